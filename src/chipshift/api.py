@@ -1,0 +1,296 @@
+"""One function per question. The CLI (and later the web app) call these and render what they return.
+
+Every function returns plain JSON-ready values: a mapping whose list-of-mapping entries are tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from chipshift import checks
+from chipshift.config import Settings
+from chipshift.domain.period import Period, parse_partial_date
+from chipshift.errors import DataError, NotFoundError, Problem
+from chipshift.io import cset
+from chipshift.io.bundled import load_bundle
+from chipshift.io.store import Store, bundle_fingerprint
+from chipshift.schemas import vocabulary as voc
+
+Report = dict[str, Any]
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store and make sure it holds the current bundled data (reloaded when files change).
+
+    Raises DataError (and leaves the store as it was) when the bundled data has errors.
+    """
+    store = Store(settings.store_path)
+    try:
+        bundle = load_bundle(settings.data_dir)
+        fingerprint = bundle_fingerprint(bundle)
+        if store.bundle_fingerprint() != fingerprint:
+            external = _external_inputs(store)
+            errors = [p for p in checks.validate(bundle, external) if p.severity == "error"]
+            if errors:
+                raise DataError(errors)
+            store.load_bundle(bundle, fingerprint)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _external_inputs(store: Store) -> set[str] | None:
+    """Ids of imported inputs, or None when no dataset is imported (their references are then unchecked)."""
+    if not store.rows("datasets"):
+        return None
+    return {i for i in store.input_ids()} | {s["id"] for s in store.rows("stages")}
+
+
+# -- data --------------------------------------------------------------------------------------------
+
+
+def validate_data(settings: Settings, store: Store | None = None) -> Report:
+    """Check the bundled data; with a store holding an import, CSET references are checked too."""
+    bundle = load_bundle(settings.data_dir)
+    problems = checks.validate(bundle, _external_inputs(store) if store else None)
+    by_severity = Counter(p.severity for p in problems)
+    counts = {name: len(table.rows) for name, table in bundle.tables.items()}
+    return {
+        "ok": by_severity["error"] == 0,
+        "errors": by_severity["error"],
+        "warnings": by_severity["warning"],
+        "notices": by_severity["notice"],
+        "counts": counts,
+        "problems": [p.as_dict() for p in sorted(problems, key=_problem_order)],
+    }
+
+
+def _problem_order(p: Problem) -> tuple[int, str, int]:
+    return ({"error": 0, "warning": 1}.get(p.severity, 2), p.file or "", p.line or 0)
+
+
+def overview(store: Store) -> Report:
+    """What the store holds: counts, coverage in time, imported datasets."""
+    facts = store.rows("facts")
+    rules = store.rows("rules")
+    sources = store.rows("sources")
+    categories = Counter(voc.METRICS[f["metric"]].category for f in facts)
+    periods = [Period.parse(f["period"]) for f in facts]
+    rule_dates = sorted(parse_partial_date(d) for d in store.rule_dates())
+    firms = store.rows("firms")
+    inputs = store.rows("inputs")
+    return {
+        "sources": len(sources),
+        "sources_by_reliability": dict(sorted(Counter(s["reliability"] for s in sources).items())),
+        "firms": len(firms),
+        "firms_by_origin": dict(sorted(Counter(f["origin"] for f in firms).items())),
+        "countries": store.count("countries"),
+        "inputs": len(inputs),
+        "inputs_by_origin": dict(sorted(Counter(i["origin"] for i in inputs).items())),
+        "facts": len(facts),
+        "facts_by_category": dict(sorted(categories.items())),
+        "facts_by_status": dict(sorted(Counter(f["status"] for f in facts).items())),
+        "market_observations": categories.get("market_observation", 0),
+        "firm_financials": categories.get("financial", 0),
+        "exchange_rates": categories.get("exchange_rate", 0),
+        "restriction_rules": len(rules),
+        "rules_by_kind": dict(sorted(Counter(r["kind"] for r in rules).items())),
+        "rules_with_gaps": sum(1 for r in rules if r["gaps"]),
+        "facts_cover": {"from": min(p.start for p in periods).isoformat() if periods else None,
+                        "to": max(p.end for p in periods).isoformat() if periods else None},
+        "rules_cover": {"from": rule_dates[0].isoformat() if rule_dates else None,
+                        "to": rule_dates[-1].isoformat() if rule_dates else None},
+        "provision_rows": store.count("provision"),
+        "datasets": [{"id": d["id"], "title": d["title"], "licence": d["licence"],
+                      "imported_at": d["imported_at"], "attribution": d["attribution"]}
+                     for d in store.rows("datasets")],
+    }
+
+
+def import_cset(store: Store, folder: Path) -> Report:
+    """Import the CSET/ETO tables from ``folder`` in one transaction; report what came in."""
+    firms = [f for f in store.rows("firms") if f["origin"] != cset.ORIGIN]
+    countries = {c["id"] for c in store.rows("countries")}
+    imported = cset.read_cset(folder, countries, firms)
+    dataset = {
+        "id": cset.ORIGIN, "title": cset.TITLE, "licence": cset.LICENCE, "attribution": cset.ATTRIBUTION,
+        "version": _cset_version(folder), "location": str(folder.resolve()), "row_counts": imported.counts,
+    }
+    store.replace_dataset(dataset, imported.rows)
+    new_firms = len(imported.rows["firms"])
+    return {
+        "dataset": cset.TITLE,
+        "inputs": imported.counts["inputs"],
+        "providers": imported.counts["providers"],
+        "provider_rows": imported.counts["provider_rows"],
+        "provision": imported.counts["provision"],
+        "provision_blank_shares": imported.counts["provision_blank_shares"],
+        "stages": imported.counts["stages"],
+        "sequence_edges": imported.counts["sequence"],
+        "firms_matched_to_existing": imported.counts["providers"] - new_firms - sum(
+            1 for r in imported.rows["external_ids"] if r["entity_kind"] == "country"
+            and r["external_name"] == r["entity"]),
+        "licence": cset.LICENCE,
+        "attribution": cset.ATTRIBUTION,
+        "notes": [
+            f"providers.csv has {imported.counts['provider_rows']} rows for {imported.counts['providers']} "
+            "provider ids: firms with several aliases repeat; one provider is kept per id.",
+            "Blank shares are stored as unknown (NULL), never as zero.",
+            "Stage-level shares (S2, S3) measure capacity by plant location; node shares are by headquarters.",
+            *imported.notes,
+        ],
+    }
+
+
+def _cset_version(folder: Path) -> str | None:
+    readme = folder / "README.md"
+    if not readme.exists():
+        return None
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        if "commit copied" in line:
+            return line.split("|")[2].strip().strip("`") if line.count("|") >= 3 else line.strip()
+    return None
+
+
+# -- names -------------------------------------------------------------------------------------------
+
+
+def resolve(store: Store, table: str, name: str) -> str:
+    """The id of the firm/input/country called ``name`` (id, name or alias; case-insensitive)."""
+    kind = {"firms": "firm", "inputs": "input", "countries": "country"}[table]
+    entries = store.names(table)
+    wanted = name.strip().casefold()
+    for entity_id, entity_name, aliases in entries:
+        if wanted in {entity_id.casefold(), entity_name.casefold(), *(a.casefold() for a in aliases)}:
+            return entity_id
+    labels = {entity_name.casefold(): entity_name for _, entity_name, _ in entries}
+    for _, entity_name, aliases in entries:
+        for alias in aliases:
+            labels.setdefault(alias.casefold(), entity_name)
+    close = difflib.get_close_matches(wanted, list(labels), n=5, cutoff=0.6)
+    contains = [k for k in labels if wanted in k]
+    suggestions = list(dict.fromkeys(labels[k] for k in [*close, *contains]))[:5]
+    raise NotFoundError(kind, name, suggestions)
+
+
+def show_firm(store: Store, name: str) -> Report:
+    firm_id = resolve(store, "firms", name)
+    firm = store.rows("firms", id=firm_id)[0]
+    subsidiaries = [f["name"] for f in store.rows("firms", parent=firm_id)]
+    return {
+        "id": firm["id"], "name": firm["name"], "aliases": firm["aliases"], "hq_country": firm["hq_country"],
+        "parent": firm["parent"], "subsidiaries": subsidiaries, "origin": firm["origin"],
+        "supplies": [
+            {"input": p["input"], "input_name": p["input_name"], "share_pct": p["share_pct"], "year": p["year"],
+             "source": p["source_text"], "dataset": p["origin"]}
+            for p in store.provision_of_provider(firm_id)
+        ],
+        "facts": [_fact_record(f) for f in store.facts(entity=firm_id)],
+    }
+
+
+def show_input(store: Store, name: str) -> Report:
+    input_id = resolve(store, "inputs", name)
+    node = store.rows("inputs", id=input_id)[0]
+    provision = store.provision_of_input(input_id)
+    links = store.links_of_input(input_id)
+    datasets = {d["id"]: d for d in store.rows("datasets")}
+    report: Report = {
+        "id": node["id"], "name": node["name"], "kind": node["kind"], "stages": node["stages"],
+        "market_size": node["market_size_text"], "market_size_usd": node["market_size_usd"],
+        "year": node["year"], "origin": node["origin"],
+        "countries": [_share_record(p) for p in provision if p["provider_kind"] == "country"],
+        "firms": [_share_record(p) for p in provision if p["provider_kind"] == "firm"],
+        "parents": [{"id": lk["parent"], "name": lk["parent_name"], "relation": lk["relation"]}
+                    for lk in links if lk["child"] == input_id],
+        "children": [{"id": lk["child"], "name": lk["child_name"], "relation": lk["relation"]}
+                     for lk in links if lk["parent"] == input_id],
+        "facts": [_fact_record(f) for f in store.facts(product=input_id)],
+    }
+    if node["origin"] in datasets:
+        report["licence"] = datasets[node["origin"]]["licence"]
+        report["attribution"] = datasets[node["origin"]]["attribution"]
+    return report
+
+
+def _share_record(p: dict[str, Any]) -> dict[str, Any]:
+    return {"provider": p["provider"], "name": p["provider_name"], "share_pct": p["share_pct"],
+            "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"],
+            "source": p["source_text"]}
+
+
+def _fact_record(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f["id"], "entity": f["entity"], "metric": f["metric"], "product": f["product"],
+        "region": f["region"], "segment": f["segment"], "basis": f["basis"], "definition": f["definition"],
+        "period": f["period"], "value": f["value"], "unit": f["unit"], "status": f["status"],
+        "default": f["default"], "source": f["source"], "publisher": f["publisher"],
+        "original_publisher": f["original_publisher"], "published": f["published"], "url": f["url"],
+        "quote": f["quote"], "note": f["note"],
+    }
+
+
+# -- sources and facts ---------------------------------------------------------------------------------
+
+
+def list_sources(store: Store, for_id: str | None = None) -> Report:
+    """Every source with how many facts and rules rest on it; or the sources behind one id.
+
+    ``for_id`` may be a fact id, a rule id, a source id, or a firm/input/country name.
+    """
+    usage = store.source_usage()
+    sources = {s["id"]: s for s in store.rows("sources", order_by="id")}
+    if for_id is None:
+        chosen = list(sources)
+        facts: list[dict[str, Any]] = []
+    else:
+        facts_rows = store.rows("facts", id=for_id)
+        rules = store.rows("rules", id=for_id)
+        if for_id in sources:
+            chosen = [for_id]
+            facts_rows = store.facts(source=for_id)
+        elif facts_rows or rules:
+            chosen = list(dict.fromkeys([r["source"] for r in [*facts_rows, *rules]]))
+        else:
+            entity = _resolve_any(store, for_id)
+            facts_rows = store.facts(entity=entity) or store.facts(product=entity)
+            chosen = list(dict.fromkeys(f["source"] for f in facts_rows))
+        facts = [{"fact": f["id"], "source": f["source"], "metric": f["metric"], "period": f["period"],
+                  "value": f["value"], "unit": f["unit"], "quote": f["quote"]} for f in facts_rows]
+    return {
+        "sources": [{**sources[s], "used_by": usage.get(s, 0)} for s in chosen],
+        "facts": facts,
+    }
+
+
+def _resolve_any(store: Store, name: str) -> str:
+    for table in ("firms", "inputs", "countries"):
+        try:
+            return resolve(store, table, name)
+        except NotFoundError:
+            continue
+    suggestions: list[str] = []
+    for table in ("firms", "inputs", "countries"):
+        try:
+            resolve(store, table, name)
+        except NotFoundError as exc:
+            suggestions += exc.suggestions
+    raise NotFoundError("fact, rule, source, firm, input or country", name, suggestions[:5])
+
+
+def list_facts(store: Store, entity: str | None = None, metric: str | None = None,
+               product: str | None = None) -> Report:
+    """All values of a metric for an entity, side by side, each with its source and status."""
+    entity_id = _resolve_any(store, entity) if entity else None
+    product_id = resolve(store, "inputs", product) if product else None
+    if metric is not None and metric not in voc.METRICS:
+        close = difflib.get_close_matches(metric, list(voc.METRICS), n=5, cutoff=0.5)
+        prefixed = [m for m in voc.METRICS if m.startswith(metric)]
+        raise NotFoundError("metric", metric, list(dict.fromkeys([*prefixed, *close]))[:5])
+    rows = store.facts(entity=entity_id, metric=metric, product=product_id)
+    return {"entity": entity_id, "metric": metric, "product": product_id, "count": len(rows),
+            "facts": [_fact_record(f) for f in rows]}

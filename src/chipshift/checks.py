@@ -1,0 +1,325 @@
+"""Consistency checks over the bundled tables: one small named function per rule.
+
+Each check takes the bundle (and what else it needs) and returns the problems it finds; ``validate``
+runs them all. Cell-level checks (types, allowed codes, required fields) happen while reading, in
+``chipshift.io.tables``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from chipshift.domain.period import Period, parse_partial_date
+from chipshift.domain.rules import COMPARATORS, EVERY_INPUT
+from chipshift.errors import Problem
+from chipshift.io.bundled import Bundle
+from chipshift.io.tables import Row
+from chipshift.schemas import vocabulary as voc
+
+#: Attributes that rule thresholds may test.
+RULE_ATTRIBUTES = (
+    "process_node_nm",
+    "dram_half_pitch_nm",
+    "nand_layers",
+    "tpp",
+    "performance_density",
+    "memory_bandwidth_density",
+)
+CURRENCY_ENTITIES = ("CNY", "USD", "KRW", "JPY", "TWD", "EUR")
+GROUP_PREFIX = "group:"
+EXTERNAL_INPUT = re.compile(r"^[NS]\d+$")  # CSET node and stage ids, checked once CSET is imported
+
+
+class Context:
+    """Id sets the checks look things up in."""
+
+    def __init__(self, bundle: Bundle, external_inputs: set[str] | None) -> None:
+        self.countries = bundle["countries"].ids()
+        self.firms = bundle["firms"].ids()
+        self.inputs = bundle["inputs"].ids() | (external_inputs or set())
+        self.external_known = external_inputs is not None
+        self.sources = bundle["sources"].ids()
+        self.rules = bundle["rules"].ids()
+
+    def input_problem(self, row: Row, field: str, input_id: str) -> Problem | None:
+        if input_id == EVERY_INPUT or input_id in self.inputs:
+            return None
+        if EXTERNAL_INPUT.match(input_id) and not self.external_known:
+            return row.problem(field, f"refers to CSET node '{input_id}'; import the CSET dataset to check it",
+                               "references", "notice")
+        return row.problem(field, f"unknown input id '{input_id}'", "references")
+
+
+def check_unique_ids(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Fact ids are unique across all facts files (each file's own duplicates are caught on read)."""
+    out: list[Problem] = []
+    first: dict[str, Row] = {}
+    for row in bundle["facts"].rows:
+        fid = row["id"]
+        if fid in first and first[fid].file != row.file:
+            out.append(row.problem("id", f"duplicate id '{fid}' (also {first[fid].file}:{first[fid].line})",
+                                   "unique_ids"))
+        first.setdefault(fid, row)
+    return out
+
+
+def check_references(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Every id a row names exists in the table it refers to."""
+    out: list[Problem] = []
+    lookup = {"countries": ctx.countries, "firms": ctx.firms, "sources": ctx.sources, "rules": ctx.rules}
+    for name in ("countries", "firms", "input_links", "facts", "rules"):
+        table = bundle[name]
+        for column in table.schema.columns:
+            if column.references is None:
+                continue
+            for row in table.rows:
+                values = row[column.name]
+                for value in values if isinstance(values, list) else [values]:
+                    if value is None:
+                        continue
+                    if column.references == "inputs":
+                        problem = ctx.input_problem(row, column.name, value)
+                        if problem:
+                            out.append(problem)
+                    elif value not in lookup[column.references]:
+                        out.append(row.problem(column.name, f"unknown {column.references[:-1]} id '{value}'",
+                                               "references"))
+    for row in bundle["facts"].rows:
+        for part in (row["entity"] or "").split("+"):
+            if not _known_entity(part, ctx):
+                out.append(row.problem("entity", f"unknown entity '{part}' (not a firm, country, input, "
+                                                 f"currency or '{GROUP_PREFIX}…' bucket)", "references"))
+    return out
+
+
+def _known_entity(part: str, ctx: Context) -> bool:
+    return (part in ctx.firms or part in ctx.countries or part in ctx.inputs or part in CURRENCY_ENTITIES
+            or (part.startswith(GROUP_PREFIX) and len(part) > len(GROUP_PREFIX)))
+
+
+def check_rule_references(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Rules name existing imposers, products, sellers and targets, with well-formed thresholds."""
+    out: list[Problem] = []
+    for row in bundle["rules"].rows:
+        imposer = row["imposed_by"]
+        if imposer and imposer not in ctx.countries and imposer not in ctx.firms:
+            out.append(row.problem("imposed_by", f"'{imposer}' is neither a country nor a firm id", "references"))
+        out.extend(_check_products(row, ctx))
+        for part, kinds in (("sellers", {"hq_in": ctx.countries, "firms": ctx.firms}),
+                            ("targets", {"countries": ctx.countries, "firms": ctx.firms,
+                                         "segments": set(voc.SEGMENTS)})):
+            spec = row[part] or {}
+            if not isinstance(spec, dict):
+                out.append(row.problem(part, "must be a mapping", "rule_shape"))
+                continue
+            for key, ids in spec.items():
+                if key == "fdp" and part == "sellers":
+                    if not isinstance(ids, bool):
+                        out.append(row.problem(part, "fdp must be true or false", "rule_shape"))
+                    continue
+                if key not in kinds:
+                    out.append(row.problem(part, f"unknown key '{key}' (allowed: {', '.join(kinds)})",
+                                           "rule_shape"))
+                    continue
+                for value in ids if isinstance(ids, list) else [ids]:
+                    if value not in kinds[key]:
+                        out.append(row.problem(part, f"{key}: unknown id '{value}'", "references"))
+    return out
+
+
+def _check_products(row: Row, ctx: Context) -> Iterable[Problem]:
+    products = row["products"]
+    if products is None:
+        return
+    if not isinstance(products, list):
+        yield row.problem("products", "must be a list of {input, where} selectors", "rule_shape")
+        return
+    for selector in products:
+        if not isinstance(selector, dict) or "input" not in selector:
+            yield row.problem("products", f"selector {selector!r} needs an 'input'", "rule_shape")
+            continue
+        problem = ctx.input_problem(row, "products", str(selector["input"]))
+        if problem:
+            yield problem
+        for attribute, test in (selector.get("where") or {}).items():
+            if attribute not in RULE_ATTRIBUTES:
+                yield row.problem("products", f"threshold on unknown attribute '{attribute}' (known: "
+                                              f"{', '.join(RULE_ATTRIBUTES)})", "rule_thresholds")
+            if not isinstance(test, dict) or not test or any(op not in COMPARATORS for op in test):
+                yield row.problem("products", f"threshold {attribute}: {test!r} must map comparators "
+                                              f"({', '.join(COMPARATORS)}) to values", "rule_thresholds")
+
+
+def check_rule_dates(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """A rule ends after it starts; a relaxation names what it relaxes and comes after it."""
+    out: list[Problem] = []
+    starts: dict[str, str] = {}
+    for row in bundle["rules"].rows:
+        start = row["effective"] or row["announced"]
+        if start:
+            starts[row["id"]] = start
+        if not start:
+            out.append(row.problem("effective", "rule has neither an effective nor an announced date",
+                                   "rule_dates", "warning"))
+        if start and row["ended"] and parse_partial_date(row["ended"]) < parse_partial_date(start):
+            out.append(row.problem("ended", f"ends ({row['ended']}) before it starts ({start})", "rule_dates"))
+        if row["announced"] and row["effective"] and (
+                parse_partial_date(row["effective"]) < parse_partial_date(row["announced"])):
+            out.append(row.problem("effective", f"effective {row['effective']} before announced "
+                                                f"{row['announced']} (retroactive or reported late)",
+                                   "rule_dates", "notice"))
+        if row["kind"] == "relaxation" and not row["relaxes"]:
+            out.append(row.problem("relaxes", "a relaxation must name the rules it relaxes", "rule_dates",
+                                   "warning"))
+    for row in bundle["rules"].rows:
+        start = starts.get(row["id"])
+        for earlier in row["relaxes"] or []:
+            if start and earlier in starts and parse_partial_date(start) < parse_partial_date(starts[earlier]):
+                out.append(row.problem("relaxes", f"relaxes '{earlier}', which starts later ({starts[earlier]})",
+                                       "rule_dates"))
+    return out
+
+
+def check_metric_units(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """A fact's unit measures what its metric measures; metrics about products name the product."""
+    out: list[Problem] = []
+    for row in bundle["facts"].rows:
+        metric, unit = voc.METRICS.get(row["metric"]), voc.UNITS.get(row["unit"])
+        if metric is None or unit is None:
+            continue
+        if unit.dimension not in metric.dimensions:
+            out.append(row.problem("unit", f"'{unit.code}' ({unit.dimension}) does not fit metric "
+                                           f"'{metric.code}' (takes {', '.join(metric.dimensions)})",
+                                   "metric_units"))
+        if metric.needs_product and not row["product"]:
+            out.append(row.problem("product", f"metric '{metric.code}' needs a product", "metric_units"))
+    return out
+
+
+def check_share_range(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Shares are percentages in [0, 100]."""
+    out: list[Problem] = []
+    for row in bundle["facts"].rows:
+        unit = voc.UNITS.get(row["unit"])
+        value = row["value"]
+        if unit is not None and unit.dimension == "share" and value is not None and not 0 <= value <= 100:
+            out.append(row.problem("value", f"share {value:g}% is outside [0, 100]", "share_range"))
+    return out
+
+
+def check_periods(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Periods follow the period grammar."""
+    out: list[Problem] = []
+    for row in bundle["facts"].rows:
+        if row["period"] is None:
+            continue
+        try:
+            Period.parse(row["period"])
+        except ValueError as exc:
+            out.append(row.problem("period", str(exc), "periods"))
+    return out
+
+
+def check_defaults(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """At most one default per group of facts stating the same thing, and a default says why."""
+    out: list[Problem] = []
+    groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+    for row in bundle["facts"].rows:
+        groups[_fact_key(row)].append(row)
+        if row["default"] and not row["note"]:
+            out.append(row.problem("note", "a default fact must say in 'note' why it is the default", "defaults"))
+    for rows in groups.values():
+        defaults = [r for r in rows if r["default"]]
+        if len(defaults) > 1:
+            others = ", ".join(f"{r.file}:{r.line}" for r in defaults[1:])
+            out.append(defaults[0].problem("default", f"several defaults for the same figure (also {others})",
+                                           "defaults"))
+    return out
+
+
+def _fact_key(row: Row) -> tuple[Any, ...]:
+    return tuple(row[c] for c in ("entity", "metric", "product", "region", "segment", "basis", "definition",
+                                  "period"))
+
+
+def check_quotes_show_values(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """The quote shows the number (or a plain rescaling of it); otherwise the note must explain."""
+    out: list[Problem] = []
+    for row in bundle["facts"].rows:
+        value, quote = row["value"], row["quote"]
+        if value is None or not quote or _quote_shows(value, quote):
+            continue
+        severity = "notice" if row["note"] else "warning"
+        out.append(row.problem("quote", f"the quote does not show {value:g}; "
+                                        f"{'see note' if row['note'] else 'explain the derivation in note'}",
+                               "quote_shows_value", severity))
+    return out
+
+
+def _quote_shows(value: float, quote: str) -> bool:
+    text = quote.replace(",", "").replace("\u00a0", " ")
+    numbers = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)}
+    scales = (1, 100, 1000, 0.01, 0.001, 10, 0.1, 10000, 0.0001)
+    target = abs(value)
+    return any(abs(n * s - target) <= 1e-6 * max(1.0, target) for n in numbers for s in scales)
+
+
+def check_sources_used(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Every source supports at least one fact or rule."""
+    used = {r["source"] for r in bundle["facts"].rows} | {r["source"] for r in bundle["rules"].rows}
+    return [row.problem("id", f"source '{row['id']}' is not used by any fact or rule", "sources_used",
+                        "warning")
+            for row in bundle["sources"].rows if row["id"] not in used]
+
+
+def check_input_graph(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """The input hierarchy has no cycles."""
+    parents: dict[str, list[str]] = defaultdict(list)
+    rows: dict[str, Row] = {}
+    for row in bundle["input_links"].rows:
+        parents[row["child"]].append(row["parent"])
+        rows.setdefault(row["child"], row)
+    out: list[Problem] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> bool:
+        if state.get(node) == 1:
+            return True
+        if state.get(node) == 2:
+            return False
+        state[node] = 1
+        cyclic = any(visit(p) for p in parents.get(node, []))
+        state[node] = 2
+        return cyclic
+
+    for child in list(parents):
+        if child not in state and visit(child):
+            out.append(rows[child].problem("child", f"the input graph has a cycle through '{child}'", "input_graph"))
+    return out
+
+
+CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
+    check_unique_ids,
+    check_references,
+    check_rule_references,
+    check_rule_dates,
+    check_metric_units,
+    check_share_range,
+    check_periods,
+    check_defaults,
+    check_quotes_show_values,
+    check_sources_used,
+    check_input_graph,
+)
+
+
+def validate(bundle: Bundle, external_inputs: set[str] | None = None) -> list[Problem]:
+    """Every problem in the bundle: those found while reading, then each named check's."""
+    problems = list(bundle.problems)
+    ctx = Context(bundle, external_inputs)
+    for check in CHECKS:
+        problems.extend(check(bundle, ctx))
+    return problems

@@ -1,0 +1,170 @@
+"""The `chipshift` command: parse arguments, call one API function, render its report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from chipshift import api
+from chipshift.config import Settings
+from chipshift.errors import ChipshiftError, DataError, NotFoundError
+from chipshift.io.store import Store
+from chipshift.render import Format, print_report
+
+BAD_INPUT = 2
+
+app = typer.Typer(help="What-if analysis of the semiconductor supply chain under trade restrictions.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+data_app = typer.Typer(help="Check and summarise the bundled dataset.", no_args_is_help=True)
+import_app = typer.Typer(help="Import third-party datasets into the store.", no_args_is_help=True)
+show_app = typer.Typer(help="Show one firm or input with everything known about it.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(import_app, name="import")
+app.add_typer(show_app, name="show")
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+class _State:
+    settings: Settings
+
+
+_state = _State()
+_out = Console(soft_wrap=False)
+_err = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    store: Annotated[Path | None, typer.Option(help="Store file (default: $CHIPSHIFT_STORE or "
+                                                    "~/.local/share/chipshift/chipshift.duckdb).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Read bundled data from this folder instead of "
+                                                       "the package's own (for editing data).")] = None,
+) -> None:
+    _state.settings = Settings.from_env(store=store, data_dir=data_dir)
+
+
+@contextmanager
+def _errors_exit() -> Iterator[None]:
+    """Bad input exits with code 2 and a message that names the file, line and field."""
+    try:
+        yield
+    except DataError as exc:
+        _err.print(f"[red]error:[/red] {len(exc.problems)} problem(s) in input data", highlight=False)
+        for problem in exc.problems[:50]:
+            _err.print(f"  {problem}", highlight=False, soft_wrap=True)
+        if len(exc.problems) > 50:
+            _err.print(f"  ... and {len(exc.problems) - 50} more")
+        raise typer.Exit(BAD_INPUT) from None
+    except NotFoundError as exc:
+        _err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from None
+    except ChipshiftError as exc:
+        _err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from None
+
+
+def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
+    with api.open_store(_state.settings) as store:
+        return action(store)
+
+
+@data_app.command("validate")
+def data_validate(fmt: FormatOption = Format.table,
+                  show: Annotated[str, typer.Option(help="Which problems to list: errors, warnings, all.")]
+                  = "warnings") -> None:
+    """Check every bundled file and cross-reference; exit 2 if there are errors."""
+    with _errors_exit():
+        store = Store(_state.settings.store_path)
+        try:
+            report = api.validate_data(_state.settings, store)
+        finally:
+            store.close()
+    keep = {"errors": ("error",), "warnings": ("error", "warning"), "all": ("error", "warning", "notice")}
+    if fmt is Format.table:
+        report = {**report, "problems": [p for p in report["problems"] if p["severity"] in keep.get(show, ())]}
+    print_report(report, fmt, "problems", _out,
+                 columns={"problems": ["severity", "file", "line", "field", "message"]})
+    if not report["ok"]:
+        raise typer.Exit(BAD_INPUT)
+
+
+@data_app.command("overview")
+def data_overview(fmt: FormatOption = Format.table) -> None:
+    """Counts of sources, firms, inputs, facts and rules, and the dates they cover."""
+    with _errors_exit():
+        report = _with_store(api.overview)
+    print_report(report, fmt, "datasets", _out)
+
+
+@import_app.command("cset")
+def import_cset(path: Annotated[Path, typer.Argument(help="Folder holding the CSET/ETO CSV tables.")],
+                fmt: FormatOption = Format.table) -> None:
+    """Import CSET's ETO supply-chain dataset (CC BY-NC 4.0) from PATH in one transaction."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.import_cset(store, path))
+    print_report(report, fmt, None, _out)
+
+
+@show_app.command("firm")
+def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id.")],
+              fmt: FormatOption = Format.table) -> None:
+    """A firm: headquarters, parent, what it supplies, and the facts about it."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.show_firm(store, name))
+    print_report(report, fmt, "facts", _out, columns={
+        "supplies": ["input", "input_name", "share_pct", "year"],
+        "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]})
+
+
+@show_app.command("input")
+def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id (e.g. 'EUV lithography "
+                                                       "tools', N20, dram).")],
+               fmt: FormatOption = Format.table) -> None:
+    """An input: who supplies it (countries and firms, with shares), its place in the graph, facts."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.show_input(store, name))
+    print_report(report, fmt, "countries", _out, columns={
+        "countries": ["provider", "name", "share_pct", "basis", "year"],
+        "firms": ["provider", "name", "share_pct", "year"],
+        "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]})
+
+
+@app.command("sources")
+def sources(for_: Annotated[str | None, typer.Option("--for", help="A fact, rule, source, firm, input or "
+                                                                   "country: list only its sources.")] = None,
+            fmt: FormatOption = Format.table) -> None:
+    """Sources, with how many facts and rules rest on each."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.list_sources(store, for_))
+    print_report(report, fmt, "sources", _out, columns={
+        "sources": ["id", "publisher", "original_publisher", "published", "reliability", "used_by", "title"],
+        "facts": ["fact", "source", "metric", "period", "value", "unit", "quote"]})
+
+
+@app.command("facts")
+def facts(entity: Annotated[str | None, typer.Option(help="Firm, country or input (name, alias or id).")] = None,
+          metric: Annotated[str | None, typer.Option(help="Metric code, e.g. revenue, market_share.")] = None,
+          product: Annotated[str | None, typer.Option(help="Product the figure is about, e.g. DRAM.")] = None,
+          fmt: FormatOption = Format.table) -> None:
+    """Every value stated for an entity and metric, side by side, with source and status."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.list_facts(store, entity, metric, product))
+    print_report(report, fmt, "facts", _out, columns={
+        "facts": ["entity", "metric", "product", "region", "definition", "period", "value", "unit", "status",
+                  "default", "publisher", "published"]})
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="chipshift")
+
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

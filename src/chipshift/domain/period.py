@@ -1,0 +1,78 @@
+"""Periods that facts refer to: calendar years, quarters, halves, months, days, fiscal periods, spans."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_SINGLE = re.compile(
+    r"^(?:(?P<fy>FY)(?P<fyear>\d{4})(?:Q(?P<fq>[1-4]))?"
+    r"|(?P<year>\d{4})(?:Q(?P<q>[1-4])|H(?P<h>[12])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)$"
+)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A parsed period label. ``start``/``end`` are calendar dates; fiscal periods are approximate.
+
+    Fiscal periods (``FY2023``, ``FY2026Q3``) are placed on the calendar year of their label because a
+    firm's fiscal calendar is not always known; ``fiscal`` says so and callers that need exact dates
+    must not rely on them.
+    """
+
+    start: date
+    end: date
+    label: str
+    fiscal: bool = False
+
+    @classmethod
+    def parse(cls, label: str) -> Period:
+        text = label.strip()
+        if ".." in text:
+            left, _, right = text.partition("..")
+            a, b = cls.parse(left), cls.parse(right)
+            if b.end < a.start:
+                raise ValueError(f"period span '{label}' ends before it starts")
+            return cls(a.start, b.end, text, a.fiscal or b.fiscal)
+        m = _SINGLE.match(text)
+        if not m:
+            raise ValueError(
+                f"'{label}' is not a period (use 2023, 2023Q2, 2023H1, 2023-05, 2023-05-21, FY2023, "
+                "FY2026Q3, or A..B)"
+            )
+        if m["fy"]:
+            year = int(m["fyear"])
+            if m["fq"]:
+                q = int(m["fq"])
+                return cls(date(year, 3 * q - 2, 1), _month_end(year, 3 * q), text, True)
+            return cls(date(year, 1, 1), date(year, 12, 31), text, True)
+        year = int(m["year"])
+        if m["q"]:
+            q = int(m["q"])
+            return cls(date(year, 3 * q - 2, 1), _month_end(year, 3 * q), text)
+        if m["h"]:
+            h = int(m["h"])
+            return cls(date(year, 6 * h - 5, 1), _month_end(year, 6 * h), text)
+        if m["month"]:
+            month = int(m["month"])
+            if not 1 <= month <= 12:
+                raise ValueError(f"'{label}': month {month} is not 1-12")
+            if m["day"]:
+                day = date(year, month, int(m["day"]))
+                return cls(day, day, text)
+            return cls(date(year, month, 1), _month_end(year, month), text)
+        return cls(date(year, 1, 1), date(year, 12, 31), text)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_partial_date(text: str) -> date:
+    """The first day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) can mean."""
+    parts = [int(p) for p in text.split("-")]
+    while len(parts) < 3:
+        parts.append(1)
+    return date(parts[0], parts[1], parts[2])

@@ -1,0 +1,93 @@
+"""Restriction rules as data: who imposes what on which products, sellers and targets, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+EVERY_INPUT = "*"
+
+
+class RuleKind(StrEnum):
+    EXPORT_CONTROL = "export_control"
+    LICENSE_REQUIREMENT = "license_requirement"
+    ENTITY_LISTING = "entity_listing"
+    IMPORT_BAN = "import_ban"
+    PROCUREMENT_BAN = "procurement_ban"
+    MARKET_EXIT = "market_exit"
+    RAW_MATERIAL_EXPORT_CONTROL = "raw_material_export_control"
+    RELAXATION = "relaxation"
+
+
+COMPARATORS = ("gte", "gt", "lte", "lt", "eq")
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A threshold on an input attribute, e.g. ``tpp >= 4800``."""
+
+    attribute: str
+    op: str
+    value: float | str | bool
+
+    def holds(self, actual: float | str | bool) -> bool:
+        if self.op == "eq":
+            return actual == self.value
+        if isinstance(actual, bool | str) or isinstance(self.value, bool | str):
+            raise TypeError(f"'{self.op}' needs numbers, got {actual!r} and {self.value!r}")
+        a, v = float(actual), float(self.value)
+        return {"gte": a >= v, "gt": a > v, "lte": a <= v, "lt": a < v}[self.op]
+
+
+@dataclass(frozen=True)
+class ProductSelector:
+    """An input (covering its descendants), narrowed by attribute thresholds."""
+
+    input: str
+    where: tuple[Predicate, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sellers:
+    """Which providers a rule binds. Empty ``hq_in`` and ``firms`` mean: headquartered in the imposer."""
+
+    hq_in: tuple[str, ...] = ()
+    firms: tuple[str, ...] = ()
+    fdp: bool = False
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Who is cut off: destination countries, named buyer firms, end-use segments (empty = any)."""
+
+    countries: tuple[str, ...] = ()
+    firms: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    imposed_by: str
+    kind: RuleKind
+    summary: str
+    source: str
+    quote: str
+    status: str = "official"
+    authority: str | None = None
+    policy: str | None = None
+    products: tuple[ProductSelector, ...] = ()
+    sellers: Sellers = Sellers()
+    targets: Targets = Targets()
+    announced: str | None = None
+    effective: str | None = None
+    ended: str | None = None
+    relaxes: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    origin: str = "bundled"
+
+    @property
+    def start(self) -> str | None:
+        """The date from which the rule applies: effective, else announced."""
+        return self.effective or self.announced

@@ -1,0 +1,225 @@
+"""The store: an embedded DuckDB database, owned by one object that serialises every write.
+
+Callers never hold connections or write SQL; they call the methods here. Each write is one
+transaction, so a failing load leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from chipshift.errors import ChipshiftError
+from chipshift.io.bundled import Bundle
+from chipshift.schemas import tables as schemas
+from chipshift.schemas.tables import TableSchema
+
+#: Origins whose rows the bundled data owns in tables shared with imports.
+BUNDLED_ORIGINS = ("chipshift", "bundled")
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+
+
+def bundle_fingerprint(bundle: Bundle) -> str:
+    """A hash of the bundled files' bytes: the store reloads when it changes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in bundle.root.rglob("*") if p.is_file() and p.suffix in (".csv", ".yaml")):
+        digest.update(str(path.relative_to(bundle.root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Store:
+    """The gatekeeper of the database file (or ``:memory:``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.Error as exc:
+            raise ChipshiftError(f"cannot open the store at {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+        with self._lock:
+            for schema in schemas.ALL:
+                self._con.execute(schema.ddl())
+            self._con.execute(_META_DDL)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                yield self._con
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")
+
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, schema: TableSchema, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        names = schema.column_names
+        placeholders = ", ".join("?" for _ in names)
+        json_cols = {c.name for c in schema.columns if c.dtype == "json"}
+        values = [
+            [json.dumps(r.get(n)) if n in json_cols and r.get(n) is not None else r.get(n) for n in names]
+            for r in rows
+        ]
+        quoted = ", ".join(f'"{n}"' for n in names)
+        con.executemany(f"INSERT INTO {schema.name} ({quoted}) VALUES ({placeholders})", values)
+
+    def load_bundle(self, bundle: Bundle, fingerprint: str) -> dict[str, int]:
+        """Replace the bundled rows with ``bundle``'s (which the caller has validated)."""
+        counts: dict[str, int] = {}
+        with self._transaction() as con:
+            for schema in reversed(schemas.BUNDLED):
+                if "origin" in schema.column_index and schema.name in ("firms", "inputs", "input_links"):
+                    con.execute(f"DELETE FROM {schema.name} WHERE origin IN (?, ?)", list(BUNDLED_ORIGINS))
+                elif schema.name == "rules":
+                    con.execute("DELETE FROM rules WHERE origin = 'bundled'")
+                else:
+                    con.execute(f"DELETE FROM {schema.name}")
+            for schema in schemas.BUNDLED:
+                rows = [r.values for r in bundle[schema.name].rows]
+                self._insert(con, schema, rows)
+                counts[schema.name] = len(rows)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle_fingerprint', ?)", [fingerprint])
+        return counts
+
+    def bundle_fingerprint(self) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = 'bundle_fingerprint'")
+        return None if row is None else str(row["value"])
+
+    def replace_dataset(self, dataset: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Replace everything an import (``dataset['id']`` = origin) wrote before with ``rows``."""
+        origin = dataset["id"]
+        with self._transaction() as con:
+            for name in ("provision", "input_links", "external_ids", "stages", "inputs", "firms"):
+                con.execute(f"DELETE FROM {name} WHERE origin = ?", [origin])
+            con.execute("DELETE FROM datasets WHERE id = ?", [origin])
+            for name in ("firms", "inputs", "stages", "input_links", "provision", "external_ids"):
+                self._insert(con, schemas.BY_NAME[name], rows.get(name, []))
+            record = {**dataset, "imported_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            self._insert(con, schemas.DATASETS, [record])
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            cur = self._con.execute(sql, list(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    def count(self, table: str) -> int:
+        schemas.BY_NAME[table]  # only declared tables
+        row = self._one(f"SELECT count(*) AS n FROM {table}")
+        return int(row["n"]) if row else 0
+
+    def rows(self, table: str, order_by: str | None = None, **equal: Any) -> list[dict[str, Any]]:
+        """All rows of a declared table, optionally filtered by column equality."""
+        schema = schemas.BY_NAME[table]
+        for column in [*equal, *([order_by] if order_by else [])]:
+            schema.column(column)  # KeyError for an undeclared column: never splice unknown names
+        where = " AND ".join(f'"{c}" = ?' for c in equal)
+        sql = f"SELECT * FROM {table}" + (f" WHERE {where}" if where else "")
+        sql += f" ORDER BY {order_by}" if order_by else ""
+        return [_decode(schema, r) for r in self._all(sql, list(equal.values()))]
+
+    def input_ids(self) -> set[str]:
+        return {r["id"] for r in self._all("SELECT id FROM inputs")}
+
+    def names(self, table: str) -> list[tuple[str, str, list[str]]]:
+        """(id, name, aliases) of every firm, input or country, for name resolution."""
+        if table not in ("firms", "inputs", "countries"):
+            raise ValueError(table)
+        kind = {"firms": "firm", "inputs": "input", "countries": "country"}[table]
+        imported: dict[str, list[str]] = {}
+        for r in self._all("SELECT entity, external_name FROM external_ids WHERE entity_kind = ? "
+                           "AND external_name IS NOT NULL", [kind]):
+            imported.setdefault(r["entity"], []).append(r["external_name"])
+        return [(r["id"], r["name"], [*(r["aliases"] or []), *imported.get(r["id"], [])]) for r in
+                self._all(f"SELECT id, name, aliases FROM {table}")]
+
+    def provision_of_input(self, input_id: str) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT p.*, coalesce(c.name, f.name) AS provider_name, f.hq_country "
+            "FROM provision p LEFT JOIN countries c ON p.provider_kind = 'country' AND c.id = p.provider "
+            "LEFT JOIN firms f ON p.provider_kind = 'firm' AND f.id = p.provider "
+            "WHERE p.input = ? ORDER BY p.provider_kind, p.share_pct DESC NULLS LAST, provider_name",
+            [input_id])
+
+    def provision_of_provider(self, provider: str) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT p.*, i.name AS input_name FROM provision p LEFT JOIN inputs i ON i.id = p.input "
+            "WHERE p.provider = ? ORDER BY p.share_pct DESC NULLS LAST, input_name", [provider])
+
+    def links_of_input(self, input_id: str) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT l.*, ic.name AS child_name, ip.name AS parent_name FROM input_links l "
+            "JOIN inputs ic ON ic.id = l.child JOIN inputs ip ON ip.id = l.parent "
+            "WHERE l.child = ? OR l.parent = ? ORDER BY l.relation, l.child, l.parent", [input_id, input_id])
+
+    def facts(self, entity: str | None = None, metric: str | None = None, source: str | None = None,
+              product: str | None = None) -> list[dict[str, Any]]:
+        """Facts (joined with their source) filtered by entity (also inside '+' groups), metric, source."""
+        clauses, params = [], []
+        if entity is not None:
+            clauses.append("(f.entity = ? OR list_contains(string_split(f.entity, '+'), ?))")
+            params += [entity, entity]
+        for column, value in (("metric", metric), ("source", source), ("product", product)):
+            if value is not None:
+                clauses.append(f"f.{column} = ?")
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self._all(
+            "SELECT f.*, s.publisher, s.original_publisher, s.title AS source_title, s.url, "
+            "s.published, s.published_approx, s.reliability FROM facts f JOIN sources s ON s.id = f.source "
+            f"{where} ORDER BY f.metric, f.entity, f.period, f.id", params)
+
+    def rules_of_source(self, source: str) -> list[dict[str, Any]]:
+        return [_decode(schemas.RULES, r) for r in self._all("SELECT * FROM rules WHERE source = ?", [source])]
+
+    def source_usage(self) -> dict[str, int]:
+        rows = self._all("SELECT source, count(*) AS n FROM (SELECT source FROM facts UNION ALL "
+                         "SELECT source FROM rules) GROUP BY source")
+        return {r["source"]: int(r["n"]) for r in rows}
+
+    def period_labels(self) -> list[str]:
+        return [r["period"] for r in self._all("SELECT DISTINCT period FROM facts")]
+
+    def rule_dates(self) -> list[str]:
+        rows = self._all("SELECT announced, effective, ended FROM rules")
+        return [d for r in rows for d in r.values() if d]
+
+
+def _decode(schema: TableSchema, row: dict[str, Any]) -> dict[str, Any]:
+    for column in schema.columns:
+        if column.dtype == "json" and isinstance(row.get(column.name), str):
+            row[column.name] = json.loads(row[column.name])
+    return row

@@ -1,0 +1,335 @@
+"""Every table's columns, declared once.
+
+The bundled CSV files, the loader's validation, the DuckDB DDL and the data-format reference in
+``docs/data-format.md`` are all derived from the declarations below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from chipshift.schemas import vocabulary as voc
+
+DType = Literal["str", "float", "int", "date", "bool", "list", "json"]
+
+_SQL_TYPES: Mapping[DType, str] = {
+    "str": "VARCHAR",
+    "float": "DOUBLE",
+    "int": "BIGINT",
+    "date": "VARCHAR",  # partial ISO dates ('2025', '2025-10') are legal, so kept as text
+    "bool": "BOOLEAN",
+    "list": "VARCHAR[]",
+    "json": "JSON",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: DType
+    description: str
+    required: bool = False
+    allowed: Mapping[str, object] | None = None
+    references: str | None = None  # "table" whose primary key this column names
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+
+    @property
+    def sql_type(self) -> str:
+        return _SQL_TYPES[self.dtype]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    file: str | None = None  # bundled file name, if the table ships with the package
+    column_index: Mapping[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_index", {c.name: c for c in self.columns})
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return self.column_index[name]
+
+    def ddl(self) -> str:
+        """CREATE TABLE statement for the store."""
+        lines = []
+        for c in self.columns:
+            null = " NOT NULL" if c.required else ""
+            lines.append(f'    "{c.name}" {c.sql_type}{null}')
+        if self.primary_key:
+            lines.append(f"    PRIMARY KEY ({', '.join(self.primary_key)})")
+        body = ",\n".join(lines)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n{body}\n)"
+
+
+ISO3 = r"^[A-Z]{3}$"
+ID = r"^[A-Za-z0-9][A-Za-z0-9_.+:-]*$"
+PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+COUNTRIES = TableSchema(
+    "countries",
+    "Countries, regions and aggregates that supply, buy or regulate.",
+    (
+        Column("id", "str", "ISO 3166-1 alpha-3 code, or a three-letter code for a region/aggregate",
+               required=True, pattern=ISO3),
+        Column("name", "str", "English name", required=True),
+        Column("kind", "str", "country, region or aggregate", required=True, allowed=voc.ENTITY_KINDS),
+        Column("members", "list", "for a region: the ids of its members, ';'-separated",
+               references="countries"),
+        Column("aliases", "list", "other names, ';'-separated"),
+    ),
+    primary_key=("id",),
+    file="countries.csv",
+)
+
+FIRMS = TableSchema(
+    "firms",
+    "Firms: chip makers, designers, tool makers, buyers.",
+    (
+        Column("id", "str", "stable lower-case slug", required=True, pattern=r"^[a-z0-9][a-z0-9-]*$"),
+        Column("name", "str", "common name", required=True),
+        Column("aliases", "list", "other names and former names, ';'-separated"),
+        Column("hq_country", "str", "headquarters country", required=True, references="countries"),
+        Column("parent", "str", "parent firm id, where known", references="firms"),
+        Column("fiscal_year_end", "int",
+               "month (1-12) in which the firm's fiscal year ends; fiscal periods FYnnnn are read with it",
+               minimum=1, maximum=12),
+        Column("origin", "str", "which dataset defined the firm", required=True),
+        Column("note", "str", "free text"),
+    ),
+    primary_key=("id",),
+    file="firms.csv",
+)
+
+INPUTS = TableSchema(
+    "inputs",
+    "Inputs and products of the supply chain: chips, tools, materials, design resources, processes.",
+    (
+        Column("id", "str", "stable id: a slug for bundled products, the N-id for CSET nodes",
+               required=True, pattern=ID),
+        Column("name", "str", "display name", required=True),
+        Column("aliases", "list", "other names, ';'-separated"),
+        Column("kind", "str", "what sort of input", required=True, allowed=voc.INPUT_KINDS),
+        Column("stages", "list", "production stage ids (S1 design, S2 fabrication, S3 ATP), ';'-separated"),
+        Column("attributes", "json",
+               "technical attributes rules may test, as JSON: process_node_nm, dram_half_pitch_nm, "
+               "nand_layers, tpp (total processing performance), performance_density, hbm"),
+        Column("market_size_usd", "float", "global market size parsed from the source text", unit="usd"),
+        Column("market_size_year", "int", "year of the market size"),
+        Column("market_size_text", "str", "market size as the source gives it"),
+        Column("year", "int", "reference year of the input's share data"),
+        Column("description", "str", "prose"),
+        Column("origin", "str", "which dataset defined the input", required=True),
+    ),
+    primary_key=("id",),
+    file="inputs.csv",
+)
+
+INPUT_LINKS = TableSchema(
+    "input_links",
+    "Edges of the input graph: variants (is_type_of) and process inputs (goes_into).",
+    (
+        Column("child", "str", "the narrower or upstream input", required=True, references="inputs"),
+        Column("parent", "str", "the broader input or the process it feeds", required=True,
+               references="inputs"),
+        Column("relation", "str", "is_type_of or goes_into", required=True,
+               allowed=voc.INPUT_LINK_RELATIONS),
+        Column("origin", "str", "which dataset defined the edge", required=True),
+    ),
+    primary_key=("child", "parent", "relation"),
+    file="input_links.csv",
+)
+
+SOURCES = TableSchema(
+    "sources",
+    "Where figures come from: one row per page or document read.",
+    (
+        Column("id", "str", "stable slug", required=True, pattern=ID),
+        Column("publisher", "str", "who published the page that was read", required=True),
+        Column("original_publisher", "str",
+               "the original source when the page reprints or cites it (e.g. TrendForce)"),
+        Column("title", "str", "title of the page or document", required=True),
+        Column("url", "str", "address of the page that was read", required=True, pattern=r"^https?://\S+$"),
+        Column("published", "date", "publication date, ISO (YYYY, YYYY-MM or YYYY-MM-DD)",
+               required=True, pattern=PARTIAL_DATE),
+        Column("published_approx", "bool", "true when the page showed no date and it was inferred"),
+        Column("reliability", "str", "how far the page can be trusted", required=True,
+               allowed={
+                   "primary": "the firm, government or statistics office itself",
+                   "tracker": "a market tracker or analyst publishing its own figures",
+                   "press": "a news organisation reporting",
+                   "reprint": "a site reprinting or summarising another source",
+                   "weak": "an aggregator, forum, blog or AI-written page: corroborate before use",
+               }),
+        Column("note", "str", "free text"),
+    ),
+    primary_key=("id",),
+    file="sources.csv",
+)
+
+FACTS = TableSchema(
+    "facts",
+    "Sourced numeric facts: market shares and sizes, firm financials, trade, exchange rates, "
+    "performance. Several facts may state the same thing; all are kept.",
+    (
+        Column("id", "str", "stable id", required=True, pattern=ID),
+        Column("entity", "str",
+               "what the figure is about: a firm, a country/region (for market-level figures, the market's "
+               "region), an input, or several firm ids joined by '+' for a combined figure",
+               required=True),
+        Column("metric", "str", "what is measured", required=True, allowed=voc.METRICS),
+        Column("product", "str", "the input or product the figure refers to", references="inputs"),
+        Column("region", "str", "the geography of the market or of the revenue", references="countries"),
+        Column("segment", "str", "end-use segment", allowed=voc.SEGMENTS),
+        Column("basis", "str", "for shares: what is shared", allowed=voc.SHARE_BASES),
+        Column("definition", "str",
+               "how the figure is defined where it matters, e.g. 'mainland China by ship-to location' or "
+               "'China-headquartered customers'"),
+        Column("period", "str",
+               "when: 2023, 2023Q2, 2023H1, 2023-05, 2023-05-21, FY2023, FY2026Q3, or A..B for a span",
+               required=True),
+        Column("value", "float", "the figure, in the unit given", required=True),
+        Column("unit", "str", "unit of value", required=True, allowed=voc.UNITS),
+        Column("status", "str", "reported, estimate, forecast or claim", required=True,
+               allowed=voc.STATUSES),
+        Column("source", "str", "source id", required=True, references="sources"),
+        Column("quote", "str", "short verbatim excerpt of the source that shows the number", required=True),
+        Column("default", "bool",
+               "true on the one fact that models and summaries use when several state the same thing"),
+        Column("note", "str", "why this fact is the default, how it was derived, caveats"),
+    ),
+    primary_key=("id",),
+    file="facts.csv",
+)
+
+RULES = TableSchema(
+    "rules",
+    "Restriction rules (export controls, entity listings, bans, exits, relaxations). Kept in YAML; "
+    "list- and mapping-valued fields are stored as JSON.",
+    (
+        Column("id", "str", "stable id", required=True, pattern=ID),
+        Column("name", "str", "short title", required=True),
+        Column("imposed_by", "str", "jurisdiction (country id) or firm id", required=True),
+        Column("authority", "str", "agency or body that imposed it"),
+        Column("kind", "str", "what sort of measure", required=True,
+               allowed={
+                   "export_control": "exports of listed items need a licence or are barred",
+                   "license_requirement": "a licence requirement for named items or customers",
+                   "entity_listing": "named parties put on a list that bars or licenses sales to them",
+                   "import_ban": "the imposing jurisdiction bars imports",
+                   "procurement_ban": "buyers in the jurisdiction are told not to buy",
+                   "market_exit": "a firm withdraws from a market",
+                   "raw_material_export_control": "exports of raw materials need a licence or are barred",
+                   "relaxation": "an earlier measure is lifted, suspended or narrowed",
+               }),
+        Column("policy", "str", "how licences are treated",
+               allowed={
+                   "ban": "no sales at all",
+                   "presumption_of_denial": "licences exist but are expected to be refused",
+                   "case_by_case": "licences are reviewed case by case",
+                   "licence_required": "a licence is needed; review policy not stated",
+                   "fee": "sales allowed against a fee or remittance",
+                   "lifted": "the measure no longer applies",
+               }),
+        Column("products", "json", "list of {input, where} selectors; an input covers its descendants"),
+        Column("sellers", "json", "which providers the rule binds: {hq_in: [...], firms: [...], fdp: bool}"),
+        Column("targets", "json", "who is cut off: {countries: [...], firms: [...], segments: [...]}"),
+        Column("announced", "date", "announcement date", pattern=PARTIAL_DATE),
+        Column("effective", "date", "date the rule took effect", pattern=PARTIAL_DATE),
+        Column("ended", "date", "date the rule stopped applying", pattern=PARTIAL_DATE),
+        Column("relaxes", "list", "for a relaxation: ids of the rules it ends or narrows", references="rules"),
+        Column("summary", "str", "one sentence on what the rule does", required=True),
+        Column("source", "str", "source id", required=True, references="sources"),
+        Column("quote", "str", "short verbatim excerpt of the source", required=True),
+        Column("status", "str", "official or reported-only", required=True,
+               allowed={
+                   "official": "published by the imposing authority or confirmed by it",
+                   "reported": "known from press reports only",
+               }),
+        Column("gaps", "list", "what the data cannot express yet about this rule (empty when complete)"),
+        Column("origin", "str", "bundled, a scenario file, or a document", required=True),
+    ),
+    primary_key=("id",),
+    file="rules.yaml",
+)
+
+STAGES = TableSchema(
+    "stages",
+    "Production stages (from the CSET dataset).",
+    (
+        Column("id", "str", "S1, S2, S3", required=True),
+        Column("name", "str", "stage name", required=True),
+        Column("description", "str", "prose"),
+        Column("market_size_text", "str", "market size as the source gives it"),
+        Column("share_basis", "str", "what the stage-level shares measure"),
+        Column("origin", "str", "dataset", required=True),
+    ),
+    primary_key=("id",),
+)
+
+PROVISION = TableSchema(
+    "provision",
+    "Who supplies what: provider shares of an input or stage (from imported datasets).",
+    (
+        Column("provider", "str", "country id or firm id", required=True),
+        Column("provider_kind", "str", "country or firm", required=True,
+               allowed={"country": "a country, region or aggregate", "firm": "a firm"}),
+        Column("input", "str", "input id (N-id) or stage id (S-id)", required=True),
+        Column("share_pct", "float", "global share in percent; NULL when the provider is known but its "
+               "share is not (never read NULL as zero)", minimum=0.0, maximum=100.0, unit="pct"),
+        Column("basis", "str", "what the share measures",
+               allowed={"headquarters": "share by the provider's headquarters country",
+                        "site_location": "share of capacity by plant location"}),
+        Column("year", "int", "reference year"),
+        Column("source_text", "str", "the dataset's own source note"),
+        Column("origin", "str", "dataset", required=True),
+    ),
+    primary_key=("provider", "input", "origin"),
+)
+
+EXTERNAL_IDS = TableSchema(
+    "external_ids",
+    "How an imported dataset's ids map to chipshift's entities.",
+    (
+        Column("origin", "str", "dataset", required=True),
+        Column("external_id", "str", "the dataset's id", required=True),
+        Column("external_name", "str", "the dataset's name for it"),
+        Column("entity", "str", "chipshift id", required=True),
+        Column("entity_kind", "str", "country, firm, input or stage", required=True),
+    ),
+    primary_key=("origin", "external_id", "external_name"),
+)
+
+DATASETS = TableSchema(
+    "datasets",
+    "Imported datasets, with their licence and attribution.",
+    (
+        Column("id", "str", "dataset id", required=True),
+        Column("title", "str", "dataset title", required=True),
+        Column("licence", "str", "licence", required=True),
+        Column("attribution", "str", "credit line to show wherever the data is shown", required=True),
+        Column("version", "str", "upstream version or commit"),
+        Column("location", "str", "where it was imported from"),
+        Column("imported_at", "str", "UTC time of the import"),
+        Column("row_counts", "json", "rows imported per table"),
+    ),
+    primary_key=("id",),
+)
+
+#: Tables shipped with the package, in load order (referenced tables first).
+BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES)
+#: Every table in the store.
+ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS)
+BY_NAME: Mapping[str, TableSchema] = {t.name: t for t in ALL}
