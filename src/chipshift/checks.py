@@ -157,10 +157,12 @@ def check_rule_dates(bundle: Bundle, ctx: Context) -> list[Problem]:
     """A rule ends after it starts; a relaxation names what it relaxes and comes after it."""
     out: list[Problem] = []
     starts: dict[str, str] = {}
+    announced: dict[str, str] = {}
     for row in bundle["rules"].rows:
         start = row["effective"] or row["announced"]
         if start:
             starts[row["id"]] = start
+            announced[row["id"]] = row["announced"] or start
         if not start:
             out.append(row.problem("effective", "rule has neither an effective nor an announced date",
                                    "rule_dates", "warning"))
@@ -177,9 +179,10 @@ def check_rule_dates(bundle: Bundle, ctx: Context) -> list[Problem]:
     for row in bundle["rules"].rows:
         start = starts.get(row["id"])
         for earlier in row["relaxes"] or []:
-            if start and earlier in starts and parse_partial_date(start) < parse_partial_date(starts[earlier]):
-                out.append(row.problem("relaxes", f"relaxes '{earlier}', which starts later ({starts[earlier]})",
-                                       "rule_dates"))
+            # A suspension may come before the relaxed rule takes effect, but not before it is announced.
+            if start and earlier in announced and parse_partial_date(start) < parse_partial_date(announced[earlier]):
+                out.append(row.problem("relaxes", f"relaxes '{earlier}', which is announced later "
+                                                  f"({announced[earlier]})", "rule_dates"))
     return out
 
 

@@ -1,0 +1,215 @@
+"""The supply world the engine computes over: inputs, providers and shares as indexed arrays.
+
+A world is built once from plain records (the store's rows) and then only read. Shares are fractions
+in [0, 1]; an unknown share is NaN and is never treated as zero.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chipshift.domain.period import Period
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Aggregate providers whose real headquarters are not one country.
+AGGREGATE_PROVIDERS = ("XVC", "EUR")
+#: Kinds of CSET nodes that count as semiconductor manufacturing equipment, for rules on `sme`.
+SME_KINDS = ("tool_resource",)
+SME_ID = "sme"
+
+
+@dataclass(frozen=True)
+class View:
+    """Provider shares of inputs from one angle: by country or by firm. Pairs are sorted by input."""
+
+    name: str  # "country" or "firm"
+    pair_input: IntArray
+    pair_provider: IntArray
+    pair_share: FloatArray  # fraction of the input's world supply; NaN = known provider, unknown share
+    pair_source: tuple[str, ...]
+    input_start: IntArray  # pairs of input i are pair_input[input_start[i]:input_start[i + 1]]
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.pair_input.shape[0])
+
+    def pairs_of(self, i: int) -> range:
+        return range(int(self.input_start[i]), int(self.input_start[i + 1]))
+
+
+@dataclass(frozen=True)
+class World:
+    inputs: tuple[str, ...]
+    input_names: tuple[str, ...]
+    input_kinds: tuple[str, ...]
+    input_stages: tuple[tuple[str, ...], ...]
+    input_attributes: tuple[Mapping[str, Any], ...]
+    market_size_usd: FloatArray
+    ancestors: tuple[frozenset[str], ...]  # each input, its is_type_of ancestors (and itself)
+    feeds: tuple[tuple[str, str], ...]  # goes_into edges (input, process or bucket)
+    providers: tuple[str, ...]
+    provider_names: tuple[str, ...]
+    provider_kinds: tuple[str, ...]  # "country" or "firm"
+    provider_hq: tuple[str, ...]  # the country itself for a country provider
+    countries: Mapping[str, tuple[str, ...]]  # region id -> member countries (countries map to themselves)
+    by_country: View
+    by_firm: View
+    index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    provider_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def n_providers(self) -> int:
+        return len(self.providers)
+
+    def view(self, name: str) -> View:
+        if name == "country":
+            return self.by_country
+        if name == "firm":
+            return self.by_firm
+        raise ValueError(f"unknown view '{name}' (country or firm)")
+
+    def input_of(self, id_or_name: str) -> int:
+        return self.index[id_or_name]
+
+    def members(self, country: str) -> tuple[str, ...]:
+        return self.countries.get(country, (country,))
+
+
+def _view(name: str, pairs: Sequence[tuple[int, int, float | None, str]], n_inputs: int) -> View:
+    ordered = sorted(pairs, key=lambda p: (p[0], p[1]))
+    pair_input = np.array([p[0] for p in ordered], dtype=np.int64)
+    shares = np.array([np.nan if p[2] is None else p[2] for p in ordered], dtype=np.float64)
+    start = np.searchsorted(pair_input, np.arange(n_inputs + 1)).astype(np.int64)
+    return View(name, pair_input, np.array([p[1] for p in ordered], dtype=np.int64), shares,
+                tuple(p[3] for p in ordered), start)
+
+
+def build_world(
+    inputs: Iterable[Mapping[str, Any]],
+    links: Iterable[Mapping[str, Any]],
+    provision: Iterable[Mapping[str, Any]],
+    firms: Iterable[Mapping[str, Any]],
+    countries: Iterable[Mapping[str, Any]],
+) -> World:
+    """Index the records. ``provision`` rows: provider, provider_kind, input, share_pct (None = unknown),
+    source_text. Stage rows (S-ids) are left out: they are not inputs."""
+    input_rows = sorted(inputs, key=lambda r: r["id"])
+    ids = tuple(r["id"] for r in input_rows)
+    index = {i: n for n, i in enumerate(ids)}
+    parents: dict[str, set[str]] = defaultdict(set)
+    feeds: list[tuple[str, str]] = []
+    kinds = {r["id"]: r["kind"] for r in input_rows}
+    for link in links:
+        child, parent = link["child"], link["parent"]
+        if child not in index or parent not in index:
+            continue
+        if link["relation"] == "is_type_of" or kinds.get(parent) != "process":
+            parents[child].add(parent)  # a bucket fed by its parts (N48 goes_into N55) covers them too
+        if link["relation"] == "goes_into":
+            feeds.append((child, parent))
+    if SME_ID in index:
+        for r in input_rows:
+            if r["kind"] in SME_KINDS and r["id"] != SME_ID:
+                parents[r["id"]].add(SME_ID)
+    ancestors = tuple(frozenset(_closure(i, parents)) for i in ids)
+
+    country_rows = list(countries)
+    firm_rows = list(firms)
+    members = {c["id"]: tuple(c["members"] or []) or (c["id"],) for c in country_rows}
+    provider_ids: list[str] = []
+    names: list[str] = []
+    kinds_p: list[str] = []
+    hq: list[str] = []
+    for c in country_rows:
+        provider_ids.append(c["id"])
+        names.append(c["name"])
+        kinds_p.append("country")
+        hq.append(c["id"])
+    for f in firm_rows:
+        provider_ids.append(f["id"])
+        names.append(f["name"])
+        kinds_p.append("firm")
+        hq.append(f["hq_country"])
+    provider_index = {p: n for n, p in enumerate(provider_ids)}
+    pairs: dict[str, list[tuple[int, int, float | None, str]]] = {"country": [], "firm": []}
+    for row in provision:
+        if row["input"] not in index:
+            continue
+        if row["provider"] not in provider_index:
+            raise ValueError(f"provision names unknown provider '{row['provider']}'")
+        share = row["share_pct"]
+        pairs[row["provider_kind"]].append((index[row["input"]], provider_index[row["provider"]],
+                                            None if share is None else float(share) / 100.0,
+                                            row.get("source_text") or ""))
+    return World(
+        inputs=ids,
+        input_names=tuple(r["name"] for r in input_rows),
+        input_kinds=tuple(r["kind"] for r in input_rows),
+        input_stages=tuple(tuple(r.get("stages") or ()) for r in input_rows),
+        input_attributes=tuple(MappingProxyType(dict(r.get("attributes") or {})) for r in input_rows),
+        market_size_usd=np.array([np.nan if r.get("market_size_usd") is None else r["market_size_usd"]
+                                  for r in input_rows], dtype=np.float64),
+        ancestors=ancestors,
+        feeds=tuple(feeds),
+        providers=tuple(provider_ids),
+        provider_names=tuple(names),
+        provider_kinds=tuple(kinds_p),
+        provider_hq=tuple(hq),
+        countries=MappingProxyType(members),
+        by_country=_view("country", pairs["country"], len(ids)),
+        by_firm=_view("firm", pairs["firm"], len(ids)),
+        index=MappingProxyType(index),
+        provider_index=MappingProxyType(provider_index),
+    )
+
+
+def _closure(node: str, parents: Mapping[str, set[str]]) -> set[str]:
+    seen = {node}
+    stack = [node]
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
+def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str, str]) -> list[dict[str, Any]]:
+    """World supply shares of bundled products (DRAM, HBM, NAND ...) from market-share facts.
+
+    For each product, the latest period with world (WLD), revenue-basis, firm-level shares is used,
+    preferring each firm's default fact; the source is named in ``source_text``. ``firms`` maps firm
+    ids to headquarters, so combined ('a+b') and bucket entities are left out.
+    """
+    candidates: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+    for f in facts:
+        if (f["metric"] != "market_share" or f["region"] != "WLD" or f["basis"] != "revenue"
+                or f["entity"] not in firms or f["unit"] != "pct" or f["definition"]
+                or f["segment"] not in (None, "all") or not f["product"]):
+            continue
+        slot = candidates[f["product"]][f["period"]]
+        if f["entity"] not in slot or (f["default"] and not slot[f["entity"]]["default"]):
+            slot[f["entity"]] = f
+    out: list[dict[str, Any]] = []
+    for product, periods in candidates.items():
+        complete = {p: s for p, s in periods.items() if len(s) >= 3}
+        if not complete:
+            continue
+        latest = max(complete, key=lambda p: Period.parse(p).end)
+        for entity, f in sorted(complete[latest].items()):
+            out.append({"provider": entity, "provider_kind": "firm", "input": product,
+                        "share_pct": f["value"], "source_text": f"fact {f['id']} ({latest})"})
+    return out

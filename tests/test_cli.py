@@ -1,0 +1,103 @@
+"""The command line, driven in-process: formats, exit codes, messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chipshift.cli import app, command_reference
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def run(tmp_path: Path, mini_data: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    store = tmp_path / "cli.duckdb"
+
+    def invoke(*args: str, data: Path | None = mini_data):  # type: ignore[no-untyped-def]
+        base = ["--store", str(store)] + (["--data-dir", str(data)] if data else [])
+        return runner.invoke(app, [*base, *args])
+
+    return invoke
+
+
+def test_help_lists_commands(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("data", "import", "show", "sources", "facts"):
+        assert command in result.output
+
+
+def test_validate_json(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("data", "validate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] and report["errors"] == 0
+    assert report["counts"]["facts"] == 1 and report["counts"]["rules"] == 1
+
+
+def test_validate_broken_exits_2_with_location(run, mini_data: Path) -> None:  # type: ignore[no-untyped-def]
+    path = mini_data / "sources.csv"
+    path.write_text(path.read_text().replace("2022-05-18", "18 May 2022"))
+    result = run("data", "validate", "--format", "json")
+    assert result.exit_code == 2
+    problem = json.loads(result.output)["problems"][0]
+    assert (problem["file"], problem["line"], problem["field"]) == ("sources.csv", 2, "published")
+    result = run("data", "overview")
+    assert result.exit_code == 2
+    assert "sources.csv:2, field 'published'" in result.output
+
+
+def test_import_show_and_csv(run, cset_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("import", "cset", str(cset_dir), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["provision"] == 1300
+    result = run("show", "input", "euv lithography tools", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["provider"], float(r["share_pct"])) for r in rows] == [("NLD", 100.0)]
+    result = run("show", "input", "EUV lithography tools")
+    assert "Netherlands" in result.output and "CC BY-NC 4.0" in result.output
+
+
+def test_unknown_name_suggests(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("show", "firm", "Micronn")
+    assert result.exit_code == 2
+    assert "Did you mean" in result.output and "Micron Technology" in result.output
+
+
+def test_unknown_metric_suggests(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("facts", "--entity", "Samsung", "--metric", "revenu")
+    assert result.exit_code == 2 and "revenue" in result.output
+
+
+def test_facts_and_sources(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("facts", "--entity", "SK hynix", "--metric", "market_share", "--format", "json")
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)["facts"]
+    assert facts[0]["value"] == 70.8 and facts[0]["publisher"] == "TrendForce"
+    result = run("sources", "--for", facts[0]["id"], "--format", "json")
+    sources = json.loads(result.output)["sources"]
+    assert [s["id"] for s in sources] == ["trendforce-20220518-dram-1q22"]
+
+
+def test_missing_cset_folder(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("import", "cset", str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "not a folder" in result.output
+
+
+def test_cli_docs_are_current() -> None:
+    assert (REPO / "docs" / "cli.md").read_text() == command_reference(), (
+        "docs/cli.md is stale: run `python -m chipshift.cli_docs > docs/cli.md`")
+
+
+def test_data_format_docs_are_current() -> None:
+    from chipshift.schemas.docs import render
+
+    assert (REPO / "docs" / "data-format.md").read_text() == render(), (
+        "docs/data-format.md is stale: run `python -m chipshift.schemas.docs > docs/data-format.md`")
