@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,7 @@ class _State:
 
 
 _state = _State()
-_out = Console(soft_wrap=False)
+_out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 _err = Console(stderr=True)
 
 

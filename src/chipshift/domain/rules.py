@@ -91,3 +91,55 @@ class Rule:
     def start(self) -> str | None:
         """The date from which the rule applies: effective, else announced."""
         return self.effective or self.announced
+
+
+def rule_from_record(record: dict[str, object]) -> Rule:
+    """A Rule from a validated record (a rules.yaml entry or a store row; JSON fields already decoded)."""
+
+    def strings(value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, list | tuple):
+            return tuple(str(v) for v in value)
+        return (str(value),)
+
+    def mapping(value: object) -> dict[str, object]:
+        return dict(value) if isinstance(value, dict) else {}
+
+    products = []
+    raw_products = record.get("products")
+    for selector in raw_products if isinstance(raw_products, list) else []:
+        where = mapping(selector.get("where"))
+        predicates = tuple(
+            Predicate(str(attribute), str(op), value)  # type: ignore[arg-type]
+            for attribute, test in where.items() for op, value in mapping(test).items()
+        )
+        products.append(ProductSelector(str(selector["input"]), predicates))
+    sellers = mapping(record.get("sellers"))
+    targets = mapping(record.get("targets"))
+    return Rule(
+        id=str(record["id"]),
+        name=str(record["name"]),
+        imposed_by=str(record["imposed_by"]),
+        kind=RuleKind(str(record["kind"])),
+        summary=str(record["summary"]),
+        source=str(record["source"]),
+        quote=str(record["quote"]),
+        status=str(record.get("status") or "official"),
+        authority=_opt(record.get("authority")),
+        policy=_opt(record.get("policy")),
+        products=tuple(products),
+        sellers=Sellers(strings(sellers.get("hq_in")), strings(sellers.get("firms")), bool(sellers.get("fdp"))),
+        targets=Targets(strings(targets.get("countries")), strings(targets.get("firms")),
+                        strings(targets.get("segments"))),
+        announced=_opt(record.get("announced")),
+        effective=_opt(record.get("effective")),
+        ended=_opt(record.get("ended")),
+        relaxes=strings(record.get("relaxes")),
+        gaps=strings(record.get("gaps")),
+        origin=str(record.get("origin") or "bundled"),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value in (None, "") else str(value)

@@ -1,0 +1,361 @@
+"""The restriction engine's questions, one function each, over values: a World and a list of Rules.
+
+Each returns JSON-ready records and states its definitions, so front-ends only render.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from chipshift.domain.rules import Rule, RuleKind
+from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
+from chipshift.engine.reach import MAYBE, YES, Compiled, Destination, compile_rules, in_force
+from chipshift.engine.world import AGGREGATE_PROVIDERS, View, World
+
+REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
+COVERAGE_TARGET = 0.75  # ETO's measure: how many countries it takes to reach 75% of supply
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Rules as they stand for one destination at one date, compiled over the world."""
+
+    world: World
+    compiled: Compiled
+    active: np.ndarray  # 1 x rules
+    at: date
+    dest: Destination
+    firm_parents: dict[str, str]
+
+    @property
+    def dest_index(self) -> np.ndarray:
+        return np.zeros(1, dtype=np.int64)
+
+
+def situation(world: World, rules: Sequence[Rule], dest: Destination, at: date,
+              firm_parents: dict[str, str]) -> Situation:
+    compiled = compile_rules(world, rules, [dest], firm_parents)
+    active = np.array([[in_force(r, at) for r in compiled.rules]], dtype=bool)
+    return Situation(world, compiled, active, at, dest, firm_parents)
+
+
+def _relaxed_now(s: Situation) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for r, xs in enumerate(s.compiled.relaxed_by):
+        for x in xs:
+            if s.active[0, x] and s.compiled.match[x, 0] == YES:
+                out[s.compiled.rules[r].id].append(s.compiled.rules[x].id)
+    return out
+
+
+def rules_in_force(s: Situation) -> list[dict[str, Any]]:
+    """The rules in force at the date that reach the destination, wholly or in part."""
+    relaxed = _relaxed_now(s)
+    out = []
+    for r, rule in enumerate(s.compiled.rules):
+        reach = int(s.compiled.match[r, 0])
+        if not s.active[0, r] or reach == 0:
+            continue
+        reached = [s.world.inputs[i] for i in np.flatnonzero(s.compiled.cover[r] > 0)]
+        out.append({
+            "id": rule.id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
+            "policy": rule.policy, "start": rule.start, "ended": rule.ended,
+            "reach": "whole" if reach == YES else "partial",
+            "reach_note": None if reach == YES else _partial_note(rule, s.dest),
+            "relaxed_by": relaxed.get(rule.id, []),
+            "inputs_covered": len(reached), "products": [p.input for p in rule.products],
+            "sellers": _sellers_text(rule), "status": rule.status, "source": rule.source, "gaps": list(rule.gaps),
+        })
+    return out
+
+
+def _partial_note(rule: Rule, dest: Destination) -> str:
+    if rule.targets.segments and dest.segment in (None, "all"):
+        return f"only end uses {', '.join(rule.targets.segments)}: name a segment to apply it"
+    if rule.targets.firms:
+        return f"only named parties ({', '.join(rule.targets.firms)}): name a firm to apply it"
+    return "reaches part of the destination's countries"
+
+
+def _sellers_text(rule: Rule) -> str:
+    parts = []
+    if rule.sellers.hq_in:
+        parts.append("firms headquartered in " + ", ".join(rule.sellers.hq_in))
+    if rule.sellers.firms:
+        parts.append(", ".join(rule.sellers.firms))
+    if rule.sellers.fdp:
+        parts.append("foreign-made direct products")
+    if not parts:
+        parts.append("foreign sellers" if rule.kind in (RuleKind.IMPORT_BAN, RuleKind.PROCUREMENT_BAN)
+                     else f"sellers in {rule.imposed_by}")
+    return "; ".join(parts)
+
+
+def _evaluate(s: Situation) -> dict[str, tuple[PairStatus, Availability]]:
+    out = {}
+    for name in ("country", "firm"):
+        view = s.world.view(name)
+        status = pair_status(s.world, view, s.compiled, s.active, s.dest_index)
+        out[name] = (status, availability(s.world, view, status))
+    return out
+
+
+def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: str | None = None,
+                       detail: bool = False) -> list[dict[str, Any]]:
+    """Per input: availability bounds for the destination, and which providers are barred, by which rules."""
+    evaluated = _evaluate(s)
+    chosen = list(range(s.world.n_inputs)) if inputs is None else list(inputs)
+    out = []
+    for i in chosen:
+        v = s.world.view(view) if view else default_view(s.world, i)
+        status, avail = evaluated[v.name]
+        if not avail.has_data[i]:
+            if inputs is None:
+                continue
+            out.append(_avail_record(s.world, i, v, None, None, None))
+            continue
+        record = _avail_record(s.world, i, v, avail.lower[0, i], avail.upper[0, i], avail.point[0, i])
+        barred, maybe = [], []
+        for j in v.pairs_of(i):
+            p = int(v.pair_provider[j])
+            share = v.pair_share[j]
+            entry = {"provider": s.world.providers[p], "name": s.world.provider_names[p],
+                     "share_pct": None if np.isnan(share) else round(float(share) * 100, 4)}
+            if status.barred[0, j]:
+                barred.append(entry)
+            elif status.maybe[0, j]:
+                maybe.append(entry)
+        record["barred"] = barred
+        record["maybe_barred"] = maybe
+        if detail:
+            record["rules"] = _rules_reaching(s, i)
+        out.append(record)
+    return out
+
+
+def _avail_record(world: World, i: int, v: View, lo: float | None, hi: float | None,
+                  point: float | None) -> dict[str, Any]:
+    def r(x: float | None) -> float | None:
+        return None if x is None or np.isnan(x) else round(float(x), 6)
+
+    return {"input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
+            "view": v.name, "available_lower": r(lo), "available_upper": r(hi), "available": r(point),
+            "shares_complete": point is not None and not np.isnan(point)}
+
+
+def _rules_reaching(s: Situation, i: int) -> list[str]:
+    return [rule.id for r, rule in enumerate(s.compiled.rules)
+            if s.active[0, r] and s.compiled.match[r, 0] == YES and s.compiled.cover[r, i] > 0
+            and s.compiled.strength[r] > 0]
+
+
+def exposure(s: Situation) -> dict[str, Any]:
+    """Share of supply barred per input (1 - availability) and per stage, weighted by market size."""
+    table = availability_table(s)
+    leaves = _leaves(s.world)
+    per_input = []
+    for rec in table:
+        lo, hi = rec["available_lower"], rec["available_upper"]
+        per_input.append({**{k: rec[k] for k in ("input", "name", "stages", "view")},
+                          "barred_lower": round(1 - hi, 6), "barred_upper": round(1 - lo, 6),
+                          "barred": None if rec["available"] is None else round(1 - rec["available"], 6),
+                          "barred_providers": [b["name"] for b in rec["barred"]],
+                          "maybe_barred_providers": [b["name"] for b in rec["maybe_barred"]]})
+    stages: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for rec in per_input:
+        i = s.world.index[rec["input"]]
+        if rec["input"] not in leaves:
+            continue
+        size = s.world.market_size_usd[i]
+        for stage in rec["stages"]:
+            acc = stages[stage]
+            acc["inputs"] += 1
+            acc["sum_lower"] += rec["barred_lower"]
+            acc["sum_upper"] += rec["barred_upper"]
+            if not np.isnan(size):
+                acc["weighted_inputs"] += 1
+                acc["weight"] += size
+                acc["w_lower"] += size * rec["barred_lower"]
+                acc["w_upper"] += size * rec["barred_upper"]
+    by_stage = []
+    for stage, acc in sorted(stages.items()):
+        w = acc["weight"]
+        by_stage.append({
+            "stage": stage, "inputs": int(acc["inputs"]), "inputs_with_market_size": int(acc["weighted_inputs"]),
+            "barred_lower_mean": round(acc["sum_lower"] / acc["inputs"], 6),
+            "barred_upper_mean": round(acc["sum_upper"] / acc["inputs"], 6),
+            "barred_lower_weighted": round(acc["w_lower"] / w, 6) if w else None,
+            "barred_upper_weighted": round(acc["w_upper"] / w, 6) if w else None,
+            "market_size_usd": w,
+        })
+    return {
+        "destination": s.dest.label, "at": s.at.isoformat(),
+        "weighting": ("per stage: leaf inputs only (buckets are left out so nothing counts twice); 'mean' weighs "
+                      "each input equally, 'weighted' by its global market size in USD where the data gives one"),
+        "by_input": sorted(per_input, key=lambda r: (-r["barred_upper"], r["input"])),
+        "by_stage": by_stage,
+    }
+
+
+def _leaves(world: World) -> set[str]:
+    parents = {p for anc in world.ancestors for p in anc}
+    has_child = set()
+    for n, anc in enumerate(world.ancestors):
+        has_child |= {a for a in anc if a != world.inputs[n]}
+    return {i for i in world.inputs if i not in has_child or i not in parents}
+
+
+def chokepoints(world: World, threshold: float = 0.8, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
+                only_above: bool = False) -> list[dict[str, Any]]:
+    """Per input with numeric country shares: top country, HHI, countries needed for 75%, coalition share."""
+    v = world.by_country
+    out = []
+    members = {m for c in coalition for m in world.members(c)}
+    for i in range(world.n_inputs):
+        pairs = [j for j in v.pairs_of(i) if not np.isnan(v.pair_share[j])]
+        if not pairs:
+            continue
+        real = [(float(v.pair_share[j]), world.providers[int(v.pair_provider[j])]) for j in pairs
+                if world.providers[int(v.pair_provider[j])] not in REAL_COUNTRY_EXCLUDES]
+        if not real:
+            continue
+        real.sort(key=lambda x: (-x[0], x[1]))
+        top_share, top = real[0]
+        all_shares = np.array([float(v.pair_share[j]) for j in pairs])
+        cumulative = np.cumsum([s for s, _ in real])
+        needed = int(np.searchsorted(cumulative, COVERAGE_TARGET - 1e-9) + 1) if cumulative[-1] >= COVERAGE_TARGET \
+            else None
+        record = {
+            "input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
+            "top_country": top, "top_share_pct": round(top_share * 100, 4),
+            "hhi": round(float(np.sum((all_shares * 100) ** 2)), 2),
+            "countries_for_75pct": needed,
+            "coalition_share_pct": round(sum(s for s, c in real if c in members) * 100, 4),
+            "market_size_usd": None if np.isnan(world.market_size_usd[i]) else float(world.market_size_usd[i]),
+            "unknown_shares": len(v.pairs_of(i)) - len(pairs),
+        }
+        if not only_above or top_share >= threshold - 1e-9:
+            out.append(record)
+    return sorted(out, key=lambda r: (-r["top_share_pct"], r["input"]))
+
+
+def localization(world: World, country: str, inputs: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Self-sufficiency: the share of each input's world supply from providers headquartered in ``country``."""
+    members = set(world.members(country))
+    out = []
+    for i in (range(world.n_inputs) if inputs is None else inputs):
+        v = default_view(world, i)
+        pairs = list(v.pairs_of(i))
+        if not pairs:
+            continue
+        home = [j for j in pairs if world.provider_hq[int(v.pair_provider[j])] in members]
+        shares = v.pair_share[pairs]
+        known_total = float(np.nansum(shares))
+        unknown = bool(np.isnan(shares).any())
+        home_known = float(np.nansum(v.pair_share[home])) if home else 0.0
+        home_unknown = bool(home) and bool(np.isnan(v.pair_share[home]).any())
+        rest = max(0.0, 1.0 - known_total) if unknown else 0.0
+        scale = known_total if not unknown and known_total > 0 else max(known_total, 1.0)
+        lo = home_known / scale
+        hi = lo + (rest if home_unknown else 0.0)
+        out.append({
+            "input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
+            "country": country, "view": v.name, "localization_lower": round(lo, 6), "localization_upper": round(hi, 6),
+            "localization": None if unknown else round(lo, 6),
+            "domestic_providers": [world.provider_names[int(v.pair_provider[j])] for j in home],
+        })
+    return out
+
+
+def impairment(s: Situation, threshold: float = 0.5) -> dict[str, Any]:
+    """Processes and stages whose inputs fall below ``threshold`` availability, through the process chain.
+
+    'certain' uses the upper availability bound (impaired even in the best case), 'possible' the lower.
+    An input without share data stands for its parts (a bucket is as available as its least available part).
+    """
+    table = {r["input"]: r for r in availability_table(s)}
+    world = s.world
+    kinds = dict(zip(world.inputs, world.input_kinds, strict=True))
+    parts: dict[str, list[str]] = defaultdict(list)
+    for n, anc in enumerate(world.ancestors):
+        for a in anc:
+            if a != world.inputs[n]:
+                parts[a].append(world.inputs[n])
+    feeders: dict[str, list[str]] = defaultdict(list)
+    upstream: dict[str, list[str]] = defaultdict(list)
+    for child, parent in world.feeds:
+        if kinds.get(parent) not in ("process", "ultimate_output"):
+            continue
+        (upstream if kinds.get(child) == "process" else feeders)[parent].append(child)
+
+    def bounds(node: str, seen: frozenset[str] = frozenset()) -> tuple[float, float] | None:
+        if node in table:
+            return table[node]["available_lower"], table[node]["available_upper"]
+        found = [b for p in parts.get(node, []) if p not in seen and (b := bounds(p, seen | {node}))]
+        if not found:
+            return None
+        return min(b[0] for b in found), min(b[1] for b in found)
+
+    processes = [i for i in world.inputs if kinds[i] in ("process", "ultimate_output")]
+    direct: dict[str, dict[str, Any]] = {}
+    for proc in processes:
+        short = []
+        for feeder in feeders.get(proc, []):
+            b = bounds(feeder)
+            if b and b[0] < threshold:
+                short.append({"input": feeder, "name": world.input_names[world.index[feeder]],
+                              "available_lower": b[0], "available_upper": b[1], "certain": b[1] < threshold})
+        direct[proc] = {"short": short, "certain": any(x["certain"] for x in short), "possible": bool(short)}
+
+    def chain(proc: str, key: str, seen: frozenset[str] = frozenset()) -> bool:
+        return direct[proc][key] or any(chain(u, key, seen | {proc}) for u in upstream.get(proc, [])
+                                        if u in direct and u not in seen)
+
+    rows = []
+    for proc in processes:
+        rows.append({"process": proc, "name": world.input_names[world.index[proc]],
+                     "stages": list(world.input_stages[world.index[proc]]),
+                     "impaired": "certain" if chain(proc, "certain") else "possible" if chain(proc, "possible")
+                     else "no",
+                     "short_inputs": direct[proc]["short"],
+                     "via_upstream": [u for u in upstream.get(proc, []) if chain(u, "possible")]})
+    stage_status: dict[str, str] = {}
+    order = {"no": 0, "possible": 1, "certain": 2}
+    for row in rows:
+        for stage in row["stages"]:
+            if order[row["impaired"]] >= order[stage_status.get(stage, "no")]:
+                stage_status[stage] = row["impaired"]
+    return {"destination": s.dest.label, "at": s.at.isoformat(), "threshold": threshold,
+            "processes": rows, "stages": [{"stage": k, "impaired": v} for k, v in sorted(stage_status.items())]}
+
+
+def diff_availability(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Inputs whose availability bounds differ between two evaluations (a -> b)."""
+    left = {r["input"]: r for r in a}
+    out = []
+    for rec in b:
+        before = left.get(rec["input"])
+        if before is None:
+            continue
+        d_lo = rec["available_lower"] - before["available_lower"]
+        d_hi = rec["available_upper"] - before["available_upper"]
+        if abs(d_lo) > 1e-9 or abs(d_hi) > 1e-9:
+            out.append({"input": rec["input"], "name": rec["name"],
+                        "before_lower": before["available_lower"], "before_upper": before["available_upper"],
+                        "after_lower": rec["available_lower"], "after_upper": rec["available_upper"],
+                        "change_lower": round(d_lo, 6), "change_upper": round(d_hi, 6),
+                        "newly_barred": sorted({x["name"] for x in rec["barred"]}
+                                               - {x["name"] for x in before["barred"]}),
+                        "no_longer_barred": sorted({x["name"] for x in before["barred"]}
+                                                   - {x["name"] for x in rec["barred"]})})
+    return sorted(out, key=lambda r: (r["change_lower"], r["input"]))
+
+
+__all__ = ["MAYBE", "Situation", "availability_table", "chokepoints", "diff_availability", "exposure",
+           "impairment", "localization", "rules_in_force", "situation"]

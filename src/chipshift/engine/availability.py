@@ -1,0 +1,152 @@
+"""Availability: the share of world supply of each input that a destination may still buy.
+
+Evaluated for a batch of scenarios at once: each scenario is a set of active rules and a destination.
+The hot path is two matrix products (scenario activations x rule reach over provider-input pairs) and
+segment sums; there is no Python loop over scenarios, rules or pairs.
+
+Unknown shares give bounds: ``lower`` assumes every unknown or uncertain part is barred, ``upper`` that
+it is not. ``point`` is the strict reading (every 'maybe' barred) and exists only when every share of
+the input is known; otherwise it is NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
+
+from chipshift.engine.reach import MAYBE, YES, Compiled
+from chipshift.engine.world import FloatArray, View, World
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Per scenario and input: bounds and point (fractions of world supply; NaN where no data)."""
+
+    lower: FloatArray  # scenarios x inputs
+    upper: FloatArray
+    point: FloatArray
+    has_data: BoolArray  # inputs
+
+
+@dataclass(frozen=True)
+class PairStatus:
+    """Per scenario and provider-input pair: barred for certain, maybe barred."""
+
+    barred: BoolArray  # scenarios x pairs
+    maybe: BoolArray
+
+
+def _activation(compiled: Compiled, active: BoolArray, dest: npt.NDArray[np.int64]) -> FloatArray:
+    """a[b, r] = 1 when rule r is active in scenario b and reaches its whole destination."""
+    whole = compiled.match[:, dest].T == YES  # scenarios x rules
+    return (active & whole).astype(np.float64)
+
+
+def _terms(compiled: Compiled) -> list[tuple[int, tuple[int, ...]]]:
+    """Inclusion-exclusion terms (rule, subset of its relaxations) for rules that can bar."""
+    terms: list[tuple[int, tuple[int, ...]]] = []
+    for r in range(len(compiled.rules)):
+        if compiled.strength[r] == 0:
+            continue
+        relaxations = compiled.relaxed_by[r]
+        for size in range(len(relaxations) + 1):
+            terms.extend((r, subset) for subset in combinations(relaxations, size))
+    return terms
+
+
+def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
+                dest: npt.NDArray[np.int64]) -> PairStatus:
+    """Which provider-input pairs are barred (for certain, or maybe) in each scenario.
+
+    ``active[b, r]``: rule r is switched on (and in force) in scenario b; ``dest[b]``: index of the
+    scenario's destination in ``compiled.destinations``.
+    """
+    n_scen = active.shape[0]
+    barred = np.zeros((n_scen, view.n_pairs), dtype=bool)
+    maybe = np.zeros((n_scen, view.n_pairs), dtype=bool)
+    if not compiled.rules or view.n_pairs == 0:
+        return PairStatus(barred, maybe)
+    a = _activation(compiled, active, dest)
+    cover = compiled.cover[:, view.pair_input]  # rules x pairs
+    relaxed = (cover > 0) | np.array([not r.products for r in compiled.rules])[:, None]
+    terms = _terms(compiled)
+    act = np.empty((n_scen, len(terms)))
+    signs = np.empty(len(terms))
+    for t, (r, subset) in enumerate(terms):
+        col = a[:, r].copy()
+        for x in subset:
+            col *= a[:, x]
+        act[:, t] = col
+        signs[t] = -1.0 if len(subset) % 2 else 1.0
+    for d in np.unique(dest):
+        rows = np.flatnonzero(dest == d)
+        bind = compiled.bind[:, d, :][:, view.pair_provider]  # rules x pairs
+        definite = (cover == YES) & (bind == YES) & (compiled.strength[:, None] == YES)
+        possible = (cover > 0) & (bind > 0) & (compiled.strength[:, None] > 0)
+        k_def = np.empty((len(terms), view.n_pairs))
+        k_any = np.empty((len(terms), view.n_pairs))
+        for t, (r, subset) in enumerate(terms):
+            keep = np.ones(view.n_pairs, dtype=bool)
+            for x in subset:
+                keep &= relaxed[x]
+            k_def[t] = signs[t] * (definite[r] & keep)
+            k_any[t] = signs[t] * (possible[r] & keep)
+        n_def = act[rows] @ k_def
+        n_any = act[rows] @ k_any
+        barred[rows] = n_def > 0.5
+        maybe[rows] = (n_any > 0.5) & ~barred[rows]
+    return PairStatus(barred, maybe)
+
+
+def availability(world: World, view: View, status: PairStatus) -> Availability:
+    """Bounds on the share of each input's world supply that is not barred."""
+    n_scen = status.barred.shape[0]
+    shares = view.pair_share
+    known = ~np.isnan(shares)
+    s = np.where(known, shares, 0.0)
+    counts = np.diff(view.input_start)
+    has_data = counts > 0
+    starts = view.input_start[:-1][has_data]
+    lower = np.full((n_scen, world.n_inputs), np.nan)
+    upper = np.full((n_scen, world.n_inputs), np.nan)
+    point = np.full((n_scen, world.n_inputs), np.nan)
+    if not has_data.any():
+        return Availability(lower, upper, point, has_data)
+
+    def per_input(x: npt.NDArray[np.float64]) -> FloatArray:
+        return np.add.reduceat(x, starts, axis=-1)
+
+    allowed = ~(status.barred | status.maybe)
+    total_known = per_input(s)
+    any_unknown = per_input((~known).astype(np.float64)) > 0
+    a_known = per_input(s * allowed)
+    m_known = per_input(s * status.maybe)
+    unknown = (~known)[None, :]
+    u_allowed = per_input((unknown & allowed).astype(np.float64)) > 0
+    u_barred = per_input((unknown & status.barred).astype(np.float64)) > 0
+    u_maybe = per_input((unknown & status.maybe).astype(np.float64)) > 0
+    scale = np.maximum(total_known, 1.0)
+    scale = np.where(any_unknown, scale, np.where(total_known > 0, total_known, 1.0))
+    rest = np.where(any_unknown, np.clip(1.0 - total_known, 0.0, 1.0), 0.0)
+    lo = a_known / scale + rest * (u_allowed & ~u_barred & ~u_maybe)
+    hi = (a_known + m_known) / scale + rest * (u_allowed | u_maybe)
+    cols = np.flatnonzero(has_data)
+    lower[:, cols] = np.clip(lo, 0.0, 1.0)
+    upper[:, cols] = np.clip(hi, 0.0, 1.0)
+    point[:, cols] = np.where(any_unknown, np.nan, np.clip(lo, 0.0, 1.0))
+    return Availability(lower, upper, point, has_data)
+
+
+def default_view(world: World, i: int) -> View:
+    """The country view where the input has numeric country shares, else the firm view."""
+    pairs = world.by_country.pairs_of(i)
+    if any(not np.isnan(world.by_country.pair_share[j]) for j in pairs):
+        return world.by_country
+    if len(world.by_firm.pairs_of(i)):
+        return world.by_firm
+    return world.by_country

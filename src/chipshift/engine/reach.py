@@ -1,0 +1,207 @@
+"""What each rule reaches: which rules are in force at a date, which inputs they cover, which providers
+they bind, and which destinations they cut off — as arrays over a world's indexes.
+
+Reach is three-valued: 0 no, 1 yes, 2 maybe (a threshold on an attribute the input lacks, a licence
+reviewed case by case, a country row that mixes bound and unbound firms, a foreign-direct-product
+reach). Maybe never becomes yes or no silently; availability turns it into bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from chipshift.domain.period import parse_partial_date
+from chipshift.domain.rules import EVERY_INPUT, Rule, RuleKind
+from chipshift.engine.world import AGGREGATE_PROVIDERS, World
+
+NO, YES, MAYBE = 0, 1, 2
+UInt8Array = npt.NDArray[np.uint8]
+
+#: How firmly a policy bars sales: ban-like policies bar, licence review may, fees and lifts do not.
+POLICY_STRENGTH = {
+    "ban": YES,
+    "presumption_of_denial": YES,
+    "case_by_case": MAYBE,
+    "licence_required": MAYBE,
+    "fee": NO,
+    "lifted": NO,
+    None: YES,
+}
+#: Kinds whose default policy, when none is given, is a licence requirement of unknown outcome.
+LICENCE_KINDS = (RuleKind.EXPORT_CONTROL, RuleKind.LICENSE_REQUIREMENT, RuleKind.RAW_MATERIAL_EXPORT_CONTROL)
+#: Kinds imposed by the buying jurisdiction on foreign sellers.
+BUYER_SIDE_KINDS = (RuleKind.IMPORT_BAN, RuleKind.PROCUREMENT_BAN)
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Who is buying: a country (or region), optionally a named firm, optionally an end-use segment."""
+
+    country: str | None = None
+    firm: str | None = None
+    segment: str | None = None
+
+    @property
+    def label(self) -> str:
+        parts = [p for p in (self.firm, self.country) if p]
+        label = "/".join(parts) or "anyone"
+        return f"{label} [{self.segment}]" if self.segment else label
+
+
+def rule_start(rule: Rule) -> date | None:
+    start = rule.start
+    return parse_partial_date(start) if start else None
+
+
+def in_force(rule: Rule, at: date) -> bool:
+    """Whether the rule's own dates put it in force on ``at`` (relaxations are applied separately)."""
+    start = rule_start(rule)
+    if start is None or start > at:
+        return False
+    return rule.ended is None or at < parse_partial_date(rule.ended)
+
+
+def strength(rule: Rule) -> int:
+    if rule.kind is RuleKind.RELAXATION:
+        return NO
+    if rule.policy is None and rule.kind in LICENCE_KINDS:
+        return MAYBE
+    return POLICY_STRENGTH.get(rule.policy, YES)
+
+
+def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str, str]) -> int:
+    """Whether the rule cuts off ``dest``: YES, NO, or MAYBE (it reaches only part of the destination:
+    a named party inside a country, or some segments of a market the query takes whole)."""
+    t = rule.targets
+    segment = YES
+    if t.segments:
+        if dest.segment in t.segments:
+            segment = YES
+        elif dest.segment in (None, "all"):
+            segment = MAYBE
+        else:
+            return NO
+    firm_hit = dest.firm is not None and (dest.firm in t.firms or firm_parents.get(dest.firm) in t.firms)
+    if rule.kind is RuleKind.ENTITY_LISTING or (t.firms and not t.countries):
+        # A listing reaches named parties only; a country holds them only in part.
+        if firm_hit:
+            return segment
+        if dest.firm is None and dest.country and any(
+                world.provider_hq[world.provider_index[f]] in world.members(dest.country)
+                for f in t.firms if f in world.provider_index):
+            return MAYBE
+        return NO
+    if firm_hit:
+        return segment
+    if not t.countries or "WLD" in t.countries:
+        return segment
+    covered = {m for c in t.countries for m in world.members(c)}
+    if dest.country is None:
+        return NO
+    wanted = set(world.members(dest.country))
+    if wanted <= covered:
+        return segment
+    return MAYBE if wanted & covered else NO
+
+
+def covers(rule: Rule, world: World) -> UInt8Array:
+    """Per input: does the rule's product list cover it (YES), not (NO), or depend on a missing attribute."""
+    out = np.zeros(world.n_inputs, dtype=np.uint8)
+    for selector in rule.products:
+        for i in range(world.n_inputs):
+            if selector.input != EVERY_INPUT and selector.input not in world.ancestors[i]:
+                continue
+            verdict = YES
+            attributes = world.input_attributes[i]
+            for predicate in selector.where:
+                if predicate.attribute not in attributes:
+                    verdict = MAYBE
+                elif not predicate.holds(attributes[predicate.attribute]):
+                    verdict = NO
+                    break
+            if verdict == YES or out[i] == NO:
+                out[i] = verdict
+    return out
+
+
+def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, str]) -> UInt8Array:
+    """Per provider: is it a seller the rule binds."""
+    s = rule.sellers
+    firms = set(s.firms)
+    hq_in = set(s.hq_in)
+    foreign_only = False
+    if not firms and not hq_in:
+        if rule.kind in BUYER_SIDE_KINDS:
+            foreign_only = True  # a buyer-side ban with no named sellers bars foreign sellers
+        elif rule.imposed_by in world.countries:
+            hq_in = {rule.imposed_by}
+        else:
+            firms = {rule.imposed_by}  # a firm's own exit
+    hq_in = {m for c in hq_in for m in world.members(c)}
+    firm_countries = {world.provider_hq[world.provider_index[f]] for f in firms if f in world.provider_index}
+    dest_members = set(world.members(dest.country)) if dest.country else set()
+    out = np.zeros(world.n_providers, dtype=np.uint8)
+    for p in range(world.n_providers):
+        pid, hq = world.providers[p], world.provider_hq[p]
+        if world.provider_kinds[p] == "firm":
+            if pid in firms or firm_parents.get(pid) in firms:
+                out[p] = YES
+            elif hq in hq_in or (foreign_only and hq not in (rule.imposed_by, *AGGREGATE_PROVIDERS)):
+                out[p] = YES
+            elif hq in AGGREGATE_PROVIDERS and (hq_in or foreign_only):
+                out[p] = MAYBE
+        else:
+            members = set(world.members(pid))
+            if members <= hq_in or (foreign_only and rule.imposed_by not in members and pid != "XVC"):
+                out[p] = YES
+            elif members & hq_in or members & firm_countries or (pid == "XVC" and (hq_in or foreign_only)):
+                out[p] = MAYBE
+        if out[p] == NO and s.fdp and hq not in dest_members:
+            out[p] = MAYBE  # foreign-made items within the foreign-direct-product reach
+    return out
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A rule set's reach over one world for a set of destinations, ready for batched evaluation.
+
+    ``cover[r, i]``, ``bind[r, p]`` and ``match[r, d]`` are three-valued; ``relaxed_by[x]`` lists the
+    rules that relaxation x relaxes (by row index).
+    """
+
+    rules: tuple[Rule, ...]
+    destinations: tuple[Destination, ...]
+    cover: UInt8Array  # rules x inputs
+    bind: npt.NDArray[np.uint8]  # rules x destinations x providers
+    match: UInt8Array  # rules x destinations
+    strength: UInt8Array  # rules
+    relaxed_by: tuple[tuple[int, ...], ...]  # per rule: the relaxations (row indexes) that relax it
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {r.id: n for n, r in enumerate(self.rules)}
+
+
+def compile_rules(world: World, rules: Sequence[Rule], destinations: Iterable[Destination],
+                  firm_parents: dict[str, str]) -> Compiled:
+    dests = tuple(destinations)
+    rules = tuple(rules)
+    ids = {r.id: n for n, r in enumerate(rules)}
+    relaxed_by: list[list[int]] = [[] for _ in rules]
+    for x, rule in enumerate(rules):
+        if rule.kind is RuleKind.RELAXATION:
+            for target in rule.relaxes:
+                if target in ids:
+                    relaxed_by[ids[target]].append(x)
+    cover = np.stack([covers(r, world) for r in rules]) if rules else np.zeros((0, world.n_inputs), np.uint8)
+    bind = (np.stack([np.stack([binds(r, world, d, firm_parents) for d in dests]) for r in rules])
+            if rules and dests else np.zeros((len(rules), len(dests), world.n_providers), np.uint8))
+    match = np.array([[matches(r, d, world, firm_parents) for d in dests] for r in rules],
+                     dtype=np.uint8).reshape(len(rules), len(dests))
+    return Compiled(rules, dests, cover, bind, match, np.array([strength(r) for r in rules], dtype=np.uint8),
+                    tuple(tuple(x) for x in relaxed_by))
