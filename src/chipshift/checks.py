@@ -36,13 +36,19 @@ EXTERNAL_INPUT = re.compile(r"^[NS]\d+$")  # CSET node and stage ids, checked on
 class Context:
     """Id sets the checks look things up in."""
 
-    def __init__(self, bundle: Bundle, external_inputs: set[str] | None) -> None:
-        self.countries = bundle["countries"].ids()
-        self.firms = bundle["firms"].ids()
-        self.inputs = bundle["inputs"].ids() | (external_inputs or set())
+    def __init__(self, countries: set[str], firms: set[str], inputs: set[str], sources: set[str], rules: set[str],
+                 external_inputs: set[str] | None) -> None:
+        self.countries = countries
+        self.firms = firms
+        self.inputs = inputs | (external_inputs or set())
         self.external_known = external_inputs is not None
-        self.sources = bundle["sources"].ids()
-        self.rules = bundle["rules"].ids()
+        self.sources = sources
+        self.rules = rules
+
+    @classmethod
+    def of_bundle(cls, bundle: Bundle, external_inputs: set[str] | None) -> Context:
+        return cls(bundle["countries"].ids(), bundle["firms"].ids(), bundle["inputs"].ids(), bundle["sources"].ids(),
+                   bundle["rules"].ids(), external_inputs)
 
     def input_problem(self, row: Row, field: str, input_id: str) -> Problem | None:
         if input_id == EVERY_INPUT or input_id in self.inputs:
@@ -70,7 +76,7 @@ def check_references(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Every id a row names exists in the table it refers to."""
     out: list[Problem] = []
     lookup = {"countries": ctx.countries, "firms": ctx.firms, "sources": ctx.sources, "rules": ctx.rules}
-    for name in ("countries", "firms", "input_links", "facts", "rules"):
+    for name in ("countries", "firms", "input_links", "facts"):
         table = bundle[name]
         for column in table.schema.columns:
             if column.references is None:
@@ -102,8 +108,18 @@ def _known_entity(part: str, ctx: Context) -> bool:
 
 def check_rule_references(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Rules name existing imposers, products, sellers and targets, with well-formed thresholds."""
+    return rule_reference_problems(bundle["rules"].rows, ctx)
+
+
+def rule_reference_problems(rows: Iterable[Row], ctx: Context) -> list[Problem]:
+    """The checks of ``check_rule_references`` over any rule rows (bundled or from a scenario file)."""
     out: list[Problem] = []
-    for row in bundle["rules"].rows:
+    for row in rows:
+        if row["source"] and row["source"] not in ctx.sources and row["origin"] != "scenario":
+            out.append(row.problem("source", f"unknown source id '{row['source']}'", "references"))
+        for relaxed in row["relaxes"] or []:
+            if relaxed not in ctx.rules:
+                out.append(row.problem("relaxes", f"unknown rule id '{relaxed}'", "references"))
         imposer = row["imposed_by"]
         if imposer and imposer not in ctx.countries and imposer not in ctx.firms:
             out.append(row.problem("imposed_by", f"'{imposer}' is neither a country nor a firm id", "references"))
@@ -155,10 +171,16 @@ def _check_products(row: Row, ctx: Context) -> Iterable[Problem]:
 
 def check_rule_dates(bundle: Bundle, ctx: Context) -> list[Problem]:
     """A rule ends after it starts; a relaxation names what it relaxes and comes after it."""
+    return rule_date_problems(bundle["rules"].rows)
+
+
+def rule_date_problems(rule_rows: Iterable[Row]) -> list[Problem]:
+    """The checks of ``check_rule_dates`` over any rule rows."""
+    rows = list(rule_rows)
     out: list[Problem] = []
     starts: dict[str, str] = {}
     announced: dict[str, str] = {}
-    for row in bundle["rules"].rows:
+    for row in rows:
         start = row["effective"] or row["announced"]
         if start:
             starts[row["id"]] = start
@@ -176,7 +198,7 @@ def check_rule_dates(bundle: Bundle, ctx: Context) -> list[Problem]:
         if row["kind"] == "relaxation" and not row["relaxes"]:
             out.append(row.problem("relaxes", "a relaxation must name the rules it relaxes", "rule_dates",
                                    "warning"))
-    for row in bundle["rules"].rows:
+    for row in rows:
         start = starts.get(row["id"])
         for earlier in row["relaxes"] or []:
             # A suspension may come before the relaxed rule takes effect, but not before it is announced.
@@ -322,7 +344,7 @@ CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
 def validate(bundle: Bundle, external_inputs: set[str] | None = None) -> list[Problem]:
     """Every problem in the bundle: those found while reading, then each named check's."""
     problems = list(bundle.problems)
-    ctx = Context(bundle, external_inputs)
+    ctx = Context.of_bundle(bundle, external_inputs)
     for check in CHECKS:
         problems.extend(check(bundle, ctx))
     return problems

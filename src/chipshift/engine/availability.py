@@ -17,7 +17,7 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
-from chipshift.engine.reach import MAYBE, YES, Compiled
+from chipshift.engine.reach import YES, Compiled
 from chipshift.engine.world import FloatArray, View, World
 
 BoolArray = npt.NDArray[np.bool_]
@@ -44,7 +44,8 @@ class PairStatus:
 def _activation(compiled: Compiled, active: BoolArray, dest: npt.NDArray[np.int64]) -> FloatArray:
     """a[b, r] = 1 when rule r is active in scenario b and reaches its whole destination."""
     whole = compiled.match[:, dest].T == YES  # scenarios x rules
-    return (active & whole).astype(np.float64)
+    a: FloatArray = (active & whole).astype(np.float64)
+    return a
 
 
 def _terms(compiled: Compiled) -> list[tuple[int, tuple[int, ...]]]:
@@ -119,7 +120,8 @@ def availability(world: World, view: View, status: PairStatus) -> Availability:
         return Availability(lower, upper, point, has_data)
 
     def per_input(x: npt.NDArray[np.float64]) -> FloatArray:
-        return np.add.reduceat(x, starts, axis=-1)
+        summed: FloatArray = np.add.reduceat(x, starts, axis=-1)
+        return summed
 
     allowed = ~(status.barred | status.maybe)
     total_known = per_input(s)

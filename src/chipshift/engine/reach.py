@@ -34,6 +34,9 @@ POLICY_STRENGTH = {
 }
 #: Kinds whose default policy, when none is given, is a licence requirement of unknown outcome.
 LICENCE_KINDS = (RuleKind.EXPORT_CONTROL, RuleKind.LICENSE_REQUIREMENT, RuleKind.RAW_MATERIAL_EXPORT_CONTROL)
+#: Kinds that restrict exports out of the imposing jurisdiction.
+EXPORT_KINDS = (RuleKind.EXPORT_CONTROL, RuleKind.LICENSE_REQUIREMENT, RuleKind.ENTITY_LISTING,
+                RuleKind.RAW_MATERIAL_EXPORT_CONTROL)
 #: Kinds imposed by the buying jurisdiction on foreign sellers.
 BUYER_SIDE_KINDS = (RuleKind.IMPORT_BAN, RuleKind.PROCUREMENT_BAN)
 
@@ -78,6 +81,9 @@ def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str,
     """Whether the rule cuts off ``dest``: YES, NO, or MAYBE (it reaches only part of the destination:
     a named party inside a country, or some segments of a market the query takes whole)."""
     t = rule.targets
+    if rule.kind in EXPORT_KINDS and dest.country and rule.imposed_by in world.countries and set(
+            world.members(dest.country)) <= set(world.members(rule.imposed_by)):
+        return NO  # an export control does not reach buyers at home
     segment = YES
     if t.segments:
         if dest.segment in t.segments:
@@ -149,9 +155,9 @@ def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, s
     for p in range(world.n_providers):
         pid, hq = world.providers[p], world.provider_hq[p]
         if world.provider_kinds[p] == "firm":
-            if pid in firms or firm_parents.get(pid) in firms:
-                out[p] = YES
-            elif hq in hq_in or (foreign_only and hq not in (rule.imposed_by, *AGGREGATE_PROVIDERS)):
+            named = pid in firms or firm_parents.get(pid) in firms
+            foreign = foreign_only and hq not in (rule.imposed_by, *AGGREGATE_PROVIDERS)
+            if named or hq in hq_in or foreign:
                 out[p] = YES
             elif hq in AGGREGATE_PROVIDERS and (hq_in or foreign_only):
                 out[p] = MAYBE

@@ -233,22 +233,40 @@ def read_yaml_records(path: Path, schema: TableSchema, display: str | None = Non
     """Read a YAML list of mappings (or a mapping whose ``key`` holds such a list) as table rows."""
     name = display or path.name
     table = Table(schema, files=[name])
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except UnicodeDecodeError as exc:
-        table.problems.append(Problem(f"not UTF-8 text ({exc.reason})", name, check="file_format"))
+    document, problems = load_yaml(path, name)
+    if problems:
+        table.problems.extend(problems)
         return table
+    records = document.get(key) if key and isinstance(document, dict) else document
+    table.extend(records_to_table(records, schema, name, defaults))
+    table.files = [name]
+    return table
+
+
+def load_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
+    """Parse a YAML file, remembering lines; a syntax error becomes a Problem naming its line."""
+    name = display or path.name
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader), []
+    except UnicodeDecodeError as exc:
+        return None, [Problem(f"not UTF-8 text ({exc.reason})", name, check="file_format")]
+    except OSError as exc:
+        return None, [Problem(f"cannot read: {exc.strerror}", name, check="file_format")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        table.problems.append(Problem(f"YAML syntax error: {reason}", name, line, check="file_format"))
-        return table
-    records = document.get(key) if key and isinstance(document, dict) else document
+        return None, [Problem(f"YAML syntax error: {reason}", name, line, check="file_format")]
+
+
+def records_to_table(records: Any, schema: TableSchema, name: str, defaults: dict[str, Any] | None = None,
+                     field_name: str | None = None) -> Table:
+    """Typed rows from a parsed YAML list of mappings (as returned by ``load_yaml``)."""
+    table = Table(schema, files=[name])
     if records is None:
         records = []
     if not isinstance(records, list):
-        table.problems.append(Problem(f"expected a list of {schema.name}", name, 1, key, check="file_format"))
+        table.problems.append(Problem(f"expected a list of {schema.name}", name, 1, field_name, check="file_format"))
         return table
     seen: dict[tuple[Any, ...], int] = {}
     for record in records:

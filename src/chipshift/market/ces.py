@@ -94,7 +94,7 @@ def log_power_mean(
     r0 = np.broadcast_to(np.asarray(r, dtype=np.float64), log_x.shape[:-1])
     geometric = r0 == 0.0
     lx = np.where(inc, log_x, 0.0)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         u = np.where(inc, r0[..., None] * lx, -np.inf)
         top = np.max(u, axis=-1)
         top_safe = np.where(np.isfinite(top), top, 0.0)

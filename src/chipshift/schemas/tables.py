@@ -257,6 +257,7 @@ RULES = TableSchema(
                allowed={
                    "official": "published by the imposing authority or confirmed by it",
                    "reported": "known from press reports only",
+                   "hypothetical": "a what-if rule from a scenario file",
                }),
         Column("gaps", "list", "what the data cannot express yet about this rule (empty when complete)"),
         Column("origin", "str", "bundled, a scenario file, or a document", required=True),

@@ -1,7 +1,4 @@
-"""One function per question. The CLI (and later the web app) call these and render what they return.
-
-Every function returns plain JSON-ready values: a mapping whose list-of-mapping entries are tables.
-"""
+"""Questions about the data itself: validation, overview, imports, entities, sources and facts."""
 
 from __future__ import annotations
 

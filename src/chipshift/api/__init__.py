@@ -1,0 +1,50 @@
+"""One function per question. The CLI (and the web app) call these and render what they return.
+
+Every function returns plain JSON-ready values: a mapping whose list-of-mapping entries are tables.
+"""
+
+from chipshift.api.data import (
+    Report,
+    import_cset,
+    list_facts,
+    list_sources,
+    open_store,
+    overview,
+    resolve,
+    show_firm,
+    show_input,
+    validate_data,
+)
+from chipshift.api.restrictions import (
+    availability,
+    chokepoints,
+    diff,
+    exposure,
+    impairment,
+    load_world,
+    localization,
+    restriction_show,
+    restrictions_list,
+)
+
+__all__ = [
+    "Report",
+    "availability",
+    "chokepoints",
+    "diff",
+    "exposure",
+    "impairment",
+    "import_cset",
+    "list_facts",
+    "list_sources",
+    "load_world",
+    "localization",
+    "open_store",
+    "overview",
+    "resolve",
+    "restriction_show",
+    "restrictions_list",
+    "show_firm",
+    "show_input",
+    "validate_data",
+]

@@ -1,0 +1,243 @@
+"""Questions about restrictions: rules in force, availability, exposure, chokepoints, localization,
+impairment and differences — over the bundled data, any imported dataset, and optional scenarios."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from chipshift import checks
+from chipshift.api.data import Report, resolve
+from chipshift.domain.rules import Rule, rule_from_record
+from chipshift.engine import analyses
+from chipshift.engine.reach import Destination, covers, in_force
+from chipshift.engine.world import World, build_world, provision_from_facts
+from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
+from chipshift.io.scenario_file import read_scenario
+from chipshift.io.store import Store
+from chipshift.scenarios.spec import Scenario
+from chipshift.schemas import vocabulary as voc
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The world and rules one question is asked over."""
+
+    world: World
+    rules: list[Rule]
+    firm_parents: dict[str, str]
+    scenario: Scenario | None
+
+
+def load_world(store: Store) -> tuple[World, dict[str, str]]:
+    """The supply world from the store: imported provision plus world shares of bundled products."""
+    firms = store.rows("firms")
+    provision = store.rows("provision") + provision_from_facts(store.rows("facts"),
+                                                               {f["id"]: f["hq_country"] for f in firms})
+    world = build_world(store.rows("inputs"), store.rows("input_links"), provision, firms, store.rows("countries"))
+    return world, {f["id"]: f["parent"] for f in firms if f["parent"]}
+
+
+def load_scenario(store: Store, path: Path) -> Scenario:
+    """Read and check a scenario file against the store; raises DataError naming file, line and field."""
+    if not path.is_file():
+        raise DataError([Problem("scenario file not found", str(path), check="file_format")])
+    scenario, added, problems = read_scenario(path)
+    baseline_ids = {r["id"] for r in store.rows("rules")}
+    ctx = checks.Context(
+        countries={c["id"] for c in store.rows("countries")}, firms={f["id"] for f in store.rows("firms")},
+        inputs=store.input_ids(), sources={s["id"] for s in store.rows("sources")},
+        rules=baseline_ids | {r["id"] for r in added.rows}, external_inputs=set(),
+    )
+    problems += checks.rule_reference_problems(added.rows, ctx)
+    problems += checks.rule_date_problems(added.rows)
+    if scenario is not None:
+        for rule_id in [*scenario.remove, *(e["id"] for e in scenario.edit)]:
+            if rule_id not in baseline_ids:
+                problems.append(Problem(f"no baseline rule '{rule_id}' to remove or edit", path.name,
+                                        field="remove/edit", check="references"))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or scenario is None:
+        raise DataError(errors or problems)
+    return scenario
+
+
+def _load(store: Store, scenario_path: Path | None) -> Loaded:
+    world, parents = load_world(store)
+    baseline = [rule_from_record(r) for r in store.rows("rules")]
+    scenario = load_scenario(store, scenario_path) if scenario_path else None
+    rules = scenario.apply(baseline) if scenario else baseline
+    return Loaded(world, rules, parents, scenario)
+
+
+def _date(at: str | date | None, scenario: Scenario | None) -> date:
+    if isinstance(at, date):
+        return at
+    text = at or (scenario.at if scenario and scenario.at else None)
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ChipshiftError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
+
+
+def destination(store: Store, target: str, segment: str | None = None) -> Destination:
+    """A country or region (ISO3 or name), or a firm (bought by that firm, in its home country)."""
+    if segment is not None and segment not in voc.SEGMENTS:
+        raise NotFoundError("segment", segment, [s for s in voc.SEGMENTS if segment.lower() in s][:5])
+    try:
+        return Destination(country=resolve(store, "countries", target), segment=segment)
+    except NotFoundError as country_error:
+        try:
+            firm_id = resolve(store, "firms", target)
+        except NotFoundError as firm_error:
+            raise NotFoundError("country or firm", target,
+                                (country_error.suggestions + firm_error.suggestions)[:5]) from None
+    firm = store.rows("firms", id=firm_id)[0]
+    return Destination(country=firm["hq_country"], firm=firm_id, segment=segment)
+
+
+def _context(loaded: Loaded, dest: Destination, at: date) -> Report:
+    scenario = loaded.scenario
+    return {"destination": dest.label, "at": at.isoformat(),
+            "scenario": None if scenario is None else {"name": scenario.name, "digest": scenario.digest,
+                                                       "file": scenario.file}}
+
+
+def restrictions_list(store: Store, target: str | None = None, at: str | date | None = None,
+                      scenario: Path | None = None, segment: str | None = None) -> Report:
+    """Rules in force for a target at a date (all rules in force when no target is given)."""
+    loaded = _load(store, scenario)
+    when = _date(at, loaded.scenario)
+    if target is None:
+        dest = Destination(country="WLD", segment=segment)
+        rows = [{"id": r.id, "name": r.name, "kind": r.kind.value, "imposed_by": r.imposed_by, "policy": r.policy,
+                 "start": r.start, "ended": r.ended, "status": r.status, "source": r.source, "gaps": list(r.gaps)}
+                for r in loaded.rules if in_force(r, when)]
+        return {**_context(loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
+    dest = destination(store, target, segment)
+    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    rows = analyses.rules_in_force(s)
+    return {**_context(loaded, dest, when), "count": len(rows),
+            "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
+                    "buyers or end uses (see reach_note)",
+            "rules": rows}
+
+
+def restriction_show(store: Store, rule_id: str) -> Report:
+    """One rule: its fields, its source, and the inputs it reaches in the loaded world."""
+    records = store.rows("rules", id=rule_id)
+    if not records:
+        ids = [r["id"] for r in store.rows("rules")]
+        raise NotFoundError("rule", rule_id, difflib.get_close_matches(rule_id.upper(), ids, n=5, cutoff=0.4))
+    record = records[0]
+    rule = rule_from_record(record)
+    world, _ = load_world(store)
+    cover = covers(rule, world)
+    source = store.rows("sources", id=rule.source)
+    return {
+        **{k: record[k] for k in ("id", "name", "kind", "imposed_by", "authority", "policy", "announced", "effective",
+                                  "ended", "relaxes", "status", "summary", "quote", "gaps")},
+        "products": record["products"], "sellers": record["sellers"], "targets": record["targets"],
+        "relaxed_by": [r["id"] for r in store.rows("rules") if rule.id in (r["relaxes"] or [])],
+        "source": source[0] if source else None,
+        "reaches": [{"input": world.inputs[i], "name": world.input_names[i],
+                     "certain": bool(cover[i] == 1)} for i in range(world.n_inputs) if cover[i]],
+    }
+
+
+def _inputs(store: Store, world: World, input_name: str | None) -> list[int] | None:
+    if input_name is None:
+        return None
+    return [world.index[resolve(store, "inputs", input_name)]]
+
+
+def availability(store: Store, target: str, input_name: str | None = None, at: str | date | None = None,
+                 scenario: Path | None = None, segment: str | None = None, view: str | None = None) -> Report:
+    """Share of each input's world supply the target may still buy, with bounds where shares are unknown."""
+    loaded = _load(store, scenario)
+    when = _date(at, loaded.scenario)
+    dest = destination(store, target, segment)
+    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    rows = analyses.availability_table(s, _inputs(store, loaded.world, input_name), view, detail=True)
+    return {**_context(loaded, dest, when),
+            "definition": "share of world supply (by the view's providers) not barred for the destination; "
+                          "'available' is the strict reading (licences under review refused, unknown reach applied) "
+                          "and is null when some shares are unknown",
+            "inputs": rows}
+
+
+def exposure(store: Store, target: str, at: str | date | None = None, scenario: Path | None = None,
+             segment: str | None = None) -> Report:
+    loaded = _load(store, scenario)
+    when = _date(at, loaded.scenario)
+    dest = destination(store, target, segment)
+    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    return {**_context(loaded, dest, when), **analyses.exposure(s)}
+
+
+def chokepoints(store: Store, threshold_pct: float = 80.0, coalition: list[str] | None = None,
+                show_all: bool = False) -> Report:
+    world, _ = load_world(store)
+    members = [resolve(store, "countries", c) for c in (coalition or ["USA", "JPN", "NLD"])]
+    rows = analyses.chokepoints(world, threshold_pct / 100.0, members, only_above=not show_all)
+    return {"threshold_pct": threshold_pct, "coalition": members,
+            "definition": "country view (shares by headquarters); top country among real countries (aggregates "
+                          "such as 'various countries' left out); HHI over all numeric shares (0-10,000); "
+                          "countries_for_75pct: fewest countries whose shares reach 75%",
+            "count": len(rows), "inputs": rows}
+
+
+def localization(store: Store, country: str, input_name: str | None = None) -> Report:
+    world, _ = load_world(store)
+    code = resolve(store, "countries", country)
+    rows = analyses.localization(world, code, _inputs(store, world, input_name))
+    published = [
+        {"id": f["id"], "product": f["product"], "period": f["period"], "value": f["value"], "status": f["status"],
+         "definition": f["definition"], "publisher": f["publisher"], "original_publisher": f["original_publisher"]}
+        for f in store.facts(entity=code, metric="localization_rate")
+    ]
+    site = [{"stage": p["input"], "share_pct": p["share_pct"], "year": p["year"]}
+            for p in store.rows("provision", provider=code) if p["basis"] == "site_location"]
+    return {"country": code,
+            "definition": "share of each input's world supply from providers headquartered in the country "
+                          "(bounds when some shares are unknown)",
+            "inputs": rows, "published_estimates": published,
+            "by_production_location": site,
+            "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"}
+
+
+def impairment(store: Store, target: str, at: str | date | None = None, scenario: Path | None = None,
+               threshold: float = 0.5) -> Report:
+    loaded = _load(store, scenario)
+    when = _date(at, loaded.scenario)
+    dest = destination(store, target)
+    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    return {**_context(loaded, dest, when), **analyses.impairment(s, threshold)}
+
+
+def diff(store: Store, target: str, at: str | date | None = None, to: str | date | None = None,
+         scenario: Path | None = None, against: Path | None = None, segment: str | None = None) -> Report:
+    """What changes between two dates, or two scenarios (the baseline when one is not given)."""
+    before = _load(store, scenario)
+    after = _load(store, against) if against else before
+    when_a = _date(at, before.scenario)
+    when_b = _date(to, after.scenario) if to or against else when_a
+    dest = destination(store, target, segment)
+    sa = analyses.situation(before.world, before.rules, dest, when_a, before.firm_parents)
+    sb = analyses.situation(after.world, after.rules, dest, when_b, after.firm_parents)
+    ids_a = {r["id"] for r in analyses.rules_in_force(sa)}
+    ids_b = {r["id"] for r in analyses.rules_in_force(sb)}
+    changes = analyses.diff_availability(analyses.availability_table(sa), analyses.availability_table(sb))
+    return {"destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
+            "to": {"at": when_b.isoformat(), "scenario": _label(after)},
+            "rules_added": sorted(ids_b - ids_a), "rules_removed": sorted(ids_a - ids_b),
+            "count": len(changes), "inputs": changes}
+
+
+
+def _label(loaded: Loaded) -> str:
+    return loaded.scenario.name if loaded.scenario else "baseline"

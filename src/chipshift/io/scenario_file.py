@@ -1,0 +1,82 @@
+"""Read a scenario file (YAML): rules to add, remove or edit on top of the baseline.
+
+```yaml
+name: DUV immersion for China
+description: US, Japan and the Netherlands add every DUV immersion tool for China
+at: 2026-06-30        # optional default date of evaluation
+baseline: true        # start from the bundled rules (default)
+remove: [E-H200-DEC2025]
+edit:
+  - {id: E-H20-APR2025, policy: ban}
+add:
+  - id: X-DUV-ALL
+    name: ...
+    imposed_by: NLD
+    kind: export_control
+    ...               # the fields of a bundled rule; source and quote may be left out
+```
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chipshift.errors import Problem
+from chipshift.io.tables import Table, load_yaml, records_to_table, strip_lines
+from chipshift.scenarios.spec import Scenario
+from chipshift.schemas.tables import RULES
+
+TOP_LEVEL = ("name", "description", "at", "baseline", "add", "remove", "edit")
+
+
+def read_scenario(path: Path) -> tuple[Scenario | None, Table, list[Problem]]:
+    """The scenario, its added rules as checked rows, and every problem found (file, line, field)."""
+    name = path.name
+    added = Table(RULES, files=[name])
+    document, problems = load_yaml(path, name)
+    if problems:
+        return None, added, problems
+    if not isinstance(document, dict):
+        return None, added, [Problem("a scenario file is a mapping with name, add, remove, edit", name, 1,
+                                     check="file_format")]
+    lines: dict[str, int] = document.get("__lines__", {})
+    for key in document:
+        if not key.startswith("__") and key not in TOP_LEVEL:
+            problems.append(Problem(f"unknown key (allowed: {', '.join(TOP_LEVEL)})", name, lines.get(key), key,
+                                    check="file_format"))
+    if not document.get("name"):
+        problems.append(Problem("a scenario needs a name", name, 1, "name", check="required_fields"))
+    defaults = {"origin": "scenario", "status": "hypothetical", "source": "scenario",
+                "quote": f"hypothetical rule from scenario file {name}"}
+    added = records_to_table(document.get("add"), RULES, name, defaults, "add")
+    problems.extend(added.problems)
+    remove = strip_lines(document.get("remove") or [])
+    if not isinstance(remove, list) or not all(isinstance(r, str) for r in remove):
+        problems.append(Problem("remove must be a list of rule ids", name, lines.get("remove"), "remove",
+                                check="file_format"))
+        remove = []
+    edits_raw = document.get("edit") or []
+    edits: list[dict[str, Any]] = []
+    if not isinstance(edits_raw, list):
+        problems.append(Problem("edit must be a list of {id, field: value}", name, lines.get("edit"), "edit",
+                                check="file_format"))
+        edits_raw = []
+    for entry in edits_raw:
+        if not isinstance(entry, dict) or "id" not in entry:
+            problems.append(Problem("each edit needs an id", name, lines.get("edit"), "edit", check="file_format"))
+            continue
+        entry_lines = entry.get("__lines__", {})
+        for key in entry:
+            if not key.startswith("__") and (key not in RULES.column_index or key in ("origin",)):
+                problems.append(Problem(f"cannot edit unknown field '{key}'", name, entry_lines.get(key), key,
+                                        check="file_format"))
+        edits.append(strip_lines(entry))
+    at = document.get("at")
+    scenario = Scenario(
+        name=str(document.get("name") or path.stem), description=str(document.get("description") or ""),
+        at=None if at is None else str(at), add=tuple(r.values for r in added.rows), remove=tuple(remove),
+        edit=tuple(edits), baseline=bool(document.get("baseline", True)), file=str(path),
+    )
+    return scenario, added, problems
+
