@@ -161,6 +161,123 @@ def facts(entity: Annotated[str | None, typer.Option(help="Firm, country or inpu
                   "default", "publisher", "published"]})
 
 
+restrictions_app = typer.Typer(help="Restriction rules: which are in force, and what one reaches.",
+                               no_args_is_help=True)
+app.add_typer(restrictions_app, name="restrictions")
+
+AtOption = Annotated[str | None, typer.Option("--at", help="Date of evaluation, YYYY-MM-DD (default: the "
+                                                           "scenario's date, else today).")]
+ScenarioOption = Annotated[Path | None, typer.Option("--scenario", help="Scenario file (YAML) that adds, removes "
+                                                                        "or edits rules on top of the baseline.")]
+SegmentOption = Annotated[str | None, typer.Option("--segment", help="End-use segment of the buyer, e.g. "
+                                                                     "data_center, critical_information_infrastructure.")]
+TargetArgument = Annotated[str, typer.Argument(help="Destination: a country (ISO3 or name) or a firm.")]
+
+
+@restrictions_app.command("list")
+def restrictions_list(target: Annotated[str | None, typer.Option("--target", help="Country or firm the rules "
+                                                                                  "reach.")] = None,
+                      at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
+                      fmt: FormatOption = Format.table) -> None:
+    """Rules in force at a date, for a target (wholly or in part) or for everyone."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.restrictions_list(store, target, at, scenario, segment))
+    print_report(report, fmt, "rules", _out, columns={
+        "rules": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "inputs_covered", "name"]})
+
+
+@restrictions_app.command("show")
+def restrictions_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. E-OCT2022.")],
+                      fmt: FormatOption = Format.table) -> None:
+    """One rule: what it says, its source, and the inputs it reaches."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.restriction_show(store, rule_id))
+    print_report(report, fmt, "reaches", _out)
+
+
+@app.command("availability")
+def availability(target: TargetArgument,
+                 input_name: Annotated[str | None, typer.Option("--input", help="One input (name, alias or "
+                                                                                "id); default: all with data.")]
+                 = None,
+                 at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
+                 view: Annotated[str | None, typer.Option(help="country or firm shares (default: country where "
+                                                               "known)")] = None,
+                 fmt: FormatOption = Format.table) -> None:
+    """Share of world supply the target may still buy, per input, with bounds where shares are unknown."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment, view))
+    print_report(report, fmt, "inputs", _out, columns={
+        "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]})
+
+
+@app.command("exposure")
+def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
+             segment: SegmentOption = None, fmt: FormatOption = Format.table) -> None:
+    """Share of supply barred for the target, per input and per stage (market-size weighted)."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment))
+    print_report(report, fmt, "by_input", _out, columns={
+        "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]})
+
+
+@app.command("chokepoints")
+def chokepoints(threshold: Annotated[float, typer.Option(help="List inputs where one country holds at least "
+                                                              "this share (percent).")] = 80.0,
+                coalition: Annotated[str, typer.Option(help="Comma-separated countries whose joint share is "
+                                                            "shown.")] = "USA,JPN,NLD",
+                show_all: Annotated[bool, typer.Option("--all", help="Every input with country shares, not only "
+                                                                     "those above the threshold.")] = False,
+                fmt: FormatOption = Format.table) -> None:
+    """Concentration per input: top country and share, HHI, countries needed for 75%, coalition share."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.chokepoints(store, threshold, coalition.split(","), show_all))
+    print_report(report, fmt, "inputs", _out, columns={
+        "inputs": ["input", "name", "stages", "top_country", "top_share_pct", "hhi", "countries_for_75pct",
+                   "coalition_share_pct"]})
+
+
+@app.command("localization")
+def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or name).")],
+                 input_name: Annotated[str | None, typer.Option("--input", help="One input.")] = None,
+                 fmt: FormatOption = Format.table) -> None:
+    """Self-sufficiency: share of each input supplied by providers headquartered in the country."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.localization(store, country, input_name))
+    print_report(report, fmt, "inputs", _out, columns={
+        "inputs": ["input", "name", "view", "localization_lower", "localization_upper", "localization",
+                   "domestic_providers"],
+        "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",
+                                "definition"]})
+
+
+@app.command("impairment")
+def impairment(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
+               threshold: Annotated[float, typer.Option(help="Availability (0-1) below which an input "
+                                                             "impairs the processes it feeds.")] = 0.5,
+               fmt: FormatOption = Format.table) -> None:
+    """Processes and stages impaired because inputs they need fall below the threshold."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.impairment(store, target, at, scenario, threshold))
+    print_report(report, fmt, "processes", _out, columns={
+        "processes": ["process", "name", "stages", "impaired", "via_upstream"]})
+
+
+@app.command("diff")
+def diff(target: TargetArgument, at: AtOption = None,
+         to: Annotated[str | None, typer.Option("--to", help="Second date (default: the same date).")] = None,
+         scenario: ScenarioOption = None,
+         against: Annotated[Path | None, typer.Option("--against", help="Second scenario file (default: the "
+                                                                        "first, or the baseline).")] = None,
+         segment: SegmentOption = None, fmt: FormatOption = Format.table) -> None:
+    """How availability changes between two dates or two scenarios, by input."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment))
+    print_report(report, fmt, "inputs", _out, columns={
+        "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
+                   "no_longer_barred"]})
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="chipshift")

@@ -111,13 +111,13 @@ def availability(world: World, view: View, status: PairStatus) -> Availability:
     known = ~np.isnan(shares)
     s = np.where(known, shares, 0.0)
     counts = np.diff(view.input_start)
-    has_data = counts > 0
-    starts = view.input_start[:-1][has_data]
+    nonempty = counts > 0
+    starts = view.input_start[:-1][nonempty]
     lower = np.full((n_scen, world.n_inputs), np.nan)
     upper = np.full((n_scen, world.n_inputs), np.nan)
     point = np.full((n_scen, world.n_inputs), np.nan)
-    if not has_data.any():
-        return Availability(lower, upper, point, has_data)
+    if not nonempty.any():
+        return Availability(lower, upper, point, nonempty)
 
     def per_input(x: npt.NDArray[np.float64]) -> FloatArray:
         summed: FloatArray = np.add.reduceat(x, starts, axis=-1)
@@ -137,10 +137,14 @@ def availability(world: World, view: View, status: PairStatus) -> Availability:
     rest = np.where(any_unknown, np.clip(1.0 - total_known, 0.0, 1.0), 0.0)
     lo = a_known / scale + rest * (u_allowed & ~u_barred & ~u_maybe)
     hi = (a_known + m_known) / scale + rest * (u_allowed | u_maybe)
-    cols = np.flatnonzero(has_data)
-    lower[:, cols] = np.clip(lo, 0.0, 1.0)
-    upper[:, cols] = np.clip(hi, 0.0, 1.0)
-    point[:, cols] = np.where(any_unknown, np.nan, np.clip(lo, 0.0, 1.0))
+    # An input whose providers all have a known share of zero has no quantified supply: no data.
+    quantified = any_unknown | (total_known > 0)
+    cols = np.flatnonzero(nonempty)[quantified]
+    lower[:, cols] = np.clip(lo[:, quantified], 0.0, 1.0)
+    upper[:, cols] = np.clip(hi[:, quantified], 0.0, 1.0)
+    point[:, cols] = np.where(any_unknown[quantified], np.nan, np.clip(lo[:, quantified], 0.0, 1.0))
+    has_data = np.zeros(world.n_inputs, dtype=bool)
+    has_data[cols] = True
     return Availability(lower, upper, point, has_data)
 
 

@@ -25,6 +25,8 @@ AGGREGATE_PROVIDERS = ("XVC", "EUR")
 #: Kinds of CSET nodes that count as semiconductor manufacturing equipment, for rules on `sme`.
 SME_KINDS = ("tool_resource",)
 SME_ID = "sme"
+#: The provider that stands for suppliers a source does not name.
+OTHERS = "XVC"
 
 
 @dataclass(frozen=True)
@@ -212,4 +214,9 @@ def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str,
         for entity, f in sorted(complete[latest].items()):
             out.append({"provider": entity, "provider_kind": "firm", "input": product,
                         "share_pct": f["value"], "source_text": f"fact {f['id']} ({latest})"})
+        rest = 100.0 - sum(f["value"] for f in complete[latest].values())
+        if rest > 0.5:
+            # The firms not named hold the rest; who they are is not known, so they count as 'various'.
+            out.append({"provider": OTHERS, "provider_kind": "firm", "input": product, "share_pct": round(rest, 4),
+                        "source_text": f"remainder of the {latest} shares"})
     return out

@@ -1,0 +1,287 @@
+"""Availability over small worlds: hand-computed cases, a plain reference, and invariants."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chipshift.domain.rules import ProductSelector, Rule, RuleKind, Sellers, Targets
+from chipshift.engine.analyses import availability_table, situation
+from chipshift.engine.availability import availability, pair_status
+from chipshift.engine.reach import MAYBE, YES, Compiled, Destination, compile_rules
+from chipshift.engine.world import View, World, build_world
+
+COUNTRIES = [
+    {"id": "USA", "name": "United States", "members": []},
+    {"id": "JPN", "name": "Japan", "members": []},
+    {"id": "NLD", "name": "Netherlands", "members": []},
+    {"id": "CHN", "name": "China", "members": []},
+    {"id": "EUR", "name": "Europe", "members": ["NLD", "FRA"]},
+]
+FIRMS = [
+    {"id": "us-tools", "name": "US Tools", "hq_country": "USA", "parent": None},
+    {"id": "jp-tools", "name": "JP Tools", "hq_country": "JPN", "parent": None},
+    {"id": "cn-tools", "name": "CN Tools", "hq_country": "CHN", "parent": None},
+]
+DAY = date(2025, 1, 1)
+CHN = Destination("CHN")
+
+
+def world(shares: dict[str, dict[str, float | None]], firm_shares: dict[str, dict[str, float | None]] | None = None,
+          links: list[tuple[str, str, str]] | None = None) -> World:
+    inputs = sorted({*shares, *(firm_shares or {}), *(x for link in links or [] for x in link[:2])})
+    provision = [{"provider": p, "provider_kind": "country", "input": i, "share_pct": s}
+                 for i, row in shares.items() for p, s in row.items()]
+    provision += [{"provider": p, "provider_kind": "firm", "input": i, "share_pct": s}
+                  for i, row in (firm_shares or {}).items() for p, s in row.items()]
+    return build_world([{"id": i, "name": i, "kind": "tool_resource"} for i in inputs],
+                       [{"child": c, "parent": p, "relation": r} for c, p, r in links or []],
+                       provision, FIRMS, COUNTRIES)
+
+
+def rule(rule_id: str, products: list[str], hq_in: tuple[str, ...] = ("USA",), countries: tuple[str, ...] = ("CHN",),
+         policy: str | None = "ban", start: str = "2020-01-01", kind: RuleKind = RuleKind.EXPORT_CONTROL,
+         relaxes: tuple[str, ...] = (), firms: tuple[str, ...] = (), ended: str | None = None) -> Rule:
+    return Rule(rule_id, rule_id, hq_in[0] if hq_in else "USA", kind, "test", "src", "q", policy=policy,
+                products=tuple(ProductSelector(p) for p in products), sellers=Sellers(hq_in, firms),
+                targets=Targets(countries), effective=start, relaxes=relaxes, ended=ended)
+
+
+def table(w: World, rules: list[Rule], dest: Destination = CHN, at: date = DAY) -> dict[str, dict[str, Any]]:
+    s = situation(w, rules, dest, at, {})
+    return {r["input"]: r for r in availability_table(s)}
+
+
+def test_no_rules_everything_available() -> None:
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}, "B": {"USA": None, "CHN": None}})
+    t = table(w, [])
+    assert (t["A"]["available_lower"], t["A"]["available_upper"], t["A"]["available"]) == (1.0, 1.0, 1.0)
+    assert (t["B"]["available_lower"], t["B"]["available_upper"], t["B"]["available"]) == (1.0, 1.0, None)
+
+
+def test_hand_computed_ban() -> None:
+    w = world({"A": {"USA": 60.0, "JPN": 30.0, "CHN": 10.0}})
+    t = table(w, [rule("r", ["A"])])
+    assert t["A"]["available"] == pytest.approx(0.4)
+    assert [b["provider"] for b in t["A"]["barred"]] == ["USA"]
+
+
+def test_shares_are_normalised_when_all_known() -> None:
+    w = world({"A": {"USA": 51.0, "JPN": 51.0}})  # sums to 102, as CSET's EDA row does
+    assert table(w, [rule("r", ["A"])])["A"]["available"] == pytest.approx(0.5)
+
+
+def test_unknown_shares_give_bounds() -> None:
+    w = world({"A": {"USA": 50.0, "JPN": None, "CHN": None}})
+    t = table(w, [rule("r", ["A"])])["A"]
+    assert (t["available_lower"], t["available_upper"], t["available"]) == (0.5, 0.5, None)
+    t = table(w, [rule("r", ["A"], hq_in=("JPN",))])["A"]
+    # JPN's unknown share may be all or none of the unassigned half: CHN may hold it all
+    assert (t["available_lower"], t["available_upper"]) == (0.5, 1.0)
+
+
+def test_case_by_case_is_maybe() -> None:
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}})
+    t = table(w, [rule("r", ["A"], policy="case_by_case")])["A"]
+    assert (t["available_lower"], t["available_upper"], t["available"]) == (0.4, 1.0, 0.4)
+    assert [m["provider"] for m in t["maybe_barred"]] == ["USA"]
+
+
+def test_parent_covers_children_not_the_reverse() -> None:
+    w = world({"A": {"USA": 100.0}, "B": {"USA": 100.0}}, links=[("B", "A", "is_type_of")])
+    t = table(w, [rule("r", ["A"])])
+    assert t["B"]["available"] == 0.0 and t["A"]["available"] == 0.0
+    t = table(w, [rule("r", ["B"])])
+    assert t["B"]["available"] == 0.0 and t["A"]["available"] == 1.0
+
+
+def test_dates_and_relaxation() -> None:
+    w = world({"A": {"USA": 70.0, "JPN": 30.0}, "B": {"USA": 100.0}})
+    base = rule("r", ["A", "B"], start="2022-10-07")
+    assert table(w, [base], at=date(2022, 10, 6))["A"]["available"] == 1.0
+    assert table(w, [base], at=date(2022, 10, 7))["A"]["available"] == pytest.approx(0.3)
+    narrow = rule("x", ["B"], kind=RuleKind.RELAXATION, start="2024-01-01", relaxes=("r",), policy="lifted")
+    t = table(w, [base, narrow], at=date(2024, 6, 1))
+    assert t["A"]["available"] == pytest.approx(0.3) and t["B"]["available"] == 1.0
+    lift = rule("y", [], kind=RuleKind.RELAXATION, start="2024-01-01", relaxes=("r",), policy="lifted",
+                ended="2024-12-31")
+    assert table(w, [base, lift], at=date(2024, 6, 1))["A"]["available"] == 1.0
+    assert table(w, [base, lift], at=date(2025, 1, 1))["A"]["available"] == pytest.approx(0.3)  # suspension over
+
+
+def test_export_control_does_not_reach_home_buyers() -> None:
+    w = world({"A": {"USA": 70.0, "CHN": 30.0}})
+    t = table(w, [rule("r", ["A"], hq_in=("CHN",), countries=())], dest=CHN)
+    assert t["A"]["available"] == 1.0
+    t = table(w, [rule("r", ["A"], hq_in=("CHN",), countries=())], dest=Destination("USA"))
+    assert t["A"]["available"] == pytest.approx(0.7)
+
+
+def test_region_provider_is_maybe() -> None:
+    w = world({"A": {"EUR": 40.0, "USA": 60.0}})
+    t = table(w, [rule("r", ["A"], hq_in=("NLD",))])["A"]
+    assert (t["available_lower"], t["available_upper"]) == (0.6, 1.0)
+
+
+def test_firm_rule_on_country_rows_is_maybe_and_exact_on_firm_rows() -> None:
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}}, firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
+    ban = rule("r", ["A"], hq_in=(), firms=("us-tools",), kind=RuleKind.PROCUREMENT_BAN)
+    ban = Rule(**{**ban.__dict__, "imposed_by": "CHN"})
+    country = table(w, [ban])["A"]
+    assert (country["available_lower"], country["available_upper"]) == (0.4, 1.0)
+    s = situation(w, [ban], CHN, DAY, {})
+    firm = {r["input"]: r for r in availability_table(s, view="firm")}["A"]
+    assert firm["available"] == pytest.approx(0.4)
+
+
+def test_entity_listing_reaches_named_firm_only() -> None:
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}})
+    listing = rule("l", ["*"], countries=(), kind=RuleKind.ENTITY_LISTING)
+    listing = Rule(**{**listing.__dict__, "targets": Targets(firms=("cn-tools",))})
+    assert table(w, [listing])["A"]["available"] == 1.0  # China as a whole is not cut off
+    assert table(w, [listing], dest=Destination("CHN", firm="cn-tools"))["A"]["available"] == pytest.approx(0.4)
+
+
+# -- a plain reference implementation, and random worlds -------------------------------------------------
+
+
+def reference(w: World, view: View, compiled: Compiled, active: np.ndarray, d: int) -> list[tuple[float, float, float]]:
+    """Availability bounds by plain loops over pairs and rules: the semantics, spelled out."""
+    out = []
+    for i in range(w.n_inputs):
+        pairs = list(view.pairs_of(i))
+        if not pairs:
+            out.append((math.nan, math.nan, math.nan))
+            continue
+        status = {}
+        for j in pairs:
+            p = int(view.pair_provider[j])
+            state = "allowed"
+            for r, rl in enumerate(compiled.rules):
+                if not active[r] or compiled.match[r, d] != YES or compiled.strength[r] == 0:
+                    continue
+                relaxed = any(active[x] and compiled.match[x, d] == YES
+                              and (compiled.cover[x, i] > 0 or not compiled.rules[x].products)
+                              for x in compiled.relaxed_by[r])
+                if relaxed or compiled.cover[r, i] == 0 or compiled.bind[r, d, p] == 0:
+                    continue
+                certain = compiled.cover[r, i] == YES and compiled.bind[r, d, p] == YES and compiled.strength[r] == YES
+                if certain:
+                    state = "barred"
+                elif state == "allowed":
+                    state = "maybe"
+            status[j] = state
+        shares = {j: float(view.pair_share[j]) for j in pairs}
+        known = {j: s for j, s in shares.items() if not math.isnan(s)}
+        unknown = [j for j in pairs if j not in known]
+        total = sum(known.values())
+        allowed = sum(s for j, s in known.items() if status[j] == "allowed")
+        maybe = sum(s for j, s in known.items() if status[j] == "maybe")
+        if not unknown and total == 0:
+            out.append((math.nan, math.nan, math.nan))  # no quantified supply
+            continue
+        if not unknown:
+            scale = total
+            lo, hi = allowed / scale, (allowed + maybe) / scale
+            out.append((min(lo, 1), min(hi, 1), min(lo, 1)))
+            continue
+        scale = max(total, 1.0)
+        rest = min(max(1.0 - total, 0.0), 1.0)
+        states = {status[j] for j in unknown}
+        lo = allowed / scale + (rest if states == {"allowed"} else 0.0)
+        hi = (allowed + maybe) / scale + (rest if states & {"allowed", "maybe"} else 0.0)
+        out.append((min(lo, 1), min(hi, 1), math.nan))
+    return out
+
+
+PROVIDERS = ["USA", "JPN", "NLD", "CHN", "EUR", "us-tools", "jp-tools", "cn-tools"]
+share_values = st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)))
+
+
+@st.composite
+def worlds_and_rules(draw: st.DrawFn) -> tuple[World, list[Rule]]:
+    n = draw(st.integers(1, 5))
+    names = [f"I{k}" for k in range(n)]
+    shares = {}
+    firm_shares = {}
+    for name in names:
+        chosen = draw(st.lists(st.sampled_from(PROVIDERS[:5]), min_size=0, max_size=4, unique=True))
+        shares[name] = {p: draw(share_values) for p in chosen}
+        chosen_f = draw(st.lists(st.sampled_from(PROVIDERS[5:]), min_size=0, max_size=3, unique=True))
+        firm_shares[name] = {p: draw(share_values) for p in chosen_f}
+    links = [(names[k], names[draw(st.integers(0, k - 1))], "is_type_of") for k in range(1, n) if draw(st.booleans())]
+    w = world(shares, firm_shares, links)
+    rules: list[Rule] = []
+    for k in range(draw(st.integers(0, 6))):
+        relax = bool(rules) and draw(st.booleans())
+        rules.append(rule(
+            f"R{k}", draw(st.lists(st.sampled_from([*names, "*"]), max_size=2, unique=True)),
+            hq_in=tuple(draw(st.lists(st.sampled_from(["USA", "JPN", "NLD", "CHN"]), min_size=1, max_size=2,
+                                      unique=True))),
+            countries=tuple(draw(st.lists(st.sampled_from(["CHN", "USA"]), max_size=2, unique=True))),
+            policy=draw(st.sampled_from(["ban", "case_by_case", "presumption_of_denial", None])),
+            kind=RuleKind.RELAXATION if relax else draw(st.sampled_from([RuleKind.EXPORT_CONTROL,
+                                                                         RuleKind.IMPORT_BAN])),
+            relaxes=(rules[draw(st.integers(0, len(rules) - 1))].id,) if relax else (),
+        ))
+    return w, rules
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds_and_rules(), st.lists(st.booleans(), min_size=6, max_size=6), st.sampled_from(["CHN", "USA", "JPN"]))
+def test_fast_agrees_with_reference(case: tuple[World, list[Rule]], on: list[bool], dest: str) -> None:
+    w, rules = case
+    compiled = compile_rules(w, rules, [Destination(dest)], {})
+    active = np.array([on[: len(rules)]], dtype=bool)
+    for view in (w.by_country, w.by_firm):
+        fast = availability(w, view, pair_status(w, view, compiled, active, np.zeros(1, dtype=np.int64)))
+        for i, (lo, hi, point) in enumerate(reference(w, view, compiled, active[0], 0)):
+            got = (fast.lower[0, i], fast.upper[0, i], fast.point[0, i])
+            assert np.allclose(got, (lo, hi, point), equal_nan=True, atol=1e-9), (i, got, (lo, hi, point))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds_and_rules())
+def test_invariants(case: tuple[World, list[Rule]]) -> None:
+    w, rules = case
+    barring = [r for r in rules if r.kind is not RuleKind.RELAXATION]
+    compiled = compile_rules(w, barring, [CHN], {})
+    n = len(barring)
+    dest = np.zeros(n + 1, dtype=np.int64)
+    # scenario k switches on the first k rules: each adds one rule to the previous
+    active = np.tril(np.ones((n + 1, n), dtype=bool), k=-1)
+    for view in (w.by_country, w.by_firm):
+        a = availability(w, view, pair_status(w, view, compiled, active, dest))
+        data = a.has_data
+        assert np.all(a.lower[0, data] == 1.0) and np.all(a.upper[0, data] == 1.0)  # no rules: all available
+        assert np.all((a.lower[:, data] >= 0) & (a.upper[:, data] <= 1) & (a.lower[:, data] <= a.upper[:, data] + 1e-12))
+        assert np.all(np.diff(a.lower[:, data], axis=0) <= 1e-12)  # adding a rule never raises availability
+        assert np.all(np.diff(a.upper[:, data], axis=0) <= 1e-12)
+        known = ~np.isnan(a.point)
+        assert np.all(a.lower[known] - 1e-12 <= a.point[known]) and np.all(a.point[known] <= a.upper[known] + 1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(worlds_and_rules())
+def test_full_relaxation_restores_the_earlier_state(case: tuple[World, list[Rule]]) -> None:
+    w, rules = case
+    barring = [r for r in rules if r.kind is not RuleKind.RELAXATION]
+    if not barring:
+        return
+    lifts = [rule(f"L{k}", [], kind=RuleKind.RELAXATION, relaxes=(r.id,), policy="lifted", start="2024-01-01")
+             for k, r in enumerate(barring)]
+    before = table(w, [], at=date(2025, 1, 1))
+    after = table(w, barring + lifts, at=date(2025, 1, 1))
+    for key, rec in before.items():
+        assert (after[key]["available_lower"], after[key]["available_upper"]) == (
+            rec["available_lower"], rec["available_upper"])
+
+
+def test_maybe_constant_is_not_yes() -> None:
+    assert MAYBE != YES
