@@ -169,8 +169,8 @@ AtOption = Annotated[str | None, typer.Option("--at", help="Date of evaluation, 
                                                            "scenario's date, else today).")]
 ScenarioOption = Annotated[Path | None, typer.Option("--scenario", help="Scenario file (YAML) that adds, removes "
                                                                         "or edits rules on top of the baseline.")]
-SegmentOption = Annotated[str | None, typer.Option("--segment", help="End-use segment of the buyer, e.g. "
-                                                                     "data_center, critical_information_infrastructure.")]
+SegmentOption = Annotated[str | None, typer.Option(
+    "--segment", help="End-use segment of the buyer, e.g. data_center, critical_information_infrastructure.")]
 TargetArgument = Annotated[str, typer.Argument(help="Destination: a country (ISO3 or name) or a firm.")]
 
 

@@ -163,7 +163,7 @@ def reference(w: World, view: View, compiled: Compiled, active: np.ndarray, d: i
         for j in pairs:
             p = int(view.pair_provider[j])
             state = "allowed"
-            for r, rl in enumerate(compiled.rules):
+            for r in range(len(compiled.rules)):
                 if not active[r] or compiled.match[r, d] != YES or compiled.strength[r] == 0:
                     continue
                 relaxed = any(active[x] and compiled.match[x, d] == YES
@@ -260,7 +260,8 @@ def test_invariants(case: tuple[World, list[Rule]]) -> None:
         a = availability(w, view, pair_status(w, view, compiled, active, dest))
         data = a.has_data
         assert np.all(a.lower[0, data] == 1.0) and np.all(a.upper[0, data] == 1.0)  # no rules: all available
-        assert np.all((a.lower[:, data] >= 0) & (a.upper[:, data] <= 1) & (a.lower[:, data] <= a.upper[:, data] + 1e-12))
+        lo, hi = a.lower[:, data], a.upper[:, data]
+        assert np.all((lo >= 0) & (hi <= 1) & (lo <= hi + 1e-12))
         assert np.all(np.diff(a.lower[:, data], axis=0) <= 1e-12)  # adding a rule never raises availability
         assert np.all(np.diff(a.upper[:, data], axis=0) <= 1e-12)
         known = ~np.isnan(a.point)

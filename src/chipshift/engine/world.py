@@ -24,6 +24,7 @@ IntArray = npt.NDArray[np.int64]
 AGGREGATE_PROVIDERS = ("XVC", "EUR")
 #: Kinds of CSET nodes that count as semiconductor manufacturing equipment, for rules on `sme`.
 SME_KINDS = ("tool_resource",)
+SME_STAGES = {"S2", "S3"}  # design tools (EDA, at S1) are software, not manufacturing equipment
 SME_ID = "sme"
 #: The provider that stands for suppliers a source does not name.
 OTHERS = "XVC"
@@ -124,7 +125,8 @@ def build_world(
             feeds.append((child, parent))
     if SME_ID in index:
         for r in input_rows:
-            if r["kind"] in SME_KINDS and r["id"] != SME_ID:
+            stages = set(r.get("stages") or ())
+            if r["kind"] in SME_KINDS and r["id"] != SME_ID and stages and stages <= SME_STAGES:
                 parents[r["id"]].add(SME_ID)
     ancestors = tuple(frozenset(_closure(i, parents)) for i in ids)
 

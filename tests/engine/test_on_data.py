@@ -1,0 +1,123 @@
+"""The engine over the bundled data and the CSET import: published check values and worked cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipshift import api
+from chipshift.errors import DataError, NotFoundError
+from chipshift.io.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+
+# ETO's chokepoints: nodes where one real country holds >= 80% (the dataset README lists 37).
+ETO_80 = {
+    "N8": ("DEU", 100), "N20": ("NLD", 100), "N64": ("USA", 100), "N77": ("SGP", 100), "N130": ("USA", 100),
+    "N9": ("JPN", 99.7), "N45": ("USA", 99.4), "N22": ("NLD", 99.3), "N84": ("USA", 96), "N32": ("JPN", 95.2),
+    "N116": ("USA", 95.2), "N71": ("JPN", 95), "N21": ("NLD", 94.4), "N133": ("DEU", 92.5), "N122": ("JPN", 92.1),
+    "N67": ("USA", 91.9), "N113": ("USA", 91.1), "N134": ("SGP", 90.9), "N107": ("AUT", 90.8), "N12": ("JPN", 90.3),
+    "N43": ("USA", 88.6), "N59": ("JPN", 88.3), "N11": ("JPN", 88.2), "N104": ("USA", 87), "N135": ("SGP", 86.5),
+    "N74": ("SGP", 86.2), "N17": ("USA", 84.7), "N63": ("USA", 84.6), "N128": ("USA", 84.6), "N136": ("SGP", 83.7),
+    "N127": ("JPN", 83.2), "N38": ("USA", 82.9), "N42": ("USA", 82.7), "N50": ("USA", 82.4), "N111": ("USA", 82.4),
+    "N123": ("DEU", 82.2), "N19": ("NLD", 81.5),
+}
+
+
+def test_reproduces_eto_chokepoints(bundled_store: Store) -> None:
+    report = api.chokepoints(bundled_store, threshold_pct=80)
+    found = {r["input"]: (r["top_country"], r["top_share_pct"]) for r in report["inputs"]}
+    assert found == {k: (c, pytest.approx(s)) for k, (c, s) in ETO_80.items()}
+
+
+def test_chokepoint_measures(bundled_store: Store) -> None:
+    rows = {r["input"]: r for r in api.chokepoints(bundled_store, show_all=True)["inputs"]}
+    euv = rows["N20"]
+    assert (euv["hhi"], euv["countries_for_75pct"], euv["coalition_share_pct"]) == (10000.0, 1, 100.0)
+    etch = rows["N50"]  # conductor etch: USA 82.4, China 9.5, ...
+    assert etch["countries_for_75pct"] == 1 and etch["hhi"] > 82.4**2
+
+
+def test_localization_states_definition(bundled_store: Store) -> None:
+    report = api.localization(bundled_store, "China", "Conductor etching tools")
+    row = report["inputs"][0]
+    assert row["localization"] == pytest.approx(0.095)
+    assert "headquartered" in report["definition"]
+    assert {p["stage"] for p in report["by_production_location"]} == {"S2", "S3"}  # S1 is by headquarters
+    estimates = api.localization(bundled_store, "CHN")["published_estimates"]
+    assert any(e["value"] == 40.0 and e["product"] == "ai_accelerator" for e in estimates)
+
+
+def test_china_exposure_2025(bundled_store: Store) -> None:
+    report = api.exposure(bundled_store, "CHN", at="2025-12-31")
+    by_input = {r["input"]: r for r in report["by_input"]}
+    assert by_input["N84"]["barred_lower"] == pytest.approx(0.0)  # US EDA rule was lifted in July 2025
+    assert by_input["N45"]["barred_lower"] > 0.9  # electrochemical plating: US-made
+    stages = {s["stage"]: s for s in report["by_stage"]}
+    assert stages["S2"]["barred_lower_weighted"] is not None
+    assert "market size" in report["weighting"]
+
+
+def test_eda_rule_in_force_only_between_may_and_july_2025(bundled_store: Store) -> None:
+    def eda(at: str) -> float:
+        return api.availability(bundled_store, "CHN", "N84", at=at)["inputs"][0]["available"]
+
+    assert eda("2025-04-30") == pytest.approx(1.0)
+    assert eda("2025-06-15") < 0.1
+    assert eda("2025-07-03") == pytest.approx(1.0)
+
+
+def test_rules_in_force_for_china(bundled_store: Store) -> None:
+    report = api.restrictions_list(bundled_store, "CHN", at="2025-12-31")
+    rules = {r["id"]: r for r in report["rules"]}
+    assert rules["E-OCT2022"]["reach"] == "whole"
+    assert rules["E-CN-MICRON-2023"]["reach"] == "partial"
+    assert "E-EDA-MAY2025" not in rules  # ended
+    assert "E-CN-GAGE-2023" not in rules  # China's export controls do not reach China
+
+
+def test_micron_ban_scenario(bundled_store: Store) -> None:
+    path = EXAMPLES / "china-bans-micron-data-centers.yaml"
+    base = api.availability(bundled_store, "CHN", "dram", segment="data_center", view="firm", at="2026-06-30")
+    after = api.availability(bundled_store, "CHN", "dram", scenario=path, segment="data_center", view="firm")
+    assert after["at"] == "2026-06-30"
+    before_row, after_row = base["inputs"][0], after["inputs"][0]
+    micron = next(b for b in after_row["barred"] if b["provider"] == "micron")
+    assert after_row["available"] == pytest.approx(before_row["available"] - micron["share_pct"] / 100)
+
+
+def test_duv_scenario_diff(bundled_store: Store) -> None:
+    report = api.diff(bundled_store, "CHN", at="2026-06-30", against=EXAMPLES / "duv-immersion-china.yaml")
+    assert set(report["rules_added"]) == {"X-DUV-NLD", "X-DUV-JPN", "X-DUV-USA"}
+    changed = {r["input"]: r for r in report["inputs"]}
+    assert changed["N22"]["after_upper"] == pytest.approx(0.0)
+
+
+def test_impairment_chain(bundled_store: Store) -> None:
+    report = api.impairment(bundled_store, "CHN", at="2025-12-31", threshold=0.5)
+    processes = {p["process"]: p for p in report["processes"]}
+    assert processes["N99"]["impaired"] in ("possible", "certain")  # the finished chip inherits upstream trouble
+    assert report["stages"]
+
+
+def test_scenario_errors_name_file_and_line(bundled_store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nadd:\n  - id: Y\n    name: y\n    imposed_by: NLD\n    kind: export_control\n"
+                   "    products: [{input: N999}]\n    summary: s\n    colour: red\nremove: [NOPE]\n")
+    with pytest.raises(DataError) as info:
+        api.availability(bundled_store, "CHN", scenario=bad)
+    text = str(info.value)
+    assert "bad.yaml:9, field 'colour'" in text
+    assert "bad.yaml:7, field 'products'" in text and "N999" in text
+    assert "NOPE" in text
+    bad.write_text("name: x\nadd: [\n")
+    with pytest.raises(DataError, match="YAML syntax error"):
+        api.availability(bundled_store, "CHN", scenario=bad)
+
+
+def test_unknown_target(bundled_store: Store) -> None:
+    with pytest.raises(NotFoundError) as info:
+        api.availability(bundled_store, "Chna")
+    assert "China" in info.value.suggestions
