@@ -1,0 +1,103 @@
+"""Restriction-engine benchmark: one target's analyses, and 10,000 scenarios batched vs the reference.
+
+Run: .venv/bin/python benchmarks/bench_engine.py [--cset ../shared/data/cset-eto] [--scenarios 10000]
+Uses a temporary store with the bundled data and the CSET import. Prints timings and the speed ratio of
+the batched evaluation over the plain reference implementation (tests/engine/reference.py), both measured
+in this run on the same scenarios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # the targets are for one core
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.engine.reference import reference  # noqa: E402
+
+from chipshift import api  # noqa: E402
+from chipshift.config import Settings  # noqa: E402
+from chipshift.domain.rules import rule_from_record  # noqa: E402
+from chipshift.engine import analyses  # noqa: E402
+from chipshift.engine.availability import availability, pair_status  # noqa: E402
+from chipshift.engine.reach import Destination, compile_rules, in_force  # noqa: E402
+
+AT = date(2025, 12, 31)
+
+
+def best_of(fn, repeat: int = 20) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cset", type=Path, default=REPO.parent / "shared" / "data" / "cset-eto")
+    parser.add_argument("--scenarios", type=int, default=10_000)
+    parser.add_argument("--reference-sample", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = api.open_store(Settings(store_path=Path(tmp) / "bench.duckdb"))
+        api.import_cset(store, args.cset)
+        world, parents = api.load_world(store)
+        rules = [rule_from_record(r) for r in store.rows("rules")]
+        store.close()
+    print(f"world: {world.n_inputs} inputs, {world.n_providers} providers, "
+          f"{world.by_country.n_pairs} country pairs, {world.by_firm.n_pairs} firm pairs; {len(rules)} rules")
+
+    def all_analyses() -> None:
+        s = analyses.situation(world, rules, Destination("CHN"), AT, parents)
+        analyses.rules_in_force(s)
+        analyses.availability_table(s, detail=True)
+        analyses.exposure(s)
+        analyses.impairment(s)
+        analyses.chokepoints(world)
+        analyses.localization(world, "CHN")
+
+    t_one = best_of(all_analyses)
+    print(f"all analyses, one target (CHN) at one date: {t_one * 1e3:.1f} ms (median of 20; target < 50 ms)")
+
+    dests = [Destination(c) for c in ("CHN", "RUS", "KOR", "JPN", "USA", "TWN", "NLD", "IND")]
+    rng = np.random.default_rng(20261125)
+    n = args.scenarios
+    compiled = compile_rules(world, rules, dests, parents)
+    in_force_now = np.array([in_force(r, AT) for r in compiled.rules])
+    active = (rng.random((n, len(rules))) < 0.5) & in_force_now
+    dest = rng.integers(0, len(dests), size=n)
+
+    def batched() -> None:
+        for view in (world.by_country, world.by_firm):
+            availability(world, view, pair_status(world, view, compiled, active, dest))
+
+    start = time.perf_counter()
+    batched()
+    t_fast = time.perf_counter() - start
+    k = min(args.reference_sample, n)
+    start = time.perf_counter()
+    for b in range(k):
+        for view in (world.by_country, world.by_firm):
+            reference(world, view, compiled, active[b], int(dest[b]))
+    t_ref = (time.perf_counter() - start) / k * n
+    print(f"{n:,} scenarios x every input, batched: {t_fast:.2f} s (target < 5 s)")
+    print(f"reference (plain loops), {k} scenarios timed, scaled to {n:,}: {t_ref:.1f} s")
+    print(f"speed-up of the batched path over the reference: {t_ref / t_fast:.0f}x (target >= 50x)")
+
+
+if __name__ == "__main__":
+    main()
