@@ -19,6 +19,7 @@ def test_import_counts(mini_store: Store, cset_dir: Path) -> None:
     assert report["provider_rows"] == 403  # one row per alias: deduplicated to 396 ids
     assert report["provision_blank_shares"] == 246
     assert report["stages"] == 3 and report["sequence_edges"] == 139
+    assert report["firms_matched_to_existing"] == 373 - len(mini_store.rows("firms", origin="cset"))
     assert "CC BY-NC 4.0" in report["licence"] and "Emerging Technology Observatory" in report["attribution"]
     datasets = mini_store.rows("datasets")
     assert datasets[0]["licence"].startswith("CC BY-NC 4.0")

@@ -103,8 +103,8 @@ def overview(store: Store) -> Report:
                         "to": rule_dates[-1].isoformat() if rule_dates else None},
         "provision_rows": store.count("provision"),
         "datasets": [{"id": d["id"], "title": d["title"], "licence": d["licence"],
-                      "imported_at": d["imported_at"], "attribution": d["attribution"]}
-                     for d in store.rows("datasets")],
+                      "imported_at": d["imported_at"]} for d in store.rows("datasets")],
+        "attribution": [d["attribution"] for d in store.rows("datasets")],
     }
 
 
@@ -118,7 +118,6 @@ def import_cset(store: Store, folder: Path) -> Report:
         "version": _cset_version(folder), "location": str(folder.resolve()), "row_counts": imported.counts,
     }
     store.replace_dataset(dataset, imported.rows)
-    new_firms = len(imported.rows["firms"])
     return {
         "dataset": cset.TITLE,
         "inputs": imported.counts["inputs"],
@@ -128,9 +127,7 @@ def import_cset(store: Store, folder: Path) -> Report:
         "provision_blank_shares": imported.counts["provision_blank_shares"],
         "stages": imported.counts["stages"],
         "sequence_edges": imported.counts["sequence"],
-        "firms_matched_to_existing": imported.counts["providers"] - new_firms - sum(
-            1 for r in imported.rows["external_ids"] if r["entity_kind"] == "country"
-            and r["external_name"] == r["entity"]),
+        "firms_matched_to_existing": imported.counts["firms_matched"],
         "licence": cset.LICENCE,
         "attribution": cset.ATTRIBUTION,
         "notes": [

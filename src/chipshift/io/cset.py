@@ -130,6 +130,7 @@ def read_cset(folder: Path, countries: set[str], firms: list[dict[str, Any]]) ->
         "provider_rows": len(tables["cset_providers"].rows), "provision": len(result.rows["provision"]),
         "sequence": len(tables["cset_sequence"].rows),
         "provision_blank_shares": sum(1 for r in result.rows["provision"] if r["share_pct"] is None),
+        "firms_matched": sum(1 for kind in provider_ids.values() if kind[1] == "firm") - len(result.rows["firms"]),
     })
     return result
 
