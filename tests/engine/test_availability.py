@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from chipshift.domain.rules import ProductSelector, Rule, RuleKind, Sellers, Targets
 from chipshift.engine.analyses import availability_table, situation
 from chipshift.engine.availability import availability, pair_status
-from chipshift.engine.reach import MAYBE, YES, Compiled, Destination, compile_rules
+from chipshift.engine.reach import MAYBE, YES, Destination, compile_rules
 from chipshift.engine.world import World, build_world
 
 from .reference import reference

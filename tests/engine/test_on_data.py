@@ -121,3 +121,12 @@ def test_unknown_target(bundled_store: Store) -> None:
     with pytest.raises(NotFoundError) as info:
         api.availability(bundled_store, "Chna")
     assert "China" in info.value.suggestions
+
+
+def test_scenario_from_a_mapping(bundled_store: Store) -> None:
+    body = {"name": "lift H20", "at": "2025-06-30", "remove": ["E-H20-APR2025"]}
+    report = api.restrictions_list(bundled_store, "CHN", scenario=body)
+    assert "E-H20-APR2025" not in {r["id"] for r in report["rules"]}
+    with pytest.raises(DataError, match="kind"):
+        api.load_scenario(bundled_store, {"name": "x", "add": [{"id": "Z", "name": "z", "imposed_by": "USA",
+                                                                 "kind": "embargo", "summary": "s"}]})

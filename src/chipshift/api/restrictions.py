@@ -7,6 +7,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from chipshift import checks
 from chipshift.api.data import Report, resolve
@@ -15,7 +16,7 @@ from chipshift.engine import analyses
 from chipshift.engine.reach import Destination, covers, in_force
 from chipshift.engine.world import World, build_world, provision_from_facts
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
-from chipshift.io.scenario_file import read_scenario
+from chipshift.io.scenario_file import parse_scenario, read_scenario
 from chipshift.io.store import Store
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas import vocabulary as voc
@@ -40,11 +41,22 @@ def load_world(store: Store) -> tuple[World, dict[str, str]]:
     return world, {f["id"]: f["parent"] for f in firms if f["parent"]}
 
 
-def load_scenario(store: Store, path: Path) -> Scenario:
-    """Read and check a scenario file against the store; raises DataError naming file, line and field."""
-    if not path.is_file():
-        raise DataError([Problem("scenario file not found", str(path), check="file_format")])
-    scenario, added, problems = read_scenario(path)
+ScenarioInput = Path | dict[str, Any] | Scenario | None
+
+
+def load_scenario(store: Store, source: Path | dict[str, Any]) -> Scenario:
+    """Read and check a scenario (a YAML file, or a mapping such as a JSON request body) against the store.
+
+    Raises DataError naming the file (or 'scenario'), line and field of every problem.
+    """
+    if isinstance(source, dict):
+        scenario, added, problems = parse_scenario(source, "scenario")
+        label = "scenario"
+    else:
+        if not source.is_file():
+            raise DataError([Problem("scenario file not found", str(source), check="file_format")])
+        scenario, added, problems = read_scenario(source)
+        label = source.name
     baseline_ids = {r["id"] for r in store.rows("rules")}
     ctx = checks.Context(
         countries={c["id"] for c in store.rows("countries")}, firms={f["id"] for f in store.rows("firms")},
@@ -56,7 +68,7 @@ def load_scenario(store: Store, path: Path) -> Scenario:
     if scenario is not None:
         for rule_id in [*scenario.remove, *(e["id"] for e in scenario.edit)]:
             if rule_id not in baseline_ids:
-                problems.append(Problem(f"no baseline rule '{rule_id}' to remove or edit", path.name,
+                problems.append(Problem(f"no baseline rule '{rule_id}' to remove or edit", label,
                                         field="remove/edit", check="references"))
     errors = [p for p in problems if p.severity == "error"]
     if errors or scenario is None:
@@ -64,10 +76,13 @@ def load_scenario(store: Store, path: Path) -> Scenario:
     return scenario
 
 
-def _load(store: Store, scenario_path: Path | None) -> Loaded:
+def _load(store: Store, scenario_input: ScenarioInput) -> Loaded:
     world, parents = load_world(store)
     baseline = [rule_from_record(r) for r in store.rows("rules")]
-    scenario = load_scenario(store, scenario_path) if scenario_path else None
+    if scenario_input is None or isinstance(scenario_input, Scenario):
+        scenario = scenario_input
+    else:
+        scenario = load_scenario(store, scenario_input)
     rules = scenario.apply(baseline) if scenario else baseline
     return Loaded(world, rules, parents, scenario)
 
@@ -108,7 +123,7 @@ def _context(loaded: Loaded, dest: Destination, at: date) -> Report:
 
 
 def restrictions_list(store: Store, target: str | None = None, at: str | date | None = None,
-                      scenario: Path | None = None, segment: str | None = None) -> Report:
+                      scenario: ScenarioInput = None, segment: str | None = None) -> Report:
     """Rules in force for a target at a date (all rules in force when no target is given)."""
     loaded = _load(store, scenario)
     when = _date(at, loaded.scenario)
@@ -156,7 +171,7 @@ def _inputs(store: Store, world: World, input_name: str | None) -> list[int] | N
 
 
 def availability(store: Store, target: str, input_name: str | None = None, at: str | date | None = None,
-                 scenario: Path | None = None, segment: str | None = None, view: str | None = None) -> Report:
+                 scenario: ScenarioInput = None, segment: str | None = None, view: str | None = None) -> Report:
     """Share of each input's world supply the target may still buy, with bounds where shares are unknown."""
     loaded = _load(store, scenario)
     when = _date(at, loaded.scenario)
@@ -170,7 +185,7 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
             "inputs": rows}
 
 
-def exposure(store: Store, target: str, at: str | date | None = None, scenario: Path | None = None,
+def exposure(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
              segment: str | None = None) -> Report:
     loaded = _load(store, scenario)
     when = _date(at, loaded.scenario)
@@ -210,7 +225,7 @@ def localization(store: Store, country: str, input_name: str | None = None) -> R
             "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"}
 
 
-def impairment(store: Store, target: str, at: str | date | None = None, scenario: Path | None = None,
+def impairment(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
                threshold: float = 0.5) -> Report:
     loaded = _load(store, scenario)
     when = _date(at, loaded.scenario)
@@ -220,7 +235,7 @@ def impairment(store: Store, target: str, at: str | date | None = None, scenario
 
 
 def diff(store: Store, target: str, at: str | date | None = None, to: str | date | None = None,
-         scenario: Path | None = None, against: Path | None = None, segment: str | None = None) -> Report:
+         scenario: ScenarioInput = None, against: ScenarioInput = None, segment: str | None = None) -> Report:
     """What changes between two dates, or two scenarios (the baseline when one is not given)."""
     before = _load(store, scenario)
     after = _load(store, against) if against else before

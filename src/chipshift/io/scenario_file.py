@@ -32,15 +32,21 @@ TOP_LEVEL = ("name", "description", "at", "baseline", "add", "remove", "edit")
 
 def read_scenario(path: Path) -> tuple[Scenario | None, Table, list[Problem]]:
     """The scenario, its added rules as checked rows, and every problem found (file, line, field)."""
-    name = path.name
-    added = Table(RULES, files=[name])
-    document, problems = load_yaml(path, name)
+    document, problems = load_yaml(path, path.name)
     if problems:
-        return None, added, problems
+        return None, Table(RULES, files=[path.name]), problems
+    return parse_scenario(document, path.name, str(path))
+
+
+def parse_scenario(document: Any, name: str, file: str | None = None) -> tuple[Scenario | None, Table, list[Problem]]:
+    """A scenario from a parsed mapping (YAML with line marks, or plain JSON); ``name`` labels problems."""
+    added = Table(RULES, files=[name])
+    problems: list[Problem] = []
     if not isinstance(document, dict):
         return None, added, [Problem("a scenario file is a mapping with name, add, remove, edit", name, 1,
                                      check="file_format")]
     lines: dict[str, int] = document.get("__lines__", {})
+    path = Path(file or name)
     for key in document:
         if not key.startswith("__") and key not in TOP_LEVEL:
             problems.append(Problem(f"unknown key (allowed: {', '.join(TOP_LEVEL)})", name, lines.get(key), key,
@@ -76,7 +82,7 @@ def read_scenario(path: Path) -> tuple[Scenario | None, Table, list[Problem]]:
     scenario = Scenario(
         name=str(document.get("name") or path.stem), description=str(document.get("description") or ""),
         at=None if at is None else str(at), add=tuple(r.values for r in added.rows), remove=tuple(remove),
-        edit=tuple(edits), baseline=bool(document.get("baseline", True)), file=str(path),
+        edit=tuple(edits), baseline=bool(document.get("baseline", True)), file=file,
     )
     return scenario, added, problems
 
