@@ -144,3 +144,26 @@ def test_bad_bundle_leaves_store_as_it_was(mini_settings: Settings, mini_data: P
     assert "facts/memory.csv:2, field 'value'" in str(info.value)
     with Store(mini_settings.store_path) as store:
         assert store.count("facts") == before
+
+
+def test_parameter_must_match_its_fact() -> None:
+    from chipshift.io.bundled import bundled_data_dir
+
+    problems = [p for p in checks.validate(load_bundle(bundled_data_dir())) if p.check == "parameters"]
+    assert problems == []
+
+
+def test_parameter_mismatch_is_named(mini_data: Path) -> None:
+    import shutil
+
+    from chipshift.io.bundled import bundled_data_dir
+
+    src = bundled_data_dir()
+    for name in ("parameters.csv", "sources.csv"):
+        shutil.copy(src / name, mini_data / name)
+    shutil.copy(src / "facts" / "parameters.csv", mini_data / "facts" / "parameters.csv")
+    (mini_data / "facts" / "memory.csv").unlink()
+    text = (mini_data / "parameters.csv").read_text().replace(",3.7,1.4,5,", ",3.9,1.4,5,")
+    (mini_data / "parameters.csv").write_text(text)
+    problems = [p for p in _problems(mini_data) if p.check == "parameters"]
+    assert [(p.file, p.line, p.field) for p in problems] == [("parameters.csv", 2, "default_fact")]

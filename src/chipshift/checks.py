@@ -326,6 +326,33 @@ def check_input_graph(bundle: Bundle, ctx: Context) -> list[Problem]:
     return out
 
 
+def check_parameters(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Parameter ranges are ordered and each end equals the fact it rests on (in the parameter's unit)."""
+    out: list[Problem] = []
+    facts = {r["id"]: r for r in bundle["facts"].rows}
+    for row in bundle["parameters"].rows:
+        low, default, high, unit = row["low"], row["default"], row["high"], voc.UNITS.get(row["unit"])
+        if None in (low, default, high) or unit is None:
+            continue
+        if not low <= default <= high:
+            out.append(row.problem("default", f"default {default:g} is outside [{low:g}, {high:g}]", "parameters"))
+        for end, column in ((low, "low_fact"), (default, "default_fact"), (high, "high_fact")):
+            fact = facts.get(row[column])
+            if fact is None:
+                out.append(row.problem(column, f"unknown fact id '{row[column]}'", "references"))
+                continue
+            fact_unit = voc.UNITS.get(fact["unit"])
+            if fact_unit is None or fact_unit.dimension != unit.dimension:
+                out.append(row.problem(column, f"fact '{fact['id']}' is in {fact['unit']}, not comparable with "
+                                               f"{unit.code}", "parameters"))
+                continue
+            stated = fact["value"] * fact_unit.factor / unit.factor
+            if abs(stated - end) > 1e-6 * max(1.0, abs(end)):
+                out.append(row.problem(column, f"fact '{fact['id']}' gives {stated:g} {unit.code}, the parameter "
+                                               f"says {end:g}", "parameters"))
+    return out
+
+
 CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
     check_unique_ids,
     check_references,
@@ -338,6 +365,7 @@ CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
     check_quotes_show_values,
     check_sources_used,
     check_input_graph,
+    check_parameters,
 )
 
 

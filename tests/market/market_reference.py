@@ -90,7 +90,10 @@ def solve_reference(sc: Scenario) -> Reference:
 
     def demand(u: np.ndarray, big_q: float | None) -> tuple[np.ndarray, float, float]:
         pi = np.exp(u) * (1.0 + sc.wedge1[idx]) / a
-        big_p = float(np.sum(alpha[idx] * pi ** (1.0 - sig)) ** (1.0 / (1.0 - sig)))
+        if sig == 1.0:
+            big_p = float(np.exp(np.sum(s0[idx] * np.log(pi / p0[idx]))))  # Cobb-Douglas, P0 = 1
+        else:
+            big_p = float(np.sum(alpha[idx] * pi ** (1.0 - sig)) ** (1.0 / (1.0 - sig)))
         comp = e0 * sc.demand * big_p ** (-eta) if big_q is None else big_q
         return alpha[idx] * (pi / big_p) ** (-sig) * comp / a, big_p, comp
 
@@ -111,8 +114,10 @@ def solve_reference(sc: Scenario) -> Reference:
         if capped:
             x0 = np.append(x0, np.log(e0 * sc.demand))
         for method in ("hybr", "lm"):
-            sol = optimize.root(residual, x0, args=(bound, capped), method=method, tol=1e-14)
-            if np.max(np.abs(residual(sol.x, bound, capped))) < 1e-11:
+            with np.errstate(all="ignore"):
+                sol = optimize.root(residual, x0, args=(bound, capped), method=method, tol=1e-14)
+                err = np.max(np.abs(residual(sol.x, bound, capped)))
+            if err < 1e-11:
                 return np.asarray(sol.x)
         return None
 
@@ -125,6 +130,16 @@ def solve_reference(sc: Scenario) -> Reference:
             return bool(ok and comp <= e0 * sc.demand * sc.cap ** (-eta) * (1 + 1e-9))
         return bool(ok and big_p <= sc.cap * (1 + 1e-9))
 
+    # A price cap below the composite price at zero output: nothing is bought.
+    inf_eps = np.isinf(eps)
+    if np.isfinite(sc.cap) and (inf_eps.all() or sig < 1.0) and inf_eps.any():
+        pi = mc0[inf_eps] * (1.0 + sc.wedge1[idx][inf_eps]) / a[inf_eps]
+        floor = float(np.sum(alpha[idx][inf_eps] * pi ** (1.0 - sig)) ** (1.0 / (1.0 - sig)))
+        if floor >= sc.cap:
+            price = np.full(q0.shape, np.nan)
+            price[idx] = np.where(inf_eps, mc0, 0.0) * (1.0 + sc.wedge1[idx])
+            unmet = e0 * sc.demand * sc.cap ** (-eta)
+            return Reference(price, np.zeros(q0.shape), sc.cap, unmet, np.zeros(q0.shape, dtype=bool))
     finite_k = np.isfinite(k)
     for capped in (False, True):
         for bound_t in itertools.product(*[(False, True) if f else (False,) for f in finite_k]):

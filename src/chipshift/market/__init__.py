@@ -1,7 +1,9 @@
-"""The market model: Armington/CES demand, exact partial equilibrium, GSIM/SMART layers, dynamics.
+"""The market model: Armington/CES demand, the exact partial equilibrium, GSIM/SMART layers, dynamics.
 
-Pure computation on numpy arrays; no IO. See ``docs`` in the research note market-models.md for the
-equations and worked examples these modules are tested against.
+Pure computation on numpy arrays, no IO. Modules: `ces` (demand primitives), `model` (the `Market` and
+`Shocks` inputs), `equilibrium` (the batched solver), `gsim` and `smart` (linearised reference models
+kept for validation and WITS-compatible reporting), `dynamics` (ramps, learning, lagged adjustment).
+Equations and worked examples: the research note market-models.md, sections 1-4 and 7.
 """
 
 from chipshift.market.equilibrium import MarketResult, solve_market

@@ -155,12 +155,13 @@ def adjust_shares(
         else np.broadcast_to(np.asarray(immediate, bool), tgt.shape)
     )
     moved = prev + speed * (tgt - prev)
-    fixed = np.where(imm, tgt, 0.0).sum(axis=-1, keepdims=True)
+    # What the immediate sources take beyond their lagged share comes out of the others in proportion.
+    deficit = np.where(imm, tgt - moved, 0.0).sum(axis=-1, keepdims=True)
     free = np.where(imm, 0.0, moved)
     free_total = free.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = np.where(free_total > 0.0, free * (1.0 - fixed) / free_total, np.where(imm, 0.0, tgt))
-    return np.asarray(np.where(imm, tgt, scaled))
+        scaled = np.where(free_total > 0.0, free - deficit * free / free_total, np.where(imm, 0.0, tgt))
+    return np.asarray(np.where(imm, tgt, np.maximum(scaled, 0.0)))
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,6 @@ def simulate_path(
     if years < 1:
         raise MarketInputError("years must be >= 1")
     base = Shocks() if shocks is None else shocks
-    size = base.batch_size()
     n = market.n
     growth = np.broadcast_to(as_float(demand_growth, "demand_growth"), (years,))
     if np.any(growth <= -1.0):
@@ -252,6 +252,11 @@ def simulate_path(
     sigmas = None if sigma is None else as_float(sigma, "sigma")
     if sigmas is not None and sigmas.shape[:1] != (years,):
         raise MarketInputError("sigma path must have one entry per year")
+    sizes = {base.batch_size()} | ({caps.shape[1]} if caps is not None and caps.ndim == 3 else set())
+    sizes |= {sigmas.shape[1]} if sigmas is not None and sigmas.ndim == 2 else set()
+    if len(sizes - {1}) > 1:
+        raise MarketInputError(f"shocks, capacity path and sigma path disagree on the batch size: {sorted(sizes)}")
+    size = max(sizes)
     base_cost = np.broadcast_to(1.0 if base.cost is None else base.cost, (size, n))
     base_quality = np.broadcast_to(1.0 if base.quality is None else base.quality, (size, n))
     base_demand = np.broadcast_to(1.0 if base.demand_shift is None else base.demand_shift, (size,))

@@ -266,6 +266,36 @@ RULES = TableSchema(
     file="rules.yaml",
 )
 
+PARAMETERS = TableSchema(
+    "parameters",
+    "Market-model parameters: a default and a range, each end resting on a sourced fact.",
+    (
+        Column("id", "str", "parameter id used by scenario files", required=True, pattern=ID),
+        Column("name", "str", "what it is", required=True),
+        Column("role", "str", "what the model does with it", required=True,
+               allowed={
+                   "sigma": "substitution elasticity between sources of a market (CES)",
+                   "demand_elasticity": "own-price elasticity of a market's total demand (magnitude)",
+                   "learning_rate": "cost decline per doubling of cumulative output (Wright's law)",
+                   "build_time": "time from construction start to production of new capacity",
+                   "adjustment_time": "time for shares to reach a new equilibrium (qualification lag)",
+                   "quality": "performance of a source relative to the market leader",
+               }),
+        Column("applies_to", "str", "product (input id) it is used for; blank = every market",
+               references="inputs"),
+        Column("default", "float", "value used unless a scenario says otherwise", required=True),
+        Column("low", "float", "low end of the sourced range", required=True),
+        Column("high", "float", "high end of the sourced range", required=True),
+        Column("unit", "str", "unit of default, low and high", required=True, allowed=voc.UNITS),
+        Column("default_fact", "str", "fact the default rests on", required=True),
+        Column("low_fact", "str", "fact the low end rests on", required=True),
+        Column("high_fact", "str", "fact the high end rests on", required=True),
+        Column("note", "str", "why this default; caveats (e.g. not specific to semiconductors)", required=True),
+    ),
+    primary_key=("id",),
+    file="parameters.csv",
+)
+
 STAGES = TableSchema(
     "stages",
     "Production stages (from the CSET dataset).",
@@ -330,7 +360,7 @@ DATASETS = TableSchema(
 )
 
 #: Tables shipped with the package, in load order (referenced tables first).
-BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES)
+BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES, PARAMETERS)
 #: Every table in the store.
 ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS)
 BY_NAME: Mapping[str, TableSchema] = {t.name: t for t in ALL}

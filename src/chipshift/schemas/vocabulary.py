@@ -57,6 +57,8 @@ UNITS: Mapping[str, Unit] = _units(
     Unit("tb", "memory_capacity", 1e12, "terabytes"),
     Unit("transistors_bn", "count_transistors", 1e9, "billion transistors"),
     Unit("years", "duration", 1.0, "years"),
+    Unit("months", "duration", 1 / 12, "months"),
+    Unit("days", "duration", 1 / 365.25, "days"),
     Unit("elasticity", "elasticity", 1.0, "a dimensionless elasticity"),
 )
 
@@ -205,4 +207,8 @@ METRICS: Mapping[str, Metric] = _metrics(
            "performance relative to a named rival product (definition column names both)"),
     Metric("time_to_build", "parameter", ("duration",), "years needed to build or qualify capacity"),
     Metric("elasticity", "parameter", ("elasticity",), "an elasticity used by the market model"),
+    Metric("learning_rate", "parameter", ("share",),
+           "cost decline per doubling of cumulative output (Wright's law), as a percentage"),
+    Metric("adjustment_time", "parameter", ("duration",),
+           "time for trade flows or supplier shares to adjust to a new equilibrium"),
 )
