@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from chipshift import api
+from chipshift.api import market as market_api
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, DataError, NotFoundError
 from chipshift.io.store import Store
@@ -276,6 +277,49 @@ def diff(target: TargetArgument, at: AtOption = None,
     print_report(report, fmt, "inputs", _out, columns={
         "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
                    "no_longer_barred"]})
+
+
+scenario_app = typer.Typer(help="Market scenarios: who takes the demand when a supplier is barred.",
+                           no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("run")
+def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file (kind: market), e.g. "
+                                                           "examples/micron-china.yaml.")],
+                 draws: Annotated[int, typer.Option(help="Monte Carlo draws over the parameters' sourced ranges "
+                                                         "(0: none).")] = 0,
+                 seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 20261125,
+                 out: Annotated[Path | None, typer.Option(help="Folder for tables (CSV, Parquet, JSON) and charts "
+                                                               "(PNG, SVG).")] = None,
+                 fmt: FormatOption = Format.table) -> None:
+    """Calibrate a market case to its observations, run it over the years, and report bands and sources."""
+    with _errors_exit():
+        report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed))
+    if out is not None:
+        from chipshift.reports.market import write_outputs
+
+        report["files"] = [str(out / name) for name in write_outputs(report, out)]
+    shown = report if fmt is not Format.table else {
+        **{k: v for k, v in report.items() if k not in ("outputs", "published_beside_model", "calibration")},
+        "calibration": report["calibration"]["statement"], "fitted": report["calibration"]["fitted"],
+        "rmse": report["calibration"]["rmse"], "fit": report["calibration"]["table"],
+        "outputs": [r for r in report["outputs"] if "@" not in r["output"]],
+    }
+    print_report(shown, fmt, "outputs", _out, columns={
+        "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo"],
+        "fit": ["output", "year", "observed", "model", "error", "fitted_to", "fact"],
+        "sensitivity": ["output", "year", "parameter", "at_low", "at_high", "swing", "rank"]})
+
+
+@scenario_app.command("compare")
+def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenario file.")],
+                     b: Annotated[Path, typer.Argument(help="Second market scenario file.")],
+                     fmt: FormatOption = Format.table) -> None:
+    """Differences between two market scenarios, by output (market shares, firm revenue) and year."""
+    with _errors_exit():
+        report = _with_store(lambda store: market_api.scenario_compare(store, a, b))
+    print_report(report, fmt, "differences", _out)
 
 
 def main() -> None:

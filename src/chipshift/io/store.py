@@ -217,6 +217,21 @@ class Store:
         rows = self._all("SELECT announced, effective, ended FROM rules")
         return [d for r in rows for d in r.values() if d]
 
+    # -- saved scenarios (written by the web front-end) ----------------------------------------------
+
+    def save_scenario(self, record: dict[str, Any]) -> None:
+        """Insert or replace one saved scenario (a row of the ``scenarios`` table), in one transaction."""
+        with self._transaction() as con:
+            con.execute("DELETE FROM scenarios WHERE id = ?", [record["id"]])
+            self._insert(con, schemas.SCENARIOS, [record])
+
+    def delete_scenario(self, scenario_id: str) -> bool:
+        """Remove a saved scenario; False when there was none with that id."""
+        with self._transaction() as con:
+            found = con.execute("SELECT count(*) FROM scenarios WHERE id = ?", [scenario_id]).fetchone()
+            con.execute("DELETE FROM scenarios WHERE id = ?", [scenario_id])
+        return bool(found and found[0])
+
 
 def _decode(schema: TableSchema, row: dict[str, Any]) -> dict[str, Any]:
     for column in schema.columns:

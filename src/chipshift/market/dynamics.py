@@ -136,9 +136,11 @@ def adjustment_path(start: npt.ArrayLike, target: npt.ArrayLike, speed: float, p
 
 
 def adjust_shares(
-    previous: npt.ArrayLike, target: npt.ArrayLike, speed: float, immediate: npt.ArrayLike | None = None
+    previous: npt.ArrayLike, target: npt.ArrayLike, speed: float | npt.ArrayLike, immediate: npt.ArrayLike | None = None
 ) -> FloatArray:
     """Move shares a fraction `speed` of the way to `target` (qualification lag), over the last axis.
+
+    `speed` is a scalar or one value per row (a batch of draws with their own lags).
 
     Sources flagged `immediate` (a ban, a capacity that binds) take their target at once; the others share
     the rest in proportion to their partially adjusted shares. Shares stay in [0, 1] and sum to one.
@@ -146,15 +148,18 @@ def adjust_shares(
     >>> adjust_shares([0.5, 0.5, 0.0], [0.0, 0.6, 0.4], 0.5, [True, False, False]).round(4).tolist()
     [0.0, 0.7333, 0.2667]
     """
-    if not 0.0 <= speed <= 1.0:
+    rate = as_float(speed, "speed")
+    if not np.all((rate >= 0.0) & (rate <= 1.0)):
         raise MarketInputError("speed must be in [0, 1]")
     prev, tgt = as_float(previous, "previous"), as_float(target, "target")
+    if rate.ndim == 1:
+        rate = rate[:, None]  # one speed per row
     imm = (
         np.zeros(tgt.shape, dtype=bool)
         if immediate is None
         else np.broadcast_to(np.asarray(immediate, bool), tgt.shape)
     )
-    moved = prev + speed * (tgt - prev)
+    moved = prev + rate * (tgt - prev)
     # What the immediate sources take beyond their lagged share comes out of the others in proportion.
     deficit = np.where(imm, tgt - moved, 0.0).sum(axis=-1, keepdims=True)
     free = np.where(imm, 0.0, moved)

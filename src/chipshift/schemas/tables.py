@@ -359,8 +359,23 @@ DATASETS = TableSchema(
     primary_key=("id",),
 )
 
+SCENARIOS = TableSchema(
+    "scenarios",
+    "Scenarios saved from the web front-end: the same mapping a scenario file holds, kept as JSON.",
+    (
+        Column("id", "str", "stable slug chosen when saving", required=True, pattern=r"^[a-z0-9][a-z0-9-]*$"),
+        Column("name", "str", "the scenario's name", required=True),
+        Column("description", "str", "prose"),
+        Column("document", "json", "the scenario: {name, description, at, baseline, add, remove, edit}",
+               required=True),
+        Column("digest", "str", "hash of the scenario's content (as in results' provenance)", required=True),
+        Column("saved_at", "str", "UTC time of the last save", required=True),
+    ),
+    primary_key=("id",),
+)
+
 #: Tables shipped with the package, in load order (referenced tables first).
 BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES, PARAMETERS)
 #: Every table in the store.
-ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS)
+ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS, SCENARIOS)
 BY_NAME: Mapping[str, TableSchema] = {t.name: t for t in ALL}

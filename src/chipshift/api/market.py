@@ -1,0 +1,142 @@
+"""Market scenarios: run a seed case (calibrate, Monte Carlo, sensitivity) and compare two runs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chipshift.api.data import Report
+from chipshift.domain.rules import rule_from_record
+from chipshift.errors import ChipshiftError, DataError, Problem
+from chipshift.io.store import Store
+from chipshift.io.tables import load_yaml, strip_lines
+from chipshift.scenarios import market_analysis as analysis
+from chipshift.scenarios.market_case import MarketCase, parse_case
+from chipshift.scenarios.market_run import REQUIRED_PARAMS, outputs, simulate
+
+MAX_DRAWS = 1_000_000
+HEADLINES = ("revenue_share", "localization")
+
+
+def load_case(store: Store, path: Path) -> tuple[MarketCase, list[Any]]:
+    """A market case from a scenario file, checked against the store (facts, parameters, rules)."""
+    document, problems = load_yaml(path, path.name) if path.is_file() else (
+        None, [Problem("scenario file not found", str(path), check="file_format")])
+    if problems:
+        raise DataError(problems)
+    doc = strip_lines(document)
+    if not isinstance(doc, dict) or doc.get("kind") != "market":
+        raise DataError([Problem("not a market scenario (expected 'kind: market'); restriction scenarios go to "
+                                 "--scenario on the engine's commands", path.name, 1, "kind")])
+    missing = [p for p in REQUIRED_PARAMS if p not in (doc.get("parameters") or {})]
+    if missing:
+        raise DataError([Problem(f"parameters {', '.join(missing)} are required", path.name, field="parameters")])
+    facts = {f["id"]: f for f in store.rows("facts")}
+    parameters = {p["id"]: p for p in store.rows("parameters")}
+    rules = [rule_from_record(r) for r in store.rows("rules")]
+    case = parse_case(doc, facts, parameters, {r.id for r in rules}, path.name)
+    return case, rules
+
+
+def _published(store: Store, case: MarketCase, output: str, year: int) -> list[dict[str, Any]]:
+    """Every stored estimate of the same figure, to show beside the model's value."""
+    if output == "localization":
+        rows = store.facts(entity=case.region, metric="localization_rate", product=case.product)
+        period = str(year)
+    elif output == "revenue_share" and case.firm:
+        rows = store.facts(entity=case.firm, metric="revenue_share_region")
+        period = f"FY{year}"
+    elif output.startswith("share:"):
+        rows = store.facts(entity=output.split(":", 1)[1], metric="market_share", product=case.product)
+        period = str(year)
+    elif output.startswith("revenue:"):
+        rows = store.facts(entity=output.split(":", 1)[1], metric="revenue")
+        period = str(year)
+    else:
+        return []
+    return [{"fact": f["id"], "value": f["value"], "unit": f["unit"], "status": f["status"],
+             "definition": f["definition"], "region": f["region"],
+             "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]}
+            for f in rows if f["period"] == period]
+
+
+def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125) -> Report:
+    """Calibrate the case, run it with the fitted parameters, and (with draws) Monte Carlo bands."""
+    if not 0 <= draws <= MAX_DRAWS:
+        raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
+    started = time.perf_counter()
+    case, rules = load_case(store, path)
+    calibration = analysis.calibrate(case, rules)
+    values = {name: p.default for name, p in case.params.items()} | calibration.fitted
+    run = outputs(simulate(case, rules, {k: np.full(1, v) for k, v in values.items()}))
+    bands = analysis.monte_carlo(case, rules, calibration.fitted, draws, seed) if draws else {}
+    rows = []
+    for name, (years, series) in run.items():
+        band = bands.get(name)
+        for i, year in enumerate(years):
+            row: dict[str, Any] = {"output": name, "year": year, "value": round(float(series[i, 0]), 4)}
+            if band:
+                row |= {"p5": round(band["p5"][i], 4), "median": round(band["median"][i], 4),
+                        "p95": round(band["p95"][i], 4)}
+            rows.append(row)
+    headlines = [h for h in HEADLINES if h in run]
+    comparison = []
+    for obs in case.observations:
+        comparison.append({"output": obs.output, "year": obs.year,
+                           "model": next((r["value"] for r in rows if r["output"] == obs.output
+                                          and r["year"] == obs.year), None),
+                           "published": _published(store, case, obs.output, obs.year)})
+    not_pinned = [name for name, ok in calibration.pinned.items() if not ok]
+    at_edge = [name for name, v in calibration.fitted.items()
+               if v in (case.params[name].low, case.params[name].high)]
+    return {
+        "scenario": case.name, "file": str(path), "description": case.description,
+        "region": case.region, "product": case.product, "years": [case.start_year, case.end_year],
+        "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
+                        "fitted": p.fit, "monte_carlo": p.id in analysis.ranged(case), "basis": p.basis}
+                       for p in case.params.values()],
+        "calibration": {
+            "procedure": (f"grid search ({analysis.GRID_POINTS} points per fitted parameter, all evaluated in one "
+                          "batched run) minimising the squared error against the observations marked fit"),
+            "fitted": calibration.fitted, "rmse": round(calibration.rmse, 4),
+            "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
+            "statement": _statement(not_pinned, at_edge),
+            "table": calibration.table,
+        },
+        "outputs": rows,
+        "draws": draws, "seed": seed if draws else None,
+        "sensitivity": analysis.sensitivity(case, rules, calibration.fitted, headlines),
+        "published_beside_model": comparison,
+        "sources": sorted({o.fact for o in case.observations} | ({case.firm_share_fact} if case.firm_share_fact
+                                                                  else set())),
+        "notes": list(case.notes) + [s.basis for s in case.sources if s.basis],
+        "elapsed_s": round(time.perf_counter() - started, 3),
+    }
+
+
+def _statement(not_pinned: list[str], at_edge: list[str]) -> str:
+    parts = []
+    if not_pinned:
+        parts.append(f"the observations do not pin down {', '.join(not_pinned)}: fits almost as good span more "
+                     "than half of the range")
+    if at_edge:
+        parts.append(f"{', '.join(at_edge)} settled at the edge of the range: the data pushes beyond it")
+    return "; ".join(parts) or "every fitted parameter is pinned down within its range"
+
+
+def scenario_compare(store: Store, a: Path, b: Path) -> Report:
+    """Differences between two market runs (no draws), by output (market, firm) and year."""
+    ra, rb = scenario_run(store, a), scenario_run(store, b)
+    left = {(r["output"], r["year"]): r["value"] for r in ra["outputs"]}
+    rows = []
+    for r in rb["outputs"]:
+        key = (r["output"], r["year"])
+        if key in left:
+            rows.append({"output": r["output"], "year": r["year"], "a": left[key], "b": r["value"],
+                         "difference": round(r["value"] - left[key], 4)})
+    return {"a": ra["scenario"], "b": rb["scenario"], "only_in_a": sorted({o for o, _ in left} - {r["output"]
+                                                                                            for r in rows}),
+            "differences": rows}

@@ -1,0 +1,248 @@
+"""A market case: one product market in one region, its sources and segments, the rules that switch
+bans on and off, the parameters (sourced defaults and ranges, some fitted), and the observations to fit.
+
+Read from a scenario file (``kind: market``); every number is a literal, a ``{fact: ID}`` reference to
+the knowledge base, or a ``{param: ID}`` reference to the case's parameters, so each traces to a source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chipshift.errors import DataError, Problem
+from chipshift.schemas.vocabulary import UNITS
+
+
+@dataclass(frozen=True)
+class Param:
+    """A model parameter: default and range; ``fit`` parameters are calibrated to the observations."""
+
+    id: str
+    default: float
+    low: float
+    high: float
+    fit: bool = False
+    basis: str = ""  # where default and range come from (a parameters.csv id, fact ids, or 'free')
+
+
+@dataclass(frozen=True)
+class Offering:
+    """What a source sells in the market: its quality (relative to the baseline offering), the rules that
+    bar it, the relaxations it needs, and any fee (ad-valorem wedge) that comes with selling it."""
+
+    label: str
+    quality: str | float = 1.0  # a literal or a param id
+    barred_by: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    wedge: float = 0.0
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    share: float  # baseline value share, before normalisation
+    domestic: bool = False
+    offerings: tuple[Offering, ...] = (Offering("baseline"),)
+    capacity_growth: str | None = None  # param id: yearly growth of capacity from the baseline quantity
+    quality_growth: str | None = None  # param id: yearly growth of quality (learning, buyers' preference)
+    basis: str = ""  # how a literal share was derived
+
+
+@dataclass(frozen=True)
+class Ban:
+    rule: str
+    source: str
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """An observed value the model is compared with (and, when ``fit``, fitted to)."""
+
+    output: str  # 'localization', 'share:<source>', 'revenue_share', 'revenue:<label>'
+    year: int
+    value: float  # percent, or the revenue in the base fact's unit
+    fact: str
+    fit: bool = True
+
+    @property
+    def fiscal(self) -> bool:
+        return self.output.startswith("revenue_share")
+
+
+@dataclass(frozen=True)
+class ScaledRevenue:
+    """A firm's revenue projected from a base-year figure with the value of the source it sells under."""
+
+    label: str
+    source: str
+    base_year: int
+    base: float
+    unit: str
+    fact: str
+
+
+@dataclass(frozen=True)
+class MarketCase:
+    name: str
+    description: str
+    region: str
+    product: str
+    start_year: int
+    end_year: int
+    fiscal_offset_months: int  # fiscal year N ends this many months before the end of calendar year N
+    sources: tuple[Source, ...]
+    segments: dict[str, str | float]  # segment -> weight (literal or param id); 'rest' = 1 - the others
+    bans: tuple[Ban, ...]
+    params: dict[str, Param]
+    observations: tuple[Observation, ...]
+    firm: str | None = None  # firm whose regional revenue share is an output
+    firm_share_base: float | None = None  # the firm's revenue share from the region in the base year (pct)
+    firm_share_fact: str | None = None
+    firm_share_year: int | None = None  # the (fiscal) year of firm_share_base
+    market_growth: str | float = 0.0  # yearly growth of the market's value (literal or param id)
+    other_revenue: dict[int, float] = field(default_factory=dict)  # firm revenue outside the region, by year
+    market_value: dict[str, float] = field(default_factory=dict)  # period -> market value (sets the growth path)
+    revenues: tuple[ScaledRevenue, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.sources)
+
+    @property
+    def rule_ids(self) -> set[str]:
+        ids = {b.rule for b in self.bans}
+        for s in self.sources:
+            for o in s.offerings:
+                ids |= set(o.barred_by) | set(o.requires)
+        return ids
+
+
+def _number(value: Any, facts: dict[str, dict[str, Any]], where: str, problems: list[Problem],
+            scaled: bool = False) -> float:
+    """A literal, or a fact's value (in the fact's unit, or in its dimension's base unit when ``scaled``)."""
+    if isinstance(value, bool):
+        problems.append(Problem(f"expected a number, got {value!r}", where))
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dict) and "fact" in value:
+        fact = facts.get(str(value["fact"]))
+        if fact is None:
+            problems.append(Problem(f"unknown fact '{value['fact']}'", where, check="references"))
+            return 0.0
+        factor = UNITS[fact["unit"]].factor if scaled and fact["unit"] in UNITS else 1.0
+        return float(fact["value"]) * factor
+    problems.append(Problem(f"expected a number or {{fact: ID}}, got {value!r}", where))
+    return 0.0
+
+
+def _ref(value: Any, params: dict[str, Param], where: str, problems: list[Problem]) -> str | float:
+    if isinstance(value, dict) and "param" in value:
+        name = str(value["param"])
+        if name not in params:
+            problems.append(Problem(f"unknown parameter '{name}'", where, check="references"))
+        return name
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    problems.append(Problem(f"expected a number or {{param: ID}}, got {value!r}", where))
+    return 0.0
+
+
+def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters: dict[str, dict[str, Any]],
+               rule_ids: set[str], file: str) -> MarketCase:
+    """A MarketCase from a parsed scenario document; DataError lists every problem, named by field path."""
+    problems: list[Problem] = []
+
+    def where(path: str) -> str:
+        return f"{file}: {path}"
+
+    params: dict[str, Param] = {}
+    for name, spec in (doc.get("parameters") or {}).items():
+        spec = dict(spec or {})
+        base = parameters.get(str(spec.get("from"))) if spec.get("from") else None
+        if spec.get("from") and base is None:
+            problems.append(Problem(f"unknown parameter '{spec['from']}' in parameters.csv",
+                                    where(f"parameters.{name}")))
+        at = where(f"parameters.{name}")
+        # facts enter in their dimension's base unit (a 30% claim is 0.30)
+        default = _number(spec.get("default", base["default"] if base else None), facts, at, problems, scaled=True)
+        low = _number(spec.get("low", base["low"] if base else default), facts, at, problems, scaled=True)
+        high = _number(spec.get("high", base["high"] if base else default), facts, at, problems, scaled=True)
+        if not low <= default <= high:
+            problems.append(Problem(f"default {default:g} outside [{low:g}, {high:g}]", where(f"parameters.{name}")))
+        basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec.get("basis", ""))
+        if not basis:
+            problems.append(Problem("say where the value comes from ('from' a parameter or a 'basis')",
+                                    where(f"parameters.{name}")))
+        params[name] = Param(name, default, low, high, bool(spec.get("fit", False)), basis)
+    sources = []
+    for k, raw in enumerate(doc.get("sources") or []):
+        path = f"sources[{k}]"
+        offerings = tuple(
+            Offering(str(o.get("label", f"offering{j}")),
+                     _ref(o.get("quality", 1.0), params, where(f"{path}.offerings[{j}].quality"), problems),
+                     tuple(o.get("barred_by") or ()), tuple(o.get("requires") or ()),
+                     _number(o.get("wedge", 0.0), facts, where(f"{path}.offerings[{j}].wedge"), problems))
+            for j, o in enumerate(raw.get("offerings") or [{"label": "baseline"}]))
+        def param_of(key: str, raw: dict[str, Any] = raw, path: str = path) -> str | None:
+            return None if raw.get(key) is None else str(_ref(raw[key], params, where(f"{path}.{key}"), problems))
+
+        if not isinstance(raw.get("share"), dict) and not raw.get("basis"):
+            problems.append(Problem("a literal share needs a 'basis' saying how it was derived",
+                                    where(f"{path}.share")))
+        sources.append(Source(
+            str(raw["id"]), _number(raw.get("share"), facts, where(f"{path}.share"), problems),
+            bool(raw.get("domestic", False)), offerings, param_of("capacity_growth"), param_of("quality_growth"),
+            str(raw.get("basis", "")),
+        ))
+    segments = {str(k): ("rest" if v == "rest" else _ref(v, params, where(f"segments.{k}"), problems))
+                for k, v in (doc.get("segments") or {"all": 1.0}).items()}
+    if sum(1 for v in segments.values() if v == "rest") > 1:
+        problems.append(Problem("only one segment may take the 'rest'", where("segments")))
+    bans = tuple(Ban(str(b["rule"]), str(b["source"]), tuple(b.get("segments") or segments))
+                 for b in doc.get("bans") or [])
+    labels = {s.id for s in sources}
+    for b in bans:
+        if b.source not in labels:
+            problems.append(Problem(f"ban names unknown source '{b.source}'", where("bans")))
+        for seg in b.segments:
+            if seg not in segments:
+                problems.append(Problem(f"ban names unknown segment '{seg}'", where("bans")))
+    observations = tuple(
+        Observation(str(o["output"]), int(o["year"]), _number({"fact": o["fact"]}, facts, where(f"observations[{k}]"),
+                                                               problems), str(o["fact"]), bool(o.get("fit", True)))
+        for k, o in enumerate(doc.get("observations") or []))
+    case = MarketCase(
+        name=str(doc.get("name", file)), description=str(doc.get("description", "")), region=str(doc["region"]),
+        product=str(doc["product"]), start_year=int(doc["start_year"]), end_year=int(doc["end_year"]),
+        fiscal_offset_months=int(doc.get("fiscal_offset_months", 0)), sources=tuple(sources), segments=segments,
+        bans=bans, params=params, observations=observations, firm=doc.get("firm"),
+        firm_share_base=None if doc.get("firm_share_base") is None else _number(doc["firm_share_base"], facts,
+                                                                                  where("firm_share_base"), problems),
+        firm_share_fact=(doc.get("firm_share_base") or {}).get("fact") if isinstance(doc.get("firm_share_base"), dict)
+        else None,
+        firm_share_year=None if doc.get("firm_share_year") is None else int(doc["firm_share_year"]),
+        market_growth=_ref(doc.get("market_growth", 0.0), params, where("market_growth"), problems),
+        market_value={str(k): _number(v, facts, where(f"market_value.{k}"), problems, scaled=True)
+                      for k, v in (doc.get("market_value") or {}).items()},
+        other_revenue={int(y): _number(v, facts, where(f"other_revenue.{y}"), problems, scaled=True)
+                       for y, v in (doc.get("other_revenue") or {}).items()},
+        revenues=tuple(
+            ScaledRevenue(str(r["label"]), str(r["source"]), int(r["base_year"]),
+                          _number({"fact": r["fact"]}, facts, where(f"revenues[{k}]"), problems),
+                          str(facts.get(str(r["fact"]), {}).get("unit", "")), str(r["fact"]))
+            for k, r in enumerate(doc.get("revenues") or [])),
+        notes=tuple(str(n) for n in doc.get("notes") or ()),
+    )
+    for rule in sorted(case.rule_ids - rule_ids):
+        problems.append(Problem(f"unknown rule '{rule}'", where("bans/offerings"), check="references"))
+    if case.firm_share_base is not None and case.firm_share_year is None:
+        problems.append(Problem("firm_share_base needs firm_share_year", where("firm_share_year")))
+    if case.end_year <= case.start_year:
+        problems.append(Problem("end_year must come after start_year", where("end_year")))
+    if problems:
+        raise DataError(problems)
+    return case

@@ -1,0 +1,278 @@
+"""Run a market case quarter by quarter, batched over parameter draws.
+
+Each quarter and segment solves the exact CES equilibrium (``chipshift.market``) for all draws at once:
+sources that rules bar in that quarter leave the choice set, each source sells its best offering that
+no rule in force bars, ramping sources are held to their capacity path, and buyers' shares move toward
+the new equilibrium at the qualification-lag speed (bans and binding capacity act at once). Quarters
+roll up into calendar years or a firm's fiscal years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from chipshift.domain.period import Period
+from chipshift.domain.rules import Rule, RuleKind
+from chipshift.engine.reach import in_force
+from chipshift.market.dynamics import adjust_shares
+from chipshift.market.equilibrium import solve_market
+from chipshift.market.model import Market, Shocks
+from chipshift.scenarios.market_case import MarketCase
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+Draws = dict[str, FloatArray]
+
+#: Parameters every case has, by the role the runner gives them.
+SIGMA, DEMAND_ELASTICITY, ADJUSTMENT = "sigma", "demand_elasticity", "adjustment_months"
+REQUIRED_PARAMS = (SIGMA, DEMAND_ELASTICITY, ADJUSTMENT)
+
+
+def quarter_dates(case: MarketCase) -> list[date]:
+    """Mid-quarter dates from the first quarter of start_year to the last of end_year."""
+    return [date(y, 3 * q - 1, 15) for y in range(case.start_year, case.end_year + 1) for q in range(1, 5)]
+
+
+def rule_states(rules: Sequence[Rule], ids: set[str], when: Sequence[date]) -> dict[str, BoolArray]:
+    """Per rule id: in force at each date by its own dates and not suspended by a relaxation in force."""
+    by_id = {r.id: r for r in rules}
+    relaxers: dict[str, list[Rule]] = {}
+    for r in rules:
+        if r.kind is RuleKind.RELAXATION:
+            for target in r.relaxes:
+                relaxers.setdefault(target, []).append(r)
+    out = {}
+    for rule_id in ids:
+        rule = by_id[rule_id]
+        states = []
+        for d in when:
+            on = in_force(rule, d)
+            if on and rule.kind is not RuleKind.RELAXATION:
+                on = not any(in_force(x, d) for x in relaxers.get(rule_id, []))
+            states.append(on)
+        out[rule_id] = np.array(states, dtype=bool)
+    return out
+
+
+def default_draws(case: MarketCase, size: int = 1) -> Draws:
+    return {name: np.full(size, p.default) for name, p in case.params.items()}
+
+
+def _value(ref: str | float, draws: Draws, size: int) -> FloatArray:
+    if isinstance(ref, str):
+        return np.broadcast_to(draws[ref], (size,)).astype(np.float64)
+    return np.full(size, float(ref))
+
+
+def _growth_index(case: MarketCase, quarters: Sequence[date], draws: Draws, size: int) -> FloatArray:
+    """Demand index per quarter and draw (first quarter = 1): from the sourced market values where the
+    case gives them (linear between them, flat beyond), else from a yearly growth rate."""
+    if case.market_value:
+        points = sorted((_mid(Period.parse(k)), v) for k, v in case.market_value.items())
+        x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
+        y = np.array([p[1] for p in points])
+        values = np.interp([d.toordinal() for d in quarters], x, y)
+        return np.repeat((values / values[0])[:, None], size, axis=1)
+    growth = 1.0 + _value(case.market_growth, draws, size)
+    return np.asarray(growth[None, :] ** (np.arange(len(quarters)) / 4.0)[:, None])
+
+
+def _mid(period: Period) -> date:
+    return date.fromordinal((period.start.toordinal() + period.end.toordinal()) // 2)
+
+
+def _weights(case: MarketCase, draws: Draws, size: int) -> dict[str, FloatArray]:
+    fixed = {g: _value(w, draws, size) for g, w in case.segments.items() if w != "rest"}
+    taken = sum(fixed.values(), np.zeros(size))
+    out = dict(fixed)
+    for g, w in case.segments.items():
+        if w == "rest":
+            out[g] = np.clip(1.0 - taken, 0.0, 1.0)
+    total = sum(out.values(), np.zeros(size))
+    return {g: w / np.where(total > 0, total, 1.0) for g, w in out.items()}
+
+
+@dataclass(frozen=True)
+class Quarterly:
+    """Quarterly paths for every draw: market value and each source's value, in total and per segment."""
+
+    case: MarketCase
+    quarters: tuple[date, ...]
+    value: FloatArray  # quarters x draws: market value (baseline quarter = 1)
+    source_value: FloatArray  # quarters x draws x sources
+    segment_source_value: dict[str, FloatArray]  # segment -> quarters x draws x sources
+    growth: FloatArray  # quarters x draws: value index from market growth alone
+    unmet: FloatArray  # quarters x draws: share of demand no allowed source may serve
+    banned: dict[str, BoolArray]  # segment -> quarters x sources (as decided by the rules)
+
+
+def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly:
+    """Solve every quarter and segment for all draws (arrays in ``draws`` have one value per draw)."""
+    size = len(next(iter(draws.values())))
+    quarters = quarter_dates(case)
+    states = rule_states(rules, case.rule_ids, quarters)
+    labels = case.labels
+    n, n_q = len(labels), len(quarters)
+    shares0 = np.array([s.share for s in case.sources], dtype=np.float64)
+    shares0 = shares0 / shares0.sum()
+    market = Market.from_shares(labels, shares0, total_value=1.0, sigma=case.params[SIGMA].default,
+                                demand_elasticity=case.params[DEMAND_ELASTICITY].default)
+    sigma, eta = _value(SIGMA, draws, size), _value(DEMAND_ELASTICITY, draws, size)
+    speed = 1.0 - 0.1 ** (3.0 / _value(ADJUSTMENT, draws, size))  # 90% of the gap closed within the lag
+    weights = _weights(case, draws, size)
+    t_years = np.arange(n_q) / 4.0
+    growth_index = _growth_index(case, quarters, draws, size)
+    capacity = np.full((n_q, size, n), np.inf)
+    quality_trend = np.ones((n_q, size, n))
+    for k, source in enumerate(case.sources):
+        if source.capacity_growth is not None:
+            rate = _value(source.capacity_growth, draws, size)
+            capacity[:, :, k] = market.quantity[k] * (1.0 + rate[None, :]) ** t_years[:, None]
+        if source.quality_growth is not None:
+            rate = _value(source.quality_growth, draws, size)
+            quality_trend[:, :, k] = (1.0 + rate[None, :]) ** t_years[:, None]
+    offered_quality = np.ones((n_q, size, n))
+    wedge = np.zeros((n_q, n))
+    no_offer = np.zeros((n_q, n), dtype=bool)
+    for t in range(n_q):
+        for k, source in enumerate(case.sources):
+            offering = next((o for o in source.offerings if not any(states[r][t] for r in o.barred_by)
+                             and all(states[r][t] for r in o.requires)), None)
+            if offering is None:
+                no_offer[t, k] = True
+            else:
+                offered_quality[t, :, k] = _value(offering.quality, draws, size)
+                wedge[t, k] = offering.wedge
+    value = np.zeros((n_q, size))
+    source_value = np.zeros((n_q, size, n))
+    seg_values: dict[str, FloatArray] = {}
+    unmet = np.zeros((n_q, size))
+    banned_by_segment: dict[str, BoolArray] = {}
+    for g, w in weights.items():
+        banned = no_offer.copy()
+        for ban in case.bans:
+            if g in ban.segments:
+                banned[:, labels.index(ban.source)] |= states[ban.rule]
+        banned_by_segment[g] = banned
+        share = np.broadcast_to(shares0, (size, n)).copy()
+        seg = np.zeros((n_q, size, n))
+        for t in range(n_q):
+            if banned[t].all():
+                unmet[t] += w
+                share = np.zeros((size, n))
+                continue
+            shocks = Shocks(banned=np.broadcast_to(banned[t], (size, n)), quality=offered_quality[t] * quality_trend[t],
+                            wedge=np.broadcast_to(wedge[t], (size, n)), capacity=capacity[t], sigma=sigma,
+                            demand_elasticity=eta, demand_shift=growth_index[t], labels=labels)
+            result = solve_market(market, shocks)
+            immediate = result.at_capacity | np.broadcast_to(banned[t], (size, n))
+            share = adjust_shares(share, result.share, speed, immediate)
+            total = np.asarray(result.value.sum(axis=1))
+            seg[t] = w[:, None] * total[:, None] * share
+            value[t] += w * total
+        source_value += seg
+        seg_values[g] = seg
+    return Quarterly(case, tuple(quarters), value, source_value, seg_values, growth_index, unmet, banned_by_segment)
+
+
+@dataclass(frozen=True)
+class Annual:
+    """Yearly outputs per draw (calendar years, or fiscal years of the case's firm)."""
+
+    years: tuple[int, ...]
+    share: FloatArray  # years x draws x sources: value shares of the whole market
+    segment_share: dict[str, FloatArray]
+    retention: FloatArray  # years x draws x sources: value relative to baseline share of a market that only grew
+    growth: FloatArray  # years x draws
+    unmet: FloatArray  # years x draws
+
+
+def annual(q: Quarterly, fiscal: bool = False) -> Annual:
+    offset = q.case.fiscal_offset_months if fiscal else 0
+    groups: dict[int, list[int]] = {}
+    for t, d in enumerate(q.quarters):
+        last_month = d.month + 1
+        year = d.year + (1 if last_month > 12 - offset else 0)
+        groups.setdefault(year, []).append(t)
+    years = sorted(y for y, idx in groups.items() if len(idx) == 4)
+    shares0 = np.array([s.share for s in q.case.sources], dtype=np.float64)
+    shares0 = shares0 / shares0.sum()
+    out_share, out_ret, out_growth, out_unmet = [], [], [], []
+    out_seg: dict[str, list[FloatArray]] = {g: [] for g in q.segment_source_value}
+    for y in years:
+        idx = groups[y]
+        sv = q.source_value[idx].sum(axis=0)
+        tv = sv.sum(axis=1, keepdims=True)
+        out_share.append(sv / np.where(tv > 0, tv, 1.0))
+        out_ret.append(sv / (q.growth[idx].sum(axis=0)[:, None] * shares0[None, :]))
+        out_growth.append(q.growth[idx].mean(axis=0))
+        out_unmet.append(q.unmet[idx].mean(axis=0))
+        for g, seg in q.segment_source_value.items():
+            v = seg[idx].sum(axis=0)
+            tot = v.sum(axis=1, keepdims=True)
+            out_seg[g].append(v / np.where(tot > 0, tot, 1.0))
+    return Annual(tuple(years), np.array(out_share), {g: np.array(v) for g, v in out_seg.items()},
+                  np.array(out_ret), np.array(out_growth), np.array(out_unmet))
+
+
+def firm_revenue_share(case: MarketCase, fiscal_years: Annual) -> FloatArray | None:
+    """The case firm's revenue share from the region (percent), fiscal years x draws.
+
+    Revenue from the region follows the model: the firm's value in the market (growth included),
+    relative to the base year in which its share was ``firm_share_base``. Revenue elsewhere is exogenous:
+    the case's sourced ``other_revenue`` by year where given (held flat after its last year), else the
+    market's own path, so that a common cycle cancels.
+    """
+    if case.firm is None or case.firm_share_base is None or case.firm_share_year not in fiscal_years.years:
+        return None
+    k = case.labels.index(case.firm)
+    b = fiscal_years.years.index(case.firm_share_year)
+    s0 = case.firm_share_base / 100.0
+    value = fiscal_years.retention[:, :, k] * fiscal_years.growth
+    region = s0 * value / value[b][None, :]
+    if case.other_revenue:
+        known = sorted(case.other_revenue)
+        base = case.other_revenue.get(case.firm_share_year, case.other_revenue[known[0]])
+        index = []
+        for y in fiscal_years.years:
+            before = [v for v in known if v <= y]
+            index.append(case.other_revenue[before[-1] if before else known[0]] / base)
+        other = (1.0 - s0) * np.array(index)[:, None] * np.ones_like(region)
+    else:
+        other = (1.0 - s0) * fiscal_years.growth / fiscal_years.growth[b][None, :]
+    return np.asarray(100.0 * region / (region + other))
+
+
+def outputs(q: Quarterly) -> dict[str, tuple[tuple[int, ...], FloatArray]]:
+    """Every named output: (years, years x draws). Shares and localization in percent."""
+    cal = annual(q)
+    case = q.case
+    out: dict[str, tuple[tuple[int, ...], FloatArray]] = {}
+    domestic = np.array([s.domestic for s in case.sources])
+    if domestic.any():
+        out["localization"] = (cal.years, 100.0 * cal.share[:, :, domestic].sum(axis=-1))
+    for k, label in enumerate(case.labels):
+        out[f"share:{label}"] = (cal.years, 100.0 * cal.share[:, :, k])
+        for g, seg in cal.segment_share.items():
+            if len(cal.segment_share) > 1:
+                out[f"share:{label}@{g}"] = (cal.years, 100.0 * seg[:, :, k])
+    out["unmet"] = (cal.years, 100.0 * cal.unmet)
+    if case.firm is not None:
+        fiscal = annual(q, fiscal=True)
+        share = firm_revenue_share(case, fiscal)
+        if share is not None:
+            out["revenue_share"] = (fiscal.years, share)
+    for rev in case.revenues:
+        k = case.labels.index(rev.source)
+        years = cal.years
+        if rev.base_year not in years:
+            continue
+        b = years.index(rev.base_year)
+        value = cal.retention[:, :, k] * cal.growth
+        out[f"revenue:{rev.label}"] = (years, rev.base * value / value[b][None, :])
+    return out

@@ -1,0 +1,128 @@
+"""Market scenarios: the seed cases, calibration, Monte Carlo, and the runner's invariants."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from chipshift.api.market import load_case, scenario_compare, scenario_run
+from chipshift.domain.rules import rule_from_record
+from chipshift.errors import DataError
+from chipshift.io.store import Store
+from chipshift.scenarios import market_analysis as analysis
+from chipshift.scenarios.market_case import parse_case
+from chipshift.scenarios.market_run import default_draws, outputs, simulate
+
+REPO = Path(__file__).resolve().parents[2]
+MICRON = REPO / "examples" / "micron-china.yaml"
+AI = REPO / "examples" / "china-ai-accelerators.yaml"
+
+
+def _case(store: Store, doc: dict[str, Any]):  # type: ignore[no-untyped-def]
+    facts = {f["id"]: f for f in store.rows("facts")}
+    params = {p["id"]: p for p in store.rows("parameters")}
+    rules = [rule_from_record(r) for r in store.rows("rules")]
+    return parse_case(doc, facts, params, {r.id for r in rules}, "test.yaml"), rules
+
+
+def test_seed_cases_run_and_compare_with_published(bundled_store: Store) -> None:
+    micron = scenario_run(bundled_store, MICRON)
+    table = {(r["output"], r["year"]): r for r in micron["calibration"]["table"]}
+    assert {("revenue_share", 2023), ("revenue_share", 2024), ("revenue_share", 2025)} <= set(table)
+    base = next(r for r in micron["outputs"] if r["output"] == "revenue_share" and r["year"] == 2022)
+    assert base["value"] == pytest.approx(11.0)  # the base year reproduces its fact
+    shares = [r for r in micron["outputs"] if r["output"] == "share:micron@data_center"]
+    assert shares[-1]["value"] == pytest.approx(0.0)  # exited from China's data centres
+    assert micron["calibration"]["statement"]
+    ai = scenario_run(bundled_store, AI)
+    published = {(c["output"], c["year"]): c["published"] for c in ai["published_beside_model"]}
+    values_2025 = {p["value"] for p in published[("localization", 2025)]}
+    assert {40.0, 41.0} <= values_2025  # TrendForce and IDC side by side
+    loc = {r["year"]: r["value"] for r in ai["outputs"] if r["output"] == "localization"}
+    assert loc[2023] < loc[2024] < loc[2025]
+
+
+def test_no_rules_no_growth_stays_put(bundled_store: Store) -> None:
+    doc = yaml.safe_load(MICRON.read_text())
+    doc = copy.deepcopy(doc)
+    doc["bans"] = []
+    doc.pop("market_value")
+    for s in doc["sources"]:
+        s.pop("quality_growth", None)
+        s.pop("capacity_growth", None)
+    case, rules = _case(bundled_store, doc)
+    out = outputs(simulate(case, rules, default_draws(case, 3)))
+    _, share = out["share:samsung"]
+    assert np.allclose(share, share[0][None, :], atol=1e-9)
+    total = sum(out[f"share:{s.id}"][1] for s in case.sources)
+    assert np.allclose(total, 100.0)
+
+
+def test_batched_draws_match_single_runs(bundled_store: Store) -> None:
+    case, rules = load_case(bundled_store, AI)
+    draws = default_draws(case, 4)
+    draws["sigma"] = np.array([1.5, 2.5, 3.7, 5.0])
+    draws["domestic_quality_growth"] = np.array([0.0, 0.1, 0.3, 0.6])
+    together = outputs(simulate(case, rules, draws))
+    for b in range(4):
+        alone = outputs(simulate(case, rules, {k: v[b: b + 1] for k, v in draws.items()}))
+        for name, (_, values) in together.items():
+            assert np.allclose(values[:, b], alone[name][1][:, 0], rtol=1e-9, atol=1e-9), name
+
+
+def test_removing_a_source_raises_the_others(bundled_store: Store) -> None:
+    doc = yaml.safe_load(MICRON.read_text())
+    with_exit, rules = _case(bundled_store, doc)
+    doc["bans"] = [b for b in doc["bans"] if b["rule"] != "E-MICRON-EXIT-OCT2025"]
+    without_exit, _ = _case(bundled_store, doc)
+    banned = outputs(simulate(with_exit, rules, default_draws(with_exit, 1)))
+    open_ = outputs(simulate(without_exit, rules, default_draws(without_exit, 1)))
+    for source in ("samsung", "sk-hynix", "cxmt"):
+        years, after = banned[f"share:{source}@data_center"]
+        _, before = open_[f"share:{source}@data_center"]
+        assert after[years.index(2027), 0] > before[years.index(2027), 0]
+        assert after[years.index(2024), 0] == pytest.approx(before[years.index(2024), 0])
+
+
+def test_monte_carlo_is_seeded_and_bounded(bundled_store: Store) -> None:
+    case, rules = load_case(bundled_store, AI)
+    a = analysis.monte_carlo(case, rules, {}, 300, seed=7, chunk=128)
+    b = analysis.monte_carlo(case, rules, {}, 300, seed=7, chunk=128)
+    assert a == b
+    band = a["localization"]
+    assert all(lo <= mid <= hi for lo, mid, hi in zip(band["p5"], band["median"], band["p95"], strict=True))
+    assert band["draws"] == 300 and band["kept"] <= analysis.RESERVOIR
+
+
+def test_sensitivity_ranks(bundled_store: Store) -> None:
+    case, rules = load_case(bundled_store, AI)
+    rows = analysis.sensitivity(case, rules, {}, ["localization"])
+    ranks = [r["rank"] for r in rows]
+    assert ranks == list(range(1, len(rows) + 1))
+    assert rows[0]["swing"] >= rows[-1]["swing"]
+
+
+def test_compare(bundled_store: Store) -> None:
+    report = scenario_compare(bundled_store, AI, AI)
+    assert report["differences"] and all(r["difference"] == 0 for r in report["differences"])
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["sources"][0].update(share={"fact": "no-such-fact"}), "unknown fact"),
+    (lambda d: d["parameters"].pop("sigma"), "sigma"),
+    (lambda d: d.update(kind="restriction"), "not a market scenario"),
+    (lambda d: d["sources"][0].update(share=40), "basis"),
+    (lambda d: d["bans"].append({"rule": "E-NOPE", "source": "micron"}), "unknown rule"),
+])
+def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    doc = yaml.safe_load(MICRON.read_text())
+    edit(doc)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(DataError, match=message):
+        scenario_run(bundled_store, path)
