@@ -148,35 +148,43 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
             else:
                 offered_quality[t, :, k] = _value(offering.quality, draws, size)
                 wedge[t, k] = offering.wedge
-    value = np.zeros((n_q, size))
-    source_value = np.zeros((n_q, size, n))
-    seg_values: dict[str, FloatArray] = {}
-    unmet = np.zeros((n_q, size))
-    banned_by_segment: dict[str, BoolArray] = {}
-    for g, w in weights.items():
-        banned = no_offer.copy()
+    segments = list(weights)
+    n_g = len(segments)
+    banned_seg = np.repeat(no_offer[None], n_g, axis=0)  # segments x quarters x sources
+    for j, segment in enumerate(segments):
         for ban in case.bans:
-            if g in ban.segments:
-                banned[:, labels.index(ban.source)] |= states[ban.rule]
-        banned_by_segment[g] = banned
-        share = np.broadcast_to(shares0, (size, n)).copy()
-        seg = np.zeros((n_q, size, n))
-        for t in range(n_q):
-            if banned[t].all():
-                unmet[t] += w
-                share = np.zeros((size, n))
-                continue
-            shocks = Shocks(banned=np.broadcast_to(banned[t], (size, n)), quality=offered_quality[t] * quality_trend[t],
-                            wedge=np.broadcast_to(wedge[t], (size, n)), capacity=capacity[t], sigma=sigma,
-                            demand_elasticity=eta, demand_shift=growth_index[t], labels=labels)
-            result = solve_market(market, shocks)
-            immediate = result.at_capacity | np.broadcast_to(banned[t], (size, n))
-            share = adjust_shares(share, result.share, speed, immediate)
-            total = np.asarray(result.value.sum(axis=1))
-            seg[t] = w[:, None] * total[:, None] * share
-            value[t] += w * total
-        source_value += seg
-        seg_values[g] = seg
+            if segment in ban.segments:
+                banned_seg[j, :, labels.index(ban.source)] |= states[ban.rule]
+    w = np.stack([weights[g] for g in segments])  # segments x draws
+    # The equilibrium each quarter does not depend on earlier quarters (only the lagged shares do), so
+    # every (quarter, open segment, draw) is solved in one batch; the lag is applied afterwards in order.
+    closed = banned_seg.all(axis=2)  # segments x quarters
+    cells = [(t, j) for t in range(n_q) for j in range(n_g) if not closed[j, t]]
+    t_idx = np.repeat(np.array([c[0] for c in cells], dtype=np.int64), size)
+    g_idx = np.repeat(np.array([c[1] for c in cells], dtype=np.int64), size)
+    d_idx = np.tile(np.arange(size), len(cells))
+    share = np.broadcast_to(shares0, (n_g, size, n)).copy()
+    seg = np.zeros((n_g, n_q, size, n))
+    value = np.zeros((n_q, size))
+    unmet = (w[:, None, :] * closed[:, :, None]).sum(axis=0)
+    if cells:
+        ban_rows = banned_seg[g_idx, t_idx]
+        shocks = Shocks(banned=ban_rows, quality=(offered_quality * quality_trend)[t_idx, d_idx],
+                        wedge=wedge[t_idx], capacity=capacity[t_idx, d_idx], sigma=sigma[d_idx],
+                        demand_elasticity=eta[d_idx], demand_shift=growth_index[t_idx, d_idx], labels=labels)
+        result = solve_market(market, shocks)
+        target = result.share.reshape(len(cells), size, n)
+        immediate = (result.at_capacity | ban_rows).reshape(len(cells), size, n)
+        totals = np.asarray(result.value.sum(axis=1)).reshape(len(cells), size)
+        for c, (t, j) in enumerate(cells):
+            if t > 0 and closed[j, t - 1]:
+                share[j] = 0.0
+            share[j] = adjust_shares(share[j], target[c], speed, immediate[c])
+            seg[j, t] = (w[j] * totals[c])[:, None] * share[j]
+            value[t] += w[j] * totals[c]
+    source_value = seg.sum(axis=0)
+    seg_values = {g: seg[j] for j, g in enumerate(segments)}
+    banned_by_segment = {g: banned_seg[j] for j, g in enumerate(segments)}
     return Quarterly(case, tuple(quarters), value, source_value, seg_values, growth_index, unmet, banned_by_segment)
 
 
@@ -225,8 +233,8 @@ def firm_revenue_share(case: MarketCase, fiscal_years: Annual) -> FloatArray | N
 
     Revenue from the region follows the model: the firm's value in the market (growth included),
     relative to the base year in which its share was ``firm_share_base``. Revenue elsewhere is exogenous:
-    the case's sourced ``other_revenue`` by year where given (held flat after its last year), else the
-    market's own path, so that a common cycle cancels.
+    the case's sourced ``other_revenue`` by year where given (growing with the region's market after its
+    last year), else the market's own path, so that a common cycle cancels.
     """
     if case.firm is None or case.firm_share_base is None or case.firm_share_year not in fiscal_years.years:
         return None
@@ -238,11 +246,16 @@ def firm_revenue_share(case: MarketCase, fiscal_years: Annual) -> FloatArray | N
     if case.other_revenue:
         known = sorted(case.other_revenue)
         base = case.other_revenue.get(case.firm_share_year, case.other_revenue[known[0]])
-        index = []
-        for y in fiscal_years.years:
+        growth = fiscal_years.growth / fiscal_years.growth[b][None, :]
+        index = np.empty_like(region)
+        for i, y in enumerate(fiscal_years.years):
             before = [v for v in known if v <= y]
-            index.append(case.other_revenue[before[-1] if before else known[0]] / base)
-        other = (1.0 - s0) * np.array(index)[:, None] * np.ones_like(region)
+            last = before[-1] if before else known[0]
+            index[i] = case.other_revenue[last] / base
+            if y > known[-1] and known[-1] in fiscal_years.years:
+                # beyond the sourced years, revenue elsewhere grows with the region's market
+                index[i] = index[i] * growth[i] / growth[fiscal_years.years.index(known[-1])]
+        other = (1.0 - s0) * index
     else:
         other = (1.0 - s0) * fiscal_years.growth / fiscal_years.growth[b][None, :]
     return np.asarray(100.0 * region / (region + other))
