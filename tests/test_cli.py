@@ -101,3 +101,9 @@ def test_data_format_docs_are_current() -> None:
 
     assert (REPO / "docs" / "data-format.md").read_text() == render(), (
         "docs/data-format.md is stale: run `python -m chipshift.schemas.docs > docs/data-format.md`")
+
+
+def test_facts_about_a_currency(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("facts", "--entity", "CNY", "--format", "json", data=None)
+    assert result.exit_code == 0, result.output
+    assert all(f["metric"] == "exchange_rate" for f in json.loads(result.output)["facts"])

@@ -262,6 +262,9 @@ def list_sources(store: Store, for_id: str | None = None) -> Report:
 
 
 def _resolve_any(store: Store, name: str) -> str:
+    """A firm, input or country by name or alias; or an entity id facts use as is (CNY, group:others)."""
+    if store.facts(entity=name):
+        return name
     for table in ("firms", "inputs", "countries"):
         try:
             return resolve(store, table, name)
