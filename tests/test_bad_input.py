@@ -167,3 +167,12 @@ def test_parameter_mismatch_is_named(mini_data: Path) -> None:
     (mini_data / "parameters.csv").write_text(text)
     problems = [p for p in _problems(mini_data) if p.check == "parameters"]
     assert [(p.file, p.line, p.field) for p in problems] == [("parameters.csv", 2, "default_fact")]
+
+
+def test_contradictory_rules(mini_data: Path) -> None:
+    text = (mini_data / "rules.yaml").read_text()
+    second = text.split("rules:\n", 1)[1].replace("E-CN-MICRON-2023", "E-CN-MICRON-ALLOW").replace(
+        "policy: ban", "policy: lifted")
+    (mini_data / "rules.yaml").write_text(text + second)
+    p = _only(_problems(mini_data))
+    assert p.check == "rule_conflicts" and "E-CN-MICRON-2023" in p.message and p.field == "policy"

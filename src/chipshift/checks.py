@@ -44,11 +44,16 @@ class Context:
         self.external_known = external_inputs is not None
         self.sources = sources
         self.rules = rules
+        self.attribute_carriers: dict[str, set[str]] = {}
 
     @classmethod
     def of_bundle(cls, bundle: Bundle, external_inputs: set[str] | None) -> Context:
-        return cls(bundle["countries"].ids(), bundle["firms"].ids(), bundle["inputs"].ids(), bundle["sources"].ids(),
-                   bundle["rules"].ids(), external_inputs)
+        ctx = cls(bundle["countries"].ids(), bundle["firms"].ids(), bundle["inputs"].ids(), bundle["sources"].ids(),
+                  bundle["rules"].ids(), external_inputs)
+        for row in bundle["inputs"].rows:
+            for attribute in row["attributes"] or {}:
+                ctx.attribute_carriers.setdefault(attribute, set()).add(row["id"])
+        return ctx
 
     def input_problem(self, row: Row, field: str, input_id: str) -> Problem | None:
         if input_id == EVERY_INPUT or input_id in self.inputs:
@@ -161,6 +166,11 @@ def _check_products(row: Row, ctx: Context) -> Iterable[Problem]:
         if problem:
             yield problem
         for attribute, test in (selector.get("where") or {}).items():
+            carriers = ctx.attribute_carriers.get(attribute, set())
+            if attribute in RULE_ATTRIBUTES and selector["input"] in ctx.inputs and not carriers:
+                yield row.problem("products", f"threshold on '{attribute}', which no input carries yet: the rule's "
+                                              "reach stays 'maybe' until inputs state it", "rule_thresholds",
+                                  "warning")
             if attribute not in RULE_ATTRIBUTES:
                 yield row.problem("products", f"threshold on unknown attribute '{attribute}' (known: "
                                               f"{', '.join(RULE_ATTRIBUTES)})", "rule_thresholds")
@@ -206,6 +216,54 @@ def rule_date_problems(rule_rows: Iterable[Row]) -> list[Problem]:
                 out.append(row.problem("relaxes", f"relaxes '{earlier}', which is announced later "
                                                   f"({announced[earlier]})", "rule_dates"))
     return out
+
+
+BARRING_POLICIES = ("ban", "presumption_of_denial")
+ALLOWING_POLICIES = ("fee", "lifted")
+
+
+def check_rule_conflicts(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """No two rules of one imposer bar and allow the same products for the same targets at the same time,
+    unless the later one is a relaxation that names the earlier."""
+    return rule_conflict_problems(bundle["rules"].rows)
+
+
+def rule_conflict_problems(rule_rows: Iterable[Row]) -> list[Problem]:
+    rows = [r for r in rule_rows if r["kind"] != "relaxation" and (r["effective"] or r["announced"])]
+    out: list[Problem] = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            policies = {a["policy"], b["policy"]}
+            if a["imposed_by"] != b["imposed_by"] or not (policies & set(BARRING_POLICIES)) or not (
+                    policies & set(ALLOWING_POLICIES)):
+                continue
+            if not (_products(a) & _products(b)) or _targets(a) != _targets(b) or not _overlap(a, b):
+                continue
+            allowing = a if a["policy"] in ALLOWING_POLICIES else b
+            barring = b if allowing is a else a
+            out.append(allowing.problem("policy", f"contradicts rule '{barring['id']}' (same imposer, products and "
+                                                  "targets at the same time): make it a relaxation that "
+                                                  "names it in 'relaxes'", "rule_conflicts"))
+    return out
+
+
+def _products(row: Row) -> set[str]:
+    return {str(p.get("input")) for p in row["products"] or [] if isinstance(p, dict)}
+
+
+def _targets(row: Row) -> tuple[tuple[str, ...], ...]:
+    t = row["targets"] or {}
+    return tuple(tuple(sorted(t.get(k) or [])) for k in ("countries", "firms", "segments"))
+
+
+def _overlap(a: Row, b: Row) -> bool:
+    def window(r: Row) -> tuple[Any, Any]:
+        start = parse_partial_date(r["effective"] or r["announced"])
+        end = parse_partial_date(r["ended"]) if r["ended"] else None
+        return start, end
+
+    (s1, e1), (s2, e2) = window(a), window(b)
+    return (e1 is None or s2 < e1) and (e2 is None or s1 < e2)
 
 
 def check_metric_units(bundle: Bundle, ctx: Context) -> list[Problem]:
@@ -358,6 +416,7 @@ CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
     check_references,
     check_rule_references,
     check_rule_dates,
+    check_rule_conflicts,
     check_metric_units,
     check_share_range,
     check_periods,

@@ -65,6 +65,7 @@ def load_scenario(store: Store, source: Path | dict[str, Any]) -> Scenario:
     )
     problems += checks.rule_reference_problems(added.rows, ctx)
     problems += checks.rule_date_problems(added.rows)
+    problems += checks.rule_conflict_problems(added.rows)
     if scenario is not None:
         for rule_id in [*scenario.remove, *(e["id"] for e in scenario.edit)]:
             if rule_id not in baseline_ids:
