@@ -47,6 +47,16 @@ def test_seed_cases_run_and_compare_with_published(bundled_store: Store) -> None
     assert loc[2023] < loc[2024] < loc[2025]
 
 
+def test_labelled_frame(bundled_store: Store) -> None:
+    from chipshift.api.market import to_frame
+
+    report = scenario_run(bundled_store, AI)
+    frame = to_frame(report)
+    assert frame.loc[("localization", 2024), "value"] == pytest.approx(34.28, abs=0.5)
+    assert frame.attrs["scenario"] == "china-ai-accelerators" and frame.attrs["sources"]
+    assert len(report["digest"]) == 16 and report["digest"] == scenario_run(bundled_store, AI)["digest"]
+
+
 def test_no_rules_no_growth_stays_put(bundled_store: Store) -> None:
     doc = yaml.safe_load(MICRON.read_text())
     doc = copy.deepcopy(doc)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from chipshift.api.data import Report
 from chipshift.domain.rules import rule_from_record
@@ -19,6 +22,22 @@ from chipshift.scenarios.market_run import REQUIRED_PARAMS, outputs, simulate
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
+
+
+def case_digest(path: Path) -> str:
+    """A stable hash of a market scenario's content (not of the file name)."""
+    document, _ = load_yaml(path, path.name)
+    text = json.dumps(strip_lines(document), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def to_frame(report: Report) -> pd.DataFrame:
+    """A run's outputs as a DataFrame indexed by (output, year), carrying scenario, parameters and sources
+    in ``attrs`` — the labelled result for Python callers."""
+    frame = pd.DataFrame(report["outputs"]).set_index(["output", "year"]).sort_index()
+    frame.attrs = {"scenario": report["scenario"], "digest": report["digest"], "parameters": report["parameters"],
+                   "calibration": report["calibration"], "sources": report["sources"], "draws": report["draws"]}
+    return frame
 
 
 def load_case(store: Store, path: Path) -> tuple[MarketCase, list[Any]]:
@@ -93,7 +112,7 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125)
     at_edge = [name for name, v in calibration.fitted.items()
                if v in (case.params[name].low, case.params[name].high)]
     return {
-        "scenario": case.name, "file": str(path), "description": case.description,
+        "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
         "region": case.region, "product": case.product, "years": [case.start_year, case.end_year],
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
                         "fitted": p.fit, "monte_carlo": p.id in analysis.ranged(case), "basis": p.basis}
