@@ -63,8 +63,8 @@ def test_no_rules_no_growth_stays_put(bundled_store: Store) -> None:
     doc["bans"] = []
     doc.pop("market_value")
     for s in doc["sources"]:
-        s.pop("quality_growth", None)
-        s.pop("capacity_growth", None)
+        for key in ("quality_growth", "capacity_growth", "capacity", "learning_rate"):
+            s.pop(key, None)
     case, rules = _case(bundled_store, doc)
     out = outputs(simulate(case, rules, default_draws(case, 3)))
     _, share = out["share:samsung"]

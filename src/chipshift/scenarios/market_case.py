@@ -47,6 +47,18 @@ class Source:
     capacity_growth: str | None = None  # param id: yearly growth of capacity from the baseline quantity
     quality_growth: str | None = None  # param id: yearly growth of quality (learning, buyers' preference)
     basis: str = ""  # how a literal share was derived
+    ramp: Ramp | None = None  # logistic capacity build-out (instead of capacity_growth)
+    learning_rate: str | None = None  # param id (fraction): unit cost falls by it per doubling of output
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """Logistic capacity from the baseline quantity to ``ceiling`` times it, half-way at ``midpoint`` (a year,
+    e.g. 2024.5); it rises from 10% to 90% of the way within one ``build_time`` (days)."""
+
+    ceiling: str | float
+    midpoint: float
+    build_time: str | float
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,10 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
     for name, spec in (doc.get("parameters") or {}).items():
         spec = dict(spec or {})
         base = parameters.get(str(spec.get("from"))) if spec.get("from") else None
+        if base is not None and UNITS[base["unit"]].dimension == "share":
+            # percentages in parameters.csv enter the model as fractions (a 20% learning rate is 0.20)
+            factor = UNITS[base["unit"]].factor
+            base = {**base, **{k: base[k] * factor for k in ("default", "low", "high")}}
         if spec.get("from") and base is None:
             problems.append(Problem(f"unknown parameter '{spec['from']}' in parameters.csv",
                                     where(f"parameters.{name}")))
@@ -193,10 +209,16 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
         if not isinstance(raw.get("share"), dict) and not raw.get("basis"):
             problems.append(Problem("a literal share needs a 'basis' saying how it was derived",
                                     where(f"{path}.share")))
+        ramp = None
+        if isinstance(raw.get("capacity"), dict):
+            spec = raw["capacity"]
+            ramp = Ramp(_ref(spec.get("ceiling"), params, where(f"{path}.capacity.ceiling"), problems),
+                        _number(spec.get("midpoint"), facts, where(f"{path}.capacity.midpoint"), problems),
+                        _ref(spec.get("build_time"), params, where(f"{path}.capacity.build_time"), problems))
         sources.append(Source(
             str(raw["id"]), _number(raw.get("share"), facts, where(f"{path}.share"), problems),
             bool(raw.get("domestic", False)), offerings, param_of("capacity_growth"), param_of("quality_growth"),
-            str(raw.get("basis", "")),
+            str(raw.get("basis", "")), ramp, param_of("learning_rate"),
         ))
     segments = {str(k): ("rest" if v == "rest" else _ref(v, params, where(f"segments.{k}"), problems))
                 for k, v in (doc.get("segments") or {"all": 1.0}).items()}

@@ -19,8 +19,9 @@ import numpy.typing as npt
 from chipshift.domain.period import Period
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.reach import in_force
-from chipshift.market.dynamics import adjust_shares
+from chipshift.market.dynamics import adjust_shares, logistic_capacity, wright_cost
 from chipshift.market.equilibrium import solve_market
+from chipshift.market.errors import MarketInputError
 from chipshift.market.model import Market, Shocks
 from chipshift.scenarios.market_case import MarketCase
 
@@ -129,10 +130,26 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     growth_index = _growth_index(case, quarters, draws, size)
     capacity = np.full((n_q, size, n), np.inf)
     quality_trend = np.ones((n_q, size, n))
+    cost = np.ones((n_q, size, n))
+    year_of = case.start_year + t_years + 0.125  # mid-quarter, in years
     for k, source in enumerate(case.sources):
         if source.capacity_growth is not None:
             rate = _value(source.capacity_growth, draws, size)
             capacity[:, :, k] = market.quantity[k] * (1.0 + rate[None, :]) ** t_years[:, None]
+        if source.ramp is not None:
+            ceiling = _value(source.ramp.ceiling, draws, size)
+            years_to_build = _value(source.ramp.build_time, draws, size) / 365.25
+            steep = np.log(81.0) / years_to_build  # 10% to 90% of the build-out within one build time
+            capacity[:, :, k] = market.quantity[k] * logistic_capacity(
+                year_of[:, None], ceiling=ceiling[None, :], rate=steep[None, :], midpoint=source.ramp.midpoint,
+                floor=1.0)
+        if source.learning_rate is not None:
+            if not np.isfinite(capacity[:, :, k]).all():
+                raise MarketInputError(f"source {source.id}: learning needs a capacity path (its output proxy)")
+            # experience: a year of baseline output before the start, then the capacity path as output
+            experience = 4.0 * market.quantity[k] + np.cumsum(capacity[:, :, k], axis=0) - capacity[:, :, k]
+            cost[:, :, k] = wright_cost(experience, initial=experience[0],
+                                        rate=_value(source.learning_rate, draws, size)[None, :])
         if source.quality_growth is not None:
             rate = _value(source.quality_growth, draws, size)
             quality_trend[:, :, k] = (1.0 + rate[None, :]) ** t_years[:, None]
@@ -158,7 +175,7 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     w = np.stack([weights[g] for g in segments])  # segments x draws
     # The equilibrium each quarter does not depend on earlier quarters (only the lagged shares do), so
     # every (quarter, open segment, draw) is solved in one batch; the lag is applied afterwards in order.
-    closed = banned_seg.all(axis=2)  # segments x quarters
+    closed: BoolArray = np.asarray(banned_seg.all(axis=2))  # segments x quarters
     cells = [(t, j) for t in range(n_q) for j in range(n_g) if not closed[j, t]]
     t_idx = np.repeat(np.array([c[0] for c in cells], dtype=np.int64), size)
     g_idx = np.repeat(np.array([c[1] for c in cells], dtype=np.int64), size)
@@ -170,7 +187,7 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     if cells:
         ban_rows = banned_seg[g_idx, t_idx]
         shocks = Shocks(banned=ban_rows, quality=(offered_quality * quality_trend)[t_idx, d_idx],
-                        wedge=wedge[t_idx], capacity=capacity[t_idx, d_idx], sigma=sigma[d_idx],
+                        cost=cost[t_idx, d_idx], wedge=wedge[t_idx], capacity=capacity[t_idx, d_idx], sigma=sigma[d_idx],
                         demand_elasticity=eta[d_idx], demand_shift=growth_index[t_idx, d_idx], labels=labels)
         result = solve_market(market, shocks)
         target = result.share.reshape(len(cells), size, n)
