@@ -187,8 +187,9 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     if cells:
         ban_rows = banned_seg[g_idx, t_idx]
         shocks = Shocks(banned=ban_rows, quality=(offered_quality * quality_trend)[t_idx, d_idx],
-                        cost=cost[t_idx, d_idx], wedge=wedge[t_idx], capacity=capacity[t_idx, d_idx], sigma=sigma[d_idx],
-                        demand_elasticity=eta[d_idx], demand_shift=growth_index[t_idx, d_idx], labels=labels)
+                        cost=cost[t_idx, d_idx], wedge=wedge[t_idx], capacity=capacity[t_idx, d_idx],
+                        sigma=sigma[d_idx], demand_elasticity=eta[d_idx],
+                        demand_shift=growth_index[t_idx, d_idx], labels=labels)
         result = solve_market(market, shocks)
         target = result.share.reshape(len(cells), size, n)
         immediate = (result.at_capacity | ban_rows).reshape(len(cells), size, n)
