@@ -176,3 +176,10 @@ def test_contradictory_rules(mini_data: Path) -> None:
     (mini_data / "rules.yaml").write_text(text + second)
     p = _only(_problems(mini_data))
     assert p.check == "rule_conflicts" and "E-CN-MICRON-2023" in p.message and p.field == "policy"
+
+
+def test_impossible_date(mini_data: Path) -> None:
+    text = (mini_data / "rules.yaml").read_text().replace("effective: '2023-05-21'", "effective: '0000'")
+    (mini_data / "rules.yaml").write_text(text)
+    p = _only(_problems(mini_data))
+    assert p.field == "effective" and "not a calendar date" in p.message

@@ -322,6 +322,33 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenar
     print_report(report, fmt, "differences", _out)
 
 
+@app.command("serve")
+def serve(host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8000,
+          write_token: Annotated[str | None, typer.Option(help="Token that enables writes (saving scenarios); "
+                                                                "default $CHIPSHIFT_WRITE_TOKEN; none: read-only.")]
+          = None) -> None:
+    """Serve the web UI and the REST API (/api/v1, OpenAPI at /openapi.json, docs at /docs)."""
+    from chipshift.web.serve import serve as run_server
+
+    with _errors_exit():
+        run_server(_state.settings.store_path, host, port, write_token, _state.settings.data_dir)
+
+
+@app.command("report")
+def report(scenario: Annotated[Path, typer.Argument(help="Restriction scenario file (YAML).")],
+           out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
+           target: Annotated[str | None, typer.Option(help="Destination (default: the scenario's first "
+                                                           "target country, else CHN).")] = None,
+           at: AtOption = None) -> None:
+    """Write a self-contained HTML report of a scenario (charts embedded, sources listed; opens offline)."""
+    from chipshift.web.report import write_report
+
+    with _errors_exit():
+        path = _with_store(lambda store: {"path": str(write_report(store, scenario, out, target, at))})
+    _out.print(f"wrote {path['path']}", highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="chipshift")

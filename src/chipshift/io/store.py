@@ -232,6 +232,22 @@ class Store:
             con.execute("DELETE FROM scenarios WHERE id = ?", [scenario_id])
         return bool(found and found[0])
 
+    # -- ingested documents (written by `chipshift ingest --accept`) ----------------------------------
+
+    def store_documents(self, sources: Sequence[dict[str, Any]], facts: Sequence[dict[str, Any]],
+                        rules: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Store ingested documents as sources with their accepted claims (facts) and candidate rules, in ONE
+        transaction; an earlier ingestion of the same source is replaced."""
+        with self._transaction() as con:
+            for source in sources:
+                con.execute("DELETE FROM facts WHERE source = ?", [source["id"]])
+                con.execute("DELETE FROM rules WHERE source = ? AND origin = 'document'", [source["id"]])
+                con.execute("DELETE FROM sources WHERE id = ?", [source["id"]])
+            self._insert(con, schemas.SOURCES, list(sources))
+            self._insert(con, schemas.FACTS, list(facts))
+            self._insert(con, schemas.RULES, list(rules))
+        return {"sources": len(sources), "facts": len(facts), "rules": len(rules)}
+
 
 def _decode(schema: TableSchema, row: dict[str, Any]) -> dict[str, Any]:
     for column in schema.columns:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from chipshift.domain.period import parse_partial_date
 from chipshift.errors import Problem
 from chipshift.schemas.tables import Column, TableSchema
 
@@ -67,6 +68,11 @@ def coerce(column: Column, raw: Any) -> Any:
         return [] if column.dtype == "list" else None
     if column.dtype == "str" or column.dtype == "date":
         value: Any = raw.isoformat() if hasattr(raw, "isoformat") else str(raw).strip()
+        if column.dtype == "date" and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            try:
+                parse_partial_date(value)
+            except ValueError as exc:
+                raise ValueError(f"'{value}' is not a calendar date ({exc})") from None
     elif column.dtype == "float":
         if isinstance(raw, bool):
             raise ValueError(f"expected a number, got {raw!r}")

@@ -39,6 +39,11 @@ UNITS: Mapping[str, Unit] = _units(
     Unit("cny_m", "currency_cny", 1e6, "million yuan"),
     Unit("cny_bn", "currency_cny", 1e9, "billion yuan"),
     Unit("krw_tn", "currency_krw", 1e12, "trillion Korean won"),
+    Unit("krw_bn", "currency_krw", 1e9, "billion Korean won"),
+    Unit("eur_m", "currency_eur", 1e6, "million euros"),
+    Unit("eur_bn", "currency_eur", 1e9, "billion euros"),
+    Unit("jpy_bn", "currency_jpy", 1e9, "billion Japanese yen"),
+    Unit("twd_bn", "currency_twd", 1e9, "billion New Taiwan dollars"),
     Unit("cny_per_usd", "exchange_rate", 1.0, "yuan per US dollar"),
     Unit("units", "count", 1.0, "items (chips, tools, servers, racks ...)"),
     Unit("units_k", "count", 1e3, "thousand items"),
@@ -145,7 +150,7 @@ def _metrics(*metrics: Metric) -> Mapping[str, Metric]:
     return MappingProxyType({m.code: m for m in metrics})
 
 
-_CURRENCY = ("currency_usd", "currency_cny", "currency_krw")
+_CURRENCY = ("currency_usd", "currency_cny", "currency_krw", "currency_eur", "currency_jpy", "currency_twd")
 
 METRICS: Mapping[str, Metric] = _metrics(
     # market observations: entity is the supplier (firm or country) or a '+'-joined group of them
@@ -188,6 +193,7 @@ METRICS: Mapping[str, Metric] = _metrics(
     Metric("charge", "financial", _CURRENCY, "a one-off charge or write-down"),
     Metric("orders", "financial", (*_CURRENCY, "count"), "orders placed or received"),
     Metric("investment", "financial", _CURRENCY, "capital spending or investment"),
+    Metric("investment_growth", "financial", ("growth", "ratio"), "growth of capital spending or investment"),
     # trade: entity is the reporting country
     Metric("imports", "trade", (*_CURRENCY, "count"), "imports of the stated product"),
     Metric("exports", "trade", (*_CURRENCY, "count"), "exports of the stated product"),

@@ -1,0 +1,205 @@
+"""The web application: ``create_app(settings)`` builds it; nothing is built at import.
+
+Routes are thin: parse and check the request (pydantic at the edge), call ``chipshift.api`` (through
+the runner: off the event loop, bounded in time), return its JSON. Pages are static templates plus a
+small script that fetches the same JSON.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chipshift import api
+from chipshift.config import Settings
+from chipshift.io.store import Store
+from chipshift.web import errors
+from chipshift.web.runtime import Limits, Runner
+from chipshift.web.scenarios import Catalog, default_examples_dir
+
+HERE = Path(__file__).resolve().parent
+API_PREFIX = "/api/v1"
+VERSION = "1"
+
+
+@dataclass
+class AppState:
+    """What routes need: the store (one owner), the runner, the scenario catalog and the write token."""
+
+    settings: Settings
+    store: Store
+    runner: Runner
+    catalog: Catalog
+    write_token: str | None
+    owns_store: bool
+    started: float = field(default_factory=time.time)
+
+
+def state(request: Request) -> AppState:
+    value: AppState = request.app.state.chipshift
+    return value
+
+
+_bearer = HTTPBearer(auto_error=False, description="The write token given at start (--write-token or "
+                                                   "CHIPSHIFT_WRITE_TOKEN).")
+
+
+def require_write(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
+    """Writing needs the token configured at start; without it, or with a wrong one, 401."""
+    token = state(request).write_token
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if token is None:
+        raise errors.ApiError(401, "writing is disabled on this server: start it with --write-token (or "
+                              "CHIPSHIFT_WRITE_TOKEN) and send 'Authorization: Bearer TOKEN'", "Authorization",
+                              headers=challenge)
+    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), token.encode()):
+        raise errors.ApiError(401, "a valid write token is required: send 'Authorization: Bearer TOKEN'",
+                              "Authorization", headers=challenge)
+
+
+class BodyLimit:
+    """Answers 413 when a request body is larger than the limit (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        response = errors.error_response(413, f"request body larger than {self.max_bytes} bytes", "body")
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class ServerTiming:
+    """Adds 'Server-Timing: app;dur=MS' (time spent in the app) to every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={ms:.1f}".encode())]}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+def create_app(settings: Settings, write_token: str | None = None, *, store: Store | None = None,
+               limits: Limits | None = None, examples_dir: Path | None = None) -> FastAPI:
+    """The app over the store in ``settings`` (opened, with the bundled data loaded), or over ``store``.
+
+    ``write_token``: None makes the server read-only. ``examples_dir``: the shipped scenarios offered in
+    the builder (default: the repository's ``examples/`` when present).
+    """
+    from chipshift.web.routes import analysis, data, pages, scenarios
+
+    limits = limits or Limits()
+    owns = store is None
+    opened = store if store is not None else api.open_store(settings)
+    app_state = AppState(settings=settings, store=opened, runner=Runner(limits),
+                         catalog=Catalog(examples_dir if examples_dir is not None else default_examples_dir()),
+                         write_token=write_token or None, owns_store=owns)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            app_state.runner.close()
+            if app_state.owns_store:
+                app_state.store.close()
+
+    app = FastAPI(
+        title="chipshift", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
+        description="What-if analysis of the semiconductor supply chain under trade restrictions. Every answer is "
+                    "the JSON of one chipshift API function; the HTML pages render exactly these answers. "
+                    "Errors are JSON `{status, message, field, problems, suggestions}`.",
+    )
+    app.state.chipshift = app_state
+    errors.install(app)
+    app.include_router(data.router, prefix=API_PREFIX)
+    app.include_router(analysis.router, prefix=API_PREFIX)
+    app.include_router(scenarios.router, prefix=API_PREFIX)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _offline_docs(app)
+    app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(ServerTiming)
+    return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc from files installed with the package (fastapi-offline's), no CDN."""
+    import fastapi_offline
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from starlette.responses import HTMLResponse
+
+    assets = Path(fastapi_offline.__file__).resolve().parent / "static"
+    app.mount("/docs-static", StaticFiles(directory=assets), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="chipshift API",
+                                   swagger_js_url="/docs-static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-static/swagger-ui.css",
+                                   swagger_favicon_url="/docs-static/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="chipshift API",
+                              redoc_js_url="/docs-static/redoc.standalone.js",
+                              redoc_favicon_url="/docs-static/favicon.png", with_google_fonts=False)

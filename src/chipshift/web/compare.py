@@ -1,0 +1,116 @@
+"""Scenario runs and comparisons: the builder's 'run' and the Compare page, composed from
+``api.exposure``, ``api.availability`` and ``api.diff``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from chipshift import api
+from chipshift.io.store import Store
+from chipshift.web.scenarios import ScenarioArg
+
+#: An explicit 'no changes' scenario: ``api.diff`` reads a missing ``against`` as 'same as scenario'.
+BASELINE_DOC: dict[str, Any] = {"name": "baseline"}
+
+MARKET_PLACEHOLDER = {
+    "available": False,
+    "note": "Market-model results (prices, quantities and revenues by firm and year under each scenario) "
+            "will appear here once the market model is exposed through the API.",
+}
+
+
+def run(store: Store, scenario: ScenarioArg, target: str, at: date, segment: str | None,
+        baseline: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A scenario's exposure for a target at a date, the baseline's by stage, and what changed.
+
+    ``baseline``: gives the baseline's exposure (the caller may share it between runs)."""
+    result = api.exposure(store, target, at=at, scenario=scenario, segment=segment)
+    base = baseline() if baseline else api.exposure(store, target, at=at, scenario=None, segment=segment)
+    changes = api.diff(store, target, at=at, to=at, scenario=None, against=scenario or BASELINE_DOC,
+                       segment=segment)
+    return {"destination": result["destination"], "at": result["at"], "scenario": result["scenario"],
+            "exposure": result, "baseline_by_stage": base["by_stage"], "diff": changes,
+            "market": MARKET_PLACEHOLDER}
+
+
+def _providers(report: dict[str, Any], view: str) -> dict[str, dict[str, Any]]:
+    """Per provider of the view: inputs where it is barred, maybe barred, and the summed shares concerned."""
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"barred": 0, "maybe": 0, "barred_share_pct": 0.0,
+                                                          "inputs": []})
+    for row in report["inputs"]:
+        if row["view"] != view:
+            continue
+        for key, entries in (("barred", row["barred"]), ("maybe", row["maybe_barred"])):
+            for p in entries:
+                slot = out[p["name"]]
+                slot[key] += 1
+                if key == "barred":
+                    slot["barred_share_pct"] += p["share_pct"] or 0.0
+                    slot["inputs"].append(row["name"])
+    return out
+
+
+def _by_provider(left: dict[str, Any], right: dict[str, Any], view: str) -> list[dict[str, Any]]:
+    a, b = _providers(left, view), _providers(right, view)
+    rows: list[dict[str, Any]] = []
+    for name in sorted(set(a) | set(b)):
+        la, rb = a.get(name), b.get(name)
+        left_inputs = set(la["inputs"]) if la else set()
+        right_inputs = set(rb["inputs"]) if rb else set()
+        rows.append({"provider": name,
+                     "left_barred": la["barred"] if la else 0, "right_barred": rb["barred"] if rb else 0,
+                     "left_maybe": la["maybe"] if la else 0, "right_maybe": rb["maybe"] if rb else 0,
+                     "change_barred": (rb["barred"] if rb else 0) - (la["barred"] if la else 0),
+                     "newly_barred_inputs": sorted(right_inputs - left_inputs),
+                     "no_longer_barred_inputs": sorted(left_inputs - right_inputs)})
+    rows.sort(key=lambda r: (-abs(r["change_barred"]), -r["right_barred"], r["provider"]))
+    return rows
+
+
+def _overall(by_stage: list[dict[str, Any]]) -> tuple[float, float]:
+    n = sum(s["inputs"] for s in by_stage)
+    if not n:
+        return 0.0, 0.0
+    lower = sum(s["barred_lower_mean"] * s["inputs"] for s in by_stage) / n
+    upper = sum(s["barred_upper_mean"] * s["inputs"] for s in by_stage) / n
+    return round(lower, 6), round(upper, 6)
+
+
+def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, left_at: date,
+            right: ScenarioArg, right_at: date, years: list[int], labels: tuple[str, str]) -> dict[str, Any]:
+    """Two scenarios side by side: differences by input, country, firm and year."""
+    changes = api.diff(store, target, at=left_at, to=right_at, scenario=left, against=right or BASELINE_DOC,
+                       segment=segment)
+    sides = []
+    for arg, when in ((left, left_at), (right, right_at)):
+        country = api.availability(store, target, at=when, scenario=arg, segment=segment)
+        firm = api.availability(store, target, at=when, scenario=arg, segment=segment, view="firm")
+        exposure = api.exposure(store, target, at=when, scenario=arg, segment=segment)
+        sides.append((country, firm, exposure))
+    by_year = []
+    for year in years:
+        when = date(year, 12, 31)
+        row: dict[str, Any] = {"year": year}
+        for name, arg in (("left", left), ("right", right)):
+            stages = api.exposure(store, target, at=when, scenario=arg, segment=segment)["by_stage"]
+            row[f"{name}_barred_lower"], row[f"{name}_barred_upper"] = _overall(stages)
+        by_year.append(row)
+    stage_rows = []
+    right_stages = {s["stage"]: s for s in sides[1][2]["by_stage"]}
+    for s in sides[0][2]["by_stage"]:
+        r = right_stages.get(s["stage"], {})
+        stage_rows.append({"stage": s["stage"], "inputs": s["inputs"],
+                           "left_barred_lower": s["barred_lower_mean"], "left_barred_upper": s["barred_upper_mean"],
+                           "right_barred_lower": r.get("barred_lower_mean"),
+                           "right_barred_upper": r.get("barred_upper_mean")})
+    return {"destination": changes["destination"],
+            "left": {"label": labels[0], "at": left_at.isoformat(), "scenario": sides[0][0]["scenario"]},
+            "right": {"label": labels[1], "at": right_at.isoformat(), "scenario": sides[1][0]["scenario"]},
+            "rules_added": changes["rules_added"], "rules_removed": changes["rules_removed"],
+            "by_input": changes["inputs"], "by_stage": stage_rows,
+            "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
+            "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
+            "by_year": by_year, "market": MARKET_PLACEHOLDER}

@@ -1,0 +1,223 @@
+"""The Explorer's answers: stages -> inputs -> providers, each figure with its source.
+
+Composed from ``chipshift.api`` and the store's read methods; no SQL and no computation of its own
+beyond grouping (bundled products' world shares come from the engine's ``provision_from_facts``, the
+same shares availability uses).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from chipshift import api
+from chipshift.engine.world import OTHERS, provision_from_facts
+from chipshift.errors import NotFoundError
+from chipshift.io.store import Store
+
+CHOKEPOINT_PCT = 80.0
+BUNDLED_GROUP = "P"
+_FACT_SOURCE_KEYS = ("publisher", "original_publisher", "published", "url", "quote", "source")
+
+
+def _dataset_source(dataset: dict[str, Any] | None, quote: str | None, year: int | None) -> dict[str, Any]:
+    """The source panel of a figure from an imported dataset (CSET/ETO): its own source note as quote."""
+    attribution = (dataset or {}).get("attribution") or ""
+    link = re.search(r"github\.com/[\w.-]+/[\w.-]+", attribution)
+    return {"publisher": "Emerging Technology Observatory (CSET, Georgetown University)" if dataset else None,
+            "title": (dataset or {}).get("title"), "published": str(year) if year else None,
+            "quote": quote, "url": f"https://{link.group(0).rstrip('.')}" if link else None,
+            "licence": (dataset or {}).get("licence"), "dataset": (dataset or {}).get("id"),
+            "note": f"dataset version {dataset['version']}" if dataset and dataset.get("version") else None}
+
+
+def _fact_source(fact: dict[str, Any]) -> dict[str, Any]:
+    return {"publisher": fact.get("publisher"), "original_publisher": fact.get("original_publisher"),
+            "title": fact.get("source_title"), "published": fact.get("published"), "quote": fact.get("quote"),
+            "url": fact.get("url"), "source": fact.get("source"), "fact": fact.get("id"),
+            "status": fact.get("status")}
+
+
+def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
+    rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True)["inputs"]
+    return {r["input"]: {**r, "chokepoint": (r["top_share_pct"] or 0) >= CHOKEPOINT_PCT} for r in rows}
+
+
+def explorer_tree(store: Store) -> dict[str, Any]:
+    """Stages, each with its inputs as a tree (variants and the inputs that go into processes)."""
+    inputs = store.rows("inputs", order_by="id")
+    links = store.rows("input_links")
+    chokes = chokepoint_index(store)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for node in inputs:
+        for stage in node["stages"] or [BUNDLED_GROUP]:
+            groups[stage].append(node["id"])
+    by_id = {n["id"]: n for n in inputs}
+    parents: dict[str, list[str]] = defaultdict(list)
+    for link in links:
+        # Process-to-process edges are the production sequence, not a part-of hierarchy: left out.
+        if by_id.get(link["child"], {}).get("kind") == "process" == by_id.get(link["parent"], {}).get("kind"):
+            continue
+        parents[link["child"]].append(link["parent"])
+
+    def tree(group: str) -> list[dict[str, Any]]:
+        members = set(groups[group])
+        children: dict[str, list[str]] = defaultdict(list)
+        roots = []
+        for node_id in groups[group]:
+            inside = [p for p in parents.get(node_id, []) if p in members and p != node_id]
+            for p in inside:
+                children[p].append(node_id)
+            if not inside:
+                roots.append(node_id)
+
+        def build(node_id: str, seen: frozenset[str]) -> dict[str, Any]:
+            node, choke = by_id[node_id], chokes.get(node_id)
+            kids = sorted((c for c in children.get(node_id, []) if c not in seen), key=lambda c: by_id[c]["name"])
+            return {"id": node_id, "name": node["name"], "kind": node["kind"], "aliases": node["aliases"] or [],
+                    "market_size": node["market_size_text"],
+                    "top_country": choke["top_country"] if choke else None,
+                    "top_share_pct": choke["top_share_pct"] if choke else None,
+                    "chokepoint": bool(choke and choke["chokepoint"]),
+                    "children": [build(c, seen | {c}) for c in kids]}
+
+        ordered = sorted(roots, key=lambda r: (by_id[r]["kind"] != "process", by_id[r]["name"]))
+        return [build(r, frozenset({r})) for r in ordered]
+
+    stages = []
+    for stage in store.rows("stages", order_by="id"):
+        shares = [{"provider": p["provider"], "name": p["provider_name"], "share_pct": p["share_pct"],
+                   "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"]}
+                  for p in store.provision_of_input(stage["id"]) if p["provider_kind"] == "country"]
+        stages.append({"id": stage["id"], "name": stage["name"], "description": stage["description"],
+                       "market_size": stage["market_size_text"], "share_basis": stage["share_basis"],
+                       "countries": shares, "inputs": tree(stage["id"])})
+    if groups.get(BUNDLED_GROUP):
+        stages.append({"id": BUNDLED_GROUP, "name": "Products (bundled data)",
+                       "description": "Chips, materials and product groups from chipshift's own sourced facts.",
+                       "market_size": None, "share_basis": None, "countries": [], "inputs": tree(BUNDLED_GROUP)})
+    datasets = store.rows("datasets")
+    return {"chokepoint_threshold_pct": CHOKEPOINT_PCT,
+            "chokepoints": sum(1 for c in chokes.values() if c["chokepoint"]),
+            "inputs": len(inputs), "stages": stages,
+            "attribution": [d["attribution"] for d in datasets]}
+
+
+def input_detail(store: Store, name: str) -> dict[str, Any]:
+    """``api.show_input`` with a source on every share, shares of bundled products, the chokepoint
+    measures and the facts that disagree."""
+    report = api.show_input(store, name)
+    datasets = {d["id"]: d for d in store.rows("datasets")}
+    dataset = datasets.get(report["origin"])
+    for row in [*report["countries"], *report["firms"]]:
+        row["source"] = _dataset_source(dataset, row["source"], row["year"])
+    report["shares_from"] = "dataset" if report["countries"] or report["firms"] else None
+    if not report["countries"] and not report["firms"]:
+        _shares_from_facts(store, report)
+    choke = chokepoint_index(store).get(report["id"])
+    report["chokepoint"] = choke
+    report["conflicts"] = conflicts(report["facts"])
+    return report
+
+
+def _shares_from_facts(store: Store, report: dict[str, Any]) -> None:
+    facts = store.facts(product=report["id"])
+    firms = {f["id"]: f for f in store.rows("firms")}
+    by_id = {f["id"]: f for f in facts}
+    rows = provision_from_facts(facts, {k: v["hq_country"] for k, v in firms.items()})
+    countries: dict[str, float] = defaultdict(float)
+    for p in rows:
+        fact_id = p["source_text"].split(" ")[1] if p["source_text"].startswith("fact ") else None
+        fact = by_id.get(fact_id or "")
+        is_rest = p["provider"] == OTHERS
+        firm = firms.get(p["provider"])
+        report["firms"].append({
+            "provider": p["provider"], "name": "Other firms (not named)" if is_rest else firm["name"] if firm else
+            p["provider"], "share_pct": p["share_pct"], "share_known": True, "basis": "revenue",
+            "year": None, "period": fact["period"] if fact else None,
+            "source": _fact_source(fact) if fact else {"quote": p["source_text"], "note": "remainder to 100%"}})
+        countries[firm["hq_country"] if firm and not is_rest else OTHERS] += p["share_pct"]
+    names = {c["id"]: c["name"] for c in store.rows("countries")}
+    report["countries"] = [
+        {"provider": c, "name": names.get(c, c), "share_pct": round(v, 4), "share_known": True,
+         "basis": "headquarters", "year": None,
+         "source": {"quote": None, "note": "sum of the firm shares by headquarters country (derived)"}}
+        for c, v in sorted(countries.items(), key=lambda kv: -kv[1])]
+    if rows:
+        report["shares_from"] = "facts"
+
+
+def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Groups of facts that state the same thing (entity, metric, product, period, region, segment,
+    basis, definition) with different values: shown side by side, the default marked."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for f in facts:
+        key = tuple(f.get(k) for k in ("entity", "metric", "product", "period", "region", "segment", "basis",
+                                       "definition"))
+        groups[key].append(f)
+    out = []
+    for key, members in groups.items():
+        if len({(m["value"], m["unit"]) for m in members}) < 2:
+            continue
+        out.append({"entity": key[0], "metric": key[1], "product": key[2], "period": key[3], "region": key[4],
+                    "segment": key[5], "basis": key[6],
+                    "values": [{"fact": m["id"], "value": m["value"], "unit": m["unit"], "status": m["status"],
+                                "default": bool(m["default"]), "note": m["note"],
+                                **{k: m.get(k) for k in _FACT_SOURCE_KEYS}} for m in members]})
+    return out
+
+
+def firm_detail(store: Store, name: str) -> dict[str, Any]:
+    report = api.show_firm(store, name)
+    datasets = {d["id"]: d for d in store.rows("datasets")}
+    for row in report["supplies"]:
+        row["source"] = _dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
+    report["conflicts"] = conflicts(report["facts"])
+    return report
+
+
+def search(store: Store, query: str, limit: int = 25) -> dict[str, Any]:
+    """Inputs, firms and countries whose id, name or alias contains the query (case-insensitive)."""
+    wanted = query.strip().casefold()
+    hits: list[tuple[int, str, dict[str, Any]]] = []
+    for table, kind in (("inputs", "input"), ("firms", "firm"), ("countries", "country")):
+        for entity_id, name, aliases in store.names(table):
+            labels = [name, entity_id, *aliases]
+            for label in labels:
+                folded = label.casefold()
+                if wanted and wanted in folded:
+                    rank = 0 if folded == wanted else 1 if folded.startswith(wanted) else 2
+                    hits.append((rank, name.casefold(), {"kind": kind, "id": entity_id, "name": name,
+                                                         "matched": None if label == name else label}))
+                    break
+    hits.sort(key=lambda h: (h[0], h[1]))
+    return {"query": query, "count": len(hits), "results": [h[2] for h in hits[:limit]]}
+
+
+def source_detail(store: Store, source_id: str) -> dict[str, Any]:
+    """One source with every fact and rule resting on it."""
+    rows = store.rows("sources", id=source_id)
+    if not rows:
+        ids = [s["id"] for s in store.rows("sources")]
+        close = [i for i in ids if source_id.casefold() in i.casefold()][:5]
+        raise NotFoundError("source", source_id, close)
+    listed = api.list_sources(store, source_id)
+    rules = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "quote": r["quote"]}
+             for r in store.rules_of_source(source_id)]
+    return {"source": listed["sources"][0], "facts": listed["facts"], "rules": rules}
+
+
+def sources_with_facts(store: Store) -> dict[str, Any]:
+    """Every source, each with the facts and rules resting on it."""
+    listed = api.list_sources(store)
+    facts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in store.facts():
+        facts[f["source"]].append({"fact": f["id"], "entity": f["entity"], "metric": f["metric"],
+                                   "product": f["product"], "period": f["period"], "value": f["value"],
+                                   "unit": f["unit"], "status": f["status"], "quote": f["quote"]})
+    rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in store.rows("rules"):
+        rules[r["source"]].append({"id": r["id"], "name": r["name"], "quote": r["quote"]})
+    out = [{**s, "facts": facts.get(s["id"], []), "rules": rules.get(s["id"], [])} for s in listed["sources"]]
+    return {"count": len(out), "sources": out}

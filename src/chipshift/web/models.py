@@ -1,0 +1,154 @@
+"""Request bodies: pydantic models at the edge only. Rule fields mirror ``schemas.tables.RULES``
+(a test checks they stay in step); everything past the edge is plain mappings."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+                        AfterValidator(lambda text: _real_date(text))]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+def _real_date(text: str) -> str:
+    """A partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) that names a real day, month or year."""
+    parts = [int(p) for p in text.split("-")]
+    try:
+        date(parts[0], *(parts[1:] + [1] * (3 - len(parts))))
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a real date ({exc})") from None
+    if not 1900 <= parts[0] <= 2200:
+        raise ValueError(f"'{text}': year outside 1900-2200")
+    return text
+
+
+Comparator = Literal["gte", "gt", "lte", "lt", "eq"]
+Policy = Literal["ban", "presumption_of_denial", "case_by_case", "licence_required", "fee", "lifted"]
+RuleKind = Literal["export_control", "license_requirement", "entity_listing", "import_ban", "procurement_ban",
+                   "market_exit", "raw_material_export_control", "relaxation"]
+RuleStatus = Literal["official", "reported", "hypothetical"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Selector(_Strict):
+    """Products a rule covers: an input id (covering its descendants; '*' is every input)."""
+
+    input: Code
+    where: dict[Code, dict[Comparator, float]] | None = None
+
+
+class Sellers(_Strict):
+    hq_in: list[Code] = Field(default_factory=list, max_length=100)
+    firms: list[Code] = Field(default_factory=list, max_length=500)
+    fdp: bool = False
+
+
+class Targets(_Strict):
+    countries: list[Code] = Field(default_factory=list, max_length=100)
+    firms: list[Code] = Field(default_factory=list, max_length=500)
+    segments: list[Code] = Field(default_factory=list, max_length=20)
+
+
+class RuleRecord(_Strict):
+    """A rule a scenario adds: the fields of a bundled rule; source and quote may be left out."""
+
+    id: Code
+    name: Name
+    imposed_by: Code
+    authority: Name | None = None
+    kind: RuleKind
+    policy: Policy | None = None
+    products: list[Selector] | None = Field(default=None, max_length=200)
+    sellers: Sellers | None = None
+    targets: Targets | None = None
+    announced: PartialDate | None = None
+    effective: PartialDate | None = None
+    ended: PartialDate | None = None
+    relaxes: list[Code] | None = Field(default=None, max_length=100)
+    summary: Text
+    source: Code | None = None
+    quote: Text | None = None
+    status: RuleStatus | None = None
+    gaps: list[Text] | None = Field(default=None, max_length=50)
+
+
+class RuleEdit(_Strict):
+    """Changes to one baseline rule: its id and the fields to replace."""
+
+    id: Code
+    name: Name | None = None
+    imposed_by: Code | None = None
+    authority: Name | None = None
+    kind: RuleKind | None = None
+    policy: Policy | None = None
+    products: list[Selector] | None = Field(default=None, max_length=200)
+    sellers: Sellers | None = None
+    targets: Targets | None = None
+    announced: PartialDate | None = None
+    effective: PartialDate | None = None
+    ended: PartialDate | None = None
+    relaxes: list[Code] | None = Field(default=None, max_length=100)
+    summary: Text | None = None
+    source: Code | None = None
+    quote: Text | None = None
+    status: RuleStatus | None = None
+    gaps: list[Text] | None = Field(default=None, max_length=50)
+
+
+class ScenarioDoc(_Strict):
+    """A scenario, as in a scenario file: rules added to, removed from or edited in the baseline."""
+
+    name: Name
+    description: Text = ""
+    at: date | None = None
+    baseline: bool = True
+    add: list[RuleRecord] = Field(default_factory=list, max_length=200)
+    remove: list[Code] = Field(default_factory=list, max_length=500)
+    edit: list[RuleEdit] = Field(default_factory=list, max_length=500)
+
+    def document(self) -> dict[str, Any]:
+        """The plain mapping ``api.load_scenario`` reads (unset rule fields left out, as in a file)."""
+        return {
+            "name": self.name, "description": self.description,
+            "at": self.at.isoformat() if self.at else None, "baseline": self.baseline,
+            "add": [r.model_dump(exclude_unset=True, exclude_none=True) for r in self.add],
+            "remove": list(self.remove),
+            "edit": [e.model_dump(exclude_unset=True) for e in self.edit],
+        }
+
+
+class Side(_Strict):
+    """One side of a run or comparison: a stored scenario by reference, or one given inline."""
+
+    ref: Annotated[str, StringConstraints(max_length=120)] | None = Field(
+        default=None, description="'baseline', 'example:NAME' or 'saved:ID' (see GET /api/v1/scenarios)")
+    scenario: ScenarioDoc | None = None
+    at: date | None = Field(default=None, description="date of evaluation (default: the scenario's, else today)")
+
+
+class RunRequest(Side):
+    target: Code = "CHN"
+    segment: Code | None = None
+
+
+class CompareRequest(_Strict):
+    target: Code = "CHN"
+    segment: Code | None = None
+    left: Side = Field(default_factory=Side)
+    right: Side = Field(default_factory=Side)
+    years: list[Annotated[int, Field(ge=1990, le=2100)]] | None = Field(
+        default=None, max_length=12, description="years for the 'by year' view (each evaluated at 31 December)")
+
+
+class SaveRequest(_Strict):
+    id: Slug
+    scenario: ScenarioDoc

@@ -1,0 +1,161 @@
+"""``chipshift report SCENARIO --out report.html``: a self-contained HTML report of one scenario.
+
+Charts are inline SVG, styles inline, no script and nothing fetched: the file opens offline. It shows
+the scenario's rules, exposure by stage beside the baseline, the inputs whose availability changes,
+and every source the rules in force rest on (with their quotes).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from chipshift import api
+from chipshift.io.store import Store
+from chipshift.web import svg
+from chipshift.web.compare import BASELINE_DOC, MARKET_PLACEHOLDER
+
+STAGES = {"S1": "S1 · Design", "S2": "S2 · Fabrication", "S3": "S3 · Assembly, testing, packaging"}
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",Arial,sans-serif;
+color:#1d2733;max-width:1100px;margin:2rem auto;padding:0 1rem;font-size:14px}
+h1{font-size:1.6rem}h2{font-size:1.15rem;border-bottom:1px solid #d9e0e7;padding-bottom:.3rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
+th,td{border-bottom:1px solid #d9e0e7;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:#5b6b7c}.notice{background:#fff8e1;border:1px dashed #e0b100;padding:.7rem 1rem}
+blockquote{margin:.3rem 0;padding:.3rem .6rem;background:#f6f8fa;border-left:3px solid #9fb3c8;font-style:italic}
+svg{max-width:100%;height:auto}
+"""
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{100 * v:.1f}%"
+
+
+def _table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            cls = ' class="num"' if key in numeric else ""
+            cells.append(f"<td{cls}>{escape('' if value is None else str(value))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _target(document: dict[str, Any]) -> str:
+    for rule in document.get("add") or []:
+        countries = (rule.get("targets") or {}).get("countries") or []
+        if countries:
+            return str(countries[0])
+    return "CHN"
+
+
+def write_report(store: Store, scenario_path: Path, out_path: Path, target: str | None = None,
+                 at: str | date | None = None) -> Path:
+    """Write the report of the scenario file at ``scenario_path`` to ``out_path``; returns ``out_path``.
+
+    ``target`` defaults to the first country the scenario's added rules target (else CHN); ``at`` to
+    the scenario's own date (else today). Raises DataError/NotFoundError on bad input, like the CLI.
+    """
+    scenario = api.load_scenario(store, scenario_path)
+    document = scenario.to_dict()
+    who = target or _target(document)
+    when = at or scenario.at or date.today()
+    result = api.exposure(store, who, at=when, scenario=scenario)
+    base = api.exposure(store, who, at=result["at"], scenario=None)
+    changes = api.diff(store, who, at=result["at"], to=result["at"], scenario=None, against=scenario or BASELINE_DOC)
+    in_force = api.restrictions_list(store, who, at=result["at"], scenario=scenario)
+    html = _render(scenario.name, scenario.description, scenario.digest, scenario_path, document, result, base,
+                   changes, in_force, store)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(html, encoding="utf-8")
+    return out_path
+
+
+def _render(name: str, description: str, digest: str, path: Path, document: dict[str, Any], result: dict[str, Any],
+            base: dict[str, Any], changes: dict[str, Any], in_force: dict[str, Any], store: Store) -> str:
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(name)} · chipshift report"
+             f"</title><style>{CSS}</style></head><body>",
+             f"<h1>{escape(name)}</h1><p>{escape(description)}</p>",
+             f"<p class='muted'>Scenario file {escape(path.name)} · digest {escape(digest)} · target "
+             f"{escape(result['destination'])} · evaluated at {escape(result['at'])} · generated "
+             f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>"]
+    parts.append("<h2>Rules the scenario changes</h2>")
+    added = document["add"]
+    if added:
+        rows = [{**r, "products": [p.get("input") for p in r.get("products") or []],
+                 "targets": (r.get("targets") or {}).get("countries") or []} for r in added]
+        parts.append("<h3>Added</h3>" + _table([("id", "Id"), ("name", "Name"), ("imposed_by", "Imposer"),
+                                                ("kind", "Kind"), ("policy", "Policy"), ("effective", "Effective"),
+                                                ("products", "Products"), ("targets", "Targets")], rows))
+    if document["remove"]:
+        parts.append(f"<h3>Removed</h3><p>{escape(', '.join(document['remove']))}</p>")
+    if document["edit"]:
+        parts.append("<h3>Edited</h3><ul>" + "".join(
+            f"<li>{escape(e['id'])}: {escape(', '.join(f'{k} = {v}' for k, v in e.items() if k != 'id'))}</li>"
+            for e in document["edit"]) + "</ul>")
+    if not (added or document["remove"] or document["edit"]):
+        parts.append("<p class='muted'>None: the scenario is the baseline.</p>")
+    base_stage = {s["stage"]: s for s in base["by_stage"]}
+    stage_rows = [(STAGES.get(s["stage"], s["stage"]),
+                   [(base_stage[s["stage"]]["barred_lower_mean"], base_stage[s["stage"]]["barred_upper_mean"])
+                    if s["stage"] in base_stage else (None, None),
+                    (s["barred_lower_mean"], s["barred_upper_mean"])]) for s in result["by_stage"]]
+    parts.append("<h2>Exposure by stage</h2><p class='muted'>Share of world supply barred, averaged over each stage's "
+                 "inputs: from the lower bound (certain bars only) to the upper bound (uncertain and unknown parts "
+                 "counted as barred).</p>")
+    parts.append(svg.ranges(stage_rows, ["baseline", name], "Exposure by stage"))
+    parts.append(f"<h2>Availability that changes ({changes['count']} inputs)</h2>")
+    parts.append(f"<p>Rules in force only under the scenario: {escape(', '.join(changes['rules_added']) or 'none')}; "
+                 f"only in the baseline: {escape(', '.join(changes['rules_removed']) or 'none')}.</p>")
+    if changes["inputs"]:
+        parts.append(svg.ranges([(d["name"], [(d["before_lower"], d["before_upper"]),
+                                              (d["after_lower"], d["after_upper"])]) for d in changes["inputs"][:40]],
+                                ["available (baseline)", f"available ({name})"], "Availability by input"))
+        parts.append(_table([("name", "Input"), ("before_lower", "Before lower"), ("before_upper", "Before upper"),
+                             ("after_lower", "After lower"), ("after_upper", "After upper"),
+                             ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
+                            [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
+                                                               "after_upper")}} for d in changes["inputs"]],
+                            {"before_lower", "before_upper", "after_lower", "after_upper"}))
+    most = sorted(result["by_input"], key=lambda r: (-(r["barred"] if r["barred"] is not None else r["barred_upper"]),
+                                                     r["name"]))[:30]
+    parts.append("<h2>Most exposed inputs under the scenario</h2>")
+    parts.append(svg.heatmap([(r["name"], STAGES.get((r["stages"] or [""])[0], "No stage"),
+                               [r["barred_lower"], r["barred"], r["barred_upper"]]) for r in
+                              sorted(most, key=lambda r: (r["stages"] or ["~"])[0])],
+                             ["Barred (lower)", "Barred (strict)", "Barred (upper)"], "Most exposed inputs"))
+    parts.append(f"<h2>Market results</h2><p class='notice'>{escape(str(MARKET_PLACEHOLDER['note']))}</p>")
+    parts.append(_sources(in_force, store))
+    attribution = [d["attribution"] for d in store.rows("datasets")]
+    if attribution:
+        parts.append(f"<p class='muted'>{escape(' '.join(attribution))}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _sources(in_force: dict[str, Any], store: Store) -> str:
+    out = ["<h2>Sources of the rules in force</h2>"]
+    rules = {r["id"]: r for r in store.rows("rules")}
+    for rule in in_force["rules"]:
+        record = rules.get(rule["id"])
+        source = store.rows("sources", id=rule["source"])
+        if source:
+            s = source[0]
+            cite = (f"{escape(s['publisher'])}, <a href='{escape(s['url'])}'>{escape(s['title'])}</a> "
+                    f"({escape(str(s['published']))})")
+        else:
+            cite = "hypothetical rule of the scenario (no source)"
+        quote = f"<blockquote>{escape(record['quote'])}</blockquote>" if record else ""
+        out.append(f"<p><b>{escape(rule['id'])}</b> · {escape(rule['name'])} · {escape(str(rule.get('reach', '')))}"
+                   f"<br>{cite}</p>{quote}")
+    return "\n".join(out)

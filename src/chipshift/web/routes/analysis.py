@@ -1,0 +1,135 @@
+"""Questions about restrictions: the rules timeline, one rule, rules in force, availability, exposure,
+chokepoints, localization, impairment and differences. ``scenario`` takes a reference (see
+GET /api/v1/scenarios): 'baseline', 'example:NAME' or 'saved:ID'."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from chipshift import api
+from chipshift.errors import NotFoundError
+from chipshift.web import rules
+from chipshift.web.app import AppState, state
+from chipshift.web.compare import BASELINE_DOC
+from chipshift.web.errors import ApiError
+from chipshift.web.routes import JSON_OBJECT, day, errors_doc
+from chipshift.web.runtime import JSONBytes
+from chipshift.web.scenarios import ScenarioArg
+
+router = APIRouter(tags=["restrictions"])
+State = Annotated[AppState, Depends(state)]
+Target = Annotated[str, Query(min_length=1, max_length=100, description="country (ISO3 or name) or firm")]
+At = Annotated[date | None, Query(description="date of evaluation (default: the scenario's, else today)")]
+Segment = Annotated[str | None, Query(min_length=1, max_length=50, description="end-use segment")]
+Ref = Annotated[str | None, Query(max_length=120, description="'baseline', 'example:NAME' or 'saved:ID'")]
+FIELDS = {"country or firm": "target", "input": "input", "segment": "segment", "country": "country"}
+
+
+def resolve(s: AppState, ref: str | None, field: str = "scenario") -> ScenarioArg:
+    """A scenario reference for the API; an unknown one is a 422 naming ``field``."""
+    try:
+        return s.catalog.resolve(s.store, ref)
+    except NotFoundError as exc:
+        raise ApiError(422, f"{field}: {exc}", field, suggestions=exc.suggestions) from None
+
+
+@router.get("/rules", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Timeline of every rule, filtered by imposer, kind, target, product and date range")
+async def rules_timeline(
+    s: State,
+    imposer: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    kind: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    target: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    product: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    status: Annotated[Literal["official", "reported", "hypothetical"] | None, Query()] = None,
+) -> JSONBytes:
+    if start and end and start > end:
+        raise ApiError(422, "field 'from': must not be after 'to'", "from")
+    return await s.runner.json(
+        ("rules", imposer, kind, target, product, start, end, status),
+        lambda: rules.timeline(s.store, imposer, kind, target, product, start, end, status),
+        fields={"country or firm": "target", "input": "product", "kind": "kind"})
+
+
+@router.get("/rules/{rule_id}", responses={**JSON_OBJECT, **errors_doc(404)},
+            summary="One rule: its fields, its source and the inputs it reaches")
+async def rule_detail(s: State, rule_id: Annotated[str, Path(min_length=1, max_length=100)]) -> JSONBytes:
+    return await s.runner.json(("rule", rule_id), lambda: api.restriction_show(s.store, rule_id),
+                               fields={"rule": "rule_id"}, not_found_status=404)
+
+
+@router.get("/restrictions", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Rules in force for a target at a date, whole or partial reach")
+async def restrictions(s: State, target: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+                       at: At = None, segment: Segment = None, scenario: Ref = None) -> JSONBytes:
+    return await s.runner.json(
+        ("restrictions", target, day(at), segment, s.catalog.cache_key(scenario)),
+        lambda: api.restrictions_list(s.store, target, at, resolve(s, scenario), segment), fields=FIELDS)
+
+
+@router.get("/availability", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Share of each input's world supply the target may still buy")
+async def availability(s: State, target: Target = "CHN", input: Annotated[str | None, Query(max_length=200)] = None,
+                       at: At = None, segment: Segment = None, scenario: Ref = None,
+                       view: Annotated[Literal["country", "firm"] | None, Query()] = None) -> JSONBytes:
+    return await s.runner.json(
+        ("availability", target, input, day(at), segment, view, s.catalog.cache_key(scenario)),
+        lambda: api.availability(s.store, target, input or None, at, resolve(s, scenario), segment, view),
+        fields=FIELDS)
+
+
+@router.get("/exposure", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Barred share by input and by stage, for a target at a date")
+async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Segment = None,
+                   scenario: Ref = None) -> JSONBytes:
+    return await s.runner.json(
+        ("exposure", target, day(at), segment, s.catalog.cache_key(scenario)),
+        lambda: api.exposure(s.store, target, at, resolve(s, scenario), segment), fields=FIELDS)
+
+
+@router.get("/chokepoints", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Inputs where one country holds at least the threshold share")
+async def chokepoints(s: State, threshold: Annotated[float, Query(ge=0, le=100)] = 80.0,
+                      coalition: Annotated[list[str] | None, Query(max_length=30)] = None,
+                      all: Annotated[bool, Query(description="list every input, not only those above")] = False,
+                      ) -> JSONBytes:
+    members = [c for c in coalition or [] if c] or None
+    return await s.runner.json(
+        ("chokepoints", threshold, tuple(members or ()), all),
+        lambda: api.chokepoints(s.store, threshold, members, all), fields={"country": "coalition"})
+
+
+@router.get("/localization", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Self-sufficiency of a country by input, beside published estimates")
+async def localization(s: State, country: Annotated[str, Query(min_length=1, max_length=100)] = "CHN",
+                       input: Annotated[str | None, Query(max_length=200)] = None) -> JSONBytes:
+    return await s.runner.json(("localization", country, input),
+                               lambda: api.localization(s.store, country, input or None), fields=FIELDS)
+
+
+@router.get("/impairment", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Processes and stages impaired for a target")
+async def impairment(s: State, target: Target = "CHN", at: At = None, scenario: Ref = None,
+                     threshold: Annotated[float, Query(ge=0, le=1)] = 0.5) -> JSONBytes:
+    return await s.runner.json(
+        ("impairment", target, day(at), threshold, s.catalog.cache_key(scenario)),
+        lambda: api.impairment(s.store, target, at, resolve(s, scenario), threshold), fields=FIELDS)
+
+
+@router.get("/diff", responses={**JSON_OBJECT, **errors_doc()},
+            summary="What changes between two dates, or two scenarios")
+async def diff(s: State, target: Target = "CHN", at: At = None, to: At = None, scenario: Ref = None,
+               against: Ref = None, segment: Segment = None) -> JSONBytes:
+    def answer() -> dict[str, object]:
+        before = resolve(s, scenario)
+        after = (resolve(s, against, "against") or BASELINE_DOC) if against else None
+        return api.diff(s.store, target, at, to, before, after, segment)
+
+    return await s.runner.json(
+        ("diff", target, day(at), day(to) if to else None, segment, s.catalog.cache_key(scenario),
+         s.catalog.cache_key(against) if against else None), answer, fields=FIELDS)

@@ -1,0 +1,101 @@
+"""Questions about the data: overview, explorer, inputs, firms, facts, sources, search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from chipshift import api
+from chipshift.schemas import vocabulary as voc
+from chipshift.schemas.tables import RULES
+from chipshift.web import explorer
+from chipshift.web.app import AppState, state
+from chipshift.web.routes import JSON_OBJECT, errors_doc
+from chipshift.web.runtime import JSONBytes
+
+router = APIRouter(tags=["data"])
+State = Annotated[AppState, Depends(state)]
+NameQuery = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+@router.get("/overview", responses={**JSON_OBJECT, **errors_doc()}, summary="What the store holds")
+async def overview(s: State) -> JSONBytes:
+    return await s.runner.json(("overview",), lambda: api.overview(s.store))
+
+
+@router.get("/validate", responses={**JSON_OBJECT, **errors_doc()}, summary="Check the bundled data")
+async def validate(s: State) -> JSONBytes:
+    return await s.runner.json(("validate",), lambda: api.validate_data(s.settings, s.store))
+
+
+@router.get("/explorer", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Stages and their inputs as a tree, with chokepoint badges")
+async def explorer_tree(s: State) -> JSONBytes:
+    return await s.runner.json(("explorer",), lambda: explorer.explorer_tree(s.store))
+
+
+@router.get("/search", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Inputs, firms and countries by name or alias")
+async def search(s: State, q: Annotated[str, Query(min_length=1, max_length=100)],
+                 limit: Annotated[int, Query(ge=1, le=100)] = 25) -> JSONBytes:
+    return await s.runner.json(("search", q, limit), lambda: explorer.search(s.store, q, limit))
+
+
+@router.get("/inputs/{name}", responses={**JSON_OBJECT, **errors_doc(404)},
+            summary="One input: providers (countries, firms) with shares and sources, chokepoint, conflicts")
+async def input_detail(s: State, name: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONBytes:
+    return await s.runner.json(("input", name), lambda: explorer.input_detail(s.store, name),
+                               fields={"input": "name"}, not_found_status=404)
+
+
+@router.get("/firms/{name}", responses={**JSON_OBJECT, **errors_doc(404)},
+            summary="One firm: what it supplies and every fact about it")
+async def firm_detail(s: State, name: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONBytes:
+    return await s.runner.json(("firm", name), lambda: explorer.firm_detail(s.store, name),
+                               fields={"firm": "name"}, not_found_status=404)
+
+
+@router.get("/vocabulary", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Codes the API accepts: segments, rule kinds, policies, statuses")
+async def vocabulary(s: State) -> JSONBytes:
+    def answer() -> dict[str, object]:
+        return {"segments": dict(voc.SEGMENTS), "rule_kinds": dict(RULES.column("kind").allowed or {}),
+                "policies": dict(RULES.column("policy").allowed or {}),
+                "statuses": dict(RULES.column("status").allowed or {})}
+
+    return await s.runner.json(("vocabulary",), answer)
+
+
+@router.get("/countries", responses={**JSON_OBJECT, **errors_doc()}, summary="Countries, regions, aggregates")
+async def countries(s: State) -> JSONBytes:
+    def answer() -> dict[str, object]:
+        rows = s.store.rows("countries", order_by="name")
+        return {"count": len(rows), "countries": rows}
+
+    return await s.runner.json(("countries",), answer)
+
+
+@router.get("/facts", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Facts side by side, each with its source and status")
+async def facts(s: State, entity: NameQuery = None, metric: Annotated[str | None, Query(max_length=100)] = None,
+                product: NameQuery = None) -> JSONBytes:
+    return await s.runner.json(("facts", entity, metric, product),
+                               lambda: api.list_facts(s.store, entity, metric, product),
+                               fields={"input": "product", "fact, rule, source, firm, input or country": "entity"})
+
+
+@router.get("/sources", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Every source with the facts and rules resting on it (or the sources behind one id)")
+async def sources(s: State, for_: Annotated[str | None, Query(alias="for", min_length=1, max_length=200)] = None
+                  ) -> JSONBytes:
+    if for_ is None:
+        return await s.runner.json(("sources",), lambda: explorer.sources_with_facts(s.store))
+    return await s.runner.json(("sources-for", for_), lambda: api.list_sources(s.store, for_))
+
+
+@router.get("/sources/{source_id}", responses={**JSON_OBJECT, **errors_doc(404)},
+            summary="One source with its facts and rules")
+async def source_detail(s: State, source_id: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONBytes:
+    return await s.runner.json(("source", source_id), lambda: explorer.source_detail(s.store, source_id),
+                               fields={"source": "source_id"}, not_found_status=404)

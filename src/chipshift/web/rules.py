@@ -1,0 +1,98 @@
+"""The Restrictions page's timeline: every rule with its dates, filtered by imposer, kind, target,
+product and date range. Reach over products is the engine's (``covers``); no SQL here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chipshift import api
+from chipshift.domain.period import parse_partial_date
+from chipshift.domain.rules import rule_from_record
+from chipshift.engine.reach import covers
+from chipshift.errors import NotFoundError
+from chipshift.io.store import Store
+
+
+def _start(rule: dict[str, Any]) -> str | None:
+    first = rule["effective"] or rule["announced"]
+    return str(first) if first else None
+
+
+def timeline(store: Store, imposer: str | None = None, kind: str | None = None, target: str | None = None,
+             product: str | None = None, start: date | None = None, end: date | None = None,
+             status: str | None = None) -> dict[str, Any]:
+    records = store.rows("rules", order_by="id")
+    relaxed_by: dict[str, list[str]] = {}
+    for r in records:
+        for relaxed in r["relaxes"] or []:
+            relaxed_by.setdefault(relaxed, []).append(r["id"])
+    kinds = sorted({r["kind"] for r in records})
+    imposers = sorted({r["imposed_by"] for r in records})
+    if kind is not None and kind not in kinds:
+        raise NotFoundError("kind", kind, [k for k in kinds if kind.casefold() in k][:5] or kinds[:5])
+    target_ids = _target_ids(store, target) if target else None
+    product_hits = _product_reach(store, product) if product else None
+    rows = []
+    for r in records:
+        first = _start(r)
+        if imposer and r["imposed_by"].casefold() != imposer.casefold():
+            continue
+        if kind and r["kind"] != kind:
+            continue
+        if status and r["status"] != status:
+            continue
+        if target_ids is not None:
+            t = r["targets"] or {}
+            named = {*(t.get("countries") or []), *(t.get("firms") or [])}
+            if not named & target_ids:
+                continue
+        if product_hits is not None and r["id"] not in product_hits:
+            continue
+        if (start or end) and not first:
+            continue  # an undated rule cannot be placed in a date range
+        if first and end and parse_partial_date(first) > end:
+            continue
+        if start and r["ended"] and parse_partial_date(r["ended"]) < start:
+            continue
+        rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"], "imposed_by": r["imposed_by"],
+                     "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
+                     "start": first, "ended": r["ended"], "status": r["status"], "summary": r["summary"],
+                     "targets": r["targets"], "products": [p.get("input") for p in r["products"] or []],
+                     "relaxes": r["relaxes"] or [], "relaxed_by": relaxed_by.get(r["id"], []),
+                     "reach": product_hits.get(r["id"]) if product_hits else None,
+                     "source": r["source"], "gaps": len(r["gaps"] or [])})
+    rows.sort(key=lambda r: (r["start"] or "9999", r["id"]))
+    return {"filters": {"imposer": imposer, "kind": kind, "target": target, "product": product,
+                        "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+                        "status": status},
+            "imposers": imposers, "kinds": kinds, "count": len(rows), "rules": rows}
+
+
+def _target_ids(store: Store, target: str) -> set[str]:
+    """The country (and the regions it belongs to) or firm a target names."""
+    try:
+        code = api.resolve(store, "countries", target)
+    except NotFoundError as country_error:
+        try:
+            return {api.resolve(store, "firms", target)}
+        except NotFoundError as firm_error:
+            raise NotFoundError("country or firm", target,
+                                (country_error.suggestions + firm_error.suggestions)[:5]) from None
+    regions = {c["id"] for c in store.rows("countries") if code in (c["members"] or [])}
+    return {code, *regions}
+
+
+def _product_reach(store: Store, product: str) -> dict[str, str]:
+    """Rule id -> 'certain' or 'maybe' for the rules whose products cover the input."""
+    input_id = api.resolve(store, "inputs", product)
+    world, _ = api.load_world(store)
+    if input_id not in world.index:
+        return {}
+    i = world.index[input_id]
+    out = {}
+    for record in store.rows("rules"):
+        cover = covers(rule_from_record(record), world)[i]
+        if cover:
+            out[record["id"]] = "certain" if cover == 1 else "maybe"
+    return out

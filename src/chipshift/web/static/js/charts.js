@@ -1,0 +1,254 @@
+/* chipshift charts: small SVG charts written by hand (bars, range bars, heatmap, timeline, lines),
+   each downloadable as SVG or PNG. Styles are attributes so downloaded files look the same. */
+"use strict";
+CS.charts = (() => {
+  const NS = "http://www.w3.org/2000/svg";
+  const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif';
+  const INK = "#1d2733", MUTED = "#5b6b7c", GRID = "#e3e8ee";
+  const PALETTE = ["#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000"];
+  const REDS = [[255, 245, 240], [254, 224, 210], [252, 187, 161], [252, 146, 114], [251, 106, 74], [239, 59, 44], [203, 24, 29], [153, 0, 13]];
+  const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214], [66, 146, 198], [33, 113, 181], [8, 69, 148]];
+
+  function s(tag, attrs, ...children) {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined) continue;
+      if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children.flat()) if (c) node.append(c);
+    return node;
+  }
+
+  function svgRoot(width, height, title) {
+    const root = s("svg", { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}`, "font-family": FONT,
+      "font-size": 12, fill: INK, role: "img", "aria-label": title || "chart" });
+    root.append(s("rect", { x: 0, y: 0, width, height, fill: "#ffffff" }));
+    if (title) root.append(s("title", { text: title }));
+    return root;
+  }
+
+  function textWidth(text, size = 12) { return String(text).length * size * 0.56; }
+  function clip(text, maxChars) { text = String(text); return text.length > maxChars ? text.slice(0, maxChars - 1) + "…" : text; }
+
+  function scale(stops, t) {
+    if (t === null || t === undefined || Number.isNaN(t)) return "#eceff2";
+    t = Math.max(0, Math.min(1, t));
+    const x = t * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2), f = x - i;
+    const c = stops[i].map((a, k) => Math.round(a + (stops[i + 1][k] - a) * f));
+    return `rgb(${c[0]},${c[1]},${c[2]})`;
+  }
+  const reds = (t) => scale(REDS, t), blues = (t) => scale(BLUES, t);
+  const inkOn = (t) => (t !== null && t !== undefined && t > 0.55 ? "#ffffff" : INK);
+
+  function interactive(node, row) {
+    if (row.source !== undefined) {
+      node.setAttribute("cursor", "pointer");
+      node.addEventListener("click", () => CS.showSource(row.source));
+    } else if (row.onClick) {
+      node.setAttribute("cursor", "pointer");
+      node.addEventListener("click", row.onClick);
+    }
+    const tip = row.tip || (row.source ? CS.sourceTitle(row.source) : null);
+    if (tip) node.append(s("title", { text: tip }));
+    return node;
+  }
+
+  /* Horizontal bars of shares in percent; unknown shares are drawn as such, never as zero. */
+  function bars(rows, opts = {}) {
+    const width = opts.width || 720, row = 24, top = 26;
+    const labelW = Math.min(280, Math.max(80, ...rows.map((r) => textWidth(clip(r.label, 40))))) + 12;
+    const plotW = width - labelW - 90, max = opts.max || 100;
+    const height = top + rows.length * row + 12;
+    const root = svgRoot(width, height, opts.title);
+    for (const t of [0, 25, 50, 75, 100].filter((v) => v <= max)) {
+      const x = labelW + (plotW * t) / max;
+      root.append(s("line", { x1: x, x2: x, y1: top - 6, y2: height - 8, stroke: GRID }),
+        s("text", { x, y: top - 10, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: `${t}%` }));
+    }
+    rows.forEach((r, i) => {
+      const y = top + i * row;
+      const g = interactive(s("g", { class: "bar" }), r);
+      g.append(s("text", { x: labelW - 8, y: y + 15, "text-anchor": "end", text: clip(r.label, 40) }));
+      if (r.value === null || r.value === undefined) {
+        g.append(s("rect", { x: labelW, y: y + 4, width: 60, height: 15, fill: "#f3f5f7", stroke: "#9aa8b6", "stroke-dasharray": "3 2" }),
+          s("text", { x: labelW + 66, y: y + 15, fill: MUTED, "font-style": "italic", text: "share unknown" }));
+      } else {
+        const w = Math.max(1, (plotW * Math.min(r.value, max)) / max);
+        g.append(s("rect", { x: labelW, y: y + 4, width: w, height: 15, rx: 2, fill: r.color || opts.color || PALETTE[0] }),
+          s("text", { x: labelW + w + 6, y: y + 15, text: `${Number(r.value).toFixed(1)}%` }));
+      }
+      root.append(g);
+    });
+    return root;
+  }
+
+  /* Ranges in [0, 1] per row, one or more series: a band from lower to upper and a mark at 'mid'. */
+  function ranges(rows, opts = {}) {
+    const series = opts.series || ["value"], n = series.length;
+    const width = opts.width || 720, band = 14, gap = 10, top = 26 + (n > 1 ? 20 : 0);
+    const rowH = n * band + gap;
+    const labelW = Math.min(260, Math.max(60, ...rows.map((r) => textWidth(clip(r.label, 38))))) + 12;
+    const plotW = width - labelW - 110;
+    const height = top + rows.length * rowH + 10;
+    const root = svgRoot(width, height, opts.title);
+    if (n > 1) series.forEach((name, k) => {
+      const x = labelW + k * 220;
+      root.append(s("rect", { x, y: 6, width: 12, height: 12, fill: PALETTE[k] }), s("text", { x: x + 18, y: 16, text: clip(name, 30) }));
+    });
+    const max = opts.max || 1, fmt = opts.format || ((v, d) => CS.frac(v, d));
+    for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+      const x = labelW + plotW * t;
+      root.append(s("line", { x1: x, x2: x, y1: top - 6, y2: height - 6, stroke: GRID }),
+        s("text", { x, y: top - 10, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: opts.format ? fmt(t * max) : `${t * 100}%` }));
+    }
+    rows.forEach((r, i) => {
+      const y = top + i * rowH;
+      root.append(s("text", { x: labelW - 8, y: y + (n * band) / 2 + 4, "text-anchor": "end", text: clip(r.label, 38) }));
+      r.values.forEach((v, k) => {
+        const yy = y + k * band;
+        const lo = v.lower ?? 0, hi = v.upper ?? lo;
+        const text = opts.single || Math.abs(hi - lo) < 0.0005 * max ? fmt(hi, 1) : `${fmt(lo, 0)}–${fmt(hi, 0)}`;
+        const g = interactive(s("g"), { tip: `${r.label} · ${series[k]}: ${text}`, onClick: r.onClick });
+        const color = PALETTE[k % PALETTE.length];
+        g.append(s("rect", { x: labelW + (plotW * lo) / max, y: yy + 2, width: Math.max(2, (plotW * (hi - lo)) / max), height: band - 4, fill: color, "fill-opacity": opts.single ? 0.8 : 0.35, stroke: color }));
+        if (v.mid !== undefined && v.mid !== null) g.append(s("rect", { x: labelW + (plotW * v.mid) / max - 1.5, y: yy, width: 3, height: band, fill: color }));
+        g.append(s("text", { x: labelW + plotW + 8, y: yy + band - 3, "font-size": 11, fill: MUTED, text }));
+        root.append(g);
+      });
+    });
+    return root;
+  }
+
+  /* A heatmap: rows (grouped) by columns; values in [0, 1]. */
+  function heatmap(spec) {
+    const cellW = spec.cellWidth || 92, cellH = 18, top = 64;
+    const labelW = Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(clip(r.label, 44))))) + 14;
+    const groups = [];
+    spec.rows.forEach((r) => { if (!groups.length || groups[groups.length - 1].name !== r.group) groups.push({ name: r.group, rows: [] }); groups[groups.length - 1].rows.push(r); });
+    const height = top + spec.rows.length * cellH + groups.length * 24 + 16;
+    const width = labelW + spec.columns.length * cellW + 20;
+    const root = svgRoot(width, height, spec.title);
+    // legend
+    const lx = labelW, lw = Math.min(220, spec.columns.length * cellW);
+    for (let i = 0; i < 20; i++) root.append(s("rect", { x: lx + (lw * i) / 20, y: 6, width: lw / 20 + 0.5, height: 10, fill: (spec.legendColor || reds)(i / 19) }));
+    root.append(s("text", { x: lx - 6, y: 15, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "0%" }),
+      s("text", { x: lx + lw + 6, y: 15, "font-size": 11, fill: MUTED, text: `100% ${spec.legend || ""}` }));
+    spec.columns.forEach((c, j) => root.append(s("text", { x: labelW + j * cellW + cellW / 2, y: top - 10, "text-anchor": "middle", "font-size": 11, "font-weight": 600, text: c })));
+    let y = top;
+    for (const g of groups) {
+      root.append(s("text", { x: 4, y: y + 16, "font-weight": 700, text: g.name }));
+      root.append(s("line", { x1: 0, x2: width, y1: y + 21, y2: y + 21, stroke: GRID }));
+      y += 24;
+      for (const r of g.rows) {
+        const row = interactive(s("g", { class: "heat-row" }), { onClick: r.onClick, tip: r.tip });
+        row.append(s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: clip(r.label, 44) }));
+        r.values.forEach((v, j) => {
+          const color = (spec.colorFor || (() => reds))(j)(v);
+          row.append(s("rect", { x: labelW + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
+            s("text", { x: labelW + j * cellW + cellW / 2, y: y + 13, "text-anchor": "middle", "font-size": 11, fill: inkOn(v), text: v === null || v === undefined ? "unknown" : CS.frac(v, 0) }));
+        });
+        root.append(row);
+        y += cellH;
+      }
+    }
+    return root;
+  }
+
+  function year(d) { const [y, m, dd] = String(d).split("-").map(Number); return y + ((m || 1) - 1) / 12 + ((dd || 1) - 1) / 365; }
+
+  /* Rules on a time axis, grouped by imposer, coloured by kind. */
+  function timeline(rules, opts = {}) {
+    const dated = rules.filter((r) => r.start);
+    const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
+    const y0 = Math.floor(Math.min(...dated.map((r) => year(r.start)), today - 1));
+    const y1 = Math.ceil(Math.max(today, ...dated.map((r) => (r.ended ? year(r.ended) : today))) + 0.05);
+    const allKinds = opts.kinds || [...new Set(dated.map((r) => r.kind))].sort();  // stable colours across filters
+    const kinds = allKinds.filter((k) => dated.some((r) => r.kind === k));
+    const color = (k) => PALETTE[allKinds.indexOf(k) % PALETTE.length];
+    const width = opts.width || 1100, row = 17, legendH = 22 * Math.ceil(kinds.length / 4), top = legendH + 34;
+    const labelW = 340, plotW = width - labelW - 20;
+    const groups = {};
+    for (const r of dated) (groups[r.imposed_by] = groups[r.imposed_by] || []).push(r);
+    const names = Object.keys(groups).sort((a, b) => groups[b].length - groups[a].length || a.localeCompare(b));
+    const height = top + dated.length * row + names.length * 20 + 10;
+    const root = svgRoot(width, height, opts.title);
+    kinds.forEach((k, i) => {
+      const x = labelW + (i % 4) * 200, y = 6 + 22 * Math.floor(i / 4);
+      root.append(s("rect", { x, y, width: 12, height: 12, fill: color(k) }), s("text", { x: x + 18, y: y + 11, text: k.replace(/_/g, " ") }));
+    });
+    const X = (t) => labelW + ((t - y0) / (y1 - y0)) * plotW;
+    for (let t = y0; t <= y1; t++) {
+      root.append(s("line", { x1: X(t), x2: X(t), y1: top - 8, y2: height - 6, stroke: GRID }),
+        s("text", { x: X(t), y: top - 12, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: String(t) }));
+    }
+    root.append(s("line", { x1: X(today), x2: X(today), y1: top - 8, y2: height - 6, stroke: "#d6604d", "stroke-dasharray": "4 3" }));
+    let y = top;
+    for (const name of names) {
+      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: name }));
+      y += 20;
+      for (const r of groups[name].sort((a, b) => year(a.start) - year(b.start))) {
+        const x0 = X(year(r.start)), x1 = X(r.ended ? year(r.ended) : today);
+        const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
+          tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind} · ${r.policy || "no policy"}` });
+        g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: clip(`${r.id} · ${r.name}`, 50) }),
+          s("rect", { x: x0, y: y + 3, width: Math.max(4, x1 - x0), height: row - 6, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
+        root.append(g);
+        y += row;
+      }
+    }
+    return root;
+  }
+
+  /* Lines with bands (lower-upper) per series over years; values in [0, 1]. */
+  function bands(points, series, opts = {}) {
+    const width = opts.width || 720, height = opts.height || 300, left = 50, right = 20, top = 50, bottom = 30;
+    const root = svgRoot(width, height, opts.title);
+    const xs = points.map((p) => p.x);
+    const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
+    const Y = (v) => top + (1 - v) * (height - top - bottom);
+    for (const t of [0, 0.25, 0.5, 0.75, 1]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
+      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t * 100}%` }));
+    for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(x) }));
+    series.forEach((ser, k) => {
+      const c = PALETTE[k % PALETTE.length];
+      const upper = points.map((p) => `${X(p.x)},${Y(p[ser.upper])}`), lower = points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).reverse();
+      root.append(s("polygon", { points: [...upper, ...lower].join(" "), fill: c, "fill-opacity": 0.18, stroke: "none" }),
+        s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 }),
+        s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
+      for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
+        { tip: `${ser.name} ${p.x}: ${CS.frac(p[ser.lower])} – ${CS.frac(p[ser.upper])}` }));
+      root.append(s("rect", { x: left + k * 240, y: 8, width: 12, height: 12, fill: c }), s("text", { x: left + k * 240 + 18, y: 18, text: clip(ser.name, 32) }));
+    });
+    root.append(s("text", { x: width - right, y: 38, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "solid: upper bound · dashed: lower bound" }));
+    return root;
+  }
+
+  function serialize(svg) { return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg); }
+
+  function toPng(svg, filename) {
+    const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
+    const img = new Image();
+    img.onload = () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = w * 2; canvas.height = h * 2;
+      const ctx = canvas.getContext("2d");
+      ctx.scale(2, 2); ctx.drawImage(img, 0, 0, w, h);
+      canvas.toBlob((blob) => CS.download(filename + ".png", blob), "image/png");
+    };
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(serialize(svg));
+  }
+
+  /* A chart in a box with SVG and PNG downloads. */
+  function box(container, svg, filename) {
+    CS.clear(container);
+    const bar = CS.el("div", { class: "toolbar" },
+      CS.el("button", { type: "button", class: "secondary tiny", "data-download": "svg", onclick: () => CS.download(filename + ".svg", serialize(svg), "image/svg+xml") }, "SVG"),
+      CS.el("button", { type: "button", class: "secondary tiny", "data-download": "png", onclick: () => toPng(svg, filename) }, "PNG"));
+    container.append(bar, CS.el("div", { class: "chart" }, svg));
+    return container;
+  }
+
+  return { bars, ranges, heatmap, timeline, bands, box, serialize, reds, blues, PALETTE };
+})();

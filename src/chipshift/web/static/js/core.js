@@ -1,0 +1,234 @@
+/* chipshift web core: fetching the API, DOM helpers, tables with CSV download, the source panel.
+   Every page renders the JSON of its /api/v1 endpoint; nothing is fetched from other hosts. */
+"use strict";
+const CS = (() => {
+  const API = "/api/v1";
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(node.dataset, v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function $(sel, root) { return (root || document).querySelector(sel); }
+
+  function url(path, params) {
+    const u = new URL(API + path, location.origin);
+    for (const [k, v] of Object.entries(params || {})) {
+      if (v === null || v === undefined || v === "") continue;
+      if (Array.isArray(v)) v.forEach((x) => u.searchParams.append(k, x)); else u.searchParams.set(k, v);
+    }
+    return u.pathname + u.search;
+  }
+
+  function showError(message) {
+    const box = $("#error");
+    if (!message) { box.hidden = true; return; }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  async function answer(response) {
+    let body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    if (!response.ok) {
+      const msg = body && body.message ? body.message : `HTTP ${response.status}`;
+      const err = new Error(msg);
+      err.status = response.status; err.body = body;
+      throw err;
+    }
+    return body;
+  }
+
+  async function get(path, params, opts) {
+    const target = url(path, params);
+    if (!(opts && opts.quiet)) setJsonLink(target);
+    try {
+      const data = await answer(await fetch(target, { headers: { Accept: "application/json" } }));
+      showError(null);
+      return data;
+    } catch (e) { showError(e.message); throw e; }
+  }
+
+  async function post(path, body, opts) {
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    if (opts && opts.token) headers.Authorization = "Bearer " + opts.token;
+    try {
+      const data = await answer(await fetch(API + path, { method: "POST", headers, body: JSON.stringify(body) }));
+      showError(null);
+      return data;
+    } catch (e) { showError(e.message); throw e; }
+  }
+
+  function setJsonLink(target) {
+    const link = $("#json-link");
+    if (link) { link.href = target; link.title = "The JSON this page renders: " + target; }
+  }
+
+  /* -- formatting ------------------------------------------------------------------------------ */
+  const pct = (v, digits = 1) => (v === null || v === undefined ? "unknown" : `${Number(v).toFixed(digits)}%`);
+  const frac = (v, digits = 1) => (v === null || v === undefined ? "—" : `${(100 * v).toFixed(digits)}%`);
+  const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }));
+  const list = (v) => (Array.isArray(v) ? v.join(", ") : v === null || v === undefined ? "" : String(v));
+
+  /* -- downloads ------------------------------------------------------------------------------- */
+  function download(filename, content, mime) {
+    const blob = content instanceof Blob ? content : new Blob([content], { type: mime || "text/plain" });
+    const a = el("a", { href: URL.createObjectURL(blob), download: filename });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 2000);
+  }
+
+  function csvCell(v) {
+    if (v === null || v === undefined) return "";
+    if (typeof v === "object") v = Array.isArray(v) ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : x)).join("; ") : JSON.stringify(v);
+    const s = String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  }
+
+  function csv(columns, rows) {
+    const head = columns.map((c) => csvCell(c.key)).join(",");
+    const body = rows.map((r) => columns.map((c) => csvCell(c.csv ? c.csv(r) : r[c.key])).join(","));
+    return [head, ...body].join("\r\n") + "\r\n";
+  }
+
+  /* -- tables ---------------------------------------------------------------------------------- */
+  /* columns: [{key, label, format(v,row), num, render(row) -> Node, source(row) -> source|null, csv(row)}] */
+  function table(container, spec) {
+    clear(container);
+    const state = { rows: spec.rows.slice(), sortKey: null, dir: 1 };
+    const wrap = el("div", { class: "table-wrap" });
+    const bar = el("div", { class: "toolbar" },
+      el("span", { class: "label", text: `${spec.rows.length} row${spec.rows.length === 1 ? "" : "s"}` }),
+      el("button", { type: "button", class: "secondary tiny", "data-download": "csv",
+        onclick: () => download((spec.filename || "table") + ".csv", csv(spec.columns, state.rows), "text/csv") }, "CSV"));
+    container.append(bar, wrap);
+    function draw() {
+      const thead = el("thead", {}, el("tr", {}, spec.columns.map((c) => el("th", {
+        class: c.num ? "num" : null, title: "Sort",
+        onclick: () => { state.dir = state.sortKey === c.key ? -state.dir : 1; state.sortKey = c.key; sort(); draw(); },
+      }, (c.label || c.key) + (state.sortKey === c.key ? (state.dir > 0 ? " ▲" : " ▼") : "")))));
+      const tbody = el("tbody");
+      for (const row of state.rows) {
+        const tr = el("tr", { class: spec.onRow ? "clickable" : null, onclick: spec.onRow ? () => spec.onRow(row) : null });
+        for (const c of spec.columns) {
+          let content;
+          if (c.render) content = c.render(row);
+          else {
+            const v = row[c.key];
+            content = c.format ? c.format(v, row) : Array.isArray(v) ? list(v) : v === null || v === undefined ? "" : String(v);
+          }
+          const isDate = typeof content === "string" && /^\d{4}(-\d{2}){0,2}$/.test(content);
+          const td = el("td", { class: c.num ? "num" : isDate ? "nowrap" : null });
+          const src = c.source ? c.source(row) : null;
+          if (src) td.append(figure(content, src)); else td.append(content instanceof Node ? content : String(content));
+          tr.append(td);
+        }
+        tbody.append(tr);
+      }
+      clear(wrap).append(el("table", { class: "data" }, thead, tbody));
+    }
+    function sort() {
+      const k = state.sortKey;
+      state.rows.sort((a, b) => {
+        const x = a[k], y = b[k];
+        if (x === y) return 0;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * state.dir;
+      });
+    }
+    draw();
+    return state;
+  }
+
+  /* -- the source panel ------------------------------------------------------------------------ */
+  function sourceTitle(src) {
+    if (!src) return "";
+    const who = src.publisher || src.note || "source";
+    return [who, src.published, src.quote ? `“${src.quote}”` : null].filter(Boolean).join(" · ");
+  }
+
+  function figure(content, src) {
+    const span = el("span", { class: "figure", tabindex: "0", title: sourceTitle(src) + " (click for the source)",
+      onclick: (ev) => { ev.stopPropagation(); showSource(src); },
+      onkeydown: (ev) => { if (ev.key === "Enter") showSource(src); } });
+    span.append(content instanceof Node ? content : String(content));
+    return span;
+  }
+
+  function showSource(src) {
+    const panel = $("#source-panel");
+    const box = clear($(".content", panel));
+    if (!src) { box.append(el("p", { class: "muted", text: "No source recorded." })); panel.hidden = false; return; }
+    const rows = [["Publisher", src.publisher], ["Original", src.original_publisher], ["Title", src.title],
+      ["Date", src.published], ["Status", src.status], ["Fact", src.fact], ["Source id", src.source],
+      ["Dataset", src.dataset], ["Licence", src.licence], ["Note", src.note]];
+    const dl = el("dl");
+    for (const [k, v] of rows) if (v) dl.append(el("dt", { text: k }), el("dd", { text: String(v) }));
+    box.append(dl);
+    box.append(el("blockquote", { class: "quote", text: src.quote ? src.quote : "(no quote recorded)" }));
+    if (src.url) box.append(el("p", {}, el("a", { href: src.url, target: "_blank", rel: "noopener noreferrer", text: src.url })));
+    if (src.source && !src.dataset) box.append(el("p", {}, el("a", { href: `/sources?id=${encodeURIComponent(src.source)}`, text: "All facts resting on this source →" })));
+    panel.hidden = false;
+  }
+
+  function params() { return new URLSearchParams(location.search); }
+  function setParams(values) {
+    const u = new URL(location.href);
+    for (const [k, v] of Object.entries(values)) { if (v === null || v === undefined || v === "") u.searchParams.delete(k); else u.searchParams.set(k, v); }
+    history.replaceState(null, "", u);
+  }
+
+  function section(title, ...children) { return el("section", { class: "card" }, el("h2", { text: title }), ...children); }
+
+  async function fillTargets(datalist) {
+    const data = await get("/countries", {}, { quiet: true });
+    for (const c of data.countries) datalist.append(el("option", { value: c.id, label: `${c.name} (${c.kind})` }));
+  }
+
+  async function fillScenarios(select, keep) {
+    const data = await get("/scenarios", {}, { quiet: true });
+    clear(select);
+    select.append(el("option", { value: "baseline", text: "baseline (bundled rules)" }));
+    const groups = [["Shipped examples", data.examples], ["Saved", data.saved]];
+    for (const [label, items] of groups) {
+      if (!items.length) continue;
+      const g = el("optgroup", { label });
+      for (const s of items) g.append(el("option", { value: s.ref, text: s.name }));
+      select.append(g);
+    }
+    if (keep) select.value = keep;
+    return data;
+  }
+
+  async function fillSegments(select) {
+    const v = await get("/vocabulary", {}, { quiet: true });
+    for (const [code, text] of Object.entries(v.segments)) {
+      if (code !== "all") select.append(el("option", { value: code, text: code.replace(/_/g, " "), title: String(text) }));
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const page = document.body.dataset.page;
+    document.querySelectorAll("[data-nav]").forEach((a) => { if (a.dataset.nav.split(" ").includes(page)) a.classList.add("active"); });
+    const panel = $("#source-panel");
+    $(".close", panel).addEventListener("click", () => { panel.hidden = true; });
+    document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
+  });
+
+  return { API, el, clear, $, url, get, post, showError, pct, frac, num, list, download, csv, table, figure,
+    showSource, sourceTitle, params, setParams, section, fillTargets, fillScenarios, fillSegments, setJsonLink };
+})();

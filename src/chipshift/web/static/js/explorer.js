@@ -1,0 +1,201 @@
+/* Explorer: stages -> inputs -> providers, with shares as bars, chokepoint badges, search, sources. */
+"use strict";
+(() => {
+  const { el, clear, $, get, table, figure, pct } = CS;
+  let tree = null;
+
+  function badge(node) {
+    if (!node.chokepoint) return null;
+    return el("span", { class: "badge choke", title: `chokepoint: one country holds ≥ ${tree.chokepoint_threshold_pct}%` },
+      `chokepoint · ${node.top_country} ${pct(node.top_share_pct, 0)}`);
+  }
+
+  function renderTree() {
+    const root = clear($("#tree"));
+    $("#tree-summary").textContent = `${tree.inputs} inputs · ${tree.chokepoints} chokepoints (one country ≥ ${tree.chokepoint_threshold_pct}%)`;
+    const ul = el("ul");
+    for (const stage of tree.stages) {
+      const kids = el("ul", { hidden: stage.id === "P" ? true : null });
+      const toggle = el("button", { type: "button", class: "toggle", "aria-label": "expand", onclick: () => { kids.hidden = !kids.hidden; toggle.textContent = kids.hidden ? "▸" : "▾"; } }, stage.id === "P" ? "▸" : "▾");
+      const li = el("li", { class: "stage" }, toggle,
+        el("button", { type: "button", class: "node", onclick: () => showStage(stage) }, `${stage.id === "P" ? "" : stage.id + " · "}${stage.name}`));
+      for (const node of stage.inputs) kids.append(treeNode(node, 1));
+      li.append(kids);
+      ul.append(li);
+    }
+    root.append(ul);
+    if (tree.attribution.length) $("#attribution").textContent = tree.attribution.join(" ");
+  }
+
+  function treeNode(node, depth) {
+    const li = el("li");
+    const children = el("ul", { hidden: depth >= 1 ? true : null });
+    const hasKids = node.children.length > 0;
+    const toggle = el("button", { type: "button", class: "toggle", "aria-label": "expand",
+      onclick: () => { children.hidden = !children.hidden; toggle.textContent = children.hidden ? "▸" : "▾"; } }, hasKids ? "▸" : "·");
+    li.append(toggle, el("button", { type: "button", class: "node", "data-id": node.id, onclick: () => showInput(node.id) }, node.name));
+    const b = badge(node);
+    if (b) li.append(" ", b);
+    for (const c of node.children) children.append(treeNode(c, depth + 1));
+    if (hasKids) li.append(children);
+    return li;
+  }
+
+  function select(id) {
+    document.querySelectorAll(".tree button.node.selected").forEach((b) => b.classList.remove("selected"));
+    document.querySelectorAll(`.tree button.node[data-id="${CSS.escape(id)}"]`).forEach((b) => b.classList.add("selected"));
+  }
+
+  function showStage(stage) {
+    CS.setParams({ input: null, firm: null, stage: stage.id });
+    const box = clear($("#detail"));
+    box.append(el("h1", { text: stage.name }));
+    if (stage.market_size) box.append(el("p", {}, el("b", { text: "Market size: " }), stage.market_size));
+    if (stage.description) box.append(el("p", { class: "muted", text: stage.description }));
+    if (stage.countries.length) {
+      box.append(el("h2", { text: "Countries (share of capacity by plant location)" }));
+      const chart = el("div");
+      box.append(chart);
+      CS.charts.box(chart, CS.charts.bars(stage.countries.map((c) => ({ label: c.name, value: c.share_pct, tip: `${c.name}: ${pct(c.share_pct)} (${c.year || ""})` })),
+        { title: `${stage.name}: countries` }), `stage-${stage.id}-countries`);
+      if (stage.share_basis) box.append(el("p", { class: "muted small", text: stage.share_basis }));
+    }
+    const flat = [];
+    (function walk(nodes) { for (const n of nodes) { flat.push(n); walk(n.children); } })(stage.inputs);
+    box.append(el("h2", { text: `Inputs (${flat.length})` }));
+    const t = el("div");
+    box.append(t);
+    table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
+      { key: "name", label: "Input" }, { key: "kind", label: "Kind" }, { key: "top_country", label: "Top country" },
+      { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)) },
+      { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
+  }
+
+  function shareRows(rows) {
+    return rows.map((r) => ({ label: r.name, value: r.share_known ? r.share_pct : null, source: r.source }));
+  }
+
+  async function showInput(id) {
+    select(id);
+    CS.setParams({ input: id, firm: null, stage: null });
+    const d = await get(`/inputs/${encodeURIComponent(id)}`);
+    const box = clear($("#detail"));
+    const head = el("h1", {}, d.name, " ");
+    if (d.chokepoint && d.chokepoint.chokepoint) head.append(el("span", { class: "badge choke" }, `chokepoint · ${d.chokepoint.top_country} ${pct(d.chokepoint.top_share_pct, 0)}`));
+    box.append(head);
+    const kv = el("dl", { class: "kv" });
+    const add = (k, v) => { if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) kv.append(el("dt", { text: k }), el("dd", {}, v)); };
+    add("Id", d.id); add("Kind", d.kind); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
+    if (d.chokepoint) {
+      add("HHI", CS.num(d.chokepoint.hhi)); add("Countries for 75%", d.chokepoint.countries_for_75pct);
+      add("Coalition (USA, JPN, NLD) share", pct(d.chokepoint.coalition_share_pct));
+    }
+    add("Part of", d.parents.map((p) => el("a", { href: "#", onclick: (e) => { e.preventDefault(); showInput(p.id); } }, p.name)).flatMap((a, i) => (i ? [", ", a] : [a])));
+    add("Variants and inputs", d.children.map((p) => el("a", { href: "#", onclick: (e) => { e.preventDefault(); showInput(p.id); } }, p.name)).flatMap((a, i) => (i ? [", ", a] : [a])));
+    box.append(kv);
+    if (d.shares_from === "facts") box.append(el("p", { class: "muted small", text: "Shares from chipshift's sourced market-share facts (latest complete period); countries are the sum of firm shares by headquarters." }));
+    for (const [title, rows, name, one] of [["Countries", d.countries, "countries", "Country"], ["Firms", d.firms, "firms", "Firm"]]) {
+      if (!rows.length) continue;
+      box.append(el("h2", { text: `${title} (${rows.length})` }));
+      const chart = el("div"), t = el("div");
+      box.append(chart, t);
+      CS.charts.box(chart, CS.charts.bars(shareRows(rows), { title: `${d.name}: ${name}` }), `${d.id}-${name}`);
+      table(t, { filename: `${d.id}-${name}`, rows, columns: [
+        { key: "name", label: one },
+        { key: "share_pct", label: "Share", num: true, format: (v, r) => (r.share_known ? pct(v) : "unknown"), source: (r) => r.source },
+        { key: "basis", label: "Basis" }, { key: "year", label: "Year", format: (v, r) => String(v || r.period || "") },
+        { key: "source", label: "Source", render: (r) => figure((r.source && (r.source.publisher || r.source.note)) || "source", r.source), csv: (r) => CS.sourceTitle(r.source) }] });
+    }
+    if (!d.countries.length && !d.firms.length) box.append(el("p", { class: "muted", text: "No provider shares recorded for this input." }));
+    conflicts(box, d.conflicts);
+    facts(box, d.facts, d.id);
+    if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));
+  }
+
+  function conflicts(box, groups) {
+    if (!groups || !groups.length) return;
+    box.append(el("h2", { text: `Conflicting figures (${groups.length})` }),
+      el("p", { class: "muted small", text: "Sources that state the same figure differently, side by side; the outlined one is the default summaries use." }));
+    for (const g of groups) {
+      const row = el("div", { class: "conflict" },
+        el("div", { class: "small muted" }, `${g.entity} · ${g.metric}${g.product ? " · " + g.product : ""} · ${g.period}${g.region ? " · " + g.region : ""}`));
+      for (const v of g.values) {
+        row.append(el("div", { class: "value" + (v.default ? " default" : "") },
+          el("div", { class: "big" }, figure(`${CS.num(v.value)} ${v.unit}`, v)),
+          el("div", { class: "small muted" }, `${v.publisher} · ${v.published || "n.d."} · ${v.status}${v.default ? " · default" : ""}`)));
+      }
+      box.append(row);
+    }
+  }
+
+  function facts(box, rows, name) {
+    if (!rows || !rows.length) return;
+    box.append(el("h2", { text: `Facts (${rows.length})` }));
+    const t = el("div");
+    box.append(t);
+    table(t, { filename: `${name}-facts`, rows, columns: [
+      { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
+      { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (r) => r },
+      { key: "unit", label: "Unit" }, { key: "status", label: "Status" },
+      { key: "publisher", label: "Source", render: (r) => figure(r.publisher, r) }, { key: "quote", label: "Quote" }] });
+  }
+
+  async function showFirm(id) {
+    CS.setParams({ firm: id, input: null, stage: null });
+    const d = await get(`/firms/${encodeURIComponent(id)}`);
+    const box = clear($("#detail"));
+    box.append(el("h1", { text: d.name }));
+    const kv = el("dl", { class: "kv" });
+    kv.append(el("dt", { text: "Headquarters" }), el("dd", { text: d.hq_country }), el("dt", { text: "Aliases" }), el("dd", { text: (d.aliases || []).join(", ") }));
+    if (d.parent) kv.append(el("dt", { text: "Parent" }), el("dd", { text: d.parent }));
+    box.append(kv);
+    if (d.supplies.length) {
+      box.append(el("h2", { text: `Supplies (${d.supplies.length} inputs)` }));
+      const chart = el("div"), t = el("div");
+      box.append(chart, t);
+      CS.charts.box(chart, CS.charts.bars(d.supplies.map((r) => ({ label: r.input_name, value: r.share_pct, source: r.source })), { title: `${d.name}: shares of world supply` }), `${d.id}-supplies`);
+      table(t, { filename: `${d.id}-supplies`, rows: d.supplies, onRow: (r) => showInput(r.input), columns: [
+        { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), source: (r) => r.source }, { key: "year", label: "Year" }] });
+    }
+    conflicts(box, d.conflicts);
+    facts(box, d.facts, d.id);
+  }
+
+  function setupSearch() {
+    const input = $("#search"), results = $("#search-results");
+    let timer = null;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      if (!q) { results.hidden = true; return; }
+      timer = setTimeout(async () => {
+        const data = await get("/search", { q }, { quiet: true });
+        clear(results);
+        for (const r of data.results) {
+          results.append(el("li", { onclick: () => { results.hidden = true; input.value = r.name; open(r); } },
+            el("span", { class: "badge kind" }, r.kind), " ", r.name, r.matched ? el("span", { class: "muted small" }, ` (${r.matched})`) : null));
+        }
+        if (!data.results.length) results.append(el("li", { class: "muted" }, "no match"));
+        results.hidden = false;
+      }, 150);
+    });
+    input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { const first = results.querySelector("li"); if (first) first.click(); } });
+  }
+
+  function open(r) {
+    if (r.kind === "input") showInput(r.id);
+    else if (r.kind === "firm") showFirm(r.id);
+    else location.href = `/exposure?target=${encodeURIComponent(r.id)}`;
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    setupSearch();
+    tree = await get("/explorer");
+    renderTree();
+    const p = CS.params();
+    if (p.get("input")) showInput(p.get("input"));
+    else if (p.get("firm")) showFirm(p.get("firm"));
+    else if (p.get("stage")) { const st = tree.stages.find((x) => x.id === p.get("stage")); if (st) showStage(st); }
+    else if (tree.stages.length) showStage(tree.stages.find((x) => x.id === "S2") || tree.stages[0]);
+  });
+})();

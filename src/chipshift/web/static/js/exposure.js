@@ -1,0 +1,103 @@
+/* Exposure: pick a target and a date -> availability and exposure by input and stage, localization. */
+"use strict";
+(() => {
+  const { el, clear, $, get, table, frac } = CS;
+  let last = null;
+
+  function stageName(id) { return { S1: "S1 · Design", S2: "S2 · Fabrication", S3: "S3 · Assembly, testing, packaging" }[id] || id || "No stage (bundled products)"; }
+
+  function heat() {
+    if (!last) return;
+    const { exposure, local } = last;
+    const sort = $("#heat-sort").value;
+    const rows = exposure.by_input.map((r) => ({ ...r, stage: (r.stages && r.stages[0]) || "" }));
+    rows.sort((a, b) => a.stage.localeCompare(b.stage) || (sort === "name" ? a.name.localeCompare(b.name)
+      : sort === "upper" ? b.barred_upper - a.barred_upper || a.name.localeCompare(b.name)
+        : (b.barred ?? b.barred_upper) - (a.barred ?? a.barred_upper) || b.barred_lower - a.barred_lower || a.name.localeCompare(b.name)));
+    const columns = ["Barred (lower)", "Barred (strict)", "Barred (upper)", local ? "Local supply" : null].filter(Boolean);
+    const svg = CS.charts.heatmap({
+      title: `Exposure of ${exposure.destination} at ${exposure.at}`, columns, legend: "barred (reds) · local supply (blues)",
+      colorFor: (j) => (j === 3 ? CS.charts.blues : CS.charts.reds),
+      rows: rows.map((r) => {
+        const values = [r.barred_lower, r.barred, r.barred_upper];
+        if (local) values.push(local[r.input] ? local[r.input].localization : null);
+        return { label: r.name, group: stageName(r.stage), values, onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; },
+          tip: `${r.name}: barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}; barred providers: ${r.barred_providers.join(", ") || "none"}; maybe: ${r.maybe_barred_providers.join(", ") || "none"}` };
+      }) });
+    CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`);
+  }
+
+  async function load() {
+    const f = new FormData($("#params"));
+    const params = { target: f.get("target") || "CHN", at: f.get("at"), segment: f.get("segment"), scenario: f.get("scenario") === "baseline" ? "" : f.get("scenario") };
+    CS.setParams(params);
+    let exposure;
+    try { exposure = await get("/exposure", params); } catch (e) { return; }
+    let local = null, localReport = null;
+    try {
+      localReport = await get("/localization", { country: params.target }, { quiet: true });
+      local = Object.fromEntries(localReport.inputs.map((r) => [r.input, r]));
+    } catch (e) { CS.showError(null); }
+    CS.setJsonLink(CS.url("/exposure", params));
+    last = { exposure, local };
+    const sc = exposure.scenario;
+    const barred = exposure.by_input.filter((r) => r.barred_lower > 0).length;
+    const maybe = exposure.by_input.filter((r) => r.barred_upper > 0).length;
+    clear($("#summary")).append(el("section", { class: "card" },
+      el("div", { class: "stat" }, el("b", { text: exposure.destination }), "target"),
+      el("div", { class: "stat" }, el("b", { text: exposure.at }), "date"),
+      el("div", { class: "stat" }, el("b", { text: sc ? sc.name : "baseline" }), "scenario"),
+      el("div", { class: "stat" }, el("b", { text: String(barred) }), "inputs certainly cut (in part)"),
+      el("div", { class: "stat" }, el("b", { text: String(maybe) }), "inputs possibly cut"),
+      el("p", { class: "muted small", text: exposure.weighting })));
+    const stages = exposure.by_stage;
+    CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), values: [
+      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }, { lower: s.barred_lower_weighted, upper: s.barred_upper_weighted }] })),
+    { series: ["equal weight per input", "weighted by market size (USD)"], title: "Exposure by stage" }), `exposure-${exposure.destination}-stages`);
+    table($("#stage-table"), { filename: `exposure-${exposure.destination}-stages`, rows: stages, columns: [
+      { key: "stage", label: "Stage", format: stageName }, { key: "inputs", label: "Inputs", num: true },
+      { key: "barred_lower_mean", label: "Barred lower (mean)", num: true, format: (v) => frac(v) },
+      { key: "barred_upper_mean", label: "Barred upper (mean)", num: true, format: (v) => frac(v) },
+      { key: "barred_lower_weighted", label: "Lower (weighted)", num: true, format: (v) => frac(v) },
+      { key: "barred_upper_weighted", label: "Upper (weighted)", num: true, format: (v) => frac(v) },
+      { key: "inputs_with_market_size", label: "With market size", num: true }] });
+    heat();
+    table($("#input-table"), { filename: `exposure-${exposure.destination}-inputs`, rows: exposure.by_input,
+      onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
+        { key: "name", label: "Input" }, { key: "stages", label: "Stages" }, { key: "view", label: "View" },
+        { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v) },
+        { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v) },
+        { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v) },
+        { key: "barred_providers", label: "Barred providers" }, { key: "maybe_barred_providers", label: "Maybe barred" }] });
+    const lbox = clear($("#localization"));
+    if (!localReport) { lbox.append(el("p", { class: "muted", text: "Localization applies to countries; pick a country as target." })); return; }
+    lbox.append(el("p", { class: "muted small", text: localReport.definition }));
+    if (localReport.published_estimates.length) {
+      const pt = el("div");
+      lbox.append(el("h3", { text: "Published estimates" }), pt);
+      table(pt, { filename: `localization-${localReport.country}-published`, rows: localReport.published_estimates, columns: [
+        { key: "product", label: "Product" }, { key: "period", label: "Period" }, { key: "value", label: "Value", num: true, format: (v) => CS.num(v) },
+        { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
+    }
+    const lt = el("div");
+    lbox.append(el("h3", { text: "By input" }), lt);
+    table(lt, { filename: `localization-${localReport.country}`, rows: localReport.inputs, columns: [
+      { key: "name", label: "Input" }, { key: "view", label: "View" },
+      { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v) },
+      { key: "localization", label: "Localization", num: true, format: (v) => frac(v) },
+      { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v) },
+      { key: "domestic_providers", label: "Domestic providers" }] });
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    const form = $("#params"), p = CS.params();
+    CS.fillTargets($("#targets"));
+    await CS.fillSegments(form.elements.segment);
+    await CS.fillScenarios(form.elements.scenario, p.get("scenario") || "baseline");
+    for (const k of ["target", "at", "segment"]) if (p.get(k)) form.elements[k].value = p.get(k);
+    if (!form.elements.at.value) form.elements.at.value = new Date().toISOString().slice(0, 10);
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+    $("#heat-sort").addEventListener("change", heat);
+    load();
+  });
+})();

@@ -1,0 +1,44 @@
+/* Restrictions: a timeline of rules, filtered by imposer, kind, target, product and date range. */
+"use strict";
+(() => {
+  const { el, clear, $, get, table } = CS;
+  const form = () => $("#filters");
+
+  function values() {
+    const f = new FormData(form());
+    return { imposer: f.get("imposer"), kind: f.get("kind"), target: f.get("target"), product: f.get("product"), from: f.get("from"), to: f.get("to") };
+  }
+
+  async function load(first) {
+    const params = values();
+    CS.setParams(params);
+    let data;
+    try { data = await get("/rules", params); } catch (e) { return; }
+    if (first) {
+      const imp = form().elements.imposer, kind = form().elements.kind;
+      for (const i of data.imposers) imp.append(el("option", { value: i, text: i }));
+      for (const k of data.kinds) kind.append(el("option", { value: k, text: k.replace(/_/g, " ") }));
+      const p = CS.params();
+      if (p.get("imposer")) imp.value = p.get("imposer");
+      if (p.get("kind")) kind.value = p.get("kind");
+    }
+    $("#count").textContent = `${data.count} rule${data.count === 1 ? "" : "s"}`;
+    const open = (r) => { location.href = `/rules/${encodeURIComponent(r.id)}`; };
+    if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules, { title: "Restriction rules over time", onClick: open, kinds: data.kinds }), "restrictions-timeline");
+    else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
+    table($("#rules-table"), { filename: "restrictions", rows: data.rules, onRow: open, columns: [
+      { key: "id", label: "Id", render: (r) => el("a", { href: `/rules/${encodeURIComponent(r.id)}`, text: r.id }) },
+      { key: "name", label: "Name" }, { key: "imposed_by", label: "Imposer" }, { key: "kind", label: "Kind" },
+      { key: "policy", label: "Policy" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
+      { key: "status", label: "Status" }, { key: "products", label: "Products" },
+      { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" }, { key: "gaps", label: "Gaps", num: true }] });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const p = CS.params();
+    for (const k of ["target", "product", "from", "to"]) if (p.get(k)) form().elements[k].value = p.get(k);
+    form().addEventListener("submit", (ev) => { ev.preventDefault(); load(false); });
+    form().addEventListener("reset", () => setTimeout(() => load(false), 0));
+    load(true);
+  });
+})();

@@ -1,0 +1,47 @@
+/* One rule: its fields, its source (with the quote) and what it reaches. */
+"use strict";
+(() => {
+  const { el, $, get, table, figure } = CS;
+
+  function field(kv, label, value) {
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return;
+    const nodes = Array.isArray(value) && value.some((v) => v instanceof Node);
+    kv.append(el("dt", { text: label }), el("dd", {}, nodes || value instanceof Node ? value : typeof value === "object" && !Array.isArray(value) ? JSON.stringify(value) : CS.list(value)));
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    const id = decodeURIComponent(location.pathname.split("/").pop());
+    const r = await get(`/rules/${encodeURIComponent(id)}`);
+    const box = $("#rule");
+    document.title = `${r.id} · chipshift`;
+    const card = el("section", { class: "card" }, el("h1", {}, `${r.id}: ${r.name}`), el("p", { text: r.summary }));
+    const kv = el("dl", { class: "kv" });
+    field(kv, "Kind", r.kind); field(kv, "Imposed by", r.imposed_by); field(kv, "Authority", r.authority);
+    field(kv, "Policy", r.policy); field(kv, "Announced", r.announced); field(kv, "Effective", r.effective);
+    field(kv, "Ended", r.ended); field(kv, "Status", r.status);
+    field(kv, "Products", (r.products || []).map((p) => p.input + (p.where ? " " + JSON.stringify(p.where) : "")));
+    field(kv, "Sellers", r.sellers); field(kv, "Targets", r.targets);
+    field(kv, "Relaxes", (r.relaxes || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
+    field(kv, "Relaxed by", (r.relaxed_by || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
+    card.append(kv);
+    box.append(card);
+    const src = r.source ? { ...r.source, quote: r.quote, source: r.source.id } : { quote: r.quote };
+    const sc = el("section", { class: "card" }, el("h2", { text: "Source" }));
+    if (r.source) sc.append(el("p", {}, figure(`${r.source.publisher} · ${r.source.published}`, src), " — ", r.source.title || "",
+      " ", el("a", { href: r.source.url, target: "_blank", rel: "noopener noreferrer", text: "link" })));
+    sc.append(el("blockquote", { class: "quote", text: r.quote }));
+    box.append(sc);
+    const tg = r.targets || {};
+    const targets = [...(tg.countries || []).map((c) => ({ kind: "country", id: c })), ...(tg.firms || []).map((f) => ({ kind: "firm", id: f })), ...(tg.segments || []).map((s) => ({ kind: "segment", id: s }))];
+    const tt = el("div");
+    box.append(el("section", { class: "card" }, el("h2", { text: `Targets (${targets.length})` }), tt));
+    table(tt, { filename: `${r.id}-targets`, rows: targets, columns: [{ key: "kind", label: "Kind" }, { key: "id", label: "Target" }] });
+    const rt = el("div");
+    box.append(el("section", { class: "card" }, el("h2", { text: `Inputs it reaches (${r.reaches.length})` }),
+      el("p", { class: "muted small", text: "certain: the rule's products cover the input; maybe: it depends on an attribute the input does not carry." }), rt));
+    table(rt, { filename: `${r.id}-reaches`, rows: r.reaches.map((x) => ({ ...x, reach: x.certain ? "certain" : "maybe" })),
+      onRow: (x) => { location.href = `/explorer?input=${encodeURIComponent(x.input)}`; },
+      columns: [{ key: "input", label: "Id" }, { key: "name", label: "Input" }, { key: "reach", label: "Reach", render: (x) => el("span", { class: `badge ${x.reach}` }, x.reach) }] });
+    if (r.gaps && r.gaps.length) box.append(el("section", { class: "card" }, el("h2", { text: "What the data cannot express (gaps)" }), el("ul", {}, r.gaps.map((g) => el("li", { text: g })))));
+  });
+})();

@@ -1,0 +1,188 @@
+/* Scenario builder: start from the baseline or a shipped/saved scenario, toggle, edit and add rules,
+   set parameters, run, save (with the write token) and download as YAML. */
+"use strict";
+(() => {
+  const { el, clear, $, get, post, table, frac } = CS;
+  const POLICIES = ["ban", "presumption_of_denial", "case_by_case", "licence_required", "fee", "lifted"];
+  let rules = [];
+  const state = { baseline: true, add: [], removed: new Set(), edits: new Map() };
+
+  function doc() {
+    return { name: $("#name").value.trim() || "scenario", description: $("#description").value, at: $("#at").value || null,
+      baseline: state.baseline, add: state.add, remove: [...state.removed], edit: [...state.edits.values()] };
+  }
+
+  function apply(d) {
+    $("#name").value = d.name || "scenario";
+    $("#description").value = d.description || "";
+    if (d.at) $("#at").value = d.at;
+    state.baseline = d.baseline !== false;
+    state.add = (d.add || []).slice();
+    state.removed = new Set(d.remove || []);
+    state.edits = new Map((d.edit || []).map((e) => [e.id, { ...e }]));
+    drawRules(); drawAdded();
+  }
+
+  function edit(id, key, value, original) {
+    const e = state.edits.get(id) || { id };
+    if (value === original || value === "") delete e[key]; else e[key] = value;
+    if (Object.keys(e).length > 1) state.edits.set(id, e); else state.edits.delete(id);
+    drawRules();
+  }
+
+  function drawRules() {
+    const box = clear($("#rules"));
+    const q = $("#rule-filter").value.trim().toLowerCase();
+    $("#rule-count").textContent = `${rules.length - state.removed.size} of ${rules.length} kept · ${state.edits.size} edited`;
+    for (const r of rules) {
+      if (q && !`${r.id} ${r.name} ${r.imposed_by} ${r.kind}`.toLowerCase().includes(q)) continue;
+      const e = state.edits.get(r.id) || {};
+      const removed = state.removed.has(r.id);
+      const policy = el("select", { "aria-label": `policy of ${r.id}`, onchange: (ev) => edit(r.id, "policy", ev.target.value, r.policy) },
+        ...[r.policy ? null : el("option", { value: "", text: "(no policy)" }), ...POLICIES.map((p) => el("option", { value: p, text: p.replace(/_/g, " ") }))]);
+      policy.value = e.policy || r.policy || "";
+      const ended = el("input", { type: "date", "aria-label": `end of ${r.id}`, title: "ended (leave empty: still in force)", value: e.ended || (r.ended && r.ended.length === 10 ? r.ended : "") || "",
+        onchange: (ev) => edit(r.id, "ended", ev.target.value, r.ended || "") });
+      const check = el("input", { type: "checkbox", "data-rule": r.id, checked: !removed, "aria-label": `keep ${r.id}`,
+        onchange: (ev) => { if (ev.target.checked) state.removed.delete(r.id); else state.removed.add(r.id); drawRules(); } });
+      box.append(el("div", { class: `rule-row${removed ? " removed" : ""}${state.edits.has(r.id) ? " edited" : ""}` }, check,
+        el("span", {}, el("a", { href: `/rules/${encodeURIComponent(r.id)}`, target: "_blank", text: r.id }), ` · ${r.name} `,
+          el("span", { class: "muted small" }, `(${r.imposed_by}, ${r.kind.replace(/_/g, " ")}, ${r.start || "n.d."})`)), policy, ended));
+    }
+  }
+
+  function drawAdded() {
+    const box = clear($("#added"));
+    if (!state.add.length) { box.append(el("p", { class: "muted small", text: "No added rules." })); return; }
+    for (const [i, r] of state.add.entries()) {
+      box.append(el("div", { class: "rule-row" }, el("span", { text: "+" }),
+        el("span", {}, el("b", { text: r.id }), ` · ${r.name} `, el("span", { class: "muted small" },
+          `(${r.imposed_by}, ${r.kind}, ${(r.products || []).map((p) => p.input).join(", ")} → ${((r.targets || {}).countries || []).join(", ")}, from ${r.effective || r.announced || "?"})`)),
+        el("span", { text: r.policy || "" }),
+        el("button", { type: "button", class: "secondary tiny", onclick: () => { state.add.splice(i, 1); drawAdded(); } }, "remove")));
+    }
+  }
+
+  async function resolveInput(token) {
+    const t = token.trim();
+    if (!t || t === "*") return t;
+    const data = await get("/search", { q: t, limit: 10 }, { quiet: true });
+    const inputs = data.results.filter((r) => r.kind === "input");
+    const exact = inputs.find((r) => r.id.toLowerCase() === t.toLowerCase() || r.name.toLowerCase() === t.toLowerCase());
+    return (exact || inputs[0] || { id: t }).id;
+  }
+
+  async function addRule(ev) {
+    ev.preventDefault();
+    const f = new FormData(ev.target);
+    const split = (v) => String(v || "").split(",").map((x) => x.trim()).filter(Boolean);
+    const products = await Promise.all(split(f.get("products")).map(resolveInput));
+    const rule = { id: f.get("id"), name: f.get("name"), imposed_by: f.get("imposed_by"), kind: f.get("kind"), policy: f.get("policy"),
+      products: products.map((input) => ({ input })), targets: { countries: split(f.get("countries")) }, summary: f.get("summary") };
+    if (f.get("effective")) rule.effective = f.get("effective");
+    if (split(f.get("hq_in")).length) rule.sellers = { hq_in: split(f.get("hq_in")) };
+    state.add = state.add.filter((r) => r.id !== rule.id).concat([rule]);
+    drawAdded();
+    const next = String(rule.id).match(/^(.*?)(\d+)$/);
+    if (next) ev.target.elements.id.value = next[1] + (Number(next[2]) + 1);
+  }
+
+  function stageName(id) { return { S1: "S1 · Design", S2: "S2 · Fabrication", S3: "S3 · ATP" }[id] || id; }
+
+  async function run() {
+    const body = { scenario: doc(), target: $("#target").value || "CHN", at: $("#at").value || null, segment: $("#segment").value || null };
+    const box = clear($("#results"));
+    box.append(el("p", { class: "muted", text: "Running…" }));
+    let r;
+    try { r = await post("/run", body); } catch (e) { clear(box); return; }
+    CS.setJsonLink(CS.API + "/run");
+    clear(box);
+    const head = el("section", { class: "card", id: "run-result" }, el("h2", { text: `Result: ${r.scenario ? r.scenario.name : "baseline"}` }),
+      el("div", { class: "stat" }, el("b", { text: r.destination }), "target"), el("div", { class: "stat" }, el("b", { text: r.at }), "date"),
+      el("div", { class: "stat" }, el("b", { text: String(r.diff.count) }), "inputs changed"),
+      el("div", { class: "stat" }, el("b", { text: r.diff.rules_added.length ? r.diff.rules_added.join(", ") : "none" }), "rules added (in force)"),
+      el("div", { class: "stat" }, el("b", { text: r.diff.rules_removed.length ? r.diff.rules_removed.join(", ") : "none" }), "rules removed"),
+      el("p", { class: "muted small", text: r.scenario ? `digest ${r.scenario.digest}` : "" }));
+    box.append(head);
+    const base = Object.fromEntries(r.baseline_by_stage.map((s) => [s.stage, s]));
+    const chart = el("div");
+    box.append(CS.section("Exposure by stage: baseline vs scenario", chart));
+    CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), values: [
+      { lower: base[s.stage] ? base[s.stage].barred_lower_mean : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean : null },
+      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: "Exposure by stage" }), "run-stages");
+    const diffChart = el("div"), diffTable = el("div");
+    box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
+    if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, values: [
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: "Availability before and after" }), "run-diff");
+    else diffChart.append(el("p", { class: "muted", text: "No input's availability changes at this date." }));
+    table(diffTable, { filename: "run-diff", rows: r.diff.inputs, columns: diffColumns() });
+    const it = el("div");
+    box.append(CS.section("Exposure by input (scenario)", it));
+    table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
+      { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v) }, { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v) },
+      { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v) }, { key: "barred_providers", label: "Barred providers" }] });
+    box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model)" }), el("p", { text: r.market.note })));
+  }
+
+  function diffColumns() {
+    return [{ key: "name", label: "Input" },
+      { key: "before_lower", label: "Before (lower)", num: true, format: (v) => frac(v) }, { key: "before_upper", label: "Before (upper)", num: true, format: (v) => frac(v) },
+      { key: "after_lower", label: "After (lower)", num: true, format: (v) => frac(v) }, { key: "after_upper", label: "After (upper)", num: true, format: (v) => frac(v) },
+      { key: "change_upper", label: "Change (upper)", num: true, format: (v) => frac(v) },
+      { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }];
+  }
+
+  async function downloadYaml() {
+    const response = await fetch(CS.API + "/scenarios/yaml", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(doc()) });
+    if (!response.ok) { const b = await response.json(); CS.showError(b.message); return; }
+    CS.showError(null);
+    const name = ($("#save-id").value || $("#name").value || "scenario").toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    CS.download(`${name}.yaml`, await response.blob());
+  }
+
+  async function save() {
+    const id = $("#save-id").value.trim(), token = $("#token").value;
+    sessionStorage.setItem("chipshift-token", token);
+    const status = $("#save-status");
+    status.textContent = "Saving…";
+    try {
+      const saved = await post("/scenarios", { id, scenario: doc() }, { token });
+      status.textContent = `Saved as ${saved.ref} (digest ${saved.digest}).`;
+      await CS.fillScenarios($("#start-from"), saved.ref);
+    } catch (e) { status.textContent = `Not saved: ${e.message}`; }
+  }
+
+  async function upload(ev) {
+    const file = ev.target.files[0];
+    if (!file) return;
+    const response = await fetch(CS.API + "/scenarios/upload", { method: "POST", headers: { "Content-Type": "application/yaml" }, body: await file.text() });
+    const body = await response.json();
+    if (!response.ok) { CS.showError(`${file.name}: ${body.message}`); return; }
+    CS.showError(null);
+    apply(body.document);
+  }
+
+  async function startFrom() {
+    const ref = $("#start-from").value;
+    CS.setParams({ from: ref });
+    apply(await get(`/scenarios/${encodeURIComponent(ref)}`, {}, { quiet: true }));
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    CS.fillTargets($("#targets"));
+    await CS.fillSegments($("#segment"));
+    $("#token").value = sessionStorage.getItem("chipshift-token") || "";
+    $("#at").value = new Date().toISOString().slice(0, 10);
+    const data = await get("/rules");
+    rules = data.rules;
+    await CS.fillScenarios($("#start-from"), CS.params().get("from") || "baseline");
+    $("#start-from").addEventListener("change", startFrom);
+    $("#rule-filter").addEventListener("input", drawRules);
+    $("#add-form").addEventListener("submit", addRule);
+    $("#run").addEventListener("click", run);
+    $("#download").addEventListener("click", downloadYaml);
+    $("#save").addEventListener("click", save);
+    $("#upload").addEventListener("change", upload);
+    if (CS.params().get("from")) await startFrom(); else { drawRules(); drawAdded(); }
+  });
+})();

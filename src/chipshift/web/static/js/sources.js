@@ -1,0 +1,56 @@
+/* Sources: every source with the facts and rules resting on it. */
+"use strict";
+(() => {
+  const { el, clear, $, get, table, figure } = CS;
+  let sources = [];
+
+  function draw() {
+    const q = $("#filter").value.trim().toLowerCase(), rel = $("#reliability").value;
+    const rows = sources.filter((s) => (!rel || s.reliability === rel) &&
+      (!q || `${s.id} ${s.publisher} ${s.original_publisher || ""} ${s.title}`.toLowerCase().includes(q)));
+    table($("#sources"), { filename: "sources", rows, onRow: detail, columns: [
+      { key: "publisher", label: "Publisher" }, { key: "original_publisher", label: "Original" }, { key: "title", label: "Title" },
+      { key: "published", label: "Date" }, { key: "reliability", label: "Reliability" },
+      { key: "used_by", label: "Facts + rules", num: true },
+      { key: "url", label: "Link", render: (s) => el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", onclick: (e) => e.stopPropagation(), text: "open" }) },
+      { key: "id", label: "Id" }] });
+  }
+
+  function detail(s) {
+    CS.setParams({ id: s.id });
+    const box = clear($("#source-detail"));
+    const card = el("section", { class: "card", id: "source-card" }, el("h2", { text: `${s.publisher}: ${s.title}` }),
+      el("p", {}, `${s.published}${s.published_approx ? " (approx.)" : ""} · ${s.reliability} · `,
+        el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", text: s.url })));
+    if (s.note) card.append(el("p", { class: "muted small", text: s.note }));
+    box.append(card);
+    const src = { publisher: s.publisher, original_publisher: s.original_publisher, title: s.title, published: s.published, url: s.url, source: s.id };
+    if (s.facts.length) {
+      const t = el("div");
+      card.append(el("h3", { text: `Facts (${s.facts.length})` }), t);
+      table(t, { filename: `source-${s.id}-facts`, rows: s.facts, columns: [{ key: "fact", label: "Fact" }, { key: "entity", label: "Entity" },
+        { key: "metric", label: "Metric" }, { key: "product", label: "Product" }, { key: "period", label: "Period" },
+        { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (f) => ({ ...src, quote: f.quote, fact: f.fact, status: f.status }) },
+        { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "quote", label: "Quote" }] });
+    }
+    if (s.rules.length) {
+      const t = el("div");
+      card.append(el("h3", { text: `Rules (${s.rules.length})` }), t);
+      table(t, { filename: `source-${s.id}-rules`, rows: s.rules, onRow: (r) => { location.href = `/rules/${encodeURIComponent(r.id)}`; },
+        columns: [{ key: "id", label: "Rule" }, { key: "name", label: "Name" }, { key: "quote", label: "Quote", render: (r) => figure(r.quote, { ...src, quote: r.quote }) }] });
+    }
+    card.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    const data = await get("/sources");
+    sources = data.sources;
+    for (const r of [...new Set(sources.map((s) => s.reliability))].sort()) $("#reliability").append(el("option", { value: r, text: r }));
+    $("#filter").addEventListener("input", draw);
+    $("#reliability").addEventListener("change", draw);
+    draw();
+    const id = CS.params().get("id");
+    const chosen = id && sources.find((s) => s.id === id);
+    if (chosen) detail(chosen);
+  });
+})();

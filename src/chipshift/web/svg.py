@@ -1,0 +1,114 @@
+"""Small SVG charts written as text, for the offline HTML report (the pages draw theirs in the browser).
+
+Values are fractions in [0, 1]; unknown values (None) are drawn as unknown, never as zero.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif'
+PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac")
+GRID, MUTED = "#e3e8ee", "#5b6b7c"
+_REDS = ((255, 245, 240), (252, 187, 161), (251, 106, 74), (203, 24, 29), (153, 0, 13))
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _pct(v: float | None, digits: int = 0) -> str:
+    return "unknown" if v is None else f"{100 * v:.{digits}f}%"
+
+
+def _open(width: int, height: int, title: str) -> list[str]:
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family=\'{FONT}\' font-size="12" role="img" '
+            f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+            f'<rect width="{width}" height="{height}" fill="#fff"/>']
+
+
+def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], series: list[str], title: str,
+           width: int = 760) -> str:
+    """Per row, one band per series from lower to upper (e.g. barred share before and after)."""
+    n = len(series)
+    band, gap, top = 14, 10, 46
+    label_w: float = min(300, max([60, *(len(_clip(r[0], 42)) * 7 for r in rows)])) + 12
+    plot_w = width - label_w - 110
+    height = top + len(rows) * (n * band + gap) + 10
+    out = _open(width, height, title)
+    for k, name in enumerate(series):
+        x = label_w + k * 240
+        out.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{PALETTE[k]}"/>'
+                   f'<text x="{x + 18}" y="18">{escape(_clip(name, 32))}</text>')
+    for t in (0, 0.25, 0.5, 0.75, 1):
+        x = label_w + plot_w * t
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{height - 6}" stroke="{GRID}"/>'
+                   f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" fill="{MUTED}" font-size="11">'
+                   f'{int(t * 100)}%</text>')
+    for i, (label, values) in enumerate(rows):
+        y = top + i * (n * band + gap)
+        out.append(f'<text x="{label_w - 8}" y="{y + n * band / 2 + 4:.1f}" text-anchor="end">'
+                   f'{escape(_clip(label, 42))}</text>')
+        for k, (lo, hi) in enumerate(values):
+            yy = y + k * band
+            if lo is None and hi is None:
+                out.append(f'<text x="{label_w + 4}" y="{yy + band - 3}" fill="{MUTED}" font-size="11">unknown</text>')
+                continue
+            lo_v = lo if lo is not None else 0.0
+            hi_v = hi if hi is not None else lo_v
+            color = PALETTE[k % len(PALETTE)]
+            text = _pct(lo_v) if abs(hi_v - lo_v) < 0.0005 else f"{_pct(lo_v)}–{_pct(hi_v)}"
+            bar_w = max(2.0, plot_w * (hi_v - lo_v))
+            out.append(f'<rect x="{label_w + plot_w * lo_v:.1f}" y="{yy + 2}" width="{bar_w:.1f}" '
+                       f'height="{band - 4}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
+                       f'<text x="{label_w + plot_w + 8:.1f}" y="{yy + band - 3}" fill="{MUTED}" font-size="11">'
+                       f'{text}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _red(t: float | None) -> str:
+    if t is None:
+        return "#eceff2"
+    t = max(0.0, min(1.0, t))
+    x = t * (len(_REDS) - 1)
+    i = min(int(x), len(_REDS) - 2)
+    f = x - i
+    c = [round(a + (b - a) * f) for a, b in zip(_REDS[i], _REDS[i + 1], strict=True)]
+    return f"rgb({c[0]},{c[1]},{c[2]})"
+
+
+def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str], title: str) -> str:
+    """Rows (label, group, values) by columns, coloured by value (reds, 0-100%)."""
+    cell_w, cell_h, top = 110, 18, 56
+    label_w = min(320, max([100, *(len(_clip(r[0], 44)) * 7 for r in rows)])) + 14
+    groups = list(dict.fromkeys(r[1] for r in rows))
+    height = top + len(rows) * cell_h + len(groups) * 24 + 10
+    width = label_w + len(columns) * cell_w + 20
+    out = _open(width, height, title)
+    for i in range(20):
+        out.append(f'<rect x="{label_w + i * 11}" y="6" width="11.5" height="10" fill="{_red(i / 19)}"/>')
+    out.append(f'<text x="{label_w - 6}" y="15" text-anchor="end" font-size="11" fill="{MUTED}">0%</text>'
+               f'<text x="{label_w + 226}" y="15" font-size="11" fill="{MUTED}">100% barred</text>')
+    for j, c in enumerate(columns):
+        out.append(f'<text x="{label_w + j * cell_w + cell_w / 2}" y="{top - 10}" text-anchor="middle" '
+                   f'font-weight="600" font-size="11">{escape(c)}</text>')
+    y = top
+    for g in groups:
+        out.append(f'<text x="4" y="{y + 16}" font-weight="700">{escape(g)}</text>'
+                   f'<line x1="0" x2="{width}" y1="{y + 21}" y2="{y + 21}" stroke="{GRID}"/>')
+        y += 24
+        for label, group, values in rows:
+            if group != g:
+                continue
+            out.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(_clip(label, 44))}</text>')
+            for j, v in enumerate(values):
+                ink = "#fff" if v is not None and v > 0.55 else "#1d2733"
+                out.append(f'<rect x="{label_w + j * cell_w + 1}" y="{y + 1}" width="{cell_w - 2}" '
+                           f'height="{cell_h - 2}" fill="{_red(v)}"/>'
+                           f'<text x="{label_w + j * cell_w + cell_w / 2}" y="{y + 13}" '
+                           f'text-anchor="middle" font-size="11" fill="{ink}">{_pct(v)}</text>')
+            y += cell_h
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,117 @@
+"""In-process API tests of the data endpoints: overview, explorer, search, inputs, firms, facts, sources."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_overview_counts(client: TestClient) -> None:
+    body = client.get("/api/v1/overview").json()
+    assert body["provision_rows"] == 1300
+    assert body["restriction_rules"] >= 50
+    assert body["datasets"][0]["id"] == "cset"
+
+
+def test_validate_reports_no_errors(client: TestClient) -> None:
+    body = client.get("/api/v1/validate").json()
+    assert body["ok"] is True and body["errors"] == 0
+
+
+def test_explorer_tree_has_stages_and_the_37_chokepoints(client: TestClient) -> None:
+    body = client.get("/api/v1/explorer").json()
+    assert [s["id"] for s in body["stages"]] == ["S1", "S2", "S3", "P"]
+    assert body["chokepoints"] == 37
+    fab = next(s for s in body["stages"] if s["id"] == "S2")
+    assert fab["countries"], "stage-level shares by plant location"
+
+    def walk(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
+        out = []
+        for n in nodes:
+            out.append(n)
+            out += walk(n["children"])  # type: ignore[arg-type]
+        return out
+
+    euv = next(n for n in walk(fab["inputs"]) if n["id"] == "N20")
+    assert euv["chokepoint"] is True and euv["top_country"] == "NLD"
+
+
+def test_search_by_name_and_alias(client: TestClient) -> None:
+    hits = client.get("/api/v1/search", params={"q": "euv lithography"}).json()["results"]
+    assert hits[0] == {"kind": "input", "id": "N20", "name": "EUV lithography tools", "matched": None}
+    alias = client.get("/api/v1/search", params={"q": "Micron Technology Inc."}).json()["results"]
+    assert alias[0]["id"] == "micron" and alias[0]["matched"] == "Micron Technology Inc."
+
+
+def test_search_needs_a_query(client: TestClient) -> None:
+    r = client.get("/api/v1/search", params={"q": ""})
+    assert r.status_code == 422 and r.json()["field"] == "q"
+
+
+def test_input_shares_carry_their_source(client: TestClient) -> None:
+    body = client.get("/api/v1/inputs/EUV lithography tools").json()
+    assert body["id"] == "N20"
+    nld = body["countries"][0]
+    assert (nld["provider"], nld["share_pct"]) == ("NLD", 100.0)
+    source = nld["source"]
+    assert source["publisher"].startswith("Emerging Technology Observatory")
+    assert source["quote"] and source["url"] == "https://github.com/georgetown-cset/eto-chip-explorer"
+    assert body["chokepoint"]["chokepoint"] is True
+
+
+def test_bundled_product_shares_come_from_facts_with_sources(client: TestClient) -> None:
+    body = client.get("/api/v1/inputs/dram").json()
+    assert body["shares_from"] == "facts"
+    firms = {f["provider"]: f for f in body["firms"]}
+    assert "micron" in firms and firms["micron"]["source"]["quote"]
+    assert abs(sum(f["share_pct"] for f in body["firms"]) - 100.0) < 0.6
+    assert all({"values", "metric", "period"} <= set(c) for c in body["conflicts"])
+
+
+def test_conflicting_values_are_listed_side_by_side(client: TestClient) -> None:
+    groups = [c for name in ("dram", "nand", "hbm") for c in client.get(f"/api/v1/inputs/{name}").json()["conflicts"]]
+    assert groups, "the bundled data has disagreeing trackers"
+    for g in groups:
+        assert len({(v["value"], v["unit"]) for v in g["values"]}) >= 2
+        assert all(v["publisher"] and v["quote"] for v in g["values"])
+
+
+def test_unknown_input_is_404_naming_the_field(client: TestClient) -> None:
+    r = client.get("/api/v1/inputs/EUV lithografy tools")
+    body = r.json()
+    assert r.status_code == 404 and body["field"] == "name"
+    assert "EUV lithography tools" in body["suggestions"]
+
+
+def test_firm(client: TestClient) -> None:
+    body = client.get("/api/v1/firms/ASML").json()
+    assert any(s["input"] == "N20" and s["share_pct"] == 100.0 for s in body["supplies"])
+    assert client.get("/api/v1/firms/nonexistent-firm-xyz").status_code == 404
+
+
+def test_facts_and_bad_metric(client: TestClient) -> None:
+    body = client.get("/api/v1/facts", params={"entity": "Micron", "metric": "revenue"}).json()
+    assert body["count"] >= 4 and all(f["source"] and f["quote"] for f in body["facts"])
+    r = client.get("/api/v1/facts", params={"metric": "revenu"})
+    assert r.status_code == 422 and r.json()["field"] == "metric" and "revenue" in r.json()["suggestions"]
+
+
+def test_sources_with_their_facts(client: TestClient) -> None:
+    body = client.get("/api/v1/sources").json()
+    assert body["count"] >= 200
+    used = [s for s in body["sources"] if s["facts"]]
+    assert used and all(f["quote"] for s in used for f in s["facts"])
+    assert sum(len(s["facts"]) for s in body["sources"]) == client.get("/api/v1/overview").json()["facts"]
+
+
+def test_one_source_and_sources_for_an_entity(client: TestClient) -> None:
+    body = client.get("/api/v1/sources/bis-20221007-advanced-computing-sme-rule").json()
+    assert [r["id"] for r in body["rules"]] == ["E-OCT2022"]
+    assert client.get("/api/v1/sources", params={"for": "micron"}).json()["sources"]
+    r = client.get("/api/v1/sources/no-such-source")
+    assert r.status_code == 404 and r.json()["field"] == "source_id"
+
+
+def test_countries_and_vocabulary(client: TestClient) -> None:
+    assert any(c["id"] == "CHN" for c in client.get("/api/v1/countries").json()["countries"])
+    vocab = client.get("/api/v1/vocabulary").json()
+    assert "data_center" in vocab["segments"] and "ban" in vocab["policies"]

@@ -1,0 +1,122 @@
+"""In-process API tests of the restriction endpoints, with good and bad input."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def test_timeline_lists_every_rule_with_dates(client: TestClient) -> None:
+    body = client.get("/api/v1/rules").json()
+    assert body["count"] == client.get("/api/v1/overview").json()["restriction_rules"]
+    assert "USA" in body["imposers"] and "export_control" in body["kinds"]
+    starts = [r["start"] for r in body["rules"] if r["start"]]
+    assert starts == sorted(starts)
+
+
+def test_timeline_filters(client: TestClient) -> None:
+    chn = client.get("/api/v1/rules", params={"imposer": "CHN"}).json()["rules"]
+    assert chn and all(r["imposed_by"] == "CHN" for r in chn)
+    kind = client.get("/api/v1/rules", params={"kind": "relaxation"}).json()["rules"]
+    assert kind and all(r["kind"] == "relaxation" for r in kind)
+    euv = client.get("/api/v1/rules", params={"product": "EUV lithography tools"}).json()["rules"]
+    assert "E-OCT2022" in {r["id"] for r in euv} and all(r["reach"] in ("certain", "maybe") for r in euv)
+    target = client.get("/api/v1/rules", params={"target": "Huawei"}).json()["rules"]
+    assert "E-HUAWEI-2019" in {r["id"] for r in target}
+    window = client.get("/api/v1/rules", params={"from": "2019-01-01", "to": "2019-12-31"}).json()["rules"]
+    assert window and all(r["start"] <= "2019-12-31" for r in window)
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"kind": "embargo"}, "kind"), ({"target": "Atlantis"}, "target"), ({"product": "unobtainium"}, "product"),
+    ({"from": "2020-01-01", "to": "2019-01-01"}, "from"), ({"from": "yesterday"}, "from"),
+])
+def test_timeline_bad_filters_name_the_field(client: TestClient, params: dict[str, str], field: str) -> None:
+    r = client.get("/api/v1/rules", params=params)
+    assert r.status_code == 422
+    assert r.json()["field"] == field and field in r.json()["message"]
+
+
+def test_rule_detail_and_unknown_rule(client: TestClient) -> None:
+    body = client.get("/api/v1/rules/E-OCT2022").json()
+    assert body["source"]["url"].startswith("https://") and body["quote"]
+    assert any(x["input"] == "N22" for x in body["reaches"])
+    r = client.get("/api/v1/rules/E-OCT2O22")
+    assert r.status_code == 404 and r.json()["field"] == "rule_id" and "E-OCT2022" in r.json()["suggestions"]
+
+
+def test_restrictions_in_force(client: TestClient) -> None:
+    body = client.get("/api/v1/restrictions", params={"target": "CHN", "at": "2025-12-31"}).json()
+    assert body["count"] > 20 and {r["reach"] for r in body["rules"]} <= {"whole", "partial"}
+    r = client.get("/api/v1/restrictions", params={"target": "Atlantis"})
+    assert r.status_code == 422 and r.json()["field"] == "target"
+
+
+def test_availability_of_one_input(client: TestClient) -> None:
+    body = client.get("/api/v1/availability", params={"target": "CHN", "input": "EUV lithography tools",
+                                                      "at": "2025-12-31"}).json()
+    (row,) = body["inputs"]
+    assert row["input"] == "N20" and 0.0 <= row["available_lower"] <= row["available_upper"] <= 1.0
+    bad = client.get("/api/v1/availability", params={"input": "EUV lithografy"})
+    assert bad.status_code == 422 and bad.json()["field"] == "input"
+    view = client.get("/api/v1/availability", params={"view": "province"})
+    assert view.status_code == 422 and view.json()["field"] == "view"
+
+
+def test_exposure_with_a_shipped_scenario(client: TestClient) -> None:
+    base = client.get("/api/v1/exposure", params={"target": "CHN", "at": "2026-06-30"}).json()
+    duv = client.get("/api/v1/exposure", params={"target": "CHN", "at": "2026-06-30",
+                                                  "scenario": "example:duv-immersion-china"}).json()
+    assert base["scenario"] is None and duv["scenario"]["name"] == "DUV lithography tools barred for China"
+    fab_base = next(s for s in base["by_stage"] if s["stage"] == "S2")
+    fab_duv = next(s for s in duv["by_stage"] if s["stage"] == "S2")
+    assert fab_duv["barred_lower_mean"] > fab_base["barred_lower_mean"]
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"scenario": "example:nope"}, "scenario"), ({"scenario": "../../etc/passwd"}, "scenario"),
+    ({"at": "2025-13-01"}, "at"), ({"segment": "spaceships"}, "segment"), ({"target": ""}, "target"),
+])
+def test_exposure_bad_input_names_the_field(client: TestClient, params: dict[str, str], field: str) -> None:
+    r = client.get("/api/v1/exposure", params=params)
+    assert r.status_code == 422 and r.json()["field"] == field, r.json()
+
+
+def test_answers_are_cached_by_content(client: TestClient) -> None:
+    params = {"target": "JPN", "at": "2024-06-30"}
+    first = client.get("/api/v1/exposure", params=params)
+    second = client.get("/api/v1/exposure", params=params)
+    assert second.headers["x-cache"] == "hit" and first.content == second.content
+    assert "app;dur=" in second.headers["server-timing"]
+
+
+def test_chokepoints(client: TestClient) -> None:
+    assert client.get("/api/v1/chokepoints").json()["count"] == 37
+    assert client.get("/api/v1/chokepoints", params={"threshold": 150}).status_code == 422
+    r = client.get("/api/v1/chokepoints", params={"coalition": ["USA", "Narnia"]})
+    assert r.status_code == 422 and r.json()["field"] == "coalition"
+
+
+def test_localization(client: TestClient) -> None:
+    body = client.get("/api/v1/localization", params={"country": "CHN"}).json()
+    assert body["country"] == "CHN" and body["inputs"]
+    r = client.get("/api/v1/localization", params={"country": "Narnia"})
+    assert r.status_code == 422 and r.json()["field"] == "country"
+
+
+def test_impairment(client: TestClient) -> None:
+    body = client.get("/api/v1/impairment", params={"target": "CHN", "at": "2025-12-31"}).json()
+    assert {p["impaired"] for p in body["processes"]} <= {"no", "possible", "certain"}
+    assert client.get("/api/v1/impairment", params={"threshold": 2}).status_code == 422
+
+
+def test_diff_against_a_scenario_and_the_baseline(client: TestClient) -> None:
+    body = client.get("/api/v1/diff", params={"target": "CHN", "at": "2026-06-30",
+                                              "against": "example:duv-immersion-china"}).json()
+    assert body["rules_added"] == ["X-DUV-JPN", "X-DUV-NLD", "X-DUV-USA"]
+    assert {i["input"] for i in body["inputs"]} == {"N21", "N22"}
+    back = client.get("/api/v1/diff", params={"target": "CHN", "at": "2026-06-30",
+                                              "scenario": "example:duv-immersion-china", "against": "baseline"}).json()
+    assert back["rules_removed"] == ["X-DUV-JPN", "X-DUV-NLD", "X-DUV-USA"]
+    r = client.get("/api/v1/diff", params={"against": "saved:none"})
+    assert r.status_code == 422 and r.json()["field"] == "against"

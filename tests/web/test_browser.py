@@ -1,0 +1,180 @@
+"""Browser tests: Debian's chromium (never a downloaded build) driven by Playwright over a server the
+test starts on 127.0.0.1 with a free port. Each page is opened, a scenario run, two scenarios compared,
+the source panel checked; a screenshot of each page is saved under test-artifacts/web/ (git-ignored)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+from tests.web.conftest import ARTIFACTS, EXAMPLES, TOKEN
+
+from chipshift.config import Settings
+from chipshift.io.store import Store
+from chipshift.web import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(web_settings: Settings, web_store: Store) -> Iterator[str]:
+    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
+                                           lifespan="on", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the test server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str) -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed (scripts/run-tests installs it)"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        problems: list[str] = []
+        tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        tab.on("console", lambda m: _console(m, problems))
+        tab.context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
+                          else (problems.append(f"request outside the server: {route.request.url}"), route.abort()))
+        tab.problems = problems  # type: ignore[attr-defined]
+        yield tab
+        browser.close()
+
+
+def _console(message: ConsoleMessage, problems: list[str]) -> None:
+    # 4xx answers that a test provokes on purpose show up as console errors; anything else is a problem.
+    if message.type == "error" and "status of 4" not in message.text:
+        problems.append(f"console: {message.text}")
+
+
+def _open(page: Page, url: str) -> None:
+    page.problems.clear()  # type: ignore[attr-defined]
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    assert not page.problems, page.problems  # type: ignore[attr-defined]
+    assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+
+
+def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/explorer")
+    assert page.locator(".tree .stage").count() == 4
+    page.fill("#search", "EUV lith")
+    page.locator("#search-results li", has_text="EUV lithography tools").first.click()
+    page.wait_for_selector("#detail h1:has-text('EUV lithography tools')")
+    assert page.locator("#detail .badge.choke").count() == 1
+    assert page.locator("#detail svg g.bar").count() >= 2, "country and firm bars"
+    page.locator("#detail table.data td .figure").first.click()
+    panel = page.locator("#source-panel")
+    panel.wait_for(state="visible")
+    quote = panel.locator("blockquote").inner_text()
+    assert quote and quote != "(no quote recorded)"
+    assert panel.locator("a[href^='https://']").count() >= 1
+    _shot(page, "explorer")
+    page.keyboard.press("Escape")
+
+
+def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/explorer?input=dram")
+    page.wait_for_selector("#detail h1:has-text('DRAM')")
+    conflicts = page.locator(".conflict")
+    assert conflicts.count() >= 1 and conflicts.first.locator(".value").count() >= 2
+    conflicts.first.locator(".value .figure").first.click()
+    assert page.locator("#source-panel blockquote").inner_text()
+    _shot(page, "explorer-dram")
+
+
+def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/restrictions")
+    assert page.locator("#timeline svg g.rule-bar").count() >= 40
+    page.select_option("#filters select[name=imposer]", "CHN")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.querySelector('#count').textContent.length > 0")
+    _shot(page, "restrictions")
+    with page.expect_download() as download:
+        page.locator("#rules-table [data-download=csv]").click()
+    assert download.value.suggested_filename == "restrictions.csv"
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("id,name,imposed_by")
+    with page.expect_download() as svg:
+        page.locator("#timeline [data-download=svg]").click()
+    assert Path(svg.value.path()).read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    with page.expect_download() as png:
+        page.locator("#timeline [data-download=png]").click()
+    assert Path(png.value.path()).read_bytes()[:4] == b"\x89PNG"
+    _open(page, f"{base_url}/rules/E-OCT2022")
+    page.wait_for_selector("#rule h1:has-text('E-OCT2022')")
+    assert "restrict the People" in page.locator("#rule blockquote").inner_text()
+    _shot(page, "rule")
+
+
+def test_exposure_heatmap(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/exposure?target=CHN&at=2025-12-31")
+    page.wait_for_selector("#heatmap svg")
+    assert page.locator("#heatmap svg g.heat-row").count() > 50
+    assert page.locator("#localization table.data").count() >= 1
+    _shot(page, "exposure")
+
+
+def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/scenarios?from=example:duv-immersion-china")
+    page.wait_for_function("document.querySelectorAll('#added .rule-row').length === 3")
+    page.locator("input[data-rule='E-H20-APR2025']").uncheck()
+    page.click("#run")
+    result = page.locator("#run-result")
+    result.wait_for()
+    assert "X-DUV-NLD" in result.inner_text() and "E-H20-APR2025" in result.inner_text()
+    assert page.locator("#market-results").is_visible()
+    _shot(page, "scenarios")
+    page.fill("#save-id", "browser-test")
+    page.fill("#token", TOKEN)
+    page.click("#save")
+    page.wait_for_function("document.querySelector('#save-status').textContent.startsWith('Saved')")
+
+
+def test_compare_two_scenarios(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/compare?left=baseline&right=example:duv-immersion-china&at=2026-06-30")
+    page.locator("#compare-result").wait_for()
+    assert "ArF immersion (DUV) lithography tools" in page.locator("#results").inner_text()
+    assert page.locator("#results svg").count() >= 4
+    assert "Market results" in page.locator("#market-results").inner_text()
+    _shot(page, "compare")
+
+
+def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/sources")
+    page.fill("#filter", "TrendForce")
+    page.locator("#sources table.data tbody tr").first.click()
+    card = page.locator("#source-card")
+    card.wait_for()
+    card.locator("td .figure").first.click()
+    assert page.locator("#source-panel blockquote").inner_text()
+    _shot(page, "sources")

@@ -1,0 +1,32 @@
+"""The offline HTML report of a scenario."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from tests.web.conftest import EXAMPLES
+
+from chipshift.errors import DataError
+from chipshift.io.store import Store
+from chipshift.web.report import write_report
+
+
+def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
+    out = write_report(web_store, EXAMPLES / "duv-immersion-china.yaml", tmp_path / "r" / "report.html")
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<svg") >= 3, "charts are embedded"
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r"(src)=['\"]https?://", html)
+    assert "X-DUV-NLD" in html and "ArF immersion (DUV) lithography tools" in html
+    assert "<blockquote>" in html and "bis.gov" in html, "sources listed with their quotes"
+    assert "Market results" in html
+
+
+def test_report_of_a_bad_scenario_raises(web_store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nremove: [NO-SUCH-RULE]\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        write_report(web_store, bad, tmp_path / "out.html")
+    assert not (tmp_path / "out.html").exists()

@@ -1,0 +1,135 @@
+"""Limits and safety: body size, time bound, overload, auth defaults, binding, no network assets."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.web.conftest import limited_client
+
+from chipshift.config import Settings
+from chipshift.io.store import Store
+from chipshift.web import Limits, serve
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "chipshift" / "web"
+
+
+def test_large_bodies_get_413(web_settings: Settings, web_store: Store) -> None:
+    with limited_client(web_settings, web_store, Limits(max_body_bytes=1000)) as c:
+        big = {"scenario": {"name": "x" * 100, "description": "y" * 5000}}
+        r = c.post("/api/v1/run", json=big)
+        assert r.status_code == 413 and r.json()["field"] == "body"
+        chunked = c.post("/api/v1/scenarios/upload", content=iter([b"name: x\n" * 100, b"#" * 2000]),
+                         headers={"content-type": "application/yaml"})
+        assert chunked.status_code == 413
+        assert c.post("/api/v1/run", json={"ref": "baseline"}).status_code == 200
+
+
+def test_runs_are_bounded_in_time(web_settings: Settings, web_store: Store) -> None:
+    with limited_client(web_settings, web_store, Limits(run_timeout_s=0.000_001)) as c:
+        r = c.post("/api/v1/compare", json={"right": {"ref": "example:duv-immersion-china"}})
+        assert r.status_code == 503 and "longer than" in r.json()["message"]
+        assert r.headers["retry-after"]
+
+
+def test_overload_gets_503_not_a_queue(web_settings: Settings, web_store: Store) -> None:
+    with limited_client(web_settings, web_store, Limits(max_pending=0)) as c:
+        r = c.get("/api/v1/overview")
+        assert r.status_code == 503 and "busy" in r.json()["message"]
+
+
+def test_openapi_and_offline_docs(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    for path in ("/api/v1/explorer", "/api/v1/inputs/{name}", "/api/v1/rules", "/api/v1/exposure", "/api/v1/run",
+                 "/api/v1/compare", "/api/v1/scenarios", "/api/v1/sources"):
+        assert path in paths
+    assert all(p.startswith("/api/v1/") for p in paths)
+    assert spec["paths"]["/api/v1/scenarios"]["post"]["security"]
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assert not re.search(r"(src|href)=\"https?://", html), page
+    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/explorer", "/restrictions", "/rules/E-OCT2022", "/exposure", "/scenarios",
+                                  "/compare", "/sources"])
+def test_pages_are_static_and_local(client: TestClient, page: str) -> None:
+    r = client.get(page)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    for ref in re.findall(r"(?:src|href)=\"([^\"]+)\"", r.text):
+        assert ref.startswith("/"), f"{page} refers to {ref}"
+        if ref.startswith("/static/"):
+            assert client.get(ref).status_code == 200, ref
+
+
+def test_scripts_and_styles_fetch_nothing_from_elsewhere() -> None:
+    for path in (STATIC / "static").rglob("*"):
+        if path.suffix in (".js", ".css", ".html", ".svg"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"(fetch|import|url)\(\s*['\"]?https?://", text), path
+            assert "@import" not in text and "cdn" not in text.lower(), path
+
+
+def test_home_redirects_to_the_explorer(client: TestClient) -> None:
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code in (302, 307) and r.headers["location"] == "/explorer"
+
+
+def test_serve_binds_loopback_and_reads_the_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                   web_store: Store) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_run(app: Any, **kwargs: Any) -> None:
+        seen.update(kwargs, token=app.state.chipshift.write_token)
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setenv("CHIPSHIFT_WRITE_TOKEN", "from-env")
+    monkeypatch.setattr("chipshift.web.app.api.open_store", lambda settings: web_store)
+    serve.serve(tmp_path / "store.duckdb", port=8123)
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123 and seen["token"] == "from-env"
+    monkeypatch.delenv("CHIPSHIFT_WRITE_TOKEN")
+    serve.serve(tmp_path / "store.duckdb", port=8123)
+    assert seen["token"] is None
+
+
+def test_the_same_question_asked_at_once_is_computed_once() -> None:
+    import asyncio
+
+    from chipshift.web.runtime import Runner
+
+    runner = Runner(Limits())
+    calls: list[int] = []
+
+    def slow() -> dict[str, int]:
+        calls.append(1)
+        time.sleep(0.05)
+        return {"answer": 42}
+
+    async def ask_together() -> list[bytes]:
+        answers = await asyncio.gather(*(runner.json(("q",), slow) for _ in range(5)))
+        return [a.body for a in answers]
+
+    try:
+        bodies = asyncio.run(ask_together())
+    finally:
+        runner.close()
+    assert calls == [1] and len(set(bodies)) == 1
+
+
+def test_the_factory_opens_and_closes_its_own_store(tmp_path: Path) -> None:
+    from chipshift.web import create_app
+
+    app = create_app(Settings(store_path=tmp_path / "own.duckdb"), examples_dir=tmp_path / "no-examples")
+    with TestClient(app) as c:
+        assert c.get("/api/v1/overview").json()["restriction_rules"] > 0
+        assert c.get("/api/v1/scenarios").json()["examples"] == []
+        assert [s["id"] for s in c.get("/api/v1/explorer").json()["stages"]] == ["P"], "no CSET import here"
+    with pytest.raises(Exception, match="closed"):
+        app.state.chipshift.store.rows("rules")

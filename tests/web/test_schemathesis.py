@@ -1,0 +1,47 @@
+"""Property tests of the API against its own OpenAPI spec (schemathesis), a bounded number of examples
+per operation: no server errors, status codes and content types as documented, bodies as declared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from tests.web.conftest import AUTH
+
+EXAMPLES_PER_OPERATION = 10
+
+
+@pytest.fixture(scope="module")
+def operations(client: TestClient) -> Iterator[list[schemathesis.APIOperation]]:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    yield [result.ok() for result in schema.get_all_operations()]
+
+
+def test_api_conforms_to_its_spec(operations: list[schemathesis.APIOperation]) -> None:
+    assert len(operations) >= 25
+    failures: list[str] = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy(), data=st.data())
+        @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case: schemathesis.Case, data: st.DataObject) -> None:
+            response = case.call(headers=AUTH if data.draw(st.booleans()) else None)
+            assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"
+            case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
+                                                     response_schema_conformance])
+
+        try:
+            check()
+        except Exception as exc:  # collect every operation's failure, then report them together
+            failures.append(f"{operation.label}: {exc}"[:800])
+    assert not failures, "\n".join(failures)
