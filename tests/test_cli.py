@@ -107,3 +107,31 @@ def test_facts_about_a_currency(run) -> None:  # type: ignore[no-untyped-def]
     result = run("facts", "--entity", "CNY", "--format", "json", data=None)
     assert result.exit_code == 0, result.output
     assert all(f["metric"] == "exchange_rate" for f in json.loads(result.output)["facts"])
+
+
+def test_ingest_and_accept_survive_a_data_reload(run, mini_data: Path) -> None:  # type: ignore[no-untyped-def]
+    article = REPO.parent / "shared" / "data" / "articles" / "chip-war-opinion-2025-10.txt"
+    result = run("ingest", str(article), "--date", "2025-10-20", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["documents"][0]["claims"] >= 3
+    result = run("ingest", str(article), "--date", "2025-10-20", "--url", "https://example.org/opinion",
+                 "--accept", "--format", "json")
+    assert result.exit_code == 0, result.output
+    stored = json.loads(run("facts", "--entity", "cambricon", "--format", "json").output)["facts"]
+    accepted = [f for f in stored if f["id"].startswith("doc-")]
+    assert accepted and all(f["status"] == "claim" for f in accepted)
+    path = mini_data / "sources.csv"  # change the bundle: the store reloads it, keeping accepted documents
+    path.write_text(path.read_text().replace("test fixture", "test fixture (edited)"))
+    stored = json.loads(run("facts", "--entity", "cambricon", "--format", "json").output)["facts"]
+    assert [f["id"] for f in stored if f["id"].startswith("doc-")] == [f["id"] for f in accepted]
+
+
+def test_ingest_html_and_bad_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    article = REPO.parent / "shared" / "data" / "articles" / "chip-war-opinion-2025-10.txt"
+    result = run("ingest", str(article), "--date", "2025-10-20", "--format", "html")
+    assert result.exit_code == 0 and "<html" in result.output.lower()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run("ingest", str(empty))
+    assert result.exit_code == 2 and "empty.txt" in result.output

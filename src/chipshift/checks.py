@@ -67,6 +67,10 @@ class Context:
 def check_unique_ids(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Fact ids are unique across all facts files (each file's own duplicates are caught on read)."""
     out: list[Problem] = []
+    for table in ("facts", "sources"):
+        for row in bundle[table].rows:
+            if str(row["id"]).startswith("doc-"):
+                out.append(row.problem("id", "ids starting 'doc-' are reserved for accepted documents", "unique_ids"))
     first: dict[str, Row] = {}
     for row in bundle["facts"].rows:
         fid = row["id"]

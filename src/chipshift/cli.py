@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -347,6 +348,37 @@ def report(scenario: Annotated[Path, typer.Argument(help="Restriction scenario f
     with _errors_exit():
         path = _with_store(lambda store: {"path": str(write_report(store, scenario, out, target, at))})
     _out.print(f"wrote {path['path']}", highlight=False)
+
+
+class IngestFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+@app.command("ingest")
+def ingest(files: Annotated[list[str] | None, typer.Argument(help="Text, HTML or Markdown files; '-' reads "
+                                                                  "standard input.")] = None,
+           url: Annotated[str | None, typer.Option(help="Where the document was published (fetched only when "
+                                                        "no file is given).")] = None,
+           date: Annotated[str | None, typer.Option(help="Document date, YYYY-MM-DD (resolves 'last year', "
+                                                         "'Q3').")] = None,
+           fmt: Annotated[IngestFormat, typer.Option("--format", "-f", help="Output format.")] = IngestFormat.table,
+           accept: Annotated[bool, typer.Option(help="Store the claims as facts (status claim) and candidate "
+                                                     "rules (unreviewed), with the document as their source.")]
+           = False) -> None:
+    """Extract claims, events and citations from documents and check them against the knowledge base."""
+    from chipshift.ingest.command import ingest_command, table_view
+    from chipshift.ingest.html import render_html
+
+    with _errors_exit():
+        report = _with_store(lambda store: ingest_command(store, list(files or []), url, date, accept))
+    if fmt is IngestFormat.html:
+        print(render_html(report))
+    elif fmt is IngestFormat.json:
+        print_report(report, Format.json, None, _out)
+    else:
+        print_report(table_view(report), Format.table, None, _out)
 
 
 def main() -> None:

@@ -24,6 +24,8 @@ from chipshift.schemas.tables import TableSchema
 
 #: Origins whose rows the bundled data owns in tables shared with imports.
 BUNDLED_ORIGINS = ("chipshift", "bundled")
+#: Id prefix of sources and facts stored from accepted documents (reserved: bundled ids never use it).
+DOCUMENT_PREFIX = "doc-"
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
 
@@ -99,6 +101,9 @@ class Store:
                     con.execute(f"DELETE FROM {schema.name} WHERE origin IN (?, ?)", list(BUNDLED_ORIGINS))
                 elif schema.name == "rules":
                     con.execute("DELETE FROM rules WHERE origin = 'bundled'")
+                elif schema.name in ("facts", "sources"):
+                    # rows from accepted documents (ids 'doc-...') are the user's, not the bundle's: keep them
+                    con.execute(f"DELETE FROM {schema.name} WHERE id NOT LIKE '{DOCUMENT_PREFIX}%'")
                 else:
                     con.execute(f"DELETE FROM {schema.name}")
             for schema in schemas.BUNDLED:

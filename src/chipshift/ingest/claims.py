@@ -1,0 +1,480 @@
+"""Claims: (entity, metric, value, unit, period) read from the sentences around each quantity.
+
+Rule based and explainable: the metric comes from the nearest cue word, the entity from the nearest fitting
+mention (or the paragraph's subject when the sentence says "it" or "the company"), the period from the
+nearest period mention (resolved against the document date and the firm's fiscal calendar).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from chipshift.ingest import periods as P
+from chipshift.ingest.cues import (
+    _CHANGE_RE,
+    _COMPARISON_BASE,
+    _CUES_BY_NAME,
+    _DOWN_RE,
+    _PRONOUN,
+    _QOQ,
+    _RANKING,
+    _REGION_CUE,
+    _UP_RE,
+    _YOY,
+    sentence_cues,
+)
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.model import Claim, Conversion, Marker, Mention, PeriodMention, Quantity, Sentence, Window
+
+FINANCIAL = {"revenue", "net_profit", "operating_profit", "gross_margin", "charge", "investment"}
+SHARES = {"market_share", "localization_rate", "import_share", "revenue_share_region", "revenue_share_product",
+          "equipment_purchases_share", "gross_margin"}
+
+
+@dataclass(frozen=True)
+class Context:
+    text: str
+    kb: KnowledgeBase
+    doc_date: date | None
+    dominant_period: str | None
+
+
+def dominant_period(mentions: list[PeriodMention]) -> str | None:
+    """The period the document is mostly about, when one quarter/half/fiscal label clearly dominates."""
+    labels = Counter(m.label for m in mentions if m.label and m.kind in ("quarter", "fiscal", "half", "span"))
+    if not labels:
+        return None
+    label, n = labels.most_common(1)[0]
+    return label if n >= 2 and n >= 0.5 * sum(labels.values()) else None
+
+
+@dataclass
+class Running:
+    """What the text has established so far: the firm it is about, the period, the last money metric."""
+
+    subject: dict[int, str]
+    doc_subject: str | None = None
+    country: str | None = None
+    period: str | None = None
+    money_family: str | None = None
+
+
+def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
+            mentions: list[Mention], period_mentions: list[PeriodMention], markers: list[Marker],
+            kb: KnowledgeBase, doc_date: date | None) -> list[Claim]:
+    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]))
+    secondary = {(c.target.start, c.target.end) for c in conversions}
+    claims: list[Claim] = []
+    run = Running(subject={})
+    last_period: dict[int, str] = {}
+    wq, wm, wp, wk = Window(quantities), Window(mentions), Window(period_mentions), Window(markers)
+    for s in sentences:
+        if s.in_references:
+            continue
+        qs = [q for q in wq.between(s.start, s.end) if (q.start, q.end) not in secondary]
+        ments = wm.between(s.start, s.end)
+        pms = wp.between(s.start, s.end)
+        cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
+        firms = [m for m in ments if m.kind == "firm"]
+        respectively = _respectively(s, qs, firms)
+        subject = run.subject.get(s.paragraph) or run.doc_subject
+        cues = sentence_cues(s.text) if qs else []
+        made: list[str] = []
+        for q in qs:
+            if _in_range(s, q, qs):
+                continue
+            claim = _claim(ctx, s, q, qs, ments, pms, subject, last_period.get(s.paragraph) or run.period,
+                           respectively.get(q.start), run, cues)
+            if claim is None:
+                continue
+            claim.citations = cites
+            claim.id = f"C{len(claims) + 1}"
+            claims.append(claim)
+            if claim.period and not _is_base(s, q, pms):
+                run.period = claim.period
+                made.append(claim.period)
+            if q.kind == "money":
+                run.money_family = claim.metric
+            if claim.entity in ctx.kb.countries:
+                run.country = claim.entity
+        if firms:
+            first = firms[0].entity or ""
+            run.subject[s.paragraph] = first
+            run.doc_subject = run.doc_subject or first
+            if s.paragraph == 0 or not run.subject.get(s.paragraph - 1):
+                run.doc_subject = first
+        labelled = made or [p.label for p in pms if p.label and p.kind != "date" and not _base_mention(s, p)]
+        if labelled:
+            last_period[s.paragraph] = labelled[-1]
+    _fix_from_to(ctx, claims)
+    return _dedupe(claims)
+
+
+def _base_mention(s: Sentence, p: PeriodMention) -> bool:
+    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier")."""
+    return bool(_COMPARISON_BASE.search(s.text[max(0, p.start - s.start - 25): p.start - s.start]))
+
+
+def _is_base(s: Sentence, q: Quantity, pms: list[PeriodMention]) -> bool:
+    return bool(_FROM_BEFORE.search(s.text[max(0, q.start - s.start - 15):q.start - s.start]))
+
+
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|around\s+)?$")
+
+
+def _in_range(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """Guidance ranges ("between 18% and 20%", "flat or up 2%") are not point claims."""
+    left = s.text[max(0, q.start - s.start - 30):q.start - s.start]
+    if re.search(r"\bor\s+(?:up|down|higher|lower)?\s*(?:by\s+)?$|\d\s*(?:to|-|–)\s*$", left, re.I):
+        return True
+    for other in qs:
+        if other is q or other.kind != q.kind:
+            continue
+        a, b = (other, q) if other.start < q.start else (q, other)
+        between = s.text[a.end - s.start:b.start - s.start]
+        before = s.text[max(0, a.start - s.start - 12):a.start - s.start]
+        if re.fullmatch(r"\s*(?:and|to|-|–)\s*", between) and re.search(r"between\s*$|range\s+of\s*$", before, re.I):
+            return True
+    return False
+
+
+def _respectively(s: Sentence, qs: list[Quantity], firms: list[Mention]) -> dict[int, Mention]:
+    if "respectively" not in s.text.lower() or len(firms) < 2:
+        return {}
+    for kind in ("money", "percent", "fold", "points"):
+        same = [q for q in qs if q.kind == kind]
+        if len(same) == len(firms):
+            return {q.start: f for q, f in zip(same, firms, strict=True)}
+    return {}
+
+
+def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
+            cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
+    """The metric family cued nearest to q (left within the sentence, or just right of it), with distance."""
+    rel = q.start - s.start
+    left = s.text[:rel]
+    right = s.text[rel + len(q.text): rel + len(q.text) + 50]
+    if q.kind in ("percent", "points"):
+        if re.match(r"^\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales|turnover)", right, re.I):
+            return "revenue_share", 0
+        if re.match(r"^\s*(?:of\s+)?(?:the\s+)?(?:global\s+|world\s+|overall\s+|total\s+)?(?:\w+\s+){0,3}market"
+                    r"(?!\s+(?:value|size|revenue))|^\s*(?:market\s+)?share", right, re.I):
+            return "market_share", 0
+        if re.match(r"^\s*(?:of\s+(?:the\s+)?(?:\w+['’]s\s+)?(?:\w+\s+){0,3}(?:inference\s+|training\s+)?"
+                    r"performance)", right, re.I):
+            return "relative_performance", 0
+        if re.match(r"^\s*(?:gross\s+)?margin", right, re.I):
+            return "gross_margin", 0
+    if q.kind == "fold" and re.match(r"^\s*(?:faster|more powerful|the performance)", right, re.I):
+        return "relative_performance", 0
+    best: tuple[str | None, int] = (None, 10**6)
+    q_end = rel + len(q.text)
+    allowed = ("revenue", "net_profit", "investment", "imports", "exports", "charge", "other") \
+        if q.kind == "money" else ("revenue", "market_share", "other", "imports", "exports", "investment")
+    blocker = None
+    for c_start, c_end, name in cues:
+        if c_end <= rel:
+            if rel - c_end < best[1]:
+                best = (name, rel - c_end)
+            if name == "other":
+                blocker = c_end
+        elif c_start >= q_end and c_start - q_end < min(best[1], 26) and c_end - q_end <= 40 and name in allowed:
+            best = (name, c_start - q_end)
+    if blocker is not None and best[0] != "other" and not re.search(r"[,;:]", left[blocker:]):
+        return "other", 0
+    return best
+
+
+def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
+           pms: list[PeriodMention], subject: str | None, last_period: str | None,
+           forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
+    family, distance = _metric(ctx, s, q, qs, cues)
+    if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
+            any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text)))):
+        base = run.money_family.replace("revenue_by_region", "revenue")
+        if q.kind == "money" or _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]):
+            family, distance = base, 100
+    if family is None or family == "other" or distance > 160:
+        return None
+    rel0 = q.start - s.start
+    before_q = s.text[:rel0]
+    if family == "market_share" and q.kind == "percent":
+        loc = _CUES_BY_NAME["localization_rate"].search(before_q)
+        imp = _CUES_BY_NAME["import_share"].search(before_q)
+        if imp and (not loc or imp.start() > loc.start()):
+            family = "import_share"
+        elif loc:
+            family = "localization_rate"
+    rel = q.start - s.start
+    left_window = s.text[max(0, rel - 70):rel]
+    right_window = s.text[rel + len(q.text): rel + len(q.text) + 30]
+    changing = bool(_CHANGE_RE.search(left_window[-45:])) or bool(re.match(r"^\s*(?:higher|lower|up|down|more|"
+                                                                           r"less|increase|decrease|growth|rise|"
+                                                                           r"jump|surge|gain)", right_window, re.I))
+    level_before = re.search(r"(?:\bto|\bfrom|\bat|\bwas|\bof|reached|hit|held|with|,)\s*(?:about|around|nearly|"
+                             r"roughly|some|almost|over)?\s*$", left_window)
+    if q.kind == "percent" and family in ("market_share", "localization_rate", "import_share", "gross_margin",
+                                          "equipment_purchases") and level_before and \
+            not re.search(r"\bby\s*$|(?:increase|rise|growth|gain|decline|drop|decrease|fall|jump|surge)\s+of\s*$",
+                          left_window):
+        changing = False
+    metric = _choose_metric(family, q, changing)
+    if metric is None:
+        return None
+    value, unit = q.value, q.unit
+    if metric.endswith("_growth") or metric in ("market_growth", "trade_growth"):
+        if q.kind == "percent":
+            unit = "pct_yoy" if _YOY.search(s.text) else "pct_qoq" if _QOQ.search(s.text) else "pct_change"
+        down = [m.end() for m in _DOWN_RE.finditer(left_window)]
+        up = [m.end() for m in _UP_RE.finditer(left_window)]
+        if (value > 0 and down and (not up or max(down) > max(up))) or \
+                re.match(r"^\s*(?:lower|down|less|decline|drop|fall)", right_window, re.I):
+            value = -abs(value) if q.kind == "percent" else value
+    if metric in ("net_profit", "operating_profit") and re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|"
+                                                                  r"nearly\s+|roughly\s+)?$", left_window, re.I):
+        value = -abs(value)
+    entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
+    if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
+                                                     "equipment_purchases_growth", "investment", "investment_growth",
+                                                     "localization_rate", "import_share"):
+        entity, confidence = run.country, 0.5
+    if entity is None:
+        return None
+    region = product = definition = None
+    if metric in ("revenue", "revenue_share") or metric == "revenue_share_region":
+        region, definition = _region(ctx, s, q, ments, entity)
+        if metric == "revenue_share" or metric == "revenue_share_region":
+            metric = "revenue_share_region" if region else "revenue_share_product"
+        elif region:
+            metric = "revenue_by_region"
+    if metric == "revenue_share_product":
+        product = _nearest(ments, q, {"input"})
+        if product is None:
+            return None
+    if metric in ("market_share", "market_size", "market_growth", "localization_rate", "import_share",
+                  "imports", "exports", "trade_growth", "equipment_purchases", "equipment_purchases_growth",
+                  "relative_performance", "market_share_change"):
+        product = _nearest(ments, q, {"input"}, exclude=entity)
+        countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
+        if metric in ("market_share", "market_share_change") and countries:
+            region = countries[0].entity
+        if metric == "relative_performance":
+            rival = _nearest(ments, q, {"input", "firm"}, exclude=entity, right_only=True)
+            definition = f"{ctx.kb.name_of(entity)} vs {ctx.kb.name_of(rival)}" if rival else None
+    if "mainland" in s.text.lower() and region in ("CHN", None) and metric.startswith("revenue"):
+        definition = definition or "mainland China"
+    period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
+                     growth=metric.endswith("growth"))
+    conf = min(0.95, confidence * (0.6 + 0.25 * (distance < 40) + 0.15 * (period is not None)))
+    return Claim(id="", entity=entity, entity_name=ctx.kb.name_of(entity), metric=metric, value=round(value, 6),
+                 unit=unit, period=period, start=s.start, end=s.end, quantity=(q.start, q.end),
+                 sentence=(s.start, s.end), region=region, product=product, definition=definition, approx=q.approx,
+                 confidence=round(conf, 2), precision=q.precision, text=q.text)
+
+
+def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
+    kind = q.kind
+    if kind == "money":
+        if family in ("revenue", "net_profit", "operating_profit", "investment", "imports", "exports",
+                      "equipment_purchases", "charge", "market_size"):
+            return family
+        return None
+    if kind == "count":
+        return {"imports": "imports", "exports": "exports"}.get(family)
+    if kind == "points":
+        return "market_share_change" if family in ("market_share", "localization_rate") else None
+    growth = {"revenue": "revenue_growth", "investment": "investment_growth", "imports": "trade_growth",
+              "exports": "trade_growth", "market_size": "market_growth", "market_share": "market_growth",
+              "equipment_purchases": "equipment_purchases_growth"}
+    if kind == "fold":
+        if family == "relative_performance":
+            return "relative_performance"
+        return growth.get(family)
+    # percent
+    if family == "revenue_share":
+        return "revenue_share"
+    if changing and family in growth:
+        return growth[family]
+    if family in ("market_share", "localization_rate", "import_share", "gross_margin", "relative_performance"):
+        return family
+    if family == "equipment_purchases":
+        return "equipment_purchases_share"
+    return None
+
+
+def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Mention], subject: str | None,
+            forced: Mention | None) -> tuple[str | None, str | None, float]:
+    if forced is not None:
+        return forced.entity, forced.kind, forced.confidence
+    want: tuple[str, ...]
+    if metric in ("localization_rate", "import_share", "imports", "exports", "trade_growth"):
+        want = ("country", "agency")
+    elif metric in ("market_size", "market_growth"):
+        world = re.search(r"\b(?:global|world(?:wide)?|world's|industry)\b", s.text, re.I)
+        countries = [m for m in ments if m.kind == "country" and m.entity != "WLD"]
+        if world or not countries:
+            return "WLD", "country", 0.7
+        return countries[0].entity, "country", countries[0].confidence
+    elif metric == "relative_performance":
+        want = ("input", "firm")
+    elif metric in ("equipment_purchases", "equipment_purchases_growth", "equipment_purchases_share"):
+        globe = [m for m in ments if m.entity == "WLD" and m.end <= q.start]
+        if globe and not [m for m in ments if m.kind == "country" and m.entity != "WLD" and globe[-1].end < m.start
+                          < q.start]:
+            return "WLD", "country", globe[-1].confidence
+        want = ("country", "firm")
+    elif metric == "investment" or metric == "investment_growth" or metric in ("market_share", "market_share_change"):
+        want = ("firm", "country")
+    else:
+        want = ("firm",)
+    for kind in want:
+        m = _nearest_mention(ments, q, {kind}, metric, left_only=True)
+        if m is not None:
+            return m.entity, m.kind, m.confidence
+    for kind in want:
+        m = _nearest_mention(ments, q, {kind}, metric)
+        if m is not None:
+            return m.entity, m.kind, m.confidence
+    if subject and "firm" in want:
+        return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
+    return None, None, 0.0
+
+
+def _nearest_mention(ments: list[Mention], q: Quantity, kinds: set[str], metric: str,
+                     left_only: bool = False) -> Mention | None:
+    fitting = [m for m in ments if m.kind in kinds and m.entity and not (m.entity == "WLD" and kinds == {"country"})]
+    if metric in ("revenue_share", "revenue_share_region") and "firm" in kinds:
+        firms = [m for m in fitting if m.kind == "firm"]
+        if firms:
+            return firms[0]
+    left = [m for m in fitting if m.end <= q.start]
+    if left_only:
+        return left[-1] if left else None
+    if not fitting:
+        return None
+    if left:
+        return left[-1]
+    return fitting[0]
+
+
+def _nearest(ments: list[Mention], q: Quantity, kinds: set[str], exclude: str | None = None,
+             right_only: bool = False) -> str | None:
+    fitting = [m for m in ments if m.kind in kinds and m.entity and m.entity != exclude]
+    if right_only:
+        fitting = [m for m in fitting if m.start >= q.end]
+    if not fitting:
+        return None
+    return min(fitting, key=lambda m: abs(m.start - q.start)).entity
+
+
+def _region(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention], entity: str) -> tuple[str | None,
+                                                                                                str | None]:
+    hq = ctx.kb.firms[entity].hq if entity in ctx.kb.firms else None
+    for m in ments:
+        if m.kind != "country" or m.entity in (None, "WLD"):
+            continue
+        before = s.text[max(0, m.start - s.start - 20): m.start - s.start]
+        if _REGION_CUE.search(before) or s.text[m.end - s.start: m.end - s.start + 25].lower().lstrip().startswith(
+                ("accounted", "made up", "represented", "contributed", "generated")) or m.entity != hq:
+            if m.entity == hq and not _REGION_CUE.search(before):
+                continue
+            definition = None
+            low = s.text.lower()
+            if "mainland" in low:
+                definition = "mainland China"
+            elif re.search(r"including hong kong|incl\. hong kong|greater china", low):
+                return "CHK", "China including Hong Kong"
+            return m.entity, definition
+    return None, None
+
+
+def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], entity: str | None,
+            last_period: str | None, qs: list[Quantity], growth: bool = False) -> str | None:
+    fy_end = ctx.kb.fiscal_year_end(entity)
+    after = s.text[q.end - s.start: q.end - s.start + 45].lower()
+    labelled = [p for p in pms if p.kind != "date" or p.label]
+    later = [x.start for x in qs if x.start > q.start]
+    attached = [p for p in labelled if any(x is not q and x.end <= p.start and p.start - x.end <= 15 and
+                                           not (q.end <= p.start and p.start - q.end <= 15) for x in qs)]
+    labelled = [p for p in labelled if p not in attached]
+    base = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end) or last_period or ctx.dominant_period
+    if growth:
+        return base
+    if re.search(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago)", after):
+        return P.shift_year(base, -1) if base else None
+    if re.search(r"^[^.;]{0,30}(?:previous|prior|preceding) quarter", after) and base:
+        prev = P.previous_quarter(base)
+        if prev:
+            return prev
+    return base
+
+
+def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int, next_start: int) -> str | None:
+    def label(p: PeriodMention) -> str | None:
+        if p.note and p.note.startswith("fiscal_quarter:") and ctx.doc_date:
+            return P.fiscal_quarter(ctx.doc_date, fy_end, int(p.note.split(":")[1]))
+        if p.note == "last_fiscal_year" and ctx.doc_date:
+            return P.last_fiscal_year(ctx.doc_date, fy_end)
+        if p.note in ("year_ago", "previous_quarter"):
+            return None
+        if p.kind == "date":
+            return None
+        return p.label
+    usable = [(p, label(p)) for p in pms]
+    usable = [(p, lab) for p, lab in usable if lab]
+    if not usable:
+        return None
+    years = [lab for p, lab in usable if p.kind == "year"]
+    # prefer the mention right after the quantity, then the nearest one before it
+    after = [(p, lab) for p, lab in usable if p.start >= q.end and p.start - q.end <= 40 and p.start < next_start]
+    before = [(p, lab) for p, lab in usable if p.end <= q.start]
+    if not after and not before:
+        return None
+    choice = after[0] if after else before[-1]
+    p, lab = choice
+    if p.note == "year_inferred" and years and years[0] and lab and p.kind in ("quarter", "half", "span"):
+        return re.sub(r"\d{4}", years[0], lab)
+    return lab
+
+
+def _fix_from_to(ctx: Context, claims: list[Claim]) -> None:
+    """In "from A to B" (or "to B from A"), A belongs to the earlier period: the previous quarter or the year
+    before, as the sentence (else the whole text) says the comparison is made."""
+    for x, y in itertools.pairwise(claims):
+        if x.sentence != y.sentence or x.metric != y.metric or x.entity != y.entity or x.period != y.period:
+            continue
+        if not x.period:
+            continue
+        between = ctx.text[x.quantity[1]:y.quantity[0]]
+        before_x = ctx.text[max(x.sentence[0], x.quantity[0] - 12):x.quantity[0]].lower()
+        if "from" in before_x and re.match(r"^\s*(?:in [^,]{0,30})?\s*to\b", between):
+            earlier = x
+        elif re.match(r"^\s*(?:in [^,]{0,30})?,?\s*(?:up |down )?from\s+(?:about\s+)?$", between):
+            earlier = y
+        else:
+            continue
+        sentence = ctx.text[x.sentence[0]:x.sentence[1]]
+        later = y if earlier is x else x
+        assert later.period is not None
+        if _QOQ.search(sentence) or (not _YOY.search(sentence) and _QOQ.search(ctx.text)):
+            earlier.period = P.previous_quarter(later.period) or earlier.period
+        elif _YOY.search(sentence) or _YOY.search(ctx.text):
+            earlier.period = P.shift_year(later.period, -1) or earlier.period
+
+
+def _dedupe(claims: list[Claim]) -> list[Claim]:
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for c in claims:
+        key = (c.entity, c.metric, c.value, c.unit, c.period, c.region, c.product)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(c)
+    for i, c in enumerate(out, 1):
+        c.id = f"C{i}"
+    return out

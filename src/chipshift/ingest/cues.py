@@ -1,0 +1,90 @@
+"""Cue words that say what a number measures (revenue, market share, investment ...), and the patterns for
+growth direction, comparison bases and rankings that the claim reader uses."""
+
+from __future__ import annotations
+
+import re
+
+# cue words -> metric family, nearest to the quantity wins
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("gross_margin", re.compile(r"gross(?:\s+profit)?\s+margin", re.I)),
+    ("operating_profit", re.compile(r"operating\s+(?:profit|income|loss)", re.I)),
+    ("net_profit", re.compile(r"net\s+(?:profit|income|loss|earnings)|profit|净利润|loss(?:es)?\b|earnings", re.I)),
+    ("localization_rate", re.compile(r"locali[sz]ation|self-sufficiency|self-reliance rate|domestic(?:ally)?\s+"
+                                     r"(?:\w+\s+){0,3}(?:share|chips|suppliers|chipmakers|vendors|brands)|"
+                                     r"homegrown|local\s+(?:chips|suppliers|chipmakers|vendors)", re.I)),
+    ("import_share", re.compile(r"imported\s+chips|foreign\s+(?:chips|suppliers|vendors)|outsourced", re.I)),
+    ("other", re.compile(r"utili[sz]ation|\byields?\b|inventor(?:y|ies)|\bR&D\b|research|headcount|\bstaff\b|"
+                         r"employees|\bjobs\b|\bshares\s+(?:fell|rose|dropped|jumped|gained|slipped|declined)|"
+                         r"stock\s+(?:fell|rose|price)|crude|\boil\b|soybeans?|\bcoal\b|\bgas\b|dividend|tariffs?|"
+                         r"capacity|per\s+share|\bEPS\b|valuation|transistors", re.I)),
+    ("market_share", re.compile(r"market\s+share|share\s+of\s+the\s+(?:\w+\s+){0,4}market|\bshare\b|market\b"
+                                r"(?=[^.]{0,25}%)|\bcontrol(?:led|s)?\b|\bhold(?:s|ing)?\b|\btook\b|"
+                                r"\bproduc(?:es|ed|tion)\b", re.I)),
+    ("equipment_purchases", re.compile(r"equipment\s+(?:\w+\s+){0,2}(?:sales|spending|purchases|billings|"
+                                       r"market|investment)|(?:bought|purchased|spent)\s+(?:\w+\s+){0,4}"
+                                       r"equipment|chip-?making\s+(?:equipment|tools)|(?:sales|purchases|spending|"
+                                       r"billings)\s+of\s+(?:\w+\s+){0,3}equipment", re.I)),
+    ("investment", re.compile(r"invest(?:ment|ments|ed|ing|s)?|capex|capital\s+(?:expenditure|spending)", re.I)),
+    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口", re.I)),
+    ("exports", re.compile(r"\bexport(?:s|ed|ing)?\b(?!\s+(?:controls?|curbs|restrictions|ban|licen))", re.I)),
+    ("charge", re.compile(r"\bcharges?\b|write-?down|write(?:s)?\s+off|wrote\s+off", re.I)),
+    ("relative_performance", re.compile(r"performance|(?:faster|slower)\s+than|as\s+powerful\s+as|efficiency\s+of",
+                                        re.I)),
+    ("market_size", re.compile(r"(?:industry|market)\s+(?:\w+\s+){0,2}(?:revenue|sales|value|size)|"
+                               r"(?:global|worldwide|world|total|overall|industry)\s+(?:\w+\s+){0,2}(?:DRAM|NAND|"
+                               r"memory|chip|semiconductor|foundry|HBM)\s+(?:revenue|sales)|"
+                               r"market\s+(?:was\s+)?(?:worth|valued)|output\s+value", re.I)),
+    ("revenue", re.compile(r"revenues?|\bsales\b|turnover|营收|营业收入|\bearned\b|\bgenerated\b|\brevenue\b|"
+                           r"\bsold\b", re.I)),
+]
+_CUES_BY_NAME = dict(_CUES)
+_UP = r"increas\w*|r[oi]se|rising|grew|grow(?:th|s|ing)?|\bup\b|surg\w*|jump\w*|soar\w*|climb\w*|gain\w*|" \
+      r"skyrocket\w*|expand\w*|boost\w*|higher"
+_DOWN = r"decreas\w*|f[ae]ll|falling|declin\w*|\bdown\b|drop\w*|slump\w*|shr[ai]nk\w*|plung\w*|slip\w*|" \
+        r"lower|contract\w*|tumbl\w*|cut\b"
+_UP_RE = re.compile(_UP, re.I)
+_DOWN_RE = re.compile(_DOWN, re.I)
+_CHANGE_RE = re.compile(rf"(?:{_UP}|{_DOWN})", re.I)
+_YOY = re.compile(r"year[- ]on[- ]year|year[- ]over[- ]year|\byoy\b|\by/y\b|"
+                  r"(?:from|than) a year (?:earlier|ago|before)|"
+                  r"same period (?:of )?last year|compared with a year|annual(?:ly)?\s+(?:increase|growth|rise)|"
+                  r"from (?:the )?(?:previous|prior) year|同比", re.I)
+_QOQ = re.compile(r"quarter[- ]on[- ]quarter|quarter[- ]over[- ]quarter|\bqoq\b|\bq/q\b|sequential(?:ly)?|"
+                  r"(?:from|over|on|than(?: in)?) the (?:previous|prior|preceding|last) quarter|quarterly (?:increase|"
+                  r"growth|rise|decline|decrease)|\bon the quarter\b|than in the (?:first|second|third|fourth) "
+                  r"quarter|环比", re.I)
+_COMPARISON_BASE = re.compile(r"(?:than(?: in)?|from|compared (?:with|to)|versus|vs\.?|against|over|flat on|"
+                              r"unchanged (?:from|on))\s+(?:the\s+)?(?:strong\s+|weak\s+)?$", re.I)
+_RANKING = re.compile(r"\b(?:came|ranked|ranking|placed|was|were)\s+(?:first|second|third|fourth|fifth)|\b(?:second|"
+                      r"third|fourth|fifth)\s+(?:with|place)|followed by|trailed|behind", re.I)
+_FORECAST = re.compile(r"\b(?:expect\w*|guid\w*|forecast\w*|project\w*|outlook|target\w*|aims?|plans?)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:it|its|the company|the firm|the chipmaker|the group|the maker|the designer|the "
+                      r"company's|the us company|the u\.s\. company|the chinese company|they|their)\b", re.I)
+_REGION_CUE = re.compile(r"\b(?:from|in|to|of)\s+(?:mainland\s+|greater\s+)?$", re.I)
+
+
+def sentence_cues(text: str) -> list[tuple[int, int, str]]:
+    """Every metric cue in a sentence, once (start, end, family)."""
+    low = text.lower()
+    return sorted((m.start(), m.end(), name) for name, pattern in _CUES
+                  if any(n in low for n in _CUE_NEEDS[name]) for m in pattern.finditer(text))
+
+
+#: Substrings a cue cannot match without (a cheap filter before the regex scan).
+_CUE_NEEDS: dict[str, tuple[str, ...]] = {
+    "gross_margin": ("margin",), "operating_profit": ("operating",),
+    "net_profit": ("profit", "income", "loss", "earnings", "净利润"),
+    "localization_rate": ("locali", "self-", "domestic", "homegrown", "local "),
+    "import_share": ("imported", "foreign", "outsourced"),
+    "other": ("utili", "yield", "inventor", "r&d", "research", "headcount", "staff", "employees", "jobs", "shares ",
+              "stock", "crude", "oil", "soybean", "coal", "gas", "dividend", "tariff", "capacity", "per share", "eps",
+              "valuation", "transistors"),
+    "market_share": ("market", "share", "control", "hold", "took", "produc"),
+    "equipment_purchases": ("equipment", "tools"),
+    "investment": ("invest", "capex", "capital"), "imports": ("import", "进口"), "exports": ("export",),
+    "charge": ("charge", "write"), "relative_performance": ("performance", "faster", "slower", "powerful",
+                                                           "efficiency"),
+    "market_size": ("market", "industry", "global", "world", "total", "overall", "output"),
+    "revenue": ("revenue", "sales", "turnover", "营收", "营业收入", "earned", "generated", "sold"),
+}

@@ -1,0 +1,168 @@
+"""Precision and recall of the ingestion pipeline against hand-labelled articles.
+
+Each case is a document (``NAME.txt|.md|.html``, or a ``path:`` in the labels for a file kept elsewhere) and
+``NAME.yaml`` with the expected claims, events, references and findings. Run it as a module::
+
+    python -m chipshift.ingest.evaluation tests/ingest/eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chipshift.ingest.command import read_document
+from chipshift.ingest.kb import KnowledgeBase
+
+KINDS = ("claims", "events", "references", "findings")
+#: Checks scored as findings (the knowledge-base and uncited notices depend on the data, not the reader).
+SCORED_CHECKS = {"fold_vs_percent", "conversion", "parts_sum", "before_after", "citation_mismatch", "citation_date"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: Path
+    labels: dict[str, Any]
+
+
+def load_cases(folder: Path, repo_root: Path) -> list[Case]:
+    cases = []
+    for labels_path in sorted(folder.glob("*.yaml")):
+        labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
+        if labels.get("path"):
+            doc = (repo_root / labels["path"]).resolve()
+        else:
+            found = [p for p in folder.glob(labels_path.stem + ".*") if p.suffix in (".txt", ".md", ".html")]
+            if len(found) != 1:
+                raise FileNotFoundError(f"{labels_path}: expected one document beside it, found {found}")
+            doc = found[0]
+        cases.append(Case(labels_path.stem, doc, labels))
+    return cases
+
+
+def _s(x: Any) -> str | None:
+    return None if x is None else str(x)
+
+
+def _claim_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
+    if p["entity"] != e["entity"] or p["metric"] != e["metric"] or p["unit"] != e["unit"]:
+        return False
+    if abs(float(p["value"]) - float(e["value"])) > 1e-6 + 1e-3 * abs(float(e["value"])):
+        return False
+    if "period" in e and _s(p["period"]) != _s(e["period"]):
+        return False
+    return not ("region" in e and p["region"] != e["region"])
+
+
+def _event_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
+    if p["kind"] != e["kind"] or p["imposed_by"] != e["imposed_by"]:
+        return False
+    if "target" in e and e["target"] not in (p["targets"] or {}).get("countries", []):
+        return False
+    if "target_firm" in e and e["target_firm"] not in (p["targets"] or {}).get("firms", []):
+        return False
+    if "seller" in e and e["seller"] not in (p["sellers"] or {}).get("firms", []):
+        return False
+    if "date" in e:
+        want = str(e["date"])
+        return any(d is not None and (d == want or d.startswith(want)) for d in (p["announced"], p["effective"]))
+    return True
+
+
+def _reference_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
+    if p["number"] != e["number"] or p["url"] != e["url"]:
+        return False
+    if "date" in e and _s(p["date"]) != _s(e["date"]):
+        return False
+    return not ("publisher" in e and p["publisher"] != e["publisher"])
+
+
+def _finding_match(text: str) -> Any:
+    def match(e: dict[str, Any], p: dict[str, Any]) -> bool:
+        if p["check"] != e["check"] or p["severity"] != e["severity"]:
+            return False
+        if "text" in e:
+            return any(e["text"] in text[s:t] for s, t in p["spans"])
+        return True
+    return match
+
+
+def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], match: Any) -> tuple[int, list[Any],
+                                                                                                list[Any]]:
+    used: set[int] = set()
+    missed = []
+    for e in expected:
+        hit = next((i for i, p in enumerate(predicted) if i not in used and match(e, p)), None)
+        if hit is None:
+            missed.append(e)
+        else:
+            used.add(hit)
+    extra = [p for i, p in enumerate(predicted) if i not in used]
+    return len(used), missed, extra
+
+
+def evaluate(cases: list[Case], kb: KnowledgeBase) -> dict[str, Any]:
+    totals = {k: {"tp": 0, "expected": 0, "predicted": 0} for k in KINDS}
+    per_case: list[dict[str, Any]] = []
+    for case in cases:
+        report = read_document(case.path.name, case.path.read_bytes(), kb, _s(case.labels.get("date")), None)
+        text = report["document"]["text"]
+        predicted = {"claims": report["claims"], "events": report["events"], "references": report["references"],
+                     "findings": [f for f in report["findings"] if f["check"] in SCORED_CHECKS]}
+        matchers = {"claims": _claim_match, "events": _event_match, "references": _reference_match,
+                    "findings": _finding_match(text)}
+        row: dict[str, Any] = {"case": case.name}
+        for kind in KINDS:
+            expected = case.labels.get(kind) or []
+            tp, missed, extra = _count(expected, predicted[kind], matchers[kind])
+            totals[kind]["tp"] += tp
+            totals[kind]["expected"] += len(expected)
+            totals[kind]["predicted"] += len(predicted[kind])
+            row[kind] = {"tp": tp, "missed": missed, "extra": [_brief(kind, x) for x in extra]}
+        per_case.append(row)
+    scores = {}
+    for kind, t in totals.items():
+        scores[kind] = {**t, "precision": round(t["tp"] / t["predicted"], 3) if t["predicted"] else 1.0,
+                        "recall": round(t["tp"] / t["expected"], 3) if t["expected"] else 1.0}
+    return {"cases": len(cases), "scores": scores, "per_case": per_case}
+
+
+def _brief(kind: str, x: dict[str, Any]) -> dict[str, Any]:
+    keys = {"claims": ("entity", "metric", "value", "unit", "period", "region", "text"),
+            "events": ("kind", "imposed_by", "sellers", "targets", "announced", "effective"),
+            "references": ("number", "url", "date", "publisher"),
+            "findings": ("check", "severity", "message")}[kind]
+    return {k: x.get(k) for k in keys}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("folder", nargs="?", default="tests/ingest/eval")
+    parser.add_argument("--repo", default=".", help="repository root (labels' path: entries are relative to it)")
+    parser.add_argument("--details", action="store_true", help="print what each case missed and added")
+    args = parser.parse_args(argv)
+    from chipshift import api
+    from chipshift.config import Settings
+    with tempfile.TemporaryDirectory() as tmp, api.open_store(Settings(store_path=Path(tmp) / "s.duckdb")) as store:
+        kb = KnowledgeBase.from_store(store)
+        result = evaluate(load_cases(Path(args.folder), Path(args.repo)), kb)
+    print(f"{result['cases']} documents")
+    print(f"{'kind':<12}{'expected':>9}{'predicted':>10}{'correct':>8}{'precision':>10}{'recall':>8}")
+    for kind, s in result["scores"].items():
+        print(f"{kind:<12}{s['expected']:>9}{s['predicted']:>10}{s['tp']:>8}{s['precision']:>10.3f}{s['recall']:>8.3f}")
+    if args.details:
+        json.dump(result["per_case"], sys.stdout, indent=1, default=str, ensure_ascii=False)
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

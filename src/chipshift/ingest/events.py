@@ -1,0 +1,354 @@
+"""Restriction events: who restricts what for whom, since when — and the candidate rule in the engine's format.
+
+A sentence with a trigger ("ban", "export controls", "Entity List", "stop selling", "told to stop buying")
+becomes an event; the imposer, sellers, targets, segments, products and dates come from the linked
+mentions and period mentions in it. Mentions of the same measure are merged, and each event is matched
+against the knowledge base's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.model import Event, Marker, Mention, PeriodMention, Reference, Sentence, Window
+
+_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
+    ("relaxation", re.compile(r"\b(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|relax(?:es|ed|ing)?"
+                              r"|resum(?:e|es|ed|ing) (?:sales|shipments|exports))\b", re.I)),
+    ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b", re.I)),
+    ("market_exit", re.compile(r"\b(?:exit(?:s|ed|ing)?|pull(?:s|ed|ing)? out|withdraw(?:s|n|ing|al)?|"
+                               r"retreat(?:s|ed|ing)?|(?:stop|cease|halt|end)(?:s|ped|ed|ping|ing)? (?:selling|"
+                               r"supplying|sales)|walk(?:s|ing|ed)? away|wind(?:s|ing)? down)\b", re.I)),
+    ("export_control", re.compile(r"\bexport (?:controls?|curbs?|restrictions?|bans?|licen[cs]es?|licensing)\b|"
+                                  r"\brestrict(?:s|ed|ing)? (?:the )?exports?\b|\bcurb(?:s|ed|ing)? exports?\b|"
+                                  r"\b(?:restrictions|curbs|controls|limits) on (?:\w+ ){0,2}exports?\b|"
+                                  r"\bapply (?:\w+ ){0,4}for (?:a |an )?(?:export )?licen[cs]es?\b|"
+                                  r"\b(?:requires?|needs?|need|required) (?:a |an )?(?:export )?licen[cs]e\b|"
+                                  r"\blicen[cs]e requirements?\b|\bban(?:s|ned)? (?:the )?"
+                                  r"(?:export|sale)s?\b|\bexport (?:ban)\b", re.I)),
+    ("import_ban", re.compile(r"\bimport ban\b|\bban(?:s|ned)? imports?\b", re.I)),
+    ("procurement_ban", re.compile(r"\bban(?:s|ned|ning)?\b|\bbarr?(?:ed|s|ing)?\b|\bprohibit(?:s|ed|ing)?\b|"
+                                   r"\b(?:stop|halt|cease)(?:s|ped|ed)? (?:buying|purchasing|purchases|orders|"
+                                   r"testing)\b|\bcancel(?:led|ed)? (?:\w+ )?orders\b|\bnot to (?:buy|purchase)\b|"
+                                   r"\bavoid (?:buying|purchasing|using)\b|\bguidance\b|\bdiscourag\w+\b", re.I)),
+    ("weak_export_control", re.compile(r"\bsanctions?\b|\bexport (?:rules|regulations)\b|\bblock(?:s|ed|ing)? "
+                                       r"(?:access|sales|shipments)\b|\brestrict(?:s|ed|ing|ions)?\b|\bcurbs?\b|"
+                                       r"\blimit(?:s|ed|ing)? (?:\w+ ){0,3}access\b", re.I)),
+]
+_RAW = {"gallium", "germanium", "graphite", "antimony", "rare_earths", "tungsten", "tellurium", "bismuth", "indium",
+        "molybdenum", "superhard_materials", "raw_materials"}
+_SEGMENTS = [("data_center", r"data[- ]cent(?:er|re)s?|server"),
+             ("critical_information_infrastructure", r"critical (?:information )?infrastructure|key infrastructure"),
+             ("automotive", r"\bauto(?:motive|mobile)?s?\b|vehicles?|\bcars?\b"),
+             ("mobile", r"mobile phones?|smartphones?|handsets?"), ("military", r"\bmilitary\b"),
+             ("government", r"government agencies|state-owned|public sector")]
+_POSSIBLE = re.compile(r"\b(?:could|may|might|would|consider(?:s|ing)?|threaten(?:s|ed)?|weigh(?:s|ing)?|"
+                       r"propos(?:e|ed|es|al))\b", re.I)
+_REPORTED = re.compile(r"\b(?:reportedly|sources? (?:said|say)|people (?:briefed|familiar)|according to|"
+                       r"reported)\b", re.I)
+_PLANNED = re.compile(r"\b(?:plans? to|will|set to|is to|expected to|decided to|prepar\w+ to)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not a ban|no (?:ban|regulatory action)|has not|did not|denied|already (?:on|listed|"
+                      r"blacklisted|subject))\b", re.I)
+_EFFECTIVE = re.compile(r"(?:effective|take effect|took effect|went into (?:effect|force)|from|starting|"
+                        r"begin(?:ning)?|as of|in force)\s+(?:on\s+)?$", re.I)
+
+
+def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[PeriodMention], markers: list[Marker],
+            refs: list[Reference], kb: KnowledgeBase, doc_date: date | None) -> list[Event]:
+    events: list[Event] = []
+    subject: dict[int, str] = {}
+    ref_dates = {r.number: r.date for r in refs}
+    previous: Sentence | None = None
+    wm, wp, wk = Window(mentions), Window(pms), Window(markers)
+    for s in sentences:
+        if s.in_references:
+            continue
+        ments = [m for m in wm.between(s.start, s.end) if m.entity]
+        firms = [m for m in ments if m.kind == "firm"]
+        kind, trigger = _kind(s.text, ments, kb)
+        if kind is not None and trigger is not None and not _NEGATED.search(s.text):
+            cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
+            context = wp.between(previous.start, previous.end) if previous is not None and \
+                previous.paragraph == s.paragraph else []
+            event = _event(s, kind, trigger, ments, subject.get(s.paragraph), wp.between(s.start, s.end), cites,
+                           ref_dates, kb, context)
+            if event is not None:
+                events.append(event)
+        if firms:
+            subject[s.paragraph] = firms[0].entity or ""
+        previous = s
+    merged = _merge(events)
+    for i, e in enumerate(merged, 1):
+        e.id = f"E{i}"
+        e.known_rule = _known(e, kb)
+    return merged
+
+
+def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | None, re.Match[str] | None]:
+    for kind, pattern in _TRIGGERS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        if kind == "procurement_ban" and re.search(r"\bexport", text, re.I):
+            return "export_control", m
+        if kind == "export_control" and any(m2.entity in _RAW for m2 in ments if m2.kind == "input"):
+            return "raw_material_export_control", m
+        if kind == "market_exit" and not any(x.kind == "firm" for x in ments) and \
+                not re.search(r"\b(?:it|the company)\b", text[:m.start()], re.I):
+            continue
+        if kind == "weak_export_control":
+            if not any(x.kind in ("firm", "input") for x in ments):
+                continue
+            return "export_control", m
+        if kind == "relaxation" and not re.search(r"ban|control|restrict|licen|curb|sanction|entity list", text, re.I):
+            continue
+        return kind, m
+    return None, None
+
+
+def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention], subject: str | None,
+           pms: list[PeriodMention], cites: list[int], ref_dates: dict[int, str | None],
+           kb: KnowledgeBase, context: list[PeriodMention]) -> Event | None:
+    countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
+    firms = [m for m in ments if m.kind == "firm"]
+    inputs = [m.entity for m in ments if m.kind == "input" and m.entity]
+    authority = next((m.via.split(":", 1)[1] for m in ments if m.kind == "agency"), None)
+    trig = s.start + trigger.start()
+    sellers: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    firm_ids = list(dict.fromkeys(m.entity for m in firms if m.entity))
+    if not firm_ids and subject and re.search(r"\b(?:its|it|the company|the firm)\b", s.text, re.I):
+        firm_ids = [subject]
+    if kind == "market_exit":
+        if not firm_ids:
+            return None
+        imposer: str | None = _by_actor(s, firms, trig) or _nearest(firms, trig) or firm_ids[0]
+        sellers = {"firms": [imposer]}
+        hq = kb.firms[imposer].hq if imposer in kb.firms else None
+        dest = [m.entity for m in countries if m.entity]
+        targets = {"countries": list(dict.fromkeys(c for c in dest if c != hq))} if dest else {}
+    else:
+        imposer = _by_actor(s, countries, trig) or _subject_country(s, countries, trig)
+        if imposer is None:
+            return None
+        others = [m.entity for m in countries if m.entity and m.entity != imposer]
+        if kind in ("procurement_ban", "import_ban"):
+            foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
+            sellers = {"firms": foreign} if foreign else {}
+            targets = {"countries": [imposer]}
+        else:
+            own = [f for f in firm_ids if f in kb.firms and kb.firms[f].hq == imposer]
+            listed = [f for f in firm_ids if f in kb.firms and kb.firms[f].hq != imposer]
+            sellers = {"firms": own} if own else {"hq_in": [imposer]}
+            targets = {}
+            if others:
+                targets["countries"] = list(dict.fromkeys(others))
+            if listed and kind in ("entity_listing", "export_control"):
+                targets["firms"] = listed
+    segments = [code for code, pat in _SEGMENTS if re.search(pat, s.text, re.I)]
+    if segments:
+        targets["segments"] = segments
+    announced, effective, note = _dates(s, pms)
+    if announced is None and effective is None:
+        dates = [p.label for p in context if p.kind == "date" and p.label]
+        if dates:
+            announced, note = dates[0], "date from the preceding sentence"
+    if announced is None and effective is None:
+        dated = [ref_dates.get(n) for n in cites if ref_dates.get(n)]
+        if dated:
+            announced, note = dated[0], "date of the cited reference (the text gives none)"
+    modality = "possible" if _POSSIBLE.search(s.text) else "reported" if _REPORTED.search(s.text) else \
+        "planned" if _PLANNED.search(s.text) else "stated"
+    policy = _policy(kind, s.text)
+    confidence = 0.5 + 0.2 * bool(imposer) + 0.1 * bool(targets) + 0.1 * bool(announced or effective) - \
+        0.2 * (modality == "possible")
+    return Event(id="", kind=kind, imposed_by=imposer, authority=authority, policy=policy, sellers=sellers,
+                 targets=targets, products=list(dict.fromkeys(inputs)), announced=announced, effective=effective,
+                 date_note=note, modality=modality, spans=[(s.start, s.end)], sentence=s.text, citations=cites,
+                 confidence=round(min(confidence, 0.95), 2))
+
+
+_TARGET_PREP = re.compile(r"(?:\bto|\bfrom|\binto|\bagainst|\bfor|\bon|\bin|\(including|\bof|\bbound for|"
+                          r"\bdestined for)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
+    """The party introduced by 'by' after the trigger ("a retreat ... by Micron", "the ban ... by Beijing")."""
+    for m in ments:
+        if m.start > trig and re.search(r"\bby\s+(?:[\w’'-]+\s+){0,4}$", s.text[max(0, m.start - s.start - 45):
+                                                                         m.start - s.start]):
+            return m.entity
+    return None
+
+
+def _subject_country(s: Sentence, countries: list[Mention], trig: int) -> str | None:
+    """The country or agency acting: of the candidates not introduced as a destination ("to China", "in
+    China"), the first of the group nearest before the trigger ("the US, Japan and the Netherlands took
+    steps to limit ..."), else the first one after it."""
+    candidates: list[Mention] = []
+    previous_target: Mention | None = None
+    for m in countries:
+        before_text = s.text[max(0, m.start - s.start - 30): m.start - s.start]
+        listed = previous_target is not None and re.fullmatch(r"\s*(?:,|and|or|, and)\s*(?:the\s+)?",
+                                                              s.text[previous_target.end - s.start:m.start - s.start])
+        if m.kind != "agency" and (_TARGET_PREP.search(before_text) or listed):
+            previous_target = m
+            continue
+        candidates.append(m)
+    before = [m for m in candidates if m.end <= trig]
+    if before:
+        group = [before[-1]]
+        for m in reversed(before[:-1]):
+            if group[0].start - m.end > 15:
+                break
+            group.insert(0, m)
+        return group[0].entity
+    return candidates[0].entity if candidates else None
+
+
+def _nearest(ments: list[Mention], trig: int) -> str | None:
+    if not ments:
+        return None
+    return min(ments, key=lambda m: min(abs(m.start - trig), abs(m.end - trig))).entity
+
+
+def _dates(s: Sentence, pms: list[PeriodMention]) -> tuple[str | None, str | None, str | None]:
+    announced = effective = note = None
+    for p in pms:
+        if not p.label or ".." in p.label or p.note in ("year_ago", "latest_quarter"):
+            continue
+        if p.kind not in ("date", "month", "year", "relative"):
+            continue
+        before = s.text[max(0, p.start - s.start - 25): p.start - s.start]
+        if _EFFECTIVE.search(before):
+            effective = effective or p.label
+        else:
+            announced = announced or p.label
+        if p.note and "document date" in p.note:
+            note = "year taken from the document date"
+    return announced, effective, note
+
+
+def _policy(kind: str, text: str) -> str | None:
+    low = text.lower()
+    if kind in ("market_exit", "procurement_ban", "import_ban"):
+        return "ban"
+    if kind == "relaxation":
+        return "lifted"
+    if "presumption of denial" in low or kind == "entity_listing":
+        return "presumption_of_denial"
+    if "case-by-case" in low or "case by case" in low:
+        return "case_by_case"
+    if re.search(r"licen[cs]e", low):
+        return "licence_required"
+    if re.search(r"\bban", low):
+        return "ban"
+    return None
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    out: list[Event] = []
+    for e in events:
+        bare = not e.targets and not e.products and not e.sellers.get("firms")
+        host = next((o for o in out if o.imposed_by == e.imposed_by and o.kind != "market_exit"), None)
+        if bare and host is not None and e.kind in ("export_control", "license_requirement", "entity_listing"):
+            host.spans.extend(e.spans)
+            host.citations = sorted(set(host.citations) | set(e.citations))
+            host.effective = host.effective or e.effective
+            continue
+        for o in out:
+            kinds = {o.kind, e.kind}
+            same_kind = o.kind == e.kind or (kinds == {"export_control", "raw_material_export_control"} and
+                                            not (o.products and e.products and set(o.products) != set(e.products)))
+            if same_kind and o.imposed_by == e.imposed_by and _compatible(o, e):
+                if e.kind == "raw_material_export_control":
+                    o.kind = e.kind
+                o.spans.extend(e.spans)
+                o.citations = sorted(set(o.citations) | set(e.citations))
+                for k, v in e.targets.items():
+                    o.targets[k] = list(dict.fromkeys([*o.targets.get(k, []), *v]))
+                for k, v in e.sellers.items():
+                    if isinstance(v, list):
+                        o.sellers[k] = list(dict.fromkeys([*o.sellers.get(k, []), *v]))
+                o.products = list(dict.fromkeys([*o.products, *e.products]))
+                if e.announced and (o.announced is None or (o.date_note and not e.date_note) or
+                                    (not e.date_note and e.announced < o.announced)):
+                    o.announced, o.date_note = e.announced, e.date_note
+                o.effective = o.effective or e.effective
+                o.confidence = max(o.confidence, e.confidence)
+                break
+        else:
+            out.append(e)
+    return out
+
+
+def _compatible(a: Event, b: Event) -> bool:
+    fa, fb = set(a.sellers.get("firms", [])), set(b.sellers.get("firms", []))
+    if fa and fb and not fa & fb:
+        return False
+    ya = (a.effective or a.announced or "")[:4]
+    yb = (b.effective or b.announced or "")[:4]
+    return not (ya and yb and ya != yb and not (a.date_note or b.date_note))
+
+
+def _known(e: Event, kb: KnowledgeBase) -> str | None:
+    """The knowledge base rule this event describes, if any."""
+    year = (e.effective or e.announced or "")[:4]
+    best: tuple[int, str | None] = (0, None)
+    for r in kb.rules:
+        if r.get("kind") != e.kind or r.get("imposed_by") != e.imposed_by:
+            continue
+        score = 1
+        r_sellers = set((r.get("sellers") or {}).get("firms") or [])
+        if r_sellers and r_sellers & set(e.sellers.get("firms", [])):
+            score += 2
+        r_targets = r.get("targets") or {}
+        if set(r_targets.get("segments") or []) & set(e.targets.get("segments", [])):
+            score += 1
+        if set(r_targets.get("firms") or []) & set(e.targets.get("firms", [])):
+            score += 2
+        r_year = str(r.get("effective") or r.get("announced") or "")[:4]
+        if year and r_year:
+            score += 2 if year == r_year else -3
+        products = {p.get("input") for p in (r.get("products") or []) if isinstance(p, dict)}
+        if products & set(e.products):
+            score += 1
+        if score > best[0]:
+            best = (score, str(r["id"]))
+    return best[1] if best[0] >= 3 else None
+
+
+def candidate_rule(e: Event, kb: KnowledgeBase, source_id: str, number: int) -> dict[str, Any]:
+    """The event as a rule record (schema ``rules``), flagged as coming from an unreviewed document."""
+    imposer = e.imposed_by or "XVC"
+    name_map = {"market_exit": "exits", "procurement_ban": "bars purchases from", "import_ban": "bans imports",
+                "export_control": "controls exports", "raw_material_export_control": "controls exports of",
+                "entity_listing": "lists", "relaxation": "relaxes", "license_requirement": "requires licences"}
+    who = kb.name_of(imposer)
+    whom = ", ".join(kb.name_of(c) for c in [*e.targets.get("countries", []), *e.targets.get("firms", [])])
+    sellers = ", ".join(kb.name_of(f) for f in e.sellers.get("firms", []))
+    name = f"{who} {name_map.get(e.kind, e.kind)}" + (f" {sellers}" if sellers and e.kind != "market_exit" else "") \
+        + (f" ({whom})" if whom else "")
+    gaps = ["from document, unreviewed"]
+    if not e.products:
+        gaps.append("products not identified in the document; the rule covers no input until reviewed")
+    if not (e.announced or e.effective):
+        gaps.append("no date in the document")
+    if e.date_note:
+        gaps.append(e.date_note)
+    if e.modality != "stated":
+        gaps.append(f"the document gives this as {e.modality}")
+    summary = f"From a document: {who} {name_map.get(e.kind, e.kind)}" + (f" {sellers}" if sellers else "") + \
+        (f", affecting {whom}" if whom else "") + (f" in {', '.join(e.targets['segments'])}" if
+                                                   e.targets.get("segments") else "") + "."
+    return {
+        "id": f"DOC-{source_id[:40]}-{number}", "name": name[:120], "imposed_by": imposer,
+        "authority": e.authority, "kind": e.kind, "policy": e.policy,
+        "products": [{"input": p} for p in e.products] or None, "sellers": e.sellers or None,
+        "targets": e.targets or None, "announced": e.announced, "effective": e.effective, "ended": None,
+        "relaxes": None, "summary": summary, "source": source_id, "quote": e.sentence[:400], "status": "reported",
+        "gaps": gaps, "origin": "document",
+    }

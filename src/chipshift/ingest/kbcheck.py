@@ -1,0 +1,242 @@
+"""Claims against the knowledge base (agrees / disagrees / new, with the stored values and their sources, and a
+note when definitions differ) and citations against their references."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from chipshift.domain.period import Period
+from chipshift.ingest.entities import DEMONYMS, tokens
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.model import Claim, Event, Finding, Marker, Reference
+from chipshift.schemas import vocabulary as voc
+
+_GROWTH_UNITS = {"pct_yoy", "pct_qoq", "pct_change"}
+
+
+def _same_period(a: str, b: str, fy_end: int) -> bool:
+    if a == b:
+        return True
+    if fy_end == 12:
+        return a.removeprefix("FY") == b.removeprefix("FY")
+    return False
+
+
+def _comparable(claim: Claim, fact: dict[str, Any]) -> float | None:
+    """The fact's value in the claim's unit, or None when the two cannot be compared."""
+    cu, fu = claim.unit, str(fact["unit"])
+    if cu in _GROWTH_UNITS or cu == "ratio":
+        fv = float(fact["value"])
+        if fu == cu or (fu in _GROWTH_UNITS and cu in _GROWTH_UNITS and "pct_change" in (fu, cu)):
+            return fv
+        if cu == "ratio" and fu in ("pct_yoy", "pct_change"):
+            return fv / 100 + 1
+        if fu == "ratio" and cu in ("pct_yoy", "pct_change"):
+            return (fv - 1) * 100
+        return None
+    a, b = voc.UNITS.get(cu), voc.UNITS.get(fu)
+    if a is None or b is None or a.dimension != b.dimension:
+        return None
+    return float(fact["value"]) * float(b.factor) / float(a.factor)
+
+
+def _tolerance(claim: Claim) -> float:
+    unit = voc.UNITS.get(claim.unit)
+    dim = unit.dimension if unit else ""
+    v = abs(claim.value)
+    approx = 0.05 * v if claim.approx else 0.0
+    if dim == "share":
+        return max(0.5, claim.precision, approx)
+    if dim == "growth":
+        return max(1.0, 0.01 * v, claim.precision, approx)
+    if dim == "ratio":
+        return max(0.03 * v, claim.precision, approx)
+    return max(0.02 * v, claim.precision, approx)
+
+
+def against_kb(claims: list[Claim], kb: KnowledgeBase) -> list[Finding]:
+    out: list[Finding] = []
+    for c in claims:
+        if c.entity is None or c.period is None:
+            c.kb = "not_checked"
+            continue
+        fy_end = kb.fiscal_year_end(c.entity)
+        stored: list[tuple[dict[str, Any], float]] = []
+        for f in kb.facts_for(c.entity, c.metric):
+            if not _same_period(c.period, str(f["period"]), fy_end):
+                continue
+            if c.region and f.get("region") and not {c.region, f["region"]} <= {"CHN", "CHK", "CHM"} and \
+                    c.region != f["region"]:
+                continue
+            if c.product and f.get("product") and c.product != f["product"]:
+                continue
+            value = _comparable(c, f)
+            if value is not None:
+                stored.append((f, value))
+        if not stored:
+            c.kb = "new"
+            out.append(Finding("kb", "notice", f"New: the knowledge base has no {c.metric} of "
+                                               f"{c.entity_name or c.entity} for {c.period} to compare with.",
+                               (c.quantity,), (c.id,)))
+            continue
+        tol = _tolerance(c)
+        agreeing = [(f, v) for f, v in stored if abs(v - c.value) <= tol]
+        shown = [{"value": round(v, 4), "unit": c.unit, "stored_value": f["value"], "stored_unit": f["unit"],
+                  "period": f["period"], "status": f.get("status"), "definition": f.get("definition"),
+                  "publisher": f.get("publisher"), "url": f.get("url"), "quote": f.get("quote"), "fact": f["id"]}
+                 for f, v in stored]
+        note = _definitions(c, [f for f, _ in stored])
+        if agreeing:
+            c.kb = "agrees"
+            f, v = agreeing[0]
+            out.append(Finding("kb", "info", f"Agrees with the knowledge base: {_num(v)} {c.unit} for {f['period']} "
+                                             f"({f.get('publisher')}).{note}", (c.quantity,), (c.id,),
+                               {"stored": shown}))
+        else:
+            c.kb = "disagrees"
+            listing = "; ".join(f"{_num(v)} {c.unit} ({f.get('publisher')}, {f['period']})" for f, v in stored[:4])
+            out.append(Finding("kb", "warning", f"Disagrees with the knowledge base: the document says {_num(c.value)} "
+                                                f"{c.unit}; stored figures are {listing}.{note}", (c.quantity,),
+                               (c.id,), {"stored": shown, "tolerance": round(tol, 4)}))
+    return out
+
+
+def _num(v: float) -> str:
+    return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
+
+
+def _definitions(c: Claim, facts: list[dict[str, Any]]) -> str:
+    defs = " ".join(str(f.get("definition") or "") for f in facts).lower()
+    regions = {str(f.get("region")) for f in facts if f.get("region")}
+    mine = (c.definition or "").lower()
+    if "mainland" in mine and ("hong kong" in defs or regions & {"CHK", "CHM"}):
+        return " Definitions differ: the document counts mainland China only; stored figures include Hong Kong."
+    if c.region in ("CHK", "CHM") and "mainland" in defs:
+        return " Definitions differ: the document includes Hong Kong; stored figures are for mainland China."
+    if c.region == "CHN" and not mine and ("hong kong" in defs or "mainland" in defs):
+        return " Definitions may differ: the document does not say whether Hong Kong is included; stored " \
+               f"figures are defined as: {sorted({str(f.get('definition')) for f in facts if f.get('definition')})}."
+    return ""
+
+
+def citations(claims: list[Claim], events: list[Event], refs: list[Reference], markers: list[Marker],
+              kb: KnowledgeBase, doc_date: date | None, text: str) -> list[Finding]:
+    out: list[Finding] = []
+    by_number = {r.number: r for r in refs}
+    for mk in markers:
+        missing = [n for n in mk.numbers if n not in by_number]
+        if missing and refs:
+            out.append(Finding("citation_missing_reference", "warning",
+                               f"Marker [{', '.join(map(str, missing))}] has no entry in the reference list.",
+                               ((mk.start, mk.end),)))
+    if not refs:
+        if claims:
+            out.append(Finding("citation_none", "notice", "The document cites no sources: none of its "
+                                                          f"{len(claims)} claims can be traced to a reference."))
+        return out
+    uncited: dict[tuple[int, int], list[Claim]] = {}
+    for c in claims:
+        if not c.citations:
+            uncited.setdefault(c.sentence, []).append(c)
+    for span, cs in uncited.items():
+        out.append(Finding("citation_missing", "notice",
+                           "No citation: " + "; ".join(f"{x.entity_name or x.entity} {x.metric} {x.text}" for x in cs)
+                           + " is stated without a reference marker.", (span,), tuple(x.id for x in cs)))
+    for c in claims:
+        sentence = text[c.sentence[0]:c.sentence[1]]
+        forecast = bool(_FORECAST.search(sentence))
+        topic = _METRIC_TOPICS.get(c.metric, c.metric.split("_")[0])
+        for n in c.citations:
+            ref = by_number.get(n)
+            if ref is not None:
+                parties = [c.entity] if c.entity else []
+                hq = kb.firms[c.entity].hq if c.entity in kb.firms else None
+                out.extend(_mismatch(ref, [*parties, *([hq] if hq else [])], topic, None if forecast else c.period,
+                                     None, (c.quantity,), (c.id,), kb, doc_date))
+    for e in events:
+        if not (e.announced or e.effective) or e.date_note:
+            continue  # only dated, specific events are checked against their references
+        parties = [p for p in [*e.sellers.get("firms", []), *e.targets.get("firms", []), e.imposed_by,
+                               *e.targets.get("countries", [])] if p]
+        for n in e.citations:
+            ref = by_number.get(n)
+            if ref is not None:
+                out.extend(_mismatch(ref, parties, _EVENT_TOPIC, None, e.announced,
+                                     tuple(e.spans[:1]), (e.id,), kb, doc_date))
+    return _unique(out)
+
+
+_EVENT_TOPIC = r"ban|bar|curb|control|restrict|licen|sanction|entity list|blacklist|exit|withdraw|retreat|stop|halt|" \
+               r"block|prohibit|order"
+_METRIC_TOPICS = {"revenue": "revenue|sales|earn|result|quarter|market share|position|rank",
+                  "revenue_growth": "revenue|sales|soar|surge|grow|rise|jump|fold|result",
+                  "net_profit": "profit|earn|loss|result", "market_share": "share|market|lead|rank",
+                  "market_size": "market|revenue|sales", "market_growth": "market|revenue|sales|grow",
+                  "revenue_by_region": "revenue|sales|china", "revenue_share_region": "revenue|sales|china"}
+_FORECAST = re.compile(r"\b(?:expect\w*|guid\w*|forecast\w*|project\w*|outlook|aims?|plans?|will)\b", re.I)
+
+
+def _mentions(title: str, entity: str, kb: KnowledgeBase) -> bool:
+    words = " " + " ".join(t[2].lower() for t in tokens(title)) + " "
+    for name in (*kb.names_of(entity), *DEMONYMS.get(entity, ())):
+        key = " ".join(t[2].lower() for t in tokens(name))
+        if key and f" {key} " in words:
+            return True
+        first = key.split(" ")[0] if key else ""
+        if len(first) > 4 and f" {first} " in words:
+            return True
+    return False
+
+
+def _mismatch(ref: Reference, parties: list[str], topic: str, period: str | None, event_date: str | None,
+              spans: tuple[tuple[int, int], ...], ids: tuple[str, ...], kb: KnowledgeBase,
+              doc_date: date | None) -> list[Finding]:
+    out: list[Finding] = []
+    label = f"[{ref.number}]" + (f" “{ref.title}”" if ref.title else "")
+    where = f"{ref.title} {ref.url or ''}"
+    if ref.title and parties and not any(_mentions(where, p, kb) for p in parties) and \
+            not re.search(rf"\b(?:{topic})", where, re.I):
+        who = " or ".join(dict.fromkeys(kb.name_of(p) for p in parties))
+        out.append(Finding("citation_mismatch", "warning",
+                           f"Reference {label} mentions neither {who} nor the topic of the statement it is cited for: "
+                           "it does not appear to support it.", spans, ids, {"reference": ref.number}))
+    if ref.date:
+        try:
+            published = Period.parse(ref.date)
+        except ValueError:
+            return out
+        if doc_date and published.start > doc_date:
+            out.append(Finding("citation_date", "warning", f"Reference {label} is dated {ref.date}, after the "
+                                                           f"document ({doc_date.isoformat()}).", spans, ids))
+        if period:
+            try:
+                p = Period.parse(period)
+            except ValueError:
+                p = None
+            if p is not None and published.end < p.end:
+                out.append(Finding("citation_date", "warning",
+                                   f"Reference {label} is dated {ref.date}, before the end of {period}: it cannot "
+                                   "report a figure for that period (at most a forecast).", spans, ids))
+        if event_date:
+            try:
+                when = Period.parse(event_date)
+            except ValueError:
+                return out
+            if published.end < when.start:
+                out.append(Finding("citation_date", "warning",
+                                   f"Reference {label} is dated {ref.date}, before the event it is cited for "
+                                   f"({event_date}).", spans, ids))
+    return out
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.check, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

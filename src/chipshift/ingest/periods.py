@@ -1,0 +1,266 @@
+"""Dates and periods in text, resolved to chipshift period labels (2023, 2023Q2, 2023H1, FY2023, 2025-10-17,
+2025Q1..2025Q3) against the document date where they are relative ("last year", "Q3", "quarterly")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from chipshift.ingest.model import PeriodMention
+
+MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+          "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+          "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12}
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "eleven": 11}
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
+       r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
+    ("apa", re.compile(rf"\(\s*{_YEAR},\s*{_MON}\s+(?P<d>\d{{1,2}})\s*\)")),
+    ("mdy", re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b")),
+    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON}(?:,?\s+{_YEAR})?\b")),
+    ("cn_date", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?")),
+    ("fiscal_q", re.compile(r"\b(?:(?P<ord>first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+of\s+fiscal"
+                            r"(?:\s+year)?\s+'?(?P<y1>\d{2,4})|fiscal\s+(?:year\s+)?'?(?P<y2>(?:19|20)?\d\d)\s+"
+                            r"(?P<ord2>first|second|third|fourth)\s+quarter|Q(?P<q>[1-4])\s+(?:of\s+)?"
+                            r"(?:FY|fiscal\s+(?:year\s+)?)'?(?P<y3>\d{2,4})|(?:FY|fiscal\s+)'?(?P<y4>\d{2,4})\s*Q"
+                            r"(?P<q2>[1-4]))\b", re.I)),
+    ("fiscal_q_rel", re.compile(r"\b(?:its\s+|the\s+)?(?:fiscal\s+(?P<ord>first|second|third|fourth)|"
+                                r"(?P<ord2>first|second|third|fourth)\s+fiscal)\s+quarter\b", re.I)),
+    ("fiscal", re.compile(r"\b(?:fiscal(?:\s+year)?|financial\s+year|FY)\s?'?(?P<y>(?:19|20)\d\d|\d\d)\b", re.I)),
+    ("fiscal_rel", re.compile(r"\b(?:last|prior|previous|its\s+last|its\s+prior)\s+(?:fiscal|financial|business)"
+                              r"\s+year\b", re.I)),
+    ("quarters_span", re.compile(rf"\bfirst\s+(?:three\s+quarters|nine\s+months)(?:\s+of\s+{_YEAR})?\b", re.I)),
+    ("months_span", re.compile(rf"\bfirst\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})"
+                               rf"\s+months(?:\s+of\s+(?:the\s+year\s+)?{_YEAR})?\b", re.I)),
+    ("half_span", re.compile(rf"\bfirst\s+(?:half|six\s+months)(?:\s+of\s+(?:the\s+year\s+)?{_YEAR})?\b", re.I)),
+    ("second_half", re.compile(rf"\bsecond\s+half(?:\s+of\s+{_YEAR})?\b", re.I)),
+    ("quarter_words", re.compile(rf"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
+                                 rf"(?:\s+(?:of\s+)?{_YEAR})?\b", re.I)),
+    ("quarter", re.compile(r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
+    ("half", re.compile(r"\b(?:H(?P<h>[12])|(?P<h2>[12])H)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
+    ("year_span", re.compile(r"\b(?:between\s+)?(?P<a>(?:19|20)\d\d)\s*(?:-|–|to|and|through)\s*"
+                             r"(?P<b>(?:19|20)\d\d)\b")),
+    ("month_year", re.compile(rf"\b{_MON}\s+{_YEAR}\b")),
+    ("relative", re.compile(r"\b(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+(?:earlier|ago|before)|"
+                            r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
+                            r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
+                            r"quarterly|the\s+latest\s+quarter|the\s+quarter)\b", re.I)),
+    ("year", re.compile(r"(?<![\d$.,-])(?P<year>(?:19|20)\d\d)(?![\d%]|\s?(?:percent|%|billion|million))")),
+]
+
+
+def month_number(text: str) -> int:
+    key = text.lower().rstrip(".")
+    return MONTHS.get(key) or MONTHS[key[:3]]
+
+
+def _year(text: str | None, doc: date | None) -> int | None:
+    if not text:
+        return None
+    y = int(text)
+    if y < 100:
+        return 2000 + y
+    return y
+
+
+def quarter_of(d: date) -> int:
+    return (d.month - 1) // 3 + 1
+
+
+def latest_quarter(doc: date) -> tuple[int, int]:
+    """The last calendar quarter completed before ``doc``."""
+    q = quarter_of(doc) - 1
+    return (doc.year, q) if q >= 1 else (doc.year - 1, 4)
+
+
+def fiscal_year_of(d: date, fy_end_month: int) -> int:
+    """The fiscal year (labelled by the calendar year it ends in) that contains ``d``."""
+    return d.year if d.month <= fy_end_month else d.year + 1
+
+
+def extract(text: str, doc: date | None) -> list[PeriodMention]:
+    """Every period or date mention, non-overlapping, resolved where the text and document date allow."""
+    found: list[PeriodMention] = []
+    taken = bytearray(len(text) + 1)
+    low = text.lower()
+    for kind, pattern in _PATTERNS:
+        needs = _NEEDS.get(kind)
+        if needs and not any(n in low for n in needs):
+            continue
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if 1 in taken[s:e]:
+                continue
+            mention = _resolve(kind, m, doc)
+            if mention is not None:
+                found.append(mention)
+                taken[s:e] = b"\x01" * (e - s)
+    for m in _ELLIPSIS.finditer(text):
+        s, e = m.span("ord")
+        if 1 in taken[s:e] or "quarter" not in text[max(0, s - 90):s].lower():
+            continue
+        q = _ORD[m.group("ord").lower()]
+        label = None
+        if doc is not None:
+            label = f"{doc.year if (q - 1) * 3 + 1 <= doc.month else doc.year - 1}Q{q}"
+        found.append(PeriodMention(s, e, m.group("ord"), label, "quarter", "year_inferred"))
+    return sorted(found, key=lambda p: p.start)
+
+
+#: Substrings a pattern cannot match without (a cheap filter before the regex scan).
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "iso": ("-",), "apa": ("(",), "cn_date": ("年",), "fiscal_q": ("fiscal", "fy"), "fiscal_q_rel": ("fiscal",),
+    "fiscal": ("fiscal", "fy", "financial year"), "fiscal_rel": ("fiscal", "financial", "business"),
+    "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
+    "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
+    "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
+    "month_year": tuple(m for m in MONTHS if len(m) == 3),
+}
+_ELLIPSIS = re.compile(r"\b(?:in\s+|for\s+|to\s+)?the\s+(?P<ord>first|second|third|fourth)\b(?=\s*(?:[,.;)]|and\b|$))",
+                       re.I)
+
+
+def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | None:
+    s, e, t = m.start(), m.end(), m.group()
+    g = m.groupdict()
+    if kind == "iso":
+        return PeriodMention(s, e, t, f"{g['year']}-{g['m']}-{g['d']}", "date")
+    if kind in ("apa", "mdy", "dmy", "cn_date"):
+        month = int(g["m"]) if kind == "cn_date" else month_number(g["mon"])
+        year = _year(g.get("year"), doc)
+        note = None
+        if year is None:
+            if doc is None:
+                return PeriodMention(s, e, t, None, "date", "no year and no document date")
+            year = doc.year if month <= doc.month + 1 else doc.year - 1
+            note = "year taken from the document date"
+        day = g.get("d")
+        if day is None:
+            return PeriodMention(s, e, t, f"{year}-{month:02d}", "month", note)
+        try:
+            date(year, month, int(day))
+        except ValueError:
+            return None
+        return PeriodMention(s, e, t, f"{year}-{month:02d}-{int(day):02d}", "date", note)
+    if kind == "fiscal_q":
+        q = _ORD.get((g.get("ord") or g.get("ord2") or "").lower()) or int(g.get("q") or g.get("q2") or 0)
+        y = _year(g.get("y1") or g.get("y2") or g.get("y3") or g.get("y4"), doc)
+        return PeriodMention(s, e, t, f"FY{y}Q{q}", "fiscal")
+    if kind == "fiscal_q_rel":
+        q = _ORD[(g.get("ord") or g.get("ord2") or "first").lower()]
+        return PeriodMention(s, e, t, None, "relative", f"fiscal_quarter:{q}")
+    if kind == "fiscal":
+        return PeriodMention(s, e, t, f"FY{_year(g['y'], doc)}", "fiscal")
+    if kind == "fiscal_rel":
+        return PeriodMention(s, e, t, None, "relative", "last_fiscal_year")
+    if kind == "quarters_span":
+        y = _year(g.get("year"), doc) or (doc.year if doc else None)
+        return PeriodMention(s, e, t, f"{y}Q1..{y}Q3" if y else None, "span",
+                             None if g.get("year") else "year_inferred")
+    if kind == "months_span":
+        n = _COUNT_WORDS.get(g["n"].lower()) or int(g["n"])
+        y = _year(g.get("year"), doc) or (doc.year if doc else None)
+        if n == 9:
+            return PeriodMention(s, e, t, f"{y}Q1..{y}Q3" if y else None, "span")
+        if n == 6:
+            return PeriodMention(s, e, t, f"{y}H1" if y else None, "half")
+        return PeriodMention(s, e, t, f"{y}-01..{y}-{n:02d}" if y else None, "span",
+                             None if g.get("year") else "year_inferred")
+    if kind == "half_span":
+        y = _year(g.get("year"), doc) or (doc.year if doc else None)
+        return PeriodMention(s, e, t, f"{y}H1" if y else None, "half", None if g.get("year") else "year_inferred")
+    if kind == "second_half":
+        y = _year(g.get("year"), doc) or (doc.year if doc else None)
+        return PeriodMention(s, e, t, f"{y}H2" if y else None, "half", None if g.get("year") else "year_inferred")
+    if kind in ("quarter_words", "quarter"):
+        q = _ORD[g["ord"].lower()] if kind == "quarter_words" else int(g.get("q") or g.get("q2") or 0)
+        y = _year(g.get("year") or g.get("y"), doc)
+        if y is not None:
+            return PeriodMention(s, e, t, f"{y}Q{q}", "quarter")
+        if doc is None:
+            return PeriodMention(s, e, t, None, "quarter", f"quarter:{q}")
+        y = doc.year if (q - 1) * 3 + 1 <= doc.month else doc.year - 1
+        return PeriodMention(s, e, t, f"{y}Q{q}", "quarter", "year_inferred")
+    if kind == "half":
+        h = int(g.get("h") or g.get("h2") or 0)
+        y = _year(g.get("y"), doc) or (doc.year if doc else None)
+        return PeriodMention(s, e, t, f"{y}H{h}" if y else None, "half", None if g.get("y") else "year_inferred")
+    if kind == "year_span":
+        a, b = int(g["a"]), int(g["b"])
+        if b <= a:
+            return None
+        return PeriodMention(s, e, t, f"{a}..{b}", "span")
+    if kind == "month_year":
+        return PeriodMention(s, e, t, f"{g['year']}-{month_number(g['mon']):02d}", "month")
+    if kind == "relative":
+        return relative(s, e, t, g["rel"].lower(), doc)
+    if kind == "year":
+        return PeriodMention(s, e, t, g["year"], "year")
+    return None
+
+
+def relative(s: int, e: int, t: str, rel: str, doc: date | None) -> PeriodMention:
+    rel = re.sub(r"\s+", " ", rel)
+    if doc is None:
+        return PeriodMention(s, e, t, None, "relative", f"{rel}: no document date")
+    if rel == "last year":
+        return PeriodMention(s, e, t, str(doc.year - 1), "relative", "last_year")
+    if rel == "this year":
+        return PeriodMention(s, e, t, str(doc.year), "relative", "this_year")
+    if rel == "next year":
+        return PeriodMention(s, e, t, str(doc.year + 1), "relative", "next_year")
+    if rel in ("a year earlier", "a year ago", "a year before", "the previous year", "the prior year",
+               "year-ago", "year ago", "same period last year", "same period of last year"):
+        return PeriodMention(s, e, t, None, "relative", "year_ago")
+    if rel in ("last quarter", "the previous quarter", "the prior quarter"):
+        y, q = latest_quarter(doc)
+        return PeriodMention(s, e, t, None, "relative", "previous_quarter")
+    y, q = latest_quarter(doc)
+    return PeriodMention(s, e, t, f"{y}Q{q}", "relative", "latest_quarter")
+
+
+def shift_year(label: str, years: int) -> str | None:
+    """``label`` moved by whole years: 2025Q3 -> 2024Q3, FY2025 -> FY2024, 2025Q1..2025Q3 -> 2024Q1..2024Q3."""
+    def move(part: str) -> str | None:
+        m = re.match(r"^(FY)?(\d{4})(.*)$", part)
+        if not m:
+            return None
+        return f"{m.group(1) or ''}{int(m.group(2)) + years}{m.group(3)}"
+    parts = [move(p) for p in label.split("..")]
+    if any(p is None for p in parts):
+        return None
+    return "..".join(p for p in parts if p)
+
+
+def previous_quarter(label: str) -> str | None:
+    m = re.fullmatch(r"(FY)?(\d{4})Q([1-4])", label)
+    if not m:
+        return None
+    y, q = int(m.group(2)), int(m.group(3))
+    y, q = (y, q - 1) if q > 1 else (y - 1, 4)
+    return f"{m.group(1) or ''}{y}Q{q}"
+
+
+def last_fiscal_year(doc: date, fy_end_month: int) -> str:
+    """The last fiscal year completed before ``doc`` (FY labelled by the calendar year it ends in)."""
+    current = fiscal_year_of(doc, fy_end_month)
+    return f"FY{current - 1}"
+
+
+def fiscal_quarter(doc: date, fy_end_month: int, q: int) -> str:
+    """``FYyyyyQq`` for the most recent fiscal quarter q that ended before ``doc``."""
+    fy = fiscal_year_of(doc, fy_end_month)
+    # quarter q of fiscal year fy ends (4 - q) * 3 months before the fiscal year end
+    end_month = fy_end_month - (4 - q) * 3
+    end_year = fy
+    while end_month <= 0:
+        end_month += 12
+        end_year -= 1
+    if date(end_year, end_month, 1) > doc:
+        fy -= 1
+    return f"FY{fy}Q{q}"

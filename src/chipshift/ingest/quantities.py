@@ -1,0 +1,170 @@
+"""Quantities in text: percentages, percentage points, N-fold, currency amounts with scale words, counts.
+
+Each quantity keeps its exact span and is normalised to a vocabulary unit code (``pct``, ``pct_points``,
+``ratio``, ``usd_bn``, ``cny_m``, ``krw_tn`` ...). Conversions written in the text ("567 million yuan
+($79.6 million)") are paired.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from chipshift.ingest.model import Conversion, Quantity
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+          "hundred": 100}
+_VERB_FOLD = {"doubled": 2.0, "double": 2.0, "tripled": 3.0, "triple": 3.0, "quadrupled": 4.0, "halved": 0.5}
+SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+          "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12, "万亿": 1e12, "亿": 1e8, "億": 1e8,
+          "万": 1e4, "萬": 1e4, "千": 1e3}
+_PRE = {"us$": "USD", "us $": "USD", "usd": "USD", "$": "USD", "nt$": "TWD", "hk$": "HKD", "rmb": "CNY",
+        "cny": "CNY", "¥": "CNY", "￥": "CNY", "€": "EUR", "eur": "EUR", "₩": "KRW", "krw": "KRW", "jpy": "JPY",
+        "twd": "TWD", "£": "GBP", "a$": "AUD"}
+_POST = {"yuan": "CNY", "rmb": "CNY", "renminbi": "CNY", "cny": "CNY", "us dollars": "USD", "dollars": "USD",
+         "usd": "USD", "euros": "EUR", "euro": "EUR", "eur": "EUR", "won": "KRW", "krw": "KRW", "yen": "JPY",
+         "jpy": "JPY", "元": "CNY", "美元": "USD", "人民币": "CNY", "taiwan dollars": "TWD", "nt dollars": "TWD",
+         "韩元": "KRW", "日元": "JPY"}
+_SCALE_RE = r"(?:trillion|billion|million|thousand|bn|mn|mln|bln|tn|trn|m|b|k)(?![A-Za-z])|万亿|亿|億|万|萬|千"
+_MONEY_PRE = re.compile(
+    rf"(?P<cur>US\s?\$|NT\$|HK\$|A\$|RMB|Rmb|CNY|USD|EUR|KRW|JPY|TWD|[$¥￥€₩£])\s?(?P<num>{_NUM})"
+    rf"(?:\s?(?P<scale>{_SCALE_RE}))?")
+_MONEY_POST = re.compile(
+    rf"(?<![A-Za-z0-9_$¥€₩£.])(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE_RE})\s?)?"
+    r"(?P<cur>yuan|RMB|renminbi|CNY|US dollars|Taiwan dollars|NT dollars|dollars|USD|euros?|EUR|won|KRW|yen|JPY|"
+    r"美元|人民币|韩元|日元|元)(?![A-Za-z])", re.I)
+_PERCENT = re.compile(rf"(?<![A-Za-z0-9_.])(?P<neg>[-−–])?(?P<num>{_NUM})\s?(?:%|％|percent\b|per cent\b|pct\b)", re.I)
+_POINTS = re.compile(rf"(?<![A-Za-z0-9_.])(?P<neg>[-−–])?(?P<num>{_NUM})\s?(?:percentage[- ]points?|pp\b|ppts?\b|"
+                     r"% points?|basis points|bps\b)", re.I)
+_FOLD = re.compile(rf"(?<![A-Za-z0-9_.])(?P<num>{_NUM}|{'|'.join(_WORDS)})(?:[- ]?fold\b|\s?(?:x|×)(?![\w])|"
+                   r"\s+times\b(?!\s+(?:a|per|as)\b))", re.I)
+_VERB = re.compile(r"\b(?P<verb>doubled|tripled|quadrupled|halved)\b", re.I)
+_COUNT = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>trillion|billion|million|thousand)\s)?"
+                    r"(?P<what>units|chips|wafers|servers|GPUs|accelerators|cards|ICs|integrated circuits|"
+                    r"employees|people|tools|machines|systems|racks)\b")
+_APPROX = re.compile(r"(?:about|around|roughly|nearly|almost|approximately|approx\.|some|close to|over|"
+                     r"more than|less than|up to|at least|~|≈|约|近|超过)\s*$", re.I)
+_URL = re.compile(r"https?://\S+")
+
+_UNIT_PREFIX = {"USD": "usd", "CNY": "cny", "EUR": "eur", "KRW": "krw", "JPY": "jpy", "TWD": "twd", "HKD": "hkd",
+                "GBP": "gbp", "AUD": "aud"}
+
+
+def _number(text: str) -> tuple[float, int]:
+    key = text.lower()
+    if key in _WORDS:
+        return float(_WORDS[key]), 0
+    clean = text.replace(",", "")
+    decimals = len(clean.split(".")[1]) if "." in clean else 0
+    return float(clean), decimals
+
+
+def money_unit(currency: str, base: float, written_scale: float) -> tuple[str, float]:
+    """The vocabulary unit for an amount (in the currency's base unit) and the factor dividing into it."""
+    prefix = _UNIT_PREFIX.get(currency, currency.lower())
+    if currency == "KRW":
+        return ("krw_tn", 1e12) if max(written_scale, abs(base)) >= 1e11 else ("krw_bn", 1e9)
+    if currency in ("JPY", "TWD"):
+        return f"{prefix}_bn", 1e9
+    magnitude = max(written_scale, abs(base) if written_scale == 1 else 0)
+    if magnitude >= 1e8:
+        return f"{prefix}_bn", 1e9
+    if magnitude >= 1e4:
+        return f"{prefix}_m", 1e6
+    return prefix, 1.0
+
+
+def _masked(text: str) -> str:
+    return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
+def _approx(text: str, start: int) -> bool:
+    return bool(_APPROX.search(text[max(0, start - 22): start]))
+
+
+def extract(text: str) -> list[Quantity]:
+    """Every quantity in ``text``, in order, without overlaps (money wins over percent wins over counts)."""
+    scan = _masked(text)
+    found: list[Quantity] = []
+    taken = bytearray(len(text) + 1)
+
+    def add(q: Quantity) -> None:
+        if 1 not in taken[q.start:q.end]:
+            found.append(q)
+            taken[q.start:q.end] = b"\x01" * (q.end - q.start)
+
+    for pattern in (_MONEY_PRE, _MONEY_POST):
+        for m in pattern.finditer(scan):
+            cur_text = m.group("cur")
+            key = re.sub(r"\s+", " ", cur_text.lower())
+            currency = _PRE.get(key.replace(" ", "") if key.startswith("us") else key) if pattern is _MONEY_PRE \
+                else _POST.get(key)
+            if currency is None:
+                continue
+            num, decimals = _number(m.group("num"))
+            scale_word = m.group("scale")
+            if scale_word is None and pattern is _MONEY_PRE and key == "$" and _looks_like_year(m.group("num")):
+                continue
+            scale = SCALES.get(scale_word.lower() if scale_word and scale_word.isascii() else (scale_word or ""), 1.0)
+            base = num * scale
+            unit, factor = money_unit(currency, base, scale)
+            precision = 0.5 * 10.0 ** (-decimals) * scale / factor
+            add(Quantity("money", base / factor, unit, m.start(), m.end(), text[m.start():m.end()], currency,
+                         base, precision, _approx(scan, m.start())))
+    for m in _POINTS.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        sign = -1.0 if m.group("neg") else 1.0
+        factor = 0.01 if "basis" in m.group().lower() or "bps" in m.group().lower() else 1.0
+        add(Quantity("points", sign * num * factor, "pct_points", m.start(), m.end(), text[m.start():m.end()],
+                     base=sign * num * factor, precision=0.5 * 10.0 ** (-decimals) * factor,
+                     approx=_approx(scan, m.start())))
+    for m in _PERCENT.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        sign = -1.0 if m.group("neg") else 1.0
+        add(Quantity("percent", sign * num, "pct", m.start(), m.end(), text[m.start():m.end()], base=sign * num,
+                     precision=0.5 * 10.0 ** (-decimals), approx=_approx(scan, m.start())))
+    for m in _FOLD.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        if num <= 1 and "fold" not in m.group().lower():
+            continue
+        add(Quantity("fold", num, "ratio", m.start(), m.end(), text[m.start():m.end()], base=num,
+                     precision=0.5 * 10.0 ** (-decimals), approx=_approx(scan, m.start())))
+    for m in _VERB.finditer(scan):
+        value = _VERB_FOLD[m.group("verb").lower()]
+        add(Quantity("fold", value, "ratio", m.start(), m.end(), text[m.start():m.end()], base=value,
+                     precision=0.05, approx=False))
+    for m in _COUNT.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        if _looks_like_year(m.group("num")) and not m.group("scale"):
+            continue
+        scale = SCALES.get((m.group("scale") or "").lower(), 1.0)
+        unit, factor = {1e9: ("units_bn", 1e9), 1e6: ("units_m", 1e6), 1e3: ("units_k", 1e3)}.get(
+            scale, ("units", 1.0))
+        add(Quantity("count", num * scale / factor, unit, m.start(), m.end(), text[m.start():m.end()],
+                     base=num * scale, precision=0.5 * 10.0 ** (-decimals) * scale / factor,
+                     approx=_approx(scan, m.start())))
+    return sorted(found, key=lambda q: q.start)
+
+
+def _looks_like_year(num: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", num))
+
+
+_CONVERSION_GAP = re.compile(r"^\s*(?:[(（\[]\s*(?:about|approximately|around|roughly|approx\.|some|or|~|≈|约)?\s*|"
+                             r",?\s*(?:or|equivalent to|about|roughly|approximately|around)\s+"
+                             r"(?:about|approximately|around|roughly)?\s*)$", re.I)
+
+
+def conversions(text: str, quantities: list[Quantity]) -> list[Conversion]:
+    """Pairs of amounts in different currencies that the text gives as equal."""
+    money = [q for q in quantities if q.kind == "money"]
+    out: list[Conversion] = []
+    for a, b in itertools.pairwise(money):
+        if a.currency == b.currency or b.start - a.end > 30:
+            continue
+        if _CONVERSION_GAP.match(text[a.end:b.start]):
+            out.append(Conversion(a, b))
+    return out

@@ -1,0 +1,85 @@
+"""`ingest_command`: files and stdin in, a JSON-ready report out; --accept stores in one transaction; bad input
+stores nothing."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from chipshift import api
+from chipshift.config import Settings
+from chipshift.errors import DataError
+from chipshift.ingest.command import ingest_command, render_html, table_view
+from chipshift.io.store import Store
+
+URL = "https://example.org/opinion/chip-war"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
+
+
+def test_report_and_views(store: Store, example_path: Path) -> None:
+    report = ingest_command(store, [str(example_path)], URL, "2025-10-20", False)
+    assert report["files"] == 1 and report["accepted"] is False and report["stored"] is None
+    assert report["documents"][0]["claims"] == len(report["claims"]) > 0
+    assert {r["document"] for r in report["claims"]} == {str(example_path)}
+    table = table_view(report)
+    assert "details" not in table and set(table["claims"][0]) >= {"metric", "value", "unit", "period", "kb"}
+    html = render_html(report)
+    assert html.startswith("<!doctype html>") and "class='claim'" in html and "sev-warning" in html
+    assert "1,400%" in html and "&lt;" not in html.split("<div class='doc'>")[1][:50]
+
+
+def test_accept_stores_claims_source_and_rules_in_one_transaction(store: Store, example_path: Path) -> None:
+    before = store.count("facts"), store.count("rules"), store.count("sources")
+    report = ingest_command(store, [str(example_path)], URL, "2025-10-20", True)
+    stored = report["stored"]
+    source_id = stored["source_ids"][0]
+    facts = store.facts(source=source_id)
+    assert len(facts) == stored["facts"] > 0 and all(f["status"] == "claim" for f in facts)
+    assert {f["url"] for f in facts} == {URL}
+    rules = store.rules_of_source(source_id)
+    assert len(rules) == stored["rules"] >= 2
+    assert all(r["origin"] == "document" and "from document, unreviewed" in r["gaps"] for r in rules)
+    assert store.count("sources") == before[2] + 1
+    # accepting again replaces, it does not duplicate
+    ingest_command(store, [str(example_path)], URL, "2025-10-20", True)
+    assert (store.count("facts"), store.count("rules")) == (before[0] + stored["facts"], before[1] + stored["rules"])
+
+
+def test_accept_needs_an_address(store: Store, example_path: Path) -> None:
+    n = store.count("facts")
+    with pytest.raises(DataError, match="--url"):
+        ingest_command(store, [str(example_path)], None, "2025-10-20", True)
+    assert store.count("facts") == n
+
+
+def test_one_bad_file_means_nothing_is_stored(store: Store, example_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02 binary")
+    counts = store.count("facts"), store.count("rules"), store.count("sources")
+    with pytest.raises(DataError) as err:
+        ingest_command(store, [str(example_path), str(bad), str(tmp_path / "missing.txt")], URL, "2025-10-20", True)
+    assert len(err.value.problems) == 2 and "binary" in str(err.value) and "cannot read" in str(err.value)
+    assert (store.count("facts"), store.count("rules"), store.count("sources")) == counts
+
+
+def test_stdin_and_bad_date(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"Cambricon posted revenue of 1.727 billion yuan in Q3, up 1332.52% year on year."
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    report = ingest_command(store, ["-"], None, "2025-10-20", False)
+    assert report["documents"][0]["name"] == "-"
+    assert {(c["metric"], c["period"]) for c in report["claims"]} == {("revenue", "2025Q3"),
+                                                                       ("revenue_growth", "2025Q3")}
+    with pytest.raises(DataError, match="not a date"):
+        ingest_command(store, ["-"], None, "20-10-2025", False)
+
+
+def test_no_input_at_all(store: Store) -> None:
+    with pytest.raises(DataError, match="give one or more files"):
+        ingest_command(store, [], None, None, False)

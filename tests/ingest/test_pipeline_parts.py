@@ -1,0 +1,159 @@
+"""The pipeline's small modules on hand-made snippets, checked against hand-computed results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chipshift.errors import DataError
+from chipshift.ingest import citations, language, periods, quantities
+from chipshift.ingest import text as T
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.ledger import analyse
+from chipshift.ingest.text import Extracted
+
+
+def q(text: str) -> list[tuple[str, float, str]]:
+    return [(x.kind, round(x.value, 6), x.unit) for x in quantities.extract(text)]
+
+
+def test_quantities_normalised() -> None:
+    assert q("up 1,400% and 3.5 percentage points") == [("percent", 1400.0, "pct"), ("points", 3.5, "pct_points")]
+    assert q("a 14-fold rise, ninefold, 13 times, tripled") == [
+        ("fold", 14.0, "ratio"), ("fold", 9.0, "ratio"), ("fold", 13.0, "ratio"), ("fold", 3.0, "ratio")]
+    assert q("567 million yuan ($79.6 million)") == [("money", 567.0, "cny_m"), ("money", 79.6, "usd_m")]
+    assert q("营收17.27亿元, 3134.28万元, 250亿美元") == [
+        ("money", 1.727, "cny_bn"), ("money", 31.3428, "cny_m"), ("money", 25.0, "usd_bn")]
+    assert q("RMB 2.4 trillion, US$385 billion, KRW 16.2225 trillion, 2.2 billion euros") == [
+        ("money", 2400.0, "cny_bn"), ("money", 385.0, "usd_bn"), ("money", 16.2225, "krw_tn"), ("money", 2.2, "eur_bn")]
+    assert q("In 2023 the firm had 549.2 billion ICs") == [("count", 549.2, "units_bn")]
+    # precision follows the written digits
+    assert quantities.extract("$79.6 million")[0].precision == pytest.approx(0.05)
+
+
+def test_conversions_paired() -> None:
+    text = "a profit of 567 million yuan ($79.6 million) and $28 billion (40.376 trillion won)"
+    convs = quantities.conversions(text, quantities.extract(text))
+    assert [(c.source.text, c.target.text) for c in convs] == [
+        ("567 million yuan", "$79.6 million"), ("$28 billion", "40.376 trillion won")]
+
+
+@pytest.mark.parametrize(("phrase", "label"), [
+    ("in fiscal 2023", "FY2023"), ("in Q3", "2025Q3"), ("in 3Q24", "2024Q3"), ("last year", "2024"),
+    ("the first three quarters of 2025", "2025Q1..2025Q3"), ("the first half of 2024", "2024H1"),
+    ("on October 17, 2025", "2025-10-17"), ("(2025, August 15)", "2025-08-15"), ("on May 21", "2025-05-21"),
+    ("the fourth quarter of 2024", "2024Q4"), ("between 2021 and 2025", "2021..2025"), ("quarterly", "2025Q3"),
+])
+def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
+    found = periods.extract(phrase, date(2025, 10, 20))
+    assert [p.label for p in found] == [label]
+
+
+def test_fiscal_periods_use_the_fiscal_year_end() -> None:
+    assert periods.last_fiscal_year(date(2025, 10, 17), 8) == "FY2025"
+    assert periods.last_fiscal_year(date(2025, 10, 17), 12) == "FY2024"
+    assert periods.fiscal_quarter(date(2025, 4, 16), 1, 1) == "FY2026Q1"
+
+
+def test_html_main_text_without_boilerplate() -> None:
+    html = ("<html><head><title>T</title><script>var x=1;</script></head><body><nav>Home News</nav>"
+            "<div class='cookie-banner'>We use cookies</div><article><h1>Chips</h1><p>Micron said revenue rose "
+            "12% in the quarter, and more text here to make the article long enough for the main-text rule to pick "
+            "it as the content of the page rather than the navigation or the footer around it.</p>"
+            "<ol><li><a href='https://example.com/a'>A title</a>. Reuters, 1 May 2025.</li></ol></article>"
+            "<footer>© 2025 Site</footer></body></html>")
+    out = T.extract(html, "html")
+    assert "cookies" not in out.text and "Home News" not in out.text and "©" not in out.text
+    assert "Micron said revenue rose 12%" in out.text and out.title == "Chips"
+    assert "1. A title. Reuters, 1 May 2025." in out.text
+    assert out.links and out.links[0][2] == "https://example.com/a"
+
+
+def test_markdown_stripped_with_links_kept() -> None:
+    md = "# Title\n\nSome **bold** claim [1] about [Micron](https://micron.com).\n\n[^2]: Note text\n"
+    out = T.extract(md, "markdown")
+    assert out.title == "Title" and "Some bold claim [1] about Micron." in out.text and "[2] Note text" in out.text
+    s, e, url = out.links[0]
+    assert out.text[s:e] == "Micron" and url == "https://micron.com"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "empty"), (b"   \n", "empty"), (b"\x00\x01\x02abc", "binary"), ("café".encode("latin-1") * 5, "UTF-8"),
+    ("text é".encode()[:-1], "truncated"), (b"x" * (T.MAX_BYTES + 1), "limit"),
+    (bytes(range(1, 32)) * 40, "binary"),
+])
+def test_bad_input_refused_with_a_clear_message(data: bytes, message: str) -> None:
+    with pytest.raises(DataError) as err:
+        T.extract(T.decode(data, "bad.txt"), "text", "bad.txt")
+    assert message in str(err.value) and "bad.txt" in str(err.value)
+
+
+def test_declared_charset_is_honoured() -> None:
+    html = "<html><head><meta charset='iso-8859-1'></head><body><p>café</p></body></html>".encode("latin-1")
+    assert "café" in T.decode(html, "page.html")
+
+
+def test_references_in_several_styles() -> None:
+    text = ("Body [1] and [2-3].\nReferences\n"
+            "[1] Exclusive: Micron exits. (2025, October 17). Reuters. https://www.reuters.com/x\n"
+            "2. Villasenor, J. (2025, August 15). How bans backfire. Brookings Institution. https://www.brookings.edu/y\n"
+            "3. TechNode, \"China bars Micron\", 22 May 2023, https://technode.com/z\n")
+    start = citations.references_start(text)
+    refs = citations.references(text, start)
+    assert [(r.number, r.publisher, r.date) for r in refs] == [
+        (1, "Reuters", "2025-10-17"), (2, "Brookings Institution", "2025-08-15"), (3, "TechNode", "2023-05-22")]
+    assert refs[0].title == "Exclusive: Micron exits" and refs[1].author == "Villasenor, J"
+    assert refs[2].title == "China bars Micron"
+    assert [m.numbers for m in citations.markers(text, start)] == [(1,), (2, 3)]
+
+
+def test_entities_names_aliases_demonyms_and_candidates(kb: KnowledgeBase) -> None:
+    text = "Samsung and SK Hynix beat YMTC; Beijing and U.S. officials met the Brookings Institution. US$5 was paid."
+    mentions = kb.gazetteer.link(text)
+    assert [(m.text, m.entity, m.via) for m in mentions] == [
+        ("Samsung", "samsung", "alias"), ("SK Hynix", "sk-hynix", "name"), ("YMTC", "ymtc", "alias"),
+        ("Beijing", "CHN", "metonym"), ("U.S", "USA", "alias")]
+    report = analyse(Extracted(text, "text"), kb)
+    assert [c["name"] for c in report["candidates"]] == ["Brookings Institution"]
+
+
+def test_loaded_language_categories() -> None:
+    from chipshift.ingest.sentences import split
+    flags = language.flag(split("A stunning surge. Clearly a strategic blunder."))
+    assert [(f.text, f.category) for f in flags] == [
+        ("stunning", "intensifier"), ("Clearly", "certainty"), ("strategic blunder", "value_judgement")]
+
+
+def test_arithmetic_checks(kb: KnowledgeBase) -> None:
+    text = ("Nanya's revenue fell 17.9% to $252 million from $307 million. PSMC's revenue fell 40% to $18 million "
+            "from $24 million. Samsung had a DRAM market share of 45% in 2024Q3 and SK hynix 35% and Micron 25% in "
+            "2024Q3.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-11-20")
+    checks = [(f["check"], f["severity"]) for f in report["findings"] if f["check"] in ("before_after", "parts_sum")]
+    assert ("before_after", "info") in checks and ("before_after", "warning") in checks
+    assert ("parts_sum", "error") in checks
+
+
+def test_definitions_differ_is_reported(kb: KnowledgeBase) -> None:
+    kb2 = KnowledgeBase(firms=kb.firms, countries=kb.countries, inputs=kb.inputs, facts=[
+        {"id": "f1", "entity": "micron", "metric": "revenue_share_region", "region": "CHK", "product": None,
+         "period": "FY2024", "value": 15.0, "unit": "pct", "status": "reported", "definition":
+         "China including Hong Kong", "publisher": "Micron", "url": "https://example.com", "quote": "q"}])
+    text = "Micron made 12% of its revenue in mainland China in fiscal 2024."
+    report = analyse(Extracted(text, "text"), kb2, date_given="2025-01-10")
+    finding = next(f for f in report["findings"] if f["check"] == "kb")
+    assert finding["severity"] == "warning" and "Definitions differ" in finding["message"]
+    assert finding["details"]["stored"][0]["value"] == 15.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=400))
+def test_any_text_gives_a_report_with_spans_inside_it(kb: KnowledgeBase, text: str) -> None:
+    report = analyse(Extracted(text, "text"), kb)
+    n = len(report["document"]["text"])
+    spans = [c["span"] for c in report["claims"]] + [x["span"] for x in report["quantities"]] + \
+        [s for f in report["findings"] for s in f["spans"]]
+    assert all(0 <= s <= e <= n for s, e in spans)
