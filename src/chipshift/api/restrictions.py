@@ -33,7 +33,13 @@ class Loaded:
 
 
 def load_world(store: Store) -> tuple[World, dict[str, str]]:
-    """The supply world from the store: imported provision plus world shares of bundled products."""
+    """The supply world from the store: imported provision plus world shares of bundled products.
+
+    Built once per state of the store (a write through the store rebuilds it)."""
+    return store.cached("world", lambda: _build_world(store))
+
+
+def _build_world(store: Store) -> tuple[World, dict[str, str]]:
     firms = store.rows("firms")
     provision = store.rows("provision") + provision_from_facts(store.rows("facts"),
                                                                {f["id"]: f["hq_country"] for f in firms})
@@ -79,7 +85,7 @@ def load_scenario(store: Store, source: Path | dict[str, Any]) -> Scenario:
 
 def _load(store: Store, scenario_input: ScenarioInput) -> Loaded:
     world, parents = load_world(store)
-    baseline = [rule_from_record(r) for r in store.rows("rules")]
+    baseline = store.cached("baseline_rules", lambda: [rule_from_record(r) for r in store.rows("rules")])
     if scenario_input is None or isinstance(scenario_input, Scenario):
         scenario = scenario_input
     else:

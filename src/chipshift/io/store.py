@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 
@@ -21,6 +21,8 @@ from chipshift.errors import ChipshiftError
 from chipshift.io.bundled import Bundle
 from chipshift.schemas import tables as schemas
 from chipshift.schemas.tables import TableSchema
+
+T = TypeVar("T")
 
 #: Origins whose rows the bundled data owns in tables shared with imports.
 BUNDLED_ORIGINS = ("chipshift", "bundled")
@@ -50,6 +52,8 @@ class Store:
         except duckdb.Error as exc:
             raise ChipshiftError(f"cannot open the store at {self.path}: {exc}") from exc
         self._lock = threading.RLock()
+        self._generation = 0  # bumped by every committed write: cached derived values go stale with it
+        self._memo: dict[str, tuple[int, Any]] = {}
         with self._lock:
             for schema in schemas.ALL:
                 self._con.execute(schema.ddl())
@@ -77,6 +81,7 @@ class Store:
                 self._con.execute("ROLLBACK")
                 raise
             self._con.execute("COMMIT")
+            self._generation += 1
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, schema: TableSchema, rows: Sequence[dict[str, Any]]) -> None:
@@ -130,6 +135,19 @@ class Store:
             self._insert(con, schemas.DATASETS, [record])
 
     # -- reading -----------------------------------------------------------------------------------
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """A value derived from the store (e.g. the engine's world), rebuilt after any write through this
+        store. Writes by another process to the same file are not seen: one store object owns a file."""
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] == self._generation:
+                return cast(T, hit[1])
+            generation = self._generation
+        value = build()
+        with self._lock:
+            self._memo[key] = (generation, value)
+        return value
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
