@@ -15,7 +15,7 @@ import numpy as np
 
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
-from chipshift.engine.reach import MAYBE, YES, Compiled, Destination, compile_rules, in_force
+from chipshift.engine.reach import YES, Compiled, Destination, compile_rules, in_force
 from chipshift.engine.world import AGGREGATE_PROVIDERS, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
@@ -204,11 +204,9 @@ def exposure(s: Situation) -> dict[str, Any]:
 
 
 def _leaves(world: World) -> set[str]:
-    parents = {p for anc in world.ancestors for p in anc}
-    has_child = set()
-    for n, anc in enumerate(world.ancestors):
-        has_child |= {a for a in anc if a != world.inputs[n]}
-    return {i for i in world.inputs if i not in has_child or i not in parents}
+    """Inputs that no other input is a part or variant of."""
+    has_child = {a for n, anc in enumerate(world.ancestors) for a in anc if a != world.inputs[n]}
+    return set(world.inputs) - has_child
 
 
 def chokepoints(world: World, threshold: float = 0.8, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
@@ -357,5 +355,5 @@ def diff_availability(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[
     return sorted(out, key=lambda r: (r["change_lower"], r["input"]))
 
 
-__all__ = ["MAYBE", "Situation", "availability_table", "chokepoints", "diff_availability", "exposure",
+__all__ = ["Situation", "availability_table", "chokepoints", "diff_availability", "exposure",
            "impairment", "localization", "rules_in_force", "situation"]
