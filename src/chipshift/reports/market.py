@@ -24,6 +24,13 @@ def _observed(report: dict[str, Any], output: str) -> list[dict[str, Any]]:
     return [r for r in report["calibration"]["table"] if r["output"] == output]
 
 
+def _label(published: dict[str, Any]) -> str:
+    """Publisher, and the definition where one is stated (so that definitions are not mixed up)."""
+    definition = published.get("definition") or ""
+    short = definition if len(definition) <= 38 else definition[:37] + "…"
+    return f"{published['publisher']} ({short})" if short else str(published["publisher"])
+
+
 def _save(fig: Any, stem: Path) -> list[str]:
     written = []
     for ext in ("png", "svg"):
@@ -52,12 +59,13 @@ def trajectory(report: dict[str, Any], output: str, title: str, ylabel: str, ste
         if c["output"] != output:
             continue
         for p in c["published"]:
-            if (c["year"], p["publisher"], p["value"]) in plotted:
+            name = _label(p)
+            if (c["year"], name, p["value"]) in plotted:
                 continue
-            plotted.add((c["year"], p["publisher"], p["value"]))
-            colour = colours.setdefault(p["publisher"], PALETTE[1 + len(colours) % (len(PALETTE) - 1)])
-            label = p["publisher"] if p["publisher"] not in seen_labels else None
-            seen_labels.add(p["publisher"])
+            plotted.add((c["year"], name, p["value"]))
+            colour = colours.setdefault(name, PALETTE[1 + len(colours) % (len(PALETTE) - 1)])
+            label = name if name not in seen_labels else None
+            seen_labels.add(name)
             ax.scatter([c["year"]], [p["value"]], s=30, color=colour, zorder=3, label=label,
                        edgecolors="white", linewidths=0.5)
     for obs in _observed(report, output):
