@@ -138,3 +138,14 @@ def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit, message: str)
     path.write_text(yaml.safe_dump(doc))
     with pytest.raises(DataError, match=message):
         scenario_run(bundled_store, path)
+
+
+def test_low_sigma_bans_are_quantity_constraints(bundled_store: Store) -> None:
+    case, rules = load_case(bundled_store, MICRON)
+    draws = default_draws(case, 2)
+    draws["sigma"] = np.array([0.8, 3.7])
+    out = outputs(simulate(case, rules, draws))
+    years, micron_dc = out["share:micron@data_center"]
+    assert micron_dc[years.index(2027)] == pytest.approx([0.0, 0.0], abs=1e-9)  # barred either way
+    _, samsung = out["share:samsung@data_center"]
+    assert np.all(np.isfinite(samsung))

@@ -186,8 +186,12 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     unmet = (w[:, None, :] * closed[:, :, None]).sum(axis=0)
     if cells:
         ban_rows = banned_seg[g_idx, t_idx]
-        shocks = Shocks(banned=ban_rows, quality=(offered_quality * quality_trend)[t_idx, d_idx],
-                        cost=cost[t_idx, d_idx], wedge=wedge[t_idx], capacity=capacity[t_idx, d_idx],
+        # With sigma <= 1 a barred source cannot leave the CES choice set (its reservation price is finite):
+        # the ban becomes a quantity constraint, a capacity of zero, with its shadow price.
+        inelastic = (sigma[d_idx] <= 1.0)[:, None] & ban_rows
+        cap_rows = np.where(inelastic, 0.0, capacity[t_idx, d_idx])
+        shocks = Shocks(banned=ban_rows & ~inelastic, quality=(offered_quality * quality_trend)[t_idx, d_idx],
+                        cost=cost[t_idx, d_idx], wedge=wedge[t_idx], capacity=cap_rows,
                         sigma=sigma[d_idx], demand_elasticity=eta[d_idx],
                         demand_shift=growth_index[t_idx, d_idx], labels=labels)
         result = solve_market(market, shocks)
