@@ -337,7 +337,8 @@ def serve(host: Annotated[str, typer.Option(help="Address to bind (loopback by d
 
 
 @app.command("report")
-def report(scenario: Annotated[Path, typer.Argument(help="Restriction scenario file (YAML).")],
+def report(scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML): restrictions, or a market case "
+                                                                  "(kind: market).")],
            out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
            target: Annotated[str | None, typer.Option(help="Destination (default: the scenario's first "
                                                            "target country, else CHN).")] = None,

@@ -76,7 +76,7 @@ def test_run_a_shipped_scenario(client: TestClient) -> None:
     assert body["at"] == "2026-06-30"
     assert body["diff"]["rules_added"] == ["X-DUV-JPN", "X-DUV-NLD", "X-DUV-USA"]
     assert {s["stage"] for s in body["baseline_by_stage"]} == {s["stage"] for s in body["exposure"]["by_stage"]}
-    assert body["market"]["available"] is False
+    assert body["market"]["available"] is True and body["market"]["page"] == "/results"
 
 
 def test_run_an_inline_scenario_and_bad_ones(client: TestClient) -> None:
@@ -102,7 +102,7 @@ def test_compare_two_scenarios(client: TestClient) -> None:
     assert body["by_firm"] and [y["year"] for y in body["by_year"]] == [2024, 2026]
     y2026 = body["by_year"][1]
     assert y2026["right_barred_lower"] >= y2026["left_barred_lower"]
-    assert body["market"]["available"] is False
+    assert body["market"]["available"] is True and body["market"]["page"] == "/results"
     bad = client.post("/api/v1/compare", json={"left": {"ref": "saved:ghost"}})
     assert bad.status_code == 422 and bad.json()["field"] == "left.ref"
     years = client.post("/api/v1/compare", json={"years": [1800]})

@@ -20,6 +20,7 @@ from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import create_app
 
+ARTICLE = Path(__file__).resolve().parents[2].parent / "shared/data/articles/chip-war-opinion-2025-10.txt"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -165,7 +166,7 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     page.locator("#compare-result").wait_for()
     assert "ArF immersion (DUV) lithography tools" in page.locator("#results").inner_text()
     assert page.locator("#results svg").count() >= 4
-    assert "Market results" in page.locator("#market-results").inner_text()
+    assert "/results" in page.locator("#market-pointer a").first.get_attribute("href")
     _shot(page, "compare")
 
 
@@ -178,3 +179,48 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
     _shot(page, "sources")
+
+
+def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/results")
+    page.select_option("#case", "china-ai-accelerators")
+    page.fill("#params input[name=draws]", "500")
+    page.click("#run")
+    statement = page.locator("#calibration-statement")
+    statement.wait_for()
+    assert "edge of the range" in statement.inner_text()
+    assert page.locator("#trajectories svg polygon.band").count() >= 2, "bands on the trajectories"
+    assert page.locator("#trajectories svg .published").count() >= 3, "published estimates as points"
+    assert page.locator("#trajectories svg circle.observed").count() >= 1, "fitted observations circled"
+    assert page.locator("#share-stack svg rect.stack-part").count() >= 10
+    assert page.locator("#results table.data").count() >= 5
+    _shot(page, "results")
+    page.locator("#trajectories svg .published").first.click()
+    assert page.locator("#source-panel").is_visible()
+    page.keyboard.press("Escape")
+
+
+def test_compare_two_market_cases(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators")
+    box = page.locator("#market-compare")
+    box.wait_for(timeout=30_000)
+    assert "micron-china" in box.inner_text() and "china-ai-accelerators" in box.inner_text()
+    assert page.locator("#market-results svg").count() >= 2
+    assert "localization" in page.locator("#market-results table.data").inner_text()
+    page.locator("#market-heading").scroll_into_view_if_needed()
+    _shot(page, "compare-market")
+
+
+def test_documents_page_reads_the_example_article(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/documents")
+    page.fill("#text", ARTICLE.read_text(encoding="utf-8"))
+    page.fill("#name", ARTICLE.name)
+    page.fill("#date", "2025-10-20")
+    page.click("#analyse")
+    page.locator("#doc-text .badge.finding").first.wait_for()
+    assert page.locator("#doc-text .claim").count() >= 3
+    assert page.locator("#claims-table table.data tbody tr").count() >= 3
+    assert "fold_vs_percent" in page.locator("#report").inner_text()
+    _shot(page, "documents")
+    page.locator("#doc-text .badge.finding").first.click()
+    page.wait_for_selector("#report tr.flash")

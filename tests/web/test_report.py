@@ -30,3 +30,14 @@ def test_report_of_a_bad_scenario_raises(web_store: Store, tmp_path: Path) -> No
     with pytest.raises(DataError):
         write_report(web_store, bad, tmp_path / "out.html")
     assert not (tmp_path / "out.html").exists()
+
+
+def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
+    out = write_report(web_store, EXAMPLES / "china-ai-accelerators.yaml", tmp_path / "market.html")
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<svg") >= 3, "trajectories and the share stack are embedded"
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r"(src)=['\"]https?://", html)
+    assert "edge of the range" in html and "fill-opacity=\"0.18\"" in html, "calibration statement and bands"
+    assert "chn-localization-ai-accelerator-morgan-stanley-2024-ckhq" in html and "Morgan Stanley" in html
+    assert "<a href='https://" in html, "sources listed with their URLs"

@@ -118,8 +118,9 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125)
                         "fitted": p.fit, "monte_carlo": p.id in analysis.ranged(case), "basis": p.basis}
                        for p in case.params.values()],
         "calibration": {
-            "procedure": (f"grid search ({analysis.GRID_POINTS} points per fitted parameter, all evaluated in one "
-                          "batched run) minimising the squared error against the observations marked fit"),
+            "procedure": (f"grid search ({analysis.grid_points(len(calibration.fitted))} points per fitted "
+                          "parameter, all evaluated in one batched run) minimising the squared error against the "
+                          "observations marked fit"),
             "fitted": calibration.fitted, "rmse": round(calibration.rmse, 4),
             "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
             "statement": _statement(not_pinned, at_edge),

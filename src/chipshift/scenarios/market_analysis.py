@@ -1,8 +1,8 @@
 """Calibration, Monte Carlo bands and sensitivity for a market case. Pure computation over arrays.
 
-* Calibration: the parameters marked ``fit`` are chosen on a grid over their ranges (every grid point
-  is one draw of a single batched run) to minimise the squared error against the observations marked
-  ``fit``. A parameter is reported as *not pinned down* when grid points within 10% of the best error
+* Calibration: the parameters marked ``fit`` are chosen on a grid over their ranges (21 points each, fewer
+  when several share a budget of 2,000; every grid point is one draw of a single batched run) to minimise
+  the squared error against the observations marked ``fit``. A parameter is reported as *not pinned down* when grid points within 10% of the best error
   span more than half of its range.
 * Monte Carlo: the other parameters with a range are drawn uniformly and independently from it (seeded);
   draws run in chunks and only a fixed-size reservoir per output is kept, so memory stays flat in N.
@@ -24,6 +24,7 @@ from chipshift.scenarios.market_case import MarketCase
 from chipshift.scenarios.market_run import Draws, FloatArray, default_draws, outputs, simulate
 
 GRID_POINTS = 21
+GRID_BUDGET = 2_000  # most grid points in one calibration run (all parameters together)
 CHUNK = 2_000
 RESERVOIR = 20_000
 BAND = (5.0, 50.0, 95.0)
@@ -52,8 +53,16 @@ def _observed(case: MarketCase, out: dict[str, tuple[tuple[int, ...], FloatArray
     return rows, np.array(model), np.array(observed)
 
 
-def calibrate(case: MarketCase, rules: Sequence[Rule], grid: int = GRID_POINTS) -> Calibration:
+def grid_points(n_free: int) -> int:
+    """Points per fitted parameter: GRID_POINTS, fewer when several parameters share the budget."""
+    if n_free == 0:
+        return 1
+    return max(5, min(GRID_POINTS, int(GRID_BUDGET ** (1.0 / n_free))))
+
+
+def calibrate(case: MarketCase, rules: Sequence[Rule], grid: int | None = None) -> Calibration:
     free = [p for p in case.params.values() if p.fit]
+    grid = grid or grid_points(len(free))
     axes = [np.linspace(p.low, p.high, grid) for p in free]
     points = np.array(list(itertools.product(*axes))) if free else np.zeros((1, 0))
     draws = default_draws(case, len(points))
@@ -67,7 +76,7 @@ def calibrate(case: MarketCase, rules: Sequence[Rule], grid: int = GRID_POINTS) 
     else:
         sse = ((model - observed[:, None]) ** 2).sum(axis=0)
         best = int(np.nanargmin(sse))
-    fitted = {p.id: float(points[best, j]) for j, p in enumerate(free)}
+    fitted = {p.id: round(float(points[best, j]), 6) for j, p in enumerate(free)}
     near = sse <= sse[best] * 1.1 + 1e-9
     pinned = {p.id: bool(np.ptp(points[near, j]) <= 0.5 * (p.high - p.low)) for j, p in enumerate(free)}
     chosen = {**{k: v[best: best + 1] for k, v in draws.items()}}

@@ -10,16 +10,12 @@ from typing import Any
 
 from chipshift import api
 from chipshift.io.store import Store
+from chipshift.web.market import MARKET_POINTER
 from chipshift.web.scenarios import ScenarioArg
 
 #: An explicit 'no changes' scenario: ``api.diff`` reads a missing ``against`` as 'same as scenario'.
 BASELINE_DOC: dict[str, Any] = {"name": "baseline"}
 
-MARKET_PLACEHOLDER = {
-    "available": False,
-    "note": "Market-model results (prices, quantities and revenues by firm and year under each scenario) "
-            "will appear here once the market model is exposed through the API.",
-}
 
 
 def run(store: Store, scenario: ScenarioArg, target: str, at: date, segment: str | None,
@@ -33,7 +29,7 @@ def run(store: Store, scenario: ScenarioArg, target: str, at: date, segment: str
                        segment=segment)
     return {"destination": result["destination"], "at": result["at"], "scenario": result["scenario"],
             "exposure": result, "baseline_by_stage": base["by_stage"], "diff": changes,
-            "market": MARKET_PLACEHOLDER}
+            "market": MARKET_POINTER}
 
 
 def _providers(report: dict[str, Any], view: str) -> dict[str, dict[str, Any]]:
@@ -113,4 +109,4 @@ def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, l
             "by_input": changes["inputs"], "by_stage": stage_rows,
             "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
             "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
-            "by_year": by_year, "market": MARKET_PLACEHOLDER}
+            "by_year": by_year, "market": MARKET_POINTER}

@@ -152,3 +152,38 @@ class CompareRequest(_Strict):
 class SaveRequest(_Strict):
     id: Slug
     scenario: ScenarioDoc
+
+
+class MarketRunRequest(_Strict):
+    """A shipped market case (see GET /api/v1/market/cases), run with Monte Carlo draws (0: none)."""
+
+    case: Code = Field(description="a market case's name, e.g. 'micron-china'")
+    draws: int = Field(default=1000, ge=0, le=5000, description="Monte Carlo draws for the bands (0-5000)")
+    seed: int = Field(default=20261125, ge=0, le=2**32 - 1, description="seed of the draws")
+
+
+class MarketCompareRequest(_Strict):
+    """Two shipped market cases; the answer gives b - a by output and year."""
+
+    a: Code
+    b: Code
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("the text is empty: paste the document or upload a file")
+    return text
+
+
+class IngestRequest(_Strict):
+    """A document's text (plain, HTML or Markdown) with where and when it was published, when known."""
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=250_000), AfterValidator(_not_blank)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="a label, e.g. the file name (its ending tells the kind when 'kind' is not given)")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)] | None = Field(
+        default=None, description="where the text came from (recorded, never fetched)")
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_date)] | None = (
+        Field(default=None, description="the document's date, YYYY-MM-DD"))
+    kind: Literal["text", "html", "markdown"] | None = Field(default=None, description="default: from the name, "
+                                                                                       "else from the content")

@@ -12,10 +12,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from chipshift import api
 from chipshift.io.store import Store
 from chipshift.web import svg
-from chipshift.web.compare import BASELINE_DOC, MARKET_PLACEHOLDER
+from chipshift.web.compare import BASELINE_DOC
+from chipshift.web.market import MARKET_POINTER
 
 STAGES = {"S1": "S1 · Design", "S2": "S2 · Fabrication", "S3": "S3 · Assembly, testing, packaging"}
 CSS = """
@@ -59,13 +62,28 @@ def _target(document: dict[str, Any]) -> str:
     return "CHN"
 
 
+def _is_market(path: Path) -> bool:
+    """Whether a scenario file declares 'kind: market' (unreadable files go to the usual reader's errors)."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(document, dict) and document.get("kind") == "market"
+
+
 def write_report(store: Store, scenario_path: Path, out_path: Path, target: str | None = None,
                  at: str | date | None = None) -> Path:
     """Write the report of the scenario file at ``scenario_path`` to ``out_path``; returns ``out_path``.
 
     ``target`` defaults to the first country the scenario's added rules target (else CHN); ``at`` to
     the scenario's own date (else today). Raises DataError/NotFoundError on bad input, like the CLI.
+    A market scenario (``kind: market``) gets the market report instead (calibration, trajectories with
+    bands, shares, parameters, sensitivity and the facts' sources); ``target`` and ``at`` do not apply.
     """
+    if _is_market(scenario_path):
+        from chipshift.web.market_report import write_market_report
+
+        return write_market_report(store, scenario_path, out_path)
     scenario = api.load_scenario(store, scenario_path)
     document = scenario.to_dict()
     who = target or _target(document)
@@ -134,7 +152,8 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                                [r["barred_lower"], r["barred"], r["barred_upper"]]) for r in
                               sorted(most, key=lambda r: (r["stages"] or ["~"])[0])],
                              ["Barred (lower)", "Barred (strict)", "Barred (upper)"], "Most exposed inputs"))
-    parts.append(f"<h2>Market results</h2><p class='notice'>{escape(str(MARKET_PLACEHOLDER['note']))}</p>")
+    parts.append(f"<h2>Market results</h2><p class='notice'>{escape(str(MARKET_POINTER['note']))} The report "
+                 "of a market case: <code>chipshift report examples/micron-china.yaml</code>.</p>")
     parts.append(_sources(in_force, store))
     attribution = [d["attribution"] for d in store.rows("datasets")]
     if attribution:

@@ -28,6 +28,7 @@ class Limits:
 
     max_body_bytes: int = 256 * 1024  # JSON bodies and YAML uploads
     run_timeout_s: float = 10.0  # one computation (scenario run, comparison, analysis)
+    market_timeout_s: float = 30.0  # one market-model run (calibration first, then Monte Carlo draws)
     max_pending: int = 64  # computations queued or running before new ones get 503
     workers: int = 4  # threads that compute (the engine is numpy; DuckDB access is serialised)
     cache_entries: int = 512  # encoded answers kept
@@ -78,8 +79,10 @@ class Runner:
             self._values.clear()
 
     async def run(self, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
-                  not_found_status: int = 422) -> Any:
-        """``fn()`` in the pool, within the time limit; chipshift errors become JSON errors."""
+                  not_found_status: int = 422, timeout_s: float | None = None) -> Any:
+        """``fn()`` in the pool, within the time limit (``timeout_s``, else the limits' run timeout); chipshift
+        errors become JSON errors."""
+        limit = timeout_s or self.limits.run_timeout_s
         with self._lock:
             if self._pending >= self.limits.max_pending:
                 raise ApiError(503, f"server busy: {self._pending} computations pending; retry shortly",
@@ -88,9 +91,9 @@ class Runner:
         try:
             future = asyncio.wrap_future(self._pool.submit(fn))
             try:
-                return await asyncio.wait_for(future, self.limits.run_timeout_s)
+                return await asyncio.wait_for(future, limit)
             except TimeoutError:
-                raise ApiError(503, f"the computation took longer than {self.limits.run_timeout_s:g} s and was "
+                raise ApiError(503, f"the computation took longer than {limit:g} s and was "
                                "abandoned; ask a narrower question or retry", headers={"Retry-After": "5"}) from None
             except ChipshiftError as exc:
                 raise from_chipshift(exc, fields, not_found_status) from None
@@ -114,7 +117,7 @@ class Runner:
         return value
 
     async def json(self, key: Hashable | None, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
-                   not_found_status: int = 422) -> JSONBytes:
+                   not_found_status: int = 422, timeout_s: float | None = None) -> JSONBytes:
         """The encoded answer of ``fn()``, from the cache when ``key`` was answered before."""
         full_key = (self.generation, key) if key is not None else None
         if full_key is not None:
@@ -125,14 +128,16 @@ class Runner:
             if hit is not None:
                 return JSONBytes(hit, headers={"X-Cache": "hit"})
         if full_key is None:
-            return JSONBytes(await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status))
+            return JSONBytes(await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status,
+                                    timeout_s=timeout_s))
         waiting = self._inflight.get(full_key)
         if waiting is not None:  # the same question is being computed: wait for that answer
             return JSONBytes(await asyncio.shield(waiting), headers={"X-Cache": "shared"})
         flight: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._inflight[full_key] = flight
         try:
-            body = await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status)
+            body = await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status,
+                                    timeout_s=timeout_s)
         except asyncio.CancelledError:
             flight.cancel()
             raise

@@ -57,6 +57,18 @@ class Catalog:
         """Restriction scenarios only: files of another kind (e.g. 'kind: market') are for other pages."""
         return {stem: path for stem, (path, doc) in self._documents().items() if doc.get("kind") in RESTRICTION_KINDS}
 
+    def market_files(self) -> dict[str, Path]:
+        """The market-model cases ('kind: market'), by file stem: what the Results page runs."""
+        return {stem: path for stem, (path, doc) in self._documents().items() if doc.get("kind") == "market"}
+
+    def market_descriptions(self) -> dict[str, dict[str, Any]]:
+        """Each market case's name, description and file name (as written in the file)."""
+        return {stem: {"case": stem, "name": doc.get("name", stem),
+                       "description": str(doc.get("description") or "").strip(), "file": path.name,
+                       "region": doc.get("region"), "product": doc.get("product"),
+                       "years": [doc.get("start_year"), doc.get("end_year")]}
+                for stem, (path, doc) in self._documents().items() if doc.get("kind") == "market"}
+
     def listing(self, store: Store) -> dict[str, Any]:
         examples, others = [], []
         for stem, (path, doc) in self._documents().items():
@@ -73,8 +85,8 @@ class Catalog:
                              "description": "the bundled rules as they stand"},
                 "examples": examples, "saved": saved,
                 "other_examples": others,
-                "other_examples_note": "scenario files of other kinds (the market model's); the Results page will "
-                                       "run them"}
+                "other_examples_note": "scenario files of other kinds (the market model's); the Results page "
+                                       "(/results) runs them"}
 
     def resolve(self, store: Store, ref: str | None) -> ScenarioArg:
         """What the API's ``scenario`` argument takes for a reference (None for the baseline)."""

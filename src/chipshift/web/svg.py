@@ -5,7 +5,9 @@ Values are fractions in [0, 1]; unknown values (None) are drawn as unknown, neve
 
 from __future__ import annotations
 
+import math
 from html import escape
+from typing import Any
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif'
 PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac")
@@ -110,5 +112,119 @@ def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str],
                            f'<text x="{label_w + j * cell_w + cell_w / 2}" y="{y + 13}" '
                            f'text-anchor="middle" font-size="11" fill="{ink}">{_pct(v)}</text>')
             y += cell_h
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _nice(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    p = 10 ** math.floor(math.log10(v))
+    m = v / p
+    return float(next(step for step in (1, 2, 2.5, 5, 10) if m <= step) * p)
+
+
+def _num(v: float, unit: str) -> str:
+    return f"{v:.1f}%" if unit == "%" else f"{v:,.4g}"
+
+
+def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
+               title: str, unit: str = "%", width: int = 760, height: int = 320) -> str:
+    """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
+    as diamonds (publisher in the tooltip) and the observations fitted to circled."""
+    left, right, top, bottom = 64, 200, 34, 30
+    values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
+        [o["value"] for o in observed]
+    top_v = _nice(max([0.0, *values]) * 1.05)
+    xs = sorted({p["x"] for p in points})
+
+    def X(x: float) -> float:
+        return left + (0.5 if len(xs) < 2 else (x - xs[0]) / (xs[-1] - xs[0])) * (width - left - right)
+
+    def Y(v: float) -> float:
+        return top + (1 - v / top_v) * (height - top - bottom)
+
+    out = _open(width, height, title)
+    out.append(f'<text x="8" y="18" font-weight="600">{escape(_clip(title, 90))}</text>')
+    for i in range(5):
+        t = top_v * i / 4
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
+                   f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+                   f'{_num(t, unit)}</text>')
+    for x in xs:
+        out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
+                   f'fill="{MUTED}">{x}</text>')
+    color = PALETTE[0]
+    legend: list[tuple[str, str, str]] = []
+    banded = [p for p in points if p.get("p5") is not None and p.get("p95") is not None]
+    if banded:
+        poly = [f"{X(p['x']):.1f},{Y(p['p95']):.1f}" for p in banded] + \
+            [f"{X(p['x']):.1f},{Y(p['p5']):.1f}" for p in reversed(banded)]
+        out.append(f'<polygon points="{" ".join(poly)}" fill="{color}" fill-opacity="0.18"><title>5-95% of the draws'
+                   '</title></polygon>')
+        legend.append((color, "band", "model: 5-95% of draws"))
+    line = " ".join(f"{X(p['x']):.1f},{Y(p['value']):.1f}" for p in points)
+    out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2.2"/>')
+    for p in points:
+        out.append(f'<circle cx="{X(p["x"]):.1f}" cy="{Y(p["value"]):.1f}" r="3.5" fill="{color}"><title>model '
+                   f'{p["x"]}: {_num(p["value"], unit)}</title></circle>')
+    legend.append((color, "line", "model (fitted)"))
+    publishers = list(dict.fromkeys(p["publisher"] for p in published))
+    for p in published:
+        c = PALETTE[(1 + publishers.index(p["publisher"])) % len(PALETTE)]
+        x, y = X(p["x"]), Y(p["value"])
+        out.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{c}" stroke="#fff" '
+                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, {p["x"]}: '
+                   f'{_num(p["value"], unit)}</title></rect>')
+    legend += [(PALETTE[(1 + k) % len(PALETTE)], "diamond", str(name)) for k, name in enumerate(publishers)]
+    for o in observed:
+        out.append(f'<circle cx="{X(o["x"]):.1f}" cy="{Y(o["value"]):.1f}" r="8" fill="none" stroke="#1d2733" '
+                   f'stroke-width="1.5"><title>fitted to: {o["x"]} observed {_num(o["value"], unit)}</title></circle>')
+    if observed:
+        legend.append(("#1d2733", "ring", "observation fitted to"))
+    for i, (c, kind, label) in enumerate(legend):
+        x, y = width - right + 14, top + i * 18
+        mark = {"band": f'<rect x="{x}" y="{y - 6}" width="16" height="10" fill="{c}" fill-opacity="0.25"/>',
+                "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
+                "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '
+                           f'transform="rotate(45 {x + 8} {y})"/>',
+                "ring": f'<circle cx="{x + 8}" cy="{y}" r="6" fill="none" stroke="{c}" stroke-width="1.5"/>'}[kind]
+        out.append(f'{mark}<text x="{x + 22}" y="{y + 4}" font-size="11">{escape(_clip(label, 28))}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320) -> str:
+    """Shares in percent stacked by year: rows (year, [(name, share)])."""
+    left, right, top, bottom = 50, 160, 30, 30
+    names = list(dict.fromkeys(name for _, parts in rows for name, _ in parts))
+    slot = (width - left - right) / max(1, len(rows))
+    bar = min(56.0, slot * 0.7)
+
+    def Y(v: float) -> float:
+        return top + (1 - v / 100) * (height - top - bottom)
+
+    out = _open(width, height, title)
+    out.append(f'<text x="8" y="18" font-weight="600">{escape(_clip(title, 90))}</text>')
+    for t in (0, 25, 50, 75, 100):
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
+                   f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" '
+                   f'fill="{MUTED}">{t}%</text>')
+    for i, (year, parts) in enumerate(rows):
+        cx, acc = left + slot * (i + 0.5), 0.0
+        for name, value in parts:
+            v = max(0.0, value)
+            c = PALETTE[names.index(name) % len(PALETTE)]
+            out.append(f'<rect x="{cx - bar / 2:.1f}" y="{Y(acc + v):.1f}" width="{bar:.1f}" '
+                       f'height="{max(0.0, Y(acc) - Y(acc + v)):.1f}" fill="{c}"><title>{escape(name)} {year}: '
+                       f'{v:.1f}%</title></rect>')
+            acc += v
+        out.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
+                   f'fill="{MUTED}">{year}</text>')
+    for k, name in enumerate(names):
+        y = top + k * 18
+        out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
+                   f'fill="{PALETTE[k % len(PALETTE)]}"/>'
+                   f'<text x="{width - right + 32}" y="{y + 4}" font-size="11">{escape(_clip(name, 22))}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -19,6 +19,8 @@ PAGES = {  # page name -> (title, scripts beside core and charts)
     "scenarios": ("Scenario builder", "scenarios"),
     "compare": ("Compare", "compare"),
     "sources": ("Sources", "sources"),
+    "results": ("Market results", "results"),
+    "documents": ("Documents", "documents"),
 }
 
 router = APIRouter(include_in_schema=False)
@@ -75,3 +77,13 @@ async def compare() -> HTMLResponse:
 @router.get("/sources")
 async def sources() -> HTMLResponse:
     return _page("sources")
+
+
+@router.get("/results")
+async def results() -> HTMLResponse:
+    return _page("results")
+
+
+@router.get("/documents")
+async def documents() -> HTMLResponse:
+    return _page("documents")

@@ -225,6 +225,92 @@ CS.charts = (() => {
     return root;
   }
 
+  function niceMax(v) {
+    if (!(v > 0)) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(v))), m = v / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+  }
+  const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? `${Number(v).toFixed(1)}%` : CS.num(Number(v).toPrecision(4)));
+
+  /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
+     points (publisher in the tooltip, click for the source); observations the model was fitted to circled. */
+  function trajectory(series, opts = {}) {
+    const width = opts.width || 720, height = opts.height || 320, left = 64, right = 190, top = 34, bottom = 30;
+    const root = svgRoot(width, height, opts.title);
+    const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
+    const xs = [...new Set(pts.map((p) => p.x))].sort((a, b) => a - b);
+    const top_v = niceMax(Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value)) * 1.05);
+    const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
+    const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
+    for (let i = 0; i <= 4; i++) {
+      const t = (top_v * i) / 4;
+      root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
+        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
+    }
+    for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(x) }));
+    if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: opts.ylabel }));
+    const legend = [];
+    series.forEach((ser, k) => {
+      const c = ser.color || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);
+      const banded = P.filter((p) => p.p5 !== undefined && p.p95 !== undefined && p.p5 !== null);
+      if (banded.length) {
+        const up = banded.map((p) => `${X(p.x)},${Y(p.p95)}`), lo = banded.map((p) => `${X(p.x)},${Y(p.p5)}`).reverse();
+        root.append(interactive(s("polygon", { class: "band", points: [...up, ...lo].join(" "), fill: c, "fill-opacity": 0.18, stroke: "none" }),
+          { tip: `${ser.name}: 5–95% of the draws` }));
+        root.append(s("polyline", { points: banded.map((p) => `${X(p.x)},${Y(p.median)}`).join(" "), fill: "none", stroke: c, "stroke-width": 1, "stroke-dasharray": "4 3" }));
+        legend.push([c, "band", `${ser.name}: 5–95% of draws`], [c, "dash", `${ser.name}: median of draws`]);
+      }
+      root.append(s("polyline", { class: "value-line", points: P.map((p) => `${X(p.x)},${Y(p.value)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2.2 }));
+      for (const p of P) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),
+        { tip: `${ser.name} ${p.x}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
+      legend.push([c, "line", ser.name]);
+    });
+    const publishers = [...new Set(pub.map((p) => p.publisher))];
+    const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
+    for (const p of pub) root.append(interactive(s("rect", { class: "published", x: X(p.x) - 4, y: Y(p.value) - 4, width: 8, height: 8,
+      fill: pubColor(p.publisher), stroke: "#fff", transform: `rotate(45 ${X(p.x)} ${Y(p.value)})` }),
+    { source: p.source || undefined, tip: `${p.publisher}, ${p.x}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+    for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
+    for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
+      { source: o.source || undefined, tip: `fitted to: ${o.x} observed ${fmt(o.value, opts.unit)}` }));
+    if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
+    legend.forEach(([c, kind, label], i) => {
+      const x = width - right + 14, y = top + i * 18;
+      if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
+      else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
+      else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
+      else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
+      else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
+      root.append(s("text", { x: x + 22, y: y + 4, "font-size": 11, text: clip(label, 26) }));
+    });
+    return root;
+  }
+
+  /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]. */
+  function stack(rows, opts = {}) {
+    const width = opts.width || 720, height = opts.height || 320, left = 50, right = 150, top = 24, bottom = 30;
+    const root = svgRoot(width, height, opts.title);
+    const names = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.name)))];
+    const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
+    const slot = (width - left - right) / Math.max(1, rows.length), barW = Math.min(56, slot * 0.7);
+    for (const t of [0, 25, 50, 75, 100]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
+      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t}%` }));
+    rows.forEach((r, i) => {
+      const cx = left + slot * (i + 0.5);
+      let acc = 0;
+      for (const p of r.parts) {
+        const c = PALETTE[names.indexOf(p.name) % PALETTE.length], v = Math.max(0, p.value || 0);
+        root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
+          { tip: `${p.name} ${r.x}: ${v.toFixed(1)}%` }));
+        acc += v;
+      }
+      root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
+    });
+    names.forEach((n, k) => root.append(s("rect", { x: width - right + 14, y: top + k * 18 - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }),
+      s("text", { x: width - right + 32, y: top + k * 18 + 4, "font-size": 11, text: clip(n, 20) })));
+    return root;
+  }
+
   function serialize(svg) { return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg); }
 
   function toPng(svg, filename) {
@@ -250,5 +336,5 @@ CS.charts = (() => {
     return container;
   }
 
-  return { bars, ranges, heatmap, timeline, bands, box, serialize, reds, blues, PALETTE };
+  return { bars, ranges, heatmap, timeline, bands, trajectory, stack, box, serialize, reds, blues, PALETTE };
 })();

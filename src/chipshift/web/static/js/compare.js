@@ -61,7 +61,52 @@
     table(yt, { filename: "compare-years", rows: r.by_year, columns: [{ key: "year", label: "Year" },
       { key: "left_barred_lower", label: `${L} lower`, num: true, format: (v) => frac(v) }, { key: "left_barred_upper", label: `${L} upper`, num: true, format: (v) => frac(v) },
       { key: "right_barred_lower", label: `${R} lower`, num: true, format: (v) => frac(v) }, { key: "right_barred_upper", label: `${R} upper`, num: true, format: (v) => frac(v) }] });
-    box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model) — coming" }), el("p", { text: r.market.note })));
+    box.append(el("section", { class: "card notice", id: "market-pointer" }, el("h2", { text: "Market results (market model)" }), el("p", {}, r.market.note, " ",
+      el("a", { href: r.market.page, text: "Open the Results page →" }), " ", el("a", { href: "#market-heading", text: "Compare two market cases below ↓" }))));
+  }
+
+  function unitOf(output) { return output.startsWith("revenue:") ? "" : "%"; }
+
+  async function loadMarket() {
+    const f = new FormData($("#market-params"));
+    const body = { a: f.get("a"), b: f.get("b") };
+    CS.setParams({ market_a: body.a, market_b: body.b });
+    const box = clear($("#market-results"));
+    box.append(el("p", { class: "muted", text: "Running both market cases…" }));
+    let r;
+    try { r = await post("/market/compare", body); } catch (e) { clear(box); return; }
+    CS.setJsonLink(CS.API + "/market/compare");
+    clear(box);
+    box.append(el("section", { class: "card", id: "market-compare" }, el("h2", { text: `${r.a}  vs  ${r.b}` }),
+      el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs in both"),
+      el("div", { class: "stat" }, el("b", { text: String(r.differences.length) }), "output-years compared"),
+      el("p", { class: "muted small", text: r.note }),
+      r.only_in_a.length ? el("p", { class: "small", text: `Only in ${r.a}: ${r.only_in_a.join(", ")}` }) : null));
+    const grid = el("div", { class: "grid2" });
+    for (const output of r.outputs) {
+      const rows = r.differences.filter((d) => d.output === output);
+      const chart = el("div");
+      grid.append(CS.section(output, chart));
+      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: rows.map((d) => ({ x: d.year, value: d.a })) }, { name: r.b, points: rows.map((d) => ({ x: d.year, value: d.b })) }],
+        { title: `${output}: ${r.a} vs ${r.b}`, unit: unitOf(output), width: 620 }), `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`);
+    }
+    box.append(grid);
+    const t = el("div");
+    box.append(CS.section("Differences (b − a) by output and year", t));
+    table(t, { filename: "market-compare", rows: r.differences, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+      { key: "a", label: r.a, num: true, format: (v) => CS.num(v) }, { key: "b", label: r.b, num: true, format: (v) => CS.num(v) },
+      { key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) }] });
+  }
+
+  async function fillMarket(p) {
+    const form = $("#market-params");
+    const data = await CS.get("/market/cases", {}, { quiet: true });
+    for (const name of ["a", "b"]) for (const c of data.cases) form.elements[name].append(el("option", { value: c.case, text: c.name }));
+    if (data.cases.length > 1) form.elements.b.value = data.cases[1].case;
+    if (p.get("market_a")) form.elements.a.value = p.get("market_a");
+    if (p.get("market_b")) form.elements.b.value = p.get("market_b");
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); loadMarket(); });
+    if (p.get("market_a") && p.get("market_b")) loadMarket();
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
@@ -74,5 +119,6 @@
     for (const k of ["target", "at", "segment"]) if (p.get(k)) form.elements[k].value = p.get(k);
     form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
     load();
+    fillMarket(p);
   });
 })();

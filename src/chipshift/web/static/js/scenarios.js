@@ -121,7 +121,8 @@
     table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
       { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v) }, { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v) },
       { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v) }, { key: "barred_providers", label: "Barred providers" }] });
-    box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model)" }), el("p", { text: r.market.note })));
+    box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model)" }),
+      el("p", {}, r.market.note, " ", el("a", { href: r.market.page, text: "Open the Results page →" }))));
   }
 
   function diffColumns() {

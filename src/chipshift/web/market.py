@@ -1,0 +1,88 @@
+"""Market-model results for the Results and Compare pages and the report: ``api.market`` runs of the
+shipped market cases ('kind: market' files of the examples folder), with the sources of every fact a
+run cites (publisher, title, URL, quote) so a page can show them on click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chipshift.api import market as market_api
+from chipshift.errors import NotFoundError
+from chipshift.io.store import Store
+from chipshift.web.scenarios import Catalog
+
+#: What restriction runs and comparisons say about the market model (it runs on market cases, not on them).
+MARKET_POINTER = {
+    "available": True,
+    "note": "The market model runs on market cases (files of kind 'market'): who takes the demand when a "
+            "supplier is barred, calibrated to observations, with Monte Carlo bands. Run them on the Results "
+            "page; compare two of them on the Compare page.",
+    "page": "/results",
+}
+
+
+def case_path(catalog: Catalog, case: str) -> Path:
+    """The file of a shipped market case by name (only listed names resolve, never a path)."""
+    files = catalog.market_files()
+    if case in files:
+        return files[case]
+    raise NotFoundError("market case", case, sorted(files)[:5])
+
+
+def cases(catalog: Catalog) -> dict[str, Any]:
+    """The shipped market cases with their digests (a digest changes with the file's content)."""
+    listed = []
+    for stem, entry in catalog.market_descriptions().items():
+        listed.append({**entry, "digest": market_api.case_digest(catalog.market_files()[stem])})
+    return {"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED}
+
+
+MAX_DRAWS = 5000
+DEFAULT_SEED = 20261125
+
+
+def fact_sources(store: Store, fact_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """For each fact id: the fact's value and its source (publisher, title, URL, date, quote)."""
+    out: dict[str, dict[str, Any]] = {}
+    for fact_id in sorted(fact_ids):
+        rows = store.rows("facts", id=fact_id)
+        if not rows:
+            continue
+        fact = rows[0]
+        source = (store.rows("sources", id=fact["source"]) or [{}])[0]
+        out[fact_id] = {"fact": fact_id, "entity": fact["entity"], "metric": fact["metric"],
+                        "period": fact["period"], "value": fact["value"], "unit": fact["unit"],
+                        "status": fact["status"], "quote": fact["quote"], "source": fact["source"],
+                        "publisher": source.get("publisher"), "original_publisher": source.get("original_publisher"),
+                        "title": source.get("title"), "url": source.get("url"),
+                        "published": str(source["published"]) if source.get("published") else None}
+    return out
+
+
+def cited_facts(report: dict[str, Any]) -> set[str]:
+    """Every fact id a run cites: its sources, the observations and the published estimates beside it."""
+    ids = set(report["sources"]) | {row["fact"] for row in report["calibration"]["table"] if row.get("fact")}
+    for entry in report["published_beside_model"]:
+        ids |= {p["fact"] for p in entry["published"]}
+    return ids
+
+
+def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int) -> dict[str, Any]:
+    """``api.market.scenario_run`` of a shipped case, plus ``case`` and the cited facts' sources; the
+    server's file path is replaced by the file name."""
+    path = case_path(catalog, case)
+    report = market_api.scenario_run(store, path, draws=draws, seed=seed)
+    return {**report, "case": case, "file": path.name, "facts": fact_sources(store, cited_facts(report))}
+
+
+def compare(store: Store, catalog: Catalog, a: str, b: str) -> dict[str, Any]:
+    """``api.market.scenario_compare`` of two shipped cases (runs without draws), with the cases' names."""
+    path_a = case_path(catalog, a)
+    path_b = case_path(catalog, b)
+    result = market_api.scenario_compare(store, path_a, path_b)
+    outputs = sorted({r["output"] for r in result["differences"]})
+    return {**result, "case_a": a, "case_b": b, "outputs": outputs,
+            "note": "Differences b - a by output and year, from runs without draws (fitted parameters). Outputs "
+                    "only one case has are listed apart; cases of different markets share only their generic "
+                    "outputs (localization, revenue share, unmet demand)."}

@@ -1,0 +1,116 @@
+"""The offline HTML report of a market scenario (kind: market): calibration statement and fit, trajectories
+with their bands and the published estimates beside them, supplier shares, parameters, sensitivity, and
+every fact the run cites with its publisher and URL. Inline CSS and SVG; no script, nothing fetched."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from chipshift.api import market as market_api
+from chipshift.io.store import Store
+from chipshift.web import svg
+from chipshift.web.market import cited_facts, fact_sources
+
+DEFAULT_DRAWS = 1000
+
+
+def write_market_report(store: Store, path: Path, out_path: Path, draws: int = DEFAULT_DRAWS,
+                        seed: int = 20261125) -> Path:
+    """Run the market case at ``path`` (with ``draws`` Monte Carlo draws) and write its report to ``out_path``."""
+    report = market_api.scenario_run(store, path, draws=draws, seed=seed)
+    facts = fact_sources(store, cited_facts(report))
+    html = render(report, facts, path.name)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(html, encoding="utf-8")
+    return out_path
+
+
+def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
+    if output == "localization":
+        return f"Domestic (localization) share of {report['region']}'s {report['product']} market", "%"
+    if output == "revenue_share":
+        return f"Share of revenue from {report['region']} (fiscal years)", "%"
+    return f"{output.split(':', 1)[1]} revenue (model vs reported)", ""
+
+
+def _table(columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> str:
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            text = f"{value:,.4g}" if isinstance(value, float) else "" if value is None else str(value)
+            cells.append(f"<td{' class=num' if numeric else ''}>{escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
+    from chipshift.web.report import CSS
+
+    c = report["calibration"]
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(report['scenario'])} · "
+             f"chipshift market report</title><style>{CSS}.statement{{border-left:6px solid #d6604d;background:#fff6f0;"
+             "padding:.7rem 1rem;font-size:1.05rem;font-weight:600}</style></head><body>",
+             f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
+             f"<p class='muted'>Market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
+             f"{escape(report['region'])}, {escape(report['product'])}, {report['years'][0]}-{report['years'][1]} · "
+             f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
+             f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
+             "<h2>Calibration</h2>",
+             f"<p class='statement'>{escape(c['statement'])}.</p>",
+             f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
+             f"(units of the observations). {escape(c['procedure'])}.</p>",
+             _table([("output", "Output"), ("year", "Year"), ("observed", "Observed"), ("model", "Model"),
+                     ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact")], c["table"])]
+    parts.append("<h2>Trajectories</h2><p class='muted'>Line: the model with the fitted parameters; band: 5-95% of "
+                 "the draws; diamonds: published estimates (publisher in the tooltip); rings: observations fitted "
+                 "to.</p>")
+    outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
+    for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
+        title, unit = _title(report, output)
+        points = [{"x": r["year"], "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")}
+                  for r in report["outputs"] if r["output"] == output]
+        published = [{"x": cmp["year"], "value": p["value"], "publisher": p["publisher"]}
+                     for cmp in report["published_beside_model"] if cmp["output"] == output for p in cmp["published"]]
+        observed = [{"x": o["year"], "value": o["observed"]} for o in c["table"]
+                    if o["output"] == output and o["fitted_to"]]
+        parts.append(svg.trajectory(points, published, observed, title, unit))
+    shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
+    if shares:
+        years = sorted({r["year"] for r in shares})
+        parts.append("<h2>Supplier shares</h2>" + svg.stack(
+            [(y, [(r["output"].split(":", 1)[1], r["value"]) for r in shares if r["year"] == y]) for y in years],
+            f"Supplier shares of {report['region']}'s {report['product']} market (model, % of value)"))
+    parts.append("<h2>Outputs</h2>" + _table([("output", "Output"), ("year", "Year"), ("value", "Value"),
+                                              ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
+                                             [r for r in report["outputs"] if "@" not in r["output"]]))
+    parts.append("<h2>Parameters</h2>" + _table(
+        [("id", "Parameter"), ("value", "Value"), ("low", "Low"), ("high", "High"), ("treatment", "Fitted / Monte "
+                                                                                                   "Carlo"),
+         ("basis", "Basis")],
+        [{**p, "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
+         for p in report["parameters"]]))
+    parts.append("<h2>Sensitivity</h2>" + _table([("output", "Output"), ("year", "Year"), ("rank", "Rank"),
+                                                  ("parameter", "Parameter"), ("at_low", "At low"),
+                                                  ("at_high", "At high"), ("swing", "Swing")], report["sensitivity"]))
+    if report["notes"]:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
+    parts.append("<h2>Sources</h2>")
+    for fact_id, f in facts.items():
+        publisher = f["publisher"] or "unknown publisher"
+        if f["original_publisher"]:
+            publisher += f" (original: {f['original_publisher']})"
+        link = f"<a href='{escape(f['url'])}'>{escape(f['title'] or f['url'])}</a>" if f["url"] else escape(
+            f["title"] or "")
+        quote = f"<blockquote>{escape(f['quote'])}</blockquote>" if f["quote"] else ""
+        parts.append(f"<p><b>{escape(fact_id)}</b> · {escape(str(f['value']))} {escape(str(f['unit']))} "
+                     f"({escape(str(f['period']))}, {escape(str(f['status']))})<br>{escape(publisher)}, {link} "
+                     f"({escape(str(f['published'] or 'undated'))})</p>{quote}")
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,112 @@
+/* Market results: run a market case (calibration, trajectories with bands, shares, fit, parameters, sensitivity). */
+"use strict";
+(() => {
+  const { el, clear, $, post, table, num } = CS;
+  let cases = [];
+
+  function title(report, output) {
+    if (output === "localization") return [`Domestic (localization) share of ${report.region}'s ${report.product.replace(/_/g, " ")} market`, "% of market value", "%"];
+    if (output === "revenue_share") return [`Share of revenue from ${report.region} (fiscal years)`, "% of revenue", "%"];
+    if (output.startsWith("revenue:")) return [`${output.split(":")[1]} revenue (model vs reported)`, "revenue (unit of the base-year fact)", ""];
+    if (output === "unmet") return ["Demand no allowed source can serve", "% of market value", "%"];
+    return [output, "", "%"];
+  }
+
+  function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
+
+  function trajectoryFor(r, output) {
+    const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
+    const published = r.published_beside_model.filter((c) => c.output === output).flatMap((c) => c.published.map((p) => ({
+      x: c.year, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
+    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+    const [name, ylabel, unit] = title(r, output);
+    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
+  }
+
+  async function run() {
+    const f = new FormData($("#params"));
+    const body = { case: f.get("case"), draws: Number(f.get("draws") || 0), seed: Number(f.get("seed") || 0) };
+    CS.setParams({ case: body.case, draws: body.draws, seed: body.seed });
+    const box = clear($("#results"));
+    box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
+    let r;
+    try { r = await post("/market/run", body); } catch (e) { clear(box); return; }
+    CS.setJsonLink(CS.API + "/market/run");
+    clear(box);
+    const c = r.calibration;
+    box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
+      el("p", { text: r.description }),
+      el("div", { class: "stat" }, el("b", { text: `${r.region} · ${r.product.replace(/_/g, " ")}` }), "market"),
+      el("div", { class: "stat" }, el("b", { text: `${r.years[0]}–${r.years[1]}` }), "years"),
+      el("div", { class: "stat" }, el("b", { text: r.draws ? num(r.draws) : "none" }), "Monte Carlo draws"),
+      el("div", { class: "stat" }, el("b", { text: String(c.rmse) }), "fit RMSE (units of the observations)"),
+      el("p", { class: "muted small", text: `file ${r.file} · digest ${r.digest} · seed ${r.seed ?? "—"} · computed in ${r.elapsed_s} s` })));
+    const pinned = !c.not_pinned_down.length && !c.at_edge_of_range.length;
+    box.append(el("section", { class: `card statement ${pinned ? "ok" : "warn"}`, id: "calibration-statement" },
+      el("h2", { text: "Calibration" }), el("p", { class: "big", text: c.statement + "." }),
+      el("p", { class: "small", text: "Fitted: " + Object.entries(c.fitted).map(([k, v]) => `${k} = ${num(v)}`).join(", ") + ` · ${c.procedure}.` })));
+    const outputs = [...new Set(r.outputs.map((o) => o.output))];
+    const headline = outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:"));
+    const grid = el("div", { class: "grid2", id: "trajectories" });
+    for (const output of headline) {
+      const chart = el("div");
+      grid.append(CS.section(title(r, output)[0], chart));
+      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`);
+    }
+    const shareRows = r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
+    if (shareRows.length) {
+      const years = [...new Set(shareRows.map((o) => o.year))].sort();
+      const chart = el("div", { id: "share-stack" });
+      grid.append(CS.section(`Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`, chart));
+      CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: o.output.split(":")[1], value: o.value })) })),
+        { title: "Supplier shares by year" }), `${r.case}-shares`);
+    }
+    box.append(grid);
+    const fit = el("div");
+    box.append(CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. Click an observed value for its source." }), fit));
+    table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v) },
+      { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }] });
+    const pub = el("div");
+    const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, year: cmp.year, model: cmp.model, ...p })));
+    box.append(CS.section("Published estimates beside the model", pub));
+    table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+      { key: "model", label: "Model", num: true, format: (v) => num(v) }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
+      { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
+    const params = el("div");
+    box.append(CS.section("Parameters", params));
+    table(params, { filename: `${r.case}-parameters`, rows: r.parameters.map((p) => ({ ...p, treatment: p.fitted ? "fitted" : p.monte_carlo ? "Monte Carlo" : "fixed" })),
+      columns: [{ key: "id", label: "Parameter" }, { key: "value", label: "Value", num: true, format: (v) => num(v) }, { key: "default", label: "Default", num: true, format: (v) => num(v) },
+        { key: "low", label: "Low", num: true, format: (v) => num(v) }, { key: "high", label: "High", num: true, format: (v) => num(v) },
+        { key: "treatment", label: "Fitted / Monte Carlo" }, { key: "basis", label: "Basis" }] });
+    const sens = el("div");
+    box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
+    table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+      { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" }, { key: "at_low", label: "At low", num: true, format: (v) => num(v) },
+      { key: "at_high", label: "At high", num: true, format: (v) => num(v) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }] });
+    const all = el("div");
+    box.append(CS.section("All outputs by year", all));
+    table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+      { key: "value", label: "Value", num: true, format: (v) => num(v) }, { key: "p5", label: "p5", num: true, format: (v) => num(v) },
+      { key: "median", label: "Median", num: true, format: (v) => num(v) }, { key: "p95", label: "p95", num: true, format: (v) => num(v) }] });
+    if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
+  }
+
+  function describe() {
+    const c = cases.find((x) => x.case === $("#case").value);
+    $("#case-description").textContent = c ? c.description : "";
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    const form = $("#params"), p = CS.params();
+    const data = await CS.get("/market/cases", {}, { quiet: true });
+    cases = data.cases;
+    for (const c of cases) form.elements.case.append(el("option", { value: c.case, text: `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})` }));
+    form.elements.draws.max = data.max_draws;
+    for (const k of ["case", "draws", "seed"]) if (p.get(k)) form.elements[k].value = p.get(k);
+    form.elements.case.addEventListener("change", describe);
+    describe();
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
+    if (p.get("case")) run();
+  });
+})();

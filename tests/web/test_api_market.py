@@ -1,0 +1,66 @@
+"""In-process API tests of the market model's endpoints: the shipped cases, a run (cached by digest, draws
+and seed), a comparison, and bad input (unknown case, too many draws)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+AI = "china-ai-accelerators"
+
+
+def test_cases_list_the_shipped_market_files(client: TestClient) -> None:
+    body = client.get("/api/v1/market/cases").json()
+    names = {c["case"] for c in body["cases"]}
+    assert {"micron-china", AI} <= names
+    assert "duv-immersion-china" not in names, "restriction scenarios are not market cases"
+    assert body["max_draws"] == 5000 and all(len(c["digest"]) == 16 for c in body["cases"])
+
+
+def test_run_gives_bands_calibration_and_sources_and_is_cached(client: TestClient) -> None:
+    first = client.post("/api/v1/market/run", json={"case": AI, "draws": 200, "seed": 7})
+    assert first.status_code == 200, first.text
+    r = first.json()
+    assert r["case"] == AI and r["draws"] == 200 and r["seed"] == 7 and r["file"] == f"{AI}.yaml"
+    localization = [o for o in r["outputs"] if o["output"] == "localization"]
+    assert localization and all(o["p5"] <= o["median"] <= o["p95"] for o in localization)
+    assert "edge of the range" in r["calibration"]["statement"]
+    assert r["calibration"]["table"] and r["sensitivity"] and r["parameters"]
+    assert all(f["publisher"] and f["url"].startswith("http") for f in r["facts"].values())
+    assert set(r["sources"]) <= set(r["facts"])
+    again = client.post("/api/v1/market/run", json={"case": AI, "draws": 200, "seed": 7})
+    assert again.headers["x-cache"] == "hit" and again.content == first.content
+    other_seed = client.post("/api/v1/market/run", json={"case": AI, "draws": 200, "seed": 8})
+    assert other_seed.headers["x-cache"] == "miss"
+
+
+def test_run_without_draws_has_no_bands(client: TestClient) -> None:
+    r = client.post("/api/v1/market/run", json={"case": AI, "draws": 0}).json()
+    assert r["seed"] is None and all("p5" not in o for o in r["outputs"])
+
+
+def test_run_refuses_unknown_cases_and_too_many_draws(client: TestClient) -> None:
+    r = client.post("/api/v1/market/run", json={"case": "no-such-case"})
+    assert r.status_code == 422 and r.json()["field"] == "case" and AI in r.json()["suggestions"]
+    r = client.post("/api/v1/market/run", json={"case": "duv-immersion-china"})
+    assert r.status_code == 422 and r.json()["field"] == "case", "a restriction scenario is not a market case"
+    r = client.post("/api/v1/market/run", json={"case": "../examples/micron-china"})
+    assert r.status_code == 422, "only listed names resolve, never a path"
+    for draws in (5001, -1):
+        r = client.post("/api/v1/market/run", json={"case": AI, "draws": draws})
+        assert r.status_code == 422 and r.json()["field"] == "draws"
+    assert client.post("/api/v1/market/run", json={"draws": 10}).json()["field"] == "case"
+
+
+def test_compare_two_cases_by_output_and_year(client: TestClient) -> None:
+    r = client.post("/api/v1/market/compare", json={"a": AI, "b": AI})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["a"] == body["b"] == AI and "localization" in body["outputs"]
+    assert body["differences"] and all(d["difference"] == 0 for d in body["differences"])
+    bad = client.post("/api/v1/market/compare", json={"a": AI, "b": "nope"})
+    assert bad.status_code == 422 and bad.json()["field"] == "b"
+
+
+def test_restriction_runs_point_to_the_market_results(client: TestClient) -> None:
+    r = client.post("/api/v1/run", json={"ref": "baseline", "at": "2025-12-31"}).json()
+    assert r["market"]["available"] is True and r["market"]["page"] == "/results"
