@@ -2,8 +2,8 @@
 
 * Calibration: the parameters marked ``fit`` are chosen on a grid over their ranges (21 points each, fewer
   when several share a budget of 2,000; every grid point is one draw of a single batched run) to minimise
-  the squared error against the observations marked ``fit``. A parameter is reported as *not pinned down* when grid points within 10% of the best error
-  span more than half of its range.
+  the squared error against the observations marked ``fit``. A parameter is reported as *not pinned down*
+  when grid points within 10% of the best error span more than half of its range.
 * Monte Carlo: the other parameters with a range are drawn uniformly and independently from it (seeded);
   draws run in chunks and only a fixed-size reservoir per output is kept, so memory stays flat in N.
 * Sensitivity: each ranged parameter alone at its low and high end, the rest at their defaults (fitted
