@@ -130,6 +130,8 @@ def test_compare(bundled_store: Store) -> None:
     (lambda d: d.update(kind="restriction"), "not a market scenario"),
     (lambda d: d["sources"][0].update(share=40), "basis"),
     (lambda d: d["bans"].append({"rule": "E-NOPE", "source": "micron"}), "unknown rule"),
+    (lambda d: d["sources"].pop(0), "sum to"),
+    (lambda d: d["sources"][0].update(id="samsnug"), "not a known firm"),
 ])
 def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
     doc = yaml.safe_load(MICRON.read_text())

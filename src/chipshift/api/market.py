@@ -56,7 +56,7 @@ def load_case(store: Store, path: Path) -> tuple[MarketCase, list[Any]]:
     facts = {f["id"]: f for f in store.rows("facts")}
     parameters = {p["id"]: p for p in store.rows("parameters")}
     rules = [rule_from_record(r) for r in store.rows("rules")]
-    case = parse_case(doc, facts, parameters, {r.id for r in rules}, path.name)
+    case = parse_case(doc, facts, parameters, {r.id for r in rules}, path.name, {f["id"] for f in store.rows("firms")})
     return case, rules
 
 

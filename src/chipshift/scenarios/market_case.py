@@ -163,8 +163,11 @@ def _ref(value: Any, params: dict[str, Param], where: str, problems: list[Proble
     return 0.0
 
 
+SHARE_SUM_TOLERANCE = 5.0  # percentage points a case's baseline shares may miss 100 by (then normalised)
+
+
 def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters: dict[str, dict[str, Any]],
-               rule_ids: set[str], file: str) -> MarketCase:
+               rule_ids: set[str], file: str, firms: set[str] | None = None) -> MarketCase:
     """A MarketCase from a parsed scenario document; DataError lists every problem, named by field path."""
     problems: list[Problem] = []
 
@@ -220,6 +223,20 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
             bool(raw.get("domestic", False)), offerings, param_of("capacity_growth"), param_of("quality_growth"),
             str(raw.get("basis", "")), ramp, param_of("learning_rate"),
         ))
+    total = sum(src.share for src in sources)
+    notes = [str(n) for n in doc.get("notes") or ()]
+    if sources and abs(total - 100.0) > SHARE_SUM_TOLERANCE:
+        problems.append(Problem(f"baseline shares sum to {total:g}%, more than {SHARE_SUM_TOLERANCE:g} points from "
+                                "100%: add the missing sources (e.g. an 'others' group)", where("sources")))
+    elif sources and abs(total - 100.0) > 1e-9:
+        notes.append(f"baseline shares as given sum to {total:g}%; they are normalised to 100%")
+    for k, src in enumerate(sources):
+        if firms is not None and src.id not in firms and not (doc["sources"][k].get("group")):
+            problems.append(Problem(f"source '{src.id}' is not a known firm (mark a bucket of firms with 'group: "
+                                    "true')", where(f"sources[{k}].id"), check="references"))
+        if src.share <= 0:
+            problems.append(Problem("a baseline share must be above 0 (new entrants need a capacity path)",
+                                    where(f"sources[{k}].share")))
     segments = {str(k): ("rest" if v == "rest" else _ref(v, params, where(f"segments.{k}"), problems))
                 for k, v in (doc.get("segments") or {"all": 1.0}).items()}
     if sum(1 for v in segments.values() if v == "rest") > 1:
@@ -257,7 +274,7 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
                           _number({"fact": r["fact"]}, facts, where(f"revenues[{k}]"), problems),
                           str(facts.get(str(r["fact"]), {}).get("unit", "")), str(r["fact"]))
             for k, r in enumerate(doc.get("revenues") or [])),
-        notes=tuple(str(n) for n in doc.get("notes") or ()),
+        notes=tuple(notes),
     )
     for rule in sorted(case.rule_ids - rule_ids):
         problems.append(Problem(f"unknown rule '{rule}'", where("bans/offerings"), check="references"))
