@@ -135,3 +135,19 @@ def test_ingest_html_and_bad_input(run, tmp_path: Path) -> None:  # type: ignore
     empty.write_text("")
     result = run("ingest", str(empty))
     assert result.exit_code == 2 and "empty.txt" in result.output
+
+
+def test_scenario_run_set(run) -> None:  # type: ignore[no-untyped-def]
+    micron = str(REPO / "examples" / "micron-china.yaml")
+    result = run("scenario", "run", micron, "--set", "sigma=2.5", "--set", "w_cii=0.3", "--format", "json",
+                 data=None)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    rows = {p["id"]: p for p in report["parameters"]}
+    assert rows["sigma"]["value"] == 2.5 and rows["sigma"]["overridden"]
+    assert rows["w_cii"]["value"] == 0.3 and not rows["w_cii"]["fitted"]
+    for bad, message in (("sigma", "expected ID=NUMBER"), ("sigma=abc", "expected ID=NUMBER"),
+                         ("nope=1", "unknown parameter 'nope'"), ("w_cii=5", "parameters.w_cii")):
+        result = run("scenario", "run", micron, "--set", bad, data=None)
+        assert result.exit_code == 2, result.output
+        assert message in result.output

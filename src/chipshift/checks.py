@@ -71,6 +71,9 @@ def check_unique_ids(bundle: Bundle, ctx: Context) -> list[Problem]:
         for row in bundle[table].rows:
             if str(row["id"]).startswith("doc-"):
                 out.append(row.problem("id", "ids starting 'doc-' are reserved for accepted documents", "unique_ids"))
+            elif str(row["id"]).startswith("user-"):
+                out.append(row.problem("id", "ids starting 'user-' are reserved for facts added through the API",
+                                       "unique_ids"))
     first: dict[str, Row] = {}
     for row in bundle["facts"].rows:
         fid = row["id"]

@@ -285,18 +285,40 @@ scenario_app = typer.Typer(help="Market scenarios: who takes the demand when a s
 app.add_typer(scenario_app, name="scenario")
 
 
+def _parse_sets(items: list[str]) -> dict[str, float]:
+    """``--set ID=VALUE`` options as parameter overrides; ``ChipshiftError`` (exit 2) on bad syntax."""
+    overrides: dict[str, float] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        name, raw = name.strip(), raw.strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if not sep or not name or value != value or value in (float("inf"), float("-inf")):
+            raise ChipshiftError(f"--set {item!r}: expected ID=NUMBER, e.g. --set sigma=2.5")
+        if name in overrides:
+            raise ChipshiftError(f"--set {name} given twice")
+        overrides[name] = value
+    return overrides
+
+
 @scenario_app.command("run")
 def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file (kind: market), e.g. "
                                                            "examples/micron-china.yaml.")],
                  draws: Annotated[int, typer.Option(help="Monte Carlo draws over the parameters' sourced ranges "
                                                          "(0: none).")] = 0,
                  seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 20261125,
+                 set_: Annotated[list[str] | None, typer.Option(
+                     "--set", metavar="ID=VALUE", help="Hold a parameter at a value within its sourced range "
+                     "(neither fitted nor drawn), e.g. --set sigma=2.5; repeatable.")] = None,
                  out: Annotated[Path | None, typer.Option(help="Folder for tables (CSV, Parquet, JSON) and charts "
                                                                "(PNG, SVG).")] = None,
                  fmt: FormatOption = Format.table) -> None:
     """Calibrate a market case to its observations, run it over the years, and report bands and sources."""
     with _errors_exit():
-        report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed))
+        overrides = _parse_sets(set_ or [])
+        report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides))
     if out is not None:
         from chipshift.reports.market import write_outputs
 
@@ -308,7 +330,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
         "outputs": [r for r in report["outputs"] if "@" not in r["output"]],
     }
     print_report(shown, fmt, "outputs", _out, columns={
-        "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo"],
+        "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo", "overridden"],
         "fit": ["output", "year", "observed", "model", "error", "fitted_to", "fact"],
         "sensitivity": ["output", "year", "parameter", "at_low", "at_high", "swing", "rank"]})
 

@@ -131,6 +131,7 @@ def test_compare(bundled_store: Store) -> None:
     (lambda d: d["sources"][0].update(share=40), "basis"),
     (lambda d: d["bans"].append({"rule": "E-NOPE", "source": "micron"}), "unknown rule"),
     (lambda d: d["sources"].pop(0), "sum to"),
+    (lambda d: d["parameters"].update(sigma={"default": 40, "low": 30, "high": 50, "basis": "x"}), "sensible"),
     (lambda d: d["sources"][0].update(id="samsnug"), "not a known firm"),
 ])
 def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -151,3 +152,31 @@ def test_low_sigma_bans_are_quantity_constraints(bundled_store: Store) -> None:
     assert micron_dc[years.index(2027)] == pytest.approx([0.0, 0.0], abs=1e-9)  # barred either way
     _, samsung = out["share:samsung@data_center"]
     assert np.all(np.isfinite(samsung))
+
+
+def test_overrides_are_held_and_reported(bundled_store: Store) -> None:
+    base = scenario_run(bundled_store, MICRON)
+    sigma = next(p for p in base["parameters"] if p["id"] == "sigma")
+    value = round((sigma["low"] + sigma["high"]) / 2, 3)
+    report = scenario_run(bundled_store, MICRON, draws=50, seed=3, overrides={"sigma": value, "w_dc": 0.3})
+    rows = {p["id"]: p for p in report["parameters"]}
+    assert rows["sigma"]["value"] == value and rows["sigma"]["overridden"] is True
+    assert rows["sigma"]["monte_carlo"] is False and (rows["sigma"]["low"], rows["sigma"]["high"]) == (
+        sigma["low"], sigma["high"])  # the sourced range is still shown
+    assert rows["w_dc"]["value"] == 0.3 and rows["w_dc"]["fitted"] is False and rows["w_dc"]["fittable"] is True
+    assert "w_dc" not in report["calibration"]["fitted"] and "w_cii" in report["calibration"]["fitted"]
+    assert not rows["w_cii"]["overridden"]
+    assert "sigma" not in {r["parameter"] for r in report["sensitivity"]}
+    assert report["overrides"] == {"sigma": value, "w_dc": 0.3}
+    last = [r for r in report["outputs"] if r["output"] == "revenue_share"][-1]
+    assert last["value"] != [r for r in base["outputs"] if r["output"] == "revenue_share"][-1]["value"]
+
+
+@pytest.mark.parametrize(("overrides", "field"), [({"sigma": 1e6}, "parameters.sigma"),
+                                                   ({"w_dc": -0.1}, "parameters.w_dc"),
+                                                   ({"no_such": 1.0}, "parameters.no_such")])
+def test_bad_overrides(bundled_store: Store, overrides: dict[str, float], field: str) -> None:
+    with pytest.raises(DataError) as info:
+        scenario_run(bundled_store, MICRON, overrides=overrides)
+    assert [p.field for p in info.value.problems] == [field]
+    assert "micron-china.yaml" in str(info.value)

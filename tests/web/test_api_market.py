@@ -64,3 +64,18 @@ def test_compare_two_cases_by_output_and_year(client: TestClient) -> None:
 def test_restriction_runs_point_to_the_market_results(client: TestClient) -> None:
     r = client.post("/api/v1/run", json={"ref": "baseline", "at": "2025-12-31"}).json()
     assert r["market"]["available"] is True and r["market"]["page"] == "/results"
+
+
+def test_run_with_parameters_held(client: TestClient) -> None:
+    body = {"case": "micron-china", "draws": 0, "parameters": {"sigma": 2.5, "w_dc": 0.3}}
+    r = client.post("/api/v1/market/run", json=body)
+    assert r.status_code == 200, r.text
+    rows = {p["id"]: p for p in r.json()["parameters"]}
+    assert rows["sigma"]["value"] == 2.5 and rows["sigma"]["overridden"] and rows["sigma"]["low"] < 2.5
+    assert rows["w_dc"]["overridden"] and not rows["w_dc"]["fitted"] and not rows["w_cii"]["overridden"]
+    plain = client.post("/api/v1/market/run", json={"case": "micron-china", "draws": 0})
+    assert plain.headers["x-cache"] == "miss" and plain.content != r.content, "the cache key holds the parameters"
+    for parameters, field in (({"sigma": 1e6}, "parameters.sigma"), ({"nope": 1.0}, "parameters.nope"),
+                              ({"sigma": "x"}, "parameters.sigma")):
+        bad = client.post("/api/v1/market/run", json={"case": "micron-china", "draws": 0, "parameters": parameters})
+        assert bad.status_code == 422 and bad.json()["field"] == field, bad.text

@@ -198,6 +198,20 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     page.locator("#trajectories svg .published").first.click()
     assert page.locator("#source-panel").is_visible()
     page.keyboard.press("Escape")
+    # each parameter with its value, sourced range and basis; hold sigma at 2.5 and re-run
+    sigma = page.locator("#param-editor tr", has=page.locator("input[name=sigma]"))
+    assert "1.4" in sigma.inner_text() and "5" in sigma.inner_text() and "parameters.csv:sigma" in sigma.inner_text()
+    assert page.locator("#param-editor input[name=sigma]").get_attribute("max") == "5"
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/market/run")) as response:
+        page.fill("#param-editor input[name=sigma]", "2.5")
+        page.click("#rerun")
+    assert response.value.request.post_data_json["parameters"] == {"sigma": 2.5}
+    held = page.locator("#param-editor tr", has=page.locator("input[name=sigma]"))
+    held.get_by_text("held (set)").wait_for()
+    assert page.locator("#param-editor input[name=sigma]").input_value() == "2.5"
+    assert page.locator("#param-editor input[name='hold-sigma']").is_checked()
+    page.locator("#param-editor").scroll_into_view_if_needed()
+    _shot(page, "results-parameters")
 
 
 def test_compare_two_market_cases(page: Page, base_url: str) -> None:

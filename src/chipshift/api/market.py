@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
+import math
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,14 @@ HEADLINES = ("revenue_share", "localization")
 
 def case_digest(path: Path) -> str:
     """A stable hash of a market scenario's content (not of the file name)."""
-    document, _ = load_yaml(path, path.name)
+    stat = path.stat()
+    return _digest_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest_of(path: str, mtime_ns: int, size: int) -> str:
+    """Parsed and hashed once per version of the file (its modification time and size are in the key)."""
+    document, _ = load_yaml(Path(path), Path(path).name)
     text = json.dumps(strip_lines(document), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -82,12 +93,46 @@ def _published(store: Store, case: MarketCase, output: str, year: int) -> list[d
             for f in rows if f["period"] == period]
 
 
-def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125) -> Report:
-    """Calibrate the case, run it with the fitted parameters, and (with draws) Monte Carlo bands."""
+def apply_overrides(case: MarketCase, overrides: Mapping[str, float] | None, file: str | None = None) -> MarketCase:
+    """The case with each overridden parameter held at its given value (default = low = high, not fitted, not
+    drawn); ``DataError`` naming ``parameters.<id>`` for an unknown id or a value outside the sourced range."""
+    if not overrides:
+        return case
+    problems = []
+    params = dict(case.params)
+    for name, raw in overrides.items():
+        where = f"parameters.{name}"
+        param = case.params.get(name)
+        if param is None:
+            known = ", ".join(sorted(case.params))
+            problems.append(Problem(f"unknown parameter {name!r} (the case's parameters: {known})", file,
+                                    field=where))
+            continue
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            problems.append(Problem(f"{raw!r} is not a number", file, field=where))
+            continue
+        if not math.isfinite(value) or not param.low <= value <= param.high:
+            problems.append(Problem(f"{value:g} is outside the parameter's range [{param.low:g}, {param.high:g}]",
+                                    file, field=where))
+            continue
+        params[name] = dataclasses.replace(param, default=value, low=value, high=value, fit=False)
+    if problems:
+        raise DataError(problems)
+    return dataclasses.replace(case, params=params)
+
+
+def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
+                 overrides: Mapping[str, float] | None = None) -> Report:
+    """Calibrate the case, run it with the fitted parameters, and (with draws) Monte Carlo bands.
+    ``overrides`` holds parameters at given values within their ranges (neither fitted nor drawn)."""
     if not 0 <= draws <= MAX_DRAWS:
         raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
     started = time.perf_counter()
-    case, rules = load_case(store, path)
+    sourced, rules = load_case(store, path)
+    case = apply_overrides(sourced, overrides, path.name)
+    overridden = set(overrides or {})
     calibration = analysis.calibrate(case, rules)
     values = {name: p.default for name, p in case.params.items()} | calibration.fitted
     run = outputs(simulate(case, rules, {k: np.full(1, v) for k, v in values.items()}))
@@ -115,8 +160,10 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125)
         "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
         "region": case.region, "product": case.product, "years": [case.start_year, case.end_year],
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
-                        "fitted": p.fit, "monte_carlo": p.id in analysis.ranged(case), "basis": p.basis}
-                       for p in case.params.values()],
+                        "fitted": case.params[p.id].fit, "monte_carlo": p.id in analysis.ranged(case),
+                        "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis}
+                       for p in sourced.params.values()],
+        "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
         "calibration": {
             "procedure": (f"grid search ({analysis.grid_points(len(calibration.fitted))} points per fitted "
                           "parameter, all evaluated in one batched run) minimising the squared error against the "

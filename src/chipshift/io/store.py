@@ -28,6 +28,10 @@ T = TypeVar("T")
 BUNDLED_ORIGINS = ("chipshift", "bundled")
 #: Id prefix of sources and facts stored from accepted documents (reserved: bundled ids never use it).
 DOCUMENT_PREFIX = "doc-"
+#: Id prefix of sources and facts added through the web API (reserved likewise).
+USER_PREFIX = "user-"
+#: Prefixes of the rows that are the user's, not the bundle's: kept when the bundle reloads.
+RESERVED_PREFIXES = (DOCUMENT_PREFIX, USER_PREFIX)
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
 
@@ -107,8 +111,11 @@ class Store:
                 elif schema.name == "rules":
                     con.execute("DELETE FROM rules WHERE origin = 'bundled'")
                 elif schema.name in ("facts", "sources"):
-                    # rows from accepted documents (ids 'doc-...') are the user's, not the bundle's: keep them
-                    con.execute(f"DELETE FROM {schema.name} WHERE id NOT LIKE '{DOCUMENT_PREFIX}%'")
+                    # rows from accepted documents ('doc-...') and from the API ('user-...') are the user's,
+                    # not the bundle's: keep them
+                    con.execute(f"DELETE FROM {schema.name} WHERE NOT ("
+                                + " OR ".join("starts_with(id, ?)" for _ in RESERVED_PREFIXES) + ")",
+                                list(RESERVED_PREFIXES))
                 else:
                     con.execute(f"DELETE FROM {schema.name}")
             for schema in schemas.BUNDLED:
@@ -270,6 +277,22 @@ class Store:
             self._insert(con, schemas.FACTS, list(facts))
             self._insert(con, schemas.RULES, list(rules))
         return {"sources": len(sources), "facts": len(facts), "rules": len(rules)}
+
+
+    # -- facts added through the web API (ids 'user-...') ----------------------------------------------
+
+    def store_user_facts(self, source: dict[str, Any], facts: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Store one source and its facts (checked by ``chipshift.api.facts``), in ONE transaction; an earlier
+        posting of the same source (and its facts) is replaced. Ids must carry the ``user-`` prefix."""
+        ids = [source["id"], *(f["id"] for f in facts)]
+        if not all(str(i).startswith(USER_PREFIX) for i in ids):
+            raise ChipshiftError(f"ids of facts and sources added by users start with '{USER_PREFIX}'")
+        with self._transaction() as con:
+            con.execute("DELETE FROM facts WHERE source = ?", [source["id"]])
+            con.execute("DELETE FROM sources WHERE id = ?", [source["id"]])
+            self._insert(con, schemas.SOURCES, [source])
+            self._insert(con, schemas.FACTS, list(facts))
+        return {"sources": 1, "facts": len(facts)}
 
 
 def _decode(schema: TableSchema, row: dict[str, Any]) -> dict[str, Any]:

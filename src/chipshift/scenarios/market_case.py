@@ -163,6 +163,9 @@ def _ref(value: Any, params: dict[str, Param], where: str, problems: list[Proble
     return 0.0
 
 
+#: Ranges outside which a value is almost surely a mistake (units as the model takes them).
+SENSIBLE = {"sigma": (0.1, 20.0), "demand_elasticity": (0.0, 10.0), "adjustment_months": (0.5, 240.0),
+            "build_time_days": (30.0, 3650.0), "learning_rate": (0.0, 0.6)}
 SHARE_SUM_TOLERANCE = 5.0  # percentage points a case's baseline shares may miss 100 by (then normalised)
 
 
@@ -195,6 +198,10 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
         basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec.get("basis", ""))
         if not basis:
             problems.append(Problem("say where the value comes from ('from' a parameter or a 'basis')",
+                                    where(f"parameters.{name}")))
+        sane = SENSIBLE.get(name)
+        if sane and not (sane[0] <= low and high <= sane[1]):
+            problems.append(Problem(f"range [{low:g}, {high:g}] leaves the sensible range [{sane[0]:g}, {sane[1]:g}]",
                                     where(f"parameters.{name}")))
         params[name] = Param(name, default, low, high, bool(spec.get("fit", False)), basis)
     sources = []

@@ -68,11 +68,12 @@ def cited_facts(report: dict[str, Any]) -> set[str]:
     return ids
 
 
-def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int) -> dict[str, Any]:
-    """``api.market.scenario_run`` of a shipped case, plus ``case`` and the cited facts' sources; the
-    server's file path is replaced by the file name."""
+def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
+        overrides: dict[str, float] | None = None) -> dict[str, Any]:
+    """``api.market.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case`` and the
+    cited facts' sources; the server's file path is replaced by the file name."""
     path = case_path(catalog, case)
-    report = market_api.scenario_run(store, path, draws=draws, seed=seed)
+    report = market_api.scenario_run(store, path, draws=draws, seed=seed, overrides=overrides)
     return {**report, "case": case, "file": path.name, "facts": fact_sources(store, cited_facts(report))}
 
 

@@ -160,6 +160,25 @@ class MarketRunRequest(_Strict):
     case: Code = Field(description="a market case's name, e.g. 'micron-china'")
     draws: int = Field(default=1000, ge=0, le=5000, description="Monte Carlo draws for the bands (0-5000)")
     seed: int = Field(default=20261125, ge=0, le=2**32 - 1, description="seed of the draws")
+    parameters: dict[Code, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, max_length=100,
+        description="parameters held at a value within their sourced range (neither fitted nor drawn), e.g. "
+                    "{'sigma': 2.5}")
+
+
+Cell = str | float | bool | list[Annotated[str, StringConstraints(max_length=200)]] | None
+
+
+class FactsRequest(_Strict):
+    """Facts to add (rows of the ``facts`` table) and the one source they rest on (a row of ``sources``);
+    checked as the bundled data is. Ids get the prefix 'user-'; a fact's ``source`` may be left out."""
+
+    source: dict[Code, Annotated[Cell, Field(description="a cell")]] = Field(
+        max_length=20, description="the source: id, publisher, original_publisher, title, url, published, "
+                                   "published_approx, reliability, note")
+    facts: list[dict[Code, Cell]] = Field(
+        min_length=1, max_length=500, description="the facts: id, entity, metric, product, region, segment, basis, "
+                                                  "definition, period, value, unit, status, quote, default, note")
 
 
 class MarketCompareRequest(_Strict):

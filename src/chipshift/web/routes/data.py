@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from chipshift import api
+from chipshift.api import facts as facts_api
 from chipshift.schemas import vocabulary as voc
 from chipshift.schemas.tables import RULES
 from chipshift.web import explorer
-from chipshift.web.app import AppState, state
+from chipshift.web.app import AppState, require_write, state
+from chipshift.web.models import FactsRequest
 from chipshift.web.routes import JSON_OBJECT, errors_doc
-from chipshift.web.runtime import JSONBytes
+from chipshift.web.runtime import JSONBytes, encode
 
 router = APIRouter(tags=["data"])
 State = Annotated[AppState, Depends(state)]
@@ -83,6 +85,16 @@ async def facts(s: State, entity: NameQuery = None, metric: Annotated[str | None
     return await s.runner.json(("facts", entity, metric, product),
                                lambda: api.list_facts(s.store, entity, metric, product),
                                fields={"input": "product", "fact, rule, source, firm, input or country": "entity"})
+
+
+@router.post("/facts", status_code=201, dependencies=[Depends(require_write)],
+             responses={201: {"content": {"application/json": {"schema": {"type": "object"}}}}, **errors_doc(401)},
+             summary="Add facts resting on one source (needs the write token): checked as the bundled data is, "
+                     "stored with ids prefixed 'user-'")
+async def add_facts(s: State, body: FactsRequest) -> JSONBytes:
+    answer = await s.runner.run(lambda: facts_api.add_facts(s.store, body.source, body.facts))
+    s.runner.invalidate()
+    return JSONBytes(encode(answer), status_code=201)
 
 
 @router.get("/sources", responses={**JSON_OBJECT, **errors_doc()},

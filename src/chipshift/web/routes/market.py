@@ -36,9 +36,10 @@ async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
 
     def answer() -> dict[str, Any]:
-        return market.run(s.store, s.catalog, body.case, body.draws, body.seed)
+        return market.run(s.store, s.catalog, body.case, body.draws, body.seed, body.parameters)
 
-    return await s.runner.json(("market-run", body.case, digest, body.draws, body.seed), answer,
+    overrides = tuple(sorted(body.parameters.items()))
+    return await s.runner.json(("market-run", body.case, digest, body.draws, body.seed, overrides), answer,
                                fields={"market case": "case"}, timeout_s=s.runner.limits.market_timeout_s)
 
 

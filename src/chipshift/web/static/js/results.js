@@ -3,6 +3,7 @@
 (() => {
   const { el, clear, $, post, table, num } = CS;
   let cases = [];
+  let overrides = {}; // parameter id -> value held (sent as the body's "parameters")
 
   function title(report, output) {
     if (output === "localization") return [`Domestic (localization) share of ${report.region}'s ${report.product.replace(/_/g, " ")} market`, "% of market value", "%"];
@@ -25,7 +26,7 @@
 
   async function run() {
     const f = new FormData($("#params"));
-    const body = { case: f.get("case"), draws: Number(f.get("draws") || 0), seed: Number(f.get("seed") || 0) };
+    const body = { case: f.get("case"), draws: Number(f.get("draws") || 0), seed: Number(f.get("seed") || 0), parameters: overrides };
     CS.setParams({ case: body.case, draws: body.draws, seed: body.seed });
     const box = clear($("#results"));
     box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
@@ -73,12 +74,7 @@
     table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
       { key: "model", label: "Model", num: true, format: (v) => num(v) }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
       { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
-    const params = el("div");
-    box.append(CS.section("Parameters", params));
-    table(params, { filename: `${r.case}-parameters`, rows: r.parameters.map((p) => ({ ...p, treatment: p.fitted ? "fitted" : p.monte_carlo ? "Monte Carlo" : "fixed" })),
-      columns: [{ key: "id", label: "Parameter" }, { key: "value", label: "Value", num: true, format: (v) => num(v) }, { key: "default", label: "Default", num: true, format: (v) => num(v) },
-        { key: "low", label: "Low", num: true, format: (v) => num(v) }, { key: "high", label: "High", num: true, format: (v) => num(v) },
-        { key: "treatment", label: "Fitted / Monte Carlo" }, { key: "basis", label: "Basis" }] });
+    box.append(CS.section("Parameters: value, sourced range and basis", parameterEditor(r)));
     const sens = el("div");
     box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
     table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
@@ -90,6 +86,48 @@
       { key: "value", label: "Value", num: true, format: (v) => num(v) }, { key: "p5", label: "p5", num: true, format: (v) => num(v) },
       { key: "median", label: "Median", num: true, format: (v) => num(v) }, { key: "p95", label: "p95", num: true, format: (v) => num(v) }] });
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
+  }
+
+  /* One row per parameter: a number input bounded by its sourced range (fitted ones are fixed by editing),
+     a "hold" box (ticked when the value is edited), the range, the treatment and the basis; re-run. */
+  function parameterEditor(r) {
+    const inputs = {}, holds = {};
+    for (const p of r.parameters) {
+      const fixed = p.low === p.high;
+      inputs[p.id] = el("input", { type: "number", name: p.id, min: p.low, max: p.high, step: "any", value: p.value, disabled: fixed, class: "param-value",
+        title: fixed ? "fixed: the case gives no range" : `between ${p.low} and ${p.high}` });
+      holds[p.id] = el("input", { type: "checkbox", name: `hold-${p.id}`, checked: p.overridden, disabled: fixed, title: "hold at this value (not fitted, not drawn)" });
+      inputs[p.id].addEventListener("input", () => { holds[p.id].checked = true; });
+    }
+    const treatment = (p) => (p.overridden ? "held (set)" : p.fitted ? "fitted" : p.monte_carlo ? "Monte Carlo" : "fixed");
+    const status = el("span", { class: "muted small", id: "param-status" });
+    const holder = el("div");
+    const form = el("form", { id: "param-editor" }, holder,
+      el("p", {}, el("button", { type: "submit", id: "rerun", text: "Re-run with these values" }), " ",
+        el("button", { type: "button", class: "secondary", id: "reset-params", text: "Reset (fit and draw again)", onclick: () => { overrides = {}; run(); } }), " ", status));
+    table(holder, { filename: `${r.case}-parameters`, rows: r.parameters.map((p) => ({ ...p, treatment: treatment(p), range: `${p.low} – ${p.high}` })),
+      columns: [{ key: "id", label: "Parameter" }, { key: "value", label: "Value", num: true, render: (row) => inputs[row.id], csv: (row) => row.value },
+        { key: "overridden", label: "Hold", render: (row) => el("label", {}, holds[row.id], " hold"), csv: (row) => (row.overridden ? "yes" : "no") },
+        { key: "low", label: "Low", num: true, format: (v) => num(v) }, { key: "high", label: "High", num: true, format: (v) => num(v) },
+        { key: "default", label: "Default", num: true, format: (v) => num(v) }, { key: "treatment", label: "Fitted / Monte Carlo / held" }, { key: "basis", label: "Basis" }] });
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const next = {};
+      for (const p of r.parameters) {
+        const input = inputs[p.id];
+        if (!holds[p.id].checked || input.disabled) continue;
+        const v = Number(input.value);
+        if (input.value === "" || !Number.isFinite(v) || v < p.low || v > p.high) {
+          status.textContent = `${p.id}: enter a number between ${p.low} and ${p.high}`;
+          input.focus();
+          return;
+        }
+        next[p.id] = v;
+      }
+      overrides = next;
+      run();
+    });
+    return el("div", {}, el("p", { class: "muted small", text: "Each parameter with its sourced range and basis. Edit a value (within the range) to hold it there: a held parameter is neither fitted nor drawn in the Monte Carlo bands. Untick Hold to let it be fitted or drawn again." }), form);
   }
 
   function describe() {
@@ -104,7 +142,7 @@
     for (const c of cases) form.elements.case.append(el("option", { value: c.case, text: `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})` }));
     form.elements.draws.max = data.max_draws;
     for (const k of ["case", "draws", "seed"]) if (p.get(k)) form.elements[k].value = p.get(k);
-    form.elements.case.addEventListener("change", describe);
+    form.elements.case.addEventListener("change", () => { overrides = {}; describe(); });
     describe();
     form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
     if (p.get("case")) run();
