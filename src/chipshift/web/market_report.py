@@ -13,6 +13,7 @@ from chipshift.api import market as market_api
 from chipshift.io.store import Store
 from chipshift.web import svg
 from chipshift.web.market import cited_facts, fact_sources
+from chipshift.web.report import html_table
 
 DEFAULT_DRAWS = 1000
 
@@ -36,20 +37,6 @@ def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
     return f"{output.split(':', 1)[1]} revenue (model vs reported)", ""
 
 
-def _table(columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> str:
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
-    body = []
-    for row in rows:
-        cells = []
-        for key, _ in columns:
-            value = row.get(key)
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            text = f"{value:,.4g}" if isinstance(value, float) else "" if value is None else str(value)
-            cells.append(f"<td{' class=num' if numeric else ''}>{escape(text)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
     from chipshift.web.report import CSS
 
@@ -66,7 +53,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
              f"<p class='statement'>{escape(c['statement'])}.</p>",
              f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
              f"(units of the observations). {escape(c['procedure'])}.</p>",
-             _table([("output", "Output"), ("year", "Year"), ("observed", "Observed"), ("model", "Model"),
+             html_table([("output", "Output"), ("year", "Year"), ("observed", "Observed"), ("model", "Model"),
                      ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact")], c["table"])]
     parts.append("<h2>Trajectories</h2><p class='muted'>Line: the model with the fitted parameters; band: 5-95% of "
                  "the draws; diamonds: published estimates (publisher in the tooltip); rings: observations fitted "
@@ -87,16 +74,16 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append("<h2>Supplier shares</h2>" + svg.stack(
             [(y, [(r["output"].split(":", 1)[1], r["value"]) for r in shares if r["year"] == y]) for y in years],
             f"Supplier shares of {report['region']}'s {report['product']} market (model, % of value)"))
-    parts.append("<h2>Outputs</h2>" + _table([("output", "Output"), ("year", "Year"), ("value", "Value"),
+    parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              [r for r in report["outputs"] if "@" not in r["output"]]))
-    parts.append("<h2>Parameters</h2>" + _table(
+    parts.append("<h2>Parameters</h2>" + html_table(
         [("id", "Parameter"), ("value", "Value"), ("low", "Low"), ("high", "High"), ("treatment", "Fitted / Monte "
                                                                                                    "Carlo"),
          ("basis", "Basis")],
         [{**p, "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
          for p in report["parameters"]]))
-    parts.append("<h2>Sensitivity</h2>" + _table([("output", "Output"), ("year", "Year"), ("rank", "Rank"),
+    parts.append("<h2>Sensitivity</h2>" + html_table([("output", "Output"), ("year", "Year"), ("rank", "Rank"),
                                                   ("parameter", "Parameter"), ("at_low", "At low"),
                                                   ("at_high", "At high"), ("swing", "Swing")], report["sensitivity"]))
     if report["notes"]:

@@ -38,14 +38,20 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{100 * v:.1f}%"
 
 
-def _table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None) -> str:
-    numeric = numeric or set()
+def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None) -> str:
+    """An HTML table of ``rows`` by ``columns`` (key, label). ``numeric`` names the right-aligned columns; when
+    it is None, numbers are found by type and floats written to four significant digits."""
     head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
     body = []
     for row in rows:
         cells = []
         for key, _ in columns:
             value = row.get(key)
+            if numeric is None:
+                is_number = isinstance(value, int | float) and not isinstance(value, bool)
+                text = f"{value:,.4g}" if isinstance(value, float) else "" if value is None else str(value)
+                cells.append(f"<td{' class=num' if is_number else ''}>{escape(text)}</td>")
+                continue
             if isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
             cls = ' class="num"' if key in numeric else ""
@@ -112,9 +118,9 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     if added:
         rows = [{**r, "products": [p.get("input") for p in r.get("products") or []],
                  "targets": (r.get("targets") or {}).get("countries") or []} for r in added]
-        parts.append("<h3>Added</h3>" + _table([("id", "Id"), ("name", "Name"), ("imposed_by", "Imposer"),
+        parts.append("<h3>Added</h3>" + html_table([("id", "Id"), ("name", "Name"), ("imposed_by", "Imposer"),
                                                 ("kind", "Kind"), ("policy", "Policy"), ("effective", "Effective"),
-                                                ("products", "Products"), ("targets", "Targets")], rows))
+                                                ("products", "Products"), ("targets", "Targets")], rows, set()))
     if document["remove"]:
         parts.append(f"<h3>Removed</h3><p>{escape(', '.join(document['remove']))}</p>")
     if document["edit"]:
@@ -139,7 +145,7 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
         parts.append(svg.ranges([(d["name"], [(d["before_lower"], d["before_upper"]),
                                               (d["after_lower"], d["after_upper"])]) for d in changes["inputs"][:40]],
                                 ["available (baseline)", f"available ({name})"], "Availability by input"))
-        parts.append(_table([("name", "Input"), ("before_lower", "Before lower"), ("before_upper", "Before upper"),
+        parts.append(html_table([("name", "Input"), ("before_lower", "Before lower"), ("before_upper", "Before upper"),
                              ("after_lower", "After lower"), ("after_upper", "After upper"),
                              ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
                             [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
