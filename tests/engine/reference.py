@@ -1,17 +1,139 @@
-"""A plain, loop-by-loop reference for availability: the semantics spelled out, to check the fast path."""
+"""A plain, loop-by-loop reference for availability, written from the semantics in docs/engine.md.
+
+It decides reach from the rules themselves (dates, destinations, products, sellers, policies, relaxations)
+with three-valued logic spelled out, and shares nothing with the engine's compiled arrays: only the
+world's indexes (input ancestry, attributes, provider headquarters, region members) are read.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from datetime import date
 
-import numpy as np
-
-from chipshift.engine.reach import YES, Compiled
+from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.world import View, World
 
+NO, MAYBE, YES = 0, 1, 2  # ordered, so that 'and' is min and 'or' is max (Kleene logic)
+EXPORT_SIDE = {RuleKind.EXPORT_CONTROL, RuleKind.LICENSE_REQUIREMENT, RuleKind.ENTITY_LISTING,
+               RuleKind.RAW_MATERIAL_EXPORT_CONTROL}
+BUYER_SIDE = {RuleKind.IMPORT_BAN, RuleKind.PROCUREMENT_BAN}
+AGGREGATES = {"XVC", "EUR"}
 
-def reference(w: World, view: View, compiled: Compiled, active: np.ndarray, d: int) -> list[tuple[float, float, float]]:
-    """Availability bounds by plain loops over pairs and rules: the semantics, spelled out."""
+
+def _day(text: str) -> date:
+    parts = text.split("-")
+    return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+
+
+def in_force(rule: Rule, at: date) -> bool:
+    start = rule.effective or rule.announced
+    if start is None or _day(start) > at:
+        return False
+    return rule.ended is None or at < _day(rule.ended)
+
+
+def destination_reach(w: World, rule: Rule, country: str) -> int:
+    buyers = set(w.members(country))
+    if rule.kind in EXPORT_SIDE and rule.imposed_by in w.countries and buyers <= set(w.members(rule.imposed_by)):
+        return NO  # export controls leave home buyers alone
+    t = rule.targets
+    if rule.kind is RuleKind.ENTITY_LISTING or (t.firms and not t.countries):
+        held = any(f in w.provider_index and w.provider_hq[w.provider_index[f]] in buyers for f in t.firms)
+        return MAYBE if held else NO  # a listing reaches named parties: a country only in part
+    if not t.countries or "WLD" in t.countries:
+        return YES
+    covered = {m for c in t.countries for m in w.members(c)}
+    if buyers <= covered:
+        return YES
+    return MAYBE if buyers & covered else NO
+
+
+def product_reach(w: World, rule: Rule, i: int) -> int:
+    if rule.kind is RuleKind.RELAXATION and not rule.products:
+        return YES  # a relaxation without products frees whatever the relaxed rule covers
+    best = NO
+    for selector in rule.products:
+        if selector.input != "*" and selector.input not in w.ancestors[i]:
+            continue
+        verdict = YES
+        for predicate in selector.where:
+            if predicate.attribute not in w.input_attributes[i]:
+                verdict = min(verdict, MAYBE)
+            elif not predicate.holds(w.input_attributes[i][predicate.attribute]):
+                verdict = NO
+        best = max(best, verdict)
+    return best
+
+
+def seller_reach(w: World, rule: Rule, p: int, dest_country: str) -> int:
+    s = rule.sellers
+    if rule.kind is RuleKind.RELAXATION and not (s.firms or s.hq_in or s.fdp):
+        return YES  # a relaxation without sellers frees every seller the relaxed rule binds
+    firms, home = set(s.firms), {m for c in s.hq_in for m in w.members(c)}
+    foreign_sellers = False
+    if not firms and not home:
+        if rule.kind in BUYER_SIDE:
+            foreign_sellers = True
+        elif rule.imposed_by in w.countries:
+            home = set(w.members(rule.imposed_by))
+        else:
+            firms = {rule.imposed_by}
+    pid, hq = w.providers[p], w.provider_hq[p]
+    verdict = NO
+    if w.provider_kinds[p] == "firm":
+        if pid in firms or hq in home or (foreign_sellers and hq != rule.imposed_by and hq not in AGGREGATES):
+            verdict = YES
+        elif hq in AGGREGATES and (home or foreign_sellers):
+            verdict = MAYBE  # headquarters unknown
+    else:
+        members = set(w.members(pid))
+        firm_homes = {w.provider_hq[w.provider_index[f]] for f in firms if f in w.provider_index}
+        if members <= home or (foreign_sellers and rule.imposed_by not in members and pid != "XVC"):
+            verdict = YES
+        elif members & home or members & firm_homes or (pid == "XVC" and (home or foreign_sellers)):
+            verdict = MAYBE  # a country row mixes bound and unbound firms
+    if verdict == NO and s.fdp and hq not in set(w.members(dest_country)):
+        verdict = MAYBE
+    return verdict
+
+
+def policy_strength(rule: Rule) -> int:
+    if rule.kind is RuleKind.RELAXATION or rule.policy in ("fee", "lifted"):
+        return NO
+    if rule.policy in ("case_by_case", "licence_required"):
+        return MAYBE
+    if rule.policy is None and rule.kind in (RuleKind.EXPORT_CONTROL, RuleKind.LICENSE_REQUIREMENT,
+                                             RuleKind.RAW_MATERIAL_EXPORT_CONTROL):
+        return MAYBE
+    return YES
+
+
+def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at: date) -> int:
+    """How firmly the rules in force bar provider p's supply of input i to the destination: NO, MAYBE, YES."""
+    worst = NO
+    for rule in rules:
+        if rule.kind is RuleKind.RELAXATION or not in_force(rule, at):
+            continue
+        if destination_reach(w, rule, country) != YES:
+            continue  # a rule reaching only part of the destination is left out of its availability
+        level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country), policy_strength(rule))
+        for x in rules:
+            if x.kind is not RuleKind.RELAXATION or rule.id not in x.relaxes or not in_force(x, at):
+                continue
+            lift = min(destination_reach(w, x, country), product_reach(w, x, i), seller_reach(w, x, p, country))
+            left = MAYBE if x.policy in ("licence_required", "case_by_case") else NO
+            if lift == YES:
+                level = min(level, left)
+            elif lift == MAYBE and level > left:
+                level = MAYBE  # relaxed or not: either could be
+        worst = max(worst, level)
+    return worst
+
+
+def reference(w: World, view: View, rules: Sequence[Rule], country: str,
+              at: date) -> list[tuple[float, float, float]]:
+    """Availability bounds (lower, upper, point) per input, by plain loops over pairs and rules."""
     out = []
     for i in range(w.n_inputs):
         pairs = list(view.pairs_of(i))
@@ -20,22 +142,8 @@ def reference(w: World, view: View, compiled: Compiled, active: np.ndarray, d: i
             continue
         status = {}
         for j in pairs:
-            p = int(view.pair_provider[j])
-            state = "allowed"
-            for r in range(len(compiled.rules)):
-                if not active[r] or compiled.match[r, d] != YES or compiled.strength[r] == 0:
-                    continue
-                relaxed = any(active[x] and compiled.match[x, d] == YES
-                              and (compiled.cover[x, i] > 0 or not compiled.rules[x].products)
-                              for x in compiled.relaxed_by[r])
-                if relaxed or compiled.cover[r, i] == 0 or compiled.bind[r, d, p] == 0:
-                    continue
-                certain = compiled.cover[r, i] == YES and compiled.bind[r, d, p] == YES and compiled.strength[r] == YES
-                if certain:
-                    state = "barred"
-                elif state == "allowed":
-                    state = "maybe"
-            status[j] = state
+            level = bar_level(w, rules, i, int(view.pair_provider[j]), country, at)
+            status[j] = {NO: "allowed", MAYBE: "maybe", YES: "barred"}[level]
         shares = {j: float(view.pair_share[j]) for j in pairs}
         known = {j: s for j, s in shares.items() if not math.isnan(s)}
         unknown = [j for j in pairs if j not in known]

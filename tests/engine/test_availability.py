@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chipshift.domain.rules import ProductSelector, Rule, RuleKind, Sellers, Targets
+from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
 from chipshift.engine.analyses import availability_table, situation
 from chipshift.engine.availability import availability, pair_status
-from chipshift.engine.reach import MAYBE, YES, Destination, compile_rules
+from chipshift.engine.reach import MAYBE, YES, Destination, compile_rules, in_force
 from chipshift.engine.world import World, build_world
 
 from .reference import reference
@@ -29,19 +29,22 @@ FIRMS = [
     {"id": "us-tools", "name": "US Tools", "hq_country": "USA", "parent": None},
     {"id": "jp-tools", "name": "JP Tools", "hq_country": "JPN", "parent": None},
     {"id": "cn-tools", "name": "CN Tools", "hq_country": "CHN", "parent": None},
+    {"id": "us-chips", "name": "US Chips", "hq_country": "USA", "parent": None},
 ]
 DAY = date(2025, 1, 1)
 CHN = Destination("CHN")
 
 
 def world(shares: dict[str, dict[str, float | None]], firm_shares: dict[str, dict[str, float | None]] | None = None,
-          links: list[tuple[str, str, str]] | None = None) -> World:
+          links: list[tuple[str, str, str]] | None = None,
+          attributes: dict[str, dict[str, float]] | None = None) -> World:
     inputs = sorted({*shares, *(firm_shares or {}), *(x for link in links or [] for x in link[:2])})
     provision = [{"provider": p, "provider_kind": "country", "input": i, "share_pct": s}
                  for i, row in shares.items() for p, s in row.items()]
     provision += [{"provider": p, "provider_kind": "firm", "input": i, "share_pct": s}
                   for i, row in (firm_shares or {}).items() for p, s in row.items()]
-    return build_world([{"id": i, "name": i, "kind": "tool_resource"} for i in inputs],
+    return build_world([{"id": i, "name": i, "kind": "tool_resource", "attributes": (attributes or {}).get(i)}
+                        for i in inputs],
                        [{"child": c, "parent": p, "relation": r} for c, p, r in links or []],
                        provision, FIRMS, COUNTRIES)
 
@@ -152,7 +155,7 @@ def test_entity_listing_reaches_named_firm_only() -> None:
 # -- random worlds against the plain reference ----------------------------------------------------------
 
 
-PROVIDERS = ["USA", "JPN", "NLD", "CHN", "EUR", "us-tools", "jp-tools", "cn-tools"]
+PROVIDERS = ["USA", "JPN", "NLD", "CHN", "EUR", "us-tools", "jp-tools", "cn-tools", "us-chips"]
 share_values = st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)))
 
 
@@ -165,37 +168,73 @@ def worlds_and_rules(draw: st.DrawFn) -> tuple[World, list[Rule]]:
     for name in names:
         chosen = draw(st.lists(st.sampled_from(PROVIDERS[:5]), min_size=0, max_size=4, unique=True))
         shares[name] = {p: draw(share_values) for p in chosen}
-        chosen_f = draw(st.lists(st.sampled_from(PROVIDERS[5:]), min_size=0, max_size=3, unique=True))
+        chosen_f = draw(st.lists(st.sampled_from(PROVIDERS[5:]), min_size=0, max_size=4, unique=True))
         firm_shares[name] = {p: draw(share_values) for p in chosen_f}
     links = [(names[k], names[draw(st.integers(0, k - 1))], "is_type_of") for k in range(1, n) if draw(st.booleans())]
-    w = world(shares, firm_shares, links)
+    attrs = {name: draw(st.sampled_from([{}, {"tpp": 1000.0}, {"tpp": 6000.0}])) for name in names}
+    w = world(shares, firm_shares, links, attrs)
     rules: list[Rule] = []
     for k in range(draw(st.integers(0, 6))):
         relax = bool(rules) and draw(st.booleans())
-        rules.append(rule(
-            f"R{k}", draw(st.lists(st.sampled_from([*names, "*"]), max_size=2, unique=True)),
-            hq_in=tuple(draw(st.lists(st.sampled_from(["USA", "JPN", "NLD", "CHN"]), min_size=1, max_size=2,
-                                      unique=True))),
+        products = draw(st.lists(st.sampled_from([*names, "*"]), max_size=2, unique=True))
+        threshold = draw(st.sampled_from([(), (Predicate("tpp", "gte", 4800.0),)]))
+        firms = tuple(draw(st.lists(st.sampled_from(PROVIDERS[5:]), max_size=1)))
+        r = rule(
+            f"R{k}", [],
+            hq_in=() if firms else tuple(draw(st.lists(st.sampled_from(["USA", "JPN", "NLD", "CHN"]), min_size=1,
+                                                       max_size=2, unique=True))),
+            firms=firms,
             countries=tuple(draw(st.lists(st.sampled_from(["CHN", "USA"]), max_size=2, unique=True))),
-            policy=draw(st.sampled_from(["ban", "case_by_case", "presumption_of_denial", None])),
+            policy=draw(st.sampled_from(["lifted", "licence_required"] if relax else
+                                        ["ban", "case_by_case", "presumption_of_denial", None])),
             kind=RuleKind.RELAXATION if relax else draw(st.sampled_from([RuleKind.EXPORT_CONTROL,
                                                                          RuleKind.IMPORT_BAN])),
             relaxes=(rules[draw(st.integers(0, len(rules) - 1))].id,) if relax else (),
-        ))
+        )
+        selectors = tuple(ProductSelector(p, threshold) for p in products)
+        rules.append(Rule(**{**r.__dict__, "products": selectors}))
     return w, rules
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds_and_rules(), st.lists(st.booleans(), min_size=6, max_size=6), st.sampled_from(["CHN", "USA", "JPN"]))
 def test_fast_agrees_with_reference(case: tuple[World, list[Rule]], on: list[bool], dest: str) -> None:
     w, rules = case
-    compiled = compile_rules(w, rules, [Destination(dest)], {})
-    active = np.array([on[: len(rules)]], dtype=bool)
+    switched = [r if on[k] else Rule(**{**r.__dict__, "effective": "2099-01-01"}) for k, r in enumerate(rules)]
+    compiled = compile_rules(w, switched, [Destination(dest)], {})
+    active = np.array([[in_force(r, DAY) for r in switched]], dtype=bool)
     for view in (w.by_country, w.by_firm):
         fast = availability(w, view, pair_status(w, view, compiled, active, np.zeros(1, dtype=np.int64)))
-        for i, (lo, hi, point) in enumerate(reference(w, view, compiled, active[0], 0)):
+        for i, (lo, hi, point) in enumerate(reference(w, view, switched, dest, DAY)):
             got = (fast.lower[0, i], fast.upper[0, i], fast.point[0, i])
             assert np.allclose(got, (lo, hi, point), equal_nan=True, atol=1e-9), (i, got, (lo, hi, point))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds_and_rules(), st.sampled_from(["lifted", "licence_required"]), st.sampled_from(PROVIDERS[5:]))
+def test_a_relaxation_never_lowers_availability_and_spares_other_sellers(
+        case: tuple[World, list[Rule]], policy: str, seller: str) -> None:
+    w, rules = case
+    barring = [r for r in rules if r.kind is not RuleKind.RELAXATION]
+    if not barring:
+        return
+    x = rule("X", [], hq_in=(), firms=(seller,), kind=RuleKind.RELAXATION, relaxes=(barring[0].id,), policy=policy)
+    before_rules = [r for r in rules if r.kind is not RuleKind.RELAXATION or barring[0].id not in r.relaxes]
+    after_rules = [*before_rules, x]
+    compiled_b = compile_rules(w, before_rules, [CHN], {})
+    compiled_a = compile_rules(w, after_rules, [CHN], {})
+    one = np.zeros(1, dtype=np.int64)
+    for view in (w.by_country, w.by_firm):
+        sb = pair_status(w, view, compiled_b, np.ones((1, len(before_rules)), dtype=bool), one)
+        sa = pair_status(w, view, compiled_a, np.ones((1, len(after_rules)), dtype=bool), one)
+        b, a = availability(w, view, sb), availability(w, view, sa)
+        data = b.has_data
+        assert np.all(a.lower[:, data] >= b.lower[:, data] - 1e-12)
+        assert np.all(a.upper[:, data] >= b.upper[:, data] - 1e-12)
+        if view.name == "firm":  # a relaxation naming one seller never changes another seller's status
+            other = np.array([w.providers[int(p)] != seller for p in view.pair_provider], dtype=bool)
+            assert np.array_equal(sa.barred[0, other], sb.barred[0, other])
+            assert np.array_equal(sa.maybe[0, other], sb.maybe[0, other])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -227,8 +266,8 @@ def test_full_relaxation_restores_the_earlier_state(case: tuple[World, list[Rule
     barring = [r for r in rules if r.kind is not RuleKind.RELAXATION]
     if not barring:
         return
-    lifts = [rule(f"L{k}", [], kind=RuleKind.RELAXATION, relaxes=(r.id,), policy="lifted", start="2024-01-01")
-             for k, r in enumerate(barring)]
+    lifts = [rule(f"L{k}", [], hq_in=(), countries=(), kind=RuleKind.RELAXATION, relaxes=(r.id,), policy="lifted",
+                  start="2024-01-01") for k, r in enumerate(barring)]
     before = table(w, [], at=date(2025, 1, 1))
     after = table(w, barring + lifts, at=date(2025, 1, 1))
     for key, rec in before.items():
@@ -238,3 +277,37 @@ def test_full_relaxation_restores_the_earlier_state(case: tuple[World, list[Rule
 
 def test_maybe_constant_is_not_yes() -> None:
     assert MAYBE != YES
+
+
+def test_relaxation_that_may_cover_an_input_does_not_free_it_for_certain() -> None:
+    w = world({}, firm_shares={"A": {"us-tools": 80.0, "jp-tools": 20.0}}, attributes={})
+    ban = rule("r", ["A"])
+    narrow = Rule(**{**rule("x", [], hq_in=(), countries=(), kind=RuleKind.RELAXATION, relaxes=("r",),
+                            policy="lifted").__dict__,
+                     "products": (ProductSelector("A", (Predicate("tpp", "lt", 4800.0),)),)})
+    s = situation(w, [ban, narrow], CHN, DAY, {})
+    a = {r["input"]: r for r in availability_table(s, view="firm")}["A"]
+    # A carries no tpp: the relaxation may or may not apply, so US Tools is maybe barred, not free
+    assert (a["available_lower"], a["available_upper"]) == (pytest.approx(0.2), 1.0)
+    assert [m["provider"] for m in a["maybe_barred"]] == ["us-tools"]
+
+
+def test_relaxation_for_one_seller_does_not_free_another() -> None:
+    w = world({}, firm_shares={"A": {"us-tools": 50.0, "us-chips": 30.0, "jp-tools": 20.0}})
+    ban = rule("r", ["A"])
+    for_one = rule("x", [], hq_in=(), firms=("us-tools",), countries=(), kind=RuleKind.RELAXATION, relaxes=("r",),
+                   policy="lifted")
+    s = situation(w, [ban, for_one], CHN, DAY, {})
+    a = {r["input"]: r for r in availability_table(s, view="firm")}["A"]
+    assert a["available"] == pytest.approx(0.7)
+    assert [b["provider"] for b in a["barred"]] == ["us-chips"]
+
+
+def test_licence_relaxation_turns_a_ban_into_a_licence_review() -> None:
+    w = world({}, firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
+    ban = rule("r", ["A"])
+    licences = rule("x", ["A"], hq_in=(), countries=("CHN",), kind=RuleKind.RELAXATION, relaxes=("r",),
+                    policy="licence_required")
+    a = {r["input"]: r for r in availability_table(situation(w, [ban, licences], CHN, DAY, {}), view="firm")}["A"]
+    assert (a["available_lower"], a["available_upper"]) == (pytest.approx(0.4), 1.0)
+    assert [m["provider"] for m in a["maybe_barred"]] == ["us-tools"]

@@ -130,3 +130,14 @@ def test_scenario_from_a_mapping(bundled_store: Store) -> None:
     with pytest.raises(DataError, match="kind"):
         api.load_scenario(bundled_store, {"name": "x", "add": [{"id": "Z", "name": "z", "imposed_by": "USA",
                                                                  "kind": "embargo", "summary": "s"}]})
+
+
+def test_diff_against_an_undated_scenario_uses_the_question_date(bundled_store: Store, tmp_path: Path) -> None:
+    scenario = tmp_path / "undated.yaml"
+    scenario.write_text(
+        "name: undated\nadd:\n  - id: X-TEST\n    name: test ban\n    imposed_by: USA\n    kind: export_control\n"
+        "    policy: ban\n    products: [{input: N22}]\n    targets: {countries: [CHN]}\n    effective: '2020-01-01'\n"
+        "    summary: a test rule\n")
+    report = api.diff(bundled_store, "CHN", at="2025-06-30", against=scenario)
+    assert report["from"]["at"] == report["to"]["at"] == "2025-06-30"
+    assert report["rules_added"] == ["X-TEST"] and report["rules_removed"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,14 @@ import pytest
 import yaml
 
 from chipshift.api.market import load_case, scenario_compare, scenario_run
-from chipshift.domain.rules import rule_from_record
+from chipshift.api.restrictions import load_world
+from chipshift.domain.rules import Rule, RuleKind, Sellers, rule_from_record
+from chipshift.engine.reach import Destination
 from chipshift.errors import DataError
 from chipshift.io.store import Store
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios.market_case import parse_case
-from chipshift.scenarios.market_run import default_draws, outputs, simulate
+from chipshift.scenarios.market_run import RuleContext, default_draws, outputs, simulate
 
 REPO = Path(__file__).resolve().parents[2]
 MICRON = REPO / "examples" / "micron-china.yaml"
@@ -27,7 +30,8 @@ def _case(store: Store, doc: dict[str, Any]):  # type: ignore[no-untyped-def]
     facts = {f["id"]: f for f in store.rows("facts")}
     params = {p["id"]: p for p in store.rows("parameters")}
     rules = [rule_from_record(r) for r in store.rows("rules")]
-    return parse_case(doc, facts, params, {r.id for r in rules}, "test.yaml"), rules
+    world, parents = load_world(store)
+    return parse_case(doc, facts, params, {r.id for r in rules}, "test.yaml"), RuleContext(rules, world, parents)
 
 
 def test_seed_cases_run_and_compare_with_published(bundled_store: Store) -> None:
@@ -180,3 +184,26 @@ def test_bad_overrides(bundled_store: Store, overrides: dict[str, float], field:
         scenario_run(bundled_store, MICRON, overrides=overrides)
     assert [p.field for p in info.value.problems] == [field]
     assert "micron-china.yaml" in str(info.value)
+
+
+def test_a_relaxation_lifts_only_its_own_products_and_sellers_in_the_market(bundled_store: Store) -> None:
+    """Japan's 2019 controls on South Korea: the Dec 2019 relaxation covers photoresist only, so the same
+    rule's bar on hydrogen fluoride holds until the 2023 lift (the engine's reach decides both)."""
+    world, parents = load_world(bundled_store)
+    rules = [rule_from_record(r) for r in bundled_store.rows("rules")]
+    context = RuleContext(rules, world, parents)
+    when = [date(y, m, 15) for y in range(2019, 2025) for m in (2, 5, 8, 11)]
+    in_2021 = when.index(date(2021, 5, 15))
+    korea = Destination("KOR")
+    japanese = [f["id"] for f in bundled_store.rows("firms") if f["hq_country"] == "JPN"]
+    seller, rival = japanese[0], japanese[1]
+    photoresist = context.holds("E-JP-KR-2019", "photoresist", seller, korea, when)
+    fluoride = context.holds("E-JP-KR-2019", "hydrogen_fluoride", seller, korea, when)
+    assert not photoresist[in_2021] and fluoride[in_2021]
+    assert not fluoride[-1]  # lifted in March 2023
+    # a relaxation naming one seller leaves another seller's ban in place
+    for_one = Rule("X", "x", "JPN", RuleKind.RELAXATION, "t", "s", "q", policy="lifted",
+                   sellers=Sellers(firms=(seller,)), relaxes=("E-JP-KR-2019",), effective="2020-01-01")
+    scoped = RuleContext([*rules, for_one], world, parents)
+    assert not scoped.holds("E-JP-KR-2019", "hydrogen_fluoride", seller, korea, when)[in_2021]
+    assert scoped.holds("E-JP-KR-2019", "hydrogen_fluoride", rival, korea, when)[in_2021]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import json
@@ -16,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from chipshift.api.data import Report
+from chipshift.api.restrictions import load_world
 from chipshift.domain.rules import rule_from_record
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios.market_case import MarketCase, parse_case
-from chipshift.scenarios.market_run import REQUIRED_PARAMS, outputs, simulate
+from chipshift.scenarios.market_run import REQUIRED_PARAMS, RuleContext, outputs, simulate
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
@@ -51,8 +53,9 @@ def to_frame(report: Report) -> pd.DataFrame:
     return frame
 
 
-def load_case(store: Store, path: Path) -> tuple[MarketCase, list[Any]]:
-    """A market case from a scenario file, checked against the store (facts, parameters, rules)."""
+def load_case(store: Store, path: Path) -> tuple[MarketCase, RuleContext]:
+    """A market case from a scenario file, checked against the store (facts, parameters, rules), with the
+    rules and the supply world their reach is decided over."""
     document, problems = load_yaml(path, path.name) if path.is_file() else (
         None, [Problem("scenario file not found", str(path), check="file_format")])
     if problems:
@@ -68,7 +71,16 @@ def load_case(store: Store, path: Path) -> tuple[MarketCase, list[Any]]:
     parameters = {p["id"]: p for p in store.rows("parameters")}
     rules = [rule_from_record(r) for r in store.rows("rules")]
     case = parse_case(doc, facts, parameters, {r.id for r in rules}, path.name, {f["id"] for f in store.rows("firms")})
-    return case, rules
+    world, parents = load_world(store)
+    unknown = [(s.id, j, o.item) for s in case.sources for j, o in enumerate(s.offerings)
+               if o.item is not None and o.item not in world.index]
+    if unknown:
+        raise DataError([Problem(f"unknown input '{item}'"
+                                 + (f" (did you mean {', '.join(close)}?)"
+                                    if (close := difflib.get_close_matches(item, world.inputs, 3)) else ""),
+                                 path.name, field=f"sources.{sid}.offerings[{j}].item", check="references")
+                         for sid, j, item in unknown])
+    return case, RuleContext(rules, world, parents)
 
 
 def _published(store: Store, case: MarketCase, output: str, year: int) -> list[dict[str, Any]]:

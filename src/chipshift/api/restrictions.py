@@ -247,7 +247,10 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     before = _load(store, scenario)
     after = _load(store, against) if against else before
     when_a = _date(at, before.scenario)
-    when_b = _date(to, after.scenario) if to or against else when_a
+    # The second side is read at `to`; else at the question's own date (an explicit `at`, or the first
+    # side's); a scenario's date applies only where the question gives none.
+    when_b = _date(to, None) if to else when_a if at else _date(None, after.scenario) \
+        if after.scenario and after.scenario.at else when_a
     dest = destination(store, target, segment)
     sa = analyses.situation(before.world, before.rules, dest, when_a, before.firm_parents)
     sb = analyses.situation(after.world, after.rules, dest, when_b, after.firm_parents)

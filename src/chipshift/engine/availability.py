@@ -41,13 +41,6 @@ class PairStatus:
     maybe: BoolArray
 
 
-def _activation(compiled: Compiled, active: BoolArray, dest: npt.NDArray[np.int64]) -> FloatArray:
-    """a[b, r] = 1 when rule r is active in scenario b and reaches its whole destination."""
-    whole = compiled.match[:, dest].T == YES  # scenarios x rules
-    a: FloatArray = (active & whole).astype(np.float64)
-    return a
-
-
 def _terms(compiled: Compiled) -> list[tuple[int, tuple[int, ...]]]:
     """Inclusion-exclusion terms (rule, subset of its relaxations) for rules that can bar."""
     terms: list[tuple[int, tuple[int, ...]]] = []
@@ -66,39 +59,55 @@ def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
 
     ``active[b, r]``: rule r is switched on (and in force) in scenario b; ``dest[b]``: index of the
     scenario's destination in ``compiled.destinations``.
+
+    A rule bars a pair for certain when it reaches the whole destination, covers the input and binds the
+    provider for certain, bars outright, and no relaxation in force may apply to the pair. It may bar the
+    pair when each of those holds at least as 'maybe' and no relaxation in force certainly lifts it (covers
+    the input, frees the provider and reaches the destination for certain, leaving nothing behind). The OR
+    over rules of "rule and not any relaxation" is evaluated for all scenarios at once by
+    inclusion-exclusion: prod(1 - a_x k_x) expands into signed terms, one matrix product per layer.
     """
     n_scen = active.shape[0]
     barred = np.zeros((n_scen, view.n_pairs), dtype=bool)
     maybe = np.zeros((n_scen, view.n_pairs), dtype=bool)
     if not compiled.rules or view.n_pairs == 0:
         return PairStatus(barred, maybe)
-    a = _activation(compiled, active, dest)
+    match = compiled.match[:, dest].T  # scenarios x rules
+    base = (active & (match == YES)).astype(np.float64)  # a barring rule counts where it reaches the whole
+    may_apply = (active & (match > 0)).astype(np.float64)  # a relaxation that may apply
+    surely_applies = (active & (match == YES)).astype(np.float64)
     cover = compiled.cover[:, view.pair_input]  # rules x pairs
-    relaxed = (cover > 0) | np.array([not r.products for r in compiled.rules])[:, None]
     terms = _terms(compiled)
-    act = np.empty((n_scen, len(terms)))
+    act_def = np.empty((n_scen, len(terms)))
+    act_any = np.empty((n_scen, len(terms)))
     signs = np.empty(len(terms))
     for t, (r, subset) in enumerate(terms):
-        col = a[:, r].copy()
+        col_def, col_any = base[:, r].copy(), base[:, r].copy()
         for x in subset:
-            col *= a[:, x]
-        act[:, t] = col
+            col_def *= may_apply[:, x]
+            col_any *= surely_applies[:, x]
+        act_def[:, t], act_any[:, t] = col_def, col_any
         signs[t] = -1.0 if len(subset) % 2 else 1.0
+    lifts_fully = compiled.residual == 0
     for d in np.unique(dest):
         rows = np.flatnonzero(dest == d)
         bind = compiled.bind[:, d, :][:, view.pair_provider]  # rules x pairs
         definite = (cover == YES) & (bind == YES) & (compiled.strength[:, None] == YES)
         possible = (cover > 0) & (bind > 0) & (compiled.strength[:, None] > 0)
+        may_free = (cover > 0) & (bind > 0)  # a relaxation that may apply to the pair
+        surely_frees = (cover == YES) & (bind == YES) & lifts_fully[:, None]
         k_def = np.empty((len(terms), view.n_pairs))
         k_any = np.empty((len(terms), view.n_pairs))
         for t, (r, subset) in enumerate(terms):
-            keep = np.ones(view.n_pairs, dtype=bool)
+            keep_def = definite[r].copy()
+            keep_any = possible[r].copy()
             for x in subset:
-                keep &= relaxed[x]
-            k_def[t] = signs[t] * (definite[r] & keep)
-            k_any[t] = signs[t] * (possible[r] & keep)
-        n_def = act[rows] @ k_def
-        n_any = act[rows] @ k_any
+                keep_def &= may_free[x]
+                keep_any &= surely_frees[x]
+            k_def[t] = signs[t] * keep_def
+            k_any[t] = signs[t] * keep_any
+        n_def = act_def[rows] @ k_def
+        n_any = act_any[rows] @ k_any
         barred[rows] = n_def > 0.5
         maybe[rows] = (n_any > 0.5) & ~barred[rows]
     return PairStatus(barred, maybe)

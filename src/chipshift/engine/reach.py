@@ -77,6 +77,12 @@ def strength(rule: Rule) -> int:
     return POLICY_STRENGTH.get(rule.policy, YES)
 
 
+def residual(relaxation: Rule) -> int:
+    """What is left of a relaxed rule where a relaxation applies: nothing when it lifts (``lifted``, ``fee``
+    or no policy), a licence review of unknown outcome (MAYBE) when it replaces a ban by licences."""
+    return MAYBE if relaxation.policy in ("licence_required", "case_by_case") else NO
+
+
 def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str, str]) -> int:
     """Whether the rule cuts off ``dest``: YES, NO, or MAYBE (it reaches only part of the destination:
     a named party inside a country, or some segments of a market the query takes whole)."""
@@ -116,7 +122,11 @@ def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str,
 
 
 def covers(rule: Rule, world: World) -> UInt8Array:
-    """Per input: does the rule's product list cover it (YES), not (NO), or depend on a missing attribute."""
+    """Per input: does the rule's product list cover it (YES), not (NO), or depend on a missing attribute.
+
+    A relaxation without products covers everything its relaxed rules cover."""
+    if rule.kind is RuleKind.RELAXATION and not rule.products:
+        return np.full(world.n_inputs, YES, dtype=np.uint8)
     out = np.zeros(world.n_inputs, dtype=np.uint8)
     for selector in rule.products:
         for i in range(world.n_inputs):
@@ -136,11 +146,15 @@ def covers(rule: Rule, world: World) -> UInt8Array:
 
 
 def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, str]) -> UInt8Array:
-    """Per provider: is it a seller the rule binds."""
+    """Per provider: is it a seller the rule binds (for a relaxation: a seller it frees).
+
+    A relaxation without sellers frees every seller its relaxed rules bind."""
     s = rule.sellers
     firms = set(s.firms)
     hq_in = set(s.hq_in)
     foreign_only = False
+    if rule.kind is RuleKind.RELAXATION and not firms and not hq_in and not s.fdp:
+        return np.full(world.n_providers, YES, dtype=np.uint8)
     if not firms and not hq_in:
         if rule.kind in BUYER_SIDE_KINDS:
             foreign_only = True  # a buyer-side ban with no named sellers bars foreign sellers
@@ -176,8 +190,9 @@ def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, s
 class Compiled:
     """A rule set's reach over one world for a set of destinations, ready for batched evaluation.
 
-    ``cover[r, i]``, ``bind[r, p]`` and ``match[r, d]`` are three-valued; ``relaxed_by[x]`` lists the
-    rules that relaxation x relaxes (by row index).
+    ``cover[r, i]``, ``bind[r, d, p]`` and ``match[r, d]`` are three-valued; ``relaxed_by[r]`` lists the
+    relaxations (row indexes) that relax rule r, and ``residual[x]`` what relaxation x leaves of the rules it
+    relaxes where it applies (NO: lifted; MAYBE: licences of unknown outcome).
     """
 
     rules: tuple[Rule, ...]
@@ -187,6 +202,7 @@ class Compiled:
     match: UInt8Array  # rules x destinations
     strength: UInt8Array  # rules
     relaxed_by: tuple[tuple[int, ...], ...]  # per rule: the relaxations (row indexes) that relax it
+    residual: UInt8Array  # rules (meaningful for relaxations)
 
     @property
     def index(self) -> dict[str, int]:
@@ -210,4 +226,27 @@ def compile_rules(world: World, rules: Sequence[Rule], destinations: Iterable[De
     match = np.array([[matches(r, d, world, firm_parents) for d in dests] for r in rules],
                      dtype=np.uint8).reshape(len(rules), len(dests))
     return Compiled(rules, dests, cover, bind, match, np.array([strength(r) for r in rules], dtype=np.uint8),
-                    tuple(tuple(x) for x in relaxed_by))
+                    tuple(tuple(x) for x in relaxed_by), np.array([residual(r) for r in rules], dtype=np.uint8))
+
+
+def relaxation_lifts(relaxation: Rule, world: World, item: str, seller: str, dest: Destination,
+                     firm_parents: dict[str, str]) -> int:
+    """How surely a relaxation reaches one item sold by one seller to one destination: YES, MAYBE or NO.
+
+    The same reach as the batched engine's (products with their descendants and thresholds, sellers,
+    destination and segment). An item or seller the world does not know is reached only by a relaxation
+    that does not narrow by products (or sellers)."""
+    if item in world.index:
+        cover = int(covers(relaxation, world)[world.index[item]])
+    else:
+        cover = YES if not relaxation.products else NO
+    if seller in world.provider_index:
+        bind = int(binds(relaxation, world, dest, firm_parents)[world.provider_index[seller]])
+    else:
+        s = relaxation.sellers
+        bind = YES if not (s.firms or s.hq_in or s.fdp) else NO
+    reach = matches(relaxation, dest, world, firm_parents)
+    levels = (cover, bind, reach)
+    if NO in levels:
+        return NO
+    return YES if all(v == YES for v in levels) else MAYBE

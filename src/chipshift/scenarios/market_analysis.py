@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from chipshift.domain.rules import Rule
 from chipshift.scenarios.market_case import MarketCase
-from chipshift.scenarios.market_run import Draws, FloatArray, default_draws, outputs, simulate
+from chipshift.scenarios.market_run import Draws, FloatArray, RuleContext, default_draws, outputs, simulate
 
 GRID_POINTS = 21
 GRID_BUDGET = 2_000  # most grid points in one calibration run (all parameters together)
@@ -60,7 +59,7 @@ def grid_points(n_free: int) -> int:
     return max(5, min(GRID_POINTS, int(GRID_BUDGET ** (1.0 / n_free))))
 
 
-def calibrate(case: MarketCase, rules: Sequence[Rule], grid: int | None = None) -> Calibration:
+def calibrate(case: MarketCase, rules: RuleContext, grid: int | None = None) -> Calibration:
     free = [p for p in case.params.values() if p.fit]
     grid = grid or grid_points(len(free))
     axes = [np.linspace(p.low, p.high, grid) for p in free]
@@ -124,7 +123,7 @@ class _Reservoir:
         return np.asarray(np.percentile(kept, BAND, axis=0))
 
 
-def monte_carlo(case: MarketCase, rules: Sequence[Rule], fitted: dict[str, float], n: int, seed: int = 20261125,
+def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], n: int, seed: int = 20261125,
                 chunk: int = CHUNK) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and year over ``n`` seeded draws of the ranged parameters."""
     rng = np.random.default_rng(seed)
@@ -150,7 +149,7 @@ def monte_carlo(case: MarketCase, rules: Sequence[Rule], fitted: dict[str, float
     return bands
 
 
-def sensitivity(case: MarketCase, rules: Sequence[Rule], fitted: dict[str, float],
+def sensitivity(case: MarketCase, rules: RuleContext, fitted: dict[str, float],
                 headlines: Sequence[str]) -> list[dict[str, Any]]:
     """How far each ranged parameter, alone at its low and high end, moves each headline output (last year)."""
     varied = ranged(case)

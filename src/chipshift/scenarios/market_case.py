@@ -36,6 +36,7 @@ class Offering:
     barred_by: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     wedge: float = 0.0
+    item: str | None = None  # the input id of what is sold (default: the case's product), for rules' scope
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
             Offering(str(o.get("label", f"offering{j}")),
                      _ref(o.get("quality", 1.0), params, where(f"{path}.offerings[{j}].quality"), problems),
                      tuple(o.get("barred_by") or ()), tuple(o.get("requires") or ()),
-                     _number(o.get("wedge", 0.0), facts, where(f"{path}.offerings[{j}].wedge"), problems))
+                     _number(o.get("wedge", 0.0), facts, where(f"{path}.offerings[{j}].wedge"), problems),
+                     None if o.get("item") is None else str(o["item"]))
             for j, o in enumerate(raw.get("offerings") or [{"label": "baseline"}]))
         def param_of(key: str, raw: dict[str, Any] = raw, path: str = path) -> str | None:
             return None if raw.get(key) is None else str(_ref(raw[key], params, where(f"{path}.{key}"), problems))

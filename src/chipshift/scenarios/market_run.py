@@ -10,7 +10,7 @@ roll up into calendar years or a firm's fiscal years.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -18,7 +18,8 @@ import numpy.typing as npt
 
 from chipshift.domain.period import Period
 from chipshift.domain.rules import Rule, RuleKind
-from chipshift.engine.reach import in_force
+from chipshift.engine.reach import YES, Destination, in_force, relaxation_lifts
+from chipshift.engine.world import World
 from chipshift.market.dynamics import adjust_shares, logistic_capacity, wright_cost
 from chipshift.market.equilibrium import solve_market
 from chipshift.market.errors import MarketInputError
@@ -39,25 +40,44 @@ def quarter_dates(case: MarketCase) -> list[date]:
     return [date(y, 3 * q - 1, 15) for y in range(case.start_year, case.end_year + 1) for q in range(1, 5)]
 
 
-def rule_states(rules: Sequence[Rule], ids: set[str], when: Sequence[date]) -> dict[str, BoolArray]:
-    """Per rule id: in force at each date by its own dates and not suspended by a relaxation in force."""
-    by_id = {r.id: r for r in rules}
-    relaxers: dict[str, list[Rule]] = {}
-    for r in rules:
-        if r.kind is RuleKind.RELAXATION:
-            for target in r.relaxes:
-                relaxers.setdefault(target, []).append(r)
-    out = {}
-    for rule_id in ids:
-        rule = by_id[rule_id]
-        states = []
-        for d in when:
-            on = in_force(rule, d)
-            if on and rule.kind is not RuleKind.RELAXATION:
-                on = not any(in_force(x, d) for x in relaxers.get(rule_id, []))
-            states.append(on)
-        out[rule_id] = np.array(states, dtype=bool)
-    return out
+@dataclass
+class RuleContext:
+    """The rules a case runs under, with the supply world their reach is decided over.
+
+    Whether a relaxation lifts a ban for one item, seller, region and segment is decided by the restriction
+    engine's reach functions, so the market runner and the engine agree on what a relaxation covers."""
+
+    rules: Sequence[Rule]
+    world: World
+    firm_parents: dict[str, str] = field(default_factory=dict)
+    _lifts: dict[tuple[str, str, str, Destination], bool] = field(default_factory=dict, repr=False)
+
+    @property
+    def ids(self) -> set[str]:
+        return {r.id for r in self.rules}
+
+    def by_id(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def lifts(self, relaxation: Rule, item: str, seller: str, dest: Destination) -> bool:
+        """Whether the relaxation surely reaches the item, seller and destination (a 'maybe' does not lift)."""
+        key = (relaxation.id, item, seller, dest)
+        if key not in self._lifts:
+            self._lifts[key] = relaxation_lifts(relaxation, self.world, item, seller, dest, self.firm_parents) == YES
+        return self._lifts[key]
+
+    def holds(self, rule_id: str, item: str, seller: str, dest: Destination, when: Sequence[date]) -> BoolArray:
+        """Per date: the rule is in force by its own dates and no relaxation in force lifts it for this
+        item, seller and destination (a relaxation scoped to other products, sellers or segments does not)."""
+        rule = self.by_id(rule_id)
+        relaxations = [x for x in self.rules if x.kind is RuleKind.RELAXATION and rule_id in x.relaxes]
+        lifting = [x for x in relaxations if self.lifts(x, item, seller, dest)]
+        return np.array([in_force(rule, d) and not any(in_force(x, d) for x in lifting) for d in when], dtype=bool)
+
+    def in_force(self, rule_id: str, when: Sequence[date]) -> BoolArray:
+        """Per date: the rule is in force by its own dates (for rules an offering requires)."""
+        rule = self.by_id(rule_id)
+        return np.array([in_force(rule, d) for d in when], dtype=bool)
 
 
 def default_draws(case: MarketCase, size: int = 1) -> Draws:
@@ -112,11 +132,11 @@ class Quarterly:
     banned: dict[str, BoolArray]  # segment -> quarters x sources (as decided by the rules)
 
 
-def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly:
+def simulate(case: MarketCase, rules: RuleContext, draws: Draws) -> Quarterly:
     """Solve every quarter and segment for all draws (arrays in ``draws`` have one value per draw)."""
     size = len(next(iter(draws.values())))
     quarters = quarter_dates(case)
-    states = rule_states(rules, case.rule_ids, quarters)
+    region = Destination(case.region)
     labels = case.labels
     n, n_q = len(labels), len(quarters)
     shares0 = np.array([s.share for s in case.sources], dtype=np.float64)
@@ -156,10 +176,17 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     offered_quality = np.ones((n_q, size, n))
     wedge = np.zeros((n_q, n))
     no_offer = np.zeros((n_q, n), dtype=bool)
+    barred_offer = {(k, j): np.zeros(n_q, dtype=bool) for k, s in enumerate(case.sources)
+                    for j in range(len(s.offerings))}
+    for k, source in enumerate(case.sources):
+        for j, o in enumerate(source.offerings):
+            for r in o.barred_by:
+                barred_offer[k, j] |= rules.holds(r, o.item or case.product, source.id, region, quarters)
+            for r in o.requires:
+                barred_offer[k, j] |= ~rules.in_force(r, quarters)
     for t in range(n_q):
         for k, source in enumerate(case.sources):
-            offering = next((o for o in source.offerings if not any(states[r][t] for r in o.barred_by)
-                             and all(states[r][t] for r in o.requires)), None)
+            offering = next((o for j, o in enumerate(source.offerings) if not barred_offer[k, j][t]), None)
             if offering is None:
                 no_offer[t, k] = True
             else:
@@ -171,7 +198,8 @@ def simulate(case: MarketCase, rules: Sequence[Rule], draws: Draws) -> Quarterly
     for j, segment in enumerate(segments):
         for ban in case.bans:
             if segment in ban.segments:
-                banned_seg[j, :, labels.index(ban.source)] |= states[ban.rule]
+                banned_seg[j, :, labels.index(ban.source)] |= rules.holds(
+                    ban.rule, case.product, ban.source, Destination(case.region, segment=segment), quarters)
     w = np.stack([weights[g] for g in segments])  # segments x draws
     # The equilibrium each quarter does not depend on earlier quarters (only the lagged shares do), so
     # every (quarter, open segment, draw) is solved in one batch; the lag is applied afterwards in order.
