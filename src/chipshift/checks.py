@@ -51,7 +51,8 @@ class Context:
         ctx = cls(bundle["countries"].ids(), bundle["firms"].ids(), bundle["inputs"].ids(), bundle["sources"].ids(),
                   bundle["rules"].ids(), external_inputs)
         for row in bundle["inputs"].rows:
-            for attribute in row["attributes"] or {}:
+            attributes = row["attributes"]
+            for attribute in attributes if isinstance(attributes, dict) else {}:
                 ctx.attribute_carriers.setdefault(attribute, set()).add(row["id"])
         return ctx
 
@@ -153,7 +154,7 @@ def rule_reference_problems(rows: Iterable[Row], ctx: Context) -> list[Problem]:
                                            "rule_shape"))
                     continue
                 for value in ids if isinstance(ids, list) else [ids]:
-                    if value not in kinds[key]:
+                    if not isinstance(value, str) or value not in kinds[key]:
                         out.append(row.problem(part, f"{key}: unknown id '{value}'", "references"))
     return out
 
@@ -166,13 +167,17 @@ def _check_products(row: Row, ctx: Context) -> Iterable[Problem]:
         yield row.problem("products", "must be a list of {input, where} selectors", "rule_shape")
         return
     for selector in products:
-        if not isinstance(selector, dict) or "input" not in selector:
-            yield row.problem("products", f"selector {selector!r} needs an 'input'", "rule_shape")
+        if not isinstance(selector, dict) or not isinstance(selector.get("input"), str):
+            yield row.problem("products", f"selector {selector!r} needs an 'input' (an input id)", "rule_shape")
             continue
         problem = ctx.input_problem(row, "products", str(selector["input"]))
         if problem:
             yield problem
-        for attribute, test in (selector.get("where") or {}).items():
+        where = selector.get("where") or {}
+        if not isinstance(where, dict):
+            yield row.problem("products", f"where: {where!r} must map attributes to thresholds", "rule_thresholds")
+            continue
+        for attribute, test in where.items():
             carriers = ctx.attribute_carriers.get(attribute, set())
             if attribute in RULE_ATTRIBUTES and selector["input"] in ctx.inputs and not carriers:
                 yield row.problem("products", f"threshold on '{attribute}', which no input carries yet: the rule's "
@@ -184,6 +189,37 @@ def _check_products(row: Row, ctx: Context) -> Iterable[Problem]:
             if not isinstance(test, dict) or not test or any(op not in COMPARATORS for op in test):
                 yield row.problem("products", f"threshold {attribute}: {test!r} must map comparators "
                                               f"({', '.join(COMPARATORS)}) to values", "rule_thresholds")
+                continue
+            for op, value in test.items():
+                if op != "eq" and not _is_number(value):
+                    yield row.problem("products", f"threshold {attribute} {op}: {value!r} is not a number "
+                                                  f"('{op}' compares numbers)", "rule_thresholds")
+                elif op == "eq" and not (_is_number(value) or isinstance(value, str | bool)):
+                    yield row.problem("products", f"threshold {attribute} eq: {value!r} is not a number, text or "
+                                                  "true/false", "rule_thresholds")
+
+
+def _is_number(value: object) -> bool:
+    """A real number (not a boolean, not NaN)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def check_input_attributes(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """Attributes are a mapping; those rule thresholds compare are numbers."""
+    out: list[Problem] = []
+    for row in bundle["inputs"].rows:
+        attributes = row["attributes"]
+        if attributes is None:
+            continue
+        if not isinstance(attributes, dict):
+            out.append(row.problem("attributes", f"must be a JSON object of attribute: value, got {attributes!r}",
+                                   "input_attributes"))
+            continue
+        for name, value in attributes.items():
+            if name in RULE_ATTRIBUTES and not _is_number(value):
+                out.append(row.problem("attributes", f"{name}: {value!r} is not a number (rule thresholds compare "
+                                                     "it with numbers)", "input_attributes"))
+    return out
 
 
 def check_rule_dates(bundle: Bundle, ctx: Context) -> list[Problem]:
@@ -431,6 +467,7 @@ CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
     check_quotes_show_values,
     check_sources_used,
     check_input_graph,
+    check_input_attributes,
     check_parameters,
 )
 

@@ -33,6 +33,17 @@ app.add_typer(show_app, name="show")
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
+class View(StrEnum):
+    country = "country"
+    firm = "firm"
+
+
+class Shown(StrEnum):
+    errors = "errors"
+    warnings = "warnings"
+    all = "all"
+
+
 class _State:
     settings: Settings
 
@@ -79,8 +90,9 @@ def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
 
 @data_app.command("validate")
 def data_validate(fmt: FormatOption = Format.table,
-                  show: Annotated[str, typer.Option(help="Which problems to list: errors, warnings, all.")]
-                  = "warnings") -> None:
+                  show: Annotated[Shown, typer.Option(help="Which problems to list: errors, warnings (and errors) "
+                                                           "or all.")]
+                  = Shown.warnings) -> None:
     """Check every bundled file and cross-reference; exit 2 if there are errors."""
     with _errors_exit():
         store = Store(_state.settings.store_path)
@@ -88,9 +100,9 @@ def data_validate(fmt: FormatOption = Format.table,
             report = api.validate_data(_state.settings, store)
         finally:
             store.close()
-    keep = {"errors": ("error",), "warnings": ("error", "warning"), "all": ("error", "warning", "notice")}
+    keep = {Shown.errors: ("error",), Shown.warnings: ("error", "warning"), Shown.all: ("error", "warning", "notice")}
     if fmt is Format.table:
-        report = {**report, "problems": [p for p in report["problems"] if p["severity"] in keep.get(show, ())]}
+        report = {**report, "problems": [p for p in report["problems"] if p["severity"] in keep[show]]}
     print_report(report, fmt, "problems", _out,
                  columns={"problems": ["severity", "file", "line", "field", "message"]})
     if not report["ok"]:
@@ -107,10 +119,15 @@ def data_overview(fmt: FormatOption = Format.table) -> None:
 
 @import_app.command("cset")
 def import_cset(path: Annotated[Path, typer.Argument(help="Folder holding the CSET/ETO CSV tables.")],
+                allow_partial: Annotated[bool, typer.Option(
+                    "--allow-partial", help="Import tables whose row counts differ from those the dataset's "
+                                            "README states (a warning names each).")] = False,
                 fmt: FormatOption = Format.table) -> None:
     """Import CSET's ETO supply-chain dataset (CC BY-NC 4.0) from PATH in one transaction."""
     with _errors_exit():
-        report = _with_store(lambda store: api.import_cset(store, path))
+        report = _with_store(lambda store: api.import_cset(store, path, allow_partial=allow_partial))
+    for warning in report.get("warnings", []):
+        _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     print_report(report, fmt, None, _out)
 
 
@@ -203,12 +220,13 @@ def availability(target: TargetArgument,
                                                                                 "id); default: all with data.")]
                  = None,
                  at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
-                 view: Annotated[str | None, typer.Option(help="country or firm shares (default: country where "
-                                                               "known)")] = None,
+                 view: Annotated[View | None, typer.Option(help="Country or firm shares (default: country where "
+                                                                "known).")] = None,
                  fmt: FormatOption = Format.table) -> None:
     """Share of world supply the target may still buy, per input, with bounds where shares are unknown."""
     with _errors_exit():
-        report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment, view))
+        report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
+                                                            None if view is None else view.value))
     print_report(report, fmt, "inputs", _out, columns={
         "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]})
 
@@ -224,8 +242,8 @@ def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOpti
 
 
 @app.command("chokepoints")
-def chokepoints(threshold: Annotated[float, typer.Option(help="List inputs where one country holds at least "
-                                                              "this share (percent).")] = 80.0,
+def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="List inputs where one country "
+                                                              "holds at least this share (percent, 0-100).")] = 80.0,
                 coalition: Annotated[str, typer.Option(help="Comma-separated countries whose joint share is "
                                                             "shown.")] = "USA,JPN,NLD",
                 show_all: Annotated[bool, typer.Option("--all", help="Every input with country shares, not only "
@@ -255,8 +273,9 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
 
 @app.command("impairment")
 def impairment(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
-               threshold: Annotated[float, typer.Option(help="Availability (0-1) below which an input "
-                                                             "impairs the processes it feeds.")] = 0.5,
+               threshold: Annotated[float, typer.Option(min=0, max=100, help="Availability (percent, 0-100) below "
+                                                             "which an input impairs the processes it feeds.")]
+               = 50.0,
                fmt: FormatOption = Format.table) -> None:
     """Processes and stages impaired because inputs they need fall below the threshold."""
     with _errors_exit():
@@ -414,12 +433,44 @@ if __name__ == "__main__":  # pragma: no cover
     main()
 
 
+def _input_rules() -> list[str]:
+    """What every command refuses, stated once at the head of docs/cli.md (numbers from the readers)."""
+    from chipshift.io.cset import SHARE_SUM_RANGE
+    from chipshift.io.tables import MAX_CSV_BYTES, MAX_YAML_BYTES
+
+    mb = 1024 * 1024
+    return [
+        "## Bad input",
+        "",
+        f"Bad input exits with code {BAD_INPUT} and a message naming the file, line and field; nothing already",
+        "stored is changed. Every command refuses:",
+        "",
+        f"- YAML files (`rules.yaml`, scenario files, market cases) over {MAX_YAML_BYTES // mb} MB and CSV tables "
+        f"over {MAX_CSV_BYTES // mb} MB,",
+        "  before reading them;",
+        "- YAML aliases (`*name`): write every value out; duplicate keys in a mapping (the file, line and key are",
+        "  named);",
+        "- a field declared true/false holding anything else: YAML `true`/`false` (`yes`, `no`, `on`, `off` are",
+        "  text), in CSV cells `true` or `false` in any case, blank for unknown;",
+        "- a rule threshold that compares a number with something else (`tpp: {gte: \"high\"}`);",
+        "- a scenario that adds a rule whose id the baseline has: change it with `edit`, or `remove` it and add",
+        "  it again;",
+        "- a value outside an option's choices (the message lists them) and thresholds outside [0, 100]: both",
+        "  `chokepoints --threshold` and `impairment --threshold` are percents;",
+        "- a store file (`--store`) that cannot be read (damaged, cut short, not a store);",
+        "- a CSET table whose row count (or count of provider ids) differs from what the dataset's README",
+        "  states, unless `import cset --allow-partial` (each difference is then a warning). Nodes whose numeric",
+        f"  country shares sum outside [{SHARE_SUM_RANGE[0]:g}, {SHARE_SUM_RANGE[1]:g}]% are named in a warning.",
+    ]
+
+
 def command_reference() -> str:
     """Markdown of every command's --help, for docs/cli.md (a test keeps the two in step)."""
     from typer.testing import CliRunner
 
     runner = CliRunner()
-    out = ["# Command reference", "", "Generated by `python -m chipshift.cli_docs`; a test fails when it drifts.", ""]
+    out = ["# Command reference", "", "Generated by `python -m chipshift.cli_docs`; a test fails when it drifts.", "",
+           *_input_rules(), ""]
 
     def walk(command: Any, path: list[str]) -> None:
         env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}

@@ -50,11 +50,17 @@ class DataError(ChipshiftError):
 
 
 class NotFoundError(ChipshiftError):
-    """A name or id did not resolve; carries suggestions."""
+    """A name or id did not resolve; carries suggestions (and, for a fixed set of codes, the allowed ones)."""
 
-    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
+    def __init__(self, kind: str, name: str, suggestions: list[str], allowed: list[str] | None = None) -> None:
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+        self.allowed = allowed
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no {kind} named '{name}'.{hint}")
+        listed = f" Allowed: {', '.join(allowed)}." if allowed else ""
+        super().__init__(f"no {kind} named '{name}'.{hint}{listed}")
+
+
+class StoreError(ChipshiftError):
+    """The store file cannot be read or written: damaged, truncated, or not a store at all."""

@@ -8,7 +8,7 @@ world's indexes (input ancestry, attributes, provider headquarters, region membe
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from chipshift.domain.rules import Rule, RuleKind
@@ -33,11 +33,17 @@ def in_force(rule: Rule, at: date) -> bool:
     return rule.ended is None or at < _day(rule.ended)
 
 
-def destination_reach(w: World, rule: Rule, country: str) -> int:
+def destination_reach(w: World, rule: Rule, country: str, segment: str | None = None) -> int:
     buyers = set(w.members(country))
     if rule.kind in EXPORT_SIDE and rule.imposed_by in w.countries and buyers <= set(w.members(rule.imposed_by)):
         return NO  # export controls leave home buyers alone
     t = rule.targets
+    if t.segments and segment not in t.segments:
+        # limited to some end uses: a query on the whole market is reached only in part
+        if segment not in (None, "all"):
+            return NO
+        whole_market = Rule(**{**rule.__dict__, "targets": type(t)(t.countries, t.firms)})
+        return min(MAYBE, destination_reach(w, whole_market, country))
     if rule.kind is RuleKind.ENTITY_LISTING or (t.firms and not t.countries):
         held = any(f in w.provider_index and w.provider_hq[w.provider_index[f]] in buyers for f in t.firms)
         return MAYBE if held else NO  # a listing reaches named parties: a country only in part
@@ -66,7 +72,7 @@ def product_reach(w: World, rule: Rule, i: int) -> int:
     return best
 
 
-def seller_reach(w: World, rule: Rule, p: int, dest_country: str) -> int:
+def seller_reach(w: World, rule: Rule, p: int, dest_country: str, parents: Mapping[str, str]) -> int:
     s = rule.sellers
     if rule.kind is RuleKind.RELAXATION and not (s.firms or s.hq_in or s.fdp):
         return YES  # a relaxation without sellers frees every seller the relaxed rule binds
@@ -82,7 +88,8 @@ def seller_reach(w: World, rule: Rule, p: int, dest_country: str) -> int:
     pid, hq = w.providers[p], w.provider_hq[p]
     verdict = NO
     if w.provider_kinds[p] == "firm":
-        if pid in firms or hq in home or (foreign_sellers and hq != rule.imposed_by and hq not in AGGREGATES):
+        named = pid in firms or parents.get(pid) in firms  # a subsidiary is bound with its parent
+        if named or hq in home or (foreign_sellers and hq != rule.imposed_by and hq not in AGGREGATES):
             verdict = YES
         elif hq in AGGREGATES and (home or foreign_sellers):
             verdict = MAYBE  # headquarters unknown
@@ -109,7 +116,8 @@ def policy_strength(rule: Rule) -> int:
     return YES
 
 
-def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at: date) -> int:
+def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at: date,
+              parents: Mapping[str, str]) -> int:
     """How firmly the rules in force bar provider p's supply of input i to the destination: NO, MAYBE, YES."""
     worst = NO
     for rule in rules:
@@ -117,11 +125,12 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
             continue
         if destination_reach(w, rule, country) != YES:
             continue  # a rule reaching only part of the destination is left out of its availability
-        level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country), policy_strength(rule))
+        level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country, parents), policy_strength(rule))
         for x in rules:
             if x.kind is not RuleKind.RELAXATION or rule.id not in x.relaxes or not in_force(x, at):
                 continue
-            lift = min(destination_reach(w, x, country), product_reach(w, x, i), seller_reach(w, x, p, country))
+            lift = min(destination_reach(w, x, country), product_reach(w, x, i),
+                       seller_reach(w, x, p, country, parents))
             left = MAYBE if x.policy in ("licence_required", "case_by_case") else NO
             if lift == YES:
                 level = min(level, left)
@@ -131,8 +140,8 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
     return worst
 
 
-def reference(w: World, view: View, rules: Sequence[Rule], country: str,
-              at: date) -> list[tuple[float, float, float]]:
+def reference(w: World, view: View, rules: Sequence[Rule], country: str, at: date,
+              parents: Mapping[str, str] | None = None) -> list[tuple[float, float, float]]:
     """Availability bounds (lower, upper, point) per input, by plain loops over pairs and rules."""
     out = []
     for i in range(w.n_inputs):
@@ -142,7 +151,7 @@ def reference(w: World, view: View, rules: Sequence[Rule], country: str,
             continue
         status = {}
         for j in pairs:
-            level = bar_level(w, rules, i, int(view.pair_provider[j]), country, at)
+            level = bar_level(w, rules, i, int(view.pair_provider[j]), country, at, parents or {})
             status[j] = {NO: "allowed", MAYBE: "maybe", YES: "barred"}[level]
         shares = {j: float(view.pair_share[j]) for j in pairs}
         known = {j: s for j, s in shares.items() if not math.isnan(s)}

@@ -137,11 +137,17 @@ def test_firm_rule_on_country_rows_is_maybe_and_exact_on_firm_rows() -> None:
     w = world({"A": {"USA": 60.0, "JPN": 40.0}}, firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
     ban = rule("r", ["A"], hq_in=(), firms=("us-tools",), kind=RuleKind.PROCUREMENT_BAN)
     ban = Rule(**{**ban.__dict__, "imposed_by": "CHN"})
-    country = table(w, [ban])["A"]
-    assert (country["available_lower"], country["available_upper"]) == (0.4, 1.0)
     s = situation(w, [ban], CHN, DAY, {})
+    country = {r["input"]: r for r in availability_table(s, view="country")}["A"]
+    assert (country["available_lower"], country["available_upper"]) == (0.4, 1.0)
     firm = {r["input"]: r for r in availability_table(s, view="firm")}["A"]
     assert firm["available"] == pytest.approx(0.4)
+    # asked without a view, the firm-level ban bounds the answer, and the record says so
+    both = table(w, [ban])["A"]
+    assert (both["available_lower"], both["available_upper"], both["available"]) == (0.4, 0.4, 0.4)
+    assert (both["view"], both["lower_from"], both["upper_from"]) == ("country+firm", "firm", "firm")
+    assert both["views"]["country"] == {"available_lower": 0.4, "available_upper": 1.0}
+    assert [(b["provider"], b["view"], b["rules"]) for b in both["barred"]] == [("us-tools", "firm", ["r"])]
 
 
 def test_entity_listing_reaches_named_firm_only() -> None:

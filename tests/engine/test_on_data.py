@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,13 @@ ETO_80 = {
 
 def test_reproduces_eto_chokepoints(bundled_store: Store) -> None:
     report = api.chokepoints(bundled_store, threshold_pct=80)
-    found = {r["input"]: (r["top_country"], r["top_share_pct"]) for r in report["inputs"]}
-    assert found == {k: (c, pytest.approx(s)) for k, (c, s) in ETO_80.items()}
+    # shares summing above 100% are normalised (N84 EDA: 96 of 102); the published figure is the share as given
+    found = {r["input"]: (r["top_country"], r["top_share_pct"] * max(r["shares_sum_pct"], 100) / 100)
+             for r in report["inputs"]}
+    cset = {k: v for k, v in found.items() if re.fullmatch(r"N\d+", k)}
+    assert cset == {k: (c, pytest.approx(s)) for k, (c, s) in ETO_80.items()}
+    # bundled inputs with sourced country shares count too: China's primary gallium (USGS)
+    assert found["gallium"][0] == "CHN"
 
 
 def test_chokepoint_measures(bundled_store: Store) -> None:
@@ -85,7 +91,8 @@ def test_micron_ban_scenario(bundled_store: Store) -> None:
     assert after["at"] == "2026-06-30"
     before_row, after_row = base["inputs"][0], after["inputs"][0]
     micron = next(b for b in after_row["barred"] if b["provider"] == "micron")
-    assert after_row["available"] == pytest.approx(before_row["available"] - micron["share_pct"] / 100)
+    total = sum(f["share_pct"] for f in api.show_input(bundled_store, "dram")["firms"])  # shares are normalised
+    assert after_row["available"] == pytest.approx(before_row["available"] - micron["share_pct"] / total)
 
 
 def test_duv_scenario_diff(bundled_store: Store) -> None:
@@ -96,7 +103,7 @@ def test_duv_scenario_diff(bundled_store: Store) -> None:
 
 
 def test_impairment_chain(bundled_store: Store) -> None:
-    report = api.impairment(bundled_store, "CHN", at="2025-12-31", threshold=0.5)
+    report = api.impairment(bundled_store, "CHN", at="2025-12-31", threshold_pct=50)
     processes = {p["process"]: p for p in report["processes"]}
     assert processes["N99"]["impaired"] in ("possible", "certain")  # the finished chip inherits upstream trouble
     assert report["stages"]

@@ -91,7 +91,8 @@ def test_answers_are_cached_by_content(client: TestClient) -> None:
 
 
 def test_chokepoints(client: TestClient) -> None:
-    assert client.get("/api/v1/chokepoints").json()["count"] == 37
+    nodes = client.get("/api/v1/chokepoints").json()["inputs"]
+    assert sum(1 for r in nodes if r["input"].startswith("N")) == 37  # ETO's CSET chokepoints
     assert client.get("/api/v1/chokepoints", params={"threshold": 150}).status_code == 422
     r = client.get("/api/v1/chokepoints", params={"coalition": ["USA", "Narnia"]})
     assert r.status_code == 422 and r.json()["field"] == "coalition"
@@ -107,7 +108,8 @@ def test_localization(client: TestClient) -> None:
 def test_impairment(client: TestClient) -> None:
     body = client.get("/api/v1/impairment", params={"target": "CHN", "at": "2025-12-31"}).json()
     assert {p["impaired"] for p in body["processes"]} <= {"no", "possible", "certain"}
-    assert client.get("/api/v1/impairment", params={"threshold": 2}).status_code == 422
+    assert body["threshold_pct"] == 50.0  # a percent, as the chokepoints threshold
+    assert client.get("/api/v1/impairment", params={"threshold": 150}).status_code == 422
 
 
 def test_diff_against_a_scenario_and_the_baseline(client: TestClient) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from chipshift import checks
 from chipshift.config import Settings
 from chipshift.domain.period import Period, parse_partial_date
+from chipshift.engine.world import OTHERS, provision_from_facts
 from chipshift.errors import DataError, NotFoundError, Problem
 from chipshift.io import cset
 from chipshift.io.bundled import load_bundle
@@ -108,11 +109,14 @@ def overview(store: Store) -> Report:
     }
 
 
-def import_cset(store: Store, folder: Path) -> Report:
-    """Import the CSET/ETO tables from ``folder`` in one transaction; report what came in."""
+def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> Report:
+    """Import the CSET/ETO tables from ``folder`` in one transaction; report what came in.
+
+    Tables whose row counts differ from those the dataset's README states are refused (DataError naming the
+    table and both counts) unless ``allow_partial``; then each is named in ``warnings``."""
     firms = [f for f in store.rows("firms") if f["origin"] != cset.ORIGIN]
     countries = {c["id"] for c in store.rows("countries")}
-    imported = cset.read_cset(folder, countries, firms)
+    imported = cset.read_cset(folder, countries, firms, allow_partial)
     dataset = {
         "id": cset.ORIGIN, "title": cset.TITLE, "licence": cset.LICENCE, "attribution": cset.ATTRIBUTION,
         "version": _cset_version(folder), "location": str(folder.resolve()), "row_counts": imported.counts,
@@ -137,6 +141,7 @@ def import_cset(store: Store, folder: Path) -> Report:
             "Stage-level shares (S2, S3) measure capacity by plant location; node shares are by headquarters.",
             *imported.notes,
         ],
+        "warnings": imported.warnings,
     }
 
 
@@ -199,16 +204,52 @@ def show_input(store: Store, name: str) -> Report:
         "year": node["year"], "origin": node["origin"],
         "countries": [_share_record(p) for p in provision if p["provider_kind"] == "country"],
         "firms": [_share_record(p) for p in provision if p["provider_kind"] == "firm"],
+        "shares_from": "dataset" if provision else None,
         "parents": [{"id": lk["parent"], "name": lk["parent_name"], "relation": lk["relation"]}
                     for lk in links if lk["child"] == input_id],
         "children": [{"id": lk["child"], "name": lk["child_name"], "relation": lk["relation"]}
                      for lk in links if lk["parent"] == input_id],
         "facts": [_fact_record(f) for f in store.facts(product=input_id)],
     }
+    if not provision:
+        _shares_from_facts(store, report)
     if node["origin"] in datasets:
         report["licence"] = datasets[node["origin"]]["licence"]
         report["attribution"] = datasets[node["origin"]]["attribution"]
     return report
+
+
+def _shares_from_facts(store: Store, report: Report) -> None:
+    """World supply shares of a bundled product, derived from facts exactly as the engine derives them
+    (market-share facts for firms, production facts for countries), each row naming its fact."""
+    facts = {f["id"]: f for f in store.facts(product=report["id"])}
+    firms = {f["id"]: f for f in store.rows("firms")}
+    countries = {c["id"]: c for c in store.rows("countries")}
+    rows = provision_from_facts(list(facts.values()), {k: v["hq_country"] for k, v in firms.items()},
+                                [c for c, row in countries.items() if row["kind"] == "country"])
+    by_hq: dict[str, float] = defaultdict(float)
+    for p in rows:
+        fact = facts.get(p["source_text"].split(" ")[1]) if p["source_text"].startswith("fact ") else None
+        rest = p["provider"] == OTHERS
+        if p["provider_kind"] == "firm":
+            firm = firms.get(p["provider"])
+            name = "Other firms (not named)" if rest else firm["name"] if firm else p["provider"]
+            by_hq[OTHERS if rest or firm is None else firm["hq_country"]] += p["share_pct"]
+        else:
+            name = "Other countries (not named)" if rest else countries[p["provider"]]["name"]
+        report[f"{p['provider_kind']}s" if p["provider_kind"] == "firm" else "countries"].append({
+            "provider": p["provider"], "name": name, "share_pct": p["share_pct"], "share_known": True,
+            "basis": (fact["basis"] or fact["definition"]) if fact else "remainder to 100%", "year": None,
+            "period": fact["period"] if fact else None, "fact": fact["id"] if fact else None,
+            "source": p["source_text"]})
+    if by_hq and not report["countries"]:
+        report["countries"] = [
+            {"provider": c, "name": countries[c]["name"] if c in countries else c, "share_pct": round(v, 4),
+             "share_known": True, "basis": "headquarters", "year": None, "period": None, "fact": None,
+             "source": "sum of the firm shares by headquarters country (derived)"}
+            for c, v in sorted(by_hq.items(), key=lambda kv: -kv[1])]
+    if rows:
+        report["shares_from"] = "facts"
 
 
 def _share_record(p: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ impairment and differences — over the bundled data, any imported dataset, and 
 from __future__ import annotations
 
 import difflib
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,13 +14,19 @@ from chipshift import checks
 from chipshift.api.data import Report, resolve
 from chipshift.domain.rules import Rule, rule_from_record
 from chipshift.engine import analyses
+from chipshift.engine.attributes import input_attributes
 from chipshift.engine.reach import Destination, covers, in_force
 from chipshift.engine.world import World, build_world, provision_from_facts
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io.scenario_file import parse_scenario, read_scenario
 from chipshift.io.store import Store
+from chipshift.io.tables import Row
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas import vocabulary as voc
+
+#: The share views availability can be asked in.
+VIEWS = ("country", "firm")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,16 @@ def load_world(store: Store) -> tuple[World, dict[str, str]]:
 
 def _build_world(store: Store) -> tuple[World, dict[str, str]]:
     firms = store.rows("firms")
-    provision = store.rows("provision") + provision_from_facts(store.rows("facts"),
-                                                               {f["id"]: f["hq_country"] for f in firms})
-    world = build_world(store.rows("inputs"), store.rows("input_links"), provision, firms, store.rows("countries"))
+    facts = store.rows("facts")
+    countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
+    provision = store.rows("provision") + provision_from_facts(facts, {f["id"]: f["hq_country"] for f in firms},
+                                                               countries)
+    # Default performance facts (TPP, performance density, process node) become input attributes, so rule
+    # thresholds resolve; the inputs table's own attributes win, and a disagreement is logged.
+    inputs, conflicts = input_attributes(store.rows("inputs"), facts)
+    for conflict in conflicts:
+        _log.warning("input attribute conflict: %s", conflict.message)
+    world = build_world(inputs, store.rows("input_links"), provision, firms, store.rows("countries"))
     return world, {f["id"]: f["parent"] for f in firms if f["parent"]}
 
 
@@ -56,14 +70,15 @@ def load_scenario(store: Store, source: Path | dict[str, Any]) -> Scenario:
     Raises DataError naming the file (or 'scenario'), line and field of every problem.
     """
     if isinstance(source, dict):
-        scenario, added, problems = parse_scenario(source, "scenario")
+        scenario, added, problems, edits = parse_scenario(source, "scenario")
         label = "scenario"
     else:
         if not source.is_file():
             raise DataError([Problem("scenario file not found", str(source), check="file_format")])
-        scenario, added, problems = read_scenario(source)
+        scenario, added, problems, edits = read_scenario(source)
         label = source.name
-    baseline_ids = {r["id"] for r in store.rows("rules")}
+    baseline_rows = {r["id"]: r for r in store.rows("rules")}
+    baseline_ids = set(baseline_rows)
     ctx = checks.Context(
         countries={c["id"] for c in store.rows("countries")}, firms={f["id"] for f in store.rows("firms")},
         inputs=store.input_ids(), sources={s["id"] for s in store.rows("sources")},
@@ -77,19 +92,39 @@ def load_scenario(store: Store, source: Path | dict[str, Any]) -> Scenario:
             if rule_id not in baseline_ids:
                 problems.append(Problem(f"no baseline rule '{rule_id}' to remove or edit", label,
                                         field="remove/edit", check="references"))
+        for row in added.rows:
+            if scenario.baseline and row["id"] in baseline_ids and row["id"] not in scenario.remove:
+                problems.append(row.problem("id", f"rule '{row['id']}' is already in the baseline: change it with "
+                                                  "'edit', or list it under 'remove' to replace it", "unique_ids"))
+        problems += _edit_problems(edits, baseline_rows, ctx)
     errors = [p for p in problems if p.severity == "error"]
     if errors or scenario is None:
         raise DataError(errors or problems)
     return scenario
 
 
+def _edit_problems(edits: list[Row], baseline: dict[str, dict[str, Any]], ctx: checks.Context) -> list[Problem]:
+    """The checks of added rules, over each edited rule (baseline fields with the edit's on top); only the
+    problems of the fields the edit changes are reported (the baseline's own are the bundle's business)."""
+    out: list[Problem] = []
+    for edit in edits:
+        current = baseline.get(edit["id"])
+        if current is None:
+            continue
+        changed = {k for k in edit.values if k != "id"}
+        merged = Row({**current, **{k: edit.values[k] for k in changed}}, edit.file, edit.line, edit.field_lines)
+        found = checks.rule_reference_problems([merged], ctx) + checks.rule_date_problems([merged])
+        out += [p for p in found if p.field in changed]
+    return out
+
+
 def _load(store: Store, scenario_input: ScenarioInput) -> Loaded:
-    world, parents = load_world(store)
-    baseline = store.cached("baseline_rules", lambda: [rule_from_record(r) for r in store.rows("rules")])
     if scenario_input is None or isinstance(scenario_input, Scenario):
         scenario = scenario_input
     else:
-        scenario = load_scenario(store, scenario_input)
+        scenario = load_scenario(store, scenario_input)  # first: a bad file is refused before any other work
+    world, parents = load_world(store)
+    baseline = store.cached("baseline_rules", lambda: [rule_from_record(r) for r in store.rows("rules")])
     rules = scenario.apply(baseline) if scenario else baseline
     return Loaded(world, rules, parents, scenario)
 
@@ -109,7 +144,8 @@ def _date(at: str | date | None, scenario: Scenario | None) -> date:
 def destination(store: Store, target: str, segment: str | None = None) -> Destination:
     """A country or region (ISO3 or name), or a firm (bought by that firm, in its home country)."""
     if segment is not None and segment not in voc.SEGMENTS:
-        raise NotFoundError("segment", segment, [s for s in voc.SEGMENTS if segment.lower() in s][:5])
+        raise NotFoundError("segment", segment, [s for s in voc.SEGMENTS if segment.lower() in s][:5],
+                            allowed=list(voc.SEGMENTS))
     try:
         return Destination(country=resolve(store, "countries", target), segment=segment)
     except NotFoundError as country_error:
@@ -180,6 +216,8 @@ def _inputs(store: Store, world: World, input_name: str | None) -> list[int] | N
 def availability(store: Store, target: str, input_name: str | None = None, at: str | date | None = None,
                  scenario: ScenarioInput = None, segment: str | None = None, view: str | None = None) -> Report:
     """Share of each input's world supply the target may still buy, with bounds where shares are unknown."""
+    if view is not None and view not in VIEWS:
+        raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
     loaded = _load(store, scenario)
     when = _date(at, loaded.scenario)
     dest = destination(store, target, segment)
@@ -201,15 +239,27 @@ def exposure(store: Store, target: str, at: str | date | None = None, scenario: 
     return {**_context(loaded, dest, when), **analyses.exposure(s)}
 
 
+def _percent(value: float, name: str) -> float:
+    """A threshold in percent; ChipshiftError (exit 2) outside [0, 100]."""
+    if not 0.0 <= value <= 100.0:  # also refuses NaN
+        raise ChipshiftError(f"{name} {value:g} is outside [0, 100] (a percent)")
+    return float(value)
+
+
 def chokepoints(store: Store, threshold_pct: float = 80.0, coalition: list[str] | None = None,
                 show_all: bool = False) -> Report:
+    """Inputs where one real country holds at least ``threshold_pct`` percent of world supply."""
+    threshold_pct = _percent(threshold_pct, "threshold")
     world, _ = load_world(store)
     members = [resolve(store, "countries", c) for c in (coalition or ["USA", "JPN", "NLD"])]
-    rows = analyses.chokepoints(world, threshold_pct / 100.0, members, only_above=not show_all)
+    rows = analyses.chokepoints(world, threshold_pct, members, only_above=not show_all)
     return {"threshold_pct": threshold_pct, "coalition": members,
-            "definition": "country view (shares by headquarters); top country among real countries (aggregates "
-                          "such as 'various countries' left out); HHI over all numeric shares (0-10,000); "
-                          "countries_for_75pct: fewest countries whose shares reach 75%",
+            "definition": "country view (shares by headquarters); where the known shares of an input sum above "
+                          "100% they are divided by their sum, as availability does (shares_sum_pct gives the sum "
+                          "as published); aggregates ('various countries', regions such as Europe) are not one "
+                          "player: they are left out of the top country, the HHI and countries_for_75pct; HHI over "
+                          "the real countries' numeric shares (0-10,000); countries_for_75pct: fewest real "
+                          "countries whose shares reach 75%",
             "count": len(rows), "inputs": rows}
 
 
@@ -233,12 +283,15 @@ def localization(store: Store, country: str, input_name: str | None = None) -> R
 
 
 def impairment(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
-               threshold: float = 0.5) -> Report:
+               threshold_pct: float = 50.0) -> Report:
+    """Processes and stages impaired because an input they need is less than ``threshold_pct`` percent
+    available to the target."""
+    threshold_pct = _percent(threshold_pct, "threshold")
     loaded = _load(store, scenario)
     when = _date(at, loaded.scenario)
     dest = destination(store, target)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-    return {**_context(loaded, dest, when), **analyses.impairment(s, threshold)}
+    return {**_context(loaded, dest, when), **analyses.impairment(s, threshold_pct)}
 
 
 def diff(store: Store, target: str, at: str | date | None = None, to: str | date | None = None,

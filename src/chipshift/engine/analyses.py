@@ -106,31 +106,75 @@ def _evaluate(s: Situation) -> dict[str, tuple[PairStatus, Availability]]:
     return out
 
 
+def _by_rule(s: Situation, view: View) -> tuple[list[int], PairStatus]:
+    """Which rule bars which pair: one evaluation per barring rule in force (with every relaxation in force),
+    batched, so the attribution uses the same reach as the answer."""
+    relaxation = np.array([r.kind is RuleKind.RELAXATION for r in s.compiled.rules], dtype=bool)
+    barring = [r for r in range(len(s.compiled.rules)) if s.active[0, r] and not relaxation[r]
+               and s.compiled.match[r, 0] == YES and s.compiled.strength[r] > 0]
+    active = np.zeros((len(barring), len(s.compiled.rules)), dtype=bool)
+    for k, r in enumerate(barring):
+        active[k] = s.active[0] & relaxation
+        active[k, r] = True
+    return barring, pair_status(s.world, view, s.compiled, active, np.zeros(len(barring), dtype=np.int64))
+
+
 def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: str | None = None,
-                       detail: bool = False) -> list[dict[str, Any]]:
-    """Per input: availability bounds for the destination, and which providers are barred, by which rules."""
+                       detail: bool = False, attribute: bool = True) -> list[dict[str, Any]]:
+    """Per input: availability bounds for the destination, which providers are barred, and by which rules.
+
+    Without ``view``, every view with share data bounds the answer: the country view (CSET country rows)
+    and the firm view describe the same world supply, so the answer is their intersection, and the
+    record says which view each bound rests on. When the two views contradict each other (no overlap),
+    the answer spans both and says so."""
     evaluated = _evaluate(s)
+    attribution = {name: _by_rule(s, s.world.view(name)) for name in ("country", "firm")} if attribute else {}
     chosen = list(range(s.world.n_inputs)) if inputs is None else list(inputs)
     out = []
     for i in chosen:
-        v = s.world.view(view) if view else default_view(s.world, i)
-        status, avail = evaluated[v.name]
-        if not avail.has_data[i]:
+        names = [view] if view else [n for n in ("country", "firm") if evaluated[n][1].has_data[i]]
+        if not names or not evaluated[names[0]][1].has_data[i]:
             if inputs is None:
                 continue
-            out.append(_avail_record(s.world, i, v, None, None, None))
+            v = s.world.view(view) if view else default_view(s.world, i)
+            out.append(_avail_record(s.world, i, v.name, None, None, None))
             continue
-        record = _avail_record(s.world, i, v, avail.lower[0, i], avail.upper[0, i], avail.point[0, i])
+        bounds = {n: (float(evaluated[n][1].lower[0, i]), float(evaluated[n][1].upper[0, i]),
+                      float(evaluated[n][1].point[0, i])) for n in names}
+        lower_from = max(names, key=lambda n: (bounds[n][0], n == "firm"))
+        upper_from = min(names, key=lambda n: (bounds[n][1], n != "firm"))
+        lo, hi = bounds[lower_from][0], bounds[upper_from][1]
+        disagree = lo > hi + 1e-9
+        if disagree:
+            lower_from = min(names, key=lambda n: bounds[n][0])
+            upper_from = max(names, key=lambda n: bounds[n][1])
+            lo, hi = bounds[lower_from][0], bounds[upper_from][1]
+        complete = any(not np.isnan(bounds[n][2]) for n in names)
+        record = _avail_record(s.world, i, "+".join(names), lo, hi, lo if complete and not disagree else None)
+        record["lower_from"], record["upper_from"] = lower_from, upper_from
+        if len(names) > 1:
+            record["views"] = {n: {"available_lower": round(bounds[n][0], 6), "available_upper": round(bounds[n][1], 6)}
+                               for n in names}
+            record["views_disagree"] = disagree
         barred, maybe = [], []
-        for j in v.pairs_of(i):
-            p = int(v.pair_provider[j])
-            share = v.pair_share[j]
-            entry = {"provider": s.world.providers[p], "name": s.world.provider_names[p],
-                     "share_pct": None if np.isnan(share) else round(float(share) * 100, 4)}
-            if status.barred[0, j]:
-                barred.append(entry)
-            elif status.maybe[0, j]:
-                maybe.append(entry)
+        for n in names:
+            v = s.world.view(n)
+            status = evaluated[n][0]
+            rule_rows, per_rule = attribution.get(n, ([], PairStatus(np.zeros((0, v.n_pairs), bool),
+                                                                     np.zeros((0, v.n_pairs), bool))))
+            for j in v.pairs_of(i):
+                p = int(v.pair_provider[j])
+                share = v.pair_share[j]
+                entry: dict[str, Any] = {"provider": s.world.providers[p], "name": s.world.provider_names[p],
+                         "share_pct": None if np.isnan(share) else round(float(share) * 100, 4), "view": n}
+                if status.barred[0, j]:
+                    entry["rules"] = [s.compiled.rules[r].id for k, r in enumerate(rule_rows)
+                                      if per_rule.barred[k, j]]
+                    barred.append(entry)
+                elif status.maybe[0, j]:
+                    entry["rules"] = [s.compiled.rules[r].id for k, r in enumerate(rule_rows)
+                                      if per_rule.barred[k, j] or per_rule.maybe[k, j]]
+                    maybe.append(entry)
         record["barred"] = barred
         record["maybe_barred"] = maybe
         if detail:
@@ -139,13 +183,13 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
     return out
 
 
-def _avail_record(world: World, i: int, v: View, lo: float | None, hi: float | None,
+def _avail_record(world: World, i: int, view: str, lo: float | None, hi: float | None,
                   point: float | None) -> dict[str, Any]:
     def r(x: float | None) -> float | None:
         return None if x is None or np.isnan(x) else round(float(x), 6)
 
     return {"input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
-            "view": v.name, "available_lower": r(lo), "available_upper": r(hi), "available": r(point),
+            "view": view, "available_lower": r(lo), "available_upper": r(hi), "available": r(point),
             "shares_complete": point is not None and not np.isnan(point)}
 
 
@@ -157,7 +201,7 @@ def _rules_reaching(s: Situation, i: int) -> list[str]:
 
 def exposure(s: Situation) -> dict[str, Any]:
     """Share of supply barred per input (1 - availability) and per stage, weighted by market size."""
-    table = availability_table(s)
+    table = availability_table(s, attribute=False)
     leaves = _leaves(s.world)
     per_input = []
     for rec in table:
@@ -209,9 +253,14 @@ def _leaves(world: World) -> set[str]:
     return set(world.inputs) - has_child
 
 
-def chokepoints(world: World, threshold: float = 0.8, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
+def chokepoints(world: World, threshold_pct: float = 80.0, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
                 only_above: bool = False) -> list[dict[str, Any]]:
-    """Per input with numeric country shares: top country, HHI, countries needed for 75%, coalition share."""
+    """Per input with numeric country shares: top country, HHI, countries needed for 75%, coalition share.
+
+    Known shares summing above 100% are divided by their sum (as availability does). Aggregates (the
+    'various countries' bucket, regions) are not one player: they are left out of the top country, the
+    HHI, the countries needed for 75% and the coalition share."""
+    threshold = threshold_pct / 100.0
     v = world.by_country
     out = []
     members = {m for c in coalition for m in world.members(c)}
@@ -219,24 +268,27 @@ def chokepoints(world: World, threshold: float = 0.8, coalition: Sequence[str] =
         pairs = [j for j in v.pairs_of(i) if not np.isnan(v.pair_share[j])]
         if not pairs:
             continue
-        real = [(float(v.pair_share[j]), world.providers[int(v.pair_provider[j])]) for j in pairs
+        total = float(sum(v.pair_share[j] for j in pairs))
+        scale = total if total > 1.0 + 1e-9 else 1.0
+        real = [(float(v.pair_share[j]) / scale, world.providers[int(v.pair_provider[j])]) for j in pairs
                 if world.providers[int(v.pair_provider[j])] not in REAL_COUNTRY_EXCLUDES]
         if not real:
             continue
         real.sort(key=lambda x: (-x[0], x[1]))
         top_share, top = real[0]
-        all_shares = np.array([float(v.pair_share[j]) for j in pairs])
-        cumulative = np.cumsum([s for s, _ in real])
+        real_shares = np.array([s for s, _ in real])
+        cumulative = np.cumsum(real_shares)
         needed = int(np.searchsorted(cumulative, COVERAGE_TARGET - 1e-9) + 1) if cumulative[-1] >= COVERAGE_TARGET \
             else None
         record = {
             "input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
             "top_country": top, "top_share_pct": round(top_share * 100, 4),
-            "hhi": round(float(np.sum((all_shares * 100) ** 2)), 2),
+            "hhi": round(float(np.sum((real_shares * 100) ** 2)), 2),
             "countries_for_75pct": needed,
             "coalition_share_pct": round(sum(s for s, c in real if c in members) * 100, 4),
             "market_size_usd": None if np.isnan(world.market_size_usd[i]) else float(world.market_size_usd[i]),
             "unknown_shares": len(v.pairs_of(i)) - len(pairs),
+            "shares_sum_pct": round(total * 100, 4),
         }
         if not only_above or top_share >= threshold - 1e-9:
             out.append(record)
@@ -271,13 +323,15 @@ def localization(world: World, country: str, inputs: Sequence[int] | None = None
     return out
 
 
-def impairment(s: Situation, threshold: float = 0.5) -> dict[str, Any]:
-    """Processes and stages whose inputs fall below ``threshold`` availability, through the process chain.
+def impairment(s: Situation, threshold_pct: float = 50.0) -> dict[str, Any]:
+    """Processes and stages whose inputs fall below ``threshold_pct`` percent availability, through the
+    process chain.
 
     'certain' uses the upper availability bound (impaired even in the best case), 'possible' the lower.
     An input without share data stands for its parts (a bucket is as available as its least available part).
     """
-    table = {r["input"]: r for r in availability_table(s)}
+    threshold = threshold_pct / 100.0
+    table = {r["input"]: r for r in availability_table(s, attribute=False)}
     world = s.world
     kinds = dict(zip(world.inputs, world.input_kinds, strict=True))
     parts: dict[str, list[str]] = defaultdict(list)
@@ -329,7 +383,7 @@ def impairment(s: Situation, threshold: float = 0.5) -> dict[str, Any]:
         for stage in row["stages"]:
             if order[row["impaired"]] >= order[stage_status.get(stage, "no")]:
                 stage_status[stage] = row["impaired"]
-    return {"destination": s.dest.label, "at": s.at.isoformat(), "threshold": threshold,
+    return {"destination": s.dest.label, "at": s.at.isoformat(), "threshold_pct": threshold_pct,
             "processes": rows, "stages": [{"stage": k, "impaired": v} for k, v in sorted(stage_status.items())]}
 
 

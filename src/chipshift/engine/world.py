@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chipshift.domain.period import Period
+from chipshift.schemas.vocabulary import UNITS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -28,6 +29,8 @@ SME_STAGES = {"S2", "S3"}  # design tools (EDA, at S1) are software, not manufac
 SME_ID = "sme"
 #: The provider that stands for suppliers a source does not name.
 OTHERS = "XVC"
+#: Which basis of market-share facts world supply shares are read from first.
+SHARE_BASIS_ORDER = ("revenue", "shipments", "bits", "capacity", "unknown")
 
 
 @dataclass(frozen=True)
@@ -191,34 +194,120 @@ def _closure(node: str, parents: Mapping[str, set[str]]) -> set[str]:
     return seen
 
 
-def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str, str]) -> list[dict[str, Any]]:
-    """World supply shares of bundled products (DRAM, HBM, NAND ...) from market-share facts.
+def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str, str],
+                         countries: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """World supply shares of bundled products from facts: firm shares (DRAM, HBM, NAND, AI chips ...)
+    from market-share facts, and country shares (raw materials) from production facts.
 
-    For each product, the latest period with world (WLD), revenue-basis, firm-level shares is used,
-    preferring each firm's default fact; the source is named in ``source_text``. ``firms`` maps firm
-    ids to headquarters, so combined ('a+b') and bucket entities are left out.
-    """
-    candidates: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+    Firm shares: for each product, the latest period with world (WLD), firm-level shares on one basis
+    (revenue preferred) that either name three or more firms or add up to the whole market, preferring
+    each firm's default fact. A firm missing from that table but with a share for the same period on
+    another basis is added (capped by what the table leaves), its source text saying so; the rest is
+    held by firms not named (OTHERS). ``firms`` maps firm ids to headquarters, so combined ('a+b') and
+    bucket entities are left out.
+
+    Country shares: for each product, the latest period with production figures by country and a world
+    total (entity WLD) under one definition; a country's share is its output over the world total, and
+    what the listed countries leave is 'various countries' (OTHERS)."""
+    facts = list(facts)
+    out = _firm_shares(facts, firms)
+    have = {row["input"] for row in out}
+    out += [row for row in _country_shares(facts, set(countries)) if row["input"] not in have]
+    return out
+
+
+def _better(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
+    return old is None or (bool(new["default"]) and not old["default"])
+
+
+def _firm_shares(facts: Sequence[Mapping[str, Any]], firms: Mapping[str, str]) -> list[dict[str, Any]]:
+    # product -> basis -> period -> firm -> fact
+    candidates: dict[str, dict[str, dict[str, dict[str, Mapping[str, Any]]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(dict)))
     for f in facts:
-        if (f["metric"] != "market_share" or f["region"] != "WLD" or f["basis"] != "revenue"
-                or f["entity"] not in firms or f["unit"] != "pct" or f["definition"]
-                or f["segment"] not in (None, "all") or not f["product"]):
+        if (f["metric"] != "market_share" or f["region"] != "WLD" or f["entity"] not in firms
+                or f["unit"] != "pct" or f["definition"] or f["segment"] not in (None, "all") or not f["product"]):
             continue
-        slot = candidates[f["product"]][f["period"]]
-        if f["entity"] not in slot or (f["default"] and not slot[f["entity"]]["default"]):
+        slot = candidates[f["product"]][f["basis"] or "unknown"][f["period"]]
+        if _better(f, slot.get(f["entity"])):
             slot[f["entity"]] = f
     out: list[dict[str, Any]] = []
-    for product, periods in candidates.items():
-        complete = {p: s for p, s in periods.items() if len(s) >= 3}
-        if not complete:
+    for product, bases in candidates.items():
+        chosen: tuple[str, str, dict[str, Mapping[str, Any]]] | None = None
+        for basis in (*SHARE_BASIS_ORDER, *sorted(set(bases) - set(SHARE_BASIS_ORDER))):
+            complete = {p: s for p, s in bases.get(basis, {}).items()
+                        if len(s) >= 3 or sum(f["value"] for f in s.values()) >= 99.5}
+            if complete:
+                latest = max(complete, key=lambda p: Period.parse(p).end)
+                chosen = (basis, latest, complete[latest])
+                break
+        if chosen is None:
             continue
-        latest = max(complete, key=lambda p: Period.parse(p).end)
-        for entity, f in sorted(complete[latest].items()):
+        basis, latest, table = chosen
+        for entity, f in sorted(table.items()):
             out.append({"provider": entity, "provider_kind": "firm", "input": product,
-                        "share_pct": f["value"], "source_text": f"fact {f['id']} ({latest})"})
-        rest = 100.0 - sum(f["value"] for f in complete[latest].values())
+                        "share_pct": f["value"], "source_text": f"fact {f['id']} ({latest}, {basis})"})
+        rest = 100.0 - sum(f["value"] for f in table.values())
+        extra: dict[str, Mapping[str, Any]] = {}
+        for other_basis, periods in bases.items():
+            for entity, f in periods.get(latest, {}).items():
+                if other_basis != basis and entity not in table and _better(f, extra.get(entity)):
+                    extra[entity] = f
+        for entity, f in sorted(extra.items()):
+            share = min(float(f["value"]), max(rest, 0.0))
+            if share <= 0:
+                continue
+            rest -= share
+            out.append({"provider": entity, "provider_kind": "firm", "input": product, "share_pct": round(share, 4),
+                        "source_text": f"fact {f['id']} ({latest}, basis {f['basis'] or 'unknown'}, "
+                                       f"not {basis}: the {basis} table does not list it)"})
         if rest > 0.5:
             # The firms not named hold the rest; who they are is not known, so they count as 'various'.
             out.append({"provider": OTHERS, "provider_kind": "firm", "input": product, "share_pct": round(rest, 4),
                         "source_text": f"remainder of the {latest} shares"})
+    return out
+
+
+def _country_shares(facts: Sequence[Mapping[str, Any]], countries: set[str]) -> list[dict[str, Any]]:
+    # (product, definition) -> period -> entity -> fact
+    groups: dict[tuple[str, str], dict[str, dict[str, Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+    for f in facts:
+        if f["metric"] != "production" or not f["product"] or f["value"] is None:
+            continue
+        if f["entity"] not in countries and f["entity"] not in ("WLD", OTHERS):
+            continue
+        unit = UNITS.get(f["unit"])
+        if unit is None or unit.dimension != "mass":
+            continue
+        slot = groups[(f["product"], f["definition"] or "")][f["period"]]
+        if _better(f, slot.get(f["entity"])):
+            slot[f["entity"]] = f
+    best: dict[str, tuple[Period, str, dict[str, Mapping[str, Any]]]] = {}
+    for (product, _definition), periods in groups.items():
+        for period, table in periods.items():
+            if "WLD" not in table or len(table) < 2:
+                continue
+            end = Period.parse(period)
+            if product not in best or end.end > best[product][0].end:
+                best[product] = (end, period, table)
+    out: list[dict[str, Any]] = []
+    for product, (_end, period, table) in sorted(best.items()):
+        world_fact = table["WLD"]
+        total = float(world_fact["value"]) * UNITS[world_fact["unit"]].factor
+        if total <= 0:
+            continue
+        listed = 0.0
+        for entity, f in sorted(table.items()):
+            if entity in ("WLD", OTHERS):
+                continue
+            share = 100.0 * float(f["value"]) * UNITS[f["unit"]].factor / total
+            listed += share
+            out.append({"provider": entity, "provider_kind": "country", "input": product,
+                        "share_pct": round(share, 4),
+                        "source_text": f"fact {f['id']} over world total {world_fact['id']} ({period})"})
+        rest = 100.0 - listed
+        if rest > 0.5:
+            source = table[OTHERS]["id"] if OTHERS in table else f"remainder of the world total {world_fact['id']}"
+            out.append({"provider": OTHERS, "provider_kind": "country", "input": product, "share_pct": round(rest, 4),
+                        "source_text": f"{source} ({period})"})
     return out

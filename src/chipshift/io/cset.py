@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chipshift.errors import DataError, Problem
-from chipshift.io.tables import Row, Table, read_csv
+from chipshift.io.tables import Row, Table, TooLarge, read_bounded, read_csv
 from chipshift.schemas import cset as cs
 
 ORIGIN = "cset"
@@ -32,6 +32,11 @@ COUNTRY_ALIASES = {"Various countries": "XVC", "Various": "XVC", "EUR": "EUR"}
 #: What each stage-level chart measures (stages.csv captions): S1 by firm HQ, S2/S3 by plant location.
 STAGE_BASIS = {"S1": "headquarters", "S2": "site_location", "S3": "site_location"}
 
+#: Numeric country shares of a node summing outside this range (percent) are reported by node id.
+SHARE_SUM_RANGE = (90.0, 110.0)
+#: The dataset's own description, whose tables of files and schemas state each table's row count.
+README = "README.md"
+
 _SIZE = re.compile(r"\$\s*([\d.,]+)\s*(billion|million|thousand)?", re.IGNORECASE)
 _YEAR = re.compile(r"\((\d{4})\)")
 _SCALE = {"billion": 1e9, "million": 1e6, "thousand": 1e3, None: 1.0}
@@ -44,6 +49,61 @@ class CsetImport:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A table's size as the dataset's README states it: data rows, and distinct values of a key column."""
+
+    rows: int | None = None
+    distinct: int | None = None
+    distinct_column: str | None = None
+
+
+def _count(text: str) -> int | None:
+    digits = text.strip().replace(",", "")
+    return int(digits) if digits.isdigit() else None
+
+
+_HEADING = re.compile(r"^#{2,6}\s+`([^`]+)`\s*\(([^)]*)\)")
+_ROWS = re.compile(r"([\d,]+)\s+(?:data\s+)?rows")
+_DISTINCT = re.compile(r"([\d,]+)\s+distinct\s+`?(\w+)`?")
+
+
+def documented_counts(readme_text: str) -> dict[str, Expected]:
+    """Row counts the dataset's README states, by file name: from a table whose header has a 'data rows'
+    column (first column: the file), and from schema headings such as ``### `providers.csv` (403 rows, 396
+    distinct `provider_id`)``. Files it does not mention are left out."""
+    rows: dict[str, int] = {}
+    distinct: dict[str, tuple[int, str]] = {}
+    column: int | None = None
+    for line in readme_text.splitlines():
+        text = line.strip()
+        if not text.startswith("|"):
+            column = None
+            heading = _HEADING.match(text)
+            if heading:
+                name, inside = heading.group(1), heading.group(2)
+                found_rows = _ROWS.search(inside)
+                if found_rows and _count(found_rows.group(1)) is not None:
+                    rows.setdefault(name, _count(found_rows.group(1)) or 0)
+                found_distinct = _DISTINCT.search(inside)
+                if found_distinct and _count(found_distinct.group(1)) is not None:
+                    distinct[name] = (_count(found_distinct.group(1)) or 0, found_distinct.group(2))
+            continue
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        lowered = [c.lower() for c in cells]
+        if "data rows" in lowered:
+            column = lowered.index("data rows")
+            continue
+        if column is None or column >= len(cells) or set(cells[0]) <= set("-: "):
+            continue
+        value = _count(cells[column])
+        if value is not None:
+            rows[cells[0].strip("`")] = value  # the table of files wins over the headings
+    return {name: Expected(rows.get(name), *(distinct.get(name) or (None, None)))
+            for name in {*rows, *distinct}}
 
 
 def parse_market_size(text: str | None) -> tuple[float | None, int | None]:
@@ -72,11 +132,14 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&", " and ")).strip("-")
 
 
-def read_cset(folder: Path, countries: set[str], firms: list[dict[str, Any]]) -> CsetImport:
+def read_cset(folder: Path, countries: set[str], firms: list[dict[str, Any]],
+              allow_partial: bool = False) -> CsetImport:
     """Read and check the CSET tables in ``folder``; map them onto chipshift ids.
 
     ``countries`` are the known country ids; ``firms`` the known firms (id, name, aliases) to match
-    CSET's organisations against. Raises DataError listing every problem (file, line, field).
+    CSET's organisations against. Raises DataError listing every problem (file, line, field). A table
+    whose row count differs from the count the folder's README states is refused (a copy cut short
+    imports silently otherwise) unless ``allow_partial``, which turns that into a warning.
     """
     if not folder.is_dir():
         raise DataError([Problem("is not a folder with the CSET tables", str(folder), check="file_format")])
@@ -90,9 +153,18 @@ def read_cset(folder: Path, countries: set[str], firms: list[dict[str, Any]]) ->
             continue
         tables[schema.name] = read_csv(path, schema, schema.file)
         problems.extend(tables[schema.name].problems)
+    result = CsetImport()
+    expected = _readme_counts(folder)
+    if not expected:
+        result.warnings.append(f"no {README} beside the tables stating their row counts: a table cut short could "
+                               "not be detected")
+    for problem in _count_problems(expected, tables):
+        if allow_partial:
+            result.warnings.append(f"{problem} (imported anyway: --allow-partial)")
+        else:
+            problems.append(problem)
     if problems:
         raise DataError(problems)
-    result = CsetImport()
     inputs = {r["input_id"]: r for r in tables["cset_inputs"].rows}
     stages = {r["stage_id"]: r for r in tables["cset_stages"].rows}
     provider_ids, provider_rows = _providers(tables["cset_providers"], countries, firms, problems, result)
@@ -101,6 +173,7 @@ def read_cset(folder: Path, countries: set[str], firms: list[dict[str, Any]]) ->
     links = _sequence(tables["cset_sequence"], inputs, problems)
     if problems:
         raise DataError(problems)
+    result.warnings += _share_sum_warnings(result.rows["provision"])
     node_stages = _stages_of(inputs, links)
     result.rows["stages"] = [
         {"id": s["stage_id"], "name": s["stage_name"], "description": s["description"],
@@ -133,6 +206,60 @@ def read_cset(folder: Path, countries: set[str], firms: list[dict[str, Any]]) ->
         "firms_matched": sum(1 for kind in provider_ids.values() if kind[1] == "firm") - len(result.rows["firms"]),
     })
     return result
+
+
+def _readme_counts(folder: Path) -> dict[str, Expected]:
+    """The row counts the folder's README states (none when there is no readable README)."""
+    readme = folder / README
+    try:
+        return documented_counts(read_bounded(readme, 5 * 1024 * 1024).decode("utf-8")) if readme.is_file() else {}
+    except (OSError, UnicodeDecodeError, TooLarge):
+        return {}
+
+
+def _count_problems(expected: dict[str, Expected], tables: dict[str, Table]) -> list[Problem]:
+    """Each table whose size differs from what the README states, as a problem naming the table and both
+    counts."""
+    out: list[Problem] = []
+    for schema in cs.TABLES:
+        table, stated = tables.get(schema.name), expected.get(schema.file or "")
+        if table is None or stated is None:
+            continue
+        if stated.rows is not None and len(table.rows) != stated.rows:
+            out.append(Problem(f"has {len(table.rows):,} data rows, but the dataset's {README} states "
+                               f"{stated.rows:,}: the table looks cut short or altered", schema.file,
+                               check="cset_counts"))
+        column = stated.distinct_column
+        if stated.distinct is not None and column is not None and column in schema.column_index:
+            found = len({r[column] for r in table.rows if r[column] is not None})
+            if found != stated.distinct:
+                out.append(Problem(f"has {found:,} distinct {column} values, but the dataset's {README} states "
+                                   f"{stated.distinct:,}: the table looks cut short or altered", schema.file,
+                                   field=column, check="cset_counts"))
+    return out
+
+
+def _share_sum_warnings(provision: list[dict[str, Any]]) -> list[str]:
+    """Nodes (and stages) whose numeric country shares sum far from 100%, by id."""
+    sums: dict[str, float] = defaultdict(float)
+    numeric: dict[str, int] = defaultdict(int)
+    blank: dict[str, int] = defaultdict(int)
+    for row in provision:
+        if row["provider_kind"] != "country":
+            continue
+        if row["share_pct"] is None:
+            blank[row["input"]] += 1
+        else:
+            sums[row["input"]] += row["share_pct"]
+            numeric[row["input"]] += 1
+    low, high = SHARE_SUM_RANGE
+    out = []
+    for node in sorted(numeric, key=lambda n: (n[0], int(n[1:]) if n[1:].isdigit() else 0, n)):
+        total = sums[node]
+        if not low <= total <= high:
+            unknown = f"; {blank[node]} more listed without a share" if blank[node] else ""
+            out.append(f"{node}: its country shares sum to {total:g}%, outside [{low:g}, {high:g}]{unknown}")
+    return out
 
 
 def _providers(table: Table, countries: set[str], firms: list[dict[str, Any]], problems: list[Problem],

@@ -4,11 +4,11 @@
 name: DUV immersion for China
 description: US, Japan and the Netherlands add every DUV immersion tool for China
 at: 2026-06-30        # optional default date of evaluation
-baseline: true        # start from the bundled rules (default)
+baseline: true        # start from the bundled rules (default); true or false, nothing else
 remove: [E-H200-DEC2025]
 edit:
   - {id: E-H20-APR2025, policy: ban}
-add:
+add:                  # new ids only: a baseline rule is changed with edit (or removed, then added)
   - id: X-DUV-ALL
     name: ...
     imposed_by: NLD
@@ -23,28 +23,31 @@ from pathlib import Path
 from typing import Any
 
 from chipshift.errors import Problem
-from chipshift.io.tables import Table, load_yaml, records_to_table, strip_lines
+from chipshift.io.tables import Row, Table, coerce, load_yaml, records_to_table, strip_lines
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas.tables import RULES
 
 TOP_LEVEL = ("name", "description", "at", "baseline", "add", "remove", "edit")
 
 
-def read_scenario(path: Path) -> tuple[Scenario | None, Table, list[Problem]]:
-    """The scenario, its added rules as checked rows, and every problem found (file, line, field)."""
+def read_scenario(path: Path) -> tuple[Scenario | None, Table, list[Problem], list[Row]]:
+    """The scenario, its added rules as checked rows, every problem found (file, line, field), and its edits
+    as rows holding the edited fields (typed and checked; the caller merges them with the baseline)."""
     document, problems = load_yaml(path, path.name)
     if problems:
-        return None, Table(RULES, files=[path.name]), problems
+        return None, Table(RULES, files=[path.name]), problems, []
     return parse_scenario(document, path.name, str(path))
 
 
-def parse_scenario(document: Any, name: str, file: str | None = None) -> tuple[Scenario | None, Table, list[Problem]]:
+def parse_scenario(document: Any, name: str, file: str | None = None
+                   ) -> tuple[Scenario | None, Table, list[Problem], list[Row]]:
     """A scenario from a parsed mapping (YAML with line marks, or plain JSON); ``name`` labels problems."""
     added = Table(RULES, files=[name])
     problems: list[Problem] = []
+    edit_rows: list[Row] = []
     if not isinstance(document, dict):
         return None, added, [Problem("a scenario file is a mapping with name, add, remove, edit", name, 1,
-                                     check="file_format")]
+                                     check="file_format")], edit_rows
     lines: dict[str, int] = document.get("__lines__", {})
     path = Path(file or name)
     for key in document:
@@ -73,16 +76,35 @@ def parse_scenario(document: Any, name: str, file: str | None = None) -> tuple[S
             problems.append(Problem("each edit needs an id", name, lines.get("edit"), "edit", check="file_format"))
             continue
         entry_lines = entry.get("__lines__", {})
+        entry_line = entry.get("__line__", lines.get("edit"))
+        typed: dict[str, Any] = {}
         for key in entry:
             if not key.startswith("__") and (key not in RULES.column_index or key in ("origin",)):
                 problems.append(Problem(f"cannot edit unknown field '{key}'", name, entry_lines.get(key), key,
                                         check="file_format"))
+            elif not key.startswith("__"):
+                column = RULES.column_index[key]
+                try:
+                    typed[key] = coerce(column, strip_lines(entry[key]))
+                except (ValueError, TypeError) as exc:
+                    problems.append(Problem(str(exc), name, entry_lines.get(key, entry_line), key, check="cell_types"))
+                    continue
+                if column.required and typed[key] in (None, []):
+                    problems.append(Problem("is required and cannot be emptied", name,
+                                            entry_lines.get(key, entry_line), key, check="required_fields"))
         edits.append(strip_lines(entry))
+        edit_rows.append(Row(typed, name, entry_line or 0, dict(entry_lines)))
+    baseline = document.get("baseline", True)
+    if not isinstance(baseline, bool):
+        problems.append(Problem(f"expected true or false, got {'the text ' if isinstance(baseline, str) else ''}"
+                                f"{baseline!r} (write true or false, without quotes)", name, lines.get("baseline"),
+                                "baseline", check="cell_types"))
+        baseline = True
     at = document.get("at")
     scenario = Scenario(
         name=str(document.get("name") or path.stem), description=str(document.get("description") or ""),
         at=None if at is None else str(at), add=tuple(r.values for r in added.rows), remove=tuple(remove),
-        edit=tuple(edits), baseline=bool(document.get("baseline", True)), file=file,
+        edit=tuple(edits), baseline=baseline, file=file,
     )
-    return scenario, added, problems
+    return scenario, added, problems, edit_rows
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 import duckdb
 
-from chipshift.errors import ChipshiftError
+from chipshift.errors import ChipshiftError, StoreError
 from chipshift.io.bundled import Bundle
 from chipshift.schemas import tables as schemas
 from chipshift.schemas.tables import TableSchema
@@ -33,6 +33,11 @@ USER_PREFIX = "user-"
 #: Prefixes of the rows that are the user's, not the bundle's: kept when the bundle reloads.
 RESERVED_PREFIXES = (DOCUMENT_PREFIX, USER_PREFIX)
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+#: What DuckDB raises for a file it cannot read or write (truncated, damaged, locked, not a database).
+_FILE_ERRORS = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+                duckdb.FatalException, duckdb.ConnectionException)
+_MOVE_ASIDE = (" If the file is damaged or cut short, move it aside and run the command again (the bundled data is "
+               "loaded anew; imports must be run again)")
 
 
 def bundle_fingerprint(bundle: Bundle) -> str:
@@ -54,14 +59,22 @@ class Store:
         try:
             self._con = duckdb.connect(self.path)
         except duckdb.Error as exc:
-            raise ChipshiftError(f"cannot open the store at {self.path}: {exc}") from exc
+            raise StoreError(f"cannot open the store file {self.path}: {exc}.{_MOVE_ASIDE}") from exc
         self._lock = threading.RLock()
         self._generation = 0  # bumped by every committed write: cached derived values go stale with it
         self._memo: dict[str, tuple[int, Any]] = {}
-        with self._lock:
+        with self._lock, self._guard():
             for schema in schemas.ALL:
                 self._con.execute(schema.ddl())
             self._con.execute(_META_DDL)
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A file DuckDB cannot read or write becomes a StoreError naming it (exit 2), not a traceback."""
+        try:
+            yield
+        except _FILE_ERRORS as exc:
+            raise StoreError(f"cannot read or write the store file {self.path}: {exc}.{_MOVE_ASIDE}") from exc
 
     def close(self) -> None:
         with self._lock:
@@ -77,7 +90,7 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._lock:
+        with self._lock, self._guard():
             self._con.execute("BEGIN TRANSACTION")
             try:
                 yield self._con
@@ -157,7 +170,7 @@ class Store:
         return value
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._lock, self._guard():
             cur = self._con.execute(sql, list(params))
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,12 @@ from chipshift.errors import Problem
 from chipshift.schemas.tables import Column, TableSchema
 
 LIST_SEPARATOR = ";"
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0", ""}
+#: How a boolean is spelled in a CSV cell (any case); a blank cell is unknown.
+CSV_TRUE = "true"
+CSV_FALSE = "false"
+#: Files larger than these are refused before they are read (bounded time and memory).
+MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_CSV_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,11 @@ class Table:
         return {r[key] for r in self.rows if r[key] is not None}
 
 
-def coerce(column: Column, raw: Any) -> Any:
-    """Turn a raw cell (text from CSV, or a YAML value) into the column's type. Raises ValueError."""
+def coerce(column: Column, raw: Any, from_text: bool = False) -> Any:
+    """Turn a raw cell into the column's type. Raises ValueError.
+
+    ``from_text`` marks a cell read from CSV, where every value is text: a boolean is then spelled ``true`` or
+    ``false``. A value from YAML or JSON must already be a boolean where one is declared."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return [] if column.dtype == "list" else None
     if column.dtype == "str" or column.dtype == "date":
@@ -85,13 +93,7 @@ def coerce(column: Column, raw: Any) -> Any:
             raise ValueError(f"expected a whole number, got '{text}'")
         value = int(text)
     elif column.dtype == "bool":
-        if isinstance(raw, bool):
-            value = raw
-        else:
-            text = str(raw).strip().lower()
-            if text not in _TRUE | _FALSE:
-                raise ValueError(f"expected true or false, got '{raw}'")
-            value = text in _TRUE
+        value = parse_bool(raw, from_text)
     elif column.dtype == "list":
         items = raw if isinstance(raw, list) else str(raw).split(LIST_SEPARATOR)
         value = [str(i).strip() for i in items if str(i).strip()]
@@ -101,6 +103,19 @@ def coerce(column: Column, raw: Any) -> Any:
         raise AssertionError(column.dtype)
     _check_value(column, value)
     return value
+
+
+def parse_bool(raw: Any, from_text: bool = False) -> bool:
+    """A boolean: a real one from YAML or JSON; in a CSV cell (``from_text``) the word true or false, any case.
+
+    Anything else (a quoted "no", 1, "yes") is refused rather than guessed at. Raises ValueError."""
+    if isinstance(raw, bool):
+        return raw
+    if from_text and isinstance(raw, str) and raw.strip().lower() in (CSV_TRUE, CSV_FALSE):
+        return raw.strip().lower() == CSV_TRUE
+    shown = f"the text {raw!r}" if isinstance(raw, str) else repr(raw)
+    hint = "" if from_text else " (write true or false, without quotes)"
+    raise ValueError(f"expected true or false, got {shown}{hint}")
 
 
 def _check_value(column: Column, value: Any) -> None:
@@ -119,12 +134,12 @@ def _check_value(column: Column, value: Any) -> None:
 
 
 def _typed_row(schema: TableSchema, raw: dict[str, Any], file: str, line: int,
-               field_lines: dict[str, int], problems: list[Problem]) -> Row:
+               field_lines: dict[str, int], problems: list[Problem], from_text: bool = False) -> Row:
     values: dict[str, Any] = {}
     for column in schema.columns:
         cell = raw.get(column.name)
         try:
-            values[column.name] = coerce(column, cell)
+            values[column.name] = coerce(column, cell, from_text)
         except (ValueError, TypeError, json.JSONDecodeError) as exc:
             problems.append(Problem(str(exc), file, field_lines.get(column.name, line), column.name,
                                     check="cell_types"))
@@ -141,7 +156,10 @@ def read_csv(path: Path, schema: TableSchema, display: str | None = None) -> Tab
     name = display or path.name
     table = Table(schema, files=[name])
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, MAX_CSV_BYTES).decode("utf-8-sig")
+    except TooLarge as exc:
+        table.problems.append(Problem(str(exc), name, check="file_format"))
+        return table
     except UnicodeDecodeError as exc:
         table.problems.append(Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name,
                                       check="file_format"))
@@ -182,7 +200,7 @@ def read_csv(path: Path, schema: TableSchema, display: str | None = None) -> Tab
                                               name, line, check="file_format"))
                 continue
             row = _typed_row(schema, dict(zip(header, record, strict=True)), name, line, {},
-                             table.problems)
+                             table.problems, from_text=True)
             _check_key(schema, row, seen, table.problems)
             table.rows.append(row)
     except csv.Error as exc:
@@ -205,22 +223,78 @@ def _check_key(schema: TableSchema, row: Row, seen: dict[tuple[Any, ...], int],
         seen[key] = row.line
 
 
+class TooLarge(ValueError):
+    """A file over its size limit, refused before it is parsed."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refusing a file over ``limit`` bytes: by its size before reading, and (for files
+    whose size is not known in advance) as soon as more than ``limit`` bytes have come in."""
+    too_large = TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB, the limit for this kind of file; "
+                         "it was not read")
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := handle.read(min(1 << 16, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise too_large
+    return b"".join(chunks)
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, anchor: str, mark: yaml.Mark) -> None:
+        super().__init__(anchor)
+        self.anchor = anchor
+        self.problem_mark = mark
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping and of each of its keys."""
+    """A YAML loader that remembers the line of every mapping and of each of its keys.
+
+    It refuses aliases (``*name``): data files spell every value out, and refusing them keeps a small
+    file from expanding into a huge document (the "billion laughs"). Duplicate keys are collected in
+    ``duplicates`` (key, line, first line) instead of letting the last one silently win. Only true and
+    false (any case) are booleans: YAML 1.1's yes/no/on/off stay text.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int]] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _AliasRefused(str(getattr(event, "anchor", "")), event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping: dict[str, Any] = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key = str(loader.construct_object(key_node, deep=True))
+        line = key_node.start_mark.line + 1
+        if key in lines:
+            loader.duplicates.append((key, line, lines[key]))
+        else:
+            lines[key] = line
     mapping["__line__"] = node.start_mark.line + 1
     mapping["__lines__"] = lines
     return mapping
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Keep dates as written ('2019-12' and '2019-12-01' alike) instead of turning some into date objects.
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Keep dates as written ('2019-12' and '2019-12-01' alike) instead of turning some into date objects, and
+# read only true/false as booleans.
 _LineLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    k: [(tag, _TRUE_FALSE if tag == _BOOL_TAG else rx) for tag, rx in v
+        if tag != "tag:yaml.org,2002:timestamp" and (tag != _BOOL_TAG or k in ("t", "T", "f", "F"))]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -250,19 +324,47 @@ def read_yaml_records(path: Path, schema: TableSchema, display: str | None = Non
 
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
-    """Parse a YAML file, remembering lines; a syntax error becomes a Problem naming its line."""
+    """Parse a YAML file, remembering lines; a syntax error becomes a Problem naming its line.
+
+    A file over ``MAX_YAML_BYTES`` is refused unread; aliases, duplicate keys and nesting deeper than
+    the parser can follow are refused with the line where they occur."""
     name = display or path.name
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader), []
+        text = read_bounded(path, MAX_YAML_BYTES).decode("utf-8")
+    except TooLarge as exc:
+        return None, [Problem(str(exc), name, check="file_format")]
     except UnicodeDecodeError as exc:
         return None, [Problem(f"not UTF-8 text ({exc.reason})", name, check="file_format")]
     except OSError as exc:
         return None, [Problem(f"cannot read: {exc.strerror}", name, check="file_format")]
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text as ``load_yaml`` does (``name`` labels the problems)."""
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        return None, [Problem(f"the text is larger than {MAX_YAML_BYTES // (1024 * 1024)} MB, the limit for YAML",
+                              name, check="file_format")]
+    loader = _LineLoader(text)
+    try:
+        document = loader.get_single_data()
+    except _AliasRefused as exc:
+        return None, [Problem(f"YAML aliases (*{exc.anchor}) are not allowed: write the value out in full", name,
+                              exc.problem_mark.line + 1, check="file_format")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(f"YAML syntax error: {reason}", name, line, check="file_format")]
+    except RecursionError:
+        return None, [Problem("YAML nested too deeply to read", name, check="file_format")]
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        return None, [Problem(f"duplicate key '{key}' (first on line {first}): each key may appear once", name, line,
+                              key, check="file_format")
+                      for key, line, first in loader.duplicates]
+    return document, []
 
 
 def records_to_table(records: Any, schema: TableSchema, name: str, defaults: dict[str, Any] | None = None,

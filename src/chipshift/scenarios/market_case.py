@@ -152,6 +152,16 @@ def _number(value: Any, facts: dict[str, dict[str, Any]], where: str, problems: 
     return 0.0
 
 
+def _flag(spec: dict[str, Any], key: str, default: bool, where: str, problems: list[Problem]) -> bool:
+    """A true/false field: a real boolean only (a quoted "no" is refused, never read as true)."""
+    value = spec.get(key, default)
+    if isinstance(value, bool):
+        return value
+    problems.append(Problem(f"expected true or false, got {value!r} (write true or false, without quotes)",
+                            where, field=key, check="cell_types"))
+    return default
+
+
 def _ref(value: Any, params: dict[str, Param], where: str, problems: list[Problem]) -> str | float:
     if isinstance(value, dict) and "param" in value:
         name = str(value["param"])
@@ -204,7 +214,7 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
         if sane and not (sane[0] <= low and high <= sane[1]):
             problems.append(Problem(f"range [{low:g}, {high:g}] leaves the sensible range [{sane[0]:g}, {sane[1]:g}]",
                                     where(f"parameters.{name}")))
-        params[name] = Param(name, default, low, high, bool(spec.get("fit", False)), basis)
+        params[name] = Param(name, default, low, high, _flag(spec, "fit", False, at, problems), basis)
     sources = []
     for k, raw in enumerate(doc.get("sources") or []):
         path = f"sources[{k}]"
@@ -229,7 +239,8 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
                         _ref(spec.get("build_time"), params, where(f"{path}.capacity.build_time"), problems))
         sources.append(Source(
             str(raw["id"]), _number(raw.get("share"), facts, where(f"{path}.share"), problems),
-            bool(raw.get("domestic", False)), offerings, param_of("capacity_growth"), param_of("quality_growth"),
+            _flag(raw, "domestic", False, where(path), problems), offerings, param_of("capacity_growth"),
+            param_of("quality_growth"),
             str(raw.get("basis", "")), ramp, param_of("learning_rate"),
         ))
     total = sum(src.share for src in sources)
@@ -240,7 +251,8 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
     elif sources and abs(total - 100.0) > 1e-9:
         notes.append(f"baseline shares as given sum to {total:g}%; they are normalised to 100%")
     for k, src in enumerate(sources):
-        if firms is not None and src.id not in firms and not (doc["sources"][k].get("group")):
+        if firms is not None and src.id not in firms and not _flag(doc["sources"][k], "group", False,
+                                                                   where(f"sources[{k}]"), problems):
             problems.append(Problem(f"source '{src.id}' is not a known firm (mark a bucket of firms with 'group: "
                                     "true')", where(f"sources[{k}].id"), check="references"))
         if src.share <= 0:
@@ -261,7 +273,8 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
                 problems.append(Problem(f"ban names unknown segment '{seg}'", where("bans")))
     observations = tuple(
         Observation(str(o["output"]), int(o["year"]), _number({"fact": o["fact"]}, facts, where(f"observations[{k}]"),
-                                                               problems), str(o["fact"]), bool(o.get("fit", True)))
+                                                               problems), str(o["fact"]),
+                    _flag(o, "fit", True, where(f"observations[{k}]"), problems))
         for k, o in enumerate(doc.get("observations") or []))
     case = MarketCase(
         name=str(doc.get("name", file)), description=str(doc.get("description", "")), region=str(doc["region"]),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chipshift.domain.rules import Rule, rule_from_record
+from chipshift.errors import DataError, Problem
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,26 @@ class Scenario:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def apply(self, baseline: list[Rule]) -> list[Rule]:
-        """The rule set this scenario describes, in a stable order: baseline order, then additions."""
+        """The rule set this scenario describes, in a stable order: baseline order, then additions.
+
+        Raises DataError when an edit names a rule the set does not have, or an addition reuses the id of a
+        rule it has (a baseline rule is changed with ``edit``, or removed and then added)."""
         rules = {r.id: r for r in baseline} if self.baseline else {}
         for rule_id in self.remove:
             rules.pop(rule_id, None)
+        label = self.file or self.name
         for change in self.edit:
-            current = rules[change["id"]]
+            current = rules.get(change["id"])
+            if current is None:
+                raise DataError([Problem(f"no baseline rule '{change['id']}' to edit", label, field="edit",
+                                         check="references")])
             record = {**_record(current), **{k: v for k, v in change.items() if k != "id"}}
             rules[current.id] = rule_from_record(record)
         for record in self.add:
+            if record["id"] in rules:
+                raise DataError([Problem(f"adds rule '{record['id']}', which the baseline already has: change it "
+                                         "with 'edit', or list it under 'remove' to replace it", label, field="add",
+                                         check="unique_ids")])
             rules[record["id"]] = rule_from_record(record)
         return list(rules.values())
 

@@ -65,6 +65,11 @@ UNITS: Mapping[str, Unit] = _units(
     Unit("kw", "power", 1e3, "kilowatts"),
     Unit("tb", "memory_capacity", 1e12, "terabytes"),
     Unit("transistors_bn", "count_transistors", 1e9, "billion transistors"),
+    Unit("tpp", "tpp", 1.0, "total processing performance (BIS ECCN 3A090): 2 x MacTOPS x bit length of the "
+         "operation, aggregated over the chip's processing units"),
+    Unit("tpp_per_mm2", "performance_density", 1.0,
+         "performance density (BIS ECCN 3A090): TPP divided by the applicable die area in mm2"),
+    Unit("nm", "length", 1e-9, "nanometres (a process node as the foundry names it, e.g. 7 for 7 nm)"),
     Unit("years", "duration", 1.0, "years"),
     Unit("months", "duration", 1 / 12, "months"),
     Unit("days", "duration", 1 / 365.25, "days"),
@@ -212,8 +217,9 @@ METRICS: Mapping[str, Metric] = _metrics(
     Metric("exchange_rate", "exchange_rate", ("exchange_rate",), "currency units per US dollar"),
     # technical performance: entity is the product (or 'A vs B' pair in the definition column)
     Metric("performance", "performance", ("compute", "compute_efficiency", "throughput", "power",
-                                          "memory_capacity", "count_transistors"),
-           "a technical performance figure"),
+                                          "memory_capacity", "count_transistors", "tpp", "performance_density",
+                                          "length"),
+           "a technical performance figure (tpp, performance density and process node become input attributes)"),
     Metric("relative_performance", "performance", ("share", "ratio"),
            "performance relative to a named rival product (definition column names both)"),
     Metric("time_to_build", "parameter", ("duration",), "years needed to build or qualify capacity"),

@@ -82,7 +82,7 @@ def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, l
                        segment=segment)
     sides = []
     for arg, when in ((left, left_at), (right, right_at)):
-        country = api.availability(store, target, at=when, scenario=arg, segment=segment)
+        country = api.availability(store, target, at=when, scenario=arg, segment=segment, view="country")
         firm = api.availability(store, target, at=when, scenario=arg, segment=segment, view="firm")
         exposure = api.exposure(store, target, at=when, scenario=arg, segment=segment)
         sides.append((country, firm, exposure))

@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 from chipshift import api
-from chipshift.engine.world import OTHERS, provision_from_facts
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
@@ -110,42 +109,18 @@ def input_detail(store: Store, name: str) -> dict[str, Any]:
     report = api.show_input(store, name)
     datasets = {d["id"]: d for d in store.rows("datasets")}
     dataset = datasets.get(report["origin"])
+    facts = {f["id"]: f for f in store.facts(product=report["id"])} if report["shares_from"] == "facts" else {}
     for row in [*report["countries"], *report["firms"]]:
-        row["source"] = _dataset_source(dataset, row["source"], row["year"])
-    report["shares_from"] = "dataset" if report["countries"] or report["firms"] else None
-    if not report["countries"] and not report["firms"]:
-        _shares_from_facts(store, report)
+        if report["shares_from"] == "dataset":
+            row["source"] = _dataset_source(dataset, row["source"], row["year"])
+        elif row.get("fact") in facts:
+            row["source"] = _fact_source(facts[row["fact"]])
+        else:
+            row["source"] = {"quote": row["source"], "note": "derived from the facts named here"}
     choke = chokepoint_index(store).get(report["id"])
     report["chokepoint"] = choke
     report["conflicts"] = conflicts(report["facts"])
     return report
-
-
-def _shares_from_facts(store: Store, report: dict[str, Any]) -> None:
-    facts = store.facts(product=report["id"])
-    firms = {f["id"]: f for f in store.rows("firms")}
-    by_id = {f["id"]: f for f in facts}
-    rows = provision_from_facts(facts, {k: v["hq_country"] for k, v in firms.items()})
-    countries: dict[str, float] = defaultdict(float)
-    for p in rows:
-        fact_id = p["source_text"].split(" ")[1] if p["source_text"].startswith("fact ") else None
-        fact = by_id.get(fact_id or "")
-        is_rest = p["provider"] == OTHERS
-        firm = firms.get(p["provider"])
-        report["firms"].append({
-            "provider": p["provider"], "name": "Other firms (not named)" if is_rest else firm["name"] if firm else
-            p["provider"], "share_pct": p["share_pct"], "share_known": True, "basis": "revenue",
-            "year": None, "period": fact["period"] if fact else None,
-            "source": _fact_source(fact) if fact else {"quote": p["source_text"], "note": "remainder to 100%"}})
-        countries[firm["hq_country"] if firm and not is_rest else OTHERS] += p["share_pct"]
-    names = {c["id"]: c["name"] for c in store.rows("countries")}
-    report["countries"] = [
-        {"provider": c, "name": names.get(c, c), "share_pct": round(v, 4), "share_known": True,
-         "basis": "headquarters", "year": None,
-         "source": {"quote": None, "note": "sum of the firm shares by headquarters country (derived)"}}
-        for c, v in sorted(countries.items(), key=lambda kv: -kv[1])]
-    if rows:
-        report["shares_from"] = "facts"
 
 
 def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -49,7 +49,7 @@ class Selector(_Strict):
 class Sellers(_Strict):
     hq_in: list[Code] = Field(default_factory=list, max_length=100)
     firms: list[Code] = Field(default_factory=list, max_length=500)
-    fdp: bool = False
+    fdp: StrictBool = False  # true or false only: "no" is refused, never read as a boolean
 
 
 class Targets(_Strict):
@@ -110,7 +110,7 @@ class ScenarioDoc(_Strict):
     name: Name
     description: Text = ""
     at: date | None = None
-    baseline: bool = True
+    baseline: StrictBool = True  # true or false only: "no" is refused, never read as a boolean
     add: list[RuleRecord] = Field(default_factory=list, max_length=200)
     remove: list[Code] = Field(default_factory=list, max_length=500)
     edit: list[RuleEdit] = Field(default_factory=list, max_length=500)

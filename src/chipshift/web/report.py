@@ -12,10 +12,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipshift import api
 from chipshift.io.store import Store
+from chipshift.io.tables import load_yaml
 from chipshift.web import svg
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.market import MARKET_POINTER
@@ -69,12 +68,10 @@ def _target(document: dict[str, Any]) -> str:
 
 
 def _is_market(path: Path) -> bool:
-    """Whether a scenario file declares 'kind: market' (unreadable files go to the usual reader's errors)."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    return isinstance(document, dict) and document.get("kind") == "market"
+    """Whether a scenario file declares 'kind: market' (unreadable or refused files, e.g. too large or with
+    aliases, go to the usual reader's errors)."""
+    document, problems = load_yaml(path, path.name)
+    return not problems and isinstance(document, dict) and document.get("kind") == "market"
 
 
 def write_report(store: Store, scenario_path: Path, out_path: Path, target: str | None = None,

@@ -94,7 +94,8 @@ async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Seg
 
 @router.get("/chokepoints", responses={**JSON_OBJECT, **errors_doc()},
             summary="Inputs where one country holds at least the threshold share")
-async def chokepoints(s: State, threshold: Annotated[float, Query(ge=0, le=100)] = 80.0,
+async def chokepoints(s: State, threshold: Annotated[float, Query(ge=0, le=100, description="share in percent "
+                                                                                             "(0-100)")] = 80.0,
                       coalition: Annotated[list[str] | None, Query(max_length=30)] = None,
                       all: Annotated[bool, Query(description="list every input, not only those above")] = False,
                       ) -> JSONBytes:
@@ -115,7 +116,10 @@ async def localization(s: State, country: Annotated[str, Query(min_length=1, max
 @router.get("/impairment", responses={**JSON_OBJECT, **errors_doc()},
             summary="Processes and stages impaired for a target")
 async def impairment(s: State, target: Target = "CHN", at: At = None, scenario: Ref = None,
-                     threshold: Annotated[float, Query(ge=0, le=1)] = 0.5) -> JSONBytes:
+                     threshold: Annotated[float, Query(ge=0, le=100, description="availability in percent "
+                                                                                  "(0-100) below which an input "
+                                                                                  "impairs the processes it "
+                                                                                  "feeds")] = 50.0) -> JSONBytes:
     return await s.runner.json(
         ("impairment", target, day(at), threshold, s.catalog.cache_key(scenario)),
         lambda: api.impairment(s.store, target, at, resolve(s, scenario), threshold), fields=FIELDS)
