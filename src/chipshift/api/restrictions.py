@@ -16,7 +16,7 @@ from chipshift.domain.rules import Rule, rule_from_record
 from chipshift.engine import analyses
 from chipshift.engine.attributes import input_attributes
 from chipshift.engine.reach import Destination, covers, in_force
-from chipshift.engine.world import World, build_world, provision_from_facts
+from chipshift.engine.world import VIEWS, World, build_world, provision_from_facts
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io.scenario_file import parse_scenario, read_scenario
 from chipshift.io.store import Store
@@ -24,8 +24,6 @@ from chipshift.io.tables import Row
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas import vocabulary as voc
 
-#: The share views availability can be asked in.
-VIEWS = ("country", "firm")
 _log = logging.getLogger(__name__)
 
 
@@ -302,8 +300,12 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     when_a = _date(at, before.scenario)
     # The second side is read at `to`; else at the question's own date (an explicit `at`, or the first
     # side's); a scenario's date applies only where the question gives none.
-    when_b = _date(to, None) if to else when_a if at else _date(None, after.scenario) \
-        if after.scenario and after.scenario.at else when_a
+    if to:
+        when_b = _date(to, None)
+    elif not at and after.scenario and after.scenario.at:
+        when_b = _date(None, after.scenario)
+    else:
+        when_b = when_a
     dest = destination(store, target, segment)
     sa = analyses.situation(before.world, before.rules, dest, when_a, before.firm_parents)
     sb = analyses.situation(after.world, after.rules, dest, when_b, after.firm_parents)

@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
 from chipshift.engine.reach import YES, Compiled, Destination, compile_rules, in_force
-from chipshift.engine.world import AGGREGATE_PROVIDERS, View, World
+from chipshift.engine.world import AGGREGATE_PROVIDERS, VIEWS, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
 COVERAGE_TARGET = 0.75  # ETO's measure: how many countries it takes to reach 75% of supply
@@ -99,16 +100,16 @@ def _sellers_text(rule: Rule) -> str:
 
 def _evaluate(s: Situation) -> dict[str, tuple[PairStatus, Availability]]:
     out = {}
-    for name in ("country", "firm"):
+    for name in VIEWS:
         view = s.world.view(name)
         status = pair_status(s.world, view, s.compiled, s.active, s.dest_index)
         out[name] = (status, availability(s.world, view, status))
     return out
 
 
-def _by_rule(s: Situation, view: View) -> tuple[list[int], PairStatus]:
+def _by_rule(s: Situation, view: View) -> tuple[npt.NDArray[np.object_], PairStatus]:
     """Which rule bars which pair: one evaluation per barring rule in force (with every relaxation in force),
-    batched, so the attribution uses the same reach as the answer."""
+    batched, so the attribution uses the same reach as the answer. Returns the rules' ids (rows) and status."""
     relaxation = np.array([r.kind is RuleKind.RELAXATION for r in s.compiled.rules], dtype=bool)
     barring = [r for r in range(len(s.compiled.rules)) if s.active[0, r] and not relaxation[r]
                and s.compiled.match[r, 0] == YES and s.compiled.strength[r] > 0]
@@ -116,7 +117,8 @@ def _by_rule(s: Situation, view: View) -> tuple[list[int], PairStatus]:
     for k, r in enumerate(barring):
         active[k] = s.active[0] & relaxation
         active[k, r] = True
-    return barring, pair_status(s.world, view, s.compiled, active, np.zeros(len(barring), dtype=np.int64))
+    ids = np.array([s.compiled.rules[r].id for r in barring], dtype=object)
+    return ids, pair_status(s.world, view, s.compiled, active, np.zeros(len(barring), dtype=np.int64))
 
 
 def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: str | None = None,
@@ -128,11 +130,12 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
     record says which view each bound rests on. When the two views contradict each other (no overlap),
     the answer spans both and says so."""
     evaluated = _evaluate(s)
-    attribution = {name: _by_rule(s, s.world.view(name)) for name in ("country", "firm")} if attribute else {}
+    attribution = {name: _by_rule(s, s.world.view(name)) for name in VIEWS} if attribute else {}
+    reaching = _rules_reaching(s) if detail else []
     chosen = list(range(s.world.n_inputs)) if inputs is None else list(inputs)
     out = []
     for i in chosen:
-        names = [view] if view else [n for n in ("country", "firm") if evaluated[n][1].has_data[i]]
+        names = [view] if view else [n for n in VIEWS if evaluated[n][1].has_data[i]]
         if not names or not evaluated[names[0]][1].has_data[i]:
             if inputs is None:
                 continue
@@ -160,25 +163,16 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
         for n in names:
             v = s.world.view(n)
             status = evaluated[n][0]
-            rule_rows, per_rule = attribution.get(n, ([], PairStatus(np.zeros((0, v.n_pairs), bool),
-                                                                     np.zeros((0, v.n_pairs), bool))))
+            by_rule = attribution.get(n)
             for j in v.pairs_of(i):
-                p = int(v.pair_provider[j])
-                share = v.pair_share[j]
-                entry: dict[str, Any] = {"provider": s.world.providers[p], "name": s.world.provider_names[p],
-                         "share_pct": None if np.isnan(share) else round(float(share) * 100, 4), "view": n}
                 if status.barred[0, j]:
-                    entry["rules"] = [s.compiled.rules[r].id for k, r in enumerate(rule_rows)
-                                      if per_rule.barred[k, j]]
-                    barred.append(entry)
+                    barred.append(_provider_entry(s.world, v, j, n, _barring(by_rule, j, certain=True)))
                 elif status.maybe[0, j]:
-                    entry["rules"] = [s.compiled.rules[r].id for k, r in enumerate(rule_rows)
-                                      if per_rule.barred[k, j] or per_rule.maybe[k, j]]
-                    maybe.append(entry)
+                    maybe.append(_provider_entry(s.world, v, j, n, _barring(by_rule, j, certain=False)))
         record["barred"] = barred
         record["maybe_barred"] = maybe
         if detail:
-            record["rules"] = _rules_reaching(s, i)
+            record["rules"] = reaching[i]
         out.append(record)
     return out
 
@@ -193,10 +187,30 @@ def _avail_record(world: World, i: int, view: str, lo: float | None, hi: float |
             "shares_complete": point is not None and not np.isnan(point)}
 
 
-def _rules_reaching(s: Situation, i: int) -> list[str]:
-    return [rule.id for r, rule in enumerate(s.compiled.rules)
-            if s.active[0, r] and s.compiled.match[r, 0] == YES and s.compiled.cover[r, i] > 0
-            and s.compiled.strength[r] > 0]
+def _barring(by_rule: tuple[npt.NDArray[np.object_], PairStatus] | None, j: int, certain: bool) -> list[str]:
+    """The rules that bar pair j (for certain, or at least maybe), from the per-rule evaluation."""
+    if by_rule is None:
+        return []
+    ids, status = by_rule
+    reached = status.barred[:, j] if certain else status.barred[:, j] | status.maybe[:, j]
+    return [str(r) for r in ids[reached]]
+
+
+def _provider_entry(world: World, v: View, j: int, view: str, rules: list[str]) -> dict[str, Any]:
+    p = int(v.pair_provider[j])
+    share = v.pair_share[j]
+    return {"provider": world.providers[p], "name": world.provider_names[p],
+            "share_pct": None if np.isnan(share) else round(float(share) * 100, 4), "view": view,
+            "rules": rules}
+
+
+def _rules_reaching(s: Situation) -> list[list[str]]:
+    """Per input: the barring rules in force that reach the whole destination and cover the input."""
+    c = s.compiled
+    ids = np.array([r.id for r in c.rules], dtype=object)
+    barring = s.active[0] & (c.match[:, 0] == YES) & (c.strength > 0)
+    reaching = (c.cover > 0) & barring[:, None]  # rules x inputs
+    return [list(ids[reaching[:, i]]) for i in range(s.world.n_inputs)]
 
 
 def exposure(s: Situation) -> dict[str, Any]:

@@ -166,23 +166,29 @@ def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, s
     firm_countries = {world.provider_hq[world.provider_index[f]] for f in firms if f in world.provider_index}
     dest_members = set(world.members(dest.country)) if dest.country else set()
     out = np.zeros(world.n_providers, dtype=np.uint8)
-    for p in range(world.n_providers):
-        pid, hq = world.providers[p], world.provider_hq[p]
-        if world.provider_kinds[p] == "firm":
-            named = pid in firms or firm_parents.get(pid) in firms
-            foreign = foreign_only and hq not in (rule.imposed_by, *AGGREGATE_PROVIDERS)
-            if named or hq in hq_in or foreign:
-                out[p] = YES
-            elif hq in AGGREGATE_PROVIDERS and (hq_in or foreign_only):
-                out[p] = MAYBE
-        else:
-            members = set(world.members(pid))
-            if members <= hq_in or (foreign_only and rule.imposed_by not in members and pid != "XVC"):
-                out[p] = YES
-            elif members & hq_in or members & firm_countries or (pid == "XVC" and (hq_in or foreign_only)):
-                out[p] = MAYBE
-        if out[p] == NO and s.fdp and hq not in dest_members:
-            out[p] = MAYBE  # foreign-made items within the foreign-direct-product reach
+    # Firm rows, all at once: named (or a named firm's subsidiary), headquartered where the rule binds, or
+    # foreign to a buyer-side ban; a firm whose headquarters are an aggregate may be bound.
+    hq, is_firm = world.provider_hq_array, world.provider_is_firm
+    named = np.zeros(world.n_providers, dtype=bool)
+    named[[world.provider_index[f] for f in firms if f in world.provider_index]] = True
+    named[[world.provider_index[c] for c, parent in firm_parents.items()
+           if parent in firms and c in world.provider_index]] = True
+    at_home = np.isin(hq, list(hq_in))
+    aggregate_hq = np.isin(hq, AGGREGATE_PROVIDERS)
+    foreign = foreign_only & (hq != rule.imposed_by) & ~aggregate_hq
+    out[is_firm & (named | at_home | foreign)] = YES
+    if hq_in or foreign_only:
+        out[is_firm & (out == NO) & aggregate_hq] = MAYBE
+    # Country rows: a row mixes firms, so a rule binding some of its firms binds the row only as 'maybe'.
+    for p in np.flatnonzero(~is_firm):
+        pid = world.providers[p]
+        members = set(world.members(pid))
+        if members <= hq_in or (foreign_only and rule.imposed_by not in members and pid != "XVC"):
+            out[p] = YES
+        elif members & hq_in or members & firm_countries or (pid == "XVC" and (hq_in or foreign_only)):
+            out[p] = MAYBE
+    if s.fdp:  # foreign-made items within the foreign-direct-product reach
+        out[(out == NO) & ~np.isin(hq, list(dest_members))] = MAYBE
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -29,6 +30,8 @@ SME_STAGES = {"S2", "S3"}  # design tools (EDA, at S1) are software, not manufac
 SME_ID = "sme"
 #: The provider that stands for suppliers a source does not name.
 OTHERS = "XVC"
+#: The two angles shares are seen from: by country and by firm.
+VIEWS = ("country", "firm")
 #: Which basis of market-share facts world supply shares are read from first.
 SHARE_BASIS_ORDER = ("revenue", "shipments", "bits", "capacity", "unknown")
 
@@ -80,12 +83,22 @@ class World:
     def n_providers(self) -> int:
         return len(self.providers)
 
+    @cached_property
+    def provider_hq_array(self) -> npt.NDArray[np.str_]:
+        """``provider_hq`` as an array, for vectorised tests on headquarters."""
+        return np.asarray(self.provider_hq)
+
+    @cached_property
+    def provider_is_firm(self) -> npt.NDArray[np.bool_]:
+        is_firm: npt.NDArray[np.bool_] = np.asarray(self.provider_kinds) == "firm"
+        return is_firm
+
     def view(self, name: str) -> View:
         if name == "country":
             return self.by_country
         if name == "firm":
             return self.by_firm
-        raise ValueError(f"unknown view '{name}' (country or firm)")
+        raise ValueError(f"unknown view '{name}' ({' or '.join(VIEWS)})")
 
     def input_of(self, id_or_name: str) -> int:
         return self.index[id_or_name]

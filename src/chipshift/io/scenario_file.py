@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from chipshift.errors import Problem
-from chipshift.io.tables import Row, Table, coerce, load_yaml, records_to_table, strip_lines
+from chipshift.io.tables import Row, Table, coerce, load_yaml, parse_bool, records_to_table, strip_lines
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas.tables import RULES
 
@@ -94,11 +94,10 @@ def parse_scenario(document: Any, name: str, file: str | None = None
                                             entry_lines.get(key, entry_line), key, check="required_fields"))
         edits.append(strip_lines(entry))
         edit_rows.append(Row(typed, name, entry_line or 0, dict(entry_lines)))
-    baseline = document.get("baseline", True)
-    if not isinstance(baseline, bool):
-        problems.append(Problem(f"expected true or false, got {'the text ' if isinstance(baseline, str) else ''}"
-                                f"{baseline!r} (write true or false, without quotes)", name, lines.get("baseline"),
-                                "baseline", check="cell_types"))
+    try:
+        baseline = parse_bool(document.get("baseline", True))
+    except ValueError as exc:
+        problems.append(Problem(str(exc), name, lines.get("baseline"), "baseline", check="cell_types"))
         baseline = True
     at = document.get("at")
     scenario = Scenario(

@@ -45,39 +45,50 @@ class RuleContext:
     """The rules a case runs under, with the supply world their reach is decided over.
 
     Whether a relaxation lifts a ban for one item, seller, region and segment is decided by the restriction
-    engine's reach functions, so the market runner and the engine agree on what a relaxation covers."""
+    engine's reach functions, so the market runner and the engine agree on what a relaxation covers. Rule
+    states depend only on the dates, so each is worked out once and kept for every later run of the case."""
 
     rules: Sequence[Rule]
     world: World
     firm_parents: dict[str, str] = field(default_factory=dict)
-    _lifts: dict[tuple[str, str, str, Destination], bool] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, Rule] = field(init=False, repr=False)
+    _relaxed_by: dict[str, list[Rule]] = field(init=False, repr=False)
+    _states: dict[tuple[object, ...], BoolArray] = field(default_factory=dict, init=False, repr=False)
 
-    @property
-    def ids(self) -> set[str]:
-        return {r.id for r in self.rules}
-
-    def by_id(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
-
-    def lifts(self, relaxation: Rule, item: str, seller: str, dest: Destination) -> bool:
-        """Whether the relaxation surely reaches the item, seller and destination (a 'maybe' does not lift)."""
-        key = (relaxation.id, item, seller, dest)
-        if key not in self._lifts:
-            self._lifts[key] = relaxation_lifts(relaxation, self.world, item, seller, dest, self.firm_parents) == YES
-        return self._lifts[key]
+    def __post_init__(self) -> None:
+        self._by_id = {r.id: r for r in self.rules}
+        self._relaxed_by = {}
+        for x in self.rules:
+            if x.kind is RuleKind.RELAXATION:
+                for target in x.relaxes:
+                    self._relaxed_by.setdefault(target, []).append(x)
 
     def holds(self, rule_id: str, item: str, seller: str, dest: Destination, when: Sequence[date]) -> BoolArray:
         """Per date: the rule is in force by its own dates and no relaxation in force lifts it for this
-        item, seller and destination (a relaxation scoped to other products, sellers or segments does not)."""
-        rule = self.by_id(rule_id)
-        relaxations = [x for x in self.rules if x.kind is RuleKind.RELAXATION and rule_id in x.relaxes]
-        lifting = [x for x in relaxations if self.lifts(x, item, seller, dest)]
-        return np.array([in_force(rule, d) and not any(in_force(x, d) for x in lifting) for d in when], dtype=bool)
+        item, seller and destination (a relaxation scoped to other products, sellers or segments does not;
+        one that reaches them only as 'maybe' does not lift either)."""
+        key = ("holds", rule_id, item, seller, dest, tuple(when))
+        if key not in self._states:
+            lifting = [x for x in self._relaxed_by.get(rule_id, [])
+                       if relaxation_lifts(x, self.world, item, seller, dest, self.firm_parents) == YES]
+            rule = self._by_id[rule_id]
+            self._states[key] = _frozen([in_force(rule, d) and not any(in_force(x, d) for x in lifting)
+                                         for d in when])
+        return self._states[key]
 
     def in_force(self, rule_id: str, when: Sequence[date]) -> BoolArray:
         """Per date: the rule is in force by its own dates (for rules an offering requires)."""
-        rule = self.by_id(rule_id)
-        return np.array([in_force(rule, d) for d in when], dtype=bool)
+        key = ("in_force", rule_id, tuple(when))
+        if key not in self._states:
+            self._states[key] = _frozen([in_force(self._by_id[rule_id], d) for d in when])
+        return self._states[key]
+
+
+def _frozen(states: list[bool]) -> BoolArray:
+    """A read-only array: kept states are shared between runs and must not be changed in place."""
+    out = np.array(states, dtype=bool)
+    out.setflags(write=False)
+    return out
 
 
 def default_draws(case: MarketCase, size: int = 1) -> Draws:
