@@ -1,0 +1,564 @@
+"""Linked markets: firms selling into several markets (regions, buyer segments) from one supply each.
+
+A firm has one seller price and one supply curve; each market is a CES block of its own. Volume barred in
+one market is offered in the others at the prices those markets clear (trade diversion, as in GSIM's
+multi-market clearing, here in exact levels). Research note market-dynamics.md section 1.2, with the
+licence caps of section 4.2 and the price and rent outputs of section 5.1.
+
+Markets m, firms f; hats are ratios to the baseline, where each firm's seller price is ``v0_f`` and
+buyers in m pay ``p0_mf = v0_f (1 + t0_mf)``::
+
+    buyer price           p^_mf = v^_f tau^_mf exp(rho_mf)         tau^ = (1 + t1) / (1 + t0), rho >= 0 licence rent
+    price index           P^_m^(1-sigma_m) = sum_f s0_mf (p^_mf / a^_mf)^(1-sigma_m)    over the firms allowed in m
+    composite demand      Q^_m = D^_m P^_m^(-eta_m)
+    flow                  x^_mf = a^_mf^(sigma-1) p^_mf^(-sigma) P^_m^(sigma-eta) D^_m
+    firm clearing         sum_m x_mf + extra_f = X_f,   X_f = X0_f (w^_f / c^_f)^eps_f <= K_f,   v_f = w_f + lambda_f
+    complementarity       min(log v^_f - log w^_f(X_f), log K_f - log X_f) = 0
+    licence cap           min(rho_mf, log cap_mf - log x_mf) = 0
+
+A ban, a zero licence cap or a zero capacity removes the pair (or the firm) from the choice set, which
+needs sigma_m > 1 in every market it leaves: with sigma <= 1 every source is essential. A market left with
+no seller is closed: its whole demand is reported unmet. `extra` is demand placed on a firm outside the
+CES choice (orders pulled forward before a rule takes effect); it pays the firm's price in that market.
+
+Solution method: a semismooth Newton on the log seller prices and licence rents of all draws at once (the
+min-functions above pick their row of the Jacobian), with a backtracking line search on the squared
+residual. The system is gross-substitutes, so from the baseline prices it converges in a few steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chipshift.market.ces import BoolArray, FloatArray, as_float, log_power_mean
+from chipshift.market.errors import ConvergenceError, MarketInputError
+
+__all__ = ["LinkedMarkets", "LinkedResult", "LinkedShocks", "solve_linked"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _labels(values: Sequence[str], what: str) -> tuple[str, ...]:
+    out = tuple(values)
+    if not out or any(not isinstance(x, str) or not x for x in out):
+        raise MarketInputError(f"{what} labels must be a non-empty list of non-empty strings")
+    if len(set(out)) != len(out):
+        raise MarketInputError(f"duplicate {what} labels: {sorted({x for x in out if out.count(x) > 1})}")
+    return out
+
+
+def _shaped(values: npt.ArrayLike, shape: tuple[int, ...], name: str) -> FloatArray:
+    arr = as_float(values, name)
+    try:
+        out = np.broadcast_to(arr, shape).astype(np.float64)
+    except ValueError:
+        raise MarketInputError(f"{name} must broadcast to {shape}, got shape {arr.shape}") from None
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, init=False)
+class LinkedMarkets:
+    """The baseline: which firm sells how much in which market, at what price, and the elasticities.
+
+    * `quantity` ``(markets, firms)``: baseline flows (>= 0; 0 = the firm does not sell there, and a CES
+      weight of zero keeps it out under any price).
+    * `seller_price` ``(firms,)``: baseline seller price (> 0); `wedge` ``(markets, firms)``: baseline
+      ad-valorem wedge, so buyers pay ``seller_price * (1 + wedge)``.
+    * `sigma`, `demand_elasticity` ``(markets,)``; `supply_elasticity` ``(firms,)`` (> 0, inf = flat at
+      the baseline cost); `capacity` ``(firms,)``, at least the firm's baseline sales.
+    """
+
+    firms: tuple[str, ...]
+    markets: tuple[str, ...]
+    quantity: FloatArray
+    seller_price: FloatArray
+    wedge: FloatArray
+    sigma: FloatArray
+    demand_elasticity: FloatArray
+    supply_elasticity: FloatArray
+    capacity: FloatArray
+
+    def __init__(
+        self,
+        firms: Sequence[str],
+        markets: Sequence[str],
+        quantity: npt.ArrayLike,
+        *,
+        sigma: npt.ArrayLike,
+        demand_elasticity: npt.ArrayLike,
+        seller_price: npt.ArrayLike = 1.0,
+        wedge: npt.ArrayLike = 0.0,
+        supply_elasticity: npt.ArrayLike = math.inf,
+        capacity: npt.ArrayLike = math.inf,
+    ) -> None:
+        f_labels, m_labels = _labels(firms, "firm"), _labels(markets, "market")
+        nm, nf = len(m_labels), len(f_labels)
+        q = as_float(quantity, "quantity")
+        if q.shape != (nm, nf):
+            raise MarketInputError(f"quantity must be (markets, firms) = {(nm, nf)}, got {q.shape}")
+        q = _shaped(q, (nm, nf), "quantity")
+        if np.any(q < 0.0) or not np.all(np.isfinite(q)):
+            raise MarketInputError("baseline quantities must be finite and >= 0")
+        idle_markets = [m for m, row in zip(m_labels, q, strict=True) if not np.any(row > 0.0)]
+        idle_firms = [f for f, col in zip(f_labels, q.T, strict=True) if not np.any(col > 0.0)]
+        if idle_markets or idle_firms:
+            raise MarketInputError(f"every market needs a seller and every firm a market in the baseline; none: "
+                                   f"{idle_markets + idle_firms}")
+        v0 = _shaped(seller_price, (nf,), "seller_price")
+        t0 = _shaped(wedge, (nm, nf), "wedge")
+        sig = _shaped(sigma, (nm,), "sigma")
+        eta = _shaped(demand_elasticity, (nm,), "demand_elasticity")
+        eps = _shaped(supply_elasticity, (nf,), "supply_elasticity")
+        cap = _shaped(capacity, (nf,), "capacity")
+        checks = ((v0, "seller_price", 0.0, True), (t0, "wedge", -1.0, True), (sig, "sigma", 0.0, True),
+                  (eta, "demand_elasticity", 0.0, False), (eps, "supply_elasticity", 0.0, True),
+                  (cap, "capacity", 0.0, False))
+        for arr, name, low, strict in checks:
+            if np.any(arr <= low) if strict else np.any(arr < low):
+                raise MarketInputError(f"{name} must be {'>' if strict else '>='} {low:g}")
+        for arr, name in ((v0, "seller_price"), (t0, "wedge"), (sig, "sigma"), (eta, "demand_elasticity")):
+            if not np.all(np.isfinite(arr)):
+                raise MarketInputError(f"{name} must be finite")
+        short = [f for f, c, x in zip(f_labels, cap, q.sum(axis=0), strict=True) if c < x * (1.0 - 1e-12)]
+        if short:
+            raise MarketInputError(f"baseline capacity below baseline sales for {short}: the baseline must be "
+                                   "unconstrained (lower capacity in a scenario instead)")
+        for name, val in (("firms", f_labels), ("markets", m_labels), ("quantity", q), ("seller_price", v0),
+                          ("wedge", t0), ("sigma", sig), ("demand_elasticity", eta),
+                          ("supply_elasticity", eps), ("capacity", cap)):
+            object.__setattr__(self, name, val)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(markets, firms)``."""
+        return len(self.markets), len(self.firms)
+
+    @property
+    def buyer_price(self) -> FloatArray:
+        """Baseline buyer prices ``(markets, firms)``."""
+        return np.asarray(self.seller_price[None, :] * (1.0 + self.wedge))
+
+    @property
+    def value(self) -> FloatArray:
+        """Baseline buyer expenditure per flow ``(markets, firms)``."""
+        return np.asarray(self.buyer_price * self.quantity)
+
+    @property
+    def shares(self) -> FloatArray:
+        """Baseline value shares within each market."""
+        v = self.value
+        return np.asarray(v / v.sum(axis=1, keepdims=True))
+
+    @property
+    def sales(self) -> FloatArray:
+        """Baseline quantity each firm sells over all markets ``(firms,)``."""
+        return np.asarray(self.quantity.sum(axis=0))
+
+
+_PAIR = ("wedge", "quality", "quota", "extra")
+_FIRM = ("capacity", "cost", "supply_elasticity")
+_MARKET = ("demand_shift", "sigma", "demand_elasticity")
+
+
+@dataclass(frozen=True, init=False)
+class LinkedShocks:
+    """A batch of scenarios for linked markets; every field broadcasts to ``(batch, ...)``; None = baseline.
+
+    Pair fields ``(markets, firms)``: `wedge` in force, `banned`, `quality` (index relative to baseline),
+    `quota` (licence cap on the flow, in quantity; inf = none), `extra` (quantity ordered outside the CES
+    choice, e.g. pulled forward before a ban). Firm fields ``(firms,)``: `capacity` (absolute), `cost`
+    (marginal-cost shifter), `supply_elasticity`. Market fields ``(markets,)``: `demand_shift`, `sigma`,
+    `demand_elasticity`.
+    """
+
+    fields: dict[str, Any]
+
+    def __init__(self, **given: npt.ArrayLike | None) -> None:
+        known = set(_PAIR) | set(_FIRM) | set(_MARKET) | {"banned"}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise MarketInputError(f"unknown shock fields {unknown}; known: {sorted(known)}")
+        object.__setattr__(self, "fields", {k: v for k, v in given.items() if v is not None})
+
+    def resolve(self, base: LinkedMarkets) -> _Resolved:
+        """Broadcast every field against the baseline and one batch size; check values."""
+        nm, nf = base.shape
+        arrays: dict[str, Any] = {}
+        trailing = {**dict.fromkeys(_PAIR, (nm, nf)), "banned": (nm, nf), **dict.fromkeys(_FIRM, (nf,)),
+                    **dict.fromkeys(_MARKET, (nm,))}
+        sizes = set()
+        for name, raw in self.fields.items():
+            arr = np.asarray(raw, dtype=bool) if name == "banned" else as_float(raw, name)
+            tail = trailing[name]
+            if arr.ndim > len(tail) + 1:
+                raise MarketInputError(f"{name} has {arr.ndim} axes; at most {len(tail) + 1} allowed")
+            if arr.ndim == len(tail) + 1:
+                sizes.add(arr.shape[0])
+            arrays[name] = arr
+        if len(sizes) > 1:
+            raise MarketInputError(f"shock fields disagree on the batch size: {sorted(sizes)}")
+        batch = sizes.pop() if sizes else 1
+        defaults = {"wedge": base.wedge, "quality": 1.0, "quota": math.inf, "extra": 0.0, "banned": False,
+                    "capacity": base.capacity, "cost": 1.0, "supply_elasticity": base.supply_elasticity,
+                    "demand_shift": 1.0, "sigma": base.sigma, "demand_elasticity": base.demand_elasticity}
+        out: dict[str, Any] = {}
+        for name, tail in trailing.items():
+            arr = arrays.get(name, defaults[name])
+            try:
+                out[name] = np.broadcast_to(arr, (batch, *tail))
+            except ValueError:
+                raise MarketInputError(f"{name} must broadcast to {(batch, *tail)}, got {np.shape(arr)}") from None
+        limits = {"wedge": (-1.0, True), "quality": (0.0, True), "quota": (0.0, False), "extra": (0.0, False),
+                  "capacity": (0.0, False), "cost": (0.0, True), "supply_elasticity": (0.0, True),
+                  "demand_shift": (0.0, True), "sigma": (0.0, True), "demand_elasticity": (0.0, False)}
+        for name, (low, strict) in limits.items():
+            arr = out[name]
+            if np.any(arr <= low) if strict else np.any(arr < low):
+                raise MarketInputError(f"{name} must be {'>' if strict else '>='} {low:g}")
+            if name not in ("quota", "capacity", "supply_elasticity") and not np.all(np.isfinite(arr)):
+                raise MarketInputError(f"{name} must be finite")
+        return _Resolved.build(base, batch, out)
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """Hat arrays the solver works on: ``(batch, markets, firms)``, ``(batch, firms)``, ``(batch, markets)``."""
+
+    s0: FloatArray  # (m, f) baseline value shares
+    x0: FloatArray  # (m, f) baseline flows
+    log_tau: FloatArray
+    log_a: FloatArray
+    log_quota: FloatArray  # log(quota / baseline flow); +inf = no cap
+    extra: FloatArray
+    allowed: BoolArray  # in the choice set
+    active: BoolArray  # (b, f): sells somewhere
+    log_c: FloatArray
+    eps: FloatArray
+    log_k: FloatArray  # log(capacity / baseline sales)
+    log_d: FloatArray
+    sigma: FloatArray
+    eta: FloatArray
+    wedge: FloatArray
+    sales0: FloatArray  # (f,)
+
+    @classmethod
+    def build(cls, base: LinkedMarkets, batch: int, f: dict[str, Any]) -> _Resolved:
+        x0 = base.quantity
+        sales0 = base.sales
+        with np.errstate(divide="ignore"):
+            log_quota = np.where(x0 > 0.0, np.log(f["quota"]) - np.log(np.where(x0 > 0.0, x0, 1.0)), np.inf)
+            log_k = np.log(f["capacity"]) - np.log(sales0)
+        log_quota = np.where(np.isinf(f["quota"]), np.inf, log_quota)
+        firm_open = f["capacity"] > 0.0
+        allowed = (x0 > 0.0) & ~f["banned"] & (f["quota"] > 0.0) & firm_open[:, None, :]
+        removed = (x0 > 0.0) & ~allowed
+        sigma = np.asarray(f["sigma"], dtype=np.float64)
+        if np.any(removed & (sigma[:, :, None] <= 1.0)):
+            raise MarketInputError("a firm barred or without capacity in a market with sigma <= 1: every source is "
+                                   "essential there; give that market sigma > 1")
+        extra = np.where(firm_open[:, None, :], f["extra"], 0.0)
+        active = allowed.any(axis=1) | (extra > 0.0).any(axis=1)
+        return cls(
+            s0=base.shares, x0=x0, log_tau=np.log1p(f["wedge"]) - np.log1p(base.wedge),
+            log_a=np.log(f["quality"]), log_quota=log_quota, extra=extra, allowed=allowed, active=active,
+            log_c=np.log(f["cost"]), eps=np.asarray(f["supply_elasticity"], dtype=np.float64), log_k=log_k,
+            log_d=np.log(f["demand_shift"]), sigma=sigma, eta=np.asarray(f["demand_elasticity"], dtype=np.float64),
+            wedge=np.asarray(f["wedge"], dtype=np.float64), sales0=sales0,
+        )
+
+    def take(self, idx: npt.NDArray[np.intp]) -> _Resolved:
+        keep = {"s0", "x0", "sales0"}
+        return _Resolved(**{k: (v if k in keep else v[idx]) for k, v in vars(self).items()})
+
+
+@dataclass(frozen=True)
+class _State:
+    log_p: FloatArray  # (b, m, f) log buyer-price hat
+    log_pi: FloatArray  # (b, m) log price index hat
+    share: FloatArray  # (b, m, f) CES value shares
+    log_x: FloatArray  # (b, m, f) log flow hat (-inf outside the choice set)
+    flow: FloatArray  # (b, m, f) CES flow in levels
+    sales: FloatArray  # (b, f) flows plus extra orders, levels
+    residual: FloatArray  # (b, f + q)
+    jacobian: FloatArray  # (b, f + q, f + q)
+
+
+def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jacobian: bool = True) -> _State:
+    """Prices, flows, the residual of every equation and (unless not wanted) its semismooth Jacobian."""
+    b, nm, nf = r.allowed.shape
+    full_rho = np.zeros((b, nm, nf))
+    if pairs.size:
+        full_rho[:, pairs[:, 0], pairs[:, 1]] = rho
+    log_p = u[:, None, :] + r.log_tau + full_rho
+    e = log_p - r.log_a
+    sig, eta = r.sigma[:, :, None], r.eta[:, :, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        log_pi = _log_price_index(e, r)
+        lp = np.where(np.isfinite(log_pi), log_pi, 0.0)[:, :, None]
+        share = np.where(r.allowed, r.s0 * np.exp((1.0 - sig) * (e - lp)), 0.0)
+        log_x = np.where(r.allowed, (sig - 1.0) * r.log_a - sig * log_p + (sig - eta) * lp + r.log_d[:, :, None],
+                         -np.inf)
+        flow = np.where(r.allowed, r.x0 * np.exp(log_x), 0.0)
+    sales = flow.sum(axis=1) + r.extra.sum(axis=1)
+    nq = pairs.shape[0]
+    n = nf + nq
+    res = np.empty((b, n))
+    safe_sales = np.where(sales > 0.0, sales, 1.0)
+    with np.errstate(divide="ignore"):
+        log_s = np.log(safe_sales / r.sales0)
+    k_price, k_sales = _supply_weights(r.eps)
+    # price side: log v - log w(X), w the marginal cost at output X, scaled by eps / (1 + eps) so that a
+    # nearly fixed supply stays well conditioned; capacity side: log K - log X
+    price_gap = k_price * (u - r.log_c) - k_sales * log_s
+    cap_gap = r.log_k - log_s
+    use_price = price_gap <= cap_gap
+    res[:, :nf] = np.where(r.active, np.where(use_price, price_gap, cap_gap), u - r.log_c)
+    if nq:
+        m_idx, f_idx = pairs[:, 0], pairs[:, 1]
+        ok = r.allowed[:, m_idx, f_idx]
+        quota_gap = np.where(ok, r.log_quota[:, m_idx, f_idx] - log_x[:, m_idx, f_idx], np.inf)
+        use_rho = rho <= quota_gap
+        res[:, nf:] = np.where(use_rho, rho, quota_gap)
+    if not jacobian:
+        return _State(log_p, log_pi, share, log_x, flow, sales, res, np.empty((b, 0, 0)))
+    # d log x_mf / d log p_mg = (sigma_m - eta_m) s_mg - sigma_m [f == g], for allowed pairs (m, f)
+    weight = flow / safe_sales[:, None, :]  # (b, m, f): the flow's part of the firm's sales
+    cross = (sig - eta) * share  # (b, m, g)
+    d_sales = np.einsum("bmf,bmg->bfg", weight, cross)  # d log sales_f / d u_g
+    own = np.einsum("bmf,bm->bf", weight, r.sigma)
+    d_sales[:, np.arange(nf), np.arange(nf)] -= own
+    jac = np.zeros((b, n, n))
+    eye = np.eye(nf)[None]
+    row_price = k_price[:, :, None] * eye - k_sales[:, :, None] * d_sales
+    jac[:, :nf, :nf] = np.where(r.active[:, :, None], np.where(use_price[:, :, None], row_price, -d_sales), eye)
+    if nq:
+        sig_q = r.sigma[:, m_idx]  # (b, q)
+        # d log sales_f / d rho_q, q = (m, g): weight_mf * d log x_mf / d log p_mg
+        d_sales_rho = weight[:, m_idx, :] * cross[:, m_idx, f_idx][:, :, None]  # (b, q, f)
+        d_sales_rho[:, np.arange(nq), f_idx] -= weight[:, m_idx, f_idx] * sig_q
+        d_sales_rho = d_sales_rho.transpose(0, 2, 1)  # (b, f, q)
+        jac[:, :nf, nf:] = np.where(r.active[:, :, None],
+                                    np.where(use_price[:, :, None], -k_sales[:, :, None] * d_sales_rho,
+                                             -d_sales_rho), 0.0)
+        # rows of the cap gaps: -d log x_q / d u_g and -d log x_q / d rho_q'
+        dx_du = cross[:, m_idx, :].copy()  # (b, q, g)
+        dx_du[:, np.arange(nq), f_idx] -= sig_q
+        dx_du = np.where(ok[:, :, None], dx_du, 0.0)
+        same = m_idx[:, None] == m_idx[None, :]
+        dx_drho = np.where(same[None], dx_du[:, :, f_idx], 0.0)
+        jac[:, nf:, :nf] = np.where(use_rho[:, :, None], 0.0, -dx_du)
+        jac[:, nf:, nf:] = np.where(use_rho[:, :, None], np.eye(nq)[None], -dx_drho)
+    return _State(log_p, log_pi, share, log_x, flow, sales, res, jac)
+
+
+def _log_price_index(e: FloatArray, r: _Resolved) -> FloatArray:
+    """``log P_m = log(sum_f s0_mf exp((1 - sigma_m) e_mf)) / (1 - sigma_m)`` over the allowed pairs
+    (inf for a market with none). Shares s0 sum to one over all pairs, so a removed pair raises P."""
+    if np.any(r.sigma == 1.0):
+        out = log_power_mean(e, np.broadcast_to(r.s0, e.shape), 1.0 - r.sigma, r.allowed)
+        return np.asarray(np.where(r.allowed.any(axis=2), out, np.inf))
+    g = 1.0 - r.sigma[:, :, None]
+    z = np.where(r.allowed, g * e, -np.inf)
+    top = z.max(axis=2, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    total = np.sum(r.s0 * np.exp(z - top), axis=2)
+    with np.errstate(divide="ignore"):
+        out = (np.log(total) + top[:, :, 0]) / g[:, :, 0]
+    return np.asarray(np.where(total > 0.0, out, np.inf))
+
+
+def _supply_weights(eps: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``eps / (1 + eps)`` and ``1 / (1 + eps)`` (1 and 0 for a flat supply, eps = inf)."""
+    finite = np.isfinite(eps)
+    e = np.where(finite, eps, 1.0)
+    return np.where(finite, e / (1.0 + e), 1.0), np.where(finite, 1.0 / (1.0 + e), 0.0)
+
+
+@dataclass(frozen=True)
+class LinkedResult:
+    """Equilibrium of a batch; pair arrays ``(batch, markets, firms)``, firm ``(batch, firms)``, market
+    ``(batch, markets)``. Prices and quantities in the baseline's units; values are price times quantity.
+
+    A pair outside the choice set has quantity 0 and NaN prices; a firm that sells nowhere has NaN prices.
+    `capacity_rent` is seller price minus marginal cost where capacity binds (0 elsewhere); `licence_rent`
+    is the buyer price net of the wedge minus the seller price, per unit, where a licence cap binds; the
+    seller keeps it (`revenue` is buyer spending net of the wedge). `rationed` is, per firm, what buyers
+    would take at its marginal cost (others' prices held) beyond its capacity; `unmet` is the demand of
+    closed markets (no seller left), in baseline value units.
+    """
+
+    firms: tuple[str, ...]
+    markets: tuple[str, ...]
+    price: FloatArray
+    quantity: FloatArray
+    value: FloatArray
+    revenue: FloatArray
+    share: FloatArray
+    licence_rent: FloatArray
+    at_quota: BoolArray
+    seller_price: FloatArray
+    marginal_cost: FloatArray
+    capacity_rent: FloatArray
+    at_capacity: BoolArray
+    sales: FloatArray
+    rationed: FloatArray
+    composite_price: FloatArray
+    composite_quantity: FloatArray
+    unmet: FloatArray
+    converged: BoolArray
+    iterations: IntArray
+    residual: FloatArray
+
+    @property
+    def firm_revenue(self) -> FloatArray:
+        """Each firm's revenue over all markets ``(batch, firms)``."""
+        return np.asarray(np.nansum(self.revenue, axis=1))
+
+    @property
+    def revenue_share(self) -> FloatArray:
+        """Each firm's revenue by market as a share of its revenue everywhere ``(batch, markets, firms)``."""
+        total = self.firm_revenue[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.where(total > 0.0, self.revenue / total, np.nan))
+
+
+def _newton(r: _Resolved, pairs: IntArray, tol: float, max_iter: int) -> tuple[
+        FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
+    b = r.allowed.shape[0]
+    nf = r.allowed.shape[2]
+    u = np.asarray(r.log_c, dtype=np.float64).copy()
+    rho = np.zeros((b, pairs.shape[0]))
+    iters = np.zeros(b, dtype=np.int64)
+    resid = np.full(b, np.inf)
+    done = np.zeros(b, dtype=bool)
+    active = np.arange(b)
+    for k in range(max_iter + 1):
+        if active.size == 0:
+            break
+        sub = r.take(active)
+        st = _evaluate(sub, u[active], rho[active], pairs)
+        norm = np.max(np.abs(st.residual), axis=1)
+        resid[active] = norm
+        ok = norm <= tol
+        done[active[ok]] = True
+        if k == max_iter:
+            break
+        keep = ~ok
+        active, st_res, st_jac = active[keep], st.residual[keep], st.jacobian[keep]
+        if active.size == 0:
+            break
+        try:
+            step = np.linalg.solve(st_jac, -st_res[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(st_jac[0], -st_res[0], rcond=None)[0][None] * np.ones_like(st_res)
+            for i in range(st_jac.shape[0]):
+                step[i] = np.linalg.lstsq(st_jac[i], -st_res[i], rcond=None)[0]
+        step = np.where(np.isfinite(step), step, 0.0)
+        biggest = np.max(np.abs(step), axis=1, keepdims=True)
+        step = step * np.minimum(1.0, 4.0 / np.maximum(biggest, 1e-300))
+        merit0 = np.sum(st_res**2, axis=1)
+        sub_active = r.take(active)
+        scale = np.ones(active.size)
+        pending = np.ones(active.size, dtype=bool)
+        for _ in range(30):
+            cand = u[active] + scale[:, None] * step[:, :nf]
+            cand_rho = rho[active] + scale[:, None] * step[:, nf:]
+            trial = _evaluate(sub_active, cand, cand_rho, pairs, jacobian=False)
+            merit = np.sum(trial.residual**2, axis=1)
+            better = np.isfinite(merit) & (merit <= (1.0 - 1e-4 * scale) * merit0)
+            pending &= ~better
+            if not pending.any():
+                break
+            scale = np.where(pending, 0.5 * scale, scale)
+        u[active] = u[active] + scale[:, None] * step[:, :nf]
+        rho[active] = rho[active] + scale[:, None] * step[:, nf:]
+        iters[active] += 1
+    return u, rho, iters, resid, done
+
+
+def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol: float = 1e-11,
+                 max_iter: int = 100) -> LinkedResult:
+    """Solve every draw of `shocks` (none: the baseline, returned exactly); ConvergenceError names failures.
+
+    >>> lm = LinkedMarkets(["A", "B"], ["C", "W"], [[30, 70], [70, 30]], sigma=4.0, demand_elasticity=1.0,
+    ...                    supply_elasticity=[0.0001, 2.0], capacity=[100, math.inf])
+    >>> r = solve_linked(lm, LinkedShocks(banned=[[True, False], [False, False]]))
+    >>> r.quantity[0].round(2).tolist()
+    [[0.0, 94.85], [100.0, 16.31]]
+    """
+    if not (tol > 0.0) or max_iter < 1:
+        raise MarketInputError("tol must be > 0 and max_iter >= 1")
+    r = (shocks or LinkedShocks()).resolve(base)
+    b = r.allowed.shape[0]
+    pairs = np.argwhere(np.isfinite(r.log_quota).any(axis=0) & (base.quantity > 0.0)).astype(np.int64)
+    u, rho, iters, resid, done = _newton(r, pairs, tol, max_iter)
+    if not done.all():
+        bad = np.flatnonzero(~done)
+        raise ConvergenceError(
+            f"linked markets did not clear for {bad.size} of {b} draws (first: {bad[:10].tolist()}; worst residual "
+            f"{float(np.max(resid[bad])):.3g}): check for a firm at capacity whose every market has inelastic "
+            "demand (eta = 0) and no other seller", tuple(int(i) for i in bad))
+    st = _evaluate(r, u, rho, pairs)
+    return _assemble(base, r, st, u, rho, pairs, iters, resid)
+
+
+def _assemble(base: LinkedMarkets, r: _Resolved, st: _State, u: FloatArray, rho: FloatArray, pairs: IntArray,
+              iters: IntArray, resid: FloatArray) -> LinkedResult:
+    b, nm, nf = r.allowed.shape
+    p0 = base.buyer_price
+    v0 = base.seller_price
+    inv_eps = np.where(np.isfinite(r.eps), 1.0 / np.where(np.isfinite(r.eps), r.eps, 1.0), 0.0)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        log_s = np.log(np.where(st.sales > 0.0, st.sales, np.nan) / r.sales0)
+        seller = np.where(r.active, v0 * np.exp(u), np.nan)
+        mc = np.where(r.active, v0 * np.exp(r.log_c + inv_eps * log_s), np.nan)
+        k_price, k_sales = _supply_weights(r.eps)
+        bound = r.active & (r.log_k - log_s < k_price * (u - r.log_c) - k_sales * log_s) & np.isfinite(r.log_k)
+        rent = np.where(bound, np.maximum(seller - mc, 0.0), np.where(r.active, 0.0, np.nan))
+        full_rho = np.zeros((b, nm, nf))
+        if pairs.size:
+            full_rho[:, pairs[:, 0], pairs[:, 1]] = rho
+        selling = r.allowed | (r.extra > 0.0)
+        price = np.where(selling, p0 * np.exp(st.log_p), np.nan)
+        quantity = st.flow + r.extra
+        value = np.where(selling, price * quantity, 0.0)
+        revenue = value / (1.0 + r.wedge)
+        at_quota = r.allowed & (full_rho > 0.0)
+        licence = np.where(selling, seller[:, None, :] * np.expm1(full_rho), np.nan)
+        total = value.sum(axis=2, keepdims=True)
+        share = np.where(total > 0.0, value / np.where(total > 0.0, total, 1.0), 0.0)
+        e0 = base.value.sum(axis=1)
+        closed = ~r.allowed.any(axis=2)
+        comp_price = np.exp(st.log_pi)
+        demand = e0 * np.exp(r.log_d - r.eta * np.where(closed, 0.0, st.log_pi))
+        delivered = np.where(closed, 0.0, demand)
+        unmet = np.where(closed, e0 * np.exp(r.log_d), 0.0)
+    rationed = _rationed(r, u, rho, pairs, bound, mc, v0, st)
+    return LinkedResult(
+        firms=base.firms, markets=base.markets, price=price, quantity=quantity, value=value, revenue=revenue,
+        share=share, licence_rent=licence, at_quota=at_quota, seller_price=seller, marginal_cost=mc,
+        capacity_rent=rent, at_capacity=bound, sales=st.sales, rationed=rationed, composite_price=comp_price,
+        composite_quantity=delivered, unmet=unmet, converged=np.ones(b, dtype=bool), iterations=iters,
+        residual=resid,
+    )
+
+
+def _rationed(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, bound: BoolArray, mc: FloatArray,
+              v0: FloatArray, st: _State) -> FloatArray:
+    """Per firm at capacity: buyers' demand at its marginal cost (others' prices held) minus its capacity."""
+    out = np.zeros_like(u)
+    for f in np.flatnonzero(bound.any(axis=0)):
+        rows = np.flatnonzero(bound[:, f])
+        sub = r.take(rows)
+        at_cost = u[rows].copy()
+        at_cost[:, f] = np.log(mc[rows, f] / v0[f])
+        notional = _evaluate(sub, at_cost, rho[rows], pairs, jacobian=False).sales[:, f]
+        out[rows, f] = np.maximum(notional - st.sales[rows, f], 0.0)
+    return out

@@ -1,0 +1,229 @@
+"""Linked markets: worked examples of market-dynamics.md (WE-1.1, 1.2, 4.1, 5.1, 5.3), the one-market limit,
+GSIM's first-order limit, agreement with the plain reference, and invariants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from linked_reference import LinkedCase, linked_cases, solve_reference
+from market_reference import SETTINGS, scenarios
+
+from chipshift.market import Market, MarketInputError, Shocks, solve_market
+from chipshift.market.gsim import solve_gsim
+from chipshift.market.linked import LinkedMarkets, LinkedShocks, solve_linked
+
+FIXED = 1e-9  # a supply elasticity this small is a fixed supply to the tolerances below
+
+
+def _we11(eps_a: float = FIXED, capacity_a: float = math.inf) -> LinkedMarkets:
+    return LinkedMarkets(["A", "B"], ["C", "W"], [[30, 70], [70, 30]], sigma=4.0, demand_elasticity=1.0,
+                         supply_elasticity=[eps_a, 2.0], capacity=[capacity_a, math.inf])
+
+
+BAN_A_IN_C = LinkedShocks(banned=[[True, False], [False, False]])
+
+
+def test_baseline_is_returned_exactly() -> None:
+    lm = _we11()
+    r = solve_linked(lm)
+    np.testing.assert_allclose(r.quantity[0], lm.quantity, rtol=1e-12)
+    np.testing.assert_allclose(r.seller_price[0], [1.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(r.composite_price[0], [1.0, 1.0], rtol=1e-12)
+    assert not r.at_capacity.any() and not r.unmet.any()
+
+
+def test_we11_barred_volume_is_reoffered_at_a_lower_price() -> None:
+    """WE-1.1: v_A = 0.8281, v_B = 1.0543, P_C = 1.1874, P_W = 0.8758; A's revenue -17.2% rather than -30%."""
+    r = solve_linked(_we11(), BAN_A_IN_C)
+    np.testing.assert_allclose(r.seller_price[0], [0.8281, 1.0543], atol=1e-4)
+    np.testing.assert_allclose(r.composite_price[0], [1.1874, 0.8758], atol=1e-4)
+    np.testing.assert_allclose(r.quantity[0], [[0.0, 94.85], [100.0, 16.31]], atol=1e-2)
+    np.testing.assert_allclose(r.firm_revenue[0], [82.81, 117.19], atol=1e-2)
+    np.testing.assert_allclose(r.revenue_share[0][:, 1], [0.853, 0.147], atol=1e-3)
+    assert r.revenue_share[0][0, 0] == 0.0
+
+
+def test_we11_with_a_binding_capacity_reports_the_same_rent_in_every_market() -> None:
+    """The same case with A's supply flat at cost 0.5 up to a capacity of 100: the capacity binds, the rent
+    is the seller price minus 0.5, one per firm, and A's prices in both markets carry it."""
+    lm = _we11(eps_a=math.inf, capacity_a=100.0)
+    r = solve_linked(lm, LinkedShocks(cost=[0.5, 1.0]))
+    assert r.at_capacity[0, 0] and not r.at_capacity[0, 1]
+    np.testing.assert_allclose(r.seller_price[0], [1.0, 1.0], atol=1e-10)
+    np.testing.assert_allclose(r.capacity_rent[0], [0.5, 0.0], atol=1e-10)
+    banned = solve_linked(lm, LinkedShocks(cost=[0.5, 1.0], banned=[[True, False], [False, False]]))
+    np.testing.assert_allclose(banned.seller_price[0], [0.8281, 1.0543], atol=1e-4)
+    np.testing.assert_allclose(banned.capacity_rent[0, 0], 0.8281 - 0.5, atol=1e-4)
+
+
+@pytest.mark.parametrize(("eps", "resold", "price"), [(0.5, 0.773, 0.868), (2.0, 0.500, 0.922),
+                                                      (10.0, 0.257, 0.975)])
+def test_we12_deflection_falls_with_the_supply_elasticity(eps: float, resold: float, price: float) -> None:
+    r = solve_linked(_we11(eps_a=eps), BAN_A_IN_C)
+    assert (r.quantity[0, 1, 0] - 70.0) / 30.0 == pytest.approx(resold, abs=1e-3)
+    assert r.seller_price[0, 0] == pytest.approx(price, abs=1e-3)
+
+
+def _we41() -> LinkedMarkets:
+    return LinkedMarkets(["US", "EUJP", "CN"], ["china"], [[0.4, 0.4, 0.2]], sigma=4.0, demand_elasticity=0.5)
+
+
+def test_we41_delay_wedge_and_licence_cap() -> None:
+    lm = _we41()
+    wedge = solve_linked(lm, LinkedShocks(wedge=[[0.22, 0.0, 0.0]]))
+    assert wedge.quantity[0, 0, 0] / 0.4 == pytest.approx(0.569, abs=1e-3)
+    np.testing.assert_allclose(wedge.share[0, 0], [0.269, 0.488, 0.244], atol=1e-3)
+    assert wedge.composite_price[0, 0] == pytest.approx(1.0683, abs=1e-4)
+    cap = solve_linked(lm, LinkedShocks(quota=[[0.7 * 0.4, np.inf, np.inf]]))
+    assert cap.quantity[0, 0, 0] == pytest.approx(0.28, rel=1e-9)
+    assert cap.at_quota[0, 0, 0]
+    assert cap.licence_rent[0, 0, 0] == pytest.approx(0.138, abs=1e-3)
+    assert cap.share[0, 0, 0] == pytest.approx(0.311, abs=1e-3)
+    assert cap.composite_price[0, 0] == pytest.approx(1.0470, abs=1e-4)
+    both = solve_linked(lm, LinkedShocks(wedge=[[0.22, 0.0, 0.0]], quota=[[0.7 * 0.4, np.inf, np.inf]]))
+    np.testing.assert_allclose(both.quantity, wedge.quantity, rtol=1e-9)  # the cap is slack
+    assert not both.at_quota.any()
+    tight = solve_linked(lm, LinkedShocks(quota=[[0.35 * 0.4, np.inf, np.inf]]))
+    assert tight.share[0, 0, 0] == pytest.approx(0.189, abs=1e-3)
+    assert tight.composite_price[0, 0] == pytest.approx(1.1057, abs=1e-4)
+
+
+def test_we51_shadow_price_is_one_per_firm_across_markets() -> None:
+    """WE-5.1: demand 120 p^-2, capacity 100, marginal cost 1: p = 1.0954, rent 0.0954; split over two
+    markets, the same rent appears in both."""
+    lm = LinkedMarkets(["F"], ["R1", "R2"], [[60.0], [60.0]], sigma=2.0, demand_elasticity=2.0)
+    r = solve_linked(lm, LinkedShocks(capacity=[100.0]))
+    np.testing.assert_allclose(r.price[0, :, 0], [1.0954, 1.0954], atol=1e-4)
+    assert r.capacity_rent[0, 0] == pytest.approx(math.sqrt(1.2) - 1.0, rel=1e-9)
+    assert r.sales[0, 0] == pytest.approx(100.0, rel=1e-9)
+    assert r.rationed[0, 0] == pytest.approx(20.0, rel=1e-9)  # what buyers would take at cost, beyond capacity
+
+
+def test_we53_an_export_ban_moves_prices_apart() -> None:
+    """WE-5.3: China produces 48 and consumes 30, the rest of the world 52 and 70; eta + eps = 0.7. Barring
+    China's producers from the rest of the world lowers China's price to (48/30)^(-1/0.7) and raises the
+    other's towards (70/52)^(1/0.7) as the good becomes homogeneous (sigma large)."""
+    sigma = 50.0
+    lm = LinkedMarkets(["china_producers", "row_producers"], ["CHN", "ROW"], [[30.0, 0.0], [18.0, 52.0]],
+                       sigma=sigma, demand_elasticity=0.35, supply_elasticity=0.35)
+    r = solve_linked(lm, LinkedShocks(banned=[[False, False], [True, False]]))
+    assert r.seller_price[0, 0] == pytest.approx((48 / 30) ** (-1 / 0.7), rel=1e-9)
+    s0 = 52.0 / 70.0
+    exact = s0 ** (-(sigma - 0.35) / ((sigma - 1.0) * 0.7))
+    assert r.seller_price[0, 1] == pytest.approx(exact, rel=1e-9)
+    assert exact == pytest.approx((70 / 52) ** (1 / 0.7), rel=0.01)
+
+
+def test_a_market_left_without_sellers_reports_its_demand_unmet() -> None:
+    lm = LinkedMarkets(["A", "B"], ["C", "W"], [[30, 0], [70, 30]], sigma=4.0, demand_elasticity=1.0,
+                       supply_elasticity=2.0)
+    r = solve_linked(lm, LinkedShocks(banned=[[True, False], [False, False]], demand_shift=[1.2, 1.0]))
+    assert r.unmet[0, 0] == pytest.approx(36.0) and r.unmet[0, 1] == 0.0
+    assert r.composite_price[0, 0] == np.inf and r.quantity[0, 0].sum() == 0.0
+
+
+@given(scenarios(bans=True, capacities=True))
+@SETTINGS
+def test_one_market_agrees_with_the_single_market_solver(sc) -> None:  # type: ignore[no-untyped-def]
+    """With one market the linked solver is the existing exact solver (no price cap here)."""
+    if sc.sigma <= 1.0 and (sc.banned.any() or np.any(sc.capacity <= 0.0)):
+        return
+    single = solve_market(sc.market(), Shocks(wedge=sc.wedge1, banned=sc.banned, capacity=sc.capacity,
+                                              quality=sc.quality, cost=sc.cost, demand_shift=sc.demand))
+    v0 = sc.price / (1.0 + sc.wedge0)
+    lm = LinkedMarkets([f"s{i}" for i in range(len(v0))], ["m"], sc.quantity[None, :], sigma=sc.sigma,
+                       demand_elasticity=sc.eta, seller_price=v0, wedge=sc.wedge0[None, :],
+                       supply_elasticity=sc.eps, capacity=np.inf)
+    linked = solve_linked(lm, LinkedShocks(wedge=sc.wedge1[None, :], banned=sc.banned[None, :],
+                                           capacity=sc.capacity, quality=sc.quality[None, :], cost=sc.cost,
+                                           demand_shift=[sc.demand]))
+    np.testing.assert_allclose(linked.quantity[0, 0], single.quantity[0], rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(linked.composite_price[0, 0], single.composite_price[0], rtol=1e-8)
+    open_ = single.quantity[0] > 0
+    np.testing.assert_allclose(linked.price[0, 0][open_], single.price[0][open_], rtol=1e-7)
+    np.testing.assert_array_equal(linked.at_capacity[0] & open_, single.at_capacity[0] & open_)
+
+
+def test_small_tariff_changes_match_gsim_to_first_order() -> None:
+    """GSIM (WE-1 of market-models.md) is the linearisation of these equations: a US-EU FTA scaled down to a
+    thousandth moves world prices and flows as GSIM says, to second order."""
+    flows = np.array([[0, 50, 200, 300], [500, 0, 150, 200], [300, 100, 200, 200], [50, 100, 110, 20]], float)
+    t0 = np.array([[1.00, 1.21, 1.41, 1.22], [1.37, 1.00, 1.31, 1.23], [1.32, 1.36, 1.00, 1.18],
+                   [1.57, 1.41, 1.25, 1.15]])
+    t1 = t0.copy()
+    t1[0, 2] = t1[2, 0] = 1.0
+    h = 1e-4
+    th = t0 * (t1 / t0) ** h
+    g = solve_gsim(("US", "JP", "EU", "RW"), flows, t0, th, import_elasticity=-1.25, export_supply_elasticity=1.5,
+                   substitution_elasticity=5.0)
+    lm = LinkedMarkets(["US", "JP", "EU", "RW"], ["US", "JP", "EU", "RW"], flows.T, sigma=5.0,
+                       demand_elasticity=1.25, wedge=(t0 - 1.0).T, supply_elasticity=1.5)
+    r = solve_linked(lm, LinkedShocks(wedge=(th - 1.0).T))
+    dv = r.seller_price[0] - 1.0
+    np.testing.assert_allclose(dv / h, g.world_price_change / h, rtol=2e-3, atol=1e-6)
+    trade = flows.T > 0  # GSIM also reports changes of flows that do not exist; compare the real ones
+    dx = r.quantity[0][trade] / flows.T[trade] - 1.0
+    np.testing.assert_allclose(dx / h, g.import_change.T[trade] / h, rtol=2e-3, atol=1e-4)
+
+
+def _solve(case: LinkedCase):  # type: ignore[no-untyped-def]
+    lm = LinkedMarkets([f"f{i}" for i in range(case.x0.shape[1])], [f"m{i}" for i in range(case.x0.shape[0])],
+                       case.x0, sigma=case.sigma, demand_elasticity=case.eta, seller_price=case.v0, wedge=case.t0,
+                       supply_elasticity=case.eps)
+    return solve_linked(lm, LinkedShocks(wedge=case.t1, banned=case.banned, capacity=case.capacity, cost=case.cost,
+                                         quality=case.quality, demand_shift=case.demand, quota=case.quota))
+
+
+@given(linked_cases())
+@SETTINGS
+def test_agrees_with_the_plain_reference(case: LinkedCase) -> None:
+    ref = solve_reference(case)
+    r = _solve(case)
+    np.testing.assert_allclose(r.quantity[0], ref.quantity, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(r.price[0], ref.buyer_price, rtol=1e-7)
+    # Where a firm's capacity and its only licence cap bind at once, the rent may sit in either: only the
+    # buyer prices are determined.
+    both = r.at_quota[0].any(axis=0) & r.at_capacity[0]
+    np.testing.assert_allclose(r.seller_price[0][~both], ref.seller_price[~both], rtol=1e-7)
+
+
+@given(linked_cases())
+@SETTINGS
+def test_invariants(case: LinkedCase) -> None:
+    """Shares in [0, 1] summing to one per open market; each firm's sales are its flows; capacity and licence
+    caps hold; a ban of one more pair never raises the barred firm's revenue in that market."""
+    r = _solve(case)
+    share = r.share[0]
+    assert np.all((share >= 0.0) & (share <= 1.0 + 1e-12))
+    np.testing.assert_allclose(share.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(r.quantity[0].sum(axis=0), r.sales[0], rtol=1e-12)
+    assert np.all(r.sales[0] <= case.capacity * (1 + 1e-9))
+    assert np.all(r.quantity[0] <= case.quota * (1 + 1e-9))
+    assert np.all(r.revenue_share[0][:, r.sales[0] > 0].sum(axis=0) == pytest.approx(1.0))
+
+
+def test_batches_solve_each_draw_as_alone() -> None:
+    lm = _we11(eps_a=2.0, capacity_a=110.0)
+    demand = np.array([[0.8, 1.0], [1.0, 1.0], [1.3, 1.2]])
+    batch = solve_linked(lm, LinkedShocks(demand_shift=demand, banned=[[True, False], [False, False]]))
+    for i in range(3):
+        one = solve_linked(lm, LinkedShocks(demand_shift=demand[i], banned=[[True, False], [False, False]]))
+        np.testing.assert_allclose(batch.quantity[i], one.quantity[0], rtol=1e-10)
+
+
+def test_bad_input_is_refused() -> None:
+    with pytest.raises(MarketInputError, match="every market needs a seller"):
+        LinkedMarkets(["A"], ["C", "W"], [[1.0], [0.0]], sigma=2.0, demand_elasticity=1.0)
+    with pytest.raises(MarketInputError, match="capacity below"):
+        LinkedMarkets(["A"], ["C"], [[2.0]], sigma=2.0, demand_elasticity=1.0, capacity=1.0)
+    with pytest.raises(MarketInputError, match="sigma <= 1"):
+        solve_linked(LinkedMarkets(["A", "B"], ["C"], [[1.0, 1.0]], sigma=0.8, demand_elasticity=1.0),
+                     LinkedShocks(banned=[[True, False]]))
+    with pytest.raises(MarketInputError, match="unknown shock fields"):
+        LinkedShocks(tarif=[0.1])
+    with pytest.raises(MarketInputError, match="batch size"):
+        solve_linked(_we11(), LinkedShocks(cost=np.ones((2, 2)), demand_shift=np.ones((3, 2))))
+    assert Market  # the single-market model stays the one-market special case
