@@ -1,0 +1,236 @@
+"""Quarterly paths of linked markets: supply cuts with stockpiles, buyer rushes before announced bans, licences.
+
+Research note market-dynamics.md sections 2-4. Each quarter solves the linked equilibrium for all draws at
+once; the quarters run in order because stocks carry over. Mechanisms, each from the note:
+
+* **Supply cut** (section 3.3): from its start a firm's output is limited by its stock of the lost input plus
+  what a substitute delivers, in output units: ``K_t = min(K_path_t, S_t + sub_t)``; afterwards
+  ``S_(t+1) = S_t + sub_t - output_t``. The substitute ramps logistically (``ceiling / (1 + exp(-rate (t -
+  midpoint)))``). WE-3.1.
+* **Rush** (section 2.2): between a ban's announcement and its effective quarter, buyers in the barred market
+  order ``min(spare capacity, (cap - B_t) / speed_quarters)`` beyond their use, up to a stock cap of so many
+  quarters of use; once the ban holds they use the stock first (``min(B_t, use)`` a quarter, ``use`` being the
+  last quarter's flow before the ban), which lowers what they buy from the others. WE-2.2.
+* **Licence** (section 4.2): the flow is capped at ``approval`` times what buyers would take without the cap,
+  and a delay wedge applies; the binding one acts, never both multiplied. WE-4.1.
+
+Values, quantities and prices come out per quarter; `unmet` is demand no seller and no stock serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chipshift.market.ces import BoolArray, FloatArray
+from chipshift.market.errors import MarketInputError
+from chipshift.market.linked import LinkedMarkets, LinkedResult, LinkedShocks, solve_linked
+
+__all__ = ["InputCut", "Licence", "LinkedPath", "QuarterlyPlan", "Rush", "simulate_linked"]
+
+
+@dataclass(frozen=True)
+class InputCut:
+    """Firm `firm` loses a critical input from quarter `start`; `stock` (per draw, in units of the firm's
+    output) carries it for a while; a substitute ramps to `ceiling` (output units a quarter), half-way at
+    quarter `midpoint`, rising at `rate` per quarter (10% to 90% within ln(81) / rate quarters)."""
+
+    firm: int
+    start: int
+    stock: FloatArray
+    ceiling: FloatArray
+    midpoint: FloatArray
+    rate: FloatArray
+
+
+@dataclass(frozen=True)
+class Rush:
+    """Buyers in the `pairs` (markets x firms, bool) learn in quarter `announced` that the flows will be barred
+    from quarter `effective`; they build a stock of at most `cap_quarters` quarters of use (per draw), closing
+    the gap to it over `speed_quarters` quarters, as spare capacity allows."""
+
+    pairs: BoolArray
+    announced: int
+    effective: int
+    cap_quarters: FloatArray
+    speed_quarters: float = 1.0
+
+
+@dataclass(frozen=True)
+class Licence:
+    """From quarter `start` to `end` (exclusive) the `pairs` (markets x firms, bool) need a licence: a share
+    `approval` (per draw) of what buyers would take is licensed, and a delay wedge `delay` (ad valorem, per
+    draw) applies to it."""
+
+    pairs: BoolArray
+    start: int
+    end: int
+    approval: FloatArray
+    delay: FloatArray
+
+
+@dataclass(frozen=True)
+class QuarterlyPlan:
+    """Everything that moves by quarter; arrays are ``(quarters, batch, ...)`` or ``(quarters, ...)``.
+
+    `banned` ``(T, markets, firms)`` comes from the rules; `capacity` ``(T, B, firms)`` absolute; `demand`
+    ``(T, B, markets)`` demand shifters; `quality` ``(T, B, markets, firms)``; `cost` ``(T, B, firms)``;
+    `wedge` ``(T, markets, firms)`` in force; `sigma` ``(T, B, markets)`` (short to long run).
+    """
+
+    quarters: int
+    batch: int
+    banned: BoolArray
+    capacity: FloatArray
+    demand: FloatArray
+    quality: FloatArray | None = None
+    cost: FloatArray | None = None
+    wedge: FloatArray | None = None
+    sigma: FloatArray | None = None
+    demand_elasticity: FloatArray | None = None
+    cuts: Sequence[InputCut] = field(default_factory=tuple)
+    rushes: Sequence[Rush] = field(default_factory=tuple)
+    licences: Sequence[Licence] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class LinkedPath:
+    """Quarterly outputs ``(quarters, batch, ...)``: flows and prices per market and firm, firm prices and
+    rents, buyers' stocks and what they served, and demand left unmet."""
+
+    firms: tuple[str, ...]
+    markets: tuple[str, ...]
+    quantity: FloatArray  # (T, B, m, f) delivered by the firm (rush orders included)
+    value: FloatArray  # buyer spending
+    revenue: FloatArray  # seller receipts (net of wedges)
+    price: FloatArray  # buyer price (NaN where not sold)
+    share: FloatArray  # value shares within each market
+    seller_price: FloatArray  # (T, B, f)
+    capacity: FloatArray  # (T, B, f) capacity in force, after any supply cut
+    capacity_rent: FloatArray
+    licence_rent: FloatArray
+    at_capacity: BoolArray
+    rationed: FloatArray  # (T, B, f)
+    composite_price: FloatArray  # (T, B, m)
+    unmet: FloatArray  # (T, B, m) baseline value units
+    buyer_stock: FloatArray  # (T, B, m, f) end-of-quarter stock held by buyers, firm's units
+    from_stock: FloatArray  # (T, B, m, f) used from buyers' stock in the quarter
+    input_stock: FloatArray  # (T, B, f) end-of-quarter stock of a cut input, output units (NaN: no cut)
+
+
+def _check_plan(base: LinkedMarkets, plan: QuarterlyPlan) -> None:
+    nm, nf = base.shape
+    t, b = plan.quarters, plan.batch
+    expected = {"banned": (t, nm, nf), "capacity": (t, b, nf), "demand": (t, b, nm), "quality": (t, b, nm, nf),
+                "cost": (t, b, nf), "wedge": (t, nm, nf), "sigma": (t, b, nm), "demand_elasticity": (t, b, nm)}
+    for name, shape in expected.items():
+        arr = getattr(plan, name)
+        if arr is not None and np.shape(arr) != shape:
+            raise MarketInputError(f"plan.{name} must have shape {shape}, got {np.shape(arr)}")
+    for cut in plan.cuts:
+        if not 0 <= cut.firm < nf:
+            raise MarketInputError(f"a supply cut names firm index {cut.firm}; there are {nf}")
+    for rush in plan.rushes:
+        if not rush.announced <= rush.effective:
+            raise MarketInputError("a rush's announcement must come no later than its effective quarter")
+        if rush.speed_quarters <= 0:
+            raise MarketInputError("speed_quarters must be > 0")
+    for lic in plan.licences:
+        if np.any((lic.approval < 0.0) | (lic.approval > 1.0)) or np.any(lic.delay < 0.0):
+            raise MarketInputError("licence approval must be in [0, 1] and delay wedges >= 0")
+
+
+def _at(arr: FloatArray | None, t: int) -> FloatArray | None:
+    return None if arr is None else arr[t]
+
+
+def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
+    """Solve quarters 0..T-1 in order for all draws; stocks carry from one quarter to the next."""
+    _check_plan(base, plan)
+    nm, nf = base.shape
+    n_t, n_b = plan.quarters, plan.batch
+    e0 = base.value.sum(axis=1)  # (m,)
+    buyer_stock = np.zeros((n_b, nm, nf))
+    last_use = np.zeros((n_b, nm, nf))
+    input_stock = np.full((n_b, nf), np.nan)
+    for cut in plan.cuts:
+        input_stock[:, cut.firm] = np.broadcast_to(cut.stock, (n_b,))
+    out: dict[str, list[Any]] = {k: [] for k in LinkedPath.__dataclass_fields__ if k not in ("firms",
+                                                                                                    "markets")}
+    for t in range(n_t):
+        capacity = np.array(plan.capacity[t], dtype=np.float64)
+        supplied = np.zeros((n_b, nf))
+        for cut in plan.cuts:
+            if t >= cut.start:
+                sub = cut.ceiling / (1.0 + np.exp(-cut.rate * (t - cut.midpoint)))
+                supplied[:, cut.firm] = sub
+                capacity[:, cut.firm] = np.minimum(capacity[:, cut.firm], input_stock[:, cut.firm] + sub)
+        banned = np.broadcast_to(plan.banned[t], (n_b, nm, nf)).copy()
+        wedge_in_force = np.broadcast_to(base.wedge if plan.wedge is None else plan.wedge[t], (n_b, nm, nf))
+        wedge = wedge_in_force.copy()
+        licensed = np.zeros((n_b, nm, nf), dtype=bool)
+        approval = np.ones((n_b, nm, nf))
+        for lic in plan.licences:
+            if lic.start <= t < lic.end:
+                pairs = np.broadcast_to(lic.pairs, (n_b, nm, nf))
+                licensed |= pairs
+                approval = np.where(pairs, np.broadcast_to(lic.approval, (n_b,))[:, None, None], approval)
+                wedge = np.where(pairs, (1.0 + wedge) * (1.0 + np.broadcast_to(lic.delay, (n_b,))[:, None, None])
+                                 - 1.0, wedge)
+        # Buyers drawing on a stock of a barred firm's product buy that much less from everyone else.
+        draw = np.where(banned, np.minimum(buyer_stock, last_use), 0.0)
+        served_value = (draw * base.buyer_price).sum(axis=2)  # (B, m) at baseline prices
+        demand = np.array(plan.demand[t], dtype=np.float64)
+        demand_net = np.maximum(demand - served_value / e0, 1e-12)
+        common = {"banned": banned, "capacity": capacity, "demand_shift": demand_net,
+                  "quality": _at(plan.quality, t), "cost": _at(plan.cost, t), "sigma": _at(plan.sigma, t),
+                  "demand_elasticity": _at(plan.demand_elasticity, t)}
+        rushing = [r for r in plan.rushes if r.announced <= t < r.effective]
+        first = None
+        if rushing or licensed.any():
+            # what buyers would take without licences: the base of licence caps and of rush targets
+            first = solve_linked(base, LinkedShocks(wedge=wedge_in_force, **common))
+        quota = None
+        if licensed.any() and first is not None:
+            quota = np.where(licensed, approval * first.quantity, np.inf)
+        extra = np.zeros((n_b, nm, nf))
+        if rushing and first is not None:
+            spare = np.maximum(capacity - first.sales, 0.0)  # (B, f)
+            for rush in rushing:
+                pairs = np.broadcast_to(rush.pairs, (n_b, nm, nf))
+                use = np.where(pairs, first.quantity, 0.0)
+                target = np.broadcast_to(rush.cap_quarters, (n_b,))[:, None, None] * use
+                want = np.maximum(target - buyer_stock, 0.0) / rush.speed_quarters
+                want = np.where(pairs, want, 0.0)
+                # spare capacity is shared among the rushing markets in proportion to what they want
+                wanted = want.sum(axis=1)
+                scale = np.where(wanted > 0.0, np.minimum(1.0, spare / np.where(wanted > 0.0, wanted, 1.0)), 0.0)
+                extra += want * scale[:, None, :]
+                spare = spare - (want * scale[:, None, :]).sum(axis=1)
+        res = solve_linked(base, LinkedShocks(wedge=wedge, quota=quota, extra=extra if extra.any() else None,
+                                              **common))
+        buyer_stock = buyer_stock + extra - draw
+        last_use = np.where(banned, last_use, res.quantity - extra)
+        served = np.where(banned, draw, 0.0)
+        for cut in plan.cuts:
+            if t >= cut.start:
+                avail = input_stock[:, cut.firm] + supplied[:, cut.firm]
+                input_stock[:, cut.firm] = np.maximum(avail - res.sales[:, cut.firm], 0.0)
+        # the solver's unmet demand is already net of what stocks served; a stock that covers it all leaves none
+        unmet = np.where(demand - served_value / e0 > 1e-12, res.unmet, 0.0)
+        _collect(out, res, capacity, unmet, buyer_stock, served, input_stock)
+    return LinkedPath(firms=base.firms, markets=base.markets, **{k: np.stack(v) for k, v in out.items()})
+
+
+def _collect(out: dict[str, list[Any]], res: LinkedResult, capacity: FloatArray, unmet: FloatArray,
+             buyer_stock: FloatArray, served: FloatArray, input_stock: FloatArray) -> None:
+    values = {"quantity": res.quantity, "value": res.value, "revenue": res.revenue, "price": res.price,
+              "share": res.share, "seller_price": res.seller_price, "capacity": capacity,
+              "capacity_rent": res.capacity_rent, "licence_rent": res.licence_rent, "at_capacity": res.at_capacity,
+              "rationed": res.rationed, "composite_price": res.composite_price, "unmet": unmet,
+              "buyer_stock": buyer_stock.copy(), "from_stock": served, "input_stock": input_stock.copy()}
+    for k, v in values.items():
+        out[k].append(np.asarray(v))

@@ -1,0 +1,101 @@
+"""Quarterly linked paths: the note's WE-2.2 (rush, stock, unmet), WE-3.1 (supply cut with stockpile and
+substitute ramp) and licences as partial access (WE-4.1 over time)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from chipshift.market import MarketInputError
+from chipshift.market.linked import LinkedMarkets
+from chipshift.market.linked_path import InputCut, Licence, QuarterlyPlan, Rush, simulate_linked
+
+
+def _plan(lm: LinkedMarkets, quarters: int, *, banned: np.ndarray | None = None, capacity: float = math.inf,
+          **kw: object) -> QuarterlyPlan:
+    nm, nf = lm.shape
+    return QuarterlyPlan(
+        quarters=quarters, batch=1,
+        banned=np.zeros((quarters, nm, nf), dtype=bool) if banned is None else banned,
+        capacity=np.full((quarters, 1, nf), capacity), demand=np.ones((quarters, 1, nm)), **kw)  # type: ignore[arg-type]
+
+
+def test_we22_rush_fills_a_stock_as_spare_capacity_allows_then_runs_it_down() -> None:
+    """D = 100 a quarter, spare capacity 60, stock cap 6 months, two quarters of warning, then a ban:
+    imports 160, 160, 0, 0, 0; stock 60, 120, 20, 0, 0; unmet 0, 0, 0, 80, 100."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    banned = np.zeros((5, 1, 1), dtype=bool)
+    banned[2:] = True
+    rush = Rush(pairs=np.ones((1, 1), dtype=bool), announced=0, effective=2, cap_quarters=np.array([2.0]))
+    path = simulate_linked(lm, _plan(lm, 5, banned=banned, capacity=160.0, rushes=(rush,)))
+    np.testing.assert_allclose(path.quantity[:, 0, 0, 0], [160, 160, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(path.buyer_stock[:, 0, 0, 0], [60, 120, 20, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(path.from_stock[:, 0, 0, 0], [0, 0, 100, 20, 0], atol=1e-9)
+    np.testing.assert_allclose(path.unmet[:, 0, 0], [0, 0, 0, 80, 100], atol=1e-9)
+    assert path.at_capacity[:2, 0, 0].all()  # the rush uses all spare capacity
+
+
+def test_a_rush_with_rivals_takes_share_before_the_ban_and_the_stock_delays_the_rivals_gain() -> None:
+    lm = LinkedMarkets(["us", "domestic"], ["CHN"], [[60.0, 40.0]], sigma=3.0, demand_elasticity=0.5)
+    banned = np.zeros((6, 1, 2), dtype=bool)
+    banned[3:, 0, 0] = True
+    rush = Rush(pairs=np.array([[True, False]]), announced=1, effective=3, cap_quarters=np.array([1.0]))
+    with_rush = simulate_linked(lm, _plan(lm, 6, banned=banned, rushes=(rush,)))
+    without = simulate_linked(lm, _plan(lm, 6, banned=banned))
+    us, dom = with_rush.quantity[:, 0, 0, 0], with_rush.quantity[:, 0, 0, 1]
+    assert us[1] > without.quantity[1, 0, 0, 0]  # pulled forward
+    assert dom[3] < without.quantity[3, 0, 0, 1]  # buyers use their stock first
+    np.testing.assert_allclose(dom[5], without.quantity[5, 0, 0, 1], rtol=1e-9)  # stock gone, same as without
+    assert with_rush.buyer_stock[-1].sum() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_we31_supply_cut_runs_down_a_stock_and_recovers_with_a_substitute() -> None:
+    """Line demand 5 a quarter; a stock of 10 at the cut; a substitute ramps to 8 a quarter, half-way at
+    quarter 12, 10% to 90% in 4 quarters. Output 5, 5, 0 ... 0.10 (q8), 0.80 (q10), 2.00, 4.00, then 5; the
+    stock rebuilds 1.0, 3.2, 5.91, 8.82 by q16."""
+    lm = LinkedMarkets(["line"], ["buyers"], [[5.0]], sigma=2.0, demand_elasticity=0.5)
+    cut = InputCut(firm=0, start=0, stock=np.array([10.0]), ceiling=np.array([8.0]), midpoint=np.array([12.0]),
+                   rate=np.array([math.log(81.0) / 4.0]))
+    path = simulate_linked(lm, _plan(lm, 17, cuts=(cut,)))
+    out = path.quantity[:, 0, 0, 0]
+    np.testing.assert_allclose(out[[0, 1]], 5.0, rtol=1e-9)
+    assert np.all(out[2:6] < 0.01)
+    np.testing.assert_allclose(out[[8, 10, 11, 12]], [0.0976, 0.8, 2.0, 4.0], atol=1e-3)
+    np.testing.assert_allclose(out[13:], 5.0, rtol=1e-9)
+    np.testing.assert_allclose(path.input_stock[13:17, 0, 0], [1.0, 3.2, 5.91, 8.82], atol=0.01)
+    assert path.seller_price[5, 0, 0] > 100.0 and path.capacity_rent[5, 0, 0] > 0.0  # scarcity is priced
+    assert path.rationed[5, 0, 0] > 4.9  # nearly all demand at cost goes unserved
+
+
+def test_a_supply_cut_moves_demand_to_rivals_and_their_price() -> None:
+    lm = LinkedMarkets(["cut", "rival"], ["m"], [[50.0, 50.0]], sigma=4.0, demand_elasticity=0.5,
+                       supply_elasticity=[math.inf, 2.0])
+    cut = InputCut(firm=0, start=2, stock=np.array([50.0]), ceiling=np.array([0.0]), midpoint=np.array([0.0]),
+                   rate=np.array([1.0]))
+    path = simulate_linked(lm, _plan(lm, 6, cuts=(cut,)))
+    q = path.quantity[:, 0, 0]
+    np.testing.assert_allclose(q[:3, 0], 50.0, rtol=1e-9)  # two quarters normal, one more on the stock
+    assert q[3, 0] == pytest.approx(0.0, abs=1e-9) and q[4, 0] == 0.0
+    assert q[4, 1] > 50.0 and path.seller_price[4, 0, 1] > 1.0
+
+
+def test_licence_caps_a_share_of_what_buyers_would_take_and_a_slack_cap_leaves_the_wedge() -> None:
+    lm = LinkedMarkets(["US", "EUJP", "CN"], ["china"], [[0.4, 0.4, 0.2]], sigma=4.0, demand_elasticity=0.5)
+    pairs = np.array([[True, False, False]])
+    cap_only = Licence(pairs=pairs, start=1, end=3, approval=np.array([0.7]), delay=np.array([0.0]))
+    path = simulate_linked(lm, _plan(lm, 4, licences=(cap_only,)))
+    np.testing.assert_allclose(path.quantity[:, 0, 0, 0], [0.4, 0.28, 0.28, 0.4], rtol=1e-9)
+    assert path.licence_rent[1, 0, 0, 0] == pytest.approx(0.138, abs=1e-3)
+    both = Licence(pairs=pairs, start=1, end=3, approval=np.array([0.7]), delay=np.array([0.22]))
+    slack = simulate_linked(lm, _plan(lm, 4, licences=(both,)))
+    assert slack.quantity[1, 0, 0, 0] / 0.4 == pytest.approx(0.569, abs=1e-3)  # the wedge binds, not the cap
+    assert slack.licence_rent[1, 0, 0, 0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_plan_shapes_are_checked() -> None:
+    lm = LinkedMarkets(["a"], ["m"], [[1.0]], sigma=2.0, demand_elasticity=1.0)
+    with pytest.raises(MarketInputError, match=r"plan\.capacity"):
+        simulate_linked(lm, QuarterlyPlan(quarters=2, batch=1, banned=np.zeros((2, 1, 1), dtype=bool),
+                                          capacity=np.ones((3, 1, 1)), demand=np.ones((2, 1, 1))))
