@@ -227,3 +227,16 @@ def test_bad_input_is_refused() -> None:
     with pytest.raises(MarketInputError, match="batch size"):
         solve_linked(_we11(), LinkedShocks(cost=np.ones((2, 2)), demand_shift=np.ones((3, 2))))
     assert Market  # the single-market model stays the one-market special case
+
+
+def test_baseline_flows_per_draw_match_a_base_built_from_them() -> None:
+    """A draw's own baseline flows (uncertain market sizes and shares) solve as a base built from them."""
+    flows = np.array([[[30, 70], [70, 30]], [[50, 50], [40, 80]]], dtype=float)
+    lm = _we11(eps_a=2.0)
+    batch = solve_linked(lm, LinkedShocks(quantity=flows, banned=[[True, False], [False, False]]))
+    for i in range(2):
+        alone = LinkedMarkets(["A", "B"], ["C", "W"], flows[i], sigma=4.0, demand_elasticity=1.0,
+                              supply_elasticity=[2.0, 2.0])
+        one = solve_linked(alone, BAN_A_IN_C)
+        np.testing.assert_allclose(batch.quantity[i], one.quantity[0], rtol=1e-10)
+        np.testing.assert_allclose(batch.composite_price[i], one.composite_price[0], rtol=1e-10)

@@ -162,7 +162,7 @@ class LinkedMarkets:
         return np.asarray(self.quantity.sum(axis=0))
 
 
-_PAIR = ("wedge", "quality", "quota", "extra")
+_PAIR = ("wedge", "quality", "quota", "extra", "quantity")
 _FIRM = ("capacity", "cost", "supply_elasticity")
 _MARKET = ("demand_shift", "sigma", "demand_elasticity")
 
@@ -173,7 +173,9 @@ class LinkedShocks:
 
     Pair fields ``(markets, firms)``: `wedge` in force, `banned`, `quality` (index relative to baseline),
     `quota` (licence cap on the flow, in quantity; inf = none), `extra` (quantity ordered outside the CES
-    choice, e.g. pulled forward before a ban). Firm fields ``(firms,)``: `capacity` (absolute), `cost`
+    choice, e.g. pulled forward before a ban), `quantity` (baseline flows of this draw, replacing the
+    base's: market sizes and shares that are themselves uncertain; baseline prices stay the base's).
+    Firm fields ``(firms,)``: `capacity` (absolute), `cost`
     (marginal-cost shifter), `supply_elasticity`. Market fields ``(markets,)``: `demand_shift`, `sigma`,
     `demand_elasticity`.
     """
@@ -205,7 +207,8 @@ class LinkedShocks:
         if len(sizes) > 1:
             raise MarketInputError(f"shock fields disagree on the batch size: {sorted(sizes)}")
         batch = sizes.pop() if sizes else 1
-        defaults = {"wedge": base.wedge, "quality": 1.0, "quota": math.inf, "extra": 0.0, "banned": False,
+        defaults = {"wedge": base.wedge, "quality": 1.0, "quantity": base.quantity, "quota": math.inf,
+                    "extra": 0.0, "banned": False,
                     "capacity": base.capacity, "cost": 1.0, "supply_elasticity": base.supply_elasticity,
                     "demand_shift": 1.0, "sigma": base.sigma, "demand_elasticity": base.demand_elasticity}
         out: dict[str, Any] = {}
@@ -215,7 +218,8 @@ class LinkedShocks:
                 out[name] = np.broadcast_to(arr, (batch, *tail))
             except ValueError:
                 raise MarketInputError(f"{name} must broadcast to {(batch, *tail)}, got {np.shape(arr)}") from None
-        limits = {"wedge": (-1.0, True), "quality": (0.0, True), "quota": (0.0, False), "extra": (0.0, False),
+        limits = {"quantity": (0.0, False), "wedge": (-1.0, True), "quality": (0.0, True), "quota": (0.0, False),
+                  "extra": (0.0, False),
                   "capacity": (0.0, False), "cost": (0.0, True), "supply_elasticity": (0.0, True),
                   "demand_shift": (0.0, True), "sigma": (0.0, True), "demand_elasticity": (0.0, False)}
         for name, (low, strict) in limits.items():
@@ -231,8 +235,9 @@ class LinkedShocks:
 class _Resolved:
     """Hat arrays the solver works on: ``(batch, markets, firms)``, ``(batch, firms)``, ``(batch, markets)``."""
 
-    s0: FloatArray  # (m, f) baseline value shares
-    x0: FloatArray  # (m, f) baseline flows
+    s0: FloatArray  # (b, m, f) baseline value shares
+    x0: FloatArray  # (b, m, f) baseline flows
+    e0: FloatArray  # (b, m) baseline spending
     log_tau: FloatArray
     log_a: FloatArray
     log_quota: FloatArray  # log(quota / baseline flow); +inf = no cap
@@ -246,12 +251,16 @@ class _Resolved:
     sigma: FloatArray
     eta: FloatArray
     wedge: FloatArray
-    sales0: FloatArray  # (f,)
+    sales0: FloatArray  # (b, f)
 
     @classmethod
     def build(cls, base: LinkedMarkets, batch: int, f: dict[str, Any]) -> _Resolved:
-        x0 = base.quantity
-        sales0 = base.sales
+        x0 = np.asarray(f["quantity"], dtype=np.float64)
+        sales0 = x0.sum(axis=1)
+        value0 = base.buyer_price * x0
+        e0 = value0.sum(axis=2)
+        if np.any(e0 <= 0.0):
+            raise MarketInputError("every market needs a seller in the baseline flows of every draw")
         with np.errstate(divide="ignore"):
             log_quota = np.where(x0 > 0.0, np.log(f["quota"]) - np.log(np.where(x0 > 0.0, x0, 1.0)), np.inf)
             log_k = np.log(f["capacity"]) - np.log(sales0)
@@ -266,7 +275,7 @@ class _Resolved:
         extra = np.where(firm_open[:, None, :], f["extra"], 0.0)
         active = allowed.any(axis=1) | (extra > 0.0).any(axis=1)
         return cls(
-            s0=base.shares, x0=x0, log_tau=np.log1p(f["wedge"]) - np.log1p(base.wedge),
+            s0=value0 / e0[:, :, None], x0=x0, e0=e0, log_tau=np.log1p(f["wedge"]) - np.log1p(base.wedge),
             log_a=np.log(f["quality"]), log_quota=log_quota, extra=extra, allowed=allowed, active=active,
             log_c=np.log(f["cost"]), eps=np.asarray(f["supply_elasticity"], dtype=np.float64), log_k=log_k,
             log_d=np.log(f["demand_shift"]), sigma=sigma, eta=np.asarray(f["demand_elasticity"], dtype=np.float64),
@@ -274,8 +283,7 @@ class _Resolved:
         )
 
     def take(self, idx: npt.NDArray[np.intp]) -> _Resolved:
-        keep = {"s0", "x0", "sales0"}
-        return _Resolved(**{k: (v if k in keep else v[idx]) for k, v in vars(self).items()})
+        return _Resolved(**{k: v[idx] for k, v in vars(self).items()})
 
 
 @dataclass(frozen=True)
@@ -362,7 +370,7 @@ def _log_price_index(e: FloatArray, r: _Resolved) -> FloatArray:
     """``log P_m = log(sum_f s0_mf exp((1 - sigma_m) e_mf)) / (1 - sigma_m)`` over the allowed pairs
     (inf for a market with none). Shares s0 sum to one over all pairs, so a removed pair raises P."""
     if np.any(r.sigma == 1.0):
-        out = log_power_mean(e, np.broadcast_to(r.s0, e.shape), 1.0 - r.sigma, r.allowed)
+        out = log_power_mean(e, r.s0, 1.0 - r.sigma, r.allowed)
         return np.asarray(np.where(r.allowed.any(axis=2), out, np.inf))
     g = 1.0 - r.sigma[:, :, None]
     z = np.where(r.allowed, g * e, -np.inf)
@@ -497,7 +505,7 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
         raise MarketInputError("tol must be > 0 and max_iter >= 1")
     r = (shocks or LinkedShocks()).resolve(base)
     b = r.allowed.shape[0]
-    pairs = np.argwhere(np.isfinite(r.log_quota).any(axis=0) & (base.quantity > 0.0)).astype(np.int64)
+    pairs = np.argwhere((np.isfinite(r.log_quota) & (r.x0 > 0.0)).any(axis=0)).astype(np.int64)
     u, rho, iters, resid, done = _newton(r, pairs, tol, max_iter)
     if not done.all():
         bad = np.flatnonzero(~done)
@@ -534,7 +542,7 @@ def _assemble(base: LinkedMarkets, r: _Resolved, st: _State, u: FloatArray, rho:
         licence = np.where(selling, seller[:, None, :] * np.expm1(full_rho), np.nan)
         total = value.sum(axis=2, keepdims=True)
         share = np.where(total > 0.0, value / np.where(total > 0.0, total, 1.0), 0.0)
-        e0 = base.value.sum(axis=1)
+        e0 = r.e0
         closed = ~r.allowed.any(axis=2)
         comp_price = np.exp(st.log_pi)
         demand = e0 * np.exp(r.log_d - r.eta * np.where(closed, 0.0, st.log_pi))
