@@ -358,8 +358,8 @@ def test_market_case_flags_must_be_booleans() -> None:
     with pytest.raises(DataError) as info:
         parse_case(doc, {}, {}, set(), "case.yaml", {"a"})
     flagged = {(p.file, p.field) for p in info.value.problems if "expected true or false" in p.message}
-    assert flagged == {("case.yaml: parameters.sigma", "fit"), ("case.yaml: sources[0]", "domestic"),
-                       ("case.yaml: sources[1]", "group")}
+    assert flagged == {("case.yaml", "parameters.sigma.fit"), ("case.yaml", "sources[0].domestic"),
+                       ("case.yaml", "sources[1].group")}
 
 
 # -- scenarios: an added rule's id must be new ------------------------------------------------------------------

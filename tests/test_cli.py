@@ -103,6 +103,13 @@ def test_data_format_docs_are_current() -> None:
         "docs/data-format.md is stale: run `python -m chipshift.schemas.docs > docs/data-format.md`")
 
 
+def test_market_case_docs_are_current() -> None:
+    from chipshift.schemas.docs import render_market_case
+
+    assert (REPO / "docs" / "market-case.md").read_text() == render_market_case(), (
+        "docs/market-case.md is stale: run `python -m chipshift.schemas.docs market-case > docs/market-case.md`")
+
+
 def test_facts_about_a_currency(run) -> None:  # type: ignore[no-untyped-def]
     result = run("facts", "--entity", "CNY", "--format", "json", data=None)
     assert result.exit_code == 0, result.output

@@ -350,7 +350,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     }
     print_report(shown, fmt, "outputs", _out, columns={
         "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo", "overridden"],
-        "fit": ["output", "year", "observed", "model", "error", "fitted_to", "fact"],
+        "fit": ["output", "year", "observed", "model", "error", "fitted_to", "fact", "basis"],
         "sensitivity": ["output", "year", "parameter", "at_low", "at_high", "swing", "rank"]})
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import hashlib
 import json
@@ -24,7 +23,8 @@ from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios.market_case import MarketCase, parse_case
-from chipshift.scenarios.market_run import REQUIRED_PARAMS, RuleContext, outputs, simulate
+from chipshift.scenarios.market_run import RuleContext, outputs, simulate
+from chipshift.schemas.market_case import Ref
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
@@ -54,32 +54,26 @@ def to_frame(report: Report) -> pd.DataFrame:
 
 
 def load_case(store: Store, path: Path) -> tuple[MarketCase, RuleContext]:
-    """A market case from a scenario file, checked against the store (facts, parameters, rules), with the
-    rules and the supply world their reach is decided over."""
+    """A market case from a scenario file, checked against its declaration (``schemas.market_case``) and the
+    store (facts, parameters, rules, firms, inputs, countries, documents), with the rules and the supply
+    world their reach is decided over. DataError names the file, line and field of every problem."""
     document, problems = load_yaml(path, path.name) if path.is_file() else (
         None, [Problem("scenario file not found", str(path), check="file_format")])
     if problems:
         raise DataError(problems)
-    doc = strip_lines(document)
-    if not isinstance(doc, dict) or doc.get("kind") != "market":
+    if not isinstance(document, dict) or document.get("kind") != "market":
+        line = document.get("__lines__", {}).get("kind", 1) if isinstance(document, dict) else 1
         raise DataError([Problem("not a market scenario (expected 'kind: market'); restriction scenarios go to "
-                                 "--scenario on the engine's commands", path.name, 1, "kind")])
-    missing = [p for p in REQUIRED_PARAMS if p not in (doc.get("parameters") or {})]
-    if missing:
-        raise DataError([Problem(f"parameters {', '.join(missing)} are required", path.name, field="parameters")])
+                                 "--scenario on the engine's commands", path.name, line, "kind")])
     facts = {f["id"]: f for f in store.rows("facts")}
     parameters = {p["id"]: p for p in store.rows("parameters")}
     rules = [rule_from_record(r) for r in store.rows("rules")]
-    case = parse_case(doc, facts, parameters, {r.id for r in rules}, path.name, {f["id"] for f in store.rows("firms")})
     world, parents = load_world(store)
-    unknown = [(s.id, j, o.item) for s in case.sources for j, o in enumerate(s.offerings)
-               if o.item is not None and o.item not in world.index]
-    if unknown:
-        raise DataError([Problem(f"unknown input '{item}'"
-                                 + (f" (did you mean {', '.join(close)}?)"
-                                    if (close := difflib.get_close_matches(item, world.inputs, 3)) else ""),
-                                 path.name, field=f"sources.{sid}.offerings[{j}].item", check="references")
-                         for sid, j, item in unknown])
+    references: dict[Ref, set[str]] = {"input": set(world.index),
+                                       "country": {c["id"] for c in store.rows("countries")},
+                                       "document": {s["id"] for s in store.rows("sources")}}
+    case = parse_case(document, facts, parameters, {r.id for r in rules}, path.name,
+                      {f["id"] for f in store.rows("firms")}, references)
     return case, RuleContext(rules, world, parents)
 
 
@@ -172,31 +166,44 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
         "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
         "region": case.region, "product": case.product, "years": [case.start_year, case.end_year],
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
-                        "fitted": case.params[p.id].fit, "monte_carlo": p.id in analysis.ranged(case),
+                        "fitted": p.id in calibration.fitted, "monte_carlo": p.id in analysis.ranged(case),
                         "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis}
                        for p in sourced.params.values()],
         "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
         "calibration": {
             "procedure": (f"grid search ({analysis.grid_points(len(calibration.fitted))} points per fitted "
                           "parameter, all evaluated in one batched run) minimising the squared error against the "
-                          "observations marked fit"),
-            "fitted": calibration.fitted, "rmse": round(calibration.rmse, 4),
+                          "observations marked fit") if calibration.fitted else "none: no parameter is fitted",
+            "fitted": calibration.fitted, "rmse": None if calibration.rmse is None else round(calibration.rmse, 4),
             "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
-            "statement": _statement(not_pinned, at_edge),
+            "statement": _statement(not_pinned, at_edge, _unfitted(sourced, case, calibration)),
             "table": calibration.table,
         },
         "outputs": rows,
         "draws": draws, "seed": seed if draws else None,
         "sensitivity": analysis.sensitivity(case, rules, calibration.fitted, headlines),
         "published_beside_model": comparison,
-        "sources": sorted({o.fact for o in case.observations} | ({case.firm_share_fact} if case.firm_share_fact
-                                                                  else set())),
+        "sources": sorted({o.fact for o in case.observations if o.fact} | ({case.firm_share_fact}
+                                                                           if case.firm_share_fact else set())),
         "notes": list(case.notes) + [s.basis for s in case.sources if s.basis],
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
 
 
-def _statement(not_pinned: list[str], at_edge: list[str]) -> str:
+def _unfitted(sourced: MarketCase, case: MarketCase, calibration: analysis.Calibration) -> str | None:
+    """Why no parameter is fitted (None when some are): none is marked fit, overrides hold them all, or there
+    is no observation to fit to."""
+    if calibration.fitted:
+        return None
+    held = [p.id for p in sourced.params.values() if p.fit and not case.params[p.id].fit]
+    if held and not any(p.fit for p in case.params.values()):
+        return f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held at given values (overrides, --set)"
+    return calibration.unfitted or "none is marked fit"
+
+
+def _statement(not_pinned: list[str], at_edge: list[str], unfitted: str | None = None) -> str:
+    if unfitted is not None:
+        return f"no parameter is fitted: {unfitted}"
     parts = []
     if not_pinned:
         parts.append(f"the observations do not pin down {', '.join(not_pinned)}: fits almost as good span more "

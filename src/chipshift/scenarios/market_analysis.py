@@ -3,7 +3,9 @@
 * Calibration: the parameters marked ``fit`` are chosen on a grid over their ranges (21 points each, fewer
   when several share a budget of 2,000; every grid point is one draw of a single batched run) to minimise
   the squared error against the observations marked ``fit``. A parameter is reported as *not pinned down*
-  when grid points within 10% of the best error span more than half of its range.
+  when grid points within 10% of the best error span more than half of its range. With no parameter marked
+  ``fit``, or no observation to fit to, nothing is fitted (the parameters keep their defaults) and the RMSE
+  is None, not NaN.
 * Monte Carlo: the other parameters with a range are drawn uniformly and independently from it (seeded);
   draws run in chunks and only a fixed-size reservoir per output is kept, so memory stays flat in N.
 * Sensitivity: each ranged parameter alone at its low and high end, the rest at their defaults (fitted
@@ -31,10 +33,11 @@ BAND = (5.0, 50.0, 95.0)
 
 @dataclass(frozen=True)
 class Calibration:
-    fitted: dict[str, float]
+    fitted: dict[str, float]  # empty when nothing is fitted
     pinned: dict[str, bool]
-    rmse: float
+    rmse: float | None  # of the fitted model against the observations fitted to; None when nothing is fitted
     table: list[dict[str, Any]]  # observation, model, error per observation
+    unfitted: str | None = None  # why nothing is fitted, when nothing is
 
 
 def _observed(case: MarketCase, out: dict[str, tuple[tuple[int, ...], FloatArray]], fit_only: bool) -> tuple[
@@ -61,6 +64,13 @@ def grid_points(n_free: int) -> int:
 
 def calibrate(case: MarketCase, rules: RuleContext, grid: int | None = None) -> Calibration:
     free = [p for p in case.params.values() if p.fit]
+    unfitted = None
+    if not free:
+        unfitted = "none is marked fit (the model runs at the parameters' defaults)"
+    elif not any(o.fit for o in case.observations):
+        unfitted = (f"no observation is marked fit, so {', '.join(p.id for p in free)} keep "
+                    f"{'its default' if len(free) == 1 else 'their defaults'}")
+        free = []
     grid = grid or grid_points(len(free))
     axes = [np.linspace(p.low, p.high, grid) for p in free]
     points = np.array(list(itertools.product(*axes))) if free else np.zeros((1, 0))
@@ -82,11 +92,12 @@ def calibrate(case: MarketCase, rules: RuleContext, grid: int | None = None) -> 
     final = outputs(simulate(case, rules, chosen))
     rows, model1, _ = _observed(case, final, fit_only=False)
     table = [{"output": o.output, "year": o.year, "observed": o.value, "model": round(float(m[0]), 3),
-              "error": round(float(m[0]) - o.value, 3), "fitted_to": o.fit, "fact": o.fact}
+              "error": round(float(m[0]) - o.value, 3), "fitted_to": o.fit, "fact": o.fact,
+              "basis": o.basis or None, "source": o.source}
              for o, m in zip(rows, model1, strict=True)]
     errors = [r["error"] for r in table if r["fitted_to"]]
-    rmse = float(np.sqrt(np.mean(np.square(errors)))) if errors else float("nan")
-    return Calibration(fitted, pinned, rmse, table)
+    rmse = float(np.sqrt(np.mean(np.square(errors)))) if errors and fitted else None
+    return Calibration(fitted, pinned, rmse, table, unfitted)
 
 
 def _base_draws(case: MarketCase, fitted: dict[str, float], size: int) -> Draws:
@@ -101,22 +112,27 @@ def ranged(case: MarketCase) -> list[str]:
     return [p.id for p in case.params.values() if not p.fit and p.high > p.low]
 
 
-class _Reservoir:
-    """A fixed-size uniform sample of a stream of values (per output and year), seeded."""
+class Reservoir:
+    """A fixed-size uniform sample of a stream of values (per output and period), seeded (Algorithm R)."""
 
     def __init__(self, shape: tuple[int, ...], size: int, rng: np.random.Generator) -> None:
         self.values = np.empty((size, *shape))
         self.size, self.seen, self.rng = size, 0, rng
 
     def add(self, batch: FloatArray) -> None:  # batch: draws x shape
-        for row in batch:
-            if self.seen < self.size:
-                self.values[self.seen] = row
-            else:
-                j = int(self.rng.integers(0, self.seen + 1))
-                if j < self.size:
-                    self.values[j] = row
-            self.seen += 1
+        """Keep each new row with probability size / (rows seen so far); later rows replace earlier ones in
+        order, as one at a time would."""
+        free = max(0, min(self.size - self.seen, len(batch)))
+        self.values[self.seen: self.seen + free] = batch[:free]
+        rest = batch[free:]
+        if len(rest):
+            stream = self.seen + free + np.arange(len(rest))
+            slots = (self.rng.random(len(rest)) * (stream + 1)).astype(np.int64)
+            kept = np.flatnonzero(slots < self.size)
+            # where two rows land in one slot the later stays: take each slot's last row
+            last = len(kept) - 1 - np.unique(slots[kept][::-1], return_index=True)[1]
+            self.values[slots[kept][last]] = rest[kept][last]
+        self.seen += len(batch)
 
     def percentiles(self) -> FloatArray:
         kept = self.values[: min(self.seen, self.size)]
@@ -128,7 +144,7 @@ def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], 
     """Bands (p5, median, p95) per output and year over ``n`` seeded draws of the ranged parameters."""
     rng = np.random.default_rng(seed)
     varied = ranged(case)
-    reservoirs: dict[str, _Reservoir] = {}
+    reservoirs: dict[str, Reservoir] = {}
     years_of: dict[str, tuple[int, ...]] = {}
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
@@ -138,7 +154,7 @@ def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], 
             draws[name] = rng.uniform(p.low, p.high, size)
         for name, (years, values) in outputs(simulate(case, rules, draws)).items():
             if name not in reservoirs:
-                reservoirs[name] = _Reservoir((len(years),), RESERVOIR, np.random.default_rng(seed + len(reservoirs)))
+                reservoirs[name] = Reservoir((len(years),), RESERVOIR, np.random.default_rng(seed + len(reservoirs)))
                 years_of[name] = years
             reservoirs[name].add(values.T)
     bands = {}

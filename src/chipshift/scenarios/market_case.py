@@ -1,16 +1,37 @@
 """A market case: one product market in one region, its sources and segments, the rules that switch
 bans on and off, the parameters (sourced defaults and ranges, some fitted), and the observations to fit.
 
-Read from a scenario file (``kind: market``); every number is a literal, a ``{fact: ID}`` reference to
-the knowledge base, or a ``{param: ID}`` reference to the case's parameters, so each traces to a source.
+Read from a scenario file (``kind: market``) whose format is declared in ``chipshift.schemas.market_case``
+(reference: docs/market-case.md); every number is a ``{fact: ID}`` reference to the knowledge base, a
+``{param: ID}`` reference to the case's parameters, or a literal with a stated basis, so each traces to a
+source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from chipshift.errors import DataError, Problem
+from chipshift.io.tables import strip_lines
+from chipshift.scenarios.market_case_check import check_case, field_lines
+from chipshift.schemas.market_case import (
+    CASE,
+    FISCAL_OUTPUTS,
+    MODEL_PARAMETERS,
+    OBSERVATION,
+    OFFERING,
+    PARAMETER,
+    REVENUE,
+    SHARE_OUTPUTS,
+    SOURCE,
+    MapOf,
+    Number,
+    Record,
+    Ref,
+)
 from chipshift.schemas.vocabulary import UNITS
 
 
@@ -71,17 +92,21 @@ class Ban:
 
 @dataclass(frozen=True)
 class Observation:
-    """An observed value the model is compared with (and, when ``fit``, fitted to)."""
+    """An observed value the model is compared with (and, when ``fit``, fitted to): a fact, or a literal
+    with its ``basis`` (and the ``source`` document it was read from, when known)."""
 
     output: str  # 'localization', 'share:<source>', 'revenue_share', 'revenue:<label>'
     year: int
-    value: float  # percent, or the revenue in the base fact's unit
-    fact: str
+    value: float  # percent, or the revenue in the base figure's unit
+    fact: str | None
     fit: bool = True
+    basis: str = ""  # where a literal value comes from
+    source: str | None = None  # sources.csv id of the document a literal was read from
+    unit: str | None = None  # the fact's unit, or the literal's stated unit
 
     @property
     def fiscal(self) -> bool:
-        return self.output.startswith("revenue_share")
+        return self.output in FISCAL_OUTPUTS
 
 
 @dataclass(frozen=True)
@@ -92,8 +117,9 @@ class ScaledRevenue:
     source: str
     base_year: int
     base: float
-    unit: str
-    fact: str
+    unit: str  # of the base figure ('' when a literal states none)
+    fact: str | None
+    basis: str = ""  # where a literal base figure comes from
 
 
 @dataclass(frozen=True)
@@ -124,6 +150,14 @@ class MarketCase:
     def labels(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.sources)
 
+    def years(self, fiscal: bool = False) -> tuple[int, ...]:
+        """The calendar years of the run, or the firm's fiscal years wholly inside it (four quarters each)."""
+        offset = self.fiscal_offset_months if fiscal else 0
+        counts: dict[int, int] = {}
+        for quarter in quarter_dates(self.start_year, self.end_year):
+            counts[year_of(quarter, offset)] = counts.get(year_of(quarter, offset), 0) + 1
+        return tuple(sorted(y for y, n in counts.items() if n == 4))
+
     @property
     def rule_ids(self) -> set[str]:
         ids = {b.rule for b in self.bans}
@@ -133,177 +167,227 @@ class MarketCase:
         return ids
 
 
-def _number(value: Any, facts: dict[str, dict[str, Any]], where: str, problems: list[Problem],
-            scaled: bool = False) -> float:
-    """A literal, or a fact's value (in the fact's unit, or in its dimension's base unit when ``scaled``)."""
-    if isinstance(value, bool):
-        problems.append(Problem(f"expected a number, got {value!r}", where))
-        return 0.0
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, dict) and "fact" in value:
-        fact = facts.get(str(value["fact"]))
-        if fact is None:
-            problems.append(Problem(f"unknown fact '{value['fact']}'", where, check="references"))
-            return 0.0
-        factor = UNITS[fact["unit"]].factor if scaled and fact["unit"] in UNITS else 1.0
-        return float(fact["value"]) * factor
-    problems.append(Problem(f"expected a number or {{fact: ID}}, got {value!r}", where))
-    return 0.0
-
-
-def _flag(spec: dict[str, Any], key: str, default: bool, where: str, problems: list[Problem]) -> bool:
-    """A true/false field: a real boolean only (a quoted "no" is refused, never read as true)."""
-    value = spec.get(key, default)
-    if isinstance(value, bool):
-        return value
-    problems.append(Problem(f"expected true or false, got {value!r} (write true or false, without quotes)",
-                            where, field=key, check="cell_types"))
-    return default
-
-
-def _ref(value: Any, params: dict[str, Param], where: str, problems: list[Problem]) -> str | float:
-    if isinstance(value, dict) and "param" in value:
-        name = str(value["param"])
-        if name not in params:
-            problems.append(Problem(f"unknown parameter '{name}'", where, check="references"))
-        return name
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    problems.append(Problem(f"expected a number or {{param: ID}}, got {value!r}", where))
-    return 0.0
-
-
-#: Ranges outside which a value is almost surely a mistake (units as the model takes them).
-SENSIBLE = {"sigma": (0.1, 20.0), "demand_elasticity": (0.0, 10.0), "adjustment_months": (0.5, 240.0),
-            "build_time_days": (30.0, 3650.0), "learning_rate": (0.0, 0.6)}
 SHARE_SUM_TOLERANCE = 5.0  # percentage points a case's baseline shares may miss 100 by (then normalised)
 
 
-def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters: dict[str, dict[str, Any]],
-               rule_ids: set[str], file: str, firms: set[str] | None = None) -> MarketCase:
-    """A MarketCase from a parsed scenario document; DataError lists every problem, named by field path."""
-    problems: list[Problem] = []
+def quarter_dates(start_year: int, end_year: int) -> list[date]:
+    """Mid-quarter dates from the first quarter of ``start_year`` to the last of ``end_year``."""
+    return [date(y, 3 * q - 1, 15) for y in range(start_year, end_year + 1) for q in range(1, 5)]
 
-    def where(path: str) -> str:
-        return f"{file}: {path}"
+
+def year_of(quarter: date, fiscal_offset_months: int = 0) -> int:
+    """The (fiscal) year a mid-quarter date counts in: fiscal year N ends ``fiscal_offset_months`` before the
+    end of calendar year N (0: calendar years)."""
+    return quarter.year + (1 if quarter.month + 1 > 12 - fiscal_offset_months else 0)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _figure(value: Any, facts: Mapping[str, Mapping[str, Any]], scaled: bool) -> tuple[float, str | None]:
+    """A checked number's value and unit: a literal, a fact (in its unit, or in its dimension's base unit when
+    ``scaled``: a 30% claim is 0.30), or a stated ``{value, unit, basis}``."""
+    if _is_number(value):
+        return float(value), None
+    if "fact" in value:
+        fact = facts[str(value["fact"])]
+        number, unit = float(fact["value"]), str(fact["unit"])
+    else:
+        number, unit = float(value["value"]), value.get("unit")
+    factor = UNITS[unit].factor if scaled and unit is not None and unit in UNITS else 1.0
+    return number * factor, unit
+
+
+def _ref(value: Any) -> str | float:
+    """A checked literal-or-parameter: the parameter id, or the literal."""
+    return str(value["param"]) if isinstance(value, dict) else float(value)
+
+
+def _param_id(value: Any) -> str | None:
+    return None if value is None else str(value["param"])
+
+
+def _shape(record: Record, key: str) -> Number:
+    """The declared number shape of ``key`` (of its values, for a mapping)."""
+    shape = record.key(key).shape
+    shape = shape.value if isinstance(shape, MapOf) else shape
+    assert isinstance(shape, Number), key
+    return shape
+
+
+def _is_share_output(output: str) -> bool:
+    return any(output.startswith(p) if p.endswith(":") else output == p for p in SHARE_OUTPUTS)
+
+
+def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters: dict[str, dict[str, Any]],
+               rule_ids: set[str], file: str, firms: set[str] | None = None,
+               references: Mapping[Ref, Collection[str]] | None = None) -> MarketCase:
+    """A MarketCase from a scenario document (with or without the line marks of ``load_yaml``).
+
+    The document is first checked against its declaration (``schemas.market_case.CASE``): types, required and
+    unknown keys, ranges, and references to the given facts, parameters.csv rows, rules and firms (and to
+    ``references``: inputs, countries, documents). Then the figures are read and checked together (shares
+    summing to 100, ranges holding their default, years inside the run). DataError lists every problem of a
+    stage, each naming the file, line and field path."""
+    known: dict[Ref, Collection[str]] = {"fact": facts.keys(), "catalogue_parameter": parameters.keys(),
+                                         "rule": rule_ids}
+    if firms is not None:
+        known["firm"] = firms
+    known |= dict(references or {})
+    problems = check_case(doc, file, known)
+    if problems:
+        raise DataError(problems)
+    lines = field_lines(doc)
+    doc = strip_lines(doc)
+
+    def problem(path: str, message: str, check: str | None = None) -> None:
+        problems.append(Problem(message, file, lines.get(path), path, check=check))
+
+    def figure(value: Any, record: Record, key: str, path: str) -> tuple[float, str | None]:
+        shape = _shape(record, key)
+        number, unit = _figure(value, facts, shape.scaled)
+        if isinstance(value, dict) and "fact" in value and shape.units is not None and unit not in shape.units:
+            problem(path, f"fact '{value['fact']}' is in {unit}; expected {', '.join(shape.units)}", "units")
+        return number, unit
+
+    def one_currency(path: str, units: Iterable[str | None]) -> None:
+        dimensions = sorted({UNITS[u].dimension for u in units if u is not None and u in UNITS})
+        if len(dimensions) > 1:
+            problem(path, f"mixes units of {', '.join(dimensions)}: give every figure in one currency", "units")
 
     params: dict[str, Param] = {}
-    for name, spec in (doc.get("parameters") or {}).items():
-        spec = dict(spec or {})
-        base = parameters.get(str(spec.get("from"))) if spec.get("from") else None
+    for name, spec in doc["parameters"].items():
+        at = f"parameters.{name}"
+        base = parameters.get(str(spec["from"])) if spec.get("from") else None
         if base is not None and UNITS[base["unit"]].dimension == "share":
             # percentages in parameters.csv enter the model as fractions (a 20% learning rate is 0.20)
             factor = UNITS[base["unit"]].factor
             base = {**base, **{k: base[k] * factor for k in ("default", "low", "high")}}
-        if spec.get("from") and base is None:
-            problems.append(Problem(f"unknown parameter '{spec['from']}' in parameters.csv",
-                                    where(f"parameters.{name}")))
-        at = where(f"parameters.{name}")
-        # facts enter in their dimension's base unit (a 30% claim is 0.30)
-        default = _number(spec.get("default", base["default"] if base else None), facts, at, problems, scaled=True)
-        low = _number(spec.get("low", base["low"] if base else default), facts, at, problems, scaled=True)
-        high = _number(spec.get("high", base["high"] if base else default), facts, at, problems, scaled=True)
+        default = figure(spec["default"], PARAMETER, "default", f"{at}.default")[0] if spec.get(
+            "default") is not None else float(base["default"]) if base else 0.0
+        low = figure(spec["low"], PARAMETER, "low", f"{at}.low")[0] if spec.get("low") is not None else (
+            float(base["low"]) if base else default)
+        high = figure(spec["high"], PARAMETER, "high", f"{at}.high")[0] if spec.get("high") is not None else (
+            float(base["high"]) if base else default)
         if not low <= default <= high:
-            problems.append(Problem(f"default {default:g} outside [{low:g}, {high:g}]", where(f"parameters.{name}")))
-        basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec.get("basis", ""))
-        if not basis:
-            problems.append(Problem("say where the value comes from ('from' a parameter or a 'basis')",
-                                    where(f"parameters.{name}")))
-        sane = SENSIBLE.get(name)
-        if sane and not (sane[0] <= low and high <= sane[1]):
-            problems.append(Problem(f"range [{low:g}, {high:g}] leaves the sensible range [{sane[0]:g}, {sane[1]:g}]",
-                                    where(f"parameters.{name}")))
-        params[name] = Param(name, default, low, high, _flag(spec, "fit", False, at, problems), basis)
+            problem(at, f"default {default:g} outside [{low:g}, {high:g}]")
+        basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec["basis"])
+        model = MODEL_PARAMETERS.get(name)
+        if model and not (model.sensible[0] <= low and high <= model.sensible[1]):
+            problem(at, f"range [{low:g}, {high:g}] leaves the sensible range [{model.sensible[0]:g}, "
+                        f"{model.sensible[1]:g}]")
+        params[name] = Param(name, default, low, high, bool(PARAMETER.get(spec, "fit")), basis)
     sources = []
-    for k, raw in enumerate(doc.get("sources") or []):
+    for k, raw in enumerate(doc["sources"]):
         path = f"sources[{k}]"
         offerings = tuple(
-            Offering(str(o.get("label", f"offering{j}")),
-                     _ref(o.get("quality", 1.0), params, where(f"{path}.offerings[{j}].quality"), problems),
-                     tuple(o.get("barred_by") or ()), tuple(o.get("requires") or ()),
-                     _number(o.get("wedge", 0.0), facts, where(f"{path}.offerings[{j}].wedge"), problems),
+            Offering(str(o.get("label", f"offering{j}")), _ref(OFFERING.get(o, "quality")),
+                     tuple(OFFERING.get(o, "barred_by")), tuple(OFFERING.get(o, "requires")),
+                     figure(OFFERING.get(o, "wedge"), OFFERING, "wedge", f"{path}.offerings[{j}].wedge")[0],
                      None if o.get("item") is None else str(o["item"]))
             for j, o in enumerate(raw.get("offerings") or [{"label": "baseline"}]))
-        def param_of(key: str, raw: dict[str, Any] = raw, path: str = path) -> str | None:
-            return None if raw.get(key) is None else str(_ref(raw[key], params, where(f"{path}.{key}"), problems))
-
-        if not isinstance(raw.get("share"), dict) and not raw.get("basis"):
-            problems.append(Problem("a literal share needs a 'basis' saying how it was derived",
-                                    where(f"{path}.share")))
         ramp = None
-        if isinstance(raw.get("capacity"), dict):
+        if raw.get("capacity") is not None:
             spec = raw["capacity"]
-            ramp = Ramp(_ref(spec.get("ceiling"), params, where(f"{path}.capacity.ceiling"), problems),
-                        _number(spec.get("midpoint"), facts, where(f"{path}.capacity.midpoint"), problems),
-                        _ref(spec.get("build_time"), params, where(f"{path}.capacity.build_time"), problems))
+            ramp = Ramp(_ref(spec["ceiling"]), float(spec["midpoint"]), _ref(spec["build_time"]))
         sources.append(Source(
-            str(raw["id"]), _number(raw.get("share"), facts, where(f"{path}.share"), problems),
-            _flag(raw, "domestic", False, where(path), problems), offerings, param_of("capacity_growth"),
-            param_of("quality_growth"),
-            str(raw.get("basis", "")), ramp, param_of("learning_rate"),
+            str(raw["id"]), figure(raw["share"], SOURCE, "share", f"{path}.share")[0],
+            bool(SOURCE.get(raw, "domestic")), offerings, _param_id(raw.get("capacity_growth")),
+            _param_id(raw.get("quality_growth")), str(raw.get("basis") or ""), ramp,
+            _param_id(raw.get("learning_rate")),
         ))
     total = sum(src.share for src in sources)
-    notes = [str(n) for n in doc.get("notes") or ()]
-    if sources and abs(total - 100.0) > SHARE_SUM_TOLERANCE:
-        problems.append(Problem(f"baseline shares sum to {total:g}%, more than {SHARE_SUM_TOLERANCE:g} points from "
-                                "100%: add the missing sources (e.g. an 'others' group)", where("sources")))
-    elif sources and abs(total - 100.0) > 1e-9:
+    notes = [str(n) for n in CASE.get(doc, "notes")]
+    if abs(total - 100.0) > SHARE_SUM_TOLERANCE:
+        problem("sources", f"baseline shares sum to {total:g}%, more than {SHARE_SUM_TOLERANCE:g} points from "
+                           "100%: add the missing sources (e.g. an 'others' group)")
+    elif abs(total - 100.0) > 1e-9:
         notes.append(f"baseline shares as given sum to {total:g}%; they are normalised to 100%")
     for k, src in enumerate(sources):
-        if firms is not None and src.id not in firms and not _flag(doc["sources"][k], "group", False,
-                                                                   where(f"sources[{k}]"), problems):
-            problems.append(Problem(f"source '{src.id}' is not a known firm (mark a bucket of firms with 'group: "
-                                    "true')", where(f"sources[{k}].id"), check="references"))
         if src.share <= 0:
-            problems.append(Problem("a baseline share must be above 0 (new entrants need a capacity path)",
-                                    where(f"sources[{k}].share")))
-    segments = {str(k): ("rest" if v == "rest" else _ref(v, params, where(f"segments.{k}"), problems))
-                for k, v in (doc.get("segments") or {"all": 1.0}).items()}
+            problem(f"sources[{k}].share", "a baseline share must be above 0 (new entrants need a capacity path)")
+    segments = {str(k): ("rest" if v == "rest" else _ref(v))
+                for k, v in CASE.get(doc, "segments").items()}
     if sum(1 for v in segments.values() if v == "rest") > 1:
-        problems.append(Problem("only one segment may take the 'rest'", where("segments")))
+        problem("segments", "only one segment may take the 'rest'")
     bans = tuple(Ban(str(b["rule"]), str(b["source"]), tuple(b.get("segments") or segments))
-                 for b in doc.get("bans") or [])
-    labels = {s.id for s in sources}
-    for b in bans:
-        if b.source not in labels:
-            problems.append(Problem(f"ban names unknown source '{b.source}'", where("bans")))
-        for seg in b.segments:
-            if seg not in segments:
-                problems.append(Problem(f"ban names unknown segment '{seg}'", where("bans")))
-    observations = tuple(
-        Observation(str(o["output"]), int(o["year"]), _number({"fact": o["fact"]}, facts, where(f"observations[{k}]"),
-                                                               problems), str(o["fact"]),
-                    _flag(o, "fit", True, where(f"observations[{k}]"), problems))
-        for k, o in enumerate(doc.get("observations") or []))
+                 for b in CASE.get(doc, "bans"))
+    firm_share = doc.get("firm_share_base")
+    firm_share_base = None if firm_share is None else figure(firm_share, CASE, "firm_share_base",
+                                                             "firm_share_base")[0]
+    market_value = {str(k): figure(v, CASE, "market_value", f"market_value.{k}")
+                    for k, v in (doc.get("market_value") or {}).items()}
+    other_revenue = {int(y): figure(v, CASE, "other_revenue", f"other_revenue.{y}")
+                     for y, v in (doc.get("other_revenue") or {}).items()}
+    one_currency("market_value", (unit for _, unit in market_value.values()))
+    one_currency("other_revenue", (unit for _, unit in other_revenue.values()))
+    revenues = []
+    for k, r in enumerate(CASE.get(doc, "revenues")):
+        given = "fact" if r.get("fact") is not None else "value"
+        amount, unit = figure({"fact": r["fact"]} if given == "fact" else r["value"], REVENUE, "value",
+                              f"revenues[{k}].{given}")
+        revenues.append(ScaledRevenue(str(r["label"]), str(r["source"]), int(r["base_year"]), amount,
+                                      unit or str(r.get("unit") or ""),
+                                      None if r.get("fact") is None else str(r["fact"]), str(r.get("basis") or "")))
+    observations = []
+    for o in CASE.get(doc, "observations"):
+        value, unit = _figure({"fact": o["fact"]} if o.get("fact") is not None else o["value"], facts, False)
+        observations.append(Observation(
+            str(o["output"]), int(o["year"]), value, None if o.get("fact") is None else str(o["fact"]),
+            bool(OBSERVATION.get(o, "fit")), basis=str(o.get("basis") or ""),
+            source=None if o.get("source") is None else str(o["source"]), unit=unit or o.get("unit")))
     case = MarketCase(
-        name=str(doc.get("name", file)), description=str(doc.get("description", "")), region=str(doc["region"]),
+        name=str(doc.get("name") or file), description=str(CASE.get(doc, "description")), region=str(doc["region"]),
         product=str(doc["product"]), start_year=int(doc["start_year"]), end_year=int(doc["end_year"]),
-        fiscal_offset_months=int(doc.get("fiscal_offset_months", 0)), sources=tuple(sources), segments=segments,
-        bans=bans, params=params, observations=observations, firm=doc.get("firm"),
-        firm_share_base=None if doc.get("firm_share_base") is None else _number(doc["firm_share_base"], facts,
-                                                                                  where("firm_share_base"), problems),
-        firm_share_fact=(doc.get("firm_share_base") or {}).get("fact") if isinstance(doc.get("firm_share_base"), dict)
-        else None,
+        fiscal_offset_months=int(CASE.get(doc, "fiscal_offset_months")),
+        sources=tuple(sources), segments=segments, bans=bans, params=params, observations=tuple(observations),
+        firm=None if doc.get("firm") is None else str(doc["firm"]), firm_share_base=firm_share_base,
+        firm_share_fact=str(firm_share["fact"]) if isinstance(firm_share, dict) and "fact" in firm_share else None,
         firm_share_year=None if doc.get("firm_share_year") is None else int(doc["firm_share_year"]),
-        market_growth=_ref(doc.get("market_growth", 0.0), params, where("market_growth"), problems),
-        market_value={str(k): _number(v, facts, where(f"market_value.{k}"), problems, scaled=True)
-                      for k, v in (doc.get("market_value") or {}).items()},
-        other_revenue={int(y): _number(v, facts, where(f"other_revenue.{y}"), problems, scaled=True)
-                       for y, v in (doc.get("other_revenue") or {}).items()},
-        revenues=tuple(
-            ScaledRevenue(str(r["label"]), str(r["source"]), int(r["base_year"]),
-                          _number({"fact": r["fact"]}, facts, where(f"revenues[{k}]"), problems),
-                          str(facts.get(str(r["fact"]), {}).get("unit", "")), str(r["fact"]))
-            for k, r in enumerate(doc.get("revenues") or [])),
-        notes=tuple(notes),
+        market_growth=_ref(CASE.get(doc, "market_growth")),
+        market_value={k: v for k, (v, _) in market_value.items()},
+        other_revenue={y: v for y, (v, _) in other_revenue.items()},
+        revenues=tuple(revenues), notes=tuple(notes),
     )
-    for rule in sorted(case.rule_ids - rule_ids):
-        problems.append(Problem(f"unknown rule '{rule}'", where("bans/offerings"), check="references"))
-    if case.firm_share_base is not None and case.firm_share_year is None:
-        problems.append(Problem("firm_share_base needs firm_share_year", where("firm_share_year")))
     if case.end_year <= case.start_year:
-        problems.append(Problem("end_year must come after start_year", where("end_year")))
+        problem("end_year", "end_year must come after start_year")
+    else:
+        _check_against_run(case, problem)
     if problems:
-        raise DataError(problems)
+        raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
     return case
+
+
+def _check_against_run(case: MarketCase, problem: Callable[..., None]) -> None:
+    """Observations, the firm's base share and revenues' base years inside the years the run produces, and
+    observed figures in the unit of the output they are compared with."""
+    calendar, fiscal = case.years(), case.years(fiscal=True)
+
+    def span(years: tuple[int, ...], prefix: str = "") -> str:
+        return f"{prefix}{years[0]}-{prefix}{years[-1]}" if years else "none"
+
+    if case.firm_share_year is not None and case.firm_share_year not in fiscal:
+        problem("firm_share_year", f"FY{case.firm_share_year} is not a whole fiscal year of the run "
+                                   f"({span(fiscal, 'FY')})")
+    units = {f"revenue:{r.label}": r.unit for r in case.revenues}
+    for k, r in enumerate(case.revenues):
+        if r.base_year not in calendar:
+            problem(f"revenues[{k}].base_year", f"{r.base_year} is outside the run ({span(calendar)})")
+    for k, o in enumerate(case.observations):
+        at = f"observations[{k}]"
+        years = fiscal if o.fiscal else calendar
+        if o.year not in years:
+            problem(f"{at}.year", f"{'FY' if o.fiscal else ''}{o.year} is outside the run "
+                                  f"({span(years, 'FY' if o.fiscal else '')})")
+        figure = f"{at}.fact" if o.fact else f"{at}.value"
+        if _is_share_output(o.output):
+            if o.unit is not None and o.unit != "pct":
+                problem(f"{at}.fact" if o.fact else f"{at}.unit",
+                        f"'{o.output}' is in percent; the observation is in {o.unit}", "units")
+            elif not 0.0 <= o.value <= 100.0:
+                problem(figure, f"{o.value:g} is not a percentage (0-100)")
+        elif o.output in units and o.unit is not None and units[o.output] and o.unit != units[o.output]:
+            problem(f"{at}.fact" if o.fact else f"{at}.unit", f"the observation is in {o.unit}, the revenue's base "
+                                                               f"figure in {units[o.output]}: give both in one unit",
+                    "units")

@@ -24,20 +24,20 @@ from chipshift.market.dynamics import adjust_shares, logistic_capacity, wright_c
 from chipshift.market.equilibrium import solve_market
 from chipshift.market.errors import MarketInputError
 from chipshift.market.model import Market, Shocks
+from chipshift.scenarios import market_case
 from chipshift.scenarios.market_case import MarketCase
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Draws = dict[str, FloatArray]
 
-#: Parameters every case has, by the role the runner gives them.
+#: Parameters every case has (``schemas.market_case.REQUIRED_PARAMETERS``), by the role the runner gives them.
 SIGMA, DEMAND_ELASTICITY, ADJUSTMENT = "sigma", "demand_elasticity", "adjustment_months"
-REQUIRED_PARAMS = (SIGMA, DEMAND_ELASTICITY, ADJUSTMENT)
 
 
 def quarter_dates(case: MarketCase) -> list[date]:
     """Mid-quarter dates from the first quarter of start_year to the last of end_year."""
-    return [date(y, 3 * q - 1, 15) for y in range(case.start_year, case.end_year + 1) for q in range(1, 5)]
+    return market_case.quarter_dates(case.start_year, case.end_year)
 
 
 @dataclass
@@ -75,6 +75,10 @@ class RuleContext:
             self._states[key] = _frozen([in_force(rule, d) and not any(in_force(x, d) for x in lifting)
                                          for d in when])
         return self._states[key]
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule of that id."""
+        return self._by_id[rule_id]
 
     def in_force(self, rule_id: str, when: Sequence[date]) -> BoolArray:
         """Per date: the rule is in force by its own dates (for rules an offering requires)."""
@@ -265,9 +269,7 @@ def annual(q: Quarterly, fiscal: bool = False) -> Annual:
     offset = q.case.fiscal_offset_months if fiscal else 0
     groups: dict[int, list[int]] = {}
     for t, d in enumerate(q.quarters):
-        last_month = d.month + 1
-        year = d.year + (1 if last_month > 12 - offset else 0)
-        groups.setdefault(year, []).append(t)
+        groups.setdefault(market_case.year_of(d, offset), []).append(t)
     years = sorted(y for y, idx in groups.items() if len(idx) == 4)
     shares0 = np.array([s.share for s in q.case.sources], dtype=np.float64)
     shares0 = shares0 / shares0.sum()

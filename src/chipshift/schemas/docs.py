@@ -1,8 +1,14 @@
-"""Render the data-format reference (docs/data-format.md) from the declarations. Run as a module."""
+"""Render the reference pages from the declarations: ``python -m chipshift.schemas.docs > docs/data-format.md``
+(the data tables) and ``python -m chipshift.schemas.docs market-case > docs/market-case.md`` (the market-case
+file format)."""
 
 from __future__ import annotations
 
-from chipshift.schemas import cset, tables, vocabulary
+import sys
+from collections.abc import Callable, Iterator
+
+from chipshift.schemas import cset, market_case, tables, vocabulary
+from chipshift.schemas.market_case import Flag, Key, ListOf, MapOf, Number, PeriodLabel, Record, Shape, Text, Whole
 
 
 def _codes(mapping: object) -> str:
@@ -59,5 +65,187 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
+_FORM_NAMES = {"literal": "literal", "fact": "`{fact}`", "stated": "`{value, basis}`", "param": "`{param}`"}
+
+
+def _shape_type(shape: Shape, at: str) -> str:
+    """The Type column: what a value of ``shape`` is, pointing at the section of a nested record."""
+    if isinstance(shape, Text):
+        return "text"
+    if isinstance(shape, Whole):
+        return "whole number"
+    if isinstance(shape, Flag):
+        return "true/false"
+    if isinstance(shape, PeriodLabel):
+        return "period"
+    if isinstance(shape, Number):
+        return "number: " + " or ".join([_FORM_NAMES[f] for f in shape.forms] + [f"`{w}`" for w in shape.words])
+    if isinstance(shape, Record):
+        return f"mapping, see `{at}`"
+    if isinstance(shape, ListOf):
+        item = shape.item
+        return f"list of entries, see `{at}[]`" if isinstance(item, Record) else f"list of {_shape_type(item, at)}"
+    value = shape.value
+    shown = f"a mapping, see `{at}.<{shape.key_name}>`" if isinstance(value, Record) else _shape_type(value, at)
+    return f"mapping of {shape.key_name} to {shown}"
+
+
+def _range(low: float | None, high: float | None) -> str | None:
+    if low is not None and high is not None:
+        return f"range [{low:g}, {high:g}]"
+    if low is not None:
+        return f"at least {low:g}"
+    return None if high is None else f"at most {high:g}"
+
+
+def _shape_notes(shape: Shape) -> list[str]:
+    if isinstance(shape, ListOf | MapOf) and not isinstance(shape.value if isinstance(shape, MapOf) else shape.item,
+                                                            Record):
+        inner = _shape_notes(shape.value if isinstance(shape, MapOf) else shape.item)
+    else:
+        inner = []
+    notes: list[str] = []
+    if isinstance(shape, Text):
+        if shape.allowed is not None:
+            notes.append(f"one of {_codes(shape.allowed)}" if len(shape.allowed) <= 12 else
+                         "a unit code of [data-format.md](data-format.md#units)")
+        if shape.refers_to:
+            notes.append(f"names {_a(market_case.REFERENCES[shape.refers_to].noun)}")
+    elif isinstance(shape, Whole | Number) and (span := _range(shape.minimum, shape.maximum)):
+        notes.append(span)
+    if isinstance(shape, Number):
+        figures = "facts and stated values" if "stated" in shape.forms else "facts"
+        if shape.units:
+            notes.append(f"{figures} in {', '.join(f'`{u}`' for u in shape.units)}")
+        if shape.scaled:
+            notes.append(f"{figures} enter in their dimension's base unit, so 30% is 0.30")
+        if shape.literal_basis:
+            notes.append(f"a literal needs `{shape.literal_basis}`")
+        notes += [f"`{w}`: {d}" for w, d in shape.words.items()]
+    if isinstance(shape, ListOf) and shape.min_items:
+        notes.append(f"at least {shape.min_items}")
+    if isinstance(shape, MapOf):
+        if shape.required:
+            notes.append(f"must hold {', '.join(f'`{k}`' for k in shape.required)}")
+        if shape.defines:
+            notes.append(f"each key defines {_a(market_case.REFERENCES[shape.defines].noun)}")
+    return inner + notes
+
+
+def _default(key: Key) -> str | None:
+    if key.default_text is not None:
+        return key.default_text
+    if key.default is None:
+        return None
+    if isinstance(key.default, bool):
+        return f"`{str(key.default).lower()}`"
+    if isinstance(key.default, tuple):
+        return "none" if not key.default else ", ".join(map(str, key.default))
+    if isinstance(key.default, str):
+        return f"`{key.default!r}`" if key.default else "empty"
+    if hasattr(key.default, "items"):
+        return "`{" + ", ".join(f"{k}: {v}" for k, v in key.default.items()) + "}`"
+    return f"`{key.default}`"
+
+
+def _key_row(key: Key, at: str) -> str:
+    notes = _shape_notes(key.shape)
+    if key.defines:
+        notes.append(f"defines {_a(market_case.REFERENCES[key.defines].noun)}")
+    if key.unless:
+        notes.append(f"need not be one when `{key.unless}: true`")
+    if key.requires:
+        notes.append(f"needs {' and '.join(f'`{k}`' for k in key.requires)}")
+    if key.requires_any:
+        notes.append(f"needs {' or '.join(f'`{k}`' for k in key.requires_any)}")
+    if key.excludes:
+        notes.append(f"not with {' or '.join(f'`{k}`' for k in key.excludes)}")
+    if (default := _default(key)) is not None:
+        notes.append(f"default {default}")
+    required = "yes" if key.required else (
+        f"unless {' or '.join(f'`{k}`' for k in key.required_without)}" if key.required_without else "")
+    desc = key.description + (f" ({'; '.join(notes)})" if notes else "")
+    return f"| `{key.name}` | {_shape_type(key.shape, _join(at, key.name))} | {required} | {desc} |"
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def _join(at: str, name: str) -> str:
+    return f"{at}.{name}" if at else name
+
+
+def _records(record: Record, at: str) -> Iterator[tuple[str, Record]]:
+    """Every record of the declaration, depth first, with the path that names its section."""
+    yield at, record
+    for key in record.keys:
+        shape, path = key.shape, _join(at, key.name)
+        if isinstance(shape, ListOf):
+            shape, path = shape.item, f"{path}[]"
+        elif isinstance(shape, MapOf):
+            path = f"{path}.<{shape.key_name}>"
+            shape = shape.value
+        if isinstance(shape, Record):
+            yield from _records(shape, path)
+
+
+def _key_table(record: Record, at: str) -> list[str]:
+    return ["| key | type | required | description |", "|---|---|---|---|",
+            *(_key_row(k, at) for k in record.keys), ""]
+
+
+def render_market_case() -> str:
+    """The market-case file format (docs/market-case.md), from ``schemas.market_case``."""
+    out = [
+        "# Market case format reference",
+        "",
+        "Generated from `src/chipshift/schemas/market_case.py` by `python -m chipshift.schemas.docs market-case`; a",
+        "test fails when it drifts. A market case is a YAML scenario file with `kind: market` (e.g.",
+        "`examples/micron-china.yaml`), run by `chipshift scenario run FILE`; [market.md](market.md) describes the",
+        "model. A file is checked in two rounds, each listing every problem with the file, line and field path",
+        "(`sources[2].share`); bad input exits with code 2.",
+        "",
+        "1. Against the declaration below: required and unknown keys (with the nearest allowed ones), types (text",
+        "   where a number belongs, a quoted `\"true\"`), allowed values and ranges, and references to the ids the",
+        "   store or the case defines (with the nearest known ones).",
+        "2. The figures together: baseline shares summing to 100 within "
+        "5 points (then normalised), each parameter's",
+        "   range holding its default and staying inside the sensible range of the model parameters below, at most",
+        "   one segment taking the `rest`, years inside the run, observations in the unit of their output, and one",
+        "   currency per series.",
+        "",
+        "## Numbers",
+        "",
+        "Every number traces to a source. The type column lists the forms a key takes:",
+        "",
+        "| form | written as |",
+        "|---|---|",
+        *(f"| {_FORM_NAMES[name]} | {text} |" for name, (_, _, text) in market_case.NUMBER_FORMS.items()),
+        "",
+        "A bare literal is allowed only where the form list says so (model choices such as a quality or a",
+        "segment weight, or a literal share with its `basis` beside it); a figure read from somewhere is a fact",
+        "or a stated value. The keys of a stated value:",
+        "",
+        *_key_table(market_case.STATED_FORM, "{value}"),
+    ]
+    for at, record in _records(market_case.CASE, ""):
+        out += [f"## {f'`{at}`' if at else 'Top level'}", "", *_key_table(record, at)]
+    out += ["## References", "", "| reference | what it names |", "|---|---|"]
+    out += [f"| {r.noun} | {r.description} |" for r in market_case.REFERENCES.values()]
+    out += ["", "## Outputs", "", "What a case produces, in percent for shares; an observation's `output` names one.",
+            "", "| output | what it is |", "|---|---|"]
+    out += [f"| `{name}` | {text} |" for name, text in market_case.OUTPUTS.items()]
+    out += ["", "## Model parameters", "",
+            "Parameter ids the model gives a meaning to; a range outside the sensible one is refused.", "",
+            "| id | required | sensible range | description |", "|---|---|---|---|"]
+    out += [f"| `{p.id}` | {'yes' if p.required else ''} | [{p.sensible[0]:g}, {p.sensible[1]:g}] | {p.description} |"
+            for p in market_case.MODEL_PARAMETERS.values()]
+    return "\n".join(out) + "\n"
+
+
+PAGES: dict[str, Callable[[], str]] = {"data-format": render, "market-case": render_market_case}
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    print(PAGES[sys.argv[1] if len(sys.argv) > 1 else "data-format"](), end="")

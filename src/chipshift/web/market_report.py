@@ -51,10 +51,12 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
              "<h2>Calibration</h2>",
              f"<p class='statement'>{escape(c['statement'])}.</p>",
-             f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
-             f"(units of the observations). {escape(c['procedure'])}.</p>",
+             (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
+              f"(units of the observations). {escape(c['procedure'])}.</p>" if c["fitted"] else
+              f"<p>Nothing fitted, so no fit RMSE. Calibration: {escape(c['procedure'])}.</p>"),
              html_table([("output", "Output"), ("year", "Year"), ("observed", "Observed"), ("model", "Model"),
-                     ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact")], c["table"])]
+                     ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact"), ("basis", "Basis")],
+                        c["table"])]
     parts.append("<h2>Trajectories</h2><p class='muted'>Line: the model with the fitted parameters; band: 5-95% of "
                  "the draws; diamonds: published estimates (publisher in the tooltip); rings: observations fitted "
                  "to.</p>")

@@ -40,7 +40,7 @@
       el("div", { class: "stat" }, el("b", { text: `${r.region} · ${r.product.replace(/_/g, " ")}` }), "market"),
       el("div", { class: "stat" }, el("b", { text: `${r.years[0]}–${r.years[1]}` }), "years"),
       el("div", { class: "stat" }, el("b", { text: r.draws ? num(r.draws) : "none" }), "Monte Carlo draws"),
-      el("div", { class: "stat" }, el("b", { text: String(c.rmse) }), "fit RMSE (units of the observations)"),
+      el("div", { class: "stat" }, el("b", { text: c.rmse == null ? "—" : String(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : "fit RMSE (units of the observations)"),
       el("p", { class: "muted small", text: `file ${r.file} · digest ${r.digest} · seed ${r.seed ?? "—"} · computed in ${r.elapsed_s} s` })));
     const pinned = !c.not_pinned_down.length && !c.at_edge_of_range.length;
     box.append(el("section", { class: `card statement ${pinned ? "ok" : "warn"}`, id: "calibration-statement" },
@@ -67,7 +67,7 @@
     box.append(CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. Click an observed value for its source." }), fit));
     table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
       { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v) },
-      { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }] });
+      { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, year: cmp.year, model: cmp.model, ...p })));
     box.append(CS.section("Published estimates beside the model", pub));
