@@ -235,24 +235,30 @@ def compile_rules(world: World, rules: Sequence[Rule], destinations: Iterable[De
                     tuple(tuple(x) for x in relaxed_by), np.array([residual(r) for r in rules], dtype=np.uint8))
 
 
-def relaxation_lifts(relaxation: Rule, world: World, item: str, seller: str, dest: Destination,
-                     firm_parents: dict[str, str]) -> int:
-    """How surely a relaxation reaches one item sold by one seller to one destination: YES, MAYBE or NO.
+def reaches(rule: Rule, world: World, item: str, seller: str, dest: Destination,
+            firm_parents: dict[str, str]) -> int:
+    """How surely a rule (or relaxation) reaches one item sold by one seller to one destination: YES, MAYBE
+    or NO, its dates aside.
 
     The same reach as the batched engine's (products with their descendants and thresholds, sellers,
-    destination and segment). An item or seller the world does not know is reached only by a relaxation
-    that does not narrow by products (or sellers)."""
-    if item in world.index:
-        cover = int(covers(relaxation, world)[world.index[item]])
-    else:
-        cover = YES if not relaxation.products else NO
+    destination and segment). An item or seller the world does not know is reached only by a rule that
+    does not narrow by products (or sellers). `seller` is a firm id or, for a country's producers as a
+    group, a country code."""
+    known_item = item in world.index
+    cover = int(covers(rule, world)[world.index[item]]) if known_item else (NO if rule.products else YES)
     if seller in world.provider_index:
-        bind = int(binds(relaxation, world, dest, firm_parents)[world.provider_index[seller]])
+        bind = int(binds(rule, world, dest, firm_parents)[world.provider_index[seller]])
     else:
-        s = relaxation.sellers
+        s = rule.sellers
         bind = YES if not (s.firms or s.hq_in or s.fdp) else NO
-    reach = matches(relaxation, dest, world, firm_parents)
+    reach = matches(rule, dest, world, firm_parents)
     levels = (cover, bind, reach)
     if NO in levels:
         return NO
     return YES if all(v == YES for v in levels) else MAYBE
+
+
+def relaxation_lifts(relaxation: Rule, world: World, item: str, seller: str, dest: Destination,
+                     firm_parents: dict[str, str]) -> int:
+    """How surely a relaxation reaches one item sold by one seller to one destination (see `reaches`)."""
+    return reaches(relaxation, world, item, seller, dest, firm_parents)

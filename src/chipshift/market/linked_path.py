@@ -78,7 +78,8 @@ class QuarterlyPlan:
 
     `banned` ``(T, markets, firms)`` comes from the rules; `capacity` ``(T, B, firms)`` absolute; `demand`
     ``(T, B, markets)`` demand shifters; `quality` ``(T, B, markets, firms)``; `cost` ``(T, B, firms)``;
-    `wedge` ``(T, markets, firms)`` in force; `sigma` ``(T, B, markets)`` (short to long run).
+    `wedge` ``(T, markets, firms)`` in force; `sigma` ``(T, B, markets)`` (short to long run); `quantity`
+    ``(B, markets, firms)`` each draw's baseline flows; `supply_elasticity` ``(B, firms)``.
     """
 
     quarters: int
@@ -91,6 +92,8 @@ class QuarterlyPlan:
     wedge: FloatArray | None = None
     sigma: FloatArray | None = None
     demand_elasticity: FloatArray | None = None
+    quantity: FloatArray | None = None  # (B, markets, firms) baseline flows of each draw
+    supply_elasticity: FloatArray | None = None  # (B, firms)
     cuts: Sequence[InputCut] = field(default_factory=tuple)
     rushes: Sequence[Rush] = field(default_factory=tuple)
     licences: Sequence[Licence] = field(default_factory=tuple)
@@ -125,7 +128,8 @@ def _check_plan(base: LinkedMarkets, plan: QuarterlyPlan) -> None:
     nm, nf = base.shape
     t, b = plan.quarters, plan.batch
     expected = {"banned": (t, nm, nf), "capacity": (t, b, nf), "demand": (t, b, nm), "quality": (t, b, nm, nf),
-                "cost": (t, b, nf), "wedge": (t, nm, nf), "sigma": (t, b, nm), "demand_elasticity": (t, b, nm)}
+                "cost": (t, b, nf), "wedge": (t, nm, nf), "sigma": (t, b, nm), "demand_elasticity": (t, b, nm),
+                "quantity": (b, nm, nf), "supply_elasticity": (b, nf)}
     for name, shape in expected.items():
         arr = getattr(plan, name)
         if arr is not None and np.shape(arr) != shape:
@@ -152,7 +156,8 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
     _check_plan(base, plan)
     nm, nf = base.shape
     n_t, n_b = plan.quarters, plan.batch
-    e0 = base.value.sum(axis=1)  # (m,)
+    flows0 = np.broadcast_to(base.quantity if plan.quantity is None else plan.quantity, (n_b, nm, nf))
+    e0 = (base.buyer_price * flows0).sum(axis=2)  # (B, m)
     buyer_stock = np.zeros((n_b, nm, nf))
     last_use = np.zeros((n_b, nm, nf))
     input_stock = np.full((n_b, nf), np.nan)
@@ -187,7 +192,8 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
         demand_net = np.maximum(demand - served_value / e0, 1e-12)
         common = {"banned": banned, "capacity": capacity, "demand_shift": demand_net,
                   "quality": _at(plan.quality, t), "cost": _at(plan.cost, t), "sigma": _at(plan.sigma, t),
-                  "demand_elasticity": _at(plan.demand_elasticity, t)}
+                  "demand_elasticity": _at(plan.demand_elasticity, t), "quantity": plan.quantity,
+                  "supply_elasticity": plan.supply_elasticity}
         rushing = [r for r in plan.rushes if r.announced <= t < r.effective]
         first = None
         if rushing or licensed.any():

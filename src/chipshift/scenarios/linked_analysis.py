@@ -1,0 +1,142 @@
+"""Calibration, Monte Carlo bands and sensitivity for a linked market case. Pure computation over arrays.
+
+* Calibration: the parameters marked ``fit`` are chosen on a grid over their ranges (all grid points in one
+  batched run) to minimise the squared *relative* error against the observations marked ``fit`` (outputs mix
+  percent, money and price indices, so each error is taken relative to its observed value).
+* Monte Carlo: the other ranged parameters are drawn uniformly from their ranges (seeded), in chunks; a
+  fixed-size reservoir per output keeps memory flat in the number of draws.
+* Sensitivity: each ranged parameter alone at its low and high end, the others at their defaults (fitted
+  values for fitted ones).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from chipshift.scenarios.linked_case import (
+    Draws,
+    FloatArray,
+    Governed,
+    LinkedCase,
+    default_draws,
+    observed,
+    outputs,
+    run,
+)
+from chipshift.scenarios.market_analysis import BAND, CHUNK, RESERVOIR, Reservoir, grid_points
+
+Outputs = dict[str, tuple[tuple[str, ...], FloatArray, str]]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    fitted: dict[str, float]
+    pinned: dict[str, bool]
+    error: float | None  # root mean squared relative error over the fitted observations; None: nothing fitted
+    table: list[dict[str, Any]]
+
+
+def evaluate(case: LinkedCase, governed: Governed, draws: Draws) -> Outputs:
+    return outputs(case, run(case, governed, draws))
+
+
+def calibrate(case: LinkedCase, governed: Governed, grid: int | None = None) -> Calibration:
+    free = [p for p in case.params.values() if p.fit]
+    grid = grid or grid_points(len(free))
+    axes = [np.linspace(p.low, p.high, grid) for p in free]
+    points = np.array(list(itertools.product(*axes))) if free else np.zeros((1, 0))
+    draws = default_draws(case, len(points))
+    for j, p in enumerate(free):
+        draws[p.id] = points[:, j]
+    best = 0
+    sse = np.zeros(len(points))
+    if free:
+        _, model, seen = observed(case, evaluate(case, governed, draws), fit_only=True)
+        if len(seen):
+            rel = (model - seen[:, None]) / np.where(seen[:, None] != 0, np.abs(seen[:, None]), 1.0)
+            sse = np.nansum(rel**2, axis=0)
+            best = int(np.nanargmin(sse))
+    fitted = {p.id: round(float(points[best, j]), 6) for j, p in enumerate(free)}
+    near = sse <= sse[best] * 1.1 + 1e-12
+    pinned = {p.id: bool(np.ptp(points[near, j]) <= 0.5 * (p.high - p.low)) for j, p in enumerate(free)}
+    chosen = {k: v[best: best + 1] for k, v in draws.items()}
+    rows, model1, _ = observed(case, evaluate(case, governed, chosen), fit_only=False)
+    table = [{"output": o.output, "period": o.period, "observed": o.value, "model": round(float(m[0]), 4),
+              "error": round(float(m[0]) - o.value, 4), "fitted_to": o.fit, "source": o.source}
+             for o, m in zip(rows, model1, strict=True)]
+    fitted_rel = [float(m[0]) / o.value - 1.0 for o, m in zip(rows, model1, strict=True) if o.fit and o.value]
+    error = float(np.sqrt(np.mean(np.square(fitted_rel)))) if free and fitted_rel else None
+    return Calibration(fitted, pinned, error, table)
+
+
+def base_draws(case: LinkedCase, fitted: dict[str, float], size: int) -> Draws:
+    draws = default_draws(case, size)
+    for k, v in fitted.items():
+        draws[k] = np.full(size, v)
+    return draws
+
+
+def ranged(case: LinkedCase) -> list[str]:
+    """Parameters the Monte Carlo varies: not fitted, with a range."""
+    return [p.id for p in case.params.values() if not p.fit and p.high > p.low]
+
+
+def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], n: int, seed: int = 20261125,
+                chunk: int = CHUNK) -> dict[str, dict[str, Any]]:
+    """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters."""
+    rng = np.random.default_rng(seed)
+    varied = ranged(case)
+    reservoirs: dict[str, Reservoir] = {}
+    periods_of: dict[str, tuple[str, ...]] = {}
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
+        draws = base_draws(case, fitted, size)
+        for name in varied:
+            p = case.params[name]
+            draws[name] = rng.uniform(p.low, p.high, size)
+        for name, (periods, values, _) in evaluate(case, governed, draws).items():
+            if name not in reservoirs:
+                reservoirs[name] = Reservoir((len(periods),), RESERVOIR, np.random.default_rng(seed + len(reservoirs)))
+                periods_of[name] = periods
+            reservoirs[name].add(values.T)
+    bands = {}
+    for name, res in reservoirs.items():
+        pct = res.percentiles()
+        bands[name] = {"periods": list(periods_of[name]), "p5": pct[0].tolist(), "median": pct[1].tolist(),
+                       "p95": pct[2].tolist(), "draws": res.seen}
+    assert len(BAND) == 3
+    return bands
+
+
+def sensitivity(case: LinkedCase, governed: Governed, fitted: dict[str, float], headlines: Sequence[str],
+                period: str | None = None) -> list[dict[str, Any]]:
+    """How far each ranged parameter, alone at its low and high end, moves each headline output (in `period`,
+    default the last whole year)."""
+    varied = ranged(case)
+    if not varied:
+        return []
+    draws = base_draws(case, fitted, 2 * len(varied))
+    for j, name in enumerate(varied):
+        p = case.params[name]
+        draws[name] = draws[name].copy()
+        draws[name][2 * j], draws[name][2 * j + 1] = p.low, p.high
+    out = evaluate(case, governed, draws)
+    rows: list[dict[str, Any]] = []
+    for headline in headlines:
+        if headline not in out:
+            continue
+        periods, values, _ = out[headline]
+        years = [p for p in periods if p.isdigit() or p.startswith("FY")]
+        at = period if period in periods else (years[-1] if years else periods[-1])
+        row = values[periods.index(at)]
+        for j, name in enumerate(varied):
+            lo, hi = float(row[2 * j]), float(row[2 * j + 1])
+            rows.append({"output": headline, "period": at, "parameter": name, "at_low": round(lo, 4),
+                         "at_high": round(hi, 4), "swing": round(abs(hi - lo), 4)})
+    rows.sort(key=lambda r: (r["output"], -r["swing"]))
+    return rows

@@ -1,0 +1,553 @@
+"""A linked market case: sellers (a firm's or a country's product line) selling into several markets (a
+product in a region, optionally one buyer segment), the rules that bar, license or cut them, parameters and
+observations. Run quarter by quarter on `chipshift.market.linked_path`, batched over parameter draws.
+
+Every number is a fact, a parameter of the case, or a literal with a stated basis; figures in money are
+read in the case's `value_unit`. A market's `value` is its yearly value at the start; flows are quarterly.
+
+Rules act through the restriction engine's reach (`chipshift.engine.reach.reaches`): a rule entry governs
+the (market, seller) pairs the rule reaches for certain, plus the pairs it may reach that the entry names;
+naming a pair the rule cannot reach is an error. Whether it holds in a quarter (its dates, and relaxations
+scoped to the item, seller and destination) is `RuleContext.holds`, as for the single-market runner.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chipshift.domain.period import Period
+from chipshift.engine.reach import MAYBE, NO, Destination, reaches
+from chipshift.errors import DataError, Problem
+from chipshift.market.linked import LinkedMarkets
+from chipshift.market.linked_path import InputCut, Licence, LinkedPath, QuarterlyPlan, Rush, simulate_linked
+from chipshift.scenarios.market_case import Param
+from chipshift.scenarios.market_run import RuleContext
+from chipshift.schemas.vocabulary import UNITS
+
+FloatArray = npt.NDArray[np.float64]
+Draws = dict[str, FloatArray]
+Num = str | float  # a parameter id or a number
+
+DAYS_PER_QUARTER = 365.25 / 4.0
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """Logistic capacity from the baseline sales to `ceiling` times them, half-way at `midpoint` (a year such
+    as 2024.5), 10% to 90% of the way within `build_time` days."""
+
+    ceiling: Num
+    midpoint: float
+    build_time: Num
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The seller loses an input when `rule` starts to hold for it (the input sold by `supplier` to the
+    seller's country and firm); a stock of `stock_months` of output carries it; a substitute then ramps to
+    `ceiling` times the baseline quarterly sales, half-way at `midpoint`, over `build_time` days."""
+
+    rule: str
+    input: str
+    supplier: str | None
+    stock_months: Num
+    ceiling: Num
+    midpoint: float
+    build_time: Num
+
+
+@dataclass(frozen=True)
+class Seller:
+    id: str
+    product: str
+    firm: str | None = None  # a firm id (rules bind it by name and headquarters)
+    country: str | None = None  # the producing country (a group of producers, or the firm's headquarters)
+    price: float = 1.0  # baseline price level (per unit of quantity); 1 = an index
+    price_unit: str | None = None
+    supply_elasticity: Num = math.inf
+    capacity_growth: Num | None = None
+    ramp: Ramp | None = None
+    quality_growth: Num | None = None
+    cut: Cut | None = None
+    domestic_in: tuple[str, ...] = ()
+
+    @property
+    def owner(self) -> str:
+        """Whose revenue the seller's sales are: its firm, else the seller itself."""
+        return self.firm or self.id
+
+    @property
+    def rule_seller(self) -> str:
+        """The id rules bind: the firm, else the producing country."""
+        return self.firm or self.country or self.id
+
+    def domestic(self, region: str) -> bool:
+        return region in self.domestic_in or (self.country == region and not self.domestic_in)
+
+
+@dataclass(frozen=True)
+class MarketSpec:
+    id: str
+    region: str
+    product: str
+    value: Num | None
+    shares: Mapping[str, Num]  # seller id -> baseline value share (any scale; normalised)
+    sigma: Num
+    demand_elasticity: Num
+    segment: str | None = None
+    growth: Num | None = None  # yearly growth of demand
+    values: Mapping[str, float] = field(default_factory=dict)  # period -> value (sets the demand path)
+    less: tuple[str, ...] = ()  # markets whose value paths are inside `values` and taken out of it
+    scale: Num | None = None  # the market's fraction of `values` (after `less`), e.g. a region's part
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    rule: str
+    effect: str = "ban"  # ban | licence
+    approval: Num | None = None
+    delay: Num | None = None
+    sellers: tuple[str, ...] | None = None
+    markets: tuple[str, ...] | None = None
+    rush_months: Num | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    output: str
+    period: str
+    value: float
+    source: str  # a fact id, or the stated basis of a literal
+    fit: bool = True
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    name: str
+    description: str
+    start: str  # a quarter label, e.g. 2022Q1
+    end: str
+    value_unit: str
+    sellers: tuple[Seller, ...]
+    markets: tuple[MarketSpec, ...]
+    rules: tuple[RuleEntry, ...]
+    params: dict[str, Param]
+    observations: tuple[Observation, ...] = ()
+    fiscal_year_end: Mapping[str, int] = field(default_factory=dict)  # firm -> month its fiscal year ends
+    notes: tuple[str, ...] = ()
+
+    @property
+    def quarters(self) -> tuple[date, ...]:
+        """Mid-quarter dates from `start` to `end`."""
+        first, last = Period.parse(self.start), Period.parse(self.end)
+        out = []
+        y, q = first.start.year, (first.start.month - 1) // 3 + 1
+        while date(y, 3 * q - 1, 15) <= last.end:
+            out.append(date(y, 3 * q - 1, 15))
+            y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+        return tuple(out)
+
+
+# -- running --------------------------------------------------------------------------------------------------
+
+def value_of(ref: Num | None, draws: Draws, size: int, default: float = 0.0) -> FloatArray:
+    if ref is None:
+        return np.full(size, default)
+    if isinstance(ref, str):
+        return np.broadcast_to(np.asarray(draws[ref], dtype=np.float64), (size,)).copy()
+    return np.full(size, float(ref))
+
+
+def default_draws(case: LinkedCase, size: int = 1) -> Draws:
+    return {name: np.full(size, p.default) for name, p in case.params.items()}
+
+
+def _quarter_index(quarters: Sequence[date], when: date) -> int:
+    """The quarter a date falls in (0 before the run, len(quarters) after it)."""
+    for t, mid in enumerate(quarters):
+        first = date(mid.year, mid.month - 1, 1)
+        last = date(mid.year + (mid.month + 2) // 13, (mid.month + 1) % 12 + 1, 1)
+        if first <= when < last:
+            return t
+    return 0 if when < quarters[0] else len(quarters)
+
+
+def _runs(active: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Contiguous runs of True as (start, end) with end exclusive."""
+    out, start = [], None
+    for t, on in enumerate([*active.tolist(), False]):
+        if on and start is None:
+            start = t
+        elif not on and start is not None:
+            out.append((start, t))
+            start = None
+    return out
+
+
+@dataclass(frozen=True)
+class Governed:
+    """The (market, seller) pairs each rule entry governs, decided once per case."""
+
+    pairs: tuple[npt.NDArray[np.bool_], ...]  # per rule entry, (markets, sellers)
+    holds: tuple[npt.NDArray[np.bool_], ...]  # per rule entry, (quarters, markets, sellers)
+    announced: tuple[int | None, ...]  # per rule entry: the quarter of its announcement
+    cut_start: tuple[int | None, ...]  # per seller: the quarter its input cut starts (None: no cut)
+
+
+def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
+    """Which pairs each rule entry reaches, and in which quarters it holds; DataError for an entry naming a
+    pair its rule cannot reach, or a cut its rule never imposes."""
+    quarters = case.quarters
+    nm, nf = len(case.markets), len(case.sellers)
+    problems: list[Problem] = []
+    pairs_out, holds_out, announced = [], [], []
+    for k, entry in enumerate(case.rules):
+        rule = ctx.rule(entry.rule)
+        pairs = np.zeros((nm, nf), dtype=bool)
+        holds = np.zeros((len(quarters), nm, nf), dtype=bool)
+        for m, market in enumerate(case.markets):
+            if entry.markets is not None and market.id not in entry.markets:
+                continue
+            dest = Destination(market.region, segment=market.segment)
+            for f, seller in enumerate(case.sellers):
+                if entry.sellers is not None and seller.id not in entry.sellers:
+                    continue
+                if market.shares.get(seller.id) is None:
+                    continue
+                reach = reaches(rule, ctx.world, seller.product, seller.rule_seller, dest, ctx.firm_parents)
+                named = entry.sellers is not None or entry.markets is not None
+                if reach == NO and named:
+                    problems.append(Problem(
+                        f"rule {entry.rule} does not reach {seller.id} ({seller.product}, seller "
+                        f"{seller.rule_seller}) in market {market.id} ({dest.label}); drop the pair or check the "
+                        "rule's products, sellers and targets", file, field=f"rules[{k}]", check="references"))
+                    continue
+                if reach == NO or (reach == MAYBE and not named):
+                    continue
+                pairs[m, f] = True
+                holds[:, m, f] = ctx.holds(entry.rule, seller.product, seller.rule_seller, dest, quarters)
+        if not pairs.any():
+            problems.append(Problem(f"rule {entry.rule} reaches no seller in any market of the case for certain; "
+                                    "name the sellers and markets it governs", file, field=f"rules[{k}]",
+                                    check="references"))
+        pairs_out.append(pairs)
+        holds_out.append(holds)
+        when = rule.announced or rule.start
+        announced.append(None if when is None else _quarter_index(quarters, _date(when)))
+    cut_start: list[int | None] = []
+    for f, seller in enumerate(case.sellers):
+        if seller.cut is None:
+            cut_start.append(None)
+            continue
+        cut = seller.cut
+        dest = Destination(seller.country, firm=seller.firm)
+        reach = reaches(ctx.rule(cut.rule), ctx.world, cut.input, cut.supplier or "", dest, ctx.firm_parents)
+        on = ctx.holds(cut.rule, cut.input, cut.supplier or "", dest, quarters)
+        if reach == NO or not on.any():
+            problems.append(Problem(f"rule {cut.rule} never cuts {cut.input} to {seller.id} within the run",
+                                    file, field=f"sellers[{f}].cut", check="references"))
+            cut_start.append(None)
+            continue
+        cut_start.append(int(np.argmax(on)))
+    if problems:
+        raise DataError(problems)
+    return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start))
+
+
+def _date(text: str) -> date:
+    parts = [int(p) for p in text.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _value_path(market: MarketSpec, quarters: Sequence[date]) -> FloatArray:
+    """The sourced values at each quarter's middle: linear between the points, flat beyond them."""
+    points = sorted((_mid(Period.parse(k)), v) for k, v in market.values.items())
+    x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
+    y = np.array([p[1] for p in points])
+    return np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
+
+
+def _demand_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
+    """Demand index per quarter and draw (first quarter = 1): the sourced values where given, less the
+    markets inside them, else the yearly growth."""
+    quarters = case.quarters
+    if market.values:
+        path = _value_path(market, quarters)
+        for other in market.less:
+            path = path - _value_path(next(m for m in case.markets if m.id == other), quarters)
+        if np.any(path <= 0.0):
+            raise DataError([Problem(f"market {market.id}: its value path less {', '.join(market.less)} is not "
+                                     "positive in every quarter", None, field=f"markets.{market.id}.less")])
+        return np.repeat((path / path[0])[:, None], size, axis=1)
+    growth = 1.0 + value_of(market.growth, draws, size)
+    return np.asarray(growth[None, :] ** (np.arange(len(quarters)) / 4.0)[:, None])
+
+
+def market_value(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
+    """Yearly value of the market at the start, per draw: its `value`, or its first quarter of `values`
+    (less the markets inside it) times four, times its `scale`."""
+    if market.value is not None:
+        base = value_of(market.value, draws, size)
+    else:
+        first = _value_path(market, case.quarters[:1])[0]
+        for other in market.less:
+            first -= _value_path(next(m for m in case.markets if m.id == other), case.quarters[:1])[0]
+        base = np.full(size, 4.0 * first)
+    return base * value_of(market.scale, draws, size, 1.0)
+
+
+def _mid(period: Period) -> date:
+    return date.fromordinal((period.start.toordinal() + period.end.toordinal()) // 2)
+
+
+def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
+    """Quarterly baseline flows per draw, ``(draws, markets, sellers)``, in quantity units."""
+    nm, nf = len(case.markets), len(case.sellers)
+    flows = np.zeros((size, nm, nf))
+    price = np.array([s.price for s in case.sellers])
+    for m, market in enumerate(case.markets):
+        shares = np.zeros((size, nf))
+        for f, seller in enumerate(case.sellers):
+            ref = market.shares.get(seller.id)
+            if ref is not None:
+                shares[:, f] = value_of(ref, draws, size)
+        total = shares.sum(axis=1, keepdims=True)
+        value = market_value(market, case, draws, size) / 4.0
+        flows[:, m] = value[:, None] * shares / np.where(total > 0, total, 1.0) / price[None, :]
+    return flows
+
+
+def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
+    """Every quarter of the case for every draw (arrays in `draws` hold one value per draw)."""
+    size = len(next(iter(draws.values()))) if draws else 1
+    quarters = case.quarters
+    n_t, nm, nf = len(quarters), len(case.markets), len(case.sellers)
+    flows = baseline_flows(case, draws, size)
+    base_flows = flows[0].copy()
+    empty = base_flows.sum(axis=0) <= 0.0
+    base_flows[:, empty] = 1e-9 * (base_flows.sum() or 1.0)  # a seller outside every market: kept out by flows
+    sigma = np.stack([value_of(m.sigma, draws, size) for m in case.markets], axis=1)
+    eta = np.stack([value_of(m.demand_elasticity, draws, size) for m in case.markets], axis=1)
+    eps = np.array([s.supply_elasticity if not isinstance(s.supply_elasticity, str) else 1.0
+                    for s in case.sellers])
+    base = LinkedMarkets([s.id for s in case.sellers], [m.id for m in case.markets], base_flows,
+                         sigma=np.maximum(sigma[0], 1e-6), demand_elasticity=eta[0],
+                         seller_price=[s.price for s in case.sellers], supply_elasticity=eps)
+    sales0 = flows.sum(axis=1)  # (B, f)
+    t_years = np.arange(n_t) / 4.0
+    year_of = np.array([q.year + (q.month - 1) / 12.0 for q in quarters])
+    capacity = np.full((n_t, size, nf), np.inf)
+    quality = np.ones((n_t, size, nm, nf))
+    for f, seller in enumerate(case.sellers):
+        if seller.capacity_growth is not None:
+            g = value_of(seller.capacity_growth, draws, size)
+            capacity[:, :, f] = sales0[None, :, f] * (1.0 + g[None, :]) ** t_years[:, None]
+        if seller.ramp is not None:
+            ceiling = value_of(seller.ramp.ceiling, draws, size)
+            years = value_of(seller.ramp.build_time, draws, size) / 365.25
+            rate = np.log(81.0) / years
+            multiple = 1.0 + (ceiling[None, :] - 1.0) / (1.0 + np.exp(-rate[None, :] * (year_of[:, None]
+                                                                                        - seller.ramp.midpoint)))
+            capacity[:, :, f] = sales0[None, :, f] * multiple
+        if seller.quality_growth is not None:
+            r = value_of(seller.quality_growth, draws, size)
+            quality[:, :, :, f] = ((1.0 + r[None, :]) ** t_years[:, None])[:, :, None]
+    demand = np.stack([_demand_path(m, case, draws, size) for m in case.markets], axis=2)  # (T, B, m)
+    banned = np.zeros((n_t, nm, nf), dtype=bool)
+    licences, rushes = [], []
+    for k, entry in enumerate(case.rules):
+        holds = governed.holds[k]
+        if entry.effect == "ban":
+            banned |= holds
+        else:
+            for m in range(nm):
+                for f in range(nf):
+                    for start, end in _runs(holds[:, m, f]):
+                        pair = np.zeros((nm, nf), dtype=bool)
+                        pair[m, f] = True
+                        licences.append(Licence(pair, start, end, value_of(entry.approval, draws, size, 1.0),
+                                                value_of(entry.delay, draws, size)))
+        told = governed.announced[k]
+        if entry.rush_months is not None and told is not None:
+            effective = int(np.argmax(holds.any(axis=(1, 2)))) if holds.any() else n_t
+            if told < effective:
+                rushes.append(Rush(governed.pairs[k], told, effective,
+                                   value_of(entry.rush_months, draws, size) / 3.0))
+    cuts = []
+    for f, seller in enumerate(case.sellers):
+        cut_at = governed.cut_start[f]
+        if seller.cut is None or cut_at is None:
+            continue
+        c = seller.cut
+        quarterly = sales0[:, f]
+        rate = np.log(81.0) / (value_of(c.build_time, draws, size) / DAYS_PER_QUARTER)
+        midpoint = _quarter_index(quarters, _year_date(c.midpoint))
+        cuts.append(InputCut(f, cut_at, value_of(c.stock_months, draws, size) / 3.0 * quarterly,
+                             value_of(c.ceiling, draws, size) * quarterly, np.full(size, float(midpoint)), rate))
+    eps_draws = np.stack([value_of(s.supply_elasticity, draws, size) for s in case.sellers], axis=1)
+    plan = QuarterlyPlan(quarters=n_t, batch=size, banned=banned, capacity=capacity, demand=demand,
+                         quality=quality, sigma=np.broadcast_to(sigma, (n_t, size, nm)),
+                         demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
+                         rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
+                         supply_elasticity=eps_draws)
+    return simulate_linked(base, plan)
+
+
+def _year_date(year: float) -> date:
+    whole = int(year)
+    return date.fromordinal(date(whole, 1, 1).toordinal() + int((year - whole) * 365.25))
+
+
+# -- outputs --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    """One output per quarter and draw: ``numerator / denominator`` summed over a period (``sum``: the
+    numerator's sum; ``mean``: its average over the period's quarters), times ``scale``."""
+
+    numerator: FloatArray  # (T, B)
+    denominator: FloatArray | None
+    how: str  # "sum" | "ratio" | "mean"
+    unit: str
+    scale: float = 1.0
+    firm: str | None = None  # read by this firm's fiscal years when it has them
+
+
+def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
+    """Every named output of a run, per quarter."""
+    out: dict[str, Series] = {}
+    vu = case.value_unit
+    for m, market in enumerate(case.markets):
+        value = path.value[:, :, m, :]
+        out[f"value@{market.id}"] = Series(value.sum(axis=2), None, "sum", vu)
+        out[f"price@{market.id}"] = Series(path.composite_price[:, :, m], None, "mean", "index")
+        out[f"unmet@{market.id}"] = Series(path.unmet[:, :, m], None, "sum", vu)
+        for f, seller in enumerate(case.sellers):
+            if market.shares.get(seller.id) is None:
+                continue
+            out[f"share:{seller.id}@{market.id}"] = Series(value[:, :, f], value.sum(axis=2), "ratio", "pct", 100.0)
+            out[f"quantity:{seller.id}@{market.id}"] = Series(path.quantity[:, :, m, f], None, "sum",
+                                                             (seller.price_unit and "units") or vu)
+            out[f"price:{seller.id}@{market.id}"] = Series(path.value[:, :, m, f], path.quantity[:, :, m, f],
+                                                           "ratio", seller.price_unit or "index")
+    products = sorted({m.product for m in case.markets})
+    for product in products:
+        cols = [m for m, x in enumerate(case.markets) if x.product == product]
+        value = path.value[:, :, cols]
+        total = value.sum(axis=(2, 3))
+        regions = sorted({case.markets[m].region for m in cols})
+        for f, seller in enumerate(case.sellers):
+            if seller.product != product:
+                continue
+            out[f"share:{seller.id}"] = Series(value[:, :, :, f].sum(axis=2), total, "ratio", "pct", 100.0)
+            for region in regions:
+                rows = [i for i, m in enumerate(cols) if case.markets[m].region == region]
+                part = value[:, :, rows]
+                out[f"share:{seller.id}@{region}"] = Series(part[:, :, :, f].sum(axis=2), part.sum(axis=(2, 3)),
+                                                           "ratio", "pct", 100.0)
+    for f, seller in enumerate(case.sellers):
+        out[f"seller_price:{seller.id}"] = Series(path.seller_price[:, :, f], None, "mean",
+                                                  seller.price_unit or "index")
+        out[f"capacity_rent:{seller.id}"] = Series(path.capacity_rent[:, :, f], None, "mean",
+                                                   seller.price_unit or "index")
+    owners = sorted({s.owner for s in case.sellers})
+    regions = sorted({m.region for m in case.markets})
+    for owner in owners:
+        cols = [f for f, s in enumerate(case.sellers) if s.owner == owner]
+        total = path.revenue[:, :, :, cols].sum(axis=(2, 3))
+        out[f"revenue:{owner}"] = Series(total, None, "sum", vu, firm=owner)
+        for region in regions:
+            rows = [m for m, x in enumerate(case.markets) if x.region == region]
+            part = path.revenue[:, :, rows][:, :, :, cols].sum(axis=(2, 3))
+            out[f"revenue:{owner}@{region}"] = Series(part, None, "sum", vu, firm=owner)
+            out[f"revenue_share:{owner}@{region}"] = Series(part, total, "ratio", "pct", 100.0, firm=owner)
+    for region in regions:
+        rows = [m for m, x in enumerate(case.markets) if x.region == region]
+        dom = [f for f, s in enumerate(case.sellers) if s.domestic(region)]
+        if dom:
+            value = path.value[:, :, rows]
+            out[f"localization@{region}"] = Series(value[:, :, :, dom].sum(axis=(2, 3)), value.sum(axis=(2, 3)),
+                                                    "ratio", "pct", 100.0)
+    return out
+
+
+def period_labels(case: LinkedCase, firm: str | None = None) -> dict[str, list[int]]:
+    """Quarter indices of every period: quarters (2023Q1), whole calendar years (2023) and, for a firm with a
+    fiscal year end, its whole fiscal years (FY2023, ending in that month of 2023)."""
+    quarters = case.quarters
+    out: dict[str, list[int]] = {}
+    for t, d in enumerate(quarters):
+        out[f"{d.year}Q{(d.month - 1) // 3 + 1}"] = [t]
+    years: dict[str, list[int]] = {}
+    for t, d in enumerate(quarters):
+        years.setdefault(str(d.year), []).append(t)
+    end = case.fiscal_year_end.get(firm or "")
+    if end:
+        for t, d in enumerate(quarters):
+            quarter_end_month = d.month + 1
+            fy = d.year + (1 if quarter_end_month > end else 0)
+            years.setdefault(f"FY{fy}", []).append(t)
+    out |= {k: v for k, v in years.items() if len(v) == 4}
+    return out
+
+
+def aggregate(s: Series, idx: Sequence[int]) -> FloatArray:
+    """The series over the quarters `idx`, per draw."""
+    num = s.numerator[list(idx)]
+    if s.how == "sum":
+        return np.asarray(s.scale * num.sum(axis=0))
+    if s.how == "mean":
+        return np.asarray(s.scale * np.nanmean(num, axis=0)) if np.isfinite(num).any() else np.full(
+            num.shape[1], np.nan)
+    assert s.denominator is not None
+    den = s.denominator[list(idx)].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(den > 0, s.scale * num.sum(axis=0) / np.where(den > 0, den, 1.0), np.nan))
+
+
+def outputs(case: LinkedCase, path: LinkedPath,
+            wanted: Callable[[str], bool] | None = None) -> dict[str, tuple[tuple[str, ...], FloatArray, str]]:
+    """Every output by period: name -> (period labels, periods x draws, unit)."""
+    result = {}
+    for name, s in series(case, path).items():
+        if wanted is not None and not wanted(name):
+            continue
+        labels = period_labels(case, s.firm)
+        periods = tuple(labels)
+        result[name] = (periods, np.stack([aggregate(s, labels[p]) for p in periods]), s.unit)
+    return result
+
+
+def money(value: float, unit: str | None, target: str) -> float:
+    """`value` in `unit` expressed in `target` (both money units of the vocabulary)."""
+    if unit is None or unit == target:
+        return value
+    return value * UNITS[unit].factor / UNITS[target].factor
+
+
+def observed(case: LinkedCase, out: Mapping[str, tuple[tuple[str, ...], FloatArray, str]],
+             fit_only: bool) -> tuple[list[Observation], FloatArray, FloatArray]:
+    """Observations the run can be compared with, the model's values (obs x draws) and the observed ones."""
+    rows, model, seen = [], [], []
+    for obs in case.observations:
+        if fit_only and not obs.fit:
+            continue
+        got = out.get(obs.output)
+        if got is None or obs.period not in got[0]:
+            continue
+        rows.append(obs)
+        model.append(got[1][got[0].index(obs.period)])
+        seen.append(obs.value)
+    return rows, np.array(model), np.array(seen)
+
+
+def described(value: Any) -> dict[str, Any]:
+    """A JSON-ready copy of a case part (for reports)."""
+    return {k: v for k, v in vars(value).items() if not k.startswith("_")}

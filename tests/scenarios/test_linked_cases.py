@@ -1,0 +1,95 @@
+"""Linked market cases: reading a case, rules acting through the engine's reach, and the outputs by period."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from chipshift.api.restrictions import load_world
+from chipshift.domain.rules import rule_from_record
+from chipshift.errors import DataError
+from chipshift.io.store import Store
+from chipshift.scenarios import linked_case as lc
+from chipshift.scenarios.linked_parse import parse_linked
+from chipshift.scenarios.market_run import RuleContext
+
+REPO = Path(__file__).resolve().parents[2]
+GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
+
+
+def _load(store: Store, doc: dict[str, Any]) -> tuple[lc.LinkedCase, lc.Governed]:
+    facts = {f["id"]: f for f in store.rows("facts")}
+    params = {p["id"]: p for p in store.rows("parameters")}
+    case = parse_linked(doc, facts, params, "test.yaml")
+    world, parents = load_world(store)
+    ctx = RuleContext([rule_from_record(r) for r in store.rows("rules")], world, parents)
+    return case, lc.govern(case, ctx, "test.yaml")
+
+
+def _gallium() -> dict[str, Any]:
+    return dict(yaml.safe_load(GALLIUM.read_text()))
+
+
+def test_an_export_licence_raises_the_price_abroad_and_lowers_it_at_home(bundled_store: Store) -> None:
+    case, governed = _load(bundled_store, _gallium())
+    out = lc.outputs(case, lc.run(case, governed, lc.default_draws(case)))
+    periods, row, _ = out["price@ROW"]
+    before, after = row[periods.index("2023Q2"), 0], row[periods.index("2023Q4"), 0]
+    assert before == pytest.approx(1.0) and after > 1.5
+    periods, home, _ = out["price@CHN"]
+    assert home[periods.index("2023Q4"), 0] < 1.0
+    # the licence is China's: it governs Chinese producers' sales abroad only, from the quarter of 1 August 2023
+    assert governed.pairs[0].tolist() == [[False, False], [True, False]]
+    assert governed.holds[0][:, 1, 0].tolist()[:4] == [False, False, True, True]
+    shares = out["share:china_producers@ROW"][1]
+    assert np.all((shares >= 0) & (shares <= 100))
+
+
+def test_outputs_come_by_quarter_calendar_and_fiscal_year(bundled_store: Store) -> None:
+    doc = _gallium()
+    doc["sellers"][0]["firm"] = "chalco"
+    doc["fiscal_year_end"] = {"chalco": 6}
+    doc["rules"] = []
+    case, governed = _load(bundled_store, doc)
+    out = lc.outputs(case, lc.run(case, governed, lc.default_draws(case, 3)))
+    periods, values, unit = out["revenue:chalco"]
+    assert unit == "usd_m" and values.shape == (len(periods), 3)
+    assert {"2023Q1", "2023", "2024", "FY2024"} <= set(periods) and "2025" not in periods  # 2025 is half a year
+    q = [values[periods.index(f"2024Q{k}")] for k in (1, 2, 3, 4)]
+    np.testing.assert_allclose(values[periods.index("2024")], sum(q))
+    fy = [values[periods.index(p)] for p in ("2023Q3", "2023Q4", "2024Q1", "2024Q2")]  # July 2023 to June 2024
+    np.testing.assert_allclose(values[periods.index("FY2024")], sum(fy))
+
+
+def test_a_rule_named_where_it_cannot_reach_is_refused(bundled_store: Store) -> None:
+    doc = _gallium()
+    doc["rules"][0]["markets"] = ["CHN"]  # an export control does not reach buyers at home
+    with pytest.raises(DataError, match="does not reach china_producers"):
+        _load(bundled_store, doc)
+
+
+def test_reading_errors_name_the_field(bundled_store: Store) -> None:
+    doc = copy.deepcopy(_gallium())
+    doc["markets"][1]["shares"]["nobody"] = 5
+    doc["rules"][0].pop("approval")
+    with pytest.raises(DataError) as err:
+        _load(bundled_store, doc)
+    fields = {p.field for p in err.value.problems}
+    assert {"markets[1].shares.nobody", "rules[0].approval"} <= fields
+
+
+def test_draws_vary_the_answer_and_each_draw_runs_as_alone(bundled_store: Store) -> None:
+    case, governed = _load(bundled_store, _gallium())
+    draws = lc.default_draws(case, 2)
+    draws["approval"] = np.array([0.2, 0.9])
+    both = lc.outputs(case, lc.run(case, governed, draws))["price@ROW"][1]
+    assert both[:, 0].max() > both[:, 1].max()  # fewer licences, a higher price abroad
+    one = lc.default_draws(case, 1)
+    one["approval"] = np.array([0.9])
+    alone = lc.outputs(case, lc.run(case, governed, one))["price@ROW"][1]
+    np.testing.assert_allclose(alone[:, 0], both[:, 1], rtol=1e-9)
