@@ -57,6 +57,7 @@ UNITS: Mapping[str, Unit] = _units(
     Unit("t", "mass", 1e3, "metric tons"),
     Unit("kt", "mass", 1e6, "thousand metric tons"),
     Unit("usd_per_kg", "price_usd_mass", 1.0, "US dollars per kilogram"),
+    Unit("cny_per_kg", "price_cny_mass", 1.0, "Chinese yuan per kilogram"),
     Unit("tflops", "compute", 1e12, "tera floating-point operations per second"),
     Unit("pflops", "compute", 1e15, "peta floating-point operations per second"),
     Unit("eflops", "compute", 1e18, "exa floating-point operations per second"),
@@ -185,8 +186,8 @@ METRICS: Mapping[str, Metric] = _metrics(
            "production capacity of the entity", needs_product=True),
     Metric("shipments", "market_observation", ("count", "bits"), "units shipped by the entity",
            needs_product=True),
-    Metric("price", "market_observation", ("currency_usd", "currency_cny", "price_usd_mass"), "price per unit",
-           needs_product=True),
+    Metric("price", "market_observation", ("currency_usd", "currency_cny", "price_usd_mass", "price_cny_mass"),
+           "price per unit", needs_product=True),
     # firm financials: entity is the firm
     Metric("revenue", "financial", _CURRENCY, "the entity's sales in the period"),
     Metric("revenue_growth", "financial", ("growth", "ratio"), "growth of the entity's sales"),
@@ -206,7 +207,8 @@ METRICS: Mapping[str, Metric] = _metrics(
     Metric("investment_growth", "financial", ("growth", "ratio"), "growth of capital spending or investment"),
     # trade: entity is the reporting country
     Metric("imports", "trade", (*_CURRENCY, "count"), "imports of the stated product"),
-    Metric("exports", "trade", (*_CURRENCY, "count"), "exports of the stated product"),
+    Metric("exports", "trade", (*_CURRENCY, "count", "mass"),
+           "exports of the stated product (value, units or mass, e.g. raw-material volumes)"),
     Metric("trade_share", "trade", ("share",), "share of a trade flow (definition column says of what)"),
     Metric("trade_growth", "trade", ("growth",), "growth of a trade flow"),
     Metric("equipment_purchases", "trade", _CURRENCY,
