@@ -104,8 +104,8 @@ class MarketSpec:
     segment: str | None = None
     growth: Num | None = None  # yearly growth of demand
     values: Mapping[str, float] = field(default_factory=dict)  # period -> value (sets the demand path)
-    less: tuple[str, ...] = ()  # markets whose value paths are inside `values` and taken out of it
-    scale: Num | None = None  # the market's fraction of `values` (after `less`), e.g. a region's part
+    less: tuple[str, ...] = ()  # markets whose value paths (scaled) are inside `values` and taken out of it
+    scale: Num | None = None  # the market's fraction of `values` less `less` (or of `value`), e.g. a region's
 
 
 @dataclass(frozen=True)
@@ -267,44 +267,39 @@ def _date(text: str) -> date:
 
 
 def _value_path(market: MarketSpec, quarters: Sequence[date]) -> FloatArray:
-    """The sourced values at each quarter's middle: linear between the points, flat beyond them."""
-    points = sorted((_mid(Period.parse(k)), v) for k, v in market.values.items())
+    """The sourced values as yearly rates at each quarter's middle (a quarter's figure counts four times, a
+    half-year's twice), linear between the points and flat beyond them."""
+    points = []
+    for label, value in market.values.items():
+        period = Period.parse(label)
+        days = (period.end - period.start).days + 1
+        points.append((_mid(period), value * 365.25 / days))
+    points.sort()
     x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
     y = np.array([p[1] for p in points])
     return np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
 
 
-def _demand_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
-    """Demand index per quarter and draw (first quarter = 1): the sourced values where given, less the
-    markets inside them, else the yearly growth."""
-    quarters = case.quarters
-    if market.values:
-        path = _value_path(market, quarters)
-        for other in market.less:
-            path = path - _value_path(next(m for m in case.markets if m.id == other), quarters)
-        if np.any(path <= 0.0):
-            raise DataError([Problem(f"market {market.id}: its value path less {', '.join(market.less)} is not "
-                                     "positive in every quarter", None, field=f"markets.{market.id}.less")])
-        return np.repeat((path / path[0])[:, None], size, axis=1)
-    growth = 1.0 + value_of(market.growth, draws, size)
-    return np.asarray(growth[None, :] ** (np.arange(len(quarters)) / 4.0)[:, None])
-
-
-def market_value(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
-    """Yearly value of the market at the start, per draw: its `value`, or its first quarter of `values`
-    (less the markets inside it) times four, times its `scale`."""
-    if market.value is not None:
-        base = value_of(market.value, draws, size)
-    else:
-        first = _value_path(market, case.quarters[:1])[0]
-        for other in market.less:
-            first -= _value_path(next(m for m in case.markets if m.id == other), case.quarters[:1])[0]
-        base = np.full(size, 4.0 * first)
-    return base * value_of(market.scale, draws, size, 1.0)
-
-
 def _mid(period: Period) -> date:
     return date.fromordinal((period.start.toordinal() + period.end.toordinal()) // 2)
+
+
+def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
+    """The market's yearly value per quarter and draw, ``(quarters, draws)``: its sourced `values` less the
+    markets inside them, times its `scale`; or its `value` at the start growing at its `growth`."""
+    quarters = case.quarters
+    if market.values:
+        path = np.repeat(_value_path(market, quarters)[:, None], size, axis=1)
+        for other in market.less:
+            path = path - market_path(next(m for m in case.markets if m.id == other), case, draws, size)
+        path = path * value_of(market.scale, draws, size, 1.0)[None, :]
+        if np.any(path <= 0.0):
+            raise DataError([Problem(f"market {market.id}: its value path less {', '.join(market.less)} is not "
+                                     "positive in every quarter and draw", None, field=f"markets.{market.id}")])
+        return np.asarray(path)
+    growth = 1.0 + value_of(market.growth, draws, size)
+    start = value_of(market.value, draws, size) * value_of(market.scale, draws, size, 1.0)
+    return np.asarray(start[None, :] * growth[None, :] ** (np.arange(len(quarters)) / 4.0)[:, None])
 
 
 def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
@@ -319,7 +314,7 @@ def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
             if ref is not None:
                 shares[:, f] = value_of(ref, draws, size)
         total = shares.sum(axis=1, keepdims=True)
-        value = market_value(market, case, draws, size) / 4.0
+        value = market_path(market, case, draws, size)[0] / 4.0
         flows[:, m] = value[:, None] * shares / np.where(total > 0, total, 1.0) / price[None, :]
     return flows
 
@@ -359,7 +354,8 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
         if seller.quality_growth is not None:
             r = value_of(seller.quality_growth, draws, size)
             quality[:, :, :, f] = ((1.0 + r[None, :]) ** t_years[:, None])[:, :, None]
-    demand = np.stack([_demand_path(m, case, draws, size) for m in case.markets], axis=2)  # (T, B, m)
+    paths = [market_path(m, case, draws, size) for m in case.markets]
+    demand = np.stack([p / p[0] for p in paths], axis=2)  # (T, B, m): demand index, first quarter = 1
     banned = np.zeros((n_t, nm, nf), dtype=bool)
     licences, rushes = [], []
     for k, entry in enumerate(case.rules):
