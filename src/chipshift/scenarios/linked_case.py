@@ -104,6 +104,7 @@ class MarketSpec:
     segment: str | None = None
     growth: Num | None = None  # yearly growth of demand
     values: Mapping[str, float] = field(default_factory=dict)  # period -> value (sets the demand path)
+    item: str | None = None  # what is sold in this market, when narrower than the product (rules' reach)
     less: tuple[str, ...] = ()  # markets whose value paths (scaled) are inside `values` and taken out of it
     scale: Num | None = None  # the market's fraction of `values` less `less` (or of `value`), e.g. a region's
 
@@ -221,18 +222,19 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
                     continue
                 if market.shares.get(seller.id) is None:
                     continue
-                reach = reaches(rule, ctx.world, seller.product, seller.rule_seller, dest, ctx.firm_parents)
+                item = market.item or seller.product
+                reach = reaches(rule, ctx.world, item, seller.rule_seller, dest, ctx.firm_parents)
                 named = entry.sellers is not None or entry.markets is not None
                 if reach == NO and named:
                     problems.append(Problem(
-                        f"rule {entry.rule} does not reach {seller.id} ({seller.product}, seller "
+                        f"rule {entry.rule} does not reach {seller.id} ({item}, seller "
                         f"{seller.rule_seller}) in market {market.id} ({dest.label}); drop the pair or check the "
                         "rule's products, sellers and targets", file, field=f"rules[{k}]", check="references"))
                     continue
                 if reach == NO or (reach == MAYBE and not named):
                     continue
                 pairs[m, f] = True
-                holds[:, m, f] = ctx.holds(entry.rule, seller.product, seller.rule_seller, dest, quarters)
+                holds[:, m, f] = ctx.holds(entry.rule, item, seller.rule_seller, dest, quarters)
         if not pairs.any():
             problems.append(Problem(f"rule {entry.rule} reaches no seller in any market of the case for certain; "
                                     "name the sellers and markets it governs", file, field=f"rules[{k}]",
@@ -431,6 +433,9 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
             out[f"share:{seller.id}@{market.id}"] = Series(value[:, :, f], value.sum(axis=2), "ratio", "pct", 100.0)
             out[f"quantity:{seller.id}@{market.id}"] = Series(path.quantity[:, :, m, f], None, "sum",
                                                              (seller.price_unit and "units") or vu)
+            first = path.quantity[:1, :, m, f]
+            out[f"volume_index:{seller.id}@{market.id}"] = Series(
+                path.quantity[:, :, m, f], np.broadcast_to(first, path.quantity[:, :, m, f].shape), "ratio", "index")
             out[f"price:{seller.id}@{market.id}"] = Series(path.value[:, :, m, f], path.quantity[:, :, m, f],
                                                            "ratio", seller.price_unit or "index")
     products = sorted({m.product for m in case.markets})

@@ -119,7 +119,14 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         if literal and len(literal) == len(shares) and abs(sum(literal) - 100.0) > 5.0:
             problem(f"{at}.shares", f"shares sum to {sum(literal):g}%, more than 5 points from 100%: add the "
                                     "missing sellers (e.g. an 'others' group)")
-        values = {str(p): number(v, f"{at}.values.{p}", as_money=True) for p, v in (raw.get("values") or {}).items()}
+        given = raw.get("values") or {}
+        if isinstance(given, str):  # the name of a series of the case, shared by several markets
+            series = doc.get("series") or {}
+            if given not in series:
+                problem(f"{at}.values", f"unknown series '{given}' (the case's series: {', '.join(sorted(series))})",
+                        "references")
+            given = series.get(given) or {}
+        values = {str(p): number(v, f"{at}.values.{p}", as_money=True) for p, v in given.items()}
         if raw.get("value") is None and not values:
             problem(f"{at}.value", "give the market's yearly value at the start, or its sourced `values`")
         markets.append(MarketSpec(
@@ -128,7 +135,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             sigma=num(raw["sigma"], f"{at}.sigma"), demand_elasticity=num(raw["demand_elasticity"],
                                                                           f"{at}.demand_elasticity"),
             segment=raw.get("segment"), growth=opt(raw.get("growth"), f"{at}.growth"), values=values,
-            less=tuple(str(x) for x in raw.get("less") or ()), scale=opt(raw.get("scale"), f"{at}.scale")))
+            less=tuple(str(x) for x in raw.get("less") or ()), scale=opt(raw.get("scale"), f"{at}.scale"),
+            item=None if raw.get("item") is None else str(raw["item"])))
         for sid in shares:
             seller = next((s for s in sellers if s.id == sid), None)
             if seller is not None and seller.product != markets[-1].product:
