@@ -198,7 +198,7 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
         first = None
         if rushing or licensed.any():
             # what buyers would take without licences: the base of licence caps and of rush targets
-            first = solve_linked(base, LinkedShocks(wedge=wedge_in_force, **common))
+            first = solve_linked(base, LinkedShocks(wedge=wedge_in_force, **common), rationing=False)
         quota = None
         if licensed.any() and first is not None:
             quota = np.where(licensed, approval * first.quantity, np.inf)
