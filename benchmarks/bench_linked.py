@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "market"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "market"))
 
 from linked_reference import LinkedCase, solve_reference
 
 from chipshift.market.linked import LinkedMarkets, LinkedShocks, solve_linked
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FIRMS, REGIONS, SEGMENTS = 6, 3, 3
 MARKETS = REGIONS * SEGMENTS
