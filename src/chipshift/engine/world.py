@@ -213,8 +213,8 @@ def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str,
     from market-share facts, and country shares (raw materials) from production facts.
 
     Firm shares: for each product, the latest period with world (WLD), firm-level shares on one basis
-    (revenue preferred) that either name three or more firms or add up to the whole market, preferring
-    each firm's default fact. A firm missing from that table but with a share for the same period on
+    (revenue preferred) and under one definition (one tracker's table) that either name three or more firms
+    or add up to the whole market, preferring each firm's default fact. A firm missing from that table but with a share for the same period on
     another basis is added (capped by what the table leaves), its source text saying so; the rest is
     held by firms not named (OTHERS). ``firms`` maps firm ids to headquarters, so combined ('a+b') and
     bucket entities are left out.
@@ -234,36 +234,37 @@ def _better(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
 
 
 def _firm_shares(facts: Sequence[Mapping[str, Any]], firms: Mapping[str, str]) -> list[dict[str, Any]]:
-    # product -> basis -> period -> firm -> fact
-    candidates: dict[str, dict[str, dict[str, dict[str, Mapping[str, Any]]]]] = defaultdict(
+    # product -> basis -> (period, definition) -> firm -> fact
+    candidates: dict[str, dict[str, dict[tuple[str, str], dict[str, Mapping[str, Any]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict)))
     for f in facts:
         if (f["metric"] != "market_share" or f["region"] != "WLD" or f["entity"] not in firms
-                or f["unit"] != "pct" or f["definition"] or f["segment"] not in (None, "all") or not f["product"]):
+                or f["unit"] != "pct" or f["segment"] not in (None, "all") or not f["product"]):
             continue
-        slot = candidates[f["product"]][f["basis"] or "unknown"][f["period"]]
+        slot = candidates[f["product"]][f["basis"] or "unknown"][(f["period"], f["definition"] or "")]
         if _better(f, slot.get(f["entity"])):
             slot[f["entity"]] = f
     out: list[dict[str, Any]] = []
     for product, bases in candidates.items():
-        chosen: tuple[str, str, dict[str, Mapping[str, Any]]] | None = None
+        chosen: tuple[str, tuple[str, str], dict[str, Mapping[str, Any]]] | None = None
         for basis in (*SHARE_BASIS_ORDER, *sorted(set(bases) - set(SHARE_BASIS_ORDER))):
             complete = {p: s for p, s in bases.get(basis, {}).items()
                         if len(s) >= 3 or sum(f["value"] for f in s.values()) >= 99.5}
             if complete:
-                latest = max(complete, key=lambda p: Period.parse(p).end)
-                chosen = (basis, latest, complete[latest])
+                # the latest period; between tables of one period, the one without a definition, then more firms
+                key = max(complete, key=lambda p: (Period.parse(p[0]).end, not p[1], len(complete[p])))
+                chosen = (basis, key, complete[key])
                 break
         if chosen is None:
             continue
-        basis, latest, table = chosen
+        basis, (latest, definition), table = chosen
         for entity, f in sorted(table.items()):
             out.append({"provider": entity, "provider_kind": "firm", "input": product,
                         "share_pct": f["value"], "source_text": f"fact {f['id']} ({latest}, {basis})"})
         rest = 100.0 - sum(f["value"] for f in table.values())
         extra: dict[str, Mapping[str, Any]] = {}
         for other_basis, periods in bases.items():
-            for entity, f in periods.get(latest, {}).items():
+            for entity, f in periods.get((latest, definition), {}).items():
                 if other_basis != basis and entity not in table and _better(f, extra.get(entity)):
                     extra[entity] = f
         for entity, f in sorted(extra.items()):
