@@ -99,3 +99,14 @@ def test_plan_shapes_are_checked() -> None:
     with pytest.raises(MarketInputError, match=r"plan\.capacity"):
         simulate_linked(lm, QuarterlyPlan(quarters=2, batch=1, banned=np.zeros((2, 1, 1), dtype=bool),
                                           capacity=np.ones((3, 1, 1)), demand=np.ones((2, 1, 1))))
+
+
+def test_a_licensed_share_of_the_cut_input_keeps_part_of_the_output() -> None:
+    lm = LinkedMarkets(["line"], ["buyers"], [[5.0]], sigma=2.0, demand_elasticity=0.5)
+    cut = InputCut(firm=0, start=1, stock=np.array([5.0]), ceiling=np.array([0.0]), midpoint=np.array([0.0]),
+                   rate=np.array([1.0]), licensed=np.array([2.0]))
+    path = simulate_linked(lm, _plan(lm, 6, cuts=(cut,)))
+    out = path.quantity[:, 0, 0, 0]
+    np.testing.assert_allclose(out[:2], 5.0, rtol=1e-9)  # before the cut, then stock plus licensed input
+    assert out[2] == pytest.approx(2.0 + 2.0, rel=1e-9)  # the last 2 of the stock and 2 licensed
+    np.testing.assert_allclose(out[3:], 2.0, rtol=1e-9)

@@ -214,10 +214,10 @@ def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str,
 
     Firm shares: for each product, the latest period with world (WLD), firm-level shares on one basis
     (revenue preferred) and under one definition (one tracker's table) that either name three or more firms
-    or add up to the whole market, preferring each firm's default fact. A firm missing from that table but with a share for the same period on
-    another basis is added (capped by what the table leaves), its source text saying so; the rest is
-    held by firms not named (OTHERS). ``firms`` maps firm ids to headquarters, so combined ('a+b') and
-    bucket entities are left out.
+    or add up to the whole market, preferring each firm's default fact. A firm missing from that table but
+    with a share for the same period on another basis is added (capped by what the table leaves), its source
+    text saying so; the rest is held by firms not named (OTHERS). ``firms`` maps firm ids to headquarters,
+    so combined ('a+b') and bucket entities are left out.
 
     Country shares: for each product, the latest period with production figures by country and a world
     total (entity WLD) under one definition; a country's share is its output over the world total, and

@@ -36,7 +36,8 @@ __all__ = ["InputCut", "Licence", "LinkedPath", "QuarterlyPlan", "Rush", "simula
 class InputCut:
     """Firm `firm` loses a critical input from quarter `start`; `stock` (per draw, in units of the firm's
     output) carries it for a while; a substitute ramps to `ceiling` (output units a quarter), half-way at
-    quarter `midpoint`, rising at `rate` per quarter (10% to 90% within ln(81) / rate quarters)."""
+    quarter `midpoint`, rising at `rate` per quarter (10% to 90% within ln(81) / rate quarters); `licensed`
+    is the part of the input licences still let through, from the start."""
 
     firm: int
     start: int
@@ -44,6 +45,7 @@ class InputCut:
     ceiling: FloatArray
     midpoint: FloatArray
     rate: FloatArray
+    licensed: FloatArray | float = 0.0  # what licences still deliver of the input, output units a quarter
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
         supplied = np.zeros((n_b, nf))
         for cut in plan.cuts:
             if t >= cut.start:
-                sub = cut.ceiling / (1.0 + np.exp(-cut.rate * (t - cut.midpoint)))
+                sub = cut.licensed + cut.ceiling / (1.0 + np.exp(-cut.rate * (t - cut.midpoint)))
                 supplied[:, cut.firm] = sub
                 capacity[:, cut.firm] = np.minimum(capacity[:, cut.firm], input_stock[:, cut.firm] + sub)
         banned = np.broadcast_to(plan.banned[t], (n_b, nm, nf)).copy()

@@ -51,8 +51,9 @@ class Ramp:
 @dataclass(frozen=True)
 class Cut:
     """The seller loses an input when `rule` starts to hold for it (the input sold by `supplier` to the
-    seller's country and firm); a stock of `stock_months` of output carries it; a substitute then ramps to
-    `ceiling` times the baseline quarterly sales, half-way at `midpoint`, over `build_time` days."""
+    seller's country and firm); a stock of `stock_months` of output carries it; licences may still let a
+    share `licensed` of the input through; a substitute ramps to `ceiling` times the baseline quarterly
+    sales, half-way at `midpoint`, over `build_time` days."""
 
     rule: str
     input: str
@@ -61,6 +62,18 @@ class Cut:
     ceiling: Num
     midpoint: float
     build_time: Num
+    licensed: Num = 0.0
+
+
+@dataclass(frozen=True)
+class Offering:
+    """One thing a seller may sell, in its order of preference: the first that no rule in force bars in a
+    market is what it sells there, at its quality (relative to the seller's baseline) and fee (ad valorem)."""
+
+    label: str
+    item: str | None = None  # the input sold (rules' reach); default the market's item, else the product
+    quality: Num = 1.0
+    wedge: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,12 @@ class Seller:
     quality_growth: Num | None = None
     cut: Cut | None = None
     domestic_in: tuple[str, ...] = ()
+    offerings: tuple[Offering, ...] = ()
+
+    @property
+    def choices(self) -> tuple[Offering, ...]:
+        """The offerings, or the one baseline offering of a seller that lists none."""
+        return self.offerings or (Offering("baseline"),)
 
     @property
     def owner(self) -> str:
@@ -118,6 +137,7 @@ class RuleEntry:
     sellers: tuple[str, ...] | None = None
     markets: tuple[str, ...] | None = None
     rush_months: Num | None = None
+    rush_from: str | None = None  # when buyers start to expect the rule (default: its announcement)
 
 
 @dataclass(frozen=True)
@@ -197,7 +217,7 @@ class Governed:
     """The (market, seller) pairs each rule entry governs, decided once per case."""
 
     pairs: tuple[npt.NDArray[np.bool_], ...]  # per rule entry, (markets, sellers)
-    holds: tuple[npt.NDArray[np.bool_], ...]  # per rule entry, (quarters, markets, sellers)
+    holds: tuple[npt.NDArray[np.bool_], ...]  # per rule entry, (quarters, markets, sellers, offerings)
     announced: tuple[int | None, ...]  # per rule entry: the quarter of its announcement
     cut_start: tuple[int | None, ...]  # per seller: the quarter its input cut starts (None: no cut)
 
@@ -209,10 +229,12 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
     nm, nf = len(case.markets), len(case.sellers)
     problems: list[Problem] = []
     pairs_out, holds_out, announced = [], [], []
+    n_o = max(len(x.choices) for x in case.sellers)
     for k, entry in enumerate(case.rules):
         rule = ctx.rule(entry.rule)
         pairs = np.zeros((nm, nf), dtype=bool)
-        holds = np.zeros((len(quarters), nm, nf), dtype=bool)
+        holds = np.zeros((len(quarters), nm, nf, n_o), dtype=bool)
+        named = entry.sellers is not None or entry.markets is not None
         for m, market in enumerate(case.markets):
             if entry.markets is not None and market.id not in entry.markets:
                 continue
@@ -222,26 +244,26 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
                     continue
                 if market.shares.get(seller.id) is None:
                     continue
-                item = market.item or seller.product
-                reach = reaches(rule, ctx.world, item, seller.rule_seller, dest, ctx.firm_parents)
-                named = entry.sellers is not None or entry.markets is not None
-                if reach == NO and named:
+                items = [o.item or market.item or seller.product for o in seller.choices]
+                reach = [reaches(rule, ctx.world, item, seller.rule_seller, dest, ctx.firm_parents) for item in items]
+                if named and all(r == NO for r in reach):
                     problems.append(Problem(
-                        f"rule {entry.rule} does not reach {seller.id} ({item}, seller "
+                        f"rule {entry.rule} does not reach {seller.id} ({', '.join(items)}, seller "
                         f"{seller.rule_seller}) in market {market.id} ({dest.label}); drop the pair or check the "
                         "rule's products, sellers and targets", file, field=f"rules[{k}]", check="references"))
                     continue
-                if reach == NO or (reach == MAYBE and not named):
-                    continue
-                pairs[m, f] = True
-                holds[:, m, f] = ctx.holds(entry.rule, item, seller.rule_seller, dest, quarters)
+                for o, (item, r) in enumerate(zip(items, reach, strict=True)):
+                    if r == NO or (r == MAYBE and not named):
+                        continue
+                    pairs[m, f] = True
+                    holds[:, m, f, o] = ctx.holds(entry.rule, item, seller.rule_seller, dest, quarters)
         if not pairs.any():
             problems.append(Problem(f"rule {entry.rule} reaches no seller in any market of the case for certain; "
                                     "name the sellers and markets it governs", file, field=f"rules[{k}]",
                                     check="references"))
         pairs_out.append(pairs)
         holds_out.append(holds)
-        when = rule.announced or rule.start
+        when = entry.rush_from or rule.announced or rule.start
         announced.append(None if when is None else _quarter_index(quarters, _date(when)))
     cut_start: list[int | None] = []
     for f, seller in enumerate(case.sellers):
@@ -250,9 +272,9 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
             continue
         cut = seller.cut
         dest = Destination(seller.country, firm=seller.firm)
-        reach = reaches(ctx.rule(cut.rule), ctx.world, cut.input, cut.supplier or "", dest, ctx.firm_parents)
+        cut_reach = reaches(ctx.rule(cut.rule), ctx.world, cut.input, cut.supplier or "", dest, ctx.firm_parents)
         on = ctx.holds(cut.rule, cut.input, cut.supplier or "", dest, quarters)
-        if reach == NO or not on.any():
+        if cut_reach == NO or not on.any():
             problems.append(Problem(f"rule {cut.rule} never cuts {cut.input} to {seller.id} within the run",
                                     file, field=f"sellers[{f}].cut", check="references"))
             cut_start.append(None)
@@ -358,23 +380,12 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
             quality[:, :, :, f] = ((1.0 + r[None, :]) ** t_years[:, None])[:, :, None]
     paths = [market_path(m, case, draws, size) for m in case.markets]
     demand = np.stack([p / p[0] for p in paths], axis=2)  # (T, B, m): demand index, first quarter = 1
-    banned = np.zeros((n_t, nm, nf), dtype=bool)
-    licences, rushes = [], []
+    banned, wedge, licences, rushes = _offerings(case, governed, quality, draws, size)
     for k, entry in enumerate(case.rules):
-        holds = governed.holds[k]
-        if entry.effect == "ban":
-            banned |= holds
-        else:
-            for m in range(nm):
-                for f in range(nf):
-                    for start, end in _runs(holds[:, m, f]):
-                        pair = np.zeros((nm, nf), dtype=bool)
-                        pair[m, f] = True
-                        licences.append(Licence(pair, start, end, value_of(entry.approval, draws, size, 1.0),
-                                                value_of(entry.delay, draws, size)))
         told = governed.announced[k]
         if entry.rush_months is not None and told is not None:
-            effective = int(np.argmax(holds.any(axis=(1, 2)))) if holds.any() else n_t
+            on = governed.holds[k].any(axis=(1, 2, 3))
+            effective = int(np.argmax(on)) if on.any() else n_t
             if told < effective:
                 rushes.append(Rush(governed.pairs[k], told, effective,
                                    value_of(entry.rush_months, draws, size) / 3.0))
@@ -388,14 +399,55 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
         rate = np.log(81.0) / (value_of(c.build_time, draws, size) / DAYS_PER_QUARTER)
         midpoint = _quarter_index(quarters, _year_date(c.midpoint))
         cuts.append(InputCut(f, cut_at, value_of(c.stock_months, draws, size) / 3.0 * quarterly,
-                             value_of(c.ceiling, draws, size) * quarterly, np.full(size, float(midpoint)), rate))
+                             value_of(c.ceiling, draws, size) * quarterly, np.full(size, float(midpoint)), rate,
+                             value_of(c.licensed, draws, size) * quarterly))
     eps_draws = np.stack([value_of(s.supply_elasticity, draws, size) for s in case.sellers], axis=1)
     plan = QuarterlyPlan(quarters=n_t, batch=size, banned=banned, capacity=capacity, demand=demand,
-                         quality=quality, sigma=np.broadcast_to(sigma, (n_t, size, nm)),
+                         quality=quality, wedge=wedge, sigma=np.broadcast_to(sigma, (n_t, size, nm)),
                          demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
                          rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
                          supply_elasticity=eps_draws)
     return simulate_linked(base, plan)
+
+
+def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
+        npt.NDArray[np.bool_], FloatArray, list[Licence], list[Rush]]:
+    """What each seller sells in each market and quarter: its first offering no ban in force bars. Returns the
+    bans (no offering left), the fees in force, and the licences on the offerings sold; scales `quality` in
+    place by the offering's quality."""
+    n_t, nm, nf = len(case.quarters), len(case.markets), len(case.sellers)
+    n_o = max(len(x.choices) for x in case.sellers)
+    barred = np.zeros((n_t, nm, nf, n_o), dtype=bool)
+    licensed = np.full((n_t, nm, nf, n_o), -1)  # the rule entry licensing the offering, -1: none
+    for k, entry in enumerate(case.rules):
+        if entry.effect == "ban":
+            barred |= governed.holds[k]
+        else:
+            licensed = np.where(governed.holds[k] & (licensed < 0), k, licensed)
+    for f, seller in enumerate(case.sellers):
+        barred[:, :, f, len(seller.choices):] = True  # padding: no such offering
+    chosen = np.argmax(~barred, axis=3)  # (T, m, f): the first offering not barred
+    banned: npt.NDArray[np.bool_] = np.asarray(barred.all(axis=3))
+    wedge = np.zeros((n_t, nm, nf))
+    licences: list[Licence] = []
+    for f, seller in enumerate(case.sellers):
+        for o, offer in enumerate(seller.choices):
+            sold = (chosen[:, :, f] == o) & ~banned[:, :, f]  # (T, m)
+            if not sold.any():
+                continue
+            q = value_of(offer.quality, draws, size, 1.0)
+            quality[:, :, :, f] = np.where(sold[:, None, :], quality[:, :, :, f] * q[None, :, None],
+                                           quality[:, :, :, f])
+            wedge[:, :, f] = np.where(sold, offer.wedge, wedge[:, :, f])
+            for m in range(nm):
+                for k in sorted(set(licensed[:, m, f, o][sold[:, m]].tolist()) - {-1}):
+                    entry = case.rules[k]
+                    for start, end in _runs(sold[:, m] & (licensed[:, m, f, o] == k)):
+                        pair = np.zeros((nm, nf), dtype=bool)
+                        pair[m, f] = True
+                        licences.append(Licence(pair, start, end, value_of(entry.approval, draws, size, 1.0),
+                                                value_of(entry.delay, draws, size)))
+    return banned, wedge, licences, []
 
 
 def _year_date(year: float) -> date:
