@@ -18,6 +18,7 @@ from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, DataError, NotFoundError
 from chipshift.io.store import Store
 from chipshift.render import Format, print_report
+from chipshift.scenarios.market_case_check import linked_output
 
 BAD_INPUT = 2
 
@@ -342,23 +343,37 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
         from chipshift.reports.market import write_outputs
 
         report["files"] = [str(out / name) for name in write_outputs(report, out)]
+    linked = report.get("model") == "linked"  # linked markets: outputs by period, the headline ones in the table
+    when = "period" if linked else "year"
     shown = report if fmt is not Format.table else {
         **{k: v for k, v in report.items() if k not in ("outputs", "published_beside_model", "calibration")},
         "calibration": report["calibration"]["statement"], "fitted": report["calibration"]["fitted"],
         "rmse": report["calibration"]["rmse"], "fit": report["calibration"]["table"],
-        "outputs": [r for r in report["outputs"] if "@" not in r["output"]],
+        "outputs": [r for r in report["outputs"] if _headline(r["output"])] if linked else
+        [r for r in report["outputs"] if "@" not in r["output"]],
     }
+    if linked and fmt is Format.table:
+        shown["rmse"] = None if shown["rmse"] is None else f"{shown['rmse']} (of {report['calibration']['rmse_of']})"
+        shown["outputs_shown"] = "the headline outputs (prices, localization, revenue shares); every output " \
+                                 "with --format json or csv"
     print_report(shown, fmt, "outputs", _out, columns={
         "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo", "overridden"],
-        "fit": ["output", "year", "observed", "model", "error", "fitted_to", "fact", "basis"],
-        "sensitivity": ["output", "year", "parameter", "at_low", "at_high", "swing", "rank"]})
+        "fit": ["output", when, "observed", "model", "error", "fitted_to", "fact", "basis"],
+        "sensitivity": ["output", when, "parameter", "at_low", "at_high", "swing", "rank"]})
+
+
+def _headline(output: str) -> bool:
+    """A linked run's output shown in the table: a market's price, a region's localization, an owner's share of
+    revenue from a region."""
+    spec = linked_output(output)
+    return spec is not None and spec.pattern in market_api.LINKED_HEADLINES
 
 
 @scenario_app.command("compare")
 def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenario file.")],
                      b: Annotated[Path, typer.Argument(help="Second market scenario file.")],
                      fmt: FormatOption = Format.table) -> None:
-    """Differences between two market scenarios, by output (market shares, firm revenue) and year."""
+    """Differences between two market scenarios, by output (market shares, firm revenue) and year (or period)."""
     with _errors_exit():
         report = _with_store(lambda store: market_api.scenario_compare(store, a, b))
     print_report(report, fmt, "differences", _out)

@@ -45,7 +45,7 @@ def test_an_export_licence_raises_the_price_abroad_and_lowers_it_at_home(bundled
     assert home[periods.index("2023Q4"), 0] < 1.0
     # the licence is China's: it governs Chinese producers' sales abroad only, from the quarter of 1 August 2023
     assert governed.pairs[0].tolist() == [[False, False], [True, False]]
-    assert governed.holds[0][:, 1, 0].tolist()[:4] == [False, False, True, True]
+    assert governed.holds[0][:, 1, 0, 0].tolist()[:4] == [False, False, True, True]
     shares = out["share:china_producers@ROW"][1]
     assert np.all((shares >= 0) & (shares <= 100))
 

@@ -214,6 +214,26 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     _shot(page, "results-parameters")
 
 
+def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/results")
+    page.select_option("#case", "gallium-export-controls")
+    page.fill("#params input[name=draws]", "100")
+    page.click("#run")
+    page.locator("#calibration-statement").wait_for()
+    assert "2023Q1–2025Q2" in page.locator("#market-result").inner_text()
+    assert page.locator("#trajectories svg").count() >= 2, "each market's price by quarter"
+    assert page.locator("#trajectories svg polygon.band").count() >= 2
+    assert "2023Q3" in page.locator("#trajectories svg").first.inner_html()
+    assert "price@ROW" in page.locator("#results").inner_text()
+    _shot(page, "results-linked")
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
+                "&market_b=gallium-export-controls")
+    page.locator("#market-compare").wait_for(timeout=30_000)
+    assert page.locator("#market-results svg").count() >= 2
+    assert "Period" in page.locator("#market-results table.data").inner_text()
+    _shot(page, "compare-linked")
+
+
 def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators")
     box = page.locator("#market-compare")

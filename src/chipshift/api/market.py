@@ -1,4 +1,9 @@
-"""Market scenarios: run a seed case (calibrate, Monte Carlo, sensitivity) and compare two runs."""
+"""Market scenarios: run a seed case (calibrate, Monte Carlo, sensitivity) and compare two runs.
+
+A case file is read by one of two models (its `model` key): a single product market in one region
+(``scenarios.market_case``, the default), or linked markets (``model: linked``, ``scenarios.linked_case``).
+Both give a report with the same parts; a single-market run's outputs come by (fiscal) year, a linked run's
+by period (quarters, calendar and fiscal years) with their unit."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,13 +26,19 @@ from chipshift.domain.rules import rule_from_record
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
+from chipshift.scenarios import linked_analysis
+from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios import market_analysis as analysis
+from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_case import MarketCase, parse_case
+from chipshift.scenarios.market_case_check import field_lines, is_linked, linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
 from chipshift.schemas.market_case import Ref
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
+LINKED_HEADLINES = ("price@<market>", "localization@<region>", "revenue_share:<owner>@<region>")
+Case = TypeVar("Case", MarketCase, linked.LinkedCase)
 
 
 def case_digest(path: Path) -> str:
@@ -45,18 +56,27 @@ def _digest_of(path: str, mtime_ns: int, size: int) -> str:
 
 
 def to_frame(report: Report) -> pd.DataFrame:
-    """A run's outputs as a DataFrame indexed by (output, year), carrying scenario, parameters and sources
-    in ``attrs`` — the labelled result for Python callers."""
-    frame = pd.DataFrame(report["outputs"]).set_index(["output", "year"]).sort_index()
+    """A run's outputs as a DataFrame indexed by (output, year), or (output, period) for linked markets,
+    carrying scenario, parameters and sources in ``attrs`` — the labelled result for Python callers."""
+    when = "period" if report.get("model") == "linked" else "year"
+    frame = pd.DataFrame(report["outputs"]).set_index(["output", when]).sort_index()
     frame.attrs = {"scenario": report["scenario"], "digest": report["digest"], "parameters": report["parameters"],
                    "calibration": report["calibration"], "sources": report["sources"], "draws": report["draws"]}
     return frame
 
 
-def load_case(store: Store, path: Path) -> tuple[MarketCase, RuleContext]:
-    """A market case from a scenario file, checked against its declaration (``schemas.market_case``) and the
-    store (facts, parameters, rules, firms, inputs, countries, documents), with the rules and the supply
-    world their reach is decided over. DataError names the file, line and field of every problem."""
+def load_case(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase, RuleContext]:
+    """A market case from a scenario file, checked against its declaration (``schemas.market_case``: ``CASE``,
+    or ``LINKED_CASE`` for ``model: linked``) and the store (facts, parameters, rules, firms, inputs, countries,
+    documents), with the rules and the supply world their reach is decided over. DataError names the file,
+    line and field of every problem (for a linked case, also a rule entry naming a pair its rule cannot
+    reach)."""
+    case, rules, _ = _load(store, path)
+    return case, rules
+
+
+def _load(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:
+    """``load_case``, with the pairs each rule entry of a linked case governs (None for a single market)."""
     document, problems = load_yaml(path, path.name) if path.is_file() else (
         None, [Problem("scenario file not found", str(path), check="file_format")])
     if problems:
@@ -72,9 +92,19 @@ def load_case(store: Store, path: Path) -> tuple[MarketCase, RuleContext]:
     references: dict[Ref, set[str]] = {"input": set(world.index),
                                        "country": {c["id"] for c in store.rows("countries")},
                                        "document": {s["id"] for s in store.rows("sources")}}
-    case = parse_case(document, facts, parameters, {r.id for r in rules}, path.name,
-                      {f["id"] for f in store.rows("firms")}, references)
-    return case, RuleContext(rules, world, parents)
+    firms = {f["id"] for f in store.rows("firms")}
+    context = RuleContext(rules, world, parents)
+    if is_linked(document):
+        case = parse_linked(document, facts, parameters, path.name,
+                            {**references, "rule": {r.id for r in rules}, "firm": firms})
+        try:
+            governed = linked.govern(case, context, path.name)
+        except DataError as exc:  # the pair a rule cannot reach, at its line in the file
+            lines = field_lines(document)
+            raise DataError([dataclasses.replace(p, line=p.line or lines.get(p.field or "")) for p in exc.problems]
+                            ) from None
+        return case, context, governed
+    return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
 
 
 def _published(store: Store, case: MarketCase, output: str, year: int) -> list[dict[str, Any]]:
@@ -99,7 +129,7 @@ def _published(store: Store, case: MarketCase, output: str, year: int) -> list[d
             for f in rows if f["period"] == period]
 
 
-def apply_overrides(case: MarketCase, overrides: Mapping[str, float] | None, file: str | None = None) -> MarketCase:
+def apply_overrides(case: Case, overrides: Mapping[str, float] | None, file: str | None = None) -> Case:
     """The case with each overridden parameter held at its given value (default = low = high, not fitted, not
     drawn); ``DataError`` naming ``parameters.<id>`` for an unknown id or a value outside the sourced range."""
     if not overrides:
@@ -136,7 +166,11 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
     if not 0 <= draws <= MAX_DRAWS:
         raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
     started = time.perf_counter()
-    sourced, rules = load_case(store, path)
+    loaded, rules, governed = _load(store, path)
+    if isinstance(loaded, linked.LinkedCase):
+        assert governed is not None
+        return _linked_run(store, path, loaded, governed, draws, seed, overrides, started)
+    sourced = loaded
     case = apply_overrides(sourced, overrides, path.name)
     overridden = set(overrides or {})
     calibration = analysis.calibrate(case, rules)
@@ -214,15 +248,153 @@ def _statement(not_pinned: list[str], at_edge: list[str], unfitted: str | None =
 
 
 def scenario_compare(store: Store, a: Path, b: Path) -> Report:
-    """Differences between two market runs (no draws), by output (market, firm) and year."""
+    """Differences between two market runs (no draws), by output (market, firm) and year (period for linked
+    markets); a linked case and a single market share no output."""
     ra, rb = scenario_run(store, a), scenario_run(store, b)
-    left = {(r["output"], r["year"]): r["value"] for r in ra["outputs"]}
+    when = "period" if rb.get("model") == "linked" else "year"
+    left = {(r["output"], r.get(when)): r["value"] for r in ra["outputs"]}
     rows = []
     for r in rb["outputs"]:
-        key = (r["output"], r["year"])
+        key = (r["output"], r[when])
         if key in left:
-            rows.append({"output": r["output"], "year": r["year"], "a": left[key], "b": r["value"],
-                         "difference": round(r["value"] - left[key], 4)})
+            old, new = left[key], r["value"]
+            rows.append({"output": r["output"], when: r[when], "a": old, "b": new,
+                         "difference": None if old is None or new is None else round(new - old, 4)})
     return {"a": ra["scenario"], "b": rb["scenario"], "only_in_a": sorted({o for o, _ in left} - {r["output"]
                                                                                             for r in rows}),
             "differences": rows}
+
+
+# -- linked markets -------------------------------------------------------------------------------------------------
+
+def _value(x: float) -> float | None:
+    """A model value for a report: rounded, or None where the model gives none (a share of nothing)."""
+    return round(float(x), 4) if math.isfinite(x) else None
+
+
+def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: linked.Governed, draws: int,
+                seed: int, overrides: Mapping[str, float] | None, started: float) -> Report:
+    """``scenario_run`` of a linked case: outputs by period with their unit."""
+    case = apply_overrides(sourced, overrides, path.name)
+    to_fit = [o for o in case.observations if o.fit]
+    if not to_fit:  # nothing to fit to: the parameters keep their defaults
+        case = dataclasses.replace(case, params={k: dataclasses.replace(p, fit=False) for k, p in case.params.items()})
+    calibration = linked_analysis.calibrate(case, governed)
+    values = {name: p.default for name, p in case.params.items()} | calibration.fitted
+    out = linked.outputs(case, linked.run(case, governed, {k: np.full(1, v) for k, v in values.items()}))
+    bands = linked_analysis.monte_carlo(case, governed, calibration.fitted, draws, seed) if draws else {}
+    rows = []
+    for name, (periods, series, unit) in out.items():
+        band = bands.get(name)
+        for i, period in enumerate(periods):
+            row: dict[str, Any] = {"output": name, "period": period, "value": _value(series[i, 0]), "unit": unit}
+            if band:
+                j = band["periods"].index(period)
+                row |= {k: _value(band[k][j]) for k in ("p5", "median", "p95")}
+            rows.append(row)
+    headlines = [n for n in out if (spec := linked_output(n)) is not None and spec.pattern in LINKED_HEADLINES]
+    sensitivity = linked_analysis.sensitivity(case, governed, calibration.fitted, headlines)
+    for headline in headlines:
+        for rank, srow in enumerate(r for r in sensitivity if r["output"] == headline):
+            srow["rank"] = rank + 1
+    fact_ids = {f["id"] for f in store.rows("facts")}
+    table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
+              "basis": None if r["source"] in fact_ids else r["source"]} for r in calibration.table]
+    comparison = [{"output": o.output, "period": o.period,
+                   "model": next((r["value"] for r in rows if (r["output"], r["period"]) == (o.output, o.period)),
+                                 None),
+                   "published": _linked_published(store, case, o.output, o.period)} for o in case.observations]
+    fitted_ids = set(calibration.fitted)
+    not_pinned = [name for name, ok in calibration.pinned.items() if not ok]
+    at_edge = [name for name, v in calibration.fitted.items() if v in (case.params[name].low, case.params[name].high)]
+    held = [p.id for p in sourced.params.values() if p.fit and p.id in (overrides or {})]
+    fittable = [p.id for p in sourced.params.values() if p.fit and p.id not in held]
+    unfitted = None if fitted_ids else (
+        f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held at given values (overrides, --set)" if held
+        else f"no observation is marked fit, so {', '.join(fittable)} keep their defaults" if fittable
+        else "none is marked fit (the model runs at the parameters' defaults)")
+    markets = [{"id": m.id, "region": m.region, "segment": m.segment, "product": m.product} for m in case.markets]
+    return {
+        "scenario": case.name, "model": "linked", "digest": case_digest(path), "file": str(path),
+        "description": case.description,
+        "region": ", ".join(dict.fromkeys(m.region for m in case.markets)),
+        "product": ", ".join(dict.fromkeys(m.product for m in case.markets)),
+        "markets": markets, "sellers": [s.id for s in case.sellers], "periods": [case.start, case.end],
+        "value_unit": case.value_unit,
+        "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
+                        "fitted": p.id in fitted_ids, "monte_carlo": p.id in linked_analysis.ranged(case),
+                        "fittable": p.fit, "overridden": p.id in (overrides or {}), "basis": p.basis}
+                       for p in sourced.params.values()],
+        "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
+        "calibration": {
+            "procedure": (f"grid search ({analysis.grid_points(len(fitted_ids))} points per fitted parameter, all "
+                          "evaluated in one batched run) minimising the squared relative error against the "
+                          "observations marked fit") if fitted_ids else "none: no parameter is fitted",
+            "fitted": calibration.fitted,
+            "rmse": None if calibration.error is None else round(calibration.error, 4),
+            "rmse_of": "relative errors (model / observed - 1)",
+            "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
+            "statement": _statement(not_pinned, at_edge, unfitted),
+            "table": table,
+        },
+        "outputs": rows,
+        "draws": draws, "seed": seed if draws else None,
+        "sensitivity": sensitivity,
+        "published_beside_model": comparison,
+        "sources": sorted(_cited(path)),
+        "notes": list(case.notes),
+        "elapsed_s": round(time.perf_counter() - started, 3),
+    }
+
+
+def _cited(path: Path) -> set[str]:
+    """Every fact id the case file's numbers name (``{fact: ID}``)."""
+    document, _ = load_yaml(path, path.name)
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("fact"), str):
+                found.add(value["fact"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(strip_lines(document))
+    return found
+
+
+def _linked_published(store: Store, case: linked.LinkedCase, output: str, period: str) -> list[dict[str, Any]]:
+    """Every stored estimate of the same figure as a linked output, to show beside the model's value: a
+    region's localization, an owner's share of revenue from a region, its revenue, a firm's market share (in a
+    market's region, or the world's for its product)."""
+    spec = linked_output(output)
+    if spec is None:
+        return []
+    head, _, where = output.partition("@")
+    name = head.partition(":")[2]
+    markets = {m.id: m for m in case.markets}
+    firms = {s.id: s.firm for s in case.sellers}
+    region: str | None = None
+    if spec.pattern == "localization@<region>":
+        products = {m.product for m in case.markets if m.region == where}
+        rows = store.facts(entity=where, metric="localization_rate",
+                           product=next(iter(products)) if len(products) == 1 else None)
+    elif spec.pattern == "revenue_share:<owner>@<region>":
+        rows, region = store.facts(entity=name, metric="revenue_share_region"), where
+    elif spec.pattern == "revenue:<owner>":
+        rows = store.facts(entity=name, metric="revenue")
+    elif spec.pattern == "share:<seller>" and firms.get(name):  # of every market of its product: the world's
+        product = next(s.product for s in case.sellers if s.id == name)
+        rows, region = store.facts(entity=firms[name], metric="market_share", product=product), "WLD"
+    elif spec.pattern == "share:<seller>@<market>" and firms.get(name):
+        market = markets[where]
+        rows, region = store.facts(entity=firms[name], metric="market_share", product=market.product), market.region
+    else:
+        return []
+    return [{"fact": f["id"], "value": f["value"], "unit": f["unit"], "status": f["status"],
+             "definition": f["definition"], "region": f["region"],
+             "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]}
+            for f in rows if f["period"] == period and (region is None or f["region"] == region)]

@@ -82,6 +82,32 @@ def trajectory(report: dict[str, Any], output: str, title: str, ylabel: str, ste
     return _save(fig, stem)
 
 
+def quarterly(report: dict[str, Any], output: str, title: str, ylabel: str, stem: Path) -> list[str]:
+    """A linked run's output by quarter with its Monte Carlo band and the observations of it."""
+    data = pd.DataFrame([r for r in report["outputs"] if r["output"] == output and "Q" in str(r["period"])])
+    if data.empty:
+        return []
+    x = list(range(len(data)))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    if "p5" in data:
+        ax.fill_between(x, data["p5"].astype(float), data["p95"].astype(float), color=PALETTE[0], alpha=0.18,
+                        label=f"5-95% of {report['draws']:,} draws")
+        ax.plot(x, data["median"].astype(float), color=PALETTE[0], ls="--", lw=1, label="median of draws")
+    ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4, label="model")
+    periods = list(data["period"])
+    seen = [o for o in _observed(report, output) if o["period"] in periods]
+    if seen:
+        ax.scatter([periods.index(o["period"]) for o in seen], [o["observed"] for o in seen], s=60, marker="D",
+                   color=PALETTE[1], zorder=4, label="observed")
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_ylabel(ylabel)
+    ax.set_xticks(x, periods, rotation=45, fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return _save(fig, stem)
+
+
 def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
     """Supplier shares of the market by year, stacked."""
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
@@ -120,6 +146,11 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     written.append("outputs.parquet")
     (out / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     written.append("results.json")
+    if report.get("model") == "linked":
+        for market in report["markets"]:
+            written += quarterly(report, f"price@{market['id']}", f"Price in market {market['id']} (model, index: 1 "
+                                 "in the first quarter)", "price index", out / f"price_{market['id']}")
+        return written
     if any(r["output"] == "localization" for r in report["outputs"]):
         written += trajectory(report, "localization", f"Domestic (localization) share of {report['region']}'s "
                                                       f"{report['product']} market", "% of market value",

@@ -556,9 +556,11 @@ def aggregate(s: Series, idx: Sequence[int]) -> FloatArray:
     num = s.numerator[list(idx)]
     if s.how == "sum":
         return np.asarray(s.scale * num.sum(axis=0))
-    if s.how == "mean":
-        return np.asarray(s.scale * np.nanmean(num, axis=0)) if np.isfinite(num).any() else np.full(
-            num.shape[1], np.nan)
+    if s.how == "mean":  # over the quarters with a value (a price is NaN where nothing is sold)
+        finite = np.isfinite(num)
+        count = finite.sum(axis=0)
+        total = np.where(finite, num, 0.0).sum(axis=0)
+        return np.asarray(np.where(count > 0, s.scale * total / np.maximum(count, 1), np.nan))
     assert s.denominator is not None
     den = s.denominator[list(idx)].sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

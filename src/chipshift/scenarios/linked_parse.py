@@ -1,82 +1,123 @@
-"""Reading a linked market case file (``kind: market``, ``model: linked``) into a `LinkedCase`."""
+"""Reading a linked market case file (``kind: market``, ``model: linked``) into a `LinkedCase`.
+
+The file is first checked against its declaration (``chipshift.schemas.market_case.LINKED_CASE``): required,
+unknown and mistyped keys, ranges, and references to the store's ids and the case's own (sellers, markets,
+parameters, outputs). Then the figures are read and checked together: values in units of `value_unit`'s
+dimension, shares summing to 100, sellers selling the product of their markets, parameters' ranges holding their
+defaults, observations in the unit of their output and inside the periods the run produces. Each stage lists
+every problem it finds (DataError), each with the file, line and field path.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from chipshift.errors import DataError, Problem
+from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
     Cut,
     LinkedCase,
     MarketSpec,
     Num,
     Observation,
+    Offering,
     Ramp,
     RuleEntry,
     Seller,
     money,
+    period_labels,
 )
 from chipshift.scenarios.market_case import Param
+from chipshift.scenarios.market_case_check import check_case, field_lines, linked_output
+from chipshift.schemas.market_case import (
+    LINKED_CASE,
+    LINKED_OBSERVATION,
+    LINKED_OFFERING,
+    LINKED_RULE,
+    PARAMETER,
+    SELLER,
+    Ref,
+)
 from chipshift.schemas.vocabulary import UNITS
+
+SHARE_SUM_TOLERANCE = 5.0  # percentage points a market's literal shares may miss 100 by (then normalised)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _level(value: Any) -> Num:
+    """A checked literal-or-parameter: the parameter id, or the literal."""
+    return str(value["param"]) if isinstance(value, dict) else float(value)
 
 
 def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
-                 parameters: Mapping[str, Mapping[str, Any]], file: str) -> LinkedCase:
-    """A LinkedCase from a checked, line-stripped document; DataError lists every problem found while reading
-    the figures (shares, units, ranges)."""
-    problems: list[Problem] = []
+                 parameters: Mapping[str, Mapping[str, Any]], file: str,
+                 known: Mapping[Ref, Collection[str]] | None = None) -> LinkedCase:
+    """A LinkedCase from a linked case document (with or without the line marks of ``load_yaml``).
+
+    ``facts`` and ``parameters`` are the store's rows by id; ``known`` holds the ids of the other store
+    references to check (rule, firm, input, country, document); a kind it leaves out is not checked here."""
+    references: dict[Ref, Collection[str]] = {"fact": facts.keys(), "catalogue_parameter": parameters.keys()}
+    problems = check_case(doc, file, references | dict(known or {}))
+    if problems:
+        raise DataError(problems)
+    lines = field_lines(doc)
+    doc = strip_lines(doc)
     value_unit = str(doc["value_unit"])
 
     def problem(path: str, message: str, check: str | None = None) -> None:
-        problems.append(Problem(message, file, None, path, check=check))
+        problems.append(Problem(message, file, lines.get(path), path, check=check))
 
-    def number(raw: Any, path: str, *, as_money: bool = False, scaled: bool = False) -> float:
-        """A literal, a fact or a stated value; money in the case's value unit, shares as fractions when
-        `scaled`."""
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return float(raw)
+    def figure(raw: Any, path: str, *, as_value: bool = False, scaled: bool = False,
+               units: tuple[str, ...] | None = None) -> tuple[float, str | None]:
+        """A checked literal, fact or stated value with its unit: a market value in the case's value unit, in
+        its dimension's base unit when ``scaled``; a fact outside ``units`` is a problem."""
+        if _is_number(raw):
+            return float(raw), None
+        unit: str | None
         if "fact" in raw:
             fact = facts[str(raw["fact"])]
             value, unit = float(fact["value"]), str(fact["unit"])
+            if units is not None and unit not in units:
+                problem(f"{path}.fact", f"fact '{raw['fact']}' is in {unit}; expected {', '.join(units)}", "units")
         else:
-            value, unit = float(raw["value"]), raw.get("unit")
-        if unit is not None and unit in UNITS:
-            dim = UNITS[unit].dimension
-            if as_money and dim == UNITS[value_unit].dimension:
-                return money(value, unit, value_unit)
-            if as_money:
-                problem(path, f"expected money ({value_unit}), got {unit}", "units")
-            if scaled:
-                return value * UNITS[unit].factor
-        return value
+            value, unit = float(raw["value"]), None if raw.get("unit") is None else str(raw["unit"])
+        if unit is None or unit not in UNITS:
+            return value, unit
+        if as_value:
+            if UNITS[unit].dimension == UNITS[value_unit].dimension:
+                return money(value, unit, value_unit), value_unit
+            problem(path, f"in {unit}, the case's values in {value_unit} ({UNITS[value_unit].dimension}): give "
+                          f"every value in a unit of {UNITS[value_unit].dimension}", "units")
+        if scaled:
+            return value * UNITS[unit].factor, unit
+        return value, unit
 
-    def num(raw: Any, path: str, **kw: bool) -> Num:
-        if isinstance(raw, dict) and "param" in raw:
-            return str(raw["param"])
-        return number(raw, path, **kw)
-
-    def opt(raw: Any, path: str, **kw: bool) -> Num | None:
-        return None if raw is None else num(raw, path, **kw)
+    def num(raw: Any, path: str, **kw: Any) -> Num:
+        return str(raw["param"]) if isinstance(raw, dict) and "param" in raw else figure(raw, path, **kw)[0]
 
     params: dict[str, Param] = {}
     for name, spec in (doc.get("parameters") or {}).items():
         at = f"parameters.{name}"
         base = dict(parameters[str(spec["from"])]) if spec.get("from") else None
         if base is not None and UNITS[base["unit"]].dimension == "share":
+            # percentages in parameters.csv enter the model as fractions (a 20% learning rate is 0.20)
             factor = UNITS[base["unit"]].factor
             base |= {k: float(base[k]) * factor for k in ("default", "low", "high")}
-        default = number(spec["default"], at, scaled=True) if spec.get("default") is not None else (
+        default = figure(spec["default"], f"{at}.default", scaled=True)[0] if spec.get("default") is not None else (
             float(base["default"]) if base else 0.0)
-        low = number(spec["low"], at, scaled=True) if spec.get("low") is not None else (
+        low = figure(spec["low"], f"{at}.low", scaled=True)[0] if spec.get("low") is not None else (
             float(base["low"]) if base else default)
-        high = number(spec["high"], at, scaled=True) if spec.get("high") is not None else (
+        high = figure(spec["high"], f"{at}.high", scaled=True)[0] if spec.get("high") is not None else (
             float(base["high"]) if base else default)
         if not low <= default <= high:
             problem(at, f"default {default:g} outside [{low:g}, {high:g}]")
-        basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec.get("basis") or "")
-        params[name] = Param(name, default, low, high, bool(spec.get("fit", False)), basis)
+        basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec["basis"])
+        params[str(name)] = Param(str(name), default, low, high, bool(PARAMETER.get(spec, "fit")), basis)
 
     sellers = []
     for k, raw in enumerate(doc["sellers"]):
@@ -84,104 +125,117 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         ramp = cut = None
         if raw.get("ramp") is not None:
             r = raw["ramp"]
-            ramp = Ramp(num(r["ceiling"], f"{at}.ramp.ceiling"), float(r["midpoint"]),
-                        num(r["build_time"], f"{at}.ramp.build_time"))
+            ramp = Ramp(_level(r["ceiling"]), float(r["midpoint"]), _level(r["build_time"]))
         if raw.get("cut") is not None:
-            c = raw["cut"]
-            sub = c["substitute"]
+            c, sub = raw["cut"], raw["cut"]["substitute"]
             cut = Cut(str(c["rule"]), str(c["input"]), None if c.get("supplier") is None else str(c["supplier"]),
-                      num(c["stock_months"], f"{at}.cut.stock_months"), num(sub["ceiling"], f"{at}.cut.ceiling"),
-                      float(sub["midpoint"]), num(sub["build_time"], f"{at}.cut.build_time"))
-        price, price_unit = 1.0, None
-        if raw.get("price") is not None:
-            price = number(raw["price"], f"{at}.price")
-            price_unit = raw["price"].get("unit") if isinstance(raw["price"], dict) and "fact" not in raw[
-                "price"] else (str(facts[raw["price"]["fact"]]["unit"]) if isinstance(raw["price"], dict)
-                               else None)
+                      _level(c["stock_months"]), _level(sub["ceiling"]), float(sub["midpoint"]),
+                      _level(sub["build_time"]), _level(c.get("licensed", 0.0)))
+        offerings = tuple(
+            Offering(str(o.get("label") or f"offering{j}"), None if o.get("item") is None else str(o["item"]),
+                     _level(LINKED_OFFERING.get(o, "quality")),
+                     figure(LINKED_OFFERING.get(o, "wedge"), f"{at}.offerings[{j}].wedge", scaled=True,
+                            units=("pct",))[0])
+            for j, o in enumerate(raw.get("offerings") or ()))
+        price, price_unit = figure(SELLER.get(raw, "price"), f"{at}.price")
+        if price <= 0.0:
+            problem(f"{at}.price", "a price must be above 0")
         sellers.append(Seller(
             id=str(raw["id"]), product=str(raw["product"]), firm=raw.get("firm"), country=raw.get("country"),
             price=price, price_unit=price_unit,
-            supply_elasticity=num(raw.get("supply_elasticity", math.inf), f"{at}.supply_elasticity"),
-            capacity_growth=opt(raw.get("capacity_growth"), f"{at}.capacity_growth"), ramp=ramp,
-            quality_growth=opt(raw.get("quality_growth"), f"{at}.quality_growth"), cut=cut,
-            domestic_in=tuple(str(x) for x in raw.get("domestic_in") or ())))
-    seller_ids = {s.id for s in sellers}
+            supply_elasticity=math.inf if raw.get("supply_elasticity") is None else _level(raw["supply_elasticity"]),
+            capacity_growth=None if raw.get("capacity_growth") is None else _level(raw["capacity_growth"]),
+            ramp=ramp, quality_growth=None if raw.get("quality_growth") is None else _level(raw["quality_growth"]),
+            cut=cut, domestic_in=tuple(str(x) for x in raw.get("domestic_in") or ()), offerings=offerings))
+    by_id = {s.id: s for s in sellers}
+
     markets = []
     for k, raw in enumerate(doc["markets"]):
         at = f"markets[{k}]"
-        shares = {}
-        for sid, v in (raw.get("shares") or {}).items():
-            if sid not in seller_ids:
-                problem(f"{at}.shares.{sid}", f"unknown seller '{sid}' (the case's sellers: "
-                                              f"{', '.join(sorted(seller_ids))})", "references")
-            shares[str(sid)] = num(v, f"{at}.shares.{sid}")
-        literal = [float(v) for v in shares.values() if not isinstance(v, str)]
-        if literal and len(literal) == len(shares) and abs(sum(literal) - 100.0) > 5.0:
-            problem(f"{at}.shares", f"shares sum to {sum(literal):g}%, more than 5 points from 100%: add the "
-                                    "missing sellers (e.g. an 'others' group)")
-        given = raw.get("values") or {}
-        if isinstance(given, str):  # the name of a series of the case, shared by several markets
-            series = doc.get("series") or {}
-            if given not in series:
-                problem(f"{at}.values", f"unknown series '{given}' (the case's series: {', '.join(sorted(series))})",
-                        "references")
-            given = series.get(given) or {}
-        values = {str(p): number(v, f"{at}.values.{p}", as_money=True) for p, v in given.items()}
-        if raw.get("value") is None and not values:
-            problem(f"{at}.value", "give the market's yearly value at the start, or its sourced `values`")
-        markets.append(MarketSpec(
-            id=str(raw["id"]), region=str(raw["region"]), product=str(raw["product"]),
-            value=opt(raw.get("value"), f"{at}.value", as_money=True), shares=shares,
-            sigma=num(raw["sigma"], f"{at}.sigma"), demand_elasticity=num(raw["demand_elasticity"],
-                                                                          f"{at}.demand_elasticity"),
-            segment=raw.get("segment"), growth=opt(raw.get("growth"), f"{at}.growth"), values=values,
-            less=tuple(str(x) for x in raw.get("less") or ()), scale=opt(raw.get("scale"), f"{at}.scale"),
-            item=None if raw.get("item") is None else str(raw["item"])))
+        product = str(raw["product"])
+        shares = {str(sid): num(v, f"{at}.shares.{sid}", units=("pct",)) for sid, v in raw["shares"].items()}
+        if not shares:
+            problem(f"{at}.shares", "give the baseline share of at least one seller")
+        fixed = [v for v in shares.values() if not isinstance(v, str)]
+        if fixed and len(fixed) == len(shares) and abs(sum(fixed) - 100.0) > SHARE_SUM_TOLERANCE:
+            problem(f"{at}.shares", f"shares sum to {sum(fixed):g}%, more than {SHARE_SUM_TOLERANCE:g} points from "
+                                    "100%: add the missing sellers (e.g. an 'others' group)")
         for sid in shares:
-            seller = next((s for s in sellers if s.id == sid), None)
-            if seller is not None and seller.product != markets[-1].product:
-                problem(f"{at}.shares.{sid}", f"seller '{sid}' sells {seller.product}, the market is "
-                                              f"{markets[-1].product}")
-    market_ids = {m.id for m in markets}
+            if by_id[sid].product != product:
+                problem(f"{at}.shares.{sid}", f"seller '{sid}' sells {by_id[sid].product}, the market is {product}")
+        given, where = raw.get("values") or {}, f"{at}.values"
+        if isinstance(given, str):  # the name of a series of the case, shared by several markets
+            given, where = doc["series"][given], f"series.{given}"
+        values = {str(p): figure(v, f"{where}.{p}", as_value=True)[0] for p, v in given.items()}
+        markets.append(MarketSpec(
+            id=str(raw["id"]), region=str(raw["region"]), product=product,
+            value=None if raw.get("value") is None else num(raw["value"], f"{at}.value", as_value=True),
+            shares=shares, sigma=_level(raw["sigma"]), demand_elasticity=_level(raw["demand_elasticity"]),
+            segment=raw.get("segment"), growth=None if raw.get("growth") is None else _level(raw["growth"]),
+            values=values, less=tuple(str(x) for x in raw.get("less") or ()),
+            item=None if raw.get("item") is None else str(raw["item"]),
+            scale=None if raw.get("scale") is None else _level(raw["scale"])))
     for k, market in enumerate(markets):
-        for other in market.less:
-            inner = next((m for m in markets if m.id == other), None)
-            if inner is None or not inner.values:
-                problem(f"markets[{k}].less", f"'{other}' is not a market of the case with sourced `values`",
-                        "references")
+        for j, other in enumerate(market.less):
+            inner = next(m for m in markets if m.id == other)
+            if other == market.id or not inner.values:
+                problem(f"markets[{k}].less[{j}]", f"'{other}' is not another market of the case with sourced "
+                                                   "`values`", "references")
+
     rules = []
-    for k, raw in enumerate(doc.get("rules") or []):
-        at = f"rules[{k}]"
-        for key, known in (("sellers", seller_ids), ("markets", market_ids)):
-            for x in raw.get(key) or ():
-                if x not in known:
-                    problem(f"{at}.{key}", f"unknown {key[:-1]} '{x}'", "references")
-        effect = str(raw.get("effect", "ban"))
-        if effect == "licence" and raw.get("approval") is None:
-            problem(f"{at}.approval", "a licence needs an approval share (a fraction, usually a ranged parameter)")
+    for raw in LINKED_CASE.get(doc, "rules"):
+        effect = str(LINKED_RULE.get(raw, "effect"))
         rules.append(RuleEntry(
-            rule=str(raw["rule"]), effect=effect, approval=opt(raw.get("approval"), f"{at}.approval"),
-            delay=opt(raw.get("delay"), f"{at}.delay"),
+            rule=str(raw["rule"]), effect=effect,
+            approval=None if raw.get("approval") is None else _level(raw["approval"]),
+            delay=None if raw.get("delay") is None else _level(raw["delay"]),
             sellers=None if raw.get("sellers") is None else tuple(str(x) for x in raw["sellers"]),
             markets=None if raw.get("markets") is None else tuple(str(x) for x in raw["markets"]),
-            rush_months=opt((raw.get("rush") or {}).get("cap_months"), f"{at}.rush.cap_months")))
+            rush_months=None if raw.get("rush") is None else _level(raw["rush"]["cap_months"]),
+            rush_from=None if (raw.get("rush") or {}).get("from") is None else str(raw["rush"]["from"]).strip()))
+
     observations = []
-    for k, raw in enumerate(doc.get("observations") or []):
+    for k, raw in enumerate(LINKED_CASE.get(doc, "observations")):
         at = f"observations[{k}]"
-        is_money = not str(raw["output"]).startswith(("share:", "revenue_share:", "localization@", "price"))
-        if "fact" in raw:
-            value = number({"fact": raw["fact"]}, at, as_money=is_money)
-            source = str(raw["fact"])
-        else:
-            value = number({"value": raw["value"], "unit": raw.get("unit")}, at, as_money=is_money)
-            source = str(raw["basis"])
-        observations.append(Observation(str(raw["output"]), str(raw["period"]), value, source,
-                                        bool(raw.get("fit", True))))
+        output = linked_output(str(raw["output"]))
+        assert output is not None  # the check refuses unknown outputs
+        given = f"{at}.fact" if raw.get("fact") is not None else f"{at}.value"
+        value, unit = figure({"fact": raw["fact"]} if raw.get("fact") is not None else
+                             {"value": raw["value"], "unit": raw.get("unit")}, at,
+                             as_value=output.unit == "value_unit")
+        where = given if raw.get("fact") is not None else f"{at}.unit"
+        if output.unit == "pct":
+            if unit is not None and unit != "pct":
+                problem(where, f"'{raw['output']}' is in percent; the observation is in {unit}", "units")
+            elif not 0.0 <= value <= 100.0:
+                problem(given, f"{value:g} is not a percentage (0-100)")
+        elif output.unit == "index" and unit not in (None, "ratio"):
+            problem(where, f"'{raw['output']}' is an index (1 in the first quarter); the observation is in {unit}",
+                    "units")
+        observations.append(Observation(str(raw["output"]), str(raw["period"]), value,
+                                        str(raw["fact"]) if raw.get("fact") is not None else str(raw["basis"]),
+                                        bool(LINKED_OBSERVATION.get(raw, "fit"))))
+
+    fiscal_year_end = {str(k): int(v) for k, v in (doc.get("fiscal_year_end") or {}).items()}
+    for firm in fiscal_year_end:
+        if not any(s.firm == firm for s in sellers):
+            problem(f"fiscal_year_end.{firm}", f"'{firm}' is not the firm of a seller of the case")
+    case = LinkedCase(
+        name=str(doc.get("name") or file), description=str(LINKED_CASE.get(doc, "description")),
+        start=str(doc["start"]), end=str(doc["end"]), value_unit=value_unit, sellers=tuple(sellers),
+        markets=tuple(markets), rules=tuple(rules), params=params, observations=tuple(observations),
+        fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")))
+    if not case.quarters:
+        problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
+    else:
+        for k, obs in enumerate(case.observations):
+            spec = linked_output(obs.output)
+            owner = obs.output.split(":", 1)[1].split("@", 1)[0] if spec is not None and spec.fiscal else None
+            periods = period_labels(case, owner)
+            if obs.period not in periods:
+                problem(f"observations[{k}].period", f"{obs.period} is not a period of the run's '{obs.output}' "
+                                                     f"(quarters {case.start}-{case.end}, whole years: "
+                                                     f"{', '.join(p for p in periods if 'Q' not in p) or 'none'})")
     if problems:
-        raise DataError(problems)
-    return LinkedCase(
-        name=str(doc.get("name", file)), description=str(doc.get("description", "")), start=str(doc["start"]),
-        end=str(doc["end"]), value_unit=value_unit, sellers=tuple(sellers), markets=tuple(markets),
-        rules=tuple(rules), params=params, observations=tuple(observations),
-        fiscal_year_end={str(k): int(v) for k, v in (doc.get("fiscal_year_end") or {}).items()},
-        notes=tuple(str(n) for n in doc.get("notes") or ()))
+        raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
+    return case

@@ -16,7 +16,7 @@ from typing import Any
 
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
-from chipshift.scenarios.market_case_check import check_case, field_lines
+from chipshift.scenarios.market_case_check import check_case, field_lines, is_linked
 from chipshift.schemas.market_case import (
     CASE,
     FISCAL_OUTPUTS,
@@ -230,6 +230,9 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
     ``references``: inputs, countries, documents). Then the figures are read and checked together (shares
     summing to 100, ranges holding their default, years inside the run). DataError lists every problem of a
     stage, each naming the file, line and field path."""
+    if is_linked(doc):
+        raise DataError([Problem("a linked case (model: linked): read it with scenarios.linked_parse.parse_linked",
+                                 file, field="model", check="file_format")])
     known: dict[Ref, Collection[str]] = {"fact": facts.keys(), "catalogue_parameter": parameters.keys(),
                                          "rule": rule_ids}
     if firms is not None:

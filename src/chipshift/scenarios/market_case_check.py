@@ -1,4 +1,5 @@
-"""Check a market case against its declaration (``chipshift.schemas.market_case.CASE``) before it is parsed.
+"""Check a market case against its declaration (``chipshift.schemas.market_case.CASE``, or ``LINKED_CASE`` for
+``model: linked``) before it is parsed.
 
 Each problem names the file, the YAML line and the field path (``sources[2].share``): a missing required key,
 an unknown key (with the nearest declared ones), a wrong type (text where a number belongs, a quoted
@@ -13,23 +14,31 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chipshift.domain.period import Period
+from chipshift.domain.period import Period, parse_partial_date
 from chipshift.errors import Problem
 from chipshift.io.tables import parse_bool
 from chipshift.schemas.market_case import (
     CASE,
+    LINKED_CASE,
+    LINKED_OUTPUTS,
+    MODELS,
     NUMBER_FORMS,
     REFERENCES,
+    Day,
     Flag,
     Key,
+    LinkedOutput,
     ListOf,
     MapOf,
     Number,
+    OneOf,
     PeriodLabel,
+    Quarter,
     Record,
     Ref,
     Shape,
@@ -38,6 +47,8 @@ from chipshift.schemas.market_case import (
 )
 
 MARKS = ("__line__", "__lines__")
+QUARTER = re.compile(r"\d{4}Q[1-4]")
+DAY = re.compile(r"\d{4}(-\d{2}){0,2}")
 LISTED_UP_TO = 12  # with no close match, a set of known ids this small is listed in full
 
 
@@ -93,20 +104,86 @@ def case_outputs(document: Mapping[str, Any], defined: Mapping[Ref, Collection[s
     return out
 
 
+def _entries(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(mapping: Mapping[str, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    return value if isinstance(value, str) else None
+
+
+def linked_outputs(document: Mapping[str, Any]) -> set[str]:
+    """The outputs a linked case produces (``schemas.market_case.LINKED_OUTPUTS``), from its sellers and
+    markets as written (entries of the wrong shape are left out: the check reports them)."""
+    sellers = [s for s in _entries(document.get("sellers")) if _text(s, "id")]
+    markets = [m for m in _entries(document.get("markets")) if _text(m, "id")]
+    seller_ids = {str(s["id"]) for s in sellers}
+    regions = sorted({r for m in markets if (r := _text(m, "region"))})
+    owners = sorted({_text(s, "firm") or str(s["id"]) for s in sellers})
+
+    def domestic(seller: Mapping[str, Any], region: str) -> bool:
+        inside = seller.get("domestic_in")
+        inside = [str(x) for x in inside] if isinstance(inside, list) else []
+        return region in inside or (seller.get("country") == region and not inside)
+
+    fills: dict[str, list[dict[str, str]]] = {
+        "market": [{"market": str(m["id"])} for m in markets],
+        "pair": [{"seller": str(sid), "market": str(m["id"])} for m in markets
+                 for sid in _keys(m["shares"] if isinstance(m.get("shares"), dict) else {}) if sid in seller_ids],
+        "seller": [{"seller": str(s["id"])} for s in sellers],
+        "seller_region": [{"seller": str(s["id"]), "region": r} for s in sellers
+                          for r in sorted({str(m.get("region")) for m in markets
+                                           if _text(m, "region") and m.get("product") == s.get("product")})],
+        "owner": [{"owner": o} for o in owners],
+        "owner_region": [{"owner": o, "region": r} for o in owners for r in regions],
+        "domestic_region": [{"region": r} for r in regions if any(domestic(s, r) for s in sellers)],
+    }
+    out = set()
+    for output in LINKED_OUTPUTS:
+        for ids in fills[output.over]:
+            name = output.pattern
+            for placeholder, value in ids.items():
+                name = name.replace(f"<{placeholder}>", value)
+            out.add(name)
+    return out
+
+
+def linked_output(name: str) -> LinkedOutput | None:
+    """The declared output a linked case's output name is an instance of (``price@ROW`` -> ``price@<market>``)."""
+    return next((o for o in LINKED_OUTPUTS if _PATTERNS[o.pattern].fullmatch(name)), None)
+
+
+_PATTERNS = {o.pattern: re.compile(re.sub(r"<\w+>", "[^@]+", re.escape(o.pattern))) for o in LINKED_OUTPUTS}
+
+
+def is_linked(document: Any) -> bool:
+    """Whether a case document is read by the linked-markets model (``model: linked``)."""
+    return isinstance(document, dict) and document.get("model") == "linked"
+
+
 def check_case(document: Any, file: str, known: Mapping[Ref, Collection[str]]) -> list[Problem]:
-    """Every problem of a market-case document against ``CASE``. ``known`` holds the ids of store references
-    (fact, rule, firm, ...); a kind of reference it leaves out is not checked. The case's own ids (sources,
-    segments, parameters, revenues, outputs) are read from the document."""
+    """Every problem of a market-case document against its declaration: ``CASE``, or ``LINKED_CASE`` for
+    ``model: linked``. ``known`` holds the ids of store references (fact, rule, firm, ...); a kind of reference
+    it leaves out is not checked. The case's own ids (sources, segments, sellers, markets, parameters,
+    revenues, outputs) are read from the document."""
     walk = _Walk(file, {})
     if not isinstance(document, dict):
         walk.add("a market case is a mapping of keys (kind, region, product, sources, ...)", None, 1,
                  "file_format")
         return walk.problems
+    model = document.get("model")
+    if model is not None and (not isinstance(model, str) or model not in MODELS):
+        # which declaration applies is unknown: say only that
+        walk.text(model, Text(allowed=MODELS), "model", _child_line(document, "model", 1))
+        return walk.problems
+    record = LINKED_CASE if is_linked(document) else CASE
     defined: dict[Ref, dict[str, str]] = {}
-    walk.collect(document, CASE, "", defined)
+    walk.collect(document, record, "", defined)
     walk.known = {**known, **{k: set(v) for k, v in defined.items()}}
-    walk.known["output"] = case_outputs(document, walk.known)
-    walk.check(document, CASE, "", document.get("__line__", 1))
+    walk.known["output"] = linked_outputs(document) if record is LINKED_CASE else case_outputs(document,
+                                                                                               walk.known)
+    walk.check(document, record, "", document.get("__line__", 1))
     return sorted(walk.problems, key=lambda p: p.line if p.line is not None else 0)
 
 
@@ -177,6 +254,8 @@ class _Walk:
         elif isinstance(shape, ListOf) and isinstance(value, list):
             for i, item in enumerate(value):
                 self.collect(item, shape.item, f"{path}[{i}]", defined)
+        elif isinstance(shape, OneOf) and (option := _option(shape, value)) is not None:
+            self.collect(value, option, path, defined)
         elif isinstance(shape, MapOf) and isinstance(value, dict):
             if shape.defines is not None:
                 seen = defined.setdefault(shape.defines, {})
@@ -209,6 +288,18 @@ class _Walk:
                 self.add(str(exc), path, line, "cell_types")
         elif isinstance(shape, PeriodLabel):
             self.period(value, path, line)
+        elif isinstance(shape, Quarter) and not (isinstance(value, str) and QUARTER.fullmatch(value.strip())):
+            self.add(f"expected a quarter such as 2023Q1, got {_shown(value)}", path, line, "cell_types")
+        elif isinstance(shape, Day) and not _is_day(value):
+            self.add(f"expected a date such as 2023-07-03 (or 2023-07, 2023), got {_shown(value)}", path, line,
+                     "cell_types")
+        elif isinstance(shape, OneOf):
+            option = _option(shape, value)
+            if option is None:
+                self.add(f"expected {' or '.join(_kind(o) for o in shape.options)}, got {_shown(value)}", path,
+                         line, "cell_types")
+            else:
+                self.check(value, option, path, line, waive_reference)
 
     def record(self, value: Any, shape: Record, path: str, line: int | None) -> bool:
         if not isinstance(value, dict):
@@ -228,6 +319,11 @@ class _Walk:
 
     def entry(self, mapping: Mapping[str, Any], key: Key, path: str, line: int | None, record: Record) -> None:
         at = _join(path, key.name)
+        if key.when is not None and record.get(mapping, key.when[0]) != key.when[1]:
+            if _given(mapping, key.name):
+                self.add(f"'{key.name}' applies only with '{key.when[0]}: {key.when[1]}'", at,
+                         _child_line(mapping, key.name, line), "file_format")
+            return
         if not _given(mapping, key.name):
             if key.required:
                 self.add(f"required key '{key.name}' is missing or empty", at, line, "required_fields")
@@ -379,6 +475,43 @@ class _Walk:
             return
         hint = " (write it without quotes)" if _looks_numeric(value) else ""
         self.add(f"expected {_forms(shape)}, got {_shown(value)}{hint}", path, line, "cell_types")
+
+
+def _is_day(value: Any) -> bool:
+    if not (isinstance(value, str) and DAY.fullmatch(value.strip())):
+        return False
+    try:
+        parse_partial_date(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _option(shape: OneOf, value: Any) -> Shape | None:
+    """The option of ``shape`` a value's type selects: text, a mapping, a list or a number."""
+    for option in shape.options:
+        if isinstance(value, str) and isinstance(option, Text | PeriodLabel | Quarter | Day):
+            return option
+        if isinstance(value, dict) and isinstance(option, Record | MapOf | Number):
+            return option
+        if isinstance(value, list) and isinstance(option, ListOf):
+            return option
+        if _is_number(value) and isinstance(option, Number | Whole):
+            return option
+    return None
+
+
+def _kind(shape: Shape) -> str:
+    """How a message names what a shape takes."""
+    if isinstance(shape, Text):
+        return f"{'the name of a ' + REFERENCES[shape.refers_to].noun if shape.refers_to else 'text'}"
+    if isinstance(shape, MapOf):
+        return f"a mapping of {shape.key_name} to values"
+    if isinstance(shape, Record):
+        return f"a mapping of {', '.join(shape.names)}"
+    if isinstance(shape, ListOf):
+        return "a list"
+    return "a number"
 
 
 def _keys(mapping: Mapping[str, Any]) -> Iterable[str]:

@@ -8,7 +8,21 @@ import sys
 from collections.abc import Callable, Iterator
 
 from chipshift.schemas import cset, market_case, tables, vocabulary
-from chipshift.schemas.market_case import Flag, Key, ListOf, MapOf, Number, PeriodLabel, Record, Shape, Text, Whole
+from chipshift.schemas.market_case import (
+    Day,
+    Flag,
+    Key,
+    ListOf,
+    MapOf,
+    Number,
+    OneOf,
+    PeriodLabel,
+    Quarter,
+    Record,
+    Shape,
+    Text,
+    Whole,
+)
 
 
 def _codes(mapping: object) -> str:
@@ -78,6 +92,12 @@ def _shape_type(shape: Shape, at: str) -> str:
         return "true/false"
     if isinstance(shape, PeriodLabel):
         return "period"
+    if isinstance(shape, Quarter):
+        return "quarter, e.g. 2023Q1"
+    if isinstance(shape, Day):
+        return "date, e.g. 2023-07-03"
+    if isinstance(shape, OneOf):
+        return " or ".join(_shape_type(o, at) for o in shape.options)
     if isinstance(shape, Number):
         return "number: " + " or ".join([_FORM_NAMES[f] for f in shape.forms] + [f"`{w}`" for w in shape.words])
     if isinstance(shape, Record):
@@ -105,10 +125,14 @@ def _shape_notes(shape: Shape) -> list[str]:
     else:
         inner = []
     notes: list[str] = []
+    if isinstance(shape, OneOf):
+        return [n for o in shape.options for n in _shape_notes(o)]
     if isinstance(shape, Text):
         if shape.allowed is not None:
             notes.append(f"one of {_codes(shape.allowed)}" if len(shape.allowed) <= 12 else
-                         "a unit code of [data-format.md](data-format.md#units)")
+                         "a unit code of [data-format.md](data-format.md#units)" if set(shape.allowed) <= set(
+                             vocabulary.UNITS) else "a segment of [data-format.md](data-format.md#segments)"
+                         if set(shape.allowed) <= set(vocabulary.SEGMENTS) else f"one of {_codes(shape.allowed)}")
         if shape.refers_to:
             notes.append(f"names {_a(market_case.REFERENCES[shape.refers_to].noun)}")
     elif isinstance(shape, Whole | Number) and (span := _range(shape.minimum, shape.maximum)):
@@ -160,10 +184,14 @@ def _key_row(key: Key, at: str) -> str:
         notes.append(f"needs {' or '.join(f'`{k}`' for k in key.requires_any)}")
     if key.excludes:
         notes.append(f"not with {' or '.join(f'`{k}`' for k in key.excludes)}")
+    if key.when and not key.required:
+        notes.append(f"only with `{key.when[0]}: {key.when[1]}`")
     if (default := _default(key)) is not None:
         notes.append(f"default {default}")
     required = "yes" if key.required else (
         f"unless {' or '.join(f'`{k}`' for k in key.required_without)}" if key.required_without else "")
+    if key.required and key.when:
+        required = f"with `{key.when[0]}: {key.when[1]}` (only then)"
     desc = key.description + (f" ({'; '.join(notes)})" if notes else "")
     return f"| `{key.name}` | {_shape_type(key.shape, _join(at, key.name))} | {required} | {desc} |"
 
@@ -241,7 +269,45 @@ def render_market_case() -> str:
             "| id | required | sensible range | description |", "|---|---|---|---|"]
     out += [f"| `{p.id}` | {'yes' if p.required else ''} | [{p.sensible[0]:g}, {p.sensible[1]:g}] | {p.description} |"
             for p in market_case.MODEL_PARAMETERS.values()]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _linked_part()) + "\n"
+
+
+def _linked_part() -> list[str]:
+    """The linked-markets format (``model: linked``), from ``schemas.market_case.LINKED_CASE``."""
+    out = [
+        "",
+        "## Linked markets (`model: linked`)",
+        "",
+        "A case with `model: linked` (e.g. `examples/gallium-export-controls.yaml`) has sellers (a firm's or a",
+        "country's product line) selling into several markets (a product in a region, optionally one buyer",
+        "segment) from one supply, run quarter by quarter. Rules act on (market, seller) pairs through the",
+        "restriction engine's reach: bans, licences, rushes before an announced ban, and cuts of a seller's",
+        "input. It is checked in the same two rounds: against the declaration below, then the figures together",
+        "(values in units of `value_unit`'s dimension; a market's shares summing to 100 within 5 points when all",
+        "are figures; sellers selling their markets' product; parameters' ranges holding their defaults;",
+        "observations in their output's unit and inside the run's periods; `fiscal_year_end` naming sellers'",
+        "firms). Running it then refuses a rule entry that names a pair its rule cannot reach. The model's",
+        "parameters are the case's own: the sensible ranges above apply to single-market cases only.",
+        "",
+    ]
+    shown: dict[int, str] = {id(market_case.PARAMETER): "parameters.<parameter id>",
+                             id(market_case.CAPACITY): "sources[].capacity"}
+    for at, record in _records(market_case.LINKED_CASE, ""):
+        out += [f"## Linked: {f'`{at}`' if at else 'top level'}", ""]
+        if id(record) in shown:
+            out += [f"The keys of `{shown[id(record)]}` above.", ""]
+            continue
+        out += _key_table(record, at)
+    out += ["## Linked outputs", "",
+            "What a linked case produces; an observation's `output` names one. `<seller>` and `<market>` stand",
+            "for the case's ids, `<region>` for a market's region, `<owner>` for a seller's firm (else the",
+            "seller). Each comes for every quarter and every whole calendar year of the run, and the revenue",
+            "outputs of a firm in `fiscal_year_end` for its whole fiscal years too. Over a period, flows",
+            "(values, quantities, revenues) are summed, prices averaged, and shares and the volume index are",
+            "ratios of the sums.", "", "| output | unit | what it is |", "|---|---|---|"]
+    out += [f"| `{o.pattern}` | {market_case.LINKED_UNITS[o.unit]} | {o.description} |"
+            for o in market_case.LINKED_OUTPUTS]
+    return out
 
 
 PAGES: dict[str, Callable[[], str]] = {"data-format": render, "market-case": render_market_case}

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from chipshift.schemas import vocabulary as voc
 
 Ref = Literal["firm", "rule", "fact", "catalogue_parameter", "input", "country", "document",
-              "parameter", "segment", "source", "revenue", "output"]
+              "parameter", "segment", "source", "revenue", "output", "seller", "market", "series"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,10 @@ REFERENCES: Mapping[Ref, Reference] = MappingProxyType({
                                     "none)", in_case=True),
     "source": Reference("source", "a source of this case (an `id` in `sources`)", in_case=True),
     "revenue": Reference("revenue", "a revenue of this case (a `label` in `revenues`)", in_case=True),
-    "output": Reference("output", "an output of this case (see Outputs)", in_case=True),
+    "output": Reference("output", "an output of this case (see Outputs, or Linked outputs)", in_case=True),
+    "seller": Reference("seller", "a seller of a linked case (an `id` in `sellers`)", in_case=True),
+    "market": Reference("market", "a market of a linked case (an `id` in `markets`)", in_case=True),
+    "series": Reference("series", "a value series of a linked case (a key of `series`)", in_case=True),
 })
 
 #: What a case produces; observations name one. ``<source>``, ``<segment>`` and ``<revenue>`` stand for the
@@ -116,6 +119,16 @@ class PeriodLabel:
     """A period label as facts use them: 2023, 2023Q2, 2023H1, 2023-05, FY2023."""
 
 
+@dataclass(frozen=True)
+class Quarter:
+    """A quarter label: 2023Q1."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date: 2023-07-03 (or 2023-07, 2023 for its first day)."""
+
+
 NumberForm = Literal["literal", "stated", "fact", "param"]
 
 
@@ -168,7 +181,14 @@ class MapOf:
     defines: Ref | None = None  # the keys are new ids of this kind
 
 
-Shape = Text | Whole | Flag | PeriodLabel | Number | Record | ListOf | MapOf
+@dataclass(frozen=True)
+class OneOf:
+    """One of several shapes, told apart by the value's type (text, a mapping, a list, a number)."""
+
+    options: tuple[Shape, ...]
+
+
+Shape = Text | Whole | Flag | PeriodLabel | Quarter | Day | Number | Record | ListOf | MapOf | OneOf
 
 
 @dataclass(frozen=True)
@@ -187,6 +207,7 @@ class Key:
     excludes: tuple[str, ...] = ()  # cannot be given with any of these keys
     defines: Ref | None = None  # its value is a new id of this kind
     unless: str | None = None  # a true flag under this key waives the reference check
+    when: tuple[str, str] | None = None  # given only when key [0] (or its default) is [1]; required then if required
 
 
 # -- the number forms ---------------------------------------------------------------------------------------------
@@ -305,9 +326,18 @@ REVENUE = Record((
 
 FIGURE = Number(("fact", "stated"), minimum=0.0, scaled=True)
 
+#: The models a market case can be read by (its `model` key).
+MODELS: Mapping[str, str] = MappingProxyType({
+    "single": "one product market in one region: its sources, segments and bans",
+    "linked": "linked markets: sellers selling into several markets (regions, segments, products) from one "
+              "supply",
+})
+KIND = Key("kind", Text(allowed=MappingProxyType({"market": "a market case"})), "marks a market case",
+           required=True)
+
 CASE = Record((
-    Key("kind", Text(allowed=MappingProxyType({"market": "a market case"})), "marks a market case",
-        required=True),
+    KIND,
+    Key("model", Text(allowed=MODELS), "the model that reads the case", default="single"),
     Key("name", Text(), "short name of the case", default_text="the file name"),
     Key("description", Text(), "what the case asks", default=""),
     Key("region", Text(refers_to="country"), "the buying region whose market is modelled", required=True),
@@ -346,3 +376,229 @@ CASE = Record((
         default=()),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
 ))
+
+
+# -- linked markets (model: linked) ------------------------------------------------------------------------------
+# Sellers (a firm's or a country's product line) sell into several markets (a product in a region, optionally
+# one buyer segment) from one supply; rules bar or license (market, seller) pairs through the restriction
+# engine's reach, buyers rush before an announced ban, and a rule may cut a seller's input. Read by
+# ``chipshift.scenarios.linked_parse``, run by ``chipshift.scenarios.linked_case``.
+
+#: A model choice: a number, or a parameter so that it can be fitted or drawn.
+LEVEL: tuple[NumberForm, ...] = ("literal", "param")
+
+SUBSTITUTE = Record((
+    Key("ceiling", Number(LEVEL, minimum=0.0), "the substitute's supply at the end of its build-out, as a "
+        "multiple of the seller's baseline quarterly sales", required=True),
+    Key("midpoint", Number(("literal",), minimum=1990.0, maximum=2100.0), "the year half-way through the "
+        "build-out, e.g. 2025.5", required=True),
+    Key("build_time", Number(LEVEL, minimum=0.0), "days to rise from 10% to 90% of the way", required=True),
+))
+
+CUT = Record((
+    Key("rule", Text(refers_to="rule"), "the rule that cuts the input; the cut starts in the first quarter it "
+        "holds for the seller", required=True),
+    Key("input", Text(refers_to="input"), "the input the seller loses", required=True),
+    Key("supplier", Text(), "who sold the input to the seller: a firm or country id, as rules name sellers",
+        default_text="unnamed"),
+    Key("stock_months", Number(LEVEL, minimum=0.0), "months of the seller's output its stock of the input "
+        "carries after the cut", required=True),
+    Key("licensed", Number(LEVEL, minimum=0.0, maximum=1.0), "the share of the input licences still let "
+        "through after the cut", default=0.0),
+    Key("substitute", SUBSTITUTE, "the substitute supply of the input that ramps up after the cut",
+        required=True),
+))
+
+LINKED_OFFERING = Record((
+    Key("label", Text(), "what is sold, e.g. 'H20'", default_text="offering<n>"),
+    Key("item", Text(refers_to="input"), "the input sold, which rules' product scope is matched against",
+        default_text="the market's `item`, else the seller's `product`"),
+    Key("quality", Number(LEVEL, minimum=0.0), "its quality relative to the seller's baseline (an effective "
+        "price p/q)", default=1.0),
+    Key("wedge", Number(("literal", "fact"), minimum=0.0, scaled=True, units=("pct",)), "a fee on its sales as "
+        "an ad-valorem wedge (0.25 is 25%)", default=0.0),
+))
+
+SELLER = Record((
+    Key("id", Text(), "the seller's id in the case: a firm's or a country's product line", required=True,
+        defines="seller"),
+    Key("product", Text(refers_to="input"), "what it sells (rules' product scope is matched against it); it "
+        "sells only in markets of this product", required=True),
+    Key("firm", Text(refers_to="firm"), "the firm selling: rules bind it by name and headquarters, and its "
+        "revenue outputs are named by it"),
+    Key("country", Text(refers_to="country"), "the producing country (for a group of producers) or the firm's "
+        "headquarters; rules bind it when no `firm` is given"),
+    Key("price", Number(("literal", "fact", "stated"), minimum=0.0), "baseline price per unit of quantity; a "
+        "stated price with its unit gives quantities in units", default=1.0, default_text="1 (an index)"),
+    Key("supply_elasticity", Number(LEVEL, minimum=0.0), "how far its output rises with its price "
+        "(elasticity of supply)", default_text="infinite: it supplies what buyers take at its price"),
+    Key("capacity_growth", Number(LEVEL, minimum=-1.0), "yearly growth of its capacity from its baseline "
+        "sales (0.1 is 10%)", excludes=("ramp",)),
+    Key("ramp", CAPACITY, "a logistic capacity build-out from its baseline sales"),
+    Key("quality_growth", Number(LEVEL), "yearly growth of its quality (learning, buyers' preference)"),
+    Key("cut", CUT, "an input it loses when a rule starts to hold: a stock carries it, then a substitute"),
+    Key("domestic_in", ListOf(Text(refers_to="country")), "the regions where it counts as domestic (for "
+        "`localization@<region>`)", default_text="its `country`"),
+    Key("offerings", ListOf(LINKED_OFFERING, min_items=1), "what it sells, best first: in each market and "
+        "quarter it sells the first offering no ban in force bars", default_text="one baseline offering"),
+))
+
+#: A market's value: a figure in the case's `value_unit` or another unit of its dimension.
+VALUE = Number(("fact", "stated"), minimum=0.0)
+VALUES = MapOf(PeriodLabel(), VALUE, "period")
+
+MARKET = Record((
+    Key("id", Text(), "the market's id in the case, e.g. its region", required=True, defines="market"),
+    Key("region", Text(refers_to="country"), "the buying region (rules' targets are matched against it)",
+        required=True),
+    Key("segment", Text(allowed=MappingProxyType({**voc.SEGMENTS, "other": "the region's other buyers: no rule "
+                                                                           "scoped to end uses reaches them"})),
+        "the buyer segment when the market is one end use of the region (a rule scoped to end uses matches it)",
+        default_text="every end use"),
+    Key("product", Text(refers_to="input"), "what is bought; its sellers sell this product", required=True),
+    Key("item", Text(refers_to="input"), "what is sold in this market when narrower than the product (rules' "
+        "product scope is matched against it)", default_text="the `product`"),
+    Key("value", Number(("fact", "stated", "param"), minimum=0.0), "the market's yearly value at the start, in "
+        "`value_unit` unless a unit is stated; it grows at `growth`",
+        required_without=("values",), excludes=("values",)),
+    Key("values", OneOf((Text(refers_to="series"), VALUES)), "the market's sourced value by period, or the name "
+        "of a `series`: each figure as a yearly rate (a quarter's counts four times), linear between periods and "
+        "flat beyond; the path sets the market's size and demand"),
+    Key("less", ListOf(Text(refers_to="market")), "markets of the case inside `values`, taken out of them "
+        "(e.g. the world less its other regions)", requires=("values",), default=()),
+    Key("scale", Number(LEVEL, minimum=0.0), "the market's fraction of `values` less `less` (or of `value`), "
+        "e.g. a region's part of a world total", default=1.0),
+    Key("shares", MapOf(Text(refers_to="seller"), Number(("literal", "fact", "stated", "param"), minimum=0.0,
+                                                          maximum=100.0, units=("pct",)), "seller"),
+        "baseline shares of the market's value by seller, percent (normalised to 100)", required=True),
+    Key("sigma", Number(LEVEL, minimum=0.0), "substitution elasticity between its sellers (CES)",
+        required=True),
+    Key("demand_elasticity", Number(LEVEL, minimum=0.0), "own-price elasticity of its total demand "
+        "(magnitude)", required=True),
+    Key("growth", Number(LEVEL, minimum=-1.0), "yearly growth of its demand from `value` (0.2 is 20%)",
+        default=0.0, excludes=("values",)),
+))
+
+EFFECTS: Mapping[str, str] = MappingProxyType({
+    "ban": "the pairs' sales stop while the rule holds",
+    "licence": "a share `approval` of what buyers would take is licensed, with a `delay` wedge",
+})
+
+RUSH = Record((
+    Key("cap_months", Number(LEVEL, minimum=0.0), "the most months of purchases buyers stock up between the "
+        "rule's announcement and its start", required=True),
+    Key("from", Day(), "when buyers start to expect the rule", default_text="the rule's announcement, else its "
+        "start"),
+))
+
+LINKED_RULE = Record((
+    Key("rule", Text(refers_to="rule"), "the rule; it governs the (market, seller) pairs it reaches for "
+        "certain, and the pairs it may reach that `sellers` and `markets` name", required=True),
+    Key("effect", Text(allowed=EFFECTS), "what it does to the pairs it governs", default="ban"),
+    Key("approval", Number(LEVEL, minimum=0.0, maximum=1.0), "the share of requested sales licensed",
+        required=True, when=("effect", "licence")),
+    Key("delay", Number(LEVEL, minimum=0.0), "the cost of the licence review as an ad-valorem wedge (0.1 is "
+        "10%)", default=0.0, when=("effect", "licence")),
+    Key("sellers", ListOf(Text(refers_to="seller"), min_items=1), "the sellers it governs",
+        default_text="every seller it reaches for certain"),
+    Key("markets", ListOf(Text(refers_to="market"), min_items=1), "the markets it governs",
+        default_text="every market it reaches for certain"),
+    Key("rush", RUSH, "buyers stock up between the rule's announcement and its start"),
+))
+
+LINKED_OBSERVATION = Record((
+    Key("output", Text(refers_to="output"), "what was observed: an output of the case (see Linked outputs)",
+        required=True),
+    Key("period", PeriodLabel(), "a quarter (2023Q4), a calendar year (2024) or, for a firm's revenue "
+        "outputs, a fiscal year (FY2024) inside the run", required=True),
+    Key("fact", Text(refers_to="fact"), "the observed fact", required_without=("value",)),
+    Key("value", Number(("literal",)), "the observed figure when it is not a fact: percent for shares, 1 at "
+        "the start for indices, money in `value_unit` unless a unit is given", required_without=("fact",),
+        requires=("basis",), excludes=("fact",)),
+    Key("unit", UNIT, "unit of `value`", requires=("value",)),
+    Key("basis", Text(), "where `value` comes from: publisher, document, how it was derived",
+        requires=("value",)),
+    Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only)", default=True),
+))
+
+LINKED_CASE = Record((
+    KIND,
+    Key("model", Text(allowed=MODELS), "`linked` for linked markets", required=True),
+    Key("name", Text(), "short name of the case", default_text="the file name"),
+    Key("description", Text(), "what the case asks", default=""),
+    Key("start", Quarter(), "first quarter of the run (its baseline)", required=True),
+    Key("end", Quarter(), "last quarter of the run", required=True),
+    Key("value_unit", UNIT, "the unit of the markets' values and of value outputs: money, or a count of items "
+        "(then prices are indices and shares are shares of units); every value figure is in a unit of its "
+        "dimension", required=True),
+    Key("sellers", ListOf(SELLER, min_items=1), "who sells: a firm's or a country's product line",
+        required=True),
+    Key("markets", ListOf(MARKET, min_items=1), "where they sell: a product in a region, optionally one "
+        "buyer segment", required=True),
+    Key("series", MapOf(Text(), VALUES, "series name", defines="series"), "value series by period that "
+        "several markets' `values` name (each figure read as in `values`)", default_text="none"),
+    Key("rules", ListOf(LINKED_RULE), "the rules that bar or license sellers in markets", default=()),
+    Key("parameters", MapOf(Text(), PARAMETER, "parameter id", defines="parameter"), "the parameters "
+        "numbers name with `{param: ID}`: default, range, basis; some fitted", default_text="none"),
+    Key("observations", ListOf(LINKED_OBSERVATION), "observed values the model is compared with and fitted "
+        "to", default=()),
+    Key("fiscal_year_end", MapOf(Text(refers_to="firm"), Whole(1, 12), "firm"), "the month each firm's fiscal "
+        "year ends; its revenue outputs then come by fiscal year too (FY2024 ends in that month of 2024)",
+        default_text="calendar years only"),
+    Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
+))
+
+#: Which ids of a linked case fill an output's pattern: every market; every (seller, market) pair with a
+#: share; every seller; every seller and region of a market of its product; every owner (a seller's firm, else
+#: the seller); every owner and region; every region where a seller is domestic.
+LinkedOver = Literal["market", "pair", "seller", "seller_region", "owner", "owner_region", "domestic_region"]
+#: An output's unit: percent, an index (1 in the first quarter), the case's `value_unit`, the unit of the
+#: seller's stated price (else an index), or units when the seller's price has a unit (else `value_unit`).
+LinkedUnit = Literal["pct", "index", "value_unit", "seller_price", "seller_quantity"]
+LINKED_UNITS: Mapping[LinkedUnit, str] = MappingProxyType({
+    "pct": "percent",
+    "index": "an index, 1 in the first quarter",
+    "value_unit": "the case's `value_unit`",
+    "seller_price": "the unit of the seller's stated price, else an index",
+    "seller_quantity": "`units` when the seller's price has a unit, else `value_unit` at its baseline price",
+})
+
+
+@dataclass(frozen=True)
+class LinkedOutput:
+    """An output of a linked case: its name with the case's ids in ``<...>``, what it is, its unit, which ids
+    fill it, and whether it also comes by the owner's fiscal years."""
+
+    pattern: str
+    description: str
+    unit: LinkedUnit
+    over: LinkedOver
+    fiscal: bool = False
+
+
+LINKED_OUTPUTS: tuple[LinkedOutput, ...] = (
+    LinkedOutput("value@<market>", "buyers' spending in the market", "value_unit", "market"),
+    LinkedOutput("price@<market>", "the market's composite (CES) price", "index", "market"),
+    LinkedOutput("unmet@<market>", "demand no allowed seller (and no stock) serves, at baseline prices",
+                 "value_unit", "market"),
+    LinkedOutput("share:<seller>@<market>", "a seller's share of the market's value", "pct", "pair"),
+    LinkedOutput("quantity:<seller>@<market>", "what a seller delivers into the market", "seller_quantity", "pair"),
+    LinkedOutput("volume_index:<seller>@<market>", "what a seller delivers into the market against its first "
+                 "quarter", "index", "pair"),
+    LinkedOutput("price:<seller>@<market>", "the price buyers in the market pay the seller", "seller_price", "pair"),
+    LinkedOutput("share:<seller>", "a seller's share of the value of every market of its product", "pct",
+                 "seller"),
+    LinkedOutput("share:<seller>@<region>", "a seller's share of the value of its product's markets in a "
+                 "region", "pct", "seller_region"),
+    LinkedOutput("seller_price:<seller>", "the seller's own price (before market wedges)", "seller_price", "seller"),
+    LinkedOutput("capacity_rent:<seller>", "the seller's price above its supply curve when its capacity binds",
+                 "seller_price", "seller"),
+    LinkedOutput("revenue:<owner>", "an owner's receipts from every market (net of wedges)", "value_unit",
+                 "owner", fiscal=True),
+    LinkedOutput("revenue:<owner>@<region>", "an owner's receipts from a region", "value_unit", "owner_region",
+                 fiscal=True),
+    LinkedOutput("revenue_share:<owner>@<region>", "an owner's share of its receipts from a region", "pct",
+                 "owner_region", fiscal=True),
+    LinkedOutput("localization@<region>", "the domestic sellers' share of the region's value", "pct",
+                 "domestic_region"),
+)

@@ -1,6 +1,7 @@
 """The offline HTML report of a market scenario (kind: market): calibration statement and fit, trajectories
 with their bands and the published estimates beside them, supplier shares, parameters, sensitivity, and
-every fact the run cites with its publisher and URL. Inline CSS and SVG; no script, nothing fetched."""
+every fact the run cites with its publisher and URL. Inline CSS and SVG; no script, nothing fetched. A linked
+case (model: linked) gets its markets, each market's price by quarter, and its headline outputs by period."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
     from chipshift.web.report import CSS
 
+    if report.get("model") == "linked":
+        return _render_linked(report, facts, file_name, CSS)
     c = report["calibration"]
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(report['scenario'])} · "
              f"chipshift market report</title><style>{CSS}.statement{{border-left:6px solid #d6604d;background:#fff6f0;"
@@ -90,7 +93,13 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                                                   ("at_high", "At high"), ("swing", "Swing")], report["sensitivity"]))
     if report["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
-    parts.append("<h2>Sources</h2>")
+    parts += _sources(facts)
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
+    parts = ["<h2>Sources</h2>"]
     for fact_id, f in facts.items():
         publisher = f["publisher"] or "unknown publisher"
         if f["original_publisher"]:
@@ -101,5 +110,59 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append(f"<p><b>{escape(fact_id)}</b> · {escape(str(f['value']))} {escape(str(f['unit']))} "
                      f"({escape(str(f['period']))}, {escape(str(f['status']))})<br>{escape(publisher)}, {link} "
                      f"({escape(str(f['published'] or 'undated'))})</p>{quote}")
+    return parts
+
+
+def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str, css: str) -> str:
+    """A linked run: its markets, each market's price by quarter (band, observations), the headline outputs
+    by period, the fit, parameters, sensitivity and sources."""
+    c = report["calibration"]
+    periods = report["periods"]
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(report['scenario'])} · "
+             f"chipshift market report</title><style>{css}.statement{{border-left:6px solid #d6604d;background:#fff6f0;"
+             "padding:.7rem 1rem;font-size:1.05rem;font-weight:600}</style></head><body>",
+             f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
+             f"<p class='muted'>Linked market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
+             f"{periods[0]}-{periods[1]} by quarter · money in {escape(report['value_unit'])} · "
+             f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
+             f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
+             "<h2>Markets</h2>" + html_table([("id", "Market"), ("region", "Region"), ("segment", "Segment"),
+                                              ("product", "Product")], report["markets"]),
+             "<h2>Calibration</h2>", f"<p class='statement'>{escape(c['statement'])}.</p>",
+             (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
+              f"({escape(c['rmse_of'])}). {escape(c['procedure'])}.</p>" if c["fitted"] else
+              f"<p>Nothing fitted, so no fit RMSE. Calibration: {escape(c['procedure'])}.</p>"),
+             html_table([("output", "Output"), ("period", "Period"), ("observed", "Observed"), ("model", "Model"),
+                         ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact"), ("basis", "Basis")],
+                        c["table"]),
+             "<h2>Prices by quarter</h2><p class='muted'>Line: the model; band: 5-95% of the draws; rings: "
+             "observations fitted to. An index: 1 in the first quarter.</p>"]
+    for market in report["markets"]:
+        output = f"price@{market['id']}"
+        rows = [r for r in report["outputs"] if r["output"] == output and "Q" in r["period"]
+                and r["value"] is not None]
+        labels = [r["period"] for r in rows]
+        points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
+        observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
+                    if o["output"] == output and o["fitted_to"] and o["period"] in labels]
+        parts.append(svg.trajectory(points, [], observed, f"Price in market {market['id']} ({market['region']}, "
+                                                          f"{market['product']})", "", x_labels=labels))
+    headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
+    parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
+                 "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(
+                     [("output", "Output"), ("period", "Period"), ("value", "Value"), ("unit", "Unit"), ("p5", "p5"),
+                      ("median", "Median"), ("p95", "p95")], headline))
+    parts.append("<h2>Parameters</h2>" + html_table(
+        [("id", "Parameter"), ("value", "Value"), ("low", "Low"), ("high", "High"),
+         ("treatment", "Fitted / Monte Carlo"), ("basis", "Basis")],
+        [{**p, "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
+         for p in report["parameters"]]))
+    parts.append("<h2>Sensitivity</h2>" + html_table([("output", "Output"), ("period", "Period"), ("rank", "Rank"),
+                                                      ("parameter", "Parameter"), ("at_low", "At low"),
+                                                      ("at_high", "At high"), ("swing", "Swing")],
+                                                     report["sensitivity"]))
+    if report["notes"]:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
+    parts += _sources(facts)
     parts.append("</body></html>")
     return "\n".join(parts)

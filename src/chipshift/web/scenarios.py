@@ -62,11 +62,13 @@ class Catalog:
         return {stem: path for stem, (path, doc) in self._documents().items() if doc.get("kind") == "market"}
 
     def market_descriptions(self) -> dict[str, dict[str, Any]]:
-        """Each market case's name, description and file name (as written in the file)."""
+        """Each market case's name, description and file name (as written in the file); a linked case's
+        regions and products joined, and its first and last quarter as its years."""
         return {stem: {"case": stem, "name": doc.get("name", stem),
                        "description": str(doc.get("description") or "").strip(), "file": path.name,
-                       "region": doc.get("region"), "product": doc.get("product"),
-                       "years": [doc.get("start_year"), doc.get("end_year")]}
+                       **(_linked_span(doc) if doc.get("model") == "linked" else {
+                           "region": doc.get("region"), "product": doc.get("product"),
+                           "years": [doc.get("start_year"), doc.get("end_year")]})}
                 for stem, (path, doc) in self._documents().items() if doc.get("kind") == "market"}
 
     def listing(self, store: Store) -> dict[str, Any]:
@@ -164,3 +166,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def _linked_span(doc: dict[str, Any]) -> dict[str, Any]:
+    """A linked case's regions, products and quarters, as written (unchecked: the run checks them)."""
+    given = doc.get("markets")
+    markets = [m for m in given if isinstance(m, dict)] if isinstance(given, list) else []
+    return {"region": ", ".join(dict.fromkeys(str(m.get("region")) for m in markets)),
+            "product": ", ".join(dict.fromkeys(str(m.get("product")) for m in markets)),
+            "years": [doc.get("start"), doc.get("end")]}

@@ -6,6 +6,7 @@ Values are fractions in [0, 1]; unknown values (None) are drawn as unknown, neve
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -129,9 +130,11 @@ def _num(v: float, unit: str) -> str:
 
 
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
-               title: str, unit: str = "%", width: int = 760, height: int = 320) -> str:
+               title: str, unit: str = "%", width: int = 760, height: int = 320,
+               x_labels: Sequence[str] | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
-    as diamonds (publisher in the tooltip) and the observations fitted to circled."""
+    as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
+    values are positions 0, 1, ... named by them (e.g. quarters)."""
     left, right, top, bottom = 64, 200, 34, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
@@ -151,9 +154,12 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
                    f'{_num(t, unit)}</text>')
+    def name(x: Any) -> str:
+        return escape(str(x_labels[int(x)] if x_labels is not None else x))
+
     for x in xs:
         out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
-                   f'fill="{MUTED}">{x}</text>')
+                   f'fill="{MUTED}">{name(x)}</text>')
     color = PALETTE[0]
     legend: list[tuple[str, str, str]] = []
     banded = [p for p in points if p.get("p5") is not None and p.get("p95") is not None]
@@ -167,19 +173,20 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2.2"/>')
     for p in points:
         out.append(f'<circle cx="{X(p["x"]):.1f}" cy="{Y(p["value"]):.1f}" r="3.5" fill="{color}"><title>model '
-                   f'{p["x"]}: {_num(p["value"], unit)}</title></circle>')
+                   f'{name(p["x"])}: {_num(p["value"], unit)}</title></circle>')
     legend.append((color, "line", "model (fitted)"))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
     for p in published:
         c = PALETTE[(1 + publishers.index(p["publisher"])) % len(PALETTE)]
         x, y = X(p["x"]), Y(p["value"])
         out.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{c}" stroke="#fff" '
-                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, {p["x"]}: '
+                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, {name(p["x"])}: '
                    f'{_num(p["value"], unit)}</title></rect>')
     legend += [(PALETTE[(1 + k) % len(PALETTE)], "diamond", str(name)) for k, name in enumerate(publishers)]
     for o in observed:
         out.append(f'<circle cx="{X(o["x"]):.1f}" cy="{Y(o["value"]):.1f}" r="8" fill="none" stroke="#1d2733" '
-                   f'stroke-width="1.5"><title>fitted to: {o["x"]} observed {_num(o["value"], unit)}</title></circle>')
+                   f'stroke-width="1.5"><title>fitted to: {name(o["x"])} observed {_num(o["value"], unit)}</title>'
+                   '</circle>')
     if observed:
         legend.append(("#1d2733", "ring", "observation fitted to"))
     for i, (c, kind, label) in enumerate(legend):

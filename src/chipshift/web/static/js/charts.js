@@ -233,10 +233,12 @@ CS.charts = (() => {
   const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? `${Number(v).toFixed(1)}%` : CS.num(Number(v).toPrecision(4)));
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
-     points (publisher in the tooltip, click for the source); observations the model was fitted to circled. */
+     points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
+     With opts.labels the x values are positions 0, 1, ... named by the labels (e.g. quarters). */
   function trajectory(series, opts = {}) {
     const width = opts.width || 720, height = opts.height || 320, left = 64, right = 190, top = 34, bottom = 30;
     const root = svgRoot(width, height, opts.title);
+    const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
     const xs = [...new Set(pts.map((p) => p.x))].sort((a, b) => a - b);
     const top_v = niceMax(Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value)) * 1.05);
@@ -247,7 +249,7 @@ CS.charts = (() => {
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
         s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
     }
-    for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(x) }));
+    for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) }));
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: opts.ylabel }));
     const legend = [];
     series.forEach((ser, k) => {
@@ -262,17 +264,17 @@ CS.charts = (() => {
       }
       root.append(s("polyline", { class: "value-line", points: P.map((p) => `${X(p.x)},${Y(p.value)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2.2 }));
       for (const p of P) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),
-        { tip: `${ser.name} ${p.x}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
+        { tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
       legend.push([c, "line", ser.name]);
     });
     const publishers = [...new Set(pub.map((p) => p.publisher))];
     const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
     for (const p of pub) root.append(interactive(s("rect", { class: "published", x: X(p.x) - 4, y: Y(p.value) - 4, width: 8, height: 8,
       fill: pubColor(p.publisher), stroke: "#fff", transform: `rotate(45 ${X(p.x)} ${Y(p.value)})` }),
-    { source: p.source || undefined, tip: `${p.publisher}, ${p.x}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+    { source: p.source || undefined, tip: `${p.publisher}, ${name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
-      { source: o.source || undefined, tip: `fitted to: ${o.x} observed ${fmt(o.value, opts.unit)}` }));
+      { source: o.source || undefined, tip: `fitted to: ${name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
     legend.forEach(([c, kind, label], i) => {
       const x = width - right + 14, y = top + i * 18;

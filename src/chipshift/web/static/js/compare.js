@@ -83,17 +83,23 @@
       el("p", { class: "muted small", text: r.note }),
       r.only_in_a.length ? el("p", { class: "small", text: `Only in ${r.a}: ${r.only_in_a.join(", ")}` }) : null));
     const grid = el("div", { class: "grid2" });
-    for (const output of r.outputs) {
-      const rows = r.differences.filter((d) => d.output === output);
+    // linked markets come by period (quarters, years): their headline outputs by quarter are charted
+    const linked = r.differences.some((d) => d.period !== undefined);
+    const charted = linked ? r.outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o)) : r.outputs;
+    for (const output of charted) {
+      let rows = r.differences.filter((d) => d.output === output);
+      if (linked) rows = rows.filter((d) => /Q/.test(d.period));
+      const labels = linked ? rows.map((d) => d.period) : null;
+      const x = (d, i) => (linked ? i : d.year);
       const chart = el("div");
       grid.append(CS.section(output, chart));
-      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: rows.map((d) => ({ x: d.year, value: d.a })) }, { name: r.b, points: rows.map((d) => ({ x: d.year, value: d.b })) }],
-        { title: `${output}: ${r.a} vs ${r.b}`, unit: unitOf(output), width: 620 }), `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`);
+      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: rows.map((d, i) => ({ x: x(d, i), value: d.a })) }, { name: r.b, points: rows.map((d, i) => ({ x: x(d, i), value: d.b })) }],
+        { title: `${output}: ${r.a} vs ${r.b}`, unit: linked && output.startsWith("price@") ? "" : unitOf(output), width: 620, labels }), `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`);
     }
     box.append(grid);
     const t = el("div");
     box.append(CS.section("Differences (b − a) by output and year", t));
-    table(t, { filename: "market-compare", rows: r.differences, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+    table(t, { filename: "market-compare", rows: r.differences, columns: [{ key: "output", label: "Output" }, linked ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true },
       { key: "a", label: r.a, num: true, format: (v) => CS.num(v) }, { key: "b", label: r.b, num: true, format: (v) => CS.num(v) },
       { key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) }] });
   }

@@ -15,7 +15,30 @@
 
   function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
 
+  /* A linked run (model: linked) has outputs by period (quarters, years) with a unit; a single market's by year. */
+  const isLinked = (r) => r.model === "linked";
+  const when = (r) => (isLinked(r) ? "period" : "year");
+
+  function linkedTitle(output) {
+    if (output.startsWith("price@")) return [`Price in market ${output.slice(6)} (index: 1 in the first quarter)`, "price index", ""];
+    if (output.startsWith("localization@")) return [`Domestic (localization) share of ${output.split("@")[1]}`, "% of market value", "%"];
+    if (output.startsWith("revenue_share:")) return [`${output.split(":")[1].split("@")[0]}'s share of revenue from ${output.split("@")[1]}`, "% of revenue", "%"];
+    return [output, "", ""];
+  }
+
+  /* A linked output by quarter: x is the quarter's position, named by its label. */
+  function linkedTrajectory(r, output) {
+    const rows = r.outputs.filter((o) => o.output === output && /Q/.test(o.period) && o.value !== null);
+    const labels = rows.map((o) => o.period);
+    const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
+    const observed = r.calibration.table.filter((o) => o.output === output && labels.includes(o.period))
+      .map((o) => ({ x: labels.indexOf(o.period), value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+    const [name, ylabel, unit] = linkedTitle(output);
+    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, observed, labels });
+  }
+
   function trajectoryFor(r, output) {
+    if (isLinked(r)) return linkedTrajectory(r, output);
     const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
     const published = r.published_beside_model.filter((c) => c.output === output).flatMap((c) => c.published.map((p) => ({
       x: c.year, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
@@ -38,23 +61,24 @@
     box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
       el("p", { text: r.description }),
       el("div", { class: "stat" }, el("b", { text: `${r.region} · ${r.product.replace(/_/g, " ")}` }), "market"),
-      el("div", { class: "stat" }, el("b", { text: `${r.years[0]}–${r.years[1]}` }), "years"),
+      el("div", { class: "stat" }, el("b", { text: isLinked(r) ? `${r.periods[0]}–${r.periods[1]}` : `${r.years[0]}–${r.years[1]}` }), isLinked(r) ? "quarters" : "years"),
       el("div", { class: "stat" }, el("b", { text: r.draws ? num(r.draws) : "none" }), "Monte Carlo draws"),
-      el("div", { class: "stat" }, el("b", { text: c.rmse == null ? "—" : String(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : "fit RMSE (units of the observations)"),
+      el("div", { class: "stat" }, el("b", { text: c.rmse == null ? "—" : String(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : `fit RMSE (${c.rmse_of || "units of the observations"})`),
       el("p", { class: "muted small", text: `file ${r.file} · digest ${r.digest} · seed ${r.seed ?? "—"} · computed in ${r.elapsed_s} s` })));
     const pinned = !c.not_pinned_down.length && !c.at_edge_of_range.length;
     box.append(el("section", { class: `card statement ${pinned ? "ok" : "warn"}`, id: "calibration-statement" },
       el("h2", { text: "Calibration" }), el("p", { class: "big", text: c.statement + "." }),
       el("p", { class: "small", text: "Fitted: " + Object.entries(c.fitted).map(([k, v]) => `${k} = ${num(v)}`).join(", ") + ` · ${c.procedure}.` })));
     const outputs = [...new Set(r.outputs.map((o) => o.output))];
-    const headline = outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:"));
+    const headline = isLinked(r) ? outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o))
+      : outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:"));
     const grid = el("div", { class: "grid2", id: "trajectories" });
     for (const output of headline) {
       const chart = el("div");
-      grid.append(CS.section(title(r, output)[0], chart));
+      grid.append(CS.section((isLinked(r) ? linkedTitle(output) : title(r, output))[0], chart));
       CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`);
     }
-    const shareRows = r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
+    const shareRows = isLinked(r) ? [] : r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
     if (shareRows.length) {
       const years = [...new Set(shareRows.map((o) => o.year))].sort();
       const chart = el("div", { id: "share-stack" });
@@ -65,25 +89,26 @@
     box.append(grid);
     const fit = el("div");
     box.append(CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. Click an observed value for its source." }), fit));
-    table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+    const at = isLinked(r) ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true };
+    table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, at,
       { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v) },
       { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
-    const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, year: cmp.year, model: cmp.model, ...p })));
+    const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
     box.append(CS.section("Published estimates beside the model", pub));
-    table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+    table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [{ key: "output", label: "Output" }, at,
       { key: "model", label: "Model", num: true, format: (v) => num(v) }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
       { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
     box.append(CS.section("Parameters: value, sourced range and basis", parameterEditor(r)));
     const sens = el("div");
     box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
-    table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
+    table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, at,
       { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" }, { key: "at_low", label: "At low", num: true, format: (v) => num(v) },
       { key: "at_high", label: "At high", num: true, format: (v) => num(v) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }] });
     const all = el("div");
-    box.append(CS.section("All outputs by year", all));
-    table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [{ key: "output", label: "Output" }, { key: "year", label: "Year", num: true },
-      { key: "value", label: "Value", num: true, format: (v) => num(v) }, { key: "p5", label: "p5", num: true, format: (v) => num(v) },
+    box.append(CS.section(isLinked(r) ? "All outputs by period" : "All outputs by year", all));
+    table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [{ key: "output", label: "Output" }, at,
+      { key: "value", label: "Value", num: true, format: (v) => num(v) }, ...(isLinked(r) ? [{ key: "unit", label: "Unit" }] : []), { key: "p5", label: "p5", num: true, format: (v) => num(v) },
       { key: "median", label: "Median", num: true, format: (v) => num(v) }, { key: "p95", label: "p95", num: true, format: (v) => num(v) }] });
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
   }

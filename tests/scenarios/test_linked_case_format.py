@@ -1,0 +1,244 @@
+"""The linked-markets format (``model: linked``): declared once beside the single-market one, checked before
+reading, run through the API and the command line (outputs by period with their unit, bands with draws), bad
+files exit 2 naming file, line and field."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from chipshift.api.market import scenario_compare, scenario_run, to_frame
+from chipshift.api.restrictions import load_world
+from chipshift.cli import app
+from chipshift.domain.rules import rule_from_record
+from chipshift.io.store import Store
+from chipshift.io.tables import parse_yaml
+from chipshift.scenarios import linked_case as lc
+from chipshift.scenarios.linked_parse import parse_linked
+from chipshift.scenarios.market_case_check import check_case, linked_output, linked_outputs
+from chipshift.scenarios.market_run import RuleContext
+from chipshift.schemas import market_case as schema
+
+REPO = Path(__file__).resolve().parents[2]
+GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
+LINKED = sorted(p for p in (REPO / "examples").glob("*.yaml") if yaml.safe_load(p.read_text()).get("model") == "linked")
+
+
+def _records(shape: schema.Shape) -> Iterator[schema.Record]:
+    if isinstance(shape, schema.Record):
+        yield shape
+        for key in shape.keys:
+            yield from _records(key.shape)
+    elif isinstance(shape, schema.ListOf):
+        yield from _records(shape.item)
+    elif isinstance(shape, schema.MapOf):
+        yield from _records(shape.value)
+    elif isinstance(shape, schema.OneOf):
+        for option in shape.options:
+            yield from _records(option)
+
+
+def test_the_linked_declaration_is_complete() -> None:
+    for record in _records(schema.LINKED_CASE):
+        names = record.names
+        assert len(set(names)) == len(names)
+        for key in record.keys:
+            assert key.description.strip(), key.name
+            for other in (*key.required_without, *key.requires, *key.requires_any, *key.excludes):
+                assert other in names, (key.name, other)
+            assert key.when is None or key.when[0] in names
+    patterns = [o.pattern for o in schema.LINKED_OUTPUTS]
+    assert len(set(patterns)) == len(patterns) and all(o.description for o in schema.LINKED_OUTPUTS)
+
+
+def _known(store: Store) -> dict[schema.Ref, set[str]]:
+    world, _ = load_world(store)
+    return {"fact": {f["id"] for f in store.rows("facts")}, "rule": {r["id"] for r in store.rows("rules")},
+            "firm": {f["id"] for f in store.rows("firms")},
+            "catalogue_parameter": {p["id"] for p in store.rows("parameters")}, "input": set(world.index),
+            "country": {c["id"] for c in store.rows("countries")},
+            "document": {s["id"] for s in store.rows("sources")}}
+
+
+@pytest.mark.parametrize("path", LINKED, ids=[p.stem for p in LINKED])
+def test_shipped_linked_cases_are_clean(bundled_store: Store, path: Path) -> None:
+    document, problems = parse_yaml(path.read_text(), path.name)
+    assert problems == []
+    assert check_case(document, path.name, _known(bundled_store)) == []
+
+
+def _case(store: Store, doc: dict[str, Any]) -> tuple[lc.LinkedCase, lc.Governed]:
+    case = parse_linked(doc, {f["id"]: f for f in store.rows("facts")}, {p["id"]: p for p in store.rows("parameters")},
+                        "test.yaml")
+    world, parents = load_world(store)
+    return case, lc.govern(case, RuleContext([rule_from_record(r) for r in store.rows("rules")], world, parents))
+
+
+def test_declared_outputs_are_the_outputs_a_run_gives(bundled_store: Store) -> None:
+    """What the check accepts in an observation is exactly what the run produces (a new output of the model
+    is declared in ``LINKED_OUTPUTS``)."""
+    gallium = yaml.safe_load(GALLIUM.read_text())
+    with_firm = json.loads(json.dumps(gallium))
+    with_firm["sellers"][0] |= {"firm": "chalco", "domestic_in": ["CHN", "ROW"]}
+    with_firm["rules"] = []  # the licence binds China's producers, not a named firm
+    for doc in [gallium, with_firm] + [yaml.safe_load(p.read_text()) for p in LINKED if p != GALLIUM]:
+        case, governed = _case(bundled_store, doc)
+        produced = set(lc.series(case, lc.run(case, governed, lc.default_draws(case))))
+        assert linked_outputs(doc) == produced, doc["name"]
+        assert all(linked_output(name) is not None for name in produced)
+
+
+# -- through the command line -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """``chipshift scenario run`` on a variant of the gallium case (the bundled data, one store)."""
+    folder = tmp_path_factory.mktemp("linked")
+    store = folder / "cli.duckdb"
+
+    def run(text: str, *args: str, name: str = "bad.yaml"):  # type: ignore[no-untyped-def]
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return CliRunner().invoke(app, ["--store", str(store), "scenario", "run", str(path), *args])
+
+    return run
+
+
+def test_the_gallium_case_runs_through_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli(GALLIUM.read_text(encoding="utf-8"), "--format", "json", name="gallium.yaml")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["model"] == "linked" and report["periods"][0] == "2023Q1"
+    price = {r["period"]: r for r in report["outputs"] if r["output"] == "price@ROW"}
+    assert {"2023Q1", "2023Q4", "2024"} <= set(price) and all(r["unit"] == "index" for r in price.values())
+    assert price["2023Q1"]["value"] == pytest.approx(1.0) and price["2023Q4"]["value"] > 1.5
+    assert "p5" not in price["2023Q4"], "no bands without draws"
+    assert {r["period"] for r in report["calibration"]["table"]} and report["sensitivity"]
+    assert all("rank" in r for r in report["sensitivity"])
+    table = cli(GALLIUM.read_text(encoding="utf-8"), name="gallium.yaml")
+    assert table.exit_code == 0 and "price@ROW" in table.output and "revenue:" not in table.output
+    csv = cli(GALLIUM.read_text(encoding="utf-8"), "--format", "csv", name="gallium.yaml")
+    assert csv.exit_code == 0 and csv.output.splitlines()[0] == "output,period,value,unit"
+
+
+def test_draws_give_bands(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli(GALLIUM.read_text(encoding="utf-8"), "--format", "json", "--draws", "60", "--seed", "5",
+                 name="gallium.yaml")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["draws"] == 60 and report["seed"] == 5
+    price = [r for r in report["outputs"] if r["output"] == "price@ROW"]
+    assert all(r["p5"] <= r["median"] <= r["p95"] for r in price)
+    assert any(r["p95"] - r["p5"] > 0.1 for r in price), "the licence's approval share is drawn"
+
+
+def _edit(*pairs: tuple[str, str]) -> str:
+    """The gallium case with each pattern's first match replaced."""
+    text = GALLIUM.read_text(encoding="utf-8")
+    for pattern, new in pairs:
+        assert re.search(pattern, text, re.M), pattern
+        text = re.sub(pattern, new, text, count=1, flags=re.M)
+    return text
+
+
+def _line(text: str, marker: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+# (edits of the gallium case as (pattern, replacement), marker of the line named, field, words of the message)
+BAD = {
+    "missing key": (((r"(id: other_producers, country: ROW), product: gallium", r"\1"),), "id: other_producers",
+                    "sellers[1].product", "required key 'product' is missing"),
+    "unknown seller in shares": (((r"^      other_producers:", "      other_prodcers:"),), "other_prodcers:",
+                                 "markets[1].shares.other_prodcers",
+                                 "unknown seller 'other_prodcers' (did you mean other_producers"),
+    "unknown rule": (((r"rule: E-CN-GAGE-2023", "rule: E-CN-GAGE-2032"),), "E-CN-GAGE-2032", "rules[0].rule",
+                     "unknown rule 'E-CN-GAGE-2032' (did you mean E-CN-GAGE-2023"),
+    "unknown output": (((r'output: "price@ROW"', 'output: "price@RoW"'),), "price@RoW", "observations[0].output",
+                       "unknown output 'price@RoW' (did you mean price@ROW"),
+    "quoted number": (((r"sigma: \{default: ([0-9.]+)", r"sigma: {default: '\1'"),), "  sigma: {default:",
+                      "parameters.sigma.default", "(write it without quotes)"),
+    "bare money": (((r"^    value: \{value: ([0-9.]+), unit: usd_m, basis: .*$", r"    value: \1"),), "    value: ",
+                   "markets[0].value", "a bare number is not allowed here"),
+    "not a quarter": (((r"^start: 2023Q1", "start: 2023"),), "start:", "start",
+                      "expected a quarter such as 2023Q1, got 2023"),
+    "unknown model": (((r"^model: linked", "model: lnked"),), "model:", "model", "(did you mean linked?)"),
+    "approval on a ban": (((r"effect: licence", "effect: ban"),), "approval:", "rules[0].approval",
+                          "'approval' applies only with 'effect: licence'"),
+    "observation outside the run": (((r'(output: "price@ROW", period: )2023Q4', r"\g<1>2027Q4"),), "2027Q4",
+                                    "observations[0].period", "2027Q4 is not a period of the run's 'price@ROW'"),
+    "money in another currency": (((r"value: \{value: ([0-9.]+), unit: usd_m", r"value: {value: \1, unit: cny_m"),),
+                                  "unit: cny_m", "markets[0].value", "give every value in a unit of currency_usd"),
+    "a pair the rule cannot reach": (((r"markets: \[ROW\]", "markets: [CHN]"),), "- rule: E-CN-GAGE-2023",
+                                     "rules[0]", "does not reach china_producers"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_linked_case_exits_2_naming_file_line_and_field(cli, case: str) -> None:  # type: ignore[no-untyped-def]
+    edits, marker, field, words = BAD[case]
+    text = _edit(*edits)
+    result = cli(text)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"bad.yaml:{_line(text, marker)}, field '{field}': " in result.output, result.output
+    assert words in result.output, result.output
+
+
+def test_every_problem_of_a_linked_file_is_listed_at_once(cli) -> None:  # type: ignore[no-untyped-def]
+    names = ("missing key", "unknown seller in shares", "unknown rule", "unknown output", "quoted number")
+    result = cli(_edit(*(pair for name in names for pair in BAD[name][0])))
+    assert result.exit_code == 2
+    assert "5 problem(s)" in result.output, result.output
+    for name in names:
+        assert f"field '{BAD[name][2]}'" in result.output
+
+
+def test_a_series_is_named_and_checked() -> None:
+    doc = yaml.safe_load(GALLIUM.read_text())
+    doc["series"] = {"world": {"2023": {"value": 300, "unit": "usd_m", "basis": "x"}}}
+    doc["markets"][1].pop("value")
+    doc["markets"][1]["values"] = "wrld"
+    problems = check_case(doc, "x.yaml", {})
+    assert [(p.field, p.message) for p in problems] == [
+        ("markets[1].values", "unknown series 'wrld' (did you mean world?)")]
+    doc["markets"][1]["values"] = ["world"]
+    assert "expected the name of a series or a mapping of period to values" in check_case(doc, "x.yaml", {})[0].message
+
+
+# -- the API and the reports ----------------------------------------------------------------------------------------
+
+
+def test_a_linked_run_compares_by_period(bundled_store: Store) -> None:
+    frame = to_frame(scenario_run(bundled_store, GALLIUM))
+    assert frame.index.names == ["output", "period"] and frame.loc[("price@ROW", "2023Q1"), "unit"] == "index"
+    report = scenario_compare(bundled_store, GALLIUM, GALLIUM)
+    assert report["differences"] and all(d["difference"] in (0, None) for d in report["differences"])
+    assert {"output", "period", "a", "b", "difference"} == set(report["differences"][0])
+
+
+def test_published_estimates_beside_a_linked_run(bundled_store: Store) -> None:
+    micron = REPO / "examples" / "micron-china-linked.yaml"
+    if not micron.exists():
+        pytest.skip("no linked Micron case")
+    report = scenario_run(bundled_store, micron)
+    beside = [c for c in report["published_beside_model"] if c["output"] == "revenue_share:micron@CHN"]
+    assert beside and any(c["published"] for c in beside) and all(c["period"].startswith("FY") for c in beside)
+    assert set(report["sources"]) >= {r["fact"] for r in report["calibration"]["table"] if r["fact"]}
+    json.dumps(report, allow_nan=False)
+
+
+def test_the_html_report_of_a_linked_case(bundled_store: Store, tmp_path: Path) -> None:
+    from chipshift.web.market_report import write_market_report
+
+    html = write_market_report(bundled_store, GALLIUM, tmp_path / "g.html", draws=40).read_text(encoding="utf-8")
+    assert "Prices by quarter" in html and html.count("<svg") >= 2 and ">2023Q3</text>" in html
+    assert "<script" not in html and "fill-opacity=\"0.18\"" in html, "bands from the draws"
