@@ -46,7 +46,10 @@ def evaluate(case: LinkedCase, governed: Governed, draws: Draws) -> Outputs:
 
 
 def calibrate(case: LinkedCase, governed: Governed, grid: int | None = None) -> Calibration:
-    free = [p for p in case.params.values() if p.fit]
+    """Grid calibration of the parameters marked fit; with no observation marked fit nothing is fitted (the
+    parameters keep their defaults)."""
+    has_targets = any(o.fit for o in case.observations)
+    free = [p for p in case.params.values() if p.fit] if has_targets else []
     grid = grid or grid_points(len(free))
     axes = [np.linspace(p.low, p.high, grid) for p in free]
     points = np.array(list(itertools.product(*axes))) if free else np.zeros((1, 0))

@@ -319,7 +319,9 @@ def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -
         path = path * value_of(market.scale, draws, size, 1.0)[None, :]
         if np.any(path <= 0.0):
             raise DataError([Problem(f"market {market.id}: its value path less {', '.join(market.less)} is not "
-                                     "positive in every quarter and draw", None, field=f"markets.{market.id}")])
+                                     "positive in every quarter and draw (at the parameters' low or high ends, "
+                                     "check the ranges of its scale and of the markets inside it)", case.name,
+                                     field=f"markets.{market.id}")])
         return np.asarray(path)
     growth = 1.0 + value_of(market.growth, draws, size)
     start = value_of(market.value, draws, size) * value_of(market.scale, draws, size, 1.0)
