@@ -3,6 +3,7 @@ substitute ramp) and licences as partial access (WE-4.1 over time)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -110,3 +111,26 @@ def test_a_licensed_share_of_the_cut_input_keeps_part_of_the_output() -> None:
     np.testing.assert_allclose(out[:2], 5.0, rtol=1e-9)  # before the cut, then stock plus licensed input
     assert out[2] == pytest.approx(2.0 + 2.0, rel=1e-9)  # the last 2 of the stock and 2 licensed
     np.testing.assert_allclose(out[3:], 2.0, rtol=1e-9)
+
+
+def test_quarters_solved_in_one_batch_match_quarters_solved_in_order() -> None:
+    """Without stocks the quarters are solved in one batch; a supply cut that never starts forces the
+    quarter-by-quarter loop, which must give the same path (licences and bans included)."""
+    lm = LinkedMarkets(["us", "eu", "cn"], ["CHN", "ROW"], [[40.0, 30.0, 30.0], [60.0, 40.0, 0.0]], sigma=3.0,
+                       demand_elasticity=0.7, supply_elasticity=[2.0, 1.5, 3.0])
+    quarters, batch = 6, 3
+    banned = np.zeros((quarters, 2, 3), dtype=bool)
+    banned[4:, 0, 1] = True
+    rng = np.random.default_rng(7)
+    lic = Licence(pairs=np.array([[True, False, False], [False, False, False]]), start=2, end=5,
+                  approval=rng.uniform(0.3, 0.9, batch), delay=rng.uniform(0.0, 0.3, batch))
+    plan = QuarterlyPlan(quarters=quarters, batch=batch, banned=banned,
+                         capacity=np.full((quarters, batch, 3), 140.0),
+                         demand=rng.uniform(0.8, 1.3, (quarters, batch, 2)), licences=(lic,))
+    never = InputCut(firm=2, start=quarters + 1, stock=np.zeros(batch), ceiling=np.zeros(batch),
+                     midpoint=np.zeros(batch), rate=np.ones(batch))
+    together = simulate_linked(lm, plan)
+    in_order = simulate_linked(lm, dataclasses.replace(plan, cuts=(never,)))
+    for name in ("quantity", "price", "seller_price", "licence_rent", "composite_price", "unmet"):
+        np.testing.assert_allclose(getattr(together, name), getattr(in_order, name), rtol=1e-9, atol=1e-12,
+                                   err_msg=name)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from chipshift.market.ces import BoolArray, FloatArray
 from chipshift.market.errors import MarketInputError
@@ -153,9 +154,72 @@ def _at(arr: FloatArray | None, t: int) -> FloatArray | None:
     return None if arr is None else arr[t]
 
 
+def _licence_terms(base: LinkedMarkets, plan: QuarterlyPlan, t: int) -> tuple[
+        FloatArray, FloatArray, BoolArray, FloatArray]:
+    """Quarter t's wedges without and with licence delays, the licensed pairs and their approval shares,
+    each ``(batch, markets, firms)``."""
+    nm, nf = base.shape
+    n_b = plan.batch
+    wedge_in_force = np.broadcast_to(base.wedge if plan.wedge is None else plan.wedge[t], (n_b, nm, nf))
+    wedge = wedge_in_force.copy()
+    licensed = np.zeros((n_b, nm, nf), dtype=bool)
+    approval = np.ones((n_b, nm, nf))
+    for lic in plan.licences:
+        if lic.start <= t < lic.end:
+            pairs = np.broadcast_to(lic.pairs, (n_b, nm, nf))
+            licensed |= pairs
+            approval = np.where(pairs, np.broadcast_to(lic.approval, (n_b,))[:, None, None], approval)
+            wedge = np.where(pairs, (1.0 + wedge) * (1.0 + np.broadcast_to(lic.delay, (n_b,))[:, None, None])
+                             - 1.0, wedge)
+    return np.asarray(wedge_in_force), wedge, licensed, approval
+
+
+def _without_state(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
+    """Every quarter in one batch: without supply cuts or rushes nothing carries from a quarter to the next."""
+    nm, nf = base.shape
+    n_t, n_b = plan.quarters, plan.batch
+    terms = [_licence_terms(base, plan, t) for t in range(n_t)]
+
+    def stack(parts: list[Any], tail: tuple[int, ...]) -> FloatArray:
+        return np.asarray(np.stack(parts).reshape((n_t * n_b, *tail)))
+
+    def flat(arr: npt.NDArray[Any] | None, tail: tuple[int, ...]) -> npt.NDArray[Any] | None:
+        """A per-quarter (T, B, ...) or per-draw (B, ...) array as (T * B, ...)."""
+        return None if arr is None else np.asarray(np.broadcast_to(arr, (n_t, n_b, *tail)).reshape(
+            (n_t * n_b, *tail)))
+
+    licensed = stack([x[2] for x in terms], (nm, nf))
+    common = {"banned": flat(plan.banned[:, None], (nm, nf)), "capacity": flat(plan.capacity, (nf,)),
+              "demand_shift": flat(plan.demand, (nm,)), "quality": flat(plan.quality, (nm, nf)),
+              "cost": flat(plan.cost, (nf,)), "sigma": flat(plan.sigma, (nm,)),
+              "demand_elasticity": flat(plan.demand_elasticity, (nm,)), "quantity": flat(plan.quantity, (nm, nf)),
+              "supply_elasticity": flat(plan.supply_elasticity, (nf,))}
+    quota = None
+    if licensed.any():
+        first = solve_linked(base, LinkedShocks(wedge=stack([x[0] for x in terms], (nm, nf)), **common),
+                             rationing=False)
+        quota = np.where(licensed, stack([x[3] for x in terms], (nm, nf)) * first.quantity, np.inf)
+    res = solve_linked(base, LinkedShocks(wedge=stack([x[1] for x in terms], (nm, nf)), quota=quota, **common))
+
+    def back(arr: Any) -> Any:
+        return np.asarray(arr).reshape((n_t, n_b, *np.shape(arr)[1:]))
+
+    zeros = np.zeros((n_t, n_b, nm, nf))
+    return LinkedPath(
+        firms=base.firms, markets=base.markets, quantity=back(res.quantity), value=back(res.value),
+        revenue=back(res.revenue), price=back(res.price), share=back(res.share), seller_price=back(res.seller_price),
+        capacity=np.asarray(np.broadcast_to(plan.capacity, (n_t, n_b, nf))), capacity_rent=back(res.capacity_rent),
+        licence_rent=back(res.licence_rent), at_capacity=back(res.at_capacity), rationed=back(res.rationed),
+        composite_price=back(res.composite_price), unmet=back(res.unmet), buyer_stock=zeros, from_stock=zeros,
+        input_stock=np.full((n_t, n_b, nf), np.nan))
+
+
 def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
-    """Solve quarters 0..T-1 in order for all draws; stocks carry from one quarter to the next."""
+    """Solve quarters 0..T-1 for all draws: in order when stocks carry from one quarter to the next (supply
+    cuts, rushes), else all in one batch."""
     _check_plan(base, plan)
+    if not plan.cuts and not plan.rushes:
+        return _without_state(base, plan)
     nm, nf = base.shape
     n_t, n_b = plan.quarters, plan.batch
     flows0 = np.broadcast_to(base.quantity if plan.quantity is None else plan.quantity, (n_b, nm, nf))
@@ -176,17 +240,7 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
                 supplied[:, cut.firm] = sub
                 capacity[:, cut.firm] = np.minimum(capacity[:, cut.firm], input_stock[:, cut.firm] + sub)
         banned = np.broadcast_to(plan.banned[t], (n_b, nm, nf)).copy()
-        wedge_in_force = np.broadcast_to(base.wedge if plan.wedge is None else plan.wedge[t], (n_b, nm, nf))
-        wedge = wedge_in_force.copy()
-        licensed = np.zeros((n_b, nm, nf), dtype=bool)
-        approval = np.ones((n_b, nm, nf))
-        for lic in plan.licences:
-            if lic.start <= t < lic.end:
-                pairs = np.broadcast_to(lic.pairs, (n_b, nm, nf))
-                licensed |= pairs
-                approval = np.where(pairs, np.broadcast_to(lic.approval, (n_b,))[:, None, None], approval)
-                wedge = np.where(pairs, (1.0 + wedge) * (1.0 + np.broadcast_to(lic.delay, (n_b,))[:, None, None])
-                                 - 1.0, wedge)
+        wedge_in_force, wedge, licensed, approval = _licence_terms(base, plan, t)
         # Buyers drawing on a stock of a barred firm's product buy that much less from everyone else.
         draw = np.where(banned, np.minimum(buyer_stock, last_use), 0.0)
         served_value = (draw * base.buyer_price).sum(axis=2)  # (B, m) at baseline prices

@@ -115,8 +115,9 @@ def ranged(case: MarketCase) -> list[str]:
 class Reservoir:
     """A fixed-size uniform sample of a stream of values (per output and period), seeded (Algorithm R)."""
 
-    def __init__(self, shape: tuple[int, ...], size: int, rng: np.random.Generator) -> None:
-        self.values = np.empty((size, *shape))
+    def __init__(self, shape: tuple[int, ...], size: int, rng: np.random.Generator,
+                 dtype: type[np.floating[Any]] = np.float64) -> None:
+        self.values = np.empty((size, *shape), dtype=dtype)
         self.size, self.seen, self.rng = size, 0, rng
 
     def add(self, batch: FloatArray) -> None:  # batch: draws x shape
