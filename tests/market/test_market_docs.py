@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["ces", "equilibrium", "model", "gsim", "smart", "dynamics"]
+MODULES = ["ces", "equilibrium", "model", "gsim", "smart", "dynamics", "linked", "linked_path"]
 
 
 @pytest.mark.parametrize("name", MODULES)
