@@ -103,3 +103,22 @@ def test_parameters_marked_fit_keep_their_defaults_when_no_observation_is_fitted
     case, governed = _load(bundled_store, doc)
     calibration = linked_analysis.calibrate(case, governed)
     assert calibration.fitted == {} and calibration.error is None
+
+
+def test_offerings_step_down_as_rules_bar_them_and_wait_for_a_required_permission(bundled_store: Store) -> None:
+    """Nvidia's China line sells the A800/H800 class until the October 2023 rule, then the H20 (licensed from
+    April 2025), nothing once China's guidance bars the H20 and before the H200 permission of December 2025,
+    and the H200 with its 25% fee after it."""
+    doc = dict(yaml.safe_load((REPO / "examples" / "china-ai-linked.yaml").read_text()))
+    case, governed = _load(bundled_store, doc)
+    path = lc.run(case, governed, lc.default_draws(case))
+    quarters = [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in case.quarters]
+    nvidia = path.quantity[:, 0, 0, 0]  # market CHN, seller nvidia-china
+    sold = {q: bool(x > 0) for q, x in zip(quarters, nvidia, strict=True)}
+    assert sold["2023Q3"] and sold["2024Q2"] and sold["2025Q2"]
+    assert not sold["2025Q3"] and not sold["2025Q4"]
+    assert sold["2026Q1"]
+    price = path.price[:, 0, 0, 0]
+    assert price[quarters.index("2026Q1")] / path.seller_price[quarters.index("2026Q1"), 0, 0] == pytest.approx(1.25)
+    # the rush: orders pulled forward in the quarter before the April 2025 licence requirement
+    assert nvidia[quarters.index("2025Q1")] > 1.2 * nvidia[quarters.index("2024Q4")]

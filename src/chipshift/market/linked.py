@@ -331,7 +331,8 @@ def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jac
     if nq:
         m_idx, f_idx = pairs[:, 0], pairs[:, 1]
         ok = r.allowed[:, m_idx, f_idx]
-        quota_gap = np.where(ok, r.log_quota[:, m_idx, f_idx] - log_x[:, m_idx, f_idx], np.inf)
+        with np.errstate(invalid="ignore"):  # a zero cap on a pair outside the choice set: -inf - -inf
+            quota_gap = np.where(ok, r.log_quota[:, m_idx, f_idx] - log_x[:, m_idx, f_idx], np.inf)
         use_rho = rho <= quota_gap
         res[:, nf:] = np.where(use_rho, rho, quota_gap)
     if not jacobian:

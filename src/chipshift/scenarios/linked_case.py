@@ -74,6 +74,7 @@ class Offering:
     item: str | None = None  # the input sold (rules' reach); default the market's item, else the product
     quality: Num = 1.0
     wedge: float = 0.0
+    requires: tuple[str, ...] = ()  # rules that must be in force for it to be sold at all (a permission)
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ class Governed:
     holds: tuple[npt.NDArray[np.bool_], ...]  # per rule entry, (quarters, markets, sellers, offerings)
     announced: tuple[int | None, ...]  # per rule entry: the quarter of its announcement
     cut_start: tuple[int | None, ...]  # per seller: the quarter its input cut starts (None: no cut)
+    unavailable: npt.NDArray[np.bool_] | None = None  # (quarters, sellers, offerings): a required rule not in force
 
 
 def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
@@ -280,9 +282,14 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
             cut_start.append(None)
             continue
         cut_start.append(int(np.argmax(on)))
+    unavailable = np.zeros((len(quarters), nf, n_o), dtype=bool)
+    for f, seller in enumerate(case.sellers):
+        for o, offer in enumerate(seller.choices):
+            for rule_id in offer.requires:
+                unavailable[:, f, o] |= ~ctx.in_force(rule_id, quarters)
     if problems:
         raise DataError(problems)
-    return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start))
+    return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start), unavailable)
 
 
 def _date(text: str) -> date:
@@ -428,6 +435,8 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
             licensed = np.where(governed.holds[k] & (licensed < 0), k, licensed)
     for f, seller in enumerate(case.sellers):
         barred[:, :, f, len(seller.choices):] = True  # padding: no such offering
+    if governed.unavailable is not None:
+        barred |= governed.unavailable[:, None, :, :]  # a permission it needs is not in force
     chosen = np.argmax(~barred, axis=3)  # (T, m, f): the first offering not barred
     banned: npt.NDArray[np.bool_] = np.asarray(barred.all(axis=3))
     wedge = np.zeros((n_t, nm, nf))

@@ -135,7 +135,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             Offering(str(o.get("label") or f"offering{j}"), None if o.get("item") is None else str(o["item"]),
                      _level(LINKED_OFFERING.get(o, "quality")),
                      figure(LINKED_OFFERING.get(o, "wedge"), f"{at}.offerings[{j}].wedge", scaled=True,
-                            units=("pct",))[0])
+                            units=("pct",))[0],
+                     tuple(str(x) for x in LINKED_OFFERING.get(o, "requires")))
             for j, o in enumerate(raw.get("offerings") or ()))
         price, price_unit = figure(SELLER.get(raw, "price"), f"{at}.price")
         if price <= 0.0:

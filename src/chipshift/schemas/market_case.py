@@ -417,6 +417,8 @@ LINKED_OFFERING = Record((
         "price p/q)", default=1.0),
     Key("wedge", Number(("literal", "fact"), minimum=0.0, scaled=True, units=("pct",)), "a fee on its sales as "
         "an ad-valorem wedge (0.25 is 25%)", default=0.0),
+    Key("requires", RULES, "rules (permissions, relaxations) that must be in force for it to be sold at all",
+        default=()),
 ))
 
 SELLER = Record((
