@@ -334,11 +334,14 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
                      "(neither fitted nor drawn), e.g. --set sigma=2.5; repeatable.")] = None,
                  out: Annotated[Path | None, typer.Option(help="Folder for tables (CSV, Parquet, JSON) and charts "
                                                                "(PNG, SVG).")] = None,
+                 scenario: Annotated[Path | None, typer.Option(
+                     help="A restriction scenario file (rules added, removed, edited) to run a linked case under; "
+                          "rules it adds that bar act wherever they reach the case's sellers for certain.")] = None,
                  fmt: FormatOption = Format.table) -> None:
     """Calibrate a market case to its observations, run it over the years, and report bands and sources."""
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
-        report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides))
+        report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides, scenario))
     if out is not None:
         from chipshift.reports.market import write_outputs
 

@@ -122,3 +122,28 @@ def test_offerings_step_down_as_rules_bar_them_and_wait_for_a_required_permissio
     assert price[quarters.index("2026Q1")] / path.seller_price[quarters.index("2026Q1"), 0, 0] == pytest.approx(1.25)
     # the rush: orders pulled forward in the quarter before the April 2025 licence requirement
     assert nvidia[quarters.index("2025Q1")] > 1.2 * nvidia[quarters.index("2024Q4")]
+
+
+def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled_store: Store,
+                                                                         tmp_path: Path) -> None:
+    from chipshift.api.market import scenario_run
+
+    def price_abroad(report: dict[str, Any]) -> float:
+        return next(r["value"] for r in report["outputs"] if r["output"] == "price@ROW" and r["period"] == "2024")
+
+    base = scenario_run(bundled_store, GALLIUM)
+    lifted = tmp_path / "lift.yaml"
+    lifted.write_text("name: no gallium licences\nremove: [E-CN-GAGE-2023]\n")
+    without = scenario_run(bundled_store, GALLIUM, restrictions=lifted)
+    assert price_abroad(without) == pytest.approx(1.0)
+    assert price_abroad(base) > 1.5
+    banned = tmp_path / "ban.yaml"
+    banned.write_text(
+        "name: China bans gallium exports\nadd:\n  - id: X-GA-BAN\n    name: China bans gallium exports\n"
+        "    imposed_by: CHN\n    kind: raw_material_export_control\n    policy: ban\n"
+        "    products: [{input: gallium}]\n    sellers: {hq_in: [CHN]}\n    targets: {countries: [WLD]}\n"
+        "    effective: '2024-01-01'\n    summary: A hypothetical full ban.\n")
+    ban = scenario_run(bundled_store, GALLIUM, restrictions=banned)
+    assert ban["restrictions"]["rules_added_acting"] == ["X-GA-BAN"]
+    assert price_abroad(ban) > price_abroad(base)  # the ban bars what the licence let through
+    assert ban["digest"] != base["digest"]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from chipshift.api.data import Report
-from chipshift.api.restrictions import load_world
+from chipshift.api.restrictions import load_scenario, load_world
 from chipshift.domain.rules import rule_from_record
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
@@ -75,8 +75,11 @@ def load_case(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase,
     return case, rules
 
 
-def _load(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:
-    """``load_case``, with the pairs each rule entry of a linked case governs (None for a single market)."""
+def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
+        MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:
+    """``load_case``, with the pairs each rule entry of a linked case governs (None for a single market).
+    With ``restrictions`` (a restriction scenario file) the case runs under that scenario's rule set; rules it
+    adds act on a linked case wherever they reach a pair for certain (see ``linked_case.govern``)."""
     document, problems = load_yaml(path, path.name) if path.is_file() else (
         None, [Problem("scenario file not found", str(path), check="file_format")])
     if problems:
@@ -88,6 +91,11 @@ def _load(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase, Rul
     facts = {f["id"]: f for f in store.rows("facts")}
     parameters = {p["id"]: p for p in store.rows("parameters")}
     rules = [rule_from_record(r) for r in store.rows("rules")]
+    added: tuple[str, ...] = ()
+    if restrictions is not None:
+        scenario = load_scenario(store, restrictions)
+        rules = scenario.apply(rules)
+        added = tuple(str(r["id"]) for r in scenario.add)
     world, parents = load_world(store)
     references: dict[Ref, set[str]] = {"input": set(world.index),
                                        "country": {c["id"] for c in store.rows("countries")},
@@ -96,14 +104,18 @@ def _load(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase, Rul
     context = RuleContext(rules, world, parents)
     if is_linked(document):
         case = parse_linked(document, facts, parameters, path.name,
-                            {**references, "rule": {r.id for r in rules}, "firm": firms})
+                            {**references, "rule": {r["id"] for r in store.rows("rules")} | {r.id for r in rules},
+                             "firm": firms})
         try:
-            governed = linked.govern(case, context, path.name)
+            governed = linked.govern(case, context, path.name, added)
         except DataError as exc:  # the pair a rule cannot reach, at its line in the file
             lines = field_lines(document)
             raise DataError([dataclasses.replace(p, line=p.line or lines.get(p.field or "")) for p in exc.problems]
                             ) from None
         return case, context, governed
+    if restrictions is not None:
+        raise DataError([Problem("a restriction scenario applies to linked cases (model: linked) only",
+                                 path.name, field="model")])
     return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
 
 
@@ -160,16 +172,26 @@ def apply_overrides(case: Case, overrides: Mapping[str, float] | None, file: str
 
 
 def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
-                 overrides: Mapping[str, float] | None = None) -> Report:
+                 overrides: Mapping[str, float] | None = None, restrictions: Path | None = None) -> Report:
     """Calibrate the case, run it with the fitted parameters, and (with draws) Monte Carlo bands.
-    ``overrides`` holds parameters at given values within their ranges (neither fitted nor drawn)."""
+    ``overrides`` holds parameters at given values within their ranges (neither fitted nor drawn);
+    ``restrictions`` runs a linked case under a restriction scenario's rules (added, removed, edited)."""
     if not 0 <= draws <= MAX_DRAWS:
         raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
     started = time.perf_counter()
-    loaded, rules, governed = _load(store, path)
+    loaded, rules, governed = _load(store, path, restrictions)
     if isinstance(loaded, linked.LinkedCase):
         assert governed is not None
-        return _linked_run(store, path, loaded, governed, draws, seed, overrides, started)
+        report = _linked_run(store, path, loaded, governed, draws, seed, overrides, started)
+        if restrictions is not None:
+            both = f"{report['digest']}:{case_digest(restrictions)}"
+            report["digest"] = hashlib.sha256(both.encode()).hexdigest()[:16]
+            report["restrictions"] = {
+                "file": str(restrictions),
+                "rules_added_acting": [e.rule for e, pairs in zip(governed.entries[len(loaded.rules):],
+                                                                  governed.pairs[len(loaded.rules):], strict=True)
+                                       if pairs.any()]}
+        return report
     sourced = loaded
     case = apply_overrides(sourced, overrides, path.name)
     overridden = set(overrides or {})

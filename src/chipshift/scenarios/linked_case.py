@@ -222,17 +222,36 @@ class Governed:
     announced: tuple[int | None, ...]  # per rule entry: the quarter of its announcement
     cut_start: tuple[int | None, ...]  # per seller: the quarter its input cut starts (None: no cut)
     unavailable: npt.NDArray[np.bool_] | None = None  # (quarters, sellers, offerings): a required rule not in force
+    entries: tuple[RuleEntry, ...] = ()  # the case's rule entries, then those of rules a scenario adds
 
 
-def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
+#: Policies under which a rule a scenario adds acts on a case by itself, as a ban (a licence needs its
+#: approval share, which only the case can give).
+BARRING = ("ban", "presumption_of_denial")
+
+
+def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[str] = ()) -> Governed:
     """Which pairs each rule entry reaches, and in which quarters it holds; DataError for an entry naming a
-    pair its rule cannot reach, or a cut its rule never imposes."""
+    pair its rule cannot reach, or a cut its rule never imposes.
+
+    `added` are rules a restriction scenario adds: one that bars (`BARRING`) and that the case does not name
+    acts as a ban on every pair it reaches for certain. An entry whose rule the scenario removed never holds."""
     quarters = case.quarters
     nm, nf = len(case.markets), len(case.sellers)
     problems: list[Problem] = []
-    pairs_out, holds_out, announced = [], [], []
+    pairs_out: list[npt.NDArray[np.bool_]] = []
+    holds_out: list[npt.NDArray[np.bool_]] = []
+    announced: list[int | None] = []
     n_o = max(len(x.choices) for x in case.sellers)
-    for k, entry in enumerate(case.rules):
+    named_rules = {e.rule for e in case.rules}
+    entries = list(case.rules) + [RuleEntry(rule=r) for r in added if r not in named_rules and ctx.has(r)
+                                  and ctx.rule(r).policy in BARRING]
+    for k, entry in enumerate(entries):
+        if not ctx.has(entry.rule):  # removed by a scenario
+            pairs_out.append(np.zeros((nm, nf), dtype=bool))
+            holds_out.append(np.zeros((len(quarters), nm, nf, n_o), dtype=bool))
+            announced.append(None)
+            continue
         rule = ctx.rule(entry.rule)
         pairs = np.zeros((nm, nf), dtype=bool)
         holds = np.zeros((len(quarters), nm, nf, n_o), dtype=bool)
@@ -259,7 +278,7 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
                         continue
                     pairs[m, f] = True
                     holds[:, m, f, o] = ctx.holds(entry.rule, item, seller.rule_seller, dest, quarters)
-        if not pairs.any():
+        if not pairs.any() and k < len(case.rules):
             problems.append(Problem(f"rule {entry.rule} reaches no seller in any market of the case for certain; "
                                     "name the sellers and markets it governs", file, field=f"rules[{k}]",
                                     check="references"))
@@ -289,7 +308,8 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "") -> Governed:
                 unavailable[:, f, o] |= ~ctx.in_force(rule_id, quarters)
     if problems:
         raise DataError(problems)
-    return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start), unavailable)
+    return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start), unavailable,
+                    tuple(entries))
 
 
 def _date(text: str) -> date:
@@ -390,7 +410,7 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
     paths = [market_path(m, case, draws, size) for m in case.markets]
     demand = np.stack([p / p[0] for p in paths], axis=2)  # (T, B, m): demand index, first quarter = 1
     banned, wedge, licences, rushes = _offerings(case, governed, quality, draws, size)
-    for k, entry in enumerate(case.rules):
+    for k, entry in enumerate(governed.entries):
         told = governed.announced[k]
         if entry.rush_months is not None and told is not None:
             on = governed.holds[k].any(axis=(1, 2, 3))
@@ -428,7 +448,7 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
     n_o = max(len(x.choices) for x in case.sellers)
     barred = np.zeros((n_t, nm, nf, n_o), dtype=bool)
     licensed = np.full((n_t, nm, nf, n_o), -1)  # the rule entry licensing the offering, -1: none
-    for k, entry in enumerate(case.rules):
+    for k, entry in enumerate(governed.entries):
         if entry.effect == "ban":
             barred |= governed.holds[k]
         else:
@@ -452,7 +472,7 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
             wedge[:, :, f] = np.where(sold, offer.wedge, wedge[:, :, f])
             for m in range(nm):
                 for k in sorted(set(licensed[:, m, f, o][sold[:, m]].tolist()) - {-1}):
-                    entry = case.rules[k]
+                    entry = governed.entries[k]
                     for start, end in _runs(sold[:, m] & (licensed[:, m, f, o] == k)):
                         pair = np.zeros((nm, nf), dtype=bool)
                         pair[m, f] = True

@@ -80,6 +80,10 @@ class RuleContext:
         """The rule of that id."""
         return self._by_id[rule_id]
 
+    def has(self, rule_id: str) -> bool:
+        """Whether the rule set has a rule of that id (a scenario may have removed it)."""
+        return rule_id in self._by_id
+
     def in_force(self, rule_id: str, when: Sequence[date]) -> BoolArray:
         """Per date: the rule is in force by its own dates (for rules an offering requires)."""
         key = ("in_force", rule_id, tuple(when))
