@@ -147,3 +147,16 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
     assert ban["restrictions"]["rules_added_acting"] == ["X-GA-BAN"]
     assert price_abroad(ban) > price_abroad(base)  # the ban bars what the licence let through
     assert ban["digest"] != base["digest"]
+
+
+def test_a_market_with_sourced_values_spends_what_the_sources_say(bundled_store: Store) -> None:
+    """Sourced market values are what buyers spent: the demand shift is found that makes the modelled value
+    follow them (relative to the first quarter), through a supply cut and its price rise."""
+    doc = dict(yaml.safe_load((REPO / "examples" / "huawei-phones-supply-cut.yaml").read_text()))
+    case, governed = _load(bundled_store, doc)
+    draws = lc.default_draws(case, 2)
+    draws["sigma"] = np.array([1.5, 5.0])
+    path = lc.run(case, governed, draws)
+    spent = path.value.sum(axis=3)[:, :, 0]
+    target = lc.market_path(case.markets[0], case, draws, 2)
+    np.testing.assert_allclose(spent / spent[:1], target / target[:1], rtol=1e-3)

@@ -13,6 +13,7 @@ scoped to the item, seller and destination) is `RuleContext.holds`, as for the s
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -408,7 +409,9 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
             r = value_of(seller.quality_growth, draws, size)
             quality[:, :, :, f] = ((1.0 + r[None, :]) ** t_years[:, None])[:, :, None]
     paths = [market_path(m, case, draws, size) for m in case.markets]
-    demand = np.stack([p / p[0] for p in paths], axis=2)  # (T, B, m): demand index, first quarter = 1
+    # demand index, first quarter = 1; with sourced values, the first guess of the demand shift that makes
+    # the market's value follow them
+    demand = np.stack([p / p[0] for p in paths], axis=2)  # (T, B, m)
     banned, wedge, licences, rushes = _offerings(case, governed, quality, draws, size)
     for k, entry in enumerate(governed.entries):
         told = governed.announced[k]
@@ -436,7 +439,43 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
                          demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
                          rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
                          supply_elasticity=eps_draws)
-    return simulate_linked(base, plan)
+    return _matching_values(case, base, plan, np.stack(paths, axis=2))
+
+
+#: Rounds of adjusting the demand of markets with sourced values until their modelled value follows them.
+VALUE_ROUNDS = 4
+
+
+def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray) -> LinkedPath:
+    """Run the plan, adjusting the demand shift of every market with sourced `values` so that its modelled
+    value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter.
+    Sourced values are what buyers spent: with an upward-sloping supply a demand shift moves price and
+    quantity both, so reading a value path directly as a demand shift would miss it. A secant step in logs per
+    market and quarter; quarters where a market is closed keep their shift."""
+    sourced = np.array([bool(m.values) for m in case.markets])
+    path = simulate_linked(base, plan)
+    if not sourced.any():
+        return path
+    target = paths / paths[:1]  # (T, B, m) value index the sources give
+    log_d = np.log(plan.demand)
+    prev: tuple[FloatArray, FloatArray] | None = None
+    for _ in range(VALUE_ROUNDS):
+        spent = path.value.sum(axis=3) + (path.from_stock * base.buyer_price).sum(axis=3)  # (T, B, m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_gap = np.log(target) - np.log(spent / spent[:1])
+        usable = sourced[None, None, :] & np.isfinite(log_gap) & (spent > 0.0)
+        if not usable.any() or np.max(np.abs(np.where(usable, log_gap, 0.0))) < 1e-6:
+            break
+        slope = np.ones_like(log_gap)
+        if prev is not None:  # d log value / d log demand from the last round
+            with np.errstate(divide="ignore", invalid="ignore"):
+                seen = (prev[1] - log_gap) / (log_d - prev[0])
+            slope = np.where(np.isfinite(seen) & (seen > 0.1) & (seen < 10.0), seen, 1.0)
+        prev = (log_d, log_gap)
+        log_d = np.where(usable, log_d + log_gap / slope, log_d)
+        log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
+        path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)))
+    return path
 
 
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
