@@ -160,3 +160,24 @@ def test_a_market_with_sourced_values_spends_what_the_sources_say(bundled_store:
     spent = path.value.sum(axis=3)[:, :, 0]
     target = lc.market_path(case.markets[0], case, draws, 2)
     np.testing.assert_allclose(spent / spent[:1], target / target[:1], rtol=1e-3)
+
+
+def test_an_empty_restriction_scenario_changes_nothing_and_demand_is_held_under_one(bundled_store: Store,
+                                                                                    tmp_path: Path) -> None:
+    """Under a scenario the demand found from the sources under the case's own rules is held: a scenario that
+    changes nothing gives the same run, and one that lifts the cut moves spending away from the sources."""
+    from chipshift.api.market import scenario_run
+
+    case = REPO / "examples" / "huawei-phones-supply-cut.yaml"
+    same = tmp_path / "same.yaml"
+    same.write_text("name: nothing changes\n")
+    lifted = tmp_path / "lifted.yaml"
+    lifted.write_text("name: no cut\nremove: [E-HUAWEI-FDPR-AUG2020]\n")
+    own, unchanged, uncut = (scenario_run(bundled_store, case, restrictions=r) for r in (None, same, lifted))
+
+    def table(report: dict[str, Any], output: str) -> dict[str, float]:
+        return {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
+
+    assert table(unchanged, "share:huawei@CHN") == table(own, "share:huawei@CHN")
+    assert table(uncut, "share:huawei@CHN")["2022"] > 3 * table(own, "share:huawei@CHN")["2022"]
+    assert table(uncut, "value@CHN")["2022"] != pytest.approx(table(own, "value@CHN")["2022"], rel=1e-3)

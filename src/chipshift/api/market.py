@@ -108,6 +108,9 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
                              "firm": firms})
         try:
             governed = linked.govern(case, context, path.name, added)
+            if restrictions is not None:  # demand is found under the case's own rules, then held
+                own = RuleContext([rule_from_record(r) for r in store.rows("rules")], world, parents)
+                governed = dataclasses.replace(governed, baseline=linked.govern(case, own, path.name))
         except DataError as exc:  # the pair a rule cannot reach, at its line in the file
             lines = field_lines(document)
             raise DataError([dataclasses.replace(p, line=p.line or lines.get(p.field or "")) for p in exc.problems]

@@ -224,6 +224,7 @@ class Governed:
     cut_start: tuple[int | None, ...]  # per seller: the quarter its input cut starts (None: no cut)
     unavailable: npt.NDArray[np.bool_] | None = None  # (quarters, sellers, offerings): a required rule not in force
     entries: tuple[RuleEntry, ...] = ()  # the case's rule entries, then those of rules a scenario adds
+    baseline: Governed | None = None  # under a restriction scenario: the case's own rules (demand is found there)
 
 
 #: Policies under which a rule a scenario adds acts on a case by itself, as a ban (a licence needs its
@@ -293,6 +294,9 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
             cut_start.append(None)
             continue
         cut = seller.cut
+        if not ctx.has(cut.rule):  # a scenario removed the rule: no cut
+            cut_start.append(None)
+            continue
         dest = Destination(seller.country, firm=seller.firm)
         cut_reach = reaches(ctx.rule(cut.rule), ctx.world, cut.input, cut.supplier or "", dest, ctx.firm_parents)
         on = ctx.holds(cut.rule, cut.input, cut.supplier or "", dest, quarters)
@@ -374,7 +378,21 @@ def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
 
 
 def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
-    """Every quarter of the case for every draw (arrays in `draws` hold one value per draw)."""
+    """Every quarter of the case for every draw (arrays in `draws` hold one value per draw).
+
+    Markets with sourced values spend what the sources say under the case's own rules; under a restriction
+    scenario (`governed.baseline` set) the demand found that way is held, and the scenario's rules move
+    prices, quantities and spending from there."""
+    base, plan, paths = _plan(case, governed, draws)
+    if governed.baseline is None:
+        return _matching_values(case, base, plan, paths)[0]
+    _, own_plan, _ = _plan(case, governed.baseline, draws)
+    demand = _matching_values(case, base, own_plan, paths)[1]
+    return simulate_linked(base, dataclasses.replace(plan, demand=demand))
+
+
+def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMarkets, QuarterlyPlan, FloatArray]:
+    """The baseline, the quarterly plan and the markets' value paths ``(T, B, markets)`` of a run."""
     size = len(next(iter(draws.values()))) if draws else 1
     quarters = case.quarters
     n_t, nm, nf = len(quarters), len(case.markets), len(case.sellers)
@@ -439,14 +457,15 @@ def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
                          demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
                          rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
                          supply_elasticity=eps_draws)
-    return _matching_values(case, base, plan, np.stack(paths, axis=2))
+    return base, plan, np.stack(paths, axis=2)
 
 
 #: Rounds of adjusting the demand of markets with sourced values until their modelled value follows them.
 VALUE_ROUNDS = 4
 
 
-def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray) -> LinkedPath:
+def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray) -> tuple[
+        LinkedPath, FloatArray]:
     """Run the plan, adjusting the demand shift of every market with sourced `values` so that its modelled
     value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter.
     Sourced values are what buyers spent: with an upward-sloping supply a demand shift moves price and
@@ -455,7 +474,7 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     sourced = np.array([bool(m.values) for m in case.markets])
     path = simulate_linked(base, plan)
     if not sourced.any():
-        return path
+        return path, np.asarray(plan.demand)
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     log_d = np.log(plan.demand)
     prev: tuple[FloatArray, FloatArray] | None = None
@@ -475,7 +494,7 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         log_d = np.where(usable, log_d + log_gap / slope, log_d)
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
         path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)))
-    return path
+    return path, np.exp(log_d)
 
 
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
