@@ -14,6 +14,7 @@ from typing import Any
 
 from chipshift.domain.period import Period, parse_partial_date
 from chipshift.domain.rules import COMPARATORS, EVERY_INPUT
+from chipshift.engine.attributes import fact_attributes
 from chipshift.errors import Problem
 from chipshift.io.bundled import Bundle
 from chipshift.io.tables import Row
@@ -54,6 +55,11 @@ class Context:
             attributes = row["attributes"]
             for attribute in attributes if isinstance(attributes, dict) else {}:
                 ctx.attribute_carriers.setdefault(attribute, set()).add(row["id"])
+        # inputs also carry the attributes their default performance facts state (as the engine reads them)
+        stated, _ = fact_attributes((row.values for row in bundle["facts"].rows), bundle["inputs"].ids())
+        for input_id, attributes in stated.items():
+            for attribute in attributes:
+                ctx.attribute_carriers.setdefault(attribute, set()).add(input_id)
         return ctx
 
     def input_problem(self, row: Row, field: str, input_id: str) -> Problem | None:
