@@ -460,8 +460,10 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
     return base, plan, np.stack(paths, axis=2)
 
 
-#: Rounds of adjusting the demand of markets with sourced values until their modelled value follows them.
+#: Rounds of adjusting the demand of markets with sourced values until their modelled value follows them to
+#: within VALUE_TOLERANCE (in logs: 0.1%).
 VALUE_ROUNDS = 4
+VALUE_TOLERANCE = 1e-3
 
 
 def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray) -> tuple[
@@ -483,7 +485,7 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         with np.errstate(divide="ignore", invalid="ignore"):
             log_gap = np.log(target) - np.log(spent / spent[:1])
         usable = sourced[None, None, :] & np.isfinite(log_gap) & (spent > 0.0)
-        if not usable.any() or np.max(np.abs(np.where(usable, log_gap, 0.0))) < 1e-6:
+        if not usable.any() or np.max(np.abs(np.where(usable, log_gap, 0.0))) < VALUE_TOLERANCE:
             break
         slope = np.ones_like(log_gap)
         if prev is not None:  # d log value / d log demand from the last round
