@@ -14,6 +14,7 @@ scoped to the item, seller and destination) is `RuleContext.holds`, as for the s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ class LinkedCase:
     fiscal_year_end: Mapping[str, int] = field(default_factory=dict)  # firm -> month its fiscal year ends
     notes: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def quarters(self) -> tuple[date, ...]:
         """Mid-quarter dates from `start` to `end`."""
         first, last = Period.parse(self.start), Period.parse(self.end)
@@ -642,32 +643,40 @@ def period_labels(case: LinkedCase, firm: str | None = None) -> dict[str, list[i
     return out
 
 
-def aggregate(s: Series, idx: Sequence[int]) -> FloatArray:
-    """The series over the quarters `idx`, per draw."""
-    num = s.numerator[list(idx)]
-    if s.how == "sum":
-        return np.asarray(s.scale * num.sum(axis=0))
-    if s.how == "mean":  # over the quarters with a value (a price is NaN where nothing is sold)
-        finite = np.isfinite(num)
-        count = finite.sum(axis=0)
-        total = np.where(finite, num, 0.0).sum(axis=0)
-        return np.asarray(np.where(count > 0, s.scale * total / np.maximum(count, 1), np.nan))
-    assert s.denominator is not None
-    den = s.denominator[list(idx)].sum(axis=0)
+def aggregate(s: Series, members: FloatArray) -> FloatArray:
+    """The series over periods, ``(periods, draws)``; `members` ``(periods, quarters)`` is 1 where a quarter
+    belongs to a period."""
+    num = s.numerator
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.where(den > 0, s.scale * num.sum(axis=0) / np.where(den > 0, den, 1.0), np.nan))
+        if s.how == "sum":
+            return np.asarray(s.scale * (members @ num))
+        if s.how == "mean":  # over the quarters with a value (a price is NaN where nothing is sold)
+            finite = np.isfinite(num)
+            count = members @ finite.astype(np.float64)
+            total = members @ np.where(finite, num, 0.0)
+            return np.asarray(np.where(count > 0, s.scale * total / np.maximum(count, 1.0), np.nan))
+        assert s.denominator is not None
+        den = members @ s.denominator
+        return np.asarray(np.where(den > 0, s.scale * (members @ num) / np.where(den > 0, den, 1.0), np.nan))
 
 
 def outputs(case: LinkedCase, path: LinkedPath,
             wanted: Callable[[str], bool] | None = None) -> dict[str, tuple[tuple[str, ...], FloatArray, str]]:
     """Every output by period: name -> (period labels, periods x draws, unit)."""
     result = {}
+    calendars: dict[str | None, tuple[tuple[str, ...], FloatArray]] = {}
+    n_t = len(case.quarters)
     for name, s in series(case, path).items():
         if wanted is not None and not wanted(name):
             continue
-        labels = period_labels(case, s.firm)
-        periods = tuple(labels)
-        result[name] = (periods, np.stack([aggregate(s, labels[p]) for p in periods]), s.unit)
+        if s.firm not in calendars:
+            labels = period_labels(case, s.firm)
+            members = np.zeros((len(labels), n_t))
+            for i, idx in enumerate(labels.values()):
+                members[i, idx] = 1.0
+            calendars[s.firm] = (tuple(labels), members)
+        periods, members = calendars[s.firm]
+        result[name] = (periods, aggregate(s, members), s.unit)
     return result
 
 
