@@ -3,11 +3,13 @@ GSIM's first-order limit, agreement with the plain reference, and invariants."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from linked_reference import LinkedCase, linked_cases, solve_reference
 from market_reference import SETTINGS, scenarios
 
@@ -194,7 +196,7 @@ def test_agrees_with_the_plain_reference(case: LinkedCase) -> None:
 @SETTINGS
 def test_invariants(case: LinkedCase) -> None:
     """Shares in [0, 1] summing to one per open market; each firm's sales are its flows; capacity and licence
-    caps hold; a ban of one more pair never raises the barred firm's revenue in that market."""
+    caps hold; revenue shares over markets sum to one."""
     r = _solve(case)
     share = r.share[0]
     assert np.all((share >= 0.0) & (share <= 1.0 + 1e-12))
@@ -240,3 +242,41 @@ def test_baseline_flows_per_draw_match_a_base_built_from_them() -> None:
         one = solve_linked(alone, BAN_A_IN_C)
         np.testing.assert_allclose(batch.quantity[i], one.quantity[0], rtol=1e-10)
         np.testing.assert_allclose(batch.composite_price[i], one.composite_price[0], rtol=1e-10)
+
+
+@given(linked_cases(), st.data())
+@SETTINGS
+def test_barring_one_more_pair_never_lowers_that_markets_price(case: LinkedCase, data: st.DataObject) -> None:
+    """Barring one more (market, firm) pair removes a variety from that market: its price index does not fall.
+    (The barred firm's own seller price may rise: a rival with little spare capacity can move its volume into
+    the market the firm left and leave the firm more buyers elsewhere; the reference agrees.)"""
+    open_pairs = [(m, f) for m in range(case.x0.shape[0]) for f in range(case.x0.shape[1])
+                  if case.x0[m, f] > 0 and not case.banned[m, f]
+                  and ((case.x0[m] > 0) & ~case.banned[m]).sum() > 1]
+    if not open_pairs:
+        return
+    m, f = data.draw(st.sampled_from(open_pairs))
+    banned = case.banned.copy()
+    banned[m, f] = True
+    before, after = _solve(case), _solve(dataclasses.replace(case, banned=banned))
+    assert after.composite_price[0, m] >= before.composite_price[0, m] * (1 - 1e-9)
+
+
+def test_a_barred_firm_can_gain_when_its_rival_moves_into_the_market_it_left() -> None:
+    """Firm A (capacity 2) and firm B (capacity 4) both at capacity. Barring A from market 0 pulls B's volume
+    into market 0 (its only seller), which leaves A more buyers in market 1: A's seller price rises."""
+    lm = LinkedMarkets(["A", "B"], ["m0", "m1"], [[1.0, 1.0], [1.0, 3.0]], sigma=[2.0, 4.0],
+                       demand_elasticity=[0.5, 1.0], seller_price=[2.0, 1.0])
+    r = solve_linked(lm, LinkedShocks(capacity=[2.0, 4.0], banned=[[True, False], [False, False]]))
+    assert r.seller_price[0, 0] > 2.0 and r.at_capacity[0].all()
+    assert r.quantity[0, 0, 1] > 3.0  # B now sells most of its volume in market 0
+
+
+def test_a_capacity_and_a_licence_cap_on_a_firms_only_market_solve() -> None:
+    """Both constraints act on one quantity (the firm sells in one market only): the min-function Newton made
+    its system singular here; the Fischer-Burmeister form does not. The cap binds, the capacity is slack."""
+    lm = LinkedMarkets(["A", "B"], ["m0", "m1"], [[1.0, 1.0], [2.0, 1.0]], sigma=2.0, demand_elasticity=1.0)
+    r = solve_linked(lm, LinkedShocks(capacity=[1.5, math.inf], banned=[[False, True], [True, False]],
+                                      quota=[[1.0, math.inf], [math.inf, math.inf]]))
+    assert r.quantity[0, 0, 0] == pytest.approx(1.0) and r.at_quota[0, 0, 0] and not r.at_capacity[0, 0]
+    assert r.seller_price[0, 0] == pytest.approx(1.0) and r.licence_rent[0, 0, 0] > 0.0

@@ -326,15 +326,14 @@ def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jac
     # nearly fixed supply stays well conditioned; capacity side: log K - log X
     price_gap = k_price * (u - r.log_c) - k_sales * log_s
     cap_gap = r.log_k - log_s
-    use_price = price_gap <= cap_gap
-    res[:, :nf] = np.where(r.active, np.where(use_price, price_gap, cap_gap), u - r.log_c)
+    firm_res, w_price, w_cap = _fischer_burmeister(price_gap, cap_gap)
+    res[:, :nf] = np.where(r.active, firm_res, u - r.log_c)
     if nq:
         m_idx, f_idx = pairs[:, 0], pairs[:, 1]
         ok = r.allowed[:, m_idx, f_idx]
         with np.errstate(invalid="ignore"):  # a zero cap on a pair outside the choice set: -inf - -inf
             quota_gap = np.where(ok, r.log_quota[:, m_idx, f_idx] - log_x[:, m_idx, f_idx], np.inf)
-        use_rho = rho <= quota_gap
-        res[:, nf:] = np.where(use_rho, rho, quota_gap)
+        res[:, nf:], w_rho, w_quota = _fischer_burmeister(rho, quota_gap)
     if not jacobian:
         return _State(log_p, log_pi, share, log_x, flow, sales, res, np.empty((b, 0, 0)))
     # d log x_mf / d log p_mg = (sigma_m - eta_m) s_mg - sigma_m [f == g], for allowed pairs (m, f)
@@ -346,7 +345,8 @@ def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jac
     jac = np.zeros((b, n, n))
     eye = np.eye(nf)[None]
     row_price = k_price[:, :, None] * eye - k_sales[:, :, None] * d_sales
-    jac[:, :nf, :nf] = np.where(r.active[:, :, None], np.where(use_price[:, :, None], row_price, -d_sales), eye)
+    firm_rows = w_price[:, :, None] * row_price - w_cap[:, :, None] * d_sales
+    jac[:, :nf, :nf] = np.where(r.active[:, :, None], firm_rows, eye)
     if nq:
         sig_q = r.sigma[:, m_idx]  # (b, q)
         # d log sales_f / d rho_q, q = (m, g): weight_mf * d log x_mf / d log p_mg
@@ -354,17 +354,32 @@ def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jac
         d_sales_rho[:, np.arange(nq), f_idx] -= weight[:, m_idx, f_idx] * sig_q
         d_sales_rho = d_sales_rho.transpose(0, 2, 1)  # (b, f, q)
         jac[:, :nf, nf:] = np.where(r.active[:, :, None],
-                                    np.where(use_price[:, :, None], -k_sales[:, :, None] * d_sales_rho,
-                                             -d_sales_rho), 0.0)
+                                    -(w_price * k_sales + w_cap)[:, :, None] * d_sales_rho, 0.0)
         # rows of the cap gaps: -d log x_q / d u_g and -d log x_q / d rho_q'
         dx_du = cross[:, m_idx, :].copy()  # (b, q, g)
         dx_du[:, np.arange(nq), f_idx] -= sig_q
         dx_du = np.where(ok[:, :, None], dx_du, 0.0)
         same = m_idx[:, None] == m_idx[None, :]
         dx_drho = np.where(same[None], dx_du[:, :, f_idx], 0.0)
-        jac[:, nf:, :nf] = np.where(use_rho[:, :, None], 0.0, -dx_du)
-        jac[:, nf:, nf:] = np.where(use_rho[:, :, None], np.eye(nq)[None], -dx_drho)
+        jac[:, nf:, :nf] = -w_quota[:, :, None] * dx_du
+        jac[:, nf:, nf:] = w_rho[:, :, None] * np.eye(nq)[None] - w_quota[:, :, None] * dx_drho
     return _State(log_p, log_pi, share, log_x, flow, sales, res, jac)
+
+
+def _fischer_burmeister(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``phi(a, b) = a + b - sqrt(a^2 + b^2)``, zero exactly when a >= 0, b >= 0 and a b = 0, and the weights
+    of da and db in its derivative. Smooth away from (0, 0), so two constraints that bind on one quantity
+    (a capacity and a licence cap on a firm's only market) never make the Newton system singular; b = inf
+    (no constraint) gives phi = a."""
+    finite = np.isfinite(b)
+    bf = np.where(finite, b, 0.0)
+    radius = np.sqrt(a * a + bf * bf)
+    tiny = radius < 1e-300
+    safe = np.where(tiny, 1.0, radius)
+    corner = 1.0 - 1.0 / math.sqrt(2.0)
+    w_a = np.where(finite, np.where(tiny, corner, 1.0 - a / safe), 1.0)
+    w_b = np.where(finite, np.where(tiny, corner, 1.0 - bf / safe), 0.0)
+    return np.where(finite, a + bf - radius, a), w_a, w_b
 
 
 def _log_price_index(e: FloatArray, r: _Resolved) -> FloatArray:
