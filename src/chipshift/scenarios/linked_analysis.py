@@ -24,6 +24,7 @@ from chipshift.scenarios.linked_case import (
     Governed,
     LinkedCase,
     default_draws,
+    demand,
     observed,
     outputs,
     run,
@@ -104,13 +105,14 @@ def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], 
     varied = ranged(case)
     reservoirs: dict[str, Reservoir] = {}
     periods_of: dict[str, tuple[str, ...]] = {}
+    central = demand(case, governed, base_draws(case, fitted, 1))  # every draw starts matching from here
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
         draws = base_draws(case, fitted, size)
         for name in varied:
             p = case.params[name]
             draws[name] = rng.uniform(p.low, p.high, size)
-        for name, (periods, values, _) in evaluate(case, governed, draws).items():
+        for name, (periods, values, _) in outputs(case, run(case, governed, draws, central)).items():
             if name not in reservoirs:
                 reservoirs[name] = Reservoir((len(periods),), LINKED_RESERVOIR,
                                              np.random.default_rng(seed + len(reservoirs)), np.float32)

@@ -378,18 +378,33 @@ def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
     return flows
 
 
-def run(case: LinkedCase, governed: Governed, draws: Draws) -> LinkedPath:
+def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | None = None) -> LinkedPath:
     """Every quarter of the case for every draw (arrays in `draws` hold one value per draw).
 
     Markets with sourced values spend what the sources say under the case's own rules; under a restriction
     scenario (`governed.baseline` set) the demand found that way is held, and the scenario's rules move
-    prices, quantities and spending from there."""
+    prices, quantities and spending from there. `start` ``(quarters, 1 or draws, markets)`` is a first guess
+    of the demand shifts (e.g. `demand(...)` of a central run), which saves rounds of matching."""
     base, plan, paths = _plan(case, governed, draws)
     if governed.baseline is None:
-        return _matching_values(case, base, plan, paths)[0]
+        return _matching_values(case, base, _started(plan, start), paths)[0]
     _, own_plan, _ = _plan(case, governed.baseline, draws)
-    demand = _matching_values(case, base, own_plan, paths)[1]
-    return simulate_linked(base, dataclasses.replace(plan, demand=demand))
+    found = _matching_values(case, base, _started(own_plan, start), paths)[1]
+    return simulate_linked(base, dataclasses.replace(plan, demand=found))
+
+
+def demand(case: LinkedCase, governed: Governed, draws: Draws) -> FloatArray:
+    """The demand shifts ``(quarters, draws, markets)`` that make markets with sourced values spend what the
+    sources say, under the case's own rules."""
+    own = governed.baseline or governed
+    base, plan, paths = _plan(case, own, draws)
+    return _matching_values(case, base, plan, paths)[1]
+
+
+def _started(plan: QuarterlyPlan, start: FloatArray | None) -> QuarterlyPlan:
+    if start is None:
+        return plan
+    return dataclasses.replace(plan, demand=np.broadcast_to(start, plan.demand.shape).copy())
 
 
 def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMarkets, QuarterlyPlan, FloatArray]:
