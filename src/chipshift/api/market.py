@@ -347,7 +347,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "markets": markets, "sellers": [s.id for s in case.sellers], "periods": [case.start, case.end],
         "value_unit": case.value_unit,
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
-                        "fitted": p.id in fitted_ids, "monte_carlo": p.id in linked_analysis.ranged(case),
+                        "fitted": p.id in fitted_ids, "monte_carlo": p.id in analysis.ranged(case),
                         "fittable": p.fit, "overridden": p.id in (overrides or {}), "basis": p.basis}
                        for p in sourced.params.values()],
         "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},

@@ -29,7 +29,8 @@ from chipshift.scenarios.linked_case import (
     outputs,
     run,
 )
-from chipshift.scenarios.market_analysis import BAND, Reservoir, grid_points
+from chipshift.scenarios.market_analysis import base_draws as shared_base_draws
+from chipshift.scenarios.market_analysis import draw_bands, grid_points, ranged
 
 Outputs = dict[str, tuple[tuple[str, ...], FloatArray, str]]
 
@@ -87,44 +88,19 @@ def calibrate(case: LinkedCase, governed: Governed, grid: int | None = None) -> 
 
 
 def base_draws(case: LinkedCase, fitted: dict[str, float], size: int) -> Draws:
-    draws = default_draws(case, size)
-    for k, v in fitted.items():
-        draws[k] = np.full(size, v)
-    return draws
-
-
-def ranged(case: LinkedCase) -> list[str]:
-    """Parameters the Monte Carlo varies: not fitted, with a range."""
-    return [p.id for p in case.params.values() if not p.fit and p.high > p.low]
+    return shared_base_draws(case.params, fitted, size)
 
 
 def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], n: int, seed: int = 20261125,
                 chunk: int = LINKED_CHUNK) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters."""
-    rng = np.random.default_rng(seed)
-    varied = ranged(case)
-    reservoirs: dict[str, Reservoir] = {}
-    periods_of: dict[str, tuple[str, ...]] = {}
     central = demand(case, governed, base_draws(case, fitted, 1))  # every draw starts matching from here
-    for start in range(0, n, chunk):
-        size = min(chunk, n - start)
-        draws = base_draws(case, fitted, size)
-        for name in varied:
-            p = case.params[name]
-            draws[name] = rng.uniform(p.low, p.high, size)
-        for name, (periods, values, _) in outputs(case, run(case, governed, draws, central)).items():
-            if name not in reservoirs:
-                reservoirs[name] = Reservoir((len(periods),), LINKED_RESERVOIR,
-                                             np.random.default_rng(seed + len(reservoirs)), np.float32)
-                periods_of[name] = periods
-            reservoirs[name].add(values.T)
-    bands = {}
-    for name, res in reservoirs.items():
-        pct = res.percentiles()
-        bands[name] = {"periods": list(periods_of[name]), "p5": pct[0].tolist(), "median": pct[1].tolist(),
-                       "p95": pct[2].tolist(), "draws": res.seen}
-    assert len(BAND) == 3
-    return bands
+
+    def evaluate(draws: Draws) -> dict[str, tuple[tuple[str, ...], FloatArray]]:
+        return {k: (p, v) for k, (p, v, _) in outputs(case, run(case, governed, draws, central)).items()}
+
+    return draw_bands(case.params, fitted, n, evaluate, seed=seed, chunk=chunk, axis="periods",
+                      keep=LINKED_RESERVOIR, dtype=np.float32)
 
 
 def sensitivity(case: LinkedCase, governed: Governed, fitted: dict[str, float], headlines: Sequence[str],

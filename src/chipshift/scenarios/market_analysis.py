@@ -15,14 +15,22 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from chipshift.scenarios.market_case import MarketCase
+from chipshift.scenarios.market_case import MarketCase, Param
 from chipshift.scenarios.market_run import Draws, FloatArray, RuleContext, default_draws, outputs, simulate
+
+
+class HasParams(Protocol):
+    """A case with parameters (a single-market or a linked case)."""
+
+    @property
+    def params(self) -> dict[str, Param]: ...
+
 
 GRID_POINTS = 21
 GRID_BUDGET = 2_000  # most grid points in one calibration run (all parameters together)
@@ -100,14 +108,15 @@ def calibrate(case: MarketCase, rules: RuleContext, grid: int | None = None) -> 
     return Calibration(fitted, pinned, rmse, table, unfitted)
 
 
-def _base_draws(case: MarketCase, fitted: dict[str, float], size: int) -> Draws:
-    draws = default_draws(case, size)
+def base_draws(params: Mapping[str, Param], fitted: Mapping[str, float], size: int) -> Draws:
+    """`size` draws of every parameter at its default, fitted ones at their fitted values."""
+    draws = {name: np.full(size, p.default) for name, p in params.items()}
     for k, v in fitted.items():
         draws[k] = np.full(size, v)
     return draws
 
 
-def ranged(case: MarketCase) -> list[str]:
+def ranged(case: MarketCase | HasParams) -> list[str]:
     """Parameters Monte Carlo varies: not fitted, with a range."""
     return [p.id for p in case.params.values() if not p.fit and p.high > p.low]
 
@@ -143,25 +152,38 @@ class Reservoir:
 def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], n: int, seed: int = 20261125,
                 chunk: int = CHUNK) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and year over ``n`` seeded draws of the ranged parameters."""
+    return draw_bands(case.params, fitted, n, lambda draws: outputs(simulate(case, rules, draws)), seed=seed,
+                      chunk=chunk, axis="years")
+
+
+def draw_bands(params: Mapping[str, Param], fitted: Mapping[str, float], n: int,
+               evaluate: Callable[[Draws], Mapping[str, tuple[Sequence[Any], FloatArray]]], *, seed: int,
+               chunk: int, axis: str, keep: int = RESERVOIR,
+               dtype: type[np.floating[Any]] = np.float64) -> dict[str, dict[str, Any]]:
+    """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters (uniform
+    over their ranges, the rest at their defaults or fitted values), run `chunk` draws at a time through
+    `evaluate` (draws -> output -> (periods, periods x draws)); `keep` draws per output are kept (a seeded
+    reservoir), so memory stays flat in `n`."""
     rng = np.random.default_rng(seed)
-    varied = ranged(case)
+    varied = [p.id for p in params.values() if not p.fit and p.high > p.low]
     reservoirs: dict[str, Reservoir] = {}
-    years_of: dict[str, tuple[int, ...]] = {}
+    periods_of: dict[str, list[Any]] = {}
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
-        draws = _base_draws(case, fitted, size)
+        draws = base_draws(params, fitted, size)
         for name in varied:
-            p = case.params[name]
+            p = params[name]
             draws[name] = rng.uniform(p.low, p.high, size)
-        for name, (years, values) in outputs(simulate(case, rules, draws)).items():
+        for name, (periods, values) in evaluate(draws).items():
             if name not in reservoirs:
-                reservoirs[name] = Reservoir((len(years),), RESERVOIR, np.random.default_rng(seed + len(reservoirs)))
-                years_of[name] = years
+                reservoirs[name] = Reservoir((len(periods),), keep, np.random.default_rng(seed + len(reservoirs)),
+                                             dtype)
+                periods_of[name] = list(periods)
             reservoirs[name].add(values.T)
     bands = {}
     for name, res in reservoirs.items():
         pct = res.percentiles()
-        bands[name] = {"years": list(years_of[name]), "p5": pct[0].tolist(), "median": pct[1].tolist(),
+        bands[name] = {axis: periods_of[name], "p5": pct[0].tolist(), "median": pct[1].tolist(),
                        "p95": pct[2].tolist(), "draws": res.seen, "kept": min(res.seen, res.size)}
     return bands
 
@@ -173,7 +195,7 @@ def sensitivity(case: MarketCase, rules: RuleContext, fitted: dict[str, float],
     if not varied:
         return []
     size = 2 * len(varied)
-    draws = _base_draws(case, fitted, size)
+    draws = base_draws(case.params, fitted, size)
     for j, name in enumerate(varied):
         p = case.params[name]
         draws[name] = draws[name].copy()
