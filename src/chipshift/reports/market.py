@@ -105,6 +105,12 @@ def quarterly(report: dict[str, Any], output: str, title: str, ylabel: str, stem
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    sources = sorted({str(o.get("fact") or o.get("basis") or o.get("source") or "") for o in seen} - {""})
+    note = f"Model: chipshift linked markets, case {report['scenario']} ({report.get('digest', '')})."
+    if sources:
+        note += " Observed: " + "; ".join(s if len(s) <= 110 else s[:109] + "…" for s in sources) + "."
+    fig.text(0.01, 0.005, note, fontsize=6, color="#555555", ha="left", va="bottom", wrap=True)
+    fig.subplots_adjust(bottom=0.3)
     return _save(fig, stem)
 
 
@@ -148,8 +154,11 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     written.append("results.json")
     if report.get("model") == "linked":
         for market in report["markets"]:
-            written += quarterly(report, f"price@{market['id']}", f"Price in market {market['id']} (model, index: 1 "
-                                 "in the first quarter)", "price index", out / f"price_{market['id']}")
+            where = market["region"] + (f", {market['segment']} buyers" if market.get("segment") else "")
+            first = report["periods"][0]
+            written += quarterly(report, f"price@{market['id']}", f"{market['product']} price, {where} (market "
+                                 f"{market['id']}): index, {first} = 1", f"price index ({first} = 1)",
+                                 out / f"price_{market['id']}")
         return written
     if any(r["output"] == "localization" for r in report["outputs"]):
         written += trajectory(report, "localization", f"Domestic (localization) share of {report['region']}'s "
