@@ -323,6 +323,21 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
     return overrides
 
 
+@contextmanager
+def _draw_progress(draws: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for Monte Carlo draws (when stderr is a terminal and there are draws)."""
+    if draws <= 0 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("Monte Carlo draws"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("draws", total=draws)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 @scenario_app.command("run")
 def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file (kind: market), e.g. "
                                                            "examples/micron-china.yaml.")],
@@ -341,7 +356,9 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     """Calibrate a market case to its observations, run it over the years, and report bands and sources."""
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
-        report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides, scenario))
+        with _draw_progress(draws) as progress:
+            report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides, scenario,
+                                                                       progress))
     if out is not None:
         from chipshift.reports.market import write_outputs
 

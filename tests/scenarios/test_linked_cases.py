@@ -181,3 +181,11 @@ def test_an_empty_restriction_scenario_changes_nothing_and_demand_is_held_under_
     assert table(unchanged, "share:huawei@CHN") == table(own, "share:huawei@CHN")
     assert table(uncut, "share:huawei@CHN")["2022"] > 3 * table(own, "share:huawei@CHN")["2022"]
     assert table(uncut, "value@CHN")["2022"] != pytest.approx(table(own, "value@CHN")["2022"], rel=1e-3)
+
+
+def test_monte_carlo_reports_its_progress(bundled_store: Store) -> None:
+    from chipshift.api.market import scenario_run
+
+    seen: list[tuple[int, int]] = []
+    report = scenario_run(bundled_store, GALLIUM, draws=1200, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(500, 1200), (1000, 1200), (1200, 1200)] and report["draws"] == 1200

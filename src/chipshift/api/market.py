@@ -30,6 +30,7 @@ from chipshift.scenarios import linked_analysis
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios.linked_parse import parse_linked
+from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.market_case import MarketCase, parse_case
 from chipshift.scenarios.market_case_check import field_lines, is_linked, linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
@@ -175,17 +176,19 @@ def apply_overrides(case: Case, overrides: Mapping[str, float] | None, file: str
 
 
 def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
-                 overrides: Mapping[str, float] | None = None, restrictions: Path | None = None) -> Report:
+                 overrides: Mapping[str, float] | None = None, restrictions: Path | None = None,
+                 progress: Progress | None = None) -> Report:
     """Calibrate the case, run it with the fitted parameters, and (with draws) Monte Carlo bands.
     ``overrides`` holds parameters at given values within their ranges (neither fitted nor drawn);
-    ``restrictions`` runs a linked case under a restriction scenario's rules (added, removed, edited)."""
+    ``restrictions`` runs a linked case under a restriction scenario's rules (added, removed, edited);
+    ``progress(done, total)`` hears how many Monte Carlo draws are done."""
     if not 0 <= draws <= MAX_DRAWS:
         raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
     started = time.perf_counter()
     loaded, rules, governed = _load(store, path, restrictions)
     if isinstance(loaded, linked.LinkedCase):
         assert governed is not None
-        report = _linked_run(store, path, loaded, governed, draws, seed, overrides, started)
+        report = _linked_run(store, path, loaded, governed, draws, seed, overrides, started, progress)
         if restrictions is not None:
             both = f"{report['digest']}:{case_digest(restrictions)}"
             report["digest"] = hashlib.sha256(both.encode()).hexdigest()[:16]
@@ -201,7 +204,7 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
     calibration = analysis.calibrate(case, rules)
     values = {name: p.default for name, p in case.params.items()} | calibration.fitted
     run = outputs(simulate(case, rules, {k: np.full(1, v) for k, v in values.items()}))
-    bands = analysis.monte_carlo(case, rules, calibration.fitted, draws, seed) if draws else {}
+    bands = analysis.monte_carlo(case, rules, calibration.fitted, draws, seed, progress=progress) if draws else {}
     rows = []
     for name, (years, series) in run.items():
         band = bands.get(name)
@@ -298,7 +301,8 @@ def _value(x: float) -> float | None:
 
 
 def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: linked.Governed, draws: int,
-                seed: int, overrides: Mapping[str, float] | None, started: float) -> Report:
+                seed: int, overrides: Mapping[str, float] | None, started: float,
+                progress: Progress | None = None) -> Report:
     """``scenario_run`` of a linked case: outputs by period with their unit."""
     case = apply_overrides(sourced, overrides, path.name)
     to_fit = [o for o in case.observations if o.fit]
@@ -307,7 +311,8 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     calibration = linked_analysis.calibrate(case, governed)
     values = {name: p.default for name, p in case.params.items()} | calibration.fitted
     out = linked.outputs(case, linked.run(case, governed, {k: np.full(1, v) for k, v in values.items()}))
-    bands = linked_analysis.monte_carlo(case, governed, calibration.fitted, draws, seed) if draws else {}
+    bands = linked_analysis.monte_carlo(case, governed, calibration.fitted, draws, seed,
+                                        progress=progress) if draws else {}
     rows = []
     for name, (periods, series, unit) in out.items():
         band = bands.get(name)

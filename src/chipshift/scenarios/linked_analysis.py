@@ -29,8 +29,8 @@ from chipshift.scenarios.linked_case import (
     outputs,
     run,
 )
+from chipshift.scenarios.market_analysis import Progress, draw_bands, grid_points, ranged
 from chipshift.scenarios.market_analysis import base_draws as shared_base_draws
-from chipshift.scenarios.market_analysis import draw_bands, grid_points, ranged
 
 Outputs = dict[str, tuple[tuple[str, ...], FloatArray, str]]
 
@@ -92,7 +92,7 @@ def base_draws(case: LinkedCase, fitted: dict[str, float], size: int) -> Draws:
 
 
 def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], n: int, seed: int = 20261125,
-                chunk: int = LINKED_CHUNK) -> dict[str, dict[str, Any]]:
+                chunk: int = LINKED_CHUNK, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters."""
     central = demand(case, governed, base_draws(case, fitted, 1))  # every draw starts matching from here
 
@@ -100,7 +100,7 @@ def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], 
         return {k: (p, v) for k, (p, v, _) in outputs(case, run(case, governed, draws, central)).items()}
 
     return draw_bands(case.params, fitted, n, evaluate, seed=seed, chunk=chunk, axis="periods",
-                      keep=LINKED_RESERVOIR, dtype=np.float32)
+                      keep=LINKED_RESERVOIR, dtype=np.float32, progress=progress)
 
 
 def sensitivity(case: LinkedCase, governed: Governed, fitted: dict[str, float], headlines: Sequence[str],

@@ -24,6 +24,9 @@ import numpy as np
 from chipshift.scenarios.market_case import MarketCase, Param
 from chipshift.scenarios.market_run import Draws, FloatArray, RuleContext, default_draws, outputs, simulate
 
+#: Told how many of the draws are done: ``progress(done, total)``.
+Progress = Callable[[int, int], None]
+
 
 class HasParams(Protocol):
     """A case with parameters (a single-market or a linked case)."""
@@ -150,20 +153,20 @@ class Reservoir:
 
 
 def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], n: int, seed: int = 20261125,
-                chunk: int = CHUNK) -> dict[str, dict[str, Any]]:
+                chunk: int = CHUNK, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and year over ``n`` seeded draws of the ranged parameters."""
     return draw_bands(case.params, fitted, n, lambda draws: outputs(simulate(case, rules, draws)), seed=seed,
-                      chunk=chunk, axis="years")
+                      chunk=chunk, axis="years", progress=progress)
 
 
 def draw_bands(params: Mapping[str, Param], fitted: Mapping[str, float], n: int,
                evaluate: Callable[[Draws], Mapping[str, tuple[Sequence[Any], FloatArray]]], *, seed: int,
-               chunk: int, axis: str, keep: int = RESERVOIR,
-               dtype: type[np.floating[Any]] = np.float64) -> dict[str, dict[str, Any]]:
+               chunk: int, axis: str, keep: int = RESERVOIR, dtype: type[np.floating[Any]] = np.float64,
+               progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters (uniform
     over their ranges, the rest at their defaults or fitted values), run `chunk` draws at a time through
     `evaluate` (draws -> output -> (periods, periods x draws)); `keep` draws per output are kept (a seeded
-    reservoir), so memory stays flat in `n`."""
+    reservoir), so memory stays flat in `n`. `progress(done, n)` is called after each chunk."""
     rng = np.random.default_rng(seed)
     varied = [p.id for p in params.values() if not p.fit and p.high > p.low]
     reservoirs: dict[str, Reservoir] = {}
@@ -180,6 +183,8 @@ def draw_bands(params: Mapping[str, Param], fitted: Mapping[str, float], n: int,
                                              dtype)
                 periods_of[name] = list(periods)
             reservoirs[name].add(values.T)
+        if progress is not None:
+            progress(start + size, n)
     bands = {}
     for name, res in reservoirs.items():
         pct = res.percentiles()
