@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from chipshift.api.market import scenario_compare, scenario_run, to_frame
 from chipshift.api.restrictions import load_world
-from chipshift.cli import app
 from chipshift.domain.rules import rule_from_record
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
@@ -96,20 +94,6 @@ def test_declared_outputs_are_the_outputs_a_run_gives(bundled_store: Store) -> N
 
 
 # -- through the command line -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """``chipshift scenario run`` on a variant of the gallium case (the bundled data, one store)."""
-    folder = tmp_path_factory.mktemp("linked")
-    store = folder / "cli.duckdb"
-
-    def run(text: str, *args: str, name: str = "bad.yaml"):  # type: ignore[no-untyped-def]
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return CliRunner().invoke(app, ["--store", str(store), "scenario", "run", str(path), *args])
-
-    return run
 
 
 def test_the_gallium_case_runs_through_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from chipshift.api.market import scenario_run
-from chipshift.cli import app
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
 from chipshift.scenarios.market_case_check import check_case
@@ -59,20 +57,6 @@ def test_shipped_cases_are_clean(bundled_store: Store, path: Path) -> None:
 
 
 # -- bad files through the command line: exit 2, every problem with file, line and field ---------------------------
-
-
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """Run ``chipshift scenario run`` on a variant of a shipped case (the bundled data, one store)."""
-    folder = tmp_path_factory.mktemp("cases")
-    store = folder / "cli.duckdb"
-
-    def run(text: str, *args: str, name: str = "bad.yaml"):  # type: ignore[no-untyped-def]
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return CliRunner().invoke(app, ["--store", str(store), "scenario", "run", str(path), *args])
-
-    return run
 
 
 def _edit(path: Path, *pairs: tuple[str, str]) -> str:

@@ -91,11 +91,12 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
                                  "--scenario on the engine's commands", path.name, line, "kind")])
     facts = {f["id"]: f for f in store.rows("facts")}
     parameters = {p["id"]: p for p in store.rows("parameters")}
-    rules = [rule_from_record(r) for r in store.rows("rules")]
+    own_rules = [rule_from_record(r) for r in store.rows("rules")]
+    rules = own_rules
     added: tuple[str, ...] = ()
     if restrictions is not None:
         scenario = load_scenario(store, restrictions)
-        rules = scenario.apply(rules)
+        rules = scenario.apply(own_rules)
         added = tuple(str(r["id"]) for r in scenario.add)
     world, parents = load_world(store)
     references: dict[Ref, set[str]] = {"input": set(world.index),
@@ -105,12 +106,12 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
     context = RuleContext(rules, world, parents)
     if is_linked(document):
         case = parse_linked(document, facts, parameters, path.name,
-                            {**references, "rule": {r["id"] for r in store.rows("rules")} | {r.id for r in rules},
+                            {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
                              "firm": firms})
         try:
             governed = linked.govern(case, context, path.name, added)
             if restrictions is not None:  # demand is found under the case's own rules, then held
-                own = RuleContext([rule_from_record(r) for r in store.rows("rules")], world, parents)
+                own = RuleContext(own_rules, world, parents)
                 governed = dataclasses.replace(governed, baseline=linked.govern(case, own, path.name))
         except DataError as exc:  # the pair a rule cannot reach, at its line in the file
             lines = field_lines(document)

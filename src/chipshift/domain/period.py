@@ -27,6 +27,11 @@ class Period:
     label: str
     fiscal: bool = False
 
+    @property
+    def middle(self) -> date:
+        """The day half-way through the period."""
+        return date.fromordinal((self.start.toordinal() + self.end.toordinal()) // 2)
+
     @classmethod
     def parse(cls, label: str) -> Period:
         text = label.strip()

@@ -29,8 +29,7 @@ from chipshift.scenarios.linked_case import (
     outputs,
     run,
 )
-from chipshift.scenarios.market_analysis import Progress, draw_bands, grid_points, ranged
-from chipshift.scenarios.market_analysis import base_draws as shared_base_draws
+from chipshift.scenarios.market_analysis import Progress, base_draws, draw_bands, grid_points, ranged
 
 Outputs = dict[str, tuple[tuple[str, ...], FloatArray, str]]
 
@@ -87,10 +86,6 @@ def calibrate(case: LinkedCase, governed: Governed, grid: int | None = None) -> 
     return Calibration(fitted, pinned, error, table)
 
 
-def base_draws(case: LinkedCase, fitted: dict[str, float], size: int) -> Draws:
-    return shared_base_draws(case.params, fitted, size)
-
-
 def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], n: int, seed: int = 20261125,
                 chunk: int = LINKED_CHUNK, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters."""
@@ -99,7 +94,7 @@ def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], 
     def evaluate(draws: Draws) -> dict[str, tuple[tuple[str, ...], FloatArray]]:
         return {k: (p, v) for k, (p, v, _) in outputs(case, run(case, governed, draws, central)).items()}
 
-    return draw_bands(case.params, fitted, n, evaluate, seed=seed, chunk=chunk, axis="periods",
+    return draw_bands(case, fitted, n, evaluate, seed=seed, chunk=chunk, axis="periods",
                       keep=LINKED_RESERVOIR, dtype=np.float32, progress=progress)
 
 

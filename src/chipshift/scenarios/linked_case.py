@@ -19,7 +19,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +29,8 @@ from chipshift.errors import DataError, Problem
 from chipshift.market.linked import LinkedMarkets
 from chipshift.market.linked_path import InputCut, Licence, LinkedPath, QuarterlyPlan, Rush, simulate_linked
 from chipshift.scenarios.market_case import Param
-from chipshift.scenarios.market_run import RuleContext
+from chipshift.scenarios.market_run import RuleContext, value_of
+from chipshift.scenarios.market_run import default_draws as default_draws  # one definition, for both models
 from chipshift.schemas.vocabulary import UNITS
 
 FloatArray = npt.NDArray[np.float64]
@@ -181,18 +181,6 @@ class LinkedCase:
 
 # -- running --------------------------------------------------------------------------------------------------
 
-def value_of(ref: Num | None, draws: Draws, size: int, default: float = 0.0) -> FloatArray:
-    if ref is None:
-        return np.full(size, default)
-    if isinstance(ref, str):
-        return np.broadcast_to(np.asarray(draws[ref], dtype=np.float64), (size,)).copy()
-    return np.full(size, float(ref))
-
-
-def default_draws(case: LinkedCase, size: int = 1) -> Draws:
-    return {name: np.full(size, p.default) for name, p in case.params.items()}
-
-
 def _quarter_index(quarters: Sequence[date], when: date) -> int:
     """The quarter a date falls in (0 before the run, len(quarters) after it)."""
     for t, mid in enumerate(quarters):
@@ -330,15 +318,11 @@ def _value_path(market: MarketSpec, quarters: Sequence[date]) -> FloatArray:
     for label, value in market.values.items():
         period = Period.parse(label)
         days = (period.end - period.start).days + 1
-        points.append((_mid(period), value * 365.25 / days))
+        points.append((period.middle, value * 365.25 / days))
     points.sort()
     x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
     y = np.array([p[1] for p in points])
     return np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
-
-
-def _mid(period: Period) -> date:
-    return date.fromordinal((period.start.toordinal() + period.end.toordinal()) // 2)
 
 
 def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
@@ -716,8 +700,3 @@ def observed(case: LinkedCase, out: Mapping[str, tuple[tuple[str, ...], FloatArr
         model.append(got[1][got[0].index(obs.period)])
         seen.append(obs.value)
     return rows, np.array(model), np.array(seen)
-
-
-def described(value: Any) -> dict[str, Any]:
-    """A JSON-ready copy of a case part (for reports)."""
-    return {k: v for k, v in vars(value).items() if not k.startswith("_")}

@@ -17,22 +17,23 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from chipshift.scenarios.market_case import MarketCase, Param
-from chipshift.scenarios.market_run import Draws, FloatArray, RuleContext, default_draws, outputs, simulate
+from chipshift.scenarios.market_case import MarketCase
+from chipshift.scenarios.market_run import (
+    Draws,
+    FloatArray,
+    HasParams,
+    RuleContext,
+    default_draws,
+    outputs,
+    simulate,
+)
 
 #: Told how many of the draws are done: ``progress(done, total)``.
 Progress = Callable[[int, int], None]
-
-
-class HasParams(Protocol):
-    """A case with parameters (a single-market or a linked case)."""
-
-    @property
-    def params(self) -> dict[str, Param]: ...
 
 
 GRID_POINTS = 21
@@ -111,15 +112,15 @@ def calibrate(case: MarketCase, rules: RuleContext, grid: int | None = None) -> 
     return Calibration(fitted, pinned, rmse, table, unfitted)
 
 
-def base_draws(params: Mapping[str, Param], fitted: Mapping[str, float], size: int) -> Draws:
+def base_draws(case: HasParams, fitted: Mapping[str, float], size: int) -> Draws:
     """`size` draws of every parameter at its default, fitted ones at their fitted values."""
-    draws = {name: np.full(size, p.default) for name, p in params.items()}
+    draws = default_draws(case, size)
     for k, v in fitted.items():
         draws[k] = np.full(size, v)
     return draws
 
 
-def ranged(case: MarketCase | HasParams) -> list[str]:
+def ranged(case: HasParams) -> list[str]:
     """Parameters Monte Carlo varies: not fitted, with a range."""
     return [p.id for p in case.params.values() if not p.fit and p.high > p.low]
 
@@ -155,11 +156,11 @@ class Reservoir:
 def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], n: int, seed: int = 20261125,
                 chunk: int = CHUNK, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and year over ``n`` seeded draws of the ranged parameters."""
-    return draw_bands(case.params, fitted, n, lambda draws: outputs(simulate(case, rules, draws)), seed=seed,
+    return draw_bands(case, fitted, n, lambda draws: outputs(simulate(case, rules, draws)), seed=seed,
                       chunk=chunk, axis="years", progress=progress)
 
 
-def draw_bands(params: Mapping[str, Param], fitted: Mapping[str, float], n: int,
+def draw_bands(case: HasParams, fitted: Mapping[str, float], n: int,
                evaluate: Callable[[Draws], Mapping[str, tuple[Sequence[Any], FloatArray]]], *, seed: int,
                chunk: int, axis: str, keep: int = RESERVOIR, dtype: type[np.floating[Any]] = np.float64,
                progress: Progress | None = None) -> dict[str, dict[str, Any]]:
@@ -168,14 +169,14 @@ def draw_bands(params: Mapping[str, Param], fitted: Mapping[str, float], n: int,
     `evaluate` (draws -> output -> (periods, periods x draws)); `keep` draws per output are kept (a seeded
     reservoir), so memory stays flat in `n`. `progress(done, n)` is called after each chunk."""
     rng = np.random.default_rng(seed)
-    varied = [p.id for p in params.values() if not p.fit and p.high > p.low]
+    varied = ranged(case)
     reservoirs: dict[str, Reservoir] = {}
     periods_of: dict[str, list[Any]] = {}
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
-        draws = base_draws(params, fitted, size)
+        draws = base_draws(case, fitted, size)
         for name in varied:
-            p = params[name]
+            p = case.params[name]
             draws[name] = rng.uniform(p.low, p.high, size)
         for name, (periods, values) in evaluate(draws).items():
             if name not in reservoirs:
@@ -200,7 +201,7 @@ def sensitivity(case: MarketCase, rules: RuleContext, fitted: dict[str, float],
     if not varied:
         return []
     size = 2 * len(varied)
-    draws = base_draws(case.params, fitted, size)
+    draws = base_draws(case, fitted, size)
     for j, name in enumerate(varied):
         p = case.params[name]
         draws[name] = draws[name].copy()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -99,13 +100,24 @@ def _frozen(states: list[bool]) -> BoolArray:
     return out
 
 
-def default_draws(case: MarketCase, size: int = 1) -> Draws:
+class HasParams(Protocol):
+    """A case with parameters (a single-market or a linked case)."""
+
+    @property
+    def params(self) -> dict[str, market_case.Param]: ...
+
+
+def default_draws(case: HasParams, size: int = 1) -> Draws:
+    """`size` draws of every parameter at its default."""
     return {name: np.full(size, p.default) for name, p in case.params.items()}
 
 
-def _value(ref: str | float, draws: Draws, size: int) -> FloatArray:
+def value_of(ref: str | float | None, draws: Draws, size: int, default: float = 0.0) -> FloatArray:
+    """A parameter's draws (``ref`` a parameter id), a literal repeated, or ``default`` when there is none."""
+    if ref is None:
+        return np.full(size, default)
     if isinstance(ref, str):
-        return np.broadcast_to(draws[ref], (size,)).astype(np.float64)
+        return np.broadcast_to(np.asarray(draws[ref], dtype=np.float64), (size,)).copy()
     return np.full(size, float(ref))
 
 
@@ -113,21 +125,17 @@ def _growth_index(case: MarketCase, quarters: Sequence[date], draws: Draws, size
     """Demand index per quarter and draw (first quarter = 1): from the sourced market values where the
     case gives them (linear between them, flat beyond), else from a yearly growth rate."""
     if case.market_value:
-        points = sorted((_mid(Period.parse(k)), v) for k, v in case.market_value.items())
+        points = sorted((Period.parse(k).middle, v) for k, v in case.market_value.items())
         x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
         y = np.array([p[1] for p in points])
         values = np.interp([d.toordinal() for d in quarters], x, y)
         return np.repeat((values / values[0])[:, None], size, axis=1)
-    growth = 1.0 + _value(case.market_growth, draws, size)
+    growth = 1.0 + value_of(case.market_growth, draws, size)
     return np.asarray(growth[None, :] ** (np.arange(len(quarters)) / 4.0)[:, None])
 
 
-def _mid(period: Period) -> date:
-    return date.fromordinal((period.start.toordinal() + period.end.toordinal()) // 2)
-
-
 def _weights(case: MarketCase, draws: Draws, size: int) -> dict[str, FloatArray]:
-    fixed = {g: _value(w, draws, size) for g, w in case.segments.items() if w != "rest"}
+    fixed = {g: value_of(w, draws, size) for g, w in case.segments.items() if w != "rest"}
     taken = sum(fixed.values(), np.zeros(size))
     out = dict(fixed)
     for g, w in case.segments.items():
@@ -162,8 +170,8 @@ def simulate(case: MarketCase, rules: RuleContext, draws: Draws) -> Quarterly:
     shares0 = shares0 / shares0.sum()
     market = Market.from_shares(labels, shares0, total_value=1.0, sigma=case.params[SIGMA].default,
                                 demand_elasticity=case.params[DEMAND_ELASTICITY].default)
-    sigma, eta = _value(SIGMA, draws, size), _value(DEMAND_ELASTICITY, draws, size)
-    speed = 1.0 - 0.1 ** (3.0 / _value(ADJUSTMENT, draws, size))  # 90% of the gap closed within the lag
+    sigma, eta = value_of(SIGMA, draws, size), value_of(DEMAND_ELASTICITY, draws, size)
+    speed = 1.0 - 0.1 ** (3.0 / value_of(ADJUSTMENT, draws, size))  # 90% of the gap closed within the lag
     weights = _weights(case, draws, size)
     t_years = np.arange(n_q) / 4.0
     growth_index = _growth_index(case, quarters, draws, size)
@@ -173,11 +181,11 @@ def simulate(case: MarketCase, rules: RuleContext, draws: Draws) -> Quarterly:
     year_of = case.start_year + t_years + 0.125  # mid-quarter, in years
     for k, source in enumerate(case.sources):
         if source.capacity_growth is not None:
-            rate = _value(source.capacity_growth, draws, size)
+            rate = value_of(source.capacity_growth, draws, size)
             capacity[:, :, k] = market.quantity[k] * (1.0 + rate[None, :]) ** t_years[:, None]
         if source.ramp is not None:
-            ceiling = _value(source.ramp.ceiling, draws, size)
-            years_to_build = _value(source.ramp.build_time, draws, size) / 365.25
+            ceiling = value_of(source.ramp.ceiling, draws, size)
+            years_to_build = value_of(source.ramp.build_time, draws, size) / 365.25
             steep = np.log(81.0) / years_to_build  # 10% to 90% of the build-out within one build time
             capacity[:, :, k] = market.quantity[k] * logistic_capacity(
                 year_of[:, None], ceiling=ceiling[None, :], rate=steep[None, :], midpoint=source.ramp.midpoint,
@@ -188,9 +196,9 @@ def simulate(case: MarketCase, rules: RuleContext, draws: Draws) -> Quarterly:
             # experience: a year of baseline output before the start, then the capacity path as output
             experience = 4.0 * market.quantity[k] + np.cumsum(capacity[:, :, k], axis=0) - capacity[:, :, k]
             cost[:, :, k] = wright_cost(experience, initial=experience[0],
-                                        rate=_value(source.learning_rate, draws, size)[None, :])
+                                        rate=value_of(source.learning_rate, draws, size)[None, :])
         if source.quality_growth is not None:
-            rate = _value(source.quality_growth, draws, size)
+            rate = value_of(source.quality_growth, draws, size)
             quality_trend[:, :, k] = (1.0 + rate[None, :]) ** t_years[:, None]
     offered_quality = np.ones((n_q, size, n))
     wedge = np.zeros((n_q, n))
@@ -209,7 +217,7 @@ def simulate(case: MarketCase, rules: RuleContext, draws: Draws) -> Quarterly:
             if offering is None:
                 no_offer[t, k] = True
             else:
-                offered_quality[t, :, k] = _value(offering.quality, draws, size)
+                offered_quality[t, :, k] = value_of(offering.quality, draws, size)
                 wedge[t, k] = offering.wedge
     segments = list(weights)
     n_g = len(segments)
