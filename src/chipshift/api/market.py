@@ -14,6 +14,7 @@ import json
 import math
 import time
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from chipshift.api.data import Report
 from chipshift.api.restrictions import load_scenario, load_world
+from chipshift.domain.period import Period
 from chipshift.domain.rules import rule_from_record
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
@@ -107,7 +109,7 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
     if is_linked(document):
         case = parse_linked(document, facts, parameters, path.name,
                             {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
-                             "firm": firms})
+                             "firm": firms}, _published_by(store))
         try:
             governed = linked.govern(case, context, path.name, added)
             if restrictions is not None:  # demand is found under the case's own rules, then held
@@ -122,6 +124,18 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
         raise DataError([Problem("a restriction scenario applies to linked cases (model: linked) only",
                                  path.name, field="model")])
     return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
+
+
+def _published_by(store: Store) -> dict[str, date]:
+    """Each source's latest possible publication date (the end of the period it gives: 2024-05 is read as
+    2024-05-31), for checking what an episode's set-up could have known."""
+    out = {}
+    for source in store.rows("sources"):
+        try:
+            out[str(source["id"])] = Period.parse(str(source["published"])).end
+        except ValueError:
+            continue
+    return out
 
 
 def _published(store: Store, case: MarketCase, output: str, year: int) -> list[dict[str, Any]]:

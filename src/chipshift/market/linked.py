@@ -453,13 +453,16 @@ class LinkedResult:
             return np.asarray(np.where(total > 0.0, self.revenue / total, np.nan))
 
 
-def _newton(r: _Resolved, pairs: IntArray, tol: float, max_iter: int) -> tuple[
+def _newton(r: _Resolved, pairs: IntArray, tol: float, max_iter: int, start: FloatArray | None = None) -> tuple[
         FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
-    """Semismooth Newton for all draws; a full step is tried first with its Jacobian (kept as the next
+    """Semismooth Newton for all draws, from `start` (log seller prices relative to the baseline's) where it is
+    finite, else from marginal cost; a full step is tried first with its Jacobian (kept as the next
     iteration's when accepted, as it mostly is), and halved on the draws where it does not lower the residual."""
     b = r.allowed.shape[0]
     nf = r.allowed.shape[2]
     u = np.asarray(r.log_c, dtype=np.float64).copy()
+    if start is not None:
+        u = np.where(np.isfinite(start) & r.active, start, u)
     rho = np.zeros((b, pairs.shape[0]))
     iters = np.zeros(b, dtype=np.int64)
     resid = np.full(b, np.inf)
@@ -513,9 +516,10 @@ def _newton(r: _Resolved, pairs: IntArray, tol: float, max_iter: int) -> tuple[
 
 
 def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol: float = 1e-11,
-                 max_iter: int = 100, rationing: bool = True) -> LinkedResult:
+                 max_iter: int = 100, rationing: bool = True, start: FloatArray | None = None) -> LinkedResult:
     """Solve every draw of `shocks` (none: the baseline, returned exactly); ConvergenceError names failures.
-    ``rationing=False`` skips working out rationed demand (reported as NaN), a fifth of the time.
+    ``rationing=False`` skips working out rationed demand (reported as NaN), a fifth of the time. ``start``
+    ``(batch, firms)``: seller prices to start from, relative to the baseline's (e.g. a nearby solution's).
 
     >>> lm = LinkedMarkets(["A", "B"], ["C", "W"], [[30, 70], [70, 30]], sigma=4.0, demand_elasticity=1.0,
     ...                    supply_elasticity=[0.0001, 2.0], capacity=[100, math.inf])
@@ -528,7 +532,11 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
     r = (shocks or LinkedShocks()).resolve(base)
     b = r.allowed.shape[0]
     pairs = np.argwhere((np.isfinite(r.log_quota) & (r.x0 > 0.0)).any(axis=0)).astype(np.int64)
-    u, rho, iters, resid, done = _newton(r, pairs, tol, max_iter)
+    guess = None
+    if start is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
+    u, rho, iters, resid, done = _newton(r, pairs, tol, max_iter, guess)
     if not done.all():
         bad = np.flatnonzero(~done)
         raise ConvergenceError(

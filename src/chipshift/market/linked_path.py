@@ -174,7 +174,8 @@ def _licence_terms(base: LinkedMarkets, plan: QuarterlyPlan, t: int) -> tuple[
     return np.asarray(wedge_in_force), wedge, licensed, approval
 
 
-def _without_state(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
+def _without_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool = True,
+                   guess: FloatArray | None = None) -> LinkedPath:
     """Every quarter in one batch: without supply cuts or rushes nothing carries from a quarter to the next."""
     nm, nf = base.shape
     n_t, n_b = plan.quarters, plan.batch
@@ -199,7 +200,8 @@ def _without_state(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
         first = solve_linked(base, LinkedShocks(wedge=stack([x[0] for x in terms], (nm, nf)), **common),
                              rationing=False)
         quota = np.where(licensed, stack([x[3] for x in terms], (nm, nf)) * first.quantity, np.inf)
-    res = solve_linked(base, LinkedShocks(wedge=stack([x[1] for x in terms], (nm, nf)), quota=quota, **common))
+    res = solve_linked(base, LinkedShocks(wedge=stack([x[1] for x in terms], (nm, nf)), quota=quota, **common),
+                       rationing=rationing, start=None if guess is None else guess.reshape((n_t * n_b, nf)))
 
     def back(arr: Any) -> Any:
         return np.asarray(arr).reshape((n_t, n_b, *np.shape(arr)[1:]))
@@ -214,12 +216,15 @@ def _without_state(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
         input_stock=np.full((n_t, n_b, nf), np.nan))
 
 
-def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
+def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool = True,
+                    start: LinkedPath | None = None) -> LinkedPath:
     """Solve quarters 0..T-1 for all draws: in order when stocks carry from one quarter to the next (supply
-    cuts, rushes), else all in one batch."""
+    cuts, rushes), else all in one batch. ``start``: a nearby path whose seller prices the solver starts from;
+    ``rationing=False`` leaves rationed demand out (NaN)."""
     _check_plan(base, plan)
+    guess = None if start is None else start.seller_price / base.seller_price  # (T, B, f)
     if not plan.cuts and not plan.rushes:
-        return _without_state(base, plan)
+        return _without_state(base, plan, rationing, guess)
     nm, nf = base.shape
     n_t, n_b = plan.quarters, plan.batch
     flows0 = np.broadcast_to(base.quantity if plan.quantity is None else plan.quantity, (n_b, nm, nf))
@@ -273,7 +278,8 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan) -> LinkedPath:
                 extra += want * scale[:, None, :]
                 spare = spare - (want * scale[:, None, :]).sum(axis=1)
         res = solve_linked(base, LinkedShocks(wedge=wedge, quota=quota, extra=extra if extra.any() else None,
-                                              **common))
+                                              **common), rationing=rationing,
+                           start=None if guess is None else guess[t])
         buyer_stock = buyer_stock + extra - draw
         last_use = np.where(banned, last_use, res.quantity - extra)
         served = np.where(banned, draw, 0.0)

@@ -13,6 +13,7 @@ scoped to the item, seller and destination) is `RuleContext.holds`, as for the s
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import functools
 import math
@@ -153,6 +154,29 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What was observed after an episode's `as_of` date: `value` in `period`, a change from the observation of
+    the same output in `reference` (its value `reference_value`)."""
+
+    output: str
+    period: str
+    value: float
+    source: str  # a fact id, or the stated basis of a literal
+    reference: str
+    reference_value: float
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A case set up with what was known on `as_of`, scored on `outcomes` observed afterwards."""
+
+    as_of: date
+    mechanism: str
+    summary: str
+    outcomes: tuple[Outcome, ...]
+
+
+@dataclass(frozen=True)
 class LinkedCase:
     name: str
     description: str
@@ -166,6 +190,16 @@ class LinkedCase:
     observations: tuple[Observation, ...] = ()
     fiscal_year_end: Mapping[str, int] = field(default_factory=dict)  # firm -> month its fiscal year ends
     notes: tuple[str, ...] = ()
+    episode: Episode | None = None
+
+    def period_end(self, output: str, label: str) -> date:
+        """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month."""
+        period = Period.parse(label)
+        owner = output.split(":", 1)[1].split("@", 1)[0] if ":" in output else ""
+        month = self.fiscal_year_end.get(owner)
+        if not period.fiscal or "Q" in label or month is None:
+            return period.end
+        return date(period.end.year, month, calendar.monthrange(period.end.year, month)[1])
 
     @functools.cached_property
     def quarters(self) -> tuple[date, ...]:
@@ -331,6 +365,10 @@ def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -
     quarters = case.quarters
     if market.values:
         path = np.repeat(_value_path(market, quarters)[:, None], size, axis=1)
+        if market.growth is not None:  # the outlook beyond the last sourced value
+            last = max(Period.parse(label).middle for label in market.values).toordinal()
+            years = np.maximum(np.array([d.toordinal() for d in quarters]) - last, 0) / 365.25
+            path = path * (1.0 + value_of(market.growth, draws, size))[None, :] ** years[:, None]
         for other in market.less:
             path = path - market_path(next(m for m in case.markets if m.id == other), case, draws, size)
         path = path * value_of(market.scale, draws, size, 1.0)[None, :]
@@ -474,9 +512,9 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     quantity both, so reading a value path directly as a demand shift would miss it. A secant step in logs per
     market and quarter; quarters where a market is closed keep their shift."""
     sourced = np.array([bool(m.values) for m in case.markets])
-    path = simulate_linked(base, plan)
     if not sourced.any():
-        return path, np.asarray(plan.demand)
+        return simulate_linked(base, plan), np.asarray(plan.demand)
+    path = simulate_linked(base, plan, rationing=False)  # rounds leave rationing out; the last run has it
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     log_d = np.log(plan.demand)
     prev: tuple[FloatArray, FloatArray] | None = None
@@ -495,8 +533,8 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         prev = (log_d, log_gap)
         log_d = np.where(usable, log_d + log_gap / slope, log_d)
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
-        path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)))
-    return path, np.exp(log_d)
+        path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), rationing=False, start=path)
+    return simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), start=path), np.exp(log_d)
 
 
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[

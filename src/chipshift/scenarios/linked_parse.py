@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
+from datetime import date
 from typing import Any
 
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
     Cut,
+    Episode,
     LinkedCase,
     MarketSpec,
     Num,
     Observation,
     Offering,
+    Outcome,
     Ramp,
     RuleEntry,
     Seller,
@@ -56,11 +59,14 @@ def _level(value: Any) -> Num:
 
 def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
                  parameters: Mapping[str, Mapping[str, Any]], file: str,
-                 known: Mapping[Ref, Collection[str]] | None = None) -> LinkedCase:
+                 known: Mapping[Ref, Collection[str]] | None = None,
+                 published: Mapping[str, date] | None = None) -> LinkedCase:
     """A LinkedCase from a linked case document (with or without the line marks of ``load_yaml``).
 
     ``facts`` and ``parameters`` are the store's rows by id; ``known`` holds the ids of the other store
-    references to check (rule, firm, input, country, document); a kind it leaves out is not checked here."""
+    references to check (rule, firm, input, country, document); a kind it leaves out is not checked here.
+    ``published`` gives each source's latest possible publication date: an episode's set-up is checked
+    against it (``_hindsight``)."""
     references: dict[Ref, Collection[str]] = {"fact": facts.keys(), "catalogue_parameter": parameters.keys()}
     problems = check_case(doc, file, references | dict(known or {}))
     if problems:
@@ -195,9 +201,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             rush_months=None if raw.get("rush") is None else _level(raw["rush"]["cap_months"]),
             rush_from=None if (raw.get("rush") or {}).get("from") is None else str(raw["rush"]["from"]).strip()))
 
-    observations = []
-    for k, raw in enumerate(LINKED_CASE.get(doc, "observations")):
-        at = f"observations[{k}]"
+    def observed_value(raw: Mapping[str, Any], at: str) -> tuple[float, str]:
+        """An observation's or outcome's figure, checked against its output's unit, and its source."""
         output = linked_output(str(raw["output"]))
         assert output is not None  # the check refuses unknown outputs
         given = f"{at}.fact" if raw.get("fact") is not None else f"{at}.value"
@@ -213,9 +218,27 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         elif output.unit == "index" and unit not in (None, "ratio"):
             problem(where, f"'{raw['output']}' is an index (1 in the first quarter); the observation is in {unit}",
                     "units")
-        observations.append(Observation(str(raw["output"]), str(raw["period"]), value,
-                                        str(raw["fact"]) if raw.get("fact") is not None else str(raw["basis"]),
+        return value, str(raw["fact"]) if raw.get("fact") is not None else str(raw["basis"])
+
+    observations = []
+    for k, raw in enumerate(LINKED_CASE.get(doc, "observations")):
+        value, source = observed_value(raw, f"observations[{k}]")
+        observations.append(Observation(str(raw["output"]), str(raw["period"]), value, source,
                                         bool(LINKED_OBSERVATION.get(raw, "fit"))))
+    episode = None
+    if doc.get("episode") is not None:
+        outcomes = []
+        for k, raw in enumerate(LINKED_CASE.get(doc, "outcomes")):
+            value, source = observed_value(raw, f"outcomes[{k}]")
+            output, start = str(raw["output"]), str(raw["from"])
+            ref = next((o for o in observations if (o.output, o.period) == (output, start)), None)
+            if ref is None:
+                problem(f"outcomes[{k}].from", f"no observation of '{output}' in {start} to measure the change "
+                                               "from: add it to `observations`", "references")
+            outcomes.append(Outcome(output, str(raw["period"]), value, source, start,
+                                    math.nan if ref is None else ref.value))
+        e = doc["episode"]
+        episode = Episode(_day(str(e["as_of"])), str(e["mechanism"]), str(e["summary"]), tuple(outcomes))
 
     fiscal_year_end = {str(k): int(v) for k, v in (doc.get("fiscal_year_end") or {}).items()}
     for firm in fiscal_year_end:
@@ -225,7 +248,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         name=str(doc.get("name") or file), description=str(LINKED_CASE.get(doc, "description")),
         start=str(doc["start"]), end=str(doc["end"]), value_unit=value_unit, sellers=tuple(sellers),
         markets=tuple(markets), rules=tuple(rules), params=params, observations=tuple(observations),
-        fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")))
+        fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")),
+        episode=episode)
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:
@@ -237,6 +261,52 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
                 problem(f"observations[{k}].period", f"{obs.period} is not a period of the run's '{obs.output}' "
                                                      f"(quarters {case.start}-{case.end}, whole years: "
                                                      f"{', '.join(p for p in periods if 'Q' not in p) or 'none'})")
+        if episode is not None:
+            problems.extend(_hindsight(case, episode, doc, facts, published or {}, file, lines))
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
     return case
+
+
+def _day(text: str) -> date:
+    parts = [int(p) for p in text.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _cited_facts(value: Any, path: str) -> list[tuple[str, str]]:
+    """(fact id, path) for every fact a document part cites."""
+    if isinstance(value, Mapping):
+        out = [(str(value["fact"]), f"{path}.fact")] if isinstance(value.get("fact"), str) else []
+        for key, inner in value.items():
+            if key != "fact":
+                out += _cited_facts(inner, f"{path}.{key}" if path else str(key))
+        return out
+    if isinstance(value, list):
+        return [hit for k, inner in enumerate(value) for hit in _cited_facts(inner, f"{path}[{k}]")]
+    return []
+
+
+def _hindsight(case: LinkedCase, episode: Episode, doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
+               published: Mapping[str, date], file: str, lines: Mapping[str, int]) -> list[Problem]:
+    """An episode's set-up may use only what was known on its `as_of` date: every fact it cites outside
+    `outcomes` published by then, every observation's period over by then; outcomes come after it."""
+    as_of = episode.as_of
+    out = []
+    for fact_id, path in _cited_facts({k: v for k, v in doc.items() if k != "outcomes"}, ""):
+        when = published.get(str(facts[fact_id].get("source") or ""))
+        if when is not None and when > as_of:
+            out.append(Problem(f"fact '{fact_id}' was published {when.isoformat()}, after the episode's as_of "
+                               f"date {as_of.isoformat()}: the set-up may use only what was known then", file,
+                               lines.get(path), path, check="as_of"))
+    for k, obs in enumerate(case.observations):
+        if case.period_end(obs.output, obs.period) > as_of:
+            path = f"observations[{k}].period"
+            out.append(Problem(f"{obs.period} ends after the episode's as_of date {as_of.isoformat()}: what is "
+                               "observed afterwards is an outcome, not an observation", file, lines.get(path), path,
+                               check="as_of"))
+    for k, outcome in enumerate(episode.outcomes):
+        if case.period_end(outcome.output, outcome.period) <= as_of:
+            path = f"outcomes[{k}].period"
+            out.append(Problem(f"{outcome.period} is over by the episode's as_of date {as_of.isoformat()}: an "
+                               "outcome comes after it", file, lines.get(path), path, check="as_of"))
+    return out

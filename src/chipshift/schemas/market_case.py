@@ -464,8 +464,9 @@ MARKET = Record((
         "`value_unit` unless a unit is stated; it grows at `growth`",
         required_without=("values",), excludes=("values",)),
     Key("values", OneOf((Text(refers_to="series"), VALUES)), "the market's sourced value by period, or the name "
-        "of a `series`: each figure as a yearly rate (a quarter's counts four times), linear between periods and "
-        "flat beyond; the path sets the market's size and demand"),
+        "of a `series`: each figure as a yearly rate (a quarter's counts four times), linear between periods, "
+        "flat before the first and, after the last, flat or growing at `growth`; the path sets the market's size "
+        "and demand"),
     Key("less", ListOf(Text(refers_to="market")), "markets of the case inside `values`, taken out of them "
         "(e.g. the world less its other regions)", requires=("values",), default=()),
     Key("scale", Number(LEVEL, minimum=0.0), "the market's fraction of `values` less `less` (or of `value`), "
@@ -477,8 +478,8 @@ MARKET = Record((
         required=True),
     Key("demand_elasticity", Number(LEVEL, minimum=0.0), "own-price elasticity of its total demand "
         "(magnitude)", required=True),
-    Key("growth", Number(LEVEL, minimum=-1.0), "yearly growth of its demand from `value` (0.2 is 20%)",
-        default=0.0, excludes=("values",)),
+    Key("growth", Number(LEVEL, minimum=-1.0), "yearly growth of its demand from `value`, or after the last of "
+        "its `values` (0.2 is 20%): an episode's outlook beyond what was known on its as_of date", default=0.0),
 ))
 
 EFFECTS: Mapping[str, str] = MappingProxyType({
@@ -523,6 +524,39 @@ LINKED_OBSERVATION = Record((
     Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only)", default=True),
 ))
 
+#: What kind of restriction an episode is about (``episode.mechanism``).
+MECHANISMS: Mapping[str, str] = MappingProxyType({
+    "procurement_ban": "an importing country's buyers barred from buying a foreign firm's products",
+    "chip_export_controls": "an exporting country's controls on advanced chips or the tools to make them",
+    "entity_listing": "a firm put on a list that bars exports to it without a licence",
+    "supply_cut": "a firm cut off from an input it needs (e.g. a foreign-direct-product rule)",
+    "raw_material_control": "an exporting country's licence requirement or ban on a raw material",
+    "licence_granted": "a licence requirement later granted, in part or in full",
+    "relaxation": "a restriction relaxed, suspended or lifted",
+    "firm_exit": "a firm leaving a market itself",
+    "buyer_rush": "buyers ordering ahead of an announced rule",
+})
+
+EPISODE = Record((
+    Key("as_of", Day(), "the last day whose information the set-up may use: before the restriction took effect "
+        "(or was announced, for a rush); every fact the case cites outside `outcomes` must be published by then, "
+        "and every observation's period must end by then", required=True),
+    Key("mechanism", Text(allowed=MECHANISMS), "what kind of restriction the episode is about", required=True),
+    Key("summary", Text(), "what happened, in a sentence", required=True),
+))
+
+OUTCOME = Record((
+    Key("output", Text(refers_to="output"), "what was observed afterwards: an output of the case", required=True),
+    Key("period", PeriodLabel(), "its period, inside the run; it ends after `episode.as_of`", required=True),
+    Key("from", PeriodLabel(), "the period the change is measured from: an observation of the same output in "
+        "`observations` (so before `as_of`)", required=True),
+    Key("fact", Text(refers_to="fact"), "the observed fact", required_without=("value",)),
+    Key("value", Number(("literal",)), "the observed figure when it is not a fact (as for observations)",
+        required_without=("fact",), requires=("basis",), excludes=("fact",)),
+    Key("unit", UNIT, "unit of `value`", requires=("value",)),
+    Key("basis", Text(), "where `value` comes from: publisher, document, date", requires=("value",)),
+))
+
 LINKED_CASE = Record((
     KIND,
     Key("model", Text(allowed=MODELS), "`linked` for linked markets", required=True),
@@ -548,6 +582,10 @@ LINKED_CASE = Record((
         "year ends; its revenue outputs then come by fiscal year too (FY2024 ends in that month of 2024)",
         default_text="calendar years only"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
+    Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
+        "on its `outcomes`", default_text="not an episode"),
+    Key("outcomes", ListOf(OUTCOME), "what was observed after `episode.as_of`: the back-test's scores; never "
+        "fitted to", default=(), requires=("episode",)),
 ))
 
 #: Which ids of a linked case fill an output's pattern: every market; every (seller, market) pair with a
