@@ -324,17 +324,17 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
 
 
 @contextmanager
-def _draw_progress(draws: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for Monte Carlo draws (when stderr is a terminal and there are draws)."""
+def _draw_progress(draws: int, label: str = "Monte Carlo draws") -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr (when stderr is a terminal and there is work)."""
     if draws <= 0 or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("Monte Carlo draws"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("draws", total=draws)
+        task = bar.add_task(label, total=draws)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
@@ -397,6 +397,51 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenar
     with _errors_exit():
         report = _with_store(lambda store: market_api.scenario_compare(store, a, b))
     print_report(report, fmt, "differences", _out)
+
+
+@app.command("backtest")
+def backtest(paths: Annotated[list[Path] | None, typer.Argument(
+                 help="Episode files (linked market cases with an `episode:` block); default: the bundled library.")]
+             = None,
+             draws: Annotated[int, typer.Option(help="Posterior predictive draws per episode.")] = 1000,
+             steps: Annotated[int, typer.Option(help="Sampler steps per episode (the first half is burn-in).")]
+             = 400,
+             seed: Annotated[int, typer.Option(help="Random seed (episode k uses seed + 1000 k).")] = 20261203,
+             workers: Annotated[int | None, typer.Option(
+                 help="Run the episodes on a local dask.distributed cluster of this many worker processes.")]
+             = None,
+             scheduler: Annotated[str | None, typer.Option(
+                 help="Run the episodes on an existing dask.distributed cluster, e.g. tcp://host:8786.")] = None,
+             out: Annotated[Path | None, typer.Option(help="Folder for the scorecard's tables (CSV, Parquet, "
+                                                           "JSON) and chart (PNG, SVG).")] = None,
+             fmt: FormatOption = Format.table) -> None:
+    """Score the market model out of sample: calibrate each episode on what was known before its restriction,
+    predict what followed, and print per outcome and overall the direction hit rate, the share within
+    +/-50% of the observed change, 50% and 90% interval coverage, CRPS and interval score."""
+    from chipshift.api import backtest as backtest_api
+
+    with _errors_exit():
+        total = len(paths or backtest_api.library(_state.settings.data_dir))
+        with _draw_progress(total, "episodes") as progress:
+            report = _with_store(lambda store: backtest_api.backtest(
+                store, paths or (), draws=draws, steps=steps, seed=seed, workers=workers, scheduler=scheduler,
+                progress=progress, data_dir=_state.settings.data_dir))
+    if out is not None:
+        from chipshift.reports.backtest import write_backtest
+
+        report["files"] = [str(out / name) for name in write_backtest(report, out)]
+    for warning in report["warnings"]:
+        _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    shown = report if fmt is not Format.table else {
+        "scorecard": report["scorecard"], "targets": report["targets"], "outcomes": report["outcomes"],
+        "episodes": [{k: e[k] for k in ("episode", "mechanism", "as_of", "outcomes", "targets", "seconds")}
+                     | {"acceptance": e["sampler"]["acceptance"],
+                        "not_identified": ", ".join(p["parameter"] for p in e["parameters"] if not p["identified"])}
+                     for e in report["episodes"]],
+        **({"files": report["files"]} if "files" in report else {})}
+    print_report(shown, fmt, "outcomes", _out, columns={
+        "outcomes": ["episode", "output", "from", "period", "observed_change", "median_change", "p25", "p75", "p5",
+                     "p95", "direction", "size", "in50", "in90", "crps"]})
 
 
 @app.command("serve")

@@ -1,0 +1,167 @@
+"""``backtest``: run back-test episodes (the bundled library by default) and score them out of sample.
+
+Episodes are loaded here, against the store; each is then a self-contained job (``EpisodeJob``) that runs
+serially or on a dask.distributed cluster (a local one with ``workers``, an existing one at ``scheduler``).
+Every episode draws from its own seed, so a cluster gives the numbers a serial run gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from chipshift.api.data import Report
+from chipshift.api.market import _load
+from chipshift.domain.period import Period
+from chipshift.errors import DataError, Problem
+from chipshift.io.bundled import bundled_data_dir
+from chipshift.io.store import Store
+from chipshift.scenarios import backtest as bt
+from chipshift.scenarios import linked_case as linked
+from chipshift.scenarios.posterior import LITERAL_ERROR, MIN_ACCEPTANCE, MIN_TAU_MULTIPLE, STATUS_ERROR
+
+Progress = Callable[[int, int], None]
+
+
+def library(data_dir: Path | None = None) -> list[Path]:
+    """The bundled episode files."""
+    return sorted(((data_dir or bundled_data_dir()) / "episodes").glob("*.yaml"))
+
+
+def _quarter_label(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
+    """An episode file, loaded and checked (``as_of`` included), as a job with no store."""
+    case, context, governed = _load(store, path)
+    if not isinstance(case, linked.LinkedCase) or case.episode is None or governed is None:
+        raise DataError([Problem("not a back-test episode: a linked market case with an `episode:` block and "
+                                 "`outcomes`", path.name, field="episode")])
+    if not case.episode.outcomes:
+        raise DataError([Problem("an episode needs at least one outcome to be scored on", path.name,
+                                 field="outcomes")])
+    fitted = [o for o in case.observations if o.fit]
+    last = max((case.period_end(o.output, o.period) for o in fitted), default=Period.parse(case.start).end)
+    end = max(_quarter_label(last), case.start)
+    fit_case = dataclasses.replace(case, end=end)
+    facts = {f["id"]: f for f in store.rows("facts")}
+    cited = [o.source for o in case.observations] + [o.source for o in case.episode.outcomes]
+    errors = {s: bt.error_of(str(facts[s]["status"])) for s in cited if s in facts}
+    as_of = case.episode.as_of.isoformat()
+    later = sorted({e.rule for e in case.rules if context.has(e.rule)
+                    and (context.rule(e.rule).announced or context.rule(e.rule).start or "") > as_of})
+    return bt.EpisodeJob(str(path), case, governed, fit_case, linked.govern(fit_case, context, path.name),
+                         errors, tuple(later))
+
+
+def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
+             seed: int = 20261203, workers: int | None = None, scheduler: str | None = None,
+             progress: Progress | None = None, data_dir: Path | None = None) -> Report:
+    """Run every episode (default: the bundled library) and score its outcomes; see
+    ``chipshift.scenarios.backtest``. ``workers``/``scheduler`` run the episodes on dask.distributed."""
+    files = list(paths) or library(data_dir)
+    if not files:
+        raise DataError([Problem("no episode files given and none bundled", "episodes")])
+    if draws < 10 or steps < 20:
+        raise DataError([Problem("use at least 10 predictive draws and 20 sampler steps", "backtest",
+                                 field="draws" if draws < 10 else "steps")])
+    jobs = [episode_job(store, Path(p)) for p in files]
+    results = _run(jobs, draws, steps, seed, workers, scheduler, progress)
+    return report(results, draws, steps, seed)
+
+
+def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,
+         scheduler: str | None, progress: Progress | None) -> list[bt.EpisodeResult]:
+    seeds = [seed + 1000 * k for k in range(len(jobs))]
+    if workers is None and scheduler is None:
+        out = []
+        for k, (job, s) in enumerate(zip(jobs, seeds, strict=True)):
+            out.append(bt.run_episode(job, draws=draws, steps=steps, seed=s))
+            if progress is not None:
+                progress(k + 1, len(jobs))
+        return out
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None if scheduler else LocalCluster(n_workers=workers or 1, threads_per_worker=1,
+                                                  processes=True, dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            futures = [client.submit(bt.run_episode, job, draws=draws, steps=steps, seed=s, pure=False)
+                       for job, s in zip(jobs, seeds, strict=True)]
+            for k, _ in enumerate(as_completed(futures)):
+                if progress is not None:
+                    progress(k + 1, len(jobs))
+            return list(client.gather(futures))
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _round(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None or x != x else round(float(x), digits)
+
+
+def report(results: Sequence[bt.EpisodeResult], draws: int, steps: int, seed: int) -> Report:
+    """The scorecard as a report: per outcome, per episode, and overall against the targets."""
+    rows: list[dict[str, Any]] = []
+    episodes = []
+    warnings = []
+    for r in results:
+        for w in r.posterior.warnings:
+            warnings.append(f"{r.name}: {w}")
+        for s in r.outcomes:
+            rows.append({
+                "episode": r.name, "mechanism": r.mechanism, "output": s.output, "period": s.period,
+                "from": s.reference, "reference": _round(s.reference_value), "observed": _round(s.observed),
+                "observed_change": _round(s.observed_change), "median_change": _round(s.median),
+                "p5": _round(s.p5), "p25": _round(s.p25), "p75": _round(s.p75), "p95": _round(s.p95),
+                "direction": None if s.direction_hit is None else ("hit" if s.direction_hit else "miss"),
+                "size": "within" if s.within_size else "off", "in50": s.in50, "in90": s.in90,
+                "crps": _round(s.crps), "interval_score": _round(s.interval_score), "source": s.source})
+        post = r.posterior
+        episodes.append({
+            "episode": r.name, "file": r.file, "mechanism": r.mechanism, "as_of": r.as_of, "summary": r.summary,
+            "outcomes": len(r.outcomes), "targets": len(r.targets),
+            "conditioned_on": list(r.conditioned_on),
+            "sampler": {"acceptance": _round(post.acceptance, 3), "evaluations": post.evaluations,
+                        "seconds": _round(post.seconds, 2),
+                        "evaluations_per_second": _round(post.evaluations / max(post.seconds, 1e-9), 0),
+                        "warnings": list(post.warnings)},
+            "parameters": [{"parameter": p.name, "prior_mean": _round(p.prior_mean), "prior_sd": _round(p.prior_sd),
+                            "mean": _round(p.mean), "sd": _round(p.sd), "p5": _round(p.p5), "p95": _round(p.p95),
+                            "identified": p.identified, "at_bound": p.at_bound,
+                            "autocorrelation": _round(p.autocorrelation, 1),
+                            "effective_draws": _round(p.effective_draws, 0)} for p in post.summary],
+            "fitted_to": [{"output": t.output, "period": t.period, "value": _round(t.value),
+                           "error": _round(t.error), "sources": list(t.sources)} for t in r.targets],
+            "seconds": _round(r.seconds, 2)})
+    card = bt.scorecard([s for r in results for s in r.outcomes])
+    low, high = bt.COVERAGE90_TARGET
+    checks = {
+        "direction": card.direction is not None and card.direction >= bt.DIRECTION_TARGET,
+        "size_within_50pct": card.size is not None and card.size >= bt.SIZE_TARGET,
+        "coverage90": card.coverage90 is not None and low <= card.coverage90 <= high,
+    }
+    return {
+        "episodes": episodes,
+        "outcomes": rows,
+        "scorecard": {"episodes": len(results), "outcomes": card.outcomes, "direction": _round(card.direction, 3),
+                      "size_within_50pct": _round(card.size, 3), "coverage50": _round(card.coverage50, 3),
+                      "coverage90": _round(card.coverage90, 3), "crps": _round(card.crps),
+                      "interval_score90": _round(card.interval_score)},
+        "targets": {"direction": f">= {bt.DIRECTION_TARGET}", "size_within_50pct": f">= {bt.SIZE_TARGET}",
+                    "coverage90": f"{low}-{high}", "met": checks},
+        "method": {
+            "calibration": "posterior over every ranged parameter (PERT priors on their ranges, mode at the "
+                           "default) and the model error, sampled with emcee on the observations before as_of",
+            "errors": {**STATUS_ERROR, "literal": LITERAL_ERROR},
+            "prediction": "posterior predictive: the model's change from the outcome's reference period applied "
+                          "to the observed reference level, with the model error and the figure's error drawn",
+            "convergence": f"acceptance >= {MIN_ACCEPTANCE}; chain >= {MIN_TAU_MULTIPLE:g} autocorrelation times",
+            "draws": draws, "steps": steps, "seed": seed},
+        "warnings": warnings,
+    }

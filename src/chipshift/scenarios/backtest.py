@@ -1,0 +1,243 @@
+"""Back-tests: an episode (a linked case set up with what was known on its ``as_of`` date) calibrated on its
+observations, then scored on the outcomes observed afterwards. Pure computation; loading is in ``chipshift.api``.
+
+For each episode:
+
+1. **Calibrate** on the observations marked fit (all before ``as_of``), over the quarters up to the last of
+   them: a posterior over every ranged parameter and the model error (``chipshift.scenarios.posterior``).
+2. **Predict** each outcome from posterior draws over the whole run. The model gives the *change* from the
+   outcome's reference period (its ratio ``model(period) / model(from)``, or its difference when the model's
+   reference value is 0); applied to the observed reference level, with the model error and the outcome
+   figure's own error drawn on top, it is a posterior predictive sample of the published figure.
+3. **Score** the observed change against the sample of predicted changes: direction (the median's sign),
+   size (median within +/-50% of the observed change), whether the 50% and 90% central intervals hold it,
+   the CRPS and the 90% interval score (both divided by the reference level, so episodes in different units
+   can be averaged).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chipshift.scenarios import linked_case as linked
+from chipshift.scenarios.linked_case import Draws, FloatArray, Governed, LinkedCase
+from chipshift.scenarios.market_run import default_draws
+from chipshift.scenarios.posterior import (
+    LITERAL_ERROR,
+    STATUS_ERROR,
+    Posterior,
+    Prior,
+    Target,
+    combine,
+    model_error_prior,
+    sample,
+)
+
+#: Posterior predictive draws per episode, and how many are run together.
+PREDICTIVE_DRAWS = 1_000
+CHUNK = 500
+#: Size counts as right when the median change is within this part of the observed change.
+SIZE_TOLERANCE = 0.5
+#: What the bundled library should reach (shown beside the scorecard): direction and size hit rates, and the
+#: share of outcomes the 90% intervals hold (too wide is a failure too).
+DIRECTION_TARGET = 0.8
+SIZE_TARGET = 0.6
+COVERAGE90_TARGET = (0.8, 0.97)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class EpisodeJob:
+    """Everything an episode's back-test needs, with no store: picklable, so it runs on any worker."""
+
+    file: str
+    case: LinkedCase  # the whole run
+    governed: Governed
+    fit_case: LinkedCase  # the run up to the last fitted observation
+    fit_governed: Governed
+    errors: Mapping[str, float]  # source (fact id or literal basis) -> error of the figure (sd of the log)
+    conditioned_on: tuple[str, ...] = ()  # rules announced after as_of that the run assumes
+
+
+@dataclass(frozen=True)
+class OutcomeScore:
+    output: str
+    period: str
+    reference: str
+    reference_value: float
+    observed: float
+    source: str
+    observed_change: float
+    model_value: float  # the run's own value at the posterior median of its change
+    median: float  # predicted change
+    p5: float
+    p25: float
+    p75: float
+    p95: float
+    direction_hit: bool | None  # None: no observed change
+    within_size: bool
+    in50: bool
+    in90: bool
+    crps: float  # divided by the reference level
+    interval_score: float  # 90% interval, divided by the reference level
+
+
+@dataclass(frozen=True)
+class EpisodeResult:
+    file: str
+    name: str
+    mechanism: str
+    as_of: str
+    summary: str
+    posterior: Posterior
+    targets: tuple[Target, ...]
+    outcomes: tuple[OutcomeScore, ...]
+    conditioned_on: tuple[str, ...]
+    seconds: float
+
+
+def priors(case: LinkedCase) -> list[Prior]:
+    """A PERT prior per ranged parameter, mode at its default, then the model error's."""
+    out = [Prior(p.id, p.low, p.default, p.high) for p in case.params.values() if p.high > p.low]
+    return [*out, model_error_prior()]
+
+
+def targets(case: LinkedCase, errors: Mapping[str, float]) -> list[Target]:
+    """The fitted observations as targets, one per output and period."""
+    groups: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
+    for obs in case.observations:
+        if obs.fit and obs.value > 0.0:
+            groups.setdefault((obs.output, obs.period), []).append(
+                (obs.value, errors.get(obs.source, LITERAL_ERROR), obs.source))
+    return [combine(output, period, figures) for (output, period), figures in groups.items()]
+
+
+def error_of(status: str | None) -> float:
+    """A published figure's error (sd of the log) from what kind of number it is."""
+    return STATUS_ERROR.get(status or "", LITERAL_ERROR)
+
+
+def _with(case: LinkedCase, sampled: Draws, size: int) -> Draws:
+    """Every parameter at its default, the sampled ones (the case's own) as drawn."""
+    return default_draws(case, size) | {k: v for k, v in sampled.items() if k in case.params}
+
+
+def _values(case: LinkedCase, governed: Governed, draws: Draws, wanted: Sequence[tuple[str, str]],
+            start: FloatArray | None = None) -> FloatArray:
+    """Model values ``(wanted, draws)`` of (output, period) pairs (NaN where the run has none)."""
+    out = linked.outputs(case, linked.run(case, governed, draws, start))
+    size = len(next(iter(draws.values()))) if draws else 1
+    rows = np.full((len(wanted), size), np.nan)
+    for i, (output, period) in enumerate(wanted):
+        got = out.get(output)
+        if got is not None and period in got[0]:
+            rows[i] = got[1][got[0].index(period)]
+    return rows
+
+
+def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 300, seed: int = 20261203,
+                progress: Progress | None = None) -> EpisodeResult:
+    """Calibrate an episode on its observations, predict its outcomes, score them."""
+    import time
+
+    started = time.perf_counter()
+    case = job.case
+    episode = case.episode
+    if episode is None:
+        raise ValueError(f"{job.file} is not an episode (no `episode:` block)")
+    fitted = targets(case, job.errors)
+    wanted = [(t.output, t.period) for t in fitted]
+    fit_case, fit_governed = job.fit_case, job.fit_governed
+
+    def model(sampled: Draws) -> FloatArray:
+        size = len(next(iter(sampled.values()))) if sampled else 1
+        return _values(fit_case, fit_governed, _with(fit_case, sampled, size), wanted)
+
+    posterior = sample(priors(case), model, fitted, steps=steps, seed=seed, progress=progress)
+    rng = np.random.default_rng(seed + 1)
+    chosen = posterior.draws(draws, rng)
+    pairs = [(o.output, p) for o in episode.outcomes for p in (o.period, o.reference)]
+    values = np.concatenate([
+        _values(case, job.governed, _with(case, {k: v[i:i + CHUNK] for k, v in chosen.items()},
+                                          min(CHUNK, draws - i)), pairs)
+        for i in range(0, draws, CHUNK)], axis=1)
+    scores = []
+    for k, outcome in enumerate(episode.outcomes):
+        at, ref = values[2 * k], values[2 * k + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = at / ref
+        noise = np.hypot(chosen["model_error"], job.errors.get(outcome.source, LITERAL_ERROR))
+        shock = np.exp(noise * rng.standard_normal(draws))
+        level = outcome.reference_value
+        predicted = np.where(np.isfinite(ratio) & (ref > 0.0), level * ratio, level + (at - ref)) * shock
+        scores.append(score(outcome, predicted - level, float(np.nanmedian(at))))
+    return EpisodeResult(job.file, case.name, episode.mechanism, episode.as_of.isoformat(), episode.summary,
+                         posterior, tuple(fitted), tuple(scores), job.conditioned_on,
+                         time.perf_counter() - started)
+
+
+def crps(sample: FloatArray, y: float) -> float:
+    """The continuous ranked probability score of a sample's distribution at ``y``:
+    ``E|X - y| - E|X - X'| / 2``, in the sample's units (0 is perfect)."""
+    x = np.sort(sample[np.isfinite(sample)])
+    n = len(x)
+    if n == 0:
+        return math.nan
+    spread = 2.0 * float(np.sum((2.0 * np.arange(1, n + 1) - n - 1.0) * x)) / (n * n)
+    return float(np.mean(np.abs(x - y))) - 0.5 * spread
+
+
+def interval_score(low: float, high: float, y: float, alpha: float = 0.1) -> float:
+    """The interval score of a central ``1 - alpha`` interval (Gneiting and Raftery 2007): its width plus
+    ``2 / alpha`` times how far ``y`` falls outside it."""
+    return (high - low) + (2.0 / alpha) * (max(low - y, 0.0) + max(y - high, 0.0))
+
+
+def score(outcome: linked.Outcome, change: FloatArray, model_value: float) -> OutcomeScore:
+    """An outcome's observed change against a sample of predicted changes."""
+    observed = outcome.value - outcome.reference_value
+    finite = change[np.isfinite(change)]
+    p5, p25, median, p75, p95 = (float(v) for v in np.percentile(finite, [5, 25, 50, 75, 95]))
+    scale = abs(outcome.reference_value) or 1.0
+    return OutcomeScore(
+        output=outcome.output, period=outcome.period, reference=outcome.reference,
+        reference_value=outcome.reference_value, observed=outcome.value, source=outcome.source,
+        observed_change=observed, model_value=model_value, median=median, p5=p5, p25=p25, p75=p75, p95=p95,
+        direction_hit=None if observed == 0.0 else bool(np.sign(median) == np.sign(observed)),
+        within_size=abs(median - observed) <= SIZE_TOLERANCE * abs(observed),
+        in50=p25 <= observed <= p75, in90=p5 <= observed <= p95,
+        crps=crps(finite, observed) / scale, interval_score=interval_score(p5, p95, observed) / scale)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    outcomes: int
+    direction: float | None  # share of outcomes with a change whose direction the median got right
+    size: float | None
+    coverage50: float | None
+    coverage90: float | None
+    crps: float | None  # mean, relative to reference levels
+    interval_score: float | None
+
+
+def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:
+    """The library's overall scores."""
+
+    def rate(flags: Sequence[bool]) -> float | None:
+        return sum(flags) / len(flags) if flags else None
+
+    def mean(xs: Sequence[float]) -> float | None:
+        finite = [x for x in xs if math.isfinite(x)]
+        return sum(finite) / len(finite) if finite else None
+
+    return Scorecard(
+        outcomes=len(scores),
+        direction=rate([s.direction_hit for s in scores if s.direction_hit is not None]),
+        size=rate([s.within_size for s in scores]), coverage50=rate([s.in50 for s in scores]),
+        coverage90=rate([s.in90 for s in scores]), crps=mean([s.crps for s in scores]),
+        interval_score=mean([s.interval_score for s in scores]))

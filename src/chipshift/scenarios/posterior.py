@@ -1,0 +1,227 @@
+"""Bayesian calibration: priors from parameters' ranges, an error model for published figures, a posterior
+sampled with emcee's affine-invariant ensemble sampler, and the diagnostics that say how far to trust it.
+Pure computation: the model is a function from parameter draws to the fitted figures' model values.
+
+* **Priors.** Each ranged parameter gets a PERT prior on its range: a Beta on ``[low, high]`` with its mode at
+  the default (shape ``1 + 4 (default - low) / (high - low)``), so the default is the likeliest value and the
+  range's ends are possible but unlikely.
+* **Errors.** A published figure ``y`` and the model's ``m`` differ in logs by the figure's own error and the
+  model's: ``log m - log y ~ N(0, s_y^2 + s_model^2)``. ``s_y`` comes from what kind of number it is
+  (``STATUS_ERROR``); several published figures for one quantity (one output and period) are one target at
+  their geometric mean whose error grows by half their spread in logs: competing estimates widen it rather
+  than average away. ``s_model`` (``model_error``) is sampled with the parameters under its own prior
+  (``MODEL_ERROR``), so bands carry the model's misfit as well as the parameters' uncertainty.
+* **Sampler.** emcee's stretch move, walkers started from the prior, all walkers of a step evaluated in one
+  batch. Diagnostics: mean acceptance, the integrated autocorrelation time per parameter and the effective
+  sample size it implies; a chain shorter than ``MIN_TAU_MULTIPLE`` autocorrelation times, or an acceptance
+  below ``MIN_ACCEPTANCE``, is reported as not converged.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import emcee
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+Draws = dict[str, FloatArray]
+
+#: Error (sd of the log) of a published figure, by what kind of number it is (facts' ``status``).
+STATUS_ERROR: Mapping[str, float] = {"reported": 0.03, "estimate": 0.10, "claim": 0.15, "forecast": 0.20}
+#: Error of a literal observation (a figure stated in the case file with its basis).
+LITERAL_ERROR = 0.10
+#: The model's own error (sd of the log of model / truth): low, mode, high of its PERT prior. A well-specified
+#: trade model misses market shares by some 10% (research/market-models.md); 50% is a badly wrong structure.
+MODEL_ERROR = (0.02, 0.10, 0.50)
+MIN_ACCEPTANCE = 0.1
+MIN_TAU_MULTIPLE = 10.0
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A PERT prior on ``[low, high]`` with its mode at ``mode``."""
+
+    name: str
+    low: float
+    mode: float
+    high: float
+
+    @property
+    def shape(self) -> tuple[float, float]:
+        width = self.high - self.low
+        return 1.0 + 4.0 * (self.mode - self.low) / width, 1.0 + 4.0 * (self.high - self.mode) / width
+
+    @property
+    def mean(self) -> float:
+        a, b = self.shape
+        return self.low + (self.high - self.low) * a / (a + b)
+
+    @property
+    def sd(self) -> float:
+        a, b = self.shape
+        return (self.high - self.low) * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0)))
+
+    def log_density(self, x: FloatArray) -> FloatArray:
+        """Up to a constant; -inf outside the range."""
+        a, b = self.shape
+        z = (x - self.low) / (self.high - self.low)
+        inside = (z > 0.0) & (z < 1.0)
+        zc = np.where(inside, z, 0.5)
+        return np.asarray(np.where(inside, (a - 1.0) * np.log(zc) + (b - 1.0) * np.log1p(-zc), -np.inf))
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        a, b = self.shape
+        return np.asarray(self.low + (self.high - self.low) * rng.beta(a, b, n))
+
+
+@dataclass(frozen=True)
+class Target:
+    """One quantity the model is fitted to: a published figure (or several, combined) and its error."""
+
+    output: str
+    period: str
+    value: float
+    error: float  # sd of the log
+    sources: tuple[str, ...]
+
+
+def combine(output: str, period: str, figures: Sequence[tuple[float, float, str]]) -> Target:
+    """Published figures ``(value, error, source)`` of one quantity as one target: their geometric mean, with
+    an error of their mean error and half their spread in logs, in quadrature."""
+    values = np.array([v for v, _, _ in figures], dtype=np.float64)
+    errors = np.array([e for _, e, _ in figures], dtype=np.float64)
+    logs = np.log(values)
+    spread = 0.5 * float(logs.max() - logs.min())
+    return Target(output, period, float(np.exp(logs.mean())), math.sqrt(float(np.mean(errors**2)) + spread**2),
+                  tuple(s for _, _, s in figures))
+
+
+@dataclass(frozen=True)
+class ParameterSummary:
+    name: str
+    prior_mean: float
+    prior_sd: float
+    mean: float
+    sd: float
+    p5: float
+    p95: float
+    autocorrelation: float  # integrated autocorrelation time, steps
+    effective_draws: float
+    identified: bool  # the data narrowed it: posterior sd below IDENTIFIED_RATIO of the prior's
+    at_bound: str | None  # "low" / "high" when posterior mass piles against that end of the range
+
+
+#: A parameter counts as identified by the data when its posterior sd is below this part of its prior sd.
+IDENTIFIED_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class Posterior:
+    priors: tuple[Prior, ...]
+    samples: FloatArray  # (n, parameters): the chain after burn-in, walkers flattened
+    acceptance: float
+    evaluations: int
+    seconds: float
+    summary: tuple[ParameterSummary, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.priors)
+
+    def draws(self, n: int, rng: np.random.Generator) -> Draws:
+        """``n`` posterior draws (with replacement when the chain is shorter), by parameter."""
+        rows = rng.choice(len(self.samples), size=n, replace=n > len(self.samples))
+        return {name: np.asarray(self.samples[rows, j]) for j, name in enumerate(self.names)}
+
+
+def log_likelihood(model: FloatArray, targets: Sequence[Target], model_error: FloatArray) -> FloatArray:
+    """Log-likelihood per draw of model values ``(targets, draws)``; a non-positive or missing model value
+    rules the draw out."""
+    if not targets:
+        return np.zeros(model.shape[1])
+    observed = np.log([t.value for t in targets])[:, None]
+    var = np.array([t.error for t in targets])[:, None] ** 2 + model_error[None, :] ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        resid = np.log(model) - observed
+    ll = -0.5 * np.sum(resid**2 / var + np.log(var), axis=0)
+    return np.asarray(np.where(np.all(np.isfinite(resid), axis=0), ll, -np.inf))
+
+
+def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], targets: Sequence[Target], *,
+           walkers: int | None = None, steps: int = 300, burn: int | None = None, seed: int = 20261203,
+           progress: Callable[[int, int], None] | None = None) -> Posterior:
+    """Sample the posterior of ``priors`` given ``targets``. ``model(draws)`` returns the model's value of each
+    target ``(targets, draws)`` for a batch of parameter draws (``model_error`` is not among its draws). The
+    last prior must be the model error's (see ``model_error_prior``)."""
+    started = time.perf_counter()
+    ndim = len(priors)
+    walkers = walkers or max(24, 4 * ndim + 4)
+    walkers += walkers % 2
+    burn = steps // 2 if burn is None else burn
+    rng = np.random.default_rng(seed)
+    evaluations = 0
+
+    def log_prob(coords: FloatArray) -> FloatArray:
+        nonlocal evaluations
+        lp = np.sum([p.log_density(coords[:, j]) for j, p in enumerate(priors)], axis=0)
+        ok = np.isfinite(lp)
+        out = np.full(len(coords), -np.inf)
+        if ok.any():
+            kept = coords[ok]
+            draws = {p.name: np.ascontiguousarray(kept[:, j]) for j, p in enumerate(priors[:-1])}
+            evaluations += len(kept)
+            out[ok] = lp[ok] + log_likelihood(model(draws), targets, kept[:, -1])
+        return out
+
+    if not targets:  # nothing to learn from: the posterior is the prior, drawn exactly
+        n = walkers * (steps - burn)
+        flat = np.column_stack([p.sample(rng, n) for p in priors])
+        summary = tuple(_summarise(p, flat[:, j], 1.0, n) for j, p in enumerate(priors))
+        return Posterior(tuple(priors), flat, 1.0, 0, time.perf_counter() - started, summary,
+                         ("no observation to fit: the bands are the prior's",))
+    start = np.column_stack([p.sample(rng, walkers) for p in priors])
+    sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
+    sampler.random_state = np.random.RandomState(int(rng.integers(2**31))).get_state()  # seeded moves
+    for k, _ in enumerate(sampler.sample(start, iterations=steps)):
+        if progress is not None:
+            progress(k + 1, steps)
+    chain = sampler.get_chain(discard=burn)  # (steps - burn, walkers, ndim)
+    flat = chain.reshape(-1, ndim)
+    tau = np.asarray(emcee.autocorr.integrated_time(chain, tol=0, quiet=True), dtype=np.float64)
+    acceptance = float(np.mean(sampler.acceptance_fraction))
+    kept = chain.shape[0]
+    warnings = []
+    if acceptance < MIN_ACCEPTANCE:
+        warnings.append(f"sampler acceptance {acceptance:.2f} is below {MIN_ACCEPTANCE}: the posterior is poorly "
+                        "explored (targets the model cannot meet together?)")
+    slow = [p.name for p, t in zip(priors, tau, strict=True) if kept < MIN_TAU_MULTIPLE * t]
+    if slow:
+        warnings.append(f"not converged: the chain ({kept} steps after burn-in) is shorter than "
+                        f"{MIN_TAU_MULTIPLE:g} autocorrelation times for {', '.join(slow)}")
+    summary = tuple(_summarise(p, flat[:, j], float(tau[j]), walkers * kept) for j, p in enumerate(priors))
+    return Posterior(tuple(priors), flat, acceptance, evaluations, time.perf_counter() - started, summary,
+                     tuple(warnings))
+
+
+def _summarise(prior: Prior, x: FloatArray, tau: float, n: int) -> ParameterSummary:
+    sd = float(np.std(x))
+    width = prior.high - prior.low
+    at_bound = None
+    for side, edge in (("low", prior.low), ("high", prior.high)):
+        near = float(np.mean(np.abs(x - edge) < 0.05 * width))
+        if near > 0.25:  # a quarter of the mass within 5% of the range of one end
+            at_bound = side
+    return ParameterSummary(prior.name, prior.mean, prior.sd, float(np.mean(x)), sd,
+                            float(np.percentile(x, 5)), float(np.percentile(x, 95)), tau,
+                            n / max(tau, 1.0), sd < IDENTIFIED_RATIO * prior.sd, at_bound)
+
+
+def model_error_prior() -> Prior:
+    low, mode, high = MODEL_ERROR
+    return Prior("model_error", low, mode, high)

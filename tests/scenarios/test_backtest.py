@@ -1,0 +1,250 @@
+"""Back-tests: the scores against their definitions, the posterior against quadrature, episodes' hindsight
+checks, and ``chipshift backtest`` end to end (serial and on a dask LocalCluster, same numbers)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from typer.testing import CliRunner
+
+from chipshift.cli import app
+from chipshift.scenarios.backtest import crps, interval_score, score, scorecard
+from chipshift.scenarios.linked_case import Outcome
+from chipshift.scenarios.posterior import Prior, Target, combine, log_likelihood, sample
+
+# -- scores ----------------------------------------------------------------------------------------------------
+
+
+def crps_pairwise(x: np.ndarray, y: float) -> float:
+    """CRPS of an empirical distribution from its definition, E|X - y| - E|X - X'| / 2, over all pairs."""
+    return float(np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :])))
+
+
+@given(st.lists(st.floats(-100, 100), min_size=1, max_size=40), st.floats(-150, 150))
+@settings(max_examples=60, deadline=None)
+def test_crps_matches_its_definition(xs: list[float], y: float) -> None:
+    x = np.array(xs)
+    assert crps(x, y) == pytest.approx(crps_pairwise(x, y), abs=1e-9)
+    assert crps(x, y) >= -1e-12
+
+
+def test_crps_of_a_normal_sample_matches_the_closed_form() -> None:
+    rng = np.random.default_rng(1)
+    mu, sd, y = 1.0, 2.0, 2.5
+    z = (y - mu) / sd
+    exact = sd * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / math.sqrt(math.pi))
+    assert crps(rng.normal(mu, sd, 200_000), y) == pytest.approx(exact, rel=0.01)
+
+
+def test_interval_score_is_width_plus_penalty_outside() -> None:
+    assert interval_score(1.0, 3.0, 2.0) == 2.0
+    assert interval_score(1.0, 3.0, 4.0, alpha=0.1) == 2.0 + 20.0 * 1.0
+    assert interval_score(1.0, 3.0, 0.5, alpha=0.5) == 2.0 + 4.0 * 0.5
+
+
+def test_score_reads_direction_size_and_coverage() -> None:
+    outcome = Outcome("share:x", "2025", value=7.0, source="f", reference="2023", reference_value=14.0)  # -7
+    sample = np.linspace(-12.0, 0.0, 1001)  # median -6, p5 -11.4, p95 -0.6, p25 -9, p75 -3
+    s = score(outcome, sample, model_value=8.0)
+    assert s.observed_change == -7.0
+    assert s.median == pytest.approx(-6.0)
+    assert s.direction_hit and s.within_size and s.in50 and s.in90
+    far = score(outcome, sample + 20.0, model_value=22.0)  # median +14: wrong way, outside both intervals
+    assert not far.direction_hit and not far.within_size and not far.in50 and not far.in90
+    card = scorecard([s, far])
+    assert (card.direction, card.size, card.coverage50, card.coverage90) == (0.5, 0.5, 0.5, 0.5)
+    flat = score(Outcome("p", "2025", 5.0, "f", "2023", 5.0), sample, 1.0)
+    assert flat.direction_hit is None  # no observed change: not counted for direction
+    assert scorecard([flat]).direction is None
+
+
+# -- posterior ---------------------------------------------------------------------------------------------------
+
+
+def test_competing_estimates_widen_a_target() -> None:
+    one = combine("o", "2024", [(10.0, 0.05, "a")])
+    two = combine("o", "2024", [(10.0, 0.05, "a"), (14.4, 0.05, "b")])
+    assert one.error == pytest.approx(0.05)
+    assert two.value == pytest.approx(12.0)
+    assert two.error == pytest.approx(math.hypot(0.05, 0.5 * math.log(1.44)))
+    assert two.sources == ("a", "b")
+
+
+def test_pert_prior_has_its_mode_at_the_default() -> None:
+    prior = Prior("p", 0.0, 2.0, 10.0)
+    grid = np.linspace(0.01, 9.99, 999)
+    assert grid[np.argmax(prior.log_density(grid))] == pytest.approx(2.0, abs=0.02)
+    draws = prior.sample(np.random.default_rng(0), 100_000)
+    assert draws.mean() == pytest.approx(prior.mean, rel=0.01)
+    assert draws.std() == pytest.approx(prior.sd, rel=0.02)
+    assert np.isneginf(prior.log_density(np.array([-1.0, 11.0]))).all()
+
+
+def test_posterior_matches_quadrature_on_a_one_parameter_model() -> None:
+    """model(theta) = theta against one published figure; the reference posterior mean is computed on a grid
+    of (theta, model error) from the prior densities and the lognormal likelihood written out here."""
+    theta_prior, error_prior = Prior("theta", 1.0, 4.0, 10.0), Prior("model_error", 0.02, 0.10, 0.50)
+    target = Target("o", "2024", 6.0, 0.1, ("f",))
+    th = np.linspace(1.0005, 9.9995, 1500)
+    me = np.linspace(0.0201, 0.4999, 400)
+    tt, mm = np.meshgrid(th, me, indexing="ij")
+    a, b = theta_prior.shape
+    ea, eb = error_prior.shape
+    log_prior = ((a - 1) * np.log((tt - 1.0) / 9.0) + (b - 1) * np.log(1 - (tt - 1.0) / 9.0)
+                 + (ea - 1) * np.log((mm - 0.02) / 0.48) + (eb - 1) * np.log(1 - (mm - 0.02) / 0.48))
+    var = 0.1**2 + mm**2
+    log_like = -0.5 * (np.log(tt) - np.log(6.0)) ** 2 / var - 0.5 * np.log(var)
+    w = np.exp(log_prior + log_like - np.max(log_prior + log_like))
+    exact_mean = float(np.sum(w * tt) / np.sum(w))
+    exact_sd = float(np.sqrt(np.sum(w * (tt - exact_mean) ** 2) / np.sum(w)))
+
+    post = sample([theta_prior, error_prior], lambda d: d["theta"][None, :], [target], steps=1500, seed=3)
+    theta = post.samples[:, 0]
+    assert theta.mean() == pytest.approx(exact_mean, abs=0.08)
+    assert theta.std() == pytest.approx(exact_sd, rel=0.15)
+    assert post.summary[0].identified  # the figure narrows theta well below its prior
+    assert 0.2 < post.acceptance < 0.9
+
+
+def test_likelihood_rules_out_a_missing_or_non_positive_model_value() -> None:
+    t = Target("o", "2024", 5.0, 0.1, ("f",))
+    ll = log_likelihood(np.array([[5.0, 0.0, np.nan]]), [t], np.full(3, 0.1))
+    assert np.isfinite(ll[0]) and np.isneginf(ll[1:]).all()
+
+
+def test_an_unidentified_parameter_and_one_against_its_bound_are_named() -> None:
+    priors = [Prior("free", 0.0, 0.5, 1.0), Prior("pushed", 0.0, 0.5, 1.0), Prior("model_error", 0.02, 0.1, 0.5)]
+    target = Target("o", "2024", 1e-6, 0.05, ("f",))  # wants `pushed` at its low end; `free` plays no part
+
+    def model(d: dict[str, np.ndarray]) -> np.ndarray:
+        return np.asarray(d["pushed"])[None, :]
+
+    post = sample(priors, model, [target], steps=600, seed=5)
+    by = {p.name: p for p in post.summary}
+    assert not by["free"].identified
+    assert by["pushed"].at_bound == "low"
+
+
+# -- episodes: loading -------------------------------------------------------------------------------------------
+
+GALLIUM = """
+kind: market
+model: linked
+name: gallium-test
+start: 2023Q2
+end: 2024Q2
+value_unit: usd_m
+sellers:
+  - {id: china_producers, country: CHN, product: gallium, supply_elasticity: {param: supply_china}}
+  - {id: other_producers, country: ROW, product: gallium, supply_elasticity: 0.2}
+markets:
+  - {id: CHN, region: CHN, product: gallium, value: {value: 190, unit: usd_m, basis: "test"},
+     shares: {china_producers: 100}, sigma: {param: sigma}, demand_elasticity: 0.5}
+  - id: ROW
+    region: ROW
+    product: gallium
+    value: {value: 28, unit: usd_m, basis: "test"}
+    shares:
+      china_producers: {value: 91.7, unit: pct, basis: "test"}
+      other_producers: {value: 8.3, unit: pct, basis: "test"}
+    sigma: {param: sigma}
+    demand_elasticity: 0.5
+rules:
+  - {rule: E-CN-GAGE-2023, effect: licence, approval: {param: approval}, delay: 0.3, sellers: [china_producers],
+     markets: [ROW]}
+parameters:
+  sigma: {default: 20, low: 10, high: 40, basis: "free: test"}
+  supply_china: {default: 1.0, low: 0.3, high: 3.0, basis: "free: test"}
+  approval: {default: 0.5, low: 0.1, high: 0.9, basis: "free: test"}
+observations:
+  - {output: "price@ROW", period: 2023Q2, value: 1.0, basis: "the index's base"}
+  - {output: "price@CHN", period: 2023Q2, value: 1.0, basis: "the index's base"}
+episode:
+  as_of: 2023-07-02
+  mechanism: raw_material_control
+  summary: "China's gallium export licences (test)"
+outcomes:
+  - {output: "price@ROW", period: 2023Q4, from: 2023Q2, value: 2.14, basis: "test figure"}
+  - {output: "price@CHN", period: 2023Q3, from: 2023Q2, value: 0.91, basis: "test figure"}
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("backtest") / "store.duckdb"
+
+
+def _run(store: Path, tmp_path: Path, text: str, *args: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "episode.yaml"
+    path.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(app, ["--store", str(store), "backtest", str(path), *args])
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  - {output: \"price@ROW\", period: 2023Q2, value: 1.0",
+     "  - {output: \"price@ROW\", period: 2023Q3, value: 1.0",
+     "2023Q3 ends after the episode's as_of date 2023-07-02"),
+    ("period: 2023Q3, from: 2023Q2, value: 0.91", "period: 2023Q2, from: 2023Q2, value: 0.91",
+     "is over by the episode's as_of date"),
+    ("period: 2023Q4, from: 2023Q2, value: 2.14", "period: 2023Q4, from: 2023Q1, value: 2.14",
+     "no observation of 'price@ROW' in 2023Q1"),
+    ("    value: {value: 28, unit: usd_m, basis: \"test\"}\n", "    value: {fact: hbm-size-wld-2025-fool}\n",
+     "fact 'hbm-size-wld-2025-fool' was published 2025-06-26, after the episode's as_of date"),
+    ("period: 2023Q4, from: 2023Q2, value: 2.14, basis: \"test figure\"", "period: 2023Q4, from: 2023Q2",
+     "outcomes[0]"),
+])
+def test_hindsight_and_bad_outcomes_are_refused(store: Path, tmp_path: Path, old: str, new: str,
+                                                message: str) -> None:
+    assert old in GALLIUM
+    result = _run(store, tmp_path, GALLIUM.replace(old, new))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "episode.yaml:" in result.output
+
+
+def test_a_case_without_an_episode_is_not_backtested(store: Path, tmp_path: Path) -> None:
+    text = GALLIUM.split("episode:")[0]
+    result = _run(store, tmp_path, text)
+    assert result.exit_code == 2
+    assert "not a back-test episode" in result.output
+
+
+# -- episodes: running -------------------------------------------------------------------------------------------
+
+
+def test_backtest_scores_an_episode_reproducibly(store: Path, tmp_path: Path) -> None:
+    first = _run(store, tmp_path, GALLIUM, "--draws", "200", "--steps", "60", "--format", "json",
+                 "--out", str(tmp_path / "out"))
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    rows = {(r["output"], r["period"]): r for r in report["outcomes"]}
+    row = rows[("price@ROW", "2023Q4")]
+    assert row["observed_change"] == pytest.approx(1.14)
+    assert row["p5"] <= row["p25"] <= row["median_change"] <= row["p75"] <= row["p95"]
+    assert row["median_change"] > 0  # licences on China's exports raise the price outside China
+    card = report["scorecard"]
+    assert card["outcomes"] == 2 and card["episodes"] == 1
+    assert 0.0 <= card["coverage90"] <= 1.0
+    (episode,) = report["episodes"]
+    assert episode["fitted_to"] and episode["sampler"]["evaluations"] > 0
+    assert {p["parameter"] for p in episode["parameters"]} == {"sigma", "supply_china", "approval", "model_error"}
+    assert {Path(f).name for f in report["files"]} >= {"outcomes.csv", "backtest.png", "backtest.json"}
+    again = json.loads(_run(store, tmp_path, GALLIUM, "--draws", "200", "--steps", "60", "--format",
+                            "json").stdout)
+    assert again["outcomes"] == report["outcomes"]
+
+
+def test_a_local_cluster_gives_the_serial_numbers(store: Path, tmp_path: Path) -> None:
+    serial = _run(store, tmp_path, GALLIUM, "--draws", "100", "--steps", "40", "--format", "json")
+    assert serial.exit_code == 0, serial.output
+    cluster = _run(store, tmp_path, GALLIUM, "--draws", "100", "--steps", "40", "--format", "json",
+                   "--workers", "2")
+    assert cluster.exit_code == 0, cluster.output
+    assert json.loads(cluster.stdout)["outcomes"] == json.loads(serial.stdout)["outcomes"]
