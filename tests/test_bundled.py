@@ -100,7 +100,7 @@ def test_every_restriction_event_is_a_rule() -> None:
         events = {r["id"] for r in csv.DictReader(f)}
     rules = load_bundle()["rules"].rows
     assert len(events) == 55
-    assert {r["id"] for r in rules} == events
+    assert events <= {r["id"] for r in rules}  # the bundle may hold rules beyond the shared event list
     for rule in rules:
         assert rule["source"] and rule["quote"]
 
