@@ -379,7 +379,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     print_report(shown, fmt, "outputs", _out, columns={
         "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo", "overridden"],
         "fit": ["output", when, "observed", "model", "error", "fitted_to", "fact", "basis"],
-        "sensitivity": ["output", when, "parameter", "at_low", "at_high", "swing", "rank"]})
+        "sensitivity": ["output", when, "parameter", "at_low", "at_high", "swing", "rank"] if not linked else
+        ["output", when, "parameter", "total", "total_ci", "first_order", "at_low", "at_high", "rank"]})
 
 
 def _headline(output: str) -> bool:

@@ -15,9 +15,18 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from chipshift.cli import app
-from chipshift.scenarios.backtest import crps, interval_score, score, scorecard
+from chipshift.scenarios.backtest import (
+    EpisodeResult,
+    Prediction,
+    crps,
+    error_model,
+    interval_score,
+    score,
+    score_library,
+    scorecard,
+)
 from chipshift.scenarios.linked_case import Outcome
-from chipshift.scenarios.posterior import Prior, Target, combine, log_likelihood, sample
+from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
 
 # -- scores ----------------------------------------------------------------------------------------------------
 
@@ -199,6 +208,8 @@ def _run(store: Path, tmp_path: Path, text: str, *args: str):  # type: ignore[no
      "fact 'hbm-size-wld-2025-fool' was published 2025-06-26, after the episode's as_of date"),
     ("period: 2023Q4, from: 2023Q2, value: 2.14, basis: \"test figure\"", "period: 2023Q4, from: 2023Q2",
      "outcomes[0]"),
+    ("sigma: {default: 20, low: 10, high: 40", "sigma: {default: 20, low: 50, high: 40",
+     "low 50 is above high 40"),
 ])
 def test_hindsight_and_bad_outcomes_are_refused(store: Path, tmp_path: Path, old: str, new: str,
                                                 message: str) -> None:
@@ -248,3 +259,91 @@ def test_a_local_cluster_gives_the_serial_numbers(store: Path, tmp_path: Path) -
                    "--workers", "2")
     assert cluster.exit_code == 0, cluster.output
     assert json.loads(cluster.stdout)["outcomes"] == json.loads(serial.stdout)["outcomes"]
+
+
+def test_an_episode_knows_only_the_rules_of_its_date_and_those_it_names() -> None:
+    from datetime import date
+
+    from chipshift.api.market import known_on
+    from chipshift.domain.rules import Rule
+
+    def rule(rid: str, announced: str | None, effective: str | None = None) -> Rule:
+        return Rule(rid, rid, "USA", "export_control", "", "src", "q", announced=announced, effective=effective)
+
+    rules = [rule("old", "2022-10-07"), rule("own", "2025-04-15"), rule("later-relaxation", "2025-07-14"),
+             rule("undated", None), rule("effective-only", None, "2025-01-02")]
+    kept = [r.id for r in known_on(rules, date(2025, 4, 8), {"own"})]
+    assert kept == ["old", "own", "effective-only"]
+
+
+# -- the model error learned from the track record ------------------------------------------------------------
+
+
+def _prediction(observed: float, level: float, horizon: float, percent: bool = False) -> Prediction:
+    outcome = Outcome("share:x" if percent else "price@X", "2025", observed, "f", "2023", level)
+    return Prediction(outcome, np.full(50, level), np.full(50, 0.1), 0.0, horizon, level, percent)
+
+
+def test_the_error_model_recovers_a_known_scale_and_tail() -> None:
+    rng = np.random.default_rng(4)
+    horizons = rng.uniform(0.5, 3.0, 800)
+    observed = 10.0 * np.exp(0.6 * np.sqrt(horizons) * rng.standard_normal(800))
+    normal = error_model([_prediction(float(y), 10.0, float(h)) for y, h in zip(observed, horizons, strict=True)])
+    assert normal is not None
+    assert normal.scale == pytest.approx(0.6, abs=0.05) and normal.dof >= 10
+    heavy = 10.0 * np.exp(0.3 * rng.standard_t(2.0, 800))  # a model that now and then misses by far
+    tailed = error_model([_prediction(float(y), 10.0, 1.0) for y in heavy])
+    assert tailed is not None and tailed.dof <= 3 and tailed.scale == pytest.approx(0.3, abs=0.06)
+    odds = 0.6 * rng.standard_normal(800)  # percentages: the error acts on log-odds around 20%
+    shares = 100.0 / (1.0 + np.exp(-(math.log(0.25) + odds)))
+    on_odds = error_model([_prediction(float(y), 20.0, 1.0, True) for y in shares])
+    assert on_odds is not None and on_odds.scale == pytest.approx(0.6, abs=0.05)
+    assert error_model([]) is None
+
+
+def test_each_episode_gets_the_error_of_the_others_only() -> None:
+    def result(name: str, observed: float) -> EpisodeResult:
+        post = Posterior((), np.zeros((1, 0)), 1.0, 0, 0.0, ())
+        preds = tuple(_prediction(observed * (1 + 0.1 * k), 10.0, 1.0) for k in range(3))
+        return EpisodeResult(name, name, "supply_cut", "2023-01-01", "", post, (), preds, (), 0.0)
+
+    base = [result("a", 12.0), result("b", 30.0), result("c", 5.0)]
+    moved = [result("a", 90.0), *base[1:]]  # only episode a's outcomes change
+    first, second = score_library(base), score_library(moved)
+    assert first[0].error == second[0].error  # a's error comes from b and c
+    assert first[1].error != second[1].error
+    assert first[0].error_from == 2
+    solo = score_library(base[:1])[0]
+    assert solo.error is None and solo.error_from == 0
+    shares = score_library([result("a", 12.0)])[0].outcomes
+    assert all(s.p5 <= s.median <= s.p95 for s in shares)
+
+
+# -- the bundled library -----------------------------------------------------------------------------------------
+
+
+def test_the_bundled_library_loads_with_its_hindsight_checks(bundled_store) -> None:  # type: ignore[no-untyped-def]
+    from chipshift.api.backtest import episode_job, library
+    from chipshift.schemas.market_case import MECHANISMS
+
+    jobs = [episode_job(bundled_store, path) for path in library()]
+    assert len(jobs) >= 12
+    mechanisms = {job.case.episode.mechanism for job in jobs}  # type: ignore[union-attr]
+    assert mechanisms == set(MECHANISMS)  # every kind of restriction has an episode
+    for job in jobs:
+        episode = job.case.episode
+        assert episode is not None and episode.outcomes
+        assert all(o.source for o in episode.outcomes)
+        assert all(job.case.period_end(o.output, o.period) > episode.as_of for o in episode.outcomes)
+
+
+def test_the_bundled_library_runs_and_is_scored(bundled_store) -> None:  # type: ignore[no-untyped-def]
+    from chipshift.api.backtest import backtest
+
+    report = backtest(bundled_store, draws=100, steps=40)
+    card = report["scorecard"]
+    assert card["episodes"] >= 12 and card["outcomes"] == len(report["outcomes"])
+    for row in report["outcomes"]:
+        assert row["p5"] <= row["p25"] <= row["median_change"] <= row["p75"] <= row["p95"]
+        assert row["source"]
+    assert all(e["error_from"].startswith("the other") for e in report["episodes"])

@@ -54,8 +54,11 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     as_of = case.episode.as_of.isoformat()
     later = sorted({e.rule for e in case.rules if context.has(e.rule)
                     and (context.rule(e.rule).announced or context.rule(e.rule).start or "") > as_of})
-    return bt.EpisodeJob(str(path), case, governed, fit_case, linked.govern(fit_case, context, path.name),
-                         errors, tuple(later))
+    try:
+        fit_governed = linked.govern(fit_case, context, path.name)
+    except DataError:  # a cut or rule that starts after the last observation: calibrate over the whole run
+        fit_case, fit_governed = case, governed
+    return bt.EpisodeJob(str(path), case, governed, fit_case, fit_governed, errors, tuple(later))
 
 
 def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
@@ -71,7 +74,7 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
                                  field="draws" if draws < 10 else "steps")])
     jobs = [episode_job(store, Path(p)) for p in files]
     results = _run(jobs, draws, steps, seed, workers, scheduler, progress)
-    return report(results, draws, steps, seed)
+    return report(bt.score_library(results, seed), draws, steps, seed)
 
 
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,
@@ -101,19 +104,25 @@ def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, worke
             cluster.close()
 
 
+def _mean(xs: Sequence[float | None]) -> float | None:
+    known = [x for x in xs if x is not None]
+    return sum(known) / len(known) if known else None
+
+
 def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None or x != x else round(float(x), digits)
 
 
-def report(results: Sequence[bt.EpisodeResult], draws: int, steps: int, seed: int) -> Report:
+def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int) -> Report:
     """The scorecard as a report: per outcome, per episode, and overall against the targets."""
     rows: list[dict[str, Any]] = []
     episodes = []
     warnings = []
-    for r in results:
+    for e in scored:
+        r = e.result
         for w in r.posterior.warnings:
             warnings.append(f"{r.name}: {w}")
-        for s in r.outcomes:
+        for s in e.outcomes:
             rows.append({
                 "episode": r.name, "mechanism": r.mechanism, "output": s.output, "period": s.period,
                 "from": s.reference, "reference": _round(s.reference_value), "observed": _round(s.observed),
@@ -125,7 +134,12 @@ def report(results: Sequence[bt.EpisodeResult], draws: int, steps: int, seed: in
         post = r.posterior
         episodes.append({
             "episode": r.name, "file": r.file, "mechanism": r.mechanism, "as_of": r.as_of, "summary": r.summary,
-            "outcomes": len(r.outcomes), "targets": len(r.targets),
+            "outcomes": len(e.outcomes), "targets": len(r.targets),
+            "model_error": None if e.error is None else {
+                "scale_per_sqrt_year": _round(e.error.scale),
+                "degrees_of_freedom": None if e.error.dof == float("inf") else e.error.dof},
+            "error_from": (f"the other {e.error_from} episodes' outcomes" if e.error_from else
+                           "its own posterior (no other episode)"),
             "conditioned_on": list(r.conditioned_on),
             "sampler": {"acceptance": _round(post.acceptance, 3), "evaluations": post.evaluations,
                         "seconds": _round(post.seconds, 2),
@@ -139,7 +153,8 @@ def report(results: Sequence[bt.EpisodeResult], draws: int, steps: int, seed: in
             "fitted_to": [{"output": t.output, "period": t.period, "value": _round(t.value),
                            "error": _round(t.error), "sources": list(t.sources)} for t in r.targets],
             "seconds": _round(r.seconds, 2)})
-    card = bt.scorecard([s for r in results for s in r.outcomes])
+    card = bt.scorecard([s for e in scored for s in e.outcomes])
+    per_episode = [bt.scorecard(e.outcomes) for e in scored]
     low, high = bt.COVERAGE90_TARGET
     checks = {
         "direction": card.direction is not None and card.direction >= bt.DIRECTION_TARGET,
@@ -149,10 +164,13 @@ def report(results: Sequence[bt.EpisodeResult], draws: int, steps: int, seed: in
     return {
         "episodes": episodes,
         "outcomes": rows,
-        "scorecard": {"episodes": len(results), "outcomes": card.outcomes, "direction": _round(card.direction, 3),
+        "scorecard": {"episodes": len(scored), "outcomes": card.outcomes, "direction": _round(card.direction, 3),
                       "size_within_50pct": _round(card.size, 3), "coverage50": _round(card.coverage50, 3),
                       "coverage90": _round(card.coverage90, 3), "crps": _round(card.crps),
                       "interval_score90": _round(card.interval_score)},
+        "scorecard_by_episode": {  # every episode weighs the same, whatever its number of outcomes
+            name: _round(_mean([getattr(c, name) for c in per_episode]), 3)
+            for name in ("direction", "size", "coverage50", "coverage90")},
         "targets": {"direction": f">= {bt.DIRECTION_TARGET}", "size_within_50pct": f">= {bt.SIZE_TARGET}",
                     "coverage90": f"{low}-{high}", "met": checks},
         "method": {
@@ -160,7 +178,9 @@ def report(results: Sequence[bt.EpisodeResult], draws: int, steps: int, seed: in
                            "default) and the model error, sampled with emcee on the observations before as_of",
             "errors": {**STATUS_ERROR, "literal": LITERAL_ERROR},
             "prediction": "posterior predictive: the model's change from the outcome's reference period applied "
-                          "to the observed reference level, with the model error and the figure's error drawn",
+                          "to the observed reference level, with the figure's error and the model's error drawn; "
+                          "the model's error is learned from the other episodes' outcomes (leave one episode "
+                          "out) and grows with the square root of the years since as_of",
             "convergence": f"acceptance >= {MIN_ACCEPTANCE}; chain >= {MIN_TAU_MULTIPLE:g} autocorrelation times",
             "draws": draws, "steps": steps, "seed": seed},
         "warnings": warnings,

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,13 +24,14 @@ import pandas as pd
 from chipshift.api.data import Report
 from chipshift.api.restrictions import load_scenario, load_world
 from chipshift.domain.period import Period
-from chipshift.domain.rules import rule_from_record
+from chipshift.domain.rules import Rule, rule_from_record
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.scenarios import linked_analysis
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios import market_analysis as analysis
+from chipshift.scenarios import sensitivity as global_sensitivity
 from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.market_case import MarketCase, parse_case
@@ -41,6 +42,8 @@ from chipshift.schemas.market_case import Ref
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
 LINKED_HEADLINES = ("price@<market>", "localization@<region>", "revenue_share:<owner>@<region>")
+#: Base points of the Sobol' design of a linked run's sensitivity (n (D + 2) evaluations for D parameters).
+SOBOL_POINTS = 64
 Case = TypeVar("Case", MarketCase, linked.LinkedCase)
 
 
@@ -110,6 +113,8 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
         case = parse_linked(document, facts, parameters, path.name,
                             {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
                              "firm": firms}, _published_by(store))
+        if case.episode is not None:  # an episode knows the rules of its as_of date, and the ones it names
+            context = RuleContext(known_on(rules, case.episode.as_of, {e.rule for e in case.rules}), world, parents)
         try:
             governed = linked.govern(case, context, path.name, added)
             if restrictions is not None:  # demand is found under the case's own rules, then held
@@ -124,6 +129,13 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
         raise DataError([Problem("a restriction scenario applies to linked cases (model: linked) only",
                                  path.name, field="model")])
     return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
+
+
+def known_on(rules: Sequence[Rule], as_of: date, named: Collection[str]) -> list[Rule]:
+    """The rules announced (else in force) by `as_of`, and the `named` ones whatever their date: what an
+    episode set up on `as_of` may apply. Later relaxations of a named rule are left out unless named too."""
+    day = as_of.isoformat()
+    return [r for r in rules if r.id in named or (r.announced or r.start or "9999")[:10] <= day]
 
 
 def _published_by(store: Store) -> dict[str, date]:
@@ -338,10 +350,8 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
                 row |= {k: _value(band[k][j]) for k in ("p5", "median", "p95")}
             rows.append(row)
     headlines = [n for n in out if (spec := linked_output(n)) is not None and spec.pattern in LINKED_HEADLINES]
-    sensitivity = linked_analysis.sensitivity(case, governed, calibration.fitted, headlines)
-    for headline in headlines:
-        for rank, srow in enumerate(r for r in sensitivity if r["output"] == headline):
-            srow["rank"] = rank + 1
+    sensitivity = global_sensitivity.sobol(case, governed, calibration.fitted, headlines, n=SOBOL_POINTS,
+                                           seed=seed)
     fact_ids = {f["id"] for f in store.rows("facts")}
     table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
               "basis": None if r["source"] in fact_ids else r["source"]} for r in calibration.table]
@@ -385,6 +395,11 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "outputs": rows,
         "draws": draws, "seed": seed if draws else None,
         "sensitivity": sensitivity,
+        "sensitivity_method": {
+            "method": "Sobol' first-order and total indices (Saltelli design, SALib) over every ranged parameter's "
+                      "range, with 95% bootstrap half-widths; at_low/at_high: each parameter alone at its ends",
+            "base_points": SOBOL_POINTS, "evaluations": SOBOL_POINTS * (len(global_sensitivity.varied(case)) + 2),
+            "seed": seed},
         "published_beside_model": comparison,
         "sources": sorted(_cited(path)),
         "notes": list(case.notes),

@@ -16,47 +16,57 @@ import pandas as pd
 from chipshift.reports.market import _save
 
 
-def relative_changes(report: dict[str, Any]) -> pd.DataFrame:
-    """Each outcome's observed and predicted change as a percentage of its reference level."""
+def level_ratios(report: dict[str, Any]) -> pd.DataFrame:
+    """Each outcome's observed level and predicted quantiles as multiples of its reference level."""
     frame = pd.DataFrame(report["outcomes"])
     if frame.empty:
         return frame
-    scale = frame["reference"].abs().where(frame["reference"] != 0, 1.0) / 100.0
+    ref = frame["reference"].where(frame["reference"] != 0, float("nan"))
     out = frame[["episode", "output", "period", "from", "in90"]].copy()
-    for column in ("observed_change", "median_change", "p5", "p25", "p75", "p95"):
-        out[column] = frame[column] / scale
+    out["observed"] = frame["observed"] / ref
+    for column, quantile in (("median", "median_change"), ("p5", "p5"), ("p25", "p25"), ("p75", "p75"),
+                             ("p95", "p95")):
+        out[column] = (ref + frame[quantile]) / ref
     return out
 
 
 def chart(report: dict[str, Any], stem: Path) -> list[str]:
-    """Predicted (median, 50% and 90% intervals) against observed change, one row per outcome."""
-    frame = relative_changes(report)
+    """Predicted (median, 50% and 90% intervals) against observed level, one row per outcome, as multiples of
+    the level in the outcome's reference period (log scale)."""
+    frame = level_ratios(report)
     n = len(frame)
-    fig, ax = plt.subplots(figsize=(9.0, 1.2 + 0.42 * max(n, 1)))
+    fig, ax = plt.subplots(figsize=(9.0, 1.4 + 0.3 * max(n, 1)))
     y = list(range(n))[::-1]
-    for row, yi in zip(frame.itertuples(), y, strict=True):
-        ax.plot([row.p5, row.p95], [yi, yi], color="#9ecae1", linewidth=2.0, solid_capstyle="butt",
+    floor = 1e-3  # a level at or below zero is drawn at the axis's left end
+    for row, yi in zip(frame.to_dict("records"), y, strict=True):
+        def at(x: float) -> float:
+            return max(float(x), floor)
+
+        ax.plot([at(row["p5"]), at(row["p95"])], [yi, yi], color="#9ecae1", linewidth=2.0, solid_capstyle="butt",
                 label="model: 90% interval" if yi == y[0] else None)
-        ax.plot([row.p25, row.p75], [yi, yi], color="#3182bd", linewidth=5.0, solid_capstyle="butt",
+        ax.plot([at(row["p25"]), at(row["p75"])], [yi, yi], color="#3182bd", linewidth=5.0, solid_capstyle="butt",
                 label="model: 50% interval" if yi == y[0] else None)
-        ax.plot(row.median_change, yi, "o", color="#08306b", markersize=5,
+        ax.plot(at(row["median"]), yi, "o", color="#08306b", markersize=4,
                 label="model: median" if yi == y[0] else None)
-        ax.plot(row.observed_change, yi, "D", color="#d62728" if not row.in90 else "#2ca02c", markersize=6,
-                label=None)
+        ax.plot(at(row["observed"]), yi, "D", color="#2ca02c" if row["in90"] else "#d62728", markersize=5)
     ax.plot([], [], "D", color="#2ca02c", label="observed (inside the 90% interval)")
     ax.plot([], [], "D", color="#d62728", label="observed (outside it)")
-    ax.axvline(0.0, color="grey", linewidth=0.8)
+    ax.axvline(1.0, color="grey", linewidth=0.8)
+    ax.set_xscale("log")
+    seen = pd.concat([frame["observed"], frame["median"]]).clip(lower=floor)
+    ax.set_xlim(max(float(seen.min()) / 4.0, floor / 2.0), min(float(seen.max()) * 4.0, 1e3))
+    ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(y)
     ax.set_yticklabels([f"{r['episode']}: {r['output']}, {r['from']}→{r['period']}"
                         for r in frame.to_dict("records")], fontsize=7)
-    ax.set_xlabel("change from the reference period, % of the reference level")
+    ax.set_xlabel("level as a multiple of the level in the reference period (log scale; 1 = no change)")
     card = report["scorecard"]
-    ax.set_title(f"Back-test: predicted vs observed change, {card['outcomes']} outcomes of {card['episodes']} "
-                 f"episodes (90% intervals hold {_pct(card['coverage90'])}, direction right for "
-                 f"{_pct(card['direction'])})", fontsize=9)
+    ax.set_title(f"Back-test: predicted vs observed, {card['outcomes']} outcomes of {card['episodes']} episodes\n"
+                 f"(90% intervals hold {_pct(card['coverage90'])}, direction right for {_pct(card['direction'])}, "
+                 f"size within ±50% for {_pct(card['size_within_50pct'])})", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.annotate("Observed changes: the sourced facts named in the scorecard (outcomes.csv, 'source'). Model: "
-                "posterior predictive over the parameters, the model error and the figure's error.",
+    ax.annotate("Observed: the sourced figures named in outcomes.csv ('source'). Model: posterior predictive over "
+                "the parameters, the model's error (learned from the other episodes) and the figure's error.",
                 xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                 fontsize=6.5, ha="left", va="top")
     return _save(fig, stem)

@@ -159,6 +159,12 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
             written += quarterly(report, f"price@{market['id']}", f"{market['product']} price, {where} (market "
                                  f"{market['id']}): index, {first} = 1", f"price index ({first} = 1)",
                                  out / f"price_{market['id']}")
+        from chipshift.reports.sensitivity import tornado
+
+        for output in dict.fromkeys(r["output"] for r in report["sensitivity"]):
+            stem = "tornado_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
+            written += tornado(report["sensitivity"], output, f"{report['scenario']}: what moves {output}",
+                               out / stem)
         return written
     if any(r["output"] == "localization" for r in report["outputs"]):
         written += trajectory(report, "localization", f"Domestic (localization) share of {report['region']}'s "

@@ -7,12 +7,15 @@ For each episode:
    them: a posterior over every ranged parameter and the model error (``chipshift.scenarios.posterior``).
 2. **Predict** each outcome from posterior draws over the whole run. The model gives the *change* from the
    outcome's reference period (its ratio ``model(period) / model(from)``, or its difference when the model's
-   reference value is 0); applied to the observed reference level, with the model error and the outcome
-   figure's own error drawn on top, it is a posterior predictive sample of the published figure.
+   reference value is 0), applied to the observed reference level. The model's error and the outcome
+   figure's own error are drawn on top, which makes it a posterior predictive sample of the published
+   figure. The model's error is its track record: learned from the *other* episodes' outcomes (leave one
+   episode out, ``error_model``: Student-t, its scale growing with the square root of the years since
+   as_of).
 3. **Score** the observed change against the sample of predicted changes: direction (the median's sign),
    size (median within +/-50% of the observed change), whether the 50% and 90% central intervals hold it,
-   the CRPS and the 90% interval score (both divided by the reference level, so episodes in different units
-   can be averaged).
+   the CRPS and the 90% interval score (both on log levels, log-odds for percentages: unitless, so episodes
+   in different units can be averaged, and finite under the heavy-tailed error).
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chipshift.domain.period import Period
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.linked_case import Draws, FloatArray, Governed, LinkedCase
+from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import default_draws
 from chipshift.scenarios.posterior import (
     LITERAL_ERROR,
@@ -40,6 +45,14 @@ from chipshift.scenarios.posterior import (
 #: Posterior predictive draws per episode, and how many are run together.
 PREDICTIVE_DRAWS = 1_000
 CHUNK = 500
+#: Outcomes less than this many years after as_of count as this far (a quarter) for the model error.
+MIN_HORIZON = 0.25
+#: Degrees of freedom the track record's error may have (inf: normal), chosen with its scale.
+ERROR_DOF = (1.0, 2.0, 3.0, 5.0, 10.0, 30.0, math.inf)
+#: Percentages are kept this far (as a fraction) from 0 and 100 when taken to log-odds.
+PERCENT_FLOOR = 1e-4
+#: The largest model error per square-root year the track record may give (in logs: a factor of e^3).
+MAX_ERROR_SCALE = 3.0
 #: Size counts as right when the median change is within this part of the observed change.
 SIZE_TOLERANCE = 0.5
 #: What the bundled library should reach (shown beside the scorecard): direction and size hit rates, and the
@@ -83,8 +96,33 @@ class OutcomeScore:
     within_size: bool
     in50: bool
     in90: bool
-    crps: float  # divided by the reference level
-    interval_score: float  # 90% interval, divided by the reference level
+    crps: float  # on log levels (log-odds for percentages)
+    interval_score: float  # of the 90% interval, on the same scale
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """An outcome's posterior predictive levels before the model error is drawn on top."""
+
+    outcome: linked.Outcome
+    levels: FloatArray  # the observed reference level times the model's change, per posterior draw
+    model_error: FloatArray  # the posterior's model error, per draw
+    figure_error: float  # the outcome figure's own error (sd of the log)
+    horizon: float  # years from as_of to the middle of the outcome's period
+    model_value: float  # the run's own median value in the outcome's period
+    percent: bool = False  # a percentage (0-100): errors act on its log-odds, so it stays in range
+
+    def scaled(self, x: FloatArray | float) -> FloatArray:
+        """Where errors are added: log-odds of a percentage, else the log (NaN outside the domain)."""
+        v = np.asarray(x, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.percent:
+                q = np.clip(v / 100.0, PERCENT_FLOOR, 1.0 - PERCENT_FLOOR)
+                return np.asarray(np.where(v >= 0.0, np.log(q / (1.0 - q)), np.nan))
+            return np.asarray(np.where(v > 0.0, np.log(np.where(v > 0.0, v, 1.0)), np.nan))
+
+    def unscaled(self, y: FloatArray) -> FloatArray:
+        return np.asarray(100.0 / (1.0 + np.exp(-y)) if self.percent else np.exp(y))
 
 
 @dataclass(frozen=True)
@@ -96,9 +134,17 @@ class EpisodeResult:
     summary: str
     posterior: Posterior
     targets: tuple[Target, ...]
-    outcomes: tuple[OutcomeScore, ...]
+    predictions: tuple[Prediction, ...]
     conditioned_on: tuple[str, ...]
     seconds: float
+
+
+@dataclass(frozen=True)
+class EpisodeScores:
+    result: EpisodeResult
+    outcomes: tuple[OutcomeScore, ...]
+    error: ErrorModel | None  # the model error learned from the other episodes
+    error_from: int  # how many other episodes it was learned from (0: the episode's own posterior)
 
 
 def priors(case: LinkedCase) -> list[Prior]:
@@ -166,19 +212,96 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
         _values(case, job.governed, _with(case, {k: v[i:i + CHUNK] for k, v in chosen.items()},
                                           min(CHUNK, draws - i)), pairs)
         for i in range(0, draws, CHUNK)], axis=1)
-    scores = []
+    predictions = []
     for k, outcome in enumerate(episode.outcomes):
         at, ref = values[2 * k], values[2 * k + 1]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = at / ref
-        noise = np.hypot(chosen["model_error"], job.errors.get(outcome.source, LITERAL_ERROR))
-        shock = np.exp(noise * rng.standard_normal(draws))
         level = outcome.reference_value
-        predicted = np.where(np.isfinite(ratio) & (ref > 0.0), level * ratio, level + (at - ref)) * shock
-        scores.append(score(outcome, predicted - level, float(np.nanmedian(at))))
+        predicted = np.where(np.isfinite(ratio) & (ref > 0.0), level * ratio, level + (at - ref))
+        middle = Period.parse(outcome.period).middle
+        horizon = max((middle - episode.as_of).days / 365.25, MIN_HORIZON)
+        spec = linked_output(outcome.output)
+        predictions.append(Prediction(outcome, predicted, chosen["model_error"],
+                                      job.errors.get(outcome.source, LITERAL_ERROR), horizon,
+                                      float(np.nanmedian(at)), spec is not None and spec.unit == "pct"))
     return EpisodeResult(job.file, case.name, episode.mechanism, episode.as_of.isoformat(), episode.summary,
-                         posterior, tuple(fitted), tuple(scores), job.conditioned_on,
+                         posterior, tuple(fitted), tuple(predictions), job.conditioned_on,
                          time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """The model's error on outcomes it was not fitted to (in logs; log-odds for percentages): Student-t with
+    `dof` degrees of freedom (inf: normal) and scale ``scale * sqrt(years since as_of)``."""
+
+    scale: float
+    dof: float
+
+    def draw(self, rng: np.random.Generator, size: int) -> FloatArray:
+        """Standard draws of its shape (to be multiplied by the scale)."""
+        if math.isinf(self.dof):
+            return rng.standard_normal(size)
+        return rng.standard_t(self.dof, size)
+
+
+def _log_t(r: FloatArray, var: FloatArray, dof: float) -> FloatArray:
+    """Log density of residuals ``r`` under Student-t (normal when dof is inf) with squared scale ``var``."""
+    if math.isinf(dof):
+        return np.asarray(-0.5 * (r**2 / var + np.log(2.0 * math.pi * var)))
+    const = math.lgamma((dof + 1.0) / 2.0) - math.lgamma(dof / 2.0) - 0.5 * math.log(dof * math.pi)
+    return np.asarray(const - 0.5 * np.log(var) - (dof + 1.0) / 2.0 * np.log1p(r**2 / (dof * var)))
+
+
+def error_model(predictions: Sequence[Prediction]) -> ErrorModel | None:
+    """The model's error learned by maximum likelihood from outcomes it was not fitted to: each observed
+    level less the median predicted one (in logs; log-odds for percentages) is Student-t with squared scale
+    the spread of the predicted levels, plus the figure's error squared, plus ``scale^2 * horizon``. Scale
+    and degrees of freedom (``ERROR_DOF``) are chosen together: heavy tails when the model now and then misses
+    by far. None without usable outcomes."""
+    rows = []
+    for p in predictions:
+        logs = p.scaled(p.levels)
+        logs = logs[np.isfinite(logs)]
+        seen = float(p.scaled(p.outcome.value))
+        if math.isfinite(seen) and len(logs) > 1:
+            rows.append((seen - float(np.median(logs)), float(np.var(logs)), p.figure_error**2, p.horizon))
+    if not rows:
+        return None
+    r, v, f, h = (np.array(x) for x in zip(*rows, strict=True))
+    grid = np.linspace(0.0, MAX_ERROR_SCALE, 601)[:, None]
+    var = np.maximum(v[None, :] + f[None, :] + grid**2 * h[None, :], 1e-12)
+    best: tuple[float, float, float] = (-math.inf, 0.0, math.inf)
+    for dof in ERROR_DOF:
+        loglik = np.sum(_log_t(r[None, :], var, dof), axis=1)
+        k = int(np.argmax(loglik))
+        if loglik[k] > best[0]:
+            best = (float(loglik[k]), float(grid[k, 0]), dof)
+    return ErrorModel(best[1], best[2])
+
+
+def score_library(results: Sequence[EpisodeResult], seed: int = 20261203) -> list[EpisodeScores]:
+    """Score every episode's outcomes. Each episode's predictions get the model error learned from the other
+    episodes' outcomes (``error_model``, leave one episode out), growing with the square root of the time
+    from its as_of date; with no other episode, the error its own posterior drew (``model_error``)."""
+    out = []
+    for k, result in enumerate(results):
+        others = [p for j, r in enumerate(results) if j != k for p in r.predictions]
+        learned = error_model(others) if others else None
+        rng = np.random.default_rng(seed + 7919 * k)
+        scores = []
+        for p in result.predictions:
+            n = len(p.levels)
+            if learned is not None:
+                noise = (p.figure_error * rng.standard_normal(n)
+                         + learned.scale * math.sqrt(p.horizon) * learned.draw(rng, n))
+            else:
+                noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
+            predicted = p.unscaled(p.scaled(p.levels) + noise)
+            scores.append(score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled))
+        out.append(EpisodeScores(result, tuple(scores), learned,
+                                 len({r.name for j, r in enumerate(results) if j != k}) if others else 0))
+    return out
 
 
 def crps(sample: FloatArray, y: float) -> float:
@@ -198,20 +321,30 @@ def interval_score(low: float, high: float, y: float, alpha: float = 0.1) -> flo
     return (high - low) + (2.0 / alpha) * (max(low - y, 0.0) + max(y - high, 0.0))
 
 
-def score(outcome: linked.Outcome, change: FloatArray, model_value: float) -> OutcomeScore:
-    """An outcome's observed change against a sample of predicted changes."""
+def score(outcome: linked.Outcome, change: FloatArray, model_value: float,
+          scaled: Callable[[FloatArray | float], FloatArray] | None = None) -> OutcomeScore:
+    """An outcome's observed change against a sample of predicted changes. CRPS and interval score are taken
+    on the ``scaled`` levels (logs, or log-odds of percentages: unitless, and finite under heavy-tailed
+    errors), else on the changes divided by the reference level."""
     observed = outcome.value - outcome.reference_value
     finite = change[np.isfinite(change)]
     p5, p25, median, p75, p95 = (float(v) for v in np.percentile(finite, [5, 25, 50, 75, 95]))
-    scale = abs(outcome.reference_value) or 1.0
+    if scaled is not None:
+        levels = scaled(finite + outcome.reference_value)
+        levels = levels[np.isfinite(levels)]
+        seen = float(scaled(outcome.value))
+        low, high = (float(v) for v in np.percentile(levels, [5, 95]))
+        proper, interval = crps(levels, seen), interval_score(low, high, seen)
+    else:
+        size = abs(outcome.reference_value) or 1.0
+        proper, interval = crps(finite, observed) / size, interval_score(p5, p95, observed) / size
     return OutcomeScore(
         output=outcome.output, period=outcome.period, reference=outcome.reference,
         reference_value=outcome.reference_value, observed=outcome.value, source=outcome.source,
         observed_change=observed, model_value=model_value, median=median, p5=p5, p25=p25, p75=p75, p95=p95,
         direction_hit=None if observed == 0.0 else bool(np.sign(median) == np.sign(observed)),
         within_size=abs(median - observed) <= SIZE_TOLERANCE * abs(observed),
-        in50=p25 <= observed <= p75, in90=p5 <= observed <= p95,
-        crps=crps(finite, observed) / scale, interval_score=interval_score(p5, p95, observed) / scale)
+        in50=p25 <= observed <= p75, in90=p5 <= observed <= p95, crps=proper, interval_score=interval)
 
 
 @dataclass(frozen=True)
@@ -221,7 +354,7 @@ class Scorecard:
     size: float | None
     coverage50: float | None
     coverage90: float | None
-    crps: float | None  # mean, relative to reference levels
+    crps: float | None  # mean, on log levels (log-odds for percentages)
     interval_score: float | None
 
 

@@ -5,14 +5,12 @@
   percent, money and price indices, so each error is taken relative to its observed value).
 * Monte Carlo: the other ranged parameters are drawn uniformly from their ranges (seeded), in chunks; a
   fixed-size reservoir per output (`LINKED_RESERVOIR` draws) keeps memory flat in the number of draws.
-* Sensitivity: each ranged parameter alone at its low and high end, the others at their defaults (fitted
-  values for fitted ones).
+* Sensitivity is global (Sobol' indices): ``chipshift.scenarios.sensitivity``.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +27,7 @@ from chipshift.scenarios.linked_case import (
     outputs,
     run,
 )
-from chipshift.scenarios.market_analysis import Progress, base_draws, draw_bands, grid_points, ranged
+from chipshift.scenarios.market_analysis import Progress, base_draws, draw_bands, grid_points
 
 Outputs = dict[str, tuple[tuple[str, ...], FloatArray, str]]
 
@@ -96,32 +94,3 @@ def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], 
 
     return draw_bands(case, fitted, n, evaluate, seed=seed, chunk=chunk, axis="periods",
                       keep=LINKED_RESERVOIR, dtype=np.float32, progress=progress)
-
-
-def sensitivity(case: LinkedCase, governed: Governed, fitted: dict[str, float], headlines: Sequence[str],
-                period: str | None = None) -> list[dict[str, Any]]:
-    """How far each ranged parameter, alone at its low and high end, moves each headline output (in `period`,
-    default the last whole year)."""
-    varied = ranged(case)
-    if not varied:
-        return []
-    draws = base_draws(case, fitted, 2 * len(varied))
-    for j, name in enumerate(varied):
-        p = case.params[name]
-        draws[name] = draws[name].copy()
-        draws[name][2 * j], draws[name][2 * j + 1] = p.low, p.high
-    out = evaluate(case, governed, draws)
-    rows: list[dict[str, Any]] = []
-    for headline in headlines:
-        if headline not in out:
-            continue
-        periods, values, _ = out[headline]
-        years = [p for p in periods if p.isdigit() or p.startswith("FY")]
-        at = period if period in periods else (years[-1] if years else periods[-1])
-        row = values[periods.index(at)]
-        for j, name in enumerate(varied):
-            lo, hi = float(row[2 * j]), float(row[2 * j + 1])
-            rows.append({"output": headline, "period": at, "parameter": name, "at_low": round(lo, 4),
-                         "at_high": round(hi, 4), "swing": round(abs(hi - lo), 4)})
-    rows.sort(key=lambda r: (r["output"], -r["swing"]))
-    return rows

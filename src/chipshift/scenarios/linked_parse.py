@@ -120,7 +120,9 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             float(base["low"]) if base else default)
         high = figure(spec["high"], f"{at}.high", scaled=True)[0] if spec.get("high") is not None else (
             float(base["high"]) if base else default)
-        if not low <= default <= high:
+        if low > high:
+            problem(f"{at}.low", f"low {low:g} is above high {high:g}: a range goes from low to high")
+        elif not low <= default <= high:
             problem(at, f"default {default:g} outside [{low:g}, {high:g}]")
         basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec["basis"])
         params[str(name)] = Param(str(name), default, low, high, bool(PARAMETER.get(spec, "fit")), basis)

@@ -157,10 +157,12 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
          ("treatment", "Fitted / Monte Carlo"), ("basis", "Basis")],
         [{**p, "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
          for p in report["parameters"]]))
-    parts.append("<h2>Sensitivity</h2>" + html_table([("output", "Output"), ("period", "Period"), ("rank", "Rank"),
-                                                      ("parameter", "Parameter"), ("at_low", "At low"),
-                                                      ("at_high", "At high"), ("swing", "Swing")],
-                                                     report["sensitivity"]))
+    parts.append("<h2>Sensitivity</h2><p>Sobol' indices: the share of each output's variance a parameter explains "
+                 "alone (first order) and with its interactions (total), over the parameters' ranges.</p>"
+                 + html_table([("output", "Output"), ("period", "Period"), ("rank", "Rank"),
+                               ("parameter", "Parameter"), ("total", "Total index"), ("total_ci", "±"),
+                               ("first_order", "First order"), ("at_low", "At low"), ("at_high", "At high")],
+                              report["sensitivity"]))
     if report["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     parts += _sources(facts)

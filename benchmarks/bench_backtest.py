@@ -1,0 +1,72 @@
+"""Benchmark back-tests: the model evaluations per second of each bundled episode's calibration run (at the
+batch the sampler uses and at a large batch), then the whole library serially and on a local dask cluster of
+2 workers, side by side in one run, with the check that both give the same scores.
+
+Run from the repository root:  .venv/bin/python benchmarks/bench_backtest.py [--draws 1000] [--steps 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from chipshift.api import backtest as api
+from chipshift.api.data import open_store
+from chipshift.config import Settings
+from chipshift.scenarios import backtest as bt
+from chipshift.scenarios.posterior import Prior
+
+
+def evaluations_per_second(job: bt.EpisodeJob, batch: int) -> float:
+    """Model evaluations per second of an episode's calibration run, `batch` parameter draws at a time."""
+    targets = bt.targets(job.case, job.errors)
+    wanted = [(t.output, t.period) for t in targets] or [(job.case.episode.outcomes[0].output,  # type: ignore[union-attr]
+                                                          job.case.episode.outcomes[0].reference)]  # type: ignore[union-attr]
+    rng = np.random.default_rng(1)
+    priors: list[Prior] = bt.priors(job.case)[:-1]
+    draws = {p.name: p.sample(rng, batch) for p in priors}
+    bt._values(job.fit_case, job.fit_governed, bt._with(job.fit_case, draws, batch), wanted)  # warm up
+    best = np.inf
+    for _ in range(3):
+        t = time.perf_counter()
+        bt._values(job.fit_case, job.fit_governed, bt._with(job.fit_case, draws, batch), wanted)
+        best = min(best, time.perf_counter() - t)
+    return batch / best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=400)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, open_store(Settings.from_env(store=Path(tmp) / "s.duckdb")) as store:
+        jobs = [api.episode_job(store, p) for p in api.library()]
+        print(f"{'episode':34} {'quarters fit/all':>16} {'eval/s @14':>11} {'eval/s @500':>12}")
+        for job in jobs:
+            small, large = evaluations_per_second(job, 14), evaluations_per_second(job, 500)
+            print(f"{job.case.name:34} {len(job.fit_case.quarters):>7}/{len(job.case.quarters):<8} "
+                  f"{small:>11,.0f} {large:>12,.0f}")
+        paths = api.library()
+        t = time.perf_counter()
+        serial = api.backtest(store, paths, draws=args.draws, steps=args.steps)
+        t_serial = time.perf_counter() - t
+        t = time.perf_counter()
+        cluster = api.backtest(store, paths, draws=args.draws, steps=args.steps, workers=2)
+        t_cluster = time.perf_counter() - t
+    same = serial["outcomes"] == cluster["outcomes"]
+    evals = sum(e["sampler"]["evaluations"] for e in serial["episodes"])
+    sampling = sum(e["sampler"]["seconds"] for e in serial["episodes"])
+    print(f"\nlibrary: {len(paths)} episodes, {serial['scorecard']['outcomes']} outcomes, {evals:,} sampler "
+          f"evaluations ({evals / sampling:,.0f}/s while sampling)")
+    print(f"serial {t_serial:.1f} s; local cluster of 2 workers {t_cluster:.1f} s (includes its start-up); "
+          f"ratio {t_serial / t_cluster:.2f}x; same scores: {same}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
