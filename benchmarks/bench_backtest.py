@@ -3,11 +3,13 @@ batch the sampler uses and at a large batch), then the whole library serially an
 2 workers, side by side in one run, with the check that both give the same scores.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_backtest.py [--draws 1000] [--steps 400]
+(the CSET tables are read from ../shared/data/cset-eto, or $CHIPSHIFT_CSET).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -16,10 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from chipshift.api import backtest as api
-from chipshift.api.data import open_store
+from chipshift.api.data import import_cset, open_store
 from chipshift.config import Settings
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios.posterior import Prior
+
+CSET = Path(os.environ.get("CHIPSHIFT_CSET", Path(__file__).resolve().parents[2] / "shared" / "data" / "cset-eto"))
 
 
 def evaluations_per_second(job: bt.EpisodeJob, batch: int) -> float:
@@ -45,6 +49,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, open_store(Settings.from_env(store=Path(tmp) / "s.duckdb")) as store:
+        import_cset(store, CSET)  # one episode's product is a CSET node
         jobs = [api.episode_job(store, p) for p in api.library()]
         print(f"{'episode':34} {'quarters fit/all':>16} {'eval/s @14':>11} {'eval/s @500':>12}")
         for job in jobs:

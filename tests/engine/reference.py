@@ -117,19 +117,19 @@ def policy_strength(rule: Rule) -> int:
 
 
 def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at: date,
-              parents: Mapping[str, str]) -> int:
+              parents: Mapping[str, str], segment: str | None = None) -> int:
     """How firmly the rules in force bar provider p's supply of input i to the destination: NO, MAYBE, YES."""
     worst = NO
     for rule in rules:
         if rule.kind is RuleKind.RELAXATION or not in_force(rule, at):
             continue
-        if destination_reach(w, rule, country) != YES:
+        if destination_reach(w, rule, country, segment) != YES:
             continue  # a rule reaching only part of the destination is left out of its availability
         level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country, parents), policy_strength(rule))
         for x in rules:
             if x.kind is not RuleKind.RELAXATION or rule.id not in x.relaxes or not in_force(x, at):
                 continue
-            lift = min(destination_reach(w, x, country), product_reach(w, x, i),
+            lift = min(destination_reach(w, x, country, segment), product_reach(w, x, i),
                        seller_reach(w, x, p, country, parents))
             left = MAYBE if x.policy in ("licence_required", "case_by_case") else NO
             if lift == YES:
@@ -141,8 +141,9 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
 
 
 def reference(w: World, view: View, rules: Sequence[Rule], country: str, at: date,
-              parents: Mapping[str, str] | None = None) -> list[tuple[float, float, float]]:
-    """Availability bounds (lower, upper, point) per input, by plain loops over pairs and rules."""
+              parents: Mapping[str, str] | None = None, segment: str | None = None) -> list[tuple[float, float, float]]:
+    """Availability bounds (lower, upper, point) per input for buyers in `country` (one end-use `segment`, or
+    the whole market), by plain loops over pairs and rules."""
     out = []
     for i in range(w.n_inputs):
         pairs = list(view.pairs_of(i))
@@ -151,7 +152,7 @@ def reference(w: World, view: View, rules: Sequence[Rule], country: str, at: dat
             continue
         status = {}
         for j in pairs:
-            level = bar_level(w, rules, i, int(view.pair_provider[j]), country, at, parents or {})
+            level = bar_level(w, rules, i, int(view.pair_provider[j]), country, at, parents or {}, segment)
             status[j] = {NO: "allowed", MAYBE: "maybe", YES: "barred"}[level]
         shares = {j: float(view.pair_share[j]) for j in pairs}
         known = {j: s for j, s in shares.items() if not math.isnan(s)}

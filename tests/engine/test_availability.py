@@ -51,10 +51,11 @@ def world(shares: dict[str, dict[str, float | None]], firm_shares: dict[str, dic
 
 def rule(rule_id: str, products: list[str], hq_in: tuple[str, ...] = ("USA",), countries: tuple[str, ...] = ("CHN",),
          policy: str | None = "ban", start: str = "2020-01-01", kind: RuleKind = RuleKind.EXPORT_CONTROL,
-         relaxes: tuple[str, ...] = (), firms: tuple[str, ...] = (), ended: str | None = None) -> Rule:
+         relaxes: tuple[str, ...] = (), firms: tuple[str, ...] = (), ended: str | None = None,
+         segments: tuple[str, ...] = ()) -> Rule:
     return Rule(rule_id, rule_id, hq_in[0] if hq_in else "USA", kind, "test", "src", "q", policy=policy,
                 products=tuple(ProductSelector(p) for p in products), sellers=Sellers(hq_in, firms),
-                targets=Targets(countries), effective=start, relaxes=relaxes, ended=ended)
+                targets=Targets(countries, segments=segments), effective=start, relaxes=relaxes, ended=ended)
 
 
 def table(w: World, rules: list[Rule], dest: Destination = CHN, at: date = DAY) -> dict[str, dict[str, Any]]:
@@ -162,6 +163,9 @@ def test_entity_listing_reaches_named_firm_only() -> None:
 
 
 PROVIDERS = ["USA", "JPN", "NLD", "CHN", "EUR", "us-tools", "jp-tools", "cn-tools", "us-chips"]
+#: End uses a rule may be limited to, and the buyers a query may ask about (None: the whole market).
+SEGMENT_SCOPES = [(), (), ("cii",), ("cii", "data_center")]
+SEGMENTS = [None, "cii", "data_center", "other"]
 share_values = st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)))
 
 
@@ -196,22 +200,25 @@ def worlds_and_rules(draw: st.DrawFn) -> tuple[World, list[Rule]]:
             kind=RuleKind.RELAXATION if relax else draw(st.sampled_from([RuleKind.EXPORT_CONTROL,
                                                                          RuleKind.IMPORT_BAN])),
             relaxes=(rules[draw(st.integers(0, len(rules) - 1))].id,) if relax else (),
+            segments=draw(st.sampled_from(SEGMENT_SCOPES)),
         )
         selectors = tuple(ProductSelector(p, threshold) for p in products)
         rules.append(Rule(**{**r.__dict__, "products": selectors}))
     return w, rules
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds_and_rules(), st.lists(st.booleans(), min_size=6, max_size=6), st.sampled_from(["CHN", "USA", "JPN"]))
-def test_fast_agrees_with_reference(case: tuple[World, list[Rule]], on: list[bool], dest: str) -> None:
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds_and_rules(), st.lists(st.booleans(), min_size=6, max_size=6), st.sampled_from(["CHN", "USA", "JPN"]),
+       st.sampled_from(SEGMENTS))
+def test_fast_agrees_with_reference(case: tuple[World, list[Rule]], on: list[bool], dest: str,
+                                    segment: str | None) -> None:
     w, rules = case
     switched = [r if on[k] else Rule(**{**r.__dict__, "effective": "2099-01-01"}) for k, r in enumerate(rules)]
-    compiled = compile_rules(w, switched, [Destination(dest)], {})
+    compiled = compile_rules(w, switched, [Destination(dest, segment=segment)], {})
     active = np.array([[in_force(r, DAY) for r in switched]], dtype=bool)
     for view in (w.by_country, w.by_firm):
         fast = availability(w, view, pair_status(w, view, compiled, active, np.zeros(1, dtype=np.int64)))
-        for i, (lo, hi, point) in enumerate(reference(w, view, switched, dest, DAY)):
+        for i, (lo, hi, point) in enumerate(reference(w, view, switched, dest, DAY, segment=segment)):
             got = (fast.lower[0, i], fast.upper[0, i], fast.point[0, i])
             assert np.allclose(got, (lo, hi, point), equal_nan=True, atol=1e-9), (i, got, (lo, hi, point))
 

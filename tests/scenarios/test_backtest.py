@@ -262,6 +262,7 @@ def test_a_local_cluster_gives_the_serial_numbers(store: Path, tmp_path: Path) -
 
 
 def test_an_episode_knows_only_the_rules_of_its_date_and_those_it_names() -> None:
+    import dataclasses
     from datetime import date
 
     from chipshift.api.market import known_on
@@ -270,10 +271,15 @@ def test_an_episode_knows_only_the_rules_of_its_date_and_those_it_names() -> Non
     def rule(rid: str, announced: str | None, effective: str | None = None) -> Rule:
         return Rule(rid, rid, "USA", "export_control", "", "src", "q", announced=announced, effective=effective)
 
+    ends_later = dataclasses.replace(rule("ends-later", "2019-07-01"), ended="2025-06-01")
+    ended_before = dataclasses.replace(rule("ended-before", "2019-07-01"), ended="2023-03-23")
     rules = [rule("old", "2022-10-07"), rule("own", "2025-04-15"), rule("later-relaxation", "2025-07-14"),
-             rule("undated", None), rule("effective-only", None, "2025-01-02")]
-    kept = [r.id for r in known_on(rules, date(2025, 4, 8), {"own"})]
-    assert kept == ["old", "own", "effective-only"]
+             rule("undated", None), rule("effective-only", None, "2025-01-02"), ends_later, ended_before,
+             rule("same-month", "2025-04")]  # given to the month: it may be after 8 April
+    kept = {r.id: r for r in known_on(rules, date(2025, 4, 8), {"own"})}
+    assert list(kept) == ["old", "own", "effective-only", "ends-later", "ended-before"]
+    assert kept["ends-later"].ended is None  # when its end became known is not recorded: hindsight
+    assert kept["ended-before"].ended == "2023-03-23"
 
 
 # -- the model error learned from the track record ------------------------------------------------------------
@@ -347,3 +353,23 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store) -> None:  # type:
         assert row["p5"] <= row["p25"] <= row["median_change"] <= row["p75"] <= row["p95"]
         assert row["source"]
     assert all(e["error_from"].startswith("the other") for e in report["episodes"])
+
+
+def test_a_rule_named_only_in_a_cut_counts_as_the_episodes_own(store: Path, tmp_path: Path) -> None:
+    """An episode whose restriction is announced the day after as_of and named only in a seller's cut still
+    applies it (and says it is conditioned on it)."""
+    from chipshift.api.backtest import episode_job
+    from chipshift.api.data import open_store
+    from chipshift.config import Settings
+    from chipshift.scenarios.linked_case import named_rules
+
+    text = (Path(__file__).resolve().parents[2] / "src" / "chipshift" / "data" / "episodes" /
+            "cambricon-entity-list-2022.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "cut.yaml"
+    path.write_text(text, encoding="utf-8")
+    with open_store(Settings(store_path=store)) as opened:
+        job = episode_job(opened, path)
+    cut_rules = {s.cut.rule for s in job.case.sellers if s.cut is not None}
+    assert cut_rules and cut_rules <= named_rules(job.case)
+    assert cut_rules <= set(job.conditioned_on)
+    assert any(start is not None for start in job.governed.cut_start)

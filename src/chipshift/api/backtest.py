@@ -52,8 +52,8 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     cited = [o.source for o in case.observations] + [o.source for o in case.episode.outcomes]
     errors = {s: bt.error_of(str(facts[s]["status"])) for s in cited if s in facts}
     as_of = case.episode.as_of.isoformat()
-    later = sorted({e.rule for e in case.rules if context.has(e.rule)
-                    and (context.rule(e.rule).announced or context.rule(e.rule).start or "") > as_of})
+    later = sorted(r for r in linked.named_rules(case) if context.has(r)
+                   and (context.rule(r).announced or context.rule(r).start or "") > as_of)
     try:
         fit_governed = linked.govern(fit_case, context, path.name)
     except DataError:  # a cut or rule that starts after the last observation: calibrate over the whole run
@@ -143,7 +143,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             "conditioned_on": list(r.conditioned_on),
             "sampler": {"acceptance": _round(post.acceptance, 3), "evaluations": post.evaluations,
                         "seconds": _round(post.seconds, 2),
-                        "evaluations_per_second": _round(post.evaluations / max(post.seconds, 1e-9), 0),
+                        "evaluations_per_second": _round(post.evaluations / post.seconds, 0)
+                        if post.evaluations else None,
                         "warnings": list(post.warnings)},
             "parameters": [{"parameter": p.name, "prior_mean": _round(p.prior_mean), "prior_sd": _round(p.prior_sd),
                             "mean": _round(p.mean), "sd": _round(p.sd), "p5": _round(p.p5), "p95": _round(p.p95),

@@ -114,7 +114,7 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
                             {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
                              "firm": firms}, _published_by(store))
         if case.episode is not None:  # an episode knows the rules of its as_of date, and the ones it names
-            context = RuleContext(known_on(rules, case.episode.as_of, {e.rule for e in case.rules}), world, parents)
+            context = RuleContext(known_on(rules, case.episode.as_of, linked.named_rules(case)), world, parents)
         try:
             governed = linked.govern(case, context, path.name, added)
             if restrictions is not None:  # demand is found under the case's own rules, then held
@@ -132,10 +132,20 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
 
 
 def known_on(rules: Sequence[Rule], as_of: date, named: Collection[str]) -> list[Rule]:
-    """The rules announced (else in force) by `as_of`, and the `named` ones whatever their date: what an
-    episode set up on `as_of` may apply. Later relaxations of a named rule are left out unless named too."""
-    day = as_of.isoformat()
-    return [r for r in rules if r.id in named or (r.announced or r.start or "9999")[:10] <= day]
+    """The rules announced (else in force) by `as_of` (a date given to the month counts from its last day), and
+    the `named` ones whatever their date: what an episode set up on `as_of` may apply. Later relaxations of a
+    named rule are left out unless named too. An end date after `as_of` is dropped: when an end became known
+    is not recorded, so it counts as hindsight."""
+    known = [r for r in rules if r.id in named or _latest(r.announced or r.start) <= as_of]
+    return [dataclasses.replace(r, ended=None) if r.ended and _latest(r.ended) > as_of else r for r in known]
+
+
+def _latest(day: str | None) -> date:
+    """The last day a date may stand for (2023-03 is read as 2023-03-31); no date: never."""
+    try:
+        return Period.parse(day).end if day else date.max
+    except ValueError:
+        return date.max
 
 
 def _published_by(store: Store) -> dict[str, date]:

@@ -122,6 +122,7 @@ class Prediction:
             return np.asarray(np.where(v > 0.0, np.log(np.where(v > 0.0, v, 1.0)), np.nan))
 
     def unscaled(self, y: FloatArray) -> FloatArray:
+        y = np.clip(y, -700.0, 700.0)  # a heavy-tailed draw far out is a huge level, not an overflow
         return np.asarray(100.0 / (1.0 + np.exp(-y)) if self.percent else np.exp(y))
 
 
@@ -200,17 +201,22 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
     wanted = [(t.output, t.period) for t in fitted]
     fit_case, fit_governed = job.fit_case, job.fit_governed
 
+    # every draw's demand matching starts from the central draw's (fewer rounds; the same answer to within
+    # the matching tolerance)
+    fit_start = linked.demand(fit_case, fit_governed, _with(fit_case, {}, 1))
+
     def model(sampled: Draws) -> FloatArray:
         size = len(next(iter(sampled.values()))) if sampled else 1
-        return _values(fit_case, fit_governed, _with(fit_case, sampled, size), wanted)
+        return _values(fit_case, fit_governed, _with(fit_case, sampled, size), wanted, fit_start)
 
     posterior = sample(priors(case), model, fitted, steps=steps, seed=seed, progress=progress)
     rng = np.random.default_rng(seed + 1)
     chosen = posterior.draws(draws, rng)
     pairs = [(o.output, p) for o in episode.outcomes for p in (o.period, o.reference)]
+    start = linked.demand(case, job.governed, _with(case, {}, 1))
     values = np.concatenate([
         _values(case, job.governed, _with(case, {k: v[i:i + CHUNK] for k, v in chosen.items()},
-                                          min(CHUNK, draws - i)), pairs)
+                                          min(CHUNK, draws - i)), pairs, start)
         for i in range(0, draws, CHUNK)], axis=1)
     predictions = []
     for k, outcome in enumerate(episode.outcomes):

@@ -213,6 +213,17 @@ class LinkedCase:
         return tuple(out)
 
 
+def named_rules(case: LinkedCase) -> set[str]:
+    """Every rule the case names: its rule entries, its sellers' cuts and its offerings' permissions."""
+    named = {e.rule for e in case.rules}
+    for seller in case.sellers:
+        if seller.cut is not None:
+            named.add(seller.cut.rule)
+        for offering in seller.offerings:
+            named.update(offering.requires)
+    return named
+
+
 # -- running --------------------------------------------------------------------------------------------------
 
 def _quarter_index(quarters: Sequence[date], when: date) -> int:

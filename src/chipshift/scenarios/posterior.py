@@ -124,7 +124,7 @@ IDENTIFIED_RATIO = 0.8
 class Posterior:
     priors: tuple[Prior, ...]
     samples: FloatArray  # (n, parameters): the chain after burn-in, walkers flattened
-    acceptance: float
+    acceptance: float  # NaN: nothing to fit, the prior drawn directly
     evaluations: int
     seconds: float
     summary: tuple[ParameterSummary, ...]
@@ -183,7 +183,7 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
         n = walkers * (steps - burn)
         flat = np.column_stack([p.sample(rng, n) for p in priors])
         summary = tuple(_summarise(p, flat[:, j], 1.0, n) for j, p in enumerate(priors))
-        return Posterior(tuple(priors), flat, 1.0, 0, time.perf_counter() - started, summary,
+        return Posterior(tuple(priors), flat, math.nan, 0, time.perf_counter() - started, summary,
                          ("no observation to fit: the bands are the prior's",))
     start = np.column_stack([p.sample(rng, walkers) for p in priors])
     sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
