@@ -1,6 +1,8 @@
 """Benchmark back-tests: the model evaluations per second of each bundled episode's calibration run (at the
-batch the sampler uses and at a large batch), then the whole library serially and on a local dask cluster of
-2 workers, side by side in one run, with the check that both give the same scores.
+batch the sampler uses and at a large batch); for each episode with observations to fit, emcee against
+importance sampling from the prior for the same number of evaluations (effective draws per second); then the
+whole library serially and on a local dask cluster of 2 workers, side by side in one run, with the check that
+both give the same scores.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_backtest.py [--draws 1000] [--steps 400]
 (the CSET tables are read from ../shared/data/cset-eto, or $CHIPSHIFT_CSET).
@@ -9,6 +11,7 @@ Run from the repository root:  .venv/bin/python benchmarks/bench_backtest.py [--
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -21,7 +24,7 @@ from chipshift.api import backtest as api
 from chipshift.api.data import import_cset, open_store
 from chipshift.config import Settings
 from chipshift.scenarios import backtest as bt
-from chipshift.scenarios.posterior import Prior
+from chipshift.scenarios.posterior import Prior, log_likelihood, sample
 
 CSET = Path(os.environ.get("CHIPSHIFT_CSET", Path(__file__).resolve().parents[2] / "shared" / "data" / "cset-eto"))
 
@@ -43,6 +46,40 @@ def evaluations_per_second(job: bt.EpisodeJob, batch: int) -> float:
     return batch / best
 
 
+def sampler_choice(job: bt.EpisodeJob, steps: int) -> None:
+    """emcee against importance sampling from the prior on one episode's calibration, for the same number of
+    model evaluations: effective draws per second of each (the measurement behind `posterior.sample`'s
+    choice: importance sampling when its effective sample is large enough, else emcee)."""
+    targets = bt.targets(job.case, job.errors)
+    if not targets:
+        return
+    wanted = [(t.output, t.period) for t in targets]
+    priors = bt.priors(job.case)
+
+    def model(draws: dict[str, np.ndarray]) -> np.ndarray:
+        size = len(next(iter(draws.values())))
+        return bt._values(job.fit_case, job.fit_governed, bt._with(job.fit_case, draws, size), wanted)
+
+    post = sample(priors, model, targets, steps=steps, min_ess=math.inf)  # emcee alone
+    ess_mcmc = min(p.effective_draws for p in post.summary)
+    rng = np.random.default_rng(7)
+    n = post.evaluations
+    draws = {p.name: p.sample(rng, n) for p in priors}
+    t = time.perf_counter()
+    values = np.concatenate([model({k: v[i:i + 500] for k, v in draws.items() if k != "model_error"})
+                             for i in range(0, n, 500)], axis=1)
+    ll = log_likelihood(values, targets, draws["model_error"])
+    seconds = time.perf_counter() - t
+    w = np.exp(ll - ll.max())
+    ess_is = float(w.sum() ** 2 / np.sum(w**2))
+    print(f"\nsampler choice on {job.case.name} ({len(priors)} parameters, {len(targets)} targets, "
+          f"{n:,} evaluations each):")
+    print(f"  emcee: {post.seconds:.1f} s, effective draws (worst parameter) {ess_mcmc:,.0f}, "
+          f"{ess_mcmc / post.seconds:,.1f}/s")
+    print(f"  importance sampling from the prior: {seconds:.1f} s, effective draws {ess_is:,.0f}, "
+          f"{ess_is / seconds:,.1f}/s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=1000)
@@ -56,6 +93,8 @@ def main() -> int:
             small, large = evaluations_per_second(job, 14), evaluations_per_second(job, 500)
             print(f"{job.case.name:34} {len(job.fit_case.quarters):>7}/{len(job.case.quarters):<8} "
                   f"{small:>11,.0f} {large:>12,.0f}")
+        for job in jobs:
+            sampler_choice(job, args.steps)
         paths = api.library()
         t = time.perf_counter()
         serial = api.backtest(store, paths, draws=args.draws, steps=args.steps)

@@ -436,7 +436,7 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
     shown = report if fmt is not Format.table else {
         "scorecard": report["scorecard"], "targets": report["targets"], "outcomes": report["outcomes"],
         "episodes": [{k: e[k] for k in ("episode", "mechanism", "as_of", "outcomes", "targets", "seconds")}
-                     | {"acceptance": e["sampler"]["acceptance"],
+                     | {"sampler": e["sampler"]["method"],
                         "not_identified": ", ".join(p["parameter"] for p in e["parameters"] if not p["identified"])}
                      for e in report["episodes"]],
         **({"files": report["files"]} if "files" in report else {})}

@@ -114,12 +114,16 @@ def test_posterior_matches_quadrature_on_a_one_parameter_model() -> None:
     exact_mean = float(np.sum(w * tt) / np.sum(w))
     exact_sd = float(np.sqrt(np.sum(w * (tt - exact_mean) ** 2) / np.sum(w)))
 
-    post = sample([theta_prior, error_prior], lambda d: d["theta"][None, :], [target], steps=1500, seed=3)
-    theta = post.samples[:, 0]
-    assert theta.mean() == pytest.approx(exact_mean, abs=0.08)
-    assert theta.std() == pytest.approx(exact_sd, rel=0.15)
-    assert post.summary[0].identified  # the figure narrows theta well below its prior
-    assert 0.2 < post.acceptance < 0.9
+    for min_ess, method in ((0.0, "importance"), (math.inf, "emcee")):  # each sampler on its own
+        post = sample([theta_prior, error_prior], lambda d: d["theta"][None, :], [target], steps=1500, seed=3,
+                      min_ess=min_ess)
+        assert post.method == method
+        theta = post.samples[:, 0]
+        assert theta.mean() == pytest.approx(exact_mean, abs=0.08)
+        assert theta.std() == pytest.approx(exact_sd, rel=0.15)
+        assert post.summary[0].identified  # the figure narrows theta well below its prior
+    assert 0.2 < post.acceptance < 0.9  # emcee's
+    assert sample([theta_prior, error_prior], lambda d: d["theta"][None, :], [target]).method == "importance"
 
 
 def test_likelihood_rules_out_a_missing_or_non_positive_model_value() -> None:

@@ -141,7 +141,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             "error_from": (f"the other {e.error_from} episodes' outcomes" if e.error_from else
                            "its own posterior (no other episode)"),
             "conditioned_on": list(r.conditioned_on),
-            "sampler": {"acceptance": _round(post.acceptance, 3), "evaluations": post.evaluations,
+            "sampler": {"method": post.method, "importance_ess": _round(post.importance_ess, 0),
+                        "acceptance": _round(post.acceptance, 3), "evaluations": post.evaluations,
                         "seconds": _round(post.seconds, 2),
                         "evaluations_per_second": _round(post.evaluations / post.seconds, 0)
                         if post.evaluations else None,
@@ -176,7 +177,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                     "coverage90": f"{low}-{high}", "met": checks},
         "method": {
             "calibration": "posterior over every ranged parameter (PERT priors on their ranges, mode at the "
-                           "default) and the model error, sampled with emcee on the observations before as_of",
+                           "default) and the model error, given the observations before as_of: importance "
+                           "sampling from the prior when its effective sample size is large enough, else emcee",
             "errors": {**STATUS_ERROR, "literal": LITERAL_ERROR},
             "prediction": "posterior predictive: the model's change from the outcome's reference period applied "
                           "to the observed reference level, with the figure's error and the model's error drawn; "

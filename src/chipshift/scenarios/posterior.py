@@ -11,10 +11,12 @@ Pure computation: the model is a function from parameter draws to the fitted fig
   their geometric mean whose error grows by half their spread in logs: competing estimates widen it rather
   than average away. ``s_model`` (``model_error``) is sampled with the parameters under its own prior
   (``MODEL_ERROR``), so bands carry the model's misfit as well as the parameters' uncertainty.
-* **Sampler.** emcee's stretch move, walkers started from the prior, all walkers of a step evaluated in one
-  batch. Diagnostics: mean acceptance, the integrated autocorrelation time per parameter and the effective
-  sample size it implies; a chain shorter than ``MIN_TAU_MULTIPLE`` autocorrelation times, or an acceptance
-  below ``MIN_ACCEPTANCE``, is reported as not converged.
+* **Sampler, picked per case by measurement.** Importance sampling from the prior (large batches, where the
+  vectorised model is fastest) when its effective sample size is large enough; else emcee's stretch move,
+  walkers started from the weighted prior draws, all walkers of a step evaluated in one batch. Diagnostics:
+  the effective sample size; for emcee also the mean acceptance and the integrated autocorrelation time per
+  parameter. A chain shorter than ``MIN_TAU_MULTIPLE`` autocorrelation times, or an acceptance below
+  ``MIN_ACCEPTANCE``, is reported as not converged.
 """
 
 from __future__ import annotations
@@ -123,12 +125,14 @@ IDENTIFIED_RATIO = 0.8
 @dataclass(frozen=True)
 class Posterior:
     priors: tuple[Prior, ...]
-    samples: FloatArray  # (n, parameters): the chain after burn-in, walkers flattened
-    acceptance: float  # NaN: nothing to fit, the prior drawn directly
+    samples: FloatArray  # (n, parameters): posterior draws (a resample, or the chain after burn-in)
+    acceptance: float  # emcee's mean acceptance; NaN for the other methods
     evaluations: int
     seconds: float
     summary: tuple[ParameterSummary, ...]
     warnings: tuple[str, ...] = field(default=())
+    method: str = "emcee"  # "prior" (nothing to fit), "importance" (from the prior), "emcee"
+    importance_ess: float = math.nan  # effective draws of the importance-sampling stage
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -153,18 +157,70 @@ def log_likelihood(model: FloatArray, targets: Sequence[Target], model_error: Fl
     return np.asarray(np.where(np.all(np.isfinite(resid), axis=0), ll, -np.inf))
 
 
+#: Prior draws of the importance-sampling stage, run in batches of IMPORTANCE_CHUNK, and the effective sample
+#: size that makes them the posterior; below it, emcee takes over (started from the weighted draws).
+IMPORTANCE_DRAWS = 4_000
+IMPORTANCE_CHUNK = 500
+MIN_IMPORTANCE_ESS = 1_000
+
+
 def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], targets: Sequence[Target], *,
-           walkers: int | None = None, steps: int = 300, burn: int | None = None, seed: int = 20261203,
+           prior_draws: int = IMPORTANCE_DRAWS, min_ess: float = MIN_IMPORTANCE_ESS, walkers: int | None = None,
+           steps: int = 300, burn: int | None = None, seed: int = 20261203,
            progress: Callable[[int, int], None] | None = None) -> Posterior:
     """Sample the posterior of ``priors`` given ``targets``. ``model(draws)`` returns the model's value of each
     target ``(targets, draws)`` for a batch of parameter draws (``model_error`` is not among its draws). The
-    last prior must be the model error's (see ``model_error_prior``)."""
+    last prior must be the model error's (see ``model_error_prior``).
+
+    Which sampler is picked by measurement, per case. First, importance sampling from the prior:
+    ``prior_draws`` draws in large batches, where the vectorised model is fastest, weighted by their
+    likelihood. When their effective sample size reaches ``min_ess`` they are the posterior (resampled by
+    weight). Otherwise the observations are too sharp for the prior's draws, and emcee's ensemble runs
+    ``steps`` steps from walkers drawn from the weighted draws. ``min_ess=inf`` forces emcee, 0 importance
+    sampling. ``benchmarks/bench_backtest.py`` compares the two."""
     started = time.perf_counter()
     ndim = len(priors)
-    walkers = walkers or max(24, 4 * ndim + 4)
-    walkers += walkers % 2
-    burn = steps // 2 if burn is None else burn
     rng = np.random.default_rng(seed)
+    if not targets:  # nothing to learn from: the posterior is the prior, drawn exactly
+        walkers = walkers or max(24, 4 * ndim + 4)
+        n = max(prior_draws, walkers * (steps - (steps // 2 if burn is None else burn)))
+        flat = np.column_stack([p.sample(rng, n) for p in priors])
+        summary = tuple(_summarise(p, flat[:, j], 1.0, n) for j, p in enumerate(priors))
+        return Posterior(tuple(priors), flat, math.nan, 0, time.perf_counter() - started, summary,
+                         ("no observation to fit: the bands are the prior's",), method="prior")
+    draws = np.column_stack([p.sample(rng, prior_draws) for p in priors])
+    ll = np.concatenate([
+        log_likelihood(model({p.name: np.ascontiguousarray(draws[i:i + IMPORTANCE_CHUNK, j])
+                              for j, p in enumerate(priors[:-1])}), targets, draws[i:i + IMPORTANCE_CHUNK, -1])
+        for i in range(0, prior_draws, IMPORTANCE_CHUNK)])
+    finite = np.isfinite(ll)
+    weights = np.zeros(prior_draws)
+    if finite.any():
+        weights[finite] = np.exp(ll[finite] - ll[finite].max())
+        weights /= weights.sum()
+    ess = float(1.0 / np.sum(weights**2)) if finite.any() else 0.0
+    if ess >= min_ess:
+        rows = rng.choice(prior_draws, size=prior_draws, replace=True, p=weights)
+        flat = draws[rows]
+        summary = tuple(_summarise(p, flat[:, j], 1.0, ess) for j, p in enumerate(priors))
+        return Posterior(tuple(priors), flat, math.nan, prior_draws, time.perf_counter() - started, summary,
+                         (), method="importance", importance_ess=ess)
+    start = draws[rng.choice(prior_draws, size=max(24, 4 * ndim + 4) if walkers is None else walkers,
+                             replace=True, p=weights if finite.any() else None)]
+    start = start + 1e-6 * np.array([p.high - p.low for p in priors]) * rng.standard_normal(start.shape)
+    start = np.clip(start, [p.low + 1e-9 for p in priors], [p.high - 1e-9 for p in priors])
+    chain = _emcee(priors, model, targets, start, steps, steps // 2 if burn is None else burn, rng, progress)
+    return _chain_posterior(priors, chain, prior_draws, started, ess)
+
+
+def _emcee(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], targets: Sequence[Target],
+           start: FloatArray, steps: int, burn: int, rng: np.random.Generator,
+           progress: Callable[[int, int], None] | None) -> tuple[FloatArray, float, int]:
+    """emcee's stretch move from ``start`` (walkers x parameters): the chain after burn-in, the mean acceptance
+    and the model evaluations."""
+    walkers = len(start) + len(start) % 2
+    if walkers > len(start):
+        start = np.vstack([start, start[:1]])
     evaluations = 0
 
     def log_prob(coords: FloatArray) -> FloatArray:
@@ -179,23 +235,21 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
             out[ok] = lp[ok] + log_likelihood(model(draws), targets, kept[:, -1])
         return out
 
-    if not targets:  # nothing to learn from: the posterior is the prior, drawn exactly
-        n = walkers * (steps - burn)
-        flat = np.column_stack([p.sample(rng, n) for p in priors])
-        summary = tuple(_summarise(p, flat[:, j], 1.0, n) for j, p in enumerate(priors))
-        return Posterior(tuple(priors), flat, math.nan, 0, time.perf_counter() - started, summary,
-                         ("no observation to fit: the bands are the prior's",))
-    start = np.column_stack([p.sample(rng, walkers) for p in priors])
-    sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
+    sampler = emcee.EnsembleSampler(walkers, len(priors), log_prob, vectorize=True)
     sampler.random_state = np.random.RandomState(int(rng.integers(2**31))).get_state()  # seeded moves
     for k, _ in enumerate(sampler.sample(start, iterations=steps)):
         if progress is not None:
             progress(k + 1, steps)
-    chain = sampler.get_chain(discard=burn)  # (steps - burn, walkers, ndim)
+    return sampler.get_chain(discard=burn), float(np.mean(sampler.acceptance_fraction)), evaluations
+
+
+def _chain_posterior(priors: Sequence[Prior], run: tuple[FloatArray, float, int], prior_draws: int,
+                     started: float, importance_ess: float) -> Posterior:
+    chain, acceptance, evaluations = run
+    ndim = len(priors)
+    walkers, kept = chain.shape[1], chain.shape[0]
     flat = chain.reshape(-1, ndim)
     tau = np.asarray(emcee.autocorr.integrated_time(chain, tol=0, quiet=True), dtype=np.float64)
-    acceptance = float(np.mean(sampler.acceptance_fraction))
-    kept = chain.shape[0]
     warnings = []
     if acceptance < MIN_ACCEPTANCE:
         warnings.append(f"sampler acceptance {acceptance:.2f} is below {MIN_ACCEPTANCE}: the posterior is poorly "
@@ -205,11 +259,11 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
         warnings.append(f"not converged: the chain ({kept} steps after burn-in) is shorter than "
                         f"{MIN_TAU_MULTIPLE:g} autocorrelation times for {', '.join(slow)}")
     summary = tuple(_summarise(p, flat[:, j], float(tau[j]), walkers * kept) for j, p in enumerate(priors))
-    return Posterior(tuple(priors), flat, acceptance, evaluations, time.perf_counter() - started, summary,
-                     tuple(warnings))
+    return Posterior(tuple(priors), flat, acceptance, evaluations + prior_draws, time.perf_counter() - started,
+                     summary, tuple(warnings), method="emcee", importance_ess=importance_ess)
 
 
-def _summarise(prior: Prior, x: FloatArray, tau: float, n: int) -> ParameterSummary:
+def _summarise(prior: Prior, x: FloatArray, tau: float, n: float) -> ParameterSummary:
     sd = float(np.std(x))
     width = prior.high - prior.low
     at_bound = None
