@@ -4,6 +4,7 @@ observations. Run quarter by quarter on `chipshift.market.linked_path`, batched 
 
 Every number is a fact, a parameter of the case, or a literal with a stated basis; figures in money are
 read in the case's `value_unit`. A market's `value` is its yearly value at the start; flows are quarterly.
+Rationed demand is not an output of a case, so its runs skip working it out (``rationing=False``).
 
 Rules act through the restriction engine's reach (`chipshift.engine.reach.reaches`): a rule entry governs
 the (market, seller) pairs the rule reaches for certain, plus the pairs it may reach that the entry names;
@@ -423,7 +424,7 @@ def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | 
         return _matching_values(case, base, _started(plan, start), paths)[0]
     _, own_plan, _ = _plan(case, governed.baseline, draws)
     found = _matching_values(case, base, _started(own_plan, start), paths)[1]
-    return simulate_linked(base, dataclasses.replace(plan, demand=found))
+    return simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=False)
 
 
 def demand(case: LinkedCase, governed: Governed, draws: Draws) -> FloatArray:
@@ -524,8 +525,8 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     market and quarter; quarters where a market is closed keep their shift."""
     sourced = np.array([bool(m.values) for m in case.markets])
     if not sourced.any():
-        return simulate_linked(base, plan), np.asarray(plan.demand)
-    path = simulate_linked(base, plan, rationing=False)  # rounds leave rationing out; the last run has it
+        return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
+    path = simulate_linked(base, plan, rationing=False)
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     log_d = np.log(plan.demand)
     prev: tuple[FloatArray, FloatArray] | None = None
@@ -545,7 +546,8 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         log_d = np.where(usable, log_d + log_gap / slope, log_d)
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
         path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), rationing=False, start=path)
-    return simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), start=path), np.exp(log_d)
+    return (simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), rationing=False, start=path),
+            np.exp(log_d))
 
 
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
