@@ -415,6 +415,9 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
                  help="Run the episodes on an existing dask.distributed cluster, e.g. tcp://host:8786.")] = None,
              out: Annotated[Path | None, typer.Option(help="Folder for the scorecard's tables (CSV, Parquet, "
                                                            "JSON) and chart (PNG, SVG).")] = None,
+             alone: Annotated[bool, typer.Option(
+                 "--alone", help="Score the given episodes without running the bundled library for the model's "
+                                 "error (faster; intervals then far too narrow).")] = False,
              fmt: FormatOption = Format.table) -> None:
     """Score the market model out of sample: calibrate each episode on what was known before its restriction,
     predict what followed, and print per outcome and overall the direction hit rate, the share within
@@ -422,11 +425,12 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
     from chipshift.api import backtest as backtest_api
 
     with _errors_exit():
-        total = len(paths or backtest_api.library(_state.settings.data_dir))
+        bundled = backtest_api.library(_state.settings.data_dir)
+        total = len(bundled) if not paths else len(paths) + (0 if alone else len(bundled))
         with _draw_progress(total, "episodes") as progress:
             report = _with_store(lambda store: backtest_api.backtest(
                 store, paths or (), draws=draws, steps=steps, seed=seed, workers=workers, scheduler=scheduler,
-                progress=progress, data_dir=_state.settings.data_dir))
+                progress=progress, data_dir=_state.settings.data_dir, alone=alone))
     if out is not None:
         from chipshift.reports.backtest import write_backtest
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chipshift.api.data import Report
-from chipshift.api.market import _load
+from chipshift.api.market import _load, latest_day
 from chipshift.domain.period import Period
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import bundled_data_dir
@@ -51,9 +51,8 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     facts = {f["id"]: f for f in store.rows("facts")}
     cited = [o.source for o in case.observations] + [o.source for o in case.episode.outcomes]
     errors = {s: bt.error_of(str(facts[s]["status"])) for s in cited if s in facts}
-    as_of = case.episode.as_of.isoformat()
     later = sorted(r for r in linked.named_rules(case) if context.has(r)
-                   and (context.rule(r).announced or context.rule(r).start or "") > as_of)
+                   and latest_day(context.rule(r).announced or context.rule(r).start) > case.episode.as_of)
     try:
         fit_governed = linked.govern(fit_case, context, path.name)
     except DataError:  # a cut or rule that starts after the last observation: calibrate over the whole run
@@ -63,23 +62,41 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
 
 def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
              seed: int = 20261203, workers: int | None = None, scheduler: str | None = None,
-             progress: Progress | None = None, data_dir: Path | None = None) -> Report:
+             progress: Progress | None = None, data_dir: Path | None = None, alone: bool = False) -> Report:
     """Run every episode (default: the bundled library) and score its outcomes; see
-    ``chipshift.scenarios.backtest``. ``workers``/``scheduler`` run the episodes on dask.distributed."""
-    files = list(paths) or library(data_dir)
+    ``chipshift.scenarios.backtest``. Episodes given by path are scored with the model error learned from
+    the bundled library's other episodes as well (run too), unless ``alone``. ``workers``/``scheduler``
+    run the episodes on dask.distributed."""
+    bundled = library(data_dir)
+    files = list(paths) or bundled
     if not files:
         raise DataError([Problem("no episode files given and none bundled", "episodes")])
     if draws < 10 or steps < 20:
         raise DataError([Problem("use at least 10 predictive draws and 20 sampler steps", "backtest",
                                  field="draws" if draws < 10 else "steps")])
     jobs = [episode_job(store, Path(p)) for p in files]
-    results = _run(jobs, draws, steps, seed, workers, scheduler, progress)
-    return report(bt.score_library(results, seed), draws, steps, seed)
+    given = {Path(p).resolve() for p in files}
+    lenders, warnings = [], []
+    for path in bundled if paths and not alone else []:
+        if path.resolve() in given:
+            continue
+        try:
+            lenders.append(episode_job(store, path))
+        except DataError as exc:
+            warnings.append(f"{path.name} lends nothing to the model error: {exc.problems[0].message}")
+    results = _run([*jobs, *lenders], draws, steps, seed, workers, scheduler, progress)
+    scored = bt.score_library(results[:len(jobs)], seed, reference=results[len(jobs):])
+    out = report(scored, draws, steps, seed)
+    out["warnings"] = [*warnings, *out["warnings"]]
+    if alone:
+        out["warnings"].append("scored alone: each episode's intervals use its own posterior's model error, which "
+                               "knows nothing of the model's track record and is far too narrow (see docs)")
+    return out
 
 
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,
          scheduler: str | None, progress: Progress | None) -> list[bt.EpisodeResult]:
-    seeds = [seed + 1000 * k for k in range(len(jobs))]
+    seeds = [bt.episode_seed(seed, job.case.name) for job in jobs]
     if workers is None and scheduler is None:
         out = []
         for k, (job, s) in enumerate(zip(jobs, seeds, strict=True)):
@@ -138,8 +155,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             "model_error": None if e.error is None else {
                 "scale_per_sqrt_year": _round(e.error.scale),
                 "degrees_of_freedom": None if e.error.dof == float("inf") else e.error.dof},
-            "error_from": (f"the other {e.error_from} episodes' outcomes" if e.error_from else
-                           "its own posterior (no other episode)"),
+            "error_from": (f"the outcomes of {e.error_from} other episodes" if e.error_from else
+                           "its own posterior (no other episode to learn from)"),
             "conditioned_on": list(r.conditioned_on),
             "sampler": {"method": post.method, "importance_ess": _round(post.importance_ess, 0),
                         "acceptance": _round(post.acceptance, 3), "evaluations": post.evaluations,

@@ -136,11 +136,11 @@ def known_on(rules: Sequence[Rule], as_of: date, named: Collection[str]) -> list
     the `named` ones whatever their date: what an episode set up on `as_of` may apply. Later relaxations of a
     named rule are left out unless named too. An end date after `as_of` is dropped: when an end became known
     is not recorded, so it counts as hindsight."""
-    known = [r for r in rules if r.id in named or _latest(r.announced or r.start) <= as_of]
-    return [dataclasses.replace(r, ended=None) if r.ended and _latest(r.ended) > as_of else r for r in known]
+    known = [r for r in rules if r.id in named or latest_day(r.announced or r.start) <= as_of]
+    return [dataclasses.replace(r, ended=None) if r.ended and latest_day(r.ended) > as_of else r for r in known]
 
 
-def _latest(day: str | None) -> date:
+def latest_day(day: str | None) -> date:
     """The last day a date may stand for (2023-03 is read as 2023-03-31); no date: never."""
     try:
         return Period.parse(day).end if day else date.max

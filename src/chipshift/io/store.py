@@ -133,6 +133,10 @@ class Store:
                     con.execute(f"DELETE FROM {schema.name}")
             for schema in schemas.BUNDLED:
                 rows = [r.values for r in bundle[schema.name].rows]
+                if schema.name in ("firms", "inputs") and rows:
+                    # an import may have written a row for a firm or input the bundle now defines (its
+                    # provision rows point at the same id): the bundled row takes its place
+                    con.execute(f"DELETE FROM {schema.name} WHERE id IN (SELECT unnest(?))", [[r["id"] for r in rows]])
                 self._insert(con, schema, rows)
                 counts[schema.name] = len(rows)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle_fingerprint', ?)", [fingerprint])

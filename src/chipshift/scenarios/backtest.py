@@ -21,12 +21,14 @@ For each episode:
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from chipshift.domain.period import Period
+from chipshift.errors import DataError, Problem
+from chipshift.market.errors import ConvergenceError
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.linked_case import Draws, FloatArray, Governed, LinkedCase
 from chipshift.scenarios.market_case_check import linked_output
@@ -49,8 +51,10 @@ CHUNK = 500
 MIN_HORIZON = 0.25
 #: Degrees of freedom the track record's error may have (inf: normal), chosen with its scale.
 ERROR_DOF = (1.0, 2.0, 3.0, 5.0, 10.0, 30.0, math.inf)
-#: Percentages are kept this far (as a fraction) from 0 and 100 when taken to log-odds.
-PERCENT_FLOOR = 1e-4
+#: The resolution of a published figure, below which a level counts at it: half a percentage point of a share
+#: (trackers round shares to a point or half a point), half a percent of the reference level otherwise. A
+#: model share of 0 is then a miss by the distance to 0.5%, not by an arbitrary depth in log-odds.
+LEVEL_FLOOR = 0.005
 #: The largest model error per square-root year the track record may give (in logs: a factor of e^3).
 MAX_ERROR_SCALE = 3.0
 #: Size counts as right when the median change is within this part of the observed change.
@@ -113,17 +117,33 @@ class Prediction:
     percent: bool = False  # a percentage (0-100): errors act on its log-odds, so it stays in range
 
     def scaled(self, x: FloatArray | float) -> FloatArray:
-        """Where errors are added: log-odds of a percentage, else the log (NaN outside the domain)."""
-        v = np.asarray(x, dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.percent:
-                q = np.clip(v / 100.0, PERCENT_FLOOR, 1.0 - PERCENT_FLOOR)
-                return np.asarray(np.where(v >= 0.0, np.log(q / (1.0 - q)), np.nan))
-            return np.asarray(np.where(v > 0.0, np.log(np.where(v > 0.0, v, 1.0)), np.nan))
+        """Where changes and errors act: log-odds of a percentage, else the log. Levels below what a published
+        figure resolves count at that resolution (``LEVEL_FLOOR``): a share of 0.5 points, a level of 0.5% of
+        the reference level."""
+        return _scaled(np.asarray(x, dtype=np.float64), self.percent, self.outcome.reference_value)
 
     def unscaled(self, y: FloatArray) -> FloatArray:
-        y = np.clip(y, -700.0, 700.0)  # a heavy-tailed draw far out is a huge level, not an overflow
-        return np.asarray(100.0 / (1.0 + np.exp(-y)) if self.percent else np.exp(y))
+        return _unscaled(y, self.percent)
+
+
+def _unscaled(y: FloatArray, percent: bool) -> FloatArray:
+    y = np.clip(y, -700.0, 700.0)  # a heavy-tailed draw far out is a huge level, not an overflow
+    return np.asarray(100.0 / (1.0 + np.exp(-y)) if percent else np.exp(y))
+
+
+def apply_change(level: float, at: FloatArray, ref: FloatArray, percent: bool) -> FloatArray:
+    """The observed reference `level` moved by the model's change from `ref` to `at` (per draw): in log-odds
+    for a percentage, in logs otherwise, each level floored at what a figure resolves (``LEVEL_FLOOR``)."""
+    floor = float(np.median(ref))
+    change = _scaled(at, percent, floor) - _scaled(ref, percent, floor)
+    return _unscaled(_scaled(np.array([level]), percent, level) + change, percent)
+
+
+def _scaled(v: FloatArray, percent: bool, reference: float) -> FloatArray:
+    if percent:
+        q = np.clip(v / 100.0, LEVEL_FLOOR, 1.0 - LEVEL_FLOOR)
+        return np.asarray(np.log(q / (1.0 - q)))
+    return np.asarray(np.log(np.maximum(v, LEVEL_FLOOR * abs(reference))))
 
 
 @dataclass(frozen=True)
@@ -176,9 +196,18 @@ def _with(case: LinkedCase, sampled: Draws, size: int) -> Draws:
 
 def _values(case: LinkedCase, governed: Governed, draws: Draws, wanted: Sequence[tuple[str, str]],
             start: FloatArray | None = None) -> FloatArray:
-    """Model values ``(wanted, draws)`` of (output, period) pairs (NaN where the run has none)."""
-    out = linked.outputs(case, linked.run(case, governed, draws, start))
+    """Model values ``(wanted, draws)`` of (output, period) pairs (NaN where the run has none, and for draws
+    whose markets do not clear: a batch that fails is split until the failing draws are found)."""
     size = len(next(iter(draws.values()))) if draws else 1
+    try:
+        out = linked.outputs(case, linked.run(case, governed, draws, start))
+    except ConvergenceError:
+        if size == 1:
+            return np.full((len(wanted), 1), np.nan)
+        half = size // 2
+        return np.concatenate([_values(case, governed, {k: v[:half] for k, v in draws.items()}, wanted, start),
+                               _values(case, governed, {k: v[half:] for k, v in draws.items()}, wanted, start)],
+                              axis=1)
     rows = np.full((len(wanted), size), np.nan)
     for i, (output, period) in enumerate(wanted):
         got = out.get(output)
@@ -209,7 +238,10 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
         size = len(next(iter(sampled.values()))) if sampled else 1
         return _values(fit_case, fit_governed, _with(fit_case, sampled, size), wanted, fit_start)
 
-    posterior = sample(priors(case), model, fitted, steps=steps, seed=seed, progress=progress)
+    try:
+        posterior = sample(priors(case), model, fitted, steps=steps, seed=seed, progress=progress)
+    except ValueError as exc:
+        raise DataError([Problem(str(exc), job.file, field="observations")]) from None
     rng = np.random.default_rng(seed + 1)
     chosen = posterior.draws(draws, rng)
     pairs = [(o.output, p) for o in episode.outcomes for p in (o.period, o.reference)]
@@ -221,16 +253,20 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
     predictions = []
     for k, outcome in enumerate(episode.outcomes):
         at, ref = values[2 * k], values[2 * k + 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = at / ref
-        level = outcome.reference_value
-        predicted = np.where(np.isfinite(ratio) & (ref > 0.0), level * ratio, level + (at - ref))
-        middle = Period.parse(outcome.period).middle
-        horizon = max((middle - episode.as_of).days / 365.25, MIN_HORIZON)
         spec = linked_output(outcome.output)
+        percent = spec is not None and spec.unit == "pct"
+        ok = np.isfinite(at) & np.isfinite(ref) & (ref > 0.0)
+        if not ok.any():
+            raise DataError([Problem(f"the model gives no value of {outcome.output} in {outcome.reference} (or "
+                                     f"{outcome.period}) to measure a change from", job.file,
+                                     field="outcomes")])
+        predicted = np.full(len(at), np.nan)
+        predicted[ok] = apply_change(outcome.reference_value, at[ok], ref[ok], percent)
+        middle = case.period_middle(outcome.output, outcome.period)
+        horizon = max((middle - episode.as_of).days / 365.25, MIN_HORIZON)
         predictions.append(Prediction(outcome, predicted, chosen["model_error"],
                                       job.errors.get(outcome.source, LITERAL_ERROR), horizon,
-                                      float(np.nanmedian(at)), spec is not None and spec.unit == "pct"))
+                                      float(np.nanmedian(at)), percent))
     return EpisodeResult(job.file, case.name, episode.mechanism, episode.as_of.isoformat(), episode.summary,
                          posterior, tuple(fitted), tuple(predictions), job.conditioned_on,
                          time.perf_counter() - started)
@@ -286,15 +322,27 @@ def error_model(predictions: Sequence[Prediction]) -> ErrorModel | None:
     return ErrorModel(best[1], best[2])
 
 
-def score_library(results: Sequence[EpisodeResult], seed: int = 20261203) -> list[EpisodeScores]:
+def episode_seed(seed: int, name: str) -> int:
+    """An episode's own seed: the run's seed and its name, so adding or reordering episodes changes no other
+    episode's numbers."""
+    return seed + zlib.crc32(name.encode()) % 1_000_003
+
+
+def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
+                  reference: Sequence[EpisodeResult] = ()) -> list[EpisodeScores]:
     """Score every episode's outcomes. Each episode's predictions get the model error learned from the other
-    episodes' outcomes (``error_model``, leave one episode out), growing with the square root of the time
-    from its as_of date; with no other episode, the error its own posterior drew (``model_error``)."""
+    episodes' outcomes (``error_model``: leave the episode out, and any outcome that cites one of its own
+    outcomes' sources), growing with the square root of the time from its as_of date. ``reference``
+    episodes only lend their outcomes to the error. With no other episode, the error is the one its own
+    posterior drew (``model_error``), which knows nothing of the model's track record."""
+    pool = [*results, *reference]
     out = []
-    for k, result in enumerate(results):
-        others = [p for j, r in enumerate(results) if j != k for p in r.predictions]
+    for result in results:
+        own = {p.outcome.source for p in result.predictions}
+        lenders = [r for r in pool if r.file != result.file]
+        others = [p for r in lenders for p in r.predictions if p.outcome.source not in own]
         learned = error_model(others) if others else None
-        rng = np.random.default_rng(seed + 7919 * k)
+        rng = np.random.default_rng(episode_seed(seed, result.name) + 1)
         scores = []
         for p in result.predictions:
             n = len(p.levels)
@@ -305,8 +353,7 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203) -> lis
                 noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
             predicted = p.unscaled(p.scaled(p.levels) + noise)
             scores.append(score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled))
-        out.append(EpisodeScores(result, tuple(scores), learned,
-                                 len({r.name for j, r in enumerate(results) if j != k}) if others else 0))
+        out.append(EpisodeScores(result, tuple(scores), learned, len(lenders) if learned is not None else 0))
     return out
 
 

@@ -194,13 +194,23 @@ class LinkedCase:
     episode: Episode | None = None
 
     def period_end(self, output: str, label: str) -> date:
-        """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month."""
+        """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
+        fiscal quarters (FY2024Q1) three, six and nine months before that."""
         period = Period.parse(label)
         owner = output.split(":", 1)[1].split("@", 1)[0] if ":" in output else ""
         month = self.fiscal_year_end.get(owner)
-        if not period.fiscal or "Q" in label or month is None:
+        if not period.fiscal or month is None:
             return period.end
-        return date(period.end.year, month, calendar.monthrange(period.end.year, month)[1])
+        quarter = int(label.rsplit("Q", 1)[1]) if "Q" in label else 4
+        months = period.end.year * 12 + (month - 1) - 3 * (4 - quarter)  # months since year 0, zero-based
+        year, m = divmod(months, 12)
+        return date(year, m + 1, calendar.monthrange(year, m + 1)[1])
+
+    def period_middle(self, output: str, label: str) -> date:
+        """The middle of an output's period, fiscal periods on their firm's calendar."""
+        period = Period.parse(label)
+        end = self.period_end(output, label)
+        return end - (period.end - period.start) / 2
 
     @functools.cached_property
     def quarters(self) -> tuple[date, ...]:

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
+from chipshift.domain.period import Period
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
@@ -264,7 +265,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
                                                      f"(quarters {case.start}-{case.end}, whole years: "
                                                      f"{', '.join(p for p in periods if 'Q' not in p) or 'none'})")
         if episode is not None:
-            problems.extend(_hindsight(case, episode, doc, facts, published or {}, file, lines))
+            problems.extend(_hindsight(case, episode, doc, facts, parameters, published or {}, file, lines))
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
     return case
@@ -289,17 +290,39 @@ def _cited_facts(value: Any, path: str) -> list[tuple[str, str]]:
 
 
 def _hindsight(case: LinkedCase, episode: Episode, doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
-               published: Mapping[str, date], file: str, lines: Mapping[str, int]) -> list[Problem]:
+               parameters: Mapping[str, Mapping[str, Any]], published: Mapping[str, date], file: str,
+               lines: Mapping[str, int]) -> list[Problem]:
     """An episode's set-up may use only what was known on its `as_of` date: every fact it cites outside
-    `outcomes` published by then, every observation's period over by then; outcomes come after it."""
+    `outcomes` (and every fact behind a catalogue parameter it takes) published by then, with a date the
+    check can read; no market value for a period after it; every observation's period over by then; outcomes
+    come after it."""
     as_of = episode.as_of
     out = []
-    for fact_id, path in _cited_facts({k: v for k, v in doc.items() if k != "outcomes"}, ""):
+    cited = _cited_facts({k: v for k, v in doc.items() if k != "outcomes"}, "")
+    for name, spec in (doc.get("parameters") or {}).items():  # a catalogue parameter rests on its facts too
+        row = parameters.get(str(spec.get("from"))) if isinstance(spec, Mapping) and spec.get("from") else None
+        for key in ("default_fact", "low_fact", "high_fact"):
+            if row and row.get(key) and str(row[key]) in facts:
+                cited.append((str(row[key]), f"parameters.{name}.from"))
+    for fact_id, path in cited:
         when = published.get(str(facts[fact_id].get("source") or ""))
-        if when is not None and when > as_of:
+        if when is None:
+            out.append(Problem(f"fact '{fact_id}' rests on a source with no publication date the as_of check can "
+                               "read", file, lines.get(path), path, check="as_of"))
+        elif when > as_of:
             out.append(Problem(f"fact '{fact_id}' was published {when.isoformat()}, after the episode's as_of "
                                f"date {as_of.isoformat()}: the set-up may use only what was known then", file,
                                lines.get(path), path, check="as_of"))
+    for k, market in enumerate(doc.get("markets") or ()):  # sourced values are what was known: none after as_of
+        given = market.get("values") or {}
+        where = f"series.{given}" if isinstance(given, str) else f"markets[{k}].values"
+        labels = (doc.get("series") or {}).get(given, {}) if isinstance(given, str) else given
+        for label in labels:
+            if Period.parse(str(label)).end > as_of:
+                path = f"{where}.{label}"
+                out.append(Problem(f"a value for {label}, after the episode's as_of date {as_of.isoformat()}: the "
+                                   "outlook beyond what was known goes in the market's `growth`", file,
+                                   lines.get(path), path, check="as_of"))
     for k, obs in enumerate(case.observations):
         if case.period_end(obs.output, obs.period) > as_of:
             path = f"observations[{k}].period"

@@ -189,11 +189,18 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
         return Posterior(tuple(priors), flat, math.nan, 0, time.perf_counter() - started, summary,
                          ("no observation to fit: the bands are the prior's",), method="prior")
     draws = np.column_stack([p.sample(rng, prior_draws) for p in priors])
-    ll = np.concatenate([
-        log_likelihood(model({p.name: np.ascontiguousarray(draws[i:i + IMPORTANCE_CHUNK, j])
-                              for j, p in enumerate(priors[:-1])}), targets, draws[i:i + IMPORTANCE_CHUNK, -1])
-        for i in range(0, prior_draws, IMPORTANCE_CHUNK)])
+    parts, valued = [], np.zeros(len(targets), dtype=bool)
+    for i in range(0, prior_draws, IMPORTANCE_CHUNK):
+        values = model({p.name: np.ascontiguousarray(draws[i:i + IMPORTANCE_CHUNK, j])
+                        for j, p in enumerate(priors[:-1])})
+        valued |= (np.isfinite(values) & (values > 0.0)).any(axis=1)
+        parts.append(log_likelihood(values, targets, draws[i:i + IMPORTANCE_CHUNK, -1]))
+    ll = np.concatenate(parts)
     finite = np.isfinite(ll)
+    if not finite.any():
+        missing = [f"{t.output} in {t.period}" for t, ok in zip(targets, valued, strict=True) if not ok]
+        raise ValueError("no draw of the parameters gives a positive model value for every observation to fit"
+                         + (f" (none at all for {', '.join(missing)})" if missing else ""))
     weights = np.zeros(prior_draws)
     if finite.any():
         weights[finite] = np.exp(ll[finite] - ll[finite].max())
@@ -254,7 +261,7 @@ def _chain_posterior(priors: Sequence[Prior], run: tuple[FloatArray, float, int]
     if acceptance < MIN_ACCEPTANCE:
         warnings.append(f"sampler acceptance {acceptance:.2f} is below {MIN_ACCEPTANCE}: the posterior is poorly "
                         "explored (targets the model cannot meet together?)")
-    slow = [p.name for p, t in zip(priors, tau, strict=True) if kept < MIN_TAU_MULTIPLE * t]
+    slow = [p.name for p, t in zip(priors, tau, strict=True) if not kept >= MIN_TAU_MULTIPLE * t]  # NaN too
     if slow:
         warnings.append(f"not converged: the chain ({kept} steps after burn-in) is shorter than "
                         f"{MIN_TAU_MULTIPLE:g} autocorrelation times for {', '.join(slow)}")
