@@ -8,7 +8,7 @@ Every episode draws from its own seed, so a cluster gives the numbers a serial r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,8 @@ from chipshift.io.bundled import bundled_data_dir
 from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_case as linked
+from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.posterior import LITERAL_ERROR, MIN_ACCEPTANCE, MIN_TAU_MULTIPLE, STATUS_ERROR
-
-Progress = Callable[[int, int], None]
 
 
 def library(data_dir: Path | None = None) -> list[Path]:

@@ -31,6 +31,7 @@ from chipshift.errors import DataError, Problem
 from chipshift.market.errors import ConvergenceError
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.linked_case import Draws, FloatArray, Governed, LinkedCase
+from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import default_draws
 from chipshift.scenarios.posterior import (
@@ -65,7 +66,6 @@ DIRECTION_TARGET = 0.8
 SIZE_TARGET = 0.6
 COVERAGE90_TARGET = (0.8, 0.97)
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -332,7 +332,7 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
         pairs_out.append(pairs)
         holds_out.append(holds)
         when = entry.rush_from or rule.announced or rule.start
-        announced.append(None if when is None else _quarter_index(quarters, _date(when)))
+        announced.append(None if when is None else _quarter_index(quarters, parse_day(when)))
     cut_start: list[int | None] = []
     for f, seller in enumerate(case.sellers):
         if seller.cut is None:
@@ -362,7 +362,8 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
                     tuple(entries))
 
 
-def _date(text: str) -> date:
+def parse_day(text: str) -> date:
+    """A date written 2023-07-03, 2023-07 or 2023 (a month or year: its first day)."""
     parts = [int(p) for p in text.split("-")]
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 

@@ -31,6 +31,7 @@ from chipshift.scenarios.linked_case import (
     RuleEntry,
     Seller,
     money,
+    parse_day,
     period_labels,
 )
 from chipshift.scenarios.market_case import Param
@@ -241,7 +242,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             outcomes.append(Outcome(output, str(raw["period"]), value, source, start,
                                     math.nan if ref is None else ref.value))
         e = doc["episode"]
-        episode = Episode(_day(str(e["as_of"])), str(e["mechanism"]), str(e["summary"]), tuple(outcomes))
+        episode = Episode(parse_day(str(e["as_of"])), str(e["mechanism"]), str(e["summary"]), tuple(outcomes))
 
     fiscal_year_end = {str(k): int(v) for k, v in (doc.get("fiscal_year_end") or {}).items()}
     for firm in fiscal_year_end:
@@ -269,11 +270,6 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
     return case
-
-
-def _day(text: str) -> date:
-    parts = [int(p) for p in text.split("-")]
-    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
 def _cited_facts(value: Any, path: str) -> list[tuple[str, str]]:
