@@ -37,13 +37,13 @@ from chipshift.engine.reach import Destination, compile_rules, in_force  # noqa:
 AT = date(2025, 12, 31)
 
 
-def best_of(fn, repeat: int = 20) -> float:  # type: ignore[no-untyped-def]
+def timings(fn, repeat: int = 20) -> list[float]:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
 
 
 def main() -> None:
@@ -70,15 +70,16 @@ def main() -> None:
         analyses.chokepoints(world)
         analyses.localization(world, "CHN")
 
-    t_one = best_of(all_analyses)
-    print(f"all analyses, one target (CHN) at one date: {t_one * 1e3:.1f} ms (median of 20; target < 50 ms)")
+    times = timings(all_analyses)
+    print(f"all analyses, one target (CHN) at one date: {statistics.median(times) * 1e3:.1f} ms median, "
+          f"{min(times) * 1e3:.1f} ms best of 20 (target < 20 ms; a shared machine's noise shows in the median)")
 
     dests = [Destination(c) for c in ("CHN", "RUS", "KOR", "JPN", "USA", "TWN", "NLD", "IND")]
     rng = np.random.default_rng(20261125)
     n = args.scenarios
     compiled = compile_rules(world, rules, dests, parents)
-    in_force_now = np.array([in_force(r, AT) for r in compiled.rules])
-    active = (rng.random((n, len(rules))) < 0.5) & in_force_now
+    in_force_now = np.array([in_force(r, AT) for r in rules])
+    active = compiled.activation([r.id for r in rules], (rng.random((n, len(rules))) < 0.5) & in_force_now)
     dest = rng.integers(0, len(dests), size=n)
 
     results = {}
@@ -103,7 +104,7 @@ def main() -> None:
                                    equal_nan=True, atol=1e-9):
                     disagreements += 1
     t_ref = (time.perf_counter() - start) / k * n
-    print(f"{n:,} scenarios x every input, batched: {t_fast:.2f} s (target < 5 s)")
+    print(f"{n:,} scenarios x every input, batched: {t_fast:.2f} s (target < 1 s)")
     print(f"reference (plain loops), {k} scenarios timed, scaled to {n:,}: {t_ref:.1f} s")
     print(f"speed-up of the batched path over the reference: {t_ref / t_fast:.0f}x (target >= 50x)")
     print(f"batched vs reference on the {k} timed scenarios: {disagreements} disagreeing values")

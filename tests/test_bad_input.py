@@ -148,6 +148,22 @@ def test_bad_bundle_leaves_store_as_it_was(mini_settings: Settings, mini_data: P
         assert store.count("facts") == before
 
 
+def test_store_written_before_a_new_column_gains_it(mini_settings: Settings) -> None:
+    """A store whose rules table predates the optional 'unquantified' column opens, gains the column and
+    reloads the bundle into it, with no row lost."""
+    import duckdb
+
+    with api.open_store(mini_settings) as store:
+        rules = store.count("rules")
+    con = duckdb.connect(str(mini_settings.store_path))
+    con.execute("ALTER TABLE rules DROP COLUMN unquantified")
+    con.execute("DELETE FROM meta")  # as if the bundle changed since: the next open reloads it
+    con.close()
+    with api.open_store(mini_settings) as store:
+        assert store.count("rules") == rules
+        assert all("unquantified" in r for r in store.rows("rules"))
+
+
 def test_parameter_must_match_its_fact() -> None:
     from chipshift.io.bundled import bundled_data_dir
 

@@ -151,12 +151,13 @@ def rule_reference_problems(rows: Iterable[Row], ctx: Context) -> list[Problem]:
                 out.append(row.problem(part, "must be a mapping", "rule_shape"))
                 continue
             for key, ids in spec.items():
-                if key == "fdp" and part == "sellers":
+                if (key, part) in (("fdp", "sellers"), ("affiliates", "targets")):
                     if not isinstance(ids, bool):
-                        out.append(row.problem(part, "fdp must be true or false", "rule_shape"))
+                        out.append(row.problem(part, f"{key} must be true or false", "rule_shape"))
                     continue
                 if key not in kinds:
-                    out.append(row.problem(part, f"unknown key '{key}' (allowed: {', '.join(kinds)})",
+                    allowed = [*kinds, "fdp" if part == "sellers" else "affiliates"]
+                    out.append(row.problem(part, f"unknown key '{key}' (allowed: {', '.join(allowed)})",
                                            "rule_shape"))
                     continue
                 for value in ids if isinstance(ids, list) else [ids]:
@@ -400,11 +401,15 @@ def _quote_shows(value: float, quote: str) -> bool:
 
 
 def check_sources_used(bundle: Bundle, ctx: Context) -> list[Problem]:
-    """Every source supports at least one fact or rule."""
+    """Every source supports at least one fact or rule, or is cited by id where the data explains itself: a
+    rule's gaps, a fact's or a firm's note (a firm named by a listing, a threshold read from a reprint)."""
     used = {r["source"] for r in bundle["facts"].rows} | {r["source"] for r in bundle["rules"].rows}
-    return [row.problem("id", f"source '{row['id']}' is not used by any fact or rule", "sources_used",
-                        "warning")
-            for row in bundle["sources"].rows if row["id"] not in used]
+    texts = [*(g for r in bundle["rules"].rows for g in (r["gaps"] or [])),
+             *(r["note"] or "" for r in bundle["facts"].rows), *(r["note"] or "" for r in bundle["firms"].rows)]
+    cited = {token for text in texts for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.+:-]*[A-Za-z0-9]", text)}
+    return [row.problem("id", f"source '{row['id']}' is not used by any fact or rule, nor cited in a rule's gaps or "
+                              "a note", "sources_used", "warning")
+            for row in bundle["sources"].rows if row["id"] not in used | cited]
 
 
 def check_input_graph(bundle: Bundle, ctx: Context) -> list[Problem]:

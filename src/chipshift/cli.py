@@ -249,13 +249,19 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
                                                             "shown.")] = "USA,JPN,NLD",
                 show_all: Annotated[bool, typer.Option("--all", help="Every input with country shares, not only "
                                                                      "those above the threshold.")] = False,
+                over_time: Annotated[bool, typer.Option("--over-time", help="Also the measures for each period of "
+                                                                            "the bundled products' share tables.")]
+                = False,
                 fmt: FormatOption = Format.table) -> None:
     """Concentration per input: top country and share, HHI, countries needed for 75%, coalition share."""
     with _errors_exit():
-        report = _with_store(lambda store: api.chokepoints(store, threshold, coalition.split(","), show_all))
+        report = _with_store(lambda store: api.chokepoints(store, threshold, coalition.split(","), show_all,
+                                                           over_time))
     print_report(report, fmt, "inputs", _out, columns={
-        "inputs": ["input", "name", "stages", "top_country", "top_share_pct", "hhi", "countries_for_75pct",
-                   "coalition_share_pct"]})
+        "inputs": ["input", "name", "basis", "top_country", "top_share_pct", "hhi", "countries_for_75pct",
+                   "coalition_share_pct"],
+        "history": ["input", "period", "basis", "forecast", "top_country", "top_share_pct", "hhi",
+                    "countries_for_75pct", "coalition_share_pct"]})
 
 
 @app.command("localization")

@@ -129,8 +129,12 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
         for x in rules:
             if x.kind is not RuleKind.RELAXATION or rule.id not in x.relaxes or not in_force(x, at):
                 continue
-            lift = min(destination_reach(w, x, country, segment), product_reach(w, x, i),
-                       seller_reach(w, x, p, country, parents))
+            # a part of the relaxation's scope written exactly as the rule's reaches wherever the rule's does
+            lift = min(
+                YES if x.targets == rule.targets else destination_reach(w, x, country, segment),
+                YES if x.products == rule.products and product_reach(w, rule, i) else product_reach(w, x, i),
+                YES if x.sellers == rule.sellers and seller_reach(w, rule, p, country, parents)
+                else seller_reach(w, x, p, country, parents))
             left = MAYBE if x.policy in ("licence_required", "case_by_case") else NO
             if lift == YES:
                 level = min(level, left)

@@ -24,6 +24,7 @@ COUNTRIES = [
     {"id": "NLD", "name": "Netherlands", "members": []},
     {"id": "CHN", "name": "China", "members": []},
     {"id": "EUR", "name": "Europe", "members": ["NLD", "FRA"]},
+    {"id": "XVC", "name": "Various countries", "members": []},
 ]
 FIRMS = [
     {"id": "us-tools", "name": "US Tools", "hq_country": "USA", "parent": None},
@@ -157,6 +158,38 @@ def test_entity_listing_reaches_named_firm_only() -> None:
     listing = Rule(**{**listing.__dict__, "targets": Targets(firms=("cn-tools",))})
     assert table(w, [listing])["A"]["available"] == 1.0  # China as a whole is not cut off
     assert table(w, [listing], dest=Destination("CHN", firm="cn-tools"))["A"]["available"] == pytest.approx(0.4)
+
+
+def test_ownership_rule_extends_listings_by_date_and_tier() -> None:
+    """An entity listing reaches the party it names; the firms that party owns (two tiers down here) only while
+    an ownership rule is in force, and not while a relaxation suspends it."""
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}}, firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
+    parents = {"cn-sub": "cn-tools", "cn-subsub": "cn-sub"}
+    listing = rule("L", ["*"], countries=(), kind=RuleKind.ENTITY_LISTING, start="2024-12-02")
+    listing = Rule(**{**listing.__dict__, "targets": Targets(firms=("cn-tools",))})
+    ownership = rule("O", ["*"], countries=(), kind=RuleKind.ENTITY_LISTING, start="2025-09-29")
+    ownership = Rule(**{**ownership.__dict__, "targets": Targets(affiliates=True)})
+    suspension = rule("S", ["*"], countries=(), kind=RuleKind.RELAXATION, policy="lifted", start="2025-11-10",
+                      ended="2026-11-10", relaxes=("O",))
+    rules = [listing, ownership, suspension]
+
+    def available(firm: str, day: str) -> float:
+        dest = Destination("CHN", firm=firm)
+        s = situation(w, rules, dest, date.fromisoformat(day), parents)
+        value = {r["input"]: r for r in availability_table(s)}["A"]["available"]
+        assert value is not None
+        return float(value)
+
+    assert available("cn-tools", "2025-01-01") == pytest.approx(0.4)  # the named party, from its listing
+    for firm in ("cn-sub", "cn-subsub"):
+        assert available(firm, "2025-06-30") == 1.0  # before the ownership rule
+        assert available(firm, "2025-10-01") == pytest.approx(0.4)  # in force: both tiers
+        assert available(firm, "2025-12-01") == 1.0  # suspended
+        assert available(firm, "2026-12-01") == pytest.approx(0.4)  # the suspension over
+    assert available("jp-tools", "2025-10-01") == 1.0  # owning nothing listed
+    s = situation(w, rules, Destination("CHN", firm="cn-subsub"), date(2025, 10, 1), parents)
+    barred = {r["input"]: r for r in availability_table(s)}["A"]["barred"]
+    assert {rid for b in barred for rid in b["rules"]} == {"L via O"}
 
 
 # -- random worlds against the plain reference ----------------------------------------------------------
@@ -324,3 +357,23 @@ def test_licence_relaxation_turns_a_ban_into_a_licence_review() -> None:
     a = {r["input"]: r for r in availability_table(situation(w, [ban, licences], CHN, DAY, {}), view="firm")}["A"]
     assert (a["available_lower"], a["available_upper"]) == (pytest.approx(0.4), 1.0)
     assert [m["provider"] for m in a["maybe_barred"]] == ["us-tools"]
+
+
+def test_relaxation_scoped_as_its_rule_lifts_what_the_rule_may_bar() -> None:
+    """A suspension written with the rule's own sellers lifts the 'various countries' row the rule may bar:
+    the same unknown (whether those firms are US firms) cannot bar and stay unlifted. A relaxation of two
+    rules follows each rule's own scope."""
+    w = world({"A": {"USA": 50.0, "JPN": 30.0, "XVC": 20.0}, "B": {"USA": 40.0, "JPN": 60.0}})
+    ban = rule("r", ["A"])
+    other = rule("o", ["B"], hq_in=("JPN",))
+    suspension = rule("x", ["A"], countries=("CHN",), kind=RuleKind.RELAXATION, relaxes=("r", "o"), policy="lifted")
+    before = table(w, [ban, other])
+    assert (before["A"]["available_lower"], before["A"]["available_upper"]) == (pytest.approx(0.3), 0.5)
+    after = table(w, [ban, other, suspension])
+    assert (after["A"]["available_lower"], after["A"]["available_upper"]) == (1.0, 1.0)
+    # 'o' binds Japanese sellers of B, which the suspension (US sellers of A) neither covers nor frees
+    assert (after["B"]["available_lower"], after["B"]["available_upper"]) == (pytest.approx(0.4), pytest.approx(0.4))
+    # written with other sellers, the same suspension leaves the mixed row maybe barred
+    narrower = Rule(**{**suspension.__dict__, "sellers": Sellers(firms=("us-tools",))})
+    mixed = table(w, [ban, narrower])["A"]
+    assert mixed["available_lower"] == pytest.approx(0.3)

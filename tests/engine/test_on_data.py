@@ -38,6 +38,23 @@ def test_reproduces_eto_chokepoints(bundled_store: Store) -> None:
     assert found["gallium"][0] == "CHN"
 
 
+def test_chokepoints_cover_firm_share_products_and_their_history(bundled_store: Store) -> None:
+    report = api.chokepoints(bundled_store, threshold_pct=0, show_all=True, over_time=True)
+    now = {r["input"]: r for r in report["inputs"]}
+    # HBM: SK hynix and Samsung (both Korean) held 79% in 2025Q3 (Counterpoint, by revenue)
+    assert (now["hbm"]["top_country"], now["hbm"]["top_share_pct"], now["hbm"]["basis"]) == (
+        "KOR", pytest.approx(79.0), "firm headquarters")
+    history: dict[str, list[dict[str, object]]] = {}
+    for row in report["history"]:
+        history.setdefault(str(row["input"]), []).append(row)
+    assert len(history["dram"]) > 4 and len(history["gallium"]) >= 2
+    # the current answer is the latest period that is not a forecast, measured the same way
+    for name, rows in history.items():
+        latest = [r for r in rows if not r["forecast"]][-1] if any(not r["forecast"] for r in rows) else rows[-1]
+        keys = ("top_country", "top_share_pct", "hhi", "countries_for_75pct", "coalition_share_pct")
+        assert {k: latest[k] for k in keys} == {k: now[name][k] for k in keys}, name
+
+
 def test_chokepoint_measures(bundled_store: Store) -> None:
     rows = {r["input"]: r for r in api.chokepoints(bundled_store, show_all=True)["inputs"]}
     euv = rows["N20"]

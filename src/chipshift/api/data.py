@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import difflib
-from collections import Counter, defaultdict
+import logging
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from chipshift import checks
 from chipshift.config import Settings
 from chipshift.domain.period import Period, parse_partial_date
-from chipshift.engine.world import OTHERS, provision_from_facts
+from chipshift.domain.rules import EVERY_INPUT, rule_from_record
+from chipshift.engine.analyses import country_shares
+from chipshift.engine.attributes import input_attributes
+from chipshift.engine.coverage import idle_rules
+from chipshift.engine.world import OTHERS, World, build_world, provision_from_facts
 from chipshift.errors import DataError, NotFoundError, Problem
 from chipshift.io import cset
-from chipshift.io.bundled import load_bundle
+from chipshift.io.bundled import Bundle, load_bundle
 from chipshift.io.store import Store, bundle_fingerprint
 from chipshift.schemas import vocabulary as voc
 
 Report = dict[str, Any]
+_log = logging.getLogger(__name__)
 
 
 def open_store(settings: Settings) -> Store:
@@ -51,10 +57,35 @@ def _external_inputs(store: Store) -> set[str] | None:
 # -- data --------------------------------------------------------------------------------------------
 
 
+def load_world(store: Store) -> tuple[World, dict[str, str]]:
+    """The supply world from the store: imported provision plus world shares of bundled products.
+
+    Built once per state of the store (a write through the store rebuilds it)."""
+    return store.cached("world", lambda: _build_world(store))
+
+
+def _build_world(store: Store) -> tuple[World, dict[str, str]]:
+    firms = store.rows("firms")
+    facts = store.rows("facts")
+    countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
+    provision = store.rows("provision") + provision_from_facts(facts, {f["id"]: f["hq_country"] for f in firms},
+                                                               countries)
+    # Default performance facts (TPP, performance density, process node) become input attributes, so rule
+    # thresholds resolve; the inputs table's own attributes win, and a disagreement is logged.
+    inputs, conflicts = input_attributes(store.rows("inputs"), facts)
+    for conflict in conflicts:
+        _log.warning("input attribute conflict: %s", conflict.message)
+    world = build_world(inputs, store.rows("input_links"), provision, firms, store.rows("countries"))
+    return world, {f["id"]: f["parent"] for f in firms if f["parent"]}
+
+
 def validate_data(settings: Settings, store: Store | None = None) -> Report:
     """Check the bundled data; with a store holding an import, CSET references are checked too."""
     bundle = load_bundle(settings.data_dir)
-    problems = checks.validate(bundle, _external_inputs(store) if store else None)
+    external = _external_inputs(store) if store else None
+    problems = checks.validate(bundle, external)
+    if not any(p.severity == "error" for p in problems):
+        problems += _idle_rule_problems(bundle, store if store and external is not None else None)
     by_severity = Counter(p.severity for p in problems)
     counts = {name: len(table.rows) for name, table in bundle.tables.items()}
     return {
@@ -65,6 +96,55 @@ def validate_data(settings: Settings, store: Store | None = None) -> Report:
         "counts": counts,
         "problems": [p.as_dict() for p in sorted(problems, key=_problem_order)],
     }
+
+
+def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
+    """Rules that change no availability figure: a warning unless the rule says why (``unquantified``), a
+    notice with the reason if it does, and a warning for a reason given where the rule does change figures.
+
+    Over the store's world (bundled data with the imported datasets; the store takes this bundle first, as
+    any question would) when a dataset is imported; else over the bundle alone, leaving out rules whose
+    products are all imported inputs."""
+    fingerprint = bundle_fingerprint(bundle)
+    if store is not None:
+        if store.bundle_fingerprint() != fingerprint:
+            store.load_bundle(bundle, fingerprint)
+        world, parents = load_world(store)
+    else:
+        with Store(":memory:") as memory:
+            memory.load_bundle(bundle, fingerprint)
+            world, parents = _build_world(memory)
+        store = None
+    rows = {row["id"]: row for row in bundle["rules"].rows}
+    rules = [rule_from_record(row.values) for row in bundle["rules"].rows]
+    idle = {i.rule: i for i in idle_rules(world, rules, parents)}
+    out = []
+    for rule in rules:
+        row = rows[rule.id]
+        reason = row["unquantified"]
+        if rule.id not in idle:
+            if reason:
+                out.append(row.problem("unquantified", "the rule changes availability figures, so this reason is "
+                                                       "stale: remove it", "rule_reach", "warning"))
+            continue
+        if store is None and rule.products and all(p.input not in world.index and p.input != EVERY_INPUT
+                                                   for p in rule.products):
+            continue  # its inputs come from a dataset this bundle-only check has not imported
+        found = idle[rule.id]
+        if not found.covered:
+            what = "it covers no input"
+        elif not found.with_shares:
+            what = f"none of the {found.covered} inputs it covers has supply shares"
+        else:
+            what = (f"it covers {found.covered} input{'s' if found.covered > 1 else ''}, {found.with_shares} with "
+                    "supply shares, but binds no seller holding a share for the buyers it targets")
+        if reason:
+            out.append(row.problem("unquantified", f"changes no availability figure ({what}): {reason}",
+                                   "rule_reach", "notice"))
+        else:
+            out.append(row.problem("unquantified", f"changes no availability figure: {what}; add the data it "
+                                                   "needs, or say why in 'unquantified'", "rule_reach", "warning"))
+    return out
 
 
 def _problem_order(p: Problem) -> tuple[int, str, int]:
@@ -227,14 +307,12 @@ def _shares_from_facts(store: Store, report: Report) -> None:
     countries = {c["id"]: c for c in store.rows("countries")}
     rows = provision_from_facts(list(facts.values()), {k: v["hq_country"] for k, v in firms.items()},
                                 [c for c, row in countries.items() if row["kind"] == "country"])
-    by_hq: dict[str, float] = defaultdict(float)
     for p in rows:
         fact = facts.get(p["source_text"].split(" ")[1]) if p["source_text"].startswith("fact ") else None
         rest = p["provider"] == OTHERS
         if p["provider_kind"] == "firm":
             firm = firms.get(p["provider"])
             name = "Other firms (not named)" if rest else firm["name"] if firm else p["provider"]
-            by_hq[OTHERS if rest or firm is None else firm["hq_country"]] += p["share_pct"]
         else:
             name = "Other countries (not named)" if rest else countries[p["provider"]]["name"]
         report[f"{p['provider_kind']}s" if p["provider_kind"] == "firm" else "countries"].append({
@@ -242,12 +320,18 @@ def _shares_from_facts(store: Store, report: Report) -> None:
             "basis": (fact["basis"] or fact["definition"]) if fact else "remainder to 100%", "year": None,
             "period": fact["period"] if fact else None, "fact": fact["id"] if fact else None,
             "source": p["source_text"]})
-    if by_hq and not report["countries"]:
-        report["countries"] = [
-            {"provider": c, "name": countries[c]["name"] if c in countries else c, "share_pct": round(v, 4),
-             "share_known": True, "basis": "headquarters", "year": None, "period": None, "fact": None,
-             "source": "sum of the firm shares by headquarters country (derived)"}
-            for c, v in sorted(by_hq.items(), key=lambda kv: -kv[1])]
+    if rows and not report["countries"]:
+        world, _ = load_world(store)
+        shares, basis = country_shares(world)
+        i = world.index.get(report["id"])
+        if i is not None and basis[i] == "firm headquarters":
+            by_hq = {str(c): float(v) * 100 for g, c, v in zip(shares.group, shares.country, shares.share, strict=True)
+                     if g == i}
+            report["countries"] = [
+                {"provider": c, "name": countries[c]["name"] if c in countries else c, "share_pct": round(v, 4),
+                 "share_known": True, "basis": "headquarters", "year": None, "period": None, "fact": None,
+                 "source": "sum of the firm shares by headquarters country (derived, as chokepoints does)"}
+                for c, v in sorted(by_hq.items(), key=lambda kv: -kv[1])]
     if rows:
         report["shares_from"] = "facts"
 

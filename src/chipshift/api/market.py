@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from chipshift.api.data import Report
-from chipshift.api.restrictions import load_scenario, load_world
+from chipshift.api.data import Report, load_world
+from chipshift.api.restrictions import load_scenario
 from chipshift.domain.period import Period
 from chipshift.domain.rules import Rule, rule_from_record
 from chipshift.errors import ChipshiftError, DataError, Problem

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from chipshift import checks
-from chipshift.api.data import Report, resolve
+from chipshift.api.data import Report, load_world, resolve
 from chipshift.domain.rules import Rule, rule_from_record
 from chipshift.engine import analyses
-from chipshift.engine.attributes import input_attributes
 from chipshift.engine.reach import Destination, covers, in_force
-from chipshift.engine.world import VIEWS, World, build_world, provision_from_facts
+from chipshift.engine.world import VIEWS, World, share_history
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io.scenario_file import parse_scenario, read_scenario
 from chipshift.io.store import Store
@@ -35,28 +34,6 @@ class Loaded:
     rules: list[Rule]
     firm_parents: dict[str, str]
     scenario: Scenario | None
-
-
-def load_world(store: Store) -> tuple[World, dict[str, str]]:
-    """The supply world from the store: imported provision plus world shares of bundled products.
-
-    Built once per state of the store (a write through the store rebuilds it)."""
-    return store.cached("world", lambda: _build_world(store))
-
-
-def _build_world(store: Store) -> tuple[World, dict[str, str]]:
-    firms = store.rows("firms")
-    facts = store.rows("facts")
-    countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
-    provision = store.rows("provision") + provision_from_facts(facts, {f["id"]: f["hq_country"] for f in firms},
-                                                               countries)
-    # Default performance facts (TPP, performance density, process node) become input attributes, so rule
-    # thresholds resolve; the inputs table's own attributes win, and a disagreement is logged.
-    inputs, conflicts = input_attributes(store.rows("inputs"), facts)
-    for conflict in conflicts:
-        _log.warning("input attribute conflict: %s", conflict.message)
-    world = build_world(inputs, store.rows("input_links"), provision, firms, store.rows("countries"))
-    return world, {f["id"]: f["parent"] for f in firms if f["parent"]}
 
 
 ScenarioInput = Path | dict[str, Any] | Scenario | None
@@ -245,20 +222,33 @@ def _percent(value: float, name: str) -> float:
 
 
 def chokepoints(store: Store, threshold_pct: float = 80.0, coalition: list[str] | None = None,
-                show_all: bool = False) -> Report:
-    """Inputs where one real country holds at least ``threshold_pct`` percent of world supply."""
+                show_all: bool = False, over_time: bool = False) -> Report:
+    """Inputs where one real country holds at least ``threshold_pct`` percent of world supply; with
+    ``over_time``, the same measures for every period of the bundled products' share tables."""
     threshold_pct = _percent(threshold_pct, "threshold")
     world, _ = load_world(store)
     members = [resolve(store, "countries", c) for c in (coalition or ["USA", "JPN", "NLD"])]
     rows = analyses.chokepoints(world, threshold_pct, members, only_above=not show_all)
-    return {"threshold_pct": threshold_pct, "coalition": members,
-            "definition": "country view (shares by headquarters); where the known shares of an input sum above "
-                          "100% they are divided by their sum, as availability does (shares_sum_pct gives the sum "
-                          "as published); aggregates ('various countries', regions such as Europe) are not one "
-                          "player: they are left out of the top country, the HHI and countries_for_75pct; HHI over "
-                          "the real countries' numeric shares (0-10,000); countries_for_75pct: fewest real "
-                          "countries whose shares reach 75%",
-            "count": len(rows), "inputs": rows}
+    report: Report = {
+        "threshold_pct": threshold_pct, "coalition": members,
+        "definition": "country shares of world supply: an input's country rows (CSET; USGS production for raw "
+                      "materials), else its firms' shares summed by headquarters country (basis 'firm "
+                      "headquarters'; firms a source does not name count as 'various countries'); where the known "
+                      "shares sum above 100% they are divided by their sum, as availability does (shares_sum_pct "
+                      "gives the sum as published); aggregates ('various countries', regions such as Europe) are "
+                      "not one player: they are left out of the top country, the HHI and countries_for_75pct; HHI "
+                      "over the real countries' numeric shares (0-10,000); countries_for_75pct: fewest real "
+                      "countries whose shares reach 75% (null when the real countries' shares never do)",
+        "count": len(rows), "inputs": rows}
+    if over_time:
+        firms = {f["id"]: f["hq_country"] for f in store.rows("firms")}
+        countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
+        history = share_history(store.rows("facts"), firms, countries)
+        report["history"] = analyses.concentration_history(world, history, members)
+        report["history_definition"] = ("the same measures for each period of the bundled products' share tables "
+                                         "(one tracker's table per period; 'forecast' marks tables with forecast "
+                                         "figures, which the current answer uses only when nothing else exists)")
+    return report
 
 
 def localization(store: Store, country: str, input_name: str | None = None) -> Report:

@@ -58,11 +58,16 @@ class Sellers:
 
 @dataclass(frozen=True)
 class Targets:
-    """Who is cut off: destination countries, named buyer firms, end-use segments (empty = any)."""
+    """Who is cut off: destination countries, named buyer firms, end-use segments (empty = any).
+
+    ``affiliates`` marks an ownership rule (such as the US 50% Affiliates Rule): it names no one itself but,
+    while in force, extends each of its imposer's entity listings to the firms its named parties own, directly
+    or through other owned firms (the ``parent`` column)."""
 
     countries: tuple[str, ...] = ()
     firms: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
+    affiliates: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class Rule:
     relaxes: tuple[str, ...] = ()
     gaps: tuple[str, ...] = ()
     origin: str = "bundled"
+    derived_from: tuple[str, ...] = ()  # a rule the engine derives (a listing extended to owned firms)
 
     @property
     def start(self) -> str | None:
@@ -131,7 +137,7 @@ def rule_from_record(record: dict[str, object]) -> Rule:
         products=tuple(products),
         sellers=Sellers(strings(sellers.get("hq_in")), strings(sellers.get("firms")), bool(sellers.get("fdp"))),
         targets=Targets(strings(targets.get("countries")), strings(targets.get("firms")),
-                        strings(targets.get("segments"))),
+                        strings(targets.get("segments")), targets.get("affiliates") is True),
         announced=_opt(record.get("announced")),
         effective=_opt(record.get("effective")),
         ended=_opt(record.get("ended")),

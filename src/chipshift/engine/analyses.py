@@ -6,8 +6,8 @@ Each returns JSON-ready records and states its definitions, so front-ends only r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy.typing as npt
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
 from chipshift.engine.reach import YES, Compiled, Destination, compile_rules, in_force
-from chipshift.engine.world import AGGREGATE_PROVIDERS, VIEWS, View, World
+from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
 COVERAGE_TARGET = 0.75  # ETO's measure: how many countries it takes to reach 75% of supply
@@ -33,6 +33,9 @@ class Situation:
     at: date
     dest: Destination
     firm_parents: dict[str, str]
+    #: Evaluations several analyses of one situation share (each view's status and availability, the
+    #: per-rule attribution), computed on first use.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def dest_index(self) -> np.ndarray:
@@ -99,12 +102,22 @@ def _sellers_text(rule: Rule) -> str:
 
 
 def _evaluate(s: Situation) -> dict[str, tuple[PairStatus, Availability]]:
-    out = {}
-    for name in VIEWS:
-        view = s.world.view(name)
-        status = pair_status(s.world, view, s.compiled, s.active, s.dest_index)
-        out[name] = (status, availability(s.world, view, status))
-    return out
+    if "evaluated" not in s.memo:
+        out = {}
+        for name in VIEWS:
+            view = s.world.view(name)
+            status = pair_status(s.world, view, s.compiled, s.active, s.dest_index)
+            out[name] = (status, availability(s.world, view, status))
+        s.memo["evaluated"] = out
+    evaluated: dict[str, tuple[PairStatus, Availability]] = s.memo["evaluated"]
+    return evaluated
+
+
+def _attribution(s: Situation) -> dict[str, tuple[npt.NDArray[np.object_], PairStatus]]:
+    if "attribution" not in s.memo:
+        s.memo["attribution"] = {name: _by_rule(s, s.world.view(name)) for name in VIEWS}
+    attribution: dict[str, tuple[npt.NDArray[np.object_], PairStatus]] = s.memo["attribution"]
+    return attribution
 
 
 def _by_rule(s: Situation, view: View) -> tuple[npt.NDArray[np.object_], PairStatus]:
@@ -130,9 +143,10 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
     record says which view each bound rests on. When the two views contradict each other (no overlap),
     the answer spans both and says so."""
     evaluated = _evaluate(s)
-    attribution = {name: _by_rule(s, s.world.view(name)) for name in VIEWS} if attribute else {}
+    attribution = _attribution(s) if attribute else {}
     reaching = _rules_reaching(s) if detail else []
     chosen = list(range(s.world.n_inputs)) if inputs is None else list(inputs)
+    entries = {n: _provider_entries(s.world, n, evaluated[n][0], attribution.get(n)) for n in VIEWS}
     out = []
     for i in chosen:
         names = [view] if view else [n for n in VIEWS if evaluated[n][1].has_data[i]]
@@ -159,22 +173,21 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
             record["views"] = {n: {"available_lower": round(bounds[n][0], 6), "available_upper": round(bounds[n][1], 6)}
                                for n in names}
             record["views_disagree"] = disagree
-        barred, maybe = [], []
-        for n in names:
-            v = s.world.view(n)
-            status = evaluated[n][0]
-            by_rule = attribution.get(n)
-            for j in v.pairs_of(i):
-                if status.barred[0, j]:
-                    barred.append(_provider_entry(s.world, v, j, n, _barring(by_rule, j, certain=True)))
-                elif status.maybe[0, j]:
-                    maybe.append(_provider_entry(s.world, v, j, n, _barring(by_rule, j, certain=False)))
-        record["barred"] = barred
-        record["maybe_barred"] = maybe
+        record["barred"] = [e for n in names for e in entries[n][0].get(i, ())]
+        record["maybe_barred"] = [e for n in names for e in entries[n][1].get(i, ())]
         if detail:
             record["rules"] = reaching[i]
         out.append(record)
     return out
+
+
+def _plain_table(s: Situation) -> list[dict[str, Any]]:
+    """Every input's availability without the per-rule attribution, shared by the analyses that read it
+    (exposure, impairment): treat as read-only."""
+    if "plain_table" not in s.memo:
+        s.memo["plain_table"] = availability_table(s, attribute=False)
+    table: list[dict[str, Any]] = s.memo["plain_table"]
+    return table
 
 
 def _avail_record(world: World, i: int, view: str, lo: float | None, hi: float | None,
@@ -187,21 +200,31 @@ def _avail_record(world: World, i: int, view: str, lo: float | None, hi: float |
             "shares_complete": point is not None and not np.isnan(point)}
 
 
-def _barring(by_rule: tuple[npt.NDArray[np.object_], PairStatus] | None, j: int, certain: bool) -> list[str]:
-    """The rules that bar pair j (for certain, or at least maybe), from the per-rule evaluation."""
-    if by_rule is None:
-        return []
-    ids, status = by_rule
-    reached = status.barred[:, j] if certain else status.barred[:, j] | status.maybe[:, j]
-    return [str(r) for r in ids[reached]]
-
-
-def _provider_entry(world: World, v: View, j: int, view: str, rules: list[str]) -> dict[str, Any]:
-    p = int(v.pair_provider[j])
-    share = v.pair_share[j]
-    return {"provider": world.providers[p], "name": world.provider_names[p],
-            "share_pct": None if np.isnan(share) else round(float(share) * 100, 4), "view": view,
-            "rules": rules}
+def _provider_entries(world: World, view_name: str, status: PairStatus,
+                      by_rule: tuple[npt.NDArray[np.object_], PairStatus] | None,
+                      ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """Per input, the barred and the maybe-barred providers of one view, each with its share and the rules
+    that bar it (for certain, or at least maybe) from the per-rule evaluation."""
+    v = world.view(view_name)
+    barred = status.barred[0]
+    out: tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]] = ({}, {})
+    for certain, pairs in ((True, np.flatnonzero(barred)), (False, np.flatnonzero(status.maybe[0] & ~barred))):
+        rules: list[list[str]] = [[] for _ in range(len(pairs))]
+        if by_rule is not None:
+            ids, rule_status = by_rule
+            reached = rule_status.barred[:, pairs] if certain else (rule_status.barred | rule_status.maybe)[:, pairs]
+            names = [str(r) for r in ids]
+            for r, k in zip(*(x.tolist() for x in np.nonzero(reached)), strict=True):
+                rules[k].append(names[r])
+        providers = v.pair_provider[pairs].tolist()
+        shares = np.round(v.pair_share[pairs] * 100, 4).tolist()
+        by_input = out[0 if certain else 1]
+        for k, i in enumerate(v.pair_input[pairs].tolist()):
+            share = shares[k]
+            by_input.setdefault(i, []).append({
+                "provider": world.providers[providers[k]], "name": world.provider_names[providers[k]],
+                "share_pct": None if share != share else share, "view": view_name, "rules": rules[k]})
+    return out
 
 
 def _rules_reaching(s: Situation) -> list[list[str]]:
@@ -215,7 +238,7 @@ def _rules_reaching(s: Situation) -> list[list[str]]:
 
 def exposure(s: Situation) -> dict[str, Any]:
     """Share of supply barred per input (1 - availability) and per stage, weighted by market size."""
-    table = availability_table(s, attribute=False)
+    table = _plain_table(s)
     leaves = _leaves(s.world)
     per_input = []
     for rec in table:
@@ -267,72 +290,155 @@ def _leaves(world: World) -> set[str]:
     return set(world.inputs) - has_child
 
 
-def chokepoints(world: World, threshold_pct: float = 80.0, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
-                only_above: bool = False) -> list[dict[str, Any]]:
-    """Per input with numeric country shares: top country, HHI, countries needed for 75%, coalition share.
+@dataclass(frozen=True)
+class CountryShares:
+    """Country shares of world supply, several groups (inputs, or one input's periods) at once: per row its
+    group, country and share (a fraction); per group the sum of its numeric shares as published."""
+
+    group: npt.NDArray[np.int64]
+    country: npt.NDArray[np.str_]
+    share: FloatArray
+    total: FloatArray  # per group
+
+
+def country_shares(world: World) -> tuple[CountryShares, list[str]]:
+    """Each input's country shares: its country rows where it has numeric ones, else its firms' numeric
+    shares summed by headquarters country (a firm of unknown headquarters, like the firms a source does not
+    name, counts as 'various countries'). Also returns, per input, which of the two the shares rest on."""
+    c, f = world.by_country, world.by_firm
+    from_firms = (c.known_count == 0) & (f.known_count > 0)
+    basis = ["firm headquarters" if from_firms[i] else "country" for i in range(world.n_inputs)]
+    keep_c = ~np.isnan(c.pair_share) & ~from_firms[c.pair_input]
+    keep_f = ~np.isnan(f.pair_share) & from_firms[f.pair_input]
+    group = np.r_[c.pair_input[keep_c], f.pair_input[keep_f]]
+    country = np.r_[world.provider_hq_array[c.pair_provider[keep_c]], world.provider_hq_array[f.pair_provider[keep_f]]]
+    share = np.r_[c.pair_share[keep_c], f.pair_share[keep_f]]
+    return _by_country(group, country, share, world.n_inputs), basis
+
+
+def _by_country(group: npt.NDArray[np.int64], country: npt.NDArray[np.str_], share: FloatArray,
+                n_groups: int) -> CountryShares:
+    """Rows of one group and country (a country's firms) summed into one."""
+    _, first, inverse = np.unique(np.char.add(np.char.add(group.astype(str), "|"), country), return_index=True,
+                                  return_inverse=True)
+    summed = np.bincount(inverse.ravel(), weights=share, minlength=len(first))
+    total: FloatArray = np.bincount(group, weights=share, minlength=n_groups).astype(np.float64)
+    return CountryShares(group[first], country[first], summed.astype(np.float64), total)
+
+
+def concentration(shares: CountryShares, n_groups: int, coalition: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """Per group with a real country: top country and share, HHI, countries needed for 75%, coalition share
+    and the sum of shares as published (in percent).
 
     Known shares summing above 100% are divided by their sum (as availability does). Aggregates (the
     'various countries' bucket, regions) are not one player: they are left out of the top country, the
     HHI, the countries needed for 75% and the coalition share."""
-    threshold = threshold_pct / 100.0
-    v = world.by_country
-    out = []
-    members = {m for c in coalition for m in world.members(c)}
-    for i in range(world.n_inputs):
-        pairs = [j for j in v.pairs_of(i) if not np.isnan(v.pair_share[j])]
-        if not pairs:
-            continue
-        total = float(sum(v.pair_share[j] for j in pairs))
-        scale = total if total > 1.0 + 1e-9 else 1.0
-        real = [(float(v.pair_share[j]) / scale, world.providers[int(v.pair_provider[j])]) for j in pairs
-                if world.providers[int(v.pair_provider[j])] not in REAL_COUNTRY_EXCLUDES]
-        if not real:
-            continue
-        real.sort(key=lambda x: (-x[0], x[1]))
-        top_share, top = real[0]
-        real_shares = np.array([s for s, _ in real])
-        cumulative = np.cumsum(real_shares)
-        needed = int(np.searchsorted(cumulative, COVERAGE_TARGET - 1e-9) + 1) if cumulative[-1] >= COVERAGE_TARGET \
-            else None
-        record = {
-            "input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
-            "top_country": top, "top_share_pct": round(top_share * 100, 4),
-            "hhi": round(float(np.sum((real_shares * 100) ** 2)), 2),
-            "countries_for_75pct": needed,
-            "coalition_share_pct": round(sum(s for s, c in real if c in members) * 100, 4),
-            "market_size_usd": None if np.isnan(world.market_size_usd[i]) else float(world.market_size_usd[i]),
-            "unknown_shares": len(v.pairs_of(i)) - len(pairs),
-            "shares_sum_pct": round(total * 100, 4),
+    real = np.flatnonzero(~np.isin(shares.country, REAL_COUNTRY_EXCLUDES))
+    if not len(real):
+        return {}
+    scale = np.where(shares.total > 1.0 + 1e-9, shares.total, 1.0)
+    groups = shares.group[real]
+    values = shares.share[real] / scale[groups]
+    countries = shares.country[real]
+    order = np.lexsort((countries, -values, groups))
+    groups, values, countries = groups[order], values[order], countries[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], len(groups)]
+    cumulative = np.cumsum(values)
+    hhi = np.bincount(groups, weights=(values * 100) ** 2, minlength=n_groups)
+    coalition_share = np.bincount(groups, weights=values * np.isin(countries, list(coalition)), minlength=n_groups)
+    out = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        g = int(groups[a])
+        within = cumulative[a:b] - (cumulative[a] - values[a])  # this group's running total, largest first
+        out[g] = {
+            "top_country": str(countries[a]), "top_share_pct": round(float(values[a]) * 100, 4),
+            "hhi": round(float(hhi[g]), 2),
+            "countries_for_75pct": int(np.searchsorted(within, COVERAGE_TARGET - 1e-9) + 1)
+            if within[-1] >= COVERAGE_TARGET else None,
+            "coalition_share_pct": round(float(coalition_share[g]) * 100, 4),
+            "shares_sum_pct": round(float(shares.total[g]) * 100, 4),
         }
-        if not only_above or top_share >= threshold - 1e-9:
-            out.append(record)
+    return out
+
+
+def chokepoints(world: World, threshold_pct: float = 80.0, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
+                only_above: bool = False) -> list[dict[str, Any]]:
+    """Per input with numeric country shares (or firm shares, summed by headquarters): top country, HHI,
+    countries needed for 75%, coalition share (see `concentration`)."""
+    threshold = threshold_pct / 100.0
+    members = [m for c in coalition for m in world.members(c)]
+    shares, basis = country_shares(world)
+    out = []
+    for i, measures in concentration(shares, world.n_inputs, members).items():
+        if only_above and measures["top_share_pct"] < threshold * 100 - 1e-7:
+            continue
+        v = world.by_firm if basis[i] == "firm headquarters" else world.by_country
+        out.append({"input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
+                    **measures, "basis": basis[i],
+                    "market_size_usd": None if np.isnan(world.market_size_usd[i]) else float(world.market_size_usd[i]),
+                    "unknown_shares": int(v.pair_count[i] - v.known_count[i])})
     return sorted(out, key=lambda r: (-r["top_share_pct"], r["input"]))
+
+
+def concentration_history(world: World, history: Mapping[str, Sequence[ShareTable]],
+                          coalition: Sequence[str] = ("USA", "JPN", "NLD")) -> list[dict[str, Any]]:
+    """The same measures as `chokepoints`, for each period of the bundled products' share tables
+    (`engine.world.share_history`), oldest first; firm tables are summed by headquarters country."""
+    members = [m for c in coalition for m in world.members(c)]
+    tables = [t for product in sorted(history) for t in history[product]]
+    group, country, share = [], [], []
+    for g, table in enumerate(tables):
+        for row in table.rows:
+            if row["share_pct"] is None:
+                continue
+            provider = row["provider"]
+            hq = world.provider_hq[world.provider_index[provider]] if provider in world.provider_index else OTHERS
+            group.append(g)
+            country.append(hq)
+            share.append(float(row["share_pct"]) / 100)
+    measures = concentration(_by_country(np.asarray(group, dtype=np.int64), np.asarray(country, dtype=str),
+                                         np.asarray(share, dtype=np.float64), len(tables)), len(tables), members)
+    out = []
+    for g, table in enumerate(tables):
+        if g not in measures:
+            continue
+        name = world.input_names[world.index[table.product]] if table.product in world.index else table.product
+        out.append({"input": table.product, "name": name, "period": table.period,
+                    "basis": "country" if table.kind == "country" else "firm headquarters",
+                    "share_basis": table.basis, "forecast": table.forecast, **measures[g]})
+    return out
 
 
 def localization(world: World, country: str, inputs: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Self-sufficiency: the share of each input's world supply from providers headquartered in ``country``."""
-    members = set(world.members(country))
+    members = list(world.members(country))
+    per_view = {}
+    for v in (world.by_country, world.by_firm):
+        home = np.isin(world.provider_hq_array[v.pair_provider], members)
+        unknown = np.isnan(v.pair_share)
+        per_view[v.name] = (home, v.per_input(np.where(home & ~unknown, v.pair_share, 0.0)),
+                            v.per_input(home & unknown) > 0, v.pair_count - v.known_count > 0)
     out = []
     for i in (range(world.n_inputs) if inputs is None else inputs):
         v = default_view(world, i)
-        pairs = list(v.pairs_of(i))
-        if not pairs:
+        if not v.pair_count[i]:
             continue
-        home = [j for j in pairs if world.provider_hq[int(v.pair_provider[j])] in members]
-        shares = v.pair_share[pairs]
-        known_total = float(np.nansum(shares))
-        unknown = bool(np.isnan(shares).any())
-        home_known = float(np.nansum(v.pair_share[home])) if home else 0.0
-        home_unknown = bool(home) and bool(np.isnan(v.pair_share[home]).any())
-        rest = max(0.0, 1.0 - known_total) if unknown else 0.0
-        scale = known_total if not unknown and known_total > 0 else max(known_total, 1.0)
+        home, home_sum, home_unknowns, unknowns = per_view[v.name]
+        known_total = float(v.known_total[i])
+        is_unknown = bool(unknowns[i])
+        home_known = float(home_sum[i])
+        home_unknown = bool(home_unknowns[i])
+        rest = max(0.0, 1.0 - known_total) if is_unknown else 0.0
+        scale = known_total if not is_unknown and known_total > 0 else max(known_total, 1.0)
         lo = home_known / scale
         hi = lo + (rest if home_unknown else 0.0)
+        pairs = v.pairs_of(i)
         out.append({
             "input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
             "country": country, "view": v.name, "localization_lower": round(lo, 6), "localization_upper": round(hi, 6),
-            "localization": None if unknown else round(lo, 6),
-            "domestic_providers": [world.provider_names[int(v.pair_provider[j])] for j in home],
+            "localization": None if is_unknown else round(lo, 6),
+            "domestic_providers": [world.provider_names[int(v.pair_provider[j])] for j in pairs if home[j]],
         })
     return out
 
@@ -345,7 +451,7 @@ def impairment(s: Situation, threshold_pct: float = 50.0) -> dict[str, Any]:
     An input without share data stands for its parts (a bucket is as available as its least available part).
     """
     threshold = threshold_pct / 100.0
-    table = {r["input"]: r for r in availability_table(s, attribute=False)}
+    table = {r["input"]: r for r in _plain_table(s)}
     world = s.world
     kinds = dict(zip(world.inputs, world.input_kinds, strict=True))
     parts: dict[str, list[str]] = defaultdict(list)

@@ -28,6 +28,7 @@ METRIC = "performance"
 ATTRIBUTE_OF_DIMENSION: Mapping[str, tuple[str, float]] = {
     "tpp": ("tpp", 1.0),
     "performance_density": ("performance_density", 1.0),
+    "memory_bandwidth_density": ("memory_bandwidth_density", 1.0),
     "length": ("process_node_nm", 1e-9),
 }
 COLUMN = "inputs.csv attributes"

@@ -73,14 +73,15 @@ def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
     if not compiled.rules or view.n_pairs == 0:
         return PairStatus(barred, maybe)
     match = compiled.match[:, dest].T  # scenarios x rules
-    base = (active & (match == YES)).astype(np.float64)  # a barring rule counts where it reaches the whole
-    may_apply = (active & (match > 0)).astype(np.float64)  # a relaxation that may apply
-    surely_applies = (active & (match == YES)).astype(np.float64)
+    # 0/1 and signed counts of a few dozen terms: exact in float32, which halves the matrix products' cost
+    base = (active & (match == YES)).astype(np.float32)  # a barring rule counts where it reaches the whole
+    may_apply = (active & (match > 0)).astype(np.float32)  # a relaxation that may apply
+    surely_applies = (active & (match == YES)).astype(np.float32)
     cover = compiled.cover[:, view.pair_input]  # rules x pairs
     terms = _terms(compiled)
-    act_def = np.empty((n_scen, len(terms)))
-    act_any = np.empty((n_scen, len(terms)))
-    signs = np.empty(len(terms))
+    act_def = np.empty((n_scen, len(terms)), dtype=np.float32)
+    act_any = np.empty((n_scen, len(terms)), dtype=np.float32)
+    signs = np.empty(len(terms), dtype=np.float32)
     for t, (r, subset) in enumerate(terms):
         col_def, col_any = base[:, r].copy(), base[:, r].copy()
         for x in subset:
@@ -96,8 +97,8 @@ def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
         possible = (cover > 0) & (bind > 0) & (compiled.strength[:, None] > 0)
         may_free = (cover > 0) & (bind > 0)  # a relaxation that may apply to the pair
         surely_frees = (cover == YES) & (bind == YES) & lifts_fully[:, None]
-        k_def = np.empty((len(terms), view.n_pairs))
-        k_any = np.empty((len(terms), view.n_pairs))
+        k_def = np.empty((len(terms), view.n_pairs), dtype=np.float32)
+        k_any = np.empty((len(terms), view.n_pairs), dtype=np.float32)
         for t, (r, subset) in enumerate(terms):
             keep_def = definite[r].copy()
             keep_any = possible[r].copy()
@@ -132,15 +133,15 @@ def availability(world: World, view: View, status: PairStatus) -> Availability:
         summed: FloatArray = np.add.reduceat(x, starts, axis=-1)
         return summed
 
+    # Per scenario and input: the known shares allowed and maybe barred, and whether some pair of unknown
+    # share is allowed, barred or maybe barred (only the unknown pairs are looked at).
     allowed = ~(status.barred | status.maybe)
     total_known = per_input(s)
     any_unknown = per_input((~known).astype(np.float64)) > 0
-    a_known = per_input(s * allowed)
-    m_known = per_input(s * status.maybe)
-    unknown = (~known)[None, :]
-    u_allowed = per_input((unknown & allowed).astype(np.float64)) > 0
-    u_barred = per_input((unknown & status.barred).astype(np.float64)) > 0
-    u_maybe = per_input((unknown & status.maybe).astype(np.float64)) > 0
+    a_known = per_input(np.where(allowed, s, 0.0))
+    m_known = per_input(np.where(status.maybe, s, 0.0))
+    u_allowed, u_barred, u_maybe = (_any_unknown(view, known, flags, starts) for flags in
+                                    (allowed, status.barred, status.maybe))
     scale = np.maximum(total_known, 1.0)
     scale = np.where(any_unknown, scale, np.where(total_known > 0, total_known, 1.0))
     rest = np.where(any_unknown, np.clip(1.0 - total_known, 0.0, 1.0), 0.0)
@@ -157,11 +158,21 @@ def availability(world: World, view: View, status: PairStatus) -> Availability:
     return Availability(lower, upper, point, has_data)
 
 
+def _any_unknown(view: View, known: npt.NDArray[np.bool_], flags: BoolArray,
+                 starts: npt.NDArray[np.int64]) -> BoolArray:
+    """Per scenario and input (of those with pairs): is the flag set on some pair whose share is unknown."""
+    unknown = np.flatnonzero(~known)
+    out = np.zeros((flags.shape[0], len(starts)), dtype=bool)
+    if len(unknown):
+        group = np.searchsorted(starts, unknown, side="right") - 1  # each unknown pair's input (among starts)
+        np.logical_or.at(out.T, group, flags[:, unknown].T)
+    return out
+
+
 def default_view(world: World, i: int) -> View:
     """The country view where the input has numeric country shares, else the firm view."""
-    pairs = world.by_country.pairs_of(i)
-    if any(not np.isnan(world.by_country.pair_share[j]) for j in pairs):
+    if world.by_country.known_count[i]:
         return world.by_country
-    if len(world.by_firm.pairs_of(i)):
+    if world.by_firm.pair_count[i]:
         return world.by_firm
     return world.by_country

@@ -9,7 +9,7 @@ reach). Maybe never becomes yes or no silently; availability turns it into bound
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import EVERY_INPUT, Rule, RuleKind
-from chipshift.engine.world import AGGREGATE_PROVIDERS, World
+from chipshift.engine.world import World
 
 NO, YES, MAYBE = 0, 1, 2
 UInt8Array = npt.NDArray[np.uint8]
@@ -98,7 +98,11 @@ def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str,
             segment = MAYBE
         else:
             return NO
-    firm_hit = dest.firm is not None and (dest.firm in t.firms or firm_parents.get(dest.firm) in t.firms)
+    if t.affiliates:
+        return NO  # an ownership rule reaches buyers only through the listings it extends (`with_affiliates`)
+    # A listing reaches the parties it names; the firms they own only through an ownership rule in force.
+    firm_hit = dest.firm is not None and (dest.firm in t.firms or (
+        rule.kind is not RuleKind.ENTITY_LISTING and firm_parents.get(dest.firm) in t.firms))
     if rule.kind is RuleKind.ENTITY_LISTING or (t.firms and not t.countries):
         # A listing reaches named parties only; a country holds them only in part.
         if firm_hit:
@@ -129,9 +133,12 @@ def covers(rule: Rule, world: World) -> UInt8Array:
         return np.full(world.n_inputs, YES, dtype=np.uint8)
     out = np.zeros(world.n_inputs, dtype=np.uint8)
     for selector in rule.products:
-        for i in range(world.n_inputs):
-            if selector.input != EVERY_INPUT and selector.input not in world.ancestors[i]:
-                continue
+        chosen = np.arange(world.n_inputs) if selector.input == EVERY_INPUT else np.flatnonzero(
+            world.descendants(selector.input))
+        if not selector.where:
+            out[chosen] = YES
+            continue
+        for i in chosen:
             verdict = YES
             attributes = world.input_attributes[i]
             for predicate in selector.where:
@@ -173,16 +180,14 @@ def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, s
     named[[world.provider_index[f] for f in firms if f in world.provider_index]] = True
     named[[world.provider_index[c] for c, parent in firm_parents.items()
            if parent in firms and c in world.provider_index]] = True
-    at_home = np.isin(hq, list(hq_in))
-    aggregate_hq = np.isin(hq, AGGREGATE_PROVIDERS)
-    foreign = foreign_only & (hq != rule.imposed_by) & ~aggregate_hq
+    at_home = np.isin(hq, list(hq_in)) if hq_in else np.zeros(world.n_providers, dtype=bool)
+    aggregate_hq = world.provider_hq_aggregate
+    foreign = (hq != rule.imposed_by) & ~aggregate_hq if foreign_only else np.zeros(world.n_providers, dtype=bool)
     out[is_firm & (named | at_home | foreign)] = YES
     if hq_in or foreign_only:
         out[is_firm & (out == NO) & aggregate_hq] = MAYBE
     # Country rows: a row mixes firms, so a rule binding some of its firms binds the row only as 'maybe'.
-    for p in np.flatnonzero(~is_firm):
-        pid = world.providers[p]
-        members = set(world.members(pid))
+    for p, pid, members in world.country_rows:
         if members <= hq_in or (foreign_only and rule.imposed_by not in members and pid != "XVC"):
             out[p] = YES
         elif members & hq_in or members & firm_countries or (pid == "XVC" and (hq_in or foreign_only)):
@@ -214,23 +219,124 @@ class Compiled:
     def index(self) -> dict[str, int]:
         return {r.id: n for n, r in enumerate(self.rules)}
 
+    def activation(self, ids: Sequence[str], active: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """'In force' flags over ``Compiled.rules`` from flags over the rules given (columns named by ``ids``,
+        scenarios by rows): a relaxation's copies share its flag, a derived listing needs both its rules."""
+        column = {rule_id: k for k, rule_id in enumerate(ids)}
+        out = np.empty((active.shape[0], len(self.rules)), dtype=bool)
+        for n, rule in enumerate(self.rules):
+            if rule.derived_from:
+                out[:, n] = np.logical_and.reduce([active[:, column[r]] for r in rule.derived_from])
+            else:
+                out[:, n] = active[:, column[rule.id]]
+        return out
+
+
+def owned_by(firms: Iterable[str], firm_parents: dict[str, str]) -> tuple[str, ...]:
+    """The firms that the given firms own, directly or through other owned firms (not the firms themselves)."""
+    owners = set(firms)
+    out = []
+    for firm in sorted(firm_parents):
+        seen = {firm}
+        parent = firm_parents.get(firm)
+        while parent is not None and parent not in seen:  # an ownership cycle in the data stops the walk
+            if parent in owners:
+                if firm not in owners:
+                    out.append(firm)
+                break
+            seen.add(parent)
+            parent = firm_parents.get(parent)
+    return tuple(out)
+
+
+def _later(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return a or b
+    return a if parse_partial_date(a) >= parse_partial_date(b) else b
+
+
+def _earlier(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return a or b
+    return a if parse_partial_date(a) <= parse_partial_date(b) else b
+
+
+def with_affiliates(rules: Sequence[Rule], firm_parents: dict[str, str]) -> tuple[Rule, ...]:
+    """The rules, plus one derived listing for each pair of an ownership rule (``targets.affiliates``) and an
+    entity listing of the same imposer that names firms owning others: it reaches the owned firms, is in
+    force only while both rules are (from the later start to the earlier end), and is relaxed by whatever
+    relaxes either (``derived_from``)."""
+    out = list(rules)
+    for ownership in rules:
+        if not ownership.targets.affiliates or ownership.kind is RuleKind.RELAXATION:
+            continue
+        for listing in rules:
+            if listing.kind is not RuleKind.ENTITY_LISTING or listing.imposed_by != ownership.imposed_by \
+                    or listing.targets.affiliates:
+                continue
+            owned = owned_by(listing.targets.firms, firm_parents)
+            if not owned:
+                continue
+            start_of_both = _later(listing.start, ownership.start)
+            out.append(replace(
+                listing, id=f"{listing.id} via {ownership.id}",
+                name=f"{listing.name}, extended to owned firms by {ownership.name}",
+                targets=replace(listing.targets, firms=owned), announced=None, effective=start_of_both,
+                ended=_earlier(listing.ended, ownership.ended), derived_from=(listing.id, ownership.id)))
+    return tuple(out)
+
+
+def scoped_like(relaxation: Rule, rule: Rule) -> tuple[bool, bool, bool]:
+    """Whether a relaxation's products, sellers and targets are written exactly as the relaxed rule's. Where
+    they are, the relaxation reaches whatever the rule reaches, as surely as the rule bars it: the same unknown
+    (a threshold on a missing attribute, a country row that mixes firms) cannot bar and stay unlifted."""
+    return (relaxation.products == rule.products, relaxation.sellers == rule.sellers,
+            relaxation.targets == rule.targets)
+
+
+def _one_relaxed_rule_each(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """A relaxation of several rules becomes one copy per rule (same id), so how surely it lifts each can
+    follow that rule's own scope (`scoped_like`)."""
+    out: list[Rule] = []
+    for rule in rules:
+        if rule.kind is RuleKind.RELAXATION and len(rule.relaxes) > 1:
+            out += [replace(rule, relaxes=(relaxed,)) for relaxed in rule.relaxes]
+        else:
+            out.append(rule)
+    return tuple(out)
+
 
 def compile_rules(world: World, rules: Sequence[Rule], destinations: Iterable[Destination],
                   firm_parents: dict[str, str]) -> Compiled:
+    """Compile the rules for the destinations. ``Compiled.rules`` holds the rules given and the listings that
+    ownership rules derive from them (`with_affiliates`): build 'in force' flags from it."""
     dests = tuple(destinations)
-    rules = tuple(rules)
-    ids = {r.id: n for n, r in enumerate(rules)}
+    rules = _one_relaxed_rule_each(with_affiliates(rules, firm_parents))
+    ids = {r.id: n for n, r in enumerate(rules) if r.kind is not RuleKind.RELAXATION}
     relaxed_by: list[list[int]] = [[] for _ in rules]
     for x, rule in enumerate(rules):
         if rule.kind is RuleKind.RELAXATION:
             for target in rule.relaxes:
                 if target in ids:
                     relaxed_by[ids[target]].append(x)
+    for n, rule in enumerate(rules):
+        for parent in rule.derived_from:
+            relaxed_by[n] += [x for x in relaxed_by[ids[parent]] if x not in relaxed_by[n]]
     cover = np.stack([covers(r, world) for r in rules]) if rules else np.zeros((0, world.n_inputs), np.uint8)
     bind = (np.stack([np.stack([binds(r, world, d, firm_parents) for d in dests]) for r in rules])
             if rules and dests else np.zeros((len(rules), len(dests), world.n_providers), np.uint8))
     match = np.array([[matches(r, d, world, firm_parents) for d in dests] for r in rules],
                      dtype=np.uint8).reshape(len(rules), len(dests))
+    for x, relaxation in enumerate(rules):
+        if relaxation.kind is RuleKind.RELAXATION and relaxation.relaxes and relaxation.relaxes[0] in ids:
+            r = ids[relaxation.relaxes[0]]
+            same_products, same_sellers, same_targets = scoped_like(relaxation, rules[r])
+            if same_products:
+                cover[x] = np.where(cover[r] != NO, YES, cover[x])
+            if same_sellers:
+                bind[x] = np.where(bind[r] != NO, YES, bind[x])
+            if same_targets:
+                match[x] = np.where(match[r] != NO, YES, match[x])
     return Compiled(rules, dests, cover, bind, match, np.array([strength(r) for r in rules], dtype=np.uint8),
                     tuple(tuple(x) for x in relaxed_by), np.array([residual(r) for r in rules], dtype=np.uint8))
 
@@ -244,6 +350,15 @@ def reaches(rule: Rule, world: World, item: str, seller: str, dest: Destination,
     destination and segment). An item or seller the world does not know is reached only by a rule that
     does not narrow by products (or sellers). `seller` is a firm id or, for a country's producers as a
     group, a country code."""
+    levels = _levels(rule, world, item, seller, dest, firm_parents)
+    if NO in levels:
+        return NO
+    return YES if all(v == YES for v in levels) else MAYBE
+
+
+def _levels(rule: Rule, world: World, item: str, seller: str, dest: Destination,
+            firm_parents: dict[str, str]) -> tuple[int, int, int]:
+    """How surely a rule covers the item, binds the seller and reaches the destination."""
     known_item = item in world.index
     cover = int(covers(rule, world)[world.index[item]]) if known_item else (NO if rule.products else YES)
     if seller in world.provider_index:
@@ -251,14 +366,19 @@ def reaches(rule: Rule, world: World, item: str, seller: str, dest: Destination,
     else:
         s = rule.sellers
         bind = YES if not (s.firms or s.hq_in or s.fdp) else NO
-    reach = matches(rule, dest, world, firm_parents)
-    levels = (cover, bind, reach)
+    return cover, bind, matches(rule, dest, world, firm_parents)
+
+
+def relaxation_lifts(relaxation: Rule, relaxed: Rule, world: World, item: str, seller: str, dest: Destination,
+                     firm_parents: dict[str, str]) -> int:
+    """How surely a relaxation lifts the rule it relaxes for one item sold by one seller to one destination
+    (see `reaches`); a part of its scope written as the rule's reaches as far as the rule's (`scoped_like`)."""
+    levels = list(_levels(relaxation, world, item, seller, dest, firm_parents))
+    if any(scoped_like(relaxation, relaxed)):
+        of_rule = _levels(relaxed, world, item, seller, dest, firm_parents)
+        for k, same in enumerate(scoped_like(relaxation, relaxed)):
+            if same and of_rule[k] != NO:
+                levels[k] = YES
     if NO in levels:
         return NO
     return YES if all(v == YES for v in levels) else MAYBE
-
-
-def relaxation_lifts(relaxation: Rule, world: World, item: str, seller: str, dest: Destination,
-                     firm_parents: dict[str, str]) -> int:
-    """How surely a relaxation reaches one item sold by one seller to one destination (see `reaches`)."""
-    return reaches(relaxation, world, item, seller, dest, firm_parents)

@@ -54,6 +54,26 @@ class View:
     def pairs_of(self, i: int) -> range:
         return range(int(self.input_start[i]), int(self.input_start[i + 1]))
 
+    def per_input(self, weights: npt.NDArray[np.float64] | npt.NDArray[np.bool_]) -> FloatArray:
+        """Sum a per-pair quantity over each input's pairs."""
+        sums: FloatArray = np.bincount(self.pair_input, weights=weights,
+                                       minlength=len(self.input_start) - 1).astype(np.float64)
+        return sums
+
+    @cached_property
+    def known_total(self) -> FloatArray:
+        """Per input: the sum of its numeric shares."""
+        return self.per_input(np.nan_to_num(self.pair_share, nan=0.0))
+
+    @cached_property
+    def known_count(self) -> FloatArray:
+        """Per input: how many of its pairs have a numeric share."""
+        return self.per_input(~np.isnan(self.pair_share))
+
+    @cached_property
+    def pair_count(self) -> IntArray:
+        return np.diff(self.input_start)
+
 
 @dataclass(frozen=True)
 class World:
@@ -89,9 +109,34 @@ class World:
         return np.asarray(self.provider_hq)
 
     @cached_property
+    def provider_hq_aggregate(self) -> npt.NDArray[np.bool_]:
+        """Per provider: are its headquarters an aggregate (a region, or 'various countries')."""
+        aggregate: npt.NDArray[np.bool_] = np.isin(self.provider_hq_array, AGGREGATE_PROVIDERS)
+        return aggregate
+
+    @cached_property
     def provider_is_firm(self) -> npt.NDArray[np.bool_]:
         is_firm: npt.NDArray[np.bool_] = np.asarray(self.provider_kinds) == "firm"
         return is_firm
+
+    @cached_property
+    def _descendant_masks(self) -> dict[str, npt.NDArray[np.bool_]]:
+        masks: dict[str, npt.NDArray[np.bool_]] = {}
+        for i, ancestors in enumerate(self.ancestors):
+            for a in ancestors:
+                masks.setdefault(a, np.zeros(self.n_inputs, dtype=bool))[i] = True
+        return masks
+
+    def descendants(self, input_id: str) -> npt.NDArray[np.bool_]:
+        """Per input: is it ``input_id`` or one of its descendants (all False for an id the world lacks)."""
+        mask = self._descendant_masks.get(input_id)
+        return mask if mask is not None else np.zeros(self.n_inputs, dtype=bool)
+
+    @cached_property
+    def country_rows(self) -> tuple[tuple[int, str, frozenset[str]], ...]:
+        """The country (and region) providers: index, id and member countries."""
+        return tuple((p, self.providers[p], frozenset(self.members(self.providers[p])))
+                     for p in range(self.n_providers) if self.provider_kinds[p] == "country")
 
     def view(self, name: str) -> View:
         if name == "country":
@@ -210,30 +255,61 @@ def _closure(node: str, parents: Mapping[str, set[str]]) -> set[str]:
 def provision_from_facts(facts: Iterable[Mapping[str, Any]], firms: Mapping[str, str],
                          countries: Iterable[str] = ()) -> list[dict[str, Any]]:
     """World supply shares of bundled products from facts: firm shares (DRAM, HBM, NAND, AI chips ...)
-    from market-share facts, and country shares (raw materials) from production facts.
+    from market-share facts, and country shares (raw materials) from production facts; for each product,
+    the latest period of `share_history` that is not a forecast (the latest forecast when there is nothing
+    else), firm shares first."""
+    out: list[dict[str, Any]] = []
+    for _product, tables in sorted(share_history(facts, firms, countries).items()):
+        out += ([t for t in tables if not t.forecast] or tables)[-1].rows
+    return out
 
-    Firm shares: for each product, the latest period with world (WLD), firm-level shares on one basis
-    (revenue preferred) and under one definition (one tracker's table) that either name three or more firms
-    or add up to the whole market, preferring each firm's default fact. A firm missing from that table but
-    with a share for the same period on another basis is added (capped by what the table leaves), its source
-    text saying so; the rest is held by firms not named (OTHERS). ``firms`` maps firm ids to headquarters,
-    so combined ('a+b') and bucket entities are left out.
 
-    Country shares: for each product, the latest period with production figures by country and a world
-    total (entity WLD) under one definition; a country's share is its output over the world total, and
-    what the listed countries leave is 'various countries' (OTHERS)."""
+@dataclass(frozen=True)
+class ShareTable:
+    """One period's world supply shares of one product: provision rows (provider, provider_kind, input,
+    share_pct, source_text), the providers named and what the rest is."""
+
+    product: str
+    period: str
+    kind: str  # "firm" (market-share facts) or "country" (production facts over a world total)
+    basis: str  # the share basis (revenue, shipments ...) or "production"
+    rows: list[dict[str, Any]]
+    forecast: bool  # some of its figures are forecasts
+
+
+def share_history(facts: Iterable[Mapping[str, Any]], firms: Mapping[str, str],
+                  countries: Iterable[str] = ()) -> dict[str, list[ShareTable]]:
+    """Per product, its world share tables by period, oldest first: firm tables where the product has any,
+    else country tables.
+
+    A table any of whose figures is a forecast is marked so (``ShareTable.forecast``).
+
+    Firm shares: the first basis (revenue preferred) with world (WLD), firm-level shares under one
+    definition (one tracker's table) that either name three or more firms or add up to the whole market,
+    preferring each firm's default fact; in each period, the table without a definition, else the one with
+    more firms. A firm missing from that table but with a share for the same period on another basis is
+    added (capped by what the table leaves), its source text saying so; the rest is held by firms not named
+    (OTHERS). ``firms`` maps firm ids to headquarters, so combined ('a+b') and bucket entities are left out.
+
+    Country shares: production figures by country and a world total (entity WLD) under one definition; a
+    country's share is its output over the world total, and what the listed countries leave is 'various
+    countries' (OTHERS)."""
     facts = list(facts)
     out = _firm_shares(facts, firms)
-    have = {row["input"] for row in out}
-    out += [row for row in _country_shares(facts, set(countries)) if row["input"] not in have]
+    for product, tables in _country_shares(facts, set(countries)).items():
+        out.setdefault(product, tables)
     return out
+
+
+def _forecast(table: Mapping[str, Mapping[str, Any]]) -> bool:
+    return any(f.get("status") == "forecast" for f in table.values())
 
 
 def _better(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
     return old is None or (bool(new["default"]) and not old["default"])
 
 
-def _firm_shares(facts: Sequence[Mapping[str, Any]], firms: Mapping[str, str]) -> list[dict[str, Any]]:
+def _firm_shares(facts: Sequence[Mapping[str, Any]], firms: Mapping[str, str]) -> dict[str, list[ShareTable]]:
     # product -> basis -> (period, definition) -> firm -> fact
     candidates: dict[str, dict[str, dict[tuple[str, str], dict[str, Mapping[str, Any]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict)))
@@ -244,45 +320,54 @@ def _firm_shares(facts: Sequence[Mapping[str, Any]], firms: Mapping[str, str]) -
         slot = candidates[f["product"]][f["basis"] or "unknown"][(f["period"], f["definition"] or "")]
         if _better(f, slot.get(f["entity"])):
             slot[f["entity"]] = f
-    out: list[dict[str, Any]] = []
+    out: dict[str, list[ShareTable]] = {}
     for product, bases in candidates.items():
-        chosen: tuple[str, tuple[str, str], dict[str, Mapping[str, Any]]] | None = None
         for basis in (*SHARE_BASIS_ORDER, *sorted(set(bases) - set(SHARE_BASIS_ORDER))):
             complete = {p: s for p, s in bases.get(basis, {}).items()
                         if len(s) >= 3 or sum(f["value"] for f in s.values()) >= 99.5}
-            if complete:
-                # the latest period; between tables of one period, the one without a definition, then more firms
-                key = max(complete, key=lambda p: (Period.parse(p[0]).end, not p[1], len(complete[p])))
-                chosen = (basis, key, complete[key])
-                break
-        if chosen is None:
-            continue
-        basis, (latest, definition), table = chosen
-        for entity, f in sorted(table.items()):
-            out.append({"provider": entity, "provider_kind": "firm", "input": product,
-                        "share_pct": f["value"], "source_text": f"fact {f['id']} ({latest}, {basis})"})
-        rest = 100.0 - sum(f["value"] for f in table.values())
-        extra: dict[str, Mapping[str, Any]] = {}
-        for other_basis, periods in bases.items():
-            for entity, f in periods.get((latest, definition), {}).items():
-                if other_basis != basis and entity not in table and _better(f, extra.get(entity)):
-                    extra[entity] = f
-        for entity, f in sorted(extra.items()):
-            share = min(float(f["value"]), max(rest, 0.0))
-            if share <= 0:
+            if not complete:
                 continue
-            rest -= share
-            out.append({"provider": entity, "provider_kind": "firm", "input": product, "share_pct": round(share, 4),
-                        "source_text": f"fact {f['id']} ({latest}, basis {f['basis'] or 'unknown'}, "
-                                       f"not {basis}: the {basis} table does not list it)"})
-        if rest > 0.5:
-            # The firms not named hold the rest; who they are is not known, so they count as 'various'.
-            out.append({"provider": OTHERS, "provider_kind": "firm", "input": product, "share_pct": round(rest, 4),
-                        "source_text": f"remainder of the {latest} shares"})
+            # per period, the table without a definition, then the one with more firms
+            per_period: dict[str, tuple[str, str]] = {}
+            for key in sorted(complete, key=lambda p: (not p[1], len(complete[p]))):
+                per_period[key[0]] = key
+            keys = sorted(per_period.values(), key=lambda p: Period.parse(p[0]).end)
+            out[product] = [ShareTable(product, key[0], "firm", basis,
+                                       _firm_rows(product, basis, key, complete[key], bases), _forecast(complete[key]))
+                            for key in keys]
+            break
     return out
 
 
-def _country_shares(facts: Sequence[Mapping[str, Any]], countries: set[str]) -> list[dict[str, Any]]:
+def _firm_rows(product: str, basis: str, key: tuple[str, str], table: dict[str, Mapping[str, Any]],
+               bases: Mapping[str, Mapping[tuple[str, str], dict[str, Mapping[str, Any]]]]) -> list[dict[str, Any]]:
+    period = key[0]
+    out: list[dict[str, Any]] = []
+    for entity, f in sorted(table.items()):
+        out.append({"provider": entity, "provider_kind": "firm", "input": product,
+                    "share_pct": f["value"], "source_text": f"fact {f['id']} ({period}, {basis})"})
+    rest = 100.0 - sum(f["value"] for f in table.values())
+    extra: dict[str, Mapping[str, Any]] = {}
+    for other_basis, periods in bases.items():
+        for entity, f in periods.get(key, {}).items():
+            if other_basis != basis and entity not in table and _better(f, extra.get(entity)):
+                extra[entity] = f
+    for entity, f in sorted(extra.items()):
+        share = min(float(f["value"]), max(rest, 0.0))
+        if share <= 0:
+            continue
+        rest -= share
+        out.append({"provider": entity, "provider_kind": "firm", "input": product, "share_pct": round(share, 4),
+                    "source_text": f"fact {f['id']} ({period}, basis {f['basis'] or 'unknown'}, "
+                                   f"not {basis}: the {basis} table does not list it)"})
+    if rest > 0.5:
+        # The firms not named hold the rest; who they are is not known, so they count as 'various'.
+        out.append({"provider": OTHERS, "provider_kind": "firm", "input": product, "share_pct": round(rest, 4),
+                    "source_text": f"remainder of the {period} shares"})
+    return out
+
+
+def _country_shares(facts: Sequence[Mapping[str, Any]], countries: set[str]) -> dict[str, list[ShareTable]]:
     # (product, definition) -> period -> entity -> fact
     groups: dict[tuple[str, str], dict[str, dict[str, Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
     for f in facts:
@@ -296,32 +381,40 @@ def _country_shares(facts: Sequence[Mapping[str, Any]], countries: set[str]) -> 
         slot = groups[(f["product"], f["definition"] or "")][f["period"]]
         if _better(f, slot.get(f["entity"])):
             slot[f["entity"]] = f
-    best: dict[str, tuple[Period, str, dict[str, Mapping[str, Any]]]] = {}
-    for (product, _definition), periods in groups.items():
+    # per product and period, the first definition's table (groups are visited in a fixed order)
+    chosen: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = defaultdict(dict)
+    for (product, _definition), periods in sorted(groups.items()):
         for period, table in periods.items():
-            if "WLD" not in table or len(table) < 2:
-                continue
-            end = Period.parse(period)
-            if product not in best or end.end > best[product][0].end:
-                best[product] = (end, period, table)
+            if "WLD" in table and len(table) >= 2 and period not in chosen[product]:
+                chosen[product][period] = table
+    out: dict[str, list[ShareTable]] = {}
+    for product, periods in sorted(chosen.items()):
+        tables = [ShareTable(product, period, "country", "production", rows, _forecast(periods[period]))
+                  for period in sorted(periods, key=lambda p: Period.parse(p).end)
+                  if (rows := _country_rows(product, period, periods[period]))]
+        if tables:
+            out[product] = tables
+    return out
+
+
+def _country_rows(product: str, period: str, table: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    world_fact = table["WLD"]
+    total = float(world_fact["value"]) * UNITS[world_fact["unit"]].factor
+    if total <= 0:
+        return []
     out: list[dict[str, Any]] = []
-    for product, (_end, period, table) in sorted(best.items()):
-        world_fact = table["WLD"]
-        total = float(world_fact["value"]) * UNITS[world_fact["unit"]].factor
-        if total <= 0:
+    listed = 0.0
+    for entity, f in sorted(table.items()):
+        if entity in ("WLD", OTHERS):
             continue
-        listed = 0.0
-        for entity, f in sorted(table.items()):
-            if entity in ("WLD", OTHERS):
-                continue
-            share = 100.0 * float(f["value"]) * UNITS[f["unit"]].factor / total
-            listed += share
-            out.append({"provider": entity, "provider_kind": "country", "input": product,
-                        "share_pct": round(share, 4),
-                        "source_text": f"fact {f['id']} over world total {world_fact['id']} ({period})"})
-        rest = 100.0 - listed
-        if rest > 0.5:
-            source = table[OTHERS]["id"] if OTHERS in table else f"remainder of the world total {world_fact['id']}"
-            out.append({"provider": OTHERS, "provider_kind": "country", "input": product, "share_pct": round(rest, 4),
-                        "source_text": f"{source} ({period})"})
+        share = 100.0 * float(f["value"]) * UNITS[f["unit"]].factor / total
+        listed += share
+        out.append({"provider": entity, "provider_kind": "country", "input": product,
+                    "share_pct": round(share, 4),
+                    "source_text": f"fact {f['id']} over world total {world_fact['id']} ({period})"})
+    rest = 100.0 - listed
+    if rest > 0.5:
+        source = table[OTHERS]["id"] if OTHERS in table else f"remainder of the world total {world_fact['id']}"
+        out.append({"provider": OTHERS, "provider_kind": "country", "input": product, "share_pct": round(rest, 4),
+                    "source_text": f"{source} ({period})"})
     return out

@@ -66,7 +66,17 @@ class Store:
         with self._lock, self._guard():
             for schema in schemas.ALL:
                 self._con.execute(schema.ddl())
+                self._add_missing_columns(schema)
             self._con.execute(_META_DDL)
+
+    def _add_missing_columns(self, schema: TableSchema) -> None:
+        """A store written before a table gained an optional column gets it (empty), so its rows stay readable
+        and the next load fills it."""
+        present = {row[0] for row in self._con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [schema.name]).fetchall()}
+        for c in schema.columns:
+            if c.name not in present and not c.required:
+                self._con.execute(f'ALTER TABLE {schema.name} ADD COLUMN "{c.name}" {c.sql_type}')
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

@@ -70,9 +70,9 @@ class RuleContext:
         one that reaches them only as 'maybe' does not lift either)."""
         key = ("holds", rule_id, item, seller, dest, tuple(when))
         if key not in self._states:
-            lifting = [x for x in self._relaxed_by.get(rule_id, [])
-                       if relaxation_lifts(x, self.world, item, seller, dest, self.firm_parents) == YES]
             rule = self._by_id[rule_id]
+            lifting = [x for x in self._relaxed_by.get(rule_id, [])
+                       if relaxation_lifts(x, rule, self.world, item, seller, dest, self.firm_parents) == YES]
             self._states[key] = _frozen([in_force(rule, d) and not any(in_force(x, d) for x in lifting)
                                          for d in when])
         return self._states[key]

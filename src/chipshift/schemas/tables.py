@@ -102,7 +102,7 @@ FIRMS = TableSchema(
         Column("name", "str", "common name", required=True),
         Column("aliases", "list", "other names and former names, ';'-separated"),
         Column("hq_country", "str", "headquarters country", required=True, references="countries"),
-        Column("parent", "str", "parent firm id, where known", references="firms"),
+        Column("parent", "str", "the firm that owns 50% or more of it, where known", references="firms"),
         Column("fiscal_year_end", "int",
                "month (1-12) in which the firm's fiscal year ends; fiscal periods FYnnnn are read with it",
                minimum=1, maximum=12),
@@ -245,7 +245,8 @@ RULES = TableSchema(
                }),
         Column("products", "json", "list of {input, where} selectors; an input covers its descendants"),
         Column("sellers", "json", "which providers the rule binds: {hq_in: [...], firms: [...], fdp: bool}"),
-        Column("targets", "json", "who is cut off: {countries: [...], firms: [...], segments: [...]}"),
+        Column("targets", "json",
+               "who is cut off: {countries: [...], firms: [...], segments: [...], affiliates: bool}"),
         Column("announced", "date", "announcement date", pattern=PARTIAL_DATE),
         Column("effective", "date", "date the rule took effect", pattern=PARTIAL_DATE),
         Column("ended", "date", "date the rule stopped applying", pattern=PARTIAL_DATE),
@@ -260,6 +261,9 @@ RULES = TableSchema(
                    "hypothetical": "a what-if rule from a scenario file",
                }),
         Column("gaps", "list", "what the data cannot express yet about this rule (empty when complete)"),
+        Column("unquantified", "str", "why the rule changes no availability figure (the inputs it covers have no "
+                                      "supply shares held by the sellers it binds); `data validate` warns about "
+                                      "such a rule until it says why"),
         Column("origin", "str", "bundled, a scenario file, or a document", required=True),
     ),
     primary_key=("id",),

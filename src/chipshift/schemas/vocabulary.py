@@ -66,6 +66,9 @@ UNITS: Mapping[str, Unit] = _units(
     Unit("kw", "power", 1e3, "kilowatts"),
     Unit("tb", "memory_capacity", 1e12, "terabytes"),
     Unit("transistors_bn", "count_transistors", 1e9, "billion transistors"),
+    Unit("gbps_per_mm2", "memory_bandwidth_density", 1.0,
+         "memory bandwidth density (BIS ECCN 3A090.c): gigabytes per second of memory bandwidth per square "
+         "millimetre of package or stack area"),
     Unit("tpp", "tpp", 1.0, "total processing performance (BIS ECCN 3A090): 2 x MacTOPS x bit length of the "
          "operation, aggregated over the chip's processing units"),
     Unit("tpp_per_mm2", "performance_density", 1.0,
@@ -220,8 +223,9 @@ METRICS: Mapping[str, Metric] = _metrics(
     # technical performance: entity is the product (or 'A vs B' pair in the definition column)
     Metric("performance", "performance", ("compute", "compute_efficiency", "throughput", "power",
                                           "memory_capacity", "count_transistors", "tpp", "performance_density",
-                                          "length"),
-           "a technical performance figure (tpp, performance density and process node become input attributes)"),
+                                          "length", "memory_bandwidth_density"),
+           "a technical performance figure (tpp, performance density, memory bandwidth density and process node "
+           "become input attributes)"),
     Metric("relative_performance", "performance", ("share", "ratio"),
            "performance relative to a named rival product (definition column names both)"),
     Metric("time_to_build", "parameter", ("duration",), "years needed to build or qualify capacity"),

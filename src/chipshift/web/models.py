@@ -56,6 +56,7 @@ class Targets(_Strict):
     countries: list[Code] = Field(default_factory=list, max_length=100)
     firms: list[Code] = Field(default_factory=list, max_length=500)
     segments: list[Code] = Field(default_factory=list, max_length=20)
+    affiliates: StrictBool = False  # an ownership rule: extends the imposer's entity listings to owned firms
 
 
 class RuleRecord(_Strict):
@@ -79,6 +80,7 @@ class RuleRecord(_Strict):
     quote: Text | None = None
     status: RuleStatus | None = None
     gaps: list[Text] | None = Field(default=None, max_length=50)
+    unquantified: Text | None = None  # why the rule changes no availability figure
 
 
 class RuleEdit(_Strict):
@@ -102,6 +104,7 @@ class RuleEdit(_Strict):
     quote: Text | None = None
     status: RuleStatus | None = None
     gaps: list[Text] | None = Field(default=None, max_length=50)
+    unquantified: Text | None = None  # why the rule changes no availability figure
 
 
 class ScenarioDoc(_Strict):
