@@ -5,6 +5,7 @@ whole library serially and on a local dask cluster of 2 workers, side by side in
 both give the same scores.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_backtest.py [--draws 1000] [--steps 400]
+[--seed-case examples/micron-china-linked.yaml]
 (the CSET tables are read from ../shared/data/cset-eto, or $CHIPSHIFT_CSET).
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 from chipshift.api import backtest as api
 from chipshift.api.data import import_cset, open_store
 from chipshift.config import Settings
+from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios.posterior import Prior, log_likelihood, sample
 
@@ -80,13 +82,43 @@ def sampler_choice(job: bt.EpisodeJob, steps: int) -> None:
           f"{ess_is / seconds:,.1f}/s")
 
 
+def seed_case_sampler(store: Store, path: Path) -> None:
+    """The posterior of a case's fitted observations (not an episode): importance sampling from the prior
+    alone, then the sampler `posterior.sample` picks (adaptive importance sampling when the prior's draws fall
+    short), with their effective draws, evaluations and seconds."""
+    from chipshift.api.market import _load
+    from chipshift.scenarios import linked_case as linked
+
+    case, _, governed = _load(store, path)
+    assert isinstance(case, linked.LinkedCase) and governed is not None
+    errors = {f["id"]: bt.error_of(f["status"]) for f in store.rows("facts")}
+    targets = bt.targets(case, errors)
+    wanted = [(t.output, t.period) for t in targets]
+    start = linked.demand(case, governed, bt._with(case, {}, 1))
+
+    def model(draws: dict[str, np.ndarray]) -> np.ndarray:
+        size = len(next(iter(draws.values())))
+        return bt._values(case, governed, bt._with(case, draws, size), wanted, start)
+
+    priors = bt.priors(case)
+    print(f"\nposterior of {case.name} ({len(priors)} parameters, {len(targets)} targets):")
+    for label, min_ess in (("importance sampling from the prior alone", 0.0), ("as sample() picks", 1000.0)):
+        post = sample(priors, model, targets, min_ess=min_ess)
+        print(f"  {label}: {post.method}, effective draws {post.importance_ess:,.0f}, {post.evaluations:,} "
+              f"evaluations, {post.seconds:.1f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--seed-case", type=Path, default=None,
+                        help="also sample the posterior of this linked case (e.g. examples/micron-china-linked.yaml)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, open_store(Settings.from_env(store=Path(tmp) / "s.duckdb")) as store:
         import_cset(store, CSET)  # one episode's product is a CSET node
+        if args.seed_case is not None:
+            seed_case_sampler(store, args.seed_case)
         jobs = [api.episode_job(store, p) for p in api.library()]
         print(f"{'episode':34} {'quarters fit/all':>16} {'eval/s @14':>11} {'eval/s @500':>12}")
         for job in jobs:

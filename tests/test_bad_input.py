@@ -575,3 +575,22 @@ def test_chokepoint_threshold_is_a_percent() -> None:
     shares: dict[str, dict[str, float | None]] = {"A": {"USA": 85.0, "JPN": 15.0}, "B": {"NLD": 70.0, "JPN": 30.0}}
     assert set(_chokes(shares, threshold_pct=80.0, only_above=True)) == {"A"}
     assert set(_chokes(shares, threshold_pct=60.0, only_above=True)) == {"A", "B"}
+
+
+def test_a_firms_reported_figure_on_weak_sources_only_is_named(mini_data: Path) -> None:
+    weak_source = ("weak-20240101-blog,Some Blog,,Micron revenue,https://example.org/blog,2024-01-01,false,weak,"
+                   "test fixture\n")
+    with (mini_data / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write(weak_source)
+    reported = ("micron-revenue-fy2023-blog,micron,revenue,,WLD,,,,FY2023,15540,usd_m,reported,weak-20240101-blog,"
+                "\"revenue of 15540\",true,default: only figure\n")
+    _write_facts(mini_data, reported)
+
+    def named() -> list[str]:
+        return [str(p) for p in checks.validate(load_bundle(mini_data)) if p.check == "weak_sources"]
+
+    assert len(named()) == 1 and "memory.csv:2" in named()[0]
+    # a better-sourced fact of the same quantity answers it
+    _write_facts(mini_data, reported, reported.replace("-blog,micron", "-tracker,micron").replace(
+        "weak-20240101-blog", "trendforce-20220518-dram-1q22").replace("true,default: only figure", "false,"))
+    assert named() == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from chipshift.domain.period import Period, parse_partial_date
@@ -361,7 +361,7 @@ def check_defaults(bundle: Bundle, ctx: Context) -> list[Problem]:
     out: list[Problem] = []
     groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
     for row in bundle["facts"].rows:
-        groups[_fact_key(row)].append(row)
+        groups[quantity_key(row)].append(row)
         if row["default"] and not row["note"]:
             out.append(row.problem("note", "a default fact must say in 'note' why it is the default", "defaults"))
     for rows in groups.values():
@@ -373,9 +373,35 @@ def check_defaults(bundle: Bundle, ctx: Context) -> list[Problem]:
     return out
 
 
-def _fact_key(row: Row) -> tuple[Any, ...]:
-    return tuple(row[c] for c in ("entity", "metric", "product", "region", "segment", "basis", "definition",
-                                  "period"))
+#: The columns that together name one quantity: facts agreeing on all of them state the same figure.
+QUANTITY_COLUMNS = ("entity", "metric", "product", "region", "segment", "basis", "definition", "period")
+#: Source reliabilities better than 'weak' (a figure on one of these is not weak-only).
+BETTER_THAN_WEAK = ("primary", "tracker", "press", "reprint")
+
+
+def quantity_key(row: Mapping[str, Any] | Row) -> tuple[Any, ...]:
+    """The quantity a fact states (see ``QUANTITY_COLUMNS``)."""
+    return tuple(row[c] for c in QUANTITY_COLUMNS)
+
+
+
+def check_reported_firm_figures_on_weak_sources(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """A figure a firm reported (status 'reported', entity a firm) whose only sources are weak pages: the
+    firm's filing or release exists, so cite it (or a better copy of it)."""
+    reliability = {r["id"]: r["reliability"] for r in bundle["sources"].rows}
+    groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+    for row in bundle["facts"].rows:
+        groups[quantity_key(row)].append(row)
+    out = []
+    for rows in groups.values():
+        if any(reliability.get(r["source"]) in BETTER_THAN_WEAK for r in rows):
+            continue
+        for row in rows:
+            if row["status"] == "reported" and row["entity"] in ctx.firms:
+                out.append(row.problem("source", f"{row['entity']} reported this figure, but its only source is a "
+                                                 "weak page: cite the firm's filing or release", "weak_sources",
+                                       "warning"))
+    return out
 
 
 def check_quotes_show_values(bundle: Bundle, ctx: Context) -> list[Problem]:
@@ -477,6 +503,7 @@ CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
     check_defaults,
     check_quotes_show_values,
     check_sources_used,
+    check_reported_firm_figures_on_weak_sources,
     check_input_graph,
     check_input_attributes,
     check_parameters,

@@ -110,6 +110,22 @@ def data_validate(fmt: FormatOption = Format.table,
         raise typer.Exit(BAD_INPUT)
 
 
+@data_app.command("review")
+def data_review(older_than: Annotated[float, typer.Option(
+                    "--older-than", min=0, help="List series whose newest figure is older than this many years.")]
+                = 3.0,
+                fmt: FormatOption = Format.table) -> None:
+    """How well the facts are sourced: weak-only facts, weak defaults with a better source, groups of one
+    quantity without a default, stale series."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.review(store, older_than))
+    print_report(report, fmt, "weak_only", _out, columns={
+        "weak_only": ["id", "entity", "metric", "period", "value", "unit", "status", "publisher"],
+        "weak_defaults": ["id", "entity", "metric", "period", "value", "publisher", "better"],
+        "groups_without_default": ["entity", "metric", "product", "region", "period", "facts"],
+        "stale": ["entity", "metric", "product", "region", "newest_period", "facts"]})
+
+
 @data_app.command("overview")
 def data_overview(fmt: FormatOption = Format.table) -> None:
     """Counts of sources, firms, inputs, facts and rules, and the dates they cover."""

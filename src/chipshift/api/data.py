@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from chipshift.engine.analyses import country_shares
 from chipshift.engine.attributes import input_attributes
 from chipshift.engine.coverage import idle_rules
 from chipshift.engine.world import OTHERS, World, build_world, provision_from_facts
-from chipshift.errors import DataError, NotFoundError, Problem
+from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io import cset
 from chipshift.io.bundled import Bundle, load_bundle
 from chipshift.io.store import Store, bundle_fingerprint
@@ -149,6 +150,65 @@ def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
 
 def _problem_order(p: Problem) -> tuple[int, str, int]:
     return ({"error": 0, "warning": 1}.get(p.severity, 2), p.file or "", p.line or 0)
+
+
+#: The share of facts that may rest on weak sources only, and how old a series' newest figure may be.
+WEAK_ONLY_TARGET = 0.10
+STALE_AFTER_YEARS = 3
+
+
+def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: date | None = None) -> Report:
+    """How well the stored facts are sourced: facts resting on weak sources only, default facts on weak sources
+    where a better source states the same quantity, groups of facts stating one quantity with no default, and
+    series whose newest figure is older than ``older_than_years``."""
+    if older_than_years < 0:
+        raise ChipshiftError("--older-than must be zero or more years")
+    today = today or date.today()
+    facts = store.facts()
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for f in facts:
+        groups[checks.quantity_key(f)].append(f)
+
+    def better(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if r["reliability"] in checks.BETTER_THAN_WEAK]
+
+    def brief(f: dict[str, Any]) -> dict[str, Any]:
+        return {k: f[k] for k in ("id", "entity", "metric", "product", "region", "period", "value", "unit", "status",
+                                  "default", "source", "publisher", "reliability")}
+
+    weak_only = [brief(f) for rows in groups.values() if not better(rows) for f in rows if f["reliability"] == "weak"]
+    weak_defaults = [{**brief(f), "better": [r["id"] for r in better(rows)]} for rows in groups.values()
+                     for f in rows if f["default"] and f["reliability"] == "weak" and better(rows)]
+    no_default = [{**dict(zip(checks.QUANTITY_COLUMNS, key, strict=True)), "facts": [r["id"] for r in rows]}
+                  for key, rows in groups.items() if len(rows) > 1 and not any(r["default"] for r in rows)]
+    cutoff = today.toordinal() - older_than_years * 365.25
+    series: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for f in facts:
+        series[tuple(f[c] for c in ("entity", "metric", "product", "region", "segment", "basis"))].append(f)
+    stale = []
+    for key, rows in series.items():
+        newest = max(rows, key=lambda r: Period.parse(r["period"]).end)
+        if Period.parse(newest["period"]).end.toordinal() < cutoff:
+            stale.append({**dict(zip(("entity", "metric", "product", "region", "segment", "basis"), key, strict=True)),
+                          "newest_period": newest["period"], "newest_fact": newest["id"], "facts": len(rows)})
+    share = len(weak_only) / len(facts) if facts else 0.0
+    return {
+        "facts": len(facts), "today": today.isoformat(),
+        "summary": {
+            "weak_only": len(weak_only), "weak_only_share": round(share, 4), "weak_only_target": WEAK_ONLY_TARGET,
+            "weak_only_met": share < WEAK_ONLY_TARGET,
+            "weak_defaults_with_better_source": len(weak_defaults),
+            "groups_without_default": len(no_default), "stale_series": len(stale),
+            "older_than_years": older_than_years},
+        "definition": "weak_only: facts whose source is rated weak and that no fact stating the same quantity (same "
+                      "entity, metric, product, region, segment, basis, definition and period) rests on a better "
+                      "source; weak_defaults: default facts on weak sources where a better-sourced fact states the "
+                      "same quantity; groups_without_default: two or more facts of one quantity, none the default; "
+                      "stale: series (entity, metric, product, region, segment, basis) whose newest period ended "
+                      f"more than {older_than_years:g} years before {today.isoformat()}",
+        "weak_only": weak_only, "weak_defaults": weak_defaults, "groups_without_default": no_default,
+        "stale": sorted(stale, key=lambda r: r["newest_period"]),
+    }
 
 
 def overview(store: Store) -> Report:

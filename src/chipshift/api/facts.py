@@ -97,10 +97,10 @@ def add_facts(store: Store, source: Mapping[str, Any], facts: Sequence[Mapping[s
 def _default_problems(store: Store, facts_table: Table, source_id: str) -> list[Problem]:
     """``check_defaults`` over the new facts and the stored ones of the same figures (new rows first, so a
     second default is reported on the new one)."""
-    keys = {checks._fact_key(r) for r in facts_table.rows if r["default"]}
+    keys = {checks.quantity_key(r) for r in facts_table.rows if r["default"]}
     stored = [Row(dict(r), f"stored fact {r['id']}", 0) for r in store.rows("facts")
               if r["source"] != source_id and r["default"]]
-    table = Table(schemas.FACTS, rows=[*facts_table.rows, *(r for r in stored if checks._fact_key(r) in keys)])
+    table = Table(schemas.FACTS, rows=[*facts_table.rows, *(r for r in stored if checks.quantity_key(r) in keys)])
     bundle = Bundle({"facts": table}, Path("."))
     found = checks.check_defaults(bundle, None)  # type: ignore[arg-type]  # ctx is not used
     return [_located(p) for p in found if p.file and p.file.startswith("facts.")]

@@ -12,7 +12,9 @@ Pure computation: the model is a function from parameter draws to the fitted fig
   than average away. ``s_model`` (``model_error``) is sampled with the parameters under its own prior
   (``MODEL_ERROR``), so bands carry the model's misfit as well as the parameters' uncertainty.
 * **Sampler, picked per case by measurement.** Importance sampling from the prior (large batches, where the
-  vectorised model is fastest) when its effective sample size is large enough; else emcee's stretch move,
+  vectorised model is fastest) when its effective sample size is large enough; else adaptive importance
+  sampling (up to ``ADAPTIVE_ROUNDS`` rounds of a normal proposal on the logit scale fitted to the weighted
+  draws, mixed with the prior), when it reaches that size; else emcee's stretch move,
   walkers started from the weighted prior draws, all walkers of a step evaluated in one batch. Diagnostics:
   the effective sample size; for emcee also the mean acceptance and the integrated autocorrelation time per
   parameter. A chain shorter than ``MIN_TAU_MULTIPLE`` autocorrelation times, or an acceptance below
@@ -131,7 +133,7 @@ class Posterior:
     seconds: float
     summary: tuple[ParameterSummary, ...]
     warnings: tuple[str, ...] = field(default=())
-    method: str = "emcee"  # "prior" (nothing to fit), "importance" (from the prior), "emcee"
+    method: str = "emcee"  # "prior" (nothing to fit), "importance" (from the prior), "adaptive importance", "emcee"
     importance_ess: float = math.nan  # effective draws of the importance-sampling stage
 
     @property
@@ -175,9 +177,10 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
     Which sampler is picked by measurement, per case. First, importance sampling from the prior:
     ``prior_draws`` draws in large batches, where the vectorised model is fastest, weighted by their
     likelihood. When their effective sample size reaches ``min_ess`` they are the posterior (resampled by
-    weight). Otherwise the observations are too sharp for the prior's draws, and emcee's ensemble runs
-    ``steps`` steps from walkers drawn from the weighted draws. ``min_ess=inf`` forces emcee, 0 importance
-    sampling. ``benchmarks/bench_backtest.py`` compares the two."""
+    weight). Otherwise the observations are too sharp for the prior's draws: rounds of adaptive importance
+    sampling (``_adaptive``) move the proposal to where the likelihood is, and if they too fall short, emcee's
+    ensemble runs ``steps`` steps from walkers drawn from the last weighted draws. ``min_ess=inf`` forces emcee,
+    0 importance sampling from the prior. ``benchmarks/bench_backtest.py`` compares them."""
     started = time.perf_counter()
     ndim = len(priors)
     rng = np.random.default_rng(seed)
@@ -189,13 +192,18 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
         return Posterior(tuple(priors), flat, math.nan, 0, time.perf_counter() - started, summary,
                          ("no observation to fit: the bands are the prior's",), method="prior")
     draws = np.column_stack([p.sample(rng, prior_draws) for p in priors])
-    parts, valued = [], np.zeros(len(targets), dtype=bool)
-    for i in range(0, prior_draws, IMPORTANCE_CHUNK):
-        values = model({p.name: np.ascontiguousarray(draws[i:i + IMPORTANCE_CHUNK, j])
-                        for j, p in enumerate(priors[:-1])})
-        valued |= (np.isfinite(values) & (values > 0.0)).any(axis=1)
-        parts.append(log_likelihood(values, targets, draws[i:i + IMPORTANCE_CHUNK, -1]))
-    ll = np.concatenate(parts)
+    valued = np.zeros(len(targets), dtype=bool)
+
+    def likelihood(batch: FloatArray) -> FloatArray:
+        parts = []
+        for i in range(0, len(batch), IMPORTANCE_CHUNK):
+            values = model({p.name: np.ascontiguousarray(batch[i:i + IMPORTANCE_CHUNK, j])
+                            for j, p in enumerate(priors[:-1])})
+            valued[:] |= (np.isfinite(values) & (values > 0.0)).any(axis=1)
+            parts.append(log_likelihood(values, targets, batch[i:i + IMPORTANCE_CHUNK, -1]))
+        return np.concatenate(parts)
+
+    ll = likelihood(draws)
     finite = np.isfinite(ll)
     if not finite.any():
         missing = [f"{t.output} in {t.period}" for t, ok in zip(targets, valued, strict=True) if not ok]
@@ -212,12 +220,134 @@ def sample(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], target
         summary = tuple(_summarise(p, flat[:, j], 1.0, ess) for j, p in enumerate(priors))
         return Posterior(tuple(priors), flat, math.nan, prior_draws, time.perf_counter() - started, summary,
                          (), method="importance", importance_ess=ess)
-    start = draws[rng.choice(prior_draws, size=max(24, 4 * ndim + 4) if walkers is None else walkers,
+    evaluations = prior_draws
+    if math.isfinite(min_ess):
+        adaptive = _adaptive(priors, likelihood, draws, np.log(np.maximum(weights, 1e-300)), min_ess, rng)
+        evaluations += prior_draws * adaptive.rounds
+        if adaptive.ess >= min_ess:
+            rows = rng.choice(len(adaptive.draws), size=prior_draws, replace=True, p=adaptive.weights)
+            flat = adaptive.draws[rows]
+            summary = tuple(_summarise(p, flat[:, j], 1.0, adaptive.ess) for j, p in enumerate(priors))
+            return Posterior(tuple(priors), flat, math.nan, evaluations, time.perf_counter() - started, summary,
+                             (), method="adaptive importance", importance_ess=adaptive.ess)
+        draws, weights, ess = adaptive.draws, adaptive.weights, adaptive.ess
+    start = draws[rng.choice(len(draws), size=max(24, 4 * ndim + 4) if walkers is None else walkers,
                              replace=True, p=weights if finite.any() else None)]
     start = start + 1e-6 * np.array([p.high - p.low for p in priors]) * rng.standard_normal(start.shape)
     start = np.clip(start, [p.low + 1e-9 for p in priors], [p.high - 1e-9 for p in priors])
     chain = _emcee(priors, model, targets, start, steps, steps // 2 if burn is None else burn, rng, progress)
-    return _chain_posterior(priors, chain, prior_draws, started, ess)
+    return _chain_posterior(priors, chain, evaluations, started, ess)
+
+
+#: Rounds of adaptive importance sampling tried when the prior's draws are too few for the posterior; the
+#: prior's part in each proposal (a defensive mixture keeps every weight below 1 / part); the proposal's
+#: spread over the weighted draws' covariance on the logit scale of each range, and the prior's covariance
+#: mixed in so that a proposal fitted to few effective draws is not degenerate.
+ADAPTIVE_ROUNDS = 4
+DEFENSIVE_PART = 0.2
+#: The effective part of the draws a proposal is fitted to (see ``_tempered``).
+FIT_ESS_PART = 0.1
+PROPOSAL_INFLATION = 1.3
+PRIOR_SHRINKAGE = 0.01
+
+
+@dataclass(frozen=True)
+class _Adapted:
+    draws: FloatArray
+    weights: FloatArray  # normalised importance weights
+    ess: float
+    rounds: int
+
+
+def _tempered(weights: FloatArray, min_ess: float) -> FloatArray:
+    """The weights raised to the largest power in (0, 1] that leaves at least ``min_ess`` effective draws (by
+    bisection): a proposal fitted to a handful of heavy draws would be degenerate, so it is fitted to a
+    flattened version of them; the importance weights themselves stay exact."""
+    positive = weights > 0
+
+    def flattened(beta: float) -> FloatArray:
+        w = np.zeros_like(weights)
+        w[positive] = np.exp(beta * (np.log(weights[positive]) - np.log(weights[positive]).max()))
+        normalised: FloatArray = w / w.sum()
+        return normalised
+
+    if 1.0 / np.sum(weights**2) >= min_ess:
+        return weights
+    low, high = 0.0, 1.0
+    for _ in range(30):
+        mid = 0.5 * (low + high)
+        if 1.0 / np.sum(flattened(mid) ** 2) >= min_ess:
+            low = mid
+        else:
+            high = mid
+    return flattened(low)
+
+
+def _to_logit(priors: Sequence[Prior], x: FloatArray) -> FloatArray:
+    low, high = np.array([p.low for p in priors]), np.array([p.high for p in priors])
+    u = np.clip((x - low) / (high - low), 1e-12, 1.0 - 1e-12)
+    return np.asarray(np.log(u) - np.log1p(-u))
+
+
+def _log_prior(priors: Sequence[Prior], x: FloatArray) -> FloatArray:
+    """The priors' normalised log density (a product of scaled Beta densities)."""
+    out = np.zeros(len(x))
+    for j, p in enumerate(priors):
+        a, b = p.shape
+        log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+        out += p.log_density(x[:, j]) - log_beta - math.log(p.high - p.low)
+    return out
+
+
+def _log_normal(z: FloatArray, mean: FloatArray, cov: FloatArray) -> FloatArray:
+    """Log density of a multivariate normal at the rows of ``z``."""
+    chol = np.linalg.cholesky(cov)
+    solved = np.linalg.solve(chol, (z - mean).T)
+    return np.asarray(-0.5 * (len(mean) * math.log(2 * math.pi) + 2 * np.sum(np.log(np.diag(chol)))
+                              + np.sum(solved**2, axis=0)))
+
+
+def _adaptive(priors: Sequence[Prior], likelihood: Callable[[FloatArray], FloatArray], draws: FloatArray,
+              log_weights: FloatArray, min_ess: float, rng: np.random.Generator) -> _Adapted:
+    """Adaptive importance sampling (population Monte Carlo with a defensive mixture): each round fits a normal
+    on the logit scale to the weighted draws, draws as many from it mixed with the prior, and weights them by
+    prior x likelihood / proposal; it stops when the effective sample size reaches ``min_ess``."""
+    n, ndim = draws.shape
+    low, high = np.array([p.low for p in priors]), np.array([p.high for p in priors])
+    prior_cov = np.cov(_to_logit(priors, np.column_stack([p.sample(rng, 4 * n) for p in priors])), rowvar=False)
+    weights = np.exp(log_weights - log_weights.max())
+    weights /= weights.sum()
+    ess = float(1.0 / np.sum(weights**2))
+    for round_ in range(1, ADAPTIVE_ROUNDS + 1):
+        z = _to_logit(priors, draws)
+        fit = _tempered(weights, FIT_ESS_PART * n)
+        mean = fit @ z
+        cov = PROPOSAL_INFLATION * np.atleast_2d(np.cov(z, rowvar=False, aweights=fit, bias=True))
+        cov = cov + PRIOR_SHRINKAGE * np.atleast_2d(prior_cov) + 1e-9 * np.eye(ndim)
+        from_prior: npt.NDArray[np.bool_] = np.asarray(rng.random(n) < DEFENSIVE_PART)
+        new_z = rng.multivariate_normal(mean, cov, size=n)
+        new = low + (high - low) / (1.0 + np.exp(-new_z))
+        new[from_prior] = np.column_stack([p.sample(rng, int(from_prior.sum())) for p in priors])
+        new = np.clip(new, low + 1e-12 * (high - low), high - 1e-12 * (high - low))
+        z_new = _to_logit(priors, new)
+        u = (new - low) / (high - low)
+        log_jacobian = -np.sum(np.log(u) + np.log1p(-u) + np.log(high - low), axis=1)  # dz/dx
+        log_p = _log_prior(priors, new)
+        log_q = np.logaddexp(math.log(DEFENSIVE_PART) + log_p,
+                             math.log(1.0 - DEFENSIVE_PART)
+                             + _log_normal(z_new, mean, cov) + log_jacobian)
+        log_w = log_p + likelihood(new) - log_q
+        finite = np.isfinite(log_w)
+        if not finite.any():
+            break
+        weights = np.zeros(n)
+        weights[finite] = np.exp(log_w[finite] - log_w[finite].max())
+        weights /= weights.sum()
+        ess = float(1.0 / np.sum(weights**2))
+        draws = new
+        if ess >= min_ess:
+            return _Adapted(draws, weights, ess, round_)
+    return _Adapted(draws, weights, ess, ADAPTIVE_ROUNDS)
 
 
 def _emcee(priors: Sequence[Prior], model: Callable[[Draws], FloatArray], targets: Sequence[Target],

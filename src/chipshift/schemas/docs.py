@@ -69,14 +69,31 @@ def render() -> str:
     out += ["", "### Units", "", "| unit | dimension | factor | description |", "|---|---|---|---|"]
     for u in vocabulary.UNITS.values():
         out.append(f"| `{u.code}` | {u.dimension} | {u.factor:g} | {u.description} |")
-    for title, mapping in (("Statuses", vocabulary.STATUSES), ("Share bases", vocabulary.SHARE_BASES),
-                           ("Segments", vocabulary.SEGMENTS), ("Input kinds", vocabulary.INPUT_KINDS)):
+    reliabilities = tables.SOURCES.column("reliability").allowed or {}
+    for title, mapping in (("Statuses", vocabulary.STATUSES), ("Reliabilities", reliabilities),
+                           ("Share bases", vocabulary.SHARE_BASES), ("Segments", vocabulary.SEGMENTS),
+                           ("Input kinds", vocabulary.INPUT_KINDS)):
         out += ["", f"### {title}", ""] + [f"- `{k}`: {v}" for k, v in mapping.items()]
+        if title == "Reliabilities":
+            out += ["", DEFAULTS_AND_REVIEW]
     out += ["", "## CSET/ETO tables as published (read by `chipshift import cset`)", ""]
     for schema in cset.TABLES:
         cols = ", ".join(f"`{c.name}`{'*' if c.required else ''}" for c in schema.columns)
         out.append(f"- `{schema.file}`: {schema.description} Columns (* required): {cols}")
     return "\n".join(out) + "\n"
+
+
+DEFAULTS_AND_REVIEW = """\
+A fact's `status` says what kind of number it is; its source's `reliability` says how far the page
+can be trusted. The two are separate: a firm's revenue read on a weak page is `reported` on a `weak` source.
+Facts that agree on entity, metric, product, region, segment, basis, definition and period state one
+quantity; of two or more, exactly one is the `default` (the one models and summaries use), chosen as the
+best source (the firm's or the agency's own filing, then a tracker's release, then the press), then the
+latest revision, and its `note` says why. `chipshift data validate` refuses a second default and warns
+about a figure a firm reported whose only sources are weak; `chipshift data review` lists the facts on
+weak sources only (the aim: under 10% of all facts), defaults on weak sources where a better-sourced fact
+states the same quantity (the aim: none), groups with no default, and series whose newest figure is older
+than a stated age."""
 
 
 _FORM_NAMES = {"literal": "literal", "fact": "`{fact}`", "stated": "`{value, basis}`", "param": "`{param}`"}
