@@ -16,6 +16,7 @@ from chipshift import api
 from chipshift.api import market as market_api
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, DataError, NotFoundError
+from chipshift.io.baci import DEFAULT_HS
 from chipshift.io.store import Store
 from chipshift.render import Format, print_report
 from chipshift.scenarios.market_case_check import linked_output
@@ -148,14 +149,66 @@ def import_cset(path: Annotated[Path, typer.Argument(help="Folder holding the CS
     print_report(report, fmt, None, _out)
 
 
+@import_app.command("baci")
+def import_baci(path: Annotated[Path, typer.Argument(help="A BACI release: its zip archive or the unpacked folder.")],
+                hs: Annotated[str, typer.Option(help="Comma-separated HS headings to keep (2 to 6 digits).")]
+                = ",".join(DEFAULT_HS),
+                fmt: FormatOption = Format.table) -> None:
+    """Import CEPII's BACI trade flows (Etalab Open Licence 2.0) for the chosen HS headings, in one
+    transaction."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.import_baci(store, path, hs.split(",")))
+    print_report(report, fmt, "kept_by_heading", _out)
+
+
+@import_app.command("csl")
+def import_csl(path: Annotated[Path, typer.Argument(help="The Consolidated Screening List: the official JSON or CSV "
+                                                         "bulk file, or the snapshot in ../shared/data/csl.")],
+               published: Annotated[str | None, typer.Option(help="The list's publication date (the file does "
+                                                                   "not carry it), YYYY-MM-DD.")] = None,
+               fmt: FormatOption = Format.table) -> None:
+    """Import the US Consolidated Screening List (public domain), replacing an earlier import in one
+    transaction."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.import_csl(store, path, published))
+    print_report(report, fmt, "by_list", _out)
+
+
+@app.command("parties")
+def parties_command(name: Annotated[str, typer.Argument(help="A name to look for on the screening lists.")],
+                    limit: Annotated[int, typer.Option(min=1, max=200, help="How many entries.")] = 20,
+                    fmt: FormatOption = Format.table) -> None:
+    """Search the imported screening lists by name: each entry's list, licence terms, notice and matched firms."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.search_parties(store, name, limit))
+    print_report(report, fmt, "entries", _out, columns={
+        "entries": ["score", "name", "list", "countries", "license_requirement", "federal_register_notice", "firms"]})
+
+
+@app.command("trade")
+def trade(hs: Annotated[str, typer.Option(help="HS heading (2 to 6 digits), e.g. 8486 for chipmaking tools.")],
+          importer: Annotated[str | None, typer.Option(help="Where this country's imports come from.")] = None,
+          exporter: Annotated[str | None, typer.Option(help="Where this country's exports go.")] = None,
+          year: Annotated[int | None, typer.Option(help="One year only.")] = None,
+          fmt: FormatOption = Format.table) -> None:
+    """Trade in an HS heading by partner and year, from an imported BACI release (`import baci`)."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.trade(store, hs, importer, exporter, year))
+    partner = "exporter" if importer else "importer"
+    print_report(report, fmt, "flows", _out, columns={
+        "flows": ["year", partner, "value_usd", "share_pct", "quantity_t"], "totals": ["year", "value_usd"]})
+
+
 @show_app.command("firm")
 def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id.")],
               fmt: FormatOption = Format.table) -> None:
-    """A firm: headquarters, parent, what it supplies, and the facts about it."""
+    """A firm: headquarters, parent, what it supplies, the facts about it, and its entries on the imported
+    screening lists."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_firm(store, name))
     print_report(report, fmt, "facts", _out, columns={
         "supplies": ["input", "input_name", "share_pct", "year"],
+        "listings": ["list", "name", "score", "license_policy", "federal_register_notice"],
         "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]})
 
 

@@ -5,7 +5,9 @@ Every function returns plain JSON-ready values: a mapping whose list-of-mapping 
 
 from chipshift.api.data import (
     Report,
+    import_baci,
     import_cset,
+    import_csl,
     list_facts,
     list_sources,
     load_world,
@@ -13,8 +15,10 @@ from chipshift.api.data import (
     overview,
     resolve,
     review,
+    search_parties,
     show_firm,
     show_input,
+    trade,
     validate_data,
 )
 from chipshift.api.restrictions import (
@@ -36,7 +40,9 @@ __all__ = [
     "diff",
     "exposure",
     "impairment",
+    "import_baci",
     "import_cset",
+    "import_csl",
     "list_facts",
     "list_sources",
     "load_scenario",
@@ -48,7 +54,9 @@ __all__ = [
     "restriction_show",
     "restrictions_list",
     "review",
+    "search_parties",
     "show_firm",
     "show_input",
+    "trade",
     "validate_data",
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chipshift import checks
+from chipshift import checks, parties
 from chipshift.config import Settings
 from chipshift.domain.period import Period, parse_partial_date
 from chipshift.domain.rules import EVERY_INPUT, rule_from_record
@@ -18,9 +19,10 @@ from chipshift.engine.attributes import input_attributes
 from chipshift.engine.coverage import idle_rules
 from chipshift.engine.world import OTHERS, World, build_world, provision_from_facts
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
-from chipshift.io import cset
+from chipshift.io import baci, cset, csl
 from chipshift.io.bundled import Bundle, load_bundle
 from chipshift.io.store import Store, bundle_fingerprint
+from chipshift.schemas import tables as schemas_tables
 from chipshift.schemas import vocabulary as voc
 
 Report = dict[str, Any]
@@ -285,6 +287,118 @@ def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> Repo
     }
 
 
+def import_baci(store: Store, path: Path, hs: Sequence[str] = baci.DEFAULT_HS) -> Report:
+    """Import a BACI release (zip archive or folder) for the HS headings ``hs``, replacing an earlier BACI
+    import in one transaction; report what came in."""
+    imported = baci.read_baci(path, hs)
+    counts = {"trade_flows": len(imported.frame)}
+    dataset = {"id": baci.ORIGIN, "title": baci.TITLE, "licence": baci.LICENCE, "attribution": baci.ATTRIBUTION,
+               "version": f"HS{imported.revision} V{imported.release}", "location": str(path.resolve()),
+               "row_counts": counts}
+    store.replace_dataset(dataset, {}, {"trade_flows": imported.frame})
+    return {"dataset": baci.TITLE, "release": imported.release, "hs_revision": imported.revision,
+            "years": list(imported.years), "flows": counts["trade_flows"],
+            "kept_by_heading": [{"hs": h, "flows": n} for h, n in imported.kept.items()],
+            "files": list(imported.files), "licence": baci.LICENCE, "attribution": baci.ATTRIBUTION,
+            "notes": ["values in US dollars (BACI gives thousands), quantities in metric tons (blank when BACI has "
+                      "none)", "UN Comtrade's 'Other Asia, nes' (code 490) is read as Taiwan (TWN)"]}
+
+
+def import_csl(store: Store, path: Path, published: str | None = None) -> Report:
+    """Import the US Consolidated Screening List (official JSON or CSV, or the snapshot in ../shared/data/csl),
+    replacing an earlier import in one transaction; counts per list, the list's publication date (given, as the
+    file does not carry it) and its licence."""
+    if published is not None:
+        try:
+            parse_partial_date(published)
+        except ValueError as exc:
+            raise ChipshiftError(f"--published: {exc}") from None
+    imported = csl.read_csl(path)
+    counts = {"parties": len(imported.rows), **{f"list {k}": v for k, v in imported.by_list.items()}}
+    dataset = {"id": csl.ORIGIN, "title": csl.TITLE, "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION,
+               "version": f"published {published}" if published else None, "location": str(path.resolve()),
+               "row_counts": counts}
+    import pandas as pd
+
+    store.replace_dataset(dataset, {}, {"parties": pd.DataFrame(imported.rows,
+                                                              columns=list(schemas_tables.PARTIES.column_names))})
+    return {"dataset": csl.TITLE, "entries": len(imported.rows), "published": published,
+            "by_list": [{"list": k, "entries": v} for k, v in imported.by_list.items()],
+            "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION}
+
+
+def party_matches(store: Store, threshold: float = parties.THRESHOLD) -> list[parties.Match]:
+    """Screening-list entries matched to the known firms (see ``chipshift.parties``); built once per state of
+    the store."""
+    return store.cached(f"party_matches:{threshold}", lambda: parties.match(
+        store.rows("parties"), store.rows("firms"), threshold))
+
+
+def search_parties(store: Store, query: str, limit: int = 20) -> Report:
+    """Screening-list entries whose names resemble ``query`` (best first), each with its list, licence terms,
+    Federal Register notice and the firms it matches."""
+    if not query.strip():
+        raise ChipshiftError("give a name to search for")
+    entries = store.rows("parties")
+    if not entries:
+        raise ChipshiftError("no screening list is imported: run `chipshift import csl PATH` first")
+    scored = sorted(((max(parties.similarity(query, n) for n in [e["name"], *(e["alt_names"] or [])]), e)
+                     for e in entries), key=lambda se: -se[0])[:limit]
+    matched: dict[str, list[str]] = defaultdict(list)
+    for m in party_matches(store):
+        matched[m.party].append(m.firm)
+    return {"query": query, "definition": "name similarity 0-100 (rapidfuzz token-set ratio after dropping legal "
+                                          "forms and filler words); firms: the known firms this entry is matched to",
+            "entries": [{"score": round(score, 1), "name": e["name"], "list": e["list"], "countries": e["countries"],
+                         "license_requirement": e["license_requirement"], "license_policy": e["license_policy"],
+                         "federal_register_notice": e["federal_register_notice"], "firms": matched.get(e["id"], []),
+                         "id": e["id"]} for score, e in scored]}
+
+
+def _listings(store: Store, firm_id: str) -> list[dict[str, Any]]:
+    if not store.count("parties"):
+        return []
+    by_id = {p["id"]: p for p in store.rows("parties")}
+    return [{"list": by_id[m.party]["list"], "name": by_id[m.party]["name"], "score": m.score,
+             "names_compared": [m.party_name, m.firm_name],
+             "license_requirement": by_id[m.party]["license_requirement"],
+             "license_policy": by_id[m.party]["license_policy"],
+             "federal_register_notice": by_id[m.party]["federal_register_notice"], "party": m.party}
+            for m in party_matches(store) if m.firm == firm_id]
+
+
+def trade(store: Store, hs: str, importer: str | None = None, exporter: str | None = None,
+          year: int | None = None) -> Report:
+    """One side's trade in an HS heading by partner and year, from the imported trade flows: with
+    ``importer``, where its imports come from (each exporter's value and share of the importer's imports);
+    with ``exporter``, where its exports go."""
+    if (importer is None) == (exporter is None):
+        raise ChipshiftError("name either an importer or an exporter")
+    if not (hs.isdigit() and 2 <= len(hs) <= 6):
+        raise ChipshiftError(f"'{hs}' is not an HS heading (2 to 6 digits)")
+    datasets = {d["id"]: d for d in store.rows("datasets")}
+    if baci.ORIGIN not in datasets:
+        raise ChipshiftError("no trade dataset is imported: run `chipshift import baci PATH` first")
+    side, partner = ("importer", "exporter") if importer is not None else ("exporter", "importer")
+    country = resolve(store, "countries", importer or exporter or "")
+    rows = store.trade_by_partner(hs, side, country, year)
+    totals: dict[int, float] = defaultdict(float)
+    for r in rows:
+        totals[r["year"]] += r["value_usd"]
+    out = [{"year": r["year"], "hs": hs, side: country, partner: r["partner"], "value_usd": r["value_usd"],
+            "quantity_t": r["quantity_t"],
+            "share_pct": round(100.0 * r["value_usd"] / totals[r["year"]], 4) if totals[r["year"]] else None}
+           for r in rows]
+    dataset = datasets[baci.ORIGIN]
+    return {"hs": hs, side: country, "year": year,
+            "definition": f"value of {'imports into' if side == 'importer' else 'exports from'} {country} of HS "
+                          f"{hs}* by partner and year, in US dollars, and each partner's share of the total "
+                          "(reconciled flows, exports valued free on board)",
+            "source": {"dataset": dataset["title"], "version": dataset["version"], "licence": dataset["licence"],
+                       "attribution": dataset["attribution"]},
+            "totals": [{"year": y, "value_usd": v} for y, v in sorted(totals.items())], "flows": out}
+
+
 def _cset_version(folder: Path) -> str | None:
     readme = folder / "README.md"
     if not readme.exists():
@@ -329,6 +443,7 @@ def show_firm(store: Store, name: str) -> Report:
             for p in store.provision_of_provider(firm_id)
         ],
         "facts": [_fact_record(f) for f in store.facts(entity=firm_id)],
+        "listings": _listings(store, firm_id),
     }
 
 

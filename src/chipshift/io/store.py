@@ -156,15 +156,24 @@ class Store:
         row = self._one("SELECT value FROM meta WHERE key = 'bundle_fingerprint'")
         return None if row is None else str(row["value"])
 
-    def replace_dataset(self, dataset: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> None:
-        """Replace everything an import (``dataset['id']`` = origin) wrote before with ``rows``."""
+    def replace_dataset(self, dataset: dict[str, Any], rows: dict[str, list[dict[str, Any]]],
+                        frames: dict[str, Any] | None = None) -> None:
+        """Replace everything an import (``dataset['id']`` = origin) wrote before with ``rows`` (records by
+        table) and ``frames`` (data frames by table, for large tables), in one transaction."""
         origin = dataset["id"]
         with self._transaction() as con:
-            for name in ("provision", "input_links", "external_ids", "stages", "inputs", "firms"):
+            for name in ("provision", "input_links", "external_ids", "stages", "inputs", "firms", "trade_flows",
+                         "parties"):
                 con.execute(f"DELETE FROM {name} WHERE origin = ?", [origin])
             con.execute("DELETE FROM datasets WHERE id = ?", [origin])
-            for name in ("firms", "inputs", "stages", "input_links", "provision", "external_ids"):
+            for name in ("firms", "inputs", "stages", "input_links", "provision", "external_ids", "parties"):
                 self._insert(con, schemas.BY_NAME[name], rows.get(name, []))
+            if frames:  # many rows: a table's columns as a data frame, inserted in one statement
+                for name, frame in frames.items():
+                    columns = ", ".join(f'"{c}"' for c in schemas.BY_NAME[name].column_names)
+                    con.register("incoming", frame)
+                    con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
+                    con.unregister("incoming")
             record = {**dataset, "imported_at": datetime.now(UTC).isoformat(timespec="seconds")}
             self._insert(con, schemas.DATASETS, [record])
 
@@ -258,6 +267,22 @@ class Store:
             "SELECT f.*, s.publisher, s.original_publisher, s.title AS source_title, s.url, "
             "s.published, s.published_approx, s.reliability FROM facts f JOIN sources s ON s.id = f.source "
             f"{where} ORDER BY f.metric, f.entity, f.period, f.id", params)
+
+    def trade_by_partner(self, hs: str, side: str, country: str, year: int | None = None) -> list[dict[str, Any]]:
+        """Imported trade flows of an HS heading for one importer or exporter (``side``), summed by year and
+        partner, largest first."""
+        if side not in ("importer", "exporter"):
+            raise ValueError(side)
+        partner = "exporter" if side == "importer" else "importer"
+        clauses: list[str] = [f"{side} = ?", "starts_with(hs6, ?)"]
+        params: list[Any] = [country, hs]
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        return self._all(
+            f"SELECT year, {partner} AS partner, sum(value_usd) AS value_usd, sum(quantity_t) AS quantity_t "
+            f"FROM trade_flows WHERE {' AND '.join(clauses)} GROUP BY year, partner "
+            "ORDER BY year, value_usd DESC, partner", params)
 
     def rules_of_source(self, source: str) -> list[dict[str, Any]]:
         return [_decode(schemas.RULES, r) for r in self._all("SELECT * FROM rules WHERE source = ?", [source])]

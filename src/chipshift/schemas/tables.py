@@ -380,6 +380,46 @@ SCENARIOS = TableSchema(
 
 #: Tables shipped with the package, in load order (referenced tables first).
 BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES, PARAMETERS)
+TRADE_FLOWS = TableSchema(
+    "trade_flows",
+    "Bilateral trade by product and year from an imported trade dataset (CEPII's BACI: reconciled UN Comtrade "
+    "flows), kept for the HS headings the import selects.",
+    (
+        Column("year", "int", "year of the flows", required=True),
+        Column("exporter", "str", "exporting country (ISO3; Comtrade's 'Other Asia, nes' is read as TWN)",
+               required=True),
+        Column("importer", "str", "importing country (ISO3, as the exporter)", required=True),
+        Column("hs6", "str", "HS product code, six digits (leading zeros kept)", required=True),
+        Column("value_usd", "float", "value of the flow in US dollars", required=True, minimum=0.0),
+        Column("quantity_t", "float", "weight of the flow in metric tons; NULL when the dataset has none",
+               minimum=0.0),
+        Column("origin", "str", "dataset id", required=True),
+    ),
+    primary_key=("year", "exporter", "importer", "hs6", "origin"),
+)
+PARTIES = TableSchema(
+    "parties",
+    "Restricted parties from an imported screening list (the US Consolidated Screening List), one row per entry.",
+    (
+        Column("id", "str", "list code, entry number and position (e.g. EL:12345:17)", required=True),
+        Column("name", "str", "the entry's name as listed", required=True),
+        Column("alt_names", "list", "other names the entry gives (aliases, former names, affiliated entities)"),
+        Column("list", "str", "the list's short code (EL, DPL, UVL, MEU, SDN, SSI, CMIC, NS-MBS, PLC, CAP, DTC, ISN)",
+               required=True),
+        Column("list_name", "str", "the list's name as the file gives it", required=True),
+        Column("type", "str", "entity, individual, vessel or aircraft, as listed"),
+        Column("countries", "list", "countries of its addresses (ISO2, as listed)"),
+        Column("entity_number", "str", "the list's own number for the entry"),
+        Column("license_requirement", "str", "what needs a licence (Entity List)"),
+        Column("license_policy", "str", "how licences are reviewed (Entity List)"),
+        Column("programs", "list", "sanctions programmes"),
+        Column("federal_register_notice", "str", "the Federal Register notice that listed it (e.g. 84 FR 22963)"),
+        Column("start_date", "str", "date listed, where the file gives it"),
+        Column("source_list_url", "str", "the list's page"),
+        Column("origin", "str", "dataset id", required=True),
+    ),
+    primary_key=("id",),
+)
 #: Every table in the store.
-ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS, SCENARIOS)
+ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS, SCENARIOS, TRADE_FLOWS, PARTIES)
 BY_NAME: Mapping[str, TableSchema] = {t.name: t for t in ALL}

@@ -1,0 +1,192 @@
+"""Matching restricted parties (screening-list entries) to the firms the project knows, by name.
+
+A firm is known by its name and aliases; an entry by its name and alternative names. Names are compared after
+normalisation (case, accents, punctuation, and the legal forms and filler words that every company carries:
+"Co., Ltd.", "Corporation", "Technologies", "Group" ...), with rapidfuzz's token-set ratio, which scores a
+name inside a longer one highly ("Huawei" in "Huawei Technologies Co., Ltd."). A pair is a match when its best
+score reaches the threshold and, where both sides state a country, the countries agree. Every match keeps its
+score and the two names compared, so a reader can judge it.
+
+Pure computation over plain records; nothing here reads files or the store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+#: The score (0-100) from which a pair is a match; chosen on the development half of the labelled pairs
+#: (tests/fixtures/csl-pairs.csv), reported on the other half (docs/parties.md).
+THRESHOLD = 90.0
+#: Words that say what kind of company, not which: dropped before comparing.
+FILLER = frozenset([
+    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc", "gmbh", "ag",
+    "sa", "bv", "nv", "kk", "oy", "ab", "spa", "srl", "pte", "pvt", "jsc", "oao", "ooo", "zao", "group", "holding",
+    "holdings", "the", "and", "of", "technology", "technologies", "tech", "science", "sciences", "international",
+    "industrial", "industries", "industry", "enterprise", "enterprises", "development", "developments",
+])
+#: ISO2 -> ISO3 for the countries firms are headquartered in (screening lists give addresses in ISO2).
+ISO2_TO_ISO3 = {"CN": "CHN", "HK": "HKG", "MO": "MAC", "TW": "TWN", "US": "USA", "JP": "JPN", "KR": "KOR",
+                "NL": "NLD", "DE": "DEU", "FR": "FRA", "GB": "GBR", "SG": "SGP", "RU": "RUS", "IN": "IND",
+                "IL": "ISR", "AE": "ARE", "MY": "MYS", "TH": "THA", "VN": "VNM", "CH": "CHE", "IT": "ITA",
+                "BE": "BEL", "AT": "AUT", "SE": "SWE", "FI": "FIN", "CA": "CAN", "IR": "IRN", "PK": "PAK"}
+
+
+#: Place names that Chinese company names open with ("Beijing Huawei Digital Technologies"): skipped when asking
+#: whether a name begins with a firm's name.
+PLACES = frozenset([
+    "china", "chinese", "beijing", "shanghai", "shenzhen", "guangzhou", "guangdong", "tianjin", "chongqing", "wuhan",
+    "hubei", "chengdu", "sichuan", "hangzhou", "zhejiang", "nanjing", "jiangsu", "suzhou", "wuxi", "hefei", "anhui",
+    "xiamen", "fujian", "fuzhou", "qingdao", "shandong", "jinan", "xian", "shaanxi", "shanxi", "changsha", "hunan",
+    "zhengzhou", "henan", "dalian", "shenyang", "liaoning", "harbin", "dongguan", "foshan", "ningbo",
+    "macau", "macao", "taiwan", "hebei", "jilin", "guizhou", "yunnan", "guangxi", "jiangxi", "xinjiang", "gansu",
+])
+
+
+def normalise(name: str) -> str:
+    """Lower case, accents and punctuation removed, legal forms and filler words dropped."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    words = [w for w in text.split() if w not in FILLER]
+    return " ".join(words) or text.strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    party: str  # party id
+    firm: str  # firm id
+    score: float
+    party_name: str  # the two names that scored best
+    firm_name: str
+
+
+def _firm_names(firm: Mapping[str, object]) -> list[str]:
+    aliases = firm.get("aliases") or []
+    names = [str(firm["name"]), *(aliases if isinstance(aliases, list) else str(aliases).split(";"))]
+    return [n for n in names if n and n.strip()]
+
+
+def _party_names(party: Mapping[str, object]) -> list[str]:
+    """The entry's names; an entry for an affiliate ("Huawei Technologies Co., Ltd. ... Affiliated Entity:
+    Huawei Cloud ...") is named by what follows "Affiliated Entity:"."""
+    alt = party.get("alt_names") or []
+    name = str(party["name"])
+    if "affiliated entity:" in name.lower():
+        name = name[name.lower().index("affiliated entity:") + len("affiliated entity:"):].strip(" .,;")
+    return [name, *(str(a) for a in (alt if isinstance(alt, list) else [alt]) if a)]
+
+
+def _begins_with(party_name: str, firm_name: str) -> bool:
+    """Whether the (normalised) entry name opens with the firm's name, place names aside."""
+    words = [w for w in party_name.split() if w not in PLACES] or party_name.split()
+    wanted = firm_name.split()
+    return words[:len(wanted)] == wanted
+
+
+def _countries_agree(party: Mapping[str, object], firm: Mapping[str, object]) -> bool:
+    countries = party.get("countries") or []
+    listed = {ISO2_TO_ISO3.get(str(c), str(c)) for c in (countries if isinstance(countries, list) else [countries])}
+    hq = firm.get("hq_country")
+    # a firm's group spans Hong Kong and Macau too; a party without an address is judged by name alone
+    home = {str(hq)} | ({"HKG", "MAC"} if hq == "CHN" else set())
+    return not listed or not hq or bool(listed & home)
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two names are, 0-100, after `normalise`."""
+    return float(fuzz.token_set_ratio(normalise(a), normalise(b)))
+
+
+def score_pair(party: Mapping[str, object], firm: Mapping[str, object]) -> tuple[float, str, str]:
+    """The best score over the party's and the firm's names, and the two names that gave it. A one-word firm
+    name ("Huawei", "Honor") counts only where the entry's name opens with it, place names aside: a single word
+    inside a longer name ("Max Honor International Trade") says little."""
+    best = (0.0, "", "")
+    for p in _party_names(party):
+        np_ = normalise(p)
+        for f in _firm_names(firm):
+            nf = normalise(f)
+            if len(nf) < 3:  # a two-letter alias matches too much
+                continue
+            if " " not in nf and np_ != nf and not _begins_with(np_, nf):
+                continue
+            score = float(fuzz.token_set_ratio(np_, nf))
+            if score > best[0]:
+                best = (score, p, f)
+    return best
+
+
+def _abroad_ok(party: Mapping[str, object], firm: Mapping[str, object]) -> bool:
+    """An entry abroad still belongs to the firm's group when its name opens with the firm's name (a group's
+    foreign units carry it: "Huawei Technologies Japan K.K.")."""
+    return any(_begins_with(normalise(p), normalise(f)) for p in _party_names(party) for f in _firm_names(firm)
+               if len(normalise(f)) >= 3)
+
+
+def match(parties: Sequence[Mapping[str, object]], firms: Iterable[Mapping[str, object]],
+          threshold: float = THRESHOLD) -> list[Match]:
+    """Every (party, firm) pair scoring at least ``threshold`` whose countries agree; candidates are found
+    per firm name with rapidfuzz's batch search, then scored in full."""
+    firms = list(firms)
+    names = [normalise(n) for p in parties for n in _party_names(p)]
+    owner = [k for k, p in enumerate(parties) for _ in _party_names(p)]
+    out: dict[tuple[str, str], Match] = {}
+    for firm in firms:
+        for name in _firm_names(firm):
+            nf = normalise(name)
+            if len(nf) < 3:
+                continue
+            for _, _score, index in process.extract(nf, names, scorer=fuzz.token_set_ratio, score_cutoff=threshold,
+                                                   limit=None):
+                party = parties[owner[index]]
+                if not (_countries_agree(party, firm) or _abroad_ok(party, firm)):
+                    continue
+                full, party_name, firm_name = score_pair(party, firm)
+                key = (str(party["id"]), str(firm["id"]))
+                if full >= threshold and (key not in out or full > out[key].score):
+                    out[key] = Match(key[0], key[1], round(full, 1), party_name, firm_name)
+    return sorted(out.values(), key=lambda m: (m.firm, -m.score, m.party))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """How a threshold does on labelled pairs."""
+
+    pairs: int
+    true_positive: int
+    false_positive: int
+    false_negative: int
+    true_negative: int
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positive + self.false_positive
+        return self.true_positive / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positive + self.false_negative
+        return self.true_positive / wanted if wanted else 1.0
+
+
+def predicted(party: Mapping[str, object], firm: Mapping[str, object], threshold: float = THRESHOLD) -> bool:
+    """Whether `match` would pair this entry with this firm."""
+    return (_countries_agree(party, firm) or _abroad_ok(party, firm)) and score_pair(party, firm)[0] >= threshold
+
+
+def evaluate(labelled: Iterable[tuple[Mapping[str, object], Mapping[str, object], bool]],
+             threshold: float = THRESHOLD) -> Scores:
+    """Precision and recall of the matcher on (party, firm, is a match) triples."""
+    tp = fp = fn = tn = n = 0
+    for party, firm, truth in labelled:
+        n += 1
+        guess = predicted(party, firm, threshold)
+        tp += guess and truth
+        fp += guess and not truth
+        fn += truth and not guess
+        tn += not guess and not truth
+    return Scores(n, tp, fp, fn, tn)
