@@ -100,3 +100,28 @@ def test_matcher_precision_and_recall_on_the_held_out_half() -> None:
     documented = (Path(__file__).resolve().parents[1] / "docs" / "parties.md").read_text()
     assert f"precision {test.precision:.2f}" in documented and f"recall {test.recall:.2f}" in documented
     assert f"{test.pairs} held-out pairs" in documented
+
+
+def test_reviews_override_the_matcher_and_a_list_alone_needs_no_cset(csl_store: Store) -> None:
+    entry = "United Microelectronics Center Co., Ltd."
+    raw = parties.match(csl_store.rows("parties"), csl_store.rows("firms", id="umc"))
+    by_id = {p["id"]: p["name"] for p in csl_store.rows("parties")}
+    assert entry in {by_id[m.party] for m in raw}  # the names alone say UMC
+    assert entry not in {x["name"] for x in api.show_firm(csl_store, "umc")["listings"]}  # a reviewer said no
+    # a screening list is not a dataset of inputs: the bundle's CSET references stay unchecked without CSET
+    report = api.validate_data(Settings(store_path=Path(csl_store.path)), csl_store)
+    assert report["errors"] == 0
+
+
+def test_a_listing_reaches_the_firms_its_notice_lists(csl_store: Store) -> None:
+    from chipshift.api.data import firms_by_notice
+    from chipshift.domain.rules import Rule, RuleKind, Targets, with_listed_targets
+
+    listed = firms_by_notice(csl_store)
+    assert {"naura", "piotech", "sicarrier", "wingtech"} <= listed["89 FR 96837"]
+    assert {"sophgo"} <= listed["90 FR 4621"] and {"zhipu-ai", "keyi-hongyuan"} <= listed["90 FR 4617"]
+    rule = Rule("L", "L", "USA", RuleKind.ENTITY_LISTING, "s", "src", "q", targets=Targets(
+        firms=("naura",), notices=("90 FR 4621",)))
+    other = Rule("O", "O", "USA", RuleKind.ENTITY_LISTING, "s", "src", "q", targets=Targets(firms=("naura",)))
+    widened, untouched = with_listed_targets([rule, other], listed)
+    assert set(widened.targets.firms) == {"naura"} | listed["90 FR 4621"] and untouched == other

@@ -95,7 +95,7 @@ def check_references(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Every id a row names exists in the table it refers to."""
     out: list[Problem] = []
     lookup = {"countries": ctx.countries, "firms": ctx.firms, "sources": ctx.sources, "rules": ctx.rules}
-    for name in ("countries", "firms", "input_links", "facts"):
+    for name in ("countries", "firms", "input_links", "facts", "party_reviews"):
         table = bundle[name]
         for column in table.schema.columns:
             if column.references is None:
@@ -145,7 +145,7 @@ def rule_reference_problems(rows: Iterable[Row], ctx: Context) -> list[Problem]:
         out.extend(_check_products(row, ctx))
         for part, kinds in (("sellers", {"hq_in": ctx.countries, "firms": ctx.firms}),
                             ("targets", {"countries": ctx.countries, "firms": ctx.firms,
-                                         "segments": set(voc.SEGMENTS)})):
+                                         "segments": set(voc.SEGMENTS), "notices": None})):
             spec = row[part] or {}
             if not isinstance(spec, dict):
                 out.append(row.problem(part, "must be a mapping", "rule_shape"))
@@ -160,8 +160,14 @@ def rule_reference_problems(rows: Iterable[Row], ctx: Context) -> list[Problem]:
                     out.append(row.problem(part, f"unknown key '{key}' (allowed: {', '.join(allowed)})",
                                            "rule_shape"))
                     continue
+                allowed_ids = kinds[key]
                 for value in ids if isinstance(ids, list) else [ids]:
-                    if not isinstance(value, str) or value not in kinds[key]:
+                    if not isinstance(value, str):
+                        out.append(row.problem(part, f"{key}: {value!r} is not text", "rule_shape"))
+                    elif key == "notices" and not re.fullmatch(r"\d+ FR \d+", value):
+                        out.append(row.problem(part, f"notices: {value!r} is not a Federal Register citation such "
+                                                     "as '89 FR 96837'", "rule_shape"))
+                    elif allowed_ids is not None and value not in allowed_ids:
                         out.append(row.problem(part, f"{key}: unknown id '{value}'", "references"))
     return out
 

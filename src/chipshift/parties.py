@@ -102,9 +102,10 @@ def similarity(a: str, b: str) -> float:
 
 
 def score_pair(party: Mapping[str, object], firm: Mapping[str, object]) -> tuple[float, str, str]:
-    """The best score over the party's and the firm's names, and the two names that gave it. A one-word firm
-    name ("Huawei", "Honor") counts only where the entry's name opens with it, place names aside: a single word
-    inside a longer name ("Max Honor International Trade") says little."""
+    """The best score over the party's and the firm's names, and the two names that gave it. A firm's name
+    counts only where the entry's name opens with it, place names aside: a name inside a longer one says little
+    ("Max Honor International Trade" is not Honor; "Wuhan Xinxin Semiconductor Manufacturing" is not
+    Semiconductor Manufacturing International)."""
     best = (0.0, "", "")
     for p in _party_names(party):
         np_ = normalise(p)
@@ -112,7 +113,7 @@ def score_pair(party: Mapping[str, object], firm: Mapping[str, object]) -> tuple
             nf = normalise(f)
             if len(nf) < 3:  # a two-letter alias matches too much
                 continue
-            if " " not in nf and np_ != nf and not _begins_with(np_, nf):
+            if np_ != nf and not _begins_with(np_, nf):
                 continue
             score = float(fuzz.token_set_ratio(np_, nf))
             if score > best[0]:
@@ -150,6 +151,25 @@ def match(parties: Sequence[Mapping[str, object]], firms: Iterable[Mapping[str, 
                 if full >= threshold and (key not in out or full > out[key].score):
                     out[key] = Match(key[0], key[1], round(full, 1), party_name, firm_name)
     return sorted(out.values(), key=lambda m: (m.firm, -m.score, m.party))
+
+
+def reviewed(matches: Sequence[Match], entries: Sequence[Mapping[str, object]],
+             reviews: Iterable[Mapping[str, object]]) -> list[Match]:
+    """The matches with reviewers' decisions applied: a rejected (entry name, list, firm) is removed, an
+    accepted one added for every entry of that name on that list (its score shown as 100, its names as the
+    entry's and 'reviewed')."""
+    decisions = {(str(r["party_name"]), str(r["list"]), str(r["firm"])): str(r["decision"]) for r in reviews}
+    by_id = {str(e["id"]): e for e in entries}
+    kept = [m for m in matches if decisions.get((str(by_id[m.party]["name"]), str(by_id[m.party]["list"]), m.firm))
+            != "rejected"]
+    have = {(m.party, m.firm) for m in kept}
+    for (name, listed, firm), decision in sorted(decisions.items()):
+        if decision != "accepted":
+            continue
+        for e in entries:
+            if e["name"] == name and e["list"] == listed and (str(e["id"]), firm) not in have:
+                kept.append(Match(str(e["id"]), firm, 100.0, name, "reviewed"))
+    return sorted(kept, key=lambda m: (m.firm, -m.score, m.party))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -51,8 +52,9 @@ def open_store(settings: Settings) -> Store:
 
 
 def _external_inputs(store: Store) -> set[str] | None:
-    """Ids of imported inputs, or None when no dataset is imported (their references are then unchecked)."""
-    if not store.rows("datasets"):
+    """Ids of imported inputs, or None when no dataset of inputs (CSET) is imported (their references are then
+    unchecked); a screening list or trade flows bring no inputs."""
+    if not any(d["id"] == cset.ORIGIN for d in store.rows("datasets")):
         return None
     return {i for i in store.input_ids()} | {s["id"] for s in store.rows("stages")}
 
@@ -328,10 +330,25 @@ def import_csl(store: Store, path: Path, published: str | None = None) -> Report
 
 
 def party_matches(store: Store, threshold: float = parties.THRESHOLD) -> list[parties.Match]:
-    """Screening-list entries matched to the known firms (see ``chipshift.parties``); built once per state of
-    the store."""
-    return store.cached(f"party_matches:{threshold}", lambda: parties.match(
-        store.rows("parties"), store.rows("firms"), threshold))
+    """Screening-list entries matched to the known firms (see ``chipshift.parties``), with the reviewed decisions
+    (``party_reviews``) applied; built once per state of the store."""
+    return store.cached(f"party_matches:{threshold}", lambda: parties.reviewed(
+        parties.match(store.rows("parties"), store.rows("firms"), threshold), store.rows("parties"),
+        store.rows("party_reviews")))
+
+
+def firms_by_notice(store: Store) -> dict[str, set[str]]:
+    """Federal Register notice -> the firms matched to screening-list entries that cite it (empty without a list)."""
+    def build() -> dict[str, set[str]]:
+        entries = {p["id"]: p for p in store.rows("parties")}
+        out: dict[str, set[str]] = defaultdict(set)
+        for m in party_matches(store):
+            for notice in re.split(r"[;,]", entries[m.party]["federal_register_notice"] or ""):
+                if notice.strip():
+                    out[notice.strip()].add(m.firm)
+        return dict(out)
+
+    return store.cached("firms_by_notice", build) if store.count("parties") else {}
 
 
 def search_parties(store: Store, query: str, limit: int = 20) -> Report:

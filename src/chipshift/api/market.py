@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from chipshift.api.data import Report, load_world
+from chipshift.api.data import Report, firms_by_notice, load_world
 from chipshift.api.restrictions import load_scenario
 from chipshift.domain.period import Period
-from chipshift.domain.rules import Rule, rule_from_record
+from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
@@ -96,7 +96,7 @@ def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
                                  "--scenario on the engine's commands", path.name, line, "kind")])
     facts = {f["id"]: f for f in store.rows("facts")}
     parameters = {p["id"]: p for p in store.rows("parameters")}
-    own_rules = [rule_from_record(r) for r in store.rows("rules")]
+    own_rules = with_listed_targets([rule_from_record(r) for r in store.rows("rules")], firms_by_notice(store))
     rules = own_rules
     added: tuple[str, ...] = ()
     if restrictions is not None:

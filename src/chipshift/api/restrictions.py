@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from chipshift import checks
-from chipshift.api.data import Report, load_world, resolve
-from chipshift.domain.rules import Rule, rule_from_record
+from chipshift.api.data import Report, firms_by_notice, load_world, resolve
+from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
 from chipshift.engine.reach import Destination, covers, in_force
 from chipshift.engine.world import VIEWS, World, share_history
@@ -100,7 +100,7 @@ def _load(store: Store, scenario_input: ScenarioInput) -> Loaded:
         scenario = load_scenario(store, scenario_input)  # first: a bad file is refused before any other work
     world, parents = load_world(store)
     baseline = store.cached("baseline_rules", lambda: [rule_from_record(r) for r in store.rows("rules")])
-    rules = scenario.apply(baseline) if scenario else baseline
+    rules = with_listed_targets(scenario.apply(baseline) if scenario else baseline, firms_by_notice(store))
     return Loaded(world, rules, parents, scenario)
 
 

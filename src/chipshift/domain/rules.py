@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 EVERY_INPUT = "*"
@@ -68,6 +69,9 @@ class Targets:
     firms: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
     affiliates: bool = False
+    #: Federal Register notices (e.g. "89 FR 96837"): the rule also reaches the firms matched to an imported
+    #: screening list's entries that cite one of them (``with_listed_targets``).
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,8 @@ def rule_from_record(record: dict[str, object]) -> Rule:
         products=tuple(products),
         sellers=Sellers(strings(sellers.get("hq_in")), strings(sellers.get("firms")), bool(sellers.get("fdp"))),
         targets=Targets(strings(targets.get("countries")), strings(targets.get("firms")),
-                        strings(targets.get("segments")), targets.get("affiliates") is True),
+                        strings(targets.get("segments")), targets.get("affiliates") is True,
+                        strings(targets.get("notices"))),
         announced=_opt(record.get("announced")),
         effective=_opt(record.get("effective")),
         ended=_opt(record.get("ended")),
@@ -149,3 +154,16 @@ def rule_from_record(record: dict[str, object]) -> Rule:
 
 def _opt(value: object) -> str | None:
     return None if value in (None, "") else str(value)
+
+
+def with_listed_targets(rules: Sequence[Rule], firms_by_notice: Mapping[str, Iterable[str]]) -> list[Rule]:
+    """The rules, each one that names Federal Register notices (``targets.notices``) also reaching the firms
+    listed under them (``firms_by_notice``: notice -> firm ids, from a screening list matched to the firms)."""
+    out = []
+    for rule in rules:
+        listed = {f for notice in rule.targets.notices for f in firms_by_notice.get(notice, ())}
+        if listed - set(rule.targets.firms):
+            rule = replace(rule, targets=replace(rule.targets, firms=(*rule.targets.firms,
+                                                                      *sorted(listed - set(rule.targets.firms)))))
+        out.append(rule)
+    return out

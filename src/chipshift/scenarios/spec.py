@@ -67,7 +67,8 @@ def _record(rule: Rule) -> dict[str, Any]:
         "products": [{"input": p.input, "where": _where(p.where)} for p in rule.products],
         "sellers": {"hq_in": list(rule.sellers.hq_in), "firms": list(rule.sellers.firms), "fdp": rule.sellers.fdp},
         "targets": {"countries": list(rule.targets.countries), "firms": list(rule.targets.firms),
-                    "segments": list(rule.targets.segments), "affiliates": rule.targets.affiliates},
+                    "segments": list(rule.targets.segments), "affiliates": rule.targets.affiliates,
+                    "notices": list(rule.targets.notices)},
         "announced": rule.announced, "effective": rule.effective, "ended": rule.ended,
         "relaxes": list(rule.relaxes), "gaps": list(rule.gaps), "origin": rule.origin,
     }

@@ -246,7 +246,8 @@ RULES = TableSchema(
         Column("products", "json", "list of {input, where} selectors; an input covers its descendants"),
         Column("sellers", "json", "which providers the rule binds: {hq_in: [...], firms: [...], fdp: bool}"),
         Column("targets", "json",
-               "who is cut off: {countries: [...], firms: [...], segments: [...], affiliates: bool}"),
+               "who is cut off: {countries: [...], firms: [...], segments: [...], affiliates: bool, notices: [...] "
+               "(Federal Register citations: the firms an imported screening list matches to entries citing them)}"),
         Column("announced", "date", "announcement date", pattern=PARTIAL_DATE),
         Column("effective", "date", "date the rule took effect", pattern=PARTIAL_DATE),
         Column("ended", "date", "date the rule stopped applying", pattern=PARTIAL_DATE),
@@ -379,7 +380,25 @@ SCENARIOS = TableSchema(
 )
 
 #: Tables shipped with the package, in load order (referenced tables first).
-BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES, PARAMETERS)
+PARTY_REVIEWS = TableSchema(
+    "party_reviews",
+    "Reviewed matches between screening-list entries and firms: a reviewer's decision overrides the name matcher "
+    "(accepted adds a pair it missed, rejected removes one it made) and survives re-imports of the list.",
+    (
+        Column("party_name", "str", "the entry's name exactly as listed", required=True),
+        Column("list", "str", "the list's short code (EL, DPL, UVL, MEU, SDN, SSI, CMIC, NS-MBS, PLC, CAP, DTC, ISN)",
+               required=True),
+        Column("firm", "str", "the firm", required=True, references="firms"),
+        Column("decision", "str", "the reviewer's decision", required=True,
+               allowed={"accepted": "the entry is the firm or a unit it owns",
+                        "rejected": "the entry is not the firm nor a unit it owns, whatever the names say"}),
+        Column("note", "str", "why, with the evidence (a source id where one is used)", required=True),
+    ),
+    primary_key=("party_name", "list", "firm"),
+    file="party_reviews.csv",
+)
+BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES, PARAMETERS,
+                                    PARTY_REVIEWS)
 TRADE_FLOWS = TableSchema(
     "trade_flows",
     "Bilateral trade by product and year from an imported trade dataset (CEPII's BACI: reconciled UN Comtrade "

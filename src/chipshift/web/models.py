@@ -57,6 +57,7 @@ class Targets(_Strict):
     firms: list[Code] = Field(default_factory=list, max_length=500)
     segments: list[Code] = Field(default_factory=list, max_length=20)
     affiliates: StrictBool = False  # an ownership rule: extends the imposer's entity listings to owned firms
+    notices: list[Name] = Field(default_factory=list, max_length=20)  # Federal Register citations, '89 FR 96837'
 
 
 class RuleRecord(_Strict):
