@@ -125,3 +125,11 @@ def test_a_listing_reaches_the_firms_its_notice_lists(csl_store: Store) -> None:
     other = Rule("O", "O", "USA", RuleKind.ENTITY_LISTING, "s", "src", "q", targets=Targets(firms=("naura",)))
     widened, untouched = with_listed_targets([rule, other], listed)
     assert set(widened.targets.firms) == {"naura"} | listed["90 FR 4621"] and untouched == other
+
+
+def test_an_inputs_suppliers_show_their_listings(csl_store: Store) -> None:
+    firms = {f["provider"]: f for f in api.show_input(csl_store, "AI accelerators")["firms"]}
+    assert "EL" not in firms["nvidia"]["listed"]
+    assert all(isinstance(f["listed"], list) for f in firms.values())
+    cambricon = {f["provider"]: f for f in api.show_input(csl_store, "cambricon_siyuan_590")["firms"]}
+    assert "EL" in cambricon["cambricon"]["listed"]

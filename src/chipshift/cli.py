@@ -221,7 +221,7 @@ def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id
         report = _with_store(lambda store: api.show_input(store, name))
     print_report(report, fmt, "countries", _out, columns={
         "countries": ["provider", "name", "share_pct", "basis", "year"],
-        "firms": ["provider", "name", "share_pct", "year"],
+        "firms": ["provider", "name", "share_pct", "year", "listed"],
         "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]})
 
 

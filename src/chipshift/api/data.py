@@ -485,6 +485,13 @@ def show_input(store: Store, name: str) -> Report:
     }
     if not provision:
         _shares_from_facts(store, report)
+    if store.count("parties"):  # which suppliers are on the imported screening lists
+        entries = {p["id"]: p["list"] for p in store.rows("parties")}
+        lists: dict[str, set[str]] = defaultdict(set)
+        for m in party_matches(store):
+            lists[m.firm].add(entries[m.party])
+        for record in report["firms"]:
+            record["listed"] = sorted(lists.get(record["provider"], ()))
     if node["origin"] in datasets:
         report["licence"] = datasets[node["origin"]]["licence"]
         report["attribution"] = datasets[node["origin"]]["attribution"]
