@@ -370,6 +370,9 @@ def check_defaults(bundle: Bundle, ctx: Context) -> list[Problem]:
         groups[quantity_key(row)].append(row)
         if row["default"] and not row["note"]:
             out.append(row.problem("note", "a default fact must say in 'note' why it is the default", "defaults"))
+        elif not row["default"] and (row["note"] or "").lower().startswith("default:"):
+            out.append(row.problem("note", "the note says this fact is the default, but 'default' is false",
+                                   "defaults", "warning"))
     for rows in groups.values():
         defaults = [r for r in rows if r["default"]]
         if len(defaults) > 1:
