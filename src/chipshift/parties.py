@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 #: The score (0-100) from which a pair is a match; chosen on the development half of the labelled pairs
 #: (tests/fixtures/csl-pairs.csv), reported on the other half (docs/parties.md).
@@ -130,26 +130,34 @@ def _abroad_ok(party: Mapping[str, object], firm: Mapping[str, object]) -> bool:
 
 def match(parties: Sequence[Mapping[str, object]], firms: Iterable[Mapping[str, object]],
           threshold: float = THRESHOLD) -> list[Match]:
-    """Every (party, firm) pair scoring at least ``threshold`` whose countries agree; candidates are found
-    per firm name with rapidfuzz's batch search, then scored in full."""
-    firms = list(firms)
-    names = [normalise(n) for p in parties for n in _party_names(p)]
-    owner = [k for k, p in enumerate(parties) for _ in _party_names(p)]
+    """Every (party, firm) pair scoring at least ``threshold`` whose countries agree. A firm name scores only
+    against entry names that open with it or equal it (`score_pair`), so candidates are looked up by the
+    entry names' first word (place names aside) and by their whole normalised form, then scored in full."""
+    by_first: dict[str, set[int]] = {}
+    by_whole: dict[str, set[int]] = {}
+    for k, party in enumerate(parties):
+        for name in _party_names(party):
+            normal = normalise(name)
+            words = [w for w in normal.split() if w not in PLACES] or normal.split()
+            if words:
+                by_first.setdefault(words[0], set()).add(k)
+            by_whole.setdefault(normal, set()).add(k)
     out: dict[tuple[str, str], Match] = {}
     for firm in firms:
+        candidates: set[int] = set()
         for name in _firm_names(firm):
             nf = normalise(name)
             if len(nf) < 3:
                 continue
-            for _, _score, index in process.extract(nf, names, scorer=fuzz.token_set_ratio, score_cutoff=threshold,
-                                                   limit=None):
-                party = parties[owner[index]]
-                if not (_countries_agree(party, firm) or _abroad_ok(party, firm)):
-                    continue
-                full, party_name, firm_name = score_pair(party, firm)
-                key = (str(party["id"]), str(firm["id"]))
-                if full >= threshold and (key not in out or full > out[key].score):
-                    out[key] = Match(key[0], key[1], round(full, 1), party_name, firm_name)
+            candidates |= by_first.get(nf.split()[0], set()) | by_whole.get(nf, set())
+        for k in sorted(candidates):
+            party = parties[k]
+            if not (_countries_agree(party, firm) or _abroad_ok(party, firm)):
+                continue
+            full, party_name, firm_name = score_pair(party, firm)
+            key = (str(party["id"]), str(firm["id"]))
+            if full >= threshold and (key not in out or full > out[key].score):
+                out[key] = Match(key[0], key[1], round(full, 1), party_name, firm_name)
     return sorted(out.values(), key=lambda m: (m.firm, -m.score, m.party))
 
 
