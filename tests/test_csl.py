@@ -133,3 +133,18 @@ def test_an_inputs_suppliers_show_their_listings(csl_store: Store) -> None:
     assert all(isinstance(f["listed"], list) for f in firms.values())
     cambricon = {f["provider"]: f for f in api.show_input(csl_store, "cambricon_siyuan_590")["firms"]}
     assert "EL" in cambricon["cambricon"]["listed"]
+
+
+def test_derived_values_persist_until_what_they_depend_on_changes(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def build() -> dict[str, list[int]]:
+        calls.append(1)
+        return {"a": [1]}
+
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.persisted("k", "v1", build) == {"a": [1]}
+        assert store.persisted("k", "v1", build) == {"a": [1]} and len(calls) == 1
+    with Store(tmp_path / "s.duckdb") as store:  # a later process reuses it
+        assert store.persisted("k", "v1", build) == {"a": [1]} and len(calls) == 1
+        assert store.persisted("k", "v2", build) == {"a": [1]} and len(calls) == 2

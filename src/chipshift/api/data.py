@@ -348,7 +348,12 @@ def firms_by_notice(store: Store) -> dict[str, set[str]]:
                     out[notice.strip()].add(m.firm)
         return dict(out)
 
-    return store.cached("firms_by_notice", build) if store.count("parties") else {}
+    if not store.count("parties"):
+        return {}
+    imported = next((str(d["imported_at"]) for d in store.rows("datasets") if d["id"] == csl.ORIGIN), "")
+    version = f"{store.bundle_fingerprint()}|{imported}|{parties.THRESHOLD}"
+    listed = store.persisted("firms_by_notice", version, lambda: {k: sorted(v) for k, v in build().items()})
+    return {notice: set(firms) for notice, firms in listed.items()}
 
 
 def search_parties(store: Store, query: str, limit: int = 20) -> Report:

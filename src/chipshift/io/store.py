@@ -192,6 +192,20 @@ class Store:
             self._memo[key] = (generation, value)
         return value
 
+    def persisted(self, key: str, version: str, build: Callable[[], Any]) -> Any:
+        """A JSON value derived from the store and kept in it, rebuilt when ``version`` (what it depends on:
+        the bundle's fingerprint, an import's time) changes, so later processes reuse it."""
+        row = self._one("SELECT value FROM meta WHERE key = ?", [f"derived:{key}"])
+        if row is not None:
+            stored = json.loads(row["value"])
+            if stored.get("version") == version:
+                return stored["value"]
+        value = build()
+        with self._transaction() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        [f"derived:{key}", json.dumps({"version": version, "value": value})])
+        return value
+
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, self._guard():
             cur = self._con.execute(sql, list(params))
