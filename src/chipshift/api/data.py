@@ -111,6 +111,7 @@ def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
     any question would) when a dataset is imported; else over the bundle alone, leaving out rules whose
     products are all imported inputs."""
     fingerprint = bundle_fingerprint(bundle)
+    bundle_only = store is None
     if store is not None:
         if store.bundle_fingerprint() != fingerprint:
             store.load_bundle(bundle, fingerprint)
@@ -119,7 +120,6 @@ def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
         with Store(":memory:") as memory:
             memory.load_bundle(bundle, fingerprint)
             world, parents = _build_world(memory)
-        store = None
     rows = {row["id"]: row for row in bundle["rules"].rows}
     rules = [rule_from_record(row.values) for row in bundle["rules"].rows]
     idle = {i.rule: i for i in idle_rules(world, rules, parents)}
@@ -132,7 +132,7 @@ def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
                 out.append(row.problem("unquantified", "the rule changes availability figures, so this reason is "
                                                        "stale: remove it", "rule_reach", "warning"))
             continue
-        if store is None and rule.products and all(p.input not in world.index and p.input != EVERY_INPUT
+        if bundle_only and rule.products and all(p.input not in world.index and p.input != EVERY_INPUT
                                                    for p in rule.products):
             continue  # its inputs come from a dataset this bundle-only check has not imported
         found = idle[rule.id]
@@ -159,6 +159,8 @@ def _problem_order(p: Problem) -> tuple[int, str, int]:
 #: The share of facts that may rest on weak sources only, and how old a series' newest figure may be.
 WEAK_ONLY_TARGET = 0.10
 STALE_AFTER_YEARS = 3
+#: A series: the quantity columns but the definition and the period.
+SERIES_COLUMNS = ("entity", "metric", "product", "region", "segment", "basis")
 
 
 def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: date | None = None) -> Report:
@@ -188,12 +190,12 @@ def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: dat
     cutoff = today.toordinal() - older_than_years * 365.25
     series: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for f in facts:
-        series[tuple(f[c] for c in ("entity", "metric", "product", "region", "segment", "basis"))].append(f)
+        series[tuple(f[c] for c in SERIES_COLUMNS)].append(f)
     stale = []
     for key, rows in series.items():
         newest = max(rows, key=lambda r: Period.parse(r["period"]).end)
         if Period.parse(newest["period"]).end.toordinal() < cutoff:
-            stale.append({**dict(zip(("entity", "metric", "product", "region", "segment", "basis"), key, strict=True)),
+            stale.append({**dict(zip(SERIES_COLUMNS, key, strict=True)),
                           "newest_period": newest["period"], "newest_fact": newest["id"], "facts": len(rows)})
     share = len(weak_only) / len(facts) if facts else 0.0
     return {
@@ -329,18 +331,26 @@ def import_csl(store: Store, path: Path, published: str | None = None) -> Report
             "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION}
 
 
+def _entries(store: Store) -> dict[str, dict[str, Any]]:
+    """The imported screening-list entries by id, read once per state of the store."""
+    return store.cached("parties_by_id", lambda: {p["id"]: p for p in store.rows("parties")})
+
+
 def party_matches(store: Store, threshold: float = parties.THRESHOLD) -> list[parties.Match]:
     """Screening-list entries matched to the known firms (see ``chipshift.parties``), with the reviewed decisions
     (``party_reviews``) applied; built once per state of the store."""
-    return store.cached(f"party_matches:{threshold}", lambda: parties.reviewed(
-        parties.match(store.rows("parties"), store.rows("firms"), threshold), store.rows("parties"),
-        store.rows("party_reviews")))
+    def build() -> list[parties.Match]:
+        entries = list(_entries(store).values())
+        return parties.reviewed(parties.match(entries, store.rows("firms"), threshold), entries,
+                                store.rows("party_reviews"))
+
+    return store.cached(f"party_matches:{threshold}", build)
 
 
 def firms_by_notice(store: Store) -> dict[str, set[str]]:
     """Federal Register notice -> the firms matched to screening-list entries that cite it (empty without a list)."""
     def build() -> dict[str, set[str]]:
-        entries = {p["id"]: p for p in store.rows("parties")}
+        entries = _entries(store)
         out: dict[str, set[str]] = defaultdict(set)
         for m in party_matches(store):
             for notice in re.split(r"[;,]", entries[m.party]["federal_register_notice"] or ""):
@@ -361,7 +371,7 @@ def search_parties(store: Store, query: str, limit: int = 20) -> Report:
     Federal Register notice and the firms it matches."""
     if not query.strip():
         raise ChipshiftError("give a name to search for")
-    entries = store.rows("parties")
+    entries = list(_entries(store).values())
     if not entries:
         raise ChipshiftError("no screening list is imported: run `chipshift import csl PATH` first")
     scored = sorted(((max(parties.similarity(query, n) for n in [e["name"], *(e["alt_names"] or [])]), e)
@@ -380,7 +390,7 @@ def search_parties(store: Store, query: str, limit: int = 20) -> Report:
 def _listings(store: Store, firm_id: str) -> list[dict[str, Any]]:
     if not store.count("parties"):
         return []
-    by_id = {p["id"]: p for p in store.rows("parties")}
+    by_id = _entries(store)
     return [{"list": by_id[m.party]["list"], "name": by_id[m.party]["name"], "score": m.score,
              "names_compared": [m.party_name, m.firm_name],
              "license_requirement": by_id[m.party]["license_requirement"],
@@ -491,10 +501,10 @@ def show_input(store: Store, name: str) -> Report:
     if not provision:
         _shares_from_facts(store, report)
     if store.count("parties"):  # which suppliers are on the imported screening lists
-        entries = {p["id"]: p["list"] for p in store.rows("parties")}
+        entries = _entries(store)
         lists: dict[str, set[str]] = defaultdict(set)
         for m in party_matches(store):
-            lists[m.firm].add(entries[m.party])
+            lists[m.firm].add(entries[m.party]["list"])
         for record in report["firms"]:
             record["listed"] = sorted(lists.get(record["provider"], ()))
     if node["origin"] in datasets:
