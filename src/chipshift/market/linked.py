@@ -339,8 +339,8 @@ def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jac
     # d log x_mf / d log p_mg = (sigma_m - eta_m) s_mg - sigma_m [f == g], for allowed pairs (m, f)
     weight = flow / safe_sales[:, None, :]  # (b, m, f): the flow's part of the firm's sales
     cross = (sig - eta) * share  # (b, m, g)
-    d_sales = np.einsum("bmf,bmg->bfg", weight, cross)  # d log sales_f / d u_g
-    own = np.einsum("bmf,bm->bf", weight, r.sigma)
+    d_sales = np.matmul(weight.transpose(0, 2, 1), cross)  # d log sales_f / d u_g
+    own = np.matmul(r.sigma[:, None, :], weight)[:, 0, :]
     d_sales[:, np.arange(nf), np.arange(nf)] -= own
     jac = np.zeros((b, n, n))
     eye = np.eye(nf)[None]

@@ -175,6 +175,7 @@ class Episode:
     mechanism: str
     summary: str
     outcomes: tuple[Outcome, ...]
+    written: date | None = None  # the day its outcomes were written down
 
 
 @dataclass(frozen=True)
@@ -557,8 +558,7 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         log_d = np.where(usable, log_d + log_gap / slope, log_d)
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
         path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), rationing=False, start=path)
-    return (simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), rationing=False, start=path),
-            np.exp(log_d))
+    return path, np.exp(log_d)  # the path is always that of the last shifts
 
 
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
