@@ -86,10 +86,10 @@ def seed_case_sampler(store: Store, path: Path) -> None:
     """The posterior of a case's fitted observations (not an episode): importance sampling from the prior
     alone, then the sampler `posterior.sample` picks (adaptive importance sampling when the prior's draws fall
     short), with their effective draws, evaluations and seconds."""
-    from chipshift.api.market import _load
+    from chipshift.api.cases import load
     from chipshift.scenarios import linked_case as linked
 
-    case, _, governed = _load(store, path)
+    case, _, governed = load(store, path)
     assert isinstance(case, linked.LinkedCase) and governed is not None
     errors = {f["id"]: bt.error_of(f["status"]) for f in store.rows("facts")}
     targets = bt.targets(case, errors)

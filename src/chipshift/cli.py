@@ -416,9 +416,13 @@ def _draw_progress(draws: int, label: str = "Monte Carlo draws") -> Iterator[Cal
 @scenario_app.command("run")
 def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file (kind: market), e.g. "
                                                            "examples/micron-china.yaml.")],
-                 draws: Annotated[int, typer.Option(help="Monte Carlo draws over the parameters' sourced ranges "
-                                                         "(0: none).")] = 0,
+                 draws: Annotated[int, typer.Option(help="Draws for the bands (0: none): from the posterior with the "
+                                                         "model's learned error (linked cases), else over the "
+                                                         "parameters' sourced ranges.")] = 0,
                  seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 20261125,
+                 calibration_draws: Annotated[int, typer.Option(
+                     help="Linked cases: prior draws per round of the Bayesian calibration (fewer: faster, "
+                          "rougher).")] = 4000,
                  set_: Annotated[list[str] | None, typer.Option(
                      "--set", metavar="ID=VALUE", help="Hold a parameter at a value within its sourced range "
                      "(neither fitted nor drawn), e.g. --set sigma=2.5; repeatable.")] = None,
@@ -433,7 +437,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
         overrides = _parse_sets(set_ or [])
         with _draw_progress(draws) as progress:
             report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides, scenario,
-                                                                       progress))
+                                                                       progress, calibration_draws))
     if out is not None:
         from chipshift.reports.market import write_outputs
 
@@ -513,8 +517,10 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
     for warning in report["warnings"]:
         _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     shown = report if fmt is not Format.table else {
-        "scorecard": report["scorecard"], "targets": report["targets"], "outcomes": report["outcomes"],
-        "episodes": [{k: e[k] for k in ("episode", "mechanism", "as_of", "outcomes", "targets", "seconds")}
+        "scorecard": report["scorecard"], "held_out": report["scorecard_held_out"], "targets": report["targets"],
+        "outcomes": report["outcomes"],
+        "episodes": [{k: e[k] for k in ("episode", "mechanism", "as_of", "written", "outcomes", "targets",
+                                        "seconds")}
                      | {"sampler": e["sampler"]["method"],
                         "not_identified": ", ".join(p["parameter"] for p in e["parameters"] if not p["identified"])}
                      for e in report["episodes"]],

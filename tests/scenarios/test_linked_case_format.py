@@ -26,6 +26,8 @@ from chipshift.schemas import market_case as schema
 
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
+#: Prior draws per calibration round in these tests: rougher posteriors, the same code paths, a fraction of the time.
+FAST = 400
 LINKED = sorted(p for p in (REPO / "examples").glob("*.yaml") if yaml.safe_load(p.read_text()).get("model") == "linked")
 
 
@@ -122,6 +124,9 @@ def test_draws_give_bands(cli) -> None:  # type: ignore[no-untyped-def]
     price = [r for r in report["outputs"] if r["output"] == "price@ROW"]
     assert all(r["p5"] <= r["median"] <= r["p95"] for r in price)
     assert any(r["p95"] - r["p5"] > 0.1 for r in price), "the licence's approval share is drawn"
+    learned = report["model_error"]  # learned from the bundled back-test library, which the run used
+    assert learned["learned_from"] == "the bundled back-test library" and 0.05 < learned["scale"] < 2.0
+    assert "posterior" in report["bands"] and "back-test library" in report["bands"]
 
 
 def _edit(*pairs: tuple[str, str]) -> str:
@@ -202,7 +207,7 @@ def test_a_series_is_named_and_checked() -> None:
 
 
 def test_a_linked_run_compares_by_period(bundled_store: Store) -> None:
-    frame = to_frame(scenario_run(bundled_store, GALLIUM))
+    frame = to_frame(scenario_run(bundled_store, GALLIUM, calibration_draws=FAST))
     assert frame.index.names == ["output", "period"] and frame.loc[("price@ROW", "2023Q1"), "unit"] == "index"
     report = scenario_compare(bundled_store, GALLIUM, GALLIUM)
     assert report["differences"] and all(d["difference"] in (0, None) for d in report["differences"])
@@ -213,7 +218,7 @@ def test_published_estimates_beside_a_linked_run(bundled_store: Store) -> None:
     micron = REPO / "examples" / "micron-china-linked.yaml"
     if not micron.exists():
         pytest.skip("no linked Micron case")
-    report = scenario_run(bundled_store, micron)
+    report = scenario_run(bundled_store, micron, calibration_draws=FAST)
     beside = [c for c in report["published_beside_model"] if c["output"] == "revenue_share:micron@CHN"]
     assert beside and any(c["published"] for c in beside) and all(c["period"].startswith("FY") for c in beside)
     assert set(report["sources"]) >= {r["fact"] for r in report["calibration"]["table"] if r["fact"]}

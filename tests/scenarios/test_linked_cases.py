@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from chipshift.scenarios.market_run import RuleContext
 
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
+#: Prior draws per calibration round in these tests: rougher posteriors, the same code paths, a fraction of the time.
+FAST = 400
 
 
 def _load(store: Store, doc: dict[str, Any]) -> tuple[lc.LinkedCase, lc.Governed]:
@@ -131,10 +134,10 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
     def price_abroad(report: dict[str, Any]) -> float:
         return next(r["value"] for r in report["outputs"] if r["output"] == "price@ROW" and r["period"] == "2024")
 
-    base = scenario_run(bundled_store, GALLIUM)
+    base = scenario_run(bundled_store, GALLIUM, calibration_draws=FAST)
     lifted = tmp_path / "lift.yaml"
     lifted.write_text("name: no gallium licences\nremove: [E-CN-GAGE-2023]\n")
-    without = scenario_run(bundled_store, GALLIUM, restrictions=lifted)
+    without = scenario_run(bundled_store, GALLIUM, restrictions=lifted, calibration_draws=FAST)
     assert price_abroad(without) == pytest.approx(1.0)
     assert price_abroad(base) > 1.5
     banned = tmp_path / "ban.yaml"
@@ -143,7 +146,7 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
         "    imposed_by: CHN\n    kind: raw_material_export_control\n    policy: ban\n"
         "    products: [{input: gallium}]\n    sellers: {hq_in: [CHN]}\n    targets: {countries: [WLD]}\n"
         "    effective: '2024-01-01'\n    summary: A hypothetical full ban.\n")
-    ban = scenario_run(bundled_store, GALLIUM, restrictions=banned)
+    ban = scenario_run(bundled_store, GALLIUM, restrictions=banned, calibration_draws=FAST)
     assert ban["restrictions"]["rules_added_acting"] == ["X-GA-BAN"]
     assert price_abroad(ban) > price_abroad(base)  # the ban bars what the licence let through
     assert ban["digest"] != base["digest"]
@@ -173,7 +176,8 @@ def test_an_empty_restriction_scenario_changes_nothing_and_demand_is_held_under_
     same.write_text("name: nothing changes\n")
     lifted = tmp_path / "lifted.yaml"
     lifted.write_text("name: no cut\nremove: [E-HUAWEI-FDPR-AUG2020]\n")
-    own, unchanged, uncut = (scenario_run(bundled_store, case, restrictions=r) for r in (None, same, lifted))
+    own, unchanged, uncut = (scenario_run(bundled_store, case, restrictions=r, calibration_draws=FAST)
+                             for r in (None, same, lifted))
 
     def table(report: dict[str, Any], output: str) -> dict[str, float]:
         return {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
@@ -187,5 +191,82 @@ def test_monte_carlo_reports_its_progress(bundled_store: Store) -> None:
     from chipshift.api.market import scenario_run
 
     seen: list[tuple[int, int]] = []
-    report = scenario_run(bundled_store, GALLIUM, draws=1200, progress=lambda done, total: seen.append((done, total)))
+    report = scenario_run(bundled_store, GALLIUM, draws=1200, calibration_draws=FAST,
+                          progress=lambda done, total: seen.append((done, total)))
     assert seen == [(500, 1200), (1000, 1200), (1200, 1200)] and report["draws"] == 1200
+
+
+def test_a_central_start_keeps_each_draws_own_growth(bundled_store: Store) -> None:
+    """Starting demand matching from a central run's demand is a first guess for the markets matched to sourced
+    values only: a market sized by `value` and `growth` keeps each draw's own growth path."""
+    from chipshift.api.cases import load
+    from chipshift.scenarios import backtest as bt
+    from chipshift.scenarios import linked_case as linked
+
+    case, _, governed = load(bundled_store, REPO / "examples" / "asml-china-rush.yaml")
+    assert isinstance(case, linked.LinkedCase) and governed is not None
+    draws = bt._with(case, {"china_growth": np.array([0.1, 0.9])}, 2)
+    start = linked.demand(case, governed, bt._with(case, {}, 1))
+    plain = linked.outputs(case, linked.run(case, governed, draws))["revenue_share:asml@CHN"]
+    started = linked.outputs(case, linked.run(case, governed, draws, start))["revenue_share:asml@CHN"]
+    year = plain[0].index("2024")
+    assert started[1][year, 1] > started[1][year, 0] + 5.0  # faster growth in China, more of ASML's sales there
+    assert np.allclose(started[1], plain[1], rtol=1e-3)
+
+
+def test_a_linked_case_is_calibrated_by_its_posterior(bundled_store: Store) -> None:
+    """The parameters marked fit are weighed by the observations: the fitted ones narrow from their priors and
+    the central run sits near what it was fitted to; every ranged parameter reports its posterior."""
+    from chipshift.api.market import scenario_run
+
+    report = scenario_run(bundled_store, REPO / "examples" / "huawei-phones-supply-cut.yaml",
+                          calibration_draws=FAST)
+    calibration = report["calibration"]
+    assert calibration["procedure"].startswith("Bayesian") and calibration["sampler"]["method"] != "prior"
+    rows = {p["id"]: p for p in report["parameters"]}
+    for name in calibration["fitted"]:
+        post = rows[name]["posterior"]
+        assert post["sd"] < post["prior_sd"] and post["p5"] <= calibration["fitted"][name] <= post["p95"]
+    fitted = [r for r in calibration["table"] if r["fitted_to"]]
+    assert fitted and all(abs(r["model"] / r["observed"] - 1.0) < 0.5 for r in fitted)
+    assert all(rows[p]["posterior"] is not None for p in rows if rows[p]["high"] > rows[p]["low"])
+
+
+def test_the_model_error_in_bands_grows_with_the_years_after_the_last_fitted_observation() -> None:
+    """Written from the documented semantics: after the origin a value moves by scale * sqrt(years) * t (in logs,
+    log-odds for a percentage); by the origin by the posterior's own error; zeros stay zero."""
+    from datetime import date
+
+    from chipshift.scenarios.backtest import ErrorModel
+    from chipshift.scenarios.linked_analysis import _with_model_error
+
+    case = _periods_only()
+    n = 200_000
+    rng = np.random.default_rng(3)
+    values = np.full((3, n), 2.0)
+    own = np.full(n, 0.05)
+    periods = ["2024Q1", "2025Q4", "2027Q4"]  # by the origin; 1.375 years after it; 3.375 years after it
+    moved = _with_model_error(case, "price@X", periods, values, date(2024, 6, 30), ErrorModel(0.4, math.inf),
+                              own, rng)
+    spread = np.log(moved).std(axis=1)
+    assert spread[0] == pytest.approx(0.05, rel=0.02)
+    assert spread[1] == pytest.approx(0.4 * math.sqrt((date(2025, 11, 15) - date(2024, 6, 30)).days / 365.25),
+                                      rel=0.02)
+    assert spread[2] == pytest.approx(0.4 * math.sqrt((date(2027, 11, 15) - date(2024, 6, 30)).days / 365.25),
+                                      rel=0.02)
+    shares = np.vstack([np.full(n, 20.0), np.zeros(n), np.full(n, 100.0)])
+    moved = _with_model_error(case, "share:a@X", periods, shares, date(2024, 6, 30), ErrorModel(0.4, math.inf),
+                              own, rng)
+    assert np.all((moved[0] > 0.0) & (moved[0] < 100.0)) and np.all(moved[1] == 0.0) and np.all(moved[2] == 100.0)
+
+
+def _periods_only() -> Any:
+    """The smallest stand-in for a linked case that `_with_model_error` reads: period middles by label."""
+    from chipshift.domain.period import Period
+
+    class Stub:
+        def period_middle(self, output: str, label: str) -> Any:
+            p = Period.parse(label)
+            return p.end - (p.end - p.start) / 2
+
+    return Stub()

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from chipshift.api.cases import load
 from chipshift.api.data import open_store
-from chipshift.api.market import LINKED_HEADLINES, _load
+from chipshift.api.market import LINKED_HEADLINES
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.reports.sensitivity import tornado
@@ -101,7 +102,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 @pytest.fixture(scope="module")
 def gallium(store: Store) -> tuple[lc.LinkedCase, lc.Governed, list[str]]:
     """The gallium case with a parameter no output reads (``dummy``)."""
-    case, _, governed = _load(store, GALLIUM)
+    case, _, governed = load(store, GALLIUM)
     assert isinstance(case, lc.LinkedCase) and governed is not None
     dummy = Param("dummy", 0.5, 0.0, 1.0, basis="free: read by nothing")
     case = dataclasses.replace(case, params={**case.params, "dummy": dummy})

@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def base_url(web_settings: Settings, web_store: Store) -> Iterator[str]:
-    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES)
+    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES, learn_at_start=True)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
                                            lifespan="on", access_log=False))
@@ -219,7 +219,8 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     page.select_option("#case", "gallium-export-controls")
     page.fill("#params input[name=draws]", "100")
     page.click("#run")
-    page.locator("#calibration-statement").wait_for()
+    # the first run with bands may wait for the model's error the server learns as it starts
+    page.locator("#calibration-statement").wait_for(timeout=120_000)
     assert "2023Q1–2025Q2" in page.locator("#market-result").inner_text()
     assert page.locator("#trajectories svg").count() >= 2, "each market's price by quarter"
     assert page.locator("#trajectories svg polygon.band").count() >= 2

@@ -8,13 +8,15 @@ Every episode draws from its own seed, so a cluster gives the numbers a serial r
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from chipshift.api.cases import latest_day, load
 from chipshift.api.data import Report
-from chipshift.api.market import _load, latest_day
 from chipshift.domain.period import Period
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import bundled_data_dir
@@ -36,7 +38,7 @@ def _quarter_label(day: date) -> str:
 
 def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     """An episode file, loaded and checked (``as_of`` included), as a job with no store."""
-    case, context, governed = _load(store, path)
+    case, context, governed = load(store, path)
     if not isinstance(case, linked.LinkedCase) or case.episode is None or governed is None:
         raise DataError([Problem("not a back-test episode: a linked market case with an `episode:` block and "
                                  "`outcomes`", path.name, field="episode")])
@@ -57,6 +59,52 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     except DataError:  # a cut or rule that starts after the last observation: calibrate over the whole run
         fit_case, fit_governed = case, governed
     return bt.EpisodeJob(str(path), case, governed, fit_case, fit_governed, errors, tuple(later))
+
+
+def library_error(store: Store, progress: Progress | None = None) -> bt.ErrorModel | None:
+    """The model's error on outcomes it was not fitted to, learned from every outcome of the bundled library
+    (``backtest.error_model``): what a case's bands add to its parameters' uncertainty. Running the library
+    takes a while, so the answer is kept in the store until the bundled data, the episodes or the model's code
+    change. None when no episode loads."""
+    files = library()
+    digest = hashlib.sha256()
+    code = Path(bt.__file__).resolve().parents[1]
+    for path in [*files, *sorted((code / "market").glob("*.py")), *sorted((code / "scenarios").glob("*.py"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    version = f"{store.bundle_fingerprint()}|{store.count('inputs')}|{digest.hexdigest()}"
+    with _LEARNING:  # one run of the library at a time: a second caller waits for the first's answer
+        if version not in _LEARNED:
+            _LEARNED[version] = _learn(store, files, version, progress)
+        return _LEARNED[version]
+
+
+def _learn(store: Store, files: Sequence[Path], version: str, progress: Progress | None) -> bt.ErrorModel | None:
+    """Run the library and learn the error, or read what an earlier process kept in the store."""
+
+    def build() -> dict[str, float] | None:
+        jobs = []
+        for path in files:
+            try:
+                jobs.append(episode_job(store, path))
+            except DataError:
+                continue
+        results = _run(jobs, bt.PREDICTIVE_DRAWS, 300, TRACK_RECORD_SEED, None, None, progress)
+        learned = bt.error_model([p for r in results for p in r.predictions])
+        return None if learned is None else {"scale": learned.scale, "dof": learned.dof}
+
+    found = store.persisted("library_error", version, build)
+    return None if found is None else bt.ErrorModel(float(found["scale"]), float(found["dof"]))
+
+
+#: What ``library_error`` learned in this process, by what it depends on (stores holding the same data and
+#: episodes learn the same).
+_LEARNED: dict[str, bt.ErrorModel | None] = {}
+_LEARNING = threading.Lock()
+
+
+#: The seed of the library run behind ``library_error`` (the back-test's default).
+TRACK_RECORD_SEED = 20261203
 
 
 def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
@@ -150,6 +198,7 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
         post = r.posterior
         episodes.append({
             "episode": r.name, "file": r.file, "mechanism": r.mechanism, "as_of": r.as_of, "summary": r.summary,
+            "written": r.written, "held_out": bt.held_out(r),
             "outcomes": len(e.outcomes), "targets": len(r.targets),
             "model_error": None if e.error is None else {
                 "scale_per_sqrt_year": _round(e.error.scale),
@@ -172,6 +221,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                            "error": _round(t.error), "sources": list(t.sources)} for t in r.targets],
             "seconds": _round(r.seconds, 2)})
     card = bt.scorecard([s for e in scored for s in e.outcomes])
+    fresh = [e for e in scored if bt.held_out(e.result)]
+    test = bt.scorecard([s for e in fresh for s in e.outcomes])
     per_episode = [bt.scorecard(e.outcomes) for e in scored]
     low, high = bt.COVERAGE90_TARGET
     checks = {
@@ -186,6 +237,11 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                       "size_within_50pct": _round(card.size, 3), "coverage50": _round(card.coverage50, 3),
                       "coverage90": _round(card.coverage90, 3), "crps": _round(card.crps),
                       "interval_score90": _round(card.interval_score)},
+        "scorecard_held_out": {  # episodes written after the model's mechanisms last changed
+            "written_on_or_after": bt.MODEL_CHANGED.isoformat(), "episodes": len(fresh), "outcomes": test.outcomes,
+            "direction": _round(test.direction, 3), "size_within_50pct": _round(test.size, 3),
+            "coverage50": _round(test.coverage50, 3), "coverage90": _round(test.coverage90, 3),
+            "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},
         "scorecard_by_episode": {  # every episode weighs the same, whatever its number of outcomes
             name: _round(_mean([getattr(c, name) for c in per_episode]), 3)
             for name in ("direction", "size", "coverage50", "coverage90")},

@@ -13,31 +13,29 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from chipshift.api.data import Report, firms_by_notice, load_world
-from chipshift.api.restrictions import load_scenario
-from chipshift.domain.period import Period
-from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
+from chipshift.api.backtest import library_error
+from chipshift.api.cases import load
+from chipshift.api.data import Report
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
+from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios import sensitivity as global_sensitivity
-from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_analysis import Progress
-from chipshift.scenarios.market_case import MarketCase, parse_case
-from chipshift.scenarios.market_case_check import field_lines, is_linked, linked_output
+from chipshift.scenarios.market_case import MarketCase
+from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
-from chipshift.schemas.market_case import Ref
+from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, ParameterSummary
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
@@ -77,87 +75,8 @@ def load_case(store: Store, path: Path) -> tuple[MarketCase | linked.LinkedCase,
     documents), with the rules and the supply world their reach is decided over. DataError names the file,
     line and field of every problem (for a linked case, also a rule entry naming a pair its rule cannot
     reach)."""
-    case, rules, _ = _load(store, path)
+    case, rules, _ = load(store, path)
     return case, rules
-
-
-def _load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
-        MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:
-    """``load_case``, with the pairs each rule entry of a linked case governs (None for a single market).
-    With ``restrictions`` (a restriction scenario file) the case runs under that scenario's rule set; rules it
-    adds act on a linked case wherever they reach a pair for certain (see ``linked_case.govern``)."""
-    document, problems = load_yaml(path, path.name) if path.is_file() else (
-        None, [Problem("scenario file not found", str(path), check="file_format")])
-    if problems:
-        raise DataError(problems)
-    if not isinstance(document, dict) or document.get("kind") != "market":
-        line = document.get("__lines__", {}).get("kind", 1) if isinstance(document, dict) else 1
-        raise DataError([Problem("not a market scenario (expected 'kind: market'); restriction scenarios go to "
-                                 "--scenario on the engine's commands", path.name, line, "kind")])
-    facts = {f["id"]: f for f in store.rows("facts")}
-    parameters = {p["id"]: p for p in store.rows("parameters")}
-    own_rules = with_listed_targets([rule_from_record(r) for r in store.rows("rules")], firms_by_notice(store))
-    rules = own_rules
-    added: tuple[str, ...] = ()
-    if restrictions is not None:
-        scenario = load_scenario(store, restrictions)
-        rules = scenario.apply(own_rules)
-        added = tuple(str(r["id"]) for r in scenario.add)
-    world, parents = load_world(store)
-    references: dict[Ref, set[str]] = {"input": set(world.index),
-                                       "country": {c["id"] for c in store.rows("countries")},
-                                       "document": {s["id"] for s in store.rows("sources")}}
-    firms = {f["id"] for f in store.rows("firms")}
-    context = RuleContext(rules, world, parents)
-    if is_linked(document):
-        case = parse_linked(document, facts, parameters, path.name,
-                            {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
-                             "firm": firms}, _published_by(store))
-        if case.episode is not None:  # an episode knows the rules of its as_of date, and the ones it names
-            context = RuleContext(known_on(rules, case.episode.as_of, linked.named_rules(case)), world, parents)
-        try:
-            governed = linked.govern(case, context, path.name, added)
-            if restrictions is not None:  # demand is found under the case's own rules, then held
-                own = RuleContext(own_rules, world, parents)
-                governed = dataclasses.replace(governed, baseline=linked.govern(case, own, path.name))
-        except DataError as exc:  # the pair a rule cannot reach, at its line in the file
-            lines = field_lines(document)
-            raise DataError([dataclasses.replace(p, line=p.line or lines.get(p.field or "")) for p in exc.problems]
-                            ) from None
-        return case, context, governed
-    if restrictions is not None:
-        raise DataError([Problem("a restriction scenario applies to linked cases (model: linked) only",
-                                 path.name, field="model")])
-    return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
-
-
-def known_on(rules: Sequence[Rule], as_of: date, named: Collection[str]) -> list[Rule]:
-    """The rules announced (else in force) by `as_of` (a date given to the month counts from its last day), and
-    the `named` ones whatever their date: what an episode set up on `as_of` may apply. Later relaxations of a
-    named rule are left out unless named too. An end date after `as_of` is dropped: when an end became known
-    is not recorded, so it counts as hindsight."""
-    known = [r for r in rules if r.id in named or latest_day(r.announced or r.start) <= as_of]
-    return [dataclasses.replace(r, ended=None) if r.ended and latest_day(r.ended) > as_of else r for r in known]
-
-
-def latest_day(day: str | None) -> date:
-    """The last day a date may stand for (2023-03 is read as 2023-03-31); no date: never."""
-    try:
-        return Period.parse(day).end if day else date.max
-    except ValueError:
-        return date.max
-
-
-def _published_by(store: Store) -> dict[str, date]:
-    """Each source's latest possible publication date (the end of the period it gives: 2024-05 is read as
-    2024-05-31), for checking what an episode's set-up could have known."""
-    out = {}
-    for source in store.rows("sources"):
-        try:
-            out[str(source["id"])] = Period.parse(str(source["published"])).end
-        except ValueError:
-            continue
-    return out
 
 
 def _published(store: Store, case: MarketCase, output: str, year: int) -> list[dict[str, Any]]:
@@ -212,20 +131,29 @@ def apply_overrides(case: Case, overrides: Mapping[str, float] | None, file: str
     return dataclasses.replace(case, params=params)
 
 
+#: The fewest prior draws a calibration round may use (its effective sample must reach a quarter of them).
+MIN_CALIBRATION_DRAWS = 100
+
+
 def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
                  overrides: Mapping[str, float] | None = None, restrictions: Path | None = None,
-                 progress: Progress | None = None) -> Report:
-    """Calibrate the case, run it with the fitted parameters, and (with draws) Monte Carlo bands.
+                 progress: Progress | None = None, calibration_draws: int = IMPORTANCE_DRAWS) -> Report:
+    """Calibrate the case, run it with the fitted parameters, and (with draws) bands.
     ``overrides`` holds parameters at given values within their ranges (neither fitted nor drawn);
     ``restrictions`` runs a linked case under a restriction scenario's rules (added, removed, edited);
-    ``progress(done, total)`` hears how many Monte Carlo draws are done."""
+    ``progress(done, total)`` hears how many draws are done. A linked case is calibrated by its posterior
+    (``calibration_draws`` prior draws per round of importance sampling) and its bands are posterior
+    predictive; a single-market case is fitted on a grid and its bands vary the other parameters."""
     if not 0 <= draws <= MAX_DRAWS:
         raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
+    if not MIN_CALIBRATION_DRAWS <= calibration_draws <= MAX_DRAWS:
+        raise ChipshiftError(f"--calibration-draws must be between {MIN_CALIBRATION_DRAWS} and {MAX_DRAWS:,}")
     started = time.perf_counter()
-    loaded, rules, governed = _load(store, path, restrictions)
+    loaded, rules, governed = load(store, path, restrictions)
     if isinstance(loaded, linked.LinkedCase):
         assert governed is not None
-        report = _linked_run(store, path, loaded, governed, draws, seed, overrides, started, progress)
+        report = _linked_run(store, path, loaded, governed, draws, seed, overrides, started, progress,
+                             calibration_draws)
         if restrictions is not None:
             both = f"{report['digest']}:{case_digest(restrictions)}"
             report["digest"] = hashlib.sha256(both.encode()).hexdigest()[:16]
@@ -300,15 +228,17 @@ def _unfitted(sourced: MarketCase, case: MarketCase, calibration: analysis.Calib
     return calibration.unfitted or "none is marked fit"
 
 
-def _statement(not_pinned: list[str], at_edge: list[str], unfitted: str | None = None) -> str:
+def _statement(not_pinned: list[str], at_edge: list[str], unfitted: str | None = None, posterior: bool = False) -> str:
     if unfitted is not None:
         return f"no parameter is fitted: {unfitted}"
     parts = []
     if not_pinned:
-        parts.append(f"the observations do not pin down {', '.join(not_pinned)}: fits almost as good span more "
-                     "than half of the range")
+        why = (f"{'its' if len(not_pinned) == 1 else 'their'} posterior is nearly as wide as the prior" if posterior
+               else "fits almost as good span more than half of the range")
+        parts.append(f"the observations do not pin down {', '.join(not_pinned)}: {why}")
     if at_edge:
-        parts.append(f"{', '.join(at_edge)} settled at the edge of the range: the data pushes beyond it")
+        where = "piled against an end of the range" if posterior else "settled at the edge of the range"
+        parts.append(f"{', '.join(at_edge)} {where}: the data pushes beyond it")
     return "; ".join(parts) or "every fitted parameter is pinned down within its range"
 
 
@@ -339,17 +269,17 @@ def _value(x: float) -> float | None:
 
 def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: linked.Governed, draws: int,
                 seed: int, overrides: Mapping[str, float] | None, started: float,
-                progress: Progress | None = None) -> Report:
+                progress: Progress | None = None, calibration_draws: int = IMPORTANCE_DRAWS) -> Report:
     """``scenario_run`` of a linked case: outputs by period with their unit."""
     case = apply_overrides(sourced, overrides, path.name)
-    to_fit = [o for o in case.observations if o.fit]
-    if not to_fit:  # nothing to fit to: the parameters keep their defaults
-        case = dataclasses.replace(case, params={k: dataclasses.replace(p, fit=False) for k, p in case.params.items()})
-    calibration = linked_analysis.calibrate(case, governed)
-    values = {name: p.default for name, p in case.params.items()} | calibration.fitted
+    errors = {f["id"]: bt.error_of(f["status"]) for f in store.rows("facts")}
+    calibration = linked_analysis.bayesian_calibration(case, governed, errors, seed=seed, draws=calibration_draws)
+    post = calibration.posterior
+    values = {name: p.default for name, p in case.params.items()} | calibration.medians
     out = linked.outputs(case, linked.run(case, governed, {k: np.full(1, v) for k, v in values.items()}))
-    bands = linked_analysis.monte_carlo(case, governed, calibration.fitted, draws, seed,
-                                        progress=progress) if draws else {}
+    error = library_error(store) if draws else None
+    bands = linked_analysis.predictive_bands(case, governed, calibration, draws, error=error, seed=seed,
+                                             progress=progress) if draws else {}
     rows = []
     for name, (periods, series, unit) in out.items():
         band = bands.get(name)
@@ -359,9 +289,11 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
                 j = band["periods"].index(period)
                 row |= {k: _value(band[k][j]) for k in ("p5", "median", "p95")}
             rows.append(row)
+    summary = {p.name: p for p in post.summary}
+    fitted = {k: round(v, 6) for k, v in calibration.medians.items()
+              if calibration.targets and case.params[k].fit} if calibration.targets else {}
     headlines = [n for n in out if (spec := linked_output(n)) is not None and spec.pattern in LINKED_HEADLINES]
-    sensitivity = global_sensitivity.sobol(case, governed, calibration.fitted, headlines, n=SOBOL_POINTS,
-                                           seed=seed)
+    sensitivity = global_sensitivity.sobol(case, governed, fitted, headlines, n=SOBOL_POINTS, seed=seed)
     fact_ids = {f["id"] for f in store.rows("facts")}
     table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
               "basis": None if r["source"] in fact_ids else r["source"]} for r in calibration.table]
@@ -369,15 +301,22 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
                    "model": next((r["value"] for r in rows if (r["output"], r["period"]) == (o.output, o.period)),
                                  None),
                    "published": _linked_published(store, case, o.output, o.period)} for o in case.observations]
-    fitted_ids = set(calibration.fitted)
-    not_pinned = [name for name, ok in calibration.pinned.items() if not ok]
-    at_edge = [name for name, v in calibration.fitted.items() if v in (case.params[name].low, case.params[name].high)]
+    fitted_ids = set(fitted)
+    not_pinned = [k for k in fitted if not summary[k].identified]
+    at_edge = [k for k in fitted if summary[k].at_bound is not None]
     held = [p.id for p in sourced.params.values() if p.fit and p.id in (overrides or {})]
     fittable = [p.id for p in sourced.params.values() if p.fit and p.id not in held]
     unfitted = None if fitted_ids else (
         f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held at given values (overrides, --set)" if held
-        else f"no observation is marked fit, so {', '.join(fittable)} keep their defaults" if fittable
-        else "none is marked fit (the model runs at the parameters' defaults)")
+        else f"no observation is marked fit, so {', '.join(fittable)} keep their priors" if fittable
+        else "none is marked fit (the parameters keep their priors)")
+    band_method = None if not draws else (
+        f"{draws:,} draws of the parameters from their posterior, each output moved by the model's error on "
+        "outcomes it was not fitted to, learned from the bundled back-test library (Student-t with "
+        f"{error.dof:g} degrees of freedom, scale {error.scale:.3f} in logs, log-odds for percentages, times the "
+        f"square root of the years after {calibration.origin.isoformat()}, at least a quarter)" if error else
+        f"{draws:,} draws of the parameters from their posterior (no back-test episode loads, so the model's own "
+        "error is not in the bands)")
     markets = [{"id": m.id, "region": m.region, "segment": m.segment, "product": m.product} for m in case.markets]
     return {
         "scenario": case.name, "model": "linked", "digest": case_digest(path), "file": str(path),
@@ -387,21 +326,33 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "markets": markets, "sellers": [s.id for s in case.sellers], "periods": [case.start, case.end],
         "value_unit": case.value_unit,
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
-                        "fitted": p.id in fitted_ids, "monte_carlo": p.id in analysis.ranged(case),
-                        "fittable": p.fit, "overridden": p.id in (overrides or {}), "basis": p.basis}
+                        "fitted": p.id in fitted_ids, "monte_carlo": p.id in summary,
+                        "fittable": p.fit, "overridden": p.id in (overrides or {}), "basis": p.basis,
+                        "posterior": _posterior_row(summary[p.id]) if p.id in summary else None}
                        for p in sourced.params.values()],
         "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
         "calibration": {
-            "procedure": (f"grid search ({analysis.grid_points(len(fitted_ids))} points per fitted parameter, all "
-                          "evaluated in one batched run) minimising the squared relative error against the "
-                          "observations marked fit") if fitted_ids else "none: no parameter is fitted",
-            "fitted": calibration.fitted,
+            "procedure": (
+                "Bayesian: a PERT prior on every ranged parameter's range (mode at its default) and on the model's "
+                "error; the observations marked fit, each with the error of its kind of figure, weigh the draws "
+                f"({_SAMPLERS.get(post.method, post.method)}); values are the run at the parameters' posterior "
+                "medians") if calibration.targets else (
+                "none: no observation is marked fit, so every ranged parameter keeps its prior; values are the run "
+                "at the prior medians"),
+            "fitted": fitted,
             "rmse": None if calibration.error is None else round(calibration.error, 4),
-            "rmse_of": "relative errors (model / observed - 1)",
+            "rmse_of": "relative errors of the central run (model / observed - 1)",
             "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
-            "statement": _statement(not_pinned, at_edge, unfitted),
+            "statement": _statement(not_pinned, at_edge, unfitted, posterior=True),
+            "sampler": {"method": post.method, "evaluations": post.evaluations,
+                        "effective_draws": None if math.isnan(post.importance_ess) else round(post.importance_ess),
+                        "seconds": round(post.seconds, 2), "warnings": list(post.warnings)},
             "table": table,
         },
+        "bands": band_method,
+        "model_error": None if error is None else {"scale": round(error.scale, 4), "dof": error.dof,
+                                                   "from": calibration.origin.isoformat(),
+                                                   "learned_from": "the bundled back-test library"},
         "outputs": rows,
         "draws": draws, "seed": seed if draws else None,
         "sensitivity": sensitivity,
@@ -415,6 +366,15 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "notes": list(case.notes),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
+
+
+_SAMPLERS = {"importance": "importance sampling from the prior", "adaptive importance": "adaptive importance "
+             "sampling", "emcee": "emcee's affine-invariant ensemble", "prior": "the prior, drawn exactly"}
+
+
+def _posterior_row(p: ParameterSummary) -> dict[str, Any]:
+    return {"mean": round(p.mean, 6), "sd": round(p.sd, 6), "p5": round(p.p5, 6), "p95": round(p.p95, 6),
+            "prior_sd": round(p.prior_sd, 6), "identified": p.identified, "at_bound": p.at_bound}
 
 
 def _cited(path: Path) -> set[str]:

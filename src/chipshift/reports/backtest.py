@@ -84,7 +84,9 @@ def write_backtest(report: dict[str, Any], out: Path) -> list[str]:
     outcomes.to_parquet(out / "outcomes.parquet", index=False)
     parameters = pd.DataFrame([{"episode": e["episode"], **p} for e in report["episodes"] for p in e["parameters"]])
     parameters.to_csv(out / "posterior.csv", index=False)
-    pd.DataFrame([report["scorecard"]]).to_csv(out / "scorecard.csv", index=False)
+    pd.DataFrame([{"set": "all", **report["scorecard"]},
+                  {"set": "held_out", **{k: v for k, v in report["scorecard_held_out"].items()
+                                         if k != "written_on_or_after"}}]).to_csv(out / "scorecard.csv", index=False)
     (out / "backtest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str),
                                        encoding="utf-8")
     return ["outcomes.csv", "outcomes.parquet", "posterior.csv", "scorecard.csv", "backtest.json",

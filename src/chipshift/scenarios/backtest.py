@@ -24,6 +24,7 @@ import math
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -158,6 +159,7 @@ class EpisodeResult:
     predictions: tuple[Prediction, ...]
     conditioned_on: tuple[str, ...]
     seconds: float
+    written: str | None = None  # the day its outcomes were written down (ISO), when the episode says
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,8 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
                                       float(np.nanmedian(at)), percent))
     return EpisodeResult(job.file, case.name, episode.mechanism, episode.as_of.isoformat(), episode.summary,
                          posterior, tuple(fitted), tuple(predictions), job.conditioned_on,
-                         time.perf_counter() - started)
+                         time.perf_counter() - started,
+                         None if episode.written is None else episode.written.isoformat())
 
 
 @dataclass(frozen=True)
@@ -409,6 +412,16 @@ class Scorecard:
     coverage90: float | None
     crps: float | None  # mean, on log levels (log-odds for percentages)
     interval_score: float | None
+
+
+#: The day the model's mechanisms last changed. Episodes written on or after it (their `written` date) were
+#: written without knowing how this model scores them: they are its held-out test set, reported apart.
+MODEL_CHANGED = date(2026, 12, 3)
+
+
+def held_out(result: EpisodeResult) -> bool:
+    """Whether an episode was written after the model's mechanisms last changed (``MODEL_CHANGED``)."""
+    return result.written is not None and date.fromisoformat(result.written) >= MODEL_CHANGED
 
 
 def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:

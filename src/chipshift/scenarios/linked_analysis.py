@@ -10,12 +10,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
 
+from chipshift.domain.period import Period
+from chipshift.scenarios import backtest as bt
+from chipshift.scenarios.backtest import ErrorModel
 from chipshift.scenarios.linked_case import (
     Draws,
     FloatArray,
@@ -23,11 +29,14 @@ from chipshift.scenarios.linked_case import (
     LinkedCase,
     default_draws,
     demand,
+    first_quarters,
     observed,
     outputs,
     run,
 )
-from chipshift.scenarios.market_analysis import Progress, base_draws, draw_bands, grid_points
+from chipshift.scenarios.market_analysis import Progress, Reservoir, base_draws, draw_bands, grid_points
+from chipshift.scenarios.market_case_check import linked_output
+from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, Posterior, Target, sample
 
 Outputs = dict[str, tuple[tuple[str, ...], FloatArray, str]]
 
@@ -94,3 +103,125 @@ def monte_carlo(case: LinkedCase, governed: Governed, fitted: dict[str, float], 
 
     return draw_bands(case, fitted, n, evaluate, seed=seed, chunk=chunk, axis="periods",
                       keep=LINKED_RESERVOIR, dtype=np.float32, progress=progress)
+
+
+#: Outputs no one publishes, so the track record says nothing of their error: their bands are the parameters'.
+UNOBSERVED = ("unmet@", "capacity_rent:")
+
+
+@dataclass(frozen=True)
+class Bayesian:
+    """A linked case calibrated by its posterior: every ranged parameter drawn from its PERT prior and weighed
+    by the observations marked fit (``posterior.sample``); nothing to fit leaves the prior."""
+
+    posterior: Posterior
+    targets: tuple[Target, ...]
+    medians: dict[str, float]  # each ranged parameter's posterior median: the central run
+    origin: date  # where the case's knowledge ends: the last fitted observation's period (else the first quarter)
+    error: float | None  # root mean squared relative error of the central run over the fitted observations
+    table: list[dict[str, Any]]
+
+
+def bayesian_calibration(case: LinkedCase, governed: Governed, errors: Mapping[str, float], *,
+                         seed: int = 20261125, draws: int = IMPORTANCE_DRAWS,
+                         progress: Progress | None = None) -> Bayesian:
+    """The posterior of a case's ranged parameters given its observations marked fit, each a published figure
+    with the error of its kind (``errors``: source -> sd of the log; see ``backtest.targets``). The model is
+    run only up to the last fitted observation while sampling. ``draws`` prior draws per round of importance
+    sampling; their effective sample must reach a quarter of them (``posterior.sample``)."""
+    fitted = bt.targets(case, errors)
+    fit_obs = [o for o in case.observations if o.fit]
+    origin = max((case.period_end(o.output, o.period) for o in fit_obs),
+                 default=Period.parse(case.start).start)
+    fit_case, fit_governed = case, governed
+    if fit_obs:
+        end = max(f"{origin.year}Q{(origin.month - 1) // 3 + 1}", case.start)
+        fit_case = dataclasses.replace(case, end=end)
+        fit_governed = first_quarters(governed, len(fit_case.quarters))
+    wanted = [(t.output, t.period) for t in fitted]
+    start = demand(fit_case, fit_governed, bt._with(fit_case, {}, 1))
+
+    def model(sampled: Draws) -> FloatArray:
+        size = len(next(iter(sampled.values()))) if sampled else 1
+        return bt._values(fit_case, fit_governed, bt._with(fit_case, sampled, size), wanted, start)
+
+    post = sample(bt.priors(case), model, fitted, prior_draws=draws, min_ess=draws / 4, seed=seed, progress=progress)
+    medians = {name: float(np.median(post.samples[:, j])) for j, name in enumerate(post.names)
+               if name in case.params}
+    central = default_draws(case, 1) | {k: np.full(1, v) for k, v in medians.items()}
+    rows, model1, _ = observed(case, evaluate(case, governed, central), fit_only=False)
+    table = [{"output": o.output, "period": o.period, "observed": o.value, "model": round(float(m[0]), 4),
+              "error": round(float(m[0]) - o.value, 4), "fitted_to": o.fit, "source": o.source}
+             for o, m in zip(rows, model1, strict=True)]
+    rel = [float(m[0]) / o.value - 1.0 for o, m in zip(rows, model1, strict=True) if o.fit and o.value]
+    error = float(np.sqrt(np.mean(np.square(rel)))) if rel else None
+    return Bayesian(post, tuple(fitted), medians, origin, error, table)
+
+
+def predictive_bands(case: LinkedCase, governed: Governed, calibration: Bayesian, n: int, *,
+                     error: ErrorModel | None, seed: int = 20261125, chunk: int = LINKED_CHUNK,
+                     progress: Progress | None = None) -> dict[str, dict[str, Any]]:
+    """Bands (p5, median, p95) per output and period over `n` posterior draws of the parameters, each output
+    moved by the model's error (``_with_model_error``): after the case's `origin`, the error learned from the
+    model's track record (``error``: Student-t in logs, log-odds for percentages, its scale growing with the
+    square root of the years from `origin`), as the back-test scores it; by `origin`, the posterior's own.
+    Without ``error`` the bands are the parameters' alone."""
+    rng = np.random.default_rng(seed)
+    chosen = calibration.posterior.draws(n, rng)
+    start = demand(case, governed, default_draws(case, 1) | {k: np.full(1, v)
+                                                               for k, v in calibration.medians.items()})
+    reservoirs: dict[str, Reservoir] = {}
+    periods_of: dict[str, list[str]] = {}
+    for first in range(0, n, chunk):
+        size = min(chunk, n - first)
+        draws = bt._with(case, {k: v[first:first + size] for k, v in chosen.items()}, size)
+        for name, (periods, values, _) in outputs(case, run(case, governed, draws, start)).items():
+            values = _with_model_error(case, name, periods, values, calibration.origin, error,
+                                       chosen["model_error"][first:first + size], rng)
+            if name not in reservoirs:
+                reservoirs[name] = Reservoir((len(periods),), LINKED_RESERVOIR,
+                                             np.random.default_rng(seed + len(reservoirs)), np.float32)
+                periods_of[name] = list(periods)
+            reservoirs[name].add(values.T)
+        if progress is not None:
+            progress(first + size, n)
+    bands = {}
+    for name, res in reservoirs.items():
+        pct = res.percentiles()
+        bands[name] = {"periods": periods_of[name], "p5": pct[0].tolist(), "median": pct[1].tolist(),
+                       "p95": pct[2].tolist(), "draws": res.seen, "kept": min(res.seen, res.size)}
+    return bands
+
+
+def _with_model_error(case: LinkedCase, name: str, periods: Sequence[str], values: FloatArray, origin: date,
+                      error: ErrorModel | None, own: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """``values`` (periods x draws) moved by the model's error, in logs (log-odds for a percentage). A period
+    after `origin` takes one draw of the track record's error per draw and output, scaled by the square root of
+    its years from `origin` (at least a quarter). A period by `origin`, the one the fitted observations saw,
+    takes the model error each draw's posterior gives (`own`, normal). Zeros and undefined values stay as they
+    are: the error model has nothing to say of a level the model puts at nothing."""
+    spec = linked_output(name)
+    if error is None or spec is None or spec.pattern.startswith(UNOBSERVED):
+        return values
+    percent = spec.unit == "pct"
+    middles = [case.period_middle(name, p) for p in periods]
+    years = np.array([max((m - origin).days / 365.25, bt.MIN_HORIZON) for m in middles])
+    later = np.array([m > origin for m in middles])[:, None]
+    n = values.shape[1]
+    raw = np.where(later, error.scale * np.sqrt(years)[:, None] * error.draw(rng, n)[None, :],
+                   own[None, :] * rng.standard_normal(size=(1, n)))
+    shock = np.clip(raw, -MAX_SHOCK, MAX_SHOCK)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if percent:
+            q = values / 100.0
+            moved = 100.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shock)))
+            ok = (q > 0.0) & (q < 1.0)
+        else:
+            moved = values * np.exp(shock)
+            ok = values > 0.0
+    return np.asarray(np.where(ok & np.isfinite(moved), moved, values))
+
+
+#: The largest move the error model makes (in logs): its heavy tails would otherwise reach factors no float
+#: holds; e^12 is a factor of some 160,000.
+MAX_SHOCK = 12.0

@@ -273,6 +273,17 @@ class Governed:
     baseline: Governed | None = None  # under a restriction scenario: the case's own rules (demand is found there)
 
 
+def first_quarters(governed: Governed, n: int) -> Governed:
+    """`governed` for a run cut short after its first `n` quarters (announcements and cuts dated later never
+    come)."""
+    return dataclasses.replace(
+        governed, holds=tuple(h[:n] for h in governed.holds),
+        announced=tuple(None if a is None or a >= n else a for a in governed.announced),
+        cut_start=tuple(None if c is None or c >= n else c for c in governed.cut_start),
+        unavailable=None if governed.unavailable is None else governed.unavailable[:n],
+        baseline=None if governed.baseline is None else first_quarters(governed.baseline, n))
+
+
 #: Policies under which a rule a scenario adds acts on a case by itself, as a ban (a licence needs its
 #: approval share, which only the case can give).
 BARRING = ("ban", "presumption_of_denial")
@@ -433,9 +444,9 @@ def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | 
     of the demand shifts (e.g. `demand(...)` of a central run), which saves rounds of matching."""
     base, plan, paths = _plan(case, governed, draws)
     if governed.baseline is None:
-        return _matching_values(case, base, _started(plan, start), paths)[0]
+        return _matching_values(case, base, _started(case, plan, start), paths)[0]
     _, own_plan, _ = _plan(case, governed.baseline, draws)
-    found = _matching_values(case, base, _started(own_plan, start), paths)[1]
+    found = _matching_values(case, base, _started(case, own_plan, start), paths)[1]
     return simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=False)
 
 
@@ -447,10 +458,14 @@ def demand(case: LinkedCase, governed: Governed, draws: Draws) -> FloatArray:
     return _matching_values(case, base, plan, paths)[1]
 
 
-def _started(plan: QuarterlyPlan, start: FloatArray | None) -> QuarterlyPlan:
+def _started(case: LinkedCase, plan: QuarterlyPlan, start: FloatArray | None) -> QuarterlyPlan:
+    """The plan with `start` as the first guess of the demand of the markets whose demand is matched to sourced
+    values; the others keep their own demand path (their growth, as drawn)."""
     if start is None:
         return plan
-    return dataclasses.replace(plan, demand=np.broadcast_to(start, plan.demand.shape).copy())
+    sourced = np.array([bool(m.values) for m in case.markets])
+    guess = np.broadcast_to(start, plan.demand.shape)
+    return dataclasses.replace(plan, demand=np.where(sourced[None, None, :], guess, plan.demand))
 
 
 def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMarkets, QuarterlyPlan, FloatArray]:

@@ -242,7 +242,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             outcomes.append(Outcome(output, str(raw["period"]), value, source, start,
                                     math.nan if ref is None else ref.value))
         e = doc["episode"]
-        episode = Episode(parse_day(str(e["as_of"])), str(e["mechanism"]), str(e["summary"]), tuple(outcomes))
+        episode = Episode(parse_day(str(e["as_of"])), str(e["mechanism"]), str(e["summary"]), tuple(outcomes),
+                          None if e.get("written") is None else parse_day(str(e["written"])))
 
     fiscal_year_end = {str(k): int(v) for k, v in (doc.get("fiscal_year_end") or {}).items()}
     for firm in fiscal_year_end:

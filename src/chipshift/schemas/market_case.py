@@ -543,6 +543,8 @@ EPISODE = Record((
         "and every observation's period must end by then", required=True),
     Key("mechanism", Text(allowed=MECHANISMS), "what kind of restriction the episode is about", required=True),
     Key("summary", Text(), "what happened, in a sentence", required=True),
+    Key("written", Day(), "the day the episode's outcomes were written down: episodes written after the model's "
+        "mechanisms last changed are its held-out test set"),
 ))
 
 OUTCOME = Record((

@@ -8,6 +8,8 @@ small script that fetches the same JSON.
 from __future__ import annotations
 
 import hmac
+import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -138,9 +140,21 @@ class ServerTiming:
         await self.app(scope, receive, timed_send)
 
 
+def _learn_track_record(store: Store) -> None:
+    from chipshift.api.backtest import library_error
+
+    try:
+        library_error(store)
+    except Exception:  # the store closed under it, or an episode failed: the first run with bands tries again
+        logging.getLogger(__name__).warning("the model's error was not learned at start", exc_info=True)
+
+
 def create_app(settings: Settings, write_token: str | None = None, *, store: Store | None = None,
-               limits: Limits | None = None, examples_dir: Path | None = None) -> FastAPI:
+               limits: Limits | None = None, examples_dir: Path | None = None,
+               learn_at_start: bool = False) -> FastAPI:
     """The app over the store in ``settings`` (opened, with the bundled data loaded), or over ``store``.
+    ``learn_at_start``: learn the model's error from the back-test library in the background as the server
+    starts (``api.backtest.library_error``; what `chipshift serve` does).
 
     ``write_token``: None makes the server read-only. ``examples_dir``: the shipped scenarios offered in
     the builder (default: the repository's ``examples/`` when present).
@@ -156,6 +170,10 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # learn the model's error from the back-test library while the server starts serving, so the first
+        # market run with bands does not wait for it (a run that comes first waits for this one)
+        if learn_at_start:
+            threading.Thread(target=_learn_track_record, args=(app_state.store,), daemon=True).start()
         try:
             yield
         finally:

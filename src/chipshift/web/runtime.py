@@ -28,7 +28,7 @@ class Limits:
 
     max_body_bytes: int = 256 * 1024  # JSON bodies and YAML uploads
     run_timeout_s: float = 10.0  # one computation (scenario run, comparison, analysis)
-    market_timeout_s: float = 30.0  # one market-model run (calibration first, then Monte Carlo draws)
+    market_timeout_s: float = 120.0  # one market-model run (the posterior first, then the draws for the bands)
     max_pending: int = 64  # computations queued or running before new ones get 503
     workers: int = 4  # threads that compute (the engine is numpy; DuckDB access is serialised)
     cache_entries: int = 512  # encoded answers kept

@@ -1,0 +1,102 @@
+"""Loading market cases: a case file checked against its declaration and the store, with the rules it runs
+under and, for an episode, only what was known on its as_of date."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Sequence
+from datetime import date
+from pathlib import Path
+
+from chipshift.api.data import firms_by_notice, load_world
+from chipshift.api.restrictions import load_scenario
+from chipshift.domain.period import Period
+from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
+from chipshift.errors import DataError, Problem
+from chipshift.io.store import Store
+from chipshift.io.tables import load_yaml
+from chipshift.scenarios import linked_case as linked
+from chipshift.scenarios.linked_parse import parse_linked
+from chipshift.scenarios.market_case import MarketCase, parse_case
+from chipshift.scenarios.market_case_check import field_lines, is_linked
+from chipshift.scenarios.market_run import RuleContext
+from chipshift.schemas.market_case import Ref
+
+
+def load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
+        MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:
+    """``load_case``, with the pairs each rule entry of a linked case governs (None for a single market).
+    With ``restrictions`` (a restriction scenario file) the case runs under that scenario's rule set; rules it
+    adds act on a linked case wherever they reach a pair for certain (see ``linked_case.govern``)."""
+    document, problems = load_yaml(path, path.name) if path.is_file() else (
+        None, [Problem("scenario file not found", str(path), check="file_format")])
+    if problems:
+        raise DataError(problems)
+    if not isinstance(document, dict) or document.get("kind") != "market":
+        line = document.get("__lines__", {}).get("kind", 1) if isinstance(document, dict) else 1
+        raise DataError([Problem("not a market scenario (expected 'kind: market'); restriction scenarios go to "
+                                 "--scenario on the engine's commands", path.name, line, "kind")])
+    facts = {f["id"]: f for f in store.rows("facts")}
+    parameters = {p["id"]: p for p in store.rows("parameters")}
+    own_rules = with_listed_targets([rule_from_record(r) for r in store.rows("rules")], firms_by_notice(store))
+    rules = own_rules
+    added: tuple[str, ...] = ()
+    if restrictions is not None:
+        scenario = load_scenario(store, restrictions)
+        rules = scenario.apply(own_rules)
+        added = tuple(str(r["id"]) for r in scenario.add)
+    world, parents = load_world(store)
+    references: dict[Ref, set[str]] = {"input": set(world.index),
+                                       "country": {c["id"] for c in store.rows("countries")},
+                                       "document": {s["id"] for s in store.rows("sources")}}
+    firms = {f["id"] for f in store.rows("firms")}
+    context = RuleContext(rules, world, parents)
+    if is_linked(document):
+        case = parse_linked(document, facts, parameters, path.name,
+                            {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
+                             "firm": firms}, _published_by(store))
+        if case.episode is not None:  # an episode knows the rules of its as_of date, and the ones it names
+            context = RuleContext(known_on(rules, case.episode.as_of, linked.named_rules(case)), world, parents)
+        try:
+            governed = linked.govern(case, context, path.name, added)
+            if restrictions is not None:  # demand is found under the case's own rules, then held
+                own = RuleContext(own_rules, world, parents)
+                governed = dataclasses.replace(governed, baseline=linked.govern(case, own, path.name))
+        except DataError as exc:  # the pair a rule cannot reach, at its line in the file
+            lines = field_lines(document)
+            raise DataError([dataclasses.replace(p, line=p.line or lines.get(p.field or "")) for p in exc.problems]
+                            ) from None
+        return case, context, governed
+    if restrictions is not None:
+        raise DataError([Problem("a restriction scenario applies to linked cases (model: linked) only",
+                                 path.name, field="model")])
+    return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
+
+
+def known_on(rules: Sequence[Rule], as_of: date, named: Collection[str]) -> list[Rule]:
+    """The rules announced (else in force) by `as_of` (a date given to the month counts from its last day), and
+    the `named` ones whatever their date: what an episode set up on `as_of` may apply. Later relaxations of a
+    named rule are left out unless named too. An end date after `as_of` is dropped: when an end became known
+    is not recorded, so it counts as hindsight."""
+    known = [r for r in rules if r.id in named or latest_day(r.announced or r.start) <= as_of]
+    return [dataclasses.replace(r, ended=None) if r.ended and latest_day(r.ended) > as_of else r for r in known]
+
+
+def latest_day(day: str | None) -> date:
+    """The last day a date may stand for (2023-03 is read as 2023-03-31); no date: never."""
+    try:
+        return Period.parse(day).end if day else date.max
+    except ValueError:
+        return date.max
+
+
+def _published_by(store: Store) -> dict[str, date]:
+    """Each source's latest possible publication date (the end of the period it gives: 2024-05 is read as
+    2024-05-31), for checking what an episode's set-up could have known."""
+    out = {}
+    for source in store.rows("sources"):
+        try:
+            out[str(source["id"])] = Period.parse(str(source["published"])).end
+        except ValueError:
+            continue
+    return out
