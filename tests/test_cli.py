@@ -158,3 +158,26 @@ def test_scenario_run_set(run) -> None:  # type: ignore[no-untyped-def]
         result = run("scenario", "run", micron, "--set", bad, data=None)
         assert result.exit_code == 2, result.output
         assert message in result.output
+
+
+def test_ownership_is_shown_and_bad_stakes_are_refused(run, mini_data: Path) -> None:  # type: ignore[no-untyped-def]
+    """A firm's owners come from the ownership table with their sources; a firm owning itself or known stakes
+    above 100% are refused with file, line and field."""
+    result = run("show", "firm", "Solidigm", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["parent"] == "sk-hynix"
+    assert [(o["owner"], o["share_pct"], o["source"]) for o in report["owners"]] == [
+        ("sk-hynix", 100.0, "trendforce-20220518-dram-1q22")]
+    owner = json.loads(run("show", "firm", "SK hynix", "--format", "json").output)
+    assert owner["subsidiaries"] == ["Solidigm"] and [s["firm"] for s in owner["stakes_held"]] == ["solidigm"]
+    path = mini_data / "ownership.csv"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "micron,solidigm,10,2023,trendforce-20220518-dram-1q22,a stake of 10%,\n"
+                    + "micron,micron,5,2023,trendforce-20220518-dram-1q22,5%,\n", encoding="utf-8")
+    result = run("data", "validate", "--format", "json")
+    assert result.exit_code == 2
+    found = {(p["file"], p["line"], p["field"]) for p in json.loads(result.output)["problems"]
+             if p["severity"] == "error"}
+    assert ("ownership.csv", 4, "firm") in found  # owns itself
+    assert any(f == "ownership.csv" and field == "share" for f, _, field in found)  # 110% of solidigm

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from chipshift.domain.ownership import latest, stakes_from_rows
 from chipshift.domain.period import Period, parse_partial_date
 from chipshift.domain.rules import COMPARATORS, EVERY_INPUT
 from chipshift.engine.attributes import fact_attributes
@@ -95,7 +96,7 @@ def check_references(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Every id a row names exists in the table it refers to."""
     out: list[Problem] = []
     lookup = {"countries": ctx.countries, "firms": ctx.firms, "sources": ctx.sources, "rules": ctx.rules}
-    for name in ("countries", "firms", "input_links", "facts", "party_reviews"):
+    for name in ("countries", "firms", "input_links", "facts", "party_reviews", "ownership"):
         table = bundle[name]
         for column in table.schema.columns:
             if column.references is None:
@@ -437,14 +438,40 @@ def _quote_shows(value: float, quote: str) -> bool:
 
 def check_sources_used(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Every source supports at least one fact or rule, or is cited by id where the data explains itself: a
-    rule's gaps, a fact's or a firm's note (a firm named by a listing, a threshold read from a reprint)."""
-    used = {r["source"] for r in bundle["facts"].rows} | {r["source"] for r in bundle["rules"].rows}
+    rule's gaps, a fact's, a firm's or a stake's note (a firm named by a listing, a threshold read from a reprint,
+    an earlier share of a stake)."""
+    used = ({r["source"] for r in bundle["facts"].rows} | {r["source"] for r in bundle["rules"].rows}
+            | {r["source"] for r in bundle["ownership"].rows})
     texts = [*(g for r in bundle["rules"].rows for g in (r["gaps"] or [])),
-             *(r["note"] or "" for r in bundle["facts"].rows), *(r["note"] or "" for r in bundle["firms"].rows)]
+             *(r["note"] or "" for table in ("facts", "firms", "ownership") for r in bundle[table].rows)]
     cited = {token for text in texts for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.+:-]*[A-Za-z0-9]", text)}
     return [row.problem("id", f"source '{row['id']}' is not used by any fact or rule, nor cited in a rule's gaps or "
                               "a note", "sources_used", "warning")
             for row in bundle["sources"].rows if row["id"] not in used | cited]
+
+
+def check_ownership(bundle: Bundle, ctx: Context) -> list[Problem]:
+    """No firm owns itself, and a firm's known stakes (each owner's latest) add up to at most 100%; a firm row's
+    `parent` is not read (who owns whom is in the ownership table), so one given is a warning."""
+    rows = bundle["ownership"].rows
+    out = [row.problem("firm", "a firm cannot hold a stake in itself", "ownership")
+           for row in rows if row["owner"] == row["firm"]]
+    out += [row.problem("parent", "the parent column is not read: state the stake in ownership.csv (owner, share, "
+                                  "date, source)", "ownership", "warning")
+            for row in bundle["firms"].rows if row["parent"]]
+    current = {(s.owner, s.firm): s for s in latest(stakes_from_rows(r.values for r in rows))}
+    total: dict[str, float] = {}
+    for s in current.values():
+        if s.share is not None:
+            total[s.firm] = total.get(s.firm, 0.0) + s.share
+    for row in rows:
+        firm = row["firm"]
+        if total.get(firm, 0.0) > 100.0 + 0.05 and current.get((row["owner"], firm)) is not None \
+                and current[(row["owner"], firm)].as_of == (row["as_of"] or ""):
+            out.append(row.problem("share", f"the latest known stakes in '{firm}' add up to {total[firm]:.1f}%, "
+                                            "more than 100%", "ownership"))
+            total[firm] = 0.0  # said once per firm
+    return out
 
 
 def check_input_graph(bundle: Bundle, ctx: Context) -> list[Problem]:
@@ -514,6 +541,7 @@ CHECKS: tuple[Callable[[Bundle, Context], list[Problem]], ...] = (
     check_sources_used,
     check_reported_firm_figures_on_weak_sources,
     check_input_graph,
+    check_ownership,
     check_input_attributes,
     check_parameters,
 )

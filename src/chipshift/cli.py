@@ -202,11 +202,16 @@ def trade(hs: Annotated[str, typer.Option(help="HS heading (2 to 6 digits), e.g.
 @show_app.command("firm")
 def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id.")],
               fmt: FormatOption = Format.table) -> None:
-    """A firm: headquarters, parent, what it supplies, the facts about it, and its entries on the imported
-    screening lists."""
+    """A firm: headquarters, owners and the stakes it holds (with sources), what listed parties hold of it under
+    the 50% Affiliates Rule, what it supplies, the facts about it, and its entries on the imported screening
+    lists."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_firm(store, name))
     print_report(report, fmt, "facts", _out, columns={
+        "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
+        "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],
+        "owned_by_listed_parties": ["listing", "listed_owners", "aggregate_low_pct", "aggregate_high_pct", "reached",
+                                    "chains"],
         "supplies": ["input", "input_name", "share_pct", "year"],
         "listings": ["list", "name", "score", "license_policy", "federal_register_notice"],
         "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]})

@@ -192,6 +192,36 @@ def test_ownership_rule_extends_listings_by_date_and_tier() -> None:
     assert {rid for b in barred for rid in b["rules"]} == {"L via O"}
 
 
+def test_ownership_rule_counts_aggregate_shares_and_says_maybe_for_unknown_stakes() -> None:
+    """With stakes: a firm the listed parties hold 50% or more of in aggregate (over chains: 80% of a firm
+    holding 75% counts 60%; two listed parties' 30% each count 60%) is reached; 40% is not; a stake of unknown
+    size that could carry the aggregate over the threshold reaches it as 'maybe'."""
+    from chipshift.domain.ownership import Ownership, Stake
+
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}}, firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
+    owners = Ownership([Stake("cn-tools", "mid", 80.0), Stake("mid", "chained", 75.0),
+                        Stake("cn-tools", "joint", 30.0), Stake("cn-other", "joint", 30.0),
+                        Stake("cn-tools", "minority", 40.0),
+                        Stake("cn-tools", "unsure", 30.0), Stake("cn-other", "unsure", None),
+                        Stake("cn-tools", "small", 10.0), Stake("cn-other", "small", None),
+                        Stake("someone", "small", 60.0)])
+    listing = rule("L", ["*"], countries=(), kind=RuleKind.ENTITY_LISTING, start="2024-12-02")
+    listing = Rule(**{**listing.__dict__, "targets": Targets(firms=("cn-tools", "cn-other"))})
+    ownership = rule("O", ["*"], countries=(), kind=RuleKind.ENTITY_LISTING, start="2025-09-29")
+    ownership = Rule(**{**ownership.__dict__, "targets": Targets(affiliates=True)})
+
+    def row(firm: str) -> dict[str, Any]:
+        s = situation(w, [listing, ownership], Destination("CHN", firm=firm), date(2025, 10, 1), owners)
+        return {r["input"]: r for r in availability_table(s)}["A"]
+
+    for firm in ("mid", "chained", "joint"):
+        assert row(firm)["available"] == pytest.approx(0.4), firm
+    for firm in ("minority", "small"):  # 40%; 10% + at most 30% unknown (someone holds 60%)
+        assert row(firm)["available"] == 1.0, firm
+    unsure = row("unsure")  # 30% known, the other stake anything up to 70%: maybe
+    assert unsure["available_lower"] == pytest.approx(0.4) and unsure["available_upper"] == 1.0
+
+
 # -- random worlds against the plain reference ----------------------------------------------------------
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from chipshift import checks, parties
 from chipshift.config import Settings
+from chipshift.domain.ownership import Ownership, holdings, stakes_from_rows, stakes_of
 from chipshift.domain.period import Period, parse_partial_date
-from chipshift.domain.rules import EVERY_INPUT, rule_from_record
+from chipshift.domain.rules import EVERY_INPUT, RuleKind, rule_from_record, with_listed_targets
 from chipshift.engine.analyses import country_shares
 from chipshift.engine.attributes import input_attributes
 from chipshift.engine.coverage import idle_rules
@@ -81,7 +82,7 @@ def _build_world(store: Store) -> tuple[World, dict[str, str]]:
     for conflict in conflicts:
         _log.warning("input attribute conflict: %s", conflict.message)
     world = build_world(inputs, store.rows("input_links"), provision, firms, store.rows("countries"))
-    return world, {f["id"]: f["parent"] for f in firms if f["parent"]}
+    return world, Ownership(stakes_from_rows(store.rows("ownership")))
 
 
 def validate_data(settings: Settings, store: Store | None = None) -> Report:
@@ -387,6 +388,47 @@ def search_parties(store: Store, query: str, limit: int = 20) -> Report:
                          "id": e["id"]} for score, e in scored]}
 
 
+def _stakes(store: Store, **where: str) -> list[dict[str, Any]]:
+    """Ownership rows (``owner=`` or ``firm=``), each with its source's publisher, title and address."""
+    names = {f["id"]: f["name"] for f in store.rows("firms")}
+    sources = {s["id"]: s for s in store.rows("sources")}
+    out = []
+    for r in store.rows("ownership", **where):
+        src = sources.get(r["source"], {})
+        out.append({"owner": r["owner"], "owner_name": names.get(r["owner"]), "firm": r["firm"],
+                    "firm_name": names.get(r["firm"]), "share_pct": r["share"], "as_of": r["as_of"],
+                    "source": r["source"], "publisher": src.get("publisher"), "title": src.get("title"),
+                    "url": src.get("url"), "quote": r["quote"], "note": r["note"]})
+    return sorted(out, key=lambda x: (str(x["as_of"]), x["owner"], x["firm"]), reverse=True)
+
+
+def _owned_by_listed(store: Store, firm_id: str, owners: dict[str, str]) -> list[dict[str, Any]]:
+    """For each ownership rule (the US 50% Affiliates Rule) and each entity listing of its imposer whose parties
+    hold a stake in the firm, directly or through others: their aggregate share (low and high where a stake's
+    size is unknown), whether that reaches the rule's threshold (yes, no, maybe) and the chains of stakes."""
+    rules = with_listed_targets([rule_from_record(r) for r in store.rows("rules")], firms_by_notice(store))
+    stakes = stakes_of(owners)
+    out = []
+    for ownership in rules:
+        if not ownership.targets.affiliates or ownership.kind is RuleKind.RELAXATION:
+            continue
+        for listing in rules:
+            if listing.kind is not RuleKind.ENTITY_LISTING or listing.imposed_by != ownership.imposed_by \
+                    or listing.targets.affiliates or firm_id in listing.targets.firms:
+                continue
+            held = holdings(listing.targets.firms, stakes).get(firm_id)
+            if held is None:
+                continue
+            out.append({
+                "ownership_rule": ownership.id, "listing": listing.id, "listed_owners": sorted(
+                    {c[0].owner for c in held.chains}),
+                "aggregate_low_pct": round(held.low, 2), "aggregate_high_pct": round(held.high, 2),
+                "reached": {True: "yes", False: "no", None: "maybe"}[held.controlled],
+                "chains": [" -> ".join([c[0].owner, *(f"{s.firm} ({'unknown' if s.share is None else f'{s.share:g}%'}, "
+                                                      f"{s.source})" for s in c)]) for c in held.chains]})
+    return out
+
+
 def _listings(store: Store, firm_id: str) -> list[dict[str, Any]]:
     if not store.count("parties"):
         return []
@@ -445,13 +487,16 @@ def _cset_version(folder: Path) -> str | None:
 
 
 def resolve(store: Store, table: str, name: str) -> str:
-    """The id of the firm/input/country called ``name`` (id, name or alias; case-insensitive)."""
+    """The id of the firm/input/country called ``name`` (id, name or alias; case-insensitive). An id wins over a
+    name and a name over an alias, so an alias one entry shares with another's name never hides that entry."""
     kind = {"firms": "firm", "inputs": "input", "countries": "country"}[table]
     entries = store.names(table)
     wanted = name.strip().casefold()
-    for entity_id, entity_name, aliases in entries:
-        if wanted in {entity_id.casefold(), entity_name.casefold(), *(a.casefold() for a in aliases)}:
-            return entity_id
+    for rank in range(3):  # 0: the id, 1: the name, 2: an alias
+        for entity_id, entity_name, aliases in entries:
+            names = [entity_id] if rank == 0 else [entity_name] if rank == 1 else list(aliases)
+            if wanted in {n.casefold() for n in names}:
+                return entity_id
     labels = {entity_name.casefold(): entity_name for _, entity_name, _ in entries}
     for _, entity_name, aliases in entries:
         for alias in aliases:
@@ -465,10 +510,14 @@ def resolve(store: Store, table: str, name: str) -> str:
 def show_firm(store: Store, name: str) -> Report:
     firm_id = resolve(store, "firms", name)
     firm = store.rows("firms", id=firm_id)[0]
-    subsidiaries = [f["name"] for f in store.rows("firms", parent=firm_id)]
+    _, owners = load_world(store)
+    names = {f["id"]: f["name"] for f in store.rows("firms")}
+    subsidiaries = [names.get(f, f) for f, parent in sorted(owners.items()) if parent == firm_id]
     return {
         "id": firm["id"], "name": firm["name"], "aliases": firm["aliases"], "hq_country": firm["hq_country"],
-        "parent": firm["parent"], "subsidiaries": subsidiaries, "origin": firm["origin"],
+        "parent": owners.get(firm_id), "subsidiaries": subsidiaries, "origin": firm["origin"],
+        "owners": _stakes(store, firm=firm_id), "stakes_held": _stakes(store, owner=firm_id),
+        "owned_by_listed_parties": _owned_by_listed(store, firm_id, owners),
         "supplies": [
             {"input": p["input"], "input_name": p["input_name"], "share_pct": p["share_pct"], "year": p["year"],
              "source": p["source_text"], "dataset": p["origin"]}

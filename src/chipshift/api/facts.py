@@ -77,7 +77,7 @@ def add_facts(store: Store, source: Mapping[str, Any], facts: Sequence[Mapping[s
 
     # the bundled data's checks, against what the store knows
     empty = {name: Table(schemas.BY_NAME[name]) for name in ("countries", "firms", "input_links", "rules",
-                                                             "party_reviews")}
+                                                             "party_reviews", "ownership")}
     bundle = Bundle({**empty, "sources": sources_table, "facts": facts_table}, Path("."))
     inputs = store.input_ids()
     ctx = checks.Context({r["id"] for r in store.rows("countries")}, {r["id"] for r in store.rows("firms")},

@@ -62,13 +62,16 @@ class Targets:
     """Who is cut off: destination countries, named buyer firms, end-use segments (empty = any).
 
     ``affiliates`` marks an ownership rule (such as the US 50% Affiliates Rule): it names no one itself but,
-    while in force, extends each of its imposer's entity listings to the firms its named parties own, directly
-    or through other owned firms (the ``parent`` column)."""
+    while in force, extends each of its imposer's entity listings to the firms its named parties own 50% or more
+    of, in aggregate over every chain of stakes (the ``ownership`` table; ``domain.ownership``)."""
 
     countries: tuple[str, ...] = ()
     firms: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
     affiliates: bool = False
+    #: Firms the rule may reach: a listing extended to firms whose aggregate ownership by listed parties the
+    #: data leaves on either side of the threshold (a stake of unknown size). Reached as 'maybe'.
+    uncertain_firms: tuple[str, ...] = ()
     #: Federal Register notices (e.g. "89 FR 96837"): the rule also reaches the firms matched to an imported
     #: screening list's entries that cite one of them (``with_listed_targets``).
     notices: tuple[str, ...] = ()

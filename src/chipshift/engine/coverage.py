@@ -44,8 +44,9 @@ def _destinations(rule: Rule, world: World, context: Sequence[Rule],
     segment = rule.targets.segments[0] if rule.targets.segments else None
     firms = list(rule.targets.firms)
     if rule.targets.affiliates:
-        firms = list(owned_by([f for r in context if r.kind is RuleKind.ENTITY_LISTING
-                               and r.imposed_by == rule.imposed_by for f in r.targets.firms], firm_parents))
+        certain, maybe = owned_by([f for r in context if r.kind is RuleKind.ENTITY_LISTING
+                                   and r.imposed_by == rule.imposed_by for f in r.targets.firms], firm_parents)
+        firms = [*certain, *maybe]
     out = [Destination(world.provider_hq[world.provider_index[f]], f, segment)
            for f in firms if f in world.provider_index]
     home = set(world.members(rule.imposed_by)) if rule.imposed_by in world.countries else set()

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from chipshift.domain.ownership import holdings, stakes_of
 from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import EVERY_INPUT, Rule, RuleKind
 from chipshift.engine.world import World
@@ -72,6 +73,8 @@ def in_force(rule: Rule, at: date) -> bool:
 def strength(rule: Rule) -> int:
     if rule.kind is RuleKind.RELAXATION:
         return NO
+    if rule.targets.uncertain_firms and not rule.targets.firms:
+        return MAYBE  # a listing extended to firms the listed parties may or may not own half of
     if rule.policy is None and rule.kind in LICENCE_KINDS:
         return MAYBE
     return POLICY_STRENGTH.get(rule.policy, YES)
@@ -103,13 +106,15 @@ def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str,
     # A listing reaches the parties it names; the firms they own only through an ownership rule in force.
     firm_hit = dest.firm is not None and (dest.firm in t.firms or (
         rule.kind is not RuleKind.ENTITY_LISTING and firm_parents.get(dest.firm) in t.firms))
-    if rule.kind is RuleKind.ENTITY_LISTING or (t.firms and not t.countries):
+    if rule.kind is RuleKind.ENTITY_LISTING or (t.firms and not t.countries) or t.uncertain_firms:
         # A listing reaches named parties only; a country holds them only in part.
         if firm_hit:
             return segment
+        if dest.firm is not None and dest.firm in t.uncertain_firms:
+            return segment  # it reaches the buyer; whether it bars it is the rule's strength (`strength`)
         if dest.firm is None and dest.country and any(
                 world.provider_hq[world.provider_index[f]] in world.members(dest.country)
-                for f in t.firms if f in world.provider_index):
+                for f in (*t.firms, *t.uncertain_firms) if f in world.provider_index):
             return MAYBE
         return NO
     if firm_hit:
@@ -232,21 +237,14 @@ class Compiled:
         return out
 
 
-def owned_by(firms: Iterable[str], firm_parents: dict[str, str]) -> tuple[str, ...]:
-    """The firms that the given firms own, directly or through other owned firms (not the firms themselves)."""
-    owners = set(firms)
-    out = []
-    for firm in sorted(firm_parents):
-        seen = {firm}
-        parent = firm_parents.get(firm)
-        while parent is not None and parent not in seen:  # an ownership cycle in the data stops the walk
-            if parent in owners:
-                if firm not in owners:
-                    out.append(firm)
-                break
-            seen.add(parent)
-            parent = firm_parents.get(parent)
-    return tuple(out)
+def owned_by(firms: Iterable[str], firm_parents: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The firms that the given firms own 50% or more of, in aggregate over every chain of stakes (not the firms
+    themselves): those owned for certain, and those the data leaves open (a stake of unknown size)."""
+    named = set(firms)
+    held = holdings(named, stakes_of(firm_parents))
+    certain = tuple(f for f, h in held.items() if h.controlled is True and f not in named)
+    open_ = tuple(f for f, h in held.items() if h.controlled is None and f not in named)
+    return certain, open_
 
 
 def _later(a: str | None, b: str | None) -> str | None:
@@ -262,10 +260,11 @@ def _earlier(a: str | None, b: str | None) -> str | None:
 
 
 def with_affiliates(rules: Sequence[Rule], firm_parents: dict[str, str]) -> tuple[Rule, ...]:
-    """The rules, plus one derived listing for each pair of an ownership rule (``targets.affiliates``) and an
-    entity listing of the same imposer that names firms owning others: it reaches the owned firms, is in
-    force only while both rules are (from the later start to the earlier end), and is relaxed by whatever
-    relaxes either (``derived_from``)."""
+    """The rules, plus the listings derived from each pair of an ownership rule (``targets.affiliates``) and an
+    entity listing of the same imposer whose parties hold stakes in other firms: "L via O" reaches the firms
+    they own 50% or more of in aggregate for certain; "L via O (if owned)" the firms a stake of unknown size
+    may carry over the threshold, and bars them only as 'maybe'. Each is in force only while both rules are
+    (from the later start to the earlier end) and is relaxed by whatever relaxes either (``derived_from``)."""
     out = list(rules)
     for ownership in rules:
         if not ownership.targets.affiliates or ownership.kind is RuleKind.RELAXATION:
@@ -274,15 +273,18 @@ def with_affiliates(rules: Sequence[Rule], firm_parents: dict[str, str]) -> tupl
             if listing.kind is not RuleKind.ENTITY_LISTING or listing.imposed_by != ownership.imposed_by \
                     or listing.targets.affiliates:
                 continue
-            owned = owned_by(listing.targets.firms, firm_parents)
-            if not owned:
-                continue
+            owned, maybe = owned_by(listing.targets.firms, firm_parents)
             start_of_both = _later(listing.start, ownership.start)
-            out.append(replace(
-                listing, id=f"{listing.id} via {ownership.id}",
-                name=f"{listing.name}, extended to owned firms by {ownership.name}",
-                targets=replace(listing.targets, firms=owned), announced=None, effective=start_of_both,
-                ended=_earlier(listing.ended, ownership.ended), derived_from=(listing.id, ownership.id)))
+            for firms, uncertain, suffix, how in ((owned, (), "", "owned firms"),
+                                                  ((), maybe, " (if owned)", "firms perhaps owned half or more")):
+                if not firms and not uncertain:
+                    continue
+                out.append(replace(
+                    listing, id=f"{listing.id} via {ownership.id}{suffix}",
+                    name=f"{listing.name}, extended to {how} by {ownership.name}",
+                    targets=replace(listing.targets, firms=firms, uncertain_firms=uncertain), announced=None,
+                    effective=start_of_both, ended=_earlier(listing.ended, ownership.ended),
+                    derived_from=(listing.id, ownership.id)))
     return tuple(out)
 
 

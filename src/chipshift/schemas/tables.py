@@ -102,7 +102,8 @@ FIRMS = TableSchema(
         Column("name", "str", "common name", required=True),
         Column("aliases", "list", "other names and former names, ';'-separated"),
         Column("hq_country", "str", "headquarters country", required=True, references="countries"),
-        Column("parent", "str", "the firm that owns 50% or more of it, where known", references="firms"),
+        Column("parent", "str", "not used: who owns whom is in the ownership table (kept so stores written before "
+               "stay readable)", references="firms"),
         Column("fiscal_year_end", "int",
                "month (1-12) in which the firm's fiscal year ends; fiscal periods FYnnnn are read with it",
                minimum=1, maximum=12),
@@ -379,6 +380,26 @@ SCENARIOS = TableSchema(
     primary_key=("id",),
 )
 
+OWNERSHIP = TableSchema(
+    "ownership",
+    "Who owns how much of whom: one equity stake per row, sourced. The engine aggregates stakes over every chain "
+    "of owners (a parent's 60% of a firm that owns 100% of a fab counts 60%), as the US 50% Affiliates Rule does; "
+    "a stake of unknown size makes an aggregate uncertain, never a silent yes or no.",
+    (
+        Column("owner", "str", "the firm holding the stake", required=True, references="firms"),
+        Column("firm", "str", "the firm it holds a stake in", required=True, references="firms"),
+        Column("share", "float", "the owner's equity share; empty when the stake is known but its size is not",
+               minimum=0.0, maximum=100.0, unit="pct"),
+        Column("as_of", "date", "the date the share holds at, as the source states it", required=True,
+               pattern=PARTIAL_DATE),
+        Column("source", "str", "the source", required=True, references="sources"),
+        Column("quote", "str", "a short excerpt of the source showing the stake", required=True),
+        Column("note", "str", "free text: what the stake is, caveats"),
+    ),
+    primary_key=("owner", "firm", "as_of"),
+    file="ownership.csv",
+)
+
 #: Tables shipped with the package, in load order (referenced tables first).
 PARTY_REVIEWS = TableSchema(
     "party_reviews",
@@ -398,7 +419,7 @@ PARTY_REVIEWS = TableSchema(
     file="party_reviews.csv",
 )
 BUNDLED: tuple[TableSchema, ...] = (COUNTRIES, FIRMS, INPUTS, INPUT_LINKS, SOURCES, FACTS, RULES, PARAMETERS,
-                                    PARTY_REVIEWS)
+                                    PARTY_REVIEWS, OWNERSHIP)
 TRADE_FLOWS = TableSchema(
     "trade_flows",
     "Bilateral trade by product and year from an imported trade dataset (CEPII's BACI: reconciled UN Comtrade "

@@ -191,6 +191,9 @@ METRICS: Mapping[str, Metric] = _metrics(
            needs_product=True),
     Metric("price", "market_observation", ("currency_usd", "currency_cny", "price_usd_mass", "price_cny_mass"),
            "price per unit", needs_product=True),
+    Metric("price_change", "market_observation", ("growth",),
+           "change of a price between periods (the definition says which price, e.g. a contract price, and on "
+           "which period)", needs_product=True),
     # firm financials: entity is the firm
     Metric("revenue", "financial", _CURRENCY, "the entity's sales in the period"),
     Metric("revenue_growth", "financial", ("growth", "ratio"), "growth of the entity's sales"),
