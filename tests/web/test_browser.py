@@ -114,6 +114,17 @@ def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> 
     _shot(page, "explorer-dram")
 
 
+def test_firm_page_shows_owners_with_sources_and_what_listed_parties_hold(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/explorer?firm=hisilicon")
+    page.wait_for_selector("#detail h1:has-text('HiSilicon')")
+    detail = page.locator("#detail").inner_text()
+    assert "Owners (1)" in detail and "Huawei" in detail and "100.0%" in detail
+    assert "Owned by listed parties" in detail and "E-HUAWEI-2019" in detail
+    page.locator("#detail .figure").first.click()
+    assert page.locator("#source-panel blockquote").inner_text() != "(no quote recorded)"
+    _shot(page, "explorer-firm-owners")
+
+
 def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/restrictions")
     assert page.locator("#timeline svg g.rule-bar").count() >= 40

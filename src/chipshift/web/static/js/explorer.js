@@ -149,6 +149,37 @@
     kv.append(el("dt", { text: "Headquarters" }), el("dd", { text: d.hq_country }), el("dt", { text: "Aliases" }), el("dd", { text: (d.aliases || []).join(", ") }));
     if (d.parent) kv.append(el("dt", { text: "Parent" }), el("dd", { text: d.parent }));
     box.append(kv);
+    if (d.listings && d.listings.length) {
+      box.append(el("h2", { text: `On screening lists (${d.listings.length})` }));
+      const t = el("div");
+      box.append(t);
+      table(t, { filename: `${d.id}-listings`, rows: d.listings, columns: [
+        { key: "list", label: "List" }, { key: "name", label: "Entry" }, { key: "license_policy", label: "Licence policy" },
+        { key: "federal_register_notice", label: "Federal Register" }, { key: "score", label: "Match score", num: true }] });
+    }
+    for (const [title, rows, who, name] of [["Owners", d.owners || [], "owner_name", "Owner"], ["Stakes it holds", d.stakes_held || [], "firm_name", "Firm"]]) {
+      if (!rows.length) continue;
+      box.append(el("h2", { text: `${title} (${rows.length})` }));
+      const t = el("div");
+      box.append(t);
+      table(t, { filename: `${d.id}-${who}`, rows, columns: [
+        { key: who, label: name },
+        { key: "share_pct", label: "Share", num: true, format: (v) => (v === null || v === undefined ? "unknown" : pct(v)) },
+        { key: "as_of", label: "As of" },
+        { key: "publisher", label: "Source", render: (r) => figure(r.publisher || r.source, r), csv: (r) => `${r.publisher || ""} ${r.url || ""}` },
+        { key: "quote", label: "Quote" }] });
+    }
+    if (d.owned_by_listed_parties && d.owned_by_listed_parties.length) {
+      box.append(el("h2", { text: "Owned by listed parties (50% Affiliates Rule)" }),
+        el("p", { class: "muted small", text: "What the parties of each listing hold of this firm in aggregate over every chain of stakes; 'maybe' where a stake's size is unknown." }));
+      const t = el("div");
+      box.append(t);
+      table(t, { filename: `${d.id}-affiliates`, rows: d.owned_by_listed_parties, columns: [
+        { key: "listing", label: "Listing" }, { key: "ownership_rule", label: "Ownership rule" },
+        { key: "aggregate_low_pct", label: "Aggregate (low)", num: true, format: (v) => pct(v) },
+        { key: "aggregate_high_pct", label: "Aggregate (high)", num: true, format: (v) => pct(v) },
+        { key: "reached", label: "Reached" }, { key: "chains", label: "Chains", format: (v) => (v || []).join("; ") }] });
+    }
     if (d.supplies.length) {
       box.append(el("h2", { text: `Supplies (${d.supplies.length} inputs)` }));
       const chart = el("div"), t = el("div");
