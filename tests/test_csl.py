@@ -148,3 +148,28 @@ def test_derived_values_persist_until_what_they_depend_on_changes(tmp_path: Path
     with Store(tmp_path / "s.duckdb") as store:  # a later process reuses it
         assert store.persisted("k", "v1", build) == {"a": [1]} and len(calls) == 1
         assert store.persisted("k", "v2", build) == {"a": [1]} and len(calls) == 2
+
+
+def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tmp_path: Path) -> None:
+    """Two snapshots of the list: the second import names what was added, removed and changed, and the known
+    firms the added and removed entries match (listed and delisted)."""
+    el = "Entity List (EL) - Bureau of Industry and Security"
+    kept = {"name": "Yangtze Memory Technologies Co., Ltd.", "source": el, "entity_number": "10",
+            "addresses": [{"country": "CN"}], "license_policy": "Case-by-case review",
+            "federal_register_notice": "87 FR 77505"}
+    gone = {"name": "Example Trading Co", "source": el, "entity_number": "11", "addresses": [{"country": "AE"}]}
+    new = {"name": "ChangXin Memory Technologies, Inc.", "source": el, "entity_number": "12",
+           "addresses": [{"country": "CN"}], "federal_register_notice": "91 FR 1"}
+    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
+    first = api.import_csl(store, _write(tmp_path / "old.json", [kept, gone]), published="2025-01-01")
+    assert first["changes"] is None  # nothing to compare with
+    report = api.import_csl(store, _write(tmp_path / "new.json", [{**kept, "license_policy": "Presumption of denial"},
+                                                                   new]), published="2026-01-01")
+    changes = report["changes"]
+    assert (changes["added"], changes["removed"], changes["changed"]) == (1, 1, 1)
+    assert changes["previous"]["version"] == "published 2025-01-01" and changes["previous"]["entries"] == 2
+    assert [e["name"] for e in changes["added_entries"]] == ["ChangXin Memory Technologies, Inc."]
+    assert [e["name"] for e in changes["removed_entries"]] == ["Example Trading Co"]
+    assert changes["changed_entries"][0]["fields"] == ["license_policy"]
+    assert [f["firm"] for f in changes["firms_listed"]] == ["cxmt"] and changes["firms_delisted"] == []
+    assert store.count("parties") == 2

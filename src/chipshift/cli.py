@@ -168,10 +168,17 @@ def import_csl(path: Annotated[Path, typer.Argument(help="The Consolidated Scree
                                                                    "not carry it), YYYY-MM-DD.")] = None,
                fmt: FormatOption = Format.table) -> None:
     """Import the US Consolidated Screening List (public domain), replacing an earlier import in one
-    transaction."""
+    transaction; against an earlier import, the entries added, removed and changed, and the known firms listed
+    or delisted."""
     with _errors_exit():
         report = _with_store(lambda store: api.import_csl(store, path, published))
-    print_report(report, fmt, "by_list", _out)
+    changes = report.get("changes")
+    shown = report if fmt is not Format.table or not changes else {
+        **{k: v for k, v in report.items() if k != "changes"},
+        "since": changes["previous"], **{k: changes[k] for k in ("added", "removed", "changed")},
+        "firms_listed": changes["firms_listed"], "firms_delisted": changes["firms_delisted"],
+        "changed_entries": changes["changed_entries"][:50]}
+    print_report(shown, fmt, "by_list", _out)
 
 
 @app.command("parties")

@@ -107,7 +107,8 @@ def match(parties: Sequence[Mapping[str, object]], firms: Iterable[Mapping[str, 
           threshold: float = THRESHOLD) -> list[Match]:
     """Every (party, firm) pair scoring at least ``threshold`` (`score_pair`). A firm name scores only against
     entry names that open with it or equal it, so candidates are looked up by the entry names' first word (place
-    names aside) and by their whole normalised form."""
+    names aside) and by their whole normalised form. When one name of an entry opens with several firms' names, it
+    goes to the firm whose name is the longest (the most specific)."""
     by_first: dict[str, set[int]] = {}
     by_whole: dict[str, set[int]] = {}
     for k, party in enumerate(parties):
@@ -130,7 +131,14 @@ def match(parties: Sequence[Mapping[str, object]], firms: Iterable[Mapping[str, 
             if score >= threshold:
                 out[(str(parties[k]["id"]), str(firm["id"]))] = Match(str(parties[k]["id"]), str(firm["id"]),
                                                                       round(score, 1), party_name, firm_name)
-    return sorted(out.values(), key=lambda m: (m.firm, -m.score, m.party))
+    # a name several firms' names open goes to the most specific only: "ChangXin Memory Technologies" is CXMT,
+    # not its parent "ChangXin Technology Group", whose name reduces to the first word they share
+    longest: dict[tuple[str, str], int] = {}
+    for m in out.values():
+        key = (m.party, m.party_name)
+        longest[key] = max(longest.get(key, 0), len(normalise(m.firm_name)))
+    kept = [m for m in out.values() if len(normalise(m.firm_name)) == longest[(m.party, m.party_name)]]
+    return sorted(kept, key=lambda m: (m.firm, -m.score, m.party))
 
 
 def reviewed(matches: Sequence[Match], entries: Sequence[Mapping[str, object]],

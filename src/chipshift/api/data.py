@@ -6,7 +6,7 @@ import difflib
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -319,6 +319,13 @@ def import_csl(store: Store, path: Path, published: str | None = None) -> Report
         except ValueError as exc:
             raise ChipshiftError(f"--published: {exc}") from None
     imported = csl.read_csl(path)
+    before = store.rows("parties")
+    previous = next((d for d in store.rows("datasets") if d["id"] == csl.ORIGIN), None)
+    changes = None
+    if previous is not None:
+        changes = _list_changes(before, imported.rows, store.rows("firms"))
+        changes["previous"] = {"version": previous["version"], "imported_at": str(previous["imported_at"]),
+                               "entries": len(before)}
     counts = {"parties": len(imported.rows), **{f"list {k}": v for k, v in imported.by_list.items()}}
     dataset = {"id": csl.ORIGIN, "title": csl.TITLE, "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION,
                "version": f"published {published}" if published else None, "location": str(path.resolve()),
@@ -329,7 +336,45 @@ def import_csl(store: Store, path: Path, published: str | None = None) -> Report
                                                               columns=list(schemas_tables.PARTIES.column_names))})
     return {"dataset": csl.TITLE, "entries": len(imported.rows), "published": published,
             "by_list": [{"list": k, "entries": v} for k, v in imported.by_list.items()],
-            "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION}
+            "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION, "changes": changes}
+
+
+#: What tells two versions of one screening-list entry apart as changed (its identity is list, name and number).
+_ENTRY_TERMS = ("license_requirement", "license_policy", "federal_register_notice", "start_date", "countries",
+                "alt_names", "programs")
+
+
+def _list_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]],
+                  firms: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Entries added, removed and changed between two snapshots of the screening list (an entry is its list, its
+    name and the list's number for it), and the known firms the added and removed entries match: which firms
+    were listed or delisted."""
+    def key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+        return (str(row["list"]), parties.normalise(str(row["name"])), str(row.get("entity_number") or ""))
+
+    def terms(row: Mapping[str, Any]) -> dict[str, Any]:
+        return {t: (sorted(row.get(t) or []) if isinstance(row.get(t), list) else row.get(t)) for t in _ENTRY_TERMS}
+
+    def brief(row: Mapping[str, Any]) -> dict[str, Any]:
+        return {"list": row["list"], "name": row["name"], "federal_register_notice": row.get("federal_register_notice"),
+                "start_date": row.get("start_date"), "license_policy": row.get("license_policy")}
+
+    before = {key(r): r for r in old}
+    after = {key(r): r for r in new}
+    added = [after[k] for k in sorted(after.keys() - before.keys())]
+    removed = [before[k] for k in sorted(before.keys() - after.keys())]
+    changed = [{**brief(after[k]), "fields": [t for t in _ENTRY_TERMS if terms(before[k])[t] != terms(after[k])[t]]}
+               for k in sorted(after.keys() & before.keys()) if terms(before[k]) != terms(after[k])]
+
+    def matched(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        entries = [{**r, "id": str(n)} for n, r in enumerate(rows)]
+        return [{"firm": m.firm, "list": entries[int(m.party)]["list"], "entry": entries[int(m.party)]["name"],
+                 "score": m.score} for m in parties.match(entries, firms)]
+
+    return {"added": len(added), "removed": len(removed), "changed": len(changed),
+            "firms_listed": matched(added), "firms_delisted": matched(removed),
+            "added_entries": [brief(r) for r in added], "removed_entries": [brief(r) for r in removed],
+            "changed_entries": changed}
 
 
 def _entries(store: Store) -> dict[str, dict[str, Any]]:
