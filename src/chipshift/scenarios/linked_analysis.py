@@ -34,7 +34,7 @@ from chipshift.scenarios.linked_case import (
     outputs,
     run,
 )
-from chipshift.scenarios.market_analysis import Progress, Reservoir, base_draws, draw_bands, grid_points
+from chipshift.scenarios.market_analysis import Bands, Progress, base_draws, draw_bands, grid_points
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, Posterior, Target, sample
 
@@ -170,27 +170,16 @@ def predictive_bands(case: LinkedCase, governed: Governed, calibration: Bayesian
     chosen = calibration.posterior.draws(n, rng)
     start = demand(case, governed, default_draws(case, 1) | {k: np.full(1, v)
                                                                for k, v in calibration.medians.items()})
-    reservoirs: dict[str, Reservoir] = {}
-    periods_of: dict[str, list[str]] = {}
+    bands = Bands(LINKED_RESERVOIR, seed, np.float32)
     for first in range(0, n, chunk):
         size = min(chunk, n - first)
         draws = bt._with(case, {k: v[first:first + size] for k, v in chosen.items()}, size)
         for name, (periods, values, _) in outputs(case, run(case, governed, draws, start)).items():
-            values = _with_model_error(case, name, periods, values, calibration.origin, error,
-                                       chosen["model_error"][first:first + size], rng)
-            if name not in reservoirs:
-                reservoirs[name] = Reservoir((len(periods),), LINKED_RESERVOIR,
-                                             np.random.default_rng(seed + len(reservoirs)), np.float32)
-                periods_of[name] = list(periods)
-            reservoirs[name].add(values.T)
+            bands.add(name, periods, _with_model_error(case, name, periods, values, calibration.origin, error,
+                                                       chosen["model_error"][first:first + size], rng))
         if progress is not None:
             progress(first + size, n)
-    bands = {}
-    for name, res in reservoirs.items():
-        pct = res.percentiles()
-        bands[name] = {"periods": periods_of[name], "p5": pct[0].tolist(), "median": pct[1].tolist(),
-                       "p95": pct[2].tolist(), "draws": res.seen, "kept": min(res.seen, res.size)}
-    return bands
+    return bands.result("periods")
 
 
 def _with_model_error(case: LinkedCase, name: str, periods: Sequence[str], values: FloatArray, origin: date,

@@ -170,8 +170,7 @@ def draw_bands(case: HasParams, fitted: Mapping[str, float], n: int,
     reservoir), so memory stays flat in `n`. `progress(done, n)` is called after each chunk."""
     rng = np.random.default_rng(seed)
     varied = ranged(case)
-    reservoirs: dict[str, Reservoir] = {}
-    periods_of: dict[str, list[Any]] = {}
+    bands = Bands(keep, seed, dtype)
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
         draws = base_draws(case, fitted, size)
@@ -179,19 +178,36 @@ def draw_bands(case: HasParams, fitted: Mapping[str, float], n: int,
             p = case.params[name]
             draws[name] = rng.uniform(p.low, p.high, size)
         for name, (periods, values) in evaluate(draws).items():
-            if name not in reservoirs:
-                reservoirs[name] = Reservoir((len(periods),), keep, np.random.default_rng(seed + len(reservoirs)),
-                                             dtype)
-                periods_of[name] = list(periods)
-            reservoirs[name].add(values.T)
+            bands.add(name, periods, values)
         if progress is not None:
             progress(start + size, n)
-    bands = {}
-    for name, res in reservoirs.items():
-        pct = res.percentiles()
-        bands[name] = {axis: periods_of[name], "p5": pct[0].tolist(), "median": pct[1].tolist(),
-                       "p95": pct[2].tolist(), "draws": res.seen, "kept": min(res.seen, res.size)}
-    return bands
+    return bands.result(axis)
+
+
+class Bands:
+    """p5, median and p95 per output and period over a stream of draws: a seeded fixed-size reservoir per output,
+    so memory stays flat in the number of draws."""
+
+    def __init__(self, keep: int, seed: int, dtype: type[np.floating[Any]] = np.float64) -> None:
+        self.keep, self.seed, self.dtype = keep, seed, dtype
+        self.reservoirs: dict[str, Reservoir] = {}
+        self.periods: dict[str, list[Any]] = {}
+
+    def add(self, name: str, periods: Sequence[Any], values: FloatArray) -> None:
+        """One chunk of an output: ``values`` periods x draws."""
+        if name not in self.reservoirs:
+            self.reservoirs[name] = Reservoir((len(periods),), self.keep,
+                                              np.random.default_rng(self.seed + len(self.reservoirs)), self.dtype)
+            self.periods[name] = list(periods)
+        self.reservoirs[name].add(values.T)
+
+    def result(self, axis: str) -> dict[str, dict[str, Any]]:
+        out = {}
+        for name, res in self.reservoirs.items():
+            pct = res.percentiles()
+            out[name] = {axis: self.periods[name], "p5": pct[0].tolist(), "median": pct[1].tolist(),
+                         "p95": pct[2].tolist(), "draws": res.seen, "kept": min(res.seen, res.size)}
+        return out
 
 
 def sensitivity(case: MarketCase, rules: RuleContext, fitted: dict[str, float],
