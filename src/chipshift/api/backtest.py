@@ -7,17 +7,14 @@ Every episode draws from its own seed, so a cluster gives the numbers a serial r
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import threading
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from chipshift.api.cases import latest_day, load
 from chipshift.api.data import Report
-from chipshift.domain.period import Period
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import bundled_data_dir
 from chipshift.io.store import Store
@@ -32,10 +29,6 @@ def library(data_dir: Path | None = None) -> list[Path]:
     return sorted(((data_dir or bundled_data_dir()) / "episodes").glob("*.yaml"))
 
 
-def _quarter_label(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
 def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     """An episode file, loaded and checked (``as_of`` included), as a job with no store."""
     case, context, governed = load(store, path)
@@ -45,19 +38,12 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     if not case.episode.outcomes:
         raise DataError([Problem("an episode needs at least one outcome to be scored on", path.name,
                                  field="outcomes")])
-    fitted = [o for o in case.observations if o.fit]
-    last = max((case.period_end(o.output, o.period) for o in fitted), default=Period.parse(case.start).end)
-    end = max(_quarter_label(last), case.start)
-    fit_case = dataclasses.replace(case, end=end)
+    fit_case, fit_governed = linked.fitted_window(case, governed)
     facts = {f["id"]: f for f in store.rows("facts")}
     cited = [o.source for o in case.observations] + [o.source for o in case.episode.outcomes]
     errors = {s: bt.error_of(str(facts[s]["status"])) for s in cited if s in facts}
     later = sorted(r for r in linked.named_rules(case) if context.has(r)
                    and latest_day(context.rule(r).announced or context.rule(r).start) > case.episode.as_of)
-    try:
-        fit_governed = linked.govern(fit_case, context, path.name)
-    except DataError:  # a cut or rule that starts after the last observation: calibrate over the whole run
-        fit_case, fit_governed = case, governed
     return bt.EpisodeJob(str(path), case, governed, fit_case, fit_governed, errors, tuple(later))
 
 

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from chipshift.scenarios.linked_case import (
     LinkedCase,
     default_draws,
     demand,
-    first_quarters,
+    fitted_window,
     observed,
     outputs,
     run,
@@ -133,11 +132,7 @@ def bayesian_calibration(case: LinkedCase, governed: Governed, errors: Mapping[s
     fit_obs = [o for o in case.observations if o.fit]
     origin = max((case.period_end(o.output, o.period) for o in fit_obs),
                  default=Period.parse(case.start).start)
-    fit_case, fit_governed = case, governed
-    if fit_obs:
-        end = max(f"{origin.year}Q{(origin.month - 1) // 3 + 1}", case.start)
-        fit_case = dataclasses.replace(case, end=end)
-        fit_governed = first_quarters(governed, len(fit_case.quarters))
+    fit_case, fit_governed = fitted_window(case, governed)
     wanted = [(t.output, t.period) for t in fitted]
     start = demand(fit_case, fit_governed, bt._with(fit_case, {}, 1))
 

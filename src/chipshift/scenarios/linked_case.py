@@ -284,6 +284,15 @@ def first_quarters(governed: Governed, n: int) -> Governed:
         baseline=None if governed.baseline is None else first_quarters(governed.baseline, n))
 
 
+def fitted_window(case: LinkedCase, governed: Governed) -> tuple[LinkedCase, Governed]:
+    """The case cut after the quarter of its last observation marked fit (its first quarter when none), with its
+    rules over those quarters: all a calibration needs to run."""
+    last = max((case.period_end(o.output, o.period) for o in case.observations if o.fit),
+               default=Period.parse(case.start).end)
+    short = dataclasses.replace(case, end=max(f"{last.year}Q{(last.month - 1) // 3 + 1}", case.start))
+    return short, first_quarters(governed, len(short.quarters))
+
+
 #: Policies under which a rule a scenario adds acts on a case by itself, as a ban (a licence needs its
 #: approval share, which only the case can give).
 BARRING = ("ban", "presumption_of_denial")
