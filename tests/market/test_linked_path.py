@@ -52,6 +52,39 @@ def test_a_rush_with_rivals_takes_share_before_the_ban_and_the_stock_delays_the_
     assert with_rush.buyer_stock[-1].sum() == pytest.approx(0.0, abs=1e-9)
 
 
+def test_a_precautionary_stock_closes_half_its_gap_a_quarter_is_held_and_is_drawn_once_the_pair_is_barred() -> None:
+    """D = 100 a quarter, no capacity limit, a target of 2 quarters of use (200) from quarter 1, half the gap a
+    quarter, no end within the run: orders 100, 200, 150, 125, 112.5, 106.25; stock 0, 100, 150, 175, 187.5,
+    193.75. Barred from quarter 4 instead: the stock of 175 serves 100 then 75, leaving 25 unmet."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    wary = Rush(pairs=np.ones((1, 1), dtype=bool), announced=1, effective=6, cap_quarters=np.array([2.0]),
+                speed_quarters=2.0)
+    path = simulate_linked(lm, _plan(lm, 6, rushes=(wary,)))
+    np.testing.assert_allclose(path.quantity[:, 0, 0, 0], [100, 200, 150, 125, 112.5, 106.25], atol=1e-9)
+    np.testing.assert_allclose(path.buyer_stock[:, 0, 0, 0], [0, 100, 150, 175, 187.5, 193.75], atol=1e-9)
+    np.testing.assert_allclose(path.from_stock[:, 0, 0, 0], 0.0, atol=1e-12)
+    banned = np.zeros((6, 1, 1), dtype=bool)
+    banned[4:] = True
+    cut = simulate_linked(lm, _plan(lm, 6, banned=banned, rushes=(wary,)))
+    np.testing.assert_allclose(cut.from_stock[:, 0, 0, 0], [0, 0, 0, 0, 100, 75], atol=1e-9)
+    np.testing.assert_allclose(cut.unmet[:, 0, 0], [0, 0, 0, 0, 0, 25], atol=1e-9)
+
+
+def test_rushes_on_one_pair_take_the_larger_target_and_a_licensed_pair_orders_its_approved_share() -> None:
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    small, large = (Rush(pair, 0, 3, np.array([cap]), 2.0) for cap in (1.0, 2.0))
+    both = simulate_linked(lm, _plan(lm, 3, rushes=(small, large)))
+    alone = simulate_linked(lm, _plan(lm, 3, rushes=(large,)))
+    np.testing.assert_allclose(both.quantity, alone.quantity, atol=1e-9)
+    # half of what buyers want is licensed: 50 of use plus half of the 100 they want to stock
+    licence = Licence(pair, 0, 3, approval=np.array([0.5]), delay=np.array([0.0]))
+    elastic = dataclasses.replace(lm, demand_elasticity=np.array([0.5]))
+    licensed = simulate_linked(elastic, _plan(elastic, 3, rushes=(large,), licences=(licence,)))
+    assert licensed.quantity[0, 0, 0, 0] == pytest.approx(100.0)
+    assert licensed.buyer_stock[0, 0, 0, 0] == pytest.approx(50.0)
+
+
 def test_we31_supply_cut_runs_down_a_stock_and_recovers_with_a_substitute() -> None:
     """Line demand 5 a quarter; a stock of 10 at the cut; a substitute ramps to 8 a quarter, half-way at
     quarter 12, 10% to 90% in 4 quarters. Output 5, 5, 0 ... 0.10 (q8), 0.80 (q10), 2.00, 4.00, then 5; the

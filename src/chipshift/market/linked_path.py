@@ -10,7 +10,8 @@ once; the quarters run in order because stocks carry over. Mechanisms, each from
 * **Rush** (section 2.2): between a ban's announcement and its effective quarter, buyers in the barred market
   order ``min(spare capacity, (cap - B_t) / speed_quarters)`` beyond their use, up to a stock cap of so many
   quarters of use; once the ban holds they use the stock first (``min(B_t, use)`` a quarter, ``use`` being the
-  last quarter's flow before the ban), which lowers what they buy from the others. WE-2.2.
+  last quarter's flow before the ban), which lowers what they buy from the others. WE-2.2. Rushes on one pair
+  take the largest target, not their sum; a barred pair takes no rush orders, a licensed one its approved share.
 * **Licence** (section 4.2): the flow is capped at ``approval`` times what buyers would take without the cap,
   and a delay wedge applies; the binding one acts, never both multiplied. WE-4.1.
 
@@ -53,7 +54,9 @@ class InputCut:
 class Rush:
     """Buyers in the `pairs` (markets x firms, bool) learn in quarter `announced` that the flows will be barred
     from quarter `effective`; they build a stock of at most `cap_quarters` quarters of use (per draw), closing
-    the gap to it over `speed_quarters` quarters, as spare capacity allows."""
+    the gap to it over `speed_quarters` quarters, as spare capacity allows. A precautionary stock (buyers who
+    fear further controls) is a rush whose `effective` is past the last quarter: built while the pairs are
+    open, held, and drawn only if a pair is barred later."""
 
     pairs: BoolArray
     announced: int
@@ -265,18 +268,8 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool
             quota = np.where(licensed, approval * first.quantity, np.inf)
         extra = np.zeros((n_b, nm, nf))
         if rushing and first is not None:
-            spare = np.maximum(capacity - first.sales, 0.0)  # (B, f)
-            for rush in rushing:
-                pairs = np.broadcast_to(rush.pairs, (n_b, nm, nf))
-                use = np.where(pairs, first.quantity, 0.0)
-                target = np.broadcast_to(rush.cap_quarters, (n_b,))[:, None, None] * use
-                want = np.maximum(target - buyer_stock, 0.0) / rush.speed_quarters
-                want = np.where(pairs, want, 0.0)
-                # spare capacity is shared among the rushing markets in proportion to what they want
-                wanted = want.sum(axis=1)
-                scale = np.where(wanted > 0.0, np.minimum(1.0, spare / np.where(wanted > 0.0, wanted, 1.0)), 0.0)
-                extra += want * scale[:, None, :]
-                spare = spare - (want * scale[:, None, :]).sum(axis=1)
+            extra = _rush_orders(rushing, first.quantity, buyer_stock, np.maximum(capacity - first.sales, 0.0),
+                                 banned, licensed, approval)
         res = solve_linked(base, LinkedShocks(wedge=wedge, quota=quota, extra=extra if extra.any() else None,
                                               **common), rationing=rationing,
                            start=None if guess is None else guess[t])
@@ -291,6 +284,23 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool
         unmet = np.where(demand - served_value / e0 > 1e-12, res.unmet, 0.0)
         _collect(out, res, capacity, unmet, buyer_stock, served, input_stock)
     return LinkedPath(firms=base.firms, markets=base.markets, **{k: np.stack(v) for k, v in out.items()})
+
+
+def _rush_orders(rushing: Sequence[Rush], use: FloatArray, buyer_stock: FloatArray, spare: FloatArray,
+                 banned: BoolArray, licensed: BoolArray, approval: FloatArray) -> FloatArray:
+    """Orders beyond use ``(B, m, f)`` in a quarter: each pair closes the gap to the largest stock target of the
+    rushes on it over their speed; nothing from a barred pair and only the approved share from a licensed one;
+    each firm's spare capacity is shared among the markets in proportion to what they want."""
+    n_b = use.shape[0]
+    want = np.zeros_like(use)
+    for rush in rushing:
+        pairs = np.broadcast_to(rush.pairs, use.shape)
+        target = np.broadcast_to(rush.cap_quarters, (n_b,))[:, None, None] * use
+        want = np.maximum(want, np.where(pairs, np.maximum(target - buyer_stock, 0.0) / rush.speed_quarters, 0.0))
+    want = np.where(banned, 0.0, np.where(licensed, approval * want, want))
+    wanted = want.sum(axis=1)
+    scale = np.where(wanted > 0.0, np.minimum(1.0, spare / np.where(wanted > 0.0, wanted, 1.0)), 0.0)
+    return np.asarray(want * scale[:, None, :])
 
 
 def _collect(out: dict[str, list[Any]], res: LinkedResult, capacity: FloatArray, unmet: FloatArray,
