@@ -181,3 +181,11 @@ def test_ownership_is_shown_and_bad_stakes_are_refused(run, mini_data: Path) -> 
              if p["severity"] == "error"}
     assert ("ownership.csv", 4, "firm") in found  # owns itself
     assert any(f == "ownership.csv" and field == "share" for f, _, field in found)  # 110% of solidigm
+
+
+def test_the_package_runs_as_a_module() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "chipshift", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "backtest" in done.stdout

@@ -1,0 +1,5 @@
+"""`python -m chipshift`: the command line."""
+
+from chipshift.cli import main
+
+main()
