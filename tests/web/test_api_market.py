@@ -23,7 +23,8 @@ def test_run_gives_bands_calibration_and_sources_and_is_cached(client: TestClien
     assert r["case"] == AI and r["draws"] == 200 and r["seed"] == 7 and r["file"] == f"{AI}.yaml"
     localization = [o for o in r["outputs"] if o["output"] == "localization"]
     assert localization and all(o["p5"] <= o["median"] <= o["p95"] for o in localization)
-    assert "edge of the range" in r["calibration"]["statement"]
+    assert "do not pin down q_h20" in r["calibration"]["statement"]
+    assert r["calibration"]["procedure"].startswith("Bayesian") and r["calibration"]["sampler"]["evaluations"] > 0
     assert r["calibration"]["table"] and r["sensitivity"] and r["parameters"]
     assert all(f["publisher"] and f["url"].startswith("http") for f in r["facts"].values())
     assert set(r["sources"]) <= set(r["facts"])

@@ -27,7 +27,7 @@ from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.scenarios import backtest as bt
-from chipshift.scenarios import linked_analysis
+from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios import sensitivity as global_sensitivity
@@ -163,13 +163,23 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
                                                                   governed.pairs[len(loaded.rules):], strict=True)
                                        if pairs.any()]}
         return report
-    sourced = loaded
+    return _single_run(store, path, loaded, rules, draws, seed, overrides, started, progress, calibration_draws)
+
+
+def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContext, draws: int, seed: int,
+                overrides: Mapping[str, float] | None, started: float, progress: Progress | None,
+                calibration_draws: int) -> Report:
+    """``scenario_run`` of a single-market case: outputs by year, calibrated by the posterior as a linked case."""
     case = apply_overrides(sourced, overrides, path.name)
     overridden = set(overrides or {})
-    calibration = analysis.calibrate(case, rules)
-    values = {name: p.default for name, p in case.params.items()} | calibration.fitted
+    errors = {f["id"]: bt.error_of(f["status"]) for f in store.rows("facts")}
+    calibration = market_posterior.bayesian_calibration(case, rules, errors, seed=seed, draws=calibration_draws)
+    post = calibration.posterior
+    values = {name: p.default for name, p in case.params.items()} | calibration.medians
     run = outputs(simulate(case, rules, {k: np.full(1, v) for k, v in values.items()}))
-    bands = analysis.monte_carlo(case, rules, calibration.fitted, draws, seed, progress=progress) if draws else {}
+    error = library_error(store) if draws else None
+    bands = market_posterior.predictive_bands(case, rules, calibration, draws, error=error, seed=seed,
+                                              progress=progress) if draws else {}
     rows = []
     for name, (years, series) in run.items():
         band = bands.get(name)
@@ -186,29 +196,52 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
                            "model": next((r["value"] for r in rows if r["output"] == obs.output
                                           and r["year"] == obs.year), None),
                            "published": _published(store, case, obs.output, obs.year)})
-    not_pinned = [name for name, ok in calibration.pinned.items() if not ok]
-    at_edge = [name for name, v in calibration.fitted.items()
-               if v in (case.params[name].low, case.params[name].high)]
+    summary = {p.name: p for p in post.summary}
+    fitted = {k: round(v, 6) for k, v in calibration.medians.items() if case.params[k].fit} \
+        if calibration.targets else {}
+    not_pinned = [k for k in fitted if not summary[k].identified]
+    at_edge = [k for k in fitted if summary[k].at_bound is not None]
+    unfitted = None if fitted else _unfitted(sourced, overrides, bool(calibration.targets))
+    last = int(calibration.origin) - 1
+    band_method = None if not draws else (
+        f"{draws:,} draws of the parameters from their posterior, each output moved by the model's error on "
+        "outcomes it was not fitted to, learned from the bundled back-test library of linked cases (Student-t "
+        f"with {error.dof:g} degrees of freedom, scale {error.scale:.3f} in logs, log-odds for percentages, "
+        f"times the square root of the years after {last}, at least a quarter)" if error else
+        f"{draws:,} draws of the parameters from their posterior (no back-test episode loads, so the model's own "
+        "error is not in the bands)")
     return {
         "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
         "region": case.region, "product": case.product, "years": [case.start_year, case.end_year],
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
-                        "fitted": p.id in calibration.fitted, "monte_carlo": p.id in analysis.ranged(case),
-                        "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis}
+                        "fitted": p.id in fitted, "monte_carlo": p.id in summary,
+                        "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis,
+                        "posterior": _posterior_row(summary[p.id]) if p.id in summary else None}
                        for p in sourced.params.values()],
         "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
         "calibration": {
-            "procedure": (f"grid search ({analysis.grid_points(len(calibration.fitted))} points per fitted "
-                          "parameter, all evaluated in one batched run) minimising the squared error against the "
-                          "observations marked fit") if calibration.fitted else "none: no parameter is fitted",
-            "fitted": calibration.fitted, "rmse": None if calibration.rmse is None else round(calibration.rmse, 4),
+            "procedure": (
+                "Bayesian: a PERT prior on every ranged parameter's range (mode at its default) and on the model's "
+                "error; the observations marked fit, each with the error of its kind of figure, weigh the draws "
+                f"({_SAMPLERS.get(post.method, post.method)}); values are the run at the parameters' posterior "
+                "medians") if calibration.targets else (
+                "none: no observation is marked fit, so every ranged parameter keeps its prior; values are the run "
+                "at the prior medians"),
+            "fitted": fitted, "rmse": None if calibration.rmse is None else round(calibration.rmse, 4),
+            "rmse_of": "errors of the central run (model - observed) in the observations' units",
             "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
-            "statement": _statement(not_pinned, at_edge, _unfitted(sourced, case, calibration)),
+            "statement": _statement(not_pinned, at_edge, unfitted, posterior=True),
+            "sampler": {"method": post.method, "evaluations": post.evaluations,
+                        "effective_draws": None if math.isnan(post.importance_ess) else round(post.importance_ess),
+                        "seconds": round(post.seconds, 2), "warnings": list(post.warnings)},
             "table": calibration.table,
         },
+        "bands": band_method,
+        "model_error": None if error is None else {"scale": round(error.scale, 4), "dof": error.dof,
+                                                   "after_year": last, "learned_from": "the bundled back-test library"},
         "outputs": rows,
         "draws": draws, "seed": seed if draws else None,
-        "sensitivity": analysis.sensitivity(case, rules, calibration.fitted, headlines),
+        "sensitivity": analysis.sensitivity(case, rules, calibration.medians, headlines),
         "published_beside_model": comparison,
         "sources": sorted({o.fact for o in case.observations if o.fact} | ({case.firm_share_fact}
                                                                            if case.firm_share_fact else set())),
@@ -217,15 +250,20 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
     }
 
 
-def _unfitted(sourced: MarketCase, case: MarketCase, calibration: analysis.Calibration) -> str | None:
-    """Why no parameter is fitted (None when some are): none is marked fit, overrides hold them all, or there
-    is no observation to fit to."""
-    if calibration.fitted:
-        return None
-    held = [p.id for p in sourced.params.values() if p.fit and not case.params[p.id].fit]
-    if held and not any(p.fit for p in case.params.values()):
-        return f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held at given values (overrides, --set)"
-    return calibration.unfitted or "none is marked fit"
+def _unfitted(sourced: MarketCase | linked.LinkedCase, overrides: Mapping[str, float] | None,
+              weighed: bool) -> str:
+    """Why no parameter marked fit is fitted: overrides hold them, none is marked, or no observation is marked
+    fit; and whether the observations still weigh the other ranged parameters (``weighed``)."""
+    held = [p.id for p in sourced.params.values() if p.fit and p.id in (overrides or {})]
+    fittable = [p.id for p in sourced.params.values() if p.fit and p.id not in held]
+    rest = (f"; the observations marked fit weigh {'the other' if held else 'every'} ranged parameter"
+            f"{'s' if held else ''}" if weighed else ", and every ranged parameter keeps its prior")
+    if held and not fittable:
+        return f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held at given values (overrides, --set){rest}"
+    if fittable:
+        return (f"no observation is marked fit, so {', '.join(fittable)} "
+                f"{'keeps its prior' if len(fittable) == 1 else 'keep their priors'}")
+    return f"none is marked fit{rest}"
 
 
 def _statement(not_pinned: list[str], at_edge: list[str], unfitted: str | None = None, posterior: bool = False) -> str:
@@ -304,12 +342,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     fitted_ids = set(fitted)
     not_pinned = [k for k in fitted if not summary[k].identified]
     at_edge = [k for k in fitted if summary[k].at_bound is not None]
-    held = [p.id for p in sourced.params.values() if p.fit and p.id in (overrides or {})]
-    fittable = [p.id for p in sourced.params.values() if p.fit and p.id not in held]
-    unfitted = None if fitted_ids else (
-        f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held at given values (overrides, --set)" if held
-        else f"no observation is marked fit, so {', '.join(fittable)} keep their priors" if fittable
-        else "none is marked fit (the parameters keep their priors)")
+    unfitted = None if fitted_ids else _unfitted(sourced, overrides, bool(calibration.targets))
     band_method = None if not draws else (
         f"{draws:,} draws of the parameters from their posterior, each output moved by the model's error on "
         "outcomes it was not fitted to, learned from the bundled back-test library (Student-t with "

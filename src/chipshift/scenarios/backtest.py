@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 
 from chipshift.errors import DataError, Problem
 from chipshift.market.errors import ConvergenceError
@@ -34,7 +35,7 @@ from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.linked_case import Draws, FloatArray, Governed, LinkedCase
 from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.market_case_check import linked_output
-from chipshift.scenarios.market_run import default_draws
+from chipshift.scenarios.market_run import HasParams, default_draws
 from chipshift.scenarios.posterior import (
     LITERAL_ERROR,
     STATUS_ERROR,
@@ -170,7 +171,7 @@ class EpisodeScores:
     error_from: int  # how many other episodes it was learned from (0: the episode's own posterior)
 
 
-def priors(case: LinkedCase) -> list[Prior]:
+def priors(case: HasParams) -> list[Prior]:
     """A PERT prior per ranged parameter, mode at its default, then the model error's."""
     out = [Prior(p.id, p.low, p.default, p.high) for p in case.params.values() if p.high > p.low]
     return [*out, model_error_prior()]
@@ -288,6 +289,34 @@ class ErrorModel:
         if math.isinf(self.dof):
             return rng.standard_normal(size)
         return rng.standard_t(self.dof, size)
+
+
+#: The largest move the error model makes (in logs): its heavy tails would otherwise reach factors no float
+#: holds; e^12 is a factor of some 160,000.
+MAX_SHOCK = 12.0
+
+
+def with_model_error(values: FloatArray, percent: bool, years: FloatArray, later: npt.NDArray[np.bool_],
+                     error: ErrorModel, own: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """``values`` (periods x draws) moved by the model's error, in logs (log-odds for a percentage). A period
+    after the case's knowledge ends (`later`) takes one draw of the track record's error per draw, scaled by the
+    square root of its `years` from there (at least ``MIN_HORIZON``); one by then takes the model error each
+    draw's posterior gives (`own`, normal). Zeros and undefined values stay as they are: the error model has
+    nothing to say of a level the model puts at nothing."""
+    n = values.shape[1]
+    span = np.maximum(years, MIN_HORIZON)[:, None]
+    raw = np.where(later[:, None], error.scale * np.sqrt(span) * error.draw(rng, n)[None, :],
+                   own[None, :] * rng.standard_normal(size=(1, n)))
+    shock = np.clip(raw, -MAX_SHOCK, MAX_SHOCK)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if percent:
+            q = values / 100.0
+            moved = 100.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shock)))
+            ok = (q > 0.0) & (q < 1.0)
+        else:
+            moved = values * np.exp(shock)
+            ok = values > 0.0
+    return np.asarray(np.where(ok & np.isfinite(moved), moved, values))
 
 
 def _log_t(r: FloatArray, var: FloatArray, dof: float) -> FloatArray:

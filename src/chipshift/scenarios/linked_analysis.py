@@ -179,33 +179,12 @@ def predictive_bands(case: LinkedCase, governed: Governed, calibration: Bayesian
 
 def _with_model_error(case: LinkedCase, name: str, periods: Sequence[str], values: FloatArray, origin: date,
                       error: ErrorModel | None, own: FloatArray, rng: np.random.Generator) -> FloatArray:
-    """``values`` (periods x draws) moved by the model's error, in logs (log-odds for a percentage). A period
-    after `origin` takes one draw of the track record's error per draw and output, scaled by the square root of
-    its years from `origin` (at least a quarter). A period by `origin`, the one the fitted observations saw,
-    takes the model error each draw's posterior gives (`own`, normal). Zeros and undefined values stay as they
-    are: the error model has nothing to say of a level the model puts at nothing."""
+    """``values`` (periods x draws) moved by the model's error (``backtest.with_model_error``), the years counted
+    from `origin` to each period's middle; outputs no one publishes keep the parameters' bands."""
     spec = linked_output(name)
     if error is None or spec is None or spec.pattern.startswith(UNOBSERVED):
         return values
-    percent = spec.unit == "pct"
     middles = [case.period_middle(name, p) for p in periods]
-    years = np.array([max((m - origin).days / 365.25, bt.MIN_HORIZON) for m in middles])
-    later = np.array([m > origin for m in middles])[:, None]
-    n = values.shape[1]
-    raw = np.where(later, error.scale * np.sqrt(years)[:, None] * error.draw(rng, n)[None, :],
-                   own[None, :] * rng.standard_normal(size=(1, n)))
-    shock = np.clip(raw, -MAX_SHOCK, MAX_SHOCK)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if percent:
-            q = values / 100.0
-            moved = 100.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shock)))
-            ok = (q > 0.0) & (q < 1.0)
-        else:
-            moved = values * np.exp(shock)
-            ok = values > 0.0
-    return np.asarray(np.where(ok & np.isfinite(moved), moved, values))
-
-
-#: The largest move the error model makes (in logs): its heavy tails would otherwise reach factors no float
-#: holds; e^12 is a factor of some 160,000.
-MAX_SHOCK = 12.0
+    years = np.array([(m - origin).days / 365.25 for m in middles])
+    later = np.array([m > origin for m in middles])
+    return bt.with_model_error(values, spec.unit == "pct", years, later, error, own, rng)

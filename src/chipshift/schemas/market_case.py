@@ -287,7 +287,8 @@ PARAMETER = Record((
         "else the default"),
     Key("high", Number(("literal", "fact"), scaled=True), "high end of the range", default_text="from `from`, "
         "else the default"),
-    Key("fit", Flag(), "calibrate it to the observations (on a grid over its range)", default=False),
+    Key("fit", Flag(), "report it as calibrated to the observations (every ranged parameter has a prior, and "
+        "the observations marked fit weigh them all)", default=False),
     Key("basis", Text(), "where default and range come from (fact ids, a derivation, or 'free: ...')",
         required_without=("from",), excludes=("from",)),
 ))
