@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/bench_scenarios.py [--draws 10000] [--reference
 Measured in one run, on one core (BLAS threads set to 1):
 * one equilibrium of a seed-case market (4 sources);
 * one run of every shipped market case over its years (default parameters);
-* 10,000 Monte Carlo draws of each seed case, chunked (peak memory reported for 2,000 and 10,000 draws);
+* each seed case's posterior (the calibration a run does), then 10,000 posterior predictive draws of it,
+  chunked (peak memory reported for 2,000 and 10,000 draws);
 * the same runner with the plain scipy reference solver (tests/market/market_reference.py) solving each
   quarter, segment and draw one at a time, timed on a few draws and scaled: the speed-up is reported.
 """
@@ -37,8 +38,7 @@ from chipshift import api  # noqa: E402
 from chipshift.api.market import load_case  # noqa: E402
 from chipshift.config import Settings  # noqa: E402
 from chipshift.market import Market, Shocks, solve_market  # noqa: E402
-from chipshift.scenarios import market_analysis as analysis  # noqa: E402
-from chipshift.scenarios import market_run  # noqa: E402
+from chipshift.scenarios import market_posterior, market_run  # noqa: E402
 
 CASES = ("micron-china", "china-ai-accelerators")
 
@@ -96,15 +96,19 @@ def main() -> None:
     print(f"one run of every shipped market case ({len(cases)} cases, {years} case-years, quarterly): "
           f"{one * 1e3:.1f} ms (target < 50 ms)")
     for name, (case, rules) in cases.items():
-        fitted = analysis.calibrate(case, rules).fitted
+        start = time.perf_counter()
+        calibration = market_posterior.bayesian_calibration(case, rules, {})
+        post = calibration.posterior
+        print(f"{name}: posterior ({post.method}) from {post.evaluations:,} evaluations in "
+              f"{time.perf_counter() - start:.2f} s")
         for n in (2_000, args.draws):
             tracemalloc.start()
             start = time.perf_counter()
-            analysis.monte_carlo(case, rules, fitted, n)
+            market_posterior.predictive_bands(case, rules, calibration, n, error=None)
             elapsed = time.perf_counter() - start
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-            print(f"{name}: {n:,} Monte Carlo draws in {elapsed:.2f} s (target < 10 s for 10,000), "
+            print(f"{name}: {n:,} posterior predictive draws in {elapsed:.2f} s (target < 10 s for 10,000), "
                   f"peak traced memory {peak:.0f} MiB")
         batched = elapsed / n
         k = args.reference_draws

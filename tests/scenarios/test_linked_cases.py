@@ -98,14 +98,15 @@ def test_draws_vary_the_answer_and_each_draw_runs_as_alone(bundled_store: Store)
     np.testing.assert_allclose(alone[:, 0], both[:, 1], rtol=1e-9)
 
 
-def test_parameters_marked_fit_keep_their_defaults_when_no_observation_is_fitted(bundled_store: Store) -> None:
+def test_parameters_marked_fit_keep_their_priors_when_no_observation_is_fitted(bundled_store: Store) -> None:
     from chipshift.scenarios import linked_analysis
 
     doc = _gallium()
     doc["parameters"]["approval"]["fit"] = True  # every observation of the example is out of sample
     case, governed = _load(bundled_store, doc)
-    calibration = linked_analysis.calibrate(case, governed)
-    assert calibration.fitted == {} and calibration.error is None
+    calibration = linked_analysis.bayesian_calibration(case, governed, {}, draws=FAST)
+    assert calibration.targets == () and calibration.error is None
+    assert calibration.posterior.method == "prior" and not calibration.posterior.evaluations
 
 
 def test_offerings_step_down_as_rules_bar_them_and_wait_for_a_required_permission(bundled_store: Store) -> None:

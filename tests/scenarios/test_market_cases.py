@@ -18,6 +18,7 @@ from chipshift.engine.reach import Destination
 from chipshift.errors import DataError
 from chipshift.io.store import Store
 from chipshift.scenarios import market_analysis as analysis
+from chipshift.scenarios import market_posterior
 from chipshift.scenarios.market_case import parse_case
 from chipshift.scenarios.market_run import RuleContext, default_draws, outputs, simulate
 
@@ -113,10 +114,11 @@ def test_removing_a_source_raises_the_others(bundled_store: Store) -> None:
         assert after[years.index(2024), 0] == pytest.approx(before[years.index(2024), 0])
 
 
-def test_monte_carlo_is_seeded_and_bounded(bundled_store: Store) -> None:
+def test_predictive_bands_are_seeded_and_bounded(bundled_store: Store) -> None:
     case, rules = load_case(bundled_store, AI)
-    a = analysis.monte_carlo(case, rules, {}, 300, seed=7, chunk=128)
-    b = analysis.monte_carlo(case, rules, {}, 300, seed=7, chunk=128)
+    calibration = market_posterior.bayesian_calibration(case, rules, {}, seed=7, draws=1_000)
+    a = market_posterior.predictive_bands(case, rules, calibration, 300, error=None, seed=7, chunk=128)
+    b = market_posterior.predictive_bands(case, rules, calibration, 300, error=None, seed=7, chunk=128)
     assert a == b
     band = a["localization"]
     assert all(lo <= mid <= hi for lo, mid, hi in zip(band["p5"], band["median"], band["p95"], strict=True))

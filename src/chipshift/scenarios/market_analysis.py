@@ -1,22 +1,15 @@
-"""Calibration, Monte Carlo bands and sensitivity for a market case. Pure computation over arrays.
+"""Bands and sensitivity for a market case. Pure computation over arrays.
 
-* Calibration: the parameters marked ``fit`` are chosen on a grid over their ranges (21 points each, fewer
-  when several share a budget of 2,000; every grid point is one draw of a single batched run) to minimise
-  the squared error against the observations marked ``fit``. A parameter is reported as *not pinned down*
-  when grid points within 10% of the best error span more than half of its range. With no parameter marked
-  ``fit``, or no observation to fit to, nothing is fitted (the parameters keep their defaults) and the RMSE
-  is None, not NaN.
-* Monte Carlo: the other parameters with a range are drawn uniformly and independently from it (seeded);
-  draws run in chunks and only a fixed-size reservoir per output is kept, so memory stays flat in N.
-* Sensitivity: each ranged parameter alone at its low and high end, the rest at their defaults (fitted
-  values for fitted ones); parameters are ranked by how far they move each headline output.
+* Bands: p5, median and p95 per output and period over a stream of draws (``Bands``): a seeded fixed-size
+  reservoir per output, so memory stays flat in the number of draws. The draws come from a posterior
+  (``market_posterior``, ``linked_analysis``).
+* Sensitivity: each ranged parameter alone at its low and high end, the rest at given values (the posterior
+  medians); parameters are ranked by how far they move each headline output.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,80 +29,9 @@ from chipshift.scenarios.market_run import (
 Progress = Callable[[int, int], None]
 
 
-GRID_POINTS = 21
-GRID_BUDGET = 2_000  # most grid points in one calibration run (all parameters together)
 CHUNK = 2_000
 RESERVOIR = 20_000
 BAND = (5.0, 50.0, 95.0)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    fitted: dict[str, float]  # empty when nothing is fitted
-    pinned: dict[str, bool]
-    rmse: float | None  # of the fitted model against the observations fitted to; None when nothing is fitted
-    table: list[dict[str, Any]]  # observation, model, error per observation
-    unfitted: str | None = None  # why nothing is fitted, when nothing is
-
-
-def _observed(case: MarketCase, out: dict[str, tuple[tuple[int, ...], FloatArray]], fit_only: bool) -> tuple[
-        list[Any], FloatArray, FloatArray]:
-    rows, model, observed = [], [], []
-    for obs in case.observations:
-        if fit_only and not obs.fit:
-            continue
-        years, values = out[obs.output]
-        if obs.year not in years:
-            continue
-        rows.append(obs)
-        model.append(values[years.index(obs.year)])
-        observed.append(obs.value)
-    return rows, np.array(model), np.array(observed)
-
-
-def grid_points(n_free: int) -> int:
-    """Points per fitted parameter: GRID_POINTS, fewer when several parameters share the budget."""
-    if n_free == 0:
-        return 1
-    return max(5, min(GRID_POINTS, int(GRID_BUDGET ** (1.0 / n_free))))
-
-
-def calibrate(case: MarketCase, rules: RuleContext, grid: int | None = None) -> Calibration:
-    free = [p for p in case.params.values() if p.fit]
-    unfitted = None
-    if not free:
-        unfitted = "none is marked fit (the model runs at the parameters' defaults)"
-    elif not any(o.fit for o in case.observations):
-        unfitted = (f"no observation is marked fit, so {', '.join(p.id for p in free)} keep "
-                    f"{'its default' if len(free) == 1 else 'their defaults'}")
-        free = []
-    grid = grid or grid_points(len(free))
-    axes = [np.linspace(p.low, p.high, grid) for p in free]
-    points = np.array(list(itertools.product(*axes))) if free else np.zeros((1, 0))
-    draws = default_draws(case, len(points))
-    for j, p in enumerate(free):
-        draws[p.id] = points[:, j]
-    out = outputs(simulate(case, rules, draws))
-    _, model, observed = _observed(case, out, fit_only=True)
-    if len(observed) == 0:
-        best = 0
-        sse = np.zeros(len(points))
-    else:
-        sse = ((model - observed[:, None]) ** 2).sum(axis=0)
-        best = int(np.nanargmin(sse))
-    fitted = {p.id: round(float(points[best, j]), 6) for j, p in enumerate(free)}
-    near = sse <= sse[best] * 1.1 + 1e-9
-    pinned = {p.id: bool(np.ptp(points[near, j]) <= 0.5 * (p.high - p.low)) for j, p in enumerate(free)}
-    chosen = {**{k: v[best: best + 1] for k, v in draws.items()}}
-    final = outputs(simulate(case, rules, chosen))
-    rows, model1, _ = _observed(case, final, fit_only=False)
-    table = [{"output": o.output, "year": o.year, "observed": o.value, "model": round(float(m[0]), 3),
-              "error": round(float(m[0]) - o.value, 3), "fitted_to": o.fit, "fact": o.fact,
-              "basis": o.basis or None, "source": o.source}
-             for o, m in zip(rows, model1, strict=True)]
-    errors = [r["error"] for r in table if r["fitted_to"]]
-    rmse = float(np.sqrt(np.mean(np.square(errors)))) if errors and fitted else None
-    return Calibration(fitted, pinned, rmse, table, unfitted)
 
 
 def base_draws(case: HasParams, fitted: Mapping[str, float], size: int) -> Draws:
@@ -151,37 +73,6 @@ class Reservoir:
     def percentiles(self) -> FloatArray:
         kept = self.values[: min(self.seen, self.size)]
         return np.asarray(np.percentile(kept, BAND, axis=0))
-
-
-def monte_carlo(case: MarketCase, rules: RuleContext, fitted: dict[str, float], n: int, seed: int = 20261125,
-                chunk: int = CHUNK, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
-    """Bands (p5, median, p95) per output and year over ``n`` seeded draws of the ranged parameters."""
-    return draw_bands(case, fitted, n, lambda draws: outputs(simulate(case, rules, draws)), seed=seed,
-                      chunk=chunk, axis="years", progress=progress)
-
-
-def draw_bands(case: HasParams, fitted: Mapping[str, float], n: int,
-               evaluate: Callable[[Draws], Mapping[str, tuple[Sequence[Any], FloatArray]]], *, seed: int,
-               chunk: int, axis: str, keep: int = RESERVOIR, dtype: type[np.floating[Any]] = np.float64,
-               progress: Progress | None = None) -> dict[str, dict[str, Any]]:
-    """Bands (p5, median, p95) per output and period over `n` seeded draws of the ranged parameters (uniform
-    over their ranges, the rest at their defaults or fitted values), run `chunk` draws at a time through
-    `evaluate` (draws -> output -> (periods, periods x draws)); `keep` draws per output are kept (a seeded
-    reservoir), so memory stays flat in `n`. `progress(done, n)` is called after each chunk."""
-    rng = np.random.default_rng(seed)
-    varied = ranged(case)
-    bands = Bands(keep, seed, dtype)
-    for start in range(0, n, chunk):
-        size = min(chunk, n - start)
-        draws = base_draws(case, fitted, size)
-        for name in varied:
-            p = case.params[name]
-            draws[name] = rng.uniform(p.low, p.high, size)
-        for name, (periods, values) in evaluate(draws).items():
-            bands.add(name, periods, values)
-        if progress is not None:
-            progress(start + size, n)
-    return bands.result(axis)
 
 
 class Bands:
