@@ -35,7 +35,7 @@ from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.market_case import MarketCase
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
-from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, ParameterSummary
+from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, ParameterSummary, Posterior
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
@@ -220,20 +220,12 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
                        for p in sourced.params.values()],
         "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
         "calibration": {
-            "procedure": (
-                "Bayesian: a PERT prior on every ranged parameter's range (mode at its default) and on the model's "
-                "error; the observations marked fit, each with the error of its kind of figure, weigh the draws "
-                f"({_SAMPLERS.get(post.method, post.method)}); values are the run at the parameters' posterior "
-                "medians") if calibration.targets else (
-                "none: no observation is marked fit, so every ranged parameter keeps its prior; values are the run "
-                "at the prior medians"),
+            "procedure": _procedure(post, bool(calibration.targets)),
             "fitted": fitted, "rmse": None if calibration.rmse is None else round(calibration.rmse, 4),
             "rmse_of": "errors of the central run (model - observed) in the observations' units",
             "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
             "statement": _statement(not_pinned, at_edge, unfitted, posterior=True),
-            "sampler": {"method": post.method, "evaluations": post.evaluations,
-                        "effective_draws": None if math.isnan(post.importance_ess) else round(post.importance_ess),
-                        "seconds": round(post.seconds, 2), "warnings": list(post.warnings)},
+            "sampler": _sampler(post),
             "table": calibration.table,
         },
         "bands": band_method,
@@ -365,21 +357,13 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
                        for p in sourced.params.values()],
         "overrides": {k: float(v) for k, v in sorted((overrides or {}).items())},
         "calibration": {
-            "procedure": (
-                "Bayesian: a PERT prior on every ranged parameter's range (mode at its default) and on the model's "
-                "error; the observations marked fit, each with the error of its kind of figure, weigh the draws "
-                f"({_SAMPLERS.get(post.method, post.method)}); values are the run at the parameters' posterior "
-                "medians") if calibration.targets else (
-                "none: no observation is marked fit, so every ranged parameter keeps its prior; values are the run "
-                "at the prior medians"),
+            "procedure": _procedure(post, bool(calibration.targets)),
             "fitted": fitted,
             "rmse": None if calibration.error is None else round(calibration.error, 4),
             "rmse_of": "relative errors of the central run (model / observed - 1)",
             "not_pinned_down": not_pinned, "at_edge_of_range": at_edge,
             "statement": _statement(not_pinned, at_edge, unfitted, posterior=True),
-            "sampler": {"method": post.method, "evaluations": post.evaluations,
-                        "effective_draws": None if math.isnan(post.importance_ess) else round(post.importance_ess),
-                        "seconds": round(post.seconds, 2), "warnings": list(post.warnings)},
+            "sampler": _sampler(post),
             "table": table,
         },
         "bands": band_method,
@@ -399,6 +383,23 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "notes": list(case.notes),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
+
+
+def _procedure(post: Posterior, fitted: bool) -> str:
+    """How a case was calibrated, in words."""
+    if not fitted:
+        return ("none: no observation is marked fit, so every ranged parameter keeps its prior; values are the run "
+                "at the prior medians")
+    return ("Bayesian: a PERT prior on every ranged parameter's range (mode at its default) and on the model's "
+            "error; the observations marked fit, each with the error of its kind of figure, weigh the draws "
+            f"({_SAMPLERS.get(post.method, post.method)}); values are the run at the parameters' posterior medians")
+
+
+def _sampler(post: Posterior) -> dict[str, Any]:
+    """The sampler's diagnostics for a report."""
+    return {"method": post.method, "evaluations": post.evaluations,
+            "effective_draws": None if math.isnan(post.importance_ess) else round(post.importance_ess),
+            "seconds": round(post.seconds, 2), "warnings": list(post.warnings)}
 
 
 _SAMPLERS = {"importance": "importance sampling from the prior", "adaptive importance": "adaptive importance "
