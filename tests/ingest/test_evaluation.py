@@ -18,12 +18,17 @@ from chipshift.ingest.kb import KnowledgeBase
 EVAL = Path(__file__).resolve().parent / "eval"
 REPO = Path(__file__).resolve().parents[2]
 
-FLOORS = {  # kind: (precision, recall); measured 0.959/0.969, 0.810/0.739, 1.000/1.000, 1.000/1.000
-    "claims": (0.93, 0.94),
-    "events": (0.76, 0.70),
+FLOORS = {  # kind: (precision, recall); measured 0.980/1.000, 0.833/0.870, 1.000/1.000, 0.933/1.000
+    "claims": (0.95, 0.97),
+    "events": (0.80, 0.84),
     "references": (0.97, 0.97),
     "findings": (0.90, 0.95),
 }
+#: The real-article set (tests/ingest/eval-real): its development half, and its test half, scored once after the
+#: rules were changed on the development half alone (docs/ingest.md). Floors just under the measured values.
+REAL = Path(__file__).resolve().parent / "eval-real"
+REAL_FLOORS = {"dev": {"claims": (0.60, 0.61), "events": (0.30, 0.27)},
+               "test": {"claims": (0.21, 0.10), "events": (0.28, 0.25)}}
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +57,25 @@ def test_precision_and_recall_floors(result: dict[str, Any], kind: str) -> None:
     assert score["expected"] > 0
     assert score["precision"] >= precision, (kind, score)
     assert score["recall"] >= recall, (kind, score)
+
+
+def test_the_real_article_set_is_split_by_a_rule_fixed_before_any_run() -> None:
+    """Each document sits in the half the parity of the CRC-32 of its name gives, and its labels name the
+    original article: at least 40 documents, most without reference markers."""
+    import zlib
+
+    docs = [p for p in REAL.glob("*/*.yaml")]
+    assert len(docs) >= 40
+    for p in docs:
+        assert p.parent.name == ("dev" if zlib.crc32(p.stem.encode()) % 2 == 0 else "test"), p
+        assert re.match(r"^https?://", str(yaml.safe_load(p.read_text(encoding="utf-8")).get("original_url")))
+    texts = [q.read_text(encoding="utf-8") for p in docs for q in p.parent.glob(p.stem + ".*") if q.suffix != ".yaml"]
+    assert sum(not re.search(r"\[\d+\]", t) for t in texts) > 0.8 * len(texts)
+
+
+@pytest.mark.parametrize("half", list(REAL_FLOORS))
+def test_real_article_floors(kb: KnowledgeBase, half: str) -> None:
+    scores = evaluate(load_cases(REAL / half, REPO), kb)["scores"]
+    for kind, (precision, recall) in REAL_FLOORS[half].items():
+        assert scores[kind]["precision"] >= precision, (half, kind, scores[kind])
+        assert scores[kind]["recall"] >= recall, (half, kind, scores[kind])

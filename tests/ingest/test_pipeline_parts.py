@@ -46,6 +46,11 @@ def test_conversions_paired() -> None:
     ("the first three quarters of 2025", "2025Q1..2025Q3"), ("the first half of 2024", "2024H1"),
     ("on October 17, 2025", "2025-10-17"), ("(2025, August 15)", "2025-08-15"), ("on May 21", "2025-05-21"),
     ("the fourth quarter of 2024", "2024Q4"), ("between 2021 and 2025", "2021..2025"), ("quarterly", "2025Q3"),
+    # month ranges: a calendar quarter or half when they are one, else a span; the latest one ending by the date
+    ("the April–June period", "2025Q2"), ("the January-March quarter", "2025Q1"), ("January and February",
+                                                                                     "2025-01..2025-02"),
+    ("January through September", "2025-01..2025-09"), ("Jan.-Feb. 2023", "2023-01..2023-02"),
+    ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"),
 ])
 def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
     found = periods.extract(phrase, date(2025, 10, 20))
@@ -157,3 +162,64 @@ def test_any_text_gives_a_report_with_spans_inside_it(kb: KnowledgeBase, text: s
     spans = [c["span"] for c in report["claims"]] + [x["span"] for x in report["quantities"]] + \
         [s for f in report["findings"] for s in f["spans"]]
     assert all(0 <= s <= e <= n for s, e in spans)
+
+
+def test_a_fiscal_quarter_written_with_a_hyphen_uses_the_firms_fiscal_year() -> None:
+    found = periods.extract("Micron's fiscal second-quarter results", date(2025, 3, 20))
+    assert [p.note for p in found] == ["fiscal_quarter:2"]
+    assert periods.fiscal_quarter(date(2025, 3, 20), 9, 2) == "FY2025Q2"
+
+
+def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
+    report = analyse(Extracted(text, "text"), kb, date_given=day)
+    return {(c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in report["claims"]}
+
+
+def test_a_flattened_table_is_read_by_its_column_headers(kb: KnowledgeBase) -> None:
+    text = ("Foundry revenue rose again in the quarter.\n\nTop foundries by revenue, 4Q24 (US$ million)\n"
+            "Ranking  Company   Revenue 4Q24  Revenue 3Q24  QoQ     Share 4Q24\n"
+            "1        TSMC      26,854        23,527        14.1%   67.1%\n"
+            "2        Samsung   3,260         3,305         -1.4%   8.1%\n"
+            "Source: a tracker\n")
+    got = _claims(kb, text, "2025-03-11")
+    assert {("tsmc", "revenue", 26854.0, "usd_m", "2024Q4"), ("tsmc", "revenue", 23527.0, "usd_m", "2024Q3"),
+            ("tsmc", "revenue_growth", 14.1, "pct_qoq", "2024Q4"), ("tsmc", "market_share", 67.1, "pct", "2024Q4"),
+            ("samsung", "revenue_growth", -1.4, "pct_qoq", "2024Q4")} <= got
+    assert not any(c[2] == 1.0 or c[2] == 2.0 for c in got)  # the rank column is not a figure
+
+
+def test_signs_losses_and_year_ago_periods(kb: KnowledgeBase) -> None:
+    text = ("Cambricon released its results on April 18.\n\n"
+            "For the January-March quarter, net profit was 355 million yuan. In the same period last year the "
+            "company lost 227 million yuan.\n\n"
+            "The full-year picture for 2024: a net loss attributable to shareholders of 452 million yuan, against a "
+            "loss of 848 million yuan the year before.\n\n"
+            "China's imports of all goods showed a 7.5% decrease over the same months.")
+    got = _claims(kb, text, "2025-04-20")
+    assert {("cambricon", "net_profit", 355.0, "cny_m", "2025Q1"), ("cambricon", "net_profit", -227.0, "cny_m",
+                                                                     "2024Q1"),
+            ("cambricon", "net_profit", -452.0, "cny_m", "2024"), ("cambricon", "net_profit", -848.0, "cny_m",
+                                                                   "2023")} <= got
+    assert ("CHN", "trade_growth", -7.5, "pct_change") in {c[:4] for c in got}
+
+
+def test_the_country_naming_a_measure_imposes_it(kb: KnowledgeBase) -> None:
+    report = analyse(Extracted("China bought fewer chips as the country prepares for another round of US tech "
+                               "export controls.", "text"), kb, date_given="2023-10-16")
+    assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("export_control", "USA")]
+
+
+def test_a_reference_dated_after_a_fiscal_year_ends_reports_it() -> None:
+    from chipshift.ingest.kbcheck import _period_end
+
+    assert _period_end("FY2025", 9) == date(2025, 9, 30)
+    assert _period_end("FY2026Q1", 1) == date(2025, 4, 30)
+    assert _period_end("FY2025", None) is None  # an unknown fiscal calendar is not guessed
+    assert _period_end("2025Q3", None) == date(2025, 9, 30)
+
+
+def test_the_scorer_takes_labels_of_the_same_days_as_one_period() -> None:
+    from chipshift.ingest.evaluation import _same_period
+
+    assert _same_period("2023Q1..2023Q3", "2023-01..2023-09") and _same_period("2024H1", "2024-01..2024-06")
+    assert not _same_period("2023Q1..2023Q3", "2023-01..2023-08") and not _same_period("FY2025", "2025")

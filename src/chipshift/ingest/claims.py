@@ -101,6 +101,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 run.money_family = claim.metric
             if claim.entity in ctx.kb.countries:
                 run.country = claim.entity
+        countries = [m.entity for m in ments if m.kind == "country" and m.entity]
+        if countries and run.country is None:  # the country the text opens with, for its trade figures
+            run.country = countries[0]
         if firms:
             first = firms[0].entity or ""
             run.subject[s.paragraph] = first
@@ -110,8 +113,10 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         labelled = made or [p.label for p in pms if p.label and p.kind != "date" and not _base_mention(s, p)]
         if labelled:
             last_period[s.paragraph] = labelled[-1]
+            if not made and run.period is None:  # the period the text opens with carries into later paragraphs
+                run.period = labelled[-1]
     _fix_from_to(ctx, claims)
-    return _dedupe(claims)
+    return dedupe(claims)
 
 
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
@@ -129,7 +134,8 @@ _FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|around\s+)?$")
 def _in_range(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
     """Guidance ranges ("between 18% and 20%", "flat or up 2%") are not point claims."""
     left = s.text[max(0, q.start - s.start - 30):q.start - s.start]
-    if re.search(r"\bor\s+(?:up|down|higher|lower)?\s*(?:by\s+)?$|\d\s*(?:to|-|–)\s*$", left, re.I):
+    if re.search(r"\b(?:flat|unchanged|steady)\s+or\s+(?:by\s+)?$|\bor\s+(?:up|down|higher|lower)\s*(?:by\s+)?$|"
+                 r"\d\s*(?:to|-|–)\s*$", left, re.I):
         return True
     for other in qs:
         if other is q or other.kind != q.kind:
@@ -232,10 +238,12 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
         down = [m.end() for m in _DOWN_RE.finditer(left_window)]
         up = [m.end() for m in _UP_RE.finditer(left_window)]
         if (value > 0 and down and (not up or max(down) > max(up))) or \
-                re.match(r"^\s*(?:lower|down|less|decline|drop|fall)", right_window, re.I):
+                re.match(r"^\s*(?:lower|down|less|declin\w*|drop\w*|fall\w*|decreas\w*|contraction|slump\w*)",
+                         right_window, re.I):
             value = -abs(value) if q.kind == "percent" else value
-    if metric in ("net_profit", "operating_profit") and re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|"
-                                                                  r"nearly\s+|roughly\s+)?$", left_window, re.I):
+    if metric in ("net_profit", "operating_profit") and (
+            re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+)?$", left_window, re.I)
+            or _lost(left_window[-60:])):
         value = -abs(value)
     entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
     if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
@@ -274,6 +282,21 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
                  unit=unit, period=period, start=s.start, end=s.end, quantity=(q.start, q.end),
                  sentence=(s.start, s.end), region=region, product=product, definition=definition, approx=q.approx,
                  confidence=round(conf, 2), precision=q.precision, text=q.text)
+
+
+#: A loss named just before the figure, with a few words between ("a net loss attributable to shareholders of",
+#: "the company lost"), and no profit word after it.
+_LOSS_NEAR = re.compile(r"\b(?:net\s+)?loss(?:es)?\b(?P<mid>(?:\s+[\w-]+){0,5})"
+                        r"\s+(?:of|was|were|came\s+to|totall?ed|"
+                        r"reached|narrowed\s+to|widened\s+to)\s+(?:about\s+|around\s+|nearly\s+|roughly\s+)?$"
+                        r"|\blost\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+)?$", re.I)
+
+
+def _lost(left: str) -> bool:
+    """A loss is named just before the figure, and no profit between ("swinging from a loss to a net profit of"
+    is a profit)."""
+    m = _LOSS_NEAR.search(left)
+    return m is not None and not re.search(r"profit|income|earnings", m.group("mid") or "", re.I)
 
 
 def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
@@ -401,16 +424,40 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     attached = [p for p in labelled if any(x is not q and x.end <= p.start and p.start - x.end <= 15 and
                                            not (q.end <= p.start and p.start - q.end <= 15) for x in qs)]
     labelled = [p for p in labelled if p not in attached]
-    base = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end) or last_period or ctx.dominant_period
+    own = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end)
+    base = own or last_period or ctx.dominant_period
+    before = s.text[:q.start - s.start].lower()
+    clause = re.split(r"[;:]|,\s+(?:while|whereas|but|and)\s|\bagainst\b|\bcompared\b", before)[-1]
+    if base and own is None and _FULL_YEAR.search(clause):
+        base = _year_of(base)
     if growth:
         return base
-    if re.search(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago)", after):
+    if re.search(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|the (?:year|"
+                 r"twelve months) before|the (?:previous|prior|preceding) year)", after):
         return P.shift_year(base, -1) if base else None
+    if own is None and base and _YEAR_AGO_BEFORE.search(clause):
+        return P.shift_year(base, -1)
     if re.search(r"^[^.;]{0,30}(?:previous|prior|preceding) quarter", after) and base:
         prev = P.previous_quarter(base)
         if prev:
             return prev
     return base
+
+
+#: "full-year revenue", "for the year", "annual sales": the figure is of the whole (fiscal) year of the period in
+#: context, not of its last quarter.
+_FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole )?year\b|\bannual\b|\bwhole[- ]year\b")
+#: "In the same period last year the company lost ...", "A year earlier, ...": the figure is a year before the
+#: period in context.
+_YEAR_AGO_BEFORE = re.compile(r"\b(?:in|during|for)\s+the\s+same\s+(?:period|quarter|months)\s+(?:of\s+)?"
+                              r"(?:last|the\s+previous|the\s+prior)\s+year\b|\ba\s+year\s+(?:earlier|ago|before)"
+                              r"\s*,|\bthe\s+year[- ]ago\s+(?:period|quarter)\b")
+
+
+def _year_of(label: str) -> str:
+    """The (fiscal) year a period label falls in: 2024Q4 -> 2024, FY2025Q2 -> FY2025; others unchanged."""
+    m = re.fullmatch(r"(FY)?(\d{4})(?:Q[1-4]|H[12]|-\d\d)", label)
+    return f"{m.group(1) or ''}{m.group(2)}" if m else label
 
 
 def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int, next_start: int) -> str | None:
@@ -466,7 +513,8 @@ def _fix_from_to(ctx: Context, claims: list[Claim]) -> None:
             earlier.period = P.shift_year(later.period, -1) or earlier.period
 
 
-def _dedupe(claims: list[Claim]) -> list[Claim]:
+def dedupe(claims: list[Claim]) -> list[Claim]:
+    """The claims without repeats of one (entity, metric, value, unit, period, region, product), numbered."""
     seen: set[tuple[object, ...]] = set()
     out = []
     for c in claims:

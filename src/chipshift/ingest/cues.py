@@ -26,7 +26,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                                        r"equipment|chip-?making\s+(?:equipment|tools)|(?:sales|purchases|spending|"
                                        r"billings)\s+of\s+(?:\w+\s+){0,3}equipment", re.I)),
     ("investment", re.compile(r"invest(?:ment|ments|ed|ing|s)?|capex|capital\s+(?:expenditure|spending)", re.I)),
-    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口", re.I)),
+    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口|\bbr(?:ought|ings?|inging)\s+in\b|\bshipped\s+in\b",
+                           re.I)),
     ("exports", re.compile(r"\bexport(?:s|ed|ing)?\b(?!\s+(?:controls?|curbs|restrictions|ban|licen))", re.I)),
     ("charge", re.compile(r"\bcharges?\b|write-?down|write(?:s)?\s+off|wrote\s+off", re.I)),
     ("relative_performance", re.compile(r"performance|(?:faster|slower)\s+than|as\s+powerful\s+as|efficiency\s+of",
@@ -46,7 +47,7 @@ _DOWN = r"decreas\w*|f[ae]ll|falling|declin\w*|\bdown\b|drop\w*|slump\w*|shr[ai]
 _UP_RE = re.compile(_UP, re.I)
 _DOWN_RE = re.compile(_DOWN, re.I)
 _CHANGE_RE = re.compile(rf"(?:{_UP}|{_DOWN})", re.I)
-_YOY = re.compile(r"year[- ]on[- ]year|year[- ]over[- ]year|\byoy\b|\by/y\b|"
+_YOY = re.compile(r"year[- ]on[- ]year|year[- ]over[- ]year|\byoy\b|\by/y\b|\by-o-y\b|\bon[- ]year\b|"
                   r"(?:from|than) a year (?:earlier|ago|before)|"
                   r"same period (?:of )?last year|compared with a year|annual(?:ly)?\s+(?:increase|growth|rise)|"
                   r"from (?:the )?(?:previous|prior) year|同比", re.I)
@@ -82,7 +83,7 @@ _CUE_NEEDS: dict[str, tuple[str, ...]] = {
               "valuation", "transistors"),
     "market_share": ("market", "share", "control", "hold", "took", "produc"),
     "equipment_purchases": ("equipment", "tools"),
-    "investment": ("invest", "capex", "capital"), "imports": ("import", "进口"), "exports": ("export",),
+    "investment": ("invest", "capex", "capital"), "imports": ("import", "进口", "in "), "exports": ("export",),
     "charge": ("charge", "write"), "relative_performance": ("performance", "faster", "slower", "powerful",
                                                            "efficiency"),
     "market_size": ("market", "industry", "global", "world", "total", "overall", "output"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from chipshift.domain.period import Period
 from chipshift.ingest.command import read_document
 from chipshift.ingest.kb import KnowledgeBase
 
@@ -57,9 +58,23 @@ def _claim_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
         return False
     if abs(float(p["value"]) - float(e["value"])) > 1e-6 + 1e-3 * abs(float(e["value"])):
         return False
-    if "period" in e and _s(p["period"]) != _s(e["period"]):
+    if "period" in e and not _same_period(_s(p["period"]), _s(e["period"])):
         return False
     return not ("region" in e and p["region"] != e["region"])
+
+
+def _same_period(a: str | None, b: str | None) -> bool:
+    """Two period labels name the same period: the same text, or the same calendar days (2023Q1..2023Q3 and
+    2023-01..2023-09, 2024H1 and 2024-01..2024-06); fiscal labels only by their text."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    try:
+        pa, pb = Period.parse(a), Period.parse(b)
+    except ValueError:
+        return False
+    return not (pa.fiscal or pb.fiscal) and (pa.start, pa.end) == (pb.start, pb.end)
 
 
 def _event_match(e: dict[str, Any], p: dict[str, Any]) -> bool:

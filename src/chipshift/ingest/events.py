@@ -131,7 +131,7 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         dest = [m.entity for m in countries if m.entity]
         targets = {"countries": list(dict.fromkeys(c for c in dest if c != hq))} if dest else {}
     else:
-        imposer = _by_actor(s, countries, trig) or _subject_country(s, countries, trig)
+        imposer = _by_actor(s, countries, trig) or _owner(s, countries, trig) or _subject_country(s, countries, trig)
         if imposer is None:
             return None
         others = [m.entity for m in countries if m.entity and m.entity != imposer]
@@ -181,6 +181,20 @@ def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
         if m.start > trig and re.search(r"\bby\s+(?:[\w’'-]+\s+){0,4}$", s.text[max(0, m.start - s.start - 45):
                                                                          m.start - s.start]):
             return m.entity
+    return None
+
+
+def _owner(s: Sentence, countries: list[Mention], trig: int) -> str | None:
+    """The country naming the measure itself, just before its trigger: "US tech export controls", "Washington's
+    curbs", "American export restrictions" (at most three words between, none a preposition or a verb-like
+    link)."""
+    for m in reversed([m for m in countries if m.end <= trig]):
+        between = s.text[m.end - s.start: trig - s.start]
+        if re.fullmatch(r"(?:['’]s)?(?:\s+[A-Za-z-]+){0,3}\s*", between) and not re.search(
+                r"\b(?:to|into|from|on|against|with|and|or|of|in|by|that|which|is|are|was|were|has|have|had|will|"
+                r"would|said|says|imposed|announced|introduced)\b", between, re.I):
+            return m.entity
+        break
     return None
 
 

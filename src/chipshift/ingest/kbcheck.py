@@ -3,6 +3,7 @@ note when definitions differ) and citations against their references."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from typing import Any
@@ -154,7 +155,7 @@ def citations(claims: list[Claim], events: list[Event], refs: list[Reference], m
                 parties = [c.entity] if c.entity else []
                 hq = kb.firms[c.entity].hq if c.entity in kb.firms else None
                 out.extend(_mismatch(ref, [*parties, *([hq] if hq else [])], topic, None if forecast else c.period,
-                                     None, (c.quantity,), (c.id,), kb, doc_date))
+                                     None, (c.quantity,), (c.id,), kb, doc_date, kb.fiscal_year_end(c.entity)))
     for e in events:
         if not (e.announced or e.effective) or e.date_note:
             continue  # only dated, specific events are checked against their references
@@ -192,7 +193,7 @@ def _mentions(title: str, entity: str, kb: KnowledgeBase) -> bool:
 
 def _mismatch(ref: Reference, parties: list[str], topic: str, period: str | None, event_date: str | None,
               spans: tuple[tuple[int, int], ...], ids: tuple[str, ...], kb: KnowledgeBase,
-              doc_date: date | None) -> list[Finding]:
+              doc_date: date | None, fy_end: int | None = None) -> list[Finding]:
     out: list[Finding] = []
     label = f"[{ref.number}]" + (f" “{ref.title}”" if ref.title else "")
     where = f"{ref.title} {ref.url or ''}"
@@ -211,11 +212,8 @@ def _mismatch(ref: Reference, parties: list[str], topic: str, period: str | None
             out.append(Finding("citation_date", "warning", f"Reference {label} is dated {ref.date}, after the "
                                                            f"document ({doc_date.isoformat()}).", spans, ids))
         if period:
-            try:
-                p = Period.parse(period)
-            except ValueError:
-                p = None
-            if p is not None and published.end < p.end:
+            end = _period_end(period, fy_end)
+            if end is not None and published.end < end:
                 out.append(Finding("citation_date", "warning",
                                    f"Reference {label} is dated {ref.date}, before the end of {period}: it cannot "
                                    "report a figure for that period (at most a forecast).", spans, ids))
@@ -229,6 +227,24 @@ def _mismatch(ref: Reference, parties: list[str], topic: str, period: str | None
                                    f"Reference {label} is dated {ref.date}, before the event it is cited for "
                                    f"({event_date}).", spans, ids))
     return out
+
+
+def _period_end(label: str, fy_end: int | None) -> date | None:
+    """The last day of a period; a fiscal one (FY2025, FY2026Q1) on the firm's fiscal calendar, None when that
+    calendar is not known (its calendar-year reading would be a guess) or the label is not a period."""
+    try:
+        period = Period.parse(label)
+    except ValueError:
+        return None
+    if not period.fiscal:
+        return period.end
+    m = re.fullmatch(r"FY(\d{4})(?:Q([1-4]))?", label.split("..")[-1])
+    if fy_end is None or m is None:
+        return None
+    year, month = int(m.group(1)), fy_end - (4 - int(m.group(2))) * 3 if m.group(2) else fy_end
+    while month <= 0:
+        month, year = month + 12, year - 1
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -8,7 +8,18 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from chipshift.ingest import checks, citations, claims, entities, events, kbcheck, language, periods, quantities
+from chipshift.ingest import (
+    checks,
+    citations,
+    claims,
+    entities,
+    events,
+    kbcheck,
+    language,
+    periods,
+    quantities,
+    tables,
+)
 from chipshift.ingest import sentences as sent
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Claim, Event, Finding
@@ -44,7 +55,10 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     pms = periods.extract(body, doc_date)
     mentions = kb.gazetteer.link(body)
     marks = citations.markers(text, refs_start)
-    cl = claims.extract(text, sentences, qs, convs, mentions, pms, marks, kb, doc_date)
+    tabs = tables.find(body)
+    prose = [q for q in qs if not any(t.start <= q.start < t.end for t in tabs)]
+    from_prose = claims.extract(text, sentences, prose, convs, mentions, pms, marks, kb, doc_date)
+    cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose))
     _borrow_periods(cl)
     evs = events.extract(sentences, mentions, pms, marks, refs, kb, doc_date)
     findings: list[Finding] = []

@@ -17,8 +17,12 @@ _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3
 _MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
        r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
+_MON2 = _MON.replace("(?P<mon>", "(?P<mon2>")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "January-March quarter", "the April–June period", "January and February", "Jan.-Feb. 2023"
+    ("month_range", re.compile(rf"\b{_MON}\s*(?:-|–|—|to|through|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
+                               rf"(?:\s+(?:period|quarter|months))?(?:,?\s+(?:of\s+)?{_YEAR})?", re.I)),
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
     ("apa", re.compile(rf"\(\s*{_YEAR},\s*{_MON}\s+(?P<d>\d{{1,2}})\s*\)")),
     ("mdy", re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b")),
@@ -30,7 +34,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             r"(?:FY|fiscal\s+(?:year\s+)?)'?(?P<y3>\d{2,4})|(?:FY|fiscal\s+)'?(?P<y4>\d{2,4})\s*Q"
                             r"(?P<q2>[1-4]))\b", re.I)),
     ("fiscal_q_rel", re.compile(r"\b(?:its\s+|the\s+)?(?:fiscal\s+(?P<ord>first|second|third|fourth)|"
-                                r"(?P<ord2>first|second|third|fourth)\s+fiscal)\s+quarter\b", re.I)),
+                                r"(?P<ord2>first|second|third|fourth)\s+fiscal)[\s-]+quarter\b", re.I)),
     ("fiscal", re.compile(r"\b(?:fiscal(?:\s+year)?|financial\s+year|FY)\s?'?(?P<y>(?:19|20)\d\d|\d\d)\b", re.I)),
     ("fiscal_rel", re.compile(r"\b(?:last|prior|previous|its\s+last|its\s+prior)\s+(?:fiscal|financial|business)"
                               r"\s+year\b", re.I)),
@@ -40,7 +44,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("half_span", re.compile(rf"\bfirst\s+(?:half|six\s+months)(?:\s+of\s+(?:the\s+year\s+)?{_YEAR})?\b", re.I)),
     ("second_half", re.compile(rf"\bsecond\s+half(?:\s+of\s+{_YEAR})?\b", re.I)),
     ("quarter_words", re.compile(rf"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
-                                 rf"(?:\s+(?:of\s+)?{_YEAR})?\b", re.I)),
+                                 rf"(?:\s+(?:of\s+)?(?:{_YEAR}|(?P<rel>last|this|the\s+(?:previous|prior|"
+                                 rf"preceding))\s+year))?\b", re.I)),
     ("quarter", re.compile(r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
     ("half", re.compile(r"\b(?:H(?P<h>[12])|(?P<h2>[12])H)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
     ("year_span", re.compile(r"\b(?:between\s+)?(?P<a>(?:19|20)\d\d)\s*(?:-|–|to|and|through)\s*"
@@ -118,6 +123,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "fiscal": ("fiscal", "fy", "financial year"), "fiscal_rel": ("fiscal", "financial", "business"),
     "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
+    "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
     "month_year": tuple(m for m in MONTHS if len(m) == 3),
 }
@@ -177,9 +183,13 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
     if kind == "second_half":
         y = _year(g.get("year"), doc) or (doc.year if doc else None)
         return PeriodMention(s, e, t, f"{y}H2" if y else None, "half", None if g.get("year") else "year_inferred")
+    if kind == "month_range":
+        return _month_range(s, e, t, month_number(g["mon"]), month_number(g["mon2"]), _year(g.get("year"), doc), doc)
     if kind in ("quarter_words", "quarter"):
         q = _ORD[g["ord"].lower()] if kind == "quarter_words" else int(g.get("q") or g.get("q2") or 0)
         y = _year(g.get("year") or g.get("y"), doc)
+        if y is None and g.get("rel") and doc is not None:
+            y = doc.year if g["rel"].lower() == "this" else doc.year - 1
         if y is not None:
             return PeriodMention(s, e, t, f"{y}Q{q}", "quarter")
         if doc is None:
@@ -202,6 +212,23 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
     if kind == "year":
         return PeriodMention(s, e, t, g["year"], "year")
     return None
+
+
+def _month_range(s: int, e: int, t: str, a: int, b: int, year: int | None, doc: date | None) -> PeriodMention | None:
+    """Months a to b of one year: a calendar quarter or half when they are one, else a month span. Without a
+    year, the latest such months that end by the document date."""
+    if b <= a:
+        return None
+    note = None
+    if year is None:
+        if doc is None:
+            return PeriodMention(s, e, t, None, "span", "no year and no document date")
+        year, note = (doc.year if b <= doc.month else doc.year - 1), "year_inferred"
+    if b - a == 2 and a % 3 == 1:
+        return PeriodMention(s, e, t, f"{year}Q{(a + 2) // 3}", "quarter", note)
+    if (a, b) in ((1, 6), (7, 12)):
+        return PeriodMention(s, e, t, f"{year}H{1 if a == 1 else 2}", "half", note)
+    return PeriodMention(s, e, t, f"{year}-{a:02d}..{year}-{b:02d}", "span", note)
 
 
 def relative(s: int, e: int, t: str, rel: str, doc: date | None) -> PeriodMention:
