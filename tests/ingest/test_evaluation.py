@@ -28,7 +28,8 @@ FLOORS = {  # kind: (precision, recall); measured 0.980/1.000, 0.833/0.870, 1.00
 #: rules were changed on the development half alone (docs/ingest.md). Floors just under the measured values.
 REAL = Path(__file__).resolve().parent / "eval-real"
 REAL_FLOORS = {"dev": {"claims": (0.60, 0.61), "events": (0.30, 0.27)},
-               "test": {"claims": (0.21, 0.10), "events": (0.28, 0.25)}}
+               "test": {"claims": (0.40, 0.28), "events": (0.28, 0.25)},
+               "test2": {"claims": (0.15, 0.08), "events": (0.75, 0.38)}}
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +65,13 @@ def test_the_real_article_set_is_split_by_a_rule_fixed_before_any_run() -> None:
     original article: at least 40 documents, most without reference markers."""
     import zlib
 
-    docs = [p for p in REAL.glob("*/*.yaml")]
-    assert len(docs) >= 40
+    docs = [*REAL.glob("dev/*.yaml"), *REAL.glob("test/*.yaml")]
+    assert len(docs) >= 40 and len(list(REAL.glob("test2/*.yaml"))) >= 16  # test2: a later batch, all held out
     for p in docs:
         assert p.parent.name == ("dev" if zlib.crc32(p.stem.encode()) % 2 == 0 else "test"), p
         assert re.match(r"^https?://", str(yaml.safe_load(p.read_text(encoding="utf-8")).get("original_url")))
-    texts = [q.read_text(encoding="utf-8") for p in docs for q in p.parent.glob(p.stem + ".*") if q.suffix != ".yaml"]
+    texts = [q.read_text(encoding="utf-8") for p in REAL.glob("*/*.yaml") for q in p.parent.glob(p.stem + ".*")
+             if q.suffix != ".yaml"]
     assert sum(not re.search(r"\[\d+\]", t) for t in texts) > 0.8 * len(texts)
 
 

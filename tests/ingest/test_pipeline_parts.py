@@ -223,3 +223,25 @@ def test_the_scorer_takes_labels_of_the_same_days_as_one_period() -> None:
 
     assert _same_period("2023Q1..2023Q3", "2023-01..2023-09") and _same_period("2024H1", "2024-01..2024-06")
     assert not _same_period("2023Q1..2023Q3", "2023-01..2023-08") and not _same_period("FY2025", "2025")
+
+
+def test_an_html_table_and_a_markdown_table_are_read_as_rows(kb: KnowledgeBase) -> None:
+    html = ("<html><body><article><h1>Equipment billings</h1><p>Worldwide equipment billings rose in the quarter, "
+            "SEMI said, with China the largest buyer again and Taiwan second; the total came to more than "
+            "nineteen billion dollars.</p>"
+            "<table><caption>Billings by region (US$ billion)</caption>"
+            "<tr><th>Region</th><th>Q3 2020</th><th>Q2 2020</th><th>QoQ</th></tr>"
+            "<tr><td>China</td><td>5.62</td><td>4.59</td><td>23%</td></tr>"
+            "<tr><td>Taiwan</td><td>4.75</td><td>3.51</td><td>36%</td></tr></table></article></body></html>")
+    extracted = T.extract(html, "html")
+    assert "Region | Q3 2020 | Q2 2020 | QoQ\nChina | 5.62 | 4.59 | 23%\nTaiwan" in extracted.text
+    report = analyse(extracted, kb, date_given="2020-12-02")
+    got = {(c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in report["claims"]}
+    assert {("CHN", "equipment_purchases", 5.62, "usd_bn", "2020Q3"), ("TWN", "equipment_purchases", 3.51,
+                                                                       "usd_bn", "2020Q2"),
+            ("CHN", "equipment_purchases_growth", 23.0, "pct_qoq", "2020Q3")} <= got
+    markdown = ("Top foundries by revenue, 4Q24 (US$ million)\n\n| Company | Revenue 4Q24 | Share 4Q24 |\n"
+                "|---|---|---|\n| TSMC | 26,854 | 67.1% |\n| Samsung | 3,260 | 8.1% |\n")
+    md = analyse(T.extract(markdown, "markdown"), kb, date_given="2025-03-11")
+    assert {("tsmc", "revenue", 26854.0, "usd_m", "2024Q4"), ("samsung", "market_share", 8.1, "pct", "2024Q4")} <= {
+        (c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in md["claims"]}

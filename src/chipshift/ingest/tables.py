@@ -1,6 +1,6 @@
 """Tables in text: a header line and rows whose cells line up (columns two or more spaces apart, tabs, or `|`, as
-flattened text tables and Markdown tables come; an HTML table's cells come out of `text` one to a line and are
-not read yet), read by their column headers into claims.
+flattened text tables and Markdown tables come, and as `text` writes an HTML table's rows), read by their column
+headers into claims.
 
 A table is a header of at least three cells followed by at least two rows with as many cells, all but the row's
 label numbers. The row label names the entity (a firm or a country through the knowledge base's names; "Total"
@@ -25,6 +25,7 @@ from chipshift.ingest.model import Claim
 
 _SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
 _NUMBER = re.compile(r"^\(?[-−–]?\s?(?:US)?\$?\d[\d,]*(?:\.\d+)?\s?%?\)?$")
+_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _RANK = re.compile(r"^(?:rank(?:ing)?|#|no\.?|position)$", re.I)
 _QOQ = re.compile(r"\bq\s*o\s*q\b|\bq/q\b|sequential|quarter[- ]on[- ]quarter", re.I)
 _YOY = re.compile(r"\by\s*o\s*y\b|\by/y\b|year[- ]on[- ]year|year[- ]over[- ]year", re.I)
@@ -87,6 +88,8 @@ def find(text: str) -> list[Table]:
         if len(header) >= 3 and sum(not _NUMBER.match(c.text) for c in header) >= 2:
             rows = []
             j = i + 1
+            if j < len(lines) and _RULE.match(lines[j][1]):  # a Markdown table's line under its header
+                j += 1
             while j < len(lines):
                 cells = _cells(*lines[j])
                 numeric = [c for c in cells if _NUMBER.match(c.text)]

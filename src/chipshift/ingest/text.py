@@ -129,7 +129,10 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "nav",
 _VOID = {"br", "img", "meta", "link", "input", "hr", "source", "wbr", "area", "base", "col", "embed", "param",
          "track"}
 _BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article", "main",
-          "pre", "dd", "dt", "figcaption", "table", "ul", "ol", "td", "th", "body", "html"}
+          "pre", "dd", "dt", "figcaption", "caption", "table", "ul", "ol", "body", "html"}
+#: Table cells: a row's cells stay on one line, " | " between them, and a table's rows on consecutive lines, so
+#: that a table comes out as the rows `tables` reads.
+_CELL = {"td", "th"}
 _BOILER = re.compile(r"(^|[-_ ])(nav|navbar|menu|footer|sidebar|cookie|consent|share|sharing|social|advert|ads?|"
                      r"promo|related|newsletter|subscribe|comments?|breadcrumbs?|skip|banner|popup|modal|"
                      r"masthead|toolbar|paywall)([-_ ]|$)", re.I)
@@ -159,11 +162,11 @@ class _Html(HTMLParser):
         self.closed_html = False
 
     # block handling
-    def _flush(self) -> None:
+    def _flush(self, row: bool = False) -> None:
         text = re.sub(r"[ \t\r\n\f\u00a0]+", " ", "".join(self.current)).strip()
         if text:
             self.blocks.append({"text": text, "container": self.container_stack[-1] if self.container_stack else -1,
-                                "links": self.current_links, "link_chars": self.link_chars})
+                                "links": self.current_links, "link_chars": self.link_chars, "row": row})
         self.current, self.current_links, self.link_chars = [], [], 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -198,6 +201,8 @@ class _Html(HTMLParser):
             return
         if tag in _BLOCK:
             self._flush()
+        if tag in _CELL and "".join(self.current).strip():
+            self.current.append(" | ")
         if tag in ("article", "main"):
             self.containers.append(tag)
             self.container_stack.append(len(self.containers) - 1)
@@ -241,7 +246,7 @@ class _Html(HTMLParser):
         if tag == "ol" and self.ol_counters:
             self.ol_counters.pop()
         if tag in _BLOCK:
-            self._flush()
+            self._flush(row=tag == "tr")
         if tag in ("article", "main") and self.container_stack:
             self.container_stack.pop()
 
@@ -277,14 +282,17 @@ def _from_html(source: str) -> Extracted:
     out: list[str] = []
     links: list[tuple[int, int, str]] = []
     pos = 0
+    previous_row = False
     for b in blocks:
         text = str(b["text"])
         link_chars = int(str(b["link_chars"]))
         if link_chars > 0.8 * len(text) and not re.search(r"\d", text):
             continue  # a navigation-like block of links
         if out:
-            out.append("\n\n")
-            pos += 2
+            gap = "\n" if b.get("row") and previous_row else "\n\n"
+            out.append(gap)
+            pos += len(gap)
+        previous_row = bool(b.get("row"))
         raw_links = b["links"]
         assert isinstance(raw_links, list)
         for s, e, href in raw_links:
