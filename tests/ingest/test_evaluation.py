@@ -18,7 +18,7 @@ from chipshift.ingest.kb import KnowledgeBase
 EVAL = Path(__file__).resolve().parent / "eval"
 REPO = Path(__file__).resolve().parents[2]
 
-FLOORS = {  # kind: (precision, recall); measured 0.980/1.000, 0.833/0.870, 1.000/1.000, 0.933/1.000
+FLOORS = {  # kind: (precision, recall); measured 0.980/1.000, 0.833/0.870, 1.000/1.000, 1.000/1.000
     "claims": (0.95, 0.97),
     "events": (0.80, 0.84),
     "references": (0.97, 0.97),
@@ -27,9 +27,9 @@ FLOORS = {  # kind: (precision, recall); measured 0.980/1.000, 0.833/0.870, 1.00
 #: The real-article set (tests/ingest/eval-real): its development half, and its test half, scored once after the
 #: rules were changed on the development half alone (docs/ingest.md). Floors just under the measured values.
 REAL = Path(__file__).resolve().parent / "eval-real"
-REAL_FLOORS = {"dev": {"claims": (0.60, 0.61), "events": (0.30, 0.27)},
-               "test": {"claims": (0.40, 0.28), "events": (0.28, 0.25)},
-               "test2": {"claims": (0.15, 0.08), "events": (0.75, 0.38)}}
+REAL_FLOORS = {"dev": {"claims": (0.61, 0.62), "events": (0.30, 0.27)},
+               "test": {"claims": (0.53, 0.47), "events": (0.36, 0.31)},
+               "test2": {"claims": (0.42, 0.31), "events": (0.75, 0.38)}}
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,7 @@ def test_conversions_paired() -> None:
                                                                                      "2025-01..2025-02"),
     ("January through September", "2025-01..2025-09"), ("Jan.-Feb. 2023", "2023-01..2023-02"),
     ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"),
+    ("exports in September", "2025-09"), ("the fiscal year ended March 31, 2024", "FY2024"),
 ])
 def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
     found = periods.extract(phrase, date(2025, 10, 20))
@@ -245,3 +246,22 @@ def test_an_html_table_and_a_markdown_table_are_read_as_rows(kb: KnowledgeBase) 
     md = analyse(T.extract(markdown, "markdown"), kb, date_given="2025-03-11")
     assert {("tsmc", "revenue", 26854.0, "usd_m", "2024Q4"), ("samsung", "market_share", 8.1, "pct", "2024Q4")} <= {
         (c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in md["claims"]}
+
+
+
+def test_a_firm_on_a_fiscal_calendar_reports_its_quarters_on_it(kb: KnowledgeBase) -> None:
+    assert periods.latest_fiscal_quarter(date(2020, 11, 12), 10) == "FY2020Q4"
+    assert periods.latest_fiscal_quarter(date(2025, 8, 27), 1) == "FY2026Q2"
+    text = ("Applied Materials reported results for the fourth quarter and the fiscal year that ended on Oct. 25, "
+            "2020.\n\nQuarterly revenue reached a record $4.69 billion, 25 percent higher year over year.")
+    got = _claims(kb, text, "2020-11-12")
+    assert ("applied-materials", "revenue", 4.69, "usd_bn", "FY2020Q4") in got
+
+
+def test_a_share_table_by_quarter_gives_shares_in_the_captions_region(kb: KnowledgeBase) -> None:
+    markdown = ("China Smartphone Market Share (Shipments %)\n\n| Brands | Q3 2022 | Q4 2022 |\n|---|---|---|\n"
+                "| Apple | 14% | 22% |\n| Xiaomi | 13% | 12% |\n")
+    report = analyse(T.extract(markdown, "markdown"), kb, date_given="2023-02-18")
+    got = {(c["entity"], c["metric"], c["value"], c["unit"], c["period"], c["region"]) for c in report["claims"]}
+    assert {("apple", "market_share", 22.0, "pct", "2022Q4", "CHN"), ("xiaomi", "market_share", 13.0, "pct",
+                                                                      "2022Q3", "CHN")} <= got

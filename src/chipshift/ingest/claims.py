@@ -430,6 +430,11 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     clause = re.split(r"[;:]|,\s+(?:while|whereas|but|and)\s|\bagainst\b|\bcompared\b", before)[-1]
     if base and own is None and _FULL_YEAR.search(clause):
         base = _year_of(base)
+    if base and fy_end != 12 and ctx.doc_date and _FISCAL_TEXT.search(ctx.text):
+        # a firm reporting on a fiscal calendar: its "third quarter" is the fiscal one that ended last
+        m = re.fullmatch(r"\d{4}Q([1-4])", base)
+        if m:
+            base = P.fiscal_quarter(ctx.doc_date, fy_end, int(m.group(1)))
     if growth:
         return base
     if re.search(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|the (?:year|"
@@ -454,6 +459,9 @@ _YEAR_AGO_BEFORE = re.compile(r"\b(?:in|during|for)\s+the\s+same\s+(?:period|qua
                               r"\s*,|\bthe\s+year[- ]ago\s+(?:period|quarter)\b")
 
 
+_FISCAL_TEXT = re.compile(r"\bfiscal\b|\bFY\s?'?\d", re.I)
+
+
 def _year_of(label: str) -> str:
     """The (fiscal) year a period label falls in: 2024Q4 -> 2024, FY2025Q2 -> FY2025; others unchanged."""
     m = re.fullmatch(r"(FY)?(\d{4})(?:Q[1-4]|H[12]|-\d\d)", label)
@@ -462,6 +470,8 @@ def _year_of(label: str) -> str:
 
 def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int, next_start: int) -> str | None:
     def label(p: PeriodMention) -> str | None:
+        if p.note == "latest_quarter" and fy_end != 12 and ctx.doc_date and _FISCAL_TEXT.search(ctx.text):
+            return P.latest_fiscal_quarter(ctx.doc_date, fy_end)  # "quarterly" for a firm on a fiscal calendar
         if p.note and p.note.startswith("fiscal_quarter:") and ctx.doc_date:
             return P.fiscal_quarter(ctx.doc_date, fy_end, int(p.note.split(":")[1]))
         if p.note == "last_fiscal_year" and ctx.doc_date:

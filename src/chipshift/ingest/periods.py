@@ -20,6 +20,9 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _MON2 = _MON.replace("(?P<mon>", "(?P<mon2>")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("fiscal_ended", re.compile(rf"\b(?:fiscal|financial|business)\s+year\s+(?:that\s+)?(?:ended|ending|ends)\s+"
+                                rf"(?:on\s+)?(?:{_MON}\s+\d{{1,2}},?\s+{_YEAR}|\d{{1,2}}\s+{_MON2}\s+(?P<year2>(?:19|20)\d\d))",
+                                re.I)),
     # "January-March quarter", "the April–June period", "January and February", "Jan.-Feb. 2023"
     ("month_range", re.compile(rf"\b{_MON}\s*(?:-|–|—|to|through|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
                                rf"(?:\s+(?:period|quarter|months))?(?:,?\s+(?:of\s+)?{_YEAR})?", re.I)),
@@ -51,6 +54,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("year_span", re.compile(r"\b(?:between\s+)?(?P<a>(?:19|20)\d\d)\s*(?:-|–|to|and|through)\s*"
                              r"(?P<b>(?:19|20)\d\d)\b")),
     ("month_year", re.compile(rf"\b{_MON}\s+{_YEAR}\b")),
+    # "in September", "for the month of March": a month without a year, the latest one by the document date
+    ("month_alone", re.compile(r"\b(?:in|for|during|of|through|until|since)\s+(?:the\s+month\s+of\s+)?"
+                               r"(?P<mon>January|February|March|April|May|June|July|August|September|October|"
+                               r"November|December)\b(?!\s*\d)")),
     ("relative", re.compile(r"\b(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+(?:earlier|ago|before)|"
                             r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
                             r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
@@ -124,6 +131,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
+    "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
     "month_year": tuple(m for m in MONTHS if len(m) == 3),
 }
@@ -162,6 +170,15 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
         return PeriodMention(s, e, t, None, "relative", f"fiscal_quarter:{q}")
     if kind == "fiscal":
         return PeriodMention(s, e, t, f"FY{_year(g['y'], doc)}", "fiscal")
+    if kind == "fiscal_ended":  # a fiscal year is labelled by the calendar year it ends in
+        return PeriodMention(s, e, t, f"FY{g.get('year') or g.get('year2')}", "fiscal")
+    if kind == "month_alone":
+        month = month_number(g["mon"])
+        if doc is None:
+            return PeriodMention(s, e, t, None, "month", "no year and no document date")
+        year = doc.year if month <= doc.month else doc.year - 1
+        start = t.lower().find(g["mon"].lower())
+        return PeriodMention(s + start, e, t[start:], f"{year}-{month:02d}", "month", "year_inferred")
     if kind == "fiscal_rel":
         return PeriodMention(s, e, t, None, "relative", "last_fiscal_year")
     if kind == "quarters_span":
@@ -291,3 +308,14 @@ def fiscal_quarter(doc: date, fy_end_month: int, q: int) -> str:
     if date(end_year, end_month, 1) > doc:
         fy -= 1
     return f"FY{fy}Q{q}"
+
+
+def latest_fiscal_quarter(doc: date, fy_end_month: int) -> str:
+    """``FYyyyyQq`` for the last fiscal quarter that ended before ``doc`` (any q)."""
+    def end(label: str) -> tuple[int, int]:
+        fy, q = int(label[2:6]), int(label[7])
+        month, year = fy_end_month - (4 - q) * 3, fy
+        while month <= 0:
+            month, year = month + 12, year - 1
+        return year, month
+    return max((fiscal_quarter(doc, fy_end_month, q) for q in (1, 2, 3, 4)), key=end)

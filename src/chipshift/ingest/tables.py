@@ -166,6 +166,9 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         caption_cues = sentence_cues(table.caption)
         family = next((name for _, _, name in reversed(caption_cues) if name in _LEVEL), told)
         unit = _unit(table.caption)
+        title = next((line for line in reversed(table.caption.split("\n")) if line.strip()), "")
+        shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
+        region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
         columns = [_column(h, doc) for h in table.header]
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
@@ -194,7 +197,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                 if value is None:
                     continue
                 period = labels[0] if labels else current
-                if col == "share":
+                if col == "share" or (col == "level" and shares and cell.text.endswith("%")):
                     metric, cell_unit = "market_share", "pct"
                 elif col in ("qoq", "yoy", "change"):
                     metric = _GROWTH.get(metric_family, "revenue_growth")
@@ -204,6 +207,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                         continue
                     metric, cell_unit = metric_family, unit
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
-                                 cell.end, (cell.start, cell.end), (table.start, table.end), confidence=0.6,
-                                 text=cell.text))
+                                 cell.end, (cell.start, cell.end), (table.start, table.end),
+                                 region=region if metric == "market_share" and kind == "firm" else None,
+                                 confidence=0.6, text=cell.text))
     return out
