@@ -41,6 +41,7 @@ class Context:
     kb: KnowledgeBase
     doc_date: date | None
     dominant_period: str | None
+    fiscal_text: bool = False  # the text speaks of fiscal years (firms' quarters are then read on their calendar)
 
 
 def dominant_period(mentions: list[PeriodMention]) -> str | None:
@@ -66,7 +67,8 @@ class Running:
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
             mentions: list[Mention], period_mentions: list[PeriodMention], markers: list[Marker],
             kb: KnowledgeBase, doc_date: date | None) -> list[Claim]:
-    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]))
+    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]),
+                  bool(_FISCAL_TEXT.search(text)))
     secondary = {(c.target.start, c.target.end) for c in conversions}
     claims: list[Claim] = []
     run = Running(subject={})
@@ -430,7 +432,7 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     clause = re.split(r"[;:]|,\s+(?:while|whereas|but|and)\s|\bagainst\b|\bcompared\b", before)[-1]
     if base and own is None and _FULL_YEAR.search(clause):
         base = _year_of(base)
-    if base and fy_end != 12 and ctx.doc_date and _FISCAL_TEXT.search(ctx.text):
+    if base and fy_end != 12 and ctx.doc_date and ctx.fiscal_text:
         # a firm reporting on a fiscal calendar: its "third quarter" is the fiscal one that ended last
         m = re.fullmatch(r"\d{4}Q([1-4])", base)
         if m:
@@ -470,7 +472,7 @@ def _year_of(label: str) -> str:
 
 def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int, next_start: int) -> str | None:
     def label(p: PeriodMention) -> str | None:
-        if p.note == "latest_quarter" and fy_end != 12 and ctx.doc_date and _FISCAL_TEXT.search(ctx.text):
+        if p.note == "latest_quarter" and fy_end != 12 and ctx.doc_date and ctx.fiscal_text:
             return P.latest_fiscal_quarter(ctx.doc_date, fy_end)  # "quarterly" for a firm on a fiscal calendar
         if p.note and p.note.startswith("fiscal_quarter:") and ctx.doc_date:
             return P.fiscal_quarter(ctx.doc_date, fy_end, int(p.note.split(":")[1]))

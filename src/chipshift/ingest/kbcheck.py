@@ -12,6 +12,7 @@ from chipshift.domain.period import Period
 from chipshift.ingest.entities import DEMONYMS, tokens
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Claim, Event, Finding, Marker, Reference
+from chipshift.ingest.periods import fiscal_quarter_end
 from chipshift.schemas import vocabulary as voc
 
 _GROWTH_UNITS = {"pct_yoy", "pct_qoq", "pct_change"}
@@ -241,9 +242,7 @@ def _period_end(label: str, fy_end: int | None) -> date | None:
     m = re.fullmatch(r"FY(\d{4})(?:Q([1-4]))?", label.split("..")[-1])
     if fy_end is None or m is None:
         return None
-    year, month = int(m.group(1)), fy_end - (4 - int(m.group(2))) * 3 if m.group(2) else fy_end
-    while month <= 0:
-        month, year = month + 12, year - 1
+    year, month = fiscal_quarter_end(int(m.group(1)), int(m.group(2) or 4), fy_end)
     return date(year, month, calendar.monthrange(year, month)[1])
 
 

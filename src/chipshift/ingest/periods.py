@@ -296,15 +296,18 @@ def last_fiscal_year(doc: date, fy_end_month: int) -> str:
     return f"FY{current - 1}"
 
 
+def fiscal_quarter_end(fy: int, q: int, fy_end_month: int) -> tuple[int, int]:
+    """(year, month) in which quarter q of fiscal year fy ends: (4 - q) * 3 months before the fiscal year's end."""
+    month, year = fy_end_month - (4 - q) * 3, fy
+    while month <= 0:
+        month, year = month + 12, year - 1
+    return year, month
+
+
 def fiscal_quarter(doc: date, fy_end_month: int, q: int) -> str:
     """``FYyyyyQq`` for the most recent fiscal quarter q that ended before ``doc``."""
     fy = fiscal_year_of(doc, fy_end_month)
-    # quarter q of fiscal year fy ends (4 - q) * 3 months before the fiscal year end
-    end_month = fy_end_month - (4 - q) * 3
-    end_year = fy
-    while end_month <= 0:
-        end_month += 12
-        end_year -= 1
+    end_year, end_month = fiscal_quarter_end(fy, q, fy_end_month)
     if date(end_year, end_month, 1) > doc:
         fy -= 1
     return f"FY{fy}Q{q}"
@@ -312,10 +315,5 @@ def fiscal_quarter(doc: date, fy_end_month: int, q: int) -> str:
 
 def latest_fiscal_quarter(doc: date, fy_end_month: int) -> str:
     """``FYyyyyQq`` for the last fiscal quarter that ended before ``doc`` (any q)."""
-    def end(label: str) -> tuple[int, int]:
-        fy, q = int(label[2:6]), int(label[7])
-        month, year = fy_end_month - (4 - q) * 3, fy
-        while month <= 0:
-            month, year = month + 12, year - 1
-        return year, month
-    return max((fiscal_quarter(doc, fy_end_month, q) for q in (1, 2, 3, 4)), key=end)
+    return max((fiscal_quarter(doc, fy_end_month, q) for q in (1, 2, 3, 4)),
+               key=lambda label: fiscal_quarter_end(int(label[2:6]), int(label[7]), fy_end_month))

@@ -192,7 +192,7 @@ def error_of(status: str | None) -> float:
     return STATUS_ERROR.get(status or "", LITERAL_ERROR)
 
 
-def _with(case: LinkedCase, sampled: Draws, size: int) -> Draws:
+def _with(case: HasParams, sampled: Draws, size: int) -> Draws:
     """Every parameter at its default, the sampled ones (the case's own) as drawn."""
     return default_draws(case, size) | {k: v for k, v in sampled.items() if k in case.params}
 

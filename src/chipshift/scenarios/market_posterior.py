@@ -52,10 +52,6 @@ def targets(case: MarketCase, errors: Mapping[str, float]) -> list[Target]:
     return [combine(output, str(year), figures) for (output, year), figures in groups.items()]
 
 
-def _with(case: MarketCase, sampled: Draws, size: int) -> Draws:
-    return default_draws(case, size) | {k: v for k, v in sampled.items() if k in case.params}
-
-
 def _values(case: MarketCase, rules: RuleContext, draws: Draws, wanted: list[tuple[str, int]]) -> FloatArray:
     """Model values ``(wanted, draws)`` of (output, year) pairs; NaN where the run has none."""
     size = len(next(iter(draws.values()))) if draws else 1
@@ -77,7 +73,7 @@ def bayesian_calibration(case: MarketCase, rules: RuleContext, errors: Mapping[s
 
     def model(sampled: Draws) -> FloatArray:
         size = len(next(iter(sampled.values()))) if sampled else 1
-        return _values(case, rules, _with(case, sampled, size), wanted)
+        return _values(case, rules, bt._with(case, sampled, size), wanted)
 
     post = sample(bt.priors(case), model, fitted, prior_draws=draws, min_ess=draws / 4, seed=seed,
                   progress=progress)
@@ -111,7 +107,7 @@ def predictive_bands(case: MarketCase, rules: RuleContext, calibration: Bayesian
     bands = Bands(RESERVOIR, seed)
     for first in range(0, n, chunk):
         size = min(chunk, n - first)
-        draws = _with(case, {k: v[first:first + size] for k, v in chosen.items()}, size)
+        draws = bt._with(case, {k: v[first:first + size] for k, v in chosen.items()}, size)
         own = chosen["model_error"][first:first + size]
         for name, (years, values) in outputs(simulate(case, rules, draws)).items():
             if error is not None and not name.startswith(UNOBSERVED):
