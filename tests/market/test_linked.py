@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from linked_reference import LinkedCase, linked_cases, solve_reference
 from market_reference import SETTINGS, scenarios
 
-from chipshift.market import Market, MarketInputError, Shocks, solve_market
+from chipshift.market import Market, MarketInputError, Shocks, linked_kernel, solve_market
 from chipshift.market.gsim import solve_gsim
 from chipshift.market.linked import LinkedMarkets, LinkedShocks, solve_linked
 
@@ -280,3 +280,20 @@ def test_a_capacity_and_a_licence_cap_on_a_firms_only_market_solve() -> None:
                                       quota=[[1.0, math.inf], [math.inf, math.inf]]))
     assert r.quantity[0, 0, 0] == pytest.approx(1.0) and r.at_quota[0, 0, 0] and not r.at_capacity[0, 0]
     assert r.seller_price[0, 0] == pytest.approx(1.0) and r.licence_rent[0, 0, 0] > 0.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_kernels_elimination_agrees_with_lapack(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 3 + seed * 3
+    a = rng.normal(size=(n, n)) + np.diag(rng.uniform(0.5, 2.0, n)) * (seed % 2)  # pivoting needed when odd
+    b = rng.normal(size=n)
+    out = np.empty(n)
+    assert linked_kernel._lu_solve(a.copy(), b.copy(), out)
+    np.testing.assert_allclose(out, np.linalg.solve(a, b), rtol=1e-9, atol=1e-12)
+
+
+def test_the_kernels_elimination_reports_a_singular_matrix() -> None:
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])
+    assert not linked_kernel._lu_solve(a, np.ones(3), np.empty(3))
+

@@ -21,9 +21,12 @@ needs sigma_m > 1 in every market it leaves: with sigma <= 1 every source is ess
 no seller is closed: its whole demand is reported unmet. `extra` is demand placed on a firm outside the
 CES choice (orders pulled forward before a rule takes effect); it pays the firm's price in that market.
 
-Solution method: a semismooth Newton on the log seller prices and licence rents of all draws at once (the
+Solution method: a semismooth Newton on the log seller prices and licence rents of each draw (the
 min-functions above pick their row of the Jacobian), with a backtracking line search on the squared
-residual. The system is gross-substitutes, so from the baseline prices it converges in a few steps.
+residual. The system is gross-substitutes, so from the baseline prices it converges in a few steps. The
+loops over draws run compiled (`chipshift.market.linked_kernel`, numba); this module prepares their arrays
+and reads the answer back. The kernel is compiled on its first use and cached beside the module, so the
+first solve after an install takes about twenty seconds (`scripts/setup` does it once).
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chipshift.market.ces import BoolArray, FloatArray, as_float, log_power_mean
+from chipshift.market import linked_kernel
+from chipshift.market.ces import BoolArray, FloatArray, as_float
 from chipshift.market.errors import ConvergenceError, MarketInputError
 
-__all__ = ["LinkedMarkets", "LinkedResult", "LinkedShocks", "solve_linked"]
+__all__ = ["LinkedMarkets", "LinkedResult", "LinkedShocks", "compile_kernel", "solve_linked"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -285,117 +289,34 @@ class _Resolved:
     def take(self, idx: npt.NDArray[np.intp]) -> _Resolved:
         return _Resolved(**{k: v[idx] for k, v in vars(self).items()})
 
+    def kernel_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The arrays the compiled kernel reads, contiguous and of one dtype each (one compiled version)."""
+        return {k: _for_kernel(v, np.bool_ if v.dtype == np.bool_ else np.float64) for k, v in vars(self).items()}
+
+
+def _for_kernel(values: npt.ArrayLike, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """`values` as a C-contiguous, writeable array of `dtype`: the kernel is compiled once per combination of
+    dtype, layout and writeability of its arguments, so every call passes the same kind."""
+    return np.require(values, dtype, ["C", "W"])
+
 
 @dataclass(frozen=True)
 class _State:
-    log_p: FloatArray  # (b, m, f) log buyer-price hat
-    log_pi: FloatArray  # (b, m) log price index hat
-    share: FloatArray  # (b, m, f) CES value shares
-    log_x: FloatArray  # (b, m, f) log flow hat (-inf outside the choice set)
-    flow: FloatArray  # (b, m, f) CES flow in levels
-    sales: FloatArray  # (b, f) flows plus extra orders, levels
-    residual: FloatArray  # (b, f + q)
-    jacobian: FloatArray  # (b, f + q, f + q)
+    """Prices and flows at a solution: ``(b, m, f)`` pairs, ``(b, m)`` markets, ``(b, f)`` firms."""
+
+    log_p: FloatArray  # log buyer-price hat
+    log_pi: FloatArray  # log price index hat
+    flow: FloatArray  # CES flow in levels
+    sales: FloatArray  # flows plus extra orders, levels
 
 
-def _evaluate(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, jacobian: bool = True) -> _State:
-    """Prices, flows, the residual of every equation and (unless not wanted) its semismooth Jacobian."""
-    b, nm, nf = r.allowed.shape
-    full_rho = np.zeros((b, nm, nf))
-    if pairs.size:
-        full_rho[:, pairs[:, 0], pairs[:, 1]] = rho
-    log_p = u[:, None, :] + r.log_tau + full_rho
-    e = log_p - r.log_a
-    sig, eta = r.sigma[:, :, None], r.eta[:, :, None]
-    with np.errstate(invalid="ignore", over="ignore"):
-        log_pi = _log_price_index(e, r)
-        lp = np.where(np.isfinite(log_pi), log_pi, 0.0)[:, :, None]
-        share = np.where(r.allowed, r.s0 * np.exp((1.0 - sig) * (e - lp)), 0.0)
-        log_x = np.where(r.allowed, (sig - 1.0) * r.log_a - sig * log_p + (sig - eta) * lp + r.log_d[:, :, None],
-                         -np.inf)
-        flow = np.where(r.allowed, r.x0 * np.exp(log_x), 0.0)
-    sales = flow.sum(axis=1) + r.extra.sum(axis=1)
-    nq = pairs.shape[0]
-    n = nf + nq
-    res = np.empty((b, n))
-    safe_sales = np.where(sales > 0.0, sales, 1.0)
-    with np.errstate(divide="ignore"):
-        log_s = np.log(safe_sales / r.sales0)
-    k_price, k_sales = _supply_weights(r.eps)
-    # price side: log v - log w(X), w the marginal cost at output X, scaled by eps / (1 + eps) so that a
-    # nearly fixed supply stays well conditioned; capacity side: log K - log X
-    price_gap = k_price * (u - r.log_c) - k_sales * log_s
-    cap_gap = r.log_k - log_s
-    firm_res, w_price, w_cap = _fischer_burmeister(price_gap, cap_gap)
-    res[:, :nf] = np.where(r.active, firm_res, u - r.log_c)
-    if nq:
-        m_idx, f_idx = pairs[:, 0], pairs[:, 1]
-        ok = r.allowed[:, m_idx, f_idx]
-        with np.errstate(invalid="ignore"):  # a zero cap on a pair outside the choice set: -inf - -inf
-            quota_gap = np.where(ok, r.log_quota[:, m_idx, f_idx] - log_x[:, m_idx, f_idx], np.inf)
-        res[:, nf:], w_rho, w_quota = _fischer_burmeister(rho, quota_gap)
-    if not jacobian:
-        return _State(log_p, log_pi, share, log_x, flow, sales, res, np.empty((b, 0, 0)))
-    # d log x_mf / d log p_mg = (sigma_m - eta_m) s_mg - sigma_m [f == g], for allowed pairs (m, f)
-    weight = flow / safe_sales[:, None, :]  # (b, m, f): the flow's part of the firm's sales
-    cross = (sig - eta) * share  # (b, m, g)
-    d_sales = np.matmul(weight.transpose(0, 2, 1), cross)  # d log sales_f / d u_g
-    own = np.matmul(r.sigma[:, None, :], weight)[:, 0, :]
-    d_sales[:, np.arange(nf), np.arange(nf)] -= own
-    jac = np.zeros((b, n, n))
-    eye = np.eye(nf)[None]
-    row_price = k_price[:, :, None] * eye - k_sales[:, :, None] * d_sales
-    firm_rows = w_price[:, :, None] * row_price - w_cap[:, :, None] * d_sales
-    jac[:, :nf, :nf] = np.where(r.active[:, :, None], firm_rows, eye)
-    if nq:
-        sig_q = r.sigma[:, m_idx]  # (b, q)
-        # d log sales_f / d rho_q, q = (m, g): weight_mf * d log x_mf / d log p_mg
-        d_sales_rho = weight[:, m_idx, :] * cross[:, m_idx, f_idx][:, :, None]  # (b, q, f)
-        d_sales_rho[:, np.arange(nq), f_idx] -= weight[:, m_idx, f_idx] * sig_q
-        d_sales_rho = d_sales_rho.transpose(0, 2, 1)  # (b, f, q)
-        jac[:, :nf, nf:] = np.where(r.active[:, :, None],
-                                    -(w_price * k_sales + w_cap)[:, :, None] * d_sales_rho, 0.0)
-        # rows of the cap gaps: -d log x_q / d u_g and -d log x_q / d rho_q'
-        dx_du = cross[:, m_idx, :].copy()  # (b, q, g)
-        dx_du[:, np.arange(nq), f_idx] -= sig_q
-        dx_du = np.where(ok[:, :, None], dx_du, 0.0)
-        same = m_idx[:, None] == m_idx[None, :]
-        dx_drho = np.where(same[None], dx_du[:, :, f_idx], 0.0)
-        jac[:, nf:, :nf] = -w_quota[:, :, None] * dx_du
-        jac[:, nf:, nf:] = w_rho[:, :, None] * np.eye(nq)[None] - w_quota[:, :, None] * dx_drho
-    return _State(log_p, log_pi, share, log_x, flow, sales, res, jac)
-
-
-def _fischer_burmeister(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``phi(a, b) = a + b - sqrt(a^2 + b^2)``, zero exactly when a >= 0, b >= 0 and a b = 0, and the weights
-    of da and db in its derivative. Smooth away from (0, 0), so two constraints that bind on one quantity
-    (a capacity and a licence cap on a firm's only market) never make the Newton system singular; b = inf
-    (no constraint) gives phi = a."""
-    finite = np.isfinite(b)
-    bf = np.where(finite, b, 0.0)
-    radius = np.sqrt(a * a + bf * bf)
-    tiny = radius < 1e-300
-    safe = np.where(tiny, 1.0, radius)
-    corner = 1.0 - 1.0 / math.sqrt(2.0)
-    w_a = np.where(finite, np.where(tiny, corner, 1.0 - a / safe), 1.0)
-    w_b = np.where(finite, np.where(tiny, corner, 1.0 - bf / safe), 0.0)
-    return np.where(finite, a + bf - radius, a), w_a, w_b
-
-
-def _log_price_index(e: FloatArray, r: _Resolved) -> FloatArray:
-    """``log P_m = log(sum_f s0_mf exp((1 - sigma_m) e_mf)) / (1 - sigma_m)`` over the allowed pairs
-    (inf for a market with none). Shares s0 sum to one over all pairs, so a removed pair raises P."""
-    if np.any(r.sigma == 1.0):
-        out = log_power_mean(e, r.s0, 1.0 - r.sigma, r.allowed)
-        return np.asarray(np.where(r.allowed.any(axis=2), out, np.inf))
-    g = 1.0 - r.sigma[:, :, None]
-    z = np.where(r.allowed, g * e, -np.inf)
-    top = z.max(axis=2, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    total = np.sum(r.s0 * np.exp(z - top), axis=2)
-    with np.errstate(divide="ignore"):
-        out = (np.log(total) + top[:, :, 0]) / g[:, :, 0]
-    return np.asarray(np.where(total > 0.0, out, np.inf))
+def _state(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray) -> _State:
+    """Prices, flows and sales of every draw at log seller prices `u` and licence rents `rho`."""
+    k = r.kernel_arrays()
+    out = linked_kernel.state(k["s0"], k["x0"], k["log_tau"], k["log_a"], k["extra"], k["allowed"], k["log_d"],
+                              k["sigma"], k["eta"], _for_kernel(pairs, np.int64), _for_kernel(u, np.float64),
+                              _for_kernel(rho, np.float64))
+    return _State(*(np.asarray(x) for x in out))
 
 
 def _supply_weights(eps: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -454,65 +375,20 @@ class LinkedResult:
 
 
 def _newton(r: _Resolved, pairs: IntArray, tol: float, max_iter: int, start: FloatArray | None = None) -> tuple[
-        FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
-    """Semismooth Newton for all draws, from `start` (log seller prices relative to the baseline's) where it is
-    finite, else from marginal cost; a full step is tried first with its Jacobian (kept as the next
-    iteration's when accepted, as it mostly is), and halved on the draws where it does not lower the residual."""
-    b = r.allowed.shape[0]
-    nf = r.allowed.shape[2]
-    u = np.asarray(r.log_c, dtype=np.float64).copy()
-    if start is not None:
-        u = np.where(np.isfinite(start) & r.active, start, u)
-    rho = np.zeros((b, pairs.shape[0]))
-    iters = np.zeros(b, dtype=np.int64)
-    resid = np.full(b, np.inf)
-    done = np.zeros(b, dtype=bool)
-    active = np.arange(b)
-    sub = r
-    st = _evaluate(sub, u, rho, pairs)
-    for k in range(max_iter + 1):
-        norm = np.max(np.abs(st.residual), axis=1)
-        resid[active] = norm
-        ok = norm <= tol
-        done[active[ok]] = True
-        if k == max_iter or ok.all():
-            break
-        if ok.any():  # converged draws drop out
-            keep = np.flatnonzero(~ok)
-            active, sub = active[keep], sub.take(keep)
-            st_res, st_jac = st.residual[keep], st.jacobian[keep]
-        else:
-            st_res, st_jac = st.residual, st.jacobian
-        try:
-            step = np.linalg.solve(st_jac, -st_res[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            step = np.stack([np.linalg.lstsq(st_jac[i], -st_res[i], rcond=None)[0] for i in range(len(st_jac))])
-        step = np.where(np.isfinite(step), step, 0.0)
-        biggest = np.max(np.abs(step), axis=1, keepdims=True)
-        step = step * np.minimum(1.0, 4.0 / np.maximum(biggest, 1e-300))
-        merit0 = np.sum(st_res**2, axis=1)
-        u0, rho0 = u[active], rho[active]
-        trial = _evaluate(sub, u0 + step[:, :nf], rho0 + step[:, nf:], pairs)
-        merit = np.sum(trial.residual**2, axis=1)
-        pending = ~(np.isfinite(merit) & (merit <= (1.0 - 1e-4) * merit0))
-        scale = np.ones(active.size)
-        if pending.any():
-            for _ in range(30):
-                scale = np.where(pending, 0.5 * scale, scale)
-                idx = np.flatnonzero(pending)
-                part = sub.take(idx)
-                back = _evaluate(part, u0[idx] + scale[idx, None] * step[idx, :nf],
-                                 rho0[idx] + scale[idx, None] * step[idx, nf:], pairs, jacobian=False)
-                m = np.sum(back.residual**2, axis=1)
-                better = np.isfinite(m) & (m <= (1.0 - 1e-4 * scale[idx]) * merit0[idx])
-                pending[idx[better]] = False
-                if not pending.any():
-                    break
-        u[active] = u0 + scale[:, None] * step[:, :nf]
-        rho[active] = rho0 + scale[:, None] * step[:, nf:]
-        iters[active] += 1
-        st = trial if np.all(scale == 1.0) else _evaluate(sub, u[active], rho[active], pairs)
-    return u, rho, iters, resid, done
+        FloatArray, FloatArray, IntArray, FloatArray, BoolArray, _State]:
+    """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
+    the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
+    does not lower the residual. Returns the solution, the iterations, the residuals, which draws converged
+    and the state at the solution."""
+    k = r.kernel_arrays()
+    guess = _for_kernel(np.full(r.log_c.shape, np.nan) if start is None else np.broadcast_to(start, r.log_c.shape),
+                        np.float64)
+    u, rho, iters, resid, done, *state = linked_kernel.newton(
+        k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
+        k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"],
+        _for_kernel(pairs, np.int64), guess, tol, max_iter)
+    return (np.asarray(u), np.asarray(rho), np.asarray(iters), np.asarray(resid), np.asarray(done),
+            _State(*(np.asarray(x) for x in state)))
 
 
 def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol: float = 1e-11,
@@ -536,14 +412,13 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
     if start is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
-    u, rho, iters, resid, done = _newton(r, pairs, tol, max_iter, guess)
+    u, rho, iters, resid, done, st = _newton(r, pairs, tol, max_iter, guess)
     if not done.all():
         bad = np.flatnonzero(~done)
         raise ConvergenceError(
             f"linked markets did not clear for {bad.size} of {b} draws (first: {bad[:10].tolist()}; worst residual "
             f"{float(np.max(resid[bad])):.3g}): check for a firm at capacity whose every market has inelastic "
             "demand (eta = 0) and no other seller", tuple(int(i) for i in bad))
-    st = _evaluate(r, u, rho, pairs)
     return _assemble(base, r, st, u, rho, pairs, iters, resid, rationing)
 
 
@@ -597,6 +472,15 @@ def _rationed(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, bou
         sub = r.take(rows)
         at_cost = u[rows].copy()
         at_cost[:, f] = np.log(mc[rows, f] / v0[f])
-        notional = _evaluate(sub, at_cost, rho[rows], pairs, jacobian=False).sales[:, f]
+        notional = _state(sub, at_cost, rho[rows], pairs).sales[:, f]
         out[rows, f] = np.maximum(notional - st.sales[rows, f], 0.0)
     return out
+
+
+def compile_kernel() -> None:
+    """Compile the solver's kernel (or load it from its cache) by solving a two-firm case with a ban and a
+    licence cap, so that every compiled function is reached with the argument kinds real cases pass."""
+    lm = LinkedMarkets(["A", "B"], ["C", "W"], [[30.0, 70.0], [70.0, 30.0]], sigma=4.0, demand_elasticity=1.0,
+                       supply_elasticity=[0.0001, 2.0], capacity=[100.0, math.inf])
+    inf = math.inf
+    solve_linked(lm, LinkedShocks(banned=[[True, False], [False, False]], quota=[[inf, 10.0], [inf, inf]]))

@@ -1,0 +1,404 @@
+"""Compiled kernel of the linked-markets solver: the equations of `chipshift.market.linked`, one draw at a time.
+
+Each draw is a small system (one log seller price per firm, one licence rent per capped pair), so the work
+is in evaluating prices, flows and the semismooth Jacobian, and solving a dense system of a dozen or so
+unknowns. Done per draw in compiled loops, the draw's arrays stay in cache; done for the whole batch with
+array operations, every step writes a temporary the size of the batch. The equations, the Newton step, its
+cap and the backtracking line search are those `linked.solve_linked` documents.
+
+Arrays are per draw: pairs ``(b, m, f)``, firms ``(b, f)``, markets ``(b, m)``; `pairs` ``(q, 2)`` are the
+(market, firm) pairs that may carry a licence cap.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba
+import numpy as np
+
+#: The weight of each argument of the Fischer-Burmeister function at its kink (0, 0).
+_CORNER = 1.0 - 1.0 / math.sqrt(2.0)
+
+
+@numba.njit(cache=True, inline="always")
+def _fb(a: float, b: float) -> tuple[float, float, float]:
+    """``phi(a, b) = a + b - sqrt(a^2 + b^2)`` and the weights of da and db in its derivative; b = inf (no
+    constraint) gives phi = a."""
+    if not math.isfinite(b):
+        return a, 1.0, 0.0
+    radius = math.sqrt(a * a + b * b)
+    if radius < 1e-300:
+        return a + b - radius, _CORNER, _CORNER
+    return a + b - radius, 1.0 - a / radius, 1.0 - b / radius
+
+
+@numba.njit(cache=True, inline="always")
+def _prices(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any,
+            sigma: Any, eta: Any, inv_tau: Any, inv_u: Any, u: Any, full_rho: Any, log_p: Any, log_pi: Any,
+            share: Any, flow: Any, sales: Any) -> None:
+    """Draw i's buyer prices (log), price indices (log), value shares, flows and firm sales, written into the
+    buffers `log_p` ... `sales` from seller prices `u` and licence rents `full_rho` (markets x firms);
+    `inv_tau` holds ``exp(-log_tau)`` of the draw, `inv_u` is a buffer of one per firm.
+
+    The flow is the value share over the buyer price times the market's spending,
+    ``x_mf = x0_mf (s_mf / s0_mf) p^_mf^(-1) P^_m^(1 - eta_m) D^_m``, which is the CES flow of the module
+    `linked` written with one exponential per firm and market instead of one per pair."""
+    nm, nf = s0.shape[1], s0.shape[2]
+    for f in range(nf):
+        sales[f] = 0.0
+        inv_u[f] = math.exp(-u[f])
+    for m in range(nm):
+        sig = sigma[i, m]
+        g = 1.0 - sig
+        any_allowed = False
+        for f in range(nf):
+            log_p[m, f] = u[f] + log_tau[i, m, f] + full_rho[m, f]
+            any_allowed = any_allowed or allowed[i, m, f]
+        if not any_allowed:
+            lp_m = math.inf
+        elif g == 0.0:  # Cobb-Douglas: the geometric mean; undefined when a source is removed
+            total_w = 0.0
+            excluded = 0.0
+            acc = 0.0
+            for f in range(nf):
+                total_w += s0[i, m, f]
+            for f in range(nf):
+                w = s0[i, m, f] / total_w
+                if allowed[i, m, f] and w > 0.0:
+                    acc += w * (log_p[m, f] - log_a[i, m, f])
+                else:
+                    excluded += w
+            lp_m = math.nan if excluded > 0.0 else acc
+            for f in range(nf):
+                share[m, f] = s0[i, m, f] if allowed[i, m, f] else 0.0
+        else:
+            top = -math.inf
+            for f in range(nf):
+                if allowed[i, m, f]:
+                    z = g * (log_p[m, f] - log_a[i, m, f])
+                    if z > top:
+                        top = z
+            if not math.isfinite(top):
+                top = 0.0
+            total = 0.0
+            for f in range(nf):
+                if allowed[i, m, f]:
+                    t = s0[i, m, f] * math.exp(g * (log_p[m, f] - log_a[i, m, f]) - top)
+                    share[m, f] = t
+                    total += t
+                else:
+                    share[m, f] = 0.0
+            if total > 0.0:
+                lp_m = (math.log(total) + top) / g
+                for f in range(nf):
+                    share[m, f] /= total
+            else:  # nothing left to price: shares at a unit index, as the flows below
+                lp_m = math.inf
+                for f in range(nf):
+                    if allowed[i, m, f]:
+                        share[m, f] = s0[i, m, f] * math.exp(g * (log_p[m, f] - log_a[i, m, f]))
+        log_pi[m] = lp_m
+        lp = lp_m if math.isfinite(lp_m) else 0.0
+        spend = math.exp((1.0 - eta[i, m]) * lp + log_d[i, m])
+        for f in range(nf):
+            if allowed[i, m, f]:
+                per_price = inv_tau[m, f] * inv_u[f]
+                if full_rho[m, f] != 0.0:
+                    per_price *= math.exp(-full_rho[m, f])
+                flow[m, f] = x0[i, m, f] / s0[i, m, f] * share[m, f] * per_price * spend
+            else:
+                flow[m, f] = 0.0
+            sales[f] += flow[m, f] + extra[i, m, f]
+
+
+@numba.njit(cache=True, inline="always")
+def _inverse_wedges(i: int, log_tau: Any, inv_tau: Any) -> None:
+    """``exp(-log_tau)`` of draw i into `inv_tau`."""
+    for m in range(log_tau.shape[1]):
+        for f in range(log_tau.shape[2]):
+            inv_tau[m, f] = math.exp(-log_tau[i, m, f])
+
+
+@numba.njit(cache=True, inline="always")
+def _supply_weight(eps: float) -> tuple[float, float]:
+    """``eps / (1 + eps)`` and ``1 / (1 + eps)`` (1 and 0 for a flat supply, eps = inf)."""
+    if not math.isfinite(eps):
+        return 1.0, 0.0
+    return eps / (1.0 + eps), 1.0 / (1.0 + eps)
+
+
+@numba.njit(cache=True)
+def _system(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any,
+            active: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any,
+            pairs: Any, u: Any, rho: Any, want_jacobian: bool, inv_tau: Any, inv_u: Any, full_rho: Any,
+            log_p: Any, log_pi: Any, share: Any, flow: Any, sales: Any, res: Any, jac: Any, w_price: Any,
+            w_cap: Any, w_rho: Any, w_quota: Any, d_sales: Any) -> float:
+    """Draw i's residual (into `res`) and, if wanted, its semismooth Jacobian (into `jac`); returns the sum of
+    squared residuals (NaN when one is)."""
+    nm, nf = s0.shape[1], s0.shape[2]
+    nq = pairs.shape[0]
+    for m in range(nm):
+        for f in range(nf):
+            full_rho[m, f] = 0.0
+    for q in range(nq):
+        full_rho[pairs[q, 0], pairs[q, 1]] = rho[q]
+    _prices(i, s0, x0, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u, full_rho, log_p,
+            log_pi, share, flow, sales)
+    merit = 0.0
+    for f in range(nf):
+        safe = sales[f] if sales[f] > 0.0 else 1.0
+        log_s = math.log(safe / sales0[i, f]) if sales0[i, f] > 0.0 else math.inf
+        k_price, k_sales = _supply_weight(eps[i, f])
+        # price side: log v - log w(X), scaled by eps / (1 + eps); capacity side: log K - log X
+        phi, wp, wc = _fb(k_price * (u[f] - log_c[i, f]) - k_sales * log_s, log_k[i, f] - log_s)
+        w_price[f] = wp
+        w_cap[f] = wc
+        res[f] = phi if active[i, f] else u[f] - log_c[i, f]
+        merit += res[f] * res[f]
+    for q in range(nq):
+        m, f = pairs[q, 0], pairs[q, 1]
+        gap = math.inf
+        if allowed[i, m, f]:
+            sig = sigma[i, m]
+            lp = log_pi[m] if math.isfinite(log_pi[m]) else 0.0
+            log_x = (sig - 1.0) * log_a[i, m, f] - sig * log_p[m, f] + (sig - eta[i, m]) * lp + log_d[i, m]
+            gap = log_quota[i, m, f] - log_x
+        phi, wr, wq = _fb(rho[q], gap)
+        res[nf + q] = phi
+        w_rho[q] = wr
+        w_quota[q] = wq
+        merit += phi * phi
+    if not want_jacobian:
+        return merit
+    n = nf + nq
+    for a in range(n):
+        for c in range(n):
+            jac[a, c] = 0.0
+    # d log x_mf / d log p_mg = (sigma_m - eta_m) s_mg - sigma_m [f == g], for allowed pairs (m, f);
+    # d_sales[f, g] = d log sales_f / d u_g = sum_m weight_mf * that, weight the flow's part of the sales
+    for f in range(nf):
+        for g in range(nf):
+            d_sales[f, g] = 0.0
+    for m in range(nm):
+        sig = sigma[i, m]
+        slope = sig - eta[i, m]
+        for f in range(nf):
+            if flow[m, f] == 0.0:
+                continue
+            weight = flow[m, f] / (sales[f] if sales[f] > 0.0 else 1.0)
+            for g in range(nf):
+                d_sales[f, g] += weight * slope * share[m, g]
+            d_sales[f, f] -= weight * sig
+    for f in range(nf):
+        if not active[i, f]:
+            jac[f, f] = 1.0
+            continue
+        k_price, k_sales = _supply_weight(eps[i, f])
+        for g in range(nf):
+            jac[f, g] = -(w_price[f] * k_sales + w_cap[f]) * d_sales[f, g]
+        jac[f, f] += w_price[f] * k_price
+    for q in range(nq):
+        mq, gq = pairs[q, 0], pairs[q, 1]
+        sig = sigma[i, mq]
+        slope = sig - eta[i, mq]
+        # columns of rho_q in the firm rows: d log sales_f / d rho_q = weight_mf * d log x_mf / d log p_mg
+        for f in range(nf):
+            if not active[i, f]:
+                continue
+            weight = flow[mq, f] / (sales[f] if sales[f] > 0.0 else 1.0)
+            d = weight * slope * share[mq, gq]
+            if f == gq:
+                d -= weight * sig
+            k_price, k_sales = _supply_weight(eps[i, f])
+            jac[f, nf + q] = -(w_price[f] * k_sales + w_cap[f]) * d
+        # the cap's row: -d log x_q / d u_g and -d log x_q / d rho_q'
+        jac[nf + q, nf + q] = w_rho[q]
+        if not allowed[i, mq, gq]:
+            continue
+        for g in range(nf):
+            dx = slope * share[mq, g] - (sig if g == gq else 0.0)
+            jac[nf + q, g] = -w_quota[q] * dx
+        for r in range(nq):
+            if pairs[r, 0] == mq:
+                g = pairs[r, 1]
+                dx = slope * share[mq, g] - (sig if g == gq else 0.0)
+                jac[nf + q, nf + r] -= w_quota[q] * dx
+    return merit
+
+
+@numba.njit(cache=True)
+def _lu_solve(a: Any, b: Any, out: Any) -> bool:
+    """Solve ``a x = b`` by Gaussian elimination with partial pivoting (`a` and `b` are overwritten); False
+    when a pivot is exactly zero, as LAPACK's gesv reports a singular matrix."""
+    n = a.shape[0]
+    for k in range(n):
+        p = k
+        best = abs(a[k, k])
+        for r in range(k + 1, n):
+            if abs(a[r, k]) > best:
+                best = abs(a[r, k])
+                p = r
+        if best == 0.0:
+            return False
+        if p != k:
+            for c in range(n):
+                a[k, c], a[p, c] = a[p, c], a[k, c]
+            b[k], b[p] = b[p], b[k]
+        for r in range(k + 1, n):
+            factor = a[r, k] / a[k, k]
+            if factor != 0.0:
+                for c in range(k, n):
+                    a[r, c] -= factor * a[k, c]
+                b[r] -= factor * b[k]
+    for k in range(n - 1, -1, -1):
+        acc = b[k]
+        for c in range(k + 1, n):
+            acc -= a[k, c] * out[c]
+        out[k] = acc / a[k, k]
+    return True
+
+
+@numba.njit(cache=True)
+def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
+           log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, pairs: Any,
+           start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
+    """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost).
+    A full step (capped at 4 in logs) is tried first; where it does not lower the squared residual by the
+    Armijo margin it is halved, up to 30 times. Returns log seller prices ``(b, f)``, licence rents
+    ``(b, q)``, iterations, final residual (max norm), whether each draw converged, and the log buyer prices,
+    log price indices, flows and sales at the last iterate, as `state` gives them."""
+    b, nm, nf = s0.shape
+    nq = pairs.shape[0]
+    n = nf + nq
+    u_out = np.empty((b, nf))
+    rho_out = np.zeros((b, nq))
+    log_p_out = np.empty((b, nm, nf))
+    log_pi_out = np.empty((b, nm))
+    flow_out = np.empty((b, nm, nf))
+    sales_out = np.empty((b, nf))
+    iters = np.zeros(b, dtype=np.int64)
+    resid = np.full(b, np.inf)
+    done = np.zeros(b, dtype=np.bool_)
+    inv_tau = np.empty((nm, nf))
+    inv_u = np.empty(nf)
+    full_rho = np.zeros((nm, nf))
+    log_p = np.empty((nm, nf))
+    log_pi = np.empty(nm)
+    share = np.empty((nm, nf))
+    flow = np.empty((nm, nf))
+    sales = np.empty(nf)
+    res = np.empty(n)
+    jac = np.empty((n, n))
+    trial_res = np.empty(n)
+    trial_jac = np.empty((n, n))
+    w_price = np.empty(nf)
+    w_cap = np.empty(nf)
+    w_rho = np.empty(nq)
+    w_quota = np.empty(nq)
+    d_sales = np.empty((nf, nf))
+    u = np.empty(nf)
+    rho = np.empty(nq)
+    u_try = np.empty(nf)
+    rho_try = np.empty(nq)
+    step = np.empty(n)
+    rhs = np.empty(n)
+    lu = np.empty((n, n))
+    for i in range(b):
+        _inverse_wedges(i, log_tau, inv_tau)
+        for f in range(nf):
+            s = start[i, f]
+            u[f] = s if (math.isfinite(s) and active[i, f]) else log_c[i, f]
+        for q in range(nq):
+            rho[q] = 0.0
+        _system(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
+                eta, sales0, pairs, u, rho, True, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales,
+                res, jac, w_price, w_cap, w_rho, w_quota, d_sales)
+        for k in range(max_iter + 1):
+            norm = 0.0
+            for a in range(n):
+                v = abs(res[a])
+                if math.isnan(v):
+                    norm = v
+                    break
+                norm = max(norm, v)
+            resid[i] = norm
+            if norm <= tol:
+                done[i] = True
+                break
+            if k == max_iter:
+                break
+            for a in range(n):
+                rhs[a] = -res[a]
+                for c in range(n):
+                    lu[a, c] = jac[a, c]
+            if not _lu_solve(lu, rhs, step):
+                step[:] = np.linalg.lstsq(jac, -res, rcond=-1.0)[0]
+            biggest = 0.0
+            for a in range(n):
+                if not math.isfinite(step[a]):
+                    step[a] = 0.0
+                biggest = max(biggest, abs(step[a]))
+            cap = min(1.0, 4.0 / max(biggest, 1e-300))
+            merit0 = 0.0
+            for a in range(n):
+                step[a] *= cap
+                merit0 += res[a] * res[a]
+            scale = 1.0
+            for attempt in range(31):  # the full step, then up to 30 halvings
+                if attempt > 0:
+                    scale *= 0.5
+                for f in range(nf):
+                    u_try[f] = u[f] + scale * step[f]
+                for q in range(nq):
+                    rho_try[q] = rho[q] + scale * step[nf + q]
+                merit = _system(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
+                                log_d, sigma, eta, sales0, pairs, u_try, rho_try, attempt == 0, inv_tau, inv_u,
+                                full_rho, log_p, log_pi, share, flow, sales, trial_res, trial_jac, w_price, w_cap,
+                                w_rho, w_quota, d_sales)
+                if math.isfinite(merit) and merit <= (1.0 - 1e-4 * scale) * merit0:
+                    break
+            for f in range(nf):
+                u[f] = u_try[f]
+            for q in range(nq):
+                rho[q] = rho_try[q]
+            iters[i] += 1
+            if scale == 1.0:
+                res[:] = trial_res
+                jac[:, :] = trial_jac
+            else:
+                _system(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d,
+                        sigma, eta, sales0, pairs, u, rho, True, inv_tau, inv_u, full_rho, log_p, log_pi, share,
+                        flow, sales, res, jac, w_price, w_cap, w_rho, w_quota, d_sales)
+        # the buffers hold the state at the last iterate: every path above ends on an evaluation there
+        u_out[i] = u
+        rho_out[i] = rho
+        log_p_out[i] = log_p
+        log_pi_out[i] = log_pi
+        flow_out[i] = flow
+        sales_out[i] = sales
+    return u_out, rho_out, iters, resid, done, log_p_out, log_pi_out, flow_out, sales_out
+
+
+@numba.njit(cache=True)
+def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any, sigma: Any,
+          eta: Any, pairs: Any, u: Any, rho: Any) -> tuple[Any, Any, Any, Any]:
+    """Every draw's buyer prices (log), price indices (log), flows and firm sales at log seller prices `u`
+    ``(b, f)`` and licence rents `rho` ``(b, q)``."""
+    b, nm, nf = s0.shape
+    log_p = np.empty((b, nm, nf))
+    log_pi = np.empty((b, nm))
+    flow = np.empty((b, nm, nf))
+    sales = np.empty((b, nf))
+    share = np.empty((nm, nf))
+    inv_tau = np.empty((nm, nf))
+    inv_u = np.empty(nf)
+    full_rho = np.zeros((nm, nf))
+    for i in range(b):
+        _inverse_wedges(i, log_tau, inv_tau)
+        for q in range(pairs.shape[0]):
+            full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
+        _prices(i, s0, x0, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u[i], full_rho,
+                log_p[i], log_pi[i], share, flow[i], sales[i])
+    return log_p, log_pi, flow, sales
