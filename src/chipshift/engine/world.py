@@ -292,11 +292,15 @@ def share_history(facts: Iterable[Mapping[str, Any]], firms: Mapping[str, str],
     (OTHERS). ``firms`` maps firm ids to headquarters, so combined ('a+b') and bucket entities are left out.
 
     Country shares: production figures by country and a world total (entity WLD) under one definition; a
-    country's share is its output over the world total, and what the listed countries leave is 'various
-    countries' (OTHERS)."""
+    country's share is its output over the world total (over the listed countries' sum where that exceeds a
+    rounded world total), and what the listed countries leave is 'various countries' (OTHERS). A product with
+    neither takes countries' world market-share facts on a production basis (China's share of refined
+    germanium), each period's default figures, the rest again 'various countries'."""
     facts = list(facts)
     out = _firm_shares(facts, firms)
     for product, tables in _country_shares(facts, set(countries)).items():
+        out.setdefault(product, tables)
+    for product, tables in _country_share_facts(facts, set(countries)).items():
         out.setdefault(product, tables)
     return out
 
@@ -399,22 +403,59 @@ def _country_shares(facts: Sequence[Mapping[str, Any]], countries: set[str]) -> 
 
 def _country_rows(product: str, period: str, table: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     world_fact = table["WLD"]
-    total = float(world_fact["value"]) * UNITS[world_fact["unit"]].factor
+    world = float(world_fact["value"]) * UNITS[world_fact["unit"]].factor
+    output = {entity: float(f["value"]) * UNITS[f["unit"]].factor for entity, f in table.items()
+              if entity not in ("WLD", OTHERS)}
+    # A published world total is rounded (USGS: 'World total (rounded)'), so the countries it lists may add up
+    # to more than it; their own sum is then the better total, and the shares add up to 100%, not 101%.
+    total = max(world, sum(output.values()))
     if total <= 0:
         return []
+    over = f"over world total {world_fact['id']}" if total == world else (
+        f"over the sum of the listed countries, which exceeds the rounded world total {world_fact['id']}")
     out: list[dict[str, Any]] = []
     listed = 0.0
     for entity, f in sorted(table.items()):
         if entity in ("WLD", OTHERS):
             continue
-        share = 100.0 * float(f["value"]) * UNITS[f["unit"]].factor / total
+        share = 100.0 * output[entity] / total
         listed += share
         out.append({"provider": entity, "provider_kind": "country", "input": product,
                     "share_pct": round(share, 4),
-                    "source_text": f"fact {f['id']} over world total {world_fact['id']} ({period})"})
+                    "source_text": f"fact {f['id']} {over} ({period})"})
     rest = 100.0 - listed
     if rest > 0.5:
         source = table[OTHERS]["id"] if OTHERS in table else f"remainder of the world total {world_fact['id']}"
         out.append({"provider": OTHERS, "provider_kind": "country", "input": product, "share_pct": round(rest, 4),
                     "source_text": f"{source} ({period})"})
+    return out
+
+
+def _country_share_facts(facts: Sequence[Mapping[str, Any]], countries: set[str]) -> dict[str, list[ShareTable]]:
+    """Country share tables from countries' stated shares of world production (market_share, basis
+    production, region WLD), per product and period, a country's default figure preferred."""
+    # product -> period -> country -> fact
+    groups: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+    for f in facts:
+        if (f["metric"] != "market_share" or f["basis"] != "production" or f["region"] != "WLD"
+                or f["entity"] not in countries or f["unit"] != "pct" or not f["product"] or f["value"] is None
+                or f["segment"] not in (None, "all")):
+            continue
+        slot = groups[f["product"]][f["period"]]
+        if _better(f, slot.get(f["entity"])):
+            slot[f["entity"]] = f
+    out: dict[str, list[ShareTable]] = {}
+    for product, periods in sorted(groups.items()):
+        tables = []
+        for period in sorted(periods, key=lambda p: Period.parse(p).end):
+            table = periods[period]
+            rows = [{"provider": entity, "provider_kind": "country", "input": product,
+                     "share_pct": float(f["value"]), "source_text": f"fact {f['id']} ({period}, production)"}
+                    for entity, f in sorted(table.items())]
+            rest = 100.0 - sum(float(f["value"]) for f in table.values())
+            if rest > 0.5:
+                rows.append({"provider": OTHERS, "provider_kind": "country", "input": product,
+                             "share_pct": round(rest, 4), "source_text": f"remainder of the {period} shares"})
+            tables.append(ShareTable(product, period, "country", "production", rows, _forecast(table)))
+        out[product] = tables
     return out
