@@ -77,7 +77,10 @@ def test_competing_localization_estimates_kept_apart() -> None:
         assert name in publishers, name
     values_2025 = {f["value"] for f in estimates if f["period"] == "2025"}
     assert {40.0, 41.0} <= values_2025
-    assert 37.0 not in {f["value"] for f in estimates}  # never stated by a source
+    # 37% is stated by one source only: Bernstein's pre-ban projection of 2025 demand (its note of 17 July 2025);
+    # no other estimate may carry it
+    assert {(f["source"], f["period"], f["status"]) for f in estimates if f["value"] == 37.0} == {
+        ("sdyanbao-20250717-bernstein-china-ai-chip-supply-demand", "2025", "forecast")}
     vendors = {f["entity"] for f in _facts() if f["metric"] == "market_share" and f["product"] == "ai_accelerator"}
     assert {"nvidia", "huawei", "cambricon"} <= vendors
 
