@@ -1,0 +1,173 @@
+"""The analysts' questions of docs/questions.md, asked of the bundled data through the functions their commands call:
+each answer must hold the sourced figure the page shows (a change to the data or the code that loses it fails here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipshift import api
+from chipshift.config import Settings
+from chipshift.io.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+CSL = REPO.parent / "shared" / "data" / "csl" / "consolidated.json"
+
+
+def _facts(store: Store, entity: str | None = None, metric: str | None = None,
+           product: str | None = None) -> list[dict[str, Any]]:
+    return list(api.list_facts(store, entity, metric, product)["facts"])
+
+
+def _values(facts: list[dict[str, Any]], **where: Any) -> set[float]:
+    return {f["value"] for f in facts if all(f[k] == v for k, v in where.items())}
+
+
+def _default(facts: list[dict[str, Any]], **where: Any) -> float:
+    [value] = [f["value"] for f in facts if f["default"] and all(f[k] == v for k, v in where.items())]
+    return float(value)
+
+
+@pytest.fixture(scope="module")
+def listed_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The bundled data with the screening list imported (question 13), without CSET: NAND's shares are facts."""
+    settings = Settings(store_path=tmp_path_factory.mktemp("questions") / "store.duckdb")
+    with api.open_store(settings) as store:
+        api.import_csl(store, CSL)
+        yield store
+
+
+def test_q1_smic_advanced_node_capacity(bundled_store: Store) -> None:
+    facts = _facts(bundled_store, "smic", "capacity", "advanced_logic")
+    assert _default(facts, period="2025") == 50_000 and _values(facts, period="2027") == {80_000}
+
+
+def test_q2_huawei_ai_chip_capacity(bundled_store: Store) -> None:
+    facts = _facts(bundled_store, "huawei", "capacity", "ai_accelerator")
+    [cap] = [f for f in facts if f["period"] == "2025"]
+    assert (cap["value"], cap["unit"], cap["original_publisher"]) == (200_000, "units", "Reuters")
+    assert "at or below 200,000" in cap["quote"]
+    assert _default(_facts(bundled_store, "smic", "production", "ai_accelerator"), period="2025") == 7_000
+
+
+def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
+    facts = _facts(bundled_store, "CHN", "imports", "sme")
+    by_origin = {(f["region"], f["period"]): f["value"] for f in facts if f["region"]}
+    assert by_origin == {("JPN", "2022"): 10.736, ("JPN", "2024"): 9.63, ("NLD", "2024"): 9.53,
+                         ("SGP", "2024"): 4.86, ("USA", "2024"): 3.18, ("USA", "2021"): 3.69}
+    totals = {f["period"]: f["value"] for f in facts if not f["region"] and f["default"]}
+    assert totals["2022"] == 34.719 and totals["2023"] == 40 and totals["2024"] == 30.9
+
+
+def test_q4_gallium_exports_and_prices(bundled_store: Store) -> None:
+    exports = _facts(bundled_store, "CHN", "exports", "gallium")
+    assert _default(exports, period="2024", unit="kg") == 69_440 and _default(exports, period="2025") == 62_615
+    prices = _facts(bundled_store, None, "price", "gallium")
+    assert _values(prices, entity="USA", period="2024") == {439}
+
+
+def test_q5_germanium_exports_and_prices(bundled_store: Store) -> None:
+    exports = _facts(bundled_store, "CHN", "exports", "germanium")
+    assert _default(exports, period="2024") == 29_389 and _default(exports, period="2025H1") == 5_068
+    prices = _facts(bundled_store, None, "price", "germanium")
+    assert _values(prices, entity="EUR", period="2025") == {4_100}
+
+
+def test_q6_rare_earth_exports_and_prices(bundled_store: Store) -> None:
+    exports = _facts(bundled_store, "CHN", "exports", "rare_earths")
+    volumes = {f["period"]: f["value"] for f in exports if f["default"] and f["unit"] == "t" and not f["region"]}
+    assert {p: volumes[p] for p in ("2022", "2023", "2024")} == {"2022": 48_728, "2023": 52_306, "2024": 55_431}
+    assert _default(exports, period="2024", unit="usd_m") == 488.8
+    [unit_value] = [f for f in _facts(bundled_store, "CHN", "price", "rare_earths") if f["period"] == "2024"]
+    # the blog's average price agrees with Reuters' value over volume
+    assert unit_value["value"] == pytest.approx(488.8e6 / 55_431 / 1000, abs=1e-3)
+    changes = _facts(bundled_store, "CHN", "price_change", "rare_earths")
+    assert {f["period"]: f["value"] for f in changes} == {"2023": -37, "2024": -26}
+
+
+def test_q7_producers_of_gallium_and_germanium(bundled_store: Store) -> None:
+    gallium = api.show_input(bundled_store, "gallium")
+    shares = {c["provider"]: c["share_pct"] for c in gallium["countries"]}
+    assert sum(shares.values()) == pytest.approx(100, abs=1e-3)  # was 101: a rounded world total
+    assert shares["CHN"] == pytest.approx(100 * 900 / 909, abs=1e-3)
+    germanium = api.show_input(bundled_store, "germanium")
+    assert germanium["shares_from"] == "facts"
+    assert {c["provider"]: c["share_pct"] for c in germanium["countries"]} == {"CHN": 70, "XVC": 30}
+    assert _values(_facts(bundled_store, "CHN", "market_share", "germanium"), period="2022") == {68}
+
+
+def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
+    revenue = _facts(bundled_store, None, "revenue_by_product", "ai_accelerator")
+    assert _values(revenue, entity="amd", period="2025") == {1}
+    assert _values(revenue, entity="nvidia", period="2025") == {2.8}
+    assert _values(revenue, entity="group:domestic-vendors", period="2025") == {16, 1.5}
+    sizes = _facts(bundled_store, "CHN", "market_size", "ai_accelerator")
+    assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
+
+
+def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
+    hbm = _facts(bundled_store, None, "market_share", "hbm")
+    q3 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2025Q3" and f["basis"] == "revenue"}
+    assert q3 == {"sk-hynix": 57, "samsung": 22, "micron": 21}
+    assert not [f for f in hbm if f["entity"] == "cxmt"]  # no source gives CXMT an HBM share: 'partly'
+    dram = _facts(bundled_store, "cxmt", "market_share", "dram")
+    assert _values(dram, period="2025Q1", basis="bits") == {6}
+
+
+def test_q10_dram_and_nand_contract_prices(bundled_store: Store) -> None:
+    dram = _facts(bundled_store, None, "price", "pc_dram")
+    assert _default(dram, period="2026-02") == 13 and _default(dram, period="2023-08") == 1.3
+    nand = _facts(bundled_store, None, "price_change", "nand")
+    assert {-15, -20} <= _values(nand, period="2025Q1", default=True)
+    nand_price = _facts(bundled_store, None, "price", "nand")
+    assert _default(nand_price, period="2025-12") == 5.74 and _default(nand_price, period="2025-04") == 2.79
+
+
+def test_q11_micron_china_revenue_share(bundled_store: Store) -> None:
+    facts = _facts(bundled_store, "micron", "revenue_share_region")
+    mainland = {f["period"]: f["value"] for f in facts if f["definition"] == "mainland China" and f["default"]}
+    assert mainland["FY2023"] == 14.03 and mainland["FY2024"] == 12
+    assert 7.1 in _values(facts, period="FY2025")
+
+
+def test_q12_rules_in_force_against_smic(bundled_store: Store) -> None:
+    report = api.restrictions_list(bundled_store, "SMIC", "2025-12-31")
+    rules = {r["id"]: r for r in report["rules"]}
+    assert {"E-SMIC-2020", "E-OCT2022", "E-DEC2024", "E-NL-SME-2023", "E-JP-SME-2023"} <= set(rules)
+    assert rules["E-SMIC-2020"]["kind"] == "entity_listing" and rules["E-SMIC-2020"]["reach"] == "whole"
+    before = {r["id"] for r in api.restrictions_list(bundled_store, "SMIC", "2020-06-30")["rules"]}
+    assert "E-SMIC-2020" not in before and "E-OCT2022" not in before
+
+
+def test_q13_nand_suppliers_on_the_entity_list(listed_store: Store) -> None:
+    firms = {f["provider"]: f for f in api.show_input(listed_store, "NAND")["firms"]}
+    assert firms["ymtc"]["listed"] == ["EL"] and firms["ymtc"]["share_pct"] == 13
+    assert [p for p, f in firms.items() if "EL" in f.get("listed", [])] == ["ymtc"]
+
+
+def test_q14_ai_chip_localization_estimates(bundled_store: Store) -> None:
+    facts = _facts(bundled_store, "CHN", "localization_rate", "ai_accelerator")
+    by_2025 = {(f["basis"], f["value"]) for f in facts if f["period"] == "2025"}
+    assert {("purchases", 40), ("shipments", 41), ("revenue", 37)} <= by_2025
+    [bernstein] = [f for f in facts if f["value"] == 37]
+    assert bernstein["original_publisher"] == "Bernstein" and bernstein["status"] == "forecast"
+    assert re.search(r"37% from\s*domestic vendors", bernstein["quote"])
+
+
+def test_q15_what_the_h20_rule_cost_nvidia(bundled_store: Store) -> None:
+    facts = _facts(bundled_store, "nvidia", None, "nvidia_h20")
+    assert _default(facts, metric="charge", period="FY2026Q1", status="reported") == 4.5
+    assert _default(facts, metric="orders", period="2025") == 16.8
+    assert _default(facts, metric="revenue_by_product", period="2025", region="CHN") == 10.5
+
+
+def test_the_page_shows_the_verdicts_it_counts() -> None:
+    text = (REPO / "docs" / "questions.md").read_text(encoding="utf-8")
+    verdicts = re.findall(r"^\*\*(Answered|Partly|Not yet)\*\*:", text, flags=re.M)
+    assert len(verdicts) == len(re.findall(r"^## \d+\. ", text, flags=re.M)) == 15
+    counts = {v: verdicts.count(v.capitalize()) for v in ("answered", "partly", "not yet")}
+    assert f"Verdicts: {counts['answered']} answered, {counts['partly']} partly, {counts['not yet']} not yet." in text
