@@ -212,7 +212,8 @@ METRICS: Mapping[str, Metric] = _metrics(
     Metric("investment", "financial", _CURRENCY, "capital spending or investment"),
     Metric("investment_growth", "financial", ("growth", "ratio"), "growth of capital spending or investment"),
     # trade: entity is the reporting country
-    Metric("imports", "trade", (*_CURRENCY, "count"), "imports of the stated product"),
+    Metric("imports", "trade", (*_CURRENCY, "count"),
+           "the entity's imports of the stated product; `region` is the origin (empty: from all origins)"),
     Metric("exports", "trade", (*_CURRENCY, "count", "mass"),
            "exports of the stated product (value, units or mass, e.g. raw-material volumes)"),
     Metric("trade_share", "trade", ("share",), "share of a trade flow (definition column says of what)"),
