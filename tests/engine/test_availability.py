@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
-from chipshift.engine.analyses import availability_table, situation
+from chipshift.engine.analyses import availability_table, rules_in_force, situation
 from chipshift.engine.availability import availability, pair_status
 from chipshift.engine.reach import MAYBE, YES, Destination, compile_rules, in_force
 from chipshift.engine.world import World, build_world
@@ -407,3 +407,17 @@ def test_relaxation_scoped_as_its_rule_lifts_what_the_rule_may_bar() -> None:
     narrower = Rule(**{**suspension.__dict__, "sellers": Sellers(firms=("us-tools",))})
     mixed = table(w, [ban, narrower])["A"]
     assert mixed["available_lower"] == pytest.approx(0.3)
+
+
+def test_a_relaxation_of_several_rules_is_listed_once_in_force() -> None:
+    """The engine keeps a row per rule a relaxation relaxes; the rules in force name it once, with the inputs
+    its rows cover together, and a rule lifted by it names it once."""
+    w = world({"A": {"USA": 50.0, "JPN": 50.0}, "B": {"USA": 40.0, "JPN": 60.0}})
+    ban = rule("r", ["A"])
+    other = rule("o", ["B"])
+    lift = rule("x", ["A", "B"], kind=RuleKind.RELAXATION, relaxes=("r", "o"), policy="lifted", start="2024-01-01")
+    listed = rules_in_force(situation(w, [ban, other, lift], CHN, DAY, {}))
+    assert [r["id"] for r in listed] == ["r", "o", "x"]
+    by_id = {r["id"]: r for r in listed}
+    assert by_id["x"]["inputs_covered"] == 2 and by_id["x"]["reach"] == "whole"
+    assert by_id["r"]["relaxed_by"] == ["x"] and by_id["o"]["relaxed_by"] == ["x"]

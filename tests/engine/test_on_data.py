@@ -101,6 +101,13 @@ def test_rules_in_force_for_china(bundled_store: Store) -> None:
     assert "E-CN-GAGE-2023" not in rules  # China's export controls do not reach China
 
 
+def test_rules_in_force_name_each_rule_once(bundled_store: Store) -> None:
+    """E-H200-DEC2025 and E-H200-JAN2026 relax two rules each: listed once, as every other rule."""
+    ids = [r["id"] for r in api.restrictions_list(bundled_store, "CHN", at="2026-06-30")["rules"]]
+    assert {"E-H200-DEC2025", "E-H200-JAN2026"} <= set(ids)
+    assert len(ids) == len(set(ids))
+
+
 def test_micron_ban_scenario(bundled_store: Store) -> None:
     path = EXAMPLES / "china-bans-micron-data-centers.yaml"
     base = api.availability(bundled_store, "CHN", "dram", segment="data_center", view="firm", at="2026-06-30")

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
-from chipshift.engine.reach import YES, Compiled, Destination, compile_rules, in_force
+from chipshift.engine.reach import NO, YES, Compiled, Destination, compile_rules, in_force
 from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
@@ -50,30 +50,36 @@ def situation(world: World, rules: Sequence[Rule], dest: Destination, at: date,
 
 
 def _relaxed_now(s: Situation) -> dict[str, list[str]]:
+    """Rule id -> the ids of the relaxations in force that lift it for the whole destination (each once, though
+    a relaxation of several rules has a row per rule)."""
     out: dict[str, list[str]] = defaultdict(list)
     for r, xs in enumerate(s.compiled.relaxed_by):
         for x in xs:
-            if s.active[0, x] and s.compiled.match[x, 0] == YES:
-                out[s.compiled.rules[r].id].append(s.compiled.rules[x].id)
+            relaxed, relaxation = s.compiled.rules[r].id, s.compiled.rules[x].id
+            if s.active[0, x] and s.compiled.match[x, 0] == YES and relaxation not in out[relaxed]:
+                out[relaxed].append(relaxation)
     return out
 
 
 def rules_in_force(s: Situation) -> list[dict[str, Any]]:
-    """The rules in force at the date that reach the destination, wholly or in part."""
+    """The rules in force at the date that reach the destination, wholly or in part: one record per rule, its
+    reach the surest and its inputs the union over the rule's rows (a relaxation of several rules has several)."""
     relaxed = _relaxed_now(s)
     out = []
-    for r, rule in enumerate(s.compiled.rules):
-        reach = int(s.compiled.match[r, 0])
-        if not s.active[0, r] or reach == 0:
+    for rule_id, rows in s.compiled.rows_by_rule().items():
+        reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
+        if not reaching:
             continue
-        reached = [s.world.inputs[i] for i in np.flatnonzero(s.compiled.cover[r] > 0)]
+        rule = s.compiled.rules[rows[0]]
+        whole = any(s.compiled.match[r, 0] == YES for r in reaching)
+        covered = np.logical_or.reduce(s.compiled.cover[reaching] > 0, axis=0)
         out.append({
-            "id": rule.id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
+            "id": rule_id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
             "policy": rule.policy, "start": rule.start, "ended": rule.ended,
-            "reach": "whole" if reach == YES else "partial",
-            "reach_note": None if reach == YES else _partial_note(rule, s.dest),
-            "relaxed_by": relaxed.get(rule.id, []),
-            "inputs_covered": len(reached), "products": [p.input for p in rule.products],
+            "reach": "whole" if whole else "partial",
+            "reach_note": None if whole else _partial_note(rule, s.dest),
+            "relaxed_by": relaxed.get(rule_id, []),
+            "inputs_covered": int(np.count_nonzero(covered)), "products": [p.input for p in rule.products],
             "sellers": _sellers_text(rule), "status": rule.status, "source": rule.source, "gaps": list(rule.gaps),
         })
     return out

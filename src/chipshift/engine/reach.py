@@ -224,6 +224,15 @@ class Compiled:
     def index(self) -> dict[str, int]:
         return {r.id: n for n, r in enumerate(self.rules)}
 
+    def rows_by_rule(self) -> dict[str, list[int]]:
+        """Each rule's rows, in order of first appearance: one row per rule, but a relaxation of several
+        rules has one row per rule it relaxes (`_one_relaxed_rule_each`). A report of rules reads this, not
+        ``rules`` row by row, so such a relaxation is reported once."""
+        out: dict[str, list[int]] = {}
+        for n, rule in enumerate(self.rules):
+            out.setdefault(rule.id, []).append(n)
+        return out
+
     def activation(self, ids: Sequence[str], active: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         """'In force' flags over ``Compiled.rules`` from flags over the rules given (columns named by ``ids``,
         scenarios by rows): a relaxation's copies share its flag, a derived listing needs both its rules."""
