@@ -189,3 +189,13 @@ def test_the_package_runs_as_a_module() -> None:
 
     done = subprocess.run([sys.executable, "-m", "chipshift", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "backtest" in done.stdout
+
+
+def test_restrictions_timeline(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("restrictions", "timeline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["list_changes_recorded"] == 0 and report["count"] == len(report["events"]) >= 1
+    assert all(e["event"].startswith("rule") for e in report["events"])
+    bad = run("restrictions", "timeline", "--from", "2026-13-01")
+    assert bad.exit_code == 2 and "--from" in bad.output and "2026-13-01" in bad.output

@@ -173,3 +173,86 @@ def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tm
     assert changes["changed_entries"][0]["fields"] == ["license_policy"]
     assert [f["firm"] for f in changes["firms_listed"]] == ["cxmt"] and changes["firms_delisted"] == []
     assert store.count("parties") == 2
+
+
+EL = "Entity List (EL) - Bureau of Industry and Security"
+YMTC = {"name": "Yangtze Memory Technologies Co., Ltd.", "source": EL, "entity_number": "10",
+        "addresses": [{"country": "CN"}], "license_policy": "Case-by-case review",
+        "federal_register_notice": "87 FR 77505"}
+TRADER = {"name": "Example Trading Co", "source": EL, "entity_number": "11", "addresses": [{"country": "AE"}]}
+CXMT = {"name": "ChangXin Memory Technologies, Inc.", "source": EL, "entity_number": "12",
+        "addresses": [{"country": "CN"}], "federal_register_notice": "91 FR 1", "start_date": "2025-12-20"}
+
+
+def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path) -> None:
+    """Each re-import records its changes with both snapshots' dates; the records accumulate, the timeline shows
+    the entries added and removed by date, and `diff` between two dates those of the target's firms."""
+    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
+    api.import_csl(store, _write(tmp_path / "a.json", [YMTC, TRADER]), published="2025-06-30")
+    assert store.count("party_changes") == 0  # nothing to compare the first import with
+    api.import_csl(store, _write(tmp_path / "b.json", [{**YMTC, "license_policy": "Presumption of denial"}, CXMT]),
+                   published="2026-01-01")
+    recorded = {(r["change"], r["name"]): r for r in store.rows("party_changes")}
+    assert set(recorded) == {("added", CXMT["name"]), ("removed", TRADER["name"]), ("changed", YMTC["name"])}
+    added = recorded[("added", CXMT["name"])]
+    assert (added["published"], added["previous_published"], added["firms"]) == ("2026-01-01", "2025-06-30",
+                                                                                 ["cxmt"])
+    assert added["start_date"] == "2025-12-20"
+    assert recorded[("changed", YMTC["name"])]["fields"] == ["license_policy"]
+    api.import_csl(store, _write(tmp_path / "c.json", [YMTC]), published="2026-03-01")  # CXMT delisted
+    assert store.count("party_changes") == 3 + 2  # the earlier records are kept
+    timeline = api.restrictions_timeline(store, "CHN", "2025-12-01", "2026-12-31").as_report()
+    listings = [(e["date"], e["event"], e["name"], e["firms"]) for e in timeline["events"]
+                if e["event"].startswith("listing")]
+    assert listings == [("2026-01-01", "listing added", CXMT["name"], ["cxmt"]),
+                        ("2026-03-01", "listing removed", CXMT["name"], ["cxmt"])]  # the trader is no Chinese firm
+    rules = {(e["id"], e["event"]) for e in timeline["events"]}
+    assert ("E-H200-JAN2026", "rule in force") in rules
+    assert ("E-H200-DEC2025", "rule announced and in force") in rules
+    everyone = api.restrictions_timeline(store, start="2026-01-01", end="2026-01-01").as_report()
+    assert {e["name"] for e in everyone["events"] if e["event"].startswith("listing")} == {CXMT["name"],
+                                                                                         TRADER["name"]}
+    diff = api.diff(store, "CHN", at="2025-12-31", to="2026-02-01")
+    assert [c["entry"] for c in diff["listings_added"]] == [CXMT["name"]] and diff["listings_removed"] == []
+    back = api.diff(store, "CXMT", at="2026-06-30", to="2025-12-31")  # backwards in time: the listing undone
+    assert [c["entry"] for c in back["listings_removed"]] == [CXMT["name"]]
+    assert [c["entry"] for c in back["listings_added"]] == [CXMT["name"]]  # the March delisting, undone
+
+
+def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
+    api.import_csl(store, _write(tmp_path / "a.json", [YMTC, TRADER]), published="2025-06-30")
+    api.import_csl(store, _write(tmp_path / "b.json", [YMTC, CXMT]), published="2026-01-01")
+
+    def state() -> tuple[object, ...]:
+        return (sorted(p["name"] for p in store.rows("parties")), store.rows("datasets"),
+                sorted((r["change"], r["name"]) for r in store.rows("party_changes")))
+
+    before = state()
+    with pytest.raises(DataError, match=r"c\.json"):
+        api.import_csl(store, _write(tmp_path / "c.json", [YMTC, dict(YMTC)]), published="2026-03-01")
+    assert state() == before
+    # a failure while writing (here the dataset's record, written last) undoes the whole re-import
+    original = Store._insert
+
+    def failing(con: object, schema: object, rows: object) -> None:
+        if getattr(schema, "name", None) == "datasets":
+            raise RuntimeError("disk full")
+        original(con, schema, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_insert", staticmethod(failing))
+    with pytest.raises(RuntimeError):
+        api.import_csl(store, _write(tmp_path / "d.json", [CXMT]), published="2026-03-01")
+    monkeypatch.undo()
+    assert state() == before
+
+
+def test_bad_dates_of_the_timeline_exit_with_a_message(tmp_path: Path) -> None:
+    from chipshift.errors import ChipshiftError
+
+    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
+    with pytest.raises(ChipshiftError, match="--from"):
+        api.restrictions_timeline(store, start="2026-13-01")
+    with pytest.raises(ChipshiftError, match="after"):
+        api.restrictions_timeline(store, start="2026-02-01", end="2026-01-01")

@@ -228,12 +228,16 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
 def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id (e.g. 'EUV lithography "
                                                        "tools', N20, dram).")],
                fmt: FormatOption = Format.table) -> None:
-    """An input: who supplies it (countries and firms, with shares), its place in the graph, facts."""
+    """An input: who supplies it (countries and firms, with shares) and who uses it (buyers, per the supply
+    graph), which of them are on a screening list (which list, since when, which notice), its place in the graph,
+    facts."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_input(store, name))
     print_report(report, fmt, "countries", _out, columns={
         "countries": ["provider", "name", "share_pct", "basis", "year"],
         "firms": ["provider", "name", "share_pct", "year", "listed"],
+        "buyers": ["firm", "name", "through", "listed"],
+        "listings": ["role", "firm", "list", "since", "federal_register_notice", "license_policy", "entry"],
         "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]})
 
 
@@ -294,6 +298,21 @@ def restrictions_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g.
     with _errors_exit():
         report = _with_store(lambda store: api.restriction_show(store, rule_id))
     print_report(report, fmt, "reaches", _out)
+
+
+@restrictions_app.command("timeline")
+def restrictions_timeline(
+        target: Annotated[str | None, typer.Option("--target", help="Country or firm: only the rules that name it "
+                                                                    "and the listings of its firms.")] = None,
+        start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
+        fmt: FormatOption = Format.table) -> None:
+    """Rules (announced, in force, ended) and screening-list entries added and removed (recorded by each
+    re-import of the list), by date."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.restrictions_timeline(store, target, start, end).as_report())
+    print_report(report, fmt, "events", _out, columns={
+        "events": ["date", "event", "id", "policy", "firms", "name", "note"]})
 
 
 @app.command("availability")
@@ -379,12 +398,15 @@ def diff(target: TargetArgument, at: AtOption = None,
          against: Annotated[Path | None, typer.Option("--against", help="Second scenario file (default: the "
                                                                         "first, or the baseline).")] = None,
          segment: SegmentOption = None, fmt: FormatOption = Format.table) -> None:
-    """How availability changes between two dates or two scenarios, by input."""
+    """How availability changes between two dates or two scenarios, by input; between two dates, also the
+    screening-list entries of the target's firms added and removed (recorded by re-imports of the list)."""
     with _errors_exit():
         report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment))
     print_report(report, fmt, "inputs", _out, columns={
         "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
-                   "no_longer_barred"]})
+                   "no_longer_barred"],
+        "listings_added": ["date", "list", "firms", "federal_register_notice", "entry"],
+        "listings_removed": ["date", "list", "firms", "federal_register_notice", "entry"]})
 
 
 scenario_app = typer.Typer(help="Market scenarios: who takes the demand when a supplier is barred.",

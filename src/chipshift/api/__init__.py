@@ -21,7 +21,10 @@ from chipshift.api.data import (
     trade,
     validate_data,
 )
+from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
 from chipshift.api.restrictions import (
+    TimelineAnswer,
+    TimelineEvent,
     availability,
     chokepoints,
     diff,
@@ -31,10 +34,15 @@ from chipshift.api.restrictions import (
     localization,
     restriction_show,
     restrictions_list,
+    restrictions_timeline,
+    target_scope,
 )
 
 __all__ = [
+    "InputListingsAnswer",
     "Report",
+    "TimelineAnswer",
+    "TimelineEvent",
     "availability",
     "chokepoints",
     "diff",
@@ -43,8 +51,10 @@ __all__ = [
     "import_baci",
     "import_cset",
     "import_csl",
+    "input_listings",
     "list_facts",
     "list_sources",
+    "listing_changes",
     "load_scenario",
     "load_world",
     "localization",
@@ -53,10 +63,12 @@ __all__ = [
     "resolve",
     "restriction_show",
     "restrictions_list",
+    "restrictions_timeline",
     "review",
     "search_parties",
     "show_firm",
     "show_input",
+    "target_scope",
     "trade",
     "validate_data",
 ]

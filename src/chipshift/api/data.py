@@ -7,7 +7,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -321,22 +321,37 @@ def import_csl(store: Store, path: Path, published: str | None = None) -> Report
     imported = csl.read_csl(path)
     before = store.rows("parties")
     previous = next((d for d in store.rows("datasets") if d["id"] == csl.ORIGIN), None)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     changes = None
+    history: list[dict[str, Any]] = []
     if previous is not None:
-        changes = _list_changes(before, imported.rows, store.rows("firms"))
-        changes["previous"] = {"version": previous["version"], "imported_at": str(previous["imported_at"]),
-                               "entries": len(before)}
+        changes = _list_changes(before, imported.rows, store.rows("firms"), store.rows("party_reviews"))
+        previous_published = published_date(previous["version"])
+        changes["previous"] = {"version": previous["version"], "published": previous_published,
+                               "imported_at": str(previous["imported_at"]), "entries": len(before)}
+        history = [{**row, "imported_at": now, "published": published, "previous_published": previous_published}
+                   for row in changes.pop("records")]
     counts = {"parties": len(imported.rows), **{f"list {k}": v for k, v in imported.by_list.items()}}
     dataset = {"id": csl.ORIGIN, "title": csl.TITLE, "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION,
-               "version": f"published {published}" if published else None, "location": str(path.resolve()),
-               "row_counts": counts}
+               "version": f"{_PUBLISHED}{published}" if published else None, "location": str(path.resolve()),
+               "imported_at": now, "row_counts": counts}
     import pandas as pd
 
     store.replace_dataset(dataset, {}, {"parties": pd.DataFrame(imported.rows,
-                                                              columns=list(schemas_tables.PARTIES.column_names))})
+                                                              columns=list(schemas_tables.PARTIES.column_names))},
+                          history={"party_changes": history})
     return {"dataset": csl.TITLE, "entries": len(imported.rows), "published": published,
             "by_list": [{"list": k, "entries": v} for k, v in imported.by_list.items()],
             "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION, "changes": changes}
+
+
+#: How an import records the list's publication date in its dataset version.
+_PUBLISHED = "published "
+
+
+def published_date(version: str | None) -> str | None:
+    """The publication date an import of the list recorded (``--published``), if any."""
+    return version[len(_PUBLISHED):] if version and version.startswith(_PUBLISHED) else None
 
 
 #: What tells two versions of one screening-list entry apart as changed (its identity is list, name and number).
@@ -345,10 +360,10 @@ _ENTRY_TERMS = ("license_requirement", "license_policy", "federal_register_notic
 
 
 def _list_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]],
-                  firms: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+                  firms: Sequence[Mapping[str, Any]], reviews: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Entries added, removed and changed between two snapshots of the screening list (an entry is its list, its
-    name and the list's number for it), and the known firms the added and removed entries match: which firms
-    were listed or delisted."""
+    name and the list's number for it), the known firms the added and removed entries match (with the reviewed
+    decisions): which firms were listed or delisted, and ``records``, one row of ``party_changes`` per entry."""
     def key(row: Mapping[str, Any]) -> tuple[str, str, str]:
         return (str(row["list"]), parties.normalise(str(row["name"])), str(row.get("entity_number") or ""))
 
@@ -363,21 +378,37 @@ def _list_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, A
     after = {key(r): r for r in new}
     added = [after[k] for k in sorted(after.keys() - before.keys())]
     removed = [before[k] for k in sorted(before.keys() - after.keys())]
+    changed_keys = [k for k in sorted(after.keys() & before.keys()) if terms(before[k]) != terms(after[k])]
     changed = [{**brief(after[k]), "fields": [t for t in _ENTRY_TERMS if terms(before[k])[t] != terms(after[k])[t]]}
-               for k in sorted(after.keys() & before.keys()) if terms(before[k]) != terms(after[k])]
+               for k in changed_keys]
 
-    def matched(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def matched(rows: Sequence[Mapping[str, Any]]) -> list[parties.Match]:
         entries = [{**r, "id": str(n)} for n, r in enumerate(rows)]
-        return [{"firm": m.firm, "list": entries[int(m.party)]["list"], "entry": entries[int(m.party)]["name"],
-                 "score": m.score} for m in parties.match(entries, firms)]
+        return parties.reviewed(parties.match(entries, firms), entries, reviews)
+
+    def firm_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [{"firm": m.firm, "list": rows[int(m.party)]["list"], "entry": rows[int(m.party)]["name"],
+                 "score": m.score} for m in matched(rows)]
+
+    def records(change: str, rows: Sequence[Mapping[str, Any]], fields: Sequence[list[str]] | None = None
+                ) -> list[dict[str, Any]]:
+        firms_of: dict[int, list[str]] = defaultdict(list)
+        for m in matched(rows):
+            firms_of[int(m.party)].append(m.firm)
+        return [{"change": change, "list": r["list"], "name": r["name"], "entity_number": r.get("entity_number"),
+                 "federal_register_notice": r.get("federal_register_notice"), "start_date": r.get("start_date"),
+                 "license_policy": r.get("license_policy"), "fields": list(fields[n]) if fields else [],
+                 "firms": sorted(set(firms_of[n]))} for n, r in enumerate(rows)]
 
     return {"added": len(added), "removed": len(removed), "changed": len(changed),
-            "firms_listed": matched(added), "firms_delisted": matched(removed),
+            "firms_listed": firm_rows(added), "firms_delisted": firm_rows(removed),
             "added_entries": [brief(r) for r in added], "removed_entries": [brief(r) for r in removed],
-            "changed_entries": changed}
+            "changed_entries": changed,
+            "records": [*records("added", added), *records("removed", removed),
+                        *records("changed", [after[k] for k in changed_keys], [c["fields"] for c in changed])]}
 
 
-def _entries(store: Store) -> dict[str, dict[str, Any]]:
+def party_entries(store: Store) -> dict[str, dict[str, Any]]:
     """The imported screening-list entries by id, read once per state of the store."""
     return store.cached("parties_by_id", lambda: {p["id"]: p for p in store.rows("parties")})
 
@@ -386,7 +417,7 @@ def party_matches(store: Store, threshold: float = parties.THRESHOLD) -> list[pa
     """Screening-list entries matched to the known firms (see ``chipshift.parties``), with the reviewed decisions
     (``party_reviews``) applied; built once per state of the store."""
     def build() -> list[parties.Match]:
-        entries = list(_entries(store).values())
+        entries = list(party_entries(store).values())
         return parties.reviewed(parties.match(entries, store.rows("firms"), threshold), entries,
                                 store.rows("party_reviews"))
 
@@ -396,7 +427,7 @@ def party_matches(store: Store, threshold: float = parties.THRESHOLD) -> list[pa
 def firms_by_notice(store: Store) -> dict[str, set[str]]:
     """Federal Register notice -> the firms matched to screening-list entries that cite it (empty without a list)."""
     def build() -> dict[str, set[str]]:
-        entries = _entries(store)
+        entries = party_entries(store)
         out: dict[str, set[str]] = defaultdict(set)
         for m in party_matches(store):
             for notice in re.split(r"[;,]", entries[m.party]["federal_register_notice"] or ""):
@@ -417,7 +448,7 @@ def search_parties(store: Store, query: str, limit: int = 20) -> Report:
     Federal Register notice and the firms it matches."""
     if not query.strip():
         raise ChipshiftError("give a name to search for")
-    entries = list(_entries(store).values())
+    entries = list(party_entries(store).values())
     if not entries:
         raise ChipshiftError("no screening list is imported: run `chipshift import csl PATH` first")
     scored = sorted(((max(parties.similarity(query, n) for n in [e["name"], *(e["alt_names"] or [])]), e)
@@ -477,7 +508,7 @@ def _owned_by_listed(store: Store, firm_id: str, owners: dict[str, str]) -> list
 def _listings(store: Store, firm_id: str) -> list[dict[str, Any]]:
     if not store.count("parties"):
         return []
-    by_id = _entries(store)
+    by_id = party_entries(store)
     return [{"list": by_id[m.party]["list"], "name": by_id[m.party]["name"], "score": m.score,
              "names_compared": [m.party_name, m.firm_name],
              "license_requirement": by_id[m.party]["license_requirement"],
@@ -594,13 +625,16 @@ def show_input(store: Store, name: str) -> Report:
     }
     if not provision:
         _shares_from_facts(store, report)
-    if store.count("parties"):  # which suppliers are on the imported screening lists
-        entries = _entries(store)
-        lists: dict[str, set[str]] = defaultdict(set)
-        for m in party_matches(store):
-            lists[m.firm].add(entries[m.party]["list"])
+    from chipshift.api.listings import input_listings  # it reads the store through this module
+
+    listed = input_listings(store, input_id)  # which providers and buyers are on the screening lists
+    if listed.list_imported:
+        lists = {f.firm: sorted({x.list for x in f.listings}) for f in listed.firms}
         for record in report["firms"]:
-            record["listed"] = sorted(lists.get(record["provider"], ()))
+            record["listed"] = lists.get(record["provider"], [])
+    report["buyers"] = listed.buyer_rows()
+    report["listings"] = listed.listing_rows()
+    report["listings_definition"] = listed.definition
     if node["origin"] in datasets:
         report["licence"] = datasets[node["origin"]]["licence"]
         report["attribution"] = datasets[node["origin"]]["attribution"]

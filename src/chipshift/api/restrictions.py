@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from chipshift import checks
 from chipshift.api.data import Report, firms_by_notice, load_world, resolve
+from chipshift.api.listings import listing_changes
+from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
 from chipshift.engine.reach import Destination, covers, in_force
@@ -302,12 +304,113 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     ids_a = {r["id"] for r in analyses.rules_in_force(sa)}
     ids_b = {r["id"] for r in analyses.rules_in_force(sb)}
     changes = analyses.diff_availability(analyses.availability_table(sa), analyses.availability_table(sb))
+    # the screening list's changes recorded by re-imports after the first date up to the second
+    early, late = sorted((when_a, when_b))
+    _, firms = target_scope(store, target)
+    listed = listing_changes(store, early + timedelta(days=1), late, firms) if early < late else []
     return {"destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
             "to": {"at": when_b.isoformat(), "scenario": _label(after)},
             "rules_added": sorted(ids_b - ids_a), "rules_removed": sorted(ids_a - ids_b),
-            "count": len(changes), "inputs": changes}
+            "count": len(changes), "inputs": changes,
+            "listings_added": [c for c in listed if c["change"] == ("added" if when_a < when_b else "removed")],
+            "listings_removed": [c for c in listed if c["change"] == ("removed" if when_a < when_b else "added")]}
 
 
 
 def _label(loaded: Loaded) -> str:
     return loaded.scenario.name if loaded.scenario else "baseline"
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated event: a rule announced, in force or ended, or a screening-list entry added or removed."""
+
+    date: str  # ISO, partial where the source gives only a month or year
+    event: str  # 'rule announced', 'rule in force', 'rule ended', 'listing added', 'listing removed'
+    id: str  # the rule's id, or the entry's list (EL, SDN ...)
+    name: str  # the rule's name, or the entry's name as listed
+    kind: str | None  # the rule's kind (None for a listing)
+    policy: str | None  # the rule's policy, or the entry's licence policy
+    firms: tuple[str, ...]  # the firms a listing's entry matches (empty for a rule)
+    note: str | None  # a listing's Federal Register notice and the snapshots compared
+
+
+@dataclass(frozen=True)
+class TimelineAnswer:
+    """Rules and screening-list changes by date."""
+
+    target: str | None
+    start: str | None
+    end: str | None
+    list_changes_recorded: int  # listing changes recorded by re-imports of the list, before any filter
+    events: tuple[TimelineEvent, ...]
+    definition: str = (
+        "rules: each rule's announcement, entry into force (effective, else announced) and end; listings: the "
+        "screening-list entries a re-import found added or removed since the earlier snapshot, dated by the newer "
+        "snapshot's publication date (`import csl --published`; else the day of the re-import), with the known "
+        "firms each entry matches. With a target, the rules that name it (or a region it belongs to) and the "
+        "entries matched to it (a firm) or to firms headquartered in it (a country)")
+
+    def as_report(self) -> Report:
+        return {"target": self.target, "from": self.start, "to": self.end, "definition": self.definition,
+                "list_changes_recorded": self.list_changes_recorded, "count": len(self.events),
+                "events": [{"date": e.date, "event": e.event, "id": e.id, "name": e.name, "kind": e.kind,
+                            "policy": e.policy, "firms": list(e.firms), "note": e.note} for e in self.events]}
+
+
+def target_scope(store: Store, target: str) -> tuple[set[str], set[str]]:
+    """The ids a rule must name to concern the target (the country and the regions it belongs to, or the firm)
+    and the firms whose listings concern it (the firm, or the firms headquartered in the country)."""
+    dest = destination(store, target)
+    if dest.firm is not None:
+        return {dest.firm}, {dest.firm}
+    countries = store.rows("countries")
+    members = next((set(c["members"] or []) for c in countries if c["id"] == dest.country), set()) or {dest.country}
+    regions = {c["id"] for c in countries if members & set(c["members"] or [])}
+    firms = {f["id"] for f in store.rows("firms") if f["hq_country"] in members}
+    return {dest.country, *members, *regions}, firms
+
+
+def _day(text: str | date | None, field: str) -> date | None:
+    if text is None or isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ChipshiftError(f"{field}: '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def restrictions_timeline(store: Store, target: str | None = None, start: str | date | None = None,
+                          end: str | date | None = None) -> TimelineAnswer:
+    """Rules (announced, in force, ended) and screening-list entries added and removed, by date."""
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if first and last and first > last:
+        raise ChipshiftError("--from: must not be after --to")
+    named, firms = target_scope(store, target) if target else (None, None)
+    events: list[TimelineEvent] = []
+    for r in store.rows("rules", order_by="id"):
+        if named is not None:
+            t = r["targets"] or {}
+            if not named & {*(t.get("countries") or []), *(t.get("firms") or [])}:
+                continue
+        announced, effective = r["announced"], r["effective"]
+        if announced and effective and announced != effective:
+            dated = [("rule announced", announced), ("rule in force", effective)]
+        elif announced:  # in force from its announcement (no effective date, or the same day)
+            dated = [("rule announced and in force", announced)]
+        else:
+            dated = [("rule in force", effective)] if effective else []
+        dated += [("rule ended", r["ended"])] if r["ended"] else []
+        events += [TimelineEvent(str(day), what, r["id"], r["name"], r["kind"], r["policy"], (), None)
+                   for what, day in dated]
+    changes = listing_changes(store, first, last, firms)
+    for c in changes:
+        compared = f"snapshot of {c['date']} against {c['previous'] or 'the earlier import'}"
+        notice = f"{c['federal_register_notice']}; " if c["federal_register_notice"] else ""
+        events.append(TimelineEvent(c["date"], f"listing {c['change']}", c["list"], c["entry"], None,
+                                    c["license_policy"], tuple(c["firms"]), notice + compared))
+    kept = [e for e in events if (first is None or parse_partial_date(e.date) >= first)
+            and (last is None or parse_partial_date(e.date) <= last)]
+    kept.sort(key=lambda e: (parse_partial_date(e.date), e.date, e.event.startswith("listing"), e.id, e.name))
+    return TimelineAnswer(target, first.isoformat() if first else None, last.isoformat() if last else None,
+                          store.count("party_changes"), tuple(kept))

@@ -157,11 +157,15 @@ class Store:
         return None if row is None else str(row["value"])
 
     def replace_dataset(self, dataset: dict[str, Any], rows: dict[str, list[dict[str, Any]]],
-                        frames: dict[str, Any] | None = None) -> None:
+                        frames: dict[str, Any] | None = None,
+                        history: dict[str, list[dict[str, Any]]] | None = None) -> None:
         """Replace everything an import (``dataset['id']`` = origin) wrote before with ``rows`` (records by
-        table) and ``frames`` (data frames by table, for large tables), in one transaction."""
+        table) and ``frames`` (data frames by table, for large tables), and add ``history`` (records by table,
+        kept across imports: what changed since the earlier import), in one transaction."""
         origin = dataset["id"]
         with self._transaction() as con:
+            for name, records in (history or {}).items():
+                self._insert(con, schemas.BY_NAME[name], records)
             for name in ("provision", "input_links", "external_ids", "stages", "inputs", "firms", "trade_flows",
                          "parties"):
                 con.execute(f"DELETE FROM {name} WHERE origin = ?", [origin])
@@ -174,7 +178,7 @@ class Store:
                     con.register("incoming", frame)
                     con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
                     con.unregister("incoming")
-            record = {**dataset, "imported_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            record = {"imported_at": datetime.now(UTC).isoformat(timespec="seconds"), **dataset}
             self._insert(con, schemas.DATASETS, [record])
 
     # -- reading -----------------------------------------------------------------------------------

@@ -461,5 +461,30 @@ PARTIES = TableSchema(
     primary_key=("id",),
 )
 #: Every table in the store.
-ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS, SCENARIOS, TRADE_FLOWS, PARTIES)
+PARTY_CHANGES = TableSchema(
+    "party_changes",
+    "What changed on the screening list between two imported snapshots: each entry added, removed or changed, "
+    "recorded by the re-import (in its transaction) and kept across later ones, so the listings' history reads "
+    "by date.",
+    (
+        Column("imported_at", "str", "UTC time of the re-import that found the change", required=True),
+        Column("published", "date", "the newer snapshot's publication date (`import csl --published`), if given"),
+        Column("previous_published", "date", "the earlier snapshot's publication date, if given"),
+        Column("change", "str", "what happened to the entry", required=True,
+               allowed={"added": "on the newer snapshot only", "removed": "on the earlier snapshot only",
+                        "changed": "on both, with other licence terms, notice, dates, addresses, names or "
+                                   "programmes"}),
+        Column("list", "str", "the list's short code (EL, SDN ...)", required=True),
+        Column("name", "str", "the entry's name as listed", required=True),
+        Column("entity_number", "str", "the list's own number for the entry"),
+        Column("federal_register_notice", "str", "the entry's Federal Register notice (the newer one if changed)"),
+        Column("start_date", "str", "date listed, where the file gives it"),
+        Column("license_policy", "str", "how licences are reviewed (the newer policy if changed)"),
+        Column("fields", "list", "for a changed entry: the fields that differ"),
+        Column("firms", "list", "the known firms the entry matches (name matcher with reviewed decisions)"),
+    ),
+)
+
+ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS, SCENARIOS, TRADE_FLOWS, PARTIES,
+                                PARTY_CHANGES)
 BY_NAME: Mapping[str, TableSchema] = {t.name: t for t in ALL}

@@ -1,5 +1,6 @@
 """The Restrictions page's timeline: every rule with its dates, filtered by imposer, kind, target,
-product and date range. Reach over products is the engine's (``covers``); no SQL here."""
+product and date range, and the screening list's entries added and removed (``api.listing_changes``). Reach over
+products is the engine's (``covers``); no SQL here."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
     imposers = sorted({r["imposed_by"] for r in records})
     if kind is not None and kind not in kinds:
         raise NotFoundError("kind", kind, [k for k in kinds if kind.casefold() in k][:5] or kinds[:5])
-    target_ids = _target_ids(store, target) if target else None
+    target_ids, target_firms = api.target_scope(store, target) if target else (None, None)
     product_hits = _product_reach(store, product) if product else None
     rows = []
     for r in records:
@@ -66,21 +67,8 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
     return {"filters": {"imposer": imposer, "kind": kind, "target": target, "product": product,
                         "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                         "status": status},
-            "imposers": imposers, "kinds": kinds, "count": len(rows), "rules": rows}
-
-
-def _target_ids(store: Store, target: str) -> set[str]:
-    """The country (and the regions it belongs to) or firm a target names."""
-    try:
-        code = api.resolve(store, "countries", target)
-    except NotFoundError as country_error:
-        try:
-            return {api.resolve(store, "firms", target)}
-        except NotFoundError as firm_error:
-            raise NotFoundError("country or firm", target,
-                                (country_error.suggestions + firm_error.suggestions)[:5]) from None
-    regions = {c["id"] for c in store.rows("countries") if code in (c["members"] or [])}
-    return {code, *regions}
+            "imposers": imposers, "kinds": kinds, "count": len(rows), "rules": rows,
+            "listing_changes": api.listing_changes(store, start, end, target_firms)}
 
 
 def _product_reach(store: Store, product: str) -> dict[str, str]:

@@ -107,6 +107,25 @@
         { key: "source", label: "Source", render: (r) => figure((r.source && (r.source.publisher || r.source.note)) || "source", r.source), csv: (r) => CS.sourceTitle(r.source) }] });
     }
     if (!d.countries.length && !d.firms.length) box.append(el("p", { class: "muted", text: "No provider shares recorded for this input." }));
+    if (d.buyers && d.buyers.length) {
+      box.append(el("h2", { text: `Buyers (${d.buyers.length})` }),
+        el("p", { class: "muted small", text: "Firms that supply a product this input goes into, per the supply graph." }));
+      const t = el("div");
+      box.append(t);
+      table(t, { filename: `${d.id}-buyers`, rows: d.buyers, onRow: (r) => showFirm(r.firm), columns: [
+        { key: "name", label: "Firm" }, { key: "through_names", label: "Through", format: (v) => (v || []).join(", ") },
+        { key: "listed", label: "Listed", format: (v) => (v || []).join(", ") }] });
+    }
+    if (d.listings && d.listings.length) {
+      box.append(el("h2", { text: `Providers and buyers on screening lists (${d.listings.length})` }),
+        el("p", { class: "muted small", text: d.listings_definition }));
+      const t = el("div");
+      box.append(t);
+      table(t, { filename: `${d.id}-listings`, rows: d.listings, onRow: (r) => showFirm(r.firm), columns: [
+        { key: "role", label: "Role" }, { key: "name", label: "Firm" }, { key: "list", label: "List" },
+        { key: "since", label: "Since" }, { key: "federal_register_notice", label: "Federal Register" },
+        { key: "license_policy", label: "Licence policy" }, { key: "entry", label: "Entry" }] });
+    }
     conflicts(box, d.conflicts);
     facts(box, d.facts, d.id);
     if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));

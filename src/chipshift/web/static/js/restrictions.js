@@ -1,4 +1,5 @@
-/* Restrictions: a timeline of rules, filtered by imposer, kind, target, product and date range. */
+/* Restrictions: a timeline of rules, filtered by imposer, kind, target, product and date range, and the screening
+   list's entries added and removed. */
 "use strict";
 (() => {
   const { el, clear, $, get, table } = CS;
@@ -32,6 +33,13 @@
       { key: "policy", label: "Policy" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
       { key: "status", label: "Status" }, { key: "products", label: "Products" },
       { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" }, { key: "gaps", label: "Gaps", num: true }] });
+    const changes = data.listing_changes || [];
+    $("#listing-count").textContent = `${changes.length} change${changes.length === 1 ? "" : "s"}`;
+    if (changes.length) table($("#listings-table"), { filename: "listing-changes", rows: changes, columns: [
+      { key: "date", label: "Date" }, { key: "change", label: "Change" }, { key: "list", label: "List" },
+      { key: "entry", label: "Entry" }, { key: "firms", label: "Firms" },
+      { key: "federal_register_notice", label: "Federal Register" }, { key: "previous", label: "Compared with" }] });
+    else clear($("#listings-table")).append(el("p", { class: "muted", text: "No listing change recorded in this range (re-import the screening list to record one)." }));
   }
 
   document.addEventListener("DOMContentLoaded", () => {
