@@ -256,3 +256,13 @@ def test_bad_dates_of_the_timeline_exit_with_a_message(tmp_path: Path) -> None:
         api.restrictions_timeline(store, start="2026-13-01")
     with pytest.raises(ChipshiftError, match="after"):
         api.restrictions_timeline(store, start="2026-02-01", end="2026-01-01")
+
+
+def test_the_documented_match_counts_are_the_overviews(csl_store: Store) -> None:
+    """docs/parties.md gives the matcher's counts on the snapshot with the bundled firms (and with CSET's, which
+    this store lacks): `data overview` must print the same."""
+    counts = api.overview(csl_store)["screening_list"]
+    assert counts["entries"] == 25921 and counts["changes_recorded"] == 0
+    documented = " ".join((Path(__file__).resolve().parents[1] / "docs" / "parties.md").read_text().split())
+    assert (f"without CSET, {counts['matches_by_name']} over {counts['firms_matched_by_name']} by name and "
+            f"{counts['matches']} over {counts['firms_matched']} reviewed") in documented

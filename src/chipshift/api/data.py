@@ -253,7 +253,21 @@ def overview(store: Store) -> Report:
         "datasets": [{"id": d["id"], "title": d["title"], "licence": d["licence"],
                       "imported_at": d["imported_at"]} for d in store.rows("datasets")],
         "attribution": [d["attribution"] for d in store.rows("datasets")],
+        "screening_list": _screening_list_counts(store),
     }
+
+
+def _screening_list_counts(store: Store) -> dict[str, int] | None:
+    """Entries of the imported screening list, the name matcher's matches to the known firms (and the firms
+    matched) before and after the reviewed decisions, and the changes re-imports recorded; None without a list."""
+    if not store.count("parties"):
+        return None
+    entries = list(party_entries(store).values())
+    raw = parties.match(entries, store.rows("firms"))
+    final = party_matches(store)
+    return {"entries": len(entries), "matches_by_name": len(raw), "firms_matched_by_name": len({m.firm for m in raw}),
+            "matches": len(final), "firms_matched": len({m.firm for m in final}),
+            "changes_recorded": store.count("party_changes")}
 
 
 def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> Report:
