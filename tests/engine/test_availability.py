@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
-from chipshift.engine.analyses import availability_table, rules_in_force, situation
+from chipshift.engine.analyses import availability_table, rules_in_force, rules_lifted, situation
 from chipshift.engine.availability import availability, pair_status
 from chipshift.engine.reach import MAYBE, YES, Destination, compile_rules, in_force
 from chipshift.engine.world import World, build_world
@@ -409,15 +409,37 @@ def test_relaxation_scoped_as_its_rule_lifts_what_the_rule_may_bar() -> None:
     assert mixed["available_lower"] == pytest.approx(0.3)
 
 
-def test_a_relaxation_of_several_rules_is_listed_once_in_force() -> None:
+def test_a_relaxation_of_several_rules_is_listed_once_and_the_rules_it_lifts_are_not_in_force() -> None:
     """The engine keeps a row per rule a relaxation relaxes; the rules in force name it once, with the inputs
-    its rows cover together, and a rule lifted by it names it once."""
+    its rows cover together. The two rules it lifts for everything they reach are no longer in force: they
+    are listed as lifted, each naming the relaxation once."""
     w = world({"A": {"USA": 50.0, "JPN": 50.0}, "B": {"USA": 40.0, "JPN": 60.0}})
     ban = rule("r", ["A"])
     other = rule("o", ["B"])
     lift = rule("x", ["A", "B"], kind=RuleKind.RELAXATION, relaxes=("r", "o"), policy="lifted", start="2024-01-01")
-    listed = rules_in_force(situation(w, [ban, other, lift], CHN, DAY, {}))
-    assert [r["id"] for r in listed] == ["r", "o", "x"]
-    by_id = {r["id"]: r for r in listed}
-    assert by_id["x"]["inputs_covered"] == 2 and by_id["x"]["reach"] == "whole"
-    assert by_id["r"]["relaxed_by"] == ["x"] and by_id["o"]["relaxed_by"] == ["x"]
+    s = situation(w, [ban, other, lift], CHN, DAY, {})
+    listed = rules_in_force(s)
+    assert [r["id"] for r in listed] == ["x"]
+    assert listed[0]["inputs_covered"] == 2 and listed[0]["reach"] == "whole"
+    assert [(r["id"], r["lifted_by"]) for r in rules_lifted(s)] == [("r", ["x"]), ("o", ["x"])]
+    # before the relaxation, both are in force
+    before = situation(w, [ban, other, lift], CHN, date(2023, 6, 30), {})
+    assert [r["id"] for r in rules_in_force(before)] == ["r", "o"] and rules_lifted(before) == []
+
+
+def test_a_rule_relaxed_in_part_stays_in_force() -> None:
+    """A relaxation that lifts one of a rule's two inputs, or frees only some of its sellers, or leaves
+    licences to be decided, does not lift the rule."""
+    w = world({"A": {"USA": 50.0, "JPN": 50.0}, "B": {"USA": 40.0, "JPN": 60.0}})
+    ban = rule("r", ["A", "B"], hq_in=("USA", "JPN"))
+    both = ("USA", "JPN")
+    whole = rule("x", ["A", "B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted")
+    s = situation(w, [ban, whole], CHN, DAY, {})
+    assert [r["id"] for r in rules_in_force(s)] == ["x"] and [r["id"] for r in rules_lifted(s)] == ["r"]
+    for relaxation in (rule("x", ["A"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted"),
+                       rule("x", ["A", "B"], kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted"),
+                       rule("x", ["A", "B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",),
+                            policy="licence_required")):
+        s = situation(w, [ban, relaxation], CHN, DAY, {})
+        by_id = {r["id"]: r for r in rules_in_force(s)}
+        assert by_id["r"]["relaxed_by"] == ["x"] and rules_lifted(s) == []

@@ -158,8 +158,9 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
     rows = analyses.rules_in_force(s)
     return {**_context(loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
-                    "buyers or end uses (see reach_note)",
-            "rules": rows}
+                    "buyers or end uses (see reach_note); rules_lifted: rules in their own dates that "
+                    "relaxations in force lift for everything they reach here",
+            "rules": rows, "rules_lifted": analyses.rules_lifted(s)}
 
 
 def restriction_show(store: Store, rule_id: str) -> Report:

@@ -63,12 +63,14 @@ def _relaxed_now(s: Situation) -> dict[str, list[str]]:
 
 def rules_in_force(s: Situation) -> list[dict[str, Any]]:
     """The rules in force at the date that reach the destination, wholly or in part: one record per rule, its
-    reach the surest and its inputs the union over the rule's rows (a relaxation of several rules has several)."""
+    reach the surest and its inputs the union over the rule's rows (a relaxation of several rules has several).
+    A rule that relaxations in force lift for everything it reaches at the destination is not in force;
+    `rules_lifted` names it."""
     relaxed = _relaxed_now(s)
     out = []
     for rule_id, rows in s.compiled.rows_by_rule().items():
         reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
-        if not reaching:
+        if not reaching or all(_lifted_wholly(s, r) for r in reaching):
             continue
         rule = s.compiled.rules[rows[0]]
         whole = any(s.compiled.match[r, 0] == YES for r in reaching)
@@ -83,6 +85,37 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
             "sellers": _sellers_text(rule), "status": rule.status, "source": rule.source, "gaps": list(rule.gaps),
         })
     return out
+
+
+def rules_lifted(s: Situation) -> list[dict[str, Any]]:
+    """The rules whose own dates put them in force and that reach the destination, but that relaxations in
+    force lift for every input and seller they reach there (a denial order lifted, a control suspended), with
+    the relaxations that lift them."""
+    relaxed = _relaxed_now(s)
+    out = []
+    for rule_id, rows in s.compiled.rows_by_rule().items():
+        reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
+        if reaching and all(_lifted_wholly(s, r) for r in reaching):
+            rule = s.compiled.rules[rows[0]]
+            out.append({"id": rule_id, "name": rule.name, "kind": rule.kind.value, "start": rule.start,
+                        "lifted_by": relaxed.get(rule_id, [])})
+    return out
+
+
+def _lifted_wholly(s: Situation, r: int) -> bool:
+    """Whether the relaxations in force that surely reach the destination and leave nothing of rule row r
+    (lifted, or a fee) free every (input, seller) pair the row may bar there."""
+    c = s.compiled
+    if c.rules[r].kind is RuleKind.RELAXATION:
+        return False
+    barred = (c.cover[r][:, None] != NO) & (c.bind[r, 0][None, :] != NO)  # inputs x providers
+    if not barred.any():
+        return False
+    freed = np.zeros_like(barred)
+    for x in c.relaxed_by[r]:
+        if s.active[0, x] and c.match[x, 0] == YES and c.residual[x] == NO:
+            freed |= (c.cover[x][:, None] == YES) & (c.bind[x, 0][None, :] == YES)
+    return bool(np.all(freed | ~barred))
 
 
 def _partial_note(rule: Rule, dest: Destination) -> str:
