@@ -114,6 +114,9 @@ BAD = {
                        "bans[0].source", "unknown source 'micorn' (did you mean micron"),
     "unknown input": ((("product: dram", "product: drma"),), "product:", "product",
                       "unknown input 'drma' (did you mean dram"),
+    "a CSET input without its tables": ((("product: dram", "product: N22"),), "product:", "product",
+                                        "unknown input 'N22'; ids like this one are the CSET supply-chain tables' "
+                                        "inputs: `chipshift import cset PATH`"),
     "unknown output": ((('output: "share:cxmt"', 'output: "share:cxtm"'),), "share:cxtm", "observations[3].output",
                        "unknown output 'share:cxtm' (did you mean share:cxmt"),
     "observation outside the run": (((OBS_2023, OBS_2023.replace("2023", "2029", 1)),), "year: 2029",

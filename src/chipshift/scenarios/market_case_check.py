@@ -46,6 +46,9 @@ from chipshift.schemas.market_case import (
     Whole,
 )
 
+#: The CSET supply-chain dataset's input ids (N22, S1 ...), known only once its tables are imported.
+_CSET_ID = re.compile(r"^[NS][0-9]+$")
+
 MARKS = ("__line__", "__lines__")
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DAY = re.compile(r"\d{4}(-\d{2}){0,2}")
@@ -414,6 +417,8 @@ class _Walk:
             self.add(f"'{name}' is not a known firm{hint}; a bucket of several firms says 'group: true'", path,
                      line, "references")
         else:
+            if ref == "input" and _CSET_ID.match(name) and not any(_CSET_ID.match(k) for k in known):
+                hint += "; ids like this one are the CSET supply-chain tables' inputs: `chipshift import cset PATH`"
             self.add(f"unknown {noun} '{name}'{hint}", path, line, "references")
 
     def whole(self, value: Any, shape: Whole, path: str, line: int | None) -> None:
