@@ -234,8 +234,8 @@ def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id
     with _errors_exit():
         report = _with_store(lambda store: api.show_input(store, name))
     print_report(report, fmt, "countries", _out, columns={
-        "countries": ["provider", "name", "share_pct", "basis", "year"],
-        "firms": ["provider", "name", "share_pct", "year", "listed"],
+        "countries": ["provider", "name", "share_pct", "basis", "period"],
+        "firms": ["provider", "name", "share_pct", "period", "listed"],
         "buyers": ["firm", "name", "through", "listed"],
         "listings": ["role", "firm", "list", "since", "federal_register_notice", "license_policy", "entry"],
         "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]})

@@ -694,8 +694,8 @@ def _shares_from_facts(store: Store, report: Report) -> None:
 
 def _share_record(p: dict[str, Any]) -> dict[str, Any]:
     return {"provider": p["provider"], "name": p["provider_name"], "share_pct": p["share_pct"],
-            "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"], "period": None,
-            "fact": None, "source": p["source_text"]}
+            "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"],
+            "period": None if p["year"] is None else str(p["year"]), "fact": None, "source": p["source_text"]}
 
 
 def _fact_record(f: dict[str, Any]) -> dict[str, Any]:
