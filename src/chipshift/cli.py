@@ -208,12 +208,14 @@ def trade(hs: Annotated[str, typer.Option(help="HS heading (2 to 6 digits), e.g.
 
 @show_app.command("firm")
 def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id.")],
+              at: Annotated[str | None, typer.Option("--at", help="Date for the rules that name the firm "
+                                                                  "(YYYY-MM-DD; default today).")] = None,
               fmt: FormatOption = Format.table) -> None:
     """A firm: headquarters, owners and the stakes it holds (with sources), what listed parties hold of it under
-    the 50% Affiliates Rule, what it supplies, the facts about it, and its entries on the imported screening
-    lists."""
+    the 50% Affiliates Rule, what it supplies, the facts about it, its entries on the imported screening lists,
+    and the rules in force at a date that name it or reach it through its owners' listings."""
     with _errors_exit():
-        report = _with_store(lambda store: api.show_firm(store, name))
+        report = _with_store(lambda store: api.show_firm(store, name, at))
     print_report(report, fmt, "facts", _out, columns={
         "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
         "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],
@@ -221,6 +223,7 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
                                     "chains"],
         "supplies": ["input", "input_name", "share_pct", "year"],
         "listings": ["list", "name", "score", "license_policy", "federal_register_notice"],
+        "rules_naming_it": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "name"],
         "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]})
 
 

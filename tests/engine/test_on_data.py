@@ -172,3 +172,17 @@ def test_diff_against_an_undated_scenario_uses_the_question_date(bundled_store: 
     report = api.diff(bundled_store, "CHN", at="2025-06-30", against=scenario)
     assert report["from"]["at"] == report["to"]["at"] == "2025-06-30"
     assert report["rules_added"] == ["X-TEST"] and report["rules_removed"] == []
+
+
+def test_the_rules_naming_a_firm_are_its_listings_and_its_owners_listings_while_extended(
+        bundled_store: Store) -> None:
+    ymtc = api.show_firm(bundled_store, "Yangtze Memory", at="2025-10-15")
+    named = {r["id"] for r in ymtc["rules_naming_it"]}
+    assert "E-YMTC-2022" in named
+    # a country-wide rule, and a directive naming other Chinese buyers, reach YMTC without naming it
+    assert "E-OCT2022" not in named and "E-CN-RTX6000D-SEP2025" not in named
+    # HiSilicon is reached through Huawei's listing while the Affiliates Rule is in force, not once it is suspended
+    via = "E-HUAWEI-2019 via E-AFFILIATES-SEP2025"
+    assert via in {r["id"] for r in api.show_firm(bundled_store, "hisilicon", at="2025-10-15")["rules_naming_it"]}
+    later = api.show_firm(bundled_store, "hisilicon", at="2025-12-01")
+    assert later["rules_at"] == "2025-12-01" and via not in {r["id"] for r in later["rules_naming_it"]}

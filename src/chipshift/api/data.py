@@ -597,13 +597,18 @@ def resolve(store: Store, table: str, name: str) -> str:
     raise NotFoundError(kind, name, suggestions)
 
 
-def show_firm(store: Store, name: str) -> Report:
+def show_firm(store: Store, name: str, at: str | date | None = None) -> Report:
+    """A firm: headquarters, owners and stakes (with sources), what listed parties hold of it, what it supplies,
+    its facts, its screening-list entries, and the rules in force at `at` (default today) that name it or
+    reach it through its owners' listings."""
+    from chipshift.api.restrictions import rules_naming_firm  # it reads the store through this module
+
     firm_id = resolve(store, "firms", name)
     firm = store.rows("firms", id=firm_id)[0]
     _, owners = load_world(store)
     names = {f["id"]: f["name"] for f in store.rows("firms")}
     subsidiaries = [names.get(f, f) for f, parent in sorted(owners.items()) if parent == firm_id]
-    return {
+    report: Report = {
         "id": firm["id"], "name": firm["name"], "aliases": firm["aliases"], "hq_country": firm["hq_country"],
         "parent": owners.get(firm_id), "subsidiaries": subsidiaries, "origin": firm["origin"],
         "owners": _stakes(store, firm=firm_id), "stakes_held": _stakes(store, owner=firm_id),
@@ -616,6 +621,9 @@ def show_firm(store: Store, name: str) -> Report:
         "facts": [_fact_record(f) for f in store.facts(entity=firm_id)],
         "listings": _listings(store, firm_id),
     }
+    named = rules_naming_firm(store, firm_id, at)
+    report["rules_at"], report["rules_naming_it"] = named["at"], named["rules"]
+    return report
 
 
 def show_input(store: Store, name: str) -> Report:

@@ -163,6 +163,15 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
             "rules": rows, "rules_lifted": analyses.rules_lifted(s)}
 
 
+def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> Report:
+    """The rules in force at a date that reach a firm as a named party: its own entity listings and other
+    rules naming it, and the listings of its owners that an ownership rule in force extends to it ("L via O")."""
+    report = restrictions_list(store, resolve(store, "firms", firm), at)
+    return {"at": report["at"], "rules": [
+        {k: r[k] for k in ("id", "name", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "source")}
+        for r in report["rules"] if r["names_destination"]]}
+
+
 def restriction_show(store: Store, rule_id: str) -> Report:
     """One rule: its fields, its source, and the inputs it reaches in the loaded world."""
     records = store.rows("rules", id=rule_id)

@@ -83,6 +83,7 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
             "relaxed_by": relaxed.get(rule_id, []),
             "inputs_covered": int(np.count_nonzero(covered)), "products": [p.input for p in rule.products],
             "sellers": _sellers_text(rule), "status": rule.status, "source": rule.source, "gaps": list(rule.gaps),
+            "names_destination": _names(rule, s.dest, s.firm_parents),
         })
     return out
 
@@ -116,6 +117,16 @@ def _lifted_wholly(s: Situation, r: int) -> bool:
         if s.active[0, x] and c.match[x, 0] == YES and c.residual[x] == NO:
             freed |= (c.cover[x][:, None] == YES) & (c.bind[x, 0][None, :] == YES)
     return bool(np.all(freed | ~barred))
+
+
+def _names(rule: Rule, dest: Destination, firm_parents: Mapping[str, str]) -> bool:
+    """Whether the rule names the destination's firm as a party: among its targets (a listing extended by an
+    ownership rule names the firms it reaches), or, for a rule other than a listing, through its parent."""
+    t, firm = rule.targets, dest.firm
+    if firm is None:
+        return False
+    return firm in t.firms or firm in t.uncertain_firms or (
+        rule.kind is not RuleKind.ENTITY_LISTING and firm_parents.get(firm) in t.firms)
 
 
 def _partial_note(rule: Rule, dest: Destination) -> str:
