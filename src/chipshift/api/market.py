@@ -180,11 +180,13 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
     error = library_error(store) if draws else None
     bands = market_posterior.predictive_bands(case, rules, calibration, draws, error=error, seed=seed,
                                               progress=progress) if draws else {}
+    units = {f"revenue:{r.label}": r.unit or None for r in case.revenues}  # the others are percent
     rows = []
     for name, (years, series) in run.items():
         band = bands.get(name)
         for i, year in enumerate(years):
-            row: dict[str, Any] = {"output": name, "year": year, "value": round(float(series[i, 0]), 4)}
+            row: dict[str, Any] = {"output": name, "year": year, "value": round(float(series[i, 0]), 4),
+                                   "unit": units.get(name, "pct")}
             if band:
                 row |= {"p5": round(band["p5"][i], 4), "median": round(band["median"][i], 4),
                         "p95": round(band["p95"][i], 4)}
@@ -210,9 +212,10 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         f"times the square root of the years after {last}, at least a quarter)" if error else
         f"{draws:,} draws of the parameters from their posterior (no back-test episode loads, so the model's own "
         "error is not in the bands)")
-    return {
+    report: Report = {
         "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
-        "region": case.region, "product": case.product, "years": [case.start_year, case.end_year],
+        "region": case.region, "product": case.product, "firm": case.firm,
+        "years": [case.start_year, case.end_year],
         "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
                         "fitted": p.id in fitted, "monte_carlo": p.id in summary,
                         "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis,
@@ -240,6 +243,7 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "notes": list(case.notes) + [s.basis for s in case.sources if s.basis],
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
+    return report | _labels(store, report, _single_names(store, case))
 
 
 def _unfitted(sourced: MarketCase | linked.LinkedCase, overrides: Mapping[str, float] | None,
@@ -343,7 +347,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         f"{draws:,} draws of the parameters from their posterior (no back-test episode loads, so the model's own "
         "error is not in the bands)")
     markets = [{"id": m.id, "region": m.region, "segment": m.segment, "product": m.product} for m in case.markets]
-    return {
+    report: Report = {
         "scenario": case.name, "model": "linked", "digest": case_digest(path), "file": str(path),
         "description": case.description,
         "region": ", ".join(dict.fromkeys(m.region for m in case.markets)),
@@ -383,6 +387,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "notes": list(case.notes),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
+    return report | _labels(store, report, _linked_names(store, case))
 
 
 def _procedure(post: Posterior, fitted: bool) -> str:
@@ -462,3 +467,72 @@ def _linked_published(store: Store, case: linked.LinkedCase, output: str, period
              "definition": f["definition"], "region": f["region"],
              "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]}
             for f in rows if f["period"] == period and (region is None or f["region"] == region)]
+
+
+def _words(code: str) -> str:
+    """A case's own id in words: ``critical_information_infrastructure`` -> ``critical information
+    infrastructure``."""
+    return code.replace("_", " ").replace("-", " ")
+
+
+def _store_names(store: Store, table: str) -> dict[str, str]:
+    return {i: name for i, name, _ in store.names(table)}
+
+
+def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
+    """The names a single-market run's tables and charts use for its codes: the knowledge base's names of its
+    region, product and firms; a source or revenue that is not a firm, and a segment, in words."""
+    firms = _store_names(store, "firms")
+    countries = _store_names(store, "countries")
+    inputs = _store_names(store, "inputs")
+    owners = {s.id: firms.get(s.id, _words(s.id)) for s in case.sources}
+    owners |= {r.label: firms.get(r.label, _words(r.label)) for r in case.revenues}
+    if case.firm:
+        owners[case.firm] = firms.get(case.firm, _words(case.firm))
+    return {"regions": {case.region: countries.get(case.region, case.region)},
+            "products": {case.product: inputs.get(case.product, _words(case.product))},
+            "owners": owners, "segments": {g: _words(g) for g in case.segments}, "markets": {}}
+
+
+def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, str]]:
+    """The names a linked run's tables and charts use for its codes: regions, products and firms as the
+    knowledge base names them; a seller of a firm's by the firm's name (and its product, when the firm sells
+    several); a seller that is no firm, a segment, in words; a market by its product, region and segment."""
+    firms = _store_names(store, "firms")
+    countries = _store_names(store, "countries")
+    inputs = _store_names(store, "inputs")
+    regions = {m.region: countries.get(m.region, m.region) for m in case.markets}
+    products = {p: inputs.get(p, _words(p)) for p in {m.product for m in case.markets} | {s.product
+                                                                                           for s in case.sellers}}
+    products_of: dict[str, set[str]] = {}
+    for s in case.sellers:
+        products_of.setdefault(s.owner, set()).add(s.product)
+    owners: dict[str, str] = {}
+    for s in case.sellers:
+        owner = firms.get(s.owner, _words(s.owner))
+        owners[s.owner] = owner
+        if s.id != s.owner:
+            owners[s.id] = f"{owner} ({products[s.product]})" if len(products_of[s.owner]) > 1 else owner
+    segments = {m.segment: _words(m.segment) for m in case.markets if m.segment}
+    markets = {m.id: f"{products[m.product]}, {regions[m.region]}"
+               + (f", {segments[m.segment]} buyers" if m.segment else "") for m in case.markets}
+    return {"regions": regions, "products": products, "owners": owners, "segments": segments,
+            "markets": markets}
+
+
+def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> Report:
+    """What a run's tables and charts need to say what they show: ``names`` (codes in words), every cited
+    fact's publisher (``publishers``: the original publisher where the source reprints one) and
+    ``data_as_of``, the latest publication date of the figures the run cites."""
+    cited = set(report["sources"]) | {row["fact"] for row in report["calibration"]["table"] if row.get("fact")}
+    for entry in report["published_beside_model"]:
+        cited |= {p["fact"] for p in entry["published"]}
+    publishers: dict[str, str] = {}
+    dates: list[str] = []
+    for fact in store.facts():
+        if fact["id"] in cited:
+            publishers[fact["id"]] = str(fact["original_publisher"] or fact["publisher"] or "unknown publisher")
+            if fact["published"]:
+                dates.append(str(fact["published"]))
+    return {"names": names, "publishers": dict(sorted(publishers.items())),
+            "data_as_of": max(dates) if dates else None}

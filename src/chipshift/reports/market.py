@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +14,19 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
 
-PALETTE = ("#1f5a99", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057")
+from chipshift.reports import labels
+
+#: Series colours: the model first, then published estimates and suppliers (twelve before one repeats).
+PALETTE = ("#1f5a99", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#e07a1f", "#7f7f7f",
+           "#a05195", "#3d9970", "#b8860b")
+#: Marker shapes of published estimates: with the colours, every publisher of a chart looks different.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+LEGEND_WIDTH = 46  # characters a legend line holds before it wraps (labels are wrapped, never cut)
+FOOTER_WIDTH = 150
 
 
 def _series(report: dict[str, Any], output: str) -> pd.DataFrame:
@@ -27,8 +41,62 @@ def _observed(report: dict[str, Any], output: str) -> list[dict[str, Any]]:
 def _label(published: dict[str, Any]) -> str:
     """Publisher, and the definition where one is stated (so that definitions are not mixed up)."""
     definition = published.get("definition") or ""
-    short = definition if len(definition) <= 38 else definition[:37] + "…"
-    return f"{published['publisher']} ({short})" if short else str(published["publisher"])
+    return f"{published['publisher']}: {definition}" if definition else str(published["publisher"])
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """The characters the charts' font draws."""
+    return frozenset(FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap())
+
+
+def printable(text: str) -> str:
+    """``text`` with each run of characters the charts' font lacks (Chinese in a source's title, without a
+    font for it) shown as ``[…]``, not as empty boxes."""
+    glyphs = _glyphs()
+    out: list[str] = []
+    for char in text:
+        if ord(char) in glyphs or char in "\n\t":
+            out.append(char)
+        elif not out or out[-1] != "[…]":
+            out.append("[…]")
+    return "".join(out)
+
+
+def _wrap(text: str, width: int = LEGEND_WIDTH) -> str:
+    return "\n".join(textwrap.wrap(printable(text), width)) or text
+
+
+def marker_style(k: int) -> tuple[str, str]:
+    """The colour and marker of a chart's ``k``-th publisher (0-based): both change from one to the next, and
+    no two of the first 110 are alike."""
+    colours = PALETTE[1:]
+    return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
+
+
+def _value_axis(ax: Any, unit: str | None) -> None:
+    """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
+    0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle)."""
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, unit)))
+    if unit == "pct":
+        low, high = ax.get_ylim()
+        if low < 0:
+            ax.set_ylim(0, max(high, 1.0))
+
+
+def _legend(ax: Any, fontsize: float = 7) -> None:
+    handles, names = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, [_wrap(n) for n in names], fontsize=fontsize, frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0))
+
+
+def footnote(fig: Any, ax: Any, text: str) -> None:
+    """``text`` (wrapped) under everything ``ax`` draws, its tick labels and legend included."""
+    fig.canvas.draw()
+    box = ax.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+    fig.text(0.01, box.y0 - 0.02, "\n".join(textwrap.wrap(printable(text), FOOTER_WIDTH)), fontsize=6.5,
+             color="#444444", ha="left", va="top")
 
 
 def _save(fig: Any, stem: Path) -> list[str]:
@@ -41,19 +109,25 @@ def _save(fig: Any, stem: Path) -> list[str]:
     return written
 
 
-def trajectory(report: dict[str, Any], output: str, title: str, ylabel: str, stem: Path) -> list[str]:
-    """The model's path with its Monte Carlo band, and the published figures it is compared with."""
+def _band_label(report: dict[str, Any]) -> str:
+    return f"chipshift model: 5-95% of {report['draws']:,} draws"
+
+
+def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
+    """The model's path with its Monte Carlo band, and the published figures it is compared with (each
+    publisher its own colour and marker), titled and labelled by ``labels.describe``, with a footer naming
+    the case, the date of the data and the publishers of the figures shown."""
     data = _series(report, output)
     if data.empty:
         return []
+    text = labels.describe(report, output)
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
         ax.fill_between(data["year"], data["p5"], data["p95"], color=PALETTE[0], alpha=0.18,
-                        label=f"5-95% of {report['draws']:,} draws")
-        ax.plot(data["year"], data["median"], color=PALETTE[0], ls="--", lw=1, label="median of draws")
-    ax.plot(data["year"], data["value"], color=PALETTE[0], lw=2.2, marker="o", ms=4, label="model (fitted)")
-    colours: dict[str, str] = {}
-    seen_labels: set[str] = set()
+                        label=_band_label(report))
+        ax.plot(data["year"], data["median"], color=PALETTE[0], ls="--", lw=1, label="chipshift model: median of draws")
+    ax.plot(data["year"], data["value"], color=PALETTE[0], lw=2.2, marker="o", ms=4, label="chipshift model (fitted)")
+    styles: dict[str, tuple[str, str]] = {}
     plotted: set[tuple[int, str, float]] = set()
     for c in report["published_beside_model"]:
         if c["output"] != output:
@@ -63,75 +137,84 @@ def trajectory(report: dict[str, Any], output: str, title: str, ylabel: str, ste
             if (c["year"], name, p["value"]) in plotted:
                 continue
             plotted.add((c["year"], name, p["value"]))
-            colour = colours.setdefault(name, PALETTE[1 + len(colours) % (len(PALETTE) - 1)])
-            label = name if name not in seen_labels else None
-            seen_labels.add(name)
-            ax.scatter([c["year"]], [p["value"]], s=30, color=colour, zorder=3, label=label,
-                       edgecolors="white", linewidths=0.5)
-    for obs in _observed(report, output):
-        if obs["fitted_to"]:
-            ax.scatter([obs["year"]], [obs["observed"]], s=90, facecolors="none", edgecolors="black", zorder=4,
-                       label="fitted to" if "fitted to" not in seen_labels else None)
-            seen_labels.add("fitted to")
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.set_ylabel(ylabel)
+            first = name not in styles
+            colour, marker = styles.setdefault(name, marker_style(len(styles)))
+            ax.scatter([c["year"]], [p["value"]], s=34, color=colour, marker=marker, zorder=3,
+                       label=name if first else None, edgecolors="white", linewidths=0.5)
+    fitted = [o for o in _observed(report, output) if o["fitted_to"]]
+    for k, obs in enumerate(fitted):
+        ax.scatter([obs["year"]], [obs["observed"]], s=90, facecolors="none", edgecolors="black", zorder=4,
+                   label="observation the model is fitted to" if k == 0 else None)
+    ax.set_title(text.title, loc="left", fontsize=11)
+    ax.set_ylabel(text.axis)
+    _value_axis(ax, text.unit)
     ax.set_xticks(sorted(set(data["year"])))
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    _legend(ax)
+    footnote(fig, ax, labels.footer(report, labels.publishers_of(report, output)))
     return _save(fig, stem)
 
 
-def quarterly(report: dict[str, Any], output: str, title: str, ylabel: str, stem: Path) -> list[str]:
-    """A linked run's output by quarter with its Monte Carlo band and the observations of it."""
+def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
+    """A linked run's output by quarter with its Monte Carlo band and the observations of it (labelled with
+    their publisher), titled by ``labels.describe``, with the footer of ``labels.footer``."""
     data = pd.DataFrame([r for r in report["outputs"] if r["output"] == output and "Q" in str(r["period"])])
     if data.empty:
         return []
+    text = labels.describe(report, output)
     x = list(range(len(data)))
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
         ax.fill_between(x, data["p5"].astype(float), data["p95"].astype(float), color=PALETTE[0], alpha=0.18,
-                        label=f"5-95% of {report['draws']:,} draws")
-        ax.plot(x, data["median"].astype(float), color=PALETTE[0], ls="--", lw=1, label="median of draws")
-    ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4, label="model")
+                        label=_band_label(report))
+        ax.plot(x, data["median"].astype(float), color=PALETTE[0], ls="--", lw=1,
+                label="chipshift model: median of draws")
+    ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4, label="chipshift model")
     periods = list(data["period"])
+    publishers: Mapping[str, str] = report.get("publishers") or {}
     seen = [o for o in _observed(report, output) if o["period"] in periods]
-    if seen:
-        ax.scatter([periods.index(o["period"]) for o in seen], [o["observed"] for o in seen], s=60, marker="D",
-                   color=PALETTE[1], zorder=4, label="observed")
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.set_ylabel(ylabel)
+    by_publisher: dict[str, list[dict[str, Any]]] = {}
+    for o in seen:
+        name = publishers.get(o.get("fact") or "", "") or "stated in the case file"
+        by_publisher.setdefault(f"observed: {name}", []).append(o)
+    for k, (name, rows) in enumerate(by_publisher.items()):
+        colour, marker = marker_style(k)
+        ax.scatter([periods.index(o["period"]) for o in rows], [o["observed"] for o in rows], s=50, marker=marker,
+                   color=colour, zorder=4, label=name)
+    ax.set_title(text.title, loc="left", fontsize=11)
+    ax.set_ylabel(text.axis)
+    _value_axis(ax, text.unit)
     ax.set_xticks(x, periods, rotation=45, fontsize=8)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    sources = sorted({str(o.get("fact") or o.get("basis") or o.get("source") or "") for o in seen} - {""})
-    note = f"Model: chipshift linked markets, case {report['scenario']} ({report.get('digest', '')})."
-    if sources:
-        note += " Observed: " + "; ".join(s if len(s) <= 110 else s[:109] + "…" for s in sources) + "."
-    fig.text(0.01, 0.005, note, fontsize=6, color="#555555", ha="left", va="bottom", wrap=True)
-    fig.subplots_adjust(bottom=0.3)
+    _legend(ax)
+    footnote(fig, ax, labels.footer(report, labels.publishers_of(report, output)))
     return _save(fig, stem)
 
 
 def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
-    """Supplier shares of the market by year, stacked."""
+    """Supplier shares of the market by year, stacked, suppliers by name."""
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if not shares:
         return []
     table = pd.DataFrame(shares).pivot(index="year", columns="output", values="value").fillna(0.0)
+    names: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     bottom = None
     for k, column in enumerate(table.columns):
+        code = column.split(":", 1)[1]
         ax.bar(table.index, table[column], bottom=bottom, color=PALETTE[k % len(PALETTE)],
-               label=column.split(":", 1)[1], width=0.7)
+               label=names.get(code, code), width=0.7)
         bottom = table[column] if bottom is None else bottom + table[column]
-    ax.set_title(f"Supplier shares, {report['product']} in {report['region']} (model, % of value)", loc="left",
-                 fontsize=11)
+    ax.set_title(labels.describe(report, "shares").title, loc="left", fontsize=11)
+    ax.set_ylabel("% of market value")
+    _value_axis(ax, "pct")
     ax.set_ylim(0, 100)
     ax.set_xticks(list(table.index))
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    _legend(ax, fontsize=8)
+    footnote(fig, ax, labels.footer(report, []))
     return _save(fig, stem)
 
 
@@ -154,28 +237,19 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     written.append("results.json")
     if report.get("model") == "linked":
         for market in report["markets"]:
-            where = market["region"] + (f", {market['segment']} buyers" if market.get("segment") else "")
-            first = report["periods"][0]
-            written += quarterly(report, f"price@{market['id']}", f"{market['product']} price, {where} (market "
-                                 f"{market['id']}): index, {first} = 1", f"price index ({first} = 1)",
-                                 out / f"price_{market['id']}")
+            written += quarterly(report, f"price@{market['id']}", out / f"price_{market['id']}")
         from chipshift.reports.sensitivity import tornado
 
         for output in dict.fromkeys(r["output"] for r in report["sensitivity"]):
             stem = "tornado_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
-            written += tornado(report["sensitivity"], output, f"{report['scenario']}: what moves {output}",
-                               out / stem)
+            text = labels.describe(report, output)
+            written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
+                               label=text.title, footer=labels.footer(report, []))
         return written
-    if any(r["output"] == "localization" for r in report["outputs"]):
-        written += trajectory(report, "localization", f"Domestic (localization) share of {report['region']}'s "
-                                                      f"{report['product']} market", "% of market value",
-                              out / "localization")
-    if any(r["output"] == "revenue_share" for r in report["outputs"]):
-        written += trajectory(report, "revenue_share", f"Share of revenue from {report['region']} (fiscal years)",
-                              "% of revenue", out / "revenue_share")
+    for output in ("localization", "revenue_share", "unmet"):
+        if any(r["output"] == output for r in report["outputs"]):
+            written += trajectory(report, output, out / output)
     for output in sorted({r["output"] for r in report["outputs"] if r["output"].startswith("revenue:")}):
-        label = output.split(":", 1)[1]
-        written += trajectory(report, output, f"{label.capitalize()} revenue (model vs reported)",
-                              "revenue (unit of the base-year fact)", out / f"revenue_{label}")
+        written += trajectory(report, output, out / f"revenue_{output.split(':', 1)[1]}")
     written += share_stack(report, out / "shares")
     return written

@@ -11,8 +11,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
-from chipshift.reports.market import PALETTE, _save
+from chipshift.reports import labels
+from chipshift.reports.market import PALETTE, _save, footnote
 
 
 def _fixed(x: float | None) -> str:
@@ -29,37 +31,43 @@ def _indices_label(row: Mapping[str, Any]) -> str:
             f"ST {_fixed(row['total'])} ± {_fixed(row['total_ci'])}")
 
 
-def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Path) -> list[str]:
+def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Path, label: str | None = None,
+            footer: str | None = None) -> list[str]:
     """One output's tornado: for each parameter, bars from the central run's value to the output with that
     parameter alone at its low end and at its high end; parameters ordered by total Sobol' index (largest on
     top), first-order and total indices (± 95% half-widths) printed beside each bar. `title` heads the chart;
-    the output, its period and unit follow it. Returns the files written (none when `rows` lack `output`)."""
+    the output (`label`, its words, else its code), its period and unit follow it; `footer` (the case, its data
+    and sources) goes under the note on the indices. Returns the files written (none when `rows` lack
+    `output`)."""
     data = sorted((r for r in rows if r["output"] == output), key=lambda r: int(r["rank"]))
     if not data:
         return []
     first = data[0]
-    central, period, unit = first["central"], first["period"], first.get("unit") or ""
+    central, period, code = first["central"], first["period"], first.get("unit")
+    unit = labels.unit_words(code) if code else ""
+    name = label or output
     n = len(data)
     height = 2.2 + 0.42 * n
     fig, ax = plt.subplots(figsize=(9.0, height))
     fig.subplots_adjust(top=1 - 1.0 / height, bottom=0.85 / height, right=0.72)
     y = list(range(n))[::-1]  # rank 1 on top
     for row, yi in zip(data, y, strict=True):
-        for key, colour, label in (("at_low", PALETTE[0], "parameter at its low end"),
-                                   ("at_high", PALETTE[1], "parameter at its high end")):
+        for key, colour, legend in (("at_low", PALETTE[0], "parameter at its low end"),
+                                    ("at_high", PALETTE[1], "parameter at its high end")):
             value = row.get(key)
             if value is None or central is None:
                 continue
             ax.barh(yi, value - central, left=central, height=0.6, color=colour, alpha=0.85,
-                    label=label if yi == y[0] else None)
+                    label=legend if yi == y[0] else None)
         ax.annotate(_indices_label(row), xy=(1.02, yi), xycoords=("axes fraction", "data"), va="center",
                     ha="left", fontsize=7.5, family="monospace", color="#333333")
     if central is not None:
-        ax.axvline(central, color="black", lw=1, label=f"central run: {central:g}")
+        ax.axvline(central, color="black", lw=1, label=f"central run: {labels.number(central, code)}")
     ax.set_yticks(y, [str(r["parameter"]) for r in data], fontsize=8)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel(f"{output} in {period}" + (f" ({unit})" if unit else ""))
-    ax.set_title(f"{title}\n{output}, {period}" + (f", {unit}" if unit else "")
+    ax.set_xlabel(f"{name} in {period}" + (f" ({unit})" if unit else ""))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, code)))
+    ax.set_title(f"{title}\n{period}" + (f", {unit}" if unit else "")
                  + ": one parameter at a time, ordered by total Sobol' index", loc="left", fontsize=10,
                  pad=22)
     ax.grid(axis="x", alpha=0.3)
@@ -70,5 +78,5 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
     note = "S1: first-order index, ST: total index, over every ranged parameter varied uniformly together."
     if reasons:
         note += " " + "; ".join(r[:1].upper() + r[1:] for r in reasons) + "."
-    fig.text(0.01, 0.005, note, fontsize=6.5, color="#555555", ha="left", va="bottom", wrap=True)
+    footnote(fig, ax, note + (" " + footer if footer else ""))
     return _save(fig, stem)

@@ -12,6 +12,7 @@ from typing import Any
 
 from chipshift.api import market as market_api
 from chipshift.io.store import Store
+from chipshift.reports.labels import describe
 from chipshift.web import svg
 from chipshift.web.market import cited_facts, fact_sources
 from chipshift.web.report import html_table
@@ -31,11 +32,10 @@ def write_market_report(store: Store, path: Path, out_path: Path, draws: int = D
 
 
 def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
-    if output == "localization":
-        return f"Domestic (localization) share of {report['region']}'s {report['product']} market", "%"
-    if output == "revenue_share":
-        return f"Share of revenue from {report['region']} (fiscal years)", "%"
-    return f"{output.split(':', 1)[1]} revenue (model vs reported)", ""
+    """A chart's title in words (``reports.labels.describe``, as the files' charts) and the unit the SVG
+    prints (``%`` for percent)."""
+    text = describe(report, output)
+    return text.title + ("" if text.unit == "pct" else f" ({text.axis})"), "%" if text.unit == "pct" else ""
 
 
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
@@ -78,7 +78,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         years = sorted({r["year"] for r in shares})
         parts.append("<h2>Supplier shares</h2>" + svg.stack(
             [(y, [(r["output"].split(":", 1)[1], r["value"]) for r in shares if r["year"] == y]) for y in years],
-            f"Supplier shares of {report['region']}'s {report['product']} market (model, % of value)"))
+            describe(report, "shares").title + ", % of value"))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              [r for r in report["outputs"] if "@" not in r["output"]]))
@@ -145,8 +145,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
         observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"] and o["period"] in labels]
-        parts.append(svg.trajectory(points, [], observed, f"Price in market {market['id']} ({market['region']}, "
-                                                          f"{market['product']})", "", x_labels=labels))
+        parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels))
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(

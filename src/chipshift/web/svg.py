@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from chipshift.reports.labels import number
+
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif'
 PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac")
 GRID, MUTED = "#e3e8ee", "#5b6b7c"
@@ -126,7 +128,7 @@ def _nice(v: float) -> float:
 
 
 def _num(v: float, unit: str) -> str:
-    return f"{v:.1f}%" if unit == "%" else f"{v:,.4g}"
+    return number(v, "pct") if unit == "%" else f"{v:,.4g}"
 
 
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],

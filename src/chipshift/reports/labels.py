@@ -1,0 +1,185 @@
+"""The words of a market run's charts and tables: what each output is (title, axis label, unit), how its numbers
+read, and the footer naming the case, the date of its data and the publishers of the figures shown.
+
+One place for both the files of ``scenario run --out`` (``reports.market``, ``reports.sensitivity``) and the
+HTML report (``web.market_report``). The names come from the run (``api.market.scenario_run``: ``names``,
+``publishers``, ``data_as_of``); a run without them (an older results.json) falls back to its codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chipshift.schemas.vocabulary import UNITS
+
+#: Units that are no code of the vocabulary: a linked run's price index.
+OTHER_UNITS: Mapping[str, str] = {"index": "index, 1 in the first quarter"}
+
+
+@dataclass(frozen=True)
+class OutputText:
+    """What a chart of one output says: its title, its value axis's label and the unit code of its values."""
+
+    title: str
+    axis: str
+    unit: str | None
+
+
+def unit_words(unit: str | None) -> str:
+    """A unit code in words: ``cny_m`` -> ``million yuan (CNY)``, ``pct`` -> ``percent``; a code the
+    vocabulary lacks as it is."""
+    if not unit:
+        return "unit not stated"
+    if unit in OTHER_UNITS:
+        return OTHER_UNITS[unit]
+    known = UNITS.get(unit)
+    if known is None:
+        return unit
+    if known.dimension == "share":
+        return "percent"
+    if known.dimension.startswith("currency_"):
+        return f"{known.description} ({known.dimension.removeprefix('currency_').upper()})"
+    return known.description
+
+
+def number(value: float | None, unit: str | None = None) -> str:
+    """A value as a chart prints it: three significant figures (whole numbers from 1,000), ``%`` after a
+    percent, ``points`` after percentage points (with its sign), ``unknown`` for none. 0.25 percent reads
+    ``0.25%``, never ``0.3%``; a change of -100 points reads ``-100 points``, not ``-100.0%``."""
+    if value is None:
+        return "unknown"
+    v = float(value)
+    text = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    if text in ("-0", "-0.0"):
+        text = "0"
+    if unit == "pct":
+        return f"{text}%"
+    if unit == "pct_points":
+        return f"{'+' if v > 0 else ''}{text} points"
+    return text
+
+
+def _name(report: Mapping[str, Any], kind: str, code: str) -> str:
+    names: Mapping[str, str] = (report.get("names") or {}).get(kind) or {}
+    return names.get(code, code)
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _single(report: Mapping[str, Any], output: str) -> OutputText:
+    region = _name(report, "regions", report["region"])
+    product = _name(report, "products", report["product"])
+    head, _, where = output.partition("@")
+    kind, _, code = head.partition(":")
+    unit = next((r.get("unit") for r in report["outputs"] if r["output"] == output), None)
+    if output == "localization":
+        return OutputText(f"Domestic (localization) share of the {product} market in {region}",
+                          "% of market value", "pct")
+    if output == "revenue_share":
+        firm = _name(report, "owners", report.get("firm") or "") if report.get("firm") else "the case firm"
+        return OutputText(f"{_possessive(firm)} share of revenue from {region}, by fiscal year",
+                          f"% of {_possessive(firm)} revenue", "pct")
+    if output == "shares":  # every source's share, stacked
+        return OutputText(f"Supplier shares of the {product} market in {region} (chipshift model)",
+                          "% of market value", "pct")
+    if output == "unmet":
+        return OutputText(f"Demand for {product} in {region} that no allowed source can serve",
+                          "% of market value", "pct")
+    if kind == "share":
+        segment = f", {_name(report, 'segments', where)} segment" if where else ""
+        return OutputText(f"{_possessive(_name(report, 'owners', code))} share of the {product} market in "
+                          f"{region}{segment}", "% of market value", "pct")
+    if kind == "revenue":
+        return OutputText(f"{_name(report, 'owners', code)} revenue (model vs reported)",
+                          f"revenue, {unit_words(unit)}", unit)
+    return OutputText(output, unit_words(unit), unit)
+
+
+def _linked(report: Mapping[str, Any], output: str) -> OutputText:
+    head, _, where = output.partition("@")
+    kind, _, code = head.partition(":")
+    unit = next((r.get("unit") for r in report["outputs"] if r["output"] == output), None)
+    market = {m["id"]: m for m in report.get("markets", [])}.get(where)
+    if kind in ("localization", "revenue_share", "revenue"):
+        market = None  # by region
+    if market is not None:
+        segment = f" ({_name(report, 'segments', market['segment'])} buyers)" if market.get("segment") else ""
+        product = _name(report, "products", market["product"])
+        place = f"{product} in {_name(report, 'regions', market['region'])}{segment}"
+    else:
+        product = ""
+        place = _name(report, "regions", where) if where else "all its product's markets"
+    seller = _name(report, "owners", code) if code else ""
+    first = report["periods"][0]
+    axis = {"pct": "%", "index": f"index ({first} = 1)"}.get(unit or "", unit_words(unit))
+    if kind == "price" and not code:
+        return OutputText(f"{product} price in {place.removeprefix(product + ' in ')}: index, {first} = 1"
+                          if market else f"Price in {place}: index, {first} = 1", f"price {axis}", unit)
+    if kind == "localization":
+        return OutputText(f"Domestic (localization) share of buyers' spending in {place}", "% of market value",
+                          unit)
+    if kind == "revenue_share":
+        return OutputText(f"{_possessive(seller)} share of revenue from {place}",
+                          f"% of {_possessive(seller)} revenue", unit)
+    if kind == "revenue":
+        return OutputText(f"{seller} revenue" + (f" from {place}" if where else ""), f"revenue, {axis}", unit)
+    on = f"on {place}" if market else f"in {place}"
+    if kind == "share":
+        return OutputText(f"{_possessive(seller)} share of buyers' spending {on}", "% of market value", unit)
+    if kind == "value":
+        return OutputText(f"Buyers' spending {on}", f"spending, {axis}", unit)
+    if kind == "unmet":
+        return OutputText(f"Demand {on} that no allowed seller serves", f"demand, {axis}", unit)
+    if kind == "quantity":
+        return OutputText(f"What {seller} delivers: {place}", f"quantity, {axis}", unit)
+    if kind == "volume_index":
+        return OutputText(f"What {seller} delivers: {place} (index, first quarter = 1)", axis, unit)
+    if kind == "price":
+        return OutputText(f"Price buyers of {place} pay {seller}", f"price, {axis}", unit)
+    if kind == "seller_price":
+        return OutputText(f"{_possessive(seller)} own price", f"price, {axis}", unit)
+    if kind == "capacity_rent":
+        return OutputText(f"{_possessive(seller)} price above its supply curve", f"price, {axis}", unit)
+    return OutputText(output, axis, unit)
+
+
+def describe(report: Mapping[str, Any], output: str) -> OutputText:
+    """The title, axis label and unit of a chart of ``output`` in words: the firms, products and regions by the
+    knowledge base's names, a linked case's markets by product, region and segment."""
+    return _linked(report, output) if report.get("model") == "linked" else _single(report, output)
+
+
+def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
+    """The publishers of the figures a chart of ``output`` shows: the published estimates beside the model and
+    the observations of it, in order of first appearance."""
+    found: list[str] = []
+    for entry in report.get("published_beside_model", []):
+        if entry["output"] == output:
+            found += [str(p["publisher"]) for p in entry["published"]]
+    known: Mapping[str, str] = report.get("publishers") or {}
+    for row in report["calibration"]["table"]:
+        if row["output"] == output and row.get("fact"):
+            found.append(known.get(row["fact"], row["fact"]))
+    return list(dict.fromkeys(found))
+
+
+def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
+    """The line under a chart: the case and its file, the model and draws, the date of the data and the
+    publishers of the figures shown."""
+    model = "linked markets" if report.get("model") == "linked" else "single market"
+    draws = f"{report['draws']:,} Monte Carlo draws" if report.get("draws") else "no Monte Carlo draws"
+    file = str(report.get("file") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    text = (f"Case: {report['scenario']}" + (f" ({file}, digest {report['digest']})" if file else "")
+            + f"; chipshift model, {model}, {draws}.")
+    if report.get("restrictions"):
+        restrictions = str(report["restrictions"]["file"]).replace("\\", "/").rsplit("/", 1)[-1]
+        text += f" Under the restriction scenario {restrictions}."
+    if report.get("data_as_of"):
+        text += f" Data: figures published up to {report['data_as_of']}."
+    shown = list(dict.fromkeys(publishers))
+    text += (" Sources of the published figures shown: " + "; ".join(shown) + "." if shown else
+             " No published figure is shown; the run's sources are listed in results.json.")
+    return text

@@ -1,0 +1,116 @@
+"""The files of ``scenario run --out``: every table row carries its unit, and every chart says what it shows
+(firm, product and region by name, the real unit, the case, the date of the data and the publishers)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from chipshift.api.market import scenario_run
+from chipshift.io.store import Store
+from chipshift.reports import labels
+from chipshift.reports.market import marker_style, write_outputs
+
+REPO = Path(__file__).resolve().parents[2]
+AI = REPO / "examples" / "china-ai-accelerators.yaml"
+MICRON = REPO / "examples" / "micron-china.yaml"
+ASML = REPO / "examples" / "asml-china-rush.yaml"
+
+
+def svg_text(path: Path) -> str:
+    """The words of a matplotlib SVG (its text is drawn as paths, each string kept in a comment)."""
+    return "\n".join(re.findall(r"<!-- (.*?) -->", path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def ai_run(bundled_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    report = scenario_run(bundled_store, AI, draws=20, seed=5)
+    out = tmp_path_factory.mktemp("ai")
+    write_outputs(report, out)
+    return report, out
+
+
+def test_every_output_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
+    _, out = ai_run
+    for frame in (pd.read_csv(out / "outputs.csv"), pd.read_parquet(out / "outputs.parquet")):
+        assert list(frame.columns[:4]) == ["output", "year", "value", "unit"]
+        units = frame.groupby("output")["unit"].unique()
+        assert list(units["revenue_share"]) == ["pct"] and list(units["localization"]) == ["pct"]
+        assert list(units["revenue:cambricon"]) == ["cny_m"]  # the unit of Cambricon's base-year fact
+        assert list(units["unmet"]) == ["pct"] and list(units["share:nvidia"]) == ["pct"]
+
+
+def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
+    _, out = ai_run
+    share = svg_text(out / "revenue_share.svg")
+    assert "Nvidia's share of revenue from China, by fiscal year" in share and "CHN" not in share
+    localization = svg_text(out / "localization.svg")
+    assert "AI accelerators market in China" in localization and "ai_accelerator" not in localization
+    cambricon = svg_text(out / "revenue_cambricon.svg")
+    assert "Cambricon Technologies revenue" in cambricon
+    assert "revenue, million yuan (CNY)" in cambricon and "unit of the base-year fact" not in cambricon
+    shares = svg_text(out / "shares.svg")
+    assert "Huawei Technologies" in shares and "Supplier shares of the AI accelerators market in China" in shares
+
+
+def test_footer_names_case_data_date_and_publishers_of_the_points_shown(
+        ai_run: tuple[dict[str, Any], Path]) -> None:
+    report, out = ai_run
+    text = " ".join(svg_text(out / "localization.svg").split("\n"))
+    assert "Case: china-ai-accelerators (china-ai-accelerators.yaml" in text
+    assert f"Data: figures published up to {report['data_as_of']}" in text and report["data_as_of"] >= "2025"
+    shown = {p["publisher"] for c in report["published_beside_model"] if c["output"] == "localization"
+             for p in c["published"]}
+    assert len(shown) >= 3
+    sources = text.split("Sources of the published figures shown:", 1)[1]
+    assert all(publisher in sources for publisher in shown)
+    # each published point is labelled with its publisher, and the band with the model that draws it
+    assert all(publisher in text for publisher in shown) and "chipshift model: 5-95% of 20 draws" in text
+
+
+def test_micron_revenue_share_names_micron_and_china(bundled_store: Store, tmp_path: Path) -> None:
+    report = scenario_run(bundled_store, MICRON)
+    written = write_outputs(report, tmp_path)
+    assert "revenue_share.svg" in written and "unmet.svg" in written
+    title = svg_text(tmp_path / "revenue_share.svg")
+    assert "Micron Technology's share of revenue from China, by fiscal year" in title
+    assert "% of Micron Technology's revenue" in title
+
+
+def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_path: Path) -> None:
+    report = scenario_run(bundled_store, ASML, draws=10, seed=2)
+    write_outputs(report, tmp_path)
+    price = svg_text(tmp_path / "price_CHN.svg")
+    assert re.search(r"lithography tools price in China: index, \d{4}Q\d = 1", price), price
+    assert "Case: asml-china-rush" in price
+    tornado = svg_text(tmp_path / "tornado_revenue_share_asml_CHN.svg")
+    assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
+    assert re.search(r"central run: \d+(\.\d+)?%", tornado)
+    assert report["names"]["regions"]["CHN"] == "China"
+
+
+def test_numbers_keep_their_precision_and_say_points_or_percent() -> None:
+    assert labels.number(0.25, "pct") == "0.25%"
+    assert labels.number(-100.0, "pct_points") == "-100 points"
+    assert labels.number(2.5, "pct_points") == "+2.5 points"
+    assert labels.number(86.3597, "pct") == "86.4%" and labels.number(40000.0, "cny_m") == "40,000"
+    assert labels.number(-0.0001, "pct") == "-0.0001%" and labels.number(None) == "unknown"
+    assert labels.unit_words("cny_m") == "million yuan (CNY)" and labels.unit_words("pct") == "percent"
+
+
+def test_publishers_look_different_in_a_chart() -> None:
+    styles = [marker_style(k) for k in range(40)]
+    assert len(set(styles)) == len(styles)
+    assert all(a[0] != b[0] and a[1] != b[1] for a, b in itertools.pairwise(styles))
+
+
+def test_text_the_font_cannot_draw_is_marked_not_boxed() -> None:
+    from chipshift.reports.market import printable
+
+    assert printable("preliminary results, 业绩快报 of 27 Feb 2025") == "preliminary results, […] of 27 Feb 2025"
+    assert printable("5-95% ± €") == "5-95% ± €"
