@@ -203,6 +203,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert page.locator("#trajectories svg polygon.band").count() >= 2, "bands on the trajectories"
     assert page.locator("#trajectories svg .published").count() >= 3, "published estimates as points"
     assert page.locator("#trajectories svg circle.observed").count() >= 1, "fitted observations circled"
+    # titles in words, as the run's files say them: the firm and the region by name, a revenue in its unit
+    charts = page.locator("#trajectories").inner_text()
+    assert "Nvidia's share of revenue from China" in charts and "Share of revenue from CHN" not in charts
+    assert "million yuan" in page.locator("#trajectories").inner_html()
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")

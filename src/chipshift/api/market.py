@@ -26,6 +26,7 @@ from chipshift.api.data import Report
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
+from chipshift.reports.labels import describe
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -534,5 +535,10 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
             publishers[fact["id"]] = str(fact["original_publisher"] or fact["publisher"] or "unknown publisher")
             if fact["published"]:
                 dates.append(str(fact["published"]))
+    labelled = {**report, "names": names}
+    text = {}
+    for output in dict.fromkeys(row["output"] for row in report["outputs"]):
+        words = describe(labelled, output)
+        text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit}
     return {"names": names, "publishers": dict(sorted(publishers.items())),
-            "data_as_of": max(dates) if dates else None}
+            "data_as_of": max(dates) if dates else None, "output_text": text}

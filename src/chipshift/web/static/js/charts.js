@@ -9,6 +9,9 @@ CS.charts = (() => {
   const REDS = [[255, 245, 240], [254, 224, 210], [252, 187, 161], [252, 146, 114], [251, 106, 74], [239, 59, 44], [203, 24, 29], [153, 0, 13]];
   const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214], [66, 146, 198], [33, 113, 181], [8, 69, 148]];
 
+  /* A percentage with the precision it needs: 0.25 reads "0.25%", not "0.3%". */
+  const pct = (v) => { const a = Math.abs(Number(v)); return `${Number(v).toFixed(a > 0 && a < 1 ? 2 : 1)}%`; };
+
   function s(tag, attrs, ...children) {
     const node = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -77,7 +80,7 @@ CS.charts = (() => {
       } else {
         const w = Math.max(1, (plotW * Math.min(r.value, max)) / max);
         g.append(s("rect", { x: labelW, y: y + 4, width: w, height: 15, rx: 2, fill: r.color || opts.color || PALETTE[0] }),
-          s("text", { x: labelW + w + 6, y: y + 15, text: `${Number(r.value).toFixed(1)}%` }));
+          s("text", { x: labelW + w + 6, y: y + 15, text: pct(r.value) }));
       }
       root.append(g);
     });
@@ -230,7 +233,7 @@ CS.charts = (() => {
     const p = Math.pow(10, Math.floor(Math.log10(v))), m = v / p;
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
   }
-  const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? `${Number(v).toFixed(1)}%` : CS.num(Number(v).toPrecision(4)));
+  const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? pct(v) : CS.num(Number(v).toPrecision(4)));
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
      points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
@@ -303,7 +306,7 @@ CS.charts = (() => {
       for (const p of r.parts) {
         const c = PALETTE[names.indexOf(p.name) % PALETTE.length], v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
-          { tip: `${p.name} ${r.x}: ${v.toFixed(1)}%` }));
+          { tip: `${p.name} ${r.x}: ${pct(v)}` }));
         acc += v;
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));

@@ -5,10 +5,19 @@
   let cases = [];
   let overrides = {}; // parameter id -> value held (sent as the body's "parameters")
 
+  /* A chart's title, value-axis label and unit sign: the run's own words (output_text, in the names the
+     knowledge base holds); codes only for a report without them. */
+  function words(report, output) {
+    const t = report.output_text && report.output_text[output];
+    return t ? [t.title, t.axis, t.unit === "pct" ? "%" : ""] : null;
+  }
+
   function title(report, output) {
+    const own = words(report, output);
+    if (own) return own;
     if (output === "localization") return [`Domestic (localization) share of ${report.region}'s ${report.product.replace(/_/g, " ")} market`, "% of market value", "%"];
     if (output === "revenue_share") return [`Share of revenue from ${report.region} (fiscal years)`, "% of revenue", "%"];
-    if (output.startsWith("revenue:")) return [`${output.split(":")[1]} revenue (model vs reported)`, "revenue (unit of the base-year fact)", ""];
+    if (output.startsWith("revenue:")) return [`${output.split(":")[1]} revenue (model vs reported)`, "revenue", ""];
     if (output === "unmet") return ["Demand no allowed source can serve", "% of market value", "%"];
     return [output, "", "%"];
   }
@@ -19,7 +28,9 @@
   const isLinked = (r) => r.model === "linked";
   const when = (r) => (isLinked(r) ? "period" : "year");
 
-  function linkedTitle(output) {
+  function linkedTitle(r, output) {
+    const own = words(r, output);
+    if (own) return own;
     if (output.startsWith("price@")) return [`Price in market ${output.slice(6)} (index: 1 in the first quarter)`, "price index", ""];
     if (output.startsWith("localization@")) return [`Domestic (localization) share of ${output.split("@")[1]}`, "% of market value", "%"];
     if (output.startsWith("revenue_share:")) return [`${output.split(":")[1].split("@")[0]}'s share of revenue from ${output.split("@")[1]}`, "% of revenue", "%"];
@@ -33,7 +44,7 @@
     const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
     const observed = r.calibration.table.filter((o) => o.output === output && labels.includes(o.period))
       .map((o) => ({ x: labels.indexOf(o.period), value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
-    const [name, ylabel, unit] = linkedTitle(output);
+    const [name, ylabel, unit] = linkedTitle(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, observed, labels });
   }
 
@@ -75,7 +86,7 @@
     const grid = el("div", { class: "grid2", id: "trajectories" });
     for (const output of headline) {
       const chart = el("div");
-      grid.append(CS.section((isLinked(r) ? linkedTitle(output) : title(r, output))[0], chart));
+      grid.append(CS.section((isLinked(r) ? linkedTitle(r, output) : title(r, output))[0], chart));
       CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`);
     }
     const shareRows = isLinked(r) ? [] : r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
