@@ -59,6 +59,7 @@ class Running:
 
     subject: dict[int, str]
     doc_subject: str | None = None
+    main: str | None = None  # the firm the headline names
     country: str | None = None
     period: str | None = None
     money_family: str | None = None
@@ -71,7 +72,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                   bool(_FISCAL_TEXT.search(text)))
     secondary = {(c.target.start, c.target.end) for c in conversions}
     claims: list[Claim] = []
-    run = Running(subject={})
+    run = Running(subject={}, main=main_firm(sentences, mentions))
     last_period: dict[int, str] = {}
     wq, wm, wp, wk = Window(quantities), Window(mentions), Window(period_mentions), Window(markers)
     for s in sentences:
@@ -83,7 +84,10 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
         firms = [m for m in ments if m.kind == "firm"]
         respectively = _respectively(s, qs, firms)
-        subject = run.subject.get(s.paragraph) or run.doc_subject
+        # a paragraph naming no firm: a sentence opening with "it" or "its" speaks of the firm of the last paragraph
+        # that named one, any other of the firm the headline names
+        subject = run.subject.get(s.paragraph) or \
+            ((run.doc_subject if _OPENS_WITH_IT.match(s.text) else run.main) or run.doc_subject)
         cues = sentence_cues(s.text) if qs else []
         made: list[str] = []
         for q in qs:
@@ -119,6 +123,24 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 run.period = labelled[-1]
     _fix_from_to(ctx, claims)
     return dedupe(claims)
+
+
+_OPENS_WITH_IT = re.compile(r"\W*(?:it|its|it's|they|their)\b", re.I)
+
+
+def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
+    """The firm the document is about: the first firm of its headline (a short opening paragraph) when the text
+    names it again."""
+    firms = [m for m in mentions if m.kind == "firm" and m.entity]
+    if not firms or not sentences:
+        return None
+    counts = Counter(m.entity for m in firms)
+    head = sentences[0]
+    if head.paragraph == 0 and head.end - head.start <= 200 and not head.in_references:
+        named = [m.entity for m in firms if head.start <= m.start < head.end]
+        if named and counts[named[0]] >= 2:
+            return named[0]
+    return None
 
 
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
