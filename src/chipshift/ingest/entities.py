@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[\u4e00-\u9fff]")
 
 DEMONYMS: dict[str, tuple[str, ...]] = {
-    "USA": ("American", "Americans", "U.S.", "US", "Washington", "White House", "United States"),
+    "USA": ("American", "Americans", "U.S.", "US", "Washington", "White House", "United States",
+            "Trump administration", "Biden administration", "Obama administration"),
     "CHN": ("Chinese", "Beijing", "Chinese mainland", "PRC", "中国"),
     "NLD": ("Dutch", "The Hague"),
     "JPN": ("Japanese", "Tokyo"),
@@ -33,7 +34,8 @@ DEMONYMS: dict[str, tuple[str, ...]] = {
     "IND": ("Indian",), "RUS": ("Russian", "Moscow"), "SGP": ("Singaporean",), "MYS": ("Malaysian",),
     "VNM": ("Vietnamese",), "WLD": ("global", "worldwide", "world's", "world"),
 }
-_METONYMS = {"Washington", "White House", "Beijing", "The Hague", "Tokyo", "Seoul", "Taipei", "Berlin", "Brussels",
+_METONYMS = {"Washington", "White House", "Trump administration", "Biden administration", "Obama administration",
+             "Beijing", "The Hague", "Tokyo", "Seoul", "Taipei", "Berlin", "Brussels",
              "London", "Moscow"}
 AGENCIES: dict[str, tuple[str, str]] = {
     "Bureau of Industry and Security": ("USA", "Commerce/BIS"), "BIS": ("USA", "Commerce/BIS"),

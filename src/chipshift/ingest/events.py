@@ -16,6 +16,13 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Event, Marker, Mention, PeriodMention, Reference, Sentence, Window
 
 _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
+    # a licence or waiver revoked is a tightening of export controls, not a firm's exit nor a relaxation
+    ("export_control", re.compile(r"\b(?:revok(?:e|es|ed|ing)|withdr(?:aw|aws|awn|ew|awing)|rescind(?:s|ed|ing)?|"
+                                  r"pull(?:s|ed|ing)?|cancel(?:s|led|ed|ling|ing)?)\s+(?:\w+\s+){0,4}?"
+                                  r"(?:export\s+)?(?:licen[cs]es?|waivers?|authori[sz]ations?)\b|"
+                                  r"\b(?:licen[cs]es?|waivers?|authori[sz]ations?)\s+(?:\w+\s+){0,6}?(?:had\s+|have\s+|"
+                                  r"has\s+|was\s+|were\s+|been\s+)*(?:\w+\s+)?(?:revoked|withdrawn|rescinded|"
+                                  r"cancell?ed)\b", re.I)),
     ("relaxation", re.compile(r"\b(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|relax(?:es|ed|ing)?"
                               r"|resum(?:e|es|ed|ing) (?:sales|shipments|exports))\b", re.I)),
     ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b", re.I)),
@@ -52,8 +59,12 @@ _REPORTED = re.compile(r"\b(?:reportedly|sources? (?:said|say)|people (?:briefed
 _PLANNED = re.compile(r"\b(?:plans? to|will|set to|is to|expected to|decided to|prepar\w+ to)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not a ban|no (?:ban|regulatory action)|has not|did not|denied|already (?:on|listed|"
                       r"blacklisted|subject))\b", re.I)
-_EFFECTIVE = re.compile(r"(?:effective|take effect|took effect|went into (?:effect|force)|from|starting|"
-                        r"begin(?:ning)?|as of|in force)\s+(?:on\s+)?$", re.I)
+_EFFECTIVE = re.compile(r"(?:effective|takes? effect|took effect|come into (?:effect|force)|came into (?:effect|force)|"
+                        r"went into (?:effect|force)|from|starting|begin(?:ning)?|as of|in force)\s+(?:on\s+|in\s+|"
+                        r"from\s+)?$", re.I)
+#: A sentence that only dates the measure just reported ("The rules take effect on September 15.").
+_TAKES_EFFECT = re.compile(r"\b(?:takes? effect|took effect|come into (?:effect|force)|came into (?:effect|force)|"
+                           r"went into (?:effect|force)|(?:will\s+)?(?:be|become|became)\s+effective)\b", re.I)
 
 
 def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[PeriodMention], markers: list[Marker],
@@ -62,6 +73,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
     subject: dict[int, str] = {}
     ref_dates = {r.number: r.date for r in refs}
     previous: Sentence | None = None
+    last_paragraph = -9
     wm, wp, wk = Window(mentions), Window(pms), Window(markers)
     for s in sentences:
         if s.in_references:
@@ -77,6 +89,13 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                            ref_dates, kb, context)
             if event is not None:
                 events.append(event)
+                last_paragraph = s.paragraph
+        elif kind is None and events and events[-1].effective is None and _TAKES_EFFECT.search(s.text) and \
+                s.paragraph - last_paragraph <= 1:
+            _, effective, _ = _dates(s, wp.between(s.start, s.end))
+            if effective:
+                events[-1].effective = effective
+                events[-1].spans.append((s.start, s.end))
         if firms:
             subject[s.paragraph] = firms[0].entity or ""
         previous = s
