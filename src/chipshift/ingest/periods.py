@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from chipshift.ingest.model import PeriodMention
 
@@ -58,6 +58,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_alone", re.compile(r"\b(?:in|for|during|of|through|until|since)\s+(?:the\s+month\s+of\s+)?"
                                r"(?P<mon>January|February|March|April|May|June|July|August|September|October|"
                                r"November|December)\b(?!\s*\d)")),
+    # "on Monday", "on Friday": a news story's weekday, the latest such day by the document date
+    ("weekday", re.compile(r"\b[Oo]n\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+                           r"(?!,?\s+(?:\d|January|February|March|April|May|June|July|August|September|October|"
+                           r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)")),
     ("relative", re.compile(r"\b(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+(?:earlier|ago|before)|"
                             r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
                             r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
@@ -133,8 +137,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
-    "month_year": tuple(m for m in MONTHS if len(m) == 3),
+    "month_year": tuple(m for m in MONTHS if len(m) == 3), "weekday": ("day",),
 }
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ELLIPSIS = re.compile(r"\b(?:in\s+|for\s+|to\s+)?the\s+(?P<ord>first|second|third|fourth)\b(?=\s*(?:[,.;)]|and\b|$))",
                        re.I)
 
@@ -179,6 +184,13 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
         year = doc.year if month <= doc.month else doc.year - 1
         start = t.lower().find(g["mon"].lower())
         return PeriodMention(s + start, e, t[start:], f"{year}-{month:02d}", "month", "year_inferred")
+    if kind == "weekday":
+        start = t.find(g["wd"])
+        if doc is None:
+            return PeriodMention(s + start, e, t[start:], None, "date", "weekday without a document date")
+        day = doc - timedelta(days=(doc.weekday() - _WEEKDAYS.index(g["wd"])) % 7)
+        return PeriodMention(s + start, e, t[start:], day.isoformat(), "date",
+                             "weekday: the latest by the document date")
     if kind == "fiscal_rel":
         return PeriodMention(s, e, t, None, "relative", "last_fiscal_year")
     if kind == "quarters_span":
