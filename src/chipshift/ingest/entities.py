@@ -168,6 +168,8 @@ class Gazetteer:
                 start, end = toks[i][0], toks[i + n - 1][1]
                 if "\n" in text[start:end] or text[end:end + 1] == "$":
                     continue
+                if _CURRENCY_AFTER.match(text, end):  # "US dollars", "Hong Kong dollars": a currency, not a place
+                    continue
                 raw = tuple(t[2] for t in toks[i:i + n])
                 fitting = [e for e in entries if not e.form or e.form == raw]
                 if not fitting:
@@ -183,6 +185,7 @@ class Gazetteer:
         return out
 
 
+_CURRENCY_AFTER = re.compile(r"[.]?\s+dollars?\b", re.I)
 _CAPS = re.compile(r"[A-Z][\w&-]*(?:[ ](?:of|and|for|de|in)?[ ]?[A-Z][\w&-]*)*")
 
 
