@@ -150,16 +150,19 @@ def test_derived_values_persist_until_what_they_depend_on_changes(tmp_path: Path
         assert store.persisted("k", "v2", build) == {"a": [1]} and len(calls) == 2
 
 
+EL = "Entity List (EL) - Bureau of Industry and Security"
+YMTC = {"name": "Yangtze Memory Technologies Co., Ltd.", "source": EL, "entity_number": "10",
+        "addresses": [{"country": "CN"}], "license_policy": "Case-by-case review",
+        "federal_register_notice": "87 FR 77505"}
+TRADER = {"name": "Example Trading Co", "source": EL, "entity_number": "11", "addresses": [{"country": "AE"}]}
+CXMT = {"name": "ChangXin Memory Technologies, Inc.", "source": EL, "entity_number": "12",
+        "addresses": [{"country": "CN"}], "federal_register_notice": "91 FR 1", "start_date": "2025-12-20"}
+
+
 def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tmp_path: Path) -> None:
     """Two snapshots of the list: the second import names what was added, removed and changed, and the known
     firms the added and removed entries match (listed and delisted)."""
-    el = "Entity List (EL) - Bureau of Industry and Security"
-    kept = {"name": "Yangtze Memory Technologies Co., Ltd.", "source": el, "entity_number": "10",
-            "addresses": [{"country": "CN"}], "license_policy": "Case-by-case review",
-            "federal_register_notice": "87 FR 77505"}
-    gone = {"name": "Example Trading Co", "source": el, "entity_number": "11", "addresses": [{"country": "AE"}]}
-    new = {"name": "ChangXin Memory Technologies, Inc.", "source": el, "entity_number": "12",
-           "addresses": [{"country": "CN"}], "federal_register_notice": "91 FR 1"}
+    kept, gone, new = YMTC, TRADER, CXMT
     store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
     first = api.import_csl(store, _write(tmp_path / "old.json", [kept, gone]), published="2025-01-01")
     assert first["changes"] is None  # nothing to compare with
@@ -174,14 +177,6 @@ def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tm
     assert [f["firm"] for f in changes["firms_listed"]] == ["cxmt"] and changes["firms_delisted"] == []
     assert store.count("parties") == 2
 
-
-EL = "Entity List (EL) - Bureau of Industry and Security"
-YMTC = {"name": "Yangtze Memory Technologies Co., Ltd.", "source": EL, "entity_number": "10",
-        "addresses": [{"country": "CN"}], "license_policy": "Case-by-case review",
-        "federal_register_notice": "87 FR 77505"}
-TRADER = {"name": "Example Trading Co", "source": EL, "entity_number": "11", "addresses": [{"country": "AE"}]}
-CXMT = {"name": "ChangXin Memory Technologies, Inc.", "source": EL, "entity_number": "12",
-        "addresses": [{"country": "CN"}], "federal_register_notice": "91 FR 1", "start_date": "2025-12-20"}
 
 
 def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path) -> None:

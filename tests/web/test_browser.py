@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -32,9 +33,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(web_settings: Settings, web_store: Store) -> Iterator[str]:
-    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES, learn_at_start=True)
+def serve(app: Any) -> Iterator[str]:
+    """Serve `app` on a free local port from a thread; yields its address and stops it when closed."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
                                            lifespan="on", access_log=False))
@@ -47,6 +47,12 @@ def base_url(web_settings: Settings, web_store: Store) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def base_url(web_settings: Settings, web_store: Store) -> Iterator[str]:
+    yield from serve(create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES,
+                                learn_at_start=True))
 
 
 @pytest.fixture(scope="module")

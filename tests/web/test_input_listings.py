@@ -5,16 +5,13 @@ the test writes."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page
 from tests.web.conftest import EXAMPLES
-from tests.web.test_browser import _free_port, _open, _shot, page
+from tests.web.test_browser import _open, _shot, page, serve
 
 from chipshift import api
 from chipshift.config import Settings
@@ -68,19 +65,7 @@ def test_providers_and_buyers_of_an_input_with_their_listings(listed_store: Stor
 
 @pytest.fixture(scope="module")
 def base_url(listed_settings: Settings, listed_store: Store) -> Iterator[str]:
-    app = create_app(listed_settings, store=listed_store, examples_dir=EXAMPLES)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
-                                           lifespan="on", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    yield from serve(create_app(listed_settings, store=listed_store, examples_dir=EXAMPLES))
 
 
 def test_input_page_shows_listed_providers_and_buyers(page: Page, base_url: str) -> None:
