@@ -261,6 +261,25 @@ def test_the_model_error_in_bands_grows_with_the_years_after_the_last_fitted_obs
     assert np.all((moved[0] > 0.0) & (moved[0] < 100.0)) and np.all(moved[1] == 0.0) and np.all(moved[2] == 100.0)
 
 
+
+def test_an_index_at_its_base_quarter_keeps_no_model_error() -> None:
+    """A price index is 1 at its base quarter in every draw by definition: no error moves it there, while the
+    quarters after it keep theirs."""
+    from datetime import date
+
+    from chipshift.scenarios.backtest import ErrorModel
+    from chipshift.scenarios.linked_analysis import _with_model_error
+
+    n = 10_000
+    values = np.vstack([np.full(n, 1.0), np.full(n, 1.2)])
+    moved = _with_model_error(_periods_only(), "price@X", ["2024Q1", "2024Q2"], values, date(2024, 6, 30),
+                              ErrorModel(0.4, math.inf), np.full(n, 0.1), np.random.default_rng(5))
+    assert np.all(moved[0] == 1.0) and np.log(moved[1]).std() == pytest.approx(0.1, rel=0.05)
+    # a share that happens to be 1% everywhere is no index: it keeps its error
+    shares = _with_model_error(_periods_only(), "share:a@X", ["2024Q1"], np.full((1, n), 1.0), date(2024, 6, 30),
+                               ErrorModel(0.4, math.inf), np.full(n, 0.1), np.random.default_rng(5))
+    assert shares.std() > 0.0
+
 def _periods_only() -> Any:
     """The smallest stand-in for a linked case that `_with_model_error` reads: period middles by label."""
     from chipshift.domain.period import Period

@@ -133,4 +133,7 @@ def _with_model_error(case: LinkedCase, name: str, periods: Sequence[str], value
     middles = [case.period_middle(name, p) for p in periods]
     years = np.array([(m - origin).days / 365.25 for m in middles])
     later = np.array([m > origin for m in middles])
-    return bt.with_model_error(values, spec.unit == "pct", years, later, error, own, rng)
+    moved = bt.with_model_error(values, spec.unit == "pct", years, later, error, own, rng)
+    if spec.unit == "index" and len(periods) and np.allclose(values[0], 1.0, rtol=0.0, atol=1e-12):
+        moved[0] = values[0]  # an index at its base quarter is 1 by definition, not a prediction with an error
+    return moved
