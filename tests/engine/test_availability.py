@@ -443,3 +443,13 @@ def test_a_rule_relaxed_in_part_stays_in_force() -> None:
         s = situation(w, [ban, relaxation], CHN, DAY, {})
         by_id = {r["id"]: r for r in rules_in_force(s)}
         assert by_id["r"]["relaxed_by"] == ["x"] and rules_lifted(s) == []
+
+
+def test_a_relaxation_of_nothing_in_force_is_not_listed() -> None:
+    """A relaxation is listed while a rule it relaxes is in force and reaches the destination; once that rule
+    has ended (a rule rescinded, a requirement that lapsed), the relaxation relaxes nothing there."""
+    w = world({"A": {"USA": 50.0, "JPN": 50.0}})
+    ended = rule("r", ["A"], ended="2024-06-30")
+    lift = rule("x", ["A"], kind=RuleKind.RELAXATION, relaxes=("r",), policy="licence_required", start="2024-01-01")
+    assert [r["id"] for r in rules_in_force(situation(w, [ended, lift], CHN, date(2024, 3, 1), {}))] == ["r", "x"]
+    assert rules_in_force(situation(w, [ended, lift], CHN, DAY, {})) == []

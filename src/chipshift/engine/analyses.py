@@ -67,11 +67,14 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
     A rule that relaxations in force lift for everything it reaches at the destination is not in force;
     `rules_lifted` names it."""
     relaxed = _relaxed_now(s)
+    relaxing = _relaxing(s)
     out = []
     for rule_id, rows in s.compiled.rows_by_rule().items():
         reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
         if not reaching or all(_lifted_wholly(s, r) for r in reaching):
             continue
+        if s.compiled.rules[rows[0]].kind is RuleKind.RELAXATION and not any(relaxing.get(r) for r in reaching):
+            continue  # it relaxes nothing that reaches the destination at the date (a rescinded rule's end)
         rule = s.compiled.rules[rows[0]]
         whole = any(s.compiled.match[r, 0] == YES for r in reaching)
         covered = np.logical_or.reduce(s.compiled.cover[reaching] > 0, axis=0)
@@ -100,6 +103,16 @@ def rules_lifted(s: Situation) -> list[dict[str, Any]]:
             rule = s.compiled.rules[rows[0]]
             out.append({"id": rule_id, "name": rule.name, "kind": rule.kind.value, "start": rule.start,
                         "lifted_by": relaxed.get(rule_id, [])})
+    return out
+
+
+def _relaxing(s: Situation) -> dict[int, bool]:
+    """Per relaxation row: whether a rule it relaxes is in force by its own dates and reaches the destination."""
+    out: dict[int, bool] = defaultdict(bool)
+    for r, xs in enumerate(s.compiled.relaxed_by):
+        if s.active[0, r] and s.compiled.match[r, 0] != NO:
+            for x in xs:
+                out[x] = True
     return out
 
 
