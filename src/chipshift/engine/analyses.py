@@ -67,15 +67,12 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
     A rule that relaxations in force lift for everything it reaches at the destination is not in force;
     `rules_lifted` names it."""
     relaxed = _relaxed_now(s)
-    relaxing = _relaxing(s)
+    relaxing = _relaxing_rows(s)
     out = []
-    for rule_id, rows in s.compiled.rows_by_rule().items():
-        reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
-        if not reaching or all(_lifted_wholly(s, r) for r in reaching):
-            continue
-        if s.compiled.rules[rows[0]].kind is RuleKind.RELAXATION and not any(relaxing.get(r) for r in reaching):
-            continue  # it relaxes nothing that reaches the destination at the date (a rescinded rule's end)
-        rule = s.compiled.rules[rows[0]]
+    for rule_id, reaching, lifted in _reaching(s):
+        rule = s.compiled.rules[reaching[0]]
+        if lifted or (rule.kind is RuleKind.RELAXATION and relaxing.isdisjoint(reaching)):
+            continue  # lifted; or a relaxation of nothing that reaches the destination (a rescinded rule's end)
         whole = any(s.compiled.match[r, 0] == YES for r in reaching)
         covered = np.logical_or.reduce(s.compiled.cover[reaching] > 0, axis=0)
         out.append({
@@ -96,24 +93,30 @@ def rules_lifted(s: Situation) -> list[dict[str, Any]]:
     force lift for every input and seller they reach there (a denial order lifted, a control suspended), with
     the relaxations that lift them."""
     relaxed = _relaxed_now(s)
-    out = []
-    for rule_id, rows in s.compiled.rows_by_rule().items():
-        reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
-        if reaching and all(_lifted_wholly(s, r) for r in reaching):
-            rule = s.compiled.rules[rows[0]]
-            out.append({"id": rule_id, "name": rule.name, "kind": rule.kind.value, "start": rule.start,
-                        "lifted_by": relaxed.get(rule_id, [])})
-    return out
+    return [{"id": rule_id, "name": rule.name, "kind": rule.kind.value, "start": rule.start,
+             "lifted_by": relaxed.get(rule_id, [])}
+            for rule_id, reaching, lifted in _reaching(s) if lifted
+            for rule in (s.compiled.rules[reaching[0]],)]
 
 
-def _relaxing(s: Situation) -> dict[int, bool]:
-    """Per relaxation row: whether a rule it relaxes is in force by its own dates and reaches the destination."""
-    out: dict[int, bool] = defaultdict(bool)
-    for r, xs in enumerate(s.compiled.relaxed_by):
-        if s.active[0, r] and s.compiled.match[r, 0] != NO:
-            for x in xs:
-                out[x] = True
-    return out
+def _reaching(s: Situation) -> list[tuple[str, list[int], bool]]:
+    """Each rule in force by its own dates that reaches the destination: its id, the rows that reach it, and
+    whether relaxations in force lift it wholly there. Kept in the situation's memo, as both lists read it."""
+    if "reaching" not in s.memo:
+        out = []
+        for rule_id, rows in s.compiled.rows_by_rule().items():
+            reaching = [r for r in rows if s.active[0, r] and s.compiled.match[r, 0] != NO]
+            if reaching:
+                out.append((rule_id, reaching, all(_lifted_wholly(s, r) for r in reaching)))
+        s.memo["reaching"] = out
+    found: list[tuple[str, list[int], bool]] = s.memo["reaching"]
+    return found
+
+
+def _relaxing_rows(s: Situation) -> set[int]:
+    """The relaxation rows that relax a rule in force by its own dates that reaches the destination."""
+    return {x for r, xs in enumerate(s.compiled.relaxed_by) if s.active[0, r] and s.compiled.match[r, 0] != NO
+            for x in xs}
 
 
 def _lifted_wholly(s: Situation, r: int) -> bool:
