@@ -64,3 +64,8 @@ class NotFoundError(ChipshiftError):
 
 class StoreError(ChipshiftError):
     """The store file cannot be read or written: damaged, truncated, or not a store at all."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store file in a way that excludes this one (it writes while this one would
+    read, or reads while this one would write): nothing is wrong with the file, and a retry may succeed."""

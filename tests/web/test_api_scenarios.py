@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import yaml
 from fastapi.testclient import TestClient
+from tests.test_store_sharing import held
 from tests.web.conftest import AUTH, EXAMPLES
 
+from chipshift.config import Settings
 from chipshift.schemas.tables import RULES
 from chipshift.web.models import RuleEdit, RuleRecord
 
@@ -147,3 +149,15 @@ def test_examples_folder_only_resolves_listed_names(client: TestClient) -> None:
         r = client.get(f"/api/v1/scenarios/{ref}")
         assert r.status_code == 404, ref
     assert (EXAMPLES / "duv-immersion-china.yaml").is_file()
+
+
+def test_a_save_while_another_process_reads_the_store_answers_503(client: TestClient,
+                                                                   web_settings: Settings) -> None:
+    with held(web_settings.store_path, "read"):
+        r = client.post("/api/v1/scenarios", json={"id": "busy", "scenario": LIFT_H20}, headers=AUTH)
+        assert client.get("/api/v1/scenarios").status_code == 200  # reading goes on meanwhile
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert "saved:busy" not in {s["ref"] for s in client.get("/api/v1/scenarios").json()["saved"]}
+    r = client.post("/api/v1/scenarios", json={"id": "busy", "scenario": LIFT_H20}, headers=AUTH)
+    assert r.status_code == 201  # the other process gone, the save goes through
+    assert client.delete("/api/v1/scenarios/busy", headers=AUTH).status_code == 200

@@ -2,12 +2,19 @@
 
 Callers never hold connections or write SQL; they call the methods here. Each write is one
 transaction, so a failing load leaves the store exactly as it was.
+
+A store file is read through a read-only connection, so any number of processes (queries, a read-only
+server) read it side by side. A write opens the file for writing for the length of its transaction and then
+returns to reading (DuckDB lets one process write a file only while no other process has it open), unless
+the store was opened ``writable`` to keep the writer (imports that write several times in a row).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,12 +24,13 @@ from typing import Any, TypeVar, cast
 
 import duckdb
 
-from chipshift.errors import ChipshiftError, StoreError
+from chipshift.errors import ChipshiftError, StoreBusyError, StoreError
 from chipshift.io.bundled import Bundle
 from chipshift.schemas import tables as schemas
 from chipshift.schemas.tables import TableSchema
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 #: Origins whose rows the bundled data owns in tables shared with imports.
 BUNDLED_ORIGINS = ("chipshift", "bundled")
@@ -50,24 +58,90 @@ def bundle_fingerprint(bundle: Bundle) -> str:
 
 
 class Store:
-    """The gatekeeper of the database file (or ``:memory:``)."""
+    """The gatekeeper of the database file (or ``:memory:``).
 
-    def __init__(self, path: Path | str) -> None:
+    ``writable``: keep the file open for writing from the start (other processes can then neither read nor
+    write it); by default it is read through a read-only connection and opened for writing only while a write
+    runs."""
+
+    def __init__(self, path: Path | str, *, writable: bool = False) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
+        in_memory = self.path == ":memory:"
+        self._keeps_writer = writable or in_memory
+        if not in_memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(self.path)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open the store file {self.path}: {exc}.{_MOVE_ASIDE}") from exc
         self._lock = threading.RLock()
         self._generation = 0  # bumped by every committed write: cached derived values go stale with it
         self._memo: dict[str, tuple[int, Any]] = {}
+        fresh = in_memory or not Path(self.path).exists()
+        self._read_only = not (fresh or self._keeps_writer)
+        self._con = self._connect()
         with self._lock, self._guard():
+            if self._read_only and self._schema_is_current():
+                return
+            self._reopen(read_only=False)
             for schema in schemas.ALL:
                 self._con.execute(schema.ddl())
                 self._add_missing_columns(schema)
             self._con.execute(_META_DDL)
+            if not self._keeps_writer:
+                self._reopen(read_only=True)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the file is open for reading only just now (between writes)."""
+        return self._read_only
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(self.path, read_only=self._read_only)
+        except duckdb.Error as exc:
+            raise self._open_failure(exc) from exc
+
+    def _open_failure(self, exc: duckdb.Error) -> StoreError:
+        """Why the file could not be opened, in words that say what to do."""
+        text = str(exc)
+        holder = re.search(r"\(PID (\d+)\)", text)
+        if holder or "Could not set lock" in text:
+            who = f"another process (PID {holder.group(1)})" if holder else "another process"
+            if self._read_only:
+                return StoreBusyError(
+                    f"cannot read the store file {self.path}: {who} has it open for writing (an import, ingest "
+                    "--accept, or a server saving something). Queries run side by side, but not while a process "
+                    "writes: run this again when it has finished")
+            return StoreBusyError(
+                f"cannot write to the store file {self.path}: {who} has it open. Writing needs the file alone: "
+                "wait for the other process (a query, or a server, which holds the file while it runs) to finish "
+                "or stop it, or give this command a store of its own with --store")
+        if "different configuration" in text:
+            return StoreBusyError(
+                f"cannot open the store file {self.path} for {'reading' if self._read_only else 'writing'}: this "
+                "process already holds it open in the other mode (close that store first)")
+        return StoreError(f"cannot open the store file {self.path}: {exc}.{_MOVE_ASIDE}")
+
+    def _reopen(self, *, read_only: bool) -> None:
+        """Close the connection and open the file again for reading only or for writing."""
+        if read_only == self._read_only:
+            return
+        self._con.close()
+        self._read_only = read_only
+        try:
+            self._con = self._connect()
+        except StoreBusyError:
+            if read_only:
+                raise
+            self._read_only = True  # could not take the writer: go on reading as before
+            self._con = self._connect()
+            raise
+
+    def _schema_is_current(self) -> bool:
+        """Whether every declared table, and every column of it, is in the file (else it must be written)."""
+        present: dict[str, set[str]] = {}
+        for table, column in self._con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns").fetchall():
+            present.setdefault(table, set()).add(column)
+        return "meta" in present and all(
+            schema.name in present and set(schema.column_names) <= present[schema.name] for schema in schemas.ALL)
 
     def _add_missing_columns(self, schema: TableSchema) -> None:
         """A store written before a table gained an optional column gets it (empty), so its rows stay readable
@@ -101,14 +175,19 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock, self._guard():
-            self._con.execute("BEGIN TRANSACTION")
+            self._reopen(read_only=False)
             try:
-                yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
-                raise
-            self._con.execute("COMMIT")
-            self._generation += 1
+                self._con.execute("BEGIN TRANSACTION")
+                try:
+                    yield self._con
+                except BaseException:
+                    self._con.execute("ROLLBACK")
+                    raise
+                self._con.execute("COMMIT")
+                self._generation += 1
+            finally:
+                if not self._keeps_writer:
+                    self._reopen(read_only=True)
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, schema: TableSchema, rows: Sequence[dict[str, Any]]) -> None:
@@ -204,10 +283,13 @@ class Store:
             stored = json.loads(row["value"])
             if stored.get("version") == version:
                 return stored["value"]
-        value = build()
-        with self._transaction() as con:
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                        [f"derived:{key}", json.dumps({"version": version, "value": value})])
+        value = self.cached(f"derived:{key}:{version}", build)
+        try:
+            with self._transaction() as con:
+                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [f"derived:{key}", json.dumps({"version": version, "value": value})])
+        except StoreBusyError:  # another process has the file open: keep the value in this process only
+            _log.info("derived value %s not kept in %s: the file is in use", key, self.path)
         return value
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

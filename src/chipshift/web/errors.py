@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from chipshift.errors import ChipshiftError, DataError, NotFoundError, StoreError
+from chipshift.errors import ChipshiftError, DataError, NotFoundError, StoreBusyError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ def error_response(status: int, message: str, field: str | None = None, *,
 
 def from_chipshift(exc: ChipshiftError, fields: dict[str, str] | None = None, not_found_status: int = 422) -> ApiError:
     """Translate the API's own errors; ``fields`` maps a NotFoundError kind to the request field."""
+    if isinstance(exc, StoreBusyError):  # another process has the file just now: nothing is broken
+        log.warning("%s", exc)
+        return ApiError(503, "the store is in use by another process just now: try again shortly",
+                        headers={"Retry-After": "2"})
     if isinstance(exc, StoreError):
         log.error("%s", exc)  # the file's path is for the operator's log, not for clients
         return ApiError(503, "the store cannot be read: the operator must repair or replace it")
