@@ -26,7 +26,92 @@ def test_large_bodies_get_413(web_settings: Settings, web_store: Store) -> None:
         chunked = c.post("/api/v1/scenarios/upload", content=iter([b"name: x\n" * 100, b"#" * 2000]),
                          headers={"content-type": "application/yaml"})
         assert chunked.status_code == 413
+        streamed_json = c.post("/api/v1/run", content=iter([b'{"scenario": {"name": "', b"x" * 2000, b'"}}']),
+                               headers={"content-type": "application/json"})
+        assert streamed_json.status_code == 413 and streamed_json.json()["field"] == "body"
         assert c.post("/api/v1/run", json={"ref": "baseline"}).status_code == 200
+
+
+def test_market_runs_beyond_their_threads_are_refused_at_once_with_429() -> None:
+    """One market thread, no place to wait: while a market run is under way, a second is refused at once
+    (429, Retry-After) and other questions still run."""
+    import asyncio
+    import threading
+
+    from chipshift.web.errors import ApiError
+    from chipshift.web.runtime import Runner
+
+    runner = Runner(Limits(market_workers=1, market_waiting=0))
+    release = threading.Event()
+
+    async def scenario() -> tuple[int, str, int]:
+        first = asyncio.ensure_future(runner.run(lambda: release.wait(5), market=True))
+        await asyncio.sleep(0.05)
+        try:
+            await runner.run(lambda: 1, market=True)
+            refused = (0, "")
+        except ApiError as exc:
+            refused = (exc.status, (exc.headers or {}).get("Retry-After", ""))
+        other = await runner.run(lambda: 7)
+        release.set()
+        await first
+        return (*refused, other)
+
+    try:
+        assert asyncio.run(scenario()) == (429, "10", 7)
+    finally:
+        runner.close()
+
+
+def test_answers_are_compressed_and_carry_validators(client: TestClient) -> None:
+    r = client.get("/api/v1/sources", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    tag = r.headers["etag"]
+    assert tag.startswith('W/"')
+    again = client.get("/api/v1/sources", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    other = client.get("/api/v1/overview", headers={"If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["etag"] != tag
+
+
+def test_options_and_405_name_every_method_of_the_path(client: TestClient) -> None:
+    r = client.options("/api/v1/scenarios")
+    assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST"
+    r = client.put("/api/v1/scenarios", json={})
+    assert r.status_code == 405 and r.headers["allow"] == "GET, OPTIONS, POST"
+    assert client.options("/api/v1/no-such-thing").status_code == 404
+
+
+def test_writes_do_not_queue_behind_computations(web_settings: Settings, web_store: Store) -> None:
+    """With no room for computations (every read answers 503), a save still goes through."""
+    from tests.web.conftest import AUTH, EXAMPLES, TOKEN
+
+    from chipshift.web import create_app
+
+    app = create_app(web_settings, write_token=TOKEN, store=web_store, limits=Limits(max_pending=0),
+                     examples_dir=EXAMPLES)
+    with TestClient(app) as c:
+        assert c.get("/api/v1/overview").status_code == 503
+        body = {"id": "while-busy", "scenario": {"name": "while busy", "at": "2025-06-30", "remove": []}}
+        assert c.post("/api/v1/scenarios", json=body, headers=AUTH).status_code == 201
+        assert c.delete("/api/v1/scenarios/while-busy", headers=AUTH).status_code == 200
+
+
+def test_a_saved_scenario_leaves_unrelated_answers_cached(client: TestClient) -> None:
+    from tests.web.conftest import AUTH
+
+    client.get("/api/v1/overview")
+    assert client.get("/api/v1/overview").headers["x-cache"] == "hit"
+    listed = client.get("/api/v1/scenarios")
+    body = {"id": "cache-check", "scenario": {"name": "cache check", "at": "2025-06-30", "remove": []}}
+    assert client.post("/api/v1/scenarios", json=body, headers=AUTH).status_code == 201
+    try:
+        assert client.get("/api/v1/overview").headers["x-cache"] == "hit"  # saved scenarios: not its input
+        relisted = client.get("/api/v1/scenarios")
+        assert relisted.headers["x-cache"] == "miss" and relisted.json() != listed.json()
+        assert "saved:cache-check" in {s["ref"] for s in relisted.json()["saved"]}
+    finally:
+        client.delete("/api/v1/scenarios/cache-check", headers=AUTH)
 
 
 def test_runs_are_bounded_in_time(web_settings: Settings, web_store: Store) -> None:

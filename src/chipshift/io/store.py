@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import duckdb
 
@@ -71,7 +71,10 @@ class Store:
         if not in_memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._generation = 0  # bumped by every committed write: cached derived values go stale with it
+        # bumped by every committed write of data (everything but saved scenarios and derived values), and of
+        # saved scenarios: what was derived from either goes stale with it
+        self._generation = 0
+        self._scenario_generation = 0
         self._memo: dict[str, tuple[int, Any]] = {}
         fresh = in_memory or not Path(self.path).exists()
         self._read_only = not (fresh or self._keeps_writer)
@@ -172,8 +175,18 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------------
 
+    def generation(self, of: Literal["data", "scenarios"] = "data") -> int:
+        """How many writes of data (or of saved scenarios) this store has committed: a cache key that holds it
+        goes stale by itself when what it was computed from changes. Writes by another process to the same file
+        are not counted."""
+        with self._lock:
+            return self._generation if of == "data" else self._scenario_generation
+
     @contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _transaction(self, writes: Literal["data", "scenarios", "derived"] = "data"
+                     ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction; ``writes`` says what it changes (a derived value kept in ``meta`` changes
+        nothing anything is computed from)."""
         with self._lock, self._guard():
             self._reopen(read_only=False)
             try:
@@ -184,7 +197,10 @@ class Store:
                     self._con.execute("ROLLBACK")
                     raise
                 self._con.execute("COMMIT")
-                self._generation += 1
+                if writes == "data":
+                    self._generation += 1
+                elif writes == "scenarios":
+                    self._scenario_generation += 1
             finally:
                 if not self._keeps_writer:
                     self._reopen(read_only=True)
@@ -285,7 +301,7 @@ class Store:
                 return stored["value"]
         value = self.cached(f"derived:{key}:{version}", build)
         try:
-            with self._transaction() as con:
+            with self._transaction("derived") as con:
                 con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                             [f"derived:{key}", json.dumps({"version": version, "value": value})])
         except StoreBusyError:  # another process has the file open: keep the value in this process only
@@ -403,13 +419,13 @@ class Store:
 
     def save_scenario(self, record: dict[str, Any]) -> None:
         """Insert or replace one saved scenario (a row of the ``scenarios`` table), in one transaction."""
-        with self._transaction() as con:
+        with self._transaction("scenarios") as con:
             con.execute("DELETE FROM scenarios WHERE id = ?", [record["id"]])
             self._insert(con, schemas.SCENARIOS, [record])
 
     def delete_scenario(self, scenario_id: str) -> bool:
         """Remove a saved scenario; False when there was none with that id."""
-        with self._transaction() as con:
+        with self._transaction("scenarios") as con:
             found = con.execute("SELECT count(*) FROM scenarios WHERE id = ?", [scenario_id]).fetchone()
             con.execute("DELETE FROM scenarios WHERE id = ?", [scenario_id])
         return bool(found and found[0])

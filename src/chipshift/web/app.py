@@ -19,13 +19,14 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
+from chipshift.web.http import AllowedMethods, BodyLimit, ETags, ServerTiming
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
 
@@ -70,76 +71,6 @@ def require_write(request: Request,
                               "Authorization", headers=challenge)
 
 
-class BodyLimit:
-    """Answers 413 when a request body is larger than the limit (declared or streamed)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
-            return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._reject(send)
-
-    async def _reject(self, send: Send) -> None:
-        response = errors.error_response(413, f"request body larger than {self.max_bytes} bytes", "body")
-        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
-        await send({"type": "http.response.body", "body": response.body})
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class ServerTiming:
-    """Adds 'Server-Timing: app;dur=MS' (time spent in the app) to every answer."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-
-        async def timed_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                ms = (time.perf_counter() - start) * 1000
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"server-timing", f"app;dur={ms:.1f}".encode())]}
-            await send(message)
-
-        await self.app(scope, receive, timed_send)
-
-
 def _learn_track_record(store: Store) -> None:
     from chipshift.api.backtest import library_error
 
@@ -164,8 +95,9 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     limits = limits or Limits()
     owns = store is None
     opened = store if store is not None else api.open_store(settings)
-    app_state = AppState(settings=settings, store=opened, runner=Runner(limits),
-                         catalog=Catalog(examples_dir if examples_dir is not None else default_examples_dir()),
+    app_state = AppState(settings=settings, store=opened, runner=Runner(limits, generation=opened.generation),
+                         catalog=Catalog(examples_dir if examples_dir is not None else default_examples_dir(),
+                                         saved_generation=lambda: opened.generation("scenarios")),
                          write_token=write_token or None, owns_store=owns)
 
     @asynccontextmanager
@@ -197,6 +129,10 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _offline_docs(app)
+    # innermost first: ETags hash the plain answer, which gzip then compresses
+    app.add_middleware(ETags)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(ServerTiming)
     return app

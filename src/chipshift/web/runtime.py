@@ -1,7 +1,10 @@
 """Running API calls off the event loop: bounded in time and in number, with a cache of answers.
 
 Every answer of the API is a deterministic function of the store's content and the request (scenarios
-are identified by their content), so encoded answers are cached until the store is written to.
+are identified by their content), so encoded answers are cached under a key that holds the store's count of
+data writes: a write makes earlier answers unreachable without anyone clearing the cache. Saving a scenario
+changes only the answers that read saved scenarios (their keys hold the saved scenarios' own count).
+Writes run on a path of their own, never queued behind computations.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class Limits:
     max_pending: int = 64  # computations queued or running before new ones get 503
     workers: int = 4  # threads that compute (the engine is numpy; DuckDB access is serialised)
     cache_entries: int = 512  # encoded answers kept
+    write_timeout_s: float = 30.0  # one write (saving a scenario, storing facts): it waits for no computation
+    market_workers: int = 2  # threads that run market models, apart from the others
+    market_waiting: int = 2  # market runs that may wait for one of those; more are refused at once with 429
 
 
 def encode(value: Any) -> bytes:
@@ -59,37 +65,58 @@ class JSONBytes(Response):
 class Runner:
     """Runs blocking calls in a small thread pool; answers 503 when overloaded or too slow."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, generation: Callable[[], Hashable] = lambda: 0) -> None:
+        """``generation``: the store's count of data writes, part of every cache key."""
         self.limits = limits
+        self._generation = generation
         self._pool = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="chipshift-web")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chipshift-write")
+        self._market = ThreadPoolExecutor(max_workers=limits.market_workers, thread_name_prefix="chipshift-market")
         self._pending = 0
+        self._market_admitted = 0
         self._lock = threading.Lock()
         self._cache: OrderedDict[Hashable, bytes] = OrderedDict()
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Future[bytes]] = {}
-        self.generation = 0  # bumped on every write; part of every cache key
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._market.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=True)  # a write under way finishes: nothing is half-stored
 
-    def invalidate(self) -> None:
-        with self._lock:
-            self.generation += 1
-            self._cache.clear()
-            self._values.clear()
+    async def write(self, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
+                    not_found_status: int = 422) -> Any:
+        """``fn()`` (a write to the store) on the writers' own thread: never behind computations, never refused
+        because they are many; chipshift errors become JSON errors."""
+        future = asyncio.wrap_future(self._writer.submit(fn))
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.limits.write_timeout_s)
+        except TimeoutError:  # the write goes on and commits or rolls back whole; the client is told to look
+            raise ApiError(503, f"the write took longer than {self.limits.write_timeout_s:g} s; it may still "
+                           "complete: check before retrying", headers={"Retry-After": "5"}) from None
+        except ChipshiftError as exc:
+            raise from_chipshift(exc, fields, not_found_status) from None
 
     async def run(self, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
-                  not_found_status: int = 422, timeout_s: float | None = None) -> Any:
+                  not_found_status: int = 422, timeout_s: float | None = None, market: bool = False) -> Any:
         """``fn()`` in the pool, within the time limit (``timeout_s``, else the limits' run timeout); chipshift
-        errors become JSON errors."""
+        errors become JSON errors. ``market``: a market-model run, on threads of its own so that other
+        questions never wait behind one; when those threads and the few places to wait for them are taken, it
+        is refused at once with 429 and Retry-After rather than queued towards a time-out."""
         limit = timeout_s or self.limits.run_timeout_s
         with self._lock:
-            if self._pending >= self.limits.max_pending:
+            if market:
+                if self._market_admitted >= self.limits.market_workers + self.limits.market_waiting:
+                    raise ApiError(429, f"{self._market_admitted} market runs are under way or waiting; retry "
+                                   "shortly", headers={"Retry-After": "10"})
+                self._market_admitted += 1
+            elif self._pending >= self.limits.max_pending:
                 raise ApiError(503, f"server busy: {self._pending} computations pending; retry shortly",
                                headers={"Retry-After": "1"})
-            self._pending += 1
+            else:
+                self._pending += 1
         try:
-            future = asyncio.wrap_future(self._pool.submit(fn))
+            future = asyncio.wrap_future((self._market if market else self._pool).submit(fn))
             try:
                 return await asyncio.wait_for(future, limit)
             except TimeoutError:
@@ -99,12 +126,15 @@ class Runner:
                 raise from_chipshift(exc, fields, not_found_status) from None
         finally:
             with self._lock:
-                self._pending -= 1
+                if market:
+                    self._market_admitted -= 1
+                else:
+                    self._pending -= 1
 
     def memo(self, key: Hashable, fn: Callable[[], Any]) -> Any:
         """A computed value shared by several answers (e.g. the baseline beside many scenarios); call it
         from inside a computation. Values must not be mutated by callers."""
-        full_key = ("memo", self.generation, key)
+        full_key = ("memo", self._generation(), key)
         with self._lock:
             if full_key in self._values:
                 self._values.move_to_end(full_key)
@@ -117,9 +147,10 @@ class Runner:
         return value
 
     async def json(self, key: Hashable | None, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
-                   not_found_status: int = 422, timeout_s: float | None = None) -> JSONBytes:
-        """The encoded answer of ``fn()``, from the cache when ``key`` was answered before."""
-        full_key = (self.generation, key) if key is not None else None
+                   not_found_status: int = 422, timeout_s: float | None = None, market: bool = False) -> JSONBytes:
+        """The encoded answer of ``fn()``, from the cache when ``key`` was answered before (``market``: as for
+        ``run``)."""
+        full_key = (self._generation(), key) if key is not None else None
         if full_key is not None:
             with self._lock:
                 hit = self._cache.get(full_key)
@@ -129,7 +160,7 @@ class Runner:
                 return JSONBytes(hit, headers={"X-Cache": "hit"})
         if full_key is None:
             return JSONBytes(await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status,
-                                    timeout_s=timeout_s))
+                                            timeout_s=timeout_s, market=market))
         waiting = self._inflight.get(full_key)
         if waiting is not None:  # the same question is being computed: wait for that answer
             return JSONBytes(await asyncio.shield(waiting), headers={"X-Cache": "shared"})
@@ -137,7 +168,7 @@ class Runner:
         self._inflight[full_key] = flight
         try:
             body = await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status,
-                                    timeout_s=timeout_s)
+                                  timeout_s=timeout_s, market=market)
         except asyncio.CancelledError:
             flight.cancel()
             raise

@@ -7,6 +7,7 @@ of the store's ``scenarios`` table). Only names from the listing resolve, never 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,11 @@ def default_examples_dir() -> Path | None:
 class Catalog:
     """Lists and resolves scenario references."""
 
-    def __init__(self, examples_dir: Path | None) -> None:
+    def __init__(self, examples_dir: Path | None, saved_generation: Callable[[], int] = lambda: 0) -> None:
+        """``saved_generation``: the count of writes to the saved scenarios (the store's), part of the cache key
+        of every answer that reads a saved scenario."""
         self.examples_dir = examples_dir
+        self._saved_generation = saved_generation
         self._parsed: dict[Path, tuple[int, Any]] = {}
 
     def _documents(self) -> dict[str, tuple[Path, dict[str, Any]]]:
@@ -118,8 +122,11 @@ class Catalog:
         return resolved
 
     def cache_key(self, ref: str | None) -> str:
-        """A key that changes when the referenced example file changes (saved ones: the generation does)."""
-        name = ref.partition(":")[2] if ref and ref.startswith("example:") else ""
+        """A key that changes when the referenced example file changes, or (for a saved one, and for the
+        listing, ``None``) when the saved scenarios do."""
+        if ref is None or ref.startswith("saved:"):
+            return f"{ref or 'listing'}@{self._saved_generation()}"
+        name = ref.partition(":")[2] if ref.startswith("example:") else ""
         if self.examples_dir is not None and name.replace("-", "").replace("_", "").isalnum():
             try:
                 return f"{ref}@{(self.examples_dir / f'{name}.yaml').stat().st_mtime_ns}"

@@ -92,8 +92,7 @@ async def facts(s: State, entity: NameQuery = None, metric: Annotated[str | None
              summary="Add facts resting on one source (needs the write token): checked as the bundled data is, "
                      "stored with ids prefixed 'user-'")
 async def add_facts(s: State, body: FactsRequest) -> JSONBytes:
-    answer = await s.runner.run(lambda: facts_api.add_facts(s.store, body.source, body.facts))
-    s.runner.invalidate()
+    answer = await s.runner.write(lambda: facts_api.add_facts(s.store, body.source, body.facts))
     return JSONBytes(encode(answer), status_code=201)
 
 

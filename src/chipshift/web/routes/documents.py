@@ -53,9 +53,8 @@ async def ingest(s: State, body: IngestRequest) -> JSONBytes:
                      "the document's url and date)")
 async def ingest_accept(s: State, body: IngestRequest) -> JSONBytes:
     try:
-        answer = await s.runner.run(lambda: documents.accept(s.store, body.text, body.name, body.url, body.date,
-                                                             body.kind), fields=FIELDS)
+        answer = await s.runner.write(lambda: documents.accept(s.store, body.text, body.name, body.url, body.date,
+                                                               body.kind), fields=FIELDS)
     except ApiError as exc:
         raise _about_text(exc) from None
-    s.runner.invalidate()
     return JSONBytes(encode(answer), status_code=201)

@@ -30,7 +30,7 @@ async def market_cases(s: State) -> JSONBytes:
     return await s.runner.json(None, lambda: market.cases(s.catalog))
 
 
-@router.post("/market/run", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/market/run", responses={**JSON_OBJECT, **errors_doc(429)},
              summary="Run a market case: calibrate, run over the years, Monte Carlo bands, sensitivity")
 async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
@@ -40,12 +40,13 @@ async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
 
     overrides = tuple(sorted(body.parameters.items()))
     return await s.runner.json(("market-run", body.case, digest, body.draws, body.seed, overrides), answer,
-                               fields={"market case": "case"}, timeout_s=s.runner.limits.market_timeout_s)
+                               fields={"market case": "case"}, timeout_s=s.runner.limits.market_timeout_s,
+                               market=True)
 
 
-@router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc(429)},
              summary="Two market cases: differences (b - a) by output and year")
 async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
     key = ("market-compare", body.a, await _digest(s, body.a, "a"), body.b, await _digest(s, body.b, "b"))
     return await s.runner.json(key, lambda: market.compare(s.store, s.catalog, body.a, body.b),
-                               timeout_s=s.runner.limits.market_timeout_s)
+                               timeout_s=s.runner.limits.market_timeout_s, market=True)

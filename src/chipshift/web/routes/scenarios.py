@@ -128,8 +128,7 @@ async def upload_scenario(s: State, request: Request) -> JSONBytes:
                         **errors_doc(401)},
              summary="Save a scenario in the store (needs the write token)")
 async def save_scenario(s: State, body: SaveRequest) -> JSONBytes:
-    saved = await s.runner.run(lambda: scenarios.save(s.store, body.id, body.scenario.document()))
-    s.runner.invalidate()
+    saved = await s.runner.write(lambda: scenarios.save(s.store, body.id, body.scenario.document()))
     return JSONBytes(encode(saved), status_code=201)
 
 
@@ -138,10 +137,9 @@ async def save_scenario(s: State, body: SaveRequest) -> JSONBytes:
                summary="Delete a saved scenario (needs the write token)")
 async def delete_scenario(s: State, scenario_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
                           ) -> JSONBytes:
-    deleted = await s.runner.run(lambda: s.store.delete_scenario(scenario_id))
+    deleted = await s.runner.write(lambda: s.store.delete_scenario(scenario_id))
     if not deleted:
         raise ApiError(404, f"scenario_id: no saved scenario '{scenario_id}'", "scenario_id")
-    s.runner.invalidate()
     return JSONBytes(encode({"deleted": scenario_id}))
 
 

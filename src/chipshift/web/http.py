@@ -1,0 +1,174 @@
+"""HTTP around the routes (ASGI middleware): body limits, timing, validators for answers, allowed methods.
+
+Each class wraps the app and leaves the routes alone; ``create_app`` stacks them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chipshift.web import errors
+
+
+class BodyLimit:
+    """Answers 413 when a request body is larger than the limit, declared (Content-Length) or streamed
+    (chunked): the app never sees more than the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(send)
+            return
+        seen = 0
+        started = rejected = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    rejected = True  # answer now; the app sees the client gone and its answer is dropped
+                    if not started:
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if rejected:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not rejected:
+                raise
+
+    async def _reject(self, send: Send) -> None:
+        response = errors.error_response(413, f"request body larger than {self.max_bytes} bytes", "body")
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class ServerTiming:
+    """Adds 'Server-Timing: app;dur=MS' (time spent in the app) to every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={ms:.1f}".encode())]}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+class ETags:
+    """A weak ETag on every successful JSON answer to GET (a hash of its bytes, so it changes exactly when the
+    answer does), and 304 Not Modified with no body when the request's If-None-Match holds it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        chunks: list[bytes] = []
+
+        async def hashing_send(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                if message["status"] == 200 and headers.get(b"content-type", b"").startswith(b"application/json"):
+                    held = message  # keep the answer until its last byte, to hash it
+                    return
+                await send(message)
+                return
+            if held is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await self._answer(scope, held, b"".join(chunks), send)
+
+        await self.app(scope, receive, hashing_send)
+
+    @staticmethod
+    async def _answer(scope: Scope, start: Message, body: bytes, send: Send) -> None:
+        tag = f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'.encode()
+        wanted = dict(scope.get("headers") or []).get(b"if-none-match", b"")
+        headers = [(k, v) for k, v in start.get("headers", []) if k != b"etag"] + [(b"etag", tag)]
+        if tag in {t.strip() for t in wanted.split(b",")} or wanted.strip() == b"*":
+            kept = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+class AllowedMethods:
+    """OPTIONS answers 204 with every method the path accepts, and a 405 names them all in Allow (the router
+    alone names only the first route that matches the path)."""
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    def _methods(self, scope: Scope) -> set[str]:
+        """The methods some route takes at this path (each asked of the router as a request would be)."""
+        methods = {m for m in _METHODS
+                   if any(route.matches({**scope, "method": m})[0] is Match.FULL for route in self.router.routes)}
+        return methods | {"OPTIONS"} if methods else methods
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            methods = self._methods(scope)
+            if methods:
+                allow = ", ".join(sorted(methods)).encode()
+                await send({"type": "http.response.start", "status": 204, "headers": [(b"allow", allow)]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+
+        async def allow_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                allow = ", ".join(sorted(self._methods(scope))).encode()
+                message = {**message, "headers": [(k, v) for k, v in message.get("headers", []) if k != b"allow"]
+                           + [(b"allow", allow)]}
+            await send(message)
+
+        await self.app(scope, receive, allow_send)
