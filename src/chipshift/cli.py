@@ -582,6 +582,24 @@ def serve(host: Annotated[str, typer.Option(help="Address to bind (loopback by d
         run_server(_state.settings.store_path, host, port, write_token, _state.settings.data_dir)
 
 
+@app.command("mcp")
+def mcp(http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP (at /mcp) instead of stdio.")]
+        = False,
+        host: Annotated[str, typer.Option(help="Address to bind with --http (loopback by default).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535, help="Port with --http.")] = 8000,
+        write_token: Annotated[str | None, typer.Option(help="Token that enables the tools that write to the store "
+                                                             "(imports, accepting a document's claims, saving "
+                                                             "scenarios); each call passes it. Default "
+                                                             "$CHIPSHIFT_MCP_TOKEN; none: read-only.")]
+        = None) -> None:
+    """Serve the API's questions as tools of a Model Context Protocol server, over stdio (for an MCP client
+    that starts it) or streamable HTTP; read-only unless given a write token."""
+    from chipshift.mcp_server import serve as run_server
+
+    with _errors_exit():
+        run_server(_state.settings, http, host, port, write_token)
+
+
 @app.command("report")
 def report(scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML): restrictions, or a market case "
                                                                   "(kind: market).")],
