@@ -17,6 +17,7 @@ import difflib
 import hmac
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -516,6 +517,8 @@ def serve(settings: Settings, http: bool = False, host: str = "127.0.0.1", port:
     with api.open_store(settings) as store:
         server = build_server(settings, store, token)
         if http:
+            mode = "read-write (write tools need the token)" if token else "read-only"
+            print(f"chipshift MCP server on http://{host}:{port}/mcp ({mode})", file=sys.stderr, flush=True)
             server.run("streamable-http", host=host, port=port)
         else:
             server.run("stdio")
