@@ -7,19 +7,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from chipshift import api
-from chipshift.api import market as market_api
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, DataError, NotFoundError
 from chipshift.io.baci import DEFAULT_HS
-from chipshift.io.store import Store
 from chipshift.render import Format, print_report
-from chipshift.scenarios.market_case_check import linked_output
+
+if TYPE_CHECKING:
+    from chipshift.io.store import Store
 
 BAD_INPUT = 2
 
@@ -97,6 +97,8 @@ def data_validate(fmt: FormatOption = Format.table,
                   = Shown.warnings) -> None:
     """Check every bundled file and cross-reference; exit 2 if there are errors."""
     with _errors_exit():
+        from chipshift.io.store import Store
+
         store = Store(_state.settings.store_path)
         try:
             report = api.validate_data(_state.settings, store)
@@ -473,6 +475,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
         with _draw_progress(draws) as progress:
+            from chipshift.api import market as market_api
+
             report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides, scenario,
                                                                        progress, calibration_draws))
     if out is not None:
@@ -504,8 +508,11 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
 def _headline(output: str) -> bool:
     """A linked run's output shown in the table: a market's price, a region's localization, an owner's share of
     revenue from a region."""
+    from chipshift.api.market import LINKED_HEADLINES
+    from chipshift.scenarios.market_case_check import linked_output
+
     spec = linked_output(output)
-    return spec is not None and spec.pattern in market_api.LINKED_HEADLINES
+    return spec is not None and spec.pattern in LINKED_HEADLINES
 
 
 @scenario_app.command("compare")
@@ -514,6 +521,8 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenar
                      fmt: FormatOption = Format.table) -> None:
     """Differences between two market scenarios, by output (market shares, firm revenue) and year (or period)."""
     with _errors_exit():
+        from chipshift.api import market as market_api
+
         report = _with_store(lambda store: market_api.scenario_compare(store, a, b))
     print_report(report, fmt, "differences", _out)
 

@@ -1,42 +1,74 @@
 """One function per question. The CLI (and the web app) call these and render what they return.
 
 Every function returns plain JSON-ready values: a mapping whose list-of-mapping entries are tables.
+
+The names below are loaded on first use, so that starting a command (and ``--help``) does not pay for
+the market model and its numerical libraries; the submodules (``chipshift.api.market``, ``.backtest``,
+...) load the same way.
 """
 
-from chipshift.api.data import (
-    Report,
-    import_baci,
-    import_cset,
-    import_csl,
-    list_facts,
-    list_sources,
-    load_world,
-    open_store,
-    overview,
-    resolve,
-    review,
-    search_parties,
-    show_firm,
-    show_input,
-    trade,
-    validate_data,
-)
-from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
-from chipshift.api.restrictions import (
-    TimelineAnswer,
-    TimelineEvent,
-    availability,
-    chokepoints,
-    diff,
-    exposure,
-    impairment,
-    load_scenario,
-    localization,
-    restriction_show,
-    restrictions_list,
-    restrictions_timeline,
-    target_scope,
-)
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chipshift.api.data import (
+        Report,
+        import_baci,
+        import_cset,
+        import_csl,
+        list_facts,
+        list_sources,
+        load_world,
+        open_store,
+        overview,
+        resolve,
+        review,
+        search_parties,
+        show_firm,
+        show_input,
+        trade,
+        validate_data,
+    )
+    from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
+    from chipshift.api.restrictions import (
+        TimelineAnswer,
+        TimelineEvent,
+        availability,
+        chokepoints,
+        diff,
+        exposure,
+        impairment,
+        load_scenario,
+        localization,
+        restriction_show,
+        restrictions_list,
+        restrictions_timeline,
+        target_scope,
+    )
+
+#: Where the names of ``__all__`` live, searched in this order; and the submodules.
+_HOMES = ("data", "listings", "restrictions")
+_SUBMODULES = ("backtest", "cases", "data", "facts", "listings", "market", "restrictions")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    elif name in __all__:
+        homes = (importlib.import_module(f"{__name__}.{home}") for home in _HOMES)
+        value = next(getattr(module, name) for module in homes if hasattr(module, name))
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__, *_SUBMODULES])
+
 
 __all__ = [
     "InputListingsAnswer",

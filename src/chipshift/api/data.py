@@ -22,7 +22,7 @@ from chipshift.engine.coverage import idle_rules
 from chipshift.engine.world import OTHERS, World, build_world, provision_from_facts
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io import baci, cset, csl
-from chipshift.io.bundled import Bundle, load_bundle
+from chipshift.io.bundled import Bundle, bundled_data_dir, load_bundle
 from chipshift.io.store import Store, bundle_fingerprint
 from chipshift.schemas import tables as schemas_tables
 from chipshift.schemas import vocabulary as voc
@@ -38,9 +38,9 @@ def open_store(settings: Settings) -> Store:
     """
     store = Store(settings.store_path)
     try:
-        bundle = load_bundle(settings.data_dir)
-        fingerprint = bundle_fingerprint(bundle)
+        fingerprint = bundle_fingerprint(settings.data_dir or bundled_data_dir())
         if store.bundle_fingerprint() != fingerprint:
+            bundle = load_bundle(settings.data_dir)
             external = _external_inputs(store)
             errors = [p for p in checks.validate(bundle, external) if p.severity == "error"]
             if errors:
@@ -111,7 +111,7 @@ def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
     Over the store's world (bundled data with the imported datasets; the store takes this bundle first, as
     any question would) when a dataset is imported; else over the bundle alone, leaving out rules whose
     products are all imported inputs."""
-    fingerprint = bundle_fingerprint(bundle)
+    fingerprint = bundle_fingerprint(bundle.root)
     bundle_only = store is None
     if store is not None:
         if store.bundle_fingerprint() != fingerprint:

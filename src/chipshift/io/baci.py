@@ -18,11 +18,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from chipshift.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    import duckdb
 
 ORIGIN = "baci"
 TITLE = "BACI: international trade database at the product level (CEPII)"
@@ -108,6 +109,8 @@ def read_baci(path: Path, hs: Sequence[str] = DEFAULT_HS) -> BaciImport:
             raise DataError([Problem(f"files of several releases or HS revisions ({sorted(releases | revisions)}): "
                                      "import one release at a time", str(path), check="file_format")])
         countries = _countries(country_files[-1])
+        import duckdb  # loaded when a release is read, not when the command line starts
+
         con = duckdb.connect()
         try:
             con.register("codes", _frame({"code": list(countries), "iso3": list(countries.values())}))
@@ -129,6 +132,8 @@ def read_baci(path: Path, hs: Sequence[str] = DEFAULT_HS) -> BaciImport:
 
 def _read_year(con: duckdb.DuckDBPyConnection, file: Path, wanted: Sequence[str]) -> Any:
     """One yearly file's kept rows, with ISO3 codes (NULL where the country file lacks the code)."""
+    import duckdb
+
     prefixes = " OR ".join(f"starts_with(lpad(trim(k), 6, '0'), '{h}')" for h in wanted)
     try:
         return con.execute(

@@ -48,11 +48,12 @@ _MOVE_ASIDE = (" If the file is damaged or cut short, move it aside and run the 
                "loaded anew; imports must be run again)")
 
 
-def bundle_fingerprint(bundle: Bundle) -> str:
-    """A hash of the bundled files' bytes: the store reloads when it changes."""
+def bundle_fingerprint(root: Path) -> str:
+    """A hash of the bytes of the data files under ``root`` (a bundle's folder): the store reloads the bundle
+    when it changes, and only then reads and checks the files."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in bundle.root.rglob("*") if p.is_file() and p.suffix in (".csv", ".yaml")):
-        digest.update(str(path.relative_to(bundle.root)).encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".csv", ".yaml")):
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
