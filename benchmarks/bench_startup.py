@@ -1,11 +1,11 @@
 """Start-up benchmark: how long the command line takes to answer, beside a bare interpreter in the same run.
 
 Run: .venv/bin/python benchmarks/bench_startup.py [--repeat 7] [--before SRC]
-``--before SRC`` also runs each chipshift command from another checkout's ``src`` folder (e.g. a worktree of an
-earlier commit), interleaved with the current one. Each command runs as its own process, alternating with the others so that a busy machine slows all of them
-alike; the median wall time of each is printed with its ratio to `python -c pass`. The query runs on a
-temporary store that holds the bundled data (loaded once before timing), so it measures a query, not a load.
-Targets (issue "One typed API, many front-ends"): `--help` under 0.3 s, a small query under 0.6 s.
+``--before SRC`` also runs each chipshift command from another checkout's ``src`` folder (e.g. a worktree of
+an earlier commit), interleaved with the current one. Each command runs as its own process, alternating with
+the others so that a busy machine slows all of them alike; the median wall time of each is printed with its
+ratio to `python -c pass`. The query runs on a temporary store that holds the bundled data (loaded once
+before timing), so it measures a query, not a load. Targets: `--help` under 0.3 s, a small query under 0.6 s.
 """
 
 from __future__ import annotations

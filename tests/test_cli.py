@@ -59,10 +59,41 @@ def test_import_show_and_csv(run, cset_dir: Path) -> None:  # type: ignore[no-un
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["provision"] == 1300
     result = run("show", "input", "euv lithography tools", "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["provider"], float(r["share_pct"])) for r in rows] == [("NLD", 100.0)]
     result = run("show", "input", "EUV lithography tools")
     assert "Netherlands" in result.output and "CC BY-NC 4.0" in result.output
+
+
+def test_csv_names_the_tables_it_does_not_print_and_writes_them_all(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answer = json.loads(run("show", "input", "DRAM", "--format", "json").stdout)
+    tables = [k for k, v in answer.items() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+    assert len(tables) >= 2, "the check needs an answer with several tables"
+    main = run("show", "input", "DRAM", "--format", "csv")
+    assert main.exit_code == 0
+    for other in tables[1:]:
+        assert other in main.stderr  # named, not dropped unseen
+    chosen = run("show", "input", "DRAM", "--format", "csv", "--table", tables[-1])
+    assert len(list(csv.DictReader(io.StringIO(chosen.stdout)))) == len(answer[tables[-1]])
+    folder = tmp_path / "dram"
+    written = run("show", "input", "DRAM", "--format", "csv", "--out", str(folder))
+    assert written.exit_code == 0, written.output
+    for name in tables:
+        rows = csv.DictReader(io.StringIO((folder / f"{name}.csv").read_text(encoding="utf-8")))
+        assert len(list(rows)) == len(answer[name])
+    summary = {r["key"]: r["value"]
+               for r in csv.DictReader(io.StringIO((folder / "summary.csv").read_text(encoding="utf-8")))}
+    assert summary["name"] == answer["name"]
+    lists = [k for k, v in answer.items() if isinstance(v, list) and v and not isinstance(v[0], dict | list)]
+    for key in lists:  # a list of plain values: one cell, joined, not JSON
+        assert summary[key] == "; ".join(str(v) for v in answer[key])
+
+
+def test_csv_options_refuse_what_they_cannot_do(run) -> None:  # type: ignore[no-untyped-def]
+    unknown = run("show", "firm", "Micron", "--format", "csv", "--table", "suplies")
+    assert unknown.exit_code == 2 and "no table named 'suplies'" in unknown.output
+    wrong_format = run("show", "firm", "Micron", "--table", "facts")
+    assert wrong_format.exit_code == 2 and "--format csv" in wrong_format.output
 
 
 def test_unknown_name_suggests(run) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,8 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, DataError, NotFoundError
 from chipshift.io.baci import DEFAULT_HS
-from chipshift.render import Format, print_report
+from chipshift.render import Format
+from chipshift.render import print_report as render_report
 
 if TYPE_CHECKING:
     from chipshift.io.store import Store
@@ -33,6 +34,12 @@ app.add_typer(import_app, name="import")
 app.add_typer(show_app, name="show")
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+TableOption = Annotated[str | None, typer.Option(
+    "--table", help="With --format csv: which of the answer's tables to print (by default the main one; the "
+                    "others are named on stderr).")]
+CsvOutOption = Annotated[Path | None, typer.Option(
+    "--out", help="With --format csv: write every table of the answer to this folder, one CSV file each, "
+                  "and the single values to summary.csv.", file_okay=False)]
 
 
 class View(StrEnum):
@@ -85,6 +92,15 @@ def _errors_exit() -> Iterator[None]:
         raise typer.Exit(BAD_INPUT) from None
 
 
+def print_report(report: dict[str, Any], fmt: Format, primary: str | None, console: Console,
+                 columns: dict[str, list[str]] | None = None, *, table: str | None = None,
+                 out_dir: Path | None = None) -> None:
+    """Render an answer (``chipshift.render.print_report``); a table that does not exist, or CSV options with
+    another format, exit 2 with a message."""
+    with _errors_exit():
+        render_report(report, fmt, primary, console, columns, table=table, out_dir=out_dir, notes=_err)
+
+
 def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
     with api.open_store(_state.settings) as store:
         return action(store)
@@ -94,7 +110,8 @@ def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
 def data_validate(fmt: FormatOption = Format.table,
                   show: Annotated[Shown, typer.Option(help="Which problems to list: errors, warnings (and errors) "
                                                            "or all.")]
-                  = Shown.warnings) -> None:
+                  = Shown.warnings,
+                  table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Check every bundled file and cross-reference; exit 2 if there are errors."""
     with _errors_exit():
         from chipshift.io.store import Store
@@ -107,7 +124,7 @@ def data_validate(fmt: FormatOption = Format.table,
     keep = {Shown.errors: ("error",), Shown.warnings: ("error", "warning"), Shown.all: ("error", "warning", "notice")}
     if fmt is Format.table:
         report = {**report, "problems": [p for p in report["problems"] if p["severity"] in keep[show]]}
-    print_report(report, fmt, "problems", _out,
+    print_report(report, fmt, "problems", _out, table=table, out_dir=csv_out,
                  columns={"problems": ["severity", "file", "line", "field", "message"]})
     if not report["ok"]:
         raise typer.Exit(BAD_INPUT)
@@ -117,12 +134,13 @@ def data_validate(fmt: FormatOption = Format.table,
 def data_review(older_than: Annotated[float, typer.Option(
                     "--older-than", min=0, help="List series whose newest figure is older than this many years.")]
                 = 3.0,
-                fmt: FormatOption = Format.table) -> None:
+                fmt: FormatOption = Format.table,
+                table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """How well the facts are sourced: weak-only facts, weak defaults with a better source, groups of one
     quantity without a default, stale series."""
     with _errors_exit():
         report = _with_store(lambda store: api.review(store, older_than))
-    print_report(report, fmt, "weak_only", _out, columns={
+    print_report(report, fmt, "weak_only", _out, table=table, out_dir=csv_out, columns={
         "weak_only": ["id", "entity", "metric", "period", "value", "unit", "status", "publisher"],
         "weak_defaults": ["id", "entity", "metric", "period", "value", "publisher", "better"],
         "groups_without_default": ["entity", "metric", "product", "region", "period", "facts"],
@@ -130,11 +148,12 @@ def data_review(older_than: Annotated[float, typer.Option(
 
 
 @data_app.command("overview")
-def data_overview(fmt: FormatOption = Format.table) -> None:
+def data_overview(fmt: FormatOption = Format.table,
+                  table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Counts of sources, firms, inputs, facts and rules, and the dates they cover."""
     with _errors_exit():
         report = _with_store(api.overview)
-    print_report(report, fmt, "datasets", _out)
+    print_report(report, fmt, "datasets", _out, table=table, out_dir=csv_out)
 
 
 @import_app.command("cset")
@@ -142,25 +161,27 @@ def import_cset(path: Annotated[Path, typer.Argument(help="Folder holding the CS
                 allow_partial: Annotated[bool, typer.Option(
                     "--allow-partial", help="Import tables whose row counts differ from those the dataset's "
                                             "README states (a warning names each).")] = False,
-                fmt: FormatOption = Format.table) -> None:
+                fmt: FormatOption = Format.table,
+                table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Import CSET's ETO supply-chain dataset (CC BY-NC 4.0) from PATH in one transaction."""
     with _errors_exit():
         report = _with_store(lambda store: api.import_cset(store, path, allow_partial=allow_partial))
     for warning in report.get("warnings", []):
         _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-    print_report(report, fmt, None, _out)
+    print_report(report, fmt, None, _out, table=table, out_dir=csv_out)
 
 
 @import_app.command("baci")
 def import_baci(path: Annotated[Path, typer.Argument(help="A BACI release: its zip archive or the unpacked folder.")],
                 hs: Annotated[str, typer.Option(help="Comma-separated HS headings to keep (2 to 6 digits).")]
                 = ",".join(DEFAULT_HS),
-                fmt: FormatOption = Format.table) -> None:
+                fmt: FormatOption = Format.table,
+                table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Import CEPII's BACI trade flows (Etalab Open Licence 2.0) for the chosen HS headings, in one
     transaction."""
     with _errors_exit():
         report = _with_store(lambda store: api.import_baci(store, path, hs.split(",")))
-    print_report(report, fmt, "kept_by_heading", _out)
+    print_report(report, fmt, "kept_by_heading", _out, table=table, out_dir=csv_out)
 
 
 @import_app.command("csl")
@@ -168,7 +189,8 @@ def import_csl(path: Annotated[Path, typer.Argument(help="The Consolidated Scree
                                                          "bulk file, or the snapshot in ../shared/data/csl.")],
                published: Annotated[str | None, typer.Option(help="The list's publication date (the file does "
                                                                    "not carry it), YYYY-MM-DD.")] = None,
-               fmt: FormatOption = Format.table) -> None:
+               fmt: FormatOption = Format.table,
+               table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Import the US Consolidated Screening List (public domain), replacing an earlier import in one
     transaction; against an earlier import, the entries added, removed and changed, and the known firms listed
     or delisted."""
@@ -180,17 +202,18 @@ def import_csl(path: Annotated[Path, typer.Argument(help="The Consolidated Scree
         "since": changes["previous"], **{k: changes[k] for k in ("added", "removed", "changed")},
         "firms_listed": changes["firms_listed"], "firms_delisted": changes["firms_delisted"],
         "changed_entries": changes["changed_entries"][:50]}
-    print_report(shown, fmt, "by_list", _out)
+    print_report(shown, fmt, "by_list", _out, table=table, out_dir=csv_out)
 
 
 @app.command("parties")
 def parties_command(name: Annotated[str, typer.Argument(help="A name to look for on the screening lists.")],
                     limit: Annotated[int, typer.Option(min=1, max=200, help="How many entries.")] = 20,
-                    fmt: FormatOption = Format.table) -> None:
+                    fmt: FormatOption = Format.table,
+                    table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Search the imported screening lists by name: each entry's list, licence terms, notice and matched firms."""
     with _errors_exit():
         report = _with_store(lambda store: api.search_parties(store, name, limit))
-    print_report(report, fmt, "entries", _out, columns={
+    print_report(report, fmt, "entries", _out, table=table, out_dir=csv_out, columns={
         "entries": ["score", "name", "list", "countries", "license_requirement", "federal_register_notice", "firms"]})
 
 
@@ -199,12 +222,13 @@ def trade(hs: Annotated[str, typer.Option(help="HS heading (2 to 6 digits), e.g.
           importer: Annotated[str | None, typer.Option(help="Where this country's imports come from.")] = None,
           exporter: Annotated[str | None, typer.Option(help="Where this country's exports go.")] = None,
           year: Annotated[int | None, typer.Option(help="One year only.")] = None,
-          fmt: FormatOption = Format.table) -> None:
+          fmt: FormatOption = Format.table,
+          table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Trade in an HS heading by partner and year, from an imported BACI release (`import baci`)."""
     with _errors_exit():
         report = _with_store(lambda store: api.trade(store, hs, importer, exporter, year))
     partner = "exporter" if importer else "importer"
-    print_report(report, fmt, "flows", _out, columns={
+    print_report(report, fmt, "flows", _out, table=table, out_dir=csv_out, columns={
         "flows": ["year", partner, "value_usd", "share_pct", "quantity_t"], "totals": ["year", "value_usd"]})
 
 
@@ -212,13 +236,14 @@ def trade(hs: Annotated[str, typer.Option(help="HS heading (2 to 6 digits), e.g.
 def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id.")],
               at: Annotated[str | None, typer.Option("--at", help="Date for the rules that name the firm "
                                                                   "(YYYY-MM-DD; default today).")] = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """A firm: headquarters, owners and the stakes it holds (with sources), what listed parties hold of it under
     the 50% Affiliates Rule, what it supplies, the facts about it, its entries on the imported screening lists,
     and the rules in force at a date that name it or reach it through its owners' listings."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_firm(store, name, at))
-    print_report(report, fmt, "facts", _out, columns={
+    print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
         "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
         "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],
         "owned_by_listed_parties": ["listing", "listed_owners", "aggregate_low_pct", "aggregate_high_pct", "reached",
@@ -232,13 +257,14 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
 @show_app.command("input")
 def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id (e.g. 'EUV lithography "
                                                        "tools', N20, dram).")],
-               fmt: FormatOption = Format.table) -> None:
+               fmt: FormatOption = Format.table,
+               table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """An input: who supplies it (countries and firms, with shares) and who uses it (buyers, per the supply
     graph), which of them are on a screening list (which list, since when, which notice), its place in the graph,
     facts."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_input(store, name))
-    print_report(report, fmt, "countries", _out, columns={
+    print_report(report, fmt, "countries", _out, table=table, out_dir=csv_out, columns={
         "countries": ["provider", "name", "share_pct", "basis", "period"],
         "firms": ["provider", "name", "share_pct", "period", "listed"],
         "buyers": ["firm", "name", "through", "listed"],
@@ -249,11 +275,12 @@ def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id
 @app.command("sources")
 def sources(for_: Annotated[str | None, typer.Option("--for", help="A fact, rule, source, firm, input or "
                                                                    "country: list only its sources.")] = None,
-            fmt: FormatOption = Format.table) -> None:
+            fmt: FormatOption = Format.table,
+            table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Sources, with how many facts and rules rest on each."""
     with _errors_exit():
         report = _with_store(lambda store: api.list_sources(store, for_))
-    print_report(report, fmt, "sources", _out, columns={
+    print_report(report, fmt, "sources", _out, table=table, out_dir=csv_out, columns={
         "sources": ["id", "publisher", "original_publisher", "published", "reliability", "used_by", "title"],
         "facts": ["fact", "source", "metric", "period", "value", "unit", "quote"]})
 
@@ -262,11 +289,12 @@ def sources(for_: Annotated[str | None, typer.Option("--for", help="A fact, rule
 def facts(entity: Annotated[str | None, typer.Option(help="Firm, country or input (name, alias or id).")] = None,
           metric: Annotated[str | None, typer.Option(help="Metric code, e.g. revenue, market_share.")] = None,
           product: Annotated[str | None, typer.Option(help="Product the figure is about, e.g. DRAM.")] = None,
-          fmt: FormatOption = Format.table) -> None:
+          fmt: FormatOption = Format.table,
+          table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Every value stated for an entity and metric, side by side, with source and status."""
     with _errors_exit():
         report = _with_store(lambda store: api.list_facts(store, entity, metric, product))
-    print_report(report, fmt, "facts", _out, columns={
+    print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
         "facts": ["entity", "metric", "product", "region", "definition", "period", "value", "unit", "status",
                   "default", "publisher", "published"]})
 
@@ -288,21 +316,23 @@ TargetArgument = Annotated[str, typer.Argument(help="Destination: a country (ISO
 def restrictions_list(target: Annotated[str | None, typer.Option("--target", help="Country or firm the rules "
                                                                                   "reach.")] = None,
                       at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
-                      fmt: FormatOption = Format.table) -> None:
+                      fmt: FormatOption = Format.table,
+                      table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Rules in force at a date, for a target (wholly or in part) or for everyone."""
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_list(store, target, at, scenario, segment))
-    print_report(report, fmt, "rules", _out, columns={
+    print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
         "rules": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "inputs_covered", "name"]})
 
 
 @restrictions_app.command("show")
 def restrictions_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. E-OCT2022.")],
-                      fmt: FormatOption = Format.table) -> None:
+                      fmt: FormatOption = Format.table,
+                      table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """One rule: what it says, its source, and the inputs it reaches."""
     with _errors_exit():
         report = _with_store(lambda store: api.restriction_show(store, rule_id))
-    print_report(report, fmt, "reaches", _out)
+    print_report(report, fmt, "reaches", _out, table=table, out_dir=csv_out)
 
 
 @restrictions_app.command("timeline")
@@ -311,12 +341,13 @@ def restrictions_timeline(
                                                                     "and the listings of its firms.")] = None,
         start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
         end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
-        fmt: FormatOption = Format.table) -> None:
+        fmt: FormatOption = Format.table,
+                          table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Rules (announced, in force, ended) and screening-list entries added and removed (recorded by each
     re-import of the list), by date."""
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_timeline(store, target, start, end).as_report())
-    print_report(report, fmt, "events", _out, columns={
+    print_report(report, fmt, "events", _out, table=table, out_dir=csv_out, columns={
         "events": ["date", "event", "id", "policy", "firms", "name", "note"]})
 
 
@@ -328,22 +359,24 @@ def availability(target: TargetArgument,
                  at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
                  view: Annotated[View | None, typer.Option(help="Country or firm shares (default: country where "
                                                                 "known).")] = None,
-                 fmt: FormatOption = Format.table) -> None:
+                 fmt: FormatOption = Format.table,
+                 table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Share of world supply the target may still buy, per input, with bounds where shares are unknown."""
     with _errors_exit():
         report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
                                                             None if view is None else view.value))
-    print_report(report, fmt, "inputs", _out, columns={
+    print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]})
 
 
 @app.command("exposure")
 def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
-             segment: SegmentOption = None, fmt: FormatOption = Format.table) -> None:
+             segment: SegmentOption = None, fmt: FormatOption = Format.table,
+             table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Share of supply barred for the target, per input and per stage (market-size weighted)."""
     with _errors_exit():
         report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment))
-    print_report(report, fmt, "by_input", _out, columns={
+    print_report(report, fmt, "by_input", _out, table=table, out_dir=csv_out, columns={
         "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]})
 
 
@@ -357,12 +390,13 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
                 over_time: Annotated[bool, typer.Option("--over-time", help="Also the measures for each period of "
                                                                             "the bundled products' share tables.")]
                 = False,
-                fmt: FormatOption = Format.table) -> None:
+                fmt: FormatOption = Format.table,
+                table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Concentration per input: top country and share, HHI, countries needed for 75%, coalition share."""
     with _errors_exit():
         report = _with_store(lambda store: api.chokepoints(store, threshold, coalition.split(","), show_all,
                                                            over_time))
-    print_report(report, fmt, "inputs", _out, columns={
+    print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "basis", "top_country", "top_share_pct", "hhi", "countries_for_75pct",
                    "coalition_share_pct"],
         "history": ["input", "period", "basis", "forecast", "top_country", "top_share_pct", "hhi",
@@ -372,11 +406,12 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
 @app.command("localization")
 def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or name).")],
                  input_name: Annotated[str | None, typer.Option("--input", help="One input.")] = None,
-                 fmt: FormatOption = Format.table) -> None:
+                 fmt: FormatOption = Format.table,
+                 table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Self-sufficiency: share of each input supplied by providers headquartered in the country."""
     with _errors_exit():
         report = _with_store(lambda store: api.localization(store, country, input_name))
-    print_report(report, fmt, "inputs", _out, columns={
+    print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "view", "localization_lower", "localization_upper", "localization",
                    "domestic_providers"],
         "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",
@@ -388,11 +423,12 @@ def impairment(target: TargetArgument, at: AtOption = None, scenario: ScenarioOp
                threshold: Annotated[float, typer.Option(min=0, max=100, help="Availability (percent, 0-100) below "
                                                              "which an input impairs the processes it feeds.")]
                = 50.0,
-               fmt: FormatOption = Format.table) -> None:
+               fmt: FormatOption = Format.table,
+               table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Processes and stages impaired because inputs they need fall below the threshold."""
     with _errors_exit():
         report = _with_store(lambda store: api.impairment(store, target, at, scenario, threshold))
-    print_report(report, fmt, "processes", _out, columns={
+    print_report(report, fmt, "processes", _out, table=table, out_dir=csv_out, columns={
         "processes": ["process", "name", "stages", "impaired", "via_upstream"]})
 
 
@@ -402,12 +438,13 @@ def diff(target: TargetArgument, at: AtOption = None,
          scenario: ScenarioOption = None,
          against: Annotated[Path | None, typer.Option("--against", help="Second scenario file (default: the "
                                                                         "first, or the baseline).")] = None,
-         segment: SegmentOption = None, fmt: FormatOption = Format.table) -> None:
+         segment: SegmentOption = None, fmt: FormatOption = Format.table,
+         table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """How availability changes between two dates or two scenarios, by input; between two dates, also the
     screening-list entries of the target's firms added and removed (recorded by re-imports of the list)."""
     with _errors_exit():
         report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment))
-    print_report(report, fmt, "inputs", _out, columns={
+    print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
                    "no_longer_barred"],
         "listings_added": ["date", "list", "firms", "federal_register_notice", "entry"],
@@ -470,7 +507,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
                  scenario: Annotated[Path | None, typer.Option(
                      help="A restriction scenario file (rules added, removed, edited) to run a linked case under; "
                           "rules it adds that bar act wherever they reach the case's sellers for certain.")] = None,
-                 fmt: FormatOption = Format.table) -> None:
+                 fmt: FormatOption = Format.table,
+                 table: TableOption = None) -> None:
     """Calibrate a market case to its observations, run it over the years, and report bands and sources."""
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
@@ -498,7 +536,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
         shown["rmse"] = None if shown["rmse"] is None else f"{shown['rmse']} (of {report['calibration']['rmse_of']})"
         shown["outputs_shown"] = "the headline outputs (prices, localization, revenue shares); every output " \
                                  "with --format json or csv"
-    print_report(shown, fmt, "outputs", _out, columns={
+    print_report(shown, fmt, "outputs", _out, table=table, columns={
         "parameters": ["id", "value", "default", "low", "high", "fitted", "monte_carlo", "overridden"],
         "fit": ["output", when, "observed", "model", "error", "fitted_to", "fact", "basis"],
         "sensitivity": ["output", when, "parameter", "at_low", "at_high", "swing", "rank"] if not linked else
@@ -518,13 +556,14 @@ def _headline(output: str) -> bool:
 @scenario_app.command("compare")
 def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenario file.")],
                      b: Annotated[Path, typer.Argument(help="Second market scenario file.")],
-                     fmt: FormatOption = Format.table) -> None:
+                     fmt: FormatOption = Format.table,
+                     table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Differences between two market scenarios, by output (market shares, firm revenue) and year (or period)."""
     with _errors_exit():
         from chipshift.api import market as market_api
 
         report = _with_store(lambda store: market_api.scenario_compare(store, a, b))
-    print_report(report, fmt, "differences", _out)
+    print_report(report, fmt, "differences", _out, table=table, out_dir=csv_out)
 
 
 @app.command("backtest")
@@ -545,7 +584,8 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
              alone: Annotated[bool, typer.Option(
                  "--alone", help="Score the given episodes without running the bundled library for the model's "
                                  "error (faster; intervals then far too narrow).")] = False,
-             fmt: FormatOption = Format.table) -> None:
+             fmt: FormatOption = Format.table,
+             table: TableOption = None) -> None:
     """Score the market model out of sample: calibrate each episode on what was known before its restriction,
     predict what followed, and print per outcome and overall the direction hit rate, the share within
     +/-50% of the observed change, 50% and 90% interval coverage, CRPS and interval score."""
@@ -573,7 +613,7 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
                         "not_identified": ", ".join(p["parameter"] for p in e["parameters"] if not p["identified"])}
                      for e in report["episodes"]],
         **({"files": report["files"]} if "files" in report else {})}
-    print_report(shown, fmt, "outcomes", _out, columns={
+    print_report(shown, fmt, "outcomes", _out, table=table, columns={
         "outcomes": ["episode", "output", "from", "period", "observed_change", "median_change", "p25", "p75", "p5",
                      "p95", "direction", "size", "in50", "in90", "crps"]})
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from chipshift.errors import ChipshiftError, NotFoundError
 
 
 class Format(StrEnum):
@@ -22,8 +26,22 @@ def to_json(report: Any) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, default=str)
 
 
+#: What joins a list of plain values in one CSV cell.
+LIST_SEPARATOR = "; "
+
+
+def _csv_cell(value: Any) -> Any:
+    """A list of plain values joined by ``LIST_SEPARATOR``; a mapping, or a list holding one, as JSON (nothing
+    is lost)."""
+    if isinstance(value, list) and not any(isinstance(v, dict | list) for v in value):
+        return LIST_SEPARATOR.join("" if v is None else str(v) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
 def to_csv(records: list[dict[str, Any]]) -> str:
-    """Records as CSV; nested values are written as JSON so that nothing is lost."""
+    """Records as CSV, one column per key any record has."""
     out = io.StringIO()
     if not records:
         return ""
@@ -31,9 +49,29 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                         for k, v in record.items()})
+        writer.writerow({k: _csv_cell(v) for k, v in record.items()})
     return out.getvalue()
+
+
+def tables_of(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The answer's tables (its lists of records), by name."""
+    return {k: v for k, v in report.items() if _is_table(v)}
+
+
+def write_csv_folder(report: dict[str, Any], folder: Path) -> list[Path]:
+    """Every table of ``report`` as ``folder/NAME.csv`` and its single values as ``folder/summary.csv``
+    (key, value); each file is written whole or not at all. Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    single = [{"key": k, "value": _csv_cell(v)} for k, v in report.items() if not _is_table(v)]
+    files = {**tables_of(report), **({"summary": single} if single else {})}
+    written = []
+    for name, records in files.items():
+        target = folder / f"{name}.csv"
+        partial = target.with_suffix(".csv.partial")
+        partial.write_text(to_csv(records), encoding="utf-8")
+        partial.replace(target)
+        written.append(target)
+    return written
 
 
 def _is_table(value: Any) -> bool:
@@ -53,14 +91,18 @@ def _cell(value: Any) -> str:
 
 
 def print_report(report: dict[str, Any], fmt: Format, primary: str | None, console: Console,
-                 columns: dict[str, list[str]] | None = None) -> None:
-    """Print ``report``. CSV prints the ``primary`` table only; the others print everything."""
+                 columns: dict[str, list[str]] | None = None, *, table: str | None = None,
+                 out_dir: Path | None = None, notes: Console | None = None) -> None:
+    """Print ``report``. CSV prints one table: ``table``, else the ``primary`` one, and names the others on
+    ``notes`` (stderr) so none is dropped unseen; with ``out_dir`` it writes every table to that folder instead.
+    The other formats print everything."""
+    if (table or out_dir) and fmt is not Format.csv:
+        raise ChipshiftError("--table and --out choose CSV tables: give them with --format csv")
     if fmt is Format.json:
         console.print_json(to_json(report)) if console.is_terminal else print(to_json(report))
         return
     if fmt is Format.csv:
-        records = report.get(primary, []) if primary else []
-        print(to_csv(records), end="")
+        _print_csv(report, primary, table, out_dir, notes or Console(stderr=True))
         return
     for key, value in report.items():
         if _is_table(value):
@@ -72,9 +114,30 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
         if not _is_table(value):
             continue
         shown = (columns or {}).get(key) or list(dict.fromkeys(k for r in value for k in r))
-        table = Table(title=f"{key} ({len(value)})", title_justify="left", show_lines=False)
+        grid = Table(title=f"{key} ({len(value)})", title_justify="left", show_lines=False)
         for name in shown:
-            table.add_column(name, overflow="fold")
+            grid.add_column(name, overflow="fold")
         for record in value:
-            table.add_row(*(_cell(record.get(name)) for name in shown))
-        console.print(table)
+            grid.add_row(*(_cell(record.get(name)) for name in shown))
+        console.print(grid)
+
+
+def _print_csv(report: dict[str, Any], primary: str | None, table: str | None, out_dir: Path | None,
+               notes: Console) -> None:
+    tables = tables_of(report)
+    if out_dir is not None:
+        for path in write_csv_folder(report, out_dir):
+            print(path)
+        return
+    chosen: str | None = table
+    if table is not None:
+        if table not in report or not isinstance(report[table], list):
+            names = sorted(k for k, v in report.items() if isinstance(v, list))
+            raise NotFoundError("table", table, difflib.get_close_matches(table, names, n=3), names)
+    else:
+        chosen = primary if primary is not None else next(iter(tables), None)
+    print(to_csv(report.get(chosen, []) if chosen else []), end="")
+    others = [name for name in tables if name != chosen]
+    if others:
+        notes.print(f"note: the answer has {len(others)} more table(s), not printed: {', '.join(others)}. "
+                    "--table NAME prints one; --out DIR writes them all.", highlight=False, soft_wrap=True)
