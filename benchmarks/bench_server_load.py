@@ -1,0 +1,181 @@
+"""Load benchmark of the shared server: 20 clients on an uncached mix of questions, and a write every second.
+
+Run: .venv/bin/python benchmarks/bench_server_load.py [--cset ../shared/data/cset-eto] [--seconds 60]
+Builds a temporary store (bundled data + CSET import), starts `chipshift.web` with uvicorn and a write token in
+a child process on 127.0.0.1 and a free port, then for ``--seconds`` runs ``--clients`` threads, each asking in
+turn (every request distinct, so nothing is answered from the cache):
+- exposure of China at a distinct date (GET /api/v1/exposure),
+- an input's page (GET /api/v1/inputs/{id}), every input in turn (the page has no date, so an input asked a
+  second time is answered from the cache),
+- a restriction scenario at a distinct date (POST /api/v1/run),
+- a market case with a distinct seed and a few draws (POST /api/v1/market/run),
+while one more thread saves a new scenario every second (POST /api/v1/scenarios). At the end every save
+answered 201 is looked up in the listing: a missing one is a lost write. It prints, per kind, the count,
+statuses and p50/p95 wall time, and checks the targets: no error (a market run refused with 429 is an
+answer), no lost write, write p95 under 200 ms, exposure and input-page p95 under 500 ms.
+Everything stays on 127.0.0.1 and is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_web import free_port, pct
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "bench-token"
+SERVER = """
+import sys, uvicorn
+from pathlib import Path
+from chipshift.config import Settings
+from chipshift.web import create_app
+app = create_app(Settings(store_path=Path(sys.argv[1])), write_token=sys.argv[3], examples_dir=Path(sys.argv[4]))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False, ws="none")
+"""
+
+
+class Client:
+    """One keep-alive connection; records (kind, status, wall ms) of each request."""
+
+    def __init__(self, port: int, log: list[tuple[str, int, float]], lock: threading.Lock) -> None:
+        self.con = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+        self.log, self.lock = log, lock
+
+    def ask(self, kind: str, method: str, path: str, body: Any = None) -> int:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"} if body else {}
+        start = time.perf_counter()
+        try:
+            self.con.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+            response = self.con.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            self.con.close()
+            status = 0  # the connection failed: an error
+        with self.lock:
+            self.log.append((kind, status, (time.perf_counter() - start) * 1000))
+        return status
+
+
+def run_load(port: int, inputs: list[str], seconds: float, clients: int) -> tuple[list[tuple[str, int, float]], int]:
+    """The mix for ``seconds``; returns the log and the number of lost writes."""
+    log: list[tuple[str, int, float]] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    saved: list[str] = []
+    counter = iter(range(10**9))
+    first = date(2019, 1, 1)
+
+    def reader() -> None:
+        client = Client(port, log, lock)
+        kinds = ("exposure", "input page", "scenario run", "market run")
+        while time.monotonic() < stop:
+            kind = kinds[next(counter) % len(kinds)]
+            n = next(counter)
+            day = (first + timedelta(days=n % 2500)).isoformat()
+            if kind == "exposure":
+                client.ask(kind, "GET", f"/api/v1/exposure?target=CHN&at={day}")
+            elif kind == "input page":
+                client.ask(kind, "GET", f"/api/v1/inputs/{inputs[n % len(inputs)]}")
+            elif kind == "scenario run":
+                client.ask(kind, "POST", "/api/v1/run", {"ref": "example:duv-immersion-china", "target": "CHN",
+                                                        "at": day})
+            else:
+                client.ask(kind, "POST", "/api/v1/market/run", {"case": "micron-china", "draws": 20, "seed": n})
+
+    def writer() -> None:
+        client = Client(port, log, lock)
+        while time.monotonic() < stop:
+            started = time.monotonic()
+            scenario_id = f"load-{next(counter)}"
+            body = {"id": scenario_id, "scenario": {"name": scenario_id, "at": "2025-06-30", "remove": []}}
+            if client.ask("save scenario", "POST", "/api/v1/scenarios", body) == 201:
+                saved.append(scenario_id)
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+    threads = [threading.Thread(target=reader) for _ in range(clients)] + [threading.Thread(target=writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    con.request("GET", "/api/v1/scenarios")
+    listed = {s["ref"] for s in json.loads(con.getresponse().read())["saved"]}
+    return log, sum(1 for s in saved if f"saved:{s}" not in listed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cset", type=Path, default=REPO.parent / "shared" / "data" / "cset-eto")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=20)
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO / "src"))
+    from chipshift import api
+    from chipshift.config import Settings
+
+    folder = Path(tempfile.mkdtemp(prefix="chipshift-bench-load-"))
+    store_path = folder / "store.duckdb"
+    with api.open_store(Settings(store_path=store_path)) as store:
+        if args.cset.is_dir():
+            api.import_cset(store, args.cset)
+        inputs = [r["id"] for r in store.rows("inputs")]
+        random.Random(7).shuffle(inputs)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(store_path), str(port), TOKEN,
+                               str(REPO / "examples")])
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                Client(port, [], threading.Lock()).ask("start", "GET", "/api/v1/vocabulary")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.2)
+        log, lost = run_load(port, inputs, args.seconds, args.clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    by_kind: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for kind, status, ms in log:
+        by_kind[kind].append((status, ms))
+    print(f"{args.clients} clients and one writer for {args.seconds:g} s on 127.0.0.1")
+    print(f"{'kind':<14} {'n':>5} {'statuses':<28} {'p50 ms':>8} {'p95 ms':>8}")
+    for kind, rows in sorted(by_kind.items()):
+        statuses = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(s for s, _ in rows).items()))
+        times = [ms for _, ms in rows]
+        print(f"{kind:<14} {len(rows):>5} {statuses:<28} {pct(times, 0.5):>8.1f} {pct(times, 0.95):>8.1f}")
+    answered = {"save scenario": {201}, "market run": {200, 429}}
+    errors = sum(1 for kind, status, _ in log if status not in answered.get(kind, {200}))
+    p95 = {kind: pct([ms for _, ms in rows], 0.95) for kind, rows in by_kind.items()}
+    checks = {
+        "no errors": errors == 0,
+        "no lost writes": lost == 0,
+        "write p95 < 200 ms": p95.get("save scenario", float("inf")) < 200,
+        "exposure p95 < 500 ms": p95.get("exposure", float("inf")) < 500,
+        "input page p95 < 500 ms": p95.get("input page", float("inf")) < 500,
+    }
+    print(f"errors: {errors}; lost writes: {lost}")
+    for name, ok in checks.items():
+        print(f"{'met ' if ok else 'MISSED'} {name}")
+
+
+if __name__ == "__main__":
+    main()
