@@ -265,3 +265,52 @@ def test_a_share_table_by_quarter_gives_shares_in_the_captions_region(kb: Knowle
     got = {(c["entity"], c["metric"], c["value"], c["unit"], c["period"], c["region"]) for c in report["claims"]}
     assert {("apple", "market_share", 22.0, "pct", "2022Q4", "CHN"), ("xiaomi", "market_share", 13.0, "pct",
                                                                       "2022Q3", "CHN")} <= got
+
+
+def test_a_firms_own_statement_table_is_read_by_its_row_labels(kb: KnowledgeBase) -> None:
+    """Rows named by measures (not by firms) are the statement of the firm the document is about: each row's
+    measure, each column's period, the unit from the lines under the header, the currency from the cells; a
+    guidance column, per-share rows and an empty cell give nothing; the change columns at the end are of the
+    first period."""
+    text = ("Hua Hong Semiconductor reports second quarter results\n\n"
+            "Hua Hong Semiconductor said demand held up in the quarter.\n\n"
+            "Income statement\n"
+            "                      2Q 2019       2Q 2019       2Q 2018       YoY        QoQ\n"
+            "(In thousands)        (Unaudited)   (Guidance)    (Unaudited)\n"
+            "Revenue               $ 230,037     230 million   $ 229,868     0.1%       4.2%\n"
+            "Gross margin          31.0%         30.0%         33.6%         (2.6)      (1.2)\n"
+            "Profit for the period  49,894                     45,897        8.7%       7.0%\n"
+            "Basic EPS ($)         0.034                       0.044         (22.7)%    (8.1)%\n")
+    got = _claims(kb, text, "2019-08-06")
+    assert {("hua-hong", "revenue", 230037.0, "usd_k", "2019Q2"), ("hua-hong", "revenue", 229868.0, "usd_k",
+                                                                     "2018Q2"),
+            ("hua-hong", "gross_margin", 33.6, "pct", "2018Q2"), ("hua-hong", "net_profit", 49894.0, "usd_k",
+                                                                  "2019Q2"),
+            ("hua-hong", "revenue_growth", 0.1, "pct_yoy", "2019Q2"),
+            ("hua-hong", "revenue_growth", 4.2, "pct_qoq", "2019Q2")} <= got
+    assert not any(c[2] in (30.0, 0.034, 8.7, -2.6) for c in got)  # guidance, EPS, profit growth, margin points
+
+
+def test_a_statement_with_alternating_change_columns_and_years_ended(kb: KnowledgeBase) -> None:
+    """A header with no cell over the row labels; "Year ended March 31, 2024" is the fiscal year named by the
+    year it ended; a bare "%" column is the change of the level column left of it, year on year when the caption
+    says so; the row label's own unit wins; a fiscal year of a firm on the calendar year is that year."""
+    markdown = ("Tokyo Electron annual results\n\nTokyo Electron reported lower sales for the year.\n\n"
+                "Percentages show the change from the same period of the previous fiscal year.\n\n"
+                "| | Year ended March 31, 2023 | % | Year ended March 31, 2024 | % |\n|---|---|---|---|---|\n"
+                "| Net sales (millions of yen) | 2,209,025 | 10.2 | 1,830,527 | (17.1) |\n"
+                "| Operating income (millions of yen) | 617,723 | 3.1 | 456,263 | (26.1) |\n"
+                "| Net income per share (yen) | 1,007.82 | 7.9 | 783.75 | (22.3) |\n")
+    report = analyse(T.extract(markdown, "markdown"), kb, date_given="2024-05-10")
+    got = {(c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in report["claims"]}
+    assert {("tokyo-electron", "revenue", 2209025.0, "jpy_m", "FY2023"),
+            ("tokyo-electron", "revenue_growth", -17.1, "pct_yoy", "FY2024"),
+            ("tokyo-electron", "operating_profit", 456263.0, "jpy_m", "FY2024")} <= got
+    assert not any(c[2] in (1007.82, 7.9, 3.1) for c in got)  # per-share figures; operating profit growth
+    text = ("ASML reports its results\n\nASML said sales rose.\n\n(Figures in millions of euros)\n\n"
+            "                    Q4 2023     FY 2022     FY 2023\n"
+            "Net sales             7,237      21,173      27,559\n"
+            "Gross margin (%)       51.4        50.5        51.3\n")
+    got = _claims(kb, text, "2024-01-24")
+    assert {("asml", "revenue", 7237.0, "eur_m", "2023Q4"), ("asml", "revenue", 21173.0, "eur_m", "2022"),
+            ("asml", "gross_margin", 51.3, "pct", "2023")} <= got

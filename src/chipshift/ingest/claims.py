@@ -143,6 +143,19 @@ def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     return None
 
 
+def document_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
+    """The firm the document is about: its headline's (``main_firm``), else the firm named in at least half of
+    the mentions of firms, and twice or more."""
+    main = main_firm(sentences, mentions)
+    if main is not None:
+        return main
+    counts = Counter(m.entity for m in mentions if m.kind == "firm" and m.entity)
+    if not counts:
+        return None
+    firm, n = counts.most_common(1)[0]
+    return firm if n >= 2 and n * 2 >= sum(counts.values()) else None
+
+
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
     """A period given as the base of a comparison ("than in the first quarter", "from a year earlier")."""
     return bool(_COMPARISON_BASE.search(s.text[max(0, p.start - s.start - 25): p.start - s.start]))

@@ -58,7 +58,8 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     tabs = tables.find(body)
     prose = [q for q in qs if not any(t.start <= q.start < t.end for t in tabs)]
     from_prose = claims.extract(text, sentences, prose, convs, mentions, pms, marks, kb, doc_date)
-    cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose))
+    cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose,
+                                                  claims.document_firm(sentences, mentions)))
     _borrow_periods(cl)
     evs = events.extract(sentences, mentions, pms, marks, refs, kb, doc_date)
     findings: list[Finding] = []

@@ -8,7 +8,12 @@ is the world when the rows are countries); each column header says what its cell
 "Revenue 4Q24"), a change on the previous quarter or year ("QoQ", "YoY", "3Q20/2Q20"), a share ("Share 4Q24").
 The caption (the text just above the header) gives the unit of the levels ("US$ million", "in billions of US
 dollars") and what they measure (revenue, equipment billings, imports, exports); levels without a unit in the
-caption are skipped, and so are tables whose rows name no known entity.
+caption are skipped.
+
+A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
+as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
+column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
+empty cells is placed by where its figures stand under the header.
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Claim
 
 _SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
-_NUMBER = re.compile(r"^\(?[-−–]?\s?(?:US)?\$?\d[\d,]*(?:\.\d+)?\s?%?\)?$")
+_NUMBER = re.compile(r"^[+]?\s?\(?[-−–]?\s?(?:US)?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?\s?%?$")
+#: A change written with its unit in words ("1.9 points", "+ 150 bps") or a figure with a footnote mark ("2,602 (2)"):
+#: a table's figure, though not a value read here.
+_FIGURE = re.compile(r"^[+]?\s?[-−–]?\d[\d,]*(?:\.\d+)?\s?(?:points?|pts?|bps|pp)$|^\S+\s\(\d\)$", re.I)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _RANK = re.compile(r"^(?:rank(?:ing)?|#|no\.?|position)$", re.I)
 _QOQ = re.compile(r"\bq\s*o\s*q\b|\bq/q\b|sequential|quarter[- ]on[- ]quarter", re.I)
@@ -32,6 +41,20 @@ _YOY = re.compile(r"\by\s*o\s*y\b|\by/y\b|year[- ]on[- ]year|year[- ]over[- ]yea
 _CHANGE = re.compile(r"change|growth|\bchg\b|%\s*\+/-|\+/-", re.I)
 _SHARE = re.compile(r"\bshare\b", re.I)
 _TOTAL = re.compile(r"^(?:total|worldwide|world|global|all regions)$", re.I)
+#: What a row of a firm's own statement measures, by its label (the first pattern that matches wins; "skip" rows
+#: are per-share figures, ratios and adjusted measures, which are not claims here).
+_ROW_METRICS = [
+    ("skip", re.compile(r"non-gaap|adjusted|per share|\beps\b|guidance|outlook|percentage|operating margin|"
+                        r"net (?:profit )?margin|ratio|\bto net sales\b", re.I)),
+    ("gross_margin", re.compile(r"^gross (?:profit )?margin\b", re.I)),
+    ("operating_profit", re.compile(r"^operating (?:income|profit)\b", re.I)),
+    ("net_profit", re.compile(r"^net (?:income|profit|earnings)\b|^profit (?:for|of) the (?:period|year)\b", re.I)),
+    ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
+]
+_NON_GAAP = re.compile(r"non-gaap|adjusted|pro forma", re.I)
+_ENDED = re.compile(r"\byear\s+end(?:ed|ing)\s+(?:\w+\s+\d{1,2},?\s+)?(?P<year>(?:19|20)\d\d)", re.I)
+_YOY_TEXT = re.compile(r"same (?:period|quarter) of (?:the )?(?:previous|prior|last) (?:fiscal )?year|"
+                       r"year[- ](?:on|over)[- ]year|from a year (?:earlier|ago)", re.I)
 _SCALE = {"thousand": "k", "million": "m", "billion": "bn", "trillion": "tn"}
 _CURRENCY = [(re.compile(r"US\$|USD|U\.S\.\s+dollars?|US\s+dollars?|\$", re.I), "usd"),
              (re.compile(r"RMB|CNY|yuan", re.I), "cny"), (re.compile(r"EUR|euros?|€", re.I), "eur"),
@@ -57,6 +80,7 @@ class Table:
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    notes: str = ""  # the header's own label cell and the lines between the header and the rows ("(US$ '000)")
 
 
 def _cells(start: int, line: str) -> list[Cell]:
@@ -85,37 +109,124 @@ def find(text: str) -> list[Table]:
     while i < len(lines):
         start, line = lines[i]
         header = _cells(start, line)
-        if len(header) >= 3 and sum(not _NUMBER.match(c.text) for c in header) >= 2:
-            rows = []
+        words = sum(not _figure(c.text) or bool(_YEAR.match(c.text)) for c in header)
+        if len(header) >= 3 and words >= 2 and words > len(header) - words:
             j = i + 1
             if j < len(lines) and _RULE.match(lines[j][1]):  # a Markdown table's line under its header
                 j += 1
-            while j < len(lines):
-                cells = _cells(*lines[j])
-                numeric = [c for c in cells if _NUMBER.match(c.text)]
-                if len(cells) != len(header) or len(numeric) < max(1, len(cells) - 2):
-                    break
-                rows.append(tuple(cells))
+            # a flattened table's header may run on for a line or two without figures ("(Unaudited)", "Q4 FY2019",
+            # "(In millions, except per share amounts)"): their words join the header cell they stand under
+            below: list[tuple[int, str]] = []
+            while "|" not in line and j < len(lines) and len(below) < 2 and lines[j][1].strip() and \
+                    not any(_figure(c.text) for c in _cells(*lines[j])):
+                below.append(lines[j])
                 j += 1
+            rows, width, first_row = _rows(lines, j, header, -1 if "|" in line else start)
             if len(rows) >= 2:
+                cells = list(header)
+                if width == len(header) + 1:  # the header has no cell over the rows' labels
+                    cells.insert(0, Cell("", start, start))
+                heads = _join_below(start, cells, below)
+                notes = " ".join([heads[0] if width == len(header) else "", *(b for _, b in below)])
+                last = first_row + len(rows) - 1
                 caption = text[max(0, start - 300):start]
-                tables.append(Table(start, lines[j - 1][0] + len(lines[j - 1][1]), caption,
-                                    tuple(c.text for c in header), tuple(rows)))
-                i = j
+                tables.append(Table(start, lines[last][0] + len(lines[last][1]), caption, tuple(heads),
+                                    tuple(rows), notes))
+                i = first_row + len(rows)
                 continue
         i += 1
     return tables
 
 
-def _unit(caption: str) -> str | None:
+def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: int) -> tuple[
+        list[tuple[Cell, ...]], int, int]:
+    """The rows under a header from line ``j``: each as wide as the header, or one cell wider when the header
+    leaves the label column blank; in a flattened table (``head_start``: the header line's offset, else -1) a row
+    with empty cells is placed under the header cells its figures stand under. Returns the rows, their width and
+    the line of the first."""
+    rows: list[tuple[Cell, ...]] = []
+    width = 0
+    first = j
+    while j < len(lines):
+        cells = _cells(*lines[j])
+        if width and rows and len(cells) == 1 and not _figure(cells[0].text) and j + 1 < len(lines) and \
+                len(_cells(*lines[j + 1])) == width:  # a heading inside the table ("Attributable to:")
+            j += 1
+            continue
+        numeric = [c for c in cells if _figure(c.text)]
+        if not width and len(cells) in (len(header), len(header) + 1):
+            width = len(cells)
+        if not width or len(numeric) < max(min(2, len(cells) - 1), len(cells) - 2):
+            break
+        if len(cells) != width:
+            placed = _place(lines[j][0], cells, head_start, header, width) \
+                if head_start >= 0 and 2 <= len(cells) < width else None
+            if placed is None:
+                break
+            cells = placed
+        rows.append(tuple(cells))
+        j += 1
+    return rows, width, first
+
+
+def _figure(cell: str) -> bool:
+    return bool(_NUMBER.match(cell) or _FIGURE.match(cell))
+
+
+def _place(line_start: int, cells: list[Cell], head_start: int, header: list[Cell], width: int) -> list[Cell] | None:
+    """A flattened row with empty cells: its label first, each figure under the header cell it overlaps most
+    (else the nearest one); None when two figures fall under one header cell."""
+    if _figure(cells[0].text):
+        return None
+    offset = width - len(header)  # 1 when the header has no cell over the labels
+    out = [cells[0], *(Cell("", -1, -1) for _ in range(width - 1))]
+    spans = [(h.start - head_start, h.end - head_start) for h in header]
+    for c in cells[1:]:
+        a, b = c.start - line_start, c.end - line_start
+        k = max((min(b, hb) - max(a, ha), -abs(a + b - ha - hb), k) for k, (ha, hb) in enumerate(spans))[2] + offset
+        if k == 0 or out[k].text:
+            return None
+        out[k] = c
+    return out
+
+
+def _join_below(head_start: int, cells: list[Cell], below: list[tuple[int, str]]) -> list[str]:
+    """The header cells' texts, each with the words of the lines under it that stand below it (words that start
+    left of the first headed column belong to the label column)."""
+    texts = [c.text for c in cells]
+    spans = [(c.start - head_start, c.end - head_start) for c in cells]
+    for start, line in below:
+        for c in _cells(start, line):
+            a, b = c.start - start, c.end - start
+            k = 0 if a < spans[1][0] - 1 else \
+                max((min(b, hb) - max(a, ha), -abs(a + b - ha - hb), k) for k, (ha, hb) in enumerate(spans))[2]
+            texts[k] = f"{texts[k]} {c.text}".strip()
+    return texts
+
+
+def _unit(caption: str, currency_from: str = "") -> str | None:
     """The unit of the table's levels from its caption: usd_m for "US$ million", usd_bn for "billions of US
-    dollars"; None when the caption gives none."""
-    scale = re.search(r"\b(thousand|million|billion|trillion)s?\b", caption, re.I)
+    dollars", usd_k for "(US$ '000)"; the currency, when the caption names none, from ``currency_from`` (the
+    cells: "$ 4,688"); None when they give none."""
+    scale = re.search(r"\b(thousand|million|billion|trillion)s?\b|['’]000\b", caption, re.I)
     if not scale:
         return None
-    for pattern, code in _CURRENCY:
-        if pattern.search(caption):
-            return f"{code}_{_SCALE[scale.group(1).lower()]}"
+    size = _SCALE[(scale.group(1) or "thousand").lower()]
+    for text in (caption, currency_from):
+        for pattern, code in _CURRENCY:
+            if pattern.search(text):
+                return f"{code}_{size}"
+    return None
+
+
+def _near_unit(caption: str, notes: str, currency_from: str) -> str | None:
+    """The unit a statement's caption gives nearest its header: the header's own label cell and the lines under
+    it, then the caption's lines from the last up ("(Figures in millions of euros)" under a summary that speaks of
+    billions)."""
+    for text in [notes, *reversed([x for x in caption.split("\n") if x.strip()][-4:])]:
+        unit = _unit(text, currency_from)
+        if unit:
+            return unit
     return None
 
 
@@ -133,8 +244,13 @@ def _number(cell: str) -> float | None:
 def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     """What a column holds ("level", "share", "qoq", "yoy", "change", "skip") and the periods its header names."""
     labels = [p.label for p in P.extract(head, doc) if p.label and p.kind != "date"]
-    if _RANK.match(head.strip()):
+    ended = _ENDED.search(head)
+    if ended and not labels:  # "Year ended March 31, 2024": the fiscal year named by the year it ended in
+        labels = ["FY" + ended.group("year")]
+    if _RANK.match(head.strip()) or re.search(r"guidance|outlook|forecast", head, re.I):
         return "skip", labels
+    if head.strip() in ("%", "(%)", "% +/-"):
+        return "change", labels
     if _SHARE.search(head):
         return "share", labels
     if _QOQ.search(head):
@@ -152,9 +268,12 @@ def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     return "level", labels
 
 
-def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = ()) -> list[Claim]:
+def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = (),
+           firm: str | None = None) -> list[Claim]:
     """The claims each table's cells make (ids are set by the caller). A caption that names no measure takes the
-    one the prose around the tables states most (`prose`: the claims read from the text), else revenue."""
+    one the prose around the tables states most (`prose`: the claims read from the text), else revenue. A table
+    whose rows name no firm or country but measures ("Net sales", "Net income") is the statement of ``firm``, the
+    firm the document is about."""
     out: list[Claim] = []
     counts: dict[str, int] = {}
     for c in prose:
@@ -181,6 +300,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
         kinds = {k for _, e, k in entities if e}
         if not kinds:
+            if firm is not None and not _NON_GAAP.search(title):
+                out += _statement(table, columns, firm, kb, doc)
             continue
         for row, (label, entity, kind) in zip(table.rows, entities, strict=True):
             if entity is None and label is not None and _TOTAL.match(label.text) and kinds == {"country"}:
@@ -210,4 +331,71 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
                                  region=region if metric == "market_share" and kind == "firm" else None,
                                  confidence=0.6, text=cell.text))
+    return out
+
+
+def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb: KnowledgeBase,
+               doc: date | None) -> list[Claim]:
+    """The claims of a firm's own statement: each row a measure (revenue, net and operating profit, gross
+    margin; see ``_ROW_METRICS``), each column a period or a change. Money rows take the unit their label gives
+    ("Net sales (millions of yen)"), else the one the caption gives nearest the header, the currency from the
+    figures when the caption names only the scale ("(In millions)" over "$ 4,688"); changes are growth of revenue
+    only, year on year when the header or the caption says so. A fiscal year of a firm whose fiscal year is the
+    calendar year is that year; a month heading a quarterly statement ("Quarters Ended September 27, 2020" over
+    "September 2020") is the quarter ending in it."""
+    out: list[Claim] = []
+    fy_end = kb.fiscal_year_end(firm)
+    quarterly = bool(re.search(r"\bquarter", table.caption + " " + table.notes, re.I))
+    yoy_text = bool(_YOY_TEXT.search(table.caption + " " + table.notes))
+
+    def period(labels: list[str]) -> str | None:
+        if not labels:
+            return None
+        label = labels[0]
+        if fy_end == 12:
+            label = re.sub(r"^FY(\d{4})", r"\1", label)
+        m = re.fullmatch(r"(\d{4})-(\d\d)", label)
+        if m and quarterly and int(m.group(2)) % 3 == 0:
+            label = f"{m.group(1)}Q{int(m.group(2)) // 3}"
+        return label
+
+    # a change column without a period of its own is of the level column left of it when the columns alternate
+    # (level, change, level, change), else of the first level column (the current period: "... | YoY | QoQ")
+    kinds = [kind for kind, _ in columns[1:] if kind != "skip"]
+    alternate = len(kinds) >= 2 and kinds[0::2] == ["level"] * len(kinds[0::2]) and \
+        all(k in ("qoq", "yoy", "change") for k in kinds[1::2])
+    periods: list[str | None] = []
+    for kind, labels in columns:
+        periods.append(period(labels) if labels or kind == "level" else
+                       (periods[-1] if periods and alternate else None))
+    first_level = next((p for (kind, _), p in zip(columns, periods, strict=True) if kind == "level" and p), None)
+    cells_text = " ".join(c.text for row in table.rows for c in row[1:])  # the currency the figures are written in
+    for row in table.rows:
+        label = row[0]
+        if not label.text or _figure(label.text):
+            continue
+        metric = next((name for name, pattern in _ROW_METRICS if pattern.search(label.text)), None)
+        if metric is None or metric == "skip":
+            continue
+        unit = _unit(label.text, cells_text) or _near_unit(table.caption, table.notes, cells_text)
+        for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
+            value = _number(cell.text) if _NUMBER.match(cell.text) else None
+            if value is None or col == "skip":
+                continue
+            when = when or (first_level if col != "level" else None)
+            if metric == "gross_margin":
+                if col != "level" or not (cell.text.endswith("%") or "%" in label.text):
+                    continue
+                name, cell_unit = "gross_margin", "pct"
+            elif col in ("qoq", "yoy", "change"):
+                if metric != "revenue":
+                    continue
+                name = "revenue_growth"
+                cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_yoy" if yoy_text else "pct_change")
+            elif col == "level" and unit is not None and not cell.text.endswith("%"):
+                name, cell_unit = metric, unit
+            else:
+                continue
+            out.append(Claim("", firm, kb.name_of(firm), name, value, cell_unit, when, cell.start, cell.end,
+                             (cell.start, cell.end), (table.start, table.end), confidence=0.6, text=cell.text))
     return out
