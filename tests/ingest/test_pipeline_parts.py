@@ -314,3 +314,32 @@ def test_a_statement_with_alternating_change_columns_and_years_ended(kb: Knowled
     got = _claims(kb, text, "2024-01-24")
     assert {("asml", "revenue", 7237.0, "eur_m", "2023Q4"), ("asml", "revenue", 21173.0, "eur_m", "2022"),
             ("asml", "gross_margin", 51.3, "pct", "2023")} <= got
+
+
+def test_a_sentence_going_on_about_the_figure_just_given_states_its_change(kb: KnowledgeBase) -> None:
+    """"That was down 4.4 percent" after a figure: a change of the measure just given (in money, or in units
+    imported or exported), of its country or firm and period; "22.7% more than" is a change as well; "the same
+    period of 2022" is the base of a comparison, not the figure's period."""
+    text = ("South Korea's exports fell again in September.\n\n"
+            "Outbound shipments came to US$54.66 billion in September 2023. That was down 4.4 percent year-on-year.\n\n"
+            "Imports reached US$50.96 billion in September 2023. That was 16.5 percent less than in the same period "
+            "of 2022.")
+    got = _claims(kb, text, "2023-10-01")
+    assert {("KOR", "exports", 54.66, "usd_bn", "2023-09"), ("KOR", "trade_growth", -4.4, "pct_yoy", "2023-09"),
+            ("KOR", "trade_growth", -16.5, "pct_change", "2023-09")} <= got
+    text = ("China's chip imports shrank.\n\nChina imported 355.9 billion integrated circuits in January through "
+            "September 2023. That is a decline of 14.6% year on year.")
+    assert ("CHN", "trade_growth", -14.6, "pct_yoy", "2023-01..2023-09") in _claims(kb, text, "2023-10-13")
+    # a sentence opening with "That" with no measure given before it states nothing
+    assert not _claims(kb, "That was up 12 percent, a strategist said.", "2023-10-13")
+
+
+def test_days_of_one_month_are_a_period() -> None:
+    """"The first 20 days of October", "Oct. 1-20" and "from Oct. 1 to 20" are the days 1 to 20 of that month
+    (of the document's year when it has passed, else the year before); a date range that cannot be is no period."""
+    doc = date(2024, 10, 21)
+    labels = [(p.label, p.kind) for p in periods.extract(
+        "in the first 20 days of October; from Oct. 1 to 20; Oct. 1-20, 2023; the first ten days of December", doc)]
+    assert labels == [("2024-10-01..2024-10-20", "span"), ("2024-10-01..2024-10-20", "span"),
+                      ("2023-10-01..2023-10-20", "span"), ("2023-12-01..2023-12-10", "span")]
+    assert [p.label for p in periods.extract("Feb. 1-30", doc)] != ["2024-02-01..2024-02-30"]

@@ -103,7 +103,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             if claim.period and not _is_base(s, q, pms):
                 run.period = claim.period
                 made.append(claim.period)
-            if q.kind == "money":
+            if q.kind == "money" or (q.kind == "count" and claim.metric in ("imports", "exports")):
                 run.money_family = claim.metric
             if claim.entity in ctx.kb.countries:
                 run.country = claim.entity
@@ -126,6 +126,12 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
 
 
 _OPENS_WITH_IT = re.compile(r"\W*(?:it|its|it's|they|their)\b", re.I)
+#: A sentence that goes on about the figure just given ("That was down 4.4 percent year-on-year.", "That is a
+#: decline of 14.6%", "The figure was ..."): a change in it is of the measure last given in money or units.
+_OPENS_WITH_THAT = re.compile(r"\W*(?:that|this|the figure|the total|the amount)\b(?!\s+(?:is|was)\s+(?:why|"
+                              r"because|how|what|when))", re.I)
+#: A change written as a comparison after its figure ("22.7% more than a year earlier", "10.8 per cent fewer").
+_MORE_THAN = re.compile(r"\s*(?:more|less|fewer|smaller|larger|bigger)\b", re.I)
 
 
 def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
@@ -237,9 +243,11 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
            forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
     family, distance = _metric(ctx, s, q, qs, cues)
     if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
-            any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text)))):
+            any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text) or
+            (q.kind == "percent" and _OPENS_WITH_THAT.match(s.text))))):
         base = run.money_family.replace("revenue_by_region", "revenue")
-        if q.kind == "money" or _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]):
+        if q.kind == "money" or _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]) or \
+                _MORE_THAN.match(s.text[q.end - s.start:]):
             family, distance = base, 100
     if family is None or family == "other" or distance > 160:
         return None
@@ -474,8 +482,7 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
             base = P.fiscal_quarter(ctx.doc_date, fy_end, int(m.group(1)))
     if growth:
         return base
-    if re.search(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|the (?:year|"
-                 r"twelve months) before|the (?:previous|prior|preceding) year)", after):
+    if _YEAR_AGO_AFTER.search(after):
         return P.shift_year(base, -1) if base else None
     if own is None and base and _YEAR_AGO_BEFORE.search(clause):
         return P.shift_year(base, -1)
@@ -486,6 +493,9 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     return base
 
 
+#: "... compared with $33.74 billion a year earlier": the figure just before is of the year before.
+_YEAR_AGO_AFTER = re.compile(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|"
+                             r"the (?:year|twelve months) before|the (?:previous|prior|preceding) year)", re.I)
 #: "full-year revenue", "for the year", "annual sales": the figure is of the whole (fiscal) year of the period in
 #: context, not of its last quarter.
 _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole )?year\b|\bannual\b|\bwhole[- ]year\b")

@@ -26,9 +26,10 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                                        r"equipment|chip-?making\s+(?:equipment|tools)|(?:sales|purchases|spending|"
                                        r"billings)\s+of\s+(?:\w+\s+){0,3}equipment", re.I)),
     ("investment", re.compile(r"invest(?:ment|ments|ed|ing|s)?|capex|capital\s+(?:expenditure|spending)", re.I)),
-    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口|\bbr(?:ought|ings?|inging)\s+in\b|\bshipped\s+in\b",
-                           re.I)),
-    ("exports", re.compile(r"\bexport(?:s|ed|ing)?\b(?!\s+(?:controls?|curbs|restrictions|ban|licen))", re.I)),
+    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口|\bbr(?:ought|ings?|inging)\s+in\b|\bshipped\s+in\b|"
+                           r"\binbound\s+shipments\b", re.I)),
+    ("exports", re.compile(r"\bexport(?:s|ed|ing)?\b(?!\s+(?:controls?|curbs|restrictions|ban|licen))|"
+                           r"\boutbound\s+shipments\b|\bshipments\s+abroad\b", re.I)),
     ("charge", re.compile(r"\bcharges?\b|write-?down|write(?:s)?\s+off|wrote\s+off", re.I)),
     ("relative_performance", re.compile(r"performance|(?:faster|slower)\s+than|as\s+powerful\s+as|efficiency\s+of",
                                         re.I)),
@@ -56,7 +57,8 @@ _QOQ = re.compile(r"quarter[- ]on[- ]quarter|quarter[- ]over[- ]quarter|\bqoq\b|
                   r"growth|rise|decline|decrease)|\bon the quarter\b|than in the (?:first|second|third|fourth) "
                   r"quarter|环比", re.I)
 _COMPARISON_BASE = re.compile(r"(?:than(?: in)?|from|compared (?:with|to)|versus|vs\.?|against|over|flat on|"
-                              r"unchanged (?:from|on))\s+(?:the\s+)?(?:strong\s+|weak\s+)?$", re.I)
+                              r"unchanged (?:from|on))\s+(?:the\s+)?(?:strong\s+|weak\s+)?$|"
+                              r"\bthe same (?:period|quarter|months?|time) (?:of|in)\s+$", re.I)
 _RANKING = re.compile(r"\b(?:came|ranked|ranking|placed|was|were)\s+(?:first|second|third|fourth|fifth)|\b(?:second|"
                       r"third|fourth|fifth)\s+(?:with|place)|followed by|trailed|behind", re.I)
 _FORECAST = re.compile(r"\b(?:expect\w*|guid\w*|forecast\w*|project\w*|outlook|target\w*|aims?|plans?)\b", re.I)
@@ -83,7 +85,8 @@ _CUE_NEEDS: dict[str, tuple[str, ...]] = {
               "valuation", "transistors"),
     "market_share": ("market", "share", "control", "hold", "took", "produc"),
     "equipment_purchases": ("equipment", "tools"),
-    "investment": ("invest", "capex", "capital"), "imports": ("import", "进口", "in "), "exports": ("export",),
+    "investment": ("invest", "capex", "capital"), "imports": ("import", "进口", "in ", "inbound"),
+    "exports": ("export", "outbound", "abroad"),
     "charge": ("charge", "write"), "relative_performance": ("performance", "faster", "slower", "powerful",
                                                            "efficiency"),
     "market_size": ("market", "industry", "global", "world", "total", "overall", "output"),

@@ -26,6 +26,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "January-March quarter", "the April–June period", "January and February", "Jan.-Feb. 2023"
     ("month_range", re.compile(rf"\b{_MON}\s*(?:-|–|—|to|through|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
                                rf"(?:\s+(?:period|quarter|months))?(?:,?\s+(?:of\s+)?{_YEAR})?", re.I)),
+    # "the first 20 days of October", "Oct. 1-20", "from Oct. 1 to 20, 2024": days of one month
+    ("day_range", re.compile(rf"\bfirst\s+(?P<n>ten|twenty|\d{{1,2}})\s+days\s+of\s+{_MON}(?:,?\s+{_YEAR})?|"
+                             rf"\b{_MON2}\s+(?P<d>\d{{1,2}})\s*(?:-|–|to|through)\s*(?P<d2>\d{{1,2}})(?![\d,.]\d)"
+                             rf"(?:,?\s+(?P<year2>(?:19|20)\d\d))?", re.I)),
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
     ("apa", re.compile(rf"\(\s*{_YEAR},\s*{_MON}\s+(?P<d>\d{{1,2}})\s*\)")),
     ("mdy", re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b")),
@@ -130,7 +134,8 @@ def extract(text: str, doc: date | None) -> list[PeriodMention]:
 
 #: Substrings a pattern cannot match without (a cheap filter before the regex scan).
 _NEEDS: dict[str, tuple[str, ...]] = {
-    "iso": ("-",), "apa": ("(",), "cn_date": ("年",), "fiscal_q": ("fiscal", "fy"), "fiscal_q_rel": ("fiscal",),
+    "iso": ("-",), "apa": ("(",), "day_range": tuple(m for m in MONTHS if len(m) == 3),
+    "cn_date": ("年",), "fiscal_q": ("fiscal", "fy"), "fiscal_q_rel": ("fiscal",),
     "fiscal": ("fiscal", "fy", "financial year"), "fiscal_rel": ("fiscal", "financial", "business"),
     "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
@@ -147,6 +152,23 @@ _ELLIPSIS = re.compile(r"\b(?:in\s+|for\s+|to\s+)?the\s+(?P<ord>first|second|thi
 def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | None:
     s, e, t = m.start(), m.end(), m.group()
     g = m.groupdict()
+    if kind == "day_range":
+        month = month_number(g.get("mon") or g.get("mon2") or "")
+        first, last = (1, {"ten": 10, "twenty": 20}.get(g["n"].lower()) or int(g["n"])) if g.get("n") else \
+            (int(g["d"]), int(g["d2"]))
+        year = _year(g.get("year") or g.get("year2"), doc)
+        note = None
+        if year is None:
+            if doc is None:
+                return PeriodMention(s, e, t, None, "span", "no year and no document date")
+            year, note = (doc.year if month <= doc.month else doc.year - 1), "year_inferred"
+        try:
+            date(year, month, last)
+        except ValueError:
+            return None
+        if not 1 <= first < last:
+            return None
+        return PeriodMention(s, e, t, f"{year}-{month:02d}-{first:02d}..{year}-{month:02d}-{last:02d}", "span", note)
     if kind == "iso":
         return PeriodMention(s, e, t, f"{g['year']}-{g['m']}-{g['d']}", "date")
     if kind in ("apa", "mdy", "dmy", "cn_date"):
