@@ -189,7 +189,8 @@ class _Html(HTMLParser):
                 self.current.append("\n")
             return
         marker = " ".join((a.get("class", ""), a.get("id", ""), a.get("role", "")))
-        skipped = self.skip_depth > 0 or tag in _SKIP_TAGS or bool(_BOILER.search(marker)) or \
+        # a table is data whatever its class says ("share-table" is a table of market shares, not share buttons)
+        skipped = self.skip_depth > 0 or tag in _SKIP_TAGS or (tag != "table" and bool(_BOILER.search(marker))) or \
             a.get("aria-hidden") == "true" or "display:none" in a.get("style", "").replace(" ", "")
         if tag == "title":
             self.in_title = True
