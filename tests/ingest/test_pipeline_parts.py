@@ -343,3 +343,28 @@ def test_days_of_one_month_are_a_period() -> None:
     assert labels == [("2024-10-01..2024-10-20", "span"), ("2024-10-01..2024-10-20", "span"),
                       ("2023-10-01..2023-10-20", "span"), ("2023-12-01..2023-12-10", "span")]
     assert [p.label for p in periods.extract("Feb. 1-30", doc)] != ["2024-02-01..2024-02-30"]
+
+
+def test_a_ranking_table_skips_rank_columns_and_its_total_is_the_market(kb: KnowledgeBase) -> None:
+    """"2025 Rank" is a rank column; "2025-2024 Growth (%)" is growth year on year; the unit is the one the line
+    over the table gives, not a figure in the prose above it; the "Total Market" row (its rank cells empty) is the
+    market the firms share; a table's class naming "share" does not hide it."""
+    html = ("<html><body><article><h1>Chip vendors by revenue</h1><p>Nvidia passed $100 billion of revenue in "
+            "2025, a tracker said, and Qualcomm and MediaTek grew too.</p>"
+            "<p>Top vendors by revenue, worldwide, 2025 (Millions of U.S. Dollars)</p>"
+            "<table class=\"share-table\"><tr><th>2025 Rank</th><th>2024 Rank</th><th>Vendor</th>"
+            "<th>2025 Revenue</th><th>2025 Market Share (%)</th><th>2024 Revenue</th>"
+            "<th>2025-2024 Growth (%)</th></tr>"
+            "<tr><td>1</td><td>1</td><td>NVIDIA</td><td>125,703</td><td>15.8</td><td>76,692</td><td>63.9</td></tr>"
+            "<tr><td>5</td><td>6</td><td>Qualcomm</td><td>37,046</td><td>4.7</td><td>32,976</td><td>12.3</td></tr>"
+            "<tr><td>10</td><td>10</td><td>MediaTek</td><td>18,472</td><td>2.3</td><td>15,934</td><td>15.9</td></tr>"
+            "<tr><td></td><td></td><td>Total Market</td><td>793,449</td><td>100.0</td><td>655,882</td><td>21.0</td>"
+            "</tr></table></article></body></html>")
+    report = analyse(T.extract(html, "html"), kb, date_given="2026-01-20")
+    got = {(c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in report["claims"]}
+    assert {("nvidia", "revenue", 125703.0, "usd_m", "2025"), ("qualcomm", "revenue", 32976.0, "usd_m", "2024"),
+            ("mediatek", "revenue_growth", 15.9, "pct_yoy", "2025"), ("qualcomm", "market_share", 4.7, "pct", "2025"),
+            ("WLD", "market_size", 793449.0, "usd_m", "2025"), ("WLD", "market_growth", 21.0, "pct_yoy", "2025")
+            } <= got
+    assert not any(c[1] == "revenue" and c[2] in (1.0, 5.0, 6.0, 10.0) for c in got)  # ranks are not revenue
+    assert not any(c[0] == "WLD" and c[1] == "market_share" for c in got)

@@ -35,12 +35,12 @@ _NUMBER = re.compile(r"^[+]?\s?\(?[-−–]?\s?(?:US)?\$?\s?\d[\d,]*(?:\.\d+)?\s
 _FIGURE = re.compile(r"^[+]?\s?[-−–]?\d[\d,]*(?:\.\d+)?\s?(?:points?|pts?|bps|pp)$|^\S+\s\(\d\)$", re.I)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
-_RANK = re.compile(r"^(?:rank(?:ing)?|#|no\.?|position)$", re.I)
+_RANK = re.compile(r"^(?:#|no\.?|position)$|\brank(?:ing)?\b", re.I)
 _QOQ = re.compile(r"\bq\s*o\s*q\b|\bq/q\b|sequential|quarter[- ]on[- ]quarter", re.I)
 _YOY = re.compile(r"\by\s*o\s*y\b|\by/y\b|year[- ]on[- ]year|year[- ]over[- ]year", re.I)
 _CHANGE = re.compile(r"change|growth|\bchg\b|%\s*\+/-|\+/-", re.I)
 _SHARE = re.compile(r"\bshare\b", re.I)
-_TOTAL = re.compile(r"^(?:total|worldwide|world|global|all regions)$", re.I)
+_TOTAL = re.compile(r"^(?:total(?:\s+market)?|worldwide|world|global|all regions|industry total)$", re.I)
 #: What a row of a firm's own statement measures, by its label (the first pattern that matches wins; "skip" rows
 #: are per-share figures, ratios and adjusted measures, which are not claims here).
 _ROW_METRICS = [
@@ -142,10 +142,10 @@ def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: 
         list[tuple[Cell, ...]], int, int]:
     """The rows under a header from line ``j``: each as wide as the header, or one cell wider when the header
     leaves the label column blank; in a flattened table (``head_start``: the header line's offset, else -1) a row
-    with empty cells is placed under the header cells its figures stand under. Returns the rows, their width and
-    the line of the first."""
+    with empty cells is placed under the header cells its figures stand under, and a row whose cells before its
+    label are empty is placed by its label. Returns the rows, their width and the line of the first."""
     rows: list[tuple[Cell, ...]] = []
-    width = 0
+    width = label_at = 0
     first = j
     while j < len(lines):
         cells = _cells(*lines[j])
@@ -161,9 +161,14 @@ def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: 
         if len(cells) != width:
             placed = _place(lines[j][0], cells, head_start, header, width) \
                 if head_start >= 0 and 2 <= len(cells) < width else None
+            if placed is None and rows and cells and not _figure(cells[0].text) and len(cells) == width - label_at > 1:
+                # a row whose cells before its label are empty ("| | Total Market | 793,449 |")
+                placed = [*(Cell("", -1, -1) for _ in range(label_at)), *cells]
             if placed is None:
                 break
             cells = placed
+        elif not rows:
+            label_at = next((k for k, c in enumerate(cells) if not _figure(c.text)), 0)
         rows.append(tuple(cells))
         j += 1
     return rows, width, first
@@ -220,10 +225,10 @@ def _unit(caption: str, currency_from: str = "") -> str | None:
 
 
 def _near_unit(caption: str, notes: str, currency_from: str) -> str | None:
-    """The unit a statement's caption gives nearest its header: the header's own label cell and the lines under
-    it, then the caption's lines from the last up ("(Figures in millions of euros)" under a summary that speaks of
-    billions)."""
-    for text in [notes, *reversed([x for x in caption.split("\n") if x.strip()][-4:])]:
+    """The unit a caption gives nearest its table's header: the header's own label cell and the lines under it,
+    then the caption's last lines from the last up ("(Millions of U.S. Dollars)" under prose that speaks of
+    billions), then the whole caption."""
+    for text in [notes, *reversed([x for x in caption.split("\n") if x.strip()][-4:]), caption]:
         unit = _unit(text, currency_from)
         if unit:
             return unit
@@ -247,8 +252,11 @@ def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     ended = _ENDED.search(head)
     if ended and not labels:  # "Year ended March 31, 2024": the fiscal year named by the year it ended in
         labels = ["FY" + ended.group("year")]
-    if _RANK.match(head.strip()) or re.search(r"guidance|outlook|forecast", head, re.I):
+    if _RANK.search(head.strip()) or re.search(r"guidance|outlook|forecast", head, re.I):
         return "skip", labels
+    years = sorted({int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", head)})
+    if len(years) == 2 and years[1] - years[0] == 1 and _CHANGE.search(head):  # "2025-2024 Growth (%)"
+        return "yoy", [str(years[1])]
     if head.strip() in ("%", "(%)", "% +/-"):
         return "change", labels
     if _SHARE.search(head):
@@ -284,7 +292,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
     for table in tables:
         caption_cues = sentence_cues(table.caption)
         family = next((name for _, _, name in reversed(caption_cues) if name in _LEVEL), told)
-        unit = _unit(table.caption)
+        unit = _near_unit(table.caption, table.notes, "")
         title = next((line for line in reversed(table.caption.split("\n")) if line.strip()), "")
         shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
@@ -294,7 +302,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                        caption_periods[-1] if caption_periods else None)
         entities = []
         for row in table.rows:
-            label = next((c for c in row if not _NUMBER.match(c.text)), None)
+            label = next((c for c in row if c.text and not _NUMBER.match(c.text)), None)
             linked = kb.gazetteer.link(label.text) if label else []
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
@@ -304,12 +312,14 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                 out += _statement(table, columns, firm, kb, doc)
             continue
         for row, (label, entity, kind) in zip(table.rows, entities, strict=True):
-            if entity is None and label is not None and _TOTAL.match(label.text) and kinds == {"country"}:
+            market = False  # the total row of a ranking of firms is the market they share
+            if entity is None and label is not None and _TOTAL.match(label.text) and len(kinds) == 1:
+                market = kinds == {"firm"}
                 entity, kind = "WLD", "country"
             if entity is None or label is None:
                 continue
             metric_family = _LEVEL[family]
-            if kind == "firm" and metric_family in ("imports", "exports", "equipment_purchases"):
+            if (kind == "firm" or market) and metric_family in ("imports", "exports", "equipment_purchases"):
                 metric_family = "revenue"
             for cell, (col, labels) in zip(row, columns, strict=True):
                 if cell is label or col == "skip" or not _NUMBER.match(cell.text):
@@ -319,14 +329,17 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                     continue
                 period = labels[0] if labels else current
                 if col == "share" or (col == "level" and shares and cell.text.endswith("%")):
+                    if market:  # the market's share of itself
+                        continue
                     metric, cell_unit = "market_share", "pct"
                 elif col in ("qoq", "yoy", "change"):
-                    metric = _GROWTH.get(metric_family, "revenue_growth")
+                    metric = "market_growth" if market else _GROWTH.get(metric_family, "revenue_growth")
                     cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_change")
                 else:
                     if unit is None or cell.text.endswith("%"):
                         continue
-                    metric, cell_unit = metric_family, unit
+                    metric, cell_unit = ("market_size" if market and metric_family == "revenue" else
+                                         metric_family), unit
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
                                  region=region if metric == "market_share" and kind == "firm" else None,
