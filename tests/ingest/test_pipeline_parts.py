@@ -368,3 +368,19 @@ def test_a_ranking_table_skips_rank_columns_and_its_total_is_the_market(kb: Know
             } <= got
     assert not any(c[1] == "revenue" and c[2] in (1.0, 5.0, 6.0, 10.0) for c in got)  # ranks are not revenue
     assert not any(c[0] == "WLD" and c[1] == "market_share" for c in got)
+
+
+def test_shares_go_on_in_later_sentences_and_a_trackers_name_is_no_research_cue(kb: KnowledgeBase) -> None:
+    """In a text stating market shares, "Micron moved into second with 27.2 per cent" and "That left it behind
+    Micron, at 21 percent" are shares too (a level with "with" or "at", a firm named, no change); "Counterpoint
+    Research" is a tracker's name, not research spending (which states no claim)."""
+    text = ("Samsung fell to third place in the HBM market in the second quarter of 2025.\n\n"
+            "Counterpoint Research put Samsung Electronics' share of the worldwide HBM market in the April-June "
+            "period at 17 percent.\n\nThat left it behind Micron, at 21 percent.\n\n"
+            "Micron said research and development spending was 11 percent of revenue.")
+    got = _claims(kb, text, "2025-09-24")
+    assert {("samsung", "market_share", 17.0, "pct", "2025Q2"), ("micron", "market_share", 21.0, "pct",
+                                                                 "2025Q2")} <= got
+    assert not any(c[2] == 11.0 for c in got)
+    # without a share stated before, "at 21 percent" is no share
+    assert not _claims(kb, "Micron's stock closed at 21 percent above its March low.", "2025-09-24")

@@ -63,6 +63,7 @@ class Running:
     country: str | None = None
     period: str | None = None
     money_family: str | None = None
+    share_family: str | None = None  # the measure of the last share stated (a percent level, not a change)
 
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
@@ -105,6 +106,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 made.append(claim.period)
             if q.kind == "money" or (q.kind == "count" and claim.metric in ("imports", "exports")):
                 run.money_family = claim.metric
+            if claim.unit == "pct":
+                run.share_family = claim.metric
             if claim.entity in ctx.kb.countries:
                 run.country = claim.entity
         countries = [m.entity for m in ments if m.kind == "country" and m.entity]
@@ -130,6 +133,9 @@ _OPENS_WITH_IT = re.compile(r"\W*(?:it|its|it's|they|their)\b", re.I)
 #: decline of 14.6%", "The figure was ..."): a change in it is of the measure last given in money or units.
 _OPENS_WITH_THAT = re.compile(r"\W*(?:that|this|the figure|the total|the amount)\b(?!\s+(?:is|was)\s+(?:why|"
                               r"because|how|what|when))", re.I)
+#: A level given as "with 27.2 per cent", "at 21 percent": in a text stating market shares, another share.
+_SHARE_LEVEL = re.compile(r"\b(?:with|at)\s+(?:about|around|nearly|roughly|some|almost|just\s+over|over)?\s*$",
+                          re.I)
 #: A change written as a comparison after its figure ("22.7% more than a year earlier", "10.8 per cent fewer").
 _MORE_THAN = re.compile(r"\s*(?:more|less|fewer|smaller|larger|bigger)\b", re.I)
 
@@ -249,6 +255,11 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
         if q.kind == "money" or _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]) or \
                 _MORE_THAN.match(s.text[q.end - s.start:]):
             family, distance = base, 100
+    if family is None and q.kind == "percent" and run.share_family == "market_share" and (
+            any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text)) and \
+            _SHARE_LEVEL.search(s.text[max(0, q.start - s.start - 25):q.start - s.start]) and \
+            not _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]):
+        family, distance = "market_share", 100  # "Micron moved into second with 27.2 per cent", "at 21 percent"
     if family is None or family == "other" or distance > 160:
         return None
     rel0 = q.start - s.start

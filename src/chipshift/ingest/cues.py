@@ -14,7 +14,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                                      r"(?:\w+\s+){0,3}(?:share|chips|suppliers|chipmakers|vendors|brands)|"
                                      r"homegrown|local\s+(?:chips|suppliers|chipmakers|vendors)", re.I)),
     ("import_share", re.compile(r"imported\s+chips|foreign\s+(?:chips|suppliers|vendors)|outsourced", re.I)),
-    ("other", re.compile(r"utili[sz]ation|\byields?\b|inventor(?:y|ies)|\bR&D\b|research|headcount|\bstaff\b|"
+    ("other", re.compile(r"utili[sz]ation|\byields?\b|inventor(?:y|ies)|\bR&D\b|research\s+(?:and|&)\s+development|"
+                         r"research\s+(?:spending|budgets?|costs?|expenses?|outlays?)|on\s+research\b|headcount|\bstaff\b|"
                          r"employees|\bjobs\b|\bshares\s+(?:fell|rose|dropped|jumped|gained|slipped|declined)|"
                          r"stock\s+(?:fell|rose|price)|crude|\boil\b|soybeans?|\bcoal\b|\bgas\b|dividend|tariffs?|"
                          r"capacity|per\s+share|\bEPS\b|valuation|transistors", re.I)),
