@@ -384,3 +384,16 @@ def test_shares_go_on_in_later_sentences_and_a_trackers_name_is_no_research_cue(
     assert not any(c[2] == 11.0 for c in got)
     # without a share stated before, "at 21 percent" is no share
     assert not _claims(kb, "Micron's stock closed at 21 percent above its March low.", "2025-09-24")
+
+
+def test_a_firms_nationality_does_not_impose_and_the_entity_list_is_the_us_list(kb: KnowledgeBase) -> None:
+    """"Chinese chipmaker Fujian Jinhua was added to the Entity List": "Chinese" names the firm's nationality, not
+    the imposer, and the Entity List is the US Commerce Department's; China's own "unreliable entity list" is
+    China's; a country acting ("China Adds Tech Firms") still imposes."""
+    report = analyse(Extracted("Chinese chipmaker Fujian Jinhua was added to the Entity List in October 2018.",
+                               "text"), kb, date_given="2018-11-01")
+    assert [(e["kind"], e["imposed_by"], e["targets"].get("firms")) for e in report["events"]] == [
+        ("entity_listing", "USA", ["fujian-jinhua"])]
+    report = analyse(Extracted("China Adds Tech Firms to Unreliable Entity List.", "text"), kb,
+                     date_given="2025-10-10")
+    assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("entity_listing", "CHN")]

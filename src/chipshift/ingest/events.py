@@ -150,7 +150,11 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         dest = [m.entity for m in countries if m.entity]
         targets = {"countries": list(dict.fromkeys(c for c in dest if c != hq))} if dest else {}
     else:
-        imposer = _by_actor(s, countries, trig) or _owner(s, countries, trig) or _subject_country(s, countries, trig)
+        # a country naming a firm's nationality ("Chinese chipmaker Fujian Jinhua", "China's SMIC") does not act
+        actors = [m for m in countries if m.kind == "agency" or not _nationality(s, m, firms)]
+        imposer = _by_actor(s, actors, trig) or _owner(s, actors, trig) or _subject_country(s, actors, trig)
+        if imposer is None and kind == "entity_listing" and _US_ENTITY_LIST.search(s.text):
+            imposer = "USA"  # the Entity List is the US Commerce Department's, unless the text names another's
         if imposer is None:
             return None
         others = [m.entity for m in countries if m.entity and m.entity != imposer]
@@ -192,6 +196,28 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
 
 _TARGET_PREP = re.compile(r"(?:\bto|\bfrom|\binto|\bagainst|\bfor|\bon|\bin|\(including|\bof|\bbound for|"
                           r"\bdestined for)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+
+
+_FIRM_NOUN = re.compile(r"(?:['’]s)?\s+(?:(?:[\w-]+\s+){0,2}?(?:compan(?:y|ies)|firms?|chipmakers?|makers?|"
+                        r"manufacturers?|suppliers?|entities|businesses|customers|buyers|vendors|designers?|"
+                        r"foundr(?:y|ies)|developers?|start-?ups?|giants?|groups?|producers?|institutes?|"
+                        r"universit(?:y|ies))\b)", re.I)
+#: "the Entity List" (the US Commerce Department's list), not China's "unreliable entity list" nor another
+#: country's list named by its owner ("Taiwan's entity list").
+_US_ENTITY_LIST = re.compile(r"(?<![Uu]nreliable )\bEntity List\b")
+
+
+def _nationality(s: Sentence, m: Mention, firms: list[Mention]) -> bool:
+    """The country mention names a firm's nationality: followed by a firm's name ("China's SMIC", "Chinese
+    Huawei") or by a word for firms ("Chinese chipmaker", "Chinese companies", "US chip firms")."""
+    after = s.text[m.end - s.start: m.end - s.start + 40]
+    if any(0 <= f.start - m.end <= 3 for f in firms):
+        return True
+    match = _FIRM_NOUN.match(after)
+    # a country's name (not its adjective) names a nationality only as a possessive or right before the noun
+    # ("China's chipmakers", "US firms"; not "China Adds Tech Firms")
+    return match is not None and (m.via == "demonym" or after.startswith(("'s", "’s")) or
+                                  len(match.group().split()) == 1)
 
 
 def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
