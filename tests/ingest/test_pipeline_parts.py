@@ -397,3 +397,14 @@ def test_a_firms_nationality_does_not_impose_and_the_entity_list_is_the_us_list(
     report = analyse(Extracted("China Adds Tech Firms to Unreliable Entity List.", "text"), kb,
                      date_given="2025-10-10")
     assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("entity_listing", "CHN")]
+
+
+def test_controls_on_metals_named_by_their_kind_are_raw_material_controls(kb: KnowledgeBase) -> None:
+    """"Beijing announced export restrictions on the two metals": a raw-material export control even when the
+    sentence does not name gallium or germanium; controls on chips stay export controls."""
+    report = analyse(Extracted("Beijing announced export restrictions on the two metals in July 2023.", "text"), kb,
+                     date_given="2023-12-20")
+    assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("raw_material_export_control", "CHN")]
+    report = analyse(Extracted("Washington announced export restrictions on advanced chips in October 2022.",
+                               "text"), kb, date_given="2023-12-20")
+    assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("export_control", "USA")]

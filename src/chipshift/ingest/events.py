@@ -47,6 +47,9 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _RAW = {"gallium", "germanium", "graphite", "antimony", "rare_earths", "tungsten", "tellurium", "bismuth", "indium",
         "molybdenum", "superhard_materials", "raw_materials"}
+#: Raw materials named by their kind ("the two metals", "critical minerals"): controls on them are raw-material
+#: export controls.
+_RAW_WORDS = re.compile(r"\b(?:metals?|minerals?|raw materials?|rare earths?|critical materials?)\b", re.I)
 _SEGMENTS = [("data_center", r"data[- ]cent(?:er|re)s?|server"),
              ("critical_information_infrastructure", r"critical (?:information )?infrastructure|key infrastructure"),
              ("automotive", r"\bauto(?:motive|mobile)?s?\b|vehicles?|\bcars?\b"),
@@ -113,7 +116,8 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
             continue
         if kind == "procurement_ban" and re.search(r"\bexport", text, re.I):
             return "export_control", m
-        if kind == "export_control" and any(m2.entity in _RAW for m2 in ments if m2.kind == "input"):
+        if kind == "export_control" and (any(m2.entity in _RAW for m2 in ments if m2.kind == "input") or
+                                         _RAW_WORDS.search(text)):
             return "raw_material_export_control", m
         if kind == "market_exit" and not any(x.kind == "firm" for x in ments) and \
                 not re.search(r"\b(?:it|the company)\b", text[:m.start()], re.I):
