@@ -32,7 +32,9 @@ REAL_FLOORS = {"dev": {"claims": (0.62, 0.64), "events": (0.53, 0.44)},
                "test2": {"claims": (0.60, 0.48), "events": (0.80, 0.48)},
                "test3": {"claims": (0.50, 0.55), "events": (0.23, 0.16)},
                "test4": {"claims": (0.57, 0.51), "events": (0.31, 0.21)},
-               "test5": {"claims": (0.55, 0.54), "events": (0.35, 0.31)}}
+               "test5": {"claims": (0.55, 0.54), "events": (0.35, 0.31)},
+               "test6": {"claims": (0.50, 0.38), "events": (0.20, 0.13)},
+               "test7": {"claims": (0.27, 0.29), "events": (0.15, 0.17)}}
 
 
 @pytest.fixture(scope="module")
