@@ -140,14 +140,10 @@ def main() -> None:
                                str(REPO / "examples")])
     try:
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                Client(port, [], threading.Lock()).ask("start", "GET", "/api/v1/vocabulary")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+        while Client(port, [], threading.Lock()).ask("start", "GET", "/api/v1/vocabulary") != 200:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
         log, lost = run_load(port, inputs, args.seconds, args.clients)
     finally:
         server.terminate()
