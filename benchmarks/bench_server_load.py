@@ -25,7 +25,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_web import free_port, pct
+from bench_web import free_port, pct, temporary_store
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
@@ -124,15 +123,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=20)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO / "src"))
-    from chipshift import api
-    from chipshift.config import Settings
+    from chipshift.io.store import Store
 
-    folder = Path(tempfile.mkdtemp(prefix="chipshift-bench-load-"))
-    store_path = folder / "store.duckdb"
-    with api.open_store(Settings(store_path=store_path)) as store:
-        if args.cset.is_dir():
-            api.import_cset(store, args.cset)
+    store_path = temporary_store(args.cset, "chipshift-bench-load-")
+    folder = store_path.parent
+    with Store(store_path) as store:
         inputs = [r["id"] for r in store.rows("inputs")]
         random.Random(7).shuffle(inputs)
     port = free_port()

@@ -145,6 +145,19 @@ def distinct_scenarios(rule_ids: list[str], n: int) -> list[dict[str, Any]]:
     return out
 
 
+def temporary_store(cset: Path, prefix: str) -> Path:
+    """A store in a new temporary folder with the bundled data and, when the folder exists, the CSET import."""
+    sys.path.insert(0, str(REPO / "src"))
+    from chipshift import api
+    from chipshift.config import Settings
+
+    store_path = Path(tempfile.mkdtemp(prefix=prefix)) / "store.duckdb"
+    with api.open_store(Settings(store_path=store_path)) as store:
+        if cset.is_dir():
+            api.import_cset(store, cset)
+    return store_path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cset", type=Path, default=REPO.parent / "shared" / "data" / "cset-eto")
@@ -152,14 +165,11 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=300, help="requests of the uncached-run load")
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO / "src"))
-    from chipshift import api
-    from chipshift.config import Settings
+    from chipshift.io.store import Store
 
-    folder = Path(tempfile.mkdtemp(prefix="chipshift-bench-web-"))
-    store_path = folder / "store.duckdb"
-    with api.open_store(Settings(store_path=store_path)) as store:
-        api.import_cset(store, args.cset)
+    store_path = temporary_store(args.cset, "chipshift-bench-web-")
+    folder = store_path.parent
+    with Store(store_path) as store:
         rule_ids = [r["id"] for r in store.rows("rules")]
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(store_path), str(port), str(REPO / "examples")])
