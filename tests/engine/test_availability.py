@@ -427,6 +427,21 @@ def test_a_relaxation_of_several_rules_is_listed_once_and_the_rules_it_lifts_are
     assert [r["id"] for r in rules_in_force(before)] == ["r", "o"] and rules_lifted(before) == []
 
 
+def test_the_rules_an_input_lists_leave_out_one_its_relaxations_free_there() -> None:
+    """Per input, the rules barring it at the destination: a ban lifted for input A only is listed for B alone
+    while the lifting holds, and for both before it."""
+    w = world({"A": {"USA": 50.0, "JPN": 50.0}, "B": {"USA": 40.0, "JPN": 60.0}})
+    ban = rule("r", ["A", "B"])
+    lift = rule("x", ["A"], kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted", start="2024-01-01")
+
+    def listed(at: date) -> dict[str, list[str]]:
+        s = situation(w, [ban, lift], CHN, at, {})
+        return {r["input"]: r["rules"] for r in availability_table(s, detail=True)}
+
+    assert listed(DAY) == {"A": [], "B": ["r"]}
+    assert listed(date(2023, 6, 30)) == {"A": ["r"], "B": ["r"]}
+
+
 def test_a_rule_relaxed_in_part_stays_in_force() -> None:
     """A relaxation that lifts one of a rule's two inputs, or frees only some of its sellers, or leaves
     licences to be decided, does not lift the rule."""

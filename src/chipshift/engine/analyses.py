@@ -119,20 +119,27 @@ def _relaxing_rows(s: Situation) -> set[int]:
             for x in xs}
 
 
+def _left_barred(s: Situation, r: int) -> np.ndarray:
+    """The (input, seller) pairs rule row r may bar at the destination that no relaxation in force frees:
+    those that surely reach the destination and leave nothing of the row (lifted, or a fee). Inputs x
+    providers."""
+    c = s.compiled
+    barred: np.ndarray = (c.cover[r][:, None] != NO) & (c.bind[r, 0][None, :] != NO)
+    for x in c.relaxed_by[r]:
+        if s.active[0, x] and c.match[x, 0] == YES and c.residual[x] == NO:
+            barred &= ~((c.cover[x][:, None] == YES) & (c.bind[x, 0][None, :] == YES))
+    return barred
+
+
 def _lifted_wholly(s: Situation, r: int) -> bool:
-    """Whether the relaxations in force that surely reach the destination and leave nothing of rule row r
-    (lifted, or a fee) free every (input, seller) pair the row may bar there."""
+    """Whether the relaxations in force free every (input, seller) pair rule row r may bar at the
+    destination (a row that bars nothing there is not lifted: it was never holding)."""
     c = s.compiled
     if c.rules[r].kind is RuleKind.RELAXATION:
         return False
-    barred = (c.cover[r][:, None] != NO) & (c.bind[r, 0][None, :] != NO)  # inputs x providers
-    if not barred.any():
+    if not ((c.cover[r] != NO).any() and (c.bind[r, 0] != NO).any()):
         return False
-    freed = np.zeros_like(barred)
-    for x in c.relaxed_by[r]:
-        if s.active[0, x] and c.match[x, 0] == YES and c.residual[x] == NO:
-            freed |= (c.cover[x][:, None] == YES) & (c.bind[x, 0][None, :] == YES)
-    return bool(np.all(freed | ~barred))
+    return not _left_barred(s, r).any()
 
 
 def _names(rule: Rule, dest: Destination, firm_parents: Mapping[str, str]) -> bool:
@@ -294,11 +301,16 @@ def _provider_entries(world: World, view_name: str, status: PairStatus,
 
 
 def _rules_reaching(s: Situation) -> list[list[str]]:
-    """Per input: the barring rules in force that reach the whole destination and cover the input."""
+    """Per input: the barring rules in force that reach the whole destination and cover the input, leaving
+    out a rule there when relaxations in force free every seller it may bar of that input (a denial order
+    lifted)."""
     c = s.compiled
     ids = np.array([r.id for r in c.rules], dtype=object)
     barring = s.active[0] & (c.match[:, 0] == YES) & (c.strength > 0)
     reaching = (c.cover > 0) & barring[:, None]  # rules x inputs
+    for r in np.flatnonzero(barring).tolist():
+        if any(s.active[0, x] for x in c.relaxed_by[r]):
+            reaching[r] &= _left_barred(s, r).any(axis=1)
     return [list(ids[reaching[:, i]]) for i in range(s.world.n_inputs)]
 
 
