@@ -74,6 +74,24 @@ def test_answers_are_compressed_and_carry_validators(client: TestClient) -> None
     assert other.status_code == 200 and other.headers["etag"] != tag
 
 
+def test_every_answer_carries_a_request_id_and_logs_one_line(client: TestClient,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    import json as json_module
+    import logging
+
+    from chipshift.web.http import JsonLogFormatter
+
+    with caplog.at_level(logging.INFO, logger="chipshift.web.access"):
+        given = client.get("/api/v1/overview", headers={"X-Request-ID": "abc-123"})
+        made = client.get("/api/v1/overview", headers={"X-Request-ID": "not a plain token!"})
+    assert given.headers["x-request-id"] == "abc-123"
+    assert re.fullmatch(r"[0-9a-f]{16}", made.headers["x-request-id"])
+    lines = [r for r in caplog.records if r.name == "chipshift.web.access"]
+    assert [r.getMessage().split()[:3] for r in lines] == [["GET", "/api/v1/overview", "200"]] * 2
+    entry = json_module.loads(JsonLogFormatter().format(lines[0]))
+    assert entry["request_id"] == "abc-123" and entry["level"] == "INFO" and entry["message"].startswith("GET")
+
+
 def test_options_and_405_name_every_method_of_the_path(client: TestClient) -> None:
     r = client.options("/api/v1/scenarios")
     assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST"

@@ -1,12 +1,19 @@
-"""HTTP around the routes (ASGI middleware): body limits, timing, validators for answers, allowed methods.
+"""HTTP around the routes (ASGI middleware): body limits, timing, validators for answers, allowed methods,
+request ids and the server's structured logs.
 
 Each class wraps the app and leaves the routes alone; ``create_app`` stacks them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import json
+import logging
+import re
 import time
+import uuid
+from datetime import UTC, datetime
 
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -172,3 +179,75 @@ class AllowedMethods:
             await send(message)
 
         await self.app(scope, receive, allow_send)
+
+
+#: The id of the request being answered, for log records (set by ``RequestLog``).
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+access_log = logging.getLogger("chipshift.web.access")
+
+
+class RequestLog:
+    """Gives every request an id (the client's ``X-Request-ID`` when it is a plain token of up to 64
+    characters, else a new one), returns it in the answer's ``X-Request-ID``, and logs one line per answer:
+    method, path, status, milliseconds, id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _GIVEN_ID.match(given) else uuid.uuid4().hex[:16]
+        token = request_id.set(rid)
+        start = time.perf_counter()
+        status = 500
+
+        async def id_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, id_send)
+        finally:
+            access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status,
+                            (time.perf_counter() - start) * 1000, extra={"request_id": rid})
+            request_id.reset(token)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per log record: time (UTC, ISO 8601), level, logger, message, request id (``-`` for a
+    record written outside a request), and the exception when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+                 "request_id": getattr(record, "request_id", "-")}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _stamp_request_id(record: logging.LogRecord) -> bool:
+    """Give a record written while a request is answered (on the event loop) that request's id."""
+    if not hasattr(record, "request_id"):
+        record.request_id = request_id.get()
+    return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Structured logs on stderr for the server: every record, uvicorn's included, as one JSON line."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLogFormatter())
+    handler.addFilter(_stamp_request_id)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True

@@ -21,10 +21,12 @@ def serve(store: Path | None, host: str = "127.0.0.1", port: int = 8000, write_t
     import uvicorn
 
     from chipshift.web.app import create_app
+    from chipshift.web.http import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     token = write_token or os.environ.get(WRITE_TOKEN_ENV) or None
     app = create_app(Settings.from_env(store=store, data_dir=data_dir), write_token=token, learn_at_start=True)
     mode = "read-write (token required for writes)" if token else "read-only"
     logging.getLogger(__name__).info("chipshift on http://%s:%d (%s)", host, port, mode)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, ws="none", lifespan="on")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, ws="none", lifespan="on",
+                log_config=None)  # the JSON lines configured above; RequestLog writes the access lines
