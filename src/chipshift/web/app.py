@@ -7,18 +7,13 @@ small script that fetches the same JSON.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
@@ -29,46 +24,11 @@ from chipshift.web import errors
 from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog, ServerTiming
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
+from chipshift.web.state import AppState
 
 HERE = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"
 VERSION = "1"
-
-
-@dataclass
-class AppState:
-    """What routes need: the store (one owner), the runner, the scenario catalog and the write token."""
-
-    settings: Settings
-    store: Store
-    runner: Runner
-    catalog: Catalog
-    write_token: str | None
-    owns_store: bool
-    started: float = field(default_factory=time.time)
-
-
-def state(request: Request) -> AppState:
-    value: AppState = request.app.state.chipshift
-    return value
-
-
-_bearer = HTTPBearer(auto_error=False, description="The write token given at start (--write-token or "
-                                                   "CHIPSHIFT_WRITE_TOKEN).")
-
-
-def require_write(request: Request,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
-    """Writing needs the token configured at start; without it, or with a wrong one, 401."""
-    token = state(request).write_token
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if token is None:
-        raise errors.ApiError(401, "writing is disabled on this server: start it with --write-token (or "
-                              "CHIPSHIFT_WRITE_TOKEN) and send 'Authorization: Bearer TOKEN'", "Authorization",
-                              headers=challenge)
-    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), token.encode()):
-        raise errors.ApiError(401, "a valid write token is required: send 'Authorization: Bearer TOKEN'",
-                              "Authorization", headers=challenge)
 
 
 def _learn_track_record(store: Store) -> None:

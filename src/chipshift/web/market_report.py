@@ -14,8 +14,8 @@ from chipshift.api import market as market_api
 from chipshift.io.store import Store
 from chipshift.reports.labels import describe
 from chipshift.web import svg
+from chipshift.web.html_table import html_table
 from chipshift.web.market import cited_facts, fact_sources
-from chipshift.web.report import html_table
 
 DEFAULT_DRAWS = 1000
 

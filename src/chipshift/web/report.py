@@ -17,6 +17,7 @@ from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml
 from chipshift.web import svg
 from chipshift.web.compare import BASELINE_DOC
+from chipshift.web.html_table import html_table
 from chipshift.web.market import MARKET_POINTER
 
 STAGES = {"S1": "S1 · Design", "S2": "S2 · Fabrication", "S3": "S3 · Assembly, testing, packaging"}
@@ -35,28 +36,6 @@ svg{max-width:100%;height:auto}
 
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{100 * v:.1f}%"
-
-
-def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None) -> str:
-    """An HTML table of ``rows`` by ``columns`` (key, label). ``numeric`` names the right-aligned columns; when
-    it is None, numbers are found by type and floats written to four significant digits."""
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
-    body = []
-    for row in rows:
-        cells = []
-        for key, _ in columns:
-            value = row.get(key)
-            if numeric is None:
-                is_number = isinstance(value, int | float) and not isinstance(value, bool)
-                text = f"{value:,.4g}" if isinstance(value, float) else "" if value is None else str(value)
-                cells.append(f"<td{' class=num' if is_number else ''}>{escape(text)}</td>")
-                continue
-            if isinstance(value, list):
-                value = ", ".join(str(v) for v in value)
-            cls = ' class="num"' if key in numeric else ""
-            cells.append(f"<td{cls}>{escape('' if value is None else str(value))}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _target(document: dict[str, Any]) -> str:

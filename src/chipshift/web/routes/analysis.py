@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from chipshift import api
 from chipshift.errors import NotFoundError
 from chipshift.web import rules
-from chipshift.web.app import AppState, state
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import ApiError
 from chipshift.web.routes import JSON_OBJECT, day, errors_doc
 from chipshift.web.runtime import JSONBytes
 from chipshift.web.scenarios import ScenarioArg
+from chipshift.web.state import AppState, state
 
 router = APIRouter(tags=["restrictions"])
 State = Annotated[AppState, Depends(state)]

@@ -11,10 +11,10 @@ from chipshift.api import facts as facts_api
 from chipshift.schemas import vocabulary as voc
 from chipshift.schemas.tables import RULES
 from chipshift.web import explorer
-from chipshift.web.app import AppState, require_write, state
 from chipshift.web.models import FactsRequest
 from chipshift.web.routes import JSON_OBJECT, errors_doc
 from chipshift.web.runtime import JSONBytes, encode
+from chipshift.web.state import AppState, require_write, state
 
 router = APIRouter(tags=["data"])
 State = Annotated[AppState, Depends(state)]

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends
 
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.web import documents
-from chipshift.web.app import AppState, require_write, state
 from chipshift.web.errors import ApiError
 from chipshift.web.models import IngestRequest
 from chipshift.web.routes import JSON_OBJECT, errors_doc
 from chipshift.web.runtime import JSONBytes, encode
+from chipshift.web.state import AppState, require_write, state
 
 router = APIRouter(tags=["documents"])
 State = Annotated[AppState, Depends(state)]

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 
 from chipshift.api import market as market_api
 from chipshift.web import market
-from chipshift.web.app import AppState, state
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
 from chipshift.web.routes import JSON_OBJECT, errors_doc
 from chipshift.web.runtime import JSONBytes
+from chipshift.web.state import AppState, state
 
 router = APIRouter(tags=["market"])
 State = Annotated[AppState, Depends(state)]

@@ -13,13 +13,13 @@ from starlette.responses import Response
 
 from chipshift import api
 from chipshift.web import compare, scenarios
-from chipshift.web.app import AppState, require_write, state
 from chipshift.web.errors import ApiError
 from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, ScenarioDoc, Side
 from chipshift.web.routes import JSON_OBJECT, errors_doc
 from chipshift.web.routes.analysis import FIELDS, resolve
 from chipshift.web.runtime import JSONBytes, encode
 from chipshift.web.scenarios import ScenarioArg
+from chipshift.web.state import AppState, require_write, state
 
 router = APIRouter(tags=["scenarios"])
 State = Annotated[AppState, Depends(state)]
