@@ -26,6 +26,8 @@ def to_json(report: Any) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, default=str)
 
 
+#: The widest a column of single tokens (ids, codes, numbers) is kept whole in a terminal table.
+MAX_ID_WIDTH = 40
 #: What joins a list of plain values in one CSV cell.
 LIST_SEPARATOR = "; "
 
@@ -115,10 +117,16 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
             continue
         shown = (columns or {}).get(key) or list(dict.fromkeys(k for r in value for k in r))
         grid = Table(title=f"{key} ({len(value)})", title_justify="left", show_lines=False)
-        for name in shown:
-            grid.add_column(name, overflow="fold")
-        for record in value:
-            grid.add_row(*(_cell(record.get(name)) for name in shown))
+        rows = [[_cell(record.get(name)) for name in shown] for record in value]
+        for k, name in enumerate(shown):
+            cells = [row[k] for row in rows]
+            if all(" " not in c for c in cells):  # ids and codes: never split across lines; words wrap
+                width = min(MAX_ID_WIDTH, max([len(name), *map(len, cells)]))
+                grid.add_column(name, no_wrap=True, min_width=width, overflow="ellipsis")
+            else:
+                grid.add_column(name, overflow="fold")
+        for row in rows:
+            grid.add_row(*row)
         console.print(grid)
 
 
