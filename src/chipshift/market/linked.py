@@ -319,13 +319,6 @@ def _state(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray) -> _St
     return _State(*(np.asarray(x) for x in out))
 
 
-def _supply_weights(eps: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """``eps / (1 + eps)`` and ``1 / (1 + eps)`` (1 and 0 for a flat supply, eps = inf)."""
-    finite = np.isfinite(eps)
-    e = np.where(finite, eps, 1.0)
-    return np.where(finite, e / (1.0 + e), 1.0), np.where(finite, 1.0 / (1.0 + e), 0.0)
-
-
 @dataclass(frozen=True)
 class LinkedResult:
     """Equilibrium of a batch; pair arrays ``(batch, markets, firms)``, firm ``(batch, firms)``, market
@@ -374,19 +367,20 @@ class LinkedResult:
             return np.asarray(np.where(total > 0.0, self.revenue / total, np.nan))
 
 
-def _newton(r: _Resolved, pairs: IntArray, tol: float, max_iter: int, start: FloatArray | None = None) -> tuple[
+def _newton(k: dict[str, npt.NDArray[Any]], pairs: IntArray, tol: float, max_iter: int,
+            start: FloatArray | None = None, chain: int = 0) -> tuple[
         FloatArray, FloatArray, IntArray, FloatArray, BoolArray, _State]:
     """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
-    the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
-    does not lower the residual. Returns the solution, the iterations, the residuals, which draws converged
-    and the state at the solution."""
-    k = r.kernel_arrays()
-    guess = _for_kernel(np.full(r.log_c.shape, np.nan) if start is None else np.broadcast_to(start, r.log_c.shape),
-                        np.float64)
+    the baseline's) where it is finite, else (``chain`` > 0) from the solution of the draw `chain` rows before,
+    else from marginal cost; a full step is tried first and halved where it does not lower the residual.
+    Returns the solution, the iterations, the residuals, which draws converged and the state at the
+    solution. `k` are the draws' arrays as `_Resolved.kernel_arrays` gives them."""
+    shape = k["log_c"].shape
+    guess = _for_kernel(np.full(shape, np.nan) if start is None else np.broadcast_to(start, shape), np.float64)
     u, rho, iters, resid, done, *state = linked_kernel.newton(
         k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
         k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"],
-        _for_kernel(pairs, np.int64), guess, tol, max_iter)
+        _for_kernel(pairs, np.int64), guess, tol, max_iter, chain)
     return (np.asarray(u), np.asarray(rho), np.asarray(iters), np.asarray(resid), np.asarray(done),
             _State(*(np.asarray(x) for x in state)))
 
@@ -412,54 +406,36 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
     if start is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
-    u, rho, iters, resid, done, st = _newton(r, pairs, tol, max_iter, guess)
+    k = r.kernel_arrays()
+    u, rho, iters, resid, done, st = _newton(k, pairs, tol, max_iter, guess)
     if not done.all():
         bad = np.flatnonzero(~done)
         raise ConvergenceError(
             f"linked markets did not clear for {bad.size} of {b} draws (first: {bad[:10].tolist()}; worst residual "
             f"{float(np.max(resid[bad])):.3g}): check for a firm at capacity whose every market has inelastic "
             "demand (eta = 0) and no other seller", tuple(int(i) for i in bad))
-    return _assemble(base, r, st, u, rho, pairs, iters, resid, rationing)
+    return _assemble(base, r, k, st, u, rho, pairs, iters, resid, rationing)
 
 
-def _assemble(base: LinkedMarkets, r: _Resolved, st: _State, u: FloatArray, rho: FloatArray, pairs: IntArray,
-              iters: IntArray, resid: FloatArray, rationing: bool) -> LinkedResult:
-    b, nm, nf = r.allowed.shape
-    p0 = base.buyer_price
+def _assemble(base: LinkedMarkets, r: _Resolved, k: dict[str, npt.NDArray[Any]], st: _State, u: FloatArray,
+              rho: FloatArray, pairs: IntArray, iters: IntArray, resid: FloatArray, rationing: bool) -> LinkedResult:
+    """The result of every draw from its solution (`linked_kernel.assemble`, one draw at a time); `k` are the
+    draws' arrays as `_Resolved.kernel_arrays` gives them."""
+    (price, quantity, value, revenue, share, licence, at_quota, seller, mc, rent, bound, comp_price, delivered,
+     unmet) = (np.asarray(x) for x in linked_kernel.assemble(
+        k["e0"], k["log_c"], k["eps"], k["log_k"], k["log_d"], k["eta"], k["extra"], k["allowed"], k["active"],
+        k["wedge"], k["sales0"], _for_kernel(base.buyer_price, np.float64),
+        _for_kernel(base.seller_price, np.float64), _for_kernel(pairs, np.int64), _for_kernel(u, np.float64),
+        _for_kernel(rho, np.float64), _for_kernel(st.log_p, np.float64), _for_kernel(st.log_pi, np.float64),
+        _for_kernel(st.flow, np.float64), _for_kernel(st.sales, np.float64)))
     v0 = base.seller_price
-    inv_eps = np.where(np.isfinite(r.eps), 1.0 / np.where(np.isfinite(r.eps), r.eps, 1.0), 0.0)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        log_s = np.log(np.where(st.sales > 0.0, st.sales, np.nan) / r.sales0)
-        seller = np.where(r.active, v0 * np.exp(u), np.nan)
-        mc = np.where(r.active, v0 * np.exp(r.log_c + inv_eps * log_s), np.nan)
-        k_price, k_sales = _supply_weights(r.eps)
-        bound = r.active & (r.log_k - log_s < k_price * (u - r.log_c) - k_sales * log_s) & np.isfinite(r.log_k)
-        rent = np.where(bound, np.maximum(seller - mc, 0.0), np.where(r.active, 0.0, np.nan))
-        full_rho = np.zeros((b, nm, nf))
-        if pairs.size:
-            full_rho[:, pairs[:, 0], pairs[:, 1]] = rho
-        selling = r.allowed | (r.extra > 0.0)
-        price = np.where(selling, p0 * np.exp(st.log_p), np.nan)
-        quantity = st.flow + r.extra
-        value = np.where(selling, price * quantity, 0.0)
-        revenue = value / (1.0 + r.wedge)
-        at_quota = r.allowed & (full_rho > 0.0)
-        licence = np.where(selling, seller[:, None, :] * np.expm1(full_rho), np.nan)
-        total = value.sum(axis=2, keepdims=True)
-        share = np.where(total > 0.0, value / np.where(total > 0.0, total, 1.0), 0.0)
-        e0 = r.e0
-        closed = ~r.allowed.any(axis=2)
-        comp_price = np.exp(st.log_pi)
-        demand = e0 * np.exp(r.log_d - r.eta * np.where(closed, 0.0, st.log_pi))
-        delivered = np.where(closed, 0.0, demand)
-        unmet = np.where(closed, e0 * np.exp(r.log_d), 0.0)
     rationed = _rationed(r, u, rho, pairs, bound, mc, v0, st) if rationing else np.full_like(u, np.nan)
     return LinkedResult(
         firms=base.firms, markets=base.markets, price=price, quantity=quantity, value=value, revenue=revenue,
         share=share, licence_rent=licence, at_quota=at_quota, seller_price=seller, marginal_cost=mc,
         capacity_rent=rent, at_capacity=bound, sales=st.sales, rationed=rationed, composite_price=comp_price,
-        composite_quantity=delivered, unmet=unmet, converged=np.ones(b, dtype=bool), iterations=iters,
-        residual=resid,
+        composite_quantity=delivered, unmet=unmet, converged=np.ones(r.allowed.shape[0], dtype=bool),
+        iterations=iters, residual=resid,
     )
 
 

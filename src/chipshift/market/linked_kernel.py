@@ -114,11 +114,12 @@ def _prices(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allo
 
 
 @numba.njit(cache=True, inline="always")
-def _inverse_wedges(i: int, log_tau: Any, inv_tau: Any) -> None:
-    """``exp(-log_tau)`` of draw i into `inv_tau`."""
+def _inverse_wedges(i: int, log_tau: Any, allowed: Any, inv_tau: Any) -> None:
+    """``exp(-log_tau)`` of draw i into `inv_tau`, for the pairs in the choice set (the others' is never read)."""
     for m in range(log_tau.shape[1]):
         for f in range(log_tau.shape[2]):
-            inv_tau[m, f] = math.exp(-log_tau[i, m, f])
+            if allowed[i, m, f]:
+                inv_tau[m, f] = math.exp(-log_tau[i, m, f])
 
 
 @numba.njit(cache=True, inline="always")
@@ -130,13 +131,14 @@ def _supply_weight(eps: float) -> tuple[float, float]:
 
 
 @numba.njit(cache=True)
-def _system(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any,
-            active: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any,
-            pairs: Any, u: Any, rho: Any, want_jacobian: bool, inv_tau: Any, inv_u: Any, full_rho: Any,
-            log_p: Any, log_pi: Any, share: Any, flow: Any, sales: Any, res: Any, jac: Any, w_price: Any,
-            w_cap: Any, w_rho: Any, w_quota: Any, d_sales: Any) -> float:
-    """Draw i's residual (into `res`) and, if wanted, its semismooth Jacobian (into `jac`); returns the sum of
-    squared residuals (NaN when one is)."""
+def _residual(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any,
+              active: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any,
+              pairs: Any, u: Any, rho: Any, inv_tau: Any, inv_u: Any, full_rho: Any, log_p: Any, log_pi: Any,
+              share: Any, flow: Any, sales: Any, res: Any, w_price: Any, w_cap: Any, w_rho: Any,
+              w_quota: Any) -> float:
+    """Draw i's residual (into `res`) at `u`, `rho`; returns the sum of squared residuals (NaN when one is).
+    The buffers `log_p` ... `sales` and the weights `w_price` ... `w_quota` are left holding the state there,
+    which is all `_jacobian` reads."""
     nm, nf = s0.shape[1], s0.shape[2]
     nq = pairs.shape[0]
     for m in range(nm):
@@ -170,8 +172,16 @@ def _system(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, 
         w_rho[q] = wr
         w_quota[q] = wq
         merit += phi * phi
-    if not want_jacobian:
-        return merit
+    return merit
+
+
+@numba.njit(cache=True)
+def _jacobian(i: int, s0: Any, allowed: Any, active: Any, eps: Any, sigma: Any, eta: Any, pairs: Any,
+              share: Any, flow: Any, sales: Any, jac: Any, w_price: Any, w_cap: Any, w_rho: Any, w_quota: Any,
+              d_sales: Any) -> None:
+    """Draw i's semismooth Jacobian (into `jac`) at the state the last `_residual` left in the buffers."""
+    nm, nf = s0.shape[1], s0.shape[2]
+    nq = pairs.shape[0]
     n = nf + nq
     for a in range(n):
         for c in range(n):
@@ -225,7 +235,6 @@ def _system(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, 
                 g = pairs[r, 1]
                 dx = slope * share[mq, g] - (sig if g == gq else 0.0)
                 jac[nf + q, nf + r] -= w_quota[q] * dx
-    return merit
 
 
 @numba.njit(cache=True)
@@ -263,12 +272,15 @@ def _lu_solve(a: Any, b: Any, out: Any) -> bool:
 @numba.njit(cache=True)
 def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
            log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, pairs: Any,
-           start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
-    """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost).
+           start: Any, tol: float, max_iter: int, chain: int) -> tuple[Any, ...]:
+    """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost, or
+    with `chain` > 0 from the solution of draw ``i - chain`` when that one converged: draws laid out quarter
+    after quarter, `chain` draws a quarter, start from their previous quarter's prices).
     A full step (capped at 4 in logs) is tried first; where it does not lower the squared residual by the
-    Armijo margin it is halved, up to 30 times. Returns log seller prices ``(b, f)``, licence rents
-    ``(b, q)``, iterations, final residual (max norm), whether each draw converged, and the log buyer prices,
-    log price indices, flows and sales at the last iterate, as `state` gives them."""
+    Armijo margin it is halved, up to 30 times. The Jacobian is built only at iterates that take a step.
+    Returns log seller prices ``(b, f)``, licence rents ``(b, q)``, iterations, final residual (max norm),
+    whether each draw converged, and the log buyer prices, log price indices, flows and sales at the last
+    iterate, as `state` gives them."""
     b, nm, nf = s0.shape
     nq = pairs.shape[0]
     n = nf + nq
@@ -292,7 +304,6 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     res = np.empty(n)
     jac = np.empty((n, n))
     trial_res = np.empty(n)
-    trial_jac = np.empty((n, n))
     w_price = np.empty(nf)
     w_cap = np.empty(nf)
     w_rho = np.empty(nq)
@@ -306,15 +317,18 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     rhs = np.empty(n)
     lu = np.empty((n, n))
     for i in range(b):
-        _inverse_wedges(i, log_tau, inv_tau)
+        _inverse_wedges(i, log_tau, allowed, inv_tau)
+        chained = chain > 0 and i >= chain and done[i - chain]
         for f in range(nf):
             s = start[i, f]
+            if not math.isfinite(s) and chained:
+                s = u_out[i - chain, f]
             u[f] = s if (math.isfinite(s) and active[i, f]) else log_c[i, f]
         for q in range(nq):
             rho[q] = 0.0
-        _system(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
-                eta, sales0, pairs, u, rho, True, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales,
-                res, jac, w_price, w_cap, w_rho, w_quota, d_sales)
+        _residual(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
+                  eta, sales0, pairs, u, rho, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales, res,
+                  w_price, w_cap, w_rho, w_quota)
         for k in range(max_iter + 1):
             norm = 0.0
             for a in range(n):
@@ -329,6 +343,8 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
                 break
             if k == max_iter:
                 break
+            _jacobian(i, s0, allowed, active, eps, sigma, eta, pairs, share, flow, sales, jac, w_price, w_cap,
+                      w_rho, w_quota, d_sales)
             for a in range(n):
                 rhs[a] = -res[a]
                 for c in range(n):
@@ -353,24 +369,19 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
                     u_try[f] = u[f] + scale * step[f]
                 for q in range(nq):
                     rho_try[q] = rho[q] + scale * step[nf + q]
-                merit = _system(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
-                                log_d, sigma, eta, sales0, pairs, u_try, rho_try, attempt == 0, inv_tau, inv_u,
-                                full_rho, log_p, log_pi, share, flow, sales, trial_res, trial_jac, w_price, w_cap,
-                                w_rho, w_quota, d_sales)
+                merit = _residual(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
+                                  log_d, sigma, eta, sales0, pairs, u_try, rho_try, inv_tau, inv_u, full_rho, log_p,
+                                  log_pi, share, flow, sales, trial_res, w_price, w_cap, w_rho, w_quota)
                 if math.isfinite(merit) and merit <= (1.0 - 1e-4 * scale) * merit0:
                     break
+            # the last trial is the new iterate: the buffers hold its state
             for f in range(nf):
                 u[f] = u_try[f]
             for q in range(nq):
                 rho[q] = rho_try[q]
+            for a in range(n):
+                res[a] = trial_res[a]
             iters[i] += 1
-            if scale == 1.0:
-                res[:] = trial_res
-                jac[:, :] = trial_jac
-            else:
-                _system(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d,
-                        sigma, eta, sales0, pairs, u, rho, True, inv_tau, inv_u, full_rho, log_p, log_pi, share,
-                        flow, sales, res, jac, w_price, w_cap, w_rho, w_quota, d_sales)
         # the buffers hold the state at the last iterate: every path above ends on an evaluation there
         u_out[i] = u
         rho_out[i] = rho
@@ -396,9 +407,89 @@ def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, 
     inv_u = np.empty(nf)
     full_rho = np.zeros((nm, nf))
     for i in range(b):
-        _inverse_wedges(i, log_tau, inv_tau)
+        _inverse_wedges(i, log_tau, allowed, inv_tau)
         for q in range(pairs.shape[0]):
             full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
         _prices(i, s0, x0, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u[i], full_rho,
                 log_p[i], log_pi[i], share, flow[i], sales[i])
     return log_p, log_pi, flow, sales
+
+
+@numba.njit(cache=True, error_model="numpy")
+def assemble(e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any,
+             allowed: Any, active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, pairs: Any, u: Any, rho: Any,
+             log_p: Any, log_pi: Any, flow: Any, sales: Any) -> tuple[Any, ...]:
+    """The outputs of every draw at its solution (`linked._assemble` documents them), one draw at a time:
+    pair arrays ``(b, m, f)`` price, quantity, value, revenue, share, licence rent, at quota; firm arrays
+    ``(b, f)`` seller price, marginal cost, capacity rent, at capacity; market arrays ``(b, m)`` composite
+    price, composite quantity, unmet demand. `p0` ``(m, f)`` and `v0` ``(f,)`` are the baseline's buyer
+    and seller prices. Divisions follow numpy's rules (x / 0 is inf or NaN), as the arrays they replace."""
+    b, nm, nf = extra.shape
+    price = np.empty((b, nm, nf))
+    quantity = np.empty((b, nm, nf))
+    value = np.empty((b, nm, nf))
+    revenue = np.empty((b, nm, nf))
+    share = np.empty((b, nm, nf))
+    licence = np.empty((b, nm, nf))
+    at_quota = np.zeros((b, nm, nf), dtype=np.bool_)
+    seller = np.empty((b, nf))
+    mc = np.empty((b, nf))
+    rent = np.empty((b, nf))
+    bound = np.zeros((b, nf), dtype=np.bool_)
+    comp_price = np.empty((b, nm))
+    delivered = np.empty((b, nm))
+    unmet = np.empty((b, nm))
+    full_rho = np.zeros((nm, nf))
+    for i in range(b):
+        for q in range(pairs.shape[0]):
+            full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
+        for f in range(nf):
+            e = eps[i, f]
+            inv_eps = 1.0 / e if math.isfinite(e) else 0.0
+            k_price, k_sales = _supply_weight(e)
+            log_s = math.log(sales[i, f] / sales0[i, f]) if sales[i, f] > 0.0 else math.nan
+            if active[i, f]:
+                seller[i, f] = v0[f] * math.exp(u[i, f])
+                mc[i, f] = v0[f] * math.exp(log_c[i, f] + inv_eps * log_s)
+                bound[i, f] = (log_k[i, f] - log_s < k_price * (u[i, f] - log_c[i, f]) - k_sales * log_s
+                               and math.isfinite(log_k[i, f]))
+                if bound[i, f]:
+                    gap = seller[i, f] - mc[i, f]
+                    rent[i, f] = gap if (gap > 0.0 or math.isnan(gap)) else 0.0
+                else:
+                    rent[i, f] = 0.0
+            else:
+                seller[i, f] = math.nan
+                mc[i, f] = math.nan
+                rent[i, f] = math.nan
+        for m in range(nm):
+            total = 0.0
+            closed = True
+            for f in range(nf):
+                selling = allowed[i, m, f] or extra[i, m, f] > 0.0
+                closed = closed and not allowed[i, m, f]
+                q = flow[i, m, f] + extra[i, m, f]
+                quantity[i, m, f] = q
+                at_quota[i, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
+                if selling:
+                    p = p0[m, f] * math.exp(log_p[i, m, f])
+                    price[i, m, f] = p
+                    value[i, m, f] = p * q
+                    licence[i, m, f] = seller[i, f] * math.expm1(full_rho[m, f])
+                else:
+                    price[i, m, f] = math.nan
+                    value[i, m, f] = 0.0
+                    licence[i, m, f] = math.nan
+                revenue[i, m, f] = value[i, m, f] / (1.0 + wedge[i, m, f])
+                total += value[i, m, f]
+            for f in range(nf):
+                share[i, m, f] = value[i, m, f] / total if total > 0.0 else 0.0
+            comp_price[i, m] = math.exp(log_pi[i, m])
+            if closed:
+                delivered[i, m] = 0.0
+                unmet[i, m] = e0[i, m] * math.exp(log_d[i, m])
+            else:
+                delivered[i, m] = e0[i, m] * math.exp(log_d[i, m] - eta[i, m] * log_pi[i, m])
+                unmet[i, m] = 0.0
+    return (price, quantity, value, revenue, share, licence, at_quota, seller, mc, rent, bound, comp_price,
+            delivered, unmet)
