@@ -368,19 +368,18 @@ class LinkedResult:
 
 
 def _newton(k: dict[str, npt.NDArray[Any]], pairs: IntArray, tol: float, max_iter: int,
-            start: FloatArray | None = None, chain: int = 0) -> tuple[
+            start: FloatArray | None = None) -> tuple[
         FloatArray, FloatArray, IntArray, FloatArray, BoolArray, _State]:
     """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
-    the baseline's) where it is finite, else (``chain`` > 0) from the solution of the draw `chain` rows before,
-    else from marginal cost; a full step is tried first and halved where it does not lower the residual.
-    Returns the solution, the iterations, the residuals, which draws converged and the state at the
-    solution. `k` are the draws' arrays as `_Resolved.kernel_arrays` gives them."""
+    the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
+    does not lower the residual. Returns the solution, the iterations, the residuals, which draws converged
+    and the state at the solution. `k` are the draws' arrays as `_Resolved.kernel_arrays` gives them."""
     shape = k["log_c"].shape
     guess = _for_kernel(np.full(shape, np.nan) if start is None else np.broadcast_to(start, shape), np.float64)
     u, rho, iters, resid, done, *state = linked_kernel.newton(
         k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
         k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"],
-        _for_kernel(pairs, np.int64), guess, tol, max_iter, chain)
+        _for_kernel(pairs, np.int64), guess, tol, max_iter)
     return (np.asarray(u), np.asarray(rho), np.asarray(iters), np.asarray(resid), np.asarray(done),
             _State(*(np.asarray(x) for x in state)))
 

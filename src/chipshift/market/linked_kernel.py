@@ -272,10 +272,8 @@ def _lu_solve(a: Any, b: Any, out: Any) -> bool:
 @numba.njit(cache=True)
 def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
            log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, pairs: Any,
-           start: Any, tol: float, max_iter: int, chain: int) -> tuple[Any, ...]:
-    """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost, or
-    with `chain` > 0 from the solution of draw ``i - chain`` when that one converged: draws laid out quarter
-    after quarter, `chain` draws a quarter, start from their previous quarter's prices).
+           start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
+    """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost).
     A full step (capped at 4 in logs) is tried first; where it does not lower the squared residual by the
     Armijo margin it is halved, up to 30 times. The Jacobian is built only at iterates that take a step.
     Returns log seller prices ``(b, f)``, licence rents ``(b, q)``, iterations, final residual (max norm),
@@ -318,11 +316,8 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     lu = np.empty((n, n))
     for i in range(b):
         _inverse_wedges(i, log_tau, allowed, inv_tau)
-        chained = chain > 0 and i >= chain and done[i - chain]
         for f in range(nf):
             s = start[i, f]
-            if not math.isfinite(s) and chained:
-                s = u_out[i - chain, f]
             u[f] = s if (math.isfinite(s) and active[i, f]) else log_c[i, f]
         for q in range(nq):
             rho[q] = 0.0
