@@ -227,12 +227,24 @@ class LinkedShocks:
                   "capacity": (0.0, False), "cost": (0.0, True), "supply_elasticity": (0.0, True),
                   "demand_shift": (0.0, True), "sigma": (0.0, True), "demand_elasticity": (0.0, False)}
         for name, (low, strict) in limits.items():
-            arr = out[name]
-            if np.any(arr <= low) if strict else np.any(arr < low):
+            # the values as given (broadcasting repeats them): a default broadcast to the batch is checked once
+            lo, finite = _smallest(np.asarray(arrays.get(name, defaults[name]), dtype=np.float64))
+            if (lo <= low) if strict else (lo < low):
                 raise MarketInputError(f"{name} must be {'>' if strict else '>='} {low:g}")
-            if name not in ("quota", "capacity", "supply_elasticity") and not np.all(np.isfinite(arr)):
+            if name not in ("quota", "capacity", "supply_elasticity") and not finite:
                 raise MarketInputError(f"{name} must be finite")
         return _Resolved.build(base, batch, out)
+
+
+def _smallest(arr: FloatArray) -> tuple[float, bool]:
+    """The smallest value other than NaN (inf when there is none) and whether every value is finite: a
+    minimum and a maximum, where comparing element by element would write a mask the size of the batch."""
+    if arr.size == 0:
+        return math.inf, True
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    if not (math.isnan(lo) or math.isnan(hi)):
+        return lo, math.isfinite(lo) and math.isfinite(hi)
+    return (math.inf if np.all(np.isnan(arr)) else float(np.nanmin(arr))), False
 
 
 @dataclass(frozen=True)
