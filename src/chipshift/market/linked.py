@@ -31,6 +31,7 @@ first solve after an install takes about twenty seconds (`scripts/setup` does it
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,8 @@ from chipshift.market import linked_kernel
 from chipshift.market.ces import BoolArray, FloatArray, as_float
 from chipshift.market.errors import ConvergenceError, MarketInputError
 
-__all__ = ["LinkedMarkets", "LinkedResult", "LinkedShocks", "compile_kernel", "solve_linked"]
+__all__ = ["LinkedMarkets", "LinkedProblem", "LinkedResult", "LinkedShocks", "compile_kernel", "prepare",
+           "solve_linked", "solve_prepared"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -396,6 +398,46 @@ def _newton(k: dict[str, npt.NDArray[Any]], pairs: IntArray, tol: float, max_ite
             _State(*(np.asarray(x) for x in state)))
 
 
+@dataclass(frozen=True)
+class LinkedProblem:
+    """A batch of draws resolved against its baseline and laid out for the solver (`prepare`). `with_demand`
+    gives the same draws with other demand shifts without resolving and checking the rest again, which is
+    what rounds of matching demand to sourced values change."""
+
+    base: LinkedMarkets
+    resolved: _Resolved
+    arrays: dict[str, npt.NDArray[Any]]  # as `_Resolved.kernel_arrays` gives them
+    pairs: IntArray  # (q, 2): the (market, firm) pairs that may carry a licence cap
+
+    @property
+    def batch(self) -> int:
+        return int(self.resolved.allowed.shape[0])
+
+    def with_demand(self, demand_shift: npt.ArrayLike) -> LinkedProblem:
+        """The same draws with demand shifts `demand_shift` (broadcast to ``(batch, markets)``)."""
+        shape = self.resolved.log_d.shape
+        given = as_float(demand_shift, "demand_shift")
+        try:
+            d = np.broadcast_to(given, shape)
+        except ValueError:
+            raise MarketInputError(f"demand_shift must broadcast to {shape}, got {given.shape}") from None
+        lo, finite = _smallest(np.asarray(given, dtype=np.float64))
+        if lo <= 0.0:
+            raise MarketInputError("demand_shift must be > 0")
+        if not finite:
+            raise MarketInputError("demand_shift must be finite")
+        log_d = np.log(d)
+        return LinkedProblem(self.base, dataclasses.replace(self.resolved, log_d=log_d),
+                             {**self.arrays, "log_d": _for_kernel(log_d, np.float64)}, self.pairs)
+
+
+def prepare(base: LinkedMarkets, shocks: LinkedShocks | None = None) -> LinkedProblem:
+    """`shocks` resolved against `base` (broadcast and checked), ready for `solve_prepared`."""
+    r = (shocks or LinkedShocks()).resolve(base)
+    pairs = np.argwhere((np.isfinite(r.log_quota) & (r.x0 > 0.0)).any(axis=0)).astype(np.int64)
+    return LinkedProblem(base, r, r.kernel_arrays(), pairs)
+
+
 def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol: float = 1e-11,
                  max_iter: int = 100, rationing: bool = True, start: FloatArray | None = None) -> LinkedResult:
     """Solve every draw of `shocks` (none: the baseline, returned exactly); ConvergenceError names failures.
@@ -410,14 +452,20 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
     """
     if not (tol > 0.0) or max_iter < 1:
         raise MarketInputError("tol must be > 0 and max_iter >= 1")
-    r = (shocks or LinkedShocks()).resolve(base)
-    b = r.allowed.shape[0]
-    pairs = np.argwhere((np.isfinite(r.log_quota) & (r.x0 > 0.0)).any(axis=0)).astype(np.int64)
+    return solve_prepared(prepare(base, shocks), tol=tol, max_iter=max_iter, rationing=rationing, start=start)
+
+
+def solve_prepared(problem: LinkedProblem, *, tol: float = 1e-11, max_iter: int = 100, rationing: bool = True,
+                   start: FloatArray | None = None) -> LinkedResult:
+    """`solve_linked` of a prepared batch (`prepare`, `LinkedProblem.with_demand`)."""
+    if not (tol > 0.0) or max_iter < 1:
+        raise MarketInputError("tol must be > 0 and max_iter >= 1")
+    r, k, pairs = problem.resolved, problem.arrays, problem.pairs
+    b = problem.batch
     guess = None
     if start is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
-    k = r.kernel_arrays()
     u, rho, iters, resid, done, st = _newton(k, pairs, tol, max_iter, guess)
     if not done.all():
         bad = np.flatnonzero(~done)
@@ -425,7 +473,7 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
             f"linked markets did not clear for {bad.size} of {b} draws (first: {bad[:10].tolist()}; worst residual "
             f"{float(np.max(resid[bad])):.3g}): check for a firm at capacity whose every market has inelastic "
             "demand (eta = 0) and no other seller", tuple(int(i) for i in bad))
-    return _assemble(base, r, k, st, u, rho, pairs, iters, resid, rationing)
+    return _assemble(problem.base, r, k, st, u, rho, pairs, iters, resid, rationing)
 
 
 def _assemble(base: LinkedMarkets, r: _Resolved, k: dict[str, npt.NDArray[Any]], st: _State, u: FloatArray,

@@ -20,6 +20,7 @@ Values, quantities and prices come out per quarter; `unmet` is demand no seller 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,9 +30,9 @@ import numpy.typing as npt
 
 from chipshift.market.ces import BoolArray, FloatArray
 from chipshift.market.errors import MarketInputError
-from chipshift.market.linked import LinkedMarkets, LinkedResult, LinkedShocks, solve_linked
+from chipshift.market.linked import LinkedMarkets, LinkedResult, LinkedShocks, prepare, solve_linked, solve_prepared
 
-__all__ = ["InputCut", "Licence", "LinkedPath", "QuarterlyPlan", "Rush", "simulate_linked"]
+__all__ = ["InputCut", "Licence", "LinkedPath", "PreparedPlan", "QuarterlyPlan", "Rush", "simulate_linked"]
 
 
 @dataclass(frozen=True)
@@ -177,46 +178,81 @@ def _licence_terms(base: LinkedMarkets, plan: QuarterlyPlan, t: int) -> tuple[
     return np.asarray(wedge_in_force), wedge, licensed, approval
 
 
-def _without_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool = True,
-                   guess: FloatArray | None = None) -> LinkedPath:
-    """Every quarter in one batch: without supply cuts or rushes nothing carries from a quarter to the next."""
-    nm, nf = base.shape
-    n_t, n_b = plan.quarters, plan.batch
-    terms = [_licence_terms(base, plan, t) for t in range(n_t)]
+class PreparedPlan:
+    """A plan made ready to run with several demand paths (`run`); `simulate_linked` runs it once.
 
-    def stack(parts: list[Any], tail: tuple[int, ...]) -> FloatArray:
-        return np.asarray(np.stack(parts).reshape((n_t * n_b, *tail)))
+    Without supply cuts or rushes nothing carries from a quarter to the next, so every quarter is solved in
+    one batch, and that batch is resolved and checked once here: a run with other demand shifts only swaps
+    them in (rounds of matching demand to sourced values run the same plan five times). With licences, the
+    batch prepared is the one without their caps; the capped one depends on it and is built at each run.
+    A plan with stocks is run quarter by quarter, anew each time."""
 
-    def flat(arr: npt.NDArray[Any] | None, tail: tuple[int, ...]) -> npt.NDArray[Any] | None:
+    def __init__(self, base: LinkedMarkets, plan: QuarterlyPlan) -> None:
+        _check_plan(base, plan)
+        self.base = base
+        self.plan = plan
+        self.stateless = not plan.cuts and not plan.rushes
+        if not self.stateless:
+            return
+        nm, nf = base.shape
+        terms = [_licence_terms(base, plan, t) for t in range(plan.quarters)]
+        self.licensed = self._stack([x[2] for x in terms], (nm, nf))
+        self.approval = self._stack([x[3] for x in terms], (nm, nf))
+        self.wedge = self._stack([x[1] for x in terms], (nm, nf))  # with licence delays
+        self.common = {"banned": self._flat(plan.banned[:, None], (nm, nf)),
+                       "capacity": self._flat(plan.capacity, (nf,)), "demand_shift": self._flat(plan.demand, (nm,)),
+                       "quality": self._flat(plan.quality, (nm, nf)), "cost": self._flat(plan.cost, (nf,)),
+                       "sigma": self._flat(plan.sigma, (nm,)),
+                       "demand_elasticity": self._flat(plan.demand_elasticity, (nm,)),
+                       "quantity": self._flat(plan.quantity, (nm, nf)),
+                       "supply_elasticity": self._flat(plan.supply_elasticity, (nf,))}
+        self.capped = bool(self.licensed.any())
+        uncapped = self._stack([x[0] for x in terms], (nm, nf)) if self.capped else self.wedge
+        self.problem = prepare(base, LinkedShocks(wedge=uncapped, **self.common))
+
+    def _stack(self, parts: list[Any], tail: tuple[int, ...]) -> FloatArray:
+        """Per-quarter ``(B, ...)`` arrays as one ``(T * B, ...)``."""
+        return np.asarray(np.stack(parts).reshape((self.plan.quarters * self.plan.batch, *tail)))
+
+    def _flat(self, arr: npt.NDArray[Any] | None, tail: tuple[int, ...]) -> npt.NDArray[Any] | None:
         """A per-quarter (T, B, ...) or per-draw (B, ...) array as (T * B, ...)."""
+        n_t, n_b = self.plan.quarters, self.plan.batch
         return None if arr is None else np.asarray(np.broadcast_to(arr, (n_t, n_b, *tail)).reshape(
             (n_t * n_b, *tail)))
 
-    licensed = stack([x[2] for x in terms], (nm, nf))
-    common = {"banned": flat(plan.banned[:, None], (nm, nf)), "capacity": flat(plan.capacity, (nf,)),
-              "demand_shift": flat(plan.demand, (nm,)), "quality": flat(plan.quality, (nm, nf)),
-              "cost": flat(plan.cost, (nf,)), "sigma": flat(plan.sigma, (nm,)),
-              "demand_elasticity": flat(plan.demand_elasticity, (nm,)), "quantity": flat(plan.quantity, (nm, nf)),
-              "supply_elasticity": flat(plan.supply_elasticity, (nf,))}
-    quota = None
-    if licensed.any():
-        first = solve_linked(base, LinkedShocks(wedge=stack([x[0] for x in terms], (nm, nf)), **common),
-                             rationing=False)
-        quota = np.where(licensed, stack([x[3] for x in terms], (nm, nf)) * first.quantity, np.inf)
-    res = solve_linked(base, LinkedShocks(wedge=stack([x[1] for x in terms], (nm, nf)), quota=quota, **common),
-                       rationing=rationing, start=None if guess is None else guess.reshape((n_t * n_b, nf)))
+    def run(self, demand: FloatArray, *, rationing: bool = True, start: LinkedPath | None = None) -> LinkedPath:
+        """Solve quarters 0..T-1 for all draws with demand shifts `demand` ``(T, B, markets)`` in place of the
+        plan's. ``start``: a nearby path whose seller prices the solver starts from; ``rationing=False`` leaves
+        rationed demand out (NaN)."""
+        base, plan = self.base, self.plan
+        guess = None if start is None else start.seller_price / base.seller_price  # (T, B, f)
+        if not self.stateless:
+            return _with_state(base, dataclasses.replace(plan, demand=demand), rationing, guess)
+        nm, nf = base.shape
+        n_t, n_b = plan.quarters, plan.batch
+        shift = np.asarray(np.broadcast_to(demand, (n_t, n_b, nm)).reshape((n_t * n_b, nm)))
+        problem = self.problem.with_demand(shift)
+        at = None if guess is None else guess.reshape((n_t * n_b, nf))
+        if self.capped:
+            first = solve_prepared(problem, rationing=False)
+            quota = np.where(self.licensed, self.approval * first.quantity, np.inf)
+            res = solve_linked(base, LinkedShocks(wedge=self.wedge, quota=quota, **(self.common | {
+                "demand_shift": shift})), rationing=rationing, start=at)
+        else:
+            res = solve_prepared(problem, rationing=rationing, start=at)
 
-    def back(arr: Any) -> Any:
-        return np.asarray(arr).reshape((n_t, n_b, *np.shape(arr)[1:]))
+        def back(arr: Any) -> Any:
+            return np.asarray(arr).reshape((n_t, n_b, *np.shape(arr)[1:]))
 
-    zeros = np.zeros((n_t, n_b, nm, nf))
-    return LinkedPath(
-        firms=base.firms, markets=base.markets, quantity=back(res.quantity), value=back(res.value),
-        revenue=back(res.revenue), price=back(res.price), share=back(res.share), seller_price=back(res.seller_price),
-        capacity=np.asarray(np.broadcast_to(plan.capacity, (n_t, n_b, nf))), capacity_rent=back(res.capacity_rent),
-        licence_rent=back(res.licence_rent), at_capacity=back(res.at_capacity), rationed=back(res.rationed),
-        composite_price=back(res.composite_price), unmet=back(res.unmet), buyer_stock=zeros, from_stock=zeros,
-        input_stock=np.full((n_t, n_b, nf), np.nan))
+        zeros = np.zeros((n_t, n_b, nm, nf))
+        return LinkedPath(
+            firms=base.firms, markets=base.markets, quantity=back(res.quantity), value=back(res.value),
+            revenue=back(res.revenue), price=back(res.price), share=back(res.share),
+            seller_price=back(res.seller_price), capacity=np.asarray(np.broadcast_to(plan.capacity, (n_t, n_b, nf))),
+            capacity_rent=back(res.capacity_rent), licence_rent=back(res.licence_rent),
+            at_capacity=back(res.at_capacity), rationed=back(res.rationed),
+            composite_price=back(res.composite_price), unmet=back(res.unmet), buyer_stock=zeros, from_stock=zeros,
+            input_stock=np.full((n_t, n_b, nf), np.nan))
 
 
 def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool = True,
@@ -224,10 +260,11 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool
     """Solve quarters 0..T-1 for all draws: in order when stocks carry from one quarter to the next (supply
     cuts, rushes), else all in one batch. ``start``: a nearby path whose seller prices the solver starts from;
     ``rationing=False`` leaves rationed demand out (NaN)."""
-    _check_plan(base, plan)
-    guess = None if start is None else start.seller_price / base.seller_price  # (T, B, f)
-    if not plan.cuts and not plan.rushes:
-        return _without_state(base, plan, rationing, guess)
+    return PreparedPlan(base, plan).run(plan.demand, rationing=rationing, start=start)
+
+
+def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess: FloatArray | None) -> LinkedPath:
+    """The quarters in order, each for all draws: stocks (supply cuts, rushes) carry from one to the next."""
     nm, nf = base.shape
     n_t, n_b = plan.quarters, plan.batch
     flows0 = np.broadcast_to(base.quantity if plan.quantity is None else plan.quantity, (n_b, nm, nf))

@@ -29,7 +29,15 @@ from chipshift.domain.period import Period
 from chipshift.engine.reach import MAYBE, NO, Destination, reaches
 from chipshift.errors import DataError, Problem
 from chipshift.market.linked import LinkedMarkets
-from chipshift.market.linked_path import InputCut, Licence, LinkedPath, QuarterlyPlan, Rush, simulate_linked
+from chipshift.market.linked_path import (
+    InputCut,
+    Licence,
+    LinkedPath,
+    PreparedPlan,
+    QuarterlyPlan,
+    Rush,
+    simulate_linked,
+)
 from chipshift.scenarios.market_case import Param
 from chipshift.scenarios.market_run import RuleContext, value_of
 from chipshift.scenarios.market_run import default_draws as default_draws  # one definition, for both models
@@ -562,7 +570,8 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     sourced = np.array([bool(m.values) for m in case.markets])
     if not sourced.any():
         return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
-    path = simulate_linked(base, plan, rationing=False)
+    runs = PreparedPlan(base, plan)  # every round runs the same plan with other demand shifts
+    path = runs.run(plan.demand, rationing=False)
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     log_d = np.log(plan.demand)
     prev: tuple[FloatArray, FloatArray] | None = None
@@ -581,7 +590,7 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         prev = (log_d, log_gap)
         log_d = np.where(usable, log_d + log_gap / slope, log_d)
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
-        path = simulate_linked(base, dataclasses.replace(plan, demand=np.exp(log_d)), rationing=False, start=path)
+        path = runs.run(np.exp(log_d), rationing=False, start=path)
     return path, np.exp(log_d)  # the path is always that of the last shifts
 
 
