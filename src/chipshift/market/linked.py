@@ -381,23 +381,6 @@ class LinkedResult:
             return np.asarray(np.where(total > 0.0, self.revenue / total, np.nan))
 
 
-def _newton(k: dict[str, npt.NDArray[Any]], pairs: IntArray, tol: float, max_iter: int,
-            start: FloatArray | None = None) -> tuple[
-        FloatArray, FloatArray, IntArray, FloatArray, BoolArray, _State]:
-    """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
-    the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
-    does not lower the residual. Returns the solution, the iterations, the residuals, which draws converged
-    and the state at the solution. `k` are the draws' arrays as `_Resolved.kernel_arrays` gives them."""
-    shape = k["log_c"].shape
-    guess = _for_kernel(np.full(shape, np.nan) if start is None else np.broadcast_to(start, shape), np.float64)
-    u, rho, iters, resid, done, *state = linked_kernel.newton(
-        k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
-        k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"],
-        _for_kernel(pairs, np.int64), guess, tol, max_iter)
-    return (np.asarray(u), np.asarray(rho), np.asarray(iters), np.asarray(resid), np.asarray(done),
-            _State(*(np.asarray(x) for x in state)))
-
-
 @dataclass(frozen=True)
 class LinkedProblem:
     """A batch of draws resolved against its baseline and laid out for the solver (`prepare`). `with_demand`
@@ -431,6 +414,24 @@ class LinkedProblem:
                              {**self.arrays, "log_d": _for_kernel(log_d, np.float64)}, self.pairs)
 
 
+def _newton(problem: LinkedProblem, tol: float, max_iter: int, start: FloatArray | None = None) -> tuple[
+        FloatArray, FloatArray, IntArray, FloatArray, BoolArray, tuple[npt.NDArray[Any], ...]]:
+    """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
+    the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
+    does not lower the residual. Returns the solution, the iterations, the residuals, which draws converged
+    and the kernel's arrays of the outputs at the solution (`_assemble` reads them)."""
+    k, base = problem.arrays, problem.base
+    shape = k["log_c"].shape
+    guess = _for_kernel(np.full(shape, np.nan) if start is None else np.broadcast_to(start, shape), np.float64)
+    u, rho, iters, resid, done, *out = linked_kernel.newton(
+        k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
+        k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"], k["e0"], k["wedge"],
+        _for_kernel(base.buyer_price, np.float64), _for_kernel(base.seller_price, np.float64),
+        _for_kernel(problem.pairs, np.int64), guess, tol, max_iter)
+    return (np.asarray(u), np.asarray(rho), np.asarray(iters), np.asarray(resid), np.asarray(done),
+            tuple(np.asarray(x) for x in out))
+
+
 def prepare(base: LinkedMarkets, shocks: LinkedShocks | None = None) -> LinkedProblem:
     """`shocks` resolved against `base` (broadcast and checked), ready for `solve_prepared`."""
     r = (shocks or LinkedShocks()).resolve(base)
@@ -460,46 +461,44 @@ def solve_prepared(problem: LinkedProblem, *, tol: float = 1e-11, max_iter: int 
     """`solve_linked` of a prepared batch (`prepare`, `LinkedProblem.with_demand`)."""
     if not (tol > 0.0) or max_iter < 1:
         raise MarketInputError("tol must be > 0 and max_iter >= 1")
-    r, k, pairs = problem.resolved, problem.arrays, problem.pairs
+    r = problem.resolved
     b = problem.batch
     guess = None
     if start is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
-    u, rho, iters, resid, done, st = _newton(k, pairs, tol, max_iter, guess)
+    u, rho, iters, resid, done, out = _newton(problem, tol, max_iter, guess)
     if not done.all():
         bad = np.flatnonzero(~done)
         raise ConvergenceError(
             f"linked markets did not clear for {bad.size} of {b} draws (first: {bad[:10].tolist()}; worst residual "
             f"{float(np.max(resid[bad])):.3g}): check for a firm at capacity whose every market has inelastic "
             "demand (eta = 0) and no other seller", tuple(int(i) for i in bad))
-    return _assemble(problem.base, r, k, st, u, rho, pairs, iters, resid, rationing)
+    return _assemble(problem, u, rho, iters, resid, out, rationing)
 
 
-def _assemble(base: LinkedMarkets, r: _Resolved, k: dict[str, npt.NDArray[Any]], st: _State, u: FloatArray,
-              rho: FloatArray, pairs: IntArray, iters: IntArray, resid: FloatArray, rationing: bool) -> LinkedResult:
-    """The result of every draw from its solution (`linked_kernel.assemble`, one draw at a time); `k` are the
-    draws' arrays as `_Resolved.kernel_arrays` gives them."""
-    (price, quantity, value, revenue, share, licence, at_quota, seller, mc, rent, bound, comp_price, delivered,
-     unmet) = (np.asarray(x) for x in linked_kernel.assemble(
-        k["e0"], k["log_c"], k["eps"], k["log_k"], k["log_d"], k["eta"], k["extra"], k["allowed"], k["active"],
-        k["wedge"], k["sales0"], _for_kernel(base.buyer_price, np.float64),
-        _for_kernel(base.seller_price, np.float64), _for_kernel(pairs, np.int64), _for_kernel(u, np.float64),
-        _for_kernel(rho, np.float64), _for_kernel(st.log_p, np.float64), _for_kernel(st.log_pi, np.float64),
-        _for_kernel(st.flow, np.float64), _for_kernel(st.sales, np.float64)))
-    v0 = base.seller_price
-    rationed = _rationed(r, u, rho, pairs, bound, mc, v0, st) if rationing else np.full_like(u, np.nan)
+def _assemble(problem: LinkedProblem, u: FloatArray, rho: FloatArray, iters: IntArray, resid: FloatArray,
+              out: tuple[npt.NDArray[Any], ...], rationing: bool) -> LinkedResult:
+    """The result of every draw from the outputs the kernel worked out at its solution (`linked_kernel._outputs`),
+    with rationed demand if wanted."""
+    base, r = problem.base, problem.resolved
+    _log_pi, sales, pair_out, at_quota, firm_out, bound, market_out = out
+    price, quantity, value, revenue, share, licence = pair_out[:6]
+    seller, mc, rent = firm_out
+    comp_price, delivered, unmet = market_out
+    rationed = (_rationed(r, u, rho, problem.pairs, bound, mc, base.seller_price, sales) if rationing
+                else np.full_like(u, np.nan))
     return LinkedResult(
         firms=base.firms, markets=base.markets, price=price, quantity=quantity, value=value, revenue=revenue,
         share=share, licence_rent=licence, at_quota=at_quota, seller_price=seller, marginal_cost=mc,
-        capacity_rent=rent, at_capacity=bound, sales=st.sales, rationed=rationed, composite_price=comp_price,
+        capacity_rent=rent, at_capacity=bound, sales=sales, rationed=rationed, composite_price=comp_price,
         composite_quantity=delivered, unmet=unmet, converged=np.ones(r.allowed.shape[0], dtype=bool),
         iterations=iters, residual=resid,
     )
 
 
 def _rationed(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, bound: BoolArray, mc: FloatArray,
-              v0: FloatArray, st: _State) -> FloatArray:
+              v0: FloatArray, sales: FloatArray) -> FloatArray:
     """Per firm at capacity: buyers' demand at its marginal cost (others' prices held) minus its capacity."""
     out = np.zeros_like(u)
     for f in np.flatnonzero(bound.any(axis=0)):
@@ -508,7 +507,7 @@ def _rationed(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, bou
         at_cost = u[rows].copy()
         at_cost[:, f] = np.log(mc[rows, f] / v0[f])
         notional = _state(sub, at_cost, rho[rows], pairs).sales[:, f]
-        out[rows, f] = np.maximum(notional - st.sales[rows, f], 0.0)
+        out[rows, f] = np.maximum(notional - sales[rows, f], 0.0)
     return out
 
 

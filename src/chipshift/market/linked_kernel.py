@@ -271,23 +271,27 @@ def _lu_solve(a: Any, b: Any, out: Any) -> bool:
 
 @numba.njit(cache=True)
 def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
-           log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, pairs: Any,
-           start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
+           log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, e0: Any, wedge: Any,
+           p0: Any, v0: Any, pairs: Any, start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
     """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost).
     A full step (capped at 4 in logs) is tried first; where it does not lower the squared residual by the
     Armijo margin it is halved, up to 30 times. The Jacobian is built only at iterates that take a step.
+    Each draw's outputs are worked out at its last iterate while its state is at hand (`_outputs`).
     Returns log seller prices ``(b, f)``, licence rents ``(b, q)``, iterations, final residual (max norm),
-    whether each draw converged, and the log buyer prices, log price indices, flows and sales at the last
-    iterate, as `state` gives them."""
+    whether each draw converged, log price indices ``(b, m)``, sales ``(b, f)``, and `_outputs`' arrays:
+    pairs ``(7, b, m, f)``, at quota, firms ``(3, b, f)``, at capacity, markets ``(3, b, m)``."""
     b, nm, nf = s0.shape
     nq = pairs.shape[0]
     n = nf + nq
     u_out = np.empty((b, nf))
     rho_out = np.zeros((b, nq))
-    log_p_out = np.empty((b, nm, nf))
     log_pi_out = np.empty((b, nm))
-    flow_out = np.empty((b, nm, nf))
     sales_out = np.empty((b, nf))
+    out = np.empty((7, b, nm, nf))
+    at_quota = np.zeros((b, nm, nf), dtype=np.bool_)
+    firm_out = np.empty((3, b, nf))
+    bound = np.zeros((b, nf), dtype=np.bool_)
+    market_out = np.empty((3, b, nm))
     iters = np.zeros(b, dtype=np.int64)
     resid = np.full(b, np.inf)
     done = np.zeros(b, dtype=np.bool_)
@@ -380,11 +384,11 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
         # the buffers hold the state at the last iterate: every path above ends on an evaluation there
         u_out[i] = u
         rho_out[i] = rho
-        log_p_out[i] = log_p
         log_pi_out[i] = log_pi
-        flow_out[i] = flow
         sales_out[i] = sales
-    return u_out, rho_out, iters, resid, done, log_p_out, log_pi_out, flow_out, sales_out
+        _outputs(i, e0, log_c, eps, log_k, log_d, eta, extra, allowed, active, wedge, sales0, p0, v0, u, full_rho,
+                 log_p, log_pi, flow, sales, out, firm_out, at_quota, bound, market_out)
+    return u_out, rho_out, iters, resid, done, log_pi_out, sales_out, out, at_quota, firm_out, bound, market_out
 
 
 @numba.njit(cache=True)
@@ -410,81 +414,64 @@ def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, 
     return log_p, log_pi, flow, sales
 
 
-@numba.njit(cache=True, error_model="numpy")
-def assemble(e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any,
-             allowed: Any, active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, pairs: Any, u: Any, rho: Any,
-             log_p: Any, log_pi: Any, flow: Any, sales: Any) -> tuple[Any, ...]:
-    """The outputs of every draw at its solution (`linked._assemble` documents them), one draw at a time:
-    pair arrays ``(b, m, f)`` price, quantity, value, revenue, share, licence rent, at quota; firm arrays
-    ``(b, f)`` seller price, marginal cost, capacity rent, at capacity; market arrays ``(b, m)`` composite
-    price, composite quantity, unmet demand. `p0` ``(m, f)`` and `v0` ``(f,)`` are the baseline's buyer
-    and seller prices. Divisions follow numpy's rules (x / 0 is inf or NaN), as the arrays they replace."""
-    b, nm, nf = extra.shape
-    price = np.empty((b, nm, nf))
-    quantity = np.empty((b, nm, nf))
-    value = np.empty((b, nm, nf))
-    revenue = np.empty((b, nm, nf))
-    share = np.empty((b, nm, nf))
-    licence = np.empty((b, nm, nf))
-    at_quota = np.zeros((b, nm, nf), dtype=np.bool_)
-    seller = np.empty((b, nf))
-    mc = np.empty((b, nf))
-    rent = np.empty((b, nf))
-    bound = np.zeros((b, nf), dtype=np.bool_)
-    comp_price = np.empty((b, nm))
-    delivered = np.empty((b, nm))
-    unmet = np.empty((b, nm))
-    full_rho = np.zeros((nm, nf))
-    for i in range(b):
-        for q in range(pairs.shape[0]):
-            full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
+@numba.njit(cache=True, inline="always")
+def _outputs(i: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any, allowed: Any,
+             active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, u: Any, full_rho: Any, log_p: Any, log_pi: Any,
+             flow: Any, sales: Any, out: Any, firm_out: Any, at_quota: Any, bound: Any, market_out: Any) -> None:
+    """Draw i's outputs at its solution (`linked._assemble` documents them) from the state the solver leaves
+    in its buffers (`u`, `full_rho`, `log_p` ... `sales`), into `out` ``(7, b, m, f)``: price, quantity,
+    value, revenue, share, licence rent (and `at_quota`); `firm_out` ``(3, b, f)``: seller price, marginal
+    cost, capacity rent (and `bound`, at capacity); `market_out` ``(3, b, m)``: composite price, composite
+    quantity, unmet demand. `p0` ``(m, f)`` and `v0` ``(f,)`` are the baseline's buyer and seller prices.
+    A division by zero gives what numpy gives (inf), as the batch arrays this replaces did."""
+    nm, nf = extra.shape[1], extra.shape[2]
+    for f in range(nf):
+        e = eps[i, f]
+        inv_eps = 1.0 / e if math.isfinite(e) else 0.0
+        k_price, k_sales = _supply_weight(e)
+        log_s = math.nan
+        if sales[f] > 0.0:
+            log_s = math.log(sales[f] / sales0[i, f]) if sales0[i, f] > 0.0 else math.inf
+        if active[i, f]:
+            seller = v0[f] * math.exp(u[f])
+            mc = v0[f] * math.exp(log_c[i, f] + inv_eps * log_s)
+            at_cap = (log_k[i, f] - log_s < k_price * (u[f] - log_c[i, f]) - k_sales * log_s
+                      and math.isfinite(log_k[i, f]))
+            rent = 0.0
+            if at_cap:
+                gap = seller - mc
+                rent = gap if (gap > 0.0 or math.isnan(gap)) else 0.0
+            bound[i, f] = at_cap
+        else:
+            seller = mc = rent = math.nan
+        firm_out[0, i, f] = seller
+        firm_out[1, i, f] = mc
+        firm_out[2, i, f] = rent
+    for m in range(nm):
+        total = 0.0
+        closed = True
         for f in range(nf):
-            e = eps[i, f]
-            inv_eps = 1.0 / e if math.isfinite(e) else 0.0
-            k_price, k_sales = _supply_weight(e)
-            log_s = math.log(sales[i, f] / sales0[i, f]) if sales[i, f] > 0.0 else math.nan
-            if active[i, f]:
-                seller[i, f] = v0[f] * math.exp(u[i, f])
-                mc[i, f] = v0[f] * math.exp(log_c[i, f] + inv_eps * log_s)
-                bound[i, f] = (log_k[i, f] - log_s < k_price * (u[i, f] - log_c[i, f]) - k_sales * log_s
-                               and math.isfinite(log_k[i, f]))
-                if bound[i, f]:
-                    gap = seller[i, f] - mc[i, f]
-                    rent[i, f] = gap if (gap > 0.0 or math.isnan(gap)) else 0.0
-                else:
-                    rent[i, f] = 0.0
+            closed = closed and not allowed[i, m, f]
+            q = flow[m, f] + extra[i, m, f]
+            out[1, i, m, f] = q
+            at_quota[i, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
+            if allowed[i, m, f] or extra[i, m, f] > 0.0:  # selling there
+                p = p0[m, f] * math.exp(log_p[m, f])
+                out[0, i, m, f] = p
+                out[2, i, m, f] = p * q
+                out[5, i, m, f] = firm_out[0, i, f] * math.expm1(full_rho[m, f])
             else:
-                seller[i, f] = math.nan
-                mc[i, f] = math.nan
-                rent[i, f] = math.nan
-        for m in range(nm):
-            total = 0.0
-            closed = True
-            for f in range(nf):
-                selling = allowed[i, m, f] or extra[i, m, f] > 0.0
-                closed = closed and not allowed[i, m, f]
-                q = flow[i, m, f] + extra[i, m, f]
-                quantity[i, m, f] = q
-                at_quota[i, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
-                if selling:
-                    p = p0[m, f] * math.exp(log_p[i, m, f])
-                    price[i, m, f] = p
-                    value[i, m, f] = p * q
-                    licence[i, m, f] = seller[i, f] * math.expm1(full_rho[m, f])
-                else:
-                    price[i, m, f] = math.nan
-                    value[i, m, f] = 0.0
-                    licence[i, m, f] = math.nan
-                revenue[i, m, f] = value[i, m, f] / (1.0 + wedge[i, m, f])
-                total += value[i, m, f]
-            for f in range(nf):
-                share[i, m, f] = value[i, m, f] / total if total > 0.0 else 0.0
-            comp_price[i, m] = math.exp(log_pi[i, m])
-            if closed:
-                delivered[i, m] = 0.0
-                unmet[i, m] = e0[i, m] * math.exp(log_d[i, m])
-            else:
-                delivered[i, m] = e0[i, m] * math.exp(log_d[i, m] - eta[i, m] * log_pi[i, m])
-                unmet[i, m] = 0.0
-    return (price, quantity, value, revenue, share, licence, at_quota, seller, mc, rent, bound, comp_price,
-            delivered, unmet)
+                out[0, i, m, f] = math.nan
+                out[2, i, m, f] = 0.0
+                out[5, i, m, f] = math.nan
+            out[3, i, m, f] = out[2, i, m, f] / (1.0 + wedge[i, m, f])
+            total += out[2, i, m, f]
+        for f in range(nf):
+            out[4, i, m, f] = out[2, i, m, f] / total if total > 0.0 else 0.0
+        market_out[0, i, m] = math.exp(log_pi[m])
+        if closed:
+            market_out[1, i, m] = 0.0
+            market_out[2, i, m] = e0[i, m] * math.exp(log_d[i, m])
+        else:
+            market_out[1, i, m] = e0[i, m] * math.exp(log_d[i, m] - eta[i, m] * log_pi[m])
+            market_out[2, i, m] = 0.0

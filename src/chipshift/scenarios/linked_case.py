@@ -576,7 +576,9 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     log_d = np.log(plan.demand)
     prev: tuple[FloatArray, FloatArray] | None = None
     for _ in range(VALUE_ROUNDS):
-        spent = path.value.sum(axis=3) + (path.from_stock * base.buyer_price).sum(axis=3)  # (T, B, m)
+        spent = path.value.sum(axis=3)  # (T, B, m)
+        if path.from_stock.any():  # buyers' stocks (a run without them has none)
+            spent = spent + (path.from_stock * base.buyer_price).sum(axis=3)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_gap = np.log(target) - np.log(spent / spent[:1])
         usable = sourced[None, None, :] & np.isfinite(log_gap) & (spent > 0.0)
