@@ -8,6 +8,9 @@ cap and the backtracking line search are those `linked.solve_linked` documents.
 
 Arrays are per draw: pairs ``(b, m, f)``, firms ``(b, f)``, markets ``(b, m)``; `pairs` ``(q, 2)`` are the
 (market, firm) pairs that may carry a licence cap.
+
+Every division is guarded or has a positive denominator by construction, so the kernels are compiled with
+numpy's error model (no test for a zero divisor before each division, as Python's model needs).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 _CORNER = 1.0 - 1.0 / math.sqrt(2.0)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _fb(a: float, b: float) -> tuple[float, float, float]:
     """``phi(a, b) = a + b - sqrt(a^2 + b^2)`` and the weights of da and db in its derivative; b = inf (no
     constraint) gives phi = a."""
@@ -34,13 +37,13 @@ def _fb(a: float, b: float) -> tuple[float, float, float]:
     return a + b - radius, 1.0 - a / radius, 1.0 - b / radius
 
 
-@numba.njit(cache=True, inline="always")
-def _prices(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any,
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _prices(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any,
             sigma: Any, eta: Any, inv_tau: Any, inv_u: Any, u: Any, full_rho: Any, log_p: Any, log_pi: Any,
             share: Any, flow: Any, sales: Any) -> None:
     """Draw i's buyer prices (log), price indices (log), value shares, flows and firm sales, written into the
     buffers `log_p` ... `sales` from seller prices `u` and licence rents `full_rho` (markets x firms);
-    `inv_tau` holds ``exp(-log_tau)`` of the draw, `inv_u` is a buffer of one per firm.
+    `inv_tau` and `x_per_s` hold the draw's constants (`_draw_constants`), `inv_u` is a buffer of one per firm.
 
     The flow is the value share over the buyer price times the market's spending,
     ``x_mf = x0_mf (s_mf / s0_mf) p^_mf^(-1) P^_m^(1 - eta_m) D^_m``, which is the CES flow of the module
@@ -78,6 +81,7 @@ def _prices(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allo
             for f in range(nf):
                 if allowed[i, m, f]:
                     z = g * (log_p[m, f] - log_a[i, m, f])
+                    share[m, f] = z  # kept for the next loop
                     if z > top:
                         top = z
             if not math.isfinite(top):
@@ -85,7 +89,7 @@ def _prices(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allo
             total = 0.0
             for f in range(nf):
                 if allowed[i, m, f]:
-                    t = s0[i, m, f] * math.exp(g * (log_p[m, f] - log_a[i, m, f]) - top)
+                    t = s0[i, m, f] * math.exp(share[m, f] - top)
                     share[m, f] = t
                     total += t
                 else:
@@ -107,22 +111,24 @@ def _prices(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allo
                 per_price = inv_tau[m, f] * inv_u[f]
                 if full_rho[m, f] != 0.0:
                     per_price *= math.exp(-full_rho[m, f])
-                flow[m, f] = x0[i, m, f] / s0[i, m, f] * share[m, f] * per_price * spend
+                flow[m, f] = x_per_s[m, f] * share[m, f] * per_price * spend
             else:
                 flow[m, f] = 0.0
             sales[f] += flow[m, f] + extra[i, m, f]
 
 
-@numba.njit(cache=True, inline="always")
-def _inverse_wedges(i: int, log_tau: Any, allowed: Any, inv_tau: Any) -> None:
-    """``exp(-log_tau)`` of draw i into `inv_tau`, for the pairs in the choice set (the others' is never read)."""
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _draw_constants(i: int, s0: Any, x0: Any, log_tau: Any, allowed: Any, inv_tau: Any, x_per_s: Any) -> None:
+    """What draw i's evaluations share, for the pairs in the choice set (the others' is never read):
+    ``exp(-log_tau)`` into `inv_tau` and ``x0 / s0`` (baseline flow per unit of value share) into `x_per_s`."""
     for m in range(log_tau.shape[1]):
         for f in range(log_tau.shape[2]):
             if allowed[i, m, f]:
                 inv_tau[m, f] = math.exp(-log_tau[i, m, f])
+                x_per_s[m, f] = x0[i, m, f] / s0[i, m, f]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _supply_weight(eps: float) -> tuple[float, float]:
     """``eps / (1 + eps)`` and ``1 / (1 + eps)`` (1 and 0 for a flat supply, eps = inf)."""
     if not math.isfinite(eps):
@@ -130,8 +136,8 @@ def _supply_weight(eps: float) -> tuple[float, float]:
     return eps / (1.0 + eps), 1.0 / (1.0 + eps)
 
 
-@numba.njit(cache=True)
-def _residual(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any,
+@numba.njit(cache=True, error_model="numpy")
+def _residual(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any,
               active: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any,
               pairs: Any, u: Any, rho: Any, inv_tau: Any, inv_u: Any, full_rho: Any, log_p: Any, log_pi: Any,
               share: Any, flow: Any, sales: Any, res: Any, w_price: Any, w_cap: Any, w_rho: Any,
@@ -146,7 +152,7 @@ def _residual(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any
             full_rho[m, f] = 0.0
     for q in range(nq):
         full_rho[pairs[q, 0], pairs[q, 1]] = rho[q]
-    _prices(i, s0, x0, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u, full_rho, log_p,
+    _prices(i, s0, x_per_s, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u, full_rho, log_p,
             log_pi, share, flow, sales)
     merit = 0.0
     for f in range(nf):
@@ -175,7 +181,7 @@ def _residual(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any
     return merit
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _jacobian(i: int, s0: Any, allowed: Any, active: Any, eps: Any, sigma: Any, eta: Any, pairs: Any,
               share: Any, flow: Any, sales: Any, jac: Any, w_price: Any, w_cap: Any, w_rho: Any, w_quota: Any,
               d_sales: Any) -> None:
@@ -237,7 +243,7 @@ def _jacobian(i: int, s0: Any, allowed: Any, active: Any, eps: Any, sigma: Any, 
                 jac[nf + q, nf + r] -= w_quota[q] * dx
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _lu_solve(a: Any, b: Any, out: Any) -> bool:
     """Solve ``a x = b`` by Gaussian elimination with partial pivoting (`a` and `b` are overwritten); False
     when a pivot is exactly zero, as LAPACK's gesv reports a singular matrix."""
@@ -269,7 +275,7 @@ def _lu_solve(a: Any, b: Any, out: Any) -> bool:
     return True
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
            log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, e0: Any, wedge: Any,
            p0: Any, v0: Any, pairs: Any, start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
@@ -296,6 +302,7 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     resid = np.full(b, np.inf)
     done = np.zeros(b, dtype=np.bool_)
     inv_tau = np.empty((nm, nf))
+    x_per_s = np.empty((nm, nf))
     inv_u = np.empty(nf)
     full_rho = np.zeros((nm, nf))
     log_p = np.empty((nm, nf))
@@ -319,13 +326,13 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     rhs = np.empty(n)
     lu = np.empty((n, n))
     for i in range(b):
-        _inverse_wedges(i, log_tau, allowed, inv_tau)
+        _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
         for f in range(nf):
             s = start[i, f]
             u[f] = s if (math.isfinite(s) and active[i, f]) else log_c[i, f]
         for q in range(nq):
             rho[q] = 0.0
-        _residual(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
+        _residual(i, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
                   eta, sales0, pairs, u, rho, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales, res,
                   w_price, w_cap, w_rho, w_quota)
         for k in range(max_iter + 1):
@@ -368,7 +375,7 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
                     u_try[f] = u[f] + scale * step[f]
                 for q in range(nq):
                     rho_try[q] = rho[q] + scale * step[nf + q]
-                merit = _residual(i, s0, x0, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
+                merit = _residual(i, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
                                   log_d, sigma, eta, sales0, pairs, u_try, rho_try, inv_tau, inv_u, full_rho, log_p,
                                   log_pi, share, flow, sales, trial_res, w_price, w_cap, w_rho, w_quota)
                 if math.isfinite(merit) and merit <= (1.0 - 1e-4 * scale) * merit0:
@@ -391,7 +398,7 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     return u_out, rho_out, iters, resid, done, log_pi_out, sales_out, out, at_quota, firm_out, bound, market_out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any, sigma: Any,
           eta: Any, pairs: Any, u: Any, rho: Any) -> tuple[Any, Any, Any, Any]:
     """Every draw's buyer prices (log), price indices (log), flows and firm sales at log seller prices `u`
@@ -403,18 +410,19 @@ def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, 
     sales = np.empty((b, nf))
     share = np.empty((nm, nf))
     inv_tau = np.empty((nm, nf))
+    x_per_s = np.empty((nm, nf))
     inv_u = np.empty(nf)
     full_rho = np.zeros((nm, nf))
     for i in range(b):
-        _inverse_wedges(i, log_tau, allowed, inv_tau)
+        _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
         for q in range(pairs.shape[0]):
             full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
-        _prices(i, s0, x0, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u[i], full_rho,
+        _prices(i, s0, x_per_s, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u[i], full_rho,
                 log_p[i], log_pi[i], share, flow[i], sales[i])
     return log_p, log_pi, flow, sales
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _outputs(i: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any, allowed: Any,
              active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, u: Any, full_rho: Any, log_p: Any, log_pi: Any,
              flow: Any, sales: Any, out: Any, firm_out: Any, at_quota: Any, bound: Any, market_out: Any) -> None:
