@@ -11,7 +11,7 @@ import pytest
 
 from chipshift.market import MarketInputError
 from chipshift.market.linked import LinkedMarkets
-from chipshift.market.linked_path import InputCut, Licence, QuarterlyPlan, Rush, simulate_linked
+from chipshift.market.linked_path import InputCut, Licence, PreparedPlan, QuarterlyPlan, Rush, simulate_linked
 
 
 def _plan(lm: LinkedMarkets, quarters: int, *, banned: np.ndarray | None = None, capacity: float = math.inf,
@@ -167,3 +167,29 @@ def test_quarters_solved_in_one_batch_match_quarters_solved_in_order() -> None:
     for name in ("quantity", "price", "seller_price", "licence_rent", "composite_price", "unmet"):
         np.testing.assert_allclose(getattr(together, name), getattr(in_order, name), rtol=1e-9, atol=1e-12,
                                    err_msg=name)
+
+
+@pytest.mark.parametrize("licensed", [False, True])
+def test_a_prepared_plan_run_with_other_demand_is_that_plan_simulated_afresh(licensed: bool) -> None:
+    """Rounds of demand matching reuse one prepared batch and swap in demand shifts: the answer is the same,
+    to the last bit, as simulating the plan with those shifts from scratch, with and without licence caps."""
+    lm = LinkedMarkets(["us", "eu", "cn"], ["china", "world"], [[40.0, 40.0, 20.0], [50.0, 45.0, 5.0]],
+                       sigma=4.0, demand_elasticity=0.5, supply_elasticity=[1.0, 2.0, 3.0])
+    banned = np.zeros((4, 2, 3), dtype=bool)
+    banned[2:, 0, 0] = True
+    pairs = np.array([[False, True, False], [False, False, False]])
+    licences = (Licence(pairs, 1, 3, approval=np.array([0.6, 0.8]), delay=np.array([0.1, 0.0])),) if licensed else ()
+    plan = QuarterlyPlan(quarters=4, batch=2, banned=banned, capacity=np.full((4, 2, 3), np.inf),
+                         demand=np.ones((4, 2, 2)), licences=licences)
+    runs = PreparedPlan(lm, plan)
+    first = runs.run(plan.demand)
+    other = np.linspace(0.8, 1.3, 16).reshape((4, 2, 2))
+    again = runs.run(other, start=first)
+    afresh = simulate_linked(lm, dataclasses.replace(plan, demand=other), start=first)
+    for name in ("quantity", "value", "price", "seller_price", "composite_price", "licence_rent", "rationed"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(afresh, name), err_msg=name)
+    assert not np.array_equal(again.value, first.value)
+    with pytest.raises(MarketInputError, match="demand_shift must be > 0"):
+        runs.run(np.zeros((4, 2, 2)))
+    with pytest.raises(MarketInputError, match="demand_shift must be finite"):
+        runs.run(np.full((4, 2, 2), np.inf))
