@@ -202,8 +202,9 @@ def _values(case: LinkedCase, governed: Governed, draws: Draws, wanted: Sequence
     """Model values ``(wanted, draws)`` of (output, period) pairs (NaN where the run has none, and for draws
     whose markets do not clear: a batch that fails is split until the failing draws are found)."""
     size = len(next(iter(draws.values()))) if draws else 1
+    names = {output for output, _ in wanted}
     try:
-        out = linked.outputs(case, linked.run(case, governed, draws, start))
+        out = linked.outputs(case, linked.run(case, governed, draws, start), names.__contains__)
     except ConvergenceError:
         if size == 1:
             return np.full((len(wanted), 1), np.nan)
