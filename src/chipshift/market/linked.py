@@ -24,9 +24,11 @@ CES choice (orders pulled forward before a rule takes effect); it pays the firm'
 Solution method: a semismooth Newton on the log seller prices and licence rents of each draw (the
 min-functions above pick their row of the Jacobian), with a backtracking line search on the squared
 residual. The system is gross-substitutes, so from the baseline prices it converges in a few steps. The
-loops over draws run compiled (`chipshift.market.linked_kernel`, numba); this module prepares their arrays
-and reads the answer back. The kernel is compiled on its first use and cached beside the module, so the
-first solve after an install takes about twenty seconds (`scripts/setup` does it once).
+loops over draws run compiled (`chipshift.market.linked_kernel`, numba), each draw's outputs worked out as
+it converges; this module checks and lays out their arrays (`prepare`, once for a batch that is solved again
+with other demand shifts: `LinkedProblem.with_demand`) and wraps the answer. The kernel is compiled on its
+first use and cached beside the module, so the first solve after an install takes about twenty seconds
+(`scripts/setup` does it once).
 """
 
 from __future__ import annotations
