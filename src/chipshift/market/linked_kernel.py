@@ -465,17 +465,20 @@ def _outputs(i: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta:
             at_quota[i, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
             if allowed[i, m, f] or extra[i, m, f] > 0.0:  # selling there
                 p = p0[m, f] * math.exp(log_p[m, f])
+                rho = full_rho[m, f]
                 out[0, i, m, f] = p
                 out[2, i, m, f] = p * q
-                out[5, i, m, f] = firm_out[0, i, f] * math.expm1(full_rho[m, f])
-            else:
+                out[3, i, m, f] = p * q / (1.0 + wedge[i, m, f])
+                out[5, i, m, f] = firm_out[0, i, f] * (math.expm1(rho) if rho != 0.0 else 0.0)
+                total += p * q
+            else:  # no value: nothing to divide
                 out[0, i, m, f] = math.nan
                 out[2, i, m, f] = 0.0
+                out[3, i, m, f] = 0.0
                 out[5, i, m, f] = math.nan
-            out[3, i, m, f] = out[2, i, m, f] / (1.0 + wedge[i, m, f])
-            total += out[2, i, m, f]
         for f in range(nf):
-            out[4, i, m, f] = out[2, i, m, f] / total if total > 0.0 else 0.0
+            value = out[2, i, m, f]
+            out[4, i, m, f] = value / total if (total > 0.0 and value != 0.0) else 0.0
         market_out[0, i, m] = math.exp(log_pi[m])
         if closed:
             market_out[1, i, m] = 0.0
