@@ -19,8 +19,14 @@ def test_timeline_filters(client: TestClient) -> None:
     assert chn and all(r["imposed_by"] == "CHN" for r in chn)
     kind = client.get("/api/v1/rules", params={"kind": "relaxation"}).json()["rules"]
     assert kind and all(r["kind"] == "relaxation" for r in kind)
-    euv = client.get("/api/v1/rules", params={"product": "EUV lithography tools"}).json()["rules"]
-    assert "E-OCT2022" in {r["id"] for r in euv} and all(r["reach"] in ("certain", "maybe") for r in euv)
+    euv = {r["id"]: r["reach"] for r in
+           client.get("/api/v1/rules", params={"product": "EUV lithography tools"}).json()["rules"]}
+    assert euv["E-NL-EUV-2019"] == "certain" and set(euv.values()) <= {"certain", "maybe"}
+    # rules on every product that bind firms which make no EUV tools do not reach them: China's ban on Micron,
+    # Apple's exit from Russia, and the lifting of the ZTE order (its rules reach no EUV maker either)
+    assert not {"E-CN-MICRON-2023", "E-APPLE-RUS-EXIT-MAR2022", "E-ZTE-LIFT-JUL2018"} & set(euv)
+    dram = {r["id"]: r["reach"] for r in client.get("/api/v1/rules", params={"product": "DRAM"}).json()["rules"]}
+    assert dram["E-CN-MICRON-2023"] == "certain" and dram["E-ZTE-LIFT-JUL2018"] == "certain"
     target = client.get("/api/v1/rules", params={"target": "Huawei"}).json()["rules"]
     assert "E-HUAWEI-2019" in {r["id"] for r in target}
     window = client.get("/api/v1/rules", params={"from": "2019-01-01", "to": "2019-12-31"}).json()["rules"]

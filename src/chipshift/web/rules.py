@@ -1,6 +1,6 @@
 """The Restrictions page's timeline: every rule with its dates, filtered by imposer, kind, target,
 product and date range, and the screening list's entries added and removed (``api.listing_changes``). Reach over
-products is the engine's (``covers``); no SQL here."""
+products is the engine's (``covers`` for the products, ``binds`` for the input's suppliers); no SQL here."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from chipshift import api
 from chipshift.domain.period import parse_partial_date
-from chipshift.domain.rules import rule_from_record
-from chipshift.engine.reach import covers
+from chipshift.domain.rules import RuleKind, rule_from_record
+from chipshift.engine.reach import NO, YES, Destination, binds, covers
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
@@ -72,15 +72,34 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
 
 
 def _product_reach(store: Store, product: str) -> dict[str, str]:
-    """Rule id -> 'certain' or 'maybe' for the rules whose products cover the input."""
+    """Rule id -> 'certain' or 'maybe' for the rules that may reach the input: their products cover it and,
+    when the input's suppliers are known, they bind (or, for a relaxation, free) at least one of them.
+    'certain' needs both for sure; a firm's procurement ban or exit with products '*' does not reach an input
+    the firm does not make."""
     input_id = api.resolve(store, "inputs", product)
-    world, _ = api.load_world(store)
+    world, parents = api.load_world(store)
     if input_id not in world.index:
         return {}
     i = world.index[input_id]
-    out = {}
+    suppliers = sorted({int(view.pair_provider[k]) for view in (world.by_country, world.by_firm)
+                        for k in view.pairs_of(i)})
+    out: dict[str, str] = {}
+    relaxations = []
     for record in store.rows("rules"):
-        cover = covers(rule_from_record(record), world)[i]
-        if cover:
-            out[record["id"]] = "certain" if cover == 1 else "maybe"
+        rule = rule_from_record(record)
+        cover = covers(rule, world)[i]
+        if cover == NO:
+            continue
+        bound = binds(rule, world, Destination(), parents)[suppliers] if suppliers else None
+        if bound is not None and not bound.any():
+            continue
+        sure = cover == YES and bound is not None and bool((bound == YES).any())  # unknown suppliers: maybe
+        if rule.kind is RuleKind.RELAXATION:
+            relaxations.append((rule, sure))
+        else:
+            out[rule.id] = "certain" if sure else "maybe"
+    for relaxation, sure in relaxations:  # it matters to the input only through a rule it relaxes there
+        relaxed = [out[r] for r in relaxation.relaxes if r in out]
+        if relaxed:
+            out[relaxation.id] = "certain" if sure and "certain" in relaxed else "maybe"
     return out
