@@ -68,7 +68,8 @@ def test_no_rules_everything_available() -> None:
     w = world({"A": {"USA": 60.0, "JPN": 40.0}, "B": {"USA": None, "CHN": None}})
     t = table(w, [])
     assert (t["A"]["available_lower"], t["A"]["available_upper"], t["A"]["available"]) == (1.0, 1.0, 1.0)
-    assert (t["B"]["available_lower"], t["B"]["available_upper"], t["B"]["available"]) == (1.0, 1.0, None)
+    # B's shares are unknown, but with nothing barred its bounds meet: the strict reading is known too
+    assert (t["B"]["available_lower"], t["B"]["available_upper"], t["B"]["available"]) == (1.0, 1.0, 1.0)
 
 
 def test_hand_computed_ban() -> None:
@@ -86,10 +87,11 @@ def test_shares_are_normalised_when_all_known() -> None:
 def test_unknown_shares_give_bounds() -> None:
     w = world({"A": {"USA": 50.0, "JPN": None, "CHN": None}})
     t = table(w, [rule("r", ["A"])])["A"]
-    assert (t["available_lower"], t["available_upper"], t["available"]) == (0.5, 0.5, None)
+    # the barred half is known and the unknown shares are all free: the bounds meet, so the answer is known
+    assert (t["available_lower"], t["available_upper"], t["available"]) == (0.5, 0.5, 0.5)
     t = table(w, [rule("r", ["A"], hq_in=("JPN",))])["A"]
     # JPN's unknown share may be all or none of the unassigned half: CHN may hold it all
-    assert (t["available_lower"], t["available_upper"]) == (0.5, 1.0)
+    assert (t["available_lower"], t["available_upper"], t["available"]) == (0.5, 1.0, None)
 
 
 def test_case_by_case_is_maybe() -> None:

@@ -213,7 +213,7 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
     return {**_context(loaded, dest, when),
             "definition": "share of world supply (by the view's providers) not barred for the destination; "
                           "'available' is the strict reading (licences under review refused, unknown reach applied) "
-                          "and is null when some shares are unknown",
+                          "and is null when some shares are unknown and the bounds differ",
             "inputs": rows}
 
 

@@ -239,8 +239,9 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
             lower_from = min(names, key=lambda n: bounds[n][0])
             upper_from = max(names, key=lambda n: bounds[n][1])
             lo, hi = bounds[lower_from][0], bounds[upper_from][1]
-        complete = any(not np.isnan(bounds[n][2]) for n in names)
-        record = _avail_record(s.world, i, "+".join(names), lo, hi, lo if complete and not disagree else None)
+        # the strict reading needs every share, unless the bounds meet (then nothing unknown can move it)
+        known = any(not np.isnan(bounds[n][2]) for n in names) or abs(hi - lo) <= 1e-12
+        record = _avail_record(s.world, i, "+".join(names), lo, hi, lo if known and not disagree else None)
         record["lower_from"], record["upper_from"] = lower_from, upper_from
         if len(names) > 1:
             record["views"] = {n: {"available_lower": round(bounds[n][0], 6), "available_upper": round(bounds[n][1], 6)}
