@@ -171,6 +171,10 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     result.wait_for()
     assert "X-DUV-NLD" in result.inner_text() and "E-DEC2024" in result.inner_text()
     assert page.locator("#market-results").is_visible()
+    # a change of availability is a difference of two shares: in percentage points, never in percent
+    cells = page.locator("table.data td.num").all_inner_texts()  # the run's tables follow its summary
+    changes = [t for t in cells if t.endswith("pts")]
+    assert changes and all(t[0] in "+−0" for t in changes), cells[:20]
     _shot(page, "scenarios")
     page.fill("#save-id", "browser-test")
     page.fill("#token", TOKEN)

@@ -80,6 +80,9 @@ const CS = (() => {
   /* -- formatting ------------------------------------------------------------------------------ */
   const pct = (v, digits = 1) => (v === null || v === undefined ? "unknown" : `${Number(v).toFixed(digits)}%`);
   const frac = (v, digits = 1) => (v === null || v === undefined ? "—" : `${(100 * v).toFixed(digits)}%`);
+  /* A change of a share (a difference of two fractions) in percentage points, signed: never a percent. */
+  const points = (v, digits = 1) => (v === null || v === undefined ? "—"
+    : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(100 * v).toFixed(digits)} pts`);
   const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }));
   const list = (v) => (Array.isArray(v) ? v.join(", ") : v === null || v === undefined ? "" : String(v));
 
@@ -229,6 +232,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, el, clear, $, url, get, post, showError, pct, frac, num, list, download, csv, table, figure,
+  return { API, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
     showSource, sourceTitle, params, setParams, section, fillTargets, fillScenarios, fillSegments, setJsonLink };
 })();

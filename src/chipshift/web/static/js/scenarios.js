@@ -129,7 +129,7 @@
     return [{ key: "name", label: "Input" },
       { key: "before_lower", label: "Before (lower)", num: true, format: (v) => frac(v) }, { key: "before_upper", label: "Before (upper)", num: true, format: (v) => frac(v) },
       { key: "after_lower", label: "After (lower)", num: true, format: (v) => frac(v) }, { key: "after_upper", label: "After (upper)", num: true, format: (v) => frac(v) },
-      { key: "change_upper", label: "Change (upper)", num: true, format: (v) => frac(v) },
+      { key: "change_upper", label: "Change (upper)", num: true, format: (v) => CS.points(v) },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }];
   }
 
