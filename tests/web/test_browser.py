@@ -151,7 +151,12 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/rules/E-OCT2022")
     page.wait_for_selector("#rule h1:has-text('E-OCT2022')")
     assert "restrict the People" in page.locator("#rule blockquote").inner_text()
+    fields = page.locator("#rule dl.kv").inner_text()
+    assert "firms headquartered in USA" in fields and "buyers in CHN" in fields and "{" not in fields
     _shot(page, "rule")
+    _open(page, f"{base_url}/rules/E-OCT2023")
+    page.wait_for_selector("#rule h1:has-text('E-OCT2023')")
+    assert "ai_accelerator where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
 
 
 def test_exposure_heatmap(page: Page, base_url: str) -> None:

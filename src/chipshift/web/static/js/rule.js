@@ -3,6 +3,31 @@
 (() => {
   const { el, $, get, table, figure } = CS;
 
+  const OPS = { gte: "≥", gt: ">", lte: "≤", lt: "<", eq: "=" };
+  const words = (list) => (list || []).join(", ");
+  /* A product's conditions in words: {tpp: {gte: 4800}} -> "tpp ≥ 4800". */
+  const conditions = (where) => Object.entries(where || {}).map(([attribute, test]) =>
+    Object.entries(test).map(([op, v]) => `${attribute.replace(/_/g, " ")} ${OPS[op] || op} ${v}`).join(" and ")).join(" and ");
+  /* Who the rule binds, in words. */
+  function sellersText(s) {
+    if (!s) return null;
+    const parts = [];
+    if (s.hq_in && s.hq_in.length) parts.push(`firms headquartered in ${words(s.hq_in)}`);
+    if (s.firms && s.firms.length) parts.push(`the firms ${words(s.firms)}`);
+    if (s.fdp) parts.push("foreign-made items within the foreign direct product rule");
+    return parts.length ? parts.join("; ") : "every seller its kind implies (the imposer's firms, or the firm itself)";
+  }
+  /* Whom the rule cuts off, in words. */
+  function targetsText(t) {
+    if (!t) return null;
+    const parts = [];
+    if (t.countries && t.countries.length) parts.push(`buyers in ${words(t.countries)}`);
+    if (t.firms && t.firms.length) parts.push(`the parties ${words(t.firms)}`);
+    if (t.uncertain_firms && t.uncertain_firms.length) parts.push(`perhaps ${words(t.uncertain_firms)}`);
+    if (t.segments && t.segments.length) parts.push(`end uses: ${words(t.segments).replace(/_/g, " ")}`);
+    return parts.join("; ") || null;
+  }
+
   function field(kv, label, value) {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return;
     const nodes = Array.isArray(value) && value.some((v) => v instanceof Node);
@@ -19,8 +44,8 @@
     field(kv, "Kind", r.kind); field(kv, "Imposed by", r.imposed_by); field(kv, "Authority", r.authority);
     field(kv, "Policy", r.policy); field(kv, "Announced", r.announced); field(kv, "Effective", r.effective);
     field(kv, "Ended", r.ended); field(kv, "Status", r.status);
-    field(kv, "Products", (r.products || []).map((p) => p.input + (p.where ? " " + JSON.stringify(p.where) : "")));
-    field(kv, "Sellers", r.sellers); field(kv, "Targets", r.targets);
+    field(kv, "Products", (r.products || []).map((p) => (p.input === "*" ? "every item" : p.input) + (p.where ? ` where ${conditions(p.where)}` : "")));
+    field(kv, "Sellers", sellersText(r.sellers)); field(kv, "Targets", targetsText(r.targets));
     field(kv, "Relaxes", (r.relaxes || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
     field(kv, "Relaxed by", (r.relaxed_by || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
     card.append(kv);
