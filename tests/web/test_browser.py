@@ -175,6 +175,7 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     result = page.locator("#run-result")
     result.wait_for()
     assert "X-DUV-NLD" in result.inner_text() and "E-DEC2024" in result.inner_text()
+    assert ", edited" in result.locator("h2").first.inner_text()  # changed from the example: not its name alone
     assert page.locator("#market-results").is_visible()
     # a change of availability is a difference of two shares: in percentage points, never in percent
     cells = page.locator("table.data td.num").all_inner_texts()  # the run's tables follow its summary

@@ -5,10 +5,16 @@
   const { el, clear, $, get, post, table, frac } = CS;
   const POLICIES = ["ban", "presumption_of_denial", "case_by_case", "licence_required", "fee", "lifted"];
   let rules = [];
-  const state = { baseline: true, add: [], removed: new Set(), edits: new Map() };
+  const state = { baseline: true, add: [], removed: new Set(), edits: new Map(), startName: null, startChanges: null };
+
+  const changes = () => JSON.stringify([state.add, [...state.removed].sort(), [...state.edits.values()]]);
 
   function doc() {
-    return { name: $("#name").value.trim() || "scenario", description: $("#description").value, at: $("#at").value || null,
+    /* A scenario changed from the one it started from, under that one's name, gets a name that says so: the
+       baseline with a rule unticked is not "baseline". */
+    let name = $("#name").value.trim() || "scenario";
+    if (name === state.startName && changes() !== state.startChanges) name = `${name}, edited`;
+    return { name, description: $("#description").value, at: $("#at").value || null,
       baseline: state.baseline, add: state.add, remove: [...state.removed], edit: [...state.edits.values()] };
   }
 
@@ -20,6 +26,8 @@
     state.add = (d.add || []).slice();
     state.removed = new Set(d.remove || []);
     state.edits = new Map((d.edit || []).map((e) => [e.id, { ...e }]));
+    state.startName = $("#name").value;
+    state.startChanges = changes();
     drawRules(); drawAdded();
   }
 
