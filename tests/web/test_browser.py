@@ -194,6 +194,11 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert "ArF immersion (DUV) lithography tools" in page.locator("#results").inner_text()
     assert page.locator("#results svg").count() >= 4
     assert "/results" in page.locator("#market-pointer a").first.get_attribute("href")
+    link = page.locator("#json-link")
+    assert "POST" in (link.get_attribute("title") or "")  # a POST answer: the link holds the request with it
+    shown = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())", link.get_attribute("href"))
+    assert shown["request"]["method"] == "POST" and shown["request"]["url"].endswith("/api/v1/compare")
+    assert shown["request"]["body"]["right"]["ref"] == "example:duv-immersion-china" and "by_input" in shown["answer"]
     _shot(page, "compare")
 
 

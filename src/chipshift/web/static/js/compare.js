@@ -14,7 +14,6 @@
     box.append(el("p", { class: "muted", text: "Comparing…" }));
     let r;
     try { r = await post("/compare", body); } catch (e) { clear(box); return; }
-    CS.setJsonLink(CS.API + "/compare");
     clear(box);
     const L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
     box.append(el("section", { class: "card", id: "compare-result" }, el("h2", { text: `${L}  vs  ${R}` }),
@@ -75,7 +74,6 @@
     box.append(el("p", { class: "muted", text: "Running both market cases…" }));
     let r;
     try { r = await post("/market/compare", body); } catch (e) { clear(box); return; }
-    CS.setJsonLink(CS.API + "/market/compare");
     clear(box);
     box.append(el("section", { class: "card", id: "market-compare" }, el("h2", { text: `${r.a}  vs  ${r.b}` }),
       el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs in both"),

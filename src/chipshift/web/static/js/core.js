@@ -68,6 +68,7 @@ const CS = (() => {
     try {
       const data = await answer(await fetch(API + path, { method: "POST", headers, body: JSON.stringify(body) }));
       showError(null);
+      if (!(opts && (opts.quiet || opts.token))) setPostLink(API + path, body, data);
       return data;
     } catch (e) { showError(e.message); throw e; }
   }
@@ -75,6 +76,19 @@ const CS = (() => {
   function setJsonLink(target) {
     const link = $("#json-link");
     if (link) { link.href = target; link.title = "The JSON this page renders: " + target; }
+  }
+
+  /* A POST answer cannot be fetched again by a link: the link opens the request (method, address, body) with
+     the answer, as one JSON document. */
+  let postLink = null;
+  function setPostLink(target, body, data) {
+    const link = $("#json-link");
+    if (!link) return;
+    if (postLink) URL.revokeObjectURL(postLink);
+    const request = { method: "POST", url: new URL(target, location.href).href, body };
+    postLink = URL.createObjectURL(new Blob([JSON.stringify({ request, answer: data }, null, 2)], { type: "application/json" }));
+    link.href = postLink;
+    link.title = `The request (POST ${target}) and the JSON answer this page renders`;
   }
 
   /* -- formatting ------------------------------------------------------------------------------ */

@@ -35,7 +35,6 @@
   function render(r) {
     const box = clear($("#report"));
     const doc = r.details[0], d = doc.document;
-    CS.setJsonLink(CS.API + "/ingest");
     const counts = r.documents[0];
     box.append(el("section", { class: "card", id: "doc-summary" }, el("h2", { text: d.title || d.name }),
       el("div", { class: "stat" }, el("b", { text: String(counts.claims) }), "claims"),

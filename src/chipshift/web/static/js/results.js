@@ -66,7 +66,6 @@
     box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
     let r;
     try { r = await post("/market/run", body); } catch (e) { clear(box); return; }
-    CS.setJsonLink(CS.API + "/market/run");
     clear(box);
     const c = r.calibration;
     box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),

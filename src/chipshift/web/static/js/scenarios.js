@@ -103,7 +103,6 @@
     box.append(el("p", { class: "muted", text: "Running…" }));
     let r;
     try { r = await post("/run", body); } catch (e) { clear(box); return; }
-    CS.setJsonLink(CS.API + "/run");
     clear(box);
     const head = el("section", { class: "card", id: "run-result" }, el("h2", { text: `Result: ${r.scenario ? r.scenario.name : "baseline"}` }),
       el("div", { class: "stat" }, el("b", { text: r.destination }), "target"), el("div", { class: "stat" }, el("b", { text: r.at }), "date"),
