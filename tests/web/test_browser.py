@@ -164,6 +164,13 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     page.wait_for_selector("#heatmap svg")
     assert page.locator("#heatmap svg g.heat-row").count() > 50
     assert page.locator("#localization table.data").count() >= 1
+    # each published estimate opens its source, from the mouse and from the keyboard
+    estimate = page.locator("#localization table.data .figure").first
+    estimate.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.wait_for()
+    assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
     _shot(page, "exposure")
 
 

@@ -268,8 +268,10 @@ def localization(store: Store, country: str, input_name: str | None = None) -> R
     code = resolve(store, "countries", country)
     rows = analyses.localization(world, code, _inputs(store, world, input_name))
     published = [
-        {"id": f["id"], "product": f["product"], "period": f["period"], "value": f["value"], "status": f["status"],
-         "definition": f["definition"], "publisher": f["publisher"], "original_publisher": f["original_publisher"]}
+        {"id": f["id"], "product": f["product"], "period": f["period"], "value": f["value"], "unit": f["unit"],
+         "status": f["status"], "definition": f["definition"], "publisher": f["publisher"],
+         "original_publisher": f["original_publisher"], "source": f["source"], "title": f["source_title"],
+         "published": f["published"], "url": f["url"], "quote": f["quote"]}
         for f in store.facts(entity=code, metric="localization_rate")
     ]
     site = [{"stage": p["input"], "share_pct": p["share_pct"], "year": p["year"]}

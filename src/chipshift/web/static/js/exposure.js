@@ -76,7 +76,8 @@
       const pt = el("div");
       lbox.append(el("h3", { text: "Published estimates" }), pt);
       table(pt, { filename: `localization-${localReport.country}-published`, rows: localReport.published_estimates, columns: [
-        { key: "product", label: "Product" }, { key: "period", label: "Period" }, { key: "value", label: "Value", num: true, format: (v) => CS.num(v) },
+        { key: "product", label: "Product" }, { key: "period", label: "Period" },
+        { key: "value", label: "Value", num: true, format: (v, r) => (r.unit === "pct" ? CS.pct(v) : CS.num(v)), source: (r) => ({ ...r, fact: r.id }) },
         { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
     }
     const lt = el("div");
