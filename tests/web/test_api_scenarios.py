@@ -105,6 +105,13 @@ def test_compare_two_scenarios(client: TestClient) -> None:
     y2026 = body["by_year"][1]
     assert y2026["right_barred_lower"] >= y2026["left_barred_lower"]
     assert body["market"]["available"] is True and body["market"]["page"] == "/results"
+    # with no date asked, each side is at its own scenario's date (lifting the H20 rule in mid-2025, the DUV
+    # controls in mid-2026), not both at the left one's
+    own = client.post("/api/v1/compare", json={"left": {"ref": "example:us-lifts-h20"}, "right": {"ref": DUV}}).json()
+    assert (own["left"]["at"], own["right"]["at"]) == ("2025-06-30", "2026-06-30")
+    common = client.post("/api/v1/compare", json={"left": {"ref": "example:us-lifts-h20", "at": "2026-06-30"},
+                                                  "right": {"ref": DUV, "at": "2026-06-30"}}).json()
+    assert common["left"]["at"] == common["right"]["at"] == "2026-06-30"
     bad = client.post("/api/v1/compare", json={"left": {"ref": "saved:ghost"}})
     assert bad.status_code == 422 and bad.json()["field"] == "left.ref"
     years = client.post("/api/v1/compare", json={"years": [1800]})

@@ -166,8 +166,9 @@ async def compare_scenarios(s: State, body: CompareRequest) -> JSONBytes:
     def answer() -> dict[str, Any]:
         left, left_own, left_label, _ = _side(s, body.left, "left")
         right, right_own, right_label, _ = _side(s, body.right, "right")
-        left_at = _when(body.left.at, body.right.at, left_own, right_own)
-        right_at = _when(body.right.at, left_at)
+        # each side at its own date: the one asked for it, else its scenario's, else the other side's
+        left_at = _when(body.left.at, left_own, body.right.at, right_own)
+        right_at = _when(body.right.at, right_own, body.left.at, left_own)
         years = body.years or list(range(left_at.year - 3, left_at.year + 2))
         return compare.compare(s.store, body.target, body.segment, left, left_at, right, right_at, sorted(set(years)),
                                (left_label, right_label))
