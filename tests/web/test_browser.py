@@ -222,6 +222,9 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
 
 def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/results")
+    # it opens on the first shipped case's central run, without being asked
+    page.locator("#calibration-statement").wait_for(timeout=120_000)
+    assert "none" in page.locator("#market-result .stat").nth(2).inner_text()  # no draws: quick
     page.select_option("#case", "china-ai-accelerators")
     page.fill("#params input[name=draws]", "500")
     page.click("#run")

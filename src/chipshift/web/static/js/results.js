@@ -58,14 +58,19 @@
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
   }
 
-  async function run() {
+  let latest = 0;  // the newest run asked for: an older one's answer, arriving later, is not drawn
+
+  /* Run the case in the form; ``draws`` (the opening run: none) overrides the form's number of draws. */
+  async function run(draws) {
     const f = new FormData($("#params"));
-    const body = { case: f.get("case"), draws: Number(f.get("draws") || 0), seed: Number(f.get("seed") || 0), parameters: overrides };
-    CS.setParams({ case: body.case, draws: body.draws, seed: body.seed });
+    const body = { case: f.get("case"), draws: draws ?? Number(f.get("draws") || 0), seed: Number(f.get("seed") || 0), parameters: overrides };
+    if (draws === undefined) CS.setParams({ case: body.case, draws: body.draws, seed: body.seed });
+    const mine = ++latest;
     const box = clear($("#results"));
     box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
     let r;
-    try { r = await post("/market/run", body); } catch (e) { clear(box); return; }
+    try { r = await post("/market/run", body); } catch (e) { if (mine === latest) clear(box); return; }
+    if (mine !== latest) return;
     clear(box);
     const c = r.calibration;
     box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
@@ -180,6 +185,6 @@
     form.elements.case.addEventListener("change", () => { overrides = {}; describe(); });
     describe();
     form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
-    if (p.get("case")) run();
+    if (p.get("case")) run(); else run(0);  // open on the first shipped case's central run (no draws: quick)
   });
 })();
