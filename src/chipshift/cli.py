@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 BAD_INPUT = 2
 
 app = typer.Typer(help="What-if analysis of the semiconductor supply chain under trade restrictions.",
-                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+                  no_args_is_help=True, add_completion=True, rich_markup_mode=None)
 data_app = typer.Typer(help="Check and summarise the bundled dataset.", no_args_is_help=True)
 import_app = typer.Typer(help="Import third-party datasets into the store.", no_args_is_help=True)
 show_app = typer.Typer(help="Show one firm or input with everything known about it.", no_args_is_help=True)
