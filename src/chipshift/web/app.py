@@ -21,7 +21,7 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
-from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog, ServerTiming
+from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
 from chipshift.web.state import AppState
@@ -94,7 +94,6 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
-    app.add_middleware(ServerTiming)
     app.add_middleware(RequestLog)
     return app
 
