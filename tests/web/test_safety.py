@@ -92,6 +92,35 @@ def test_every_answer_carries_a_request_id_and_logs_one_line(client: TestClient,
     assert entry["request_id"] == "abc-123" and entry["level"] == "INFO" and entry["message"].startswith("GET")
 
 
+def test_a_computation_logs_under_its_request_id() -> None:
+    """A record written inside a computation (on the runner's threads) carries the id of the request."""
+    import asyncio
+    import logging
+
+    from chipshift.web.http import _stamp_request_id, request_id
+    from chipshift.web.runtime import Runner
+
+    runner = Runner(Limits())
+    seen: list[str] = []
+
+    def computation() -> int:
+        record = logging.LogRecord("chipshift.test", logging.INFO, __file__, 0, "inside", None, None)
+        _stamp_request_id(record)
+        seen.append(record.request_id)
+        return 1
+
+    async def answer() -> None:
+        request_id.set("req-7")
+        await runner.run(computation)
+        await runner.run(computation, market=True)
+
+    try:
+        asyncio.run(answer())
+    finally:
+        runner.close()
+    assert seen == ["req-7", "req-7"]
+
+
 def test_options_and_405_name_every_method_of_the_path(client: TestClient) -> None:
     r = client.options("/api/v1/scenarios")
     assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST"

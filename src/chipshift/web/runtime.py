@@ -10,6 +10,7 @@ Writes run on a path of their own, never queued behind computations.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import math
 import threading
@@ -88,7 +89,7 @@ class Runner:
                     not_found_status: int = 422) -> Any:
         """``fn()`` (a write to the store) on the writers' own thread: never behind computations, never refused
         because they are many; chipshift errors become JSON errors."""
-        future = asyncio.wrap_future(self._writer.submit(fn))
+        future = asyncio.wrap_future(self._writer.submit(contextvars.copy_context().run, fn))
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.limits.write_timeout_s)
         except TimeoutError:  # the write goes on and commits or rolls back whole; the client is told to look
@@ -116,7 +117,9 @@ class Runner:
             else:
                 self._pending += 1
         try:
-            future = asyncio.wrap_future((self._market if market else self._pool).submit(fn))
+            # the request's context (its id, for the log lines the computation writes) goes with it
+            pool = self._market if market else self._pool
+            future = asyncio.wrap_future(pool.submit(contextvars.copy_context().run, fn))
             try:
                 return await asyncio.wait_for(future, limit)
             except TimeoutError:
