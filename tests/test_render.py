@@ -8,7 +8,7 @@ from chipshift.render import Format, print_report
 
 
 def test_a_narrow_table_wraps_words_and_keeps_ids_whole() -> None:
-    console = Console(width=72, record=True)
+    console = Console(width=44, record=True)  # narrow enough that folding would split the id
     report = {"rules": [{"id": "E-JINHUA-2018", "kind": "entity_listing",
                          "name": "US Entity List: Fujian Jinhua, a DRAM maker in Jinjiang, Fujian province"}]}
     print_report(report, Format.table, "rules", console)
