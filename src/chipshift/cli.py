@@ -247,9 +247,9 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
         "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
         "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],
         "owned_by_listed_parties": ["listing", "listed_owners", "aggregate_low_pct", "aggregate_high_pct", "reached",
-                                    "chains"],
+                                    "reached_at", "chains"],
         "supplies": ["input", "input_name", "share_pct", "year"],
-        "listings": ["list", "name", "score", "license_policy", "federal_register_notice"],
+        "listings": ["list", "name", "score", "license_requirement", "license_policy", "federal_register_notice"],
         "rules_naming_it": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "name"],
         "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]})
 

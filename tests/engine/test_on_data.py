@@ -186,3 +186,20 @@ def test_the_rules_naming_a_firm_are_its_listings_and_its_owners_listings_while_
     assert via in {r["id"] for r in api.show_firm(bundled_store, "hisilicon", at="2025-10-15")["rules_naming_it"]}
     later = api.show_firm(bundled_store, "hisilicon", at="2025-12-01")
     assert later["rules_at"] == "2025-12-01" and via not in {r["id"] for r in later["rules_naming_it"]}
+
+
+def test_what_listed_owners_hold_reaches_a_firm_only_while_the_affiliates_rule_is_in_force(
+        bundled_store: Store) -> None:
+    # SMIC holds 51% of SMIC Jingcheng: over the Affiliates Rule's threshold of 50%
+    def reached(firm: str, at: str) -> str:
+        rows = [r for r in api.show_firm(bundled_store, firm, at=at)["owned_by_listed_parties"]
+                if r["listing"] == "E-SMIC-2020" and r["ownership_rule"] == "E-AFFILIATES-SEP2025"]
+        assert len(rows) == 1
+        return str(rows[0]["reached_at"])
+
+    assert reached("smic-jingcheng", "2025-06-01") == "no: not in force at the date"  # before 2025-09-29
+    assert reached("smic-jingcheng", "2025-10-15") == "yes"
+    assert reached("smic-jingcheng", "2025-12-01") == "no: lifted by E-AFFILIATES-SUSPEND-NOV2025"
+    assert reached("smic-jingcheng", "2026-12-01") == "yes"  # the one-year suspension ended on 2026-11-10
+    # SMIC's 41.6% of SMIC South is below the threshold, and the Big Funds are not listed
+    assert reached("smic-south", "2025-10-15") == "no: below the threshold"

@@ -519,6 +519,19 @@ def _owned_by_listed(store: Store, firm_id: str, owners: dict[str, str]) -> list
     return out
 
 
+def _reached_at(row: dict[str, Any], in_force: set[str], lifted: dict[str, list[str]]) -> str:
+    """Whether the ownership rule extends the listing to the firm at the report's date: the threshold
+    (``reached``) counts only while the rule is in force and not lifted by a relaxation."""
+    extended = f"{row['listing']} via {row['ownership_rule']}"
+    if row["reached"] == "no":
+        return "no: below the threshold"
+    if extended in in_force:
+        return str(row["reached"])
+    if extended in lifted:
+        return f"no: lifted by {', '.join(lifted[extended])}"
+    return "no: not in force at the date"
+
+
 def _listings(store: Store, firm_id: str) -> list[dict[str, Any]]:
     if not store.count("parties"):
         return []
@@ -623,6 +636,9 @@ def show_firm(store: Store, name: str, at: str | date | None = None) -> Report:
     }
     named = rules_naming_firm(store, firm_id, at)
     report["rules_at"], report["rules_naming_it"] = named["at"], named["rules"]
+    in_force = {r["id"] for r in named["rules"]}
+    for row in report["owned_by_listed_parties"]:
+        row["reached_at"] = _reached_at(row, in_force, named["lifted"])
     return report
 
 

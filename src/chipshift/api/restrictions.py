@@ -165,11 +165,13 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
 
 def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> Report:
     """The rules in force at a date that reach a firm as a named party: its own entity listings and other
-    rules naming it, and the listings of its owners that an ownership rule in force extends to it ("L via O")."""
+    rules naming it, and the listings of its owners that an ownership rule in force extends to it ("L via O");
+    ``lifted``: the rules in their own dates that relaxations in force lift, with those relaxations."""
     report = restrictions_list(store, resolve(store, "firms", firm), at)
     return {"at": report["at"], "rules": [
         {k: r[k] for k in ("id", "name", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "source")}
-        for r in report["rules"] if r["names_destination"]]}
+        for r in report["rules"] if r["names_destination"]],
+        "lifted": {r["id"]: r["lifted_by"] for r in report["rules_lifted"]}}
 
 
 def restriction_show(store: Store, rule_id: str) -> Report:

@@ -190,14 +190,14 @@
     }
     if (d.owned_by_listed_parties && d.owned_by_listed_parties.length) {
       box.append(el("h2", { text: "Owned by listed parties (50% Affiliates Rule)" }),
-        el("p", { class: "muted small", text: "What the parties of each listing hold of this firm in aggregate over every chain of stakes; 'maybe' where a stake's size is unknown." }));
+        el("p", { class: "muted small", text: "What the parties of each listing hold of this firm in aggregate over every chain of stakes; 'maybe' where a stake's size is unknown. The rule reaches the firm only on dates it is in force and not suspended." }));
       const t = el("div");
       box.append(t);
       table(t, { filename: `${d.id}-affiliates`, rows: d.owned_by_listed_parties, columns: [
         { key: "listing", label: "Listing" }, { key: "ownership_rule", label: "Ownership rule" },
         { key: "aggregate_low_pct", label: "Aggregate (low)", num: true, format: (v) => pct(v) },
         { key: "aggregate_high_pct", label: "Aggregate (high)", num: true, format: (v) => pct(v) },
-        { key: "reached", label: "Reached" }, { key: "chains", label: "Chains", format: (v) => (v || []).join("; ") }] });
+        { key: "reached", label: "Threshold reached" }, { key: "reached_at", label: `Reached on ${d.rules_at}` }, { key: "chains", label: "Chains", format: (v) => (v || []).join("; ") }] });
     }
     if (d.supplies.length) {
       box.append(el("h2", { text: `Supplies (${d.supplies.length} inputs)` }));
