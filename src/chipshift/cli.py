@@ -310,6 +310,33 @@ ScenarioOption = Annotated[Path | None, typer.Option("--scenario", help="Scenari
 SegmentOption = Annotated[str | None, typer.Option(
     "--segment", help="End-use segment of the buyer, e.g. data_center, critical_information_infrastructure.")]
 TargetArgument = Annotated[str, typer.Argument(help="Destination: a country (ISO3 or name) or a firm.")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First date of a series, YYYY-MM-DD (with --to): "
+                                                              "the answer at every date from --from to --to.")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last date of a series, YYYY-MM-DD (with --from).")]
+EveryOption = Annotated[str, typer.Option("--every", help="Step of a series: a whole number of years, months or "
+                                                          "days, e.g. 1y, 6m, 3m, 30d.")]
+ChartOption = Annotated[Path | None, typer.Option(
+    "--chart", help="With --from/--to: also draw the series to this file stem (PNG and SVG).", dir_okay=False)]
+
+
+def _series_range(at: str | None, start: str | None, end: str | None, chart: Path | None) -> bool:
+    """Whether a series is asked for; ChipshiftError (exit 2) for a half-given range or one with --at."""
+    if start is None and end is None:
+        if chart is not None:
+            raise ChipshiftError("--chart draws a series: give --from and --to")
+        return False
+    if start is None or end is None:
+        raise ChipshiftError("a series needs both --from and --to")
+    if at is not None:
+        raise ChipshiftError("give either --at (one date) or --from/--to (a series), not both")
+    return True
+
+
+def _draw(chart: Path | None, report: dict[str, Any], draw: Callable[[dict[str, Any], Path], list[str]]) -> None:
+    if chart is not None:
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        written = draw(report, chart.with_suffix(""))
+        print(f"chart: {', '.join(str(chart.parent / w) for w in written)}", file=sys.stderr)
 
 
 @restrictions_app.command("list")
@@ -359,22 +386,49 @@ def availability(target: TargetArgument,
                  at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
                  view: Annotated[View | None, typer.Option(help="Country or firm shares (default: country where "
                                                                 "known).")] = None,
+                 start: FromOption = None, end: ToOption = None, every: EveryOption = "1y",
+                 chart: ChartOption = None,
                  fmt: FormatOption = Format.table,
                  table: TableOption = None, csv_out: CsvOutOption = None) -> None:
-    """Share of world supply the target may still buy, per input, with bounds where shares are unknown."""
+    """Share of world supply the target may still buy, per input, with bounds where shares are unknown; with
+    --from/--to, at every date of the range."""
     with _errors_exit():
+        view_name = None if view is None else view.value
+        if _series_range(at, start, end, chart):
+            assert start is not None and end is not None
+            report = _with_store(lambda store: api.availability_over_time(
+                store, target, start, end, every, input_name, scenario, segment, view_name))
+            from chipshift.reports.timeline import availability_chart
+            _draw(chart, report, availability_chart)
+            print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
+                "inputs": ["at", "input", "name", "available_lower", "available_upper", "available", "barred_by"],
+                "rule_changes": ["at", "rules_started", "rules_ended"]})
+            return
         report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
-                                                            None if view is None else view.value))
+                                                            view_name))
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]})
 
 
 @app.command("exposure")
 def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
-             segment: SegmentOption = None, fmt: FormatOption = Format.table,
+             segment: SegmentOption = None, start: FromOption = None, end: ToOption = None,
+             every: EveryOption = "1y", chart: ChartOption = None, fmt: FormatOption = Format.table,
              table: TableOption = None, csv_out: CsvOutOption = None) -> None:
-    """Share of supply barred for the target, per input and per stage (market-size weighted)."""
+    """Share of supply barred for the target, per input and per stage (market-size weighted); with
+    --from/--to, per stage at every date of the range."""
     with _errors_exit():
+        if _series_range(at, start, end, chart):
+            assert start is not None and end is not None
+            report = _with_store(lambda store: api.exposure_over_time(store, target, start, end, every, scenario,
+                                                                      segment))
+            from chipshift.reports.timeline import exposure_chart
+            _draw(chart, report, exposure_chart)
+            print_report(report, fmt, "by_stage", _out, table=table, out_dir=csv_out, columns={
+                "by_stage": ["at", "stage", "stage_name", "barred_lower_weighted", "barred_upper_weighted",
+                             "barred_lower_mean", "barred_upper_mean"],
+                "rule_changes": ["at", "rules_started", "rules_ended"]})
+            return
         report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment))
     print_report(report, fmt, "by_input", _out, table=table, out_dir=csv_out, columns={
         "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]})

@@ -228,6 +228,135 @@ def exposure(store: Store, target: str, at: str | date | None = None, scenario: 
     return {**_context(loaded, dest, when), **analyses.exposure(s)}
 
 
+#: The most dates one series may hold: bounds the time and memory of a question.
+MAX_SERIES_DATES = 400
+
+
+def series_dates(start: str | date, end: str | date, every: str = "1y") -> list[date]:
+    """The dates from ``start`` to ``end`` (both included when the step lands on it) every ``every``: a whole
+    number of years, months or days ('1y', '6m', '3m', '14d'). ChipshiftError (exit 2) for a bad step, an
+    end before the start, or more than ``MAX_SERIES_DATES`` dates."""
+    first, last = (_date(d, None) for d in (start, end))
+    if last < first:
+        raise ChipshiftError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+    text = every.strip().lower()
+    unit = text[-1:] if text else ""
+    if unit not in ("y", "m", "d") or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise ChipshiftError(f"'{every}' is not a step: give a whole number of years, months or days, e.g. 1y, 3m, 30d")
+    n = int(text[:-1])
+    out: list[date] = []
+    k = 0
+    while True:
+        if unit == "d":
+            when = first + timedelta(days=n * k)
+        else:
+            months = first.month - 1 + k * (12 * n if unit == "y" else n)
+            year, month = first.year + months // 12, months % 12 + 1
+            when = _clamped(year, month, first.day)
+        if when > last:
+            return out
+        out.append(when)
+        if len(out) > MAX_SERIES_DATES:
+            raise ChipshiftError(f"more than {MAX_SERIES_DATES} dates from {first.isoformat()} to "
+                                 f"{last.isoformat()} every {every}: take a longer step")
+        k += 1
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    """The day in that month, or the month's last day when it is shorter (31 Jan + 1 month: 28 or 29 Feb)."""
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day, (following - timedelta(days=1)).day))
+
+
+def _rule_changes(now: set[str], before: set[str] | None) -> dict[str, list[str]]:
+    """The rules reaching the destination that came into force, and that ended or were lifted, since the
+    previous date (at the first date: every rule in force)."""
+    return {"rules_started": sorted(now - (before or set())), "rules_ended": sorted((before or set()) - now)}
+
+
+def _reaching(s: analyses.Situation) -> set[str]:
+    """The rules in force at the situation's date that reach its destination, wholly or in part."""
+    return {r["id"] for r in analyses.rules_in_force(s)}
+
+
+def exposure_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
+                       scenario: ScenarioInput = None, segment: str | None = None) -> Report:
+    """Exposure per stage at each date from ``start`` to ``end`` every ``every``: the market-size weighted
+    share of each stage's supply barred for the target (lower and upper bounds), with the rules that came
+    into force or ended since the previous date."""
+    dates = series_dates(start, end, every)
+    loaded = _load(store, scenario)
+    dest = destination(store, target, segment)
+    names = {r["id"]: r["name"] for r in store.rows("stages")}
+    rows: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    before: set[str] | None = None
+    for when in dates:
+        s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+        for stage in analyses.exposure(s)["by_stage"]:
+            rows.append({"at": when.isoformat(), "stage": stage["stage"],
+                         "stage_name": names.get(stage["stage"], stage["stage"]),
+                         **{key: stage[key] for key in ("barred_lower_weighted", "barred_upper_weighted",
+                                                        "barred_lower_mean", "barred_upper_mean", "inputs")}})
+        now = _reaching(s)
+        changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
+        before = now
+    return {**_context(loaded, dest, dates[0]), "destination_name": destination_name(store, dest),
+            "at": None, "from": dates[0].isoformat(),
+            "to": dates[-1].isoformat(), "every": every, "dates": [d.isoformat() for d in dates],
+            "unit": "fraction of the stage's supply (market-size weighted over its inputs with a market size)",
+            "by_stage": rows, "rule_changes": changes, "data_sources": _data_sources(store)}
+
+
+def destination_name(store: Store, dest: Destination) -> str:
+    """The destination in words: 'China', 'Huawei (China)', with its segment ('China, data centres')."""
+    def name(kind: str, key: str | None) -> str | None:
+        rows = store.rows(kind, id=key) if key else []
+        return str(rows[0]["name"]) if rows else key
+
+    country, firm = name("countries", dest.country), name("firms", dest.firm)
+    text = f"{firm} ({country})" if firm else (country or "anyone")
+    return f"{text}, segment {dest.segment.replace('_', ' ')}" if dest.segment else text
+
+
+def _data_sources(store: Store) -> list[str]:
+    """Who the shares and market sizes come from: each imported dataset's credit line, and the bundled data."""
+    return [*(str(d["attribution"]).rstrip(". ") for d in store.rows("datasets")),
+            "chipshift bundled facts and restriction rules (each with its source)"]
+
+
+def availability_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
+                           input_name: str | None = None, scenario: ScenarioInput = None,
+                           segment: str | None = None, view: str | None = None) -> Report:
+    """Availability of each input (or one) at each date from ``start`` to ``end`` every ``every``: the share
+    of world supply the target may still buy, its bounds, and the rules barring it."""
+    if view is not None and view not in VIEWS:
+        raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
+    dates = series_dates(start, end, every)
+    loaded = _load(store, scenario)
+    dest = destination(store, target, segment)
+    chosen = _inputs(store, loaded.world, input_name)
+    rows: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    before: set[str] | None = None
+    for when in dates:
+        s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+        for rec in analyses.availability_table(s, chosen, view):
+            rows.append({"at": when.isoformat(), "input": rec["input"], "name": rec["name"],
+                         **{key: rec[key] for key in ("available_lower", "available_upper", "available")},
+                         "barred_by": sorted({r for b in rec.get("barred", []) for r in b["rules"]}),
+                         "maybe_barred_by": sorted({r for b in rec.get("maybe_barred", []) for r in b["rules"]}
+                                                   - {r for b in rec.get("barred", []) for r in b["rules"]})})
+        now = _reaching(s)
+        changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
+        before = now
+    return {**_context(loaded, dest, dates[0]), "destination_name": destination_name(store, dest),
+            "at": None, "from": dates[0].isoformat(),
+            "to": dates[-1].isoformat(), "every": every, "dates": [d.isoformat() for d in dates],
+            "unit": "fraction of world supply", "inputs": rows, "rule_changes": changes,
+            "data_sources": _data_sources(store)}
+
+
 def _percent(value: float, name: str) -> float:
     """A threshold in percent; ChipshiftError (exit 2) outside [0, 100]."""
     if not 0.0 <= value <= 100.0:  # also refuses NaN

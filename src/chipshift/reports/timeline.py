@@ -1,0 +1,113 @@
+"""Charts of restriction answers over a range of dates: exposure by stage and availability by input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+import matplotlib.pyplot as plt
+import numpy as np
+import numpy.typing as npt
+from matplotlib.ticker import PercentFormatter
+
+from chipshift.reports.market import PALETTE, _legend, _save, footnote, printable
+
+#: Most series one chart draws (the others are counted in the footer): beyond this the lines cannot be told apart.
+MAX_LINES = 8
+#: Most series drawn with a shaded band between their bounds (more bands hide each other).
+MAX_BANDS = 3
+
+
+def _dates(texts: Sequence[str]) -> npt.NDArray[np.datetime64]:
+    return np.array(texts, dtype="datetime64[D]")
+
+
+def _footer(report: Mapping[str, Any], what: str, left_out: Sequence[str]) -> str:
+    scenario = report.get("scenario")
+    text = (f"{what} Scenario: {scenario['name'] if scenario else 'baseline (the bundled rules)'}. "
+            f"Dates {report['from']} to {report['to']}, every {report['every']}. "
+            "Dotted verticals: dates by which rules came into force or ended (see rule_changes in the JSON). "
+            "Sources: " + "; ".join(report.get("data_sources") or []) + ".")
+    if left_out:
+        named = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        text += f" Not drawn (in the table): {named}."
+    return text
+
+
+def _by_change(rows: Sequence[Mapping[str, Any]], key: str, value: str) -> list[str]:
+    """The series' keys, those whose ``value`` moves most over the dates first (then in their order)."""
+    order = list(dict.fromkeys(str(r[key]) for r in rows))
+    values: dict[str, list[float]] = {k: [] for k in order}
+    for r in rows:
+        if r[value] is not None:
+            values[str(r[key])].append(float(r[value]))
+    moved = {k: (max(v) - min(v) if v else -1.0) for k, v in values.items()}
+    return sorted(order, key=lambda k: -moved[k])
+
+
+def _rule_marks(ax: Any, report: Mapping[str, Any]) -> None:
+    for change in report["rule_changes"][1:]:
+        if change["rules_started"] or change["rules_ended"]:
+            ax.axvline(date.fromisoformat(change["at"]), color="#999999", lw=0.6, ls=":")
+
+
+def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], key: str, label_key: str,
+                  lower: str, upper: str, title: str, ylabel: str, what: str, stem: Path) -> list[str]:
+    """One line per ``key`` between its ``lower`` and ``upper`` bounds (a band where they differ), in percent."""
+    order = _by_change(rows, key, lower)
+    drawn, left_out = order[:MAX_LINES], order[MAX_LINES:]
+    names = {str(r[key]): str(r[label_key]) for r in rows}
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for k, item in enumerate(drawn):
+        mine = [r for r in rows if str(r[key]) == item and r[lower] is not None and r[upper] is not None]
+        if not mine:
+            left_out.append(names[item])
+            continue
+        x = _dates([r["at"] for r in mine])
+        lo = [100 * float(r[lower]) for r in mine]
+        hi = [100 * float(r[upper]) for r in mine]
+        colour = PALETTE[k % len(PALETTE)]
+        if lo == hi:
+            ax.step(x, lo, where="post", color=colour, lw=1.6, label=printable(names[item]))
+            continue
+        if len(drawn) <= MAX_BANDS:
+            ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.18, lw=0)
+        ax.step(x, lo, where="post", color=colour, lw=1.6, label=printable(f"{names[item]} (lower bound)"))
+        ax.step(x, hi, where="post", color=colour, lw=1.0, ls="--", label=printable(f"{names[item]} (upper bound)"))
+    _rule_marks(ax, report)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("date of evaluation")
+    ax.set_title(printable(title), fontsize=10)
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    _legend(ax)
+    footnote(fig, ax, _footer(report, what, [names.get(i, i) for i in left_out]))
+    return _save(fig, stem)
+
+
+def exposure_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
+    """Exposure of the destination by production stage over the report's dates, as PNG and SVG."""
+    return _series_chart(
+        report, report["by_stage"], "stage", "stage_name", "barred_lower_weighted", "barred_upper_weighted",
+        f"Share of the supply of {report['destination_name']} barred, by production stage, "
+        f"{report['from']} to {report['to']}",
+        "supply barred (% of the stage, market-size weighted)",
+        "Each stage's inputs weighted by their world market size (USD); bounds where supply shares are unknown.",
+        stem)
+
+
+def availability_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
+    """Availability of each input for the destination over the report's dates, as PNG and SVG."""
+    return _series_chart(
+        report, report["inputs"], "input", "name", "available_lower", "available_upper",
+        f"Share of world supply {report['destination_name']} may still buy, {report['from']} to {report['to']}",
+        "available (% of world supply)",
+        "Availability: the share of world supply whose providers no rule in force bars for the destination; "
+        f"bounds where shares or a rule's reach are unknown. The {MAX_LINES} inputs whose lower bound moves most "
+        "are drawn.", stem)

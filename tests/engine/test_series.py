@@ -1,0 +1,92 @@
+"""Restriction answers over a range of dates: the dates a step gives, and a series that agrees with the
+answers asked one date at a time."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chipshift import api
+from chipshift.errors import ChipshiftError
+from chipshift.io.store import Store
+
+
+def test_month_steps_keep_the_day_or_the_months_last_day() -> None:
+    assert api.series_dates("2024-01-31", "2024-05-01", "1m") == [
+        date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)]
+    assert api.series_dates("2023-07-01", "2025-07-01", "1y") == [date(2023, 7, 1), date(2024, 7, 1), date(2025, 7, 1)]
+    assert api.series_dates("2024-01-01", "2024-01-20", "7d") == [date(2024, 1, 1), date(2024, 1, 8), date(2024, 1, 15)]
+    assert api.series_dates("2024-01-01", "2024-01-01", "3m") == [date(2024, 1, 1)]
+
+
+@pytest.mark.parametrize(("start", "end", "every", "message"), [
+    ("2024-01-01", "2023-01-01", "1y", "before"),
+    ("2024-01-01", "2025-01-01", "1w", "not a step"),
+    ("2024-01-01", "2025-01-01", "0m", "not a step"),
+    ("2024-01-01", "2025-01-01", "m", "not a step"),
+    ("2000-01-01", "2030-01-01", "1d", "more than"),
+    ("2024-13-01", "2025-01-01", "1y", "not a date"),
+])
+def test_bad_ranges_are_refused(start: str, end: str, every: str, message: str) -> None:
+    with pytest.raises(ChipshiftError, match=message):
+        api.series_dates(start, end, every)
+
+
+@given(st.dates(date(1990, 1, 1), date(2040, 1, 1)), st.integers(0, 3000), st.integers(1, 40),
+       st.sampled_from("ymd"))
+def test_series_dates_are_increasing_within_the_range_and_start_at_the_start(
+        first: date, span: int, n: int, unit: str) -> None:
+    if unit == "d":
+        span = min(span, (api.restrictions.MAX_SERIES_DATES - 1) * n)  # more dates are refused (tested above)
+    last = date.fromordinal(first.toordinal() + span)
+    dates = api.series_dates(first, last, f"{n}{unit}")
+    assert dates[0] == first and dates[-1] <= last
+    assert all(a < b for a, b in itertools.pairwise(dates))
+
+
+def test_exposure_over_time_agrees_with_each_date_asked_alone(bundled_store: Store) -> None:
+    series = api.exposure_over_time(bundled_store, "CHN", "2018-01-01", "2025-01-01", "1y")
+    assert series["dates"] == [f"{y}-01-01" for y in range(2018, 2026)]
+    assert series["destination_name"] == "China"
+    for when in ("2019-01-01", "2023-01-01", "2025-01-01"):
+        alone = {r["stage"]: r for r in api.exposure(bundled_store, "CHN", when)["by_stage"]}
+        rows = [r for r in series["by_stage"] if r["at"] == when]
+        assert {r["stage"] for r in rows} == set(alone)
+        for row in rows:
+            for key in ("barred_lower_weighted", "barred_upper_weighted", "barred_lower_mean", "barred_upper_mean"):
+                assert row[key] == alone[row["stage"]][key]
+    # the October 2022 controls came into force between the 2022 and 2023 dates, and reach China
+    changes = {c["at"]: c for c in series["rule_changes"]}
+    assert "E-OCT2022" in changes["2023-01-01"]["rules_started"]
+    assert "E-OCT2022" not in changes["2022-01-01"]["rules_started"]
+
+
+def test_availability_over_time_of_euv_tools_falls_when_the_dutch_licences_stop(bundled_store: Store) -> None:
+    series = api.availability_over_time(bundled_store, "CHN", "2018-01-01", "2020-01-01", "1y",
+                                        input_name="EUV lithography tools")
+    by_date = {r["at"]: r for r in series["inputs"]}
+    assert by_date["2018-01-01"]["available"] == 1.0 and by_date["2018-01-01"]["barred_by"] == []
+    assert by_date["2020-01-01"]["available"] == 0.0 and "E-NL-EUV-2019" in by_date["2020-01-01"]["barred_by"]
+
+
+def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundled_store: Store) -> None:
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+
+    runner = CliRunner()
+    base = ["--store", str(bundled_store.path)]
+    ok = runner.invoke(app, [*base, "exposure", "CHN", "--from", "2022-01-01", "--to", "2024-01-01",
+                             "--chart", str(tmp_path / "exposure"), "--format", "csv"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.splitlines()[0].startswith("at,stage,stage_name,barred_lower_weighted")
+    assert (tmp_path / "exposure.png").stat().st_size > 0 and (tmp_path / "exposure.svg").stat().st_size > 0
+    for args in (["--from", "2022-01-01"], ["--at", "2023-01-01", "--from", "2022-01-01", "--to", "2024-01-01"],
+                 ["--chart", str(tmp_path / "x")]):
+        bad = runner.invoke(app, [*base, "exposure", "CHN", *args])
+        assert bad.exit_code == 2, bad.output
