@@ -77,6 +77,7 @@ def _labelled(path: Path = PAIRS) -> list[tuple[dict[str, object], dict[str, obj
     entries: dict[tuple[str, str], dict[str, object]] = {}
     for n, e in enumerate(json.loads(SNAPSHOT.read_text())["results"]):
         entries.setdefault((e["name"], e["source"]), {"id": str(n), "name": e["name"], "alt_names": e.get("alt_names"),
+                                                      "type": e.get("type"),
                                                       "countries": [a["country"] for a in e.get("addresses") or []
                                                                     if a.get("country")]})
     firms = {}
@@ -114,8 +115,9 @@ def test_matcher_precision_and_recall_on_the_second_set() -> None:
         second = [(r["csl_name"], r["csl_source"], r["firm_id"]) for r in csv.DictReader(f)]
     assert len(second) >= 100 and len(set(second)) == len(second) and not first & set(second)
     scores = parties.evaluate([(p, f, t) for p, f, t, _ in _labelled(PAIRS_2)])
-    assert scores.precision >= 0.83 and scores.recall >= 0.90
-    assert scores.false_positive <= 10 and scores.false_negative <= 5
+    # first scored at precision 0.83 (10 false matches); persons, vessels and aircraft are skipped since
+    assert scores.precision >= 0.90 and scores.recall >= 0.90
+    assert scores.false_positive <= 5 and scores.false_negative <= 5
     documented = " ".join((Path(__file__).resolve().parents[1] / "docs" / "parties.md").read_text().split())
     assert f"On the {scores.pairs} pairs of the second set" in documented
     # as `match` applies it over every bundled firm, an entry goes to the most specific of the firms it matches
@@ -125,7 +127,7 @@ def test_matcher_precision_and_recall_on_the_second_set() -> None:
     entries = list({str(p["id"]): p for p, _, _, _ in labelled}.values())
     found = {(m.party, m.firm) for m in parties.match(entries, firms)}
     right = sum((str(p["id"]), f["id"]) in found and t for p, f, t, _ in labelled)
-    assert right >= 48 and len(found & {(str(p["id"]), str(f["id"])) for p, f, _, _ in labelled}) - right <= 8
+    assert right >= 48 and len(found & {(str(p["id"]), str(f["id"])) for p, f, _, _ in labelled}) - right <= 3
 
 
 def test_reviews_override_the_matcher_and_a_list_alone_needs_no_cset(csl_store: Store) -> None:

@@ -79,6 +79,10 @@ def _party_names(party: Mapping[str, object]) -> list[str]:
     return [name, *(str(a) for a in (alt if isinstance(alt, list) else [alt]) if a)]
 
 
+#: Entry types (the list's `type`) that name no company.
+NOT_FIRMS = frozenset({"individual", "vessel", "aircraft"})
+
+
 def _begins_with(party_name: str, firm_name: str) -> bool:
     """Whether the (normalised) entry name opens with the firm's name, place names aside."""
     words = [w for w in party_name.split() if w not in PLACES] or party_name.split()
@@ -93,7 +97,10 @@ def similarity(a: str, b: str) -> float:
 
 def score_pair(party: Mapping[str, object], firm: Mapping[str, object]) -> tuple[float, str, str]:
     """100 and the two names compared when one of the entry's names opens with (or equals) one of the firm's,
-    place names aside (see the module's notes); else 0 and no names."""
+    place names aside (see the module's notes); else 0 and no names. An entry the list says is a person, a
+    vessel or an aircraft is never a firm ("KIA, Matin", a ship named after its builder's hull number)."""
+    if str(party.get("type") or "").strip().lower() in NOT_FIRMS:
+        return 0.0, "", ""
     for p in _party_names(party):
         np_ = normalise(p)
         for f in _firm_names(firm):
