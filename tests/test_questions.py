@@ -58,9 +58,13 @@ def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
     facts = _facts(bundled_store, "CHN", "imports", "sme")
     by_origin = {(f["region"], f["period"]): f["value"] for f in facts if f["region"]}
     assert by_origin == {("JPN", "2022"): 10.736, ("JPN", "2024"): 9.63, ("NLD", "2024"): 9.53,
-                         ("SGP", "2024"): 4.86, ("USA", "2024"): 3.18, ("USA", "2021"): 3.69}
+                         ("SGP", "2024"): 4.86, ("USA", "2024"): 3.18, ("USA", "2021"): 3.69,
+                         ("KOR", "2024"): 1.61, ("USA", "2023-01..2023-02"): 0.52, ("JPN", "2023-06"): 804,
+                         ("NLD", "2023Q3"): 2.44}
     totals = {f["period"]: f["value"] for f in facts if not f["region"] and f["default"]}
     assert totals["2022"] == 34.719 and totals["2023"] == 40 and totals["2024"] == 30.9
+    assert totals["2025"] == 39.166 and totals["2025-12"] == 4.508 and totals["2023Q3"] == 8.75
+    assert _values(facts, period="2022", default=False) == {34.7, 31.1}  # narrower scopes, not the year's default
 
 
 def test_q4_gallium_exports_and_prices(bundled_store: Store) -> None:
