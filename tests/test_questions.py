@@ -84,11 +84,19 @@ def test_q5_germanium_exports_and_prices(bundled_store: Store) -> None:
 def test_q6_rare_earth_exports_and_prices(bundled_store: Store) -> None:
     exports = _facts(bundled_store, "CHN", "exports", "rare_earths")
     volumes = {f["period"]: f["value"] for f in exports if f["default"] and f["unit"] == "t" and not f["region"]}
-    assert {p: volumes[p] for p in ("2022", "2023", "2024")} == {"2022": 48_728, "2023": 52_306, "2024": 55_431}
+    assert {p: volumes[p] for p in ("2022", "2023", "2024", "2025")} == {"2022": 48_728, "2023": 52_306,
+                                                                          "2024": 55_431, "2025": 62_585}
+    assert _values(exports, period="2025", unit="t") == {62_585, 62_585.2}  # the same customs total, two precisions
     assert _default(exports, period="2024", unit="usd_m") == 488.8
-    [unit_value] = [f for f in _facts(bundled_store, "CHN", "price", "rare_earths") if f["period"] == "2024"]
+    prices = _facts(bundled_store, "CHN", "price", "rare_earths")
+    [unit_value] = [f for f in prices if f["period"] == "2024"]
     # the blog's average price agrees with Reuters' value over volume
     assert unit_value["value"] == pytest.approx(488.8e6 / 55_431 / 1000, abs=1e-3)
+    assert _default(prices, period="2025-11", unit="usd_per_kg") == 9
+    # NdPr oxide's price level in yuan per kg, SMM's assessment at or near the quarter-ends
+    ndpr = {f["period"]: f["value"] for f in prices if f["unit"] == "cny_per_kg" and f["default"]}
+    assert {p: ndpr[p] for p in ("2024-12-31", "2025-06-30", "2025-12-25")} == {
+        "2024-12-31": 397.5, "2025-06-30": 444.5, "2025-12-25": 593.5}
     changes = _facts(bundled_store, "CHN", "price_change", "rare_earths")
     assert {f["period"]: f["value"] for f in changes} == {"2023": -37, "2024": -26}
 
