@@ -125,7 +125,11 @@ def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
     hbm = _facts(bundled_store, None, "market_share", "hbm")
     q3 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2025Q3" and f["basis"] == "revenue"}
     assert q3 == {"sk-hynix": 57, "samsung": 22, "micron": 21}
+    april_2024 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2024" and f["source"].startswith("ajunews")}
+    assert april_2024 == {"sk-hynix": 52.5, "samsung": 42.4, "micron": 5.1}  # TrendForce's projection, not a measure
     assert not [f for f in hbm if f["entity"] == "cxmt"]  # no source gives CXMT an HBM share: 'partly'
+    [plan] = _facts(bundled_store, "cxmt", None, "hbm")  # its one HBM figure: a reported plan for 2026
+    assert (plan["metric"], plan["period"], plan["value"], plan["status"]) == ("capacity", "2026", 60_000, "claim")
     dram = _facts(bundled_store, "cxmt", "market_share", "dram")
     assert _values(dram, period="2025Q1", basis="bits") == {6}
 
