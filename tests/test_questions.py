@@ -117,6 +117,10 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert _values(revenue, entity="amd", period="2025") == {1}
     assert _values(revenue, entity="nvidia", period="2025") == {2.8}
     assert _values(revenue, entity="group:domestic-vendors", period="2025") == {16, 1.5}
+    shares = _facts(bundled_store, None, "market_share", "ai_accelerator")
+    table = {f["entity"]: f["value"] for f in shares
+             if f["period"] == "2024" and "MetaX's reply" in (f["definition"] or "")}  # one table, one source
+    assert table == {"nvidia": 66, "huawei": 23, "amd": 5, "cambricon": 1, "moore-threads": 1, "metax": 1}
     sizes = _facts(bundled_store, "CHN", "market_size", "ai_accelerator")
     assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
 
