@@ -203,3 +203,14 @@ def test_what_listed_owners_hold_reaches_a_firm_only_while_the_affiliates_rule_i
     assert reached("smic-jingcheng", "2026-12-01") == "yes"  # the one-year suspension ended on 2026-11-10
     # SMIC's 41.6% of SMIC South is below the threshold, and the Big Funds are not listed
     assert reached("smic-south", "2025-10-15") == "no: below the threshold"
+
+
+def test_a_relaxation_for_some_buyers_is_named_as_relaxing_their_country_in_part(bundled_store: Store) -> None:
+    # the 2026 annual licences relax the VEU removal for Samsung's and SK hynix's China fabs only
+    china = {r["id"]: r for r in api.restrictions_list(bundled_store, "CHN", "2026-06-01")["rules"]}
+    assert china["E-VEU-REVOKE-2025"]["relaxed_by"] == []
+    assert china["E-VEU-REVOKE-2025"]["relaxed_in_part_by"] == ["E-VEU-ANNUAL-2026"]
+    fab = api.restrictions_list(bundled_store, "samsung-china-semiconductor", "2026-06-01")
+    named = {r["id"]: r for r in fab["rules"]}
+    assert named["E-VEU-REVOKE-2025"]["relaxed_by"] == ["E-VEU-ANNUAL-2026"]
+    assert named["E-VEU-REVOKE-2025"]["relaxed_in_part_by"] == []

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
-from chipshift.engine.reach import NO, YES, Compiled, Destination, compile_rules, in_force
+from chipshift.engine.reach import MAYBE, NO, YES, Compiled, Destination, compile_rules, in_force
 from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
@@ -49,14 +49,16 @@ def situation(world: World, rules: Sequence[Rule], dest: Destination, at: date,
     return Situation(world, compiled, active, at, dest, firm_parents)
 
 
-def _relaxed_now(s: Situation) -> dict[str, list[str]]:
+def _relaxed_now(s: Situation, certain: bool = True) -> dict[str, list[str]]:
     """Rule id -> the ids of the relaxations in force that lift it for the whole destination (each once, though
-    a relaxation of several rules has a row per rule)."""
+    a relaxation of several rules has a row per rule); with ``certain`` false, those that may lift it for part
+    of the destination only (a relaxation naming some of its buyers, asked about their whole country)."""
+    wanted = YES if certain else MAYBE
     out: dict[str, list[str]] = defaultdict(list)
     for r, xs in enumerate(s.compiled.relaxed_by):
         for x in xs:
             relaxed, relaxation = s.compiled.rules[r].id, s.compiled.rules[x].id
-            if s.active[0, x] and s.compiled.match[x, 0] == YES and relaxation not in out[relaxed]:
+            if s.active[0, x] and s.compiled.match[x, 0] == wanted and relaxation not in out[relaxed]:
                 out[relaxed].append(relaxation)
     return out
 
@@ -67,6 +69,7 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
     A rule that relaxations in force lift for everything it reaches at the destination is not in force;
     `rules_lifted` names it."""
     relaxed = _relaxed_now(s)
+    in_part = _relaxed_now(s, certain=False)
     relaxing = _relaxing_rows(s)
     out = []
     for rule_id, reaching, lifted in _reaching(s):
@@ -81,6 +84,7 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
             "reach": "whole" if whole else "partial",
             "reach_note": None if whole else _partial_note(rule, s.dest),
             "relaxed_by": relaxed.get(rule_id, []),
+            "relaxed_in_part_by": [x for x in in_part.get(rule_id, []) if x not in relaxed.get(rule_id, [])],
             "inputs_covered": int(np.count_nonzero(covered)), "products": [p.input for p in rule.products],
             "sellers": _sellers_text(rule), "status": rule.status, "source": rule.source, "gaps": list(rule.gaps),
             "names_destination": _names(rule, s.dest, s.firm_parents),

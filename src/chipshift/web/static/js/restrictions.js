@@ -32,7 +32,7 @@
       { key: "name", label: "Name" }, { key: "imposed_by", label: "Imposer" }, { key: "kind", label: "Kind" },
       { key: "policy", label: "Policy" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
       { key: "status", label: "Status" }, { key: "products", label: "Products" },
-      { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" }, { key: "gaps", label: "Gaps", num: true }] });
+      { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" }, { key: "relaxed_in_part_by", label: "Relaxed in part by" }, { key: "gaps", label: "Gaps", num: true }] });
     const changes = data.listing_changes || [];
     $("#listing-count").textContent = `${changes.length} change${changes.length === 1 ? "" : "s"}`;
     if (changes.length) table($("#listings-table"), { filename: "listing-changes", rows: changes, columns: [
