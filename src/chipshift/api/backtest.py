@@ -15,6 +15,7 @@ from typing import Any
 
 from chipshift.api.cases import latest_day, load
 from chipshift.api.data import Report
+from chipshift.domain.period import moment_text
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import bundled_data_dir
 from chipshift.io.store import Store
@@ -224,7 +225,7 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                       "coverage90": _round(card.coverage90, 3), "crps": _round(card.crps),
                       "interval_score90": _round(card.interval_score)},
         "scorecard_held_out": {  # episodes written after the model's mechanisms last changed
-            "written_on_or_after": bt.MODEL_CHANGED.isoformat(), "episodes": len(fresh), "outcomes": test.outcomes,
+            "written_on_or_after": moment_text(bt.MODEL_CHANGED), "episodes": len(fresh), "outcomes": test.outcomes,
             "direction": _round(test.direction, 3), "size_within_50pct": _round(test.size, 3),
             "coverage50": _round(test.coverage50, 3), "coverage90": _round(test.coverage90, 3),
             "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 _SINGLE = re.compile(
     r"^(?:(?P<fy>FY)(?P<fyear>\d{4})(?:Q(?P<fq>[1-4]))?"
@@ -81,3 +81,23 @@ def parse_partial_date(text: str) -> date:
     while len(parts) < 3:
         parts.append(1)
     return date(parts[0], parts[1], parts[2])
+
+
+def parse_moment(text: str) -> datetime:
+    """A point in time, in UTC: a partial date (its first day, at midnight) or a date and time, 2026-12-04T22:40Z.
+    ValueError for anything else."""
+    text = text.strip()
+    if "T" in text:
+        if not text.endswith("Z"):
+            raise ValueError(f"'{text}': a time must be in UTC, ending in Z")
+        return datetime.strptime(text, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+    day = parse_partial_date(text)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def moment_text(moment: datetime) -> str:
+    """``moment`` as `parse_moment` reads it: the bare day at midnight UTC, else the day and UTC time."""
+    moment = moment.astimezone(UTC)
+    if (moment.hour, moment.minute) == (0, 0):
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%dT%H:%MZ")

@@ -24,11 +24,12 @@ import math
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
 
+from chipshift.domain.period import moment_text, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.market.errors import ConvergenceError
 from chipshift.scenarios import linked_case as linked
@@ -160,7 +161,7 @@ class EpisodeResult:
     predictions: tuple[Prediction, ...]
     conditioned_on: tuple[str, ...]
     seconds: float
-    written: str | None = None  # the day its outcomes were written down (ISO), when the episode says
+    written: str | None = None  # when its outcomes were written down (a day, or a day and UTC time), if said
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
     return EpisodeResult(job.file, case.name, episode.mechanism, episode.as_of.isoformat(), episode.summary,
                          posterior, tuple(fitted), tuple(predictions), job.conditioned_on,
                          time.perf_counter() - started,
-                         None if episode.written is None else episode.written.isoformat())
+                         None if episode.written is None else moment_text(episode.written))
 
 
 @dataclass(frozen=True)
@@ -444,14 +445,15 @@ class Scorecard:
     interval_score: float | None
 
 
-#: The day the model's mechanisms last changed. Episodes written on or after it (their `written` date) were
-#: written without knowing how this model scores them: they are its held-out test set, reported apart.
-MODEL_CHANGED = date(2026, 12, 3)
+#: When the model's mechanisms last changed (UTC): the grey channel. Episodes written on or after it (their
+#: `written` moment; a bare day counts from its midnight) were written without knowing how this model scores
+#: them: they are its held-out test set, reported apart.
+MODEL_CHANGED = datetime(2026, 12, 4, 21, 30, tzinfo=UTC)
 
 
 def held_out(result: EpisodeResult) -> bool:
     """Whether an episode was written after the model's mechanisms last changed (``MODEL_CHANGED``)."""
-    return result.written is not None and date.fromisoformat(result.written) >= MODEL_CHANGED
+    return result.written is not None and parse_moment(result.written) >= MODEL_CHANGED
 
 
 def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:

@@ -20,12 +20,13 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
 
 from chipshift.domain.period import Period
+from chipshift.domain.rules import RuleKind
 from chipshift.engine.reach import MAYBE, NO, Destination, reaches
 from chipshift.errors import DataError, Problem
 from chipshift.market.linked import LinkedMarkets
@@ -183,7 +184,7 @@ class Episode:
     mechanism: str
     summary: str
     outcomes: tuple[Outcome, ...]
-    written: date | None = None  # the day its outcomes were written down
+    written: datetime | None = None  # when its outcomes were written down (UTC; a bare day: its midnight)
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ class Governed:
     cut_start: tuple[int | None, ...]  # per seller: the quarter its input cut starts (None: no cut)
     unavailable: npt.NDArray[np.bool_] | None = None  # (quarters, sellers, offerings): a required rule not in force
     entries: tuple[RuleEntry, ...] = ()  # the case's rule entries, then those of rules a scenario adds
+    leaky: tuple[bool, ...] = ()  # per rule entry: whether a grey channel can serve the buyers it cuts off
     baseline: Governed | None = None  # under a restriction scenario: the case's own rules (demand is found there)
 
 
@@ -387,8 +389,11 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
                 unavailable[:, f, o] |= ~ctx.in_force(rule_id, quarters)
     if problems:
         raise DataError(problems)
+    # a procurement ban binds the buyer itself (a state agency, a regulated operator), which no third party can
+    # serve without the buyer breaking the rule; any other ban leaves third parties free to resell to the buyer
+    leaky = tuple(ctx.has(e.rule) and ctx.rule(e.rule).kind is not RuleKind.PROCUREMENT_BAN for e in entries)
     return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start), unavailable,
-                    tuple(entries))
+                    tuple(entries), leaky=leaky)
 
 
 def parse_day(text: str) -> date:
@@ -596,6 +601,17 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     return path, np.exp(log_d)  # the path is always that of the last shifts
 
 
+#: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that
+#: still reaches them through stock, third parties and smuggling. Every case with a ban draws it, from its own
+#: `grey_share` parameter if it states one, else from ``GREY_PRIOR``.
+GREY = "grey_share"
+#: Low, mode and high of the grey share's PERT prior. No measurement of the share in general exists; the
+#: evidence (facts grey-*: iPhones held by 16% of Iran's smartphone users though Apple does not sell there;
+#: USD 1 bn of barred Nvidia AI chips sold in China within three months of a ban) shows grey channels that
+#: serve a sizeable part of demand in consumer and data-centre markets, and none that serves most of it.
+GREY_PRIOR = (0.0, 0.10, 0.50)
+
+
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
         npt.NDArray[np.bool_], FloatArray, list[Licence], list[Rush]]:
     """What each seller sells in each market and quarter: its first offering no ban in force bars. Returns the
@@ -618,6 +634,21 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
     banned: npt.NDArray[np.bool_] = np.asarray(barred.all(axis=3))
     wedge = np.zeros((n_t, nm, nf))
     licences: list[Licence] = []
+    if GREY in draws:
+        # a seller a ban cuts off is still bought in part, through stock, third parties and smuggling: a share
+        # of what buyers would take (the grey share) reaches them, its first offering as it was
+        ruled = np.zeros((n_t, nm, nf), dtype=bool)
+        for k, entry in enumerate(governed.entries):
+            if entry.effect == "ban" and governed.leaky[k]:
+                ruled |= governed.holds[k].any(axis=3)
+        grey = value_of(GREY, draws, size)
+        for m in range(nm):
+            for f in range(nf):
+                for start, end in _runs(banned[:, m, f] & ruled[:, m, f]):
+                    pair = np.zeros((nm, nf), dtype=bool)
+                    pair[m, f] = True
+                    licences.append(Licence(pair, start, end, grey, np.zeros(size)))
+        banned = banned & ~ruled
     for f, seller in enumerate(case.sellers):
         for o, offer in enumerate(seller.choices):
             sold = (chosen[:, :, f] == o) & ~banned[:, :, f]  # (T, m)

@@ -15,10 +15,12 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from chipshift.domain.period import Period
+from chipshift.domain.period import Period, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
+    GREY,
+    GREY_PRIOR,
     Cut,
     Episode,
     LinkedCase,
@@ -205,6 +207,10 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             rush_months=None if raw.get("rush") is None else _level(raw["rush"]["cap_months"]),
             rush_from=None if (raw.get("rush") or {}).get("from") is None else str(raw["rush"]["from"]).strip()))
 
+    if any(r.effect == "ban" for r in rules) and GREY not in params:  # a case may state its own grey share
+        low, mode, high = GREY_PRIOR
+        params[GREY] = Param(GREY, mode, low, high, False, "model prior of the grey channel (docs/market.md)")
+
     def observed_value(raw: Mapping[str, Any], at: str) -> tuple[float, str]:
         """An observation's or outcome's figure, checked against its output's unit, and its source."""
         output = linked_output(str(raw["output"]))
@@ -243,7 +249,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
                                     math.nan if ref is None else ref.value))
         e = doc["episode"]
         episode = Episode(parse_day(str(e["as_of"])), str(e["mechanism"]), str(e["summary"]), tuple(outcomes),
-                          None if e.get("written") is None else parse_day(str(e["written"])))
+                          None if e.get("written") is None else parse_moment(str(e["written"])))
 
     fiscal_year_end = {str(k): int(v) for k, v in (doc.get("fiscal_year_end") or {}).items()}
     for firm in fiscal_year_end:

@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chipshift.domain.period import Period, parse_partial_date
+from chipshift.domain.period import Period, parse_moment, parse_partial_date
 from chipshift.errors import Problem
 from chipshift.io.tables import parse_bool
 from chipshift.schemas.market_case import (
@@ -52,6 +52,7 @@ _CSET_ID = re.compile(r"^[NS][0-9]+$")
 MARKS = ("__line__", "__lines__")
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DAY = re.compile(r"\d{4}(-\d{2}){0,2}")
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z")
 LISTED_UP_TO = 12  # with no close match, a set of known ids this small is listed in full
 
 
@@ -293,9 +294,10 @@ class _Walk:
             self.period(value, path, line)
         elif isinstance(shape, Quarter) and not (isinstance(value, str) and QUARTER.fullmatch(value.strip())):
             self.add(f"expected a quarter such as 2023Q1, got {_shown(value)}", path, line, "cell_types")
-        elif isinstance(shape, Day) and not _is_day(value):
-            self.add(f"expected a date such as 2023-07-03 (or 2023-07, 2023), got {_shown(value)}", path, line,
-                     "cell_types")
+        elif isinstance(shape, Day) and not (_is_day(value) or (shape.time and _is_moment(value))):
+            moment = " or a date and UTC time such as 2026-12-04T22:40Z" if shape.time else ""
+            self.add(f"expected a date such as 2023-07-03 (or 2023-07, 2023){moment}, got {_shown(value)}", path,
+                     line, "cell_types")
         elif isinstance(shape, OneOf):
             option = _option(shape, value)
             if option is None:
@@ -480,6 +482,17 @@ class _Walk:
             return
         hint = " (write it without quotes)" if _looks_numeric(value) else ""
         self.add(f"expected {_forms(shape)}, got {_shown(value)}{hint}", path, line, "cell_types")
+
+
+def _is_moment(value: Any) -> bool:
+    """A whole date with a UTC time of day: 2026-12-04T22:40Z."""
+    if not (isinstance(value, str) and MOMENT.fullmatch(value.strip())):
+        return False
+    try:
+        parse_moment(value.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _is_day(value: Any) -> bool:

@@ -112,7 +112,7 @@ def _shape_type(shape: Shape, at: str) -> str:
     if isinstance(shape, Quarter):
         return "quarter, e.g. 2023Q1"
     if isinstance(shape, Day):
-        return "date, e.g. 2023-07-03"
+        return "date, e.g. 2023-07-03" + (", or with a UTC time, e.g. 2026-12-04T22:40Z" if shape.time else "")
     if isinstance(shape, OneOf):
         return " or ".join(_shape_type(o, at) for o in shape.options)
     if isinstance(shape, Number):
@@ -305,6 +305,12 @@ def _linked_part() -> list[str]:
         "observations in their output's unit and inside the run's periods; `fiscal_year_end` naming sellers'",
         "firms). Running it then refuses a rule entry that names a pair its rule cannot reach. The model's",
         "parameters are the case's own: the sensible ranges above apply to single-market cases only.",
+        "",
+        "A seller a ban cuts off entirely (every offering barred) is still bought in part through a grey channel",
+        "(stock, third parties, smuggling): buyers get the share `grey_share` of what they would take from it,",
+        "as under a licence with that approval. Every case with a ban draws `grey_share`, from the model's prior",
+        "(PERT from 0 to 50%, mode 10%; docs/market.md says why) unless the case states a `grey_share`",
+        "parameter of its own. A procurement ban binds the buyers themselves and leaves no grey channel.",
         "",
     ]
     shown: dict[int, str] = {id(market_case.PARAMETER): "parameters.<parameter id>",

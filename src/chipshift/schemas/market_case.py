@@ -126,7 +126,10 @@ class Quarter:
 
 @dataclass(frozen=True)
 class Day:
-    """A date: 2023-07-03 (or 2023-07, 2023 for its first day)."""
+    """A date: 2023-07-03 (or 2023-07, 2023 for its first day); with ``time``, also a whole date with a UTC time
+    of day, 2026-12-04T22:40Z."""
+
+    time: bool = False
 
 
 NumberForm = Literal["literal", "stated", "fact", "param"]
@@ -544,8 +547,8 @@ EPISODE = Record((
         "and every observation's period must end by then", required=True),
     Key("mechanism", Text(allowed=MECHANISMS), "what kind of restriction the episode is about", required=True),
     Key("summary", Text(), "what happened, in a sentence", required=True),
-    Key("written", Day(), "the day the episode's outcomes were written down: episodes written after the model's "
-        "mechanisms last changed are its held-out test set"),
+    Key("written", Day(time=True), "when the episode's outcomes were written down (a day, or a day and a UTC time): "
+        "episodes written after the model's mechanisms last changed are its held-out test set"),
 ))
 
 OUTCOME = Record((
