@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -279,37 +280,70 @@ def _reaching(s: analyses.Situation) -> set[str]:
     return {r["id"] for r in analyses.rules_in_force(s)}
 
 
-def exposure_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
-                       scenario: ScenarioInput = None, segment: str | None = None) -> Report:
-    """Exposure per stage at each date from ``start`` to ``end`` every ``every``: the market-size weighted
-    share of each stage's supply barred for the target (lower and upper bounds), with the rules that came
-    into force or ended since the previous date."""
+def _over_time(store: Store, target: str, start: str | date, end: str | date, every: str,
+               scenario: ScenarioInput, segment: str | None,
+               rows_of: Callable[[analyses.Situation], list[dict[str, Any]]]) -> tuple[Report, list[dict[str, Any]]]:
+    """One question at every date of a range: the answer's context, and the rows ``rows_of`` gives at each date
+    (each with its date), with the rules reaching the destination that started or ended between dates."""
     dates = series_dates(start, end, every)
     loaded = _load(store, scenario)
     dest = destination(store, target, segment)
-    names = {r["id"]: r["name"] for r in store.rows("stages")}
     rows: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     before: set[str] | None = None
     for when in dates:
         s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-        for stage in analyses.exposure(s)["by_stage"]:
-            rows.append({"at": when.isoformat(), "stage": stage["stage"],
-                         "stage_name": names.get(stage["stage"], stage["stage"]),
-                         **{key: stage[key] for key in ("barred_lower_weighted", "barred_upper_weighted",
-                                                        "barred_lower_mean", "barred_upper_mean", "inputs")}})
+        rows += [{"at": when.isoformat(), **row} for row in rows_of(s)]
         now = _reaching(s)
         changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
         before = now
-    return {**_context(loaded, dest, dates[0]), "destination_name": destination_name(store, dest),
-            "at": None, "from": dates[0].isoformat(),
-            "to": dates[-1].isoformat(), "every": every, "dates": [d.isoformat() for d in dates],
-            "unit": "fraction of the stage's supply (market-size weighted over its inputs with a market size)",
-            "by_stage": rows, "rule_changes": changes, "data_sources": _data_sources(store)}
+    context = {**_context(loaded, dest, dates[0]), "destination_name": destination_name(store, dest), "at": None,
+               "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": every,
+               "dates": [d.isoformat() for d in dates], "rule_changes": changes, "data_sources": _data_sources(store)}
+    return context, rows
+
+
+def exposure_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
+                       scenario: ScenarioInput = None, segment: str | None = None) -> Report:
+    """Exposure per stage at each date from ``start`` to ``end`` every ``every``: the market-size weighted
+    share of each stage's supply barred for the target (lower and upper bounds), with the rules that came
+    into force or ended since the previous date."""
+    names = {r["id"]: r["name"] for r in store.rows("stages")}
+    keys = ("barred_lower_weighted", "barred_upper_weighted", "barred_lower_mean", "barred_upper_mean", "inputs")
+
+    def rows_of(s: analyses.Situation) -> list[dict[str, Any]]:
+        return [{"stage": stage["stage"], "stage_name": names.get(stage["stage"], stage["stage"]),
+                 **{key: stage[key] for key in keys}} for stage in analyses.exposure(s)["by_stage"]]
+
+    context, rows = _over_time(store, target, start, end, every, scenario, segment, rows_of)
+    return {**context, "unit": "fraction of the stage's supply (market-size weighted over its inputs with a market "
+                               "size)", "by_stage": rows}
+
+
+def availability_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
+                           input_name: str | None = None, scenario: ScenarioInput = None,
+                           segment: str | None = None, view: str | None = None) -> Report:
+    """Availability of each input (or one) at each date from ``start`` to ``end`` every ``every``: the share
+    of world supply the target may still buy, its bounds, and the rules barring it."""
+    if view is not None and view not in VIEWS:
+        raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
+
+    def rows_of(s: analyses.Situation) -> list[dict[str, Any]]:
+        out = []
+        for rec in analyses.availability_table(s, _inputs(store, s.world, input_name), view):
+            barred = {r for b in rec.get("barred", []) for r in b["rules"]}
+            maybe = {r for b in rec.get("maybe_barred", []) for r in b["rules"]}
+            out.append({"input": rec["input"], "name": rec["name"],
+                        **{key: rec[key] for key in ("available_lower", "available_upper", "available")},
+                        "barred_by": sorted(barred), "maybe_barred_by": sorted(maybe - barred)})
+        return out
+
+    context, rows = _over_time(store, target, start, end, every, scenario, segment, rows_of)
+    return {**context, "unit": "fraction of world supply", "inputs": rows}
 
 
 def destination_name(store: Store, dest: Destination) -> str:
-    """The destination in words: 'China', 'Huawei (China)', with its segment ('China, data centres')."""
+    """The destination in words: 'China', 'Huawei (China)', with its segment ('China, segment data center')."""
     def name(kind: str, key: str | None) -> str | None:
         rows = store.rows(kind, id=key) if key else []
         return str(rows[0]["name"]) if rows else key
@@ -323,38 +357,6 @@ def _data_sources(store: Store) -> list[str]:
     """Who the shares and market sizes come from: each imported dataset's credit line, and the bundled data."""
     return [*(str(d["attribution"]).rstrip(". ") for d in store.rows("datasets")),
             "chipshift bundled facts and restriction rules (each with its source)"]
-
-
-def availability_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
-                           input_name: str | None = None, scenario: ScenarioInput = None,
-                           segment: str | None = None, view: str | None = None) -> Report:
-    """Availability of each input (or one) at each date from ``start`` to ``end`` every ``every``: the share
-    of world supply the target may still buy, its bounds, and the rules barring it."""
-    if view is not None and view not in VIEWS:
-        raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
-    dates = series_dates(start, end, every)
-    loaded = _load(store, scenario)
-    dest = destination(store, target, segment)
-    chosen = _inputs(store, loaded.world, input_name)
-    rows: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    before: set[str] | None = None
-    for when in dates:
-        s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-        for rec in analyses.availability_table(s, chosen, view):
-            rows.append({"at": when.isoformat(), "input": rec["input"], "name": rec["name"],
-                         **{key: rec[key] for key in ("available_lower", "available_upper", "available")},
-                         "barred_by": sorted({r for b in rec.get("barred", []) for r in b["rules"]}),
-                         "maybe_barred_by": sorted({r for b in rec.get("maybe_barred", []) for r in b["rules"]}
-                                                   - {r for b in rec.get("barred", []) for r in b["rules"]})})
-        now = _reaching(s)
-        changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
-        before = now
-    return {**_context(loaded, dest, dates[0]), "destination_name": destination_name(store, dest),
-            "at": None, "from": dates[0].isoformat(),
-            "to": dates[-1].isoformat(), "every": every, "dates": [d.isoformat() for d in dates],
-            "unit": "fraction of world supply", "inputs": rows, "rule_changes": changes,
-            "data_sources": _data_sources(store)}
 
 
 def _percent(value: float, name: str) -> float:
