@@ -37,7 +37,8 @@ t-dram-micron,micron,market_share,dram,WLD,all,revenue,,2022Q1,23.0,pct,estimate
 READ_TOOLS = {"overview", "data_review", "data_validate", "search_names", "show_firm", "show_input", "facts",
               "sources", "restrictions_list", "restriction_show", "restrictions_timeline", "availability", "exposure",
               "chokepoints", "localization", "impairment", "diff", "search_parties", "trade", "scenario_list",
-              "market_cases", "scenario_run", "scenario_compare", "backtest", "read_document"}
+              "market_cases", "scenario_run", "scenario_compare", "backtest", "read_document", "dossier",
+              "exposure_over_time"}
 WRITE_TOOLS = {"import_cset", "import_baci", "import_csl", "add_facts", "accept_document", "save_scenario"}
 #: A scenario given inline: China also bars Micron's DRAM from every buyer.
 BAN = {"name": "China bars Micron everywhere", "at": AT, "add": [{
@@ -131,6 +132,9 @@ def test_read_tools_answer_what_the_api_answers(settings: Settings, store: Store
         ("impairment", {"target": "CHN", "at": AT, "threshold": 90},
          lambda: api.impairment(store, "CHN", AT, None, 90)),
         ("data_review", {}, lambda: api.review(store)),
+        ("dossier", {"entity": "Micron", "at": AT}, lambda: api.dossier(store, "Micron", AT)),
+        ("exposure_over_time", {"target": "CHN", "start": "2022-01-01", "end": "2024-01-01"},
+         lambda: api.exposure_over_time(store, "CHN", "2022-01-01", "2024-01-01")),
     ]
     results = calls(settings, store, [(name, args) for name, args, _ in wanted])
     for (name, _, expected), result in zip(wanted, results, strict=True):

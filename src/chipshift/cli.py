@@ -473,6 +473,31 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
                                 "definition"]})
 
 
+@app.command("dossier")
+def dossier(entity: Annotated[str, typer.Argument(help="A firm, an input or a country (name, alias, code or id).")],
+            at: AtOption = None,
+            out: Annotated[Path | None, typer.Option(
+                "--out", help="Write it all: FILE.xlsx, one sheet per table after a summary sheet; else a folder, "
+                              "one CSV file per table and summary.csv.")] = None,
+            fmt: FormatOption = Format.table, table: TableOption = None) -> None:
+    """Everything known about a firm, an input or a country: facts with their sources, supplies and suppliers,
+    owners and listings, the rules that reach it at a date, what saved scenarios change for it, and the sources
+    cited."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.dossier(store, entity, at))
+        if out is not None:
+            from chipshift.render import write_csv_folder, write_workbook
+
+            if out.suffix.lower() == ".xlsx":
+                written = [f"{out} ({', '.join(write_workbook(report, out))})"]
+            else:
+                written = [str(p) for p in write_csv_folder(report, out)]
+            print(f"dossier of {report['entity']} ({report['entity_kind']}) at {report['at']}: " + "; ".join(written),
+                  file=sys.stderr)
+            return
+    print_report(report, fmt, "facts", _out, table=table)
+
+
 @app.command("impairment")
 def impairment(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
                threshold: Annotated[float, typer.Option(min=0, max=100, help="Availability (percent, 0-100) below "

@@ -159,7 +159,8 @@ class Tools:
                 self.show_input, self.facts, self.sources, self.restrictions_list, self.restriction_show,
                 self.restrictions_timeline, self.availability, self.exposure, self.chokepoints, self.localization,
                 self.impairment, self.diff, self.search_parties, self.trade, self.scenario_list, self.market_cases,
-                self.scenario_run, self.scenario_compare, self.backtest, self.read_document]
+                self.scenario_run, self.scenario_compare, self.backtest, self.read_document, self.dossier,
+                self.exposure_over_time]
 
     def write_tools(self) -> list[Callable[..., CallToolResult]]:
         return [self.import_cset, self.import_baci, self.import_csl, self.add_facts, self.accept_document,
@@ -274,6 +275,27 @@ class Tools:
         supply chain (mean and market-size weighted)."""
         return call(lambda: api.exposure(self.store, target, at, self._scenario(scenario, scenario_document),
                                          segment), TARGET_FIELDS)
+
+    def exposure_over_time(self, start: Annotated[date, Field(description="First date, YYYY-MM-DD.")],
+                           end: Annotated[date, Field(description="Last date, YYYY-MM-DD.")],
+                           target: Target = "CHN",
+                           every: Annotated[str, StringConstraints(pattern=r"^[0-9]+[ymd]$", max_length=6), Field(
+                               description="Step: a whole number of years, months or days (1y, 6m, 30d).")] = "1y",
+                           scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,
+                           segment: Segment = None) -> Answer:
+        """Exposure per stage of the supply chain at every date of a range (market-size weighted share of each
+        stage's supply barred for the target), with the rules that came into force or ended between dates."""
+        return call(lambda: api.exposure_over_time(self.store, target, start, end, every,
+                                                   self._scenario(scenario, scenario_document), segment),
+                    TARGET_FIELDS)
+
+    def dossier(self, entity: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
+                    description="A firm, an input or a country: name, alias, code or id.")],
+                at: At = None) -> Answer:
+        """Everything known about a firm, an input or a country at a date: facts with their sources, supplies and
+        suppliers, owners and listings, the rules that reach it (and, for a firm, those binding its sales), what
+        the saved scenarios change for it, and every source cited."""
+        return call(lambda: api.dossier(self.store, entity, at), {"firm, input or country": "entity"})
 
     def chokepoints(self, threshold: Annotated[float, Field(
                         ge=0, le=100, description="List inputs where one country holds at least this share "

@@ -76,6 +76,51 @@ def write_csv_folder(report: dict[str, Any], folder: Path) -> list[Path]:
     return written
 
 
+def write_workbook(report: dict[str, Any], path: Path) -> list[str]:
+    """Every table of ``report`` as a sheet of an Excel workbook at ``path``, after a `summary` sheet of its
+    single values (key, value); written whole or not at all. Returns the sheet names."""
+    from openpyxl import Workbook  # only this writer needs it
+
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "summary"
+    summary.append(["key", "value"])
+    for key, value in report.items():
+        if not _is_table(value):
+            summary.append([key, _sheet_cell(_csv_cell(value))])
+    names = ["summary"]
+    for name, records in tables_of(report).items():
+        sheet = book.create_sheet(_sheet_name(name, names))
+        fields = list(dict.fromkeys(k for r in records for k in r))
+        sheet.append(fields)
+        for record in records:
+            sheet.append([_sheet_cell(_csv_cell(record.get(f))) for f in fields])
+        names.append(sheet.title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    book.save(partial)
+    partial.replace(path)
+    return names
+
+
+def _sheet_name(name: str, taken: list[str]) -> str:
+    """A sheet title Excel accepts (at most 31 characters, none of []:*?/\\), unique in the workbook."""
+    base = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31]
+    title, k = base, 2
+    while title in taken:
+        title = f"{base[:28]}~{k}"
+        k += 1
+    return title
+
+
+def _sheet_cell(value: Any) -> Any:
+    """A value a worksheet cell holds: numbers, booleans and text (long text cut at Excel's cell limit)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)[:32767]
+
+
 def _is_table(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 

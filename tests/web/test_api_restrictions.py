@@ -128,3 +128,23 @@ def test_diff_against_a_scenario_and_the_baseline(client: TestClient) -> None:
     assert back["rules_removed"] == ["X-DUV-JPN", "X-DUV-NLD", "X-DUV-USA"]
     r = client.get("/api/v1/diff", params={"against": "saved:none"})
     assert r.status_code == 422 and r.json()["field"] == "against"
+
+
+def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient) -> None:
+    series = client.get("/api/v1/exposure/series",
+                        params={"target": "CHN", "from": "2022-01-01", "to": "2024-01-01", "every": "1y"})
+    assert series.status_code == 200, series.text
+    body = series.json()
+    assert body["dates"] == ["2022-01-01", "2023-01-01", "2024-01-01"] and body["destination_name"] == "China"
+    alone = {r["stage"]: r for r in client.get("/api/v1/exposure", params={"target": "CHN", "at": "2023-01-01"})
+             .json()["by_stage"]}
+    for row in (r for r in body["by_stage"] if r["at"] == "2023-01-01"):
+        assert row["barred_upper_weighted"] == alone[row["stage"]]["barred_upper_weighted"]
+    euv = client.get("/api/v1/availability/series", params={
+        "target": "CHN", "input": "EUV lithography tools", "from": "2018-01-01", "to": "2020-01-01"}).json()
+    assert [r["available"] for r in euv["inputs"]] == [1.0, 0.0, 0.0]
+    bad = client.get("/api/v1/exposure/series", params={"from": "2022-01-01", "to": "2024-01-01", "every": "1w"})
+    assert bad.status_code == 422
+    firm = client.get("/api/v1/dossier/Micron", params={"at": "2025-06-30"}).json()
+    assert firm["entity"] == "micron" and firm["entity_kind"] == "firm" and firm["sources"]
+    assert client.get("/api/v1/dossier/no-such-thing-at-all").status_code == 404

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         trade,
         validate_data,
     )
+    from chipshift.api.dossiers import dossier
     from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
     from chipshift.api.restrictions import (
         TimelineAnswer,
@@ -53,8 +54,8 @@ if TYPE_CHECKING:
     )
 
 #: Where the names of ``__all__`` live, searched in this order; and the submodules.
-_HOMES = ("data", "listings", "restrictions")
-_SUBMODULES = ("backtest", "cases", "data", "facts", "listings", "market", "restrictions")
+_HOMES = ("data", "listings", "restrictions", "dossiers")
+_SUBMODULES = ("backtest", "cases", "data", "dossiers", "facts", "listings", "market", "restrictions")
 
 
 def __getattr__(name: str) -> Any:
@@ -82,6 +83,7 @@ __all__ = [
     "availability_over_time",
     "chokepoints",
     "diff",
+    "dossier",
     "exposure",
     "exposure_over_time",
     "impairment",

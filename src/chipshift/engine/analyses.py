@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
-from chipshift.engine.reach import MAYBE, NO, YES, Compiled, Destination, compile_rules, in_force
+from chipshift.engine.reach import MAYBE, NO, YES, Compiled, Destination, binds, compile_rules, covers, in_force
 from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
@@ -614,3 +614,48 @@ def diff_availability(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[
 
 __all__ = ["Situation", "availability_table", "chokepoints", "diff_availability", "exposure",
            "impairment", "localization", "rules_in_force", "situation"]
+
+
+def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: date,
+                         firm_parents: dict[str, str]) -> list[dict[str, Any]]:
+    """The rules in force at ``at`` (by their own dates) that bind ``firm`` as a seller of an input it supplies:
+    a rule binds it (named, a named firm's unit, headquartered where the rule binds sellers, or foreign to a
+    buyer-side ban) and covers one of the inputs the firm view gives it a share of. Reach is 'certain' when both
+    are sure, else 'maybe'; relaxations in force that relax the rule are named, not applied."""
+    if firm not in world.provider_index:
+        return []
+    p = world.provider_index[firm]
+    view = world.by_firm
+    supplied = sorted({int(view.pair_input[k]) for k in range(view.n_pairs) if int(view.pair_provider[k]) == p})
+    if not supplied:
+        return []
+    anywhere = Destination()
+    relaxing: dict[str, list[str]] = defaultdict(list)
+    for rule in rules:
+        if rule.kind is RuleKind.RELAXATION and in_force(rule, at):
+            for relaxed in rule.relaxes:
+                relaxing[relaxed].append(rule.id)
+    out = []
+    for rule in rules:
+        if rule.kind is RuleKind.RELAXATION or not in_force(rule, at):
+            continue
+        bound = int(binds(rule, world, anywhere, firm_parents)[p])
+        if bound == NO:
+            continue
+        cover = covers(rule, world)
+        inputs = [i for i in supplied if cover[i] != NO]
+        if not inputs:
+            continue
+        sure = bound == YES and any(cover[i] == YES for i in inputs)
+        out.append({"id": rule.id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
+                    "policy": rule.policy, "start": rule.start, "reach": "certain" if sure else "maybe",
+                    "inputs": [world.inputs[i] for i in inputs], "buyers_cut_off": _buyers(rule),
+                    "relaxed_by": relaxing.get(rule.id, []), "source": rule.source})
+    return out
+
+
+def _buyers(rule: Rule) -> str:
+    """Whom a rule cuts off, in short: its target countries, firms and segments ('any buyer' when none)."""
+    t = rule.targets
+    parts = [", ".join(t.countries), ", ".join(t.firms), ", ".join(s.replace("_", " ") for s in t.segments)]
+    return "; ".join(p for p in parts if p) or "any buyer"

@@ -92,6 +92,41 @@ async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Seg
         lambda: api.exposure(s.store, target, at, resolve(s, scenario), segment), fields=FIELDS)
 
 
+From = Annotated[date, Query(alias="from", description="first date of the series")]
+To = Annotated[date, Query(alias="to", description="last date of the series")]
+Every = Annotated[str, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$",
+                             description="step: a whole number of years, months or days (1y, 6m, 30d)")]
+
+
+@router.get("/exposure/series", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Barred share by stage at every date of a range, with the rules that started or ended")
+async def exposure_series(s: State, start: From, end: To, target: Target = "CHN", every: Every = "1y",
+                          segment: Segment = None, scenario: Ref = None) -> JSONBytes:
+    return await s.runner.json(
+        ("exposure-series", target, day(start), day(end), every, segment, s.catalog.cache_key(scenario)),
+        lambda: api.exposure_over_time(s.store, target, start, end, every, resolve(s, scenario), segment),
+        fields=FIELDS)
+
+
+@router.get("/availability/series", responses={**JSON_OBJECT, **errors_doc()},
+            summary="Available share of each input (or one) at every date of a range")
+async def availability_series(s: State, start: From, end: To, target: Target = "CHN",
+                              input: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+                              every: Every = "1y", segment: Segment = None, scenario: Ref = None) -> JSONBytes:
+    return await s.runner.json(
+        ("availability-series", target, input, day(start), day(end), every, segment, s.catalog.cache_key(scenario)),
+        lambda: api.availability_over_time(s.store, target, start, end, every, input, resolve(s, scenario),
+                                           segment), fields=FIELDS)
+
+
+@router.get("/dossier/{entity}", responses={**JSON_OBJECT, **errors_doc(404)},
+            summary="Everything about a firm, an input or a country: facts, supplies, rules, listings, scenarios")
+async def dossier(s: State, entity: Annotated[str, Path(min_length=1, max_length=200)], at: At = None) -> JSONBytes:
+    return await s.runner.json(("dossier", entity, day(at), s.catalog.cache_key(None)),
+                               lambda: api.dossier(s.store, entity, at),
+                               fields={"firm, input or country": "entity"}, not_found_status=404)
+
+
 @router.get("/chokepoints", responses={**JSON_OBJECT, **errors_doc()},
             summary="Inputs where one country holds at least the threshold share")
 async def chokepoints(s: State, threshold: Annotated[float, Query(ge=0, le=100, description="share in percent "

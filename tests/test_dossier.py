@@ -1,0 +1,58 @@
+"""Dossiers: everything about a firm, an input or a country in one answer, written as a workbook or CSV files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from chipshift import api
+from chipshift.cli import app
+from chipshift.errors import NotFoundError
+from chipshift.io.store import Store
+
+
+def test_a_firms_dossier_holds_its_facts_rules_and_every_source_they_cite(bundled_store: Store) -> None:
+    report = api.dossier(bundled_store, "Micron", at="2025-06-30")
+    assert (report["entity"], report["entity_kind"], report["at"]) == ("micron", "firm", "2025-06-30")
+    assert any(f["id"] == "micron-revenue-share-chn-fy2023-readhub" for f in report["facts"])
+    # as a seller, China's 2023 ban on its chips in critical infrastructure binds it, for certain
+    binding = {r["id"]: r for r in report["rules_binding_its_sales"]}
+    assert binding["E-CN-MICRON-2023"]["reach"] == "certain" and "dram" in binding["E-CN-MICRON-2023"]["inputs"]
+    assert "E-NL-EUV-2019" not in binding  # a rule on tools it does not sell
+    cited = {row["source"] for key in ("facts", "rules_reaching_it", "rules_binding_its_sales") for row in report[key]}
+    assert cited <= {s["id"] for s in report["sources"]}
+    assert all(s["url"] and s["publisher"] for s in report["sources"])
+
+
+def test_a_country_and_an_input_resolve_and_a_name_nothing_has_is_refused(bundled_store: Store) -> None:
+    china = api.dossier(bundled_store, "China", at="2025-06-30")
+    assert china["entity_kind"] == "country" and china["entity"] == "CHN"
+    assert {"S1", "S2", "S3"} <= {r["stage"] for r in china["exposure_by_stage"]}
+    assert any(f["id"] == "cambricon" for f in china["firms_headquartered"])
+    dram = api.dossier(bundled_store, "DRAM")
+    assert dram["entity_kind"] == "input" and dram["entity"] == "dram" and dram["kind"] == "chip"
+    with pytest.raises(NotFoundError):
+        api.dossier(bundled_store, "no such thing at all")
+
+
+def test_the_dossier_is_written_whole_as_a_workbook_or_a_folder(bundled_store: Store, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["--store", str(bundled_store.path)]
+    book = tmp_path / "micron.xlsx"
+    result = runner.invoke(app, [*base, "dossier", "Micron", "--at", "2025-06-30", "--out", str(book)])
+    assert result.exit_code == 0, result.output
+    sheets = {ws.title: ws for ws in load_workbook(book).worksheets}
+    assert next(iter(sheets)) == "summary" and {"facts", "rules_reaching_it", "sources"} <= set(sheets)
+    header = [c.value for c in next(sheets["facts"].iter_rows(max_row=1))]
+    assert {"value", "unit", "source", "quote"} <= set(header)
+    assert not list(tmp_path.glob("*.partial"))
+    folder = tmp_path / "china"
+    result = runner.invoke(app, [*base, "dossier", "CHN", "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    with open(folder / "sources.csv", newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) > 10
+    assert runner.invoke(app, [*base, "dossier", "no such thing at all"]).exit_code == 2
