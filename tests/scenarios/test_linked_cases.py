@@ -155,6 +155,13 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
     ban = scenario_run(bundled_store, GALLIUM, restrictions=banned, calibration_draws=FAST)
     assert ban["restrictions"]["rules_added_acting"] == ["X-GA-BAN"]
     assert price_abroad(ban) > price_abroad(base)  # the ban bars what the licence let through
+
+    def exports(report: dict[str, Any]) -> float:
+        return next(r["value"] for r in report["outputs"]
+                    if r["output"] == "volume_index:china_producers@ROW" and r["period"] == "2024")
+
+    # the case has no ban of its own; the one the scenario adds comes with the grey channel, which keeps a part
+    assert 0 < exports(ban) < exports(base)
     assert ban["digest"] != base["digest"]
 
 

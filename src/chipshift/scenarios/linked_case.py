@@ -612,6 +612,16 @@ GREY = "grey_share"
 GREY_PRIOR = (0.0, 0.10, 0.50)
 
 
+def with_grey_channel(case: LinkedCase) -> LinkedCase:
+    """The case with the grey share to draw: its own `grey_share` parameter if it states one, else the model's
+    prior. A case with a ban has it from the start; one that a restriction scenario gives a ban gains it then."""
+    if GREY in case.params:
+        return case
+    low, mode, high = GREY_PRIOR
+    grey = Param(GREY, mode, low, high, False, "model prior of the grey channel (docs/market.md)")
+    return dataclasses.replace(case, params={**case.params, GREY: grey})
+
+
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[
         npt.NDArray[np.bool_], FloatArray, list[Licence], list[Rush]]:
     """What each seller sells in each market and quarter: its first offering no ban in force bars. Returns the
@@ -634,38 +644,42 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
     banned: npt.NDArray[np.bool_] = np.asarray(barred.all(axis=3))
     wedge = np.zeros((n_t, nm, nf))
     licences: list[Licence] = []
+    # a seller a ban cuts off is still bought in part, through stock, third parties and smuggling: a share of
+    # what buyers would take (the grey share) reaches them, its first offering as it was, and nothing else
+    # (a licence on the barred offering does not apply: the grey share replaces it)
+    grey_pairs = np.zeros((n_t, nm, nf), dtype=bool)
     if GREY in draws:
-        # a seller a ban cuts off is still bought in part, through stock, third parties and smuggling: a share
-        # of what buyers would take (the grey share) reaches them, its first offering as it was
-        ruled = np.zeros((n_t, nm, nf), dtype=bool)
         for k, entry in enumerate(governed.entries):
             if entry.effect == "ban" and governed.leaky[k]:
-                ruled |= governed.holds[k].any(axis=3)
-        grey = value_of(GREY, draws, size)
-        for m in range(nm):
-            for f in range(nf):
-                for start, end in _runs(banned[:, m, f] & ruled[:, m, f]):
-                    pair = np.zeros((nm, nf), dtype=bool)
-                    pair[m, f] = True
-                    licences.append(Licence(pair, start, end, grey, np.zeros(size)))
-        banned = banned & ~ruled
+                grey_pairs |= governed.holds[k].any(axis=3)
+        grey_pairs &= banned
     for f, seller in enumerate(case.sellers):
         for o, offer in enumerate(seller.choices):
-            sold = (chosen[:, :, f] == o) & ~banned[:, :, f]  # (T, m)
+            sold = (chosen[:, :, f] == o) & (~banned[:, :, f] | grey_pairs[:, :, f])  # (T, m)
             if not sold.any():
                 continue
             q = value_of(offer.quality, draws, size, 1.0)
             quality[:, :, :, f] = np.where(sold[:, None, :], quality[:, :, :, f] * q[None, :, None],
                                            quality[:, :, :, f])
             wedge[:, :, f] = np.where(sold, offer.wedge, wedge[:, :, f])
+            licensed_sold = sold & ~banned[:, :, f]
             for m in range(nm):
-                for k in sorted(set(licensed[:, m, f, o][sold[:, m]].tolist()) - {-1}):
+                for k in sorted(set(licensed[:, m, f, o][licensed_sold[:, m]].tolist()) - {-1}):
                     entry = governed.entries[k]
-                    for start, end in _runs(sold[:, m] & (licensed[:, m, f, o] == k)):
+                    for start, end in _runs(licensed_sold[:, m] & (licensed[:, m, f, o] == k)):
                         pair = np.zeros((nm, nf), dtype=bool)
                         pair[m, f] = True
                         licences.append(Licence(pair, start, end, value_of(entry.approval, draws, size, 1.0),
                                                 value_of(entry.delay, draws, size)))
+    if grey_pairs.any():
+        grey = value_of(GREY, draws, size)
+        for m in range(nm):
+            for f in range(nf):
+                for start, end in _runs(grey_pairs[:, m, f]):
+                    pair = np.zeros((nm, nf), dtype=bool)
+                    pair[m, f] = True
+                    licences.append(Licence(pair, start, end, grey, np.zeros(size)))
+        banned = banned & ~grey_pairs
     return banned, wedge, licences, []
 
 

@@ -19,8 +19,6 @@ from chipshift.domain.period import Period, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
-    GREY,
-    GREY_PRIOR,
     Cut,
     Episode,
     LinkedCase,
@@ -35,6 +33,7 @@ from chipshift.scenarios.linked_case import (
     money,
     parse_day,
     period_labels,
+    with_grey_channel,
 )
 from chipshift.scenarios.market_case import Param
 from chipshift.scenarios.market_case_check import check_case, field_lines, linked_output
@@ -207,10 +206,6 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             rush_months=None if raw.get("rush") is None else _level(raw["rush"]["cap_months"]),
             rush_from=None if (raw.get("rush") or {}).get("from") is None else str(raw["rush"]["from"]).strip()))
 
-    if any(r.effect == "ban" for r in rules) and GREY not in params:  # a case may state its own grey share
-        low, mode, high = GREY_PRIOR
-        params[GREY] = Param(GREY, mode, low, high, False, "model prior of the grey channel (docs/market.md)")
-
     def observed_value(raw: Mapping[str, Any], at: str) -> tuple[float, str]:
         """An observation's or outcome's figure, checked against its output's unit, and its source."""
         output = linked_output(str(raw["output"]))
@@ -276,7 +271,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             problems.extend(_hindsight(case, episode, doc, facts, parameters, published or {}, file, lines))
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
-    return case
+    return with_grey_channel(case) if any(r.effect == "ban" for r in case.rules) else case
 
 
 def _cited_facts(value: Any, path: str) -> list[tuple[str, str]]:
