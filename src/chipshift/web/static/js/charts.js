@@ -32,8 +32,19 @@ CS.charts = (() => {
     return root;
   }
 
-  function textWidth(text, size = 12) { return String(text).length * size * 0.56; }
-  function clip(text, maxChars) { text = String(text); return text.length > maxChars ? text.slice(0, maxChars - 1) + "…" : text; }
+  /* Text is measured in the font the charts use, so a label, a legend or a title can be cut to the room it has
+     (with an ellipsis; the whole text stays in the tooltip) instead of running past the chart's edge. */
+  const measure = document.createElement("canvas").getContext("2d");
+  function textWidth(text, size = 12, weight = "normal") {
+    measure.font = `${weight} ${size}px ${FONT}`;
+    return measure.measureText(String(text)).width;
+  }
+  function fit(text, px, size = 12, weight = "normal") {
+    text = String(text);
+    if (textWidth(text, size, weight) <= px) return text;
+    while (text.length > 1 && textWidth(text + "…", size, weight) > px) text = text.slice(0, -1);
+    return text.trimEnd() + "…";
+  }
 
   function scale(stops, t) {
     if (t === null || t === undefined || Number.isNaN(t)) return "#eceff2";
@@ -45,15 +56,18 @@ CS.charts = (() => {
   const reds = (t) => scale(REDS, t), blues = (t) => scale(BLUES, t);
   const inkOn = (t) => (t !== null && t !== undefined && t > 0.55 ? "#ffffff" : INK);
 
+  /* A mark that opens something (its source, a page) is a button for the keyboard too: Tab reaches it, Enter or
+     Space opens it, and its tooltip is its name. */
   function interactive(node, row) {
-    if (row.source !== undefined) {
-      node.setAttribute("cursor", "pointer");
-      node.addEventListener("click", () => CS.showSource(row.source));
-    } else if (row.onClick) {
-      node.setAttribute("cursor", "pointer");
-      node.addEventListener("click", row.onClick);
-    }
+    const act = row.source !== undefined ? () => CS.showSource(row.source) : row.onClick || null;
     const tip = row.tip || (row.source ? CS.sourceTitle(row.source) : null);
+    if (act) {
+      node.setAttribute("cursor", "pointer");
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "button");
+      node.addEventListener("click", act);
+      node.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); act(); } });
+    }
     if (tip) node.append(s("title", { text: tip }));
     return node;
   }
@@ -61,7 +75,7 @@ CS.charts = (() => {
   /* Horizontal bars of shares in percent; unknown shares are drawn as such, never as zero. */
   function bars(rows, opts = {}) {
     const width = opts.width || 720, row = 24, top = 26;
-    const labelW = Math.min(280, Math.max(80, ...rows.map((r) => textWidth(clip(r.label, 40))))) + 12;
+    const labelW = Math.min(280, Math.max(80, ...rows.map((r) => textWidth(r.label)))) + 12;
     const plotW = width - labelW - 90, max = opts.max || 100;
     const height = top + rows.length * row + 12;
     const root = svgRoot(width, height, opts.title);
@@ -73,7 +87,7 @@ CS.charts = (() => {
     rows.forEach((r, i) => {
       const y = top + i * row;
       const g = interactive(s("g", { class: "bar" }), r);
-      g.append(s("text", { x: labelW - 8, y: y + 15, "text-anchor": "end", text: clip(r.label, 40) }));
+      g.append(s("text", { x: labelW - 8, y: y + 15, "text-anchor": "end", text: fit(r.label, labelW - 12) }));
       if (r.value === null || r.value === undefined) {
         g.append(s("rect", { x: labelW, y: y + 4, width: 60, height: 15, fill: "#f3f5f7", stroke: "#9aa8b6", "stroke-dasharray": "3 2" }),
           s("text", { x: labelW + 66, y: y + 15, fill: MUTED, "font-style": "italic", text: "share unknown" }));
@@ -92,13 +106,13 @@ CS.charts = (() => {
     const series = opts.series || ["value"], n = series.length;
     const width = opts.width || 720, band = 14, gap = 10, top = 26 + (n > 1 ? 20 : 0);
     const rowH = n * band + gap;
-    const labelW = Math.min(260, Math.max(60, ...rows.map((r) => textWidth(clip(r.label, 38))))) + 12;
+    const labelW = Math.min(260, Math.max(60, ...rows.map((r) => textWidth(r.label)))) + 12;
     const plotW = width - labelW - 110;
     const height = top + rows.length * rowH + 10;
     const root = svgRoot(width, height, opts.title);
     if (n > 1) series.forEach((name, k) => {
-      const x = labelW + k * 220;
-      root.append(s("rect", { x, y: 6, width: 12, height: 12, fill: PALETTE[k] }), s("text", { x: x + 18, y: 16, text: clip(name, 30) }));
+      const room = (width - labelW) / n, x = labelW + k * room;
+      root.append(s("rect", { x, y: 6, width: 12, height: 12, fill: PALETTE[k] }), s("text", { x: x + 18, y: 16, text: fit(name, room - 26) }));
     });
     const max = opts.max || 1, fmt = opts.format || ((v, d) => CS.frac(v, d));
     for (const t of [0, 0.25, 0.5, 0.75, 1]) {
@@ -108,7 +122,7 @@ CS.charts = (() => {
     }
     rows.forEach((r, i) => {
       const y = top + i * rowH;
-      root.append(s("text", { x: labelW - 8, y: y + (n * band) / 2 + 4, "text-anchor": "end", text: clip(r.label, 38) }));
+      root.append(s("text", { x: labelW - 8, y: y + (n * band) / 2 + 4, "text-anchor": "end", text: fit(r.label, labelW - 12) }));
       r.values.forEach((v, k) => {
         const yy = y + k * band;
         const lo = v.lower ?? 0, hi = v.upper ?? lo;
@@ -127,26 +141,25 @@ CS.charts = (() => {
   /* A heatmap: rows (grouped) by columns; values in [0, 1]. */
   function heatmap(spec) {
     const cellW = spec.cellWidth || 92, cellH = 18, top = 64;
-    const labelW = Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(clip(r.label, 44))))) + 14;
+    const labelW = Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(r.label)))) + 14;
     const groups = [];
     spec.rows.forEach((r) => { if (!groups.length || groups[groups.length - 1].name !== r.group) groups.push({ name: r.group, rows: [] }); groups[groups.length - 1].rows.push(r); });
     const height = top + spec.rows.length * cellH + groups.length * 24 + 16;
-    const width = labelW + spec.columns.length * cellW + 20;
+    const lx = labelW, lw = Math.min(220, spec.columns.length * cellW), legend = `100% ${spec.legend || ""}`.trim();
+    const width = Math.max(labelW + spec.columns.length * cellW + 20, lx + lw + 6 + textWidth(legend, 11) + 8);
     const root = svgRoot(width, height, spec.title);
-    // legend
-    const lx = labelW, lw = Math.min(220, spec.columns.length * cellW);
     for (let i = 0; i < 20; i++) root.append(s("rect", { x: lx + (lw * i) / 20, y: 6, width: lw / 20 + 0.5, height: 10, fill: (spec.legendColor || reds)(i / 19) }));
     root.append(s("text", { x: lx - 6, y: 15, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "0%" }),
-      s("text", { x: lx + lw + 6, y: 15, "font-size": 11, fill: MUTED, text: `100% ${spec.legend || ""}` }));
-    spec.columns.forEach((c, j) => root.append(s("text", { x: labelW + j * cellW + cellW / 2, y: top - 10, "text-anchor": "middle", "font-size": 11, "font-weight": 600, text: c })));
+      s("text", { x: lx + lw + 6, y: 15, "font-size": 11, fill: MUTED, text: legend }));
+    spec.columns.forEach((c, j) => root.append(s("text", { x: labelW + j * cellW + cellW / 2, y: top - 10, "text-anchor": "middle", "font-size": 11, "font-weight": 600, text: fit(c, cellW - 4, 11, 600) })));
     let y = top;
     for (const g of groups) {
-      root.append(s("text", { x: 4, y: y + 16, "font-weight": 700, text: g.name }));
+      root.append(s("text", { x: 4, y: y + 16, "font-weight": 700, text: fit(g.name, width - 8, 12, 700) }));
       root.append(s("line", { x1: 0, x2: width, y1: y + 21, y2: y + 21, stroke: GRID }));
       y += 24;
       for (const r of g.rows) {
         const row = interactive(s("g", { class: "heat-row" }), { onClick: r.onClick, tip: r.tip });
-        row.append(s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: clip(r.label, 44) }));
+        row.append(s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: fit(r.label, labelW - 12) }));
         r.values.forEach((v, j) => {
           const color = (spec.colorFor || (() => reds))(j)(v);
           row.append(s("rect", { x: labelW + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
@@ -177,9 +190,10 @@ CS.charts = (() => {
     const names = Object.keys(groups).sort((a, b) => groups[b].length - groups[a].length || a.localeCompare(b));
     const height = top + dated.length * row + names.length * 20 + 10;
     const root = svgRoot(width, height, opts.title);
+    const room = (width - labelW) / 4;
     kinds.forEach((k, i) => {
-      const x = labelW + (i % 4) * 200, y = 6 + 22 * Math.floor(i / 4);
-      root.append(s("rect", { x, y, width: 12, height: 12, fill: color(k) }), s("text", { x: x + 18, y: y + 11, text: k.replace(/_/g, " ") }));
+      const x = labelW + (i % 4) * room, y = 6 + 22 * Math.floor(i / 4);
+      root.append(s("rect", { x, y, width: 12, height: 12, fill: color(k) }), s("text", { x: x + 18, y: y + 11, text: fit(k.replace(/_/g, " "), room - 26) }));
     });
     const X = (t) => labelW + ((t - y0) / (y1 - y0)) * plotW;
     for (let t = y0; t <= y1; t++) {
@@ -189,13 +203,13 @@ CS.charts = (() => {
     root.append(s("line", { x1: X(today), x2: X(today), y1: top - 8, y2: height - 6, stroke: "#d6604d", "stroke-dasharray": "4 3" }));
     let y = top;
     for (const name of names) {
-      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: name }));
+      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(name, labelW - 12, 12, 700) }));
       y += 20;
       for (const r of groups[name].sort((a, b) => year(a.start) - year(b.start))) {
         const x0 = X(year(r.start)), x1 = X(r.ended ? year(r.ended) : today);
         const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
           tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind} · ${r.policy || "no policy"}` });
-        g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: clip(`${r.id} · ${r.name}`, 50) }),
+        g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(`${r.id} · ${r.name}`, labelW - 12, 11) }),
           s("rect", { x: x0, y: y + 3, width: Math.max(4, x1 - x0), height: row - 6, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
         root.append(g);
         y += row;
@@ -222,7 +236,7 @@ CS.charts = (() => {
         s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
       for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
         { tip: `${ser.name} ${p.x}: ${CS.frac(p[ser.lower])} – ${CS.frac(p[ser.upper])}` }));
-      root.append(s("rect", { x: left + k * 240, y: 8, width: 12, height: 12, fill: c }), s("text", { x: left + k * 240 + 18, y: 18, text: clip(ser.name, 32) }));
+      root.append(s("rect", { x: left + k * 240, y: 8, width: 12, height: 12, fill: c }), s("text", { x: left + k * 240 + 18, y: 18, text: fit(ser.name, Math.min(220, width - right - left - k * 240 - 18)) }));
     });
     root.append(s("text", { x: width - right, y: 38, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "solid: upper bound · dashed: lower bound" }));
     return root;
@@ -253,7 +267,7 @@ CS.charts = (() => {
         s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
     }
     for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) }));
-    if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: opts.ylabel }));
+    if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
       const c = ser.color || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);
@@ -286,7 +300,7 @@ CS.charts = (() => {
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
-      root.append(s("text", { x: x + 22, y: y + 4, "font-size": 11, text: clip(label, 26) }));
+      root.append(interactive(s("text", { x: x + 22, y: y + 4, "font-size": 11, text: fit(label, right - 40, 11) }), { tip: label }));
     });
     return root;
   }
@@ -312,7 +326,7 @@ CS.charts = (() => {
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
     });
     names.forEach((n, k) => root.append(s("rect", { x: width - right + 14, y: top + k * 18 - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }),
-      s("text", { x: width - right + 32, y: top + k * 18 + 4, "font-size": 11, text: clip(n, 20) })));
+      interactive(s("text", { x: width - right + 32, y: top + k * 18 + 4, "font-size": 11, text: fit(n, right - 36, 11) }), { tip: n })));
     return root;
   }
 
@@ -334,10 +348,26 @@ CS.charts = (() => {
   /* A chart in a box with SVG and PNG downloads. */
   function box(container, svg, filename) {
     CS.clear(container);
+    // a picture with marks to press inside is a group, not an image (an image's insides are hidden from readers)
+    if (svg.querySelector("[tabindex]")) svg.setAttribute("role", "group");
+    // each such mark is named by the text it shows (so that a name spoken aloud finds it), then its tooltip; in a
+    // mark showing several texts (a label and its values) the label is what takes the focus (the mark's keys and
+    // clicks still work, and the values are in the tooltip)
+    for (const mark of svg.querySelectorAll("[role=button]")) {
+      const texts = mark.querySelectorAll("text"), tip = mark.querySelector(":scope > title");
+      let target = mark;
+      if (texts.length > 1) {
+        target = texts[0];
+        mark.removeAttribute("role"); mark.removeAttribute("tabindex");
+        target.setAttribute("role", "button"); target.setAttribute("tabindex", "0");
+      }
+      target.setAttribute("aria-label", [texts.length ? texts[0].textContent : "", tip ? tip.textContent : ""].filter(Boolean).join(" — "));
+    }
     const bar = CS.el("div", { class: "toolbar" },
       CS.el("button", { type: "button", class: "secondary tiny", "data-download": "svg", onclick: () => CS.download(filename + ".svg", serialize(svg), "image/svg+xml") }, "SVG"),
       CS.el("button", { type: "button", class: "secondary tiny", "data-download": "png", onclick: () => toPng(svg, filename) }, "PNG"));
-    container.append(bar, CS.el("div", { class: "chart" }, svg));
+    // the box scrolls sideways when the chart is wider than the window (phones): Tab reaches it to scroll it
+    container.append(bar, CS.el("div", { class: "chart", tabindex: "0", role: "region", "aria-label": svg.getAttribute("aria-label") }, svg));
     return container;
   }
 

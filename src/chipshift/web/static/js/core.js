@@ -126,20 +126,28 @@ const CS = (() => {
   function table(container, spec) {
     clear(container);
     const state = { rows: spec.rows.slice(), sortKey: null, dir: 1 };
-    const wrap = el("div", { class: "table-wrap" });
+    // the box scrolls when the table is taller or wider than it: keyboard users reach it with Tab and scroll it
+    const wrap = el("div", { class: "table-wrap", tabindex: "0", role: "region",
+      "aria-label": spec.label || (spec.filename || "table").replace(/-/g, " ") });
     const bar = el("div", { class: "toolbar" },
       el("span", { class: "label", text: `${spec.rows.length} row${spec.rows.length === 1 ? "" : "s"}` }),
       el("button", { type: "button", class: "secondary tiny", "data-download": "csv",
         onclick: () => download((spec.filename || "table") + ".csv", csv(spec.columns, state.rows), "text/csv") }, "CSV"));
     container.append(bar, wrap);
     function draw() {
+      // each heading is a button, so that sorting works from the keyboard too; aria-sort tells the order
       const thead = el("thead", {}, el("tr", {}, spec.columns.map((c) => el("th", {
-        class: c.num ? "num" : null, title: "Sort",
+        class: c.num ? "num" : null, scope: "col",
+        "aria-sort": state.sortKey === c.key ? (state.dir > 0 ? "ascending" : "descending") : null,
+      }, el("button", { type: "button", class: "sort", title: "Sort",
         onclick: () => { state.dir = state.sortKey === c.key ? -state.dir : 1; state.sortKey = c.key; sort(); draw(); },
-      }, (c.label || c.key) + (state.sortKey === c.key ? (state.dir > 0 ? " ▲" : " ▼") : "")))));
+      }, (c.label || c.key) + (state.sortKey === c.key ? (state.dir > 0 ? " ▲" : " ▼") : ""))))));
       const tbody = el("tbody");
       for (const row of state.rows) {
-        const tr = el("tr", { class: spec.onRow ? "clickable" : null, onclick: spec.onRow ? () => spec.onRow(row) : null });
+        // a row that opens something opens from the keyboard too (Tab to it, then Enter)
+        const tr = el("tr", { class: spec.onRow ? "clickable" : null, tabindex: spec.onRow ? "0" : null,
+          onclick: spec.onRow ? () => spec.onRow(row) : null,
+          onkeydown: spec.onRow ? (ev) => { if (ev.key === "Enter" && ev.target === tr) spec.onRow(row); } : null });
         for (const c of spec.columns) {
           let content;
           if (c.render) content = c.render(row);
@@ -179,9 +187,9 @@ const CS = (() => {
   }
 
   function figure(content, src) {
-    const span = el("span", { class: "figure", tabindex: "0", title: sourceTitle(src) + " (click for the source)",
+    const span = el("span", { class: "figure", tabindex: "0", role: "button", title: sourceTitle(src) + " (click for the source)",
       onclick: (ev) => { ev.stopPropagation(); showSource(src); },
-      onkeydown: (ev) => { if (ev.key === "Enter") showSource(src); } });
+      onkeydown: (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); ev.stopPropagation(); showSource(src); } } });
     span.append(content instanceof Node ? content : String(content));
     return span;
   }

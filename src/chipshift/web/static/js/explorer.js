@@ -222,14 +222,25 @@
         const data = await get("/search", { q }, { quiet: true });
         clear(results);
         for (const r of data.results) {
-          results.append(el("li", { onclick: () => { results.hidden = true; input.value = r.name; open(r); } },
-            el("span", { class: "badge kind" }, r.kind), " ", r.name, r.matched ? el("span", { class: "muted small" }, ` (${r.matched})`) : null));
+          // each hit is a button: Tab (or the arrow keys) reach it, Enter opens it
+          results.append(el("li", {}, el("button", { type: "button", class: "hit", onclick: () => { results.hidden = true; input.value = r.name; open(r); } },
+            el("span", { class: "badge kind" }, r.kind), " ", r.name, r.matched ? el("span", { class: "muted small" }, ` (${r.matched})`) : null)));
         }
         if (!data.results.length) results.append(el("li", { class: "muted" }, "no match"));
         results.hidden = false;
       }, 150);
     });
-    input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { const first = results.querySelector("li"); if (first) first.click(); } });
+    const hits = () => [...results.querySelectorAll("button.hit")];
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { const first = hits()[0]; if (first) first.click(); }
+      if (ev.key === "ArrowDown" && hits().length) { ev.preventDefault(); hits()[0].focus(); }
+    });
+    results.addEventListener("keydown", (ev) => {
+      const all = hits(), i = all.indexOf(document.activeElement);
+      if (ev.key === "ArrowDown" && i < all.length - 1) { ev.preventDefault(); all[i + 1].focus(); }
+      if (ev.key === "ArrowUp") { ev.preventDefault(); (i > 0 ? all[i - 1] : input).focus(); }
+      if (ev.key === "Escape") { results.hidden = true; input.focus(); }
+    });
   }
 
   function open(r) {
