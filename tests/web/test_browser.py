@@ -1,6 +1,8 @@
 """Browser tests: Debian's chromium (never a downloaded build) driven by Playwright over a server the
 test starts on 127.0.0.1 with a free port. Each page is opened, a scenario run, two scenarios compared,
-the source panel checked; a screenshot of each page is saved under test-artifacts/web/ (git-ignored)."""
+the source panel checked. Each page's state a test reaches is also checked by `page_checks.check_page`: axe-core
+for WCAG 2.1 A/AA, and the layout at 1440x900 and at a phone's 390x844 (screenshots of both under
+test-artifacts/web/, git-ignored)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 from tests.web.conftest import ARTIFACTS, EXAMPLES, TOKEN
+from tests.web.page_checks import DESKTOP, check_page
 
 from chipshift.config import Settings
 from chipshift.io.store import Store
@@ -61,7 +64,7 @@ def page(base_url: str) -> Iterator[Page]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
         tab = context.new_page()
         tab.set_default_timeout(15_000)
         problems: list[str] = []
@@ -87,9 +90,37 @@ def _open(page: Page, url: str) -> None:
 
 
 def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
     assert not page.problems, page.problems  # type: ignore[attr-defined]
     assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+    check_page(page, name, ARTIFACTS)
+
+
+def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
+    """The landing page is the explorer; a search hit, a table's sorting, a row that opens something and a chart's
+    mark that opens a source are all reached and used from the keyboard alone."""
+    _open(page, f"{base_url}/")
+    assert page.url.startswith(f"{base_url}/explorer")
+    _shot(page, "landing")
+    page.focus("#search")
+    page.keyboard.type("DRAM")
+    page.locator("#search-results button.hit").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    hit = page.evaluate("document.activeElement.textContent")
+    assert page.evaluate("document.activeElement.classList.contains('hit')") and "DRAM" in hit
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#detail h1:has-text('DRAM')")
+    _open(page, f"{base_url}/sources")
+    page.locator("#sources table.data th button.sort").first.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#sources table.data th").first.get_attribute("aria-sort") == "ascending"
+    page.locator("#sources table.data tbody tr").first.focus()
+    page.keyboard.press("Enter")
+    page.locator("#source-card").wait_for()
+    _open(page, f"{base_url}/exposure?target=CHN&at=2025-12-31")
+    page.locator("#heatmap svg g.heat-row [role=button]").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/explorer?input=" in page.url
 
 
 def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: str) -> None:

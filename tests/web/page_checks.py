@@ -1,0 +1,108 @@
+"""Checks the browser tests run on each page they open: accessibility (axe-core, WCAG 2.1 A and AA) and layout
+(nothing wider than the window outside a scroll container, no chart text outside its chart), at a desktop and
+a phone size, with a screenshot of each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+REPO = Path(__file__).resolve().parents[2]
+# scripts/run-tests installs the npm package here (git-ignored)
+AXE = REPO / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map((n) => n.target.join(" ")), summary: v.nodes.length ? v.nodes[0].failureSummary : ""}));
+}"""
+
+# Each element that sticks out of the window on the left or right (the outermost of a branch only), unless an
+# ancestor scrolls sideways; then each chart text (a label, a legend, a title) whose box leaves its SVG's box.
+_LAYOUT = """() => {
+  const vw = document.documentElement.clientWidth, found = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+  const path = (e) => {
+    const p = [];
+    for (let a = e; a && a !== document.body && p.length < 4; a = a.parentElement) p.unshift(name(a));
+    return p.join(" > ");
+  };
+  const scrolled = (e) => { for (let a = e.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+    const o = getComputedStyle(a).overflowX; if (o === "auto" || o === "scroll") return true; } return false; };
+  const wide = document.documentElement.scrollWidth;
+  if (wide > vw) found.push(`the page is ${wide}px wide in a ${vw}px window`);
+  const out = new Set();
+  for (const e of document.body.querySelectorAll("*")) {
+    if (e.closest("svg") && e.tagName.toLowerCase() !== "svg") continue;
+    if (e.parentElement && out.has(e.parentElement)) { out.add(e); continue; }
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(e).visibility === "hidden") continue;
+    if ((r.right > vw + 1 || r.left < -1) && !scrolled(e)) {
+      out.add(e);
+      found.push(`${path(e)} spans ${Math.round(r.left)}..${Math.round(r.right)}px of ${vw}px`);
+    }
+  }
+  for (const svg of document.querySelectorAll("svg")) {
+    const b = svg.getBoundingClientRect();
+    if (!b.width || !b.height) continue;
+    for (const t of svg.querySelectorAll("text")) {
+      const r = t.getBoundingClientRect();
+      if (!r.width) continue;
+      if (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1)
+        found.push(`chart "${svg.getAttribute("aria-label")}": "${t.textContent}" is cut by the chart's edge`);
+    }
+  }
+  return found;
+}"""
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    assert AXE.exists(), f"axe-core is needed at {AXE.relative_to(REPO)} (scripts/run-tests installs it)"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(_RUN_AXE, WCAG_TAGS)
+    return violations
+
+
+def layout_problems(page: Page) -> list[str]:
+    problems: list[str] = page.evaluate(_LAYOUT)
+    return problems
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        shown = v["targets"][:5] + ([f"… and {len(v['targets']) - 5} more"] if len(v["targets"]) > 5 else [])
+        lines.append(f"{v['id']} ({v['impact']}, {len(v['targets'])} elements): {v['help']}\n    "
+                     + "\n    ".join(shown) + f"\n    {v['summary']}".replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def check_page(page: Page, name: str, folder: Path) -> None:
+    """Run axe on the page at the desktop size, then check the layout at the desktop and the phone size, saving
+    a screenshot of each in `folder`; fail listing every problem found. The window ends at the desktop size."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    violations = axe_violations(page)
+    (folder / f"{name}.axe.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+    problems: list[str] = []
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(folder / f"{name}-{size['width']}x{size['height']}.png"))
+        problems += [f"at {size['width']}x{size['height']}: {p}" for p in layout_problems(page)]
+    page.set_viewport_size(DESKTOP)
+    (folder / f"{name}.layout.json").write_text(json.dumps(problems, indent=1), encoding="utf-8")
+    report = []
+    if violations:
+        report.append(f"axe-core found {len(violations)} WCAG 2.1 A/AA violations on {name}:\n{describe(violations)}")
+    if problems:
+        report.append(f"layout problems on {name}:\n" + "\n".join(problems))
+    assert not report, "\n\n".join(report)
