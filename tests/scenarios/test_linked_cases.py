@@ -112,21 +112,23 @@ def test_parameters_marked_fit_keep_their_priors_when_no_observation_is_fitted(b
 
 def test_offerings_step_down_as_rules_bar_them_and_wait_for_a_required_permission(bundled_store: Store) -> None:
     """Nvidia's China line sells the A800/H800 class until the October 2023 rule, then the H20 (licensed from
-    April 2025), only through the grey channel once China's guidance bars the H20 and before the H200 permission
-    of December 2025 (nothing without a grey channel), and the H200 with its 25% fee after it."""
+    April 2025), nothing once China's guidance bars the H20 and before the H200 permission of December 2025
+    (a part through the grey channel when the case states a grey share), and the H200 with its 25% fee after
+    it."""
     doc = dict(yaml.safe_load((REPO / "examples" / "china-ai-linked.yaml").read_text()))
     case, governed = _load(bundled_store, doc)
+    assert lc.GREY not in case.params  # the model's default has no grey channel
     draws = lc.default_draws(case)
     path = lc.run(case, governed, draws)
     quarters = [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in case.quarters]
     nvidia = path.quantity[:, 0, 0, 0]  # market CHN, seller nvidia-china
     sold = {q: bool(x > 0) for q, x in zip(quarters, nvidia, strict=True)}
-    assert sold["2023Q3"] and sold["2024Q2"] and sold["2025Q2"] and sold["2026Q1"]
-    grey = nvidia[quarters.index("2025Q3")]
-    assert 0 < grey < 0.5 * nvidia[quarters.index("2025Q2")] and 0 < nvidia[quarters.index("2025Q4")] < grey * 2
-    shut = lc.run(case, governed, {**draws, lc.GREY: np.zeros_like(draws[lc.GREY])}).quantity[:, 0, 0, 0]
-    assert shut[quarters.index("2025Q3")] == 0 and shut[quarters.index("2025Q4")] == 0
+    assert sold["2023Q3"] and sold["2024Q2"] and sold["2025Q2"]
+    assert not sold["2025Q3"] and not sold["2025Q4"]
     assert sold["2026Q1"]
+    grey = lc.run(case, governed, {**draws, lc.GREY: np.full(1, 0.1)}).quantity[:, 0, 0, 0]
+    q3 = grey[quarters.index("2025Q3")]
+    assert 0 < q3 < 0.5 * nvidia[quarters.index("2025Q2")] and 0 < grey[quarters.index("2025Q4")] < q3 * 2
     price = path.price[:, 0, 0, 0]
     assert price[quarters.index("2026Q1")] / path.seller_price[quarters.index("2026Q1"), 0, 0] == pytest.approx(1.25)
     # the rush: orders pulled forward in the quarter before the April 2025 licence requirement
@@ -160,8 +162,7 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
         return next(r["value"] for r in report["outputs"]
                     if r["output"] == "volume_index:china_producers@ROW" and r["period"] == "2024")
 
-    # the case has no ban of its own; the one the scenario adds comes with the grey channel, which keeps a part
-    assert 0 < exports(ban) < exports(base)
+    assert exports(ban) == 0.0 < exports(base)  # the model's default has no grey channel
     assert ban["digest"] != base["digest"]
 
 
@@ -314,13 +315,14 @@ def _share(case: lc.LinkedCase, path: Any, market: int, seller: int, quarter: st
 
 
 def test_a_seller_that_exits_is_still_bought_in_part_through_the_grey_channel(bundled_store: Store) -> None:
-    """Apple's and Samsung's exits from Russia (market exits: third parties may resell): each keeps a part of
-    what buyers would take from it that grows with the grey share, none without it; the shares stay in [0, 1]."""
+    """Apple's and Samsung's exits from Russia (market exits: third parties may resell), in a case that states a
+    grey share: each keeps a part of what buyers would take from it that grows with the grey share, none
+    without it; the shares stay in [0, 1]."""
     doc = dict(yaml.safe_load((EPISODES / "russia-phone-exits-2022.yaml").read_text()))
     for key in ("episode", "outcomes"):  # run as a plain case (YAML reads its dates as dates, not as text)
         doc.pop(key)
+    doc["parameters"]["grey_share"] = {"default": 0.1, "low": 0.0, "high": 0.5, "basis": "a test's range"}
     case, governed = _load(bundled_store, doc)
-    assert case.params[lc.GREY].low == 0.0 and case.params[lc.GREY].high == lc.GREY_PRIOR[2]
     apple = [s.id for s in case.sellers].index("apple")
     base = lc.default_draws(case)
     shares = []
@@ -335,10 +337,11 @@ def test_a_seller_that_exits_is_still_bought_in_part_through_the_grey_channel(bu
 
 def test_a_procurement_ban_leaves_no_grey_channel(bundled_store: Store) -> None:
     """China's ban on Micron in critical information infrastructure binds the operators themselves: whatever the
-    grey share, Micron sells them nothing once it holds."""
+    grey share a case states, Micron sells them nothing once it holds."""
     doc = dict(yaml.safe_load((EPISODES / "micron-cii-ban-2023.yaml").read_text()))
     for key in ("episode", "outcomes"):
         doc.pop(key)
+    doc["parameters"]["grey_share"] = {"default": 0.5, "low": 0.0, "high": 0.5, "basis": "a test's range"}
     case, governed = _load(bundled_store, doc)
     micron = [s.id for s in case.sellers].index("micron")
     base = lc.default_draws(case)

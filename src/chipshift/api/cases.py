@@ -57,8 +57,6 @@ def load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
                              "firm": firms}, _published_by(store))
         if case.episode is not None:  # an episode knows the rules of its as_of date, and the ones it names
             context = RuleContext(known_on(rules, case.episode.as_of, linked.named_rules(case)), world, parents)
-        if added:  # a rule a scenario adds may bar: the grey channel comes with it
-            case = linked.with_grey_channel(case)
         try:
             governed = linked.govern(case, context, path.name, added)
             if restrictions is not None:  # demand is found under the case's own rules, then held

@@ -602,24 +602,10 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
 
 
 #: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that
-#: still reaches them through stock, third parties and smuggling. Every case with a ban draws it, from its own
-#: `grey_share` parameter if it states one, else from ``GREY_PRIOR``.
+#: still reaches them through stock, third parties and smuggling. A case that states a `grey_share` parameter
+#: draws it; the model's default has no grey channel (it was tried as a default and did worse on episodes it
+#: had not seen: docs/backtest.md).
 GREY = "grey_share"
-#: Low, mode and high of the grey share's PERT prior. No measurement of the share in general exists; the
-#: evidence (facts grey-*: iPhones held by 16% of Iran's smartphone users though Apple does not sell there;
-#: USD 1 bn of barred Nvidia AI chips sold in China within three months of a ban) shows grey channels that
-#: serve a sizeable part of demand in consumer and data-centre markets, and none that serves most of it.
-GREY_PRIOR = (0.0, 0.10, 0.50)
-
-
-def with_grey_channel(case: LinkedCase) -> LinkedCase:
-    """The case with the grey share to draw: its own `grey_share` parameter if it states one, else the model's
-    prior. A case with a ban has it from the start; one that a restriction scenario gives a ban gains it then."""
-    if GREY in case.params:
-        return case
-    low, mode, high = GREY_PRIOR
-    grey = Param(GREY, mode, low, high, False, "model prior of the grey channel (docs/market.md)")
-    return dataclasses.replace(case, params={**case.params, GREY: grey})
 
 
 def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws: Draws, size: int) -> tuple[

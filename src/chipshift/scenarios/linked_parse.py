@@ -33,7 +33,6 @@ from chipshift.scenarios.linked_case import (
     money,
     parse_day,
     period_labels,
-    with_grey_channel,
 )
 from chipshift.scenarios.market_case import Param
 from chipshift.scenarios.market_case_check import check_case, field_lines, linked_output
@@ -271,7 +270,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             problems.extend(_hindsight(case, episode, doc, facts, parameters, published or {}, file, lines))
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.line if p.line is not None else 0))
-    return with_grey_channel(case) if any(r.effect == "ban" for r in case.rules) else case
+    return case
 
 
 def _cited_facts(value: Any, path: str) -> list[tuple[str, str]]:
