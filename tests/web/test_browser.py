@@ -202,6 +202,14 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     panel = page.locator("#source-panel")
     panel.wait_for()
     assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
+    page.keyboard.press("Escape")
+    # exposure by stage over a range of years, with the rules that changed between the dates
+    page.fill("#series-from", "2021")
+    page.fill("#series-to", "2024")
+    page.click("#series-show")
+    page.wait_for_selector("#series-chart svg")
+    assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
+    assert "E-OCT2022" in page.locator("#series-changes").inner_text()
     _shot(page, "exposure")
 
 

@@ -90,6 +90,32 @@
       { key: "domestic_providers", label: "Domestic providers" }] });
   }
 
+  async function overTime() {
+    const f = new FormData($("#params"));
+    const from = Number($("#series-from").value), to = Number($("#series-to").value);
+    if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
+    const params = { target: f.get("target") || "CHN", from: `${from}-01-01`, to: `${to}-01-01`, every: "1y",
+      segment: f.get("segment"), scenario: f.get("scenario") === "baseline" ? "" : f.get("scenario") };
+    let body;
+    try { body = await get("/exposure/series", params); } catch (e) { return; }
+    const byYear = {};
+    for (const r of body.by_stage) {
+      const x = Number(r.at.slice(0, 4));
+      const point = byYear[x] || (byYear[x] = { x });
+      point[`${r.stage}_lo`] = r.barred_lower_weighted ?? 0;
+      point[`${r.stage}_hi`] = r.barred_upper_weighted ?? 0;
+    }
+    const points = Object.values(byYear).sort((a, b) => a.x - b.x);
+    const stages = [...new Set(body.by_stage.map((r) => r.stage))];
+    const svg = CS.charts.bands(points, stages.map((st) => ({ name: stageName(st), lower: `${st}_lo`, upper: `${st}_hi` })),
+      { title: `Share of the supply of ${body.destination_name} barred, by stage (market-size weighted), ${from}–${to}` });
+    CS.charts.box($("#series-chart"), svg, `exposure-${body.destination}-${from}-${to}`);
+    table($("#series-changes"), { filename: `exposure-${body.destination}-${from}-${to}-rules`,
+      rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
+        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date" },
+        { key: "rules_ended", label: "Ended or lifted since the previous date" }] });
+  }
+
   document.addEventListener("DOMContentLoaded", async () => {
     const form = $("#params"), p = CS.params();
     CS.fillTargets($("#targets"));
@@ -99,6 +125,7 @@
     if (!form.elements.at.value) form.elements.at.value = new Date().toISOString().slice(0, 10);
     form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
     $("#heat-sort").addEventListener("change", heat);
+    $("#series-params").addEventListener("submit", (ev) => { ev.preventDefault(); overTime(); });
     load();
   });
 })();
