@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_web import free_port, pct, temporary_store
+from bench_web import free_port, pct, temporary_store, wait_until_up
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
@@ -134,11 +134,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(store_path), str(port), TOKEN,
                                str(REPO / "examples")])
     try:
-        deadline = time.monotonic() + 120
-        while Client(port, [], threading.Lock()).ask("start", "GET", "/api/v1/vocabulary") != 200:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+        wait_until_up(port, server, 120)
         log, lost = run_load(port, inputs, args.seconds, args.clients)
     finally:
         server.terminate()

@@ -145,6 +145,20 @@ def distinct_scenarios(rule_ids: list[str], n: int) -> list[dict[str, Any]]:
     return out
 
 
+def wait_until_up(port: int, server: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait for the server on ``port`` to answer; SystemExit when it has not within ``seconds`` or has died."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if request(port, "GET", "/api/v1/vocabulary")[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
+
+
 def temporary_store(cset: Path, prefix: str) -> Path:
     """A store in a new temporary folder with the bundled data and, when the folder exists, the CSET import."""
     sys.path.insert(0, str(REPO / "src"))
@@ -174,15 +188,7 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(store_path), str(port), str(REPO / "examples")])
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request(port, "GET", "/api/v1/vocabulary")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+        wait_until_up(port, server, 60)
         print("== server time (Server-Timing), ms: cold = slowest first answer, warm = p95 of repeats")
         print(f"{'page':10} {'request':48} {'cold':>8} {'warm p95':>9}")
         for page, label, cold, warm in server_times(port):

@@ -626,7 +626,7 @@ def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: dat
         return []
     p = world.provider_index[firm]
     view = world.by_firm
-    supplied = sorted({int(view.pair_input[k]) for k in range(view.n_pairs) if int(view.pair_provider[k]) == p})
+    supplied = sorted(set(view.pair_input[view.pair_provider == p].tolist()))
     if not supplied:
         return []
     anywhere = Destination()
