@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -502,9 +503,11 @@ def test_thresholds_are_percent_and_checked(mini_store: Store, tmp_path: Path, m
     report = api.impairment(mini_store, "CHN", at="2025-01-01")
     assert report["threshold_pct"] == 50.0
     assert api.chokepoints(mini_store)["threshold_pct"] == 80.0
-    for call in (lambda: api.impairment(mini_store, "CHN", threshold_pct=150),
+    calls: list[Callable[[], object]] = [
+                 lambda: api.impairment(mini_store, "CHN", threshold_pct=150),
                  lambda: api.chokepoints(mini_store, threshold_pct=-1),
-                 lambda: api.chokepoints(mini_store, threshold_pct=float("nan"))):
+                 lambda: api.chokepoints(mini_store, threshold_pct=float("nan"))]
+    for call in calls:
         with pytest.raises(ChipshiftError, match=r"outside \[0, 100\]"):
             call()
     base = ["--store", str(tmp_path / "s.duckdb"), "--data-dir", str(mini_data)]
@@ -519,7 +522,7 @@ def test_thresholds_are_percent_and_checked(mini_store: Store, tmp_path: Path, m
 
 # -- chokepoint definitions over small worlds -----------------------------------------------------------------------
 
-WORLD_COUNTRIES = [
+WORLD_COUNTRIES: list[dict[str, Any]] = [
     {"id": c, "name": c, "members": []} for c in ("USA", "JPN", "NLD", "DEU", "CHN", "XVC")
 ] + [{"id": "EUR", "name": "Europe", "members": ["NLD", "DEU"]}]
 

@@ -9,14 +9,14 @@ from chipshift.engine.attributes import fact_attributes, input_attributes, merge
 from chipshift.engine.reach import MAYBE, NO, YES, covers
 from chipshift.engine.world import build_world
 
-INPUTS = [
+INPUTS: list[dict[str, Any]] = [
     {"id": "ai_chips", "name": "AI chips", "kind": "product_group", "attributes": None},
     {"id": "big_gpu", "name": "Big GPU", "kind": "chip", "attributes": None},
     {"id": "small_gpu", "name": "Small GPU", "kind": "chip", "attributes": {"hbm": True}},
     {"id": "dense_asic", "name": "Dense ASIC", "kind": "chip", "attributes": {"tpp": 2000}},
     {"id": "mystery_chip", "name": "Mystery chip", "kind": "chip", "attributes": None},
 ]
-LINKS = [{"child": c, "parent": "ai_chips", "relation": "is_type_of"}
+LINKS: list[dict[str, Any]] = [{"child": c, "parent": "ai_chips", "relation": "is_type_of"}
          for c in ("big_gpu", "small_gpu", "dense_asic", "mystery_chip")]
 
 

@@ -85,7 +85,7 @@ def test_china_exposure_2025(bundled_store: Store) -> None:
 
 def test_eda_rule_in_force_only_between_may_and_july_2025(bundled_store: Store) -> None:
     def eda(at: str) -> float:
-        return api.availability(bundled_store, "CHN", "N84", at=at)["inputs"][0]["available"]
+        return float(api.availability(bundled_store, "CHN", "N84", at=at)["inputs"][0]["available"])
 
     assert eda("2025-04-30") == pytest.approx(1.0)
     assert eda("2025-06-15") < 0.1

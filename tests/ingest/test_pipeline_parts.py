@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -172,7 +173,10 @@ def test_a_fiscal_quarter_written_with_a_hyphen_uses_the_firms_fiscal_year() -> 
 
 
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
-    report = analyse(Extracted(text, "text"), kb, date_given=day)
+    return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
+
+
+def _claims_of(report: dict[str, Any]) -> set[tuple[object, ...]]:
     return {(c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in report["claims"]}
 
 
@@ -302,7 +306,7 @@ def test_a_statement_with_alternating_change_columns_and_years_ended(kb: Knowled
                 "| Operating income (millions of yen) | 617,723 | 3.1 | 456,263 | (26.1) |\n"
                 "| Net income per share (yen) | 1,007.82 | 7.9 | 783.75 | (22.3) |\n")
     report = analyse(T.extract(markdown, "markdown"), kb, date_given="2024-05-10")
-    got = {(c["entity"], c["metric"], c["value"], c["unit"], c["period"]) for c in report["claims"]}
+    got = _claims_of(report)
     assert {("tokyo-electron", "revenue", 2209025.0, "jpy_m", "FY2023"),
             ("tokyo-electron", "revenue_growth", -17.1, "pct_yoy", "FY2024"),
             ("tokyo-electron", "operating_profit", 456263.0, "jpy_m", "FY2024")} <= got

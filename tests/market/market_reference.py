@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from scipy import optimize
@@ -165,7 +166,10 @@ def scenarios(draw: st.DrawFn, *, bans: bool = True, capacities: bool = True, ca
     """Random markets of 2-5 sources with random wedges, quality, cost, capacities and bans."""
     n = draw(st.integers(2, 5))
     fl = st.floats
-    vec = lambda lo, hi: np.array(draw(st.lists(fl(lo, hi), min_size=n, max_size=n)))  # noqa: E731
+
+    def vec(lo: float, hi: float) -> npt.NDArray[np.float64]:
+        return np.array(draw(st.lists(fl(lo, hi), min_size=n, max_size=n)))
+
     sigma = draw(fl(0.3, 8.0))
     eta = draw(fl(0.05, 3.0))
     eps = np.array(draw(st.lists(st.one_of(st.just(np.inf), fl(0.2, 20.0)), min_size=n, max_size=n)))

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from chipshift.api.data import load_world
 from chipshift.api.market import scenario_compare, scenario_run, to_frame
-from chipshift.api.restrictions import load_world
 from chipshift.domain.rules import rule_from_record
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from chipshift.api.restrictions import load_world
+from chipshift.api.data import load_world
 from chipshift.domain.rules import rule_from_record
 from chipshift.errors import DataError
 from chipshift.io.store import Store
@@ -140,7 +140,8 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
     from chipshift.api.market import scenario_run
 
     def price_abroad(report: dict[str, Any]) -> float:
-        return next(r["value"] for r in report["outputs"] if r["output"] == "price@ROW" and r["period"] == "2024")
+        return float(next(r["value"] for r in report["outputs"]
+                          if r["output"] == "price@ROW" and r["period"] == "2024"))
 
     base = scenario_run(bundled_store, GALLIUM, calibration_draws=FAST)
     lifted = tmp_path / "lift.yaml"
@@ -159,8 +160,8 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
     assert price_abroad(ban) > price_abroad(base)  # the ban bars what the licence let through
 
     def exports(report: dict[str, Any]) -> float:
-        return next(r["value"] for r in report["outputs"]
-                    if r["output"] == "volume_index:china_producers@ROW" and r["period"] == "2024")
+        return float(next(r["value"] for r in report["outputs"]
+                          if r["output"] == "volume_index:china_producers@ROW" and r["period"] == "2024"))
 
     assert exports(ban) == 0.0 < exports(base)  # the model's default has no grey channel
     assert ban["digest"] != base["digest"]

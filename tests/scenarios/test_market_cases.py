@@ -11,20 +11,27 @@ import numpy as np
 import pytest
 import yaml
 
+from chipshift.api.data import load_world
 from chipshift.api.market import load_case, scenario_compare, scenario_run
-from chipshift.api.restrictions import load_world
 from chipshift.domain.rules import Rule, RuleKind, Sellers, rule_from_record
 from chipshift.engine.reach import Destination
 from chipshift.errors import DataError
 from chipshift.io.store import Store
 from chipshift.scenarios import market_analysis as analysis
 from chipshift.scenarios import market_posterior
-from chipshift.scenarios.market_case import parse_case
+from chipshift.scenarios.market_case import MarketCase, parse_case
 from chipshift.scenarios.market_run import RuleContext, default_draws, outputs, simulate
 
 REPO = Path(__file__).resolve().parents[2]
 MICRON = REPO / "examples" / "micron-china.yaml"
 AI = REPO / "examples" / "china-ai-accelerators.yaml"
+
+
+def _single(store: Store, path: Path) -> tuple[MarketCase, RuleContext]:
+    """A single-market case file, loaded against the store."""
+    case, rules = load_case(store, path)
+    assert isinstance(case, MarketCase)
+    return case, rules
 
 
 def _case(store: Store, doc: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -89,7 +96,7 @@ def test_no_rules_no_growth_stays_put(bundled_store: Store) -> None:
 
 
 def test_batched_draws_match_single_runs(bundled_store: Store) -> None:
-    case, rules = load_case(bundled_store, AI)
+    case, rules = _single(bundled_store, AI)
     draws = default_draws(case, 4)
     draws["sigma"] = np.array([1.5, 2.5, 3.7, 5.0])
     draws["domestic_quality_growth"] = np.array([0.0, 0.1, 0.3, 0.6])
@@ -115,7 +122,7 @@ def test_removing_a_source_raises_the_others(bundled_store: Store) -> None:
 
 
 def test_predictive_bands_are_seeded_and_bounded(bundled_store: Store) -> None:
-    case, rules = load_case(bundled_store, AI)
+    case, rules = _single(bundled_store, AI)
     calibration = market_posterior.bayesian_calibration(case, rules, {}, seed=7, draws=1_000)
     a = market_posterior.predictive_bands(case, rules, calibration, 300, error=None, seed=7, chunk=128)
     b = market_posterior.predictive_bands(case, rules, calibration, 300, error=None, seed=7, chunk=128)
@@ -126,7 +133,7 @@ def test_predictive_bands_are_seeded_and_bounded(bundled_store: Store) -> None:
 
 
 def test_sensitivity_ranks(bundled_store: Store) -> None:
-    case, rules = load_case(bundled_store, AI)
+    case, rules = _single(bundled_store, AI)
     rows = analysis.sensitivity(case, rules, {}, ["localization"])
     ranks = [r["rank"] for r in rows]
     assert ranks == list(range(1, len(rows) + 1))
@@ -158,7 +165,7 @@ def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit, message: str)
 
 
 def test_low_sigma_bans_are_quantity_constraints(bundled_store: Store) -> None:
-    case, rules = load_case(bundled_store, MICRON)
+    case, rules = _single(bundled_store, MICRON)
     draws = default_draws(case, 2)
     draws["sigma"] = np.array([0.8, 3.7])
     out = outputs(simulate(case, rules, draws))

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from chipshift.api.restrictions import load_world
+from chipshift.api.data import load_world
 from chipshift.domain.rules import rule_from_record
 from chipshift.io.store import Store
 from chipshift.scenarios import market_posterior as mp

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, Route, sync_playwright
 from tests.web.conftest import ARTIFACTS, EXAMPLES, TOKEN
 from tests.web.page_checks import DESKTOP, check_page
 
@@ -70,8 +70,15 @@ def page(base_url: str) -> Iterator[Page]:
         problems: list[str] = []
         tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         tab.on("console", lambda m: _console(m, problems))
-        tab.context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-                          else (problems.append(f"request outside the server: {route.request.url}"), route.abort()))
+
+        def only_this_server(route: Route) -> None:
+            if route.request.url.startswith(base_url):
+                route.continue_()
+            else:
+                problems.append(f"request outside the server: {route.request.url}")
+                route.abort()
+
+        tab.context.route("**/*", only_this_server)
         tab.problems = problems  # type: ignore[attr-defined]
         yield tab
         browser.close()
@@ -239,7 +246,7 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     page.locator("#compare-result").wait_for()
     assert "ArF immersion (DUV) lithography tools" in page.locator("#results").inner_text()
     assert page.locator("#results svg").count() >= 4
-    assert "/results" in page.locator("#market-pointer a").first.get_attribute("href")
+    assert "/results" in (page.locator("#market-pointer a").first.get_attribute("href") or "")
     link = page.locator("#json-link")
     assert "POST" in (link.get_attribute("title") or "")  # a POST answer: the link holds the request with it
     shown = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())", link.get_attribute("href"))
@@ -290,7 +297,8 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     with page.expect_response(lambda r: r.url.endswith("/api/v1/market/run")) as response:
         page.fill("#param-editor input[name=sigma]", "2.5")
         page.click("#rerun")
-    assert response.value.request.post_data_json["parameters"] == {"sigma": 2.5}
+    sent = response.value.request.post_data_json
+    assert sent is not None and sent["parameters"] == {"sigma": 2.5}
     held = page.locator("#param-editor tr", has=page.locator("input[name=sigma]"))
     held.get_by_text("held (set)").wait_for(timeout=60_000)
     assert page.locator("#param-editor input[name=sigma]").input_value() == "2.5"

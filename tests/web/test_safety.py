@@ -106,7 +106,7 @@ def test_a_computation_logs_under_its_request_id() -> None:
     def computation() -> int:
         record = logging.LogRecord("chipshift.test", logging.INFO, __file__, 0, "inside", None, None)
         _stamp_request_id(record)
-        seen.append(record.request_id)
+        seen.append(record.__dict__["request_id"])
         return 1
 
     async def answer() -> None:
@@ -246,7 +246,7 @@ def test_the_same_question_asked_at_once_is_computed_once() -> None:
 
     async def ask_together() -> list[bytes]:
         answers = await asyncio.gather(*(runner.json(("q",), slow) for _ in range(5)))
-        return [a.body for a in answers]
+        return [bytes(a.body) for a in answers]
 
     try:
         bodies = asyncio.run(ask_together())
