@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.core.result import Ok
@@ -17,15 +16,22 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from tests.web.conftest import AUTH
+from tests.web.conftest import AUTH, EXAMPLES, TOKEN
+
+from chipshift.config import Settings
+from chipshift.io.store import Store
+from chipshift.web import create_app
 
 EXAMPLES_PER_OPERATION = 10
 Operation = schemathesis.APIOperation[Any, Any, Any, Any]
 
 
 @pytest.fixture(scope="module")
-def operations(client: TestClient) -> Iterator[list[Operation]]:
-    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
+def operations(web_settings: Settings, web_store: Store) -> Iterator[list[Operation]]:
+    # an app of its own: schemathesis starts and stops the app it calls, and stopping an app closes its
+    # thread pools, which the session's other clients go on using
+    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     found: list[Operation] = []
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), result
