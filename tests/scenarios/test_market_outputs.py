@@ -109,8 +109,15 @@ def test_publishers_look_different_in_a_chart() -> None:
     assert all(a[0] != b[0] and a[1] != b[1] for a, b in itertools.pairwise(styles))
 
 
-def test_text_the_font_cannot_draw_is_marked_not_boxed() -> None:
+def test_text_the_font_cannot_draw_is_marked_not_boxed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chipshift.reports import market as charts
     from chipshift.reports.market import printable
 
-    assert printable("preliminary results, 业绩快报 of 27 Feb 2025") == "preliminary results, […] of 27 Feb 2025"
+    latin = frozenset(range(0x250)) | {ord("€")}  # a font without Chinese, Japanese or Korean
+    monkeypatch.setattr(charts, "_glyphs", lambda: latin)
+    assert printable("preliminary results, 业绩快报 of 27 Feb 2025") == \
+        "preliminary results, [Chinese text] of 27 Feb 2025"
+    assert printable("半導体の輸出 2024") == "[Japanese text] 2024"  # kana among the Han characters
+    assert printable("반도체 수출") == "[Korean text] [Korean text]"
+    assert printable("a \u2603 b") == "a […] b"  # a symbol of no known language
     assert printable("5-95% ± €") == "5-95% ± €"

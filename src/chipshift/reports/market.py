@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import textwrap
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -51,16 +52,35 @@ def _glyphs() -> frozenset[int]:
 
 
 def printable(text: str) -> str:
-    """``text`` with each run of characters the charts' font lacks (Chinese in a source's title, without a
-    font for it) shown as ``[…]``, not as empty boxes."""
+    """``text`` with each run of characters the charts' font lacks (a source's title in Chinese, without a
+    font for it) named by its language, "[Chinese text]", rather than drawn as empty boxes."""
     glyphs = _glyphs()
     out: list[str] = []
+    missing: list[str] = []
     for char in text:
         if ord(char) in glyphs or char in "\n\t":
+            if missing:
+                out.append(f"[{_language(missing)}]")
+                missing = []
             out.append(char)
-        elif not out or out[-1] != "[…]":
-            out.append("[…]")
+        else:
+            missing.append(char)
+    if missing:
+        out.append(f"[{_language(missing)}]")
     return "".join(out)
+
+
+def _language(chars: list[str]) -> str:
+    """What a run of characters is written in, from their Unicode names: kana make it Japanese, hangul
+    Korean, Han characters alone Chinese."""
+    names = [unicodedata.name(c, "") for c in chars]
+    if any(n.startswith(("HIRAGANA", "KATAKANA")) for n in names):
+        return "Japanese text"
+    if any(n.startswith("HANGUL") for n in names):
+        return "Korean text"
+    if any(n.startswith("CJK") for n in names):
+        return "Chinese text"
+    return "…"
 
 
 def _wrap(text: str, width: int = LEGEND_WIDTH) -> str:
