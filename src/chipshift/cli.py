@@ -634,16 +634,43 @@ def _headline(output: str) -> bool:
 
 
 @scenario_app.command("compare")
-def scenario_compare(a: Annotated[Path, typer.Argument(help="First market scenario file.")],
-                     b: Annotated[Path, typer.Argument(help="Second market scenario file.")],
+def scenario_compare(a: Annotated[Path, typer.Argument(help="Market case file (kind: market).")],
+                     b: Annotated[Path | None, typer.Argument(
+                         help="A second market case file; default: the same file as a, so that its variants "
+                              "(--set-b, --scenario-b) are compared with it.")] = None,
+                     set_a: Annotated[list[str] | None, typer.Option(
+                         "--set-a", metavar="ID=VALUE", help="Hold a parameter of side a at a value within its "
+                         "sourced range; repeatable.")] = None,
+                     set_b: Annotated[list[str] | None, typer.Option(
+                         "--set-b", metavar="ID=VALUE", help="The same for side b, e.g. --set-b sigma=2.5.")] = None,
+                     scenario_a: Annotated[Path | None, typer.Option(
+                         help="A restriction scenario file to run side a under (linked cases).")] = None,
+                     scenario_b: Annotated[Path | None, typer.Option(
+                         help="A restriction scenario file to run side b under (linked cases), e.g. "
+                              "examples/us-bars-korean-hbm-2026.yaml.")] = None,
+                     draws: Annotated[int, typer.Option(
+                         help="Draws for each side's 5-95% band (0: values at the fitted parameters only).")] = 0,
+                     seed: Annotated[int, typer.Option(help="Random seed of the draws (the same on both sides).")]
+                     = 20261125,
                      fmt: FormatOption = Format.table,
                      table: TableOption = None, csv_out: CsvOutOption = None) -> None:
-    """Differences between two market scenarios, by output (market shares, firm revenue) and year (or period)."""
+    """Two market runs side by side, by output and year (or period), with b - a: variants of one case (parameters
+    held, a restriction scenario), or two cases' shared outputs."""
     with _errors_exit():
         from chipshift.api import market as market_api
 
-        report = _with_store(lambda store: market_api.scenario_compare(store, a, b))
-    print_report(report, fmt, "differences", _out, table=table, out_dir=csv_out)
+        left = market_api.Variant(a, _parse_sets(set_a or []), scenario_a)
+        right = market_api.Variant(b or a, _parse_sets(set_b or []), scenario_b)
+        with _draw_progress(2 * draws) as progress:
+            report = _with_store(lambda store: market_api.scenario_compare(store, left, right, draws=draws, seed=seed,
+                                                                           progress=progress))
+    shown = report
+    if fmt is Format.table:  # the rows that differ; every row with --format json or csv
+        changed = [r for r in report["differences"] if r["difference"] != 0]
+        shown = {**{k: v for k, v in report.items() if k not in ("variants", "output_text")}, "differences": changed,
+                 "rows_shown": f"{len(changed)} of {len(report['differences'])}: those that differ (every row with "
+                               "--format json or csv)"}
+    print_report(shown, fmt, "differences", _out, table=table, out_dir=csv_out)
 
 
 @app.command("backtest")

@@ -14,6 +14,7 @@ message names the parameter (the API's own errors, translated as the REST API tr
 from __future__ import annotations
 
 import difflib
+import functools
 import hmac
 import json
 import os
@@ -409,13 +410,39 @@ class Tools:
                                  "file": path.name})
 
     def scenario_compare(self, a: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
-                             description="First shipped market case (see market_cases).")],
-                         b: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
-                             description="Second shipped market case.")]) -> Answer:
-        """Differences between two market cases' runs (b - a, without draws) by output and year or period."""
+                             description="A shipped market case (see market_cases), e.g. 'micron-china-linked'.")],
+                         b: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
+                             description="A second shipped case; default: the same case as a, to compare its "
+                                         "variants.")] = None,
+                         a_parameters: Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=100)],
+                                                      Annotated[float, Field(allow_inf_nan=False)]] | None, Field(
+                             max_length=100, description="Side a's parameters held at a value within their sourced "
+                                                         "range.")] = None,
+                         b_parameters: Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=100)],
+                                                      Annotated[float, Field(allow_inf_nan=False)]] | None, Field(
+                             max_length=100, description="Side b's parameters held, e.g. {'sigma': 2.5}.")] = None,
+                         a_scenario: Annotated[str | None, StringConstraints(min_length=1, max_length=200), Field(
+                             description="A restriction scenario to run side a under (linked cases): "
+                                         "'example:NAME' or 'saved:ID' (see scenario_list).")] = None,
+                         b_scenario: Annotated[str | None, StringConstraints(min_length=1, max_length=200), Field(
+                             description="The same for side b, e.g. 'example:us-bars-korean-hbm-2026'.")] = None,
+                         draws: Annotated[int, Field(ge=0, le=2000, description=(
+                             "Draws for each side's 5-95% band (0: values at the fitted parameters)."))] = 0,
+                         seed: Annotated[int, Field(ge=0, le=2**32 - 1, description="Seed of the draws (both "
+                                                                                    "sides).")]
+                         = market.DEFAULT_SEED) -> Answer:
+        """Two market runs side by side, by output and year or period, with b - a: variants of one case (parameters
+        held, a restriction scenario such as a new rule), or two cases' shared outputs; with draws each side's
+        5-95% band. Outputs only one side has are listed apart."""
         self._market_case(a, "a")
-        self._market_case(b, "b")
-        return call(lambda: market.compare(self.store, self.catalog, a, b))
+        if b is not None:
+            self._market_case(b, "b")
+        for ref, field in ((a_scenario, "a_scenario"), (b_scenario, "b_scenario")):
+            if ref is not None:
+                call(functools.partial(self.catalog.resolve, self.store, ref), {"scenario": field})
+        return call(lambda: market.compare(self.store, self.catalog, a, b, a_parameters=a_parameters,
+                                           b_parameters=b_parameters, a_scenario=a_scenario, b_scenario=b_scenario,
+                                           draws=draws, seed=seed))
 
     def backtest(self, episodes: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] |
                                            None, Field(max_length=100, description=(

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from chipshift.api.data import load_world
-from chipshift.api.market import scenario_compare, scenario_run, to_frame
+from chipshift.api.market import Variant, scenario_compare, scenario_run, to_frame
 from chipshift.domain.rules import rule_from_record
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
@@ -211,7 +211,28 @@ def test_a_linked_run_compares_by_period(bundled_store: Store) -> None:
     assert frame.index.names == ["output", "period"] and frame.loc[("price@ROW", "2023Q1"), "unit"] == "index"
     report = scenario_compare(bundled_store, GALLIUM, GALLIUM)
     assert report["differences"] and all(d["difference"] in (0, None) for d in report["differences"])
-    assert {"output", "period", "a", "b", "difference"} == set(report["differences"][0])
+    assert {"output", "period", "unit", "a", "b", "difference"} == set(report["differences"][0])
+    assert report["only_in_a"] == report["only_in_b"] == [] and report["same_case"]
+
+
+def test_variants_of_one_case_side_by_side(bundled_store: Store, tmp_path: Path) -> None:
+    def row(report: dict[str, Any], output: str, period: str) -> dict[str, Any]:
+        return next(r for r in report["differences"] if r["output"] == output and r["period"] == period)
+
+    more = scenario_compare(bundled_store, GALLIUM, Variant(GALLIUM, {"approval": 0.9}), draws=40, seed=3)
+    assert (more["a"], more["b"]) == ("as shipped", "approval=0.9")
+    price = row(more, "price@ROW", "2024")
+    assert price["b"] < price["a"] and price["difference"] == pytest.approx(price["b"] - price["a"], abs=1e-4)
+    assert price["a_p5"] <= price["a_p95"] and price["b_p5"] <= price["b_p95"]
+    assert "own 5-95% band" in more["bands"] and more["variants"]["b"]["parameters"] == {"approval": 0.9}
+    # under a restriction scenario that removes China's licence requirement (a file, or the same as a mapping)
+    lifted = {"name": "no gallium licences", "remove": ["E-CN-GAGE-2023"]}
+    (tmp_path / "lift.yaml").write_text(yaml.safe_dump(lifted))
+    for scenario in (tmp_path / "lift.yaml", lifted):
+        report = scenario_compare(bundled_store, GALLIUM, Variant(GALLIUM, restrictions=scenario))
+        assert report["b"] in ("under lift", "under no gallium licences")
+        assert row(report, "price@ROW", "2024")["b"] == pytest.approx(1.0)
+        assert row(report, "price@ROW", "2023Q1")["difference"] == 0  # before the rule
 
 
 def test_published_estimates_beside_a_linked_run(bundled_store: Store) -> None:

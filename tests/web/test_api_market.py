@@ -56,10 +56,30 @@ def test_compare_two_cases_by_output_and_year(client: TestClient) -> None:
     r = client.post("/api/v1/market/compare", json={"a": AI, "b": AI})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["a"] == body["b"] == AI and "localization" in body["outputs"]
+    assert body["case_a"] == body["case_b"] == AI and "localization" in body["outputs"]
     assert body["differences"] and all(d["difference"] == 0 for d in body["differences"])
     bad = client.post("/api/v1/market/compare", json={"a": AI, "b": "nope"})
     assert bad.status_code == 422 and bad.json()["field"] == "b"
+
+
+def test_compare_variants_of_one_case(client: TestClient) -> None:
+    gallium = "gallium-export-controls"
+    r = client.post("/api/v1/market/compare", json={"a": gallium, "b_parameters": {"approval": 0.9}})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["a"], body["b"], body["same_case"]) == ("as shipped", "approval=0.9", True)
+    assert any(d["difference"] for d in body["differences"] if d["output"] == "price@ROW")
+    r = client.post("/api/v1/market/compare", json={"a": gallium, "b_scenario": "example:duv-immersion-china"})
+    assert r.status_code == 200, r.text  # that scenario's rules reach no gallium seller: nothing moves
+    assert r.json()["b"] == "under duv-immersion-china"
+    assert all(d["difference"] in (0, None) for d in r.json()["differences"])
+    for body, field in (({"a": gallium, "b_scenario": "example:nope"}, "b_scenario"),
+                        ({"a": gallium, "a_scenario": "saved:nope"}, "a_scenario"),
+                        ({"a": gallium, "b_parameters": {"approval": 5.0}}, "parameters.approval"),
+                        ({"a": "micron-china", "b_scenario": "example:duv-immersion-china"}, "model"),
+                        ({"a": gallium, "draws": 5000}, "draws")):
+        bad = client.post("/api/v1/market/compare", json=body)
+        assert bad.status_code == 422 and bad.json()["field"] == field, (body, bad.text)
 
 
 def test_restriction_runs_point_to_the_market_results(client: TestClient) -> None:

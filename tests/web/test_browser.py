@@ -339,6 +339,26 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     _shot(page, "compare-market")
 
 
+def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline")
+    form = page.locator("#market-params")
+    form.locator("select[name=a]").select_option("gallium-export-controls")
+    form.locator("input[name=b_parameters]").fill("approval=0.9")
+    form.locator("select[name=draws]").select_option("200")
+    form.locator("#market-compare-button").click()
+    box = page.locator("#market-compare")
+    box.wait_for(timeout=180_000)  # the first run with bands may wait for the model's error the server learns
+    assert "market_b_parameters=approval" in page.url, "the page's address keeps the comparison"
+    assert "as shipped" in box.inner_text() and "approval=0.9" in box.inner_text()
+    assert page.locator("#market-params select[name=b]").input_value() == "", "side b: the same case as a"
+    charts = page.locator("#market-results svg")
+    assert charts.count() >= 1 and "price@" in page.locator("#market-results").inner_text()
+    assert charts.first.locator("polygon.band").count() == 2, "each side's own 5-95% band"
+    assert "b 95%" in page.locator("#market-results table.data").inner_text()
+    box.scroll_into_view_if_needed()
+    _shot(page, "compare-market-variants")
+
+
 def test_documents_page_reads_the_example_article(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/documents")
     page.fill("#text", ARTICLE.read_text(encoding="utf-8"))

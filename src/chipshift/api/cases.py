@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from chipshift.api.data import firms_by_notice, load_world
 from chipshift.api.restrictions import load_scenario
@@ -23,11 +24,12 @@ from chipshift.scenarios.market_run import RuleContext
 from chipshift.schemas.market_case import Ref
 
 
-def load(store: Store, path: Path, restrictions: Path | None = None) -> tuple[
+def load(store: Store, path: Path, restrictions: Path | dict[str, Any] | None = None) -> tuple[
         MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:
     """``load_case``, with the pairs each rule entry of a linked case governs (None for a single market).
-    With ``restrictions`` (a restriction scenario file) the case runs under that scenario's rule set; rules it
-    adds act on a linked case wherever they reach a pair for certain (see ``linked_case.govern``)."""
+    With ``restrictions`` (a restriction scenario: a file, or a mapping as a saved scenario holds) the case runs
+    under that scenario's rule set; rules it adds act on a linked case wherever they reach a pair for certain
+    (see ``linked_case.govern``)."""
     document, problems = load_yaml(path, path.name) if path.is_file() else (
         None, [Problem("scenario file not found", str(path), check="file_format")])
     if problems:

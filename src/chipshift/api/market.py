@@ -137,11 +137,12 @@ MIN_CALIBRATION_DRAWS = 100
 
 
 def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
-                 overrides: Mapping[str, float] | None = None, restrictions: Path | None = None,
+                 overrides: Mapping[str, float] | None = None, restrictions: Path | dict[str, Any] | None = None,
                  progress: Progress | None = None, calibration_draws: int = IMPORTANCE_DRAWS) -> Report:
     """Calibrate the case, run it with the fitted parameters, and (with draws) bands.
     ``overrides`` holds parameters at given values within their ranges (neither fitted nor drawn);
-    ``restrictions`` runs a linked case under a restriction scenario's rules (added, removed, edited);
+    ``restrictions`` runs a linked case under a restriction scenario's rules (added, removed, edited): a file,
+    or a mapping as a saved scenario holds;
     ``progress(done, total)`` hears how many draws are done. A linked case is calibrated by its posterior
     (``calibration_draws`` prior draws per round of importance sampling) and its bands are posterior
     predictive; a single-market case is fitted on a grid and its bands vary the other parameters."""
@@ -156,10 +157,10 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
         report = _linked_run(store, path, loaded, governed, draws, seed, overrides, started, progress,
                              calibration_draws)
         if restrictions is not None:
-            both = f"{report['digest']}:{case_digest(restrictions)}"
+            both = f"{report['digest']}:{_scenario_digest(restrictions)}"
             report["digest"] = hashlib.sha256(both.encode()).hexdigest()[:16]
             report["restrictions"] = {
-                "file": str(restrictions),
+                "file": _scenario_label(restrictions),
                 "rules_added_acting": [e.rule for e, pairs in zip(governed.entries[len(loaded.rules):],
                                                                   governed.pairs[len(loaded.rules):], strict=True)
                                        if pairs.any()]}
@@ -277,21 +278,91 @@ def _statement(not_pinned: list[str], at_edge: list[str], unfitted: str | None =
     return "; ".join(parts) or "every fitted parameter is pinned down within its range"
 
 
-def scenario_compare(store: Store, a: Path, b: Path) -> Report:
-    """Differences between two market runs (no draws), by output (market, firm) and year (period for linked
-    markets); a linked case and a single market share no output."""
-    ra, rb = scenario_run(store, a), scenario_run(store, b)
-    when = "period" if rb.get("model") == "linked" else "year"
-    left = {(r["output"], r.get(when)): r["value"] for r in ra["outputs"]}
+def _scenario_digest(restrictions: Path | dict[str, Any]) -> str:
+    if isinstance(restrictions, Path):
+        return case_digest(restrictions)
+    return hashlib.sha256(json.dumps(restrictions, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _scenario_label(restrictions: Path | dict[str, Any]) -> str:
+    """A restriction scenario as a report names it: its file, else its name."""
+    return str(restrictions) if isinstance(restrictions, Path) else str(restrictions.get("name") or "scenario")
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One side of a comparison: a market case file, with parameters held at given values (``overrides``)
+    and, for a linked case, a restriction scenario to run under (a file, or a mapping as a saved scenario
+    holds)."""
+
+    path: Path
+    overrides: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    restrictions: Path | dict[str, Any] | None = None
+
+    def describe(self, name: str, same_case: bool) -> str:
+        """The variant in words: the case (unless both sides run one case), then what was changed."""
+        changes = [f"{k}={v:g}" for k, v in sorted(self.overrides.items())]
+        if self.restrictions is not None:
+            label = _scenario_label(self.restrictions)
+            changes.append(f"under {Path(label).stem if isinstance(self.restrictions, Path) else label}")
+        if same_case:
+            return ", ".join(changes) if changes else "as shipped"
+        return f"{name} ({', '.join(changes)})" if changes else name
+
+
+def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None = None, *, draws: int = 0,
+                     seed: int = 20261125, calibration_draws: int = IMPORTANCE_DRAWS,
+                     progress: Progress | None = None) -> Report:
+    """Two market runs side by side, by output (market, firm) and period (year for a single market): each
+    side's value, its 5-95% band with ``draws`` (each side's own band, from the same seed), and b - a.
+
+    The usual question compares variants of one case: ``b`` the same file as ``a`` (the default) with
+    parameters held or under a restriction scenario. Two different cases share only the outputs they both
+    have; the outputs only one side has are listed apart, never dropped silently."""
+    left = a if isinstance(a, Variant) else Variant(a)
+    right = left if b is None else b if isinstance(b, Variant) else Variant(b)
+    total = 2 * draws
+    runs = []
+    for k, side in enumerate((left, right)):
+        def heard(done: int, _total: int, offset: int = k * draws) -> None:
+            if progress is not None:
+                progress(offset + done, total)
+
+        runs.append(scenario_run(store, side.path, draws, seed, side.overrides or None, side.restrictions,
+                                 heard, calibration_draws))
+    ra, rb = runs
+    same_case = left.path.resolve() == right.path.resolve()
+    linked_both = ra.get("model") == rb.get("model") == "linked"
+    when = "period" if linked_both else "year"
+    by_key = {(r["output"], r.get(when)): r for r in ra["outputs"]}
     rows = []
     for r in rb["outputs"]:
-        key = (r["output"], r[when])
-        if key in left:
-            old, new = left[key], r["value"]
-            rows.append({"output": r["output"], when: r[when], "a": old, "b": new,
-                         "difference": None if old is None or new is None else round(new - old, 4)})
-    return {"a": ra["scenario"], "b": rb["scenario"], "only_in_a": sorted({o for o, _ in left} - {r["output"]
-                                                                                            for r in rows}),
+        old = by_key.get((r["output"], r.get(when)))
+        if old is None:
+            continue
+        x, y = old["value"], r["value"]
+        row = {"output": r["output"], when: r[when], "unit": r.get("unit", old.get("unit")), "a": x, "b": y,
+               "difference": None if x is None or y is None else round(y - x, 4)}
+        if draws:
+            row |= {"a_p5": old.get("p5"), "a_p95": old.get("p95"), "b_p5": r.get("p5"), "b_p95": r.get("p95")}
+        rows.append(row)
+    compared = {r["output"] for r in rows}
+    name_a, name_b = str(ra["scenario"]), str(rb["scenario"])
+    label_a, label_b = left.describe(name_a, same_case), right.describe(name_b, same_case)
+    if label_a == label_b:
+        label_a, label_b = f"a: {label_a}", f"b: {label_b}"
+    return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "same_case": same_case,
+            "variants": {side: {"case": name, "parameters": dict(v.overrides),
+                                "restrictions": None if v.restrictions is None else _scenario_label(v.restrictions)}
+                         for side, name, v in (("a", name_a, left), ("b", name_b, right))},
+            "draws": draws, "seed": seed,
+            "bands": ("each side's own 5-95% band of its draws (the same seed on both sides); the band of the "
+                      "difference is not given" if draws else "no draws: values at the fitted parameters"),
+            "difference_unit": "b - a, in each output's unit (percentage points for a share)",
+            "output_text": {o: t for o, t in {**ra.get("output_text", {}), **rb.get("output_text", {})}.items()
+                            if o in compared},
+            "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
+            "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows}
 
 

@@ -77,13 +77,24 @@ def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
     return {**report, "case": case, "file": path.name, "facts": fact_sources(store, cited_facts(report))}
 
 
-def compare(store: Store, catalog: Catalog, a: str, b: str) -> dict[str, Any]:
-    """``api.market.scenario_compare`` of two shipped cases (runs without draws), with the cases' names."""
-    path_a = case_path(catalog, a)
-    path_b = case_path(catalog, b)
-    result = market_api.scenario_compare(store, path_a, path_b)
+def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
+            a_parameters: dict[str, float] | None = None, b_parameters: dict[str, float] | None = None,
+            a_scenario: str | None = None, b_scenario: str | None = None, draws: int = 0,
+            seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """``api.market.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
+    parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names."""
+    left = market_api.Variant(case_path(catalog, a), a_parameters or {}, _restrictions(store, catalog, a_scenario))
+    right = market_api.Variant(case_path(catalog, b or a), b_parameters or {},
+                               _restrictions(store, catalog, b_scenario))
+    result = market_api.scenario_compare(store, left, right, draws=draws, seed=seed)
     outputs = sorted({r["output"] for r in result["differences"]})
-    return {**result, "case_a": a, "case_b": b, "outputs": outputs,
-            "note": "Differences b - a by output and year, from runs without draws (fitted parameters). Outputs "
-                    "only one case has are listed apart; cases of different markets share only their generic "
-                    "outputs (localization, revenue share, unmet demand)."}
+    return {**result, "outputs": outputs,
+            "note": "b - a by output and period. Without draws both sides run at their fitted parameters; with "
+                    "draws each side has its own 5-95% band (the same seed on both). Outputs only one side has are "
+                    "listed apart; two different cases share only their generic outputs (localization, revenue "
+                    "share, unmet demand)."}
+
+
+def _restrictions(store: Store, catalog: Catalog, ref: str | None) -> Path | dict[str, Any] | None:
+    """A restriction scenario reference ('example:NAME', 'saved:ID'; none or 'baseline': the bundled rules)."""
+    return catalog.resolve(store, ref)

@@ -185,11 +185,25 @@ class FactsRequest(_Strict):
                                                   "definition, period, value, unit, status, quote, default, note")
 
 
-class MarketCompareRequest(_Strict):
-    """Two shipped market cases; the answer gives b - a by output and year."""
+Parameters = dict[Code, Annotated[float, Field(allow_inf_nan=False)]]
 
-    a: Code
-    b: Code
+
+class MarketCompareRequest(_Strict):
+    """Two runs of shipped market cases side by side, with b - a by output and period: usually variants of one
+    case (``b`` left out: the same case as ``a``), with parameters held or under a restriction scenario."""
+
+    a: Code = Field(description="a market case's name, e.g. 'micron-china-linked'")
+    b: Code | None = Field(default=None, description="the second case; default: the same case as a")
+    a_parameters: Parameters = Field(default_factory=dict, max_length=100,
+                                     description="side a's parameters held at a value within their range")
+    b_parameters: Parameters = Field(default_factory=dict, max_length=100,
+                                     description="side b's parameters held at a value, e.g. {'sigma': 2.5}")
+    a_scenario: Name | None = Field(default=None, description="a restriction scenario to run side a under "
+                                    "(linked cases): 'example:NAME' or 'saved:ID'; none: the bundled rules")
+    b_scenario: Name | None = Field(default=None, description="the same for side b, e.g. "
+                                    "'example:us-bars-korean-hbm-2026'")
+    draws: int = Field(default=0, ge=0, le=2000, description="draws for each side's 5-95% band (0-2000)")
+    seed: int = Field(default=20261125, ge=0, le=2**32 - 1, description="seed of the draws (both sides)")
 
 
 def _not_blank(text: str) -> str:

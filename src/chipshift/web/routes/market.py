@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -45,8 +46,20 @@ async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
 
 
 @router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc(429)},
-             summary="Two market cases: differences (b - a) by output and year")
+             summary="Two runs side by side (variants of one case, or two cases): b - a by output and period")
 async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
-    key = ("market-compare", body.a, await _digest(s, body.a, "a"), body.b, await _digest(s, body.b, "b"))
-    return await s.runner.json(key, lambda: market.compare(s.store, s.catalog, body.a, body.b),
+    for ref, field in ((body.a_scenario, "a_scenario"), (body.b_scenario, "b_scenario")):
+        if ref is not None:  # an unknown reference is named by its own field, before any run
+            await s.runner.run(functools.partial(s.catalog.resolve, s.store, ref), fields={"scenario": field})
+    key = ("market-compare", body.a, await _digest(s, body.a, "a"), body.b,
+           await _digest(s, body.b, "b") if body.b else None, tuple(sorted(body.a_parameters.items())),
+           tuple(sorted(body.b_parameters.items())), s.catalog.cache_key(body.a_scenario),
+           s.catalog.cache_key(body.b_scenario), body.draws, body.seed)
+
+    def answer() -> dict[str, Any]:
+        return market.compare(s.store, s.catalog, body.a, body.b, a_parameters=body.a_parameters,
+                              b_parameters=body.b_parameters, a_scenario=body.a_scenario,
+                              b_scenario=body.b_scenario, draws=body.draws, seed=body.seed)
+
+    return await s.runner.json(key, answer, fields={"market case": "a"},
                                timeout_s=s.runner.limits.market_timeout_s, market=True)

@@ -266,7 +266,9 @@ CS.charts = (() => {
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
         s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
     }
-    for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) }));
+    // every k-th label when they would run into each other (about 7 px a character at this size)
+    const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
+    xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
@@ -276,8 +278,11 @@ CS.charts = (() => {
         const up = banded.map((p) => `${X(p.x)},${Y(p.p95)}`), lo = banded.map((p) => `${X(p.x)},${Y(p.p5)}`).reverse();
         root.append(interactive(s("polygon", { class: "band", points: [...up, ...lo].join(" "), fill: c, "fill-opacity": 0.18, stroke: "none" }),
           { tip: `${ser.name}: 5–95% of the draws` }));
-        root.append(s("polyline", { points: banded.map((p) => `${X(p.x)},${Y(p.median)}`).join(" "), fill: "none", stroke: c, "stroke-width": 1, "stroke-dasharray": "4 3" }));
-        legend.push([c, "band", `${ser.name}: 5–95% of draws`], [c, "dash", `${ser.name}: median of draws`]);
+        legend.push([c, "band", `${ser.name}: 5–95% of draws`]);
+        if (banded.every((p) => p.median !== undefined && p.median !== null)) {
+          root.append(s("polyline", { points: banded.map((p) => `${X(p.x)},${Y(p.median)}`).join(" "), fill: "none", stroke: c, "stroke-width": 1, "stroke-dasharray": "4 3" }));
+          legend.push([c, "dash", `${ser.name}: median of draws`]);
+        }
       }
       root.append(s("polyline", { class: "value-line", points: P.map((p) => `${X(p.x)},${Y(p.value)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2.2 }));
       for (const p of P) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),

@@ -66,51 +66,81 @@
 
   function unitOf(output) { return output.startsWith("revenue:") ? "" : "%"; }
 
+  function parseParameters(text) {
+    const out = {};
+    for (const part of (text || "").split(/[,;\s]+/).filter(Boolean)) {
+      const [k, v] = part.split("=");
+      if (k && v !== undefined && v !== "" && !Number.isNaN(Number(v))) out[k.trim()] = Number(v);
+    }
+    return out;
+  }
+
   async function loadMarket() {
     const f = new FormData($("#market-params"));
-    const body = { a: f.get("a"), b: f.get("b") };
-    CS.setParams({ market_a: body.a, market_b: body.b });
+    const draws = Number(f.get("draws") || 0);
+    const scenario = f.get("b_scenario");
+    const body = { a: f.get("a"), b: f.get("b") || null, b_parameters: parseParameters(f.get("b_parameters")),
+      b_scenario: scenario && scenario !== "baseline" ? scenario : null, draws };
+    CS.setParams({ market_a: body.a, market_b: body.b, market_b_parameters: f.get("b_parameters") || null,
+      market_b_scenario: body.b_scenario, market_draws: draws || null });
     const box = clear($("#market-results"));
-    box.append(el("p", { class: "muted", text: "Running both market cases…" }));
+    box.append(el("p", { class: "muted", text: draws ? `Running both sides with ${draws} draws each…` : "Running both sides…" }));
     let r;
     try { r = await post("/market/compare", body); } catch (e) { clear(box); return; }
     clear(box);
-    box.append(el("section", { class: "card", id: "market-compare" }, el("h2", { text: `${r.a}  vs  ${r.b}` }),
-      el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs in both"),
-      el("div", { class: "stat" }, el("b", { text: String(r.differences.length) }), "output-years compared"),
+    const title = r.same_case ? `${r.case_a}: ${r.a}  vs  ${r.b}` : `${r.a}  vs  ${r.b}`;
+    const missing = [[r.a, r.only_in_a], [r.b, r.only_in_b]].filter(([, list]) => list.length);
+    box.append(el("section", { class: "card", id: "market-compare" }, el("h2", { text: title }),
+      el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs on both sides"),
+      el("div", { class: "stat" }, el("b", { text: String(r.differences.filter((d) => d.difference).length) }), "output-periods that differ"),
       el("p", { class: "muted small", text: r.note }),
-      r.only_in_a.length ? el("p", { class: "small", text: `Only in ${r.a}: ${r.only_in_a.join(", ")}` }) : null));
+      ...missing.map(([name, list]) => el("p", { class: "small", text: `Only in ${name}: ${list.join(", ")}` }))));
     const grid = el("div", { class: "grid2" });
     // linked markets come by period (quarters, years): their headline outputs by quarter are charted
     const linked = r.differences.some((d) => d.period !== undefined);
-    const charted = linked ? r.outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o)) : r.outputs;
-    for (const output of charted) {
+    let charted = linked ? r.outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o)) : r.outputs;
+    const moved = charted.filter((o) => r.differences.some((d) => d.output === o && d.difference));
+    if (moved.length) charted = moved;  // the outputs the variant moves come first, and alone when there are any
+    for (const output of charted.slice(0, 12)) {
       let rows = r.differences.filter((d) => d.output === output);
       if (linked) rows = rows.filter((d) => /Q/.test(d.period));
       const labels = linked ? rows.map((d) => d.period) : null;
       const x = (d, i) => (linked ? i : d.year);
+      const side = (key) => rows.map((d, i) => ({ x: x(d, i), value: d[key], p5: d[`${key}_p5`], p95: d[`${key}_p95`] }));
+      const unit = rows.length && rows[0].unit === "pct" ? "%" : "";
+      const words = (r.output_text || {})[output];  // the run's own words for the output, codes only without them
+      const name = words ? words.title : output;
       const chart = el("div");
-      grid.append(CS.section(output, chart));
-      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: rows.map((d, i) => ({ x: x(d, i), value: d.a })) }, { name: r.b, points: rows.map((d, i) => ({ x: x(d, i), value: d.b })) }],
-        { title: `${output}: ${r.a} vs ${r.b}`, unit: linked && output.startsWith("price@") ? "" : unitOf(output), width: 620, labels }), `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`);
+      grid.append(CS.section(name, chart));
+      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: side("a") }, { name: r.b, points: side("b") }],
+        { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
+        `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`);
     }
     box.append(grid);
     const t = el("div");
-    box.append(CS.section("Differences (b − a) by output and year", t));
-    table(t, { filename: "market-compare", rows: r.differences, columns: [{ key: "output", label: "Output" }, linked ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true },
-      { key: "a", label: r.a, num: true, format: (v) => CS.num(v) }, { key: "b", label: r.b, num: true, format: (v) => CS.num(v) },
-      { key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) }] });
+    box.append(CS.section("Side by side, b − a, by output and period", t));
+    const columns = [{ key: "output", label: "Output" }, linked ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true },
+      { key: "unit", label: "Unit" }, { key: "a", label: r.a, num: true, format: (v) => CS.num(v) }];
+    if (draws) columns.push({ key: "a_p5", label: "a 5%", num: true, format: (v) => CS.num(v) }, { key: "a_p95", label: "a 95%", num: true, format: (v) => CS.num(v) });
+    columns.push({ key: "b", label: r.b, num: true, format: (v) => CS.num(v) });
+    if (draws) columns.push({ key: "b_p5", label: "b 5%", num: true, format: (v) => CS.num(v) }, { key: "b_p95", label: "b 95%", num: true, format: (v) => CS.num(v) });
+    columns.push({ key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) });
+    table(t, { filename: "market-compare", rows: r.differences, columns });
   }
 
   async function fillMarket(p) {
     const form = $("#market-params");
     const data = await CS.get("/market/cases", {}, { quiet: true });
-    for (const name of ["a", "b"]) for (const c of data.cases) form.elements[name].append(el("option", { value: c.case, text: c.name }));
-    if (data.cases.length > 1) form.elements.b.value = data.cases[1].case;
+    for (const c of data.cases) form.elements.a.append(el("option", { value: c.case, text: c.name }));
+    for (const c of data.cases) form.elements.b.append(el("option", { value: c.case, text: c.name }));
+    await CS.fillScenarios(form.elements.b_scenario, p.get("market_b_scenario") || "baseline");
+    form.elements.b_scenario.options[0].text = "none (bundled rules)";
     if (p.get("market_a")) form.elements.a.value = p.get("market_a");
     if (p.get("market_b")) form.elements.b.value = p.get("market_b");
+    if (p.get("market_b_parameters")) form.elements.b_parameters.value = p.get("market_b_parameters");
+    if (p.get("market_draws")) form.elements.draws.value = p.get("market_draws");
     form.addEventListener("submit", (ev) => { ev.preventDefault(); loadMarket(); });
-    if (p.get("market_a") && p.get("market_b")) loadMarket();
+    if (p.get("market_a")) loadMarket();
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
