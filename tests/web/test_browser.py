@@ -148,6 +148,19 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
     page.keyboard.press("Escape")
 
 
+def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/explorer?input=N20")
+    page.locator("#avail-series-params input[name=from]").fill("2018")
+    page.locator("#avail-series-params input[name=to]").fill("2024")
+    page.click("#avail-series-show")
+    page.locator("#avail-series-chart svg").wait_for()
+    assert "China may still buy" in page.locator("#avail-series-chart").inner_text()
+    rows = page.locator("#avail-series-table table.data")
+    assert "2018-01-01" in rows.inner_text() and "E-NL-EUV-2019" in rows.inner_text()
+    page.locator("#avail-series-chart").scroll_into_view_if_needed()
+    _shot(page, "explorer-availability-over-time")
+
+
 def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/explorer?input=dram")
     page.wait_for_selector("#detail h1:has-text('DRAM')")

@@ -1,7 +1,7 @@
 /* Explorer: stages -> inputs -> providers, with shares as bars, chokepoint badges, search, sources. */
 "use strict";
 (() => {
-  const { el, clear, $, get, table, figure, pct } = CS;
+  const { el, clear, $, get, table, figure, pct, frac } = CS;
   let tree = null;
 
   function badge(node) {
@@ -126,9 +126,40 @@
         { key: "since", label: "Since" }, { key: "federal_register_notice", label: "Federal Register" },
         { key: "license_policy", label: "Licence policy" }, { key: "entry", label: "Entry" }] });
     }
+    overTime(box, d);
     conflicts(box, d.conflicts);
     facts(box, d.facts, d.id);
     if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));
+  }
+
+  /* The share of the input's world supply a destination may still buy, year by year, with the rules barring it. */
+  function overTime(box, d) {
+    const year = new Date().getFullYear();
+    const form = el("form", { class: "filters", id: "avail-series-params" },
+      el("label", {}, "Buyer ", el("input", { name: "target", value: CS.params().get("target") || "CHN", size: 8, required: true })),
+      el("label", {}, "From year ", el("input", { name: "from", type: "number", min: 2000, max: 2100, value: 2018, required: true })),
+      el("label", {}, "To year ", el("input", { name: "to", type: "number", min: 2000, max: 2100, value: year + 1, required: true })),
+      el("button", { type: "submit", id: "avail-series-show" }, "Show over time"));
+    const chart = el("div", { id: "avail-series-chart" }), rows = el("div", { id: "avail-series-table" });
+    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy on 1 January of each year (lower and upper bounds where shares or reach are unknown), and the rules barring it." }), form, chart, rows));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form), from = Number(f.get("from")), to = Number(f.get("to"));
+      if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
+      let body;
+      try { body = await get("/availability/series", { target: f.get("target"), input: d.id, from: `${from}-01-01`, to: `${to}-01-01`, every: "1y" }); } catch (e) { return; }
+      const points = body.inputs.map((r) => ({ x: Number(r.at.slice(0, 4)), lo: r.available_lower ?? 0, hi: r.available_upper ?? 0 }));
+      const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${from}–${to} (1 January of each year; shares as in the tables above, with their sources)`;
+      const holder = el("div");
+      clear(chart).append(el("h3", { class: "small", text: title }), holder);
+      CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title }),
+        `${d.id}-availability-${body.destination}-${from}-${to}`);
+      table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${from}-${to}`, rows: body.inputs, columns: [
+        { key: "at", label: "Date" }, { key: "available_lower", label: "Lower", num: true, format: (v) => frac(v) },
+        { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v) },
+        { key: "barred_by", label: "Barred by", format: (v) => (v || []).join(", ") },
+        { key: "maybe_barred_by", label: "Maybe barred by", format: (v) => (v || []).join(", ") }] });
+    });
   }
 
   function conflicts(box, groups) {
