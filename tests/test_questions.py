@@ -52,6 +52,16 @@ def test_q2_huawei_ai_chip_capacity(bundled_store: Store) -> None:
     assert (cap["value"], cap["unit"], cap["original_publisher"]) == (200_000, "units", "Reuters")
     assert "at or below 200,000" in cap["quote"]
     assert _default(_facts(bundled_store, "smic", "production", "ai_accelerator"), period="2025") == 7_000
+    output = _facts(bundled_store, "huawei", "production")
+    # Bloomberg (September 2025): about 600,000 910C and up to 1.6 million Ascend dies planned for 2026, at most
+    # 1 million dies in 2025; the Financial Times (via DIGITIMES): 200,000 910B made in 2024
+    assert _default(output, product="huawei_ascend_910c", period="2026") == 600_000
+    assert _default(output, product="ai_accelerator", period="2026") == 1_600_000
+    assert _default(output, product="ai_accelerator", period="2025") == 1_000_000
+    assert _default(output, product="huawei_ascend_910b", period="2024") == 200_000
+    assert _values(output, product="huawei_ascend_910c", period="2025") == {100_000}  # February's plan, as reported
+    sales = _facts(bundled_store, "huawei", "shipments", "huawei_ascend_910c")
+    assert _default(sales, period="2025") == 200_000
 
 
 def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
@@ -60,11 +70,25 @@ def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
     assert by_origin == {("JPN", "2022"): 10.736, ("JPN", "2024"): 9.63, ("NLD", "2024"): 9.53,
                          ("SGP", "2024"): 4.86, ("USA", "2024"): 3.18, ("USA", "2021"): 3.69,
                          ("KOR", "2024"): 1.61, ("USA", "2023-01..2023-02"): 0.52, ("JPN", "2023-06"): 804,
-                         ("NLD", "2023Q3"): 2.44}
-    totals = {f["period"]: f["value"] for f in facts if not f["region"] and f["default"]}
+                         ("NLD", "2023Q3"): 2.44, ("SGP", "2023-04"): 407, ("SGP", "2024-01..2024-09"): 5.18786,
+                         ("NLD", "2025Q3"): 50}
+    [litho] = [f for f in facts if f["region"] == "NLD" and f["period"] == "2025Q3"]
+    assert litho["unit"] == "units" and "lithography" in litho["definition"]  # tools counted, not a value
+    # the narrower customs series (IC-making machines, HS 8486.20; front-end tools) beside the all-equipment totals
+    def is_narrow(f: dict[str, Any]) -> bool:
+        return any(k in f["definition"] for k in ("8486.20", "IC manufacturing", "front-end"))
+    narrow = {(f["period"], f["unit"]): f["value"] for f in facts if not f["region"] and f["default"] and is_narrow(f)}
+    assert narrow == {("2023", "usd_bn"): 27.4, ("2023", "units"): 11_885, ("2022-05", "usd_bn"): 1.57,
+                      ("2023-05", "usd_bn"): 1.36, ("2025Q3", "usd_bn"): 10.187}
+    totals = {f["period"]: f["value"] for f in facts if not f["region"] and f["default"] and not is_narrow(f)}
     assert totals["2022"] == 34.719 and totals["2023"] == 40 and totals["2024"] == 30.9
     assert totals["2025"] == 39.166 and totals["2025-12"] == 4.508 and totals["2023Q3"] == 8.75
     assert _values(facts, period="2022", default=False) == {34.7, 31.1}  # narrower scopes, not the year's default
+    # Japan's own export statistics (the mirror of China's imports from Japan) for 2024 and 2025
+    mirror = {f["period"]: f["value"] for f in _facts(bundled_store, "JPN", "exports", "sme") if f["region"] == "CHN"}
+    assert mirror == {"2024": 2_177, "2025": 1_910.8}
+    malaysia = _facts(bundled_store, "MYS", "trade_share", "sme")
+    assert _values(malaysia, period="2022") == {5.68} and _values(malaysia, period="2023-01..2023-05") == {1.68}
 
 
 def test_q4_gallium_exports_and_prices(bundled_store: Store) -> None:
@@ -123,12 +147,20 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert table == {"nvidia": 66, "huawei": 23, "amd": 5, "cambricon": 1, "moore-threads": 1, "metax": 1}
     sizes = _facts(bundled_store, "CHN", "market_size", "ai_accelerator")
     assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
+    # Frost & Sullivan's 2024 market size (another estimator than the shares' Bernstein, so no revenue from them)
+    assert _default(sizes, period="2024", unit="cny_bn") == 142.5
+    bernstein = [f for f in shares if f["entity"] == "metax" and f["period"] == "2024" and "Bernstein" in f["definition"]]
+    assert [f["value"] for f in bernstein] == [1]
+    assert _default(_facts(bundled_store, "moore-threads", "revenue"), period="2024") == 438
 
 
 def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
     hbm = _facts(bundled_store, None, "market_share", "hbm")
     q3 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2025Q3" and f["basis"] == "revenue"}
     assert q3 == {"sk-hynix": 57, "samsung": 22, "micron": 21}
+    q3_units = {f["entity"]: f["value"] for f in hbm if f["period"] == "2025Q3" and f["basis"] == "shipments"}
+    assert q3_units == {"sk-hynix": 60, "micron": 22, "samsung": 17}
+    assert _default(hbm, entity="samsung", period="2024Q2", basis="shipments") == 41  # Counterpoint via the Korea Herald
     april_2024 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2024" and f["source"].startswith("ajunews")}
     assert april_2024 == {"sk-hynix": 52.5, "samsung": 42.4, "micron": 5.1}  # TrendForce's projection, not a measure
     assert not [f for f in hbm if f["entity"] == "cxmt"]  # no source gives CXMT an HBM share: 'partly'
