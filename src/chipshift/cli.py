@@ -64,8 +64,9 @@ _err = Console(stderr=True)
 
 @app.callback()
 def _root(
-    store: Annotated[Path | None, typer.Option(help="Store file (default: $CHIPSHIFT_STORE or "
-                                                    "~/.local/share/chipshift/chipshift.duckdb).")] = None,
+    store: Annotated[str | None, typer.Option(
+        metavar="<path|url>", help="Store file, or a PostgreSQL database as a postgresql:// URL (default: "
+                                   "$CHIPSHIFT_STORE or ~/.local/share/chipshift/chipshift.duckdb).")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Read bundled data from this folder instead of "
                                                        "the package's own (for editing data).")] = None,
 ) -> None:
@@ -114,9 +115,9 @@ def data_validate(fmt: FormatOption = Format.table,
                   table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Check every bundled file and cross-reference; exit 2 if there are errors."""
     with _errors_exit():
-        from chipshift.io.store import Store
+        from chipshift.io.store import open_at
 
-        store = Store(_state.settings.store_path)
+        store = open_at(_state.settings.store_path)
         try:
             report = api.validate_data(_state.settings, store)
         finally:

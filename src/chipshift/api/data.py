@@ -23,7 +23,7 @@ from chipshift.engine.world import OTHERS, World, build_world, provision_from_fa
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io import baci, cset, csl
 from chipshift.io.bundled import Bundle, bundled_data_dir, load_bundle
-from chipshift.io.store import Store, bundle_fingerprint
+from chipshift.io.store import Store, bundle_fingerprint, open_at
 from chipshift.schemas import tables as schemas_tables
 from chipshift.schemas import vocabulary as voc
 
@@ -36,7 +36,7 @@ def open_store(settings: Settings) -> Store:
 
     Raises DataError (and leaves the store as it was) when the bundled data has errors.
     """
-    store = Store(settings.store_path)
+    store = open_at(settings.store_path)
     try:
         fingerprint = bundle_fingerprint(settings.data_dir or bundled_data_dir())
         if store.bundle_fingerprint() != fingerprint:

@@ -1,7 +1,14 @@
-"""The store: an embedded DuckDB database, owned by one object that serialises every write.
+"""The store: an embedded DuckDB database (the default) or a PostgreSQL database (a team's shared store),
+owned by one object that serialises every write.
 
 Callers never hold connections or write SQL; they call the methods here. Each write is one
-transaction, so a failing load leaves the store exactly as it was.
+transaction, so a failing load leaves the store exactly as it was. The SQL here is written once for both
+databases; what differs (connections, transactions, bulk inserts, the counts of writes) is in
+``chipshift.io.postgres``, which ``open_at`` picks for a ``postgresql://`` URL.
+
+The tables are those declared in ``chipshift.schemas.tables``. Opening a store brings it up to date in one
+transaction: missing tables are created and missing (optional) columns added, and the declarations' digest
+is recorded in ``meta`` as ``schema_version``; nothing is ever dropped or retyped.
 
 A store file is read through a read-only connection, so any number of processes (queries, a read-only
 server) read it side by side. A write opens the file for writing for the length of its transaction and then
@@ -20,14 +27,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 import duckdb
 
+from chipshift.config import POSTGRES_SCHEMES
 from chipshift.errors import ChipshiftError, StoreBusyError, StoreError
 from chipshift.io.bundled import Bundle
 from chipshift.schemas import tables as schemas
-from chipshift.schemas.tables import TableSchema
+from chipshift.schemas.tables import Dialect, TableSchema
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -41,11 +49,37 @@ USER_PREFIX = "user-"
 #: Prefixes of the rows that are the user's, not the bundle's: kept when the bundle reloads.
 RESERVED_PREFIXES = (DOCUMENT_PREFIX, USER_PREFIX)
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+#: Set one ``meta`` value (the same statement in DuckDB and PostgreSQL).
+_SET_META = "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 #: What DuckDB raises for a file it cannot read or write (truncated, damaged, locked, not a database).
 _FILE_ERRORS = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
                 duckdb.FatalException, duckdb.ConnectionException)
 _MOVE_ASIDE = (" If the file is damaged or cut short, move it aside and run the command again (the bundled data is "
                "loaded anew; imports must be run again)")
+
+
+class Connection(Protocol):
+    """What the store's SQL runs on: a DuckDB connection, or ``chipshift.io.postgres``'s adapter of one to
+    PostgreSQL (the same ``?`` placeholders)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> Any: ...
+
+
+def is_postgres(location: Path | str) -> bool:
+    """Whether ``location`` names a PostgreSQL store (a ``postgresql://`` URL) rather than a file."""
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def open_at(location: Path | str, *, writable: bool = False) -> Store:
+    """The store at ``location``: a PostgreSQL database for a ``postgresql://`` URL, else a DuckDB file (or
+    ``:memory:``)."""
+    if is_postgres(location):
+        from chipshift.io.postgres import PostgresStore
+
+        return PostgresStore(str(location))
+    return Store(location, writable=writable)
 
 
 def bundle_fingerprint(root: Path) -> str:
@@ -59,37 +93,56 @@ def bundle_fingerprint(root: Path) -> str:
 
 
 class Store:
-    """The gatekeeper of the database file (or ``:memory:``).
+    """The gatekeeper of the database file (or ``:memory:``); ``chipshift.io.postgres.PostgresStore`` is the
+    same for a PostgreSQL database.
 
     ``writable``: keep the file open for writing from the start (other processes can then neither read nor
     write it); by default it is read through a read-only connection and opened for writing only while a write
     runs."""
 
+    dialect: Dialect = "duckdb"
+    #: What keeps rows in the order they were written where a question names no order (DuckDB's scans do,
+    #: PostgreSQL's do not: a hidden column does there).
+    _WRITTEN_ORDER: tuple[str, ...] = ()
+    _con: Any  # the DuckDB connection (PostgresStore: its adapter)
+
     def __init__(self, path: Path | str, *, writable: bool = False) -> None:
         self.path = str(path)
-        in_memory = self.path == ":memory:"
-        self._keeps_writer = writable or in_memory
-        if not in_memory:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         # bumped by every committed write of data (everything but saved scenarios and derived values), and of
         # saved scenarios: what was derived from either goes stale with it
         self._generation = 0
         self._scenario_generation = 0
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._open(writable)
+
+    def _open(self, writable: bool) -> None:
+        in_memory = self.path == ":memory:"
+        self._keeps_writer = writable or in_memory
+        if not in_memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         fresh = in_memory or not Path(self.path).exists()
         self._read_only = not (fresh or self._keeps_writer)
         self._con = self._connect()
         with self._lock, self._guard():
             if self._read_only and self._schema_is_current():
                 return
-            self._reopen(read_only=False)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the missing tables and add the missing columns, and record the schema's version, in one
+        transaction (nothing is dropped or retyped)."""
+        with self._transaction("derived") as con:
+            con.execute(_META_DDL)
             for schema in schemas.ALL:
-                self._con.execute(schema.ddl())
-                self._add_missing_columns(schema)
-            self._con.execute(_META_DDL)
-            if not self._keeps_writer:
-                self._reopen(read_only=True)
+                con.execute(schema.ddl(self.dialect))
+                self._add_missing_columns(con, schema)
+            con.execute(_SET_META, ["schema_version", schemas.schema_version(self.dialect)])
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages and logs (never a password)."""
+        return self.path
 
     @property
     def read_only(self) -> bool:
@@ -147,14 +200,15 @@ class Store:
         return "meta" in present and all(
             schema.name in present and set(schema.column_names) <= present[schema.name] for schema in schemas.ALL)
 
-    def _add_missing_columns(self, schema: TableSchema) -> None:
+    def _add_missing_columns(self, con: Connection, schema: TableSchema) -> None:
         """A store written before a table gained an optional column gets it (empty), so its rows stay readable
         and the next load fills it."""
-        present = {row[0] for row in self._con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [schema.name]).fetchall()}
+        present = {row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ?", [schema.name]).fetchall()}
         for c in schema.columns:
             if c.name not in present and not c.required:
-                self._con.execute(f'ALTER TABLE {schema.name} ADD COLUMN "{c.name}" {c.sql_type}')
+                con.execute(f'ALTER TABLE {schema.name} ADD COLUMN "{c.name}" {c.sql_type_in(self.dialect)}')
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -184,8 +238,7 @@ class Store:
             return self._generation if of == "data" else self._scenario_generation
 
     @contextmanager
-    def _transaction(self, writes: Literal["data", "scenarios", "derived"] = "data"
-                     ) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _transaction(self, writes: Literal["data", "scenarios", "derived"] = "data") -> Iterator[Connection]:
         """One write transaction; ``writes`` says what it changes (a derived value kept in ``meta`` changes
         nothing anything is computed from)."""
         with self._lock, self._guard():
@@ -207,7 +260,7 @@ class Store:
                     self._reopen(read_only=True)
 
     @staticmethod
-    def _insert(con: duckdb.DuckDBPyConnection, schema: TableSchema, rows: Sequence[dict[str, Any]]) -> None:
+    def _insert(con: Connection, schema: TableSchema, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
         names = schema.column_names
@@ -219,6 +272,14 @@ class Store:
         ]
         quoted = ", ".join(f'"{n}"' for n in names)
         con.executemany(f"INSERT INTO {schema.name} ({quoted}) VALUES ({placeholders})", values)
+
+    def _insert_frame(self, con: Connection, schema: TableSchema, frame: Any) -> None:
+        """Many rows (a data frame with the table's columns) in one statement."""
+        columns = ", ".join(f'"{c}"' for c in schema.column_names)
+        duck = cast(duckdb.DuckDBPyConnection, con)
+        duck.register("incoming", frame)
+        duck.execute(f"INSERT INTO {schema.name} ({columns}) SELECT {columns} FROM incoming")
+        duck.unregister("incoming")
 
     def load_bundle(self, bundle: Bundle, fingerprint: str) -> dict[str, int]:
         """Replace the bundled rows with ``bundle``'s (which the caller has validated)."""
@@ -242,10 +303,10 @@ class Store:
                 if schema.name in ("firms", "inputs") and rows:
                     # an import may have written a row for a firm or input the bundle now defines (its
                     # provision rows point at the same id): the bundled row takes its place
-                    con.execute(f"DELETE FROM {schema.name} WHERE id IN (SELECT unnest(?))", [[r["id"] for r in rows]])
+                    con.execute(f"DELETE FROM {schema.name} WHERE id = ANY(?)", [[r["id"] for r in rows]])
                 self._insert(con, schema, rows)
                 counts[schema.name] = len(rows)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle_fingerprint', ?)", [fingerprint])
+            con.execute(_SET_META, ["bundle_fingerprint", fingerprint])
         return counts
 
     def bundle_fingerprint(self) -> str | None:
@@ -270,10 +331,7 @@ class Store:
                 self._insert(con, schemas.BY_NAME[name], rows.get(name, []))
             if frames:  # many rows: a table's columns as a data frame, inserted in one statement
                 for name, frame in frames.items():
-                    columns = ", ".join(f'"{c}"' for c in schemas.BY_NAME[name].column_names)
-                    con.register("incoming", frame)
-                    con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
-                    con.unregister("incoming")
+                    self._insert_frame(con, schemas.BY_NAME[name], frame)
             record = {"imported_at": datetime.now(UTC).isoformat(timespec="seconds"), **dataset}
             self._insert(con, schemas.DATASETS, [record])
 
@@ -282,11 +340,11 @@ class Store:
     def cached(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from the store (e.g. the engine's world), rebuilt after any write through this
         store. Writes by another process to the same file are not seen: one store object owns a file."""
+        generation = self.generation()
         with self._lock:
             hit = self._memo.get(key)
-            if hit is not None and hit[0] == self._generation:
+            if hit is not None and hit[0] == generation:
                 return cast(T, hit[1])
-            generation = self._generation
         value = build()
         with self._lock:
             self._memo[key] = (generation, value)
@@ -303,10 +361,9 @@ class Store:
         value = self.cached(f"derived:{key}:{version}", build)
         try:
             with self._transaction("derived") as con:
-                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                            [f"derived:{key}", json.dumps({"version": version, "value": value})])
+                con.execute(_SET_META, [f"derived:{key}", json.dumps({"version": version, "value": value})])
         except StoreBusyError:  # another process has the file open: keep the value in this process only
-            _log.info("derived value %s not kept in %s: the file is in use", key, self.path)
+            _log.info("derived value %s not kept in %s: the file is in use", key, self.location)
         return value
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -318,6 +375,9 @@ class Store:
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self._all(sql, params)
         return rows[0] if rows else None
+
+    def _in_written_order(self) -> str:
+        return f" ORDER BY {', '.join(self._WRITTEN_ORDER)}" if self._WRITTEN_ORDER else ""
 
     def count(self, table: str) -> int:
         schemas.BY_NAME[table]  # only declared tables
@@ -331,7 +391,8 @@ class Store:
             schema.column(column)  # KeyError for an undeclared column: never splice unknown names
         where = " AND ".join(f'"{c}" = ?' for c in equal)
         sql = f"SELECT * FROM {table}" + (f" WHERE {where}" if where else "")
-        sql += f" ORDER BY {order_by}" if order_by else ""
+        order = [*([order_by] if order_by else []), *self._WRITTEN_ORDER]
+        sql += f" ORDER BY {', '.join(order)}" if order else ""
         return [_decode(schema, r) for r in self._all(sql, list(equal.values()))]
 
     def input_ids(self) -> set[str]:
@@ -344,10 +405,10 @@ class Store:
         kind = {"firms": "firm", "inputs": "input", "countries": "country"}[table]
         imported: dict[str, list[str]] = {}
         for r in self._all("SELECT entity, external_name FROM external_ids WHERE entity_kind = ? "
-                           "AND external_name IS NOT NULL", [kind]):
+                           f"AND external_name IS NOT NULL{self._in_written_order()}", [kind]):
             imported.setdefault(r["entity"], []).append(r["external_name"])
         return [(r["id"], r["name"], [*(r["aliases"] or []), *imported.get(r["id"], [])]) for r in
-                self._all(f"SELECT id, name, aliases FROM {table}")]
+                self._all(f"SELECT id, name, aliases FROM {table}{self._in_written_order()}")]
 
     def provision_of_input(self, input_id: str) -> list[dict[str, Any]]:
         return self._all(
@@ -373,7 +434,7 @@ class Store:
         """Facts (joined with their source) filtered by entity (also inside '+' groups), metric, source."""
         clauses, params = [], []
         if entity is not None:
-            clauses.append("(f.entity = ? OR list_contains(string_split(f.entity, '+'), ?))")
+            clauses.append("(f.entity = ? OR ? = ANY(string_to_array(f.entity, '+')))")
             params += [entity, entity]
         for column, value in (("metric", metric), ("source", source), ("product", product)):
             if value is not None:
@@ -399,14 +460,15 @@ class Store:
         return self._all(
             f"SELECT year, {partner} AS partner, sum(value_usd) AS value_usd, sum(quantity_t) AS quantity_t "
             f"FROM trade_flows WHERE {' AND '.join(clauses)} GROUP BY year, partner "
-            "ORDER BY year, value_usd DESC, partner", params)
+            "ORDER BY year, value_usd DESC NULLS LAST, partner", params)
 
     def rules_of_source(self, source: str) -> list[dict[str, Any]]:
-        return [_decode(schemas.RULES, r) for r in self._all("SELECT * FROM rules WHERE source = ?", [source])]
+        return [_decode(schemas.RULES, r) for r in
+                self._all(f"SELECT * FROM rules WHERE source = ?{self._in_written_order()}", [source])]
 
     def source_usage(self) -> dict[str, int]:
         rows = self._all("SELECT source, count(*) AS n FROM (SELECT source FROM facts UNION ALL "
-                         "SELECT source FROM rules) GROUP BY source")
+                         "SELECT source FROM rules) AS used GROUP BY source")
         return {r["source"]: int(r["n"]) for r in rows}
 
     def period_labels(self) -> list[str]:

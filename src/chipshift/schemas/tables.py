@@ -1,11 +1,12 @@
 """Every table's columns, declared once.
 
-The bundled CSV files, the loader's validation, the DuckDB DDL and the data-format reference in
-``docs/data-format.md`` are all derived from the declarations below.
+The bundled CSV files, the loader's validation, the store's DDL (DuckDB and PostgreSQL) and the data-format
+reference in ``docs/data-format.md`` are all derived from the declarations below.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -13,6 +14,8 @@ from typing import Literal
 from chipshift.schemas import vocabulary as voc
 
 DType = Literal["str", "float", "int", "date", "bool", "list", "json"]
+#: The SQL databases a store can live in.
+Dialect = Literal["duckdb", "postgres"]
 
 _SQL_TYPES: Mapping[DType, str] = {
     "str": "VARCHAR",
@@ -23,6 +26,18 @@ _SQL_TYPES: Mapping[DType, str] = {
     "list": "VARCHAR[]",
     "json": "JSON",
 }
+#: The same types in PostgreSQL. Text compares byte by byte (collation "C"), as in DuckDB, so that ORDER BY
+#: gives the same order whatever the database's locale; JSON (not JSONB) keeps the text as written.
+_POSTGRES_TYPES: Mapping[DType, str] = {
+    "str": 'TEXT COLLATE "C"',
+    "float": "DOUBLE PRECISION",
+    "int": "BIGINT",
+    "date": 'TEXT COLLATE "C"',
+    "bool": "BOOLEAN",
+    "list": 'TEXT[] COLLATE "C"',
+    "json": "JSON",
+}
+_TYPES: Mapping[Dialect, Mapping[DType, str]] = {"duckdb": _SQL_TYPES, "postgres": _POSTGRES_TYPES}
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,9 @@ class Column:
     @property
     def sql_type(self) -> str:
         return _SQL_TYPES[self.dtype]
+
+    def sql_type_in(self, dialect: Dialect) -> str:
+        return _TYPES[dialect][self.dtype]
 
 
 @dataclass(frozen=True)
@@ -62,12 +80,12 @@ class TableSchema:
     def column(self, name: str) -> Column:
         return self.column_index[name]
 
-    def ddl(self) -> str:
+    def ddl(self, dialect: Dialect = "duckdb") -> str:
         """CREATE TABLE statement for the store."""
         lines = []
         for c in self.columns:
             null = " NOT NULL" if c.required else ""
-            lines.append(f'    "{c.name}" {c.sql_type}{null}')
+            lines.append(f'    "{c.name}" {c.sql_type_in(dialect)}{null}')
         if self.primary_key:
             lines.append(f"    PRIMARY KEY ({', '.join(self.primary_key)})")
         body = ",\n".join(lines)
@@ -488,3 +506,12 @@ PARTY_CHANGES = TableSchema(
 ALL: tuple[TableSchema, ...] = (*BUNDLED, STAGES, PROVISION, EXTERNAL_IDS, DATASETS, SCENARIOS, TRADE_FLOWS, PARTIES,
                                 PARTY_CHANGES)
 BY_NAME: Mapping[str, TableSchema] = {t.name: t for t in ALL}
+
+
+def schema_version(dialect: Dialect = "duckdb") -> str:
+    """A digest of every table's declared columns and their types in ``dialect``: the store records the version
+    it was last brought to (in ``meta``), and brings itself up to date when the declarations change."""
+    digest = hashlib.sha256()
+    for table in ALL:
+        digest.update(table.ddl(dialect).encode())
+    return digest.hexdigest()[:16]

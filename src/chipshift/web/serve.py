@@ -11,7 +11,7 @@ from chipshift.config import Settings
 WRITE_TOKEN_ENV = "CHIPSHIFT_WRITE_TOKEN"
 
 
-def serve(store: Path | None, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None,
+def serve(store: Path | str | None, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None,
           data_dir: Path | None = None) -> None:
     """Open the store (loading the bundled data when it changed) and serve the app until interrupted.
 
