@@ -1,7 +1,9 @@
-"""Shared fixtures: a tiny data folder to break on purpose, stores in temporary files, the CSET copy."""
+"""Shared fixtures: a tiny data folder to break on purpose, stores in temporary files, the CSET copy, a
+throwaway PostgreSQL cluster."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
+from tests.postgres_cluster import Cluster, cluster, server_programs
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -50,3 +53,17 @@ def bundled_store(tmp_path_factory: pytest.TempPathFactory, cset_dir: Path) -> I
     with api.open_store(settings) as store:
         api.import_cset(store, cset_dir)
         yield store
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL cluster for the session (``.database()`` gives each test a database of its own). Skipped
+    when PostgreSQL is not installed, but never in CI, where scripts/run-tests installs it."""
+    if server_programs() is None:
+        reason = ("PostgreSQL is not installed (initdb and pg_ctl not found): on Debian, apt-get install "
+                  "postgresql, as scripts/run-tests does")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with cluster() as running:
+        yield running
