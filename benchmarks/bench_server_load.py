@@ -1,7 +1,9 @@
 """Load benchmark of the shared server: 20 clients on an uncached mix of questions, and a write every second.
 
 Run: .venv/bin/python benchmarks/bench_server_load.py [--cset ../shared/data/cset-eto] [--seconds 60]
-Builds a temporary store (bundled data + CSET import), starts `chipshift.web` with uvicorn and a write token in
+     [--store postgresql://USER@127.0.0.1:PORT/DBNAME]
+Builds a temporary store (bundled data + CSET import; with ``--store``, in that PostgreSQL database, which
+should be empty), starts `chipshift.web` with uvicorn and a write token in
 a child process on 127.0.0.1 and a free port, then for ``--seconds`` runs ``--clients`` threads, each asking in
 turn (every request distinct, so nothing is answered from the cache):
 - exposure of China at a distinct date (GET /api/v1/exposure),
@@ -40,9 +42,10 @@ TOKEN = "bench-token"
 SERVER = """
 import sys, uvicorn
 from pathlib import Path
-from chipshift.config import Settings
+from chipshift.config import Settings, store_location
 from chipshift.web import create_app
-app = create_app(Settings(store_path=Path(sys.argv[1])), write_token=sys.argv[3], examples_dir=Path(sys.argv[4]))
+app = create_app(Settings(store_path=store_location(sys.argv[1])), write_token=sys.argv[3],
+                 examples_dir=Path(sys.argv[4]))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False, ws="none")
 """
 
@@ -122,12 +125,19 @@ def main() -> None:
     parser.add_argument("--cset", type=Path, default=REPO.parent / "shared" / "data" / "cset-eto")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--store", help="a PostgreSQL database (postgresql:// URL, empty) instead of a DuckDB file")
     args = parser.parse_args()
-    from chipshift.io.store import Store
+    from chipshift.io.store import open_at
 
-    store_path = temporary_store(args.cset, "chipshift-bench-load-")
-    folder = store_path.parent
-    with Store(store_path) as store:
+    store_path: Path | str = args.store or temporary_store(args.cset, "chipshift-bench-load-")
+    folder = None if args.store else Path(store_path).parent
+    if args.store:
+        from chipshift import api
+        from chipshift.config import Settings
+
+        with api.open_store(Settings(store_path=args.store)) as filling:
+            api.import_cset(filling, args.cset)
+    with open_at(store_path) as store:
         inputs = [r["id"] for r in store.rows("inputs")]
         random.Random(7).shuffle(inputs)
     port = free_port()
@@ -139,11 +149,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     by_kind: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for kind, status, ms in log:
         by_kind[kind].append((status, ms))
-    print(f"{args.clients} clients and one writer for {args.seconds:g} s on 127.0.0.1")
+    print(f"{args.clients} clients and one writer for {args.seconds:g} s on 127.0.0.1, store: "
+          f"{'PostgreSQL' if args.store else 'DuckDB'}")
     print(f"{'kind':<14} {'n':>5} {'statuses':<28} {'p50 ms':>8} {'p95 ms':>8}")
     for kind, rows in sorted(by_kind.items()):
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(s for s, _ in rows).items()))

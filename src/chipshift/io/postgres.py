@@ -74,14 +74,12 @@ def describe(url: str) -> str:
 
 
 class PostgresStore(Store):
-    """The store in the PostgreSQL database at ``url`` (``postgresql://user:password@host:port/dbname``;
-    the database must exist, and the user may create tables in it)."""
+    """The store in the PostgreSQL database at a URL (``postgresql://user:password@host:port/dbname``; the
+    database must exist, and the user may create tables in it). ``writable`` is a DuckDB file's matter: a
+    PostgreSQL store can always be written."""
 
     dialect: Dialect = "postgres"
     _WRITTEN_ORDER = (_ROW,)
-
-    def __init__(self, url: str, *, writable: bool = False) -> None:
-        super().__init__(url, writable=writable)
 
     @property
     def location(self) -> str:
@@ -103,12 +101,18 @@ class PostgresStore(Store):
         self._keeps_writer = True
         self._read_only = False
         self._con = _Adapter(self._connect_raw())
-        # the counts of writes are read on a connection of their own: a cache lookup never waits for a query
-        self._counter = self._connect_raw()
-        self._counter_lock = threading.Lock()
-        with self._lock, self._guard():
-            if self._stored_version() != schemas.schema_version(self.dialect):
-                self._migrate()  # in a write transaction: processes opening a new database do it in turn
+        try:
+            # the counts of writes are read on a connection of their own: a cache lookup never waits for a query
+            self._counter = self._connect_raw()
+            self._counter_lock = threading.Lock()
+            with self._lock, self._guard():
+                if self._stored_version() != schemas.schema_version(self.dialect):
+                    self._migrate()  # in a write transaction: processes opening a new database do it in turn
+        except BaseException:
+            self._con.raw.close()
+            if hasattr(self, "_counter"):
+                self._counter.close()
+            raise
 
     def _add_missing_columns(self, con: Connection, schema: TableSchema) -> None:
         super()._add_missing_columns(con, schema)
