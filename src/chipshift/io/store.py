@@ -339,7 +339,8 @@ class Store:
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from the store (e.g. the engine's world), rebuilt after any write through this
-        store. Writes by another process to the same file are not seen: one store object owns a file."""
+        store. Writes by another process to the same file are not seen: one store object owns a file (on
+        PostgreSQL, the generation is the database's, so every process's writes are)."""
         generation = self.generation()
         with self._lock:
             hit = self._memo.get(key)
