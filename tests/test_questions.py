@@ -154,7 +154,8 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
     # Frost & Sullivan's 2024 market size (another estimator than the shares' Bernstein, so no revenue from them)
     assert _default(sizes, period="2024", unit="cny_bn") == 142.5
-    bernstein = [f for f in shares if f["entity"] == "metax" and f["period"] == "2024" and "Bernstein" in f["definition"]]
+    bernstein = [f for f in shares
+                 if f["entity"] == "metax" and f["period"] == "2024" and "Bernstein" in f["definition"]]
     assert [f["value"] for f in bernstein] == [1]
     assert _default(_facts(bundled_store, "moore-threads", "revenue"), period="2024") == 438
 
@@ -165,7 +166,8 @@ def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
     assert q3 == {"sk-hynix": 57, "samsung": 22, "micron": 21}
     q3_units = {f["entity"]: f["value"] for f in hbm if f["period"] == "2025Q3" and f["basis"] == "shipments"}
     assert q3_units == {"sk-hynix": 60, "micron": 22, "samsung": 17}
-    assert _default(hbm, entity="samsung", period="2024Q2", basis="shipments") == 41  # Counterpoint via the Korea Herald
+    # Counterpoint via the Korea Herald
+    assert _default(hbm, entity="samsung", period="2024Q2", basis="shipments") == 41
     april_2024 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2024" and f["source"].startswith("ajunews")}
     assert april_2024 == {"sk-hynix": 52.5, "samsung": 42.4, "micron": 5.1}  # TrendForce's projection, not a measure
     assert not [f for f in hbm if f["entity"] == "cxmt"]  # no source gives CXMT an HBM share: 'partly'

@@ -194,10 +194,15 @@ def test_derived_values_are_kept_without_a_new_generation(store: Store) -> None:
     assert store.persisted("demo", "v1", lambda: pytest.fail("rebuilt")) == {"a": [1, 2]}
     assert store.generation() == generation
     calls: list[int] = []
-    assert store.cached("k", lambda: calls.append(1) or len(calls)) == 1
-    assert store.cached("k", lambda: calls.append(1) or len(calls)) == 1
+
+    def build() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert store.cached("k", build) == 1
+    assert store.cached("k", build) == 1
     store.store_user_facts(_source("user-s"), [])
-    assert store.cached("k", lambda: calls.append(1) or len(calls)) == 2  # a write made it stale
+    assert store.cached("k", build) == 2  # a write made it stale
 
 
 # -- the same answers on both ------------------------------------------------------------------------
@@ -280,7 +285,11 @@ def test_writers_follow_one_another(shared: str) -> None:
     done = threading.Event()
     with first._transaction("scenarios") as con:
         first._insert(con, schemas.SCENARIOS, [_scenario("first")])
-        waiting = threading.Thread(target=lambda: (second.save_scenario(_scenario("second")), done.set()))
+        def save_second() -> None:
+            second.save_scenario(_scenario("second"))
+            done.set()
+
+        waiting = threading.Thread(target=save_second)
         waiting.start()
         assert not done.wait(0.5)  # the second write waits for the first (it is not refused)
     waiting.join(timeout=10)

@@ -55,7 +55,7 @@ def _scenario(scenario_id: str) -> dict[str, object]:
 def loaded(mini_settings: Settings) -> Path:
     """A store file holding the mini bundle, closed."""
     api.open_store(mini_settings).close()
-    return mini_settings.store_path
+    return Path(mini_settings.store_path)
 
 
 def test_queries_read_side_by_side(loaded: Path, mini_settings: Settings) -> None:

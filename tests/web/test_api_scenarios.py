@@ -3,6 +3,8 @@ saving and deleting (with and without the write token)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 from fastapi.testclient import TestClient
 from tests.test_store_sharing import held
@@ -160,7 +162,7 @@ def test_examples_folder_only_resolves_listed_names(client: TestClient) -> None:
 
 def test_a_save_while_another_process_reads_the_store_answers_503(client: TestClient,
                                                                    web_settings: Settings) -> None:
-    with held(web_settings.store_path, "read"):
+    with held(Path(web_settings.store_path), "read"):
         r = client.post("/api/v1/scenarios", json={"id": "busy", "scenario": LIFT_H20}, headers=AUTH)
         assert client.get("/api/v1/scenarios").status_code == 200  # reading goes on meanwhile
     assert r.status_code == 503 and r.headers["Retry-After"] == "2"
