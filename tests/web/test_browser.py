@@ -157,6 +157,7 @@ def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) 
     assert "China may still buy" in page.locator("#avail-series-chart").inner_text()
     rows = page.locator("#avail-series-table table.data")
     assert "2018-01-01" in rows.inner_text() and "E-NL-EUV-2019" in rows.inner_text()
+    assert "Sources:" in " ".join(page.locator("#avail-series-chart svg text.footer").all_text_contents())
     page.locator("#avail-series-chart").scroll_into_view_if_needed()
     _shot(page, "explorer-availability-over-time")
 
@@ -214,6 +215,9 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/exposure?target=CHN&at=2025-12-31")
     page.wait_for_selector("#heatmap svg")
     assert page.locator("#heatmap svg g.heat-row").count() > 50
+    # each chart says what its figures rest on, inside the picture (so its downloads carry it too)
+    footer = " ".join(page.locator("#heatmap svg text.footer").all_text_contents())
+    assert "Scenario: baseline" in footer and "as of 2025-12-31" in footer and "Sources:" in footer
     assert page.locator("#localization table.data").count() >= 1
     # each published estimate opens its source, from the mouse and from the keyboard
     estimate = page.locator("#localization table.data .figure").first
@@ -368,6 +372,8 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     assert charts.count() >= 1 and "price@" in page.locator("#market-results").inner_text()
     assert charts.first.locator("polygon.band").count() == 2, "each side's own 5-95% band"
     assert "b 95%" in page.locator("#market-results table.data").inner_text()
+    footer = " ".join(charts.first.locator("text.footer").all_text_contents())
+    assert "Case gallium-export-controls" in footer and "5-95% band" in footer
     box.scroll_into_view_if_needed()
     _shot(page, "compare-market-variants")
 

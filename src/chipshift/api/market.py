@@ -356,6 +356,7 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
                                 "restrictions": None if v.restrictions is None else _scenario_label(v.restrictions)}
                          for side, name, v in (("a", name_a, left), ("b", name_b, right))},
             "draws": draws, "seed": seed,
+            "data_as_of": max((d for d in (ra.get("data_as_of"), rb.get("data_as_of")) if d), default=None),
             "bands": ("each side's own 5-95% band of its draws (the same seed on both sides); the band of the "
                       "difference is not given" if draws else "no draws: values at the fitted parameters"),
             "difference_unit": "b - a, in each output's unit (percentage points for a share)",

@@ -136,11 +136,14 @@ def destination(store: Store, target: str, segment: str | None = None) -> Destin
     return Destination(country=firm["hq_country"], firm=firm_id, segment=segment)
 
 
-def _context(loaded: Loaded, dest: Destination, at: date) -> Report:
+def _context(store: Store, loaded: Loaded, dest: Destination, at: date) -> Report:
+    """What every answer about a destination says of itself: the destination, the date, the scenario, and who the
+    shares and rules come from."""
     scenario = loaded.scenario
     return {"destination": dest.label, "at": at.isoformat(),
             "scenario": None if scenario is None else {"name": scenario.name, "digest": scenario.digest,
-                                                       "file": scenario.file}}
+                                                       "file": scenario.file},
+            "data_sources": _data_sources(store)}
 
 
 def restrictions_list(store: Store, target: str | None = None, at: str | date | None = None,
@@ -153,11 +156,11 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
         rows = [{"id": r.id, "name": r.name, "kind": r.kind.value, "imposed_by": r.imposed_by, "policy": r.policy,
                  "start": r.start, "ended": r.ended, "status": r.status, "source": r.source, "gaps": list(r.gaps)}
                 for r in loaded.rules if in_force(r, when)]
-        return {**_context(loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
+        return {**_context(store, loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     rows = analyses.rules_in_force(s)
-    return {**_context(loaded, dest, when), "count": len(rows),
+    return {**_context(store, loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
                     "buyers or end uses (see reach_note); rules_lifted: rules in their own dates that "
                     "relaxations in force lift for everything they reach here",
@@ -213,7 +216,7 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     rows = analyses.availability_table(s, _inputs(store, loaded.world, input_name), view, detail=True)
-    return {**_context(loaded, dest, when),
+    return {**_context(store, loaded, dest, when),
             "definition": "share of world supply (by the view's providers) not barred for the destination; "
                           "'available' is the strict reading (licences under review refused, unknown reach applied) "
                           "and is null when some shares are unknown and the bounds differ",
@@ -226,7 +229,7 @@ def exposure(store: Store, target: str, at: str | date | None = None, scenario: 
     when = _date(at, loaded.scenario)
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-    return {**_context(loaded, dest, when), **analyses.exposure(s)}
+    return {**_context(store, loaded, dest, when), **analyses.exposure(s)}
 
 
 #: The most dates one series may hold: bounds the time and memory of a question.
@@ -297,9 +300,9 @@ def _over_time(store: Store, target: str, start: str | date, end: str | date, ev
         now = _reaching(s)
         changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
         before = now
-    context = {**_context(loaded, dest, dates[0]), "destination_name": destination_name(store, dest), "at": None,
+    context = {**_context(store, loaded, dest, dates[0]), "destination_name": destination_name(store, dest), "at": None,
                "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": every,
-               "dates": [d.isoformat() for d in dates], "rule_changes": changes, "data_sources": _data_sources(store)}
+               "dates": [d.isoformat() for d in dates], "rule_changes": changes}
     return context, rows
 
 
@@ -426,7 +429,7 @@ def impairment(store: Store, target: str, at: str | date | None = None, scenario
     when = _date(at, loaded.scenario)
     dest = destination(store, target)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-    return {**_context(loaded, dest, when), **analyses.impairment(s, threshold_pct)}
+    return {**_context(store, loaded, dest, when), **analyses.impairment(s, threshold_pct)}
 
 
 def diff(store: Store, target: str, at: str | date | None = None, to: str | date | None = None,

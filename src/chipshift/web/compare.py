@@ -109,4 +109,4 @@ def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, l
             "by_input": changes["inputs"], "by_stage": stage_rows,
             "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
             "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
-            "by_year": by_year, "market": MARKET_POINTER}
+            "by_year": by_year, "data_sources": sides[0][2]["data_sources"], "market": MARKET_POINTER}

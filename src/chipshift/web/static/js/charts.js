@@ -350,9 +350,36 @@ CS.charts = (() => {
     img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(serialize(svg));
   }
 
-  /* A chart in a box with SVG and PNG downloads. */
-  function box(container, svg, filename) {
+  /* The lines of `text` that fit `px` at `size`, broken between words. */
+  function wrap(text, px, size) {
+    const lines = [];
+    let line = "";
+    for (const word of String(text).split(/\s+/).filter(Boolean)) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && textWidth(next, size) > px) { lines.push(line); line = word; } else line = next;
+    }
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  /* A footer under the chart, inside the picture so the SVG and PNG downloads carry it: what the chart's figures
+     rest on (scenario, date, sources). */
+  function addFooter(svg, footer) {
+    if (!footer) return;
+    const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
+    const lines = wrap(footer, w - 16, 10);
+    lines.forEach((line, i) => svg.append(s("text", { class: "footer", x: 8, y: h + 10 + i * 13, "font-size": 10, fill: MUTED, text: line })));
+    const height = h + 8 + lines.length * 13;
+    svg.setAttribute("height", height);
+    svg.setAttribute("viewBox", `0 0 ${w} ${height}`);
+    const background = svg.querySelector(":scope > rect");
+    if (background) background.setAttribute("height", height);
+  }
+
+  /* A chart in a box with SVG and PNG downloads; `footer`: the text of its footer (see CS.footer). */
+  function box(container, svg, filename, footer) {
     CS.clear(container);
+    addFooter(svg, footer);
     // a picture with marks to press inside is a group, not an image (an image's insides are hidden from readers)
     if (svg.querySelector("[tabindex]")) svg.setAttribute("role", "group");
     // each such mark is named by the text it shows (so that a name spoken aloud finds it), then its tooltip; in a

@@ -16,6 +16,8 @@
     try { r = await post("/compare", body); } catch (e) { clear(box); return; }
     clear(box);
     const L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
+    const foot = `Left: ${L} on ${r.left.at} · right: ${R} on ${r.right.at} · target ${r.destination}` +
+      (r.data_sources && r.data_sources.length ? ` · Sources: ${r.data_sources.join("; ")}` : "");
     box.append(el("section", { class: "card", id: "compare-result" }, el("h2", { text: `${L}  vs  ${R}` }),
       el("div", { class: "stat" }, el("b", { text: r.destination }), "target"),
       el("div", { class: "stat" }, el("b", { text: `${r.left.at} / ${r.right.at}` }), "dates (left / right)"),
@@ -28,14 +30,14 @@
     box.append(grid);
     CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), values: [
       { lower: s.left_barred_lower, upper: s.left_barred_upper }, { lower: s.right_barred_lower, upper: s.right_barred_upper }] })),
-    { series: [L, R], title: "Barred share by stage", width: 620 }), "compare-stages");
+    { series: [L, R], title: "Barred share by stage", width: 620 }), "compare-stages", foot);
     CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [
       { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
-    { title: "Barred share by year", width: 620 }), "compare-years");
+    { title: "Barred share by year", width: 620 }), "compare-years", `31 December of each year · ${foot}`);
     const inChart = el("div"), inTable = el("div");
     box.append(CS.section(`By input (${r.by_input.length} differ)`, inChart, inTable));
     if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: "Availability by input" }), "compare-inputs");
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: "Availability by input" }), "compare-inputs", foot);
     else inChart.append(el("p", { class: "muted", text: "No input's availability differs." }));
     table(inTable, { filename: "compare-inputs", rows: r.by_input, columns: [{ key: "name", label: "Input" },
       { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v) }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v) },
@@ -49,7 +51,7 @@
       const step = Math.max(1, Math.ceil(max / 4));
       if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider,
         values: [{ lower: 0, upper: x.left_barred }, { lower: 0, upper: x.right_barred }] })),
-      { series: [L, R], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs barred` }), `compare-${name}`);
+      { series: [L, R], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs barred` }), `compare-${name}`, foot);
       table(t, { filename: `compare-${name}`, rows, columns: [{ key: "provider", label: "Provider" },
         { key: "left_barred", label: `${L}: barred`, num: true }, { key: "right_barred", label: `${R}: barred`, num: true },
         { key: "change_barred", label: "Change", num: true }, { key: "left_maybe", label: `${L}: maybe`, num: true }, { key: "right_maybe", label: `${R}: maybe`, num: true },
@@ -114,7 +116,9 @@
       grid.append(CS.section(name, chart));
       CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: side("a") }, { name: r.b, points: side("b") }],
         { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
-        `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`);
+        `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
+        `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
+        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + " · Sources: the facts each case cites (Results page)");
     }
     box.append(grid);
     const t = el("div");

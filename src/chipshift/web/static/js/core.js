@@ -211,6 +211,20 @@ const CS = (() => {
   }
 
   function params() { return new URLSearchParams(location.search); }
+  /* A chart's footer from an answer about a destination: its scenario, its date and its sources; `extra` adds a
+     part (e.g. what the bars count). */
+  function footer(answer, extra) {
+    const parts = [];
+    if (answer) {
+      const sc = answer.scenario;
+      parts.push(`Scenario: ${sc ? sc.name : "baseline (the bundled rules)"}`);
+      if (answer.at) parts.push(`as of ${answer.at}`);
+    }
+    if (extra) parts.push(extra);
+    if (answer && answer.data_sources && answer.data_sources.length) parts.push(`Sources: ${answer.data_sources.join("; ")}`);
+    return parts.join(" · ");
+  }
+
   function setParams(values) {
     const u = new URL(location.href);
     for (const [k, v] of Object.entries(values)) { if (v === null || v === undefined || v === "") u.searchParams.delete(k); else u.searchParams.set(k, v); }
@@ -255,5 +269,5 @@ const CS = (() => {
   });
 
   return { API, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
-    showSource, sourceTitle, params, setParams, section, fillTargets, fillScenarios, fillSegments, setJsonLink };
+    showSource, sourceTitle, params, setParams, footer, section, fillTargets, fillScenarios, fillSegments, setJsonLink };
 })();

@@ -57,7 +57,8 @@
       const chart = el("div");
       box.append(chart);
       CS.charts.box(chart, CS.charts.bars(stage.countries.map((c) => ({ label: c.name, value: c.share_pct, tip: `${c.name}: ${pct(c.share_pct)} (${c.year || ""})` })),
-        { title: `${stage.name}: countries` }), `stage-${stage.id}-countries`);
+        { title: `${stage.name}: countries` }), `stage-${stage.id}-countries`,
+        [stage.share_basis, tree && tree.attribution && tree.attribution.length ? `Sources: ${tree.attribution.join("; ")}` : ""].filter(Boolean).join(" · "));
       if (stage.share_basis) box.append(el("p", { class: "muted small", text: stage.share_basis }));
     }
     const flat = [];
@@ -69,6 +70,11 @@
       { key: "name", label: "Input" }, { key: "kind", label: "Kind" }, { key: "top_country", label: "Top country" },
       { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)) },
       { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
+  }
+
+  /* The publishers behind some rows' figures, for a chart's footer. */
+  function publishersOf(rows) {
+    return [...new Set(rows.map((r) => r.source && (r.source.publisher || r.source.note)).filter(Boolean))].join("; ");
   }
 
   function shareRows(rows) {
@@ -99,7 +105,8 @@
       box.append(el("h2", { text: `${title} (${rows.length})` }));
       const chart = el("div"), t = el("div");
       box.append(chart, t);
-      CS.charts.box(chart, CS.charts.bars(shareRows(rows), { title: `${d.name}: ${name}` }), `${d.id}-${name}`);
+      CS.charts.box(chart, CS.charts.bars(shareRows(rows), { title: `${d.name}: ${name}` }), `${d.id}-${name}`,
+        `Share of world supply (%), latest period per provider · Sources: ${publishersOf(rows) || "see the table"}`);
       table(t, { filename: `${d.id}-${name}`, rows, columns: [
         { key: "name", label: one },
         { key: "share_pct", label: "Share", num: true, format: (v, r) => (r.share_known ? pct(v) : "unknown"), source: (r) => r.source },
@@ -153,7 +160,7 @@
       const holder = el("div");
       clear(chart).append(el("h3", { class: "small", text: title }), holder);
       CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title }),
-        `${d.id}-availability-${body.destination}-${from}-${to}`);
+        `${d.id}-availability-${body.destination}-${from}-${to}`, CS.footer(body, `1 January of each year, ${from}–${to}`));
       table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${from}-${to}`, rows: body.inputs, columns: [
         { key: "at", label: "Date" }, { key: "available_lower", label: "Lower", num: true, format: (v) => frac(v) },
         { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v) },
@@ -234,7 +241,8 @@
       box.append(el("h2", { text: `Supplies (${d.supplies.length} inputs)` }));
       const chart = el("div"), t = el("div");
       box.append(chart, t);
-      CS.charts.box(chart, CS.charts.bars(d.supplies.map((r) => ({ label: r.input_name, value: r.share_pct, source: r.source })), { title: `${d.name}: shares of world supply` }), `${d.id}-supplies`);
+      CS.charts.box(chart, CS.charts.bars(d.supplies.map((r) => ({ label: r.input_name, value: r.share_pct, source: r.source })), { title: `${d.name}: shares of world supply` }), `${d.id}-supplies`,
+        `Share of world supply (%) · Sources: ${publishersOf(d.supplies) || "see the table"}`);
       table(t, { filename: `${d.id}-supplies`, rows: d.supplies, onRow: (r) => showInput(r.input), columns: [
         { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), source: (r) => r.source }, { key: "year", label: "Year" }] });
     }

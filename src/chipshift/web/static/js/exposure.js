@@ -24,7 +24,8 @@
         return { label: r.name, group: stageName(r.stage), values, onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; },
           tip: `${r.name}: barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}; barred providers: ${r.barred_providers.join(", ") || "none"}; maybe: ${r.maybe_barred_providers.join(", ") || "none"}` };
       }) });
-    CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`);
+    CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`,
+      CS.footer(exposure, "share of each input's world supply barred for the target; a row's providers and their sources open in the Explorer"));
   }
 
   async function load() {
@@ -53,7 +54,8 @@
     const stages = exposure.by_stage;
     CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), values: [
       { lower: s.barred_lower_mean, upper: s.barred_upper_mean }, { lower: s.barred_lower_weighted, upper: s.barred_upper_weighted }] })),
-    { series: ["equal weight per input", "weighted by market size (USD)"], title: "Exposure by stage" }), `exposure-${exposure.destination}-stages`);
+    { series: ["equal weight per input", "weighted by market size (USD)"], title: "Exposure by stage" }), `exposure-${exposure.destination}-stages`,
+    CS.footer(exposure, "share of the stage's supply barred for the target (lower to upper bound)"));
     table($("#stage-table"), { filename: `exposure-${exposure.destination}-stages`, rows: stages, columns: [
       { key: "stage", label: "Stage", format: stageName }, { key: "inputs", label: "Inputs", num: true },
       { key: "barred_lower_mean", label: "Barred lower (mean)", num: true, format: (v) => frac(v) },
@@ -109,7 +111,8 @@
     const stages = [...new Set(body.by_stage.map((r) => r.stage))];
     const svg = CS.charts.bands(points, stages.map((st) => ({ name: stageName(st), lower: `${st}_lo`, upper: `${st}_hi` })),
       { title: `Share of the supply of ${body.destination_name} barred, by stage (market-size weighted), ${from}–${to}` });
-    CS.charts.box($("#series-chart"), svg, `exposure-${body.destination}-${from}-${to}`);
+    CS.charts.box($("#series-chart"), svg, `exposure-${body.destination}-${from}-${to}`,
+      CS.footer(body, `1 January of each year, ${from}–${to}`));
     table($("#series-changes"), { filename: `exposure-${body.destination}-${from}-${to}-rules`,
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
         { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date" },

@@ -22,6 +22,13 @@
     return [output, "", "%"];
   }
 
+  /* A run's charts' footer: the case file and digest, the draws, the date of the data and the publishers cited. */
+  function runFooter(r) {
+    const publishers = [...new Set(Object.values(r.facts || {}).map((f) => f.publisher).filter(Boolean))];
+    return [`Case ${r.file} (digest ${r.digest})`, r.draws ? `${r.draws} draws: 5–95% band` : "no draws",
+      r.data_as_of ? `data as of ${r.data_as_of}` : "", publishers.length ? `Sources: ${publishers.join("; ")}` : ""].filter(Boolean).join(" · ");
+  }
+
   function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
 
   /* A linked run (model: linked) has outputs by period (quarters, years) with a unit; a single market's by year. */
@@ -91,7 +98,7 @@
     for (const output of headline) {
       const chart = el("div");
       grid.append(CS.section((isLinked(r) ? linkedTitle(r, output) : title(r, output))[0], chart));
-      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`);
+      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r));
     }
     const shareRows = isLinked(r) ? [] : r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
     if (shareRows.length) {
@@ -99,7 +106,7 @@
       const chart = el("div", { id: "share-stack" });
       grid.append(CS.section(`Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`, chart));
       CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: o.output.split(":")[1], value: o.value })) })),
-        { title: "Supplier shares by year" }), `${r.case}-shares`);
+        { title: "Supplier shares by year" }), `${r.case}-shares`, runFooter(r));
     }
     box.append(grid);
     const fit = el("div");

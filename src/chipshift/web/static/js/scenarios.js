@@ -116,11 +116,13 @@
     box.append(CS.section("Exposure by stage: baseline vs scenario", chart));
     CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), values: [
       { lower: base[s.stage] ? base[s.stage].barred_lower_mean : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean : null },
-      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: "Exposure by stage" }), "run-stages");
+      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: "Exposure by stage" }), "run-stages",
+    CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
     const diffChart = el("div"), diffTable = el("div");
     box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
     if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: "Availability before and after" }), "run-diff");
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: "Availability before and after" }), "run-diff",
+      CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario"));
     else diffChart.append(el("p", { class: "muted", text: "No input's availability changes at this date." }));
     table(diffTable, { filename: "run-diff", rows: r.diff.inputs, columns: diffColumns() });
     const it = el("div");
