@@ -283,6 +283,26 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
     _shot(page, "sources")
 
 
+def test_tables_have_facets_a_filter_and_pages(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/restrictions")
+    box = page.locator("#rules-table")
+    kind = box.locator("select.facet[aria-label^='Kind']")
+    kind.select_option("relaxation")
+    kinds = box.locator("table.data tbody tr td:nth-child(4)").all_inner_texts()
+    assert kinds and set(kinds) == {"relaxation"}
+    assert "(of " in box.locator(".toolbar .label").inner_text()
+    kind.select_option("")
+    box.locator("input.filter").fill("E-NL-")
+    ids = box.locator("table.data tbody tr td:first-child").all_inner_texts()
+    assert ids and all("E-NL-" in i for i in ids)
+    _open(page, f"{base_url}/sources")
+    label = page.locator("#sources .toolbar .label").first
+    assert label.inner_text().startswith("rows 1–100 of ")
+    page.locator("#sources .toolbar button", has_text="Next").first.click()
+    assert label.inner_text().startswith("rows 101–200 of ")
+    _shot(page, "sources-page-2")
+
+
 def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/results")
     # it opens on the first shipped case's central run, without being asked

@@ -123,18 +123,65 @@ const CS = (() => {
 
   /* -- tables ---------------------------------------------------------------------------------- */
   /* columns: [{key, label, format(v,row), num, render(row) -> Node, source(row) -> source|null, csv(row)}] */
+  /* The rows a table shows a page: more are reached with its Previous and Next buttons. */
+  const PAGE_ROWS = 100;
+
+  /* A cell's text as the table shows it (for filtering; a cell that renders a node gives its text). */
+  function cellText(c, row) {
+    if (c.render) { const n = c.render(row); return n instanceof Node ? n.textContent : String(n ?? ""); }
+    const v = row[c.key];
+    const shown = c.format ? c.format(v, row) : Array.isArray(v) ? v.join(", ") : v ?? "";
+    return shown instanceof Node ? shown.textContent : String(shown);
+  }
+
   function table(container, spec) {
     clear(container);
-    const state = { rows: spec.rows.slice(), sortKey: null, dir: 1 };
+    const all = spec.rows.slice();
+    const state = { rows: all.slice(), sortKey: null, dir: 1, page: 0, query: "", facets: {} };
     // the box scrolls when the table is taller or wider than it: keyboard users reach it with Tab and scroll it
     const wrap = el("div", { class: "table-wrap", tabindex: "0", role: "region",
       "aria-label": spec.label || (spec.filename || "table").replace(/-/g, " ") });
-    const bar = el("div", { class: "toolbar" },
-      el("span", { class: "label", text: `${spec.rows.length} row${spec.rows.length === 1 ? "" : "s"}` }),
-      el("button", { type: "button", class: "secondary tiny", "data-download": "csv",
-        onclick: () => download((spec.filename || "table") + ".csv", csv(spec.columns, state.rows), "text/csv") }, "CSV"));
+    const name = (spec.label || spec.filename || "table").replace(/-/g, " ");
+    const count = el("span", { class: "label", "aria-live": "polite" });
+    const bar = el("div", { class: "toolbar" }, count);
+    // a facet for each column of a few distinct words (kinds, imposers, lists), and a filter on every cell's text
+    if (all.length > 10) {
+      for (const c of spec.columns.filter((c) => !c.num && !c.render && !c.source).slice(0, 8)) {
+        const values = [...new Set(all.map((r) => cellText(c, r)).filter(Boolean))].sort();
+        if (values.length < 2 || values.length > 12 || values.some((v) => v.length > 40)) continue;
+        const pick = el("select", { class: "facet", "aria-label": `${c.label || c.key}: show only`,
+          onchange: () => { state.facets[c.key] = pick.value; state.page = 0; refilter(); draw(); } },
+        el("option", { value: "", text: `${c.label || c.key}: all` }), values.map((v) => el("option", { value: v, text: v })));
+        bar.append(pick);
+        state.facets[c.key] = "";
+        if (Object.keys(state.facets).length >= 3) break;
+      }
+      const filter = el("input", { type: "search", class: "filter", placeholder: "Filter rows", "aria-label": `Filter the rows of ${name}`,
+        oninput: () => { state.query = filter.value.trim().toLowerCase(); state.page = 0; refilter(); draw(); } });
+      bar.append(filter);
+    }
+    const prev = el("button", { type: "button", class: "secondary tiny", text: "Previous", onclick: () => { state.page -= 1; draw(); } });
+    const next = el("button", { type: "button", class: "secondary tiny", text: "Next", onclick: () => { state.page += 1; draw(); } });
+    bar.append(prev, next, el("button", { type: "button", class: "secondary tiny", "data-download": "csv",
+      title: "the rows the filters keep, in the order shown (every page)",
+      onclick: () => download((spec.filename || "table") + ".csv", csv(spec.columns, state.rows), "text/csv") }, "CSV"));
     container.append(bar, wrap);
+    function refilter() {
+      const byKey = Object.fromEntries(spec.columns.map((c) => [c.key, c]));
+      state.rows = all.filter((r) => Object.entries(state.facets).every(([k, v]) => !v || cellText(byKey[k], r) === v)
+        && (!state.query || spec.columns.some((c) => cellText(c, r).toLowerCase().includes(state.query))));
+      if (state.sortKey) sort();
+    }
     function draw() {
+      const pages = Math.max(1, Math.ceil(state.rows.length / PAGE_ROWS));
+      state.page = Math.min(Math.max(state.page, 0), pages - 1);
+      const first = state.page * PAGE_ROWS, shown = state.rows.slice(first, first + PAGE_ROWS);
+      const kept = state.rows.length === all.length ? "" : ` (of ${all.length})`;
+      count.textContent = pages > 1 ? `rows ${first + 1}–${first + shown.length} of ${state.rows.length}${kept}`
+        : `${state.rows.length} row${state.rows.length === 1 ? "" : "s"}${kept}`;
+      prev.hidden = next.hidden = pages < 2;
+      prev.disabled = state.page === 0;
+      next.disabled = state.page >= pages - 1;
       // each heading is a button, so that sorting works from the keyboard too; aria-sort tells the order
       const thead = el("thead", {}, el("tr", {}, spec.columns.map((c) => el("th", {
         class: c.num ? "num" : null, scope: "col",
@@ -143,7 +190,7 @@ const CS = (() => {
         onclick: () => { state.dir = state.sortKey === c.key ? -state.dir : 1; state.sortKey = c.key; sort(); draw(); },
       }, (c.label || c.key) + (state.sortKey === c.key ? (state.dir > 0 ? " ▲" : " ▼") : ""))))));
       const tbody = el("tbody");
-      for (const row of state.rows) {
+      for (const row of shown) {
         // a row that opens something opens from the keyboard too (Tab to it, then Enter)
         const tr = el("tr", { class: spec.onRow ? "clickable" : null, tabindex: spec.onRow ? "0" : null,
           onclick: spec.onRow ? () => spec.onRow(row) : null,
