@@ -731,12 +731,14 @@ def serve(host: Annotated[str, typer.Option(help="Address to bind (loopback by d
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
           write_token: Annotated[str | None, typer.Option(help="Token that enables writes (saving scenarios); "
                                                                 "default $CHIPSHIFT_WRITE_TOKEN; none: read-only.")]
-          = None) -> None:
+          = None,
+          workers: Annotated[int, typer.Option(help="Worker processes sharing the store (above 1: a PostgreSQL "
+                                                    "store only).")] = 1) -> None:
     """Serve the web UI and the REST API (/api/v1, OpenAPI at /openapi.json, docs at /docs)."""
     from chipshift.web.serve import serve as run_server
 
     with _errors_exit():
-        run_server(_state.settings.store_path, host, port, write_token, _state.settings.data_dir)
+        run_server(_state.settings.store_path, host, port, write_token, _state.settings.data_dir, workers)
 
 
 @app.command("mcp")

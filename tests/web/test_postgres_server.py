@@ -69,33 +69,57 @@ def _free_port() -> int:
         return port
 
 
+def _serving(args: list[str], env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A `chipshift serve` process on a free port, once it answers; and its address."""
+    port = _free_port()
+    log = log_path.open("w")
+    server = subprocess.Popen([sys.executable, "-m", "chipshift.cli", "serve", "--port", str(port), *args], env=env,
+                              stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        assert server.poll() is None, f"the server exited: {log_path.read_text()}"
+        assert time.monotonic() < deadline, "the server did not answer within 90 s"
+        try:
+            if _call(base, "/api/v1/overview")[0] == 200:
+                return server, base
+        except OSError:  # not listening yet
+            time.sleep(0.2)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGINT)
+    server.wait(timeout=30)
+
+
 def test_serve_on_postgres_beside_the_cli(postgres: Cluster, tmp_path: Path) -> None:
     url = postgres.database("serve")
-    port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC), "CHIPSHIFT_STORE": url}
-    cli = [sys.executable, "-m", "chipshift.cli"]
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--write-token", TOKEN], env=env,
-                              stdout=subprocess.DEVNULL, stderr=log)
+    server, base = _serving(["--write-token", TOKEN], env, tmp_path / "server.log")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, f"the server exited: {(tmp_path / 'server.log').read_text()}"
-            assert time.monotonic() < deadline, "the server did not answer within 60 s"
-            try:
-                if _call(base, "/api/v1/overview")[0] == 200:
-                    break
-            except OSError:  # not listening yet
-                time.sleep(0.2)
         assert _call(base, "/api/v1/scenarios", {"id": "team", "scenario": LIFT_H20})[0] == 201
         # the CLI queries the same store while the server runs
-        query = subprocess.run([*cli, "restrictions", "list", "--target", "CHN", "--format", "json"], env=env,
-                               capture_output=True, text=True, timeout=120)
+        query = subprocess.run([sys.executable, "-m", "chipshift.cli", "restrictions", "list", "--target", "CHN",
+                                "--format", "json"], env=env, capture_output=True, text=True, timeout=120)
         assert query.returncode == 0, query.stderr
         assert json.loads(query.stdout)["rules"]
         assert {s["ref"] for s in _call(base, "/api/v1/scenarios")[1]["saved"]} == {"saved:team"}
     finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
-        log.close()
+        _stop(server)
+
+
+def test_workers_share_a_postgres_store_and_refuse_a_file(postgres: Cluster, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CHIPSHIFT_STORE": postgres.database("workers")}
+    server, base = _serving(["--workers", "2", "--write-token", TOKEN], env, tmp_path / "workers.log")
+    try:
+        for k in range(6):  # saves and reads land on either worker: each sees every save at once
+            assert _call(base, "/api/v1/scenarios", {"id": f"w{k}", "scenario": LIFT_H20})[0] == 201
+            assert {s["ref"] for s in _call(base, "/api/v1/scenarios")[1]["saved"]} == {f"saved:w{j}"
+                                                                                       for j in range(k + 1)}
+    finally:
+        _stop(server)
+    on_file = subprocess.run([sys.executable, "-m", "chipshift.cli", "--store", str(tmp_path / "s.duckdb"), "serve",
+                              "--workers", "2"], env={**os.environ, "PYTHONPATH": str(SRC)}, capture_output=True,
+                             text=True, timeout=120)
+    assert on_file.returncode == 2 and "PostgreSQL store" in on_file.stderr
