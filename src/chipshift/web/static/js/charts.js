@@ -16,7 +16,7 @@ CS.charts = (() => {
     const node = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined) continue;
-      if (k === "text") node.textContent = v;
+      if (k === "text") node.textContent = CS.readable(v);
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else node.setAttribute(k, v);
     }

@@ -4,19 +4,40 @@
 const CS = (() => {
   const API = "/api/v1";
 
+  /* Whether this browser has no font for Chinese, Japanese or Korean: a Han character then draws the same empty
+     box as a character no font has (a private-use one). Checked once, on a canvas. */
+  const NO_CJK_FONT = (() => {
+    try {
+      const ctx = document.createElement("canvas").getContext("2d");
+      if (!ctx) return false;
+      ctx.font = "16px sans-serif";
+      const drawn = (ch) => { ctx.clearRect(0, 0, 24, 24); ctx.fillText(ch, 2, 18); return ctx.getImageData(0, 0, 24, 24).data.join(","); };
+      return drawn("\u4e1a") === drawn("\ue000");
+    } catch (e) { return false; }
+  })();
+  const CJK_RUN = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\uf900-\ufaff\uff00-\uffef]+(?:[\s\d.,:%-]+[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\uf900-\ufaff\uff00-\uffef]+)*/g;
+
+  /* Text as this browser can show it: where it has no font for them, a run of Chinese, Japanese or Korean
+     characters is named by its language ("[Chinese text]") instead of being drawn as empty boxes. */
+  function readable(text) {
+    if (!NO_CJK_FONT || typeof text !== "string") return text;
+    return text.replace(CJK_RUN, (run) => (/[\u3040-\u30ff]/.test(run) ? "[Japanese text]"
+      : /[\uac00-\ud7af\u1100-\u11ff]/.test(run) ? "[Korean text]" : "[Chinese text]"));
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
       if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
+      else if (k === "text") node.textContent = readable(v);
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else if (k === "dataset") Object.assign(node.dataset, v);
       else node.setAttribute(k, v === true ? "" : v);
     }
     for (const c of children.flat()) {
       if (c === null || c === undefined || c === false) continue;
-      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+      node.append(c instanceof Node ? c : document.createTextNode(readable(String(c))));
     }
     return node;
   }
@@ -205,7 +226,7 @@ const CS = (() => {
           const isDate = typeof content === "string" && /^\d{4}(-\d{2}){0,2}$/.test(content);
           const td = el("td", { class: c.num ? "num" : isDate ? "nowrap" : null });
           const src = c.source ? c.source(row) : null;
-          if (src) td.append(figure(content, src)); else td.append(content instanceof Node ? content : String(content));
+          if (src) td.append(figure(content, src)); else td.append(content instanceof Node ? content : readable(String(content)));
           tr.append(td);
         }
         tbody.append(tr);
@@ -237,7 +258,7 @@ const CS = (() => {
     const span = el("span", { class: "figure", tabindex: "0", role: "button", title: sourceTitle(src) + " (click for the source)",
       onclick: (ev) => { ev.stopPropagation(); showSource(src); },
       onkeydown: (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); ev.stopPropagation(); showSource(src); } } });
-    span.append(content instanceof Node ? content : String(content));
+    span.append(content instanceof Node ? content : readable(String(content)));
     return span;
   }
 
@@ -315,6 +336,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
     showSource, sourceTitle, params, setParams, footer, section, fillTargets, fillScenarios, fillSegments, setJsonLink };
 })();
