@@ -40,7 +40,7 @@ CS.charts = (() => {
     return measure.measureText(String(text)).width;
   }
   function fit(text, px, size = 12, weight = "normal") {
-    text = String(text);
+    text = CS.readable(String(text));  // measured as it will be shown
     if (textWidth(text, size, weight) <= px) return text;
     while (text.length > 1 && textWidth(text + "…", size, weight) > px) text = text.slice(0, -1);
     return text.trimEnd() + "…";
@@ -367,7 +367,7 @@ CS.charts = (() => {
   function addFooter(svg, footer) {
     if (!footer) return;
     const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
-    const lines = wrap(footer, w - 16, 10);
+    const lines = wrap(CS.readable(footer), w - 16, 10);
     lines.forEach((line, i) => svg.append(s("text", { class: "footer", x: 8, y: h + 10 + i * 13, "font-size": 10, fill: MUTED, text: line })));
     const height = h + 8 + lines.length * 13;
     svg.setAttribute("height", height);
