@@ -631,7 +631,7 @@ def show_firm(store: Store, name: str, at: str | date | None = None) -> Report:
              "source": p["source_text"], "dataset": p["origin"]}
             for p in store.provision_of_provider(firm_id)
         ],
-        "facts": [_fact_record(f) for f in store.facts(entity=firm_id)],
+        "facts": [fact_record(f) for f in store.facts(entity=firm_id)],
         "listings": _listings(store, firm_id),
     }
     named = rules_naming_firm(store, firm_id, at)
@@ -659,7 +659,7 @@ def show_input(store: Store, name: str) -> Report:
                     for lk in links if lk["child"] == input_id],
         "children": [{"id": lk["child"], "name": lk["child_name"], "relation": lk["relation"]}
                      for lk in links if lk["parent"] == input_id],
-        "facts": [_fact_record(f) for f in store.facts(product=input_id)],
+        "facts": [fact_record(f) for f in store.facts(product=input_id)],
     }
     if not provision:
         _shares_from_facts(store, report)
@@ -722,7 +722,7 @@ def _share_record(p: dict[str, Any]) -> dict[str, Any]:
             "period": None if p["year"] is None else str(p["year"]), "fact": None, "source": p["source_text"]}
 
 
-def _fact_record(f: dict[str, Any]) -> dict[str, Any]:
+def fact_record(f: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": f["id"], "entity": f["entity"], "metric": f["metric"], "product": f["product"],
         "region": f["region"], "segment": f["segment"], "basis": f["basis"], "definition": f["definition"],
@@ -795,4 +795,4 @@ def list_facts(store: Store, entity: str | None = None, metric: str | None = Non
         raise NotFoundError("metric", metric, list(dict.fromkeys([*prefixed, *close]))[:5])
     rows = store.facts(entity=entity_id, metric=metric, product=product_id)
     return {"entity": entity_id, "metric": metric, "product": product_id, "count": len(rows),
-            "facts": [_fact_record(f) for f in rows]}
+            "facts": [fact_record(f) for f in rows]}

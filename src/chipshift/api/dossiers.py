@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chipshift.api.data import Report, _fact_record, resolve, show_firm, show_input
-from chipshift.api.restrictions import _date, _load, diff, exposure, localization, restrictions_list
-from chipshift.engine import analyses
+from chipshift.api.data import Report, fact_record, resolve, show_firm, show_input
+from chipshift.api.restrictions import answer_date, diff, exposure, localization, restrictions_list, rules_binding_sales
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
@@ -22,11 +21,11 @@ def dossier(store: Store, entity: str, at: str | date | None = None) -> Report:
     country's code or name first, then a firm, then an input), with every table the other questions give about
     it at ``at`` (default today), and the sources behind its figures."""
     kind, key = _resolve(store, entity)
-    when = _date(at, None)
+    when = answer_date(at, None)
     if kind == "firm":
         report = _firm(store, key, when)
     elif kind == "input":
-        report = _input(store, key)
+        report = show_input(store, key)
     else:
         report = _country(store, key, when)
     report = {"entity": key, "entity_kind": kind, "at": when.isoformat(), **report}
@@ -48,15 +47,9 @@ def _firm(store: Store, firm: str, when: date) -> Report:
     report = show_firm(store, firm, when)
     reaching = restrictions_list(store, firm, when)
     report["rules_reaching_it"] = reaching["rules"]  # as a buyer
-    loaded = _load(store, None)
-    report["rules_binding_its_sales"] = analyses.rules_binding_seller(loaded.world, loaded.rules, firm, when,
-                                                                      loaded.firm_parents)
+    report["rules_binding_its_sales"] = rules_binding_sales(store, firm, when)
     report["scenario_changes"] = _scenario_changes(store, firm, when)
     return report
-
-
-def _input(store: Store, input_id: str) -> Report:
-    return show_input(store, input_id)
 
 
 def _country(store: Store, code: str, when: date) -> Report:
@@ -65,7 +58,7 @@ def _country(store: Store, code: str, when: date) -> Report:
     local = localization(store, code)
     return {
         "name": country["name"],
-        "facts": [_fact_record(f) for f in store.facts(entity=code)],
+        "facts": [fact_record(f) for f in store.facts(entity=code)],
         "firms_headquartered": [{"id": f["id"], "name": f["name"]} for f in store.rows("firms", hq_country=code)],
         "rules_reaching_it": restrictions_list(store, code, when)["rules"],
         "exposure_by_stage": barred["by_stage"],

@@ -107,7 +107,9 @@ def _load(store: Store, scenario_input: ScenarioInput) -> Loaded:
     return Loaded(world, rules, parents, scenario)
 
 
-def _date(at: str | date | None, scenario: Scenario | None) -> date:
+def answer_date(at: str | date | None, scenario: Scenario | None) -> date:
+    """The date a question is asked at: ``at`` (a date or YYYY-MM-DD), else the scenario's own date, else
+    today; ChipshiftError (exit 2) for text that is not a date."""
     if isinstance(at, date):
         return at
     text = at or (scenario.at if scenario and scenario.at else None)
@@ -150,7 +152,7 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
                       scenario: ScenarioInput = None, segment: str | None = None) -> Report:
     """Rules in force for a target at a date (all rules in force when no target is given)."""
     loaded = _load(store, scenario)
-    when = _date(at, loaded.scenario)
+    when = answer_date(at, loaded.scenario)
     if target is None:
         dest = Destination(country="WLD", segment=segment)
         rows = [{"id": r.id, "name": r.name, "kind": r.kind.value, "imposed_by": r.imposed_by, "policy": r.policy,
@@ -165,6 +167,13 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
                     "buyers or end uses (see reach_note); rules_lifted: rules in their own dates that "
                     "relaxations in force lift for everything they reach here",
             "rules": rows, "rules_lifted": analyses.rules_lifted(s)}
+
+
+def rules_binding_sales(store: Store, firm: str, at: str | date | None = None) -> list[dict[str, Any]]:
+    """The rules in force at ``at`` that bar or license the firm's own sales (as a seller), on the baseline."""
+    loaded = _load(store, None)
+    return analyses.rules_binding_seller(loaded.world, loaded.rules, firm, answer_date(at, None),
+                                         loaded.firm_parents)
 
 
 def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> Report:
@@ -212,7 +221,7 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
     if view is not None and view not in VIEWS:
         raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
     loaded = _load(store, scenario)
-    when = _date(at, loaded.scenario)
+    when = answer_date(at, loaded.scenario)
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     rows = analyses.availability_table(s, _inputs(store, loaded.world, input_name), view, detail=True)
@@ -226,7 +235,7 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
 def exposure(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
              segment: str | None = None) -> Report:
     loaded = _load(store, scenario)
-    when = _date(at, loaded.scenario)
+    when = answer_date(at, loaded.scenario)
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     return {**_context(store, loaded, dest, when), **analyses.exposure(s)}
@@ -240,7 +249,7 @@ def series_dates(start: str | date, end: str | date, every: str = "1y") -> list[
     """The dates from ``start`` to ``end`` (both included when the step lands on it) every ``every``: a whole
     number of years, months or days ('1y', '6m', '3m', '14d'). ChipshiftError (exit 2) for a bad step, an
     end before the start, or more than ``MAX_SERIES_DATES`` dates."""
-    first, last = (_date(d, None) for d in (start, end))
+    first, last = (answer_date(d, None) for d in (start, end))
     if last < first:
         raise ChipshiftError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
     text = every.strip().lower()
@@ -426,7 +435,7 @@ def impairment(store: Store, target: str, at: str | date | None = None, scenario
     available to the target."""
     threshold_pct = _percent(threshold_pct, "threshold")
     loaded = _load(store, scenario)
-    when = _date(at, loaded.scenario)
+    when = answer_date(at, loaded.scenario)
     dest = destination(store, target)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     return {**_context(store, loaded, dest, when), **analyses.impairment(s, threshold_pct)}
@@ -437,13 +446,13 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     """What changes between two dates, or two scenarios (the baseline when one is not given)."""
     before = _load(store, scenario)
     after = _load(store, against) if against else before
-    when_a = _date(at, before.scenario)
+    when_a = answer_date(at, before.scenario)
     # The second side is read at `to`; else at the question's own date (an explicit `at`, or the first
     # side's); a scenario's date applies only where the question gives none.
     if to:
-        when_b = _date(to, None)
+        when_b = answer_date(to, None)
     elif not at and after.scenario and after.scenario.at:
-        when_b = _date(None, after.scenario)
+        when_b = answer_date(None, after.scenario)
     else:
         when_b = when_a
     dest = destination(store, target, segment)

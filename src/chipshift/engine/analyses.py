@@ -612,8 +612,6 @@ def diff_availability(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[
     return sorted(out, key=lambda r: (r["change_lower"], r["input"]))
 
 
-__all__ = ["Situation", "availability_table", "chokepoints", "diff_availability", "exposure",
-           "impairment", "localization", "rules_in_force", "situation"]
 
 
 def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: date,
@@ -659,3 +657,7 @@ def _buyers(rule: Rule) -> str:
     t = rule.targets
     parts = [", ".join(t.countries), ", ".join(t.firms), ", ".join(s.replace("_", " ") for s in t.segments)]
     return "; ".join(p for p in parts if p) or "any buyer"
+
+
+__all__ = ["Situation", "availability_table", "chokepoints", "diff_availability", "exposure",
+           "impairment", "localization", "rules_binding_seller", "rules_in_force", "situation"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -486,20 +486,19 @@ class _Walk:
 
 def _is_moment(value: Any) -> bool:
     """A whole date with a UTC time of day: 2026-12-04T22:40Z."""
-    if not (isinstance(value, str) and MOMENT.fullmatch(value.strip())):
-        return False
-    try:
-        parse_moment(value.strip())
-    except ValueError:
-        return False
-    return True
+    return _reads_as(value, MOMENT, parse_moment)
 
 
 def _is_day(value: Any) -> bool:
-    if not (isinstance(value, str) and DAY.fullmatch(value.strip())):
+    return _reads_as(value, DAY, parse_partial_date)
+
+
+def _reads_as(value: Any, pattern: re.Pattern[str], parse: Callable[[str], object]) -> bool:
+    """Whether ``value`` is text of the pattern's form that ``parse`` reads (a real day, not 2026-02-30)."""
+    if not (isinstance(value, str) and pattern.fullmatch(value.strip())):
         return False
     try:
-        parse_partial_date(value.strip())
+        parse(value.strip())
     except ValueError:
         return False
     return True

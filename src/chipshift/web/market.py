@@ -83,9 +83,9 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """``api.market.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
     parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names."""
-    left = market_api.Variant(case_path(catalog, a), a_parameters or {}, _restrictions(store, catalog, a_scenario))
-    right = market_api.Variant(case_path(catalog, b or a), b_parameters or {},
-                               _restrictions(store, catalog, b_scenario))
+    # a restriction scenario by reference ('example:NAME', 'saved:ID'; none: the bundled rules)
+    left = market_api.Variant(case_path(catalog, a), a_parameters or {}, catalog.resolve(store, a_scenario))
+    right = market_api.Variant(case_path(catalog, b or a), b_parameters or {}, catalog.resolve(store, b_scenario))
     result = market_api.scenario_compare(store, left, right, draws=draws, seed=seed)
     outputs = sorted({r["output"] for r in result["differences"]})
     return {**result, "outputs": outputs,
@@ -93,8 +93,3 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
                     "draws each side has its own 5-95% band (the same seed on both). Outputs only one side has are "
                     "listed apart; two different cases share only their generic outputs (localization, revenue "
                     "share, unmet demand)."}
-
-
-def _restrictions(store: Store, catalog: Catalog, ref: str | None) -> Path | dict[str, Any] | None:
-    """A restriction scenario reference ('example:NAME', 'saved:ID'; none or 'baseline': the bundled rules)."""
-    return catalog.resolve(store, ref)
