@@ -193,3 +193,32 @@ def test_a_prepared_plan_run_with_other_demand_is_that_plan_simulated_afresh(lic
         runs.run(np.zeros((4, 2, 2)))
     with pytest.raises(MarketInputError, match="demand_shift must be finite"):
         runs.run(np.full((4, 2, 2), np.inf))
+
+
+def test_a_prepared_plan_run_with_other_elasticities_is_that_plan_simulated_afresh() -> None:
+    """Other demand elasticities swap in like other demand shifts; quarter 0 alone is the run's quarter 0; a
+    plan with licence caps refuses both (its caps depend on what buyers would take)."""
+    lm = LinkedMarkets(["us", "eu", "cn"], ["china", "world"], [[40.0, 40.0, 20.0], [50.0, 45.0, 5.0]],
+                       sigma=4.0, demand_elasticity=0.5, supply_elasticity=[1.0, 2.0, 3.0])
+    banned = np.zeros((4, 2, 3), dtype=bool)
+    banned[2:, 0, 0] = True
+    plan = QuarterlyPlan(quarters=4, batch=2, banned=banned, capacity=np.full((4, 2, 3), np.inf),
+                         demand=np.linspace(0.9, 1.4, 16).reshape((4, 2, 2)),
+                         demand_elasticity=np.full((4, 2, 2), 0.5))
+    runs = PreparedPlan(lm, plan)
+    eta = np.linspace(0.2, 1.5, 16).reshape((4, 2, 2))
+    again = runs.run(plan.demand, demand_elasticity=eta)
+    afresh = simulate_linked(lm, dataclasses.replace(plan, demand_elasticity=eta))
+    for name in ("quantity", "value", "price", "seller_price", "composite_price"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(afresh, name), err_msg=name)
+    first = runs.first_quarter()
+    np.testing.assert_array_equal(first.value, runs.run(plan.demand).value[0])
+    with pytest.raises(MarketInputError, match="demand_elasticity must be >= 0"):
+        runs.run(plan.demand, demand_elasticity=-eta)
+    pairs = np.array([[False, True, False], [False, False, False]])
+    capped = PreparedPlan(lm, dataclasses.replace(plan, licences=(Licence(pairs, 1, 3, approval=np.array([0.6, 0.8]),
+                                                                          delay=np.array([0.1, 0.0])),)))
+    with pytest.raises(MarketInputError, match="licence caps"):
+        capped.run(plan.demand, demand_elasticity=eta)
+    with pytest.raises(MarketInputError, match="licence caps"):
+        capped.first_quarter()

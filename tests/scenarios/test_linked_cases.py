@@ -180,6 +180,30 @@ def test_a_market_with_sourced_values_spends_what_the_sources_say(bundled_store:
     np.testing.assert_allclose(spent / spent[:1], target / target[:1], rtol=1e-3)
 
 
+def test_without_stocks_sourced_spending_is_met_exactly_by_demand_the_model_itself_clears(
+        bundled_store: Store) -> None:
+    """A case without stocks or licence caps matches its sourced values in one run: spending follows the
+    sources (relative to the first quarter) to rounding, and the demand shifts it reports, run through the
+    plain quarterly simulation with the markets' own demand elasticities, give that same path."""
+    import dataclasses
+
+    from chipshift.market.linked_path import simulate_linked
+
+    doc = dict(yaml.safe_load((REPO / "examples" / "micron-china-linked.yaml").read_text()))
+    case, governed = _load(bundled_store, doc)
+    draws = lc.default_draws(case, 3)
+    draws["sigma"] = np.array([1.5, 4.0, 8.0])
+    base, plan, paths = lc._plan(case, governed, draws)
+    assert not plan.cuts and not plan.rushes and not plan.licences
+    path = lc.run(case, governed, draws)
+    found = lc.demand(case, governed, draws)
+    sourced = [m for m, market in enumerate(case.markets) if market.values]
+    spent = path.value.sum(axis=3)[:, :, sourced]
+    np.testing.assert_allclose(spent / spent[:1], (paths / paths[:1])[:, :, sourced], rtol=1e-9)
+    again = simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=False)
+    np.testing.assert_allclose(again.value, path.value, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(again.seller_price, path.seller_price, rtol=1e-9)
+
 def test_an_empty_restriction_scenario_changes_nothing_and_demand_is_held_under_one(bundled_store: Store,
                                                                                     tmp_path: Path) -> None:
     """Under a scenario the demand found from the sources under the case's own rules is held: a scenario that

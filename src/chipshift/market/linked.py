@@ -282,9 +282,12 @@ class _Resolved:
         if np.any(e0 <= 0.0):
             raise MarketInputError("every market needs a seller in the baseline flows of every draw")
         with np.errstate(divide="ignore"):
-            log_quota = np.where(x0 > 0.0, np.log(f["quota"]) - np.log(np.where(x0 > 0.0, x0, 1.0)), np.inf)
+            if np.any(f["quota"] < math.inf):
+                log_quota = np.where(x0 > 0.0, np.log(f["quota"]) - np.log(np.where(x0 > 0.0, x0, 1.0)), np.inf)
+                log_quota = np.where(np.isinf(f["quota"]), np.inf, log_quota)
+            else:  # no licence cap anywhere (the commonest batch): nothing to take the log of
+                log_quota = np.full(x0.shape, np.inf)
             log_k = np.log(f["capacity"]) - np.log(sales0)
-        log_quota = np.where(np.isinf(f["quota"]), np.inf, log_quota)
         firm_open = f["capacity"] > 0.0
         allowed = (x0 > 0.0) & ~f["banned"] & (f["quota"] > 0.0) & firm_open[:, None, :]
         removed = (x0 > 0.0) & ~allowed
@@ -386,8 +389,8 @@ class LinkedResult:
 @dataclass(frozen=True)
 class LinkedProblem:
     """A batch of draws resolved against its baseline and laid out for the solver (`prepare`). `with_demand`
-    gives the same draws with other demand shifts without resolving and checking the rest again, which is
-    what rounds of matching demand to sourced values change."""
+    gives the same draws with other demand shifts (and elasticities) without resolving and checking the rest
+    again, which is what matching demand to sourced values changes; `rows` gives some of the draws alone."""
 
     base: LinkedMarkets
     resolved: _Resolved
@@ -398,22 +401,37 @@ class LinkedProblem:
     def batch(self) -> int:
         return int(self.resolved.allowed.shape[0])
 
-    def with_demand(self, demand_shift: npt.ArrayLike) -> LinkedProblem:
-        """The same draws with demand shifts `demand_shift` (broadcast to ``(batch, markets)``)."""
+    def with_demand(self, demand_shift: npt.ArrayLike, demand_elasticity: npt.ArrayLike | None = None
+                    ) -> LinkedProblem:
+        """The same draws with demand shifts `demand_shift` and, if given, demand elasticities
+        `demand_elasticity` (each broadcast to ``(batch, markets)``)."""
         shape = self.resolved.log_d.shape
-        given = as_float(demand_shift, "demand_shift")
+        changed = {"log_d": np.log(self._checked(demand_shift, "demand_shift", shape, positive=True))}
+        if demand_elasticity is not None:
+            changed["eta"] = np.asarray(self._checked(demand_elasticity, "demand_elasticity", shape,
+                                                      positive=False), dtype=np.float64)
+        return LinkedProblem(self.base, dataclasses.replace(self.resolved, **changed),
+                             {**self.arrays, **{k: _for_kernel(v, np.float64) for k, v in changed.items()}},
+                             self.pairs)
+
+    @staticmethod
+    def _checked(values: npt.ArrayLike, name: str, shape: tuple[int, ...], *, positive: bool) -> FloatArray:
+        given = as_float(values, name)
         try:
-            d = np.broadcast_to(given, shape)
+            out = np.broadcast_to(given, shape)
         except ValueError:
-            raise MarketInputError(f"demand_shift must broadcast to {shape}, got {given.shape}") from None
+            raise MarketInputError(f"{name} must broadcast to {shape}, got {given.shape}") from None
         lo, finite = _smallest(np.asarray(given, dtype=np.float64))
-        if lo <= 0.0:
-            raise MarketInputError("demand_shift must be > 0")
+        if (lo <= 0.0) if positive else (lo < 0.0):
+            raise MarketInputError(f"{name} must be {'> 0' if positive else '>= 0'}")
         if not finite:
-            raise MarketInputError("demand_shift must be finite")
-        log_d = np.log(d)
-        return LinkedProblem(self.base, dataclasses.replace(self.resolved, log_d=log_d),
-                             {**self.arrays, "log_d": _for_kernel(log_d, np.float64)}, self.pairs)
+            raise MarketInputError(f"{name} must be finite")
+        return np.asarray(out)
+
+    def rows(self, idx: npt.NDArray[np.intp]) -> LinkedProblem:
+        """The draws `idx` of the batch alone."""
+        return LinkedProblem(self.base, self.resolved.take(idx), {k: _for_kernel(v[idx], v.dtype.type)
+                                                                  for k, v in self.arrays.items()}, self.pairs)
 
 
 def _newton(problem: LinkedProblem, tol: float, max_iter: int, start: FloatArray | None = None) -> tuple[

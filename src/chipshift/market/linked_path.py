@@ -182,8 +182,8 @@ class PreparedPlan:
     """A plan made ready to run with several demand paths (`run`); `simulate_linked` runs it once.
 
     Without supply cuts or rushes nothing carries from a quarter to the next, so every quarter is solved in
-    one batch, and that batch is resolved and checked once here: a run with other demand shifts only swaps
-    them in (rounds of matching demand to sourced values run the same plan five times). With licences, the
+    one batch, and that batch is resolved and checked once here: a run with other demand shifts (and
+    elasticities) only swaps them in. With licences, the
     batch prepared is the one without their caps; the capped one depends on it and is built at each run.
     A plan with stocks is run quarter by quarter, anew each time."""
 
@@ -220,18 +220,29 @@ class PreparedPlan:
         return None if arr is None else np.asarray(np.broadcast_to(arr, (n_t, n_b, *tail)).reshape(
             (n_t * n_b, *tail)))
 
-    def run(self, demand: FloatArray, *, rationing: bool = True, start: LinkedPath | None = None) -> LinkedPath:
+    def first_quarter(self) -> LinkedResult:
+        """Quarter 0 of every draw, as the plan gives it (a plan without stocks or licence caps only)."""
+        if not self.stateless or self.capped:
+            raise MarketInputError("first_quarter needs a plan without stocks or licence caps")
+        return solve_prepared(self.problem.rows(np.arange(self.plan.batch)), rationing=False)
+
+    def run(self, demand: FloatArray, *, rationing: bool = True, start: LinkedPath | None = None,
+            demand_elasticity: FloatArray | None = None) -> LinkedPath:
         """Solve quarters 0..T-1 for all draws with demand shifts `demand` ``(T, B, markets)`` in place of the
-        plan's. ``start``: a nearby path whose seller prices the solver starts from; ``rationing=False`` leaves
-        rationed demand out (NaN)."""
+        plan's, and demand elasticities `demand_elasticity` ``(T, B, markets)`` if given (a plan without stocks
+        or licence caps only). ``start``: a nearby path whose seller prices the solver starts from;
+        ``rationing=False`` leaves rationed demand out (NaN)."""
         base, plan = self.base, self.plan
         guess = None if start is None else start.seller_price / base.seller_price  # (T, B, f)
+        if demand_elasticity is not None and (not self.stateless or self.capped):
+            raise MarketInputError("other demand elasticities need a plan without stocks or licence caps")
         if not self.stateless:
             return _with_state(base, dataclasses.replace(plan, demand=demand), rationing, guess)
         nm, nf = base.shape
         n_t, n_b = plan.quarters, plan.batch
         shift = np.asarray(np.broadcast_to(demand, (n_t, n_b, nm)).reshape((n_t * n_b, nm)))
-        problem = self.problem.with_demand(shift)
+        eta = None if demand_elasticity is None else np.reshape(demand_elasticity, (n_t * n_b, nm))
+        problem = self.problem.with_demand(shift, eta)
         at = None if guess is None else guess.reshape((n_t * n_b, nf))
         if self.capped:
             first = solve_prepared(problem, rationing=False)

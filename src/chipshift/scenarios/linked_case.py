@@ -570,12 +570,15 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     """Run the plan, adjusting the demand shift of every market with sourced `values` so that its modelled
     value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter.
     Sourced values are what buyers spent: with an upward-sloping supply a demand shift moves price and
-    quantity both, so reading a value path directly as a demand shift would miss it. A secant step in logs per
+    quantity both, so reading a value path directly as a demand shift would miss it. Without stocks or licence
+    caps the shift is found exactly in one run (`_spending_held`); otherwise by secant steps in logs per
     market and quarter; quarters where a market is closed keep their shift."""
     sourced = np.array([bool(m.values) for m in case.markets])
     if not sourced.any():
         return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
     runs = PreparedPlan(base, plan)  # every round runs the same plan with other demand shifts
+    if runs.stateless and not runs.capped:
+        return _spending_held(runs, plan, paths / paths[:1], sourced)
     path = runs.run(plan.demand, rationing=False)
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     log_d = np.log(plan.demand)
@@ -599,6 +602,33 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
         path = runs.run(np.exp(log_d), rationing=False, start=path)
     return path, np.exp(log_d)  # the path is always that of the last shifts
+
+
+def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, sourced: npt.NDArray[np.bool_]
+                   ) -> tuple[LinkedPath, FloatArray]:
+    """`_matching_values` in one run, for a plan without stocks or licence caps. A market's spending is
+    ``D P^(1 - eta)`` (P its price index), so spending held at the sourced path is the same market with
+    unit-elastic demand and shift ``D P^(1 - eta)``: solved that way, the equilibrium is the one the sourced
+    path implies, and the demand shift follows from its price index, ``D = spending / P^(1 - eta)``. Quarter
+    0 (the baseline, which the path is relative to) is solved first as the plan gives it; markets closed in a
+    quarter, or without a usable sourced value there, keep their shift."""
+    n_t, n_b, nm = plan.demand.shape
+    resolved = runs.problem.resolved  # (T * B, ...), quarter by quarter
+    eta = resolved.eta.reshape((n_t, n_b, nm))
+    log_d = resolved.log_d.reshape((n_t, n_b, nm))
+    first = runs.first_quarter()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_spend0 = (1.0 - eta[0]) * np.log(first.composite_price) + log_d[0]  # (B, m)
+        log_target = np.log(target)
+    open_ = (resolved.allowed.any(axis=2).reshape((n_t, n_b, nm))
+             & np.isfinite(log_spend0)[None] & (first.value.sum(axis=2) > 0.0)[None])
+    held = sourced[None, None, :] & open_ & np.isfinite(log_target)
+    held[0] = False  # the baseline quarter is solved as the plan gives it
+    path = runs.run(np.exp(np.where(held, log_spend0[None] + np.where(held, log_target, 0.0), log_d)),
+                    rationing=False, demand_elasticity=np.where(held, 1.0, eta))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        found = np.where(held, log_spend0[None] + log_target - (1.0 - eta) * np.log(path.composite_price), log_d)
+    return path, np.exp(found)
 
 
 #: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that
