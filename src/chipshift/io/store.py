@@ -192,7 +192,15 @@ class Store:
             raise
 
     def _schema_is_current(self) -> bool:
-        """Whether every declared table, and every column of it, is in the file (else it must be written)."""
+        """Whether every declared table, and every column of it, is in the file (else it must be written): the
+        version the file was last brought to is the declared one, or (a file from before versions were
+        recorded) its catalogue lists every declared column."""
+        try:
+            row = self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.CatalogException:
+            return False
+        if row is not None and row[0] == schemas.schema_version(self.dialect):
+            return True
         present: dict[str, set[str]] = {}
         for table, column in self._con.execute(
                 "SELECT table_name, column_name FROM information_schema.columns").fetchall():
