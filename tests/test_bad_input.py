@@ -597,3 +597,26 @@ def test_a_firms_reported_figure_on_weak_sources_only_is_named(mini_data: Path) 
     _write_facts(mini_data, reported, reported.replace("-blog,micron", "-tracker,micron").replace(
         "weak-20240101-blog", "trendforce-20220518-dram-1q22").replace("true,default: only figure", "false,"))
     assert named() == []
+
+
+@pytest.mark.parametrize("args", [
+    ["scenario", "run", "examples/gallium-export-controls.yaml", "--out", "{blocked}/run"],
+    ["backtest", "--out", "{blocked}/scores"],
+    ["data", "overview", "--format", "csv", "--out", "{blocked}/tables"],
+    ["dossier", "CHN", "--out", "{blocked}/china.xlsx"],
+])
+def test_an_output_path_the_system_refuses_exits_2_naming_it(tmp_path: Path, mini_data: Path,
+                                                             args: list[str]) -> None:
+    """An output folder or file that cannot be made (here: under a plain file) is refused with its path, exit 2,
+    and before any computing: a market case or the back-test library does not run first and fail at the end."""
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder\n")
+    given = [a.replace("{blocked}", str(blocked)) for a in args]
+    result = CliRunner().invoke(app, ["--store", str(tmp_path / "s.duckdb"), "--data-dir", str(mini_data), *given])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert str(blocked) in result.output.replace("\n", "")

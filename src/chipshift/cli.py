@@ -91,6 +91,10 @@ def _errors_exit() -> Iterator[None]:
     except ChipshiftError as exc:
         _err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(BAD_INPUT) from None
+    except OSError as exc:  # a path given to read or write that the system refuses
+        where = f" {exc.filename}" if exc.filename else ""
+        _err.print(f"[red]error:[/red] cannot use{where}: {exc.strerror or exc}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from None
 
 
 def print_report(report: dict[str, Any], fmt: Format, primary: str | None, console: Console,
@@ -100,6 +104,19 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
     another format, exit 2 with a message."""
     with _errors_exit():
         render_report(report, fmt, primary, console, columns, table=table, out_dir=out_dir, notes=_err)
+
+
+def _output_folder(out: Path | None) -> None:
+    """Make the folder outputs go to before any computing, so that one the system refuses fails at once."""
+    if out is None:
+        return
+    import errno
+    import os
+
+    with _errors_exit():
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK):
+            raise PermissionError(errno.EACCES, "the folder is not writable", str(out))
 
 
 def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
@@ -591,6 +608,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
                  fmt: FormatOption = Format.table,
                  table: TableOption = None) -> None:
     """Calibrate a market case to its observations, run it over the years, and report bands and sources."""
+    _output_folder(out)
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
         with _draw_progress(draws) as progress:
@@ -601,7 +619,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     if out is not None:
         from chipshift.reports.market import write_outputs
 
-        report["files"] = [str(out / name) for name in write_outputs(report, out)]
+        with _errors_exit():
+            report["files"] = [str(out / name) for name in write_outputs(report, out)]
     linked = report.get("model") == "linked"  # linked markets: outputs by period, the headline ones in the table
     when = "period" if linked else "year"
     shown = report if fmt is not Format.table else {
@@ -699,6 +718,7 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
     +/-50% of the observed change, 50% and 90% interval coverage, CRPS and interval score."""
     from chipshift.api import backtest as backtest_api
 
+    _output_folder(out)
     with _errors_exit():
         bundled = backtest_api.library(_state.settings.data_dir)
         total = len(bundled) if not paths else len(paths) + (0 if alone else len(bundled))
@@ -709,7 +729,8 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
     if out is not None:
         from chipshift.reports.backtest import write_backtest
 
-        report["files"] = [str(out / name) for name in write_backtest(report, out)]
+        with _errors_exit():
+            report["files"] = [str(out / name) for name in write_backtest(report, out)]
     for warning in report["warnings"]:
         _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     shown = report if fmt is not Format.table else {
@@ -840,6 +861,8 @@ def _input_rules() -> list[str]:
         "- a value outside an option's choices (the message lists them) and thresholds outside [0, 100]: both",
         "  `chokepoints --threshold` and `impairment --threshold` are percents;",
         "- a store file (`--store`) that cannot be read (damaged, cut short, not a store);",
+        "- a path to read or write that the system refuses (missing, not a folder, not writable); an output",
+        "  folder (`--out`) is made and checked before any computing;",
         "- a CSET table whose row count (or count of provider ids) differs from what the dataset's README",
         "  states, unless `import cset --allow-partial` (each difference is then a warning). Nodes whose numeric",
         f"  country shares sum outside [{SHARE_SUM_RANGE[0]:g}, {SHARE_SUM_RANGE[1]:g}]% are named in a warning.",
