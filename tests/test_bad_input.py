@@ -600,7 +600,7 @@ def test_a_firms_reported_figure_on_weak_sources_only_is_named(mini_data: Path) 
 
 
 @pytest.mark.parametrize("args", [
-    ["scenario", "run", "examples/gallium-export-controls.yaml", "--out", "{blocked}/run"],
+    ["scenario", "run", str(REPO / "examples" / "gallium-export-controls.yaml"), "--out", "{blocked}/run"],
     ["backtest", "--out", "{blocked}/scores"],
     ["data", "overview", "--format", "csv", "--out", "{blocked}/tables"],
     ["dossier", "CHN", "--out", "{blocked}/china.xlsx"],
@@ -620,3 +620,20 @@ def test_an_output_path_the_system_refuses_exits_2_naming_it(tmp_path: Path, min
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert str(blocked) in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize("args", [
+    ["scenario", "run", str(REPO / "examples" / "gallium-export-controls.yaml"), "--seed", "-1"],
+    ["scenario", "compare", str(REPO / "examples" / "gallium-export-controls.yaml"), "--seed", "4294967296"],
+    ["backtest", "--alone", "--seed", "-1", str(REPO / "src/chipshift/data/episodes/aus-coal-ban-2020.yaml")],
+    ["backtest", "--alone", "--workers", "0", str(REPO / "src/chipshift/data/episodes/aus-coal-ban-2020.yaml")],
+])
+def test_seeds_and_workers_out_of_range_exit_2(tmp_path: Path, args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+
+    result = CliRunner().invoke(app, ["--store", str(tmp_path / "s.duckdb"), *args])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert ("seed" if "--seed" in args else "worker") in result.output

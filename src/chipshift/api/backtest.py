@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from chipshift.api.cases import latest_day, load
+from chipshift.api.cases import MAX_SEED, latest_day, load
 from chipshift.api.data import Report
 from chipshift.domain.period import moment_text
 from chipshift.errors import DataError, Problem
@@ -108,6 +108,11 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     if draws < 10 or steps < 20:
         raise DataError([Problem("use at least 10 predictive draws and 20 sampler steps", "backtest",
                                  field="draws" if draws < 10 else "steps")])
+    if not 0 <= seed <= MAX_SEED:
+        raise DataError([Problem(f"the seed must be a whole number from 0 to {MAX_SEED}", "backtest",
+                                 field="seed")])
+    if workers is not None and workers < 1:
+        raise DataError([Problem("use at least 1 worker (or none for a serial run)", "backtest", field="workers")])
     jobs = [episode_job(store, Path(p)) for p in files]
     given = {Path(p).resolve() for p in files}
     lenders, warnings = [], []

@@ -23,6 +23,9 @@ from chipshift.scenarios.market_case_check import field_lines, is_linked
 from chipshift.scenarios.market_run import RuleContext
 from chipshift.schemas.market_case import Ref
 
+#: The largest seed of draws any front-end takes (the REST and MCP schemas declare the same bound).
+MAX_SEED = 2**32 - 1
+
 
 def load(store: Store, path: Path, restrictions: Path | dict[str, Any] | None = None) -> tuple[
         MarketCase | linked.LinkedCase, RuleContext, linked.Governed | None]:

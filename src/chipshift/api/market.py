@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from chipshift.api.backtest import library_error
-from chipshift.api.cases import load
+from chipshift.api.cases import MAX_SEED, load
 from chipshift.api.data import Report
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
@@ -150,6 +150,8 @@ def scenario_run(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
         raise ChipshiftError(f"--draws must be between 0 and {MAX_DRAWS:,}")
     if not MIN_CALIBRATION_DRAWS <= calibration_draws <= MAX_DRAWS:
         raise ChipshiftError(f"--calibration-draws must be between {MIN_CALIBRATION_DRAWS} and {MAX_DRAWS:,}")
+    if not 0 <= seed <= MAX_SEED:
+        raise ChipshiftError(f"--seed must be a whole number from 0 to {MAX_SEED}")
     started = time.perf_counter()
     loaded, rules, governed = load(store, path, restrictions)
     if isinstance(loaded, linked.LinkedCase):
