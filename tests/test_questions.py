@@ -92,6 +92,14 @@ def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
     # Japan's own export statistics (the mirror of China's imports from Japan) for 2024 and 2025
     mirror = {f["period"]: f["value"] for f in _facts(bundled_store, "JPN", "exports", "sme") if f["region"] == "CHN"}
     assert mirror == {"2024": 2_177, "2025": 1_910.8}
+    # South Korea's own export statistics: its exports to China (Hankyung Aicel) and of HS 8486.20 alone (etnews)
+    korea = {(f["period"], f["unit"]): f["value"] for f in _facts(bundled_store, "KOR", "exports", "sme")
+             if f["region"] == "CHN"}
+    assert korea == {("2021", "usd_bn"): 2.26, ("2025-01..2025-10", "usd_bn"): 0.963, ("2021H1", "usd_m"): 1444.35,
+                     ("2021H2", "usd_m"): 813.65, ("2022H1", "usd_m"): 694.85}
+    assert korea[("2021H1", "usd_m")] + korea[("2021H2", "usd_m")] == pytest.approx(1000 * korea[("2021", "usd_bn")],
+                                                                                    abs=5)
+    assert totals["2025-01..2025-10"] == 28.4
     malaysia = _facts(bundled_store, "MYS", "trade_share", "sme")
     assert _values(malaysia, period="2022") == {5.68} and _values(malaysia, period="2023-01..2023-05") == {1.68}
 
