@@ -183,6 +183,9 @@ def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
     assert (plan["metric"], plan["period"], plan["value"], plan["status"]) == ("capacity", "2026", 60_000, "claim")
     dram = _facts(bundled_store, "cxmt", "market_share", "dram")
     assert _values(dram, period="2025Q1", basis="bits") == {6}
+    # its DRAM revenue share: Omdia (Dong-A) for 2025Q3 and 2025Q4, Counterpoint (Asia Economy) for 2025Q3
+    revenue = {(f["period"], f["value"]) for f in dram if f["basis"] == "revenue" and f["default"]}
+    assert revenue == {("2025Q3", 3.7), ("2025Q4", 4.7), ("2025Q3", 5)}
 
 
 def test_q10_dram_and_nand_contract_prices(bundled_store: Store) -> None:
