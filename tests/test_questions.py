@@ -71,7 +71,7 @@ def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
                          ("SGP", "2024"): 4.86, ("USA", "2024"): 3.18, ("USA", "2021"): 3.69,
                          ("KOR", "2024"): 1.61, ("USA", "2023-01..2023-02"): 0.52, ("JPN", "2023-06"): 804,
                          ("NLD", "2023Q3"): 2.44, ("SGP", "2023-04"): 407, ("SGP", "2024-01..2024-09"): 5.18786,
-                         ("NLD", "2025Q3"): 50,
+                         ("NLD", "2025Q3"): 50, ("NLD", "2023-12"): 1.1,  # December's Dutch lithography tools
                          # derived from the 2024 values and their stated growth (Nikkei) or 2022's fall (JW Insights)
                          ("JPN", "2023"): 7.51, ("NLD", "2023"): 7.24, ("USA", "2023"): 2.85, ("JPN", "2021"): 12.92}
     derived = {(f["region"], f["period"]) for f in facts if f["region"] and "derived" in (f["note"] or "")}
@@ -166,6 +166,11 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
                  if f["entity"] == "metax" and f["period"] == "2024" and "Bernstein" in f["definition"]]
     assert [f["value"] for f in bernstein] == [1]
     assert _default(_facts(bundled_store, "moore-threads", "revenue"), period="2024") == 438
+    # the FT on SemiAnalysis's 2024 forecast for Nvidia's H20 in China, and IDC's 2025H1 via China Daily
+    h20 = _facts(bundled_store, "nvidia", None, "nvidia_h20")
+    assert _values(h20, metric="revenue_by_product", period="2024", region="CHN") == {12}
+    assert _values(h20, metric="shipments", period="2024") == {1_000_000}
+    assert _default(shares, entity="nvidia", period="2025H1") == 62
 
 
 def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
