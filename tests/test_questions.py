@@ -191,6 +191,8 @@ def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
     # its DRAM revenue share: Omdia (Dong-A) for 2025Q3 and 2025Q4, Counterpoint (Asia Economy) for 2025Q3
     revenue = {(f["period"], f["value"]) for f in dram if f["basis"] == "revenue" and f["default"]}
     assert revenue == {("2025Q3", 3.7), ("2025Q4", 4.7), ("2025Q3", 5)}
+    output = _facts(bundled_store, "cxmt", "production", "dram")
+    assert _default(output, period="2025Q4", unit="wafers_per_month") == 240_000  # Omdia via Chosun Biz
 
 
 def test_q10_dram_and_nand_contract_prices(bundled_store: Store) -> None:
