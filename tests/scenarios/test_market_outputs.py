@@ -14,7 +14,7 @@ import pytest
 from chipshift.api.market import scenario_run
 from chipshift.io.store import Store
 from chipshift.reports import labels
-from chipshift.reports.market import marker_style, write_outputs
+from chipshift.reports.market import marker_style, spread, write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 AI = REPO / "examples" / "china-ai-accelerators.yaml"
@@ -121,3 +121,21 @@ def test_text_the_font_cannot_draw_is_marked_not_boxed(monkeypatch: pytest.Monke
     assert printable("반도체 수출") == "[Korean text] [Korean text]"
     assert printable("a \u2603 b") == "a […] b"  # a symbol of no known language
     assert printable("5-95% ± €") == "5-95% ± €"
+
+
+def test_tables_of_a_run_carry_the_unit_of_each_row(ai_run: tuple[dict[str, Any], Path]) -> None:
+    _, out = ai_run
+    calibration = pd.read_csv(out / "calibration.csv")
+    assert list(calibration.columns[:6]) == ["output", "year", "observed", "model", "error", "unit"]
+    units = dict(zip(calibration["output"], calibration["unit"], strict=True))
+    assert units["localization"] == "pct" and units["revenue:cambricon"] == "cny_m"
+    sensitivity = pd.read_csv(out / "sensitivity.csv")
+    assert "unit" in sensitivity.columns and sensitivity["unit"].notna().all()
+    assert set(sensitivity.loc[sensitivity["output"] == "revenue:cambricon", "unit"]) <= {"cny_m"}
+
+
+def test_published_figures_of_one_year_stand_side_by_side() -> None:
+    offsets = [spread(k, 6) for k in range(6)]
+    assert offsets == sorted(offsets) and len(set(offsets)) == 6
+    assert abs(sum(offsets)) < 1e-9 and max(offsets) - min(offsets) <= 0.36 + 1e-9
+    assert spread(0, 1) == 0.0

@@ -129,6 +129,15 @@ def _save(fig: Any, stem: Path) -> list[str]:
     return written
 
 
+def spread(k: int, n: int, width: float = 0.36) -> float:
+    """The offset from its year of the ``k``-th of ``n`` points of one year: spread evenly over ``width`` (in
+    years) around the year, at most 0.08 apart, so that points of one year never cover one another."""
+    if n < 2:
+        return 0.0
+    step = min(0.08, width / (n - 1))
+    return (k - (n - 1) / 2) * step
+
+
 def _band_label(report: dict[str, Any]) -> str:
     return f"chipshift model: 5-95% of {report['draws']:,} draws"
 
@@ -148,18 +157,19 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         ax.plot(data["year"], data["median"], color=PALETTE[0], ls="--", lw=1, label="chipshift model: median of draws")
     ax.plot(data["year"], data["value"], color=PALETTE[0], lw=2.2, marker="o", ms=4, label="chipshift model (fitted)")
     styles: dict[str, tuple[str, str]] = {}
-    plotted: set[tuple[int, str, float]] = set()
+    shown: dict[int, list[tuple[str, float]]] = {}  # the published points of each year, each once
     for c in report["published_beside_model"]:
         if c["output"] != output:
             continue
         for p in c["published"]:
-            name = _label(p)
-            if (c["year"], name, p["value"]) in plotted:
-                continue
-            plotted.add((c["year"], name, p["value"]))
+            if (_label(p), p["value"]) not in shown.setdefault(c["year"], []):
+                shown[c["year"]].append((_label(p), p["value"]))
+    for year, points in shown.items():
+        for k, (name, value) in enumerate(points):
             first = name not in styles
             colour, marker = styles.setdefault(name, marker_style(len(styles)))
-            ax.scatter([c["year"]], [p["value"]], s=34, color=colour, marker=marker, zorder=3,
+            # several figures of one year side by side, a little apart, so that none hides another
+            ax.scatter([year + spread(k, len(points))], [value], s=34, color=colour, marker=marker, zorder=3,
                        label=name if first else None, edgecolors="white", linewidths=0.5)
     fitted = [o for o in _observed(report, output) if o["fitted_to"]]
     for k, obs in enumerate(fitted):
@@ -238,15 +248,28 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
     return _save(fig, stem)
 
 
+def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -> pd.DataFrame:
+    """``rows`` (each naming an ``output``) as a table with the unit of its output's values (the unit the run's
+    outputs give it) in a ``unit`` column placed after the column ``after``."""
+    units = {r["output"]: r.get("unit") for r in report["outputs"]}
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    columns = list(frame.columns)
+    frame["unit"] = [units.get(output) for output in frame["output"]]
+    place = columns.index(after) + 1 if after in columns else len(columns)
+    return frame[[*columns[:place], "unit", *columns[place:]]]
+
+
 def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     """Write every table and chart of a run into ``out``; returns the file names."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     frames = {
         "outputs": pd.DataFrame(report["outputs"]),
-        "calibration": pd.DataFrame(report["calibration"]["table"]),
+        "calibration": with_units(report, report["calibration"]["table"], after="error"),
         "parameters": pd.DataFrame(report["parameters"]),
-        "sensitivity": pd.DataFrame(report["sensitivity"]),
+        "sensitivity": with_units(report, report["sensitivity"], after="swing"),
     }
     for name, frame in frames.items():
         frame.to_csv(out / f"{name}.csv", index=False)
