@@ -24,7 +24,8 @@ _RUN_AXE = """async (tags) => {
 }"""
 
 # Each element that sticks out of the window on the left or right (the outermost of a branch only), unless an
-# ancestor scrolls sideways; then each chart text (a label, a legend, a title) whose box leaves its SVG's box.
+# ancestor scrolls sideways; each chart without a title inside it or with a legend's name cut short; then each chart
+# text (a label, a legend, a title) whose box leaves its SVG's box.
 _LAYOUT = """() => {
   const vw = document.documentElement.clientWidth, found = [];
   const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
@@ -48,6 +49,13 @@ _LAYOUT = """() => {
       out.add(e);
       found.push(`${path(e)} spans ${Math.round(r.left)}..${Math.round(r.right)}px of ${vw}px`);
     }
+  }
+  // every chart says what it shows inside the picture (so its downloads do too), and its legend names are whole
+  for (const svg of document.querySelectorAll(".chart > svg")) {
+    const name = svg.getAttribute("aria-label");
+    if (!svg.querySelector("text.chart-title")) found.push(`chart "${name}" has no title inside it`);
+    for (const t of svg.querySelectorAll("text.legend"))
+      if (t.textContent.endsWith("…")) found.push(`chart "${name}": the legend's "${t.textContent}" is cut`);
   }
   for (const svg of document.querySelectorAll("svg")) {
     const b = svg.getBoundingClientRect();

@@ -108,6 +108,30 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/")
     assert page.url.startswith(f"{base_url}/explorer")
     _shot(page, "landing")
+    # the first Tab reaches a link past the header; from the content, the next Tab one past the tree of inputs
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#detail"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "detail"
+    toggle = page.locator(".tree .stage > button.toggle").first
+    assert toggle.get_attribute("aria-expanded") == "true" and "Design" in (toggle.get_attribute("aria-label") or "")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    # the landing chart (a stage's countries) says what it shows and each bar opens its source from the keyboard
+    chart = page.locator("#detail svg").first
+    assert "share of world capacity by country" in (chart.locator("text.chart-title").first.text_content() or "")
+    assert "Data of 2022" in " ".join(chart.locator("text.footer").all_text_contents())
+    chart.locator("[role=button]").first.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.wait_for()
+    assert "Emerging Technology Observatory" in panel.inner_text()
+    assert panel.locator("blockquote").inner_text() != "(no quote recorded)"
+    page.keyboard.press("Escape")
     page.focus("#search")
     page.keyboard.type("DRAM")
     page.locator("#search-results button.hit").first.wait_for()
@@ -219,6 +243,20 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     footer = " ".join(page.locator("#heatmap svg text.footer").all_text_contents())
     assert "Scenario: baseline" in footer and "as of 2025-12-31" in footer and "Sources:" in footer
     assert page.locator("#localization table.data").count() >= 1
+    # localization over time: every published estimate at its period, one colour per product, each with its source
+    estimates = page.locator("#localization-chart svg rect.published")
+    assert estimates.count() >= 10
+    assert "self-sufficiency" in (page.locator("#localization-chart svg text.chart-title").first.text_content() or "")
+    estimates.first.focus()
+    page.keyboard.press("Enter")
+    page.locator("#source-panel").wait_for()
+    assert "Publisher" in page.locator("#source-panel").inner_text()
+    page.keyboard.press("Escape")
+    # a table's CSV holds the values themselves, its headings naming their unit
+    with page.expect_download() as download:
+        page.locator("#stage-table [data-download=csv]").click()
+    head = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
+    assert "barred_lower_mean (fraction of 1)" in head, head
     # each published estimate opens its source, from the mouse and from the keyboard
     estimate = page.locator("#localization table.data .figure").first
     estimate.focus()
@@ -269,7 +307,22 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     shown = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())", link.get_attribute("href"))
     assert shown["request"]["method"] == "POST" and shown["request"]["url"].endswith("/api/v1/compare")
     assert shown["request"]["body"]["right"]["ref"] == "example:duv-immersion-china" and "by_input" in shown["answer"]
+    # each side dated as asked, said in the charts' titles
+    assert "on 2026-06-30" in (page.locator("#results svg").first.get_attribute("aria-label") or "")
     _shot(page, "compare")
+
+
+def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> None:
+    """Without a date, each scenario is read at its own date, and the page says so: the H20 licence lifted (30 June
+    2025) against DUV tools barred (30 June 2026) differ in inputs and rules, and neither is dated by the other."""
+    _open(page, f"{base_url}/compare?left=example:us-lifts-h20&right=example:duv-immersion-china")
+    page.locator("#compare-result").wait_for()
+    summary = page.locator("#compare-result").inner_text()
+    assert "2025-06-30 / 2026-06-30" in summary and "inputs that differ" in summary
+    assert int(page.locator("#compare-result .stat b").nth(2).inner_text()) > 0
+    assert page.locator("#compare-result a[href='/rules/X-DUV-NLD']").count() == 1  # each rule one click away
+    title = page.locator("#results svg").first.get_attribute("aria-label") or ""  # shown as the chart's title
+    assert "China" in title and "(left on 2025-06-30, right on 2026-06-30)" in title
 
 
 def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None:
@@ -321,6 +374,8 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     # it opens on the first shipped case's central run, without being asked
     page.locator("#calibration-statement").wait_for(timeout=120_000)
     assert "none" in page.locator("#market-result .stat").nth(2).inner_text()  # no draws: quick
+    # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
+    assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")
     page.fill("#params input[name=draws]", "500")
     page.click("#run")
@@ -335,6 +390,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Nvidia's share of revenue from China" in charts and "Share of revenue from CHN" not in charts
     assert "million yuan" in page.locator("#trajectories").inner_html()
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
+    assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
+    assert "AI accelerators in China" in page.locator("#market-result").inner_text()
+    fit_head = page.locator("#results table.data").first.locator("thead").inner_text()
+    assert "Unit" in fit_head and "cny_m" in page.locator("#results table.data").first.inner_text()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
     page.locator("#trajectories svg .published").first.click()

@@ -611,7 +611,10 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
                 dates.append(str(fact["published"]))
     labelled = {**report, "names": names}
     text = {}
-    for output in dict.fromkeys(row["output"] for row in report["outputs"]):
+    outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
+    if any(o.startswith("share:") and "@" not in o for o in outputs):
+        outputs.append("shares")  # the suppliers' shares stacked in one chart
+    for output in outputs:
         words = describe(labelled, output)
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit}
     return {"names": names, "publishers": dict(sorted(publishers.items())),

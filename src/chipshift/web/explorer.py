@@ -84,10 +84,15 @@ def explorer_tree(store: Store) -> dict[str, Any]:
         ordered = sorted(roots, key=lambda r: (by_id[r]["kind"] != "process", by_id[r]["name"]))
         return [build(r, frozenset({r})) for r in ordered]
 
+    datasets = store.rows("datasets")
+    by_dataset = {d["id"]: d for d in datasets}
     stages = []
     for stage in store.rows("stages", order_by="id"):
+        # each share with its source: the dataset it was imported from, its note (else the stage's basis) as quote
         shares = [{"provider": p["provider"], "name": p["provider_name"], "share_pct": p["share_pct"],
-                   "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"]}
+                   "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"],
+                   "source": _dataset_source(by_dataset.get(p["origin"]), p["source_text"] or stage["share_basis"],
+                                             p["year"])}
                   for p in store.provision_of_input(stage["id"]) if p["provider_kind"] == "country"]
         stages.append({"id": stage["id"], "name": stage["name"], "description": stage["description"],
                        "market_size": stage["market_size_text"], "share_basis": stage["share_basis"],
@@ -96,7 +101,6 @@ def explorer_tree(store: Store) -> dict[str, Any]:
         stages.append({"id": BUNDLED_GROUP, "name": "Products (bundled data)",
                        "description": "Chips, materials and product groups from chipshift's own sourced facts.",
                        "market_size": None, "share_basis": None, "countries": [], "inputs": tree(BUNDLED_GROUP)})
-    datasets = store.rows("datasets")
     return {"chokepoint_threshold_pct": CHOKEPOINT_PCT,
             "chokepoints": sum(1 for c in chokes.values() if c["chokepoint"]),
             "inputs": len(inputs), "stages": stages,

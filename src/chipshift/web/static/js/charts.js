@@ -46,6 +46,20 @@ CS.charts = (() => {
     return text.trimEnd() + "…";
   }
 
+  /* A legend's entries (a swatch and a name each) left to right from x0, a new row when the next would pass
+     x0 + room: every name is shown whole unless it alone is wider than the room. */
+  function legendLayout(names, x0, room, size = 12) {
+    const items = [];
+    let x = x0, row = 0;
+    for (const name of names) {
+      const text = fit(name, room - 26, size), w = 18 + textWidth(text, size) + 18;
+      if (x > x0 && x + w > x0 + room) { row += 1; x = x0; }
+      items.push({ x, row, text });
+      x += w;
+    }
+    return { items, rows: names.length ? row + 1 : 0 };
+  }
+
   function scale(stops, t) {
     if (t === null || t === undefined || Number.isNaN(t)) return "#eceff2";
     t = Math.max(0, Math.min(1, t));
@@ -104,16 +118,16 @@ CS.charts = (() => {
   /* Ranges in [0, 1] per row, one or more series: a band from lower to upper and a mark at 'mid'. */
   function ranges(rows, opts = {}) {
     const series = opts.series || ["value"], n = series.length;
-    const width = opts.width || 720, band = 14, gap = 10, top = 26 + (n > 1 ? 20 : 0);
+    const width = opts.width || 720, band = 14, gap = 10;
     const rowH = n * band + gap;
     const labelW = Math.min(260, Math.max(60, ...rows.map((r) => textWidth(r.label)))) + 12;
+    const legend = legendLayout(n > 1 ? series : [], Math.min(labelW, width / 3), width - Math.min(labelW, width / 3) - 8);
+    const top = 26 + legend.rows * 20;
     const plotW = width - labelW - 110;
     const height = top + rows.length * rowH + 10;
     const root = svgRoot(width, height, opts.title);
-    if (n > 1) series.forEach((name, k) => {
-      const room = (width - labelW) / n, x = labelW + k * room;
-      root.append(s("rect", { x, y: 6, width: 12, height: 12, fill: PALETTE[k] }), s("text", { x: x + 18, y: 16, text: fit(name, room - 26) }));
-    });
+    legend.items.forEach((it, k) => root.append(s("rect", { x: it.x, y: 6 + it.row * 20, width: 12, height: 12, fill: PALETTE[k] }),
+      s("text", { class: "legend", x: it.x + 18, y: 16 + it.row * 20, text: it.text })));
     const max = opts.max || 1, fmt = opts.format || ((v, d) => CS.frac(v, d));
     for (const t of [0, 0.25, 0.5, 0.75, 1]) {
       const x = labelW + plotW * t;
@@ -140,7 +154,8 @@ CS.charts = (() => {
 
   /* A heatmap: rows (grouped) by columns; values in [0, 1]. */
   function heatmap(spec) {
-    const cellW = spec.cellWidth || 92, cellH = 18, top = 64;
+    // columns as wide as their headings (none cut), at least 92 px
+    const cellW = Math.max(spec.cellWidth || 92, ...spec.columns.map((c) => textWidth(c, 11, 600) + 10)), cellH = 18, top = 64;
     const labelW = Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(r.label)))) + 14;
     const groups = [];
     spec.rows.forEach((r) => { if (!groups.length || groups[groups.length - 1].name !== r.group) groups.push({ name: r.group, rows: [] }); groups[groups.length - 1].rows.push(r); });
@@ -220,7 +235,9 @@ CS.charts = (() => {
 
   /* Lines with bands (lower-upper) per series over years; values in [0, 1]. */
   function bands(points, series, opts = {}) {
-    const width = opts.width || 720, height = opts.height || 300, left = 50, right = 20, top = 50, bottom = 30;
+    const width = opts.width || 720, left = 50, right = 20, bottom = 30;
+    const legend = legendLayout(series.map((ser) => ser.name), left, width - left - right);
+    const top = 50 + (legend.rows - 1) * 20, height = (opts.height || 300) + (legend.rows - 1) * 20;
     const root = svgRoot(width, height, opts.title);
     const xs = points.map((p) => p.x);
     const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
@@ -236,9 +253,10 @@ CS.charts = (() => {
         s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
       for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
         { tip: `${ser.name} ${p.x}: ${CS.frac(p[ser.lower])} – ${CS.frac(p[ser.upper])}` }));
-      root.append(s("rect", { x: left + k * 240, y: 8, width: 12, height: 12, fill: c }), s("text", { x: left + k * 240 + 18, y: 18, text: fit(ser.name, Math.min(220, width - right - left - k * 240 - 18)) }));
+      const it = legend.items[k];
+      root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), s("text", { class: "legend", x: it.x + 18, y: 18 + it.row * 20, text: it.text }));
     });
-    root.append(s("text", { x: width - right, y: 38, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "solid: upper bound · dashed: lower bound" }));
+    root.append(s("text", { x: width - right, y: top - 12, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "solid: upper bound · dashed: lower bound" }));
     return root;
   }
 
@@ -257,8 +275,10 @@ CS.charts = (() => {
     const root = svgRoot(width, height, opts.title);
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
-    const xs = [...new Set(pts.map((p) => p.x))].sort((a, b) => a - b);
-    const top_v = niceMax(Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value)) * 1.05);
+    const xs = [...new Set([...pts, ...pub].map((p) => p.x))].sort((a, b) => a - b);
+    const highest = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
+    // a share in percent never needs an axis past 100%
+    const top_v = opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
     const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
     const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
     for (let i = 0; i <= 4; i++) {
@@ -289,24 +309,46 @@ CS.charts = (() => {
         { tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
       legend.push([c, "line", ser.name]);
     });
-    const publishers = [...new Set(pub.map((p) => p.publisher))];
+    // published points are coloured by their group when they have one (a product), else by their publisher; the
+    // points of one x stand side by side, 9 px apart, so that none hides another
+    const key = (p) => p.group || p.publisher;
+    const publishers = [...new Set(pub.map(key))];
     const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
-    for (const p of pub) root.append(interactive(s("rect", { class: "published", x: X(p.x) - 4, y: Y(p.value) - 4, width: 8, height: 8,
-      fill: pubColor(p.publisher), stroke: "#fff", transform: `rotate(45 ${X(p.x)} ${Y(p.value)})` }),
-    { source: p.source || undefined, tip: `${p.publisher}, ${name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+    const atX = {}, slot = (width - left - right) / Math.max(1, xs.length - 1);
+    for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
+    for (const p of pub) {
+      const same = atX[p.x], step = Math.min(9, (slot * 0.5) / Math.max(1, same.length - 1));
+      const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
+      root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
+        fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
+      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+    }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
       { source: o.source || undefined, tip: `fitted to: ${name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
-    legend.forEach(([c, kind, label], i) => {
-      const x = width - right + 14, y = top + i * 18;
+    // the legend beside the plot: each name whole, on up to three lines (then cut, whole in its tooltip); the
+    // picture grows downwards when the legend is longer than the plot is high
+    let y = top;
+    legend.forEach(([c, kind, label]) => {
+      const x = width - right + 14, room = right - 40;
+      const lines = wrap(CS.readable(label), room, 11);
+      if (lines.length > 3) lines.splice(2, lines.length - 2, fit(lines.slice(2).join(" "), room, 11));
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
-      root.append(interactive(s("text", { x: x + 22, y: y + 4, "font-size": 11, text: fit(label, right - 40, 11) }), { tip: label }));
+      const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });
+      lines.forEach((line, k) => text.append(s("tspan", { x: x + 22, dy: k ? 13 : 0, text: line })));
+      root.append(interactive(text, { tip: label }));
+      y += 18 + (lines.length - 1) * 13;
     });
+    if (y > height - 10) {
+      root.setAttribute("height", y + 10);
+      root.setAttribute("viewBox", `0 0 ${width} ${y + 10}`);
+      root.querySelector(":scope > rect").setAttribute("height", y + 10);
+    }
     return root;
   }
 
@@ -351,12 +393,12 @@ CS.charts = (() => {
   }
 
   /* The lines of `text` that fit `px` at `size`, broken between words. */
-  function wrap(text, px, size) {
+  function wrap(text, px, size, weight = "normal") {
     const lines = [];
     let line = "";
     for (const word of String(text).split(/\s+/).filter(Boolean)) {
       const next = line ? `${line} ${word}` : word;
-      if (line && textWidth(next, size) > px) { lines.push(line); line = word; } else line = next;
+      if (line && textWidth(next, size, weight) > px) { lines.push(line); line = word; } else line = next;
     }
     if (line) lines.push(line);
     return lines;
@@ -376,9 +418,27 @@ CS.charts = (() => {
     if (background) background.setAttribute("height", height);
   }
 
+  /* The chart's title (its name for readers), shown above it inside the picture, wrapped to its width, so the
+     SVG and PNG downloads say what they show; the chart itself moves down to make room. */
+  function addTitle(svg) {
+    const title = svg.getAttribute("aria-label");
+    if (!title || title === "chart") return;
+    const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
+    const lines = wrap(CS.readable(title), w - 16, 13, "bold"), room = lines.length * 17 + 8;
+    const plot = s("g", { class: "plot", transform: `translate(0 ${room})` });
+    const background = svg.querySelector(":scope > rect");
+    for (const child of [...svg.childNodes]) if (child !== background && child.nodeName !== "title") plot.append(child);
+    lines.forEach((line, i) => svg.append(s("text", { class: "chart-title", x: 8, y: 18 + i * 17, "font-size": 13, "font-weight": 700, text: line })));
+    svg.append(plot);
+    svg.setAttribute("height", h + room);
+    svg.setAttribute("viewBox", `0 0 ${w} ${h + room}`);
+    if (background) background.setAttribute("height", h + room);
+  }
+
   /* A chart in a box with SVG and PNG downloads; `footer`: the text of its footer (see CS.footer). */
   function box(container, svg, filename, footer) {
     CS.clear(container);
+    addTitle(svg);
     addFooter(svg, footer);
     // a picture with marks to press inside is a group, not an image (an image's insides are hidden from readers)
     if (svg.querySelector("[tabindex]")) svg.setAttribute("role", "group");

@@ -5,6 +5,12 @@
 
   function stageName(id) { return { S1: "S1 · Design", S2: "S2 · Fabrication", S3: "S3 · ATP" }[id] || id; }
 
+  /* Rules named by id, each a link to its page (fields, source and quote). */
+  function ruleList(title, ids) {
+    const links = ids.map((id) => el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })).flatMap((a, i) => (i ? [", ", a] : [a]));
+    return el("p", { class: "rules-named small" }, el("b", { text: `${title} (${ids.length}): ` }), ...(links.length ? links : ["none"]));
+  }
+
   async function load() {
     const f = new FormData($("#params"));
     const left = f.get("left"), right = f.get("right"), at = f.get("at") || null;
@@ -16,32 +22,32 @@
     try { r = await post("/compare", body); } catch (e) { clear(box); return; }
     clear(box);
     const L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
+    const where = await CS.placeName(r.destination), dates = r.left.at === r.right.at ? `on ${r.left.at}` : `(left on ${r.left.at}, right on ${r.right.at})`;
     const foot = `Left: ${L} on ${r.left.at} · right: ${R} on ${r.right.at} · target ${r.destination}` +
       (r.data_sources && r.data_sources.length ? ` · Sources: ${r.data_sources.join("; ")}` : "");
     box.append(el("section", { class: "card", id: "compare-result" }, el("h2", { text: `${L}  vs  ${R}` }),
       el("div", { class: "stat" }, el("b", { text: r.destination }), "target"),
       el("div", { class: "stat" }, el("b", { text: `${r.left.at} / ${r.right.at}` }), "dates (left / right)"),
       el("div", { class: "stat" }, el("b", { text: String(r.by_input.length) }), "inputs that differ"),
-      el("div", { class: "stat" }, el("b", { text: r.rules_added.join(", ") || "none" }), "rules only on the right"),
-      el("div", { class: "stat" }, el("b", { text: r.rules_removed.join(", ") || "none" }), "rules only on the left")));
+      ruleList("Rules only on the right", r.rules_added), ruleList("Rules only on the left", r.rules_removed)));
     const grid = el("div", { class: "grid2" });
     const stageChart = el("div"), yearChart = el("div");
     grid.append(CS.section("Exposure by stage", stageChart), CS.section("Exposure by year (all inputs, 31 December)", yearChart));
     box.append(grid);
     CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), values: [
       { lower: s.left_barred_lower, upper: s.left_barred_upper }, { lower: s.right_barred_lower, upper: s.right_barred_upper }] })),
-    { series: [L, R], title: "Barred share by stage", width: 620 }), "compare-stages", foot);
+    { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
     CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [
       { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
-    { title: "Barred share by year", width: 620 }), "compare-years", `31 December of each year · ${foot}`);
+    { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
     const inChart = el("div"), inTable = el("div");
     box.append(CS.section(`By input (${r.by_input.length} differ)`, inChart, inTable));
     if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: "Availability by input" }), "compare-inputs", foot);
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", foot);
     else inChart.append(el("p", { class: "muted", text: "No input's availability differs." }));
     table(inTable, { filename: "compare-inputs", rows: r.by_input, columns: [{ key: "name", label: "Input" },
-      { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v) }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v) },
-      { key: "after_lower", label: `${R} lower`, num: true, format: (v) => frac(v) }, { key: "after_upper", label: `${R} upper`, num: true, format: (v) => frac(v) },
+      { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "after_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }] });
     for (const [title, rows, name] of [["By country", r.by_country, "countries"], ["By firm", r.by_firm, "firms"]]) {
       const changed = rows.filter((x) => x.change_barred !== 0 || x.newly_barred_inputs.length || x.no_longer_barred_inputs.length);
@@ -51,17 +57,17 @@
       const step = Math.max(1, Math.ceil(max / 4));
       if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider,
         values: [{ lower: 0, upper: x.left_barred }, { lower: 0, upper: x.right_barred }] })),
-      { series: [L, R], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs barred` }), `compare-${name}`, foot);
+      { series: [L, R], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R}` }), `compare-${name}`, foot);
       table(t, { filename: `compare-${name}`, rows, columns: [{ key: "provider", label: "Provider" },
-        { key: "left_barred", label: `${L}: barred`, num: true }, { key: "right_barred", label: `${R}: barred`, num: true },
-        { key: "change_barred", label: "Change", num: true }, { key: "left_maybe", label: `${L}: maybe`, num: true }, { key: "right_maybe", label: `${R}: maybe`, num: true },
+        { key: "left_barred", label: `${L}: barred`, num: true, unit: "inputs" }, { key: "right_barred", label: `${R}: barred`, num: true, unit: "inputs" },
+        { key: "change_barred", label: "Change", num: true, unit: "inputs" }, { key: "left_maybe", label: `${L}: maybe`, num: true, unit: "inputs" }, { key: "right_maybe", label: `${R}: maybe`, num: true, unit: "inputs" },
         { key: "newly_barred_inputs", label: "Newly barred for" }, { key: "no_longer_barred_inputs", label: "No longer barred for" }] });
     }
     const yt = el("div");
     box.append(CS.section("By year", yt));
     table(yt, { filename: "compare-years", rows: r.by_year, columns: [{ key: "year", label: "Year" },
-      { key: "left_barred_lower", label: `${L} lower`, num: true, format: (v) => frac(v) }, { key: "left_barred_upper", label: `${L} upper`, num: true, format: (v) => frac(v) },
-      { key: "right_barred_lower", label: `${R} lower`, num: true, format: (v) => frac(v) }, { key: "right_barred_upper", label: `${R} upper`, num: true, format: (v) => frac(v) }] });
+      { key: "left_barred_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "left_barred_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "right_barred_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "right_barred_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" }] });
     box.append(el("section", { class: "card notice", id: "market-pointer" }, el("h2", { text: "Market results (market model)" }), el("p", {}, r.market.note, " ",
       el("a", { href: r.market.page, text: "Open the Results page →" }), " ", el("a", { href: "#market-heading", text: "Compare two market cases below ↓" }))));
   }

@@ -136,8 +136,11 @@ const CS = (() => {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   }
 
+  /* A CSV holds the values themselves (a share as 0.364, not "36.4%"): a column's heading names their unit when
+     the table's column declares one ("fraction": of 1; "percent": 0-100). */
+  const UNITS = { fraction: "fraction of 1", percent: "percent" };
   function csv(columns, rows) {
-    const head = columns.map((c) => csvCell(c.key)).join(",");
+    const head = columns.map((c) => csvCell(c.unit ? `${c.key} (${UNITS[c.unit] || c.unit})` : c.key)).join(",");
     const body = rows.map((r) => columns.map((c) => csvCell(c.csv ? c.csv(r) : r[c.key])).join(","));
     return [head, ...body].join("\r\n") + "\r\n";
   }
@@ -301,6 +304,14 @@ const CS = (() => {
 
   function section(title, ...children) { return el("section", { class: "card" }, el("h2", { text: title }), ...children); }
 
+  /* A target's name in words for a title ("China" for CHN); the code itself when it names no country or region
+     (a firm, or the list cannot be read). The list is asked for once. */
+  let places = null;
+  async function placeName(code) {
+    places = places || get("/countries", {}, { quiet: true }).then((d) => Object.fromEntries(d.countries.map((c) => [c.id, c.name])), () => ({}));
+    return (await places)[code] || code;
+  }
+
   async function fillTargets(datalist) {
     const data = await get("/countries", {}, { quiet: true });
     for (const c of data.countries) datalist.append(el("option", { value: c.id, label: `${c.name} (${c.kind})` }));
@@ -337,5 +348,5 @@ const CS = (() => {
   });
 
   return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
-    showSource, sourceTitle, params, setParams, footer, section, fillTargets, fillScenarios, fillSegments, setJsonLink };
+    showSource, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink };
 })();

@@ -16,7 +16,8 @@
     const ul = el("ul");
     for (const stage of tree.stages) {
       const kids = el("ul", { hidden: stage.id === "P" ? true : null });
-      const toggle = el("button", { type: "button", class: "toggle", "aria-label": "expand", onclick: () => { kids.hidden = !kids.hidden; toggle.textContent = kids.hidden ? "▸" : "▾"; } }, stage.id === "P" ? "▸" : "▾");
+      const toggle = el("button", { type: "button", class: "toggle", "aria-label": `${stage.name}: its inputs`, "aria-expanded": String(!kids.hidden),
+        onclick: () => { kids.hidden = !kids.hidden; toggle.textContent = kids.hidden ? "▸" : "▾"; toggle.setAttribute("aria-expanded", String(!kids.hidden)); } }, stage.id === "P" ? "▸" : "▾");
       const li = el("li", { class: "stage" }, toggle,
         el("button", { type: "button", class: "node", onclick: () => showStage(stage) }, `${stage.id === "P" ? "" : stage.id + " · "}${stage.name}`));
       for (const node of stage.inputs) kids.append(treeNode(node, 1));
@@ -31,11 +32,12 @@
     const li = el("li");
     const children = el("ul", { hidden: depth >= 1 ? true : null });
     const hasKids = node.children.length > 0;
-    const toggle = el("button", { type: "button", class: "toggle", "aria-label": "expand",
-      onclick: () => { children.hidden = !children.hidden; toggle.textContent = children.hidden ? "▸" : "▾"; } }, hasKids ? "▸" : "·");
-    li.append(toggle, el("button", { type: "button", class: "node", "data-id": node.id, onclick: () => showInput(node.id) }, node.name));
+    // a node with parts has a button that shows or hides them (its state told by aria-expanded); a leaf, a dot
+    const toggle = hasKids ? el("button", { type: "button", class: "toggle", "aria-label": `${node.name}: its variants and inputs`, "aria-expanded": String(!children.hidden),
+      onclick: () => { children.hidden = !children.hidden; toggle.textContent = children.hidden ? "▸" : "▾"; toggle.setAttribute("aria-expanded", String(!children.hidden)); } }, "▸")
+      : el("span", { class: "leaf", "aria-hidden": "true" }, "·");
     const b = badge(node);
-    if (b) li.append(" ", b);
+    li.append(toggle, el("span", {}, el("button", { type: "button", class: "node", "data-id": node.id, onclick: () => showInput(node.id) }, node.name), b ? " " : null, b));
     for (const c of node.children) children.append(treeNode(c, depth + 1));
     if (hasKids) li.append(children);
     return li;
@@ -56,9 +58,13 @@
       box.append(el("h2", { text: "Countries (share of capacity by plant location)" }));
       const chart = el("div");
       box.append(chart);
-      CS.charts.box(chart, CS.charts.bars(stage.countries.map((c) => ({ label: c.name, value: c.share_pct, tip: `${c.name}: ${pct(c.share_pct)} (${c.year || ""})` })),
-        { title: `${stage.name}: countries` }), `stage-${stage.id}-countries`,
-        [stage.share_basis, tree && tree.attribution && tree.attribution.length ? `Sources: ${tree.attribution.join("; ")}` : ""].filter(Boolean).join(" · "));
+      // each bar opens its source (mouse, or Tab and Enter); the footer says what the shares measure, of when
+      const years = [...new Set(stage.countries.map((c) => c.year).filter(Boolean))].sort();
+      CS.charts.box(chart, CS.charts.bars(stage.countries.map((c) => ({ label: c.name, value: c.share_pct, source: c.source,
+        tip: `${c.name}: ${pct(c.share_pct)} of world ${stage.name.toLowerCase()} capacity (${c.year || "year not stated"}) · ${CS.sourceTitle(c.source)}` })),
+      { title: `${stage.name}: share of world capacity by country where the plants are (%)` }), `stage-${stage.id}-countries`,
+        [stage.share_basis, years.length ? `Data of ${years.join(", ")}` : "",
+          tree && tree.attribution && tree.attribution.length ? `Sources: ${tree.attribution.join("; ")}` : ""].filter(Boolean).join(" · "));
       if (stage.share_basis) box.append(el("p", { class: "muted small", text: stage.share_basis }));
     }
     const flat = [];
@@ -68,13 +74,19 @@
     box.append(t);
     table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
       { key: "name", label: "Input" }, { key: "kind", label: "Kind" }, { key: "top_country", label: "Top country" },
-      { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)) },
+      { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent" },
       { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
   }
 
   /* The publishers behind some rows' figures, for a chart's footer. */
   function publishersOf(rows) {
     return [...new Set(rows.map((r) => r.source && (r.source.publisher || r.source.note)).filter(Boolean))].join("; ");
+  }
+
+  /* The periods some rows' figures are of, for a chart's footer ("Data of 2024, 2025"). */
+  function periodsOf(rows) {
+    const periods = [...new Set(rows.map((r) => String(r.period || r.year || "")).filter(Boolean))].sort();
+    return periods.length ? `Data of ${periods.join(", ")}` : "";
   }
 
   function shareRows(rows) {
@@ -105,11 +117,11 @@
       box.append(el("h2", { text: `${title} (${rows.length})` }));
       const chart = el("div"), t = el("div");
       box.append(chart, t);
-      CS.charts.box(chart, CS.charts.bars(shareRows(rows), { title: `${d.name}: ${name}` }), `${d.id}-${name}`,
-        `Share of world supply (%), latest period per provider · Sources: ${publishersOf(rows) || "see the table"}`);
+      CS.charts.box(chart, CS.charts.bars(shareRows(rows), { title: `${d.name}: share of world supply by ${name === "countries" ? "country" : "firm"} (%)` }), `${d.id}-${name}`,
+        [`Share of world supply (%), latest period per provider`, periodsOf(rows), `Sources: ${publishersOf(rows) || "see the table"}`].filter(Boolean).join(" · "));
       table(t, { filename: `${d.id}-${name}`, rows, columns: [
         { key: "name", label: one },
-        { key: "share_pct", label: "Share", num: true, format: (v, r) => (r.share_known ? pct(v) : "unknown"), source: (r) => r.source },
+        { key: "share_pct", label: "Share", num: true, format: (v, r) => (r.share_known ? pct(v) : "unknown"), unit: "percent", source: (r) => r.source },
         { key: "basis", label: "Basis" }, { key: "year", label: "Year", format: (v, r) => String(v || r.period || "") },
         { key: "source", label: "Source", render: (r) => figure((r.source && (r.source.publisher || r.source.note)) || "source", r.source), csv: (r) => CS.sourceTitle(r.source) }] });
     }
@@ -162,8 +174,8 @@
       CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title }),
         `${d.id}-availability-${body.destination}-${from}-${to}`, CS.footer(body, `1 January of each year, ${from}–${to}`));
       table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${from}-${to}`, rows: body.inputs, columns: [
-        { key: "at", label: "Date" }, { key: "available_lower", label: "Lower", num: true, format: (v) => frac(v) },
-        { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v) },
+        { key: "at", label: "Date" }, { key: "available_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
         { key: "barred_by", label: "Barred by", format: (v) => (v || []).join(", ") },
         { key: "maybe_barred_by", label: "Maybe barred by", format: (v) => (v || []).join(", ") }] });
     });
@@ -221,7 +233,7 @@
       box.append(t);
       table(t, { filename: `${d.id}-${who}`, rows, columns: [
         { key: who, label: name },
-        { key: "share_pct", label: "Share", num: true, format: (v) => (v === null || v === undefined ? "unknown" : pct(v)) },
+        { key: "share_pct", label: "Share", num: true, format: (v) => (v === null || v === undefined ? "unknown" : pct(v)), unit: "percent" },
         { key: "as_of", label: "As of" },
         { key: "publisher", label: "Source", render: (r) => figure(r.publisher || r.source, r), csv: (r) => `${r.publisher || ""} ${r.url || ""}` },
         { key: "quote", label: "Quote" }] });
@@ -233,8 +245,8 @@
       box.append(t);
       table(t, { filename: `${d.id}-affiliates`, rows: d.owned_by_listed_parties, columns: [
         { key: "listing", label: "Listing" }, { key: "ownership_rule", label: "Ownership rule" },
-        { key: "aggregate_low_pct", label: "Aggregate (low)", num: true, format: (v) => pct(v) },
-        { key: "aggregate_high_pct", label: "Aggregate (high)", num: true, format: (v) => pct(v) },
+        { key: "aggregate_low_pct", label: "Aggregate (low)", num: true, format: (v) => pct(v), unit: "percent" },
+        { key: "aggregate_high_pct", label: "Aggregate (high)", num: true, format: (v) => pct(v), unit: "percent" },
         { key: "reached", label: "Threshold reached" }, { key: "reached_at", label: `Reached on ${d.rules_at}` }, { key: "chains", label: "Chains", format: (v) => (v || []).join("; ") }] });
     }
     if (d.supplies.length) {
@@ -244,7 +256,7 @@
       CS.charts.box(chart, CS.charts.bars(d.supplies.map((r) => ({ label: r.input_name, value: r.share_pct, source: r.source })), { title: `${d.name}: shares of world supply` }), `${d.id}-supplies`,
         `Share of world supply (%) · Sources: ${publishersOf(d.supplies) || "see the table"}`);
       table(t, { filename: `${d.id}-supplies`, rows: d.supplies, onRow: (r) => showInput(r.input), columns: [
-        { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), source: (r) => r.source }, { key: "year", label: "Year" }] });
+        { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), unit: "percent", source: (r) => r.source }, { key: "year", label: "Year" }] });
     }
     conflicts(box, d.conflicts);
     facts(box, d.facts, d.id);

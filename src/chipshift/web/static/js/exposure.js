@@ -16,7 +16,7 @@
         : (b.barred ?? b.barred_upper) - (a.barred ?? a.barred_upper) || b.barred_lower - a.barred_lower || a.name.localeCompare(b.name)));
     const columns = ["Barred (lower)", "Barred (strict)", "Barred (upper)", local ? "Local supply" : null].filter(Boolean);
     const svg = CS.charts.heatmap({
-      title: `Exposure of ${exposure.destination} at ${exposure.at}`, columns, legend: "barred (reds) · local supply (blues)",
+      title: `Share of each input's world supply barred for ${last.where} on ${exposure.at}, by stage${local ? `, and the share ${last.where}'s own firms supply` : ""}`, columns, legend: "barred (reds) · local supply (blues)",
       colorFor: (j) => (j === 3 ? CS.charts.blues : CS.charts.reds),
       rows: rows.map((r) => {
         const values = [r.barred_lower, r.barred, r.barred_upper];
@@ -40,7 +40,7 @@
       local = Object.fromEntries(localReport.inputs.map((r) => [r.input, r]));
     } catch (e) { CS.showError(null); }
     CS.setJsonLink(CS.url("/exposure", params));
-    last = { exposure, local };
+    last = { exposure, local, where: await CS.placeName(exposure.destination) };
     const sc = exposure.scenario;
     const barred = exposure.by_input.filter((r) => r.barred_lower > 0).length;
     const maybe = exposure.by_input.filter((r) => r.barred_upper > 0).length;
@@ -54,42 +54,70 @@
     const stages = exposure.by_stage;
     CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), values: [
       { lower: s.barred_lower_mean, upper: s.barred_upper_mean }, { lower: s.barred_lower_weighted, upper: s.barred_upper_weighted }] })),
-    { series: ["equal weight per input", "weighted by market size (USD)"], title: "Exposure by stage" }), `exposure-${exposure.destination}-stages`,
+    { series: ["equal weight per input", "weighted by market size (USD)"], title: `Share of each stage's supply barred for ${last.where} on ${exposure.at} (lower to upper bound)` }), `exposure-${exposure.destination}-stages`,
     CS.footer(exposure, "share of the stage's supply barred for the target (lower to upper bound)"));
     table($("#stage-table"), { filename: `exposure-${exposure.destination}-stages`, rows: stages, columns: [
       { key: "stage", label: "Stage", format: stageName }, { key: "inputs", label: "Inputs", num: true },
-      { key: "barred_lower_mean", label: "Barred lower (mean)", num: true, format: (v) => frac(v) },
-      { key: "barred_upper_mean", label: "Barred upper (mean)", num: true, format: (v) => frac(v) },
-      { key: "barred_lower_weighted", label: "Lower (weighted)", num: true, format: (v) => frac(v) },
-      { key: "barred_upper_weighted", label: "Upper (weighted)", num: true, format: (v) => frac(v) },
+      { key: "barred_lower_mean", label: "Barred lower (mean)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "barred_upper_mean", label: "Barred upper (mean)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "barred_lower_weighted", label: "Lower (weighted)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "barred_upper_weighted", label: "Upper (weighted)", num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "inputs_with_market_size", label: "With market size", num: true }] });
     heat();
     table($("#input-table"), { filename: `exposure-${exposure.destination}-inputs`, rows: exposure.by_input,
       onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
         { key: "name", label: "Input" }, { key: "stages", label: "Stages" }, { key: "view", label: "View" },
-        { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v) },
-        { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v) },
-        { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v) },
+        { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v), unit: "fraction" },
         { key: "barred_providers", label: "Barred providers" }, { key: "maybe_barred_providers", label: "Maybe barred" }] });
     const lbox = clear($("#localization"));
     if (!localReport) { lbox.append(el("p", { class: "muted", text: "Localization applies to countries; pick a country as target." })); return; }
     lbox.append(el("p", { class: "muted small", text: localReport.definition }));
     if (localReport.published_estimates.length) {
-      const pt = el("div");
-      lbox.append(el("h3", { text: "Published estimates" }), pt);
+      const pt = el("div"), chart = el("div", { id: "localization-chart" });
+      lbox.append(el("h3", { text: "Published estimates" }), chart, pt);
+      await localizationOverTime(chart, localReport);
       table(pt, { filename: `localization-${localReport.country}-published`, rows: localReport.published_estimates, columns: [
         { key: "product", label: "Product" }, { key: "period", label: "Period" },
         { key: "value", label: "Value", num: true, format: (v, r) => (r.unit === "pct" ? CS.pct(v) : CS.num(v)), source: (r) => ({ ...r, fact: r.id }) },
-        { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
+        { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
     }
     const lt = el("div");
     lbox.append(el("h3", { text: "By input" }), lt);
     table(lt, { filename: `localization-${localReport.country}`, rows: localReport.inputs, columns: [
       { key: "name", label: "Input" }, { key: "view", label: "View" },
-      { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v) },
-      { key: "localization", label: "Localization", num: true, format: (v) => frac(v) },
-      { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v) },
+      { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "localization", label: "Localization", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "domestic_providers", label: "Domestic providers" }] });
+  }
+
+  /* A period's place on a time axis: a year, its half (2023H1) or quarter (2024Q3) at its middle. */
+  function when(period) {
+    const m = /^(\d{4})(?:([HQ])(\d))?/.exec(String(period));
+    if (!m) return null;
+    return Number(m[1]) + (m[2] === "H" ? (Number(m[3]) - 0.5) / 2 : m[2] === "Q" ? (Number(m[3]) - 0.5) / 4 : 0);
+  }
+
+  /* Localization over time: every published estimate of the country's self-sufficiency at its period, one colour
+     per product; each point opens its source (mouse, or Tab and Enter). */
+  async function localizationOverTime(holder, report) {
+    const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
+    if (!rows.length) return;
+    const names = Object.fromEntries(report.inputs.map((r) => [r.input, r.name]));
+    for (const product of new Set(rows.map((r) => r.product))) {
+      if (!names[product]) names[product] = await get(`/inputs/${encodeURIComponent(product)}`, {}, { quiet: true }).then((d) => d.name, () => product.replace(/_/g, " "));
+    }
+    const periods = [...new Set(rows.map((r) => r.period))].sort((a, b) => when(a) - when(b));
+    const where = await CS.placeName(report.country);
+    const published = rows.map((r) => ({ x: periods.indexOf(r.period), value: r.value, group: names[r.product], publisher: r.publisher,
+      status: r.status, source: { ...r, fact: r.id } }));
+    const svg = CS.charts.trajectory([], { title: `${where}'s self-sufficiency as published: domestic suppliers' share of its market, by product and period (%)`,
+      ylabel: "% of the market supplied by domestic firms", unit: "%", published, labels: periods });
+    const publishers = [...new Set(rows.map((r) => r.publisher))];
+    CS.charts.box(holder, svg, `localization-${report.country}-published`,
+      `Each point one published figure (claim, estimate or forecast, as its source says) at its period; definitions differ by publisher (table below) · Sources: ${publishers.join("; ")}`);
   }
 
   async function overTime() {

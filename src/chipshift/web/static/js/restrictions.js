@@ -25,7 +25,7 @@
     }
     $("#count").textContent = `${data.count} rule${data.count === 1 ? "" : "s"}`;
     const open = (r) => { location.href = `/rules/${encodeURIComponent(r.id)}`; };
-    if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules, { title: "Restriction rules over time", onClick: open, kinds: data.kinds }), "restrictions-timeline",
+    if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules, { title: "Restriction rules by who imposes them, from start to end (the dashed line is today)", onClick: open, kinds: data.kinds }), "restrictions-timeline",
       "Each bar is a rule from its start (announcement marked) to its end, if any · Sources: each rule's own source (open a rule)");
     else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
     table($("#rules-table"), { filename: "restrictions", rows: data.rules, onRow: open, columns: [

@@ -51,8 +51,11 @@
     const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
     const observed = r.calibration.table.filter((o) => o.output === output && labels.includes(o.period))
       .map((o) => ({ x: labels.indexOf(o.period), value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+    // published figures of a quarter the chart shows, each with its publisher and source
+    const published = r.published_beside_model.filter((c) => c.output === output && labels.includes(c.period)).flatMap((c) => c.published.map((p) => ({
+      x: labels.indexOf(c.period), value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
     const [name, ylabel, unit] = linkedTitle(r, output);
-    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, observed, labels });
+    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed, labels });
   }
 
   function trajectoryFor(r, output) {
@@ -63,6 +66,13 @@
     const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
     const [name, ylabel, unit] = title(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
+  }
+
+  /* The market in words: "AI accelerators in China" (codes only where the run names none). */
+  function marketName(r) {
+    const n = r.names || {}, regions = n.regions || {}, products = n.products || {};
+    const where = String(r.region).split(/,\s*/).map((c) => regions[c] || c).join(", ");
+    return `${products[r.product] || r.product.replace(/_/g, " ")} in ${where}`;
   }
 
   let latest = 0;  // the newest run asked for: an older one's answer, arriving later, is not drawn
@@ -82,7 +92,7 @@
     const c = r.calibration;
     box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
       el("p", { text: r.description }),
-      el("div", { class: "stat" }, el("b", { text: `${r.region} · ${r.product.replace(/_/g, " ")}` }), "market"),
+      el("div", { class: "stat" }, el("b", { text: marketName(r) }), "market"),
       el("div", { class: "stat" }, el("b", { text: isLinked(r) ? `${r.periods[0]}–${r.periods[1]}` : `${r.years[0]}–${r.years[1]}` }), isLinked(r) ? "quarters" : "years"),
       el("div", { class: "stat" }, el("b", { text: r.draws ? num(r.draws) : "none" }), "Monte Carlo draws"),
       el("div", { class: "stat" }, el("b", { text: c.rmse == null ? "—" : String(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : `fit RMSE (${c.rmse_of || "units of the observations"})`),
@@ -104,17 +114,23 @@
     if (shareRows.length) {
       const years = [...new Set(shareRows.map((o) => o.year))].sort();
       const chart = el("div", { id: "share-stack" });
-      grid.append(CS.section(`Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`, chart));
-      CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: o.output.split(":")[1], value: o.value })) })),
-        { title: "Supplier shares by year" }), `${r.case}-shares`, runFooter(r));
+      const named = words(r, "shares"), owners = (r.names && r.names.owners) || {};
+      const owner = (code) => owners[code] || code;  // suppliers by name
+      const stackTitle = named ? `${named[0]}, % of market value` : `Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`;
+      grid.append(CS.section(stackTitle, chart));
+      CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value })) })),
+        { title: stackTitle }), `${r.case}-shares`, runFooter(r));
     }
     box.append(grid);
     const fit = el("div");
     box.append(CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. Click an observed value for its source." }), fit));
     const at = isLinked(r) ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true };
+    // every table of figures says their unit: that of the output each row is about
+    const units = Object.fromEntries(r.outputs.map((o) => [o.output, o.unit]));
+    const unit = { key: "unit", label: "Unit", format: (v, row) => v || units[row.output] || "", csv: (row) => row.unit || units[row.output] || "" };
     table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, at,
       { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v) },
-      { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
+      { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, unit, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
     box.append(CS.section("Published estimates beside the model", pub));
@@ -126,11 +142,11 @@
     box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
     table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, at,
       { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" }, { key: "at_low", label: "At low", num: true, format: (v) => num(v) },
-      { key: "at_high", label: "At high", num: true, format: (v) => num(v) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }] });
+      { key: "at_high", label: "At high", num: true, format: (v) => num(v) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }, unit] });
     const all = el("div");
     box.append(CS.section(isLinked(r) ? "All outputs by period" : "All outputs by year", all));
     table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [{ key: "output", label: "Output" }, at,
-      { key: "value", label: "Value", num: true, format: (v) => num(v) }, ...(isLinked(r) ? [{ key: "unit", label: "Unit" }] : []), { key: "p5", label: "p5", num: true, format: (v) => num(v) },
+      { key: "value", label: "Value", num: true, format: (v) => num(v) }, unit, { key: "p5", label: "p5", num: true, format: (v) => num(v) },
       { key: "median", label: "Median", num: true, format: (v) => num(v) }, { key: "p95", label: "p95", num: true, format: (v) => num(v) }] });
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
   }
@@ -143,7 +159,7 @@
       const fixed = p.low === p.high;
       inputs[p.id] = el("input", { type: "number", name: p.id, min: p.low, max: p.high, step: "any", value: p.value, disabled: fixed, class: "param-value", "aria-label": `value of ${p.id}`,
         title: fixed ? "fixed: the case gives no range" : `between ${p.low} and ${p.high}` });
-      holds[p.id] = el("input", { type: "checkbox", name: `hold-${p.id}`, checked: p.overridden, disabled: fixed, title: "hold at this value (not fitted, not drawn)" });
+      holds[p.id] = el("input", { type: "checkbox", name: `hold-${p.id}`, checked: p.overridden, disabled: fixed, "aria-label": `hold ${p.id} at this value`, title: "hold at this value (not fitted, not drawn)" });
       inputs[p.id].addEventListener("input", () => { holds[p.id].checked = true; });
     }
     const treatment = (p) => (p.overridden ? "held (set)" : p.fitted ? "fitted" : p.monte_carlo ? "Monte Carlo" : "fixed");

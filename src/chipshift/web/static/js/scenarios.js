@@ -112,33 +112,34 @@
       el("p", { class: "muted small", text: r.scenario ? `digest ${r.scenario.digest}` : "" }));
     box.append(head);
     const base = Object.fromEntries(r.baseline_by_stage.map((s) => [s.stage, s]));
+    const where = await CS.placeName(r.destination), named = r.scenario ? r.scenario.name : "the scenario";
     const chart = el("div");
     box.append(CS.section("Exposure by stage: baseline vs scenario", chart));
     CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), values: [
       { lower: base[s.stage] ? base[s.stage].barred_lower_mean : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean : null },
-      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: "Exposure by stage" }), "run-stages",
+      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: `Share of each stage's supply barred for ${where} on ${r.at}: the baseline vs ${named}` }), "run-stages",
     CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
     const diffChart = el("div"), diffTable = el("div");
     box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
     if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: "Availability before and after" }), "run-diff",
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: `Share of world supply ${where} may buy on ${r.at}, by input: without and with ${named}` }), "run-diff",
       CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario"));
     else diffChart.append(el("p", { class: "muted", text: "No input's availability changes at this date." }));
     table(diffTable, { filename: "run-diff", rows: r.diff.inputs, columns: diffColumns() });
     const it = el("div");
     box.append(CS.section("Exposure by input (scenario)", it));
     table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
-      { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v) }, { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v) },
-      { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v) }, { key: "barred_providers", label: "Barred providers" }] });
+      { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "barred_providers", label: "Barred providers" }] });
     box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model)" }),
       el("p", {}, r.market.note, " ", el("a", { href: r.market.page, text: "Open the Results page →" }))));
   }
 
   function diffColumns() {
     return [{ key: "name", label: "Input" },
-      { key: "before_lower", label: "Before (lower)", num: true, format: (v) => frac(v) }, { key: "before_upper", label: "Before (upper)", num: true, format: (v) => frac(v) },
-      { key: "after_lower", label: "After (lower)", num: true, format: (v) => frac(v) }, { key: "after_upper", label: "After (upper)", num: true, format: (v) => frac(v) },
-      { key: "change_upper", label: "Change (upper)", num: true, format: (v) => CS.points(v) },
+      { key: "before_lower", label: "Before (lower)", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: "Before (upper)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "after_lower", label: "After (lower)", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: "After (upper)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "change_upper", label: "Change (upper)", num: true, format: (v) => CS.points(v), unit: "fraction" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }];
   }
 
