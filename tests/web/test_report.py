@@ -22,6 +22,12 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     assert "X-DUV-NLD" in html and "ArF immersion (DUV) lithography tools" in html
     assert "<blockquote>" in html and "bis.gov" in html, "sources listed with their quotes"
     assert "Market results" in html
+    # each chart says what it shows and what it rests on, inside the picture; legends whole
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert charts and all('class="chart-title"' in c and 'class="footer"' in c for c in charts)
+    assert "barred for China on 2026-06-30" in charts[0] and "Scenario: DUV lithography tools barred" in charts[0]
+    legends = re.findall(r'class="legend"[^>]*>([^<]*)<', html)
+    assert "available (DUV lithography tools barred for China)" in legends and not any("…" in x for x in legends)
 
 
 def test_report_of_a_bad_scenario_raises(web_store: Store, tmp_path: Path) -> None:
@@ -41,3 +47,8 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert "do not pin down q_h20" in html and "fill-opacity=\"0.18\"" in html, "calibration statement and bands"
     assert "chn-localization-ai-accelerator-morgan-stanley-2024-ckhq" in html and "Morgan Stanley" in html
     assert "<a href='https://" in html, "sources listed with their URLs"
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert all('class="chart-title"' in c and "Case: china-ai-accelerators" in c for c in charts)
+    assert "Huawei Technologies" in charts[-1], "suppliers by name"
+    assert not re.search(r">-?\d(\.\d+)?e[+-]\d+<", html), "axes in plain numbers (40,000), not 4e+04"
+    assert "<th>Unit</th>" in html and "<td>cny_m</td>" in html, "every table of figures with its unit"

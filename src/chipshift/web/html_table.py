@@ -6,9 +6,15 @@ from html import escape
 from typing import Any
 
 
+def _float(value: float) -> str:
+    """Four significant digits, and a large number in full (16,910, not 1.691e+04)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+
+
 def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None) -> str:
     """An HTML table of ``rows`` by ``columns`` (key, label). ``numeric`` names the right-aligned columns; when
-    it is None, numbers are found by type and floats written to four significant digits."""
+    it is None, numbers are found by type and floats written to four significant digits (at least every digit
+    before the point)."""
     head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
     body = []
     for row in rows:
@@ -17,7 +23,7 @@ def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numer
             value = row.get(key)
             if numeric is None:
                 is_number = isinstance(value, int | float) and not isinstance(value, bool)
-                text = f"{value:,.4g}" if isinstance(value, float) else "" if value is None else str(value)
+                text = _float(value) if isinstance(value, float) else "" if value is None else str(value)
                 cells.append(f"<td{' class=num' if is_number else ''}>{escape(text)}</td>")
                 continue
             if isinstance(value, list):

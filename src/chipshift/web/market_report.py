@@ -12,7 +12,7 @@ from typing import Any
 
 from chipshift.api import market as market_api
 from chipshift.io.store import Store
-from chipshift.reports.labels import describe
+from chipshift.reports.labels import describe, footer, publishers_of
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market import cited_facts, fact_sources
@@ -29,6 +29,12 @@ def write_market_report(store: Store, path: Path, out_path: Path, draws: int = D
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
     return out_path
+
+
+def _with_units(report: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` (each about an ``output``) with the unit of that output's values."""
+    units = {r["output"]: r.get("unit") for r in report["outputs"]}
+    return [{**row, "unit": units.get(row["output"])} for row in rows]
 
 
 def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
@@ -58,8 +64,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
               f"(units of the observations). {escape(c['procedure'])}.</p>" if c["fitted"] else
               f"<p>Nothing fitted, so no fit RMSE. Calibration: {escape(c['procedure'])}.</p>"),
              html_table([("output", "Output"), ("year", "Year"), ("observed", "Observed"), ("model", "Model"),
-                     ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact"), ("basis", "Basis")],
-                        c["table"])]
+                     ("error", "Error"), ("unit", "Unit"), ("fitted_to", "Fitted to"), ("fact", "Fact"),
+                         ("basis", "Basis")], _with_units(report, c["table"]))]
     parts.append("<h2>Trajectories</h2><p class='muted'>Line: the model with the fitted parameters; band: 5-95% of "
                  "the draws; diamonds: published estimates (publisher in the tooltip); rings: observations fitted "
                  "to.</p>")
@@ -72,15 +78,18 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                      for cmp in report["published_beside_model"] if cmp["output"] == output for p in cmp["published"]]
         observed = [{"x": o["year"], "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"]]
-        parts.append(svg.trajectory(points, published, observed, title, unit))
+        parts.append(svg.trajectory(points, published, observed, title, unit,
+                                    footer=footer(report, publishers_of(report, output))))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
+        owners = (report.get("names") or {}).get("owners") or {}  # suppliers by name
         parts.append("<h2>Supplier shares</h2>" + svg.stack(
-            [(y, [(r["output"].split(":", 1)[1], r["value"]) for r in shares if r["year"] == y]) for y in years],
-            describe(report, "shares").title + ", % of value"))
+            [(y, [(owners.get(code, code), r["value"]) for r in shares if r["year"] == y
+                  for code in [r["output"].split(":", 1)[1]]]) for y in years],
+            describe(report, "shares").title + ", % of value", footer=footer(report, [])))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
-                                              ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
+                                              ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              [r for r in report["outputs"] if "@" not in r["output"]]))
     parts.append("<h2>Parameters</h2>" + html_table(
         [("id", "Parameter"), ("value", "Value"), ("low", "Low"), ("high", "High"), ("treatment", "Fitted / Monte "
@@ -90,7 +99,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
          for p in report["parameters"]]))
     parts.append("<h2>Sensitivity</h2>" + html_table([("output", "Output"), ("year", "Year"), ("rank", "Rank"),
                                                   ("parameter", "Parameter"), ("at_low", "At low"),
-                                                  ("at_high", "At high"), ("swing", "Swing")], report["sensitivity"]))
+                                                  ("at_high", "At high"), ("swing", "Swing"), ("unit", "Unit")],
+                                                 _with_units(report, report["sensitivity"])))
     if report["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     parts += _sources(facts)
@@ -133,8 +143,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
               f"({escape(c['rmse_of'])}). {escape(c['procedure'])}.</p>" if c["fitted"] else
               f"<p>Nothing fitted, so no fit RMSE. Calibration: {escape(c['procedure'])}.</p>"),
              html_table([("output", "Output"), ("period", "Period"), ("observed", "Observed"), ("model", "Model"),
-                         ("error", "Error"), ("fitted_to", "Fitted to"), ("fact", "Fact"), ("basis", "Basis")],
-                        c["table"]),
+                         ("error", "Error"), ("unit", "Unit"), ("fitted_to", "Fitted to"), ("fact", "Fact"),
+                         ("basis", "Basis")], _with_units(report, c["table"])),
              "<h2>Prices by quarter</h2><p class='muted'>Line: the model; band: 5-95% of the draws; rings: "
              "observations fitted to. An index: 1 in the first quarter.</p>"]
     for market in report["markets"]:
@@ -145,7 +155,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
         observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"] and o["period"] in labels]
-        parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels))
+        parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels,
+                                    footer=footer(report, publishers_of(report, output))))
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(

@@ -113,14 +113,23 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append("<h2>Exposure by stage</h2><p class='muted'>Share of world supply barred, averaged over each stage's "
                  "inputs: from the lower bound (certain bars only) to the upper bound (uncertain and unknown parts "
                  "counted as barred).</p>")
-    parts.append(svg.ranges(stage_rows, ["baseline", name], "Exposure by stage"))
+    rows = store.rows("countries", id=result["destination"])
+    where, on = (str(rows[0]["name"]) if rows else str(result["destination"])), str(result["at"])
+    sources = "; ".join(result.get("data_sources") or [])
+    footer = (f"Scenario: {name} ({path.name}), against the baseline (the bundled rules) · as of {on} · target "
+              f"{result['destination']}" + (f" · Sources: {sources}" if sources else ""))
+    parts.append(svg.ranges(stage_rows, ["baseline", name],
+                            f"Share of each stage's supply barred for {where} on {on}: the baseline vs {name}",
+                            footer=footer))
     parts.append(f"<h2>Availability that changes ({changes['count']} inputs)</h2>")
     parts.append(f"<p>Rules in force only under the scenario: {escape(', '.join(changes['rules_added']) or 'none')}; "
                  f"only in the baseline: {escape(', '.join(changes['rules_removed']) or 'none')}.</p>")
     if changes["inputs"]:
         parts.append(svg.ranges([(d["name"], [(d["before_lower"], d["before_upper"]),
                                               (d["after_lower"], d["after_upper"])]) for d in changes["inputs"][:40]],
-                                ["available (baseline)", f"available ({name})"], "Availability by input"))
+                                ["available (baseline)", f"available ({name})"],
+                                f"Share of world supply {where} may buy on {on}, by input: the baseline vs {name}",
+                                footer=footer))
         parts.append(html_table([("name", "Input"), ("before_lower", "Before lower"), ("before_upper", "Before upper"),
                              ("after_lower", "After lower"), ("after_upper", "After upper"),
                              ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
@@ -133,7 +142,9 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append(svg.heatmap([(r["name"], STAGES.get((r["stages"] or [""])[0], "No stage"),
                                [r["barred_lower"], r["barred"], r["barred_upper"]]) for r in
                               sorted(most, key=lambda r: (r["stages"] or ["~"])[0])],
-                             ["Barred (lower)", "Barred (strict)", "Barred (upper)"], "Most exposed inputs"))
+                             ["Barred (lower)", "Barred (strict)", "Barred (upper)"],
+                             f"The 30 inputs most barred for {where} on {on} under {name}: share of world supply "
+                             "barred, by stage", footer=footer))
     parts.append(f"<h2>Market results</h2><p class='notice'>{escape(str(MARKET_POINTER['note']))} The report "
                  "of a market case: <code>chipshift report examples/micron-china.yaml</code>.</p>")
     parts.append(_sources(in_force, store))

@@ -6,6 +6,7 @@ Values are fractions in [0, 1]; unknown values (None) are drawn as unknown, neve
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 from chipshift.reports.labels import number
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif'
-PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac")
+PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000", "#2b8cbe",
+           "#8c510a", "#542788", "#b2182b")  # twelve before a colour repeats
 GRID, MUTED = "#e3e8ee", "#5b6b7c"
 _REDS = ((255, 245, 240), (252, 187, 161), (251, 106, 74), (203, 24, 29), (153, 0, 13))
 
@@ -26,26 +28,63 @@ def _pct(v: float | None, digits: int = 0) -> str:
     return "unknown" if v is None else f"{100 * v:.{digits}f}%"
 
 
-def _open(width: int, height: int, title: str) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family=\'{FONT}\' font-size="12" role="img" '
+def _open(width: int, height: float, title: str) -> list[str]:
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:g}" '
+            f'viewBox="0 0 {width} {height:g}" font-family=\'{FONT}\' font-size="12" role="img" '
             f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
-            f'<rect width="{width}" height="{height}" fill="#fff"/>']
+            f'<rect width="{width}" height="{height:g}" fill="#fff"/>']
+
+
+def _wrap(text: str, px: float, size: float) -> list[str]:
+    """``text`` in lines of at most ``px`` pixels at ``size`` (about 0.58 of the size a character), between words."""
+    return textwrap.wrap(text, max(8, int(px / (size * 0.58))))
+
+
+def _frame(width: int, height: float, title: str, body: list[str], footer: str | None = None) -> str:
+    """A chart: its title above (wrapped to its width), the ``body`` drawn for a box ``width`` x ``height``, and
+    under it the footer (what its figures rest on), all inside the picture."""
+    head, foot = _wrap(title, width - 16, 13), _wrap(footer, width - 16, 10) if footer else []
+    room = len(head) * 17 + 8
+    total = room + height + (len(foot) * 13 + 8 if foot else 0)
+    out = _open(width, total, title)
+    out += [f'<text class="chart-title" x="8" y="{18 + i * 17}" font-size="13" font-weight="700">{escape(line)}'
+            '</text>' for i, line in enumerate(head)]
+    out += [f'<g transform="translate(0 {room})">', *body, "</g>"]
+    out += [f'<text class="footer" x="8" y="{room + height + 10 + i * 13:g}" font-size="10" fill="{MUTED}">'
+            f'{escape(line)}</text>' for i, line in enumerate(foot)]
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(names: Sequence[str], x0: float, room: float) -> tuple[list[tuple[float, int, str]], int]:
+    """Legend entries (x, row, name) from ``x0``, left to right, on a new row when the next would pass
+    ``x0 + room``: names whole unless one alone is wider than the room."""
+    items: list[tuple[float, int, str]] = []
+    x, row = x0, 0
+    for name in names:
+        text = _clip(name, max(8, int((room - 26) / 7)))
+        w = 18 + len(text) * 7 + 18
+        if x > x0 and x + w > x0 + room:
+            row, x = row + 1, x0
+        items.append((x, row, text))
+        x += w
+    return items, (row + 1 if names else 0)
 
 
 def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], series: list[str], title: str,
-           width: int = 760) -> str:
+           width: int = 760, footer: str | None = None) -> str:
     """Per row, one band per series from lower to upper (e.g. barred share before and after)."""
     n = len(series)
-    band, gap, top = 14, 10, 46
+    band, gap = 14, 10
     label_w: float = min(300, max([60, *(len(_clip(r[0], 42)) * 7 for r in rows)])) + 12
+    legend, legend_rows = _legend(series, label_w, width - label_w - 8)
+    top = 26 + legend_rows * 20
     plot_w = width - label_w - 110
     height = top + len(rows) * (n * band + gap) + 10
-    out = _open(width, height, title)
-    for k, name in enumerate(series):
-        x = label_w + k * 240
-        out.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{PALETTE[k]}"/>'
-                   f'<text x="{x + 18}" y="18">{escape(_clip(name, 32))}</text>')
+    out: list[str] = []
+    for k, (x, row, name) in enumerate(legend):
+        out.append(f'<rect x="{x}" y="{8 + row * 20}" width="12" height="12" fill="{PALETTE[k]}"/>'
+                   f'<text class="legend" x="{x + 18}" y="{18 + row * 20}">{escape(name)}</text>')
     for t in (0, 0.25, 0.5, 0.75, 1):
         x = label_w + plot_w * t
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{height - 6}" stroke="{GRID}"/>'
@@ -69,8 +108,7 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
                        f'height="{band - 4}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
                        f'<text x="{label_w + plot_w + 8:.1f}" y="{yy + band - 3}" fill="{MUTED}" font-size="11">'
                        f'{text}</text>')
-    out.append("</svg>")
-    return "".join(out)
+    return _frame(width, height, title, out, footer)
 
 
 def _red(t: float | None) -> str:
@@ -84,14 +122,15 @@ def _red(t: float | None) -> str:
     return f"rgb({c[0]},{c[1]},{c[2]})"
 
 
-def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str], title: str) -> str:
+def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str], title: str,
+            footer: str | None = None) -> str:
     """Rows (label, group, values) by columns, coloured by value (reds, 0-100%)."""
     cell_w, cell_h, top = 110, 18, 56
     label_w = min(320, max([100, *(len(_clip(r[0], 44)) * 7 for r in rows)])) + 14
     groups = list(dict.fromkeys(r[1] for r in rows))
     height = top + len(rows) * cell_h + len(groups) * 24 + 10
     width = label_w + len(columns) * cell_w + 20
-    out = _open(width, height, title)
+    out: list[str] = []
     for i in range(20):
         out.append(f'<rect x="{label_w + i * 11}" y="6" width="11.5" height="10" fill="{_red(i / 19)}"/>')
     out.append(f'<text x="{label_w - 6}" y="15" text-anchor="end" font-size="11" fill="{MUTED}">0%</text>'
@@ -115,8 +154,7 @@ def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str],
                            f'<text x="{label_w + j * cell_w + cell_w / 2}" y="{y + 13}" '
                            f'text-anchor="middle" font-size="11" fill="{ink}">{_pct(v)}</text>')
             y += cell_h
-    out.append("</svg>")
-    return "".join(out)
+    return _frame(width, height, title, out, footer)
 
 
 def _nice(v: float) -> float:
@@ -128,16 +166,19 @@ def _nice(v: float) -> float:
 
 
 def _num(v: float, unit: str) -> str:
-    return number(v, "pct") if unit == "%" else f"{v:,.4g}"
+    """A value on an axis or in a tooltip: a percent, a large number in full (40,000, not 4e+04), else four digits."""
+    if unit == "%":
+        return number(v, "pct")
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}"
 
 
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
                title: str, unit: str = "%", width: int = 760, height: int = 320,
-               x_labels: Sequence[str] | None = None) -> str:
+               x_labels: Sequence[str] | None = None, footer: str | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
     values are positions 0, 1, ... named by them (e.g. quarters)."""
-    left, right, top, bottom = 64, 200, 34, 30
+    left, right, top, bottom = 64, 200, 16, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
     top_v = _nice(max([0.0, *values]) * 1.05)
@@ -149,8 +190,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     def Y(v: float) -> float:
         return top + (1 - v / top_v) * (height - top - bottom)
 
-    out = _open(width, height, title)
-    out.append(f'<text x="8" y="18" font-weight="600">{escape(_clip(title, 90))}</text>')
+    out: list[str] = []
     for i in range(5):
         t = top_v * i / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
@@ -178,9 +218,15 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                    f'{name(p["x"])}: {_num(p["value"], unit)}</title></circle>')
     legend.append((color, "line", "model (fitted)"))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
-    for p in published:
+    at_x: dict[Any, list[int]] = {}
+    for k, p in enumerate(published):
+        at_x.setdefault(p["x"], []).append(k)
+    slot = (width - left - right) / max(1, len(xs) - 1)
+    for k, p in enumerate(published):
         c = PALETTE[(1 + publishers.index(p["publisher"])) % len(PALETTE)]
-        x, y = X(p["x"]), Y(p["value"])
+        same = at_x[p["x"]]  # the figures of one year side by side, so that none hides another
+        step = min(9.0, slot * 0.5 / max(1, len(same) - 1))
+        x, y = X(p["x"]) + (same.index(k) - (len(same) - 1) / 2) * step, Y(p["value"])
         out.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{c}" stroke="#fff" '
                    f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, {name(p["x"])}: '
                    f'{_num(p["value"], unit)}</title></rect>')
@@ -191,21 +237,28 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                    '</circle>')
     if observed:
         legend.append(("#1d2733", "ring", "observation fitted to"))
-    for i, (c, kind, label) in enumerate(legend):
-        x, y = width - right + 14, top + i * 18
+    y = top
+    for c, kind, label in legend:
+        x = width - right + 14
+        lines = _wrap(label, right - 40, 11)
+        if len(lines) > 3:
+            lines = [*lines[:2], _clip(" ".join(lines[2:]), 28)]
         mark = {"band": f'<rect x="{x}" y="{y - 6}" width="16" height="10" fill="{c}" fill-opacity="0.25"/>',
                 "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
                 "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '
                            f'transform="rotate(45 {x + 8} {y})"/>',
                 "ring": f'<circle cx="{x + 8}" cy="{y}" r="6" fill="none" stroke="{c}" stroke-width="1.5"/>'}[kind]
-        out.append(f'{mark}<text x="{x + 22}" y="{y + 4}" font-size="11">{escape(_clip(label, 28))}</text>')
-    out.append("</svg>")
-    return "".join(out)
+        out.append(f'{mark}<text class="legend" x="{x + 22}" y="{y + 4}" font-size="11">' + "".join(
+            f'<tspan x="{x + 22}" dy="{13 if k else 0}">{escape(line)}</tspan>' for k, line in enumerate(lines))
+            + "</text>")
+        y += 18 + (len(lines) - 1) * 13
+    return _frame(width, max(height, y + 10), title, out, footer)
 
 
-def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320) -> str:
+def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320,
+          footer: str | None = None) -> str:
     """Shares in percent stacked by year: rows (year, [(name, share)])."""
-    left, right, top, bottom = 50, 160, 30, 30
+    left, right, top, bottom = 50, 160, 16, 30
     names = list(dict.fromkeys(name for _, parts in rows for name, _ in parts))
     slot = (width - left - right) / max(1, len(rows))
     bar = min(56.0, slot * 0.7)
@@ -213,8 +266,7 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
     def Y(v: float) -> float:
         return top + (1 - v / 100) * (height - top - bottom)
 
-    out = _open(width, height, title)
-    out.append(f'<text x="8" y="18" font-weight="600">{escape(_clip(title, 90))}</text>')
+    out: list[str] = []
     for t in (0, 25, 50, 75, 100):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" '
@@ -234,6 +286,6 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
         y = top + k * 18
         out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
                    f'fill="{PALETTE[k % len(PALETTE)]}"/>'
-                   f'<text x="{width - right + 32}" y="{y + 4}" font-size="11">{escape(_clip(name, 22))}</text>')
-    out.append("</svg>")
-    return "".join(out)
+                   f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">'
+                   f'{escape(_clip(name, 22))}</text>')
+    return _frame(width, height, title, out, footer)

@@ -5,7 +5,8 @@ CS.charts = (() => {
   const NS = "http://www.w3.org/2000/svg";
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif';
   const INK = "#1d2733", MUTED = "#5b6b7c", GRID = "#e3e8ee";
-  const PALETTE = ["#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000"];
+  // twelve colours before one repeats (a chart's series, then its publishers)
+  const PALETTE = ["#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000", "#2b8cbe", "#8c510a", "#542788", "#b2182b"];
   const REDS = [[255, 245, 240], [254, 224, 210], [252, 187, 161], [252, 146, 114], [251, 106, 74], [239, 59, 44], [203, 24, 29], [153, 0, 13]];
   const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214], [66, 146, 198], [33, 113, 181], [8, 69, 148]];
 
