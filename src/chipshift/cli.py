@@ -479,16 +479,34 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
 @app.command("localization")
 def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or name).")],
                  input_name: Annotated[str | None, typer.Option("--input", help="One input.")] = None,
+                 chart: Annotated[Path | None, typer.Option(
+                     "--chart", help="Also draw the share over time (the history table: each period of the "
+                                     "bundled products' world share tables) to this file stem (PNG and SVG).",
+                     dir_okay=False)] = None,
                  fmt: FormatOption = Format.table,
                  table: TableOption = None, csv_out: CsvOutOption = None) -> None:
-    """Self-sufficiency: share of each input supplied by providers headquartered in the country."""
+    """Self-sufficiency: share of each input supplied by providers headquartered in the country; over time, the
+    same share in each period of the bundled products' world share tables (the history table)."""
     with _errors_exit():
-        report = _with_store(lambda store: api.localization(store, country, input_name))
+        report = _with_store(lambda store: _named(store, api.localization(store, country, input_name)))
+        if chart is not None:
+            from chipshift.reports.timeline import localization_chart
+
+            _draw(chart, report, localization_chart)
+    report.pop("country_name")
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "view", "localization_lower", "localization_upper", "localization",
                    "domestic_providers"],
         "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",
-                                "definition"]})
+                                "definition"],
+        "history": ["input", "name", "period", "localization_lower", "localization_upper", "domestic_providers",
+                    "forecast"]})
+
+
+def _named(store: Store, report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` with its country's name (for a chart's title) as ``country_name``."""
+    rows = store.rows("countries", id=report["country"])
+    return {**report, "country_name": str(rows[0]["name"]) if rows else report["country"]}
 
 
 @app.command("dossier")

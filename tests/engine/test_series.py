@@ -90,3 +90,30 @@ def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundle
                  ["--chart", str(tmp_path / "x")]):
         bad = runner.invoke(app, [*base, "exposure", "CHN", *args])
         assert bad.exit_code == 2, bad.output
+
+
+def test_localization_over_time_follows_the_share_tables(bundled_store: Store) -> None:
+    history = api.localization(bundled_store, "CHN")["history"]
+    gallium = {r["period"]: r for r in history if r["input"] == "gallium"}
+    assert {"2022", "2025"} <= set(gallium) and all(r["localization_lower"] > 0.95 for r in gallium.values())
+    dram = [r for r in history if r["input"] == "dram"]
+    assert [r["period"] for r in dram] == sorted(r["period"] for r in dram) and len(dram) >= 10
+    latest = dram[-1]  # CXMT named in the latest table; what the table leaves to others may be Chinese too
+    assert latest["localization_lower"] > 0 and "ChangXin Memory Technologies" in latest["domestic_providers"]
+    assert all(r["localization_lower"] <= r["localization_upper"] <= 1 for r in history)
+    one = api.localization(bundled_store, "CHN", "gallium")["history"]
+    assert one and {r["input"] for r in one} == {"gallium"}
+
+
+def test_cli_localization_draws_its_history(tmp_path: Path, bundled_store: Store) -> None:
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+
+    result = CliRunner().invoke(app, ["--store", str(bundled_store.path), "localization", "CHN", "--chart",
+                                      str(tmp_path / "loc"), "--format", "csv", "--table", "history"])
+    assert result.exit_code == 0, result.output
+    head = result.stdout.splitlines()[0].split(",")
+    assert head[:3] == ["input", "name", "period"] and {"localization_lower", "localization_upper"} <= set(head)
+    svg = (tmp_path / "loc.svg").read_text(encoding="utf-8")
+    assert "Share of world supply from firms or plants of China" in svg and "Gallium" in svg

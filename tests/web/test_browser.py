@@ -252,6 +252,10 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     page.locator("#source-panel").wait_for()
     assert "Publisher" in page.locator("#source-panel").inner_text()
     page.keyboard.press("Escape")
+    # and the country's share of world supply by period of the share tables: a line per product, a point per period
+    history = page.locator("#localization-history svg")
+    assert history.locator("circle.point").count() >= 10 and "Gallium" in history.inner_html()
+    assert history.locator("circle.point[role=button]").count() >= 10  # each opens the product's page and facts
     # a table's CSV holds the values themselves, its headings naming their unit
     with page.expect_download() as download:
         page.locator("#stage-table [data-download=csv]").click()

@@ -421,10 +421,19 @@ def localization(store: Store, country: str, input_name: str | None = None) -> R
     ]
     site = [{"stage": p["input"], "share_pct": p["share_pct"], "year": p["year"]}
             for p in store.rows("provision", provider=code) if p["basis"] == "site_location"]
+    firms = {f["id"]: f["hq_country"] for f in store.rows("firms")}
+    countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
+    history = analyses.localization_history(world, share_history(store.rows("facts"), firms, countries), code,
+                                            [r["input"] for r in rows] if input_name else None)
     return {"country": code,
             "definition": "share of each input's world supply from providers headquartered in the country "
                           "(bounds when some shares are unknown)",
             "inputs": rows, "published_estimates": published,
+            "history": history,
+            "history_definition": "the same share for each period of the bundled products' world share tables (one "
+                                  "tracker's table per period; 'forecast' marks tables with forecast figures): a "
+                                  "fraction of world supply, not of the country's own market as most published "
+                                  "estimates are",
             "by_production_location": site,
             "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"}
 

@@ -526,6 +526,38 @@ def localization(world: World, country: str, inputs: Sequence[int] | None = None
     return out
 
 
+def localization_history(world: World, history: Mapping[str, Sequence[ShareTable]], country: str,
+                         inputs: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Localization over time: for each period of the bundled products' world share tables
+    (`engine.world.share_history`), the share of world supply from providers headquartered in ``country`` (a
+    firm table's firms by headquarters; a country table's countries as themselves), oldest first per product:
+    the lower bound counts the providers a table names, the upper bound adds what it leaves to others."""
+    members = set(world.members(country))
+    out = []
+    for product in sorted(history):
+        if inputs is not None and product not in inputs:
+            continue
+        name = world.input_names[world.index[product]] if product in world.index else product
+        for table in history[product]:
+            known = [r for r in table.rows if r["share_pct"] is not None]
+            if not known:
+                continue
+            home = [r for r in known if r["provider"] in world.provider_index
+                    and world.provider_hq[world.provider_index[r["provider"]]] in members]
+            # what the table leaves to firms or countries it does not name may be domestic too: the upper bound
+            unnamed = [r for r in known if r["provider"] == OTHERS or r["provider"] in AGGREGATE_PROVIDERS
+                       or r["provider"] not in world.provider_index]
+            lower = sum(float(r["share_pct"]) for r in home) / 100
+            upper = min(1.0, lower + sum(float(r["share_pct"]) for r in unnamed) / 100)
+            out.append({"input": product, "name": name, "period": table.period, "country": country,
+                        "localization_lower": round(lower, 6), "localization_upper": round(upper, 6),
+                        "domestic_providers": [world.provider_names[world.provider_index[r["provider"]]]
+                                               for r in home],
+                        "basis": "country" if table.kind == "country" else "firm headquarters",
+                        "share_basis": table.basis, "forecast": table.forecast})
+    return out
+
+
 def impairment(s: Situation, threshold_pct: float = 50.0) -> dict[str, Any]:
     """Processes and stages whose inputs fall below ``threshold_pct`` percent availability, through the
     process chain.

@@ -111,3 +111,52 @@ def availability_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
         "Availability: the share of world supply whose providers no rule in force bars for the destination; "
         f"bounds where shares or a rule's reach are unknown. The {MAX_LINES} inputs whose lower bound moves most "
         "are drawn.", stem)
+
+
+def period_start(period: str) -> date:
+    """The first day of a period: '2024' (a year), '2024H2' (a half), '2024Q3' (a quarter)."""
+    year, rest = int(period[:4]), period[4:]
+    if rest[:1] in ("Q", "H") and rest[1:].isdigit():
+        months = 3 if rest[0] == "Q" else 6
+        return date(year, 1 + (int(rest[1:]) - 1) * months, 1)
+    return date(year, 1, 1)
+
+
+def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
+    """The country's share of world supply by product over the periods of the share tables (its ``history``): a
+    line through the lower bounds (the providers a table names) and a band up to the upper bound (what it leaves
+    to others), for the products where the country has a share; as PNG and SVG."""
+    rows = [r for r in report["history"] if r["localization_upper"] > 0]
+    # the products with the longest series first (a single period is no series), then by name
+    periods = {i: sum(1 for r in rows if r["input"] == i) for i in dict.fromkeys(r["input"] for r in rows)}
+    order = sorted(periods, key=lambda i: (-periods[i], str(i)))
+    if len(periods) > 1:
+        order = [i for i in order if periods[i] > 1] + [i for i in order if periods[i] == 1]
+    drawn, left_out = order[:MAX_LINES], order[MAX_LINES:]
+    names = {r["input"]: str(r["name"]) for r in rows}
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for k, item in enumerate(drawn):
+        mine = sorted((r for r in rows if r["input"] == item), key=lambda r: period_start(r["period"]))
+        x = _dates([period_start(r["period"]).isoformat() for r in mine])
+        lo = [100 * float(r["localization_lower"]) for r in mine]
+        hi = [100 * float(r["localization_upper"]) for r in mine]
+        colour = PALETTE[k % len(PALETTE)]
+        if len(drawn) <= MAX_BANDS and lo != hi:  # more bands would hide one another
+            ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)
+        ax.plot(x, lo, color=colour, lw=1.6, marker="o", ms=3, label=printable(names[item]))
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.set_ylabel("share of world supply (%)")
+    ax.set_xlabel("period of the share table (drawn at its first day)")
+    ax.set_title(printable(f"Share of world supply from firms or plants of {report['country_name']}, by product "
+                           "and period"), fontsize=10)
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    _legend(ax)
+    named = ", ".join(names[i] for i in left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5
+                                                         else "")
+    footnote(fig, ax, "Line: the providers a table names (lower bound); " + ("band: up to what it leaves to others "
+             "(upper bound). " if len(drawn) <= MAX_BANDS else "upper bounds (what a table leaves to others) in the "
+             "table. ") + "A share of world supply, not of the country's own market as most published localization "
+             "estimates are. Sources: the bundled facts' world share tables (each fact with its source; "
+             "`chipshift facts`)." + (f" Not drawn (in the table): {named}." if left_out else ""))
+    return _save(fig, stem)

@@ -261,6 +261,40 @@ CS.charts = (() => {
     return root;
   }
 
+  /* Lines over time, in [0, 1]: each line its points {x (a year, fractions for quarters), label, lower, upper}; a solid
+     line through the lower bounds, a dashed one through the upper where they differ; ticks at whole years; the legend
+     beside the plot, names whole. A point with onClick opens something (Tab and Enter too). */
+  function lines(series, opts = {}) {
+    const width = opts.width || 720, left = 50, right = 200, top = 16, bottom = 30;
+    const names = series.map((ser) => wrap(CS.readable(ser.name), right - 40, 11));
+    const legendH = names.reduce((h, l) => h + 18 + (l.length - 1) * 13, 0);
+    const height = Math.max(opts.height || 300, top + legendH + 10);
+    const root = svgRoot(width, height, opts.title);
+    const xs = series.flatMap((ser) => ser.points.map((p) => p.x));
+    const x0 = Math.floor(Math.min(...xs)), x1 = Math.max(x0 + 1, Math.ceil(Math.max(...xs) + 0.01));
+    const X = (x) => left + ((x - x0) / (x1 - x0)) * (width - left - right);
+    const Y = (v) => top + (1 - v) * (height - top - bottom);
+    for (const t of [0, 0.25, 0.5, 0.75, 1]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
+      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t * 100}%` }));
+    const step = Math.max(1, Math.ceil(((x1 - x0) * 40) / (width - left - right)));
+    for (let t = x0; t <= x1; t += step) root.append(s("text", { x: X(t), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(t) }));
+    let ly = top;
+    series.forEach((ser, k) => {
+      const c = PALETTE[k % PALETTE.length], P = ser.points.slice().sort((a, b) => a.x - b.x);
+      root.append(s("polyline", { class: "lower", points: P.map((p) => `${X(p.x)},${Y(p.lower)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 }));
+      if (P.some((p) => p.upper !== p.lower)) root.append(s("polyline", { points: P.map((p) => `${X(p.x)},${Y(p.upper)}`).join(" "), fill: "none", stroke: c, "stroke-width": 1, "stroke-dasharray": "4 3" }));
+      for (const p of P) root.append(interactive(s("circle", { class: "point", cx: X(p.x), cy: Y(p.lower), r: 3.5, fill: c }),
+        { onClick: p.onClick, tip: `${ser.name}, ${p.label}: ${CS.frac(p.lower)}${p.upper !== p.lower ? ` to ${CS.frac(p.upper)}` : ""}${p.note ? ` (${p.note})` : ""}` }));
+      const x = width - right + 14;
+      root.append(s("line", { x1: x, x2: x + 16, y1: ly, y2: ly, stroke: c, "stroke-width": 2 }));
+      const text = s("text", { class: "legend", x: x + 22, y: ly + 4, "font-size": 11 });
+      names[k].forEach((line, i) => text.append(s("tspan", { x: x + 22, dy: i ? 13 : 0, text: line })));
+      root.append(text);
+      ly += 18 + (names[k].length - 1) * 13;
+    });
+    return root;
+  }
+
   function niceMax(v) {
     if (!(v > 0)) return 1;
     const p = Math.pow(10, Math.floor(Math.log10(v))), m = v / p;
@@ -464,5 +498,5 @@ CS.charts = (() => {
     return container;
   }
 
-  return { bars, ranges, heatmap, timeline, bands, trajectory, stack, box, serialize, reds, blues, PALETTE };
+  return { bars, ranges, heatmap, timeline, bands, lines, trajectory, stack, box, serialize, reds, blues, PALETTE };
 })();

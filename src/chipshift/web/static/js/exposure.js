@@ -83,6 +83,7 @@
         { key: "value", label: "Value", num: true, format: (v, r) => (r.unit === "pct" ? CS.pct(v) : CS.num(v)), source: (r) => ({ ...r, fact: r.id }) },
         { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
     }
+    await localizationHistory(lbox, localReport);
     const lt = el("div");
     lbox.append(el("h3", { text: "By input" }), lt);
     table(lt, { filename: `localization-${localReport.country}`, rows: localReport.inputs, columns: [
@@ -118,6 +119,38 @@
     const publishers = [...new Set(rows.map((r) => r.publisher))];
     CS.charts.box(holder, svg, `localization-${report.country}-published`,
       `Each point one published figure (claim, estimate or forecast, as its source says) at its period; definitions differ by publisher (table below) · Sources: ${publishers.join("; ")}`);
+  }
+
+  /* The country's share of world supply by period of the bundled products' share tables (its "history"): a line per
+     product with two periods or more (the lower bound: the providers a table names; dashed, the upper: with what it
+     leaves to others), each point opening the product's page with its facts and their sources; then the table. */
+  async function localizationHistory(box, report) {
+    const rows = report.history || [];
+    if (!rows.length) return;
+    const where = await CS.placeName(report.country);
+    // the last eight years of periods are drawn (an old table alone would squeeze the rest); all are in the table
+    const since = Math.floor(Math.max(...rows.map((r) => when(r.period) ?? 0))) - 8;
+    const byInput = {};
+    for (const r of rows) if ((when(r.period) ?? -1) >= since) (byInput[r.input] = byInput[r.input] || []).push(r);
+    const series = Object.values(byInput).filter((rs) => rs.length > 1 && rs.some((r) => r.localization_upper > 0))
+      .sort((a, b) => b.length - a.length || a[0].name.localeCompare(b[0].name)).slice(0, 10)
+      .map((rs) => ({ name: rs[0].name, points: rs.filter((r) => when(r.period) !== null).map((r) => ({ x: when(r.period), label: r.period, lower: r.localization_lower, upper: r.localization_upper,
+        note: r.domestic_providers.length ? `named: ${r.domestic_providers.join(", ")}` : "none named",
+        onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; } })) }));
+    const chart = el("div", { id: "localization-history" }), t = el("div");
+    box.append(el("h3", { text: "By period of the share tables" }), el("p", { class: "muted small", text: report.history_definition }), chart, t);
+    if (series.length) {
+      CS.charts.box(chart, CS.charts.lines(series, { title: `Share of world supply from firms or plants of ${where}, by product and period (the world share tables)` }),
+        `localization-${report.country}-history`,
+        `Periods from ${since}, every one in the table below · solid: the providers a table names (lower bound); dashed: with what it leaves to others (upper bound) · a share of world supply, not of the country's own market · `
+        + "Sources: the bundled facts' world share tables (a point opens the product's page, its facts and their sources)");
+    }
+    table(t, { filename: `localization-${report.country}-history`, rows, onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
+      { key: "name", label: "Product" }, { key: "period", label: "Period" },
+      { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "domestic_providers", label: "Named domestic providers" }, { key: "share_basis", label: "Basis" },
+      { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") }] });
   }
 
   async function overTime() {
