@@ -54,8 +54,10 @@ _LAYOUT = """() => {
   for (const svg of document.querySelectorAll(".chart > svg")) {
     const name = svg.getAttribute("aria-label");
     if (!svg.querySelector("text.chart-title")) found.push(`chart "${name}" has no title inside it`);
-    for (const t of svg.querySelectorAll("text.legend"))
-      if (t.textContent.endsWith("…")) found.push(`chart "${name}": the legend's "${t.textContent}" is cut`);
+    for (const t of svg.querySelectorAll("text.legend")) {
+      const shown = [...t.childNodes].filter((n) => n.nodeName !== "title").map((n) => n.textContent).join(" ");
+      if (shown.includes("…")) found.push(`chart "${name}": the legend's "${shown}" is cut`);
+    }
   }
   for (const svg of document.querySelectorAll("svg")) {
     const b = svg.getBoundingClientRect();

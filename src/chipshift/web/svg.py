@@ -241,8 +241,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     for c, kind, label in legend:
         x = width - right + 14
         lines = _wrap(label, right - 40, 11)
-        if len(lines) > 3:
-            lines = [*lines[:2], _clip(" ".join(lines[2:]), 28)]
+        if len(lines) > 6:
+            lines = [*lines[:5], _clip(" ".join(lines[5:]), 28)]
         mark = {"band": f'<rect x="{x}" y="{y - 6}" width="16" height="10" fill="{c}" fill-opacity="0.25"/>',
                 "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
                 "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '

@@ -199,17 +199,17 @@ CS.charts = (() => {
     const allKinds = opts.kinds || [...new Set(dated.map((r) => r.kind))].sort();  // stable colours across filters
     const kinds = allKinds.filter((k) => dated.some((r) => r.kind === k));
     const color = (k) => PALETTE[allKinds.indexOf(k) % PALETTE.length];
-    const width = opts.width || 1100, row = 17, legendH = 22 * Math.ceil(kinds.length / 4), top = legendH + 34;
-    const labelW = 340, plotW = width - labelW - 20;
+    const width = opts.width || 1100, row = 17, labelW = 340, plotW = width - labelW - 20;
+    const legend = legendLayout(kinds.map((k) => k.replace(/_/g, " ")), labelW, width - labelW - 8);
+    const legendH = 22 * legend.rows, top = legendH + 34;
     const groups = {};
     for (const r of dated) (groups[r.imposed_by] = groups[r.imposed_by] || []).push(r);
     const names = Object.keys(groups).sort((a, b) => groups[b].length - groups[a].length || a.localeCompare(b));
     const height = top + dated.length * row + names.length * 20 + 10;
     const root = svgRoot(width, height, opts.title);
-    const room = (width - labelW) / 4;
     kinds.forEach((k, i) => {
-      const x = labelW + (i % 4) * room, y = 6 + 22 * Math.floor(i / 4);
-      root.append(s("rect", { x, y, width: 12, height: 12, fill: color(k) }), s("text", { x: x + 18, y: y + 11, text: fit(k.replace(/_/g, " "), room - 26) }));
+      const it = legend.items[i], y = 6 + 22 * it.row;
+      root.append(s("rect", { x: it.x, y, width: 12, height: 12, fill: color(k) }), s("text", { class: "legend", x: it.x + 18, y: y + 11, text: it.text }));
     });
     const X = (t) => labelW + ((t - y0) / (y1 - y0)) * plotW;
     for (let t = y0; t <= y1; t++) {
@@ -362,13 +362,13 @@ CS.charts = (() => {
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
       { source: o.source || undefined, tip: `fitted to: ${name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
-    // the legend beside the plot: each name whole, on up to three lines (then cut, whole in its tooltip); the
+    // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
     let y = top;
     legend.forEach(([c, kind, label]) => {
       const x = width - right + 14, room = right - 40;
       const lines = wrap(CS.readable(label), room, 11);
-      if (lines.length > 3) lines.splice(2, lines.length - 2, fit(lines.slice(2).join(" "), room, 11));
+      if (lines.length > 6) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
@@ -407,8 +407,14 @@ CS.charts = (() => {
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
     });
-    names.forEach((n, k) => root.append(s("rect", { x: width - right + 14, y: top + k * 18 - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }),
-      interactive(s("text", { x: width - right + 32, y: top + k * 18 + 4, "font-size": 11, text: fit(n, right - 36, 11) }), { tip: n })));
+    // the legend: each name whole, on as many lines as it needs
+    let ly = top;
+    names.forEach((n, k) => {
+      const lines = wrap(CS.readable(n), right - 36, 11), text = s("text", { class: "legend", x: width - right + 32, y: ly + 4, "font-size": 11 });
+      lines.forEach((line, i) => text.append(s("tspan", { x: width - right + 32, dy: i ? 13 : 0, text: line })));
+      root.append(s("rect", { x: width - right + 14, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
+      ly += 18 + (lines.length - 1) * 13;
+    });
     return root;
   }
 

@@ -53,7 +53,7 @@
     const src = r.source ? { ...r.source, quote: r.quote, source: r.source.id } : { quote: r.quote };
     const sc = el("section", { class: "card" }, el("h2", { text: "Source" }));
     if (r.source) sc.append(el("p", {}, figure(`${r.source.publisher} · ${r.source.published}`, src), " — ", r.source.title || "",
-      " ", el("a", { href: r.source.url, target: "_blank", rel: "noopener noreferrer", text: "link" })));
+      " ", r.source.url ? el("a", { href: r.source.url, target: "_blank", rel: "noopener noreferrer", text: `the source at ${new URL(r.source.url, location.href).hostname}` }) : ""));
     sc.append(el("blockquote", { class: "quote", text: r.quote }));
     box.append(sc);
     const tg = r.targets || {};
