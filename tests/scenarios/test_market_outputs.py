@@ -92,6 +92,9 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
     assert re.search(r"central run: \d+(\.\d+)?%", tornado)
     assert report["names"]["regions"]["CHN"] == "China"
+    # the headline output the published figures are of, by quarter, each figure with its publisher
+    share = svg_text(tmp_path / "revenue_share_asml_CHN.svg")
+    assert "ASML's share of revenue from China" in share and "observed: Bloomberg" in share
 
 
 def test_numbers_keep_their_precision_and_say_points_or_percent() -> None:

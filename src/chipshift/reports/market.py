@@ -187,8 +187,9 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
 
 
 def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
-    """A linked run's output by quarter with its Monte Carlo band and the observations of it (labelled with
-    their publisher), titled by ``labels.describe``, with the footer of ``labels.footer``."""
+    """A linked run's output by quarter with its Monte Carlo band, the observations of it (labelled with their
+    publisher) and the other figures published for a quarter shown, titled by ``labels.describe``, with the footer
+    of ``labels.footer`` naming the publishers of the figures drawn."""
     data = pd.DataFrame([r for r in report["outputs"] if r["output"] == output and "Q" in str(r["period"])])
     if data.empty:
         return []
@@ -208,10 +209,28 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     for o in seen:
         name = publishers.get(o.get("fact") or "", "") or "stated in the case file"
         by_publisher.setdefault(f"observed: {name}", []).append(o)
+    shown = [name.removeprefix("observed: ") for name in by_publisher if name != "observed: stated in the case file"]
+    # the other figures published for a quarter shown (another publisher, or another value), each once
+    points = {(publishers.get(o.get("fact") or "", ""), o["period"], o["observed"]) for o in seen}
+    for c in report["published_beside_model"]:
+        if c["output"] != output or c.get("period") not in periods:
+            continue
+        for p in c["published"]:
+            if (p["publisher"], c["period"], p["value"]) not in points:
+                points.add((p["publisher"], c["period"], p["value"]))
+                by_publisher.setdefault(f"published: {p['publisher']}", []).append({"period": c["period"],
+                                                                                "observed": p["value"]})
+                shown.append(str(p["publisher"]))
+    # the figures of one quarter side by side, so that none hides another
+    at_period: dict[str, list[int]] = {}
+    for rows in by_publisher.values():
+        for o in rows:
+            at_period.setdefault(o["period"], []).append(id(o))
     for k, (name, rows) in enumerate(by_publisher.items()):
         colour, marker = marker_style(k)
-        ax.scatter([periods.index(o["period"]) for o in rows], [o["observed"] for o in rows], s=50, marker=marker,
-                   color=colour, zorder=4, label=name)
+        xs = [periods.index(o["period"]) + spread(at_period[o["period"]].index(id(o)), len(at_period[o["period"]]))
+              for o in rows]
+        ax.scatter(xs, [o["observed"] for o in rows], s=50, marker=marker, color=colour, zorder=4, label=name)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
     _value_axis(ax, text.unit)
@@ -219,7 +238,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     _legend(ax)
-    footnote(fig, ax, labels.footer(report, labels.publishers_of(report, output)))
+    footnote(fig, ax, labels.footer(report, shown))
     return _save(fig, stem)
 
 
@@ -246,6 +265,11 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
     _legend(ax, fontsize=8)
     footnote(fig, ax, labels.footer(report, []))
     return _save(fig, stem)
+
+
+def _stem(output: str) -> str:
+    """A file name for an output: 'revenue_share:asml@CHN' -> 'revenue_share_asml_CHN'."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
 
 
 def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -> pd.DataFrame:
@@ -281,10 +305,14 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     if report.get("model") == "linked":
         for market in report["markets"]:
             written += quarterly(report, f"price@{market['id']}", out / f"price_{market['id']}")
+        # the headline outputs a case's figures are published for (a firm's revenue share, localization), by quarter
+        for output in dict.fromkeys(r["output"] for r in report["outputs"]):
+            if output.startswith(("revenue_share:", "localization@")):
+                written += quarterly(report, output, out / _stem(output))
         from chipshift.reports.sensitivity import tornado
 
         for output in dict.fromkeys(r["output"] for r in report["sensitivity"]):
-            stem = "tornado_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
+            stem = "tornado_" + _stem(output)
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
                                label=text.title, footer=labels.footer(report, []))
