@@ -470,6 +470,7 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     assert "b 95%" in page.locator("#market-results table.data").inner_text()
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())
     assert "Case gallium-export-controls" in footer and "5-95% band" in footer
+    assert box.locator(".sources-named a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
     box.scroll_into_view_if_needed()
     _shot(page, "compare-market-variants")
 

@@ -102,7 +102,10 @@
       el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs on both sides"),
       el("div", { class: "stat" }, el("b", { text: String(r.differences.filter((d) => d.difference).length) }), "output-periods that differ"),
       el("p", { class: "muted small", text: r.note }),
-      ...missing.map(([name, list]) => el("p", { class: "small", text: `Only in ${name}: ${list.join(", ")}` }))));
+      ...missing.map(([name, list]) => el("p", { class: "small", text: `Only in ${name}: ${list.join(", ")}` })),
+      // the figures' sources: every fact a case cites, with its publisher and quote, is on the case's Results page
+      el("p", { class: "small sources-named" }, "Sources: the facts each case cites, with their quotes, on its Results page: ",
+        ...[...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => el("a", { href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: c })).flatMap((a, i) => (i ? [", ", a] : [a])))));
     const grid = el("div", { class: "grid2" });
     // linked markets come by period (quarters, years): their headline outputs by quarter are charted
     const linked = r.differences.some((d) => d.period !== undefined);
