@@ -1,11 +1,20 @@
-"""Shared fixtures: a tiny data folder to break on purpose, stores in temporary files, the CSET copy, a
-throwaway PostgreSQL cluster."""
+"""Shared fixtures: a tiny data folder to break on purpose, stores (DuckDB files in temporary folders, or
+databases on a throwaway PostgreSQL cluster), the CSET copy.
+
+Which database the tests' stores are in is one switch, the environment variable ``CHIPSHIFT_TEST_STORE``:
+``duckdb`` (the default) or ``postgres``. Every test that opens a store gets it from ``store_at`` or
+``session_store_at`` (directly or through another fixture), and is marked ``store`` for it. With
+``CHIPSHIFT_TEST_STORE=postgres`` only those tests run, each store being a new database on the cluster, and
+tests marked ``duckdb_only`` (file locks, read-only files, damaged files) are skipped with their reason.
+``scripts/run-tests`` runs the suite, then the ``store`` tests a second time on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +29,76 @@ REPO = HERE.parent
 SHARED = REPO.parent / "shared" / "data"
 CSET_DIR = SHARED / "cset-eto"
 
+#: 'duckdb' or 'postgres': where the tests' stores are (see the module's text).
+TEST_STORE = os.environ.get("CHIPSHIFT_TEST_STORE", "duckdb").strip().lower() or "duckdb"
+if TEST_STORE not in ("duckdb", "postgres"):
+    raise pytest.UsageError(f"CHIPSHIFT_TEST_STORE={TEST_STORE!r}: expected 'duckdb' or 'postgres'")
+#: The fixtures that give stores: a test depending on one (at any depth) opens a store.
+STORE_FIXTURES = frozenset({"store_at", "session_store_at"})
+
+#: A location of a new store, given a short name (a file's stem, or a database's prefix).
+StoreAt = Callable[[str], "Path | str"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "store: the test opens a store (set from its fixtures); with "
+                                       "CHIPSHIFT_TEST_STORE=postgres, only these run")
+    config.addinivalue_line("markers", "duckdb_only(reason): the test is about the DuckDB file itself and is "
+                                       "skipped on PostgreSQL")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.store)
+    if TEST_STORE != "postgres":
+        return
+    kept = [item for item in items if item.get_closest_marker("store")]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not item.get_closest_marker("store")])
+        items[:] = kept
+    for item in kept:
+        only = item.get_closest_marker("duckdb_only")
+        if only:
+            reason = only.kwargs.get("reason") or (only.args[0] if only.args else "about the DuckDB file")
+            item.add_marker(pytest.mark.skip(reason=f"DuckDB only: {reason}"))
+
+
+def _database_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())[:40] or "store"
+
+
+@pytest.fixture
+def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> StoreAt:
+    """``store_at(name)``: where a new store of this test is, the same for the same name: a file in the test's
+    folder, or a new database on the cluster (with CHIPSHIFT_TEST_STORE=postgres)."""
+    cluster: Cluster | None = request.getfixturevalue("postgres") if TEST_STORE == "postgres" else None
+    given: dict[str, Path | str] = {}
+
+    def at(name: str = "store") -> Path | str:
+        if name not in given:
+            if cluster is not None:
+                given[name] = cluster.database(_database_name(name))
+            else:
+                given[name] = tmp_path / f"{name}.duckdb"
+        return given[name]
+
+    return at
+
+
+@pytest.fixture(scope="session")
+def session_store_at(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> StoreAt:
+    """``session_store_at(name)``: a new store at each call, for fixtures shared by a module or the session."""
+    cluster: Cluster | None = request.getfixturevalue("postgres") if TEST_STORE == "postgres" else None
+
+    def at(name: str = "store") -> Path | str:
+        if cluster is not None:
+            return cluster.database(_database_name(name))
+        return tmp_path_factory.mktemp(name) / "store.duckdb"
+
+    return at
+
 
 @pytest.fixture
 def mini_data(tmp_path: Path) -> Path:
@@ -30,8 +109,8 @@ def mini_data(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mini_settings(tmp_path: Path, mini_data: Path) -> Settings:
-    return Settings(store_path=tmp_path / "store.duckdb", data_dir=mini_data)
+def mini_settings(store_at: StoreAt, mini_data: Path) -> Settings:
+    return Settings(store_path=store_at("store"), data_dir=mini_data)
 
 
 @pytest.fixture
@@ -47,9 +126,9 @@ def cset_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_store(tmp_path_factory: pytest.TempPathFactory, cset_dir: Path) -> Iterator[Store]:
+def bundled_store(session_store_at: StoreAt, cset_dir: Path) -> Iterator[Store]:
     """The real bundled data with CSET imported, shared by read-only tests."""
-    settings = Settings(store_path=tmp_path_factory.mktemp("bundled") / "store.duckdb")
+    settings = Settings(store_path=session_store_at("bundled"))
     with api.open_store(settings) as store:
         api.import_cset(store, cset_dir)
         yield store

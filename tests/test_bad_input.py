@@ -12,7 +12,8 @@ from chipshift import api, checks
 from chipshift.config import Settings
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import load_bundle
-from chipshift.io.store import Store
+from chipshift.io.store import Store, open_at
+from tests.conftest import StoreAt
 
 REPO = Path(__file__).resolve().parents[1]
 FACT_HEADER = ("id,entity,metric,product,region,segment,basis,definition,period,value,unit,status,source,quote,"
@@ -145,21 +146,19 @@ def test_bad_bundle_leaves_store_as_it_was(mini_settings: Settings, mini_data: P
     with pytest.raises(DataError) as info:
         api.open_store(mini_settings)
     assert "facts/memory.csv:2, field 'value'" in str(info.value)
-    with Store(mini_settings.store_path) as store:
+    with open_at(mini_settings.store_path) as store:
         assert store.count("facts") == before
 
 
 def test_store_written_before_a_new_column_gains_it(mini_settings: Settings) -> None:
     """A store whose rules table predates the optional 'unquantified' column opens, gains the column and
     reloads the bundle into it, with no row lost."""
-    import duckdb
-
     with api.open_store(mini_settings) as store:
         rules = store.count("rules")
-    con = duckdb.connect(str(mini_settings.store_path))
-    con.execute("ALTER TABLE rules DROP COLUMN unquantified")
-    con.execute("DELETE FROM meta")  # as if the bundle changed since: the next open reloads it
-    con.close()
+        # as if the bundle changed since: the next open reloads it
+        with store._transaction("derived") as con:
+            con.execute("ALTER TABLE rules DROP COLUMN unquantified")
+            con.execute("DELETE FROM meta")
     with api.open_store(mini_settings) as store:
         assert store.count("rules") == rules
         assert all("unquantified" in r for r in store.rows("rules"))
@@ -286,14 +285,14 @@ def test_billion_laughs_in_bundled_rules_and_market_case(mini_data: Path, mini_s
         market_api.load_case(mini_store, case)
 
 
-def test_bomb_through_the_cli_exits_2(tmp_path: Path, mini_data: Path) -> None:
+def test_bomb_through_the_cli_exits_2(tmp_path: Path, store_at: StoreAt, mini_data: Path) -> None:
     from typer.testing import CliRunner
 
     from chipshift.cli import app
 
     path = tmp_path / "bomb.yaml"
     path.write_text(BILLION_LAUGHS)
-    base = ["--store", str(tmp_path / "cli.duckdb"), "--data-dir", str(mini_data)]
+    base = ["--store", str(store_at("cli")), "--data-dir", str(mini_data)]
     for args in (["exposure", "CHN", "--scenario", str(path)], ["scenario", "run", str(path)],
                  ["report", str(path), "--out", str(tmp_path / "report.html")]):
         result = CliRunner().invoke(app, [*base, *args])
@@ -407,14 +406,14 @@ def test_scenario_spec_refuses_a_clashing_add() -> None:
     assert [r.name for r in Scenario("x", add=(record,), remove=("R1",)).apply(base)] == ["again"]
 
 
-def test_clashing_add_through_the_cli_exits_2(tmp_path: Path, mini_data: Path) -> None:
+def test_clashing_add_through_the_cli_exits_2(tmp_path: Path, store_at: StoreAt, mini_data: Path) -> None:
     from typer.testing import CliRunner
 
     from chipshift.cli import app
 
     path = tmp_path / "clash.yaml"
     path.write_text(SCENARIO.replace("X-TEST", "E-CN-MICRON-2023"))
-    result = CliRunner().invoke(app, ["--store", str(tmp_path / "s.duckdb"), "--data-dir", str(mini_data),
+    result = CliRunner().invoke(app, ["--store", str(store_at("s")), "--data-dir", str(mini_data),
                                       "exposure", "CHN", "--scenario", str(path)])
     assert result.exit_code == 2 and "clash.yaml:3, field 'id'" in result.output
 
@@ -429,13 +428,13 @@ def test_clashing_add_through_the_cli_exits_2(tmp_path: Path, mini_data: Path) -
     (["availability", "CHN", "--segment", "bogus"], ["data_center", "critical_information_infrastructure"]),
     (["ingest", "-", "--format", "bogus"], ["table", "json", "html"]),
 ])
-def test_fixed_choices_list_the_allowed_values(tmp_path: Path, mini_data: Path, args: list[str],
+def test_fixed_choices_list_the_allowed_values(store_at: StoreAt, mini_data: Path, args: list[str],
                                                allowed: list[str]) -> None:
     from typer.testing import CliRunner
 
     from chipshift.cli import app
 
-    result = CliRunner().invoke(app, ["--store", str(tmp_path / "s.duckdb"), "--data-dir", str(mini_data), *args])
+    result = CliRunner().invoke(app, ["--store", str(store_at("s")), "--data-dir", str(mini_data), *args])
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "bogus" in result.output and all(a in result.output for a in allowed), result.output
@@ -474,6 +473,7 @@ def test_input_attribute_of_the_wrong_type(mini_data: Path) -> None:
     assert (p.file, p.field, p.check) == ("inputs.csv", "attributes", "input_attributes")
 
 
+@pytest.mark.duckdb_only(reason="damages the store's file")
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])
 def test_damaged_store_file_exits_2_naming_it(tmp_path: Path, mini_data: Path, damage: str) -> None:
     from typer.testing import CliRunner
@@ -494,7 +494,7 @@ def test_damaged_store_file_exits_2_naming_it(tmp_path: Path, mini_data: Path, d
 # -- thresholds in percent ------------------------------------------------------------------------------------------
 
 
-def test_thresholds_are_percent_and_checked(mini_store: Store, tmp_path: Path, mini_data: Path) -> None:
+def test_thresholds_are_percent_and_checked(mini_store: Store, store_at: StoreAt, mini_data: Path) -> None:
     from typer.testing import CliRunner
 
     from chipshift.cli import app
@@ -510,7 +510,7 @@ def test_thresholds_are_percent_and_checked(mini_store: Store, tmp_path: Path, m
     for call in calls:
         with pytest.raises(ChipshiftError, match=r"outside \[0, 100\]"):
             call()
-    base = ["--store", str(tmp_path / "s.duckdb"), "--data-dir", str(mini_data)]
+    base = ["--store", str(store_at("s")), "--data-dir", str(mini_data)]
     for args in (["chokepoints", "--threshold", "150"], ["impairment", "CHN", "--threshold", "101"],
                  ["impairment", "CHN", "--threshold", "-0.5"], ["chokepoints", "--threshold", "high"]):
         result = CliRunner().invoke(app, [*base, *args])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chipshift import api, checks
-from chipshift.config import Settings
+from chipshift.config import Settings, store_location
 from chipshift.domain.period import Period
 from chipshift.io.bundled import load_bundle
 from chipshift.io.store import Store
@@ -33,7 +33,7 @@ def test_validates_without_errors() -> None:
 
 
 def test_validates_with_cset_references(bundled_store: Store) -> None:
-    report = api.validate_data(Settings(store_path=Path(bundled_store.path)), bundled_store)
+    report = api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store)
     assert report["errors"] == 0
     assert not [p for p in report["problems"] if "import the CSET dataset" in p["message"]]
 
@@ -41,7 +41,7 @@ def test_validates_with_cset_references(bundled_store: Store) -> None:
 def test_every_rule_changes_a_figure_or_says_why(bundled_store: Store) -> None:
     """Over the bundled data with CSET, each rule either changes some availability figure for the buyers it
     targets or carries the reason it cannot ('unquantified'), and no reason is left on a rule that does."""
-    report = api.validate_data(Settings(store_path=Path(bundled_store.path)), bundled_store)
+    report = api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store)
     about_reach = [p for p in report["problems"] if p["field"] == "unquantified"]
     assert [p["message"] for p in about_reach if p["severity"] != "notice"] == []
     reasons = {r["id"] for r in load_bundle()["rules"].rows if r["unquantified"]}

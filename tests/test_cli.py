@@ -11,14 +11,15 @@ import pytest
 from typer.testing import CliRunner
 
 from chipshift.cli import app, command_reference
+from tests.conftest import StoreAt
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def run(tmp_path: Path, mini_data: Path):  # type: ignore[no-untyped-def]
+def run(store_at: StoreAt, mini_data: Path):  # type: ignore[no-untyped-def]
     runner = CliRunner()
-    store = tmp_path / "cli.duckdb"
+    store = store_at("cli")
 
     def invoke(*args: str, data: Path | None = mini_data):  # type: ignore[no-untyped-def]
         base = ["--store", str(store)] + (["--data-dir", str(data)] if data else [])

@@ -11,6 +11,7 @@ from chipshift import api
 from chipshift.errors import DataError
 from chipshift.io import cset
 from chipshift.io.store import Store
+from tests.conftest import StoreAt
 
 
 def test_import_counts(mini_store: Store, cset_dir: Path) -> None:
@@ -233,13 +234,13 @@ def test_documented_counts_of_the_dataset_readme(cset_dir: Path) -> None:
     assert counts["providers.csv"].distinct_column == "provider_id"
 
 
-def test_cut_dataset_through_the_cli(tmp_path: Path, mini_data: Path) -> None:
+def test_cut_dataset_through_the_cli(tmp_path: Path, store_at: StoreAt, mini_data: Path) -> None:
     from typer.testing import CliRunner
 
     from chipshift.cli import app
 
     cut = _mini_cset(tmp_path / "cut", provision=MINI_PROVISION[:2], readme=_mini_readme())
-    base = ["--store", str(tmp_path / "s.duckdb"), "--data-dir", str(mini_data), "import", "cset", str(cut)]
+    base = ["--store", str(store_at("s")), "--data-dir", str(mini_data), "import", "cset", str(cut)]
     result = CliRunner().invoke(app, base)
     assert result.exit_code == 2, result.output
     assert "provision.csv" in result.output and "2 data rows" in result.output and "states 6" in result.output

@@ -7,14 +7,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chipshift import api, parties
-from chipshift.config import Settings
+from chipshift.config import Settings, store_location
 from chipshift.errors import DataError
-from chipshift.io.store import Store
+from chipshift.io.store import Store, open_at
+from tests.conftest import StoreAt
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SNAPSHOT = SHARED / "csl" / "consolidated.json"
@@ -26,13 +28,20 @@ README_COUNTS = {"SDN": 19181, "EL": 3420, "DPL": 1596, "DTC": 787, "SSI": 286, 
 
 
 @pytest.fixture(scope="module")
-def csl_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    settings = Settings(store_path=tmp_path_factory.mktemp("csl") / "store.duckdb")
-    store = api.open_store(settings)
-    report = api.import_csl(store, SNAPSHOT, published="2026-07-31")
-    assert report["entries"] == 25921
-    assert {r["list"]: r["entries"] for r in report["by_list"]} == README_COUNTS
-    return store
+def csl_store(session_store_at: StoreAt) -> Iterator[Store]:
+    settings = Settings(store_path=session_store_at("csl"))
+    with api.open_store(settings) as store:
+        report = api.import_csl(store, SNAPSHOT, published="2026-07-31")
+        assert report["entries"] == 25921
+        assert {r["list"]: r["entries"] for r in report["by_list"]} == README_COUNTS
+        yield store
+
+
+@pytest.fixture
+def store(store_at: StoreAt) -> Iterator[Store]:
+    """A new store of the bundled data, for the tests that import lists of their own."""
+    with api.open_store(Settings(store_path=store_at("store"))) as opened:
+        yield opened
 
 
 def test_a_listed_firm_shows_its_listing(csl_store: Store) -> None:
@@ -137,7 +146,7 @@ def test_reviews_override_the_matcher_and_a_list_alone_needs_no_cset(csl_store: 
     assert entry in {by_id[m.party] for m in raw}  # the names alone say UMC
     assert entry not in {x["name"] for x in api.show_firm(csl_store, "umc")["listings"]}  # a reviewer said no
     # a screening list is not a dataset of inputs: the bundle's CSET references stay unchecked without CSET
-    report = api.validate_data(Settings(store_path=Path(csl_store.path)), csl_store)
+    report = api.validate_data(Settings(store_path=store_location(csl_store.path)), csl_store)
     assert report["errors"] == 0
 
 
@@ -163,17 +172,17 @@ def test_an_inputs_suppliers_show_their_listings(csl_store: Store) -> None:
     assert "EL" in cambricon["cambricon"]["listed"]
 
 
-def test_derived_values_persist_until_what_they_depend_on_changes(tmp_path: Path) -> None:
+def test_derived_values_persist_until_what_they_depend_on_changes(store_at: StoreAt) -> None:
     calls: list[int] = []
 
     def build() -> dict[str, list[int]]:
         calls.append(1)
         return {"a": [1]}
 
-    with Store(tmp_path / "s.duckdb") as store:
+    with open_at(store_at("s")) as store:
         assert store.persisted("k", "v1", build) == {"a": [1]}
         assert store.persisted("k", "v1", build) == {"a": [1]} and len(calls) == 1
-    with Store(tmp_path / "s.duckdb") as store:  # a later process reuses it
+    with open_at(store_at("s")) as store:  # a later process reuses it
         assert store.persisted("k", "v1", build) == {"a": [1]} and len(calls) == 1
         assert store.persisted("k", "v2", build) == {"a": [1]} and len(calls) == 2
 
@@ -187,11 +196,11 @@ CXMT = {"name": "ChangXin Memory Technologies, Inc.", "source": EL, "entity_numb
         "addresses": [{"country": "CN"}], "federal_register_notice": "91 FR 1", "start_date": "2025-12-20"}
 
 
-def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tmp_path: Path) -> None:
+def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tmp_path: Path,
+                                                                               store: Store) -> None:
     """Two snapshots of the list: the second import names what was added, removed and changed, and the known
     firms the added and removed entries match (listed and delisted)."""
     kept, gone, new = YMTC, TRADER, CXMT
-    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
     first = api.import_csl(store, _write(tmp_path / "old.json", [kept, gone]), published="2025-01-01")
     assert first["changes"] is None  # nothing to compare with
     report = api.import_csl(store, _write(tmp_path / "new.json", [{**kept, "license_policy": "Presumption of denial"},
@@ -207,10 +216,9 @@ def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tm
 
 
 
-def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path) -> None:
+def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path, store: Store) -> None:
     """Each re-import records its changes with both snapshots' dates; the records accumulate, the timeline shows
     the entries added and removed by date, and `diff` between two dates those of the target's firms."""
-    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
     api.import_csl(store, _write(tmp_path / "a.json", [YMTC, TRADER]), published="2025-06-30")
     assert store.count("party_changes") == 0  # nothing to compare the first import with
     api.import_csl(store, _write(tmp_path / "b.json", [{**YMTC, "license_policy": "Presumption of denial"}, CXMT]),
@@ -242,9 +250,8 @@ def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path)
     assert [c["entry"] for c in back["listings_added"]] == [CXMT["name"]]  # the March delisting, undone
 
 
-def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path,
+def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path, store: Store,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
     api.import_csl(store, _write(tmp_path / "a.json", [YMTC, TRADER]), published="2025-06-30")
     api.import_csl(store, _write(tmp_path / "b.json", [YMTC, CXMT]), published="2026-01-01")
 
@@ -271,10 +278,9 @@ def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path
     assert state() == before
 
 
-def test_bad_dates_of_the_timeline_exit_with_a_message(tmp_path: Path) -> None:
+def test_bad_dates_of_the_timeline_exit_with_a_message(tmp_path: Path, store: Store) -> None:
     from chipshift.errors import ChipshiftError
 
-    store = api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
     with pytest.raises(ChipshiftError, match="--from"):
         api.restrictions_timeline(store, start="2026-13-01")
     with pytest.raises(ChipshiftError, match="after"):

@@ -13,6 +13,7 @@ import pytest
 from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
+from tests.conftest import StoreAt
 
 REPO = Path(__file__).resolve().parents[1]
 CSL = REPO.parent / "shared" / "data" / "csl" / "consolidated.json"
@@ -33,9 +34,9 @@ def _default(facts: list[dict[str, Any]], **where: Any) -> float:
 
 
 @pytest.fixture(scope="module")
-def listed_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def listed_store(session_store_at: StoreAt) -> Iterator[Store]:
     """The bundled data with the screening list imported (question 13), without CSET: NAND's shares are facts."""
-    settings = Settings(store_path=tmp_path_factory.mktemp("questions") / "store.duckdb")
+    settings = Settings(store_path=session_store_at("questions"))
     with api.open_store(settings) as store:
         api.import_csl(store, CSL)
         yield store

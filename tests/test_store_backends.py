@@ -188,6 +188,16 @@ def test_documents_and_user_facts_survive_a_bundle_reload(store: Store, mini_dat
     assert store.generation() == before + 4
 
 
+def test_a_closed_store_stays_closed(store: Store) -> None:
+    """A question to a closed store fails; on PostgreSQL it does not connect again behind the caller's back
+    (a connection nobody would close)."""
+    store.close()
+    with pytest.raises(Exception, match="closed"):
+        store.rows("rules")
+    if store.dialect == "postgres":
+        assert store._con.raw.closed
+
+
 def test_derived_values_are_kept_without_a_new_generation(store: Store) -> None:
     generation = store.generation()
     assert store.persisted("demo", "v1", lambda: {"a": [1, 2]}) == {"a": [1, 2]}

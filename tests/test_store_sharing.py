@@ -17,6 +17,10 @@ from chipshift.config import Settings
 from chipshift.errors import StoreError
 from chipshift.io.store import Store
 
+#: Every test here is about sharing a DuckDB file between processes (its lock, read-only connections); on
+#: PostgreSQL the same questions are asked in tests/test_store_backends.py.
+pytestmark = pytest.mark.duckdb_only(reason="sharing the DuckDB file between processes")
+
 #: A second process that opens the store (for writing when argv[2] is "write") and holds it until its
 #: standard input closes.
 _HOLDER = """

@@ -11,6 +11,7 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.io.store import Store
+from tests.conftest import StoreAt
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -18,8 +19,8 @@ EXAMPLE = REPO.parent / "shared" / "data" / "articles" / "chip-war-opinion-2025-
 
 
 @pytest.fixture(scope="session")
-def ingest_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    settings = Settings(store_path=tmp_path_factory.mktemp("ingest") / "store.duckdb")
+def ingest_store(session_store_at: StoreAt) -> Iterator[Store]:
+    settings = Settings(store_path=session_store_at("ingest"))
     with api.open_store(settings) as store:
         yield store
 

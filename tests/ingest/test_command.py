@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,15 @@ from chipshift.config import Settings
 from chipshift.errors import DataError
 from chipshift.ingest.command import ingest_command, render_html, table_view
 from chipshift.io.store import Store
+from tests.conftest import StoreAt
 
 URL = "https://example.org/opinion/chip-war"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return api.open_store(Settings(store_path=tmp_path / "store.duckdb"))
+def store(store_at: StoreAt) -> Iterator[Store]:
+    with api.open_store(Settings(store_path=store_at("store"))) as opened:
+        yield opened
 
 
 def test_report_and_views(store: Store, example_path: Path) -> None:

@@ -6,13 +6,14 @@ import pytest
 from typer.testing import CliRunner
 
 from chipshift.cli import app
+from tests.conftest import StoreAt
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def cli(tmp_path_factory: pytest.TempPathFactory, session_store_at: StoreAt):  # type: ignore[no-untyped-def]
     """``chipshift scenario run`` on a case text written to a file (the bundled data, one store per module)."""
     folder = tmp_path_factory.mktemp("cases")
-    store = folder / "cli.duckdb"
+    store = session_store_at("cases")
 
     def run(text: str, *args: str, name: str = "bad.yaml"):  # type: ignore[no-untyped-def]
         path = folder / name

@@ -27,6 +27,7 @@ from chipshift.scenarios.backtest import (
 )
 from chipshift.scenarios.linked_case import Outcome
 from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
+from tests.conftest import StoreAt
 
 # -- scores ----------------------------------------------------------------------------------------------------
 
@@ -216,11 +217,11 @@ outcomes:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("backtest") / "store.duckdb"
+def store(session_store_at: StoreAt) -> Path | str:
+    return session_store_at("backtest")
 
 
-def _run(store: Path, tmp_path: Path, text: str, *args: str):  # type: ignore[no-untyped-def]
+def _run(store: Path | str, tmp_path: Path, text: str, *args: str):  # type: ignore[no-untyped-def]
     path = tmp_path / "episode.yaml"
     path.write_text(text, encoding="utf-8")
     return CliRunner().invoke(app, ["--store", str(store), "backtest", str(path), *args])
@@ -241,7 +242,7 @@ def _run(store: Path, tmp_path: Path, text: str, *args: str):  # type: ignore[no
     ("sigma: {default: 20, low: 10, high: 40", "sigma: {default: 20, low: 50, high: 40",
      "low 50 is above high 40"),
 ])
-def test_hindsight_and_bad_outcomes_are_refused(store: Path, tmp_path: Path, old: str, new: str,
+def test_hindsight_and_bad_outcomes_are_refused(store: Path | str, tmp_path: Path, old: str, new: str,
                                                 message: str) -> None:
     assert old in GALLIUM
     result = _run(store, tmp_path, GALLIUM.replace(old, new))
@@ -250,7 +251,7 @@ def test_hindsight_and_bad_outcomes_are_refused(store: Path, tmp_path: Path, old
     assert "episode.yaml:" in result.output
 
 
-def test_a_case_without_an_episode_is_not_backtested(store: Path, tmp_path: Path) -> None:
+def test_a_case_without_an_episode_is_not_backtested(store: Path | str, tmp_path: Path) -> None:
     text = GALLIUM.split("episode:")[0]
     result = _run(store, tmp_path, text)
     assert result.exit_code == 2
@@ -260,7 +261,7 @@ def test_a_case_without_an_episode_is_not_backtested(store: Path, tmp_path: Path
 # -- episodes: running -------------------------------------------------------------------------------------------
 
 
-def test_backtest_scores_an_episode_reproducibly(store: Path, tmp_path: Path) -> None:
+def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Path) -> None:
     first = _run(store, tmp_path, GALLIUM, "--draws", "200", "--steps", "60", "--format", "json", "--alone",
                  "--out", str(tmp_path / "out"))
     assert first.exit_code == 0, first.output
@@ -282,7 +283,7 @@ def test_backtest_scores_an_episode_reproducibly(store: Path, tmp_path: Path) ->
     assert again["outcomes"] == report["outcomes"]
 
 
-def test_an_episode_of_ones_own_takes_the_model_error_from_the_library(store: Path, tmp_path: Path) -> None:
+def test_an_episode_of_ones_own_takes_the_model_error_from_the_library(store: Path | str, tmp_path: Path) -> None:
     result = _run(store, tmp_path, GALLIUM, "--draws", "100", "--steps", "40", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -293,7 +294,7 @@ def test_an_episode_of_ones_own_takes_the_model_error_from_the_library(store: Pa
     assert any("asml-china-rush-2023" in w and "lends nothing" in w for w in report["warnings"])
 
 
-def test_a_local_cluster_gives_the_serial_numbers(store: Path, tmp_path: Path) -> None:
+def test_a_local_cluster_gives_the_serial_numbers(store: Path | str, tmp_path: Path) -> None:
     first, second = tmp_path / "episode.yaml", tmp_path / "other.yaml"
     first.write_text(GALLIUM, encoding="utf-8")
     second.write_text(GALLIUM.replace("name: gallium-test", "name: gallium-other").replace(
@@ -390,7 +391,7 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store) -> None:  # type:
     assert all("other episodes" in e["error_from"] for e in report["episodes"])
 
 
-def test_a_rule_named_only_in_a_cut_counts_as_the_episodes_own(store: Path, tmp_path: Path) -> None:
+def test_a_rule_named_only_in_a_cut_counts_as_the_episodes_own(store: Path | str, tmp_path: Path) -> None:
     """An episode whose restriction is announced the day after as_of and named only in a seller's cut still
     applies it (and says it is conditioned on it)."""
     from chipshift.api.backtest import episode_job
@@ -448,14 +449,14 @@ LATER_VALUES = ('    values: {2023Q1: {value: 28, unit: usd_m, basis: "t"}, '
      "was published 2025-07-31, after the episode's as_of date"),
 ])
 def test_later_information_behind_literals_and_catalogue_parameters_is_refused(
-        store: Path, tmp_path: Path, old: str, new: str, message: str) -> None:
+        store: Path | str, tmp_path: Path, old: str, new: str, message: str) -> None:
     assert old in GALLIUM
     result = _run(store, tmp_path, GALLIUM.replace(old, new))
     assert result.exit_code == 2, result.output
     assert message in result.output
 
 
-def test_observations_the_model_cannot_give_are_named(store: Path, tmp_path: Path) -> None:
+def test_observations_the_model_cannot_give_are_named(store: Path | str, tmp_path: Path) -> None:
     # other producers sell nothing in China's market: no draw can give them a share there
     base = '  - {output: "price@CHN", period: 2023Q2, value: 1.0, basis: "the index\'s base"}\n'
     assert base in GALLIUM

@@ -23,6 +23,7 @@ from chipshift.scenarios.linked_case import Draws, FloatArray
 from chipshift.scenarios.market_case import Param
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.sensitivity import sobol, sobol_indices
+from tests.conftest import StoreAt
 
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
@@ -94,8 +95,8 @@ def test_the_number_of_base_points_is_a_power_of_two() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with open_store(Settings.from_env(store=tmp_path_factory.mktemp("sobol") / "s.duckdb")) as opened:
+def store(session_store_at: StoreAt) -> Iterator[Store]:
+    with open_store(Settings.from_env(store=session_store_at("sobol"))) as opened:
         yield opened
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import StoreAt
 
 from chipshift import api
 from chipshift.config import Settings
@@ -20,8 +21,8 @@ ARTIFACTS = REPO / "test-artifacts" / "web"
 
 
 @pytest.fixture(scope="session")
-def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(store_path=tmp_path_factory.mktemp("web") / "store.duckdb")
+def web_settings(session_store_at: StoreAt) -> Settings:
+    return Settings(store_path=session_store_at("web"))
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import StoreAt
 from tests.web.conftest import AUTH, EXAMPLES, TOKEN
 
 from chipshift import api
@@ -58,9 +59,9 @@ def test_accept_needs_the_token(client: TestClient, readonly_client: TestClient)
 
 
 @pytest.fixture
-def own_client(tmp_path: Path) -> Iterator[TestClient]:
+def own_client(store_at: StoreAt) -> Iterator[TestClient]:
     """An app over a fresh store (bundled data only), so stored claims stay out of the shared store."""
-    settings = Settings(store_path=tmp_path / "store.duckdb")
+    settings = Settings(store_path=store_at("own"))
     with api.open_store(settings) as store, \
             TestClient(create_app(settings, write_token=TOKEN, store=store, examples_dir=EXAMPLES)) as c:
         yield c

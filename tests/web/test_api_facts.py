@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import StoreAt
 from tests.web.conftest import AUTH, EXAMPLES, TOKEN
 
 from chipshift import api
-from chipshift.config import Settings
+from chipshift.config import Settings, store_location
 from chipshift.io.bundled import load_bundle
 from chipshift.io.store import Store
 from chipshift.web import create_app
@@ -24,14 +25,15 @@ FACT = {"id": "cxmt-revenue-2025-example", "entity": "cxmt", "metric": "revenue"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with api.open_store(Settings(store_path=tmp_path_factory.mktemp("facts") / "store.duckdb")) as s:
+def store(session_store_at: StoreAt) -> Iterator[Store]:
+    with api.open_store(Settings(store_path=session_store_at("facts"))) as s:
         yield s
 
 
 @pytest.fixture(scope="module")
 def writer(store: Store) -> Iterator[TestClient]:
-    app = create_app(Settings(store_path=Path(store.path)), write_token=TOKEN, store=store, examples_dir=EXAMPLES)
+    app = create_app(Settings(store_path=store_location(store.path)), write_token=TOKEN, store=store,
+                     examples_dir=EXAMPLES)
     with TestClient(app) as c:
         yield c
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from fastapi.testclient import TestClient
 from tests.test_store_sharing import held
@@ -160,6 +161,7 @@ def test_examples_folder_only_resolves_listed_names(client: TestClient) -> None:
     assert (EXAMPLES / "duv-immersion-china.yaml").is_file()
 
 
+@pytest.mark.duckdb_only(reason="another process holding the store's file")
 def test_a_save_while_another_process_reads_the_store_answers_503(client: TestClient,
                                                                    web_settings: Settings) -> None:
     with held(Path(web_settings.store_path), "read"):

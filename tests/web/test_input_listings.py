@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
+from tests.conftest import StoreAt
 from tests.web.conftest import EXAMPLES
 from tests.web.test_browser import _open, _shot, page, serve
 
@@ -31,9 +32,9 @@ ENTRIES = [
 
 
 @pytest.fixture(scope="module")
-def listed_settings(tmp_path_factory: pytest.TempPathFactory, cset_dir: Path) -> Settings:
+def listed_settings(tmp_path_factory: pytest.TempPathFactory, session_store_at: StoreAt, cset_dir: Path) -> Settings:
     folder = tmp_path_factory.mktemp("listed")
-    settings = Settings(store_path=folder / "store.duckdb")
+    settings = Settings(store_path=session_store_at("listed"))
     with api.open_store(settings) as store:
         api.import_cset(store, cset_dir)
         (folder / "list.json").write_text(json.dumps({"results": ENTRIES}))

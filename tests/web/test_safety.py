@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import StoreAt
 from tests.web.conftest import limited_client
 
 from chipshift.config import Settings
@@ -255,10 +256,10 @@ def test_the_same_question_asked_at_once_is_computed_once() -> None:
     assert calls == [1] and len(set(bodies)) == 1
 
 
-def test_the_factory_opens_and_closes_its_own_store(tmp_path: Path) -> None:
+def test_the_factory_opens_and_closes_its_own_store(tmp_path: Path, store_at: StoreAt) -> None:
     from chipshift.web import create_app
 
-    app = create_app(Settings(store_path=tmp_path / "own.duckdb"), examples_dir=tmp_path / "no-examples")
+    app = create_app(Settings(store_path=store_at("own")), examples_dir=tmp_path / "no-examples")
     with TestClient(app) as c:
         assert c.get("/api/v1/overview").json()["restriction_rules"] > 0
         assert c.get("/api/v1/scenarios").json()["examples"] == []

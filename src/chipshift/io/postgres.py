@@ -98,6 +98,7 @@ class PostgresStore(Store):
         return raw
 
     def _open(self, writable: bool) -> None:
+        self._closed = False
         self._keeps_writer = True
         self._read_only = False
         self._con = _Adapter(self._connect_raw())
@@ -137,8 +138,8 @@ class PostgresStore(Store):
         try:
             yield
         except psycopg.OperationalError as exc:
-            if self._con.raw.broken or self._con.raw.closed:
-                self._reconnect()
+            if not self._closed and (self._con.raw.broken or self._con.raw.closed):
+                self._reconnect()  # a store closed on purpose stays closed
             raise StoreError(f"cannot read or write the PostgreSQL store {self.location}: {_first_line(exc)}") \
                 from exc
 
@@ -151,6 +152,7 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._con.raw.close()
             self._counter.close()
 
@@ -168,7 +170,8 @@ class PostgresStore(Store):
         """How many writes of data (or of saved scenarios) the database has committed, by any process."""
         with self._counter_lock:
             try:
-                if self._counter.broken:
+                if self._counter.broken and not self._closed:
+                    self._counter.close()
                     self._counter = self._connect_raw()
                 row = self._counter.execute("SELECT value FROM meta WHERE key = %s", [f"generation:{of}"]).fetchone()
             except psycopg.OperationalError as exc:
