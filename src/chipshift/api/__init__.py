@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         restriction_show,
         restrictions_list,
         restrictions_timeline,
+        rules_in_force_at,
         series_dates,
         target_scope,
     )
@@ -104,6 +105,7 @@ __all__ = [
     "restrictions_list",
     "restrictions_timeline",
     "review",
+    "rules_in_force_at",
     "search_parties",
     "series_dates",
     "show_firm",

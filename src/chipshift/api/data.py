@@ -593,7 +593,7 @@ def resolve(store: Store, table: str, name: str) -> str:
     """The id of the firm/input/country called ``name`` (id, name or alias; case-insensitive). An id wins over a
     name and a name over an alias, so an alias one entry shares with another's name never hides that entry."""
     kind = {"firms": "firm", "inputs": "input", "countries": "country"}[table]
-    entries = store.names(table)
+    entries = store.cached(f"names:{table}", lambda: store.names(table))  # read again after any write
     wanted = name.strip().casefold()
     for rank in range(3):  # 0: the id, 1: the name, 2: an alias
         for entity_id, entity_name, aliases in entries:

@@ -17,7 +17,7 @@ from chipshift.api.listings import listing_changes
 from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
-from chipshift.engine.reach import Destination, covers, in_force
+from chipshift.engine.reach import Destination, covers, in_force, with_affiliates
 from chipshift.engine.world import VIEWS, World, share_history
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io.scenario_file import parse_scenario, read_scenario
@@ -119,6 +119,18 @@ def answer_date(at: str | date | None, scenario: Scenario | None) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise ChipshiftError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
+
+
+def rules_in_force_at(store: Store, at: str | date | None = None,
+                      scenario: ScenarioInput = None) -> tuple[date, tuple[bool, ...]]:
+    """The date a question is asked at (as ``answer_date``) and, for every rule the engine evaluates (the
+    scenario's rules with the listings ownership rules derive from them), whether its own dates put it in force
+    then. The engine reads the date only through these flags (the supply world has no date), so an
+    availability or exposure answer for a destination is the same at two dates with the same flags, but for
+    the date it states; a date where a rule starts or ends has other flags."""
+    loaded = _load(store, scenario)
+    when = answer_date(at, loaded.scenario)
+    return when, tuple(in_force(rule, when) for rule in with_affiliates(loaded.rules, loaded.firm_parents))
 
 
 def destination(store: Store, target: str, segment: str | None = None) -> Destination:

@@ -39,8 +39,14 @@ def _fact_source(fact: dict[str, Any]) -> dict[str, Any]:
 
 
 def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
-    rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True)["inputs"]
-    return {r["input"]: {**r, "chokepoint": (r["top_share_pct"] or 0) >= CHOKEPOINT_PCT} for r in rows}
+    """Every input's chokepoint measures, by input id: computed once per state of the store (every input's
+    page reads one of them); treat as read-only."""
+
+    def build() -> dict[str, dict[str, Any]]:
+        rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True)["inputs"]
+        return {r["input"]: {**r, "chokepoint": (r["top_share_pct"] or 0) >= CHOKEPOINT_PCT} for r in rows}
+
+    return store.cached("web:chokepoint_index", build)
 
 
 def explorer_tree(store: Store) -> dict[str, Any]:

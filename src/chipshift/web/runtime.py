@@ -4,7 +4,9 @@ Every answer of the API is a deterministic function of the store's content and t
 are identified by their content), so encoded answers are cached under a key that holds the store's count of
 data writes: a write makes earlier answers unreachable without anyone clearing the cache. Saving a scenario
 changes only the answers that read saved scenarios (their keys hold the saved scenarios' own count).
-Writes run on a path of their own, never queued behind computations.
+Writes run on a path of their own, never queued behind computations; so do market runs, and so do
+scenario runs and comparisons (several exposures and a difference each), so that the quick questions of
+pages (an exposure, an input's page) never wait in a queue behind them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ class Limits:
     run_timeout_s: float = 10.0  # one computation (scenario run, comparison, analysis)
     market_timeout_s: float = 120.0  # one market-model run (the posterior first, then the draws for the bands)
     max_pending: int = 64  # computations queued or running before new ones get 503
-    workers: int = 4  # threads that compute (the engine is numpy; DuckDB access is serialised)
+    workers: int = 4  # threads that answer questions (the engine is numpy; DuckDB access is serialised)
+    run_workers: int = 2  # threads that run and compare scenarios, apart, so questions never queue behind them
     cache_entries: int = 512  # encoded answers kept
     write_timeout_s: float = 30.0  # one write (saving a scenario, storing facts): it waits for no computation
     market_workers: int = 2  # threads that run market models, apart from the others
@@ -73,6 +76,7 @@ class Runner:
         self._pool = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="chipshift-web")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chipshift-write")
         self._market = ThreadPoolExecutor(max_workers=limits.market_workers, thread_name_prefix="chipshift-market")
+        self._runs = ThreadPoolExecutor(max_workers=limits.run_workers, thread_name_prefix="chipshift-run")
         self._pending = 0
         self._market_admitted = 0
         self._lock = threading.Lock()
@@ -82,6 +86,7 @@ class Runner:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._runs.shutdown(wait=False, cancel_futures=True)
         self._market.shutdown(wait=False, cancel_futures=True)
         self._writer.shutdown(wait=True)  # a write under way finishes: nothing is half-stored
 
@@ -99,9 +104,11 @@ class Runner:
             raise from_chipshift(exc, fields, not_found_status) from None
 
     async def run(self, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
-                  not_found_status: int = 422, timeout_s: float | None = None, market: bool = False) -> Any:
+                  not_found_status: int = 422, timeout_s: float | None = None, market: bool = False,
+                  scenario_run: bool = False) -> Any:
         """``fn()`` in the pool, within the time limit (``timeout_s``, else the limits' run timeout); chipshift
-        errors become JSON errors. ``market``: a market-model run, on threads of its own so that other
+        errors become JSON errors. ``scenario_run``: a scenario run or comparison, on threads of its own (it
+        counts among the pending computations). ``market``: a market-model run, on threads of its own so that other
         questions never wait behind one; when those threads and the few places to wait for them are taken, it
         is refused at once with 429 and Retry-After rather than queued towards a time-out."""
         limit = timeout_s or self.limits.run_timeout_s
@@ -118,7 +125,7 @@ class Runner:
                 self._pending += 1
         try:
             # the request's context (its id, for the log lines the computation writes) goes with it
-            pool = self._market if market else self._pool
+            pool = self._market if market else self._runs if scenario_run else self._pool
             future = asyncio.wrap_future(pool.submit(contextvars.copy_context().run, fn))
             try:
                 return await asyncio.wait_for(future, limit)
@@ -150,9 +157,10 @@ class Runner:
         return value
 
     async def json(self, key: Hashable | None, fn: Callable[[], Any], *, fields: dict[str, str] | None = None,
-                   not_found_status: int = 422, timeout_s: float | None = None, market: bool = False) -> JSONBytes:
-        """The encoded answer of ``fn()``, from the cache when ``key`` was answered before (``market``: as for
-        ``run``)."""
+                   not_found_status: int = 422, timeout_s: float | None = None, market: bool = False,
+                   scenario_run: bool = False) -> JSONBytes:
+        """The encoded answer of ``fn()``, from the cache when ``key`` was answered before (``market`` and
+        ``scenario_run``: as for ``run``)."""
         full_key = (self._generation(), key) if key is not None else None
         if full_key is not None:
             with self._lock:
@@ -163,7 +171,7 @@ class Runner:
                 return JSONBytes(hit, headers={"X-Cache": "hit"})
         if full_key is None:
             return JSONBytes(await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status,
-                                            timeout_s=timeout_s, market=market))
+                                            timeout_s=timeout_s, market=market, scenario_run=scenario_run))
         waiting = self._inflight.get(full_key)
         if waiting is not None:  # the same question is being computed: wait for that answer
             return JSONBytes(await asyncio.shield(waiting), headers={"X-Cache": "shared"})
@@ -171,7 +179,7 @@ class Runner:
         self._inflight[full_key] = flight
         try:
             body = await self.run(lambda: encode(fn()), fields=fields, not_found_status=not_found_status,
-                                  timeout_s=timeout_s, market=market)
+                                  timeout_s=timeout_s, market=market, scenario_run=scenario_run)
         except asyncio.CancelledError:
             flight.cancel()
             raise

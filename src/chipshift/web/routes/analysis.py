@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from chipshift import api
 from chipshift.errors import NotFoundError
-from chipshift.web import rules
+from chipshift.web import periods, rules
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import ApiError
 from chipshift.web.routes import JSON_OBJECT, day, errors_doc
@@ -34,6 +34,12 @@ def resolve(s: AppState, ref: str | None, field: str = "scenario") -> ScenarioAr
         return s.catalog.resolve(s.store, ref)
     except NotFoundError as exc:
         raise ApiError(422, f"{field}: {exc}", field, suggestions=exc.suggestions) from None
+
+
+def scenario_key(s: AppState, ref: str | None) -> str:
+    """The cache key of a scenario reference; answers about the bundled rules (no reference) do not depend on
+    the saved scenarios, so saving one leaves them cached."""
+    return s.catalog.cache_key(ref or "baseline")
 
 
 @router.get("/rules", responses={**JSON_OBJECT, **errors_doc()},
@@ -68,7 +74,7 @@ async def rule_detail(s: State, rule_id: Annotated[str, Path(min_length=1, max_l
 async def restrictions(s: State, target: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
                        at: At = None, segment: Segment = None, scenario: Ref = None) -> JSONBytes:
     return await s.runner.json(
-        ("restrictions", target, day(at), segment, s.catalog.cache_key(scenario)),
+        ("restrictions", target, day(at), segment, scenario_key(s, scenario)),
         lambda: api.restrictions_list(s.store, target, at, resolve(s, scenario), segment), fields=FIELDS)
 
 
@@ -78,7 +84,7 @@ async def availability(s: State, target: Target = "CHN", input: Annotated[str | 
                        at: At = None, segment: Segment = None, scenario: Ref = None,
                        view: Annotated[Literal["country", "firm"] | None, Query()] = None) -> JSONBytes:
     return await s.runner.json(
-        ("availability", target, input, day(at), segment, view, s.catalog.cache_key(scenario)),
+        ("availability", target, input, day(at), segment, view, scenario_key(s, scenario)),
         lambda: api.availability(s.store, target, input or None, at, resolve(s, scenario), segment, view),
         fields=FIELDS)
 
@@ -87,9 +93,10 @@ async def availability(s: State, target: Target = "CHN", input: Annotated[str | 
             summary="Barred share by input and by stage, for a target at a date")
 async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Segment = None,
                    scenario: Ref = None) -> JSONBytes:
+    key = scenario_key(s, scenario)
     return await s.runner.json(
-        ("exposure", target, day(at), segment, s.catalog.cache_key(scenario)),
-        lambda: api.exposure(s.store, target, at, resolve(s, scenario), segment), fields=FIELDS)
+        ("exposure", target, day(at), segment, key),
+        lambda: periods.exposure(s, target, at, resolve(s, scenario), key, segment), fields=FIELDS)
 
 
 From = Annotated[date, Query(alias="from", description="first date of the series")]
@@ -103,7 +110,7 @@ Every = Annotated[str, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$
 async def exposure_series(s: State, start: From, end: To, target: Target = "CHN", every: Every = "1y",
                           segment: Segment = None, scenario: Ref = None) -> JSONBytes:
     return await s.runner.json(
-        ("exposure-series", target, day(start), day(end), every, segment, s.catalog.cache_key(scenario)),
+        ("exposure-series", target, day(start), day(end), every, segment, scenario_key(s, scenario)),
         lambda: api.exposure_over_time(s.store, target, start, end, every, resolve(s, scenario), segment),
         fields=FIELDS)
 
@@ -114,7 +121,7 @@ async def availability_series(s: State, start: From, end: To, target: Target = "
                               input: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
                               every: Every = "1y", segment: Segment = None, scenario: Ref = None) -> JSONBytes:
     return await s.runner.json(
-        ("availability-series", target, input, day(start), day(end), every, segment, s.catalog.cache_key(scenario)),
+        ("availability-series", target, input, day(start), day(end), every, segment, scenario_key(s, scenario)),
         lambda: api.availability_over_time(s.store, target, start, end, every, input, resolve(s, scenario),
                                            segment), fields=FIELDS)
 
@@ -156,7 +163,7 @@ async def impairment(s: State, target: Target = "CHN", at: At = None, scenario: 
                                                                                   "impairs the processes it "
                                                                                   "feeds")] = 50.0) -> JSONBytes:
     return await s.runner.json(
-        ("impairment", target, day(at), threshold, s.catalog.cache_key(scenario)),
+        ("impairment", target, day(at), threshold, scenario_key(s, scenario)),
         lambda: api.impairment(s.store, target, at, resolve(s, scenario), threshold), fields=FIELDS)
 
 
@@ -170,5 +177,5 @@ async def diff(s: State, target: Target = "CHN", at: At = None, to: At = None, s
         return api.diff(s.store, target, at, to, before, after, segment)
 
     return await s.runner.json(
-        ("diff", target, day(at), day(to) if to else None, segment, s.catalog.cache_key(scenario),
+        ("diff", target, day(at), day(to) if to else None, segment, scenario_key(s, scenario),
          s.catalog.cache_key(against) if against else None), answer, fields=FIELDS)

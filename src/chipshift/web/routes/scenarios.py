@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
-from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
 from chipshift import api
-from chipshift.web import compare, scenarios
+from chipshift.web import compare, periods, scenarios
 from chipshift.web.errors import ApiError
 from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, ScenarioDoc, Side
 from chipshift.web.routes import JSON_OBJECT, errors_doc
@@ -147,17 +146,11 @@ async def delete_scenario(s: State, scenario_id: Annotated[str, Path(pattern=r"^
              summary="Run a scenario: exposure for a target at a date, beside the baseline, and what changed")
 async def run(s: State, body: RunRequest) -> JSONBytes:
     def answer() -> dict[str, Any]:
-        arg, own_at, _, _ = _side(s, body, "")
-        when = _when(body.at, own_at)
-
-        def baseline() -> dict[str, Any]:
-            return api.exposure(s.store, body.target, at=when, scenario=None, segment=body.segment)
-
-        shared = partial(s.runner.memo, ("baseline-exposure", body.target, when, body.segment), baseline)
-        return compare.run(s.store, arg, body.target, when, body.segment, baseline=shared)
+        arg, own_at, _, scenario_key = _side(s, body, "")
+        return periods.scenario_run(s, arg, scenario_key, body.target, _when(body.at, own_at), body.segment)
 
     key = ("run", body.model_dump_json(), s.catalog.cache_key(body.ref), date.today())
-    return await s.runner.json(key, answer, fields=FIELDS)
+    return await s.runner.json(key, answer, fields=FIELDS, scenario_run=True)
 
 
 @router.post("/compare", responses={**JSON_OBJECT, **errors_doc()},
@@ -175,4 +168,4 @@ async def compare_scenarios(s: State, body: CompareRequest) -> JSONBytes:
 
     key = ("compare", body.model_dump_json(), s.catalog.cache_key(body.left.ref), s.catalog.cache_key(body.right.ref),
            date.today())
-    return await s.runner.json(key, answer, fields=FIELDS)
+    return await s.runner.json(key, answer, fields=FIELDS, scenario_run=True)

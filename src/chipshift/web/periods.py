@@ -1,0 +1,47 @@
+"""Exposures and scenario runs shared between the dates of one period of the rules.
+
+The engine reads the date of a question only through which rules its own dates put in force then
+(``api.rules_in_force_at``): the supply world has no date. So between two dates where a rule starts or ends,
+every exposure of a destination is the same but for the date it states, and so is a scenario run (the
+scenario's exposure, the baseline's, and the difference between the two at that date, which names no
+screening-list change since both sides have one date). The server computes each once per period, keyed by
+those flags (with the store's generation, as every value the runner keeps), and gives each date its own copy
+with its own date; a date where a rule starts or ends is another period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Any
+
+from chipshift import api
+from chipshift.web import compare
+from chipshift.web.scenarios import ScenarioArg
+from chipshift.web.state import AppState
+
+
+def exposure(s: AppState, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
+             segment: str | None) -> dict[str, Any]:
+    """``api.exposure`` of ``target`` at ``at`` (None: the scenario's date, else today) under ``scenario``,
+    computed once per period of its rules. ``scenario_key`` names the scenario's content (the catalog's
+    cache key, or 'baseline')."""
+    when, flags = api.rules_in_force_at(s.store, at, scenario)
+    shared = s.runner.memo(("exposure-in-period", target, segment, scenario_key, flags),
+                           lambda: api.exposure(s.store, target, when, scenario, segment))
+    return {**shared, "at": when.isoformat()}
+
+
+def scenario_run(s: AppState, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
+                 segment: str | None) -> dict[str, Any]:
+    """``compare.run`` of ``scenario`` (named by ``scenario_key``) for ``target`` at ``when``, computed once per
+    period of the scenario's rules and the baseline's."""
+    _, flags = api.rules_in_force_at(s.store, when, scenario)
+    _, baseline_flags = api.rules_in_force_at(s.store, when, None)
+    baseline = partial(exposure, s, target, when, None, "baseline", segment)
+    shared = s.runner.memo(("run-in-period", target, segment, scenario_key, flags, baseline_flags),
+                           lambda: compare.run(s.store, scenario, target, when, segment, baseline=baseline))
+    day = when.isoformat()
+    changes = shared["diff"]
+    return {**shared, "at": day, "exposure": {**shared["exposure"], "at": day},
+            "diff": {**changes, "from": {**changes["from"], "at": day}, "to": {**changes["to"], "at": day}}}
