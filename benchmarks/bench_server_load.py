@@ -1,10 +1,11 @@
 """Load benchmark of the shared server: 20 clients on an uncached mix of questions, and a write every second.
 
 Run: .venv/bin/python benchmarks/bench_server_load.py [--cset ../shared/data/cset-eto] [--seconds 60]
-     [--store postgresql://USER@127.0.0.1:PORT/DBNAME]
+     [--store postgresql://USER@127.0.0.1:PORT/DBNAME [--workers N]]
 Builds a temporary store (bundled data + CSET import; with ``--store``, in that PostgreSQL database, which
 should be empty), starts `chipshift.web` with uvicorn and a write token in
-a child process on 127.0.0.1 and a free port, then for ``--seconds`` runs ``--clients`` threads, each asking in
+a child process on 127.0.0.1 and a free port (with ``--workers N``, ``chipshift serve --workers N``: N worker
+processes on the PostgreSQL store), then for ``--seconds`` runs ``--clients`` threads, each asking in
 turn (every request distinct, so nothing is answered from the cache):
 - exposure of China at a distinct date (GET /api/v1/exposure),
 - an input's page (GET /api/v1/inputs/{id}), every input in turn (the page has no date, so an input asked a
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -126,7 +128,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--store", help="a PostgreSQL database (postgresql:// URL, empty) instead of a DuckDB file")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (chipshift serve --workers; above 1 needs --store)")
     args = parser.parse_args()
+    if args.workers > 1 and not args.store:
+        parser.error("--workers above 1 needs a PostgreSQL --store")
     from chipshift.io.store import open_at
 
     store_path: Path | str = args.store or temporary_store(args.cset, "chipshift-bench-load-")
@@ -141,10 +147,17 @@ def main() -> None:
         inputs = [r["id"] for r in store.rows("inputs")]
         random.Random(7).shuffle(inputs)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(store_path), str(port), TOKEN,
-                               str(REPO / "examples")])
+    if args.workers > 1:  # the command itself; its workers find the shipped examples beside the package
+        env = {**os.environ, "CHIPSHIFT_WRITE_TOKEN": TOKEN}
+        server = subprocess.Popen([sys.executable, "-m", "chipshift", "--store", str(store_path), "serve",
+                                   "--port", str(port), "--workers", str(args.workers)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        server = subprocess.Popen([sys.executable, "-c", SERVER, str(store_path), str(port), TOKEN,
+                                   str(REPO / "examples")])
     try:
         wait_until_up(port, server, 120)
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         log, lost = run_load(port, inputs, args.seconds, args.clients)
     finally:
         server.terminate()
@@ -155,7 +168,8 @@ def main() -> None:
     for kind, status, ms in log:
         by_kind[kind].append((status, ms))
     print(f"{args.clients} clients and one writer for {args.seconds:g} s on 127.0.0.1, store: "
-          f"{'PostgreSQL' if args.store else 'DuckDB'}")
+          f"{'PostgreSQL' if args.store else 'DuckDB'}, {args.workers} server process(es); load average before: "
+          f"{load_before}, after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'kind':<14} {'n':>5} {'statuses':<28} {'p50 ms':>8} {'p95 ms':>8}")
     for kind, rows in sorted(by_kind.items()):
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(s for s, _ in rows).items()))

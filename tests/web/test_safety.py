@@ -169,6 +169,33 @@ def test_runs_are_bounded_in_time(web_settings: Settings, web_store: Store) -> N
         assert r.headers["retry-after"]
 
 
+def test_the_time_limit_counts_from_when_a_computation_starts() -> None:
+    """Questions on one thread, each within the limit: the last waits its turn longer than the limit and is
+    answered all the same; one that computes past the limit is not."""
+    import asyncio
+
+    from chipshift.web.errors import ApiError
+    from chipshift.web.runtime import Runner
+
+    runner = Runner(Limits(workers=1, run_timeout_s=1.2))
+
+    def work(seconds: float) -> float:
+        time.sleep(seconds)
+        return seconds
+
+    async def ask() -> list[object]:
+        calls = [runner.run(lambda: work(0.5)) for _ in range(4)] + [runner.run(lambda: work(3.0))]
+        answers: list[object] = await asyncio.gather(*calls, return_exceptions=True)
+        return answers
+
+    try:
+        *quick, slow = asyncio.run(ask())
+    finally:
+        runner.close()
+    assert quick == [0.5] * 4  # the fourth waited 1.5 s for the others
+    assert isinstance(slow, ApiError) and slow.status == 503
+
+
 def test_overload_gets_503_not_a_queue(web_settings: Settings, web_store: Store) -> None:
     with limited_client(web_settings, web_store, Limits(max_pending=0)) as c:
         r = c.get("/api/v1/overview")

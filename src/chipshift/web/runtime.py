@@ -33,14 +33,14 @@ class Limits:
     """Bounds that keep one request from holding the server."""
 
     max_body_bytes: int = 256 * 1024  # JSON bodies and YAML uploads
-    run_timeout_s: float = 10.0  # one computation (scenario run, comparison, analysis)
+    run_timeout_s: float = 10.0  # one computation (scenario run, comparison, analysis), from when it starts
     market_timeout_s: float = 120.0  # one market-model run (the posterior first, then the draws for the bands)
     max_pending: int = 64  # computations queued or running before new ones get 503
     workers: int = 4  # threads that answer questions (the engine is numpy; DuckDB access is serialised)
     run_workers: int = 2  # threads that run and compare scenarios, apart, so questions never queue behind them
     cache_entries: int = 512  # encoded answers kept
     write_timeout_s: float = 30.0  # one write (saving a scenario, storing facts): it waits for no computation
-    market_workers: int = 2  # threads that run market models, apart from the others
+    market_workers: int = 1  # threads that run market models, apart from the others
     market_waiting: int = 2  # market runs that may wait for one of those; more are refused at once with 429
 
 
@@ -126,8 +126,26 @@ class Runner:
         try:
             # the request's context (its id, for the log lines the computation writes) goes with it
             pool = self._market if market else self._runs if scenario_run else self._pool
-            future = asyncio.wrap_future(pool.submit(contextvars.copy_context().run, fn))
+            loop = asyncio.get_running_loop()
+            started: asyncio.Future[None] = loop.create_future()
+
+            def begin() -> None:
+                if not started.done():
+                    started.set_result(None)
+
+            def job() -> Any:
+                loop.call_soon_threadsafe(begin)
+                return fn()
+
+            future = asyncio.wrap_future(pool.submit(contextvars.copy_context().run, job))
             try:
+                # the time limit bounds the computation, from when a thread takes it up: a question waiting
+                # its turn (their number is bounded by max_pending) is not abandoned for the others' work
+                try:
+                    await asyncio.wait({started, future}, return_when=asyncio.FIRST_COMPLETED)
+                except asyncio.CancelledError:
+                    future.cancel()
+                    raise
                 return await asyncio.wait_for(future, limit)
             except TimeoutError:
                 raise ApiError(503, f"the computation took longer than {limit:g} s and was "
