@@ -332,3 +332,38 @@ def test_processes_write_side_by_side_without_losing_anything(shared: str) -> No
         assert store.count("scenarios") == 45
         assert store.generation("scenarios") == 45
     assert time.perf_counter() - started < 30
+
+
+def test_a_write_never_waits_for_the_queries_of_its_process(shared: str) -> None:
+    """A write runs on the store's connection for writes: while another thread of the process holds the
+    connection of queries (a long question), a save still commits at once, and the question then sees it."""
+    with open_at(shared) as store:
+        done = threading.Event()
+        with store._lock:  # what a query running in another thread holds
+
+            def save() -> None:
+                store.save_scenario(_scenario("while-asked"))
+                done.set()
+
+            writer = threading.Thread(target=save)
+            writer.start()
+            assert done.wait(30), "the write waited for the query"
+            writer.join()
+        assert [r["id"] for r in store.rows("scenarios")] == ["while-asked"]
+
+
+def test_a_lost_connection_is_a_store_error_and_the_next_call_connects_again(shared: str,
+                                                                              postgres: Cluster) -> None:
+    import psycopg
+
+    with open_at(shared) as store:
+        store.save_scenario(_scenario("before"))
+        with psycopg.connect(postgres.url, autocommit=True) as admin:  # the server drops every connection
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                          [shared.rsplit("/", 1)[1]])
+        with pytest.raises(ChipshiftError):
+            store.rows("scenarios")
+        with pytest.raises(ChipshiftError):
+            store.save_scenario(_scenario("lost"))
+        store.save_scenario(_scenario("after"))
+        assert [r["id"] for r in store.rows("scenarios", order_by="id")] == ["after", "before"]

@@ -106,13 +106,18 @@ class PostgresStore(Store):
             # the counts of writes are read on a connection of their own: a cache lookup never waits for a query
             self._counter = self._connect_raw()
             self._counter_lock = threading.Lock()
+            # and writes go through one of their own: a write never waits for this process's queries
+            self._writes = _Adapter(self._connect_raw())
+            self._writes_lock = threading.Lock()
             with self._lock, self._guard():
                 if self._stored_version() != schemas.schema_version(self.dialect):
                     self._migrate()  # in a write transaction: processes opening a new database do it in turn
         except BaseException:
             self._con.raw.close()
-            if hasattr(self, "_counter"):
-                self._counter.close()
+            for other in ("_counter", "_writes"):
+                if hasattr(self, other):
+                    connection = getattr(self, other)
+                    (connection.raw if isinstance(connection, _Adapter) else connection).close()
             raise
 
     def _add_missing_columns(self, con: Connection, schema: TableSchema) -> None:
@@ -155,16 +160,36 @@ class PostgresStore(Store):
             self._closed = True
             self._con.raw.close()
             self._counter.close()
+        with self._writes_lock:  # a write under way finishes first
+            self._writes.raw.close()
 
     @contextmanager
     def _transaction(self, writes: Literal["data", "scenarios", "derived"] = "data") -> Iterator[Connection]:
         """One write transaction, after the writes of other processes under way (the store's writer); the
-        count of writes of its kind is bumped in it, so the two commit together."""
-        with self._lock, self._guard(), self._con.raw.transaction():
-            self._con.execute("SELECT pg_advisory_xact_lock(?)", [_WRITER_LOCK])
-            yield self._con
+        count of writes of its kind is bumped in it, so the two commit together. It runs on the store's
+        connection for writes, so it never waits for the queries of this process's other threads (they see it
+        once it commits)."""
+        with self._writes_lock, self._writes_guard(), self._writes.raw.transaction():
+            self._writes.execute("SELECT pg_advisory_xact_lock(?)", [_WRITER_LOCK])
+            yield self._writes
             if writes != "derived":
-                self._con.execute(_BUMP, [f"generation:{writes}"])
+                self._writes.execute(_BUMP, [f"generation:{writes}"])
+
+    @contextmanager
+    def _writes_guard(self) -> Iterator[None]:
+        """As ``_guard``, for the connection of writes."""
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            if not self._closed and (self._writes.raw.broken or self._writes.raw.closed):
+                try:
+                    self._writes.raw.close()
+                    self._writes = _Adapter(self._connect_raw())
+                except StoreError:
+                    _log.warning("the PostgreSQL store %s cannot be reached; the next write tries again",
+                                 self.location)
+            raise StoreError(f"cannot read or write the PostgreSQL store {self.location}: {_first_line(exc)}") \
+                from exc
 
     def generation(self, of: Literal["data", "scenarios"] = "data") -> int:
         """How many writes of data (or of saved scenarios) the database has committed, by any process."""
