@@ -637,3 +637,12 @@ def test_seeds_and_workers_out_of_range_exit_2(tmp_path: Path, args: list[str]) 
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert ("seed" if "--seed" in args else "worker") in result.output
+def test_a_scenario_is_checked_against_the_store_as_it_is_now(mini_store: Store, tmp_path: Path) -> None:
+    """The ids a scenario is checked against are read once per state of the store: a rule stored since is
+    known at the next check."""
+    path = tmp_path / "removes.yaml"
+    path.write_text("name: without it\nremove: [doc-later-rule]\n")
+    assert any("doc-later-rule" in p.message for p in _scenario_problems(mini_store, path))
+    rule = {**mini_store.rows("rules")[0], "id": "doc-later-rule"}
+    mini_store.store_documents([], [], [rule])
+    assert api.load_scenario(mini_store, path).remove == ("doc-later-rule",)

@@ -55,11 +55,13 @@ def load_scenario(store: Store, source: Path | dict[str, Any]) -> Scenario:
             raise DataError([Problem("scenario file not found", str(source), check="file_format")])
         scenario, added, problems, edits = read_scenario(source)
         label = source.name
-    baseline_rows = {r["id"]: r for r in store.rows("rules")}
+    baseline_rows, countries, firms, inputs, sources = store.cached("scenario_references", lambda: (
+        {r["id"]: r for r in store.rows("rules")}, frozenset(c["id"] for c in store.rows("countries")),
+        frozenset(f["id"] for f in store.rows("firms")), frozenset(store.input_ids()),
+        frozenset(s["id"] for s in store.rows("sources"))))  # read again after any write of data
     baseline_ids = set(baseline_rows)
     ctx = checks.Context(
-        countries={c["id"] for c in store.rows("countries")}, firms={f["id"] for f in store.rows("firms")},
-        inputs=store.input_ids(), sources={s["id"] for s in store.rows("sources")},
+        countries=set(countries), firms=set(firms), inputs=set(inputs), sources=set(sources),
         rules=baseline_ids | {r["id"] for r in added.rows}, external_inputs=set(),
     )
     problems += checks.rule_reference_problems(added.rows, ctx)
