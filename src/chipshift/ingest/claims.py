@@ -104,7 +104,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             if claim.period and not _is_base(s, q, pms):
                 run.period = claim.period
                 made.append(claim.period)
-            if q.kind == "money" or (q.kind == "count" and claim.metric in ("imports", "exports")):
+            if q.kind == "money" or (q.kind in ("count", "mass") and claim.metric in ("imports", "exports")):
                 run.money_family = claim.metric
             if claim.unit == "pct":
                 run.share_family = claim.metric
@@ -250,10 +250,10 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
     family, distance = _metric(ctx, s, q, qs, cues)
     if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
             any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text) or
-            (q.kind == "percent" and _OPENS_WITH_THAT.match(s.text))))):
+            (q.kind == "percent" and _OPENS_WITH_THAT.match(s.text)))) or (q.kind == "mass")):
         base = run.money_family.replace("revenue_by_region", "revenue")
-        if q.kind == "money" or _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]) or \
-                _MORE_THAN.match(s.text[q.end - s.start:]):
+        near = s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]
+        if q.kind in ("money", "mass") or _CHANGE_RE.search(near) or _MORE_THAN.match(s.text[q.end - s.start:]):
             family, distance = base, 100
     if family is None and q.kind == "percent" and run.share_family == "market_share" and (
             any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text)) and \
@@ -362,7 +362,7 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
                       "equipment_purchases", "charge", "market_size"):
             return family
         return None
-    if kind == "count":
+    if kind in ("count", "mass"):
         return {"imports": "imports", "exports": "exports"}.get(family)
     if kind == "points":
         return "market_share_change" if family in ("market_share", "localization_rate") else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 Span = tuple[int, int]
-QuantityKind = Literal["percent", "points", "fold", "money", "count"]
+QuantityKind = Literal["percent", "points", "fold", "money", "count", "mass"]
 Severity = Literal["error", "warning", "notice", "info"]
 
 

@@ -59,9 +59,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                              r"(?P<b>(?:19|20)\d\d)\b")),
     ("month_year", re.compile(rf"\b{_MON}\s+{_YEAR}\b")),
     # "in September", "for the month of March": a month without a year, the latest one by the document date
-    ("month_alone", re.compile(r"\b(?:in|for|during|of|through|until|since)\s+(?:the\s+month\s+of\s+)?"
+    # "In March", "compared with March of last year", "against February": the month of the year the text says,
+    # else the latest one by the document date
+    ("month_alone", re.compile(r"\b(?:[Ii]n|[Ff]or|[Dd]uring|of|through|until|since|[Aa]gainst|with|than)\s+"
+                               r"(?:the\s+month\s+of\s+)?"
                                r"(?P<mon>January|February|March|April|May|June|July|August|September|October|"
-                               r"November|December)\b(?!\s*\d)")),
+                               r"November|December)\b(?!\s*\d)(?:,?\s+(?:of\s+)?(?P<rel>last|this|the\s+previous|"
+                               r"the\s+prior)\s+year\b)?")),
+    # "the June quarter", "the September 2020 quarter": the calendar quarter ending in that month
+    ("month_quarter", re.compile(r"\b(?:the|its|a)\s+(?P<mon>March|June|September|December)\s+(?:(?P<year>(?:19|20)"
+                                 r"\d\d)\s+)?quarter\b")),
+    ("last_month", re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+month\b", re.I)),
     # "on Monday", "on Friday": a news story's weekday, the latest such day by the document date
     ("weekday", re.compile(r"\b[Oo]n\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
                            r"(?!,?\s+(?:\d|January|February|March|April|May|June|July|August|September|October|"
@@ -70,7 +78,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
                             r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
                             r"quarterly|the\s+latest\s+quarter|the\s+quarter)\b", re.I)),
-    ("year", re.compile(r"(?<![\d$.,-])(?P<year>(?:19|20)\d\d)(?![\d%]|\s?(?:percent|%|billion|million))")),
+    ("year", re.compile(r"(?<![\d$.,-])(?<!Act of )(?P<year>(?:19|20)\d\d)(?![\d%]|\.\d|\s?(?:percent|%|billion|"
+                        r"million))")),
 ]
 
 
@@ -141,6 +150,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
+    "month_quarter": ("quarter",), "last_month": ("month",),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
     "month_year": tuple(m for m in MONTHS if len(m) == 3), "weekday": ("day",),
 }
@@ -204,8 +214,23 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
         if doc is None:
             return PeriodMention(s, e, t, None, "month", "no year and no document date")
         year = doc.year if month <= doc.month else doc.year - 1
+        if g.get("rel"):
+            year = doc.year if g["rel"].lower() == "this" else doc.year - 1
         start = t.lower().find(g["mon"].lower())
         return PeriodMention(s + start, e, t[start:], f"{year}-{month:02d}", "month", "year_inferred")
+    if kind == "month_quarter":
+        month = month_number(g["mon"])
+        y = _year(g.get("year"), doc)
+        if y is None:
+            if doc is None:
+                return PeriodMention(s, e, t, None, "quarter", "no year and no document date")
+            y = doc.year if month < doc.month else doc.year - 1
+        return PeriodMention(s, e, t, f"{y}Q{month // 3}", "quarter", None if g.get("year") else "year_inferred")
+    if kind == "last_month":
+        if doc is None:
+            return PeriodMention(s, e, t, None, "month", "no document date")
+        y, mo = (doc.year, doc.month - 1) if doc.month > 1 else (doc.year - 1, 12)
+        return PeriodMention(s, e, t, f"{y}-{mo:02d}", "month", "last_month")
     if kind == "weekday":
         start = t.find(g["wd"])
         if doc is None:

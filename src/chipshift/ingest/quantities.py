@@ -45,6 +45,9 @@ _VERB = re.compile(r"\b(?P<verb>doubled|tripled|quadrupled|halved)\b", re.I)
 _COUNT = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>trillion|billion|million|thousand)\s)?"
                     r"(?P<what>units|chips|wafers|servers|GPUs|accelerators|cards|ICs|integrated circuits|"
                     r"employees|people|tools|machines|systems|racks)\b")
+#: Weights: "9,007 kilograms", "58,152 tonnes", "8.63 metric tons", "1,200 kg" (kilograms as kg, tonnes as t).
+_MASS = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>thousand|million)\s)?"
+                   r"(?P<what>kilo(?:gram)?s?|kg|(?:metric\s+)?(?:tonnes?|tons?))\b", re.I)
 _APPROX = re.compile(r"(?:about|around|roughly|nearly|almost|approximately|approx\.|some|close to|over|"
                      r"more than|less than|up to|at least|~|≈|约|近|超过)\s*$", re.I)
 _URL = re.compile(r"https?://\S+")
@@ -146,6 +149,12 @@ def extract(text: str) -> list[Quantity]:
         add(Quantity("count", num * scale / factor, unit, m.start(), m.end(), text[m.start():m.end()],
                      base=num * scale, precision=0.5 * 10.0 ** (-decimals) * scale / factor,
                      approx=_approx(scan, m.start())))
+    for m in _MASS.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        scale = SCALES.get((m.group("scale") or "").lower(), 1.0)
+        unit = "kg" if m.group("what").lower().startswith("k") else "t"
+        add(Quantity("mass", num * scale, unit, m.start(), m.end(), text[m.start():m.end()], base=num * scale,
+                     precision=0.5 * 10.0 ** (-decimals) * scale, approx=_approx(scan, m.start())))
     return sorted(found, key=lambda q: q.start)
 
 
