@@ -70,6 +70,10 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes? effect|took effect|come into (?:effect|
                            r"went into (?:effect|force)|(?:will\s+)?(?:be|become|became)\s+effective)\b", re.I)
 
 
+#: The paragraphs a story opens with (headline, dateline, lede).
+_LEDE_PARAGRAPHS = 2
+
+
 def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[PeriodMention], markers: list[Marker],
             refs: list[Reference], kb: KnowledgeBase, doc_date: date | None) -> list[Event]:
     events: list[Event] = []
@@ -77,8 +81,9 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
     ref_dates = {r.number: r.date for r in refs}
     previous: Sentence | None = None
     last_paragraph = -9
+    lede: set[int] = set()
     wm, wp, wk = Window(mentions), Window(pms), Window(markers)
-    for s in sentences:
+    for i, s in enumerate(sentences):
         if s.in_references:
             continue
         ments = [m for m in wm.between(s.start, s.end) if m.entity]
@@ -86,11 +91,16 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         kind, trigger = _kind(s.text, ments, kb)
         if kind is not None and trigger is not None and not _NEGATED.search(s.text):
             cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
-            context = wp.between(previous.start, previous.end) if previous is not None and \
-                previous.paragraph == s.paragraph else []
+            following = sentences[i + 1] if i + 1 < len(sentences) else None
+            context = [*(wp.between(previous.start, previous.end) if previous is not None and
+                         previous.paragraph == s.paragraph else []),
+                       *(wp.between(following.start, following.end) if following is not None and
+                         following.paragraph == s.paragraph and not following.in_references else [])]
             event = _event(s, kind, trigger, ments, subject.get(s.paragraph), wp.between(s.start, s.end), cites,
                            ref_dates, kb, context)
             if event is not None:
+                if s.paragraph <= _LEDE_PARAGRAPHS and event.modality != "possible":
+                    lede.add(id(event))
                 events.append(event)
                 last_paragraph = s.paragraph
         elif kind is None and events and events[-1].effective is None and _TAKES_EFFECT.search(s.text) and \
@@ -103,6 +113,10 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
             subject[s.paragraph] = firms[0].entity or ""
         previous = s
     merged = _merge(events)
+    for e in merged:
+        if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
+            # the measure a story opens with, undated anywhere in its text, is the news of the document's day
+            e.announced, e.date_note = doc_date.isoformat(), "document date (the text gives none)"
     for i, e in enumerate(merged, 1):
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
@@ -180,9 +194,9 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         targets["segments"] = segments
     announced, effective, note = _dates(s, pms)
     if announced is None and effective is None:
-        dates = [p.label for p in context if p.kind == "date" and p.label]
+        dates = [p.label for p in context if p.kind in ("date", "month") and p.label and ".." not in p.label]
         if dates:
-            announced, note = dates[0], "date from the preceding sentence"
+            announced, note = dates[0], "date from a neighbouring sentence"
     if announced is None and effective is None:
         dated = [ref_dates.get(n) for n in cites if ref_dates.get(n)]
         if dated:
@@ -316,11 +330,14 @@ def _merge(events: list[Event]) -> list[Event]:
     out: list[Event] = []
     for e in events:
         bare = not e.targets and not e.products and not e.sellers.get("firms")
-        host = next((o for o in out if o.imposed_by == e.imposed_by and o.kind != "market_exit"), None)
+        host = next((o for o in out if o.imposed_by == e.imposed_by and o.kind != "market_exit" and
+                     not _dated_apart(o, e)), None)
         if bare and host is not None and e.kind in ("export_control", "license_requirement", "entity_listing"):
             host.spans.extend(e.spans)
             host.citations = sorted(set(host.citations) | set(e.citations))
             host.effective = host.effective or e.effective
+            if host.announced is None and host.effective is None:
+                host.announced, host.date_note = e.announced, e.date_note
             continue
         for o in out:
             kinds = {o.kind, e.kind}
@@ -348,9 +365,20 @@ def _merge(events: list[Event]) -> list[Event]:
     return out
 
 
+def _dated_apart(a: Event, b: Event) -> bool:
+    """Both events are announced (or take effect) on dates the text gives, in different months: two measures, not
+    one told twice (an announcement and a later effective date can be one measure)."""
+    if a.date_note or b.date_note:
+        return False
+    pairs = [(a.announced, b.announced), (a.effective, b.effective)]
+    return any(x and y and x[:7] != y[:7] for x, y in pairs)
+
+
 def _compatible(a: Event, b: Event) -> bool:
     fa, fb = set(a.sellers.get("firms", [])), set(b.sellers.get("firms", []))
     if fa and fb and not fa & fb:
+        return False
+    if _dated_apart(a, b):
         return False
     ya = (a.effective or a.announced or "")[:4]
     yb = (b.effective or b.announced or "")[:4]

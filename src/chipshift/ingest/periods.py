@@ -23,6 +23,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("fiscal_ended", re.compile(rf"\b(?:fiscal|financial|business)\s+year\s+(?:that\s+)?(?:ended|ending|ends)\s+"
                                 rf"(?:on\s+)?(?:{_MON}\s+\d{{1,2}},?\s+{_YEAR}|\d{{1,2}}\s+{_MON2}\s+(?P<year2>(?:19|20)\d\d))",
                                 re.I)),
+    # "the June quarter", "the September 2020 quarter": the calendar quarter ending in that month
+    ("month_quarter", re.compile(r"\b(?:the|its|a)\s+(?P<mon>March|June|September|December)\s+(?:(?P<year>(?:19|20)"
+                                 r"\d\d)\s+)?quarter\b")),
+    # "the quarter ended September 27, 2020", "three months ended 30 June 2024": the three months to that day
+    ("quarter_ended", re.compile(rf"\b(?:quarters?|three\s+months)\s+(?:that\s+)?end(?:ed|ing)\s+(?:on\s+)?"
+                                 rf"(?:{_MON}\s+(?P<d>\d{{1,2}}),?\s+{_YEAR}|(?P<d2>\d{{1,2}})\s+{_MON2}\s+"
+                                 rf"(?P<year2>(?:19|20)\d\d))", re.I)),
     # "January-March quarter", "the April–June period", "January and February", "Jan.-Feb. 2023"
     ("month_range", re.compile(rf"\b{_MON}\s*(?:-|–|—|to|through|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
                                rf"(?:\s+(?:period|quarter|months))?(?:,?\s+(?:of\s+)?{_YEAR})?", re.I)),
@@ -61,14 +68,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "in September", "for the month of March": a month without a year, the latest one by the document date
     # "In March", "compared with March of last year", "against February": the month of the year the text says,
     # else the latest one by the document date
-    ("month_alone", re.compile(r"\b(?:[Ii]n|[Ff]or|[Dd]uring|of|through|until|since|[Aa]gainst|with|than)\s+"
+    ("month_alone", re.compile(r"\b(?:[Ii]n|[Ff]or|[Dd]uring|of|through|until|since|[Aa]gainst|with|than|[Ll]ast)\s+"
                                r"(?:the\s+month\s+of\s+)?"
                                r"(?P<mon>January|February|March|April|May|June|July|August|September|October|"
                                r"November|December)\b(?!\s*\d)(?:,?\s+(?:of\s+)?(?P<rel>last|this|the\s+previous|"
                                r"the\s+prior)\s+year\b)?")),
-    # "the June quarter", "the September 2020 quarter": the calendar quarter ending in that month
-    ("month_quarter", re.compile(r"\b(?:the|its|a)\s+(?P<mon>March|June|September|December)\s+(?:(?P<year>(?:19|20)"
-                                 r"\d\d)\s+)?quarter\b")),
     ("last_month", re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+month\b", re.I)),
     # "on Monday", "on Friday": a news story's weekday, the latest such day by the document date
     ("weekday", re.compile(r"\b[Oo]n\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
@@ -78,8 +82,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
                             r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
                             r"quarterly|the\s+latest\s+quarter|the\s+quarter)\b", re.I)),
-    ("year", re.compile(r"(?<![\d$.,-])(?<!Act of )(?P<year>(?:19|20)\d\d)(?![\d%]|\.\d|\s?(?:percent|%|billion|"
-                        r"million))")),
+    ("year", re.compile(r"(?<![\d$.,-])(?<!Act of )(?<!ACT OF )(?P<year>(?:19|20)\d\d)"
+                        r"(?![\d%]|\.\d|\s?(?:percent|%|billion|million))")),
 ]
 
 
@@ -150,7 +154,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
-    "month_quarter": ("quarter",), "last_month": ("month",),
+    "month_quarter": ("quarter",), "last_month": ("month",), "quarter_ended": ("ended", "ending"),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
     "month_year": tuple(m for m in MONTHS if len(m) == 3), "weekday": ("day",),
 }
@@ -218,6 +222,13 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
             year = doc.year if g["rel"].lower() == "this" else doc.year - 1
         start = t.lower().find(g["mon"].lower())
         return PeriodMention(s + start, e, t[start:], f"{year}-{month:02d}", "month", "year_inferred")
+    if kind == "quarter_ended":
+        month = month_number(g.get("mon") or g.get("mon2") or "")
+        year = int(g.get("year") or g.get("year2") or 0)
+        if int(g.get("d") or g.get("d2") or 0) <= 7:  # a 52/53-week quarter ending in the first days of a month
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        first_year, first = (year, month - 2) if month > 2 else (year - 1, month + 10)
+        return PeriodMention(s, e, t, f"{first_year}-{first:02d}..{year}-{month:02d}", "span")
     if kind == "month_quarter":
         month = month_number(g["mon"])
         y = _year(g.get("year"), doc)
