@@ -228,7 +228,7 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
         return "relative_performance", 0
     best: tuple[str | None, int] = (None, 10**6)
     q_end = rel + len(q.text)
-    allowed = ("revenue", "net_profit", "investment", "imports", "exports", "charge", "other") \
+    allowed = ("revenue", "net_profit", "investment", "imports", "exports", "charge", "orders", "other") \
         if q.kind == "money" else ("revenue", "market_share", "other", "imports", "exports", "investment")
     blocker = None
     for c_start, c_end, name in cues:
@@ -359,7 +359,7 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
     kind = q.kind
     if kind == "money":
         if family in ("revenue", "net_profit", "operating_profit", "investment", "imports", "exports",
-                      "equipment_purchases", "charge", "market_size"):
+                      "equipment_purchases", "charge", "market_size", "orders"):
             return family
         return None
     if kind in ("count", "mass"):

@@ -31,6 +31,10 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                            r"\binbound\s+shipments\b", re.I)),
     ("exports", re.compile(r"\bexport(?:s|ed|ing)?\b(?!\s+(?:controls?|curbs|restrictions|ban|licen))|"
                            r"\boutbound\s+shipments\b|\bshipments\s+abroad\b", re.I)),
+    # orders a firm took in: "net bookings", "order intake", "new orders", "booked orders of"
+    ("orders", re.compile(r"\b(?:net\s+|new\s+|system\s+)?bookings\b|\border\s+(?:intake|backlog)\b|"
+                          r"\b(?:new|net|received|booked|took\s+in)\s+(?:\w+\s+){0,2}?orders\b|"
+                          r"\borders\s+(?:received|booked|worth|of)\b", re.I)),
     ("charge", re.compile(r"\bcharges?\b|write-?down|write(?:s)?\s+off|wrote\s+off", re.I)),
     ("relative_performance", re.compile(r"performance|(?:faster|slower)\s+than|as\s+powerful\s+as|efficiency\s+of",
                                         re.I)),
@@ -88,8 +92,8 @@ _CUE_NEEDS: dict[str, tuple[str, ...]] = {
     "equipment_purchases": ("equipment", "tools"),
     "investment": ("invest", "capex", "capital"), "imports": ("import", "进口", "in ", "inbound"),
     "exports": ("export", "outbound", "abroad"),
-    "charge": ("charge", "write"), "relative_performance": ("performance", "faster", "slower", "powerful",
-                                                           "efficiency"),
+    "charge": ("charge", "write"), "orders": ("booking", "order"),
+    "relative_performance": ("performance", "faster", "slower", "powerful", "efficiency"),
     "market_size": ("market", "industry", "global", "world", "total", "overall", "output"),
     "revenue": ("revenue", "sales", "turnover", "营收", "营业收入", "earned", "generated", "sold"),
 }

@@ -10,6 +10,8 @@ _BOUNDARY = re.compile(r"[.!?。！？]['\"”’)\]]*(?:\s*\[\d+(?:\s*[-–,]\s
 _ABBREV = {"u.s", "u.k", "u.n", "inc", "corp", "co", "ltd", "no", "mr", "ms", "mrs", "dr", "st", "vs", "e.g", "i.e",
            "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
            "fig", "al", "gov", "dept", "rep", "sen", "jr", "sr", "p.r", "n.v", "s.a", "plc"}
+#: A line opening a list item ("-- Q4 net sales ...", "• Revenue: ...", "2) ..."): it starts a sentence.
+_BULLET = re.compile(r"(?<=\n)[ \t]*(?:-{1,2}|[*•·–—▪●]|\d{1,2}[.)])[ \t]+(?=\S)")
 _NEXT_START = re.compile(r"\s+[\"“‘'(\[]?[A-Z0-9\u4e00-\u9fff]")
 
 
@@ -31,8 +33,18 @@ def split(text: str, references_start: int | None = None) -> list[Sentence]:
     for number, (p_start, p_end) in enumerate(paragraphs(text)):
         start = p_start
         chunk = text[p_start:p_end]
+        # a list item starts a sentence of its own, unless the list is introduced by a heading ending in a colon
+        # ("Top suppliers, Q3 2024 (share):"), whose words the items need
+        bullets = [m.start() for m in _BULLET.finditer(chunk)]
+        if any(chunk[:b].rstrip().endswith(":") for b in bullets):
+            bullets = []
         for m in _BOUNDARY.finditer(chunk):
             end = p_start + m.end()
+            while bullets and p_start + bullets[0] < end:
+                cut = p_start + bullets.pop(0)
+                if cut > start:
+                    _add(out, text, start, cut, number, references_start)
+                    start = cut
             prev = chunk[max(0, m.start() - 12): m.start()]
             token = re.findall(r"[A-Za-z.]+$", prev)
             last = token[0].lower().strip(".") if token else ""
@@ -46,6 +58,11 @@ def split(text: str, references_start: int | None = None) -> list[Sentence]:
                 continue
             _add(out, text, start, end, number, references_start)
             start = end
+        for b in bullets:
+            cut = p_start + b
+            if cut > start:
+                _add(out, text, start, cut, number, references_start)
+                start = cut
         if start < p_end:
             _add(out, text, start, p_end, number, references_start)
     return out

@@ -50,6 +50,7 @@ _ROW_METRICS = [
     ("operating_profit", re.compile(r"^operating (?:income|profit)\b", re.I)),
     ("net_profit", re.compile(r"^net (?:income|profit|earnings)\b|^profit (?:for|of) the (?:period|year)\b", re.I)),
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
+    ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
 ]
 _NON_GAAP = re.compile(r"non-gaap|adjusted|pro forma", re.I)
 _ENDED = re.compile(r"\byear\s+end(?:ed|ing)\s+(?:\w+\s+\d{1,2},?\s+)?(?P<year>(?:19|20)\d\d)", re.I)
