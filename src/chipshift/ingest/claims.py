@@ -288,7 +288,7 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
     if metric is None:
         return None
     value, unit = q.value, q.unit
-    if metric.endswith("_growth") or metric in ("market_growth", "trade_growth"):
+    if metric.endswith("_growth") or metric in ("market_growth", "trade_growth", "market_share_change"):
         if q.kind == "percent":
             unit = "pct_yoy" if _YOY.search(s.text) else "pct_qoq" if _QOQ.search(s.text) else "pct_change"
         down = [m.end() for m in _DOWN_RE.finditer(left_window)]
@@ -296,7 +296,7 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
         if (value > 0 and down and (not up or max(down) > max(up))) or \
                 re.match(r"^\s*(?:lower|down|less|declin\w*|drop\w*|fall\w*|decreas\w*|contraction|slump\w*)",
                          right_window, re.I):
-            value = -abs(value) if q.kind == "percent" else value
+            value = -abs(value) if q.kind in ("percent", "points") else value
     if metric in ("net_profit", "operating_profit") and (
             re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+)?$", left_window, re.I)
             or _lost(left_window[-60:])):

@@ -170,7 +170,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
     else:
         # a country naming a firm's nationality ("Chinese chipmaker Fujian Jinhua", "China's SMIC") does not act
         actors = [m for m in countries if m.kind == "agency" or not _nationality(s, m, firms)]
-        imposer = _by_actor(s, actors, trig) or _owner(s, actors, trig) or _subject_country(s, actors, trig)
+        imposer = _by_actor(s, actors, trig) or _owner(s, actors, trig) or _sentence_subject(s, actors, trig) or \
+            _subject_country(s, actors, trig)
         if imposer is None and kind == "entity_listing" and _US_ENTITY_LIST.search(s.text):
             imposer = "USA"  # the Entity List is the US Commerce Department's, unless the text names another's
         if imposer is None:
@@ -259,6 +260,32 @@ def _owner(s: Sentence, countries: list[Mention], trig: int) -> str | None:
             return m.entity
         break
     return None
+
+
+#: What a party does when it reacts to another's measure rather than imposing one.
+_REACTS = re.compile(r"^(?:['’]s\s+(?:\w+\s+){0,4}?)?(?:\s*,[^,]{0,60},)?\s*(?:(?:on|last|this)\s+\w+\s+)?"
+                     r"(?:has\s+|have\s+|had\s+)?(?:condemn|criticiz|criticis|oppos|protest|slam|denounc|urg|"
+                     r"respond|react|vow|hit\s+back|hits\s+back|accus|complain|warn|said|says|called|calls|"
+                     r"is\s+locked|are\s+locked|fir(?:ed|es)\s+back)", re.I)
+
+
+def _sentence_subject(s: Sentence, actors: list[Mention], trig: int) -> str | None:
+    """The country or agency the sentence opens with, when it acts before the trigger: "The US is tightening
+    ...", "Last month Washington raised ... export controls meant to cut China off" (at most three words before it,
+    none a preposition), unless what it does is react to a measure ("China's Ministry of Commerce condemned
+    ...")."""
+    if not actors:
+        return None
+    first = actors[0]
+    if first.end > trig:
+        return None
+    head = s.text[:first.start - s.start]
+    if len(head.split()) > 3 or re.search(r"\b(?:to|into|from|on|against|with|of|in|for|by|and|or|than)\s*$|,\s*$",
+                                           head, re.I):
+        return None
+    if _REACTS.match(s.text[first.end - s.start:]):
+        return None
+    return first.entity
 
 
 def _subject_country(s: Sentence, countries: list[Mention], trig: int) -> str | None:
