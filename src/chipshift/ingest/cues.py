@@ -40,10 +40,11 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                                         re.I)),
     ("market_size", re.compile(r"(?:industry|market)\s+(?:\w+\s+){0,2}(?:revenue|sales|value|size)|"
                                r"(?:global|worldwide|world|total|overall|industry)\s+(?:\w+\s+){0,2}(?:DRAM|NAND|"
-                               r"memory|chip|semiconductor|foundry|HBM)\s+(?:revenue|sales)|"
+                               r"memory|chip|semiconductor|foundry|HBM)\s+(?:flash\s+|memory\s+|chip\s+)?"
+                               r"(?:revenue|sales)|"
                                r"market\s+(?:was\s+)?(?:worth|valued)|output\s+value", re.I)),
     ("revenue", re.compile(r"revenues?|\bsales\b|turnover|营收|营业收入|\bearned\b|\bgenerated\b|\brevenue\b|"
-                           r"\bsold\b", re.I)),
+                           r"\bsold\b|\b(?:took|takes|brought|raked)\s+in\b", re.I)),
 ]
 _CUES_BY_NAME = dict(_CUES)
 _UP = r"increas\w*|r[oi]se|rising|grew|grow(?:th|s|ing)?|\bup\b|surg\w*|jump\w*|soar\w*|climb\w*|gain\w*|" \
@@ -95,5 +96,5 @@ _CUE_NEEDS: dict[str, tuple[str, ...]] = {
     "charge": ("charge", "write"), "orders": ("booking", "order"),
     "relative_performance": ("performance", "faster", "slower", "powerful", "efficiency"),
     "market_size": ("market", "industry", "global", "world", "total", "overall", "output"),
-    "revenue": ("revenue", "sales", "turnover", "营收", "营业收入", "earned", "generated", "sold"),
+    "revenue": ("revenue", "sales", "turnover", "营收", "营业收入", "earned", "generated", "sold", " in "),
 }
