@@ -23,6 +23,18 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
                                   r"\b(?:licen[cs]es?|waivers?|authori[sz]ations?)\s+(?:\w+\s+){0,6}?(?:had\s+|have\s+|"
                                   r"has\s+|was\s+|were\s+|been\s+)*(?:\w+\s+)?(?:revoked|withdrawn|rescinded|"
                                   r"cancell?ed)\b", re.I)),
+    # permission given: "let Nvidia export the H20 to China again", "clears Nvidia H200 sales", "would grant Nvidia
+    # export licenses", "sales of the H20 resumed", "rescinded the AI diffusion rule"
+    ("permission", re.compile(r"\b(?:let(?:s|ting)?|allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|clear(?:s|ed|ing)?|"
+                              r"approv(?:e|es|ed|ing))\s+(?:(?!under\b|by\b|within\b|in\b)[\w-]+\s+){0,3}?(?:to\s+)?"
+                              r"(?:export|sell|ship|sales|"
+                              r"exports|shipments|resume)\b|\bgrant(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?(?:export\s+)?"
+                              r"licen[cs]es?\b|\blicen[cs]es?\s+(?:[\w-]+\s+){0,3}?(?:will\s+be\s+|would\s+be\s+|were\s+|"
+                              r"was\s+|had\s+been\s+|have\s+been\s+)granted\b|\b(?:sales|exports|shipments)\s+(?:of\s+"
+                              r"(?:[\w-]+\s+){0,4})?(?:have\s+|has\s+)?resumed\b|\bresum(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?"
+                              r"(?:sales|shipments|exports)\b|\brescind(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,4}?(?:rule|"
+                              r"restrictions?|ban|controls?)\b|\brevers(?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:course|ban|"
+                              r"decision)\b", re.I)),
     ("relaxation", re.compile(r"\b(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|relax(?:es|ed|ing)?"
                               r"|resum(?:e|es|ed|ing) (?:sales|shipments|exports))\b", re.I)),
     ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b", re.I)),
@@ -98,6 +110,10 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                          following.paragraph == s.paragraph and not following.in_references else [])]
             event = _event(s, kind, trigger, ments, subject.get(s.paragraph), wp.between(s.start, s.end), cites,
                            ref_dates, kb, context)
+            if event is not None and event.kind == "relaxation" and not (
+                    event.targets or event.products or event.sellers.get("firms") or event.announced or
+                    event.effective):
+                event = None  # a relaxation naming nothing relaxed, for nobody, at no time: a licensing condition
             if event is not None:
                 if s.paragraph <= _LEDE_PARAGRAPHS and event.modality != "possible":
                     lede.add(id(event))
@@ -128,7 +144,11 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
         m = pattern.search(text)
         if not m:
             continue
-        if kind == "procurement_ban" and re.search(r"\bexport", text, re.I):
+        if kind == "permission":
+            if re.search(r"(?:\bnot|\bno longer|n['’]t)\s+(?:\w+\s+){0,2}$", text[:m.start()], re.I):
+                continue  # "will not be allowed to export": no permission
+            return "relaxation", m
+        if kind == "procurement_ban" and re.search(r"\bexport|\b(?:shipments|sales|supplies)\s+to\b", text, re.I):
             return "export_control", m
         if kind == "export_control" and (any(m2.entity in _RAW for m2 in ments if m2.kind == "input") or
                                          _RAW_WORDS.search(text)):
@@ -190,6 +210,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
                 targets["countries"] = list(dict.fromkeys(others))
             if listed and kind in ("entity_listing", "export_control"):
                 targets["firms"] = listed
+                if not others:  # a listed firm's country is the one the measure reaches
+                    targets["countries"] = list(dict.fromkeys(kb.firms[f].hq for f in listed if kb.firms[f].hq))
     segments = [code for code, pat in _SEGMENTS if re.search(pat, s.text, re.I)]
     if segments:
         targets["segments"] = segments

@@ -72,7 +72,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                                r"(?:the\s+month\s+of\s+)?"
                                r"(?P<mon>January|February|March|April|May|June|July|August|September|October|"
                                r"November|December)\b(?!\s*\d)(?:,?\s+(?:of\s+)?(?P<rel>last|this|the\s+previous|"
-                               r"the\s+prior)\s+year\b)?")),
+                               r"the\s+prior|that|the\s+same)\s+year\b)?")),
+    # "that year", "the same year": the year the text last named
+    ("that_year", re.compile(r"\b(?:in\s+)?(?:that|the\s+same)\s+year\b", re.I)),
     ("last_month", re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+month\b", re.I)),
     # "on Monday", "on Friday": a news story's weekday, the latest such day by the document date
     ("weekday", re.compile(r"\b[Oo]n\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
@@ -142,7 +144,20 @@ def extract(text: str, doc: date | None) -> list[PeriodMention]:
         if doc is not None:
             label = f"{doc.year if (q - 1) * 3 + 1 <= doc.month else doc.year - 1}Q{q}"
         found.append(PeriodMention(s, e, m.group("ord"), label, "quarter", "year_inferred"))
-    return sorted(found, key=lambda p: p.start)
+    found.sort(key=lambda p: p.start)
+    last_year: str | None = None
+    for i, p in enumerate(found):
+        if p.note == "that_year":
+            if last_year is None:
+                found[i] = PeriodMention(p.start, p.end, p.text, None if p.kind == "year" else p.label, p.kind,
+                                         "that year: no year named before")
+            elif p.kind == "year":
+                found[i] = PeriodMention(p.start, p.end, p.text, last_year, "year", "that_year")
+            elif p.label:
+                found[i] = PeriodMention(p.start, p.end, p.text, last_year + p.label[4:], p.kind, "that_year")
+        elif p.kind == "year" and p.label:
+            last_year = p.label
+    return found
 
 
 #: Substrings a pattern cannot match without (a cheap filter before the regex scan).
@@ -154,7 +169,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
-    "month_quarter": ("quarter",), "last_month": ("month",), "quarter_ended": ("ended", "ending"),
+    "month_quarter": ("quarter",), "that_year": ("year",), "last_month": ("month",),
+    "quarter_ended": ("ended", "ending"),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
     "month_year": tuple(m for m in MONTHS if len(m) == 3), "weekday": ("day",),
 }
@@ -218,10 +234,17 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
         if doc is None:
             return PeriodMention(s, e, t, None, "month", "no year and no document date")
         year = doc.year if month <= doc.month else doc.year - 1
+        note = "year_inferred"
         if g.get("rel"):
-            year = doc.year if g["rel"].lower() == "this" else doc.year - 1
+            rel = g["rel"].lower()
+            if rel in ("that", "the same") or rel.startswith("the same"):
+                note = "that_year"  # the year is set from the text's last named year (``extract``)
+            else:
+                year = doc.year if rel == "this" else doc.year - 1
         start = t.lower().find(g["mon"].lower())
-        return PeriodMention(s + start, e, t[start:], f"{year}-{month:02d}", "month", "year_inferred")
+        return PeriodMention(s + start, e, t[start:], f"{year}-{month:02d}", "month", note)
+    if kind == "that_year":
+        return PeriodMention(s, e, t, None, "year", "that_year")
     if kind == "quarter_ended":
         month = month_number(g.get("mon") or g.get("mon2") or "")
         year = int(g.get("year") or g.get("year2") or 0)
