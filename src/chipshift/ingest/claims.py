@@ -328,6 +328,10 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
                   "imports", "exports", "trade_growth", "equipment_purchases", "equipment_purchases_growth",
                   "relative_performance", "market_share_change"):
         product = _nearest(ments, q, {"input"}, exclude=entity)
+        if metric in ("imports", "exports", "trade_growth"):
+            partners = [m for m in ments if _partner(s, m) and m.entity != entity]
+            if partners:
+                region = min(partners, key=lambda m: abs(m.start - q.start)).entity
         countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
         if metric in ("market_share", "market_share_change") and countries:
             region = countries[0].entity
@@ -395,7 +399,11 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     if forced is not None:
         return forced.entity, forced.kind, forced.confidence
     want: tuple[str, ...]
-    if metric in ("localization_rate", "import_share", "imports", "exports", "trade_growth"):
+    if metric in ("imports", "exports", "trade_growth"):
+        # a trade partner ("shipments to China", "imports from Japan") is the flow's region, not its trader
+        ments = [m for m in ments if _partner(s, m) is None]
+        want = ("country", "agency")
+    elif metric in ("localization_rate", "import_share"):
         want = ("country", "agency")
     elif metric in ("market_size", "market_growth"):
         world = re.search(r"\b(?:global|world(?:wide)?|world's|industry)\b", s.text, re.I)
@@ -426,6 +434,21 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     if subject and "firm" in want:
         return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
     return None, None, 0.0
+
+
+_PARTNER = re.compile(r"\b(?:to|from|into|towards?|for|bound\s+for|destined\s+for|with)\s+(?:the\s+)?"
+                      r"(?:mainland\s+)?$", re.I)
+
+
+def _partner(s: Sentence, m: Mention) -> str | None:
+    """The country a trade flow goes to or comes from ("exports to the United States", "imports from Japan")."""
+    if m.kind != "country" or not m.entity or m.entity == "WLD":
+        return None
+    before = s.text[max(0, m.start - s.start - 25):m.start - s.start]
+    if _PARTNER.search(before) or (m.via == "demonym" and re.search(r"\b(?:imports?|exports?|shipments)\s+of\s+$",
+                                                                   before, re.I)):
+        return m.entity  # "imports of Dutch lithography tools": the goods' origin
+    return None
 
 
 def _nearest_mention(ments: list[Mention], q: Quantity, kinds: set[str], metric: str,
