@@ -119,7 +119,11 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             run.doc_subject = run.doc_subject or first
             if s.paragraph == 0 or not run.subject.get(s.paragraph - 1):
                 run.doc_subject = first
-        labelled = made or [p.label for p in pms if p.label and p.kind != "date" and not _base_mention(s, p)]
+        named = [p for p in pms if p.label and p.kind != "date" and not _base_mention(s, p)]
+        # of the periods a sentence names, the most specific one it ends with ("for the first half of the year,
+        # as fabs hunted for substitutes after last year's sanctions" is about the first half)
+        specific = [p.label for p in named if p.kind in ("quarter", "half", "span", "fiscal", "month")]
+        labelled = made or specific or [p.label for p in named if p.label]
         if labelled:
             last_period[s.paragraph] = labelled[-1]
             if not made and run.period is None:  # the period the text opens with carries into later paragraphs
