@@ -62,7 +62,7 @@ _QOQ = re.compile(r"quarter[- ]on[- ]quarter|quarter[- ]over[- ]quarter|\bqoq\b|
                   r"(?:from|over|on|than(?: in)?) the (?:previous|prior|preceding|last) quarter|quarterly (?:increase|"
                   r"growth|rise|decline|decrease)|\bon the quarter\b|than in the (?:first|second|third|fourth) "
                   r"quarter|环比", re.I)
-_COMPARISON_BASE = re.compile(r"(?:than(?: in)?|from|compared (?:with|to)|versus|vs\.?|against|over|flat on|"
+_COMPARISON_BASE = re.compile(r"(?:than(?: in)?|from|compared (?:with|to)|versus|vs\.?|against|over|since|flat on|"
                               r"unchanged (?:from|on))\s+(?:the\s+)?(?:strong\s+|weak\s+)?$|"
                               r"\bthe same (?:period|quarter|months?|time) (?:of|in)\s+$", re.I)
 _RANKING = re.compile(r"\b(?:came|ranked|ranking|placed|was|were)\s+(?:first|second|third|fourth|fifth)|\b(?:second|"
