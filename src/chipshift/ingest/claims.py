@@ -519,10 +519,18 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     if base and own is None and _FULL_YEAR.search(clause):
         base = _year_of(base)
     if base and fy_end != 12 and ctx.doc_date and ctx.fiscal_text:
-        # a firm reporting on a fiscal calendar: its "third quarter" is the fiscal one that ended last
+        # a firm reporting on a fiscal calendar: its "third quarter" is the fiscal one that ended last, and "the
+        # quarter ended December 31, 2023" is the fiscal quarter ending then
         m = re.fullmatch(r"\d{4}Q([1-4])", base)
+        span = re.fullmatch(r"(\d{4})-(\d\d)\.\.(\d{4})-(\d\d)", base)
         if m:
             base = P.fiscal_quarter(ctx.doc_date, fy_end, int(m.group(1)))
+        elif span and (int(span.group(3)) * 12 + int(span.group(4))) - (int(span.group(1)) * 12 +
+                                                                        int(span.group(2))) == 2:
+            end_year, end_month = int(span.group(3)), int(span.group(4))
+            if (fy_end - end_month) % 3 == 0:
+                fy = end_year if end_month <= fy_end else end_year + 1
+                base = f"FY{fy}Q{4 - ((fy_end - end_month) % 12) // 3}"
     if growth:
         return base
     if _YEAR_AGO_AFTER.search(after):
