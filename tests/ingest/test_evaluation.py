@@ -24,17 +24,18 @@ FLOORS = {  # kind: (precision, recall); measured 0.980/1.000, 0.833/0.870, 1.00
     "references": (0.97, 0.97),
     "findings": (0.90, 0.95),
 }
-#: The real-article set (tests/ingest/eval-real): six batches, all now development data (docs/ingest.md gives each
+#: The real-article set (tests/ingest/eval-real): nine batches, all now development data (docs/ingest.md gives each
 #: round's figures and which were out-of-sample). Floors just under the values measured after the last round.
 REAL = Path(__file__).resolve().parent / "eval-real"
-REAL_FLOORS = {"dev": {"claims": (0.62, 0.64), "events": (0.53, 0.44)},
-               "test": {"claims": (0.60, 0.57), "events": (0.37, 0.32)},
-               "test2": {"claims": (0.60, 0.48), "events": (0.80, 0.48)},
-               "test3": {"claims": (0.50, 0.55), "events": (0.23, 0.16)},
-               "test4": {"claims": (0.57, 0.51), "events": (0.31, 0.21)},
-               "test5": {"claims": (0.55, 0.54), "events": (0.35, 0.31)},
-               "test6": {"claims": (0.50, 0.38), "events": (0.20, 0.13)},
-               "test7": {"claims": (0.27, 0.29), "events": (0.15, 0.17)}}
+REAL_FLOORS = {"dev": {"claims": (0.67, 0.70), "events": (0.57, 0.50)},
+               "test": {"claims": (0.65, 0.63), "events": (0.46, 0.40)},
+               "test2": {"claims": (0.61, 0.50), "events": (0.83, 0.50)},
+               "test3": {"claims": (0.55, 0.61), "events": (0.37, 0.27)},
+               "test4": {"claims": (0.64, 0.56), "events": (0.50, 0.36)},
+               "test5": {"claims": (0.61, 0.61), "events": (0.40, 0.33)},
+               "test6": {"claims": (0.53, 0.42), "events": (0.33, 0.22)},
+               "test7": {"claims": (0.31, 0.34), "events": (0.27, 0.29)},
+               "test8": {"claims": (0.40, 0.29), "events": (0.27, 0.20)}}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_the_real_article_set_is_split_by_a_rule_fixed_before_any_run() -> None:
     docs = [*REAL.glob("dev/*.yaml"), *REAL.glob("test/*.yaml")]
     assert len(docs) >= 40  # test2/ to test7/: later batches, each held out until its first score
     assert all(len(list(REAL.glob(f"{batch}/*.yaml"))) >= 16
-               for batch in ("test2", "test3", "test4", "test5", "test6", "test7"))
+               for batch in ("test2", "test3", "test4", "test5", "test6", "test7", "test8"))
     for p in docs:
         assert p.parent.name == ("dev" if zlib.crc32(p.stem.encode()) % 2 == 0 else "test"), p
         assert re.match(r"^https?://", str(yaml.safe_load(p.read_text(encoding="utf-8")).get("original_url")))
