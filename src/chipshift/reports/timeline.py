@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib.ticker import PercentFormatter
 
+from chipshift.domain.period import Period
 from chipshift.reports.market import PALETTE, _legend, _save, footnote, printable
 
 #: Most series one chart draws (the others are counted in the footer): beyond this the lines cannot be told apart.
@@ -113,15 +114,6 @@ def availability_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
         "are drawn.", stem)
 
 
-def period_start(period: str) -> date:
-    """The first day of a period: '2024' (a year), '2024H2' (a half), '2024Q3' (a quarter)."""
-    year, rest = int(period[:4]), period[4:]
-    if rest[:1] in ("Q", "H") and rest[1:].isdigit():
-        months = 3 if rest[0] == "Q" else 6
-        return date(year, 1 + (int(rest[1:]) - 1) * months, 1)
-    return date(year, 1, 1)
-
-
 def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     """The country's share of world supply by product over the periods of the share tables (its ``history``): a
     line through the lower bounds (the providers a table names) and a band up to the upper bound (what it leaves
@@ -136,8 +128,8 @@ def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     names = {r["input"]: str(r["name"]) for r in rows}
     fig, ax = plt.subplots(figsize=(9, 4.8))
     for k, item in enumerate(drawn):
-        mine = sorted((r for r in rows if r["input"] == item), key=lambda r: period_start(r["period"]))
-        x = _dates([period_start(r["period"]).isoformat() for r in mine])
+        mine = sorted((r for r in rows if r["input"] == item), key=lambda r: Period.parse(r["period"]).start)
+        x = _dates([Period.parse(r["period"]).start.isoformat() for r in mine])
         lo = [100 * float(r["localization_lower"]) for r in mine]
         hi = [100 * float(r["localization_upper"]) for r in mine]
         colour = PALETTE[k % len(PALETTE)]
