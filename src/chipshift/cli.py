@@ -367,8 +367,8 @@ def restrictions_list(target: Annotated[str | None, typer.Option("--target", hel
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_list(store, target, at, scenario, segment))
     print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
-        "rules": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "relaxed_in_part_by",
-                  "inputs_covered", "name"]})
+        "rules": ["id", "kind", "imposed_by", "policy", "start", "in_force", "reach", "relaxed_by",
+                  "relaxed_in_part_by", "inputs_covered", "name"]})
 
 
 @restrictions_app.command("show")

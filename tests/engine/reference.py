@@ -7,6 +7,7 @@ world's indexes (input ancestry, attributes, provider headquarters, region membe
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -21,16 +22,29 @@ BUYER_SIDE = {RuleKind.IMPORT_BAN, RuleKind.PROCUREMENT_BAN}
 AGGREGATES = {"XVC", "EUR"}
 
 
-def _day(text: str) -> date:
-    parts = text.split("-")
-    return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+def _days(text: str) -> list[date]:
+    """Every day a date written to the year, month or day can mean."""
+    parts = [int(p) for p in text.split("-")]
+    months = [parts[1]] if len(parts) > 1 else list(range(1, 13))
+    out = []
+    for month in months:
+        days = [parts[2]] if len(parts) > 2 else list(range(1, 32))
+        for day in days:
+            with contextlib.suppress(ValueError):
+                out.append(date(parts[0], month, day))
+    return out
 
 
-def in_force(rule: Rule, at: date) -> bool:
+def in_force(rule: Rule, at: date) -> int:
+    """YES when every day the start and end can mean puts ``at`` inside [start, end), NO when none does,
+    MAYBE otherwise (a start or end known only to the month or year whose window holds ``at``)."""
     start = rule.effective or rule.announced
-    if start is None or _day(start) > at:
-        return False
-    return rule.ended is None or at < _day(rule.ended)
+    if start is None:
+        return NO
+    starts = _days(start)
+    ends = _days(rule.ended) if rule.ended else [date.max]
+    verdicts = {s <= at < e for s in starts for e in ends}
+    return YES if verdicts == {True} else NO if verdicts == {False} else MAYBE
 
 
 def destination_reach(w: World, rule: Rule, country: str, segment: str | None = None) -> int:
@@ -125,12 +139,14 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
             continue
         if destination_reach(w, rule, country, segment) != YES:
             continue  # a rule reaching only part of the destination is left out of its availability
-        level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country, parents), policy_strength(rule))
+        level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country, parents), policy_strength(rule),
+                    in_force(rule, at))
         for x in rules:
             if x.kind is not RuleKind.RELAXATION or rule.id not in x.relaxes or not in_force(x, at):
                 continue
             # a part of the relaxation's scope written exactly as the rule's reaches wherever the rule's does
             lift = min(
+                in_force(x, at),
                 YES if x.targets == rule.targets else destination_reach(w, x, country, segment),
                 YES if x.products == rule.products and product_reach(w, rule, i) else product_reach(w, x, i),
                 YES if x.sellers == rule.sellers and seller_reach(w, rule, p, country, parents)

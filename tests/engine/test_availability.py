@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
 from chipshift.engine.analyses import availability_table, rules_in_force, rules_lifted, situation
 from chipshift.engine.availability import availability, pair_status
-from chipshift.engine.reach import MAYBE, YES, Destination, compile_rules, in_force
+from chipshift.engine.reach import MAYBE, NO, YES, Destination, compile_rules, in_force_state
 from chipshift.engine.world import World, build_world
 
 from .reference import reference
@@ -231,6 +231,11 @@ PROVIDERS = ["USA", "JPN", "NLD", "CHN", "EUR", "us-tools", "jp-tools", "cn-tool
 #: End uses a rule may be limited to, and the buyers a query may ask about (None: the whole market).
 SEGMENT_SCOPES = [(), (), ("cii",), ("cii", "data_center")]
 SEGMENTS = [None, "cii", "data_center", "other"]
+#: A rule's start and end around DAY (2025-01-01): in force, not yet, ended, or maybe (a start or end known
+#: only to the year or month whose window holds DAY).
+DATES: list[tuple[str, str | None]] = [("2020-01-01", None), ("2020-01-01", None), ("2099-01-01", None),
+                                       ("2020-01-01", "2024-06-30"), ("2025", None), ("2025-01", None),
+                                       ("2020-01-01", "2025"), ("2024", None), ("2020", "2026-03")]
 share_values = st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1)))
 
 
@@ -273,16 +278,17 @@ def worlds_and_rules(draw: st.DrawFn) -> tuple[World, list[Rule]]:
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds_and_rules(), st.lists(st.booleans(), min_size=6, max_size=6), st.sampled_from(["CHN", "USA", "JPN"]),
-       st.sampled_from(SEGMENTS))
-def test_fast_agrees_with_reference(case: tuple[World, list[Rule]], on: list[bool], dest: str,
+@given(worlds_and_rules(), st.lists(st.sampled_from(DATES), min_size=6, max_size=6),
+       st.sampled_from(["CHN", "USA", "JPN"]), st.sampled_from(SEGMENTS))
+def test_fast_agrees_with_reference(case: tuple[World, list[Rule]], dates: list[tuple[str, str | None]], dest: str,
                                     segment: str | None) -> None:
     w, rules = case
-    switched = [r if on[k] else Rule(**{**r.__dict__, "effective": "2099-01-01"}) for k, r in enumerate(rules)]
+    switched = [Rule(**{**r.__dict__, "effective": dates[k][0], "ended": dates[k][1]}) for k, r in enumerate(rules)]
     compiled = compile_rules(w, switched, [Destination(dest, segment=segment)], {})
-    active = np.array([[in_force(r, DAY) for r in switched]], dtype=bool)
+    states = np.array([[in_force_state(r, DAY) for r in switched]])
+    active, sure = states != NO, states == YES
     for view in (w.by_country, w.by_firm):
-        fast = availability(w, view, pair_status(w, view, compiled, active, np.zeros(1, dtype=np.int64)))
+        fast = availability(w, view, pair_status(w, view, compiled, active, np.zeros(1, dtype=np.int64), sure))
         for i, (lo, hi, point) in enumerate(reference(w, view, switched, dest, DAY, segment=segment)):
             got = (fast.lower[0, i], fast.upper[0, i], fast.point[0, i])
             assert np.allclose(got, (lo, hi, point), equal_nan=True, atol=1e-9), (i, got, (lo, hi, point))
@@ -470,3 +476,27 @@ def test_a_relaxation_of_nothing_in_force_is_not_listed() -> None:
     lift = rule("x", ["A"], kind=RuleKind.RELAXATION, relaxes=("r",), policy="licence_required", start="2024-01-01")
     assert [r["id"] for r in rules_in_force(situation(w, [ended, lift], CHN, date(2024, 3, 1), {}))] == ["r", "x"]
     assert rules_in_force(situation(w, [ended, lift], CHN, DAY, {})) == []
+
+
+def test_a_date_known_only_to_the_year_or_month_leaves_the_rule_maybe_in_force_inside_its_window() -> None:
+    """A ban whose start is recorded as '2019' may bar from the first of January and surely bars from the last
+    day of December; a lifting dated '2025-03' maybe lifts it during March."""
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}})
+    ban = rule("r", ["A"], start="2019")
+    lift = rule("x", [], kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted", start="2025-03")
+
+    def bounds(at: date) -> tuple[float, float]:
+        row = table(w, [ban, lift], at=at)["A"]
+        return row["available_lower"], row["available_upper"]
+
+    assert bounds(date(2018, 12, 31)) == (1.0, 1.0)
+    assert bounds(date(2019, 6, 1)) == pytest.approx((0.4, 1.0))
+    assert bounds(date(2019, 12, 31)) == pytest.approx((0.4, 0.4))
+    assert bounds(date(2025, 3, 10)) == pytest.approx((0.4, 1.0))
+    assert bounds(date(2025, 3, 31)) == (1.0, 1.0)
+    listed = rules_in_force(situation(w, [ban, lift], CHN, date(2019, 6, 1), {}))
+    assert [(r["id"], r["in_force"]) for r in listed] == [("r", "maybe")]
+    assert "2019-12-31" in listed[0]["in_force_note"]
+    march = rules_in_force(situation(w, [ban, lift], CHN, date(2025, 3, 10), {}))
+    assert {r["id"]: (r["in_force"], r["relaxed_by"], r["relaxed_in_part_by"]) for r in march}["r"] == (
+        "certain", [], ["x"])

@@ -17,7 +17,7 @@ from chipshift.api.listings import listing_changes
 from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
-from chipshift.engine.reach import Destination, covers, in_force, with_affiliates
+from chipshift.engine.reach import NO, YES, Destination, covers, in_force_state, with_affiliates
 from chipshift.engine.world import VIEWS, World, share_history
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io.scenario_file import parse_scenario, read_scenario
@@ -124,15 +124,16 @@ def answer_date(at: str | date | None, scenario: Scenario | None) -> date:
 
 
 def rules_in_force_at(store: Store, at: str | date | None = None,
-                      scenario: ScenarioInput = None) -> tuple[date, tuple[bool, ...]]:
+                      scenario: ScenarioInput = None) -> tuple[date, tuple[int, ...]]:
     """The date a question is asked at (as ``answer_date``) and, for every rule the engine evaluates (the
     scenario's rules with the listings ownership rules derive from them), whether its own dates put it in force
-    then. The engine reads the date only through these flags (the supply world has no date), so an
+    then (`reach.in_force_state`: no, yes, or maybe inside the window of a date known only to the month or
+    year). The engine reads the date only through these flags (the supply world has no date), so an
     availability or exposure answer for a destination is the same at two dates with the same flags, but for
     the date it states; a date where a rule starts or ends has other flags."""
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
-    return when, tuple(in_force(rule, when) for rule in with_affiliates(loaded.rules, loaded.firm_parents))
+    return when, tuple(in_force_state(rule, when) for rule in with_affiliates(loaded.rules, loaded.firm_parents))
 
 
 def destination(store: Store, target: str, segment: str | None = None) -> Destination:
@@ -170,16 +171,18 @@ def restrictions_list(store: Store, target: str | None = None, at: str | date | 
     if target is None:
         dest = Destination(country="WLD", segment=segment)
         rows = [{"id": r.id, "name": r.name, "kind": r.kind.value, "imposed_by": r.imposed_by, "policy": r.policy,
-                 "start": r.start, "ended": r.ended, "status": r.status, "source": r.source, "gaps": list(r.gaps)}
-                for r in loaded.rules if in_force(r, when)]
+                 "start": r.start, "ended": r.ended, "in_force": "certain" if state == YES else "maybe",
+                 "status": r.status, "source": r.source, "gaps": list(r.gaps)}
+                for r in loaded.rules for state in (in_force_state(r, when),) if state != NO]
         return {**_context(store, loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     rows = analyses.rules_in_force(s)
     return {**_context(store, loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
-                    "buyers or end uses (see reach_note); rules_lifted: rules in their own dates that "
-                    "relaxations in force lift for everything they reach here",
+                    "buyers or end uses (see reach_note); in_force 'maybe': the date is inside the month or "
+                    "year a start or end known only that precisely can mean (see in_force_note); rules_lifted: "
+                    "rules in their own dates that relaxations in force lift for everything they reach here",
             "rules": rows, "rules_lifted": analyses.rules_lifted(s)}
 
 

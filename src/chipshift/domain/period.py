@@ -83,6 +83,17 @@ def parse_partial_date(text: str) -> date:
     return date(parts[0], parts[1], parts[2])
 
 
+def partial_date_last(text: str) -> date:
+    """The last day a partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) can mean: '2019' -> 2019-12-31,
+    '2019-07' -> 2019-07-31, a full date itself."""
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], parts[1], parts[2])
+
+
 def parse_moment(text: str) -> datetime:
     """A point in time, in UTC: a partial date (its first day, at midnight) or a date and time, 2026-12-04T22:40Z.
     ValueError for anything else."""

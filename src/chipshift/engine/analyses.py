@@ -14,9 +14,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from chipshift.domain.period import partial_date_last
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
-from chipshift.engine.reach import MAYBE, NO, YES, Compiled, Destination, binds, compile_rules, covers, in_force
+from chipshift.engine.reach import (
+    NO,
+    YES,
+    Compiled,
+    Destination,
+    binds,
+    compile_rules,
+    covers,
+    in_force,
+    in_force_state,
+)
 from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
 REAL_COUNTRY_EXCLUDES = AGGREGATE_PROVIDERS
@@ -29,36 +40,44 @@ class Situation:
 
     world: World
     compiled: Compiled
-    active: np.ndarray  # 1 x rules
+    active: np.ndarray  # 1 x rules: may be in force by its own dates
     at: date
     dest: Destination
     firm_parents: dict[str, str]
     #: Evaluations several analyses of one situation share (each view's status and availability, the
     #: per-rule attribution), computed on first use.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: 1 x rules: surely in force by its own dates (``active`` but outside the window of a date known only to
+    #: the month or year); None: every active rule is.
+    sure: np.ndarray | None = None
 
     @property
     def dest_index(self) -> np.ndarray:
         return np.zeros(1, dtype=np.int64)
 
+    def surely(self, r: int) -> bool:
+        """Whether rule row r is surely in force by its own dates (not only maybe: `reach.in_force_state`)."""
+        return bool(self.active[0, r] if self.sure is None else self.sure[0, r])
+
 
 def situation(world: World, rules: Sequence[Rule], dest: Destination, at: date,
               firm_parents: dict[str, str]) -> Situation:
     compiled = compile_rules(world, rules, [dest], firm_parents)
-    active = np.array([[in_force(r, at) for r in compiled.rules]], dtype=bool)
-    return Situation(world, compiled, active, at, dest, firm_parents)
+    states = np.array([[in_force_state(r, at) for r in compiled.rules]], dtype=np.uint8)
+    return Situation(world, compiled, states != NO, at, dest, firm_parents, sure=states == YES)
 
 
 def _relaxed_now(s: Situation, certain: bool = True) -> dict[str, list[str]]:
     """Rule id -> the ids of the relaxations in force that lift it for the whole destination (each once, though
-    a relaxation of several rules has a row per rule); with ``certain`` false, those that may lift it for part
-    of the destination only (a relaxation naming some of its buyers, asked about their whole country)."""
-    wanted = YES if certain else MAYBE
+    a relaxation of several rules has a row per rule); with ``certain`` false, those that may lift it: for part
+    of the destination only (a relaxation naming some of its buyers, asked about their whole country), or from
+    a date known only to the month or year whose window holds the situation's date."""
     out: dict[str, list[str]] = defaultdict(list)
     for r, xs in enumerate(s.compiled.relaxed_by):
         for x in xs:
             relaxed, relaxation = s.compiled.rules[r].id, s.compiled.rules[x].id
-            if s.active[0, x] and s.compiled.match[x, 0] == wanted and relaxation not in out[relaxed]:
+            whole = s.compiled.match[x, 0] == YES and s.surely(x)
+            if s.active[0, x] and s.compiled.match[x, 0] != NO and whole == certain and relaxation not in out[relaxed]:
                 out[relaxed].append(relaxation)
     return out
 
@@ -78,9 +97,12 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
             continue  # lifted; or a relaxation of nothing that reaches the destination (a rescinded rule's end)
         whole = any(s.compiled.match[r, 0] == YES for r in reaching)
         covered = np.logical_or.reduce(s.compiled.cover[reaching] > 0, axis=0)
+        surely = any(s.surely(r) for r in reaching)
         out.append({
             "id": rule_id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
             "policy": rule.policy, "start": rule.start, "ended": rule.ended,
+            "in_force": "certain" if surely else "maybe",
+            "in_force_note": None if surely else _date_note(rule, s.at),
             "reach": "whole" if whole else "partial",
             "reach_note": None if whole else _partial_note(rule, s.dest),
             "relaxed_by": relaxed.get(rule_id, []),
@@ -90,6 +112,14 @@ def rules_in_force(s: Situation) -> list[dict[str, Any]]:
             "names_destination": _names(rule, s.dest, s.firm_parents),
         })
     return out
+
+
+def _date_note(rule: Rule, at: date) -> str:
+    """Why a rule is only maybe in force on ``at``: the date of its start or end known only to the month or year."""
+    if rule.start and at < partial_date_last(rule.start):
+        return f"it starts in {rule.start} (the day is not known): surely in force from " \
+               f"{partial_date_last(rule.start).isoformat()}"
+    return f"it ends in {rule.ended} (the day is not known)"
 
 
 def rules_lifted(s: Situation) -> list[dict[str, Any]]:
@@ -130,7 +160,7 @@ def _left_barred(s: Situation, r: int) -> np.ndarray:
     c = s.compiled
     barred: np.ndarray = (c.cover[r][:, None] != NO) & (c.bind[r, 0][None, :] != NO)
     for x in c.relaxed_by[r]:
-        if s.active[0, x] and c.match[x, 0] == YES and c.residual[x] == NO:
+        if s.surely(x) and c.match[x, 0] == YES and c.residual[x] == NO:
             barred &= ~((c.cover[x][:, None] == YES) & (c.bind[x, 0][None, :] == YES))
     return barred
 
@@ -183,7 +213,7 @@ def _evaluate(s: Situation) -> dict[str, tuple[PairStatus, Availability]]:
         out = {}
         for name in VIEWS:
             view = s.world.view(name)
-            status = pair_status(s.world, view, s.compiled, s.active, s.dest_index)
+            status = pair_status(s.world, view, s.compiled, s.active, s.dest_index, s.sure)
             out[name] = (status, availability(s.world, view, status))
         s.memo["evaluated"] = out
     evaluated: dict[str, tuple[PairStatus, Availability]] = s.memo["evaluated"]
@@ -203,12 +233,16 @@ def _by_rule(s: Situation, view: View) -> tuple[npt.NDArray[np.object_], PairSta
     relaxation = np.array([r.kind is RuleKind.RELAXATION for r in s.compiled.rules], dtype=bool)
     barring = [r for r in range(len(s.compiled.rules)) if s.active[0, r] and not relaxation[r]
                and s.compiled.match[r, 0] == YES and s.compiled.strength[r] > 0]
+    sure_now = s.active if s.sure is None else s.sure
     active = np.zeros((len(barring), len(s.compiled.rules)), dtype=bool)
+    sure = np.zeros_like(active)
     for k, r in enumerate(barring):
         active[k] = s.active[0] & relaxation
         active[k, r] = True
+        sure[k] = sure_now[0] & relaxation
+        sure[k, r] = sure_now[0, r]
     ids = np.array([s.compiled.rules[r].id for r in barring], dtype=object)
-    return ids, pair_status(s.world, view, s.compiled, active, np.zeros(len(barring), dtype=np.int64))
+    return ids, pair_status(s.world, view, s.compiled, active, np.zeros(len(barring), dtype=np.int64), sure)
 
 
 def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: str | None = None,
@@ -651,7 +685,8 @@ def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: dat
     """The rules in force at ``at`` (by their own dates) that bind ``firm`` as a seller of an input it supplies:
     a rule binds it (named, a named firm's unit, headquartered where the rule binds sellers, or foreign to a
     buyer-side ban) and covers one of the inputs the firm view gives it a share of. Reach is 'certain' when both
-    are sure, else 'maybe'; relaxations in force that relax the rule are named, not applied."""
+    are sure and its dates surely put it in force (`reach.in_force_state`), else 'maybe'; relaxations in force
+    that relax the rule are named, not applied."""
     if firm not in world.provider_index:
         return []
     p = world.provider_index[firm]
@@ -676,7 +711,7 @@ def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: dat
         inputs = [i for i in supplied if cover[i] != NO]
         if not inputs:
             continue
-        sure = bound == YES and any(cover[i] == YES for i in inputs)
+        sure = bound == YES and any(cover[i] == YES for i in inputs) and in_force_state(rule, at) == YES
         out.append({"id": rule.id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
                     "policy": rule.policy, "start": rule.start, "reach": "certain" if sure else "maybe",
                     "inputs": [world.inputs[i] for i in inputs], "buyers_cut_off": _buyers(rule),

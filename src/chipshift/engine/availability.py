@@ -54,11 +54,14 @@ def _terms(compiled: Compiled) -> list[tuple[int, tuple[int, ...]]]:
 
 
 def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
-                dest: npt.NDArray[np.int64]) -> PairStatus:
+                dest: npt.NDArray[np.int64], sure: BoolArray | None = None) -> PairStatus:
     """Which provider-input pairs are barred (for certain, or maybe) in each scenario.
 
-    ``active[b, r]``: rule r is switched on (and in force) in scenario b; ``dest[b]``: index of the
-    scenario's destination in ``compiled.destinations``.
+    ``active[b, r]``: rule r is switched on and may be in force in scenario b; ``sure[b, r]`` (default:
+    ``active``): it is surely in force (not inside the window of a date known only to the month or year,
+    `reach.in_force_state`); ``dest[b]``: index of the scenario's destination in ``compiled.destinations``.
+    A rule only maybe in force counts as a rule that may bar, and a relaxation only maybe in force as one
+    that may apply.
 
     A rule bars a pair for certain when it reaches the whole destination, covers the input and binds the
     provider for certain, bars outright, and no relaxation in force may apply to the pair. It may bar the
@@ -74,16 +77,20 @@ def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
         return PairStatus(barred, maybe)
     match = compiled.match[:, dest].T  # scenarios x rules
     # 0/1 and signed counts of a few dozen terms: exact in float32, which halves the matrix products' cost
-    base = (active & (match == YES)).astype(np.float32)  # a barring rule counts where it reaches the whole
+    if sure is None:
+        sure = active
+    sure = sure & active
+    base = (sure & (match == YES)).astype(np.float32)  # a barring rule counts where it reaches the whole
+    may_bar = (active & (match == YES)).astype(np.float32)
     may_apply = (active & (match > 0)).astype(np.float32)  # a relaxation that may apply
-    surely_applies = (active & (match == YES)).astype(np.float32)
+    surely_applies = (sure & (match == YES)).astype(np.float32)
     cover = compiled.cover[:, view.pair_input]  # rules x pairs
     terms = _terms(compiled)
     act_def = np.empty((n_scen, len(terms)), dtype=np.float32)
     act_any = np.empty((n_scen, len(terms)), dtype=np.float32)
     signs = np.empty(len(terms), dtype=np.float32)
     for t, (r, subset) in enumerate(terms):
-        col_def, col_any = base[:, r].copy(), base[:, r].copy()
+        col_def, col_any = base[:, r].copy(), may_bar[:, r].copy()
         for x in subset:
             col_def *= may_apply[:, x]
             col_any *= surely_applies[:, x]

@@ -32,7 +32,7 @@ def _figures(world: World, rules: Sequence[Rule], dest: Destination, at: date,
     parts = []
     for name in VIEWS:
         view = world.view(name)
-        a = availability(world, view, pair_status(world, view, s.compiled, s.active, s.dest_index))
+        a = availability(world, view, pair_status(world, view, s.compiled, s.active, s.dest_index, s.sure))
         parts += [np.nan_to_num(a.lower[0], nan=-1.0), np.nan_to_num(a.upper[0], nan=-1.0)]
     return np.concatenate(parts)
 

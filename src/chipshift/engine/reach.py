@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chipshift.domain.ownership import holdings, stakes_of
-from chipshift.domain.period import parse_partial_date
+from chipshift.domain.period import parse_partial_date, partial_date_last
 from chipshift.domain.rules import EVERY_INPUT, Rule, RuleKind
 from chipshift.engine.world import World
 
@@ -63,11 +63,21 @@ def rule_start(rule: Rule) -> date | None:
 
 
 def in_force(rule: Rule, at: date) -> bool:
-    """Whether the rule's own dates put it in force on ``at`` (relaxations are applied separately)."""
-    start = rule_start(rule)
-    if start is None or start > at:
-        return False
-    return rule.ended is None or at < parse_partial_date(rule.ended)
+    """Whether the rule's own dates may put it in force on ``at`` (relaxations are applied separately): from
+    the first day its start can mean to the day before the first day its end can mean."""
+    return in_force_state(rule, at) != NO
+
+
+def in_force_state(rule: Rule, at: date) -> int:
+    """Whether the rule's own dates put it in force on ``at``: YES, NO, or MAYBE where a date known only to
+    the month or year leaves it open ('2019': maybe in force during 2019, surely from 2020-01-01; an end
+    '2026-11': maybe still in force during November 2026)."""
+    start, ended = rule.start, rule.ended
+    if start is None or at < parse_partial_date(start) or (ended is not None and at >= partial_date_last(ended)):
+        return NO
+    if at < partial_date_last(start) or (ended is not None and at >= parse_partial_date(ended)):
+        return MAYBE
+    return YES
 
 
 def strength(rule: Rule) -> int:
