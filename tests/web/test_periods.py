@@ -93,7 +93,7 @@ def test_scenario_runs_are_computed_once_per_period_and_dated_each(client: TestC
     scenario = client.app.state.chipshift.catalog.resolve(web_store, ref)  # type: ignore[attr-defined]
     days = [date(2026, 2, 2), date(2026, 2, 3), date(2025, 12, 31), date(2026, 1, 1)]
 
-    def flags(day: date) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    def flags(day: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
         return api.rules_in_force_at(web_store, day, scenario)[1], api.rules_in_force_at(web_store, day)[1]
 
     assert flags(days[0]) == flags(days[1]) and flags(days[2]) != flags(days[3])
