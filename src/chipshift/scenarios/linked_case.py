@@ -723,15 +723,17 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
     """Every named output of a run, per quarter."""
     out: dict[str, Series] = {}
     vu = case.value_unit
+    # sums several outputs share are taken once (the same array object, which `outputs` sums over periods once)
     for m, market in enumerate(case.markets):
         value = path.value[:, :, m, :]
-        out[f"value@{market.id}"] = Series(value.sum(axis=2), None, "sum", vu)
+        market_value = value.sum(axis=2)
+        out[f"value@{market.id}"] = Series(market_value, None, "sum", vu)
         out[f"price@{market.id}"] = Series(path.composite_price[:, :, m], None, "mean", "index")
         out[f"unmet@{market.id}"] = Series(path.unmet[:, :, m], None, "sum", vu)
         for f, seller in enumerate(case.sellers):
             if market.shares.get(seller.id) is None:
                 continue
-            out[f"share:{seller.id}@{market.id}"] = Series(value[:, :, f], value.sum(axis=2), "ratio", "pct", 100.0)
+            out[f"share:{seller.id}@{market.id}"] = Series(value[:, :, f], market_value, "ratio", "pct", 100.0)
             out[f"quantity:{seller.id}@{market.id}"] = Series(path.quantity[:, :, m, f], None, "sum",
                                                              (seller.price_unit and "units") or vu)
             first = path.quantity[:1, :, m, f]
@@ -743,17 +745,21 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
     for product in products:
         cols = [m for m, x in enumerate(case.markets) if x.product == product]
         value = path.value[:, :, cols]
-        total = value.sum(axis=(2, 3))
+        by_seller = value.sum(axis=2)  # (T, B, f)
+        total = by_seller.sum(axis=2)
         regions = sorted({case.markets[m].region for m in cols})
+        in_region = {}
+        for region in regions:
+            rows = [i for i, m in enumerate(cols) if case.markets[m].region == region]
+            part = value[:, :, rows].sum(axis=2)
+            in_region[region] = (part, part.sum(axis=2))
         for f, seller in enumerate(case.sellers):
             if seller.product != product:
                 continue
-            out[f"share:{seller.id}"] = Series(value[:, :, :, f].sum(axis=2), total, "ratio", "pct", 100.0)
+            out[f"share:{seller.id}"] = Series(by_seller[:, :, f], total, "ratio", "pct", 100.0)
             for region in regions:
-                rows = [i for i, m in enumerate(cols) if case.markets[m].region == region]
-                part = value[:, :, rows]
-                out[f"share:{seller.id}@{region}"] = Series(part[:, :, :, f].sum(axis=2), part.sum(axis=(2, 3)),
-                                                           "ratio", "pct", 100.0)
+                part, part_total = in_region[region]
+                out[f"share:{seller.id}@{region}"] = Series(part[:, :, f], part_total, "ratio", "pct", 100.0)
     for f, seller in enumerate(case.sellers):
         out[f"seller_price:{seller.id}"] = Series(path.seller_price[:, :, f], None, "mean",
                                                   seller.price_unit or "index")
@@ -761,13 +767,15 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
                                                    seller.price_unit or "index")
     owners = sorted({s.owner for s in case.sellers})
     regions = sorted({m.region for m in case.markets})
+    revenue = path.revenue.sum(axis=2)  # (T, B, f)
+    revenue_in = {region: path.revenue[:, :, [m for m, x in enumerate(case.markets) if x.region == region]].sum(axis=2)
+                  for region in regions}
     for owner in owners:
         cols = [f for f, s in enumerate(case.sellers) if s.owner == owner]
-        total = path.revenue[:, :, :, cols].sum(axis=(2, 3))
+        total = revenue[:, :, cols].sum(axis=2)
         out[f"revenue:{owner}"] = Series(total, None, "sum", vu, firm=owner)
         for region in regions:
-            rows = [m for m, x in enumerate(case.markets) if x.region == region]
-            part = path.revenue[:, :, rows][:, :, :, cols].sum(axis=(2, 3))
+            part = revenue_in[region][:, :, cols].sum(axis=2)
             out[f"revenue:{owner}@{region}"] = Series(part, None, "sum", vu, firm=owner)
             out[f"revenue_share:{owner}@{region}"] = Series(part, total, "ratio", "pct", 100.0, firm=owner)
     for region in regions:
@@ -800,21 +808,33 @@ def period_labels(case: LinkedCase, firm: str | None = None) -> dict[str, list[i
     return out
 
 
-def aggregate(s: Series, members: FloatArray) -> FloatArray:
+def aggregate(s: Series, members: FloatArray,
+              sums: dict[tuple[int, int], FloatArray] | None = None) -> FloatArray:
     """The series over periods, ``(periods, draws)``; `members` ``(periods, quarters)`` is 1 where a quarter
-    belongs to a period."""
+    belongs to a period. ``sums`` keeps the period sums of arrays (by identity, with the calendar) for the
+    other series of one run that share them (a market's total as the denominator of every seller's share);
+    its arrays must outlive it."""
+
+    def summed(values: FloatArray) -> FloatArray:
+        if sums is None:
+            return np.asarray(members @ values)
+        key = (id(values), id(members))
+        if key not in sums:
+            sums[key] = np.asarray(members @ values)
+        return sums[key]
+
     num = s.numerator
     with np.errstate(invalid="ignore", divide="ignore"):
         if s.how == "sum":
-            return np.asarray(s.scale * (members @ num))
+            return np.asarray(s.scale * summed(num))
         if s.how == "mean":  # over the quarters with a value (a price is NaN where nothing is sold)
             finite = np.isfinite(num)
             count = members @ finite.astype(np.float64)
             total = members @ np.where(finite, num, 0.0)
             return np.asarray(np.where(count > 0, s.scale * total / np.maximum(count, 1.0), np.nan))
         assert s.denominator is not None
-        den = members @ s.denominator
-        return np.asarray(np.where(den > 0, s.scale * (members @ num) / np.where(den > 0, den, 1.0), np.nan))
+        den = summed(s.denominator)
+        return np.asarray(np.where(den > 0, s.scale * summed(num) / np.where(den > 0, den, 1.0), np.nan))
 
 
 def outputs(case: LinkedCase, path: LinkedPath,
@@ -823,7 +843,9 @@ def outputs(case: LinkedCase, path: LinkedPath,
     result = {}
     calendars: dict[str | None, tuple[tuple[str, ...], FloatArray]] = {}
     n_t = len(case.quarters)
-    for name, s in series(case, path).items():
+    every = series(case, path)  # alive while ``sums`` keys its arrays by identity
+    sums: dict[tuple[int, int], FloatArray] = {}
+    for name, s in every.items():
         if wanted is not None and not wanted(name):
             continue
         if s.firm not in calendars:
@@ -833,7 +855,7 @@ def outputs(case: LinkedCase, path: LinkedPath,
                 members[i, idx] = 1.0
             calendars[s.firm] = (tuple(labels), members)
         periods, members = calendars[s.firm]
-        result[name] = (periods, aggregate(s, members), s.unit)
+        result[name] = (periods, aggregate(s, members, sums), s.unit)
     return result
 
 
