@@ -153,12 +153,17 @@ def test_q7_producers_of_gallium_and_germanium(bundled_store: Store) -> None:
 def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     revenue = _facts(bundled_store, None, "revenue_by_product", "ai_accelerator")
     assert _values(revenue, entity="amd", period="2025") == {1}
-    assert _values(revenue, entity="nvidia", period="2025") == {2.8}
+    assert _values(revenue, entity="nvidia", period="2025") == {2.8, 10.198}
+    # Bernstein's report of December 2025: Huawei's and Nvidia's sales in China's AI chip market, AMD's share
+    december = {f["entity"]: f["value"] for f in revenue if "7 Dec 2025" in (f["definition"] or "")}
+    assert december == {"huawei": 10.268, "nvidia": 10.198}
+    assert _values(revenue, entity="huawei", period="2025", status="claim") == {7.5}  # the FT, not verified
     assert _values(revenue, entity="group:domestic-vendors", period="2025") == {16, 1.5}
     shares = _facts(bundled_store, None, "market_share", "ai_accelerator")
     table = {f["entity"]: f["value"] for f in shares
              if f["period"] == "2024" and "MetaX's reply" in (f["definition"] or "")}  # one table, one source
     assert table == {"nvidia": 66, "huawei": 23, "amd": 5, "cambricon": 1, "moore-threads": 1, "metax": 1}
+    assert _values(shares, entity="amd", period="2025", source="digipub-202512-bernstein-china-ai-chips-2025") == {2}
     sizes = _facts(bundled_store, "CHN", "market_size", "ai_accelerator")
     assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
     # Frost & Sullivan's 2024 market size (another estimator than the shares' Bernstein, so no revenue from them)
