@@ -67,7 +67,11 @@ def test_q2_huawei_ai_chip_capacity(bundled_store: Store) -> None:
 
 def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
     facts = _facts(bundled_store, "CHN", "imports", "sme")
-    by_origin = {(f["region"], f["period"]): f["value"] for f in facts if f["region"]}
+    litho_series = {"digitimes-20240124-china-ic-equipment-imports-2023",  # Dutch lithography counts, checked below
+                    "trendforce-20240327-china-lithography-imports-nld",
+                    "evertiq-202312-scmp-china-lithography-imports-nov"}
+    by_origin = {(f["region"], f["period"]): f["value"] for f in facts
+                 if f["region"] and f["source"] not in litho_series}
     assert by_origin == {("JPN", "2022"): 10.736, ("JPN", "2024"): 9.63, ("NLD", "2024"): 9.53,
                          ("SGP", "2024"): 4.86, ("USA", "2024"): 3.18, ("USA", "2021"): 3.69,
                          ("KOR", "2024"): 1.61, ("USA", "2023-01..2023-02"): 0.52, ("JPN", "2023-06"): 804,
@@ -103,6 +107,12 @@ def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
     assert totals["2025-01..2025-10"] == 28.4
     malaysia = _facts(bundled_store, "MYS", "trade_share", "sme")
     assert _values(malaysia, period="2022") == {5.68} and _values(malaysia, period="2023-01..2023-05") == {1.68}
+    # lithography tools from the Netherlands: yearly counts (DIGITIMES), November 2023 (SCMP), early 2024 (TrendForce)
+    dutch = {(f["period"], f["unit"]): f["value"] for f in facts if f["region"] == "NLD" and f["default"]}
+    assert [dutch[(year, "units")] for year in ("2019", "2020", "2021", "2022", "2023")] == [40, 57, 93, 78, 176]
+    assert dutch[("2023-11", "usd_m")] == 762.7 and dutch[("2023-11", "units")] == 16
+    assert dutch[("2024-01..2024-02", "usd_bn")] == 1.057 and dutch[("2024-01..2024-02", "units")] == 32
+    assert dutch[("2024-01", "usd_m")] + dutch[("2024-02", "usd_m")] == pytest.approx(1000 * 1.057, abs=2)
 
 
 def test_q4_gallium_exports_and_prices(bundled_store: Store) -> None:
