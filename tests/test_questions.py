@@ -200,10 +200,13 @@ def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
     april_2024 = {f["entity"]: f["value"] for f in hbm if f["period"] == "2024" and f["source"].startswith("ajunews")}
     assert april_2024 == {"sk-hynix": 52.5, "samsung": 42.4, "micron": 5.1}  # TrendForce's projection, not a measure
     assert not [f for f in hbm if f["entity"] == "cxmt"]  # no source gives CXMT an HBM share: 'partly'
-    # the one full-year 2025 share measured after the year (Samsung's; a weak page, no tracker named)
+    # full-year 2025 shares measured after the year: Samsung's (no tracker named), SK hynix's (JPMorgan); weak pages
     [samsung_2025] = [f for f in hbm
                       if f["entity"] == "samsung" and f["period"] == "2025" and f["status"] == "estimate"]
     assert samsung_2025["value"] == 27
+    [sk_hynix_2025] = [f for f in hbm
+                       if f["entity"] == "sk-hynix" and f["period"] == "2025" and f["status"] == "estimate"]
+    assert sk_hynix_2025["value"] == 57 and "JPMorgan" in sk_hynix_2025["definition"]
     [plan] = _facts(bundled_store, "cxmt", None, "hbm")  # its one HBM figure: a reported plan for 2026
     assert (plan["metric"], plan["period"], plan["value"], plan["status"]) == ("capacity", "2026", 60_000, "claim")
     dram = _facts(bundled_store, "cxmt", "market_share", "dram")
