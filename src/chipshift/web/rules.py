@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from chipshift import api
-from chipshift.domain.period import parse_partial_date
+from chipshift.domain.period import parse_partial_date, partial_date_last
 from chipshift.domain.rules import RuleKind, rule_from_record
 from chipshift.engine.reach import NO, YES, Destination, binds, covers
 from chipshift.errors import NotFoundError
@@ -54,8 +54,8 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
             continue  # an undated rule cannot be placed in a date range
         if first and end and parse_partial_date(first) > end:
             continue
-        if start and r["ended"] and parse_partial_date(r["ended"]) < start:
-            continue
+        if start and r["ended"] and partial_date_last(r["ended"]) < start:
+            continue  # surely over before the range (an end known to the month or year may fall late in it)
         rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"], "imposed_by": r["imposed_by"],
                      "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
                      "start": first, "ended": r["ended"], "status": r["status"], "summary": r["summary"],
