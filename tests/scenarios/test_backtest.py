@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -278,6 +279,15 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert {p["parameter"] for p in episode["parameters"]} == {"sigma", "supply_china", "approval", "model_error"}
     assert {Path(f).name for f in report["files"]} >= {"outcomes.csv", "backtest.png", "backtest.json"}
     assert any("scored alone" in w for w in report["warnings"])
+    # every row of the tables says the unit of its figures: the outcomes' levels and changes, the parameters'
+    for outcomes in (pd.read_csv(tmp_path / "out" / "outcomes.csv"), pd.read_parquet(tmp_path / "out" /
+                                                                                      "outcomes.parquet")):
+        assert list(outcomes.columns).index("unit") == list(outcomes.columns).index("observed") + 1
+        assert set(outcomes["unit"]) == {"index"}  # prices of a linked case are indices
+    posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
+    assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
+        "sigma": "elasticity (no unit)", "supply_china": "elasticity (no unit)",
+        "approval": "fraction of requested sales", "model_error": "log scale (log-odds for a percentage)"}
     again = json.loads(_run(store, tmp_path, GALLIUM, "--draws", "200", "--steps", "60", "--format",
                             "json", "--alone").stdout)
     assert again["outcomes"] == report["outcomes"]

@@ -45,6 +45,17 @@ def test_every_output_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -> N
         assert list(units["unmet"]) == ["pct"] and list(units["share:nvidia"]) == ["pct"]
 
 
+def test_every_parameter_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
+    _, out = ai_run
+    frame = pd.read_csv(out / "parameters.csv")
+    assert list(frame.columns[:3]) == ["id", "value", "unit"]
+    units = dict(zip(frame["id"], frame["unit"], strict=True))
+    assert units["sigma"] == "elasticity (no unit)" and units["adjustment_months"] == "months"
+    assert units["q_h20"] == "ratio to the baseline offering"
+    assert units["market_growth"] == units["domestic_capacity_growth"] == "fraction per year"
+    assert frame["unit"].notna().all()
+
+
 def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
     _, out = ai_run
     share = svg_text(out / "revenue_share.svg")

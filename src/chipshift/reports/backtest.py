@@ -4,6 +4,7 @@ observed changes with their intervals."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,10 @@ matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from chipshift.reports.market import _save
+from chipshift.reports import labels
+from chipshift.reports.market import _save, case_document
+from chipshift.scenarios.market_case_check import linked_output
+from chipshift.schemas.market_case import LINKED_UNITS
 
 
 def level_ratios(report: dict[str, Any]) -> pd.DataFrame:
@@ -76,13 +80,55 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100.0 * x:.0f}%"
 
 
+def outcome_unit(output: str, document: Any) -> str | None:
+    """The unit an outcome's levels and changes are in: its output's unit (``pct``, ``index``), the episode's
+    ``value_unit`` for money and volumes, the declared words for a seller's own price or quantity."""
+    declared = linked_output(output)
+    if declared is None:
+        return None
+    if declared.unit == "value_unit":
+        unit = document.get("value_unit") if isinstance(document, Mapping) else None
+        return None if unit is None else str(unit)
+    if declared.unit in ("pct", "index"):
+        return declared.unit
+    return LINKED_UNITS[declared.unit]
+
+
+def outcome_table(report: dict[str, Any]) -> pd.DataFrame:
+    """The scored outcomes with the unit of ``reference``, ``observed`` and the changes and their quantiles in a
+    ``unit`` column after ``observed``."""
+    frame = pd.DataFrame(report["outcomes"])
+    if frame.empty:
+        return frame
+    documents = {e["episode"]: case_document(e.get("file")) for e in report["episodes"]}
+    columns = list(frame.columns)
+    frame["unit"] = [outcome_unit(str(o), documents.get(e)) for o, e in zip(frame["output"], frame["episode"],
+                                                                              strict=True)]
+    place = columns.index("observed") + 1
+    return frame[[*columns[:place], "unit", *columns[place:]]]
+
+
+def posterior_table(report: dict[str, Any]) -> pd.DataFrame:
+    """Each episode's parameters' priors and posteriors, with the unit they are in (the model error's: the
+    standard deviation of a log level, of log-odds for a percentage)."""
+    rows = []
+    for e in report["episodes"]:
+        units = labels.parameter_units(case_document(e.get("file")))
+        for p in e["parameters"]:
+            unit = "log scale (log-odds for a percentage)" if p["parameter"] == "model_error" else units.get(
+                p["parameter"])
+            rows.append({"episode": e["episode"], "parameter": p["parameter"], "unit": unit,
+                         **{k: v for k, v in p.items() if k != "parameter"}})
+    return pd.DataFrame(rows)
+
+
 def write_backtest(report: dict[str, Any], out: Path) -> list[str]:
     """Write the scorecard's tables and chart into ``out``; returns the file names."""
     out.mkdir(parents=True, exist_ok=True)
-    outcomes = pd.DataFrame(report["outcomes"])
+    outcomes = outcome_table(report)
     outcomes.to_csv(out / "outcomes.csv", index=False)
     outcomes.to_parquet(out / "outcomes.parquet", index=False)
-    parameters = pd.DataFrame([{"episode": e["episode"], **p} for e in report["episodes"] for p in e["parameters"]])
+    parameters = posterior_table(report)
     parameters.to_csv(out / "posterior.csv", index=False)
     pd.DataFrame([{"set": "all", **report["scorecard"]},
                   {"set": "held_out", **{k: v for k, v in report["scorecard_held_out"].items()

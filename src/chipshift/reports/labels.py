@@ -183,3 +183,51 @@ def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
     text += (" Sources of the published figures shown: " + "; ".join(shown) + "." if shown else
              " No published figure is shown; the run's sources are listed in results.json.")
     return text
+
+
+#: The unit of a market case's parameter by the key of the case file it fills, as the keys' descriptions in
+#: ``chipshift.schemas.market_case`` give it (a model parameter's id is its own key).
+PARAMETER_UNITS: Mapping[str, str] = {
+    "sigma": "elasticity (no unit)", "demand_elasticity": "elasticity (no unit)",
+    "supply_elasticity": "elasticity (no unit)",
+    "adjustment_months": "months", "cap_months": "months", "stock_months": "months",
+    "build_time_days": "days", "build_time": "days",
+    "learning_rate": "fraction of unit cost per doubling of output",
+    "capacity_growth": "fraction per year", "quality_growth": "fraction per year", "growth": "fraction per year",
+    "market_growth": "fraction per year",
+    "quality": "ratio to the baseline offering", "ceiling": "multiple of the baseline quantity",
+    "approval": "fraction of requested sales", "licensed": "fraction of the input",
+    "delay": "fraction of the price (ad-valorem wedge)", "wedge": "fraction of the price (ad-valorem wedge)",
+    "scale": "fraction of the market's values", "shares": "percent of the market's value",
+    "segments": "fraction of the market's buyers",
+}
+
+
+def parameter_units(document: Any) -> dict[str, str]:
+    """Each parameter of a market case document (the YAML as read) with the unit its value is in: a model
+    parameter's own (``sigma``, ``adjustment_months``...), else that of the key a ``{param: id}`` fills (a
+    market's ``value``: the case's ``value_unit`` a year); a parameter the case uses nowhere known is left out."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any, key: str | None, parent: str | None) -> None:
+        if isinstance(node, Mapping):
+            if "param" in node and isinstance(node["param"], str):
+                unit = PARAMETER_UNITS.get(key or "") or PARAMETER_UNITS.get(parent or "")
+                if key == "value" and parent == "markets" and document.get("value_unit"):
+                    unit = f"{unit_words(str(document['value_unit']))} a year (the case's value unit)"
+                if unit:
+                    found.setdefault(node["param"], unit)
+                return
+            for k, v in node.items():
+                walk(v, str(k), key)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key, parent)
+
+    if not isinstance(document, Mapping):
+        return found
+    walk({k: v for k, v in document.items() if k != "parameters"}, None, None)
+    for name in document.get("parameters") or {}:
+        if str(name) in PARAMETER_UNITS and str(name) not in found:
+            found[str(name)] = PARAMETER_UNITS[str(name)]
+    return found

@@ -285,6 +285,30 @@ def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -
     return frame[[*columns[:place], "unit", *columns[place:]]]
 
 
+def case_document(file: str | None) -> Any:
+    """The case file a run or an episode was read from, as parsed YAML; None when it is gone or unreadable."""
+    from chipshift.io.tables import load_yaml
+
+    path = Path(file) if file else None
+    if path is None or not path.is_file():
+        return None
+    document, problems = load_yaml(path)
+    return None if problems else document
+
+
+def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
+    """The run's parameters with the unit of their value, default and range (``labels.parameter_units`` of
+    its case file) in a ``unit`` column after ``value``."""
+    units = labels.parameter_units(case_document(report.get("file")))
+    frame = pd.DataFrame(report["parameters"])
+    if frame.empty:
+        return frame
+    columns = list(frame.columns)
+    frame["unit"] = [units.get(str(p)) for p in frame["id"]]
+    place = columns.index("value") + 1
+    return frame[[*columns[:place], "unit", *columns[place:]]]
+
+
 def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     """Write every table and chart of a run into ``out``; returns the file names."""
     out.mkdir(parents=True, exist_ok=True)
@@ -292,7 +316,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     frames = {
         "outputs": pd.DataFrame(report["outputs"]),
         "calibration": with_units(report, report["calibration"]["table"], after="error"),
-        "parameters": pd.DataFrame(report["parameters"]),
+        "parameters": parameter_table(report),
         "sensitivity": with_units(report, report["sensitivity"], after="swing"),
     }
     for name, frame in frames.items():
