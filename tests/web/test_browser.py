@@ -243,6 +243,25 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     footer = " ".join(page.locator("#heatmap svg text.footer").all_text_contents())
     assert "Scenario: baseline" in footer and "as of 2025-12-31" in footer and "Sources:" in footer
     assert page.locator("#localization table.data").count() >= 1
+    # each heatmap cell opens the sources behind its figure, from the keyboard: the providers it counts, each with
+    # its share's source and the rules barring it
+    cell = page.locator("#heatmap svg g.heat-cell[role=button]").nth(2)  # the first row's upper bound
+    assert "(the sources behind it)" in (cell.get_attribute("aria-label") or "")
+    cell.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    assert "Sources behind the figure" in panel.inner_text() and "barred (upper)" in panel.inner_text()
+    assert panel.locator(".figure-parts a[href^='/rules/']").count() >= 1
+    assert panel.locator(".figure-parts .figure").count() >= 1  # a share's source, opening it whole
+    page.keyboard.press("Escape")
+    # a stage's bar (mouse) opens its inputs, each opening its own sources
+    page.locator("#stage-chart svg [role=button] rect").nth(3).click()
+    panel.locator(".figure-parts button.link").first.wait_for()
+    assert "Fabrication" in panel.inner_text() and "Emerging Technology Observatory" in panel.inner_text()
+    panel.locator(".figure-parts button.link").first.click()
+    page.wait_for_selector("#source-panel .figure-head:has-text('barred (upper)')")
+    page.keyboard.press("Escape")
     # localization over time: every published estimate at its period, one colour per product, each with its source
     estimates = page.locator("#localization-chart svg rect.published")
     assert estimates.count() >= 10

@@ -174,12 +174,17 @@ CS.charts = (() => {
       root.append(s("line", { x1: 0, x2: width, y1: y + 21, y2: y + 21, stroke: GRID }));
       y += 24;
       for (const r of g.rows) {
-        const row = interactive(s("g", { class: "heat-row" }), { onClick: r.onClick, tip: r.tip });
-        row.append(s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: fit(r.label, labelW - 12) }));
+        // with `cells` (one {onClick, tip} per value), the row's name and each cell open things of their own (the
+        // name: the row's page; a cell: the sources behind its figure); without, the whole row is one mark
+        const row = r.cells ? s("g", { class: "heat-row" }) : interactive(s("g", { class: "heat-row" }), { onClick: r.onClick, tip: r.tip });
+        const label = s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: fit(r.label, labelW - 12) });
+        row.append(r.cells ? interactive(label, { onClick: r.onClick, tip: r.tip }) : label);
         r.values.forEach((v, j) => {
           const color = (spec.colorFor || (() => reds))(j)(v);
-          row.append(s("rect", { x: labelW + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
+          const cell = r.cells && r.cells[j] ? interactive(s("g", { class: "heat-cell" }), r.cells[j]) : row;
+          cell.append(s("rect", { x: labelW + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
             s("text", { x: labelW + j * cellW + cellW / 2, y: y + 13, "text-anchor": "middle", "font-size": 11, fill: inkOn(v), text: v === null || v === undefined ? "unknown" : CS.frac(v, 0) }));
+          if (cell !== row) row.append(cell);
         });
         root.append(row);
         y += cellH;

@@ -267,6 +267,7 @@ const CS = (() => {
 
   function showSource(src) {
     const panel = $("#source-panel");
+    $("h3", panel).textContent = "Source";
     const box = clear($(".content", panel));
     if (!src) { box.append(el("p", { class: "muted", text: "No source recorded." })); panel.hidden = false; return; }
     const rows = [["Publisher", src.publisher], ["Original", src.original_publisher], ["Title", src.title],
@@ -279,6 +280,37 @@ const CS = (() => {
     if (src.url) box.append(el("p", {}, el("a", { href: src.url, target: "_blank", rel: "noopener noreferrer", text: src.url })));
     if (src.source && !src.dataset) box.append(el("p", {}, el("a", { href: `/sources?id=${encodeURIComponent(src.source)}`, text: "All facts resting on this source →" })));
     panel.hidden = false;
+  }
+
+  /* The sources behind a figure computed from others (a barred share, a stage's exposure): `heading` says which
+     figure, `summary` how it is made; each of `parts` (a provider's share, an input of a stage) with its own source
+     (a button opening the whole source), the rules it names as links, or an `open` action; `links` below. The
+     panel takes the focus, so the keyboard reaches its links next. */
+  function showSources(spec) {
+    const panel = $("#source-panel");
+    $("h3", panel).textContent = "Sources behind the figure";
+    const box = clear($(".content", panel));
+    box.append(el("p", { class: "figure-head", text: spec.heading }));
+    if (spec.summary) box.append(el("p", { class: "muted small", text: spec.summary }));
+    if (!spec.parts.length) box.append(el("p", { class: "muted", text: spec.empty || "Nothing it rests on is recorded." }));
+    const list = el("ul", { class: "figure-parts" });
+    for (const part of spec.parts) {
+      const item = el("li", {}, part.open ? el("button", { type: "button", class: "link", onclick: part.open }, part.label) : el("b", { text: part.label }),
+        part.text ? ` ${part.text}` : "");
+      if (part.rules && part.rules.length) {
+        item.append(el("br"), "rules: ");
+        part.rules.forEach((id, k) => item.append(k ? ", " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })));
+      }
+      if (part.source) item.append(el("br"), "source: ", figure([part.source.publisher || part.source.note || "source", part.source.published].filter(Boolean).join(", "), part.source),
+        part.source.quote ? el("q", { class: "small", text: part.source.quote }) : "");
+      else if (part.source === null) item.append(el("br"), el("span", { class: "muted", text: "no source recorded" }));
+      list.append(item);
+    }
+    box.append(list);
+    for (const link of spec.links || []) box.append(el("p", {}, el("a", { href: link.href, text: link.text })));
+    panel.hidden = false;
+    panel.setAttribute("tabindex", "-1");
+    panel.focus();
   }
 
   function params() { return new URLSearchParams(location.search); }
@@ -348,5 +380,5 @@ const CS = (() => {
   });
 
   return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
-    showSource, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink };
+    showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink };
 })();

@@ -22,10 +22,58 @@
         const values = [r.barred_lower, r.barred, r.barred_upper];
         if (local) values.push(local[r.input] ? local[r.input].localization : null);
         return { label: r.name, group: stageName(r.stage), values, onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; },
-          tip: `${r.name}: barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}; barred providers: ${r.barred_providers.join(", ") || "none"}; maybe: ${r.maybe_barred_providers.join(", ") || "none"}` };
+          tip: `${r.name}: barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}; barred providers: ${r.barred_providers.join(", ") || "none"}; maybe: ${r.maybe_barred_providers.join(", ") || "none"} (opens its page in the Explorer)`,
+          cells: values.map((v, j) => ({ onClick: () => cellSources(r, j), tip: `${r.name} · ${columns[j]}: ${v === null || v === undefined ? "unknown" : frac(v)} (the sources behind it)` })) };
       }) });
     CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`,
-      CS.footer(exposure, "share of each input's world supply barred for the target; a row's providers and their sources open in the Explorer"));
+      CS.footer(exposure, "share of each input's world supply barred for the target; a cell opens the shares, sources and rules behind it, a name the input's page"));
+  }
+
+  const CELL_MEANING = [
+    "the lower bound: the world shares of the providers certainly barred",
+    "the strict reading: licences under review counted as refused, and a rule of unknown reach as reaching",
+    "the upper bound: every provider that may be barred counted as barred, and every unknown share",
+    "the share of world supply from providers headquartered in the target (bounds where shares are unknown)"];
+
+  /* The sources behind a heatmap cell: the providers its figure counts, each with its share's source and the rules
+     barring it (the availability answer for the input, the input's shares with their sources). */
+  async function cellSources(r, j) {
+    const { exposure, params, where } = last;
+    let avail, input;
+    try {
+      [avail, input] = await Promise.all([
+        get("/availability", { target: params.target, input: r.input, at: exposure.at, segment: params.segment, scenario: params.scenario }, { quiet: true }),
+        get(`/inputs/${encodeURIComponent(r.input)}`, {}, { quiet: true })]);
+    } catch (e) { CS.showError(`The sources of ${r.name} could not be read.`); return; }
+    const shares = { country: input.countries || [], firm: input.firms || [] };
+    const sourceOf = (view, provider) => { const hit = (shares[view] || []).find((x) => x.provider === provider); return hit ? hit.source || null : null; };
+    const row = avail.inputs[0] || { barred: [], maybe_barred: [] };
+    const part = (b, how) => ({ label: b.name, text: `${CS.pct(b.share_pct)} of world supply (${b.view} share), ${how}`, rules: b.rules, source: sourceOf(b.view, b.provider) });
+    let parts;
+    if (j === 3) {
+      const named = new Set((last.local && last.local[r.input] ? last.local[r.input].domestic_providers : []));
+      parts = [...shares.firm, ...shares.country].filter((x) => named.has(x.name))
+        .map((x) => ({ label: x.name, text: `${x.share_known ? CS.pct(x.share_pct) : "share unknown"} of world supply (${x.basis})`, source: x.source || null }));
+    } else {
+      parts = row.barred.map((b) => part(b, "barred"));
+      if (j > 0) parts.push(...row.maybe_barred.map((b) => part(b, "may be barred")));
+    }
+    const value = j === 3 ? (last.local && last.local[r.input] ? last.local[r.input].localization : null) : [r.barred_lower, r.barred, r.barred_upper][j];
+    CS.showSources({ heading: `${r.name}: ${["barred (lower)", "barred (strict)", "barred (upper)", "local supply"][j]} ${value === null || value === undefined ? "unknown" : frac(value)} for ${where} on ${exposure.at}`,
+      summary: `${CELL_MEANING[j]}; each share as the input's view of its providers reads it.`, parts,
+      empty: j === 3 ? "No provider headquartered in the target is named." : "No provider is barred.",
+      links: [{ href: `/explorer?input=${encodeURIComponent(r.input)}`, text: `${r.name}: every share with its source in the Explorer →` }] });
+  }
+
+  /* The sources behind a stage's exposure: its inputs, each with its barred bounds (opening that input's sources),
+     and the datasets the shares and market sizes come from. */
+  function stageSources(stage) {
+    const { exposure, where } = last;
+    const inputs = exposure.by_input.filter((r) => (r.stages || []).includes(stage.stage));
+    CS.showSources({ heading: `${stageName(stage.stage)}: ${frac(stage.barred_lower_weighted)} – ${frac(stage.barred_upper_weighted)} of its supply barred for ${where} on ${exposure.at} (weighted by market size)`,
+      summary: `${exposure.weighting}. The shares and market sizes come from: ${(exposure.data_sources || []).join("; ")}.`,
+      parts: inputs.map((r) => ({ label: r.name, text: `barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}`, open: () => cellSources(r, 2) })),
+      links: [{ href: `/explorer?stage=${encodeURIComponent(stage.stage)}`, text: `${stageName(stage.stage)} in the Explorer →` }] });
   }
 
   async function load() {
@@ -40,7 +88,7 @@
       local = Object.fromEntries(localReport.inputs.map((r) => [r.input, r]));
     } catch (e) { CS.showError(null); }
     CS.setJsonLink(CS.url("/exposure", params));
-    last = { exposure, local, where: await CS.placeName(exposure.destination) };
+    last = { exposure, local, params, where: await CS.placeName(exposure.destination) };
     const sc = exposure.scenario;
     const barred = exposure.by_input.filter((r) => r.barred_lower > 0).length;
     const maybe = exposure.by_input.filter((r) => r.barred_upper > 0).length;
@@ -52,10 +100,10 @@
       el("div", { class: "stat" }, el("b", { text: String(maybe) }), "inputs possibly cut"),
       el("p", { class: "muted small", text: exposure.weighting })));
     const stages = exposure.by_stage;
-    CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), values: [
+    CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: s.barred_lower_mean, upper: s.barred_upper_mean }, { lower: s.barred_lower_weighted, upper: s.barred_upper_weighted }] })),
     { series: ["equal weight per input", "weighted by market size (USD)"], title: `Share of each stage's supply barred for ${last.where} on ${exposure.at} (lower to upper bound)` }), `exposure-${exposure.destination}-stages`,
-    CS.footer(exposure, "share of the stage's supply barred for the target (lower to upper bound)"));
+    CS.footer(exposure, "share of the stage's supply barred for the target (lower to upper bound); a bar opens its inputs and their sources"));
     table($("#stage-table"), { filename: `exposure-${exposure.destination}-stages`, rows: stages, columns: [
       { key: "stage", label: "Stage", format: stageName }, { key: "inputs", label: "Inputs", num: true },
       { key: "barred_lower_mean", label: "Barred lower (mean)", num: true, format: (v) => frac(v), unit: "fraction" },
