@@ -24,8 +24,9 @@ _RUN_AXE = """async (tags) => {
 }"""
 
 # Each element that sticks out of the window on the left or right (the outermost of a branch only), unless an
-# ancestor scrolls sideways; each chart without a title inside it or with a legend's name cut short; then each chart
-# text (a label, a legend, a title) whose box leaves its SVG's box.
+# ancestor scrolls sideways; each chart without a title inside it, with a legend's name cut short, or not as wide as
+# its box (narrower, wider, or scrolling in it); then each chart text (a label, a legend, a title) whose box leaves
+# its SVG's box.
 _LAYOUT = """() => {
   const vw = document.documentElement.clientWidth, found = [];
   const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
@@ -50,9 +51,14 @@ _LAYOUT = """() => {
       found.push(`${path(e)} spans ${Math.round(r.left)}..${Math.round(r.right)}px of ${vw}px`);
     }
   }
-  // every chart says what it shows inside the picture (so its downloads do too), and its legend names are whole
+  // every chart says what it shows inside the picture (so its downloads do too), and its legend names are whole;
+  // it fills its box's width, and neither passes the box nor makes it scroll sideways
   for (const svg of document.querySelectorAll(".chart > svg")) {
     const name = svg.getAttribute("aria-label");
+    const frame = svg.parentElement, room = Math.floor(frame.clientWidth), wide = svg.getBoundingClientRect().width;
+    if (room && wide > room + 1) found.push(`chart "${name}" is ${Math.round(wide)}px wide in its ${room}px box`);
+    if (room && wide < room - 4) found.push(`chart "${name}" fills ${Math.round(wide)}px of its ${room}px box`);
+    if (room && frame.scrollWidth > frame.clientWidth + 1) found.push(`chart "${name}": its box scrolls sideways`);
     if (!svg.querySelector("text.chart-title")) found.push(`chart "${name}" has no title inside it`);
     for (const t of svg.querySelectorAll("text.legend")) {
       const shown = [...t.childNodes].filter((n) => n.nodeName !== "title").map((n) => n.textContent).join(" ");
@@ -71,6 +77,12 @@ _LAYOUT = """() => {
   }
   return found;
 }"""
+
+
+def settle(page: Page) -> None:
+    """Wait until charts have been redrawn at their boxes' new widths (a resize redraws them a frame later)."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => "
+                  "requestAnimationFrame(done))))")
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -101,14 +113,17 @@ def check_page(page: Page, name: str, folder: Path) -> None:
     a screenshot of each in `folder`; fail listing every problem found. The window ends at the desktop size."""
     folder.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(DESKTOP)
+    settle(page)
     violations = axe_violations(page)
     (folder / f"{name}.axe.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
     problems: list[str] = []
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
+        settle(page)
         page.screenshot(path=str(folder / f"{name}-{size['width']}x{size['height']}.png"))
         problems += [f"at {size['width']}x{size['height']}: {p}" for p in layout_problems(page)]
     page.set_viewport_size(DESKTOP)
+    settle(page)
     (folder / f"{name}.layout.json").write_text(json.dumps(problems, indent=1), encoding="utf-8")
     report = []
     if violations:

@@ -156,8 +156,10 @@ CS.charts = (() => {
   /* A heatmap: rows (grouped) by columns; values in [0, 1]. */
   function heatmap(spec) {
     // columns as wide as their headings (none cut), at least 92 px
-    const cellW = Math.max(spec.cellWidth || 92, ...spec.columns.map((c) => textWidth(c, 11, 600) + 10)), cellH = 18, top = 64;
+    // (wider when the chart is given a width to fill)
     const labelW = Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(r.label)))) + 14;
+    const cellW = Math.max(spec.cellWidth || 92, ...spec.columns.map((c) => textWidth(c, 11, 600) + 10),
+      spec.width ? (spec.width - labelW - 20) / spec.columns.length : 0), cellH = 18, top = 64;
     const groups = [];
     spec.rows.forEach((r) => { if (!groups.length || groups[groups.length - 1].name !== r.group) groups.push({ name: r.group, rows: [] }); groups[groups.length - 1].rows.push(r); });
     const height = top + spec.rows.length * cellH + groups.length * 24 + 16;
@@ -481,9 +483,20 @@ CS.charts = (() => {
     if (background) background.setAttribute("height", h + room);
   }
 
-  /* A chart in a box with SVG and PNG downloads; `footer`: the text of its footer (see CS.footer). */
-  function box(container, svg, filename, footer) {
-    CS.clear(container);
+  /* A chart drawn again at another width: each chart function's picture keeps how to redraw itself. */
+  function redrawable(draw, at) {
+    return (...args) => {
+      const svg = draw(...args);
+      svg.redraw = (width) => { const again = [...args]; again[at] = { ...(again[at] || {}), width }; return draw(...again); };
+      return svg;
+    };
+  }
+
+  /* Charts are drawn as wide as their box (no narrower than this; a narrower box shrinks the picture to fit). */
+  const MIN_WIDTH = 480;
+
+  /* The title, footer and keyboard names of a chart as `box` shows it. */
+  function finish(svg, footer) {
     addTitle(svg);
     addFooter(svg, footer);
     // a picture with marks to press inside is a group, not an image (an image's insides are hidden from readers)
@@ -501,13 +514,50 @@ CS.charts = (() => {
       }
       target.setAttribute("aria-label", [texts.length ? texts[0].textContent : "", tip ? tip.textContent : ""].filter(Boolean).join(" — "));
     }
+    return svg;
+  }
+
+  /* A chart in a box with SVG and PNG downloads; `footer`: the text of its footer (see CS.footer). The chart is
+     drawn as wide as its box, and again when the box's width changes (a window resized, a phone turned); a box
+     narrower than MIN_WIDTH, or than its legend needs, shrinks the picture to fit rather than letting it overflow. */
+  function box(container, svg, filename, footer) {
+    CS.clear(container);
+    const shown = { svg: finish(svg, footer), width: Number(svg.getAttribute("width")) };
     const bar = CS.el("div", { class: "toolbar" },
-      CS.el("button", { type: "button", class: "secondary tiny", "data-download": "svg", onclick: () => CS.download(filename + ".svg", serialize(svg), "image/svg+xml") }, "SVG"),
-      CS.el("button", { type: "button", class: "secondary tiny", "data-download": "png", onclick: () => toPng(svg, filename) }, "PNG"));
-    // the box scrolls sideways when the chart is wider than the window (phones): Tab reaches it to scroll it
-    container.append(bar, CS.el("div", { class: "chart", tabindex: "0", role: "region", "aria-label": svg.getAttribute("aria-label") }, svg));
+      CS.el("button", { type: "button", class: "secondary tiny", "data-download": "svg", onclick: () => CS.download(filename + ".svg", serialize(shown.svg), "image/svg+xml") }, "SVG"),
+      CS.el("button", { type: "button", class: "secondary tiny", "data-download": "png", onclick: () => toPng(shown.svg, filename) }, "PNG"));
+    // Tab reaches the box (a region named as its chart)
+    const frame = CS.el("div", { class: "chart", tabindex: "0", role: "region", "aria-label": svg.getAttribute("aria-label") }, shown.svg);
+    container.append(bar, frame);
+    const fill = () => {
+      const room = Math.floor(frame.clientWidth);
+      if (!room || !shown.svg.redraw) return;  // not laid out (hidden), or a picture that cannot be redrawn
+      let width = Math.max(MIN_WIDTH, room);
+      if (Math.abs(width - shown.width) < 2) return;
+      // a legend whose names the width would cut is drawn wider (and the picture shrunk to the box) instead
+      const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => [...t.childNodes]
+        .filter((n) => n.nodeName !== "title").some((n) => n.textContent.includes("…")));
+      let drawn = shown.svg.redraw(width);
+      while (cut(drawn) && width < 1600) { width = Math.round(width * 1.2); drawn = shown.svg.redraw(width); }
+      if (Math.abs(width - shown.width) < 2) return;
+      const again = finish(drawn, footer);
+      again.redraw = shown.svg.redraw;
+      frame.replaceChild(again, shown.svg);
+      shown.svg = again;
+      shown.width = width;
+    };
+    fill();
+    // a change of width redraws it on the next frame (never inside the observer's own call)
+    let pending = false;
+    new ResizeObserver(() => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => { pending = false; if (frame.isConnected) fill(); });
+    }).observe(frame);
     return container;
   }
 
-  return { bars, ranges, heatmap, timeline, bands, lines, trajectory, stack, box, serialize, reds, blues, PALETTE };
+  return { bars: redrawable(bars, 1), ranges: redrawable(ranges, 1), heatmap: redrawable(heatmap, 0),
+    timeline: redrawable(timeline, 1), bands: redrawable(bands, 2), lines: redrawable(lines, 1),
+    trajectory: redrawable(trajectory, 1), stack: redrawable(stack, 1), box, serialize, reds, blues, PALETTE };
 })();
