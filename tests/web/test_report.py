@@ -28,6 +28,12 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     assert "barred for China on 2026-06-30" in charts[0] and "Scenario: DUV lithography tools barred" in charts[0]
     legends = re.findall(r'class="legend"[^>]*>([^<]*)<', html)
     assert "available (DUV lithography tools barred for China)" in legends and not any("…" in x for x in legends)
+    # the page says which date its sections show, and shows exposure by stage over the years before that date too
+    assert "evaluated at 2026-06-30 (every section but" in html and "1 January of each year from 2021" in html
+    (over,) = [c for c in charts if "2021-01-01 to 2026-06-30" in c]
+    assert "S2 · Fabrication" in over and over.count("<polyline") == 6  # per stage, its upper and lower bounds
+    assert "2026-06-30" in over and "Scenario: DUV lithography tools barred" in over
+    assert "+E-OCT2022" in html  # the rules that came into force between two dates
 
 
 def test_report_of_a_bad_scenario_raises(web_store: Store, tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """``chipshift report SCENARIO --out report.html``: a self-contained HTML report of one scenario.
 
 Charts are inline SVG, styles inline, no script and nothing fetched: the file opens offline. It shows
-the scenario's rules, exposure by stage beside the baseline, the inputs whose availability changes,
-and every source the rules in force rest on (with their quotes).
+the scenario's rules, exposure by stage beside the baseline, the same on 1 January of each of the
+``YEARS_BEFORE`` years before its date (a chart and a table), the inputs whose availability changes, and
+every source the rules in force rest on (with their quotes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.html_table import html_table
 from chipshift.web.market import MARKET_POINTER
 
+#: How many years before the report's date its exposure over time begins (1 January of that year).
+YEARS_BEFORE = 5
 STAGES = {"S1": "S1 · Design", "S2": "S2 · Fabrication", "S3": "S3 · Assembly, testing, packaging"}
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",Arial,sans-serif;
@@ -74,20 +77,27 @@ def write_report(store: Store, scenario_path: Path, out_path: Path, target: str 
     base = api.exposure(store, who, at=result["at"], scenario=None)
     changes = api.diff(store, who, at=result["at"], to=result["at"], scenario=None, against=scenario or BASELINE_DOC)
     in_force = api.restrictions_list(store, who, at=result["at"], scenario=scenario)
+    # the years before the date of the report: 1 January of each, under the scenario and the baseline
+    first = date(date.fromisoformat(result["at"]).year - YEARS_BEFORE, 1, 1)
+    over = (api.exposure_over_time(store, who, first, result["at"], "1y", scenario=scenario),
+            api.exposure_over_time(store, who, first, result["at"], "1y", scenario=None))
     html = _render(scenario.name, scenario.description, scenario.digest, scenario_path, document, result, base,
-                   changes, in_force, store)
+                   changes, in_force, store, over)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
     return out_path
 
 
 def _render(name: str, description: str, digest: str, path: Path, document: dict[str, Any], result: dict[str, Any],
-            base: dict[str, Any], changes: dict[str, Any], in_force: dict[str, Any], store: Store) -> str:
+            base: dict[str, Any], changes: dict[str, Any], in_force: dict[str, Any], store: Store,
+            over: tuple[dict[str, Any], dict[str, Any]]) -> str:
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(name)} · chipshift report"
              f"</title><style>{CSS}</style></head><body>",
              f"<h1>{escape(name)}</h1><p>{escape(description)}</p>",
              f"<p class='muted'>Scenario file {escape(path.name)} · digest {escape(digest)} · target "
-             f"{escape(result['destination'])} · evaluated at {escape(result['at'])} · generated "
+             f"{escape(result['destination'])} · evaluated at {escape(result['at'])} (every section but "
+             f"<a href='#over-time'>Exposure by stage over time</a>, which shows 1 January of each year from "
+             f"{escape(over[0]['from'][:4])} and this date) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>"]
     parts.append("<h2>Rules the scenario changes</h2>")
     added = document["add"]
@@ -121,6 +131,7 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append(svg.ranges(stage_rows, ["baseline", name],
                             f"Share of each stage's supply barred for {where} on {on}: the baseline vs {name}",
                             footer=footer))
+    parts.append(_over_time(name, path, result, base, over, where, sources))
     parts.append(f"<h2>Availability that changes ({changes['count']} inputs)</h2>")
     parts.append(f"<p>Rules in force only under the scenario: {escape(', '.join(changes['rules_added']) or 'none')}; "
                  f"only in the baseline: {escape(', '.join(changes['rules_removed']) or 'none')}.</p>")
@@ -153,6 +164,54 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
         parts.append(f"<p class='muted'>{escape(' '.join(attribution))}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, Any],
+               over: tuple[dict[str, Any], dict[str, Any]], where: str, sources: str) -> str:
+    """Exposure by stage (market-size weighted) on 1 January of each year before the report's date and on the
+    date itself, under the scenario (a chart) and beside the baseline (a table), with the rules that started or
+    ended between dates."""
+    scenario, baseline = over
+    on = str(result["at"])
+    dates = list(scenario["dates"]) + ([] if on in scenario["dates"] else [on])
+    stages = list(dict.fromkeys(r["stage"] for r in result["by_stage"]))
+
+    def at(report: dict[str, Any], when: str) -> dict[str, dict[str, Any]]:
+        rows = report["by_stage"] if "dates" not in report else [r for r in report["by_stage"] if r["at"] == when]
+        return {r["stage"]: r for r in rows}
+
+    def table_of(report: dict[str, Any], single: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+        return {when: at(report if when in report["dates"] else single, when) for when in dates}
+
+    mine = table_of(scenario, result)
+    theirs = table_of(baseline, base)
+    series = [(STAGES.get(stage, stage), [mine[d].get(stage, {}).get("barred_lower_weighted") for d in dates],
+               [mine[d].get(stage, {}).get("barred_upper_weighted") for d in dates]) for stage in stages]
+    footer = (f"Scenario: {name} ({path.name}) · 1 January of each year from {dates[0][:4]}, and {on} · target "
+              f"{result['destination']}" + (f" · Sources: {sources}" if sources else ""))
+    out = [f"<h2 id='over-time'>Exposure by stage over time</h2><p class='muted'>The same question on 1 January of "
+           f"each year from {escape(dates[0][:4])} and on {escape(on)}: each stage's share of supply barred, "
+           "weighted by its inputs' market sizes, from the lower bound (certain bars only) to the upper bound "
+           "(uncertain and unknown parts counted as barred); the baseline beside it in the table.</p>",
+           svg.bands(dates, series, f"Share of each stage's supply barred for {where} under {name}, {dates[0]} to {on} "
+                 "(market-size weighted)", footer=footer,
+                 positions=[date.fromisoformat(d).toordinal() for d in dates])]
+    rows = [{"at": d, "stage": STAGES.get(stage, stage),
+             **{f"{side}_{bound}": _pct(table[d].get(stage, {}).get(f"barred_{bound}_weighted"))
+                for side, table in (("scenario", mine), ("baseline", theirs)) for bound in ("lower", "upper")}}
+            for d in dates for stage in stages]
+    out.append(html_table([("at", "Date"), ("stage", "Stage"), ("scenario_lower", "Scenario lower"),
+                           ("scenario_upper", "Scenario upper"), ("baseline_lower", "Baseline lower"),
+                           ("baseline_upper", "Baseline upper")], rows,
+                          {"scenario_lower", "scenario_upper", "baseline_lower", "baseline_upper"}))
+    changed = [c for c in scenario["rule_changes"][1:] if c["rules_started"] or c["rules_ended"]]
+    if changed:
+        out.append("<p>Rules reaching the target under the scenario that came into force (+) or ended (−) since the "
+                   "date before: " + "; ".join(
+                       f"{escape(c['at'])}: " + ", ".join([*(f"+{r}" for r in c["rules_started"]),
+                                                           *(f"−{r}" for r in c["rules_ended"])])
+                       for c in changed) + ".</p>")
+    return "\n".join(out)
 
 
 def _sources(in_force: dict[str, Any], store: Store) -> str:

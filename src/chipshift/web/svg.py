@@ -111,6 +111,59 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
     return _frame(width, height, title, out, footer)
 
 
+def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], list[float | None]]], title: str,
+          width: int = 760, height: int = 300, footer: str | None = None,
+          positions: Sequence[float] | None = None) -> str:
+    """Fractions over dates: per series (name, lower bounds, upper bounds; one value per label) a solid line at its
+    upper bound and a dashed one at its lower bound, in one colour; unknown values leave a gap. ``positions``
+    places the labels on the axis (e.g. days), else they are evenly spaced."""
+    left, right, top, bottom = 50, 44, 16, 30
+    at = list(positions) if positions is not None else [float(i) for i in range(len(labels))]
+    legend, legend_rows = _legend([name for name, _, _ in series], left, width - left - right)
+    top += legend_rows * 20 + 14
+    n = len(labels)
+
+    def X(i: int) -> float:
+        return left + (0.5 if n < 2 or at[-1] == at[0] else (at[i] - at[0]) / (at[-1] - at[0])) * (width - left - right)
+
+    def Y(v: float) -> float:
+        return top + (1 - v) * (height - top - bottom)
+
+    out: list[str] = []
+    for k, (x, row, name) in enumerate(legend):
+        out.append(f'<rect x="{x}" y="{8 + row * 20}" width="12" height="12" fill="{PALETTE[k % len(PALETTE)]}"/>'
+                   f'<text class="legend" x="{x + 18}" y="{18 + row * 20}">{escape(name)}</text>')
+    out.append(f'<text x="{width - right}" y="{top - 8}" text-anchor="end" font-size="11" fill="{MUTED}">solid: upper '
+               'bound · dashed: lower bound</text>')
+    for t in (0, 0.25, 0.5, 0.75, 1):
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
+                   f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+                   f'{int(t * 100)}%</text>')
+    room, shown = max([len(x) for x in labels] or [4]) * 7 + 8, -1e9  # a label's width: none overlaps another
+    for i, label in enumerate(labels):
+        if i == n - 1 or (X(i) - shown >= room and X(n - 1) - X(i) >= room):
+            shown = X(i)
+            out.append(f'<text x="{X(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" fill="{MUTED}">'
+                       f'{escape(label)}</text>')
+    for k, (name, lower, upper) in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        for values, dash in ((upper, ""), (lower, ' stroke-dasharray="5 3"')):
+            run: list[str] = []
+            for i, v in enumerate([*values, None]):
+                if v is not None:
+                    run.append(f"{X(i):.1f},{Y(v):.1f}")
+                    continue
+                if len(run) > 1:  # a point alone is drawn by its mark below
+                    out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{color}" '
+                               f'stroke-width="2"{dash}/>')
+                run = []
+        for i, (lo, hi) in enumerate(zip(lower, upper, strict=True)):
+            if hi is not None:
+                out.append(f'<circle cx="{X(i):.1f}" cy="{Y(hi):.1f}" r="2.5" fill="{color}"><title>{escape(name)}, '
+                           f'{escape(labels[i])}: {_pct(lo, 1)}–{_pct(hi, 1)}</title></circle>')
+    return _frame(width, height, title, out, footer)
+
+
 def _red(t: float | None) -> str:
     if t is None:
         return "#eceff2"
