@@ -479,22 +479,41 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
 @app.command("localization")
 def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or name).")],
                  input_name: Annotated[str | None, typer.Option("--input", help="One input.")] = None,
+                 start: FromOption = None, end: ToOption = None, every: EveryOption = "1y",
                  chart: Annotated[Path | None, typer.Option(
-                     "--chart", help="Also draw the share over time (the history table: each period of the "
-                                     "bundled products' world share tables) to this file stem (PNG and SVG).",
+                     "--chart", help="Also draw the share over time to this file stem (PNG and SVG): with "
+                                     "--from/--to the series, else the history table (each period of the bundled "
+                                     "products' world share tables).",
                      dir_okay=False)] = None,
                  fmt: FormatOption = Format.table,
                  table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Self-sufficiency: share of each input supplied by providers headquartered in the country; over time, the
-    same share in each period of the bundled products' world share tables (the history table)."""
+    same share in each period of the bundled products' world share tables (the history table); with --from/--to,
+    at every date of the range (the series table: each product's latest table begun by the date)."""
     with _errors_exit():
+        series = _series_range(None, start, end, None)
         report = _with_store(lambda store: _named(store, api.localization(store, country, input_name)))
-        if chart is not None:
-            from chipshift.reports.timeline import localization_chart
+        if series:
+            from chipshift.engine.analyses import localization_at_dates
 
-            _draw(chart, report, localization_chart)
+            assert start is not None and end is not None
+            dates = api.series_dates(start, end, every)
+            # the series first, as asked; then the rest of the answer
+            report = {"country": report["country"], "from": dates[0].isoformat(), "to": dates[-1].isoformat(),
+                      "every": every,
+                      "dates": [d.isoformat() for d in dates],
+                      "series": localization_at_dates(report["history"], dates),
+                      "series_definition": "at each date, each product's row of the history table whose period "
+                                           "began latest on or before the date (actual figures before forecasts)",
+                      **report}
+        if chart is not None:
+            from chipshift.reports.timeline import localization_chart, localization_series_chart
+
+            _draw(chart, report, localization_series_chart if series else localization_chart)
     report.pop("country_name")
-    print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
+    print_report(report, fmt, "series" if series else "inputs", _out, table=table, out_dir=csv_out, columns={
+        "series": ["at", "input", "name", "period", "localization_lower", "localization_upper", "forecast",
+                   "domestic_providers"],
         "inputs": ["input", "name", "view", "localization_lower", "localization_upper", "localization",
                    "domestic_providers"],
         "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",

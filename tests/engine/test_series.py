@@ -117,3 +117,51 @@ def test_cli_localization_draws_its_history(tmp_path: Path, bundled_store: Store
     assert head[:3] == ["input", "name", "period"] and {"localization_lower", "localization_upper"} <= set(head)
     svg = (tmp_path / "loc.svg").read_text(encoding="utf-8")
     assert "Share of world supply from firms or plants of China" in svg and "Gallium" in svg
+
+
+def test_localization_at_dates_takes_the_latest_table_begun_actual_before_forecast() -> None:
+    from chipshift.engine.analyses import localization_at_dates
+
+    def row(period: str, lower: float, forecast: bool = False) -> dict[str, object]:
+        return {"input": "x", "name": "X", "period": period, "localization_lower": lower,
+                "localization_upper": lower, "domestic_providers": [], "forecast": forecast}
+
+    history = [row("2020", 0.1), row("2022Q3", 0.2), row("2023", 0.3), row("2024", 0.9, forecast=True)]
+    dates = [date(2019, 6, 1), date(2022, 7, 1), date(2023, 6, 1), date(2024, 6, 1)]
+    got = {r["at"]: (r["period"], r["localization_lower"]) for r in localization_at_dates(history, dates)}
+    assert "2019-06-01" not in got  # no table had begun
+    assert got["2022-07-01"] == ("2022Q3", 0.2) and got["2023-06-01"] == ("2023", 0.3)
+    assert got["2024-06-01"] == ("2023", 0.3)  # a forecast only where no actual table has begun
+    only_forecast = localization_at_dates([row("2024", 0.9, forecast=True)], [date(2025, 1, 1)])
+    assert [r["period"] for r in only_forecast] == ["2024"]
+
+
+def test_cli_localization_over_a_range_of_dates(tmp_path: Path, bundled_store: Store) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+    from chipshift.domain.period import Period
+
+    runner = CliRunner()
+    base = ["--store", str(bundled_store.path), "localization", "CHN"]
+    result = runner.invoke(app, [*base, "--input", "dram", "--from", "2019-01-01", "--to", "2025-01-01", "--every",
+                                 "6m", "--chart", str(tmp_path / "series"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["dates"][0] == "2019-01-01" and report["dates"][-1] == "2025-01-01" and len(report["dates"]) == 13
+    history = [r for r in report["history"] if not r["forecast"]]
+    for row in report["series"]:
+        when = date.fromisoformat(row["at"])
+        begun = [r for r in history if Period.parse(r["period"]).start <= when]
+        latest = max(begun, key=lambda r: Period.parse(r["period"]).start)
+        assert (row["period"], row["localization_lower"]) == (latest["period"], latest["localization_lower"])
+    assert len({r["period"] for r in report["series"]}) >= 3  # the tables change over the range
+    svg = (tmp_path / "series.svg").read_text(encoding="utf-8")
+    assert "Share of world supply from firms or plants of China, by product, 2019-01-01 to 2025-01-01" in svg
+    csv = runner.invoke(app, [*base, "--from", "2022-01-01", "--to", "2024-01-01", "--format", "csv"])
+    assert csv.stdout.splitlines()[0].startswith("at,input,name,period,localization_lower,localization_upper")
+    for args in (["--from", "2022-01-01"], ["--to", "2022-01-01"], ["--from", "2022-01-01", "--to", "2021-01-01"]):
+        bad = runner.invoke(app, [*base, *args])
+        assert bad.exit_code == 2, bad.output

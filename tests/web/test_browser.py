@@ -20,7 +20,9 @@ from playwright.sync_api import ConsoleMessage, Page, Route, sync_playwright
 from tests.web.conftest import ARTIFACTS, EXAMPLES, TOKEN
 from tests.web.page_checks import DESKTOP, check_page
 
+from chipshift import api
 from chipshift.config import Settings
+from chipshift.engine.analyses import localization_at_dates
 from chipshift.io.store import Store
 from chipshift.web import create_app
 
@@ -235,7 +237,7 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     assert "ai_accelerator where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
 
 
-def test_exposure_heatmap(page: Page, base_url: str) -> None:
+def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     _open(page, f"{base_url}/exposure?target=CHN&at=2025-12-31")
     page.wait_for_selector("#heatmap svg")
     assert page.locator("#heatmap svg g.heat-row").count() > 50
@@ -288,6 +290,19 @@ def test_exposure_heatmap(page: Page, base_url: str) -> None:
     panel.wait_for()
     assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
     page.keyboard.press("Escape")
+    # localization over a chosen range of years: each product's point at 1 January of each year is the one the
+    # command line gives for the same dates (its latest table begun by then)
+    page.fill("#loc-from", "2019")
+    page.fill("#loc-to", "2025")
+    page.click("#loc-show")
+    page.wait_for_selector("#localization-series svg text.chart-title:has-text('each year 2019–2025')")
+    shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
+             if t.startswith("DRAM,")}
+    history = api.localization(web_store, "CHN", "dram")["history"]
+    expected = {f"DRAM, {r['at']} (table {r['period']}): {100 * r['localization_lower']:.1f}%"
+                for r in localization_at_dates(history, api.series_dates("2019-01-01", "2025-01-01", "1y"))}
+    assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected
+    assert page.locator("#localization-series-table table.data").count() == 1
     # exposure by stage over a range of years, with the rules that changed between the dates
     page.fill("#series-from", "2021")
     page.fill("#series-to", "2024")

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chipshift.domain.period import partial_date_last
+from chipshift.domain.period import Period
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
 from chipshift.engine.reach import (
@@ -589,6 +590,30 @@ def localization_history(world: World, history: Mapping[str, Sequence[ShareTable
                                                for r in home],
                         "basis": "country" if table.kind == "country" else "firm headquarters",
                         "share_basis": table.basis, "forecast": table.forecast})
+    return out
+
+
+def localization_at_dates(history: Sequence[Mapping[str, Any]], dates: Sequence[date]) -> list[dict[str, Any]]:
+    """Localization at each date of a series, from its history (``localization_history``): per product, the row
+    of the latest share table whose period began on or before the date (a table of actual figures before any of
+    forecasts, as the current answer does; a forecast only where no actual table has begun), with the date in
+    ``at``; a product none of whose tables has begun by a date has no row for it. The web's Exposure page picks
+    its series' points by the same rule."""
+    by_product: dict[str, list[tuple[date, bool, Mapping[str, Any]]]] = defaultdict(list)
+    for row in history:
+        by_product[str(row["input"])].append((Period.parse(str(row["period"])).start, bool(row["forecast"]), row))
+    out = []
+    for when in dates:
+        for product, rows in by_product.items():
+            begun = [r for r in rows if r[0] <= when]
+            chosen = [r for r in begun if not r[1]] or begun
+            if not chosen:
+                continue
+            _, _, row = max(chosen, key=lambda r: r[0])
+            out.append({"at": when.isoformat(), "input": product, "name": row["name"], "period": row["period"],
+                        "localization_lower": row["localization_lower"],
+                        "localization_upper": row["localization_upper"],
+                        "domestic_providers": row["domestic_providers"], "forecast": row["forecast"]})
     return out
 
 

@@ -1,4 +1,5 @@
-"""Charts of restriction answers over a range of dates: exposure by stage and availability by input."""
+"""Charts of answers over a range of dates: exposure by stage, availability by input and localization by
+product."""
 
 from __future__ import annotations
 
@@ -58,8 +59,10 @@ def _rule_marks(ax: Any, report: Mapping[str, Any]) -> None:
 
 
 def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], key: str, label_key: str,
-                  lower: str, upper: str, title: str, ylabel: str, what: str, stem: Path) -> list[str]:
-    """One line per ``key`` between its ``lower`` and ``upper`` bounds (a band where they differ), in percent."""
+                  lower: str, upper: str, title: str, ylabel: str, what: str, stem: Path,
+                  footer: str | None = None) -> list[str]:
+    """One line per ``key`` between its ``lower`` and ``upper`` bounds (a band where they differ), in percent;
+    ``footer``, when given, replaces the one of a restriction answer (scenario, rule changes, data sources)."""
     order = _by_change(rows, key, lower)
     drawn, left_out = order[:MAX_LINES], order[MAX_LINES:]
     names = {str(r[key]): str(r[label_key]) for r in rows}
@@ -80,7 +83,8 @@ def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], 
             ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.18, lw=0)
         ax.step(x, lo, where="post", color=colour, lw=1.6, label=printable(f"{names[item]} (lower bound)"))
         ax.step(x, hi, where="post", color=colour, lw=1.0, ls="--", label=printable(f"{names[item]} (upper bound)"))
-    _rule_marks(ax, report)
+    if "rule_changes" in report:
+        _rule_marks(ax, report)
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.set_ylabel(ylabel)
@@ -88,7 +92,12 @@ def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], 
     ax.set_title(printable(title), fontsize=10)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     _legend(ax)
-    footnote(fig, ax, _footer(report, what, [names.get(i, i) for i in left_out]))
+    not_drawn = [names.get(i, i) for i in left_out]
+    if footer is None:
+        footnote(fig, ax, _footer(report, what, not_drawn))
+    else:
+        named = ", ".join(not_drawn[:5]) + (f" and {len(not_drawn) - 5} more" if len(not_drawn) > 5 else "")
+        footnote(fig, ax, footer + (f" Not drawn (in the table): {named}." if not_drawn else ""))
     return _save(fig, stem)
 
 
@@ -112,6 +121,22 @@ def availability_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
         "Availability: the share of world supply whose providers no rule in force bars for the destination; "
         f"bounds where shares or a rule's reach are unknown. The {MAX_LINES} inputs whose lower bound moves most "
         "are drawn.", stem)
+
+
+def localization_series_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
+    """The country's share of world supply by product at each date of the report's series (each product's latest
+    share table begun by the date), a step line between its bounds, as PNG and SVG."""
+    rows = [r for r in report["series"] if r["localization_upper"] > 0]
+    return _series_chart(
+        report, rows, "input", "name", "localization_lower", "localization_upper",
+        f"Share of world supply from firms or plants of {report['country_name']}, by product, {report['from']} to "
+        f"{report['to']}", "share of world supply (%)", "", stem,
+        footer=f"Dates {report['from']} to {report['to']}, every {report['every']}: at each, a product's latest "
+               "world share table begun by then (actual figures before forecasts). Lower bound: the providers a "
+               "table names; upper: with what it leaves to others. A share of world supply, not of the country's "
+               f"own market as most published localization estimates are. The {MAX_LINES} products whose lower "
+               "bound moves most are drawn. Sources: the bundled facts' world share tables (each fact with its "
+               "source; `chipshift facts`).")
 
 
 def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:

@@ -132,6 +132,7 @@
         { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
     }
     await localizationHistory(lbox, localReport);
+    await localizationRange(lbox, localReport);
     const lt = el("div");
     lbox.append(el("h3", { text: "By input" }), lt);
     table(lt, { filename: `localization-${localReport.country}`, rows: localReport.inputs, columns: [
@@ -199,6 +200,79 @@
       { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "domestic_providers", label: "Named domestic providers" }, { key: "share_basis", label: "Basis" },
       { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") }] });
+  }
+
+  /* A period's first day, ISO: 2023 -> 2023-01-01, 2023Q2 -> 2023-04-01, 2023H2 -> 2023-07-01, 2023-05 ->
+     2023-05-01, FY2026Q3 -> 2026-07-01 (fiscal periods on their label's calendar, as the server places them), A..B
+     -> A's. */
+  function periodStart(period) {
+    const m = /^(?:FY)?(\d{4})(?:Q([1-4])|H([12])|-(\d{2})(?:-(\d{2}))?)?$/.exec(String(period).split("..")[0].trim());
+    if (!m) return null;
+    const month = m[2] ? 3 * Number(m[2]) - 2 : m[3] ? 6 * Number(m[3]) - 5 : m[4] ? Number(m[4]) : 1;
+    return `${m[1]}-${String(month).padStart(2, "0")}-${m[5] || "01"}`;
+  }
+
+  /* The history row in force at `when` (ISO) for one product's rows: the latest table whose period began on or
+     before it, actual figures before forecasts; the rule of `chipshift localization --from/--to`
+     (analyses.localization_at_dates). */
+  function rowAt(rows, when) {
+    const begun = rows.filter((r) => periodStart(r.period) !== null && periodStart(r.period) <= when);
+    const actual = begun.filter((r) => !r.forecast), pool = actual.length ? actual : begun;
+    return pool.reduce((best, r) => (!best || periodStart(r.period) > periodStart(best.period) ? r : best), null);
+  }
+
+  /* Localization over a chosen range of years: on 1 January of each, every product's share of world supply from
+     the country's firms or plants, as its latest share table begun by then gives it (a line per product, solid at
+     the lower bound, dashed at the upper; each point opens the product's page with its facts and their sources),
+     and the table of the points drawn. */
+  function localizationRange(box, report) {
+    const rows = report.history || [];
+    if (!rows.length) return;
+    const now = new Date().getFullYear();
+    const form = el("form", { id: "loc-series-params", class: "filters" },
+      el("label", {}, "From year ", el("input", { id: "loc-from", type: "number", min: 2000, max: 2100, value: 2016, required: true })),
+      el("label", {}, "To year ", el("input", { id: "loc-to", type: "number", min: 2000, max: 2100, value: now, required: true })),
+      el("button", { type: "submit", id: "loc-show" }, "Show over time"));
+    const chart = el("div", { id: "localization-series" }), t = el("div", { id: "localization-series-table" });
+    box.append(el("h3", { text: "Over a range of years" }), el("p", { class: "muted small",
+      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts): the same rule as chipshift localization --from/--to." }),
+    form, chart, t);
+    const draw = async () => {
+      const from = Number($("#loc-from").value), to = Number($("#loc-to").value);
+      if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
+      const byInput = {};
+      for (const r of rows) (byInput[r.input] = byInput[r.input] || []).push(r);
+      const points = [];
+      for (let y = from; y <= to; y++) {
+        for (const [input, mine] of Object.entries(byInput)) {
+          const r = rowAt(mine, `${y}-01-01`);
+          if (r) points.push({ at: `${y}-01-01`, year: y, ...r, input });
+        }
+      }
+      const moved = (rs) => Math.max(...rs.map((r) => r.localization_lower)) - Math.min(...rs.map((r) => r.localization_lower));
+      const grouped = Object.values(points.reduce((g, p) => { (g[p.input] = g[p.input] || []).push(p); return g; }, {}))
+        .filter((rs) => rs.some((r) => r.localization_upper > 0))
+        .sort((a, b) => moved(b) - moved(a) || a[0].name.localeCompare(b[0].name)).slice(0, 10);
+      const where = await CS.placeName(report.country);
+      if (grouped.length) {
+        CS.charts.box(chart, CS.charts.lines(grouped.map((rs) => ({ name: rs[0].name, points: rs.map((r) => ({ x: r.year, label: `${r.at} (table ${r.period})`,
+          lower: r.localization_lower, upper: r.localization_upper,
+          note: r.domestic_providers.length ? `named: ${r.domestic_providers.join(", ")}` : "none named",
+          onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; } })) })),
+        { title: `Share of world supply from firms or plants of ${where}, by product, on 1 January of each year ${from}–${to}` }),
+        `localization-${report.country}-${from}-${to}`,
+        `1 January of each year ${from}–${to}: a product's latest world share table begun by then · solid: the providers a table names (lower bound); dashed: with what it leaves to others (upper bound) · the ${grouped.length} products whose lower bound moves most · a share of world supply, not of the country's own market · `
+          + "Sources: the bundled facts' world share tables (a point opens the product's page, its facts and their sources)");
+      } else clear(chart).append(el("p", { class: "muted", text: `No share table of ${where}'s products had begun by then.` }));
+      table(t, { filename: `localization-${report.country}-${from}-${to}`, rows: points, onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
+        { key: "at", label: "Date" }, { key: "name", label: "Product" }, { key: "period", label: "Table of" },
+        { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") },
+        { key: "domestic_providers", label: "Named domestic providers" }] });
+    };
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(); });
+    return draw();
   }
 
   async function overTime() {
