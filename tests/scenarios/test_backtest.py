@@ -284,6 +284,8 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
                                                                                       "outcomes.parquet")):
         assert list(outcomes.columns).index("unit") == list(outcomes.columns).index("observed") + 1
         assert set(outcomes["unit"]) == {"index"}  # prices of a linked case are indices
+    scorecard = pd.read_csv(tmp_path / "out" / "scorecard.csv")
+    assert list(scorecard["set"]) == ["all", "held_out"] and scorecard["unit"].str.contains("fractions").all()
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
         "sigma": "elasticity (no unit)", "supply_china": "elasticity (no unit)",

@@ -80,6 +80,11 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100.0 * x:.0f}%"
 
 
+#: The units of a scorecard row's measures (one row per set of outcomes, one column per measure).
+SCORECARD_UNITS = ("episodes, outcomes: counts; direction, size_within_50pct, coverage50, coverage90: fractions of "
+                   "the outcomes (0-1); crps, interval_score90: on log levels (log-odds for percentages)")
+
+
 def outcome_unit(output: str, document: Any) -> str | None:
     """The unit an outcome's levels and changes are in: its output's unit (``pct``, ``index``), the episode's
     ``value_unit`` for money and volumes, the declared words for a seller's own price or quantity."""
@@ -130,9 +135,10 @@ def write_backtest(report: dict[str, Any], out: Path) -> list[str]:
     outcomes.to_parquet(out / "outcomes.parquet", index=False)
     parameters = posterior_table(report)
     parameters.to_csv(out / "posterior.csv", index=False)
-    pd.DataFrame([{"set": "all", **report["scorecard"]},
+    pd.DataFrame([{"set": "all", **report["scorecard"], "unit": SCORECARD_UNITS},
                   {"set": "held_out", **{k: v for k, v in report["scorecard_held_out"].items()
-                                         if k != "written_on_or_after"}}]).to_csv(out / "scorecard.csv", index=False)
+                                         if k != "written_on_or_after"}, "unit": SCORECARD_UNITS}]
+                 ).to_csv(out / "scorecard.csv", index=False)
     (out / "backtest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str),
                                        encoding="utf-8")
     return ["outcomes.csv", "outcomes.parquet", "posterior.csv", "scorecard.csv", "backtest.json",
