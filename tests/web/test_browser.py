@@ -327,6 +327,14 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     cells = page.locator("table.data td.num").all_inner_texts()  # the run's tables follow its summary
     changes = [t for t in cells if t.endswith("pts")]
     assert changes and all(t[0] in "+−0" for t in changes), cells[:20]
+    # a stage's bar opens what it rests on: the rules the scenario adds, the inputs it changes, the baseline's page
+    page.locator("#run-result ~ section svg [role=button]").first.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1 and panel.locator("button.link").count() >= 1
+    assert panel.locator("a[href^='/exposure?target=CHN']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "scenarios")
     page.fill("#save-id", "browser-test")
     page.fill("#token", TOKEN)
@@ -347,6 +355,13 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert shown["request"]["body"]["right"]["ref"] == "example:duv-immersion-china" and "by_input" in shown["answer"]
     # each side dated as asked, said in the charts' titles
     assert "on 2026-06-30" in (page.locator("#results svg").first.get_attribute("aria-label") or "")
+    # a stage's bar (mouse) opens what its two figures rest on, and each side's page where its inputs' sources are
+    page.locator("#results svg").first.locator("[role=button] rect").nth(3).click()
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
+    assert panel.locator("a[href*='scenario=example%3Aduv-immersion-china']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "compare")
 
 

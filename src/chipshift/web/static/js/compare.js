@@ -34,7 +34,17 @@
     const stageChart = el("div"), yearChart = el("div");
     grid.append(CS.section("Exposure by stage", stageChart), CS.section("Exposure by year (all inputs, 31 December)", yearChart));
     box.append(grid);
-    CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), values: [
+    // a stage's bar opens what its two figures rest on: the rules only one side has, the data, and each side on the
+    // Exposure page, where the stage's inputs open their shares' sources
+    const exposureAt = (ref, side) => `/exposure?${new URLSearchParams({ target: r.destination, at: side.at, segment: body.segment || "", scenario: ref })}`;
+    const stageSources = (s) => CS.showSources({
+      heading: `${stageName(s.stage)}: ${frac(s.left_barred_lower)} – ${frac(s.left_barred_upper)} barred under ${L} (${r.left.at}), ${frac(s.right_barred_lower)} – ${frac(s.right_barred_upper)} under ${R} (${r.right.at})`,
+      summary: `Each side's figure is the mean over the stage's inputs of the share of world supply barred, from the inputs' shares and the rules in force on its date. The shares come from: ${(r.data_sources || []).join("; ")}.`,
+      parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
+        { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
+      links: [{ href: exposureAt(left, r.left), text: `${L} on ${r.left.at}: the stage's inputs and their sources on the Exposure page →` },
+        { href: exposureAt(right, r.right), text: `${R} on ${r.right.at}: the same →` }] });
+    CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: s.left_barred_lower, upper: s.left_barred_upper }, { lower: s.right_barred_lower, upper: s.right_barred_upper }] })),
     { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
     CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [

@@ -115,7 +115,18 @@
     const where = await CS.placeName(r.destination), named = r.scenario ? r.scenario.name : "the scenario";
     const chart = el("div");
     box.append(CS.section("Exposure by stage: baseline vs scenario", chart));
-    CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), values: [
+    // a stage's bar opens what its figures rest on: the rules the scenario changes, the inputs whose availability it
+    // changes (each opening its page and shares' sources), the data, and the baseline on the Exposure page
+    const stageSources = (s) => CS.showSources({
+      heading: `${stageName(s.stage)} on ${r.at}: ${CS.frac(s.barred_lower_mean)} – ${CS.frac(s.barred_upper_mean)} barred under ${named}${base[s.stage] ? `, ${CS.frac(base[s.stage].barred_lower_mean)} – ${CS.frac(base[s.stage].barred_upper_mean)} in the baseline` : ""}`,
+      summary: `The mean over the stage's inputs of the share of world supply barred, from the inputs' shares and the rules in force. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
+      parts: [{ label: "Rules the scenario adds (in force)", text: r.diff.rules_added.length ? "" : "none", rules: r.diff.rules_added },
+        { label: "Rules it removes", text: r.diff.rules_removed.length ? "" : "none", rules: r.diff.rules_removed },
+        { label: `Inputs whose availability it changes, in every stage (${r.diff.count}${r.diff.count > 20 ? "; the first 20 below" : ""})`, text: "" },
+        ...r.diff.inputs.slice(0, 20).map((d) => ({ label: d.name, text: `available ${CS.frac(d.before_lower)} – ${CS.frac(d.before_upper)} before, ${CS.frac(d.after_lower)} – ${CS.frac(d.after_upper)} after`,
+          open: () => { location.href = `/explorer?input=${encodeURIComponent(d.input)}`; } }))],
+      links: [{ href: `/exposure?${new URLSearchParams({ target: r.destination, at: r.at, segment: body.segment || "" })}`, text: `The baseline on ${r.at}: the stage's inputs and their sources on the Exposure page →` }] });
+    CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: base[s.stage] ? base[s.stage].barred_lower_mean : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean : null },
       { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: `Share of each stage's supply barred for ${where} on ${r.at}: the baseline vs ${named}` }), "run-stages",
     CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
