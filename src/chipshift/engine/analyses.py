@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chipshift.domain.period import partial_date_last
-from chipshift.domain.period import Period
+from chipshift.domain.period import Period, partial_date_last
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
 from chipshift.engine.reach import (
