@@ -26,6 +26,8 @@ def test_run_gives_bands_calibration_and_sources_and_is_cached(client: TestClien
     assert "do not pin down q_h20" in r["calibration"]["statement"]
     assert r["calibration"]["procedure"].startswith("Bayesian") and r["calibration"]["sampler"]["evaluations"] > 0
     assert r["calibration"]["table"] and r["sensitivity"] and r["parameters"]
+    units = {p["id"]: p["unit"] for p in r["parameters"]}  # each parameter's unit, as parameters.csv gives it
+    assert units["sigma"] == "elasticity (no unit)" and sum(u is not None for u in units.values()) >= len(units) - 1
     assert all(f["publisher"] and f["url"].startswith("http") for f in r["facts"].values())
     assert set(r["sources"]) <= set(r["facts"])
     again = client.post("/api/v1/market/run", json={"case": AI, "draws": 200, "seed": 7})

@@ -455,6 +455,7 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     # each parameter with its value, sourced range and basis; hold sigma at 2.5 and re-run
     sigma = page.locator("#param-editor tr", has=page.locator("input[name=sigma]"))
     assert "1.4" in sigma.inner_text() and "5" in sigma.inner_text() and "parameters.csv:sigma" in sigma.inner_text()
+    assert "elasticity (no unit)" in sigma.inner_text()  # the unit of its value and range
     assert page.locator("#param-editor input[name=sigma]").get_attribute("max") == "5"
     with page.expect_response(lambda r: r.url.endswith("/api/v1/market/run")) as response:
         page.fill("#param-editor input[name=sigma]", "2.5")

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from chipshift.reports import labels
-from chipshift.reports.market import _save, case_document
+from chipshift.reports.market import _save
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.schemas.market_case import LINKED_UNITS
 
@@ -105,7 +105,7 @@ def outcome_table(report: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(report["outcomes"])
     if frame.empty:
         return frame
-    documents = {e["episode"]: case_document(e.get("file")) for e in report["episodes"]}
+    documents = {e["episode"]: labels.case_document(e.get("file")) for e in report["episodes"]}
     columns = list(frame.columns)
     frame["unit"] = [outcome_unit(str(o), documents.get(e)) for o, e in zip(frame["output"], frame["episode"],
                                                                               strict=True)]
@@ -118,7 +118,7 @@ def posterior_table(report: dict[str, Any]) -> pd.DataFrame:
     standard deviation of a log level, of log-odds for a percentage)."""
     rows = []
     for e in report["episodes"]:
-        units = labels.parameter_units(case_document(e.get("file")))
+        units = labels.parameter_units(labels.case_document(e.get("file")))
         for p in e["parameters"]:
             unit = "log scale (log-odds for a percentage)" if p["parameter"] == "model_error" else units.get(
                 p["parameter"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chipshift.schemas.vocabulary import UNITS
@@ -231,3 +232,14 @@ def parameter_units(document: Any) -> dict[str, str]:
         if str(name) in PARAMETER_UNITS and str(name) not in found:
             found[str(name)] = PARAMETER_UNITS[str(name)]
     return found
+
+
+def case_document(file: str | None) -> Any:
+    """The case file a run or an episode was read from, as parsed YAML; None when it is gone or unreadable."""
+    from chipshift.io.tables import load_yaml
+
+    path = Path(file) if file else None
+    if path is None or not path.is_file():
+        return None
+    document, problems = load_yaml(path)
+    return None if problems else document

@@ -285,21 +285,10 @@ def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -
     return frame[[*columns[:place], "unit", *columns[place:]]]
 
 
-def case_document(file: str | None) -> Any:
-    """The case file a run or an episode was read from, as parsed YAML; None when it is gone or unreadable."""
-    from chipshift.io.tables import load_yaml
-
-    path = Path(file) if file else None
-    if path is None or not path.is_file():
-        return None
-    document, problems = load_yaml(path)
-    return None if problems else document
-
-
 def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
     """The run's parameters with the unit of their value, default and range (``labels.parameter_units`` of
     its case file) in a ``unit`` column after ``value``."""
-    units = labels.parameter_units(case_document(report.get("file")))
+    units = labels.parameter_units(labels.case_document(report.get("file")))
     frame = pd.DataFrame(report["parameters"])
     if frame.empty:
         return frame

@@ -10,6 +10,7 @@ from typing import Any
 from chipshift.api import market as market_api
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
+from chipshift.reports import labels
 from chipshift.web.scenarios import Catalog
 
 #: What restriction runs and comparisons say about the market model (it runs on market cases, not on them).
@@ -70,11 +71,15 @@ def cited_facts(report: dict[str, Any]) -> set[str]:
 
 def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
         overrides: dict[str, float] | None = None) -> dict[str, Any]:
-    """``api.market.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case`` and the
-    cited facts' sources; the server's file path is replaced by the file name."""
+    """``api.market.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
+    facts' sources and each parameter's ``unit`` (``labels.parameter_units``); the server's file path is replaced
+    by the file name."""
     path = case_path(catalog, case)
     report = market_api.scenario_run(store, path, draws=draws, seed=seed, overrides=overrides)
-    return {**report, "case": case, "file": path.name, "facts": fact_sources(store, cited_facts(report))}
+    units = labels.parameter_units(labels.case_document(str(path)))
+    parameters = [{**p, "unit": units.get(str(p["id"]))} for p in report["parameters"]]
+    return {**report, "parameters": parameters, "case": case, "file": path.name,
+            "facts": fact_sources(store, cited_facts(report))}
 
 
 def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,

@@ -171,6 +171,7 @@
     table(holder, { filename: `${r.case}-parameters`, rows: r.parameters.map((p) => ({ ...p, treatment: treatment(p), range: `${p.low} – ${p.high}` })),
       columns: [{ key: "id", label: "Parameter" }, { key: "value", label: "Value", num: true, render: (row) => inputs[row.id], csv: (row) => row.value },
         { key: "overridden", label: "Hold", render: (row) => el("label", {}, holds[row.id], " hold"), csv: (row) => (row.overridden ? "yes" : "no") },
+        { key: "unit", label: "Unit" },
         { key: "low", label: "Low", num: true, format: (v) => num(v) }, { key: "high", label: "High", num: true, format: (v) => num(v) },
         { key: "default", label: "Default", num: true, format: (v) => num(v) }, { key: "treatment", label: "Fitted / Monte Carlo / held" }, { key: "basis", label: "Basis" }] });
     form.addEventListener("submit", (ev) => {
