@@ -244,10 +244,10 @@ def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path,
     assert {e["name"] for e in everyone["events"] if e["event"].startswith("listing")} == {CXMT["name"],
                                                                                          TRADER["name"]}
     diff = api.diff(store, "CHN", at="2025-12-31", to="2026-02-01")
-    assert [c["entry"] for c in diff["listings_added"]] == [CXMT["name"]] and diff["listings_removed"] == []
+    assert [c.entry for c in diff.listings_added] == [CXMT["name"]] and diff.listings_removed == ()
     back = api.diff(store, "CXMT", at="2026-06-30", to="2025-12-31")  # backwards in time: the listing undone
-    assert [c["entry"] for c in back["listings_removed"]] == [CXMT["name"]]
-    assert [c["entry"] for c in back["listings_added"]] == [CXMT["name"]]  # the March delisting, undone
+    assert [c.entry for c in back.listings_removed] == [CXMT["name"]]
+    assert [c.entry for c in back.listings_added] == [CXMT["name"]]  # the March delisting, undone
 
 
 def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path, store: Store,

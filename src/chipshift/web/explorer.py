@@ -43,8 +43,8 @@ def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
     page reads one of them); treat as read-only."""
 
     def build() -> dict[str, dict[str, Any]]:
-        rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True)["inputs"]
-        return {r["input"]: {**r, "chokepoint": (r["top_share_pct"] or 0) >= CHOKEPOINT_PCT} for r in rows}
+        rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True).inputs
+        return {r.input: {**r.as_report(), "chokepoint": r.top_share_pct >= CHOKEPOINT_PCT} for r in rows}
 
     return store.cached("web:chokepoint_index", build)
 
