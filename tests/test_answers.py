@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from chipshift import api
 from chipshift.api import answers
 from chipshift.api.answers_docs import QUESTIONS, _models, readme_section, render, render_readme
+from chipshift.config import Settings, store_location
 from chipshift.io.store import Store
 from chipshift.schemas import tables
 from chipshift.schemas import vocabulary as voc
@@ -54,10 +55,15 @@ def test_coded_values_follow_the_vocabulary() -> None:
     assert _literal(answers.Reliability) == allowed(tables.SOURCES, "reliability")
     assert _literal(answers.FactStatus) == set(voc.STATUSES)
     assert _literal(answers.ShareBasis) == set(voc.SHARE_BASES)
+    assert _literal(answers.Segment) == set(voc.SEGMENTS)
+    assert _literal(answers.Severity) == {"error", "warning", "notice"}
 
 
 def test_row_models_follow_the_tables_they_show() -> None:
     assert set(answers.SourceRow.model_fields) == set(tables.SOURCES.column_names)
+    assert set(answers.FactRow.model_fields) >= set(tables.FACTS.column_names)
+    for name in tables.FACTS.column_names:
+        assert answers.FactRow.model_fields[name].description == tables.FACTS.column(name).description, name
     # the source is shown as its row; a note on why a rule changes no figure is for `data validate`
     shown = set(tables.RULES.column_names) - {"origin", "source", "unquantified"}
     assert shown <= set(answers.RuleAnswer.model_fields)
@@ -83,6 +89,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
     got: dict[str, BaseModel] = {
         "restrictions_list": api.restrictions_list(bundled_store, "Huawei", AT),
         "restriction_show": api.restriction_show(bundled_store, "E-OCT2022"),
+        "restrictions_timeline": api.restrictions_timeline(bundled_store, "CHN", "2020-01-01", "2024-12-31"),
         "availability": api.availability(bundled_store, "CHN", at=AT),
         "availability_over_time": api.availability_over_time(bundled_store, "CHN", "2022-01-01", "2024-01-01",
                                                              input_name="dram"),
@@ -93,9 +100,13 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "impairment": api.impairment(bundled_store, "CHN", AT),
         "diff": api.diff(bundled_store, "CHN", "2022-01-01", AT),
         "rules_in_force_at": api.rules_in_force_at(bundled_store, AT),
+        "list_facts": api.list_facts(bundled_store, "Micron", "market_share"),
+        "list_sources": api.list_sources(bundled_store, "Micron"),
+        "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
+        "overview": api.overview(bundled_store),
     }
-    assert set(got) == {name for name, _ in QUESTIONS}
-    for name, model in QUESTIONS:
+    assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts"}  # writes: tests/web/test_api_facts.py
+    for name, model in ((name, model) for name, model in QUESTIONS if name in got):
         answer = got[name]
         assert type(answer) is model, name
         assert isinstance(answer, answers.Answer)

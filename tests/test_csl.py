@@ -147,7 +147,7 @@ def test_reviews_override_the_matcher_and_a_list_alone_needs_no_cset(csl_store: 
     assert entry not in {x["name"] for x in api.show_firm(csl_store, "umc")["listings"]}  # a reviewer said no
     # a screening list is not a dataset of inputs: the bundle's CSET references stay unchecked without CSET
     report = api.validate_data(Settings(store_path=store_location(csl_store.path)), csl_store)
-    assert report["errors"] == 0
+    assert report.errors == 0
 
 
 def test_a_listing_reaches_the_firms_its_notice_lists(csl_store: Store) -> None:
@@ -290,7 +290,7 @@ def test_bad_dates_of_the_timeline_exit_with_a_message(tmp_path: Path, store: St
 def test_the_documented_match_counts_are_the_overviews(csl_store: Store) -> None:
     """docs/parties.md gives the matcher's counts on the snapshot with the bundled firms (and with CSET's, which
     this store lacks): `data overview` must print the same."""
-    counts = api.overview(csl_store)["screening_list"]
+    counts = api.overview(csl_store).as_report()["screening_list"]
     assert counts["entries"] == 25921 and counts["changes_recorded"] == 0
     documented = " ".join((Path(__file__).resolve().parents[1] / "docs" / "parties.md").read_text().split())
     assert (f"without CSET, {counts['matches_by_name']} over {counts['firms_matched_by_name']} by name and "

@@ -21,7 +21,7 @@ CSL = REPO.parent / "shared" / "data" / "csl" / "consolidated.json"
 
 def _facts(store: Store, entity: str | None = None, metric: str | None = None,
            product: str | None = None) -> list[dict[str, Any]]:
-    return list(api.list_facts(store, entity, metric, product)["facts"])
+    return [f.as_report() for f in api.list_facts(store, entity, metric, product).facts]
 
 
 def _values(facts: list[dict[str, Any]], **where: Any) -> set[float]:

@@ -136,7 +136,7 @@ def data_validate(fmt: FormatOption = Format.table,
 
         store = open_at(_state.settings.store_path)
         try:
-            report = api.validate_data(_state.settings, store)
+            report = api.validate_data(_state.settings, store).as_report()
         finally:
             store.close()
     keep = {Shown.errors: ("error",), Shown.warnings: ("error", "warning"), Shown.all: ("error", "warning", "notice")}
@@ -170,7 +170,7 @@ def data_overview(fmt: FormatOption = Format.table,
                   table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Counts of sources, firms, inputs, facts and rules, and the dates they cover."""
     with _errors_exit():
-        report = _with_store(api.overview)
+        report = _with_store(lambda store: api.overview(store).as_report())
     print_report(report, fmt, "datasets", _out, table=table, out_dir=csv_out)
 
 
@@ -297,7 +297,7 @@ def sources(for_: Annotated[str | None, typer.Option("--for", help="A fact, rule
             table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Sources, with how many facts and rules rest on each."""
     with _errors_exit():
-        report = _with_store(lambda store: api.list_sources(store, for_))
+        report = _with_store(lambda store: api.list_sources(store, for_).as_report())
     print_report(report, fmt, "sources", _out, table=table, out_dir=csv_out, columns={
         "sources": ["id", "publisher", "original_publisher", "published", "reliability", "used_by", "title"],
         "facts": ["fact", "source", "metric", "period", "value", "unit", "quote"]})
@@ -311,7 +311,7 @@ def facts(entity: Annotated[str | None, typer.Option(help="Firm, country or inpu
           table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Every value stated for an entity and metric, side by side, with source and status."""
     with _errors_exit():
-        report = _with_store(lambda store: api.list_facts(store, entity, metric, product))
+        report = _with_store(lambda store: api.list_facts(store, entity, metric, product).as_report())
     print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
         "facts": ["entity", "metric", "product", "region", "definition", "period", "value", "unit", "status",
                   "default", "publisher", "published"]})

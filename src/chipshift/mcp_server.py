@@ -172,7 +172,7 @@ class Tools:
 
     # -- the data ----------------------------------------------------------------------------------------------------
 
-    def overview(self) -> Answer:
+    def overview(self) -> Annotated[CallToolResult, answers.OverviewAnswer]:
         """What the store holds: counts of sources, firms, inputs, facts and rules, the imported datasets (CSET,
         BACI, the screening list) with their licences, and the dates the data covers."""
         return call(lambda: api.overview(self.store))
@@ -184,7 +184,7 @@ class Tools:
         better one exists, groups of one quantity without a default, and stale series."""
         return call(lambda: api.review(self.store, older_than_years))
 
-    def data_validate(self) -> Answer:
+    def data_validate(self) -> Annotated[CallToolResult, answers.ValidationAnswer]:
         """Check every bundled data file and cross-reference: counts per table, and each problem (severity,
         check, file, line, field, message); ok is false when there are errors."""
         return call(lambda: api.validate_data(self.settings, self.store))
@@ -218,7 +218,8 @@ class Tools:
               metric: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
                   description="Metric code, e.g. revenue, market_share.")] = None,
               product: Annotated[str | None, StringConstraints(min_length=1, max_length=200), Field(
-                  description="Product the figure is about, e.g. DRAM.")] = None) -> Answer:
+                  description="Product the figure is about, e.g. DRAM.")] = None
+              ) -> Annotated[CallToolResult, answers.FactsAnswer]:
         """Every value stated for an entity and metric, side by side (trackers disagree): value, unit, period,
         status (reported, estimate, forecast, claim), whether it is the default, and its source (publisher, date,
         URL, verbatim quote)."""
@@ -227,7 +228,7 @@ class Tools:
 
     def sources(self, about: Annotated[str | None, StringConstraints(min_length=1, max_length=200), Field(
                     description="A fact, rule, source, firm, input or country: only its sources (and the facts "
-                                "resting on them).")] = None) -> Answer:
+                                "resting on them).")] = None) -> Annotated[CallToolResult, answers.SourcesAnswer]:
         """The sources (publisher, title, URL, date, reliability) with how many facts and rules rest on each;
         or the sources behind one fact, rule, firm, input or country."""
         return call(lambda: api.list_sources(self.store, about),
@@ -255,10 +256,10 @@ class Tools:
                                                                         "and the listings of its firms.")] = None,
                               start: Annotated[date | None, Field(description="First date, YYYY-MM-DD.")] = None,
                               end: Annotated[date | None, Field(description="Last date, YYYY-MM-DD.")] = None
-                              ) -> Answer:
+                              ) -> Annotated[CallToolResult, answers.TimelineAnswer]:
         """Restriction rules announced, in force and ended, and screening-list entries added and removed (recorded
         by each re-import of the list), by date."""
-        return call(lambda: api.restrictions_timeline(self.store, target, start, end).as_report(),
+        return call(lambda: api.restrictions_timeline(self.store, target, start, end),
                     {"country or firm": "target", "*": "start"})
 
     def availability(self, target: Target = "CHN", input: InputName = None, at: At = None,
@@ -526,7 +527,7 @@ class Tools:
                                    Field(min_length=1, max_length=500, description=(
                                        "The facts: id, entity, metric, product, region, segment, basis, definition, "
                                        "period, value, unit, status, quote, default, note."))],
-                  write_token: Token) -> Answer:
+                  write_token: Token) -> Annotated[CallToolResult, answers.AddFactsAnswer]:
         """Add facts resting on one source to the knowledge base, checked as the bundled data is and stored with
         ids prefixed 'user-' (needs the write token)."""
         self._authorise(write_token)

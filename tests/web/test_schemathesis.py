@@ -70,7 +70,8 @@ TYPED = {"/api/v1/rules/{rule_id}": "RuleAnswer", "/api/v1/restrictions": "Restr
          "/api/v1/availability": "AvailabilityAnswer", "/api/v1/availability/series": "AvailabilitySeriesAnswer",
          "/api/v1/exposure": "ExposureAnswer", "/api/v1/exposure/series": "ExposureSeriesAnswer",
          "/api/v1/chokepoints": "ChokepointsAnswer", "/api/v1/localization": "LocalizationAnswer",
-         "/api/v1/impairment": "ImpairmentAnswer", "/api/v1/diff": "DiffAnswer"}
+         "/api/v1/impairment": "ImpairmentAnswer", "/api/v1/diff": "DiffAnswer",
+         "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer"}
 
 
 def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]) -> None:
@@ -78,7 +79,10 @@ def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]
     for path, model in TYPED.items():
         declared = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert declared == {"$ref": f"#/components/schemas/{model}"}, path
+    posted = spec["paths"]["/api/v1/facts"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert posted == {"$ref": "#/components/schemas/AddFactsAnswer"}
     schemas = spec["components"]["schemas"]
+    assert "data_center" in str(schemas["FactRow"]["properties"]["segment"])
     kind = schemas["RuleInForce"]["properties"]["kind"]
     assert "entity_listing" in kind["enum"], kind
     assert "presumption_of_denial" in str(schemas["RuleInForce"]["properties"]["policy"])

@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # the answer models load with the first answer: starting a co
         RestrictionsAnswer,
         RuleAnswer,
         RulesInForceAt,
+        TimelineAnswer,
+        TimelineEvent,
     )
 
 _log = logging.getLogger(__name__)
@@ -552,41 +554,13 @@ def _label(loaded: Loaded) -> str:
     return loaded.scenario.name if loaded.scenario else "baseline"
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One dated event: a rule announced, in force or ended, or a screening-list entry added or removed."""
-
-    date: str  # ISO, partial where the source gives only a month or year
-    event: str  # 'rule announced', 'rule in force', 'rule ended', 'listing added', 'listing removed'
-    id: str  # the rule's id, or the entry's list (EL, SDN ...)
-    name: str  # the rule's name, or the entry's name as listed
-    kind: str | None  # the rule's kind (None for a listing)
-    policy: str | None  # the rule's policy, or the entry's licence policy
-    firms: tuple[str, ...]  # the firms a listing's entry matches (empty for a rule)
-    note: str | None  # a listing's Federal Register notice and the snapshots compared
-
-
-@dataclass(frozen=True)
-class TimelineAnswer:
-    """Rules and screening-list changes by date."""
-
-    target: str | None
-    start: str | None
-    end: str | None
-    list_changes_recorded: int  # listing changes recorded by re-imports of the list, before any filter
-    events: tuple[TimelineEvent, ...]
-    definition: str = (
-        "rules: each rule's announcement, entry into force (effective, else announced) and end; listings: the "
-        "screening-list entries a re-import found added or removed since the earlier snapshot, dated by the newer "
-        "snapshot's publication date (`import csl --published`; else the day of the re-import), with the known "
-        "firms each entry matches. With a target, the rules that name it (or a region it belongs to) and the "
-        "entries matched to it (a firm) or to firms headquartered in it (a country)")
-
-    def as_report(self) -> Report:
-        return {"target": self.target, "from": self.start, "to": self.end, "definition": self.definition,
-                "list_changes_recorded": self.list_changes_recorded, "count": len(self.events),
-                "events": [{"date": e.date, "event": e.event, "id": e.id, "name": e.name, "kind": e.kind,
-                            "policy": e.policy, "firms": list(e.firms), "note": e.note} for e in self.events]}
+#: What the timeline's events are.
+TIMELINE_DEFINITION = (
+    "rules: each rule's announcement, entry into force (effective, else announced) and end; listings: the "
+    "screening-list entries a re-import found added or removed since the earlier snapshot, dated by the newer "
+    "snapshot's publication date (`import csl --published`; else the day of the re-import), with the known "
+    "firms each entry matches. With a target, the rules that name it (or a region it belongs to) and the "
+    "entries matched to it (a firm) or to firms headquartered in it (a country)")
 
 
 def target_scope(store: Store, target: str) -> tuple[set[str], set[str]]:
@@ -617,6 +591,8 @@ def restrictions_timeline(store: Store, target: str | None = None, start: str | 
     first, last = _day(start, "--from"), _day(end, "--to")
     if first and last and first > last:
         raise ChipshiftError("--from: must not be after --to")
+    from chipshift.api.answers import TimelineAnswer, TimelineEvent
+
     named, firms = target_scope(store, target) if target else (None, None)
     events: list[TimelineEvent] = []
     for r in store.rows("rules", order_by="id"):
@@ -632,16 +608,20 @@ def restrictions_timeline(store: Store, target: str | None = None, start: str | 
         else:
             dated = [("rule in force", effective)] if effective else []
         dated += [("rule ended", r["ended"])] if r["ended"] else []
-        events += [TimelineEvent(str(day), what, r["id"], r["name"], r["kind"], r["policy"], (), None)
+        events += [TimelineEvent.model_validate({"date": str(day), "event": what, "id": r["id"], "name": r["name"],
+                                                 "kind": r["kind"], "policy": r["policy"], "firms": (), "note": None})
                    for what, day in dated]
     changes = listing_changes(store, first, last, firms)
     for c in changes:
         compared = f"snapshot of {c['date']} against {c['previous'] or 'the earlier import'}"
         notice = f"{c['federal_register_notice']}; " if c["federal_register_notice"] else ""
-        events.append(TimelineEvent(c["date"], f"listing {c['change']}", c["list"], c["entry"], None,
-                                    c["license_policy"], tuple(c["firms"]), notice + compared))
+        events.append(TimelineEvent.model_validate({
+            "date": c["date"], "event": f"listing {c['change']}", "id": c["list"], "name": c["entry"], "kind": None,
+            "policy": c["license_policy"], "firms": c["firms"], "note": notice + compared}))
     kept = [e for e in events if (first is None or parse_partial_date(e.date) >= first)
             and (last is None or parse_partial_date(e.date) <= last)]
     kept.sort(key=lambda e: (parse_partial_date(e.date), e.date, e.event.startswith("listing"), e.id, e.name))
-    return TimelineAnswer(target, first.isoformat() if first else None, last.isoformat() if last else None,
-                          store.count("party_changes"), tuple(kept))
+    return TimelineAnswer.model_validate({
+        "target": target, "from": first.isoformat() if first else None, "to": last.isoformat() if last else None,
+        "definition": TIMELINE_DEFINITION, "list_changes_recorded": store.count("party_changes"), "count": len(kept),
+        "events": kept})
