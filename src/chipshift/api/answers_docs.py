@@ -107,7 +107,7 @@ def render() -> str:
     out = [
         "# Answers reference",
         "",
-        "Generated from `src/chipshift/api/answers.py` by `python -m chipshift.api.answers_docs`; a test fails when",
+        "Generated from `src/chipshift/api/answers/` by `python -m chipshift.api.answers_docs`; a test fails when",
         "it drifts. Each question of `chipshift.api` below returns a frozen answer model; its JSON (`as_report()`) is",
         "what the REST API sends (`/openapi.json` declares the same schemas), what the MCP tools return as structured",
         "content (their output schema), and what `--format json` prints. Keys marked *optional* appear only where",
