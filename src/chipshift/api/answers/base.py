@@ -66,7 +66,7 @@ class DestinationContext(Answer):
 
     destination: str | None = Field(description="the destination asked about: a country id, 'firm/COUNTRY' for a "
                                                 "firm, with '[segment]' when a segment is named")
-    at: date | None = Field(description="the date the rules are read at")
+    at: date | None = Field(description="the date the rules are read at (null for a series: see from, to, dates)")
     scenario: ScenarioRef | None = Field(description="the scenario, or null for the bundled rules (baseline)")
     data_sources: tuple[str, ...] = Field(description="who the shares and market sizes come from: each imported "
                                                       "dataset's credit line, and the bundled data")

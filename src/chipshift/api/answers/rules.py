@@ -36,8 +36,8 @@ class RuleInForce(Answer):
                                                   "as asked, 'partial' when only some of its buyers or end uses")
     reach_note: str | None = Field(None, description="with a target: for a partial reach, what it takes to apply "
                                                      "the rule")
-    relaxed_by: tuple[str, ...] | None = Field(None, description="with a target: the relaxations in force that lift "
-                                                                 "it here in part of what it reaches")
+    relaxed_by: tuple[str, ...] | None = Field(None, description="with a target: the relaxations in force that relax "
+                                                                 "it for the whole destination")
     relaxed_in_part_by: tuple[str, ...] | None = Field(None, description="with a target: the relaxations in force "
                                                                          "that may lift it for part of the "
                                                                          "destination only")
