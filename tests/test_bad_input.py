@@ -501,8 +501,8 @@ def test_thresholds_are_percent_and_checked(mini_store: Store, store_at: StoreAt
     from chipshift.errors import ChipshiftError
 
     report = api.impairment(mini_store, "CHN", at="2025-01-01")
-    assert report["threshold_pct"] == 50.0
-    assert api.chokepoints(mini_store)["threshold_pct"] == 80.0
+    assert report.threshold_pct == 50.0
+    assert api.chokepoints(mini_store).threshold_pct == 80.0
     calls: list[Callable[[], object]] = [
                  lambda: api.impairment(mini_store, "CHN", threshold_pct=150),
                  lambda: api.chokepoints(mini_store, threshold_pct=-1),

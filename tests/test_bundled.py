@@ -34,16 +34,16 @@ def test_validates_without_errors() -> None:
 
 def test_validates_with_cset_references(bundled_store: Store) -> None:
     report = api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store)
-    assert report["errors"] == 0
-    assert not [p for p in report["problems"] if "import the CSET dataset" in p["message"]]
+    assert report.errors == 0
+    assert not [p for p in report.problems if "import the CSET dataset" in p.message]
 
 
 def test_every_rule_changes_a_figure_or_says_why(bundled_store: Store) -> None:
     """Over the bundled data with CSET, each rule either changes some availability figure for the buyers it
     targets or carries the reason it cannot ('unquantified'), and no reason is left on a rule that does."""
     report = api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store)
-    about_reach = [p for p in report["problems"] if p["field"] == "unquantified"]
-    assert [p["message"] for p in about_reach if p["severity"] != "notice"] == []
+    about_reach = [p for p in report.problems if p.field == "unquantified"]
+    assert [p.message for p in about_reach if p.severity != "notice"] == []
     reasons = {r["id"] for r in load_bundle()["rules"].rows if r["unquantified"]}
     assert len(about_reach) == len(reasons) > 0
 

@@ -147,7 +147,7 @@ def test_reviews_override_the_matcher_and_a_list_alone_needs_no_cset(csl_store: 
     assert entry not in {x["name"] for x in api.show_firm(csl_store, "umc")["listings"]}  # a reviewer said no
     # a screening list is not a dataset of inputs: the bundle's CSET references stay unchecked without CSET
     report = api.validate_data(Settings(store_path=store_location(csl_store.path)), csl_store)
-    assert report["errors"] == 0
+    assert report.errors == 0
 
 
 def test_a_listing_reaches_the_firms_its_notice_lists(csl_store: Store) -> None:
@@ -244,10 +244,10 @@ def test_reimports_record_what_changed_for_the_timeline_and_diff(tmp_path: Path,
     assert {e["name"] for e in everyone["events"] if e["event"].startswith("listing")} == {CXMT["name"],
                                                                                          TRADER["name"]}
     diff = api.diff(store, "CHN", at="2025-12-31", to="2026-02-01")
-    assert [c["entry"] for c in diff["listings_added"]] == [CXMT["name"]] and diff["listings_removed"] == []
+    assert [c.entry for c in diff.listings_added] == [CXMT["name"]] and diff.listings_removed == ()
     back = api.diff(store, "CXMT", at="2026-06-30", to="2025-12-31")  # backwards in time: the listing undone
-    assert [c["entry"] for c in back["listings_removed"]] == [CXMT["name"]]
-    assert [c["entry"] for c in back["listings_added"]] == [CXMT["name"]]  # the March delisting, undone
+    assert [c.entry for c in back.listings_removed] == [CXMT["name"]]
+    assert [c.entry for c in back.listings_added] == [CXMT["name"]]  # the March delisting, undone
 
 
 def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path, store: Store,
@@ -290,7 +290,7 @@ def test_bad_dates_of_the_timeline_exit_with_a_message(tmp_path: Path, store: St
 def test_the_documented_match_counts_are_the_overviews(csl_store: Store) -> None:
     """docs/parties.md gives the matcher's counts on the snapshot with the bundled firms (and with CSET's, which
     this store lacks): `data overview` must print the same."""
-    counts = api.overview(csl_store)["screening_list"]
+    counts = api.overview(csl_store).as_report()["screening_list"]
     assert counts["entries"] == 25921 and counts["changes_recorded"] == 0
     documented = " ".join((Path(__file__).resolve().parents[1] / "docs" / "parties.md").read_text().split())
     assert (f"without CSET, {counts['matches_by_name']} over {counts['firms_matched_by_name']} by name and "

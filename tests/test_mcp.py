@@ -112,6 +112,33 @@ def test_read_only_by_default_with_typed_input_schemas(settings: Settings, store
     assert tools["trade"].input_schema["properties"]["hs"]["pattern"]
 
 
+def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings, store: Store) -> None:
+    from chipshift.api import answers
+
+    listed = session(settings, store, None, lambda client: client.list_tools())
+    tools = {t.name: t for t in listed.tools}
+    typed: dict[str, type[answers.Answer]] = {"restrictions_list": answers.RestrictionsAnswer,
+                                              "restriction_show": answers.RuleAnswer,
+                                              "restrictions_timeline": answers.TimelineAnswer,
+                                              "availability": answers.AvailabilityAnswer,
+                                              "exposure": answers.ExposureAnswer,
+                                              "exposure_over_time": answers.ExposureSeriesAnswer,
+                                              "chokepoints": answers.ChokepointsAnswer,
+                                              "localization": answers.LocalizationAnswer,
+                                              "impairment": answers.ImpairmentAnswer, "diff": answers.DiffAnswer,
+                                              "overview": answers.OverviewAnswer,
+                                              "data_validate": answers.ValidationAnswer,
+                                              "facts": answers.FactsAnswer, "sources": answers.SourcesAnswer}
+    for name, model in typed.items():
+        schema = tools[name].output_schema
+        assert schema is not None and schema["title"] == model.__name__, name
+        assert set(schema["properties"]) == {f.alias or k for k, f in model.model_fields.items()}, name
+    policy = str(tools["restrictions_list"].output_schema)
+    assert "presumption_of_denial" in policy and "entity_listing" in policy
+    untyped = tools["show_firm"].output_schema  # an answer not typed yet: any object
+    assert untyped is not None and untyped.get("additionalProperties") is True and "properties" not in untyped
+
+
 def test_read_tools_answer_what_the_api_answers(settings: Settings, store: Store) -> None:
     wanted: list[tuple[str, dict[str, Any], Callable[[], Any]]] = [
         ("overview", {}, lambda: api.overview(store)),

@@ -21,7 +21,7 @@ CSL = REPO.parent / "shared" / "data" / "csl" / "consolidated.json"
 
 def _facts(store: Store, entity: str | None = None, metric: str | None = None,
            product: str | None = None) -> list[dict[str, Any]]:
-    return list(api.list_facts(store, entity, metric, product)["facts"])
+    return [f.as_report() for f in api.list_facts(store, entity, metric, product).facts]
 
 
 def _values(facts: list[dict[str, Any]], **where: Any) -> set[float]:
@@ -236,10 +236,10 @@ def test_q11_micron_china_revenue_share(bundled_store: Store) -> None:
 
 def test_q12_rules_in_force_against_smic(bundled_store: Store) -> None:
     report = api.restrictions_list(bundled_store, "SMIC", "2025-12-31")
-    rules = {r["id"]: r for r in report["rules"]}
+    rules = {r.id: r for r in report.rules}
     assert {"E-SMIC-2020", "E-OCT2022", "E-DEC2024", "E-NL-SME-2023", "E-JP-SME-2023"} <= set(rules)
-    assert rules["E-SMIC-2020"]["kind"] == "entity_listing" and rules["E-SMIC-2020"]["reach"] == "whole"
-    before = {r["id"] for r in api.restrictions_list(bundled_store, "SMIC", "2020-06-30")["rules"]}
+    assert rules["E-SMIC-2020"].kind == "entity_listing" and rules["E-SMIC-2020"].reach == "whole"
+    before = {r.id for r in api.restrictions_list(bundled_store, "SMIC", "2020-06-30").rules}
     assert "E-SMIC-2020" not in before and "E-OCT2022" not in before
 
 

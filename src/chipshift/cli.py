@@ -136,7 +136,7 @@ def data_validate(fmt: FormatOption = Format.table,
 
         store = open_at(_state.settings.store_path)
         try:
-            report = api.validate_data(_state.settings, store)
+            report = api.validate_data(_state.settings, store).as_report()
         finally:
             store.close()
     keep = {Shown.errors: ("error",), Shown.warnings: ("error", "warning"), Shown.all: ("error", "warning", "notice")}
@@ -170,7 +170,7 @@ def data_overview(fmt: FormatOption = Format.table,
                   table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Counts of sources, firms, inputs, facts and rules, and the dates they cover."""
     with _errors_exit():
-        report = _with_store(api.overview)
+        report = _with_store(lambda store: api.overview(store).as_report())
     print_report(report, fmt, "datasets", _out, table=table, out_dir=csv_out)
 
 
@@ -297,7 +297,7 @@ def sources(for_: Annotated[str | None, typer.Option("--for", help="A fact, rule
             table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Sources, with how many facts and rules rest on each."""
     with _errors_exit():
-        report = _with_store(lambda store: api.list_sources(store, for_))
+        report = _with_store(lambda store: api.list_sources(store, for_).as_report())
     print_report(report, fmt, "sources", _out, table=table, out_dir=csv_out, columns={
         "sources": ["id", "publisher", "original_publisher", "published", "reliability", "used_by", "title"],
         "facts": ["fact", "source", "metric", "period", "value", "unit", "quote"]})
@@ -311,7 +311,7 @@ def facts(entity: Annotated[str | None, typer.Option(help="Firm, country or inpu
           table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Every value stated for an entity and metric, side by side, with source and status."""
     with _errors_exit():
-        report = _with_store(lambda store: api.list_facts(store, entity, metric, product))
+        report = _with_store(lambda store: api.list_facts(store, entity, metric, product).as_report())
     print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
         "facts": ["entity", "metric", "product", "region", "definition", "period", "value", "unit", "status",
                   "default", "publisher", "published"]})
@@ -365,7 +365,7 @@ def restrictions_list(target: Annotated[str | None, typer.Option("--target", hel
                       table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Rules in force at a date, for a target (wholly or in part) or for everyone."""
     with _errors_exit():
-        report = _with_store(lambda store: api.restrictions_list(store, target, at, scenario, segment))
+        report = _with_store(lambda store: api.restrictions_list(store, target, at, scenario, segment).as_report())
     print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
         "rules": ["id", "kind", "imposed_by", "policy", "start", "in_force", "reach", "relaxed_by",
                   "relaxed_in_part_by", "inputs_covered", "name"]})
@@ -377,7 +377,7 @@ def restrictions_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g.
                       table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """One rule: what it says, its source, and the inputs it reaches."""
     with _errors_exit():
-        report = _with_store(lambda store: api.restriction_show(store, rule_id))
+        report = _with_store(lambda store: api.restriction_show(store, rule_id).as_report())
     print_report(report, fmt, "reaches", _out, table=table, out_dir=csv_out)
 
 
@@ -416,7 +416,7 @@ def availability(target: TargetArgument,
         if _series_range(at, start, end, chart):
             assert start is not None and end is not None
             report = _with_store(lambda store: api.availability_over_time(
-                store, target, start, end, every, input_name, scenario, segment, view_name))
+                store, target, start, end, every, input_name, scenario, segment, view_name).as_report())
             from chipshift.reports.timeline import availability_chart
             _draw(chart, report, availability_chart)
             print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
@@ -424,7 +424,7 @@ def availability(target: TargetArgument,
                 "rule_changes": ["at", "rules_started", "rules_ended"]})
             return
         report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
-                                                            view_name))
+                                                            view_name).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]})
 
@@ -440,7 +440,7 @@ def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOpti
         if _series_range(at, start, end, chart):
             assert start is not None and end is not None
             report = _with_store(lambda store: api.exposure_over_time(store, target, start, end, every, scenario,
-                                                                      segment))
+                                                                      segment).as_report())
             from chipshift.reports.timeline import exposure_chart
             _draw(chart, report, exposure_chart)
             print_report(report, fmt, "by_stage", _out, table=table, out_dir=csv_out, columns={
@@ -448,7 +448,7 @@ def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOpti
                              "barred_lower_mean", "barred_upper_mean"],
                 "rule_changes": ["at", "rules_started", "rules_ended"]})
             return
-        report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment))
+        report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment).as_report())
     print_report(report, fmt, "by_input", _out, table=table, out_dir=csv_out, columns={
         "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]})
 
@@ -468,7 +468,7 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
     """Concentration per input: top country and share, HHI, countries needed for 75%, coalition share."""
     with _errors_exit():
         report = _with_store(lambda store: api.chokepoints(store, threshold, coalition.split(","), show_all,
-                                                           over_time))
+                                                           over_time).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "basis", "top_country", "top_share_pct", "hhi", "countries_for_75pct",
                    "coalition_share_pct"],
@@ -492,7 +492,7 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
     at every date of the range (the series table: each product's latest table begun by the date)."""
     with _errors_exit():
         series = _series_range(None, start, end, None)
-        report = _with_store(lambda store: _named(store, api.localization(store, country, input_name)))
+        report = _with_store(lambda store: _named(store, api.localization(store, country, input_name).as_report()))
         if series:
             from chipshift.engine.analyses import localization_at_dates
 
@@ -562,7 +562,7 @@ def impairment(target: TargetArgument, at: AtOption = None, scenario: ScenarioOp
                table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Processes and stages impaired because inputs they need fall below the threshold."""
     with _errors_exit():
-        report = _with_store(lambda store: api.impairment(store, target, at, scenario, threshold))
+        report = _with_store(lambda store: api.impairment(store, target, at, scenario, threshold).as_report())
     print_report(report, fmt, "processes", _out, table=table, out_dir=csv_out, columns={
         "processes": ["process", "name", "stages", "impaired", "via_upstream"]})
 
@@ -578,7 +578,7 @@ def diff(target: TargetArgument, at: AtOption = None,
     """How availability changes between two dates or two scenarios, by input; between two dates, also the
     screening-list entries of the target's firms added and removed (recorded by re-imports of the list)."""
     with _errors_exit():
-        report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment))
+        report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
                    "no_longer_barred"],

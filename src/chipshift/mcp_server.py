@@ -32,6 +32,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, StringConstraints
 
 from chipshift import api
+from chipshift.api import answers
 from chipshift.api import backtest as backtest_api
 from chipshift.api import facts as facts_api
 from chipshift.api import market as market_api
@@ -61,6 +62,8 @@ INSTRUCTIONS = (
 
 #: The answer of every tool: the API's mapping, JSON-encoded as the REST API encodes it.
 Answer = Annotated[CallToolResult, dict[str, Any]]
+#: A tool whose API function returns an answer model is annotated ``Annotated[CallToolResult, Model]``: the
+#: model's JSON schema is the tool's output schema, and its structured content is checked against it.
 
 Target = Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
     description="Destination: a country (ISO3 code or name, e.g. CHN) or a firm (name, alias or id).")]
@@ -169,7 +172,7 @@ class Tools:
 
     # -- the data ----------------------------------------------------------------------------------------------------
 
-    def overview(self) -> Answer:
+    def overview(self) -> Annotated[CallToolResult, answers.OverviewAnswer]:
         """What the store holds: counts of sources, firms, inputs, facts and rules, the imported datasets (CSET,
         BACI, the screening list) with their licences, and the dates the data covers."""
         return call(lambda: api.overview(self.store))
@@ -181,7 +184,7 @@ class Tools:
         better one exists, groups of one quantity without a default, and stale series."""
         return call(lambda: api.review(self.store, older_than_years))
 
-    def data_validate(self) -> Answer:
+    def data_validate(self) -> Annotated[CallToolResult, answers.ValidationAnswer]:
         """Check every bundled data file and cross-reference: counts per table, and each problem (severity,
         check, file, line, field, message); ok is false when there are errors."""
         return call(lambda: api.validate_data(self.settings, self.store))
@@ -215,7 +218,8 @@ class Tools:
               metric: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
                   description="Metric code, e.g. revenue, market_share.")] = None,
               product: Annotated[str | None, StringConstraints(min_length=1, max_length=200), Field(
-                  description="Product the figure is about, e.g. DRAM.")] = None) -> Answer:
+                  description="Product the figure is about, e.g. DRAM.")] = None
+              ) -> Annotated[CallToolResult, answers.FactsAnswer]:
         """Every value stated for an entity and metric, side by side (trackers disagree): value, unit, period,
         status (reported, estimate, forecast, claim), whether it is the default, and its source (publisher, date,
         URL, verbatim quote)."""
@@ -224,7 +228,7 @@ class Tools:
 
     def sources(self, about: Annotated[str | None, StringConstraints(min_length=1, max_length=200), Field(
                     description="A fact, rule, source, firm, input or country: only its sources (and the facts "
-                                "resting on them).")] = None) -> Answer:
+                                "resting on them).")] = None) -> Annotated[CallToolResult, answers.SourcesAnswer]:
         """The sources (publisher, title, URL, date, reliability) with how many facts and rules rest on each;
         or the sources behind one fact, rule, firm, input or country."""
         return call(lambda: api.list_sources(self.store, about),
@@ -235,14 +239,14 @@ class Tools:
     def restrictions_list(self, target: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
                               description="Country or firm the rules reach; default: every rule in force.")] = None,
                           at: At = None, scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,
-                          segment: Segment = None) -> Answer:
+                          segment: Segment = None) -> Annotated[CallToolResult, answers.RestrictionsAnswer]:
         """The restriction rules in force at a date: for a target, each rule's reach (whole or partial, and why),
         the relaxations that lift it and the rules lifted; without a target, every rule in force."""
         return call(lambda: api.restrictions_list(self.store, target, at, self._scenario(scenario, scenario_document),
                                                   segment), TARGET_FIELDS)
 
     def restriction_show(self, rule_id: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
-                             description="Rule id, e.g. E-OCT2022.")]) -> Answer:
+                             description="Rule id, e.g. E-OCT2022.")]) -> Annotated[CallToolResult, answers.RuleAnswer]:
         """One restriction rule: what it says (kind, imposer, policy, dates, products, sellers, targets, gaps), its
         source with a verbatim quote, the rules that relax it, and the inputs it reaches (certainly or maybe)."""
         return call(lambda: api.restriction_show(self.store, rule_id), {"rule": "rule_id"})
@@ -252,17 +256,18 @@ class Tools:
                                                                         "and the listings of its firms.")] = None,
                               start: Annotated[date | None, Field(description="First date, YYYY-MM-DD.")] = None,
                               end: Annotated[date | None, Field(description="Last date, YYYY-MM-DD.")] = None
-                              ) -> Answer:
+                              ) -> Annotated[CallToolResult, answers.TimelineAnswer]:
         """Restriction rules announced, in force and ended, and screening-list entries added and removed (recorded
         by each re-import of the list), by date."""
-        return call(lambda: api.restrictions_timeline(self.store, target, start, end).as_report(),
+        return call(lambda: api.restrictions_timeline(self.store, target, start, end),
                     {"country or firm": "target", "*": "start"})
 
     def availability(self, target: Target = "CHN", input: InputName = None, at: At = None,
                      scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,
                      segment: Segment = None,
                      view: Annotated[Literal["country", "firm"] | None, Field(
-                         description="Country or firm shares (default: country where known).")] = None) -> Answer:
+                         description="Country or firm shares (default: country where known).")] = None
+                     ) -> Annotated[CallToolResult, answers.AvailabilityAnswer]:
         """Share of each input's world supply the target may still buy at a date (under a scenario), with lower
         and upper bounds where shares are unknown, the providers barred or maybe barred and the rules that bar
         them."""
@@ -271,7 +276,8 @@ class Tools:
                     TARGET_FIELDS)
 
     def exposure(self, target: Target = "CHN", at: At = None, scenario: ScenarioRef = None,
-                 scenario_document: ScenarioInline = None, segment: Segment = None) -> Answer:
+                 scenario_document: ScenarioInline = None, segment: Segment = None
+                 ) -> Annotated[CallToolResult, answers.ExposureAnswer]:
         """Share of supply barred for the target at a date (under a scenario), per input and per stage of the
         supply chain (mean and market-size weighted)."""
         return call(lambda: api.exposure(self.store, target, at, self._scenario(scenario, scenario_document),
@@ -283,7 +289,7 @@ class Tools:
                            every: Annotated[str, StringConstraints(pattern=r"^[0-9]+[ymd]$", max_length=6), Field(
                                description="Step: a whole number of years, months or days (1y, 6m, 30d).")] = "1y",
                            scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,
-                           segment: Segment = None) -> Answer:
+                           segment: Segment = None) -> Annotated[CallToolResult, answers.ExposureSeriesAnswer]:
         """Exposure per stage of the supply chain at every date of a range (market-size weighted share of each
         stage's supply barred for the target), with the rules that came into force or ended between dates."""
         return call(lambda: api.exposure_over_time(self.store, target, start, end, every,
@@ -307,7 +313,8 @@ class Tools:
                     show_all: Annotated[bool, Field(description="Every input with country shares, not only those "
                                                                 "above the threshold.")] = False,
                     over_time: Annotated[bool, Field(description="Also the measures for each period of the bundled "
-                                                                 "products' share tables.")] = False) -> Answer:
+                                                                 "products' share tables.")] = False
+                    ) -> Annotated[CallToolResult, answers.ChokepointsAnswer]:
         """Concentration of supply per input: the top country and its share, HHI, how many countries make 75%, and
         a coalition's joint share; the inputs where one country holds at least the threshold."""
         return call(lambda: api.chokepoints(self.store, threshold, coalition, show_all, over_time),
@@ -315,7 +322,7 @@ class Tools:
 
     def localization(self, country: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
                          description="Country (ISO3 code or name).")] = "CHN",
-                     input: InputName = None) -> Answer:
+                     input: InputName = None) -> Annotated[CallToolResult, answers.LocalizationAnswer]:
         """Self-sufficiency of a country: the share of each input supplied by providers headquartered in it (with
         bounds), beside published localization estimates and production by plant location."""
         return call(lambda: api.localization(self.store, country, input), {"country": "country", "input": "input"})
@@ -324,7 +331,8 @@ class Tools:
                    scenario_document: ScenarioInline = None,
                    threshold: Annotated[float, Field(
                        ge=0, le=100, description="Availability (percent, 0-100) below which an input impairs the "
-                                                 "processes it feeds.")] = 50.0) -> Answer:
+                                                 "processes it feeds.")] = 50.0
+                   ) -> Annotated[CallToolResult, answers.ImpairmentAnswer]:
         """Which production processes and stages are impaired for the target (no, possible, certain) because an
         input they need, directly or upstream, falls below the availability threshold."""
         return call(lambda: api.impairment(self.store, target, at, self._scenario(scenario, scenario_document),
@@ -337,11 +345,11 @@ class Tools:
                  description="Second scenario by reference (default: the first, or the baseline).")] = None,
              against_document: Annotated[ScenarioDoc | None, Field(
                  description="Second scenario given inline, instead of `against`.")] = None,
-             segment: Segment = None) -> Answer:
+             segment: Segment = None) -> Annotated[CallToolResult, answers.DiffAnswer]:
         """How availability changes for the target between two dates or two scenarios, by input: rules added
         and removed, inputs newly barred or no longer barred; between two dates, also the screening-list entries
         of the target's firms added and removed."""
-        def run() -> dict[str, Any]:
+        def run() -> answers.DiffAnswer:
             before = self._scenario(scenario, scenario_document)
             given = against is not None or against_document is not None
             after = self._scenario(against, against_document, "against") if given else None
@@ -519,7 +527,7 @@ class Tools:
                                    Field(min_length=1, max_length=500, description=(
                                        "The facts: id, entity, metric, product, region, segment, basis, definition, "
                                        "period, value, unit, status, quote, default, note."))],
-                  write_token: Token) -> Answer:
+                  write_token: Token) -> Annotated[CallToolResult, answers.AddFactsAnswer]:
         """Add facts resting on one source to the knowledge base, checked as the bundled data is and stored with
         ids prefixed 'user-' (needs the write token)."""
         self._authorise(write_token)

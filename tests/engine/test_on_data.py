@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ ETO_80 = {
 
 
 def test_reproduces_eto_chokepoints(bundled_store: Store) -> None:
-    report = api.chokepoints(bundled_store, threshold_pct=80)
+    report = api.chokepoints(bundled_store, threshold_pct=80).as_report()
     # shares summing above 100% are normalised (N84 EDA: 96 of 102); the published figure is the share as given
     found = {r["input"]: (r["top_country"], r["top_share_pct"] * max(r["shares_sum_pct"], 100) / 100)
              for r in report["inputs"]}
@@ -39,7 +40,7 @@ def test_reproduces_eto_chokepoints(bundled_store: Store) -> None:
 
 
 def test_chokepoints_cover_firm_share_products_and_their_history(bundled_store: Store) -> None:
-    report = api.chokepoints(bundled_store, threshold_pct=0, show_all=True, over_time=True)
+    report = api.chokepoints(bundled_store, threshold_pct=0, show_all=True, over_time=True).as_report()
     now = {r["input"]: r for r in report["inputs"]}
     # HBM: SK hynix and Samsung (both Korean) held 79% in 2025Q3 (Counterpoint, by revenue)
     assert (now["hbm"]["top_country"], now["hbm"]["top_share_pct"], now["hbm"]["basis"]) == (
@@ -56,36 +57,36 @@ def test_chokepoints_cover_firm_share_products_and_their_history(bundled_store: 
 
 
 def test_chokepoint_measures(bundled_store: Store) -> None:
-    rows = {r["input"]: r for r in api.chokepoints(bundled_store, show_all=True)["inputs"]}
+    rows = {r.input: r for r in api.chokepoints(bundled_store, show_all=True).inputs}
     euv = rows["N20"]
-    assert (euv["hhi"], euv["countries_for_75pct"], euv["coalition_share_pct"]) == (10000.0, 1, 100.0)
+    assert (euv.hhi, euv.countries_for_75pct, euv.coalition_share_pct) == (10000.0, 1, 100.0)
     etch = rows["N50"]  # conductor etch: USA 82.4, China 9.5, ...
-    assert etch["countries_for_75pct"] == 1 and etch["hhi"] > 82.4**2
+    assert etch.countries_for_75pct == 1 and etch.hhi > 82.4**2
 
 
 def test_localization_states_definition(bundled_store: Store) -> None:
     report = api.localization(bundled_store, "China", "Conductor etching tools")
-    row = report["inputs"][0]
-    assert row["localization"] == pytest.approx(0.095)
-    assert "headquartered" in report["definition"]
-    assert {p["stage"] for p in report["by_production_location"]} == {"S2", "S3"}  # S1 is by headquarters
-    estimates = api.localization(bundled_store, "CHN")["published_estimates"]
-    assert any(e["value"] == 40.0 and e["product"] == "ai_accelerator" for e in estimates)
+    row = report.inputs[0]
+    assert row.localization == pytest.approx(0.095)
+    assert "headquartered" in report.definition
+    assert {p.stage for p in report.by_production_location} == {"S2", "S3"}  # S1 is by headquarters
+    estimates = api.localization(bundled_store, "CHN").published_estimates
+    assert any(e.value == 40.0 and e.product == "ai_accelerator" for e in estimates)
 
 
 def test_china_exposure_2025(bundled_store: Store) -> None:
     report = api.exposure(bundled_store, "CHN", at="2025-12-31")
-    by_input = {r["input"]: r for r in report["by_input"]}
-    assert by_input["N84"]["barred_lower"] == pytest.approx(0.0)  # US EDA rule was lifted in July 2025
-    assert by_input["N45"]["barred_lower"] > 0.9  # electrochemical plating: US-made
-    stages = {s["stage"]: s for s in report["by_stage"]}
-    assert stages["S2"]["barred_lower_weighted"] is not None
-    assert "market size" in report["weighting"]
+    by_input = {r.input: r for r in report.by_input}
+    assert by_input["N84"].barred_lower == pytest.approx(0.0)  # US EDA rule was lifted in July 2025
+    assert (by_input["N45"].barred_lower or 0.0) > 0.9  # electrochemical plating: US-made
+    stages = {s.stage: s for s in report.by_stage}
+    assert stages["S2"].barred_lower_weighted is not None
+    assert "market size" in report.weighting
 
 
 def test_eda_rule_in_force_only_between_may_and_july_2025(bundled_store: Store) -> None:
     def eda(at: str) -> float:
-        return float(api.availability(bundled_store, "CHN", "N84", at=at)["inputs"][0]["available"])
+        return float(api.availability(bundled_store, "CHN", "N84", at=at).inputs[0].available or 0.0)
 
     assert eda("2025-04-30") == pytest.approx(1.0)
     assert eda("2025-06-15") < 0.1
@@ -94,16 +95,16 @@ def test_eda_rule_in_force_only_between_may_and_july_2025(bundled_store: Store) 
 
 def test_rules_in_force_for_china(bundled_store: Store) -> None:
     report = api.restrictions_list(bundled_store, "CHN", at="2025-12-31")
-    rules = {r["id"]: r for r in report["rules"]}
-    assert rules["E-OCT2022"]["reach"] == "whole"
-    assert rules["E-CN-MICRON-2023"]["reach"] == "partial"
+    rules = {r.id: r for r in report.rules}
+    assert rules["E-OCT2022"].reach == "whole"
+    assert rules["E-CN-MICRON-2023"].reach == "partial"
     assert "E-EDA-MAY2025" not in rules  # ended
     assert "E-CN-GAGE-2023" not in rules  # China's export controls do not reach China
 
 
 def test_rules_in_force_name_each_rule_once(bundled_store: Store) -> None:
     """E-H200-DEC2025 and E-H200-JAN2026 relax two rules each: listed once, as every other rule."""
-    ids = [r["id"] for r in api.restrictions_list(bundled_store, "CHN", at="2026-06-30")["rules"]]
+    ids = [r.id for r in api.restrictions_list(bundled_store, "CHN", at="2026-06-30").rules]
     assert {"E-H200-DEC2025", "E-H200-JAN2026"} <= set(ids)
     assert len(ids) == len(set(ids))
 
@@ -112,25 +113,26 @@ def test_micron_ban_scenario(bundled_store: Store) -> None:
     path = EXAMPLES / "china-bans-micron-data-centers.yaml"
     base = api.availability(bundled_store, "CHN", "dram", segment="data_center", view="firm", at="2026-06-30")
     after = api.availability(bundled_store, "CHN", "dram", scenario=path, segment="data_center", view="firm")
-    assert after["at"] == "2026-06-30"
-    before_row, after_row = base["inputs"][0], after["inputs"][0]
-    micron = next(b for b in after_row["barred"] if b["provider"] == "micron")
+    assert after.at == date(2026, 6, 30)
+    before_row, after_row = base.inputs[0], after.inputs[0]
+    micron = next(b for b in after_row.barred or () if b.provider == "micron")
     total = sum(f["share_pct"] for f in api.show_input(bundled_store, "dram")["firms"])  # shares are normalised
-    assert after_row["available"] == pytest.approx(before_row["available"] - micron["share_pct"] / total)
+    assert before_row.available is not None and micron.share_pct is not None
+    assert after_row.available == pytest.approx(before_row.available - micron.share_pct / total)
 
 
 def test_duv_scenario_diff(bundled_store: Store) -> None:
     report = api.diff(bundled_store, "CHN", at="2026-06-30", against=EXAMPLES / "duv-immersion-china.yaml")
-    assert set(report["rules_added"]) == {"X-DUV-NLD", "X-DUV-JPN", "X-DUV-USA"}
-    changed = {r["input"]: r for r in report["inputs"]}
-    assert changed["N22"]["after_upper"] == pytest.approx(0.0)
+    assert set(report.rules_added) == {"X-DUV-NLD", "X-DUV-JPN", "X-DUV-USA"}
+    changed = {r.input: r for r in report.inputs}
+    assert changed["N22"].after_upper == pytest.approx(0.0)
 
 
 def test_impairment_chain(bundled_store: Store) -> None:
     report = api.impairment(bundled_store, "CHN", at="2025-12-31", threshold_pct=50)
-    processes = {p["process"]: p for p in report["processes"]}
-    assert processes["N99"]["impaired"] in ("possible", "certain")  # the finished chip inherits upstream trouble
-    assert report["stages"]
+    processes = {p.process: p for p in report.processes}
+    assert processes["N99"].impaired in ("possible", "certain")  # the finished chip inherits upstream trouble
+    assert report.stages
 
 
 def test_scenario_errors_name_file_and_line(bundled_store: Store, tmp_path: Path) -> None:
@@ -157,7 +159,7 @@ def test_unknown_target(bundled_store: Store) -> None:
 def test_scenario_from_a_mapping(bundled_store: Store) -> None:
     body = {"name": "lift H20", "at": "2025-06-30", "remove": ["E-H20-APR2025"]}
     report = api.restrictions_list(bundled_store, "CHN", scenario=body)
-    assert "E-H20-APR2025" not in {r["id"] for r in report["rules"]}
+    assert "E-H20-APR2025" not in {r.id for r in report.rules}
     with pytest.raises(DataError, match="kind"):
         api.load_scenario(bundled_store, {"name": "x", "add": [{"id": "Z", "name": "z", "imposed_by": "USA",
                                                                  "kind": "embargo", "summary": "s"}]})
@@ -170,8 +172,8 @@ def test_diff_against_an_undated_scenario_uses_the_question_date(bundled_store: 
         "    policy: ban\n    products: [{input: N22}]\n    targets: {countries: [CHN]}\n    effective: '2020-01-01'\n"
         "    summary: a test rule\n")
     report = api.diff(bundled_store, "CHN", at="2025-06-30", against=scenario)
-    assert report["from"]["at"] == report["to"]["at"] == "2025-06-30"
-    assert report["rules_added"] == ["X-TEST"] and report["rules_removed"] == []
+    assert report.from_.at == report.to.at == date(2025, 6, 30)
+    assert report.rules_added == ("X-TEST",) and report.rules_removed == ()
 
 
 def test_the_rules_naming_a_firm_are_its_listings_and_its_owners_listings_while_extended(
@@ -207,10 +209,10 @@ def test_what_listed_owners_hold_reaches_a_firm_only_while_the_affiliates_rule_i
 
 def test_a_relaxation_for_some_buyers_is_named_as_relaxing_their_country_in_part(bundled_store: Store) -> None:
     # the 2026 annual licences relax the VEU removal for Samsung's and SK hynix's China fabs only
-    china = {r["id"]: r for r in api.restrictions_list(bundled_store, "CHN", "2026-06-01")["rules"]}
-    assert china["E-VEU-REVOKE-2025"]["relaxed_by"] == []
-    assert china["E-VEU-REVOKE-2025"]["relaxed_in_part_by"] == ["E-VEU-ANNUAL-2026"]
+    china = {r.id: r for r in api.restrictions_list(bundled_store, "CHN", "2026-06-01").rules}
+    assert china["E-VEU-REVOKE-2025"].relaxed_by == ()
+    assert china["E-VEU-REVOKE-2025"].relaxed_in_part_by == ("E-VEU-ANNUAL-2026",)
     fab = api.restrictions_list(bundled_store, "samsung-china-semiconductor", "2026-06-01")
-    named = {r["id"]: r for r in fab["rules"]}
-    assert named["E-VEU-REVOKE-2025"]["relaxed_by"] == ["E-VEU-ANNUAL-2026"]
-    assert named["E-VEU-REVOKE-2025"]["relaxed_in_part_by"] == []
+    named = {r.id: r for r in fab.rules}
+    assert named["E-VEU-REVOKE-2025"].relaxed_by == ("E-VEU-ANNUAL-2026",)
+    assert named["E-VEU-REVOKE-2025"].relaxed_in_part_by == ()

@@ -51,27 +51,27 @@ def test_series_dates_are_increasing_within_the_range_and_start_at_the_start(
 
 def test_exposure_over_time_agrees_with_each_date_asked_alone(bundled_store: Store) -> None:
     series = api.exposure_over_time(bundled_store, "CHN", "2018-01-01", "2025-01-01", "1y")
-    assert series["dates"] == [f"{y}-01-01" for y in range(2018, 2026)]
-    assert series["destination_name"] == "China"
-    for when in ("2019-01-01", "2023-01-01", "2025-01-01"):
-        alone = {r["stage"]: r for r in api.exposure(bundled_store, "CHN", when)["by_stage"]}
-        rows = [r for r in series["by_stage"] if r["at"] == when]
-        assert {r["stage"] for r in rows} == set(alone)
+    assert series.dates == tuple(date(y, 1, 1) for y in range(2018, 2026))
+    assert series.destination_name == "China"
+    for when in (date(2019, 1, 1), date(2023, 1, 1), date(2025, 1, 1)):
+        alone = {r.stage: r for r in api.exposure(bundled_store, "CHN", when).by_stage}
+        rows = [r for r in series.by_stage if r.at == when]
+        assert {r.stage for r in rows} == set(alone)
         for row in rows:
             for key in ("barred_lower_weighted", "barred_upper_weighted", "barred_lower_mean", "barred_upper_mean"):
-                assert row[key] == alone[row["stage"]][key]
+                assert getattr(row, key) == getattr(alone[row.stage], key)
     # the October 2022 controls came into force between the 2022 and 2023 dates, and reach China
-    changes = {c["at"]: c for c in series["rule_changes"]}
-    assert "E-OCT2022" in changes["2023-01-01"]["rules_started"]
-    assert "E-OCT2022" not in changes["2022-01-01"]["rules_started"]
+    changes = {c.at: c for c in series.rule_changes}
+    assert "E-OCT2022" in changes[date(2023, 1, 1)].rules_started
+    assert "E-OCT2022" not in changes[date(2022, 1, 1)].rules_started
 
 
 def test_availability_over_time_of_euv_tools_falls_when_the_dutch_licences_stop(bundled_store: Store) -> None:
     series = api.availability_over_time(bundled_store, "CHN", "2018-01-01", "2020-01-01", "1y",
                                         input_name="EUV lithography tools")
-    by_date = {r["at"]: r for r in series["inputs"]}
-    assert by_date["2018-01-01"]["available"] == 1.0 and by_date["2018-01-01"]["barred_by"] == []
-    assert by_date["2020-01-01"]["available"] == 0.0 and "E-NL-EUV-2019" in by_date["2020-01-01"]["barred_by"]
+    by_date = {r.at.isoformat(): r for r in series.inputs}
+    assert by_date["2018-01-01"].available == 1.0 and by_date["2018-01-01"].barred_by == ()
+    assert by_date["2020-01-01"].available == 0.0 and "E-NL-EUV-2019" in by_date["2020-01-01"].barred_by
 
 
 def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundled_store: Store) -> None:
@@ -93,16 +93,16 @@ def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundle
 
 
 def test_localization_over_time_follows_the_share_tables(bundled_store: Store) -> None:
-    history = api.localization(bundled_store, "CHN")["history"]
-    gallium = {r["period"]: r for r in history if r["input"] == "gallium"}
-    assert {"2022", "2025"} <= set(gallium) and all(r["localization_lower"] > 0.95 for r in gallium.values())
-    dram = [r for r in history if r["input"] == "dram"]
-    assert [r["period"] for r in dram] == sorted(r["period"] for r in dram) and len(dram) >= 10
+    history = api.localization(bundled_store, "CHN").history
+    gallium = {r.period: r for r in history if r.input == "gallium"}
+    assert {"2022", "2025"} <= set(gallium) and all(r.localization_lower > 0.95 for r in gallium.values())
+    dram = [r for r in history if r.input == "dram"]
+    assert [r.period for r in dram] == sorted(r.period for r in dram) and len(dram) >= 10
     latest = dram[-1]  # CXMT named in the latest table; what the table leaves to others may be Chinese too
-    assert latest["localization_lower"] > 0 and "ChangXin Memory Technologies" in latest["domestic_providers"]
-    assert all(r["localization_lower"] <= r["localization_upper"] <= 1 for r in history)
-    one = api.localization(bundled_store, "CHN", "gallium")["history"]
-    assert one and {r["input"] for r in one} == {"gallium"}
+    assert latest.localization_lower > 0 and "ChangXin Memory Technologies" in latest.domestic_providers
+    assert all(r.localization_lower <= r.localization_upper <= 1 for r in history)
+    one = api.localization(bundled_store, "CHN", "gallium").history
+    assert one and {r.input for r in one} == {"gallium"}
 
 
 def test_cli_localization_draws_its_history(tmp_path: Path, bundled_store: Store) -> None:

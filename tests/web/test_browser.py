@@ -298,7 +298,7 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.wait_for_selector("#localization-series svg text.chart-title:has-text('each year 2019–2025')")
     shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
              if t.startswith("DRAM,")}
-    history = api.localization(web_store, "CHN", "dram")["history"]
+    history = api.localization(web_store, "CHN", "dram").as_report()["history"]
     expected = {f"DRAM, {r['at']} (table {r['period']}): {100 * r['localization_lower']:.1f}%"
                 for r in localization_at_dates(history, api.series_dates("2019-01-01", "2025-01-01", "1y"))}
     assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected

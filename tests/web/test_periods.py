@@ -40,7 +40,7 @@ def _euv_start(client: TestClient) -> date:
 def test_two_dates_of_one_period_give_the_answer_of_each_date(client: TestClient, web_store: Store) -> None:
     start = _euv_start(client)
     first, second = start + timedelta(days=1), start + timedelta(days=2)
-    flags = {d: api.rules_in_force_at(web_store, d)[1] for d in (first, second)}
+    flags = {d: api.rules_in_force_at(web_store, d).flags for d in (first, second)}
     assert flags[first] == flags[second], "no rule starts or ends between these two dates"
     kept = _periods_kept(client)
     one, two = _exposure(client, first), _exposure(client, second)
@@ -54,7 +54,7 @@ def test_two_dates_of_one_period_give_the_answer_of_each_date(client: TestClient
 def test_a_date_where_a_rule_starts_is_a_period_of_its_own(client: TestClient, web_store: Store) -> None:
     start = _euv_start(client)
     before = start - timedelta(days=1)
-    assert api.rules_in_force_at(web_store, before)[1] != api.rules_in_force_at(web_store, start)[1]
+    assert api.rules_in_force_at(web_store, before).flags != api.rules_in_force_at(web_store, start).flags
     kept = _periods_kept(client)
     earlier, on_the_day = _exposure(client, before, segment="all"), _exposure(client, start, segment="all")
     assert _periods_kept(client) == kept + 2
@@ -94,7 +94,7 @@ def test_scenario_runs_are_computed_once_per_period_and_dated_each(client: TestC
     days = [date(2026, 2, 2), date(2026, 2, 3), date(2025, 12, 31), date(2026, 1, 1)]
 
     def flags(day: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        return api.rules_in_force_at(web_store, day, scenario)[1], api.rules_in_force_at(web_store, day)[1]
+        return api.rules_in_force_at(web_store, day, scenario).flags, api.rules_in_force_at(web_store, day).flags
 
     assert flags(days[0]) == flags(days[1]) and flags(days[2]) != flags(days[3])
     kept = _periods_kept(client, "run-in-period")

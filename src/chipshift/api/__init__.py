@@ -1,6 +1,9 @@
 """One function per question. The CLI (and the web app) call these and render what they return.
 
-Every function returns plain JSON-ready values: a mapping whose list-of-mapping entries are tables.
+The restriction questions and the questions about facts, sources, checks and the store's contents return frozen
+answer models (``chipshift.api.answers``, described in docs/answers.md): read them by attribute, and take their JSON
+with ``as_report()``. The other functions still return plain JSON-ready values: a mapping whose list-of-mapping
+entries are tables.
 
 The names below are loaded on first use, so that starting a command (and ``--help``) does not pay for
 the market model and its numerical libraries; the submodules (``chipshift.api.market``, ``.backtest``,
@@ -14,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chipshift.api.answers import TimelineAnswer, TimelineEvent
     from chipshift.api.data import (
         Report,
         import_baci,
@@ -35,8 +39,6 @@ if TYPE_CHECKING:
     from chipshift.api.dossiers import dossier
     from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
     from chipshift.api.restrictions import (
-        TimelineAnswer,
-        TimelineEvent,
         availability,
         availability_over_time,
         chokepoints,
@@ -55,8 +57,8 @@ if TYPE_CHECKING:
     )
 
 #: Where the names of ``__all__`` live, searched in this order; and the submodules.
-_HOMES = ("data", "listings", "restrictions", "dossiers")
-_SUBMODULES = ("backtest", "cases", "data", "dossiers", "facts", "listings", "market", "restrictions")
+_HOMES = ("data", "listings", "restrictions", "dossiers", "answers")
+_SUBMODULES = ("answers", "backtest", "cases", "data", "dossiers", "facts", "listings", "market", "restrictions")
 
 
 def __getattr__(name: str) -> Any:

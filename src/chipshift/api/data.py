@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift import checks, parties
 from chipshift.config import Settings
@@ -28,6 +28,9 @@ from chipshift.schemas import tables as schemas_tables
 from chipshift.schemas import vocabulary as voc
 
 Report = dict[str, Any]
+
+if TYPE_CHECKING:  # the answer models load with the first answer: starting a command does not pay for pydantic
+    from chipshift.api.answers import FactsAnswer, OverviewAnswer, SourcesAnswer, ValidationAnswer
 _log = logging.getLogger(__name__)
 
 
@@ -85,8 +88,10 @@ def _build_world(store: Store) -> tuple[World, dict[str, str]]:
     return world, Ownership(stakes_from_rows(store.rows("ownership")))
 
 
-def validate_data(settings: Settings, store: Store | None = None) -> Report:
+def validate_data(settings: Settings, store: Store | None = None) -> ValidationAnswer:
     """Check the bundled data; with a store holding an import, CSET references are checked too."""
+    from chipshift.api.answers import ValidationAnswer
+
     bundle = load_bundle(settings.data_dir)
     external = _external_inputs(store) if store else None
     problems = checks.validate(bundle, external)
@@ -94,14 +99,14 @@ def validate_data(settings: Settings, store: Store | None = None) -> Report:
         problems += _idle_rule_problems(bundle, store if store and external is not None else None)
     by_severity = Counter(p.severity for p in problems)
     counts = {name: len(table.rows) for name, table in bundle.tables.items()}
-    return {
+    return ValidationAnswer.model_validate({
         "ok": by_severity["error"] == 0,
         "errors": by_severity["error"],
         "warnings": by_severity["warning"],
         "notices": by_severity["notice"],
         "counts": counts,
         "problems": [p.as_dict() for p in sorted(problems, key=_problem_order)],
-    }
+    })
 
 
 def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
@@ -218,8 +223,10 @@ def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: dat
     }
 
 
-def overview(store: Store) -> Report:
+def overview(store: Store) -> OverviewAnswer:
     """What the store holds: counts, coverage in time, imported datasets."""
+    from chipshift.api.answers import OverviewAnswer
+
     facts = store.rows("facts")
     rules = store.rows("rules")
     sources = store.rows("sources")
@@ -228,7 +235,7 @@ def overview(store: Store) -> Report:
     rule_dates = sorted(parse_partial_date(d) for d in store.rule_dates())
     firms = store.rows("firms")
     inputs = store.rows("inputs")
-    return {
+    return OverviewAnswer.model_validate({
         "sources": len(sources),
         "sources_by_reliability": dict(sorted(Counter(s["reliability"] for s in sources).items())),
         "firms": len(firms),
@@ -254,7 +261,7 @@ def overview(store: Store) -> Report:
                       "imported_at": d["imported_at"]} for d in store.rows("datasets")],
         "attribution": [d["attribution"] for d in store.rows("datasets")],
         "screening_list": _screening_list_counts(store),
-    }
+    })
 
 
 def _screening_list_counts(store: Store) -> dict[str, int] | None:
@@ -736,7 +743,7 @@ def fact_record(f: dict[str, Any]) -> dict[str, Any]:
 # -- sources and facts ---------------------------------------------------------------------------------
 
 
-def list_sources(store: Store, for_id: str | None = None) -> Report:
+def list_sources(store: Store, for_id: str | None = None) -> SourcesAnswer:
     """Every source with how many facts and rules rest on it; or the sources behind one id.
 
     ``for_id`` may be a fact id, a rule id, a source id, or a firm/input/country name.
@@ -760,10 +767,12 @@ def list_sources(store: Store, for_id: str | None = None) -> Report:
             chosen = list(dict.fromkeys(f["source"] for f in facts_rows))
         facts = [{"fact": f["id"], "source": f["source"], "metric": f["metric"], "period": f["period"],
                   "value": f["value"], "unit": f["unit"], "quote": f["quote"]} for f in facts_rows]
-    return {
+    from chipshift.api.answers import SourcesAnswer
+
+    return SourcesAnswer.model_validate({
         "sources": [{**sources[s], "used_by": usage.get(s, 0)} for s in chosen],
         "facts": facts,
-    }
+    })
 
 
 def _resolve_any(store: Store, name: str) -> str:
@@ -785,8 +794,10 @@ def _resolve_any(store: Store, name: str) -> str:
 
 
 def list_facts(store: Store, entity: str | None = None, metric: str | None = None,
-               product: str | None = None) -> Report:
+               product: str | None = None) -> FactsAnswer:
     """All values of a metric for an entity, side by side, each with its source and status."""
+    from chipshift.api.answers import FactsAnswer
+
     entity_id = _resolve_any(store, entity) if entity else None
     product_id = resolve(store, "inputs", product) if product else None
     if metric is not None and metric not in voc.METRICS:
@@ -794,5 +805,5 @@ def list_facts(store: Store, entity: str | None = None, metric: str | None = Non
         prefixed = [m for m in voc.METRICS if m.startswith(metric)]
         raise NotFoundError("metric", metric, list(dict.fromkeys([*prefixed, *close]))[:5])
     rows = store.facts(entity=entity_id, metric=metric, product=product_id)
-    return {"entity": entity_id, "metric": metric, "product": product_id, "count": len(rows),
-            "facts": [fact_record(f) for f in rows]}
+    return FactsAnswer.model_validate({"entity": entity_id, "metric": metric, "product": product_id,
+                                       "count": len(rows), "facts": [fact_record(f) for f in rows]})

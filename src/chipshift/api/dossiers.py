@@ -46,7 +46,7 @@ def _resolve(store: Store, entity: str) -> tuple[str, str]:
 def _firm(store: Store, firm: str, when: date) -> Report:
     report = show_firm(store, firm, when)
     reaching = restrictions_list(store, firm, when)
-    report["rules_reaching_it"] = reaching["rules"]  # as a buyer
+    report["rules_reaching_it"] = [r.as_report() for r in reaching.rules]  # as a buyer
     report["rules_binding_its_sales"] = rules_binding_sales(store, firm, when)
     report["scenario_changes"] = _scenario_changes(store, firm, when)
     return report
@@ -54,13 +54,13 @@ def _firm(store: Store, firm: str, when: date) -> Report:
 
 def _country(store: Store, code: str, when: date) -> Report:
     country = store.rows("countries", id=code)[0]
-    barred = exposure(store, code, when)
-    local = localization(store, code)
+    barred = exposure(store, code, when).as_report()
+    local = localization(store, code).as_report()
     return {
         "name": country["name"],
         "facts": [fact_record(f) for f in store.facts(entity=code)],
         "firms_headquartered": [{"id": f["id"], "name": f["name"]} for f in store.rows("firms", hq_country=code)],
-        "rules_reaching_it": restrictions_list(store, code, when)["rules"],
+        "rules_reaching_it": [r.as_report() for r in restrictions_list(store, code, when).rules],
         "exposure_by_stage": barred["by_stage"],
         "exposure_by_input": barred["by_input"],
         "localization_by_input": local["inputs"],
@@ -75,10 +75,10 @@ def _scenario_changes(store: Store, target: str, when: date) -> list[dict[str, A
     out = []
     for saved in store.rows("scenarios", order_by="id"):
         changed = diff(store, target, when, against=dict(saved["document"]))
-        moved = changed["inputs"]
+        moved = changed.inputs
         out.append({"scenario": f"saved:{saved['id']}", "name": saved["name"], "inputs_changed": len(moved),
-                    "inputs": [row["input"] for row in moved],
-                    "rules_added": changed.get("rules_added", []), "rules_removed": changed.get("rules_removed", [])})
+                    "inputs": [row.input for row in moved],
+                    "rules_added": list(changed.rules_added), "rules_removed": list(changed.rules_removed)})
     return out
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift import checks
-from chipshift.api.data import Report
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import Bundle
 from chipshift.io.store import USER_PREFIX, Store
 from chipshift.io.tables import Row, Table, records_to_table
 from chipshift.schemas import tables as schemas
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import AddFactsAnswer
 
 #: The checks of ``chipshift.checks`` that apply to one source and its facts.
 FACT_CHECKS = (checks.check_references, checks.check_metric_units, checks.check_share_range, checks.check_periods,
@@ -33,7 +35,7 @@ def _located(problem: Problem) -> Problem:
     return Problem(problem.message, None, None, field, problem.severity, problem.check)
 
 
-def add_facts(store: Store, source: Mapping[str, Any], facts: Sequence[Mapping[str, Any]]) -> Report:
+def add_facts(store: Store, source: Mapping[str, Any], facts: Sequence[Mapping[str, Any]]) -> AddFactsAnswer:
     """Check ``source`` (a row of ``sources``) and ``facts`` (rows of ``facts``; ``source`` may be left out)
     and store them, ids prefixed ``user-``; ``DataError`` naming ``facts.<index>.<field>`` or
     ``source.<field>`` otherwise, and nothing is written. Posting the same source again replaces its facts."""
@@ -91,8 +93,10 @@ def add_facts(store: Store, source: Mapping[str, Any], facts: Sequence[Mapping[s
         raise DataError(errors)
     rows = [r.values for r in facts_table.rows]
     counts = store.store_user_facts(sources_table.rows[0].values, rows)
-    return {"stored": counts, "source": source_id, "facts": [r["id"] for r in rows],
-            "warnings": [p.as_dict() for p in problems]}
+    from chipshift.api.answers import AddFactsAnswer
+
+    return AddFactsAnswer.model_validate({"stored": counts, "source": source_id, "facts": [r["id"] for r in rows],
+                                          "warnings": [p.as_dict() for p in problems]})
 
 
 def _default_problems(store: Store, facts_table: Table, source_id: str) -> list[Problem]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift import checks
 from chipshift.api.data import Report, firms_by_notice, load_world, resolve
@@ -25,6 +25,23 @@ from chipshift.io.store import Store
 from chipshift.io.tables import Row
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas import vocabulary as voc
+
+if TYPE_CHECKING:  # the answer models load with the first answer: starting a command does not pay for pydantic
+    from chipshift.api.answers import (
+        AvailabilityAnswer,
+        AvailabilitySeriesAnswer,
+        ChokepointsAnswer,
+        DiffAnswer,
+        ExposureAnswer,
+        ExposureSeriesAnswer,
+        ImpairmentAnswer,
+        LocalizationAnswer,
+        RestrictionsAnswer,
+        RuleAnswer,
+        RulesInForceAt,
+        TimelineAnswer,
+        TimelineEvent,
+    )
 
 _log = logging.getLogger(__name__)
 
@@ -124,16 +141,19 @@ def answer_date(at: str | date | None, scenario: Scenario | None) -> date:
 
 
 def rules_in_force_at(store: Store, at: str | date | None = None,
-                      scenario: ScenarioInput = None) -> tuple[date, tuple[int, ...]]:
+                      scenario: ScenarioInput = None) -> RulesInForceAt:
     """The date a question is asked at (as ``answer_date``) and, for every rule the engine evaluates (the
     scenario's rules with the listings ownership rules derive from them), whether its own dates put it in force
     then (`reach.in_force_state`: no, yes, or maybe inside the window of a date known only to the month or
     year). The engine reads the date only through these flags (the supply world has no date), so an
     availability or exposure answer for a destination is the same at two dates with the same flags, but for
     the date it states; a date where a rule starts or ends has other flags."""
+    from chipshift.api.answers import RulesInForceAt
+
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
-    return when, tuple(in_force_state(rule, when) for rule in with_affiliates(loaded.rules, loaded.firm_parents))
+    return RulesInForceAt(at=when, flags=tuple(in_force_state(rule, when)
+                                               for rule in with_affiliates(loaded.rules, loaded.firm_parents)))
 
 
 def destination(store: Store, target: str, segment: str | None = None) -> Destination:
@@ -164,8 +184,16 @@ def _context(store: Store, loaded: Loaded, dest: Destination, at: date) -> Repor
 
 
 def restrictions_list(store: Store, target: str | None = None, at: str | date | None = None,
-                      scenario: ScenarioInput = None, segment: str | None = None) -> Report:
+                      scenario: ScenarioInput = None, segment: str | None = None) -> RestrictionsAnswer:
     """Rules in force for a target at a date (all rules in force when no target is given)."""
+    from chipshift.api.answers import RestrictionsAnswer
+
+    return RestrictionsAnswer.model_validate(_rules_report(store, target, at, scenario, segment))
+
+
+def _rules_report(store: Store, target: str | None = None, at: str | date | None = None,
+                  scenario: ScenarioInput = None, segment: str | None = None) -> Report:
+    """``restrictions_list``'s answer as a mapping (for the answers built on it without the answer models)."""
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
     if target is None:
@@ -197,14 +225,14 @@ def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> 
     """The rules in force at a date that reach a firm as a named party: its own entity listings and other
     rules naming it, and the listings of its owners that an ownership rule in force extends to it ("L via O");
     ``lifted``: the rules in their own dates that relaxations in force lift, with those relaxations."""
-    report = restrictions_list(store, resolve(store, "firms", firm), at)
+    report = _rules_report(store, resolve(store, "firms", firm), at)
     return {"at": report["at"], "rules": [
         {k: r[k] for k in ("id", "name", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "source")}
         for r in report["rules"] if r["names_destination"]],
         "lifted": {r["id"]: r["lifted_by"] for r in report["rules_lifted"]}}
 
 
-def restriction_show(store: Store, rule_id: str) -> Report:
+def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
     """One rule: its fields, its source, and the inputs it reaches in the loaded world."""
     records = store.rows("rules", id=rule_id)
     if not records:
@@ -215,7 +243,9 @@ def restriction_show(store: Store, rule_id: str) -> Report:
     world, _ = load_world(store)
     cover = covers(rule, world)
     source = store.rows("sources", id=rule.source)
-    return {
+    from chipshift.api.answers import RuleAnswer
+
+    return RuleAnswer.model_validate({
         **{k: record[k] for k in ("id", "name", "kind", "imposed_by", "authority", "policy", "announced", "effective",
                                   "ended", "relaxes", "status", "summary", "quote", "gaps")},
         "products": record["products"], "sellers": record["sellers"], "targets": record["targets"],
@@ -223,7 +253,7 @@ def restriction_show(store: Store, rule_id: str) -> Report:
         "source": source[0] if source else None,
         "reaches": [{"input": world.inputs[i], "name": world.input_names[i],
                      "certain": bool(cover[i] == 1)} for i in range(world.n_inputs) if cover[i]],
-    }
+    })
 
 
 def _inputs(store: Store, world: World, input_name: str | None) -> list[int] | None:
@@ -233,8 +263,11 @@ def _inputs(store: Store, world: World, input_name: str | None) -> list[int] | N
 
 
 def availability(store: Store, target: str, input_name: str | None = None, at: str | date | None = None,
-                 scenario: ScenarioInput = None, segment: str | None = None, view: str | None = None) -> Report:
+                 scenario: ScenarioInput = None, segment: str | None = None,
+                 view: str | None = None) -> AvailabilityAnswer:
     """Share of each input's world supply the target may still buy, with bounds where shares are unknown."""
+    from chipshift.api.answers import AvailabilityAnswer
+
     if view is not None and view not in VIEWS:
         raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
     loaded = _load(store, scenario)
@@ -242,20 +275,23 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     rows = analyses.availability_table(s, _inputs(store, loaded.world, input_name), view, detail=True)
-    return {**_context(store, loaded, dest, when),
+    return AvailabilityAnswer.model_validate({**_context(store, loaded, dest, when),
             "definition": "share of world supply (by the view's providers) not barred for the destination; "
                           "'available' is the strict reading (licences under review refused, unknown reach applied) "
                           "and is null when some shares are unknown and the bounds differ",
-            "inputs": rows}
+            "inputs": rows})
 
 
 def exposure(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
-             segment: str | None = None) -> Report:
+             segment: str | None = None) -> ExposureAnswer:
+    """Share of supply barred for the target, per input and per stage (market-size weighted)."""
+    from chipshift.api.answers import ExposureAnswer
+
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-    return {**_context(store, loaded, dest, when), **analyses.exposure(s)}
+    return ExposureAnswer.model_validate({**_context(store, loaded, dest, when), **analyses.exposure(s)})
 
 
 #: The most dates one series may hold: bounds the time and memory of a question.
@@ -333,7 +369,7 @@ def _over_time(store: Store, target: str, start: str | date, end: str | date, ev
 
 
 def exposure_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
-                       scenario: ScenarioInput = None, segment: str | None = None) -> Report:
+                       scenario: ScenarioInput = None, segment: str | None = None) -> ExposureSeriesAnswer:
     """Exposure per stage at each date from ``start`` to ``end`` every ``every``: the market-size weighted
     share of each stage's supply barred for the target (lower and upper bounds), with the rules that came
     into force or ended since the previous date."""
@@ -344,14 +380,17 @@ def exposure_over_time(store: Store, target: str, start: str | date, end: str | 
         return [{"stage": stage["stage"], "stage_name": names.get(stage["stage"], stage["stage"]),
                  **{key: stage[key] for key in keys}} for stage in analyses.exposure(s)["by_stage"]]
 
+    from chipshift.api.answers import ExposureSeriesAnswer
+
     context, rows = _over_time(store, target, start, end, every, scenario, segment, rows_of)
-    return {**context, "unit": "fraction of the stage's supply (market-size weighted over its inputs with a market "
-                               "size)", "by_stage": rows}
+    return ExposureSeriesAnswer.model_validate({
+        **context, "unit": "fraction of the stage's supply (market-size weighted over its inputs with a market size)",
+        "by_stage": rows})
 
 
 def availability_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
                            input_name: str | None = None, scenario: ScenarioInput = None,
-                           segment: str | None = None, view: str | None = None) -> Report:
+                           segment: str | None = None, view: str | None = None) -> AvailabilitySeriesAnswer:
     """Availability of each input (or one) at each date from ``start`` to ``end`` every ``every``: the share
     of world supply the target may still buy, its bounds, and the rules barring it."""
     if view is not None and view not in VIEWS:
@@ -367,8 +406,10 @@ def availability_over_time(store: Store, target: str, start: str | date, end: st
                         "barred_by": sorted(barred), "maybe_barred_by": sorted(maybe - barred)})
         return out
 
+    from chipshift.api.answers import AvailabilitySeriesAnswer
+
     context, rows = _over_time(store, target, start, end, every, scenario, segment, rows_of)
-    return {**context, "unit": "fraction of world supply", "inputs": rows}
+    return AvailabilitySeriesAnswer.model_validate({**context, "unit": "fraction of world supply", "inputs": rows})
 
 
 def destination_name(store: Store, dest: Destination) -> str:
@@ -396,7 +437,7 @@ def _percent(value: float, name: str) -> float:
 
 
 def chokepoints(store: Store, threshold_pct: float = 80.0, coalition: list[str] | None = None,
-                show_all: bool = False, over_time: bool = False) -> Report:
+                show_all: bool = False, over_time: bool = False) -> ChokepointsAnswer:
     """Inputs where one real country holds at least ``threshold_pct`` percent of world supply; with
     ``over_time``, the same measures for every period of the bundled products' share tables."""
     threshold_pct = _percent(threshold_pct, "threshold")
@@ -422,10 +463,16 @@ def chokepoints(store: Store, threshold_pct: float = 80.0, coalition: list[str] 
         report["history_definition"] = ("the same measures for each period of the bundled products' share tables "
                                          "(one tracker's table per period; 'forecast' marks tables with forecast "
                                          "figures, which the current answer uses only when nothing else exists)")
-    return report
+    from chipshift.api.answers import ChokepointsAnswer
+
+    return ChokepointsAnswer.model_validate(report)
 
 
-def localization(store: Store, country: str, input_name: str | None = None) -> Report:
+def localization(store: Store, country: str, input_name: str | None = None) -> LocalizationAnswer:
+    """Self-sufficiency: the share of each input's world supply from providers headquartered in the country, over
+    time, beside published localization estimates and production by plant location."""
+    from chipshift.api.answers import LocalizationAnswer
+
     world, _ = load_world(store)
     code = resolve(store, "countries", country)
     rows = analyses.localization(world, code, _inputs(store, world, input_name))
@@ -442,7 +489,7 @@ def localization(store: Store, country: str, input_name: str | None = None) -> R
     countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
     history = analyses.localization_history(world, share_history(store.rows("facts"), firms, countries), code,
                                             [r["input"] for r in rows] if input_name else None)
-    return {"country": code,
+    return LocalizationAnswer.model_validate({"country": code,
             "definition": "share of each input's world supply from providers headquartered in the country "
                           "(bounds when some shares are unknown)",
             "inputs": rows, "published_estimates": published,
@@ -452,11 +499,11 @@ def localization(store: Store, country: str, input_name: str | None = None) -> R
                                   "fraction of world supply, not of the country's own market as most published "
                                   "estimates are",
             "by_production_location": site,
-            "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"}
+            "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"})
 
 
 def impairment(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
-               threshold_pct: float = 50.0) -> Report:
+               threshold_pct: float = 50.0) -> ImpairmentAnswer:
     """Processes and stages impaired because an input they need is less than ``threshold_pct`` percent
     available to the target."""
     threshold_pct = _percent(threshold_pct, "threshold")
@@ -464,11 +511,14 @@ def impairment(store: Store, target: str, at: str | date | None = None, scenario
     when = answer_date(at, loaded.scenario)
     dest = destination(store, target)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-    return {**_context(store, loaded, dest, when), **analyses.impairment(s, threshold_pct)}
+    from chipshift.api.answers import ImpairmentAnswer
+
+    return ImpairmentAnswer.model_validate({**_context(store, loaded, dest, when),
+                                            **analyses.impairment(s, threshold_pct)})
 
 
 def diff(store: Store, target: str, at: str | date | None = None, to: str | date | None = None,
-         scenario: ScenarioInput = None, against: ScenarioInput = None, segment: str | None = None) -> Report:
+         scenario: ScenarioInput = None, against: ScenarioInput = None, segment: str | None = None) -> DiffAnswer:
     """What changes between two dates, or two scenarios (the baseline when one is not given)."""
     before = _load(store, scenario)
     after = _load(store, against) if against else before
@@ -491,12 +541,15 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     early, late = sorted((when_a, when_b))
     _, firms = target_scope(store, target)
     listed = listing_changes(store, early + timedelta(days=1), late, firms) if early < late else []
-    return {"destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
+    from chipshift.api.answers import DiffAnswer
+
+    return DiffAnswer.model_validate({
+            "destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
             "to": {"at": when_b.isoformat(), "scenario": _label(after)},
             "rules_added": sorted(ids_b - ids_a), "rules_removed": sorted(ids_a - ids_b),
             "count": len(changes), "inputs": changes,
             "listings_added": [c for c in listed if c["change"] == ("added" if when_a < when_b else "removed")],
-            "listings_removed": [c for c in listed if c["change"] == ("removed" if when_a < when_b else "added")]}
+            "listings_removed": [c for c in listed if c["change"] == ("removed" if when_a < when_b else "added")]})
 
 
 
@@ -504,41 +557,13 @@ def _label(loaded: Loaded) -> str:
     return loaded.scenario.name if loaded.scenario else "baseline"
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One dated event: a rule announced, in force or ended, or a screening-list entry added or removed."""
-
-    date: str  # ISO, partial where the source gives only a month or year
-    event: str  # 'rule announced', 'rule in force', 'rule ended', 'listing added', 'listing removed'
-    id: str  # the rule's id, or the entry's list (EL, SDN ...)
-    name: str  # the rule's name, or the entry's name as listed
-    kind: str | None  # the rule's kind (None for a listing)
-    policy: str | None  # the rule's policy, or the entry's licence policy
-    firms: tuple[str, ...]  # the firms a listing's entry matches (empty for a rule)
-    note: str | None  # a listing's Federal Register notice and the snapshots compared
-
-
-@dataclass(frozen=True)
-class TimelineAnswer:
-    """Rules and screening-list changes by date."""
-
-    target: str | None
-    start: str | None
-    end: str | None
-    list_changes_recorded: int  # listing changes recorded by re-imports of the list, before any filter
-    events: tuple[TimelineEvent, ...]
-    definition: str = (
-        "rules: each rule's announcement, entry into force (effective, else announced) and end; listings: the "
-        "screening-list entries a re-import found added or removed since the earlier snapshot, dated by the newer "
-        "snapshot's publication date (`import csl --published`; else the day of the re-import), with the known "
-        "firms each entry matches. With a target, the rules that name it (or a region it belongs to) and the "
-        "entries matched to it (a firm) or to firms headquartered in it (a country)")
-
-    def as_report(self) -> Report:
-        return {"target": self.target, "from": self.start, "to": self.end, "definition": self.definition,
-                "list_changes_recorded": self.list_changes_recorded, "count": len(self.events),
-                "events": [{"date": e.date, "event": e.event, "id": e.id, "name": e.name, "kind": e.kind,
-                            "policy": e.policy, "firms": list(e.firms), "note": e.note} for e in self.events]}
+#: What the timeline's events are.
+TIMELINE_DEFINITION = (
+    "rules: each rule's announcement, entry into force (effective, else announced) and end; listings: the "
+    "screening-list entries a re-import found added or removed since the earlier snapshot, dated by the newer "
+    "snapshot's publication date (`import csl --published`; else the day of the re-import), with the known "
+    "firms each entry matches. With a target, the rules that name it (or a region it belongs to) and the "
+    "entries matched to it (a firm) or to firms headquartered in it (a country)")
 
 
 def target_scope(store: Store, target: str) -> tuple[set[str], set[str]]:
@@ -569,6 +594,8 @@ def restrictions_timeline(store: Store, target: str | None = None, start: str | 
     first, last = _day(start, "--from"), _day(end, "--to")
     if first and last and first > last:
         raise ChipshiftError("--from: must not be after --to")
+    from chipshift.api.answers import TimelineAnswer, TimelineEvent
+
     named, firms = target_scope(store, target) if target else (None, None)
     events: list[TimelineEvent] = []
     for r in store.rows("rules", order_by="id"):
@@ -584,16 +611,20 @@ def restrictions_timeline(store: Store, target: str | None = None, start: str | 
         else:
             dated = [("rule in force", effective)] if effective else []
         dated += [("rule ended", r["ended"])] if r["ended"] else []
-        events += [TimelineEvent(str(day), what, r["id"], r["name"], r["kind"], r["policy"], (), None)
+        events += [TimelineEvent.model_validate({"date": str(day), "event": what, "id": r["id"], "name": r["name"],
+                                                 "kind": r["kind"], "policy": r["policy"], "firms": (), "note": None})
                    for what, day in dated]
     changes = listing_changes(store, first, last, firms)
     for c in changes:
         compared = f"snapshot of {c['date']} against {c['previous'] or 'the earlier import'}"
         notice = f"{c['federal_register_notice']}; " if c["federal_register_notice"] else ""
-        events.append(TimelineEvent(c["date"], f"listing {c['change']}", c["list"], c["entry"], None,
-                                    c["license_policy"], tuple(c["firms"]), notice + compared))
+        events.append(TimelineEvent.model_validate({
+            "date": c["date"], "event": f"listing {c['change']}", "id": c["list"], "name": c["entry"], "kind": None,
+            "policy": c["license_policy"], "firms": c["firms"], "note": notice + compared}))
     kept = [e for e in events if (first is None or parse_partial_date(e.date) >= first)
             and (last is None or parse_partial_date(e.date) <= last)]
     kept.sort(key=lambda e: (parse_partial_date(e.date), e.date, e.event.startswith("listing"), e.id, e.name))
-    return TimelineAnswer(target, first.isoformat() if first else None, last.isoformat() if last else None,
-                          store.count("party_changes"), tuple(kept))
+    return TimelineAnswer.model_validate({
+        "target": target, "from": first.isoformat() if first else None, "to": last.isoformat() if last else None,
+        "definition": TIMELINE_DEFINITION, "list_changes_recorded": store.count("party_changes"), "count": len(kept),
+        "events": kept})

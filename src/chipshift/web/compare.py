@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift import api
 from chipshift.io.store import Store
 from chipshift.web.market import MARKET_POINTER
 from chipshift.web.scenarios import ScenarioArg
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import AvailabilityAnswer, ExposureAnswer, StageExposure
 
 #: An explicit 'no changes' scenario: ``api.diff`` reads a missing ``against`` as 'same as scenario'.
 BASELINE_DOC: dict[str, Any] = {"name": "baseline"}
@@ -19,7 +22,7 @@ BASELINE_DOC: dict[str, Any] = {"name": "baseline"}
 
 
 def run(store: Store, scenario: ScenarioArg, target: str, at: date, segment: str | None,
-        baseline: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
+        baseline: Callable[[], ExposureAnswer] | None = None) -> dict[str, Any]:
     """A scenario's exposure for a target at a date, the baseline's by stage, and what changed.
 
     ``baseline``: gives the baseline's exposure (the caller may share it between runs)."""
@@ -27,29 +30,30 @@ def run(store: Store, scenario: ScenarioArg, target: str, at: date, segment: str
     base = baseline() if baseline else api.exposure(store, target, at=at, scenario=None, segment=segment)
     changes = api.diff(store, target, at=at, to=at, scenario=None, against=scenario or BASELINE_DOC,
                        segment=segment)
-    return {"destination": result["destination"], "at": result["at"], "scenario": result["scenario"],
-            "exposure": result, "baseline_by_stage": base["by_stage"], "diff": changes,
-            "market": MARKET_POINTER}
+    exposure = result.as_report()
+    return {"destination": result.destination, "at": exposure["at"], "scenario": exposure["scenario"],
+            "exposure": exposure, "baseline_by_stage": [s.as_report() for s in base.by_stage],
+            "diff": changes.as_report(), "market": MARKET_POINTER}
 
 
-def _providers(report: dict[str, Any], view: str) -> dict[str, dict[str, Any]]:
+def _providers(report: AvailabilityAnswer, view: str) -> dict[str, dict[str, Any]]:
     """Per provider of the view: inputs where it is barred, maybe barred, and the summed shares concerned."""
     out: dict[str, dict[str, Any]] = defaultdict(lambda: {"barred": 0, "maybe": 0, "barred_share_pct": 0.0,
                                                           "inputs": []})
-    for row in report["inputs"]:
-        if row["view"] != view:
+    for row in report.inputs:
+        if row.view != view:
             continue
-        for key, entries in (("barred", row["barred"]), ("maybe", row["maybe_barred"])):
+        for key, entries in (("barred", row.barred or ()), ("maybe", row.maybe_barred or ())):
             for p in entries:
-                slot = out[p["name"]]
+                slot = out[p.name]
                 slot[key] += 1
                 if key == "barred":
-                    slot["barred_share_pct"] += p["share_pct"] or 0.0
-                    slot["inputs"].append(row["name"])
+                    slot["barred_share_pct"] += p.share_pct or 0.0
+                    slot["inputs"].append(row.name)
     return out
 
 
-def _by_provider(left: dict[str, Any], right: dict[str, Any], view: str) -> list[dict[str, Any]]:
+def _by_provider(left: AvailabilityAnswer, right: AvailabilityAnswer, view: str) -> list[dict[str, Any]]:
     a, b = _providers(left, view), _providers(right, view)
     rows: list[dict[str, Any]] = []
     for name in sorted(set(a) | set(b)):
@@ -66,12 +70,12 @@ def _by_provider(left: dict[str, Any], right: dict[str, Any], view: str) -> list
     return rows
 
 
-def _overall(by_stage: list[dict[str, Any]]) -> tuple[float, float]:
-    n = sum(s["inputs"] for s in by_stage)
+def _overall(by_stage: Sequence[StageExposure]) -> tuple[float, float]:
+    n = sum(s.inputs for s in by_stage)
     if not n:
         return 0.0, 0.0
-    lower = sum(s["barred_lower_mean"] * s["inputs"] for s in by_stage) / n
-    upper = sum(s["barred_upper_mean"] * s["inputs"] for s in by_stage) / n
+    lower = sum(s.barred_lower_mean * s.inputs for s in by_stage) / n
+    upper = sum(s.barred_upper_mean * s.inputs for s in by_stage) / n
     return round(lower, 6), round(upper, 6)
 
 
@@ -91,22 +95,28 @@ def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, l
         when = date(year, 12, 31)
         row: dict[str, Any] = {"year": year}
         for name, arg in (("left", left), ("right", right)):
-            stages = api.exposure(store, target, at=when, scenario=arg, segment=segment)["by_stage"]
+            stages = api.exposure(store, target, at=when, scenario=arg, segment=segment).by_stage
             row[f"{name}_barred_lower"], row[f"{name}_barred_upper"] = _overall(stages)
         by_year.append(row)
     stage_rows = []
-    right_stages = {s["stage"]: s for s in sides[1][2]["by_stage"]}
-    for s in sides[0][2]["by_stage"]:
-        r = right_stages.get(s["stage"], {})
-        stage_rows.append({"stage": s["stage"], "inputs": s["inputs"],
-                           "left_barred_lower": s["barred_lower_mean"], "left_barred_upper": s["barred_upper_mean"],
-                           "right_barred_lower": r.get("barred_lower_mean"),
-                           "right_barred_upper": r.get("barred_upper_mean")})
-    return {"destination": changes["destination"],
-            "left": {"label": labels[0], "at": left_at.isoformat(), "scenario": sides[0][0]["scenario"]},
-            "right": {"label": labels[1], "at": right_at.isoformat(), "scenario": sides[1][0]["scenario"]},
-            "rules_added": changes["rules_added"], "rules_removed": changes["rules_removed"],
-            "by_input": changes["inputs"], "by_stage": stage_rows,
+    right_stages = {s.stage: s for s in sides[1][2].by_stage}
+    for s in sides[0][2].by_stage:
+        r = right_stages.get(s.stage)
+        stage_rows.append({"stage": s.stage, "inputs": s.inputs,
+                           "left_barred_lower": s.barred_lower_mean, "left_barred_upper": s.barred_upper_mean,
+                           "right_barred_lower": r.barred_lower_mean if r else None,
+                           "right_barred_upper": r.barred_upper_mean if r else None})
+    changed = changes.as_report()
+    return {"destination": changes.destination,
+            "left": {"label": labels[0], "at": left_at.isoformat(), "scenario": _scenario(sides[0][0])},
+            "right": {"label": labels[1], "at": right_at.isoformat(), "scenario": _scenario(sides[1][0])},
+            "rules_added": changed["rules_added"], "rules_removed": changed["rules_removed"],
+            "by_input": changed["inputs"], "by_stage": stage_rows,
             "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
             "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
-            "by_year": by_year, "data_sources": sides[0][2]["data_sources"], "market": MARKET_POINTER}
+            "by_year": by_year, "data_sources": list(sides[0][2].data_sources), "market": MARKET_POINTER}
+
+
+def _scenario(answer: AvailabilityAnswer) -> dict[str, Any] | None:
+    """The scenario an answer was computed under, as its JSON gives it."""
+    return None if answer.scenario is None else answer.scenario.as_report()

@@ -43,8 +43,8 @@ def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
     page reads one of them); treat as read-only."""
 
     def build() -> dict[str, dict[str, Any]]:
-        rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True)["inputs"]
-        return {r["input"]: {**r, "chokepoint": (r["top_share_pct"] or 0) >= CHOKEPOINT_PCT} for r in rows}
+        rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True).inputs
+        return {r.input: {**r.as_report(), "chokepoint": r.top_share_pct >= CHOKEPOINT_PCT} for r in rows}
 
     return store.cached("web:chokepoint_index", build)
 
@@ -190,7 +190,7 @@ def source_detail(store: Store, source_id: str) -> dict[str, Any]:
     listed = api.list_sources(store, source_id)
     rules = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "quote": r["quote"]}
              for r in store.rules_of_source(source_id)]
-    return {"source": listed["sources"][0], "facts": listed["facts"], "rules": rules}
+    return {"source": listed.sources[0].as_report(), "facts": [f.as_report() for f in listed.facts], "rules": rules}
 
 
 def sources_with_facts(store: Store) -> dict[str, Any]:
@@ -204,5 +204,5 @@ def sources_with_facts(store: Store) -> dict[str, Any]:
     rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in store.rows("rules"):
         rules[r["source"]].append({"id": r["id"], "name": r["name"], "quote": r["quote"]})
-    out = [{**s, "facts": facts.get(s["id"], []), "rules": rules.get(s["id"], [])} for s in listed["sources"]]
+    out = [{**s.as_report(), "facts": facts.get(s.id, []), "rules": rules.get(s.id, [])} for s in listed.sources]
     return {"count": len(out), "sources": out}

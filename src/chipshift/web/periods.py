@@ -13,31 +13,35 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift import api
 from chipshift.web import compare
 from chipshift.web.scenarios import ScenarioArg
 from chipshift.web.state import AppState
 
+if TYPE_CHECKING:
+    from chipshift.api.answers import ExposureAnswer
+
 
 def exposure(s: AppState, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
-             segment: str | None) -> dict[str, Any]:
+             segment: str | None) -> ExposureAnswer:
     """``api.exposure`` of ``target`` at ``at`` (None: the scenario's date, else today) under ``scenario``,
     computed once per period of its rules. ``scenario_key`` names the scenario's content (the catalog's
     cache key, or 'baseline')."""
-    when, flags = api.rules_in_force_at(s.store, at, scenario)
-    shared = s.runner.memo(("exposure-in-period", target, segment, scenario_key, flags),
-                           lambda: api.exposure(s.store, target, when, scenario, segment))
-    return {**shared, "at": when.isoformat()}
+    period = api.rules_in_force_at(s.store, at, scenario)
+    shared = s.runner.memo(("exposure-in-period", target, segment, scenario_key, period.flags),
+                           lambda: api.exposure(s.store, target, period.at, scenario, segment))
+    answer: ExposureAnswer = shared.model_copy(update={"at": period.at})
+    return answer
 
 
 def scenario_run(s: AppState, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
                  segment: str | None) -> dict[str, Any]:
     """``compare.run`` of ``scenario`` (named by ``scenario_key``) for ``target`` at ``when``, computed once per
     period of the scenario's rules and the baseline's."""
-    _, flags = api.rules_in_force_at(s.store, when, scenario)
-    _, baseline_flags = api.rules_in_force_at(s.store, when, None)
+    flags = api.rules_in_force_at(s.store, when, scenario).flags
+    baseline_flags = api.rules_in_force_at(s.store, when, None).flags
     baseline = partial(exposure, s, target, when, None, "baseline", segment)
     shared = s.runner.memo(("run-in-period", target, segment, scenario_key, flags, baseline_flags),
                            lambda: compare.run(s.store, scenario, target, when, segment, baseline=baseline))

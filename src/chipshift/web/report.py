@@ -73,14 +73,16 @@ def write_report(store: Store, scenario_path: Path, out_path: Path, target: str 
     document = scenario.to_dict()
     who = target or _target(document)
     when = at or scenario.at or date.today()
-    result = api.exposure(store, who, at=when, scenario=scenario)
-    base = api.exposure(store, who, at=result["at"], scenario=None)
-    changes = api.diff(store, who, at=result["at"], to=result["at"], scenario=None, against=scenario or BASELINE_DOC)
-    in_force = api.restrictions_list(store, who, at=result["at"], scenario=scenario)
+    exposure = api.exposure(store, who, at=when, scenario=scenario)
+    when = exposure.at or when
+    result = exposure.as_report()
+    base = api.exposure(store, who, at=when, scenario=None).as_report()
+    changes = api.diff(store, who, at=when, to=when, scenario=None, against=scenario or BASELINE_DOC).as_report()
+    in_force = api.restrictions_list(store, who, at=when, scenario=scenario).as_report()
     # the years before the date of the report: 1 January of each, under the scenario and the baseline
     first = date(date.fromisoformat(result["at"]).year - YEARS_BEFORE, 1, 1)
-    over = (api.exposure_over_time(store, who, first, result["at"], "1y", scenario=scenario),
-            api.exposure_over_time(store, who, first, result["at"], "1y", scenario=None))
+    over = (api.exposure_over_time(store, who, first, result["at"], "1y", scenario=scenario).as_report(),
+            api.exposure_over_time(store, who, first, result["at"], "1y", scenario=None).as_report())
     html = _render(scenario.name, scenario.description, scenario.digest, scenario_path, document, result, base,
                    changes, in_force, store, over)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,10 @@ class Limits:
 
 
 def encode(value: Any) -> bytes:
-    """JSON bytes; NaN and infinities (never expected) become null rather than invalid JSON."""
+    """JSON bytes of a value, or of an answer's ``as_report()``; NaN and infinities (never expected) become null
+    rather than invalid JSON."""
+    if callable(getattr(value, "as_report", None)):
+        value = value.as_report()
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode()
     except ValueError:

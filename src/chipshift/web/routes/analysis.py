@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from chipshift import api
+from chipshift.api import answers
 from chipshift.errors import NotFoundError
 from chipshift.web import periods, rules
 from chipshift.web.compare import BASELINE_DOC
@@ -62,14 +63,14 @@ async def rules_timeline(
         fields={"country or firm": "target", "input": "product", "kind": "kind"})
 
 
-@router.get("/rules/{rule_id}", responses={**JSON_OBJECT, **errors_doc(404)},
+@router.get("/rules/{rule_id}", response_model=answers.RuleAnswer, responses=errors_doc(404),
             summary="One rule: its fields, its source and the inputs it reaches")
 async def rule_detail(s: State, rule_id: Annotated[str, Path(min_length=1, max_length=100)]) -> JSONBytes:
     return await s.runner.json(("rule", rule_id), lambda: api.restriction_show(s.store, rule_id),
                                fields={"rule": "rule_id"}, not_found_status=404)
 
 
-@router.get("/restrictions", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/restrictions", response_model=answers.RestrictionsAnswer, responses=errors_doc(),
             summary="Rules in force for a target at a date, whole or partial reach")
 async def restrictions(s: State, target: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
                        at: At = None, segment: Segment = None, scenario: Ref = None) -> JSONBytes:
@@ -78,7 +79,7 @@ async def restrictions(s: State, target: Annotated[str | None, Query(min_length=
         lambda: api.restrictions_list(s.store, target, at, resolve(s, scenario), segment), fields=FIELDS)
 
 
-@router.get("/availability", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/availability", response_model=answers.AvailabilityAnswer, responses=errors_doc(),
             summary="Share of each input's world supply the target may still buy")
 async def availability(s: State, target: Target = "CHN", input: Annotated[str | None, Query(max_length=200)] = None,
                        at: At = None, segment: Segment = None, scenario: Ref = None,
@@ -89,7 +90,7 @@ async def availability(s: State, target: Target = "CHN", input: Annotated[str | 
         fields=FIELDS)
 
 
-@router.get("/exposure", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/exposure", response_model=answers.ExposureAnswer, responses=errors_doc(),
             summary="Barred share by input and by stage, for a target at a date")
 async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Segment = None,
                    scenario: Ref = None) -> JSONBytes:
@@ -105,7 +106,8 @@ Every = Annotated[str, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$
                              description="step: a whole number of years, months or days (1y, 6m, 30d)")]
 
 
-@router.get("/exposure/series", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/exposure/series", response_model=answers.ExposureSeriesAnswer,
+            responses=errors_doc(),
             summary="Barred share by stage at every date of a range, with the rules that started or ended")
 async def exposure_series(s: State, start: From, end: To, target: Target = "CHN", every: Every = "1y",
                           segment: Segment = None, scenario: Ref = None) -> JSONBytes:
@@ -115,7 +117,8 @@ async def exposure_series(s: State, start: From, end: To, target: Target = "CHN"
         fields=FIELDS)
 
 
-@router.get("/availability/series", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/availability/series", response_model=answers.AvailabilitySeriesAnswer,
+            responses=errors_doc(),
             summary="Available share of each input (or one) at every date of a range")
 async def availability_series(s: State, start: From, end: To, target: Target = "CHN",
                               input: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
@@ -134,7 +137,7 @@ async def dossier(s: State, entity: Annotated[str, Path(min_length=1, max_length
                                fields={"firm, input or country": "entity"}, not_found_status=404)
 
 
-@router.get("/chokepoints", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/chokepoints", response_model=answers.ChokepointsAnswer, responses=errors_doc(),
             summary="Inputs where one country holds at least the threshold share")
 async def chokepoints(s: State, threshold: Annotated[float, Query(ge=0, le=100, description="share in percent "
                                                                                              "(0-100)")] = 80.0,
@@ -147,7 +150,7 @@ async def chokepoints(s: State, threshold: Annotated[float, Query(ge=0, le=100, 
         lambda: api.chokepoints(s.store, threshold, members, all), fields={"country": "coalition"})
 
 
-@router.get("/localization", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/localization", response_model=answers.LocalizationAnswer, responses=errors_doc(),
             summary="Self-sufficiency of a country by input, beside published estimates")
 async def localization(s: State, country: Annotated[str, Query(min_length=1, max_length=100)] = "CHN",
                        input: Annotated[str | None, Query(max_length=200)] = None) -> JSONBytes:
@@ -155,7 +158,7 @@ async def localization(s: State, country: Annotated[str, Query(min_length=1, max
                                lambda: api.localization(s.store, country, input or None), fields=FIELDS)
 
 
-@router.get("/impairment", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/impairment", response_model=answers.ImpairmentAnswer, responses=errors_doc(),
             summary="Processes and stages impaired for a target")
 async def impairment(s: State, target: Target = "CHN", at: At = None, scenario: Ref = None,
                      threshold: Annotated[float, Query(ge=0, le=100, description="availability in percent "
@@ -167,11 +170,11 @@ async def impairment(s: State, target: Target = "CHN", at: At = None, scenario: 
         lambda: api.impairment(s.store, target, at, resolve(s, scenario), threshold), fields=FIELDS)
 
 
-@router.get("/diff", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/diff", response_model=answers.DiffAnswer, responses=errors_doc(),
             summary="What changes between two dates, or two scenarios")
 async def diff(s: State, target: Target = "CHN", at: At = None, to: At = None, scenario: Ref = None,
                against: Ref = None, segment: Segment = None) -> JSONBytes:
-    def answer() -> dict[str, object]:
+    def answer() -> answers.DiffAnswer:
         before = resolve(s, scenario)
         after = (resolve(s, against, "against") or BASELINE_DOC) if against else None
         return api.diff(s.store, target, at, to, before, after, segment)

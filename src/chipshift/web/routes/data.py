@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from chipshift import api
+from chipshift.api import answers
 from chipshift.api import facts as facts_api
 from chipshift.schemas import vocabulary as voc
 from chipshift.schemas.tables import RULES
@@ -21,12 +22,13 @@ State = Annotated[AppState, Depends(state)]
 NameQuery = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 
-@router.get("/overview", responses={**JSON_OBJECT, **errors_doc()}, summary="What the store holds")
+@router.get("/overview", response_model=answers.OverviewAnswer, responses=errors_doc(), summary="What the store holds")
 async def overview(s: State) -> JSONBytes:
     return await s.runner.json(("overview",), lambda: api.overview(s.store))
 
 
-@router.get("/validate", responses={**JSON_OBJECT, **errors_doc()}, summary="Check the bundled data")
+@router.get("/validate", response_model=answers.ValidationAnswer, responses=errors_doc(),
+            summary="Check the bundled data")
 async def validate(s: State) -> JSONBytes:
     return await s.runner.json(("validate",), lambda: api.validate_data(s.settings, s.store))
 
@@ -78,7 +80,7 @@ async def countries(s: State) -> JSONBytes:
     return await s.runner.json(("countries",), answer)
 
 
-@router.get("/facts", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/facts", response_model=answers.FactsAnswer, responses=errors_doc(),
             summary="Facts side by side, each with its source and status")
 async def facts(s: State, entity: NameQuery = None, metric: Annotated[str | None, Query(max_length=100)] = None,
                 product: NameQuery = None) -> JSONBytes:
@@ -88,7 +90,7 @@ async def facts(s: State, entity: NameQuery = None, metric: Annotated[str | None
 
 
 @router.post("/facts", status_code=201, dependencies=[Depends(require_write)],
-             responses={201: {"content": {"application/json": {"schema": {"type": "object"}}}}, **errors_doc(401)},
+             response_model=answers.AddFactsAnswer, responses=errors_doc(401),
              summary="Add facts resting on one source (needs the write token): checked as the bundled data is, "
                      "stored with ids prefixed 'user-'")
 async def add_facts(s: State, body: FactsRequest) -> JSONBytes:

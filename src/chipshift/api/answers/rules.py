@@ -1,0 +1,179 @@
+"""Rules: those in force for a target, one rule with what it reaches, the timeline, the rules in force at a date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from chipshift.api.answers.base import (
+    Answer,
+    Comparator,
+    DestinationContext,
+    Policy,
+    Reach,
+    RuleKind,
+    RuleStatus,
+    SourceRow,
+    TimelineEventKind,
+    described,
+)
+from chipshift.schemas import tables
+
+
+class RuleInForce(Answer):
+    """A rule in force at the date; with a target, also how it reaches that target."""
+
+    id: str = Field(description="the rule's id")
+    name: str = Field(description="short title")
+    kind: RuleKind = Field(description="what sort of measure")
+    imposed_by: str = Field(description="jurisdiction (country id) or firm id")
+    policy: Policy | None = Field(description="how licences are treated")
+    start: str | None = Field(description="the date it took effect (effective, else announced; ISO, partial when "
+                                          "the source gives only a month or year)")
+    ended: str | None = Field(description="the date it stopped applying, if it did")
+    in_force: Literal["certain", "maybe"] = Field(description="'maybe' when the date is inside the month or year "
+                                                              "that a start or end known only that precisely "
+                                                              "can mean")
+    in_force_note: str | None = Field(None, description="with a target: for a rule maybe in force, which date is "
+                                                        "imprecise and from when it surely is in force")
+    reach: Reach | None = Field(None, description="with a target: 'whole' when the rule cuts off the destination "
+                                                  "as asked, 'partial' when only some of its buyers or end uses")
+    reach_note: str | None = Field(None, description="with a target: for a partial reach, what it takes to apply "
+                                                     "the rule")
+    relaxed_by: tuple[str, ...] | None = Field(None, description="with a target: the relaxations in force that relax "
+                                                                 "it for the whole destination")
+    relaxed_in_part_by: tuple[str, ...] | None = Field(None, description="with a target: the relaxations in force "
+                                                                         "that may lift it for part of the "
+                                                                         "destination only")
+    inputs_covered: int | None = Field(None, description="with a target: how many inputs it covers")
+    products: tuple[str, ...] | None = Field(None, description="with a target: the inputs its product selectors "
+                                                               "name")
+    sellers: str | None = Field(None, description="with a target: which sellers it binds, in words")
+    status: RuleStatus = Field(description="official, reported-only, or hypothetical (a scenario's)")
+    source: str | None = Field(description="source id")
+    gaps: tuple[str, ...] = Field(description="what the rule's encoding leaves out")
+    names_destination: bool | None = Field(None, description="with a target: whether it names the target firm as a "
+                                                             "party")
+
+
+class RuleLifted(Answer):
+    """A rule in its own dates that relaxations in force lift for everything it reaches at the destination."""
+
+    id: str = Field(description="the rule's id")
+    name: str = Field(description="short title")
+    kind: RuleKind = Field(description="what sort of measure")
+    start: str | None = Field(description="the date it took effect (ISO, partial)")
+    lifted_by: tuple[str, ...] = Field(description="the relaxations in force that lift it")
+
+
+class RestrictionsAnswer(DestinationContext):
+    """Rules in force for a target at a date (every rule in force when no target is given)."""
+
+    count: int = Field(description="how many rules")
+    note: str | None = Field(None, description="with a target: how to read reach and rules_lifted")
+    rules: tuple[RuleInForce, ...] = Field(description="the rules in force (for a target: those that reach it, "
+                                                       "wholly or in part)")
+    rules_lifted: tuple[RuleLifted, ...] | None = Field(None, description="with a target: rules lifted by "
+                                                                          "relaxations in force")
+
+
+class ProductSelector(Answer):
+    """Products a rule covers: an input (with its descendants), optionally only those meeting thresholds."""
+
+    input: str = Field(description="input id ('*' is every input)")
+    where: dict[str, dict[Comparator, int | float]] | None = Field(
+        None, description="thresholds on the input's attributes: attribute -> comparator -> value")
+
+
+class RuleSellers(Answer):
+    """Which providers a rule binds."""
+
+    hq_in: tuple[str, ...] | None = Field(None, description="firms headquartered in these countries")
+    firms: tuple[str, ...] | None = Field(None, description="these firms")
+    fdp: bool | None = Field(None, description="foreign-made direct products of the imposer's technology too")
+
+
+class RuleTargets(Answer):
+    """Who a rule cuts off."""
+
+    countries: tuple[str, ...] | None = Field(None, description="buyers in these countries or regions")
+    firms: tuple[str, ...] | None = Field(None, description="these firms")
+    segments: tuple[str, ...] | None = Field(None, description="only these end-use segments")
+    affiliates: bool | None = Field(None, description="an ownership rule: extends the imposer's entity listings "
+                                                      "to owned firms")
+    notices: tuple[str, ...] | None = Field(None, description="Federal Register citations: the firms an imported "
+                                                              "screening list matches to entries citing them")
+
+
+class RuleReach(Answer):
+    """An input a rule covers in the loaded world."""
+
+    input: str = Field(description="input id")
+    name: str = Field(description="input name")
+    certain: bool = Field(description="true when the rule surely covers it (false: it may, e.g. a threshold the "
+                                      "data cannot check)")
+
+
+class RuleAnswer(Answer):
+    """One rule: its fields (the rules table's row), its source, and the inputs it reaches."""
+
+    id: str = described(tables.RULES, "id")
+    name: str = described(tables.RULES, "name")
+    kind: RuleKind = described(tables.RULES, "kind")
+    imposed_by: str = described(tables.RULES, "imposed_by")
+    authority: str | None = described(tables.RULES, "authority")
+    policy: Policy | None = described(tables.RULES, "policy")
+    announced: str | None = described(tables.RULES, "announced")
+    effective: str | None = described(tables.RULES, "effective")
+    ended: str | None = described(tables.RULES, "ended")
+    relaxes: tuple[str, ...] | None = described(tables.RULES, "relaxes")
+    status: RuleStatus = described(tables.RULES, "status")
+    summary: str = described(tables.RULES, "summary")
+    quote: str | None = described(tables.RULES, "quote")
+    gaps: tuple[str, ...] | None = described(tables.RULES, "gaps")
+    products: tuple[ProductSelector, ...] | None = described(tables.RULES, "products")
+    sellers: RuleSellers | None = described(tables.RULES, "sellers")
+    targets: RuleTargets | None = described(tables.RULES, "targets")
+    relaxed_by: tuple[str, ...] = Field(description="the relaxations that name this rule")
+    source: SourceRow | None = Field(description="the rule's source (null when the store does not hold it)")
+    reaches: tuple[RuleReach, ...] = Field(description="the inputs the rule covers in the loaded world")
+
+
+class RulesInForceAt(Answer):
+    """The date a question is asked at, and per rule the engine evaluates whether its dates put it in force."""
+
+    at: date = Field(description="the date")
+    flags: tuple[int, ...] = Field(description="per evaluated rule (the scenario's rules with the listings "
+                                               "ownership rules derive from them), whether its dates put it in "
+                                               "force: 0 no, 1 yes, 2 maybe (inside the window of a date known "
+                                               "only to the month or year)")
+
+
+class TimelineEvent(Answer):
+    """One dated event: a rule announced, in force or ended, or a screening-list entry added or removed."""
+
+    date: str = Field(description="ISO date, partial where the source gives only a month or year")
+    event: TimelineEventKind = Field(description="what happened")
+    id: str = Field(description="the rule's id, or the entry's list (EL, SDN ...)")
+    name: str = Field(description="the rule's name, or the entry's name as listed")
+    kind: RuleKind | None = Field(description="the rule's kind (null for a listing)")
+    policy: str | None = Field(description="the rule's policy, or the entry's licence policy")
+    firms: tuple[str, ...] = Field(description="the known firms a listing's entry matches (empty for a rule)")
+    note: str | None = Field(description="a listing's Federal Register notice and the snapshots compared")
+
+
+class TimelineAnswer(Answer):
+    """Rules and screening-list changes by date."""
+
+    target: str | None = Field(description="the country or firm asked about, or null for every rule and entry")
+    from_: str | None = Field(alias="from", description="the first date (ISO), or null")
+    to: str | None = Field(description="the last date (ISO), or null")
+    definition: str = Field(description="what the events are and which concern a target")
+    list_changes_recorded: int = Field(description="listing changes recorded by re-imports of the list, before any "
+                                                   "filter")
+    count: int = Field(description="how many events")
+    events: tuple[TimelineEvent, ...] = Field(description="the events, oldest first")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

@@ -1,0 +1,125 @@
+"""The typed answers of ``chipshift.api``: frozen models that follow the declared tables and vocabulary, whose JSON
+validates against their own schema, and whose reference (docs/answers.md, the README's JSON section) is
+generated from them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from chipshift import api
+from chipshift.api import answers
+from chipshift.api.answers_docs import QUESTIONS, _models, readme_section, render, render_readme
+from chipshift.config import Settings, store_location
+from chipshift.io.store import Store
+from chipshift.schemas import tables
+from chipshift.schemas import vocabulary as voc
+
+REPO = Path(__file__).resolve().parents[1]
+AT = "2025-12-31"
+
+
+def _literal(alias: Any) -> set[str]:
+    assert get_origin(alias) is Literal
+    return set(get_args(alias))
+
+
+def test_docs_and_readme_follow_the_models() -> None:
+    assert (REPO / "docs" / "answers.md").read_text(encoding="utf-8") == render(), (
+        "docs/answers.md is stale: run `python -m chipshift.api.answers_docs > docs/answers.md`")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert readme_section(readme) == render_readme(), (
+        "the README's JSON section is stale: replace it with `python -m chipshift.api.answers_docs readme`")
+
+
+def test_the_reference_changes_when_a_model_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = render(), render_readme()
+    monkeypatch.setattr(answers.Chokepoint.model_fields["hhi"], "description", "something else")
+    monkeypatch.setattr(answers.Chokepoint.model_fields["hhi"], "default", None)  # no longer required
+    assert render() != before[0] and render_readme() != before[1]
+
+
+def test_coded_values_follow_the_vocabulary() -> None:
+    def allowed(table: tables.TableSchema, column: str) -> set[str]:
+        values = table.column(column).allowed
+        assert values is not None
+        return set(values)
+
+    assert _literal(answers.RuleKind) == allowed(tables.RULES, "kind")
+    assert _literal(answers.Policy) == allowed(tables.RULES, "policy")
+    assert _literal(answers.RuleStatus) == allowed(tables.RULES, "status")
+    assert _literal(answers.Reliability) == allowed(tables.SOURCES, "reliability")
+    assert _literal(answers.FactStatus) == set(voc.STATUSES)
+    assert _literal(answers.ShareBasis) == set(voc.SHARE_BASES)
+    assert _literal(answers.Segment) == set(voc.SEGMENTS)
+    assert _literal(answers.Severity) == {"error", "warning", "notice"}
+
+
+def test_row_models_follow_the_tables_they_show() -> None:
+    assert set(answers.SourceRow.model_fields) == set(tables.SOURCES.column_names)
+    assert set(answers.FactRow.model_fields) >= set(tables.FACTS.column_names)
+    for name in tables.FACTS.column_names:
+        assert answers.FactRow.model_fields[name].description == tables.FACTS.column(name).description, name
+    # the source is shown as its row; a note on why a rule changes no figure is for `data validate`
+    shown = set(tables.RULES.column_names) - {"origin", "source", "unquantified"}
+    assert shown <= set(answers.RuleAnswer.model_fields)
+    for name in shown:
+        assert answers.RuleAnswer.model_fields[name].description == tables.RULES.column(name).description, name
+
+
+def test_every_answer_is_frozen_and_has_no_unknown_keys() -> None:
+    for model in _models():
+        assert model.model_config.get("frozen") and model.model_config.get("extra") == "forbid", model.__name__
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no description"
+    side = answers.DiffSide(at=date(2025, 1, 1), scenario="baseline")
+    with pytest.raises(ValidationError):
+        side.scenario = "other"
+    with pytest.raises(ValidationError, match="extra"):
+        answers.DiffSide.model_validate({"at": "2025-01-01", "scenario": "baseline", "colour": "red"})
+    with pytest.raises(ValidationError, match="kind"):
+        answers.RuleLifted.model_validate({"id": "X", "name": "x", "kind": "embargo", "start": None, "lifted_by": []})
+
+
+def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_store: Store) -> None:
+    got: dict[str, BaseModel] = {
+        "restrictions_list": api.restrictions_list(bundled_store, "Huawei", AT),
+        "restriction_show": api.restriction_show(bundled_store, "E-OCT2022"),
+        "restrictions_timeline": api.restrictions_timeline(bundled_store, "CHN", "2020-01-01", "2024-12-31"),
+        "availability": api.availability(bundled_store, "CHN", at=AT),
+        "availability_over_time": api.availability_over_time(bundled_store, "CHN", "2022-01-01", "2024-01-01",
+                                                             input_name="dram"),
+        "exposure": api.exposure(bundled_store, "CHN", AT),
+        "exposure_over_time": api.exposure_over_time(bundled_store, "CHN", "2022-01-01", "2024-01-01"),
+        "chokepoints": api.chokepoints(bundled_store, over_time=True),
+        "localization": api.localization(bundled_store, "CHN"),
+        "impairment": api.impairment(bundled_store, "CHN", AT),
+        "diff": api.diff(bundled_store, "CHN", "2022-01-01", AT),
+        "rules_in_force_at": api.rules_in_force_at(bundled_store, AT),
+        "list_facts": api.list_facts(bundled_store, "Micron", "market_share"),
+        "list_sources": api.list_sources(bundled_store, "Micron"),
+        "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
+        "overview": api.overview(bundled_store),
+    }
+    assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts"}  # writes: tests/web/test_api_facts.py
+    for name, model in ((name, model) for name, model in QUESTIONS if name in got):
+        answer = got[name]
+        assert type(answer) is model, name
+        assert isinstance(answer, answers.Answer)
+        report = answer.as_report()
+        assert model.model_validate(report).as_report() == report, name  # the JSON reads back as the same answer
+        schema = model.model_json_schema(mode="serialization")
+        assert set(schema["required"]) <= set(report), name  # every required key is there
+    diff = got["diff"]
+    assert isinstance(diff, answers.DiffAnswer)
+    assert diff.from_.at == date(2022, 1, 1) and diff.as_report()["from"] == {"at": "2022-01-01",
+                                                                              "scenario": "baseline"}
+    listed = got["restrictions_list"]
+    assert isinstance(listed, answers.RestrictionsAnswer)
+    assert all(r.reach in ("whole", "partial") for r in listed.rules)
+    everyone = api.restrictions_list(bundled_store, None, AT).as_report()
+    assert "note" not in everyone and "reach" not in everyone["rules"][0]  # keys left out without a target
