@@ -49,6 +49,19 @@ class Answer(BaseModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
+class InputNamed(Answer):
+    """A row about one input: its id and name first."""
+
+    input: str = Field(description="input id")
+    name: str = Field(description="input name")
+
+
+class InputRow(InputNamed):
+    """A row about one input with the production stages it belongs to."""
+
+    stages: tuple[str, ...] = Field(description="production stage ids (S1 design, S2 fabrication, S3 ATP)")
+
+
 # -- what every answer about a destination says of itself ---------------------------------------------------------
 
 class ScenarioRef(Answer):

@@ -11,15 +11,14 @@ from chipshift.api.answers.base import (
     Answer,
     DestinationContext,
     Impaired,
+    InputNamed,
     ListingChange,
 )
 
 
-class ShortInput(Answer):
+class ShortInput(InputNamed):
     """An input a process needs that falls below the threshold."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
     available_lower: float = Field(description="lower availability bound (fraction)")
     available_upper: float = Field(description="upper availability bound (fraction)")
     certain: bool = Field(description="whether even the upper bound is below the threshold")
@@ -58,11 +57,9 @@ class DiffSide(Answer):
     scenario: str = Field(description="the scenario's name, or 'baseline'")
 
 
-class InputChange(Answer):
+class InputChange(InputNamed):
     """An input whose availability bounds differ between the two sides."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
     before_lower: float = Field(description="lower bound on the first side (fraction)")
     before_upper: float = Field(description="upper bound on the first side (fraction)")
     after_lower: float = Field(description="lower bound on the second side (fraction)")

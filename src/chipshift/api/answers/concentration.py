@@ -8,6 +8,8 @@ from chipshift.api.answers.base import (
     Answer,
     CountryBasis,
     FactStatus,
+    InputNamed,
+    InputRow,
     ShareBasis,
     ViewName,
     described,
@@ -15,12 +17,9 @@ from chipshift.api.answers.base import (
 from chipshift.schemas import tables
 
 
-class Chokepoint(Answer):
+class Chokepoint(InputRow):
     """One input's concentration by country (real countries only: aggregates are left out)."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
-    stages: tuple[str, ...] = Field(description="production stage ids")
     top_country: str = Field(description="the real country with the largest share")
     top_share_pct: float = Field(description="its share of world supply, percent")
     hhi: float = Field(description="Herfindahl-Hirschman index over the real countries' shares (0-10,000)")
@@ -33,11 +32,9 @@ class Chokepoint(Answer):
     unknown_shares: int = Field(description="providers of the input whose share is unknown")
 
 
-class ConcentrationAt(Answer):
+class ConcentrationAt(InputNamed):
     """One input's concentration in one period of a bundled share table."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
     period: str = Field(description="the table's period (2023, 2024Q3 ...)")
     basis: CountryBasis = Field(description="country rows, or firms' shares summed by headquarters country")
     share_basis: ShareBasis = Field(description="what the shares measure")
@@ -64,12 +61,9 @@ class ChokepointsAnswer(Answer):
     history_definition: str | None = Field(None, description="over time only: how to read the history")
 
 
-class InputLocalization(Answer):
+class InputLocalization(InputRow):
     """One input's share of world supply from providers headquartered in the country."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
-    stages: tuple[str, ...] = Field(description="production stage ids")
     country: str = Field(description="the country")
     view: ViewName = Field(description="whose shares it rests on")
     localization_lower: float = Field(description="lower bound (fraction of world supply)")
@@ -97,11 +91,9 @@ class PublishedLocalization(Answer):
     quote: str | None = Field(description="short verbatim excerpt of the source")
 
 
-class LocalizationAt(Answer):
+class LocalizationAt(InputNamed):
     """The country's share of one input's world supply in one period of a bundled share table."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
     period: str = Field(description="the table's period")
     country: str = Field(description="the country")
     localization_lower: float = Field(description="share of the providers the table names (fraction)")

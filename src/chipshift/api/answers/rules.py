@@ -11,6 +11,7 @@ from chipshift.api.answers.base import (
     Answer,
     Comparator,
     DestinationContext,
+    InputNamed,
     Policy,
     Reach,
     RuleKind,
@@ -107,11 +108,9 @@ class RuleTargets(Answer):
                                                               "screening list matches to entries citing them")
 
 
-class RuleReach(Answer):
+class RuleReach(InputNamed):
     """An input a rule covers in the loaded world."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
     certain: bool = Field(description="true when the rule surely covers it (false: it may, e.g. a threshold the "
                                       "data cannot check)")
 

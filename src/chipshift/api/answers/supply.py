@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 from chipshift.api.answers.base import (
     Answer,
     DestinationContext,
+    InputRow,
     ViewName,
     Views,
 )
@@ -31,12 +32,9 @@ class ViewBounds(Answer):
     available_upper: float = Field(description="upper bound, fraction of world supply")
 
 
-class InputAvailability(Answer):
+class InputAvailability(InputRow):
     """One input's availability for the destination."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
-    stages: tuple[str, ...] = Field(description="production stage ids (S1 design, S2 fabrication, S3 ATP)")
     view: Views = Field(description="the views whose shares bound the answer")
     available_lower: float | None = Field(description="lower bound of the share of world supply the destination "
                                                       "may still buy (fraction; null: no share data)")
@@ -63,12 +61,9 @@ class AvailabilityAnswer(DestinationContext):
     inputs: tuple[InputAvailability, ...] = Field(description="one row per input")
 
 
-class InputExposure(Answer):
+class InputExposure(InputRow):
     """One input's barred share for the destination."""
 
-    input: str = Field(description="input id")
-    name: str = Field(description="input name")
-    stages: tuple[str, ...] = Field(description="production stage ids")
     view: Views = Field(description="the views whose shares bound the answer")
     barred_lower: float | None = Field(description="lower bound of the barred share (fraction of world supply)")
     barred_upper: float | None = Field(description="upper bound of the barred share (fraction)")
