@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from chipshift.api.data import load_world
+from chipshift.domain.period import Period
 from chipshift.domain.rules import rule_from_record
 from chipshift.errors import DataError
 from chipshift.io.store import Store
@@ -177,7 +178,40 @@ def test_a_market_with_sourced_values_spends_what_the_sources_say(bundled_store:
     path = lc.run(case, governed, draws)
     spent = path.value.sum(axis=3)[:, :, 0]
     target = lc.market_path(case.markets[0], case, draws, 2)
-    np.testing.assert_allclose(spent / spent[:1], target / target[:1], rtol=1e-3)
+    last = max(Period.parse(label).end for label in case.markets[0].values)
+    through = [q.year < last.year or (q.year == last.year and q.month + 2 <= last.month) for q in case.quarters]
+    assert any(through)
+    np.testing.assert_allclose((spent / spent[:1])[through], (target / target[:1])[through], rtol=1e-3)
+
+
+def test_after_its_last_sourced_period_a_market_follows_its_outlook_and_its_rules_move_its_spending(
+        bundled_store: Store) -> None:
+    """The sources say what buyers spent up to the last sourced period, not after: from there the market's
+    demand grows at its outlook (`growth`), so a rush before an announced licence raises its spending above
+    the outlook and the licence moves it again. Here India's PCs: one sourced year (2022), the licence
+    announced in 2023Q3 and in force from 2023Q4."""
+    path = REPO / "src" / "chipshift" / "data" / "episodes" / "india-pc-import-licence-2023.yaml"
+    doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
+    case, governed = _load(bundled_store, doc)
+    draws = lc.default_draws(case, 1)
+    label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
+    at = {name: label.index(name) for name in ("2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q4")}
+    run = lc.run(case, governed, draws)
+    found = lc.demand(case, governed, draws)[:, 0, 0]
+    spent = run.value.sum(axis=3)[:, 0, 0]
+    outlook = lc.market_path(case.markets[0], case, draws, 1)[:, 0]
+    # through 2022 spending follows the sources (relative to the first quarter)
+    np.testing.assert_allclose(spent[: at["2022Q4"] + 1] / spent[0], outlook[: at["2022Q4"] + 1] / outlook[0],
+                               rtol=2e-3)
+    # after it the demand shift moves with the outlook, from the last one the sources gave
+    growth = float(draws["market_growth"][0])
+    for name in ("2023Q1", "2023Q2", "2023Q4", "2024Q4"):
+        years = (case.quarters[at[name]] - case.quarters[at["2022Q4"]]).days / 365.25
+        assert found[at[name]] / found[at["2022Q4"]] == pytest.approx((1.0 + growth) ** years, rel=1e-2)
+    # before the announcement nothing acts: spending is the outlook's; the rush lifts it, the licence moves it
+    assert spent[at["2023Q2"]] / spent[0] == pytest.approx(outlook[at["2023Q2"]] / outlook[0], rel=1e-2)
+    assert spent[at["2023Q3"]] / spent[0] > 1.2 * outlook[at["2023Q3"]] / outlook[0]
+    assert spent[at["2023Q4"]] / spent[0] != pytest.approx(outlook[at["2023Q4"]] / outlook[0], rel=1e-2)
 
 
 def test_without_stocks_sourced_spending_is_met_exactly_by_demand_the_model_itself_clears(
@@ -197,9 +231,11 @@ def test_without_stocks_sourced_spending_is_met_exactly_by_demand_the_model_itse
     assert not plan.cuts and not plan.rushes and not plan.licences
     path = lc.run(case, governed, draws)
     found = lc.demand(case, governed, draws)
-    sourced = [m for m, market in enumerate(case.markets) if market.values]
-    spent = path.value.sum(axis=3)[:, :, sourced]
-    np.testing.assert_allclose(spent / spent[:1], (paths / paths[:1])[:, :, sourced], rtol=1e-9)
+    through = lc._sourced_quarters(case)  # (quarters, markets): through each market's last sourced period
+    assert through.any() and not through.all()  # the case runs past its sources
+    spent = path.value.sum(axis=3)
+    held = np.broadcast_to(through[:, None, :], spent.shape)
+    np.testing.assert_allclose((spent / spent[:1])[held], (paths / paths[:1])[held], rtol=1e-9)
     again = simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=False)
     np.testing.assert_allclose(again.value, path.value, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(again.seller_price, path.seller_price, rtol=1e-9)

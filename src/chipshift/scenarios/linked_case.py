@@ -20,7 +20,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -460,10 +460,12 @@ def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
 def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | None = None) -> LinkedPath:
     """Every quarter of the case for every draw (arrays in `draws` hold one value per draw).
 
-    Markets with sourced values spend what the sources say under the case's own rules; under a restriction
-    scenario (`governed.baseline` set) the demand found that way is held, and the scenario's rules move
-    prices, quantities and spending from there. `start` ``(quarters, 1 or draws, markets)`` is a first guess
-    of the demand shifts (e.g. `demand(...)` of a central run), which saves rounds of matching."""
+    Markets with sourced values spend what the sources say under the case's own rules, through their last
+    sourced period; after it their demand follows the outlook, and rules and rushes move their spending.
+    Under a restriction scenario (`governed.baseline` set) the demand found that way is held, and the
+    scenario's rules move prices, quantities and spending from there. `start` ``(quarters, 1 or draws,
+    markets)`` is a first guess of the demand shifts (e.g. `demand(...)` of a central run), which saves rounds
+    of matching."""
     base, plan, paths = _plan(case, governed, draws)
     if governed.baseline is None:
         return _matching_values(case, base, _started(case, plan, start), paths)[0]
@@ -565,23 +567,56 @@ VALUE_ROUNDS = 4
 VALUE_TOLERANCE = 1e-3
 
 
+def _sourced_quarters(case: LinkedCase) -> npt.NDArray[np.bool_]:
+    """``(quarters, markets)``: True where a market's spending follows its sourced `values`, from the first
+    quarter to the last one that ends by the end of its last sourced period. After that the sources say
+    nothing: the market's demand grows at its outlook and the case's rules move its spending."""
+    after = [date(q.year + q.month // 10, (q.month + 2) % 12 + 1, 1) for q in case.quarters]  # next quarter's day 1
+    out = np.zeros((len(case.quarters), len(case.markets)), dtype=np.bool_)
+    for m, market in enumerate(case.markets):
+        if market.values:
+            last = max(Period.parse(label).end for label in market.values)
+            out[:, m] = [nxt <= last + timedelta(days=1) for nxt in after]
+    return out
+
+
+def _outlook(log_d: FloatArray, target: FloatArray, sourced: npt.NDArray[np.bool_]) -> FloatArray:
+    """`log_d` ``(T, B, m)`` with each sourced market's demand shift after its last sourced quarter set to
+    that quarter's shift moved as its value path's outlook moves (its `growth`, or flat)."""
+    out = log_d.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_target = np.log(target)
+    for m in np.flatnonzero(sourced.any(axis=0) & ~sourced.all(axis=0)):
+        last = int(np.flatnonzero(sourced[:, m])[-1])
+        out[last + 1:, :, m] = (log_d[last, :, m][None] + log_target[last + 1:, :, m]
+                                - log_target[last, :, m][None])
+    return out
+
+
 def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray) -> tuple[
         LinkedPath, FloatArray]:
     """Run the plan, adjusting the demand shift of every market with sourced `values` so that its modelled
-    value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter.
+    value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter,
+    through its last sourced period (`_sourced_quarters`); after it, the market's demand shift moves from the
+    last one found as its outlook says (`_outlook`), so the case's rules and buyers' rushes move its spending.
     Sourced values are what buyers spent: with an upward-sloping supply a demand shift moves price and
     quantity both, so reading a value path directly as a demand shift would miss it. Without stocks or licence
     caps the shift is found exactly in one run (`_spending_held`); otherwise by secant steps in logs per
     market and quarter; quarters where a market is closed keep their shift."""
-    sourced = np.array([bool(m.values) for m in case.markets])
+    sourced = _sourced_quarters(case)  # (T, m)
     if not sourced.any():
         return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
     runs = PreparedPlan(base, plan)  # every round runs the same plan with other demand shifts
-    if runs.stateless and not runs.capped:
-        return _spending_held(runs, plan, paths / paths[:1], sourced)
-    path = runs.run(plan.demand, rationing=False)
     target = paths / paths[:1]  # (T, B, m) value index the sources give
-    log_d = np.log(plan.demand)
+    beyond = bool((sourced.any(axis=0) & ~sourced.all(axis=0)).any())
+    if runs.stateless and not runs.capped:
+        path, found = _spending_held(runs, plan, target, sourced)
+        if not beyond:
+            return path, found
+        found = np.exp(_outlook(np.log(found), target, sourced))
+        return runs.run(found, rationing=False), found
+    log_d = _outlook(np.log(plan.demand), target, sourced)
+    path = runs.run(np.exp(log_d), rationing=False)
     prev: tuple[FloatArray, FloatArray] | None = None
     for _ in range(VALUE_ROUNDS):
         spent = path.value.sum(axis=3)  # (T, B, m)
@@ -589,7 +624,7 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
             spent = spent + (path.from_stock * base.buyer_price).sum(axis=3)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_gap = np.log(target) - np.log(spent / spent[:1])
-        usable = sourced[None, None, :] & np.isfinite(log_gap) & (spent > 0.0)
+        usable = sourced[:, None, :] & np.isfinite(log_gap) & (spent > 0.0)
         if not usable.any() or np.max(np.abs(np.where(usable, log_gap, 0.0))) < VALUE_TOLERANCE:
             break
         slope = np.ones_like(log_gap)
@@ -600,18 +635,20 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         prev = (log_d, log_gap)
         log_d = np.where(usable, log_d + log_gap / slope, log_d)
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
+        log_d = _outlook(log_d, target, sourced)
         path = runs.run(np.exp(log_d), rationing=False, start=path)
     return path, np.exp(log_d)  # the path is always that of the last shifts
 
 
 def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, sourced: npt.NDArray[np.bool_]
                    ) -> tuple[LinkedPath, FloatArray]:
-    """`_matching_values` in one run, for a plan without stocks or licence caps. A market's spending is
-    ``D P^(1 - eta)`` (P its price index), so spending held at the sourced path is the same market with
-    unit-elastic demand and shift ``D P^(1 - eta)``: solved that way, the equilibrium is the one the sourced
-    path implies, and the demand shift follows from its price index, ``D = spending / P^(1 - eta)``. Quarter
-    0 (the baseline, which the path is relative to) is solved first as the plan gives it; markets closed in a
-    quarter, or without a usable sourced value there, keep their shift."""
+    """`_matching_values` in one run, for a plan without stocks or licence caps, holding spending where
+    `sourced` ``(T, m)`` says. A market's spending is ``D P^(1 - eta)`` (P its price index), so spending held
+    at the sourced path is the same market with unit-elastic demand and shift ``D P^(1 - eta)``: solved that
+    way, the equilibrium is the one the sourced path implies, and the demand shift follows from its price
+    index, ``D = spending / P^(1 - eta)``. Quarter 0 (the baseline, which the path is relative to) is solved
+    first as the plan gives it; markets closed in a quarter, or without a usable sourced value there, keep
+    their shift."""
     n_t, n_b, nm = plan.demand.shape
     resolved = runs.problem.resolved  # (T * B, ...), quarter by quarter
     eta = resolved.eta.reshape((n_t, n_b, nm))
@@ -622,7 +659,7 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
         log_target = np.log(target)
     open_ = (resolved.allowed.any(axis=2).reshape((n_t, n_b, nm))
              & np.isfinite(log_spend0)[None] & (first.value.sum(axis=2) > 0.0)[None])
-    held = sourced[None, None, :] & open_ & np.isfinite(log_target)
+    held = sourced[:, None, :] & open_ & np.isfinite(log_target)
     held[0] = False  # the baseline quarter is solved as the plan gives it
     path = runs.run(np.exp(np.where(held, log_spend0[None] + np.where(held, log_target, 0.0), log_d)),
                     rationing=False, demand_elasticity=np.where(held, 1.0, eta))

@@ -469,8 +469,9 @@ MARKET = Record((
         required_without=("values",), excludes=("values",)),
     Key("values", OneOf((Text(refers_to="series"), VALUES)), "the market's sourced value by period, or the name "
         "of a `series`: each figure as a yearly rate (a quarter's counts four times), linear between periods, "
-        "flat before the first and, after the last, flat or growing at `growth`; the path sets the market's size "
-        "and demand"),
+        "flat before the first and, after the last, flat or growing at `growth`; buyers spend what the path says "
+        "through the quarter that ends the last sourced period (the case's own rules included), and after it their "
+        "demand moves as the path's outlook does, so rules and rushes move their spending"),
     Key("less", ListOf(Text(refers_to="market")), "markets of the case inside `values`, taken out of them "
         "(e.g. the world less its other regions)", requires=("values",), default=()),
     Key("scale", Number(LEVEL, minimum=0.0), "the market's fraction of `values` less `less` (or of `value`), "
