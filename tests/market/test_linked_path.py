@@ -11,7 +11,15 @@ import pytest
 
 from chipshift.market import MarketInputError
 from chipshift.market.linked import LinkedMarkets
-from chipshift.market.linked_path import InputCut, Licence, PreparedPlan, QuarterlyPlan, Rush, simulate_linked
+from chipshift.market.linked_path import (
+    InputCut,
+    Licence,
+    PreparedPlan,
+    QuarterlyPlan,
+    Rush,
+    joined,
+    simulate_linked,
+)
 
 
 def _plan(lm: LinkedMarkets, quarters: int, *, banned: np.ndarray | None = None, capacity: float = math.inf,
@@ -222,3 +230,30 @@ def test_a_prepared_plan_run_with_other_elasticities_is_that_plan_simulated_afre
         capped.run(plan.demand, demand_elasticity=eta)
     with pytest.raises(MarketInputError, match="licence caps"):
         capped.first_quarter()
+
+
+def test_a_prepared_plan_solves_spans_of_quarters_alone_and_joined_they_are_the_whole_run() -> None:
+    """Nothing carries between the quarters of a plan without stocks, so spans of them solved alone, with
+    their own demand and elasticities, and joined end to end give the run of all quarters at once; a span
+    outside the plan, or one asked of a plan with stocks, is refused."""
+    lm = LinkedMarkets(["us", "eu", "cn"], ["china", "world"], [[40.0, 40.0, 20.0], [50.0, 45.0, 5.0]],
+                       sigma=4.0, demand_elasticity=0.5, supply_elasticity=[1.0, 2.0, 3.0])
+    banned = np.zeros((5, 2, 3), dtype=bool)
+    banned[3:, 0, 0] = True
+    plan = QuarterlyPlan(quarters=5, batch=2, banned=banned, capacity=np.full((5, 2, 3), 150.0),
+                         demand=np.linspace(0.9, 1.4, 20).reshape((5, 2, 2)))
+    runs = PreparedPlan(lm, plan)
+    eta = np.linspace(0.2, 1.5, 20).reshape((5, 2, 2))
+    whole = runs.run(plan.demand, demand_elasticity=eta, rationing=False)
+    spans = [runs.run(plan.demand, demand_elasticity=eta, rationing=False, quarters=q)
+             for q in ((0, 2), (2, 3), (3, 5))]
+    assert [s.quantity.shape[0] for s in spans] == [2, 1, 2]
+    together = joined(spans)
+    for name in ("quantity", "value", "price", "seller_price", "composite_price", "capacity", "capacity_rent"):
+        np.testing.assert_allclose(getattr(together, name), getattr(whole, name), rtol=1e-12, atol=1e-12,
+                                   err_msg=name)
+    with pytest.raises(MarketInputError, match="not within"):
+        runs.run(plan.demand, quarters=(3, 6))
+    cut = InputCut(firm=2, start=9, stock=np.zeros(2), ceiling=np.zeros(2), midpoint=np.zeros(2), rate=np.ones(2))
+    with pytest.raises(MarketInputError, match="some quarters alone"):
+        PreparedPlan(lm, dataclasses.replace(plan, cuts=(cut,))).run(plan.demand, quarters=(0, 2))

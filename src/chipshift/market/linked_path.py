@@ -227,23 +227,32 @@ class PreparedPlan:
         return solve_prepared(self.problem.rows(np.arange(self.plan.batch)), rationing=False)
 
     def run(self, demand: FloatArray, *, rationing: bool = True, start: LinkedPath | None = None,
-            demand_elasticity: FloatArray | None = None) -> LinkedPath:
+            demand_elasticity: FloatArray | None = None, quarters: tuple[int, int] | None = None) -> LinkedPath:
         """Solve quarters 0..T-1 for all draws with demand shifts `demand` ``(T, B, markets)`` in place of the
         plan's, and demand elasticities `demand_elasticity` ``(T, B, markets)`` if given (a plan without stocks
         or licence caps only). ``start``: a nearby path whose seller prices the solver starts from;
-        ``rationing=False`` leaves rationed demand out (NaN)."""
+        ``rationing=False`` leaves rationed demand out (NaN). ``quarters=(first, stop)`` solves those quarters
+        alone (a plan without stocks or licence caps only: nothing carries between its quarters) and gives
+        their path, ``stop - first`` quarters long."""
         base, plan = self.base, self.plan
         guess = None if start is None else start.seller_price / base.seller_price  # (T, B, f)
-        if demand_elasticity is not None and (not self.stateless or self.capped):
-            raise MarketInputError("other demand elasticities need a plan without stocks or licence caps")
+        if (demand_elasticity is not None or quarters is not None) and (not self.stateless or self.capped):
+            raise MarketInputError("other demand elasticities or some quarters alone need a plan without stocks "
+                                   "or licence caps")
         if not self.stateless:
             return _with_state(base, dataclasses.replace(plan, demand=demand), rationing, guess)
         nm, nf = base.shape
         n_t, n_b = plan.quarters, plan.batch
-        shift = np.asarray(np.broadcast_to(demand, (n_t, n_b, nm)).reshape((n_t * n_b, nm)))
-        eta = None if demand_elasticity is None else np.reshape(demand_elasticity, (n_t * n_b, nm))
-        problem = self.problem.with_demand(shift, eta)
-        at = None if guess is None else guess.reshape((n_t * n_b, nf))
+        lo, hi = (0, n_t) if quarters is None else quarters
+        if not 0 <= lo < hi <= n_t:
+            raise MarketInputError(f"quarters {lo}..{hi} are not within the plan's 0..{n_t}")
+        shift = np.asarray(np.broadcast_to(demand, (n_t, n_b, nm))[lo:hi].reshape(((hi - lo) * n_b, nm)))
+        eta = None if demand_elasticity is None else np.reshape(
+            np.broadcast_to(demand_elasticity, (n_t, n_b, nm))[lo:hi], ((hi - lo) * n_b, nm))
+        problem = self.problem if quarters is None else self.problem.rows(np.arange(lo * n_b, hi * n_b))
+        problem = problem.with_demand(shift, eta)
+        at = None if guess is None else guess[lo:hi].reshape(((hi - lo) * n_b, nf))
+        n_t = hi - lo
         if self.capped:
             first = solve_prepared(problem, rationing=False)
             quota = np.where(self.licensed, self.approval * first.quantity, np.inf)
@@ -259,7 +268,8 @@ class PreparedPlan:
         return LinkedPath(
             firms=base.firms, markets=base.markets, quantity=back(res.quantity), value=back(res.value),
             revenue=back(res.revenue), price=back(res.price), share=back(res.share),
-            seller_price=back(res.seller_price), capacity=np.asarray(np.broadcast_to(plan.capacity, (n_t, n_b, nf))),
+            seller_price=back(res.seller_price),
+            capacity=np.asarray(np.broadcast_to(plan.capacity, (plan.quarters, n_b, nf))[lo:hi]),
             capacity_rent=back(res.capacity_rent), licence_rent=back(res.licence_rent),
             at_capacity=back(res.at_capacity), rationed=back(res.rationed),
             composite_price=back(res.composite_price), unmet=back(res.unmet), buyer_stock=zeros, from_stock=zeros,
@@ -272,6 +282,14 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool
     cuts, rushes), else all in one batch. ``start``: a nearby path whose seller prices the solver starts from;
     ``rationing=False`` leaves rationed demand out (NaN)."""
     return PreparedPlan(base, plan).run(plan.demand, rationing=rationing, start=start)
+
+
+def joined(parts: Sequence[LinkedPath]) -> LinkedPath:
+    """Paths of consecutive spans of quarters (of the same firms, markets and draws) as one path."""
+    first = parts[0]
+    fields = {k: np.concatenate([getattr(p, k) for p in parts]) for k in LinkedPath.__dataclass_fields__
+              if k not in ("firms", "markets")}
+    return LinkedPath(firms=first.firms, markets=first.markets, **fields)
 
 
 def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess: FloatArray | None) -> LinkedPath:

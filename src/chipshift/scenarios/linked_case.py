@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import functools
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from chipshift.market.linked_path import (
     PreparedPlan,
     QuarterlyPlan,
     Rush,
+    joined,
     simulate_linked,
 )
 from chipshift.scenarios.market_case import Param
@@ -608,13 +610,8 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
     runs = PreparedPlan(base, plan)  # every round runs the same plan with other demand shifts
     target = paths / paths[:1]  # (T, B, m) value index the sources give
-    beyond = bool((sourced.any(axis=0) & ~sourced.all(axis=0)).any())
     if runs.stateless and not runs.capped:
-        path, found = _spending_held(runs, plan, target, sourced)
-        if not beyond:
-            return path, found
-        found = np.exp(_outlook(np.log(found), target, sourced))
-        return runs.run(found, rationing=False), found
+        return _spending_held(runs, plan, target, sourced)
     log_d = _outlook(np.log(plan.demand), target, sourced)
     path = runs.run(np.exp(log_d), rationing=False)
     prev: tuple[FloatArray, FloatArray] | None = None
@@ -642,17 +639,18 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
 
 def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, sourced: npt.NDArray[np.bool_]
                    ) -> tuple[LinkedPath, FloatArray]:
-    """`_matching_values` in one run, for a plan without stocks or licence caps, holding spending where
-    `sourced` ``(T, m)`` says. A market's spending is ``D P^(1 - eta)`` (P its price index), so spending held
-    at the sourced path is the same market with unit-elastic demand and shift ``D P^(1 - eta)``: solved that
-    way, the equilibrium is the one the sourced path implies, and the demand shift follows from its price
-    index, ``D = spending / P^(1 - eta)``. Quarter 0 (the baseline, which the path is relative to) is solved
-    first as the plan gives it; markets closed in a quarter, or without a usable sourced value there, keep
-    their shift."""
+    """`_matching_values` for a plan without stocks or licence caps, each quarter solved once. A market's
+    spending is ``D P^(1 - eta)`` (P its price index), so spending held at the sourced path is the same market
+    with unit-elastic demand and shift ``D P^(1 - eta)``: solved that way, the equilibrium is the one the
+    sourced path implies, and the demand shift follows from its price index, ``D = spending / P^(1 - eta)``.
+    Quarter 0 (the baseline, which the path is relative to) is solved first as the plan gives it; markets
+    closed in a quarter, or without a usable sourced value there, keep their shift. Where `sourced`
+    ``(T, m)`` ends before the run does, the quarters are solved in spans, each starting where a market's
+    sources end: the shifts after that come from the last one found there (`_outlook`)."""
     n_t, n_b, nm = plan.demand.shape
     resolved = runs.problem.resolved  # (T * B, ...), quarter by quarter
     eta = resolved.eta.reshape((n_t, n_b, nm))
-    log_d = resolved.log_d.reshape((n_t, n_b, nm))
+    log_d = np.array(resolved.log_d.reshape((n_t, n_b, nm)))
     first = runs.first_quarter()
     with np.errstate(divide="ignore", invalid="ignore"):
         log_spend0 = (1.0 - eta[0]) * np.log(first.composite_price) + log_d[0]  # (B, m)
@@ -661,11 +659,21 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
              & np.isfinite(log_spend0)[None] & (first.value.sum(axis=2) > 0.0)[None])
     held = sourced[:, None, :] & open_ & np.isfinite(log_target)
     held[0] = False  # the baseline quarter is solved as the plan gives it
-    path = runs.run(np.exp(np.where(held, log_spend0[None] + np.where(held, log_target, 0.0), log_d)),
-                    rationing=False, demand_elasticity=np.where(held, 1.0, eta))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        found = np.where(held, log_spend0[None] + log_target - (1.0 - eta) * np.log(path.composite_price), log_d)
-    return path, np.exp(found)
+    held_shift = log_spend0[None] + np.where(held, log_target, 0.0)
+    elasticity = np.where(held, 1.0, eta)
+    ends = {int(np.flatnonzero(sourced[:, m])[-1]) + 1 for m in range(nm)
+            if sourced[:, m].any() and not sourced[:, m].all()}
+    bounds = [0, *sorted(e for e in ends if 0 < e < n_t), n_t]
+    parts = []
+    for a, b in itertools.pairwise(bounds):
+        log_d = _outlook(log_d, target, sourced)  # shifts after a market's sources, from the last one found
+        path = runs.run(np.exp(np.where(held, held_shift, log_d)), rationing=False, demand_elasticity=elasticity,
+                        quarters=None if (a, b) == (0, n_t) else (a, b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            found = held_shift[a:b] - (1.0 - eta[a:b]) * np.log(path.composite_price)
+        log_d[a:b] = np.where(held[a:b], found, log_d[a:b])
+        parts.append(path)
+    return (parts[0] if len(parts) == 1 else joined(parts)), np.exp(log_d)
 
 
 #: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that
