@@ -169,14 +169,15 @@ def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled
 
 
 def test_a_market_with_sourced_values_spends_what_the_sources_say(bundled_store: Store) -> None:
-    """Sourced market values are what buyers spent: the demand shift is found that makes the modelled value
-    follow them (relative to the first quarter), through a supply cut and its price rise."""
+    """Sourced market values are what buyers bought: the demand shift is found that makes the modelled
+    purchases follow them (relative to the first quarter), through a supply cut and its price rise. China's
+    phones are counted in units, so units bought follow the sources."""
     doc = dict(yaml.safe_load((REPO / "examples" / "huawei-phones-supply-cut.yaml").read_text()))
     case, governed = _load(bundled_store, doc)
     draws = lc.default_draws(case, 2)
     draws["sigma"] = np.array([1.5, 5.0])
     path = lc.run(case, governed, draws)
-    spent = path.value.sum(axis=3)[:, :, 0]
+    spent = (path.quantity + path.from_stock).sum(axis=3)[:, :, 0]
     target = lc.market_path(case.markets[0], case, draws, 2)
     last = max(Period.parse(label).end for label in case.markets[0].values)
     through = [q.year < last.year or (q.year == last.year and q.month + 2 <= last.month) for q in case.quarters]
@@ -198,7 +199,7 @@ def test_after_its_last_sourced_period_a_market_follows_its_outlook_and_its_rule
     at = {name: label.index(name) for name in ("2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q4")}
     run = lc.run(case, governed, draws)
     found = lc.demand(case, governed, draws)[:, 0, 0]
-    spent = run.value.sum(axis=3)[:, 0, 0]
+    spent = run.quantity.sum(axis=3)[:, 0, 0]  # computers: bought in units
     outlook = lc.market_path(case.markets[0], case, draws, 1)[:, 0]
     # through 2022 spending follows the sources (relative to the first quarter)
     np.testing.assert_allclose(spent[: at["2022Q4"] + 1] / spent[0], outlook[: at["2022Q4"] + 1] / outlook[0],
@@ -408,3 +409,33 @@ def test_a_procurement_ban_leaves_no_grey_channel(bundled_store: Store) -> None:
     base = lc.default_draws(case)
     path = lc.run(case, governed, {**base, lc.GREY: np.full_like(base[lc.GREY], 0.5)})
     assert _share(case, path, 0, micron, "2024Q2") == 0.0
+
+
+@pytest.mark.parametrize("example", ["huawei-phones-supply-cut", "micron-china-linked"])
+def test_shares_are_of_units_where_values_are_counts_and_of_value_where_they_are_money(
+        bundled_store: Store, example: str) -> None:
+    """A case whose values are counts of items (phones) reports market sizes and shares in units, as the
+    trackers count them, so a cut seller's higher price does not raise its share; a case in money reports
+    them in value. Checked on the run's last calendar year, summed over its quarters."""
+    doc = dict(yaml.safe_load((REPO / "examples" / f"{example}.yaml").read_text()))
+    case, governed = _load(bundled_store, doc)
+    path = lc.run(case, governed, lc.default_draws(case, 1))
+    out = lc.outputs(case, path)
+    last = case.quarters[-1].year
+    quarters = [t for t, q in enumerate(case.quarters) if q.year == last]
+    assert len(quarters) == 4
+    counted = example == "huawei-phones-supply-cut"
+    flows = (path.quantity if counted else path.value)[quarters, 0].sum(axis=0)  # (markets, sellers)
+    for m, market in enumerate(case.markets):
+        periods, total, _ = out[f"value@{market.id}"]
+        year = periods.index(str(last))
+        if counted:  # items bought, in the case's unit (in money the case's unit may scale it)
+            assert total[year, 0] == pytest.approx(flows[m].sum(), rel=1e-9)
+        for f, seller in enumerate(case.sellers):
+            if market.shares.get(seller.id) is not None:
+                share = out[f"share:{seller.id}@{market.id}"][1][year, 0]
+                assert share == pytest.approx(100.0 * flows[m, f] / flows[m].sum(), rel=1e-9, abs=1e-9)
+    if counted:  # the prices do differ, so a share of value would be another number
+        price = path.price[quarters, 0, 0]
+        sold = np.isfinite(price)
+        assert np.nanmax(np.where(sold, price, np.nan)) > 1.05 * np.nanmin(np.where(sold, price, np.nan))

@@ -153,3 +153,23 @@ def test_published_figures_of_one_year_stand_side_by_side() -> None:
     assert offsets == sorted(offsets) and len(set(offsets)) == 6
     assert abs(sum(offsets)) < 1e-9 and max(offsets) - min(offsets) <= 0.36 + 1e-9
     assert spread(0, 1) == 0.0
+
+
+@pytest.mark.parametrize(("value_unit", "words", "axis"), [
+    ("units_m", "share of units bought on smartphones in China", "% of units bought"),
+    ("usd_bn", "share of buyers' spending on smartphones in China", "% of market value"),
+])
+def test_a_chart_of_shares_says_units_where_the_case_counts_items(value_unit: str, words: str, axis: str) -> None:
+    """A linked case whose values are counts reports shares of units, and its charts say so; in money,
+    shares of spending."""
+    from chipshift.reports.labels import describe
+
+    report = {"model": "linked", "value_unit": value_unit, "periods": ["2020Q2"],
+              "outputs": [{"output": "share:huawei@CHN", "unit": "pct"}, {"output": "value@CHN", "unit": value_unit}],
+              "markets": [{"id": "CHN", "product": "smartphones", "region": "CHN"}],
+              "names": {"owners": {"huawei": "Huawei"}, "products": {"smartphones": "smartphones"},
+                        "regions": {"CHN": "China"}}}
+    share = describe(report, "share:huawei@CHN")
+    assert share.title == f"Huawei's {words}" and share.axis == axis
+    size = describe(report, "value@CHN")
+    assert size.title.startswith("Units bought" if value_unit == "units_m" else "Buyers' spending")

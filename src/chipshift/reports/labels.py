@@ -115,23 +115,28 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
         place = _name(report, "regions", where) if where else "all its product's markets"
     seller = _name(report, "owners", code) if code else ""
     first = report["periods"][0]
+    known = UNITS.get(str(report.get("value_unit")))
+    counted = known is not None and not known.dimension.startswith("currency")  # sizes and shares in units
+    bought, of_market = ("units bought", "% of units bought") if counted else ("buyers' spending", "% of market value")
     axis = {"pct": "%", "index": f"index ({first} = 1)"}.get(unit or "", unit_words(unit))
     if kind == "price" and not code:
         return OutputText(f"{product} price in {place.removeprefix(product + ' in ')}: index, {first} = 1"
                           if market else f"Price in {place}: index, {first} = 1", f"price {axis}", unit)
     if kind == "localization":
-        return OutputText(f"Domestic (localization) share of buyers' spending in {place}", "% of market value",
-                          unit)
+        return OutputText(f"Domestic (localization) share of {bought} in {place}", of_market, unit)
     if kind == "revenue_share":
-        return OutputText(f"{_possessive(seller)} share of revenue from {place}",
-                          f"% of {_possessive(seller)} revenue", unit)
+        sold = "units sold" if counted else "revenue"
+        return OutputText(f"{_possessive(seller)} share of {sold} from {place}",
+                          f"% of {_possessive(seller)} {sold}", unit)
     if kind == "revenue":
-        return OutputText(f"{seller} revenue" + (f" from {place}" if where else ""), f"revenue, {axis}", unit)
+        sold = "units sold" if counted else "revenue"
+        return OutputText(f"{seller} {sold}" + (f" from {place}" if where else ""), f"{sold}, {axis}", unit)
     on = f"on {place}" if market else f"in {place}"
     if kind == "share":
-        return OutputText(f"{_possessive(seller)} share of buyers' spending {on}", "% of market value", unit)
+        return OutputText(f"{_possessive(seller)} share of {bought} {on}", of_market, unit)
     if kind == "value":
-        return OutputText(f"Buyers' spending {on}", f"spending, {axis}", unit)
+        return OutputText(f"{bought[0].upper()}{bought[1:]} {on}", f"{'units' if counted else 'spending'}, {axis}",
+                          unit)
     if kind == "unmet":
         return OutputText(f"Demand {on} that no allowed seller serves", f"demand, {axis}", unit)
     if kind == "quantity":

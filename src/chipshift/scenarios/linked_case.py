@@ -569,6 +569,17 @@ VALUE_ROUNDS = 4
 VALUE_TOLERANCE = 1e-3
 
 
+def _bought(case: LinkedCase, base: LinkedMarkets, path: LinkedPath) -> FloatArray:
+    """What buyers took in each quarter and market, ``(T, B, m)``, purchases plus what they drew from stock:
+    items in a case whose values are counts (`counted`), else spending (stock at baseline prices)."""
+    if counted(case):
+        return np.asarray(path.quantity.sum(axis=3) + path.from_stock.sum(axis=3))
+    spent = path.value.sum(axis=3)
+    if path.from_stock.any():  # buyers' stocks (a run without them has none)
+        spent = spent + (path.from_stock * base.buyer_price).sum(axis=3)
+    return np.asarray(spent)
+
+
 def _sourced_quarters(case: LinkedCase) -> npt.NDArray[np.bool_]:
     """``(quarters, markets)``: True where a market's spending follows its sourced `values`, from the first
     quarter to the last one that ends by the end of its last sourced period. After that the sources say
@@ -611,14 +622,16 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     runs = PreparedPlan(base, plan)  # every round runs the same plan with other demand shifts
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     if runs.stateless and not runs.capped:
-        return _spending_held(runs, plan, target, sourced)
-    log_d = _outlook(np.log(plan.demand), target, sourced)
-    path = runs.run(np.exp(log_d), rationing=False)
+        path, found = _spending_held(runs, plan, target, sourced)
+        if not counted(case):
+            return path, found
+        log_d = np.log(found)  # items bought follow the sources: rounds from where spending does
+    else:
+        log_d = _outlook(np.log(plan.demand), target, sourced)
+        path = runs.run(np.exp(log_d), rationing=False)
     prev: tuple[FloatArray, FloatArray] | None = None
     for _ in range(VALUE_ROUNDS):
-        spent = path.value.sum(axis=3)  # (T, B, m)
-        if path.from_stock.any():  # buyers' stocks (a run without them has none)
-            spent = spent + (path.from_stock * base.buyer_price).sum(axis=3)
+        spent = _bought(case, base, path)  # (T, B, m)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_gap = np.log(target) - np.log(spent / spent[:1])
         usable = sourced[:, None, :] & np.isfinite(log_gap) & (spent > 0.0)
@@ -764,13 +777,23 @@ class Series:
     firm: str | None = None  # read by this firm's fiscal years when it has them
 
 
+def counted(case: LinkedCase) -> bool:
+    """Whether the case's values are counts of items (phones, tonnes of a metal) rather than money: then
+    prices are indices, and market sizes, shares and receipts are counted in items."""
+    return not UNITS[case.value_unit].dimension.startswith("currency")
+
+
 def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
     """Every named output of a run, per quarter."""
     out: dict[str, Series] = {}
     vu = case.value_unit
+    # in a case whose values are counts of items, what buyers buy and sellers sell is counted in items: market
+    # sizes, shares, receipts and localization are of units, as the trackers count them (prices are indices)
+    amount = path.quantity if counted(case) else path.value
+    receipts = path.quantity if counted(case) else path.revenue
     # sums several outputs share are taken once (the same array object, which `outputs` sums over periods once)
     for m, market in enumerate(case.markets):
-        value = path.value[:, :, m, :]
+        value = amount[:, :, m, :]
         market_value = value.sum(axis=2)
         out[f"value@{market.id}"] = Series(market_value, None, "sum", vu)
         out[f"price@{market.id}"] = Series(path.composite_price[:, :, m], None, "mean", "index")
@@ -789,7 +812,7 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
     products = sorted({m.product for m in case.markets})
     for product in products:
         cols = [m for m, x in enumerate(case.markets) if x.product == product]
-        value = path.value[:, :, cols]
+        value = amount[:, :, cols]
         by_seller = value.sum(axis=2)  # (T, B, f)
         total = by_seller.sum(axis=2)
         regions = sorted({case.markets[m].region for m in cols})
@@ -812,8 +835,8 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
                                                    seller.price_unit or "index")
     owners = sorted({s.owner for s in case.sellers})
     regions = sorted({m.region for m in case.markets})
-    revenue = path.revenue.sum(axis=2)  # (T, B, f)
-    revenue_in = {region: path.revenue[:, :, [m for m, x in enumerate(case.markets) if x.region == region]].sum(axis=2)
+    revenue = receipts.sum(axis=2)  # (T, B, f)
+    revenue_in = {region: receipts[:, :, [m for m, x in enumerate(case.markets) if x.region == region]].sum(axis=2)
                   for region in regions}
     for owner in owners:
         cols = [f for f, s in enumerate(case.sellers) if s.owner == owner]
@@ -827,7 +850,7 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
         rows = [m for m, x in enumerate(case.markets) if x.region == region]
         dom = [f for f, s in enumerate(case.sellers) if s.domestic(region)]
         if dom:
-            value = path.value[:, :, rows]
+            value = amount[:, :, rows]
             out[f"localization@{region}"] = Series(value[:, :, :, dom].sum(axis=(2, 3)), value.sum(axis=(2, 3)),
                                                     "ratio", "pct", 100.0)
     return out

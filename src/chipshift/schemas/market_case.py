@@ -571,9 +571,9 @@ LINKED_CASE = Record((
     Key("description", Text(), "what the case asks", default=""),
     Key("start", Quarter(), "first quarter of the run (its baseline)", required=True),
     Key("end", Quarter(), "last quarter of the run", required=True),
-    Key("value_unit", UNIT, "the unit of the markets' values and of value outputs: money, or a count of items "
-        "(then prices are indices and shares are shares of units); every value figure is in a unit of its "
-        "dimension", required=True),
+    Key("value_unit", UNIT, "the unit of the markets' values and of value outputs: money, or a count of items or "
+        "a mass (then prices are indices, and market sizes, shares, receipts and localization are counted in that "
+        "unit, as trackers count them); every value figure is in a unit of its dimension", required=True),
     Key("sellers", ListOf(SELLER, min_items=1), "who sells: a firm's or a country's product line",
         required=True),
     Key("markets", ListOf(MARKET, min_items=1), "where they sell: a product in a region, optionally one "
@@ -624,28 +624,31 @@ class LinkedOutput:
 
 
 LINKED_OUTPUTS: tuple[LinkedOutput, ...] = (
-    LinkedOutput("value@<market>", "buyers' spending in the market", "value_unit", "market"),
+    LinkedOutput("value@<market>", "buyers' spending in the market (what they buy, where the case's values are "
+                 "counts or masses)", "value_unit", "market"),
     LinkedOutput("price@<market>", "the market's composite (CES) price", "index", "market"),
     LinkedOutput("unmet@<market>", "demand no allowed seller (and no stock) serves, at baseline prices",
                  "value_unit", "market"),
-    LinkedOutput("share:<seller>@<market>", "a seller's share of the market's value", "pct", "pair"),
+    LinkedOutput("share:<seller>@<market>", "a seller's share of the market's value (of its units, where the "
+                 "case's values are counts or masses)", "pct", "pair"),
     LinkedOutput("quantity:<seller>@<market>", "what a seller delivers into the market", "seller_quantity", "pair"),
     LinkedOutput("volume_index:<seller>@<market>", "what a seller delivers into the market against its first "
                  "quarter", "index", "pair"),
     LinkedOutput("price:<seller>@<market>", "the price buyers in the market pay the seller", "seller_price", "pair"),
-    LinkedOutput("share:<seller>", "a seller's share of the value of every market of its product", "pct",
+    LinkedOutput("share:<seller>", "a seller's share of the value (or units) of every market of its product", "pct",
                  "seller"),
-    LinkedOutput("share:<seller>@<region>", "a seller's share of the value of its product's markets in a "
-                 "region", "pct", "seller_region"),
+    LinkedOutput("share:<seller>@<region>", "a seller's share of the value (or units) of its product's markets "
+                 "in a region", "pct", "seller_region"),
     LinkedOutput("seller_price:<seller>", "the seller's own price (before market wedges)", "seller_price", "seller"),
     LinkedOutput("capacity_rent:<seller>", "the seller's price above its supply curve when its capacity binds",
                  "seller_price", "seller"),
-    LinkedOutput("revenue:<owner>", "an owner's receipts from every market (net of wedges)", "value_unit",
+    LinkedOutput("revenue:<owner>", "an owner's receipts from every market (net of wedges; units sold where the "
+                 "case's values are counts or masses)", "value_unit",
                  "owner", fiscal=True),
     LinkedOutput("revenue:<owner>@<region>", "an owner's receipts from a region", "value_unit", "owner_region",
                  fiscal=True),
     LinkedOutput("revenue_share:<owner>@<region>", "an owner's share of its receipts from a region", "pct",
                  "owner_region", fiscal=True),
-    LinkedOutput("localization@<region>", "the domestic sellers' share of the region's value", "pct",
+    LinkedOutput("localization@<region>", "the domestic sellers' share of the region's value (or units)", "pct",
                  "domestic_region"),
 )
