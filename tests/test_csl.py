@@ -52,8 +52,9 @@ def test_a_listed_firm_shows_its_listing(csl_store: Store) -> None:
     assert own["license_policy"] and own["names_compared"][1] == "Yangtze Memory Technologies"
     assert "Yangtze Memory Technologies (Japan) Inc." in listing  # a foreign unit carrying the group's name
     found = api.search_parties(csl_store, "Yangtze Memory Technologies", limit=3)
-    assert found["entries"][0]["score"] == 100.0
-    assert any("ymtc" in e["firms"] for e in found["entries"])
+    assert found.entries[0].score == 100.0 and found.entries[0].list == "EL"
+    assert any("ymtc" in e.firms for e in found.entries)
+    assert type(found).model_validate(found.as_report()) == found
     dataset = next(d for d in csl_store.rows("datasets") if d["id"] == "csl")
     assert dataset["version"] == "published 2026-07-31" and "public domain" in dataset["licence"]
 

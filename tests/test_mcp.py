@@ -128,7 +128,8 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
                                               "impairment": answers.ImpairmentAnswer, "diff": answers.DiffAnswer,
                                               "overview": answers.OverviewAnswer,
                                               "data_validate": answers.ValidationAnswer,
-                                              "facts": answers.FactsAnswer, "sources": answers.SourcesAnswer}
+                                              "facts": answers.FactsAnswer, "sources": answers.SourcesAnswer,
+                                              "search_parties": answers.PartiesAnswer, "trade": answers.TradeAnswer}
     for name, model in typed.items():
         schema = tools[name].output_schema
         assert schema is not None and schema["title"] == model.__name__, name

@@ -230,7 +230,7 @@ def parties_command(name: Annotated[str, typer.Argument(help="A name to look for
                     table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Search the imported screening lists by name: each entry's list, licence terms, notice and matched firms."""
     with _errors_exit():
-        report = _with_store(lambda store: api.search_parties(store, name, limit))
+        report = _with_store(lambda store: api.search_parties(store, name, limit).as_report())
     print_report(report, fmt, "entries", _out, table=table, out_dir=csv_out, columns={
         "entries": ["score", "name", "list", "countries", "license_requirement", "federal_register_notice", "firms"]})
 
@@ -244,7 +244,7 @@ def trade(hs: Annotated[str, typer.Option(help="HS heading (2 to 6 digits), e.g.
           table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Trade in an HS heading by partner and year, from an imported BACI release (`import baci`)."""
     with _errors_exit():
-        report = _with_store(lambda store: api.trade(store, hs, importer, exporter, year))
+        report = _with_store(lambda store: api.trade(store, hs, importer, exporter, year).as_report())
     partner = "exporter" if importer else "importer"
     print_report(report, fmt, "flows", _out, table=table, out_dir=csv_out, columns={
         "flows": ["year", partner, "value_usd", "share_pct", "quantity_t"], "totals": ["year", "value_usd"]})

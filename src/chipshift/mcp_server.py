@@ -361,7 +361,8 @@ class Tools:
 
     def search_parties(self, name: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
                            description="A name to look for on the screening lists.")],
-                       limit: Annotated[int, Field(ge=1, le=200, description="How many entries.")] = 20) -> Answer:
+                       limit: Annotated[int, Field(ge=1, le=200, description="How many entries.")] = 20
+                       ) -> Annotated[CallToolResult, answers.PartiesAnswer]:
         """Search the imported screening lists (the US Consolidated Screening List) by name: each entry's list,
         licence terms, Federal Register notice, score and the known firms it matches."""
         return call(lambda: api.search_parties(self.store, name, limit))
@@ -372,7 +373,8 @@ class Tools:
                   description="Where this country's imports come from.")] = None,
               exporter: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
                   description="Where this country's exports go.")] = None,
-              year: Annotated[int | None, Field(ge=1900, le=2200, description="One year only.")] = None) -> Answer:
+              year: Annotated[int | None, Field(ge=1900, le=2200, description="One year only.")] = None
+              ) -> Annotated[CallToolResult, answers.TradeAnswer]:
         """Trade in an HS heading by partner and year (value, share, quantity), from an imported BACI release,
         with the release and its licence as the source."""
         return call(lambda: api.trade(self.store, hs, importer, exporter, year), {"country": "importer"})

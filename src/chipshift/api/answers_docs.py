@@ -33,6 +33,8 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("list_sources", answers.SourcesAnswer),
     ("validate_data", answers.ValidationAnswer),
     ("overview", answers.OverviewAnswer),
+    ("search_parties", answers.PartiesAnswer),
+    ("trade", answers.TradeAnswer),
     ("facts.add_facts", answers.AddFactsAnswer),
 )
 

@@ -30,7 +30,14 @@ from chipshift.schemas import vocabulary as voc
 Report = dict[str, Any]
 
 if TYPE_CHECKING:  # the answer models load with the first answer: starting a command does not pay for pydantic
-    from chipshift.api.answers import FactsAnswer, OverviewAnswer, SourcesAnswer, ValidationAnswer
+    from chipshift.api.answers import (
+        FactsAnswer,
+        OverviewAnswer,
+        PartiesAnswer,
+        SourcesAnswer,
+        TradeAnswer,
+        ValidationAnswer,
+    )
 _log = logging.getLogger(__name__)
 
 
@@ -464,7 +471,7 @@ def firms_by_notice(store: Store) -> dict[str, set[str]]:
     return {notice: set(firms) for notice, firms in listed.items()}
 
 
-def search_parties(store: Store, query: str, limit: int = 20) -> Report:
+def search_parties(store: Store, query: str, limit: int = 20) -> PartiesAnswer:
     """Screening-list entries whose names resemble ``query`` (best first), each with its list, licence terms,
     Federal Register notice and the firms it matches."""
     if not query.strip():
@@ -477,12 +484,16 @@ def search_parties(store: Store, query: str, limit: int = 20) -> Report:
     matched: dict[str, list[str]] = defaultdict(list)
     for m in party_matches(store):
         matched[m.party].append(m.firm)
-    return {"query": query, "definition": "name similarity 0-100 (rapidfuzz token-set ratio after dropping legal "
-                                          "forms and filler words); firms: the known firms this entry is matched to",
-            "entries": [{"score": round(score, 1), "name": e["name"], "list": e["list"], "countries": e["countries"],
-                         "license_requirement": e["license_requirement"], "license_policy": e["license_policy"],
-                         "federal_register_notice": e["federal_register_notice"], "firms": matched.get(e["id"], []),
-                         "id": e["id"]} for score, e in scored]}
+    from chipshift.api.answers import PartiesAnswer
+
+    return PartiesAnswer.model_validate({
+        "query": query,
+        "definition": "name similarity 0-100 (rapidfuzz token-set ratio after dropping legal forms and filler "
+                      "words); firms: the known firms this entry is matched to",
+        "entries": [{"score": round(score, 1), "name": e["name"], "list": e["list"], "countries": e["countries"],
+                     "license_requirement": e["license_requirement"], "license_policy": e["license_policy"],
+                     "federal_register_notice": e["federal_register_notice"], "firms": matched.get(e["id"], []),
+                     "id": e["id"]} for score, e in scored]})
 
 
 def _stakes(store: Store, **where: str) -> list[dict[str, Any]]:
@@ -552,7 +563,7 @@ def _listings(store: Store, firm_id: str) -> list[dict[str, Any]]:
 
 
 def trade(store: Store, hs: str, importer: str | None = None, exporter: str | None = None,
-          year: int | None = None) -> Report:
+          year: int | None = None) -> TradeAnswer:
     """One side's trade in an HS heading by partner and year, from the imported trade flows: with
     ``importer``, where its imports come from (each exporter's value and share of the importer's imports);
     with ``exporter``, where its exports go."""
@@ -574,13 +585,16 @@ def trade(store: Store, hs: str, importer: str | None = None, exporter: str | No
             "share_pct": round(100.0 * r["value_usd"] / totals[r["year"]], 4) if totals[r["year"]] else None}
            for r in rows]
     dataset = datasets[baci.ORIGIN]
-    return {"hs": hs, side: country, "year": year,
-            "definition": f"value of {'imports into' if side == 'importer' else 'exports from'} {country} of HS "
-                          f"{hs}* by partner and year, in US dollars, and each partner's share of the total "
-                          "(reconciled flows, exports valued free on board)",
-            "source": {"dataset": dataset["title"], "version": dataset["version"], "licence": dataset["licence"],
-                       "attribution": dataset["attribution"]},
-            "totals": [{"year": y, "value_usd": v} for y, v in sorted(totals.items())], "flows": out}
+    from chipshift.api.answers import TradeAnswer
+
+    return TradeAnswer.model_validate({
+        "hs": hs, side: country, "year": year,
+        "definition": f"value of {'imports into' if side == 'importer' else 'exports from'} {country} of HS {hs}* by "
+                      "partner and year, in US dollars, and each partner's share of the total (reconciled flows, "
+                      "exports valued free on board)",
+        "source": {"dataset": dataset["title"], "version": dataset["version"], "licence": dataset["licence"],
+                   "attribution": dataset["attribution"]},
+        "totals": [{"year": y, "value_usd": v} for y, v in sorted(totals.items())], "flows": out})
 
 
 def _cset_version(folder: Path) -> str | None:

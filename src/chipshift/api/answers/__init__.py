@@ -7,8 +7,8 @@ for an input both views describe, the reach of each rule only when a target is a
 
 Row fields that a table of ``chipshift.schemas.tables`` declares take that column's description, and coded
 values the vocabulary declares are Literal types (a test keeps the two in step). The models live in one module
-per family of questions (``base``, ``rules``, ``supply``, ``concentration``, ``changes``, ``data``) and load on
-first use, so that a question builds only the models of its own answer; every name is importable from here.
+per family of questions (``base``, ``rules``, ``supply``, ``concentration``, ``changes``, ``data``, ``screening``,
+``trade``) and load on first use, so that a question builds only the models of its own answer; every name is importable from here.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         RuleKind,
         RuleStatus,
         ScenarioRef,
+        ScreeningList,
         Segment,
         Severity,
         ShareBasis,
@@ -87,6 +88,10 @@ if TYPE_CHECKING:
         TimelineAnswer,
         TimelineEvent,
     )
+    from chipshift.api.answers.screening import (
+        PartiesAnswer,
+        PartyEntry,
+    )
     from chipshift.api.answers.supply import (
         AvailabilityAnswer,
         AvailabilitySeriesAnswer,
@@ -100,6 +105,12 @@ if TYPE_CHECKING:
         StageExposure,
         StageExposureAt,
         ViewBounds,
+    )
+    from chipshift.api.answers.trade import (
+        TradeAnswer,
+        TradeFlow,
+        TradeSource,
+        TradeTotal,
     )
 
 #: Where each name lives.
@@ -135,6 +146,8 @@ _HOMES = {
     "LocalizationAnswer": "concentration",
     "LocalizationAt": "concentration",
     "OverviewAnswer": "data",
+    "PartiesAnswer": "screening",
+    "PartyEntry": "screening",
     "Policy": "base",
     "ProblemRow": "data",
     "ProcessImpairment": "changes",
@@ -154,6 +167,7 @@ _HOMES = {
     "RuleTargets": "rules",
     "RulesInForceAt": "rules",
     "ScenarioRef": "base",
+    "ScreeningList": "base",
     "ScreeningListCounts": "data",
     "Segment": "base",
     "Severity": "base",
@@ -171,6 +185,10 @@ _HOMES = {
     "TimelineAnswer": "rules",
     "TimelineEvent": "rules",
     "TimelineEventKind": "base",
+    "TradeAnswer": "trade",
+    "TradeFlow": "trade",
+    "TradeSource": "trade",
+    "TradeTotal": "trade",
     "ValidationAnswer": "data",
     "ViewBounds": "supply",
     "ViewName": "base",
@@ -223,6 +241,8 @@ __all__ = [
     "LocalizationAnswer",
     "LocalizationAt",
     "OverviewAnswer",
+    "PartiesAnswer",
+    "PartyEntry",
     "Policy",
     "ProblemRow",
     "ProcessImpairment",
@@ -242,6 +262,7 @@ __all__ = [
     "RuleTargets",
     "RulesInForceAt",
     "ScenarioRef",
+    "ScreeningList",
     "ScreeningListCounts",
     "Segment",
     "Severity",
@@ -259,6 +280,10 @@ __all__ = [
     "TimelineAnswer",
     "TimelineEvent",
     "TimelineEventKind",
+    "TradeAnswer",
+    "TradeFlow",
+    "TradeSource",
+    "TradeTotal",
     "ValidationAnswer",
     "ViewBounds",
     "ViewName",

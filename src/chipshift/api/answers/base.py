@@ -29,6 +29,8 @@ ListingChange = Literal["added", "removed"]
 Segment = Literal["all", "data_center", "mobile", "pc", "automotive", "consumer", "industrial", "telecom",
                   "government", "critical_information_infrastructure", "military", "ai_training", "ai_inference"]
 Severity = Literal["error", "warning", "notice"]
+#: The screening lists' short codes (the Consolidated Screening List's lists).
+ScreeningList = Literal["EL", "DPL", "UVL", "MEU", "SDN", "SSI", "CMIC", "NS-MBS", "PLC", "CAP", "DTC", "ISN"]
 TimelineEventKind = Literal["rule announced", "rule in force", "rule announced and in force", "rule ended",
                             "listing added", "listing removed"]
 
