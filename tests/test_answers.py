@@ -19,6 +19,8 @@ from chipshift.io import csl
 from chipshift.io.store import Store
 from chipshift.schemas import tables
 from chipshift.schemas import vocabulary as voc
+from chipshift.web import market
+from chipshift.web.scenarios import Catalog, default_examples_dir
 
 REPO = Path(__file__).resolve().parents[1]
 AT = "2025-12-31"
@@ -106,6 +108,8 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "list_sources": api.list_sources(bundled_store, "Micron"),
         "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
         "overview": api.overview(bundled_store),
+        "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
+        "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }
     # writes and imported datasets: tests/web/test_api_facts.py, tests/test_csl.py, tests/test_baci.py
     assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts", "search_parties", "trade"}

@@ -129,7 +129,9 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
                                               "overview": answers.OverviewAnswer,
                                               "data_validate": answers.ValidationAnswer,
                                               "facts": answers.FactsAnswer, "sources": answers.SourcesAnswer,
-                                              "search_parties": answers.PartiesAnswer, "trade": answers.TradeAnswer}
+                                              "search_parties": answers.PartiesAnswer, "trade": answers.TradeAnswer,
+                                              "scenario_list": answers.ScenarioListAnswer,
+                                              "market_cases": answers.MarketCasesAnswer}
     for name, model in typed.items():
         schema = tools[name].output_schema
         assert schema is not None and schema["title"] == model.__name__, name

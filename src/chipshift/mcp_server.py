@@ -381,12 +381,12 @@ class Tools:
 
     # -- scenarios and the market model ------------------------------------------------------------------------------
 
-    def scenario_list(self) -> Answer:
+    def scenario_list(self) -> Annotated[CallToolResult, answers.ScenarioListAnswer]:
         """The restriction scenarios one can name in `scenario`: the baseline, the shipped examples and the saved
         ones, each with its reference, name, description and date; and the scenario files of other kinds."""
         return call(lambda: self.catalog.listing(self.store))
 
-    def market_cases(self) -> Answer:
+    def market_cases(self) -> Annotated[CallToolResult, answers.MarketCasesAnswer]:
         """The shipped market cases scenario_run runs by name: each one's name, description, regions, products,
         years and content digest."""
         return call(lambda: market.cases(self.catalog))

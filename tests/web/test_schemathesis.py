@@ -71,7 +71,8 @@ TYPED = {"/api/v1/rules/{rule_id}": "RuleAnswer", "/api/v1/restrictions": "Restr
          "/api/v1/exposure": "ExposureAnswer", "/api/v1/exposure/series": "ExposureSeriesAnswer",
          "/api/v1/chokepoints": "ChokepointsAnswer", "/api/v1/localization": "LocalizationAnswer",
          "/api/v1/impairment": "ImpairmentAnswer", "/api/v1/diff": "DiffAnswer",
-         "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer"}
+         "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer",
+         "/api/v1/scenarios": "ScenarioListAnswer", "/api/v1/market/cases": "MarketCasesAnswer"}
 
 
 def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]) -> None:
@@ -106,3 +107,35 @@ def test_a_body_that_breaks_its_declared_schema_fails_the_check(operations: list
         with pytest.raises(FailureGroup) as failed:
             case.validate_response(wrong, checks=[response_schema_conformance])
         assert [type(e) for e in failed.value.exceptions] == [JsonSchemaError]
+
+
+def _refused(case: schemathesis.Case[Operation], response: Response, broken: dict[str, Any]) -> None:
+    """The conformance check fails ``broken`` given in place of the response's body."""
+    wrong = Response(response.status_code, response.headers, json.dumps(broken).encode(), response.request,
+                     response.elapsed, response.verify)
+    with pytest.raises(FailureGroup) as failed:
+        case.validate_response(wrong, checks=[response_schema_conformance])
+    assert [type(e) for e in failed.value.exceptions] == [JsonSchemaError]
+
+
+def test_the_listings_check_their_bodies(operations: list[Operation], client: TestClient) -> None:
+    """The scenario listing and the market cases are typed too: their own bodies pass, a body with a key missing,
+    a coded value outside its set or a value of the wrong type fails."""
+    for path in ("/api/v1/scenarios", "/api/v1/market/cases"):
+        operation = next(o for o in operations if o.path == path and o.method.upper() == "GET")
+        case = operation.Case()
+        response = Response.from_any(client.get(path))
+        assert response.status_code == 200, path
+        case.validate_response(response, checks=[response_schema_conformance])
+        body = json.loads(response.content)
+        if path.endswith("scenarios"):
+            assert body["examples"], "the test app ships example scenarios"
+            brokens = [{k: v for k, v in body.items() if k != "saved"},
+                       {**body, "baseline": {**body["baseline"], "kind": "example"}},
+                       {**body, "examples": [{**body["examples"][0], "kind": "market"}]}]
+        else:
+            assert body["cases"], "the test app ships market cases"
+            brokens = [{k: v for k, v in body.items() if k != "cases"}, {**body, "max_draws": "many"},
+                       {**body, "cases": [{**body["cases"][0], "years": [2023]}]}]
+        for broken in brokens:
+            _refused(case, response, broken)

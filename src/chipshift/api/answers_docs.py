@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from chipshift.api import answers
 
-#: The questions whose answers are typed: (command or function, answer model).
+#: The questions whose answers are typed: (function of ``chipshift.api``, or a full dotted name outside it; answer
+#: model).
 QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("restrictions_list", answers.RestrictionsAnswer),
     ("restriction_show", answers.RuleAnswer),
@@ -35,6 +36,8 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("overview", answers.OverviewAnswer),
     ("search_parties", answers.PartiesAnswer),
     ("trade", answers.TradeAnswer),
+    ("chipshift.web.scenarios.Catalog.listing", answers.ScenarioListAnswer),
+    ("chipshift.web.market.cases", answers.MarketCasesAnswer),
     ("facts.add_facts", answers.AddFactsAnswer),
 )
 
@@ -121,7 +124,8 @@ def render() -> str:
         heading = f"## {model.__name__}"
         out += [heading, ""]
         if question:
-            out += [f"The answer of `chipshift.api.{question}`. {_doc(model)}", ""]
+            where = question if question.startswith("chipshift.") else f"chipshift.api.{question}"
+            out += [f"The answer of `{where}`. {_doc(model)}", ""]
         else:
             out += [_doc(model), ""]
         out += ["| key | type | description |", "|---|---|---|"]

@@ -5,13 +5,16 @@ run cites (publisher, title, URL, quote) so a page can show them on click."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift.api import market as market_api
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.reports import labels
 from chipshift.web.scenarios import Catalog
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import MarketCasesAnswer
 
 #: What restriction runs and comparisons say about the market model (it runs on market cases, not on them).
 MARKET_POINTER = {
@@ -31,12 +34,14 @@ def case_path(catalog: Catalog, case: str) -> Path:
     raise NotFoundError("market case", case, sorted(files)[:5])
 
 
-def cases(catalog: Catalog) -> dict[str, Any]:
+def cases(catalog: Catalog) -> MarketCasesAnswer:
     """The shipped market cases with their digests (a digest changes with the file's content)."""
+    from chipshift.api.answers import MarketCasesAnswer
+
     listed = []
     for stem, entry in catalog.market_descriptions().items():
         listed.append({**entry, "digest": market_api.case_digest(catalog.market_files()[stem])})
-    return {"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED}
+    return MarketCasesAnswer.model_validate({"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED})
 
 
 MAX_DRAWS = 5000

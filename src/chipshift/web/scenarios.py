@@ -10,13 +10,16 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from chipshift import api
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import ScenarioListAnswer
 
 ScenarioArg = Path | dict[str, Any] | None
 #: Values of a scenario file's top-level 'kind' that make it a restriction scenario (none: the default).
@@ -75,7 +78,10 @@ class Catalog:
                            "years": [doc.get("start_year"), doc.get("end_year")]})}
                 for stem, (path, doc) in self._documents().items() if doc.get("kind") == "market"}
 
-    def listing(self, store: Store) -> dict[str, Any]:
+    def listing(self, store: Store) -> ScenarioListAnswer:
+        """The scenarios a question may run under, by reference (and the shipped files of other kinds)."""
+        from chipshift.api.answers import ScenarioListAnswer
+
         examples, others = [], []
         for stem, (path, doc) in self._documents().items():
             entry = {"ref": f"example:{stem}", "name": doc.get("name", stem), "description": doc.get("description", ""),
@@ -87,12 +93,13 @@ class Catalog:
         saved = [{"ref": f"saved:{r['id']}", "id": r["id"], "name": r["name"], "description": r["description"],
                   "at": (r["document"] or {}).get("at"), "digest": r["digest"], "saved_at": r["saved_at"],
                   "kind": "saved"} for r in store.rows("scenarios", order_by="id")]
-        return {"baseline": {"ref": "baseline", "name": "baseline", "kind": "baseline",
-                             "description": "the bundled rules as they stand"},
-                "examples": examples, "saved": saved,
-                "other_examples": others,
-                "other_examples_note": "scenario files of other kinds (the market model's); the Results page "
-                                       "(/results) runs them"}
+        return ScenarioListAnswer.model_validate({
+            "baseline": {"ref": "baseline", "name": "baseline", "kind": "baseline",
+                         "description": "the bundled rules as they stand"},
+            "examples": examples, "saved": saved,
+            "other_examples": others,
+            "other_examples_note": "scenario files of other kinds (the market model's); the Results page (/results) "
+                                   "runs them"})
 
     def resolve(self, store: Store, ref: str | None) -> ScenarioArg:
         """What the API's ``scenario`` argument takes for a reference (None for the baseline)."""

@@ -8,7 +8,8 @@ for an input both views describe, the reach of each rule only when a target is a
 Row fields that a table of ``chipshift.schemas.tables`` declares take that column's description, and coded
 values the vocabulary declares are Literal types (a test keeps the two in step). The models live in one module
 per family of questions (``base``, ``rules``, ``supply``, ``concentration``, ``changes``, ``data``, ``screening``,
-``trade``) and load on first use, so that a question builds only the models of its own answer; every name is importable from here.
+``trade``, ``catalog``) and load on first use, so that a question builds only the models of its own answer; every
+name is importable from here.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ if TYPE_CHECKING:
         ViewName,
         Views,
         described,
+    )
+    from chipshift.api.answers.catalog import (
+        BaselineScenario,
+        ExampleScenario,
+        MarketCase,
+        MarketCasesAnswer,
+        OtherExample,
+        SavedScenario,
+        ScenarioListAnswer,
     )
     from chipshift.api.answers.changes import (
         DiffAnswer,
@@ -120,6 +130,7 @@ _HOMES = {
     "AvailabilityAnswer": "supply",
     "AvailabilitySeriesAnswer": "supply",
     "BarredProvider": "supply",
+    "BaselineScenario": "catalog",
     "Chokepoint": "concentration",
     "ChokepointsAnswer": "concentration",
     "Comparator": "base",
@@ -129,6 +140,7 @@ _HOMES = {
     "DestinationContext": "base",
     "DiffAnswer": "changes",
     "DiffSide": "changes",
+    "ExampleScenario": "catalog",
     "ExposureAnswer": "supply",
     "ExposureSeriesAnswer": "supply",
     "FactRow": "data",
@@ -145,6 +157,9 @@ _HOMES = {
     "ListingChangeRow": "changes",
     "LocalizationAnswer": "concentration",
     "LocalizationAt": "concentration",
+    "MarketCase": "catalog",
+    "MarketCasesAnswer": "catalog",
+    "OtherExample": "catalog",
     "OverviewAnswer": "data",
     "PartiesAnswer": "screening",
     "PartyEntry": "screening",
@@ -166,6 +181,8 @@ _HOMES = {
     "RuleStatus": "base",
     "RuleTargets": "rules",
     "RulesInForceAt": "rules",
+    "SavedScenario": "catalog",
+    "ScenarioListAnswer": "catalog",
     "ScenarioRef": "base",
     "ScreeningList": "base",
     "ScreeningListCounts": "data",
@@ -215,6 +232,7 @@ __all__ = [
     "AvailabilityAnswer",
     "AvailabilitySeriesAnswer",
     "BarredProvider",
+    "BaselineScenario",
     "Chokepoint",
     "ChokepointsAnswer",
     "Comparator",
@@ -224,6 +242,7 @@ __all__ = [
     "DestinationContext",
     "DiffAnswer",
     "DiffSide",
+    "ExampleScenario",
     "ExposureAnswer",
     "ExposureSeriesAnswer",
     "FactRow",
@@ -240,6 +259,9 @@ __all__ = [
     "ListingChangeRow",
     "LocalizationAnswer",
     "LocalizationAt",
+    "MarketCase",
+    "MarketCasesAnswer",
+    "OtherExample",
     "OverviewAnswer",
     "PartiesAnswer",
     "PartyEntry",
@@ -261,6 +283,8 @@ __all__ = [
     "RuleStatus",
     "RuleTargets",
     "RulesInForceAt",
+    "SavedScenario",
+    "ScenarioListAnswer",
     "ScenarioRef",
     "ScreeningList",
     "ScreeningListCounts",

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from chipshift.api import answers
 from chipshift.api import market as market_api
 from chipshift.web import market
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
@@ -25,7 +26,7 @@ async def _digest(s: AppState, case: str, field: str) -> str:
     return digest
 
 
-@router.get("/market/cases", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/market/cases", response_model=answers.MarketCasesAnswer, responses=errors_doc(),
             summary="The shipped market cases (scenario files of kind 'market')")
 async def market_cases(s: State) -> JSONBytes:
     return await s.runner.json(None, lambda: market.cases(s.catalog))

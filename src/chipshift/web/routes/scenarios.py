@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
 from chipshift import api
+from chipshift.api import answers
 from chipshift.web import compare, periods, scenarios
 from chipshift.web.errors import ApiError
 from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, ScenarioDoc, Side
@@ -49,7 +50,7 @@ def _when(*candidates: date | str | None) -> date:
     return date.today()
 
 
-@router.get("/scenarios", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/scenarios", response_model=answers.ScenarioListAnswer, responses=errors_doc(),
             summary="The baseline, the shipped example scenarios and the saved ones")
 async def list_scenarios(s: State) -> JSONBytes:
     return await s.runner.json(("scenarios", s.catalog.cache_key(None)), lambda: s.catalog.listing(s.store))

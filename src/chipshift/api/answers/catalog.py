@@ -1,0 +1,89 @@
+"""What can be run: the restriction scenarios (the baseline, the shipped examples, the saved ones) and the
+shipped market cases."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from chipshift.api.answers.base import Answer, described
+from chipshift.schemas import tables
+
+
+class BaselineScenario(Answer):
+    """The bundled rules as they stand: the scenario every other one changes."""
+
+    ref: Literal["baseline"] = Field(description="its reference")
+    name: Literal["baseline"] = Field(description="its name")
+    kind: Literal["baseline"] = Field(description="what sort of scenario")
+    description: str = Field(description="what it is")
+
+
+class ExampleScenario(Answer):
+    """A shipped example: a scenario file of the examples folder."""
+
+    ref: str = Field(description="its reference, 'example:' and the file's stem")
+    name: str = Field(description="the name the file gives (else the file's stem)")
+    description: str | None = Field(description="the file's description")
+    at: str | None = Field(description="the date the file evaluates at (YYYY-MM-DD), if it names one")
+    file: str = Field(description="the file's name")
+    kind: Literal["example"] = Field(description="what sort of scenario")
+
+
+class OtherExample(Answer):
+    """A shipped scenario file of another kind than restrictions (a market case, an episode of the back-test):
+    listed, but not a restriction scenario."""
+
+    ref: str = Field(description="'example:' and the file's stem")
+    name: str = Field(description="the name the file gives (else the file's stem)")
+    description: str | None = Field(description="the file's description")
+    at: str | None = Field(description="the date the file names, if any")
+    file: str = Field(description="the file's name")
+    kind: str = Field(description="the file's own kind (e.g. market)")
+
+
+class SavedScenario(Answer):
+    """A scenario saved in the store (the scenarios table's row, without its document)."""
+
+    ref: str = Field(description="its reference, 'saved:' and its id")
+    id: str = described(tables.SCENARIOS, "id")
+    name: str = described(tables.SCENARIOS, "name")
+    description: str | None = described(tables.SCENARIOS, "description")
+    at: str | None = Field(description="the date the scenario evaluates at (YYYY-MM-DD), if it names one")
+    digest: str = described(tables.SCENARIOS, "digest")
+    saved_at: str = described(tables.SCENARIOS, "saved_at")
+    kind: Literal["saved"] = Field(description="what sort of scenario")
+
+
+class ScenarioListAnswer(Answer):
+    """The restriction scenarios a question may run under, by reference: the baseline, the shipped examples and
+    the saved ones; and the shipped files of other kinds."""
+
+    baseline: BaselineScenario = Field(description="the bundled rules")
+    examples: tuple[ExampleScenario, ...] = Field(description="the shipped restriction scenarios")
+    saved: tuple[SavedScenario, ...] = Field(description="the saved scenarios, by id")
+    other_examples: tuple[OtherExample, ...] = Field(description="shipped scenario files of other kinds")
+    other_examples_note: str = Field(description="what the other files are for")
+
+
+class MarketCase(Answer):
+    """A shipped market case (a scenario file of kind 'market')."""
+
+    case: str = Field(description="its name, to run it by (the file's stem)")
+    name: str = Field(description="the name the file gives")
+    description: str = Field(description="what it models")
+    file: str = Field(description="the file's name")
+    region: str | None = Field(description="the market's region (a linked case's regions, joined with ', ')")
+    product: str | None = Field(description="the market's product (a linked case's products, joined with ', ')")
+    years: tuple[int | str | None, int | str | None] = Field(
+        description="the first and last year (a linked case's first and last quarter, e.g. 2023Q1)")
+    digest: str = Field(description="a digest of the file's content (it changes when the case does)")
+
+
+class MarketCasesAnswer(Answer):
+    """The shipped market cases, with the limits of a run."""
+
+    cases: tuple[MarketCase, ...] = Field(description="the cases, by name")
+    max_draws: int = Field(description="the most Monte Carlo draws a run may ask for")
+    default_seed: int = Field(description="the seed of the draws when none is given")
