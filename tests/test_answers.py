@@ -108,6 +108,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "list_sources": api.list_sources(bundled_store, "Micron"),
         "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
         "overview": api.overview(bundled_store),
+        "show_firm": api.show_firm(bundled_store, "hisilicon", AT),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
         "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }

@@ -46,10 +46,11 @@ def store(store_at: StoreAt) -> Iterator[Store]:
 
 def test_a_listed_firm_shows_its_listing(csl_store: Store) -> None:
     firm = api.show_firm(csl_store, "Yangtze Memory")
-    listing = {x["name"]: x for x in firm["listings"] if x["list"] == "EL"}
+    listing = {x.name: x for x in firm.listings if x.list == "EL"}
     own = listing["Yangtze Memory Technologies Co., Ltd."]
-    assert own["federal_register_notice"] == "87 FR 77508" and own["score"] >= parties.THRESHOLD
-    assert own["license_policy"] and own["names_compared"][1] == "Yangtze Memory Technologies"
+    assert own.federal_register_notice == "87 FR 77508" and own.score >= parties.THRESHOLD
+    assert own.license_policy and own.names_compared[1] == "Yangtze Memory Technologies"
+    assert type(firm).model_validate(firm.as_report()) == firm
     assert "Yangtze Memory Technologies (Japan) Inc." in listing  # a foreign unit carrying the group's name
     found = api.search_parties(csl_store, "Yangtze Memory Technologies", limit=3)
     assert found.entries[0].score == 100.0 and found.entries[0].list == "EL"
@@ -145,7 +146,7 @@ def test_reviews_override_the_matcher_and_a_list_alone_needs_no_cset(csl_store: 
     raw = parties.match(csl_store.rows("parties"), csl_store.rows("firms", id="umc"))
     by_id = {p["id"]: p["name"] for p in csl_store.rows("parties")}
     assert entry in {by_id[m.party] for m in raw}  # the names alone say UMC
-    assert entry not in {x["name"] for x in api.show_firm(csl_store, "umc")["listings"]}  # a reviewer said no
+    assert entry not in {x.name for x in api.show_firm(csl_store, "umc").listings}  # a reviewer said no
     # a screening list is not a dataset of inputs: the bundle's CSET references stay unchecked without CSET
     report = api.validate_data(Settings(store_path=store_location(csl_store.path)), csl_store)
     assert report.errors == 0

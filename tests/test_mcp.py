@@ -131,14 +131,15 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
                                               "facts": answers.FactsAnswer, "sources": answers.SourcesAnswer,
                                               "search_parties": answers.PartiesAnswer, "trade": answers.TradeAnswer,
                                               "scenario_list": answers.ScenarioListAnswer,
-                                              "market_cases": answers.MarketCasesAnswer}
+                                              "market_cases": answers.MarketCasesAnswer,
+                                              "show_firm": answers.FirmAnswer}
     for name, model in typed.items():
         schema = tools[name].output_schema
         assert schema is not None and schema["title"] == model.__name__, name
         assert set(schema["properties"]) == {f.alias or k for k, f in model.model_fields.items()}, name
     policy = str(tools["restrictions_list"].output_schema)
     assert "presumption_of_denial" in policy and "entity_listing" in policy
-    untyped = tools["show_firm"].output_schema  # an answer not typed yet: any object
+    untyped = tools["dossier"].output_schema  # an answer not typed yet: any object
     assert untyped is not None and untyped.get("additionalProperties") is True and "properties" not in untyped
 
 

@@ -260,7 +260,7 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
     the 50% Affiliates Rule, what it supplies, the facts about it, its entries on the imported screening lists,
     and the rules in force at a date that name it or reach it through its owners' listings."""
     with _errors_exit():
-        report = _with_store(lambda store: api.show_firm(store, name, at))
+        report = _with_store(lambda store: api.show_firm(store, name, at).as_report())
     print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
         "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
         "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],

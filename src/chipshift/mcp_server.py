@@ -199,7 +199,8 @@ class Tools:
     def show_firm(self, name: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
                       description="Firm name, alias or id.")],
                   at: Annotated[date | None, Field(description="Date for the rules that name the firm, YYYY-MM-DD "
-                                                               "(default: today).")] = None) -> Answer:
+                                                               "(default: today).")] = None
+                  ) -> Annotated[CallToolResult, answers.FirmAnswer]:
         """Everything known about a firm: headquarters, owners and the stakes it holds (with sources), what
         listed parties hold of it under the 50% Affiliates Rule, what it supplies and its shares, every fact about
         it, its entries on the imported screening lists, and the rules in force at a date that name it or reach it

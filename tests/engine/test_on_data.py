@@ -179,25 +179,25 @@ def test_diff_against_an_undated_scenario_uses_the_question_date(bundled_store: 
 def test_the_rules_naming_a_firm_are_its_listings_and_its_owners_listings_while_extended(
         bundled_store: Store) -> None:
     ymtc = api.show_firm(bundled_store, "Yangtze Memory", at="2025-10-15")
-    named = {r["id"] for r in ymtc["rules_naming_it"]}
+    named = {r.id for r in ymtc.rules_naming_it}
     assert "E-YMTC-2022" in named
     # a country-wide rule, and a directive naming other Chinese buyers, reach YMTC without naming it
     assert "E-OCT2022" not in named and "E-CN-RTX6000D-SEP2025" not in named
     # HiSilicon is reached through Huawei's listing while the Affiliates Rule is in force, not once it is suspended
     via = "E-HUAWEI-2019 via E-AFFILIATES-SEP2025"
-    assert via in {r["id"] for r in api.show_firm(bundled_store, "hisilicon", at="2025-10-15")["rules_naming_it"]}
+    assert via in {r.id for r in api.show_firm(bundled_store, "hisilicon", at="2025-10-15").rules_naming_it}
     later = api.show_firm(bundled_store, "hisilicon", at="2025-12-01")
-    assert later["rules_at"] == "2025-12-01" and via not in {r["id"] for r in later["rules_naming_it"]}
+    assert later.rules_at == date(2025, 12, 1) and via not in {r.id for r in later.rules_naming_it}
 
 
 def test_what_listed_owners_hold_reaches_a_firm_only_while_the_affiliates_rule_is_in_force(
         bundled_store: Store) -> None:
     # SMIC holds 51% of SMIC Jingcheng: over the Affiliates Rule's threshold of 50%
     def reached(firm: str, at: str) -> str:
-        rows = [r for r in api.show_firm(bundled_store, firm, at=at)["owned_by_listed_parties"]
-                if r["listing"] == "E-SMIC-2020" and r["ownership_rule"] == "E-AFFILIATES-SEP2025"]
+        rows = [r for r in api.show_firm(bundled_store, firm, at=at).owned_by_listed_parties
+                if r.listing == "E-SMIC-2020" and r.ownership_rule == "E-AFFILIATES-SEP2025"]
         assert len(rows) == 1
-        return str(rows[0]["reached_at"])
+        return rows[0].reached_at
 
     assert reached("smic-jingcheng", "2025-06-01") == "no: not in force at the date"  # before 2025-09-29
     assert reached("smic-jingcheng", "2025-10-15") == "yes"

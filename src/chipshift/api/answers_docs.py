@@ -34,6 +34,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("list_sources", answers.SourcesAnswer),
     ("validate_data", answers.ValidationAnswer),
     ("overview", answers.OverviewAnswer),
+    ("show_firm", answers.FirmAnswer),
     ("search_parties", answers.PartiesAnswer),
     ("trade", answers.TradeAnswer),
     ("chipshift.web.scenarios.Catalog.listing", answers.ScenarioListAnswer),

@@ -32,6 +32,7 @@ Report = dict[str, Any]
 if TYPE_CHECKING:  # the answer models load with the first answer: starting a command does not pay for pydantic
     from chipshift.api.answers import (
         FactsAnswer,
+        FirmAnswer,
         OverviewAnswer,
         PartiesAnswer,
         SourcesAnswer,
@@ -631,10 +632,11 @@ def resolve(store: Store, table: str, name: str) -> str:
     raise NotFoundError(kind, name, suggestions)
 
 
-def show_firm(store: Store, name: str, at: str | date | None = None) -> Report:
+def show_firm(store: Store, name: str, at: str | date | None = None) -> FirmAnswer:
     """A firm: headquarters, owners and stakes (with sources), what listed parties hold of it, what it supplies,
     its facts, its screening-list entries, and the rules in force at `at` (default today) that name it or
     reach it through its owners' listings."""
+    from chipshift.api.answers import FirmAnswer
     from chipshift.api.restrictions import rules_naming_firm  # it reads the store through this module
 
     firm_id = resolve(store, "firms", name)
@@ -642,11 +644,14 @@ def show_firm(store: Store, name: str, at: str | date | None = None) -> Report:
     _, owners = load_world(store)
     names = {f["id"]: f["name"] for f in store.rows("firms")}
     subsidiaries = [names.get(f, f) for f, parent in sorted(owners.items()) if parent == firm_id]
-    report: Report = {
+    named = rules_naming_firm(store, firm_id, at)
+    in_force = {r["id"] for r in named["rules"]}
+    return FirmAnswer.model_validate({
         "id": firm["id"], "name": firm["name"], "aliases": firm["aliases"], "hq_country": firm["hq_country"],
         "parent": owners.get(firm_id), "subsidiaries": subsidiaries, "origin": firm["origin"],
         "owners": _stakes(store, firm=firm_id), "stakes_held": _stakes(store, owner=firm_id),
-        "owned_by_listed_parties": _owned_by_listed(store, firm_id, owners),
+        "owned_by_listed_parties": [{**row, "reached_at": _reached_at(row, in_force, named["lifted"])}
+                                    for row in _owned_by_listed(store, firm_id, owners)],
         "supplies": [
             {"input": p["input"], "input_name": p["input_name"], "share_pct": p["share_pct"], "year": p["year"],
              "source": p["source_text"], "dataset": p["origin"]}
@@ -654,13 +659,8 @@ def show_firm(store: Store, name: str, at: str | date | None = None) -> Report:
         ],
         "facts": [fact_record(f) for f in store.facts(entity=firm_id)],
         "listings": _listings(store, firm_id),
-    }
-    named = rules_naming_firm(store, firm_id, at)
-    report["rules_at"], report["rules_naming_it"] = named["at"], named["rules"]
-    in_force = {r["id"] for r in named["rules"]}
-    for row in report["owned_by_listed_parties"]:
-        row["reached_at"] = _reached_at(row, in_force, named["lifted"])
-    return report
+        "rules_at": named["at"], "rules_naming_it": named["rules"],
+    })
 
 
 def show_input(store: Store, name: str) -> Report:

@@ -44,7 +44,7 @@ def _resolve(store: Store, entity: str) -> tuple[str, str]:
 
 
 def _firm(store: Store, firm: str, when: date) -> Report:
-    report = show_firm(store, firm, when)
+    report = show_firm(store, firm, when).as_report()
     reaching = restrictions_list(store, firm, when)
     report["rules_reaching_it"] = [r.as_report() for r in reaching.rules]  # as a buyer
     report["rules_binding_its_sales"] = rules_binding_sales(store, firm, when)

@@ -154,7 +154,7 @@ def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def firm_detail(store: Store, name: str) -> dict[str, Any]:
-    report = api.show_firm(store, name)
+    report = api.show_firm(store, name).as_report()
     datasets = {d["id"]: d for d in store.rows("datasets")}
     for row in report["supplies"]:
         row["source"] = _dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
