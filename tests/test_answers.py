@@ -61,6 +61,8 @@ def test_coded_values_follow_the_vocabulary() -> None:
     assert _literal(answers.Segment) == set(voc.SEGMENTS)
     assert _literal(answers.Severity) == {"error", "warning", "notice"}
     assert _literal(answers.ScreeningList) == set(csl.LIST_CODES.values())
+    assert _literal(answers.InputKind) == allowed(tables.INPUTS, "kind")
+    assert _literal(answers.InputRelation) == allowed(tables.INPUT_LINKS, "relation")
 
 
 def test_row_models_follow_the_tables_they_show() -> None:
@@ -109,6 +111,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
         "overview": api.overview(bundled_store),
         "show_firm": api.show_firm(bundled_store, "hisilicon", AT),
+        "show_input": api.show_input(bundled_store, "dram"),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
         "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }

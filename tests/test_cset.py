@@ -29,17 +29,18 @@ def test_import_counts(mini_store: Store, cset_dir: Path) -> None:
 def test_euv_is_dutch(mini_store: Store, cset_dir: Path) -> None:
     api.import_cset(mini_store, cset_dir)
     euv = api.show_input(mini_store, "EUV lithography tools")
-    assert [(c["provider"], c["share_pct"]) for c in euv["countries"]] == [("NLD", 100.0)]
-    assert [(f["name"], f["share_pct"]) for f in euv["firms"]] == [("ASML", 100.0)]
-    assert euv["stages"] == ["S2"]
-    assert euv["market_size_usd"] == pytest.approx(13e9)
-    assert "CC BY-NC" in euv["licence"]
+    assert [(c.provider, c.share_pct) for c in euv.countries] == [("NLD", 100.0)]
+    assert [(f.name, f.share_pct) for f in euv.firms] == [("ASML", 100.0)]
+    assert euv.stages == ("S2",)
+    assert euv.market_size_usd == pytest.approx(13e9)
+    assert euv.licence is not None and "CC BY-NC" in euv.licence
+    assert type(euv).model_validate(euv.as_report()) == euv and euv.as_report()["stages"] == ["S2"]
 
 
 def test_blank_share_is_unknown_not_zero(mini_store: Store, cset_dir: Path) -> None:
     api.import_cset(mini_store, cset_dir)
     gpus = api.show_input(mini_store, "N2")
-    assert gpus["countries"] and all(c["share_pct"] is None and not c["share_known"] for c in gpus["countries"])
+    assert gpus.countries and all(c.share_pct is None and not c.share_known for c in gpus.countries)
     zeros = [p for p in mini_store.rows("provision") if p["share_pct"] == 0.0]
     assert len(zeros) == 15  # explicit 0.0 rows (shares under 0.05%) stay zeros
 
@@ -192,8 +193,8 @@ def test_provision_cut_at_a_row_boundary_is_refused(mini_store: Store, tmp_path:
     assert problem.file == "provision.csv" and problem.check == "cset_counts"
     assert "3 data rows" in problem.message and "states 6" in problem.message
     assert mini_store.count("provision") == 6  # the earlier import is intact
-    top = max(api.show_input(mini_store, "N2")["countries"], key=lambda c: c["share_pct"])
-    assert (top["provider"], top["share_pct"]) == ("USA", 95.0)
+    top = max(api.show_input(mini_store, "N2").countries, key=lambda c: c.share_pct or 0.0)
+    assert (top.provider, top.share_pct) == ("USA", 95.0)
 
 
 def test_allow_partial_imports_with_warnings_by_name(mini_store: Store, tmp_path: Path) -> None:

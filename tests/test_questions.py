@@ -151,12 +151,12 @@ def test_q6_rare_earth_exports_and_prices(bundled_store: Store) -> None:
 
 def test_q7_producers_of_gallium_and_germanium(bundled_store: Store) -> None:
     gallium = api.show_input(bundled_store, "gallium")
-    shares = {c["provider"]: c["share_pct"] for c in gallium["countries"]}
+    shares = {c.provider: c.share_pct or 0.0 for c in gallium.countries}
     assert sum(shares.values()) == pytest.approx(100, abs=1e-3)  # was 101: a rounded world total
     assert shares["CHN"] == pytest.approx(100 * 900 / 909, abs=1e-3)
     germanium = api.show_input(bundled_store, "germanium")
-    assert germanium["shares_from"] == "facts"
-    assert {c["provider"]: c["share_pct"] for c in germanium["countries"]} == {"CHN": 70, "XVC": 30}
+    assert germanium.shares_from == "facts"
+    assert {c.provider: c.share_pct for c in germanium.countries} == {"CHN": 70, "XVC": 30}
     assert _values(_facts(bundled_store, "CHN", "market_share", "germanium"), period="2022") == {68}
 
 
@@ -244,9 +244,9 @@ def test_q12_rules_in_force_against_smic(bundled_store: Store) -> None:
 
 
 def test_q13_nand_suppliers_on_the_entity_list(listed_store: Store) -> None:
-    firms = {f["provider"]: f for f in api.show_input(listed_store, "NAND")["firms"]}
-    assert firms["ymtc"]["listed"] == ["EL"] and firms["ymtc"]["share_pct"] == 13
-    assert [p for p, f in firms.items() if "EL" in f.get("listed", [])] == ["ymtc"]
+    firms = {f.provider: f for f in api.show_input(listed_store, "NAND").firms}
+    assert firms["ymtc"].listed == ("EL",) and firms["ymtc"].share_pct == 13
+    assert [p for p, f in firms.items() if "EL" in (f.listed or ())] == ["ymtc"]
 
 
 def test_q14_ai_chip_localization_estimates(bundled_store: Store) -> None:

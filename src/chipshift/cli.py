@@ -281,7 +281,7 @@ def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id
     graph), which of them are on a screening list (which list, since when, which notice), its place in the graph,
     facts."""
     with _errors_exit():
-        report = _with_store(lambda store: api.show_input(store, name))
+        report = _with_store(lambda store: api.show_input(store, name).as_report())
     print_report(report, fmt, "countries", _out, table=table, out_dir=csv_out, columns={
         "countries": ["provider", "name", "share_pct", "basis", "period"],
         "firms": ["provider", "name", "share_pct", "period", "listed"],

@@ -208,7 +208,8 @@ class Tools:
         return call(lambda: api.show_firm(self.store, name, at), {"firm": "name"})
 
     def show_input(self, name: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
-                       description="Input name, alias or id, e.g. 'EUV lithography tools', N20, dram.")]) -> Answer:
+                       description="Input name, alias or id, e.g. 'EUV lithography tools', N20, dram.")]
+                   ) -> Annotated[CallToolResult, answers.InputAnswer]:
         """Everything known about an input (a product, tool, material or process): who supplies it (countries and
         firms, with shares, each with its source), who buys it (per the supply graph), which of them are on a
         screening list, its place in the supply graph, and the facts about it."""

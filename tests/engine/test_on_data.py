@@ -116,7 +116,7 @@ def test_micron_ban_scenario(bundled_store: Store) -> None:
     assert after.at == date(2026, 6, 30)
     before_row, after_row = base.inputs[0], after.inputs[0]
     micron = next(b for b in after_row.barred or () if b.provider == "micron")
-    total = sum(f["share_pct"] for f in api.show_input(bundled_store, "dram")["firms"])  # shares are normalised
+    total = sum(f.share_pct or 0.0 for f in api.show_input(bundled_store, "dram").firms)  # shares are normalised
     assert before_row.available is not None and micron.share_pct is not None
     assert after_row.available == pytest.approx(before_row.available - micron.share_pct / total)
 

@@ -54,14 +54,14 @@ def test_providers_and_buyers_of_an_input_with_their_listings(listed_store: Stor
     assert answer.lists_of("pva-tepla", "provider") == ["EL"]
     assert answer.lists_of("zingsemi", "buyer") == ["EL"]  # a wafer maker: furnaces go into wafers
     report = api.show_input(listed_store, "N8")
-    rows = {(r["role"], r["firm"]): r for r in report["listings"]}
+    rows = {(r.role, r.firm): r for r in report.listings}
     assert set(rows) == {("provider", "pva-tepla"), ("buyer", "zingsemi")}
-    assert (rows[("provider", "pva-tepla")]["since"], rows[("provider", "pva-tepla")]["federal_register_notice"]) == (
+    assert (rows[("provider", "pva-tepla")].since, rows[("provider", "pva-tepla")].federal_register_notice) == (
         "2026-02-03", "91 FR 10")
-    assert rows[("buyer", "zingsemi")]["through"] == ["N26"] and rows[("buyer", "zingsemi")]["since"] == "2024-12-05"
-    buyers = {b["firm"]: b for b in report["buyers"]}
-    assert "sumco" in buyers and buyers["sumco"]["listed"] == [] and buyers["zingsemi"]["listed"] == ["EL"]
-    assert {f["provider"]: f["listed"] for f in report["firms"]} == {"pva-tepla": ["EL"]}
+    assert rows[("buyer", "zingsemi")].through == ("N26",) and rows[("buyer", "zingsemi")].since == "2024-12-05"
+    buyers = {b.firm: b for b in report.buyers}
+    assert "sumco" in buyers and buyers["sumco"].listed == () and buyers["zingsemi"].listed == ("EL",)
+    assert {f.provider: f.listed for f in report.firms} == {"pva-tepla": ("EL",)}
 
 
 @pytest.fixture(scope="module")

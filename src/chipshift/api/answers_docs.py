@@ -35,6 +35,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("validate_data", answers.ValidationAnswer),
     ("overview", answers.OverviewAnswer),
     ("show_firm", answers.FirmAnswer),
+    ("show_input", answers.InputAnswer),
     ("search_parties", answers.PartiesAnswer),
     ("trade", answers.TradeAnswer),
     ("chipshift.web.scenarios.Catalog.listing", answers.ScenarioListAnswer),

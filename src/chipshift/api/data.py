@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the answer models load with the first answer: starting a co
     from chipshift.api.answers import (
         FactsAnswer,
         FirmAnswer,
+        InputAnswer,
         OverviewAnswer,
         PartiesAnswer,
         SourcesAnswer,
@@ -663,7 +664,11 @@ def show_firm(store: Store, name: str, at: str | date | None = None) -> FirmAnsw
     })
 
 
-def show_input(store: Store, name: str) -> Report:
+def show_input(store: Store, name: str) -> InputAnswer:
+    """An input: who supplies it (countries and firms, with shares and their sources), who uses it, which of them
+    are on a screening list, its place in the input graph, and the facts about it."""
+    from chipshift.api.answers import InputAnswer
+
     input_id = resolve(store, "inputs", name)
     node = store.rows("inputs", id=input_id)[0]
     provision = store.provision_of_input(input_id)
@@ -697,7 +702,7 @@ def show_input(store: Store, name: str) -> Report:
     if node["origin"] in datasets:
         report["licence"] = datasets[node["origin"]]["licence"]
         report["attribution"] = datasets[node["origin"]]["attribution"]
-    return report
+    return InputAnswer.model_validate(report)
 
 
 def _shares_from_facts(store: Store, report: Report) -> None:

@@ -25,7 +25,7 @@ def dossier(store: Store, entity: str, at: str | date | None = None) -> Report:
     if kind == "firm":
         report = _firm(store, key, when)
     elif kind == "input":
-        report = show_input(store, key)
+        report = show_input(store, key).as_report()
     else:
         report = _country(store, key, when)
     report = {"entity": key, "entity_kind": kind, "at": when.isoformat(), **report}

@@ -116,7 +116,7 @@ def explorer_tree(store: Store) -> dict[str, Any]:
 def input_detail(store: Store, name: str) -> dict[str, Any]:
     """``api.show_input`` with a source on every share, shares of bundled products, the chokepoint
     measures and the facts that disagree."""
-    report = api.show_input(store, name)
+    report = api.show_input(store, name).as_report()
     datasets = {d["id"]: d for d in store.rows("datasets")}
     dataset = datasets.get(report["origin"])
     facts = {f["id"]: f for f in store.facts(product=report["id"])} if report["shares_from"] == "facts" else {}

@@ -29,6 +29,9 @@ ListingChange = Literal["added", "removed"]
 Segment = Literal["all", "data_center", "mobile", "pc", "automotive", "consumer", "industrial", "telecom",
                   "government", "critical_information_infrastructure", "military", "ai_training", "ai_inference"]
 Severity = Literal["error", "warning", "notice"]
+InputKind = Literal["product_group", "chip", "tool_resource", "material_resource", "design_resource", "process",
+                    "ultimate_output", "raw_material", "software"]
+InputRelation = Literal["is_type_of", "goes_into"]
 #: The screening lists' short codes (the Consolidated Screening List's lists).
 ScreeningList = Literal["EL", "DPL", "UVL", "MEU", "SDN", "SSI", "CMIC", "NS-MBS", "PLC", "CAP", "DTC", "ISN"]
 TimelineEventKind = Literal["rule announced", "rule in force", "rule announced and in force", "rule ended",

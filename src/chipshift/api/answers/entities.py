@@ -7,7 +7,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from chipshift.api.answers.base import Answer, Policy, Reach, RuleKind, ScreeningList, described
+from chipshift.api.answers.base import (
+    Answer,
+    InputKind,
+    InputRelation,
+    Policy,
+    Reach,
+    RuleKind,
+    ScreeningList,
+    described,
+)
 from chipshift.api.answers.data import FactRow
 from chipshift.schemas import tables
 
@@ -115,3 +124,93 @@ class FirmAnswer(Answer):
     rules_at: date = Field(description="the date the rules are read at")
     rules_naming_it: tuple[FirmRule, ...] = Field(description="the rules in force at rules_at that name it or reach "
                                                               "it through its owners' listings")
+
+
+# -- an input ------------------------------------------------------------------------------------------------------
+
+
+class ProviderShare(Answer):
+    """A country's or a firm's share of an input's world supply, with what it rests on: an imported dataset's row
+    (the provision table's), or a fact (bundled products)."""
+
+    provider: str = described(tables.PROVISION, "provider")
+    name: str = Field(description="the provider's name ('Other firms (not named)', 'Other countries (not named)' "
+                                  "for the remainder to 100%)")
+    share_pct: float | None = described(tables.PROVISION, "share_pct")
+    share_known: bool = Field(description="false when the provider is known but its share is not")
+    basis: str | None = Field(description="what the share measures: for a dataset's share headquarters or "
+                                          "site_location; for a share from facts the fact's basis or definition, "
+                                          "'remainder to 100%' for the rest, 'headquarters' for a country's sum "
+                                          "of its firms")
+    year: int | None = described(tables.PROVISION, "year")
+    period: str | None = Field(description="the period the share is for (the dataset's year, or the fact's period)")
+    fact: str | None = Field(description="the fact the share comes from (shares from facts), else null")
+    source: str | None = Field(description="the dataset's own source note, or how the share was derived from facts "
+                                           "('fact ID ...')")
+    listed: tuple[ScreeningList, ...] | None = Field(None, description="for a firm, when a screening list is "
+                                                                       "imported: the lists it is on (empty: none)")
+
+
+class InputLink(Answer):
+    """An edge of the input graph from or to the input (the input links table's row)."""
+
+    id: str = Field(description="the other input's id")
+    name: str = Field(description="the other input's name")
+    relation: InputRelation = described(tables.INPUT_LINKS, "relation")
+
+
+class InputBuyer(Answer):
+    """A firm that uses the input: it supplies a product the input (or a broader input it is a type of) goes
+    into, per the supply graph."""
+
+    firm: str = Field(description="the firm's id")
+    name: str = Field(description="the firm's name")
+    through: tuple[str, ...] = Field(description="the inputs (ids) it supplies that the input goes into")
+    through_names: tuple[str, ...] = Field(description="their names")
+    listed: tuple[ScreeningList, ...] = Field(description="the screening lists it is on (empty: none, or no list "
+                                                          "imported)")
+
+
+class InputListing(Answer):
+    """A screening-list entry matched to a provider or buyer of the input."""
+
+    role: Literal["provider", "buyer"] = Field(description="whether the firm supplies the input or uses it")
+    firm: str = Field(description="the firm's id")
+    name: str = Field(description="the firm's name")
+    through: tuple[str, ...] = Field(description="for a buyer: the inputs it supplies that the input goes into")
+    through_names: tuple[str, ...] = Field(description="their names")
+    list: ScreeningList = described(tables.PARTIES, "list")
+    entry: str = described(tables.PARTIES, "name")
+    since: str | None = described(tables.PARTIES, "start_date")
+    federal_register_notice: str | None = described(tables.PARTIES, "federal_register_notice")
+    license_policy: str | None = described(tables.PARTIES, "license_policy")
+    score: float = Field(description="name similarity of the entry and the firm, 0-100")
+
+
+class InputAnswer(Answer):
+    """An input: who supplies it (countries and firms, with shares and their sources), who uses it, which of them
+    are on a screening list, its place in the input graph, and the facts about it."""
+
+    id: str = described(tables.INPUTS, "id")
+    name: str = described(tables.INPUTS, "name")
+    kind: InputKind = described(tables.INPUTS, "kind")
+    stages: tuple[str, ...] | None = described(tables.INPUTS, "stages")
+    market_size: str | None = described(tables.INPUTS, "market_size_text")
+    market_size_usd: float | None = described(tables.INPUTS, "market_size_usd")
+    year: int | None = described(tables.INPUTS, "year")
+    origin: str = described(tables.INPUTS, "origin")
+    countries: tuple[ProviderShare, ...] = Field(description="the countries supplying it, with their shares")
+    firms: tuple[ProviderShare, ...] = Field(description="the firms supplying it, with their shares")
+    shares_from: Literal["dataset", "facts"] | None = Field(description="where the shares come from: an imported "
+                                                                        "dataset, the bundled facts, or null "
+                                                                        "(no shares)")
+    parents: tuple[InputLink, ...] = Field(description="the broader inputs and the processes it goes into")
+    children: tuple[InputLink, ...] = Field(description="its variants and the inputs that go into it")
+    facts: tuple[FactRow, ...] = Field(description="every fact about the input")
+    buyers: tuple[InputBuyer, ...] = Field(description="the firms that use it, per the supply graph")
+    listings: tuple[InputListing, ...] = Field(description="the screening-list entries of its providers and "
+                                                           "buyers, providers first")
+    listings_definition: str = Field(description="how providers, buyers and listings are found")
+    licence: str | None = Field(None, description="for an input an imported dataset defines: the dataset's "
+                                                  "licence")
+    attribution: str | None = Field(None, description="for an input an imported dataset defines: its credit line")
