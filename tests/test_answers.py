@@ -96,6 +96,8 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "restrictions_list": api.restrictions_list(bundled_store, "Huawei", AT),
         "restriction_show": api.restriction_show(bundled_store, "E-OCT2022"),
         "restrictions_timeline": api.restrictions_timeline(bundled_store, "CHN", "2020-01-01", "2024-12-31"),
+        "restrictions_search": api.restrictions_search(bundled_store, "USA", target="Huawei", product="dram",
+                                                       start="2019-01-01", end="2025-12-31", status="official"),
         "availability": api.availability(bundled_store, "CHN", at=AT),
         "availability_over_time": api.availability_over_time(bundled_store, "CHN", "2022-01-01", "2024-01-01",
                                                              input_name="dram"),

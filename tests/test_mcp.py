@@ -35,7 +35,8 @@ t-dram-sk-hynix,sk-hynix,market_share,dram,WLD,all,revenue,,2022Q1,28.0,pct,esti
 t-dram-micron,micron,market_share,dram,WLD,all,revenue,,2022Q1,23.0,pct,estimate,trendforce-20220518-dram-1q22,q,false,
 """
 READ_TOOLS = {"overview", "data_review", "data_validate", "search_names", "show_firm", "show_input", "facts",
-              "sources", "restrictions_list", "restriction_show", "restrictions_timeline", "availability", "exposure",
+              "sources", "restrictions_list", "restriction_show", "restrictions_timeline", "restrictions_search",
+              "availability", "exposure",
               "chokepoints", "localization", "impairment", "diff", "search_parties", "trade", "scenario_list",
               "market_cases", "scenario_run", "scenario_compare", "backtest", "read_document", "dossier",
               "exposure_over_time"}
@@ -132,7 +133,8 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
                                               "search_parties": answers.PartiesAnswer, "trade": answers.TradeAnswer,
                                               "scenario_list": answers.ScenarioListAnswer,
                                               "market_cases": answers.MarketCasesAnswer,
-                                              "show_firm": answers.FirmAnswer, "show_input": answers.InputAnswer}
+                                              "show_firm": answers.FirmAnswer, "show_input": answers.InputAnswer,
+                                              "restrictions_search": answers.RuleSearchAnswer}
     for name, model in typed.items():
         schema = tools[name].output_schema
         assert schema is not None and schema["title"] == model.__name__, name
@@ -155,6 +157,8 @@ def test_read_tools_answer_what_the_api_answers(settings: Settings, store: Store
          lambda: api.restrictions_list(store, "CHN", AT, None, CII)),
         ("restriction_show", {"rule_id": "E-CN-MICRON-2023"}, lambda: api.restriction_show(store, "E-CN-MICRON-2023")),
         ("restrictions_timeline", {"target": "CHN"}, lambda: api.restrictions_timeline(store, "CHN").as_report()),
+        ("restrictions_search", {"product": "dram", "start": "2023-01-01"},
+         lambda: api.restrictions_search(store, product="dram", start="2023-01-01")),
         ("availability", {"target": "CHN", "at": AT, "segment": CII},
          lambda: api.availability(store, "CHN", None, AT, None, CII)),
         ("exposure", {"target": "CHN", "at": AT, "segment": CII}, lambda: api.exposure(store, "CHN", AT, None, CII)),

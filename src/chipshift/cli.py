@@ -397,6 +397,32 @@ def restrictions_timeline(
         "events": ["date", "event", "id", "policy", "firms", "name", "note"]})
 
 
+@restrictions_app.command("search")
+def restrictions_search(
+        imposer: Annotated[str | None, typer.Option("--imposer", help="Country or firm id that imposes the rules, "
+                                                                      "e.g. USA.")] = None,
+        kind: Annotated[str | None, typer.Option("--kind", help="Kind of measure, e.g. entity_listing, "
+                                                                "relaxation.")] = None,
+        target: Annotated[str | None, typer.Option("--target", help="Country or firm the rules name as a "
+                                                                    "target.")] = None,
+        product: Annotated[str | None, typer.Option("--product", help="Input the rules may reach (each rule then "
+                                                                      "says certain or maybe).")] = None,
+        start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD: rules in force at some "
+                                                                 "time from it.")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
+        status: Annotated[str | None, typer.Option("--status", help="official, reported or hypothetical.")] = None,
+        fmt: FormatOption = Format.table,
+        table: TableOption = None, csv_out: CsvOutOption = None) -> None:
+    """Search the rules by imposer, kind, target, the product they may reach, dates and status, earliest first,
+    with the screening-list entries added and removed in the range."""
+    with _errors_exit():
+        report = _with_store(lambda store: api.restrictions_search(store, imposer, kind, target, product, start,
+                                                                   end, status).as_report())
+    print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
+        "rules": ["id", "kind", "imposed_by", "policy", "start", "ended", "status", "reach", "name"],
+        "listing_changes": ["date", "change", "list", "entry", "firms", "federal_register_notice"]})
+
+
 @app.command("availability")
 def availability(target: TargetArgument,
                  input_name: Annotated[str | None, typer.Option("--input", help="One input (name, alias or "

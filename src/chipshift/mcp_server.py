@@ -161,10 +161,10 @@ class Tools:
     def read_tools(self) -> list[Callable[..., CallToolResult]]:
         return [self.overview, self.data_review, self.data_validate, self.search_names, self.show_firm,
                 self.show_input, self.facts, self.sources, self.restrictions_list, self.restriction_show,
-                self.restrictions_timeline, self.availability, self.exposure, self.chokepoints, self.localization,
-                self.impairment, self.diff, self.search_parties, self.trade, self.scenario_list, self.market_cases,
-                self.scenario_run, self.scenario_compare, self.backtest, self.read_document, self.dossier,
-                self.exposure_over_time]
+                self.restrictions_timeline, self.restrictions_search, self.availability, self.exposure,
+                self.chokepoints, self.localization, self.impairment, self.diff, self.search_parties, self.trade,
+                self.scenario_list, self.market_cases, self.scenario_run, self.scenario_compare, self.backtest,
+                self.read_document, self.dossier, self.exposure_over_time]
 
     def write_tools(self) -> list[Callable[..., CallToolResult]]:
         return [self.import_cset, self.import_baci, self.import_csl, self.add_facts, self.accept_document,
@@ -263,6 +263,25 @@ class Tools:
         by each re-import of the list), by date."""
         return call(lambda: api.restrictions_timeline(self.store, target, start, end),
                     {"country or firm": "target", "*": "start"})
+
+    def restrictions_search(self, imposer: Annotated[str | None, StringConstraints(min_length=1, max_length=100),
+                                                     Field(description="Country or firm id imposing the rules, e.g. "
+                                                                       "USA.")] = None,
+                            kind: Annotated[str | None, StringConstraints(min_length=1, max_length=50), Field(
+                                description="Kind of measure, e.g. entity_listing, relaxation.")] = None,
+                            target: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
+                                description="Country or firm the rules name as a target.")] = None,
+                            product: InputName = None,
+                            start: Annotated[date | None, Field(description="First date, YYYY-MM-DD.")] = None,
+                            end: Annotated[date | None, Field(description="Last date, YYYY-MM-DD.")] = None,
+                            status: Annotated[Literal["official", "reported", "hypothetical"] | None, Field(
+                                description="Only rules of this status.")] = None
+                            ) -> Annotated[CallToolResult, answers.RuleSearchAnswer]:
+        """Search the restriction rules by imposer, kind, the target they name, the product they may reach (each
+        rule then says whether it surely does), a date range and status, earliest first; with the screening-list
+        entries added and removed in the range."""
+        return call(lambda: api.restrictions_search(self.store, imposer, kind, target, product, start, end, status),
+                    {"country or firm": "target", "input": "product", "kind": "kind", "status": "status"})
 
     def availability(self, target: Target = "CHN", input: InputName = None, at: At = None,
                      scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,

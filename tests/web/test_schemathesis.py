@@ -66,7 +66,8 @@ def test_api_conforms_to_its_spec(operations: list[Operation]) -> None:
 
 
 #: The operations whose 200 answers are typed, and the model each declares.
-TYPED = {"/api/v1/rules/{rule_id}": "RuleAnswer", "/api/v1/restrictions": "RestrictionsAnswer",
+TYPED = {"/api/v1/rules": "RuleSearchAnswer", "/api/v1/rules/{rule_id}": "RuleAnswer",
+         "/api/v1/restrictions": "RestrictionsAnswer",
          "/api/v1/availability": "AvailabilityAnswer", "/api/v1/availability/series": "AvailabilitySeriesAnswer",
          "/api/v1/exposure": "ExposureAnswer", "/api/v1/exposure/series": "ExposureSeriesAnswer",
          "/api/v1/chokepoints": "ChokepointsAnswer", "/api/v1/localization": "LocalizationAnswer",
@@ -119,16 +120,21 @@ def _refused(case: schemathesis.Case[Operation], response: Response, broken: dic
 
 
 def test_the_listings_check_their_bodies(operations: list[Operation], client: TestClient) -> None:
-    """The scenario listing and the market cases are typed too: their own bodies pass, a body with a key missing,
-    a coded value outside its set or a value of the wrong type fails."""
-    for path in ("/api/v1/scenarios", "/api/v1/market/cases"):
+    """The rules search, the scenario listing and the market cases are typed too: their own bodies pass, a body
+    with a key missing, a coded value outside its set or a value of the wrong type fails."""
+    for path in ("/api/v1/rules", "/api/v1/scenarios", "/api/v1/market/cases"):
         operation = next(o for o in operations if o.path == path and o.method.upper() == "GET")
         case = operation.Case()
         response = Response.from_any(client.get(path))
         assert response.status_code == 200, path
         case.validate_response(response, checks=[response_schema_conformance])
         body = json.loads(response.content)
-        if path.endswith("scenarios"):
+        if path.endswith("rules"):
+            assert body["rules"]
+            brokens = [{k: v for k, v in body.items() if k != "listing_changes"}, {**body, "count": "all"},
+                       {**body, "rules": [{**body["rules"][0], "kind": "embargo"}]},
+                       {**body, "rules": [{**body["rules"][0], "reach": "surely"}]}]
+        elif path.endswith("scenarios"):
             assert body["examples"], "the test app ships example scenarios"
             brokens = [{k: v for k, v in body.items() if k != "saved"},
                        {**body, "baseline": {**body["baseline"], "kind": "example"}},

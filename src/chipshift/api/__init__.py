@@ -1,9 +1,10 @@
 """One function per question. The CLI (and the web app) call these and render what they return.
 
-The restriction questions and the questions about facts, sources, checks and the store's contents return frozen
-answer models (``chipshift.api.answers``, described in docs/answers.md): read them by attribute, and take their JSON
-with ``as_report()``. The other functions still return plain JSON-ready values: a mapping whose list-of-mapping
-entries are tables.
+The restriction questions (with the search of the rules table), the questions about facts, sources, checks and
+the store's contents, about one firm or input, the screening lists and trade return frozen answer models
+(``chipshift.api.answers``, described in docs/answers.md): read them by attribute, and take their JSON with
+``as_report()``. The other functions (the dossier, the review of the facts' sourcing, the imports, the market model
+and the back-test) still return plain JSON-ready values: a mapping whose list-of-mapping entries are tables.
 
 The names below are loaded on first use, so that starting a command (and ``--help``) does not pay for
 the market model and its numerical libraries; the submodules (``chipshift.api.market``, ``.backtest``,
@@ -55,10 +56,12 @@ if TYPE_CHECKING:
         series_dates,
         target_scope,
     )
+    from chipshift.api.rule_search import restrictions_search
 
 #: Where the names of ``__all__`` live, searched in this order; and the submodules.
-_HOMES = ("data", "listings", "restrictions", "dossiers", "answers")
-_SUBMODULES = ("answers", "backtest", "cases", "data", "dossiers", "facts", "listings", "market", "restrictions")
+_HOMES = ("data", "listings", "restrictions", "rule_search", "dossiers", "answers")
+_SUBMODULES = ("answers", "backtest", "cases", "data", "dossiers", "facts", "listings", "market", "restrictions",
+               "rule_search")
 
 
 def __getattr__(name: str) -> Any:
@@ -105,6 +108,7 @@ __all__ = [
     "resolve",
     "restriction_show",
     "restrictions_list",
+    "restrictions_search",
     "restrictions_timeline",
     "review",
     "rules_in_force_at",

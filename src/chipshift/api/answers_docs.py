@@ -21,6 +21,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("restrictions_list", answers.RestrictionsAnswer),
     ("restriction_show", answers.RuleAnswer),
     ("restrictions_timeline", answers.TimelineAnswer),
+    ("restrictions_search", answers.RuleSearchAnswer),
     ("availability", answers.AvailabilityAnswer),
     ("availability_over_time", answers.AvailabilitySeriesAnswer),
     ("exposure", answers.ExposureAnswer),

@@ -20,6 +20,7 @@ from chipshift.api.answers.base import (
     TimelineEventKind,
     described,
 )
+from chipshift.api.answers.changes import ListingChangeRow
 from chipshift.schemas import tables
 
 
@@ -176,3 +177,54 @@ class TimelineAnswer(Answer):
     events: tuple[TimelineEvent, ...] = Field(description="the events, oldest first")
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class RuleFound(Answer):
+    """A rule of the rules table that passes every filter, with its dates and, for a product, how it reaches it."""
+
+    id: str = described(tables.RULES, "id")
+    name: str = described(tables.RULES, "name")
+    kind: RuleKind = described(tables.RULES, "kind")
+    imposed_by: str = described(tables.RULES, "imposed_by")
+    policy: Policy | None = described(tables.RULES, "policy")
+    announced: str | None = described(tables.RULES, "announced")
+    effective: str | None = described(tables.RULES, "effective")
+    start: str | None = Field(description="the date it took effect: effective, else announced (ISO, partial)")
+    ended: str | None = described(tables.RULES, "ended")
+    status: RuleStatus = described(tables.RULES, "status")
+    summary: str = described(tables.RULES, "summary")
+    targets: RuleTargets | None = Field(description="who it cuts off")
+    products: tuple[str, ...] = Field(description="the inputs its product selectors name ('*': every input)")
+    relaxes: tuple[str, ...] = Field(description="the rules it relaxes (a relaxation)")
+    relaxed_by: tuple[str, ...] = Field(description="the relaxations that relax it, in their own dates")
+    reach: Literal["certain", "maybe"] | None = Field(description="with a product: whether the rule surely reaches "
+                                                                  "it or may (null without a product)")
+    source: str = described(tables.RULES, "source")
+    gaps: int = Field(description="how many things its encoding leaves out")
+
+
+class RuleSearchFilters(Answer):
+    """The filters a search of the rules was asked with (null: not filtered)."""
+
+    imposer: str | None = Field(description="the imposer (a country id or firm id, any case)")
+    kind: RuleKind | None = Field(description="the kind of measure")
+    target: str | None = Field(description="a country or firm the rules name as a target, as asked")
+    product: str | None = Field(description="an input the rules may reach, as asked")
+    from_: date | None = Field(alias="from", description="the first day of the date range")
+    to: date | None = Field(description="the last day of the date range")
+    status: RuleStatus | None = Field(description="official, reported or hypothetical")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class RuleSearchAnswer(Answer):
+    """The rules that pass every filter (imposer, kind, target, product, date range, status), earliest first, with
+    the screening-list entries added and removed in the range (of the target's firms, with a target)."""
+
+    filters: RuleSearchFilters = Field(description="the filters asked with")
+    imposers: tuple[str, ...] = Field(description="every imposer of the rules table (for a filter's choices)")
+    kinds: tuple[RuleKind, ...] = Field(description="every kind of measure the rules table holds")
+    count: int = Field(description="how many rules pass")
+    rules: tuple[RuleFound, ...] = Field(description="the rules, by start date (undated last) and id")
+    listing_changes: tuple[ListingChangeRow, ...] = Field(description="the screening-list entries re-imports of "
+                                                                      "the list found added or removed in the range")

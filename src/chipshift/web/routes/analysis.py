@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from chipshift import api
 from chipshift.api import answers
 from chipshift.errors import NotFoundError
-from chipshift.web import periods, rules
+from chipshift.web import periods
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import ApiError
 from chipshift.web.routes import JSON_OBJECT, day, errors_doc
@@ -43,7 +43,7 @@ def scenario_key(s: AppState, ref: str | None) -> str:
     return s.catalog.cache_key(ref or "baseline")
 
 
-@router.get("/rules", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/rules", response_model=answers.RuleSearchAnswer, responses=errors_doc(),
             summary="Timeline of every rule, filtered by imposer, kind, target, product and date range")
 async def rules_timeline(
     s: State,
@@ -59,8 +59,8 @@ async def rules_timeline(
         raise ApiError(422, "field 'from': must not be after 'to'", "from")
     return await s.runner.json(
         ("rules", imposer, kind, target, product, start, end, status),
-        lambda: rules.timeline(s.store, imposer, kind, target, product, start, end, status),
-        fields={"country or firm": "target", "input": "product", "kind": "kind"})
+        lambda: api.restrictions_search(s.store, imposer, kind, target, product, start, end, status),
+        fields={"country or firm": "target", "input": "product", "kind": "kind", "status": "status"})
 
 
 @router.get("/rules/{rule_id}", response_model=answers.RuleAnswer, responses=errors_doc(404),

@@ -1,18 +1,30 @@
-"""The Restrictions page's timeline: every rule with its dates, filtered by imposer, kind, target,
-product and date range, and the screening list's entries added and removed (``api.listing_changes``). Reach over
-products is the engine's (``covers`` for the products, ``binds`` for the input's suppliers); no SQL here."""
+"""Searching the rules table: every rule that passes filters on its imposer, kind, status, the targets it names,
+the products it may reach and its dates, with the screening-list entries added and removed in the range.
+
+Reach over a product is the engine's: a rule's products cover the input (``covers``) and it binds at least one of
+the input's suppliers (``binds``); 'certain' needs both for sure."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chipshift import api
+from chipshift.api.data import load_world, resolve
+from chipshift.api.listings import listing_changes
+from chipshift.api.restrictions import target_scope
 from chipshift.domain.period import parse_partial_date, partial_date_last
 from chipshift.domain.rules import RuleKind, rule_from_record
 from chipshift.engine.reach import NO, YES, Destination, binds, covers
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
+from chipshift.schemas.tables import RULES
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import RuleSearchAnswer
+
+
+#: The statuses a rule may have.
+STATUSES = tuple(RULES.column("status").allowed or ())
 
 
 def _start(rule: dict[str, Any]) -> str | None:
@@ -20,9 +32,18 @@ def _start(rule: dict[str, Any]) -> str | None:
     return str(first) if first else None
 
 
-def timeline(store: Store, imposer: str | None = None, kind: str | None = None, target: str | None = None,
-             product: str | None = None, start: date | None = None, end: date | None = None,
-             status: str | None = None) -> dict[str, Any]:
+def restrictions_search(store: Store, imposer: str | None = None, kind: str | None = None,
+                        target: str | None = None, product: str | None = None, start: str | date | None = None,
+                        end: str | date | None = None, status: str | None = None) -> RuleSearchAnswer:
+    """Every rule that passes the filters given: imposed by ``imposer`` (any case), of ``kind`` and ``status``,
+    naming ``target`` (a country or firm) as a target, that may reach ``product`` (an input; each rule then says
+    whether it surely does), and in force at some time in [start, end] (undated rules are left out of a range; an
+    end known only to the month or year counts by its last possible day). Earliest first; with the screening-list
+    entries re-imports found added or removed in the range (of the target's firms, with a target)."""
+    from chipshift.api.answers import RuleSearchAnswer
+
+    first_day = parse_partial_date(start) if isinstance(start, str) else start
+    last_day = parse_partial_date(end) if isinstance(end, str) else end
     records = store.rows("rules", order_by="id")
     relaxed_by: dict[str, list[str]] = {}
     for r in records:
@@ -32,7 +53,9 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
     imposers = sorted({r["imposed_by"] for r in records})
     if kind is not None and kind not in kinds:
         raise NotFoundError("kind", kind, [k for k in kinds if kind.casefold() in k][:5] or kinds[:5])
-    target_ids, target_firms = api.target_scope(store, target) if target else (None, None)
+    if status is not None and status not in STATUSES:
+        raise NotFoundError("status", status, list(STATUSES))
+    target_ids, target_firms = target_scope(store, target) if target else (None, None)
     product_hits = _product_reach(store, product) if product else None
     rows = []
     for r in records:
@@ -50,11 +73,11 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
                 continue
         if product_hits is not None and r["id"] not in product_hits:
             continue
-        if (start or end) and not first:
+        if (first_day or last_day) and not first:
             continue  # an undated rule cannot be placed in a date range
-        if first and end and parse_partial_date(first) > end:
+        if first and last_day and parse_partial_date(first) > last_day:
             continue
-        if start and r["ended"] and partial_date_last(r["ended"]) < start:
+        if first_day and r["ended"] and partial_date_last(r["ended"]) < first_day:
             continue  # surely over before the range (an end known to the month or year may fall late in it)
         rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"], "imposed_by": r["imposed_by"],
                      "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
@@ -64,11 +87,11 @@ def timeline(store: Store, imposer: str | None = None, kind: str | None = None, 
                      "reach": product_hits.get(r["id"]) if product_hits else None,
                      "source": r["source"], "gaps": len(r["gaps"] or [])})
     rows.sort(key=lambda r: (r["start"] or "9999", r["id"]))
-    return {"filters": {"imposer": imposer, "kind": kind, "target": target, "product": product,
-                        "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
-                        "status": status},
-            "imposers": imposers, "kinds": kinds, "count": len(rows), "rules": rows,
-            "listing_changes": api.listing_changes(store, start, end, target_firms)}
+    return RuleSearchAnswer.model_validate({
+        "filters": {"imposer": imposer, "kind": kind, "target": target, "product": product, "from": first_day,
+                    "to": last_day, "status": status},
+        "imposers": imposers, "kinds": kinds, "count": len(rows), "rules": rows,
+        "listing_changes": listing_changes(store, first_day, last_day, target_firms)})
 
 
 def _product_reach(store: Store, product: str) -> dict[str, str]:
@@ -76,8 +99,8 @@ def _product_reach(store: Store, product: str) -> dict[str, str]:
     when the input's suppliers are known, they bind (or, for a relaxation, free) at least one of them.
     'certain' needs both for sure; a firm's procurement ban or exit with products '*' does not reach an input
     the firm does not make."""
-    input_id = api.resolve(store, "inputs", product)
-    world, parents = api.load_world(store)
+    input_id = resolve(store, "inputs", product)
+    world, parents = load_world(store)
     if input_id not in world.index:
         return {}
     i = world.index[input_id]
