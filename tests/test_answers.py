@@ -63,6 +63,7 @@ def test_coded_values_follow_the_vocabulary() -> None:
     assert _literal(answers.ScreeningList) == set(csl.LIST_CODES.values())
     assert _literal(answers.InputKind) == allowed(tables.INPUTS, "kind")
     assert _literal(answers.InputRelation) == allowed(tables.INPUT_LINKS, "relation")
+    assert _literal(answers.CountryRow.model_fields["kind"].annotation) == allowed(tables.COUNTRIES, "kind")
 
 
 def test_row_models_follow_the_tables_they_show() -> None:
@@ -112,6 +113,11 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "list_sources": api.list_sources(bundled_store, "Micron"),
         "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
         "overview": api.overview(bundled_store),
+        "search_names": api.search_names(bundled_store, "micron"),
+        "list_countries": api.list_countries(bundled_store),
+        "vocabulary": api.vocabulary(),
+        "sources_with_facts": api.sources_with_facts(bundled_store),
+        "show_source": api.show_source(bundled_store, "bis-20221007-advanced-computing-sme-rule"),
         "show_firm": api.show_firm(bundled_store, "hisilicon", AT),
         "show_input": api.show_input(bundled_store, "dram"),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),

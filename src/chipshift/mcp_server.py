@@ -2,8 +2,8 @@
 
 One tool per API function, its input schema from the typed parameters below and its description from what
 the function answers; the server adds no answers of its own. Where the REST API answers with a function
-outside ``chipshift.api`` (the name search, the scenario listing, the shipped market cases, reading a document,
-saving a scenario), the tool calls that same function. Answers are the JSON the REST API sends (its encoder:
+outside ``chipshift.api`` (the scenario listing, the shipped market cases, reading a document, saving a
+scenario), the tool calls that same function. Answers are the JSON the REST API sends (its encoder:
 dates as text, NaN as null), as structured content and as text.
 
 Read-only unless started with a write token (``--write-token`` or ``$CHIPSHIFT_MCP_TOKEN``): the tools that
@@ -42,7 +42,7 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.io.baci import DEFAULT_HS
 from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
-from chipshift.web import documents, explorer, market
+from chipshift.web import documents, market
 from chipshift.web import scenarios as web_scenarios
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import from_chipshift
@@ -191,10 +191,11 @@ class Tools:
 
     def search_names(self, query: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
                          description="Part of a name, alias or id.")],
-                     limit: Annotated[int, Field(ge=1, le=100, description="How many results.")] = 25) -> Answer:
+                     limit: Annotated[int, Field(ge=1, le=100, description="How many results.")] = 25
+                     ) -> Annotated[CallToolResult, answers.NameSearchAnswer]:
         """Inputs, firms and countries whose id, name or alias contains the query: their kind, id and name, to
         use in the other tools."""
-        return call(lambda: explorer.search(self.store, query, limit))
+        return call(lambda: api.search_names(self.store, query, limit))
 
     def show_firm(self, name: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
                       description="Firm name, alias or id.")],

@@ -73,7 +73,9 @@ TYPED = {"/api/v1/rules": "RuleSearchAnswer", "/api/v1/rules/{rule_id}": "RuleAn
          "/api/v1/chokepoints": "ChokepointsAnswer", "/api/v1/localization": "LocalizationAnswer",
          "/api/v1/impairment": "ImpairmentAnswer", "/api/v1/diff": "DiffAnswer",
          "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer",
-         "/api/v1/scenarios": "ScenarioListAnswer", "/api/v1/market/cases": "MarketCasesAnswer"}
+         "/api/v1/scenarios": "ScenarioListAnswer", "/api/v1/market/cases": "MarketCasesAnswer",
+         "/api/v1/search": "NameSearchAnswer", "/api/v1/countries": "CountriesAnswer",
+         "/api/v1/vocabulary": "VocabularyAnswer", "/api/v1/sources/{source_id}": "SourceAnswer"}
 
 
 def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]) -> None:
@@ -81,6 +83,9 @@ def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]
     for path, model in TYPED.items():
         declared = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert declared == {"$ref": f"#/components/schemas/{model}"}, path
+    sources = spec["paths"]["/api/v1/sources"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert sources["anyOf"] == [{"$ref": "#/components/schemas/SourcesWithFactsAnswer"},
+                                {"$ref": "#/components/schemas/SourcesAnswer"}], sources  # every source, or one id's
     posted = spec["paths"]["/api/v1/facts"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert posted == {"$ref": "#/components/schemas/AddFactsAnswer"}
     schemas = spec["components"]["schemas"]
@@ -122,7 +127,7 @@ def _refused(case: schemathesis.Case[Operation], response: Response, broken: dic
 def test_the_listings_check_their_bodies(operations: list[Operation], client: TestClient) -> None:
     """The rules search, the scenario listing and the market cases are typed too: their own bodies pass, a body
     with a key missing, a coded value outside its set or a value of the wrong type fails."""
-    for path in ("/api/v1/rules", "/api/v1/scenarios", "/api/v1/market/cases"):
+    for path in ("/api/v1/rules", "/api/v1/scenarios", "/api/v1/market/cases", "/api/v1/countries"):
         operation = next(o for o in operations if o.path == path and o.method.upper() == "GET")
         case = operation.Case()
         response = Response.from_any(client.get(path))
@@ -134,6 +139,9 @@ def test_the_listings_check_their_bodies(operations: list[Operation], client: Te
             brokens = [{k: v for k, v in body.items() if k != "listing_changes"}, {**body, "count": "all"},
                        {**body, "rules": [{**body["rules"][0], "kind": "embargo"}]},
                        {**body, "rules": [{**body["rules"][0], "reach": "surely"}]}]
+        elif path.endswith("countries"):
+            brokens = [{**body, "countries": [{**body["countries"][0], "kind": "planet"}]},
+                       {**body, "countries": [{**body["countries"][0], "capital": "Beijing"}]}]
         elif path.endswith("scenarios"):
             assert body["examples"], "the test app ships example scenarios"
             brokens = [{k: v for k, v in body.items() if k != "saved"},

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chipshift.api.answers import TimelineAnswer, TimelineEvent
+    from chipshift.api.browse import list_countries, search_names, show_source, sources_with_facts, vocabulary
     from chipshift.api.data import (
         Report,
         import_baci,
@@ -59,9 +60,9 @@ if TYPE_CHECKING:
     from chipshift.api.rule_search import restrictions_search
 
 #: Where the names of ``__all__`` live, searched in this order; and the submodules.
-_HOMES = ("data", "listings", "restrictions", "rule_search", "dossiers", "answers")
-_SUBMODULES = ("answers", "backtest", "cases", "data", "dossiers", "facts", "listings", "market", "restrictions",
-               "rule_search")
+_HOMES = ("data", "listings", "restrictions", "rule_search", "browse", "dossiers", "answers")
+_SUBMODULES = ("answers", "backtest", "browse", "cases", "data", "dossiers", "facts", "listings", "market",
+               "restrictions", "rule_search")
 
 
 def __getattr__(name: str) -> Any:
@@ -97,6 +98,7 @@ __all__ = [
     "import_cset",
     "import_csl",
     "input_listings",
+    "list_countries",
     "list_facts",
     "list_sources",
     "listing_changes",
@@ -112,11 +114,15 @@ __all__ = [
     "restrictions_timeline",
     "review",
     "rules_in_force_at",
+    "search_names",
     "search_parties",
     "series_dates",
     "show_firm",
     "show_input",
+    "show_source",
+    "sources_with_facts",
     "target_scope",
     "trade",
     "validate_data",
+    "vocabulary",
 ]

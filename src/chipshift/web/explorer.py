@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 from chipshift import api
-from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
 CHOKEPOINT_PCT = 80.0
@@ -160,49 +159,3 @@ def firm_detail(store: Store, name: str) -> dict[str, Any]:
         row["source"] = _dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
     report["conflicts"] = conflicts(report["facts"])
     return report
-
-
-def search(store: Store, query: str, limit: int = 25) -> dict[str, Any]:
-    """Inputs, firms and countries whose id, name or alias contains the query (case-insensitive)."""
-    wanted = query.strip().casefold()
-    hits: list[tuple[int, str, dict[str, Any]]] = []
-    for table, kind in (("inputs", "input"), ("firms", "firm"), ("countries", "country")):
-        for entity_id, name, aliases in store.names(table):
-            labels = [name, entity_id, *aliases]
-            for label in labels:
-                folded = label.casefold()
-                if wanted and wanted in folded:
-                    rank = 0 if folded == wanted else 1 if folded.startswith(wanted) else 2
-                    hits.append((rank, name.casefold(), {"kind": kind, "id": entity_id, "name": name,
-                                                         "matched": None if label == name else label}))
-                    break
-    hits.sort(key=lambda h: (h[0], h[1]))
-    return {"query": query, "count": len(hits), "results": [h[2] for h in hits[:limit]]}
-
-
-def source_detail(store: Store, source_id: str) -> dict[str, Any]:
-    """One source with every fact and rule resting on it."""
-    rows = store.rows("sources", id=source_id)
-    if not rows:
-        ids = [s["id"] for s in store.rows("sources")]
-        close = [i for i in ids if source_id.casefold() in i.casefold()][:5]
-        raise NotFoundError("source", source_id, close)
-    listed = api.list_sources(store, source_id)
-    rules = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "quote": r["quote"]}
-             for r in store.rules_of_source(source_id)]
-    return {"source": listed.sources[0].as_report(), "facts": [f.as_report() for f in listed.facts], "rules": rules}
-
-
-def sources_with_facts(store: Store) -> dict[str, Any]:
-    """Every source, each with the facts and rules resting on it."""
-    listed = api.list_sources(store)
-    facts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for f in store.facts():
-        facts[f["source"]].append({"fact": f["id"], "entity": f["entity"], "metric": f["metric"],
-                                   "product": f["product"], "period": f["period"], "value": f["value"],
-                                   "unit": f["unit"], "status": f["status"], "quote": f["quote"]})
-    rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in store.rows("rules"):
-        rules[r["source"]].append({"id": r["id"], "name": r["name"], "quote": r["quote"]})
-    out = [{**s.as_report(), "facts": facts.get(s.id, []), "rules": rules.get(s.id, [])} for s in listed.sources]
-    return {"count": len(out), "sources": out}

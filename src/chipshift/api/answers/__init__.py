@@ -8,8 +8,8 @@ for an input both views describe, the reach of each rule only when a target is a
 Row fields that a table of ``chipshift.schemas.tables`` declares take that column's description, and coded
 values the vocabulary declares are Literal types (a test keeps the two in step). The models live in one module
 per family of questions (``base``, ``rules``, ``supply``, ``concentration``, ``changes``, ``data``, ``screening``,
-``trade``, ``catalog``) and load on first use, so that a question builds only the models of its own answer; every
-name is importable from here.
+``trade``, ``catalog``, ``entities``, ``browse``) and load on first use, so that a question builds only the models of
+its own answer; every name is importable from here.
 """
 
 from __future__ import annotations
@@ -43,6 +43,19 @@ if TYPE_CHECKING:
         ViewName,
         Views,
         described,
+    )
+    from chipshift.api.answers.browse import (
+        CountriesAnswer,
+        CountryRow,
+        FactOnSource,
+        KindedRuleOnSource,
+        NameFound,
+        NameSearchAnswer,
+        RuleOnSource,
+        SourceAnswer,
+        SourcesWithFactsAnswer,
+        SourceWithFacts,
+        VocabularyAnswer,
     )
     from chipshift.api.answers.catalog import (
         BaselineScenario,
@@ -153,7 +166,9 @@ _HOMES = {
     "ChokepointsAnswer": "concentration",
     "Comparator": "base",
     "ConcentrationAt": "concentration",
+    "CountriesAnswer": "browse",
     "CountryBasis": "base",
+    "CountryRow": "browse",
     "DatasetRow": "data",
     "DestinationContext": "base",
     "DiffAnswer": "changes",
@@ -161,6 +176,7 @@ _HOMES = {
     "ExampleScenario": "catalog",
     "ExposureAnswer": "supply",
     "ExposureSeriesAnswer": "supply",
+    "FactOnSource": "browse",
     "FactRow": "data",
     "FactStatus": "base",
     "FactsAnswer": "data",
@@ -181,6 +197,7 @@ _HOMES = {
     "InputListing": "entities",
     "InputLocalization": "concentration",
     "InputRelation": "base",
+    "KindedRuleOnSource": "browse",
     "ListedOwnership": "entities",
     "ListingChange": "base",
     "ListingChangeRow": "changes",
@@ -188,6 +205,8 @@ _HOMES = {
     "LocalizationAt": "concentration",
     "MarketCase": "catalog",
     "MarketCasesAnswer": "catalog",
+    "NameFound": "browse",
+    "NameSearchAnswer": "browse",
     "OtherExample": "catalog",
     "OverviewAnswer": "data",
     "PartiesAnswer": "screening",
@@ -207,6 +226,7 @@ _HOMES = {
     "RuleInForce": "rules",
     "RuleKind": "base",
     "RuleLifted": "rules",
+    "RuleOnSource": "browse",
     "RuleReach": "rules",
     "RuleSearchAnswer": "rules",
     "RuleSearchFilters": "rules",
@@ -224,10 +244,13 @@ _HOMES = {
     "ShareBasis": "base",
     "ShortInput": "changes",
     "SiteShare": "concentration",
+    "SourceAnswer": "browse",
     "SourceFact": "data",
     "SourceRow": "base",
     "SourceUse": "data",
+    "SourceWithFacts": "browse",
     "SourcesAnswer": "data",
+    "SourcesWithFactsAnswer": "browse",
     "Span": "data",
     "StageExposure": "supply",
     "StageExposureAt": "supply",
@@ -244,6 +267,7 @@ _HOMES = {
     "ViewBounds": "supply",
     "ViewName": "base",
     "Views": "base",
+    "VocabularyAnswer": "browse",
     "described": "base",
 }
 
@@ -271,7 +295,9 @@ __all__ = [
     "ChokepointsAnswer",
     "Comparator",
     "ConcentrationAt",
+    "CountriesAnswer",
     "CountryBasis",
+    "CountryRow",
     "DatasetRow",
     "DestinationContext",
     "DiffAnswer",
@@ -279,6 +305,7 @@ __all__ = [
     "ExampleScenario",
     "ExposureAnswer",
     "ExposureSeriesAnswer",
+    "FactOnSource",
     "FactRow",
     "FactStatus",
     "FactsAnswer",
@@ -299,6 +326,7 @@ __all__ = [
     "InputListing",
     "InputLocalization",
     "InputRelation",
+    "KindedRuleOnSource",
     "ListedOwnership",
     "ListingChange",
     "ListingChangeRow",
@@ -306,6 +334,8 @@ __all__ = [
     "LocalizationAt",
     "MarketCase",
     "MarketCasesAnswer",
+    "NameFound",
+    "NameSearchAnswer",
     "OtherExample",
     "OverviewAnswer",
     "PartiesAnswer",
@@ -325,6 +355,7 @@ __all__ = [
     "RuleInForce",
     "RuleKind",
     "RuleLifted",
+    "RuleOnSource",
     "RuleReach",
     "RuleSearchAnswer",
     "RuleSearchFilters",
@@ -342,10 +373,13 @@ __all__ = [
     "ShareBasis",
     "ShortInput",
     "SiteShare",
+    "SourceAnswer",
     "SourceFact",
     "SourceRow",
     "SourceUse",
+    "SourceWithFacts",
     "SourcesAnswer",
+    "SourcesWithFactsAnswer",
     "Span",
     "StageExposure",
     "StageExposureAt",
@@ -362,5 +396,6 @@ __all__ = [
     "ViewBounds",
     "ViewName",
     "Views",
+    "VocabularyAnswer",
     "described",
 ]

@@ -9,8 +9,6 @@ from fastapi import APIRouter, Depends, Path, Query
 from chipshift import api
 from chipshift.api import answers
 from chipshift.api import facts as facts_api
-from chipshift.schemas import vocabulary as voc
-from chipshift.schemas.tables import RULES
 from chipshift.web import explorer
 from chipshift.web.models import FactsRequest
 from chipshift.web.routes import JSON_OBJECT, errors_doc
@@ -39,11 +37,11 @@ async def explorer_tree(s: State) -> JSONBytes:
     return await s.runner.json(("explorer",), lambda: explorer.explorer_tree(s.store))
 
 
-@router.get("/search", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/search", response_model=answers.NameSearchAnswer, responses=errors_doc(),
             summary="Inputs, firms and countries by name or alias")
 async def search(s: State, q: Annotated[str, Query(min_length=1, max_length=100)],
                  limit: Annotated[int, Query(ge=1, le=100)] = 25) -> JSONBytes:
-    return await s.runner.json(("search", q, limit), lambda: explorer.search(s.store, q, limit))
+    return await s.runner.json(("search", q, limit), lambda: api.search_names(s.store, q, limit))
 
 
 @router.get("/inputs/{name}", responses={**JSON_OBJECT, **errors_doc(404)},
@@ -60,24 +58,16 @@ async def firm_detail(s: State, name: Annotated[str, Path(min_length=1, max_leng
                                fields={"firm": "name"}, not_found_status=404)
 
 
-@router.get("/vocabulary", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/vocabulary", response_model=answers.VocabularyAnswer, responses=errors_doc(),
             summary="Codes the API accepts: segments, rule kinds, policies, statuses")
 async def vocabulary(s: State) -> JSONBytes:
-    def answer() -> dict[str, object]:
-        return {"segments": dict(voc.SEGMENTS), "rule_kinds": dict(RULES.column("kind").allowed or {}),
-                "policies": dict(RULES.column("policy").allowed or {}),
-                "statuses": dict(RULES.column("status").allowed or {})}
-
-    return await s.runner.json(("vocabulary",), answer)
+    return await s.runner.json(("vocabulary",), api.vocabulary)
 
 
-@router.get("/countries", responses={**JSON_OBJECT, **errors_doc()}, summary="Countries, regions, aggregates")
+@router.get("/countries", response_model=answers.CountriesAnswer, responses=errors_doc(),
+            summary="Countries, regions, aggregates")
 async def countries(s: State) -> JSONBytes:
-    def answer() -> dict[str, object]:
-        rows = s.store.rows("countries", order_by="name")
-        return {"count": len(rows), "countries": rows}
-
-    return await s.runner.json(("countries",), answer)
+    return await s.runner.json(("countries",), lambda: api.list_countries(s.store))
 
 
 @router.get("/facts", response_model=answers.FactsAnswer, responses=errors_doc(),
@@ -98,17 +88,18 @@ async def add_facts(s: State, body: FactsRequest) -> JSONBytes:
     return JSONBytes(encode(answer), status_code=201)
 
 
-@router.get("/sources", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/sources", response_model=answers.SourcesWithFactsAnswer | answers.SourcesAnswer,
+            responses=errors_doc(),
             summary="Every source with the facts and rules resting on it (or the sources behind one id)")
 async def sources(s: State, for_: Annotated[str | None, Query(alias="for", min_length=1, max_length=200)] = None
                   ) -> JSONBytes:
     if for_ is None:
-        return await s.runner.json(("sources",), lambda: explorer.sources_with_facts(s.store))
+        return await s.runner.json(("sources",), lambda: api.sources_with_facts(s.store))
     return await s.runner.json(("sources-for", for_), lambda: api.list_sources(s.store, for_))
 
 
-@router.get("/sources/{source_id}", responses={**JSON_OBJECT, **errors_doc(404)},
+@router.get("/sources/{source_id}", response_model=answers.SourceAnswer, responses=errors_doc(404),
             summary="One source with its facts and rules")
 async def source_detail(s: State, source_id: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONBytes:
-    return await s.runner.json(("source", source_id), lambda: explorer.source_detail(s.store, source_id),
+    return await s.runner.json(("source", source_id), lambda: api.show_source(s.store, source_id),
                                fields={"source": "source_id"}, not_found_status=404)
