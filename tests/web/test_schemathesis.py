@@ -75,7 +75,9 @@ TYPED = {"/api/v1/rules": "RuleSearchAnswer", "/api/v1/rules/{rule_id}": "RuleAn
          "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer",
          "/api/v1/scenarios": "ScenarioListAnswer", "/api/v1/market/cases": "MarketCasesAnswer",
          "/api/v1/search": "NameSearchAnswer", "/api/v1/countries": "CountriesAnswer",
-         "/api/v1/vocabulary": "VocabularyAnswer", "/api/v1/sources/{source_id}": "SourceAnswer"}
+         "/api/v1/vocabulary": "VocabularyAnswer", "/api/v1/sources/{source_id}": "SourceAnswer",
+         "/api/v1/explorer": "ExplorerAnswer", "/api/v1/inputs/{name}": "InputDetailAnswer",
+         "/api/v1/firms/{name}": "FirmDetailAnswer"}
 
 
 def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]) -> None:
@@ -153,3 +155,17 @@ def test_the_listings_check_their_bodies(operations: list[Operation], client: Te
                        {**body, "cases": [{**body["cases"][0], "years": [2023]}]}]
         for broken in brokens:
             _refused(case, response, broken)
+
+
+def test_an_inputs_sources_are_checked(operations: list[Operation], client: TestClient) -> None:
+    """A share's source is one of three panels (a dataset's, a fact's, or how it was derived): another shape fails."""
+    operation = next(o for o in operations if o.path == "/api/v1/inputs/{name}")
+    case = operation.Case(path_parameters={"name": "dram"})
+    response = Response.from_any(client.get("/api/v1/inputs/dram"))
+    assert response.status_code == 200
+    case.validate_response(response, checks=[response_schema_conformance])
+    body = json.loads(response.content)
+    share = body["firms"][0]
+    for source in ({"quote": "a guess"}, {**share["source"], "licence": "none"}, "fact 12"):
+        _refused(case, response, {**body, "firms": [{**share, "source": source}]})
+    _refused(case, response, {**body, "conflicts": [{"entity": "micron"}]})

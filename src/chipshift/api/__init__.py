@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         validate_data,
     )
     from chipshift.api.dossiers import dossier
+    from chipshift.api.explorer import explorer_tree, firm_detail, input_detail
     from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
     from chipshift.api.restrictions import (
         availability,
@@ -60,9 +61,9 @@ if TYPE_CHECKING:
     from chipshift.api.rule_search import restrictions_search
 
 #: Where the names of ``__all__`` live, searched in this order; and the submodules.
-_HOMES = ("data", "listings", "restrictions", "rule_search", "browse", "dossiers", "answers")
-_SUBMODULES = ("answers", "backtest", "browse", "cases", "data", "dossiers", "facts", "listings", "market",
-               "restrictions", "rule_search")
+_HOMES = ("data", "listings", "restrictions", "rule_search", "browse", "explorer", "dossiers", "answers")
+_SUBMODULES = ("answers", "backtest", "browse", "cases", "data", "dossiers", "explorer", "facts", "listings",
+               "market", "restrictions", "rule_search")
 
 
 def __getattr__(name: str) -> Any:
@@ -91,12 +92,15 @@ __all__ = [
     "chokepoints",
     "diff",
     "dossier",
+    "explorer_tree",
     "exposure",
     "exposure_over_time",
+    "firm_detail",
     "impairment",
     "import_baci",
     "import_cset",
     "import_csl",
+    "input_detail",
     "input_listings",
     "list_countries",
     "list_facts",

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from chipshift import api
 from chipshift.api import answers
 from chipshift.api import facts as facts_api
-from chipshift.web import explorer
 from chipshift.web.models import FactsRequest
-from chipshift.web.routes import JSON_OBJECT, errors_doc
+from chipshift.web.routes import errors_doc
 from chipshift.web.runtime import JSONBytes, encode
 from chipshift.web.state import AppState, require_write, state
 
@@ -31,10 +30,10 @@ async def validate(s: State) -> JSONBytes:
     return await s.runner.json(("validate",), lambda: api.validate_data(s.settings, s.store))
 
 
-@router.get("/explorer", responses={**JSON_OBJECT, **errors_doc()},
+@router.get("/explorer", response_model=answers.ExplorerAnswer, responses=errors_doc(),
             summary="Stages and their inputs as a tree, with chokepoint badges")
 async def explorer_tree(s: State) -> JSONBytes:
-    return await s.runner.json(("explorer",), lambda: explorer.explorer_tree(s.store))
+    return await s.runner.json(("explorer",), lambda: api.explorer_tree(s.store))
 
 
 @router.get("/search", response_model=answers.NameSearchAnswer, responses=errors_doc(),
@@ -44,17 +43,17 @@ async def search(s: State, q: Annotated[str, Query(min_length=1, max_length=100)
     return await s.runner.json(("search", q, limit), lambda: api.search_names(s.store, q, limit))
 
 
-@router.get("/inputs/{name}", responses={**JSON_OBJECT, **errors_doc(404)},
+@router.get("/inputs/{name}", response_model=answers.InputDetailAnswer, responses=errors_doc(404),
             summary="One input: providers (countries, firms) with shares and sources, chokepoint, conflicts")
 async def input_detail(s: State, name: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONBytes:
-    return await s.runner.json(("input", name), lambda: explorer.input_detail(s.store, name),
+    return await s.runner.json(("input", name), lambda: api.input_detail(s.store, name),
                                fields={"input": "name"}, not_found_status=404)
 
 
-@router.get("/firms/{name}", responses={**JSON_OBJECT, **errors_doc(404)},
+@router.get("/firms/{name}", response_model=answers.FirmDetailAnswer, responses=errors_doc(404),
             summary="One firm: what it supplies and every fact about it")
 async def firm_detail(s: State, name: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONBytes:
-    return await s.runner.json(("firm", name), lambda: explorer.firm_detail(s.store, name),
+    return await s.runner.json(("firm", name), lambda: api.firm_detail(s.store, name),
                                fields={"firm": "name"}, not_found_status=404)
 
 

@@ -1,18 +1,23 @@
-"""The Explorer's answers: stages -> inputs -> providers, each figure with its source.
+"""The Explorer's questions: stages -> inputs -> providers, each figure with its source, and one input or firm with
+the source of every figure as a panel and the facts that disagree.
 
-Composed from ``chipshift.api`` and the store's read methods; no SQL and no computation of its own
-beyond grouping (bundled products' world shares come from the engine's ``provision_from_facts``, the
-same shares availability uses).
+Composed from the other questions and the store's read methods; no SQL and no computation of its own beyond
+grouping (bundled products' world shares come from the engine's ``provision_from_facts``, the same shares
+availability uses).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chipshift import api
+from chipshift.api.data import show_firm, show_input
+from chipshift.api.restrictions import chokepoints
 from chipshift.io.store import Store
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import ExplorerAnswer, FirmDetailAnswer, InputDetailAnswer
 
 CHOKEPOINT_PCT = 80.0
 BUNDLED_GROUP = "P"
@@ -42,14 +47,16 @@ def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
     page reads one of them); treat as read-only."""
 
     def build() -> dict[str, dict[str, Any]]:
-        rows = api.chokepoints(store, CHOKEPOINT_PCT, show_all=True).inputs
+        rows = chokepoints(store, CHOKEPOINT_PCT, show_all=True).inputs
         return {r.input: {**r.as_report(), "chokepoint": r.top_share_pct >= CHOKEPOINT_PCT} for r in rows}
 
     return store.cached("web:chokepoint_index", build)
 
 
-def explorer_tree(store: Store) -> dict[str, Any]:
+def explorer_tree(store: Store) -> ExplorerAnswer:
     """Stages, each with its inputs as a tree (variants and the inputs that go into processes)."""
+    from chipshift.api.answers import ExplorerAnswer
+
     inputs = store.rows("inputs", order_by="id")
     links = store.rows("input_links")
     chokes = chokepoint_index(store)
@@ -106,16 +113,17 @@ def explorer_tree(store: Store) -> dict[str, Any]:
         stages.append({"id": BUNDLED_GROUP, "name": "Products (bundled data)",
                        "description": "Chips, materials and product groups from chipshift's own sourced facts.",
                        "market_size": None, "share_basis": None, "countries": [], "inputs": tree(BUNDLED_GROUP)})
-    return {"chokepoint_threshold_pct": CHOKEPOINT_PCT,
-            "chokepoints": sum(1 for c in chokes.values() if c["chokepoint"]),
-            "inputs": len(inputs), "stages": stages,
-            "attribution": [d["attribution"] for d in datasets]}
+    return ExplorerAnswer.model_validate({
+        "chokepoint_threshold_pct": CHOKEPOINT_PCT, "chokepoints": sum(1 for c in chokes.values() if c["chokepoint"]),
+        "inputs": len(inputs), "stages": stages, "attribution": [d["attribution"] for d in datasets]})
 
 
-def input_detail(store: Store, name: str) -> dict[str, Any]:
-    """``api.show_input`` with a source on every share, shares of bundled products, the chokepoint
+def input_detail(store: Store, name: str) -> InputDetailAnswer:
+    """``show_input`` with a source on every share, shares of bundled products, the chokepoint
     measures and the facts that disagree."""
-    report = api.show_input(store, name).as_report()
+    from chipshift.api.answers import InputDetailAnswer
+
+    report = show_input(store, name).as_report()
     datasets = {d["id"]: d for d in store.rows("datasets")}
     dataset = datasets.get(report["origin"])
     facts = {f["id"]: f for f in store.facts(product=report["id"])} if report["shares_from"] == "facts" else {}
@@ -129,7 +137,7 @@ def input_detail(store: Store, name: str) -> dict[str, Any]:
     choke = chokepoint_index(store).get(report["id"])
     report["chokepoint"] = choke
     report["conflicts"] = conflicts(report["facts"])
-    return report
+    return InputDetailAnswer.model_validate(report)
 
 
 def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -152,10 +160,13 @@ def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def firm_detail(store: Store, name: str) -> dict[str, Any]:
-    report = api.show_firm(store, name).as_report()
+def firm_detail(store: Store, name: str) -> FirmDetailAnswer:
+    """``show_firm`` with a source on every supply share and the facts that disagree."""
+    from chipshift.api.answers import FirmDetailAnswer
+
+    report = show_firm(store, name).as_report()
     datasets = {d["id"]: d for d in store.rows("datasets")}
     for row in report["supplies"]:
         row["source"] = _dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
     report["conflicts"] = conflicts(report["facts"])
-    return report
+    return FirmDetailAnswer.model_validate(report)
