@@ -113,6 +113,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "list_sources": api.list_sources(bundled_store, "Micron"),
         "validate_data": api.validate_data(Settings(store_path=store_location(bundled_store.path)), bundled_store),
         "overview": api.overview(bundled_store),
+        "review": api.review(bundled_store, today=date(2026, 12, 3)),
         "search_names": api.search_names(bundled_store, "micron"),
         "list_countries": api.list_countries(bundled_store),
         "vocabulary": api.vocabulary(),

@@ -141,19 +141,20 @@ def test_review_of_the_bundled_facts(bundled_store: Store) -> None:
     from datetime import date
 
     report = api.review(bundled_store, older_than_years=3, today=date(2026, 12, 3))
-    summary = report["summary"]
-    assert summary["weak_defaults_with_better_source"] == 0 and summary["groups_without_default"] == 0
+    summary = report.summary
+    assert summary.weak_defaults_with_better_source == 0 and summary.groups_without_default == 0
     # every weak-only fact rests on a weak source, and no fact of its quantity rests on a better one
     facts = bundled_store.facts()
     better = {tuple(f[c] for c in checks.QUANTITY_COLUMNS) for f in facts if f["reliability"] != "weak"}
     by_id = {f["id"]: f for f in facts}
-    for row in report["weak_only"]:
-        fact = by_id[row["id"]]
+    for row in report.weak_only:
+        fact = by_id[row.id]
         assert fact["reliability"] == "weak" and tuple(fact[c] for c in checks.QUANTITY_COLUMNS) not in better
-    assert summary["weak_only"] == len(report["weak_only"]) and summary["weak_only_share"] == pytest.approx(
-        len(report["weak_only"]) / len(facts), abs=1e-4)
+    assert summary.weak_only == len(report.weak_only) and summary.weak_only_share == pytest.approx(
+        len(report.weak_only) / len(facts), abs=1e-4)
+    assert report.as_report()["today"] == "2026-12-03"
     # no series is older than a century; every series is older than zero years from a date far ahead
-    assert api.review(bundled_store, older_than_years=100)["stale"] == []
+    assert api.review(bundled_store, older_than_years=100).stale == ()
     ahead = api.review(bundled_store, older_than_years=0, today=date(2100, 1, 1))
-    assert len(ahead["stale"]) == len({tuple(f[c] for c in ("entity", "metric", "product", "region", "segment",
+    assert len(ahead.stale) == len({tuple(f[c] for c in ("entity", "metric", "product", "region", "segment",
                                                                "basis")) for f in facts})

@@ -135,7 +135,8 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
                                               "market_cases": answers.MarketCasesAnswer,
                                               "show_firm": answers.FirmAnswer, "show_input": answers.InputAnswer,
                                               "restrictions_search": answers.RuleSearchAnswer,
-                                              "search_names": answers.NameSearchAnswer}
+                                              "search_names": answers.NameSearchAnswer,
+                                              "data_review": answers.ReviewAnswer}
     for name, model in typed.items():
         schema = tools[name].output_schema
         assert schema is not None and schema["title"] == model.__name__, name

@@ -157,7 +157,7 @@ def data_review(older_than: Annotated[float, typer.Option(
     """How well the facts are sourced: weak-only facts, weak defaults with a better source, groups of one
     quantity without a default, stale series."""
     with _errors_exit():
-        report = _with_store(lambda store: api.review(store, older_than))
+        report = _with_store(lambda store: api.review(store, older_than).as_report())
     print_report(report, fmt, "weak_only", _out, table=table, out_dir=csv_out, columns={
         "weak_only": ["id", "entity", "metric", "period", "value", "unit", "status", "publisher"],
         "weak_defaults": ["id", "entity", "metric", "period", "value", "publisher", "better"],

@@ -179,7 +179,7 @@ class Tools:
 
     def data_review(self, older_than_years: Annotated[float, Field(
             ge=0, le=100, description="List series whose newest figure is older than this many years.")] = 3.0
-                    ) -> Answer:
+                    ) -> Annotated[CallToolResult, answers.ReviewAnswer]:
         """How well the facts are sourced: facts resting on weak sources only, defaults on a weak source where a
         better one exists, groups of one quantity without a default, and stale series."""
         return call(lambda: api.review(self.store, older_than_years))

@@ -35,6 +35,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("list_sources", answers.SourcesAnswer),
     ("validate_data", answers.ValidationAnswer),
     ("overview", answers.OverviewAnswer),
+    ("review", answers.ReviewAnswer),
     ("search_names", answers.NameSearchAnswer),
     ("list_countries", answers.CountriesAnswer),
     ("vocabulary", answers.VocabularyAnswer),

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the answer models load with the first answer: starting a co
         InputAnswer,
         OverviewAnswer,
         PartiesAnswer,
+        ReviewAnswer,
         SourcesAnswer,
         TradeAnswer,
         ValidationAnswer,
@@ -178,7 +179,7 @@ STALE_AFTER_YEARS = 3
 SERIES_COLUMNS = ("entity", "metric", "product", "region", "segment", "basis")
 
 
-def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: date | None = None) -> Report:
+def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: date | None = None) -> ReviewAnswer:
     """How well the stored facts are sourced: facts resting on weak sources only, default facts on weak sources
     where a better source states the same quantity, groups of facts stating one quantity with no default, and
     series whose newest figure is older than ``older_than_years``."""
@@ -213,7 +214,9 @@ def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: dat
             stale.append({**dict(zip(SERIES_COLUMNS, key, strict=True)),
                           "newest_period": newest["period"], "newest_fact": newest["id"], "facts": len(rows)})
     share = len(weak_only) / len(facts) if facts else 0.0
-    return {
+    from chipshift.api.answers import ReviewAnswer
+
+    return ReviewAnswer.model_validate({
         "facts": len(facts), "today": today.isoformat(),
         "summary": {
             "weak_only": len(weak_only), "weak_only_share": round(share, 4), "weak_only_target": WEAK_ONLY_TARGET,
@@ -229,7 +232,7 @@ def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: dat
                       f"more than {older_than_years:g} years before {today.isoformat()}",
         "weak_only": weak_only, "weak_defaults": weak_defaults, "groups_without_default": no_default,
         "stale": sorted(stale, key=lambda r: r["newest_period"]),
-    }
+    })
 
 
 def overview(store: Store) -> OverviewAnswer:

@@ -166,3 +166,85 @@ class AddFactsAnswer(Answer):
     source: str = Field(description="the source's id (prefixed user-)")
     facts: tuple[str, ...] = Field(description="the stored facts' ids (prefixed user-)")
     warnings: tuple[ProblemRow, ...] = Field(description="what the checks found short of an error")
+
+
+class ReviewedFact(Answer):
+    """A fact the review lists, with its source's publisher and reliability."""
+
+    id: str = described(tables.FACTS, "id")
+    entity: str = described(tables.FACTS, "entity")
+    metric: str = described(tables.FACTS, "metric")
+    product: str | None = described(tables.FACTS, "product")
+    region: str | None = described(tables.FACTS, "region")
+    period: str = described(tables.FACTS, "period")
+    value: float = described(tables.FACTS, "value")
+    unit: str = described(tables.FACTS, "unit")
+    status: FactStatus = described(tables.FACTS, "status")
+    default: bool | None = described(tables.FACTS, "default")
+    source: str = described(tables.FACTS, "source")
+    publisher: str = described(tables.SOURCES, "publisher")
+    reliability: Reliability = described(tables.SOURCES, "reliability")
+
+
+class WeakDefault(ReviewedFact):
+    """A default fact on a weak source where a better-sourced fact states the same quantity."""
+
+    better: tuple[str, ...] = Field(description="the facts (ids) on better sources stating the same quantity")
+
+
+class GroupWithoutDefault(Answer):
+    """Two or more facts stating one quantity, none of them the default."""
+
+    entity: str = described(tables.FACTS, "entity")
+    metric: str = described(tables.FACTS, "metric")
+    product: str | None = described(tables.FACTS, "product")
+    region: str | None = described(tables.FACTS, "region")
+    segment: Segment | None = described(tables.FACTS, "segment")
+    basis: ShareBasis | None = described(tables.FACTS, "basis")
+    definition: str | None = described(tables.FACTS, "definition")
+    period: str = described(tables.FACTS, "period")
+    facts: tuple[str, ...] = Field(description="the facts (ids)")
+
+
+class StaleSeries(Answer):
+    """A series (entity, metric, product, region, segment, basis) whose newest figure is older than asked."""
+
+    entity: str = described(tables.FACTS, "entity")
+    metric: str = described(tables.FACTS, "metric")
+    product: str | None = described(tables.FACTS, "product")
+    region: str | None = described(tables.FACTS, "region")
+    segment: Segment | None = described(tables.FACTS, "segment")
+    basis: ShareBasis | None = described(tables.FACTS, "basis")
+    newest_period: str = Field(description="the period of its newest figure")
+    newest_fact: str = Field(description="the fact (id) stating it")
+    facts: int = Field(description="how many facts the series has")
+
+
+class ReviewSummary(Answer):
+    """The review's counts, and the target for facts resting on weak sources only."""
+
+    weak_only: int = Field(description="facts resting on weak sources only")
+    weak_only_share: float = Field(description="their share of every fact (fraction, 4 decimals)")
+    weak_only_target: float = Field(description="the share they should stay under (fraction)")
+    weak_only_met: bool = Field(description="whether they do")
+    weak_defaults_with_better_source: int = Field(description="default facts on weak sources where a better one "
+                                                              "states the same quantity")
+    groups_without_default: int = Field(description="quantities stated by two or more facts, none the default")
+    stale_series: int = Field(description="series whose newest figure is older than asked")
+    older_than_years: float = Field(description="how old a series' newest figure may be, in years")
+
+
+class ReviewAnswer(Answer):
+    """How well the stored facts are sourced: facts on weak sources only, weak defaults where a better source
+    exists, quantities without a default, and stale series."""
+
+    facts: int = Field(description="how many facts the store holds")
+    today: date = Field(description="the day the series' age is counted from")
+    summary: ReviewSummary = Field(description="the counts")
+    definition: str = Field(description="what each list holds")
+    weak_only: tuple[ReviewedFact, ...] = Field(description="facts resting on weak sources only")
+    weak_defaults: tuple[WeakDefault, ...] = Field(description="default facts on weak sources where a better source "
+                                                               "states the same quantity")
+    groups_without_default: tuple[GroupWithoutDefault, ...] = Field(description="quantities stated by two or more "
+                                                                               "facts, none the default")
+    stale: tuple[StaleSeries, ...] = Field(description="the stale series, oldest newest figure first")
