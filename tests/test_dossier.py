@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from chipshift import api
+from chipshift.api import answers
 from chipshift.cli import app
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -17,24 +19,28 @@ from chipshift.io.store import Store
 
 def test_a_firms_dossier_holds_its_facts_rules_and_every_source_they_cite(bundled_store: Store) -> None:
     report = api.dossier(bundled_store, "Micron", at="2025-06-30")
-    assert (report["entity"], report["entity_kind"], report["at"]) == ("micron", "firm", "2025-06-30")
-    assert any(f["id"] == "micron-revenue-share-chn-fy2023-readhub" for f in report["facts"])
+    assert isinstance(report, answers.FirmDossier)
+    assert (report.entity, report.entity_kind, report.at) == ("micron", "firm", date(2025, 6, 30))
+    assert any(f.id == "micron-revenue-share-chn-fy2023-readhub" for f in report.facts)
     # as a seller, China's 2023 ban on its chips in critical infrastructure binds it, for certain
-    binding = {r["id"]: r for r in report["rules_binding_its_sales"]}
-    assert binding["E-CN-MICRON-2023"]["reach"] == "certain" and "dram" in binding["E-CN-MICRON-2023"]["inputs"]
+    binding = {r.id: r for r in report.rules_binding_its_sales}
+    assert binding["E-CN-MICRON-2023"].reach == "certain" and "dram" in binding["E-CN-MICRON-2023"].inputs
     assert "E-NL-EUV-2019" not in binding  # a rule on tools it does not sell
-    cited = {row["source"] for key in ("facts", "rules_reaching_it", "rules_binding_its_sales") for row in report[key]}
-    assert cited <= {s["id"] for s in report["sources"]}
-    assert all(s["url"] and s["publisher"] for s in report["sources"])
+    cited = {row.source for rows in (report.facts, report.rules_reaching_it, report.rules_binding_its_sales)
+             for row in rows}
+    assert cited <= {s.id for s in report.sources}
+    assert all(s.url and s.publisher for s in report.sources)
+    body = report.as_report()
+    assert list(body)[:3] == ["entity", "entity_kind", "at"] and body["at"] == "2025-06-30"
 
 
 def test_a_country_and_an_input_resolve_and_a_name_nothing_has_is_refused(bundled_store: Store) -> None:
     china = api.dossier(bundled_store, "China", at="2025-06-30")
-    assert china["entity_kind"] == "country" and china["entity"] == "CHN"
-    assert {"S1", "S2", "S3"} <= {r["stage"] for r in china["exposure_by_stage"]}
-    assert any(f["id"] == "cambricon" for f in china["firms_headquartered"])
+    assert isinstance(china, answers.CountryDossier) and china.entity == "CHN"
+    assert {"S1", "S2", "S3"} <= {r.stage for r in china.exposure_by_stage}
+    assert any(f.id == "cambricon" for f in china.firms_headquartered)
     dram = api.dossier(bundled_store, "DRAM")
-    assert dram["entity_kind"] == "input" and dram["entity"] == "dram" and dram["kind"] == "chip"
+    assert isinstance(dram, answers.InputDossier) and dram.entity == "dram" and dram.kind == "chip"
     with pytest.raises(NotFoundError):
         api.dossier(bundled_store, "no such thing at all")
 

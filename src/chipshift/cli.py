@@ -565,7 +565,7 @@ def dossier(entity: Annotated[str, typer.Argument(help="A firm, an input or a co
     owners and listings, the rules that reach it at a date, what saved scenarios change for it, and the sources
     cited."""
     with _errors_exit():
-        report = _with_store(lambda store: api.dossier(store, entity, at))
+        report = _with_store(lambda store: api.dossier(store, entity, at).as_report())
         if out is not None:
             from chipshift.render import write_csv_folder, write_workbook
 

@@ -88,6 +88,8 @@ def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]
     sources = spec["paths"]["/api/v1/sources"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert sources["anyOf"] == [{"$ref": "#/components/schemas/SourcesWithFactsAnswer"},
                                 {"$ref": "#/components/schemas/SourcesAnswer"}], sources  # every source, or one id's
+    dossier = spec["paths"]["/api/v1/dossier/{entity}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert dossier["schema"]["discriminator"]["propertyName"] == "entity_kind", dossier  # one model per kind
     posted = spec["paths"]["/api/v1/facts"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert posted == {"$ref": "#/components/schemas/AddFactsAnswer"}
     schemas = spec["components"]["schemas"]

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from chipshift.api import answers
 
-#: The questions whose answers are typed: (function of ``chipshift.api``, or a full dotted name outside it; answer
-#: model).
+#: The questions whose answers are typed: (function of ``chipshift.api``, or a full dotted name outside it, with
+#: "(which case)" when a question has one model per case; answer model).
 QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("restrictions_list", answers.RestrictionsAnswer),
     ("restriction_show", answers.RuleAnswer),
@@ -44,6 +44,9 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("explorer_tree", answers.ExplorerAnswer),
     ("input_detail", answers.InputDetailAnswer),
     ("firm_detail", answers.FirmDetailAnswer),
+    ("dossier (a firm)", answers.FirmDossier),
+    ("dossier (an input)", answers.InputDossier),
+    ("dossier (a country)", answers.CountryDossier),
     ("show_firm", answers.FirmAnswer),
     ("show_input", answers.InputAnswer),
     ("search_parties", answers.PartiesAnswer),
@@ -136,8 +139,9 @@ def render() -> str:
         heading = f"## {model.__name__}"
         out += [heading, ""]
         if question:
-            where = question if question.startswith("chipshift.") else f"chipshift.api.{question}"
-            out += [f"The answer of `{where}`. {_doc(model)}", ""]
+            name, _, qualifier = question.partition(" (")
+            where = name if name.startswith("chipshift.") else f"chipshift.api.{name}"
+            out += [f"The answer of `{where}`{f' ({qualifier}' if qualifier else ''}. {_doc(model)}", ""]
         else:
             out += [_doc(model), ""]
         out += ["| key | type | description |", "|---|---|---|"]
@@ -169,7 +173,8 @@ def render_readme() -> str:
              "The typed questions answer these keys (`?`: present only where the answer has them; every field's "
              "type", "and meaning: [docs/answers.md](docs/answers.md)):", ""]
     for question, model in QUESTIONS:
-        lines.append(f"- `{question}`: `{_shape(model)}`")
+        name, _, qualifier = question.partition(" (")
+        lines.append(f"- `{name}`{f' ({qualifier}' if qualifier else ''}: `{_shape(model)}`")
     lines += ["", README_END]
     return "\n".join(lines)
 

@@ -5,18 +5,22 @@ and what the saved scenarios change for it. Written as a workbook or a folder of
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift.api.data import Report, fact_record, resolve, show_firm, show_input
 from chipshift.api.restrictions import answer_date, diff, exposure, localization, restrictions_list, rules_binding_sales
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
+if TYPE_CHECKING:
+    from chipshift.api.answers import CountryDossier, FirmDossier, InputDossier
+
 #: What the dossier's `sources` table gives of each source its rows cite.
 SOURCE_KEYS = ("id", "publisher", "original_publisher", "title", "published", "url", "reliability")
 
 
-def dossier(store: Store, entity: str, at: str | date | None = None) -> Report:
+def dossier(store: Store, entity: str, at: str | date | None = None
+            ) -> FirmDossier | InputDossier | CountryDossier:
     """A firm, an input or a country (resolved in that order of preference when a name could be several: a
     country's code or name first, then a firm, then an input), with every table the other questions give about
     it at ``at`` (default today), and the sources behind its figures."""
@@ -30,7 +34,13 @@ def dossier(store: Store, entity: str, at: str | date | None = None) -> Report:
         report = _country(store, key, when)
     report = {"entity": key, "entity_kind": kind, "at": when.isoformat(), **report}
     report["sources"] = _sources(store, report)
-    return report
+    from chipshift.api import answers
+
+    if kind == "firm":
+        return answers.FirmDossier.model_validate(report)
+    if kind == "input":
+        return answers.InputDossier.model_validate(report)
+    return answers.CountryDossier.model_validate(report)
 
 
 def _resolve(store: Store, entity: str) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from chipshift.errors import NotFoundError
 from chipshift.web import periods
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import ApiError
-from chipshift.web.routes import JSON_OBJECT, day, errors_doc
+from chipshift.web.routes import day, errors_doc
 from chipshift.web.runtime import JSONBytes
 from chipshift.web.scenarios import ScenarioArg
 from chipshift.web.state import AppState, state
@@ -129,7 +129,7 @@ async def availability_series(s: State, start: From, end: To, target: Target = "
                                            segment), fields=FIELDS)
 
 
-@router.get("/dossier/{entity}", responses={**JSON_OBJECT, **errors_doc(404)},
+@router.get("/dossier/{entity}", response_model=answers.DossierAnswer, responses=errors_doc(404),
             summary="Everything about a firm, an input or a country: facts, supplies, rules, listings, scenarios")
 async def dossier(s: State, entity: Annotated[str, Path(min_length=1, max_length=200)], at: At = None) -> JSONBytes:
     return await s.runner.json(("dossier", entity, day(at), s.catalog.cache_key(None)),
