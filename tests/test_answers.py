@@ -22,6 +22,7 @@ from chipshift.schemas import vocabulary as voc
 from chipshift.web import market
 from chipshift.web.scenarios import Catalog, default_examples_dir
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 REPO = Path(__file__).resolve().parents[1]
 AT = "2025-12-31"
 
@@ -122,6 +123,11 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "explorer_tree": api.explorer_tree(bundled_store),
         "input_detail": api.input_detail(bundled_store, "N20"),
         "firm_detail": api.firm_detail(bundled_store, "ASML"),
+        "scenario_run": api.scenario_run(bundled_store, EXAMPLES / "duv-immersion-china.yaml", "CHN",
+                                         date(2026, 6, 30)),
+        "compare_scenarios": api.compare_scenarios(bundled_store, "CHN", None, None, date(2024, 6, 30),
+                                                   EXAMPLES / "duv-immersion-china.yaml", date(2026, 6, 30),
+                                                   [2024, 2026], ("baseline", "DUV")),
         "dossier (a firm)": api.dossier(bundled_store, "Micron", AT),
         "dossier (an input)": api.dossier(bundled_store, "dram", AT),
         "dossier (a country)": api.dossier(bundled_store, "CHN", AT),

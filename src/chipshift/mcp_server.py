@@ -36,6 +36,7 @@ from chipshift.api import answers
 from chipshift.api import backtest as backtest_api
 from chipshift.api import facts as facts_api
 from chipshift.api import market as market_api
+from chipshift.api.comparisons import BASELINE_DOC
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, NotFoundError
 from chipshift.ingest.kb import KnowledgeBase
@@ -44,7 +45,6 @@ from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
 from chipshift.web import documents, market
 from chipshift.web import scenarios as web_scenarios
-from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import from_chipshift
 from chipshift.web.models import Cell, ScenarioDoc, Slug
 from chipshift.web.runtime import encode

@@ -14,7 +14,6 @@ from tests.web.conftest import AUTH
 from chipshift import api
 from chipshift.domain.period import parse_partial_date
 from chipshift.io.store import Store
-from chipshift.web import compare
 from chipshift.web.runtime import encode
 
 
@@ -101,6 +100,6 @@ def test_scenario_runs_are_computed_once_per_period_and_dated_each(client: TestC
     for day in days:
         r = client.post("/api/v1/run", json={"ref": ref, "target": "CHN", "at": day.isoformat()})
         assert r.status_code == 200 and r.headers["X-Cache"] == "miss", r.text
-        assert r.content == encode(json.loads(encode(compare.run(web_store, scenario, "CHN", day, None))))
+        assert r.content == encode(json.loads(encode(api.scenario_run(web_store, scenario, "CHN", day, None))))
         assert r.json()["diff"]["from"]["at"] == r.json()["exposure"]["at"] == day.isoformat()
     assert _periods_kept(client, "run-in-period") == kept + len({flags(day) for day in days})

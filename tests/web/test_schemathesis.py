@@ -90,6 +90,9 @@ def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]
                                 {"$ref": "#/components/schemas/SourcesAnswer"}], sources  # every source, or one id's
     dossier = spec["paths"]["/api/v1/dossier/{entity}"]["get"]["responses"]["200"]["content"]["application/json"]
     assert dossier["schema"]["discriminator"]["propertyName"] == "entity_kind", dossier  # one model per kind
+    for path, model in (("/api/v1/run", "ScenarioRunAnswer"), ("/api/v1/compare", "ScenarioComparisonAnswer")):
+        ran = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ran == {"$ref": f"#/components/schemas/{model}"}, path
     posted = spec["paths"]["/api/v1/facts"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert posted == {"$ref": "#/components/schemas/AddFactsAnswer"}
     schemas = spec["components"]["schemas"]

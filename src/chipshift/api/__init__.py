@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chipshift.api.answers import TimelineAnswer, TimelineEvent
     from chipshift.api.browse import list_countries, search_names, show_source, sources_with_facts, vocabulary
+    from chipshift.api.comparisons import compare_scenarios, scenario_run
     from chipshift.api.data import (
         Report,
         import_baci,
@@ -62,9 +63,10 @@ if TYPE_CHECKING:
     from chipshift.api.rule_search import restrictions_search
 
 #: Where the names of ``__all__`` live, searched in this order; and the submodules.
-_HOMES = ("data", "listings", "restrictions", "rule_search", "browse", "explorer", "dossiers", "answers")
-_SUBMODULES = ("answers", "backtest", "browse", "cases", "data", "dossiers", "explorer", "facts", "listings",
-               "market", "restrictions", "rule_search")
+_HOMES = ("data", "listings", "restrictions", "rule_search", "browse", "explorer", "comparisons", "dossiers",
+          "answers")
+_SUBMODULES = ("answers", "backtest", "browse", "cases", "comparisons", "data", "dossiers", "explorer", "facts",
+               "listings", "market", "restrictions", "rule_search")
 
 
 def __getattr__(name: str) -> Any:
@@ -91,6 +93,7 @@ __all__ = [
     "availability",
     "availability_over_time",
     "chokepoints",
+    "compare_scenarios",
     "diff",
     "dossier",
     "explorer_tree",
@@ -119,6 +122,7 @@ __all__ = [
     "restrictions_timeline",
     "review",
     "rules_in_force_at",
+    "scenario_run",
     "search_names",
     "search_parties",
     "series_dates",

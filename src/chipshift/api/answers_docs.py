@@ -44,6 +44,8 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("explorer_tree", answers.ExplorerAnswer),
     ("input_detail", answers.InputDetailAnswer),
     ("firm_detail", answers.FirmDetailAnswer),
+    ("scenario_run", answers.ScenarioRunAnswer),
+    ("compare_scenarios", answers.ScenarioComparisonAnswer),
     ("dossier (a firm)", answers.FirmDossier),
     ("dossier (an input)", answers.InputDossier),
     ("dossier (a country)", answers.CountryDossier),

@@ -16,16 +16,6 @@ from chipshift.web.scenarios import Catalog
 if TYPE_CHECKING:
     from chipshift.api.answers import MarketCasesAnswer
 
-#: What restriction runs and comparisons say about the market model (it runs on market cases, not on them).
-MARKET_POINTER = {
-    "available": True,
-    "note": "The market model runs on market cases (files of kind 'market'): who takes the demand when a "
-            "supplier is barred, calibrated to observations, with Monte Carlo bands. Run them on the Results "
-            "page; compare two of them on the Compare page.",
-    "page": "/results",
-}
-
-
 def case_path(catalog: Catalog, case: str) -> Path:
     """The file of a shipped market case by name (only listed names resolve, never a path)."""
     files = catalog.market_files()

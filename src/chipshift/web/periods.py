@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chipshift import api
-from chipshift.web import compare
 from chipshift.web.scenarios import ScenarioArg
 from chipshift.web.state import AppState
 
 if TYPE_CHECKING:
-    from chipshift.api.answers import ExposureAnswer
+    from chipshift.api.answers import ExposureAnswer, ScenarioRunAnswer
 
 
 def exposure(s: AppState, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
@@ -37,15 +36,18 @@ def exposure(s: AppState, target: str, at: date | None, scenario: ScenarioArg, s
 
 
 def scenario_run(s: AppState, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
-                 segment: str | None) -> dict[str, Any]:
-    """``compare.run`` of ``scenario`` (named by ``scenario_key``) for ``target`` at ``when``, computed once per
+                 segment: str | None) -> ScenarioRunAnswer:
+    """``api.scenario_run`` of ``scenario`` (named by ``scenario_key``) for ``target`` at ``when``, computed once per
     period of the scenario's rules and the baseline's."""
     flags = api.rules_in_force_at(s.store, when, scenario).flags
     baseline_flags = api.rules_in_force_at(s.store, when, None).flags
     baseline = partial(exposure, s, target, when, None, "baseline", segment)
-    shared = s.runner.memo(("run-in-period", target, segment, scenario_key, flags, baseline_flags),
-                           lambda: compare.run(s.store, scenario, target, when, segment, baseline=baseline))
-    day = when.isoformat()
-    changes = shared["diff"]
-    return {**shared, "at": day, "exposure": {**shared["exposure"], "at": day},
-            "diff": {**changes, "from": {**changes["from"], "at": day}, "to": {**changes["to"], "at": day}}}
+    shared: ScenarioRunAnswer = s.runner.memo(
+        ("run-in-period", target, segment, scenario_key, flags, baseline_flags),
+        lambda: api.scenario_run(s.store, scenario, target, when, segment, baseline=baseline))
+    changes = shared.diff
+    answer: ScenarioRunAnswer = shared.model_copy(update={
+        "at": when, "exposure": shared.exposure.model_copy(update={"at": when}),
+        "diff": changes.model_copy(update={"from_": changes.from_.model_copy(update={"at": when}),
+                                           "to": changes.to.model_copy(update={"at": when})})})
+    return answer

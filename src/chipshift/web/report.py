@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from chipshift import api
+from chipshift.api.comparisons import BASELINE_DOC, MARKET_POINTER
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml
 from chipshift.web import svg
-from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.html_table import html_table
-from chipshift.web.market import MARKET_POINTER
 
 #: How many years before the report's date its exposure over time begins (1 January of that year).
 YEARS_BEFORE = 5

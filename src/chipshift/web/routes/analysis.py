@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from chipshift import api
 from chipshift.api import answers
+from chipshift.api.comparisons import BASELINE_DOC
 from chipshift.errors import NotFoundError
 from chipshift.web import periods
-from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.errors import ApiError
 from chipshift.web.routes import day, errors_doc
 from chipshift.web.runtime import JSONBytes

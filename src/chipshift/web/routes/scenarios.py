@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from chipshift import api
 from chipshift.api import answers
-from chipshift.web import compare, periods, scenarios
+from chipshift.web import periods, scenarios
 from chipshift.web.errors import ApiError
 from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, ScenarioDoc, Side
 from chipshift.web.routes import JSON_OBJECT, errors_doc
@@ -143,10 +143,10 @@ async def delete_scenario(s: State, scenario_id: Annotated[str, Path(pattern=r"^
     return JSONBytes(encode({"deleted": scenario_id}))
 
 
-@router.post("/run", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/run", response_model=answers.ScenarioRunAnswer, responses=errors_doc(),
              summary="Run a scenario: exposure for a target at a date, beside the baseline, and what changed")
 async def run(s: State, body: RunRequest) -> JSONBytes:
-    def answer() -> dict[str, Any]:
+    def answer() -> answers.ScenarioRunAnswer:
         arg, own_at, _, scenario_key = _side(s, body, "")
         return periods.scenario_run(s, arg, scenario_key, body.target, _when(body.at, own_at), body.segment)
 
@@ -154,18 +154,18 @@ async def run(s: State, body: RunRequest) -> JSONBytes:
     return await s.runner.json(key, answer, fields=FIELDS, scenario_run=True)
 
 
-@router.post("/compare", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/compare", response_model=answers.ScenarioComparisonAnswer, responses=errors_doc(),
              summary="Two scenarios side by side: differences by input, stage, country, firm and year")
 async def compare_scenarios(s: State, body: CompareRequest) -> JSONBytes:
-    def answer() -> dict[str, Any]:
+    def answer() -> answers.ScenarioComparisonAnswer:
         left, left_own, left_label, _ = _side(s, body.left, "left")
         right, right_own, right_label, _ = _side(s, body.right, "right")
         # each side at its own date: the one asked for it, else its scenario's, else the other side's
         left_at = _when(body.left.at, left_own, body.right.at, right_own)
         right_at = _when(body.right.at, right_own, body.left.at, left_own)
         years = body.years or list(range(left_at.year - 3, left_at.year + 2))
-        return compare.compare(s.store, body.target, body.segment, left, left_at, right, right_at, sorted(set(years)),
-                               (left_label, right_label))
+        return api.compare_scenarios(s.store, body.target, body.segment, left, left_at, right, right_at,
+                                     sorted(set(years)), (left_label, right_label))
 
     key = ("compare", body.model_dump_json(), s.catalog.cache_key(body.left.ref), s.catalog.cache_key(body.right.ref),
            date.today())

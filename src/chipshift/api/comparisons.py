@@ -1,5 +1,5 @@
-"""Scenario runs and comparisons: the builder's 'run' and the Compare page, composed from
-``api.exposure``, ``api.availability`` and ``api.diff``."""
+"""Restriction scenarios run and compared (the scenario builder's 'run' and the Compare page), composed from
+``exposure``, ``availability`` and ``diff``."""
 
 from __future__ import annotations
 
@@ -8,32 +8,43 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from chipshift import api
+from chipshift.api.restrictions import ScenarioInput, availability, diff, exposure
 from chipshift.io.store import Store
-from chipshift.web.market import MARKET_POINTER
-from chipshift.web.scenarios import ScenarioArg
 
 if TYPE_CHECKING:
-    from chipshift.api.answers import AvailabilityAnswer, ExposureAnswer, StageExposure
+    from chipshift.api.answers import (
+        AvailabilityAnswer,
+        ExposureAnswer,
+        ScenarioComparisonAnswer,
+        ScenarioRunAnswer,
+        StageExposure,
+    )
 
-#: An explicit 'no changes' scenario: ``api.diff`` reads a missing ``against`` as 'same as scenario'.
+#: An explicit 'no changes' scenario: ``diff`` reads a missing ``against`` as 'same as scenario'.
 BASELINE_DOC: dict[str, Any] = {"name": "baseline"}
+#: What restriction runs and comparisons say about the market model (it runs on market cases, not on them).
+MARKET_POINTER = {
+    "available": True,
+    "note": "The market model runs on market cases (files of kind 'market'): who takes the demand when a "
+            "supplier is barred, calibrated to observations, with Monte Carlo bands. Run them on the Results "
+            "page; compare two of them on the Compare page.",
+    "page": "/results",
+}
 
 
-
-def run(store: Store, scenario: ScenarioArg, target: str, at: date, segment: str | None,
-        baseline: Callable[[], ExposureAnswer] | None = None) -> dict[str, Any]:
+def scenario_run(store: Store, scenario: ScenarioInput, target: str, at: date, segment: str | None = None,
+                 baseline: Callable[[], ExposureAnswer] | None = None) -> ScenarioRunAnswer:
     """A scenario's exposure for a target at a date, the baseline's by stage, and what changed.
 
     ``baseline``: gives the baseline's exposure (the caller may share it between runs)."""
-    result = api.exposure(store, target, at=at, scenario=scenario, segment=segment)
-    base = baseline() if baseline else api.exposure(store, target, at=at, scenario=None, segment=segment)
-    changes = api.diff(store, target, at=at, to=at, scenario=None, against=scenario or BASELINE_DOC,
-                       segment=segment)
-    exposure = result.as_report()
-    return {"destination": result.destination, "at": exposure["at"], "scenario": exposure["scenario"],
-            "exposure": exposure, "baseline_by_stage": [s.as_report() for s in base.by_stage],
-            "diff": changes.as_report(), "market": MARKET_POINTER}
+    from chipshift.api.answers import ScenarioRunAnswer
+
+    result = exposure(store, target, at=at, scenario=scenario, segment=segment)
+    base = baseline() if baseline else exposure(store, target, at=at, scenario=None, segment=segment)
+    changes = diff(store, target, at=at, to=at, scenario=None, against=scenario or BASELINE_DOC, segment=segment)
+    return ScenarioRunAnswer.model_validate({
+        "destination": result.destination, "at": result.at, "scenario": result.scenario, "exposure": result,
+        "baseline_by_stage": base.by_stage, "diff": changes, "market": MARKET_POINTER})
 
 
 def _providers(report: AvailabilityAnswer, view: str) -> dict[str, dict[str, Any]]:
@@ -79,23 +90,26 @@ def _overall(by_stage: Sequence[StageExposure]) -> tuple[float, float]:
     return round(lower, 6), round(upper, 6)
 
 
-def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, left_at: date,
-            right: ScenarioArg, right_at: date, years: list[int], labels: tuple[str, str]) -> dict[str, Any]:
-    """Two scenarios side by side: differences by input, country, firm and year."""
-    changes = api.diff(store, target, at=left_at, to=right_at, scenario=left, against=right or BASELINE_DOC,
+def compare_scenarios(store: Store, target: str, segment: str | None, left: ScenarioInput, left_at: date,
+                      right: ScenarioInput, right_at: date, years: list[int], labels: tuple[str, str]
+                      ) -> ScenarioComparisonAnswer:
+    """Two scenarios, each at its date, side by side for one target: differences by input, stage, country, firm
+    and year (the overall exposure on 31 December of each of ``years``)."""
+    from chipshift.api.answers import ScenarioComparisonAnswer
+
+    changes = diff(store, target, at=left_at, to=right_at, scenario=left, against=right or BASELINE_DOC,
                        segment=segment)
     sides = []
     for arg, when in ((left, left_at), (right, right_at)):
-        country = api.availability(store, target, at=when, scenario=arg, segment=segment, view="country")
-        firm = api.availability(store, target, at=when, scenario=arg, segment=segment, view="firm")
-        exposure = api.exposure(store, target, at=when, scenario=arg, segment=segment)
-        sides.append((country, firm, exposure))
+        country = availability(store, target, at=when, scenario=arg, segment=segment, view="country")
+        firm = availability(store, target, at=when, scenario=arg, segment=segment, view="firm")
+        sides.append((country, firm, exposure(store, target, at=when, scenario=arg, segment=segment)))
     by_year = []
     for year in years:
         when = date(year, 12, 31)
         row: dict[str, Any] = {"year": year}
         for name, arg in (("left", left), ("right", right)):
-            stages = api.exposure(store, target, at=when, scenario=arg, segment=segment).by_stage
+            stages = exposure(store, target, at=when, scenario=arg, segment=segment).by_stage
             row[f"{name}_barred_lower"], row[f"{name}_barred_upper"] = _overall(stages)
         by_year.append(row)
     stage_rows = []
@@ -106,17 +120,12 @@ def compare(store: Store, target: str, segment: str | None, left: ScenarioArg, l
                            "left_barred_lower": s.barred_lower_mean, "left_barred_upper": s.barred_upper_mean,
                            "right_barred_lower": r.barred_lower_mean if r else None,
                            "right_barred_upper": r.barred_upper_mean if r else None})
-    changed = changes.as_report()
-    return {"destination": changes.destination,
-            "left": {"label": labels[0], "at": left_at.isoformat(), "scenario": _scenario(sides[0][0])},
-            "right": {"label": labels[1], "at": right_at.isoformat(), "scenario": _scenario(sides[1][0])},
-            "rules_added": changed["rules_added"], "rules_removed": changed["rules_removed"],
-            "by_input": changed["inputs"], "by_stage": stage_rows,
-            "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
-            "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
-            "by_year": by_year, "data_sources": list(sides[0][2].data_sources), "market": MARKET_POINTER}
-
-
-def _scenario(answer: AvailabilityAnswer) -> dict[str, Any] | None:
-    """The scenario an answer was computed under, as its JSON gives it."""
-    return None if answer.scenario is None else answer.scenario.as_report()
+    return ScenarioComparisonAnswer.model_validate({
+        "destination": changes.destination,
+        "left": {"label": labels[0], "at": left_at, "scenario": sides[0][0].scenario},
+        "right": {"label": labels[1], "at": right_at, "scenario": sides[1][0].scenario},
+        "rules_added": changes.rules_added, "rules_removed": changes.rules_removed,
+        "by_input": changes.inputs, "by_stage": stage_rows,
+        "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
+        "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
+        "by_year": by_year, "data_sources": sides[0][2].data_sources, "market": MARKET_POINTER})
