@@ -123,6 +123,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "explorer_tree": api.explorer_tree(bundled_store),
         "input_detail": api.input_detail(bundled_store, "N20"),
         "firm_detail": api.firm_detail(bundled_store, "ASML"),
+        "check_scenario": api.check_scenario(bundled_store, EXAMPLES / "duv-immersion-china.yaml"),
         "scenario_run": api.scenario_run(bundled_store, EXAMPLES / "duv-immersion-china.yaml", "CHN",
                                          date(2026, 6, 30)),
         "compare_scenarios": api.compare_scenarios(bundled_store, "CHN", None, None, date(2024, 6, 30),
@@ -136,8 +137,10 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
         "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }
-    # writes and imported datasets: tests/web/test_api_facts.py, tests/test_csl.py, tests/test_baci.py
-    assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts", "search_parties", "trade"}
+    # writes and imported datasets: tests/web/test_api_facts.py, test_api_scenarios.py, tests/test_csl.py,
+    # tests/test_baci.py
+    assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts", "chipshift.web.scenarios.save",
+                                                          "search_parties", "trade"}
     for name, model in ((name, model) for name, model in QUESTIONS if name in got):
         answer = got[name]
         assert type(answer) is model, name

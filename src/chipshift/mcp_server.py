@@ -570,7 +570,7 @@ class Tools:
                       scenario: Annotated[ScenarioDoc, Field(description="The restriction scenario: rules added to, "
                                                                          "removed from or edited in the bundled "
                                                                          "rules.")],
-                      write_token: Token) -> Answer:
+                      write_token: Token) -> Annotated[CallToolResult, answers.SavedScenarioRecord]:
         """Check a restriction scenario against the store and save it, to name it later as 'saved:ID' (needs the
         write token)."""
         self._authorise(write_token)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.test_store_sharing import held
 from tests.web.conftest import AUTH, EXAMPLES
 
+from chipshift.api import answers
 from chipshift.config import Settings
 from chipshift.schemas.tables import RULES
 from chipshift.web.models import RuleEdit, RuleRecord
@@ -136,6 +137,8 @@ def test_writing_needs_the_token(client: TestClient, readonly_client: TestClient
 def test_save_run_download_and_delete(client: TestClient) -> None:
     r = client.post("/api/v1/scenarios", json={"id": "lift-h20", "scenario": LIFT_H20}, headers=AUTH)
     assert r.status_code == 201 and r.json()["ref"] == "saved:lift-h20"
+    saved = answers.SavedScenarioRecord.model_validate(r.json())  # the body is the declared record
+    assert saved.document.remove == ("E-H20-APR2025",) and saved.as_report() == r.json()
     assert "saved:lift-h20" in {s["ref"] for s in client.get("/api/v1/scenarios").json()["saved"]}
     ran = client.post("/api/v1/run", json={"ref": "saved:lift-h20"}).json()
     assert ran["at"] == "2025-06-30" and "E-H20-APR2025" in ran["diff"]["rules_removed"]

@@ -77,7 +77,7 @@ TYPED = {"/api/v1/rules": "RuleSearchAnswer", "/api/v1/rules/{rule_id}": "RuleAn
          "/api/v1/search": "NameSearchAnswer", "/api/v1/countries": "CountriesAnswer",
          "/api/v1/vocabulary": "VocabularyAnswer", "/api/v1/sources/{source_id}": "SourceAnswer",
          "/api/v1/explorer": "ExplorerAnswer", "/api/v1/inputs/{name}": "InputDetailAnswer",
-         "/api/v1/firms/{name}": "FirmDetailAnswer"}
+         "/api/v1/firms/{name}": "FirmDetailAnswer", "/api/v1/scenarios/{ref}": "ScenarioDocument"}
 
 
 def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]) -> None:
@@ -90,7 +90,9 @@ def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]
                                 {"$ref": "#/components/schemas/SourcesAnswer"}], sources  # every source, or one id's
     dossier = spec["paths"]["/api/v1/dossier/{entity}"]["get"]["responses"]["200"]["content"]["application/json"]
     assert dossier["schema"]["discriminator"]["propertyName"] == "entity_kind", dossier  # one model per kind
-    for path, model in (("/api/v1/run", "ScenarioRunAnswer"), ("/api/v1/compare", "ScenarioComparisonAnswer")):
+    for path, model in (("/api/v1/run", "ScenarioRunAnswer"), ("/api/v1/compare", "ScenarioComparisonAnswer"),
+                        ("/api/v1/scenarios/check", "ScenarioCheckAnswer"),
+                        ("/api/v1/scenarios/upload", "ScenarioUploadAnswer")):
         ran = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert ran == {"$ref": f"#/components/schemas/{model}"}, path
     posted = spec["paths"]["/api/v1/facts"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]

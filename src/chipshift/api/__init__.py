@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chipshift.api.answers import TimelineAnswer, TimelineEvent
     from chipshift.api.browse import list_countries, search_names, show_source, sources_with_facts, vocabulary
-    from chipshift.api.comparisons import compare_scenarios, scenario_run
+    from chipshift.api.comparisons import check_scenario, compare_scenarios, scenario_run
     from chipshift.api.data import (
         Report,
         import_baci,
@@ -92,6 +92,7 @@ __all__ = [
     "TimelineEvent",
     "availability",
     "availability_over_time",
+    "check_scenario",
     "chokepoints",
     "compare_scenarios",
     "diff",

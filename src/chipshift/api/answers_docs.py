@@ -44,6 +44,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("explorer_tree", answers.ExplorerAnswer),
     ("input_detail", answers.InputDetailAnswer),
     ("firm_detail", answers.FirmDetailAnswer),
+    ("check_scenario", answers.ScenarioCheckAnswer),
     ("scenario_run", answers.ScenarioRunAnswer),
     ("compare_scenarios", answers.ScenarioComparisonAnswer),
     ("dossier (a firm)", answers.FirmDossier),
@@ -55,6 +56,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("trade", answers.TradeAnswer),
     ("chipshift.web.scenarios.Catalog.listing", answers.ScenarioListAnswer),
     ("chipshift.web.market.cases", answers.MarketCasesAnswer),
+    ("chipshift.web.scenarios.save", answers.SavedScenarioRecord),
     ("facts.add_facts", answers.AddFactsAnswer),
 )
 

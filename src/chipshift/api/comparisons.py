@@ -1,20 +1,22 @@
-"""Restriction scenarios run and compared (the scenario builder's 'run' and the Compare page), composed from
-``exposure``, ``availability`` and ``diff``."""
+"""Restriction scenarios checked, run and compared (the scenario builder's 'check' and 'run', and the Compare page),
+composed from ``load_scenario``, ``exposure``, ``availability`` and ``diff``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.restrictions import ScenarioInput, availability, diff, exposure
+from chipshift.api.restrictions import ScenarioInput, availability, diff, exposure, load_scenario
 from chipshift.io.store import Store
 
 if TYPE_CHECKING:
     from chipshift.api.answers import (
         AvailabilityAnswer,
         ExposureAnswer,
+        ScenarioCheckAnswer,
         ScenarioComparisonAnswer,
         ScenarioRunAnswer,
         StageExposure,
@@ -30,6 +32,17 @@ MARKET_POINTER = {
             "page; compare two of them on the Compare page.",
     "page": "/results",
 }
+
+
+def check_scenario(store: Store, source: Path | dict[str, Any]) -> ScenarioCheckAnswer:
+    """Check a scenario (a file, or a mapping such as a request body) against the store: how many rules it adds,
+    removes and edits; DataError naming the field of every problem."""
+    from chipshift.api.answers import ScenarioCheckAnswer
+
+    scenario = load_scenario(store, source)
+    return ScenarioCheckAnswer.model_validate({
+        "ok": True, "name": scenario.name, "digest": scenario.digest, "rules_added": len(scenario.add),
+        "rules_removed": len(scenario.remove), "rules_edited": len(scenario.edit)})
 
 
 def scenario_run(store: Store, scenario: ScenarioInput, target: str, at: date, segment: str | None = None,

@@ -19,7 +19,7 @@ from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
 if TYPE_CHECKING:
-    from chipshift.api.answers import ScenarioListAnswer
+    from chipshift.api.answers import SavedScenarioRecord, ScenarioListAnswer
 
 ScenarioArg = Path | dict[str, Any] | None
 #: Values of a scenario file's top-level 'kind' that make it a restriction scenario (none: the default).
@@ -142,14 +142,16 @@ class Catalog:
         return ref or "baseline"
 
 
-def save(store: Store, scenario_id: str, document: dict[str, Any]) -> dict[str, Any]:
+def save(store: Store, scenario_id: str, document: dict[str, Any]) -> SavedScenarioRecord:
     """Check the scenario against the store, then save it; returns the saved row."""
+    from chipshift.api.answers import SavedScenarioRecord
+
     scenario = api.load_scenario(store, document)
     record = {"id": scenario_id, "name": scenario.name, "description": scenario.description,
               "document": document, "digest": scenario.digest,
               "saved_at": datetime.now(UTC).isoformat(timespec="seconds")}
     store.save_scenario(record)
-    return {"ref": f"saved:{scenario_id}", **record}
+    return SavedScenarioRecord.model_validate({"ref": f"saved:{scenario_id}", **record})
 
 
 def to_yaml(document: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@ shipped market cases."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -87,3 +87,54 @@ class MarketCasesAnswer(Answer):
     cases: tuple[MarketCase, ...] = Field(description="the cases, by name")
     max_draws: int = Field(description="the most Monte Carlo draws a run may ask for")
     default_seed: int = Field(description="the seed of the draws when none is given")
+
+
+class ScenarioDocument(Answer):
+    """A restriction scenario as a document (what a scenario file holds, and what the builder edits)."""
+
+    name: str = Field(description="the scenario's name")
+    description: str = Field(description="what it supposes (empty: none)")
+    at: str | None = Field(description="the date it evaluates at (YYYY-MM-DD), if it names one")
+    baseline: bool = Field(description="whether its changes apply on top of the bundled rules (else on none)")
+    add: tuple[dict[str, Any], ...] = Field(description="rules it adds, each with the rules table's keys")
+    remove: tuple[str, ...] = Field(description="ids of bundled rules it removes")
+    edit: tuple[dict[str, Any], ...] = Field(description="changes to bundled rules: each an id and the keys it "
+                                                         "changes")
+
+
+class ScenarioCheckAnswer(Answer):
+    """A scenario that passed the checks against the store (a scenario that fails them is refused, naming the
+    field of each problem)."""
+
+    ok: Literal[True] = Field(description="always true: a scenario with problems is refused")
+    name: str = Field(description="the scenario's name")
+    digest: str = Field(description="a digest of its content")
+    rules_added: int = Field(description="how many rules it adds")
+    rules_removed: int = Field(description="how many bundled rules it removes")
+    rules_edited: int = Field(description="how many bundled rules it edits")
+
+
+class ScenarioUploadAnswer(Answer):
+    """A scenario file that passed the checks, read as the document the builder edits."""
+
+    ok: Literal[True] = Field(description="always true: a file with problems is refused")
+    digest: str = Field(description="a digest of its content")
+    document: ScenarioDocument = Field(description="the scenario as a document")
+
+
+class SavedScenarioRecord(Answer):
+    """A scenario saved in the store (the scenarios table's row) with its reference."""
+
+    ref: str = Field(description="its reference, 'saved:' and its id")
+    id: str = described(tables.SCENARIOS, "id")
+    name: str = described(tables.SCENARIOS, "name")
+    description: str | None = described(tables.SCENARIOS, "description")
+    document: ScenarioDocument = Field(description="the scenario as a document")
+    digest: str = described(tables.SCENARIOS, "digest")
+    saved_at: str = described(tables.SCENARIOS, "saved_at")
+
+
+class DeletedScenario(Answer):
+    """A saved scenario deleted."""
+
+    deleted: str = Field(description="the id of the scenario deleted")

@@ -15,7 +15,7 @@ from chipshift.api import answers
 from chipshift.web import periods, scenarios
 from chipshift.web.errors import ApiError
 from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, ScenarioDoc, Side
-from chipshift.web.routes import JSON_OBJECT, errors_doc
+from chipshift.web.routes import errors_doc
 from chipshift.web.routes.analysis import FIELDS, resolve
 from chipshift.web.runtime import JSONBytes, encode
 from chipshift.web.scenarios import ScenarioArg
@@ -56,10 +56,11 @@ async def list_scenarios(s: State) -> JSONBytes:
     return await s.runner.json(("scenarios", s.catalog.cache_key(None)), lambda: s.catalog.listing(s.store))
 
 
-@router.get("/scenarios/{ref}", responses={**JSON_OBJECT, **errors_doc(404)},
+@router.get("/scenarios/{ref}", response_model=answers.ScenarioDocument, responses=errors_doc(404),
             summary="One scenario as a document (what the builder edits)")
 async def get_scenario(s: State, ref: Ref) -> JSONBytes:
-    return await s.runner.json(("scenario", s.catalog.cache_key(ref)), lambda: s.catalog.document(s.store, ref),
+    return await s.runner.json(("scenario", s.catalog.cache_key(ref)),
+                               lambda: answers.ScenarioDocument.model_validate(s.catalog.document(s.store, ref)),
                                fields={"scenario": "ref"}, not_found_status=404)
 
 
@@ -83,18 +84,13 @@ def _yaml_response(document: dict[str, Any], stem: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{safe}.yaml"'})
 
 
-@router.post("/scenarios/check", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/scenarios/check", response_model=answers.ScenarioCheckAnswer, responses=errors_doc(),
              summary="Check a scenario against the store (422 naming the field of each problem)")
 async def check_scenario(s: State, body: ScenarioDoc) -> JSONBytes:
-    def answer() -> dict[str, Any]:
-        scenario = api.load_scenario(s.store, body.document())
-        return {"ok": True, "name": scenario.name, "digest": scenario.digest, "rules_added": len(scenario.add),
-                "rules_removed": len(scenario.remove), "rules_edited": len(scenario.edit)}
-
-    return await s.runner.json(None, answer)
+    return await s.runner.json(None, lambda: api.check_scenario(s.store, body.document()))
 
 
-@router.post("/scenarios/upload", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/scenarios/upload", response_model=answers.ScenarioUploadAnswer, responses=errors_doc(),
              openapi_extra={"requestBody": {"required": True, "content": {"application/yaml": {
                  "schema": {"type": "string"}}}}},
              summary="Read an uploaded scenario file (YAML): its document, or 422 naming line and field")
@@ -109,7 +105,7 @@ async def upload_scenario(s: State, request: Request) -> JSONBytes:
     except UnicodeDecodeError:
         raise ApiError(422, "field 'body': the file is not UTF-8 text", "body") from None
 
-    def answer() -> dict[str, Any]:
+    def answer() -> answers.ScenarioUploadAnswer:
         with tempfile.TemporaryDirectory(prefix="chipshift-upload-") as folder:
             path = FilePath(folder) / "upload.yaml"
             path.write_text(text, encoding="utf-8")
@@ -118,14 +114,14 @@ async def upload_scenario(s: State, request: Request) -> JSONBytes:
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 # A file the reader's checks do not anticipate: still the client's input, not a server error.
                 raise ApiError(422, f"field 'body': the scenario file cannot be read ({exc})", "body") from None
-        return {"ok": True, "digest": scenario.digest, "document": scenarios.plain_document(text)}
+        return answers.ScenarioUploadAnswer.model_validate({"ok": True, "digest": scenario.digest,
+                                                            "document": scenarios.plain_document(text)})
 
     return await s.runner.json(None, answer)
 
 
 @router.post("/scenarios", status_code=201, dependencies=[Depends(require_write)],
-             responses={201: {"content": {"application/json": {"schema": {"type": "object"}}}},
-                        **errors_doc(401)},
+             response_model=answers.SavedScenarioRecord, responses=errors_doc(401),
              summary="Save a scenario in the store (needs the write token)")
 async def save_scenario(s: State, body: SaveRequest) -> JSONBytes:
     saved = await s.runner.write(lambda: scenarios.save(s.store, body.id, body.scenario.document()))
@@ -133,14 +129,14 @@ async def save_scenario(s: State, body: SaveRequest) -> JSONBytes:
 
 
 @router.delete("/scenarios/{scenario_id}", dependencies=[Depends(require_write)],
-               responses={**JSON_OBJECT, **errors_doc(401, 404)},
+               response_model=answers.DeletedScenario, responses=errors_doc(401, 404),
                summary="Delete a saved scenario (needs the write token)")
 async def delete_scenario(s: State, scenario_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
                           ) -> JSONBytes:
     deleted = await s.runner.write(lambda: s.store.delete_scenario(scenario_id))
     if not deleted:
         raise ApiError(404, f"scenario_id: no saved scenario '{scenario_id}'", "scenario_id")
-    return JSONBytes(encode({"deleted": scenario_id}))
+    return JSONBytes(encode(answers.DeletedScenario(deleted=scenario_id)))
 
 
 @router.post("/run", response_model=answers.ScenarioRunAnswer, responses=errors_doc(),
