@@ -137,10 +137,11 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
         "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }
-    # writes and imported datasets: tests/web/test_api_facts.py, test_api_scenarios.py, tests/test_csl.py,
-    # tests/test_baci.py
+    # writes and imported datasets: tests/web/test_api_facts.py, test_api_scenarios.py, tests/test_cset.py,
+    # tests/test_csl.py, tests/test_baci.py
     assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts", "chipshift.web.scenarios.save",
-                                                          "search_parties", "trade"}
+                                                          "search_parties", "trade", "import_cset", "import_baci",
+                                                          "import_csl"}
     for name, model in ((name, model) for name, model in QUESTIONS if name in got):
         answer = got[name]
         assert type(answer) is model, name

@@ -46,8 +46,8 @@ def write_release(folder: Path, rows: list[tuple[int, str, str, str, float, floa
 
 def test_import_and_china_tool_imports_by_origin(mini_store: Store, tmp_path: Path) -> None:
     report = api.import_baci(mini_store, write_release(tmp_path / "baci"))
-    assert report["years"] == [2022, 2023] and report["flows"] == 7
-    assert {r["hs"]: r["flows"] for r in report["kept_by_heading"]}["8486"] == 5
+    assert report.years == (2022, 2023) and report.flows == 7
+    assert {r.hs: r.flows for r in report.kept_by_heading}["8486"] == 5
     answer = api.trade(mini_store, "8486", importer="CHN")
     by_year = {(r.year, r.exporter): r for r in answer.flows}
     assert by_year[(2022, "JPN")].value_usd == pytest.approx(6_000_000.0)
@@ -73,7 +73,7 @@ def test_zip_reimport_replaces_and_bad_files_are_named(mini_store: Store, tmp_pa
     with zipfile.ZipFile(archive, "w") as z:
         for f in second.iterdir():
             z.write(f, f"BACI_HS22_V202601/{f.name}")
-    assert api.import_baci(mini_store, archive)["flows"] == 2
+    assert api.import_baci(mini_store, archive).flows == 2
     assert mini_store.count("trade_flows") == 2
     assert [d["version"] for d in mini_store.rows("datasets") if d["id"] == "baci"] == ["HS22 V202601"]
 

@@ -16,12 +16,12 @@ from tests.conftest import StoreAt
 
 def test_import_counts(mini_store: Store, cset_dir: Path) -> None:
     report = api.import_cset(mini_store, cset_dir)
-    assert (report["inputs"], report["providers"], report["provision"]) == (126, 396, 1300)
-    assert report["provider_rows"] == 403  # one row per alias: deduplicated to 396 ids
-    assert report["provision_blank_shares"] == 246
-    assert report["stages"] == 3 and report["sequence_edges"] == 139
-    assert report["firms_matched_to_existing"] == 373 - len(mini_store.rows("firms", origin="cset"))
-    assert "CC BY-NC 4.0" in report["licence"] and "Emerging Technology Observatory" in report["attribution"]
+    assert (report.inputs, report.providers, report.provision) == (126, 396, 1300)
+    assert report.provider_rows == 403  # one row per alias: deduplicated to 396 ids
+    assert report.provision_blank_shares == 246
+    assert report.stages == 3 and report.sequence_edges == 139
+    assert report.firms_matched_to_existing == 373 - len(mini_store.rows("firms", origin="cset"))
+    assert "CC BY-NC 4.0" in report.licence and "Emerging Technology Observatory" in report.attribution
     datasets = mini_store.rows("datasets")
     assert datasets[0]["licence"].startswith("CC BY-NC 4.0")
 
@@ -180,8 +180,8 @@ def _mini_cset(folder: Path, provision: list[str] | None = None, readme: str | N
 
 def test_complete_small_dataset_imports_cleanly(mini_store: Store, tmp_path: Path) -> None:
     report = api.import_cset(mini_store, _mini_cset(tmp_path / "cset", readme=_mini_readme()))
-    assert (report["inputs"], report["providers"], report["provision"]) == (3, 4, 6)
-    assert report["warnings"] == []  # N3 sums to 102: within [90, 110]
+    assert (report.inputs, report.providers, report.provision) == (3, 4, 6)
+    assert report.warnings == ()  # N3 sums to 102: within [90, 110]
 
 
 def test_provision_cut_at_a_row_boundary_is_refused(mini_store: Store, tmp_path: Path) -> None:
@@ -200,8 +200,8 @@ def test_provision_cut_at_a_row_boundary_is_refused(mini_store: Store, tmp_path:
 def test_allow_partial_imports_with_warnings_by_name(mini_store: Store, tmp_path: Path) -> None:
     cut = _mini_cset(tmp_path / "cut", provision=MINI_PROVISION[1:4], readme=_mini_readme(provision_rows=1300))
     report = api.import_cset(mini_store, cut, allow_partial=True)
-    assert report["provision"] == 3
-    warnings = report["warnings"]
+    assert report.provision == 3
+    warnings = report.warnings
     assert any("provision.csv" in w and "3 data rows" in w and "1,300" in w and "--allow-partial" in w
                for w in warnings)
     assert any(w.startswith("N2: ") and "5%" in w for w in warnings)  # JPN 4.8 + NLD 0.2: far from 100
@@ -219,13 +219,13 @@ def test_distinct_provider_ids_are_checked(mini_store: Store, tmp_path: Path) ->
 def test_share_sums_far_from_100_are_named(mini_store: Store, tmp_path: Path) -> None:
     rows = [r.replace("JPN,P2,Tool B,N3,51.0", "JPN,P2,Tool B,N3,70.0") for r in MINI_PROVISION]
     report = api.import_cset(mini_store, _mini_cset(tmp_path / "cset", provision=rows, readme=_mini_readme()))
-    assert report["warnings"] == ["N3: its country shares sum to 121%, outside [90, 110]"]
+    assert report.warnings == ("N3: its country shares sum to 121%, outside [90, 110]",)
 
 
 def test_without_readme_counts_cannot_be_checked(mini_store: Store, tmp_path: Path) -> None:
     report = api.import_cset(mini_store, _mini_cset(tmp_path / "cset"))
-    assert report["provision"] == 6
-    assert any("README.md" in w and "not be detected" in w for w in report["warnings"])
+    assert report.provision == 6
+    assert any("README.md" in w and "not be detected" in w for w in report.warnings)
 
 
 def test_documented_counts_of_the_dataset_readme(cset_dir: Path) -> None:

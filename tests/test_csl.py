@@ -32,8 +32,8 @@ def csl_store(session_store_at: StoreAt) -> Iterator[Store]:
     settings = Settings(store_path=session_store_at("csl"))
     with api.open_store(settings) as store:
         report = api.import_csl(store, SNAPSHOT, published="2026-07-31")
-        assert report["entries"] == 25921
-        assert {r["list"]: r["entries"] for r in report["by_list"]} == README_COUNTS
+        assert report.entries == 25921
+        assert {r.list: r.entries for r in report.by_list} == README_COUNTS
         yield store
 
 
@@ -204,16 +204,17 @@ def test_a_reimport_reports_the_entries_and_firms_listed_delisted_and_changed(tm
     firms the added and removed entries match (listed and delisted)."""
     kept, gone, new = YMTC, TRADER, CXMT
     first = api.import_csl(store, _write(tmp_path / "old.json", [kept, gone]), published="2025-01-01")
-    assert first["changes"] is None  # nothing to compare with
+    assert first.changes is None  # nothing to compare with
     report = api.import_csl(store, _write(tmp_path / "new.json", [{**kept, "license_policy": "Presumption of denial"},
                                                                    new]), published="2026-01-01")
-    changes = report["changes"]
-    assert (changes["added"], changes["removed"], changes["changed"]) == (1, 1, 1)
-    assert changes["previous"]["version"] == "published 2025-01-01" and changes["previous"]["entries"] == 2
-    assert [e["name"] for e in changes["added_entries"]] == ["ChangXin Memory Technologies, Inc."]
-    assert [e["name"] for e in changes["removed_entries"]] == ["Example Trading Co"]
-    assert changes["changed_entries"][0]["fields"] == ["license_policy"]
-    assert [f["firm"] for f in changes["firms_listed"]] == ["cxmt"] and changes["firms_delisted"] == []
+    changes = report.changes
+    assert changes is not None and (changes.added, changes.removed, changes.changed) == (1, 1, 1)
+    assert changes.previous.version == "published 2025-01-01" and changes.previous.entries == 2
+    assert [e.name for e in changes.added_entries] == ["ChangXin Memory Technologies, Inc."]
+    assert [e.name for e in changes.removed_entries] == ["Example Trading Co"]
+    assert changes.changed_entries[0].fields == ("license_policy",)
+    assert [f.firm for f in changes.firms_listed] == ["cxmt"] and changes.firms_delisted == ()
+    assert type(report).model_validate(report.as_report()) == report
     assert store.count("parties") == 2
 
 

@@ -183,7 +183,7 @@ def import_cset(path: Annotated[Path, typer.Argument(help="Folder holding the CS
                 table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Import CSET's ETO supply-chain dataset (CC BY-NC 4.0) from PATH in one transaction."""
     with _errors_exit():
-        report = _with_store(lambda store: api.import_cset(store, path, allow_partial=allow_partial))
+        report = _with_store(lambda store: api.import_cset(store, path, allow_partial=allow_partial).as_report())
     for warning in report.get("warnings", []):
         _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     print_report(report, fmt, None, _out, table=table, out_dir=csv_out)
@@ -198,7 +198,7 @@ def import_baci(path: Annotated[Path, typer.Argument(help="A BACI release: its z
     """Import CEPII's BACI trade flows (Etalab Open Licence 2.0) for the chosen HS headings, in one
     transaction."""
     with _errors_exit():
-        report = _with_store(lambda store: api.import_baci(store, path, hs.split(",")))
+        report = _with_store(lambda store: api.import_baci(store, path, hs.split(",")).as_report())
     print_report(report, fmt, "kept_by_heading", _out, table=table, out_dir=csv_out)
 
 
@@ -213,7 +213,7 @@ def import_csl(path: Annotated[Path, typer.Argument(help="The Consolidated Scree
     transaction; against an earlier import, the entries added, removed and changed, and the known firms listed
     or delisted."""
     with _errors_exit():
-        report = _with_store(lambda store: api.import_csl(store, path, published))
+        report = _with_store(lambda store: api.import_csl(store, path, published).as_report())
     changes = report.get("changes")
     shown = report if fmt is not Format.table or not changes else {
         **{k: v for k, v in report.items() if k != "changes"},

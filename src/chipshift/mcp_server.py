@@ -516,7 +516,7 @@ class Tools:
     def import_cset(self, path: ServerPath, write_token: Token,
                     allow_partial: Annotated[bool, Field(description=(
                         "Import tables whose row counts differ from those the dataset's README states."))] = False
-                    ) -> Answer:
+                    ) -> Annotated[CallToolResult, answers.CsetImportAnswer]:
         """Import CSET's ETO supply-chain dataset (CC BY-NC 4.0) from a folder of its CSV tables, replacing an
         earlier import in one transaction (needs the write token)."""
         self._authorise(write_token)
@@ -525,7 +525,8 @@ class Tools:
     def import_baci(self, path: ServerPath, write_token: Token,
                     hs: Annotated[list[Annotated[str, StringConstraints(pattern=r"^\d{2,6}$")]] | None, Field(
                         max_length=50, description="HS headings to keep (2 to 6 digits); default: chipmaking "
-                                                   "equipment, chips and the critical minerals.")] = None) -> Answer:
+                                                   "equipment, chips and the critical minerals.")] = None
+                    ) -> Annotated[CallToolResult, answers.BaciImportAnswer]:
         """Import CEPII's BACI trade flows (Etalab Open Licence 2.0) from a release's zip archive or folder, for
         the chosen HS headings, replacing an earlier import in one transaction (needs the write token)."""
         self._authorise(write_token)
@@ -535,7 +536,7 @@ class Tools:
     def import_csl(self, path: ServerPath, write_token: Token,
                    published: Annotated[date | None, Field(
                        description="The list's publication date, YYYY-MM-DD (the file does not carry it).")] = None
-                   ) -> Answer:
+                   ) -> Annotated[CallToolResult, answers.CslImportAnswer]:
         """Import the US Consolidated Screening List (its JSON or CSV bulk file), replacing an earlier import in
         one transaction; against an earlier import, the entries added, removed and changed and the known firms
         listed or delisted (needs the write token)."""

@@ -31,6 +31,9 @@ Report = dict[str, Any]
 
 if TYPE_CHECKING:  # the answer models load with the first answer: starting a command does not pay for pydantic
     from chipshift.api.answers import (
+        BaciImportAnswer,
+        CsetImportAnswer,
+        CslImportAnswer,
         FactsAnswer,
         FirmAnswer,
         InputAnswer,
@@ -289,7 +292,7 @@ def _screening_list_counts(store: Store) -> dict[str, int] | None:
             "changes_recorded": store.count("party_changes")}
 
 
-def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> Report:
+def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> CsetImportAnswer:
     """Import the CSET/ETO tables from ``folder`` in one transaction; report what came in.
 
     Tables whose row counts differ from those the dataset's README states are refused (DataError naming the
@@ -302,7 +305,9 @@ def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> Repo
         "version": _cset_version(folder), "location": str(folder.resolve()), "row_counts": imported.counts,
     }
     store.replace_dataset(dataset, imported.rows)
-    return {
+    from chipshift.api.answers import CsetImportAnswer
+
+    return CsetImportAnswer.model_validate({
         "dataset": cset.TITLE,
         "inputs": imported.counts["inputs"],
         "providers": imported.counts["providers"],
@@ -322,10 +327,10 @@ def import_cset(store: Store, folder: Path, allow_partial: bool = False) -> Repo
             *imported.notes,
         ],
         "warnings": imported.warnings,
-    }
+    })
 
 
-def import_baci(store: Store, path: Path, hs: Sequence[str] = baci.DEFAULT_HS) -> Report:
+def import_baci(store: Store, path: Path, hs: Sequence[str] = baci.DEFAULT_HS) -> BaciImportAnswer:
     """Import a BACI release (zip archive or folder) for the HS headings ``hs``, replacing an earlier BACI
     import in one transaction; report what came in."""
     imported = baci.read_baci(path, hs)
@@ -334,15 +339,18 @@ def import_baci(store: Store, path: Path, hs: Sequence[str] = baci.DEFAULT_HS) -
                "version": f"HS{imported.revision} V{imported.release}", "location": str(path.resolve()),
                "row_counts": counts}
     store.replace_dataset(dataset, {}, {"trade_flows": imported.frame})
-    return {"dataset": baci.TITLE, "release": imported.release, "hs_revision": imported.revision,
-            "years": list(imported.years), "flows": counts["trade_flows"],
-            "kept_by_heading": [{"hs": h, "flows": n} for h, n in imported.kept.items()],
-            "files": list(imported.files), "licence": baci.LICENCE, "attribution": baci.ATTRIBUTION,
-            "notes": ["values in US dollars (BACI gives thousands), quantities in metric tons (blank when BACI has "
-                      "none)", "UN Comtrade's 'Other Asia, nes' (code 490) is read as Taiwan (TWN)"]}
+    from chipshift.api.answers import BaciImportAnswer
+
+    return BaciImportAnswer.model_validate({
+        "dataset": baci.TITLE, "release": imported.release, "hs_revision": imported.revision,
+        "years": list(imported.years), "flows": counts["trade_flows"],
+        "kept_by_heading": [{"hs": h, "flows": n} for h, n in imported.kept.items()],
+        "files": list(imported.files), "licence": baci.LICENCE, "attribution": baci.ATTRIBUTION,
+        "notes": ["values in US dollars (BACI gives thousands), quantities in metric tons (blank when BACI has none)",
+                  "UN Comtrade's 'Other Asia, nes' (code 490) is read as Taiwan (TWN)"]})
 
 
-def import_csl(store: Store, path: Path, published: str | None = None) -> Report:
+def import_csl(store: Store, path: Path, published: str | None = None) -> CslImportAnswer:
     """Import the US Consolidated Screening List (official JSON or CSV, or the snapshot in ../shared/data/csl),
     replacing an earlier import in one transaction; counts per list, the list's publication date (given, as the
     file does not carry it) and its licence."""
@@ -373,9 +381,12 @@ def import_csl(store: Store, path: Path, published: str | None = None) -> Report
     store.replace_dataset(dataset, {}, {"parties": pd.DataFrame(imported.rows,
                                                               columns=list(schemas_tables.PARTIES.column_names))},
                           history={"party_changes": history})
-    return {"dataset": csl.TITLE, "entries": len(imported.rows), "published": published,
-            "by_list": [{"list": k, "entries": v} for k, v in imported.by_list.items()],
-            "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION, "changes": changes}
+    from chipshift.api.answers import CslImportAnswer
+
+    return CslImportAnswer.model_validate({
+        "dataset": csl.TITLE, "entries": len(imported.rows), "published": published,
+        "by_list": [{"list": k, "entries": v} for k, v in imported.by_list.items()],
+        "licence": csl.LICENCE, "attribution": csl.ATTRIBUTION, "changes": changes})
 
 
 #: How an import records the list's publication date in its dataset version.
