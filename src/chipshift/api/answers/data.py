@@ -192,8 +192,8 @@ class WeakDefault(ReviewedFact):
     better: tuple[str, ...] = Field(description="the facts (ids) on better sources stating the same quantity")
 
 
-class GroupWithoutDefault(Answer):
-    """Two or more facts stating one quantity, none of them the default."""
+class SeriesKey(Answer):
+    """What names a series of facts: entity, metric, product, region, segment and basis."""
 
     entity: str = described(tables.FACTS, "entity")
     metric: str = described(tables.FACTS, "metric")
@@ -201,20 +201,19 @@ class GroupWithoutDefault(Answer):
     region: str | None = described(tables.FACTS, "region")
     segment: Segment | None = described(tables.FACTS, "segment")
     basis: ShareBasis | None = described(tables.FACTS, "basis")
+
+
+class GroupWithoutDefault(SeriesKey):
+    """Two or more facts stating one quantity, none of them the default."""
+
     definition: str | None = described(tables.FACTS, "definition")
     period: str = described(tables.FACTS, "period")
     facts: tuple[str, ...] = Field(description="the facts (ids)")
 
 
-class StaleSeries(Answer):
+class StaleSeries(SeriesKey):
     """A series (entity, metric, product, region, segment, basis) whose newest figure is older than asked."""
 
-    entity: str = described(tables.FACTS, "entity")
-    metric: str = described(tables.FACTS, "metric")
-    product: str | None = described(tables.FACTS, "product")
-    region: str | None = described(tables.FACTS, "region")
-    segment: Segment | None = described(tables.FACTS, "segment")
-    basis: ShareBasis | None = described(tables.FACTS, "basis")
     newest_period: str = Field(description="the period of its newest figure")
     newest_fact: str = Field(description="the fact (id) stating it")
     facts: int = Field(description="how many facts the series has")
