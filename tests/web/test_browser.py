@@ -22,7 +22,6 @@ from tests.web.page_checks import DESKTOP, check_page
 
 from chipshift import api
 from chipshift.config import Settings
-from chipshift.engine.analyses import localization_at_dates
 from chipshift.io.store import Store
 from chipshift.web import create_app
 
@@ -294,13 +293,15 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     # command line gives for the same dates (its latest table begun by then)
     page.fill("#loc-from", "2019")
     page.fill("#loc-to", "2025")
-    page.click("#loc-show")
+    with page.expect_response(lambda r: "/api/v1/localization/series?" in r.url) as asked:
+        page.click("#loc-show")
+    assert asked.value.ok and "from=2019-01-01" in asked.value.url  # the server picks the tables, not the page
     page.wait_for_selector("#localization-series svg text.chart-title:has-text('each year 2019–2025')")
     shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
              if t.startswith("DRAM,")}
-    history = api.localization(web_store, "CHN", "dram").as_report()["history"]
-    expected = {f"DRAM, {r['at']} (table {r['period']}): {100 * r['localization_lower']:.1f}%"
-                for r in localization_at_dates(history, api.series_dates("2019-01-01", "2025-01-01", "1y"))}
+    series = api.localization_over_time(web_store, "CHN", "2019-01-01", "2025-01-01").series
+    expected = {f"DRAM, {r.at.isoformat()} (table {r.period}): {100 * r.localization_lower:.1f}%"
+                for r in series if r.input == "dram"}
     assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected
     assert page.locator("#localization-series-table table.data").count() == 1
     # exposure by stage over a range of years, with the rules that changed between the dates

@@ -70,6 +70,7 @@ TYPED = {"/api/v1/rules/{rule_id}": "RuleAnswer", "/api/v1/restrictions": "Restr
          "/api/v1/availability": "AvailabilityAnswer", "/api/v1/availability/series": "AvailabilitySeriesAnswer",
          "/api/v1/exposure": "ExposureAnswer", "/api/v1/exposure/series": "ExposureSeriesAnswer",
          "/api/v1/chokepoints": "ChokepointsAnswer", "/api/v1/localization": "LocalizationAnswer",
+         "/api/v1/localization/series": "LocalizationSeriesAnswer",
          "/api/v1/impairment": "ImpairmentAnswer", "/api/v1/diff": "DiffAnswer",
          "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer"}
 
