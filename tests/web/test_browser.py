@@ -458,6 +458,22 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "1.4" in sigma.inner_text() and "5" in sigma.inner_text() and "parameters.csv:sigma" in sigma.inner_text()
     assert "elasticity (no unit)" in sigma.inner_text()  # the unit of its value and range
     assert page.locator("#param-editor input[name=sigma]").get_attribute("max") == "5"
+    # each bound opens the fact it comes from, by keyboard too: sigma's low end is the short-run trade elasticity
+    low = sigma.locator("td.num .figure").filter(has_text="1.4").first
+    low.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.wait_for()
+    assert "trade-elasticity-sr-tamberi-2025" in panel.inner_text() and "short-run" in panel.inner_text()
+    page.keyboard.press("Escape")
+    # a bound no fact gives says it is the case file's assumption, quoting its basis
+    q_h200 = page.locator("#param-editor tr", has=page.locator("input[name=q_h200]"))
+    q_h200.locator("td.num .figure").first.click()
+    assert "assumption" in panel.inner_text() and "no source at hand" in panel.inner_text()
+    page.keyboard.press("Escape")
+    # facts a basis names in its words open their sources from the Basis column
+    growth = page.locator("#param-editor tr", has=page.locator("input[name=domestic_capacity_growth]"))
+    assert growth.locator(".figure").count() >= 5  # default, low, high, and the facts its basis names
     with page.expect_response(lambda r: r.url.endswith("/api/v1/market/run")) as response:
         page.fill("#param-editor input[name=sigma]", "2.5")
         page.click("#rerun")
