@@ -504,7 +504,7 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
                 "&market_b=gallium-export-controls")
     page.locator("#market-compare").wait_for(timeout=30_000)
     assert page.locator("#market-results svg").count() >= 2
-    assert "Period" in page.locator("#market-results table.data").inner_text()
+    assert "Period" in page.locator("#market-results table.data").first.inner_text()
     _shot(page, "compare-linked")
 
 
@@ -514,7 +514,19 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     box.wait_for(timeout=30_000)
     assert "micron-china" in box.inner_text() and "china-ai-accelerators" in box.inner_text()
     assert page.locator("#market-results svg").count() >= 2
-    assert "localization" in page.locator("#market-results table.data").inner_text()
+    assert "localization" in page.locator("#market-results table.data").first.inner_text()
+    # every fact the two cases cite is on the page, each value opening its source by keyboard: no figure's
+    # sources are further than one key away
+    sources = page.locator("#market-sources table.data")
+    assert "Cited by" in sources.locator("thead").inner_text()
+    assert sources.locator("tbody tr").count() >= 10
+    sources.locator("td.num .figure").first.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.wait_for()
+    assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
+    page.keyboard.press("Escape")
+    assert "Sources: " in (page.locator("#market-results svg").first.inner_html())
     page.locator("#market-heading").scroll_into_view_if_needed()
     _shot(page, "compare-market")
 

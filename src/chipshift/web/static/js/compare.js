@@ -113,8 +113,9 @@
       el("div", { class: "stat" }, el("b", { text: String(r.differences.filter((d) => d.difference).length) }), "output-periods that differ"),
       el("p", { class: "muted small", text: r.note }),
       ...missing.map(([name, list]) => el("p", { class: "small", text: `Only in ${name}: ${list.join(", ")}` })),
-      // the figures' sources: every fact a case cites, with its publisher and quote, is on the case's Results page
-      el("p", { class: "small sources-named" }, "Sources: the facts each case cites, with their quotes, on its Results page: ",
+      // the figures' sources: every fact the cases cite, in the table of sources below; each case's run on its page
+      el("p", { class: "small sources-named" }, el("a", { href: "#market-sources", text: `Sources: the ${(r.facts || []).length} facts the cases cite` }),
+        " (each opening its quote, below); each case's own run on its Results page: ",
         ...[...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => el("a", { href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: c })).flatMap((a, i) => (i ? [", ", a] : [a])))));
     const grid = el("div", { class: "grid2" });
     // linked markets come by period (quarters, years): their headline outputs by quarter are charted
@@ -137,7 +138,7 @@
         { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
-        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + " · Sources: the facts each case cites (Results page)");
+        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)} (each fact, with its quote, in the table of sources below)`);
     }
     box.append(grid);
     const t = el("div");
@@ -149,6 +150,20 @@
     if (draws) columns.push({ key: "b_p5", label: "b 5%", num: true, format: (v) => CS.num(v) }, { key: "b_p95", label: "b 95%", num: true, format: (v) => CS.num(v) });
     columns.push({ key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) });
     table(t, { filename: "market-compare", rows: r.differences, columns });
+    // what both sides rest on: every fact the case files cite, each value opening its source (mouse or keyboard)
+    const s = el("div", { id: "market-sources" });
+    box.append(CS.section("Sources: the facts the cases cite", el("p", { class: "muted small", text: "Every figure above is the model's, calibrated to and run on these facts; a value opens its source (publisher, date, quote, link)." }), s));
+    table(s, { filename: "market-compare-sources", rows: r.facts || [], columns: [
+      { key: "cited_by", label: "Cited by", format: (v) => v.map((side) => (side === "a" ? r.a : r.b)).join("; ") },
+      { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
+      { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (row) => row },
+      { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
+  }
+
+  /* The publishers of the facts a comparison's cases cite, for a chart's footer. */
+  function publishersOf(r) {
+    const named = [...new Set((r.facts || []).map((f) => f.original_publisher || f.publisher).filter(Boolean))];
+    return named.length > 6 ? `${named.slice(0, 6).join("; ")} and ${named.length - 6} more` : named.join("; ") || "none cited";
   }
 
   async function fillMarket(p) {
