@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import ConsoleMessage, Page, Route, sync_playwright
 from tests.web.conftest import ARTIFACTS, EXAMPLES, TOKEN
-from tests.web.page_checks import DESKTOP, check_page
+from tests.web.page_checks import DESKTOP, PHONE, check_page, settle
 
 from chipshift import api
 from chipshift.config import Settings
@@ -312,6 +312,17 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
     _shot(page, "exposure")
+    # on a phone a chart keeps its text's size (its box scrolls sideways, by keyboard too), never shrunk below 10 px
+    page.set_viewport_size(PHONE)
+    settle(page)
+    smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll('.chart > svg')].flatMap((svg) => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('text')].filter((t) => t.getBoundingClientRect().width)
+          .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale); }))""")
+    assert smallest >= 9.9, f"chart text shown at {smallest:.1f} px on a phone"
+    frame = page.locator("#stage-chart .chart")
+    assert frame.evaluate("(f) => f.scrollWidth > f.clientWidth && f.tabIndex === 0")
+    page.set_viewport_size(DESKTOP)
 
 
 def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
@@ -546,7 +557,7 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     charts = page.locator("#market-results svg")
     assert charts.count() >= 1 and "price@" in page.locator("#market-results").inner_text()
     assert charts.first.locator("polygon.band").count() == 2, "each side's own 5-95% band"
-    assert "b 95%" in page.locator("#market-results table.data").inner_text()
+    assert "b 95%" in page.locator("#market-results table.data").first.inner_text()
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())
     assert "Case gallium-export-controls" in footer and "5-95% band" in footer
     assert box.locator(".sources-named a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
