@@ -37,6 +37,13 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     assert "S2 · Fabrication" in over and over.count("<polyline") == 6  # per stage, its upper and lower bounds
     assert "2022-12-30" in over and "Scenario: DUV lithography tools barred" in over
     assert "+E-OCT2022" in html  # the rules that came into force between two dates
+    # every input of the figures links to the shares it rests on, each with its source, one click away
+    links = set(re.findall(r"href=['\"]#src-([^'\"]+)['\"]", html))
+    anchors = set(re.findall(r"id='src-([^']+)'", html))
+    assert "N22" in links and links <= anchors
+    duv = html.split("id='src-N22'")[1].split("<h3")[0]
+    assert "Netherlands" in duv and "Emerging Technology Observatory" in duv and "TechInsights" in duv
+    assert "After lower (%)" in html  # the table's unit
 
 
 def test_report_without_a_range_shows_the_years_before_its_date(web_store: Store, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from chipshift import api
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml
-from chipshift.web import svg
+from chipshift.web import explorer, svg
 from chipshift.web.compare import BASELINE_DOC
 from chipshift.web.html_table import html_table
 from chipshift.web.market import MARKET_POINTER
@@ -172,12 +172,16 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                                 ["available (baseline)", f"available ({name})"],
                                 f"Share of world supply {where} may buy on {on}, by input: the baseline vs {name}",
                                 footer=footer))
-        parts.append(html_table([("name", "Input"), ("before_lower", "Before lower"), ("before_upper", "Before upper"),
-                             ("after_lower", "After lower"), ("after_upper", "After upper"),
-                             ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
-                            [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
-                                                               "after_upper")}} for d in changes["inputs"]],
-                            {"before_lower", "before_upper", "after_lower", "after_upper"}))
+        parts.append("<p class='muted'>Shares of world supply, in percent; an input's name opens the providers' "
+                     "shares it rests on, with their sources.</p>")
+        parts.append(html_table([("name", "Input"), ("before_lower", "Before lower (%)"),
+                                 ("before_upper", "Before upper (%)"), ("after_lower", "After lower (%)"),
+                                 ("after_upper", "After upper (%)"),
+                                 ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
+                                [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
+                                                                   "after_upper")}} for d in changes["inputs"]],
+                                {"before_lower", "before_upper", "after_lower", "after_upper"},
+                                links={"name": lambda d: f"#src-{d['input']}"}))
     most = sorted(result["by_input"], key=lambda r: (-(r["barred"] if r["barred"] is not None else r["barred_upper"]),
                                                      r["name"]))[:30]
     parts.append("<h2>Most exposed inputs under the scenario</h2>")
@@ -187,9 +191,12 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                              ["Barred (lower)", "Barred (strict)", "Barred (upper)"],
                              f"The 30 inputs most barred for {where} on {on} under {name}: share of world supply "
                              "barred, by stage", footer=footer))
+    parts.append("<p class='muted'>Where each of these inputs' shares come from: " + ", ".join(
+        f"<a href='#src-{escape(r['input'])}'>{escape(r['name'])}</a>" for r in most) + ".</p>")
     parts.append(f"<h2>Market results</h2><p class='notice'>{escape(str(MARKET_POINTER['note']))} The report "
                  "of a market case: <code>chipshift report examples/micron-china.yaml</code>.</p>")
     parts.append(_sources(in_force, store))
+    parts.append(_share_sources(store, [*(d["input"] for d in changes["inputs"]), *(r["input"] for r in most)]))
     attribution = [d["attribution"] for d in store.rows("datasets")]
     if attribution:
         parts.append(f"<p class='muted'>{escape(' '.join(attribution))}</p>")
@@ -242,6 +249,37 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
                        f"{escape(c['at'])}: " + ", ".join([*(f"+{r}" for r in c["rules_started"]),
                                                            *(f"−{r}" for r in c["rules_ended"])])
                        for c in changed) + ".</p>")
+    return "\n".join(out)
+
+
+def _share_sources(store: Store, inputs: list[str]) -> str:
+    """For each input a figure of the report rests on (an anchor ``src-ID`` its name links to): its providers'
+    shares of world supply with the source of each (publisher, title and link, date, quote)."""
+    out = ["<h2 id='share-sources'>Sources of the inputs' shares</h2><p class='muted'>The shares of world supply "
+           "the figures above rest on, per input: each provider's share (percent) and where it comes from.</p>"]
+    datasets = {d["id"]: d for d in store.rows("datasets")}
+    for input_id in dict.fromkeys(inputs):
+        shown = api.show_input(store, input_id)
+        facts = {f["id"]: f for f in store.facts(product=shown["id"])} if shown["shares_from"] == "facts" else {}
+        rows = []
+        for row in shown["countries"] or shown["firms"]:
+            if shown["shares_from"] == "dataset":
+                src = explorer.dataset_source(datasets.get(shown["origin"]), row["source"], row["year"])
+            elif row.get("fact") in facts:
+                src = explorer.fact_source(facts[row["fact"]])
+            else:
+                src = {"quote": row["source"], "note": "derived from the facts named here"}
+            rows.append({"name": row["name"], "share": "unknown" if row["share_pct"] is None else
+                         f"{row['share_pct']:g}", "period": row.get("period") or row.get("year"),
+                         "publisher": src.get("original_publisher") or src.get("publisher") or src.get("note"),
+                         "title": src.get("title") or src.get("url") or "", "url": src.get("url"),
+                         "published": src.get("published"), "quote": src.get("quote")})
+        out.append(f"<h3 id='src-{escape(input_id)}'>{escape(shown['name'])}</h3>")
+        out.append(html_table([("name", "Provider"), ("share", "Share of world supply (%)"), ("period", "Period"),
+                               ("publisher", "Publisher"), ("title", "Source"), ("published", "Published"),
+                               ("quote", "Quote")], rows, {"share"},
+                              links={"title": lambda r: r["url"]}) if rows else
+                   "<p class='muted'>No provider shares recorded.</p>")
     return "\n".join(out)
 
 
