@@ -374,6 +374,17 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     assert panel.locator("a[href*='scenario=example%3Aduv-immersion-china']").count() == 1
     page.keyboard.press("Escape")
+    # an input's row (keyboard) opens what its two figures rest on: the providers barred on one side only, and the
+    # input's page, where each provider's share opens its source
+    row = page.locator("#results table.data tr.clickable", has_text="ArF immersion (DUV) lithography tools").first
+    row.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "Barred only under DUV lithography tools barred for China" in text and "0.7%" in text
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
+    assert panel.locator("a[href='/explorer?input=N22']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "compare")
 
 

@@ -50,12 +50,24 @@
     CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [
       { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
     { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
+    // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
+    // only one side has, the input's page (each provider's share with its source) and each side's Exposure page
+    const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
+    const inputSources = (d) => CS.showSources({
+      heading: `${d.name}: ${frac(d.before_lower)} – ${frac(d.before_upper)} of world supply available under ${L} (${r.left.at}), ${frac(d.after_lower)} – ${frac(d.after_upper)} under ${R} (${r.right.at})`,
+      summary: `The share of the input's world supply ${where} may still buy: its providers' shares less those the rules in force on each date bar. The shares come from: ${(r.data_sources || []).join("; ")}.`,
+      parts: [{ label: `Barred only under ${R}`, text: list(d.newly_barred) }, { label: `Barred only under ${L}`, text: list(d.no_longer_barred) },
+        { label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
+        { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
+      links: [{ href: `/explorer?input=${encodeURIComponent(d.input)}`, text: `${d.name}: each provider's share with its source →` },
+        { href: exposureAt(left, r.left), text: `${L} on ${r.left.at} on the Exposure page →` },
+        { href: exposureAt(right, r.right), text: `${R} on ${r.right.at} on the Exposure page →` }] });
     const inChart = el("div"), inTable = el("div");
     box.append(CS.section(`By input (${r.by_input.length} differ)`, inChart, inTable));
-    if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", foot);
+    if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, onClick: () => inputSources(d), values: [
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", `${foot} · an input's bar opens what it rests on`);
     else inChart.append(el("p", { class: "muted", text: "No input's availability differs." }));
-    table(inTable, { filename: "compare-inputs", rows: r.by_input, columns: [{ key: "name", label: "Input" },
+    table(inTable, { filename: "compare-inputs", rows: r.by_input, onRow: inputSources, columns: [{ key: "name", label: "Input" },
       { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "after_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }] });
