@@ -107,6 +107,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "exposure_over_time": api.exposure_over_time(bundled_store, "CHN", "2022-01-01", "2024-01-01"),
         "chokepoints": api.chokepoints(bundled_store, over_time=True),
         "localization": api.localization(bundled_store, "CHN"),
+        "localization_over_time": api.localization_over_time(bundled_store, "CHN", "2019-01-01", "2025-01-01"),
         "impairment": api.impairment(bundled_store, "CHN", AT),
         "diff": api.diff(bundled_store, "CHN", "2022-01-01", AT),
         "rules_in_force_at": api.rules_in_force_at(bundled_store, AT),

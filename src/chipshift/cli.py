@@ -518,25 +518,23 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
     at every date of the range (the series table: each product's latest table begun by the date)."""
     with _errors_exit():
         series = _series_range(None, start, end, None)
-        report = _with_store(lambda store: _named(store, api.localization(store, country, input_name).as_report()))
-        if series:
-            from chipshift.engine.analyses import localization_at_dates
 
+        def answer(store: Store) -> dict[str, Any]:
+            report = _named(store, api.localization(store, country, input_name).as_report())
+            if not series:
+                return report
             assert start is not None and end is not None
-            dates = api.series_dates(start, end, every)
             # the series first, as asked; then the rest of the answer
-            report = {"country": report["country"], "from": dates[0].isoformat(), "to": dates[-1].isoformat(),
-                      "every": every,
-                      "dates": [d.isoformat() for d in dates],
-                      "series": localization_at_dates(report["history"], dates),
-                      "series_definition": "at each date, each product's row of the history table whose period "
-                                           "began latest on or before the date (actual figures before forecasts)",
-                      **report}
+            over = api.localization_over_time(store, country, start, end, every, input_name).as_report()
+            return {**over, **{k: v for k, v in report.items() if k not in over}}
+
+        report = _with_store(answer)
         if chart is not None:
             from chipshift.reports.timeline import localization_chart, localization_series_chart
 
             _draw(chart, report, localization_series_chart if series else localization_chart)
-    report.pop("country_name")
+    if not series:
+        report.pop("country_name")
     print_report(report, fmt, "series" if series else "inputs", _out, table=table, out_dir=csv_out, columns={
         "series": ["at", "input", "name", "period", "localization_lower", "localization_upper", "forecast",
                    "domestic_providers"],

@@ -164,7 +164,7 @@ class Tools:
                 self.restrictions_timeline, self.restrictions_search, self.availability, self.exposure,
                 self.chokepoints, self.localization, self.impairment, self.diff, self.search_parties, self.trade,
                 self.scenario_list, self.market_cases, self.scenario_run, self.scenario_compare, self.backtest,
-                self.read_document, self.dossier, self.exposure_over_time]
+                self.read_document, self.dossier, self.exposure_over_time, self.localization_over_time]
 
     def write_tools(self) -> list[Callable[..., CallToolResult]]:
         return [self.import_cset, self.import_baci, self.import_csl, self.add_facts, self.accept_document,
@@ -348,6 +348,20 @@ class Tools:
         """Self-sufficiency of a country: the share of each input supplied by providers headquartered in it (with
         bounds), beside published localization estimates and production by plant location."""
         return call(lambda: api.localization(self.store, country, input), {"country": "country", "input": "input"})
+
+    def localization_over_time(self, start: Annotated[date, Field(description="First date, YYYY-MM-DD.")],
+                               end: Annotated[date, Field(description="Last date, YYYY-MM-DD.")],
+                               country: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
+                                   description="Country (ISO3 code or name).")] = "CHN",
+                               every: Annotated[str, StringConstraints(pattern=r"^[0-9]+[ymd]$", max_length=6), Field(
+                                   description="Step: a whole number of years, months or days (1y, 6m, 30d).")]
+                               = "1y",
+                               input: InputName = None
+                               ) -> Annotated[CallToolResult, answers.LocalizationSeriesAnswer]:
+        """Self-sufficiency of a country at every date of a range: per input, its providers' share of world supply
+        as the input's latest world share table begun by the date gives it (actual figures before forecasts)."""
+        return call(lambda: api.localization_over_time(self.store, country, start, end, every, input),
+                    {"country": "country", "input": "input", "*": "start"})
 
     def impairment(self, target: Target = "CHN", at: At = None, scenario: ScenarioRef = None,
                    scenario_document: ScenarioInline = None,

@@ -106,6 +106,13 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     # the headline output the published figures are of, by quarter, each figure with its publisher
     share = svg_text(tmp_path / "revenue_share_asml_CHN.svg")
     assert "ASML's share of revenue from China" in share and "observed: Bloomberg" in share
+    # a linked run's sensitivity rows carry their unit already: one unit column, never two
+    header = (tmp_path / "sensitivity.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header.count("unit") == 1 and pd.read_csv(tmp_path / "sensitivity.csv")["unit"].notna().all()
+    # each observation names the publisher of its fact beside the fact's id
+    calibration = pd.read_csv(tmp_path / "calibration.csv")
+    with_fact = calibration[calibration["fact"].notna()]
+    assert len(with_fact) and with_fact["publisher"].notna().all()
 
 
 def test_numbers_keep_their_precision_and_say_points_or_percent() -> None:

@@ -25,9 +25,12 @@ _RUN_AXE = """async (tags) => {
 
 # Each element that sticks out of the window on the left or right (the outermost of a branch only), unless an
 # ancestor scrolls sideways; each chart without a title inside it, with a legend's name cut short, or not as wide as
-# its box (narrower, wider, or scrolling in it); then each chart text (a label, a legend, a title) whose box leaves
-# its SVG's box.
-_LAYOUT = """() => {
+# its box (narrower; or wider, unless the box is narrower than a chart's least width, MIN_CHART_WIDTH, and scrolls
+# sideways as a focusable region); each chart text shown smaller than READABLE_PX (a picture shrunk to its box
+# shrinks its text); then each chart text (a label, a legend, a title) whose box leaves its SVG's box.
+MIN_CHART_WIDTH = 480  # charts.js MIN_WIDTH
+READABLE_PX = 9.5  # "about 10 px": the smallest chart text, the footer's, is drawn at 10 px
+_LAYOUT = """([least, readable]) => {
   const vw = document.documentElement.clientWidth, found = [];
   const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
     + (typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\\s+/).join(".") : "");
@@ -56,9 +59,23 @@ _LAYOUT = """() => {
   for (const svg of document.querySelectorAll(".chart > svg")) {
     const name = svg.getAttribute("aria-label");
     const frame = svg.parentElement, room = Math.floor(frame.clientWidth), wide = svg.getBoundingClientRect().width;
-    if (room && wide > room + 1) found.push(`chart "${name}" is ${Math.round(wide)}px wide in its ${room}px box`);
+    const scrolls = getComputedStyle(frame).overflowX === "auto" && frame.tabIndex >= 0;
+    if (room && wide > room + 1 && (room >= least || !scrolls))
+      found.push(`chart "${name}" is ${Math.round(wide)}px wide in its ${room}px box`);
     if (room && wide < room - 4) found.push(`chart "${name}" fills ${Math.round(wide)}px of its ${room}px box`);
-    if (room && frame.scrollWidth > frame.clientWidth + 1) found.push(`chart "${name}": its box scrolls sideways`);
+    if (room >= least && frame.scrollWidth > frame.clientWidth + 1)
+      found.push(`chart "${name}": its box scrolls sideways`);
+    // text as large as it reads: its font size times the picture's scale (shown width over drawn width)
+    const drawn = svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width ? svg.viewBox.baseVal.width : wide;
+    const scale = wide / drawn;
+    for (const t of svg.querySelectorAll("text")) {
+      if (!t.getBoundingClientRect().width) continue;
+      const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (px < readable) {
+        found.push(`chart "${name}": "${t.textContent.slice(0, 40)}" is shown at ${px.toFixed(1)} px`);
+        break;
+      }
+    }
     if (!svg.querySelector("text.chart-title")) found.push(`chart "${name}" has no title inside it`);
     for (const t of svg.querySelectorAll("text.legend")) {
       const shown = [...t.childNodes].filter((n) => n.nodeName !== "title").map((n) => n.textContent).join(" ");
@@ -95,7 +112,7 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 def layout_problems(page: Page) -> list[str]:
-    problems: list[str] = page.evaluate(_LAYOUT)
+    problems: list[str] = page.evaluate(_LAYOUT, [MIN_CHART_WIDTH, READABLE_PX])
     return problems
 
 

@@ -56,6 +56,8 @@ def test_run_refuses_unknown_cases_and_too_many_draws(client: TestClient) -> Non
 
 def test_compare_two_cases_by_output_and_year(client: TestClient) -> None:
     r = client.post("/api/v1/market/compare", json={"a": AI, "b": AI})
+    cited = r.json()["facts"]  # what both sides rest on, each fact with its source
+    assert cited and all(f["cited_by"] == ["a", "b"] and f["publisher"] and f["quote"] for f in cited)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["case_a"] == body["case_b"] == AI and "localization" in body["outputs"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from chipshift import api
+from chipshift.io.store import Store
+
 
 def test_timeline_lists_every_rule_with_dates(client: TestClient) -> None:
     body = client.get("/api/v1/rules").json()
@@ -130,7 +133,7 @@ def test_diff_against_a_scenario_and_the_baseline(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["field"] == "against"
 
 
-def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient) -> None:
+def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient, web_store: Store) -> None:
     series = client.get("/api/v1/exposure/series",
                         params={"target": "CHN", "from": "2022-01-01", "to": "2024-01-01", "every": "1y"})
     assert series.status_code == 200, series.text
@@ -145,6 +148,15 @@ def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient) ->
     assert [r["available"] for r in euv["inputs"]] == [1.0, 0.0, 0.0]
     bad = client.get("/api/v1/exposure/series", params={"from": "2022-01-01", "to": "2024-01-01", "every": "1w"})
     assert bad.status_code == 422
+    local = client.get("/api/v1/localization/series", params={
+        "country": "CHN", "input": "DRAM", "from": "2019-01-01", "to": "2025-01-01", "every": "2y"})
+    assert local.status_code == 200, local.text
+    assert local.json() == api.localization_over_time(web_store, "CHN", "2019-01-01", "2025-01-01", "2y",
+                                                      "DRAM").as_report()
+    assert local.json()["dates"] == ["2019-01-01", "2021-01-01", "2023-01-01", "2025-01-01"]
+    assert {r["input"] for r in local.json()["series"]} == {"dram"}
+    late = client.get("/api/v1/localization/series", params={"from": "2024-01-01", "to": "2022-01-01"})
+    assert late.status_code == 422
     firm = client.get("/api/v1/dossier/Micron", params={"at": "2025-06-30"}).json()
     assert firm["entity"] == "micron" and firm["entity_kind"] == "firm" and firm["sources"]
     assert client.get("/api/v1/dossier/no-such-thing-at-all").status_code == 404

@@ -50,6 +50,8 @@ def test_yaml_of_a_body_round_trips_through_upload(client: TestClient) -> None:
     back = client.post("/api/v1/scenarios/upload", content=text, headers={"content-type": "application/yaml"})
     assert back.status_code == 200
     assert back.json()["document"]["add"] == doc["add"]
+    # the scenario's range of dates goes through the body, the file and back
+    assert doc["over"] == back.json()["document"]["over"] == {"from": "2022-06-30", "every": "6m"}
 
 
 def test_check_names_the_field_of_each_problem(client: TestClient) -> None:

@@ -18,11 +18,10 @@ import pytest
 import uvicorn
 from playwright.sync_api import ConsoleMessage, Page, Route, sync_playwright
 from tests.web.conftest import ARTIFACTS, EXAMPLES, TOKEN
-from tests.web.page_checks import DESKTOP, check_page
+from tests.web.page_checks import DESKTOP, PHONE, check_page, settle
 
 from chipshift import api
 from chipshift.config import Settings
-from chipshift.engine.analyses import localization_at_dates
 from chipshift.io.store import Store
 from chipshift.web import create_app
 
@@ -294,13 +293,15 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     # command line gives for the same dates (its latest table begun by then)
     page.fill("#loc-from", "2019")
     page.fill("#loc-to", "2025")
-    page.click("#loc-show")
+    with page.expect_response(lambda r: "/api/v1/localization/series?" in r.url) as asked:
+        page.click("#loc-show")
+    assert asked.value.ok and "from=2019-01-01" in asked.value.url  # the server picks the tables, not the page
     page.wait_for_selector("#localization-series svg text.chart-title:has-text('each year 2019–2025')")
     shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
              if t.startswith("DRAM,")}
-    history = api.localization(web_store, "CHN", "dram").as_report()["history"]
-    expected = {f"DRAM, {r['at']} (table {r['period']}): {100 * r['localization_lower']:.1f}%"
-                for r in localization_at_dates(history, api.series_dates("2019-01-01", "2025-01-01", "1y"))}
+    series = api.localization_over_time(web_store, "CHN", "2019-01-01", "2025-01-01").series
+    expected = {f"DRAM, {r.at.isoformat()} (table {r.period}): {100 * r.localization_lower:.1f}%"
+                for r in series if r.input == "dram"}
     assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected
     assert page.locator("#localization-series-table table.data").count() == 1
     # exposure by stage over a range of years, with the rules that changed between the dates
@@ -311,6 +312,17 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
     _shot(page, "exposure")
+    # on a phone a chart keeps its text's size (its box scrolls sideways, by keyboard too), never shrunk below 10 px
+    page.set_viewport_size(PHONE)
+    settle(page)
+    smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll('.chart > svg')].flatMap((svg) => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('text')].filter((t) => t.getBoundingClientRect().width)
+          .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale); }))""")
+    assert smallest >= 9.9, f"chart text shown at {smallest:.1f} px on a phone"
+    frame = page.locator("#stage-chart .chart")
+    assert frame.evaluate("(f) => f.scrollWidth > f.clientWidth && f.tabIndex === 0")
+    page.set_viewport_size(DESKTOP)
 
 
 def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
@@ -361,6 +373,17 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     panel.locator(".figure-parts").wait_for()
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     assert panel.locator("a[href*='scenario=example%3Aduv-immersion-china']").count() == 1
+    page.keyboard.press("Escape")
+    # an input's row (keyboard) opens what its two figures rest on: the providers barred on one side only, and the
+    # input's page, where each provider's share opens its source
+    row = page.locator("#results table.data tr.clickable", has_text="ArF immersion (DUV) lithography tools").first
+    row.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "Barred only under DUV lithography tools barred for China" in text and "0.7%" in text
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
+    assert panel.locator("a[href='/explorer?input=N22']").count() == 1
     page.keyboard.press("Escape")
     _shot(page, "compare")
 
@@ -457,6 +480,22 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "1.4" in sigma.inner_text() and "5" in sigma.inner_text() and "parameters.csv:sigma" in sigma.inner_text()
     assert "elasticity (no unit)" in sigma.inner_text()  # the unit of its value and range
     assert page.locator("#param-editor input[name=sigma]").get_attribute("max") == "5"
+    # each bound opens the fact it comes from, by keyboard too: sigma's low end is the short-run trade elasticity
+    low = sigma.locator("td.num .figure").filter(has_text="1.4").first
+    low.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.wait_for()
+    assert "trade-elasticity-sr-tamberi-2025" in panel.inner_text() and "short-run" in panel.inner_text()
+    page.keyboard.press("Escape")
+    # a bound no fact gives says it is the case file's assumption, quoting its basis
+    q_h200 = page.locator("#param-editor tr", has=page.locator("input[name=q_h200]"))
+    q_h200.locator("td.num .figure").first.click()
+    assert "assumption" in panel.inner_text() and "no source at hand" in panel.inner_text()
+    page.keyboard.press("Escape")
+    # facts a basis names in its words open their sources from the Basis column
+    growth = page.locator("#param-editor tr", has=page.locator("input[name=domestic_capacity_growth]"))
+    assert growth.locator(".figure").count() >= 5  # default, low, high, and the facts its basis names
     with page.expect_response(lambda r: r.url.endswith("/api/v1/market/run")) as response:
         page.fill("#param-editor input[name=sigma]", "2.5")
         page.click("#rerun")
@@ -487,7 +526,7 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
                 "&market_b=gallium-export-controls")
     page.locator("#market-compare").wait_for(timeout=30_000)
     assert page.locator("#market-results svg").count() >= 2
-    assert "Period" in page.locator("#market-results table.data").inner_text()
+    assert "Period" in page.locator("#market-results table.data").first.inner_text()
     _shot(page, "compare-linked")
 
 
@@ -497,7 +536,19 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     box.wait_for(timeout=30_000)
     assert "micron-china" in box.inner_text() and "china-ai-accelerators" in box.inner_text()
     assert page.locator("#market-results svg").count() >= 2
-    assert "localization" in page.locator("#market-results table.data").inner_text()
+    assert "localization" in page.locator("#market-results table.data").first.inner_text()
+    # every fact the two cases cite is on the page, each value opening its source by keyboard: no figure's
+    # sources are further than one key away
+    sources = page.locator("#market-sources table.data")
+    assert "Cited by" in sources.locator("thead").inner_text()
+    assert sources.locator("tbody tr").count() >= 10
+    sources.locator("td.num .figure").first.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.wait_for()
+    assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
+    page.keyboard.press("Escape")
+    assert "Sources: " in (page.locator("#market-results svg").first.inner_html())
     page.locator("#market-heading").scroll_into_view_if_needed()
     _shot(page, "compare-market")
 
@@ -517,7 +568,7 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     charts = page.locator("#market-results svg")
     assert charts.count() >= 1 and "price@" in page.locator("#market-results").inner_text()
     assert charts.first.locator("polygon.band").count() == 2, "each side's own 5-95% band"
-    assert "b 95%" in page.locator("#market-results table.data").inner_text()
+    assert "b 95%" in page.locator("#market-results table.data").first.inner_text()
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())
     assert "Case gallium-export-controls" in footer and "5-95% band" in footer
     assert box.locator(".sources-named a[href='/results?case=gallium-export-controls&draws=0']").count() == 1

@@ -28,12 +28,43 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     assert "barred for China on 2026-06-30" in charts[0] and "Scenario: DUV lithography tools barred" in charts[0]
     legends = re.findall(r'class="legend"[^>]*>([^<]*)<', html)
     assert "available (DUV lithography tools barred for China)" in legends and not any("…" in x for x in legends)
-    # the page says which date its sections show, and shows exposure by stage over the years before that date too
-    assert "evaluated at 2026-06-30 (every section but" in html and "1 January of each year from 2021" in html
-    (over,) = [c for c in charts if "2021-01-01 to 2026-06-30" in c]
+    # the page says which date its sections show, and shows exposure by stage over the scenario's range of dates
+    # (its 'over': every six months from 2022-06-30 to its date), saying the span
+    assert "evaluated at 2026-06-30 (every section but" in html
+    span = "every 6 months from 2022-06-30 to 2026-06-30 (the scenario&#x27;s range of dates, its &#x27;over&#x27;)"
+    assert span in html and "The same question at 9 dates" in html
+    (over,) = [c for c in charts if "2022-06-30 to 2026-06-30" in c]
     assert "S2 · Fabrication" in over and over.count("<polyline") == 6  # per stage, its upper and lower bounds
-    assert "2026-06-30" in over and "Scenario: DUV lithography tools barred" in over
+    assert "2022-12-30" in over and "Scenario: DUV lithography tools barred" in over
     assert "+E-OCT2022" in html  # the rules that came into force between two dates
+    # every input of the figures links to the shares it rests on, each with its source, one click away
+    links = set(re.findall(r"href=['\"]#src-([^'\"]+)['\"]", html))
+    anchors = set(re.findall(r"id='src-([^']+)'", html))
+    assert "N22" in links and links <= anchors
+    duv = html.split("id='src-N22'")[1].split("<h3")[0]
+    assert "Netherlands" in duv and "Emerging Technology Observatory" in duv and "TechInsights" in duv
+    assert "After lower (%)" in html  # the table's unit
+
+
+def test_report_without_a_range_shows_the_years_before_its_date(web_store: Store, tmp_path: Path) -> None:
+    text = (EXAMPLES / "duv-immersion-china.yaml").read_text(encoding="utf-8")
+    plain = tmp_path / "no-range.yaml"
+    plain.write_text(re.sub(r"(?m)^over:.*\n", "", text), encoding="utf-8")
+    html = write_report(web_store, plain, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "1 January of each year from 2021, and 2026-06-30 (the scenario gives no range of dates" in html
+    assert "2021-01-01 to 2026-06-30" in html
+
+
+def test_a_scenario_range_is_checked(web_store: Store, tmp_path: Path) -> None:
+    text = (EXAMPLES / "duv-immersion-china.yaml").read_text(encoding="utf-8")
+    for bad, field in (('over: {from: "2027-01-01"}', "over.from"), ('over: {from: "2022-01-01", every: 1w}',
+                                                                       "over.every"),
+                       ("over: [2022]", "over"), ('over: {from: "2022-02-30"}', "over.from")):
+        path = tmp_path / "bad-range.yaml"
+        path.write_text(re.sub(r"(?m)^over:.*$", bad, text), encoding="utf-8")
+        with pytest.raises(DataError) as caught:
+            write_report(web_store, path, tmp_path / "x.html")
+        assert any(p.field == field for p in caught.value.problems), (bad, caught.value.problems)
 
 
 def test_report_of_a_bad_scenario_raises(web_store: Store, tmp_path: Path) -> None:

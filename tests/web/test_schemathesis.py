@@ -71,6 +71,7 @@ TYPED = {"/api/v1/rules": "RuleSearchAnswer", "/api/v1/rules/{rule_id}": "RuleAn
          "/api/v1/availability": "AvailabilityAnswer", "/api/v1/availability/series": "AvailabilitySeriesAnswer",
          "/api/v1/exposure": "ExposureAnswer", "/api/v1/exposure/series": "ExposureSeriesAnswer",
          "/api/v1/chokepoints": "ChokepointsAnswer", "/api/v1/localization": "LocalizationAnswer",
+         "/api/v1/localization/series": "LocalizationSeriesAnswer",
          "/api/v1/impairment": "ImpairmentAnswer", "/api/v1/diff": "DiffAnswer",
          "/api/v1/overview": "OverviewAnswer", "/api/v1/validate": "ValidationAnswer", "/api/v1/facts": "FactsAnswer",
          "/api/v1/scenarios": "ScenarioListAnswer", "/api/v1/market/cases": "MarketCasesAnswer",

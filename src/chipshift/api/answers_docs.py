@@ -28,6 +28,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("exposure_over_time", answers.ExposureSeriesAnswer),
     ("chokepoints", answers.ChokepointsAnswer),
     ("localization", answers.LocalizationAnswer),
+    ("localization_over_time", answers.LocalizationSeriesAnswer),
     ("impairment", answers.ImpairmentAnswer),
     ("diff", answers.DiffAnswer),
     ("rules_in_force_at", answers.RulesInForceAt),

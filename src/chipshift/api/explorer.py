@@ -24,7 +24,7 @@ BUNDLED_GROUP = "P"
 _FACT_SOURCE_KEYS = ("publisher", "original_publisher", "published", "url", "quote", "source")
 
 
-def _dataset_source(dataset: dict[str, Any] | None, quote: str | None, year: int | None) -> dict[str, Any]:
+def dataset_source(dataset: dict[str, Any] | None, quote: str | None, year: int | None) -> dict[str, Any]:
     """The source panel of a figure from an imported dataset (CSET/ETO): its own source note as quote."""
     attribution = (dataset or {}).get("attribution") or ""
     link = re.search(r"github\.com/[\w.-]+/[\w.-]+", attribution)
@@ -35,7 +35,7 @@ def _dataset_source(dataset: dict[str, Any] | None, quote: str | None, year: int
             "note": f"dataset version {dataset['version']}" if dataset and dataset.get("version") else None}
 
 
-def _fact_source(fact: dict[str, Any]) -> dict[str, Any]:
+def fact_source(fact: dict[str, Any]) -> dict[str, Any]:
     return {"publisher": fact.get("publisher"), "original_publisher": fact.get("original_publisher"),
             "title": fact.get("source_title"), "published": fact.get("published"), "quote": fact.get("quote"),
             "url": fact.get("url"), "source": fact.get("source"), "fact": fact.get("id"),
@@ -103,7 +103,7 @@ def explorer_tree(store: Store) -> ExplorerAnswer:
         # each share with its source: the dataset it was imported from, its note (else the stage's basis) as quote
         shares = [{"provider": p["provider"], "name": p["provider_name"], "share_pct": p["share_pct"],
                    "share_known": p["share_pct"] is not None, "basis": p["basis"], "year": p["year"],
-                   "source": _dataset_source(by_dataset.get(p["origin"]), p["source_text"] or stage["share_basis"],
+                   "source": dataset_source(by_dataset.get(p["origin"]), p["source_text"] or stage["share_basis"],
                                              p["year"])}
                   for p in store.provision_of_input(stage["id"]) if p["provider_kind"] == "country"]
         stages.append({"id": stage["id"], "name": stage["name"], "description": stage["description"],
@@ -129,9 +129,9 @@ def input_detail(store: Store, name: str) -> InputDetailAnswer:
     facts = {f["id"]: f for f in store.facts(product=report["id"])} if report["shares_from"] == "facts" else {}
     for row in [*report["countries"], *report["firms"]]:
         if report["shares_from"] == "dataset":
-            row["source"] = _dataset_source(dataset, row["source"], row["year"])
+            row["source"] = dataset_source(dataset, row["source"], row["year"])
         elif row.get("fact") in facts:
-            row["source"] = _fact_source(facts[row["fact"]])
+            row["source"] = fact_source(facts[row["fact"]])
         else:
             row["source"] = {"quote": row["source"], "note": "derived from the facts named here"}
     choke = chokepoint_index(store).get(report["id"])
@@ -167,6 +167,6 @@ def firm_detail(store: Store, name: str) -> FirmDetailAnswer:
     report = show_firm(store, name).as_report()
     datasets = {d["id"]: d for d in store.rows("datasets")}
     for row in report["supplies"]:
-        row["source"] = _dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
+        row["source"] = dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
     report["conflicts"] = conflicts(report["facts"])
     return FirmDetailAnswer.model_validate(report)

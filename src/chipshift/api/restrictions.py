@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the answer models load with the first answer: starting a co
         ExposureSeriesAnswer,
         ImpairmentAnswer,
         LocalizationAnswer,
+        LocalizationSeriesAnswer,
         RestrictionsAnswer,
         RuleAnswer,
         RulesInForceAt,
@@ -485,10 +486,7 @@ def localization(store: Store, country: str, input_name: str | None = None) -> L
     ]
     site = [{"stage": p["input"], "share_pct": p["share_pct"], "year": p["year"]}
             for p in store.rows("provision", provider=code) if p["basis"] == "site_location"]
-    firms = {f["id"]: f["hq_country"] for f in store.rows("firms")}
-    countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
-    history = analyses.localization_history(world, share_history(store.rows("facts"), firms, countries), code,
-                                            [r["input"] for r in rows] if input_name else None)
+    history = _localization_history(store, world, code, [r["input"] for r in rows] if input_name else None)
     return LocalizationAnswer.model_validate({"country": code,
             "definition": "share of each input's world supply from providers headquartered in the country "
                           "(bounds when some shares are unknown)",
@@ -500,6 +498,42 @@ def localization(store: Store, country: str, input_name: str | None = None) -> L
                                   "estimates are",
             "by_production_location": site,
             "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"})
+
+
+def _localization_history(store: Store, world: World, country: str,
+                          inputs: list[str] | None) -> list[dict[str, Any]]:
+    """The country's localization per period of the bundled products' world share tables (all inputs, or those
+    given)."""
+    firms = {f["id"]: f["hq_country"] for f in store.rows("firms")}
+    countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
+    return analyses.localization_history(world, share_history(store.rows("facts"), firms, countries), country,
+                                         inputs)
+
+
+def localization_over_time(store: Store, country: str, start: str | date, end: str | date, every: str = "1y",
+                           input_name: str | None = None) -> LocalizationSeriesAnswer:
+    """Self-sufficiency at each date from ``start`` to ``end`` every ``every``: per input, the country's share of
+    world supply as the input's latest world share table begun by the date gives it (a table of actual figures
+    before one of forecasts); an input none of whose tables has begun by a date has no row for it."""
+    from chipshift.api.answers import LocalizationSeriesAnswer
+
+    dates = series_dates(start, end, every)
+    world, _ = load_world(store)
+    code = resolve(store, "countries", country)
+    inputs = ([r["input"] for r in analyses.localization(world, code, _inputs(store, world, input_name))]
+              if input_name else None)
+    history = _localization_history(store, world, code, inputs)
+    named = store.rows("countries", id=code)
+    return LocalizationSeriesAnswer.model_validate({
+        "country": code, "country_name": str(named[0]["name"]) if named else code,
+        "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": every,
+        "dates": [d.isoformat() for d in dates],
+        "unit": "fraction of the input's world supply (not of the country's own market)",
+        "series": analyses.localization_at_dates(history, dates),
+        "series_definition": "at each date, each product's row of the history table (the country's share per "
+                             "period of the bundled world share tables) whose period began latest on or before "
+                             "the date, actual figures before forecasts; lower bound: the providers the table "
+                             "names, upper: with what it leaves to others"})
 
 
 def impairment(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,

@@ -596,8 +596,8 @@ def localization_at_dates(history: Sequence[Mapping[str, Any]], dates: Sequence[
     """Localization at each date of a series, from its history (``localization_history``): per product, the row
     of the latest share table whose period began on or before the date (a table of actual figures before any of
     forecasts, as the current answer does; a forecast only where no actual table has begun), with the date in
-    ``at``; a product none of whose tables has begun by a date has no row for it. The web's Exposure page picks
-    its series' points by the same rule."""
+    ``at``; a product none of whose tables has begun by a date has no row for it (``api.localization_over_time``
+    asks it for the command line, the REST API, the MCP server and the web page)."""
     by_product: dict[str, list[tuple[date, bool, Mapping[str, Any]]]] = defaultdict(list)
     for row in history:
         by_product[str(row["input"])].append((Period.parse(str(row["period"])).start, bool(row["forecast"]), row))

@@ -4,6 +4,8 @@
 name: DUV immersion for China
 description: US, Japan and the Netherlands add every DUV immersion tool for China
 at: 2026-06-30        # optional default date of evaluation
+over: {from: 2022-01-01, to: 2026-06-30, every: 6m}  # optional range of dates for answers over time
+                      # (to: default the scenario's date; every: whole years, months or days, default 1y)
 baseline: true        # start from the bundled rules (default); true or false, nothing else
 remove: [E-H200-DEC2025]
 edit:
@@ -19,6 +21,8 @@ add:                  # new ids only: a baseline rule is changed with edit (or r
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,10 @@ from chipshift.io.tables import Row, Table, coerce, load_yaml, parse_bool, recor
 from chipshift.scenarios.spec import Scenario
 from chipshift.schemas.tables import RULES
 
-TOP_LEVEL = ("name", "description", "at", "baseline", "add", "remove", "edit")
+TOP_LEVEL = ("name", "description", "at", "over", "baseline", "add", "remove", "edit")
+#: The keys of ``over``, a scenario's range of dates.
+OVER_KEYS = ("from", "to", "every")
+_STEP = re.compile(r"^[1-9][0-9]{0,3}[ymd]$")
 
 
 def read_scenario(path: Path) -> tuple[Scenario | None, Table, list[Problem], list[Row]]:
@@ -100,10 +107,46 @@ def parse_scenario(document: Any, name: str, file: str | None = None
         problems.append(Problem(str(exc), name, lines.get("baseline"), "baseline", check="cell_types"))
         baseline = True
     at = document.get("at")
+    over = _over(document.get("over"), None if at is None else str(at), name, lines.get("over"), problems)
     scenario = Scenario(
         name=str(document.get("name") or path.stem), description=str(document.get("description") or ""),
         at=None if at is None else str(at), add=tuple(r.values for r in added.rows), remove=tuple(remove),
-        edit=tuple(edits), baseline=baseline, file=file,
+        edit=tuple(edits), baseline=baseline, file=file, over=over,
     )
     return scenario, added, problems, edit_rows
+
+
+def _over(raw: Any, at: str | None, name: str, line: int | None,
+          problems: list[Problem]) -> tuple[str, str, str] | None:
+    """A scenario's range of dates, ``{from, to, every}`` (``to`` defaults to its date ``at``, ``every`` to 1y),
+    checked: ISO dates, ``from`` not after ``to``, a step of whole years, months or days; None when not given."""
+    if raw is None:
+        return None
+    raw = strip_lines(raw)
+
+    def bad(message: str, key: str = "over") -> None:
+        problems.append(Problem(message, name, line, key, check="file_format"))
+
+    if not isinstance(raw, dict) or set(raw) - set(OVER_KEYS) or "from" not in raw:
+        bad("over is a mapping {from: DATE, to: DATE, every: STEP} (from required; to defaults to at, every to 1y)")
+        return None
+    span: dict[str, str] = {}
+    for key in ("from", "to"):
+        value = raw.get(key, at if key == "to" else None)
+        if value is None:
+            bad("over.to is needed when the scenario has no date (at)", "over.to")
+            return None
+        try:
+            span[key] = date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            bad(f"'{value}' is not a date (YYYY-MM-DD)", f"over.{key}")
+            return None
+    span["every"] = str(raw.get("every", "1y")).strip().lower()
+    if not _STEP.match(span["every"]):
+        bad(f"'{span['every']}' is not a step: a whole number of years, months or days (1y, 6m, 30d)", "over.every")
+        return None
+    if span["from"] > span["to"]:
+        bad(f"over.from {span['from']} is after over.to {span['to']}", "over.from")
+        return None
+    return span["from"], span["to"], span["every"]
 

@@ -274,15 +274,30 @@ def _stem(output: str) -> str:
 
 def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -> pd.DataFrame:
     """``rows`` (each naming an ``output``) as a table with the unit of its output's values (the unit the run's
-    outputs give it) in a ``unit`` column placed after the column ``after``."""
+    outputs give it) in a ``unit`` column placed after the column ``after``; rows that give their own unit keep
+    it (one ``unit`` column, filled where a row has none)."""
     units = {r["output"]: r.get("unit") for r in report["outputs"]}
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
-    columns = list(frame.columns)
-    frame["unit"] = [units.get(output) for output in frame["output"]]
+    own = frame["unit"] if "unit" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+    columns = [c for c in frame.columns if c != "unit"]
+    frame["unit"] = [u if isinstance(u, str) and u else units.get(output) for u, output in zip(own, frame["output"],
+                                                                                              strict=True)]
     place = columns.index(after) + 1 if after in columns else len(columns)
     return frame[[*columns[:place], "unit", *columns[place:]]]
+
+
+def with_publishers(report: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
+    """The calibration table with the publisher of each observation's fact (``publisher``, after ``fact``), so
+    the file names where a figure comes from beside its fact id (`chipshift facts --id` gives the rest)."""
+    if frame.empty or "fact" not in frame.columns:
+        return frame
+    publishers = report.get("publishers") or {}
+    columns = list(frame.columns)
+    frame["publisher"] = [publishers.get(f) if isinstance(f, str) else None for f in frame["fact"]]
+    place = columns.index("fact") + 1
+    return frame[[*columns[:place], "publisher", *columns[place:]]]
 
 
 def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
@@ -304,7 +319,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     written = []
     frames = {
         "outputs": pd.DataFrame(report["outputs"]),
-        "calibration": with_units(report, report["calibration"]["table"], after="error"),
+        "calibration": with_publishers(report, with_units(report, report["calibration"]["table"], after="error")),
         "parameters": parameter_table(report),
         "sensitivity": with_units(report, report["sensitivity"], after="swing"),
     }

@@ -23,9 +23,13 @@ class Scenario:
     edit: tuple[dict[str, Any], ...] = ()
     baseline: bool = True  # start from the bundled rules (false: only the added rules)
     file: str | None = field(default=None, compare=False)
+    over: tuple[str, str, str] | None = None  # a range of dates for answers over time: (from, to, every)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "at": self.at, "baseline": self.baseline,
+        # ``over`` only where given: a scenario without one keeps the digest it had before ranges existed
+        return {"name": self.name, "description": self.description, "at": self.at,
+                **({"over": dict(zip(("from", "to", "every"), self.over, strict=True))} if self.over else {}),
+                "baseline": self.baseline,
                 "add": list(self.add), "remove": list(self.remove), "edit": list(self.edit)}
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
@@ -11,10 +12,11 @@ def _float(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
 
 
-def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None) -> str:
+def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None,
+               links: Mapping[str, Callable[[dict[str, Any]], str | None]] | None = None) -> str:
     """An HTML table of ``rows`` by ``columns`` (key, label). ``numeric`` names the right-aligned columns; when
     it is None, numbers are found by type and floats written to four significant digits (at least every digit
-    before the point)."""
+    before the point). ``links`` makes a column's cells links: the address its function gives a row (none: text)."""
     head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
     body = []
     for row in rows:
@@ -29,6 +31,11 @@ def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numer
             if isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
             cls = ' class="num"' if key in numeric else ""
-            cells.append(f"<td{cls}>{escape('' if value is None else str(value))}</td>")
+            text = escape("" if value is None else str(value))
+            link = (links or {}).get(key)
+            href = link(row) if link else None
+            if href:
+                text = f'<a href="{escape(href)}">{text}</a>'
+            cells.append(f"<td{cls}>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -4,6 +4,8 @@ run cites (publisher, title, URL, quote) so a page can show them on click."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,17 +66,53 @@ def cited_facts(report: dict[str, Any]) -> set[str]:
     return ids
 
 
+#: A fact id as a parameter's basis may name one in its words: lower-case words joined by hyphens.
+_FACT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
+
+
+def parameter_facts(store: Store, document: Any) -> dict[str, dict[str, Any]]:
+    """For each parameter of a case document (the YAML as read), the facts its figures rest on: ``default``,
+    ``low`` and ``high`` name the fact a bound comes from (a ``{fact: ID}`` of the case file, else the facts
+    of the parameters.csv row it takes with ``from``), ``basis`` the facts its basis names in its words;
+    ``catalogue`` is that parameters.csv row's name and note."""
+    specs = document.get("parameters") if isinstance(document, Mapping) else None
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in (specs or {}).items():
+        if not isinstance(spec, Mapping):
+            continue
+        rows = store.rows("parameters", id=str(spec["from"])) if spec.get("from") else []
+        row = rows[0] if rows else None
+        found: dict[str, Any] = {}
+        for bound in ("default", "low", "high"):
+            value = spec.get(bound)
+            if isinstance(value, Mapping) and isinstance(value.get("fact"), str):
+                found[bound] = value["fact"]
+            elif value is None and row is not None and row.get(f"{bound}_fact"):
+                found[bound] = str(row[f"{bound}_fact"])
+        words = str(spec.get("basis") or "")
+        found["basis"] = [f for f in dict.fromkeys(_FACT_ID.findall(words)) if store.rows("facts", id=f)]
+        if row is not None:
+            found["catalogue"] = {"id": row["id"], "name": row["name"], "note": row["note"]}
+        out[str(name)] = found
+    return out
+
+
 def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
         overrides: dict[str, float] | None = None) -> dict[str, Any]:
     """``api.market.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
-    facts' sources and each parameter's ``unit`` (``labels.parameter_units``); the server's file path is replaced
-    by the file name."""
+    facts' sources, each parameter's ``unit`` (``labels.parameter_units``) and the facts its default and
+    range rest on (``facts``, from ``parameter_facts``); the server's file path is replaced by the file name."""
     path = case_path(catalog, case)
     report = market_api.scenario_run(store, path, draws=draws, seed=seed, overrides=overrides)
-    units = labels.parameter_units(labels.case_document(str(path)))
-    parameters = [{**p, "unit": units.get(str(p["id"]))} for p in report["parameters"]]
+    document = labels.case_document(str(path))
+    units = labels.parameter_units(document)
+    behind = parameter_facts(store, document)
+    parameters = [{**p, "unit": units.get(str(p["id"])), "facts": behind.get(str(p["id"]), {"basis": []})}
+                  for p in report["parameters"]]
+    named = {f for p in behind.values() for f in [*(p.get(b) for b in ("default", "low", "high")), *p["basis"]]
+             if f}
     return {**report, "parameters": parameters, "case": case, "file": path.name,
-            "facts": fact_sources(store, cited_facts(report))}
+            "facts": fact_sources(store, cited_facts(report) | named)}
 
 
 def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
@@ -82,13 +120,19 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             a_scenario: str | None = None, b_scenario: str | None = None, draws: int = 0,
             seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """``api.market.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
-    parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names."""
+    parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names
+    and ``facts``: every fact either case file cites, with its source and the sides citing it."""
     # a restriction scenario by reference ('example:NAME', 'saved:ID'; none: the bundled rules)
     left = market_api.Variant(case_path(catalog, a), a_parameters or {}, catalog.resolve(store, a_scenario))
     right = market_api.Variant(case_path(catalog, b or a), b_parameters or {}, catalog.resolve(store, b_scenario))
     result = market_api.scenario_compare(store, left, right, draws=draws, seed=seed)
     outputs = sorted({r["output"] for r in result["differences"]})
+    # the facts each case file names, with their sources: what both sides' figures rest on
+    cited = {side: market_api._cited(v.path) for side, v in (("a", left), ("b", right))}
+    facts = fact_sources(store, cited["a"] | cited["b"])
     return {**result, "outputs": outputs,
+            "facts": [{**fact, "cited_by": [side for side in ("a", "b") if fact_id in cited[side]]}
+                      for fact_id, fact in facts.items()],
             "note": "b - a by output and period. Without draws both sides run at their fitted parameters; with "
                     "draws each side has its own 5-95% band (the same seed on both). Outputs only one side has are "
                     "listed apart; two different cases share only their generic outputs (localization, revenue "

@@ -108,12 +108,23 @@ class RuleEdit(_Strict):
     unquantified: Text | None = None  # why the rule changes no availability figure
 
 
+class Over(_Strict):
+    """A scenario's range of dates for answers over time (``to``: default the scenario's date)."""
+
+    from_: date = Field(alias="from")
+    to: date | None = None
+    every: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,3}[ymd]$")] = "1y"
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
 class ScenarioDoc(_Strict):
     """A scenario, as in a scenario file: rules added to, removed from or edited in the baseline."""
 
     name: Name
     description: Text = ""
     at: date | None = None
+    over: Over | None = None
     baseline: StrictBool = True  # true or false only: "no" is refused, never read as a boolean
     add: list[RuleRecord] = Field(default_factory=list, max_length=200)
     remove: list[Code] = Field(default_factory=list, max_length=500)
@@ -124,6 +135,8 @@ class ScenarioDoc(_Strict):
         return {
             "name": self.name, "description": self.description,
             "at": self.at.isoformat() if self.at else None, "baseline": self.baseline,
+            **({"over": {"from": self.over.from_.isoformat(), "every": self.over.every,
+                         **({"to": self.over.to.isoformat()} if self.over.to else {})}} if self.over else {}),
             "add": [r.model_dump(exclude_unset=True, exclude_none=True) for r in self.add],
             "remove": list(self.remove),
             "edit": [e.model_dump(exclude_unset=True) for e in self.edit],

@@ -1,19 +1,22 @@
 """``chipshift report SCENARIO --out report.html``: a self-contained HTML report of one scenario.
 
 Charts are inline SVG, styles inline, no script and nothing fetched: the file opens offline. It shows
-the scenario's rules, exposure by stage beside the baseline, the same on 1 January of each of the
-``YEARS_BEFORE`` years before its date (a chart and a table), the inputs whose availability changes, and
-every source the rules in force rest on (with their quotes).
+the scenario's rules, exposure by stage beside the baseline, the same over the scenario's range of dates (its
+``over``), else on 1 January of each of the ``YEARS_BEFORE`` years before its date (a chart and a table, the
+span said on the page), the inputs whose availability changes, and every source the rules in force rest on
+(with their quotes).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from chipshift import api
+from chipshift.api import explorer
 from chipshift.api.comparisons import BASELINE_DOC, MARKET_POINTER
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml
@@ -78,27 +81,54 @@ def write_report(store: Store, scenario_path: Path, out_path: Path, target: str 
     base = api.exposure(store, who, at=when, scenario=None).as_report()
     changes = api.diff(store, who, at=when, to=when, scenario=None, against=scenario or BASELINE_DOC).as_report()
     in_force = api.restrictions_list(store, who, at=when, scenario=scenario).as_report()
-    # the years before the date of the report: 1 January of each, under the scenario and the baseline
-    first = date(date.fromisoformat(result["at"]).year - YEARS_BEFORE, 1, 1)
-    over = (api.exposure_over_time(store, who, first, result["at"], "1y", scenario=scenario).as_report(),
-            api.exposure_over_time(store, who, first, result["at"], "1y", scenario=None).as_report())
+    # over time, under the scenario and the baseline: the scenario's range of dates where it gives one, else 1
+    # January of each of the years before the date of the report, and that date
+    span = Span.of(scenario.over, result["at"])
+    over = (api.exposure_over_time(store, who, span.start, span.end, span.every, scenario=scenario).as_report(),
+            api.exposure_over_time(store, who, span.start, span.end, span.every, scenario=None).as_report())
     html = _render(scenario.name, scenario.description, scenario.digest, scenario_path, document, result, base,
-                   changes, in_force, store, over)
+                   changes, in_force, store, over, span)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
     return out_path
 
 
+@dataclass(frozen=True)
+class Span:
+    """The dates the report's section over time shows: ``start`` to ``end`` every ``every``; ``given``: the
+    scenario's own range (its ``over``), else the default (1 January of each of the ``YEARS_BEFORE`` years
+    before the report's date, and that date)."""
+
+    start: str
+    end: str
+    every: str
+    given: bool
+
+    @classmethod
+    def of(cls, over: tuple[str, str, str] | None, at: str) -> Span:
+        if over:
+            return cls(*over, given=True)
+        return cls(date(date.fromisoformat(at).year - YEARS_BEFORE, 1, 1).isoformat(), at, "1y", given=False)
+
+    def words(self) -> str:
+        """The span in words, with where it comes from."""
+        if not self.given:
+            return (f"1 January of each year from {self.start[:4]}, and {self.end} (the scenario gives no range of "
+                    f"dates: the {YEARS_BEFORE} years before its date)")
+        n, unit = int(self.every[:-1]), {"y": "year", "m": "month", "d": "day"}[self.every[-1]]
+        step = f"every {unit}" if n == 1 else f"every {n} {unit}s"
+        return f"{step} from {self.start} to {self.end} (the scenario's range of dates, its 'over')"
+
+
 def _render(name: str, description: str, digest: str, path: Path, document: dict[str, Any], result: dict[str, Any],
             base: dict[str, Any], changes: dict[str, Any], in_force: dict[str, Any], store: Store,
-            over: tuple[dict[str, Any], dict[str, Any]]) -> str:
+            over: tuple[dict[str, Any], dict[str, Any]], span: Span) -> str:
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(name)} · chipshift report"
              f"</title><style>{CSS}</style></head><body>",
              f"<h1>{escape(name)}</h1><p>{escape(description)}</p>",
              f"<p class='muted'>Scenario file {escape(path.name)} · digest {escape(digest)} · target "
              f"{escape(result['destination'])} · evaluated at {escape(result['at'])} (every section but "
-             f"<a href='#over-time'>Exposure by stage over time</a>, which shows 1 January of each year from "
-             f"{escape(over[0]['from'][:4])} and this date) · generated "
+             f"<a href='#over-time'>Exposure by stage over time</a>, which shows {escape(span.words())}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>"]
     parts.append("<h2>Rules the scenario changes</h2>")
     added = document["add"]
@@ -132,7 +162,7 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append(svg.ranges(stage_rows, ["baseline", name],
                             f"Share of each stage's supply barred for {where} on {on}: the baseline vs {name}",
                             footer=footer))
-    parts.append(_over_time(name, path, result, base, over, where, sources))
+    parts.append(_over_time(name, path, result, base, over, where, sources, span))
     parts.append(f"<h2>Availability that changes ({changes['count']} inputs)</h2>")
     parts.append(f"<p>Rules in force only under the scenario: {escape(', '.join(changes['rules_added']) or 'none')}; "
                  f"only in the baseline: {escape(', '.join(changes['rules_removed']) or 'none')}.</p>")
@@ -142,12 +172,16 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                                 ["available (baseline)", f"available ({name})"],
                                 f"Share of world supply {where} may buy on {on}, by input: the baseline vs {name}",
                                 footer=footer))
-        parts.append(html_table([("name", "Input"), ("before_lower", "Before lower"), ("before_upper", "Before upper"),
-                             ("after_lower", "After lower"), ("after_upper", "After upper"),
-                             ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
-                            [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
-                                                               "after_upper")}} for d in changes["inputs"]],
-                            {"before_lower", "before_upper", "after_lower", "after_upper"}))
+        parts.append("<p class='muted'>Shares of world supply, in percent; an input's name opens the providers' "
+                     "shares it rests on, with their sources.</p>")
+        parts.append(html_table([("name", "Input"), ("before_lower", "Before lower (%)"),
+                                 ("before_upper", "Before upper (%)"), ("after_lower", "After lower (%)"),
+                                 ("after_upper", "After upper (%)"),
+                                 ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
+                                [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
+                                                                   "after_upper")}} for d in changes["inputs"]],
+                                {"before_lower", "before_upper", "after_lower", "after_upper"},
+                                links={"name": lambda d: f"#src-{d['input']}"}))
     most = sorted(result["by_input"], key=lambda r: (-(r["barred"] if r["barred"] is not None else r["barred_upper"]),
                                                      r["name"]))[:30]
     parts.append("<h2>Most exposed inputs under the scenario</h2>")
@@ -157,9 +191,12 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                              ["Barred (lower)", "Barred (strict)", "Barred (upper)"],
                              f"The 30 inputs most barred for {where} on {on} under {name}: share of world supply "
                              "barred, by stage", footer=footer))
+    parts.append("<p class='muted'>Where each of these inputs' shares come from: " + ", ".join(
+        f"<a href='#src-{escape(r['input'])}'>{escape(r['name'])}</a>" for r in most) + ".</p>")
     parts.append(f"<h2>Market results</h2><p class='notice'>{escape(str(MARKET_POINTER['note']))} The report "
                  "of a market case: <code>chipshift report examples/micron-china.yaml</code>.</p>")
     parts.append(_sources(in_force, store))
+    parts.append(_share_sources(store, [*(d["input"] for d in changes["inputs"]), *(r["input"] for r in most)]))
     attribution = [d["attribution"] for d in store.rows("datasets")]
     if attribution:
         parts.append(f"<p class='muted'>{escape(' '.join(attribution))}</p>")
@@ -168,13 +205,13 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
 
 
 def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, Any],
-               over: tuple[dict[str, Any], dict[str, Any]], where: str, sources: str) -> str:
-    """Exposure by stage (market-size weighted) on 1 January of each year before the report's date and on the
-    date itself, under the scenario (a chart) and beside the baseline (a table), with the rules that started or
-    ended between dates."""
+               over: tuple[dict[str, Any], dict[str, Any]], where: str, sources: str, span: Span) -> str:
+    """Exposure by stage (market-size weighted) at each date of the span (the scenario's range, else 1 January of
+    each year before the report's date and the date itself), under the scenario (a chart) and beside the baseline
+    (a table), with the rules that started or ended between dates."""
     scenario, baseline = over
     on = str(result["at"])
-    dates = list(scenario["dates"]) + ([] if on in scenario["dates"] else [on])
+    dates = list(scenario["dates"]) + ([] if span.given or on in scenario["dates"] else [on])
     stages = list(dict.fromkeys(r["stage"] for r in result["by_stage"]))
 
     def at(report: dict[str, Any], when: str) -> dict[str, dict[str, Any]]:
@@ -188,14 +225,14 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
     theirs = table_of(baseline, base)
     series = [(STAGES.get(stage, stage), [mine[d].get(stage, {}).get("barred_lower_weighted") for d in dates],
                [mine[d].get(stage, {}).get("barred_upper_weighted") for d in dates]) for stage in stages]
-    footer = (f"Scenario: {name} ({path.name}) · 1 January of each year from {dates[0][:4]}, and {on} · target "
+    footer = (f"Scenario: {name} ({path.name}) · {span.words()} · target "
               f"{result['destination']}" + (f" · Sources: {sources}" if sources else ""))
-    out = [f"<h2 id='over-time'>Exposure by stage over time</h2><p class='muted'>The same question on 1 January of "
-           f"each year from {escape(dates[0][:4])} and on {escape(on)}: each stage's share of supply barred, "
+    out = [f"<h2 id='over-time'>Exposure by stage over time</h2><p class='muted' id='over-time-span'>The same "
+           f"question at {len(dates)} dates, {escape(span.words())}: each stage's share of supply barred, "
            "weighted by its inputs' market sizes, from the lower bound (certain bars only) to the upper bound "
            "(uncertain and unknown parts counted as barred); the baseline beside it in the table.</p>",
-           svg.bands(dates, series, f"Share of each stage's supply barred for {where} under {name}, {dates[0]} to {on} "
-                 "(market-size weighted)", footer=footer,
+           svg.bands(dates, series, f"Share of each stage's supply barred for {where} under {name}, {dates[0]} to "
+                 f"{dates[-1]} (market-size weighted)", footer=footer,
                  positions=[date.fromisoformat(d).toordinal() for d in dates])]
     rows = [{"at": d, "stage": STAGES.get(stage, stage),
              **{f"{side}_{bound}": _pct(table[d].get(stage, {}).get(f"barred_{bound}_weighted"))
@@ -212,6 +249,37 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
                        f"{escape(c['at'])}: " + ", ".join([*(f"+{r}" for r in c["rules_started"]),
                                                            *(f"−{r}" for r in c["rules_ended"])])
                        for c in changed) + ".</p>")
+    return "\n".join(out)
+
+
+def _share_sources(store: Store, inputs: list[str]) -> str:
+    """For each input a figure of the report rests on (an anchor ``src-ID`` its name links to): its providers'
+    shares of world supply with the source of each (publisher, title and link, date, quote)."""
+    out = ["<h2 id='share-sources'>Sources of the inputs' shares</h2><p class='muted'>The shares of world supply "
+           "the figures above rest on, per input: each provider's share (percent) and where it comes from.</p>"]
+    datasets = {d["id"]: d for d in store.rows("datasets")}
+    for input_id in dict.fromkeys(inputs):
+        shown = api.show_input(store, input_id).as_report()
+        facts = {f["id"]: f for f in store.facts(product=shown["id"])} if shown["shares_from"] == "facts" else {}
+        rows = []
+        for row in shown["countries"] or shown["firms"]:
+            if shown["shares_from"] == "dataset":
+                src = explorer.dataset_source(datasets.get(shown["origin"]), row["source"], row["year"])
+            elif row.get("fact") in facts:
+                src = explorer.fact_source(facts[row["fact"]])
+            else:
+                src = {"quote": row["source"], "note": "derived from the facts named here"}
+            rows.append({"name": row["name"], "share": "unknown" if row["share_pct"] is None else
+                         f"{row['share_pct']:g}", "period": row.get("period") or row.get("year"),
+                         "publisher": src.get("original_publisher") or src.get("publisher") or src.get("note"),
+                         "title": src.get("title") or src.get("url") or "", "url": src.get("url"),
+                         "published": src.get("published"), "quote": src.get("quote")})
+        out.append(f"<h3 id='src-{escape(input_id)}'>{escape(shown['name'])}</h3>")
+        out.append(html_table([("name", "Provider"), ("share", "Share of world supply (%)"), ("period", "Period"),
+                               ("publisher", "Publisher"), ("title", "Source"), ("published", "Published"),
+                               ("quote", "Quote")], rows, {"share"},
+                              links={"title": lambda r: r["url"]}) if rows else
+                   "<p class='muted'>No provider shares recorded.</p>")
     return "\n".join(out)
 
 

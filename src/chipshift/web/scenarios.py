@@ -165,7 +165,8 @@ def plain_document(text: str) -> dict[str, Any]:
     """A scenario file's text as the document the builder edits (dates as text, keys as written)."""
     doc = _plain(yaml.safe_load(text) or {})
     return {"name": doc.get("name", "scenario"), "description": str(doc.get("description") or "").strip(),
-            "at": doc.get("at"), "baseline": doc.get("baseline", True), "add": doc.get("add") or [],
+            "at": doc.get("at"), **({"over": doc["over"]} if doc.get("over") is not None else {}),
+            "baseline": doc.get("baseline", True), "add": doc.get("add") or [],
             "remove": doc.get("remove") or [], "edit": doc.get("edit") or []}
 
 

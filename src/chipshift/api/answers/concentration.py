@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import date
+
+from pydantic import ConfigDict, Field
 
 from chipshift.api.answers.base import (
     Answer,
@@ -123,3 +125,35 @@ class LocalizationAnswer(Answer):
     history_definition: str = Field(description="how to read history")
     by_production_location: tuple[SiteShare, ...] = Field(description="stage shares by plant location")
     by_production_location_definition: str = Field(description="how to read by_production_location")
+
+
+class LocalizationPoint(Answer):
+    """One input's localization at one date of a series: the row of its latest share table begun by then."""
+
+    at: date = Field(description="the date")
+    input: str = Field(description="input id")
+    name: str = Field(description="input name")
+    period: str = Field(description="the period of the share table in force at the date")
+    localization_lower: float = Field(description="share of the providers the table names (fraction of world "
+                                                  "supply)")
+    localization_upper: float = Field(description="with what the table leaves to unnamed providers (fraction)")
+    domestic_providers: tuple[str, ...] = Field(description="names of the country's providers in the table")
+    forecast: bool = Field(description="whether the table holds forecast figures (used only where no table of "
+                                       "actual figures has begun)")
+
+
+class LocalizationSeriesAnswer(Answer):
+    """A country's share of each input's world supply at each date of a range."""
+
+    country: str = Field(description="the country id")
+    country_name: str = Field(description="the country in words")
+    from_: date = Field(alias="from", description="the first date of the series")
+    to: date = Field(description="the last date of the series")
+    every: str = Field(description="the step: a number of years, months or days (1y, 6m, 30d)")
+    dates: tuple[date, ...] = Field(description="every date of the series")
+    unit: str = Field(description="the unit of the figures")
+    series: tuple[LocalizationPoint, ...] = Field(description="one row per date and input whose share table had "
+                                                              "begun by the date")
+    series_definition: str = Field(description="how a date's row is chosen")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

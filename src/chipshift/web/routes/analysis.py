@@ -158,6 +158,17 @@ async def localization(s: State, country: Annotated[str, Query(min_length=1, max
                                lambda: api.localization(s.store, country, input or None), fields=FIELDS)
 
 
+@router.get("/localization/series", response_model=answers.LocalizationSeriesAnswer, responses=errors_doc(),
+            summary="A country's share of each input's world supply at every date of a range")
+async def localization_series(s: State, start: From, end: To,
+                              country: Annotated[str, Query(min_length=1, max_length=100)] = "CHN",
+                              input: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+                              every: Every = "1y") -> JSONBytes:
+    return await s.runner.json(
+        ("localization-series", country, input, day(start), day(end), every),
+        lambda: api.localization_over_time(s.store, country, start, end, every, input), fields=FIELDS)
+
+
 @router.get("/impairment", response_model=answers.ImpairmentAnswer, responses=errors_doc(),
             summary="Processes and stages impaired for a target")
 async def impairment(s: State, target: Target = "CHN", at: At = None, scenario: Ref = None,

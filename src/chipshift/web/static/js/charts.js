@@ -492,7 +492,9 @@ CS.charts = (() => {
     };
   }
 
-  /* Charts are drawn as wide as their box (no narrower than this; a narrower box shrinks the picture to fit). */
+  /* Charts are drawn as wide as their box, and no narrower than this: in a narrower box (a phone) the picture keeps
+     its size, so its text stays as large as drawn, and the box scrolls sideways (a focusable region: arrow keys
+     scroll it) instead of shrinking the picture and its text. */
   const MIN_WIDTH = 480;
 
   /* The title, footer and keyboard names of a chart as `box` shows it. */
@@ -518,8 +520,9 @@ CS.charts = (() => {
   }
 
   /* A chart in a box with SVG and PNG downloads; `footer`: the text of its footer (see CS.footer). The chart is
-     drawn as wide as its box, and again when the box's width changes (a window resized, a phone turned); a box
-     narrower than MIN_WIDTH, or than its legend needs, shrinks the picture to fit rather than letting it overflow. */
+     drawn as wide as its box, and again when the box's width changes (a window resized, a phone turned); in a box
+     narrower than MIN_WIDTH, or than its legend needs, it is drawn at that width and the box scrolls sideways:
+     never shrunk, so no text in it is smaller than drawn (10 px and up). */
   function box(container, svg, filename, footer) {
     CS.clear(container);
     const shown = { svg: finish(svg, footer), width: Number(svg.getAttribute("width")) };
@@ -534,7 +537,7 @@ CS.charts = (() => {
       if (!room || !shown.svg.redraw) return;  // not laid out (hidden), or a picture that cannot be redrawn
       let width = Math.max(MIN_WIDTH, room);
       if (Math.abs(width - shown.width) < 2) return;
-      // a legend whose names the width would cut is drawn wider (and the picture shrunk to the box) instead
+      // a legend whose names the width would cut is drawn wider instead (the box then scrolls sideways)
       const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => [...t.childNodes]
         .filter((n) => n.nodeName !== "title").some((n) => n.textContent.includes("…")));
       let drawn = shown.svg.redraw(width);

@@ -50,12 +50,24 @@
     CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [
       { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
     { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
+    // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
+    // only one side has, the input's page (each provider's share with its source) and each side's Exposure page
+    const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
+    const inputSources = (d) => CS.showSources({
+      heading: `${d.name}: ${frac(d.before_lower)} – ${frac(d.before_upper)} of world supply available under ${L} (${r.left.at}), ${frac(d.after_lower)} – ${frac(d.after_upper)} under ${R} (${r.right.at})`,
+      summary: `The share of the input's world supply ${where} may still buy: its providers' shares less those the rules in force on each date bar. The shares come from: ${(r.data_sources || []).join("; ")}.`,
+      parts: [{ label: `Barred only under ${R}`, text: list(d.newly_barred) }, { label: `Barred only under ${L}`, text: list(d.no_longer_barred) },
+        { label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
+        { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
+      links: [{ href: `/explorer?input=${encodeURIComponent(d.input)}`, text: `${d.name}: each provider's share with its source →` },
+        { href: exposureAt(left, r.left), text: `${L} on ${r.left.at} on the Exposure page →` },
+        { href: exposureAt(right, r.right), text: `${R} on ${r.right.at} on the Exposure page →` }] });
     const inChart = el("div"), inTable = el("div");
     box.append(CS.section(`By input (${r.by_input.length} differ)`, inChart, inTable));
-    if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", foot);
+    if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, onClick: () => inputSources(d), values: [
+      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", `${foot} · an input's bar opens what it rests on`);
     else inChart.append(el("p", { class: "muted", text: "No input's availability differs." }));
-    table(inTable, { filename: "compare-inputs", rows: r.by_input, columns: [{ key: "name", label: "Input" },
+    table(inTable, { filename: "compare-inputs", rows: r.by_input, onRow: inputSources, columns: [{ key: "name", label: "Input" },
       { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "after_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }] });
@@ -113,8 +125,9 @@
       el("div", { class: "stat" }, el("b", { text: String(r.differences.filter((d) => d.difference).length) }), "output-periods that differ"),
       el("p", { class: "muted small", text: r.note }),
       ...missing.map(([name, list]) => el("p", { class: "small", text: `Only in ${name}: ${list.join(", ")}` })),
-      // the figures' sources: every fact a case cites, with its publisher and quote, is on the case's Results page
-      el("p", { class: "small sources-named" }, "Sources: the facts each case cites, with their quotes, on its Results page: ",
+      // the figures' sources: every fact the cases cite, in the table of sources below; each case's run on its page
+      el("p", { class: "small sources-named" }, el("a", { href: "#market-sources", text: `Sources: the ${(r.facts || []).length} facts the cases cite` }),
+        " (each opening its quote, below); each case's own run on its Results page: ",
         ...[...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => el("a", { href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: c })).flatMap((a, i) => (i ? [", ", a] : [a])))));
     const grid = el("div", { class: "grid2" });
     // linked markets come by period (quarters, years): their headline outputs by quarter are charted
@@ -137,7 +150,7 @@
         { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
-        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + " · Sources: the facts each case cites (Results page)");
+        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)} (each fact, with its quote, in the table of sources below)`);
     }
     box.append(grid);
     const t = el("div");
@@ -149,6 +162,20 @@
     if (draws) columns.push({ key: "b_p5", label: "b 5%", num: true, format: (v) => CS.num(v) }, { key: "b_p95", label: "b 95%", num: true, format: (v) => CS.num(v) });
     columns.push({ key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) });
     table(t, { filename: "market-compare", rows: r.differences, columns });
+    // what both sides rest on: every fact the case files cite, each value opening its source (mouse or keyboard)
+    const s = el("div", { id: "market-sources" });
+    box.append(CS.section("Sources: the facts the cases cite", el("p", { class: "muted small", text: "Every figure above is the model's, calibrated to and run on these facts; a value opens its source (publisher, date, quote, link)." }), s));
+    table(s, { filename: "market-compare-sources", rows: r.facts || [], columns: [
+      { key: "cited_by", label: "Cited by", format: (v) => v.map((side) => (side === "a" ? r.a : r.b)).join("; ") },
+      { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
+      { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (row) => row },
+      { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
+  }
+
+  /* The publishers of the facts a comparison's cases cite, for a chart's footer. */
+  function publishersOf(r) {
+    const named = [...new Set((r.facts || []).map((f) => f.original_publisher || f.publisher).filter(Boolean))];
+    return named.length > 6 ? `${named.slice(0, 6).join("; ")} and ${named.length - 6} more` : named.join("; ") || "none cited";
   }
 
   async function fillMarket(p) {

@@ -202,25 +202,6 @@
       { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") }] });
   }
 
-  /* A period's first day, ISO: 2023 -> 2023-01-01, 2023Q2 -> 2023-04-01, 2023H2 -> 2023-07-01, 2023-05 ->
-     2023-05-01, FY2026Q3 -> 2026-07-01 (fiscal periods on their label's calendar, as the server places them), A..B
-     -> A's. */
-  function periodStart(period) {
-    const m = /^(?:FY)?(\d{4})(?:Q([1-4])|H([12])|-(\d{2})(?:-(\d{2}))?)?$/.exec(String(period).split("..")[0].trim());
-    if (!m) return null;
-    const month = m[2] ? 3 * Number(m[2]) - 2 : m[3] ? 6 * Number(m[3]) - 5 : m[4] ? Number(m[4]) : 1;
-    return `${m[1]}-${String(month).padStart(2, "0")}-${m[5] || "01"}`;
-  }
-
-  /* The history row in force at `when` (ISO) for one product's rows: the latest table whose period began on or
-     before it, actual figures before forecasts; the rule of `chipshift localization --from/--to`
-     (analyses.localization_at_dates). */
-  function rowAt(rows, when) {
-    const begun = rows.filter((r) => periodStart(r.period) !== null && periodStart(r.period) <= when);
-    const actual = begun.filter((r) => !r.forecast), pool = actual.length ? actual : begun;
-    return pool.reduce((best, r) => (!best || periodStart(r.period) > periodStart(best.period) ? r : best), null);
-  }
-
   /* Localization over a chosen range of years: on 1 January of each, every product's share of world supply from
      the country's firms or plants, as its latest share table begun by then gives it (a line per product, solid at
      the lower bound, dashed at the upper; each point opens the product's page with its facts and their sources),
@@ -235,20 +216,15 @@
       el("button", { type: "submit", id: "loc-show" }, "Show over time"));
     const chart = el("div", { id: "localization-series" }), t = el("div", { id: "localization-series-table" });
     box.append(el("h3", { text: "Over a range of years" }), el("p", { class: "muted small",
-      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts): the same rule as chipshift localization --from/--to." }),
+      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts), as GET /api/v1/localization/series and chipshift localization --from/--to answer." }),
     form, chart, t);
     const draw = async () => {
       const from = Number($("#loc-from").value), to = Number($("#loc-to").value);
       if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
-      const byInput = {};
-      for (const r of rows) (byInput[r.input] = byInput[r.input] || []).push(r);
-      const points = [];
-      for (let y = from; y <= to; y++) {
-        for (const [input, mine] of Object.entries(byInput)) {
-          const r = rowAt(mine, `${y}-01-01`);
-          if (r) points.push({ at: `${y}-01-01`, year: y, ...r, input });
-        }
-      }
+      // the server picks each date's table (api.localization_over_time), as the command line does
+      let body;
+      try { body = await get("/localization/series", { country: report.country, from: `${from}-01-01`, to: `${to}-01-01`, every: "1y" }); } catch (e) { return; }
+      const points = body.series.map((r) => ({ ...r, year: Number(r.at.slice(0, 4)) }));
       const moved = (rs) => Math.max(...rs.map((r) => r.localization_lower)) - Math.min(...rs.map((r) => r.localization_lower));
       const grouped = Object.values(points.reduce((g, p) => { (g[p.input] = g[p.input] || []).push(p); return g; }, {}))
         .filter((rs) => rs.some((r) => r.localization_upper > 0))

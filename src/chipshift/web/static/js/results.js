@@ -151,6 +151,28 @@
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
   }
 
+  /* What a parameter's bound (default, low or high) rests on: the fact it comes from (publisher, quote, link), else
+     the case file's own assumption, said as such, with its basis. */
+  function boundSource(r, p, bound) {
+    const facts = p.facts || {};
+    const fact = facts[bound] && r.facts[facts[bound]];
+    if (fact) return fact;
+    const named = (facts.basis || []).map((f) => r.facts[f]).filter(Boolean);
+    return { publisher: `case file ${r.file}`, status: "assumption", quote: p.basis,
+      note: `${bound} of ${p.id}: no published figure is cited for it; the quote is the case file's basis`
+        + (named.length ? ` (the facts it names open from the Basis column: ${named.map((f) => f.fact).join(", ")})` : "") };
+  }
+
+  /* A parameter's basis in words: a catalogue parameter's name and note, and each fact the basis names as a button
+     opening its source. */
+  function basisCell(r, p) {
+    const facts = p.facts || {}, cell = el("span", {});
+    const cat = facts.catalogue;
+    cell.append(cat ? `${cat.name} (${p.basis}): ${cat.note}` : p.basis);
+    for (const f of (facts.basis || []).filter((id) => r.facts[id])) cell.append(" · ", CS.figure(`${r.facts[f].publisher || f}, ${r.facts[f].period}`, r.facts[f]));
+    return cell;
+  }
+
   /* One row per parameter: a number input bounded by its sourced range (fitted ones are fixed by editing),
      a "hold" box (ticked when the value is edited), the range, the treatment and the basis; re-run. */
   function parameterEditor(r) {
@@ -172,8 +194,11 @@
       columns: [{ key: "id", label: "Parameter" }, { key: "value", label: "Value", num: true, render: (row) => inputs[row.id], csv: (row) => row.value },
         { key: "overridden", label: "Hold", render: (row) => el("label", {}, holds[row.id], " hold"), csv: (row) => (row.overridden ? "yes" : "no") },
         { key: "unit", label: "Unit" },
-        { key: "low", label: "Low", num: true, format: (v) => num(v) }, { key: "high", label: "High", num: true, format: (v) => num(v) },
-        { key: "default", label: "Default", num: true, format: (v) => num(v) }, { key: "treatment", label: "Fitted / Monte Carlo / held" }, { key: "basis", label: "Basis" }] });
+        { key: "low", label: "Low", num: true, format: (v) => num(v), source: (row) => boundSource(r, row, "low") },
+        { key: "high", label: "High", num: true, format: (v) => num(v), source: (row) => boundSource(r, row, "high") },
+        { key: "default", label: "Default", num: true, format: (v) => num(v), source: (row) => boundSource(r, row, "default") },
+        { key: "treatment", label: "Fitted / Monte Carlo / held" },
+        { key: "basis", label: "Basis", render: (row) => basisCell(r, row), csv: (row) => row.basis }] });
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const next = {};
@@ -191,7 +216,7 @@
       overrides = next;
       run();
     });
-    return el("div", {}, el("p", { class: "muted small", text: "Each parameter with its sourced range and basis. Edit a value (within the range) to hold it there: a held parameter is neither fitted nor drawn in the Monte Carlo bands. Untick Hold to let it be fitted or drawn again." }), form);
+    return el("div", {}, el("p", { class: "muted small", text: "Each parameter with its sourced range and basis: a default, low or high figure opens the fact it comes from (or says it is the case file's assumption). Edit a value (within the range) to hold it there: a held parameter is neither fitted nor drawn in the Monte Carlo bands. Untick Hold to let it be fitted or drawn again." }), form);
   }
 
   function describe() {
