@@ -612,10 +612,12 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter,
     through its last sourced period (`_sourced_quarters`); after it, the market's demand shift moves from the
     last one found as its outlook says (`_outlook`), so the case's rules and buyers' rushes move its spending.
-    Sourced values are what buyers spent: with an upward-sloping supply a demand shift moves price and
-    quantity both, so reading a value path directly as a demand shift would miss it. Without stocks or licence
-    caps the shift is found exactly in one run (`_spending_held`); otherwise by secant steps in logs per
-    market and quarter; quarters where a market is closed keep their shift."""
+    Sourced values are what buyers spent (in a case counted in items, what they bought: `_bought`): with an
+    upward-sloping supply a demand shift moves price and quantity both, so reading a value path directly as a
+    demand shift would miss it. Without stocks or licence caps the shift that holds spending is found exactly,
+    each quarter solved once (`_spending_held`), and a counted case goes on from there by secant steps in logs
+    per market and quarter, as every case with stocks or licence caps does from its plan's demand; quarters
+    where a market is closed keep their shift."""
     sourced = _sourced_quarters(case)  # (T, m)
     if not sourced.any():
         return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
