@@ -95,6 +95,9 @@ class ScenarioDocument(Answer):
     name: str = Field(description="the scenario's name")
     description: str = Field(description="what it supposes (empty: none)")
     at: str | None = Field(description="the date it evaluates at (YYYY-MM-DD), if it names one")
+    over: dict[str, str] | None = Field(default=None, description="the range of dates its report shows, if it "
+                                        "names one: `from`, and `to` and `every` (a step such as 6m or 1y) when "
+                                        "given")
     baseline: bool = Field(description="whether its changes apply on top of the bundled rules (else on none)")
     add: tuple[dict[str, Any], ...] = Field(description="rules it adds, each with the rules table's keys")
     remove: tuple[str, ...] = Field(description="ids of bundled rules it removes")
