@@ -305,7 +305,7 @@ class _Resolved:
             wedge=np.asarray(f["wedge"], dtype=np.float64), sales0=sales0,
         )
 
-    def take(self, idx: npt.NDArray[np.intp]) -> _Resolved:
+    def take(self, idx: npt.NDArray[np.intp] | slice) -> _Resolved:
         return _Resolved(**{k: v[idx] for k, v in vars(self).items()})
 
     def kernel_arrays(self) -> dict[str, npt.NDArray[Any]]:
@@ -428,8 +428,8 @@ class LinkedProblem:
             raise MarketInputError(f"{name} must be finite")
         return np.asarray(out)
 
-    def rows(self, idx: npt.NDArray[np.intp]) -> LinkedProblem:
-        """The draws `idx` of the batch alone."""
+    def rows(self, idx: npt.NDArray[np.intp] | slice) -> LinkedProblem:
+        """The draws `idx` of the batch alone (a slice of them shares their arrays rather than copying them)."""
         return LinkedProblem(self.base, self.resolved.take(idx), {k: _for_kernel(v[idx], v.dtype.type)
                                                                   for k, v in self.arrays.items()}, self.pairs)
 

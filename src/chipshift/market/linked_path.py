@@ -249,7 +249,7 @@ class PreparedPlan:
         shift = np.asarray(np.broadcast_to(demand, (n_t, n_b, nm))[lo:hi].reshape(((hi - lo) * n_b, nm)))
         eta = None if demand_elasticity is None else np.reshape(
             np.broadcast_to(demand_elasticity, (n_t, n_b, nm))[lo:hi], ((hi - lo) * n_b, nm))
-        problem = self.problem if quarters is None else self.problem.rows(np.arange(lo * n_b, hi * n_b))
+        problem = self.problem if quarters is None else self.problem.rows(slice(lo * n_b, hi * n_b))
         problem = problem.with_demand(shift, eta)
         at = None if guess is None else guess[lo:hi].reshape(((hi - lo) * n_b, nf))
         n_t = hi - lo
@@ -264,7 +264,7 @@ class PreparedPlan:
         def back(arr: Any) -> Any:
             return np.asarray(arr).reshape((n_t, n_b, *np.shape(arr)[1:]))
 
-        zeros = np.zeros((n_t, n_b, nm, nf))
+        zeros = np.broadcast_to(0.0, (n_t, n_b, nm, nf))  # no stocks: read-only, nothing to lay out
         return LinkedPath(
             firms=base.firms, markets=base.markets, quantity=back(res.quantity), value=back(res.value),
             revenue=back(res.revenue), price=back(res.price), share=back(res.share),
@@ -273,7 +273,7 @@ class PreparedPlan:
             capacity_rent=back(res.capacity_rent), licence_rent=back(res.licence_rent),
             at_capacity=back(res.at_capacity), rationed=back(res.rationed),
             composite_price=back(res.composite_price), unmet=back(res.unmet), buyer_stock=zeros, from_stock=zeros,
-            input_stock=np.full((n_t, n_b, nf), np.nan))
+            input_stock=np.broadcast_to(np.nan, (n_t, n_b, nf)))
 
 
 def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool = True,
@@ -285,9 +285,20 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool
 
 
 def joined(parts: Sequence[LinkedPath]) -> LinkedPath:
-    """Paths of consecutive spans of quarters (of the same firms, markets and draws) as one path."""
+    """Paths of consecutive spans of quarters (of the same firms, markets and draws) as one path. A field that
+    is one value throughout every part (a read-only broadcast, as a run without stocks gives its stocks) stays
+    one: nothing is copied for it."""
     first = parts[0]
-    fields = {k: np.concatenate([getattr(p, k) for p in parts]) for k in LinkedPath.__dataclass_fields__
+
+    def whole(arrays: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        if all(not any(a.strides) for a in arrays):
+            values = {a.flat[0] for a in arrays if a.size}
+            if len(values) == 1 or all(np.isnan(v) for v in values):
+                shape = (sum(a.shape[0] for a in arrays), *arrays[0].shape[1:])
+                return np.broadcast_to(next(iter(values)), shape)
+        return np.concatenate(arrays)
+
+    fields = {k: whole([getattr(p, k) for p in parts]) for k in LinkedPath.__dataclass_fields__
               if k not in ("firms", "markets")}
     return LinkedPath(firms=first.firms, markets=first.markets, **fields)
 
