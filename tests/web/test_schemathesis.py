@@ -26,6 +26,7 @@ from tests.web.conftest import AUTH, EXAMPLES, TOKEN
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import create_app
+from chipshift.web.runtime import Limits
 
 EXAMPLES_PER_OPERATION = 10
 Operation = schemathesis.APIOperation[Any, Any, Any, Any]
@@ -34,8 +35,11 @@ Operation = schemathesis.APIOperation[Any, Any, Any, Any]
 @pytest.fixture(scope="module")
 def operations(web_settings: Settings, web_store: Store) -> Iterator[list[Operation]]:
     # an app of its own: schemathesis starts and stops the app it calls, and stopping an app closes its
-    # thread pools, which the session's other clients go on using
-    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES)
+    # thread pools, which the session's other clients go on using. Its time limit is generous: this test is
+    # about what answers say, and a loaded machine must not turn a slow answer into the time limit's 503
+    # (the limit itself is tested apart)
+    app = create_app(web_settings, write_token=TOKEN, store=web_store, examples_dir=EXAMPLES,
+                     limits=Limits(run_timeout_s=300.0))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     found: list[Operation] = []
     for result in schema.get_all_operations():
