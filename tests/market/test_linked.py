@@ -15,7 +15,7 @@ from market_reference import SETTINGS, scenarios
 
 from chipshift.market import Market, MarketInputError, Shocks, linked_kernel, solve_market
 from chipshift.market.gsim import solve_gsim
-from chipshift.market.linked import LinkedMarkets, LinkedShocks, solve_linked
+from chipshift.market.linked import LinkedMarkets, LinkedShocks, prepare, rationed_at, solve_linked, solve_prepared
 
 FIXED = 1e-9  # a supply elasticity this small is a fixed supply to the tolerances below
 
@@ -102,6 +102,29 @@ def test_we51_shadow_price_is_one_per_firm_across_markets() -> None:
     assert r.capacity_rent[0, 0] == pytest.approx(math.sqrt(1.2) - 1.0, rel=1e-9)
     assert r.sales[0, 0] == pytest.approx(100.0, rel=1e-9)
     assert r.rationed[0, 0] == pytest.approx(20.0, rel=1e-9)  # what buyers would take at cost, beyond capacity
+
+
+def test_rationed_demand_at_a_solution_found_another_way_is_the_solvers_own() -> None:
+    """WE-5.1's market (rationed 20 at capacity 100) and a batch of two-firm markets with capacities that bind
+    in some draws: rationed demand worked out at a given solution equals what the solver reports with it."""
+    lm = LinkedMarkets(["F"], ["R1", "R2"], [[60.0], [60.0]], sigma=2.0, demand_elasticity=2.0)
+    problem = prepare(lm, LinkedShocks(capacity=[100.0]))
+    r = solve_prepared(problem)
+    got = rationed_at(problem, r.seller_price, r.capacity_rent, r.at_capacity, r.sales)
+    assert got[0, 0] == pytest.approx(20.0, rel=1e-9)
+    rng = np.random.default_rng(7)
+    lm2 = LinkedMarkets(["A", "B"], ["C", "W"], [[30.0, 70.0], [70.0, 30.0]], sigma=4.0, demand_elasticity=1.0,
+                        supply_elasticity=[0.5, 2.0])
+    shocks = LinkedShocks(capacity=rng.uniform(60.0, 130.0, (50, 2)), demand_shift=rng.uniform(0.8, 1.4, (50, 2)))
+    problem = prepare(lm2, shocks)
+    r = solve_prepared(problem)
+    assert r.at_capacity.any() and not r.at_capacity.all()
+    got = rationed_at(problem, r.seller_price, r.capacity_rent, r.at_capacity, r.sales)
+    np.testing.assert_allclose(got, r.rationed, rtol=1e-12, atol=1e-12)
+    assert np.all(got[~r.at_capacity] == 0.0) and np.all(got[r.at_capacity] >= 0.0)
+    capped = prepare(lm2, LinkedShocks(quota=[[10.0, np.inf], [np.inf, np.inf]]))
+    with pytest.raises(MarketInputError, match="licence caps"):
+        rationed_at(capped, r.seller_price[:1], r.capacity_rent[:1], r.at_capacity[:1], r.sales[:1])
 
 
 def test_we53_an_export_ban_moves_prices_apart() -> None:

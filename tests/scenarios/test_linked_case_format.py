@@ -83,15 +83,17 @@ def _case(store: Store, doc: dict[str, Any]) -> tuple[lc.LinkedCase, lc.Governed
 
 def test_declared_outputs_are_the_outputs_a_run_gives(bundled_store: Store) -> None:
     """What the check accepts in an observation is exactly what the run produces (a new output of the model
-    is declared in ``LINKED_OUTPUTS``)."""
+    is declared in ``LINKED_OUTPUTS``); a reported run works out rationed demand, a calibration's runs do not."""
     gallium = yaml.safe_load(GALLIUM.read_text())
     with_firm = json.loads(json.dumps(gallium))
     with_firm["sellers"][0] |= {"firm": "chalco", "domestic_in": ["CHN", "ROW"]}
     with_firm["rules"] = []  # the licence binds China's producers, not a named firm
     for doc in [gallium, with_firm] + [yaml.safe_load(p.read_text()) for p in LINKED if p != GALLIUM]:
         case, governed = _case(bundled_store, doc)
-        produced = set(lc.series(case, lc.run(case, governed, lc.default_draws(case))))
+        produced = set(lc.series(case, lc.run(case, governed, lc.default_draws(case), rationing=True)))
         assert linked_outputs(doc) == produced, doc["name"]
+        calibrating = set(lc.series(case, lc.run(case, governed, lc.default_draws(case))))
+        assert produced - calibrating == {n for n in produced if n.startswith("rationed:")}
         assert all(linked_output(name) is not None for name in produced)
 
 

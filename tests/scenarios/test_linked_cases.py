@@ -411,6 +411,39 @@ def test_a_procurement_ban_leaves_no_grey_channel(bundled_store: Store) -> None:
     assert _share(case, path, 0, micron, "2024Q2") == 0.0
 
 
+@pytest.mark.parametrize("example", ["micron-china-linked", "huawei-phones-supply-cut", "asml-china-rush"])
+def test_a_run_that_asks_for_it_reports_rationed_demand_as_the_solver_gives_it(bundled_store: Store,
+                                                                                example: str) -> None:
+    """Rationed demand comes out of the runs that ask for it (the reported run and its bands), as `rationed:`
+    per seller, summed over a period's quarters; it is what a plain quarterly run of the demand found gives
+    with rationing on: found with spending held (the seed case), by rounds (counted, with a supply cut), or
+    with stocks (a rush). Runs that do not ask for it (calibration) have no such output."""
+    import dataclasses
+
+    from chipshift.market.linked_path import simulate_linked
+
+    doc = dict(yaml.safe_load((REPO / "examples" / f"{example}.yaml").read_text()))
+    case, governed = _load(bundled_store, doc)
+    draws = lc.default_draws(case, 3)
+    draws["sigma"] = np.array([1.5, 4.0, 8.0])
+    path = lc.run(case, governed, draws, rationing=True)
+    base, plan, _ = lc._plan(case, governed, draws)
+    again = simulate_linked(base, dataclasses.replace(plan, demand=lc.demand(case, governed, draws)), rationing=True)
+    np.testing.assert_allclose(path.rationed, again.rationed, rtol=1e-7, atol=1e-9)
+    assert np.all(path.rationed >= 0.0) and np.all(path.rationed[~path.at_capacity] == 0.0)
+    out = lc.outputs(case, path)
+    for f, seller in enumerate(case.sellers):
+        periods, values, unit = out[f"rationed:{seller.id}"]
+        label = [p for p in periods if p.isdigit()][-1]  # the last whole calendar year
+        year = periods.index(label)
+        quarters = [t for t, q in enumerate(case.quarters) if str(q.year) == label]
+        assert values[year, 1] == pytest.approx(path.rationed[quarters, 1, f].sum(), rel=1e-9, abs=1e-12)
+        assert unit == ((seller.price_unit and "units") or case.value_unit)  # as its quantities
+    if example == "micron-china-linked":
+        assert path.at_capacity.any() and path.rationed.max() > 0.0  # CXMT's build-out binds
+    assert not any(k.startswith("rationed:") for k in lc.outputs(case, lc.run(case, governed, draws)))
+
+
 @pytest.mark.parametrize("example", ["huawei-phones-supply-cut", "micron-china-linked"])
 def test_shares_are_of_units_where_values_are_counts_and_of_value_where_they_are_money(
         bundled_store: Store, example: str) -> None:

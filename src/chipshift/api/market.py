@@ -385,7 +385,8 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     calibration = linked_analysis.bayesian_calibration(case, governed, errors, seed=seed, draws=calibration_draws)
     post = calibration.posterior
     values = {name: p.default for name, p in case.params.items()} | calibration.medians
-    out = linked.outputs(case, linked.run(case, governed, {k: np.full(1, v) for k, v in values.items()}))
+    out = linked.outputs(case, linked.run(case, governed, {k: np.full(1, v) for k, v in values.items()},
+                                          rationing=True))
     error = library_error(store) if draws else None
     bands = linked_analysis.predictive_bands(case, governed, calibration, draws, error=error, seed=seed,
                                              progress=progress) if draws else {}

@@ -517,6 +517,25 @@ def _assemble(problem: LinkedProblem, u: FloatArray, rho: FloatArray, iters: Int
     )
 
 
+def rationed_at(problem: LinkedProblem, seller_price: FloatArray, capacity_rent: FloatArray, at_capacity: BoolArray,
+                sales: FloatArray) -> FloatArray:
+    """Rationed demand ``(batch, firms)`` at a solution of `problem` found some other way (e.g. with other demand
+    elasticities giving the same equilibrium): per firm at capacity, what buyers would take at its marginal cost,
+    others' prices held, beyond its sales; as `solve_prepared` reports it. `seller_price`, `capacity_rent` and
+    `at_capacity` are the solution's ``(batch, firms)``; `sales` its firm sales. A problem without licence caps
+    only (a cap's rent is part of the solution this does not see)."""
+    if problem.pairs.size:
+        raise MarketInputError("rationed demand at a given solution needs a problem without licence caps")
+    base = problem.base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.log(np.asarray(seller_price, dtype=np.float64) / base.seller_price)
+    u = np.where(np.isfinite(u), u, 0.0)  # a firm that sells nowhere: its price is never used
+    mc = np.asarray(seller_price, dtype=np.float64) - np.asarray(capacity_rent, dtype=np.float64)
+    rho = np.zeros((u.shape[0], 0))
+    return _rationed(problem.resolved, u, rho, problem.pairs, np.asarray(at_capacity, dtype=bool), mc,
+                     base.seller_price, np.asarray(sales, dtype=np.float64))
+
+
 def _rationed(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, bound: BoolArray, mc: FloatArray,
               v0: FloatArray, sales: FloatArray) -> FloatArray:
     """Per firm at capacity: buyers' demand at its marginal cost (others' prices held) minus its capacity."""

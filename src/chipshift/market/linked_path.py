@@ -30,7 +30,15 @@ import numpy.typing as npt
 
 from chipshift.market.ces import BoolArray, FloatArray
 from chipshift.market.errors import MarketInputError
-from chipshift.market.linked import LinkedMarkets, LinkedResult, LinkedShocks, prepare, solve_linked, solve_prepared
+from chipshift.market.linked import (
+    LinkedMarkets,
+    LinkedResult,
+    LinkedShocks,
+    prepare,
+    rationed_at,
+    solve_linked,
+    solve_prepared,
+)
 
 __all__ = ["InputCut", "Licence", "LinkedPath", "PreparedPlan", "QuarterlyPlan", "Rush", "simulate_linked"]
 
@@ -225,6 +233,23 @@ class PreparedPlan:
         if not self.stateless or self.capped:
             raise MarketInputError("first_quarter needs a plan without stocks or licence caps")
         return solve_prepared(self.problem.rows(np.arange(self.plan.batch)), rationing=False)
+
+    def rationed(self, path: LinkedPath, demand: FloatArray) -> FloatArray:
+        """Rationed demand ``(T, B, firms)`` at `path`, a solution of this plan with demand shifts `demand`
+        ``(T, B, markets)`` and the plan's own demand elasticities, however it was found (e.g. with spending held
+        by unit-elastic demand, which gives the same equilibrium but not the same demand at other prices). A plan
+        without stocks or licence caps only."""
+        if not self.stateless or self.capped:
+            raise MarketInputError("rationed demand at a given path needs a plan without stocks or licence caps")
+        nm, nf = self.base.shape
+        n_t, n_b = self.plan.quarters, self.plan.batch
+        rows = n_t * n_b
+        problem = self.problem.with_demand(np.reshape(np.broadcast_to(demand, (n_t, n_b, nm)), (rows, nm)))
+        sales = np.asarray(path.quantity).sum(axis=2)  # (T, B, f): no stocks, so no orders beyond use
+        out = rationed_at(problem, np.reshape(path.seller_price, (rows, nf)),
+                          np.reshape(path.capacity_rent, (rows, nf)), np.reshape(path.at_capacity, (rows, nf)),
+                          np.reshape(sales, (rows, nf)))
+        return np.asarray(out).reshape((n_t, n_b, nf))
 
     def run(self, demand: FloatArray, *, rationing: bool = True, start: LinkedPath | None = None,
             demand_elasticity: FloatArray | None = None, quarters: tuple[int, int] | None = None) -> LinkedPath:

@@ -51,7 +51,7 @@ def evaluate(case: LinkedCase, governed: Governed, draws: Draws) -> Outputs:
 
 
 #: Outputs no one publishes, so the track record says nothing of their error: their bands are the parameters'.
-UNOBSERVED = ("unmet@", "capacity_rent:")
+UNOBSERVED = ("unmet@", "capacity_rent:", "rationed:")
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def predictive_bands(case: LinkedCase, governed: Governed, calibration: Bayesian
     for first in range(0, n, chunk):
         size = min(chunk, n - first)
         draws = bt._with(case, {k: v[first:first + size] for k, v in chosen.items()}, size)
-        for name, (periods, values, _) in outputs(case, run(case, governed, draws, start)).items():
+        for name, (periods, values, _) in outputs(case, run(case, governed, draws, start, rationing=True)).items():
             bands.add(name, periods, _with_model_error(case, name, periods, values, calibration.origin, error,
                                                        chosen["model_error"][first:first + size], rng))
         if progress is not None:

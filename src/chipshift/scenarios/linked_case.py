@@ -4,7 +4,9 @@ observations. Run quarter by quarter on `chipshift.market.linked_path`, batched 
 
 Every number is a fact, a parameter of the case, or a literal with a stated basis; figures in money are
 read in the case's `value_unit`. A market's `value` is its yearly value at the start; flows are quarterly.
-Rationed demand is not an output of a case, so its runs skip working it out (``rationing=False``).
+Rationed demand (what buyers would take from a seller at capacity at its marginal cost, beyond what it sells)
+is worked out only in runs that ask for it (`run(..., rationing=True)`: the reported run and its bands), not
+in the many runs of a calibration.
 
 Rules act through the restriction engine's reach (`chipshift.engine.reach.reaches`): a rule entry governs
 the (market, seller) pairs the rule reaches for certain, plus the pairs it may reach that the entry names;
@@ -459,7 +461,8 @@ def baseline_flows(case: LinkedCase, draws: Draws, size: int) -> FloatArray:
     return flows
 
 
-def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | None = None) -> LinkedPath:
+def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | None = None, *,
+        rationing: bool = False) -> LinkedPath:
     """Every quarter of the case for every draw (arrays in `draws` hold one value per draw).
 
     Markets with sourced values spend what the sources say under the case's own rules, through their last
@@ -467,13 +470,13 @@ def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | 
     Under a restriction scenario (`governed.baseline` set) the demand found that way is held, and the
     scenario's rules move prices, quantities and spending from there. `start` ``(quarters, 1 or draws,
     markets)`` is a first guess of the demand shifts (e.g. `demand(...)` of a central run), which saves rounds
-    of matching."""
+    of matching. ``rationing``: work out rationed demand (else NaN, and no `rationed:` output)."""
     base, plan, paths = _plan(case, governed, draws)
     if governed.baseline is None:
-        return _matching_values(case, base, _started(case, plan, start), paths)[0]
+        return _matching_values(case, base, _started(case, plan, start), paths, rationing=rationing)[0]
     _, own_plan, _ = _plan(case, governed.baseline, draws)
     found = _matching_values(case, base, _started(case, own_plan, start), paths)[1]
-    return simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=False)
+    return simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=rationing)
 
 
 def demand(case: LinkedCase, governed: Governed, draws: Draws) -> FloatArray:
@@ -606,8 +609,8 @@ def _outlook(log_d: FloatArray, target: FloatArray, sourced: npt.NDArray[np.bool
     return out
 
 
-def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray) -> tuple[
-        LinkedPath, FloatArray]:
+def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan, paths: FloatArray, *,
+                     rationing: bool = False) -> tuple[LinkedPath, FloatArray]:
     """Run the plan, adjusting the demand shift of every market with sourced `values` so that its modelled
     value (purchases plus what buyers take from stock) follows the sourced path relative to its first quarter,
     through its last sourced period (`_sourced_quarters`); after it, the market's demand shift moves from the
@@ -617,15 +620,18 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
     demand shift would miss it. Without stocks or licence caps the shift that holds spending is found exactly,
     each quarter solved once (`_spending_held`), and a counted case goes on from there by secant steps in logs
     per market and quarter, as every case with stocks or licence caps does from its plan's demand; quarters
-    where a market is closed keep their shift."""
+    where a market is closed keep their shift. ``rationing``: the path returned has rationed demand worked out
+    (at the demand found, with the markets' own elasticities)."""
     sourced = _sourced_quarters(case)  # (T, m)
     if not sourced.any():
-        return simulate_linked(base, plan, rationing=False), np.asarray(plan.demand)
+        return simulate_linked(base, plan, rationing=rationing), np.asarray(plan.demand)
     runs = PreparedPlan(base, plan)  # every round runs the same plan with other demand shifts
     target = paths / paths[:1]  # (T, B, m) value index the sources give
     if runs.stateless and not runs.capped:
         path, found = _spending_held(runs, plan, target, sourced)
         if not counted(case):
+            if rationing:  # the spending-held runs had other elasticities: same equilibrium, other demand
+                path = dataclasses.replace(path, rationed=runs.rationed(path, found))
             return path, found
         log_d = np.log(found)  # items bought follow the sources: rounds from where spending does
     else:
@@ -649,6 +655,8 @@ def _matching_values(case: LinkedCase, base: LinkedMarkets, plan: QuarterlyPlan,
         log_d[0] = np.log(plan.demand[0])  # the first quarter is the baseline
         log_d = _outlook(log_d, target, sourced)
         path = runs.run(np.exp(log_d), rationing=False, start=path)
+    if rationing:  # the last shifts once more from their own solution, now with rationed demand
+        path = runs.run(np.exp(log_d), rationing=True, start=path)
     return path, np.exp(log_d)  # the path is always that of the last shifts
 
 
@@ -793,6 +801,7 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
     # sizes, shares, receipts and localization are of units, as the trackers count them (prices are indices)
     amount = path.quantity if counted(case) else path.value
     receipts = path.quantity if counted(case) else path.revenue
+    rationed = not np.isnan(path.rationed).any()  # worked out in this run (`run(..., rationing=True)`)
     # sums several outputs share are taken once (the same array object, which `outputs` sums over periods once)
     for m, market in enumerate(case.markets):
         value = amount[:, :, m, :]
@@ -835,6 +844,9 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
                                                   seller.price_unit or "index")
         out[f"capacity_rent:{seller.id}"] = Series(path.capacity_rent[:, :, f], None, "mean",
                                                    seller.price_unit or "index")
+        if rationed:
+            out[f"rationed:{seller.id}"] = Series(path.rationed[:, :, f], None, "sum",
+                                                  (seller.price_unit and "units") or vu)
     owners = sorted({s.owner for s in case.sellers})
     regions = sorted({m.region for m in case.markets})
     revenue = receipts.sum(axis=2)  # (T, B, f)

@@ -642,6 +642,9 @@ LINKED_OUTPUTS: tuple[LinkedOutput, ...] = (
     LinkedOutput("seller_price:<seller>", "the seller's own price (before market wedges)", "seller_price", "seller"),
     LinkedOutput("capacity_rent:<seller>", "the seller's price above its supply curve when its capacity binds",
                  "seller_price", "seller"),
+    LinkedOutput("rationed:<seller>", "what buyers would take from the seller at its marginal cost, others' prices "
+                 "held, beyond what it sells, when its capacity binds (0 otherwise); in the reported run and its bands",
+                 "seller_quantity", "seller"),
     LinkedOutput("revenue:<owner>", "an owner's receipts from every market (net of wedges; units sold where the "
                  "case's values are counts or masses)", "value_unit",
                  "owner", fiscal=True),
