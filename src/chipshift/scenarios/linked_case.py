@@ -38,7 +38,6 @@ from chipshift.market.linked_path import (
     PreparedPlan,
     QuarterlyPlan,
     Rush,
-    joined,
     simulate_linked,
 )
 from chipshift.scenarios.market_case import Param
@@ -679,16 +678,15 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
     ends = {int(np.flatnonzero(sourced[:, m])[-1]) + 1 for m in range(nm)
             if sourced[:, m].any() and not sourced[:, m].all()}
     bounds = [0, *sorted(e for e in ends if 0 < e < n_t), n_t]
-    parts = []
+    into = runs.buffers() if len(bounds) > 2 else None  # the spans write their results into one set of arrays
     for a, b in itertools.pairwise(bounds):
         log_d = _outlook(log_d, target, sourced)  # shifts after a market's sources, from the last one found
         path = runs.run(np.exp(np.where(held, held_shift, log_d)), rationing=False, demand_elasticity=elasticity,
-                        quarters=None if (a, b) == (0, n_t) else (a, b))
+                        quarters=None if (a, b) == (0, n_t) else (a, b), into=into)
         with np.errstate(divide="ignore", invalid="ignore"):
             found = held_shift[a:b] - (1.0 - eta[a:b]) * np.log(path.composite_price)
         log_d[a:b] = np.where(held[a:b], found, log_d[a:b])
-        parts.append(path)
-    return (parts[0] if len(parts) == 1 else joined(parts)), np.exp(log_d)
+    return (path if into is None else runs.path_of(into)), np.exp(log_d)
 
 
 #: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that
