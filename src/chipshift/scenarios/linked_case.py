@@ -876,69 +876,55 @@ def period_labels(case: LinkedCase, firm: str | None = None) -> dict[str, list[i
     return out
 
 
-def _period_sums(arrays: Sequence[FloatArray], periods: Sequence[Sequence[int]], n_t: int) -> FloatArray:
-    """Every array ``(T, B)`` summed over each period's quarters, ``(periods, arrays, B)``: one table for all
-    the series of a calendar, each quarter's values laid out once and every longer period added up from them in
-    quarter order. These are the sums a product with the periods' 0/1 membership matrix gives, to rounding (a
-    matrix product may add a year's quarters in another order), without a small product per array. `n_t`
-    quarters; a sum that is zero is +0."""
-    n_b = arrays[0].shape[1]
-    table = np.empty((len(periods), len(arrays), n_b))
-    quarters_first = len(periods) >= n_t and all(list(idx) == [t] for t, idx in enumerate(periods[:n_t]))
-    quarterly = table[:n_t] if quarters_first else np.empty((n_t, len(arrays), n_b))
-    for k, values in enumerate(arrays):
-        np.add(values, 0.0, out=quarterly[:, k, :])  # + 0 turns -0 into +0, as summing from zero does
-    for p, idx in enumerate(periods):
-        if quarters_first and p < n_t:
-            continue
-        run = list(range(idx[0], idx[0] + len(idx)))
-        np.add.reduce(quarterly[idx[0]:idx[0] + len(idx)] if list(idx) == run else quarterly[list(idx)], axis=0,
-                      out=table[p])
-    return table
+def aggregate(s: Series, members: FloatArray,
+              sums: dict[tuple[int, int], FloatArray] | None = None) -> FloatArray:
+    """The series over periods, ``(periods, draws)``; `members` ``(periods, quarters)`` is 1 where a quarter
+    belongs to a period. ``sums`` keeps the period sums of arrays (by identity, with the calendar) for the
+    other series of one run that share them (a market's total as the denominator of every seller's share);
+    its arrays must outlive it."""
+
+    def summed(values: FloatArray) -> FloatArray:
+        if sums is None:
+            return np.asarray(members @ values)
+        key = (id(values), id(members))
+        if key not in sums:
+            sums[key] = np.asarray(members @ values)
+        return sums[key]
+
+    num = s.numerator
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if s.how == "sum":
+            return np.asarray(s.scale * summed(num))
+        if s.how == "mean":  # over the quarters with a value (a price is NaN where nothing is sold)
+            finite = np.isfinite(num)
+            count = members @ finite.astype(np.float64)
+            total = members @ np.where(finite, num, 0.0)
+            return np.asarray(np.where(count > 0, s.scale * total / np.maximum(count, 1.0), np.nan))
+        assert s.denominator is not None
+        den = summed(s.denominator)
+        return np.asarray(np.where(den > 0, s.scale * summed(num) / np.where(den > 0, den, 1.0), np.nan))
 
 
 def outputs(case: LinkedCase, path: LinkedPath,
             wanted: Callable[[str], bool] | None = None) -> dict[str, tuple[tuple[str, ...], FloatArray, str]]:
-    """Every output by period: name -> (period labels, periods x draws, unit). The series of each calendar are
-    summed over its periods together (`_period_sums`), every array the series share (a market's total as the
-    denominator of every seller's share) once."""
-    every = series(case, path)
-    chosen = {name: s for name, s in every.items() if wanted is None or wanted(name)}
-    by_calendar: dict[str | None, list[str]] = {}
-    for name, s in chosen.items():
-        by_calendar.setdefault(s.firm, []).append(name)
-    summed: dict[str, FloatArray] = {}  # name -> (periods, draws)
-    labelled: dict[str | None, tuple[str, ...]] = {}
-    for firm, names in by_calendar.items():
-        labels = period_labels(case, firm)
-        labelled[firm] = tuple(labels)
-        slots: dict[int, int] = {}  # id of an array the series share -> its place in `arrays`
-        arrays: list[FloatArray] = []
-        wants: dict[str, tuple[int, int]] = {}
-        for name in names:
-            s = chosen[name]
-            if s.how == "mean":  # over the quarters with a value (a price is NaN where nothing is sold)
-                finite = np.isfinite(s.numerator)
-                arrays += [np.where(finite, s.numerator, 0.0), finite.astype(np.float64)]
-                wants[name] = (len(arrays) - 2, len(arrays) - 1)
-                continue
-            for values in (s.numerator, s.denominator):
-                if values is not None and id(values) not in slots:
-                    slots[id(values)] = len(arrays)
-                    arrays.append(values)
-            wants[name] = (slots[id(s.numerator)], -1 if s.denominator is None else slots[id(s.denominator)])
-        table = _period_sums(arrays, list(labels.values()), len(case.quarters))
-        for name in names:
-            s = chosen[name]
-            num, den = (table[:, k, :] for k in wants[name])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if s.how == "sum":
-                    summed[name] = np.asarray(s.scale * num)
-                elif s.how == "mean":  # `den` counts the quarters with a value
-                    summed[name] = np.asarray(np.where(den > 0, s.scale * num / np.maximum(den, 1.0), np.nan))
-                else:
-                    summed[name] = np.asarray(np.where(den > 0, s.scale * num / np.where(den > 0, den, 1.0), np.nan))
-    return {name: (labelled[s.firm], summed[name], s.unit) for name, s in chosen.items()}
+    """Every output by period: name -> (period labels, periods x draws, unit)."""
+    result = {}
+    calendars: dict[str | None, tuple[tuple[str, ...], FloatArray]] = {}
+    n_t = len(case.quarters)
+    every = series(case, path)  # alive while ``sums`` keys its arrays by identity
+    sums: dict[tuple[int, int], FloatArray] = {}
+    for name, s in every.items():
+        if wanted is not None and not wanted(name):
+            continue
+        if s.firm not in calendars:
+            labels = period_labels(case, s.firm)
+            members = np.zeros((len(labels), n_t))
+            for i, idx in enumerate(labels.values()):
+                members[i, idx] = 1.0
+            calendars[s.firm] = (tuple(labels), members)
+        periods, members = calendars[s.firm]
+        result[name] = (periods, aggregate(s, members, sums), s.unit)
+    return result
 
 
 def money(value: float, unit: str | None, target: str) -> float:
