@@ -403,18 +403,23 @@ def parse_day(text: str) -> date:
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
-def _value_path(market: MarketSpec, quarters: Sequence[date]) -> FloatArray:
-    """The sourced values as yearly rates at each quarter's middle (a quarter's figure counts four times, a
-    half-year's twice), linear between the points and flat beyond them."""
+@functools.lru_cache(maxsize=512)
+def _sourced_path(values: tuple[tuple[str, float], ...], quarters: tuple[date, ...]) -> tuple[FloatArray, int]:
+    """A market's sourced `values` (period -> value) as yearly rates at each quarter's middle (a quarter's
+    figure counts four times, a half-year's twice), linear between the points and flat beyond them; and the day
+    (ordinal) of the middle of the last sourced period. Kept, read-only, for the next run: every run of a case
+    (every chunk of its draws) asks again, for every market and every market outside it."""
     points = []
-    for label, value in market.values.items():
+    for label, value in values:
         period = Period.parse(label)
         days = (period.end - period.start).days + 1
         points.append((period.middle, value * 365.25 / days))
     points.sort()
     x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
     y = np.array([p[1] for p in points])
-    return np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
+    path = np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
+    path.setflags(write=False)
+    return path, max(Period.parse(label).middle for label, _ in values).toordinal()
 
 
 def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
@@ -422,9 +427,9 @@ def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -
     markets inside them, times its `scale`; or its `value` at the start growing at its `growth`."""
     quarters = case.quarters
     if market.values:
-        path = np.repeat(_value_path(market, quarters)[:, None], size, axis=1)
+        sourced, last = _sourced_path(tuple(market.values.items()), quarters)
+        path = np.repeat(sourced[:, None], size, axis=1)
         if market.growth is not None:  # the outlook beyond the last sourced value
-            last = max(Period.parse(label).middle for label in market.values).toordinal()
             years = np.maximum(np.array([d.toordinal() for d in quarters]) - last, 0) / 365.25
             path = path * (1.0 + value_of(market.growth, draws, size))[None, :] ** years[:, None]
         for other in market.less:
