@@ -15,7 +15,16 @@ from market_reference import SETTINGS, scenarios
 
 from chipshift.market import Market, MarketInputError, Shocks, linked_kernel, solve_market
 from chipshift.market.gsim import solve_gsim
-from chipshift.market.linked import LinkedMarkets, LinkedShocks, prepare, rationed_at, solve_linked, solve_prepared
+from chipshift.market.linked import (
+    LinkedMarkets,
+    LinkedShocks,
+    kernel_buffers,
+    prepare,
+    rationed_at,
+    result_in,
+    solve_linked,
+    solve_prepared,
+)
 
 FIXED = 1e-9  # a supply elasticity this small is a fixed supply to the tolerances below
 
@@ -237,6 +246,23 @@ def test_batches_solve_each_draw_as_alone() -> None:
     for i in range(3):
         one = solve_linked(lm, LinkedShocks(demand_shift=demand[i], banned=[[True, False], [False, False]]))
         np.testing.assert_allclose(batch.quantity[i], one.quantity[0], rtol=1e-10)
+
+
+def test_batches_solved_into_rows_of_one_set_of_buffers_give_the_whole_batchs_result() -> None:
+    lm = _we11(eps_a=2.0, capacity_a=110.0)
+    demand = np.array([[0.8, 1.0], [1.0, 1.0], [1.3, 1.2], [0.9, 1.1], [1.1, 0.7]])
+    problem = prepare(lm, LinkedShocks(demand_shift=demand, banned=[[True, False], [False, False]]))
+    whole = solve_prepared(problem, rationing=False)
+    into = kernel_buffers(5, 2, 2, 0)
+    first = solve_prepared(problem.rows(slice(0, 2)), rationing=False, into=into, row0=0)
+    solve_prepared(problem.rows(slice(2, 5)), rationing=False, into=into, row0=2)
+    np.testing.assert_array_equal(first.quantity, whole.quantity[:2])
+    joined = result_in(problem, into)
+    for name in ("quantity", "value", "revenue", "price", "share", "seller_price", "capacity_rent", "at_capacity",
+                 "composite_price", "unmet", "iterations", "residual"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name), err_msg=name)
+    with pytest.raises(MarketInputError, match="not within"):
+        solve_prepared(problem.rows(slice(2, 5)), into=into, row0=3)
 
 
 def test_bad_input_is_refused() -> None:

@@ -132,6 +132,26 @@ def test_predictive_bands_are_seeded_and_bounded(bundled_store: Store) -> None:
     assert band["draws"] == 300 and band["kept"] <= analysis.RESERVOIR
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, 2, 7, 400, 900])
+def test_reservoir_percentiles_are_numpys_to_the_bit(rows: int, dtype: type[np.floating[Any]]) -> None:
+    rng = np.random.default_rng(rows)
+    values = (rng.standard_normal((rows, 12)) * 10.0 ** rng.uniform(-6, 6, 12)).astype(dtype)
+    values[:, 1] = np.nan
+    values[-1, 2] = np.nan
+    values[:, 3] = np.inf
+    values[: rows // 2 + 1, 4] = -np.inf
+    values[:, 5] = 0.25
+    reservoir = analysis.Reservoir((12,), 500, rng, dtype)
+    reservoir.add(values)
+    kept = reservoir.values[: min(rows, 500)]
+    with np.errstate(invalid="ignore"):
+        expected = np.percentile(kept, analysis.BAND, axis=0)
+    got = reservoir.percentiles()
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_sensitivity_ranks(bundled_store: Store) -> None:
     case, rules = _single(bundled_store, AI)
     rows = analysis.sensitivity(case, rules, {}, ["localization"])

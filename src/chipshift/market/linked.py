@@ -434,22 +434,50 @@ class LinkedProblem:
                                                                   for k, v in self.arrays.items()}, self.pairs)
 
 
-def _newton(problem: LinkedProblem, tol: float, max_iter: int, start: FloatArray | None = None) -> tuple[
-        FloatArray, FloatArray, IntArray, FloatArray, BoolArray, tuple[npt.NDArray[Any], ...]]:
+#: What the kernel writes for a batch (`linked_kernel.newton`): log seller prices, licence rents, iterations,
+#: residuals, converged, log price indices, sales, pair outputs, at quota, firm outputs, at capacity, market
+#: outputs; each with a row per draw (the pair, firm and market outputs on their second axis).
+KernelBuffers = tuple[npt.NDArray[Any], ...]
+
+
+def kernel_buffers(rows: int, markets: int, firms: int, capped: int) -> KernelBuffers:
+    """Empty arrays for `rows` draws' results (`KernelBuffers`), `capped` the pairs that may carry a licence cap.
+    A batch solved into some of their rows (`solve_prepared`'s ``into``) writes its results there, so the
+    spans of a run solved one after another fill one set and need no joining."""
+    return (np.empty((rows, firms)), np.empty((rows, capped)), np.empty(rows, dtype=np.int64), np.empty(rows),
+            np.empty(rows, dtype=np.bool_), np.empty((rows, markets)), np.empty((rows, firms)),
+            np.empty((7, rows, markets, firms)), np.empty((rows, markets, firms), dtype=np.bool_),
+            np.empty((3, rows, firms)), np.empty((rows, firms), dtype=np.bool_), np.empty((3, rows, markets)))
+
+
+def _rows_of(buffers: KernelBuffers, rows: slice) -> KernelBuffers:
+    """The results of the draws `rows` in `buffers` (views)."""
+    return tuple(x[:, rows] if k in (7, 9, 11) else x[rows] for k, x in enumerate(buffers))
+
+
+def _newton(problem: LinkedProblem, tol: float, max_iter: int, start: FloatArray | None = None,
+            into: KernelBuffers | None = None, row0: int = 0) -> KernelBuffers:
     """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
     the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
-    does not lower the residual. Returns the solution, the iterations, the residuals, which draws converged
-    and the kernel's arrays of the outputs at the solution (`_assemble` reads them)."""
+    does not lower the residual. Returns the kernel's arrays for the batch (`KernelBuffers`: the solution, the
+    iterations, the residuals, which draws converged and the outputs at the solution, which `_assemble` reads),
+    written into rows ``row0 ...`` of `into` if given (and views of them returned)."""
     k, base = problem.arrays, problem.base
     shape = k["log_c"].shape
+    nm, nf = base.shape
+    b = shape[0]
+    buffers = kernel_buffers(b, nm, nf, len(problem.pairs)) if into is None else into
+    if into is None:
+        row0 = 0
+    elif not 0 <= row0 <= len(into[0]) - b:
+        raise MarketInputError(f"rows {row0}..{row0 + b} are not within the {len(into[0])} rows given")
     guess = _for_kernel(np.full(shape, np.nan) if start is None else np.broadcast_to(start, shape), np.float64)
-    u, rho, iters, resid, done, *out = linked_kernel.newton(
+    linked_kernel.newton(
         k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
         k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"], k["e0"], k["wedge"],
         _for_kernel(base.buyer_price, np.float64), _for_kernel(base.seller_price, np.float64),
-        _for_kernel(problem.pairs, np.int64), guess, tol, max_iter)
-    return (np.asarray(u), np.asarray(rho), np.asarray(iters), np.asarray(resid), np.asarray(done),
-            tuple(np.asarray(x) for x in out))
+        _for_kernel(problem.pairs, np.int64), guess, tol, max_iter, row0, *buffers)
+    return buffers if into is None else _rows_of(buffers, slice(row0, row0 + b))
 
 
 def prepare(base: LinkedMarkets, shocks: LinkedShocks | None = None) -> LinkedProblem:
@@ -477,8 +505,9 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
 
 
 def solve_prepared(problem: LinkedProblem, *, tol: float = 1e-11, max_iter: int = 100, rationing: bool = True,
-                   start: FloatArray | None = None) -> LinkedResult:
-    """`solve_linked` of a prepared batch (`prepare`, `LinkedProblem.with_demand`)."""
+                   start: FloatArray | None = None, into: KernelBuffers | None = None, row0: int = 0) -> LinkedResult:
+    """`solve_linked` of a prepared batch (`prepare`, `LinkedProblem.with_demand`). ``into``: arrays of more
+    rows (`kernel_buffers`) to write the results into, from row `row0`; the result's arrays are views of them."""
     if not (tol > 0.0) or max_iter < 1:
         raise MarketInputError("tol must be > 0 and max_iter >= 1")
     r = problem.resolved
@@ -487,14 +516,23 @@ def solve_prepared(problem: LinkedProblem, *, tol: float = 1e-11, max_iter: int 
     if start is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
-    u, rho, iters, resid, done, out = _newton(problem, tol, max_iter, guess)
+    u, rho, iters, resid, done, *out = _newton(problem, tol, max_iter, guess, into, row0)
     if not done.all():
         bad = np.flatnonzero(~done)
         raise ConvergenceError(
             f"linked markets did not clear for {bad.size} of {b} draws (first: {bad[:10].tolist()}; worst residual "
             f"{float(np.max(resid[bad])):.3g}): check for a firm at capacity whose every market has inelastic "
             "demand (eta = 0) and no other seller", tuple(int(i) for i in bad))
-    return _assemble(problem, u, rho, iters, resid, out, rationing)
+    return _assemble(problem, u, rho, iters, resid, tuple(out), rationing)
+
+
+def result_in(problem: LinkedProblem, buffers: KernelBuffers) -> LinkedResult:
+    """The result of every draw of `problem` that its batches, solved into `buffers` (``solve_prepared``'s
+    ``into``), wrote there, without rationed demand (NaN); its arrays are views of the buffers."""
+    if len(buffers[0]) != problem.batch:
+        raise MarketInputError(f"the buffers hold {len(buffers[0])} rows, the problem {problem.batch} draws")
+    u, rho, iters, resid, _done, *out = buffers
+    return _assemble(problem, u, rho, iters, resid, tuple(out), rationing=False)
 
 
 def _assemble(problem: LinkedProblem, u: FloatArray, rho: FloatArray, iters: IntArray, resid: FloatArray,

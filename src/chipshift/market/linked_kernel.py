@@ -278,29 +278,21 @@ def _lu_solve(a: Any, b: Any, out: Any) -> bool:
 @numba.njit(cache=True, error_model="numpy")
 def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
            log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, e0: Any, wedge: Any,
-           p0: Any, v0: Any, pairs: Any, start: Any, tol: float, max_iter: int) -> tuple[Any, ...]:
+           p0: Any, v0: Any, pairs: Any, start: Any, tol: float, max_iter: int, row0: int, u_out: Any,
+           rho_out: Any, iters: Any, resid: Any, done: Any, log_pi_out: Any, sales_out: Any, out: Any, at_quota: Any,
+           firm_out: Any, bound: Any, market_out: Any) -> None:
     """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost).
     A full step (capped at 4 in logs) is tried first; where it does not lower the squared residual by the
     Armijo margin it is halved, up to 30 times. The Jacobian is built only at iterates that take a step.
     Each draw's outputs are worked out at its last iterate while its state is at hand (`_outputs`).
-    Returns log seller prices ``(b, f)``, licence rents ``(b, q)``, iterations, final residual (max norm),
-    whether each draw converged, log price indices ``(b, m)``, sales ``(b, f)``, and `_outputs`' arrays:
-    pairs ``(7, b, m, f)``, at quota, firms ``(3, b, f)``, at capacity, markets ``(3, b, m)``."""
+    Writes draw i's results into row ``row0 + i`` of the arrays the caller gives (`linked._kernel_buffers`),
+    which may hold more rows than the batch (a run of several spans of quarters, each solved on its own, fills
+    one set): log seller prices ``(rows, f)``, licence rents ``(rows, q)``, iterations, final residual (max
+    norm), whether each draw converged, log price indices ``(rows, m)``, sales ``(rows, f)``, and `_outputs`'
+    arrays: pairs ``(7, rows, m, f)``, at quota, firms ``(3, rows, f)``, at capacity, markets ``(3, rows, m)``."""
     b, nm, nf = s0.shape
     nq = pairs.shape[0]
     n = nf + nq
-    u_out = np.empty((b, nf))
-    rho_out = np.zeros((b, nq))
-    log_pi_out = np.empty((b, nm))
-    sales_out = np.empty((b, nf))
-    out = np.empty((7, b, nm, nf))
-    at_quota = np.zeros((b, nm, nf), dtype=np.bool_)
-    firm_out = np.empty((3, b, nf))
-    bound = np.zeros((b, nf), dtype=np.bool_)
-    market_out = np.empty((3, b, nm))
-    iters = np.zeros(b, dtype=np.int64)
-    resid = np.full(b, np.inf)
-    done = np.zeros(b, dtype=np.bool_)
     inv_tau = np.empty((nm, nf))
     x_per_s = np.empty((nm, nf))
     inv_u = np.empty(nf)
@@ -326,6 +318,12 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     rhs = np.empty(n)
     lu = np.empty((n, n))
     for i in range(b):
+        row = row0 + i
+        iters[row] = 0
+        resid[row] = np.inf
+        done[row] = False
+        for f in range(nf):
+            bound[row, f] = False
         _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
         for f in range(nf):
             s = start[i, f]
@@ -343,9 +341,9 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
                     norm = v
                     break
                 norm = max(norm, v)
-            resid[i] = norm
+            resid[row] = norm
             if norm <= tol:
-                done[i] = True
+                done[row] = True
                 break
             if k == max_iter:
                 break
@@ -387,15 +385,14 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
                 rho[q] = rho_try[q]
             for a in range(n):
                 res[a] = trial_res[a]
-            iters[i] += 1
+            iters[row] += 1
         # the buffers hold the state at the last iterate: every path above ends on an evaluation there
-        u_out[i] = u
-        rho_out[i] = rho
-        log_pi_out[i] = log_pi
-        sales_out[i] = sales
-        _outputs(i, e0, log_c, eps, log_k, log_d, eta, extra, allowed, active, wedge, sales0, p0, v0, u, full_rho,
-                 log_p, log_pi, flow, sales, out, firm_out, at_quota, bound, market_out)
-    return u_out, rho_out, iters, resid, done, log_pi_out, sales_out, out, at_quota, firm_out, bound, market_out
+        u_out[row] = u
+        rho_out[row] = rho
+        log_pi_out[row] = log_pi
+        sales_out[row] = sales
+        _outputs(i, row, e0, log_c, eps, log_k, log_d, eta, extra, allowed, active, wedge, sales0, p0, v0, u,
+                 full_rho, log_p, log_pi, flow, sales, out, firm_out, at_quota, bound, market_out)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -423,14 +420,15 @@ def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, 
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def _outputs(i: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any, allowed: Any,
-             active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, u: Any, full_rho: Any, log_p: Any, log_pi: Any,
-             flow: Any, sales: Any, out: Any, firm_out: Any, at_quota: Any, bound: Any, market_out: Any) -> None:
+def _outputs(i: int, r: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any,
+             allowed: Any, active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, u: Any, full_rho: Any, log_p: Any,
+             log_pi: Any, flow: Any, sales: Any, out: Any, firm_out: Any, at_quota: Any, bound: Any,
+             market_out: Any) -> None:
     """Draw i's outputs at its solution (`linked._assemble` documents them) from the state the solver leaves
-    in its buffers (`u`, `full_rho`, `log_p` ... `sales`), into `out` ``(7, b, m, f)``: price, quantity,
-    value, revenue, share, licence rent (and `at_quota`); `firm_out` ``(3, b, f)``: seller price, marginal
-    cost, capacity rent (and `bound`, at capacity); `market_out` ``(3, b, m)``: composite price, composite
-    quantity, unmet demand. `p0` ``(m, f)`` and `v0` ``(f,)`` are the baseline's buyer and seller prices.
+    in its buffers (`u`, `full_rho`, `log_p` ... `sales`), into row r of `out` ``(7, rows, m, f)``: price,
+    quantity, value, revenue, share, licence rent (and `at_quota`); `firm_out` ``(3, rows, f)``: seller price,
+    marginal cost, capacity rent (and `bound`, at capacity); `market_out` ``(3, rows, m)``: composite price,
+    composite quantity, unmet demand. `p0` ``(m, f)`` and `v0` ``(f,)`` are the baseline's buyer and seller prices.
     A division by zero gives what numpy gives (inf), as the batch arrays this replaces did."""
     nm, nf = extra.shape[1], extra.shape[2]
     for f in range(nf):
@@ -449,40 +447,40 @@ def _outputs(i: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta:
             if at_cap:
                 gap = seller - mc
                 rent = gap if (gap > 0.0 or math.isnan(gap)) else 0.0
-            bound[i, f] = at_cap
+            bound[r, f] = at_cap
         else:
             seller = mc = rent = math.nan
-        firm_out[0, i, f] = seller
-        firm_out[1, i, f] = mc
-        firm_out[2, i, f] = rent
+        firm_out[0, r, f] = seller
+        firm_out[1, r, f] = mc
+        firm_out[2, r, f] = rent
     for m in range(nm):
         total = 0.0
         closed = True
         for f in range(nf):
             closed = closed and not allowed[i, m, f]
             q = flow[m, f] + extra[i, m, f]
-            out[1, i, m, f] = q
-            at_quota[i, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
+            out[1, r, m, f] = q
+            at_quota[r, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
             if allowed[i, m, f] or extra[i, m, f] > 0.0:  # selling there
                 p = p0[m, f] * math.exp(log_p[m, f])
                 rho = full_rho[m, f]
-                out[0, i, m, f] = p
-                out[2, i, m, f] = p * q
-                out[3, i, m, f] = p * q / (1.0 + wedge[i, m, f])
-                out[5, i, m, f] = firm_out[0, i, f] * (math.expm1(rho) if rho != 0.0 else 0.0)
+                out[0, r, m, f] = p
+                out[2, r, m, f] = p * q
+                out[3, r, m, f] = p * q / (1.0 + wedge[i, m, f])
+                out[5, r, m, f] = firm_out[0, r, f] * (math.expm1(rho) if rho != 0.0 else 0.0)
                 total += p * q
             else:  # no value: nothing to divide
-                out[0, i, m, f] = math.nan
-                out[2, i, m, f] = 0.0
-                out[3, i, m, f] = 0.0
-                out[5, i, m, f] = math.nan
+                out[0, r, m, f] = math.nan
+                out[2, r, m, f] = 0.0
+                out[3, r, m, f] = 0.0
+                out[5, r, m, f] = math.nan
         for f in range(nf):
-            value = out[2, i, m, f]
-            out[4, i, m, f] = value / total if (total > 0.0 and value != 0.0) else 0.0
-        market_out[0, i, m] = math.exp(log_pi[m])
+            value = out[2, r, m, f]
+            out[4, r, m, f] = value / total if (total > 0.0 and value != 0.0) else 0.0
+        market_out[0, r, m] = math.exp(log_pi[m])
         if closed:
-            market_out[1, i, m] = 0.0
-            market_out[2, i, m] = e0[i, m] * math.exp(log_d[i, m])
+            market_out[1, r, m] = 0.0
+            market_out[2, r, m] = e0[i, m] * math.exp(log_d[i, m])
         else:
-            market_out[1, i, m] = e0[i, m] * math.exp(log_d[i, m] - eta[i, m] * log_pi[m])
-            market_out[2, i, m] = 0.0
+            market_out[1, r, m] = e0[i, m] * math.exp(log_d[i, m] - eta[i, m] * log_pi[m])
+            market_out[2, r, m] = 0.0

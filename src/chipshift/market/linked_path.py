@@ -31,11 +31,14 @@ import numpy.typing as npt
 from chipshift.market.ces import BoolArray, FloatArray
 from chipshift.market.errors import MarketInputError
 from chipshift.market.linked import (
+    KernelBuffers,
     LinkedMarkets,
     LinkedResult,
     LinkedShocks,
+    kernel_buffers,
     prepare,
     rationed_at,
+    result_in,
     solve_linked,
     solve_prepared,
 )
@@ -252,13 +255,16 @@ class PreparedPlan:
         return np.asarray(out).reshape((n_t, n_b, nf))
 
     def run(self, demand: FloatArray, *, rationing: bool = True, start: LinkedPath | None = None,
-            demand_elasticity: FloatArray | None = None, quarters: tuple[int, int] | None = None) -> LinkedPath:
+            demand_elasticity: FloatArray | None = None, quarters: tuple[int, int] | None = None,
+            into: KernelBuffers | None = None) -> LinkedPath:
         """Solve quarters 0..T-1 for all draws with demand shifts `demand` ``(T, B, markets)`` in place of the
         plan's, and demand elasticities `demand_elasticity` ``(T, B, markets)`` if given (a plan without stocks
         or licence caps only). ``start``: a nearby path whose seller prices the solver starts from;
         ``rationing=False`` leaves rationed demand out (NaN). ``quarters=(first, stop)`` solves those quarters
         alone (a plan without stocks or licence caps only: nothing carries between its quarters) and gives
-        their path, ``stop - first`` quarters long."""
+        their path, ``stop - first`` quarters long. ``into`` (`buffers`; without licence caps only): the
+        quarters' results are written into their rows there, and their path's arrays are views of them, so that
+        spans run one after another leave the whole path in the buffers (`path_of`) with nothing to join."""
         base, plan = self.base, self.plan
         guess = None if start is None else start.seller_price / base.seller_price  # (T, B, f)
         if (demand_elasticity is not None or quarters is not None) and (not self.stateless or self.capped):
@@ -278,13 +284,32 @@ class PreparedPlan:
         problem = problem.with_demand(shift, eta)
         at = None if guess is None else guess[lo:hi].reshape(((hi - lo) * n_b, nf))
         n_t = hi - lo
+        if into is not None and self.capped:
+            raise MarketInputError("a plan with licence caps is not solved into buffers")
         if self.capped:
             first = solve_prepared(problem, rationing=False)
             quota = np.where(self.licensed, self.approval * first.quantity, np.inf)
             res = solve_linked(base, LinkedShocks(wedge=self.wedge, quota=quota, **(self.common | {
                 "demand_shift": shift})), rationing=rationing, start=at)
         else:
-            res = solve_prepared(problem, rationing=rationing, start=at)
+            res = solve_prepared(problem, rationing=rationing, start=at, into=into, row0=lo * n_b)
+        return self._path(res, lo, hi)
+
+    def buffers(self) -> KernelBuffers:
+        """Arrays for the results of every quarter and draw of the plan (`run`'s ``into``)."""
+        nm, nf = self.base.shape
+        return kernel_buffers(self.plan.quarters * self.plan.batch, nm, nf, len(self.problem.pairs))
+
+    def path_of(self, buffers: KernelBuffers) -> LinkedPath:
+        """The path of every quarter once each has been run into `buffers` (`run`'s ``into``), without rationed
+        demand (NaN): the same as the paths of the spans joined (`joined`), with nothing copied."""
+        return self._path(result_in(self.problem, buffers), 0, self.plan.quarters)
+
+    def _path(self, res: LinkedResult, lo: int, hi: int) -> LinkedPath:
+        """Quarters lo..hi-1 of a plan without stocks from the solver's result for their ``(hi - lo) * B`` rows."""
+        base, plan = self.base, self.plan
+        nm, nf = base.shape
+        n_t, n_b = hi - lo, plan.batch
 
         def back(arr: Any) -> Any:
             return np.asarray(arr).reshape((n_t, n_b, *np.shape(arr)[1:]))

@@ -40,7 +40,6 @@ from chipshift.market.linked_path import (
     PreparedPlan,
     QuarterlyPlan,
     Rush,
-    joined,
     simulate_linked,
 )
 from chipshift.scenarios.market_case import Param
@@ -406,18 +405,23 @@ def parse_day(text: str) -> date:
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
-def _value_path(market: MarketSpec, quarters: Sequence[date]) -> FloatArray:
-    """The sourced values as yearly rates at each quarter's middle (a quarter's figure counts four times, a
-    half-year's twice), linear between the points and flat beyond them."""
+@functools.lru_cache(maxsize=512)
+def _sourced_path(values: tuple[tuple[str, float], ...], quarters: tuple[date, ...]) -> tuple[FloatArray, int]:
+    """A market's sourced `values` (period -> value) as yearly rates at each quarter's middle (a quarter's
+    figure counts four times, a half-year's twice), linear between the points and flat beyond them; and the day
+    (ordinal) of the middle of the last sourced period. Kept, read-only, for the next run: every run of a case
+    (every chunk of its draws) asks again, for every market and every market outside it."""
     points = []
-    for label, value in market.values.items():
+    for label, value in values:
         period = Period.parse(label)
         days = (period.end - period.start).days + 1
         points.append((period.middle, value * 365.25 / days))
     points.sort()
     x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
     y = np.array([p[1] for p in points])
-    return np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
+    path = np.asarray(np.interp([d.toordinal() for d in quarters], x, y))
+    path.setflags(write=False)
+    return path, max(Period.parse(label).middle for label, _ in values).toordinal()
 
 
 def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -> FloatArray:
@@ -425,9 +429,9 @@ def market_path(market: MarketSpec, case: LinkedCase, draws: Draws, size: int) -
     markets inside them, times its `scale`; or its `value` at the start growing at its `growth`."""
     quarters = case.quarters
     if market.values:
-        path = np.repeat(_value_path(market, quarters)[:, None], size, axis=1)
+        sourced, last = _sourced_path(tuple(market.values.items()), quarters)
+        path = np.repeat(sourced[:, None], size, axis=1)
         if market.growth is not None:  # the outlook beyond the last sourced value
-            last = max(Period.parse(label).middle for label in market.values).toordinal()
             years = np.maximum(np.array([d.toordinal() for d in quarters]) - last, 0) / 365.25
             path = path * (1.0 + value_of(market.growth, draws, size))[None, :] ** years[:, None]
         for other in market.less:
@@ -687,16 +691,15 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
     ends = {int(np.flatnonzero(sourced[:, m])[-1]) + 1 for m in range(nm)
             if sourced[:, m].any() and not sourced[:, m].all()}
     bounds = [0, *sorted(e for e in ends if 0 < e < n_t), n_t]
-    parts = []
+    into = runs.buffers() if len(bounds) > 2 else None  # the spans write their results into one set of arrays
     for a, b in itertools.pairwise(bounds):
         log_d = _outlook(log_d, target, sourced)  # shifts after a market's sources, from the last one found
         path = runs.run(np.exp(np.where(held, held_shift, log_d)), rationing=False, demand_elasticity=elasticity,
-                        quarters=None if (a, b) == (0, n_t) else (a, b))
+                        quarters=None if (a, b) == (0, n_t) else (a, b), into=into)
         with np.errstate(divide="ignore", invalid="ignore"):
             found = held_shift[a:b] - (1.0 - eta[a:b]) * np.log(path.composite_price)
         log_d[a:b] = np.where(held[a:b], found, log_d[a:b])
-        parts.append(path)
-    return (parts[0] if len(parts) == 1 else joined(parts)), np.exp(log_d)
+    return (path if into is None else runs.path_of(into)), np.exp(log_d)
 
 
 #: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that

@@ -71,8 +71,27 @@ class Reservoir:
         self.seen += len(batch)
 
     def percentiles(self) -> FloatArray:
+        """`BAND`'s percentiles of the kept rows, ``(len(BAND), *shape)``: what ``np.percentile`` (linear) gives,
+        to the bit, from one sort of each column along the draws rather than numpy's partition, which was
+        several times slower on a reservoir's columns. Its interpolation is numpy's own: ``a + (b - a) g``,
+        from the upper end ``b - (b - a) (1 - g)`` where the weight g is at least one half, in the precision of
+        the weights (float64); a column with a NaN gives NaN."""
         kept = self.values[: min(self.seen, self.size)]
-        return np.asarray(np.percentile(kept, BAND, axis=0))
+        n = len(kept)
+        if n == 0 or kept.ndim != 2:
+            return np.asarray(np.percentile(kept, BAND, axis=0))
+        ordered = np.sort(kept.T, axis=1)  # (columns, draws); NaN sorts last
+        where = (n - 1) * (np.asarray(BAND) / 100.0)
+        low = np.floor(where).astype(np.intp)
+        weight = (where - low)[:, None]
+        below, above = ordered[:, low].T, ordered[:, np.minimum(low + 1, n - 1)].T
+        with np.errstate(invalid="ignore"):
+            gap = above - below
+            out = np.add(below, gap * weight)
+            np.subtract(above, gap * (1.0 - weight), out=out, where=np.broadcast_to(weight >= 0.5, out.shape),
+                        casting="unsafe")
+        out[:, np.isnan(ordered[:, -1])] = np.nan
+        return np.asarray(out)
 
 
 class Bands:
