@@ -6,7 +6,9 @@ rule is in force, the target's lower bound of availability of the input is lower
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +102,12 @@ def test_validation_leaves_none_of_these_rules_unexplained(with_cset: bool, bund
     flagged = [p.message for p in report.problems if p.file == "rules.yaml" and p.severity != "notice"
                and p.line is not None and any(spans[i][0] <= p.line < spans[i][1] for i in ids)]
     assert flagged == []
+
+
+def test_engine_doc_counts_the_rules_that_change_no_figure() -> None:
+    """docs/engine.md quotes how many bundled rules change no figure; the count follows the data."""
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "engine.md").read_text(encoding="utf-8").split())
+    found = re.search(r"Of the (\d+) bundled rules that are not relaxations, (\d+) change no figure", text)
+    assert found
+    rules = [r for r in load_bundle()["rules"].rows if r["kind"] != "relaxation"]
+    assert (int(found[1]), int(found[2])) == (len(rules), sum(1 for r in rules if r["unquantified"]))
