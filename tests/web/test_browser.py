@@ -175,14 +175,29 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
 
 def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/explorer?input=N20")
-    page.locator("#avail-series-params input[name=from]").fill("2018")
-    page.locator("#avail-series-params input[name=to]").fill("2024")
-    page.click("#avail-series-show")
+    page.locator("#avail-series-params input[name=from]").fill("2018-01-01")
+    page.locator("#avail-series-params input[name=to]").fill("2024-01-01")
+    page.locator("#avail-series-params select[name=every]").select_option("6m")
+    with page.expect_response(lambda r: "/api/v1/availability/series?" in r.url) as asked:
+        page.click("#avail-series-show")
+    assert asked.value.ok and "every=6m" in asked.value.url
     page.locator("#avail-series-chart svg").wait_for()
     assert "China may still buy" in page.locator("#avail-series-chart").inner_text()
     rows = page.locator("#avail-series-table table.data")
-    assert "2018-01-01" in rows.inner_text() and "E-NL-EUV-2019" in rows.inner_text()
+    assert "2018-07-01" in rows.inner_text() and "E-NL-EUV-2019" in rows.inner_text()
+    # the dates drawn are the answer's own: the axis names dates, not years the page worked out
+    ticks = page.locator("#avail-series-chart svg text").all_text_contents()
+    assert "2018-01-01" in ticks
     assert "Sources:" in " ".join(page.locator("#avail-series-chart svg text.footer").all_text_contents())
+    # a point opens the rules barring it, from the keyboard
+    point = page.locator("#avail-series-chart svg circle[role=button]").last
+    point.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    assert "available to China on 2024-01-01" in panel.inner_text()
+    assert panel.locator(".figure-parts a[href='/rules/E-NL-EUV-2019']").count() == 1
+    page.keyboard.press("Escape")
     page.locator("#avail-series-chart").scroll_into_view_if_needed()
     _shot(page, "explorer-availability-over-time")
 
@@ -304,13 +319,27 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
                 for r in series if r.input == "dram"}
     assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected
     assert page.locator("#localization-series-table table.data").count() == 1
-    # exposure by stage over a range of years, with the rules that changed between the dates
-    page.fill("#series-from", "2021")
-    page.fill("#series-to", "2024")
-    page.click("#series-show")
+    # exposure by stage over a range of dates, with the rules that changed between the dates: the page opens on
+    # the range the server answers without one (the baseline has none of its own: the default), then the one asked
     page.wait_for_selector("#series-chart svg")
+    assert "the default range" in page.locator("#series-range").inner_text()
+    page.fill("#series-from", "2021-01-01")
+    page.fill("#series-to", "2024-01-01")
+    page.select_option("#series-every", "6m")
+    with page.expect_response(lambda r: "/api/v1/exposure/series?" in r.url) as asked:
+        page.click("#series-show")
+    assert asked.value.ok and "every=6m" in asked.value.url
+    page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    # a point opens the rules behind it (Tab and Enter): the October 2022 controls started by 2023-01-01
+    point = page.locator("#series-chart svg circle[role=button]:has(title:has-text('2023-01-01'))").first
+    point.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    assert "on 2023-01-01" in panel.inner_text()
+    assert panel.locator(".figure-parts a[href='/rules/E-OCT2022']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "exposure")
     # on a phone a chart keeps its text's size (its box scrolls sideways, by keyboard too), never shrunk below 10 px
     page.set_viewport_size(PHONE)
@@ -323,6 +352,18 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     frame = page.locator("#stage-chart .chart")
     assert frame.evaluate("(f) => f.scrollWidth > f.clientWidth && f.tabIndex === 0")
     page.set_viewport_size(DESKTOP)
+
+
+def test_exposure_over_time_opens_on_the_scenarios_own_range(page: Page, base_url: str) -> None:
+    # the DUV example gives its range of dates (every six months from 2022-06-30 to its date): the page shows it
+    # as the server answers it, and says where it comes from
+    _open(page, f"{base_url}/exposure?target=CHN&scenario=example:duv-immersion-china")
+    page.wait_for_selector("#series-chart svg")
+    assert 'gives (its "over")' in page.locator("#series-range").inner_text()
+    assert page.input_value("#series-from") == "2022-06-30" and page.input_value("#series-every") == "6m"
+    title = page.locator("#series-chart svg").first.get_attribute("aria-label") or ""
+    assert "every six months from 2022-06-30 to 2026-06-30" in title
+    assert "Scenario: DUV" in " ".join(page.locator("#series-chart svg text.footer").all_text_contents())
 
 
 def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
