@@ -375,7 +375,7 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     result.wait_for()
     assert "X-DUV-NLD" in result.inner_text() and "E-DEC2024" in result.inner_text()
     assert ", edited" in result.locator("h2").first.inner_text()  # changed from the example: not its name alone
-    assert page.locator("#market-results").is_visible()
+    page.locator("#market-results").wait_for()  # drawn last, after the charts
     # a change of availability is a difference of two shares: in percentage points, never in percent
     cells = page.locator("table.data td.num").all_inner_texts()  # the run's tables follow its summary
     changes = [t for t in cells if t.endswith("pts")]
@@ -393,6 +393,12 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     page.fill("#token", TOKEN)
     page.click("#save")
     page.wait_for_function("document.querySelector('#save-status').textContent.startsWith('Saved')")
+    # the example's range of dates (its "over") came with it, was saved with it, and the Exposure page opens on it
+    assert page.input_value("#over-from") == "2022-06-30" and page.input_value("#over-every") == "6m"
+    assert "every six months from 2022-06-30" in page.locator("#run-over").inner_text()
+    _open(page, f"{base_url}/exposure?target=CHN&scenario=saved:browser-test")
+    page.wait_for_selector("#series-chart svg")
+    assert page.input_value("#series-from") == "2022-06-30" and 'gives (its "over")' in page.inner_text("#series-range")
 
 
 def test_compare_two_scenarios(page: Page, base_url: str) -> None:

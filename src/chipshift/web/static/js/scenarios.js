@@ -14,14 +14,28 @@
        baseline with a rule unticked is not "baseline". */
     let name = $("#name").value.trim() || "scenario";
     if (name === state.startName && changes() !== state.startChanges) name = `${name}, edited`;
-    return { name, description: $("#description").value, at: $("#at").value || null,
+    return { name, description: $("#description").value, at: $("#at").value || null, ...(over() ? { over: over() } : {}),
       baseline: state.baseline, add: state.add, remove: [...state.removed], edit: [...state.edits.values()] };
   }
+
+  /* The scenario's range of dates for answers over time ({from, to, every}; "to" left out: its date), or null. */
+  function over() {
+    const from = $("#over-from").value, to = $("#over-to").value;
+    return from ? { from, ...(to ? { to } : {}), every: $("#over-every").value } : null;
+  }
+
+  const STEPS = { "1y": "every year", "6m": "every six months", "3m": "every quarter", "1m": "every month" };
 
   function apply(d) {
     $("#name").value = d.name || "scenario";
     $("#description").value = d.description || "";
     if (d.at) $("#at").value = d.at;
+    // a scenario's own range of dates is kept (and saved, downloaded and run with it)
+    const o = d.over || {};
+    $("#over-from").value = o.from || ""; $("#over-to").value = o.to || "";
+    const every = $("#over-every");
+    if (o.every && ![...every.options].some((x) => x.value === o.every)) every.append(el("option", { value: o.every, text: `every ${o.every}` }));
+    every.value = o.every || "1y";
     state.baseline = d.baseline !== false;
     state.add = (d.add || []).slice();
     state.removed = new Set(d.remove || []);
@@ -110,6 +124,14 @@
       el("div", { class: "stat" }, el("b", { text: r.diff.rules_added.length ? r.diff.rules_added.join(", ") : "none" }), "rules added (in force)"),
       el("div", { class: "stat" }, el("b", { text: r.diff.rules_removed.length ? r.diff.rules_removed.join(", ") : "none" }), "rules removed"),
       el("p", { class: "muted small", text: r.scenario ? `digest ${r.scenario.digest}` : "" }));
+    // its range of dates: the Exposure page draws it for a scenario in the catalogue (shipped, or once saved)
+    const range = body.scenario.over, ref = $("#start-from").value;
+    if (range) {
+      const unchanged = ref !== "baseline" && changes() === state.startChanges;
+      head.append(el("p", { class: "small", id: "run-over" }, `Its range of dates: ${STEPS[range.every] || `every ${range.every}`} from ${range.from} to ${range.to || `its date (${r.at})`}. `,
+        unchanged ? el("a", { href: `/exposure?${new URLSearchParams({ target: r.destination, scenario: ref })}`, text: "Exposure by stage over that range →" })
+          : "Save the scenario to see exposure by stage over that range on the Exposure page (the report shows it too)."));
+    }
     box.append(head);
     const base = Object.fromEntries(r.baseline_by_stage.map((s) => [s.stage, s]));
     const where = await CS.placeName(r.destination), named = r.scenario ? r.scenario.name : "the scenario";
