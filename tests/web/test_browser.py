@@ -519,6 +519,29 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Unit" in fit_head and "cny_m" in page.locator("#results table.data").first.inner_text()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
+    # every model figure opens what it rests on, by keyboard too: it says it is the model's output, names the
+    # case and the publishers it cites, and lists the observations and the parameters, each with its source
+    point = page.locator("#trajectories svg circle.model-point[role=button]").first
+    point.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "a model output, not a published figure" in text and "china-ai-accelerators" in text
+    assert "The case cites:" in text and "parameter sigma" in text
+    assert panel.locator(".figure-parts .figure").count() >= 3  # observations' and parameters' sources
+    page.keyboard.press("Escape")
+    for heading in ("Fit: observed vs model", "All outputs by year", "Sensitivity"):
+        cell = page.locator("section.card", has=page.locator(f"h2:has-text('{heading}')")).locator(
+            "td.num .figure[title='click for what this figure rests on']").first
+        cell.focus()
+        page.keyboard.press("Enter")
+        panel.locator(".figure-parts").wait_for()
+        assert "a model output, not a published figure" in panel.inner_text(), heading
+        page.keyboard.press("Escape")
+    page.locator("#share-stack svg rect.stack-part[role=button]").first.click()
+    assert "a model output" in panel.inner_text()
+    page.keyboard.press("Escape")
     page.locator("#trajectories svg .published").first.click()
     assert page.locator("#source-panel").is_visible()
     page.keyboard.press("Escape")

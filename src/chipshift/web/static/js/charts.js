@@ -353,8 +353,9 @@ CS.charts = (() => {
         }
       }
       root.append(s("polyline", { class: "value-line", points: P.map((p) => `${X(p.x)},${Y(p.value)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2.2 }));
-      for (const p of P) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),
-        { tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
+      // a model point with onClick opens what it rests on (mouse, or Tab and Enter)
+      for (const p of P) root.append(interactive(s("circle", { class: "model-point", cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),
+        { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
       legend.push([c, "line", ser.name]);
     });
     // published points are coloured by their group when they have one (a product), else by their publisher; the
@@ -415,7 +416,7 @@ CS.charts = (() => {
       for (const p of r.parts) {
         const c = PALETTE[names.indexOf(p.name) % PALETTE.length], v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
-          { tip: `${p.name} ${r.x}: ${pct(v)}` }));
+          { onClick: p.onClick || null, tip: `${p.name} ${r.x}: ${pct(v)}` }));
         acc += v;
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
