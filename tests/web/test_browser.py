@@ -432,6 +432,20 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     assert panel.locator("a[href='/explorer?input=N22']").count() == 1
     page.keyboard.press("Escape")
+    # by country and by firm: both sides' dates in the titles and headings, and a provider's row (keyboard) opens
+    # the inputs it is barred for on one side only (each opening its page) and the rules only one side has
+    firms = page.locator("section.card", has=page.locator("h2:has-text('By firm')"))
+    assert "on 2026-06-30" in (firms.locator("svg").first.get_attribute("aria-label") or "")
+    assert "(2026-06-30): barred" in firms.locator("thead").inner_text()
+    firm = firms.locator("tr.clickable", has_text="ArF dry (DUV) lithography tools").first
+    firm.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "(firm): barred for" in text and "Barred only under DUV lithography tools barred for China" in text
+    assert panel.locator("button.link", has_text="ArF dry (DUV) lithography tools").count() == 1
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "compare")
 
 
@@ -642,6 +656,21 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())
     assert "Case gallium-export-controls" in footer and "5-95% band" in footer
     assert box.locator(".sources-named a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
+    # each figure, on the charts and in the table, opens what it rests on: a model output of its side, what the
+    # variant changes, and the facts that side cites, each opening its source
+    cell = page.locator("#market-results table.data").first.locator("td.num .figure").last
+    cell.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "a model output, not a published figure" in text and "approval = 0.9" in text
+    assert panel.locator("a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
+    page.keyboard.press("Escape")
+    charts.first.locator("circle.model-point[role=button]").first.focus()  # under side b's point: the keyboard
+    page.keyboard.press("Enter")
+    assert "a model output" in panel.inner_text()
+    page.keyboard.press("Escape")
     box.scroll_into_view_if_needed()
     _shot(page, "compare-market-variants")
 
