@@ -226,6 +226,9 @@ def test_firm_page_shows_owners_with_sources_and_what_listed_parties_hold(page: 
 def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/restrictions")
     assert page.locator("#timeline svg g.rule-bar").count() >= 40
+    # the timeline's footer says what it shows, as of when, under which rules and from which sources
+    footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
+    assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
     page.select_option("#filters select[name=imposer]", "CHN")
     page.click("#filters button[type=submit]")
     page.wait_for_function("document.querySelector('#count').textContent.length > 0")
@@ -388,6 +391,16 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1 and panel.locator("button.link").count() >= 1
     assert panel.locator("a[href^='/exposure?target=CHN']").count() == 1
     page.keyboard.press("Escape")
+    # an input whose availability changes opens, by its row and the keyboard, the providers and rules behind it
+    row = page.locator("#run-result ~ section table.data tr.clickable",
+                       has_text="ArF immersion (DUV) lithography tools").first
+    row.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    assert "Barred only with the scenario" in panel.inner_text()
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
+    assert panel.locator("a[href='/explorer?input=N22']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "scenarios")
     page.fill("#save-id", "browser-test")
     page.fill("#token", TOKEN)
@@ -431,6 +444,13 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert "Barred only under DUV lithography tools barred for China" in text and "0.7%" in text
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     assert panel.locator("a[href='/explorer?input=N22']").count() == 1
+    page.keyboard.press("Escape")
+    # a year's point (keyboard) opens both sides' figures on 31 December and each side's Exposure page that day
+    years = page.locator("section.card", has=page.locator("h2:has-text('Exposure by year')"))
+    years.locator("svg circle[role=button]").first.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    assert "31 December" in panel.inner_text() and panel.locator("a[href*='-12-31']").count() == 2
     page.keyboard.press("Escape")
     # by country and by firm: both sides' dates in the titles and headings, and a provider's row (keyboard) opens
     # the inputs it is barred for on one side only (each opening its page) and the rules only one side has

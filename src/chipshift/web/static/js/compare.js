@@ -47,7 +47,15 @@
     CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: s.left_barred_lower, upper: s.left_barred_upper }, { lower: s.right_barred_lower, upper: s.right_barred_upper }] })),
     { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
-    CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [
+    // a year's point opens both sides' figures on 31 December of that year and each side's Exposure page then
+    const yearSources = (y) => CS.showSources({
+      heading: `31 December ${y.year}: ${frac(y.left_barred_lower)} – ${frac(y.left_barred_upper)} of all inputs' supply barred for ${where} under ${L}, ${frac(y.right_barred_lower)} – ${frac(y.right_barred_upper)} under ${R}`,
+      summary: `Each side's stages' barred shares, weighted by their inputs, from the inputs' shares and the rules in force on that day. The shares come from: ${(r.data_sources || []).join("; ")}.`,
+      parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
+        { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
+      links: [{ href: exposureAt(left, { at: `${y.year}-12-31` }), text: `${L} on ${y.year}-12-31: every input and its sources on the Exposure page →` },
+        { href: exposureAt(right, { at: `${y.year}-12-31` }), text: `${R} on ${y.year}-12-31: the same →` }] });
+    CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y, onClick: () => yearSources(y) })), [
       { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
     { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
     // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules

@@ -154,11 +154,21 @@
     CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
     const diffChart = el("div"), diffTable = el("div");
     box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
-    if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, values: [
+    // an input's bar or row (mouse, or Tab and Enter) opens what its two figures rest on: the providers barred with
+    // or without the scenario only, the rules it adds and removes, and the input's page (its shares' sources)
+    const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
+    const inputSources = (d) => CS.showSources({
+      heading: `${d.name} on ${r.at}: ${CS.frac(d.before_lower)} – ${CS.frac(d.before_upper)} of world supply available to ${where} without ${named}, ${CS.frac(d.after_lower)} – ${CS.frac(d.after_upper)} with it`,
+      summary: `The input's providers' shares less those the rules in force bar. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
+      parts: [{ label: "Barred only with the scenario", text: list(d.newly_barred) }, { label: "Barred only without it", text: list(d.no_longer_barred) },
+        { label: "Rules the scenario adds (in force)", text: r.diff.rules_added.length ? "" : "none", rules: r.diff.rules_added },
+        { label: "Rules it removes", text: r.diff.rules_removed.length ? "" : "none", rules: r.diff.rules_removed }],
+      links: [{ href: `/explorer?input=${encodeURIComponent(d.input)}`, text: `${d.name}: each provider's share with its source →` }] });
+    if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, onClick: () => inputSources(d), values: [
       { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: `Share of world supply ${where} may buy on ${r.at}, by input: without and with ${named}` }), "run-diff",
-      CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario"));
+      CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario; a bar opens what it rests on"));
     else diffChart.append(el("p", { class: "muted", text: "No input's availability changes at this date." }));
-    table(diffTable, { filename: "run-diff", rows: r.diff.inputs, columns: diffColumns() });
+    table(diffTable, { filename: "run-diff", rows: r.diff.inputs, onRow: inputSources, columns: diffColumns() });
     const it = el("div");
     box.append(CS.section("Exposure by input (scenario)", it));
     table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
