@@ -335,11 +335,23 @@ EveryOption = Annotated[str, typer.Option("--every", help="Step of a series: a w
                                                           "days, e.g. 1y, 6m, 3m, 30d.")]
 ChartOption = Annotated[Path | None, typer.Option(
     "--chart", help="With --from/--to: also draw the series to this file stem (PNG and SVG).", dir_okay=False)]
+StepOption = Annotated[str | None, typer.Option("--every", help="Step of a series: a whole number of years, months "
+                                                               "or days, e.g. 1y, 6m, 3m, 30d (default: the "
+                                                               "scenario's, else 1y).")]
+ScenarioChartOption = Annotated[Path | None, typer.Option(
+    "--chart", help="Also draw the series to this file stem (PNG and SVG): over --from/--to, else over the "
+                    "scenario's range of dates (its 'over'), else 1 January of each of the five years before "
+                    "today, and today.", dir_okay=False)]
 
 
-def _series_range(at: str | None, start: str | None, end: str | None, chart: Path | None) -> bool:
-    """Whether a series is asked for; ChipshiftError (exit 2) for a half-given range or one with --at."""
+def _series_range(at: str | None, start: str | None, end: str | None, chart: Path | None,
+                  own_range: bool = False) -> bool:
+    """Whether a series is asked for; ChipshiftError (exit 2) for a half-given range or one with --at. With
+    ``own_range`` (a question that can take the scenario's range of dates), --chart alone asks for the series
+    over that range (``api.series_range``)."""
     if start is None and end is None:
+        if chart is not None and own_range and at is None:
+            return True
         if chart is not None:
             raise ChipshiftError("--chart draws a series: give --from and --to")
         return False
@@ -431,16 +443,15 @@ def availability(target: TargetArgument,
                  at: AtOption = None, scenario: ScenarioOption = None, segment: SegmentOption = None,
                  view: Annotated[View | None, typer.Option(help="Country or firm shares (default: country where "
                                                                 "known).")] = None,
-                 start: FromOption = None, end: ToOption = None, every: EveryOption = "1y",
-                 chart: ChartOption = None,
+                 start: FromOption = None, end: ToOption = None, every: StepOption = None,
+                 chart: ScenarioChartOption = None,
                  fmt: FormatOption = Format.table,
                  table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Share of world supply the target may still buy, per input, with bounds where shares are unknown; with
-    --from/--to, at every date of the range."""
+    --from/--to (or --chart alone: the scenario's range of dates), at every date of the range."""
     with _errors_exit():
         view_name = None if view is None else view.value
-        if _series_range(at, start, end, chart):
-            assert start is not None and end is not None
+        if _series_range(at, start, end, chart, own_range=True):
             report = _with_store(lambda store: api.availability_over_time(
                 store, target, start, end, every, input_name, scenario, segment, view_name).as_report())
             from chipshift.reports.timeline import availability_chart
@@ -458,13 +469,12 @@ def availability(target: TargetArgument,
 @app.command("exposure")
 def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOption = None,
              segment: SegmentOption = None, start: FromOption = None, end: ToOption = None,
-             every: EveryOption = "1y", chart: ChartOption = None, fmt: FormatOption = Format.table,
+             every: StepOption = None, chart: ScenarioChartOption = None, fmt: FormatOption = Format.table,
              table: TableOption = None, csv_out: CsvOutOption = None) -> None:
     """Share of supply barred for the target, per input and per stage (market-size weighted); with
-    --from/--to, per stage at every date of the range."""
+    --from/--to (or --chart alone: the scenario's range of dates), per stage at every date of the range."""
     with _errors_exit():
-        if _series_range(at, start, end, chart):
-            assert start is not None and end is not None
+        if _series_range(at, start, end, chart, own_range=True):
             report = _with_store(lambda store: api.exposure_over_time(store, target, start, end, every, scenario,
                                                                       segment).as_report())
             from chipshift.reports.timeline import exposure_chart

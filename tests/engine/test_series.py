@@ -87,9 +87,29 @@ def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundle
     assert ok.stdout.splitlines()[0].startswith("at,stage,stage_name,barred_lower_weighted")
     assert (tmp_path / "exposure.png").stat().st_size > 0 and (tmp_path / "exposure.svg").stat().st_size > 0
     for args in (["--from", "2022-01-01"], ["--at", "2023-01-01", "--from", "2022-01-01", "--to", "2024-01-01"],
-                 ["--chart", str(tmp_path / "x")]):
+                 ["--at", "2023-01-01", "--chart", str(tmp_path / "x")]):
         bad = runner.invoke(app, [*base, "exposure", "CHN", *args])
         assert bad.exit_code == 2, bad.output
+
+
+def test_a_series_without_a_range_takes_the_scenarios_own(tmp_path: Path, bundled_store: Store) -> None:
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+
+    duv = Path(__file__).resolve().parents[2] / "examples" / "duv-immersion-china.yaml"
+    scenario = api.load_scenario(bundled_store, duv)
+    assert api.series_range(scenario) == (date(2022, 6, 30), date(2026, 6, 30), "6m", "scenario")
+    assert api.series_range(scenario, "2024-01-01", every="1y") == (date(2024, 1, 1), date(2026, 6, 30), "1y",
+                                                                     "request")
+    assert api.series_range(None, end="2025-03-31") == (date(2020, 1, 1), date(2025, 3, 31), "1y", "default")
+    series = api.exposure_over_time(bundled_store, "CHN", scenario=scenario)
+    assert series.range_given_by == "scenario" and series.dates[:2] == (date(2022, 6, 30), date(2022, 12, 30))
+    # on the command line, --chart alone draws the scenario's range (else the default)
+    ok = CliRunner().invoke(app, ["--store", str(bundled_store.path), "exposure", "CHN", "--scenario", str(duv),
+                                  "--chart", str(tmp_path / "duv"), "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert '"range_given_by": "scenario"' in ok.stdout and (tmp_path / "duv.svg").stat().st_size > 0
 
 
 def test_localization_over_time_follows_the_share_tables(bundled_store: Store) -> None:

@@ -84,6 +84,17 @@ def test_footer_names_case_data_date_and_publishers_of_the_points_shown(
     assert all(publisher in text for publisher in shown) and "chipshift model: 5-95% of 20 draws" in text
 
 
+def test_a_chart_of_model_outputs_alone_names_the_publishers_its_case_cites(
+        ai_run: tuple[dict[str, Any], Path]) -> None:
+    # the demand no allowed source can serve has no published figure beside it: its footer still says what the
+    # figures are and names the publishers of the facts the case cites
+    report, out = ai_run
+    text = " ".join(svg_text(out / "unmet.svg").split("\n"))
+    assert "No published figure is shown: model outputs, resting on the case's parameters" in text
+    cited = sorted(set(report["publishers"].values()))
+    assert cited and cited[0] in text
+
+
 def test_micron_revenue_share_names_micron_and_china(bundled_store: Store, tmp_path: Path) -> None:
     report = scenario_run(bundled_store, MICRON)
     written = write_outputs(report, tmp_path)

@@ -160,3 +160,19 @@ def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient, we
     firm = client.get("/api/v1/dossier/Micron", params={"at": "2025-06-30"}).json()
     assert firm["entity"] == "micron" and firm["entity_kind"] == "firm" and firm["sources"]
     assert client.get("/api/v1/dossier/no-such-thing-at-all").status_code == 404
+
+
+def test_series_take_the_scenarios_range_of_dates_unless_one_is_asked_for(client: TestClient) -> None:
+    # the DUV example gives its own range (every six months from 2022-06-30 to its date): a series asked without
+    # one answers for that range and says so; a range asked for wins; without either, the default
+    own = client.get("/api/v1/exposure/series", params={"scenario": "example:duv-immersion-china"}).json()
+    assert own["range_given_by"] == "scenario" and own["from"] == "2022-06-30" and own["every"] == "6m"
+    assert own["dates"][:3] == ["2022-06-30", "2022-12-30", "2023-06-30"] and own["to"] == own["dates"][-1]
+    asked = client.get("/api/v1/exposure/series", params={"scenario": "example:duv-immersion-china",
+                                                          "from": "2023-01-01", "to": "2024-01-01"}).json()
+    assert asked["range_given_by"] == "request" and asked["dates"] == ["2023-01-01", "2023-07-01", "2024-01-01"]
+    plain = client.get("/api/v1/availability/series", params={"input": "EUV lithography tools",
+                                                              "to": "2024-06-30"}).json()
+    assert plain["range_given_by"] == "default" and plain["every"] == "1y"
+    assert plain["dates"] == ["2019-01-01", "2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01", "2024-01-01"]
+    assert client.get("/api/v1/exposure/series", params={"from": "2024-01-01", "to": "2023-01-01"}).status_code == 422

@@ -91,10 +91,13 @@ def _console(message: ConsoleMessage, problems: list[str]) -> None:
         problems.append(f"console: {message.text}")
 
 
-def _open(page: Page, url: str) -> None:
+def _open(page: Page, url: str, idle: bool = True) -> None:
+    """Open a page; with ``idle``, wait until its requests are answered (without: a page whose requests may take
+    longer than that wait, e.g. uncached market runs on a loaded machine, is waited for by the test itself)."""
     page.problems.clear()  # type: ignore[attr-defined]
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    if idle:
+        page.wait_for_load_state("networkidle")
 
 
 def _shot(page: Page, name: str) -> None:
@@ -175,14 +178,29 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
 
 def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/explorer?input=N20")
-    page.locator("#avail-series-params input[name=from]").fill("2018")
-    page.locator("#avail-series-params input[name=to]").fill("2024")
-    page.click("#avail-series-show")
+    page.locator("#avail-series-params input[name=from]").fill("2018-01-01")
+    page.locator("#avail-series-params input[name=to]").fill("2024-01-01")
+    page.locator("#avail-series-params select[name=every]").select_option("6m")
+    with page.expect_response(lambda r: "/api/v1/availability/series?" in r.url) as asked:
+        page.click("#avail-series-show")
+    assert asked.value.ok and "every=6m" in asked.value.url
     page.locator("#avail-series-chart svg").wait_for()
     assert "China may still buy" in page.locator("#avail-series-chart").inner_text()
     rows = page.locator("#avail-series-table table.data")
-    assert "2018-01-01" in rows.inner_text() and "E-NL-EUV-2019" in rows.inner_text()
+    assert "2018-07-01" in rows.inner_text() and "E-NL-EUV-2019" in rows.inner_text()
+    # the dates drawn are the answer's own: the axis names dates, not years the page worked out
+    ticks = page.locator("#avail-series-chart svg text").all_text_contents()
+    assert "2018-01-01" in ticks
     assert "Sources:" in " ".join(page.locator("#avail-series-chart svg text.footer").all_text_contents())
+    # a point opens the rules barring it, from the keyboard
+    point = page.locator("#avail-series-chart svg circle[role=button]").last
+    point.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    assert "available to China on 2024-01-01" in panel.inner_text()
+    assert panel.locator(".figure-parts a[href='/rules/E-NL-EUV-2019']").count() == 1
+    page.keyboard.press("Escape")
     page.locator("#avail-series-chart").scroll_into_view_if_needed()
     _shot(page, "explorer-availability-over-time")
 
@@ -211,6 +229,9 @@ def test_firm_page_shows_owners_with_sources_and_what_listed_parties_hold(page: 
 def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/restrictions")
     assert page.locator("#timeline svg g.rule-bar").count() >= 40
+    # the timeline's footer says what it shows, as of when, under which rules and from which sources
+    footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
+    assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
     page.select_option("#filters select[name=imposer]", "CHN")
     page.click("#filters button[type=submit]")
     page.wait_for_function("document.querySelector('#count').textContent.length > 0")
@@ -304,13 +325,27 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
                 for r in series if r.input == "dram"}
     assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected
     assert page.locator("#localization-series-table table.data").count() == 1
-    # exposure by stage over a range of years, with the rules that changed between the dates
-    page.fill("#series-from", "2021")
-    page.fill("#series-to", "2024")
-    page.click("#series-show")
+    # exposure by stage over a range of dates, with the rules that changed between the dates: the page opens on
+    # the range the server answers without one (the baseline has none of its own: the default), then the one asked
     page.wait_for_selector("#series-chart svg")
+    assert "the default range" in page.locator("#series-range").inner_text()
+    page.fill("#series-from", "2021-01-01")
+    page.fill("#series-to", "2024-01-01")
+    page.select_option("#series-every", "6m")
+    with page.expect_response(lambda r: "/api/v1/exposure/series?" in r.url) as asked:
+        page.click("#series-show")
+    assert asked.value.ok and "every=6m" in asked.value.url
+    page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    # a point opens the rules behind it (Tab and Enter): the October 2022 controls started by 2023-01-01
+    point = page.locator("#series-chart svg circle[role=button]:has(title:has-text('2023-01-01'))").first
+    point.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    assert "on 2023-01-01" in panel.inner_text()
+    assert panel.locator(".figure-parts a[href='/rules/E-OCT2022']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "exposure")
     # on a phone a chart keeps its text's size (its box scrolls sideways, by keyboard too), never shrunk below 10 px
     page.set_viewport_size(PHONE)
@@ -325,6 +360,18 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+def test_exposure_over_time_opens_on_the_scenarios_own_range(page: Page, base_url: str) -> None:
+    # the DUV example gives its range of dates (every six months from 2022-06-30 to its date): the page shows it
+    # as the server answers it, and says where it comes from
+    _open(page, f"{base_url}/exposure?target=CHN&scenario=example:duv-immersion-china")
+    page.wait_for_selector("#series-chart svg")
+    assert 'gives (its "over")' in page.locator("#series-range").inner_text()
+    assert page.input_value("#series-from") == "2022-06-30" and page.input_value("#series-every") == "6m"
+    title = page.locator("#series-chart svg").first.get_attribute("aria-label") or ""
+    assert "every six months from 2022-06-30 to 2026-06-30" in title
+    assert "Scenario: DUV" in " ".join(page.locator("#series-chart svg text.footer").all_text_contents())
+
+
 def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/scenarios?from=example:duv-immersion-china")
     page.wait_for_function("document.querySelectorAll('#added .rule-row').length === 3")
@@ -334,7 +381,7 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     result.wait_for()
     assert "X-DUV-NLD" in result.inner_text() and "E-DEC2024" in result.inner_text()
     assert ", edited" in result.locator("h2").first.inner_text()  # changed from the example: not its name alone
-    assert page.locator("#market-results").is_visible()
+    page.locator("#market-results").wait_for()  # drawn last, after the charts
     # a change of availability is a difference of two shares: in percentage points, never in percent
     cells = page.locator("table.data td.num").all_inner_texts()  # the run's tables follow its summary
     changes = [t for t in cells if t.endswith("pts")]
@@ -347,11 +394,27 @@ def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1 and panel.locator("button.link").count() >= 1
     assert panel.locator("a[href^='/exposure?target=CHN']").count() == 1
     page.keyboard.press("Escape")
+    # an input whose availability changes opens, by its row and the keyboard, the providers and rules behind it
+    row = page.locator("#run-result ~ section table.data tr.clickable",
+                       has_text="ArF immersion (DUV) lithography tools").first
+    row.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    assert "Barred only with the scenario" in panel.inner_text()
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
+    assert panel.locator("a[href='/explorer?input=N22']").count() == 1
+    page.keyboard.press("Escape")
     _shot(page, "scenarios")
     page.fill("#save-id", "browser-test")
     page.fill("#token", TOKEN)
     page.click("#save")
     page.wait_for_function("document.querySelector('#save-status').textContent.startsWith('Saved')")
+    # the example's range of dates (its "over") came with it, was saved with it, and the Exposure page opens on it
+    assert page.input_value("#over-from") == "2022-06-30" and page.input_value("#over-every") == "6m"
+    assert "every six months from 2022-06-30" in page.locator("#run-over").inner_text()
+    _open(page, f"{base_url}/exposure?target=CHN&scenario=saved:browser-test")
+    page.wait_for_selector("#series-chart svg")
+    assert page.input_value("#series-from") == "2022-06-30" and 'gives (its "over")' in page.inner_text("#series-range")
 
 
 def test_compare_two_scenarios(page: Page, base_url: str) -> None:
@@ -384,6 +447,27 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert "Barred only under DUV lithography tools barred for China" in text and "0.7%" in text
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     assert panel.locator("a[href='/explorer?input=N22']").count() == 1
+    page.keyboard.press("Escape")
+    # a year's point (keyboard) opens both sides' figures on 31 December and each side's Exposure page that day
+    years = page.locator("section.card", has=page.locator("h2:has-text('Exposure by year')"))
+    years.locator("svg circle[role=button]").first.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    assert "31 December" in panel.inner_text() and panel.locator("a[href*='-12-31']").count() == 2
+    page.keyboard.press("Escape")
+    # by country and by firm: both sides' dates in the titles and headings, and a provider's row (keyboard) opens
+    # the inputs it is barred for on one side only (each opening its page) and the rules only one side has
+    firms = page.locator("section.card", has=page.locator("h2:has-text('By firm')"))
+    assert "on 2026-06-30" in (firms.locator("svg").first.get_attribute("aria-label") or "")
+    assert "(2026-06-30): barred" in firms.locator("thead").inner_text()
+    firm = firms.locator("tr.clickable", has_text="ArF dry (DUV) lithography tools").first
+    firm.focus()
+    page.keyboard.press("Enter")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "(firm): barred for" in text and "Barred only under DUV lithography tools barred for China" in text
+    assert panel.locator("button.link", has_text="ArF dry (DUV) lithography tools").count() == 1
+    assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     page.keyboard.press("Escape")
     _shot(page, "compare")
 
@@ -472,6 +556,29 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Unit" in fit_head and "cny_m" in page.locator("#results table.data").first.inner_text()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
+    # every model figure opens what it rests on, by keyboard too: it says it is the model's output, names the
+    # case and the publishers it cites, and lists the observations and the parameters, each with its source
+    point = page.locator("#trajectories svg circle.model-point[role=button]").first
+    point.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "a model output, not a published figure" in text and "china-ai-accelerators" in text
+    assert "The case cites:" in text and "parameter sigma" in text
+    assert panel.locator(".figure-parts .figure").count() >= 3  # observations' and parameters' sources
+    page.keyboard.press("Escape")
+    for heading in ("Fit: observed vs model", "All outputs by year", "Sensitivity"):
+        cell = page.locator("section.card", has=page.locator(f"h2:has-text('{heading}')")).locator(
+            "td.num .figure[title='click for what this figure rests on']").first
+        cell.focus()
+        page.keyboard.press("Enter")
+        panel.locator(".figure-parts").wait_for()
+        assert "a model output, not a published figure" in panel.inner_text(), heading
+        page.keyboard.press("Escape")
+    page.locator("#share-stack svg rect.stack-part[role=button]").first.click()
+    assert "a model output" in panel.inner_text()
+    page.keyboard.press("Escape")
     page.locator("#trajectories svg .published").first.click()
     assert page.locator("#source-panel").is_visible()
     page.keyboard.press("Escape")
@@ -531,9 +638,12 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
 
 
 def test_compare_two_market_cases(page: Page, base_url: str) -> None:
-    _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators")
+    # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",
+          idle=False)
     box = page.locator("#market-compare")
-    box.wait_for(timeout=30_000)
+    box.wait_for(timeout=180_000)
+    page.wait_for_load_state("networkidle")
     assert "micron-china" in box.inner_text() and "china-ai-accelerators" in box.inner_text()
     assert page.locator("#market-results svg").count() >= 2
     assert "localization" in page.locator("#market-results table.data").first.inner_text()
@@ -572,6 +682,21 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())
     assert "Case gallium-export-controls" in footer and "5-95% band" in footer
     assert box.locator(".sources-named a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
+    # each figure, on the charts and in the table, opens what it rests on: a model output of its side, what the
+    # variant changes, and the facts that side cites, each opening its source
+    cell = page.locator("#market-results table.data").first.locator("td.num .figure").last
+    cell.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#source-panel")
+    panel.locator(".figure-parts").wait_for()
+    text = panel.inner_text()
+    assert "a model output, not a published figure" in text and "approval = 0.9" in text
+    assert panel.locator("a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
+    page.keyboard.press("Escape")
+    charts.first.locator("circle.model-point[role=button]").first.focus()  # under side b's point: the keyboard
+    page.keyboard.press("Enter")
+    assert "a model output" in panel.inner_text()
+    page.keyboard.press("Escape")
     box.scroll_into_view_if_needed()
     _shot(page, "compare-market-variants")
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         restrictions_timeline,
         rules_in_force_at,
         series_dates,
+        series_range,
         target_scope,
     )
     from chipshift.api.rule_search import restrictions_search
@@ -130,6 +131,7 @@ __all__ = [
     "search_names",
     "search_parties",
     "series_dates",
+    "series_range",
     "show_firm",
     "show_input",
     "show_source",

@@ -346,13 +346,39 @@ def _reaching(s: analyses.Situation) -> set[str]:
     return {r["id"] for r in analyses.rules_in_force(s)}
 
 
-def _over_time(store: Store, target: str, start: str | date, end: str | date, every: str,
+#: Without a range asked for or given by the scenario, a series starts on 1 January this many years before its end.
+DEFAULT_SERIES_YEARS = 5
+
+
+def series_range(scenario: Scenario | None, start: str | date | None = None, end: str | date | None = None,
+                 every: str | None = None, at: str | date | None = None) -> tuple[date, date, str, str]:
+    """The range of a series: ``(start, end, every, given_by)``. Each of ``start``, ``end`` and ``every`` asked
+    for is kept; what is not asked for comes from the scenario's own range of dates (its ``over``) when it gives
+    one, else the default: to ``at`` (else the scenario's date, else today), from 1 January
+    ``DEFAULT_SERIES_YEARS`` years before, every year. ``given_by`` says which: 'request', 'scenario' or
+    'default' (the first that supplied the start)."""
+    over = scenario.over if scenario is not None else None
+    if over is not None:
+        first, last, step = over
+        given = "request" if start is not None else "scenario"
+    else:
+        last = answer_date(at, scenario).isoformat() if end is None else answer_date(end, None).isoformat()
+        first = date(date.fromisoformat(last).year - DEFAULT_SERIES_YEARS, 1, 1).isoformat()
+        step = "1y"
+        given = "request" if start is not None else "default"
+    return (answer_date(start if start is not None else first, None),
+            answer_date(end if end is not None else last, None), every or step, given)
+
+
+def _over_time(store: Store, target: str, start: str | date | None, end: str | date | None, every: str | None,
                scenario: ScenarioInput, segment: str | None,
                rows_of: Callable[[analyses.Situation], list[dict[str, Any]]]) -> tuple[Report, list[dict[str, Any]]]:
-    """One question at every date of a range: the answer's context, and the rows ``rows_of`` gives at each date
-    (each with its date), with the rules reaching the destination that started or ended between dates."""
-    dates = series_dates(start, end, every)
+    """One question at every date of a range (``series_range``: what is not asked for comes from the scenario's
+    range, else the default): the answer's context, and the rows ``rows_of`` gives at each date (each with its
+    date), with the rules reaching the destination that started or ended between dates."""
     loaded = _load(store, scenario)
+    first, last, step, given = series_range(loaded.scenario, start, end, every)
+    dates = series_dates(first, last, step)
     dest = destination(store, target, segment)
     rows: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
@@ -364,16 +390,18 @@ def _over_time(store: Store, target: str, start: str | date, end: str | date, ev
         changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
         before = now
     context = {**_context(store, loaded, dest, dates[0]), "destination_name": destination_name(store, dest), "at": None,
-               "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": every,
+               "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": step, "range_given_by": given,
                "dates": [d.isoformat() for d in dates], "rule_changes": changes}
     return context, rows
 
 
-def exposure_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
-                       scenario: ScenarioInput = None, segment: str | None = None) -> ExposureSeriesAnswer:
+def exposure_over_time(store: Store, target: str, start: str | date | None = None, end: str | date | None = None,
+                       every: str | None = None, scenario: ScenarioInput = None,
+                       segment: str | None = None) -> ExposureSeriesAnswer:
     """Exposure per stage at each date from ``start`` to ``end`` every ``every``: the market-size weighted
     share of each stage's supply barred for the target (lower and upper bounds), with the rules that came
-    into force or ended since the previous date."""
+    into force or ended since the previous date. What is not given comes from the scenario's range of dates
+    (its ``over``), else 1 January of each of the five years before today, and today (``series_range``)."""
     names = {r["id"]: r["name"] for r in store.rows("stages")}
     keys = ("barred_lower_weighted", "barred_upper_weighted", "barred_lower_mean", "barred_upper_mean", "inputs")
 
@@ -389,11 +417,13 @@ def exposure_over_time(store: Store, target: str, start: str | date, end: str | 
         "by_stage": rows})
 
 
-def availability_over_time(store: Store, target: str, start: str | date, end: str | date, every: str = "1y",
+def availability_over_time(store: Store, target: str, start: str | date | None = None,
+                           end: str | date | None = None, every: str | None = None,
                            input_name: str | None = None, scenario: ScenarioInput = None,
                            segment: str | None = None, view: str | None = None) -> AvailabilitySeriesAnswer:
     """Availability of each input (or one) at each date from ``start`` to ``end`` every ``every``: the share
-    of world supply the target may still buy, its bounds, and the rules barring it."""
+    of world supply the target may still buy, its bounds, and the rules barring it. What is not given comes
+    from the scenario's range of dates (its ``over``), else the default (``series_range``)."""
     if view is not None and view not in VIEWS:
         raise ChipshiftError(f"unknown view '{view}' (allowed: {', '.join(VIEWS)})")
 

@@ -172,6 +172,10 @@ def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+#: Most publishers a chart's footer names for a case's cited facts (the rest are counted).
+FOOTER_PUBLISHERS = 6
+
+
 def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
     """The line under a chart: the case and its file, the model and draws, the date of the data and the
     publishers of the figures shown."""
@@ -186,9 +190,16 @@ def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
     if report.get("data_as_of"):
         text += f" Data: figures published up to {report['data_as_of']}."
     shown = list(dict.fromkeys(publishers))
-    text += (" Sources of the published figures shown: " + "; ".join(shown) + "." if shown else
-             " No published figure is shown; the run's sources are listed in results.json.")
-    return text
+    if shown:
+        return text + " Sources of the published figures shown: " + "; ".join(shown) + "."
+    # a chart of model outputs alone still names what they rest on: the publishers of the facts the case cites
+    cited = sorted({str(v) for v in (report.get("publishers") or {}).values() if v})
+    if not cited:
+        return text + " No published figure is shown; the run's sources are listed in results.json."
+    named = "; ".join(cited[:FOOTER_PUBLISHERS]) + (f" and {len(cited) - FOOTER_PUBLISHERS} more"
+                                                    if len(cited) > FOOTER_PUBLISHERS else "")
+    return (text + " No published figure is shown: model outputs, resting on the case's parameters and the facts "
+            f"it cites (publishers: {named}; each fact with its quote in results.json).")
 
 
 #: The unit of a market case's parameter by the key of the case file it fills, as the keys' descriptions in

@@ -18,13 +18,15 @@ from typing import Any
 from chipshift import api
 from chipshift.api import explorer
 from chipshift.api.comparisons import BASELINE_DOC, MARKET_POINTER
+from chipshift.api.restrictions import DEFAULT_SERIES_YEARS
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml
+from chipshift.scenarios.spec import Scenario
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 
 #: How many years before the report's date its exposure over time begins (1 January of that year).
-YEARS_BEFORE = 5
+YEARS_BEFORE = DEFAULT_SERIES_YEARS
 STAGES = {"S1": "S1 · Design", "S2": "S2 · Fabrication", "S3": "S3 · Assembly, testing, packaging"}
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",Arial,sans-serif;
@@ -83,7 +85,7 @@ def write_report(store: Store, scenario_path: Path, out_path: Path, target: str 
     in_force = api.restrictions_list(store, who, at=when, scenario=scenario).as_report()
     # over time, under the scenario and the baseline: the scenario's range of dates where it gives one, else 1
     # January of each of the years before the date of the report, and that date
-    span = Span.of(scenario.over, result["at"])
+    span = Span.of(scenario, result["at"])
     over = (api.exposure_over_time(store, who, span.start, span.end, span.every, scenario=scenario).as_report(),
             api.exposure_over_time(store, who, span.start, span.end, span.every, scenario=None).as_report())
     html = _render(scenario.name, scenario.description, scenario.digest, scenario_path, document, result, base,
@@ -105,10 +107,10 @@ class Span:
     given: bool
 
     @classmethod
-    def of(cls, over: tuple[str, str, str] | None, at: str) -> Span:
-        if over:
-            return cls(*over, given=True)
-        return cls(date(date.fromisoformat(at).year - YEARS_BEFORE, 1, 1).isoformat(), at, "1y", given=False)
+    def of(cls, scenario: Scenario | None, at: str) -> Span:
+        """The scenario's range, else the default ending on ``at``: the rule the API's series follow."""
+        start, end, every, given_by = api.series_range(scenario, at=at)
+        return cls(start.isoformat(), end.isoformat(), every, given=given_by == "scenario")
 
     def words(self) -> str:
         """The span in words, with where it comes from."""

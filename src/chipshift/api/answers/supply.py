@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
@@ -109,6 +110,9 @@ class _Series(DestinationContext):
     from_: date = Field(alias="from", description="the first date of the series")
     to: date = Field(description="the last date of the series")
     every: str = Field(description="the step: a number of years, months or days (1y, 6m, 30d)")
+    range_given_by: Literal["request", "scenario", "default"] = Field(
+        description="where the range's start came from: the question, the scenario's own range of dates (its "
+                    "'over'), or the default (1 January of each of the five years before the end, and the end)")
     dates: tuple[date, ...] = Field(description="every date of the series")
     rule_changes: tuple[RuleChanges, ...] = Field(description="per date, the rules that started or ended")
     unit: str = Field(description="the unit of the figures")

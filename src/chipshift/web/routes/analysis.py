@@ -106,13 +106,28 @@ Every = Annotated[str, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$
                              description="step: a whole number of years, months or days (1y, 6m, 30d)")]
 
 
+def _key(when: date | None) -> str:
+    """A cache-key part for a date of a range that may be left to the scenario or the default (None: not given;
+    the default's end is today, so the day is part of the key)."""
+    return when.isoformat() if when else f"unset@{date.today().isoformat()}"
+
+
+RangeNote = ("; what is not given comes from the scenario's range of dates (its 'over'), else 1 January of each "
+             "of the five years before the last date (default today), and that date")
+OwnFrom = Annotated[date | None, Query(alias="from", description="first date of the series" + RangeNote)]
+OwnTo = Annotated[date | None, Query(alias="to", description="last date of the series" + RangeNote)]
+OwnEvery = Annotated[str | None, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$",
+                                       description="step: a whole number of years, months or days (1y, 6m, 30d)"
+                                                   + RangeNote)]
+
+
 @router.get("/exposure/series", response_model=answers.ExposureSeriesAnswer,
             responses=errors_doc(),
             summary="Barred share by stage at every date of a range, with the rules that started or ended")
-async def exposure_series(s: State, start: From, end: To, target: Target = "CHN", every: Every = "1y",
-                          segment: Segment = None, scenario: Ref = None) -> JSONBytes:
+async def exposure_series(s: State, start: OwnFrom = None, end: OwnTo = None, target: Target = "CHN",
+                          every: OwnEvery = None, segment: Segment = None, scenario: Ref = None) -> JSONBytes:
     return await s.runner.json(
-        ("exposure-series", target, day(start), day(end), every, segment, scenario_key(s, scenario)),
+        ("exposure-series", target, _key(start), _key(end), every, segment, scenario_key(s, scenario)),
         lambda: api.exposure_over_time(s.store, target, start, end, every, resolve(s, scenario), segment),
         fields=FIELDS)
 
@@ -120,11 +135,11 @@ async def exposure_series(s: State, start: From, end: To, target: Target = "CHN"
 @router.get("/availability/series", response_model=answers.AvailabilitySeriesAnswer,
             responses=errors_doc(),
             summary="Available share of each input (or one) at every date of a range")
-async def availability_series(s: State, start: From, end: To, target: Target = "CHN",
+async def availability_series(s: State, start: OwnFrom = None, end: OwnTo = None, target: Target = "CHN",
                               input: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-                              every: Every = "1y", segment: Segment = None, scenario: Ref = None) -> JSONBytes:
+                              every: OwnEvery = None, segment: Segment = None, scenario: Ref = None) -> JSONBytes:
     return await s.runner.json(
-        ("availability-series", target, input, day(start), day(end), every, segment, scenario_key(s, scenario)),
+        ("availability-series", target, input, _key(start), _key(end), every, segment, scenario_key(s, scenario)),
         lambda: api.availability_over_time(s.store, target, start, end, every, input, resolve(s, scenario),
                                            segment), fields=FIELDS)
 

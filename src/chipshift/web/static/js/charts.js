@@ -243,7 +243,11 @@ CS.charts = (() => {
 
   /* Lines with bands (lower-upper) per series over years; values in [0, 1]. */
   function bands(points, series, opts = {}) {
-    const width = opts.width || 720, left = 50, right = 20, bottom = 30;
+    // with opts.labels the x values are positions 0, 1, ... named by the labels (dates of a series)
+    const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
+    const widest = Math.max(0, ...points.map((p) => textWidth(name(p.x), 11))) + 10;
+    // room on the right for half the last date's name (it is centred on its point)
+    const width = opts.width || 720, left = 50, right = Math.max(20, Math.ceil(widest / 2)), bottom = 30;
     const legend = legendLayout(series.map((ser) => ser.name), left, width - left - right);
     const top = 50 + (legend.rows - 1) * 20, height = (opts.height || 300) + (legend.rows - 1) * 20;
     const root = svgRoot(width, height, opts.title);
@@ -252,7 +256,9 @@ CS.charts = (() => {
     const Y = (v) => top + (1 - v) * (height - top - bottom);
     for (const t of [0, 0.25, 0.5, 0.75, 1]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
       s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t * 100}%` }));
-    for (const x of xs) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(x) }));
+    // every k-th date named, so that the names never run into each other
+    const k = Math.max(1, Math.ceil((xs.length * widest) / Math.max(1, width - left - right)));
+    xs.forEach((x, i) => { if (i % k === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     series.forEach((ser, k) => {
       const c = PALETTE[k % PALETTE.length];
       const upper = points.map((p) => `${X(p.x)},${Y(p[ser.upper])}`), lower = points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).reverse();
@@ -260,7 +266,7 @@ CS.charts = (() => {
         s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 }),
         s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
       for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
-        { tip: `${ser.name} ${p.x}: ${CS.frac(p[ser.lower])} – ${CS.frac(p[ser.upper])}` }));
+        { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.frac(p[ser.lower])} – ${CS.frac(p[ser.upper])}` }));
       const it = legend.items[k];
       root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), s("text", { class: "legend", x: it.x + 18, y: 18 + it.row * 20, text: it.text }));
     });
@@ -347,8 +353,9 @@ CS.charts = (() => {
         }
       }
       root.append(s("polyline", { class: "value-line", points: P.map((p) => `${X(p.x)},${Y(p.value)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2.2 }));
-      for (const p of P) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),
-        { tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
+      // a model point with onClick opens what it rests on (mouse, or Tab and Enter)
+      for (const p of P) root.append(interactive(s("circle", { class: "model-point", cx: X(p.x), cy: Y(p.value), r: 3.5, fill: c }),
+        { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
       legend.push([c, "line", ser.name]);
     });
     // published points are coloured by their group when they have one (a product), else by their publisher; the
@@ -409,7 +416,7 @@ CS.charts = (() => {
       for (const p of r.parts) {
         const c = PALETTE[names.indexOf(p.name) % PALETTE.length], v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
-          { tip: `${p.name} ${r.x}: ${pct(v)}` }));
+          { onClick: p.onClick || null, tip: `${p.name} ${r.x}: ${pct(v)}` }));
         acc += v;
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));

@@ -47,7 +47,15 @@
     CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: s.left_barred_lower, upper: s.left_barred_upper }, { lower: s.right_barred_lower, upper: s.right_barred_upper }] })),
     { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
-    CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y })), [
+    // a year's point opens both sides' figures on 31 December of that year and each side's Exposure page then
+    const yearSources = (y) => CS.showSources({
+      heading: `31 December ${y.year}: ${frac(y.left_barred_lower)} – ${frac(y.left_barred_upper)} of all inputs' supply barred for ${where} under ${L}, ${frac(y.right_barred_lower)} – ${frac(y.right_barred_upper)} under ${R}`,
+      summary: `Each side's stages' barred shares, weighted by their inputs, from the inputs' shares and the rules in force on that day. The shares come from: ${(r.data_sources || []).join("; ")}.`,
+      parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
+        { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
+      links: [{ href: exposureAt(left, { at: `${y.year}-12-31` }), text: `${L} on ${y.year}-12-31: every input and its sources on the Exposure page →` },
+        { href: exposureAt(right, { at: `${y.year}-12-31` }), text: `${R} on ${y.year}-12-31: the same →` }] });
+    CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y, onClick: () => yearSources(y) })), [
       { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
     { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
     // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
@@ -71,18 +79,33 @@
       { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "after_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }] });
-    for (const [title, rows, name] of [["By country", r.by_country, "countries"], ["By firm", r.by_firm, "firms"]]) {
+    // a provider's bar or row (by mouse, or Tab and Enter) opens what its two counts rest on: the inputs it is barred
+    // for on one side only (each opening the input's page, its shares and their sources), the rules only one side
+    // has, and each side's Exposure page; both sides' dates are named, so like is compared with like
+    const Ld = `${L} (${r.left.at})`, Rd = `${R} (${r.right.at})`;
+    const inputLinks = (names) => names.map((n) => ({ label: n, text: "", open: () => { location.href = `/explorer?input=${encodeURIComponent(n)}`; } }));
+    const providerSources = (x, kind) => CS.showSources({
+      heading: `${x.provider} (${kind}): barred for ${x.left_barred} input${x.left_barred === 1 ? "" : "s"} under ${Ld}, ${x.right_barred} under ${Rd}; maybe barred for ${x.left_maybe} and ${x.right_maybe}`,
+      summary: `A provider counts for an input when a rule in force on that side's date bars its sales of the input to ${where} (the inputs' ${kind === "country" ? "country" : "firm"} shares, each with its source on the input's page; the shares come from: ${(r.data_sources || []).join("; ")}).`,
+      parts: [{ label: `Barred only under ${Rd}`, text: x.newly_barred_inputs.length ? "" : "none" }, ...inputLinks(x.newly_barred_inputs),
+        { label: `Barred only under ${Ld}`, text: x.no_longer_barred_inputs.length ? "" : "none" }, ...inputLinks(x.no_longer_barred_inputs),
+        { label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
+        { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
+      links: [{ href: exposureAt(left, r.left), text: `${Ld} on the Exposure page: every input's barred providers →` },
+        { href: exposureAt(right, r.right), text: `${Rd} on the Exposure page →` }] });
+    for (const [title, rows, name, kind] of [["By country", r.by_country, "countries", "country"], ["By firm", r.by_firm, "firms", "firm"]]) {
       const changed = rows.filter((x) => x.change_barred !== 0 || x.newly_barred_inputs.length || x.no_longer_barred_inputs.length);
       const chart = el("div"), t = el("div");
       box.append(CS.section(`${title}: inputs where the provider is barred (${changed.length} change)`, chart, t));
       const max = Math.max(1, ...changed.map((c) => Math.max(c.left_barred, c.right_barred)));
       const step = Math.max(1, Math.ceil(max / 4));
-      if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider,
+      if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider, onClick: () => providerSources(x, kind),
         values: [{ lower: 0, upper: x.left_barred }, { lower: 0, upper: x.right_barred }] })),
-      { series: [L, R], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R}` }), `compare-${name}`, foot);
-      table(t, { filename: `compare-${name}`, rows, columns: [{ key: "provider", label: "Provider" },
-        { key: "left_barred", label: `${L}: barred`, num: true, unit: "inputs" }, { key: "right_barred", label: `${R}: barred`, num: true, unit: "inputs" },
-        { key: "change_barred", label: "Change", num: true, unit: "inputs" }, { key: "left_maybe", label: `${L}: maybe`, num: true, unit: "inputs" }, { key: "right_maybe", label: `${R}: maybe`, num: true, unit: "inputs" },
+      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
+      `${foot} · a provider's bar opens the inputs and rules behind it`);
+      table(t, { filename: `compare-${name}`, rows, onRow: (x) => providerSources(x, kind), columns: [{ key: "provider", label: "Provider" },
+        { key: "left_barred", label: `${Ld}: barred`, num: true, unit: "inputs" }, { key: "right_barred", label: `${Rd}: barred`, num: true, unit: "inputs" },
+        { key: "change_barred", label: "Change", num: true, unit: "inputs" }, { key: "left_maybe", label: `${Ld}: maybe`, num: true, unit: "inputs" }, { key: "right_maybe", label: `${Rd}: maybe`, num: true, unit: "inputs" },
         { key: "newly_barred_inputs", label: "Newly barred for" }, { key: "no_longer_barred_inputs", label: "No longer barred for" }] });
     }
     const yt = el("div");
@@ -140,7 +163,7 @@
       if (linked) rows = rows.filter((d) => /Q/.test(d.period));
       const labels = linked ? rows.map((d) => d.period) : null;
       const x = (d, i) => (linked ? i : d.year);
-      const side = (key) => rows.map((d, i) => ({ x: x(d, i), value: d[key], p5: d[`${key}_p5`], p95: d[`${key}_p95`] }));
+      const side = (key) => rows.map((d, i) => ({ x: x(d, i), value: d[key], p5: d[`${key}_p5`], p95: d[`${key}_p95`], onClick: () => marketSources(r, body, d, key) }));
       const unit = rows.length && rows[0].unit === "pct" ? "%" : "";
       const words = (r.output_text || {})[output];  // the run's own words for the output, codes only without them
       const name = words ? words.title : output;
@@ -161,6 +184,9 @@
     columns.push({ key: "b", label: r.b, num: true, format: (v) => CS.num(v) });
     if (draws) columns.push({ key: "b_p5", label: "b 5%", num: true, format: (v) => CS.num(v) }, { key: "b_p95", label: "b 95%", num: true, format: (v) => CS.num(v) });
     columns.push({ key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) });
+    // each figure opens what it rests on: a model output of its side (the case, the variant's changes, the facts
+    // that side cites, each opening its source)
+    for (const c of columns.filter((c) => c.num && c.key !== "year")) c.source = (row) => () => marketSources(r, body, row, c.key);
     table(t, { filename: "market-compare", rows: r.differences, columns });
     // what both sides rest on: every fact the case files cite, each value opening its source (mouse or keyboard)
     const s = el("div", { id: "market-sources" });
@@ -170,6 +196,27 @@
       { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
       { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (row) => row },
       { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
+  }
+
+  /* What a figure of the market comparison rests on: the model output of one side (or the difference of the two),
+     the case and what the variant changes, and the facts that side cites, each opening its source. */
+  function marketSources(r, body, row, key) {
+    const sides = key === "difference" ? ["a", "b"] : [key.startsWith("b") ? "b" : "a"];
+    const when = row.period !== undefined ? row.period : row.year;
+    const words = (r.output_text || {})[row.output];
+    const what = { a: r.a, b: r.b, a_p5: `${r.a}, 5th percentile`, a_p95: `${r.a}, 95th percentile`, b_p5: `${r.b}, 5th percentile`, b_p95: `${r.b}, 95th percentile`, difference: "b − a" }[key] || key;
+    const held = Object.entries(body.b_parameters || {}).map(([k, v]) => `${k} = ${v}`);
+    const change = [held.length ? `parameters held: ${held.join(", ")}` : "", body.b_scenario ? `under the restriction scenario ${body.b_scenario}` : "",
+      !r.same_case ? `the case ${r.case_b}` : ""].filter(Boolean).join("; ") || "nothing changed";
+    const facts = (r.facts || []).filter((f) => sides.some((sd) => f.cited_by.includes(sd)));
+    CS.showSources({
+      heading: `${words ? words.title : row.output}, ${when}: ${what} ${CS.num(row[key])}${row.unit ? ` (${row.unit})` : ""}: a model output, not a published figure`,
+      summary: `Computed by the market model: a is the case ${r.case_a}; b is ${r.same_case ? `the same case with ${change}` : change}. ${r.bands}. It rests on the facts ${sides.length > 1 ? "either side" : `side ${sides[0]}`} cites (${facts.length}), each opening its source.`,
+      parts: [...sides.map((sd) => ({ label: `${sd}: ${sd === "a" ? r.a : r.b}`, text: `${CS.num(row[sd])}${row.unit ? ` ${row.unit}` : ""}, the model's output for ${when}`
+          + `${row[`${sd}_p5`] != null ? ` (5–95% of the draws: ${CS.num(row[`${sd}_p5`])} – ${CS.num(row[`${sd}_p95`])})` : ""}` })),
+        ...(facts.length ? facts.map((f) => ({ label: `${f.entity} · ${f.metric}${f.period ? ` · ${f.period}` : ""}`, text: `${CS.num(f.value)}${f.unit ? ` ${f.unit}` : ""}`, source: f }))
+          : [{ label: "No fact cited in the case file itself", text: "its parameters take their ranges from the parameters table, each with its facts and their sources on the case's Results page (below)" }])],
+      links: [...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => ({ href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: `${c}: its run, parameters and their sources on the Results page →` })) });
   }
 
   /* The publishers of the facts a comparison's cases cite, for a chart's footer. */

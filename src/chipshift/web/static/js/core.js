@@ -257,10 +257,14 @@ const CS = (() => {
     return [who, src.published, src.quote ? `“${src.quote}”` : null].filter(Boolean).join(" · ");
   }
 
+  /* A figure that opens its source: `src` a source (the panel shows it), or a function opening what a computed
+     figure rests on (e.g. CS.showSources). */
   function figure(content, src) {
-    const span = el("span", { class: "figure", tabindex: "0", role: "button", title: sourceTitle(src) + " (click for the source)",
-      onclick: (ev) => { ev.stopPropagation(); showSource(src); },
-      onkeydown: (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); ev.stopPropagation(); showSource(src); } } });
+    const open = typeof src === "function" ? src : () => showSource(src);
+    const span = el("span", { class: "figure", tabindex: "0", role: "button",
+      title: typeof src === "function" ? "click for what this figure rests on" : sourceTitle(src) + " (click for the source)",
+      onclick: (ev) => { ev.stopPropagation(); open(); },
+      onkeydown: (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); ev.stopPropagation(); open(); } } });
     span.append(content instanceof Node ? content : readable(String(content)));
     return span;
   }

@@ -151,29 +151,36 @@
     if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));
   }
 
-  /* The share of the input's world supply a destination may still buy, year by year, with the rules barring it. */
+  /* The share of the input's world supply a destination may still buy at every date of a range, with the rules
+     barring it, as GET /api/v1/availability/series answers it (the dates drawn are the answer's own; without a
+     range asked for, the server's default: 1 January of each of the five years before today, and today). */
   function overTime(box, d) {
-    const year = new Date().getFullYear();
     const form = el("form", { class: "filters", id: "avail-series-params" },
       el("label", {}, "Buyer ", el("input", { name: "target", value: CS.params().get("target") || "CHN", size: 8, required: true })),
-      el("label", {}, "From year ", el("input", { name: "from", type: "number", min: 2000, max: 2100, value: 2018, required: true })),
-      el("label", {}, "To year ", el("input", { name: "to", type: "number", min: 2000, max: 2100, value: year + 1, required: true })),
+      el("label", {}, "From ", el("input", { name: "from", type: "date", value: "2018-01-01", required: true })),
+      el("label", {}, "To ", el("input", { name: "to", type: "date", value: `${new Date().getFullYear() + 1}-01-01`, required: true })),
+      el("label", {}, "Every ", el("select", { name: "every" }, [["1y", "every year"], ["6m", "every six months"], ["3m", "every quarter"]].map(([v, t]) => el("option", { value: v, text: t })))),
       el("button", { type: "submit", id: "avail-series-show" }, "Show over time"));
     const chart = el("div", { id: "avail-series-chart" }), rows = el("div", { id: "avail-series-table" });
-    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy on 1 January of each year (lower and upper bounds where shares or reach are unknown), and the rules barring it." }), form, chart, rows));
+    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy at every date of the range (lower and upper bounds where shares or reach are unknown), and the rules barring it; a point opens those rules." }), form, chart, rows));
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      const f = new FormData(form), from = Number(f.get("from")), to = Number(f.get("to"));
-      if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
+      const f = new FormData(form), from = f.get("from"), to = f.get("to");
+      if (!from || !to || from > to) { CS.showError("Give a first date on or before the last."); return; }
       let body;
-      try { body = await get("/availability/series", { target: f.get("target"), input: d.id, from: `${from}-01-01`, to: `${to}-01-01`, every: "1y" }); } catch (e) { return; }
-      const points = body.inputs.map((r) => ({ x: Number(r.at.slice(0, 4)), lo: r.available_lower ?? 0, hi: r.available_upper ?? 0 }));
-      const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${from}–${to} (1 January of each year; shares as in the tables above, with their sources)`;
+      try { body = await get("/availability/series", { target: f.get("target"), input: d.id, from, to, every: f.get("every") }); } catch (e) { return; }
+      const labels = body.dates.map(String);
+      const points = body.inputs.map((r) => ({ x: labels.indexOf(r.at), lo: r.available_lower ?? 0, hi: r.available_upper ?? 0,
+        onClick: () => CS.showSources({ heading: `${d.name}: ${frac(r.available_lower)} – ${frac(r.available_upper)} of world supply available to ${body.destination_name} on ${r.at}`,
+          summary: `The input's providers' shares (each with its source in the tables above) less those the rules in force on ${r.at} bar. The shares come from: ${(body.data_sources || []).join("; ")}.`,
+          parts: [{ label: "Barred by", text: r.barred_by.length ? "" : "none", rules: r.barred_by }, { label: "Maybe barred by", text: r.maybe_barred_by.length ? "" : "none", rules: r.maybe_barred_by }] }) }));
+      const span = `${body.from} to ${body.to}, every ${{ "1y": "year", "6m": "six months", "3m": "quarter" }[body.every] || body.every}`;
+      const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${span} (shares as in the tables above, with their sources)`;
       const holder = el("div");
       clear(chart).append(el("h3", { class: "small", text: title }), holder);
-      CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title }),
-        `${d.id}-availability-${body.destination}-${from}-${to}`, CS.footer(body, `1 January of each year, ${from}–${to}`));
-      table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${from}-${to}`, rows: body.inputs, columns: [
+      CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title, labels }),
+        `${d.id}-availability-${body.destination}-${body.from}-${body.to}`, CS.footer(body, `${span} · a point opens the rules barring it`));
+      table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${body.from}-${body.to}`, rows: body.inputs, columns: [
         { key: "at", label: "Date" }, { key: "available_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
         { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
         { key: "barred_by", label: "Barred by", format: (v) => (v || []).join(", ") },

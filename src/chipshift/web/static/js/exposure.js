@@ -251,31 +251,66 @@
     return draw();
   }
 
-  async function overTime() {
+  const STEPS = { "1y": "every year", "6m": "every six months", "3m": "every quarter", "1m": "every month" };
+  function stepWords(every) {
+    if (STEPS[every]) return STEPS[every];
+    const m = /^(\d+)([ymd])$/.exec(every || "");
+    return m ? `every ${m[1]} ${{ y: "years", m: "months", d: "days" }[m[2]]}` : every;
+  }
+
+  /* Exposure by stage over a range of dates, as GET /api/v1/exposure/series answers it. ``asked``: the range the
+     form gives; without it the server takes the scenario's own range of dates (its "over"), else its default, and
+     the form is filled with the range it answered for. The dates drawn are the answer's own. */
+  async function overTime(asked) {
     const f = new FormData($("#params"));
-    const from = Number($("#series-from").value), to = Number($("#series-to").value);
-    if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
-    const params = { target: f.get("target") || "CHN", from: `${from}-01-01`, to: `${to}-01-01`, every: "1y",
-      segment: f.get("segment"), scenario: f.get("scenario") === "baseline" ? "" : f.get("scenario") };
+    const params = { target: f.get("target") || "CHN", segment: f.get("segment"), scenario: f.get("scenario") === "baseline" ? "" : f.get("scenario") };
+    if (asked) {
+      const from = $("#series-from").value, to = $("#series-to").value;
+      if (!from || !to || from > to) { CS.showError("Give a first date on or before the last."); return; }
+      Object.assign(params, { from, to, every: $("#series-every").value });
+    }
     let body;
-    try { body = await get("/exposure/series", params); } catch (e) { return; }
-    const byYear = {};
+    try { body = await get("/exposure/series", params, { quiet: !asked }); } catch (e) { return; }
+    $("#series-from").value = body.from; $("#series-to").value = body.to;
+    const every = $("#series-every");
+    if (![...every.options].some((o) => o.value === body.every)) every.append(el("option", { value: body.every, text: stepWords(body.every) }));
+    every.value = body.every;
+    const span = `${stepWords(body.every)} from ${body.from} to ${body.to}`;
+    const given = { scenario: `the range of dates the scenario ${body.scenario ? body.scenario.name : ""} gives (its "over")`, request: "the range asked for",
+      default: "the default range: 1 January of each of the five years before the last date, and that date" }[body.range_given_by];
+    clear($("#series-range")).append(`Dates: ${span}; ${given}.`);
+    const labels = body.dates.map(String);
+    const byDate = {};
     for (const r of body.by_stage) {
-      const x = Number(r.at.slice(0, 4));
-      const point = byYear[x] || (byYear[x] = { x });
+      const point = byDate[r.at] || (byDate[r.at] = { x: labels.indexOf(r.at), at: r.at });
       point[`${r.stage}_lo`] = r.barred_lower_weighted ?? 0;
       point[`${r.stage}_hi`] = r.barred_upper_weighted ?? 0;
     }
-    const points = Object.values(byYear).sort((a, b) => a.x - b.x);
+    const points = Object.values(byDate).sort((a, b) => a.x - b.x)
+      .map((p) => ({ ...p, onClick: (ser) => seriesSources(body, p.at, ser) }));
     const stages = [...new Set(body.by_stage.map((r) => r.stage))];
-    const svg = CS.charts.bands(points, stages.map((st) => ({ name: stageName(st), lower: `${st}_lo`, upper: `${st}_hi` })),
-      { title: `Share of the supply of ${body.destination_name} barred, by stage (market-size weighted), ${from}–${to}` });
-    CS.charts.box($("#series-chart"), svg, `exposure-${body.destination}-${from}-${to}`,
-      CS.footer(body, `1 January of each year, ${from}–${to}`));
-    table($("#series-changes"), { filename: `exposure-${body.destination}-${from}-${to}-rules`,
+    const svg = CS.charts.bands(points, stages.map((st) => ({ name: stageName(st), stage: st, lower: `${st}_lo`, upper: `${st}_hi` })),
+      { labels, title: `Share of the supply of each stage barred for ${body.destination_name} (market-size weighted), ${span}` });
+    CS.charts.box($("#series-chart"), svg, `exposure-${body.destination}-${body.from}-${body.to}`,
+      CS.footer(body, `${span} · a point opens the rules that changed by then and that date's inputs`));
+    table($("#series-changes"), { filename: `exposure-${body.destination}-${body.from}-${body.to}-rules`,
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
         { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date" },
         { key: "rules_ended", label: "Ended or lifted since the previous date" }] });
+  }
+
+  /* The sources behind a point of the series: the stage's figure on that date, the rules that came into force or
+     ended since the previous date (links), and that date on this page, where its inputs open their sources. */
+  function seriesSources(body, at, ser) {
+    const row = body.by_stage.find((r) => r.at === at && r.stage === ser.stage) || {};
+    const change = body.rule_changes.find((c) => c.at === at) || { rules_started: [], rules_ended: [] };
+    const first = at === body.from;
+    const here = new URLSearchParams({ target: body.destination, at, segment: body.segment || "", scenario: $("#params").elements.scenario.value });
+    CS.showSources({ heading: `${ser.name}: ${frac(row.barred_lower_weighted)} – ${frac(row.barred_upper_weighted)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
+      summary: `From the inputs' shares and the rules in force on ${at}. The shares and market sizes come from: ${(body.data_sources || []).join("; ")}.`,
+      parts: [{ label: first ? "Rules in force on the first date" : "Came into force since the previous date", text: change.rules_started.length ? "" : "none", rules: change.rules_started },
+        { label: "Ended or lifted since the previous date", text: change.rules_ended.length ? "" : "none", rules: change.rules_ended }],
+      links: [{ href: `/exposure?${here}`, text: `${at} on this page: the stage's inputs, each opening its sources →` }] });
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
@@ -287,7 +322,10 @@
     if (!form.elements.at.value) form.elements.at.value = new Date().toISOString().slice(0, 10);
     form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
     $("#heat-sort").addEventListener("change", heat);
-    $("#series-params").addEventListener("submit", (ev) => { ev.preventDefault(); overTime(); });
+    $("#series-params").addEventListener("submit", (ev) => { ev.preventDefault(); overTime(true); });
+    // a new scenario brings its own range of dates (else the default): the series is asked again without one
+    form.addEventListener("submit", () => overTime(false));
     load();
+    overTime(false);
   });
 })();

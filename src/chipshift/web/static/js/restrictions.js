@@ -26,7 +26,9 @@
     $("#count").textContent = `${data.count} rule${data.count === 1 ? "" : "s"}`;
     const open = (r) => { location.href = `/rules/${encodeURIComponent(r.id)}`; };
     if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules, { title: "Restriction rules by who imposes them, from start to end (the dashed line is today)", onClick: open, kinds: data.kinds }), "restrictions-timeline",
-      "Each bar is a rule from its start (announcement marked) to its end, if any · Sources: each rule's own source (open a rule)");
+      ["Each bar is a rule from its start (announcement marked) to its end, if any",
+        `${data.rules.length} rule${data.rules.length === 1 ? "" : "s"} as recorded, the latest starting ${data.rules.map((r) => r.start).filter(Boolean).sort().pop() || "on no date given"}`,
+        "Scenario: baseline (the bundled rules)", "Sources: each rule's own source (a bar opens the rule, its source and quote)"].join(" · "));
     else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
     table($("#rules-table"), { filename: "restrictions", rows: data.rules, onRow: open, columns: [
       { key: "id", label: "Id", render: (r) => el("a", { href: `/rules/${encodeURIComponent(r.id)}`, text: r.id }) },

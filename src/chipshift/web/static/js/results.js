@@ -31,6 +31,30 @@
 
   function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
 
+  /* What a model figure rests on, in the source panel: it says it is the model's output (not a published figure)
+     and names the case (file, digest, draws, date of data) and the publishers it cites; then the observations of
+     the output (those it was fitted to, and the rest), the published estimates beside it and every parameter with
+     its value, treatment and range, each opening its source (or saying it is the case file's assumption). */
+  function modelSources(r, output, at, value, what) {
+    const key = when(r), units = Object.fromEntries(r.outputs.map((o) => [o.output, o.unit]));
+    const [name] = isLinked(r) ? linkedTitle(r, output) : title(r, output);
+    const obs = r.calibration.table.filter((o) => o.output === output);
+    const pubs = r.published_beside_model.filter((c) => c.output === output && String(c[key]) === String(at)).flatMap((c) => c.published);
+    const treatment = (p) => (p.overridden ? "held where it was set" : p.fitted ? "fitted" : p.monte_carlo ? "drawn in the Monte Carlo" : "fixed");
+    const publishers = [...new Set(Object.values(r.facts || {}).map((f) => f.publisher).filter(Boolean))];
+    const run = r.draws ? `${num(r.draws)} draws, seed ${r.seed ?? "—"}` : "the central run (no draws)";
+    CS.showSources({
+      heading: `${name}, ${at}: ${what || "model"} ${num(value)}${units[output] ? ` (${units[output]})` : ""}: a model output, not a published figure`,
+      summary: `Computed by the market model of the case "${r.scenario}" (file ${r.file}, digest ${r.digest}; ${run}${r.data_as_of ? `; data as of ${r.data_as_of}` : ""}) from the parameters below`
+        + (obs.some((o) => o.fitted_to) ? ", calibrated to the observations of this output marked fitted" : "")
+        + `. The case cites: ${publishers.join("; ") || "no publisher"}.`,
+      parts: [
+        ...obs.map((o) => ({ label: `observed, ${o[key]}`, text: `${num(o.observed)}${o.unit ? ` ${o.unit}` : ""} (${o.fitted_to ? "fitted to" : "for comparison"}; model ${num(o.model)})`, source: sourceOf(r, o.fact) })),
+        ...pubs.map((p) => ({ label: `published, ${p.publisher}`, text: `${num(p.value)}${p.status ? ` (${p.status})` : ""}`, source: sourceOf(r, p.fact) })),
+        ...r.parameters.map((p) => ({ label: `parameter ${p.id}`, text: `${num(p.value)}${p.unit ? ` ${p.unit}` : ""}, ${treatment(p)}; range ${num(p.low)} – ${num(p.high)}`, source: boundSource(r, p, "default") }))],
+      links: [{ href: "#parameters", text: "Every parameter with its range and basis →" }, { href: "#fit", text: "Observed against the model →" }] });
+  }
+
   /* A linked run (model: linked) has outputs by period (quarters, years) with a unit; a single market's by year. */
   const isLinked = (r) => r.model === "linked";
   const when = (r) => (isLinked(r) ? "period" : "year");
@@ -48,7 +72,7 @@
   function linkedTrajectory(r, output) {
     const rows = r.outputs.filter((o) => o.output === output && /Q/.test(o.period) && o.value !== null);
     const labels = rows.map((o) => o.period);
-    const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
+    const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.period, o.value) }));
     const observed = r.calibration.table.filter((o) => o.output === output && labels.includes(o.period))
       .map((o) => ({ x: labels.indexOf(o.period), value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
     // published figures of a quarter the chart shows, each with its publisher and source
@@ -60,7 +84,7 @@
 
   function trajectoryFor(r, output) {
     if (isLinked(r)) return linkedTrajectory(r, output);
-    const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95 }));
+    const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.year, o.value) }));
     const published = r.published_beside_model.filter((c) => c.output === output).flatMap((c) => c.published.map((p) => ({
       x: c.year, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
     const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
@@ -118,36 +142,45 @@
       const owner = (code) => owners[code] || code;  // suppliers by name
       const stackTitle = named ? `${named[0]}, % of market value` : `Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`;
       grid.append(CS.section(stackTitle, chart));
-      CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value })) })),
+      CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value, onClick: () => modelSources(r, o.output, y, o.value) })) })),
         { title: stackTitle }), `${r.case}-shares`, runFooter(r));
     }
     box.append(grid);
     const fit = el("div");
-    box.append(CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. Click an observed value for its source." }), fit));
+    const fitBox = CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. An observed value opens its source; a model value what it rests on (the case, its parameters and their sources)." }), fit);
+    fitBox.id = "fit";
+    box.append(fitBox);
+    // a model figure opens what it rests on (modelSources); its row gives the output and the year or period
+    const model = (what, key = "value") => (row) => () => modelSources(r, row.output, row[when(r)], row[key], what);
     const at = isLinked(r) ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true };
     // every table of figures says their unit: that of the output each row is about
     const units = Object.fromEntries(r.outputs.map((o) => [o.output, o.unit]));
     const unit = { key: "unit", label: "Unit", format: (v, row) => v || units[row.output] || "", csv: (row) => row.unit || units[row.output] || "" };
     table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, at,
-      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v) },
+      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
       { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, unit, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
     box.append(CS.section("Published estimates beside the model", pub));
     table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [{ key: "output", label: "Output" }, at,
-      { key: "model", label: "Model", num: true, format: (v) => num(v) }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
+      { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
       { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
-    box.append(CS.section("Parameters: value, sourced range and basis", parameterEditor(r)));
+    const params = CS.section("Parameters: value, sourced range and basis", parameterEditor(r));
+    params.id = "parameters";
+    box.append(params);
     const sens = el("div");
     box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
     table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, at,
-      { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" }, { key: "at_low", label: "At low", num: true, format: (v) => num(v) },
-      { key: "at_high", label: "At high", num: true, format: (v) => num(v) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }, unit] });
+      { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" },
+      { key: "at_low", label: "At low", num: true, format: (v) => num(v), source: (row) => model(`with ${row.parameter} at its low end`, "at_low")(row) },
+      { key: "at_high", label: "At high", num: true, format: (v) => num(v), source: (row) => model(`with ${row.parameter} at its high end`, "at_high")(row) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }, unit] });
     const all = el("div");
     box.append(CS.section(isLinked(r) ? "All outputs by period" : "All outputs by year", all));
     table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [{ key: "output", label: "Output" }, at,
-      { key: "value", label: "Value", num: true, format: (v) => num(v) }, unit, { key: "p5", label: "p5", num: true, format: (v) => num(v) },
-      { key: "median", label: "Median", num: true, format: (v) => num(v) }, { key: "p95", label: "p95", num: true, format: (v) => num(v) }] });
+      { key: "value", label: "Value", num: true, format: (v) => num(v), source: model("model") }, unit,
+      { key: "p5", label: "p5", num: true, format: (v) => num(v), source: (row) => (row.p5 == null ? null : model("5th percentile of the draws", "p5")(row)) },
+      { key: "median", label: "Median", num: true, format: (v) => num(v), source: (row) => (row.median == null ? null : model("median of the draws", "median")(row)) },
+      { key: "p95", label: "p95", num: true, format: (v) => num(v), source: (row) => (row.p95 == null ? null : model("95th percentile of the draws", "p95")(row)) }] });
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
   }
 

@@ -14,14 +14,28 @@
        baseline with a rule unticked is not "baseline". */
     let name = $("#name").value.trim() || "scenario";
     if (name === state.startName && changes() !== state.startChanges) name = `${name}, edited`;
-    return { name, description: $("#description").value, at: $("#at").value || null,
+    return { name, description: $("#description").value, at: $("#at").value || null, ...(over() ? { over: over() } : {}),
       baseline: state.baseline, add: state.add, remove: [...state.removed], edit: [...state.edits.values()] };
   }
+
+  /* The scenario's range of dates for answers over time ({from, to, every}; "to" left out: its date), or null. */
+  function over() {
+    const from = $("#over-from").value, to = $("#over-to").value;
+    return from ? { from, ...(to ? { to } : {}), every: $("#over-every").value } : null;
+  }
+
+  const STEPS = { "1y": "every year", "6m": "every six months", "3m": "every quarter", "1m": "every month" };
 
   function apply(d) {
     $("#name").value = d.name || "scenario";
     $("#description").value = d.description || "";
     if (d.at) $("#at").value = d.at;
+    // a scenario's own range of dates is kept (and saved, downloaded and run with it)
+    const o = d.over || {};
+    $("#over-from").value = o.from || ""; $("#over-to").value = o.to || "";
+    const every = $("#over-every");
+    if (o.every && ![...every.options].some((x) => x.value === o.every)) every.append(el("option", { value: o.every, text: `every ${o.every}` }));
+    every.value = o.every || "1y";
     state.baseline = d.baseline !== false;
     state.add = (d.add || []).slice();
     state.removed = new Set(d.remove || []);
@@ -110,6 +124,14 @@
       el("div", { class: "stat" }, el("b", { text: r.diff.rules_added.length ? r.diff.rules_added.join(", ") : "none" }), "rules added (in force)"),
       el("div", { class: "stat" }, el("b", { text: r.diff.rules_removed.length ? r.diff.rules_removed.join(", ") : "none" }), "rules removed"),
       el("p", { class: "muted small", text: r.scenario ? `digest ${r.scenario.digest}` : "" }));
+    // its range of dates: the Exposure page draws it for a scenario in the catalogue (shipped, or once saved)
+    const range = body.scenario.over, ref = $("#start-from").value;
+    if (range) {
+      const unchanged = ref !== "baseline" && changes() === state.startChanges;
+      head.append(el("p", { class: "small", id: "run-over" }, `Its range of dates: ${STEPS[range.every] || `every ${range.every}`} from ${range.from} to ${range.to || `its date (${r.at})`}. `,
+        unchanged ? el("a", { href: `/exposure?${new URLSearchParams({ target: r.destination, scenario: ref })}`, text: "Exposure by stage over that range →" })
+          : "Save the scenario to see exposure by stage over that range on the Exposure page (the report shows it too)."));
+    }
     box.append(head);
     const base = Object.fromEntries(r.baseline_by_stage.map((s) => [s.stage, s]));
     const where = await CS.placeName(r.destination), named = r.scenario ? r.scenario.name : "the scenario";
@@ -132,11 +154,21 @@
     CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
     const diffChart = el("div"), diffTable = el("div");
     box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
-    if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, values: [
+    // an input's bar or row (mouse, or Tab and Enter) opens what its two figures rest on: the providers barred with
+    // or without the scenario only, the rules it adds and removes, and the input's page (its shares' sources)
+    const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
+    const inputSources = (d) => CS.showSources({
+      heading: `${d.name} on ${r.at}: ${CS.frac(d.before_lower)} – ${CS.frac(d.before_upper)} of world supply available to ${where} without ${named}, ${CS.frac(d.after_lower)} – ${CS.frac(d.after_upper)} with it`,
+      summary: `The input's providers' shares less those the rules in force bar. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
+      parts: [{ label: "Barred only with the scenario", text: list(d.newly_barred) }, { label: "Barred only without it", text: list(d.no_longer_barred) },
+        { label: "Rules the scenario adds (in force)", text: r.diff.rules_added.length ? "" : "none", rules: r.diff.rules_added },
+        { label: "Rules it removes", text: r.diff.rules_removed.length ? "" : "none", rules: r.diff.rules_removed }],
+      links: [{ href: `/explorer?input=${encodeURIComponent(d.input)}`, text: `${d.name}: each provider's share with its source →` }] });
+    if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, onClick: () => inputSources(d), values: [
       { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: `Share of world supply ${where} may buy on ${r.at}, by input: without and with ${named}` }), "run-diff",
-      CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario"));
+      CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario; a bar opens what it rests on"));
     else diffChart.append(el("p", { class: "muted", text: "No input's availability changes at this date." }));
-    table(diffTable, { filename: "run-diff", rows: r.diff.inputs, columns: diffColumns() });
+    table(diffTable, { filename: "run-diff", rows: r.diff.inputs, onRow: inputSources, columns: diffColumns() });
     const it = el("div");
     box.append(CS.section("Exposure by input (scenario)", it));
     table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
