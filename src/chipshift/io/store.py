@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -229,6 +230,18 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+    def copy_to(self, destination: Path) -> None:
+        """Copy the file, as this store's last committed write left it, to ``destination``: a copy other
+        processes can read while this one goes on writing the original (no write of this store runs during
+        the copy)."""
+        if self.path == ":memory:":
+            raise StoreError("a store in memory cannot be copied to a file")
+        with self._lock, self._guard():
+            shutil.copyfile(self.path, destination)
+            wal = Path(f"{self.path}.wal")
+            if wal.exists():
+                shutil.copyfile(wal, f"{destination}.wal")
 
     def __enter__(self) -> Store:
         return self

@@ -21,6 +21,7 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
+from chipshift.web.compute import Context, StoreCopies
 from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
@@ -55,10 +56,14 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     limits = limits or Limits()
     owns = store is None
     opened = store if store is not None else api.open_store(settings)
-    app_state = AppState(settings=settings, store=opened, runner=Runner(limits, generation=opened.generation),
-                         catalog=Catalog(examples_dir if examples_dir is not None else default_examples_dir(),
-                                         saved_generation=lambda: opened.generation("scenarios")),
-                         write_token=write_token or None, owns_store=owns)
+    examples = examples_dir if examples_dir is not None else default_examples_dir()
+    catalog = Catalog(examples, saved_generation=lambda: opened.generation("scenarios"))
+    runner = Runner(limits, generation=opened.generation)
+    runner.context = Context(opened, catalog, runner.memo)
+    if limits.run_processes or limits.market_processes:
+        runner.copies = StoreCopies(opened, examples)
+    app_state = AppState(settings=settings, store=opened, runner=runner, catalog=catalog,
+                         write_token=write_token or None, owns_store=owns, context=runner.context)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

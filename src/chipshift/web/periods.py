@@ -17,32 +17,32 @@ from typing import TYPE_CHECKING
 
 from chipshift import api
 from chipshift.web.scenarios import ScenarioArg
-from chipshift.web.state import AppState
 
 if TYPE_CHECKING:
     from chipshift.api.answers import ExposureAnswer, ScenarioRunAnswer
+    from chipshift.web.compute import Context
 
 
-def exposure(s: AppState, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
+def exposure(s: Context, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
              segment: str | None) -> ExposureAnswer:
     """``api.exposure`` of ``target`` at ``at`` (None: the scenario's date, else today) under ``scenario``,
     computed once per period of its rules. ``scenario_key`` names the scenario's content (the catalog's
     cache key, or 'baseline')."""
     period = api.rules_in_force_at(s.store, at, scenario)
-    shared = s.runner.memo(("exposure-in-period", target, segment, scenario_key, period.flags),
-                           lambda: api.exposure(s.store, target, period.at, scenario, segment))
+    shared = s.memo(("exposure-in-period", target, segment, scenario_key, period.flags),
+                    lambda: api.exposure(s.store, target, period.at, scenario, segment))
     answer: ExposureAnswer = shared.model_copy(update={"at": period.at})
     return answer
 
 
-def scenario_run(s: AppState, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
+def scenario_run(s: Context, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
                  segment: str | None) -> ScenarioRunAnswer:
     """``api.scenario_run`` of ``scenario`` (named by ``scenario_key``) for ``target`` at ``when``, computed once per
     period of the scenario's rules and the baseline's."""
     flags = api.rules_in_force_at(s.store, when, scenario).flags
     baseline_flags = api.rules_in_force_at(s.store, when, None).flags
     baseline = partial(exposure, s, target, when, None, "baseline", segment)
-    shared: ScenarioRunAnswer = s.runner.memo(
+    shared: ScenarioRunAnswer = s.memo(
         ("run-in-period", target, segment, scenario_key, flags, baseline_flags),
         lambda: api.scenario_run(s.store, scenario, target, when, segment, baseline=baseline))
     changes = shared.diff
