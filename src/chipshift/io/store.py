@@ -115,6 +115,7 @@ class Store:
         self._generation = 0
         self._scenario_generation = 0
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._memo_lock = threading.Lock()
         self._open(writable)
 
     def _open(self, writable: bool) -> None:
@@ -254,9 +255,9 @@ class Store:
     def generation(self, of: Literal["data", "scenarios"] = "data") -> int:
         """How many writes of data (or of saved scenarios) this store has committed: a cache key that holds it
         goes stale by itself when what it was computed from changes. Writes by another process to the same file
-        are not counted."""
-        with self._lock:
-            return self._generation if of == "data" else self._scenario_generation
+        are not counted. It takes no lock: a cache lookup never waits for a query or a write under way (the
+        counts are bumped, under the store's lock, only once a write has committed)."""
+        return self._generation if of == "data" else self._scenario_generation
 
     @contextmanager
     def _transaction(self, writes: Literal["data", "scenarios", "derived"] = "data") -> Iterator[Connection]:
@@ -363,12 +364,12 @@ class Store:
         store. Writes by another process to the same file are not seen: one store object owns a file (on
         PostgreSQL, the generation is the database's, so every process's writes are)."""
         generation = self.generation()
-        with self._lock:
+        with self._memo_lock:  # not the store's lock: a lookup does not wait for a query or a write under way
             hit = self._memo.get(key)
             if hit is not None and hit[0] == generation:
                 return cast(T, hit[1])
         value = build()
-        with self._lock:
+        with self._memo_lock:
             self._memo[key] = (generation, value)
         return value
 

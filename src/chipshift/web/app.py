@@ -7,11 +7,13 @@ small script that fetches the same JSON.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
@@ -21,7 +23,7 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
-from chipshift.web.compute import Context, StoreCopies
+from chipshift.web.compute import Call, Context, StoreCopies, learn_track_record
 from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
@@ -39,6 +41,11 @@ def _learn_track_record(store: Store) -> None:
         library_error(store)
     except Exception:  # the store closed under it, or an episode failed: the first run with bands tries again
         logging.getLogger(__name__).warning("the model's error was not learned at start", exc_info=True)
+
+
+def _log_learning(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logging.getLogger(__name__).warning("the model's error was not learned at start: %s", done.exception())
 
 
 def create_app(settings: Settings, write_token: str | None = None, *, store: Store | None = None,
@@ -69,11 +76,18 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # learn the model's error from the back-test library while the server starts serving, so the first
         # market run with bands does not wait for it (a run that comes first waits for this one)
-        if learn_at_start:
+        learning = None
+        if learn_at_start and limits.market_processes:  # in the market runs' worker, where it is needed
+            learning = asyncio.ensure_future(runner.compute(
+                None, Call(learn_track_record), market=True, timeout_s=limits.market_timeout_s * 10))
+            learning.add_done_callback(_log_learning)
+        elif learn_at_start:
             threading.Thread(target=_learn_track_record, args=(app_state.store,), daemon=True).start()
         try:
             yield
         finally:
+            if learning is not None:
+                learning.cancel()
             app_state.runner.close()
             if app_state.owns_store:
                 app_state.store.close()

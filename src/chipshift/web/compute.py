@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from collections import OrderedDict
@@ -96,6 +97,14 @@ def market_compare(context: Context, resolved: dict[str, ScenarioArg], options: 
 
     catalog = _Resolved(context.catalog, resolved)
     return market.compare(context.store, catalog, **options)
+
+
+def learn_track_record(context: Context) -> dict[str, bool]:
+    """Learn the market model's error from the back-test library (``api.backtest.library_error``), where market
+    runs are computed, so the first run with bands does not wait for it."""
+    from chipshift.api.backtest import library_error
+
+    return {"learned": library_error(context.store) is not None}
 
 
 class _Resolved(Catalog):
@@ -192,16 +201,40 @@ def run_encoded(context: Context, call: Call, fields: dict[str, str] | None, not
         return Failure.of(from_chipshift(exc, fields, not_found_status))
 
 
-def in_worker(where: Where, call: Call, fields: dict[str, str] | None, not_found_status: int) -> bytes | Failure:
-    """A job in a worker process."""
+class _Overrun(BaseException):
+    """Raised in a worker's computation when it passes its time limit (not an Exception: nothing catches it on
+    the way out)."""
+
+
+def _overrun(signum: int, frame: object) -> None:
+    raise _Overrun
+
+
+def overrun_failure(limit: float) -> Failure:
+    return Failure(504, f"the computation took longer than its limit of {limit:g} s and was stopped: ask a "
+                   "narrower question (a shorter range, fewer draws)", None, [], [], None)
+
+
+def in_worker(where: Where, call: Call, fields: dict[str, str] | None, not_found_status: int,
+              limit: float) -> bytes | Failure:
+    """A job in a worker process, stopped when it runs past ``limit`` seconds from when the worker took it up
+    (an alarm in the worker's main thread, where the pool runs its jobs): the answer is then a 504, and the
+    worker is free for the next job."""
+    previous = signal.signal(signal.SIGALRM, _overrun)
+    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        context = _context(where)
-    except ChipshiftError as exc:
-        return Failure.of(from_chipshift(exc, fields, not_found_status))
-    try:
+        try:
+            context = _context(where)
+        except ChipshiftError as exc:
+            return Failure.of(from_chipshift(exc, fields, not_found_status))
         return run_encoded(context, call, fields, not_found_status)
+    except _Overrun:
+        return overrun_failure(limit)
     except Exception as exc:  # sent back as a plain error: the serving process logs it and answers 500
         raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # -- the serving process's side --------------------------------------------------------------------------------
@@ -216,26 +249,30 @@ class StoreCopies:
     examples_dir: Path | None
     keep: int = 4
     _folder: Path | None = None
-    _copies: list[tuple[int, Path]] = field(default_factory=list)
+    _copies: dict[str, list[tuple[int, Path]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def where(self) -> Where:
+    def where(self, pool: str = "runs") -> Where:
+        """Where the workers of ``pool`` find the store. Each pool has copies of its own: a worker may keep a
+        value it derived in its copy (``Store.persisted``), which would lock the file against another pool's
+        workers."""
         examples = str(self.examples_dir) if self.examples_dir is not None else None
         if is_postgres(self.store.path):
             return Where(self.store.path, examples)
         generation = self.store.generation()
         with self._lock:
-            if not self._copies or self._copies[-1][0] != generation:
+            copies = self._copies.setdefault(pool, [])
+            if not copies or copies[-1][0] != generation:
                 if self._folder is None:
                     self._folder = Path(tempfile.mkdtemp(prefix="chipshift-workers-"))
-                copy = self._folder / f"store-{generation}.duckdb"
+                copy = self._folder / f"store-{pool}-{generation}.duckdb"
                 self.store.copy_to(copy)
-                self._copies.append((generation, copy))
-                for _, old in self._copies[:-self.keep]:
+                copies.append((generation, copy))
+                for _, old in copies[:-self.keep]:
                     for path in (old, Path(f"{old}.wal")):
                         path.unlink(missing_ok=True)
-                del self._copies[:-self.keep]
-            return Where(str(self._copies[-1][1]), examples)
+                del copies[:-self.keep]
+            return Where(str(copies[-1][1]), examples)
 
     def close(self) -> None:
         with self._lock:

@@ -56,7 +56,7 @@ class Limits:
     market_waiting: int = 2  # market runs that may wait for one of those; more are refused at once with 429
     run_processes: int = 0  # worker processes for scenario runs and comparisons (0: threads of this process)
     market_processes: int = 0  # worker processes for market runs (0: threads of this process)
-    process_nice: int = 10  # how much lower the workers' scheduling priority is than this process's
+    process_nice: int = 0  # how much lower the workers' scheduling priority is than this process's (os.nice)
 
     @classmethod
     def for_server(cls) -> Limits:
@@ -182,12 +182,14 @@ class Runner:
 
         return release
 
-    async def _bounded(self, future: Future[Any], limit: float) -> Any:
-        """The future's result, waiting at most ``limit`` seconds from when a worker takes it up (a question
+    async def _bounded(self, future: Future[Any], limit: float | None) -> Any:
+        """The future's result, waiting at most ``limit`` seconds from when a thread takes it up (a question
         waiting its turn, their number bounded by the queue, is not abandoned for the others' work); 504 past
-        the limit."""
+        the limit. ``limit`` None: the job bounds itself (a worker process stops its own computation)."""
         waiting = asyncio.wrap_future(future)
         try:
+            if limit is None:
+                return await asyncio.shield(waiting)
             while not future.running() and not future.done():
                 await asyncio.wait({waiting}, timeout=0.05)
             return await asyncio.wait_for(asyncio.shield(waiting), limit)
@@ -245,8 +247,9 @@ class Runner:
             if isinstance(pool, ProcessPoolExecutor):
                 if self.copies is None:
                     raise RuntimeError("the runner has no store for its worker processes")
-                where = await asyncio.to_thread(self.copies.where)  # a DuckDB copy is made off the event loop
-                future = pool.submit(heavy.in_worker, where, call, fields, not_found_status)
+                # a DuckDB copy is made off the event loop
+                where = await asyncio.to_thread(self.copies.where, "market" if market else "runs")
+                future = pool.submit(heavy.in_worker, where, call, fields, not_found_status, limit)
             else:
                 if self.context is None:
                     raise RuntimeError("the runner has no context for computations")
@@ -261,7 +264,7 @@ class Runner:
             raise
         future.add_done_callback(release)  # the place is taken until the work ends, even past the limit
         try:
-            result = await self._bounded(future, limit)
+            result = await self._bounded(future, None if isinstance(pool, ProcessPoolExecutor) else limit)
         except BrokenProcessPool:
             self._renew(market)
             raise ApiError(500, "a worker process stopped during the computation") from None
