@@ -99,6 +99,15 @@ def market_compare(context: Context, resolved: dict[str, ScenarioArg], options: 
     return market.compare(context.store, catalog, **options)
 
 
+def open_world(context: Context) -> dict[str, int]:
+    """A worker's first job: open the store and build the engine's world (China's baseline exposure today), so
+    the first question it is given does not spend its time limit on that."""
+    from chipshift.web import periods
+
+    periods.exposure(context, "CHN", None, None, "baseline", None)
+    return {"rules": context.store.count("rules")}
+
+
 def learn_track_record(context: Context) -> dict[str, bool]:
     """Learn the market model's error from the back-test library (``api.backtest.library_error``), where market
     runs are computed, so the first run with bands does not wait for it."""

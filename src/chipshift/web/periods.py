@@ -51,3 +51,22 @@ def scenario_run(s: Context, scenario: ScenarioArg, scenario_key: str, target: s
         "diff": changes.model_copy(update={"from_": changes.from_.model_copy(update={"at": when}),
                                            "to": changes.to.model_copy(update={"at": when})})})
     return answer
+
+
+def warm_exposures(s: Context, target: str = "CHN", first_year: int = 2015) -> int:
+    """Compute ``target``'s baseline exposure once for every period of the rules that a first day of a month
+    from ``first_year`` to a year from now, or a day a rule starts or ends, falls in (the Exposure page's first
+    question), so the page's questions at dates of those periods are answered from the memo; returns the
+    number of dates asked."""
+    last = date.today().year + 1
+    dates = {date(year, month, 1) for year in range(first_year, last + 1) for month in range(1, 13)}
+    for text in s.store.rule_dates():  # and each day a rule starts or ends (a period may be shorter than a month)
+        try:
+            day = date.fromisoformat(str(text)[:10])
+        except ValueError:  # a date known only to the month or the year
+            continue
+        if first_year <= day.year <= last:
+            dates.add(day)
+    for at in sorted(dates):
+        exposure(s, target, at, None, "baseline", None)
+    return len(dates)

@@ -57,12 +57,15 @@ class Limits:
     run_processes: int = 0  # worker processes for scenario runs and comparisons (0: threads of this process)
     market_processes: int = 0  # worker processes for market runs (0: threads of this process)
     process_nice: int = 0  # how much lower the workers' scheduling priority is than this process's (os.nice)
+    warm_exposures: bool = False  # compute China's baseline exposure for every period of the rules at start
+
 
     @classmethod
     def for_server(cls) -> Limits:
         """What ``chipshift serve`` runs with: the heavy computations in one worker process each for scenario
-        runs and market runs, so the serving process answers quick questions and writes without them."""
-        return cls(run_processes=1, market_processes=1)
+        runs and market runs, at a lower priority, so the serving process answers quick questions and writes
+        first; the Exposure page's first question computed for every period of the rules at start."""
+        return cls(run_processes=1, market_processes=1, process_nice=10, warm_exposures=True)
 
 
 def encode(value: Any) -> bytes:
