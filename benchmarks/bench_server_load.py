@@ -45,9 +45,10 @@ SERVER = """
 import sys, uvicorn
 from pathlib import Path
 from chipshift.config import Settings, store_location
-from chipshift.web import create_app
+from chipshift.web import Limits, create_app
+limits = Limits.for_server()  # what `chipshift serve` runs with: heavy computations in worker processes
 app = create_app(Settings(store_path=store_location(sys.argv[1])), write_token=sys.argv[3],
-                 examples_dir=Path(sys.argv[4]))
+                 examples_dir=Path(sys.argv[4]), limits=limits, learn_at_start=True)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False, ws="none")
 """
 

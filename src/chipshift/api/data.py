@@ -479,11 +479,17 @@ def firms_by_notice(store: Store) -> dict[str, set[str]]:
                     out[notice.strip()].add(m.firm)
         return dict(out)
 
-    if not store.count("parties"):
-        return {}
-    imported = next((str(d["imported_at"]) for d in store.rows("datasets") if d["id"] == csl.ORIGIN), "")
-    version = f"{store.bundle_fingerprint()}|{imported}|{parties.THRESHOLD}"
-    listed = store.persisted("firms_by_notice", version, lambda: {k: sorted(v) for k, v in build().items()})
+    def kept() -> dict[str, list[str]]:
+        if not store.count("parties"):
+            return {}
+        imported = next((str(d["imported_at"]) for d in store.rows("datasets") if d["id"] == csl.ORIGIN), "")
+        version = f"{store.bundle_fingerprint()}|{imported}|{parties.THRESHOLD}"
+        value: dict[str, list[str]] = store.persisted("firms_by_notice", version,
+                                                      lambda: {k: sorted(v) for k, v in build().items()})
+        return value
+
+    # read once per state of the store: every question about rules in force asks for it
+    listed = store.cached("firms_by_notice", kept)
     return {notice: set(firms) for notice, firms in listed.items()}
 
 

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -114,6 +115,7 @@ class Store:
         self._generation = 0
         self._scenario_generation = 0
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._memo_lock = threading.Lock()
         self._open(writable)
 
     def _open(self, writable: bool) -> None:
@@ -230,6 +232,18 @@ class Store:
         with self._lock:
             self._con.close()
 
+    def copy_to(self, destination: Path) -> None:
+        """Copy the file, as this store's last committed write left it, to ``destination``: a copy other
+        processes can read while this one goes on writing the original (no write of this store runs during
+        the copy)."""
+        if self.path == ":memory:":
+            raise StoreError("a store in memory cannot be copied to a file")
+        with self._lock, self._guard():
+            shutil.copyfile(self.path, destination)
+            wal = Path(f"{self.path}.wal")
+            if wal.exists():
+                shutil.copyfile(wal, f"{destination}.wal")
+
     def __enter__(self) -> Store:
         return self
 
@@ -241,9 +255,9 @@ class Store:
     def generation(self, of: Literal["data", "scenarios"] = "data") -> int:
         """How many writes of data (or of saved scenarios) this store has committed: a cache key that holds it
         goes stale by itself when what it was computed from changes. Writes by another process to the same file
-        are not counted."""
-        with self._lock:
-            return self._generation if of == "data" else self._scenario_generation
+        are not counted. It takes no lock: a cache lookup never waits for a query or a write under way (the
+        counts are bumped, under the store's lock, only once a write has committed)."""
+        return self._generation if of == "data" else self._scenario_generation
 
     @contextmanager
     def _transaction(self, writes: Literal["data", "scenarios", "derived"] = "data") -> Iterator[Connection]:
@@ -350,12 +364,12 @@ class Store:
         store. Writes by another process to the same file are not seen: one store object owns a file (on
         PostgreSQL, the generation is the database's, so every process's writes are)."""
         generation = self.generation()
-        with self._lock:
+        with self._memo_lock:  # not the store's lock: a lookup does not wait for a query or a write under way
             hit = self._memo.get(key)
             if hit is not None and hit[0] == generation:
                 return cast(T, hit[1])
         value = build()
-        with self._lock:
+        with self._memo_lock:
             self._memo[key] = (generation, value)
         return value
 

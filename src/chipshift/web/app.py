@@ -7,11 +7,13 @@ small script that fetches the same JSON.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
@@ -21,6 +23,7 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
+from chipshift.web.compute import Call, Context, StoreCopies, learn_track_record, open_world
 from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
@@ -40,6 +43,20 @@ def _learn_track_record(store: Store) -> None:
         logging.getLogger(__name__).warning("the model's error was not learned at start", exc_info=True)
 
 
+def _warm(app_state: AppState) -> None:
+    from chipshift.web import periods
+
+    try:
+        periods.warm_exposures(app_state.context)
+    except Exception:  # the store closed under it: questions compute their answers as they come
+        logging.getLogger(__name__).warning("exposures were not computed at start", exc_info=True)
+
+
+def _log_learning(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logging.getLogger(__name__).warning("a worker's first job failed: %s", done.exception())
+
+
 def create_app(settings: Settings, write_token: str | None = None, *, store: Store | None = None,
                limits: Limits | None = None, examples_dir: Path | None = None,
                learn_at_start: bool = False) -> FastAPI:
@@ -55,20 +72,38 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     limits = limits or Limits()
     owns = store is None
     opened = store if store is not None else api.open_store(settings)
-    app_state = AppState(settings=settings, store=opened, runner=Runner(limits, generation=opened.generation),
-                         catalog=Catalog(examples_dir if examples_dir is not None else default_examples_dir(),
-                                         saved_generation=lambda: opened.generation("scenarios")),
-                         write_token=write_token or None, owns_store=owns)
+    examples = examples_dir if examples_dir is not None else default_examples_dir()
+    catalog = Catalog(examples, saved_generation=lambda: opened.generation("scenarios"))
+    runner = Runner(limits, generation=opened.generation)
+    runner.context = Context(opened, catalog, runner.memo)
+    if limits.run_processes or limits.market_processes:
+        runner.copies = StoreCopies(opened, examples)
+    app_state = AppState(settings=settings, store=opened, runner=runner, catalog=catalog,
+                         write_token=write_token or None, owns_store=owns, context=runner.context)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # learn the model's error from the back-test library while the server starts serving, so the first
         # market run with bands does not wait for it (a run that comes first waits for this one)
-        if learn_at_start:
+        started: list[asyncio.Future[Any]] = []
+        if learn_at_start and limits.market_processes:  # in the market runs' worker, where it is needed
+            learning = asyncio.ensure_future(runner.compute(
+                None, Call(learn_track_record), market=True, timeout_s=limits.market_timeout_s * 10))
+            learning.add_done_callback(_log_learning)
+            started.append(learning)
+        elif learn_at_start:
             threading.Thread(target=_learn_track_record, args=(app_state.store,), daemon=True).start()
+        if limits.run_processes:  # the scenario runs' worker opens the store and builds its world at once
+            opening = asyncio.ensure_future(runner.compute(None, Call(open_world), timeout_s=limits.market_timeout_s))
+            opening.add_done_callback(_log_learning)
+            started.append(opening)
+        if limits.warm_exposures:
+            threading.Thread(target=_warm, args=(app_state,), daemon=True, name="chipshift-warm").start()
         try:
             yield
         finally:
+            for job in started:
+                job.cancel()
             app_state.runner.close()
             if app_state.owns_store:
                 app_state.store.close()

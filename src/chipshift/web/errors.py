@@ -1,7 +1,8 @@
 """Errors as JSON: every answer other than 2xx is ``{message, field, status, ...}``.
 
 The message names the bad field; validation problems answer 422, unknown names 404 (in a path) or 422
-(in a query or body), a missing write token 401, an oversized body 413 and an overrun or overload 503.
+(in a query or body), a missing write token 401, an oversized body 413, a full queue 429 (at once, with
+Retry-After), a computation past its time limit 504 and a store that cannot be read just now 503.
 """
 
 from __future__ import annotations

@@ -17,32 +17,32 @@ from typing import TYPE_CHECKING
 
 from chipshift import api
 from chipshift.web.scenarios import ScenarioArg
-from chipshift.web.state import AppState
 
 if TYPE_CHECKING:
     from chipshift.api.answers import ExposureAnswer, ScenarioRunAnswer
+    from chipshift.web.compute import Context
 
 
-def exposure(s: AppState, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
+def exposure(s: Context, target: str, at: date | None, scenario: ScenarioArg, scenario_key: str,
              segment: str | None) -> ExposureAnswer:
     """``api.exposure`` of ``target`` at ``at`` (None: the scenario's date, else today) under ``scenario``,
     computed once per period of its rules. ``scenario_key`` names the scenario's content (the catalog's
     cache key, or 'baseline')."""
     period = api.rules_in_force_at(s.store, at, scenario)
-    shared = s.runner.memo(("exposure-in-period", target, segment, scenario_key, period.flags),
-                           lambda: api.exposure(s.store, target, period.at, scenario, segment))
+    shared = s.memo(("exposure-in-period", target, segment, scenario_key, period.flags),
+                    lambda: api.exposure(s.store, target, period.at, scenario, segment))
     answer: ExposureAnswer = shared.model_copy(update={"at": period.at})
     return answer
 
 
-def scenario_run(s: AppState, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
+def scenario_run(s: Context, scenario: ScenarioArg, scenario_key: str, target: str, when: date,
                  segment: str | None) -> ScenarioRunAnswer:
     """``api.scenario_run`` of ``scenario`` (named by ``scenario_key``) for ``target`` at ``when``, computed once per
     period of the scenario's rules and the baseline's."""
     flags = api.rules_in_force_at(s.store, when, scenario).flags
     baseline_flags = api.rules_in_force_at(s.store, when, None).flags
     baseline = partial(exposure, s, target, when, None, "baseline", segment)
-    shared: ScenarioRunAnswer = s.runner.memo(
+    shared: ScenarioRunAnswer = s.memo(
         ("run-in-period", target, segment, scenario_key, flags, baseline_flags),
         lambda: api.scenario_run(s.store, scenario, target, when, segment, baseline=baseline))
     changes = shared.diff
@@ -51,3 +51,22 @@ def scenario_run(s: AppState, scenario: ScenarioArg, scenario_key: str, target: 
         "diff": changes.model_copy(update={"from_": changes.from_.model_copy(update={"at": when}),
                                            "to": changes.to.model_copy(update={"at": when})})})
     return answer
+
+
+def warm_exposures(s: Context, target: str = "CHN", first_year: int = 2015) -> int:
+    """Compute ``target``'s baseline exposure once for every period of the rules that a first day of a month
+    from ``first_year`` to a year from now, or a day a rule starts or ends, falls in (the Exposure page's first
+    question), so the page's questions at dates of those periods are answered from the memo; returns the
+    number of dates asked."""
+    last = date.today().year + 1
+    dates = {date(year, month, 1) for year in range(first_year, last + 1) for month in range(1, 13)}
+    for text in s.store.rule_dates():  # and each day a rule starts or ends (a period may be shorter than a month)
+        try:
+            day = date.fromisoformat(str(text)[:10])
+        except ValueError:  # a date known only to the month or the year
+            continue
+        if first_year <= day.year <= last:
+            dates.add(day)
+    for at in sorted(dates):
+        exposure(s, target, at, None, "baseline", None)
+    return len(dates)

@@ -26,7 +26,8 @@ def serve(store: Path | str | None, host: str = "127.0.0.1", port: int = 8000, w
     """Open the store (loading the bundled data when it changed) and serve the app until interrupted.
 
     ``write_token`` (else $CHIPSHIFT_WRITE_TOKEN) enables writing (saving scenarios); without one the
-    server is read-only. ``workers`` above 1 runs that many processes on one PostgreSQL store (a DuckDB file
+    server is read-only. Scenario runs and market runs are computed in worker processes of their own
+    (``Limits.for_server``). ``workers`` above 1 runs that many processes on one PostgreSQL store (a DuckDB file
     is written by one process at a time, so it is served by one). Blocks; raises ChipshiftError/DataError
     when the store cannot be opened.
     """
@@ -36,6 +37,7 @@ def serve(store: Path | str | None, host: str = "127.0.0.1", port: int = 8000, w
     from chipshift.io.store import is_postgres
     from chipshift.web.app import create_app
     from chipshift.web.http import configure_logging
+    from chipshift.web.runtime import Limits
 
     if not 1 <= workers <= MAX_WORKERS:
         raise ChipshiftError(f"--workers must be between 1 and {MAX_WORKERS}")
@@ -47,7 +49,7 @@ def serve(store: Path | str | None, host: str = "127.0.0.1", port: int = 8000, w
     token = write_token or os.environ.get(WRITE_TOKEN_ENV) or None
     mode = "read-write (token required for writes)" if token else "read-only"
     if workers == 1:
-        app = create_app(settings, write_token=token, learn_at_start=True)
+        app = create_app(settings, write_token=token, learn_at_start=True, limits=Limits.for_server())
         logging.getLogger(__name__).info("chipshift on http://%s:%d (%s)", host, port, mode)
         # log_config None: the JSON lines configured above; RequestLog writes the access lines
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, ws="none", lifespan="on",
@@ -68,8 +70,10 @@ def worker_app() -> FastAPI:
     """The app of one worker process, from the settings ``serve`` left in the environment."""
     from chipshift.web.app import create_app
     from chipshift.web.http import configure_logging
+    from chipshift.web.runtime import Limits
 
     configure_logging()
     data_dir = os.environ.get(DATA_DIR_ENV)
     settings = Settings.from_env(data_dir=Path(data_dir) if data_dir else None)
-    return create_app(settings, write_token=os.environ.get(WRITE_TOKEN_ENV) or None, learn_at_start=True)
+    return create_app(settings, write_token=os.environ.get(WRITE_TOKEN_ENV) or None, learn_at_start=True,
+                      limits=Limits.for_server())

@@ -15,13 +15,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
+from chipshift.web.compute import Context
 from chipshift.web.runtime import Runner
 from chipshift.web.scenarios import Catalog
 
 
 @dataclass
 class AppState:
-    """What routes need: the store (one owner), the runner, the scenario catalog and the write token."""
+    """What routes need: the store (one owner), the runner, the scenario catalog, the write token, and what
+    computations on this process's threads read (``context``: the store, the catalog, the runner's memo)."""
 
     settings: Settings
     store: Store
@@ -29,6 +31,7 @@ class AppState:
     catalog: Catalog
     write_token: str | None
     owns_store: bool
+    context: Context
     started: float = field(default_factory=time.time)
 
 

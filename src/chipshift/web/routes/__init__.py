@@ -13,12 +13,15 @@ JSON_OBJECT: dict[int | str, dict[str, Any]] = {
 
 
 def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the error answers a route can give (always 413, 422 and 503)."""
+    """OpenAPI entries for the error answers a route can give (always 413, 422, 429, 503 and 504)."""
     described = {401: "write token missing or wrong", 404: "unknown name or id (suggestions given)",
                  413: "request body too large", 422: "invalid request: the message names the field",
-                 429: "too many market runs under way: retry after the seconds Retry-After gives",
-                 503: "computation overran its time limit, or the server is busy"}
-    return {code: {"model": ErrorBody, "description": described[code]} for code in sorted({*codes, 413, 422, 503})}
+                 429: "too many computations (or market runs) under way or waiting: refused at once; retry after "
+                      "the seconds Retry-After gives",
+                 503: "the store cannot be read just now (another process has the file, or it is damaged)",
+                 504: "the computation ran past its time limit and was abandoned: ask a narrower question"}
+    return {code: {"model": ErrorBody, "description": described[code]}
+            for code in sorted({*codes, 413, 422, 429, 503, 504})}
 
 
 def day(at: date | None) -> str:

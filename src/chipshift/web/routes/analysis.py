@@ -97,7 +97,7 @@ async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Seg
     key = scenario_key(s, scenario)
     return await s.runner.json(
         ("exposure", target, day(at), segment, key),
-        lambda: periods.exposure(s, target, at, resolve(s, scenario), key, segment), fields=FIELDS)
+        lambda: periods.exposure(s.context, target, at, resolve(s, scenario), key, segment), fields=FIELDS)
 
 
 From = Annotated[date, Query(alias="from", description="first date of the series")]

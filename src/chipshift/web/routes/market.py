@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from chipshift.api import answers
 from chipshift.api import market as market_api
-from chipshift.web import market
+from chipshift.web import compute, market
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
 from chipshift.web.routes import JSON_OBJECT, errors_doc
 from chipshift.web.runtime import JSONBytes
@@ -32,35 +32,31 @@ async def market_cases(s: State) -> JSONBytes:
     return await s.runner.json(None, lambda: market.cases(s.catalog))
 
 
-@router.post("/market/run", responses={**JSON_OBJECT, **errors_doc(429)},
+@router.post("/market/run", responses={**JSON_OBJECT, **errors_doc()},
              summary="Run a market case: calibrate, run over the years, Monte Carlo bands, sensitivity")
 async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
-
-    def answer() -> dict[str, Any]:
-        return market.run(s.store, s.catalog, body.case, body.draws, body.seed, body.parameters)
-
     overrides = tuple(sorted(body.parameters.items()))
-    return await s.runner.json(("market-run", body.case, digest, body.draws, body.seed, overrides), answer,
-                               fields={"market case": "case"}, timeout_s=s.runner.limits.market_timeout_s,
-                               market=True)
+    call = compute.Call(compute.market_run, (body.case, body.draws, body.seed, dict(body.parameters)))
+    return await s.runner.compute(("market-run", body.case, digest, body.draws, body.seed, overrides), call,
+                                  market=True, fields={"market case": "case"},
+                                  timeout_s=s.runner.limits.market_timeout_s)
 
 
-@router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc(429)},
+@router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc()},
              summary="Two runs side by side (variants of one case, or two cases): b - a by output and period")
 async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
+    resolved: dict[str, Any] = {}
     for ref, field in ((body.a_scenario, "a_scenario"), (body.b_scenario, "b_scenario")):
         if ref is not None:  # an unknown reference is named by its own field, before any run
-            await s.runner.run(functools.partial(s.catalog.resolve, s.store, ref), fields={"scenario": field})
+            resolved[ref] = await s.runner.run(functools.partial(s.catalog.resolve, s.store, ref),
+                                               fields={"scenario": field})
     key = ("market-compare", body.a, await _digest(s, body.a, "a"), body.b,
            await _digest(s, body.b, "b") if body.b else None, tuple(sorted(body.a_parameters.items())),
            tuple(sorted(body.b_parameters.items())), s.catalog.cache_key(body.a_scenario),
            s.catalog.cache_key(body.b_scenario), body.draws, body.seed)
-
-    def answer() -> dict[str, Any]:
-        return market.compare(s.store, s.catalog, body.a, body.b, a_parameters=body.a_parameters,
-                              b_parameters=body.b_parameters, a_scenario=body.a_scenario,
-                              b_scenario=body.b_scenario, draws=body.draws, seed=body.seed)
-
-    return await s.runner.json(key, answer, fields={"market case": "a"},
-                               timeout_s=s.runner.limits.market_timeout_s, market=True)
+    options = {"a": body.a, "b": body.b, "a_parameters": dict(body.a_parameters),
+               "b_parameters": dict(body.b_parameters), "a_scenario": body.a_scenario,
+               "b_scenario": body.b_scenario, "draws": body.draws, "seed": body.seed}
+    return await s.runner.compute(key, compute.Call(compute.market_compare, (resolved, options)), market=True,
+                                  fields={"market case": "a"}, timeout_s=s.runner.limits.market_timeout_s)

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from chipshift import api
 from chipshift.api import answers
-from chipshift.web import periods, scenarios
+from chipshift.web import compute, scenarios
 from chipshift.web.errors import ApiError
 from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, ScenarioDoc, Side
 from chipshift.web.routes import errors_doc
@@ -142,27 +142,28 @@ async def delete_scenario(s: State, scenario_id: Annotated[str, Path(pattern=r"^
 @router.post("/run", response_model=answers.ScenarioRunAnswer, responses=errors_doc(),
              summary="Run a scenario: exposure for a target at a date, beside the baseline, and what changed")
 async def run(s: State, body: RunRequest) -> JSONBytes:
-    def answer() -> answers.ScenarioRunAnswer:
-        arg, own_at, _, scenario_key = _side(s, body, "")
-        return periods.scenario_run(s, arg, scenario_key, body.target, _when(body.at, own_at), body.segment)
+    async def call() -> compute.Call:
+        arg, own_at, _, scenario_key = await s.runner.run(lambda: _side(s, body, ""), fields=FIELDS)
+        return compute.Call(compute.scenario_run, (arg, scenario_key, body.target, _when(body.at, own_at),
+                                                   body.segment))
 
     key = ("run", body.model_dump_json(), s.catalog.cache_key(body.ref), date.today())
-    return await s.runner.json(key, answer, fields=FIELDS, scenario_run=True)
+    return await s.runner.compute(key, call, fields=FIELDS)
 
 
 @router.post("/compare", response_model=answers.ScenarioComparisonAnswer, responses=errors_doc(),
              summary="Two scenarios side by side: differences by input, stage, country, firm and year")
 async def compare_scenarios(s: State, body: CompareRequest) -> JSONBytes:
-    def answer() -> answers.ScenarioComparisonAnswer:
-        left, left_own, left_label, _ = _side(s, body.left, "left")
-        right, right_own, right_label, _ = _side(s, body.right, "right")
+    async def call() -> compute.Call:
+        (left, left_own, left_label, _), (right, right_own, right_label, _) = await s.runner.run(
+            lambda: (_side(s, body.left, "left"), _side(s, body.right, "right")), fields=FIELDS)
         # each side at its own date: the one asked for it, else its scenario's, else the other side's
         left_at = _when(body.left.at, left_own, body.right.at, right_own)
         right_at = _when(body.right.at, right_own, body.left.at, left_own)
         years = body.years or list(range(left_at.year - 3, left_at.year + 2))
-        return api.compare_scenarios(s.store, body.target, body.segment, left, left_at, right, right_at,
-                                     sorted(set(years)), (left_label, right_label))
+        return compute.Call(compute.compare_scenarios, (body.target, body.segment, left, left_at, right, right_at,
+                                                        sorted(set(years)), (left_label, right_label)))
 
     key = ("compare", body.model_dump_json(), s.catalog.cache_key(body.left.ref), s.catalog.cache_key(body.right.ref),
            date.today())
-    return await s.runner.json(key, answer, fields=FIELDS, scenario_run=True)
+    return await s.runner.compute(key, call, fields=FIELDS)
