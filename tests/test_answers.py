@@ -135,6 +135,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "dossier (a country)": api.dossier(bundled_store, "CHN", AT),
         "show_firm": api.show_firm(bundled_store, "hisilicon", AT),
         "show_input": api.show_input(bundled_store, "dram"),
+        "input_listings": api.input_listings(bundled_store, "dram"),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
         "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }

@@ -20,7 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chipshift.api.answers import TimelineAnswer, TimelineEvent
+    from chipshift.api.answers import InputListingsAnswer, TimelineAnswer, TimelineEvent
     from chipshift.api.browse import list_countries, search_names, show_source, sources_with_facts, vocabulary
     from chipshift.api.comparisons import check_scenario, compare_scenarios, scenario_run
     from chipshift.api.data import (
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     )
     from chipshift.api.dossiers import dossier
     from chipshift.api.explorer import explorer_tree, firm_detail, input_detail
-    from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
+    from chipshift.api.listings import input_listings, listing_changes
     from chipshift.api.restrictions import (
         availability,
         availability_over_time,

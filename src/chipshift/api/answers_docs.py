@@ -53,6 +53,7 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("dossier (a country)", answers.CountryDossier),
     ("show_firm", answers.FirmAnswer),
     ("show_input", answers.InputAnswer),
+    ("input_listings", answers.InputListingsAnswer),
     ("search_parties", answers.PartiesAnswer),
     ("trade", answers.TradeAnswer),
     ("chipshift.web.scenarios.Catalog.listing", answers.ScenarioListAnswer),
