@@ -4,9 +4,10 @@ The restriction questions (with the search of the rules table), the questions ab
 the store's contents, about one firm or input, the screening lists and trade return frozen answer models
 (``chipshift.api.answers``, described in docs/answers.md): read them by attribute, and take their JSON with
 ``as_report()``; so do the dossier (one model per kind of entity), the review of the facts' sourcing, the name
-search, the sources, the Explorer's views, scenario checks, runs and comparisons, and the imports. The listings
-around an input, the market model and the back-test still return plain JSON-ready values: a mapping whose
-list-of-mapping entries are tables.
+search, the sources, the Explorer's views, scenario checks, runs and comparisons, the imports and the listings
+around an input. So do a market case's run and the comparison of two (``chipshift.api.market.run_case`` and
+``compare_cases``; ``scenario_run`` and ``scenario_compare`` there give the plain mapping the model computes),
+the back-test (``chipshift.api.backtest.backtest``) and the reading of documents (``chipshift.api.documents``).
 
 The names below are loaded on first use, so that starting a command (and ``--help``) does not pay for
 the market model and its numerical libraries; the submodules (``chipshift.api.market``, ``.backtest``,

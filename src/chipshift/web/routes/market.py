@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
@@ -11,7 +11,7 @@ from chipshift.api import answers
 from chipshift.api import market as market_api
 from chipshift.web import market
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
-from chipshift.web.routes import JSON_OBJECT, errors_doc
+from chipshift.web.routes import errors_doc
 from chipshift.web.runtime import JSONBytes
 from chipshift.web.state import AppState, state
 
@@ -32,12 +32,12 @@ async def market_cases(s: State) -> JSONBytes:
     return await s.runner.json(None, lambda: market.cases(s.catalog))
 
 
-@router.post("/market/run", responses={**JSON_OBJECT, **errors_doc(429)},
+@router.post("/market/run", response_model=answers.MarketRunAnswer, responses=errors_doc(429),
              summary="Run a market case: calibrate, run over the years, Monte Carlo bands, sensitivity")
 async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
 
-    def answer() -> dict[str, Any]:
+    def answer() -> answers.MarketRunAnswer:
         return market.run(s.store, s.catalog, body.case, body.draws, body.seed, body.parameters)
 
     overrides = tuple(sorted(body.parameters.items()))
@@ -46,7 +46,7 @@ async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
                                market=True)
 
 
-@router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc(429)},
+@router.post("/market/compare", response_model=answers.MarketComparisonAnswer, responses=errors_doc(429),
              summary="Two runs side by side (variants of one case, or two cases): b - a by output and period")
 async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
     for ref, field in ((body.a_scenario, "a_scenario"), (body.b_scenario, "b_scenario")):
@@ -57,7 +57,7 @@ async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
            tuple(sorted(body.b_parameters.items())), s.catalog.cache_key(body.a_scenario),
            s.catalog.cache_key(body.b_scenario), body.draws, body.seed)
 
-    def answer() -> dict[str, Any]:
+    def answer() -> answers.MarketComparisonAnswer:
         return market.compare(s.store, s.catalog, body.a, body.b, a_parameters=body.a_parameters,
                               b_parameters=body.b_parameters, a_scenario=body.a_scenario,
                               b_scenario=body.b_scenario, draws=body.draws, seed=body.seed)
