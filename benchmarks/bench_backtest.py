@@ -134,10 +134,10 @@ def main() -> int:
         t = time.perf_counter()
         cluster = api.backtest(store, paths, draws=args.draws, steps=args.steps, workers=2)
         t_cluster = time.perf_counter() - t
-    same = serial["outcomes"] == cluster["outcomes"]
-    evals = sum(e["sampler"]["evaluations"] for e in serial["episodes"])
-    sampling = sum(e["sampler"]["seconds"] for e in serial["episodes"])
-    print(f"\nlibrary: {len(paths)} episodes, {serial['scorecard']['outcomes']} outcomes, {evals:,} sampler "
+    same = serial.outcomes == cluster.outcomes
+    evals = sum(e.sampler.evaluations for e in serial.episodes)
+    sampling = sum(e.sampler.seconds or 0.0 for e in serial.episodes)
+    print(f"\nlibrary: {len(paths)} episodes, {serial.scorecard.outcomes} outcomes, {evals:,} sampler "
           f"evaluations ({evals / sampling:,.0f}/s while sampling)")
     print(f"serial {t_serial:.1f} s; local cluster of 2 workers {t_cluster:.1f} s (includes its start-up); "
           f"ratio {t_serial / t_cluster:.2f}x; same scores: {same}")

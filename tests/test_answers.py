@@ -93,6 +93,11 @@ def test_every_answer_is_frozen_and_has_no_unknown_keys() -> None:
         answers.RuleLifted.model_validate({"id": "X", "name": "x", "kind": "embargo", "start": None, "lifted_by": []})
 
 
+#: The questions that run the market model, tested below on small runs.
+SLOW = {"chipshift.api.backtest.backtest", "chipshift.api.market.run_case", "chipshift.api.market.compare_cases",
+        "chipshift.api.documents.ingest"}
+
+
 def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_store: Store) -> None:
     got: dict[str, BaseModel] = {
         "restrictions_list": api.restrictions_list(bundled_store, "Huawei", AT),
@@ -135,6 +140,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "dossier (a country)": api.dossier(bundled_store, "CHN", AT),
         "show_firm": api.show_firm(bundled_store, "hisilicon", AT),
         "show_input": api.show_input(bundled_store, "dram"),
+        "input_listings": api.input_listings(bundled_store, "dram"),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
         "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
     }
@@ -142,7 +148,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
     # tests/test_csl.py, tests/test_baci.py
     assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts", "chipshift.web.scenarios.save",
                                                           "search_parties", "trade", "import_cset", "import_baci",
-                                                          "import_csl"}
+                                                          "import_csl", *SLOW}
     for name, model in ((name, model) for name, model in QUESTIONS if name in got):
         answer = got[name]
         assert type(answer) is model, name

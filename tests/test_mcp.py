@@ -17,10 +17,10 @@ from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
 from chipshift import api
+from chipshift.api import documents
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.mcp_server import answer, build_server
-from chipshift.web import documents
 from chipshift.web.runtime import encode
 
 REPO = Path(__file__).resolve().parents[1]

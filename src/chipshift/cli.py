@@ -685,8 +685,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
         with _draw_progress(draws) as progress:
             from chipshift.api import market as market_api
 
-            report = _with_store(lambda store: market_api.scenario_run(store, path, draws, seed, overrides, scenario,
-                                                                       progress, calibration_draws))
+            report = _with_store(lambda store: market_api.run_case(store, path, draws, seed, overrides, scenario,
+                                                                   progress, calibration_draws).as_report())
     if out is not None:
         from chipshift.reports.market import write_outputs
 
@@ -753,8 +753,8 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="Market case file (k
         left = market_api.Variant(a, _parse_sets(set_a or []), scenario_a)
         right = market_api.Variant(b or a, _parse_sets(set_b or []), scenario_b)
         with _draw_progress(2 * draws) as progress:
-            report = _with_store(lambda store: market_api.scenario_compare(store, left, right, draws=draws, seed=seed,
-                                                                           progress=progress))
+            report = _with_store(lambda store: market_api.compare_cases(store, left, right, draws=draws, seed=seed,
+                                                                        progress=progress).as_report())
     shown = report
     if fmt is Format.table:  # the rows that differ; every row with --format json or csv
         changed = [r for r in report["differences"] if r["difference"] != 0]
@@ -796,7 +796,7 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
         with _draw_progress(total, "episodes") as progress:
             report = _with_store(lambda store: backtest_api.backtest(
                 store, paths or (), draws=draws, steps=steps, seed=seed, workers=workers, scheduler=scheduler,
-                progress=progress, data_dir=_state.settings.data_dir, alone=alone))
+                progress=progress, data_dir=_state.settings.data_dir, alone=alone).as_report())
     if out is not None:
         from chipshift.reports.backtest import write_backtest
 
@@ -884,11 +884,12 @@ def ingest(files: Annotated[list[str] | None, typer.Argument(help="Text, HTML or
                                                      "rules (unreviewed), with the document as their source.")]
            = False) -> None:
     """Extract claims, events and citations from documents and check them against the knowledge base."""
-    from chipshift.ingest.command import ingest_command, table_view
+    from chipshift.api.documents import ingest as read_documents
+    from chipshift.ingest.command import table_view
     from chipshift.ingest.html import render_html
 
     with _errors_exit():
-        report = _with_store(lambda store: ingest_command(store, list(files or []), url, date, accept))
+        report = _with_store(lambda store: read_documents(store, list(files or []), url, date, accept).as_report())
     if fmt is IngestFormat.html:
         print(render_html(report))
     elif fmt is IngestFormat.json:

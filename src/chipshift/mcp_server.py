@@ -32,7 +32,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, StringConstraints
 
 from chipshift import api
-from chipshift.api import answers
+from chipshift.api import answers, documents
 from chipshift.api import backtest as backtest_api
 from chipshift.api import facts as facts_api
 from chipshift.api import market as market_api
@@ -43,7 +43,7 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.io.baci import DEFAULT_HS
 from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
-from chipshift.web import documents, market
+from chipshift.web import market
 from chipshift.web import scenarios as web_scenarios
 from chipshift.web.errors import from_chipshift
 from chipshift.web.models import Cell, ScenarioDoc, Slug
@@ -441,7 +441,8 @@ class Tools:
                      parameters: Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=100)],
                                                 Annotated[float, Field(allow_inf_nan=False)]] | None, Field(
                          max_length=100, description="Parameters held at a value within their sourced range (neither "
-                                                     "fitted nor drawn), e.g. {'sigma': 2.5}.")] = None) -> Answer:
+                                                     "fitted nor drawn), e.g. {'sigma': 2.5}.")] = None
+                     ) -> Annotated[CallToolResult, answers.MarketRunAnswer]:
         """Run a market case: calibrate it to its observations, run it over the years (linked cases quarter by
         quarter, rules switching at their dates) and report outputs (shares, revenue, prices, localization) with
         bands, the calibration's fit, the parameters, a sensitivity table, published estimates beside the model's
@@ -452,8 +453,8 @@ class Tools:
             return call(lambda: market.run(self.store, self.catalog, case, draws, seed, parameters),
                         {"market case": "case"})
         with _yaml_file(str(case_yaml), "case.yaml") as path:
-            return call(lambda: {**market_api.scenario_run(self.store, path, draws, seed, parameters),
-                                 "file": path.name})
+            return call(lambda: market_api.run_case(self.store, path, draws, seed, parameters).model_copy(
+                update={"file": path.name}))
 
     def scenario_compare(self, a: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
                              description="A shipped market case (see market_cases), e.g. 'micron-china-linked'.")],
@@ -476,7 +477,7 @@ class Tools:
                              "Draws for each side's 5-95% band (0: values at the fitted parameters)."))] = 0,
                          seed: Annotated[int, Field(ge=0, le=2**32 - 1, description="Seed of the draws (both "
                                                                                     "sides).")]
-                         = market.DEFAULT_SEED) -> Answer:
+                         = market.DEFAULT_SEED) -> Annotated[CallToolResult, answers.MarketComparisonAnswer]:
         """Two market runs side by side, by output and year or period, with b - a: variants of one case (parameters
         held, a restriction scenario such as a new rule), or two cases' shared outputs; with draws each side's
         5-95% band. Outputs only one side has are listed apart."""
@@ -502,11 +503,12 @@ class Tools:
                                                                             "1000 k).")] = 20261203,
                  alone: Annotated[bool, Field(description=(
                      "Score the given episodes without running the rest of the library for the model's error "
-                     "(faster; intervals then far too narrow)."))] = False) -> Answer:
+                     "(faster; intervals then far too narrow)."))] = False
+                 ) -> Annotated[CallToolResult, answers.BacktestAnswer]:
         """The market model's back-test scorecard: each episode calibrated on what was known before its
         restriction, its outcomes predicted out of sample; per outcome and overall the direction hit rate, the
         share within +/-50% of the observed change, 50% and 90% interval coverage, CRPS and interval score."""
-        def run() -> dict[str, Any]:
+        def run() -> answers.BacktestAnswer:
             library = {p.stem: p for p in backtest_api.library(self.settings.data_dir)}
             for name in episodes or ():
                 if name not in library:
@@ -518,7 +520,8 @@ class Tools:
         return call(run, {"episode": "episodes"})
 
     def read_document(self, text: DocumentText, name: DocumentName = None, url: DocumentUrl = None,
-                      date: DocumentDate = None, kind: DocumentKind = None) -> Answer:
+                      date: DocumentDate = None, kind: DocumentKind = None
+                      ) -> Annotated[CallToolResult, answers.IngestAnswer]:
         """Read an article (nothing is stored): its claims (entity, metric, value, unit, period), restriction
         events as candidate rules, citations and references, each with its character span; findings check its
         arithmetic, the knowledge base (agrees, disagrees, new) and its citations, and flag loaded language."""
@@ -573,7 +576,8 @@ class Tools:
         return call(lambda: facts_api.add_facts(self.store, source, facts))
 
     def accept_document(self, text: DocumentText, write_token: Token, name: DocumentName = None,
-                        url: DocumentUrl = None, date: DocumentDate = None, kind: DocumentKind = None) -> Answer:
+                        url: DocumentUrl = None, date: DocumentDate = None, kind: DocumentKind = None
+                        ) -> Annotated[CallToolResult, answers.IngestAnswer]:
         """Read an article and store its claims (status claim) and candidate rules (unreviewed) in the knowledge
         base, with the document as their source, in one transaction (needs the write token)."""
         self._authorise(write_token)

@@ -22,6 +22,8 @@ def test_month_steps_keep_the_day_or_the_months_last_day() -> None:
     assert api.series_dates("2023-07-01", "2025-07-01", "1y") == [date(2023, 7, 1), date(2024, 7, 1), date(2025, 7, 1)]
     assert api.series_dates("2024-01-01", "2024-01-20", "7d") == [date(2024, 1, 1), date(2024, 1, 8), date(2024, 1, 15)]
     assert api.series_dates("2024-01-01", "2024-01-01", "3m") == [date(2024, 1, 1)]
+    for huge in ("10000y", "99999m", "9999999d"):  # a step past the last date there is ends the series
+        assert api.series_dates("2024-01-01", "9999-12-31", huge) == [date(2024, 1, 1)], huge
 
 
 @pytest.mark.parametrize(("start", "end", "every", "message"), [

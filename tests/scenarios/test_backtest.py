@@ -389,18 +389,20 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store) -> None:  # type:
     from chipshift.api.backtest import backtest
 
     report = backtest(bundled_store, draws=100, steps=40)
-    card = report["scorecard"]
-    assert card["episodes"] >= 12 and card["outcomes"] == len(report["outcomes"])
-    for row in report["outcomes"]:  # each verdict read back from the numbers beside it
-        assert row["in90"] == (row["p5"] <= row["observed_change"] <= row["p95"])
-        assert row["in50"] == (row["p25"] <= row["observed_change"] <= row["p75"])
-        if row["observed_change"]:
-            hit = math.copysign(1, row["median_change"]) == math.copysign(1, row["observed_change"])
-            assert row["direction"] == ("hit" if hit else "miss")
-        assert row["size"] == ("within" if abs(row["median_change"] - row["observed_change"])
-                               <= 0.5 * abs(row["observed_change"]) else "off")
-        assert row["source"]
-    assert all("other episodes" in e["error_from"] for e in report["episodes"])
+    card = report.scorecard
+    assert card.episodes >= 12 and card.outcomes == len(report.outcomes)
+    for row in report.outcomes:  # each verdict read back from the numbers beside it
+        assert row.p5 is not None and row.p25 is not None and row.p75 is not None and row.p95 is not None
+        assert row.observed_change is not None and row.median_change is not None
+        assert row.in90 == (row.p5 <= row.observed_change <= row.p95)
+        assert row.in50 == (row.p25 <= row.observed_change <= row.p75)
+        if row.observed_change:
+            hit = math.copysign(1, row.median_change) == math.copysign(1, row.observed_change)
+            assert row.direction == ("hit" if hit else "miss")
+        assert row.size == ("within" if abs(row.median_change - row.observed_change)
+                            <= 0.5 * abs(row.observed_change) else "off")
+        assert row.source
+    assert all("other episodes" in e.error_from for e in report.episodes)
 
 
 def test_a_rule_named_only_in_a_cut_counts_as_the_episodes_own(store: Path | str, tmp_path: Path) -> None:

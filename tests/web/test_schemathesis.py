@@ -97,17 +97,38 @@ def test_typed_answers_are_declared_with_their_enums(operations: list[Operation]
     assert dossier["schema"]["discriminator"]["propertyName"] == "entity_kind", dossier  # one model per kind
     for path, model in (("/api/v1/run", "ScenarioRunAnswer"), ("/api/v1/compare", "ScenarioComparisonAnswer"),
                         ("/api/v1/scenarios/check", "ScenarioCheckAnswer"),
-                        ("/api/v1/scenarios/upload", "ScenarioUploadAnswer")):
+                        ("/api/v1/scenarios/upload", "ScenarioUploadAnswer"),
+                        ("/api/v1/market/run", "MarketRunAnswer"), ("/api/v1/market/compare", "MarketComparisonAnswer"),
+                        ("/api/v1/ingest", "IngestAnswer")):
         ran = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert ran == {"$ref": f"#/components/schemas/{model}"}, path
-    posted = spec["paths"]["/api/v1/facts"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
-    assert posted == {"$ref": "#/components/schemas/AddFactsAnswer"}
+    for path, model in (("/api/v1/facts", "AddFactsAnswer"), ("/api/v1/ingest/accept", "IngestAnswer")):
+        posted = spec["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+        assert posted == {"$ref": f"#/components/schemas/{model}"}, path
     schemas = spec["components"]["schemas"]
     assert "data_center" in str(schemas["FactRow"]["properties"]["segment"])
     kind = schemas["RuleInForce"]["properties"]["kind"]
     assert "entity_listing" in kind["enum"], kind
     assert "presumption_of_denial" in str(schemas["RuleInForce"]["properties"]["policy"])
     assert set(schemas["AvailabilityAnswer"]["required"]) >= {"destination", "at", "inputs"}
+
+
+def test_no_answer_is_a_bare_object(operations: list[Operation]) -> None:
+    """Every JSON answer of every operation declares its model: none is a bare object or an empty schema (the
+    scenario's YAML answers are YAML)."""
+    spec = operations[0].schema.raw_schema
+    bare = []
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            for status, response in operation["responses"].items():
+                declared = response.get("content", {}).get("application/json")
+                if status.startswith("2") and declared is not None:
+                    schema = declared.get("schema", {})
+                    if not ({"$ref", "anyOf", "oneOf"} & set(schema)):
+                        bare.append(f"{method.upper()} {path} {status}: {schema}")
+                elif status.startswith("2"):
+                    assert set(response.get("content", {})) == {"application/yaml"}, (method, path, status)
+    assert not bare, bare
 
 
 def test_a_body_that_breaks_its_declared_schema_fails_the_check(operations: list[Operation],

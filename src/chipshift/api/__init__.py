@@ -4,9 +4,10 @@ The restriction questions (with the search of the rules table), the questions ab
 the store's contents, about one firm or input, the screening lists and trade return frozen answer models
 (``chipshift.api.answers``, described in docs/answers.md): read them by attribute, and take their JSON with
 ``as_report()``; so do the dossier (one model per kind of entity), the review of the facts' sourcing, the name
-search, the sources, the Explorer's views, scenario checks, runs and comparisons, and the imports. The listings
-around an input, the market model and the back-test still return plain JSON-ready values: a mapping whose
-list-of-mapping entries are tables.
+search, the sources, the Explorer's views, scenario checks, runs and comparisons, the imports and the listings
+around an input. So do a market case's run and the comparison of two (``chipshift.api.market.run_case`` and
+``compare_cases``; ``scenario_run`` and ``scenario_compare`` there give the plain mapping the model computes),
+the back-test (``chipshift.api.backtest.backtest``) and the reading of documents (``chipshift.api.documents``).
 
 The names below are loaded on first use, so that starting a command (and ``--help``) does not pay for
 the market model and its numerical libraries; the submodules (``chipshift.api.market``, ``.backtest``,
@@ -20,7 +21,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chipshift.api.answers import TimelineAnswer, TimelineEvent
+    from chipshift.api.answers import InputListingsAnswer, TimelineAnswer, TimelineEvent
     from chipshift.api.browse import list_countries, search_names, show_source, sources_with_facts, vocabulary
     from chipshift.api.comparisons import check_scenario, compare_scenarios, scenario_run
     from chipshift.api.data import (
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     )
     from chipshift.api.dossiers import dossier
     from chipshift.api.explorer import explorer_tree, firm_detail, input_detail
-    from chipshift.api.listings import InputListingsAnswer, input_listings, listing_changes
+    from chipshift.api.listings import input_listings, listing_changes
     from chipshift.api.restrictions import (
         availability,
         availability_over_time,

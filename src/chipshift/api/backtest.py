@@ -11,7 +11,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift.api.cases import MAX_SEED, latest_day, load
 from chipshift.api.data import Report
@@ -23,6 +23,9 @@ from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.posterior import LITERAL_ERROR, MIN_ACCEPTANCE, MIN_TAU_MULTIPLE, STATUS_ERROR
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import BacktestAnswer
 
 
 def library(data_dir: Path | None = None) -> list[Path]:
@@ -96,7 +99,7 @@ TRACK_RECORD_SEED = 20261203
 
 def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
              seed: int = 20261203, workers: int | None = None, scheduler: str | None = None,
-             progress: Progress | None = None, data_dir: Path | None = None, alone: bool = False) -> Report:
+             progress: Progress | None = None, data_dir: Path | None = None, alone: bool = False) -> BacktestAnswer:
     """Run every episode (default: the bundled library) and score its outcomes; see
     ``chipshift.scenarios.backtest``. Episodes given by path are scored with the model error learned from
     the bundled library's other episodes as well (run too), unless ``alone``. ``workers``/``scheduler``
@@ -130,7 +133,9 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     if alone:
         out["warnings"].append("scored alone: each episode's intervals use its own posterior's model error, which "
                                "knows nothing of the model's track record and is far too narrow (see docs)")
-    return out
+    from chipshift.api.answers import BacktestAnswer
+
+    return BacktestAnswer.model_validate(out)
 
 
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,

@@ -709,16 +709,16 @@ def show_input(store: Store, name: str) -> InputAnswer:
     }
     if not provision:
         _shares_from_facts(store, report)
-    from chipshift.api.listings import input_listings  # it reads the store through this module
+    from chipshift.api.listings import INPUT_LISTINGS_DEFINITION, buyer_rows, firms_around, listing_rows
 
-    listed = input_listings(store, input_id)  # which providers and buyers are on the screening lists
-    if listed.list_imported:
-        lists = {f.firm: sorted({x.list for x in f.listings}) for f in listed.firms}
+    dataset, around = firms_around(store, input_id)  # which providers and buyers are on the screening lists
+    if dataset is not None:
+        lists = {f.firm: sorted({x.list for x in f.listings}) for f in around}
         for record in report["firms"]:
             record["listed"] = lists.get(record["provider"], [])
-    report["buyers"] = listed.buyer_rows()
-    report["listings"] = listed.listing_rows()
-    report["listings_definition"] = listed.definition
+    report["buyers"] = buyer_rows(around)
+    report["listings"] = listing_rows(around)
+    report["listings_definition"] = INPUT_LISTINGS_DEFINITION
     if node["origin"] in datasets:
         report["licence"] = datasets[node["origin"]]["licence"]
         report["attribution"] = datasets[node["origin"]]["attribution"]

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from chipshift.api.data import Report, load_world, party_entries, party_matches, published_date, resolve
+from chipshift.api.data import load_world, party_entries, party_matches, published_date, resolve
 from chipshift.domain.period import parse_partial_date
 from chipshift.engine.listings import FirmOnInput, Listing, firms_on_input
 from chipshift.io import csl
 from chipshift.io.store import Store
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import InputListingsAnswer
 
 INPUT_LISTINGS_DEFINITION = (
     "providers: the firms the supply data holds shares for in the input; buyers: the firms that supply a product "
@@ -23,41 +25,19 @@ INPUT_LISTINGS_DEFINITION = (
     "gives it (the snapshot does not; its Federal Register notice dates it)")
 
 
-@dataclass(frozen=True)
-class InputListingsAnswer:
-    """The providers and buyers of one input, each with the screening-list entries matched to it."""
+def listing_rows(firms: Sequence[FirmOnInput]) -> list[dict[str, Any]]:
+    """One row per (firm, role, entry), in the order of ``firms`` (providers first)."""
+    return [{"role": f.role, "firm": f.firm, "name": f.name, "through": list(f.through),
+             "through_names": list(f.through_names), "list": x.list,
+             "entry": x.entry, "since": x.since, "federal_register_notice": x.federal_register_notice,
+             "license_policy": x.license_policy, "score": x.score}
+            for f in firms for x in f.listings]
 
-    input: str
-    name: str
-    list_imported: bool
-    list_published: str | None  # the imported snapshot's publication date, if given
-    firms: tuple[FirmOnInput, ...]
-    definition: str = INPUT_LISTINGS_DEFINITION
 
-    def lists_of(self, firm: str, role: Literal["provider", "buyer"]) -> list[str]:
-        """The list codes a provider or buyer is on (sorted, each once)."""
-        return sorted({x.list for f in self.firms if f.firm == firm and f.role == role for x in f.listings})
-
-    def listing_rows(self) -> list[dict[str, Any]]:
-        """One row per (firm, role, entry), providers first."""
-        return [{"role": f.role, "firm": f.firm, "name": f.name, "through": list(f.through),
-                 "through_names": list(f.through_names), "list": x.list,
-                 "entry": x.entry, "since": x.since, "federal_register_notice": x.federal_register_notice,
-                 "license_policy": x.license_policy, "score": x.score}
-                for f in self.firms for x in f.listings]
-
-    def buyer_rows(self) -> list[dict[str, Any]]:
-        return [{"firm": f.firm, "name": f.name, "through": list(f.through), "through_names": list(f.through_names),
-                 "listed": self.lists_of(f.firm, "buyer")} for f in self.firms if f.role == "buyer"]
-
-    def as_report(self) -> Report:
-        providers = [f for f in self.firms if f.role == "provider"]
-        buyers = [f for f in self.firms if f.role == "buyer"]
-        return {"input": self.input, "name": self.name, "list_imported": self.list_imported,
-                "list_published": self.list_published, "definition": self.definition,
-                "providers": len(providers), "providers_listed": sum(1 for f in providers if f.listings),
-                "buyers": len(buyers), "buyers_listed": sum(1 for f in buyers if f.listings),
-                "listings": self.listing_rows()}
+def buyer_rows(firms: Sequence[FirmOnInput]) -> list[dict[str, Any]]:
+    """The buyers among ``firms``, each with the lists it is on."""
+    return [{"firm": f.firm, "name": f.name, "through": list(f.through), "through_names": list(f.through_names),
+             "listed": sorted({x.list for x in f.listings})} for f in firms if f.role == "buyer"]
 
 
 def firm_listings(store: Store) -> dict[str, list[Listing]]:
@@ -81,15 +61,29 @@ def _csl_dataset(store: Store) -> dict[str, Any] | None:
     return next((d for d in store.rows("datasets") if d["id"] == csl.ORIGIN), None)
 
 
+def firms_around(store: Store, input_id: str) -> tuple[dict[str, Any] | None, tuple[FirmOnInput, ...]]:
+    """The imported screening list's dataset row (None without one), and the providers and buyers of an input
+    with the entries matched to each."""
+    world, _ = load_world(store)
+    return _csl_dataset(store), firms_on_input(world, input_id, firm_listings(store))
+
+
 def input_listings(store: Store, name: str) -> InputListingsAnswer:
     """Which providers and which buyers of an input are on a screening list, on which list and since when."""
+    from chipshift.api.answers import InputListingsAnswer
+
     input_id = resolve(store, "inputs", name)
-    world, _ = load_world(store)
-    dataset = _csl_dataset(store)
     node = store.rows("inputs", id=input_id)[0]
-    return InputListingsAnswer(input_id, node["name"], dataset is not None,
-                               published_date(dataset["version"]) if dataset else None,
-                               firms_on_input(world, input_id, firm_listings(store)))
+    dataset, firms = firms_around(store, input_id)
+    providers = [f for f in firms if f.role == "provider"]
+    buyers = [f for f in firms if f.role == "buyer"]
+    return InputListingsAnswer.model_validate({
+        "input": input_id, "name": node["name"], "list_imported": dataset is not None,
+        "list_published": published_date(dataset["version"]) if dataset else None,
+        "definition": INPUT_LISTINGS_DEFINITION,
+        "providers": len(providers), "providers_listed": sum(1 for f in providers if f.listings),
+        "buyers": len(buyers), "buyers_listed": sum(1 for f in buyers if f.listings),
+        "listings": listing_rows(firms)})
 
 
 #: The changes the timeline shows (a changed entry's terms are in ``party_changes`` too).

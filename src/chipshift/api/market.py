@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,9 @@ from chipshift.scenarios.market_case import MarketCase
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
 from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, ParameterSummary, Posterior
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import MarketComparisonAnswer, MarketRunAnswer
 
 MAX_DRAWS = 1_000_000
 HEADLINES = ("revenue_share", "localization")
@@ -367,6 +370,26 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows}
+
+
+def run_case(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
+             overrides: Mapping[str, float] | None = None, restrictions: Path | dict[str, Any] | None = None,
+             progress: Progress | None = None, calibration_draws: int = IMPORTANCE_DRAWS) -> MarketRunAnswer:
+    """``scenario_run`` as a typed answer: a market case calibrated, run over its years, with bands."""
+    from chipshift.api.answers import MarketRunAnswer
+
+    return MarketRunAnswer.model_validate(scenario_run(store, path, draws, seed, overrides, restrictions, progress,
+                                                       calibration_draws))
+
+
+def compare_cases(store: Store, a: Path | Variant, b: Path | Variant | None = None, *, draws: int = 0,
+                  seed: int = 20261125, calibration_draws: int = IMPORTANCE_DRAWS,
+                  progress: Progress | None = None) -> MarketComparisonAnswer:
+    """``scenario_compare`` as a typed answer: two market runs side by side, with b - a."""
+    from chipshift.api.answers import MarketComparisonAnswer
+
+    return MarketComparisonAnswer.model_validate(scenario_compare(
+        store, a, b, draws=draws, seed=seed, calibration_draws=calibration_draws, progress=progress))
 
 
 # -- linked markets -------------------------------------------------------------------------------------------------

@@ -314,12 +314,15 @@ def series_dates(start: str | date, end: str | date, every: str = "1y") -> list[
     out: list[date] = []
     k = 0
     while True:
-        if unit == "d":
-            when = first + timedelta(days=n * k)
-        else:
-            months = first.month - 1 + k * (12 * n if unit == "y" else n)
-            year, month = first.year + months // 12, months % 12 + 1
-            when = _clamped(year, month, first.day)
+        try:
+            if unit == "d":
+                when = first + timedelta(days=n * k)
+            else:
+                months = first.month - 1 + k * (12 * n if unit == "y" else n)
+                year, month = first.year + months // 12, months % 12 + 1
+                when = _clamped(year, month, first.day)
+        except (ValueError, OverflowError):  # past the last date there is (a step of thousands of years)
+            return out
         if when > last:
             return out
         out.append(when)

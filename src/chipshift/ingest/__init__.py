@@ -7,9 +7,28 @@ A pipeline of small pure modules, each taking text (and a knowledge-base snapsho
 
 ``command`` is the IO edge used by the CLI (files, stdin, an optional URL, the store); ``html`` renders a
 report; ``evaluation`` scores reports against hand-labelled expectations.
+
+The two names below load on first use, so that importing one module of the pipeline does not import the others.
 """
 
-from chipshift.ingest.kb import KnowledgeBase
-from chipshift.ingest.ledger import analyse
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chipshift.ingest.kb import KnowledgeBase
+    from chipshift.ingest.ledger import analyse
+
+_HOMES = {"KnowledgeBase": "chipshift.ingest.kb", "analyse": "chipshift.ingest.ledger"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["KnowledgeBase", "analyse"]

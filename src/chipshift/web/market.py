@@ -16,7 +16,7 @@ from chipshift.reports import labels
 from chipshift.web.scenarios import Catalog
 
 if TYPE_CHECKING:
-    from chipshift.api.answers import MarketCasesAnswer
+    from chipshift.api.answers import MarketCasesAnswer, MarketComparisonAnswer, MarketRunAnswer
 
 def case_path(catalog: Catalog, case: str) -> Path:
     """The file of a shipped market case by name (only listed names resolve, never a path)."""
@@ -98,7 +98,7 @@ def parameter_facts(store: Store, document: Any) -> dict[str, dict[str, Any]]:
 
 
 def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
-        overrides: dict[str, float] | None = None) -> dict[str, Any]:
+        overrides: dict[str, float] | None = None) -> MarketRunAnswer:
     """``api.market.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
     facts' sources, each parameter's ``unit`` (``labels.parameter_units``) and the facts its default and
     range rest on (``facts``, from ``parameter_facts``); the server's file path is replaced by the file name."""
@@ -111,14 +111,16 @@ def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
                   for p in report["parameters"]]
     named = {f for p in behind.values() for f in [*(p.get(b) for b in ("default", "low", "high")), *p["basis"]]
              if f}
-    return {**report, "parameters": parameters, "case": case, "file": path.name,
-            "facts": fact_sources(store, cited_facts(report) | named)}
+    from chipshift.api.answers import MarketRunAnswer
+
+    return MarketRunAnswer.model_validate({**report, "parameters": parameters, "case": case, "file": path.name,
+                                           "facts": fact_sources(store, cited_facts(report) | named)})
 
 
 def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             a_parameters: dict[str, float] | None = None, b_parameters: dict[str, float] | None = None,
             a_scenario: str | None = None, b_scenario: str | None = None, draws: int = 0,
-            seed: int = DEFAULT_SEED) -> dict[str, Any]:
+            seed: int = DEFAULT_SEED) -> MarketComparisonAnswer:
     """``api.market.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
     parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names
     and ``facts``: every fact either case file cites, with its source and the sides citing it."""
@@ -130,10 +132,12 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
     # the facts each case file names, with their sources: what both sides' figures rest on
     cited = {side: market_api._cited(v.path) for side, v in (("a", left), ("b", right))}
     facts = fact_sources(store, cited["a"] | cited["b"])
-    return {**result, "outputs": outputs,
+    from chipshift.api.answers import MarketComparisonAnswer
+
+    return MarketComparisonAnswer.model_validate({**result, "outputs": outputs,
             "facts": [{**fact, "cited_by": [side for side in ("a", "b") if fact_id in cited[side]]}
                       for fact_id, fact in facts.items()],
             "note": "b - a by output and period. Without draws both sides run at their fitted parameters; with "
                     "draws each side has its own 5-95% band (the same seed on both). Outputs only one side has are "
                     "listed apart; two different cases share only their generic outputs (localization, revenue "
-                    "share, unmet demand)."}
+                    "share, unmet demand)."})

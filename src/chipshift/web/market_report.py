@@ -16,6 +16,7 @@ from chipshift.reports.labels import describe, footer, publishers_of
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market import cited_facts, fact_sources
+from chipshift.web.report_style import CSS
 
 DEFAULT_DRAWS = 1000
 
@@ -45,8 +46,6 @@ def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
 
 
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
-    from chipshift.web.report import CSS
-
     if report.get("model") == "linked":
         return _render_linked(report, facts, file_name, CSS)
     c = report["calibration"]

@@ -214,3 +214,23 @@ class InputAnswer(Answer):
     licence: str | None = Field(None, description="for an input an imported dataset defines: the dataset's "
                                                   "licence")
     attribution: str | None = Field(None, description="for an input an imported dataset defines: its credit line")
+
+
+class InputListingsAnswer(Answer):
+    """The providers and buyers of one input that are on a screening list: which list, since when, which notice."""
+
+    input: str = Field(description="input id")
+    name: str = Field(description="input name")
+    list_imported: bool = Field(description="whether a screening list is imported (without one, no firm is "
+                                            "listed)")
+    list_published: str | None = Field(description="the imported list's publication date, if given")
+    definition: str = Field(description="how providers, buyers and listings are found")
+    providers: int = Field(description="the firms the supply data holds shares for in the input")
+    providers_listed: int = Field(description="of those, the firms on a screening list")
+    buyers: int = Field(description="the firms that use the input, per the supply graph")
+    buyers_listed: int = Field(description="of those, the firms on a screening list")
+    listings: tuple[InputListing, ...] = Field(description="one row per firm, role and entry, providers first")
+
+    def lists_of(self, firm: str, role: Literal["provider", "buyer"]) -> list[str]:
+        """The list codes a provider or buyer is on (sorted, each once)."""
+        return sorted({x.list for x in self.listings if x.firm == firm and x.role == role})

@@ -7,10 +7,6 @@ from typing import Any
 
 from chipshift.web.errors import ErrorBody
 
-JSON_OBJECT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {"schema": {"type": "object"}}}},
-}
-
 
 def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers a route can give (always 413, 422, 429, 503 and 504)."""

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from chipshift.api import answers, documents
 from chipshift.ingest.kb import KnowledgeBase
-from chipshift.web import documents
 from chipshift.web.errors import ApiError
 from chipshift.web.models import IngestRequest
-from chipshift.web.routes import JSON_OBJECT, errors_doc
+from chipshift.web.routes import errors_doc
 from chipshift.web.runtime import JSONBytes, encode
 from chipshift.web.state import AppState, require_write, state
 
@@ -29,14 +29,14 @@ def _about_text(exc: ApiError) -> ApiError:
     return exc
 
 
-@router.post("/ingest", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/ingest", response_model=answers.IngestAnswer, responses=errors_doc(),
              summary="Read a document (read-only): claim ledger, events, references, findings, loaded language")
 async def ingest(s: State, body: IngestRequest) -> JSONBytes:
     def kb() -> KnowledgeBase:
         value: KnowledgeBase = s.runner.memo("ingest-kb", lambda: KnowledgeBase.from_store(s.store))
         return value
 
-    def answer() -> dict[str, Any]:
+    def answer() -> answers.IngestAnswer:
         return documents.analyse(kb, body.text, body.name, body.url, body.date, body.kind)
 
     key = ("ingest", hashlib.sha256(body.model_dump_json().encode()).hexdigest())
@@ -47,8 +47,7 @@ async def ingest(s: State, body: IngestRequest) -> JSONBytes:
 
 
 @router.post("/ingest/accept", status_code=201, dependencies=[Depends(require_write)],
-             responses={201: {"content": {"application/json": {"schema": {"type": "object"}}}},
-                        **errors_doc(401)},
+             response_model=answers.IngestAnswer, responses=errors_doc(401),
              summary="Read a document and store its claims and candidate rules, unreviewed (needs the write token, "
                      "the document's url and date)")
 async def ingest_accept(s: State, body: IngestRequest) -> JSONBytes:

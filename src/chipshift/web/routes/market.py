@@ -11,7 +11,7 @@ from chipshift.api import answers
 from chipshift.api import market as market_api
 from chipshift.web import compute, market
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
-from chipshift.web.routes import JSON_OBJECT, errors_doc
+from chipshift.web.routes import errors_doc
 from chipshift.web.runtime import JSONBytes
 from chipshift.web.state import AppState, state
 
@@ -32,7 +32,7 @@ async def market_cases(s: State) -> JSONBytes:
     return await s.runner.json(None, lambda: market.cases(s.catalog))
 
 
-@router.post("/market/run", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/market/run", response_model=answers.MarketRunAnswer, responses=errors_doc(429),
              summary="Run a market case: calibrate, run over the years, Monte Carlo bands, sensitivity")
 async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
@@ -43,7 +43,7 @@ async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
                                   timeout_s=s.runner.limits.market_timeout_s)
 
 
-@router.post("/market/compare", responses={**JSON_OBJECT, **errors_doc()},
+@router.post("/market/compare", response_model=answers.MarketComparisonAnswer, responses=errors_doc(429),
              summary="Two runs side by side (variants of one case, or two cases): b - a by output and period")
 async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
     resolved: dict[str, Any] = {}

@@ -64,7 +64,8 @@ async def get_scenario(s: State, ref: Ref) -> JSONBytes:
                                fields={"scenario": "ref"}, not_found_status=404)
 
 
-@router.get("/scenarios/{ref}/yaml", responses={200: {"content": {"application/yaml": {}}}, **errors_doc(404)},
+@router.get("/scenarios/{ref}/yaml", response_class=Response,
+            responses={200: {"content": {"application/yaml": {}}}, **errors_doc(404)},
             summary="One scenario as a scenario file (YAML download)")
 async def scenario_yaml(s: State, ref: Ref) -> Response:
     document = await s.runner.run(lambda: s.catalog.document(s.store, ref), fields={"scenario": "ref"},
@@ -72,7 +73,8 @@ async def scenario_yaml(s: State, ref: Ref) -> Response:
     return _yaml_response(document, ref.partition(":")[2] or ref)
 
 
-@router.post("/scenarios/yaml", responses={200: {"content": {"application/yaml": {}}}, **errors_doc()},
+@router.post("/scenarios/yaml", response_class=Response,
+             responses={200: {"content": {"application/yaml": {}}}, **errors_doc()},
              summary="A scenario given in the body, as a scenario file (YAML download)")
 async def body_yaml(s: State, body: ScenarioDoc) -> Response:
     return _yaml_response(body.document(), "scenario")
