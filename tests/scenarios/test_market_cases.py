@@ -152,6 +152,38 @@ def test_reservoir_percentiles_are_numpys_to_the_bit(rows: int, dtype: type[np.f
     np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_reservoir_keeps_what_one_row_at_a_time_would(dtype: type[np.floating[Any]]) -> None:
+    """Algorithm R one row at a time, written from its definition: the first `size` rows fill the slots; row
+    number n after them (counting from 0) draws u and replaces slot floor(u (n + 1)) when that is below `size`.
+    The reservoir, fed in batches of several sizes, keeps the same rows, given the same draws of u."""
+    size, width = 50, 3
+    stream = np.random.default_rng(1).standard_normal((1_000, width))
+    batches = [7, 60, 1, 200, 332, 400]
+    reservoir = analysis.Reservoir((width,), size, np.random.default_rng(5), dtype)
+    at = 0
+    for n in batches:
+        reservoir.add(stream[at:at + n])
+        at += n
+    rng = np.random.default_rng(5)
+    expected = np.empty((size, width), dtype=dtype)
+    seen = 0
+    for n in batches:
+        free = max(0, min(size - seen, n))
+        draws = rng.random(n - free) if n > free else np.empty(0)
+        for j in range(n):
+            row = stream[seen + j]
+            if seen + j < size:
+                expected[seen + j] = row
+            else:
+                slot = int(draws[j - free] * (seen + j + 1))
+                if slot < size:
+                    expected[slot] = row
+        seen += n
+    assert reservoir.seen == 1_000
+    np.testing.assert_array_equal(reservoir.values, expected)
+
+
 def test_sensitivity_ranks(bundled_store: Store) -> None:
     case, rules = _single(bundled_store, AI)
     rows = analysis.sensitivity(case, rules, {}, ["localization"])

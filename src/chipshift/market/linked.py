@@ -544,7 +544,7 @@ def _assemble(problem: LinkedProblem, u: FloatArray, rho: FloatArray, iters: Int
     price, quantity, value, revenue, share, licence = pair_out[:6]
     seller, mc, rent = firm_out
     comp_price, delivered, unmet = market_out
-    rationed = (_rationed(r, u, rho, problem.pairs, bound, mc, base.seller_price, sales) if rationing
+    rationed = (_rationed(problem, u, rho, bound, mc, sales) if rationing
                 else np.full_like(u, np.nan))
     return LinkedResult(
         firms=base.firms, markets=base.markets, price=price, quantity=quantity, value=value, revenue=revenue,
@@ -570,21 +570,25 @@ def rationed_at(problem: LinkedProblem, seller_price: FloatArray, capacity_rent:
     u = np.where(np.isfinite(u), u, 0.0)  # a firm that sells nowhere: its price is never used
     mc = np.asarray(seller_price, dtype=np.float64) - np.asarray(capacity_rent, dtype=np.float64)
     rho = np.zeros((u.shape[0], 0))
-    return _rationed(problem.resolved, u, rho, problem.pairs, np.asarray(at_capacity, dtype=bool), mc,
-                     base.seller_price, np.asarray(sales, dtype=np.float64))
+    return _rationed(problem, u, rho, np.asarray(at_capacity, dtype=bool), mc, np.asarray(sales, dtype=np.float64))
 
 
-def _rationed(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray, bound: BoolArray, mc: FloatArray,
-              v0: FloatArray, sales: FloatArray) -> FloatArray:
-    """Per firm at capacity: buyers' demand at its marginal cost (others' prices held) minus its capacity."""
+def _rationed(problem: LinkedProblem, u: FloatArray, rho: FloatArray, bound: BoolArray, mc: FloatArray,
+              sales: FloatArray) -> FloatArray:
+    """Per firm at capacity: buyers' demand at its marginal cost (others' prices held) minus its sales, each
+    (draw, firm) at capacity evaluated alone in the kernel (`linked_kernel.notional_sales`)."""
     out = np.zeros_like(u)
-    for f in np.flatnonzero(bound.any(axis=0)):
-        rows = np.flatnonzero(bound[:, f])
-        sub = r.take(rows)
-        at_cost = u[rows].copy()
-        at_cost[:, f] = np.log(mc[rows, f] / v0[f])
-        notional = _state(sub, at_cost, rho[rows], pairs).sales[:, f]
-        out[rows, f] = np.maximum(notional - sales[rows, f], 0.0)
+    rows, firms = np.nonzero(bound)
+    if rows.size == 0:
+        return out
+    k, v0 = problem.arrays, problem.base.seller_price
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_cost = np.log(mc[rows, firms] / v0[firms])
+    notional = linked_kernel.notional_sales(
+        k["s0"], k["x0"], k["log_tau"], k["log_a"], k["extra"], k["allowed"], k["log_d"], k["sigma"], k["eta"],
+        _for_kernel(problem.pairs, np.int64), _for_kernel(u, np.float64), _for_kernel(rho, np.float64),
+        rows.astype(np.int64), firms.astype(np.int64), _for_kernel(at_cost, np.float64))
+    out[rows, firms] = np.maximum(np.asarray(notional) - sales[rows, firms], 0.0)
     return out
 
 

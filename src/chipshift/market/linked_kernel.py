@@ -419,6 +419,38 @@ def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, 
     return log_p, log_pi, flow, sales
 
 
+@numba.njit(cache=True, error_model="numpy")
+def notional_sales(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any, sigma: Any,
+                   eta: Any, pairs: Any, u: Any, rho: Any, rows: Any, firms: Any, log_price: Any) -> Any:
+    """For each k, firm ``firms[k]``'s sales in draw ``rows[k]`` at log seller prices `u` of that draw with the
+    firm's own replaced by ``log_price[k]`` (others' held), and licence rents `rho`: what `state` would give on
+    that one draw and price, without laying out a batch of the draws."""
+    nm, nf = s0.shape[1], s0.shape[2]
+    out = np.empty(rows.shape[0])
+    log_p = np.empty((nm, nf))
+    log_pi = np.empty(nm)
+    flow = np.empty((nm, nf))
+    sales = np.empty(nf)
+    share = np.empty((nm, nf))
+    inv_tau = np.empty((nm, nf))
+    x_per_s = np.empty((nm, nf))
+    inv_u = np.empty(nf)
+    full_rho = np.zeros((nm, nf))
+    at = np.empty(nf)
+    for k in range(rows.shape[0]):
+        i, f = rows[k], firms[k]
+        _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
+        for q in range(pairs.shape[0]):
+            full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
+        for g in range(nf):
+            at[g] = u[i, g]
+        at[f] = log_price[k]
+        _prices(i, s0, x_per_s, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, at, full_rho,
+                log_p, log_pi, share, flow, sales)
+        out[k] = sales[f]
+    return out
+
+
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _outputs(i: int, r: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any,
              allowed: Any, active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, u: Any, full_rho: Any, log_p: Any,

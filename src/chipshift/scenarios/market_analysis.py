@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numba
 import numpy as np
 
 from chipshift.scenarios.market_case import MarketCase
@@ -47,6 +48,18 @@ def ranged(case: HasParams) -> list[str]:
     return [p.id for p in case.params.values() if not p.fit and p.high > p.low]
 
 
+@numba.njit(cache=True)
+def _replace_in_order(values: Any, rows: Any, draws: Any, first: int) -> None:
+    """Algorithm R's replacements: row j, the stream's row ``first + j``, goes to slot ``floor(draws[j] (first +
+    j + 1))`` when that is a slot of `values`, rows in order, so that where two land in one slot the later
+    stays."""
+    size = values.shape[0]
+    for j in range(rows.shape[0]):
+        slot = int(draws[j] * (first + j + 1))
+        if slot < size:
+            values[slot] = rows[j]
+
+
 class Reservoir:
     """A fixed-size uniform sample of a stream of values (per output and period), seeded (Algorithm R)."""
 
@@ -62,12 +75,8 @@ class Reservoir:
         self.values[self.seen: self.seen + free] = batch[:free]
         rest = batch[free:]
         if len(rest):
-            stream = self.seen + free + np.arange(len(rest))
-            slots = (self.rng.random(len(rest)) * (stream + 1)).astype(np.int64)
-            kept = np.flatnonzero(slots < self.size)
-            # where two rows land in one slot the later stays: take each slot's last row
-            last = len(kept) - 1 - np.unique(slots[kept][::-1], return_index=True)[1]
-            self.values[slots[kept][last]] = rest[kept][last]
+            _replace_in_order(self.values, np.asarray(rest, dtype=np.float64), self.rng.random(len(rest)),
+                              self.seen + free)
         self.seen += len(batch)
 
     def percentiles(self) -> FloatArray:
