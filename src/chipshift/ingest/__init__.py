@@ -13,22 +13,14 @@ The two names below load on first use, so that importing one module of the pipel
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chipshift import lazy
 
 if TYPE_CHECKING:
     from chipshift.ingest.kb import KnowledgeBase
     from chipshift.ingest.ledger import analyse
 
-_HOMES = {"KnowledgeBase": "chipshift.ingest.kb", "analyse": "chipshift.ingest.ledger"}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy.attributes(__name__, {"KnowledgeBase": "chipshift.ingest.kb", "analyse": "chipshift.ingest.ledger"})
 
 __all__ = ["KnowledgeBase", "analyse"]

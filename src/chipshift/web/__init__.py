@@ -5,22 +5,14 @@ import the app that imports them."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chipshift import lazy
 
 if TYPE_CHECKING:
     from chipshift.web.app import create_app
     from chipshift.web.runtime import Limits
 
-_HOMES = {"create_app": "chipshift.web.app", "Limits": "chipshift.web.runtime"}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy.attributes(__name__, {"create_app": "chipshift.web.app", "Limits": "chipshift.web.runtime"})
 
 __all__ = ["Limits", "create_app"]
