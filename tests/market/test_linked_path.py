@@ -17,7 +17,6 @@ from chipshift.market.linked_path import (
     PreparedPlan,
     QuarterlyPlan,
     Rush,
-    joined,
     simulate_linked,
 )
 
@@ -248,8 +247,13 @@ def test_a_prepared_plan_solves_spans_of_quarters_alone_and_joined_they_are_the_
     spans = [runs.run(plan.demand, demand_elasticity=eta, rationing=False, quarters=q)
              for q in ((0, 2), (2, 3), (3, 5))]
     assert [s.quantity.shape[0] for s in spans] == [2, 1, 2]
-    together = joined(spans)
+    into = runs.buffers()  # the spans written into one set of arrays, as a run with sourced spending does
+    for q in ((0, 2), (2, 3), (3, 5)):
+        runs.run(plan.demand, demand_elasticity=eta, rationing=False, quarters=q, into=into)
+    together = runs.path_of(into)
     for name in ("quantity", "value", "price", "seller_price", "composite_price", "capacity", "capacity_rent"):
+        end_to_end = np.concatenate([getattr(span, name) for span in spans])
+        np.testing.assert_allclose(end_to_end, getattr(whole, name), rtol=1e-12, atol=1e-12, err_msg=name)
         np.testing.assert_allclose(getattr(together, name), getattr(whole, name), rtol=1e-12, atol=1e-12,
                                    err_msg=name)
     with pytest.raises(MarketInputError, match="not within"):

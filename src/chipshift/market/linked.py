@@ -320,25 +320,6 @@ def _for_kernel(values: npt.ArrayLike, dtype: type[np.generic]) -> npt.NDArray[A
 
 
 @dataclass(frozen=True)
-class _State:
-    """Prices and flows at a solution: ``(b, m, f)`` pairs, ``(b, m)`` markets, ``(b, f)`` firms."""
-
-    log_p: FloatArray  # log buyer-price hat
-    log_pi: FloatArray  # log price index hat
-    flow: FloatArray  # CES flow in levels
-    sales: FloatArray  # flows plus extra orders, levels
-
-
-def _state(r: _Resolved, u: FloatArray, rho: FloatArray, pairs: IntArray) -> _State:
-    """Prices, flows and sales of every draw at log seller prices `u` and licence rents `rho`."""
-    k = r.kernel_arrays()
-    out = linked_kernel.state(k["s0"], k["x0"], k["log_tau"], k["log_a"], k["extra"], k["allowed"], k["log_d"],
-                              k["sigma"], k["eta"], _for_kernel(pairs, np.int64), _for_kernel(u, np.float64),
-                              _for_kernel(rho, np.float64))
-    return _State(*(np.asarray(x) for x in out))
-
-
-@dataclass(frozen=True)
 class LinkedResult:
     """Equilibrium of a batch; pair arrays ``(batch, markets, firms)``, firm ``(batch, firms)``, market
     ``(batch, markets)``. Prices and quantities in the baseline's units; values are price times quantity.

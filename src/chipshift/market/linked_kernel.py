@@ -396,30 +396,6 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
 
 
 @numba.njit(cache=True, error_model="numpy")
-def state(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any, sigma: Any,
-          eta: Any, pairs: Any, u: Any, rho: Any) -> tuple[Any, Any, Any, Any]:
-    """Every draw's buyer prices (log), price indices (log), flows and firm sales at log seller prices `u`
-    ``(b, f)`` and licence rents `rho` ``(b, q)``."""
-    b, nm, nf = s0.shape
-    log_p = np.empty((b, nm, nf))
-    log_pi = np.empty((b, nm))
-    flow = np.empty((b, nm, nf))
-    sales = np.empty((b, nf))
-    share = np.empty((nm, nf))
-    inv_tau = np.empty((nm, nf))
-    x_per_s = np.empty((nm, nf))
-    inv_u = np.empty(nf)
-    full_rho = np.zeros((nm, nf))
-    for i in range(b):
-        _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
-        for q in range(pairs.shape[0]):
-            full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
-        _prices(i, s0, x_per_s, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u[i], full_rho,
-                log_p[i], log_pi[i], share, flow[i], sales[i])
-    return log_p, log_pi, flow, sales
-
-
-@numba.njit(cache=True, error_model="numpy")
 def notional_sales(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any, sigma: Any,
                    eta: Any, pairs: Any, u: Any, rho: Any, rows: Any, firms: Any, log_price: Any) -> Any:
     """For each k, firm ``firms[k]``'s sales in draw ``rows[k]`` at log seller prices `u` of that draw with the

@@ -302,7 +302,7 @@ class PreparedPlan:
 
     def path_of(self, buffers: KernelBuffers) -> LinkedPath:
         """The path of every quarter once each has been run into `buffers` (`run`'s ``into``), without rationed
-        demand (NaN): the same as the paths of the spans joined (`joined`), with nothing copied."""
+        demand (NaN): the same as the paths of the spans put end to end, with nothing copied."""
         return self._path(result_in(self.problem, buffers), 0, self.plan.quarters)
 
     def _path(self, res: LinkedResult, lo: int, hi: int) -> LinkedPath:
@@ -332,25 +332,6 @@ def simulate_linked(base: LinkedMarkets, plan: QuarterlyPlan, *, rationing: bool
     cuts, rushes), else all in one batch. ``start``: a nearby path whose seller prices the solver starts from;
     ``rationing=False`` leaves rationed demand out (NaN)."""
     return PreparedPlan(base, plan).run(plan.demand, rationing=rationing, start=start)
-
-
-def joined(parts: Sequence[LinkedPath]) -> LinkedPath:
-    """Paths of consecutive spans of quarters (of the same firms, markets and draws) as one path. A field that
-    is one value throughout every part (a read-only broadcast, as a run without stocks gives its stocks) stays
-    one: nothing is copied for it."""
-    first = parts[0]
-
-    def whole(arrays: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-        if all(not any(a.strides) for a in arrays):
-            values = {a.flat[0] for a in arrays if a.size}
-            if len(values) == 1 or all(np.isnan(v) for v in values):
-                shape = (sum(a.shape[0] for a in arrays), *arrays[0].shape[1:])
-                return np.broadcast_to(next(iter(values)), shape)
-        return np.concatenate(arrays)
-
-    fields = {k: whole([getattr(p, k) for p in parts]) for k in LinkedPath.__dataclass_fields__
-              if k not in ("firms", "markets")}
-    return LinkedPath(firms=first.firms, markets=first.markets, **fields)
 
 
 def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess: FloatArray | None) -> LinkedPath:
