@@ -29,6 +29,9 @@ from chipshift.web import create_app
 from chipshift.web.runtime import Limits
 
 EXAMPLES_PER_OPERATION = 10
+#: How long the client waits for an answer: a series of up to 400 dates on a loaded machine takes longer than
+#: schemathesis's default of 10 s, and this test is about what answers say, not how fast they come.
+RESPONSE_TIMEOUT_S = 120.0
 Operation = schemathesis.APIOperation[Any, Any, Any, Any]
 
 
@@ -57,7 +60,7 @@ def test_api_conforms_to_its_spec(operations: list[Operation]) -> None:
         @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case[Operation], data: st.DataObject) -> None:
-            response = case.call(headers=AUTH if data.draw(st.booleans()) else None)
+            response = case.call(headers=AUTH if data.draw(st.booleans()) else None, timeout=RESPONSE_TIMEOUT_S)
             assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"
             case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
                                                      response_schema_conformance])
