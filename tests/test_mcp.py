@@ -39,7 +39,7 @@ READ_TOOLS = {"overview", "data_review", "data_validate", "search_names", "show_
               "availability", "exposure",
               "chokepoints", "localization", "impairment", "diff", "search_parties", "trade", "scenario_list",
               "market_cases", "scenario_run", "scenario_compare", "backtest", "read_document", "dossier",
-              "exposure_over_time", "localization_over_time"}
+              "exposure_over_time", "availability_over_time", "localization_over_time"}
 WRITE_TOOLS = {"import_cset", "import_baci", "import_csl", "add_facts", "accept_document", "save_scenario"}
 #: A scenario given inline: China also bars Micron's DRAM from every buyer.
 BAN = {"name": "China bars Micron everywhere", "at": AT, "add": [{
@@ -124,6 +124,7 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
                                               "availability": answers.AvailabilityAnswer,
                                               "exposure": answers.ExposureAnswer,
                                               "exposure_over_time": answers.ExposureSeriesAnswer,
+                                              "availability_over_time": answers.AvailabilitySeriesAnswer,
                                               "localization_over_time": answers.LocalizationSeriesAnswer,
                                               "chokepoints": answers.ChokepointsAnswer,
                                               "localization": answers.LocalizationAnswer,
@@ -173,6 +174,10 @@ def test_read_tools_answer_what_the_api_answers(settings: Settings, store: Store
         ("dossier", {"entity": "Micron", "at": AT}, lambda: api.dossier(store, "Micron", AT)),
         ("exposure_over_time", {"target": "CHN", "start": "2022-01-01", "end": "2024-01-01"},
          lambda: api.exposure_over_time(store, "CHN", "2022-01-01", "2024-01-01")),
+        ("exposure_over_time", {"target": "CHN"}, lambda: api.exposure_over_time(store, "CHN")),
+        ("availability_over_time", {"target": "CHN", "input": "dram", "start": "2022-01-01", "end": "2024-01-01",
+                                    "every": "6m"},
+         lambda: api.availability_over_time(store, "CHN", "2022-01-01", "2024-01-01", "6m", "dram")),
         ("localization_over_time", {"country": "USA", "start": "2021-01-01", "end": "2023-01-01", "input": "dram"},
          lambda: api.localization_over_time(store, "USA", "2021-01-01", "2023-01-01", input_name="dram")),
     ]

@@ -77,6 +77,14 @@ InputName = Annotated[str | None, StringConstraints(min_length=1, max_length=200
 ScenarioRef = Annotated[str | None, StringConstraints(max_length=120), Field(
     description="A restriction scenario by reference: 'baseline', 'example:NAME' or 'saved:ID' (see "
                 "scenario_list); default: the baseline.")]
+SeriesStart = Annotated[date | None, Field(
+    description="First date, YYYY-MM-DD; default: the scenario's range of dates (its `over`), else 1 January "
+                "five years before the last date.")]
+SeriesEnd = Annotated[date | None, Field(
+    description="Last date, YYYY-MM-DD; default: the scenario's range of dates, else the scenario's date, else "
+                "today.")]
+SeriesStep = Annotated[str | None, StringConstraints(pattern=r"^[0-9]+[ymd]$", max_length=6), Field(
+    description="Step: a whole number of years, months or days (1y, 6m, 30d); default: the scenario's, else 1y.")]
 ScenarioInline = Annotated[ScenarioDoc | None, Field(
     description="A restriction scenario given inline, instead of `scenario`: rules added to, removed from or "
                 "edited in the bundled rules (the scenario file's keys).")]
@@ -164,7 +172,8 @@ class Tools:
                 self.restrictions_timeline, self.restrictions_search, self.availability, self.exposure,
                 self.chokepoints, self.localization, self.impairment, self.diff, self.search_parties, self.trade,
                 self.scenario_list, self.market_cases, self.scenario_run, self.scenario_compare, self.backtest,
-                self.read_document, self.dossier, self.exposure_over_time, self.localization_over_time]
+                self.read_document, self.dossier, self.exposure_over_time, self.availability_over_time,
+                self.localization_over_time]
 
     def write_tools(self) -> list[Callable[..., CallToolResult]]:
         return [self.import_cset, self.import_baci, self.import_csl, self.add_facts, self.accept_document,
@@ -305,17 +314,27 @@ class Tools:
         return call(lambda: api.exposure(self.store, target, at, self._scenario(scenario, scenario_document),
                                          segment), TARGET_FIELDS)
 
-    def exposure_over_time(self, start: Annotated[date, Field(description="First date, YYYY-MM-DD.")],
-                           end: Annotated[date, Field(description="Last date, YYYY-MM-DD.")],
-                           target: Target = "CHN",
-                           every: Annotated[str, StringConstraints(pattern=r"^[0-9]+[ymd]$", max_length=6), Field(
-                               description="Step: a whole number of years, months or days (1y, 6m, 30d).")] = "1y",
-                           scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,
+    def exposure_over_time(self, start: SeriesStart = None, end: SeriesEnd = None, target: Target = "CHN",
+                           every: SeriesStep = None, scenario: ScenarioRef = None,
+                           scenario_document: ScenarioInline = None,
                            segment: Segment = None) -> Annotated[CallToolResult, answers.ExposureSeriesAnswer]:
         """Exposure per stage of the supply chain at every date of a range (market-size weighted share of each
-        stage's supply barred for the target), with the rules that came into force or ended between dates."""
+        stage's supply barred for the target), with the rules that came into force or ended between dates. What
+        is not given comes from the scenario's range of dates (its `over`), else the default; the answer's
+        `range_given_by` says which."""
         return call(lambda: api.exposure_over_time(self.store, target, start, end, every,
                                                    self._scenario(scenario, scenario_document), segment),
+                    TARGET_FIELDS)
+
+    def availability_over_time(self, start: SeriesStart = None, end: SeriesEnd = None, target: Target = "CHN",
+                               every: SeriesStep = None, input: InputName = None, scenario: ScenarioRef = None,
+                               scenario_document: ScenarioInline = None, segment: Segment = None
+                               ) -> Annotated[CallToolResult, answers.AvailabilitySeriesAnswer]:
+        """Availability of each input (or one) at every date of a range: the share of world supply the target
+        may still buy, its bounds and the rules barring it, with the rules that came into force or ended between
+        dates. What is not given comes from the scenario's range of dates (its `over`), else the default."""
+        return call(lambda: api.availability_over_time(self.store, target, start, end, every, input,
+                                                       self._scenario(scenario, scenario_document), segment),
                     TARGET_FIELDS)
 
     def dossier(self, entity: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
