@@ -217,6 +217,7 @@ PARAMETER_UNITS: Mapping[str, str] = {
     "delay": "fraction of the price (ad-valorem wedge)", "wedge": "fraction of the price (ad-valorem wedge)",
     "scale": "fraction of the market's values", "shares": "percent of the market's value",
     "segments": "fraction of the market's buyers",
+    "sigma_long_run_ratio": "multiple of the short-run elasticity", "sigma_adjustment_months": "months",
 }
 
 
@@ -244,9 +245,14 @@ def parameter_units(document: Any) -> dict[str, str]:
     if not isinstance(document, Mapping):
         return found
     walk({k: v for k, v in document.items() if k != "parameters"}, None, None)
-    for name in document.get("parameters") or {}:
-        if str(name) in PARAMETER_UNITS and str(name) not in found:
-            found[str(name)] = PARAMETER_UNITS[str(name)]
+    names = [str(name) for name in document.get("parameters") or {}]
+    if document.get("model") == "linked":  # the model's own parameters, which every linked case draws
+        from chipshift.scenarios.linked_case import MODEL_PARAMETERS
+
+        names += list(MODEL_PARAMETERS)
+    for name in names:
+        if name in PARAMETER_UNITS and name not in found:
+            found[name] = PARAMETER_UNITS[name]
     return found
 
 

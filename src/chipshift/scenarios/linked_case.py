@@ -563,7 +563,8 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
                              value_of(c.licensed, draws, size) * quarterly))
     eps_draws = np.stack([value_of(s.supply_elasticity, draws, size) for s in case.sellers], axis=1)
     plan = QuarterlyPlan(quarters=n_t, batch=size, banned=banned, capacity=capacity, demand=demand,
-                         quality=quality, wedge=wedge, sigma=np.broadcast_to(sigma, (n_t, size, nm)),
+                         quality=quality, wedge=wedge,
+                         sigma=sigma_path(sigma, first_acting_quarter(governed), n_t, draws),
                          demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
                          rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
                          supply_elasticity=eps_draws)
@@ -700,6 +701,40 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
             found = held_shift[a:b] - (1.0 - eta[a:b]) * np.log(path.composite_price)
         log_d[a:b] = np.where(held[a:b], found, log_d[a:b])
     return (path if into is None else runs.path_of(into)), np.exp(log_d)
+
+
+#: Buyers substitute more as time passes (research note market-models.md, 4.3): a market's `sigma` is its
+#: short-run elasticity, and from the first quarter any of the case's rules holds (or cuts an input) it rises
+#: towards `sigma_long_run_ratio` times itself, closing 90% of the gap in `sigma_adjustment_months`. Every
+#: linked case draws both from the parameter catalogue (parameters.csv) unless it states them itself; a case
+#: stating a ratio of 1 keeps its elasticity fixed.
+LONG_RUN_RATIO = "sigma_long_run_ratio"
+ADJUSTMENT_MONTHS = "sigma_adjustment_months"
+#: The case parameters every linked case takes from the catalogue, by catalogue id.
+MODEL_PARAMETERS = {LONG_RUN_RATIO: "sigma_long_run_ratio", ADJUSTMENT_MONTHS: "adjustment_months"}
+
+
+def sigma_path(sigma: FloatArray, first: int | None, n_t: int, draws: Draws) -> FloatArray:
+    """Each market's substitution elasticity by quarter, ``(T, B, markets)``, from its short-run value `sigma`
+    ``(B, markets)``: unchanged before quarter `first` (None: no rule ever acts), then
+    ``sigma (1 + (ratio - 1)(1 - 10^(-elapsed / adjustment)))`` with `elapsed` the quarters since the middle of
+    quarter `first` (rules switch at mid-quarter) and `adjustment` the quarters to close 90% of the gap."""
+    size = sigma.shape[0]
+    if first is None or LONG_RUN_RATIO not in draws:
+        return np.broadcast_to(sigma, (n_t, *sigma.shape))
+    ratio = value_of(LONG_RUN_RATIO, draws, size)
+    quarters = value_of(ADJUSTMENT_MONTHS, draws, size, 15.0) / 3.0
+    elapsed = np.clip(np.arange(n_t, dtype=np.float64) - first + 0.5, 0.0, None)
+    elapsed[:first] = 0.0
+    rise = 1.0 - 10.0 ** (-elapsed[:, None] / quarters[None, :])  # (T, B)
+    return np.asarray(sigma[None, :, :] * (1.0 + (ratio - 1.0)[None, :, None] * rise[:, :, None]))
+
+
+def first_acting_quarter(governed: Governed) -> int | None:
+    """The first quarter in which any rule entry of the case holds on a pair or cuts a seller's input."""
+    first = [int(np.argmax(h.any(axis=(1, 2, 3)))) for h in governed.holds if h.any()]
+    first += [c for c in governed.cut_start if c is not None]
+    return min(first) if first else None
 
 
 #: The parameter of the grey channel: the share of what buyers would take from a seller a ban cuts off that

@@ -311,6 +311,14 @@ def _linked_part() -> list[str]:
         "from it, as under a licence with that approval; a procurement ban binds the buyers themselves and",
         "leaves none. Without the parameter a ban bars the seller outright (docs/market.md says why).",
         "",
+        "A market's `sigma` is its buyers' short-run elasticity. From the first quarter any of the case's rules",
+        "holds (or cuts a seller's input) it rises towards `sigma_long_run_ratio` times itself, closing 90% of",
+        "the gap in `sigma_adjustment_months`: buyers substitute more once they have had time to requalify",
+        "suppliers. Every linked case takes both parameters, with their ranges, from the parameter catalogue",
+        "(`parameters.csv`: `sigma_long_run_ratio`, and `adjustment_months` for the months) unless it states",
+        "them itself; stating a ratio of 1 keeps the elasticity fixed. They are the model's own, not the",
+        "case's set-up, so an episode's `as_of` check does not apply to their sources.",
+        "",
     ]
     shown: dict[int, str] = {id(market_case.PARAMETER): "parameters.<parameter id>",
                              id(market_case.CAPACITY): "sources[].capacity"}

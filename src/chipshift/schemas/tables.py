@@ -303,6 +303,8 @@ PARAMETERS = TableSchema(
                    "learning_rate": "cost decline per doubling of cumulative output (Wright's law)",
                    "build_time": "time from construction start to production of new capacity",
                    "adjustment_time": "time for shares to reach a new equilibrium (qualification lag)",
+                   "sigma_long_run_ratio": "how many times the short-run substitution elasticity buyers reach once "
+                                           "they have had time to requalify suppliers",
                    "quality": "performance of a source relative to the market leader",
                }),
         Column("applies_to", "str", "product (input id) it is used for; blank = every market",

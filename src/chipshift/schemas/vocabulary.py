@@ -238,4 +238,6 @@ METRICS: Mapping[str, Metric] = _metrics(
            "cost decline per doubling of cumulative output (Wright's law), as a percentage"),
     Metric("adjustment_time", "parameter", ("duration",),
            "time for trade flows or supplier shares to adjust to a new equilibrium"),
+    Metric("elasticity_ratio", "parameter", ("ratio",),
+           "an elasticity over another of the same kind (e.g. long-run over short-run trade elasticity)"),
 )
