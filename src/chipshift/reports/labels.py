@@ -247,9 +247,9 @@ def parameter_units(document: Any) -> dict[str, str]:
     walk({k: v for k, v in document.items() if k != "parameters"}, None, None)
     names = [str(name) for name in document.get("parameters") or {}]
     if document.get("model") == "linked":  # the model's own parameters, which every linked case draws
-        from chipshift.scenarios.linked_case import MODEL_PARAMETERS
+        from chipshift.scenarios.linked_case import LINKED_MODEL_PARAMETERS
 
-        names += list(MODEL_PARAMETERS)
+        names += list(LINKED_MODEL_PARAMETERS)
     for name in names:
         if name in PARAMETER_UNITS and name not in found:
             found[name] = PARAMETER_UNITS[name]

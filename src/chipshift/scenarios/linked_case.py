@@ -711,7 +711,7 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
 LONG_RUN_RATIO = "sigma_long_run_ratio"
 ADJUSTMENT_MONTHS = "sigma_adjustment_months"
 #: The case parameters every linked case takes from the catalogue, by catalogue id.
-MODEL_PARAMETERS = {LONG_RUN_RATIO: "sigma_long_run_ratio", ADJUSTMENT_MONTHS: "adjustment_months"}
+LINKED_MODEL_PARAMETERS = {LONG_RUN_RATIO: "sigma_long_run_ratio", ADJUSTMENT_MONTHS: "adjustment_months"}
 
 
 def sigma_path(sigma: FloatArray, first: int | None, n_t: int, draws: Draws) -> FloatArray:
