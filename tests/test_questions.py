@@ -187,6 +187,11 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert _values(h20, metric="revenue_by_product", period="2024", region="CHN") == {12}
     assert _values(h20, metric="shipments", period="2024") == {1_000_000}
     assert _default(shares, entity="nvidia", period="2025H1") == 62
+    # CIC in Biren's prospectus: one estimator's 2024 market, the two unnamed leaders' combined share and Biren's
+    cic = {(f["period"], f["value"]) for f in sizes if "CIC" in (f["definition"] or "")}
+    assert cic == {("2024", 30.1), ("2029", 201.2)}
+    assert _values(shares, entity="group:top-two-vendors", period="2024", basis="revenue") == {94.4}
+    assert _values(shares, entity="biren", period="2024") == {0.16}
 
 
 def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:
@@ -253,6 +258,7 @@ def test_q14_ai_chip_localization_estimates(bundled_store: Store) -> None:
     facts = _facts(bundled_store, "CHN", "localization_rate", "ai_accelerator")
     by_2025 = {(f["basis"], f["value"]) for f in facts if f["period"] == "2025"}
     assert {("purchases", 40), ("shipments", 41), ("revenue", 37)} <= by_2025
+    assert {("unknown", 34), ("revenue", 20)} <= {(f["basis"], f["value"]) for f in facts if f["period"] == "2024"}
     [bernstein] = [f for f in facts if f["value"] == 37]
     assert bernstein["original_publisher"] == "Bernstein" and bernstein["status"] == "forecast"
     assert re.search(r"37% from\s*domestic vendors", bernstein["quote"])
