@@ -276,8 +276,7 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert 0.0 <= card["coverage90"] <= 1.0
     (episode,) = report["episodes"]
     assert episode["fitted_to"] and episode["sampler"]["evaluations"] > 0
-    assert {p["parameter"] for p in episode["parameters"]} == {"sigma", "supply_china", "approval", "model_error",
-                                                               "sigma_long_run_ratio", "sigma_adjustment_months"}
+    assert {p["parameter"] for p in episode["parameters"]} == {"sigma", "supply_china", "approval", "model_error"}
     assert {Path(f).name for f in report["files"]} >= {"outcomes.csv", "backtest.png", "backtest.json"}
     assert any("scored alone" in w for w in report["warnings"])
     # every row of the tables says the unit of its figures: the outcomes' levels and changes, the parameters'
@@ -290,8 +289,7 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
         "sigma": "elasticity (no unit)", "supply_china": "elasticity (no unit)",
-        "approval": "fraction of requested sales", "model_error": "log scale (log-odds for a percentage)",
-        "sigma_long_run_ratio": "multiple of the short-run elasticity", "sigma_adjustment_months": "months"}
+        "approval": "fraction of requested sales", "model_error": "log scale (log-odds for a percentage)"}
     again = json.loads(_run(store, tmp_path, GALLIUM, "--draws", "200", "--steps", "60", "--format",
                             "json", "--alone").stdout)
     assert again["outcomes"] == report["outcomes"]

@@ -245,14 +245,9 @@ def parameter_units(document: Any) -> dict[str, str]:
     if not isinstance(document, Mapping):
         return found
     walk({k: v for k, v in document.items() if k != "parameters"}, None, None)
-    names = [str(name) for name in document.get("parameters") or {}]
-    if document.get("model") == "linked":  # the model's own parameters, which every linked case draws
-        from chipshift.scenarios.linked_case import LINKED_MODEL_PARAMETERS
-
-        names += list(LINKED_MODEL_PARAMETERS)
-    for name in names:
-        if name in PARAMETER_UNITS and name not in found:
-            found[name] = PARAMETER_UNITS[name]
+    for name in document.get("parameters") or {}:
+        if str(name) in PARAMETER_UNITS and str(name) not in found:
+            found[str(name)] = PARAMETER_UNITS[str(name)]
     return found
 
 

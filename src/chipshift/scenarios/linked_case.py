@@ -703,15 +703,15 @@ def _spending_held(runs: PreparedPlan, plan: QuarterlyPlan, target: FloatArray, 
     return (path if into is None else runs.path_of(into)), np.exp(log_d)
 
 
-#: Buyers substitute more as time passes (research note market-models.md, 4.3): a market's `sigma` is its
-#: short-run elasticity, and from the first quarter any of the case's rules holds (or cuts an input) it rises
-#: towards `sigma_long_run_ratio` times itself, closing 90% of the gap in `sigma_adjustment_months`. Every
-#: linked case draws both from the parameter catalogue (parameters.csv) unless it states them itself; a case
-#: stating a ratio of 1 keeps its elasticity fixed.
+#: Buyers substitute more as time passes (research note market-models.md, 4.3), where a case asks for it: a case
+#: that states a `sigma_long_run_ratio` parameter (the catalogue has one: `{from: sigma_long_run_ratio}`) reads
+#: each market's `sigma` as the short-run elasticity; from the first quarter any of its rules holds (or cuts an
+#: input) the elasticity rises towards that ratio times itself, closing 90% of the gap in
+#: `sigma_adjustment_months` (15 unless stated; the catalogue's `adjustment_months`). As a default for every
+#: case it was tried and did no better on episodes it had not seen (docs/backtest.md), so the model's default
+#: keeps each elasticity fixed.
 LONG_RUN_RATIO = "sigma_long_run_ratio"
 ADJUSTMENT_MONTHS = "sigma_adjustment_months"
-#: The case parameters every linked case takes from the catalogue, by catalogue id.
-LINKED_MODEL_PARAMETERS = {LONG_RUN_RATIO: "sigma_long_run_ratio", ADJUSTMENT_MONTHS: "adjustment_months"}
 
 
 def sigma_path(sigma: FloatArray, first: int | None, n_t: int, draws: Draws) -> FloatArray:

@@ -19,7 +19,6 @@ from chipshift.domain.period import Period, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
-    LINKED_MODEL_PARAMETERS,
     Cut,
     Episode,
     LinkedCase,
@@ -129,11 +128,6 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             problem(at, f"default {default:g} outside [{low:g}, {high:g}]")
         basis = f"parameters.csv:{spec['from']}" if spec.get("from") else str(spec["basis"])
         params[str(name)] = Param(str(name), default, low, high, bool(PARAMETER.get(spec, "fit")), basis)
-    for name, catalogue_id in LINKED_MODEL_PARAMETERS.items():  # the model's own, unless the case states them
-        row = parameters.get(catalogue_id)
-        if name not in params and row is not None:
-            params[name] = Param(name, float(row["default"]), float(row["low"]), float(row["high"]), False,
-                                 f"parameters.csv:{catalogue_id}")
 
     sellers = []
     for k, raw in enumerate(doc["sellers"]):

@@ -479,8 +479,8 @@ MARKET = Record((
     Key("shares", MapOf(Text(refers_to="seller"), Number(("literal", "fact", "stated", "param"), minimum=0.0,
                                                           maximum=100.0, units=("pct",)), "seller"),
         "baseline shares of the market's value by seller, percent (normalised to 100)", required=True),
-    Key("sigma", Number(LEVEL, minimum=0.0), "substitution elasticity between its sellers (CES) in the short "
-        "run; it rises once a rule holds (`sigma_long_run_ratio`, below)", required=True),
+    Key("sigma", Number(LEVEL, minimum=0.0), "substitution elasticity between its sellers (CES); the short-run "
+        "value where the case states `sigma_long_run_ratio` (below)", required=True),
     Key("demand_elasticity", Number(LEVEL, minimum=0.0), "own-price elasticity of its total demand "
         "(magnitude)", required=True),
     Key("growth", Number(LEVEL, minimum=-1.0), "yearly growth of its demand from `value`, or after the last of "
