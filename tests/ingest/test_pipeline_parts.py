@@ -53,6 +53,9 @@ def test_conversions_paired() -> None:
     ("January through September", "2025-01..2025-09"), ("Jan.-Feb. 2023", "2023-01..2023-02"),
     ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"),
     ("exports in September", "2025-09"), ("the fiscal year ended March 31, 2024", "FY2024"),
+    # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
+    ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
+    ("last Monday", "2025-10-13"), ("three days ago", "2025-10-17"), ("earlier this month", "2025-10"),
 ])
 def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
     found = periods.extract(phrase, date(2025, 10, 20))
