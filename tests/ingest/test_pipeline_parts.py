@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipshift.errors import DataError
-from chipshift.ingest import citations, language, periods, quantities
+from chipshift.ingest import citations, language, periods, quantities, sentences
 from chipshift.ingest import text as T
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
@@ -415,3 +415,11 @@ def test_controls_on_metals_named_by_their_kind_are_raw_material_controls(kb: Kn
     report = analyse(Extracted("Washington announced export restrictions on advanced chips in October 2022.",
                                "text"), kb, date_given="2023-12-20")
     assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("export_control", "USA")]
+
+
+def test_a_sentence_ends_after_a_number_but_not_after_an_initial_or_abbreviation() -> None:
+    text = ("The controls have applied since Aug 1. Those restrictions cut exports. Dr. J. Villasenor of the U.S. "
+            "said so. Item b. follows.")
+    assert [s.text for s in sentences.split(text)] == [
+        "The controls have applied since Aug 1.", "Those restrictions cut exports.",
+        "Dr. J. Villasenor of the U.S. said so.", "Item b. follows."]
