@@ -423,3 +423,10 @@ def test_a_sentence_ends_after_a_number_but_not_after_an_initial_or_abbreviation
     assert [s.text for s in sentences.split(text)] == [
         "The controls have applied since Aug 1.", "Those restrictions cut exports.",
         "Dr. J. Villasenor of the U.S. said so.", "Item b. follows."]
+
+
+def test_weights_take_the_trade_flow_the_text_names_before_them(kb: KnowledgeBase) -> None:
+    text = ("China's gallium exports rose sharply in July, customs data show. 9,007 kilograms of the metal left the "
+            "country last month. Buyers took most of it.")
+    got = _claims(kb, text, "2025-08-20")
+    assert ("CHN", "exports", 9007.0, "kg", "2025-07") in got

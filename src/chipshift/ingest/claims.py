@@ -64,6 +64,7 @@ class Running:
     period: str | None = None
     money_family: str | None = None
     share_family: str | None = None  # the measure of the last share stated (a percent level, not a change)
+    trade_family: str | None = None  # the last trade flow named, with or without a figure (for weights)
 
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
@@ -90,6 +91,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         subject = run.subject.get(s.paragraph) or \
             ((run.doc_subject if _OPENS_WITH_IT.match(s.text) else run.main) or run.doc_subject)
         cues = sentence_cues(s.text) if qs else []
+        trade = [c[2] for c in (cues or sentence_cues(s.text)) if c[2] in ("imports", "exports")]
+        if trade:  # the flow a sentence names, with or without figures ("China's gallium exports rose in July.")
+            run.trade_family = trade[-1]
         made: list[str] = []
         for q in qs:
             if _in_range(s, q, qs):
@@ -234,6 +238,8 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     q_end = rel + len(q.text)
     allowed = ("revenue", "net_profit", "investment", "imports", "exports", "charge", "orders", "other") \
         if q.kind == "money" else ("revenue", "market_share", "other", "imports", "exports", "investment")
+    if q.kind == "mass":  # a weight is traded, not a share ("Germany took 5,000 kilograms")
+        cues = [c for c in cues if c[2] in ("imports", "exports", "other")]
     blocker = None
     best_end = -1  # where the nearest cue on the left ends
     for c_start, c_end, name in cues:
@@ -257,6 +263,8 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
            pms: list[PeriodMention], subject: str | None, last_period: str | None,
            forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
     family, distance = _metric(ctx, s, q, qs, cues)
+    if family is None and q.kind == "mass" and run.trade_family:
+        family, distance = run.trade_family, 100
     if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
             any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text) or
             (q.kind == "percent" and _OPENS_WITH_THAT.match(s.text)))) or (q.kind == "mass")):
