@@ -430,3 +430,13 @@ def test_weights_take_the_trade_flow_the_text_names_before_them(kb: KnowledgeBas
             "country last month. Buyers took most of it.")
     got = _claims(kb, text, "2025-08-20")
     assert ("CHN", "exports", 9007.0, "kg", "2025-07") in got
+
+
+def test_a_country_receiving_a_flow_is_its_region_and_a_base_figure_keeps_its_period(kb: KnowledgeBase) -> None:
+    text = ("China's germanium exports picked up. Exports came to 763 kilograms in July, after only 96 kilograms in "
+            "June, and went to few buyers: Germany received 392 kilograms, Japan 352 kilograms and Russia 19 "
+            "kilograms.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2025-08-20")
+    got = {(c["entity"], c["value"], c["period"], c["region"]) for c in report["claims"] if c["metric"] == "exports"}
+    assert got == {("CHN", 763.0, "2025-07", None), ("CHN", 96.0, "2025-06", None), ("CHN", 392.0, "2025-07", "DEU"),
+                   ("CHN", 352.0, "2025-07", "JPN"), ("CHN", 19.0, "2025-07", "RUS")}

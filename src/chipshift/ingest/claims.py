@@ -123,7 +123,10 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             run.doc_subject = run.doc_subject or first
             if s.paragraph == 0 or not run.subject.get(s.paragraph - 1):
                 run.doc_subject = first
-        named = [p for p in pms if p.label and p.kind != "date" and not _base_mention(s, p)]
+        # a period named just after a base figure ("after only 96 kilograms in June") is the base's, not the text's
+        base_ends = [q.end for q in qs if _is_base(s, q, pms)]
+        named = [p for p in pms if p.label and p.kind != "date" and not _base_mention(s, p) and
+                 not any(0 <= p.start - e <= 20 and not re.search(r"[,;]", ctx.text[e:p.start]) for e in base_ends)]
         # of the periods a sentence names, the most specific one it ends with ("for the first half of the year,
         # as fabs hunted for substitutes after last year's sanctions" is about the first half)
         specific = [p.label for p in named if p.kind in ("quarter", "half", "span", "fiscal", "month")]
@@ -185,7 +188,9 @@ def _is_base(s: Sentence, q: Quantity, pms: list[PeriodMention]) -> bool:
     return bool(_FROM_BEFORE.search(s.text[max(0, q.start - s.start - 15):q.start - s.start]))
 
 
-_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|around\s+)?$")
+#: A figure given as the base of a comparison: "from 4,260", "after only 96 kilograms", "twice the 4,260 kilograms".
+_FROM_BEFORE = re.compile(r"\b(?:from|after(?:\s+only|\s+just)?|(?:twice|double|triple|half)\s+the)\s+"
+                          r"(?:about\s+|around\s+)?$")
 
 
 def _in_range(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
@@ -341,7 +346,9 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
                   "relative_performance", "market_share_change"):
         product = _nearest(ments, q, {"input"}, exclude=entity)
         if metric in ("imports", "exports", "trade_growth"):
-            partners = [m for m in ments if _partner(s, m) and m.entity != entity]
+            # a receiving country is the region of the figure it goes on to name, not of the others
+            partners = [m for m in ments if _partner(s, m) and m.entity != entity and not (
+                _receiver(s, m) and not (m.end <= q.start and not any(m.end <= x.start < q.start for x in qs)))]
             if partners:
                 region = min(partners, key=lambda m: abs(m.start - q.start)).entity
         countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
@@ -460,7 +467,22 @@ def _partner(s: Sentence, m: Mention) -> str | None:
     if _PARTNER.search(before) or (m.via == "demonym" and re.search(r"\b(?:imports?|exports?|shipments)\s+of\s+$",
                                                                    before, re.I)):
         return m.entity  # "imports of Dutch lithography tools": the goods' origin
-    return None
+    return m.entity if _receiver(s, m) else None
+
+
+#: A country taking a flow as a sentence's subject: "Germany took 5,000 kilograms", "Japan received 352".
+_RECEIVES = re.compile(r"\s+(?:took|received|bought|got|absorbed|purchased)\b", re.I)
+
+
+def _receiver(s: Sentence, m: Mention) -> bool:
+    """The country receives the flow: the subject of "took", "received" ..., or a country in the list that goes on
+    with the verb left out ("Germany took 5,000 kilograms and Japan 4,007 kilograms")."""
+    after = s.text[m.end - s.start:]
+    if _RECEIVES.match(after):
+        return True
+    before = s.text[:m.start - s.start]
+    return bool(re.match(r"\s+\d", after) and re.search(r"(?:,|\band)\s+$", before) and
+                _RECEIVES.search(before))
 
 
 def _nearest_mention(ments: list[Mention], q: Quantity, kinds: set[str], metric: str,
