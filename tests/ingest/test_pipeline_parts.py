@@ -440,3 +440,17 @@ def test_a_country_receiving_a_flow_is_its_region_and_a_base_figure_keeps_its_pe
     got = {(c["entity"], c["value"], c["period"], c["region"]) for c in report["claims"] if c["metric"] == "exports"}
     assert got == {("CHN", 763.0, "2025-07", None), ("CHN", 96.0, "2025-06", None), ("CHN", 392.0, "2025-07", "DEU"),
                    ("CHN", 352.0, "2025-07", "JPN"), ("CHN", 19.0, "2025-07", "RUS")}
+
+
+def test_a_statement_with_a_two_line_header_and_a_withheld_column(kb: KnowledgeBase) -> None:
+    html = ("<html><body><article><h1>NAURA Technology Group income statement</h1>"
+            "<p>NAURA's revenue kept growing. Financials in millions CNY. Fiscal year is January - December.</p>"
+            "<table><tr><th>Fiscal Year</th><th>FY 2024</th><th>FY 2023</th><th>2015 - 2019</th></tr>"
+            "<tr><th>Period Ending</th><th>Dec '24</th><th>Dec '23</th><th>2015 - 2019</th></tr>"
+            "<tr><td>Revenue</td><td>29,838</td><td>22,079</td><td>Upgrade</td></tr>"
+            "<tr><td>Cost of Revenue</td><td>-</td><td>13,113</td><td>Upgrade</td></tr>"
+            "<tr><td>Net Income</td><td>5,621</td><td>3,899</td><td>Upgrade</td></tr></table></article></body></html>")
+    got = _claims_of(analyse(T.extract(html, "html"), kb, date_given="2025-04-18"))
+    assert {("naura", "revenue", 29838.0, "cny_m", "2024"), ("naura", "revenue", 22079.0, "cny_m", "2023"),
+            ("naura", "net_profit", 5621.0, "cny_m", "2024"), ("naura", "net_profit", 3899.0, "cny_m", "2023")} <= got
+    assert not any(c[4] and ".." in str(c[4]) for c in got)  # the withheld column gives nothing

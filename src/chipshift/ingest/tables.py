@@ -32,7 +32,9 @@ _SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
 _NUMBER = re.compile(r"^[+]?\s?\(?[-−–]?\s?(?:US)?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?\s?%?$")
 #: A change written with its unit in words ("1.9 points", "+ 150 bps") or a figure with a footnote mark ("2,602 (2)"):
 #: a table's figure, though not a value read here.
-_FIGURE = re.compile(r"^[+]?\s?[-−–]?\d[\d,]*(?:\.\d+)?\s?(?:points?|pts?|bps|pp)$|^\S+\s\(\d\)$", re.I)
+#: An empty or withheld cell ("-", "n/a", a paywalled "Upgrade") stands where a figure would: no value either.
+_FIGURE = re.compile(r"^[+]?\s?[-−–]?\d[\d,]*(?:\.\d+)?\s?(?:points?|pts?|bps|pp)$|^\S+\s\(\d\)$|"
+                     r"^(?:[-–—]|n/?a|upgrade|premium|locked)$", re.I)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _RANK = re.compile(r"^(?:#|no\.?|position)$|\brank(?:ing)?\b", re.I)
@@ -118,6 +120,12 @@ def find(text: str) -> list[Table]:
             # a flattened table's header may run on for a line or two without figures ("(Unaudited)", "Q4 FY2019",
             # "(In millions, except per share amounts)"): their words join the header cell they stand under
             below: list[tuple[int, str]] = []
+            # a bar-separated header on two lines ("Fiscal Year | FY 2024 | ..." over "Period Ending | Dec '24 | ..."):
+            # each cell joins the one above it
+            stacked = _cells(*lines[j]) if "|" in line and j < len(lines) and "|" in lines[j][1] else []
+            if len(stacked) == len(header) and not any(_figure(c.text) for c in stacked[1:]):
+                header = [Cell(f"{a.text} {b.text}", a.start, a.end) for a, b in zip(header, stacked, strict=True)]
+                j += 1
             while "|" not in line and j < len(lines) and len(below) < 2 and lines[j][1].strip() and \
                     not any(_figure(c.text) for c in _cells(*lines[j])):
                 below.append(lines[j])
