@@ -454,3 +454,12 @@ def test_a_statement_with_a_two_line_header_and_a_withheld_column(kb: KnowledgeB
     assert {("naura", "revenue", 29838.0, "cny_m", "2024"), ("naura", "revenue", 22079.0, "cny_m", "2023"),
             ("naura", "net_profit", 5621.0, "cny_m", "2024"), ("naura", "net_profit", 3899.0, "cny_m", "2023")} <= got
     assert not any(c[4] and ".." in str(c[4]) for c in got)  # the withheld column gives nothing
+
+
+def test_a_measure_dated_by_a_weekday_keeps_its_date_beside_a_later_month(kb: KnowledgeBase) -> None:
+    text = ("China has banned exports of gallium and germanium to the United States, its commerce ministry said on "
+            "Tuesday.\n\nChinese exports of antimony products in October fell 97% from September, a sign of how "
+            "quickly the export curbs took hold.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-12-04")
+    dates = [(e["imposed_by"], e["announced"]) for e in report["events"] if e["targets"].get("countries") == ["USA"]]
+    assert dates == [("CHN", "2024-12-03")]
