@@ -463,3 +463,20 @@ def test_a_measure_dated_by_a_weekday_keeps_its_date_beside_a_later_month(kb: Kn
     report = analyse(Extracted(text, "text"), kb, date_given="2024-12-04")
     dates = [(e["imposed_by"], e["announced"]) for e in report["events"] if e["targets"].get("countries") == ["USA"]]
     assert dates == [("CHN", "2024-12-03")]
+
+
+def test_a_table_flattened_with_single_spaces_and_a_two_line_header(kb: KnowledgeBase) -> None:
+    text = ("NAND flash makers' revenue by quarter, as the tracker ranks them below.\n\n"
+            "Rank Company Revenue Market share\n"
+            "3Q24 2Q24 QoQ 3Q24 2Q24\n"
+            "1 Samsung 6,003 5,455 10.0% 35.2% 36.9%\n"
+            "2 SK hynix 3,624 3,010 20.4% 21.2% 20.4%\n"
+            "Others 1,200 1,100 9.1% 7.0% 7.4%\n"
+            "Total 17,076 14,780 15.5% 100.0% 100.0%\n"
+            "NAND flash revenue ranking, 3Q24 (in USD million)\n")
+    got = _claims(kb, text, "2024-12-01")
+    assert {("samsung", "revenue", 6003.0, "usd_m", "2024Q3"), ("samsung", "revenue", 5455.0, "usd_m", "2024Q2"),
+            ("sk-hynix", "revenue_growth", 20.4, "pct_qoq", "2024Q3"),
+            ("sk-hynix", "market_share", 20.4, "pct", "2024Q2"), ("samsung", "market_share", 35.2, "pct", "2024Q3"),
+            ("WLD", "market_size", 17076.0, "usd_m", "2024Q3")} <= got
+    assert not any(c[2] in (1.0, 2.0) for c in got)  # ranks are no figures

@@ -13,11 +13,14 @@ caption are skipped.
 A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
 as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
 column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
-empty cells is placed by where its figures stand under the header.
+empty cells is placed by where its figures stand under the header. A table flattened with single spaces ("2 Samsung
+3,260 3,305 -1.4% 8.1% 9.1%") is read when its header runs on two lines, measures over periods (see
+``_spaced_header``), and takes its unit from a caption just under it as well.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,8 +89,50 @@ class Table:
     notes: str = ""  # the header's own label cell and the lines between the header and the rows ("(US$ '000)")
 
 
+#: A table row flattened with single spaces ("2 Samsung 3,260 3,305 -1.4% 8.1% 9.1%"): a rank, a label of a few
+#: words and two figures or more, nothing else.
+_SPACED_ROW = re.compile(r"^(?:\d{1,2}\s)?[^\d\s][^\d]{0,40}?(?:\s[-+]?\$?\d[\d,]*(?:\.\d+)?%?){2,}\s*$")
+_TOKEN = re.compile(r"\S+")
+
+
 def _cells(start: int, line: str) -> list[Cell]:
-    """The cells of a line (``start``: its offset in the text), with their offsets."""
+    """The cells of a line (``start``: its offset in the text), with their offsets; a row flattened with single
+    spaces is cut into its rank, its label and its figures."""
+    out = _split_cells(start, line)
+    if len(out) < 3 and _SPACED_ROW.match(line):
+        tokens = [Cell(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(line)]
+        rank = [tokens.pop(0)] if re.fullmatch(r"\d{1,2}", tokens[0].text) else []
+        figures = [t for t in tokens if _figure(t.text)]
+        words = tokens[:len(tokens) - len(figures)]
+        if words and tokens[len(words):] == figures:
+            label = Cell(" ".join(w.text for w in words), words[0].start, words[-1].end)
+            return [*rank, label, *figures]
+    return out
+
+
+def _spaced_header(upper: str, sub: str, width: int, label_cells: int) -> list[str] | None:
+    """The header of a table flattened with single spaces, written on two lines: the measures over the labels
+    ("Ranking Company Revenue Market share") and, under them, one word for each column of figures ("4Q21 3Q21 QoQ
+    4Q21 3Q21"). The columns form groups, a new one where a period comes back; the measures' words are cut into as
+    many groups where a capitalised word starts one. None when they do not fit."""
+    subs = sub.split()
+    words = upper.split()
+    if len(subs) != width or len(words) < label_cells + 1 or any(_figure(w) for w in subs):
+        return None
+    groups: list[list[str]] = [[]]
+    for w in subs:
+        if w in groups[-1]:
+            groups.append([])
+        groups[-1].append(w)
+    names = words[label_cells:]
+    starts = [k for k, w in enumerate(names) if w[:1].isupper()]
+    if len(starts) != len(groups) or starts[0] != 0:
+        return None
+    measure = [" ".join(names[a:b]) for a, b in itertools.pairwise([*starts, len(names)])]
+    return [*words[:label_cells], *(f"{m} {w}" for m, g in zip(measure, groups, strict=True) for w in g)]
+
+
+def _split_cells(start: int, line: str) -> list[Cell]:
     out, pos = [], 0
     for m in [*_SPLIT.finditer(line), None]:
         end = len(line) if m is None else m.start()
@@ -113,6 +158,11 @@ def find(text: str) -> list[Table]:
         start, line = lines[i]
         header = _cells(start, line)
         words = sum(not _figure(c.text) or bool(_YEAR.match(c.text)) for c in header)
+        spaced = _spaced_table(text, lines, i)
+        if spaced is not None:
+            tables.append(spaced)
+            i = next((k for k, (pos, _) in enumerate(lines) if pos > spaced.end), len(lines))
+            continue
         if len(header) >= 3 and words >= 2 and words > len(header) - words:
             j = i + 1
             if j < len(lines) and _RULE.match(lines[j][1]):  # a Markdown table's line under its header
@@ -145,6 +195,30 @@ def find(text: str) -> list[Table]:
                 continue
         i += 1
     return tables
+
+
+def _spaced_table(text: str, lines: list[tuple[int, str]], i: int) -> Table | None:
+    """A table flattened with single spaces whose header runs on two lines (``_spaced_header``), from line ``i``;
+    a caption line just under its rows ("Revenue ranking of DRAM brands, 4Q21 (in USD million)") gives its unit."""
+    if i + 3 >= len(lines) or len(_split_cells(*lines[i])) >= 3:
+        return None
+    first = _cells(*lines[i + 2])
+    if len(_split_cells(*lines[i + 2])) >= 3 or len(first) < 4 or not _SPACED_ROW.match(lines[i + 2][1]):
+        return None
+    label_cells = sum(not _figure(c.text) or bool(re.fullmatch(r"\d{1,2}", c.text)) for c in first[:2])
+    heads = _spaced_header(lines[i][1], lines[i + 1][1], len(first) - label_cells, label_cells)
+    if heads is None:
+        return None
+    start = lines[i][0]
+    header = [Cell(h, start, start) for h in heads]
+    rows, width, first_row = _rows(lines, i + 2, header, -1)
+    if len(rows) < 2 or width != len(header):
+        return None
+    last = first_row + len(rows) - 1
+    after = lines[last + 1][1] if last + 1 < len(lines) else ""
+    notes = after if _unit(after) and len(after) < 120 else ""
+    return Table(start, lines[last][0] + len(lines[last][1]), text[max(0, start - 300):start], tuple(heads),
+                 tuple(rows), notes)
 
 
 def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: int) -> tuple[
