@@ -480,3 +480,9 @@ def test_a_table_flattened_with_single_spaces_and_a_two_line_header(kb: Knowledg
             ("sk-hynix", "market_share", 20.4, "pct", "2024Q2"), ("samsung", "market_share", 35.2, "pct", "2024Q3"),
             ("WLD", "market_size", 17076.0, "usd_m", "2024Q3")} <= got
     assert not any(c[2] in (1.0, 2.0) for c in got)  # ranks are no figures
+
+
+def test_a_list_of_years_and_figures_pairs_each_figure_with_its_own_year(kb: KnowledgeBase) -> None:
+    text = "China's chip imports kept growing: in 2021 they grew 17%, in 2020 by 22%, and 2019 by 6.6%."
+    got = {(c[2], c[4]) for c in _claims(kb, text, "2023-03-17") if c[1] == "trade_growth"}
+    assert got == {(17.0, "2021"), (22.0, "2020"), (6.6, "2019")}

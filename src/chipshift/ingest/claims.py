@@ -539,8 +539,14 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     after = s.text[q.end - s.start: q.end - s.start + 45].lower()
     labelled = [p for p in pms if p.kind != "date" or p.label]
     later = [x.start for x in qs if x.start > q.start]
-    attached = [p for p in labelled if any(x is not q and x.end <= p.start and p.start - x.end <= 15 and
-                                           not (q.end <= p.start and p.start - q.end <= 15) for x in qs)]
+    # in a list of pairs ("in 2021 they grew 17%, in 2020 by 22%, and in 2019 by 6.6%") a period just before a
+    # figure ("by" at most between) is that figure's
+    leads = {id(p): x for p in labelled for x in qs if p.end <= x.start and
+             re.fullmatch(r"\s*(?:by|of|at)?\s*", s.text[p.end - s.start:x.start - s.start])}
+    attached = [p for p in labelled if leads.get(id(p)) is not q and (
+        any(x is not q and x.end <= p.start and p.start - x.end <= 15 and
+            not (q.end <= p.start and p.start - q.end <= 15) for x in qs) or
+        (id(p) in leads and any(r.end <= q.start for r in labelled)))]
     labelled = [p for p in labelled if p not in attached]
     own = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end)
     base = own or last_period or ctx.dominant_period
