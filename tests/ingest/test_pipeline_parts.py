@@ -51,7 +51,7 @@ def test_conversions_paired() -> None:
     ("the April–June period", "2025Q2"), ("the January-March quarter", "2025Q1"), ("January and February",
                                                                                      "2025-01..2025-02"),
     ("January through September", "2025-01..2025-09"), ("Jan.-Feb. 2023", "2023-01..2023-02"),
-    ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"),
+    ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"), ("Jan/Feb 2022", "2022-01..2022-02"),
     ("exports in September", "2025-09"), ("the fiscal year ended March 31, 2024", "FY2024"),
     # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
     ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
