@@ -57,6 +57,9 @@ _ROW_METRICS = [
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
     ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
 ]
+#: A statement row named by its measure alone or as the total: "Revenue", "Total revenues", "Net sales".
+_PLAIN_ROW = re.compile(r"^(?:total\s+)?(?:net\s+)?(?:revenues?|sales|net\s+(?:income|profit|earnings)|operating\s+"
+                        r"(?:income|profit))\s*(?:\(.*\))?\s*$", re.I)
 _NON_GAAP = re.compile(r"non-gaap|adjusted|pro forma", re.I)
 _ENDED = re.compile(r"\byear\s+end(?:ed|ing)\s+(?:\w+\s+\d{1,2},?\s+)?(?P<year>(?:19|20)\d\d)", re.I)
 _YOY_TEXT = re.compile(r"same (?:period|quarter) of (?:the )?(?:previous|prior|last) (?:fiscal )?year|"
@@ -466,12 +469,14 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                        (periods[-1] if periods and alternate else None))
     first_level = next((p for (kind, _), p in zip(columns, periods, strict=True) if kind == "level" and p), None)
     cells_text = " ".join(c.text for row in table.rows for c in row[1:])  # the currency the figures are written in
-    for row in table.rows:
+    metrics = [next((name for name, pattern in _ROW_METRICS if pattern.search(row[0].text)), None)
+               if row[0].text and not _figure(row[0].text) else None for row in table.rows]
+    # of two rows of one measure, the one named by the measure alone or as the total ("Revenue", "Total revenue")
+    # is the measure; the other ("Operating Revenue" beside "Revenue") is a part of it
+    plain = {m for row, m in zip(table.rows, metrics, strict=True) if m and _PLAIN_ROW.match(row[0].text)}
+    for row, metric in zip(table.rows, metrics, strict=True):
         label = row[0]
-        if not label.text or _figure(label.text):
-            continue
-        metric = next((name for name, pattern in _ROW_METRICS if pattern.search(label.text)), None)
-        if metric is None or metric == "skip":
+        if metric is None or metric == "skip" or (metric in plain and not _PLAIN_ROW.match(label.text)):
             continue
         unit = _unit(label.text, cells_text) or _near_unit(table.caption, table.notes, cells_text)
         for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
