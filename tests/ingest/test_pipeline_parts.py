@@ -449,11 +449,14 @@ def test_a_statement_with_a_two_line_header_and_a_withheld_column(kb: KnowledgeB
             "<tr><th>Period Ending</th><th>Dec '24</th><th>Dec '23</th><th>2015 - 2019</th></tr>"
             "<tr><td>Operating Revenue</td><td>29,838</td><td>22,044</td><td>Upgrade</td></tr>"
             "<tr><td>Revenue</td><td>29,838</td><td>22,079</td><td>Upgrade</td></tr>"
+            "<tr><td>Revenue Growth (YoY)</td><td>35.14%</td><td>50.32%</td><td>Upgrade</td></tr>"
             "<tr><td>Cost of Revenue</td><td>-</td><td>13,113</td><td>Upgrade</td></tr>"
             "<tr><td>Net Income</td><td>5,621</td><td>3,899</td><td>Upgrade</td></tr></table></article></body></html>")
     got = _claims_of(analyse(T.extract(html, "html"), kb, date_given="2025-04-18"))
     assert {("naura", "revenue", 29838.0, "cny_m", "2024"), ("naura", "revenue", 22079.0, "cny_m", "2023"),
-            ("naura", "net_profit", 5621.0, "cny_m", "2024"), ("naura", "net_profit", 3899.0, "cny_m", "2023")} <= got
+            ("naura", "net_profit", 5621.0, "cny_m", "2024"), ("naura", "net_profit", 3899.0, "cny_m", "2023"),
+            ("naura", "revenue_growth", 35.14, "pct_yoy", "2024"), ("naura", "revenue_growth", 50.32, "pct_yoy", "2023")
+            } <= got
     assert not any(c[4] and ".." in str(c[4]) for c in got)  # the withheld column gives nothing
     assert not any(c[2] == 22044.0 for c in got)  # "Operating Revenue" is a part of "Revenue"
 

@@ -54,6 +54,7 @@ _ROW_METRICS = [
     ("gross_margin", re.compile(r"^gross (?:profit )?margin\b", re.I)),
     ("operating_profit", re.compile(r"^operating (?:income|profit)\b", re.I)),
     ("net_profit", re.compile(r"^net (?:income|profit|earnings)\b|^profit (?:for|of) the (?:period|year)\b", re.I)),
+    ("revenue_growth", re.compile(r"^(?:net |total )?(?:revenues?|sales) growth\b", re.I)),
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
     ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
 ]
@@ -488,6 +489,11 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                 if col != "level" or not (cell.text.endswith("%") or "%" in label.text):
                     continue
                 name, cell_unit = "gross_margin", "pct"
+            elif metric == "revenue_growth":  # a row of growth rates ("Revenue Growth (YoY)"), by period
+                if col != "level" or not cell.text.endswith("%"):
+                    continue
+                name = "revenue_growth"
+                cell_unit = "pct_yoy" if yoy_text or _YOY.search(label.text) else "pct_change"
             elif col in ("qoq", "yoy", "change"):
                 if metric != "revenue":
                     continue
