@@ -491,3 +491,23 @@ def test_a_list_of_years_and_figures_pairs_each_figure_with_its_own_year(kb: Kno
     text = "China's chip imports kept growing: in 2021 they grew 17%, in 2020 by 22%, and 2019 by 6.6%."
     got = {(c[2], c[4]) for c in _claims(kb, text, "2023-03-17") if c[1] == "trade_growth"}
     assert got == {(17.0, "2021"), (22.0, "2020"), (6.6, "2019")}
+
+
+def test_a_monthly_sales_table_by_region_with_relative_columns(kb: KnowledgeBase) -> None:
+    text = ("Chip sales edged up in the month.\n\n"
+            "(August 2019) Month-to-Month sales in billions\n\n"
+            "Market         Last Month   Current Month   % Change\n"
+            "Europe               3.26            3.23      -0.8%\n"
+            "Japan                2.98            3.01       1.1%\n"
+            "Total               33.38           34.20       2.5%\n\n"
+            "(August 2019) Year-to-Year sales in billions\n\n"
+            "Market         Last Year    Current Month   % Change\n"
+            "Europe               3.54            3.23      -8.6%\n"
+            "Japan                3.41            3.01     -11.5%\n"
+            "Total               40.66           34.20     -15.9%\n")
+    got = _claims(kb, text, "2019-10-08")
+    assert {("EUR", "market_growth", -0.8, "pct_change", "2019-08"), ("JPN", "market_growth", 1.1, "pct_change",
+                                                                      "2019-08"),
+            ("EUR", "market_growth", -8.6, "pct_yoy", "2019-08"), ("WLD", "market_growth", -15.9, "pct_yoy",
+                                                                   "2019-08")} <= got
+    assert not any(c[4] == "2018" for c in got)  # "Last Year" is August 2018, not the year before the document's

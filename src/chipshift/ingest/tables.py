@@ -363,6 +363,35 @@ def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     return "level", labels
 
 
+_THIS_MONTH = re.compile(r"\b(?:current|this)\s+month\b", re.I)
+_LAST_MONTH = re.compile(r"\b(?:last|previous|prior)\s+month\b", re.I)
+_LAST_YEAR = re.compile(r"\b(?:last|previous|prior)\s+year\b|\byear[- ]ago\b", re.I)
+
+
+def _relative_to(header: Sequence[str], columns: list[tuple[str, list[str]]], caption_periods: list[str]) -> list[
+        tuple[str, list[str]]]:
+    """Columns named relative to the month the caption names ("(August 2019) ... Last Month | Current Month |
+    % Change"): "Current Month" is that month, "Last Month" the one before, "Last Year" the same month a year
+    before; the change column of a table comparing a month with the same month a year before is year on year."""
+    month = next((p for p in reversed(caption_periods) if re.fullmatch(r"\d{4}-\d\d", p)), None)
+    if month is None or not any(_THIS_MONTH.search(h) for h in header):
+        return columns
+    year, mon = int(month[:4]), int(month[5:])
+    before = f"{year}-{mon - 1:02d}" if mon > 1 else f"{year - 1}-12"
+    out: list[tuple[str, list[str]]] = []
+    for head, (kind, labels) in zip(header, columns, strict=True):
+        if _THIS_MONTH.search(head):
+            kind, labels = "level", [month]
+        elif _LAST_MONTH.search(head):
+            kind, labels = "level", [before]
+        elif _LAST_YEAR.search(head):
+            kind, labels = "level", [f"{year - 1}-{mon:02d}"]
+        out.append((kind, labels))
+    if any(_LAST_YEAR.search(h) for h in header):
+        out = [("yoy", [month]) if kind == "change" and not labels else (kind, labels) for kind, labels in out]
+    return [(kind, [month]) if kind == "change" and not labels else (kind, labels) for kind, labels in out]
+
+
 def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = (),
            firm: str | None = None) -> list[Claim]:
     """The claims each table's cells make (ids are set by the caller). A caption that names no measure takes the
@@ -384,7 +413,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
-        columns = [_column(h, doc) for h in table.header]
+        columns = _relative_to(table.header, [_column(h, doc) for h in table.header], caption_periods)
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
                        caption_periods[-1] if caption_periods else None)
         entities = []
@@ -394,6 +423,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
         kinds = {k for _, e, k in entities if e}
+        # sales by country or region ("Europe", "China", "Total"): each row is the size or growth of its market
+        regional = kinds == {"country"} and _LEVEL[family] == "revenue"
         if not kinds:
             if firm is not None and not _NON_GAAP.search(title):
                 out += _statement(table, columns, firm, kb, doc)
@@ -420,12 +451,12 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                         continue
                     metric, cell_unit = "market_share", "pct"
                 elif col in ("qoq", "yoy", "change"):
-                    metric = "market_growth" if market else _GROWTH.get(metric_family, "revenue_growth")
+                    metric = "market_growth" if market or regional else _GROWTH.get(metric_family, "revenue_growth")
                     cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_change")
                 else:
                     if unit is None or cell.text.endswith("%"):
                         continue
-                    metric, cell_unit = ("market_size" if market and metric_family == "revenue" else
+                    metric, cell_unit = ("market_size" if (market or regional) and metric_family == "revenue" else
                                          metric_family), unit
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
