@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipshift.errors import DataError
-from chipshift.ingest import citations, language, periods, quantities
+from chipshift.ingest import citations, language, periods, quantities, sentences
 from chipshift.ingest import text as T
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
@@ -51,8 +51,11 @@ def test_conversions_paired() -> None:
     ("the April–June period", "2025Q2"), ("the January-March quarter", "2025Q1"), ("January and February",
                                                                                      "2025-01..2025-02"),
     ("January through September", "2025-01..2025-09"), ("Jan.-Feb. 2023", "2023-01..2023-02"),
-    ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"),
+    ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"), ("Jan/Feb 2022", "2022-01..2022-02"),
     ("exports in September", "2025-09"), ("the fiscal year ended March 31, 2024", "FY2024"),
+    # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
+    ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
+    ("last Monday", "2025-10-13"), ("three days ago", "2025-10-17"), ("earlier this month", "2025-10"),
 ])
 def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
     found = periods.extract(phrase, date(2025, 10, 20))
@@ -412,3 +415,99 @@ def test_controls_on_metals_named_by_their_kind_are_raw_material_controls(kb: Kn
     report = analyse(Extracted("Washington announced export restrictions on advanced chips in October 2022.",
                                "text"), kb, date_given="2023-12-20")
     assert [(e["kind"], e["imposed_by"]) for e in report["events"]] == [("export_control", "USA")]
+
+
+def test_a_sentence_ends_after_a_number_but_not_after_an_initial_or_abbreviation() -> None:
+    text = ("The controls have applied since Aug 1. Those restrictions cut exports. Dr. J. Villasenor of the U.S. "
+            "said so. Item b. follows.")
+    assert [s.text for s in sentences.split(text)] == [
+        "The controls have applied since Aug 1.", "Those restrictions cut exports.",
+        "Dr. J. Villasenor of the U.S. said so.", "Item b. follows."]
+
+
+def test_weights_take_the_trade_flow_the_text_names_before_them(kb: KnowledgeBase) -> None:
+    text = ("China's gallium exports rose sharply in July, customs data show. 9,007 kilograms of the metal left the "
+            "country last month. Buyers took most of it.")
+    got = _claims(kb, text, "2025-08-20")
+    assert ("CHN", "exports", 9007.0, "kg", "2025-07") in got
+
+
+def test_a_country_receiving_a_flow_is_its_region_and_a_base_figure_keeps_its_period(kb: KnowledgeBase) -> None:
+    text = ("China's germanium exports picked up. Exports came to 763 kilograms in July, after only 96 kilograms in "
+            "June, and went to few buyers: Germany received 392 kilograms, Japan 352 kilograms and Russia 19 "
+            "kilograms.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2025-08-20")
+    got = {(c["entity"], c["value"], c["period"], c["region"]) for c in report["claims"] if c["metric"] == "exports"}
+    assert got == {("CHN", 763.0, "2025-07", None), ("CHN", 96.0, "2025-06", None), ("CHN", 392.0, "2025-07", "DEU"),
+                   ("CHN", 352.0, "2025-07", "JPN"), ("CHN", 19.0, "2025-07", "RUS")}
+
+
+def test_a_statement_with_a_two_line_header_and_a_withheld_column(kb: KnowledgeBase) -> None:
+    html = ("<html><body><article><h1>NAURA Technology Group income statement</h1>"
+            "<p>NAURA's revenue kept growing. Financials in millions CNY. Fiscal year is January - December.</p>"
+            "<table><tr><th>Fiscal Year</th><th>FY 2024</th><th>FY 2023</th><th>2015 - 2019</th></tr>"
+            "<tr><th>Period Ending</th><th>Dec '24</th><th>Dec '23</th><th>2015 - 2019</th></tr>"
+            "<tr><td>Operating Revenue</td><td>29,838</td><td>22,044</td><td>Upgrade</td></tr>"
+            "<tr><td>Revenue</td><td>29,838</td><td>22,079</td><td>Upgrade</td></tr>"
+            "<tr><td>Revenue Growth (YoY)</td><td>35.14%</td><td>50.32%</td><td>Upgrade</td></tr>"
+            "<tr><td>Cost of Revenue</td><td>-</td><td>13,113</td><td>Upgrade</td></tr>"
+            "<tr><td>Net Income</td><td>5,621</td><td>3,899</td><td>Upgrade</td></tr></table></article></body></html>")
+    got = _claims_of(analyse(T.extract(html, "html"), kb, date_given="2025-04-18"))
+    assert {("naura", "revenue", 29838.0, "cny_m", "2024"), ("naura", "revenue", 22079.0, "cny_m", "2023"),
+            ("naura", "net_profit", 5621.0, "cny_m", "2024"), ("naura", "net_profit", 3899.0, "cny_m", "2023"),
+            ("naura", "revenue_growth", 35.14, "pct_yoy", "2024"), ("naura", "revenue_growth", 50.32, "pct_yoy", "2023")
+            } <= got
+    assert not any(c[4] and ".." in str(c[4]) for c in got)  # the withheld column gives nothing
+    assert not any(c[2] == 22044.0 for c in got)  # "Operating Revenue" is a part of "Revenue"
+
+
+def test_a_measure_dated_by_a_weekday_keeps_its_date_beside_a_later_month(kb: KnowledgeBase) -> None:
+    text = ("China has banned exports of gallium and germanium to the United States, its commerce ministry said on "
+            "Tuesday.\n\nChinese exports of antimony products in October fell 97% from September, a sign of how "
+            "quickly the export curbs took hold.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-12-04")
+    dates = [(e["imposed_by"], e["announced"]) for e in report["events"] if e["targets"].get("countries") == ["USA"]]
+    assert dates == [("CHN", "2024-12-03")]
+
+
+def test_a_table_flattened_with_single_spaces_and_a_two_line_header(kb: KnowledgeBase) -> None:
+    text = ("NAND flash makers' revenue by quarter, as the tracker ranks them below.\n\n"
+            "Rank Company Revenue Market share\n"
+            "3Q24 2Q24 QoQ 3Q24 2Q24\n"
+            "1 Samsung 6,003 5,455 10.0% 35.2% 36.9%\n"
+            "2 SK hynix 3,624 3,010 20.4% 21.2% 20.4%\n"
+            "Others 1,200 1,100 9.1% 7.0% 7.4%\n"
+            "Total 17,076 14,780 15.5% 100.0% 100.0%\n"
+            "NAND flash revenue ranking, 3Q24 (in USD million)\n")
+    got = _claims(kb, text, "2024-12-01")
+    assert {("samsung", "revenue", 6003.0, "usd_m", "2024Q3"), ("samsung", "revenue", 5455.0, "usd_m", "2024Q2"),
+            ("sk-hynix", "revenue_growth", 20.4, "pct_qoq", "2024Q3"),
+            ("sk-hynix", "market_share", 20.4, "pct", "2024Q2"), ("samsung", "market_share", 35.2, "pct", "2024Q3"),
+            ("WLD", "market_size", 17076.0, "usd_m", "2024Q3")} <= got
+    assert not any(c[2] in (1.0, 2.0) for c in got)  # ranks are no figures
+
+
+def test_a_list_of_years_and_figures_pairs_each_figure_with_its_own_year(kb: KnowledgeBase) -> None:
+    text = "China's chip imports kept growing: in 2021 they grew 17%, in 2020 by 22%, and 2019 by 6.6%."
+    got = {(c[2], c[4]) for c in _claims(kb, text, "2023-03-17") if c[1] == "trade_growth"}
+    assert got == {(17.0, "2021"), (22.0, "2020"), (6.6, "2019")}
+
+
+def test_a_monthly_sales_table_by_region_with_relative_columns(kb: KnowledgeBase) -> None:
+    text = ("Chip sales edged up in the month.\n\n"
+            "(August 2019) Month-to-Month sales in billions\n\n"
+            "Market         Last Month   Current Month   % Change\n"
+            "Europe               3.26            3.23      -0.8%\n"
+            "Japan                2.98            3.01       1.1%\n"
+            "Total               33.38           34.20       2.5%\n\n"
+            "(August 2019) Year-to-Year sales in billions\n\n"
+            "Market         Last Year    Current Month   % Change\n"
+            "Europe               3.54            3.23      -8.6%\n"
+            "Japan                3.41            3.01     -11.5%\n"
+            "Total               40.66           34.20     -15.9%\n")
+    got = _claims(kb, text, "2019-10-08")
+    assert {("EUR", "market_growth", -0.8, "pct_change", "2019-08"), ("JPN", "market_growth", 1.1, "pct_change",
+                                                                      "2019-08"),
+            ("EUR", "market_growth", -8.6, "pct_yoy", "2019-08"), ("WLD", "market_growth", -15.9, "pct_yoy",
+                                                                   "2019-08")} <= got
+    assert not any(c[4] == "2018" for c in got)  # "Last Year" is August 2018, not the year before the document's

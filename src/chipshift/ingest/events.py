@@ -353,7 +353,7 @@ def _dates(s: Sentence, pms: list[PeriodMention]) -> tuple[str | None, str | Non
             effective = effective or p.label
         else:
             announced = announced or p.label
-        if p.note and "document date" in p.note:
+        if p.note == "year taken from the document date":
             note = "year taken from the document date"
     return announced, effective, note
 

@@ -31,7 +31,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                                  rf"(?:{_MON}\s+(?P<d>\d{{1,2}}),?\s+{_YEAR}|(?P<d2>\d{{1,2}})\s+{_MON2}\s+"
                                  rf"(?P<year2>(?:19|20)\d\d))", re.I)),
     # "January-March quarter", "the April–June period", "January and February", "Jan.-Feb. 2023"
-    ("month_range", re.compile(rf"\b{_MON}\s*(?:-|–|—|to|through|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
+    ("month_range", re.compile(rf"\b{_MON}\s*(?:-|–|—|/|to|through|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
                                rf"(?:\s+(?:period|quarter|months))?(?:,?\s+(?:of\s+)?{_YEAR})?", re.I)),
     # "the first 20 days of October", "Oct. 1-20", "from Oct. 1 to 20, 2024": days of one month
     ("day_range", re.compile(rf"\bfirst\s+(?P<n>ten|twenty|\d{{1,2}})\s+days\s+of\s+{_MON}(?:,?\s+{_YEAR})?|"
@@ -80,6 +80,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("weekday", re.compile(r"\b[Oo]n\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
                            r"(?!,?\s+(?:\d|January|February|March|April|May|June|July|August|September|October|"
                            r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)")),
+    # "yesterday", "today", "last Tuesday", "two days ago": a day counted back from the document date;
+    # "earlier this month": the document's month
+    ("relative_day", re.compile(r"\b(?P<rd>[Yy]esterday|[Tt]oday|last\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+                                r"Saturday|Sunday)|(?:two|three|four|five|six|[2-6])\s+days\s+ago)\b|"
+                                r"\b(?P<rm>earlier\s+this\s+month)\b")),
     ("relative", re.compile(r"\b(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+(?:earlier|ago|before)|"
                             r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
                             r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
@@ -173,6 +178,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "quarter_ended": ("ended", "ending"),
     "mdy": tuple(m for m in MONTHS if len(m) == 3), "dmy": tuple(m for m in MONTHS if len(m) == 3),
     "month_year": tuple(m for m in MONTHS if len(m) == 3), "weekday": ("day",),
+    "relative_day": ("day", "month"),
 }
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ELLIPSIS = re.compile(r"\b(?:in\s+|for\s+|to\s+)?the\s+(?P<ord>first|second|third|fourth)\b(?=\s*(?:[,.;)]|and\b|$))",
@@ -265,6 +271,13 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
             return PeriodMention(s, e, t, None, "month", "no document date")
         y, mo = (doc.year, doc.month - 1) if doc.month > 1 else (doc.year - 1, 12)
         return PeriodMention(s, e, t, f"{y}-{mo:02d}", "month", "last_month")
+    if kind == "relative_day":
+        if doc is None:
+            return PeriodMention(s, e, t, None, "date", "relative day without a document date")
+        if g.get("rm"):
+            return PeriodMention(s, e, t, f"{doc.year}-{doc.month:02d}", "month", "this_month")
+        day = _days_back(g["rd"], doc)
+        return PeriodMention(s, e, t, day.isoformat(), "date", "relative day: by the document date")
     if kind == "weekday":
         start = t.find(g["wd"])
         if doc is None:
@@ -322,6 +335,20 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
     if kind == "year":
         return PeriodMention(s, e, t, g["year"], "year")
     return None
+
+
+def _days_back(phrase: str, doc: date) -> date:
+    """The day "yesterday", "today", "last Tuesday" (the latest before the document date) or "two days ago" names."""
+    low = phrase.lower()
+    if low == "today":
+        return doc
+    if low == "yesterday":
+        return doc - timedelta(days=1)
+    words = low.split()
+    if words[0] == "last":
+        back = (doc.weekday() - _WEEKDAYS.index(words[1].capitalize())) % 7 or 7
+        return doc - timedelta(days=back)
+    return doc - timedelta(days=_COUNT_WORDS.get(words[0]) or int(words[0]))
 
 
 def _month_range(s: int, e: int, t: str, a: int, b: int, year: int | None, doc: date | None) -> PeriodMention | None:

@@ -48,7 +48,7 @@ def split(text: str, references_start: int | None = None) -> list[Sentence]:
             prev = chunk[max(0, m.start() - 12): m.start()]
             token = re.findall(r"[A-Za-z.]+$", prev)
             last = token[0].lower().strip(".") if token else ""
-            if chunk[m.start()] == "." and (last in _ABBREV or (re.fullmatch(r"[a-z]", last or "x") and
+            if chunk[m.start()] == "." and (last in _ABBREV or (re.fullmatch(r"[a-z]", last) and
                                             prev[-2:-1].isspace())):
                 continue
             if chunk[m.start()] == "." and re.fullmatch(r"[A-Z]", prev[-1:] or "") and \

@@ -13,11 +13,14 @@ caption are skipped.
 A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
 as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
 column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
-empty cells is placed by where its figures stand under the header.
+empty cells is placed by where its figures stand under the header. A table flattened with single spaces ("2 Samsung
+3,260 3,305 -1.4% 8.1% 9.1%") is read when its header runs on two lines, measures over periods (see
+``_spaced_header``), and takes its unit from a caption just under it as well.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +35,9 @@ _SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
 _NUMBER = re.compile(r"^[+]?\s?\(?[-−–]?\s?(?:US)?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?\s?%?$")
 #: A change written with its unit in words ("1.9 points", "+ 150 bps") or a figure with a footnote mark ("2,602 (2)"):
 #: a table's figure, though not a value read here.
-_FIGURE = re.compile(r"^[+]?\s?[-−–]?\d[\d,]*(?:\.\d+)?\s?(?:points?|pts?|bps|pp)$|^\S+\s\(\d\)$", re.I)
+#: An empty or withheld cell ("-", "n/a", a paywalled "Upgrade") stands where a figure would: no value either.
+_FIGURE = re.compile(r"^[+]?\s?[-−–]?\d[\d,]*(?:\.\d+)?\s?(?:points?|pts?|bps|pp)$|^\S+\s\(\d\)$|"
+                     r"^(?:[-–—]|n/?a|upgrade|premium|locked)$", re.I)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _RANK = re.compile(r"^(?:#|no\.?|position)$|\brank(?:ing)?\b", re.I)
@@ -49,9 +54,13 @@ _ROW_METRICS = [
     ("gross_margin", re.compile(r"^gross (?:profit )?margin\b", re.I)),
     ("operating_profit", re.compile(r"^operating (?:income|profit)\b", re.I)),
     ("net_profit", re.compile(r"^net (?:income|profit|earnings)\b|^profit (?:for|of) the (?:period|year)\b", re.I)),
+    ("revenue_growth", re.compile(r"^(?:net |total )?(?:revenues?|sales) growth\b", re.I)),
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
     ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
 ]
+#: A statement row named by its measure alone or as the total: "Revenue", "Total revenues", "Net sales".
+_PLAIN_ROW = re.compile(r"^(?:total\s+)?(?:net\s+)?(?:revenues?|sales|net\s+(?:income|profit|earnings)|operating\s+"
+                        r"(?:income|profit))\s*(?:\(.*\))?\s*$", re.I)
 _NON_GAAP = re.compile(r"non-gaap|adjusted|pro forma", re.I)
 _ENDED = re.compile(r"\byear\s+end(?:ed|ing)\s+(?:\w+\s+\d{1,2},?\s+)?(?P<year>(?:19|20)\d\d)", re.I)
 _YOY_TEXT = re.compile(r"same (?:period|quarter) of (?:the )?(?:previous|prior|last) (?:fiscal )?year|"
@@ -84,8 +93,50 @@ class Table:
     notes: str = ""  # the header's own label cell and the lines between the header and the rows ("(US$ '000)")
 
 
+#: A table row flattened with single spaces ("2 Samsung 3,260 3,305 -1.4% 8.1% 9.1%"): a rank, a label of a few
+#: words and two figures or more, nothing else.
+_SPACED_ROW = re.compile(r"^(?:\d{1,2}\s)?[^\d\s][^\d]{0,40}?(?:\s[-+]?\$?\d[\d,]*(?:\.\d+)?%?){2,}\s*$")
+_TOKEN = re.compile(r"\S+")
+
+
 def _cells(start: int, line: str) -> list[Cell]:
-    """The cells of a line (``start``: its offset in the text), with their offsets."""
+    """The cells of a line (``start``: its offset in the text), with their offsets; a row flattened with single
+    spaces is cut into its rank, its label and its figures."""
+    out = _split_cells(start, line)
+    if len(out) < 3 and _SPACED_ROW.match(line):
+        tokens = [Cell(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(line)]
+        rank = [tokens.pop(0)] if re.fullmatch(r"\d{1,2}", tokens[0].text) else []
+        figures = [t for t in tokens if _figure(t.text)]
+        words = tokens[:len(tokens) - len(figures)]
+        if words and tokens[len(words):] == figures:
+            label = Cell(" ".join(w.text for w in words), words[0].start, words[-1].end)
+            return [*rank, label, *figures]
+    return out
+
+
+def _spaced_header(upper: str, sub: str, width: int, label_cells: int) -> list[str] | None:
+    """The header of a table flattened with single spaces, written on two lines: the measures over the labels
+    ("Ranking Company Revenue Market share") and, under them, one word for each column of figures ("4Q21 3Q21 QoQ
+    4Q21 3Q21"). The columns form groups, a new one where a period comes back; the measures' words are cut into as
+    many groups where a capitalised word starts one. None when they do not fit."""
+    subs = sub.split()
+    words = upper.split()
+    if len(subs) != width or len(words) < label_cells + 1 or any(_figure(w) for w in subs):
+        return None
+    groups: list[list[str]] = [[]]
+    for w in subs:
+        if w in groups[-1]:
+            groups.append([])
+        groups[-1].append(w)
+    names = words[label_cells:]
+    starts = [k for k, w in enumerate(names) if w[:1].isupper()]
+    if len(starts) != len(groups) or starts[0] != 0:
+        return None
+    measure = [" ".join(names[a:b]) for a, b in itertools.pairwise([*starts, len(names)])]
+    return [*words[:label_cells], *(f"{m} {w}" for m, g in zip(measure, groups, strict=True) for w in g)]
+
+
+def _split_cells(start: int, line: str) -> list[Cell]:
     out, pos = [], 0
     for m in [*_SPLIT.finditer(line), None]:
         end = len(line) if m is None else m.start()
@@ -111,6 +162,11 @@ def find(text: str) -> list[Table]:
         start, line = lines[i]
         header = _cells(start, line)
         words = sum(not _figure(c.text) or bool(_YEAR.match(c.text)) for c in header)
+        spaced = _spaced_table(text, lines, i)
+        if spaced is not None:
+            tables.append(spaced)
+            i = next((k for k, (pos, _) in enumerate(lines) if pos > spaced.end), len(lines))
+            continue
         if len(header) >= 3 and words >= 2 and words > len(header) - words:
             j = i + 1
             if j < len(lines) and _RULE.match(lines[j][1]):  # a Markdown table's line under its header
@@ -118,6 +174,12 @@ def find(text: str) -> list[Table]:
             # a flattened table's header may run on for a line or two without figures ("(Unaudited)", "Q4 FY2019",
             # "(In millions, except per share amounts)"): their words join the header cell they stand under
             below: list[tuple[int, str]] = []
+            # a bar-separated header on two lines ("Fiscal Year | FY 2024 | ..." over "Period Ending | Dec '24 | ..."):
+            # each cell joins the one above it
+            stacked = _cells(*lines[j]) if "|" in line and j < len(lines) and "|" in lines[j][1] else []
+            if len(stacked) == len(header) and not any(_figure(c.text) for c in stacked[1:]):
+                header = [Cell(f"{a.text} {b.text}", a.start, a.end) for a, b in zip(header, stacked, strict=True)]
+                j += 1
             while "|" not in line and j < len(lines) and len(below) < 2 and lines[j][1].strip() and \
                     not any(_figure(c.text) for c in _cells(*lines[j])):
                 below.append(lines[j])
@@ -137,6 +199,30 @@ def find(text: str) -> list[Table]:
                 continue
         i += 1
     return tables
+
+
+def _spaced_table(text: str, lines: list[tuple[int, str]], i: int) -> Table | None:
+    """A table flattened with single spaces whose header runs on two lines (``_spaced_header``), from line ``i``;
+    a caption line just under its rows ("Revenue ranking of DRAM brands, 4Q21 (in USD million)") gives its unit."""
+    if i + 3 >= len(lines) or len(_split_cells(*lines[i])) >= 3:
+        return None
+    first = _cells(*lines[i + 2])
+    if len(_split_cells(*lines[i + 2])) >= 3 or len(first) < 4 or not _SPACED_ROW.match(lines[i + 2][1]):
+        return None
+    label_cells = sum(not _figure(c.text) or bool(re.fullmatch(r"\d{1,2}", c.text)) for c in first[:2])
+    heads = _spaced_header(lines[i][1], lines[i + 1][1], len(first) - label_cells, label_cells)
+    if heads is None:
+        return None
+    start = lines[i][0]
+    header = [Cell(h, start, start) for h in heads]
+    rows, width, first_row = _rows(lines, i + 2, header, -1)
+    if len(rows) < 2 or width != len(header):
+        return None
+    last = first_row + len(rows) - 1
+    after = lines[last + 1][1] if last + 1 < len(lines) else ""
+    notes = after if _unit(after) and len(after) < 120 else ""
+    return Table(start, lines[last][0] + len(lines[last][1]), text[max(0, start - 300):start], tuple(heads),
+                 tuple(rows), notes)
 
 
 def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: int) -> tuple[
@@ -277,6 +363,35 @@ def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     return "level", labels
 
 
+_THIS_MONTH = re.compile(r"\b(?:current|this)\s+month\b", re.I)
+_LAST_MONTH = re.compile(r"\b(?:last|previous|prior)\s+month\b", re.I)
+_LAST_YEAR = re.compile(r"\b(?:last|previous|prior)\s+year\b|\byear[- ]ago\b", re.I)
+
+
+def _relative_to(header: Sequence[str], columns: list[tuple[str, list[str]]], caption_periods: list[str]) -> list[
+        tuple[str, list[str]]]:
+    """Columns named relative to the month the caption names ("(August 2019) ... Last Month | Current Month |
+    % Change"): "Current Month" is that month, "Last Month" the one before, "Last Year" the same month a year
+    before; the change column of a table comparing a month with the same month a year before is year on year."""
+    month = next((p for p in reversed(caption_periods) if re.fullmatch(r"\d{4}-\d\d", p)), None)
+    if month is None or not any(_THIS_MONTH.search(h) for h in header):
+        return columns
+    year, mon = int(month[:4]), int(month[5:])
+    before = f"{year}-{mon - 1:02d}" if mon > 1 else f"{year - 1}-12"
+    out: list[tuple[str, list[str]]] = []
+    for head, (kind, labels) in zip(header, columns, strict=True):
+        if _THIS_MONTH.search(head):
+            kind, labels = "level", [month]
+        elif _LAST_MONTH.search(head):
+            kind, labels = "level", [before]
+        elif _LAST_YEAR.search(head):
+            kind, labels = "level", [f"{year - 1}-{mon:02d}"]
+        out.append((kind, labels))
+    if any(_LAST_YEAR.search(h) for h in header):
+        out = [("yoy", [month]) if kind == "change" and not labels else (kind, labels) for kind, labels in out]
+    return [(kind, [month]) if kind == "change" and not labels else (kind, labels) for kind, labels in out]
+
+
 def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = (),
            firm: str | None = None) -> list[Claim]:
     """The claims each table's cells make (ids are set by the caller). A caption that names no measure takes the
@@ -298,7 +413,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
-        columns = [_column(h, doc) for h in table.header]
+        columns = _relative_to(table.header, [_column(h, doc) for h in table.header], caption_periods)
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
                        caption_periods[-1] if caption_periods else None)
         entities = []
@@ -308,6 +423,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
         kinds = {k for _, e, k in entities if e}
+        # sales by country or region ("Europe", "China", "Total"): each row is the size or growth of its market
+        regional = kinds == {"country"} and _LEVEL[family] == "revenue"
         if not kinds:
             if firm is not None and not _NON_GAAP.search(title):
                 out += _statement(table, columns, firm, kb, doc)
@@ -334,12 +451,12 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                         continue
                     metric, cell_unit = "market_share", "pct"
                 elif col in ("qoq", "yoy", "change"):
-                    metric = "market_growth" if market else _GROWTH.get(metric_family, "revenue_growth")
+                    metric = "market_growth" if market or regional else _GROWTH.get(metric_family, "revenue_growth")
                     cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_change")
                 else:
                     if unit is None or cell.text.endswith("%"):
                         continue
-                    metric, cell_unit = ("market_size" if market and metric_family == "revenue" else
+                    metric, cell_unit = ("market_size" if (market or regional) and metric_family == "revenue" else
                                          metric_family), unit
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
@@ -384,12 +501,14 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                        (periods[-1] if periods and alternate else None))
     first_level = next((p for (kind, _), p in zip(columns, periods, strict=True) if kind == "level" and p), None)
     cells_text = " ".join(c.text for row in table.rows for c in row[1:])  # the currency the figures are written in
-    for row in table.rows:
+    metrics = [next((name for name, pattern in _ROW_METRICS if pattern.search(row[0].text)), None)
+               if row[0].text and not _figure(row[0].text) else None for row in table.rows]
+    # of two rows of one measure, the one named by the measure alone or as the total ("Revenue", "Total revenue")
+    # is the measure; the other ("Operating Revenue" beside "Revenue") is a part of it
+    plain = {m for row, m in zip(table.rows, metrics, strict=True) if m and _PLAIN_ROW.match(row[0].text)}
+    for row, metric in zip(table.rows, metrics, strict=True):
         label = row[0]
-        if not label.text or _figure(label.text):
-            continue
-        metric = next((name for name, pattern in _ROW_METRICS if pattern.search(label.text)), None)
-        if metric is None or metric == "skip":
+        if metric is None or metric == "skip" or (metric in plain and not _PLAIN_ROW.match(label.text)):
             continue
         unit = _unit(label.text, cells_text) or _near_unit(table.caption, table.notes, cells_text)
         for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
@@ -401,6 +520,11 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                 if col != "level" or not (cell.text.endswith("%") or "%" in label.text):
                     continue
                 name, cell_unit = "gross_margin", "pct"
+            elif metric == "revenue_growth":  # a row of growth rates ("Revenue Growth (YoY)"), by period
+                if col != "level" or not cell.text.endswith("%"):
+                    continue
+                name = "revenue_growth"
+                cell_unit = "pct_yoy" if yoy_text or _YOY.search(label.text) else "pct_change"
             elif col in ("qoq", "yoy", "change"):
                 if metric != "revenue":
                     continue
