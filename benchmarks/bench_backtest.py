@@ -5,7 +5,7 @@ whole library serially and on a local dask cluster of 2 workers, side by side in
 both give the same scores.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_backtest.py [--draws 1000] [--steps 400]
-[--seed-case examples/micron-china-linked.yaml]
+[--seed-case examples/micron-china-linked.yaml [--seed-case-only]]
 (the CSET tables are read from ../shared/data/cset-eto, or $CHIPSHIFT_CSET).
 """
 
@@ -103,9 +103,13 @@ def seed_case_sampler(store: Store, path: Path) -> None:
     priors = bt.priors(case)
     print(f"\nposterior of {case.name} ({len(priors)} parameters, {len(targets)} targets):")
     for label, min_ess in (("importance sampling from the prior alone", 0.0), ("as sample() picks", 1000.0)):
+        cpu = time.process_time()
         post = sample(priors, model, targets, min_ess=min_ess)
+        cpu = time.process_time() - cpu
         print(f"  {label}: {post.method}, effective draws {post.importance_ess:,.0f}, {post.evaluations:,} "
-              f"evaluations, {post.seconds:.1f} s")
+              f"evaluations, {post.seconds:.1f} s ({post.evaluations / post.seconds:,.0f} a second), "
+              f"{cpu:.1f} s of CPU time ({post.evaluations / cpu:,.0f} a second); load average "
+              f"{os.getloadavg()[0]:.1f}")
 
 
 def main() -> int:
@@ -114,11 +118,14 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--seed-case", type=Path, default=None,
                         help="also sample the posterior of this linked case (e.g. examples/micron-china-linked.yaml)")
+    parser.add_argument("--seed-case-only", action="store_true", help="sample the seed case's posterior alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, open_store(Settings.from_env(store=Path(tmp) / "s.duckdb")) as store:
         import_cset(store, CSET)  # one episode's product is a CSET node
         if args.seed_case is not None:
             seed_case_sampler(store, args.seed_case)
+            if args.seed_case_only:
+                return 0
         jobs = [api.episode_job(store, p) for p in api.library()]
         print(f"{'episode':34} {'quarters fit/all':>16} {'eval/s @14':>11} {'eval/s @500':>12}")
         for job in jobs:

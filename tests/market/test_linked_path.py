@@ -233,8 +233,10 @@ def test_a_prepared_plan_run_with_other_elasticities_is_that_plan_simulated_afre
 
 def test_a_prepared_plan_solves_spans_of_quarters_alone_and_joined_they_are_the_whole_run() -> None:
     """Nothing carries between the quarters of a plan without stocks, so spans of them solved alone, with
-    their own demand and elasticities, and joined end to end give the run of all quarters at once; a span
-    outside the plan, or one asked of a plan with stocks, is refused."""
+    their own demand and elasticities, and joined end to end give the run of all quarters at once (to within
+    the solver's tolerance: each quarter starts from the solutions of the quarters before it solved into the
+    same arrays, so a span alone starts elsewhere); a span outside the plan, or one asked of a plan with stocks,
+    is refused."""
     lm = LinkedMarkets(["us", "eu", "cn"], ["china", "world"], [[40.0, 40.0, 20.0], [50.0, 45.0, 5.0]],
                        sigma=4.0, demand_elasticity=0.5, supply_elasticity=[1.0, 2.0, 3.0])
     banned = np.zeros((5, 2, 3), dtype=bool)
@@ -253,8 +255,8 @@ def test_a_prepared_plan_solves_spans_of_quarters_alone_and_joined_they_are_the_
     together = runs.path_of(into)
     for name in ("quantity", "value", "price", "seller_price", "composite_price", "capacity", "capacity_rent"):
         end_to_end = np.concatenate([getattr(span, name) for span in spans])
-        np.testing.assert_allclose(end_to_end, getattr(whole, name), rtol=1e-12, atol=1e-12, err_msg=name)
-        np.testing.assert_allclose(getattr(together, name), getattr(whole, name), rtol=1e-12, atol=1e-12,
+        np.testing.assert_allclose(end_to_end, getattr(whole, name), rtol=1e-10, atol=1e-10, err_msg=name)
+        np.testing.assert_allclose(getattr(together, name), getattr(whole, name), rtol=1e-10, atol=1e-10,
                                    err_msg=name)
     with pytest.raises(MarketInputError, match="not within"):
         runs.run(plan.demand, quarters=(3, 6))

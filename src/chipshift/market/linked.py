@@ -424,9 +424,11 @@ KernelBuffers = tuple[npt.NDArray[Any], ...]
 def kernel_buffers(rows: int, markets: int, firms: int, capped: int) -> KernelBuffers:
     """Empty arrays for `rows` draws' results (`KernelBuffers`), `capped` the pairs that may carry a licence cap.
     A batch solved into some of their rows (`solve_prepared`'s ``into``) writes its results there, so the
-    spans of a run solved one after another fill one set and need no joining."""
+    spans of a run solved one after another fill one set and need no joining. No row counts as converged
+    until a batch is solved into it (a later batch may start from an earlier one's solutions: `solve_prepared`'s
+    ``chain``)."""
     return (np.empty((rows, firms)), np.empty((rows, capped)), np.empty(rows, dtype=np.int64), np.empty(rows),
-            np.empty(rows, dtype=np.bool_), np.empty((rows, markets)), np.empty((rows, firms)),
+            np.zeros(rows, dtype=np.bool_), np.empty((rows, markets)), np.empty((rows, firms)),
             np.empty((7, rows, markets, firms)), np.empty((rows, markets, firms), dtype=np.bool_),
             np.empty((3, rows, firms)), np.empty((rows, firms), dtype=np.bool_), np.empty((3, rows, markets)))
 
@@ -437,12 +439,14 @@ def _rows_of(buffers: KernelBuffers, rows: slice) -> KernelBuffers:
 
 
 def _newton(problem: LinkedProblem, tol: float, max_iter: int, start: FloatArray | None = None,
-            into: KernelBuffers | None = None, row0: int = 0) -> KernelBuffers:
+            into: KernelBuffers | None = None, row0: int = 0, chain: int = 0) -> KernelBuffers:
     """Semismooth Newton for every draw (`linked_kernel.newton`), from `start` (log seller prices relative to
     the baseline's) where it is finite, else from marginal cost; a full step is tried first and halved where it
-    does not lower the residual. Returns the kernel's arrays for the batch (`KernelBuffers`: the solution, the
-    iterations, the residuals, which draws converged and the outputs at the solution, which `_assemble` reads),
-    written into rows ``row0 ...`` of `into` if given (and views of them returned)."""
+    does not lower the residual; with ``chain > 0``, a draw without a start starts from the converged solutions
+    `chain` and ``2 chain`` rows earlier, where there are any (`linked_kernel.newton`). Returns the kernel's
+    arrays for the batch (`KernelBuffers`: the solution, the iterations, the residuals, which draws converged
+    and the outputs at the solution, which `_assemble` reads), written into rows ``row0 ...`` of `into` if
+    given (and views of them returned)."""
     k, base = problem.arrays, problem.base
     shape = k["log_c"].shape
     nm, nf = base.shape
@@ -457,7 +461,7 @@ def _newton(problem: LinkedProblem, tol: float, max_iter: int, start: FloatArray
         k["s0"], k["x0"], k["log_tau"], k["log_a"], k["log_quota"], k["extra"], k["allowed"], k["active"],
         k["log_c"], k["eps"], k["log_k"], k["log_d"], k["sigma"], k["eta"], k["sales0"], k["e0"], k["wedge"],
         _for_kernel(base.buyer_price, np.float64), _for_kernel(base.seller_price, np.float64),
-        _for_kernel(problem.pairs, np.int64), guess, tol, max_iter, row0, *buffers)
+        _for_kernel(problem.pairs, np.int64), guess, tol, max_iter, row0, chain, *buffers)
     return buffers if into is None else _rows_of(buffers, slice(row0, row0 + b))
 
 
@@ -486,18 +490,26 @@ def solve_linked(base: LinkedMarkets, shocks: LinkedShocks | None = None, *, tol
 
 
 def solve_prepared(problem: LinkedProblem, *, tol: float = 1e-11, max_iter: int = 100, rationing: bool = True,
-                   start: FloatArray | None = None, into: KernelBuffers | None = None, row0: int = 0) -> LinkedResult:
+                   start: FloatArray | None = None, into: KernelBuffers | None = None, row0: int = 0,
+                   chain: int = 0) -> LinkedResult:
     """`solve_linked` of a prepared batch (`prepare`, `LinkedProblem.with_demand`). ``into``: arrays of more
-    rows (`kernel_buffers`) to write the results into, from row `row0`; the result's arrays are views of them."""
+    rows (`kernel_buffers`) to write the results into, from row `row0`; the result's arrays are views of them.
+    ``chain`` (> 0; without `start`): each draw starts from the converged solutions `chain` and ``2 chain``
+    rows before it (in `into`, counting from its first row), extended in a line, or from the first alone; from
+    marginal cost where there is none or where the solve from there fails. A batch laid out quarter by
+    quarter, `chain` draws a quarter, so starts each quarter where the two before it point, which saves
+    Newton steps; the answer is the same to within the tolerance."""
     if not (tol > 0.0) or max_iter < 1:
         raise MarketInputError("tol must be > 0 and max_iter >= 1")
+    if chain < 0 or (chain > 0 and start is not None):
+        raise MarketInputError("chain must be >= 0, and 0 with a start")
     r = problem.resolved
     b = problem.batch
     guess = None
     if start is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             guess = np.log(np.broadcast_to(np.asarray(start, dtype=np.float64), r.log_c.shape))
-    u, rho, iters, resid, done, *out = _newton(problem, tol, max_iter, guess, into, row0)
+    u, rho, iters, resid, done, *out = _newton(problem, tol, max_iter, guess, into, row0, chain)
     if not done.all():
         bad = np.flatnonzero(~done)
         raise ConvergenceError(

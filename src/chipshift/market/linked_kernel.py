@@ -40,18 +40,25 @@ def _fb(a: float, b: float) -> tuple[float, float, float]:
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _prices(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, extra: Any, allowed: Any, log_d: Any,
             sigma: Any, eta: Any, inv_tau: Any, inv_u: Any, u: Any, full_rho: Any, log_p: Any, log_pi: Any,
-            share: Any, flow: Any, sales: Any) -> None:
+            share: Any, flow: Any, sales: Any, kappa: Any, powers: Any) -> None:
     """Draw i's buyer prices (log), price indices (log), value shares, flows and firm sales, written into the
     buffers `log_p` ... `sales` from seller prices `u` and licence rents `full_rho` (markets x firms);
     `inv_tau` and `x_per_s` hold the draw's constants (`_draw_constants`), `inv_u` is a buffer of one per firm.
 
     The flow is the value share over the buyer price times the market's spending,
     ``x_mf = x0_mf (s_mf / s0_mf) p^_mf^(-1) P^_m^(1 - eta_m) D^_m``, which is the CES flow of the module
-    `linked` written with one exponential per firm and market instead of one per pair."""
+    `linked` written with one exponential per firm and market instead of one per pair.
+
+    The value shares ``s0 (p^ / a^)^(1 - sigma)``, normalised, are taken as ``kappa_mf v^_f^(1 - sigma_m)``
+    (`kappa` from `_draw_constants`, `powers` a buffer of one per firm), one exponential per firm for each
+    value of sigma rather than one per pair; where a sum of them leaves the range in which that is exact to
+    rounding (or a pair carries a licence rent), the market is worked out as before, each term scaled by the
+    largest so that none overflows."""
     nm, nf = s0.shape[1], s0.shape[2]
     for f in range(nf):
         sales[f] = 0.0
         inv_u[f] = math.exp(-u[f])
+    g_powers = math.nan  # the 1 - sigma that `powers` holds v^^(1 - sigma) for
     for m in range(nm):
         sig = sigma[i, m]
         g = 1.0 - sig
@@ -59,8 +66,31 @@ def _prices(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, extra: Any,
         for f in range(nf):
             log_p[m, f] = u[f] + log_tau[i, m, f] + full_rho[m, f]
             any_allowed = any_allowed or allowed[i, m, f]
-        if not any_allowed:
-            lp_m = math.inf
+        lp_m = math.inf
+        solved = False
+        if any_allowed and g != 0.0:  # v^^g per firm once for each g, times each pair's constant
+            if g != g_powers:
+                for f in range(nf):
+                    powers[f] = math.exp(g * u[f])
+                g_powers = g
+            total = 0.0
+            plain = True
+            for f in range(nf):
+                if allowed[i, m, f]:
+                    k = kappa[m, f]
+                    plain = plain and k > 0.0 and k < math.inf and full_rho[m, f] == 0.0
+                    t = k * powers[f]
+                    share[m, f] = t
+                    total += t
+                else:
+                    share[m, f] = 0.0
+            if plain and 1e-200 < total < 1e200:
+                lp_m = math.log(total) / g
+                for f in range(nf):
+                    share[m, f] /= total
+                solved = True
+        if solved or not any_allowed:
+            pass
         elif g == 0.0:  # Cobb-Douglas: the geometric mean; undefined when a source is removed
             total_w = 0.0
             excluded = 0.0
@@ -118,14 +148,21 @@ def _prices(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, extra: Any,
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def _draw_constants(i: int, s0: Any, x0: Any, log_tau: Any, allowed: Any, inv_tau: Any, x_per_s: Any) -> None:
+def _draw_constants(i: int, s0: Any, x0: Any, log_tau: Any, log_a: Any, sigma: Any, allowed: Any, inv_tau: Any,
+                    x_per_s: Any, kappa: Any) -> None:
     """What draw i's evaluations share, for the pairs in the choice set (the others' is never read):
-    ``exp(-log_tau)`` into `inv_tau` and ``x0 / s0`` (baseline flow per unit of value share) into `x_per_s`."""
+    ``exp(-log_tau)`` into `inv_tau`, ``x0 / s0`` (baseline flow per unit of value share) into `x_per_s`, and
+    ``s0 (tau^ / a^)^(1 - sigma)``, each pair's weight in its market's price index at unit seller prices, into
+    `kappa` (`_prices`)."""
     for m in range(log_tau.shape[1]):
+        g = 1.0 - sigma[i, m]
         for f in range(log_tau.shape[2]):
             if allowed[i, m, f]:
-                inv_tau[m, f] = math.exp(-log_tau[i, m, f])
+                lt = log_tau[i, m, f]
+                inv_tau[m, f] = math.exp(-lt) if lt != 0.0 else 1.0
                 x_per_s[m, f] = x0[i, m, f] / s0[i, m, f]
+                z = g * (lt - log_a[i, m, f])
+                kappa[m, f] = s0[i, m, f] * math.exp(z) if z != 0.0 else s0[i, m, f]
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -141,7 +178,7 @@ def _residual(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, log_quota
               active: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any,
               pairs: Any, u: Any, rho: Any, inv_tau: Any, inv_u: Any, full_rho: Any, log_p: Any, log_pi: Any,
               share: Any, flow: Any, sales: Any, res: Any, w_price: Any, w_cap: Any, w_rho: Any,
-              w_quota: Any) -> float:
+              w_quota: Any, kappa: Any, powers: Any) -> float:
     """Draw i's residual (into `res`) at `u`, `rho`; returns the sum of squared residuals (NaN when one is).
     The buffers `log_p` ... `sales` and the weights `w_price` ... `w_quota` are left holding the state there,
     which is all `_jacobian` reads."""
@@ -153,7 +190,7 @@ def _residual(i: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, log_quota
     for q in range(nq):
         full_rho[pairs[q, 0], pairs[q, 1]] = rho[q]
     _prices(i, s0, x_per_s, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, u, full_rho, log_p,
-            log_pi, share, flow, sales)
+            log_pi, share, flow, sales, kappa, powers)
     merit = 0.0
     for f in range(nf):
         safe = sales[f] if sales[f] > 0.0 else 1.0
@@ -278,12 +315,16 @@ def _lu_solve(a: Any, b: Any, out: Any) -> bool:
 @numba.njit(cache=True, error_model="numpy")
 def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any, allowed: Any, active: Any,
            log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any, sales0: Any, e0: Any, wedge: Any,
-           p0: Any, v0: Any, pairs: Any, start: Any, tol: float, max_iter: int, row0: int, u_out: Any,
+           p0: Any, v0: Any, pairs: Any, start: Any, tol: float, max_iter: int, row0: int, lag: int, u_out: Any,
            rho_out: Any, iters: Any, resid: Any, done: Any, log_pi_out: Any, sales_out: Any, out: Any, at_quota: Any,
            firm_out: Any, bound: Any, market_out: Any) -> None:
     """Semismooth Newton for every draw, from `start` (log seller prices; NaN or inf: from marginal cost).
-    A full step (capped at 4 in logs) is tried first; where it does not lower the squared residual by the
-    Armijo margin it is halved, up to 30 times. The Jacobian is built only at iterates that take a step.
+    With ``lag > 0``, a draw whose `start` is not finite starts instead from the converged solutions `u_out`
+    holds in the rows ``lag`` and ``2 lag`` before its own (the same draw one and two quarters earlier, when a
+    batch is laid out quarter by quarter): from the line through them, or from the first alone when only it
+    has converged; should it not converge from there, it is solved again from marginal cost. A full step
+    (capped at 4 in logs) is tried first; where it does not lower the squared residual by the Armijo margin
+    it is halved, up to 30 times. The Jacobian is built only at iterates that take a step.
     Each draw's outputs are worked out at its last iterate while its state is at hand (`_outputs`).
     Writes draw i's results into row ``row0 + i`` of the arrays the caller gives (`linked._kernel_buffers`),
     which may hold more rows than the batch (a run of several spans of quarters, each solved on its own, fills
@@ -317,82 +358,121 @@ def newton(s0: Any, x0: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: An
     step = np.empty(n)
     rhs = np.empty(n)
     lu = np.empty((n, n))
+    kappa = np.empty((nm, nf))
+    powers = np.empty(nf)
     for i in range(b):
         row = row0 + i
         iters[row] = 0
-        resid[row] = np.inf
-        done[row] = False
         for f in range(nf):
             bound[row, f] = False
-        _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
-        for f in range(nf):
-            s = start[i, f]
-            u[f] = s if (math.isfinite(s) and active[i, f]) else log_c[i, f]
-        for q in range(nq):
-            rho[q] = 0.0
-        _residual(i, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
-                  eta, sales0, pairs, u, rho, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales, res,
-                  w_price, w_cap, w_rho, w_quota)
-        for k in range(max_iter + 1):
-            norm = 0.0
-            for a in range(n):
-                v = abs(res[a])
-                if math.isnan(v):
-                    norm = v
+        _draw_constants(i, s0, x0, log_tau, log_a, sigma, allowed, inv_tau, x_per_s, kappa)
+        earlier = row - lag if lag > 0 else -1
+        chained = earlier >= 0 and done[earlier]
+        for attempt in range(2):  # from the earlier row's solution if chained, then (or else) from marginal cost
+            if attempt == 1:
+                if not chained or done[row]:
                     break
-                norm = max(norm, v)
-            resid[row] = norm
-            if norm <= tol:
-                done[row] = True
-                break
-            if k == max_iter:
-                break
-            _jacobian(i, s0, allowed, active, eps, sigma, eta, pairs, share, flow, sales, jac, w_price, w_cap,
-                      w_rho, w_quota, d_sales)
-            for a in range(n):
-                rhs[a] = -res[a]
-                for c in range(n):
-                    lu[a, c] = jac[a, c]
-            if not _lu_solve(lu, rhs, step):
-                step[:] = np.linalg.lstsq(jac, -res, rcond=-1.0)[0]
-            biggest = 0.0
-            for a in range(n):
-                if not math.isfinite(step[a]):
-                    step[a] = 0.0
-                biggest = max(biggest, abs(step[a]))
-            cap = min(1.0, 4.0 / max(biggest, 1e-300))
-            merit0 = 0.0
-            for a in range(n):
-                step[a] *= cap
-                merit0 += res[a] * res[a]
-            scale = 1.0
-            for attempt in range(31):  # the full step, then up to 30 halvings
-                if attempt > 0:
-                    scale *= 0.5
-                for f in range(nf):
-                    u_try[f] = u[f] + scale * step[f]
-                for q in range(nq):
-                    rho_try[q] = rho[q] + scale * step[nf + q]
-                merit = _residual(i, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
-                                  log_d, sigma, eta, sales0, pairs, u_try, rho_try, inv_tau, inv_u, full_rho, log_p,
-                                  log_pi, share, flow, sales, trial_res, w_price, w_cap, w_rho, w_quota)
-                if math.isfinite(merit) and merit <= (1.0 - 1e-4 * scale) * merit0:
-                    break
-            # the last trial is the new iterate: the buffers hold its state
-            for f in range(nf):
-                u[f] = u_try[f]
-            for q in range(nq):
-                rho[q] = rho_try[q]
-            for a in range(n):
-                res[a] = trial_res[a]
-            iters[row] += 1
-        # the buffers hold the state at the last iterate: every path above ends on an evaluation there
+                chained = False
+            resid[row] = np.inf
+            done[row] = False
+            from_row = earlier if chained else -1
+            _solve_draw(i, row, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
+                        log_d, sigma, eta, sales0, pairs, start, from_row, tol, max_iter, u_out,
+                        iters, resid, done, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales, res, jac,
+                        trial_res, w_price, w_cap, w_rho, w_quota, d_sales, u, rho, u_try, rho_try, step, rhs, lu,
+                        kappa, powers)
+        # the buffers hold the state at the last iterate: every path through `_solve_draw` ends on an evaluation
         u_out[row] = u
         rho_out[row] = rho
         log_pi_out[row] = log_pi
         sales_out[row] = sales
         _outputs(i, row, e0, log_c, eps, log_k, log_d, eta, extra, allowed, active, wedge, sales0, p0, v0, u,
-                 full_rho, log_p, log_pi, flow, sales, out, firm_out, at_quota, bound, market_out)
+                 full_rho, log_p, log_pi, flow, sales, out, firm_out, at_quota, bound, market_out, log_tau, powers)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _solve_draw(i: int, row: int, s0: Any, x_per_s: Any, log_tau: Any, log_a: Any, log_quota: Any, extra: Any,
+                allowed: Any, active: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, sigma: Any, eta: Any,
+                sales0: Any, pairs: Any, start: Any, earlier: int, tol: float, max_iter: int, u_out: Any, iters: Any,
+                resid: Any, done: Any, inv_tau: Any, inv_u: Any, full_rho: Any, log_p: Any, log_pi: Any, share: Any,
+                flow: Any, sales: Any, res: Any, jac: Any, trial_res: Any, w_price: Any, w_cap: Any, w_rho: Any,
+                w_quota: Any, d_sales: Any, u: Any, rho: Any, u_try: Any, rho_try: Any, step: Any, rhs: Any,
+                lu: Any, kappa: Any, powers: Any) -> None:
+    """`newton`'s loop for draw i (results in row `row`), from `start`, or where that is not finite from the
+    solutions in `u_out` of row `earlier` (``earlier >= 0``) and of the row as far before it, extended in a line
+    (from row `earlier`'s alone when the other has not converged), else from marginal cost; adds its steps to
+    ``iters[row]``."""
+    nf = s0.shape[2]
+    nq = pairs.shape[0]
+    n = nf + nq
+    before = -1  # the row as far before `earlier` as `earlier` is before `row`, if it holds a solution
+    if earlier >= 0 and 2 * earlier - row >= 0 and done[2 * earlier - row]:
+        before = 2 * earlier - row
+    for f in range(nf):
+        s = start[i, f]
+        if not math.isfinite(s) and earlier >= 0:
+            s = u_out[earlier, f]
+            if before >= 0:
+                s = 2.0 * s - u_out[before, f]
+        u[f] = s if (math.isfinite(s) and active[i, f]) else log_c[i, f]
+    for q in range(nq):
+        rho[q] = 0.0
+    _residual(i, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k, log_d, sigma,
+              eta, sales0, pairs, u, rho, inv_tau, inv_u, full_rho, log_p, log_pi, share, flow, sales, res,
+              w_price, w_cap, w_rho, w_quota, kappa, powers)
+    for k in range(max_iter + 1):
+        norm = 0.0
+        for a in range(n):
+            v = abs(res[a])
+            if math.isnan(v):
+                norm = v
+                break
+            norm = max(norm, v)
+        resid[row] = norm
+        if norm <= tol:
+            done[row] = True
+            break
+        if k == max_iter:
+            break
+        _jacobian(i, s0, allowed, active, eps, sigma, eta, pairs, share, flow, sales, jac, w_price, w_cap,
+                  w_rho, w_quota, d_sales)
+        for a in range(n):
+            rhs[a] = -res[a]
+            for c in range(n):
+                lu[a, c] = jac[a, c]
+        if not _lu_solve(lu, rhs, step):
+            step[:] = np.linalg.lstsq(jac, -res, rcond=-1.0)[0]
+        biggest = 0.0
+        for a in range(n):
+            if not math.isfinite(step[a]):
+                step[a] = 0.0
+            biggest = max(biggest, abs(step[a]))
+        cap = min(1.0, 4.0 / max(biggest, 1e-300))
+        merit0 = 0.0
+        for a in range(n):
+            step[a] *= cap
+            merit0 += res[a] * res[a]
+        scale = 1.0
+        for attempt in range(31):  # the full step, then up to 30 halvings
+            if attempt > 0:
+                scale *= 0.5
+            for f in range(nf):
+                u_try[f] = u[f] + scale * step[f]
+            for q in range(nq):
+                rho_try[q] = rho[q] + scale * step[nf + q]
+            merit = _residual(i, s0, x_per_s, log_tau, log_a, log_quota, extra, allowed, active, log_c, eps, log_k,
+                              log_d, sigma, eta, sales0, pairs, u_try, rho_try, inv_tau, inv_u, full_rho, log_p,
+                              log_pi, share, flow, sales, trial_res, w_price, w_cap, w_rho, w_quota, kappa, powers)
+            if math.isfinite(merit) and merit <= (1.0 - 1e-4 * scale) * merit0:
+                break
+        # the last trial is the new iterate: the buffers hold its state
+        for f in range(nf):
+            u[f] = u_try[f]
+        for q in range(nq):
+            rho[q] = rho_try[q]
+        for a in range(n):
+            res[a] = trial_res[a]
+        iters[row] += 1
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -413,16 +493,18 @@ def notional_sales(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allow
     inv_u = np.empty(nf)
     full_rho = np.zeros((nm, nf))
     at = np.empty(nf)
+    kappa = np.empty((nm, nf))
+    powers = np.empty(nf)
     for k in range(rows.shape[0]):
         i, f = rows[k], firms[k]
-        _draw_constants(i, s0, x0, log_tau, allowed, inv_tau, x_per_s)
+        _draw_constants(i, s0, x0, log_tau, log_a, sigma, allowed, inv_tau, x_per_s, kappa)
         for q in range(pairs.shape[0]):
             full_rho[pairs[q, 0], pairs[q, 1]] = rho[i, q]
         for g in range(nf):
             at[g] = u[i, g]
         at[f] = log_price[k]
         _prices(i, s0, x_per_s, log_tau, log_a, extra, allowed, log_d, sigma, eta, inv_tau, inv_u, at, full_rho,
-                log_p, log_pi, share, flow, sales)
+                log_p, log_pi, share, flow, sales, kappa, powers)
         out[k] = sales[f]
     return out
 
@@ -431,23 +513,25 @@ def notional_sales(s0: Any, x0: Any, log_tau: Any, log_a: Any, extra: Any, allow
 def _outputs(i: int, r: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: Any, eta: Any, extra: Any,
              allowed: Any, active: Any, wedge: Any, sales0: Any, p0: Any, v0: Any, u: Any, full_rho: Any, log_p: Any,
              log_pi: Any, flow: Any, sales: Any, out: Any, firm_out: Any, at_quota: Any, bound: Any,
-             market_out: Any) -> None:
+             market_out: Any, log_tau: Any, exp_u: Any) -> None:
     """Draw i's outputs at its solution (`linked._assemble` documents them) from the state the solver leaves
     in its buffers (`u`, `full_rho`, `log_p` ... `sales`), into row r of `out` ``(7, rows, m, f)``: price,
     quantity, value, revenue, share, licence rent (and `at_quota`); `firm_out` ``(3, rows, f)``: seller price,
     marginal cost, capacity rent (and `bound`, at capacity); `market_out` ``(3, rows, m)``: composite price,
     composite quantity, unmet demand. `p0` ``(m, f)`` and `v0` ``(f,)`` are the baseline's buyer and seller prices.
-    A division by zero gives what numpy gives (inf), as the batch arrays this replaces did."""
+    A division by zero gives what numpy gives (inf), as the batch arrays this replaces did. `exp_u` is a
+    buffer of one per firm: ``exp(u)``, which is a pair's price ratio where no wedge change or rent adds to it."""
     nm, nf = extra.shape[1], extra.shape[2]
     for f in range(nf):
         e = eps[i, f]
         inv_eps = 1.0 / e if math.isfinite(e) else 0.0
         k_price, k_sales = _supply_weight(e)
+        exp_u[f] = math.exp(u[f])
         log_s = math.nan
         if sales[f] > 0.0:
             log_s = math.log(sales[f] / sales0[i, f]) if sales0[i, f] > 0.0 else math.inf
         if active[i, f]:
-            seller = v0[f] * math.exp(u[f])
+            seller = v0[f] * exp_u[f]
             mc = v0[f] * math.exp(log_c[i, f] + inv_eps * log_s)
             at_cap = (log_k[i, f] - log_s < k_price * (u[f] - log_c[i, f]) - k_sales * log_s
                       and math.isfinite(log_k[i, f]))
@@ -470,8 +554,9 @@ def _outputs(i: int, r: int, e0: Any, log_c: Any, eps: Any, log_k: Any, log_d: A
             out[1, r, m, f] = q
             at_quota[r, m, f] = allowed[i, m, f] and full_rho[m, f] > 0.0
             if allowed[i, m, f] or extra[i, m, f] > 0.0:  # selling there
-                p = p0[m, f] * math.exp(log_p[m, f])
                 rho = full_rho[m, f]
+                # log_p = u + log_tau + rho, so its exponential is exp(u) itself where both are 0
+                p = p0[m, f] * (exp_u[f] if (log_tau[i, m, f] == 0.0 and rho == 0.0) else math.exp(log_p[m, f]))
                 out[0, r, m, f] = p
                 out[2, r, m, f] = p * q
                 out[3, r, m, f] = p * q / (1.0 + wedge[i, m, f])

@@ -206,10 +206,17 @@ class PreparedPlan:
         if not self.stateless:
             return
         nm, nf = base.shape
-        terms = [_licence_terms(base, plan, t) for t in range(plan.quarters)]
-        self.licensed = self._stack([x[2] for x in terms], (nm, nf))
-        self.approval = self._stack([x[3] for x in terms], (nm, nf))
-        self.wedge = self._stack([x[1] for x in terms], (nm, nf))  # with licence delays
+        if plan.licences:
+            terms = [_licence_terms(base, plan, t) for t in range(plan.quarters)]
+            self.licensed = self._stack([x[2] for x in terms], (nm, nf))
+            self.approval = self._stack([x[3] for x in terms], (nm, nf))
+            self.wedge = self._stack([x[1] for x in terms], (nm, nf))  # with licence delays
+        else:  # no licence: the wedges in force, nothing licensed (what `_licence_terms` gives, laid out once)
+            in_force = base.wedge if plan.wedge is None else np.asarray(plan.wedge)[:, None]
+            self.wedge = np.broadcast_to(in_force, (plan.quarters, plan.batch, nm, nf)).reshape(
+                (plan.quarters * plan.batch, nm, nf))
+            self.licensed = np.zeros((1, nm, nf), dtype=np.bool_)
+            self.approval = np.ones((1, nm, nf))
         self.common = {"banned": self._flat(plan.banned[:, None], (nm, nf)),
                        "capacity": self._flat(plan.capacity, (nf,)), "demand_shift": self._flat(plan.demand, (nm,)),
                        "quality": self._flat(plan.quality, (nm, nf)), "cost": self._flat(plan.cost, (nf,)),
@@ -292,7 +299,9 @@ class PreparedPlan:
             res = solve_linked(base, LinkedShocks(wedge=self.wedge, quota=quota, **(self.common | {
                 "demand_shift": shift})), rationing=rationing, start=at)
         else:
-            res = solve_prepared(problem, rationing=rationing, start=at, into=into, row0=lo * n_b)
+            # without a start, each quarter starts where the same draw's two quarters before it point
+            res = solve_prepared(problem, rationing=rationing, start=at, into=into, row0=lo * n_b,
+                                 chain=n_b if at is None else 0)
         return self._path(res, lo, hi)
 
     def buffers(self) -> KernelBuffers:
