@@ -231,3 +231,24 @@ def test_restrictions_timeline(run, tmp_path: Path) -> None:  # type: ignore[no-
     assert all(e["event"].startswith("rule") for e in report["events"])
     bad = run("restrictions", "timeline", "--from", "2026-13-01")
     assert bad.exit_code == 2 and "--from" in bad.output and "2026-13-01" in bad.output
+
+
+def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings) -> None:  # type: ignore[no-untyped-def]
+    """A query on a store that already holds the bundled files starts without numpy (the engine), PyYAML, the
+    name matcher and the data checks: those load with the first command that needs them."""
+    import subprocess
+    import sys
+
+    env = {"CHIPSHIFT_STORE": str(mini_settings.store_path), "PATH": ""}
+    base = [sys.executable, "-m", "chipshift", "--data-dir", str(mini_settings.data_dir)]
+    subprocess.run([*base, "data", "overview"], check=True, capture_output=True, timeout=300, env=env)  # load
+    probe = ("import sys; from chipshift.cli import app\n"
+             "sys.argv = ['chipshift', '--data-dir', sys.argv[1], 'facts', '--product', 'dram', '--format', 'json']\n"
+             "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "heavy = ('numpy', 'yaml', 'rapidfuzz', 'chipshift.checks', 'chipshift.engine', 'pandas')\n"
+             "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, str(mini_settings.data_dir)], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["facts"], done.stdout[:500]
+    assert done.stderr.strip().splitlines()[-1] == "[]"
