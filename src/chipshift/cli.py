@@ -683,12 +683,12 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
         with _draw_progress(draws) as progress:
-            from chipshift.api import market as market_api
+            from chipshift.api import market_runs as market_api
 
             report = _with_store(lambda store: market_api.run_case(store, path, draws, seed, overrides, scenario,
                                                                    progress, calibration_draws).as_report())
     if out is not None:
-        from chipshift.reports.market import write_outputs
+        from chipshift.reports.market_run_files import write_outputs
 
         with _errors_exit():
             report["files"] = [str(out / name) for name in write_outputs(report, out)]
@@ -717,7 +717,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
 def _headline(output: str) -> bool:
     """A linked run's output shown in the table: a market's price, a region's localization, an owner's share of
     revenue from a region."""
-    from chipshift.api.market import LINKED_HEADLINES
+    from chipshift.api.market_runs import LINKED_HEADLINES
     from chipshift.scenarios.market_case_check import linked_output
 
     spec = linked_output(output)
@@ -748,7 +748,7 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="Market case file (k
     """Two market runs side by side, by output and year (or period), with b - a: variants of one case (parameters
     held, a restriction scenario), or two cases' shared outputs."""
     with _errors_exit():
-        from chipshift.api import market as market_api
+        from chipshift.api import market_runs as market_api
 
         left = market_api.Variant(a, _parse_sets(set_a or []), scenario_a)
         right = market_api.Variant(b or a, _parse_sets(set_b or []), scenario_b)

@@ -35,7 +35,7 @@ from chipshift import api
 from chipshift.api import answers, documents
 from chipshift.api import backtest as backtest_api
 from chipshift.api import facts as facts_api
-from chipshift.api import market as market_api
+from chipshift.api import market_runs as market_api
 from chipshift.api.comparisons import BASELINE_DOC
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, NotFoundError
@@ -43,7 +43,7 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.io.baci import DEFAULT_HS
 from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
-from chipshift.web import market
+from chipshift.web import market_cases as market
 from chipshift.web import scenarios as web_scenarios
 from chipshift.web.errors import from_chipshift
 from chipshift.web.models import Cell, ScenarioDoc, Slug
