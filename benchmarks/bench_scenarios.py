@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "tests" / "market"))
 from market_reference import Scenario, solve_reference  # noqa: E402
 
 from chipshift import api  # noqa: E402
-from chipshift.api.market import load_case  # noqa: E402
+from chipshift.api.market_runs import load_case  # noqa: E402
 from chipshift.config import Settings  # noqa: E402
 from chipshift.market import Market, Shocks, solve_market  # noqa: E402
 from chipshift.scenarios import market_posterior, market_run  # noqa: E402

@@ -19,7 +19,7 @@ from chipshift.io import csl
 from chipshift.io.store import Store
 from chipshift.schemas import tables
 from chipshift.schemas import vocabulary as voc
-from chipshift.web import market
+from chipshift.web import market_cases as market
 from chipshift.web.scenarios import Catalog, default_examples_dir
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -94,8 +94,8 @@ def test_every_answer_is_frozen_and_has_no_unknown_keys() -> None:
 
 
 #: The questions that run the market model, tested below on small runs.
-SLOW = {"chipshift.api.backtest.backtest", "chipshift.api.market.run_case", "chipshift.api.market.compare_cases",
-        "chipshift.api.documents.ingest"}
+SLOW = {"chipshift.api.backtest.backtest", "chipshift.api.market_runs.run_case",
+        "chipshift.api.market_runs.compare_cases", "chipshift.api.documents.ingest"}
 
 
 def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_store: Store) -> None:
@@ -142,7 +142,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "show_input": api.show_input(bundled_store, "dram"),
         "input_listings": api.input_listings(bundled_store, "dram"),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
-        "chipshift.web.market.cases": market.cases(Catalog(default_examples_dir())),
+        "chipshift.web.market_cases.cases": market.cases(Catalog(default_examples_dir())),
     }
     # writes and imported datasets: tests/web/test_api_facts.py, test_api_scenarios.py, tests/test_cset.py,
     # tests/test_csl.py, tests/test_baci.py

@@ -274,7 +274,7 @@ def test_billion_laughs_fails_fast_in_small_memory(mini_store: Store, tmp_path: 
 
 
 def test_billion_laughs_in_bundled_rules_and_market_case(mini_data: Path, mini_store: Store, tmp_path: Path) -> None:
-    from chipshift.api import market as market_api
+    from chipshift.api import market_runs as market_api
 
     (mini_data / "rules.yaml").write_text(BILLION_LAUGHS.replace("name: billion laughs, a bomb\n", "rules: []\n"))
     p = _only(_problems(mini_data))

@@ -21,9 +21,9 @@ def run(store_at: StoreAt, mini_data: Path):  # type: ignore[no-untyped-def]
     runner = CliRunner()
     store = store_at("cli")
 
-    def invoke(*args: str, data: Path | None = mini_data):  # type: ignore[no-untyped-def]
+    def invoke(*args: str, data: Path | None = mini_data, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         base = ["--store", str(store)] + (["--data-dir", str(data)] if data else [])
-        return runner.invoke(app, [*base, *args])
+        return runner.invoke(app, [*base, *args], env=env)
 
     return invoke
 
@@ -231,3 +231,61 @@ def test_restrictions_timeline(run, tmp_path: Path) -> None:  # type: ignore[no-
     assert all(e["event"].startswith("rule") for e in report["events"])
     bad = run("restrictions", "timeline", "--from", "2026-13-01")
     assert bad.exit_code == 2 and "--from" in bad.output and "2026-13-01" in bad.output
+
+
+def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings) -> None:  # type: ignore[no-untyped-def]
+    """A query on a store that already holds the bundled files starts without numpy (the engine), PyYAML, the
+    name matcher and the data checks: those load with the first command that needs them."""
+    import subprocess
+    import sys
+
+    env = {"CHIPSHIFT_STORE": str(mini_settings.store_path), "PATH": ""}
+    base = [sys.executable, "-m", "chipshift", "--data-dir", str(mini_settings.data_dir)]
+    subprocess.run([*base, "data", "overview"], check=True, capture_output=True, timeout=300, env=env)  # load
+    probe = ("import sys; from chipshift.cli import app\n"
+             "sys.argv = ['chipshift', '--data-dir', sys.argv[1], 'facts', '--product', 'dram', '--format', 'json']\n"
+             "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "heavy = ('numpy', 'yaml', 'rapidfuzz', 'chipshift.checks', 'chipshift.engine', 'pandas')\n"
+             "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, str(mini_settings.data_dir)], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["facts"], done.stdout[:500]
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+#: Commands whose table is checked at 80 and 120 columns: the table, its id column and the columns it must show.
+TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower", "available_upper"]),
+          ("facts", "--entity", "Micron"): ("facts", "entity", ["entity", "metric", "period", "value", "unit"]),
+          ("show", "firm", "Micron"): ("facts", "metric", ["metric", "product", "period", "value", "unit"]),
+          ("chokepoints", "--all"): ("inputs", "input", ["input", "name", "top_country", "top_share_pct"])}
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_tables_fit_the_terminal_keep_ids_whole_and_leave_out_only_named_columns(run, width: int) -> None:  # type: ignore[no-untyped-def]
+    from rich.cells import cell_len
+
+    for command, (name, id_column, needed) in TABLES.items():  # over the bundled data
+        answer = json.loads(run(*command, "--format", "json", data=None).stdout)
+        assert answer[name], command
+        shown = run(*command, data=None, env={"COLUMNS": str(width)})
+        assert shown.exit_code == 0, shown.output
+        lines = shown.stdout.splitlines()
+        assert all(cell_len(line) <= width for line in lines), (command, width)
+        start = lines.index(next(line for line in lines if line.startswith(f"{name} (")))
+        body = lines[start:]
+        for record in answer[name]:  # every id whole on one line, in a cell or a record's block
+            assert any(f" {record[id_column]} " in f"{line} " for line in body), (command, record[id_column])
+        if body[1] == "[1]":  # a block per record: every column named
+            assert all(any(line.strip().startswith(f"{c}:") for line in body) for c in needed), command
+            continue
+        body = body[:next(k for k, line in enumerate(body) if line.startswith("└")) + 2]  # this table, its note
+        head_rows = [line.split("┃")[1:-1] for line in body if "┃" in line]  # a heading may fold over lines
+        headings = ["".join(part.strip() for part in column) for column in zip(*head_rows, strict=True)]
+        named = next((line for line in body if line.startswith(f"not shown at {width} columns: ")), "")
+        missing = [c for c in needed if c not in headings]
+        assert not missing, (command, width, missing)
+        assert all(c not in headings for c in named.removeprefix(f"not shown at {width} columns: ")
+                   .split(" (")[0].split(", ") if named), named  # what it names is what it left out
+        csv_text = run(*command, "--format", "csv", data=None).stdout
+        assert not any(cell.startswith(("{", "[")) for row in csv.reader(io.StringIO(csv_text)) for cell in row)

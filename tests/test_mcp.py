@@ -145,8 +145,39 @@ def test_typed_answers_are_the_output_schemas_of_their_tools(settings: Settings,
         assert set(schema["properties"]) == {f.alias or k for k, f in model.model_fields.items()}, name
     policy = str(tools["restrictions_list"].output_schema)
     assert "presumption_of_denial" in policy and "entity_listing" in policy
-    untyped = tools["dossier"].output_schema  # an answer not typed yet: any object
-    assert untyped is not None and untyped.get("additionalProperties") is True and "properties" not in untyped
+    dossier = tools["dossier"].output_schema  # one of three models, told apart by entity_kind
+    assert dossier is not None and dossier["type"] == "object"
+    assert dossier["discriminator"]["propertyName"] == "entity_kind"
+    kinds = {ref["$ref"].rsplit("/", 1)[-1] for ref in dossier["oneOf"]}
+    assert kinds == {"FirmDossier", "InputDossier", "CountryDossier"}
+    for kind in kinds:
+        assert set(dossier["$defs"][kind]["properties"]) == set(getattr(answers, kind).model_fields), kind
+
+
+def test_every_tool_declares_its_output_schema(settings: Settings, store: Store) -> None:
+    """Read and write tools alike: an object schema naming the answer's keys (or, for the dossier, one of three
+    such schemas), never a bare object; and a dossier of each kind of entity has the keys its declared schema
+    names for that kind."""
+    async def body(client: Client) -> tuple[Any, list[CallToolResult]]:
+        listed = await client.list_tools()
+        dossiers = [await client.call_tool("dossier", {"entity": name, "at": AT}) for name in ("Micron", "dram", "CHN")]
+        return listed, dossiers
+
+    listed, dossiers = session(settings, store, TOKEN, body)
+    tools = {t.name: t for t in listed.tools}
+    assert set(tools) == READ_TOOLS | WRITE_TOOLS
+    for name, tool in tools.items():
+        schema = tool.output_schema
+        assert schema is not None and schema.get("type") == "object", name
+        assert "properties" in schema or "oneOf" in schema, name
+    for result, kind in zip(dossiers, ("firm", "input", "country"), strict=True):
+        assert not result.is_error, result.content
+        content = result.structured_content
+        assert content is not None and content["entity_kind"] == kind
+        declared = tools["dossier"].output_schema
+        assert declared is not None
+        definition = declared["$defs"][declared["discriminator"]["mapping"][kind].rsplit("/", 1)[-1]]
+        assert set(definition.get("required", [])) <= set(content) <= set(definition["properties"]), kind
 
 
 def test_read_tools_answer_what_the_api_answers(settings: Settings, store: Store) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from chipshift.api import answers, backtest, documents
-from chipshift.api import market as market_api
+from chipshift.api import market_runs as market_api
 from chipshift.api.answers_docs import QUESTIONS
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.io.store import Store
-from chipshift.web import market
+from chipshift.web import market_cases as market
 from chipshift.web.scenarios import Catalog, default_examples_dir
 from tests.test_answers import SLOW
 

@@ -16,7 +16,7 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, DataError, NotFoundError
 from chipshift.io.baci import DEFAULT_HS
-from chipshift.render import Format
+from chipshift.render import Format, output_width
 from chipshift.render import print_report as render_report
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class _State:
 
 
 _state = _State()
-_out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+_out = Console(soft_wrap=False, width=output_width())
 _err = Console(stderr=True)
 
 
@@ -99,11 +99,13 @@ def _errors_exit() -> Iterator[None]:
 
 def print_report(report: dict[str, Any], fmt: Format, primary: str | None, console: Console,
                  columns: dict[str, list[str]] | None = None, *, table: str | None = None,
-                 out_dir: Path | None = None) -> None:
-    """Render an answer (``chipshift.render.print_report``); a table that does not exist, or CSV options with
-    another format, exit 2 with a message."""
+                 out_dir: Path | None = None, secondary: dict[str, list[str]] | None = None) -> None:
+    """Render an answer (``chipshift.render.print_report``) at the output's width (``render.output_width``); a
+    table that does not exist, or CSV options with another format, exit 2 with a message."""
+    console.width = output_width()
     with _errors_exit():
-        render_report(report, fmt, primary, console, columns, table=table, out_dir=out_dir, notes=_err)
+        render_report(report, fmt, primary, console, columns, table=table, out_dir=out_dir, notes=_err,
+                      secondary=secondary)
 
 
 def _output_folder(out: Path | None) -> None:
@@ -162,7 +164,8 @@ def data_review(older_than: Annotated[float, typer.Option(
         "weak_only": ["id", "entity", "metric", "period", "value", "unit", "status", "publisher"],
         "weak_defaults": ["id", "entity", "metric", "period", "value", "publisher", "better"],
         "groups_without_default": ["entity", "metric", "product", "region", "period", "facts"],
-        "stale": ["entity", "metric", "product", "region", "newest_period", "facts"]})
+        "stale": ["entity", "metric", "product", "region", "newest_period", "facts"]}, secondary={
+        "weak_only": ["status", "unit", "publisher"], "stale": ["region", "facts"]})
 
 
 @data_app.command("overview")
@@ -269,7 +272,9 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
         "supplies": ["input", "input_name", "share_pct", "year"],
         "listings": ["list", "name", "score", "license_requirement", "license_policy", "federal_register_notice"],
         "rules_naming_it": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "name"],
-        "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]})
+        "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]},
+        secondary={"facts": ["region", "status", "definition", "publisher"],
+                   "rules_naming_it": ["relaxed_by", "reach", "name"]})
 
 
 @show_app.command("input")
@@ -287,7 +292,8 @@ def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id
         "firms": ["provider", "name", "share_pct", "period", "listed"],
         "buyers": ["firm", "name", "through", "listed"],
         "listings": ["role", "firm", "list", "since", "federal_register_notice", "license_policy", "entry"],
-        "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]})
+        "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]},
+        secondary={"facts": ["region", "status", "publisher"], "listings": ["entry", "license_policy"]})
 
 
 @app.command("sources")
@@ -300,7 +306,8 @@ def sources(for_: Annotated[str | None, typer.Option("--for", help="A fact, rule
         report = _with_store(lambda store: api.list_sources(store, for_).as_report())
     print_report(report, fmt, "sources", _out, table=table, out_dir=csv_out, columns={
         "sources": ["id", "publisher", "original_publisher", "published", "reliability", "used_by", "title"],
-        "facts": ["fact", "source", "metric", "period", "value", "unit", "quote"]})
+        "facts": ["fact", "source", "metric", "period", "value", "unit", "quote"]}, secondary={
+        "sources": ["original_publisher", "reliability", "used_by", "published"], "facts": ["source", "quote"]})
 
 
 @app.command("facts")
@@ -314,7 +321,8 @@ def facts(entity: Annotated[str | None, typer.Option(help="Firm, country or inpu
         report = _with_store(lambda store: api.list_facts(store, entity, metric, product).as_report())
     print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
         "facts": ["entity", "metric", "product", "region", "definition", "period", "value", "unit", "status",
-                  "default", "publisher", "published"]})
+                  "default", "publisher", "published"]},
+        secondary={"facts": ["region", "default", "published", "status", "definition", "publisher"]})
 
 
 restrictions_app = typer.Typer(help="Restriction rules: which are in force, and what one reaches.",
@@ -406,7 +414,8 @@ def restrictions_timeline(
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_timeline(store, target, start, end).as_report())
     print_report(report, fmt, "events", _out, table=table, out_dir=csv_out, columns={
-        "events": ["date", "event", "id", "policy", "firms", "name", "note"]})
+        "events": ["date", "event", "id", "policy", "firms", "name", "note"]},
+        secondary={"events": ["policy", "firms", "note"]})
 
 
 @restrictions_app.command("search")
@@ -458,12 +467,13 @@ def availability(target: TargetArgument,
             _draw(chart, report, availability_chart)
             print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
                 "inputs": ["at", "input", "name", "available_lower", "available_upper", "available", "barred_by"],
-                "rule_changes": ["at", "rules_started", "rules_ended"]})
+                "rule_changes": ["at", "rules_started", "rules_ended"]}, secondary={"inputs": ["barred_by"]})
             return
         report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
                                                             view_name).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-        "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]})
+        "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]},
+        secondary={"inputs": ["view", "rules", "barred"]})
 
 
 @app.command("exposure")
@@ -486,7 +496,8 @@ def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOpti
             return
         report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment).as_report())
     print_report(report, fmt, "by_input", _out, table=table, out_dir=csv_out, columns={
-        "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]})
+        "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]},
+        secondary={"by_input": ["stages", "barred_providers"]})
 
 
 @app.command("chokepoints")
@@ -509,7 +520,9 @@ def chokepoints(threshold: Annotated[float, typer.Option(min=0, max=100, help="L
         "inputs": ["input", "name", "basis", "top_country", "top_share_pct", "hhi", "countries_for_75pct",
                    "coalition_share_pct"],
         "history": ["input", "period", "basis", "forecast", "top_country", "top_share_pct", "hhi",
-                    "countries_for_75pct", "coalition_share_pct"]})
+                    "countries_for_75pct", "coalition_share_pct"]}, secondary={
+        "inputs": ["basis", "countries_for_75pct", "coalition_share_pct", "hhi"],
+        "history": ["basis", "forecast", "countries_for_75pct", "coalition_share_pct", "hhi"]})
 
 
 @app.command("localization")
@@ -553,7 +566,9 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
         "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",
                                 "definition"],
         "history": ["input", "name", "period", "localization_lower", "localization_upper", "domestic_providers",
-                    "forecast"]})
+                    "forecast"]}, secondary={
+        "series": ["period", "forecast", "domestic_providers"], "inputs": ["view", "domestic_providers"],
+        "published_estimates": ["original_publisher", "definition"], "history": ["domestic_providers", "forecast"]})
 
 
 def _named(store: Store, report: dict[str, Any]) -> dict[str, Any]:
@@ -683,12 +698,12 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     with _errors_exit():
         overrides = _parse_sets(set_ or [])
         with _draw_progress(draws) as progress:
-            from chipshift.api import market as market_api
+            from chipshift.api import market_runs as market_api
 
             report = _with_store(lambda store: market_api.run_case(store, path, draws, seed, overrides, scenario,
                                                                    progress, calibration_draws).as_report())
     if out is not None:
-        from chipshift.reports.market import write_outputs
+        from chipshift.reports.market_run_files import write_outputs
 
         with _errors_exit():
             report["files"] = [str(out / name) for name in write_outputs(report, out)]
@@ -717,7 +732,7 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
 def _headline(output: str) -> bool:
     """A linked run's output shown in the table: a market's price, a region's localization, an owner's share of
     revenue from a region."""
-    from chipshift.api.market import LINKED_HEADLINES
+    from chipshift.api.market_runs import LINKED_HEADLINES
     from chipshift.scenarios.market_case_check import linked_output
 
     spec = linked_output(output)
@@ -748,7 +763,7 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="Market case file (k
     """Two market runs side by side, by output and year (or period), with b - a: variants of one case (parameters
     held, a restriction scenario), or two cases' shared outputs."""
     with _errors_exit():
-        from chipshift.api import market as market_api
+        from chipshift.api import market_runs as market_api
 
         left = market_api.Variant(a, _parse_sets(set_a or []), scenario_a)
         right = market_api.Variant(b or a, _parse_sets(set_b or []), scenario_b)
@@ -908,6 +923,36 @@ if __name__ == "__main__":  # pragma: no cover
     main()
 
 
+def _output_rules() -> list[str]:
+    """How answers are printed, stated once at the head of docs/cli.md (numbers from the renderer)."""
+    from chipshift.render import LIST_SEPARATOR, MIN_WORD_WIDTH, PIPE_WIDTH
+
+    return [
+        "## Tables and CSV",
+        "",
+        "`--format table` (the default) prints an answer's single values, then each of its tables fitted to the",
+        f"width: `$COLUMNS` when set, else the terminal's, else {PIPE_WIDTH} characters when the output is not a "
+        "terminal.",
+        "",
+        "- Ids, codes, dates and numbers (cells without spaces) are never split across lines; text wraps at spaces",
+        f"  within its cell (a column of text is at least as wide as its longest word, up to {MIN_WORD_WIDTH} "
+        "characters;",
+        "  a longer word folds). A heading breaks after an underscore.",
+        "- When a table does not fit, the columns each command declares secondary are left out, the last declared",
+        "  first, and named under the table (`not shown at N columns: ...`); no other column is left out. When even",
+        "  that does not fit, each record is printed as its own block of `column: value` lines.",
+        "- A list of records inside a row (the providers an input's `maybe_barred` names, say) is a table of its own,",
+        "  `table.field` (`inputs.maybe_barred`), each of its rows led by the parent row's first column (and its",
+        "  `at`, `period` or `year`, where it has one); the parent's cell names the records joined by "
+        f"`{LIST_SEPARATOR}`.",
+        "  A mapping is one column per key (`scenario.name`). A list of plain values is one cell, joined by "
+        f"`{LIST_SEPARATOR}` in CSV.",
+        "  No cell holds JSON (`--format json` prints the answer whole).",
+        "- `--format csv` prints the main table, or `--table NAME` (nested tables included); the other tables are",
+        "  named on stderr. `--out DIR` writes every table, one file each, and the single values to `summary.csv`.",
+    ]
+
+
 def _input_rules() -> list[str]:
     """What every command refuses, stated once at the head of docs/cli.md (numbers from the readers)."""
     from chipshift.io.cset import SHARE_SUM_RANGE
@@ -947,7 +992,7 @@ def command_reference() -> str:
 
     runner = CliRunner()
     out = ["# Command reference", "", "Generated by `python -m chipshift.cli_docs`; a test fails when it drifts.", "",
-           *_input_rules(), ""]
+           *_input_rules(), "", *_output_rules(), ""]
 
     def walk(command: Any, path: list[str]) -> None:
         env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}

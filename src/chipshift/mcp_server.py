@@ -29,13 +29,13 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, RootModel, StringConstraints
 
 from chipshift import api
 from chipshift.api import answers, documents
 from chipshift.api import backtest as backtest_api
 from chipshift.api import facts as facts_api
-from chipshift.api import market as market_api
+from chipshift.api import market_runs as market_api
 from chipshift.api.comparisons import BASELINE_DOC
 from chipshift.config import Settings
 from chipshift.errors import ChipshiftError, NotFoundError
@@ -43,7 +43,7 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.io.baci import DEFAULT_HS
 from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
-from chipshift.web import market
+from chipshift.web import market_cases as market
 from chipshift.web import scenarios as web_scenarios
 from chipshift.web.errors import from_chipshift
 from chipshift.web.models import Cell, ScenarioDoc, Slug
@@ -60,10 +60,18 @@ INSTRUCTIONS = (
     "Restriction scenarios are given by reference ('baseline', 'example:NAME', 'saved:ID'; see scenario_list) "
     "or inline (scenario_document).")
 
-#: The answer of every tool: the API's mapping, JSON-encoded as the REST API encodes it.
-Answer = Annotated[CallToolResult, dict[str, Any]]
-#: A tool whose API function returns an answer model is annotated ``Annotated[CallToolResult, Model]``: the
-#: model's JSON schema is the tool's output schema, and its structured content is checked against it.
+#: Every tool's answer is the API's answer model, JSON-encoded as the REST API encodes it. A tool is annotated
+#: ``Annotated[CallToolResult, Model]``: the model's JSON schema is the tool's output schema, and its structured
+#: content is checked against it.
+
+
+class DossierOutput(RootModel[answers.DossierAnswer]):
+    """The dossier tool's output: a firm's, an input's or a country's dossier, told apart by ``entity_kind``. The
+    API's union, as one model whose schema has the object root MCP asks of an output schema."""
+
+    model_config = ConfigDict(frozen=True, json_schema_extra={"type": "object"})
+
+
 
 Target = Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
     description="Destination: a country (ISO3 code or name, e.g. CHN) or a firm (name, alias or id).")]
@@ -339,7 +347,7 @@ class Tools:
 
     def dossier(self, entity: Annotated[str, StringConstraints(min_length=1, max_length=200), Field(
                     description="A firm, an input or a country: name, alias, code or id.")],
-                at: At = None) -> Answer:
+                at: At = None) -> Annotated[CallToolResult, DossierOutput]:
         """Everything known about a firm, an input or a country at a date: facts with their sources, supplies and
         suppliers, owners and listings, the rules that reach it (and, for a firm, those binding its sales), what
         the saved scenarios change for it, and every source cited."""

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from chipshift.api.data import load_world
-from chipshift.api.market import Variant, scenario_compare, scenario_run, to_frame
+from chipshift.api.market_runs import Variant, scenario_compare, scenario_run, to_frame
 from chipshift.domain.rules import rule_from_record
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml

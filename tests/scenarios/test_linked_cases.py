@@ -138,7 +138,7 @@ def test_offerings_step_down_as_rules_bar_them_and_wait_for_a_required_permissio
 
 def test_a_restriction_scenario_adds_and_removes_rules_for_a_linked_case(bundled_store: Store,
                                                                          tmp_path: Path) -> None:
-    from chipshift.api.market import scenario_run
+    from chipshift.api.market_runs import scenario_run
 
     def price_abroad(report: dict[str, Any]) -> float:
         return float(next(r["value"] for r in report["outputs"]
@@ -245,7 +245,7 @@ def test_an_empty_restriction_scenario_changes_nothing_and_demand_is_held_under_
                                                                                     tmp_path: Path) -> None:
     """Under a scenario the demand found from the sources under the case's own rules is held: a scenario that
     changes nothing gives the same run, and one that lifts the cut moves spending away from the sources."""
-    from chipshift.api.market import scenario_run
+    from chipshift.api.market_runs import scenario_run
 
     case = REPO / "examples" / "huawei-phones-supply-cut.yaml"
     same = tmp_path / "same.yaml"
@@ -264,7 +264,7 @@ def test_an_empty_restriction_scenario_changes_nothing_and_demand_is_held_under_
 
 
 def test_monte_carlo_reports_its_progress(bundled_store: Store) -> None:
-    from chipshift.api.market import scenario_run
+    from chipshift.api.market_runs import scenario_run
 
     seen: list[tuple[int, int]] = []
     report = scenario_run(bundled_store, GALLIUM, draws=1200, calibration_draws=FAST,
@@ -293,7 +293,7 @@ def test_a_central_start_keeps_each_draws_own_growth(bundled_store: Store) -> No
 def test_a_linked_case_is_calibrated_by_its_posterior(bundled_store: Store) -> None:
     """The parameters marked fit are weighed by the observations: the fitted ones narrow from their priors and
     the central run sits near what it was fitted to; every ranged parameter reports its posterior."""
-    from chipshift.api.market import scenario_run
+    from chipshift.api.market_runs import scenario_run
 
     report = scenario_run(bundled_store, REPO / "examples" / "huawei-phones-supply-cut.yaml",
                           calibration_draws=FAST)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from chipshift.api.market import scenario_run
+from chipshift.api.market_runs import scenario_run
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
 from chipshift.scenarios.market_case_check import check_case

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from chipshift.api.data import load_world
-from chipshift.api.market import load_case, scenario_compare, scenario_run
+from chipshift.api.market_runs import load_case, scenario_compare, scenario_run
 from chipshift.domain.rules import Rule, RuleKind, Sellers, rule_from_record
 from chipshift.engine.reach import Destination
 from chipshift.errors import DataError
@@ -60,7 +60,7 @@ def test_seed_cases_run_and_compare_with_published(bundled_store: Store) -> None
 
 
 def test_labelled_frame(bundled_store: Store, tmp_path: Path) -> None:
-    from chipshift.api.market import to_frame
+    from chipshift.api.market_runs import to_frame
 
     report = scenario_run(bundled_store, AI)
     frame = to_frame(report)

@@ -11,10 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from chipshift.api.market import scenario_run
+from chipshift.api.market_runs import scenario_run
 from chipshift.io.store import Store
 from chipshift.reports import labels
-from chipshift.reports.market import marker_style, spread, write_outputs
+from chipshift.reports.chart_style import marker_style, spread
+from chipshift.reports.market_run_files import write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 AI = REPO / "examples" / "china-ai-accelerators.yaml"
@@ -142,8 +143,8 @@ def test_publishers_look_different_in_a_chart() -> None:
 
 
 def test_text_the_font_cannot_draw_is_marked_not_boxed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chipshift.reports import market as charts
-    from chipshift.reports.market import printable
+    from chipshift.reports import chart_style as charts
+    from chipshift.reports.chart_style import printable
 
     latin = frozenset(range(0x250)) | {ord("€")}  # a font without Chinese, Japanese or Korean
     monkeypatch.setattr(charts, "_glyphs", lambda: latin)

@@ -14,7 +14,7 @@ import pytest
 
 from chipshift.api.cases import load
 from chipshift.api.data import open_store
-from chipshift.api.market import LINKED_HEADLINES
+from chipshift.api.market_runs import LINKED_HEADLINES
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.reports.sensitivity import tornado

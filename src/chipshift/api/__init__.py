@@ -5,12 +5,12 @@ the store's contents, about one firm or input, the screening lists and trade ret
 (``chipshift.api.answers``, described in docs/answers.md): read them by attribute, and take their JSON with
 ``as_report()``; so do the dossier (one model per kind of entity), the review of the facts' sourcing, the name
 search, the sources, the Explorer's views, scenario checks, runs and comparisons, the imports and the listings
-around an input. So do a market case's run and the comparison of two (``chipshift.api.market.run_case`` and
+around an input. So do a market case's run and the comparison of two (``chipshift.api.market_runs.run_case`` and
 ``compare_cases``; ``scenario_run`` and ``scenario_compare`` there give the plain mapping the model computes),
 the back-test (``chipshift.api.backtest.backtest``) and the reading of documents (``chipshift.api.documents``).
 
 The names below are loaded on first use, so that starting a command (and ``--help``) does not pay for
-the market model and its numerical libraries; the submodules (``chipshift.api.market``, ``.backtest``,
+the market model and its numerical libraries; the submodules (``chipshift.api.market_runs``, ``.backtest``,
 ...) load the same way.
 """
 
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 _HOMES = ("data", "listings", "restrictions", "rule_search", "browse", "explorer", "comparisons", "dossiers",
           "answers")
 _SUBMODULES = ("answers", "backtest", "browse", "cases", "comparisons", "data", "dossiers", "explorer", "facts",
-               "listings", "market", "restrictions", "rule_search")
+               "listings", "market_runs", "restrictions", "rule_search")
 
 
 def __getattr__(name: str) -> Any:

@@ -11,18 +11,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chipshift import checks, parties
 from chipshift.config import Settings
 from chipshift.domain.ownership import Ownership, holdings, stakes_from_rows, stakes_of
 from chipshift.domain.period import Period, parse_partial_date
 from chipshift.domain.rules import EVERY_INPUT, RuleKind, rule_from_record, with_listed_targets
-from chipshift.engine.analyses import country_shares
-from chipshift.engine.attributes import input_attributes
-from chipshift.engine.coverage import idle_rules
-from chipshift.engine.world import OTHERS, World, build_world, provision_from_facts
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io import baci, cset, csl
-from chipshift.io.bundled import Bundle, bundled_data_dir, load_bundle
+from chipshift.io.bundled import bundled_data_dir, load_bundle
 from chipshift.io.store import Store, bundle_fingerprint, open_at
 from chipshift.schemas import tables as schemas_tables
 from chipshift.schemas import vocabulary as voc
@@ -44,6 +39,10 @@ if TYPE_CHECKING:  # the answer models load with the first answer: starting a co
         TradeAnswer,
         ValidationAnswer,
     )
+    from chipshift.engine.world import World
+    from chipshift.io.bundled import Bundle
+    from chipshift.parties import Match
+
 _log = logging.getLogger(__name__)
 
 
@@ -56,6 +55,8 @@ def open_store(settings: Settings) -> Store:
     try:
         fingerprint = bundle_fingerprint(settings.data_dir or bundled_data_dir())
         if store.bundle_fingerprint() != fingerprint:
+            from chipshift import checks  # only a changed bundle is checked
+
             bundle = load_bundle(settings.data_dir)
             external = _external_inputs(store)
             errors = [p for p in checks.validate(bundle, external) if p.severity == "error"]
@@ -87,6 +88,9 @@ def load_world(store: Store) -> tuple[World, dict[str, str]]:
 
 
 def _build_world(store: Store) -> tuple[World, dict[str, str]]:
+    from chipshift.engine.attributes import input_attributes
+    from chipshift.engine.world import build_world, provision_from_facts
+
     firms = store.rows("firms")
     facts = store.rows("facts")
     countries = [c["id"] for c in store.rows("countries") if c["kind"] == "country"]
@@ -103,6 +107,7 @@ def _build_world(store: Store) -> tuple[World, dict[str, str]]:
 
 def validate_data(settings: Settings, store: Store | None = None) -> ValidationAnswer:
     """Check the bundled data; with a store holding an import, CSET references are checked too."""
+    from chipshift import checks
     from chipshift.api.answers import ValidationAnswer
 
     bundle = load_bundle(settings.data_dir)
@@ -129,6 +134,8 @@ def _idle_rule_problems(bundle: Bundle, store: Store | None) -> list[Problem]:
     Over the store's world (bundled data with the imported datasets; the store takes this bundle first, as
     any question would) when a dataset is imported; else over the bundle alone, leaving out rules whose
     products are all imported inputs."""
+    from chipshift.engine.coverage import idle_rules
+
     fingerprint = bundle_fingerprint(bundle.root)
     bundle_only = store is None
     if store is not None:
@@ -186,6 +193,8 @@ def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: dat
     """How well the stored facts are sourced: facts resting on weak sources only, default facts on weak sources
     where a better source states the same quantity, groups of facts stating one quantity with no default, and
     series whose newest figure is older than ``older_than_years``."""
+    from chipshift import checks
+
     if older_than_years < 0:
         raise ChipshiftError("--older-than must be zero or more years")
     today = today or date.today()
@@ -282,6 +291,8 @@ def overview(store: Store) -> OverviewAnswer:
 def _screening_list_counts(store: Store) -> dict[str, int] | None:
     """Entries of the imported screening list, the name matcher's matches to the known firms (and the firms
     matched) before and after the reviewed decisions, and the changes re-imports recorded; None without a list."""
+    from chipshift import parties
+
     if not store.count("parties"):
         return None
     entries = list(party_entries(store).values())
@@ -408,6 +419,8 @@ def _list_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, A
     """Entries added, removed and changed between two snapshots of the screening list (an entry is its list, its
     name and the list's number for it), the known firms the added and removed entries match (with the reviewed
     decisions): which firms were listed or delisted, and ``records``, one row of ``party_changes`` per entry."""
+    from chipshift import parties
+
     def key(row: Mapping[str, Any]) -> tuple[str, str, str]:
         return (str(row["list"]), parties.normalise(str(row["name"])), str(row.get("entity_number") or ""))
 
@@ -457,19 +470,23 @@ def party_entries(store: Store) -> dict[str, dict[str, Any]]:
     return store.cached("parties_by_id", lambda: {p["id"]: p for p in store.rows("parties")})
 
 
-def party_matches(store: Store, threshold: float = parties.THRESHOLD) -> list[parties.Match]:
-    """Screening-list entries matched to the known firms (see ``chipshift.parties``), with the reviewed decisions
-    (``party_reviews``) applied; built once per state of the store."""
-    def build() -> list[parties.Match]:
+def party_matches(store: Store) -> list[Match]:
+    """Screening-list entries matched to the known firms (see ``chipshift.parties``, at its ``THRESHOLD``), with the
+    reviewed decisions (``party_reviews``) applied; built once per state of the store."""
+    from chipshift import parties
+
+    def build() -> list[Match]:
         entries = list(party_entries(store).values())
-        return parties.reviewed(parties.match(entries, store.rows("firms"), threshold), entries,
+        return parties.reviewed(parties.match(entries, store.rows("firms"), parties.THRESHOLD), entries,
                                 store.rows("party_reviews"))
 
-    return store.cached(f"party_matches:{threshold}", build)
+    return store.cached(f"party_matches:{parties.THRESHOLD}", build)
 
 
 def firms_by_notice(store: Store) -> dict[str, set[str]]:
     """Federal Register notice -> the firms matched to screening-list entries that cite it (empty without a list)."""
+    from chipshift import parties
+
     def build() -> dict[str, set[str]]:
         entries = party_entries(store)
         out: dict[str, set[str]] = defaultdict(set)
@@ -496,6 +513,8 @@ def firms_by_notice(store: Store) -> dict[str, set[str]]:
 def search_parties(store: Store, query: str, limit: int = 20) -> PartiesAnswer:
     """Screening-list entries whose names resemble ``query`` (best first), each with its list, licence terms,
     Federal Register notice and the firms it matches."""
+    from chipshift import parties
+
     if not query.strip():
         raise ChipshiftError("give a name to search for")
     entries = list(party_entries(store).values())
@@ -728,6 +747,9 @@ def show_input(store: Store, name: str) -> InputAnswer:
 def _shares_from_facts(store: Store, report: Report) -> None:
     """World supply shares of a bundled product, derived from facts exactly as the engine derives them
     (market-share facts for firms, production facts for countries), each row naming its fact."""
+    from chipshift.engine.analyses import country_shares
+    from chipshift.engine.world import OTHERS, provision_from_facts
+
     facts = {f["id"]: f for f in store.facts(product=report["id"])}
     firms = {f["id"]: f for f in store.rows("firms")}
     countries = {c["id"]: c for c in store.rows("countries")}

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipshift.domain.period import parse_partial_date
 from chipshift.errors import Problem
 from chipshift.schemas.tables import Column, TableSchema
@@ -245,60 +243,6 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-class _AliasRefused(yaml.YAMLError):
-    def __init__(self, anchor: str, mark: yaml.Mark) -> None:
-        super().__init__(anchor)
-        self.anchor = anchor
-        self.problem_mark = mark
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping and of each of its keys.
-
-    It refuses aliases (``*name``): data files spell every value out, and refusing them keeps a small
-    file from expanding into a huge document (the "billion laughs"). Duplicate keys are collected in
-    ``duplicates`` (key, line, first line) instead of letting the last one silently win. Only true and
-    false (any case) are booleans: YAML 1.1's yes/no/on/off stay text.
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int, int]] = []
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise _AliasRefused(str(getattr(event, "anchor", "")), event.start_mark)
-        return super().compose_node(parent, index)
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping: dict[str, Any] = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    lines: dict[str, int] = {}
-    for key_node, _ in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        line = key_node.start_mark.line + 1
-        if key in lines:
-            loader.duplicates.append((key, line, lines[key]))
-        else:
-            lines[key] = line
-    mapping["__line__"] = node.start_mark.line + 1
-    mapping["__lines__"] = lines
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-# Keep dates as written ('2019-12' and '2019-12-01' alike) instead of turning some into date objects, and
-# read only true/false as booleans.
-_LineLoader.yaml_implicit_resolvers = {
-    k: [(tag, _TRUE_FALSE if tag == _BOOL_TAG else rx) for tag, rx in v
-        if tag != "tag:yaml.org,2002:timestamp" and (tag != _BOOL_TAG or k in ("t", "T", "f", "F"))]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def strip_lines(value: Any) -> Any:
     """Remove the line bookkeeping from a parsed YAML value."""
     if isinstance(value, dict):
@@ -345,10 +289,14 @@ def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         return None, [Problem(f"the text is larger than {MAX_YAML_BYTES // (1024 * 1024)} MB, the limit for YAML",
                               name, check="file_format")]
-    loader = _LineLoader(text)
+    import yaml  # loaded with the first YAML file read: most commands read none
+
+    from chipshift.io.yaml_lines import AliasRefused, LineLoader
+
+    loader = LineLoader(text)
     try:
         document = loader.get_single_data()
-    except _AliasRefused as exc:
+    except AliasRefused as exc:
         return None, [Problem(f"YAML aliases (*{exc.anchor}) are not allowed: write the value out in full", name,
                               exc.problem_mark.line + 1, check="file_format")]
     except yaml.YAMLError as exc:

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from chipshift.reports import labels
-from chipshift.reports.market import _save
+from chipshift.reports.chart_style import save
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.schemas.market_case import LINKED_UNITS
 
@@ -73,7 +73,7 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
                 "the parameters, the model's error (learned from the other episodes) and the figure's error.",
                 xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                 fontsize=6.5, ha="left", va="top")
-    return _save(fig, stem)
+    return save(fig, stem)
 
 
 def _pct(x: float | None) -> str:

@@ -1,8 +1,8 @@
 """The words of a market run's charts and tables: what each output is (title, axis label, unit), how its numbers
 read, and the footer naming the case, the date of its data and the publishers of the figures shown.
 
-One place for both the files of ``scenario run --out`` (``reports.market``, ``reports.sensitivity``) and the
-HTML report (``web.market_report``). The names come from the run (``api.market.scenario_run``: ``names``,
+One place for both the files of ``scenario run --out`` (``reports.market_run_files``, ``reports.sensitivity``) and the
+HTML report (``web.market_report``). The names come from the run (``api.market_runs.scenario_run``: ``names``,
 ``publishers``, ``data_as_of``); a run without them (an older results.json) falls back to its codes."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from chipshift.reports import labels
-from chipshift.reports.market import PALETTE, _save, footnote
+from chipshift.reports.chart_style import PALETTE, footnote, save
 
 
 def _fixed(x: float | None) -> str:
@@ -79,4 +79,4 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
     if reasons:
         note += " " + "; ".join(r[:1].upper() + r[1:] for r in reasons) + "."
     footnote(fig, ax, note + (" " + footer if footer else ""))
-    return _save(fig, stem)
+    return save(fig, stem)

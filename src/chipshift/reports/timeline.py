@@ -17,7 +17,7 @@ import numpy.typing as npt
 from matplotlib.ticker import PercentFormatter
 
 from chipshift.domain.period import Period
-from chipshift.reports.market import PALETTE, _legend, _save, footnote, printable
+from chipshift.reports.chart_style import PALETTE, footnote, legend, printable, save
 
 #: Most series one chart draws (the others are counted in the footer): beyond this the lines cannot be told apart.
 MAX_LINES = 8
@@ -91,14 +91,14 @@ def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], 
     ax.set_xlabel("date of evaluation")
     ax.set_title(printable(title), fontsize=10)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
-    _legend(ax)
+    legend(ax)
     not_drawn = [names.get(i, i) for i in left_out]
     if footer is None:
         footnote(fig, ax, _footer(report, what, not_drawn))
     else:
         named = ", ".join(not_drawn[:5]) + (f" and {len(not_drawn) - 5} more" if len(not_drawn) > 5 else "")
         footnote(fig, ax, footer + (f" Not drawn (in the table): {named}." if not_drawn else ""))
-    return _save(fig, stem)
+    return save(fig, stem)
 
 
 def exposure_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
@@ -168,7 +168,7 @@ def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     ax.set_title(printable(f"Share of world supply from firms or plants of {report['country_name']}, by product "
                            "and period"), fontsize=10)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
-    _legend(ax)
+    legend(ax)
     named = ", ".join(names[i] for i in left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5
                                                          else "")
     footnote(fig, ax, "Line: the providers a table names (lower bound); " + ("band: up to what it leaves to others "
@@ -176,4 +176,4 @@ def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
              "table. ") + "A share of world supply, not of the country's own market as most published localization "
              "estimates are. Sources: the bundled facts' world share tables (each fact with its source; "
              "`chipshift facts`)." + (f" Not drawn (in the table): {named}." if left_out else ""))
-    return _save(fig, stem)
+    return save(fig, stem)

@@ -67,7 +67,7 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     ``write_token``: None makes the server read-only. ``examples_dir``: the shipped scenarios offered in
     the builder (default: the repository's ``examples/`` when present).
     """
-    from chipshift.web.routes import analysis, data, documents, market, pages, scenarios
+    from chipshift.web.routes import analysis, data, documents, market_runs, pages, scenarios
 
     limits = limits or Limits()
     owns = store is None
@@ -119,7 +119,7 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     app.include_router(data.router, prefix=API_PREFIX)
     app.include_router(analysis.router, prefix=API_PREFIX)
     app.include_router(scenarios.router, prefix=API_PREFIX)
-    app.include_router(market.router, prefix=API_PREFIX)
+    app.include_router(market_runs.router, prefix=API_PREFIX)
     app.include_router(documents.router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

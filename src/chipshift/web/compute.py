@@ -85,7 +85,7 @@ def compare_scenarios(context: Context, target: str, segment: str | None, left: 
 
 
 def market_run(context: Context, case: str, draws: int, seed: int, overrides: dict[str, float]) -> Any:
-    from chipshift.web import market
+    from chipshift.web import market_cases as market
 
     return market.run(context.store, context.catalog, case, draws, seed, overrides)
 
@@ -93,7 +93,7 @@ def market_run(context: Context, case: str, draws: int, seed: int, overrides: di
 def market_compare(context: Context, resolved: dict[str, ScenarioArg], options: dict[str, Any]) -> Any:
     """``market.compare`` with the restriction scenarios already resolved by the serving process
     (``resolved``: reference -> what it resolves to)."""
-    from chipshift.web import market
+    from chipshift.web import market_cases as market
 
     catalog = _Resolved(context.catalog, resolved)
     return market.compare(context.store, catalog, **options)

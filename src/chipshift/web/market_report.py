@@ -10,12 +10,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from chipshift.api import market as market_api
+from chipshift.api import market_runs as market_api
 from chipshift.io.store import Store
 from chipshift.reports.labels import describe, footer, publishers_of
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
-from chipshift.web.market import cited_facts, fact_sources
+from chipshift.web.market_cases import cited_facts, fact_sources
 from chipshift.web.report_style import CSS
 
 DEFAULT_DRAWS = 1000

@@ -1,4 +1,4 @@
-"""Market-model results for the Results and Compare pages and the report: ``api.market`` runs of the
+"""Market-model results for the Results and Compare pages and the report: ``api.market_runs`` runs of the
 shipped market cases ('kind: market' files of the examples folder), with the sources of every fact a
 run cites (publisher, title, URL, quote) so a page can show them on click."""
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api import market as market_api
+from chipshift.api import market_runs as market_api
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.reports import labels
@@ -99,7 +99,7 @@ def parameter_facts(store: Store, document: Any) -> dict[str, dict[str, Any]]:
 
 def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
         overrides: dict[str, float] | None = None) -> MarketRunAnswer:
-    """``api.market.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
+    """``api.market_runs.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
     facts' sources, each parameter's ``unit`` (``labels.parameter_units``) and the facts its default and
     range rest on (``facts``, from ``parameter_facts``); the server's file path is replaced by the file name."""
     path = case_path(catalog, case)
@@ -121,7 +121,7 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             a_parameters: dict[str, float] | None = None, b_parameters: dict[str, float] | None = None,
             a_scenario: str | None = None, b_scenario: str | None = None, draws: int = 0,
             seed: int = DEFAULT_SEED) -> MarketComparisonAnswer:
-    """``api.market.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
+    """``api.market_runs.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
     parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names
     and ``facts``: every fact either case file cites, with its source and the sides citing it."""
     # a restriction scenario by reference ('example:NAME', 'saved:ID'; none: the bundled rules)

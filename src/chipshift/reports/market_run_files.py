@@ -1,33 +1,26 @@
-"""Files and charts from a market run: tables as CSV, Parquet and JSON; charts as PNG and SVG."""
+"""The files of a market run (``scenario run --out``): its tables as CSV, Parquet and JSON, its charts as PNG and
+SVG (in the style of ``reports.chart_style``)."""
 
 from __future__ import annotations
 
-import functools
 import json
-import textwrap
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import FuncFormatter
 
 from chipshift.reports import labels
-
-#: Series colours: the model first, then published estimates and suppliers (twelve before one repeats).
-PALETTE = ("#1f5a99", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#e07a1f", "#7f7f7f",
-           "#a05195", "#3d9970", "#b8860b")
-#: Marker shapes of published estimates: with the colours, every publisher of a chart looks different.
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
-LEGEND_WIDTH = 46  # characters a legend line holds before it wraps (labels are wrapped, never cut)
-FOOTER_WIDTH = 150
+from chipshift.reports.chart_style import (
+    PALETTE,
+    footnote,
+    legend,
+    marker_style,
+    save,
+    spread,
+    value_axis,
+)
 
 
 def _series(report: dict[str, Any], output: str) -> pd.DataFrame:
@@ -43,99 +36,6 @@ def _label(published: dict[str, Any]) -> str:
     """Publisher, and the definition where one is stated (so that definitions are not mixed up)."""
     definition = published.get("definition") or ""
     return f"{published['publisher']}: {definition}" if definition else str(published["publisher"])
-
-
-@functools.cache
-def _glyphs() -> frozenset[int]:
-    """The characters the charts' font draws."""
-    return frozenset(FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap())
-
-
-def printable(text: str) -> str:
-    """``text`` with each run of characters the charts' font lacks (a source's title in Chinese, without a
-    font for it) named by its language, "[Chinese text]", rather than drawn as empty boxes."""
-    glyphs = _glyphs()
-    out: list[str] = []
-    missing: list[str] = []
-    for char in text:
-        if ord(char) in glyphs or char in "\n\t":
-            if missing:
-                out.append(f"[{_language(missing)}]")
-                missing = []
-            out.append(char)
-        else:
-            missing.append(char)
-    if missing:
-        out.append(f"[{_language(missing)}]")
-    return "".join(out)
-
-
-def _language(chars: list[str]) -> str:
-    """What a run of characters is written in, from their Unicode names: kana make it Japanese, hangul
-    Korean, Han characters alone Chinese."""
-    names = [unicodedata.name(c, "") for c in chars]
-    if any(n.startswith(("HIRAGANA", "KATAKANA")) for n in names):
-        return "Japanese text"
-    if any(n.startswith("HANGUL") for n in names):
-        return "Korean text"
-    if any(n.startswith("CJK") for n in names):
-        return "Chinese text"
-    return "…"
-
-
-def _wrap(text: str, width: int = LEGEND_WIDTH) -> str:
-    return "\n".join(textwrap.wrap(printable(text), width)) or text
-
-
-def marker_style(k: int) -> tuple[str, str]:
-    """The colour and marker of a chart's ``k``-th publisher (0-based): both change from one to the next, and
-    no two of the first 110 are alike."""
-    colours = PALETTE[1:]
-    return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
-
-
-def _value_axis(ax: Any, unit: str | None) -> None:
-    """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
-    0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle)."""
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, unit)))
-    if unit == "pct":
-        low, high = ax.get_ylim()
-        if low < 0:
-            ax.set_ylim(0, max(high, 1.0))
-
-
-def _legend(ax: Any, fontsize: float = 7) -> None:
-    handles, names = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(handles, [_wrap(n) for n in names], fontsize=fontsize, frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0))
-
-
-def footnote(fig: Any, ax: Any, text: str) -> None:
-    """``text`` (wrapped) under everything ``ax`` draws, its tick labels and legend included."""
-    fig.canvas.draw()
-    box = ax.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
-    fig.text(0.01, box.y0 - 0.02, "\n".join(textwrap.wrap(printable(text), FOOTER_WIDTH)), fontsize=6.5,
-             color="#444444", ha="left", va="top")
-
-
-def _save(fig: Any, stem: Path) -> list[str]:
-    written = []
-    for ext in ("png", "svg"):
-        path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else None)
-        written.append(path.name)
-    plt.close(fig)
-    return written
-
-
-def spread(k: int, n: int, width: float = 0.36) -> float:
-    """The offset from its year of the ``k``-th of ``n`` points of one year: spread evenly over ``width`` (in
-    years) around the year, at most 0.08 apart, so that points of one year never cover one another."""
-    if n < 2:
-        return 0.0
-    step = min(0.08, width / (n - 1))
-    return (k - (n - 1) / 2) * step
 
 
 def _band_label(report: dict[str, Any]) -> str:
@@ -177,13 +77,13 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
                    label="observation the model is fitted to" if k == 0 else None)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
-    _value_axis(ax, text.unit)
+    value_axis(ax, text.unit)
     ax.set_xticks(sorted(set(data["year"])))
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    _legend(ax)
+    legend(ax)
     footnote(fig, ax, labels.footer(report, labels.publishers_of(report, output)))
-    return _save(fig, stem)
+    return save(fig, stem)
 
 
 def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
@@ -233,13 +133,13 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         ax.scatter(xs, [o["observed"] for o in rows], s=50, marker=marker, color=colour, zorder=4, label=name)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
-    _value_axis(ax, text.unit)
+    value_axis(ax, text.unit)
     ax.set_xticks(x, periods, rotation=45, fontsize=8)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    _legend(ax)
+    legend(ax)
     footnote(fig, ax, labels.footer(report, shown))
-    return _save(fig, stem)
+    return save(fig, stem)
 
 
 def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
@@ -258,13 +158,13 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
         bottom = table[column] if bottom is None else bottom + table[column]
     ax.set_title(labels.describe(report, "shares").title, loc="left", fontsize=11)
     ax.set_ylabel("% of market value")
-    _value_axis(ax, "pct")
+    value_axis(ax, "pct")
     ax.set_ylim(0, 100)
     ax.set_xticks(list(table.index))
     ax.spines[["top", "right"]].set_visible(False)
-    _legend(ax, fontsize=8)
+    legend(ax, fontsize=8)
     footnote(fig, ax, labels.footer(report, []))
-    return _save(fig, stem)
+    return save(fig, stem)
 
 
 def _stem(output: str) -> str:

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from chipshift.api import answers
-from chipshift.api import market as market_api
-from chipshift.web import compute, market
+from chipshift.api import market_runs as market_api
+from chipshift.web import compute
+from chipshift.web import market_cases as market
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
 from chipshift.web.routes import errors_doc
 from chipshift.web.runtime import JSONBytes

@@ -1,0 +1,126 @@
+"""The one chart style of chipshift's files: colours and markers, value axes, legends and footnotes, text the
+font cannot draw, and charts saved as PNG and SVG. Used by the market run's charts (``reports.market_run_files``),
+the back-test's, the sensitivity's and the timelines'."""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
+
+from chipshift.reports import labels
+
+#: Series colours: the model first, then published estimates and suppliers (twelve before one repeats).
+PALETTE = ("#1f5a99", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#e07a1f", "#7f7f7f",
+           "#a05195", "#3d9970", "#b8860b")
+#: Marker shapes of published estimates: with the colours, every publisher of a chart looks different.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+LEGEND_WIDTH = 46  # characters a legend line holds before it wraps (labels are wrapped, never cut)
+FOOTER_WIDTH = 150
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """The characters the charts' font draws."""
+    return frozenset(FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap())
+
+
+def printable(text: str) -> str:
+    """``text`` with each run of characters the charts' font lacks (a source's title in Chinese, without a
+    font for it) named by its language, "[Chinese text]", rather than drawn as empty boxes."""
+    glyphs = _glyphs()
+    out: list[str] = []
+    missing: list[str] = []
+    for char in text:
+        if ord(char) in glyphs or char in "\n\t":
+            if missing:
+                out.append(f"[{_language(missing)}]")
+                missing = []
+            out.append(char)
+        else:
+            missing.append(char)
+    if missing:
+        out.append(f"[{_language(missing)}]")
+    return "".join(out)
+
+
+def _language(chars: list[str]) -> str:
+    """What a run of characters is written in, from their Unicode names: kana make it Japanese, hangul
+    Korean, Han characters alone Chinese."""
+    names = [unicodedata.name(c, "") for c in chars]
+    if any(n.startswith(("HIRAGANA", "KATAKANA")) for n in names):
+        return "Japanese text"
+    if any(n.startswith("HANGUL") for n in names):
+        return "Korean text"
+    if any(n.startswith("CJK") for n in names):
+        return "Chinese text"
+    return "…"
+
+
+def wrap(text: str, width: int = LEGEND_WIDTH) -> str:
+    """``text`` as drawn (``printable``), wrapped at ``width`` characters."""
+    return "\n".join(textwrap.wrap(printable(text), width)) or text
+
+
+def marker_style(k: int) -> tuple[str, str]:
+    """The colour and marker of a chart's ``k``-th publisher (0-based): both change from one to the next, and
+    no two of the first 110 are alike."""
+    colours = PALETTE[1:]
+    return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
+
+
+def value_axis(ax: Any, unit: str | None) -> None:
+    """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
+    0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle)."""
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, unit)))
+    if unit == "pct":
+        low, high = ax.get_ylim()
+        if low < 0:
+            ax.set_ylim(0, max(high, 1.0))
+
+
+def legend(ax: Any, fontsize: float = 7) -> None:
+    """The legend right of the axes, its labels wrapped (never cut)."""
+    handles, names = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, [wrap(n) for n in names], fontsize=fontsize, frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0))
+
+
+def footnote(fig: Any, ax: Any, text: str) -> None:
+    """``text`` (wrapped) under everything ``ax`` draws, its tick labels and legend included."""
+    fig.canvas.draw()
+    box = ax.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+    fig.text(0.01, box.y0 - 0.02, "\n".join(textwrap.wrap(printable(text), FOOTER_WIDTH)), fontsize=6.5,
+             color="#444444", ha="left", va="top")
+
+
+def save(fig: Any, stem: Path) -> list[str]:
+    """``fig`` as ``stem``.png and ``stem``.svg (the SVG without a date, so that a re-run writes the same bytes);
+    closes it and returns the file names."""
+    written = []
+    for ext in ("png", "svg"):
+        path = stem.with_suffix(f".{ext}")
+        fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else None)
+        written.append(path.name)
+    plt.close(fig)
+    return written
+
+
+def spread(k: int, n: int, width: float = 0.36) -> float:
+    """The offset from its year of the ``k``-th of ``n`` points of one year: spread evenly over ``width`` (in
+    years) around the year, at most 0.08 apart, so that points of one year never cover one another."""
+    if n < 2:
+        return 0.0
+    step = min(0.08, width / (n - 1))
+    return (k - (n - 1) / 2) * step
