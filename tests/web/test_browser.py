@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +311,13 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     panel.wait_for()
     assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
     page.keyboard.press("Escape")
-    # localization over a chosen range of years: each product's point at 1 January of each year is the one the
+    # localization over a range of years opens on the range the server answers without one asked (the default:
+    # 1 January of each of the five years before today), its years filled in the form
+    page.wait_for_selector("#localization-series svg")
+    this_year = date.today().year
+    assert page.input_value("#loc-from") == str(this_year - 5) and page.input_value("#loc-to") == str(this_year)
+    assert "the default range" in page.inner_text("#loc-series-range")
+    # a chosen range of years: each product's point at 1 January of each year is the one the
     # command line gives for the same dates (its latest table begun by then)
     page.fill("#loc-from", "2019")
     page.fill("#loc-to", "2025")
@@ -318,6 +325,7 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
         page.click("#loc-show")
     assert asked.value.ok and "from=2019-01-01" in asked.value.url  # the server picks the tables, not the page
     page.wait_for_selector("#localization-series svg text.chart-title:has-text('each year 2019–2025')")
+    assert "the range asked for" in page.inner_text("#loc-series-range")
     shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
              if t.startswith("DRAM,")}
     series = api.localization_over_time(web_store, "CHN", "2019-01-01", "2025-01-01").series

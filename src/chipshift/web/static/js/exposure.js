@@ -205,25 +205,33 @@
   /* Localization over a chosen range of years: on 1 January of each, every product's share of world supply from
      the country's firms or plants, as its latest share table begun by then gives it (a line per product, solid at
      the lower bound, dashed at the upper; each point opens the product's page with its facts and their sources),
-     and the table of the points drawn. */
+     and the table of the points drawn. The range opens as the server's default (GET /api/v1/localization/series
+     without from and to: api.series_range), and the form is filled with the years it answered for. */
   function localizationRange(box, report) {
     const rows = report.history || [];
     if (!rows.length) return;
-    const now = new Date().getFullYear();
     const form = el("form", { id: "loc-series-params", class: "filters" },
-      el("label", {}, "From year ", el("input", { id: "loc-from", type: "number", min: 2000, max: 2100, value: 2016, required: true })),
-      el("label", {}, "To year ", el("input", { id: "loc-to", type: "number", min: 2000, max: 2100, value: now, required: true })),
+      el("label", {}, "From year ", el("input", { id: "loc-from", type: "number", min: 1900, max: 2100, required: true })),
+      el("label", {}, "To year ", el("input", { id: "loc-to", type: "number", min: 1900, max: 2100, required: true })),
       el("button", { type: "submit", id: "loc-show" }, "Show over time"));
+    const range = el("p", { class: "muted small", id: "loc-series-range", "aria-live": "polite" });
     const chart = el("div", { id: "localization-series" }), t = el("div", { id: "localization-series-table" });
     box.append(el("h3", { text: "Over a range of years" }), el("p", { class: "muted small",
-      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts), as GET /api/v1/localization/series and chipshift localization --from/--to answer." }),
-    form, chart, t);
-    const draw = async () => {
-      const from = Number($("#loc-from").value), to = Number($("#loc-to").value);
-      if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
-      // the server picks each date's table (api.localization_over_time), as the command line does
+      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts), as GET /api/v1/localization/series and chipshift localization --from/--to answer. The range opens on the server's default: 1 January of each of the five years before today." }),
+    form, range, chart, t);
+    const draw = async (asked) => {
+      const params = { country: report.country, every: "1y" };
+      if (asked) {
+        const from = Number($("#loc-from").value), to = Number($("#loc-to").value);
+        if (!from || !to || !(from <= to)) { CS.showError("The first year must not be after the last."); return; }
+        Object.assign(params, { from: `${from}-01-01`, to: `${to}-01-01` });
+      }
+      // the server picks the range when none is asked for, and each date's table (api.localization_over_time)
       let body;
-      try { body = await get("/localization/series", { country: report.country, from: `${from}-01-01`, to: `${to}-01-01`, every: "1y" }); } catch (e) { return; }
+      try { body = await get("/localization/series", params, { quiet: !asked }); } catch (e) { return; }
+      const from = Number(body.from.slice(0, 4)), to = Number(body.to.slice(0, 4));
+      $("#loc-from").value = String(from); $("#loc-to").value = String(to);
+      clear(range).append(`Dates: 1 January of each year from ${from} to ${to}; ${body.range_given_by === "default" ? "the default range: the five years before today" : "the range asked for"}.`);
       const points = body.series.map((r) => ({ ...r, year: Number(r.at.slice(0, 4)) }));
       const moved = (rs) => Math.max(...rs.map((r) => r.localization_lower)) - Math.min(...rs.map((r) => r.localization_lower));
       const grouped = Object.values(points.reduce((g, p) => { (g[p.input] = g[p.input] || []).push(p); return g; }, {}))
@@ -247,8 +255,8 @@
         { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") },
         { key: "domestic_providers", label: "Named domestic providers" }] });
     };
-    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(); });
-    return draw();
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(true); });
+    return draw(false);
   }
 
   const STEPS = { "1y": "every year", "6m": "every six months", "3m": "every quarter", "1m": "every month" };
