@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 
@@ -73,6 +75,13 @@ def test_conflicting_values_are_listed_side_by_side(client: TestClient) -> None:
     for g in groups:
         assert len({(v["value"], v["unit"]) for v in g["values"]}) >= 2
         assert all(v["publisher"] and v["quote"] for v in g["values"])
+    # groups alike in entity, metric, product, period, region, segment and basis differ by the facts' definition,
+    # which each group names (so the page tells the low and the high end of a range apart)
+    def alike(g: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(g[k] for k in ("entity", "metric", "product", "period", "region", "segment", "basis"))
+    twins = [g for g in groups if sum(alike(h) == alike(g) for h in groups) > 1]
+    assert twins and all(g["definition"] for g in twins)
+    assert len({(alike(g), g["definition"]) for g in twins}) == len(twins)
 
 
 def test_unknown_input_is_404_naming_the_field(client: TestClient) -> None:
@@ -115,3 +124,5 @@ def test_countries_and_vocabulary(client: TestClient) -> None:
     assert any(c["id"] == "CHN" for c in client.get("/api/v1/countries").json()["countries"])
     vocab = client.get("/api/v1/vocabulary").json()
     assert "data_center" in vocab["segments"] and "ban" in vocab["policies"]
+    assert vocab["units"]["usd_bn"] == "billion US dollars" and "quarter on quarter" in vocab["units"]["pct_qoq"]
+    assert "market" in vocab["metrics"]["market_share"]

@@ -213,6 +213,13 @@ def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> 
     assert conflicts.count() >= 1 and conflicts.first.locator(".value").count() >= 2
     conflicts.first.locator(".value .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
+    page.keyboard.press("Escape")
+    # each group says what it states, its definition included (the high and the low end of one range are two
+    # groups alike in the rest), and each figure's unit in words, not its code
+    text = page.locator("#detail").inner_text()
+    assert "high end of TrendForce's range" in text and "low end of TrendForce's range" in text
+    assert "pct_qoq" not in text and "percent change quarter on quarter" in text
+    assert "usd_bn" not in text and "billion US dollars" in text
     _shot(page, "explorer-dram")
 
 

@@ -153,7 +153,7 @@ def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if len({(m["value"], m["unit"]) for m in members}) < 2:
             continue
         out.append({"entity": key[0], "metric": key[1], "product": key[2], "period": key[3], "region": key[4],
-                    "segment": key[5], "basis": key[6],
+                    "segment": key[5], "basis": key[6], "definition": key[7],
                     "values": [{"fact": m["id"], "value": m["value"], "unit": m["unit"], "status": m["status"],
                                 "default": bool(m["default"]), "note": m["note"],
                                 **{k: m.get(k) for k in _FACT_SOURCE_KEYS}} for m in members]})

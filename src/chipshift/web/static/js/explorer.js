@@ -146,8 +146,9 @@
         { key: "license_policy", label: "Licence policy" }, { key: "entry", label: "Entry" }] });
     }
     overTime(box, d);
-    conflicts(box, d.conflicts);
-    facts(box, d.facts, d.id);
+    const v = await CS.vocabulary().catch(() => null);
+    conflicts(box, d.conflicts, v);
+    facts(box, d.facts, d.id, v);
     if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));
   }
 
@@ -188,23 +189,28 @@
     });
   }
 
-  function conflicts(box, groups) {
+  /* Facts that state one quantity differently, side by side: each group headed by what it states (entity, metric,
+     product, period, region and the facts' own definition, which tells apart groups alike in the rest, such as the
+     low and the high end of a published range), each figure with its unit in words, opening its source. */
+  function conflicts(box, groups, v) {
     if (!groups || !groups.length) return;
     box.append(el("h2", { text: `Conflicting figures (${groups.length})` }),
       el("p", { class: "muted small", text: "Sources that state the same figure differently, side by side; the outlined one is the default summaries use." }));
     for (const g of groups) {
+      const what = [g.entity, g.metric.replace(/_/g, " "), g.product, g.period, g.region].filter(Boolean).join(" · ");
       const row = el("div", { class: "conflict" },
-        el("div", { class: "small muted" }, `${g.entity} · ${g.metric}${g.product ? " · " + g.product : ""} · ${g.period}${g.region ? " · " + g.region : ""}`));
-      for (const v of g.values) {
-        row.append(el("div", { class: "value" + (v.default ? " default" : "") },
-          el("div", { class: "big" }, figure(`${CS.num(v.value)} ${v.unit}`, v)),
-          el("div", { class: "small muted" }, `${v.publisher} · ${v.published || "n.d."} · ${v.status}${v.default ? " · default" : ""}`)));
+        el("div", { class: "what small muted" }, el("b", { text: what }), g.definition ? `: ${g.definition}` : ""));
+      for (const f of g.values) {
+        const unit = CS.unitWords(f.unit, v);
+        row.append(el("div", { class: "value" + (f.default ? " default" : "") },
+          el("div", { class: "big" }, figure(unit === "%" ? `${CS.num(f.value)}%` : `${CS.num(f.value)} ${unit}`, f)),
+          el("div", { class: "small muted" }, `${f.publisher} · ${f.published || "n.d."} · ${f.status}${f.default ? " · default" : ""}`)));
       }
       box.append(row);
     }
   }
 
-  function facts(box, rows, name) {
+  function facts(box, rows, name, v) {
     if (!rows || !rows.length) return;
     box.append(el("h2", { text: `Facts (${rows.length})` }));
     const t = el("div");
@@ -212,7 +218,7 @@
     table(t, { filename: `${name}-facts`, rows, columns: [
       { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
       { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (r) => r },
-      { key: "unit", label: "Unit" }, { key: "status", label: "Status" },
+      { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, v) }, { key: "status", label: "Status" },
       { key: "publisher", label: "Source", render: (r) => figure(r.publisher, r) }, { key: "quote", label: "Quote" }] });
   }
 
@@ -265,8 +271,9 @@
       table(t, { filename: `${d.id}-supplies`, rows: d.supplies, onRow: (r) => showInput(r.input), columns: [
         { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), unit: "percent", source: (r) => r.source }, { key: "year", label: "Year" }] });
     }
-    conflicts(box, d.conflicts);
-    facts(box, d.facts, d.id);
+    const v = await CS.vocabulary().catch(() => null);
+    conflicts(box, d.conflicts, v);
+    facts(box, d.facts, d.id, v);
   }
 
   function setupSearch() {
