@@ -178,13 +178,22 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
 
 
 def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) -> None:
-    _open(page, f"{base_url}/explorer?input=N20")
+    with page.expect_response(lambda r: "/api/v1/availability/series?" in r.url) as opened:
+        _open(page, f"{base_url}/explorer?input=N20")
+    # the section opens on the range the server answers without one (the default: 1 January of each of the five
+    # years before today), the form filled with it, not on dates the page picked
+    assert "from=" not in opened.value.url
+    page.locator("#avail-series-chart svg").wait_for()
+    first = f"{date.today().year - 5}-01-01"
+    assert page.locator("#avail-series-params input[name=from]").input_value() == first
+    assert "the default range" in page.inner_text("#avail-series-range")
     page.locator("#avail-series-params input[name=from]").fill("2018-01-01")
     page.locator("#avail-series-params input[name=to]").fill("2024-01-01")
     page.locator("#avail-series-params select[name=every]").select_option("6m")
     with page.expect_response(lambda r: "/api/v1/availability/series?" in r.url) as asked:
         page.click("#avail-series-show")
     assert asked.value.ok and "every=6m" in asked.value.url
+    page.wait_for_selector("#avail-series-range:has-text('the range asked for')")
     page.locator("#avail-series-chart svg").wait_for()
     assert "China may still buy" in page.locator("#avail-series-chart").inner_text()
     rows = page.locator("#avail-series-table table.data")

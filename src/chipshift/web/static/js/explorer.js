@@ -153,29 +153,39 @@
   }
 
   /* The share of the input's world supply a destination may still buy at every date of a range, with the rules
-     barring it, as GET /api/v1/availability/series answers it (the dates drawn are the answer's own; without a
-     range asked for, the server's default: 1 January of each of the five years before today, and today). */
+     barring it, as GET /api/v1/availability/series answers it (the dates drawn are the answer's own). The section
+     opens on the range the server answers without one (its default: 1 January of each of the five years before
+     today), the form filled with it; then on the range asked for. */
   function overTime(box, d) {
     const form = el("form", { class: "filters", id: "avail-series-params" },
       el("label", {}, "Buyer ", el("input", { name: "target", value: CS.params().get("target") || "CHN", size: 8, required: true })),
-      el("label", {}, "From ", el("input", { name: "from", type: "date", value: "2018-01-01", required: true })),
-      el("label", {}, "To ", el("input", { name: "to", type: "date", value: `${new Date().getFullYear() + 1}-01-01`, required: true })),
+      el("label", {}, "From ", el("input", { name: "from", type: "date", required: true })),
+      el("label", {}, "To ", el("input", { name: "to", type: "date", required: true })),
       el("label", {}, "Every ", el("select", { name: "every" }, [["1y", "every year"], ["6m", "every six months"], ["3m", "every quarter"]].map(([v, t]) => el("option", { value: v, text: t })))),
       el("button", { type: "submit", id: "avail-series-show" }, "Show over time"));
+    const range = el("p", { class: "muted small", id: "avail-series-range", "aria-live": "polite" });
     const chart = el("div", { id: "avail-series-chart" }), rows = el("div", { id: "avail-series-table" });
-    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy at every date of the range (lower and upper bounds where shares or reach are unknown), and the rules barring it; a point opens those rules." }), form, chart, rows));
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      const f = new FormData(form), from = f.get("from"), to = f.get("to");
-      if (!from || !to || from > to) { CS.showError("Give a first date on or before the last."); return; }
+    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy at every date of the range (lower and upper bounds where shares or reach are unknown), and the rules barring it; a point opens those rules." }), form, range, chart, rows));
+    const STEP = { "1y": "year", "6m": "six months", "3m": "quarter" };
+    const draw = async (asked) => {
+      const f = new FormData(form), params = { target: f.get("target") || "CHN", input: d.id };
+      if (asked) {
+        const from = f.get("from"), to = f.get("to");
+        if (!from || !to || from > to) { CS.showError("Give a first date on or before the last."); return; }
+        Object.assign(params, { from, to, every: f.get("every") });
+      }
       let body;
-      try { body = await get("/availability/series", { target: f.get("target"), input: d.id, from, to, every: f.get("every") }); } catch (e) { return; }
+      try { body = await get("/availability/series", params, { quiet: !asked }); } catch (e) { return; }
+      form.elements.from.value = body.from; form.elements.to.value = body.to;
+      if (![...form.elements.every.options].some((o) => o.value === body.every)) form.elements.every.append(el("option", { value: body.every, text: body.every }));
+      form.elements.every.value = body.every;
+      const span = `${body.from} to ${body.to}, every ${STEP[body.every] || body.every}`;
+      clear(range).append(`Dates: ${span}; ${{ request: "the range asked for", scenario: "the scenario's own range of dates", default: "the default range: 1 January of each of the five years before today" }[body.range_given_by]}.`);
       const labels = body.dates.map(String);
       const points = body.inputs.map((r) => ({ x: labels.indexOf(r.at), lo: r.available_lower ?? 0, hi: r.available_upper ?? 0,
         onClick: () => CS.showSources({ heading: `${d.name}: ${frac(r.available_lower)} – ${frac(r.available_upper)} of world supply available to ${body.destination_name} on ${r.at}`,
           summary: `The input's providers' shares (each with its source in the tables above) less those the rules in force on ${r.at} bar. The shares come from: ${(body.data_sources || []).join("; ")}.`,
           parts: [{ label: "Barred by", text: r.barred_by.length ? "" : "none", rules: r.barred_by }, { label: "Maybe barred by", text: r.maybe_barred_by.length ? "" : "none", rules: r.maybe_barred_by }] }) }));
-      const span = `${body.from} to ${body.to}, every ${{ "1y": "year", "6m": "six months", "3m": "quarter" }[body.every] || body.every}`;
       const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${span} (shares as in the tables above, with their sources)`;
       const holder = el("div");
       clear(chart).append(el("h3", { class: "small", text: title }), holder);
@@ -186,7 +196,9 @@
         { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
         { key: "barred_by", label: "Barred by", format: (v) => (v || []).join(", ") },
         { key: "maybe_barred_by", label: "Maybe barred by", format: (v) => (v || []).join(", ") }] });
-    });
+    };
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(true); });
+    draw(false);
   }
 
   /* Facts that state one quantity differently, side by side: each group headed by what it states (entity, metric,
