@@ -319,6 +319,11 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
         page.locator("#stage-table [data-download=csv]").click()
     head = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
     assert "barred_lower_mean (fraction of 1)" in head, head
+    # the target and the published estimates' products and units are named in words, not by their codes
+    assert "China" in page.inner_text("#summary")
+    published = page.locator("#localization table.data").first.inner_text()
+    assert "AI accelerators" in published and "ai_accelerator" not in published
+    assert "pct" not in published.split() and "%" in published.split()
     # each published estimate opens its source, from the mouse and from the keyboard
     estimate = page.locator("#localization table.data .figure").first
     estimate.focus()

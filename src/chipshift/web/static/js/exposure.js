@@ -93,7 +93,7 @@
     const barred = exposure.by_input.filter((r) => r.barred_lower > 0).length;
     const maybe = exposure.by_input.filter((r) => r.barred_upper > 0).length;
     clear($("#summary")).append(el("section", { class: "card" },
-      el("div", { class: "stat" }, el("b", { text: exposure.destination }), "target"),
+      el("div", { class: "stat" }, el("b", { text: last.where }), "target"),
       el("div", { class: "stat" }, el("b", { text: exposure.at }), "date"),
       el("div", { class: "stat" }, el("b", { text: sc ? sc.name : "baseline" }), "scenario"),
       el("div", { class: "stat" }, el("b", { text: String(barred) }), "inputs certainly cut (in part)"),
@@ -125,11 +125,12 @@
     if (localReport.published_estimates.length) {
       const pt = el("div"), chart = el("div", { id: "localization-chart" });
       lbox.append(el("h3", { text: "Published estimates" }), chart, pt);
-      await localizationOverTime(chart, localReport);
+      const names = await localizationOverTime(chart, localReport);
+      const vocab = await CS.vocabulary().catch(() => null);
       table(pt, { filename: `localization-${localReport.country}-published`, rows: localReport.published_estimates, columns: [
-        { key: "product", label: "Product" }, { key: "period", label: "Period" },
+        { key: "product", label: "Product", format: (v) => names[v] || v.replace(/_/g, " ") }, { key: "period", label: "Period" },
         { key: "value", label: "Value", num: true, format: (v, r) => (r.unit === "pct" ? CS.pct(v) : CS.num(v)), source: (r) => ({ ...r, fact: r.id }) },
-        { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
+        { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, vocab) }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
     }
     await localizationHistory(lbox, localReport);
     await localizationRange(lbox, localReport);
@@ -151,14 +152,14 @@
   }
 
   /* Localization over time: every published estimate of the country's self-sufficiency at its period, one colour
-     per product; each point opens its source (mouse, or Tab and Enter). */
+     per product; each point opens its source (mouse, or Tab and Enter). Gives the products' names by id. */
   async function localizationOverTime(holder, report) {
-    const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
-    if (!rows.length) return;
     const names = Object.fromEntries(report.inputs.map((r) => [r.input, r.name]));
-    for (const product of new Set(rows.map((r) => r.product))) {
+    for (const product of new Set(report.published_estimates.map((r) => r.product))) {
       if (!names[product]) names[product] = await get(`/inputs/${encodeURIComponent(product)}`, {}, { quiet: true }).then((d) => d.name, () => product.replace(/_/g, " "));
     }
+    const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
+    if (!rows.length) return names;
     const periods = [...new Set(rows.map((r) => r.period))].sort((a, b) => when(a) - when(b));
     const where = await CS.placeName(report.country);
     const published = rows.map((r) => ({ x: periods.indexOf(r.period), value: r.value, group: names[r.product], publisher: r.publisher,
@@ -168,6 +169,7 @@
     const publishers = [...new Set(rows.map((r) => r.publisher))];
     CS.charts.box(holder, svg, `localization-${report.country}-published`,
       `Each point one published figure (claim, estimate or forecast, as its source says) at its period; definitions differ by publisher (table below) · Sources: ${publishers.join("; ")}`);
+    return names;
   }
 
   /* The country's share of world supply by period of the bundled products' share tables (its "history"): a line per
