@@ -267,11 +267,15 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     page.wait_for_selector("#rule h1:has-text('E-OCT2022')")
     assert "restrict the People" in page.locator("#rule blockquote").inner_text()
     fields = page.locator("#rule dl.kv").inner_text()
-    assert "firms headquartered in USA" in fields and "buyers in CHN" in fields and "{" not in fields
+    assert "firms headquartered in United States (USA)" in fields and "buyers in China (CHN)" in fields
+    assert "{" not in fields and "_" not in fields  # no JSON, and every coded value in words
+    assert "presumption of denial: licences exist but are expected to be refused" in fields
+    assert "export control: " in fields and "official: " in fields and "AI accelerators where tpp ≥ 4800" in fields
+    assert "China" in page.locator("#rule table.data").first.inner_text()
     _shot(page, "rule")
     _open(page, f"{base_url}/rules/E-OCT2023")
     page.wait_for_selector("#rule h1:has-text('E-OCT2023')")
-    assert "ai_accelerator where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
+    assert "AI accelerators where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
 
 
 def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
