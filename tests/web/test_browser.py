@@ -520,10 +520,14 @@ def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> N
 
 def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/sources")
-    page.fill("#filter", "TrendForce")
+    # one filter box and one reliability choice: the table's own (the page had a second pair doing the same)
+    assert page.locator("input[type=search]").count() == 1 and page.locator("select").count() == 1
+    assert "Reliability: all" in page.locator("#sources select.facet").inner_text()
+    page.fill("#sources input.filter", "TrendForce")
     page.locator("#sources table.data tbody tr").first.click()
     card = page.locator("#source-card")
     card.wait_for()
+    assert not any(word.startswith("pct") for word in card.locator("table.data").first.inner_text().split())
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
     _shot(page, "sources")
@@ -531,7 +535,7 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
 
 def test_chinese_titles_are_named_where_the_browser_has_no_font_for_them(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/sources")
-    page.fill("#filter", "cambricon")
+    page.fill("#sources input.filter", "cambricon")
     page.wait_for_timeout(300)
     text = page.locator("#sources table.data").inner_text()
     han = any("\u4e00" <= ch <= "\u9fff" for ch in text)
