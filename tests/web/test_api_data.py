@@ -67,6 +67,16 @@ def test_bundled_product_shares_come_from_facts_with_sources(client: TestClient)
     assert "micron" in firms and firms["micron"]["source"]["quote"]
     assert abs(sum(f["share_pct"] for f in body["firms"]) - 100.0) < 0.6
     assert all({"values", "metric", "period"} <= set(c) for c in body["conflicts"])
+    # a country's share is the sum of its firms' shares: its source names them with their shares, and the
+    # publishers of their facts (so the chart's footer names real sources, and the period they are of)
+    by_name = {f["name"]: f for f in body["firms"]}
+    korea = next(c for c in body["countries"] if c["provider"] == "KOR")
+    parts = dict(p.rsplit(" ", 1) for p in korea["source"]["quote"].split(": ", 1)[1].split(" + "))
+    assert set(parts) == {"Samsung Electronics", "SK hynix"}
+    assert abs(sum(float(v.rstrip("%")) for v in parts.values()) - korea["share_pct"]) < 0.06
+    publishers = {by_name[n]["source"]["publisher"] for n in parts}
+    assert all(p in korea["source"]["note"] for p in publishers) and "named here" not in korea["source"]["note"]
+    assert korea["period"] == by_name["Samsung Electronics"]["period"]
 
 
 def test_conflicting_values_are_listed_side_by_side(client: TestClient) -> None:

@@ -218,6 +218,9 @@ def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) 
 def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/explorer?input=dram")
     page.wait_for_selector("#detail h1:has-text('DRAM')")
+    # the country chart (shares summed from the firms' by headquarters) names the firm facts' publishers
+    footer = " ".join(page.locator("#detail .chart svg").first.locator("text.footer").all_text_contents())
+    assert "derived from the firm shares of Dong-A Ilbo" in footer and "Data of 2025Q4" in footer, footer
     conflicts = page.locator(".conflict")
     assert conflicts.count() >= 1 and conflicts.first.locator(".value").count() >= 2
     conflicts.first.locator(".value .figure").first.click()

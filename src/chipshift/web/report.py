@@ -253,6 +253,7 @@ def _share_sources(store: Store, inputs: list[str]) -> str:
     for input_id in dict.fromkeys(inputs):
         shown = api.show_input(store, input_id).as_report()
         facts = {f["id"]: f for f in store.facts(product=shown["id"])} if shown["shares_from"] == "facts" else {}
+        firm_hq = {f["id"]: f["hq_country"] for f in store.rows("firms")}
         rows = []
         for row in shown["countries"] or shown["firms"]:
             if shown["shares_from"] == "dataset":
@@ -260,7 +261,7 @@ def _share_sources(store: Store, inputs: list[str]) -> str:
             elif row.get("fact") in facts:
                 src = explorer.fact_source(facts[row["fact"]])
             else:
-                src = {"quote": row["source"], "note": "derived from the facts named here"}
+                src = explorer.derived_source(row, "country" if shown["countries"] else "firm", shown, facts, firm_hq)
             rows.append({"name": row["name"], "share": "unknown" if row["share_pct"] is None else
                          f"{row['share_pct']:g}", "period": row.get("period") or row.get("year"),
                          "publisher": src.get("original_publisher") or src.get("publisher") or src.get("note"),
