@@ -593,7 +593,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
     assert "AI accelerators in China" in page.locator("#market-result").inner_text()
     fit_head = page.locator("#results table.data").first.locator("thead").inner_text()
-    assert "Unit" in fit_head and "cny_m" in page.locator("#results table.data").first.inner_text()
+    fit = page.locator("#results table.data").first.inner_text()
+    # the tables name outputs by their titles and units in words (codes stay in the CSV)
+    assert "Unit" in fit_head and "million yuan" in fit and "cny_m" not in fit and "revenue:" not in fit
+    assert "Cambricon Technologies revenue" in fit and "pct" not in page.locator("#results").inner_text().split()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
     # every model figure opens what it rests on, by keyboard too: it says it is the model's output, names the
