@@ -496,6 +496,8 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     firms = page.locator("section.card", has=page.locator("h2:has-text('By firm')"))
     assert "on 2026-06-30" in (firms.locator("svg").first.get_attribute("aria-label") or "")
     assert "(2026-06-30): barred" in firms.locator("thead").inner_text()
+    counts = firms.locator("svg").first.locator("text").all_text_contents()
+    assert "1 input" in counts and "1 inputs" not in counts  # Nikon's one input on the right, in good English
     firm = firms.locator("tr.clickable", has_text="ArF dry (DUV) lithography tools").first
     firm.focus()
     page.keyboard.press("Enter")
