@@ -130,6 +130,8 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     chart = page.locator("#detail svg").first
     assert "share of world capacity by country" in (chart.locator("text.chart-title").first.text_content() or "")
     assert "Data of 2022" in " ".join(chart.locator("text.footer").all_text_contents())
+    kinds = set(page.locator("#detail table.data tbody tr td:nth-child(2)").all_inner_texts())
+    assert {"tool", "material", "process"} <= kinds and not any("_" in k for k in kinds)  # kinds in words
     chart.locator("[role=button]").first.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#source-panel")

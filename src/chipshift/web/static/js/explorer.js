@@ -73,7 +73,7 @@
     const t = el("div");
     box.append(t);
     table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
-      { key: "name", label: "Input" }, { key: "kind", label: "Kind" }, { key: "top_country", label: "Top country" },
+      { key: "name", label: "Input" }, { key: "kind", label: "Kind", format: kindWords }, { key: "top_country", label: "Top country" },
       { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent" },
       { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
   }
@@ -93,6 +93,9 @@
     return rows.map((r) => ({ label: r.name, value: r.share_known ? r.share_pct : null, source: r.source }));
   }
 
+  /* An input's kind in a word or two: "tool_resource" -> "tool", "product_group" -> "product group". */
+  function kindWords(kind) { return String(kind || "").replace(/_resource$/, "").replace(/_/g, " "); }
+
   async function showInput(id) {
     select(id);
     CS.setParams({ input: id, firm: null, stage: null });
@@ -103,7 +106,7 @@
     box.append(head);
     const kv = el("dl", { class: "kv" });
     const add = (k, v) => { if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) kv.append(el("dt", { text: k }), el("dd", {}, v)); };
-    add("Id", d.id); add("Kind", d.kind); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
+    add("Id", d.id); add("Kind", kindWords(d.kind)); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
     if (d.chokepoint) {
       add("HHI", CS.num(d.chokepoint.hhi)); add("Countries for 75%", d.chokepoint.countries_for_75pct);
       add("Coalition (USA, JPN, NLD) share", pct(d.chokepoint.coalition_share_pct));
