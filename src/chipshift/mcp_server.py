@@ -376,17 +376,15 @@ class Tools:
         bounds), beside published localization estimates and production by plant location."""
         return call(lambda: api.localization(self.store, country, input), {"country": "country", "input": "input"})
 
-    def localization_over_time(self, start: Annotated[date, Field(description="First date, YYYY-MM-DD.")],
-                               end: Annotated[date, Field(description="Last date, YYYY-MM-DD.")],
+    def localization_over_time(self, start: SeriesStart = None, end: SeriesEnd = None,
                                country: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(
                                    description="Country (ISO3 code or name).")] = "CHN",
-                               every: Annotated[str, StringConstraints(pattern=r"^[0-9]+[ymd]$", max_length=6), Field(
-                                   description="Step: a whole number of years, months or days (1y, 6m, 30d).")]
-                               = "1y",
-                               input: InputName = None
+                               every: SeriesStep = None, input: InputName = None
                                ) -> Annotated[CallToolResult, answers.LocalizationSeriesAnswer]:
         """Self-sufficiency of a country at every date of a range: per input, its providers' share of world supply
-        as the input's latest world share table begun by the date gives it (actual figures before forecasts)."""
+        as the input's latest world share table begun by the date gives it (actual figures before forecasts).
+        What is not given comes from the default: 1 January of each of the five years before the last date
+        (default today), every year."""
         return call(lambda: api.localization_over_time(self.store, country, start, end, every, input),
                     {"country": "country", "input": "input", "*": "start"})
 

@@ -127,6 +127,19 @@ def test_localization_over_time_follows_the_share_tables(bundled_store: Store) -
     assert one and {r.input for r in one} == {"gallium"}
 
 
+def test_localization_over_time_without_a_range_takes_the_default(bundled_store: Store) -> None:
+    # documented default: 1 January five years before the last date (today), every year; the dates from the start
+    today = date.today()
+    series = api.localization_over_time(bundled_store, "CHN")
+    assert (series.from_, series.every, series.range_given_by) == (date(today.year - 5, 1, 1), "1y", "default")
+    assert series.dates == tuple(date(today.year - 5 + k, 1, 1) for k in range(6)) and series.to == series.dates[-1]
+    asked = api.localization_over_time(bundled_store, "CHN", "2019-01-01", "2021-01-01")
+    assert asked.range_given_by == "request" and asked.dates == (date(2019, 1, 1), date(2020, 1, 1), date(2021, 1, 1))
+    # a series given its end alone starts on 1 January five years before it
+    ended = api.localization_over_time(bundled_store, "CHN", end="2024-06-30", every="6m")
+    assert ended.dates[0] == date(2019, 1, 1) and ended.dates[-1] == date(2024, 1, 1) and len(ended.dates) == 11
+
+
 def test_cli_localization_draws_its_history(tmp_path: Path, bundled_store: Store) -> None:
     from typer.testing import CliRunner
 

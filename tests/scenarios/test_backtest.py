@@ -501,3 +501,14 @@ def test_outcomes_citing_an_episodes_own_sources_lend_nothing_to_its_error() -> 
     # b's first outcome cites a source of a's: it lends nothing to a's error
     assert scored[0].error == error_model([b.predictions[1], *c.predictions])
     assert scored[2].error == error_model([*a.predictions, *b.predictions])
+
+
+def test_an_outcome_from_a_zero_level_says_its_levels_on_the_chart() -> None:
+    from chipshift.reports.backtest import zero_reference_note
+
+    # from a level of 0 no multiple exists: the chart's row says the levels (reference plus each change) instead
+    outcome = {"reference": 0.0, "observed": 30.0, "unit": "pct", "median_change": 10.2, "p5": 3.35, "p95": 44.0}
+    assert zero_reference_note(outcome) == ("reference level 0, so no multiple: observed 30%; model median 10.2%, "
+                                            "90% 3.35% to 44%")
+    assert zero_reference_note({**outcome, "unit": "index"}).endswith("90% 3.35 index to 44 index")  # type: ignore[union-attr]
+    assert zero_reference_note({**outcome, "reference": 2.0}) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 
@@ -65,6 +67,16 @@ def test_bundled_product_shares_come_from_facts_with_sources(client: TestClient)
     assert "micron" in firms and firms["micron"]["source"]["quote"]
     assert abs(sum(f["share_pct"] for f in body["firms"]) - 100.0) < 0.6
     assert all({"values", "metric", "period"} <= set(c) for c in body["conflicts"])
+    # a country's share is the sum of its firms' shares: its source names them with their shares, and the
+    # publishers of their facts (so the chart's footer names real sources, and the period they are of)
+    by_name = {f["name"]: f for f in body["firms"]}
+    korea = next(c for c in body["countries"] if c["provider"] == "KOR")
+    parts = dict(p.rsplit(" ", 1) for p in korea["source"]["quote"].split(": ", 1)[1].split(" + "))
+    assert set(parts) == {"Samsung Electronics", "SK hynix"}
+    assert abs(sum(float(v.rstrip("%")) for v in parts.values()) - korea["share_pct"]) < 0.06
+    publishers = {by_name[n]["source"]["publisher"] for n in parts}
+    assert all(p in korea["source"]["note"] for p in publishers) and "named here" not in korea["source"]["note"]
+    assert korea["period"] == by_name["Samsung Electronics"]["period"]
 
 
 def test_conflicting_values_are_listed_side_by_side(client: TestClient) -> None:
@@ -73,6 +85,13 @@ def test_conflicting_values_are_listed_side_by_side(client: TestClient) -> None:
     for g in groups:
         assert len({(v["value"], v["unit"]) for v in g["values"]}) >= 2
         assert all(v["publisher"] and v["quote"] for v in g["values"])
+    # groups alike in entity, metric, product, period, region, segment and basis differ by the facts' definition,
+    # which each group names (so the page tells the low and the high end of a range apart)
+    def alike(g: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(g[k] for k in ("entity", "metric", "product", "period", "region", "segment", "basis"))
+    twins = [g for g in groups if sum(alike(h) == alike(g) for h in groups) > 1]
+    assert twins and all(g["definition"] for g in twins)
+    assert len({(alike(g), g["definition"]) for g in twins}) == len(twins)
 
 
 def test_unknown_input_is_404_naming_the_field(client: TestClient) -> None:
@@ -115,3 +134,5 @@ def test_countries_and_vocabulary(client: TestClient) -> None:
     assert any(c["id"] == "CHN" for c in client.get("/api/v1/countries").json()["countries"])
     vocab = client.get("/api/v1/vocabulary").json()
     assert "data_center" in vocab["segments"] and "ban" in vocab["policies"]
+    assert vocab["units"]["usd_bn"] == "billion US dollars" and "quarter on quarter" in vocab["units"]["pct_qoq"]
+    assert "market" in vocab["metrics"]["market_share"]

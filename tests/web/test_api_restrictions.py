@@ -155,6 +155,10 @@ def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient, we
                                                       "DRAM").as_report()
     assert local.json()["dates"] == ["2019-01-01", "2021-01-01", "2023-01-01", "2025-01-01"]
     assert {r["input"] for r in local.json()["series"]} == {"dram"}
+    default = client.get("/api/v1/localization/series", params={"country": "CHN"})  # the range left to the server
+    assert default.status_code == 200, default.text
+    assert default.json() == api.localization_over_time(web_store, "CHN").as_report()
+    assert default.json()["range_given_by"] == "default"
     late = client.get("/api/v1/localization/series", params={"from": "2024-01-01", "to": "2022-01-01"})
     assert late.status_code == 422
     firm = client.get("/api/v1/dossier/Micron", params={"at": "2025-06-30"}).json()

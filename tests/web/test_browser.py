@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,8 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     chart = page.locator("#detail svg").first
     assert "share of world capacity by country" in (chart.locator("text.chart-title").first.text_content() or "")
     assert "Data of 2022" in " ".join(chart.locator("text.footer").all_text_contents())
+    kinds = set(page.locator("#detail table.data tbody tr td:nth-child(2)").all_inner_texts())
+    assert {"tool", "material", "process"} <= kinds and not any("_" in k for k in kinds)  # kinds in words
     chart.locator("[role=button]").first.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#source-panel")
@@ -177,13 +180,22 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
 
 
 def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) -> None:
-    _open(page, f"{base_url}/explorer?input=N20")
+    with page.expect_response(lambda r: "/api/v1/availability/series?" in r.url) as opened:
+        _open(page, f"{base_url}/explorer?input=N20")
+    # the section opens on the range the server answers without one (the default: 1 January of each of the five
+    # years before today), the form filled with it, not on dates the page picked
+    assert "from=" not in opened.value.url
+    page.locator("#avail-series-chart svg").wait_for()
+    first = f"{date.today().year - 5}-01-01"
+    assert page.locator("#avail-series-params input[name=from]").input_value() == first
+    assert "the default range" in page.inner_text("#avail-series-range")
     page.locator("#avail-series-params input[name=from]").fill("2018-01-01")
     page.locator("#avail-series-params input[name=to]").fill("2024-01-01")
     page.locator("#avail-series-params select[name=every]").select_option("6m")
     with page.expect_response(lambda r: "/api/v1/availability/series?" in r.url) as asked:
         page.click("#avail-series-show")
     assert asked.value.ok and "every=6m" in asked.value.url
+    page.wait_for_selector("#avail-series-range:has-text('the range asked for')")
     page.locator("#avail-series-chart svg").wait_for()
     assert "China may still buy" in page.locator("#avail-series-chart").inner_text()
     rows = page.locator("#avail-series-table table.data")
@@ -208,10 +220,20 @@ def test_explorer_availability_of_an_input_over_time(page: Page, base_url: str) 
 def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/explorer?input=dram")
     page.wait_for_selector("#detail h1:has-text('DRAM')")
+    # the country chart (shares summed from the firms' by headquarters) names the firm facts' publishers
+    footer = " ".join(page.locator("#detail .chart svg").first.locator("text.footer").all_text_contents())
+    assert "derived from the firm shares of Dong-A Ilbo" in footer and "Data of 2025Q4" in footer, footer
     conflicts = page.locator(".conflict")
     assert conflicts.count() >= 1 and conflicts.first.locator(".value").count() >= 2
     conflicts.first.locator(".value .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
+    page.keyboard.press("Escape")
+    # each group says what it states, its definition included (the high and the low end of one range are two
+    # groups alike in the rest), and each figure's unit in words, not its code
+    text = page.locator("#detail").inner_text()
+    assert "high end of TrendForce's range" in text and "low end of TrendForce's range" in text
+    assert "pct_qoq" not in text and "percent change quarter on quarter" in text
+    assert "usd_bn" not in text and "billion US dollars" in text
     _shot(page, "explorer-dram")
 
 
@@ -250,11 +272,15 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     page.wait_for_selector("#rule h1:has-text('E-OCT2022')")
     assert "restrict the People" in page.locator("#rule blockquote").inner_text()
     fields = page.locator("#rule dl.kv").inner_text()
-    assert "firms headquartered in USA" in fields and "buyers in CHN" in fields and "{" not in fields
+    assert "firms headquartered in United States (USA)" in fields and "buyers in China (CHN)" in fields
+    assert "{" not in fields and "_" not in fields  # no JSON, and every coded value in words
+    assert "presumption of denial: licences exist but are expected to be refused" in fields
+    assert "export control: " in fields and "official: " in fields and "AI accelerators where tpp ≥ 4800" in fields
+    assert "China" in page.locator("#rule table.data").first.inner_text()
     _shot(page, "rule")
     _open(page, f"{base_url}/rules/E-OCT2023")
     page.wait_for_selector("#rule h1:has-text('E-OCT2023')")
-    assert "ai_accelerator where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
+    assert "AI accelerators where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
 
 
 def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
@@ -302,6 +328,11 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
         page.locator("#stage-table [data-download=csv]").click()
     head = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
     assert "barred_lower_mean (fraction of 1)" in head, head
+    # the target and the published estimates' products and units are named in words, not by their codes
+    assert "China" in page.inner_text("#summary")
+    published = page.locator("#localization table.data").first.inner_text()
+    assert "AI accelerators" in published and "ai_accelerator" not in published
+    assert "pct" not in published.split() and "%" in published.split()
     # each published estimate opens its source, from the mouse and from the keyboard
     estimate = page.locator("#localization table.data .figure").first
     estimate.focus()
@@ -310,7 +341,13 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     panel.wait_for()
     assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
     page.keyboard.press("Escape")
-    # localization over a chosen range of years: each product's point at 1 January of each year is the one the
+    # localization over a range of years opens on the range the server answers without one asked (the default:
+    # 1 January of each of the five years before today), its years filled in the form
+    page.wait_for_selector("#localization-series svg")
+    this_year = date.today().year
+    assert page.input_value("#loc-from") == str(this_year - 5) and page.input_value("#loc-to") == str(this_year)
+    assert "the default range" in page.inner_text("#loc-series-range")
+    # a chosen range of years: each product's point at 1 January of each year is the one the
     # command line gives for the same dates (its latest table begun by then)
     page.fill("#loc-from", "2019")
     page.fill("#loc-to", "2025")
@@ -318,6 +355,7 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
         page.click("#loc-show")
     assert asked.value.ok and "from=2019-01-01" in asked.value.url  # the server picks the tables, not the page
     page.wait_for_selector("#localization-series svg text.chart-title:has-text('each year 2019–2025')")
+    assert "the range asked for" in page.inner_text("#loc-series-range")
     shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
              if t.startswith("DRAM,")}
     series = api.localization_over_time(web_store, "CHN", "2019-01-01", "2025-01-01").series
@@ -338,6 +376,7 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    assert page.locator("#series-changes a[href='/rules/E-OCT2022']").count() == 1  # each rule one click away
     # a point opens the rules behind it (Tab and Enter): the October 2022 controls started by 2023-01-01
     point = page.locator("#series-chart svg circle[role=button]:has(title:has-text('2023-01-01'))").first
     point.focus()
@@ -460,6 +499,8 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     firms = page.locator("section.card", has=page.locator("h2:has-text('By firm')"))
     assert "on 2026-06-30" in (firms.locator("svg").first.get_attribute("aria-label") or "")
     assert "(2026-06-30): barred" in firms.locator("thead").inner_text()
+    counts = firms.locator("svg").first.locator("text").all_text_contents()
+    assert "1 input" in counts and "1 inputs" not in counts  # Nikon's one input on the right, in good English
     firm = firms.locator("tr.clickable", has_text="ArF dry (DUV) lithography tools").first
     firm.focus()
     page.keyboard.press("Enter")
@@ -487,10 +528,14 @@ def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> N
 
 def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/sources")
-    page.fill("#filter", "TrendForce")
+    # one filter box and one reliability choice: the table's own (the page had a second pair doing the same)
+    assert page.locator("input[type=search]").count() == 1 and page.locator("select").count() == 1
+    assert "Reliability: all" in page.locator("#sources select.facet").inner_text()
+    page.fill("#sources input.filter", "TrendForce")
     page.locator("#sources table.data tbody tr").first.click()
     card = page.locator("#source-card")
     card.wait_for()
+    assert not any(word.startswith("pct") for word in card.locator("table.data").first.inner_text().split())
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
     _shot(page, "sources")
@@ -498,7 +543,7 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
 
 def test_chinese_titles_are_named_where_the_browser_has_no_font_for_them(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/sources")
-    page.fill("#filter", "cambricon")
+    page.fill("#sources input.filter", "cambricon")
     page.wait_for_timeout(300)
     text = page.locator("#sources table.data").inner_text()
     han = any("\u4e00" <= ch <= "\u9fff" for ch in text)
@@ -553,7 +598,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
     assert "AI accelerators in China" in page.locator("#market-result").inner_text()
     fit_head = page.locator("#results table.data").first.locator("thead").inner_text()
-    assert "Unit" in fit_head and "cny_m" in page.locator("#results table.data").first.inner_text()
+    fit = page.locator("#results table.data").first.inner_text()
+    # the tables name outputs by their titles and units in words (codes stay in the CSV)
+    assert "Unit" in fit_head and "million yuan" in fit and "cny_m" not in fit and "revenue:" not in fit
+    assert "Cambricon Technologies revenue" in fit and "pct" not in page.locator("#results").inner_text().split()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
     # every model figure opens what it rests on, by keyboard too: it says it is the model's output, names the
@@ -627,7 +675,8 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert page.locator("#trajectories svg").count() >= 2, "each market's price by quarter"
     assert page.locator("#trajectories svg polygon.band").count() >= 2
     assert "2023Q3" in page.locator("#trajectories svg").first.inner_html()
-    assert "price@ROW" in page.locator("#results").inner_text()
+    results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
+    assert "Gallium price in Rest of the world: index, 2023Q1 = 1" in results and "price@ROW" not in results
     _shot(page, "results-linked")
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
                 "&market_b=gallium-export-controls")

@@ -44,6 +44,33 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     duv = html.split("id='src-N22'")[1].split("<h3")[0]
     assert "Netherlands" in duv and "Emerging Technology Observatory" in duv and "TechInsights" in duv
     assert "After lower (%)" in html  # the table's unit
+    # the rules the scenario adds are named in words, their codes after the names
+    added = html.split("<h3>Added</h3>")[1].split("<h2")[0]
+    assert "Netherlands (NLD)" in added and "ArF immersion (DUV) lithography tools (N22)" in added
+    assert "export control" in added and "export_control" not in added and "China (CHN)" in added
+    # on a phone, wide tables and charts scroll in boxes of their own, reached by Tab (see the layout test below)
+    assert "name='viewport' content='width=device-width" in html
+    assert html.count("<table") == html.count('<div class="table-wrap" tabindex="0" role="region"')
+    assert html.count("<svg") == html.count('<div class="chart" tabindex="0" role="region" aria-label="chart: ')
+
+
+def test_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path) -> None:
+    """The report opened in Debian's chromium: axe-core clean, and nothing wider than the window at the desktop and
+    the phone size (a table or chart wider than a phone scrolls in its own box; a chart fills the width it has)."""
+    from playwright.sync_api import sync_playwright
+    from tests.web.conftest import ARTIFACTS
+    from tests.web.page_checks import DESKTOP, check_page
+    from tests.web.test_browser import ARGS, CHROMIUM
+
+    out = write_report(web_store, EXAMPLES / "duv-immersion-china.yaml", tmp_path / "report.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            page.goto(out.as_uri())
+            check_page(page, "report", ARTIFACTS)
+        finally:
+            browser.close()
 
 
 def test_report_without_a_range_shows_the_years_before_its_date(web_store: Store, tmp_path: Path) -> None:

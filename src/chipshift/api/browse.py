@@ -50,15 +50,17 @@ def list_countries(store: Store) -> CountriesAnswer:
 
 
 def vocabulary() -> VocabularyAnswer:
-    """The codes the questions accept (segments, kinds of rule, licence policies, rule statuses), each with what
-    it means."""
+    """The codes the questions accept (segments, kinds of rule, licence policies, rule statuses) and those the
+    facts use (units, metrics), each with what it means."""
     from chipshift.api.answers import VocabularyAnswer
     from chipshift.schemas import vocabulary as voc
     from chipshift.schemas.tables import RULES
 
     return VocabularyAnswer.model_validate({
         "segments": dict(voc.SEGMENTS), "rule_kinds": dict(RULES.column("kind").allowed or {}),
-        "policies": dict(RULES.column("policy").allowed or {}), "statuses": dict(RULES.column("status").allowed or {})})
+        "policies": dict(RULES.column("policy").allowed or {}), "statuses": dict(RULES.column("status").allowed or {}),
+        "units": {code: u.description for code, u in voc.UNITS.items()},
+        "metrics": {code: m.description for code, m in voc.METRICS.items()}})
 
 
 def sources_with_facts(store: Store) -> SourcesWithFactsAnswer:

@@ -42,6 +42,27 @@ def fact_source(fact: dict[str, Any]) -> dict[str, Any]:
             "status": fact.get("status")}
 
 
+def derived_source(row: dict[str, Any], kind: str, shown: dict[str, Any], facts: dict[str, dict[str, Any]],
+                   firm_hq: dict[str, str]) -> dict[str, Any]:
+    """The source panel of a share of a bundled product derived from its facts rather than stated by one: a
+    country's, the sum of the firm shares headquartered in it (the firms and their shares named); the firms'
+    remainder, 100% less the named firms' shares. Its note names the publishers of the facts it rests on (each
+    fact with its own source in the firm table), so a chart's footer names them too."""
+    firms = shown["firms"]
+    members = [f for f in firms if firm_hq.get(f["provider"]) == row["provider"] or f["provider"] == row["provider"]]
+    quote = row["source"]
+    if kind == "country" and members:
+        quote = f"{quote}: " + " + ".join(f"{f['name']} {f['share_pct']:g}%" for f in members)
+    used = [f for f in members if f.get("fact") in facts] if kind == "country" else []
+    used = used or [f for f in firms if f.get("fact") in facts]
+    publishers = sorted({str(facts[f["fact"]].get("publisher")) for f in used if facts[f["fact"]].get("publisher")})
+    periods = {facts[f["fact"]].get("period") for f in used}
+    if row.get("period") is None and len(periods) == 1:
+        row["period"] = periods.pop()
+    who = f" of {'; '.join(publishers)}" if publishers else ""
+    return {"quote": quote, "note": f"derived from the firm shares{who} (each with its source in the firm table)"}
+
+
 def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
     """Every input's chokepoint measures, by input id: computed once per state of the store (every input's
     page reads one of them); treat as read-only."""
@@ -127,13 +148,17 @@ def input_detail(store: Store, name: str) -> InputDetailAnswer:
     datasets = {d["id"]: d for d in store.rows("datasets")}
     dataset = datasets.get(report["origin"])
     facts = {f["id"]: f for f in store.facts(product=report["id"])} if report["shares_from"] == "facts" else {}
+    firm_hq = {f["id"]: f["hq_country"] for f in store.rows("firms")}
+    derived = [(kind, row, derived_source(row, kind, report, facts, firm_hq))
+               for kind, rows in (("country", report["countries"]), ("firm", report["firms"])) for row in rows
+               if report["shares_from"] != "dataset" and row.get("fact") not in facts]
     for row in [*report["countries"], *report["firms"]]:
         if report["shares_from"] == "dataset":
             row["source"] = dataset_source(dataset, row["source"], row["year"])
         elif row.get("fact") in facts:
             row["source"] = fact_source(facts[row["fact"]])
-        else:
-            row["source"] = {"quote": row["source"], "note": "derived from the facts named here"}
+    for _, row, source in derived:
+        row["source"] = source
     choke = chokepoint_index(store).get(report["id"])
     report["chokepoint"] = choke
     report["conflicts"] = conflicts(report["facts"])
@@ -153,7 +178,7 @@ def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if len({(m["value"], m["unit"]) for m in members}) < 2:
             continue
         out.append({"entity": key[0], "metric": key[1], "product": key[2], "period": key[3], "region": key[4],
-                    "segment": key[5], "basis": key[6],
+                    "segment": key[5], "basis": key[6], "definition": key[7],
                     "values": [{"fact": m["id"], "value": m["value"], "unit": m["unit"], "status": m["status"],
                                 "default": bool(m["default"]), "note": m["note"],
                                 **{k: m.get(k) for k in _FACT_SOURCE_KEYS}} for m in members]})

@@ -543,14 +543,18 @@ def _localization_history(store: Store, world: World, country: str,
                                          inputs)
 
 
-def localization_over_time(store: Store, country: str, start: str | date, end: str | date, every: str = "1y",
+def localization_over_time(store: Store, country: str, start: str | date | None = None,
+                           end: str | date | None = None, every: str | None = None,
                            input_name: str | None = None) -> LocalizationSeriesAnswer:
     """Self-sufficiency at each date from ``start`` to ``end`` every ``every``: per input, the country's share of
     world supply as the input's latest world share table begun by the date gives it (a table of actual figures
-    before one of forecasts); an input none of whose tables has begun by a date has no row for it."""
+    before one of forecasts); an input none of whose tables has begun by a date has no row for it. What is not
+    given comes from the default range (``series_range`` without a scenario: to ``end``, else today, from 1
+    January five years before, every year)."""
     from chipshift.api.answers import LocalizationSeriesAnswer
 
-    dates = series_dates(start, end, every)
+    first, last, step, given = series_range(None, start, end, every)
+    dates = series_dates(first, last, step)
     world, _ = load_world(store)
     code = resolve(store, "countries", country)
     inputs = ([r["input"] for r in analyses.localization(world, code, _inputs(store, world, input_name))]
@@ -559,7 +563,7 @@ def localization_over_time(store: Store, country: str, start: str | date, end: s
     named = store.rows("countries", id=code)
     return LocalizationSeriesAnswer.model_validate({
         "country": code, "country_name": str(named[0]["name"]) if named else code,
-        "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": every,
+        "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": step, "range_given_by": given,
         "dates": [d.isoformat() for d in dates],
         "unit": "fraction of the input's world supply (not of the country's own market)",
         "series": analyses.localization_at_dates(history, dates),

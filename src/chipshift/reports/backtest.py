@@ -34,6 +34,21 @@ def level_ratios(report: dict[str, Any]) -> pd.DataFrame:
     return out
 
 
+def zero_reference_note(outcome: Mapping[str, Any]) -> str | None:
+    """For an outcome whose reference level is zero (no multiple of it exists: the chart cannot place it), its
+    levels in words, drawn on its row instead of marks: the observed level, the model's median and 90% interval
+    (each the reference plus the change); None for any other outcome."""
+    if outcome["reference"] != 0:
+        return None
+    unit = {"pct": "%"}.get(str(outcome.get("unit") or ""), f" {outcome.get('unit') or ''}".rstrip())
+
+    def level(change: float) -> str:
+        return f"{outcome['reference'] + change:.3g}{unit}"
+
+    return (f"reference level 0, so no multiple: observed {outcome['observed']:.3g}{unit}; model median "
+            f"{level(outcome['median_change'])}, 90% {level(outcome['p5'])} to {level(outcome['p95'])}")
+
+
 def chart(report: dict[str, Any], stem: Path) -> list[str]:
     """Predicted (median, 50% and 90% intervals) against observed level, one row per outcome, as multiples of
     the level in the outcome's reference period (log scale)."""
@@ -58,7 +73,14 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
     ax.axvline(1.0, color="grey", linewidth=0.8)
     ax.set_xscale("log")
     seen = pd.concat([frame["observed"], frame["median"]]).clip(lower=floor)
-    ax.set_xlim(max(float(seen.min()) / 4.0, floor / 2.0), min(float(seen.max()) * 4.0, 1e3))
+    left = max(float(seen.min()) / 4.0, floor / 2.0)
+    ax.set_xlim(left, min(float(seen.max()) * 4.0, 1e3))
+    # a row whose reference level is zero has no multiple to draw: it says its levels instead of being blank
+    if any(o["reference"] == 0 for o in report["outcomes"]):
+        for outcome, yi in zip(outcome_table(report).to_dict("records"), y, strict=True):
+            note = zero_reference_note(outcome)
+            if note:
+                ax.text(left * 1.3, yi, note, fontsize=6.5, va="center", ha="left", color="#444444")
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(y)
     ax.set_yticklabels([f"{r['episode']}: {r['output']}, {r['from']}→{r['period']}"

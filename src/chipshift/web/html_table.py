@@ -13,10 +13,12 @@ def _float(value: float) -> str:
 
 
 def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numeric: set[str] | None = None,
-               links: Mapping[str, Callable[[dict[str, Any]], str | None]] | None = None) -> str:
+               links: Mapping[str, Callable[[dict[str, Any]], str | None]] | None = None,
+               label: str = "table") -> str:
     """An HTML table of ``rows`` by ``columns`` (key, label). ``numeric`` names the right-aligned columns; when
     it is None, numbers are found by type and floats written to four significant digits (at least every digit
-    before the point). ``links`` makes a column's cells links: the address its function gives a row (none: text)."""
+    before the point). ``links`` makes a column's cells links: the address its function gives a row (none: text).
+    The table sits in a box named ``label`` that scrolls sideways, reached by Tab, when it is wider than the page."""
     head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
     body = []
     for row in rows:
@@ -38,4 +40,5 @@ def html_table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], numer
                 text = f'<a href="{escape(href)}">{text}</a>'
             cells.append(f"<td{cls}>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(label)}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")

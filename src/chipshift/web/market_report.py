@@ -16,9 +16,13 @@ from chipshift.reports.labels import describe, footer, publishers_of
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market_cases import cited_facts, fact_sources
-from chipshift.web.report_style import CSS
+from chipshift.web.report_style import head
 
 DEFAULT_DRAWS = 1000
+
+#: The calibration statement's box, above a market report's figures.
+STATEMENT_CSS = (".statement{border-left:6px solid #d6604d;background:#fff6f0;padding:.7rem 1rem;font-size:1.05rem;"
+                 "font-weight:600}")
 
 
 def write_market_report(store: Store, path: Path, out_path: Path, draws: int = DEFAULT_DRAWS,
@@ -47,11 +51,9 @@ def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
 
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
     if report.get("model") == "linked":
-        return _render_linked(report, facts, file_name, CSS)
+        return _render_linked(report, facts, file_name)
     c = report["calibration"]
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(report['scenario'])} · "
-             f"chipshift market report</title><style>{CSS}.statement{{border-left:6px solid #d6604d;background:#fff6f0;"
-             "padding:.7rem 1rem;font-size:1.05rem;font-weight:600}</style></head><body>",
+    parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
              f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
              f"{escape(report['region'])}, {escape(report['product'])}, {report['years'][0]}-{report['years'][1]} · "
@@ -122,14 +124,12 @@ def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
     return parts
 
 
-def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str, css: str) -> str:
+def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
     """A linked run: its markets, each market's price by quarter (band, observations), the headline outputs
     by period, the fit, parameters, sensitivity and sources."""
     c = report["calibration"]
     periods = report["periods"]
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(report['scenario'])} · "
-             f"chipshift market report</title><style>{css}.statement{{border-left:6px solid #d6604d;background:#fff6f0;"
-             "padding:.7rem 1rem;font-size:1.05rem;font-weight:600}</style></head><body>",
+    parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
              f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Linked market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
              f"{periods[0]}-{periods[1]} by quarter · money in {escape(report['value_unit'])} · "

@@ -24,7 +24,7 @@ from chipshift.io.tables import load_yaml
 from chipshift.scenarios.spec import Scenario
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
-from chipshift.web.report_style import CSS
+from chipshift.web.report_style import head
 
 #: How many years before the report's date its exposure over time begins (1 January of that year).
 YEARS_BEFORE = DEFAULT_SERIES_YEARS
@@ -115,8 +115,7 @@ class Span:
 def _render(name: str, description: str, digest: str, path: Path, document: dict[str, Any], result: dict[str, Any],
             base: dict[str, Any], changes: dict[str, Any], in_force: dict[str, Any], store: Store,
             over: tuple[dict[str, Any], dict[str, Any]], span: Span) -> str:
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(name)} · chipshift report"
-             f"</title><style>{CSS}</style></head><body>",
+    parts = [head(f"{name} · chipshift report"),
              f"<h1>{escape(name)}</h1><p>{escape(description)}</p>",
              f"<p class='muted'>Scenario file {escape(path.name)} · digest {escape(digest)} · target "
              f"{escape(result['destination'])} · evaluated at {escape(result['at'])} (every section but "
@@ -125,8 +124,18 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append("<h2>Rules the scenario changes</h2>")
     added = document["add"]
     if added:
-        rows = [{**r, "products": [p.get("input") for p in r.get("products") or []],
-                 "targets": (r.get("targets") or {}).get("countries") or []} for r in added]
+        def named(table: str, key: str | None) -> str:
+            """A country or an input by name, its code after it ("Netherlands (NLD)"); '*': every item."""
+            if key == "*":
+                return "every item"
+            found = store.rows(table, id=key) if key else []
+            return f"{found[0]['name']} ({key})" if found else str(key)
+
+        rows = [{**r, "imposed_by": named("countries", r.get("imposed_by")),
+                 **{k: str(r.get(k) or "").replace("_", " ") for k in ("kind", "policy")},
+                 "products": [named("inputs", p.get("input")) for p in r.get("products") or []],
+                 "targets": [named("countries", c) for c in (r.get("targets") or {}).get("countries") or []]}
+                for r in added]
         parts.append("<h3>Added</h3>" + html_table([("id", "Id"), ("name", "Name"), ("imposed_by", "Imposer"),
                                                 ("kind", "Kind"), ("policy", "Policy"), ("effective", "Effective"),
                                                 ("products", "Products"), ("targets", "Targets")], rows, set()))
@@ -253,6 +262,7 @@ def _share_sources(store: Store, inputs: list[str]) -> str:
     for input_id in dict.fromkeys(inputs):
         shown = api.show_input(store, input_id).as_report()
         facts = {f["id"]: f for f in store.facts(product=shown["id"])} if shown["shares_from"] == "facts" else {}
+        firm_hq = {f["id"]: f["hq_country"] for f in store.rows("firms")}
         rows = []
         for row in shown["countries"] or shown["firms"]:
             if shown["shares_from"] == "dataset":
@@ -260,7 +270,7 @@ def _share_sources(store: Store, inputs: list[str]) -> str:
             elif row.get("fact") in facts:
                 src = explorer.fact_source(facts[row["fact"]])
             else:
-                src = {"quote": row["source"], "note": "derived from the facts named here"}
+                src = explorer.derived_source(row, "country" if shown["countries"] else "firm", shown, facts, firm_hq)
             rows.append({"name": row["name"], "share": "unknown" if row["share_pct"] is None else
                          f"{row['share_pct']:g}", "period": row.get("period") or row.get("year"),
                          "publisher": src.get("original_publisher") or src.get("publisher") or src.get("note"),

@@ -29,9 +29,11 @@ def _pct(v: float | None, digits: int = 0) -> str:
 
 
 def _open(width: int, height: float, title: str) -> list[str]:
+    """An SVG drawn ``width`` x ``height``: shown wider where the page has room, never narrower (its text stays
+    at the size drawn)."""
     return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:g}" '
             f'viewBox="0 0 {width} {height:g}" font-family=\'{FONT}\' font-size="12" role="img" '
-            f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+            f'style="min-width:{width}px" aria-label="{escape(title)}"><title>{escape(title)}</title>'
             f'<rect width="{width}" height="{height:g}" fill="#fff"/>']
 
 
@@ -42,7 +44,8 @@ def _wrap(text: str, px: float, size: float) -> list[str]:
 
 def _frame(width: int, height: float, title: str, body: list[str], footer: str | None = None) -> str:
     """A chart: its title above (wrapped to its width), the ``body`` drawn for a box ``width`` x ``height``, and
-    under it the footer (what its figures rest on), all inside the picture."""
+    under it the footer (what its figures rest on), all inside the picture; in a box it fills, which scrolls
+    sideways, reached by Tab, where the page is narrower than a chart reads (the reports' style sheet)."""
     head, foot = _wrap(title, width - 16, 13), _wrap(footer, width - 16, 10) if footer else []
     room = len(head) * 17 + 8
     total = room + height + (len(foot) * 13 + 8 if foot else 0)
@@ -53,7 +56,8 @@ def _frame(width: int, height: float, title: str, body: list[str], footer: str |
     out += [f'<text class="footer" x="8" y="{room + height + 10 + i * 13:g}" font-size="10" fill="{MUTED}">'
             f'{escape(line)}</text>' for i, line in enumerate(foot)]
     out.append("</svg>")
-    return "".join(out)
+    return (f'<div class="chart" tabindex="0" role="region" aria-label="chart: {escape(title)}">'
+            + "".join(out) + "</div>")
 
 
 def _legend(names: Sequence[str], x0: float, room: float) -> tuple[list[tuple[float, int, str]], int]:

@@ -53,6 +53,8 @@ class VocabularyAnswer(Answer):
     rule_kinds: dict[RuleKind, str] = Field(description="kinds of measure")
     policies: dict[Policy, str] = Field(description="how licences are treated")
     statuses: dict[RuleStatus, str] = Field(description="how sure a rule is")
+    units: dict[str, str] = Field(description="units a fact's figure may be given in")
+    metrics: dict[str, str] = Field(description="kinds of quantity a fact may state")
 
 
 class FactOnSource(Answer):

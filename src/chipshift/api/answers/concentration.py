@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
@@ -150,6 +151,9 @@ class LocalizationSeriesAnswer(Answer):
     from_: date = Field(alias="from", description="the first date of the series")
     to: date = Field(description="the last date of the series")
     every: str = Field(description="the step: a number of years, months or days (1y, 6m, 30d)")
+    range_given_by: Literal["request", "default"] = Field(
+        description="where the range's start came from: the question, or the default (1 January of each of the "
+                    "five years before the end, and the end)")
     dates: tuple[date, ...] = Field(description="every date of the series")
     unit: str = Field(description="the unit of the figures")
     series: tuple[LocalizationPoint, ...] = Field(description="one row per date and input whose share table had "

@@ -86,6 +86,7 @@ class Conflict(Answer):
     region: str | None = described(tables.FACTS, "region")
     segment: Segment | None = described(tables.FACTS, "segment")
     basis: ShareBasis | None = described(tables.FACTS, "basis")
+    definition: str | None = described(tables.FACTS, "definition")
     values: tuple[ConflictValue, ...] = Field(description="the values stated, each with its source")
 
 

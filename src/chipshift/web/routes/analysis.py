@@ -100,12 +100,6 @@ async def exposure(s: State, target: Target = "CHN", at: At = None, segment: Seg
         lambda: periods.exposure(s.context, target, at, resolve(s, scenario), key, segment), fields=FIELDS)
 
 
-From = Annotated[date, Query(alias="from", description="first date of the series")]
-To = Annotated[date, Query(alias="to", description="last date of the series")]
-Every = Annotated[str, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$",
-                             description="step: a whole number of years, months or days (1y, 6m, 30d)")]
-
-
 def _key(when: date | None) -> str:
     """A cache-key part for a date of a range that may be left to the scenario or the default (None: not given;
     the default's end is today, so the day is part of the key)."""
@@ -119,6 +113,13 @@ OwnTo = Annotated[date | None, Query(alias="to", description="last date of the s
 OwnEvery = Annotated[str | None, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$",
                                        description="step: a whole number of years, months or days (1y, 6m, 30d)"
                                                    + RangeNote)]
+DefaultNote = ("; what is not given comes from the default: 1 January of each of the five years before the last "
+               "date (default today), and that date, every year")
+DefaultFrom = Annotated[date | None, Query(alias="from", description="first date of the series" + DefaultNote)]
+DefaultTo = Annotated[date | None, Query(alias="to", description="last date of the series" + DefaultNote)]
+DefaultEvery = Annotated[str | None, Query(min_length=2, max_length=6, pattern=r"^[0-9]+[ymd]$",
+                                           description="step: a whole number of years, months or days (1y, 6m, "
+                                                       "30d)" + DefaultNote)]
 
 
 @router.get("/exposure/series", response_model=answers.ExposureSeriesAnswer,
@@ -175,12 +176,12 @@ async def localization(s: State, country: Annotated[str, Query(min_length=1, max
 
 @router.get("/localization/series", response_model=answers.LocalizationSeriesAnswer, responses=errors_doc(),
             summary="A country's share of each input's world supply at every date of a range")
-async def localization_series(s: State, start: From, end: To,
+async def localization_series(s: State, start: DefaultFrom = None, end: DefaultTo = None,
                               country: Annotated[str, Query(min_length=1, max_length=100)] = "CHN",
                               input: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-                              every: Every = "1y") -> JSONBytes:
+                              every: DefaultEvery = None) -> JSONBytes:
     return await s.runner.json(
-        ("localization-series", country, input, day(start), day(end), every),
+        ("localization-series", country, input, _key(start), _key(end), every),
         lambda: api.localization_over_time(s.store, country, start, end, every, input), fields=FIELDS)
 
 

@@ -101,7 +101,7 @@
       const step = Math.max(1, Math.ceil(max / 4));
       if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider, onClick: () => providerSources(x, kind),
         values: [{ lower: 0, upper: x.left_barred }, { lower: 0, upper: x.right_barred }] })),
-      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => `${Math.round(v)} inputs`, title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
+      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => (Math.round(v) === 1 ? "1 input" : `${Math.round(v)} inputs`), title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
       `${foot} · a provider's bar opens the inputs and rules behind it`);
       table(t, { filename: `compare-${name}`, rows, onRow: (x) => providerSources(x, kind), columns: [{ key: "provider", label: "Provider" },
         { key: "left_barred", label: `${Ld}: barred`, num: true, unit: "inputs" }, { key: "right_barred", label: `${Rd}: barred`, num: true, unit: "inputs" },

@@ -368,8 +368,24 @@ const CS = (() => {
     return data;
   }
 
+  /* The codes the data uses, each with what it means (GET /vocabulary, asked once per page). */
+  let vocab = null;
+  function vocabulary() {
+    vocab = vocab || get("/vocabulary", {}, { quiet: true });
+    return vocab;
+  }
+
+  /* A fact's unit in words, as the vocabulary describes it up to its first note in brackets or after a colon
+     ("pct": "%", "usd_bn": "billion US dollars", "pct_qoq": "percent change quarter on quarter", "ratio": "a plain
+     ratio"); an unknown code as it is. */
+  function unitWords(code, v) {
+    if (code === "pct") return "%";
+    const text = v && v.units && v.units[code];
+    return text ? text.split(/ \(|: /)[0] : code;
+  }
+
   async function fillSegments(select) {
-    const v = await get("/vocabulary", {}, { quiet: true });
+    const v = await vocabulary();
     for (const [code, text] of Object.entries(v.segments)) {
       if (code !== "all") select.append(el("option", { value: code, text: code.replace(/_/g, " "), title: String(text) }));
     }
@@ -384,5 +400,5 @@ const CS = (() => {
   });
 
   return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
-    showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink };
+    showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

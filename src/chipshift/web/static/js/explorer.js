@@ -73,7 +73,7 @@
     const t = el("div");
     box.append(t);
     table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
-      { key: "name", label: "Input" }, { key: "kind", label: "Kind" }, { key: "top_country", label: "Top country" },
+      { key: "name", label: "Input" }, { key: "kind", label: "Kind", format: kindWords }, { key: "top_country", label: "Top country" },
       { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent" },
       { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
   }
@@ -93,6 +93,9 @@
     return rows.map((r) => ({ label: r.name, value: r.share_known ? r.share_pct : null, source: r.source }));
   }
 
+  /* An input's kind in a word or two: "tool_resource" -> "tool", "product_group" -> "product group". */
+  function kindWords(kind) { return String(kind || "").replace(/_resource$/, "").replace(/_/g, " "); }
+
   async function showInput(id) {
     select(id);
     CS.setParams({ input: id, firm: null, stage: null });
@@ -103,7 +106,7 @@
     box.append(head);
     const kv = el("dl", { class: "kv" });
     const add = (k, v) => { if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) kv.append(el("dt", { text: k }), el("dd", {}, v)); };
-    add("Id", d.id); add("Kind", d.kind); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
+    add("Id", d.id); add("Kind", kindWords(d.kind)); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
     if (d.chokepoint) {
       add("HHI", CS.num(d.chokepoint.hhi)); add("Countries for 75%", d.chokepoint.countries_for_75pct);
       add("Coalition (USA, JPN, NLD) share", pct(d.chokepoint.coalition_share_pct));
@@ -146,35 +149,46 @@
         { key: "license_policy", label: "Licence policy" }, { key: "entry", label: "Entry" }] });
     }
     overTime(box, d);
-    conflicts(box, d.conflicts);
-    facts(box, d.facts, d.id);
+    const v = await CS.vocabulary().catch(() => null);
+    conflicts(box, d.conflicts, v);
+    facts(box, d.facts, d.id, v);
     if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));
   }
 
   /* The share of the input's world supply a destination may still buy at every date of a range, with the rules
-     barring it, as GET /api/v1/availability/series answers it (the dates drawn are the answer's own; without a
-     range asked for, the server's default: 1 January of each of the five years before today, and today). */
+     barring it, as GET /api/v1/availability/series answers it (the dates drawn are the answer's own). The section
+     opens on the range the server answers without one (its default: 1 January of each of the five years before
+     today), the form filled with it; then on the range asked for. */
   function overTime(box, d) {
     const form = el("form", { class: "filters", id: "avail-series-params" },
       el("label", {}, "Buyer ", el("input", { name: "target", value: CS.params().get("target") || "CHN", size: 8, required: true })),
-      el("label", {}, "From ", el("input", { name: "from", type: "date", value: "2018-01-01", required: true })),
-      el("label", {}, "To ", el("input", { name: "to", type: "date", value: `${new Date().getFullYear() + 1}-01-01`, required: true })),
+      el("label", {}, "From ", el("input", { name: "from", type: "date", required: true })),
+      el("label", {}, "To ", el("input", { name: "to", type: "date", required: true })),
       el("label", {}, "Every ", el("select", { name: "every" }, [["1y", "every year"], ["6m", "every six months"], ["3m", "every quarter"]].map(([v, t]) => el("option", { value: v, text: t })))),
       el("button", { type: "submit", id: "avail-series-show" }, "Show over time"));
+    const range = el("p", { class: "muted small", id: "avail-series-range", "aria-live": "polite" });
     const chart = el("div", { id: "avail-series-chart" }), rows = el("div", { id: "avail-series-table" });
-    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy at every date of the range (lower and upper bounds where shares or reach are unknown), and the rules barring it; a point opens those rules." }), form, chart, rows));
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      const f = new FormData(form), from = f.get("from"), to = f.get("to");
-      if (!from || !to || from > to) { CS.showError("Give a first date on or before the last."); return; }
+    box.append(CS.section("Availability over time", el("p", { class: "muted small", text: "The share of this input's world supply the buyer may still buy at every date of the range (lower and upper bounds where shares or reach are unknown), and the rules barring it; a point opens those rules." }), form, range, chart, rows));
+    const STEP = { "1y": "year", "6m": "six months", "3m": "quarter" };
+    const draw = async (asked) => {
+      const f = new FormData(form), params = { target: f.get("target") || "CHN", input: d.id };
+      if (asked) {
+        const from = f.get("from"), to = f.get("to");
+        if (!from || !to || from > to) { CS.showError("Give a first date on or before the last."); return; }
+        Object.assign(params, { from, to, every: f.get("every") });
+      }
       let body;
-      try { body = await get("/availability/series", { target: f.get("target"), input: d.id, from, to, every: f.get("every") }); } catch (e) { return; }
+      try { body = await get("/availability/series", params, { quiet: !asked }); } catch (e) { return; }
+      form.elements.from.value = body.from; form.elements.to.value = body.to;
+      if (![...form.elements.every.options].some((o) => o.value === body.every)) form.elements.every.append(el("option", { value: body.every, text: body.every }));
+      form.elements.every.value = body.every;
+      const span = `${body.from} to ${body.to}, every ${STEP[body.every] || body.every}`;
+      clear(range).append(`Dates: ${span}; ${{ request: "the range asked for", scenario: "the scenario's own range of dates", default: "the default range: 1 January of each of the five years before today" }[body.range_given_by]}.`);
       const labels = body.dates.map(String);
       const points = body.inputs.map((r) => ({ x: labels.indexOf(r.at), lo: r.available_lower ?? 0, hi: r.available_upper ?? 0,
         onClick: () => CS.showSources({ heading: `${d.name}: ${frac(r.available_lower)} – ${frac(r.available_upper)} of world supply available to ${body.destination_name} on ${r.at}`,
           summary: `The input's providers' shares (each with its source in the tables above) less those the rules in force on ${r.at} bar. The shares come from: ${(body.data_sources || []).join("; ")}.`,
           parts: [{ label: "Barred by", text: r.barred_by.length ? "" : "none", rules: r.barred_by }, { label: "Maybe barred by", text: r.maybe_barred_by.length ? "" : "none", rules: r.maybe_barred_by }] }) }));
-      const span = `${body.from} to ${body.to}, every ${{ "1y": "year", "6m": "six months", "3m": "quarter" }[body.every] || body.every}`;
       const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${span} (shares as in the tables above, with their sources)`;
       const holder = el("div");
       clear(chart).append(el("h3", { class: "small", text: title }), holder);
@@ -185,26 +199,33 @@
         { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
         { key: "barred_by", label: "Barred by", format: (v) => (v || []).join(", ") },
         { key: "maybe_barred_by", label: "Maybe barred by", format: (v) => (v || []).join(", ") }] });
-    });
+    };
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(true); });
+    draw(false);
   }
 
-  function conflicts(box, groups) {
+  /* Facts that state one quantity differently, side by side: each group headed by what it states (entity, metric,
+     product, period, region and the facts' own definition, which tells apart groups alike in the rest, such as the
+     low and the high end of a published range), each figure with its unit in words, opening its source. */
+  function conflicts(box, groups, v) {
     if (!groups || !groups.length) return;
     box.append(el("h2", { text: `Conflicting figures (${groups.length})` }),
       el("p", { class: "muted small", text: "Sources that state the same figure differently, side by side; the outlined one is the default summaries use." }));
     for (const g of groups) {
+      const what = [g.entity, g.metric.replace(/_/g, " "), g.product, g.period, g.region].filter(Boolean).join(" · ");
       const row = el("div", { class: "conflict" },
-        el("div", { class: "small muted" }, `${g.entity} · ${g.metric}${g.product ? " · " + g.product : ""} · ${g.period}${g.region ? " · " + g.region : ""}`));
-      for (const v of g.values) {
-        row.append(el("div", { class: "value" + (v.default ? " default" : "") },
-          el("div", { class: "big" }, figure(`${CS.num(v.value)} ${v.unit}`, v)),
-          el("div", { class: "small muted" }, `${v.publisher} · ${v.published || "n.d."} · ${v.status}${v.default ? " · default" : ""}`)));
+        el("div", { class: "what small muted" }, el("b", { text: what }), g.definition ? `: ${g.definition}` : ""));
+      for (const f of g.values) {
+        const unit = CS.unitWords(f.unit, v);
+        row.append(el("div", { class: "value" + (f.default ? " default" : "") },
+          el("div", { class: "big" }, figure(unit === "%" ? `${CS.num(f.value)}%` : `${CS.num(f.value)} ${unit}`, f)),
+          el("div", { class: "small muted" }, `${f.publisher} · ${f.published || "n.d."} · ${f.status}${f.default ? " · default" : ""}`)));
       }
       box.append(row);
     }
   }
 
-  function facts(box, rows, name) {
+  function facts(box, rows, name, v) {
     if (!rows || !rows.length) return;
     box.append(el("h2", { text: `Facts (${rows.length})` }));
     const t = el("div");
@@ -212,7 +233,7 @@
     table(t, { filename: `${name}-facts`, rows, columns: [
       { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
       { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (r) => r },
-      { key: "unit", label: "Unit" }, { key: "status", label: "Status" },
+      { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, v) }, { key: "status", label: "Status" },
       { key: "publisher", label: "Source", render: (r) => figure(r.publisher, r) }, { key: "quote", label: "Quote" }] });
   }
 
@@ -265,8 +286,9 @@
       table(t, { filename: `${d.id}-supplies`, rows: d.supplies, onRow: (r) => showInput(r.input), columns: [
         { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), unit: "percent", source: (r) => r.source }, { key: "year", label: "Year" }] });
     }
-    conflicts(box, d.conflicts);
-    facts(box, d.facts, d.id);
+    const v = await CS.vocabulary().catch(() => null);
+    conflicts(box, d.conflicts, v);
+    facts(box, d.facts, d.id, v);
   }
 
   function setupSearch() {

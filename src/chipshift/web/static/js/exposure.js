@@ -93,7 +93,7 @@
     const barred = exposure.by_input.filter((r) => r.barred_lower > 0).length;
     const maybe = exposure.by_input.filter((r) => r.barred_upper > 0).length;
     clear($("#summary")).append(el("section", { class: "card" },
-      el("div", { class: "stat" }, el("b", { text: exposure.destination }), "target"),
+      el("div", { class: "stat" }, el("b", { text: last.where }), "target"),
       el("div", { class: "stat" }, el("b", { text: exposure.at }), "date"),
       el("div", { class: "stat" }, el("b", { text: sc ? sc.name : "baseline" }), "scenario"),
       el("div", { class: "stat" }, el("b", { text: String(barred) }), "inputs certainly cut (in part)"),
@@ -125,11 +125,12 @@
     if (localReport.published_estimates.length) {
       const pt = el("div"), chart = el("div", { id: "localization-chart" });
       lbox.append(el("h3", { text: "Published estimates" }), chart, pt);
-      await localizationOverTime(chart, localReport);
+      const names = await localizationOverTime(chart, localReport);
+      const vocab = await CS.vocabulary().catch(() => null);
       table(pt, { filename: `localization-${localReport.country}-published`, rows: localReport.published_estimates, columns: [
-        { key: "product", label: "Product" }, { key: "period", label: "Period" },
+        { key: "product", label: "Product", format: (v) => names[v] || v.replace(/_/g, " ") }, { key: "period", label: "Period" },
         { key: "value", label: "Value", num: true, format: (v, r) => (r.unit === "pct" ? CS.pct(v) : CS.num(v)), source: (r) => ({ ...r, fact: r.id }) },
-        { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
+        { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, vocab) }, { key: "status", label: "Status" }, { key: "publisher", label: "Publisher" }, { key: "definition", label: "Definition" }] });
     }
     await localizationHistory(lbox, localReport);
     await localizationRange(lbox, localReport);
@@ -151,14 +152,14 @@
   }
 
   /* Localization over time: every published estimate of the country's self-sufficiency at its period, one colour
-     per product; each point opens its source (mouse, or Tab and Enter). */
+     per product; each point opens its source (mouse, or Tab and Enter). Gives the products' names by id. */
   async function localizationOverTime(holder, report) {
-    const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
-    if (!rows.length) return;
     const names = Object.fromEntries(report.inputs.map((r) => [r.input, r.name]));
-    for (const product of new Set(rows.map((r) => r.product))) {
+    for (const product of new Set(report.published_estimates.map((r) => r.product))) {
       if (!names[product]) names[product] = await get(`/inputs/${encodeURIComponent(product)}`, {}, { quiet: true }).then((d) => d.name, () => product.replace(/_/g, " "));
     }
+    const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
+    if (!rows.length) return names;
     const periods = [...new Set(rows.map((r) => r.period))].sort((a, b) => when(a) - when(b));
     const where = await CS.placeName(report.country);
     const published = rows.map((r) => ({ x: periods.indexOf(r.period), value: r.value, group: names[r.product], publisher: r.publisher,
@@ -168,6 +169,7 @@
     const publishers = [...new Set(rows.map((r) => r.publisher))];
     CS.charts.box(holder, svg, `localization-${report.country}-published`,
       `Each point one published figure (claim, estimate or forecast, as its source says) at its period; definitions differ by publisher (table below) · Sources: ${publishers.join("; ")}`);
+    return names;
   }
 
   /* The country's share of world supply by period of the bundled products' share tables (its "history"): a line per
@@ -205,25 +207,33 @@
   /* Localization over a chosen range of years: on 1 January of each, every product's share of world supply from
      the country's firms or plants, as its latest share table begun by then gives it (a line per product, solid at
      the lower bound, dashed at the upper; each point opens the product's page with its facts and their sources),
-     and the table of the points drawn. */
+     and the table of the points drawn. The range opens as the server's default (GET /api/v1/localization/series
+     without from and to: api.series_range), and the form is filled with the years it answered for. */
   function localizationRange(box, report) {
     const rows = report.history || [];
     if (!rows.length) return;
-    const now = new Date().getFullYear();
     const form = el("form", { id: "loc-series-params", class: "filters" },
-      el("label", {}, "From year ", el("input", { id: "loc-from", type: "number", min: 2000, max: 2100, value: 2016, required: true })),
-      el("label", {}, "To year ", el("input", { id: "loc-to", type: "number", min: 2000, max: 2100, value: now, required: true })),
+      el("label", {}, "From year ", el("input", { id: "loc-from", type: "number", min: 1900, max: 2100, required: true })),
+      el("label", {}, "To year ", el("input", { id: "loc-to", type: "number", min: 1900, max: 2100, required: true })),
       el("button", { type: "submit", id: "loc-show" }, "Show over time"));
+    const range = el("p", { class: "muted small", id: "loc-series-range", "aria-live": "polite" });
     const chart = el("div", { id: "localization-series" }), t = el("div", { id: "localization-series-table" });
     box.append(el("h3", { text: "Over a range of years" }), el("p", { class: "muted small",
-      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts), as GET /api/v1/localization/series and chipshift localization --from/--to answer." }),
-    form, chart, t);
-    const draw = async () => {
-      const from = Number($("#loc-from").value), to = Number($("#loc-to").value);
-      if (!(from <= to)) { CS.showError("The first year must not be after the last."); return; }
-      // the server picks each date's table (api.localization_over_time), as the command line does
+      text: "On 1 January of each year of the range, each product's share as its latest world share table begun by then gives it (a table of actual figures before one of forecasts), as GET /api/v1/localization/series and chipshift localization --from/--to answer. The range opens on the server's default: 1 January of each of the five years before today." }),
+    form, range, chart, t);
+    const draw = async (asked) => {
+      const params = { country: report.country, every: "1y" };
+      if (asked) {
+        const from = Number($("#loc-from").value), to = Number($("#loc-to").value);
+        if (!from || !to || !(from <= to)) { CS.showError("The first year must not be after the last."); return; }
+        Object.assign(params, { from: `${from}-01-01`, to: `${to}-01-01` });
+      }
+      // the server picks the range when none is asked for, and each date's table (api.localization_over_time)
       let body;
-      try { body = await get("/localization/series", { country: report.country, from: `${from}-01-01`, to: `${to}-01-01`, every: "1y" }); } catch (e) { return; }
+      try { body = await get("/localization/series", params, { quiet: !asked }); } catch (e) { return; }
+      const from = Number(body.from.slice(0, 4)), to = Number(body.to.slice(0, 4));
+      $("#loc-from").value = String(from); $("#loc-to").value = String(to);
+      clear(range).append(`Dates: 1 January of each year from ${from} to ${to}; ${body.range_given_by === "default" ? "the default range: the five years before today" : "the range asked for"}.`);
       const points = body.series.map((r) => ({ ...r, year: Number(r.at.slice(0, 4)) }));
       const moved = (rs) => Math.max(...rs.map((r) => r.localization_lower)) - Math.min(...rs.map((r) => r.localization_lower));
       const grouped = Object.values(points.reduce((g, p) => { (g[p.input] = g[p.input] || []).push(p); return g; }, {}))
@@ -247,8 +257,8 @@
         { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") },
         { key: "domestic_providers", label: "Named domestic providers" }] });
     };
-    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(); });
-    return draw();
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); draw(true); });
+    return draw(false);
   }
 
   const STEPS = { "1y": "every year", "6m": "every six months", "3m": "every quarter", "1m": "every month" };
@@ -295,8 +305,13 @@
       CS.footer(body, `${span} · a point opens the rules that changed by then and that date's inputs`));
     table($("#series-changes"), { filename: `exposure-${body.destination}-${body.from}-${body.to}-rules`,
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
-        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date" },
-        { key: "rules_ended", label: "Ended or lifted since the previous date" }] });
+        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started), csv: (c) => c.rules_started.join(", ") },
+        { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended), csv: (c) => c.rules_ended.join(", ") }] });
+  }
+
+  /* Rules by id, each a link to its page (its source and quote). */
+  function ruleLinks(ids) {
+    return el("span", {}, ids.flatMap((id, i) => [i ? ", " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })]));
   }
 
   /* The sources behind a point of the series: the stage's figure on that date, the rules that came into force or

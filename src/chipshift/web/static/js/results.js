@@ -111,6 +111,7 @@
     box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
     let r;
     try { r = await post("/market/run", body); } catch (e) { if (mine === latest) clear(box); return; }
+    const vocab = await CS.vocabulary().catch(() => null);
     if (mine !== latest) return;
     clear(box);
     const c = r.calibration;
@@ -154,29 +155,31 @@
     const model = (what, key = "value") => (row) => () => modelSources(r, row.output, row[when(r)], row[key], what);
     const at = isLinked(r) ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true };
     // every table of figures says their unit: that of the output each row is about
+    // in words on screen (an output by its title, a unit as the vocabulary says it); codes in the CSV
     const units = Object.fromEntries(r.outputs.map((o) => [o.output, o.unit]));
-    const unit = { key: "unit", label: "Unit", format: (v, row) => v || units[row.output] || "", csv: (row) => row.unit || units[row.output] || "" };
-    table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [{ key: "output", label: "Output" }, at,
+    const unit = { key: "unit", label: "Unit", format: (v, row) => CS.unitWords(v || units[row.output] || "", vocab), csv: (row) => row.unit || units[row.output] || "" };
+    const outputCol = { key: "output", label: "Output", format: (v) => (r.output_text && r.output_text[v] ? r.output_text[v].title : v) };
+    table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [outputCol, at,
       { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
       { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, unit, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
     box.append(CS.section("Published estimates beside the model", pub));
-    table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [{ key: "output", label: "Output" }, at,
+    table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [outputCol, at,
       { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
-      { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
+      unit, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
     const params = CS.section("Parameters: value, sourced range and basis", parameterEditor(r));
     params.id = "parameters";
     box.append(params);
     const sens = el("div");
     box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
-    table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [{ key: "output", label: "Output" }, at,
+    table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [outputCol, at,
       { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" },
       { key: "at_low", label: "At low", num: true, format: (v) => num(v), source: (row) => model(`with ${row.parameter} at its low end`, "at_low")(row) },
       { key: "at_high", label: "At high", num: true, format: (v) => num(v), source: (row) => model(`with ${row.parameter} at its high end`, "at_high")(row) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }, unit] });
     const all = el("div");
     box.append(CS.section(isLinked(r) ? "All outputs by period" : "All outputs by year", all));
-    table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [{ key: "output", label: "Output" }, at,
+    table(all, { filename: `${r.case}-outputs`, rows: r.outputs, columns: [outputCol, at,
       { key: "value", label: "Value", num: true, format: (v) => num(v), source: model("model") }, unit,
       { key: "p5", label: "p5", num: true, format: (v) => num(v), source: (row) => (row.p5 == null ? null : model("5th percentile of the draws", "p5")(row)) },
       { key: "median", label: "Median", num: true, format: (v) => num(v), source: (row) => (row.median == null ? null : model("median of the draws", "median")(row)) },

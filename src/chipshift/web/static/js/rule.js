@@ -5,6 +5,12 @@
 
   const OPS = { gte: "≥", gt: ">", lte: "≤", lt: "<", eq: "=" };
   const words = (list) => (list || []).join(", ");
+  /* Places by name, their code after it ("China (CHN)"); products by name (filled in before the page is drawn). */
+  let places = {}, products = {};
+  const placeWords = (list) => words((list || []).map((c) => (places[c] && places[c] !== c ? `${places[c]} (${c})` : c)));
+  /* A coded value in words, with what it means from the vocabulary ("presumption of denial: licences exist but are
+     expected to be refused"). */
+  const coded = (code, meanings) => (code ? code.replace(/_/g, " ") + (meanings && meanings[code] ? `: ${meanings[code]}` : "") : null);
   /* A product's conditions in words: {tpp: {gte: 4800}} -> "tpp ≥ 4800". */
   const conditions = (where) => Object.entries(where || {}).map(([attribute, test]) =>
     Object.entries(test).map(([op, v]) => `${attribute.replace(/_/g, " ")} ${OPS[op] || op} ${v}`).join(" and ")).join(" and ");
@@ -12,7 +18,7 @@
   function sellersText(s) {
     if (!s) return null;
     const parts = [];
-    if (s.hq_in && s.hq_in.length) parts.push(`firms headquartered in ${words(s.hq_in)}`);
+    if (s.hq_in && s.hq_in.length) parts.push(`firms headquartered in ${placeWords(s.hq_in)}`);
     if (s.firms && s.firms.length) parts.push(`the firms ${words(s.firms)}`);
     if (s.fdp) parts.push("foreign-made items within the foreign direct product rule");
     return parts.length ? parts.join("; ") : "every seller its kind implies (the imposer's firms, or the firm itself)";
@@ -21,7 +27,7 @@
   function targetsText(t) {
     if (!t) return null;
     const parts = [];
-    if (t.countries && t.countries.length) parts.push(`buyers in ${words(t.countries)}`);
+    if (t.countries && t.countries.length) parts.push(`buyers in ${placeWords(t.countries)}`);
     if (t.firms && t.firms.length) parts.push(`the parties ${words(t.firms)}`);
     if (t.uncertain_firms && t.uncertain_firms.length) parts.push(`perhaps ${words(t.uncertain_firms)}`);
     if (t.segments && t.segments.length) parts.push(`end uses: ${words(t.segments).replace(/_/g, " ")}`);
@@ -37,14 +43,20 @@
   document.addEventListener("DOMContentLoaded", async () => {
     const id = decodeURIComponent(location.pathname.split("/").pop());
     const r = await get(`/rules/${encodeURIComponent(id)}`);
+    const vocab = await CS.vocabulary().catch(() => ({}));
+    const codes = [r.imposed_by, ...((r.sellers || {}).hq_in || []), ...((r.targets || {}).countries || [])].filter(Boolean);
+    places = Object.fromEntries(await Promise.all(codes.map(async (c) => [c, await CS.placeName(c)])));
+    const reached = Object.fromEntries((r.reaches || []).map((x) => [x.input, x.name]));
+    products = Object.fromEntries(await Promise.all((r.products || []).filter((p) => p.input !== "*").map(async (p) => [p.input,
+      reached[p.input] || await get(`/inputs/${encodeURIComponent(p.input)}`, {}, { quiet: true }).then((d) => d.name, () => p.input)])));
     const box = $("#rule");
     document.title = `${r.id} · chipshift`;
     const card = el("section", { class: "card" }, el("h1", {}, `${r.id}: ${r.name}`), el("p", { text: r.summary }));
     const kv = el("dl", { class: "kv" });
-    field(kv, "Kind", r.kind); field(kv, "Imposed by", r.imposed_by); field(kv, "Authority", r.authority);
-    field(kv, "Policy", r.policy); field(kv, "Announced", r.announced); field(kv, "Effective", r.effective);
-    field(kv, "Ended", r.ended); field(kv, "Status", r.status);
-    field(kv, "Products", (r.products || []).map((p) => (p.input === "*" ? "every item" : p.input) + (p.where ? ` where ${conditions(p.where)}` : "")));
+    field(kv, "Kind", coded(r.kind, vocab.rule_kinds)); field(kv, "Imposed by", placeWords([r.imposed_by]) || null); field(kv, "Authority", r.authority);
+    field(kv, "Policy", coded(r.policy, vocab.policies)); field(kv, "Announced", r.announced); field(kv, "Effective", r.effective);
+    field(kv, "Ended", r.ended); field(kv, "Status", coded(r.status, vocab.statuses));
+    field(kv, "Products", (r.products || []).map((p) => (p.input === "*" ? "every item" : products[p.input] || p.input) + (p.where ? ` where ${conditions(p.where)}` : "")));
     field(kv, "Sellers", sellersText(r.sellers)); field(kv, "Targets", targetsText(r.targets));
     field(kv, "Relaxes", (r.relaxes || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
     field(kv, "Relaxed by", (r.relaxed_by || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
@@ -60,7 +72,8 @@
     const targets = [...(tg.countries || []).map((c) => ({ kind: "country", id: c })), ...(tg.firms || []).map((f) => ({ kind: "firm", id: f })), ...(tg.segments || []).map((s) => ({ kind: "segment", id: s }))];
     const tt = el("div");
     box.append(el("section", { class: "card" }, el("h2", { text: `Targets (${targets.length})` }), tt));
-    table(tt, { filename: `${r.id}-targets`, rows: targets, columns: [{ key: "kind", label: "Kind" }, { key: "id", label: "Target" }] });
+    for (const x of targets) x.name = x.kind === "country" ? places[x.id] || x.id : x.kind === "segment" ? (vocab.segments || {})[x.id] || x.id : x.id;
+    table(tt, { filename: `${r.id}-targets`, rows: targets, columns: [{ key: "kind", label: "Kind" }, { key: "id", label: "Target" }, { key: "name", label: "In words" }] });
     const rt = el("div");
     box.append(el("section", { class: "card" }, el("h2", { text: `Inputs it reaches (${r.reaches.length})` }),
       el("p", { class: "muted small", text: "certain: the rule's products cover the input; maybe: it depends on an attribute the input does not carry." }), rt));

@@ -4,11 +4,10 @@
   const { el, clear, $, get, table, figure } = CS;
   let sources = [];
 
-  function draw() {
-    const q = $("#filter").value.trim().toLowerCase(), rel = $("#reliability").value;
-    const rows = sources.filter((s) => (!rel || s.reliability === rel) &&
-      (!q || `${s.id} ${s.publisher} ${s.original_publisher || ""} ${s.title}`.toLowerCase().includes(q)));
-    table($("#sources"), { filename: "sources", rows, onRow: detail, columns: [
+  /* The table's own controls filter it: a facet by reliability and a filter on every cell (publisher, original
+     publisher, title, id...). */
+  function draw(vocab) {
+    table($("#sources"), { filename: "sources", label: "sources", rows: sources, onRow: (s) => detail(s, vocab), columns: [
       { key: "publisher", label: "Publisher" }, { key: "original_publisher", label: "Original" }, { key: "title", label: "Title" },
       { key: "published", label: "Date" }, { key: "reliability", label: "Reliability" },
       { key: "used_by", label: "Facts + rules", num: true },
@@ -16,7 +15,7 @@
       { key: "id", label: "Id" }] });
   }
 
-  function detail(s) {
+  function detail(s, vocab) {
     CS.setParams({ id: s.id });
     const box = clear($("#source-detail"));
     const card = el("section", { class: "card", id: "source-card" }, el("h2", { text: `${s.publisher}: ${s.title}` }),
@@ -31,7 +30,7 @@
       table(t, { filename: `source-${s.id}-facts`, rows: s.facts, columns: [{ key: "fact", label: "Fact" }, { key: "entity", label: "Entity" },
         { key: "metric", label: "Metric" }, { key: "product", label: "Product" }, { key: "period", label: "Period" },
         { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (f) => ({ ...src, quote: f.quote, fact: f.fact, status: f.status }) },
-        { key: "unit", label: "Unit" }, { key: "status", label: "Status" }, { key: "quote", label: "Quote" }] });
+        { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, vocab) }, { key: "status", label: "Status" }, { key: "quote", label: "Quote" }] });
     }
     if (s.rules.length) {
       const t = el("div");
@@ -45,12 +44,10 @@
   document.addEventListener("DOMContentLoaded", async () => {
     const data = await get("/sources");
     sources = data.sources;
-    for (const r of [...new Set(sources.map((s) => s.reliability))].sort()) $("#reliability").append(el("option", { value: r, text: r }));
-    $("#filter").addEventListener("input", draw);
-    $("#reliability").addEventListener("change", draw);
-    draw();
+    const vocab = await CS.vocabulary().catch(() => null);
+    draw(vocab);
     const id = CS.params().get("id");
     const chosen = id && sources.find((s) => s.id === id);
-    if (chosen) detail(chosen);
+    if (chosen) detail(chosen, vocab);
   });
 })();
