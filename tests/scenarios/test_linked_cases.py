@@ -509,3 +509,11 @@ def test_buyers_substitute_more_as_time_passes_after_a_rule_first_holds(bundled_
                 kept = s0 * (1.0 + wedge) ** (1.0 - s_t)
                 expected = kept / (kept + 1.0 - s0)
             assert _share(case, path, 0, imports, quarter) == pytest.approx(expected, rel=1e-6), (ratio, quarter)
+    # the months to adjust are 15 unless the case states them
+    doc["parameters"].pop("sigma_adjustment_months")
+    alone, alone_governed = _load(bundled_store, doc)
+    draws = lc.default_draws(alone) | {"sigma_long_run_ratio": np.array([2.3])}
+    stated = lc.default_draws(case) | {"sigma_long_run_ratio": np.array([2.3]),
+                                       "sigma_adjustment_months": np.array([15.0])}
+    assert _share(alone, lc.run(alone, alone_governed, draws), 0, imports, "2019Q4") == pytest.approx(
+        _share(case, lc.run(case, governed, stated), 0, imports, "2019Q4"), rel=1e-9)

@@ -564,7 +564,7 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
     eps_draws = np.stack([value_of(s.supply_elasticity, draws, size) for s in case.sellers], axis=1)
     plan = QuarterlyPlan(quarters=n_t, batch=size, banned=banned, capacity=capacity, demand=demand,
                          quality=quality, wedge=wedge,
-                         sigma=sigma_path(sigma, first_acting_quarter(governed), n_t, draws),
+                         sigma=sigma_path(sigma, governed, n_t, draws),
                          demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
                          rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
                          supply_elasticity=eps_draws)
@@ -714,16 +714,18 @@ LONG_RUN_RATIO = "sigma_long_run_ratio"
 ADJUSTMENT_MONTHS = "sigma_adjustment_months"
 
 
-def sigma_path(sigma: FloatArray, first: int | None, n_t: int, draws: Draws) -> FloatArray:
+def sigma_path(sigma: FloatArray, governed: Governed, n_t: int, draws: Draws) -> FloatArray:
     """Each market's substitution elasticity by quarter, ``(T, B, markets)``, from its short-run value `sigma`
-    ``(B, markets)``: unchanged before quarter `first` (None: no rule ever acts), then
-    ``sigma (1 + (ratio - 1)(1 - 10^(-elapsed / adjustment)))`` with `elapsed` the quarters since the middle of
-    quarter `first` (rules switch at mid-quarter) and `adjustment` the quarters to close 90% of the gap."""
-    size = sigma.shape[0]
-    if first is None or LONG_RUN_RATIO not in draws:
+    ``(B, markets)``: fixed unless the case states `sigma_long_run_ratio`; then unchanged before the first quarter
+    a rule acts (`first_acting_quarter`) and ``sigma (1 + (ratio - 1)(1 - 10^(-elapsed / adjustment)))`` after,
+    with `elapsed` the quarters since the middle of that quarter (rules switch at mid-quarter) and `adjustment`
+    the quarters to close 90% of the gap (`sigma_adjustment_months` / 3; 15 months unless stated)."""
+    first = first_acting_quarter(governed) if LONG_RUN_RATIO in draws else None
+    if first is None:
         return np.broadcast_to(sigma, (n_t, *sigma.shape))
+    size = sigma.shape[0]
     ratio = value_of(LONG_RUN_RATIO, draws, size)
-    quarters = value_of(ADJUSTMENT_MONTHS, draws, size, 15.0) / 3.0
+    quarters = value_of(ADJUSTMENT_MONTHS if ADJUSTMENT_MONTHS in draws else None, draws, size, 15.0) / 3.0
     elapsed = np.clip(np.arange(n_t, dtype=np.float64) - first + 0.5, 0.0, None)
     elapsed[:first] = 0.0
     rise = 1.0 - 10.0 ** (-elapsed[:, None] / quarters[None, :])  # (T, B)
