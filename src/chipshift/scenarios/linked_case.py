@@ -727,7 +727,6 @@ def sigma_path(sigma: FloatArray, governed: Governed, n_t: int, draws: Draws) ->
     ratio = value_of(LONG_RUN_RATIO, draws, size)
     quarters = value_of(ADJUSTMENT_MONTHS if ADJUSTMENT_MONTHS in draws else None, draws, size, 15.0) / 3.0
     elapsed = np.clip(np.arange(n_t, dtype=np.float64) - first + 0.5, 0.0, None)
-    elapsed[:first] = 0.0
     rise = 1.0 - 10.0 ** (-elapsed[:, None] / quarters[None, :])  # (T, B)
     return np.asarray(sigma[None, :, :] * (1.0 + (ratio - 1.0)[None, :, None] * rise[:, :, None]))
 
