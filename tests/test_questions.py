@@ -176,6 +176,10 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert _values(shares, entity="amd", period="2025", source="digipub-202512-bernstein-china-ai-chips-2025") == {2}
     sizes = _facts(bundled_store, "CHN", "market_size", "ai_accelerator")
     assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
+    # Huang's $50 bn is a remark about 'the next two to three years' (May 2025), not a 2025 market size
+    [huang] = [f for f in sizes if f["default"] and f["value"] == 50 and f["unit"] == "usd_bn"]
+    assert (huang["period"], huang["status"]) == ("2028", "forecast") and "two to three years" in huang["quote"]
+    assert 50 not in _values(sizes, period="2025", unit="usd_bn")
     # Frost & Sullivan's 2024 market size (another estimator than the shares' Bernstein, so no revenue from them)
     assert _default(sizes, period="2024", unit="cny_bn") == 142.5
     bernstein = [f for f in shares
