@@ -599,6 +599,21 @@ def test_a_firms_reported_figure_on_weak_sources_only_is_named(mini_data: Path) 
     assert named() == []
 
 
+def test_a_source_cited_only_by_a_back_test_episode_counts_as_used(mini_data: Path) -> None:
+    with (mini_data / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write("orphan-20240101-page,Some Paper,,A page,https://example.org/page,2024-01-01,false,press,fixture\n")
+
+    def unused() -> list[str]:
+        return [str(p) for p in checks.validate(load_bundle(mini_data))
+                if p.check == "sources_used" and "orphan-20240101-page" in p.message]
+
+    assert len(unused()) == 1
+    (mini_data / "episodes").mkdir()
+    (mini_data / "episodes" / "some-episode.yaml").write_text(
+        'notes:\n  - "a figure read after as_of (orphan-20240101-page), not scored"\n', encoding="utf-8")
+    assert unused() == []
+
+
 @pytest.mark.parametrize("args", [
     ["scenario", "run", str(REPO / "examples" / "gallium-export-controls.yaml"), "--out", "{blocked}/run"],
     ["backtest", "--out", "{blocked}/scores"],

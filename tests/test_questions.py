@@ -176,6 +176,10 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert _values(shares, entity="amd", period="2025", source="digipub-202512-bernstein-china-ai-chips-2025") == {2}
     sizes = _facts(bundled_store, "CHN", "market_size", "ai_accelerator")
     assert {39.5, 37} <= _values(sizes, period="2025", unit="usd_bn")
+    # Huang's $50 bn is a remark about 'the next two to three years' (May 2025), not a 2025 market size
+    [huang] = [f for f in sizes if f["default"] and f["value"] == 50 and f["unit"] == "usd_bn"]
+    assert (huang["period"], huang["status"]) == ("2028", "forecast") and "two to three years" in huang["quote"]
+    assert 50 not in _values(sizes, period="2025", unit="usd_bn")
     # Frost & Sullivan's 2024 market size (another estimator than the shares' Bernstein, so no revenue from them)
     assert _default(sizes, period="2024", unit="cny_bn") == 142.5
     bernstein = [f for f in shares
@@ -192,6 +196,17 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert cic == {("2024", 30.1), ("2029", 201.2)}
     assert _values(shares, entity="group:top-two-vendors", period="2024", basis="revenue") == {94.4}
     assert _values(shares, entity="biren", period="2024") == {0.16}
+    # IDC's 2024 count of AI chips shipped in China (Anue): units, so a share of shipments, not of revenue
+    assert _default(sizes, period="2024", unit="units_m") == 2.7
+    assert _values(shares, entity="nvidia", period="2024", basis="shipments") == {70}
+    ascend = _facts(bundled_store, "huawei", "shipments", "ai_accelerator")
+    assert _default(ascend, period="2024") == 640_000
+    # Moore Threads: its preliminary 2025 revenue range (SCMP on its filing) and its AI products' share in 2024
+    moore = _facts(bundled_store, "moore-threads", "revenue")
+    assert _values(moore, period="2025") == {1_450, 1_520}
+    assert all(f["status"] == "reported" and "preliminary" in f["definition"] for f in moore if f["period"] == "2025")
+    ai_share = _facts(bundled_store, "moore-threads", "revenue_share_product", "ai_accelerator")
+    assert _default(ai_share, period="2024") == 77.63
 
 
 def test_q9_hbm_shares_and_cxmt(bundled_store: Store) -> None:

@@ -439,14 +439,15 @@ def _quote_shows(value: float, quote: str) -> bool:
 def check_sources_used(bundle: Bundle, ctx: Context) -> list[Problem]:
     """Every source supports at least one fact or rule, or is cited by id where the data explains itself: a
     rule's gaps, a fact's, a firm's or a stake's note (a firm named by a listing, a threshold read from a reprint,
-    an earlier share of a stake)."""
+    an earlier share of a stake), or a back-test episode (a figure its notes give without storing it as a fact)."""
     used = ({r["source"] for r in bundle["facts"].rows} | {r["source"] for r in bundle["rules"].rows}
             | {r["source"] for r in bundle["ownership"].rows})
     texts = [*(g for r in bundle["rules"].rows for g in (r["gaps"] or [])),
-             *(r["note"] or "" for table in ("facts", "firms", "ownership") for r in bundle[table].rows)]
+             *(r["note"] or "" for table in ("facts", "firms", "ownership") for r in bundle[table].rows),
+             *bundle.episode_texts]
     cited = {token for text in texts for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.+:-]*[A-Za-z0-9]", text)}
-    return [row.problem("id", f"source '{row['id']}' is not used by any fact or rule, nor cited in a rule's gaps or "
-                              "a note", "sources_used", "warning")
+    return [row.problem("id", f"source '{row['id']}' is not used by any fact or rule, nor cited in a rule's gaps, "
+                              "a note or a back-test episode", "sources_used", "warning")
             for row in bundle["sources"].rows if row["id"] not in used | cited]
 
 

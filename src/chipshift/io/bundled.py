@@ -18,10 +18,14 @@ def bundled_data_dir() -> Path:
 
 @dataclass
 class Bundle:
-    """Every bundled table, read and cell-checked; cross-table checks live in ``chipshift.checks``."""
+    """Every bundled table, read and cell-checked; cross-table checks live in ``chipshift.checks``.
+
+    ``episode_texts`` holds the back-test episodes' files as text (``episodes/*.yaml``), so a check can see which
+    sources they cite by id."""
 
     tables: dict[str, Table]
     root: Path
+    episode_texts: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> Table:
         return self.tables[name]
@@ -56,7 +60,8 @@ def load_bundle(data_dir: Path | None = None) -> Bundle:
             path = root / schema.file
             table = read_csv(path, schema, schema.file) if path.exists() else _missing(schema)
         tables[schema.name] = table
-    return Bundle(tables, root)
+    episodes = sorted((root / "episodes").glob("*.yaml")) if (root / "episodes").is_dir() else []
+    return Bundle(tables, root, tuple(path.read_text(encoding="utf-8") for path in episodes))
 
 
 def _missing(schema: schemas.TableSchema) -> Table:
