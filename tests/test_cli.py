@@ -255,7 +255,7 @@ def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings) ->
 
 
 #: Commands whose table is checked at 80 and 120 columns: the table, its id column and the columns it must show.
-TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower", "available_upper"]),
+TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower_pct", "available_upper_pct"]),
           ("facts", "--entity", "Micron"): ("facts", "entity", ["entity", "metric", "period", "value", "unit"]),
           ("show", "firm", "Micron"): ("facts", "metric", ["metric", "product", "period", "value", "unit"]),
           ("chokepoints", "--all"): ("inputs", "input", ["input", "name", "top_country", "top_share_pct"])}

@@ -60,12 +60,13 @@ def test_only_declared_secondary_columns_are_left_out_and_they_are_named() -> No
 
 
 AVAILABILITY = {"destination": "CHN", "scenario": {"name": "baseline", "digest": "ab12"}, "inputs": [
-    {"input": "ai_accelerator", "name": "AI accelerators", "available_lower": 0.0, "rules": ["E-OCT2022", "E-OCT2023"],
+    {"input": "ai_accelerator", "name": "AI accelerators", "available_lower_pct": 0.0,
+     "rules": ["E-OCT2022", "E-OCT2023"],
      "barred": [], "maybe_barred": [{"provider": "nvidia", "name": "Nvidia", "share_pct": 53.6,
                                      "rules": ["E-OCT2022"]},
                                     {"provider": "amd", "name": "Advanced Micro Devices", "share_pct": 7.0,
                                      "rules": ["E-OCT2022", "E-OCT2023"]}]},
-    {"input": "dram", "name": "DRAM", "available_lower": 1.0, "rules": [], "barred": [], "maybe_barred": []}]}
+    {"input": "dram", "name": "DRAM", "available_lower_pct": 100.0, "rules": [], "barred": [], "maybe_barred": []}]}
 
 
 def test_lists_of_records_in_a_row_are_tables_of_their_own_and_no_cell_holds_json() -> None:
@@ -96,3 +97,4 @@ def test_the_csv_folder_holds_every_table_and_the_single_values(tmp_path: Path) 
     assert [(r["input"], r["provider"]) for r in nested] == [("ai_accelerator", "nvidia"), ("ai_accelerator", "amd")]
     json.dumps(AVAILABILITY)  # the answer itself is left as it was
     assert AVAILABILITY["inputs"][0]["maybe_barred"][0]["provider"] == "nvidia"  # type: ignore[index]
+

@@ -466,13 +466,15 @@ def availability(target: TargetArgument,
             from chipshift.reports.timeline import availability_chart
             _draw(chart, report, availability_chart)
             print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-                "inputs": ["at", "input", "name", "available_lower", "available_upper", "available", "barred_by"],
+                "inputs": ["at", "input", "name", "available_lower_pct", "available_upper_pct", "available_pct",
+                           "barred_by"],
                 "rule_changes": ["at", "rules_started", "rules_ended"]}, secondary={"inputs": ["barred_by"]})
             return
         report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
                                                             view_name).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-        "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]},
+        "inputs": ["input", "name", "view", "available_lower_pct", "available_upper_pct", "available_pct", "barred",
+                   "rules"]},
         secondary={"inputs": ["view", "rules", "barred"]})
 
 
@@ -490,13 +492,14 @@ def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOpti
             from chipshift.reports.timeline import exposure_chart
             _draw(chart, report, exposure_chart)
             print_report(report, fmt, "by_stage", _out, table=table, out_dir=csv_out, columns={
-                "by_stage": ["at", "stage", "stage_name", "barred_lower_weighted", "barred_upper_weighted",
-                             "barred_lower_mean", "barred_upper_mean"],
+                "by_stage": ["at", "stage", "stage_name", "barred_lower_weighted_pct", "barred_upper_weighted_pct",
+                             "barred_lower_mean_pct", "barred_upper_mean_pct"],
                 "rule_changes": ["at", "rules_started", "rules_ended"]})
             return
         report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment).as_report())
     print_report(report, fmt, "by_input", _out, table=table, out_dir=csv_out, columns={
-        "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]},
+        "by_input": ["input", "name", "stages", "barred_lower_pct", "barred_upper_pct", "barred_pct",
+                     "barred_providers"]},
         secondary={"by_input": ["stages", "barred_providers"]})
 
 
@@ -559,14 +562,14 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
     if not series:
         report.pop("country_name")
     print_report(report, fmt, "series" if series else "inputs", _out, table=table, out_dir=csv_out, columns={
-        "series": ["at", "input", "name", "period", "localization_lower", "localization_upper", "forecast",
+        "series": ["at", "input", "name", "period", "localization_lower_pct", "localization_upper_pct", "forecast",
                    "domestic_providers"],
-        "inputs": ["input", "name", "view", "localization_lower", "localization_upper", "localization",
+        "inputs": ["input", "name", "view", "localization_lower_pct", "localization_upper_pct", "localization_pct",
                    "domestic_providers"],
         "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",
                                 "definition"],
-        "history": ["input", "name", "period", "localization_lower", "localization_upper", "domestic_providers",
-                    "forecast"]}, secondary={
+        "history": ["input", "name", "period", "localization_lower_pct", "localization_upper_pct",
+                    "domestic_providers", "forecast"]}, secondary={
         "series": ["period", "forecast", "domestic_providers"], "inputs": ["view", "domestic_providers"],
         "published_estimates": ["original_publisher", "definition"], "history": ["domestic_providers", "forecast"]})
 
@@ -629,8 +632,8 @@ def diff(target: TargetArgument, at: AtOption = None,
     with _errors_exit():
         report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-        "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
-                   "no_longer_barred"],
+        "inputs": ["input", "name", "before_lower_pct", "after_lower_pct", "before_upper_pct", "after_upper_pct",
+                   "newly_barred", "no_longer_barred"],
         "listings_added": ["date", "list", "firms", "federal_register_notice", "entry"],
         "listings_removed": ["date", "list", "firms", "federal_register_notice", "entry"]})
 

@@ -273,7 +273,7 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert row["p95"] - row["p5"] > row["p75"] - row["p25"] > 0  # a 90% interval is wider than a 50% one
     card = report["scorecard"]
     assert card["outcomes"] == 2 and card["episodes"] == 1
-    assert 0.0 <= card["coverage90"] <= 1.0
+    assert 0.0 <= card["coverage90_pct"] <= 100.0
     (episode,) = report["episodes"]
     assert episode["fitted_to"] and episode["sampler"]["evaluations"] > 0
     assert {p["parameter"] for p in episode["parameters"]} == {"sigma", "supply_china", "approval", "model_error"}
@@ -285,7 +285,8 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
         assert list(outcomes.columns).index("unit") == list(outcomes.columns).index("observed") + 1
         assert set(outcomes["unit"]) == {"index"}  # prices of a linked case are indices
     scorecard = pd.read_csv(tmp_path / "out" / "scorecard.csv")
-    assert list(scorecard["set"]) == ["all", "held_out"] and scorecard["unit"].str.contains("fractions").all()
+    assert list(scorecard["set"]) == ["all", "held_out"]
+    assert scorecard["unit"].str.contains("percent of the outcomes").all()
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
         "sigma": "elasticity (no unit)", "supply_china": "elasticity (no unit)",
