@@ -5,6 +5,7 @@ inside a row are tables of their own, led by their parent row's key; no cell hol
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,7 +15,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.console import Console
 
-from chipshift.render import Format, print_report, tables_of, to_csv, write_csv_folder
+from chipshift.render import Format, print_report, tables_of, to_csv, write_csv_folder, write_workbook
 
 NAME = "US Entity List: Fujian Jinhua, a DRAM maker in Jinjiang, Fujian province"
 RULES = {"rules": [{"id": "E-JINHUA-2018", "kind": "entity_listing", "name": NAME, "imposed_by": "USA",
@@ -98,3 +99,20 @@ def test_the_csv_folder_holds_every_table_and_the_single_values(tmp_path: Path) 
     json.dumps(AVAILABILITY)  # the answer itself is left as it was
     assert AVAILABILITY["inputs"][0]["maybe_barred"][0]["provider"] == "nvidia"  # type: ignore[index]
 
+
+def test_declared_columns_come_first_in_csv_files_and_workbooks_and_none_is_left_out(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    columns = {"inputs": ["name", "available_lower_pct", "a_column_no_row_has"]}
+    every = set(tables_of(AVAILABILITY)["inputs"][0])
+    write_csv_folder(AVAILABILITY, tmp_path, columns)
+    head = (tmp_path / "inputs.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert head[:3] == ["name", "available_lower_pct", "input"] and set(head) == every
+    write_workbook(AVAILABILITY, tmp_path / "answer.xlsx", columns)
+    sheet = load_workbook(tmp_path / "answer.xlsx")["inputs"]
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == head
+    out = io.StringIO()
+    console = Console(file=out)
+    with contextlib.redirect_stdout(out):
+        print_report(AVAILABILITY, Format.csv, "inputs", console, columns, notes=Console(file=io.StringIO()))
+    assert out.getvalue().splitlines()[0].split(",") == head
