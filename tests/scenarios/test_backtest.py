@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from chipshift.cli import app
+from chipshift.io.store import Store
 from chipshift.scenarios.backtest import (
     EpisodeResult,
     Prediction,
@@ -222,7 +223,7 @@ def store(session_store_at: StoreAt) -> Path | str:
     return session_store_at("backtest")
 
 
-def _run(store: Path | str, tmp_path: Path, text: str, *args: str):  # type: ignore[no-untyped-def]
+def _run(store: Path | str, tmp_path: Path, text: str, *args: str) -> Result:
     path = tmp_path / "episode.yaml"
     path.write_text(text, encoding="utf-8")
     return CliRunner().invoke(app, ["--store", str(store), "backtest", str(path), *args])
@@ -371,7 +372,7 @@ def test_each_episode_gets_the_error_of_the_others_only() -> None:
 # -- the bundled library -----------------------------------------------------------------------------------------
 
 
-def test_the_bundled_library_loads_with_its_hindsight_checks(bundled_store) -> None:  # type: ignore[no-untyped-def]
+def test_the_bundled_library_loads_with_its_hindsight_checks(bundled_store: Store) -> None:
     from chipshift.api.backtest import episode_job, library
     from chipshift.schemas.market_case import MECHANISMS
 
@@ -394,7 +395,7 @@ def _read_back(verdict: bool, low: float, observed: float, high: float) -> bool:
     return near_bound or verdict == (low <= observed <= high)
 
 
-def test_the_bundled_library_runs_and_is_scored(bundled_store) -> None:  # type: ignore[no-untyped-def]
+def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
     from chipshift.api.backtest import backtest
 
     report = backtest(bundled_store, draws=100, steps=40)
