@@ -63,6 +63,8 @@ QUESTIONS: tuple[tuple[str, type[answers.Answer]], ...] = (
     ("chipshift.web.scenarios.Catalog.listing", answers.ScenarioListAnswer),
     ("chipshift.web.market_cases.cases", answers.MarketCasesAnswer),
     ("chipshift.web.scenarios.save", answers.SavedScenarioRecord),
+    ("chipshift.web.routes.scenarios.upload_scenario", answers.ScenarioUploadAnswer),
+    ("chipshift.web.routes.scenarios.delete_scenario", answers.DeletedScenario),
     ("facts.add_facts", answers.AddFactsAnswer),
     ("import_cset", answers.CsetImportAnswer),
     ("import_baci", answers.BaciImportAnswer),
