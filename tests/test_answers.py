@@ -4,16 +4,18 @@ generated from them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from chipshift import api
 from chipshift.api import answers
-from chipshift.api.answers_docs import QUESTIONS, _models, readme_section, render, render_readme
+from chipshift.api.answers_docs import QUESTIONS, UNITS, _models, readme_section, render, render_readme
 from chipshift.config import Settings, store_location
 from chipshift.io import csl
 from chipshift.io.store import Store
@@ -147,6 +149,8 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
     # writes and imported datasets: tests/web/test_api_facts.py, test_api_scenarios.py, tests/test_cset.py,
     # tests/test_csl.py, tests/test_baci.py
     assert set(got) == {name for name, _ in QUESTIONS} - {"facts.add_facts", "chipshift.web.scenarios.save",
+                                                          "chipshift.web.routes.scenarios.upload_scenario",
+                                                          "chipshift.web.routes.scenarios.delete_scenario",
                                                           "search_parties", "trade", "import_cset", "import_baci",
                                                           "import_csl", *SLOW}
     for name, model in ((name, model) for name, model in QUESTIONS if name in got):
@@ -157,6 +161,15 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         assert model.model_validate(report).as_report() == report, name  # the JSON reads back as the same answer
         schema = model.model_json_schema(mode="serialization")
         assert set(schema["required"]) <= set(report), name  # every required key is there
+        for key, value in _percents(report):  # a share in percent: 0-100 (a change of one: +/-100 points; a sum
+            # of published shares may pass 100)
+            low, high = (-100.0, 100.0) if key.startswith("change_") else (0.0, 1e9 if "_sum_" in key else 100.0)
+            assert low <= value <= high, (name, key, value)
+    # percent, not a fraction of 1: China may still buy all of some input's supply and none of another's
+    available = got["availability"]
+    assert isinstance(available, answers.AvailabilityAnswer)
+    uppers = [r.available_upper_pct for r in available.inputs if r.available_upper_pct is not None]
+    assert max(uppers) == 100.0 and min(uppers) == 0.0
     diff = got["diff"]
     assert isinstance(diff, answers.DiffAnswer)
     assert diff.from_.at == date(2022, 1, 1) and diff.as_report()["from"] == {"at": "2022-01-01",
@@ -166,3 +179,40 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
     assert all(r.reach in ("whole", "partial") for r in listed.rules)
     everyone = api.restrictions_list(bundled_store, None, AT).as_report()
     assert "note" not in everyone and "reach" not in everyone["rules"][0]  # keys left out without a target
+
+
+def _percents(value: Any, key: str = "") -> list[tuple[str, float]]:
+    """Every number under a key ending in ``_pct`` in an answer's JSON, with its key."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _percents(v, k)]
+    if isinstance(value, list):
+        return [p for v in value for p in _percents(v, key)]
+    return [(key, float(value))] if key.endswith("_pct") and isinstance(value, int | float) else []
+
+
+#: What the documented rule (docs/answers.md, "Units") calls a share: a number whose description speaks of a
+#: share, a fraction or a percent.
+SHARE_WORDS = re.compile(r"\b(share|fraction|percent|percentage points)\b", re.IGNORECASE)
+
+
+def _number_kinds(annotation: Any) -> set[type]:
+    """The kinds of number a field's type admits (int, float), through ``X | None``."""
+    members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    return {m for m in members if m in (int, float)}
+
+
+def test_every_share_is_a_percent_with_its_unit_in_its_key() -> None:
+    assert "## Units\n\n" + "\n".join(UNITS) in render()  # the rule is the reference's
+    wrong = []
+    for model in _models():
+        for name, field in model.model_fields.items():
+            key, description = field.alias or name, field.description or ""
+            kinds = _number_kinds(field.annotation)
+            is_share = float in kinds and SHARE_WORDS.search(description) is not None
+            if is_share and not key.endswith("_pct"):
+                wrong.append(f"{model.__name__}.{key}: a share whose key does not end in _pct")
+            if key.endswith("_pct") and not (kinds and "percent" in description):
+                wrong.append(f"{model.__name__}.{key}: ends in _pct but is not a number said to be in percent")
+            if kinds and "fraction" in description:
+                wrong.append(f"{model.__name__}.{key}: a fraction")
+    assert not wrong, "\n".join(wrong)

@@ -150,8 +150,8 @@ def test_review_of_the_bundled_facts(bundled_store: Store) -> None:
     for row in report.weak_only:
         fact = by_id[row.id]
         assert fact["reliability"] == "weak" and tuple(fact[c] for c in checks.QUANTITY_COLUMNS) not in better
-    assert summary.weak_only == len(report.weak_only) and summary.weak_only_share == pytest.approx(
-        len(report.weak_only) / len(facts), abs=1e-4)
+    assert summary.weak_only == len(report.weak_only) and summary.weak_only_share_pct == pytest.approx(
+        100 * len(report.weak_only) / len(facts), abs=1e-4)
     assert report.as_report()["today"] == "2026-12-03"
     # no series is older than a century; every series is older than zero years from a date far ahead
     assert api.review(bundled_store, older_than_years=100).stale == ()

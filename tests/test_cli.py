@@ -6,36 +6,44 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Protocol
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from chipshift.cli import app, command_reference
+from chipshift.config import Settings
 from tests.conftest import StoreAt
 
 REPO = Path(__file__).resolve().parents[1]
 
 
+class Run(Protocol):
+    """``chipshift ARGS...`` on a store of its own: on the mini data, or on ``data`` (None: the bundled data)."""
+
+    def __call__(self, *args: str, data: Path | None = ..., env: dict[str, str] | None = None) -> Result: ...
+
+
 @pytest.fixture
-def run(store_at: StoreAt, mini_data: Path):  # type: ignore[no-untyped-def]
+def run(store_at: StoreAt, mini_data: Path) -> Run:
     runner = CliRunner()
     store = store_at("cli")
 
-    def invoke(*args: str, data: Path | None = mini_data, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    def invoke(*args: str, data: Path | None = mini_data, env: dict[str, str] | None = None) -> Result:
         base = ["--store", str(store)] + (["--data-dir", str(data)] if data else [])
         return runner.invoke(app, [*base, *args], env=env)
 
     return invoke
 
 
-def test_help_lists_commands(run) -> None:  # type: ignore[no-untyped-def]
+def test_help_lists_commands(run: Run) -> None:
     result = run("--help")
     assert result.exit_code == 0
     for command in ("data", "import", "show", "sources", "facts"):
         assert command in result.output
 
 
-def test_validate_json(run) -> None:  # type: ignore[no-untyped-def]
+def test_validate_json(run: Run) -> None:
     result = run("data", "validate", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -43,7 +51,7 @@ def test_validate_json(run) -> None:  # type: ignore[no-untyped-def]
     assert report["counts"]["facts"] == 1 and report["counts"]["rules"] == 1
 
 
-def test_validate_broken_exits_2_with_location(run, mini_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_validate_broken_exits_2_with_location(run: Run, mini_data: Path) -> None:
     path = mini_data / "sources.csv"
     path.write_text(path.read_text().replace("2022-05-18", "18 May 2022"))
     result = run("data", "validate", "--format", "json")
@@ -55,7 +63,7 @@ def test_validate_broken_exits_2_with_location(run, mini_data: Path) -> None:  #
     assert "sources.csv:2, field 'published'" in result.output
 
 
-def test_import_show_and_csv(run, cset_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_show_and_csv(run: Run, cset_dir: Path) -> None:
     result = run("import", "cset", str(cset_dir), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["provision"] == 1300
@@ -66,7 +74,7 @@ def test_import_show_and_csv(run, cset_dir: Path) -> None:  # type: ignore[no-un
     assert "Netherlands" in result.output and "CC BY-NC 4.0" in result.output
 
 
-def test_csv_names_the_tables_it_does_not_print_and_writes_them_all(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_names_the_tables_it_does_not_print_and_writes_them_all(run: Run, tmp_path: Path) -> None:
     answer = json.loads(run("show", "input", "DRAM", "--format", "json").stdout)
     tables = [k for k, v in answer.items() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
     assert len(tables) >= 2, "the check needs an answer with several tables"
@@ -90,25 +98,25 @@ def test_csv_names_the_tables_it_does_not_print_and_writes_them_all(run, tmp_pat
         assert summary[key] == "; ".join(str(v) for v in answer[key])
 
 
-def test_csv_options_refuse_what_they_cannot_do(run) -> None:  # type: ignore[no-untyped-def]
+def test_csv_options_refuse_what_they_cannot_do(run: Run) -> None:
     unknown = run("show", "firm", "Micron", "--format", "csv", "--table", "suplies")
     assert unknown.exit_code == 2 and "no table named 'suplies'" in unknown.output
     wrong_format = run("show", "firm", "Micron", "--table", "facts")
     assert wrong_format.exit_code == 2 and "--format csv" in wrong_format.output
 
 
-def test_unknown_name_suggests(run) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_name_suggests(run: Run) -> None:
     result = run("show", "firm", "Micronn")
     assert result.exit_code == 2
     assert "Did you mean" in result.output and "Micron Technology" in result.output
 
 
-def test_unknown_metric_suggests(run) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_metric_suggests(run: Run) -> None:
     result = run("facts", "--entity", "Samsung", "--metric", "revenu")
     assert result.exit_code == 2 and "revenue" in result.output
 
 
-def test_facts_and_sources(run) -> None:  # type: ignore[no-untyped-def]
+def test_facts_and_sources(run: Run) -> None:
     result = run("facts", "--entity", "SK hynix", "--metric", "market_share", "--format", "json")
     assert result.exit_code == 0, result.output
     facts = json.loads(result.output)["facts"]
@@ -118,7 +126,7 @@ def test_facts_and_sources(run) -> None:  # type: ignore[no-untyped-def]
     assert [s["id"] for s in sources] == ["trendforce-20220518-dram-1q22"]
 
 
-def test_missing_cset_folder(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_cset_folder(run: Run, tmp_path: Path) -> None:
     result = run("import", "cset", str(tmp_path / "nope"))
     assert result.exit_code == 2 and "not a folder" in result.output
 
@@ -142,13 +150,13 @@ def test_market_case_docs_are_current() -> None:
         "docs/market-case.md is stale: run `python -m chipshift.schemas.docs market-case > docs/market-case.md`")
 
 
-def test_facts_about_a_currency(run) -> None:  # type: ignore[no-untyped-def]
+def test_facts_about_a_currency(run: Run) -> None:
     result = run("facts", "--entity", "CNY", "--format", "json", data=None)
     assert result.exit_code == 0, result.output
     assert all(f["metric"] == "exchange_rate" for f in json.loads(result.output)["facts"])
 
 
-def test_ingest_and_accept_survive_a_data_reload(run, mini_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_and_accept_survive_a_data_reload(run: Run, mini_data: Path) -> None:
     article = REPO.parent / "shared" / "data" / "articles" / "chip-war-opinion-2025-10.txt"
     result = run("ingest", str(article), "--date", "2025-10-20", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -166,7 +174,7 @@ def test_ingest_and_accept_survive_a_data_reload(run, mini_data: Path) -> None: 
     assert [f["id"] for f in stored if f["id"].startswith("doc-")] == [f["id"] for f in accepted]
 
 
-def test_ingest_html_and_bad_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_html_and_bad_input(run: Run, tmp_path: Path) -> None:
     article = REPO.parent / "shared" / "data" / "articles" / "chip-war-opinion-2025-10.txt"
     result = run("ingest", str(article), "--date", "2025-10-20", "--format", "html")
     assert result.exit_code == 0 and "<html" in result.output.lower()
@@ -176,7 +184,7 @@ def test_ingest_html_and_bad_input(run, tmp_path: Path) -> None:  # type: ignore
     assert result.exit_code == 2 and "empty.txt" in result.output
 
 
-def test_scenario_run_set(run) -> None:  # type: ignore[no-untyped-def]
+def test_scenario_run_set(run: Run) -> None:
     micron = str(REPO / "examples" / "micron-china.yaml")
     result = run("scenario", "run", micron, "--set", "sigma=2.5", "--set", "w_cii=0.3", "--format", "json",
                  data=None)
@@ -192,7 +200,7 @@ def test_scenario_run_set(run) -> None:  # type: ignore[no-untyped-def]
         assert message in result.output
 
 
-def test_ownership_is_shown_and_bad_stakes_are_refused(run, mini_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ownership_is_shown_and_bad_stakes_are_refused(run: Run, mini_data: Path) -> None:
     """A firm's owners come from the ownership table with their sources; a firm owning itself or known stakes
     above 100% are refused with file, line and field."""
     result = run("show", "firm", "Solidigm", "--format", "json")
@@ -223,7 +231,7 @@ def test_the_package_runs_as_a_module() -> None:
     assert done.returncode == 0 and "backtest" in done.stdout
 
 
-def test_restrictions_timeline(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_restrictions_timeline(run: Run, tmp_path: Path) -> None:
     result = run("restrictions", "timeline", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -233,7 +241,7 @@ def test_restrictions_timeline(run, tmp_path: Path) -> None:  # type: ignore[no-
     assert bad.exit_code == 2 and "--from" in bad.output and "2026-13-01" in bad.output
 
 
-def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings: Settings) -> None:
     """A query on a store that already holds the bundled files starts without numpy (the engine), PyYAML, the
     name matcher and the data checks: those load with the first command that needs them."""
     import subprocess
@@ -255,14 +263,14 @@ def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings) ->
 
 
 #: Commands whose table is checked at 80 and 120 columns: the table, its id column and the columns it must show.
-TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower", "available_upper"]),
+TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower_pct", "available_upper_pct"]),
           ("facts", "--entity", "Micron"): ("facts", "entity", ["entity", "metric", "period", "value", "unit"]),
           ("show", "firm", "Micron"): ("facts", "metric", ["metric", "product", "period", "value", "unit"]),
           ("chokepoints", "--all"): ("inputs", "input", ["input", "name", "top_country", "top_share_pct"])}
 
 
 @pytest.mark.parametrize("width", [80, 120])
-def test_tables_fit_the_terminal_keep_ids_whole_and_leave_out_only_named_columns(run, width: int) -> None:  # type: ignore[no-untyped-def]
+def test_tables_fit_the_terminal_keep_ids_whole_and_leave_out_only_named_columns(run: Run, width: int) -> None:
     from rich.cells import cell_len
 
     for command, (name, id_column, needed) in TABLES.items():  # over the bundled data

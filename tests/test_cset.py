@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chipshift import api
+from chipshift.config import Settings
 from chipshift.errors import DataError
 from chipshift.io import cset
 from chipshift.io.store import Store
@@ -250,14 +251,15 @@ def test_cut_dataset_through_the_cli(tmp_path: Path, store_at: StoreAt, mini_dat
     assert "warning: provision.csv" in result.output
 
 
-def test_a_bundled_firm_takes_the_place_of_an_imported_one_with_its_id(  # type: ignore[no-untyped-def]
-        mini_settings, cset_dir: Path) -> None:
+def test_a_bundled_firm_takes_the_place_of_an_imported_one_with_its_id(
+        mini_settings: Settings, cset_dir: Path) -> None:
     """The bundle gains a firm an import had already written (same id): the store reloads, the bundled row
     replaces the imported one, and the import's shares still point at it."""
     with api.open_store(mini_settings) as store:
         api.import_cset(store, cset_dir)
         imported = [f for f in store.rows("firms") if f["origin"] != "chipshift"]
         firm_id = next(f["id"] for f in imported if any(p["provider"] == f["id"] for p in store.rows("provision")))
+    assert mini_settings.data_dir is not None
     firms = mini_settings.data_dir / "firms.csv"
     firms.write_text(firms.read_text(encoding="utf-8") + f"{firm_id},A Bundled Name,,USA,,,chipshift,\n",
                      encoding="utf-8")

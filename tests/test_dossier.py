@@ -55,10 +55,28 @@ def test_the_dossier_is_written_whole_as_a_workbook_or_a_folder(bundled_store: S
     assert next(iter(sheets)) == "summary" and {"facts", "rules_reaching_it", "sources"} <= set(sheets)
     header = [c.value for c in next(sheets["facts"].iter_rows(max_row=1))]
     assert {"value", "unit", "source", "quote"} <= set(header)
+    # the declared columns first, in their order, then the rest
+    assert header[:9] == ["metric", "product", "region", "definition", "period", "value", "unit", "status",
+                          "publisher"]
+    sources = [c.value for c in next(sheets["sources"].iter_rows(max_row=1))]
+    assert sources == ["id", "publisher", "original_publisher", "title", "published", "reliability", "url"]
     assert not list(tmp_path.glob("*.partial"))
     folder = tmp_path / "china"
     result = runner.invoke(app, [*base, "dossier", "CHN", "--out", str(folder)])
     assert result.exit_code == 0, result.output
     with open(folder / "sources.csv", newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) > 10
+    with open(folder / "exposure_by_input.csv", newline="", encoding="utf-8") as f:
+        head = next(csv.reader(f))
+    assert head == ["input", "name", "stages", "barred_lower_pct", "barred_upper_pct", "barred_pct",
+                    "barred_providers", "view", "maybe_barred_providers"]
+    with open(folder / "exposure_by_stage.csv", newline="", encoding="utf-8") as f:
+        head = next(csv.reader(f))
+    assert head[:6] == ["stage", "inputs", "barred_lower_mean_pct", "barred_upper_mean_pct",
+                        "barred_lower_weighted_pct", "barred_upper_weighted_pct"]
+    shown = runner.invoke(app, [*base, "dossier", "CHN", "--at", "2025-06-30"], env={"COLUMNS": "160"})
+    assert shown.exit_code == 0, shown.output
+    stage_table = shown.stdout[shown.stdout.index("exposure_by_stage ("):]
+    heading = next(line for line in stage_table.splitlines() if "┃ stage" in line)  # a heading may fold above
+    assert heading.index("stage") < heading.index("inputs") < heading.index("barred_lower_mean")
     assert runner.invoke(app, [*base, "dossier", "no such thing at all"]).exit_code == 2

@@ -5,6 +5,7 @@ inside a row are tables of their own, led by their parent row's key; no cell hol
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,7 +15,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.console import Console
 
-from chipshift.render import Format, print_report, tables_of, to_csv, write_csv_folder
+from chipshift.render import Format, print_report, tables_of, to_csv, write_csv_folder, write_workbook
 
 NAME = "US Entity List: Fujian Jinhua, a DRAM maker in Jinjiang, Fujian province"
 RULES = {"rules": [{"id": "E-JINHUA-2018", "kind": "entity_listing", "name": NAME, "imposed_by": "USA",
@@ -60,12 +61,13 @@ def test_only_declared_secondary_columns_are_left_out_and_they_are_named() -> No
 
 
 AVAILABILITY = {"destination": "CHN", "scenario": {"name": "baseline", "digest": "ab12"}, "inputs": [
-    {"input": "ai_accelerator", "name": "AI accelerators", "available_lower": 0.0, "rules": ["E-OCT2022", "E-OCT2023"],
+    {"input": "ai_accelerator", "name": "AI accelerators", "available_lower_pct": 0.0,
+     "rules": ["E-OCT2022", "E-OCT2023"],
      "barred": [], "maybe_barred": [{"provider": "nvidia", "name": "Nvidia", "share_pct": 53.6,
                                      "rules": ["E-OCT2022"]},
                                     {"provider": "amd", "name": "Advanced Micro Devices", "share_pct": 7.0,
                                      "rules": ["E-OCT2022", "E-OCT2023"]}]},
-    {"input": "dram", "name": "DRAM", "available_lower": 1.0, "rules": [], "barred": [], "maybe_barred": []}]}
+    {"input": "dram", "name": "DRAM", "available_lower_pct": 100.0, "rules": [], "barred": [], "maybe_barred": []}]}
 
 
 def test_lists_of_records_in_a_row_are_tables_of_their_own_and_no_cell_holds_json() -> None:
@@ -96,3 +98,21 @@ def test_the_csv_folder_holds_every_table_and_the_single_values(tmp_path: Path) 
     assert [(r["input"], r["provider"]) for r in nested] == [("ai_accelerator", "nvidia"), ("ai_accelerator", "amd")]
     json.dumps(AVAILABILITY)  # the answer itself is left as it was
     assert AVAILABILITY["inputs"][0]["maybe_barred"][0]["provider"] == "nvidia"  # type: ignore[index]
+
+
+def test_declared_columns_come_first_in_csv_files_and_workbooks_and_none_is_left_out(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    columns = {"inputs": ["name", "available_lower_pct", "a_column_no_row_has"]}
+    every = set(tables_of(AVAILABILITY)["inputs"][0])
+    write_csv_folder(AVAILABILITY, tmp_path, columns)
+    head = (tmp_path / "inputs.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert head[:3] == ["name", "available_lower_pct", "input"] and set(head) == every
+    write_workbook(AVAILABILITY, tmp_path / "answer.xlsx", columns)
+    sheet = load_workbook(tmp_path / "answer.xlsx")["inputs"]
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == head
+    out = io.StringIO()
+    console = Console(file=out)
+    with contextlib.redirect_stdout(out):
+        print_report(AVAILABILITY, Format.csv, "inputs", console, columns, notes=Console(file=io.StringIO()))
+    assert out.getvalue().splitlines()[0].split(",") == head

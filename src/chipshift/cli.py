@@ -264,17 +264,23 @@ def show_firm(name: Annotated[str, typer.Argument(help="Firm name, alias or id."
     and the rules in force at a date that name it or reach it through its owners' listings."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_firm(store, name, at).as_report())
-    print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns={
-        "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
-        "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],
-        "owned_by_listed_parties": ["listing", "listed_owners", "aggregate_low_pct", "aggregate_high_pct", "reached",
-                                    "reached_at", "chains"],
-        "supplies": ["input", "input_name", "share_pct", "year"],
-        "listings": ["list", "name", "score", "license_requirement", "license_policy", "federal_register_notice"],
-        "rules_naming_it": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "name"],
-        "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]},
-        secondary={"facts": ["region", "status", "definition", "publisher"],
-                   "rules_naming_it": ["relaxed_by", "reach", "name"]})
+    print_report(report, fmt, "facts", _out, table=table, out_dir=csv_out, columns=FIRM_COLUMNS,
+                 secondary=FIRM_SECONDARY)
+
+
+#: The columns `show firm` shows of each table, in order (a CSV file has these first, then the rest), and those it
+#: may leave out on a narrow terminal; a firm's dossier shows the same.
+FIRM_COLUMNS = {
+    "owners": ["owner_name", "share_pct", "as_of", "publisher", "quote"],
+    "stakes_held": ["firm_name", "share_pct", "as_of", "publisher", "quote"],
+    "owned_by_listed_parties": ["listing", "listed_owners", "aggregate_low_pct", "aggregate_high_pct", "reached",
+                                "reached_at", "chains"],
+    "supplies": ["input", "input_name", "share_pct", "year"],
+    "listings": ["list", "name", "score", "license_requirement", "license_policy", "federal_register_notice"],
+    "rules_naming_it": ["id", "kind", "imposed_by", "policy", "start", "reach", "relaxed_by", "name"],
+    "facts": ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]}
+FIRM_SECONDARY = {"facts": ["region", "status", "definition", "publisher"],
+                  "rules_naming_it": ["relaxed_by", "reach", "name"]}
 
 
 @show_app.command("input")
@@ -287,13 +293,19 @@ def show_input(name: Annotated[str, typer.Argument(help="Input name, alias or id
     facts."""
     with _errors_exit():
         report = _with_store(lambda store: api.show_input(store, name).as_report())
-    print_report(report, fmt, "countries", _out, table=table, out_dir=csv_out, columns={
-        "countries": ["provider", "name", "share_pct", "basis", "period"],
-        "firms": ["provider", "name", "share_pct", "period", "listed"],
-        "buyers": ["firm", "name", "through", "listed"],
-        "listings": ["role", "firm", "list", "since", "federal_register_notice", "license_policy", "entry"],
-        "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]},
-        secondary={"facts": ["region", "status", "publisher"], "listings": ["entry", "license_policy"]})
+    print_report(report, fmt, "countries", _out, table=table, out_dir=csv_out, columns=INPUT_COLUMNS,
+                 secondary=INPUT_SECONDARY)
+
+
+#: The columns `show input` shows of each table, in order, and those it may leave out; an input's dossier shows
+#: the same.
+INPUT_COLUMNS = {
+    "countries": ["provider", "name", "share_pct", "basis", "period"],
+    "firms": ["provider", "name", "share_pct", "period", "listed"],
+    "buyers": ["firm", "name", "through", "listed"],
+    "listings": ["role", "firm", "list", "since", "federal_register_notice", "license_policy", "entry"],
+    "facts": ["entity", "metric", "region", "period", "value", "unit", "status", "publisher"]}
+INPUT_SECONDARY = {"facts": ["region", "status", "publisher"], "listings": ["entry", "license_policy"]}
 
 
 @app.command("sources")
@@ -386,9 +398,12 @@ def restrictions_list(target: Annotated[str | None, typer.Option("--target", hel
     """Rules in force at a date, for a target (wholly or in part) or for everyone."""
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_list(store, target, at, scenario, segment).as_report())
-    print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
-        "rules": ["id", "kind", "imposed_by", "policy", "start", "in_force", "reach", "relaxed_by",
-                  "relaxed_in_part_by", "inputs_covered", "name"]})
+    print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={"rules": RULES_IN_FORCE_COLUMNS})
+
+
+#: The columns `restrictions list` shows of the rules in force, in order; a dossier's rules reaching its entity too.
+RULES_IN_FORCE_COLUMNS = ["id", "kind", "imposed_by", "policy", "start", "in_force", "reach", "relaxed_by",
+                          "relaxed_in_part_by", "inputs_covered", "name"]
 
 
 @restrictions_app.command("show")
@@ -466,13 +481,15 @@ def availability(target: TargetArgument,
             from chipshift.reports.timeline import availability_chart
             _draw(chart, report, availability_chart)
             print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-                "inputs": ["at", "input", "name", "available_lower", "available_upper", "available", "barred_by"],
+                "inputs": ["at", "input", "name", "available_lower_pct", "available_upper_pct", "available_pct",
+                           "barred_by"],
                 "rule_changes": ["at", "rules_started", "rules_ended"]}, secondary={"inputs": ["barred_by"]})
             return
         report = _with_store(lambda store: api.availability(store, target, input_name, at, scenario, segment,
                                                             view_name).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-        "inputs": ["input", "name", "view", "available_lower", "available_upper", "available", "barred", "rules"]},
+        "inputs": ["input", "name", "view", "available_lower_pct", "available_upper_pct", "available_pct", "barred",
+                   "rules"]},
         secondary={"inputs": ["view", "rules", "barred"]})
 
 
@@ -490,14 +507,22 @@ def exposure(target: TargetArgument, at: AtOption = None, scenario: ScenarioOpti
             from chipshift.reports.timeline import exposure_chart
             _draw(chart, report, exposure_chart)
             print_report(report, fmt, "by_stage", _out, table=table, out_dir=csv_out, columns={
-                "by_stage": ["at", "stage", "stage_name", "barred_lower_weighted", "barred_upper_weighted",
-                             "barred_lower_mean", "barred_upper_mean"],
+                "by_stage": ["at", "stage", "stage_name", "barred_lower_weighted_pct", "barred_upper_weighted_pct",
+                             "barred_lower_mean_pct", "barred_upper_mean_pct"],
                 "rule_changes": ["at", "rules_started", "rules_ended"]})
             return
         report = _with_store(lambda store: api.exposure(store, target, at, scenario, segment).as_report())
     print_report(report, fmt, "by_input", _out, table=table, out_dir=csv_out, columns={
-        "by_input": ["input", "name", "stages", "barred_lower", "barred_upper", "barred", "barred_providers"]},
+        "by_input": EXPOSURE_BY_INPUT_COLUMNS, "by_stage": EXPOSURE_BY_STAGE_COLUMNS},
         secondary={"by_input": ["stages", "barred_providers"]})
+
+
+#: The columns `exposure` shows per input and per stage, in order (a country's dossier shows the same).
+EXPOSURE_BY_INPUT_COLUMNS = ["input", "name", "stages", "barred_lower_pct", "barred_upper_pct", "barred_pct",
+                             "barred_providers"]
+EXPOSURE_BY_STAGE_COLUMNS = ["stage", "inputs", "barred_lower_mean_pct", "barred_upper_mean_pct",
+                             "barred_lower_weighted_pct", "barred_upper_weighted_pct", "inputs_with_market_size",
+                             "market_size_usd"]
 
 
 @app.command("chokepoints")
@@ -559,16 +584,20 @@ def localization(country: Annotated[str, typer.Argument(help="Country (ISO3 or n
     if not series:
         report.pop("country_name")
     print_report(report, fmt, "series" if series else "inputs", _out, table=table, out_dir=csv_out, columns={
-        "series": ["at", "input", "name", "period", "localization_lower", "localization_upper", "forecast",
+        "series": ["at", "input", "name", "period", "localization_lower_pct", "localization_upper_pct", "forecast",
                    "domestic_providers"],
-        "inputs": ["input", "name", "view", "localization_lower", "localization_upper", "localization",
-                   "domestic_providers"],
-        "published_estimates": ["product", "period", "value", "status", "publisher", "original_publisher",
-                                "definition"],
-        "history": ["input", "name", "period", "localization_lower", "localization_upper", "domestic_providers",
-                    "forecast"]}, secondary={
+        "inputs": LOCALIZATION_COLUMNS, "published_estimates": PUBLISHED_LOCALIZATION_COLUMNS,
+        "history": ["input", "name", "period", "localization_lower_pct", "localization_upper_pct",
+                    "domestic_providers", "forecast"]}, secondary={
         "series": ["period", "forecast", "domestic_providers"], "inputs": ["view", "domestic_providers"],
         "published_estimates": ["original_publisher", "definition"], "history": ["domestic_providers", "forecast"]})
+
+
+#: The columns `localization` shows per input and of the published estimates, in order (a country's dossier too).
+LOCALIZATION_COLUMNS = ["input", "name", "view", "localization_lower_pct", "localization_upper_pct",
+                        "localization_pct", "domestic_providers"]
+PUBLISHED_LOCALIZATION_COLUMNS = ["product", "period", "value", "unit", "status", "publisher", "original_publisher",
+                                  "definition"]
 
 
 def _named(store: Store, report: dict[str, Any]) -> dict[str, Any]:
@@ -592,14 +621,48 @@ def dossier(entity: Annotated[str, typer.Argument(help="A firm, an input or a co
         if out is not None:
             from chipshift.render import write_csv_folder, write_workbook
 
+            columns = DOSSIER_COLUMNS[report["entity_kind"]]
             if out.suffix.lower() == ".xlsx":
-                written = [f"{out} ({', '.join(write_workbook(report, out))})"]
+                written = [f"{out} ({', '.join(write_workbook(report, out, columns))})"]
             else:
-                written = [str(p) for p in write_csv_folder(report, out)]
+                written = [str(p) for p in write_csv_folder(report, out, columns)]
             print(f"dossier of {report['entity']} ({report['entity_kind']}) at {report['at']}: " + "; ".join(written),
                   file=sys.stderr)
             return
-    print_report(report, fmt, "facts", _out, table=table)
+    print_report(report, fmt, "facts", _out, table=table, columns=DOSSIER_COLUMNS[report["entity_kind"]],
+                 secondary=DOSSIER_SECONDARY[report["entity_kind"]])
+
+
+#: The columns a dossier shows of each of its tables, by kind of entity, in order: those of the question each
+#: table comes from (a CSV file or a workbook's sheet has these first, then every other column), and those a
+#: narrow terminal may leave out. Shares are in percent, their keys ending in `_pct`; a fact's unit is its `unit`.
+_FACTS = ["metric", "product", "region", "definition", "period", "value", "unit", "status", "publisher"]
+_DOSSIER_SHARED = {
+    "facts": _FACTS,
+    "rules_reaching_it": RULES_IN_FORCE_COLUMNS,
+    "scenario_changes": ["scenario", "name", "inputs_changed", "rules_added", "rules_removed", "inputs"],
+    "sources": ["id", "publisher", "original_publisher", "title", "published", "reliability", "url"]}
+DOSSIER_COLUMNS: dict[str, dict[str, list[str]]] = {
+    "firm": {**_DOSSIER_SHARED, **FIRM_COLUMNS,
+             "rules_binding_its_sales": ["id", "kind", "imposed_by", "policy", "start", "reach", "inputs",
+                                         "buyers_cut_off", "relaxed_by", "name"]},
+    "input": {**_DOSSIER_SHARED, **INPUT_COLUMNS,
+              "parents": ["id", "name", "relation"], "children": ["id", "name", "relation"]},
+    "country": {**_DOSSIER_SHARED, "firms_headquartered": ["id", "name"],
+                "exposure_by_stage": EXPOSURE_BY_STAGE_COLUMNS, "exposure_by_input": EXPOSURE_BY_INPUT_COLUMNS,
+                "localization_by_input": LOCALIZATION_COLUMNS,
+                "localization_published": PUBLISHED_LOCALIZATION_COLUMNS}}
+_DOSSIER_SECONDARY_SHARED = {
+    "facts": ["region", "status", "definition", "publisher"],
+    "rules_reaching_it": ["kind", "relaxed_in_part_by", "inputs_covered", "relaxed_by", "reach", "name"],
+    "scenario_changes": ["inputs"], "sources": ["original_publisher", "reliability", "published", "url"]}
+DOSSIER_SECONDARY: dict[str, dict[str, list[str]]] = {
+    "firm": {**_DOSSIER_SECONDARY_SHARED, **FIRM_SECONDARY,
+             "rules_binding_its_sales": ["relaxed_by", "buyers_cut_off", "name"]},
+    "input": {**_DOSSIER_SECONDARY_SHARED, **INPUT_SECONDARY},
+    "country": {**_DOSSIER_SECONDARY_SHARED, "exposure_by_input": ["stages", "barred_providers"],
+                "localization_by_input": ["view", "domestic_providers"],
+                "localization_published": ["original_publisher", "definition"]}}
 
 
 @app.command("impairment")
@@ -629,8 +692,8 @@ def diff(target: TargetArgument, at: AtOption = None,
     with _errors_exit():
         report = _with_store(lambda store: api.diff(store, target, at, to, scenario, against, segment).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
-        "inputs": ["input", "name", "before_lower", "after_lower", "before_upper", "after_upper", "newly_barred",
-                   "no_longer_barred"],
+        "inputs": ["input", "name", "before_lower_pct", "after_lower_pct", "before_upper_pct", "after_upper_pct",
+                   "newly_barred", "no_longer_barred"],
         "listings_added": ["date", "list", "firms", "federal_register_notice", "entry"],
         "listings_removed": ["date", "list", "firms", "federal_register_notice", "entry"]})
 
@@ -950,6 +1013,10 @@ def _output_rules() -> list[str]:
         "  No cell holds JSON (`--format json` prints the answer whole).",
         "- `--format csv` prints the main table, or `--table NAME` (nested tables included); the other tables are",
         "  named on stderr. `--out DIR` writes every table, one file each, and the single values to `summary.csv`.",
+        "- The columns a command declares for a table come first in a CSV file or a workbook's sheet (`dossier",
+        "  --out`), in the order the terminal shows them, then every other column the table has: none is left out.",
+        "- Every share is a percent (0-100) and its column's name ends in `_pct` (docs/answers.md, Units); a figure",
+        "  quoted from a source has its unit in the `unit` column beside it.",
     ]
 
 

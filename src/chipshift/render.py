@@ -132,13 +132,21 @@ def single_values(report: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in cells.items() if k not in tables}
 
 
-def to_csv(records: list[dict[str, Any]]) -> str:
-    """Records as CSV, one column per key any record has (a caller flattens nested records first:
-    ``tables_of``)."""
+def fields_of(records: list[dict[str, Any]], declared: list[str] | None = None) -> list[str]:
+    """A table's columns in order: the ``declared`` ones its records have, in their stated order, then every other
+    key a record has, in the order first met (none is left out)."""
+    present = list(dict.fromkeys(k for r in records for k in r))
+    first = [c for c in dict.fromkeys(declared or []) if c in present]
+    return [*first, *(c for c in present if c not in first)]
+
+
+def to_csv(records: list[dict[str, Any]], declared: list[str] | None = None) -> str:
+    """Records as CSV, one column per key any record has, the ``declared`` ones first (``fields_of``; a caller
+    flattens nested records first: ``tables_of``)."""
     out = io.StringIO()
     if not records:
         return ""
-    fields = list(dict.fromkeys(k for r in records for k in r))
+    fields = fields_of(records, declared)
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for record in records:
@@ -146,9 +154,10 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def write_csv_folder(report: dict[str, Any], folder: Path) -> list[Path]:
-    """Every table of ``report`` as ``folder/NAME.csv`` and its single values as ``folder/summary.csv``
-    (key, value); each file is written whole or not at all. Returns the files written."""
+def write_csv_folder(report: dict[str, Any], folder: Path, columns: dict[str, list[str]] | None = None) -> list[Path]:
+    """Every table of ``report`` as ``folder/NAME.csv`` (its ``columns`` declared first, in their order:
+    ``fields_of``) and its single values as ``folder/summary.csv`` (key, value); each file is written whole or not
+    at all. Returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     single = [{"key": k, "value": _csv_cell(v)} for k, v in single_values(report).items()]
     files = {**tables_of(report), **({"summary": single} if single else {})}
@@ -156,15 +165,16 @@ def write_csv_folder(report: dict[str, Any], folder: Path) -> list[Path]:
     for name, records in files.items():
         target = folder / f"{name}.csv"
         partial = target.with_suffix(".csv.partial")
-        partial.write_text(to_csv(records), encoding="utf-8")
+        partial.write_text(to_csv(records, (columns or {}).get(name)), encoding="utf-8")
         partial.replace(target)
         written.append(target)
     return written
 
 
-def write_workbook(report: dict[str, Any], path: Path) -> list[str]:
-    """Every table of ``report`` as a sheet of an Excel workbook at ``path``, after a `summary` sheet of its
-    single values (key, value); written whole or not at all. Returns the sheet names."""
+def write_workbook(report: dict[str, Any], path: Path, columns: dict[str, list[str]] | None = None) -> list[str]:
+    """Every table of ``report`` as a sheet of an Excel workbook at ``path`` (its ``columns`` declared first, in
+    their order: ``fields_of``), after a `summary` sheet of its single values (key, value); written whole or not
+    at all. Returns the sheet names."""
     from openpyxl import Workbook  # only this writer needs it
 
     book = Workbook()
@@ -177,7 +187,7 @@ def write_workbook(report: dict[str, Any], path: Path) -> list[str]:
     names = ["summary"]
     for name, records in tables_of(report).items():
         sheet = book.create_sheet(_sheet_name(name, names))
-        fields = list(dict.fromkeys(k for r in records for k in r))
+        fields = fields_of(records, (columns or {}).get(name))
         sheet.append(fields)
         for record in records:
             sheet.append([_sheet_cell(_csv_cell(record.get(f))) for f in fields])
@@ -317,7 +327,8 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
                  out_dir: Path | None = None, notes: Console | None = None,
                  secondary: dict[str, list[str]] | None = None) -> None:
     """Print ``report``. CSV prints one table: ``table``, else the ``primary`` one, and names the others on
-    ``notes`` (stderr) so none is dropped unseen; with ``out_dir`` it writes every table to that folder instead.
+    ``notes`` (stderr) so none is dropped unseen; with ``out_dir`` it writes every table to that folder instead;
+    a table's declared ``columns`` come first in a CSV file, in their order, then every other column it has.
     The other formats print everything: a terminal table shows ``columns`` (by table; default every column) and
     may leave out only the ``secondary`` ones, when the console is too narrow for them.
 
@@ -330,7 +341,7 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
         console.print_json(to_json(report)) if console.is_terminal else print(to_json(report))
         return
     if fmt is Format.csv:
-        _print_csv(report, primary, table, out_dir, notes or Console(stderr=True))
+        _print_csv(report, primary, table, out_dir, notes or Console(stderr=True), columns or {})
         return
     for key, value in single_values(report).items():
         if isinstance(value, list) and not value:
@@ -342,10 +353,10 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
 
 
 def _print_csv(report: dict[str, Any], primary: str | None, table: str | None, out_dir: Path | None,
-               notes: Console) -> None:
+               notes: Console, columns: dict[str, list[str]]) -> None:
     tables = tables_of(report)
     if out_dir is not None:
-        for path in write_csv_folder(report, out_dir):
+        for path in write_csv_folder(report, out_dir, columns):
             print(path)
         return
     empty = [k for k, v in report.items() if isinstance(v, list) and not v]  # tables without rows
@@ -356,7 +367,7 @@ def _print_csv(report: dict[str, Any], primary: str | None, table: str | None, o
             raise NotFoundError("table", table, difflib.get_close_matches(table, names, n=3), names)
     else:
         chosen = primary if primary is not None else next(iter(tables), None)
-    print(to_csv(tables.get(chosen, []) if chosen else []), end="")
+    print(to_csv(tables.get(chosen, []) if chosen else [], columns.get(chosen) if chosen else None), end="")
     others = [name for name in tables if name != chosen]
     if others:
         notes.print(f"note: the answer has {len(others)} more table(s), not printed: {', '.join(others)}. "

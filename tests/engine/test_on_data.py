@@ -67,7 +67,7 @@ def test_chokepoint_measures(bundled_store: Store) -> None:
 def test_localization_states_definition(bundled_store: Store) -> None:
     report = api.localization(bundled_store, "China", "Conductor etching tools")
     row = report.inputs[0]
-    assert row.localization == pytest.approx(0.095)
+    assert row.localization_pct == pytest.approx(9.5)
     assert "headquartered" in report.definition
     assert {p.stage for p in report.by_production_location} == {"S2", "S3"}  # S1 is by headquarters
     estimates = api.localization(bundled_store, "CHN").published_estimates
@@ -77,20 +77,20 @@ def test_localization_states_definition(bundled_store: Store) -> None:
 def test_china_exposure_2025(bundled_store: Store) -> None:
     report = api.exposure(bundled_store, "CHN", at="2025-12-31")
     by_input = {r.input: r for r in report.by_input}
-    assert by_input["N84"].barred_lower == pytest.approx(0.0)  # US EDA rule was lifted in July 2025
-    assert (by_input["N45"].barred_lower or 0.0) > 0.9  # electrochemical plating: US-made
+    assert by_input["N84"].barred_lower_pct == pytest.approx(0.0)  # US EDA rule was lifted in July 2025
+    assert (by_input["N45"].barred_lower_pct or 0.0) > 90  # electrochemical plating: US-made
     stages = {s.stage: s for s in report.by_stage}
-    assert stages["S2"].barred_lower_weighted is not None
+    assert stages["S2"].barred_lower_weighted_pct is not None
     assert "market size" in report.weighting
 
 
 def test_eda_rule_in_force_only_between_may_and_july_2025(bundled_store: Store) -> None:
     def eda(at: str) -> float:
-        return float(api.availability(bundled_store, "CHN", "N84", at=at).inputs[0].available or 0.0)
+        return float(api.availability(bundled_store, "CHN", "N84", at=at).inputs[0].available_pct or 0.0)
 
-    assert eda("2025-04-30") == pytest.approx(1.0)
-    assert eda("2025-06-15") < 0.1
-    assert eda("2025-07-03") == pytest.approx(1.0)
+    assert eda("2025-04-30") == pytest.approx(100.0)
+    assert eda("2025-06-15") < 10.0
+    assert eda("2025-07-03") == pytest.approx(100.0)
 
 
 def test_rules_in_force_for_china(bundled_store: Store) -> None:
@@ -117,15 +117,15 @@ def test_micron_ban_scenario(bundled_store: Store) -> None:
     before_row, after_row = base.inputs[0], after.inputs[0]
     micron = next(b for b in after_row.barred or () if b.provider == "micron")
     total = sum(f.share_pct or 0.0 for f in api.show_input(bundled_store, "dram").firms)  # shares are normalised
-    assert before_row.available is not None and micron.share_pct is not None
-    assert after_row.available == pytest.approx(before_row.available - micron.share_pct / total)
+    assert before_row.available_pct is not None and micron.share_pct is not None
+    assert after_row.available_pct == pytest.approx(before_row.available_pct - 100 * micron.share_pct / total)
 
 
 def test_duv_scenario_diff(bundled_store: Store) -> None:
     report = api.diff(bundled_store, "CHN", at="2026-06-30", against=EXAMPLES / "duv-immersion-china.yaml")
     assert set(report.rules_added) == {"X-DUV-NLD", "X-DUV-JPN", "X-DUV-USA"}
     changed = {r.input: r for r in report.inputs}
-    assert changed["N22"].after_upper == pytest.approx(0.0)
+    assert changed["N22"].after_upper_pct == pytest.approx(0.0)
 
 
 def test_impairment_chain(bundled_store: Store) -> None:

@@ -67,7 +67,7 @@ def test_rule_lowers_the_targets_availability(store: Store, rule: str, target: s
                                               provider: str) -> None:
     with_rule = _row(store, target, item, at, [])
     without = _row(store, target, item, at, [rule])
-    assert float(with_rule["available_lower"]) < float(without["available_lower"])  # type: ignore[arg-type]
+    assert float(with_rule["available_lower_pct"]) < float(without["available_lower_pct"])  # type: ignore[arg-type]
     assert rule in _barring(with_rule).get(provider, set())
     assert rule not in str(without["rules"] or "")
 
@@ -77,9 +77,9 @@ def test_rules_bite_before_and_not_after_their_dates(bundle_only_store: Store) -
     23 Mar 2023) change the figures only while in force."""
     for target, item, before, during, after in (("CHN", "eda_software", "2025-05-01", "2025-06-01", "2025-08-01"),
                                                 ("KOR", "photoresist", "2019-06-01", "2020-01-01", "2023-06-01")):
-        lower = {when: float(_row(bundle_only_store, target, item, when, [])["available_lower"])  # type: ignore[arg-type]
+        lower = {when: float(_row(bundle_only_store, target, item, when, [])["available_lower_pct"])  # type: ignore[arg-type]
                  for when in (before, during, after)}
-        assert lower[during] < lower[before] == lower[after] == 1.0, (item, lower)
+        assert lower[during] < lower[before] == lower[after] == 100.0, (item, lower)
 
 
 def test_dutch_nexperia_order_is_the_rule_its_suspension_relaxes() -> None:

@@ -60,7 +60,8 @@ def test_exposure_over_time_agrees_with_each_date_asked_alone(bundled_store: Sto
         rows = [r for r in series.by_stage if r.at == when]
         assert {r.stage for r in rows} == set(alone)
         for row in rows:
-            for key in ("barred_lower_weighted", "barred_upper_weighted", "barred_lower_mean", "barred_upper_mean"):
+            for key in ("barred_lower_weighted_pct", "barred_upper_weighted_pct", "barred_lower_mean_pct",
+                        "barred_upper_mean_pct"):
                 assert getattr(row, key) == getattr(alone[row.stage], key)
     # the October 2022 controls came into force between the 2022 and 2023 dates, and reach China
     changes = {c.at: c for c in series.rule_changes}
@@ -72,8 +73,8 @@ def test_availability_over_time_of_euv_tools_falls_when_the_dutch_licences_stop(
     series = api.availability_over_time(bundled_store, "CHN", "2018-01-01", "2020-01-01", "1y",
                                         input_name="EUV lithography tools")
     by_date = {r.at.isoformat(): r for r in series.inputs}
-    assert by_date["2018-01-01"].available == 1.0 and by_date["2018-01-01"].barred_by == ()
-    assert by_date["2020-01-01"].available == 0.0 and "E-NL-EUV-2019" in by_date["2020-01-01"].barred_by
+    assert by_date["2018-01-01"].available_pct == 100.0 and by_date["2018-01-01"].barred_by == ()
+    assert by_date["2020-01-01"].available_pct == 0.0 and "E-NL-EUV-2019" in by_date["2020-01-01"].barred_by
 
 
 def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundled_store: Store) -> None:
@@ -86,7 +87,7 @@ def test_cli_series_draws_a_chart_and_refuses_half_ranges(tmp_path: Path, bundle
     ok = runner.invoke(app, [*base, "exposure", "CHN", "--from", "2022-01-01", "--to", "2024-01-01",
                              "--chart", str(tmp_path / "exposure"), "--format", "csv"])
     assert ok.exit_code == 0, ok.output
-    assert ok.stdout.splitlines()[0].startswith("at,stage,stage_name,barred_lower_weighted")
+    assert ok.stdout.splitlines()[0].startswith("at,stage,stage_name,barred_lower_weighted_pct")
     assert (tmp_path / "exposure.png").stat().st_size > 0 and (tmp_path / "exposure.svg").stat().st_size > 0
     for args in (["--from", "2022-01-01"], ["--at", "2023-01-01", "--from", "2022-01-01", "--to", "2024-01-01"],
                  ["--at", "2023-01-01", "--chart", str(tmp_path / "x")]):
@@ -117,12 +118,12 @@ def test_a_series_without_a_range_takes_the_scenarios_own(tmp_path: Path, bundle
 def test_localization_over_time_follows_the_share_tables(bundled_store: Store) -> None:
     history = api.localization(bundled_store, "CHN").history
     gallium = {r.period: r for r in history if r.input == "gallium"}
-    assert {"2022", "2025"} <= set(gallium) and all(r.localization_lower > 0.95 for r in gallium.values())
+    assert {"2022", "2025"} <= set(gallium) and all(r.localization_lower_pct > 95 for r in gallium.values())
     dram = [r for r in history if r.input == "dram"]
     assert [r.period for r in dram] == sorted(r.period for r in dram) and len(dram) >= 10
     latest = dram[-1]  # CXMT named in the latest table; what the table leaves to others may be Chinese too
-    assert latest.localization_lower > 0 and "ChangXin Memory Technologies" in latest.domestic_providers
-    assert all(r.localization_lower <= r.localization_upper <= 1 for r in history)
+    assert latest.localization_lower_pct > 0 and "ChangXin Memory Technologies" in latest.domestic_providers
+    assert all(r.localization_lower_pct <= r.localization_upper_pct <= 100 for r in history)
     one = api.localization(bundled_store, "CHN", "gallium").history
     assert one and {r.input for r in one} == {"gallium"}
 
@@ -149,7 +150,7 @@ def test_cli_localization_draws_its_history(tmp_path: Path, bundled_store: Store
                                       str(tmp_path / "loc"), "--format", "csv", "--table", "history"])
     assert result.exit_code == 0, result.output
     head = result.stdout.splitlines()[0].split(",")
-    assert head[:3] == ["input", "name", "period"] and {"localization_lower", "localization_upper"} <= set(head)
+    assert head[:3] == ["input", "name", "period"] and {"localization_lower_pct", "localization_upper_pct"} <= set(head)
     svg = (tmp_path / "loc.svg").read_text(encoding="utf-8")
     assert "Share of world supply from firms or plants of China" in svg and "Gallium" in svg
 
@@ -191,12 +192,12 @@ def test_cli_localization_over_a_range_of_dates(tmp_path: Path, bundled_store: S
         when = date.fromisoformat(row["at"])
         begun = [r for r in history if Period.parse(r["period"]).start <= when]
         latest = max(begun, key=lambda r: Period.parse(r["period"]).start)
-        assert (row["period"], row["localization_lower"]) == (latest["period"], latest["localization_lower"])
+        assert (row["period"], row["localization_lower_pct"]) == (latest["period"], latest["localization_lower_pct"])
     assert len({r["period"] for r in report["series"]}) >= 3  # the tables change over the range
     svg = (tmp_path / "series.svg").read_text(encoding="utf-8")
     assert "Share of world supply from firms or plants of China, by product, 2019-01-01 to 2025-01-01" in svg
     csv = runner.invoke(app, [*base, "--from", "2022-01-01", "--to", "2024-01-01", "--format", "csv"])
-    assert csv.stdout.splitlines()[0].startswith("at,input,name,period,localization_lower,localization_upper")
+    assert csv.stdout.splitlines()[0].startswith("at,input,name,period,localization_lower_pct,localization_upper_pct")
     for args in (["--from", "2022-01-01"], ["--to", "2022-01-01"], ["--from", "2022-01-01", "--to", "2021-01-01"]):
         bad = runner.invoke(app, [*base, *args])
         assert bad.exit_code == 2, bad.output

@@ -13,7 +13,7 @@ from market_reference import SETTINGS
 
 from chipshift.market import Market, MarketInputError, Shocks, solve_market
 from chipshift.market.ces import ban_price_ratio, ces_aggregate, shares_after_ban
-from chipshift.market.gsim import solve_gsim
+from chipshift.market.gsim import GsimResult, solve_gsim
 from chipshift.market.smart import harberger_gain, smart_effects
 
 REGIONS = ("US", "JP", "EU", "RW")
@@ -22,7 +22,7 @@ T0 = np.array([[1.00, 1.21, 1.41, 1.22], [1.37, 1.00, 1.31, 1.23], [1.32, 1.36, 
 US, JP, EU, RW = range(4)
 
 
-def _gsim(t1: np.ndarray):  # type: ignore[no-untyped-def]
+def _gsim(t1: np.ndarray) -> GsimResult:
     return solve_gsim(
         REGIONS,
         FLOWS,

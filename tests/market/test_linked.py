@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from linked_reference import LinkedCase, linked_cases, solve_reference
-from market_reference import SETTINGS, scenarios
+from market_reference import SETTINGS, Scenario, scenarios
 
 from chipshift.market import Market, MarketInputError, Shocks, linked_kernel, solve_market
 from chipshift.market.gsim import solve_gsim
 from chipshift.market.linked import (
     LinkedMarkets,
+    LinkedResult,
     LinkedShocks,
     kernel_buffers,
     prepare,
@@ -162,7 +163,7 @@ def test_a_market_left_without_sellers_reports_its_demand_unmet() -> None:
 
 @given(scenarios(bans=True, capacities=True))
 @SETTINGS
-def test_one_market_agrees_with_the_single_market_solver(sc) -> None:  # type: ignore[no-untyped-def]
+def test_one_market_agrees_with_the_single_market_solver(sc: Scenario) -> None:
     """With one market the linked solver is the existing exact solver (no price cap here)."""
     if sc.sigma <= 1.0 and (sc.banned.any() or np.any(sc.capacity <= 0.0)):
         return
@@ -204,7 +205,7 @@ def test_small_tariff_changes_match_gsim_to_first_order() -> None:
     np.testing.assert_allclose(dx / h, g.import_change.T[trade] / h, rtol=2e-3, atol=1e-4)
 
 
-def _solve(case: LinkedCase):  # type: ignore[no-untyped-def]
+def _solve(case: LinkedCase) -> LinkedResult:
     lm = LinkedMarkets([f"f{i}" for i in range(case.x0.shape[1])], [f"m{i}" for i in range(case.x0.shape[0])],
                        case.x0, sigma=case.sigma, demand_elasticity=case.eta, seller_price=case.v0, wedge=case.t0,
                        supply_elasticity=case.eps)

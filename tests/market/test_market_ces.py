@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -91,6 +93,6 @@ def test_power_mean_of_equal_values_is_exact() -> None:
         (lambda: ces_price_index([1.0, np.nan], [0.5, 0.5], 2.0), "NaN"),
     ],
 )
-def test_bad_input(call, match: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input(call: Callable[[], object], match: str) -> None:
     with pytest.raises(MarketInputError, match=match):
         call()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -155,7 +156,7 @@ def test_convergence_failure_is_diagnosed() -> None:
         (lambda: Shocks(banned=[1, 0, 0]), "boolean"),
     ],
 )
-def test_bad_input_raises_clearly(build, match: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_raises_clearly(build: Callable[[], object], match: str) -> None:
     with pytest.raises(MarketInputError, match=match):
         build()
 

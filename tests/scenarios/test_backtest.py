@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from chipshift.cli import app
+from chipshift.io.store import Store
 from chipshift.scenarios.backtest import (
     EpisodeResult,
     Prediction,
@@ -222,7 +223,7 @@ def store(session_store_at: StoreAt) -> Path | str:
     return session_store_at("backtest")
 
 
-def _run(store: Path | str, tmp_path: Path, text: str, *args: str):  # type: ignore[no-untyped-def]
+def _run(store: Path | str, tmp_path: Path, text: str, *args: str) -> Result:
     path = tmp_path / "episode.yaml"
     path.write_text(text, encoding="utf-8")
     return CliRunner().invoke(app, ["--store", str(store), "backtest", str(path), *args])
@@ -273,7 +274,7 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert row["p95"] - row["p5"] > row["p75"] - row["p25"] > 0  # a 90% interval is wider than a 50% one
     card = report["scorecard"]
     assert card["outcomes"] == 2 and card["episodes"] == 1
-    assert 0.0 <= card["coverage90"] <= 1.0
+    assert 0.0 <= card["coverage90_pct"] <= 100.0
     (episode,) = report["episodes"]
     assert episode["fitted_to"] and episode["sampler"]["evaluations"] > 0
     assert {p["parameter"] for p in episode["parameters"]} == {"sigma", "supply_china", "approval", "model_error"}
@@ -285,7 +286,8 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
         assert list(outcomes.columns).index("unit") == list(outcomes.columns).index("observed") + 1
         assert set(outcomes["unit"]) == {"index"}  # prices of a linked case are indices
     scorecard = pd.read_csv(tmp_path / "out" / "scorecard.csv")
-    assert list(scorecard["set"]) == ["all", "held_out"] and scorecard["unit"].str.contains("fractions").all()
+    assert list(scorecard["set"]) == ["all", "held_out"]
+    assert scorecard["unit"].str.contains("percent of the outcomes").all()
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
         "sigma": "elasticity (no unit)", "supply_china": "elasticity (no unit)",
@@ -370,7 +372,7 @@ def test_each_episode_gets_the_error_of_the_others_only() -> None:
 # -- the bundled library -----------------------------------------------------------------------------------------
 
 
-def test_the_bundled_library_loads_with_its_hindsight_checks(bundled_store) -> None:  # type: ignore[no-untyped-def]
+def test_the_bundled_library_loads_with_its_hindsight_checks(bundled_store: Store) -> None:
     from chipshift.api.backtest import episode_job, library
     from chipshift.schemas.market_case import MECHANISMS
 
@@ -393,7 +395,7 @@ def _read_back(verdict: bool, low: float, observed: float, high: float) -> bool:
     return near_bound or verdict == (low <= observed <= high)
 
 
-def test_the_bundled_library_runs_and_is_scored(bundled_store) -> None:  # type: ignore[no-untyped-def]
+def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
     from chipshift.api.backtest import backtest
 
     report = backtest(bundled_store, draws=100, steps=40)

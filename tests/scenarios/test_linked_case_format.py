@@ -23,6 +23,7 @@ from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_case_check import check_case, linked_output, linked_outputs
 from chipshift.scenarios.market_run import RuleContext
 from chipshift.schemas import market_case as schema
+from tests.scenarios.conftest import RunCase
 
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
@@ -100,7 +101,7 @@ def test_declared_outputs_are_the_outputs_a_run_gives(bundled_store: Store) -> N
 # -- through the command line -----------------------------------------------------------------------------------
 
 
-def test_the_gallium_case_runs_through_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_gallium_case_runs_through_the_command_line(cli: RunCase) -> None:
     result = cli(GALLIUM.read_text(encoding="utf-8"), "--format", "json", name="gallium.yaml")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -117,7 +118,7 @@ def test_the_gallium_case_runs_through_the_command_line(cli) -> None:  # type: i
     assert csv.exit_code == 0 and csv.output.splitlines()[0] == "output,period,value,unit"
 
 
-def test_draws_give_bands(cli) -> None:  # type: ignore[no-untyped-def]
+def test_draws_give_bands(cli: RunCase) -> None:
     result = cli(GALLIUM.read_text(encoding="utf-8"), "--format", "json", "--draws", "60", "--seed", "5",
                  name="gallium.yaml")
     assert result.exit_code == 0, result.output
@@ -174,7 +175,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_linked_case_exits_2_naming_file_line_and_field(cli, case: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_linked_case_exits_2_naming_file_line_and_field(cli: RunCase, case: str) -> None:
     edits, marker, field, words = BAD[case]
     text = _edit(*edits)
     result = cli(text)
@@ -184,7 +185,7 @@ def test_bad_linked_case_exits_2_naming_file_line_and_field(cli, case: str) -> N
     assert words in result.output, result.output
 
 
-def test_every_problem_of_a_linked_file_is_listed_at_once(cli) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_of_a_linked_file_is_listed_at_once(cli: RunCase) -> None:
     names = ("missing key", "unknown seller in shares", "unknown rule", "unknown output", "quoted number")
     result = cli(_edit(*(pair for name in names for pair in BAD[name][0])))
     assert result.exit_code == 2

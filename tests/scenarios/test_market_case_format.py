@@ -15,6 +15,7 @@ from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
 from chipshift.scenarios.market_case_check import check_case
 from chipshift.schemas import market_case as schema
+from tests.scenarios.conftest import RunCase
 
 REPO = Path(__file__).resolve().parents[2]
 MICRON = REPO / "examples" / "micron-china.yaml"
@@ -127,7 +128,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_case_exits_2_naming_file_line_and_field(cli, case: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_case_exits_2_naming_file_line_and_field(cli: RunCase, case: str) -> None:
     edits, marker, field, words = BAD[case]
     text = _edit(MICRON, *edits)
     result = cli(text)
@@ -137,7 +138,7 @@ def test_bad_case_exits_2_naming_file_line_and_field(cli, case: str) -> None:  #
     assert words in result.output, result.output
 
 
-def test_every_problem_of_a_file_is_listed_at_once(cli) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_of_a_file_is_listed_at_once(cli: RunCase) -> None:
     edits = [pair for name in ("missing region", "source without id", "observation without year", "unknown key",
                                "quoted boolean", "out of range", "unknown rule", "unknown output")
              for pair in BAD[name][0]]
@@ -149,7 +150,7 @@ def test_every_problem_of_a_file_is_listed_at_once(cli) -> None:  # type: ignore
         assert f"field '{name}'" in result.output
 
 
-def test_a_file_that_is_not_a_case(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_a_case(cli: RunCase) -> None:
     result = cli("- kind: market\n")
     assert result.exit_code == 2 and "bad.yaml:1" in result.output and "not a market scenario" in result.output
     result = cli("kind: market\nname: [\n")
@@ -182,7 +183,7 @@ def test_a_literal_observation_is_fitted_to_and_shown_with_its_basis(bundled_sto
     assert "micron-revenue-share-chn-fy2023-readhub" not in report["sources"]
 
 
-def test_a_literal_observation_through_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_literal_observation_through_the_command_line(cli: RunCase) -> None:
     literal = "  - {output: revenue_share, year: 2023, value: 14.03, basis: 'readhub, Oct 2025'}"
     result = cli(_edit(MICRON, (OBS_2023, literal)), "--format", "json", name="literal.yaml")
     assert result.exit_code == 0, result.output
@@ -241,7 +242,7 @@ def test_nothing_fitted_says_why_and_has_an_rmse_only_with_observations(bundled_
     assert not any(p["fitted"] for p in no_obs["parameters"])
 
 
-def test_nothing_fitted_in_the_table_output(cli) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_fitted_in_the_table_output(cli: RunCase) -> None:
     doc = yaml.safe_load(AI.read_text(encoding="utf-8").replace("fit: true", "fit: false"))
     for obs in doc["observations"]:
         obs["fit"] = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ def _single(store: Store, path: Path) -> tuple[MarketCase, RuleContext]:
     return case, rules
 
 
-def _case(store: Store, doc: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _case(store: Store, doc: dict[str, Any]) -> tuple[MarketCase, RuleContext]:
     facts = {f["id"]: f for f in store.rows("facts")}
     params = {p["id"]: p for p in store.rows("parameters")}
     rules = [rule_from_record(r) for r in store.rows("rules")]
@@ -207,7 +208,8 @@ def test_compare(bundled_store: Store) -> None:
     (lambda d: d["parameters"].update(sigma={"default": 40, "low": 30, "high": 50, "basis": "x"}), "sensible"),
     (lambda d: d["sources"][0].update(id="samsnug"), "not a known firm"),
 ])
-def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_scenarios(bundled_store: Store, tmp_path: Path, edit: Callable[[dict[str, Any]], object],
+                       message: str) -> None:
     doc = yaml.safe_load(MICRON.read_text())
     edit(doc)
     path = tmp_path / "bad.yaml"

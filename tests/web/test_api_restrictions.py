@@ -65,7 +65,7 @@ def test_availability_of_one_input(client: TestClient) -> None:
     body = client.get("/api/v1/availability", params={"target": "CHN", "input": "EUV lithography tools",
                                                       "at": "2025-12-31"}).json()
     (row,) = body["inputs"]
-    assert row["input"] == "N20" and 0.0 <= row["available_lower"] <= row["available_upper"] <= 1.0
+    assert row["input"] == "N20" and 0.0 <= row["available_lower_pct"] <= row["available_upper_pct"] <= 100.0
     bad = client.get("/api/v1/availability", params={"input": "EUV lithografy"})
     assert bad.status_code == 422 and bad.json()["field"] == "input"
     view = client.get("/api/v1/availability", params={"view": "province"})
@@ -79,7 +79,7 @@ def test_exposure_with_a_shipped_scenario(client: TestClient) -> None:
     assert base["scenario"] is None and duv["scenario"]["name"] == "DUV lithography tools barred for China"
     fab_base = next(s for s in base["by_stage"] if s["stage"] == "S2")
     fab_duv = next(s for s in duv["by_stage"] if s["stage"] == "S2")
-    assert fab_duv["barred_lower_mean"] > fab_base["barred_lower_mean"]
+    assert fab_duv["barred_lower_mean_pct"] > fab_base["barred_lower_mean_pct"]
 
 
 @pytest.mark.parametrize(("params", "field"), [
@@ -142,10 +142,10 @@ def test_series_and_dossier_answer_as_the_python_api_does(client: TestClient, we
     alone = {r["stage"]: r for r in client.get("/api/v1/exposure", params={"target": "CHN", "at": "2023-01-01"})
              .json()["by_stage"]}
     for row in (r for r in body["by_stage"] if r["at"] == "2023-01-01"):
-        assert row["barred_upper_weighted"] == alone[row["stage"]]["barred_upper_weighted"]
+        assert row["barred_upper_weighted_pct"] == alone[row["stage"]]["barred_upper_weighted_pct"]
     euv = client.get("/api/v1/availability/series", params={
         "target": "CHN", "input": "EUV lithography tools", "from": "2018-01-01", "to": "2020-01-01"}).json()
-    assert [r["available"] for r in euv["inputs"]] == [1.0, 0.0, 0.0]
+    assert [r["available_pct"] for r in euv["inputs"]] == [100.0, 0.0, 0.0]
     bad = client.get("/api/v1/exposure/series", params={"from": "2022-01-01", "to": "2024-01-01", "every": "1w"})
     assert bad.status_code == 422
     local = client.get("/api/v1/localization/series", params={

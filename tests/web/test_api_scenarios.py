@@ -109,7 +109,7 @@ def test_compare_two_scenarios(client: TestClient) -> None:
     assert japan["change_barred"] == 2 and len(japan["newly_barred_inputs"]) == 2
     assert body["by_firm"] and [y["year"] for y in body["by_year"]] == [2024, 2026]
     y2026 = body["by_year"][1]
-    assert y2026["right_barred_lower"] >= y2026["left_barred_lower"]
+    assert y2026["right_barred_lower_pct"] >= y2026["left_barred_lower_pct"]
     assert body["market"]["available"] is True and body["market"]["page"] == "/results"
     # with no date asked, each side is at its own scenario's date (lifting the H20 rule in mid-2025, the DUV
     # controls in mid-2026), not both at the left one's

@@ -327,7 +327,7 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     with page.expect_download() as download:
         page.locator("#stage-table [data-download=csv]").click()
     head = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
-    assert "barred_lower_mean (fraction of 1)" in head, head
+    assert "barred_lower_mean_pct (percent)" in head, head
     # the target and the published estimates' products and units are named in words, not by their codes
     assert "China" in page.inner_text("#summary")
     published = page.locator("#localization table.data").first.inner_text()
@@ -359,7 +359,7 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     shown = {t for t in page.locator("#localization-series svg circle.point title").all_text_contents()
              if t.startswith("DRAM,")}
     series = api.localization_over_time(web_store, "CHN", "2019-01-01", "2025-01-01").series
-    expected = {f"DRAM, {r.at.isoformat()} (table {r.period}): {100 * r.localization_lower:.1f}%"
+    expected = {f"DRAM, {r.at.isoformat()} (table {r.period}): {r.localization_lower_pct:.1f}%"
                 for r in series if r.input == "dram"}
     assert len(expected) >= 3 and {t.split(" to ")[0].split(" (none")[0].split(" (named")[0] for t in shown} == expected
     assert page.locator("#localization-series-table table.data").count() == 1

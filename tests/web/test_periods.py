@@ -59,7 +59,7 @@ def test_a_date_where_a_rule_starts_is_a_period_of_its_own(client: TestClient, w
     assert _periods_kept(client) == kept + 2
     euv = {body["at"]: next(r for r in body["by_input"] if r["name"] == "EUV lithography tools")
            for body in (earlier, on_the_day)}
-    assert euv[before.isoformat()]["barred_upper"] < euv[start.isoformat()]["barred_upper"]
+    assert euv[before.isoformat()]["barred_upper_pct"] < euv[start.isoformat()]["barred_upper_pct"]
     for day, body in ((before, earlier), (start, on_the_day)):
         assert body == json.loads(encode(api.exposure(web_store, "CHN", day, segment="all")))
 

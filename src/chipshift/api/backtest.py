@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chipshift.api.cases import MAX_SEED, latest_day, load
 from chipshift.api.data import Report
+from chipshift.api.percent import percent
 from chipshift.domain.period import moment_text
 from chipshift.errors import DataError, Problem
 from chipshift.io.bundled import bundled_data_dir
@@ -174,6 +175,15 @@ def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None or x != x else round(float(x), digits)
 
 
+#: The scorecard's rates (bt.Scorecard's fields), each a share of outcomes that answers give in percent.
+RATES = ("direction", "size", "coverage50", "coverage90")
+
+
+def _rates(card: bt.Scorecard) -> dict[str, float | None]:
+    """The scorecard's rates in percent (one decimal), as ``NAME_pct``."""
+    return {f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES}
+
+
 def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int) -> Report:
     """The scorecard as a report: per outcome, per episode, and overall against the targets."""
     rows: list[dict[str, Any]] = []
@@ -224,26 +234,21 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
     low, high = bt.COVERAGE90_TARGET
     checks = {
         "direction": card.direction is not None and card.direction >= bt.DIRECTION_TARGET,
-        "size_within_50pct": card.size is not None and card.size >= bt.SIZE_TARGET,
+        "size": card.size is not None and card.size >= bt.SIZE_TARGET,
         "coverage90": card.coverage90 is not None and low <= card.coverage90 <= high,
     }
     return {
         "episodes": episodes,
         "outcomes": rows,
-        "scorecard": {"episodes": len(scored), "outcomes": card.outcomes, "direction": _round(card.direction, 3),
-                      "size_within_50pct": _round(card.size, 3), "coverage50": _round(card.coverage50, 3),
-                      "coverage90": _round(card.coverage90, 3), "crps": _round(card.crps),
-                      "interval_score90": _round(card.interval_score)},
+        "scorecard": {"episodes": len(scored), "outcomes": card.outcomes, **_rates(card),
+                      "crps": _round(card.crps), "interval_score90": _round(card.interval_score)},
         "scorecard_held_out": {  # episodes written after the model's mechanisms last changed
             "written_on_or_after": moment_text(bt.MODEL_CHANGED), "episodes": len(fresh), "outcomes": test.outcomes,
-            "direction": _round(test.direction, 3), "size_within_50pct": _round(test.size, 3),
-            "coverage50": _round(test.coverage50, 3), "coverage90": _round(test.coverage90, 3),
-            "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},
+            **_rates(test), "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},
         "scorecard_by_episode": {  # every episode weighs the same, whatever its number of outcomes
-            name: _round(_mean([getattr(c, name) for c in per_episode]), 3)
-            for name in ("direction", "size", "coverage50", "coverage90")},
-        "targets": {"direction": f">= {bt.DIRECTION_TARGET}", "size_within_50pct": f">= {bt.SIZE_TARGET}",
-                    "coverage90": f"{low}-{high}", "met": checks},
+            f"{name}_pct": _round(percent(_mean([getattr(c, name) for c in per_episode])), 1) for name in RATES},
+        "targets": {"direction": f">= {percent(bt.DIRECTION_TARGET):g}%", "size": f">= {percent(bt.SIZE_TARGET):g}%",
+                    "coverage90": f"{percent(low):g}-{percent(high):g}%", "met": checks},
         "method": {
             "calibration": "posterior over every ranged parameter (PERT priors on their ranges, mode at the "
                            "default) and the model error, given the observations before as_of: importance "

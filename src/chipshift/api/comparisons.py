@@ -98,9 +98,9 @@ def _overall(by_stage: Sequence[StageExposure]) -> tuple[float, float]:
     n = sum(s.inputs for s in by_stage)
     if not n:
         return 0.0, 0.0
-    lower = sum(s.barred_lower_mean * s.inputs for s in by_stage) / n
-    upper = sum(s.barred_upper_mean * s.inputs for s in by_stage) / n
-    return round(lower, 6), round(upper, 6)
+    lower = sum(s.barred_lower_mean_pct * s.inputs for s in by_stage) / n
+    upper = sum(s.barred_upper_mean_pct * s.inputs for s in by_stage) / n
+    return round(lower, 4), round(upper, 4)
 
 
 def compare_scenarios(store: Store, target: str, segment: str | None, left: ScenarioInput, left_at: date,
@@ -123,16 +123,17 @@ def compare_scenarios(store: Store, target: str, segment: str | None, left: Scen
         row: dict[str, Any] = {"year": year}
         for name, arg in (("left", left), ("right", right)):
             stages = exposure(store, target, at=when, scenario=arg, segment=segment).by_stage
-            row[f"{name}_barred_lower"], row[f"{name}_barred_upper"] = _overall(stages)
+            row[f"{name}_barred_lower_pct"], row[f"{name}_barred_upper_pct"] = _overall(stages)
         by_year.append(row)
     stage_rows = []
     right_stages = {s.stage: s for s in sides[1][2].by_stage}
     for s in sides[0][2].by_stage:
         r = right_stages.get(s.stage)
         stage_rows.append({"stage": s.stage, "inputs": s.inputs,
-                           "left_barred_lower": s.barred_lower_mean, "left_barred_upper": s.barred_upper_mean,
-                           "right_barred_lower": r.barred_lower_mean if r else None,
-                           "right_barred_upper": r.barred_upper_mean if r else None})
+                           "left_barred_lower_pct": s.barred_lower_mean_pct,
+                           "left_barred_upper_pct": s.barred_upper_mean_pct,
+                           "right_barred_lower_pct": r.barred_lower_mean_pct if r else None,
+                           "right_barred_upper_pct": r.barred_upper_mean_pct if r else None})
     return ScenarioComparisonAnswer.model_validate({
         "destination": changes.destination,
         "left": {"label": labels[0], "at": left_at, "scenario": sides[0][0].scenario},

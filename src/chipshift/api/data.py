@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chipshift.api.percent import percent
 from chipshift.config import Settings
 from chipshift.domain.ownership import Ownership, holdings, stakes_from_rows, stakes_of
 from chipshift.domain.period import Period, parse_partial_date
@@ -231,7 +232,8 @@ def review(store: Store, older_than_years: float = STALE_AFTER_YEARS, today: dat
     return ReviewAnswer.model_validate({
         "facts": len(facts), "today": today.isoformat(),
         "summary": {
-            "weak_only": len(weak_only), "weak_only_share": round(share, 4), "weak_only_target": WEAK_ONLY_TARGET,
+            "weak_only": len(weak_only), "weak_only_share_pct": percent(share),
+            "weak_only_target_pct": percent(WEAK_ONLY_TARGET),
             "weak_only_met": share < WEAK_ONLY_TARGET,
             "weak_defaults_with_better_source": len(weak_defaults),
             "groups_without_default": len(no_default), "stale_series": len(stale),

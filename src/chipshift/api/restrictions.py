@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chipshift import checks
 from chipshift.api.data import Report, firms_by_notice, load_world, resolve
 from chipshift.api.listings import listing_changes
+from chipshift.api.percent import shares_in_percent
 from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
@@ -257,6 +258,15 @@ def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
     })
 
 
+#: The engine's fractions that answers give in percent (``shares_in_percent``): availability bounds and the strict
+#: reading, the barred shares of exposure, localization, and the bounds before and after a change with the change.
+AVAILABLE = ("available_lower", "available_upper", "available")
+BARRED = ("barred_lower", "barred_upper", "barred", "barred_lower_mean", "barred_upper_mean", "barred_lower_weighted",
+          "barred_upper_weighted")
+LOCALIZATION = ("localization_lower", "localization_upper", "localization")
+CHANGED = ("before_lower", "before_upper", "after_lower", "after_upper", "change_lower", "change_upper")
+
+
 def _inputs(store: Store, world: World, input_name: str | None) -> list[int] | None:
     if input_name is None:
         return None
@@ -277,10 +287,10 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
     rows = analyses.availability_table(s, _inputs(store, loaded.world, input_name), view, detail=True)
     return AvailabilityAnswer.model_validate({**_context(store, loaded, dest, when),
-            "definition": "share of world supply (by the view's providers) not barred for the destination; "
-                          "'available' is the strict reading (licences under review refused, unknown reach applied) "
-                          "and is null when some shares are unknown and the bounds differ",
-            "inputs": rows})
+            "definition": "percent of world supply (by the view's providers) not barred for the destination; "
+                          "'available_pct' is the strict reading (licences under review refused, unknown reach "
+                          "applied) and is null when some shares are unknown and the bounds differ",
+            "inputs": shares_in_percent(rows, AVAILABLE)})
 
 
 def exposure(store: Store, target: str, at: str | date | None = None, scenario: ScenarioInput = None,
@@ -292,7 +302,8 @@ def exposure(store: Store, target: str, at: str | date | None = None, scenario: 
     when = answer_date(at, loaded.scenario)
     dest = destination(store, target, segment)
     s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
-    return ExposureAnswer.model_validate({**_context(store, loaded, dest, when), **analyses.exposure(s)})
+    return ExposureAnswer.model_validate({**_context(store, loaded, dest, when),
+                                          **shares_in_percent(analyses.exposure(s), BARRED)})
 
 
 #: The most dates one series may hold: bounds the time and memory of a question.
@@ -410,13 +421,14 @@ def exposure_over_time(store: Store, target: str, start: str | date | None = Non
 
     def rows_of(s: analyses.Situation) -> list[dict[str, Any]]:
         return [{"stage": stage["stage"], "stage_name": names.get(stage["stage"], stage["stage"]),
-                 **{key: stage[key] for key in keys}} for stage in analyses.exposure(s)["by_stage"]]
+                 **shares_in_percent({key: stage[key] for key in keys}, BARRED)}
+                for stage in analyses.exposure(s)["by_stage"]]
 
     from chipshift.api.answers import ExposureSeriesAnswer
 
     context, rows = _over_time(store, target, start, end, every, scenario, segment, rows_of)
     return ExposureSeriesAnswer.model_validate({
-        **context, "unit": "fraction of the stage's supply (market-size weighted over its inputs with a market size)",
+        **context, "unit": "percent of the stage's supply (market-size weighted over its inputs with a market size)",
         "by_stage": rows})
 
 
@@ -436,14 +448,14 @@ def availability_over_time(store: Store, target: str, start: str | date | None =
             barred = {r for b in rec.get("barred", []) for r in b["rules"]}
             maybe = {r for b in rec.get("maybe_barred", []) for r in b["rules"]}
             out.append({"input": rec["input"], "name": rec["name"],
-                        **{key: rec[key] for key in ("available_lower", "available_upper", "available")},
+                        **shares_in_percent({key: rec[key] for key in AVAILABLE}, AVAILABLE),
                         "barred_by": sorted(barred), "maybe_barred_by": sorted(maybe - barred)})
         return out
 
     from chipshift.api.answers import AvailabilitySeriesAnswer
 
     context, rows = _over_time(store, target, start, end, every, scenario, segment, rows_of)
-    return AvailabilitySeriesAnswer.model_validate({**context, "unit": "fraction of world supply", "inputs": rows})
+    return AvailabilitySeriesAnswer.model_validate({**context, "unit": "percent of world supply", "inputs": rows})
 
 
 def destination_name(store: Store, dest: Destination) -> str:
@@ -523,11 +535,11 @@ def localization(store: Store, country: str, input_name: str | None = None) -> L
     return LocalizationAnswer.model_validate({"country": code,
             "definition": "share of each input's world supply from providers headquartered in the country "
                           "(bounds when some shares are unknown)",
-            "inputs": rows, "published_estimates": published,
-            "history": history,
+            "inputs": shares_in_percent(rows, LOCALIZATION), "published_estimates": published,
+            "history": shares_in_percent(history, LOCALIZATION),
             "history_definition": "the same share for each period of the bundled products' world share tables (one "
                                   "tracker's table per period; 'forecast' marks tables with forecast figures): a "
-                                  "fraction of world supply, not of the country's own market as most published "
+                                  "percent of world supply, not of the country's own market as most published "
                                   "estimates are",
             "by_production_location": site,
             "by_production_location_definition": "stage-level share of capacity by plant location (CSET)"})
@@ -565,8 +577,8 @@ def localization_over_time(store: Store, country: str, start: str | date | None 
         "country": code, "country_name": str(named[0]["name"]) if named else code,
         "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": step, "range_given_by": given,
         "dates": [d.isoformat() for d in dates],
-        "unit": "fraction of the input's world supply (not of the country's own market)",
-        "series": analyses.localization_at_dates(history, dates),
+        "unit": "percent of the input's world supply (not of the country's own market)",
+        "series": shares_in_percent(analyses.localization_at_dates(history, dates), LOCALIZATION),
         "series_definition": "at each date, each product's row of the history table (the country's share per "
                              "period of the bundled world share tables) whose period began latest on or before "
                              "the date, actual figures before forecasts; lower bound: the providers the table "
@@ -585,7 +597,7 @@ def impairment(store: Store, target: str, at: str | date | None = None, scenario
     from chipshift.api.answers import ImpairmentAnswer
 
     return ImpairmentAnswer.model_validate({**_context(store, loaded, dest, when),
-                                            **analyses.impairment(s, threshold_pct)})
+                                            **shares_in_percent(analyses.impairment(s, threshold_pct), AVAILABLE)})
 
 
 def diff(store: Store, target: str, at: str | date | None = None, to: str | date | None = None,
@@ -618,7 +630,7 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
             "destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
             "to": {"at": when_b.isoformat(), "scenario": _label(after)},
             "rules_added": sorted(ids_b - ids_a), "rules_removed": sorted(ids_a - ids_b),
-            "count": len(changes), "inputs": changes,
+            "count": len(changes), "inputs": shares_in_percent(changes, CHANGED),
             "listings_added": [c for c in listed if c["change"] == ("added" if when_a < when_b else "removed")],
             "listings_removed": [c for c in listed if c["change"] == ("removed" if when_a < when_b else "added")]})
 

@@ -88,8 +88,8 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
     ax.set_xlabel("level as a multiple of the level in the reference period (log scale; 1 = no change)")
     card = report["scorecard"]
     ax.set_title(f"Back-test: predicted vs observed, {card['outcomes']} outcomes of {card['episodes']} episodes\n"
-                 f"(90% intervals hold {_pct(card['coverage90'])}, direction right for {_pct(card['direction'])}, "
-                 f"size within ±50% for {_pct(card['size_within_50pct'])})", fontsize=9)
+                 f"(90% intervals hold {_pct(card['coverage90_pct'])}, direction right for "
+                 f"{_pct(card['direction_pct'])}, size within ±50% for {_pct(card['size_pct'])})", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.annotate("Observed: the sourced figures named in outcomes.csv ('source'). Model: posterior predictive over "
                 "the parameters, the model's error (learned from the other episodes) and the figure's error.",
@@ -99,12 +99,12 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
 
 
 def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100.0 * x:.0f}%"
+    return "n/a" if x is None else f"{x:.0f}%"
 
 
 #: The units of a scorecard row's measures (one row per set of outcomes, one column per measure).
-SCORECARD_UNITS = ("episodes, outcomes: counts; direction, size_within_50pct, coverage50, coverage90: fractions of "
-                   "the outcomes (0-1); crps, interval_score90: on log levels (log-odds for percentages)")
+SCORECARD_UNITS = ("episodes, outcomes: counts; direction_pct, size_pct, coverage50_pct, coverage90_pct: percent of "
+                   "the outcomes; crps, interval_score90: on log levels (log-odds for percentages)")
 
 
 def outcome_unit(output: str, document: Any) -> str | None:

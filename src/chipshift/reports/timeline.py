@@ -61,7 +61,8 @@ def _rule_marks(ax: Any, report: Mapping[str, Any]) -> None:
 def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], key: str, label_key: str,
                   lower: str, upper: str, title: str, ylabel: str, what: str, stem: Path,
                   footer: str | None = None) -> list[str]:
-    """One line per ``key`` between its ``lower`` and ``upper`` bounds (a band where they differ), in percent;
+    """One line per ``key`` between its ``lower`` and ``upper`` bounds (a band where they differ), shares in
+    percent as the answers give them;
     ``footer``, when given, replaces the one of a restriction answer (scenario, rule changes, data sources)."""
     order = _by_change(rows, key, lower)
     drawn, left_out = order[:MAX_LINES], order[MAX_LINES:]
@@ -73,8 +74,8 @@ def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], 
             left_out.append(names[item])
             continue
         x = _dates([r["at"] for r in mine])
-        lo = [100 * float(r[lower]) for r in mine]
-        hi = [100 * float(r[upper]) for r in mine]
+        lo = [float(r[lower]) for r in mine]
+        hi = [float(r[upper]) for r in mine]
         colour = PALETTE[k % len(PALETTE)]
         if lo == hi:
             ax.step(x, lo, where="post", color=colour, lw=1.6, label=printable(names[item]))
@@ -104,7 +105,7 @@ def _series_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], 
 def exposure_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     """Exposure of the destination by production stage over the report's dates, as PNG and SVG."""
     return _series_chart(
-        report, report["by_stage"], "stage", "stage_name", "barred_lower_weighted", "barred_upper_weighted",
+        report, report["by_stage"], "stage", "stage_name", "barred_lower_weighted_pct", "barred_upper_weighted_pct",
         f"Share of the supply of {report['destination_name']} barred, by production stage, "
         f"{report['from']} to {report['to']}",
         "supply barred (% of the stage, market-size weighted)",
@@ -115,7 +116,7 @@ def exposure_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
 def availability_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     """Availability of each input for the destination over the report's dates, as PNG and SVG."""
     return _series_chart(
-        report, report["inputs"], "input", "name", "available_lower", "available_upper",
+        report, report["inputs"], "input", "name", "available_lower_pct", "available_upper_pct",
         f"Share of world supply {report['destination_name']} may still buy, {report['from']} to {report['to']}",
         "available (% of world supply)",
         "Availability: the share of world supply whose providers no rule in force bars for the destination; "
@@ -126,9 +127,9 @@ def availability_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
 def localization_series_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     """The country's share of world supply by product at each date of the report's series (each product's latest
     share table begun by the date), a step line between its bounds, as PNG and SVG."""
-    rows = [r for r in report["series"] if r["localization_upper"] > 0]
+    rows = [r for r in report["series"] if r["localization_upper_pct"] > 0]
     return _series_chart(
-        report, rows, "input", "name", "localization_lower", "localization_upper",
+        report, rows, "input", "name", "localization_lower_pct", "localization_upper_pct",
         f"Share of world supply from firms or plants of {report['country_name']}, by product, {report['from']} to "
         f"{report['to']}", "share of world supply (%)", "", stem,
         footer=f"Dates {report['from']} to {report['to']}, every {report['every']}: at each, a product's latest "
@@ -143,7 +144,7 @@ def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     """The country's share of world supply by product over the periods of the share tables (its ``history``): a
     line through the lower bounds (the providers a table names) and a band up to the upper bound (what it leaves
     to others), for the products where the country has a share; as PNG and SVG."""
-    rows = [r for r in report["history"] if r["localization_upper"] > 0]
+    rows = [r for r in report["history"] if r["localization_upper_pct"] > 0]
     # the products with the longest series first (a single period is no series), then by name
     periods = {i: sum(1 for r in rows if r["input"] == i) for i in dict.fromkeys(r["input"] for r in rows)}
     order = sorted(periods, key=lambda i: (-periods[i], str(i)))
@@ -155,8 +156,8 @@ def localization_chart(report: Mapping[str, Any], stem: Path) -> list[str]:
     for k, item in enumerate(drawn):
         mine = sorted((r for r in rows if r["input"] == item), key=lambda r: Period.parse(r["period"]).start)
         x = _dates([Period.parse(r["period"]).start.isoformat() for r in mine])
-        lo = [100 * float(r["localization_lower"]) for r in mine]
-        hi = [100 * float(r["localization_upper"]) for r in mine]
+        lo = [float(r["localization_lower_pct"]) for r in mine]
+        hi = [float(r["localization_upper_pct"]) for r in mine]
         colour = PALETTE[k % len(PALETTE)]
         if len(drawn) <= MAX_BANDS and lo != hi:  # more bands would hide one another
             ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)

@@ -408,7 +408,7 @@ OWNERSHIP = TableSchema(
     (
         Column("owner", "str", "the firm holding the stake", required=True, references="firms"),
         Column("firm", "str", "the firm it holds a stake in", required=True, references="firms"),
-        Column("share", "float", "the owner's equity share; empty when the stake is known but its size is not",
+        Column("share", "float", "the owner's equity share in percent; empty when the stake's size is not known",
                minimum=0.0, maximum=100.0, unit="pct"),
         Column("as_of", "date", "the date the share holds at, as the source states it", required=True,
                pattern=PARTIAL_DATE),

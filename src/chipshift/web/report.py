@@ -32,7 +32,7 @@ STAGES = {"S1": "S1 · Design", "S2": "S2 · Fabrication", "S3": "S3 · Assembly
 
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{100 * v:.1f}%"
+    return "—" if v is None else f"{v:.1f}%"
 
 
 def _target(document: dict[str, Any]) -> str:
@@ -149,9 +149,9 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
         parts.append("<p class='muted'>None: the scenario is the baseline.</p>")
     base_stage = {s["stage"]: s for s in base["by_stage"]}
     stage_rows = [(STAGES.get(s["stage"], s["stage"]),
-                   [(base_stage[s["stage"]]["barred_lower_mean"], base_stage[s["stage"]]["barred_upper_mean"])
-                    if s["stage"] in base_stage else (None, None),
-                    (s["barred_lower_mean"], s["barred_upper_mean"])]) for s in result["by_stage"]]
+                   [(base_stage[s["stage"]]["barred_lower_mean_pct"],
+                     base_stage[s["stage"]]["barred_upper_mean_pct"]) if s["stage"] in base_stage else (None, None),
+                    (s["barred_lower_mean_pct"], s["barred_upper_mean_pct"])]) for s in result["by_stage"]]
     parts.append("<h2>Exposure by stage</h2><p class='muted'>Share of world supply barred, averaged over each stage's "
                  "inputs: from the lower bound (certain bars only) to the upper bound (uncertain and unknown parts "
                  "counted as barred).</p>")
@@ -168,26 +168,26 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append(f"<p>Rules in force only under the scenario: {escape(', '.join(changes['rules_added']) or 'none')}; "
                  f"only in the baseline: {escape(', '.join(changes['rules_removed']) or 'none')}.</p>")
     if changes["inputs"]:
-        parts.append(svg.ranges([(d["name"], [(d["before_lower"], d["before_upper"]),
-                                              (d["after_lower"], d["after_upper"])]) for d in changes["inputs"][:40]],
+        parts.append(svg.ranges([(d["name"], [(d["before_lower_pct"], d["before_upper_pct"]),
+                                              (d["after_lower_pct"], d["after_upper_pct"])])
+                                 for d in changes["inputs"][:40]],
                                 ["available (baseline)", f"available ({name})"],
                                 f"Share of world supply {where} may buy on {on}, by input: the baseline vs {name}",
                                 footer=footer))
         parts.append("<p class='muted'>Shares of world supply, in percent; an input's name opens the providers' "
                      "shares it rests on, with their sources.</p>")
-        parts.append(html_table([("name", "Input"), ("before_lower", "Before lower (%)"),
-                                 ("before_upper", "Before upper (%)"), ("after_lower", "After lower (%)"),
-                                 ("after_upper", "After upper (%)"),
+        bounds = ("before_lower_pct", "before_upper_pct", "after_lower_pct", "after_upper_pct")
+        parts.append(html_table([("name", "Input"), ("before_lower_pct", "Before lower (%)"),
+                                 ("before_upper_pct", "Before upper (%)"), ("after_lower_pct", "After lower (%)"),
+                                 ("after_upper_pct", "After upper (%)"),
                                  ("newly_barred", "Newly barred"), ("no_longer_barred", "No longer barred")],
-                                [{**d, **{k: _pct(d[k]) for k in ("before_lower", "before_upper", "after_lower",
-                                                                   "after_upper")}} for d in changes["inputs"]],
-                                {"before_lower", "before_upper", "after_lower", "after_upper"},
+                                [{**d, **{k: _pct(d[k]) for k in bounds}} for d in changes["inputs"]], set(bounds),
                                 links={"name": lambda d: f"#src-{d['input']}"}))
-    most = sorted(result["by_input"], key=lambda r: (-(r["barred"] if r["barred"] is not None else r["barred_upper"]),
-                                                     r["name"]))[:30]
+    most = sorted(result["by_input"], key=lambda r: (
+        -(r["barred_pct"] if r["barred_pct"] is not None else r["barred_upper_pct"]), r["name"]))[:30]
     parts.append("<h2>Most exposed inputs under the scenario</h2>")
     parts.append(svg.heatmap([(r["name"], STAGES.get((r["stages"] or [""])[0], "No stage"),
-                               [r["barred_lower"], r["barred"], r["barred_upper"]]) for r in
+                               [r["barred_lower_pct"], r["barred_pct"], r["barred_upper_pct"]]) for r in
                               sorted(most, key=lambda r: (r["stages"] or ["~"])[0])],
                              ["Barred (lower)", "Barred (strict)", "Barred (upper)"],
                              f"The 30 inputs most barred for {where} on {on} under {name}: share of world supply "
@@ -224,8 +224,8 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
 
     mine = table_of(scenario, result)
     theirs = table_of(baseline, base)
-    series = [(STAGES.get(stage, stage), [mine[d].get(stage, {}).get("barred_lower_weighted") for d in dates],
-               [mine[d].get(stage, {}).get("barred_upper_weighted") for d in dates]) for stage in stages]
+    series = [(STAGES.get(stage, stage), [mine[d].get(stage, {}).get("barred_lower_weighted_pct") for d in dates],
+               [mine[d].get(stage, {}).get("barred_upper_weighted_pct") for d in dates]) for stage in stages]
     footer = (f"Scenario: {name} ({path.name}) · {span.words()} · target "
               f"{result['destination']}" + (f" · Sources: {sources}" if sources else ""))
     out = [f"<h2 id='over-time'>Exposure by stage over time</h2><p class='muted' id='over-time-span'>The same "
@@ -236,7 +236,7 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
                  f"{dates[-1]} (market-size weighted)", footer=footer,
                  positions=[date.fromisoformat(d).toordinal() for d in dates])]
     rows = [{"at": d, "stage": STAGES.get(stage, stage),
-             **{f"{side}_{bound}": _pct(table[d].get(stage, {}).get(f"barred_{bound}_weighted"))
+             **{f"{side}_{bound}": _pct(table[d].get(stage, {}).get(f"barred_{bound}_weighted_pct"))
                 for side, table in (("scenario", mine), ("baseline", theirs)) for bound in ("lower", "upper")}}
             for d in dates for stage in stages]
     out.append(html_table([("at", "Date"), ("stage", "Stage"), ("scenario_lower", "Scenario lower"),

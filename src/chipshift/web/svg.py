@@ -1,6 +1,7 @@
 """Small SVG charts written as text, for the offline HTML report (the pages draw theirs in the browser).
 
-Values are fractions in [0, 1]; unknown values (None) are drawn as unknown, never as zero.
+Shares are in percent (0-100), as every answer gives them; unknown values (None) are drawn as unknown, never as
+zero.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _clip(text: str, n: int) -> str:
 
 
 def _pct(v: float | None, digits: int = 0) -> str:
-    return "unknown" if v is None else f"{100 * v:.{digits}f}%"
+    return "unknown" if v is None else f"{v:.{digits}f}%"
 
 
 def _open(width: int, height: float, title: str) -> list[str]:
@@ -77,7 +78,7 @@ def _legend(names: Sequence[str], x0: float, room: float) -> tuple[list[tuple[fl
 
 def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], series: list[str], title: str,
            width: int = 760, footer: str | None = None) -> str:
-    """Per row, one band per series from lower to upper (e.g. barred share before and after)."""
+    """Per row, one band per series from lower to upper, in percent (e.g. barred share before and after)."""
     n = len(series)
     band, gap = 14, 10
     label_w: float = min(300, max([60, *(len(_clip(r[0], 42)) * 7 for r in rows)])) + 12
@@ -89,11 +90,11 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
     for k, (x, row, name) in enumerate(legend):
         out.append(f'<rect x="{x}" y="{8 + row * 20}" width="12" height="12" fill="{PALETTE[k]}"/>'
                    f'<text class="legend" x="{x + 18}" y="{18 + row * 20}">{escape(name)}</text>')
-    for t in (0, 0.25, 0.5, 0.75, 1):
-        x = label_w + plot_w * t
+    for t in (0, 25, 50, 75, 100):
+        x = label_w + plot_w * t / 100
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{height - 6}" stroke="{GRID}"/>'
                    f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" fill="{MUTED}" font-size="11">'
-                   f'{int(t * 100)}%</text>')
+                   f'{t}%</text>')
     for i, (label, values) in enumerate(rows):
         y = top + i * (n * band + gap)
         out.append(f'<text x="{label_w - 8}" y="{y + n * band / 2 + 4:.1f}" text-anchor="end">'
@@ -106,9 +107,9 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
             lo_v = lo if lo is not None else 0.0
             hi_v = hi if hi is not None else lo_v
             color = PALETTE[k % len(PALETTE)]
-            text = _pct(lo_v) if abs(hi_v - lo_v) < 0.0005 else f"{_pct(lo_v)}–{_pct(hi_v)}"
-            bar_w = max(2.0, plot_w * (hi_v - lo_v))
-            out.append(f'<rect x="{label_w + plot_w * lo_v:.1f}" y="{yy + 2}" width="{bar_w:.1f}" '
+            text = _pct(lo_v) if abs(hi_v - lo_v) < 0.05 else f"{_pct(lo_v)}–{_pct(hi_v)}"
+            bar_w = max(2.0, plot_w * (hi_v - lo_v) / 100)
+            out.append(f'<rect x="{label_w + plot_w * lo_v / 100:.1f}" y="{yy + 2}" width="{bar_w:.1f}" '
                        f'height="{band - 4}" fill="{color}" fill-opacity="0.35" stroke="{color}"/>'
                        f'<text x="{label_w + plot_w + 8:.1f}" y="{yy + band - 3}" fill="{MUTED}" font-size="11">'
                        f'{text}</text>')
@@ -118,9 +119,9 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
 def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], list[float | None]]], title: str,
           width: int = 760, height: int = 300, footer: str | None = None,
           positions: Sequence[float] | None = None) -> str:
-    """Fractions over dates: per series (name, lower bounds, upper bounds; one value per label) a solid line at its
-    upper bound and a dashed one at its lower bound, in one colour; unknown values leave a gap. ``positions``
-    places the labels on the axis (e.g. days), else they are evenly spaced."""
+    """Shares (percent) over dates: per series (name, lower bounds, upper bounds; one value per label) a solid
+    line at its upper bound and a dashed one at its lower bound, in one colour; unknown values leave a gap.
+    ``positions`` places the labels on the axis (e.g. days), else they are evenly spaced."""
     left, right, top, bottom = 50, 44, 16, 30
     at = list(positions) if positions is not None else [float(i) for i in range(len(labels))]
     legend, legend_rows = _legend([name for name, _, _ in series], left, width - left - right)
@@ -131,7 +132,7 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
         return left + (0.5 if n < 2 or at[-1] == at[0] else (at[i] - at[0]) / (at[-1] - at[0])) * (width - left - right)
 
     def Y(v: float) -> float:
-        return top + (1 - v) * (height - top - bottom)
+        return top + (1 - v / 100) * (height - top - bottom)
 
     out: list[str] = []
     for k, (x, row, name) in enumerate(legend):
@@ -139,10 +140,10 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
                    f'<text class="legend" x="{x + 18}" y="{18 + row * 20}">{escape(name)}</text>')
     out.append(f'<text x="{width - right}" y="{top - 8}" text-anchor="end" font-size="11" fill="{MUTED}">solid: upper '
                'bound · dashed: lower bound</text>')
-    for t in (0, 0.25, 0.5, 0.75, 1):
+    for t in (0, 25, 50, 75, 100):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
-                   f'{int(t * 100)}%</text>')
+                   f'{t}%</text>')
     room, shown = max([len(x) for x in labels] or [4]) * 7 + 8, -1e9  # a label's width: none overlaps another
     for i, label in enumerate(labels):
         if i == n - 1 or (X(i) - shown >= room and X(n - 1) - X(i) >= room):
@@ -169,6 +170,7 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
 
 
 def _red(t: float | None) -> str:
+    """The colour of ``t`` on the reds, which run over [0, 1]."""
     if t is None:
         return "#eceff2"
     t = max(0.0, min(1.0, t))
@@ -181,7 +183,7 @@ def _red(t: float | None) -> str:
 
 def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str], title: str,
             footer: str | None = None) -> str:
-    """Rows (label, group, values) by columns, coloured by value (reds, 0-100%)."""
+    """Rows (label, group, values in percent) by columns, coloured by value (reds, 0-100%)."""
     cell_w, cell_h, top = 110, 18, 56
     label_w = min(320, max([100, *(len(_clip(r[0], 44)) * 7 for r in rows)])) + 14
     groups = list(dict.fromkeys(r[1] for r in rows))
@@ -205,9 +207,9 @@ def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str],
                 continue
             out.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(_clip(label, 44))}</text>')
             for j, v in enumerate(values):
-                ink = "#fff" if v is not None and v > 0.55 else "#1d2733"
+                ink = "#fff" if v is not None and v > 55 else "#1d2733"
                 out.append(f'<rect x="{label_w + j * cell_w + 1}" y="{y + 1}" width="{cell_w - 2}" '
-                           f'height="{cell_h - 2}" fill="{_red(v)}"/>'
+                           f'height="{cell_h - 2}" fill="{_red(None if v is None else v / 100)}"/>'
                            f'<text x="{label_w + j * cell_w + cell_w / 2}" y="{y + 13}" '
                            f'text-anchor="middle" font-size="11" fill="{ink}">{_pct(v)}</text>')
             y += cell_h

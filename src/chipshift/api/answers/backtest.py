@@ -117,11 +117,12 @@ class _Scores(Answer):
 
     episodes: int = Field(description="episodes scored")
     outcomes: int = Field(description="outcomes scored")
-    direction: float | None = Field(description="share of outcomes whose direction the median change gets right")
-    size_within_50pct: float | None = Field(description="share of outcomes whose median change is within +/-50% of "
-                                                        "the observed change")
-    coverage50: float | None = Field(description="share of outcomes inside their 50% interval")
-    coverage90: float | None = Field(description="share of outcomes inside their 90% interval")
+    direction_pct: float | None = Field(description="share of outcomes whose direction the median change gets "
+                                                    "right, percent")
+    size_pct: float | None = Field(description="share of outcomes whose median change is within +/-50% of the "
+                                               "observed change, percent")
+    coverage50_pct: float | None = Field(description="share of outcomes inside their 50% interval, percent")
+    coverage90_pct: float | None = Field(description="share of outcomes inside their 90% interval, percent")
     crps: float | None = Field(description="mean CRPS")
     interval_score90: float | None = Field(description="mean interval score of the 90% intervals")
 
@@ -141,26 +142,29 @@ class HeldOutScorecard(_Scores, _Moment):
 class EpisodeAverages(Answer):
     """Scores averaged over episodes, each weighing the same whatever its number of outcomes."""
 
-    direction: float | None = Field(description="mean of the episodes' direction hit rates")
-    size: float | None = Field(description="mean of the episodes' shares within +/-50%")
-    coverage50: float | None = Field(description="mean of the episodes' 50% interval coverage")
-    coverage90: float | None = Field(description="mean of the episodes' 90% interval coverage")
+    direction_pct: float | None = Field(description="mean of the episodes' shares of outcomes with the direction "
+                                                    "right, percent")
+    size_pct: float | None = Field(description="mean of the episodes' shares of outcomes within +/-50%, percent")
+    coverage50_pct: float | None = Field(description="mean of the episodes' shares of outcomes inside the 50% "
+                                                     "interval, percent")
+    coverage90_pct: float | None = Field(description="mean of the episodes' shares of outcomes inside the 90% "
+                                                     "interval, percent")
 
 
 class TargetsMet(Answer):
     """Whether the scorecard meets each target."""
 
-    direction: bool = Field(description="direction hit rate")
-    size_within_50pct: bool = Field(description="share within +/-50%")
-    coverage90: bool = Field(description="90% interval coverage")
+    direction: bool = Field(description="whether direction_pct reaches its target")
+    size: bool = Field(description="whether size_pct reaches its target")
+    coverage90: bool = Field(description="whether coverage90_pct lies in its target range")
 
 
 class ScoreTargets(Answer):
     """The scores the model aims for."""
 
-    direction: str = Field(description="direction hit rate aimed for")
-    size_within_50pct: str = Field(description="share within +/-50% aimed for")
-    coverage90: str = Field(description="range of 90% interval coverage aimed for")
+    direction: str = Field(description="the direction_pct aimed for (e.g. '>= 80%')")
+    size: str = Field(description="the size_pct aimed for")
+    coverage90: str = Field(description="the range of coverage90_pct aimed for")
     met: TargetsMet = Field(description="which targets the scorecard meets")
 
 

@@ -19,8 +19,8 @@ from chipshift.api.answers.base import (
 class ShortInput(InputNamed):
     """An input a process needs that falls below the threshold."""
 
-    available_lower: float = Field(description="lower availability bound (fraction)")
-    available_upper: float = Field(description="upper availability bound (fraction)")
+    available_lower_pct: float = Field(description="available share, lower bound (percent of world supply)")
+    available_upper_pct: float = Field(description="available share, upper bound (percent)")
     certain: bool = Field(description="whether even the upper bound is below the threshold")
 
 
@@ -60,12 +60,13 @@ class DiffSide(Answer):
 class InputChange(InputNamed):
     """An input whose availability bounds differ between the two sides."""
 
-    before_lower: float = Field(description="lower bound on the first side (fraction)")
-    before_upper: float = Field(description="upper bound on the first side (fraction)")
-    after_lower: float = Field(description="lower bound on the second side (fraction)")
-    after_upper: float = Field(description="upper bound on the second side (fraction)")
-    change_lower: float = Field(description="change of the lower bound")
-    change_upper: float = Field(description="change of the upper bound")
+    before_lower_pct: float = Field(description="available share on the first side, lower bound (percent of world "
+                                                "supply)")
+    before_upper_pct: float = Field(description="available share on the first side, upper bound (percent)")
+    after_lower_pct: float = Field(description="available share on the second side, lower bound (percent)")
+    after_upper_pct: float = Field(description="available share on the second side, upper bound (percent)")
+    change_lower_pct: float = Field(description="change of the lower bound, in percentage points")
+    change_upper_pct: float = Field(description="change of the upper bound, in percentage points")
     newly_barred: tuple[str, ...] = Field(description="providers barred on the second side only")
     no_longer_barred: tuple[str, ...] = Field(description="providers barred on the first side only")
 

@@ -45,10 +45,11 @@ class StageComparison(Answer):
 
     stage: str = Field(description="the stage's id")
     inputs: int = Field(description="how many inputs the stage has (left side)")
-    left_barred_lower: float = Field(description="left: mean barred share, lower bound (fraction)")
-    left_barred_upper: float = Field(description="left: mean barred share, upper bound (fraction)")
-    right_barred_lower: float | None = Field(description="right: the same (null: the stage is on the left only)")
-    right_barred_upper: float | None = Field(description="right: the same, upper bound")
+    left_barred_lower_pct: float = Field(description="left: mean barred share, lower bound (percent)")
+    left_barred_upper_pct: float = Field(description="left: mean barred share, upper bound (percent)")
+    right_barred_lower_pct: float | None = Field(description="right: mean barred share, lower bound (percent; null: "
+                                                             "the stage is on the left only)")
+    right_barred_upper_pct: float | None = Field(description="right: mean barred share, upper bound (percent)")
 
 
 class ProviderComparison(Answer):
@@ -68,10 +69,10 @@ class YearComparison(Answer):
     """Both sides' overall barred share (input-weighted mean of the stages, bounds) on 31 December of a year."""
 
     year: int = Field(description="the year")
-    left_barred_lower: float = Field(description="left: lower bound (fraction)")
-    left_barred_upper: float = Field(description="left: upper bound (fraction)")
-    right_barred_lower: float = Field(description="right: lower bound (fraction)")
-    right_barred_upper: float = Field(description="right: upper bound (fraction)")
+    left_barred_lower_pct: float = Field(description="left: overall barred share, lower bound (percent)")
+    left_barred_upper_pct: float = Field(description="left: overall barred share, upper bound (percent)")
+    right_barred_lower_pct: float = Field(description="right: overall barred share, lower bound (percent)")
+    right_barred_upper_pct: float = Field(description="right: overall barred share, upper bound (percent)")
 
 
 class ScenarioComparisonAnswer(Answer):

@@ -69,9 +69,9 @@ class InputLocalization(InputRow):
 
     country: str = Field(description="the country")
     view: ViewName = Field(description="whose shares it rests on")
-    localization_lower: float = Field(description="lower bound (fraction of world supply)")
-    localization_upper: float = Field(description="upper bound (fraction)")
-    localization: float | None = Field(description="the share when every share is known (fraction), else null")
+    localization_lower_pct: float = Field(description="its share, lower bound (percent of world supply)")
+    localization_upper_pct: float = Field(description="its share, upper bound (percent)")
+    localization_pct: float | None = Field(description="the share when every share is known (percent), else null")
     domestic_providers: tuple[str, ...] = Field(description="names of the country's providers of the input")
 
 
@@ -99,8 +99,10 @@ class LocalizationAt(InputNamed):
 
     period: str = Field(description="the table's period")
     country: str = Field(description="the country")
-    localization_lower: float = Field(description="share of the providers the table names (fraction)")
-    localization_upper: float = Field(description="with what the table leaves to unnamed providers (fraction)")
+    localization_lower_pct: float = Field(description="share of the providers the table names (percent of world "
+                                                      "supply)")
+    localization_upper_pct: float = Field(description="share with what the table leaves to unnamed providers "
+                                                      "(percent)")
     domestic_providers: tuple[str, ...] = Field(description="names of the country's providers in the table")
     basis: CountryBasis = Field(description="country rows, or firms by headquarters")
     share_basis: ShareBasis = Field(description="what the shares measure")
@@ -135,9 +137,10 @@ class LocalizationPoint(Answer):
     input: str = Field(description="input id")
     name: str = Field(description="input name")
     period: str = Field(description="the period of the share table in force at the date")
-    localization_lower: float = Field(description="share of the providers the table names (fraction of world "
-                                                  "supply)")
-    localization_upper: float = Field(description="with what the table leaves to unnamed providers (fraction)")
+    localization_lower_pct: float = Field(description="share of the providers the table names (percent of world "
+                                                      "supply)")
+    localization_upper_pct: float = Field(description="share with what the table leaves to unnamed providers "
+                                                      "(percent)")
     domestic_providers: tuple[str, ...] = Field(description="names of the country's providers in the table")
     forecast: bool = Field(description="whether the table holds forecast figures (used only where no table of "
                                        "actual figures has begun)")

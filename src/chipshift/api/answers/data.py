@@ -223,8 +223,8 @@ class ReviewSummary(Answer):
     """The review's counts, and the target for facts resting on weak sources only."""
 
     weak_only: int = Field(description="facts resting on weak sources only")
-    weak_only_share: float = Field(description="their share of every fact (fraction, 4 decimals)")
-    weak_only_target: float = Field(description="the share they should stay under (fraction)")
+    weak_only_share_pct: float = Field(description="their share of every fact, percent")
+    weak_only_target_pct: float = Field(description="the share they should stay under, percent")
     weak_only_met: bool = Field(description="whether they do")
     weak_defaults_with_better_source: int = Field(description="default facts on weak sources where a better one "
                                                               "states the same quantity")

@@ -29,19 +29,20 @@ class BarredProvider(Answer):
 class ViewBounds(Answer):
     """Availability bounds by one view's shares."""
 
-    available_lower: float = Field(description="lower bound, fraction of world supply")
-    available_upper: float = Field(description="upper bound, fraction of world supply")
+    available_lower_pct: float = Field(description="lower bound, percent of world supply")
+    available_upper_pct: float = Field(description="upper bound, percent of world supply")
 
 
 class InputAvailability(InputRow):
     """One input's availability for the destination."""
 
     view: Views = Field(description="the views whose shares bound the answer")
-    available_lower: float | None = Field(description="lower bound of the share of world supply the destination "
-                                                      "may still buy (fraction; null: no share data)")
-    available_upper: float | None = Field(description="upper bound (fraction; null: no share data)")
-    available: float | None = Field(description="the strict reading (licences under review refused, unknown reach "
-                                                "applied); null when shares are unknown and the bounds differ")
+    available_lower_pct: float | None = Field(description="lower bound of the share of world supply the "
+                                                          "destination may still buy, percent (null: no share data)")
+    available_upper_pct: float | None = Field(description="upper bound, percent (null: no share data)")
+    available_pct: float | None = Field(description="the strict reading (licences under review refused, unknown "
+                                                    "reach applied), percent; null when shares are unknown and the "
+                                                    "bounds differ")
     shares_complete: bool = Field(description="whether every provider's share is known")
     lower_from: ViewName | None = Field(None, description="the view the lower bound rests on")
     upper_from: ViewName | None = Field(None, description="the view the upper bound rests on")
@@ -66,10 +67,10 @@ class InputExposure(InputRow):
     """One input's barred share for the destination."""
 
     view: Views = Field(description="the views whose shares bound the answer")
-    barred_lower: float | None = Field(description="lower bound of the barred share (fraction of world supply)")
-    barred_upper: float | None = Field(description="upper bound of the barred share (fraction)")
-    barred: float | None = Field(description="the strict reading (fraction); null when the bounds differ for "
-                                             "unknown shares")
+    barred_lower_pct: float | None = Field(description="lower bound of the barred share, percent of world supply")
+    barred_upper_pct: float | None = Field(description="upper bound of the barred share, percent")
+    barred_pct: float | None = Field(description="the strict reading, percent; null when the bounds differ for "
+                                                 "unknown shares")
     barred_providers: tuple[str, ...] = Field(description="names of the providers barred for certain")
     maybe_barred_providers: tuple[str, ...] = Field(description="names of the providers that may be barred")
 
@@ -80,11 +81,14 @@ class StageExposure(Answer):
     stage: str = Field(description="stage id (S1 design, S2 fabrication, S3 ATP)")
     inputs: int = Field(description="leaf inputs of the stage")
     inputs_with_market_size: int = Field(description="of those, how many have a market size (the weights)")
-    barred_lower_mean: float = Field(description="lower bound, each input weighed equally (fraction)")
-    barred_upper_mean: float = Field(description="upper bound, each input weighed equally (fraction)")
-    barred_lower_weighted: float | None = Field(description="lower bound weighted by market size (fraction; null "
-                                                            "without market sizes)")
-    barred_upper_weighted: float | None = Field(description="upper bound weighted by market size (fraction)")
+    barred_lower_mean_pct: float = Field(description="barred share, lower bound, each input weighed equally "
+                                                     "(percent)")
+    barred_upper_mean_pct: float = Field(description="barred share, upper bound, each input weighed equally "
+                                                     "(percent)")
+    barred_lower_weighted_pct: float | None = Field(description="barred share, lower bound weighted by market size "
+                                                                "(percent; null without market sizes)")
+    barred_upper_weighted_pct: float | None = Field(description="barred share, upper bound weighted by market size "
+                                                                "(percent)")
     market_size_usd: float = Field(description="the weights' sum: market size of the stage's weighted inputs, USD")
 
 
@@ -126,9 +130,10 @@ class InputAvailabilityAt(Answer):
     at: date = Field(description="the date")
     input: str = Field(description="input id")
     name: str = Field(description="input name")
-    available_lower: float | None = Field(description="lower bound (fraction of world supply)")
-    available_upper: float | None = Field(description="upper bound (fraction)")
-    available: float | None = Field(description="the strict reading (fraction), null when the bounds differ")
+    available_lower_pct: float | None = Field(description="available share, lower bound (percent of world supply)")
+    available_upper_pct: float | None = Field(description="available share, upper bound (percent)")
+    available_pct: float | None = Field(description="available share, the strict reading (percent), null when the "
+                                                    "bounds differ")
     barred_by: tuple[str, ...] = Field(description="rules barring some provider for certain")
     maybe_barred_by: tuple[str, ...] = Field(description="rules that may bar some provider (and bar none for "
                                                          "certain)")
@@ -146,10 +151,12 @@ class StageExposureAt(Answer):
     at: date = Field(description="the date")
     stage: str = Field(description="stage id")
     stage_name: str = Field(description="stage name")
-    barred_lower_weighted: float | None = Field(description="lower bound weighted by market size (fraction)")
-    barred_upper_weighted: float | None = Field(description="upper bound weighted by market size (fraction)")
-    barred_lower_mean: float = Field(description="lower bound, inputs weighed equally (fraction)")
-    barred_upper_mean: float = Field(description="upper bound, inputs weighed equally (fraction)")
+    barred_lower_weighted_pct: float | None = Field(description="barred share, lower bound weighted by market size "
+                                                                "(percent)")
+    barred_upper_weighted_pct: float | None = Field(description="barred share, upper bound weighted by market size "
+                                                                "(percent)")
+    barred_lower_mean_pct: float = Field(description="barred share, lower bound, inputs weighed equally (percent)")
+    barred_upper_mean_pct: float = Field(description="barred share, upper bound, inputs weighed equally (percent)")
     inputs: int = Field(description="leaf inputs of the stage")
 
 

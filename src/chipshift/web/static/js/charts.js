@@ -129,7 +129,7 @@ CS.charts = (() => {
     const root = svgRoot(width, height, opts.title);
     legend.items.forEach((it, k) => root.append(s("rect", { x: it.x, y: 6 + it.row * 20, width: 12, height: 12, fill: PALETTE[k] }),
       s("text", { class: "legend", x: it.x + 18, y: 16 + it.row * 20, text: it.text })));
-    const max = opts.max || 1, fmt = opts.format || ((v, d) => CS.frac(v, d));
+    const max = opts.max || 100, fmt = opts.format || ((v, d) => CS.share(v, d));
     for (const t of [0, 0.25, 0.5, 0.75, 1]) {
       const x = labelW + plotW * t;
       root.append(s("line", { x1: x, x2: x, y1: top - 6, y2: height - 6, stroke: GRID }),
@@ -153,7 +153,7 @@ CS.charts = (() => {
     return root;
   }
 
-  /* A heatmap: rows (grouped) by columns; values in [0, 1]. */
+  /* A heatmap: rows (grouped) by columns; values are shares in percent (0-100). */
   function heatmap(spec) {
     // columns as wide as their headings (none cut), at least 92 px
     // (wider when the chart is given a width to fill)
@@ -182,10 +182,11 @@ CS.charts = (() => {
         const label = s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: fit(r.label, labelW - 12) });
         row.append(r.cells ? interactive(label, { onClick: r.onClick, tip: r.tip }) : label);
         r.values.forEach((v, j) => {
-          const color = (spec.colorFor || (() => reds))(j)(v);
+          const t = v === null || v === undefined ? v : v / 100;  // the colour scales run over [0, 1]
+          const color = (spec.colorFor || (() => reds))(j)(t);
           const cell = r.cells && r.cells[j] ? interactive(s("g", { class: "heat-cell" }), r.cells[j]) : row;
           cell.append(s("rect", { x: labelW + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
-            s("text", { x: labelW + j * cellW + cellW / 2, y: y + 13, "text-anchor": "middle", "font-size": 11, fill: inkOn(v), text: v === null || v === undefined ? "unknown" : CS.frac(v, 0) }));
+            s("text", { x: labelW + j * cellW + cellW / 2, y: y + 13, "text-anchor": "middle", "font-size": 11, fill: inkOn(t), text: v === null || v === undefined ? "unknown" : CS.share(v, 0) }));
           if (cell !== row) row.append(cell);
         });
         root.append(row);
@@ -241,7 +242,7 @@ CS.charts = (() => {
     return root;
   }
 
-  /* Lines with bands (lower-upper) per series over years; values in [0, 1]. */
+  /* Lines with bands (lower-upper) per series over years; values are shares in percent (0-100). */
   function bands(points, series, opts = {}) {
     // with opts.labels the x values are positions 0, 1, ... named by the labels (dates of a series)
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
@@ -253,9 +254,9 @@ CS.charts = (() => {
     const root = svgRoot(width, height, opts.title);
     const xs = points.map((p) => p.x);
     const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
-    const Y = (v) => top + (1 - v) * (height - top - bottom);
-    for (const t of [0, 0.25, 0.5, 0.75, 1]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
-      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t * 100}%` }));
+    const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
+    for (const t of [0, 25, 50, 75, 100]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
+      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t}%` }));
     // every k-th date named, so that the names never run into each other
     const k = Math.max(1, Math.ceil((xs.length * widest) / Math.max(1, width - left - right)));
     xs.forEach((x, i) => { if (i % k === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
@@ -266,7 +267,7 @@ CS.charts = (() => {
         s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 }),
         s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
       for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
-        { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.frac(p[ser.lower])} – ${CS.frac(p[ser.upper])}` }));
+        { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.share(p[ser.lower])} – ${CS.share(p[ser.upper])}` }));
       const it = legend.items[k];
       root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), s("text", { class: "legend", x: it.x + 18, y: 18 + it.row * 20, text: it.text }));
     });
@@ -274,7 +275,7 @@ CS.charts = (() => {
     return root;
   }
 
-  /* Lines over time, in [0, 1]: each line its points {x (a year, fractions for quarters), label, lower, upper}; a solid
+  /* Lines over time, shares in percent (0-100): each line its points {x (a year, fractions for quarters), label, lower, upper}; a solid
      line through the lower bounds, a dashed one through the upper where they differ; ticks at whole years; the legend
      beside the plot, names whole. A point with onClick opens something (Tab and Enter too). */
   function lines(series, opts = {}) {
@@ -286,9 +287,9 @@ CS.charts = (() => {
     const xs = series.flatMap((ser) => ser.points.map((p) => p.x));
     const x0 = Math.floor(Math.min(...xs)), x1 = Math.max(x0 + 1, Math.ceil(Math.max(...xs) + 0.01));
     const X = (x) => left + ((x - x0) / (x1 - x0)) * (width - left - right);
-    const Y = (v) => top + (1 - v) * (height - top - bottom);
-    for (const t of [0, 0.25, 0.5, 0.75, 1]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
-      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t * 100}%` }));
+    const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
+    for (const t of [0, 25, 50, 75, 100]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
+      s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t}%` }));
     const step = Math.max(1, Math.ceil(((x1 - x0) * 40) / (width - left - right)));
     for (let t = x0; t <= x1; t += step) root.append(s("text", { x: X(t), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(t) }));
     let ly = top;
@@ -297,7 +298,7 @@ CS.charts = (() => {
       root.append(s("polyline", { class: "lower", points: P.map((p) => `${X(p.x)},${Y(p.lower)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 }));
       if (P.some((p) => p.upper !== p.lower)) root.append(s("polyline", { points: P.map((p) => `${X(p.x)},${Y(p.upper)}`).join(" "), fill: "none", stroke: c, "stroke-width": 1, "stroke-dasharray": "4 3" }));
       for (const p of P) root.append(interactive(s("circle", { class: "point", cx: X(p.x), cy: Y(p.lower), r: 3.5, fill: c }),
-        { onClick: p.onClick, tip: `${ser.name}, ${p.label}: ${CS.frac(p.lower)}${p.upper !== p.lower ? ` to ${CS.frac(p.upper)}` : ""}${p.note ? ` (${p.note})` : ""}` }));
+        { onClick: p.onClick, tip: `${ser.name}, ${p.label}: ${CS.share(p.lower)}${p.upper !== p.lower ? ` to ${CS.share(p.upper)}` : ""}${p.note ? ` (${p.note})` : ""}` }));
       const x = width - right + 14;
       root.append(s("line", { x1: x, x2: x + 16, y1: ly, y2: ly, stroke: c, "stroke-width": 2 }));
       const text = s("text", { class: "legend", x: x + 22, y: ly + 4, "font-size": 11 });

@@ -1,7 +1,7 @@
 /* Compare: two scenarios side by side, differences by input, stage, country, firm and year. */
 "use strict";
 (() => {
-  const { el, clear, $, post, table, frac } = CS;
+  const { el, clear, $, post, table, share } = CS;
 
   function stageName(id) { return { S1: "S1 · Design", S2: "S2 · Fabrication", S3: "S3 · ATP" }[id] || id; }
 
@@ -38,31 +38,31 @@
     // Exposure page, where the stage's inputs open their shares' sources
     const exposureAt = (ref, side) => `/exposure?${new URLSearchParams({ target: r.destination, at: side.at, segment: body.segment || "", scenario: ref })}`;
     const stageSources = (s) => CS.showSources({
-      heading: `${stageName(s.stage)}: ${frac(s.left_barred_lower)} – ${frac(s.left_barred_upper)} barred under ${L} (${r.left.at}), ${frac(s.right_barred_lower)} – ${frac(s.right_barred_upper)} under ${R} (${r.right.at})`,
+      heading: `${stageName(s.stage)}: ${share(s.left_barred_lower_pct)} – ${share(s.left_barred_upper_pct)} barred under ${L} (${r.left.at}), ${share(s.right_barred_lower_pct)} – ${share(s.right_barred_upper_pct)} under ${R} (${r.right.at})`,
       summary: `Each side's figure is the mean over the stage's inputs of the share of world supply barred, from the inputs' shares and the rules in force on its date. The shares come from: ${(r.data_sources || []).join("; ")}.`,
       parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
         { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
       links: [{ href: exposureAt(left, r.left), text: `${L} on ${r.left.at}: the stage's inputs and their sources on the Exposure page →` },
         { href: exposureAt(right, r.right), text: `${R} on ${r.right.at}: the same →` }] });
     CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
-      { lower: s.left_barred_lower, upper: s.left_barred_upper }, { lower: s.right_barred_lower, upper: s.right_barred_upper }] })),
+      { lower: s.left_barred_lower_pct, upper: s.left_barred_upper_pct }, { lower: s.right_barred_lower_pct, upper: s.right_barred_upper_pct }] })),
     { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
     // a year's point opens both sides' figures on 31 December of that year and each side's Exposure page then
     const yearSources = (y) => CS.showSources({
-      heading: `31 December ${y.year}: ${frac(y.left_barred_lower)} – ${frac(y.left_barred_upper)} of all inputs' supply barred for ${where} under ${L}, ${frac(y.right_barred_lower)} – ${frac(y.right_barred_upper)} under ${R}`,
+      heading: `31 December ${y.year}: ${share(y.left_barred_lower_pct)} – ${share(y.left_barred_upper_pct)} of all inputs' supply barred for ${where} under ${L}, ${share(y.right_barred_lower_pct)} – ${share(y.right_barred_upper_pct)} under ${R}`,
       summary: `Each side's stages' barred shares, weighted by their inputs, from the inputs' shares and the rules in force on that day. The shares come from: ${(r.data_sources || []).join("; ")}.`,
       parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
         { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
       links: [{ href: exposureAt(left, { at: `${y.year}-12-31` }), text: `${L} on ${y.year}-12-31: every input and its sources on the Exposure page →` },
         { href: exposureAt(right, { at: `${y.year}-12-31` }), text: `${R} on ${y.year}-12-31: the same →` }] });
     CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y, onClick: () => yearSources(y) })), [
-      { name: L, lower: "left_barred_lower", upper: "left_barred_upper" }, { name: R, lower: "right_barred_lower", upper: "right_barred_upper" }],
+      { name: L, lower: "left_barred_lower_pct", upper: "left_barred_upper_pct" }, { name: R, lower: "right_barred_lower_pct", upper: "right_barred_upper_pct" }],
     { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
     // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
     // only one side has, the input's page (each provider's share with its source) and each side's Exposure page
     const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
     const inputSources = (d) => CS.showSources({
-      heading: `${d.name}: ${frac(d.before_lower)} – ${frac(d.before_upper)} of world supply available under ${L} (${r.left.at}), ${frac(d.after_lower)} – ${frac(d.after_upper)} under ${R} (${r.right.at})`,
+      heading: `${d.name}: ${share(d.before_lower_pct)} – ${share(d.before_upper_pct)} of world supply available under ${L} (${r.left.at}), ${share(d.after_lower_pct)} – ${share(d.after_upper_pct)} under ${R} (${r.right.at})`,
       summary: `The share of the input's world supply ${where} may still buy: its providers' shares less those the rules in force on each date bar. The shares come from: ${(r.data_sources || []).join("; ")}.`,
       parts: [{ label: `Barred only under ${R}`, text: list(d.newly_barred) }, { label: `Barred only under ${L}`, text: list(d.no_longer_barred) },
         { label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
@@ -73,11 +73,11 @@
     const inChart = el("div"), inTable = el("div");
     box.append(CS.section(`By input (${r.by_input.length} differ)`, inChart, inTable));
     if (r.by_input.length) CS.charts.box(inChart, CS.charts.ranges(r.by_input.slice(0, 40).map((d) => ({ label: d.name, onClick: () => inputSources(d), values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", `${foot} · an input's bar opens what it rests on`);
+      { lower: d.before_lower_pct, upper: d.before_upper_pct }, { lower: d.after_lower_pct, upper: d.after_upper_pct }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", `${foot} · an input's bar opens what it rests on`);
     else inChart.append(el("p", { class: "muted", text: "No input's availability differs." }));
     table(inTable, { filename: "compare-inputs", rows: r.by_input, onRow: inputSources, columns: [{ key: "name", label: "Input" },
-      { key: "before_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "after_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "before_lower_pct", label: `${L} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "before_upper_pct", label: `${L} upper`, num: true, format: (v) => share(v), unit: "percent" },
+      { key: "after_lower_pct", label: `${R} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "after_upper_pct", label: `${R} upper`, num: true, format: (v) => share(v), unit: "percent" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }] });
     // a provider's bar or row (by mouse, or Tab and Enter) opens what its two counts rest on: the inputs it is barred
     // for on one side only (each opening the input's page, its shares and their sources), the rules only one side
@@ -111,8 +111,8 @@
     const yt = el("div");
     box.append(CS.section("By year", yt));
     table(yt, { filename: "compare-years", rows: r.by_year, columns: [{ key: "year", label: "Year" },
-      { key: "left_barred_lower", label: `${L} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "left_barred_upper", label: `${L} upper`, num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "right_barred_lower", label: `${R} lower`, num: true, format: (v) => frac(v), unit: "fraction" }, { key: "right_barred_upper", label: `${R} upper`, num: true, format: (v) => frac(v), unit: "fraction" }] });
+      { key: "left_barred_lower_pct", label: `${L} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "left_barred_upper_pct", label: `${L} upper`, num: true, format: (v) => share(v), unit: "percent" },
+      { key: "right_barred_lower_pct", label: `${R} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "right_barred_upper_pct", label: `${R} upper`, num: true, format: (v) => share(v), unit: "percent" }] });
     box.append(el("section", { class: "card notice", id: "market-pointer" }, el("h2", { text: "Market results (market model)" }), el("p", {}, r.market.note, " ",
       el("a", { href: r.market.page, text: "Open the Results page →" }), " ", el("a", { href: "#market-heading", text: "Compare two market cases below ↓" }))));
   }

@@ -114,10 +114,11 @@ const CS = (() => {
 
   /* -- formatting ------------------------------------------------------------------------------ */
   const pct = (v, digits = 1) => (v === null || v === undefined ? "unknown" : `${Number(v).toFixed(digits)}%`);
-  const frac = (v, digits = 1) => (v === null || v === undefined ? "—" : `${(100 * v).toFixed(digits)}%`);
-  /* A change of a share (a difference of two fractions) in percentage points, signed: never a percent. */
+  /* A share in percent (0-100, as every answer gives one), or "—" when unknown. */
+  const share = (v, digits = 1) => (v === null || v === undefined ? "—" : `${Number(v).toFixed(digits)}%`);
+  /* A change of a share (a difference of two percents) in percentage points, signed: never a percent. */
   const points = (v, digits = 1) => (v === null || v === undefined ? "—"
-    : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(100 * v).toFixed(digits)} pts`);
+    : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v).toFixed(digits)} pts`);
   const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }));
   const list = (v) => (Array.isArray(v) ? v.join(", ") : v === null || v === undefined ? "" : String(v));
 
@@ -136,9 +137,9 @@ const CS = (() => {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   }
 
-  /* A CSV holds the values themselves (a share as 0.364, not "36.4%"): a column's heading names their unit when
-     the table's column declares one ("fraction": of 1; "percent": 0-100). */
-  const UNITS = { fraction: "fraction of 1", percent: "percent" };
+  /* A CSV holds the values themselves (a share as 36.4, not "36.4%"): a column's heading names their unit when
+     the table's column declares one ("percent": 0-100, as every share is). */
+  const UNITS = { percent: "percent" };
   function csv(columns, rows) {
     const head = columns.map((c) => csvCell(c.unit ? `${c.key} (${UNITS[c.unit] || c.unit})` : c.key)).join(",");
     const body = rows.map((r) => columns.map((c) => csvCell(c.csv ? c.csv(r) : r[c.key])).join(","));
@@ -399,6 +400,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, frac, points, num, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, share, points, num, list, download, csv, table, figure,
     showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

@@ -1,7 +1,7 @@
 /* Explorer: stages -> inputs -> providers, with shares as bars, chokepoint badges, search, sources. */
 "use strict";
 (() => {
-  const { el, clear, $, get, table, figure, pct, frac } = CS;
+  const { el, clear, $, get, table, figure, pct, share } = CS;
   let tree = null;
 
   function badge(node) {
@@ -185,8 +185,8 @@
       const span = `${body.from} to ${body.to}, every ${STEP[body.every] || body.every}`;
       clear(range).append(`Dates: ${span}; ${{ request: "the range asked for", scenario: "the scenario's own range of dates", default: "the default range: 1 January of each of the five years before today" }[body.range_given_by]}.`);
       const labels = body.dates.map(String);
-      const points = body.inputs.map((r) => ({ x: labels.indexOf(r.at), lo: r.available_lower ?? 0, hi: r.available_upper ?? 0,
-        onClick: () => CS.showSources({ heading: `${d.name}: ${frac(r.available_lower)} – ${frac(r.available_upper)} of world supply available to ${body.destination_name} on ${r.at}`,
+      const points = body.inputs.map((r) => ({ x: labels.indexOf(r.at), lo: r.available_lower_pct ?? 0, hi: r.available_upper_pct ?? 0,
+        onClick: () => CS.showSources({ heading: `${d.name}: ${share(r.available_lower_pct)} – ${share(r.available_upper_pct)} of world supply available to ${body.destination_name} on ${r.at}`,
           summary: `The input's providers' shares (each with its source in the tables above) less those the rules in force on ${r.at} bar. The shares come from: ${(body.data_sources || []).join("; ")}.`,
           parts: [{ label: "Barred by", text: r.barred_by.length ? "" : "none", rules: r.barred_by }, { label: "Maybe barred by", text: r.maybe_barred_by.length ? "" : "none", rules: r.maybe_barred_by }] }) }));
       const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${span} (shares as in the tables above, with their sources)`;
@@ -195,8 +195,8 @@
       CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title, labels }),
         `${d.id}-availability-${body.destination}-${body.from}-${body.to}`, CS.footer(body, `${span} · a point opens the rules barring it`));
       table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${body.from}-${body.to}`, rows: body.inputs, columns: [
-        { key: "at", label: "Date" }, { key: "available_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
-        { key: "available_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "at", label: "Date" }, { key: "available_lower_pct", label: "Lower", num: true, format: (v) => share(v), unit: "percent" },
+        { key: "available_upper_pct", label: "Upper", num: true, format: (v) => share(v), unit: "percent" },
         { key: "barred_by", label: "Barred by", format: (v) => (v || []).join(", ") },
         { key: "maybe_barred_by", label: "Maybe barred by", format: (v) => (v || []).join(", ") }] });
     };

@@ -1,7 +1,7 @@
 /* Exposure: pick a target and a date -> availability and exposure by input and stage, localization. */
 "use strict";
 (() => {
-  const { el, clear, $, get, table, frac } = CS;
+  const { el, clear, $, get, table, share } = CS;
   let last = null;
 
   function stageName(id) { return { S1: "S1 · Design", S2: "S2 · Fabrication", S3: "S3 · Assembly, testing, packaging" }[id] || id || "No stage (bundled products)"; }
@@ -12,18 +12,18 @@
     const sort = $("#heat-sort").value;
     const rows = exposure.by_input.map((r) => ({ ...r, stage: (r.stages && r.stages[0]) || "" }));
     rows.sort((a, b) => a.stage.localeCompare(b.stage) || (sort === "name" ? a.name.localeCompare(b.name)
-      : sort === "upper" ? b.barred_upper - a.barred_upper || a.name.localeCompare(b.name)
-        : (b.barred ?? b.barred_upper) - (a.barred ?? a.barred_upper) || b.barred_lower - a.barred_lower || a.name.localeCompare(b.name)));
+      : sort === "upper" ? b.barred_upper_pct - a.barred_upper_pct || a.name.localeCompare(b.name)
+        : (b.barred_pct ?? b.barred_upper_pct) - (a.barred_pct ?? a.barred_upper_pct) || b.barred_lower_pct - a.barred_lower_pct || a.name.localeCompare(b.name)));
     const columns = ["Barred (lower)", "Barred (strict)", "Barred (upper)", local ? "Local supply" : null].filter(Boolean);
     const svg = CS.charts.heatmap({
       title: `Share of each input's world supply barred for ${last.where} on ${exposure.at}, by stage${local ? `, and the share ${last.where}'s own firms supply` : ""}`, columns, legend: "barred (reds) · local supply (blues)",
       colorFor: (j) => (j === 3 ? CS.charts.blues : CS.charts.reds),
       rows: rows.map((r) => {
-        const values = [r.barred_lower, r.barred, r.barred_upper];
-        if (local) values.push(local[r.input] ? local[r.input].localization : null);
+        const values = [r.barred_lower_pct, r.barred_pct, r.barred_upper_pct];
+        if (local) values.push(local[r.input] ? local[r.input].localization_pct : null);
         return { label: r.name, group: stageName(r.stage), values, onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; },
-          tip: `${r.name}: barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}; barred providers: ${r.barred_providers.join(", ") || "none"}; maybe: ${r.maybe_barred_providers.join(", ") || "none"} (opens its page in the Explorer)`,
-          cells: values.map((v, j) => ({ onClick: () => cellSources(r, j), tip: `${r.name} · ${columns[j]}: ${v === null || v === undefined ? "unknown" : frac(v)} (the sources behind it)` })) };
+          tip: `${r.name}: barred ${share(r.barred_lower_pct)} – ${share(r.barred_upper_pct)}; barred providers: ${r.barred_providers.join(", ") || "none"}; maybe: ${r.maybe_barred_providers.join(", ") || "none"} (opens its page in the Explorer)`,
+          cells: values.map((v, j) => ({ onClick: () => cellSources(r, j), tip: `${r.name} · ${columns[j]}: ${v === null || v === undefined ? "unknown" : share(v)} (the sources behind it)` })) };
       }) });
     CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`,
       CS.footer(exposure, "share of each input's world supply barred for the target; a cell opens the shares, sources and rules behind it, a name the input's page"));
@@ -58,8 +58,8 @@
       parts = row.barred.map((b) => part(b, "barred"));
       if (j > 0) parts.push(...row.maybe_barred.map((b) => part(b, "may be barred")));
     }
-    const value = j === 3 ? (last.local && last.local[r.input] ? last.local[r.input].localization : null) : [r.barred_lower, r.barred, r.barred_upper][j];
-    CS.showSources({ heading: `${r.name}: ${["barred (lower)", "barred (strict)", "barred (upper)", "local supply"][j]} ${value === null || value === undefined ? "unknown" : frac(value)} for ${where} on ${exposure.at}`,
+    const value = j === 3 ? (last.local && last.local[r.input] ? last.local[r.input].localization_pct : null) : [r.barred_lower_pct, r.barred_pct, r.barred_upper_pct][j];
+    CS.showSources({ heading: `${r.name}: ${["barred (lower)", "barred (strict)", "barred (upper)", "local supply"][j]} ${value === null || value === undefined ? "unknown" : share(value)} for ${where} on ${exposure.at}`,
       summary: `${CELL_MEANING[j]}; each share as the input's view of its providers reads it.`, parts,
       empty: j === 3 ? "No provider headquartered in the target is named." : "No provider is barred.",
       links: [{ href: `/explorer?input=${encodeURIComponent(r.input)}`, text: `${r.name}: every share with its source in the Explorer →` }] });
@@ -70,9 +70,9 @@
   function stageSources(stage) {
     const { exposure, where } = last;
     const inputs = exposure.by_input.filter((r) => (r.stages || []).includes(stage.stage));
-    CS.showSources({ heading: `${stageName(stage.stage)}: ${frac(stage.barred_lower_weighted)} – ${frac(stage.barred_upper_weighted)} of its supply barred for ${where} on ${exposure.at} (weighted by market size)`,
+    CS.showSources({ heading: `${stageName(stage.stage)}: ${share(stage.barred_lower_weighted_pct)} – ${share(stage.barred_upper_weighted_pct)} of its supply barred for ${where} on ${exposure.at} (weighted by market size)`,
       summary: `${exposure.weighting}. The shares and market sizes come from: ${(exposure.data_sources || []).join("; ")}.`,
-      parts: inputs.map((r) => ({ label: r.name, text: `barred ${frac(r.barred_lower)} – ${frac(r.barred_upper)}`, open: () => cellSources(r, 2) })),
+      parts: inputs.map((r) => ({ label: r.name, text: `barred ${share(r.barred_lower_pct)} – ${share(r.barred_upper_pct)}`, open: () => cellSources(r, 2) })),
       links: [{ href: `/explorer?stage=${encodeURIComponent(stage.stage)}`, text: `${stageName(stage.stage)} in the Explorer →` }] });
   }
 
@@ -90,8 +90,8 @@
     CS.setJsonLink(CS.url("/exposure", params));
     last = { exposure, local, params, where: await CS.placeName(exposure.destination) };
     const sc = exposure.scenario;
-    const barred = exposure.by_input.filter((r) => r.barred_lower > 0).length;
-    const maybe = exposure.by_input.filter((r) => r.barred_upper > 0).length;
+    const barred = exposure.by_input.filter((r) => r.barred_lower_pct > 0).length;
+    const maybe = exposure.by_input.filter((r) => r.barred_upper_pct > 0).length;
     clear($("#summary")).append(el("section", { class: "card" },
       el("div", { class: "stat" }, el("b", { text: last.where }), "target"),
       el("div", { class: "stat" }, el("b", { text: exposure.at }), "date"),
@@ -101,23 +101,23 @@
       el("p", { class: "muted small", text: exposure.weighting })));
     const stages = exposure.by_stage;
     CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
-      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }, { lower: s.barred_lower_weighted, upper: s.barred_upper_weighted }] })),
+      { lower: s.barred_lower_mean_pct, upper: s.barred_upper_mean_pct }, { lower: s.barred_lower_weighted_pct, upper: s.barred_upper_weighted_pct }] })),
     { series: ["equal weight per input", "weighted by market size (USD)"], title: `Share of each stage's supply barred for ${last.where} on ${exposure.at} (lower to upper bound)` }), `exposure-${exposure.destination}-stages`,
     CS.footer(exposure, "share of the stage's supply barred for the target (lower to upper bound); a bar opens its inputs and their sources"));
     table($("#stage-table"), { filename: `exposure-${exposure.destination}-stages`, rows: stages, columns: [
       { key: "stage", label: "Stage", format: stageName }, { key: "inputs", label: "Inputs", num: true },
-      { key: "barred_lower_mean", label: "Barred lower (mean)", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "barred_upper_mean", label: "Barred upper (mean)", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "barred_lower_weighted", label: "Lower (weighted)", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "barred_upper_weighted", label: "Upper (weighted)", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "barred_lower_mean_pct", label: "Barred lower (mean)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "barred_upper_mean_pct", label: "Barred upper (mean)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "barred_lower_weighted_pct", label: "Lower (weighted)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "barred_upper_weighted_pct", label: "Upper (weighted)", num: true, format: (v) => share(v), unit: "percent" },
       { key: "inputs_with_market_size", label: "With market size", num: true }] });
     heat();
     table($("#input-table"), { filename: `exposure-${exposure.destination}-inputs`, rows: exposure.by_input,
       onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
         { key: "name", label: "Input" }, { key: "stages", label: "Stages" }, { key: "view", label: "View" },
-        { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v), unit: "fraction" },
-        { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v), unit: "fraction" },
-        { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "barred_lower_pct", label: "Barred lower", num: true, format: (v) => share(v), unit: "percent" },
+        { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent" },
+        { key: "barred_upper_pct", label: "Barred upper", num: true, format: (v) => share(v), unit: "percent" },
         { key: "barred_providers", label: "Barred providers" }, { key: "maybe_barred_providers", label: "Maybe barred" }] });
     const lbox = clear($("#localization"));
     if (!localReport) { lbox.append(el("p", { class: "muted", text: "Localization applies to countries; pick a country as target." })); return; }
@@ -138,9 +138,9 @@
     lbox.append(el("h3", { text: "By input" }), lt);
     table(lt, { filename: `localization-${localReport.country}`, rows: localReport.inputs, columns: [
       { key: "name", label: "Input" }, { key: "view", label: "View" },
-      { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "localization", label: "Localization", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "localization_lower_pct", label: "Lower", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "localization_pct", label: "Localization", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "localization_upper_pct", label: "Upper", num: true, format: (v) => share(v), unit: "percent" },
       { key: "domestic_providers", label: "Domestic providers" }] });
   }
 
@@ -183,9 +183,9 @@
     const since = Math.floor(Math.max(...rows.map((r) => when(r.period) ?? 0))) - 8;
     const byInput = {};
     for (const r of rows) if ((when(r.period) ?? -1) >= since) (byInput[r.input] = byInput[r.input] || []).push(r);
-    const series = Object.values(byInput).filter((rs) => rs.length > 1 && rs.some((r) => r.localization_upper > 0))
+    const series = Object.values(byInput).filter((rs) => rs.length > 1 && rs.some((r) => r.localization_upper_pct > 0))
       .sort((a, b) => b.length - a.length || a[0].name.localeCompare(b[0].name)).slice(0, 10)
-      .map((rs) => ({ name: rs[0].name, points: rs.filter((r) => when(r.period) !== null).map((r) => ({ x: when(r.period), label: r.period, lower: r.localization_lower, upper: r.localization_upper,
+      .map((rs) => ({ name: rs[0].name, points: rs.filter((r) => when(r.period) !== null).map((r) => ({ x: when(r.period), label: r.period, lower: r.localization_lower_pct, upper: r.localization_upper_pct,
         note: r.domestic_providers.length ? `named: ${r.domestic_providers.join(", ")}` : "none named",
         onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; } })) }));
     const chart = el("div", { id: "localization-history" }), t = el("div");
@@ -198,8 +198,8 @@
     }
     table(t, { filename: `localization-${report.country}-history`, rows, onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
       { key: "name", label: "Product" }, { key: "period", label: "Period" },
-      { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
+      { key: "localization_lower_pct", label: "Lower", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "localization_upper_pct", label: "Upper", num: true, format: (v) => share(v), unit: "percent" },
       { key: "domestic_providers", label: "Named domestic providers" }, { key: "share_basis", label: "Basis" },
       { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") }] });
   }
@@ -235,14 +235,14 @@
       $("#loc-from").value = String(from); $("#loc-to").value = String(to);
       clear(range).append(`Dates: 1 January of each year from ${from} to ${to}; ${body.range_given_by === "default" ? "the default range: the five years before today" : "the range asked for"}.`);
       const points = body.series.map((r) => ({ ...r, year: Number(r.at.slice(0, 4)) }));
-      const moved = (rs) => Math.max(...rs.map((r) => r.localization_lower)) - Math.min(...rs.map((r) => r.localization_lower));
+      const moved = (rs) => Math.max(...rs.map((r) => r.localization_lower_pct)) - Math.min(...rs.map((r) => r.localization_lower_pct));
       const grouped = Object.values(points.reduce((g, p) => { (g[p.input] = g[p.input] || []).push(p); return g; }, {}))
-        .filter((rs) => rs.some((r) => r.localization_upper > 0))
+        .filter((rs) => rs.some((r) => r.localization_upper_pct > 0))
         .sort((a, b) => moved(b) - moved(a) || a[0].name.localeCompare(b[0].name)).slice(0, 10);
       const where = await CS.placeName(report.country);
       if (grouped.length) {
         CS.charts.box(chart, CS.charts.lines(grouped.map((rs) => ({ name: rs[0].name, points: rs.map((r) => ({ x: r.year, label: `${r.at} (table ${r.period})`,
-          lower: r.localization_lower, upper: r.localization_upper,
+          lower: r.localization_lower_pct, upper: r.localization_upper_pct,
           note: r.domestic_providers.length ? `named: ${r.domestic_providers.join(", ")}` : "none named",
           onClick: () => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; } })) })),
         { title: `Share of world supply from firms or plants of ${where}, by product, on 1 January of each year ${from}–${to}` }),
@@ -252,8 +252,8 @@
       } else clear(chart).append(el("p", { class: "muted", text: `No share table of ${where}'s products had begun by then.` }));
       table(t, { filename: `localization-${report.country}-${from}-${to}`, rows: points, onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
         { key: "at", label: "Date" }, { key: "name", label: "Product" }, { key: "period", label: "Table of" },
-        { key: "localization_lower", label: "Lower", num: true, format: (v) => frac(v), unit: "fraction" },
-        { key: "localization_upper", label: "Upper", num: true, format: (v) => frac(v), unit: "fraction" },
+        { key: "localization_lower_pct", label: "Lower", num: true, format: (v) => share(v), unit: "percent" },
+        { key: "localization_upper_pct", label: "Upper", num: true, format: (v) => share(v), unit: "percent" },
         { key: "forecast", label: "Forecast", format: (v) => (v ? "yes" : "") },
         { key: "domestic_providers", label: "Named domestic providers" }] });
     };
@@ -293,8 +293,8 @@
     const byDate = {};
     for (const r of body.by_stage) {
       const point = byDate[r.at] || (byDate[r.at] = { x: labels.indexOf(r.at), at: r.at });
-      point[`${r.stage}_lo`] = r.barred_lower_weighted ?? 0;
-      point[`${r.stage}_hi`] = r.barred_upper_weighted ?? 0;
+      point[`${r.stage}_lo`] = r.barred_lower_weighted_pct ?? 0;
+      point[`${r.stage}_hi`] = r.barred_upper_weighted_pct ?? 0;
     }
     const points = Object.values(byDate).sort((a, b) => a.x - b.x)
       .map((p) => ({ ...p, onClick: (ser) => seriesSources(body, p.at, ser) }));
@@ -321,7 +321,7 @@
     const change = body.rule_changes.find((c) => c.at === at) || { rules_started: [], rules_ended: [] };
     const first = at === body.from;
     const here = new URLSearchParams({ target: body.destination, at, segment: body.segment || "", scenario: $("#params").elements.scenario.value });
-    CS.showSources({ heading: `${ser.name}: ${frac(row.barred_lower_weighted)} – ${frac(row.barred_upper_weighted)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
+    CS.showSources({ heading: `${ser.name}: ${share(row.barred_lower_weighted_pct)} – ${share(row.barred_upper_weighted_pct)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
       summary: `From the inputs' shares and the rules in force on ${at}. The shares and market sizes come from: ${(body.data_sources || []).join("; ")}.`,
       parts: [{ label: first ? "Rules in force on the first date" : "Came into force since the previous date", text: change.rules_started.length ? "" : "none", rules: change.rules_started },
         { label: "Ended or lifted since the previous date", text: change.rules_ended.length ? "" : "none", rules: change.rules_ended }],

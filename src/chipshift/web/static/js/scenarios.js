@@ -2,7 +2,7 @@
    set parameters, run, save (with the write token) and download as YAML. */
 "use strict";
 (() => {
-  const { el, clear, $, get, post, table, frac } = CS;
+  const { el, clear, $, get, post, table, share } = CS;
   const POLICIES = ["ban", "presumption_of_denial", "case_by_case", "licence_required", "fee", "lifted"];
   let rules = [];
   const state = { baseline: true, add: [], removed: new Set(), edits: new Map(), startName: null, startChanges: null };
@@ -140,17 +140,17 @@
     // a stage's bar opens what its figures rest on: the rules the scenario changes, the inputs whose availability it
     // changes (each opening its page and shares' sources), the data, and the baseline on the Exposure page
     const stageSources = (s) => CS.showSources({
-      heading: `${stageName(s.stage)} on ${r.at}: ${CS.frac(s.barred_lower_mean)} – ${CS.frac(s.barred_upper_mean)} barred under ${named}${base[s.stage] ? `, ${CS.frac(base[s.stage].barred_lower_mean)} – ${CS.frac(base[s.stage].barred_upper_mean)} in the baseline` : ""}`,
+      heading: `${stageName(s.stage)} on ${r.at}: ${CS.share(s.barred_lower_mean_pct)} – ${CS.share(s.barred_upper_mean_pct)} barred under ${named}${base[s.stage] ? `, ${CS.share(base[s.stage].barred_lower_mean_pct)} – ${CS.share(base[s.stage].barred_upper_mean_pct)} in the baseline` : ""}`,
       summary: `The mean over the stage's inputs of the share of world supply barred, from the inputs' shares and the rules in force. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
       parts: [{ label: "Rules the scenario adds (in force)", text: r.diff.rules_added.length ? "" : "none", rules: r.diff.rules_added },
         { label: "Rules it removes", text: r.diff.rules_removed.length ? "" : "none", rules: r.diff.rules_removed },
         { label: `Inputs whose availability it changes, in every stage (${r.diff.count}${r.diff.count > 20 ? "; the first 20 below" : ""})`, text: "" },
-        ...r.diff.inputs.slice(0, 20).map((d) => ({ label: d.name, text: `available ${CS.frac(d.before_lower)} – ${CS.frac(d.before_upper)} before, ${CS.frac(d.after_lower)} – ${CS.frac(d.after_upper)} after`,
+        ...r.diff.inputs.slice(0, 20).map((d) => ({ label: d.name, text: `available ${CS.share(d.before_lower_pct)} – ${CS.share(d.before_upper_pct)} before, ${CS.share(d.after_lower_pct)} – ${CS.share(d.after_upper_pct)} after`,
           open: () => { location.href = `/explorer?input=${encodeURIComponent(d.input)}`; } }))],
       links: [{ href: `/exposure?${new URLSearchParams({ target: r.destination, at: r.at, segment: body.segment || "" })}`, text: `The baseline on ${r.at}: the stage's inputs and their sources on the Exposure page →` }] });
     CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
-      { lower: base[s.stage] ? base[s.stage].barred_lower_mean : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean : null },
-      { lower: s.barred_lower_mean, upper: s.barred_upper_mean }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: `Share of each stage's supply barred for ${where} on ${r.at}: the baseline vs ${named}` }), "run-stages",
+      { lower: base[s.stage] ? base[s.stage].barred_lower_mean_pct : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean_pct : null },
+      { lower: s.barred_lower_mean_pct, upper: s.barred_upper_mean_pct }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: `Share of each stage's supply barred for ${where} on ${r.at}: the baseline vs ${named}` }), "run-stages",
     CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
     const diffChart = el("div"), diffTable = el("div");
     box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
@@ -158,31 +158,31 @@
     // or without the scenario only, the rules it adds and removes, and the input's page (its shares' sources)
     const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
     const inputSources = (d) => CS.showSources({
-      heading: `${d.name} on ${r.at}: ${CS.frac(d.before_lower)} – ${CS.frac(d.before_upper)} of world supply available to ${where} without ${named}, ${CS.frac(d.after_lower)} – ${CS.frac(d.after_upper)} with it`,
+      heading: `${d.name} on ${r.at}: ${CS.share(d.before_lower_pct)} – ${CS.share(d.before_upper_pct)} of world supply available to ${where} without ${named}, ${CS.share(d.after_lower_pct)} – ${CS.share(d.after_upper_pct)} with it`,
       summary: `The input's providers' shares less those the rules in force bar. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
       parts: [{ label: "Barred only with the scenario", text: list(d.newly_barred) }, { label: "Barred only without it", text: list(d.no_longer_barred) },
         { label: "Rules the scenario adds (in force)", text: r.diff.rules_added.length ? "" : "none", rules: r.diff.rules_added },
         { label: "Rules it removes", text: r.diff.rules_removed.length ? "" : "none", rules: r.diff.rules_removed }],
       links: [{ href: `/explorer?input=${encodeURIComponent(d.input)}`, text: `${d.name}: each provider's share with its source →` }] });
     if (r.diff.inputs.length) CS.charts.box(diffChart, CS.charts.ranges(r.diff.inputs.slice(0, 40).map((d) => ({ label: d.name, onClick: () => inputSources(d), values: [
-      { lower: d.before_lower, upper: d.before_upper }, { lower: d.after_lower, upper: d.after_upper }] })), { series: ["available before", "available after"], title: `Share of world supply ${where} may buy on ${r.at}, by input: without and with ${named}` }), "run-diff",
+      { lower: d.before_lower_pct, upper: d.before_upper_pct }, { lower: d.after_lower_pct, upper: d.after_upper_pct }] })), { series: ["available before", "available after"], title: `Share of world supply ${where} may buy on ${r.at}, by input: without and with ${named}` }), "run-diff",
       CS.footer(r.exposure, "share of each input's world supply the target may buy, without and with the scenario; a bar opens what it rests on"));
     else diffChart.append(el("p", { class: "muted", text: "No input's availability changes at this date." }));
     table(diffTable, { filename: "run-diff", rows: r.diff.inputs, onRow: inputSources, columns: diffColumns() });
     const it = el("div");
     box.append(CS.section("Exposure by input (scenario)", it));
     table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
-      { key: "barred_lower", label: "Barred lower", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "barred", label: "Barred (strict)", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "barred_upper", label: "Barred upper", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "barred_providers", label: "Barred providers" }] });
+      { key: "barred_lower_pct", label: "Barred lower", num: true, format: (v) => share(v), unit: "percent" }, { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "barred_upper_pct", label: "Barred upper", num: true, format: (v) => share(v), unit: "percent" }, { key: "barred_providers", label: "Barred providers" }] });
     box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model)" }),
       el("p", {}, r.market.note, " ", el("a", { href: r.market.page, text: "Open the Results page →" }))));
   }
 
   function diffColumns() {
     return [{ key: "name", label: "Input" },
-      { key: "before_lower", label: "Before (lower)", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "before_upper", label: "Before (upper)", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "after_lower", label: "After (lower)", num: true, format: (v) => frac(v), unit: "fraction" }, { key: "after_upper", label: "After (upper)", num: true, format: (v) => frac(v), unit: "fraction" },
-      { key: "change_upper", label: "Change (upper)", num: true, format: (v) => CS.points(v), unit: "fraction" },
+      { key: "before_lower_pct", label: "Before (lower)", num: true, format: (v) => share(v), unit: "percent" }, { key: "before_upper_pct", label: "Before (upper)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "after_lower_pct", label: "After (lower)", num: true, format: (v) => share(v), unit: "percent" }, { key: "after_upper_pct", label: "After (upper)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "change_upper_pct", label: "Change (upper)", num: true, format: (v) => CS.points(v), unit: "percent" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }];
   }
 
