@@ -258,6 +258,19 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     page.click("#filters button[type=submit]")
     page.wait_for_function("document.querySelector('#count').textContent.length > 0")
     _shot(page, "restrictions")
+    # on a phone the timeline fits its box: each rule's name above its bar, every bar on screen without scrolling
+    page.set_viewport_size(PHONE)
+    settle(page)
+    off = page.evaluate("""() => {
+        const frame = document.querySelector('#timeline .chart'), box = frame.getBoundingClientRect();
+        const bars = [...frame.querySelectorAll('g.rule-bar rect')];
+        const outside = (b) => { const r = b.getBoundingClientRect();
+          return r.left < box.left - 1 || r.right > box.right + 1; };
+        return { scrolls: frame.scrollWidth > frame.clientWidth + 1, bars: bars.length,
+          off: bars.filter(outside).length }; }""")
+    assert off["bars"] >= 1 and not off["scrolls"] and off["off"] == 0, off
+    page.set_viewport_size(DESKTOP)
+    settle(page)
     with page.expect_download() as download:
         page.locator("#rules-table [data-download=csv]").click()
     assert download.value.suggested_filename == "restrictions.csv"

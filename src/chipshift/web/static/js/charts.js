@@ -197,7 +197,10 @@ CS.charts = (() => {
 
   function year(d) { const [y, m, dd] = String(d).split("-").map(Number); return y + ((m || 1) - 1) / 12 + ((dd || 1) - 1) / 365; }
 
-  /* Rules on a time axis, grouped by imposer, coloured by kind. */
+  /* Rules on a time axis, grouped by imposer, coloured by kind. Wide, each rule's name left of its bar; narrower
+     than NARROW (a phone), each name above its bar, the bars spanning the whole width, so that the chart fits its box
+     down to TIMELINE_MIN_WIDTH without scrolling sideways. Years are named as often as their names fit. */
+  const NARROW = 640, TIMELINE_MIN_WIDTH = 300;
   function timeline(rules, opts = {}) {
     const dated = rules.filter((r) => r.start);
     const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
@@ -206,7 +209,9 @@ CS.charts = (() => {
     const allKinds = opts.kinds || [...new Set(dated.map((r) => r.kind))].sort();  // stable colours across filters
     const kinds = allKinds.filter((k) => dated.some((r) => r.kind === k));
     const color = (k) => PALETTE[allKinds.indexOf(k) % PALETTE.length];
-    const width = opts.width || 1100, row = 17, labelW = 340, plotW = width - labelW - 20;
+    const width = opts.width || 1100, narrow = width < NARROW;
+    const row = narrow ? 30 : 17, labelW = narrow ? 8 : Math.min(340, Math.round(width * 0.36));
+    const plotW = width - labelW - (narrow ? 16 : 20);
     const legend = legendLayout(kinds.map((k) => k.replace(/_/g, " ")), labelW, width - labelW - 8);
     const legendH = 22 * legend.rows, top = legendH + 34;
     const groups = {};
@@ -214,25 +219,31 @@ CS.charts = (() => {
     const names = Object.keys(groups).sort((a, b) => groups[b].length - groups[a].length || a.localeCompare(b));
     const height = top + dated.length * row + names.length * 20 + 10;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", TIMELINE_MIN_WIDTH);
     kinds.forEach((k, i) => {
       const it = legend.items[i], y = 6 + 22 * it.row;
       root.append(s("rect", { x: it.x, y, width: 12, height: 12, fill: color(k) }), s("text", { class: "legend", x: it.x + 18, y: y + 11, text: it.text }));
     });
     const X = (t) => labelW + ((t - y0) / (y1 - y0)) * plotW;
+    // a year named every `step` years: as often as a name (about 32 px) fits
+    const step = Math.max(1, Math.ceil(34 / (plotW / Math.max(1, y1 - y0))));
     for (let t = y0; t <= y1; t++) {
-      root.append(s("line", { x1: X(t), x2: X(t), y1: top - 8, y2: height - 6, stroke: GRID }),
-        s("text", { x: X(t), y: top - 12, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: String(t) }));
+      root.append(s("line", { x1: X(t), x2: X(t), y1: top - 8, y2: height - 6, stroke: GRID }));
+      if ((t - y0) % step === 0) root.append(s("text", { x: X(t), y: top - 12, "text-anchor": t === y0 && narrow ? "start" : "middle", fill: MUTED, "font-size": 11, text: String(t) }));
     }
     root.append(s("line", { x1: X(today), x2: X(today), y1: top - 8, y2: height - 6, stroke: "#d6604d", "stroke-dasharray": "4 3" }));
     let y = top;
     for (const name of names) {
-      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(name, labelW - 12, 12, 700) }));
+      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(name, (narrow ? width : labelW) - 12, 12, 700) }));
       y += 20;
       for (const r of groups[name].sort((a, b) => year(a.start) - year(b.start))) {
         const x0 = X(year(r.start)), x1 = X(r.ended ? year(r.ended) : today);
         const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
           tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind} · ${r.policy || "no policy"}` });
-        g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(`${r.id} · ${r.name}`, labelW - 12, 11) }),
+        const name = `${r.id} · ${r.name}`;
+        if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }),
+          s("rect", { x: x0, y: y + 15, width: Math.max(4, x1 - x0), height: row - 19, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
+        else g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(name, labelW - 12, 11) }),
           s("rect", { x: x0, y: y + 3, width: Math.max(4, x1 - x0), height: row - 6, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
         root.append(g);
         y += row;
@@ -499,7 +510,8 @@ CS.charts = (() => {
     };
   }
 
-  /* Charts are drawn as wide as their box, and no narrower than this: in a narrower box (a phone) the picture keeps
+  /* Charts are drawn as wide as their box, and no narrower than this (or than their own data-min-width, where they
+     have one): in a narrower box (a phone) the picture keeps
      its size, so its text stays as large as drawn, and the box scrolls sideways (a focusable region: arrow keys
      scroll it) instead of shrinking the picture and its text. */
   const MIN_WIDTH = 480;
@@ -542,7 +554,8 @@ CS.charts = (() => {
     const fill = () => {
       const room = Math.floor(frame.clientWidth);
       if (!room || !shown.svg.redraw) return;  // not laid out (hidden), or a picture that cannot be redrawn
-      let width = Math.max(MIN_WIDTH, room);
+      // a chart that lays itself out for a narrow box (its data-min-width) is drawn as narrow as that
+      let width = Math.max(Number(shown.svg.getAttribute("data-min-width")) || MIN_WIDTH, room);
       if (Math.abs(width - shown.width) < 2) return;
       // a legend whose names the width would cut is drawn wider instead (the box then scrolls sideways)
       const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => [...t.childNodes]
