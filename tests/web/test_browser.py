@@ -326,6 +326,20 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     # localization over time: every published estimate at its period, one colour per product, each with its source
     estimates = page.locator("#localization-chart svg rect.published")
     assert estimates.count() >= 10
+    # on a time axis: each estimate at the middle of its period (a year's in mid-year, a quarter's mid-quarter),
+    # however many periods lie between two estimates, not at evenly spaced steps
+    placed = page.evaluate("""() => {
+      const svg = document.querySelector('#localization-chart svg');
+      const years = [...svg.querySelectorAll('text')].filter((t) => /^\\d{4}$/.test(t.textContent))
+        .map((t) => [Number(t.textContent), Number(t.getAttribute('x'))]);
+      const [[y1, x1], [y2, x2]] = [years[0], years[years.length - 1]], perYear = (x2 - x1) / (y2 - y1);
+      return [...svg.querySelectorAll('rect.published')].map((r) => {
+        const m = /, (\\d{4})(?:([HQ])(\\d))?[^,:]*: /.exec(r.querySelector('title').textContent);
+        const at = Number(m[1]) + (m[2] === 'H' ? (m[3] - 0.5) / 2 : m[2] === 'Q' ? (m[3] - 0.5) / 4 : 0.5);
+        return { expected: x1 + (at - y1 - 0.5) * perYear, x: Number(r.getAttribute('x')) + 4, room: perYear / 8 + 2 };
+      });
+    }""")
+    assert len(placed) >= 10 and all(abs(p["x"] - p["expected"]) <= p["room"] for p in placed), placed
     assert "self-sufficiency" in (page.locator("#localization-chart svg text.chart-title").first.text_content() or "")
     estimates.first.focus()
     page.keyboard.press("Enter")

@@ -328,7 +328,8 @@ CS.charts = (() => {
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
      points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
-     With opts.labels the x values are positions 0, 1, ... named by the labels (e.g. quarters). */
+     With opts.labels the x values are positions 0, 1, ... named by the labels (e.g. quarters); with opts.time they are
+     times in years on a time axis (a published point then names its period by its label). */
   function trajectory(series, opts = {}) {
     const width = opts.width || 720, height = opts.height || 320, left = 64, right = 190, top = 34, bottom = 30;
     const root = svgRoot(width, height, opts.title);
@@ -338,16 +339,28 @@ CS.charts = (() => {
     const highest = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
     // a share in percent never needs an axis past 100%
     const top_v = opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
-    const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
+    // with opts.time the x values are times in years (2024.625: the middle of 2024Q3) on a time axis from the first
+    // whole year to the last, each year named in its middle; else each distinct x is a step, named by itself
+    const lo = opts.time ? Math.floor(Math.min(...xs)) : xs[0];
+    const hi = opts.time ? Math.max(lo + 1, Math.ceil(Math.max(...xs))) : xs[xs.length - 1];
+    const X = (x) => left + (opts.time || xs.length > 1 ? (x - lo) / (hi - lo) : 0.5) * (width - left - right);
     const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
     for (let i = 0; i <= 4; i++) {
       const t = (top_v * i) / 4;
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
         s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
     }
-    // every k-th label when they would run into each other (about 7 px a character at this size)
-    const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
-    xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
+    if (opts.time) {
+      const step = Math.max(1, Math.ceil(36 / ((width - left - right) / (hi - lo))));
+      for (let t = lo; t <= hi; t++) {
+        root.append(s("line", { x1: X(t), x2: X(t), y1: top, y2: height - bottom, stroke: GRID }));
+        if (t < hi && (t - lo) % step === 0) root.append(s("text", { x: X(t + 0.5), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(t) }));
+      }
+    } else {
+      // every k-th label when they would run into each other (about 7 px a character at this size)
+      const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
+      xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
+    }
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
@@ -374,14 +387,14 @@ CS.charts = (() => {
     const key = (p) => p.group || p.publisher;
     const publishers = [...new Set(pub.map(key))];
     const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
-    const atX = {}, slot = (width - left - right) / Math.max(1, xs.length - 1);
+    const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
       const same = atX[p.x], step = Math.min(9, (slot * 0.5) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
       root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
         fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
-      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),

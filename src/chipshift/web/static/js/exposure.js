@@ -160,12 +160,14 @@
     }
     const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
     if (!rows.length) return names;
-    const periods = [...new Set(rows.map((r) => r.period))].sort((a, b) => when(a) - when(b));
     const where = await CS.placeName(report.country);
-    const published = rows.map((r) => ({ x: periods.indexOf(r.period), value: r.value, group: names[r.product], publisher: r.publisher,
+    // each figure at the middle of its period on a time axis (a year's in mid-year), so that gaps between periods
+    // show as gaps of time
+    const middle = (period) => when(period) + (/^\d{4}$/.test(String(period)) ? 0.5 : 0);
+    const published = rows.map((r) => ({ x: middle(r.period), label: r.period, value: r.value, group: names[r.product], publisher: r.publisher,
       status: r.status, source: { ...r, fact: r.id } }));
     const svg = CS.charts.trajectory([], { title: `${where}'s self-sufficiency as published: domestic suppliers' share of its market, by product and period (%)`,
-      ylabel: "% of the market supplied by domestic firms", unit: "%", published, labels: periods });
+      ylabel: "% of the market supplied by domestic firms", unit: "%", published, time: true });
     const publishers = [...new Set(rows.map((r) => r.publisher))];
     CS.charts.box(holder, svg, `localization-${report.country}-published`,
       `Each point one published figure (claim, estimate or forecast, as its source says) at its period; definitions differ by publisher (table below) · Sources: ${publishers.join("; ")}`);
