@@ -6,6 +6,7 @@ test-artifacts/web/, git-ignored)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -606,6 +607,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     # it opens on the first shipped case's central run, without being asked
     page.locator("#calibration-statement").wait_for(timeout=120_000)
     assert "none" in page.locator("#market-result .stat").nth(2).inner_text()  # no draws: quick
+    # the boxes' figures rounded as the charts round them (three significant figures), the time to a tenth
+    shown = [t for t in page.locator("#market-result .stat b").all_inner_texts() if re.fullmatch(r"[\d.,]+", t)]
+    assert shown and all(len(t.replace(",", "").replace(".", "").lstrip("0")) <= 3 for t in shown), shown
+    assert re.search(r"computed in \d+\.\d s", page.locator("#market-result").inner_text())
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")
