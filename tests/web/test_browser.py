@@ -317,7 +317,14 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     assert panel.locator(".figure-parts a[href^='/rules/']").count() >= 1
     assert panel.locator(".figure-parts .figure").count() >= 1  # a share's source, opening it whole
     page.keyboard.press("Escape")
-    # a stage's bar (mouse) opens its inputs, each opening its own sources
+    # each chart's note is said once: in its section, not again in its footer (which gives its scenario, date and
+    # sources, as the title says what it shows)
+    for chart in ("#stage-chart", "#heatmap", "#series-chart"):
+        page.wait_for_selector(f"{chart} svg")
+        note = page.locator("section.card", has=page.locator(chart)).locator("p.muted").first.inner_text()
+        footer = " ".join(page.locator(f"{chart} svg text.footer").all_text_contents())
+        assert "Scenario: baseline" in footer and "Sources:" in footer and " opens " not in footer, (chart, footer)
+        assert "opens" in note, note
     page.locator("#stage-chart svg [role=button] rect").nth(3).click()
     panel.locator(".figure-parts button.link").first.wait_for()
     assert "Fabrication" in panel.inner_text() and "Emerging Technology Observatory" in panel.inner_text()
