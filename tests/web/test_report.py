@@ -73,6 +73,27 @@ def test_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path) -> 
             browser.close()
 
 
+@pytest.mark.parametrize("case", ["china-ai-accelerators", "gallium-export-controls"])
+def test_market_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path, case: str) -> None:
+    """A market case's report (a single market and linked markets) opened in Debian's chromium: axe-core clean,
+    nothing wider than the window at the desktop and the phone size, no chart text cut or too small."""
+    from playwright.sync_api import sync_playwright
+    from tests.web.conftest import ARTIFACTS
+    from tests.web.page_checks import DESKTOP, check_page
+    from tests.web.test_browser import ARGS, CHROMIUM
+
+    out = write_report(web_store, EXAMPLES / f"{case}.yaml", tmp_path / "market.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            page.goto(out.as_uri())
+            assert page.locator("svg text.chart-title").count() >= 2
+            check_page(page, f"market-report-{case}", ARTIFACTS)
+        finally:
+            browser.close()
+
+
 def test_report_without_a_range_shows_the_years_before_its_date(web_store: Store, tmp_path: Path) -> None:
     text = (EXAMPLES / "duv-immersion-china.yaml").read_text(encoding="utf-8")
     plain = tmp_path / "no-range.yaml"
