@@ -136,4 +136,12 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert all('class="chart-title"' in c and "Case: china-ai-accelerators" in c for c in charts)
     assert "Huawei Technologies" in charts[-1], "suppliers by name"
     assert not re.search(r">-?\d(\.\d+)?e[+-]\d+<", html), "axes in plain numbers (40,000), not 4e+04"
-    assert "<th>Unit</th>" in html and "<td>cny_m</td>" in html, "every table of figures with its unit"
+    assert "<th>Unit</th>" in html and "<td>million yuan (CNY)</td>" in html, "every table of figures with its unit"
+    # the tables name outputs, units and parameters in words (codes stay in the JSON), figures rounded
+    tables = " ".join(re.findall(r"<table.*?</table>", html, re.S))
+    assert "Cambricon Technologies revenue" in tables and "revenue:cambricon" not in tables
+    assert ">pct<" not in tables and ">True<" not in tables and "<td>yes</td>" in tables
+    assert "<td>Quality: Nvidia&#x27;s H20</td>" in tables and "<td>ratio to the baseline offering</td>" in tables
+    assert re.search(r"RMSE \d+(\.\d+)? ", html) and not re.search(r"RMSE \d+\.\d{4}", html)
+    # a share's axis stops at 100%
+    assert ">200%<" not in html
