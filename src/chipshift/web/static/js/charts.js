@@ -229,7 +229,8 @@ CS.charts = (() => {
     const step = Math.max(1, Math.ceil(34 / (plotW / Math.max(1, y1 - y0))));
     for (let t = y0; t <= y1; t++) {
       root.append(s("line", { x1: X(t), x2: X(t), y1: top - 8, y2: height - 6, stroke: GRID }));
-      if ((t - y0) % step === 0) root.append(s("text", { x: X(t), y: top - 12, "text-anchor": t === y0 && narrow ? "start" : "middle", fill: MUTED, "font-size": 11, text: String(t) }));
+      // (narrow, the first year at the chart's edge is left unnamed: its name centred there would be cut)
+      if ((t - y0) % step === 0 && !(narrow && t === y0)) root.append(s("text", { x: X(t), y: top - 12, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: String(t) }));
     }
     root.append(s("line", { x1: X(today), x2: X(today), y1: top - 8, y2: height - 6, stroke: "#d6604d", "stroke-dasharray": "4 3" }));
     let y = top;
