@@ -643,6 +643,18 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Cambricon Technologies revenue" in fit and "pct" not in page.locator("#results").inner_text().split()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
+    # on a phone each trajectory fits the screen, its legend under the plot: no legend past the box's edge
+    page.set_viewport_size(PHONE)
+    settle(page)
+    hidden = page.evaluate("""() => [...document.querySelectorAll('#trajectories .chart')].flatMap((frame) => {
+        const box = frame.getBoundingClientRect();
+        const out = [...frame.querySelectorAll('text.legend')].filter((t) => {
+          const r = t.getBoundingClientRect(); return r.right > box.right + 1 || r.left < box.left - 1; });
+        return (frame.scrollWidth > frame.clientWidth + 1 ? ['scrolls'] : []).concat(out.map((t) => t.textContent));
+      })""")
+    assert not hidden, hidden
+    page.set_viewport_size(DESKTOP)
+    settle(page)
     # every model figure opens what it rests on, by keyboard too: it says it is the model's output, names the
     # case and the publishers it cites, and lists the observations and the parameters, each with its source
     point = page.locator("#trajectories svg circle.model-point[role=button]").first

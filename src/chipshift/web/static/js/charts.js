@@ -200,7 +200,7 @@ CS.charts = (() => {
   /* Rules on a time axis, grouped by imposer, coloured by kind. Wide, each rule's name left of its bar; narrower
      than NARROW (a phone), each name above its bar, the bars spanning the whole width, so that the chart fits its box
      down to TIMELINE_MIN_WIDTH without scrolling sideways. Years are named as often as their names fit. */
-  const NARROW = 640, TIMELINE_MIN_WIDTH = 300;
+  const NARROW = 640, TIMELINE_MIN_WIDTH = 300, TRAJECTORY_MIN_WIDTH = 300;
   function timeline(rules, opts = {}) {
     const dated = rules.filter((r) => r.start);
     const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
@@ -332,8 +332,12 @@ CS.charts = (() => {
      With opts.labels the x values are positions 0, 1, ... named by the labels (e.g. quarters); with opts.time they are
      times in years on a time axis (a published point then names its period by its label). */
   function trajectory(series, opts = {}) {
-    const width = opts.width || 720, height = opts.height || 320, left = 64, right = 190, top = 34, bottom = 30;
+    // narrower than NARROW (a phone) the legend goes under the plot, which takes the whole width: the chart then
+    // fits a phone's screen (down to TRAJECTORY_MIN_WIDTH) instead of hiding its legend past the box's edge
+    const width = opts.width || 720, narrow = width < NARROW;
+    const height = opts.height || 320, left = 64, right = narrow ? 24 : 190, top = 34, bottom = 30;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", TRAJECTORY_MIN_WIDTH);
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
     const xs = [...new Set([...pts, ...pub].map((p) => p.x))].sort((a, b) => a - b);
@@ -403,9 +407,9 @@ CS.charts = (() => {
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
     // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
-    let y = top;
+    let y = narrow ? height + 4 : top;
     legend.forEach(([c, kind, label]) => {
-      const x = width - right + 14, room = right - 40;
+      const x = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 40;
       const lines = wrap(CS.readable(label), room, 11);
       if (lines.length > 6) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
@@ -428,8 +432,11 @@ CS.charts = (() => {
 
   /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]. */
   function stack(rows, opts = {}) {
-    const width = opts.width || 720, height = opts.height || 320, left = 50, right = 150, top = 24, bottom = 30;
+    // narrower than NARROW (a phone), the legend under the bars, as a trajectory's
+    const width = opts.width || 720, narrow = width < NARROW;
+    const height = opts.height || 320, left = 50, right = narrow ? 16 : 150, top = 24, bottom = 30;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", TRAJECTORY_MIN_WIDTH);
     const names = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.name)))];
     const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
     const slot = (width - left - right) / Math.max(1, rows.length), barW = Math.min(56, slot * 0.7);
@@ -447,13 +454,19 @@ CS.charts = (() => {
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
     });
     // the legend: each name whole, on as many lines as it needs
-    let ly = top;
+    let ly = narrow ? height + 4 : top;
+    const lx = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 36;
     names.forEach((n, k) => {
-      const lines = wrap(CS.readable(n), right - 36, 11), text = s("text", { class: "legend", x: width - right + 32, y: ly + 4, "font-size": 11 });
-      lines.forEach((line, i) => text.append(s("tspan", { x: width - right + 32, dy: i ? 13 : 0, text: line })));
-      root.append(s("rect", { x: width - right + 14, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
+      const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
+      lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
+      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
       ly += 18 + (lines.length - 1) * 13;
     });
+    if (ly > height - 10) {
+      root.setAttribute("height", ly + 10);
+      root.setAttribute("viewBox", `0 0 ${width} ${ly + 10}`);
+      root.querySelector(":scope > rect").setAttribute("height", ly + 10);
+    }
     return root;
   }
 
