@@ -130,7 +130,10 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     # the landing chart (a stage's countries) says what it shows and each bar opens its source from the keyboard
     chart = page.locator("#detail svg").first
     assert "share of world capacity by country" in (chart.locator("text.chart-title").first.text_content() or "")
-    assert "Data of 2022" in " ".join(chart.locator("text.footer").all_text_contents())
+    footer = " ".join(chart.locator("text.footer").all_text_contents())
+    assert "Data of 2022" in footer and "share of global fabrication capacity" in footer
+    # what the shares measure is said once, in the chart's footer, not again under it
+    assert page.locator("#detail p", has_text="share of global fabrication capacity").count() == 0
     kinds = set(page.locator("#detail table.data tbody tr td:nth-child(2)").all_inner_texts())
     assert {"tool", "material", "process"} <= kinds and not any("_" in k for k in kinds)  # kinds in words
     chart.locator("[role=button]").first.focus()
