@@ -114,6 +114,10 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     tornado = svg_text(tmp_path / "tornado_revenue_share_asml_CHN.svg")
     assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
     assert re.search(r"central run: \d+(\.\d+)?%", tornado)
+    # each parameter in words with its unit (its code after them), never by its code alone
+    flat = " ".join(tornado.split())  # a label wraps over lines
+    assert "Share of licence requests approved: rule E-NL-SME-2023" in flat
+    assert "(fraction of requested sales; approval)" in flat and "Growth of demand:" in flat
     assert report["names"]["regions"]["CHN"] == "China"
     # the headline output the published figures are of, by quarter, each figure with its publisher
     share = svg_text(tmp_path / "revenue_share_asml_CHN.svg")
@@ -192,3 +196,29 @@ def test_a_chart_of_shares_says_units_where_the_case_counts_items(value_unit: st
     assert share.title == f"Huawei's {words}" and share.axis == axis
     size = describe(report, "value@CHN")
     assert size.title.startswith("Units bought" if value_unit == "units_m" else "Buyers' spending")
+
+
+def test_parameters_in_words_name_what_they_set_and_where() -> None:
+    """A parameter is named by what the key it fills sets, for the seller, market, rule or offering it sets it in
+    (by the run's names); one filling a key in every market says so; a model parameter filling no key takes the
+    model's description."""
+    document = {
+        "markets": [{"id": "CHN", "sigma": {"param": "sigma"}, "growth": {"param": "china_growth"},
+                     "shares": {"acme": {"param": "acme_share"}}},
+                    {"id": "ROW", "sigma": {"param": "sigma"}}],
+        "sellers": [{"id": "acme", "firm": "acme", "quality_growth": {"param": "qg"},
+                     "offerings": [{"label": "X1", "quality": {"param": "q_x1"}}]},
+                    {"id": "other", "quality_growth": {"param": "qg"}}],
+        "rules": [{"rule": "E-TEST", "approval": {"param": "approval"}}],
+        "parameters": {"sigma": {}, "adjustment_months": {}, "unused": {}},
+    }
+    names = {"owners": {"acme": "Acme Corp"}, "markets": {"CHN": "Widgets, China", "ROW": "Widgets, Rest of the world"}}
+    words = labels.parameter_words(document, names)
+    assert words["sigma"] == "Substitution elasticity between sellers: every market"
+    assert words["china_growth"] == "Growth of demand: Widgets, China"
+    assert words["acme_share"] == "Starting share of Acme Corp: Widgets, China"
+    assert words["qg"] == "Quality growth: Acme Corp; other"
+    assert words["q_x1"] == "Quality: Acme Corp's X1"
+    assert words["approval"] == "Share of licence requests approved: rule E-TEST"
+    assert words["adjustment_months"].startswith("Months for buyers to close 90%")
+    assert "unused" not in words

@@ -6,6 +6,7 @@ test-artifacts/web/, git-ignored)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -129,7 +130,10 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     # the landing chart (a stage's countries) says what it shows and each bar opens its source from the keyboard
     chart = page.locator("#detail svg").first
     assert "share of world capacity by country" in (chart.locator("text.chart-title").first.text_content() or "")
-    assert "Data of 2022" in " ".join(chart.locator("text.footer").all_text_contents())
+    footer = " ".join(chart.locator("text.footer").all_text_contents())
+    assert "Data of 2022" in footer and "share of global fabrication capacity" in footer
+    # what the shares measure is said once, in the chart's footer, not again under it
+    assert page.locator("#detail p", has_text="share of global fabrication capacity").count() == 0
     kinds = set(page.locator("#detail table.data tbody tr td:nth-child(2)").all_inner_texts())
     assert {"tool", "material", "process"} <= kinds and not any("_" in k for k in kinds)  # kinds in words
     chart.locator("[role=button]").first.focus()
@@ -258,6 +262,19 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
     page.click("#filters button[type=submit]")
     page.wait_for_function("document.querySelector('#count').textContent.length > 0")
     _shot(page, "restrictions")
+    # on a phone the timeline fits its box: each rule's name above its bar, every bar on screen without scrolling
+    page.set_viewport_size(PHONE)
+    settle(page)
+    off = page.evaluate("""() => {
+        const frame = document.querySelector('#timeline .chart'), box = frame.getBoundingClientRect();
+        const bars = [...frame.querySelectorAll('g.rule-bar rect')];
+        const outside = (b) => { const r = b.getBoundingClientRect();
+          return r.left < box.left - 1 || r.right > box.right + 1; };
+        return { scrolls: frame.scrollWidth > frame.clientWidth + 1, bars: bars.length,
+          off: bars.filter(outside).length }; }""")
+    assert off["bars"] >= 1 and not off["scrolls"] and off["off"] == 0, off
+    page.set_viewport_size(DESKTOP)
+    settle(page)
     with page.expect_download() as download:
         page.locator("#rules-table [data-download=csv]").click()
     assert download.value.suggested_filename == "restrictions.csv"
@@ -303,7 +320,14 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     assert panel.locator(".figure-parts a[href^='/rules/']").count() >= 1
     assert panel.locator(".figure-parts .figure").count() >= 1  # a share's source, opening it whole
     page.keyboard.press("Escape")
-    # a stage's bar (mouse) opens its inputs, each opening its own sources
+    # each chart's note is said once: in its section, not again in its footer (which gives its scenario, date and
+    # sources, as the title says what it shows)
+    for chart in ("#stage-chart", "#heatmap", "#series-chart"):
+        page.wait_for_selector(f"{chart} svg")
+        note = page.locator("section.card", has=page.locator(chart)).locator("p.muted").first.inner_text()
+        footer = " ".join(page.locator(f"{chart} svg text.footer").all_text_contents())
+        assert "Scenario: baseline" in footer and "Sources:" in footer and " opens " not in footer, (chart, footer)
+        assert "opens" in note, note
     page.locator("#stage-chart svg [role=button] rect").nth(3).click()
     panel.locator(".figure-parts button.link").first.wait_for()
     assert "Fabrication" in panel.inner_text() and "Emerging Technology Observatory" in panel.inner_text()
@@ -313,6 +337,20 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     # localization over time: every published estimate at its period, one colour per product, each with its source
     estimates = page.locator("#localization-chart svg rect.published")
     assert estimates.count() >= 10
+    # on a time axis: each estimate at the middle of its period (a year's in mid-year, a quarter's mid-quarter),
+    # however many periods lie between two estimates, not at evenly spaced steps
+    placed = page.evaluate("""() => {
+      const svg = document.querySelector('#localization-chart svg');
+      const years = [...svg.querySelectorAll('text')].filter((t) => /^\\d{4}$/.test(t.textContent))
+        .map((t) => [Number(t.textContent), Number(t.getAttribute('x'))]);
+      const [[y1, x1], [y2, x2]] = [years[0], years[years.length - 1]], perYear = (x2 - x1) / (y2 - y1);
+      return [...svg.querySelectorAll('rect.published')].map((r) => {
+        const m = /, (\\d{4})(?:([HQ])(\\d))?[^,:]*: /.exec(r.querySelector('title').textContent);
+        const at = Number(m[1]) + (m[2] === 'H' ? (m[3] - 0.5) / 2 : m[2] === 'Q' ? (m[3] - 0.5) / 4 : 0.5);
+        return { expected: x1 + (at - y1 - 0.5) * perYear, x: Number(r.getAttribute('x')) + 4, room: perYear / 8 + 2 };
+      });
+    }""")
+    assert len(placed) >= 10 and all(abs(p["x"] - p["expected"]) <= p["room"] for p in placed), placed
     assert "self-sufficiency" in (page.locator("#localization-chart svg text.chart-title").first.text_content() or "")
     estimates.first.focus()
     page.keyboard.press("Enter")
@@ -579,6 +617,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     # it opens on the first shipped case's central run, without being asked
     page.locator("#calibration-statement").wait_for(timeout=120_000)
     assert "none" in page.locator("#market-result .stat").nth(2).inner_text()  # no draws: quick
+    # the boxes' figures rounded as the charts round them (three significant figures), the time to a tenth
+    shown = [t for t in page.locator("#market-result .stat b").all_inner_texts() if re.fullmatch(r"[\d.,]+", t)]
+    assert shown and all(len(t.replace(",", "").replace(".", "").lstrip("0")) <= 3 for t in shown), shown
+    assert re.search(r"computed in \d+\.\d s", page.locator("#market-result").inner_text())
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")
@@ -604,6 +646,18 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "Cambricon Technologies revenue" in fit and "pct" not in page.locator("#results").inner_text().split()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
+    # on a phone each trajectory fits the screen, its legend under the plot: no legend past the box's edge
+    page.set_viewport_size(PHONE)
+    settle(page)
+    hidden = page.evaluate("""() => [...document.querySelectorAll('#trajectories .chart')].flatMap((frame) => {
+        const box = frame.getBoundingClientRect();
+        const out = [...frame.querySelectorAll('text.legend')].filter((t) => {
+          const r = t.getBoundingClientRect(); return r.right > box.right + 1 || r.left < box.left - 1; });
+        return (frame.scrollWidth > frame.clientWidth + 1 ? ['scrolls'] : []).concat(out.map((t) => t.textContent));
+      })""")
+    assert not hidden, hidden
+    page.set_viewport_size(DESKTOP)
+    settle(page)
     # every model figure opens what it rests on, by keyboard too: it says it is the model's output, names the
     # case and the publishers it cites, and lists the observations and the parameters, each with its source
     point = page.locator("#trajectories svg circle.model-point[role=button]").first

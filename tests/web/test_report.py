@@ -73,6 +73,27 @@ def test_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path) -> 
             browser.close()
 
 
+@pytest.mark.parametrize("case", ["china-ai-accelerators", "gallium-export-controls"])
+def test_market_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path, case: str) -> None:
+    """A market case's report (a single market and linked markets) opened in Debian's chromium: axe-core clean,
+    nothing wider than the window at the desktop and the phone size, no chart text cut or too small."""
+    from playwright.sync_api import sync_playwright
+    from tests.web.conftest import ARTIFACTS
+    from tests.web.page_checks import DESKTOP, check_page
+    from tests.web.test_browser import ARGS, CHROMIUM
+
+    out = write_report(web_store, EXAMPLES / f"{case}.yaml", tmp_path / "market.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            page.goto(out.as_uri())
+            assert page.locator("svg text.chart-title").count() >= 2
+            check_page(page, f"market-report-{case}", ARTIFACTS)
+        finally:
+            browser.close()
+
+
 def test_report_without_a_range_shows_the_years_before_its_date(web_store: Store, tmp_path: Path) -> None:
     text = (EXAMPLES / "duv-immersion-china.yaml").read_text(encoding="utf-8")
     plain = tmp_path / "no-range.yaml"
@@ -115,4 +136,12 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert all('class="chart-title"' in c and "Case: china-ai-accelerators" in c for c in charts)
     assert "Huawei Technologies" in charts[-1], "suppliers by name"
     assert not re.search(r">-?\d(\.\d+)?e[+-]\d+<", html), "axes in plain numbers (40,000), not 4e+04"
-    assert "<th>Unit</th>" in html and "<td>cny_m</td>" in html, "every table of figures with its unit"
+    assert "<th>Unit</th>" in html and "<td>million yuan (CNY)</td>" in html, "every table of figures with its unit"
+    # the tables name outputs, units and parameters in words (codes stay in the JSON), figures rounded
+    tables = " ".join(re.findall(r"<table.*?</table>", html, re.S))
+    assert "Cambricon Technologies revenue" in tables and "revenue:cambricon" not in tables
+    assert ">pct<" not in tables and ">True<" not in tables and "<td>yes</td>" in tables
+    assert "<td>Quality: Nvidia&#x27;s H20</td>" in tables and "<td>ratio to the baseline offering</td>" in tables
+    assert re.search(r"RMSE \d+(\.\d+)? ", html) and not re.search(r"RMSE \d+\.\d{4}", html)
+    # a share's axis stops at 100%
+    assert ">200%<" not in html

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +130,10 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     results = _run([*jobs, *lenders], draws, steps, seed, workers, scheduler, progress)
     scored = bt.score_library(results[:len(jobs)], seed, reference=results[len(jobs):])
     out = report(scored, draws, steps, seed)
+    titles = {job.case.name: _output_titles(store, job.case) for job in jobs}
+    # each outcome's title after its output, in the answer's order of fields
+    out["outcomes"] = [{"episode": row["episode"], "mechanism": row["mechanism"], "output": row["output"],
+                        "title": titles[row["episode"]](row["output"]), **row} for row in out["outcomes"]]
     out["warnings"] = [*warnings, *out["warnings"]]
     if alone:
         out["warnings"].append("scored alone: each episode's intervals use its own posterior's model error, which "
@@ -137,6 +141,18 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     from chipshift.api.answers import BacktestAnswer
 
     return BacktestAnswer.model_validate(out)
+
+
+def _output_titles(store: Store, case: linked.LinkedCase) -> Callable[[str], str]:
+    """An episode's outputs in words, as a run of its case names them (``reports.labels.describe``)."""
+    from chipshift.api.market_runs import _linked_names
+    from chipshift.reports.labels import describe
+
+    labelled = {"model": "linked", "names": _linked_names(store, case), "periods": [case.start, case.end],
+                "value_unit": case.value_unit, "outputs": [],
+                "markets": [{"id": m.id, "region": m.region, "segment": m.segment, "product": m.product}
+                            for m in case.markets]}
+    return lambda output: describe(labelled, output).title
 
 
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,

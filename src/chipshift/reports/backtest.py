@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from chipshift.reports import labels
-from chipshift.reports.chart_style import save
+from chipshift.reports.chart_style import printable, save
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.schemas.market_case import LINKED_UNITS
 
@@ -47,6 +47,13 @@ def zero_reference_note(outcome: Mapping[str, Any]) -> str | None:
 
     return (f"reference level 0, so no multiple: observed {outcome['observed']:.3g}{unit}; model median "
             f"{level(outcome['median_change'])}, 90% {level(outcome['p5'])} to {level(outcome['p95'])}")
+
+
+def outcome_label(outcome: Mapping[str, Any]) -> str:
+    """An outcome's row as the chart names it: its output in words (its ``title``; its code where it has none),
+    from its reference period to its own, then its episode."""
+    return (f"{printable(str(outcome.get('title') or outcome['output']))}, {outcome['from']}→{outcome['period']}"
+            f" ({outcome['episode']})")
 
 
 def chart(report: dict[str, Any], stem: Path) -> list[str]:
@@ -83,8 +90,7 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
                 ax.text(left * 1.3, yi, note, fontsize=6.5, va="center", ha="left", color="#444444")
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{r['episode']}: {r['output']}, {r['from']}→{r['period']}"
-                        for r in frame.to_dict("records")], fontsize=7)
+    ax.set_yticklabels([outcome_label(r) for r in report["outcomes"]], fontsize=7)
     ax.set_xlabel("level as a multiple of the level in the reference period (log scale; 1 = no change)")
     card = report["scorecard"]
     ax.set_title(f"Back-test: predicted vs observed, {card['outcomes']} outcomes of {card['episodes']} episodes\n"

@@ -193,7 +193,9 @@ def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
     if shown:
         return text + " Sources of the published figures shown: " + "; ".join(shown) + "."
     # a chart of model outputs alone still names what they rest on: the publishers of the facts the case cites
-    cited = sorted({str(v) for v in (report.get("publishers") or {}).values() if v})
+    # a fact's publisher may name several ("Asia Economy; Counterpoint Research"): each is named once
+    cited = sorted({name.strip() for v in (report.get("publishers") or {}).values() if v
+                    for name in str(v).split("; ") if name.strip()}, key=str.casefold)
     if not cited:
         return text + " No published figure is shown; the run's sources are listed in results.json."
     named = "; ".join(cited[:FOOTER_PUBLISHERS]) + (f" and {len(cited) - FOOTER_PUBLISHERS} more"
@@ -248,6 +250,96 @@ def parameter_units(document: Any) -> dict[str, str]:
     for name in document.get("parameters") or {}:
         if str(name) in PARAMETER_UNITS and str(name) not in found:
             found[str(name)] = PARAMETER_UNITS[str(name)]
+    return found
+
+
+#: What a case file's key sets, in words, when a parameter fills it (``{param: id}``); the seller, market, rule or
+#: offering it sets it for follows (``parameter_words``).
+PARAMETER_KEYS: Mapping[str, str] = {
+    "sigma": "substitution elasticity between sellers", "demand_elasticity": "price elasticity of demand",
+    "supply_elasticity": "supply elasticity", "growth": "growth of demand", "market_growth": "growth of demand",
+    "capacity_growth": "capacity growth", "quality_growth": "quality growth", "learning_rate": "learning rate",
+    "adjustment_months": "time for buyers to adjust", "build_time_days": "time to build new capacity",
+    "build_time": "time to build new capacity", "ceiling": "ceiling of new capacity",
+    "approval": "share of licence requests approved", "licensed": "share of the cut input still licensed",
+    "delay": "cost of licensing delays", "wedge": "price wedge", "stock_months": "stock held when cut off",
+    "cap_months": "stock bought ahead at most", "quality": "quality", "scale": "scale of the market's values",
+    "value": "size of the market", "shares": "starting share", "segments": "share of buyers",
+    "sigma_long_run_ratio": "long-run substitution elasticity", "sigma_adjustment_months":
+        "time for substitution to reach its long run",
+}
+#: Most places a parameter's words name (the rest are counted).
+PARAMETER_PLACES = 3
+
+
+def parameter_words(document: Any, names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, str]:
+    """Each parameter of a market case document (the YAML as read) in words, with its unit: what the key it
+    fills sets and for what (a seller, a market, a rule, an offering: by ``names``, a run's ``names``, where they
+    have them), e.g. ``Quality growth: Huawei Technologies; other domestic``; a model
+    parameter the case declares without filling a key by the model's description (its unit:
+    ``parameter_units``). A parameter found nowhere is left out."""
+    from chipshift.schemas.market_case import MODEL_PARAMETERS
+
+    if not isinstance(document, Mapping):
+        return {}
+    known = names or {}
+    owners, markets = known.get("owners") or {}, known.get("markets") or {}
+    places: dict[str, dict[str, list[str]]] = {}
+
+    def seller(node: Mapping[str, Any]) -> str:
+        code = str(node.get("id") or node.get("firm") or "")
+        return owners.get(code) or owners.get(str(node.get("firm") or "")) or code.replace("_", " ")
+
+    def walk(node: Any, key: str | None, parent: str | None, where: str, item: bool = False) -> None:
+        if isinstance(node, Mapping):
+            if "param" in node and isinstance(node["param"], str):
+                words = PARAMETER_KEYS.get(parent or "") if parent in ("shares", "segments") else None
+                place = where
+                if words and parent == "shares":
+                    words = f"starting share of {owners.get(key or '', (key or '').replace('_', ' '))}"
+                elif words and parent == "segments":
+                    words = f"{(key or '').replace('_', ' ')} buyers' share"
+                words = words or PARAMETER_KEYS.get(key or "") or PARAMETER_KEYS.get(parent or "") or (
+                    key or "").replace("_", " ")
+                seen = places.setdefault(node["param"], {}).setdefault(words, [])
+                if place and place not in seen:
+                    seen.append(place)
+                return
+            here = where
+            if item and key in ("sellers", "sources"):
+                here = seller(node)
+            elif item and key == "markets":
+                code = str(node.get("id") or "")
+                here = markets.get(code) or code
+            elif item and key == "rules" and node.get("rule"):
+                here = f"rule {node['rule']}"
+            elif item and key == "offerings" and node.get("label"):
+                here = f"{_possessive(where)} {node['label']}" if where else str(node["label"])
+            for k, v in node.items():
+                walk(v, str(k), key, here)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key, parent, where, item=True)
+
+    walk({k: v for k, v in document.items() if k != "parameters"}, None, None, "")
+    every = len(document.get("markets") or []) or None
+    found: dict[str, str] = {}
+    for name in [*places, *(str(p) for p in document.get("parameters") or {})]:
+        if name in found:
+            continue
+        parts = []
+        for words, where in places.get(name, {}).items():
+            if every and every > 1 and len(where) == every and all(w in markets.values() for w in where):
+                shown = "every market"
+            else:
+                shown = "; ".join(where[:PARAMETER_PLACES]) + (
+                    f" and {len(where) - PARAMETER_PLACES} more" if len(where) > PARAMETER_PLACES else "")
+            parts.append(f"{words}: {shown}" if shown else words)
+        if not parts and name in MODEL_PARAMETERS:
+            parts.append(MODEL_PARAMETERS[name].description)
+        if parts:
+            text = " and ".join(parts)
+            found[name] = text[:1].upper() + text[1:]
     return found
 
 

@@ -239,11 +239,14 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
                 written += quarterly(report, output, out / _stem(output))
         from chipshift.reports.sensitivity import tornado
 
+        document = labels.case_document(report.get("file"))
+        words = labels.parameter_words(document, report.get("names"))
+        units = labels.parameter_units(document)
         for output in dict.fromkeys(r["output"] for r in report["sensitivity"]):
             stem = "tornado_" + _stem(output)
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
-                               label=text.title, footer=labels.footer(report, []))
+                               label=text.title, footer=labels.footer(report, []), parameters=words, units=units)
         return written
     for output in ("localization", "revenue_share", "unmet"):
         if any(r["output"] == output for r in report["outputs"]):

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from chipshift.reports import labels
-from chipshift.reports.chart_style import PALETTE, footnote, save
+from chipshift.reports.chart_style import PALETTE, footnote, save, wrap
 
 
 def _fixed(x: float | None) -> str:
@@ -31,14 +31,28 @@ def _indices_label(row: Mapping[str, Any]) -> str:
             f"ST {_fixed(row['total'])} ± {_fixed(row['total_ci'])}")
 
 
+def parameter_label(code: str, words: Mapping[str, str], units: Mapping[str, str]) -> str:
+    """A parameter as a tornado's row names it: its words (wrapped), then its unit and its code on a line of their
+    own; its code alone where it has no words."""
+    first = wrap(words.get(code) or code, PARAMETER_WIDTH)
+    unit = units.get(code)
+    return f"{first}\n({unit}; {code})" if unit else (f"{first}\n({code})" if code in words else first)
+
+
+#: Characters a tornado's parameter label holds on a line before it wraps.
+PARAMETER_WIDTH = 44
+
+
 def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Path, label: str | None = None,
-            footer: str | None = None) -> list[str]:
+            footer: str | None = None, parameters: Mapping[str, str] | None = None,
+            units: Mapping[str, str] | None = None) -> list[str]:
     """One output's tornado: for each parameter, bars from the central run's value to the output with that
     parameter alone at its low end and at its high end; parameters ordered by total Sobol' index (largest on
     top), first-order and total indices (± 95% half-widths) printed beside each bar. `title` heads the chart;
     the output (`label`, its words, else its code), its period and unit follow it; `footer` (the case, its data
-    and sources) goes under the note on the indices. Returns the files written (none when `rows` lack
-    `output`)."""
+    and sources) goes under the note on the indices. Each parameter is named by its words in `parameters`
+    (``labels.parameter_words``) with its unit in `units` (``labels.parameter_units``) and its code. Returns the
+    files written (none when `rows` lack `output`)."""
     data = sorted((r for r in rows if r["output"] == output), key=lambda r: int(r["rank"]))
     if not data:
         return []
@@ -47,7 +61,9 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
     unit = labels.unit_words(code) if code else ""
     name = label or output
     n = len(data)
-    height = 2.2 + 0.42 * n
+    names = [parameter_label(str(r["parameter"]), parameters or {}, units or {}) for r in data]
+    lines = max(name.count("\n") + 1 for name in names)
+    height = 2.2 + max(0.42, 0.05 + 0.13 * lines) * n
     fig, ax = plt.subplots(figsize=(9.0, height))
     fig.subplots_adjust(top=1 - 1.0 / height, bottom=0.85 / height, right=0.72)
     y = list(range(n))[::-1]  # rank 1 on top
@@ -63,7 +79,7 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
                     ha="left", fontsize=7.5, family="monospace", color="#333333")
     if central is not None:
         ax.axvline(central, color="black", lw=1, label=f"central run: {labels.number(central, code)}")
-    ax.set_yticks(y, [str(r["parameter"]) for r in data], fontsize=8)
+    ax.set_yticks(y, names, fontsize=8)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(f"{name} in {period}" + (f" ({unit})" if unit else ""))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, code)))

@@ -12,7 +12,16 @@ from typing import Any
 
 from chipshift.api import market_runs as market_api
 from chipshift.io.store import Store
-from chipshift.reports.labels import describe, footer, publishers_of
+from chipshift.reports.labels import (
+    case_document,
+    describe,
+    footer,
+    number,
+    parameter_units,
+    parameter_words,
+    publishers_of,
+    unit_words,
+)
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market_cases import cited_facts, fact_sources
@@ -37,9 +46,31 @@ def write_market_report(store: Store, path: Path, out_path: Path, draws: int = D
 
 
 def _with_units(report: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rows`` (each about an ``output``) with the unit of that output's values."""
+    """``rows`` (each about an ``output``) in words, as the Results page shows them: the output by its title, the
+    unit of its values in words (the row's own, else its output's), ``fitted_to`` as yes or no."""
     units = {r["output"]: r.get("unit") for r in report["outputs"]}
-    return [{**row, "unit": units.get(row["output"])} for row in rows]
+    return [{**row, "output": describe(report, row["output"]).title,
+             "unit": unit_words(row.get("unit") or units.get(row["output"])),
+             **({"fitted_to": "yes" if row["fitted_to"] else "no"} if "fitted_to" in row else {})} for row in rows]
+
+
+def _parameters(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's parameters, each with what it is in words and its unit (its case file's), and how it was set."""
+    document = case_document(report.get("file"))
+    words, units = parameter_words(document, report.get("names")), parameter_units(document)
+    return [{**p, "what": words.get(p["id"], ""), "unit": units.get(p["id"], ""),
+             "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
+            for p in report["parameters"]]
+
+
+#: The columns of a parameters table.
+PARAMETER_COLUMNS = [("id", "Parameter"), ("what", "What it sets"), ("value", "Value"), ("low", "Low"),
+                     ("high", "High"), ("unit", "Unit"), ("treatment", "Fitted / Monte Carlo"), ("basis", "Basis")]
+
+
+def _rmse(calibration: dict[str, Any]) -> str:
+    """The fit's RMSE to three significant figures."""
+    return number(calibration["rmse"]) if calibration.get("rmse") is not None else "none"
 
 
 def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
@@ -61,7 +92,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
              "<h2>Calibration</h2>",
              f"<p class='statement'>{escape(c['statement'])}.</p>",
-             (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
+             (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {_rmse(c)} "
               f"(units of the observations). {escape(c['procedure'])}.</p>" if c["fitted"] else
               f"<p>Nothing fitted, so no fit RMSE. Calibration: {escape(c['procedure'])}.</p>"),
              html_table([("output", "Output"), ("year", "Year"), ("observed", "Observed"), ("model", "Model"),
@@ -91,13 +122,9 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
             describe(report, "shares").title + ", % of value", footer=footer(report, [])))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
-                                             [r for r in report["outputs"] if "@" not in r["output"]]))
-    parts.append("<h2>Parameters</h2>" + html_table(
-        [("id", "Parameter"), ("value", "Value"), ("low", "Low"), ("high", "High"), ("treatment", "Fitted / Monte "
-                                                                                                   "Carlo"),
-         ("basis", "Basis")],
-        [{**p, "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
-         for p in report["parameters"]]))
+                                             _with_units(report, [r for r in report["outputs"]
+                                                                  if "@" not in r["output"]])))
+    parts.append("<h2>Parameters</h2>" + html_table(PARAMETER_COLUMNS, _parameters(report)))
     parts.append("<h2>Sensitivity</h2>" + html_table([("output", "Output"), ("year", "Year"), ("rank", "Rank"),
                                                   ("parameter", "Parameter"), ("at_low", "At low"),
                                                   ("at_high", "At high"), ("swing", "Swing"), ("unit", "Unit")],
@@ -129,16 +156,19 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
     by period, the fit, parameters, sensitivity and sources."""
     c = report["calibration"]
     periods = report["periods"]
+    names = report.get("names") or {}
     parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
              f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Linked market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
-             f"{periods[0]}-{periods[1]} by quarter · money in {escape(report['value_unit'])} · "
+             f"{periods[0]}-{periods[1]} by quarter · money in {escape(unit_words(report['value_unit']))} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
-             "<h2>Markets</h2>" + html_table([("id", "Market"), ("region", "Region"), ("segment", "Segment"),
-                                              ("product", "Product")], report["markets"]),
+             "<h2>Markets</h2>" + html_table([("id", "Market"), ("name", "Product, region and buyers"),
+                                              ("region", "Region"), ("segment", "Segment"), ("product", "Product")],
+                                             [{**m, "name": names.get("markets", {}).get(m["id"], "")}
+                                              for m in report["markets"]]),
              "<h2>Calibration</h2>", f"<p class='statement'>{escape(c['statement'])}.</p>",
-             (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {c['rmse']} "
+             (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {_rmse(c)} "
               f"({escape(c['rmse_of'])}). {escape(c['procedure'])}.</p>" if c["fitted"] else
               f"<p>Nothing fitted, so no fit RMSE. Calibration: {escape(c['procedure'])}.</p>"),
              html_table([("output", "Output"), ("period", "Period"), ("observed", "Observed"), ("model", "Model"),
@@ -160,18 +190,14 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(
                      [("output", "Output"), ("period", "Period"), ("value", "Value"), ("unit", "Unit"), ("p5", "p5"),
-                      ("median", "Median"), ("p95", "p95")], headline))
-    parts.append("<h2>Parameters</h2>" + html_table(
-        [("id", "Parameter"), ("value", "Value"), ("low", "Low"), ("high", "High"),
-         ("treatment", "Fitted / Monte Carlo"), ("basis", "Basis")],
-        [{**p, "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
-         for p in report["parameters"]]))
+                      ("median", "Median"), ("p95", "p95")], _with_units(report, headline)))
+    parts.append("<h2>Parameters</h2>" + html_table(PARAMETER_COLUMNS, _parameters(report)))
     parts.append("<h2>Sensitivity</h2><p>Sobol' indices: the share of each output's variance a parameter explains "
                  "alone (first order) and with its interactions (total), over the parameters' ranges.</p>"
                  + html_table([("output", "Output"), ("period", "Period"), ("rank", "Rank"),
                                ("parameter", "Parameter"), ("total", "Total index"), ("total_ci", "±"),
-                               ("first_order", "First order"), ("at_low", "At low"), ("at_high", "At high")],
-                              report["sensitivity"]))
+                               ("first_order", "First order"), ("at_low", "At low"), ("at_high", "At high"),
+                               ("unit", "Unit")], _with_units(report, report["sensitivity"])))
     if report["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     parts += _sources(facts)

@@ -240,7 +240,9 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     left, right, top, bottom = 64, 200, 16, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
-    top_v = _nice(max([0.0, *values]) * 1.05)
+    highest = max([0.0, *values])
+    # a share in percent never needs an axis past 100%
+    top_v = min(100.0, _nice(highest * 1.05)) if unit == "%" and highest <= 100 else _nice(highest * 1.05)
     xs = sorted({p["x"] for p in points})
 
     def X(x: float) -> float:

@@ -198,7 +198,10 @@ CS.charts = (() => {
 
   function year(d) { const [y, m, dd] = String(d).split("-").map(Number); return y + ((m || 1) - 1) / 12 + ((dd || 1) - 1) / 365; }
 
-  /* Rules on a time axis, grouped by imposer, coloured by kind. */
+  /* Rules on a time axis, grouped by imposer, coloured by kind. Wide, each rule's name left of its bar; narrower
+     than NARROW (a phone), each name above its bar, the bars spanning the whole width, so that the chart fits its box
+     down to TIMELINE_MIN_WIDTH without scrolling sideways. Years are named as often as their names fit. */
+  const NARROW = 640, TIMELINE_MIN_WIDTH = 300, TRAJECTORY_MIN_WIDTH = 300;
   function timeline(rules, opts = {}) {
     const dated = rules.filter((r) => r.start);
     const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
@@ -207,7 +210,9 @@ CS.charts = (() => {
     const allKinds = opts.kinds || [...new Set(dated.map((r) => r.kind))].sort();  // stable colours across filters
     const kinds = allKinds.filter((k) => dated.some((r) => r.kind === k));
     const color = (k) => PALETTE[allKinds.indexOf(k) % PALETTE.length];
-    const width = opts.width || 1100, row = 17, labelW = 340, plotW = width - labelW - 20;
+    const width = opts.width || 1100, narrow = width < NARROW;
+    const row = narrow ? 30 : 17, labelW = narrow ? 8 : Math.min(340, Math.round(width * 0.36));
+    const plotW = width - labelW - (narrow ? 16 : 20);
     const legend = legendLayout(kinds.map((k) => k.replace(/_/g, " ")), labelW, width - labelW - 8);
     const legendH = 22 * legend.rows, top = legendH + 34;
     const groups = {};
@@ -215,25 +220,32 @@ CS.charts = (() => {
     const names = Object.keys(groups).sort((a, b) => groups[b].length - groups[a].length || a.localeCompare(b));
     const height = top + dated.length * row + names.length * 20 + 10;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", TIMELINE_MIN_WIDTH);
     kinds.forEach((k, i) => {
       const it = legend.items[i], y = 6 + 22 * it.row;
       root.append(s("rect", { x: it.x, y, width: 12, height: 12, fill: color(k) }), s("text", { class: "legend", x: it.x + 18, y: y + 11, text: it.text }));
     });
     const X = (t) => labelW + ((t - y0) / (y1 - y0)) * plotW;
+    // a year named every `step` years: as often as a name (about 32 px) fits
+    const step = Math.max(1, Math.ceil(34 / (plotW / Math.max(1, y1 - y0))));
     for (let t = y0; t <= y1; t++) {
-      root.append(s("line", { x1: X(t), x2: X(t), y1: top - 8, y2: height - 6, stroke: GRID }),
-        s("text", { x: X(t), y: top - 12, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: String(t) }));
+      root.append(s("line", { x1: X(t), x2: X(t), y1: top - 8, y2: height - 6, stroke: GRID }));
+      // (narrow, the first year at the chart's edge is left unnamed: its name centred there would be cut)
+      if ((t - y0) % step === 0 && !(narrow && t === y0)) root.append(s("text", { x: X(t), y: top - 12, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: String(t) }));
     }
     root.append(s("line", { x1: X(today), x2: X(today), y1: top - 8, y2: height - 6, stroke: "#d6604d", "stroke-dasharray": "4 3" }));
     let y = top;
     for (const name of names) {
-      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(name, labelW - 12, 12, 700) }));
+      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(name, (narrow ? width : labelW) - 12, 12, 700) }));
       y += 20;
       for (const r of groups[name].sort((a, b) => year(a.start) - year(b.start))) {
         const x0 = X(year(r.start)), x1 = X(r.ended ? year(r.ended) : today);
         const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
           tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind} · ${r.policy || "no policy"}` });
-        g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(`${r.id} · ${r.name}`, labelW - 12, 11) }),
+        const name = `${r.id} · ${r.name}`;
+        if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }),
+          s("rect", { x: x0, y: y + 15, width: Math.max(4, x1 - x0), height: row - 19, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
+        else g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(name, labelW - 12, 11) }),
           s("rect", { x: x0, y: y + 3, width: Math.max(4, x1 - x0), height: row - 6, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
         root.append(g);
         y += row;
@@ -318,26 +330,43 @@ CS.charts = (() => {
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
      points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
-     With opts.labels the x values are positions 0, 1, ... named by the labels (e.g. quarters). */
+     With opts.labels the x values are positions 0, 1, ... named by the labels (e.g. quarters); with opts.time they are
+     times in years on a time axis (a published point then names its period by its label). */
   function trajectory(series, opts = {}) {
-    const width = opts.width || 720, height = opts.height || 320, left = 64, right = 190, top = 34, bottom = 30;
+    // narrower than NARROW (a phone) the legend goes under the plot, which takes the whole width: the chart then
+    // fits a phone's screen (down to TRAJECTORY_MIN_WIDTH) instead of hiding its legend past the box's edge
+    const width = opts.width || 720, narrow = width < NARROW;
+    const height = opts.height || 320, left = 64, right = narrow ? 24 : 190, top = 34, bottom = 30;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", TRAJECTORY_MIN_WIDTH);
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
     const xs = [...new Set([...pts, ...pub].map((p) => p.x))].sort((a, b) => a - b);
     const highest = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
     // a share in percent never needs an axis past 100%
     const top_v = opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
-    const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
+    // with opts.time the x values are times in years (2024.625: the middle of 2024Q3) on a time axis from the first
+    // whole year to the last, each year named in its middle; else each distinct x is a step, named by itself
+    const lo = opts.time ? Math.floor(Math.min(...xs)) : xs[0];
+    const hi = opts.time ? Math.max(lo + 1, Math.ceil(Math.max(...xs))) : xs[xs.length - 1];
+    const X = (x) => left + (opts.time || xs.length > 1 ? (x - lo) / (hi - lo) : 0.5) * (width - left - right);
     const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
     for (let i = 0; i <= 4; i++) {
       const t = (top_v * i) / 4;
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
         s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
     }
-    // every k-th label when they would run into each other (about 7 px a character at this size)
-    const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
-    xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
+    if (opts.time) {
+      const step = Math.max(1, Math.ceil(36 / ((width - left - right) / (hi - lo))));
+      for (let t = lo; t <= hi; t++) {
+        root.append(s("line", { x1: X(t), x2: X(t), y1: top, y2: height - bottom, stroke: GRID }));
+        if (t < hi && (t - lo) % step === 0) root.append(s("text", { x: X(t + 0.5), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(t) }));
+      }
+    } else {
+      // every k-th label when they would run into each other (about 7 px a character at this size)
+      const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
+      xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
+    }
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
@@ -364,14 +393,14 @@ CS.charts = (() => {
     const key = (p) => p.group || p.publisher;
     const publishers = [...new Set(pub.map(key))];
     const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
-    const atX = {}, slot = (width - left - right) / Math.max(1, xs.length - 1);
+    const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
       const same = atX[p.x], step = Math.min(9, (slot * 0.5) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
       root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
         fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
-      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
@@ -379,9 +408,9 @@ CS.charts = (() => {
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
     // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
-    let y = top;
+    let y = narrow ? height + 4 : top;
     legend.forEach(([c, kind, label]) => {
-      const x = width - right + 14, room = right - 40;
+      const x = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 40;
       const lines = wrap(CS.readable(label), room, 11);
       if (lines.length > 6) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
@@ -404,8 +433,11 @@ CS.charts = (() => {
 
   /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]. */
   function stack(rows, opts = {}) {
-    const width = opts.width || 720, height = opts.height || 320, left = 50, right = 150, top = 24, bottom = 30;
+    // narrower than NARROW (a phone), the legend under the bars, as a trajectory's
+    const width = opts.width || 720, narrow = width < NARROW;
+    const height = opts.height || 320, left = 50, right = narrow ? 16 : 150, top = 24, bottom = 30;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", TRAJECTORY_MIN_WIDTH);
     const names = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.name)))];
     const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
     const slot = (width - left - right) / Math.max(1, rows.length), barW = Math.min(56, slot * 0.7);
@@ -423,13 +455,19 @@ CS.charts = (() => {
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
     });
     // the legend: each name whole, on as many lines as it needs
-    let ly = top;
+    let ly = narrow ? height + 4 : top;
+    const lx = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 36;
     names.forEach((n, k) => {
-      const lines = wrap(CS.readable(n), right - 36, 11), text = s("text", { class: "legend", x: width - right + 32, y: ly + 4, "font-size": 11 });
-      lines.forEach((line, i) => text.append(s("tspan", { x: width - right + 32, dy: i ? 13 : 0, text: line })));
-      root.append(s("rect", { x: width - right + 14, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
+      const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
+      lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
+      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
       ly += 18 + (lines.length - 1) * 13;
     });
+    if (ly > height - 10) {
+      root.setAttribute("height", ly + 10);
+      root.setAttribute("viewBox", `0 0 ${width} ${ly + 10}`);
+      root.querySelector(":scope > rect").setAttribute("height", ly + 10);
+    }
     return root;
   }
 
@@ -500,7 +538,8 @@ CS.charts = (() => {
     };
   }
 
-  /* Charts are drawn as wide as their box, and no narrower than this: in a narrower box (a phone) the picture keeps
+  /* Charts are drawn as wide as their box, and no narrower than this (or than their own data-min-width, where they
+     have one): in a narrower box (a phone) the picture keeps
      its size, so its text stays as large as drawn, and the box scrolls sideways (a focusable region: arrow keys
      scroll it) instead of shrinking the picture and its text. */
   const MIN_WIDTH = 480;
@@ -543,7 +582,8 @@ CS.charts = (() => {
     const fill = () => {
       const room = Math.floor(frame.clientWidth);
       if (!room || !shown.svg.redraw) return;  // not laid out (hidden), or a picture that cannot be redrawn
-      let width = Math.max(MIN_WIDTH, room);
+      // a chart that lays itself out for a narrow box (its data-min-width) is drawn as narrow as that
+      let width = Math.max(Number(shown.svg.getAttribute("data-min-width")) || MIN_WIDTH, room);
       if (Math.abs(width - shown.width) < 2) return;
       // a legend whose names the width would cut is drawn wider instead (the box then scrolls sideways)
       const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => [...t.childNodes]

@@ -120,6 +120,8 @@ const CS = (() => {
   const points = (v, digits = 1) => (v === null || v === undefined ? "—"
     : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v).toFixed(digits)} pts`);
   const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }));
+  /* A figure as a headline box shows it: three significant figures (whole numbers from 1,000), as the charts do. */
+  const sig = (v) => (v === null || v === undefined ? "—" : Math.abs(v) >= 1000 ? num(Math.round(v)) : num(Number(Number(v).toPrecision(3))));
   const list = (v) => (Array.isArray(v) ? v.join(", ") : v === null || v === undefined ? "" : String(v));
 
   /* -- downloads ------------------------------------------------------------------------------- */
@@ -400,6 +402,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, share, points, num, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, share, points, num, sig, list, download, csv, table, figure,
     showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

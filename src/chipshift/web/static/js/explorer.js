@@ -65,7 +65,7 @@
       { title: `${stage.name}: share of world capacity by country where the plants are (%)` }), `stage-${stage.id}-countries`,
         [stage.share_basis, years.length ? `Data of ${years.join(", ")}` : "",
           tree && tree.attribution && tree.attribution.length ? `Sources: ${tree.attribution.join("; ")}` : ""].filter(Boolean).join(" · "));
-      if (stage.share_basis) box.append(el("p", { class: "muted small", text: stage.share_basis }));
+      // (the footer gives what the shares measure: said once, not again under the chart)
     }
     const flat = [];
     (function walk(nodes) { for (const n of nodes) { flat.push(n); walk(n.children); } })(stage.inputs);

@@ -26,7 +26,7 @@
           cells: values.map((v, j) => ({ onClick: () => cellSources(r, j), tip: `${r.name} · ${columns[j]}: ${v === null || v === undefined ? "unknown" : share(v)} (the sources behind it)` })) };
       }) });
     CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`,
-      CS.footer(exposure, "share of each input's world supply barred for the target; a cell opens the shares, sources and rules behind it, a name the input's page"));
+      CS.footer(exposure));  // what it shows is its title; what a cell opens, the section's note
   }
 
   const CELL_MEANING = [
@@ -103,7 +103,7 @@
     CS.charts.box($("#stage-chart"), CS.charts.ranges(stages.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: s.barred_lower_mean_pct, upper: s.barred_upper_mean_pct }, { lower: s.barred_lower_weighted_pct, upper: s.barred_upper_weighted_pct }] })),
     { series: ["equal weight per input", "weighted by market size (USD)"], title: `Share of each stage's supply barred for ${last.where} on ${exposure.at} (lower to upper bound)` }), `exposure-${exposure.destination}-stages`,
-    CS.footer(exposure, "share of the stage's supply barred for the target (lower to upper bound); a bar opens its inputs and their sources"));
+    CS.footer(exposure));  // what it shows is its title; what a bar opens, the section's note (said once)
     table($("#stage-table"), { filename: `exposure-${exposure.destination}-stages`, rows: stages, columns: [
       { key: "stage", label: "Stage", format: stageName }, { key: "inputs", label: "Inputs", num: true },
       { key: "barred_lower_mean_pct", label: "Barred lower (mean)", num: true, format: (v) => share(v), unit: "percent" },
@@ -160,12 +160,14 @@
     }
     const rows = report.published_estimates.filter((r) => r.unit === "pct" && when(r.period) !== null);
     if (!rows.length) return names;
-    const periods = [...new Set(rows.map((r) => r.period))].sort((a, b) => when(a) - when(b));
     const where = await CS.placeName(report.country);
-    const published = rows.map((r) => ({ x: periods.indexOf(r.period), value: r.value, group: names[r.product], publisher: r.publisher,
+    // each figure at the middle of its period on a time axis (a year's in mid-year), so that gaps between periods
+    // show as gaps of time
+    const middle = (period) => when(period) + (/^\d{4}$/.test(String(period)) ? 0.5 : 0);
+    const published = rows.map((r) => ({ x: middle(r.period), label: r.period, value: r.value, group: names[r.product], publisher: r.publisher,
       status: r.status, source: { ...r, fact: r.id } }));
     const svg = CS.charts.trajectory([], { title: `${where}'s self-sufficiency as published: domestic suppliers' share of its market, by product and period (%)`,
-      ylabel: "% of the market supplied by domestic firms", unit: "%", published, labels: periods });
+      ylabel: "% of the market supplied by domestic firms", unit: "%", published, time: true });
     const publishers = [...new Set(rows.map((r) => r.publisher))];
     CS.charts.box(holder, svg, `localization-${report.country}-published`,
       `Each point one published figure (claim, estimate or forecast, as its source says) at its period; definitions differ by publisher (table below) · Sources: ${publishers.join("; ")}`);
@@ -302,7 +304,7 @@
     const svg = CS.charts.bands(points, stages.map((st) => ({ name: stageName(st), stage: st, lower: `${st}_lo`, upper: `${st}_hi` })),
       { labels, title: `Share of the supply of each stage barred for ${body.destination_name} (market-size weighted), ${span}` });
     CS.charts.box($("#series-chart"), svg, `exposure-${body.destination}-${body.from}-${body.to}`,
-      CS.footer(body, `${span} · a point opens the rules that changed by then and that date's inputs`));
+      CS.footer(body, span));  // what a point opens: the section's note
     table($("#series-changes"), { filename: `exposure-${body.destination}-${body.from}-${body.to}-rules`,
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
         { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started), csv: (c) => c.rules_started.join(", ") },

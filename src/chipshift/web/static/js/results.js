@@ -120,8 +120,8 @@
       el("div", { class: "stat" }, el("b", { text: marketName(r) }), "market"),
       el("div", { class: "stat" }, el("b", { text: isLinked(r) ? `${r.periods[0]}–${r.periods[1]}` : `${r.years[0]}–${r.years[1]}` }), isLinked(r) ? "quarters" : "years"),
       el("div", { class: "stat" }, el("b", { text: r.draws ? num(r.draws) : "none" }), "Monte Carlo draws"),
-      el("div", { class: "stat" }, el("b", { text: c.rmse == null ? "—" : String(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : `fit RMSE (${c.rmse_of || "units of the observations"})`),
-      el("p", { class: "muted small", text: `file ${r.file} · digest ${r.digest} · seed ${r.seed ?? "—"} · computed in ${r.elapsed_s} s` })));
+      el("div", { class: "stat" }, el("b", { text: CS.sig(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : `fit RMSE (${c.rmse_of || "units of the observations"})`),
+      el("p", { class: "muted small", text: `file ${r.file} · digest ${r.digest} · seed ${r.seed ?? "—"} · computed in ${Number(r.elapsed_s).toFixed(1)} s` })));
     const pinned = !c.not_pinned_down.length && !c.at_edge_of_range.length;
     box.append(el("section", { class: `card statement ${pinned ? "ok" : "warn"}`, id: "calibration-statement" },
       el("h2", { text: "Calibration" }), el("p", { class: "big", text: c.statement + "." }),
