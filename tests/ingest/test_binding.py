@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from chipshift.ingest import binding as B
@@ -45,6 +46,15 @@ def test_weights_round_trip_through_json() -> None:
     m = _model()
     again = B.Binding.from_json(m.to_json({"by": "test"}))
     assert again == m
+
+
+def test_the_shipped_weights_say_how_they_were_made_and_use_known_classes() -> None:
+    data = json.loads(B.WEIGHTS.read_text(encoding="utf-8"))
+    assert data["made"]["by"] == "scripts/train_binding.py"
+    assert data["made"]["examples"] > 1000
+    assert set(data["classes"]) <= {*B.FAMILY_OF.values(), B.NONE}
+    model = B.shipped()
+    assert model.active and all(len(w) == len(model.classes) for w in model.weights.values())
 
 
 def test_reading_is_deterministic_and_rules_only_is_available(kb: KnowledgeBase) -> None:

@@ -125,8 +125,11 @@ class Binding:
         return ruled, False
 
     def to_json(self, made: dict[str, Any]) -> str:
-        return json.dumps({"made": made, "settings": vars(self.settings), "classes": self.classes,
-                           "intercept": self.intercept, "weights": self.weights}, indent=0, sort_keys=True)
+        """The model as JSON, one line per feature."""
+        head = {"made": made, "settings": vars(self.settings), "classes": self.classes, "intercept": self.intercept}
+        lines = [f"{json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(head.items())]
+        weights = [f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v)}" for k, v in sorted(self.weights.items())]
+        return "{\n" + ",\n".join([*lines, '"weights": {\n' + ",\n".join(weights) + "\n}"]) + "\n}"
 
     @classmethod
     def from_json(cls, text: str) -> Binding:
