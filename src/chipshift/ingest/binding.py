@@ -4,10 +4,11 @@ For every figure of a sentence the rules either name the family of its measure (
 ...) or find none. A multinomial logistic model, trained on the hand-labelled real articles
 (``scripts/train_binding.py``), reads the same figure from general features of its context: the words just
 before and after it, the kind of quantity and its unit, the cue the rules found and how far it is, the cues of the
-whole sentence, which kinds of names the sentence holds, and the measure the text was last about. ``claims`` then
-keeps the rules' claim, drops it when the model is confident the figure is no claim, takes the model's family
-where the rules found none (or the model confidently disagrees), and binds entity, period and unit with the same
-code as for the rules' claims. The weights are a data file beside this module (``binding.json``, with how they
+whole sentence, which kinds of names the sentence holds, the measure the text was last about, and the claim the
+rules bound. ``claims`` then keeps the rules' claim, takes the model's family where the rules found none or where
+the model confidently disagrees (and could drop the rules' claim when the model is confident the figure is none;
+the shipped settings never do, see docs/ingest.md), and binds entity, period and unit with the same code as for the
+rules' claims. The weights are a data file beside this module (``binding.json``, with how they
 were made); applying them is a sum of weights, so the reader stays deterministic and needs no learning library.
 """
 
