@@ -12,13 +12,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from chipshift.ingest import periods as P
+from chipshift.ingest.binding import Binding, features, shipped
 from chipshift.ingest.cues import (
     _CHANGE_RE,
     _COMPARISON_BASE,
     _CUES_BY_NAME,
     _DOWN_RE,
+    _FORECAST,
     _PRONOUN,
     _QOQ,
     _RANKING,
@@ -69,7 +72,11 @@ class Running:
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
             mentions: list[Mention], period_mentions: list[PeriodMention], markers: list[Marker],
-            kb: KnowledgeBase, doc_date: date | None) -> list[Claim]:
+            kb: KnowledgeBase, doc_date: date | None, binding: Binding | None = None,
+            trace: list[dict[str, Any]] | None = None) -> list[Claim]:
+    """The claims of the prose. ``binding`` is the learned reading of each figure's measure (the shipped one when
+    None; ``binding.RULES_ONLY`` for the rules alone); ``trace`` collects each figure's features (for training)."""
+    binding = binding if binding is not None else shipped()
     ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]),
                   bool(_FISCAL_TEXT.search(text)))
     secondary = {(c.target.start, c.target.end) for c in conversions}
@@ -98,8 +105,23 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         for q in qs:
             if _in_range(s, q, qs):
                 continue
-            claim = _claim(ctx, s, q, qs, ments, pms, subject, last_period.get(s.paragraph) or run.period,
-                           respectively.get(q.start), run, cues)
+            family, distance = _family(ctx, s, q, qs, ments, run, cues)
+            ruled = family if family is not None and family != "other" and distance <= 160 else None
+            carried = last_period.get(s.paragraph) or run.period
+            forced = respectively.get(q.start)
+            claim = None if ruled is None else \
+                _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, ruled, distance)
+            if binding.active or trace is not None:
+                names = features(s, q, qs, ments, cues, family, distance, run.money_family, run.share_family) + \
+                    _claim_features(ctx, s, pms, claim)
+                if trace is not None:
+                    trace.append({"features": names, "value": q.value, "kind": q.kind, "unit": q.unit,
+                                  "sentence": s.text, "rule": ruled, "span": (q.start, q.end)})
+                chosen, learned = binding.decide(names, ruled)
+                if chosen is None:
+                    continue
+                if learned:
+                    claim = _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, chosen, 100)
             if claim is None:
                 continue
             claim.citations = cites
@@ -137,6 +159,25 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 run.period = labelled[-1]
     _fix_from_to(ctx, claims)
     return dedupe(claims)
+
+
+def _claim_features(ctx: Context, s: Sentence, pms: list[PeriodMention], claim: Claim | None) -> list[str]:
+    """Features of the claim the rules bound (for the learned reading): its metric, whether its entity is named in
+    the sentence, where its period comes from, and whether the sentence speaks of a forecast."""
+    out = ["forecast"] if _FORECAST.search(s.text) else []
+    if claim is None:
+        return [*out, "claim=none"]
+    named = ctx.text[s.start:s.end].lower()
+    own = claim.period is not None and any(p.label == claim.period for p in pms)
+    period = "none" if claim.period is None else "own" if own else "carried"
+    shape = "none" if claim.period is None else re.sub(r"\d", "9", claim.period)
+    out += [f"claim={claim.metric}", f"claim_unit={claim.unit}", f"period={period}", f"period_shape={shape}",
+            f"entity_named={'y' if ctx.kb.name_of(claim.entity or '').lower() in named else 'n'}"]
+    if claim.unit.startswith("pct") or claim.unit == "pct":
+        v = abs(claim.value)
+        size = "lt1" if v < 1 else "lt10" if v < 10 else "lt50" if v < 50 else "lt100" if v <= 100 else "gt100"
+        out.append(f"pct_size={size}")
+    return out
 
 
 _OPENS_WITH_IT = re.compile(r"\W*(?:it|its|it's|they|their)\b", re.I)
@@ -267,6 +308,15 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
            pms: list[PeriodMention], subject: str | None, last_period: str | None,
            forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
+    family, distance = _family(ctx, s, q, qs, ments, run, cues)
+    if family is None or family == "other" or distance > 160:
+        return None
+    return _bind(ctx, s, q, qs, ments, pms, subject, last_period, forced, run, family, distance)
+
+
+def _family(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention], run: Running,
+            cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
+    """The family of the measure the rules read for figure q (None: no cue), with the cue's distance."""
     family, distance = _metric(ctx, s, q, qs, cues)
     if family is None and q.kind == "mass" and run.trade_family:
         family, distance = run.trade_family, 100
@@ -282,8 +332,14 @@ def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: li
             _SHARE_LEVEL.search(s.text[max(0, q.start - s.start - 25):q.start - s.start]) and \
             not _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]):
         family, distance = "market_share", 100  # "Micron moved into second with 27.2 per cent", "at 21 percent"
-    if family is None or family == "other" or distance > 160:
-        return None
+    return family, distance
+
+
+def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
+          pms: list[PeriodMention], subject: str | None, last_period: str | None, forced: Mention | None,
+          run: Running, family: str, distance: int) -> Claim | None:
+    """The claim of figure q once its measure's family is known: the metric (level or change), sign, unit, entity,
+    region, product and period."""
     rel0 = q.start - s.start
     before_q = s.text[:rel0]
     if family == "market_share" and q.kind == "percent":

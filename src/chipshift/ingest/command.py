@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from chipshift.domain.period import Period
 from chipshift.errors import DataError, Problem
 from chipshift.ingest import text as T
+from chipshift.ingest.binding import Binding
 from chipshift.ingest.citations import site_publisher
 from chipshift.ingest.html import render_html
 from chipshift.ingest.kb import KnowledgeBase
@@ -27,12 +28,14 @@ __all__ = ["accept_rows", "ingest_command", "read_document", "render_html", "tab
 FETCH_TIMEOUT_S = 15
 
 
-def read_document(name: str, data: bytes, kb: KnowledgeBase, when: str | None, url: str | None) -> dict[str, Any]:
-    """Decode, extract and analyse one document's bytes (raises DataError on bad input)."""
+def read_document(name: str, data: bytes, kb: KnowledgeBase, when: str | None, url: str | None,
+                  binding: Binding | None = None, trace: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Decode, extract and analyse one document's bytes (raises DataError on bad input); ``binding`` and
+    ``trace``: see ``claims.extract``."""
     decoded = T.decode(data, name)
     extracted = T.extract(decoded, T.sniff(name, decoded), name)
     try:
-        return analyse(extracted, kb, name, when, url)
+        return analyse(extracted, kb, name, when, url, binding, trace)
     except ValueError as exc:
         raise DataError([Problem(str(exc), file=name, field="date", check="ingest_input")]) from exc
 

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from chipshift.domain.period import Period
+from chipshift.ingest.binding import Binding
 from chipshift.ingest.command import read_document
 from chipshift.ingest.kb import KnowledgeBase
 
@@ -124,11 +125,13 @@ def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], matc
     return len(used), missed, extra
 
 
-def evaluate(cases: list[Case], kb: KnowledgeBase) -> dict[str, Any]:
+def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = None) -> dict[str, Any]:
+    """Scores of the pipeline on ``cases`` (with ``binding``, the shipped learned reading when None)."""
     totals = {k: {"tp": 0, "expected": 0, "predicted": 0} for k in KINDS}
     per_case: list[dict[str, Any]] = []
     for case in cases:
-        report = read_document(case.path.name, case.path.read_bytes(), kb, _s(case.labels.get("date")), None)
+        report = read_document(case.path.name, case.path.read_bytes(), kb, _s(case.labels.get("date")), None,
+                               binding)
         text = report["document"]["text"]
         predicted = {"claims": report["claims"], "events": report["events"], "references": report["references"],
                      "findings": [f for f in report["findings"] if f["check"] in SCORED_CHECKS]}

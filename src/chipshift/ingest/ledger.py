@@ -21,6 +21,7 @@ from chipshift.ingest import (
     tables,
 )
 from chipshift.ingest import sentences as sent
+from chipshift.ingest.binding import Binding
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Claim, Event, Finding
 from chipshift.ingest.text import Extracted
@@ -41,8 +42,10 @@ def _parse_date(text: str | None) -> date | None:
 
 
 def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str | None = None,
-            url: str | None = None) -> dict[str, Any]:
-    """Read one extracted document against the knowledge base; pure (no IO)."""
+            url: str | None = None, binding: Binding | None = None,
+            trace: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Read one extracted document against the knowledge base; pure (no IO). ``binding`` and ``trace``: see
+    ``claims.extract``."""
     text = doc.text
     refs_start = citations.references_start(text)
     body_end = len(text) if refs_start is None else refs_start
@@ -57,7 +60,8 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     marks = citations.markers(text, refs_start)
     tabs = tables.find(body)
     prose = [q for q in qs if not any(t.start <= q.start < t.end for t in tabs)]
-    from_prose = claims.extract(text, sentences, prose, convs, mentions, pms, marks, kb, doc_date)
+    from_prose = claims.extract(text, sentences, prose, convs, mentions, pms, marks, kb, doc_date, binding,
+                                trace)
     cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose,
                                                   claims.document_firm(sentences, mentions)))
     _borrow_periods(cl)
