@@ -208,12 +208,18 @@ def render_readme() -> str:
     return "\n".join(lines)
 
 
+def marked_section(text: str, start_marker: str, end_marker: str) -> str:
+    """The part of a page's text from ``start_marker`` to ``end_marker`` inclusive (empty when either is
+    missing): where a generated section sits in a hand-written page."""
+    if start_marker not in text or end_marker not in text:
+        return ""
+    start = text.index(start_marker)
+    return text[start:text.index(end_marker, start) + len(end_marker)]
+
+
 def readme_section(text: str) -> str:
     """The generated section of a README's text (empty when its markers are missing)."""
-    if README_START not in text or README_END not in text:
-        return ""
-    start = text.index(README_START)
-    return text[start:text.index(README_END, start) + len(README_END)]
+    return marked_section(text, README_START, README_END)
 
 
 def main(argv: typing.Sequence[str]) -> None:
