@@ -117,7 +117,7 @@ def test_q3_chip_tool_imports_by_origin(bundled_store: Store) -> None:
 
 def test_q4_gallium_exports_and_prices(bundled_store: Store) -> None:
     exports = _facts(bundled_store, "CHN", "exports", "gallium")
-    assert _default(exports, period="2024", unit="kg") == 69_440 and _default(exports, period="2025") == 62_615
+    assert _default(exports, period="2024", unit="kg") == 60_880 and _default(exports, period="2025") == 62_615
     prices = _facts(bundled_store, None, "price", "gallium")
     assert _values(prices, entity="USA", period="2024") == {439}
 
