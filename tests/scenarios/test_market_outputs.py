@@ -222,3 +222,14 @@ def test_parameters_in_words_name_what_they_set_and_where() -> None:
     assert words["approval"] == "Share of licence requests approved: rule E-TEST"
     assert words["adjustment_months"].startswith("Months for buyers to close 90%")
     assert "unused" not in words
+
+
+def test_a_footer_of_a_case_citing_no_fact_says_so() -> None:
+    # a case whose figures are all its own values (no fact cited) has no sources to point to: the footer says
+    # that, and sends no one to a file
+    report = {"scenario": "gallium-export-controls", "file": "examples/gallium-export-controls.yaml",
+              "digest": "abc", "model": "linked", "draws": 0, "publishers": {}}
+    text = labels.footer(report, [])
+    assert "cites no sourced fact" in text and "results.json" not in text
+    cited = labels.footer({**report, "publishers": {"f": "Fastmarkets"}}, [], quotes_in="the Sources section")
+    assert "publishers: Fastmarkets; each fact with its quote in the Sources section" in cited

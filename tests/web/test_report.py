@@ -145,3 +145,5 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert re.search(r"RMSE \d+(\.\d+)? ", html) and not re.search(r"RMSE \d+\.\d{4}", html)
     # a share's axis stops at 100%
     assert ">200%<" not in html
+    # a chart's footer sends the reader to where the report itself quotes each fact, not to a file it lacks
+    assert "results.json" not in html and "each fact with its quote in the Sources section" in html

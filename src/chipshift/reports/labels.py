@@ -176,9 +176,10 @@ def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
 FOOTER_PUBLISHERS = 6
 
 
-def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
+def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json") -> str:
     """The line under a chart: the case and its file, the model and draws, the date of the data and the
-    publishers of the figures shown."""
+    publishers of the figures shown. ``quotes_in``: where the medium gives each cited fact with its quote (the
+    run's results.json beside the chart files; a report's Sources section)."""
     model = "linked markets" if report.get("model") == "linked" else "single market"
     draws = f"{report['draws']:,} Monte Carlo draws" if report.get("draws") else "no Monte Carlo draws"
     file = str(report.get("file") or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -197,11 +198,12 @@ def footer(report: Mapping[str, Any], publishers: Iterable[str]) -> str:
     cited = sorted({name.strip() for v in (report.get("publishers") or {}).values() if v
                     for name in str(v).split("; ") if name.strip()}, key=str.casefold)
     if not cited:
-        return text + " No published figure is shown; the run's sources are listed in results.json."
+        return (text + " No published figure is shown, and the case cites no sourced fact: its figures are the "
+                "case file's own values, each with its basis.")
     named = "; ".join(cited[:FOOTER_PUBLISHERS]) + (f" and {len(cited) - FOOTER_PUBLISHERS} more"
                                                     if len(cited) > FOOTER_PUBLISHERS else "")
     return (text + " No published figure is shown: model outputs, resting on the case's parameters and the facts "
-            f"it cites (publishers: {named}; each fact with its quote in results.json).")
+            f"it cites (publishers: {named}; each fact with its quote in {quotes_in}).")
 
 
 #: The unit of a market case's parameter by the key of the case file it fills, as the keys' descriptions in

@@ -28,6 +28,8 @@ from chipshift.web.market_cases import cited_facts, fact_sources
 from chipshift.web.report_style import head
 
 DEFAULT_DRAWS = 1000
+#: Where the report gives each fact a chart cites, with its quote (its last section).
+SOURCES_BELOW = "the Sources section at the end of this report"
 
 #: The calibration statement's box, above a market report's figures.
 STATEMENT_CSS = (".statement{border-left:6px solid #d6604d;background:#fff6f0;padding:.7rem 1rem;font-size:1.05rem;"
@@ -111,7 +113,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         observed = [{"x": o["year"], "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"]]
         parts.append(svg.trajectory(points, published, observed, title, unit,
-                                    footer=footer(report, publishers_of(report, output))))
+                                    footer=footer(report, publishers_of(report, output), SOURCES_BELOW)))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -119,7 +121,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append("<h2>Supplier shares</h2>" + svg.stack(
             [(y, [(owners.get(code, code), r["value"]) for r in shares if r["year"] == y
                   for code in [r["output"].split(":", 1)[1]]]) for y in years],
-            describe(report, "shares").title + ", % of value", footer=footer(report, [])))
+            describe(report, "shares").title + ", % of value", footer=footer(report, [], SOURCES_BELOW)))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              _with_units(report, [r for r in report["outputs"]
@@ -185,7 +187,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"] and o["period"] in labels]
         parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels,
-                                    footer=footer(report, publishers_of(report, output))))
+                                    footer=footer(report, publishers_of(report, output), SOURCES_BELOW)))
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(
