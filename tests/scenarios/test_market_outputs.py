@@ -233,3 +233,8 @@ def test_a_footer_of_a_case_citing_no_fact_says_so() -> None:
     assert "cites no sourced fact" in text and "results.json" not in text
     cited = labels.footer({**report, "publishers": {"f": "Fastmarkets"}}, [], quotes_in="the Sources section")
     assert "publishers: Fastmarkets; each fact with its quote in the Sources section" in cited
+
+
+def test_the_model_line_says_whether_anything_was_fitted() -> None:
+    assert labels.model_label({"calibration": {"fitted": {"q_h20": 0.6}}}) == "chipshift model (fitted)"
+    assert labels.model_label({"calibration": {"fitted": {}}}, "model") == "model (not fitted)"

@@ -176,6 +176,12 @@ def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
 FOOTER_PUBLISHERS = 6
 
 
+def model_label(report: Mapping[str, Any], name: str = "chipshift model") -> str:
+    """The legend of the model's line: "(fitted)" where the calibration fitted parameters, else "(not fitted)":
+    the run then sits at the case's defaults."""
+    return f"{name} ({'fitted' if (report.get('calibration') or {}).get('fitted') else 'not fitted'})"
+
+
 def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json") -> str:
     """The line under a chart: the case and its file, the model and draws, the date of the data and the
     publishers of the figures shown. ``quotes_in``: where the medium gives each cited fact with its quote (the

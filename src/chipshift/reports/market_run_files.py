@@ -55,7 +55,7 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         ax.fill_between(data["year"], data["p5"], data["p95"], color=PALETTE[0], alpha=0.18,
                         label=_band_label(report))
         ax.plot(data["year"], data["median"], color=PALETTE[0], ls="--", lw=1, label="chipshift model: median of draws")
-    ax.plot(data["year"], data["value"], color=PALETTE[0], lw=2.2, marker="o", ms=4, label="chipshift model (fitted)")
+    ax.plot(data["year"], data["value"], color=PALETTE[0], lw=2.2, marker="o", ms=4, label=labels.model_label(report))
     styles: dict[str, tuple[str, str]] = {}
     shown: dict[int, list[tuple[str, float]]] = {}  # the published points of each year, each once
     for c in report["published_beside_model"]:

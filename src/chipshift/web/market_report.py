@@ -16,6 +16,7 @@ from chipshift.reports.labels import (
     case_document,
     describe,
     footer,
+    model_label,
     number,
     parameter_units,
     parameter_words,
@@ -113,7 +114,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         observed = [{"x": o["year"], "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"]]
         parts.append(svg.trajectory(points, published, observed, title, unit,
-                                    footer=footer(report, publishers_of(report, output), SOURCES_BELOW)))
+                                    footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
+                                    model=model_label(report, "model")))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -187,7 +189,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"] and o["period"] in labels]
         parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels,
-                                    footer=footer(report, publishers_of(report, output), SOURCES_BELOW)))
+                                    footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
+                                    model=model_label(report, "model")))
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(

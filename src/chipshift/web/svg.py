@@ -233,10 +233,11 @@ def _num(v: float, unit: str) -> str:
 
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
                title: str, unit: str = "%", width: int = 760, height: int = 320,
-               x_labels: Sequence[str] | None = None, footer: str | None = None) -> str:
+               x_labels: Sequence[str] | None = None, footer: str | None = None,
+               model: str = "model (fitted)") -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
-    values are positions 0, 1, ... named by them (e.g. quarters)."""
+    values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line."""
     left, right, top, bottom = 64, 200, 16, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
@@ -277,7 +278,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     for p in points:
         out.append(f'<circle cx="{X(p["x"]):.1f}" cy="{Y(p["value"]):.1f}" r="3.5" fill="{color}"><title>model '
                    f'{name(p["x"])}: {_num(p["value"], unit)}</title></circle>')
-    legend.append((color, "line", "model (fitted)"))
+    legend.append((color, "line", model))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
     at_x: dict[Any, list[int]] = {}
     for k, p in enumerate(published):
