@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
+from typing import Any
 
 from chipshift.web.api_docs import END, START, openapi, render, section
 
@@ -31,3 +32,25 @@ def test_the_operations_table_of_docs_web_follows_the_routes() -> None:
     ok = changed["paths"]["/api/v1/exposure"]["get"]["responses"]["200"]["content"]["application/json"]
     ok["schema"] = {"$ref": "#/components/schemas/SomethingElse"}
     assert "[SomethingElse](answers.md#somethingelse)" in render(changed)
+
+
+def test_vocabularies_and_references_are_declared_in_the_openapi_document() -> None:
+    """Segments and rule kinds are closed vocabularies: the document lists them (from the data format's own lists,
+    docs/data-format.md), and scenario references carry their form."""
+    from chipshift.domain.rules import RuleKind
+    from chipshift.schemas.vocabulary import SEGMENTS
+
+    document = openapi()
+
+    def schema(path: str, name: str) -> dict[str, Any]:
+        method = next(iter(document["paths"][path]))
+        [found] = [p for p in document["paths"][path][method]["parameters"] if p["name"] == name]
+        return dict(found["schema"])
+
+    for path in ("/api/v1/exposure", "/api/v1/availability", "/api/v1/restrictions"):
+        assert schema(path, "segment")["enum"] == list(SEGMENTS)
+        pattern = str(schema(path, "scenario")["pattern"])
+        assert all(re.match(pattern, ref) for ref in ("baseline", "example:duv-immersion-china", "saved:team-1"))
+        assert not re.match(pattern, "../etc/passwd") and not re.match(pattern, "example:../x/y")
+    assert set(schema("/api/v1/rules", "kind")["enum"]) == {k.value for k in RuleKind}
+    assert "pattern" in schema("/api/v1/scenarios/{ref}", "ref")

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 ScenarioArg = Path | dict[str, Any] | None
 #: Values of a scenario file's top-level 'kind' that make it a restriction scenario (none: the default).
 RESTRICTION_KINDS = (None, "restrictions")
+#: The form of a scenario reference (which names exist is the listing's to say).
+SCENARIO_REFERENCE = r"^(baseline|example:[^/\\]+|saved:.+)$"
 
 
 def default_examples_dir() -> Path | None:

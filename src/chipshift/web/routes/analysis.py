@@ -12,20 +12,26 @@ from fastapi import APIRouter, Depends, Path, Query
 from chipshift import api
 from chipshift.api import answers
 from chipshift.api.comparisons import BASELINE_DOC
+from chipshift.domain.rules import RuleKind
 from chipshift.errors import NotFoundError
+from chipshift.schemas.vocabulary import SEGMENTS
 from chipshift.web import periods
 from chipshift.web.errors import ApiError
 from chipshift.web.routes import day, errors_doc
 from chipshift.web.runtime import JSONBytes
-from chipshift.web.scenarios import ScenarioArg
+from chipshift.web.scenarios import SCENARIO_REFERENCE, ScenarioArg
 from chipshift.web.state import AppState, state
 
 router = APIRouter(tags=["restrictions"])
 State = Annotated[AppState, Depends(state)]
 Target = Annotated[str, Query(min_length=1, max_length=100, description="country (ISO3 or name) or firm")]
 At = Annotated[date | None, Query(description="date of evaluation (default: the scenario's, else today)")]
-Segment = Annotated[str | None, Query(min_length=1, max_length=50, description="end-use segment")]
-Ref = Annotated[str | None, Query(max_length=120, description="'baseline', 'example:NAME' or 'saved:ID'")]
+# The vocabularies are declared in the OpenAPI document; the handlers check the values themselves, so a wrong one
+# is answered 422 with the nearest names.
+Segment = Annotated[str | None, Query(min_length=1, max_length=50, description="end-use segment",
+                                      json_schema_extra={"enum": list(SEGMENTS)})]
+Ref = Annotated[str | None, Query(max_length=120, description="'baseline', 'example:NAME' or 'saved:ID'",
+                                  json_schema_extra={"pattern": SCENARIO_REFERENCE})]
 FIELDS = {"country or firm": "target", "input": "input", "segment": "segment", "country": "country"}
 
 
@@ -48,7 +54,8 @@ def scenario_key(s: AppState, ref: str | None) -> str:
 async def rules_timeline(
     s: State,
     imposer: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    kind: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    kind: Annotated[str | None, Query(min_length=1, max_length=50,
+                                      json_schema_extra={"enum": [k.value for k in RuleKind]})] = None,
     target: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     product: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     start: Annotated[date | None, Query(alias="from")] = None,

@@ -18,12 +18,13 @@ from chipshift.web.models import CompareRequest, RunRequest, SaveRequest, Scenar
 from chipshift.web.routes import errors_doc
 from chipshift.web.routes.analysis import FIELDS, resolve
 from chipshift.web.runtime import JSONBytes, encode
-from chipshift.web.scenarios import ScenarioArg
+from chipshift.web.scenarios import SCENARIO_REFERENCE, ScenarioArg
 from chipshift.web.state import AppState, require_write, state
 
 router = APIRouter(tags=["scenarios"])
 State = Annotated[AppState, Depends(state)]
-Ref = Annotated[str, Path(min_length=1, max_length=120, description="'baseline', 'example:NAME' or 'saved:ID'")]
+Ref = Annotated[str, Path(min_length=1, max_length=120, description="'baseline', 'example:NAME' or 'saved:ID'",
+                          json_schema_extra={"pattern": SCENARIO_REFERENCE})]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
 
