@@ -24,7 +24,7 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
     "references": (0.97, 0.97),
     "findings": (0.90, 0.95),
 }
-#: The real-article set (tests/ingest/eval-real): twelve batches, all now development data (docs/ingest.md gives each
+#: The real-article set (tests/ingest/eval-real): thirteen batches, all now development data (docs/ingest.md gives each
 #: round's figures and which were out-of-sample). Floors just under the values measured after the last round, with
 #: the shipped learned reading of measures (ingest/binding.py), which was trained on these batches.
 REAL = Path(__file__).resolve().parent / "eval-real"
@@ -39,7 +39,8 @@ REAL_FLOORS = {"dev": {"claims": (0.68, 0.76), "events": (0.57, 0.50)},
                "test8": {"claims": (0.68, 0.80), "events": (0.33, 0.26)},
                "test9": {"claims": (0.50, 0.36), "events": (0.17, 0.15)},
                "test10": {"claims": (0.31, 0.30), "events": (0.52, 0.37)},
-               "test11": {"claims": (0.55, 0.59), "events": (0.27, 0.33)}}
+               "test11": {"claims": (0.55, 0.59), "events": (0.27, 0.33)},
+               "test12": {"claims": (0.51, 0.41), "events": (0.53, 0.29)}}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_the_real_article_set_is_split_by_a_rule_fixed_before_any_run() -> None:
     docs = [*REAL.glob("dev/*.yaml"), *REAL.glob("test/*.yaml")]
     assert len(docs) >= 40  # test2/ to test7/: later batches, each held out until its first score
     assert all(len(list(REAL.glob(f"{batch}/*.yaml"))) >= 16
-               for batch in ("test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10", "test11"))
+               for batch in (f"test{n}" for n in range(2, 13)))
     for p in docs:
         assert p.parent.name == ("dev" if zlib.crc32(p.stem.encode()) % 2 == 0 else "test"), p
         assert re.match(r"^https?://", str(yaml.safe_load(p.read_text(encoding="utf-8")).get("original_url")))
