@@ -68,6 +68,27 @@ def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[st
     assert "revenue, million yuan (CNY)" in cambricon and "unit of the base-year fact" not in cambricon
     shares = svg_text(out / "shares.svg")
     assert "Huawei Technologies" in shares and "Supplier shares of the AI accelerators market in China" in shares
+    # the sellers that are no firm by the region they produce in, never by their codes
+    assert "China's other producers" in shares and "other-domestic" not in shares and "other domestic" not in shares
+
+
+def test_sellers_that_are_no_firm_are_named_by_where_they_produce() -> None:
+    assert labels.seller_name("micron", "Micron Technology", "United States") == "Micron Technology"
+    assert labels.seller_name("china_producers", None, "China") == "China's producers"
+    assert labels.seller_name("others", None, "Taiwan") == "Taiwan's other producers"
+    assert labels.seller_name("other_producers", None, "Rest of the world") == (
+        "other producers in the rest of the world")
+    assert labels.seller_name("state_buyers") == "state buyers"  # nowhere to name: its code in words
+
+
+def test_a_linked_run_names_its_groups_of_producers_in_words(bundled_store: Store) -> None:
+    report = scenario_run(bundled_store, REPO / "examples" / "gallium-export-controls.yaml", draws=0)
+    owners = report["names"]["owners"]
+    assert owners["china_producers"] == "China's producers"
+    assert owners["other_producers"] == "other producers in the rest of the world"
+    titles = " ".join(t["title"] for t in report["output_text"].values())
+    assert "China's producers' share of buyers' spending" in titles
+    assert not re.search(r"china_producers|china producers|other_producers", titles, re.IGNORECASE), titles
 
 
 def test_footer_names_case_data_date_and_publishers_of_the_points_shown(

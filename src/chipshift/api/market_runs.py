@@ -26,7 +26,7 @@ from chipshift.api.data import Report
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
-from chipshift.reports.labels import describe
+from chipshift.reports.labels import describe, seller_name
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -580,15 +580,18 @@ def _store_names(store: Store, table: str) -> dict[str, str]:
 
 def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     """The names a single-market run's tables and charts use for its codes: the knowledge base's names of its
-    region, product and firms; a source or revenue that is not a firm, and a segment, in words."""
+    region, product and firms; a source that is no firm by ``reports.labels.seller_name`` (a domestic one: the
+    region's producers), a revenue that is not a firm's and a segment in words."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
-    owners = {s.id: firms.get(s.id, _words(s.id)) for s in case.sources}
-    owners |= {r.label: firms.get(r.label, _words(r.label)) for r in case.revenues}
+    region = countries.get(case.region, case.region)
+    # a source that is no firm but domestic is a group of the region's own producers
+    owners = {s.id: seller_name(s.id, firms.get(s.id), region if s.domestic else None) for s in case.sources}
+    owners |= {r.label: seller_name(r.label, firms.get(r.label)) for r in case.revenues}
     if case.firm:
         owners[case.firm] = firms.get(case.firm, _words(case.firm))
-    return {"regions": {case.region: countries.get(case.region, case.region)},
+    return {"regions": {case.region: region},
             "products": {case.product: inputs.get(case.product, _words(case.product))},
             "owners": owners, "segments": {g: _words(g) for g in case.segments}, "markets": {}}
 
@@ -596,7 +599,8 @@ def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
 def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, str]]:
     """The names a linked run's tables and charts use for its codes: regions, products and firms as the
     knowledge base names them; a seller of a firm's by the firm's name (and its product, when the firm sells
-    several); a seller that is no firm, a segment, in words; a market by its product, region and segment."""
+    several); a seller that is no firm by ``reports.labels.seller_name`` (its producing region's producers); a
+    segment in words; a market by its product, region and segment."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
@@ -608,7 +612,8 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
         products_of.setdefault(s.owner, set()).add(s.product)
     owners: dict[str, str] = {}
     for s in case.sellers:
-        owner = firms.get(s.owner, _words(s.owner))
+        place = countries.get(s.country, s.country) if s.country and not s.firm else None
+        owner = seller_name(s.owner, firms.get(s.owner), place)
         owners[s.owner] = owner
         if s.id != s.owner:
             owners[s.id] = f"{owner} ({products[s.product]})" if len(products_of[s.owner]) > 1 else owner
