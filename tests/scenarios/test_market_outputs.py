@@ -70,6 +70,10 @@ def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[st
     assert "Huawei Technologies" in shares and "Supplier shares of the AI accelerators market in China" in shares
     # the sellers that are no firm by the region they produce in, never by their codes
     assert "China's other producers" in shares and "other-domestic" not in shares and "other domestic" not in shares
+    # the legend top down as the bars stack the suppliers: the bars stack the outputs in the order of their ids
+    # from the bottom (huawei, nvidia, other-domestic), so the legend lists them the other way round
+    legend = [shares.index(name) for name in ("China's other producers", "Nvidia", "Huawei Technologies")]
+    assert legend == sorted(legend), shares
 
 
 def test_sellers_that_are_no_firm_are_named_by_where_they_produce() -> None:

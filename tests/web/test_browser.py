@@ -638,6 +638,17 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "million yuan" in page.locator("#trajectories").inner_html()
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
+    # the legend lists the suppliers top down as each bar stacks them
+    order = page.evaluate("""() => {
+        const svg = document.querySelector('#share-stack svg'), y = (e) => e.getBoundingClientRect().top;
+        const parts = [...svg.querySelectorAll('rect.stack-part')].filter((r) => r.getAttribute('height') > 0);
+        const x0 = Math.min(...parts.map((r) => Number(r.getAttribute('x'))));
+        const column = parts.filter((r) => Number(r.getAttribute('x')) === x0).sort((a, b) => y(a) - y(b));
+        const legend = [...svg.querySelectorAll('text.legend')].sort((a, b) => y(a) - y(b))
+          .map((t) => t.previousElementSibling.getAttribute('fill'));
+        return [column.map((r) => r.getAttribute('fill')), legend];
+      }""")
+    assert order[0] == [f for f in order[1] if f in order[0]], order
     assert "AI accelerators in China" in page.locator("#market-result").inner_text()
     fit_head = page.locator("#results table.data").first.locator("thead").inner_text()
     fit = page.locator("#results table.data").first.inner_text()

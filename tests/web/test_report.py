@@ -10,6 +10,7 @@ from tests.web.conftest import EXAMPLES
 
 from chipshift.errors import DataError
 from chipshift.io.store import Store
+from chipshift.web import svg
 from chipshift.web.report import write_report
 
 
@@ -147,3 +148,16 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert ">200%<" not in html
     # a chart's footer sends the reader to where the report itself quotes each fact, not to a file it lacks
     assert "results.json" not in html and "each fact with its quote in the Sources section" in html
+
+
+def test_a_share_stack_lists_its_legend_top_down_as_the_bars() -> None:
+    """The report's stacked shares: the first part is drawn at the bottom, so the legend (read top down) lists the
+    parts last first, each name at the height order of its part in the bar."""
+    chart = svg.stack([(2024, [("Acme", 50.0), ("Globex", 30.0), ("Initech", 20.0)])], "Shares")
+    bar_top = {name: float(y) for y, name in re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" '
+                                                        r'height="[\d.]+" fill="#\w+"><title>(\w+) 2024', chart)}
+    legend_y = {name: float(y) for y, name in re.findall(r'<text class="legend" x="[\d.]+" y="([\d.]+)"'
+                                                          r'[^>]*>(\w+)</text>', chart)}
+    assert set(bar_top) == set(legend_y) == {"Acme", "Globex", "Initech"}
+    assert sorted(bar_top, key=bar_top.__getitem__) == ["Initech", "Globex", "Acme"]  # top down in the bar
+    assert sorted(legend_y, key=legend_y.__getitem__) == ["Initech", "Globex", "Acme"]

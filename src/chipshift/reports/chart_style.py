@@ -89,9 +89,12 @@ def value_axis(ax: Any, unit: str | None) -> None:
             ax.set_ylim(0, max(high, 1.0))
 
 
-def legend(ax: Any, fontsize: float = 7) -> None:
-    """The legend right of the axes, its labels wrapped (never cut)."""
+def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:
+    """The legend right of the axes, its labels wrapped (never cut); ``reverse``: last drawn first (a stack's
+    legend then lists its parts top down, as the bars show them)."""
     handles, names = ax.get_legend_handles_labels()
+    if reverse:
+        handles, names = handles[::-1], names[::-1]
     if handles:
         ax.legend(handles, [wrap(n) for n in names], fontsize=fontsize, frameon=False, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0))

@@ -162,7 +162,7 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
     ax.set_ylim(0, 100)
     ax.set_xticks(list(table.index))
     ax.spines[["top", "right"]].set_visible(False)
-    legend(ax, fontsize=8)
+    legend(ax, fontsize=8, reverse=True)  # top down, as the stack
     footnote(fig, ax, labels.footer(report, []))
     return save(fig, stem)
 

@@ -344,8 +344,9 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
             acc += v
         out.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
                    f'fill="{MUTED}">{year}</text>')
-    for k, name in enumerate(names):
-        y = top + k * 18
+    # the legend top down, as the stack shows its parts (the first part is drawn at the bottom)
+    for i, name in enumerate(reversed(names)):
+        k, y = names.index(name), top + i * 18
         out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
                    f'fill="{PALETTE[k % len(PALETTE)]}"/>'
                    f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">'

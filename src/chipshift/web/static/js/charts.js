@@ -454,10 +454,11 @@ CS.charts = (() => {
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
     });
-    // the legend: each name whole, on as many lines as it needs
+    // the legend: each name whole, on as many lines as it needs, top down as the stack shows the parts (the first
+    // part is drawn at the bottom)
     let ly = narrow ? height + 4 : top;
     const lx = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 36;
-    names.forEach((n, k) => {
+    names.map((n, k) => [n, k]).reverse().forEach(([n, k]) => {
       const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
       lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
       root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
