@@ -69,7 +69,7 @@ def test_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path) -> 
         try:
             page = browser.new_page(viewport=DESKTOP)
             page.goto(out.as_uri())
-            check_page(page, "report", ARTIFACTS)
+            check_page(page, "report", ARTIFACTS, reflow=False)
         finally:
             browser.close()
 
@@ -90,7 +90,7 @@ def test_market_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Pa
             page = browser.new_page(viewport=DESKTOP)
             page.goto(out.as_uri())
             assert page.locator("svg text.chart-title").count() >= 2
-            check_page(page, f"market-report-{case}", ARTIFACTS)
+            check_page(page, f"market-report-{case}", ARTIFACTS, reflow=False)
         finally:
             browser.close()
 
