@@ -136,6 +136,12 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     charts = re.findall(r"<svg.*?</svg>", html, re.S)
     assert all('class="chart-title"' in c and "Case: china-ai-accelerators" in c for c in charts)
     assert "Huawei Technologies" in charts[-1], "suppliers by name"
+    # each chart's value axis says what its values are, in their unit (not the title alone)
+    axes = [re.findall(r'<text class="axis-label"[^>]*>(.*?)</text>', c) for c in charts]
+    assert all(len(a) == 1 for a in axes), axes
+    assert ["revenue, million yuan (CNY)"] in axes and ["% of market value"] in axes
+    assert not any("million yuan" in re.search(r'class="chart-title"[^>]*>(.*?)</text>', c).group(1)  # type: ignore[union-attr]
+                   for c in charts)
     assert not re.search(r">-?\d(\.\d+)?e[+-]\d+<", html), "axes in plain numbers (40,000), not 4e+04"
     assert "<th>Unit</th>" in html and "<td>million yuan (CNY)</td>" in html, "every table of figures with its unit"
     # the tables name outputs, units and parameters in words (codes stay in the JSON), figures rounded
@@ -157,7 +163,18 @@ def test_a_share_stack_lists_its_legend_top_down_as_the_bars() -> None:
     bar_top = {name: float(y) for y, name in re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" '
                                                         r'height="[\d.]+" fill="#\w+"><title>(\w+) 2024', chart)}
     legend_y = {name: float(y) for y, name in re.findall(r'<text class="legend" x="[\d.]+" y="([\d.]+)"'
-                                                          r'[^>]*>(\w+)</text>', chart)}
+                                                          r'[^>]*><tspan[^>]*>(\w+)</tspan>', chart)}
     assert set(bar_top) == set(legend_y) == {"Acme", "Globex", "Initech"}
     assert sorted(bar_top, key=bar_top.__getitem__) == ["Initech", "Globex", "Acme"]  # top down in the bar
     assert sorted(legend_y, key=legend_y.__getitem__) == ["Initech", "Globex", "Acme"]
+
+
+def test_report_charts_label_their_value_axis() -> None:
+    chart = svg.trajectory([{"x": 2024, "value": 10.0}, {"x": 2025, "value": 12.0}], [], [], "Revenue", "",
+                           axis="revenue, million yuan (CNY)")
+    label = re.search(r'<text class="axis-label" x="8" y="(\d+)"[^>]*>(.*?)</text>', chart)
+    assert label and label.group(2) == "revenue, million yuan (CNY)"
+    # above the highest tick (at the plot's top), not on it
+    ticks = [float(y) for y in re.findall(r'<text x="58" y="([\d.]+)" text-anchor="end"', chart)]
+    assert ticks and int(label.group(1)) < min(ticks) - 8
+    assert "axis-label" not in svg.trajectory([{"x": 2024, "value": 10.0}], [], [], "Revenue", "")

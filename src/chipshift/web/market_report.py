@@ -76,11 +76,11 @@ def _rmse(calibration: dict[str, Any]) -> str:
     return number(calibration["rmse"]) if calibration.get("rmse") is not None else "none"
 
 
-def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
-    """A chart's title in words (``reports.labels.describe``, as the files' charts) and the unit the SVG
-    prints (``%`` for percent)."""
+def _title(report: dict[str, Any], output: str) -> tuple[str, str, str]:
+    """A chart's title and value axis's label in words (``reports.labels.describe``, as the files' charts) and
+    the unit the SVG prints (``%`` for percent)."""
     text = describe(report, output)
-    return text.title + ("" if text.unit == "pct" else f" ({text.axis})"), "%" if text.unit == "pct" else ""
+    return text.title, text.axis, "%" if text.unit == "pct" else ""
 
 
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
@@ -106,7 +106,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                  "to.</p>")
     outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
     for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
-        title, unit = _title(report, output)
+        title, axis, unit = _title(report, output)
         points = [{"x": r["year"], "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")}
                   for r in report["outputs"] if r["output"] == output]
         published = [{"x": cmp["year"], "value": p["value"], "publisher": p["publisher"]}
@@ -115,7 +115,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                     if o["output"] == output and o["fitted_to"]]
         parts.append(svg.trajectory(points, published, observed, title, unit,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model")))
+                                    model=model_label(report, "model"), axis=axis))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -123,7 +123,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append("<h2>Supplier shares</h2>" + svg.stack(
             [(y, [(owners.get(code, code), r["value"]) for r in shares if r["year"] == y
                   for code in [r["output"].split(":", 1)[1]]]) for y in years],
-            describe(report, "shares").title + ", % of value", footer=footer(report, [], SOURCES_BELOW)))
+            describe(report, "shares").title, footer=footer(report, [], SOURCES_BELOW),
+            axis=describe(report, "shares").axis))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              _with_units(report, [r for r in report["outputs"]
@@ -188,9 +189,10 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
         observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"] and o["period"] in labels]
-        parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels,
+        title, axis, unit = _title(report, output)
+        parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model")))
+                                    model=model_label(report, "model"), axis=axis))
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(

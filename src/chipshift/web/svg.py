@@ -61,6 +61,14 @@ def _frame(width: int, height: float, title: str, body: list[str], footer: str |
             + "".join(out) + "</div>")
 
 
+def _axis_label(text: str | None, width: int) -> list[str]:
+    """The value axis's label (what the values are, in their unit), above the axis's top tick at the left edge."""
+    if not text:
+        return []
+    return [f'<text class="axis-label" x="8" y="12" font-size="11" fill="{MUTED}">'
+            f'{escape(_clip(text, max(8, int((width - 16) / 6.4))))}</text>']
+
+
 def _legend(names: Sequence[str], x0: float, room: float) -> tuple[list[tuple[float, int, str]], int]:
     """Legend entries (x, row, name) from ``x0``, left to right, on a new row when the next would pass
     ``x0 + room``: names whole unless one alone is wider than the room."""
@@ -118,10 +126,11 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
 
 def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], list[float | None]]], title: str,
           width: int = 760, height: int = 300, footer: str | None = None,
-          positions: Sequence[float] | None = None) -> str:
+          positions: Sequence[float] | None = None, axis: str | None = None) -> str:
     """Shares (percent) over dates: per series (name, lower bounds, upper bounds; one value per label) a solid
     line at its upper bound and a dashed one at its lower bound, in one colour; unknown values leave a gap.
-    ``positions`` places the labels on the axis (e.g. days), else they are evenly spaced."""
+    ``positions`` places the labels on the axis (e.g. days), else they are evenly spaced; ``axis``: the value
+    axis's label (over the axis, under the legend)."""
     left, right, top, bottom = 50, 44, 16, 30
     at = list(positions) if positions is not None else [float(i) for i in range(len(labels))]
     legend, legend_rows = _legend([name for name, _, _ in series], left, width - left - right)
@@ -140,6 +149,8 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
                    f'<text class="legend" x="{x + 18}" y="{18 + row * 20}">{escape(name)}</text>')
     out.append(f'<text x="{width - right}" y="{top - 8}" text-anchor="end" font-size="11" fill="{MUTED}">solid: upper '
                'bound · dashed: lower bound</text>')
+    if axis:
+        out.append(f'<text class="axis-label" x="8" y="{top - 8}" font-size="11" fill="{MUTED}">{escape(axis)}</text>')
     for t in (0, 25, 50, 75, 100):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
@@ -234,11 +245,12 @@ def _num(v: float, unit: str) -> str:
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
                title: str, unit: str = "%", width: int = 760, height: int = 320,
                x_labels: Sequence[str] | None = None, footer: str | None = None,
-               model: str = "model (fitted)") -> str:
+               model: str = "model (fitted)", axis: str | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
-    values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line."""
-    left, right, top, bottom = 64, 200, 16, 30
+    values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line;
+    ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``)."""
+    left, right, top, bottom = 64, 200, 34 if axis else 16, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
     highest = max([0.0, *values])
@@ -252,7 +264,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     def Y(v: float) -> float:
         return top + (1 - v / top_v) * (height - top - bottom)
 
-    out: list[str] = []
+    out: list[str] = _axis_label(axis, width)
     for i in range(5):
         t = top_v * i / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
@@ -318,9 +330,9 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
 
 
 def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320,
-          footer: str | None = None) -> str:
-    """Shares in percent stacked by year: rows (year, [(name, share)])."""
-    left, right, top, bottom = 50, 160, 16, 30
+          footer: str | None = None, axis: str | None = None) -> str:
+    """Shares in percent stacked by year: rows (year, [(name, share)]); ``axis``: the value axis's label."""
+    left, right, top, bottom = 50, 160, 34 if axis else 16, 30
     names = list(dict.fromkeys(name for _, parts in rows for name, _ in parts))
     slot = (width - left - right) / max(1, len(rows))
     bar = min(56.0, slot * 0.7)
@@ -328,7 +340,7 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
     def Y(v: float) -> float:
         return top + (1 - v / 100) * (height - top - bottom)
 
-    out: list[str] = []
+    out: list[str] = _axis_label(axis, width)
     for t in (0, 25, 50, 75, 100):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" '
@@ -344,11 +356,15 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
             acc += v
         out.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
                    f'fill="{MUTED}">{year}</text>')
-    # the legend top down, as the stack shows its parts (the first part is drawn at the bottom)
-    for i, name in enumerate(reversed(names)):
-        k, y = names.index(name), top + i * 18
+    # the legend top down, as the stack shows its parts (the first part is drawn at the bottom), each name whole
+    # over as many lines as it needs
+    y = top
+    for name in reversed(names):
+        k, lines = names.index(name), _wrap(name, right - 40, 11)
         out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
                    f'fill="{PALETTE[k % len(PALETTE)]}"/>'
-                   f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">'
-                   f'{escape(_clip(name, 22))}</text>')
-    return _frame(width, height, title, out, footer)
+                   f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">' + "".join(
+                       f'<tspan x="{width - right + 32}" dy="{13 if j else 0}">{escape(line)}</tspan>'
+                       for j, line in enumerate(lines)) + "</text>")
+        y += 18 + (len(lines) - 1) * 13
+    return _frame(width, max(height, y + 10), title, out, footer)
