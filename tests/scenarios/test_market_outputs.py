@@ -263,3 +263,25 @@ def test_a_footer_of_a_case_citing_no_fact_says_so() -> None:
 def test_the_model_line_says_whether_anything_was_fitted() -> None:
     assert labels.model_label({"calibration": {"fitted": {"q_h20": 0.6}}}) == "chipshift model (fitted)"
     assert labels.model_label({"calibration": {"fitted": {}}}, "model") == "model (not fitted)"
+
+
+def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: Store, tmp_path: Path) -> None:
+    """Micron's published China revenue shares are of fiscal years (to September): each stands over the quarters
+    its fiscal year spans, beside the model's value for that year, in the chart files and the HTML report."""
+    from chipshift.web.market_report import render
+
+    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0)
+    rows = [r for r in report["calibration"]["table"] if r["output"] == "revenue_share:micron@CHN"]
+    assert {r["period"]: r["quarters"] for r in rows}["FY2022"] == ["2021Q4", "2022Q3"]
+    assert all("quarters" not in r for r in report["calibration"]["table"] if re.fullmatch(r"\d{4}Q\d", r["period"]))
+    write_outputs(report, tmp_path)
+    chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
+    assert "model, for a year or fiscal year (across its quarters)" in chart
+    assert "observed: IDX Channel" in chart  # the observation's publisher (its fact: 11% for FY2022)
+    assert "No published figure is shown" not in chart and "Sources of the published figures shown" in chart
+    html = render(report, {}, "micron-china-linked.yaml")
+    section = html.split("<h2>Published figures beside the model</h2>", 1)[1].split("<h2>", 1)[0]
+    (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
+                 if "Micron Technology&#x27;s share of revenue from China" in c]
+    assert 'class="model-span"' in micron and "IDX Channel, FY2022: 11%" in micron
+    assert 'class="axis-label"' in micron

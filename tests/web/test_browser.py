@@ -746,6 +746,19 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
     assert "Gallium price in Rest of the world: index, 2023Q1 = 1" in results and "price@ROW" not in results
     _shot(page, "results-linked")
+    # the figures published for a fiscal year (Micron's China revenue share) stand over the quarters it spans,
+    # beside the model's value for that year, each opening its source
+    _open(page, f"{base_url}/results?case=micron-china-linked&draws=0", idle=False)
+    page.locator("#calibration-statement").wait_for(timeout=120_000)
+    chart = page.locator("#trajectories .chart", has_text="Micron Technology's share of revenue from China")
+    assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
+    assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
+    assert "IDX Channel" in chart.inner_text()  # a publisher in the legend
+    tip = chart.locator("svg .published", has=page.locator("title", has_text="IDX Channel")).first
+    assert "FY2022" in (tip.locator("title").text_content() or "")
+    tip.click()
+    assert "IDX Channel" in page.locator("#source-panel").inner_text()
+    page.keyboard.press("Escape")
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
                 "&market_b=gallium-export-controls")
     page.locator("#market-compare").wait_for(timeout=30_000)

@@ -12,8 +12,10 @@ import functools
 import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +25,7 @@ import pandas as pd
 from chipshift.api.backtest import library_error
 from chipshift.api.cases import MAX_SEED, load
 from chipshift.api.data import Report
+from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
@@ -429,11 +432,13 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     sensitivity = global_sensitivity.sobol(case, governed, fitted, headlines, n=SOBOL_POINTS, seed=seed)
     fact_ids = {f["id"] for f in store.rows("facts")}
     table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
-              "basis": None if r["source"] in fact_ids else r["source"]} for r in calibration.table]
+              "basis": None if r["source"] in fact_ids else r["source"],
+              **_quarters_covered(case, r["output"], r["period"])} for r in calibration.table]
     comparison = [{"output": o.output, "period": o.period,
                    "model": next((r["value"] for r in rows if (r["output"], r["period"]) == (o.output, o.period)),
                                  None),
-                   "published": _linked_published(store, case, o.output, o.period)} for o in case.observations]
+                   "published": _linked_published(store, case, o.output, o.period),
+                   **_quarters_covered(case, o.output, o.period)} for o in case.observations]
     fitted_ids = set(fitted)
     not_pinned = [k for k in fitted if not summary[k].identified]
     at_edge = [k for k in fitted if summary[k].at_bound is not None]
@@ -487,6 +492,26 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
     return report | _labels(store, report, _linked_names(store, case))
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarters_covered(case: linked.LinkedCase, output: str, period: str) -> dict[str, list[str]]:
+    """``{"quarters": [first, last]}``: the calendar quarters a longer period of a linked output spans (a year, a
+    fiscal year on its firm's calendar: Micron's FY2022, to September 2022, spans 2021Q4 to 2022Q3), the quarters
+    of its first and last three months' middles; nothing for a calendar quarter (the charts' own steps) or a
+    label that names no period."""
+    if re.fullmatch(r"\d{4}Q[1-4]", period):
+        return {}
+    try:
+        length = Period.parse(period)
+        end = case.period_end(output, period)
+    except ValueError:
+        return {}
+    start = end - (length.end - length.start)
+    return {"quarters": [_quarter(start + timedelta(days=45)), _quarter(end - timedelta(days=45))]}
 
 
 def _procedure(post: Posterior, fitted: bool) -> str:

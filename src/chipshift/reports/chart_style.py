@@ -120,10 +120,11 @@ def save(fig: Any, stem: Path) -> list[str]:
     return written
 
 
-def spread(k: int, n: int, width: float = 0.36) -> float:
+def spread(k: int, n: int, width: float = 0.36, most: float = 0.08) -> float:
     """The offset from its year of the ``k``-th of ``n`` points of one year: spread evenly over ``width`` (in
-    years) around the year, at most 0.08 apart, so that points of one year never cover one another."""
+    years, or in the axis's steps) around the year, at most ``most`` apart, so that points of one year never cover
+    one another."""
     if n < 2:
         return 0.0
-    step = min(0.08, width / (n - 1))
+    step = min(most, width / (n - 1))
     return (k - (n - 1) / 2) * step

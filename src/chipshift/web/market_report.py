@@ -23,6 +23,7 @@ from chipshift.reports.labels import (
     publishers_of,
     unit_words,
 )
+from chipshift.reports.market_run_files import position
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market_cases import cited_facts, fact_sources
@@ -156,6 +157,52 @@ def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
     return parts
 
 
+def _linked_observed(report: dict[str, Any]) -> list[str]:
+    """A linked run's headline outputs that figures are published or observed for (a firm's share of revenue from a
+    region, a region's localization), by quarter, with those figures beside the model, each with its publisher: a
+    figure of a year or fiscal year in the middle of the quarters it spans, beside the model's value for that year
+    drawn across them (as the chart files draw them, ``reports.market_run_files.quarterly``)."""
+    publishers = report.get("publishers") or {}
+    table, compared = report["calibration"]["table"], report["published_beside_model"]
+    parts: list[str] = []
+    for output in dict.fromkeys(r["output"] for r in report["outputs"]):
+        if not output.startswith(("revenue_share:", "localization@")):
+            continue
+        rows = [r for r in report["outputs"] if r["output"] == output and "Q" in r["period"] and "FY" not in r["period"]
+                and r["value"] is not None]
+        labels = [r["period"] for r in rows]
+        observed = [{"x": at, "value": o["observed"], "label": o["period"]} for o in table
+                    if o["output"] == output and o["fitted_to"] and (at := position(labels, o)) is not None]
+        published = [{"x": at, "value": p["value"], "publisher": p["publisher"], "label": c["period"]}
+                     for c in compared if c["output"] == output and (at := position(labels, c)) is not None
+                     for p in c["published"]]
+        # an observation no published figure repeats (another publisher or value) is drawn as its publisher's too
+        published += [{"x": at, "value": o["observed"], "label": o["period"],
+                       "publisher": publishers.get(o.get("fact") or "", "") or "stated in the case file"}
+                      for o in table if o["output"] == output and (at := position(labels, o)) is not None
+                      and not any(p["label"] == o["period"] and p["value"] == o["observed"] for p in published)]
+        if not published and not observed:
+            continue
+        values = {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
+        spans = {e["period"]: e["quarters"] for e in [*table, *compared] if e["output"] == output
+                 and e.get("quarters") and position(labels, e) is not None and values.get(e["period"]) is not None}
+        title, axis, unit = _title(report, output)
+        points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
+        parts.append(svg.trajectory(
+            points, published, observed, title, unit, x_labels=labels, axis=axis,
+            footer=footer(report, [p["publisher"] for p in published], SOURCES_BELOW),
+            model=model_label(report, "model"),
+            spans=[(labels.index(first), labels.index(last), values[period], period)
+                   for period, (first, last) in sorted(spans.items())]))
+    if not parts:
+        return []
+    return ["<h2>Published figures beside the model</h2><p class='muted'>Each headline output that figures are "
+            "published for, by quarter: line and band, the model; diamonds, the published figures (publisher in the "
+            "tooltip, each fact quoted under Sources); rings, those the model is fitted to. A figure of a year or "
+            "fiscal year stands in the middle of the quarters it spans, beside the model's value for that year "
+            "(the wide line across them).</p>", *parts]
+
+
 def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
     """A linked run: its markets, each market's price by quarter (band, observations), the headline outputs
     by period, the fit, parameters, sensitivity and sources."""
@@ -193,6 +240,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
                                     model=model_label(report, "model"), axis=axis))
+    parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(

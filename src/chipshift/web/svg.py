@@ -245,11 +245,13 @@ def _num(v: float, unit: str) -> str:
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
                title: str, unit: str = "%", width: int = 760, height: int = 320,
                x_labels: Sequence[str] | None = None, footer: str | None = None,
-               model: str = "model (fitted)", axis: str | None = None) -> str:
+               model: str = "model (fitted)", axis: str | None = None,
+               spans: Sequence[tuple[float, float, float, str]] = ()) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
     values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line;
-    ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``)."""
+    ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
+    value for a longer period (from, to, value, label: a fiscal year across the quarters it spans)."""
     left, right, top, bottom = 64, 200, 34 if axis else 16, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
@@ -291,6 +293,12 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         out.append(f'<circle cx="{X(p["x"]):.1f}" cy="{Y(p["value"]):.1f}" r="3.5" fill="{color}"><title>model '
                    f'{name(p["x"])}: {_num(p["value"], unit)}</title></circle>')
     legend.append((color, "line", model))
+    for first, last, value, label in spans:
+        out.append(f'<line class="model-span" x1="{X(first) - 6:.1f}" x2="{X(last) + 6:.1f}" y1="{Y(value):.1f}" '
+                   f'y2="{Y(value):.1f}" stroke="{color}" stroke-width="5" stroke-opacity="0.5"><title>model, '
+                   f'{escape(label)}: {_num(value, unit)}</title></line>')
+    if spans:
+        legend.append((color, "span", "model, for a year or fiscal year (across its quarters)"))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
     at_x: dict[Any, list[int]] = {}
     for k, p in enumerate(published):
@@ -299,15 +307,18 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     for k, p in enumerate(published):
         c = PALETTE[(1 + publishers.index(p["publisher"])) % len(PALETTE)]
         same = at_x[p["x"]]  # the figures of one year side by side, so that none hides another
-        step = min(9.0, slot * 0.5 / max(1, len(same) - 1))
+        # (a figure of a longer period, between steps, has the room of the steps it spans)
+        step = min(9.0, slot * (0.5 if float(p["x"]).is_integer() else 3) / max(1, len(same) - 1))
         x, y = X(p["x"]) + (same.index(k) - (len(same) - 1) / 2) * step, Y(p["value"])
         out.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{c}" stroke="#fff" '
-                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, {name(p["x"])}: '
+                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, '
+                   f'{escape(str(p["label"])) if p.get("label") else name(p["x"])}: '
                    f'{_num(p["value"], unit)}</title></rect>')
     legend += [(PALETTE[(1 + k) % len(PALETTE)], "diamond", str(name)) for k, name in enumerate(publishers)]
     for o in observed:
+        when = escape(str(o["label"])) if o.get("label") else name(o["x"])
         out.append(f'<circle cx="{X(o["x"]):.1f}" cy="{Y(o["value"]):.1f}" r="8" fill="none" stroke="#1d2733" '
-                   f'stroke-width="1.5"><title>fitted to: {name(o["x"])} observed {_num(o["value"], unit)}</title>'
+                   f'stroke-width="1.5"><title>fitted to: {when} observed {_num(o["value"], unit)}</title>'
                    '</circle>')
     if observed:
         legend.append(("#1d2733", "ring", "observation fitted to"))
@@ -319,6 +330,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
             lines = [*lines[:5], _clip(" ".join(lines[5:]), 28)]
         mark = {"band": f'<rect x="{x}" y="{y - 6}" width="16" height="10" fill="{c}" fill-opacity="0.25"/>',
                 "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
+                "span": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="5" '
+                        'stroke-opacity="0.5"/>',
                 "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '
                            f'transform="rotate(45 {x + 8} {y})"/>',
                 "ring": f'<circle cx="{x + 8}" cy="{y}" r="6" fill="none" stroke="{c}" stroke-width="1.5"/>'}[kind]

@@ -420,8 +420,10 @@ CS.charts = (() => {
       }
     } else {
       // every k-th label when they would run into each other (about 7 px a character at this size)
-      const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
-      xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
+      // (named steps only: a figure of a longer period stands between its steps' names)
+      const steps = opts.labels ? xs.filter((x) => Number.isInteger(x)) : xs;
+      const every = Math.max(1, Math.ceil((steps.length * (Math.max(...steps.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
+      steps.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     }
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
@@ -444,6 +446,10 @@ CS.charts = (() => {
         { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
       legend.push([c, "line", ser.name]);
     });
+    // the model's value for a year or fiscal year (opts.spans: {from, to, value, label}), across the steps it spans
+    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: PALETTE[0], "stroke-width": 5, "stroke-opacity": 0.5 }),
+      { onClick: sp.onClick || null, tip: `model, ${sp.label}: ${fmt(sp.value, opts.unit)}` }));
+    if ((opts.spans || []).length) legend.push([PALETTE[0], "span", "model, for a year or fiscal year (across its quarters)"]);
     // published points are coloured by their group when they have one (a product), else by their publisher; the
     // points of one x stand side by side, 9 px apart, so that none hides another
     const key = (p) => p.group || p.publisher;
@@ -452,7 +458,8 @@ CS.charts = (() => {
     const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
-      const same = atX[p.x], step = Math.min(9, (slot * 0.5) / Math.max(1, same.length - 1));
+      // (a figure of a longer period, between steps, has the room of the steps it spans)
+      const same = atX[p.x], step = Math.min(9, (slot * (Number.isInteger(p.x) || opts.time ? 0.5 : 3)) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
       root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
         fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
@@ -460,7 +467,7 @@ CS.charts = (() => {
     }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
-      { source: o.source || undefined, tip: `fitted to: ${name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
+      { source: o.source || undefined, tip: `fitted to: ${o.label || name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
     // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
@@ -472,6 +479,7 @@ CS.charts = (() => {
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
+      else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
       const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });
