@@ -285,3 +285,10 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
                  if "Micron Technology&#x27;s share of revenue from China" in c]
     assert 'class="model-span"' in micron and "IDX Channel, FY2022: 11%" in micron
     assert 'class="axis-label"' in micron
+    # every output that figures are observed for has its chart, those figures on it with their publishers (CXMT's
+    # share of the world's DRAM, Micron's of HBM), in the files and in the report
+    for output in {r["output"] for r in report["calibration"]["table"]} - {"revenue_share:micron@CHN"}:
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
+        text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
+        assert "Sources of the published figures shown" in text, output
+        assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output

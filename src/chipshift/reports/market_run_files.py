@@ -257,9 +257,13 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     if report.get("model") == "linked":
         for market in report["markets"]:
             written += quarterly(report, f"price@{market['id']}", out / f"price_{market['id']}")
-        # the headline outputs a case's figures are published for (a firm's revenue share, localization), by quarter
+        # the headline outputs (a firm's revenue share, localization) and every other output that figures are
+        # observed or published for (a firm's share of a market, a volume), by quarter
+        seen = {r["output"] for r in report["calibration"]["table"]} | {
+            c["output"] for c in report["published_beside_model"] if c["published"]}
         for output in dict.fromkeys(r["output"] for r in report["outputs"]):
-            if output.startswith(("revenue_share:", "localization@")):
+            if output.startswith(("revenue_share:", "localization@")) or (output in seen
+                                                                          and not output.startswith("price@")):
                 written += quarterly(report, output, out / _stem(output))
         from chipshift.reports.sensitivity import tornado
 

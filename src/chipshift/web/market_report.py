@@ -158,15 +158,16 @@ def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def _linked_observed(report: dict[str, Any]) -> list[str]:
-    """A linked run's headline outputs that figures are published or observed for (a firm's share of revenue from a
-    region, a region's localization), by quarter, with those figures beside the model, each with its publisher: a
-    figure of a year or fiscal year in the middle of the quarters it spans, beside the model's value for that year
-    drawn across them (as the chart files draw them, ``reports.market_run_files.quarterly``)."""
+    """A linked run's outputs that figures are published or observed for (a firm's share of revenue from a region
+    or of a market, a region's localization, a volume; prices have their own section), by quarter, with those
+    figures beside the model, each with its publisher: a figure of a year or fiscal year in the middle of the
+    quarters it spans, beside the model's value for that year drawn across them (as the chart files draw them,
+    ``reports.market_run_files.quarterly``)."""
     publishers = report.get("publishers") or {}
     table, compared = report["calibration"]["table"], report["published_beside_model"]
     parts: list[str] = []
     for output in dict.fromkeys(r["output"] for r in report["outputs"]):
-        if not output.startswith(("revenue_share:", "localization@")):
+        if output.startswith("price@"):
             continue
         rows = [r for r in report["outputs"] if r["output"] == output and "Q" in r["period"] and "FY" not in r["period"]
                 and r["value"] is not None]
@@ -196,8 +197,8 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
                    for period, (first, last) in sorted(spans.items())]))
     if not parts:
         return []
-    return ["<h2>Published figures beside the model</h2><p class='muted'>Each headline output that figures are "
-            "published for, by quarter: line and band, the model; diamonds, the published figures (publisher in the "
+    return ["<h2>Published figures beside the model</h2><p class='muted'>Each output that figures are published "
+            "or observed for, by quarter: line and band, the model; diamonds, the published figures (publisher in the "
             "tooltip, each fact quoted under Sources); rings, those the model is fitted to. A figure of a year or "
             "fiscal year stands in the middle of the quarters it spans, beside the model's value for that year "
             "(the wide line across them).</p>", *parts]

@@ -140,8 +140,11 @@
       el("h2", { text: "Calibration" }), el("p", { class: "big", text: c.statement + "." }),
       el("p", { class: "small", text: "Fitted: " + Object.entries(c.fitted).map(([k, v]) => `${k} = ${num(v)}`).join(", ") + ` · ${c.procedure}.` })));
     const outputs = [...new Set(r.outputs.map((o) => o.output))];
-    const headline = isLinked(r) ? outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o))
-      : outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:"));
+    // the headline outputs, and every other output that figures are observed or published for (a firm's share of a
+    // market, a volume): each such figure is shown beside the model, with its publisher
+    const seen = new Set([...c.table.map((o) => o.output), ...r.published_beside_model.filter((p) => p.published.length).map((p) => p.output)]);
+    const headline = isLinked(r) ? outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o) || seen.has(o))
+      : outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:") || seen.has(o));
     const grid = el("div", { class: "grid2", id: "trajectories" });
     for (const output of headline) {
       const chart = el("div");
