@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -178,3 +179,14 @@ def test_report_charts_label_their_value_axis() -> None:
     ticks = [float(y) for y in re.findall(r'<text x="58" y="([\d.]+)" text-anchor="end"', chart)]
     assert ticks and int(label.group(1)) < min(ticks) - 8
     assert "axis-label" not in svg.trajectory([{"x": 2024, "value": 10.0}], [], [], "Revenue", "")
+
+
+def test_report_charts_name_as_many_quarters_as_fit() -> None:
+    quarters = [f"{y}Q{q}" for y in range(2021, 2028) for q in range(1, 5)]
+    chart = svg.trajectory([{"x": i, "value": 1.0} for i in range(len(quarters))], [], [], "Price", "",
+                           x_labels=quarters)
+    named = [(float(x), q) for x, q in re.findall(r'<text x="([\d.]+)" y="\d+" text-anchor="middle" font-size="11" '
+                                                   r'fill="#5b6b7c">(\d{4}Q\d)</text>', chart)]
+    assert named and named[0][1] == "2021Q1" and len(named) < len(quarters)
+    # names at least a name's width apart (six characters at about 7 px)
+    assert all(b[0] - a[0] >= 6 * 7 for a, b in itertools.pairwise(named))

@@ -275,9 +275,13 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     def name(x: Any) -> str:
         return escape(str(x_labels[int(x)] if x_labels is not None else x))
 
-    for x in xs:
-        out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
-                   f'fill="{MUTED}">{name(x)}</text>')
+    # every k-th step named, so that the names (about 7 px a character) never run into each other
+    widest = max([len(str(x_labels[int(x)] if x_labels is not None else x)) for x in xs] or [4]) * 7 + 8
+    every = max(1, math.ceil(len(xs) * widest / max(1, width - left - right)))
+    for i, x in enumerate(xs):
+        if i % every == 0:
+            out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
+                       f'fill="{MUTED}">{name(x)}</text>')
     color = PALETTE[0]
     legend: list[tuple[str, str, str]] = []
     banded = [p for p in points if p.get("p5") is not None and p.get("p95") is not None]
