@@ -68,6 +68,31 @@ def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[st
     assert "revenue, million yuan (CNY)" in cambricon and "unit of the base-year fact" not in cambricon
     shares = svg_text(out / "shares.svg")
     assert "Huawei Technologies" in shares and "Supplier shares of the AI accelerators market in China" in shares
+    # the sellers that are no firm by the region they produce in, never by their codes
+    assert "China's other producers" in shares and "other-domestic" not in shares and "other domestic" not in shares
+    # the legend top down as the bars stack the suppliers: the bars stack the outputs in the order of their ids
+    # from the bottom (huawei, nvidia, other-domestic), so the legend lists them the other way round
+    legend = [shares.index(name) for name in ("China's other producers", "Nvidia", "Huawei Technologies")]
+    assert legend == sorted(legend), shares
+
+
+def test_sellers_that_are_no_firm_are_named_by_where_they_produce() -> None:
+    assert labels.seller_name("micron", "Micron Technology", "United States") == "Micron Technology"
+    assert labels.seller_name("china_producers", None, "China") == "China's producers"
+    assert labels.seller_name("others", None, "Taiwan") == "Taiwan's other producers"
+    assert labels.seller_name("other_producers", None, "Rest of the world") == (
+        "other producers in the rest of the world")
+    assert labels.seller_name("state_buyers") == "state buyers"  # nowhere to name: its code in words
+
+
+def test_a_linked_run_names_its_groups_of_producers_in_words(bundled_store: Store) -> None:
+    report = scenario_run(bundled_store, REPO / "examples" / "gallium-export-controls.yaml", draws=0)
+    owners = report["names"]["owners"]
+    assert owners["china_producers"] == "China's producers"
+    assert owners["other_producers"] == "other producers in the rest of the world"
+    titles = " ".join(t["title"] for t in report["output_text"].values())
+    assert "China's producers' share of buyers' spending" in titles
+    assert not re.search(r"china_producers|china producers|other_producers", titles, re.IGNORECASE), titles
 
 
 def test_footer_names_case_data_date_and_publishers_of_the_points_shown(
@@ -238,3 +263,32 @@ def test_a_footer_of_a_case_citing_no_fact_says_so() -> None:
 def test_the_model_line_says_whether_anything_was_fitted() -> None:
     assert labels.model_label({"calibration": {"fitted": {"q_h20": 0.6}}}) == "chipshift model (fitted)"
     assert labels.model_label({"calibration": {"fitted": {}}}, "model") == "model (not fitted)"
+
+
+def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: Store, tmp_path: Path) -> None:
+    """Micron's published China revenue shares are of fiscal years (to September): each stands over the quarters
+    its fiscal year spans, beside the model's value for that year, in the chart files and the HTML report."""
+    from chipshift.web.market_report import render
+
+    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0)
+    rows = [r for r in report["calibration"]["table"] if r["output"] == "revenue_share:micron@CHN"]
+    assert {r["period"]: r["quarters"] for r in rows}["FY2022"] == ["2021Q4", "2022Q3"]
+    assert all("quarters" not in r for r in report["calibration"]["table"] if re.fullmatch(r"\d{4}Q\d", r["period"]))
+    write_outputs(report, tmp_path)
+    chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
+    assert "model, for a year or fiscal year (across its quarters)" in chart
+    assert "observed: IDX Channel" in chart  # the observation's publisher (its fact: 11% for FY2022)
+    assert "No published figure is shown" not in chart and "Sources of the published figures shown" in chart
+    html = render(report, {}, "micron-china-linked.yaml")
+    section = html.split("<h2>Published figures beside the model</h2>", 1)[1].split("<h2>", 1)[0]
+    (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
+                 if "Micron Technology&#x27;s share of revenue from China" in c]
+    assert 'class="model-span"' in micron and "IDX Channel, FY2022: 11%" in micron
+    assert 'class="axis-label"' in micron
+    # every output that figures are observed for has its chart, those figures on it with their publishers (CXMT's
+    # share of the world's DRAM, Micron's of HBM), in the files and in the report
+    for output in {r["output"] for r in report["calibration"]["table"]} - {"revenue_share:micron@CHN"}:
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
+        text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
+        assert "Sources of the published figures shown" in text, output
+        assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output

@@ -25,12 +25,16 @@ _RUN_AXE = """async (tags) => {
 
 # Each element that sticks out of the window on the left or right (the outermost of a branch only), unless an
 # ancestor scrolls sideways; each chart without a title inside it, with a legend's name cut short, or not as wide as
-# its box (narrower; or wider, unless the box is narrower than a chart's least width, MIN_CHART_WIDTH, and scrolls
-# sideways as a focusable region); each chart text shown smaller than READABLE_PX (a picture shrunk to its box
-# shrinks its text); then each chart text (a label, a legend, a title) whose box leaves its SVG's box.
-MIN_CHART_WIDTH = 480  # charts.js MIN_WIDTH
+# its box (narrower; or wider, unless the box is narrower than the least width charts lay themselves out for,
+# MIN_CHART_WIDTH, and scrolls sideways as a focusable region: at a phone's 390 px no box is); each chart whose box
+# scrolls sideways (unless the charts are drawn once, at a fixed width, as the offline report's are: their boxes
+# may scroll sideways when narrower than FIXED_CHART_WIDTH); each chart text shown smaller than READABLE_PX (a
+# picture shrunk to its box shrinks its text); then each chart text (a label, a legend, a title) whose box leaves its
+# SVG's box.
+MIN_CHART_WIDTH = 300  # charts.js NARROW_MIN_WIDTH
+FIXED_CHART_WIDTH = 480  # a chart drawn once (the report's) may scroll sideways in a box narrower than this
 READABLE_PX = 9.5  # "about 10 px": the smallest chart text, the footer's, is drawn at 10 px
-_LAYOUT = """([least, readable]) => {
+_LAYOUT = """([least, readable, reflow]) => {
   const vw = document.documentElement.clientWidth, found = [];
   const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
     + (typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\\s+/).join(".") : "");
@@ -60,10 +64,10 @@ _LAYOUT = """([least, readable]) => {
     const name = svg.getAttribute("aria-label");
     const frame = svg.parentElement, room = Math.floor(frame.clientWidth), wide = svg.getBoundingClientRect().width;
     const scrolls = getComputedStyle(frame).overflowX === "auto" && frame.tabIndex >= 0;
-    if (room && wide > room + 1 && (room >= least || !scrolls))
+    if (room && wide > room + 1 && (reflow || room >= least || !scrolls))
       found.push(`chart "${name}" is ${Math.round(wide)}px wide in its ${room}px box`);
     if (room && wide < room - 4) found.push(`chart "${name}" fills ${Math.round(wide)}px of its ${room}px box`);
-    if (room >= least && frame.scrollWidth > frame.clientWidth + 1)
+    if ((reflow || room >= least) && frame.scrollWidth > frame.clientWidth + 1)
       found.push(`chart "${name}": its box scrolls sideways`);
     // text as large as it reads: its font size times the picture's scale (shown width over drawn width)
     const drawn = svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width ? svg.viewBox.baseVal.width : wide;
@@ -111,8 +115,12 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return violations
 
 
-def layout_problems(page: Page) -> list[str]:
-    problems: list[str] = page.evaluate(_LAYOUT, [MIN_CHART_WIDTH, READABLE_PX])
+def layout_problems(page: Page, reflow: bool = True) -> list[str]:
+    """The layout problems of the page as it is now; ``reflow``: its charts lay themselves out for their box's
+    width (the pages'), so none may scroll sideways; without, they are drawn once at a fixed width (the offline
+    report's) and a box narrower than FIXED_CHART_WIDTH may scroll sideways."""
+    least = MIN_CHART_WIDTH if reflow else FIXED_CHART_WIDTH
+    problems: list[str] = page.evaluate(_LAYOUT, [least, READABLE_PX, reflow])
     return problems
 
 
@@ -125,7 +133,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def check_page(page: Page, name: str, folder: Path) -> None:
+def check_page(page: Page, name: str, folder: Path, reflow: bool = True) -> None:
     """Run axe on the page at the desktop size, then check the layout at the desktop and the phone size, saving
     a screenshot of each in `folder`; fail listing every problem found. The window ends at the desktop size."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -138,7 +146,7 @@ def check_page(page: Page, name: str, folder: Path) -> None:
         page.set_viewport_size(size)
         settle(page)
         page.screenshot(path=str(folder / f"{name}-{size['width']}x{size['height']}.png"))
-        problems += [f"at {size['width']}x{size['height']}: {p}" for p in layout_problems(page)]
+        problems += [f"at {size['width']}x{size['height']}: {p}" for p in layout_problems(page, reflow)]
     page.set_viewport_size(DESKTOP)
     settle(page)
     (folder / f"{name}.layout.json").write_text(json.dumps(problems, indent=1), encoding="utf-8")

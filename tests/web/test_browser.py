@@ -424,7 +424,8 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     assert panel.locator(".figure-parts a[href='/rules/E-OCT2022']").count() == 1
     page.keyboard.press("Escape")
     _shot(page, "exposure")
-    # on a phone a chart keeps its text's size (its box scrolls sideways, by keyboard too), never shrunk below 10 px
+    # on a phone a chart keeps its text's size, never shrunk below 10 px, and lays itself out for the phone's
+    # width: it fills its box without making it scroll sideways
     page.set_viewport_size(PHONE)
     settle(page)
     smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll('.chart > svg')].flatMap((svg) => {
@@ -432,8 +433,10 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
         return [...svg.querySelectorAll('text')].filter((t) => t.getBoundingClientRect().width)
           .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale); }))""")
     assert smallest >= 9.9, f"chart text shown at {smallest:.1f} px on a phone"
-    frame = page.locator("#stage-chart .chart")
-    assert frame.evaluate("(f) => f.scrollWidth > f.clientWidth && f.tabIndex === 0")
+    for frame in (page.locator("#stage-chart .chart"), page.locator("#heatmap .chart")):
+        fits = frame.evaluate("(f) => [f.scrollWidth, f.clientWidth, "
+                              "f.querySelector('svg').getBoundingClientRect().width]")
+        assert fits[0] <= fits[1] + 1 and abs(fits[2] - fits[1]) <= 4, fits
     page.set_viewport_size(DESKTOP)
 
 
@@ -638,6 +641,17 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "million yuan" in page.locator("#trajectories").inner_html()
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
+    # the legend lists the suppliers top down as each bar stacks them
+    order = page.evaluate("""() => {
+        const svg = document.querySelector('#share-stack svg'), y = (e) => e.getBoundingClientRect().top;
+        const parts = [...svg.querySelectorAll('rect.stack-part')].filter((r) => r.getAttribute('height') > 0);
+        const x0 = Math.min(...parts.map((r) => Number(r.getAttribute('x'))));
+        const column = parts.filter((r) => Number(r.getAttribute('x')) === x0).sort((a, b) => y(a) - y(b));
+        const legend = [...svg.querySelectorAll('text.legend')].sort((a, b) => y(a) - y(b))
+          .map((t) => t.previousElementSibling.getAttribute('fill'));
+        return [column.map((r) => r.getAttribute('fill')), legend];
+      }""")
+    assert order[0] == [f for f in order[1] if f in order[0]], order
     assert "AI accelerators in China" in page.locator("#market-result").inner_text()
     fit_head = page.locator("#results table.data").first.locator("thead").inner_text()
     fit = page.locator("#results table.data").first.inner_text()
@@ -732,6 +746,19 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
     assert "Gallium price in Rest of the world: index, 2023Q1 = 1" in results and "price@ROW" not in results
     _shot(page, "results-linked")
+    # the figures published for a fiscal year (Micron's China revenue share) stand over the quarters it spans,
+    # beside the model's value for that year, each opening its source
+    _open(page, f"{base_url}/results?case=micron-china-linked&draws=0", idle=False)
+    page.locator("#calibration-statement").wait_for(timeout=120_000)
+    chart = page.locator("#trajectories .chart", has_text="Micron Technology's share of revenue from China")
+    assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
+    assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
+    assert "IDX Channel" in chart.inner_text()  # a publisher in the legend
+    tip = chart.locator("svg .published", has=page.locator("title", has_text="IDX Channel")).first
+    assert "FY2022" in (tip.locator("title").text_content() or "")
+    tip.click()
+    assert "IDX Channel" in page.locator("#source-panel").inner_text()
+    page.keyboard.press("Escape")
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
                 "&market_b=gallium-export-controls")
     page.locator("#market-compare").wait_for(timeout=30_000)

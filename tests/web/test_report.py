@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from tests.web.conftest import EXAMPLES
 
 from chipshift.errors import DataError
 from chipshift.io.store import Store
+from chipshift.web import svg
 from chipshift.web.report import write_report
 
 
@@ -68,7 +70,7 @@ def test_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Path) -> 
         try:
             page = browser.new_page(viewport=DESKTOP)
             page.goto(out.as_uri())
-            check_page(page, "report", ARTIFACTS)
+            check_page(page, "report", ARTIFACTS, reflow=False)
         finally:
             browser.close()
 
@@ -89,7 +91,7 @@ def test_market_report_fits_a_desktop_and_a_phone(web_store: Store, tmp_path: Pa
             page = browser.new_page(viewport=DESKTOP)
             page.goto(out.as_uri())
             assert page.locator("svg text.chart-title").count() >= 2
-            check_page(page, f"market-report-{case}", ARTIFACTS)
+            check_page(page, f"market-report-{case}", ARTIFACTS, reflow=False)
         finally:
             browser.close()
 
@@ -135,6 +137,12 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     charts = re.findall(r"<svg.*?</svg>", html, re.S)
     assert all('class="chart-title"' in c and "Case: china-ai-accelerators" in c for c in charts)
     assert "Huawei Technologies" in charts[-1], "suppliers by name"
+    # each chart's value axis says what its values are, in their unit (not the title alone)
+    axes = [re.findall(r'<text class="axis-label"[^>]*>(.*?)</text>', c) for c in charts]
+    assert all(len(a) == 1 for a in axes), axes
+    assert ["revenue, million yuan (CNY)"] in axes and ["% of market value"] in axes
+    assert not any("million yuan" in re.search(r'class="chart-title"[^>]*>(.*?)</text>', c).group(1)  # type: ignore[union-attr]
+                   for c in charts)
     assert not re.search(r">-?\d(\.\d+)?e[+-]\d+<", html), "axes in plain numbers (40,000), not 4e+04"
     assert "<th>Unit</th>" in html and "<td>million yuan (CNY)</td>" in html, "every table of figures with its unit"
     # the tables name outputs, units and parameters in words (codes stay in the JSON), figures rounded
@@ -147,3 +155,38 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert ">200%<" not in html
     # a chart's footer sends the reader to where the report itself quotes each fact, not to a file it lacks
     assert "results.json" not in html and "each fact with its quote in the Sources section" in html
+
+
+def test_a_share_stack_lists_its_legend_top_down_as_the_bars() -> None:
+    """The report's stacked shares: the first part is drawn at the bottom, so the legend (read top down) lists the
+    parts last first, each name at the height order of its part in the bar."""
+    chart = svg.stack([(2024, [("Acme", 50.0), ("Globex", 30.0), ("Initech", 20.0)])], "Shares")
+    bar_top = {name: float(y) for y, name in re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" '
+                                                        r'height="[\d.]+" fill="#\w+"><title>(\w+) 2024', chart)}
+    legend_y = {name: float(y) for y, name in re.findall(r'<text class="legend" x="[\d.]+" y="([\d.]+)"'
+                                                          r'[^>]*><tspan[^>]*>(\w+)</tspan>', chart)}
+    assert set(bar_top) == set(legend_y) == {"Acme", "Globex", "Initech"}
+    assert sorted(bar_top, key=bar_top.__getitem__) == ["Initech", "Globex", "Acme"]  # top down in the bar
+    assert sorted(legend_y, key=legend_y.__getitem__) == ["Initech", "Globex", "Acme"]
+
+
+def test_report_charts_label_their_value_axis() -> None:
+    chart = svg.trajectory([{"x": 2024, "value": 10.0}, {"x": 2025, "value": 12.0}], [], [], "Revenue", "",
+                           axis="revenue, million yuan (CNY)")
+    label = re.search(r'<text class="axis-label" x="8" y="(\d+)"[^>]*>(.*?)</text>', chart)
+    assert label and label.group(2) == "revenue, million yuan (CNY)"
+    # above the highest tick (at the plot's top), not on it
+    ticks = [float(y) for y in re.findall(r'<text x="58" y="([\d.]+)" text-anchor="end"', chart)]
+    assert ticks and int(label.group(1)) < min(ticks) - 8
+    assert "axis-label" not in svg.trajectory([{"x": 2024, "value": 10.0}], [], [], "Revenue", "")
+
+
+def test_report_charts_name_as_many_quarters_as_fit() -> None:
+    quarters = [f"{y}Q{q}" for y in range(2021, 2028) for q in range(1, 5)]
+    chart = svg.trajectory([{"x": i, "value": 1.0} for i in range(len(quarters))], [], [], "Price", "",
+                           x_labels=quarters)
+    named = [(float(x), q) for x, q in re.findall(r'<text x="([\d.]+)" y="\d+" text-anchor="middle" font-size="11" '
+                                                   r'fill="#5b6b7c">(\d{4}Q\d)</text>', chart)]
+    assert named and named[0][1] == "2021Q1" and len(named) < len(quarters)
+    # names at least a name's width apart (six characters at about 7 px)
+    assert all(b[0] - a[0] >= 6 * 7 for a, b in itertools.pairwise(named))

@@ -12,8 +12,10 @@ import functools
 import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,10 +25,11 @@ import pandas as pd
 from chipshift.api.backtest import library_error
 from chipshift.api.cases import MAX_SEED, load
 from chipshift.api.data import Report
+from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
-from chipshift.reports.labels import describe
+from chipshift.reports.labels import describe, seller_name
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -429,11 +432,13 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     sensitivity = global_sensitivity.sobol(case, governed, fitted, headlines, n=SOBOL_POINTS, seed=seed)
     fact_ids = {f["id"] for f in store.rows("facts")}
     table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
-              "basis": None if r["source"] in fact_ids else r["source"]} for r in calibration.table]
+              "basis": None if r["source"] in fact_ids else r["source"],
+              **_quarters_covered(case, r["output"], r["period"])} for r in calibration.table]
     comparison = [{"output": o.output, "period": o.period,
                    "model": next((r["value"] for r in rows if (r["output"], r["period"]) == (o.output, o.period)),
                                  None),
-                   "published": _linked_published(store, case, o.output, o.period)} for o in case.observations]
+                   "published": _linked_published(store, case, o.output, o.period),
+                   **_quarters_covered(case, o.output, o.period)} for o in case.observations]
     fitted_ids = set(fitted)
     not_pinned = [k for k in fitted if not summary[k].identified]
     at_edge = [k for k in fitted if summary[k].at_bound is not None]
@@ -487,6 +492,26 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
     return report | _labels(store, report, _linked_names(store, case))
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarters_covered(case: linked.LinkedCase, output: str, period: str) -> dict[str, list[str]]:
+    """``{"quarters": [first, last]}``: the calendar quarters a longer period of a linked output spans (a year, a
+    fiscal year on its firm's calendar: Micron's FY2022, to September 2022, spans 2021Q4 to 2022Q3), the quarters
+    of its first and last three months' middles; nothing for a calendar quarter (the charts' own steps) or a
+    label that names no period."""
+    if re.fullmatch(r"\d{4}Q[1-4]", period):
+        return {}
+    try:
+        length = Period.parse(period)
+        end = case.period_end(output, period)
+    except ValueError:
+        return {}
+    start = end - (length.end - length.start)
+    return {"quarters": [_quarter(start + timedelta(days=45)), _quarter(end - timedelta(days=45))]}
 
 
 def _procedure(post: Posterior, fitted: bool) -> str:
@@ -580,15 +605,18 @@ def _store_names(store: Store, table: str) -> dict[str, str]:
 
 def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     """The names a single-market run's tables and charts use for its codes: the knowledge base's names of its
-    region, product and firms; a source or revenue that is not a firm, and a segment, in words."""
+    region, product and firms; a source that is no firm by ``reports.labels.seller_name`` (a domestic one: the
+    region's producers), a revenue that is not a firm's and a segment in words."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
-    owners = {s.id: firms.get(s.id, _words(s.id)) for s in case.sources}
-    owners |= {r.label: firms.get(r.label, _words(r.label)) for r in case.revenues}
+    region = countries.get(case.region, case.region)
+    # a source that is no firm but domestic is a group of the region's own producers
+    owners = {s.id: seller_name(s.id, firms.get(s.id), region if s.domestic else None) for s in case.sources}
+    owners |= {r.label: seller_name(r.label, firms.get(r.label)) for r in case.revenues}
     if case.firm:
         owners[case.firm] = firms.get(case.firm, _words(case.firm))
-    return {"regions": {case.region: countries.get(case.region, case.region)},
+    return {"regions": {case.region: region},
             "products": {case.product: inputs.get(case.product, _words(case.product))},
             "owners": owners, "segments": {g: _words(g) for g in case.segments}, "markets": {}}
 
@@ -596,7 +624,8 @@ def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
 def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, str]]:
     """The names a linked run's tables and charts use for its codes: regions, products and firms as the
     knowledge base names them; a seller of a firm's by the firm's name (and its product, when the firm sells
-    several); a seller that is no firm, a segment, in words; a market by its product, region and segment."""
+    several); a seller that is no firm by ``reports.labels.seller_name`` (its producing region's producers); a
+    segment in words; a market by its product, region and segment."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
@@ -608,7 +637,8 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
         products_of.setdefault(s.owner, set()).add(s.product)
     owners: dict[str, str] = {}
     for s in case.sellers:
-        owner = firms.get(s.owner, _words(s.owner))
+        place = countries.get(s.country, s.country) if s.country and not s.firm else None
+        owner = seller_name(s.owner, firms.get(s.owner), place)
         owners[s.owner] = owner
         if s.id != s.owner:
             owners[s.id] = f"{owner} ({products[s.product]})" if len(products_of[s.owner]) > 1 else owner

@@ -89,9 +89,12 @@ def value_axis(ax: Any, unit: str | None) -> None:
             ax.set_ylim(0, max(high, 1.0))
 
 
-def legend(ax: Any, fontsize: float = 7) -> None:
-    """The legend right of the axes, its labels wrapped (never cut)."""
+def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:
+    """The legend right of the axes, its labels wrapped (never cut); ``reverse``: last drawn first (a stack's
+    legend then lists its parts top down, as the bars show them)."""
     handles, names = ax.get_legend_handles_labels()
+    if reverse:
+        handles, names = handles[::-1], names[::-1]
     if handles:
         ax.legend(handles, [wrap(n) for n in names], fontsize=fontsize, frameon=False, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0))
@@ -117,10 +120,11 @@ def save(fig: Any, stem: Path) -> list[str]:
     return written
 
 
-def spread(k: int, n: int, width: float = 0.36) -> float:
+def spread(k: int, n: int, width: float = 0.36, most: float = 0.08) -> float:
     """The offset from its year of the ``k``-th of ``n`` points of one year: spread evenly over ``width`` (in
-    years) around the year, at most 0.08 apart, so that points of one year never cover one another."""
+    years, or in the axis's steps) around the year, at most ``most`` apart, so that points of one year never cover
+    one another."""
     if n < 2:
         return 0.0
-    step = min(0.08, width / (n - 1))
+    step = min(most, width / (n - 1))
     return (k - (n - 1) / 2) * step

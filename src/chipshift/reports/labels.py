@@ -7,6 +7,7 @@ HTML report (``web.market_report``). The names come from the run (``api.market_r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,23 @@ def number(value: float | None, unit: str | None = None) -> str:
     if unit == "pct_points":
         return f"{'+' if v > 0 else ''}{text} points"
     return text
+
+
+def seller_name(code: str, firm: str | None = None, country: str | None = None) -> str:
+    """A seller of a market case in words, the one name every table, chart and page gives it: ``firm``, the
+    knowledge base's name of the firm it is, where it is one; else, for a group of producers, by the name of the
+    region they produce in (``country``): ``china_producers`` in China reads "China's producers", ``others`` in
+    Taiwan "Taiwan's other producers", ``other_producers`` in ROW "other producers in the rest of the world";
+    else its code in words (``state_buyers`` -> "state buyers")."""
+    if firm:
+        return firm
+    words = code.replace("_", " ").replace("-", " ").strip()
+    if not country:
+        return words
+    producers = "other producers" if {"other", "others"} & set(words.lower().split()) else "producers"
+    if country.lower().startswith("rest of"):  # an aggregate named as a phrase: "Rest of the world"
+        return f"{producers} in the {country[:1].lower()}{country[1:]}"
+    return f"{_possessive(country)} {producers}"
 
 
 def _name(report: Mapping[str, Any], kind: str, code: str) -> str:
@@ -145,6 +163,9 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
         return OutputText(f"What {seller} delivers: {place} (index, first quarter = 1)", axis, unit)
     if kind == "price":
         return OutputText(f"Price buyers of {place} pay {seller}", f"price, {axis}", unit)
+    if kind == "rationed":
+        return OutputText(f"Demand for {_possessive(seller)} products beyond its capacity (rationed)",
+                          f"quantity, {axis}", unit)
     if kind == "seller_price":
         return OutputText(f"{_possessive(seller)} own price", f"price, {axis}", unit)
     if kind == "capacity_rent":
@@ -155,7 +176,9 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
 def describe(report: Mapping[str, Any], output: str) -> OutputText:
     """The title, axis label and unit of a chart of ``output`` in words: the firms, products and regions by the
     knowledge base's names, a linked case's markets by product, region and segment."""
-    return _linked(report, output) if report.get("model") == "linked" else _single(report, output)
+    text = _linked(report, output) if report.get("model") == "linked" else _single(report, output)
+    # a title may open with a name in words that is no proper noun ("other producers in ...")
+    return dataclasses.replace(text, title=text.title[:1].upper() + text.title[1:])
 
 
 def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
@@ -283,7 +306,7 @@ PARAMETER_PLACES = 3
 def parameter_words(document: Any, names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, str]:
     """Each parameter of a market case document (the YAML as read) in words, with its unit: what the key it
     fills sets and for what (a seller, a market, a rule, an offering: by ``names``, a run's ``names``, where they
-    have them), e.g. ``Quality growth: Huawei Technologies; other domestic``; a model
+    have them), e.g. ``Quality growth: Huawei Technologies; China's other producers``; a model
     parameter the case declares without filling a key by the model's description (its unit:
     ``parameter_units``). A parameter found nowhere is left out."""
     from chipshift.schemas.market_case import MODEL_PARAMETERS

@@ -86,10 +86,23 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     return save(fig, stem)
 
 
+def position(periods: list[str], entry: Mapping[str, Any]) -> float | None:
+    """Where a figure of ``entry``'s period stands on a chart of ``periods`` (quarters, 0, 1, ...): at its quarter, or
+    for a longer period (a year, a fiscal year) at the middle of the quarters it spans (its ``quarters``); None
+    when the chart does not show them."""
+    if entry["period"] in periods:
+        return float(periods.index(entry["period"]))
+    first, last = entry.get("quarters") or (None, None)
+    if first in periods and last in periods:
+        return (periods.index(first) + periods.index(last)) / 2
+    return None
+
+
 def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     """A linked run's output by quarter with its Monte Carlo band, the observations of it (labelled with their
-    publisher) and the other figures published for a quarter shown, titled by ``labels.describe``, with the footer
-    of ``labels.footer`` naming the publishers of the figures drawn."""
+    publisher) and the other figures published for it shown, titled by ``labels.describe``, with the footer of
+    ``labels.footer`` naming the publishers of the figures drawn. A figure of a year or fiscal year stands in the
+    middle of the quarters it spans, beside the model's value for that year drawn across them."""
     data = pd.DataFrame([r for r in report["outputs"] if r["output"] == output and "Q" in str(r["period"])])
     if data.empty:
         return []
@@ -104,7 +117,16 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4, label="chipshift model")
     periods = list(data["period"])
     publishers: Mapping[str, str] = report.get("publishers") or {}
-    seen = [o for o in _observed(report, output) if o["period"] in periods]
+    seen = [{**o, "x": at} for o in _observed(report, output) if (at := position(periods, o)) is not None]
+    # the model's value for each longer period a figure is of, across the quarters it spans
+    spans = {o["period"]: o["quarters"] for o in [*seen, *report["published_beside_model"]]
+             if o["output"] == output and o.get("quarters") and position(periods, o) is not None}
+    values = {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
+    for k, (period, (first, last)) in enumerate(sorted(spans.items())):
+        if values.get(period) is not None:
+            ax.plot([periods.index(first) - 0.4, periods.index(last) + 0.4], [values[period]] * 2, color=PALETTE[0],
+                    lw=3.5, alpha=0.55, solid_capstyle="butt",
+                    label="chipshift model, for a year or fiscal year (across its quarters)" if k == 0 else None)
     by_publisher: dict[str, list[dict[str, Any]]] = {}
     for o in seen:
         name = publishers.get(o.get("fact") or "", "") or "stated in the case file"
@@ -113,12 +135,13 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     # the other figures published for a quarter shown (another publisher, or another value), each once
     points = {(publishers.get(o.get("fact") or "", ""), o["period"], o["observed"]) for o in seen}
     for c in report["published_beside_model"]:
-        if c["output"] != output or c.get("period") not in periods:
+        at = position(periods, c) if c["output"] == output else None
+        if at is None:
             continue
         for p in c["published"]:
             if (p["publisher"], c["period"], p["value"]) not in points:
                 points.add((p["publisher"], c["period"], p["value"]))
-                by_publisher.setdefault(f"published: {p['publisher']}", []).append({"period": c["period"],
+                by_publisher.setdefault(f"published: {p['publisher']}", []).append({"period": c["period"], "x": at,
                                                                                 "observed": p["value"]})
                 shown.append(str(p["publisher"]))
     # the figures of one quarter side by side, so that none hides another
@@ -128,7 +151,8 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
             at_period.setdefault(o["period"], []).append(id(o))
     for k, (name, rows) in enumerate(by_publisher.items()):
         colour, marker = marker_style(k)
-        xs = [periods.index(o["period"]) + spread(at_period[o["period"]].index(id(o)), len(at_period[o["period"]]))
+        xs = [o["x"] + spread(at_period[o["period"]].index(id(o)), len(at_period[o["period"]]), width=1.2,
+                                most=0.3)
               for o in rows]
         ax.scatter(xs, [o["observed"] for o in rows], s=50, marker=marker, color=colour, zorder=4, label=name)
     ax.set_title(text.title, loc="left", fontsize=11)
@@ -162,7 +186,7 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
     ax.set_ylim(0, 100)
     ax.set_xticks(list(table.index))
     ax.spines[["top", "right"]].set_visible(False)
-    legend(ax, fontsize=8)
+    legend(ax, fontsize=8, reverse=True)  # top down, as the stack
     footnote(fig, ax, labels.footer(report, []))
     return save(fig, stem)
 
@@ -233,9 +257,13 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     if report.get("model") == "linked":
         for market in report["markets"]:
             written += quarterly(report, f"price@{market['id']}", out / f"price_{market['id']}")
-        # the headline outputs a case's figures are published for (a firm's revenue share, localization), by quarter
+        # the headline outputs (a firm's revenue share, localization) and every other output that figures are
+        # observed or published for (a firm's share of a market, a volume), by quarter
+        seen = {r["output"] for r in report["calibration"]["table"]} | {
+            c["output"] for c in report["published_beside_model"] if c["published"]}
         for output in dict.fromkeys(r["output"] for r in report["outputs"]):
-            if output.startswith(("revenue_share:", "localization@")):
+            if output.startswith(("revenue_share:", "localization@")) or (output in seen
+                                                                          and not output.startswith("price@")):
                 written += quarterly(report, output, out / _stem(output))
         from chipshift.reports.sensitivity import tornado
 

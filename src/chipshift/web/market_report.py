@@ -23,6 +23,7 @@ from chipshift.reports.labels import (
     publishers_of,
     unit_words,
 )
+from chipshift.reports.market_run_files import position
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market_cases import cited_facts, fact_sources
@@ -76,11 +77,11 @@ def _rmse(calibration: dict[str, Any]) -> str:
     return number(calibration["rmse"]) if calibration.get("rmse") is not None else "none"
 
 
-def _title(report: dict[str, Any], output: str) -> tuple[str, str]:
-    """A chart's title in words (``reports.labels.describe``, as the files' charts) and the unit the SVG
-    prints (``%`` for percent)."""
+def _title(report: dict[str, Any], output: str) -> tuple[str, str, str]:
+    """A chart's title and value axis's label in words (``reports.labels.describe``, as the files' charts) and
+    the unit the SVG prints (``%`` for percent)."""
     text = describe(report, output)
-    return text.title + ("" if text.unit == "pct" else f" ({text.axis})"), "%" if text.unit == "pct" else ""
+    return text.title, text.axis, "%" if text.unit == "pct" else ""
 
 
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
@@ -106,7 +107,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                  "to.</p>")
     outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
     for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
-        title, unit = _title(report, output)
+        title, axis, unit = _title(report, output)
         points = [{"x": r["year"], "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")}
                   for r in report["outputs"] if r["output"] == output]
         published = [{"x": cmp["year"], "value": p["value"], "publisher": p["publisher"]}
@@ -115,7 +116,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                     if o["output"] == output and o["fitted_to"]]
         parts.append(svg.trajectory(points, published, observed, title, unit,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model")))
+                                    model=model_label(report, "model"), axis=axis))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -123,7 +124,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append("<h2>Supplier shares</h2>" + svg.stack(
             [(y, [(owners.get(code, code), r["value"]) for r in shares if r["year"] == y
                   for code in [r["output"].split(":", 1)[1]]]) for y in years],
-            describe(report, "shares").title + ", % of value", footer=footer(report, [], SOURCES_BELOW)))
+            describe(report, "shares").title, footer=footer(report, [], SOURCES_BELOW),
+            axis=describe(report, "shares").axis))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              _with_units(report, [r for r in report["outputs"]
@@ -153,6 +155,53 @@ def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
                      f"({escape(str(f['period']))}, {escape(str(f['status']))})<br>{escape(publisher)}, {link} "
                      f"({escape(str(f['published'] or 'undated'))})</p>{quote}")
     return parts
+
+
+def _linked_observed(report: dict[str, Any]) -> list[str]:
+    """A linked run's outputs that figures are published or observed for (a firm's share of revenue from a region
+    or of a market, a region's localization, a volume; prices have their own section), by quarter, with those
+    figures beside the model, each with its publisher: a figure of a year or fiscal year in the middle of the
+    quarters it spans, beside the model's value for that year drawn across them (as the chart files draw them,
+    ``reports.market_run_files.quarterly``)."""
+    publishers = report.get("publishers") or {}
+    table, compared = report["calibration"]["table"], report["published_beside_model"]
+    parts: list[str] = []
+    for output in dict.fromkeys(r["output"] for r in report["outputs"]):
+        if output.startswith("price@"):
+            continue
+        rows = [r for r in report["outputs"] if r["output"] == output and "Q" in r["period"] and "FY" not in r["period"]
+                and r["value"] is not None]
+        labels = [r["period"] for r in rows]
+        observed = [{"x": at, "value": o["observed"], "label": o["period"]} for o in table
+                    if o["output"] == output and o["fitted_to"] and (at := position(labels, o)) is not None]
+        published = [{"x": at, "value": p["value"], "publisher": p["publisher"], "label": c["period"]}
+                     for c in compared if c["output"] == output and (at := position(labels, c)) is not None
+                     for p in c["published"]]
+        # an observation no published figure repeats (another publisher or value) is drawn as its publisher's too
+        published += [{"x": at, "value": o["observed"], "label": o["period"],
+                       "publisher": publishers.get(o.get("fact") or "", "") or "stated in the case file"}
+                      for o in table if o["output"] == output and (at := position(labels, o)) is not None
+                      and not any(p["label"] == o["period"] and p["value"] == o["observed"] for p in published)]
+        if not published and not observed:
+            continue
+        values = {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
+        spans = {e["period"]: e["quarters"] for e in [*table, *compared] if e["output"] == output
+                 and e.get("quarters") and position(labels, e) is not None and values.get(e["period"]) is not None}
+        title, axis, unit = _title(report, output)
+        points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
+        parts.append(svg.trajectory(
+            points, published, observed, title, unit, x_labels=labels, axis=axis,
+            footer=footer(report, [p["publisher"] for p in published], SOURCES_BELOW),
+            model=model_label(report, "model"),
+            spans=[(labels.index(first), labels.index(last), values[period], period)
+                   for period, (first, last) in sorted(spans.items())]))
+    if not parts:
+        return []
+    return ["<h2>Published figures beside the model</h2><p class='muted'>Each output that figures are published "
+            "or observed for, by quarter: line and band, the model; diamonds, the published figures (publisher in the "
+            "tooltip, each fact quoted under Sources); rings, those the model is fitted to. A figure of a year or "
+            "fiscal year stands in the middle of the quarters it spans, beside the model's value for that year "
+            "(the wide line across them).</p>", *parts]
 
 
 def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
@@ -188,9 +237,11 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
         observed = [{"x": labels.index(o["period"]), "value": o["observed"]} for o in c["table"]
                     if o["output"] == output and o["fitted_to"] and o["period"] in labels]
-        parts.append(svg.trajectory(points, [], observed, describe(report, output).title, "", x_labels=labels,
+        title, axis, unit = _title(report, output)
+        parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model")))
+                                    model=model_label(report, "model"), axis=axis))
+    parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
                  "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(

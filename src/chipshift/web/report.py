@@ -234,7 +234,7 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
            "(uncertain and unknown parts counted as barred); the baseline beside it in the table.</p>",
            svg.bands(dates, series, f"Share of each stage's supply barred for {where} under {name}, {dates[0]} to "
                  f"{dates[-1]} (market-size weighted)", footer=footer,
-                 positions=[date.fromisoformat(d).toordinal() for d in dates])]
+                 positions=[date.fromisoformat(d).toordinal() for d in dates], axis="% of the stage's supply barred")]
     rows = [{"at": d, "stage": STAGES.get(stage, stage),
              **{f"{side}_{bound}": _pct(table[d].get(stage, {}).get(f"barred_{bound}_weighted_pct"))
                 for side, table in (("scenario", mine), ("baseline", theirs)) for bound in ("lower", "upper")}}

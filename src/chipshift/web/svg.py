@@ -61,6 +61,14 @@ def _frame(width: int, height: float, title: str, body: list[str], footer: str |
             + "".join(out) + "</div>")
 
 
+def _axis_label(text: str | None, width: int) -> list[str]:
+    """The value axis's label (what the values are, in their unit), above the axis's top tick at the left edge."""
+    if not text:
+        return []
+    return [f'<text class="axis-label" x="8" y="12" font-size="11" fill="{MUTED}">'
+            f'{escape(_clip(text, max(8, int((width - 16) / 6.4))))}</text>']
+
+
 def _legend(names: Sequence[str], x0: float, room: float) -> tuple[list[tuple[float, int, str]], int]:
     """Legend entries (x, row, name) from ``x0``, left to right, on a new row when the next would pass
     ``x0 + room``: names whole unless one alone is wider than the room."""
@@ -118,10 +126,11 @@ def ranges(rows: list[tuple[str, list[tuple[float | None, float | None]]]], seri
 
 def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], list[float | None]]], title: str,
           width: int = 760, height: int = 300, footer: str | None = None,
-          positions: Sequence[float] | None = None) -> str:
+          positions: Sequence[float] | None = None, axis: str | None = None) -> str:
     """Shares (percent) over dates: per series (name, lower bounds, upper bounds; one value per label) a solid
     line at its upper bound and a dashed one at its lower bound, in one colour; unknown values leave a gap.
-    ``positions`` places the labels on the axis (e.g. days), else they are evenly spaced."""
+    ``positions`` places the labels on the axis (e.g. days), else they are evenly spaced; ``axis``: the value
+    axis's label (over the axis, under the legend)."""
     left, right, top, bottom = 50, 44, 16, 30
     at = list(positions) if positions is not None else [float(i) for i in range(len(labels))]
     legend, legend_rows = _legend([name for name, _, _ in series], left, width - left - right)
@@ -140,6 +149,8 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
                    f'<text class="legend" x="{x + 18}" y="{18 + row * 20}">{escape(name)}</text>')
     out.append(f'<text x="{width - right}" y="{top - 8}" text-anchor="end" font-size="11" fill="{MUTED}">solid: upper '
                'bound · dashed: lower bound</text>')
+    if axis:
+        out.append(f'<text class="axis-label" x="8" y="{top - 8}" font-size="11" fill="{MUTED}">{escape(axis)}</text>')
     for t in (0, 25, 50, 75, 100):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
@@ -234,11 +245,14 @@ def _num(v: float, unit: str) -> str:
 def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], observed: list[dict[str, Any]],
                title: str, unit: str = "%", width: int = 760, height: int = 320,
                x_labels: Sequence[str] | None = None, footer: str | None = None,
-               model: str = "model (fitted)") -> str:
+               model: str = "model (fitted)", axis: str | None = None,
+               spans: Sequence[tuple[float, float, float, str]] = ()) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
-    values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line."""
-    left, right, top, bottom = 64, 200, 16, 30
+    values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line;
+    ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
+    value for a longer period (from, to, value, label: a fiscal year across the quarters it spans)."""
+    left, right, top, bottom = 64, 200, 34 if axis else 16, 30
     values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
         [o["value"] for o in observed]
     highest = max([0.0, *values])
@@ -252,7 +266,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     def Y(v: float) -> float:
         return top + (1 - v / top_v) * (height - top - bottom)
 
-    out: list[str] = []
+    out: list[str] = _axis_label(axis, width)
     for i in range(5):
         t = top_v * i / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
@@ -261,9 +275,13 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     def name(x: Any) -> str:
         return escape(str(x_labels[int(x)] if x_labels is not None else x))
 
-    for x in xs:
-        out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
-                   f'fill="{MUTED}">{name(x)}</text>')
+    # every k-th step named, so that the names (about 7 px a character) never run into each other
+    widest = max([len(str(x_labels[int(x)] if x_labels is not None else x)) for x in xs] or [4]) * 7 + 8
+    every = max(1, math.ceil(len(xs) * widest / max(1, width - left - right)))
+    for i, x in enumerate(xs):
+        if i % every == 0:
+            out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
+                       f'fill="{MUTED}">{name(x)}</text>')
     color = PALETTE[0]
     legend: list[tuple[str, str, str]] = []
     banded = [p for p in points if p.get("p5") is not None and p.get("p95") is not None]
@@ -279,6 +297,12 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         out.append(f'<circle cx="{X(p["x"]):.1f}" cy="{Y(p["value"]):.1f}" r="3.5" fill="{color}"><title>model '
                    f'{name(p["x"])}: {_num(p["value"], unit)}</title></circle>')
     legend.append((color, "line", model))
+    for first, last, value, label in spans:
+        out.append(f'<line class="model-span" x1="{X(first) - 6:.1f}" x2="{X(last) + 6:.1f}" y1="{Y(value):.1f}" '
+                   f'y2="{Y(value):.1f}" stroke="{color}" stroke-width="5" stroke-opacity="0.5"><title>model, '
+                   f'{escape(label)}: {_num(value, unit)}</title></line>')
+    if spans:
+        legend.append((color, "span", "model, for a year or fiscal year (across its quarters)"))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
     at_x: dict[Any, list[int]] = {}
     for k, p in enumerate(published):
@@ -287,15 +311,18 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     for k, p in enumerate(published):
         c = PALETTE[(1 + publishers.index(p["publisher"])) % len(PALETTE)]
         same = at_x[p["x"]]  # the figures of one year side by side, so that none hides another
-        step = min(9.0, slot * 0.5 / max(1, len(same) - 1))
+        # (a figure of a longer period, between steps, has the room of the steps it spans)
+        step = min(9.0, slot * (0.5 if float(p["x"]).is_integer() else 3) / max(1, len(same) - 1))
         x, y = X(p["x"]) + (same.index(k) - (len(same) - 1) / 2) * step, Y(p["value"])
         out.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{c}" stroke="#fff" '
-                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, {name(p["x"])}: '
+                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, '
+                   f'{escape(str(p["label"])) if p.get("label") else name(p["x"])}: '
                    f'{_num(p["value"], unit)}</title></rect>')
     legend += [(PALETTE[(1 + k) % len(PALETTE)], "diamond", str(name)) for k, name in enumerate(publishers)]
     for o in observed:
+        when = escape(str(o["label"])) if o.get("label") else name(o["x"])
         out.append(f'<circle cx="{X(o["x"]):.1f}" cy="{Y(o["value"]):.1f}" r="8" fill="none" stroke="#1d2733" '
-                   f'stroke-width="1.5"><title>fitted to: {name(o["x"])} observed {_num(o["value"], unit)}</title>'
+                   f'stroke-width="1.5"><title>fitted to: {when} observed {_num(o["value"], unit)}</title>'
                    '</circle>')
     if observed:
         legend.append(("#1d2733", "ring", "observation fitted to"))
@@ -307,6 +334,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
             lines = [*lines[:5], _clip(" ".join(lines[5:]), 28)]
         mark = {"band": f'<rect x="{x}" y="{y - 6}" width="16" height="10" fill="{c}" fill-opacity="0.25"/>',
                 "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
+                "span": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="5" '
+                        'stroke-opacity="0.5"/>',
                 "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '
                            f'transform="rotate(45 {x + 8} {y})"/>',
                 "ring": f'<circle cx="{x + 8}" cy="{y}" r="6" fill="none" stroke="{c}" stroke-width="1.5"/>'}[kind]
@@ -318,9 +347,9 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
 
 
 def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320,
-          footer: str | None = None) -> str:
-    """Shares in percent stacked by year: rows (year, [(name, share)])."""
-    left, right, top, bottom = 50, 160, 16, 30
+          footer: str | None = None, axis: str | None = None) -> str:
+    """Shares in percent stacked by year: rows (year, [(name, share)]); ``axis``: the value axis's label."""
+    left, right, top, bottom = 50, 160, 34 if axis else 16, 30
     names = list(dict.fromkeys(name for _, parts in rows for name, _ in parts))
     slot = (width - left - right) / max(1, len(rows))
     bar = min(56.0, slot * 0.7)
@@ -328,7 +357,7 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
     def Y(v: float) -> float:
         return top + (1 - v / 100) * (height - top - bottom)
 
-    out: list[str] = []
+    out: list[str] = _axis_label(axis, width)
     for t in (0, 25, 50, 75, 100):
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" '
@@ -344,10 +373,15 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
             acc += v
         out.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
                    f'fill="{MUTED}">{year}</text>')
-    for k, name in enumerate(names):
-        y = top + k * 18
+    # the legend top down, as the stack shows its parts (the first part is drawn at the bottom), each name whole
+    # over as many lines as it needs
+    y = top
+    for name in reversed(names):
+        k, lines = names.index(name), _wrap(name, right - 40, 11)
         out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
                    f'fill="{PALETTE[k % len(PALETTE)]}"/>'
-                   f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">'
-                   f'{escape(_clip(name, 22))}</text>')
-    return _frame(width, height, title, out, footer)
+                   f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">' + "".join(
+                       f'<tspan x="{width - right + 32}" dy="{13 if j else 0}">{escape(line)}</tspan>'
+                       for j, line in enumerate(lines)) + "</text>")
+        y += 18 + (len(lines) - 1) * 13
+    return _frame(width, max(height, y + 10), title, out, footer)

@@ -89,6 +89,8 @@ class CalibrationRow(Answer):
     basis: str | None = Field(description="where it comes from, when no fact holds it")
     source: str | None = Field(ABSENT, description="the figure's source as the case names it (a single-market "
                                                    "case)")
+    quarters: tuple[str, str] | None = Field(ABSENT, description="the first and last calendar quarters its period "
+                                                                 "spans (a linked case's year or fiscal year)")
 
 
 class Calibration(Answer):
@@ -181,6 +183,8 @@ class PublishedBesideModel(Answer):
     period: str | None = Field(ABSENT, description="the period (a linked case)")
     model: float | None = Field(description="the central run's value")
     published: tuple[PublishedFigure, ...] = Field(description="the published estimates")
+    quarters: tuple[str, str] | None = Field(ABSENT, description="the first and last calendar quarters its period "
+                                                                 "spans (a linked case's year or fiscal year)")
 
 
 class LinkedMarket(Answer):

@@ -48,17 +48,26 @@ CS.charts = (() => {
   }
 
   /* A legend's entries (a swatch and a name each) left to right from x0, a new row when the next would pass
-     x0 + room: every name is shown whole unless it alone is wider than the room. */
+     x0 + room: every name is shown whole, one wider than the room wrapped over rows of its own (its `lines`). */
   function legendLayout(names, x0, room, size = 12) {
     const items = [];
     let x = x0, row = 0;
     for (const name of names) {
-      const text = fit(name, room - 26, size), w = 18 + textWidth(text, size) + 18;
-      if (x > x0 && x + w > x0 + room) { row += 1; x = x0; }
-      items.push({ x, row, text });
-      x += w;
+      const lines = wrap(CS.readable(String(name)), room - 26, size);
+      const w = 18 + Math.max(...lines.map((l) => textWidth(l, size))) + 18;
+      if (x > x0 && (x + w > x0 + room || lines.length > 1)) { row += 1; x = x0; }
+      items.push({ x, row, text: lines[0], lines });
+      row += lines.length - 1;
+      x = lines.length > 1 ? x0 + room + 1 : x + w;  // after a wrapped name, the next starts a row
     }
     return { items, rows: names.length ? row + 1 : 0 };
+  }
+
+  /* A legend entry's name at (x, y), its lines `step` apart. */
+  function legendText(it, x, y, step, attrs = {}) {
+    const text = s("text", { class: "legend", x, y, ...attrs });
+    it.lines.forEach((line, k) => text.append(s("tspan", { x, dy: k ? step : 0, text: line })));
+    return text;
   }
 
   function scale(stops, t) {
@@ -89,20 +98,30 @@ CS.charts = (() => {
 
   /* Horizontal bars of shares in percent; unknown shares are drawn as such, never as zero. */
   function bars(rows, opts = {}) {
-    const width = opts.width || 720, row = 24, top = 26;
-    const labelW = Math.min(280, Math.max(80, ...rows.map((r) => textWidth(r.label)))) + 12;
-    const plotW = width - labelW - 90, max = opts.max || 100;
-    const height = top + rows.length * row + 12;
+    // narrower than NARROW (a phone), each name on its own line(s) above its bar, the bars across the width
+    const width = opts.width || 720, narrow = width < NARROW, top = 26;
+    const labelW = narrow ? 14 : Math.min(280, Math.max(80, ...rows.map((r) => textWidth(r.label)))) + 12;
+    const plotW = width - labelW - (narrow ? 56 : 90), max = opts.max || 100;
+    const names = rows.map((r) => (narrow ? wrap(CS.readable(r.label), width - 16, 12) : [fit(r.label, labelW - 12)]));
+    const rowH = names.map((l) => (narrow ? 14 * l.length + 22 : 24));
+    const height = top + rowH.reduce((a, b) => a + b, 0) + 12;
     const root = svgRoot(width, height, opts.title);
-    for (const t of [0, 25, 50, 75, 100].filter((v) => v <= max)) {
+    root.setAttribute("data-min-width", NARROW_MIN_WIDTH);
+    for (const t of (narrow ? [0, 50, 100] : [0, 25, 50, 75, 100]).filter((v) => v <= max)) {
       const x = labelW + (plotW * t) / max;
       root.append(s("line", { x1: x, x2: x, y1: top - 6, y2: height - 8, stroke: GRID }),
         s("text", { x, y: top - 10, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: `${t}%` }));
     }
+    let yy = top;
     rows.forEach((r, i) => {
-      const y = top + i * row;
+      const y = narrow ? yy + 14 * names[i].length : yy;
+      yy += rowH[i];
       const g = interactive(s("g", { class: "bar" }), r);
-      g.append(s("text", { x: labelW - 8, y: y + 15, "text-anchor": "end", text: fit(r.label, labelW - 12) }));
+      if (narrow) {
+        const label = s("text", { x: 8, y: y - 14 * names[i].length + 12 });
+        names[i].forEach((line, k) => label.append(s("tspan", { x: 8, dy: k ? 14 : 0, text: line })));
+        g.append(label);
+      } else g.append(s("text", { x: labelW - 8, y: y + 15, "text-anchor": "end", text: names[i][0] }));
       if (r.value === null || r.value === undefined) {
         g.append(s("rect", { x: labelW, y: y + 4, width: 60, height: 15, fill: "#f3f5f7", stroke: "#9aa8b6", "stroke-dasharray": "3 2" }),
           s("text", { x: labelW + 66, y: y + 15, fill: MUTED, "font-style": "italic", text: "share unknown" }));
@@ -118,26 +137,37 @@ CS.charts = (() => {
 
   /* Ranges in [0, 1] per row, one or more series: a band from lower to upper and a mark at 'mid'. */
   function ranges(rows, opts = {}) {
+    // narrower than NARROW (a phone), each row's name on its own line(s) above its bands, the bands across the width
     const series = opts.series || ["value"], n = series.length;
-    const width = opts.width || 720, band = 14, gap = 10;
-    const rowH = n * band + gap;
-    const labelW = Math.min(260, Math.max(60, ...rows.map((r) => textWidth(r.label)))) + 12;
-    const legend = legendLayout(n > 1 ? series : [], Math.min(labelW, width / 3), width - Math.min(labelW, width / 3) - 8);
+    const width = opts.width || 720, narrow = width < NARROW, band = 14, gap = 10;
+    const labelW = narrow ? 14 : Math.min(260, Math.max(60, ...rows.map((r) => textWidth(r.label)))) + 12;
+    const names = rows.map((r) => (narrow ? wrap(CS.readable(r.label), width - 16, 12) : [fit(r.label, labelW - 12)]));
+    const heads = names.map((l) => (narrow ? 14 * l.length + 2 : 0)), rowH = n * band + gap;
+    const legendX = narrow ? 8 : Math.min(labelW, width / 3);
+    const legend = legendLayout(n > 1 ? series : [], legendX, width - legendX - 8);
     const top = 26 + legend.rows * 20;
-    const plotW = width - labelW - 110;
-    const height = top + rows.length * rowH + 10;
+    const plotW = width - labelW - (narrow ? 84 : 110);
+    const height = top + rows.length * rowH + heads.reduce((a, b) => a + b, 0) + 10;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", NARROW_MIN_WIDTH);
     legend.items.forEach((it, k) => root.append(s("rect", { x: it.x, y: 6 + it.row * 20, width: 12, height: 12, fill: PALETTE[k] }),
-      s("text", { class: "legend", x: it.x + 18, y: 16 + it.row * 20, text: it.text })));
+      legendText(it, it.x + 18, 16 + it.row * 20, 20)));
     const max = opts.max || 100, fmt = opts.format || ((v, d) => CS.share(v, d));
-    for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    for (const t of narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]) {
       const x = labelW + plotW * t;
       root.append(s("line", { x1: x, x2: x, y1: top - 6, y2: height - 6, stroke: GRID }),
-        s("text", { x, y: top - 10, "text-anchor": "middle", fill: MUTED, "font-size": 11, text: opts.format ? fmt(t * max) : `${t * 100}%` }));
+        // (narrow, the end ticks' names run inwards from the plot's edges, which lie near the chart's)
+        s("text", { x, y: top - 10, "text-anchor": narrow && t === 0 ? "start" : narrow && t === 1 ? "end" : "middle", fill: MUTED, "font-size": 11, text: opts.format ? fmt(t * max) : `${t * 100}%` }));
     }
+    let next = top;
     rows.forEach((r, i) => {
-      const y = top + i * rowH;
-      root.append(s("text", { x: labelW - 8, y: y + (n * band) / 2 + 4, "text-anchor": "end", text: fit(r.label, labelW - 12) }));
+      const y = next + heads[i];
+      next = y + rowH;
+      if (narrow) {
+        const label = s("text", { x: 8, y: y - heads[i] + 12 });
+        names[i].forEach((line, k) => label.append(s("tspan", { x: 8, dy: k ? 14 : 0, text: line })));
+        root.append(label);
+      } else root.append(s("text", { x: labelW - 8, y: y + (n * band) / 2 + 4, "text-anchor": "end", text: names[i][0] }));
       r.values.forEach((v, k) => {
         const yy = y + k * band;
         const lo = v.lower ?? 0, hi = v.upper ?? lo;
@@ -155,41 +185,62 @@ CS.charts = (() => {
 
   /* A heatmap: rows (grouped) by columns; values are shares in percent (0-100). */
   function heatmap(spec) {
-    // columns as wide as their headings (none cut), at least 92 px
-    // (wider when the chart is given a width to fill)
-    const labelW = Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(r.label)))) + 14;
-    const cellW = Math.max(spec.cellWidth || 92, ...spec.columns.map((c) => textWidth(c, 11, 600) + 10),
-      spec.width ? (spec.width - labelW - 20) / spec.columns.length : 0), cellH = 18, top = 64;
+    // columns as wide as their headings (none cut), at least 92 px (wider when the chart is given a width to fill);
+    // narrower than NARROW (a phone), each row's name on its own line(s) above its cells, the columns sharing the
+    // width and their headings wrapped over lines
+    const narrow = spec.width && spec.width < NARROW;
+    const labelW = narrow ? 0 : Math.min(300, Math.max(100, ...spec.rows.map((r) => textWidth(r.label)))) + 14;
+    const cellW = narrow ? (spec.width - 16) / spec.columns.length : Math.max(spec.cellWidth || 92,
+      ...spec.columns.map((c) => textWidth(c, 11, 600) + 10), spec.width ? (spec.width - labelW - 20) / spec.columns.length : 0);
+    const headings = spec.columns.map((c) => (narrow ? wrap(CS.readable(c), cellW - 6, 11, 600) : [fit(c, cellW - 4, 11, 600)]));
+    const names = spec.rows.map((r) => (narrow ? wrap(CS.readable(r.label), spec.width - 16, 12) : [fit(r.label, labelW - 12)]));
+    const cellH = 18, top = 64 + 13 * (Math.max(...headings.map((h) => h.length)) - 1), x0 = narrow ? 8 : labelW;
     const groups = [];
     spec.rows.forEach((r) => { if (!groups.length || groups[groups.length - 1].name !== r.group) groups.push({ name: r.group, rows: [] }); groups[groups.length - 1].rows.push(r); });
-    const height = top + spec.rows.length * cellH + groups.length * 24 + 16;
-    const lx = labelW, lw = Math.min(220, spec.columns.length * cellW), legend = `100% ${spec.legend || ""}`.trim();
-    const width = Math.max(labelW + spec.columns.length * cellW + 20, lx + lw + 6 + textWidth(legend, 11) + 8);
-    const root = svgRoot(width, height, spec.title);
+    const named = narrow ? names.reduce((h, l) => h + 14 * l.length, 0) : 0;
+    const height = top + spec.rows.length * cellH + named + groups.length * 24 + 16;
+    const legend = `100% ${spec.legend || ""}`.trim();
+    // the colour scale's key: beside its "0%" wide; on a phone, from the left edge, its words under it when short of room
+    const lx = narrow ? 28 : labelW, lw = narrow ? Math.min(120, spec.width / 3) : Math.min(220, spec.columns.length * cellW);
+    const keyLines = narrow ? wrap(legend, spec.width - lx - lw - 14, 11) : [legend];
+    const width = narrow ? spec.width : Math.max(labelW + spec.columns.length * cellW + 20, lx + lw + 6 + textWidth(legend, 11) + 8);
+    const root = svgRoot(width, height + 13 * (keyLines.length - 1), spec.title);
+    root.setAttribute("data-min-width", NARROW_MIN_WIDTH);
+    const shift = s("g", { transform: `translate(0 ${13 * (keyLines.length - 1)})` });  // the chart under a key of several lines
     for (let i = 0; i < 20; i++) root.append(s("rect", { x: lx + (lw * i) / 20, y: 6, width: lw / 20 + 0.5, height: 10, fill: (spec.legendColor || reds)(i / 19) }));
-    root.append(s("text", { x: lx - 6, y: 15, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "0%" }),
-      s("text", { x: lx + lw + 6, y: 15, "font-size": 11, fill: MUTED, text: legend }));
-    spec.columns.forEach((c, j) => root.append(s("text", { x: labelW + j * cellW + cellW / 2, y: top - 10, "text-anchor": "middle", "font-size": 11, "font-weight": 600, text: fit(c, cellW - 4, 11, 600) })));
-    let y = top;
+    const key = s("text", { x: lx + lw + 6, y: 15, "font-size": 11, fill: MUTED });
+    keyLines.forEach((line, k) => key.append(s("tspan", { x: lx + lw + 6, dy: k ? 13 : 0, text: line })));
+    root.append(s("text", { x: lx - 6, y: 15, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "0%" }), key, shift);
+    spec.columns.forEach((c, j) => {
+      const head = s("text", { x: x0 + j * cellW + cellW / 2, y: top - 10 - 13 * (headings[j].length - 1), "text-anchor": "middle", "font-size": 11, "font-weight": 600 });
+      headings[j].forEach((line, k) => head.append(s("tspan", { x: x0 + j * cellW + cellW / 2, dy: k ? 13 : 0, text: line })));
+      shift.append(head);
+    });
+    let y = top, index = 0;
     for (const g of groups) {
-      root.append(s("text", { x: 4, y: y + 16, "font-weight": 700, text: fit(g.name, width - 8, 12, 700) }));
-      root.append(s("line", { x1: 0, x2: width, y1: y + 21, y2: y + 21, stroke: GRID }));
+      shift.append(s("text", { x: 4, y: y + 16, "font-weight": 700, text: fit(g.name, width - 8, 12, 700) }));
+      shift.append(s("line", { x1: 0, x2: width, y1: y + 21, y2: y + 21, stroke: GRID }));
       y += 24;
       for (const r of g.rows) {
+        const lines = names[index++];
         // with `cells` (one {onClick, tip} per value), the row's name and each cell open things of their own (the
         // name: the row's page; a cell: the sources behind its figure); without, the whole row is one mark
         const row = r.cells ? s("g", { class: "heat-row" }) : interactive(s("g", { class: "heat-row" }), { onClick: r.onClick, tip: r.tip });
-        const label = s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: fit(r.label, labelW - 12) });
+        const label = narrow ? s("text", { x: 8, y: y + 12 }) : s("text", { x: labelW - 8, y: y + 13, "text-anchor": "end", text: lines[0] });
+        if (narrow) {
+          lines.forEach((line, k) => label.append(s("tspan", { x: 8, dy: k ? 14 : 0, text: line })));
+          y += 14 * lines.length;
+        }
         row.append(r.cells ? interactive(label, { onClick: r.onClick, tip: r.tip }) : label);
         r.values.forEach((v, j) => {
           const t = v === null || v === undefined ? v : v / 100;  // the colour scales run over [0, 1]
           const color = (spec.colorFor || (() => reds))(j)(t);
           const cell = r.cells && r.cells[j] ? interactive(s("g", { class: "heat-cell" }), r.cells[j]) : row;
-          cell.append(s("rect", { x: labelW + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
-            s("text", { x: labelW + j * cellW + cellW / 2, y: y + 13, "text-anchor": "middle", "font-size": 11, fill: inkOn(t), text: v === null || v === undefined ? "unknown" : CS.share(v, 0) }));
+          cell.append(s("rect", { x: x0 + j * cellW + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill: color }),
+            s("text", { x: x0 + j * cellW + cellW / 2, y: y + 13, "text-anchor": "middle", "font-size": 11, fill: inkOn(t), text: v === null || v === undefined ? "unknown" : CS.share(v, 0) }));
           if (cell !== row) row.append(cell);
         });
-        root.append(row);
+        shift.append(row);
         y += cellH;
       }
     }
@@ -201,7 +252,7 @@ CS.charts = (() => {
   /* Rules on a time axis, grouped by imposer, coloured by kind. Wide, each rule's name left of its bar; narrower
      than NARROW (a phone), each name above its bar, the bars spanning the whole width, so that the chart fits its box
      down to TIMELINE_MIN_WIDTH without scrolling sideways. Years are named as often as their names fit. */
-  const NARROW = 640, TIMELINE_MIN_WIDTH = 300, TRAJECTORY_MIN_WIDTH = 300;
+  const NARROW = 640, TIMELINE_MIN_WIDTH = 300, TRAJECTORY_MIN_WIDTH = 300, NARROW_MIN_WIDTH = 300;
   function timeline(rules, opts = {}) {
     const dated = rules.filter((r) => r.start);
     const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
@@ -223,7 +274,7 @@ CS.charts = (() => {
     root.setAttribute("data-min-width", TIMELINE_MIN_WIDTH);
     kinds.forEach((k, i) => {
       const it = legend.items[i], y = 6 + 22 * it.row;
-      root.append(s("rect", { x: it.x, y, width: 12, height: 12, fill: color(k) }), s("text", { class: "legend", x: it.x + 18, y: y + 11, text: it.text }));
+      root.append(s("rect", { x: it.x, y, width: 12, height: 12, fill: color(k) }), legendText(it, it.x + 18, y + 11, 22));
     });
     const X = (t) => labelW + ((t - y0) / (y1 - y0)) * plotW;
     // a year named every `step` years: as often as a name (about 32 px) fits
@@ -261,9 +312,11 @@ CS.charts = (() => {
     const widest = Math.max(0, ...points.map((p) => textWidth(name(p.x), 11))) + 10;
     // room on the right for half the last date's name (it is centred on its point)
     const width = opts.width || 720, left = 50, right = Math.max(20, Math.ceil(widest / 2)), bottom = 30;
-    const legend = legendLayout(series.map((ser) => ser.name), left, width - left - right);
+    // the legend in rows from the left edge (a phone's width holds fewer names a row)
+    const legend = legendLayout(series.map((ser) => ser.name), width < NARROW ? 8 : left, width - (width < NARROW ? 16 : left + right));
     const top = 50 + (legend.rows - 1) * 20, height = (opts.height || 300) + (legend.rows - 1) * 20;
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", NARROW_MIN_WIDTH);
     const xs = points.map((p) => p.x);
     const X = (x) => left + (xs.length < 2 ? 0.5 : (x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (width - left - right);
     const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
@@ -281,7 +334,7 @@ CS.charts = (() => {
       for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
         { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.share(p[ser.lower])} – ${CS.share(p[ser.upper])}` }));
       const it = legend.items[k];
-      root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), s("text", { class: "legend", x: it.x + 18, y: 18 + it.row * 20, text: it.text }));
+      root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), legendText(it, it.x + 18, 18 + it.row * 20, 20));
     });
     root.append(s("text", { x: width - right, y: top - 12, "text-anchor": "end", "font-size": 11, fill: MUTED, text: "solid: upper bound · dashed: lower bound" }));
     return root;
@@ -291,27 +344,30 @@ CS.charts = (() => {
      line through the lower bounds, a dashed one through the upper where they differ; ticks at whole years; the legend
      beside the plot, names whole. A point with onClick opens something (Tab and Enter too). */
   function lines(series, opts = {}) {
-    const width = opts.width || 720, left = 50, right = 200, top = 16, bottom = 30;
-    const names = series.map((ser) => wrap(CS.readable(ser.name), right - 40, 11));
+    // narrower than NARROW (a phone), the legend under the plot, which takes the whole width
+    const width = opts.width || 720, narrow = width < NARROW, left = 50, right = narrow ? 16 : 200, top = 16, bottom = 30;
+    const names = series.map((ser) => wrap(CS.readable(ser.name), narrow ? width - 40 : right - 40, 11));
     const legendH = names.reduce((h, l) => h + 18 + (l.length - 1) * 13, 0);
-    const height = Math.max(opts.height || 300, top + legendH + 10);
+    const plotH = narrow ? (opts.height || 300) : Math.max(opts.height || 300, top + legendH + 10);
+    const height = plotH + (narrow ? legendH + 8 : 0);
     const root = svgRoot(width, height, opts.title);
+    root.setAttribute("data-min-width", NARROW_MIN_WIDTH);
     const xs = series.flatMap((ser) => ser.points.map((p) => p.x));
     const x0 = Math.floor(Math.min(...xs)), x1 = Math.max(x0 + 1, Math.ceil(Math.max(...xs) + 0.01));
     const X = (x) => left + ((x - x0) / (x1 - x0)) * (width - left - right);
-    const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
+    const Y = (v) => top + (1 - v / 100) * (plotH - top - bottom);
     for (const t of [0, 25, 50, 75, 100]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
       s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: `${t}%` }));
     const step = Math.max(1, Math.ceil(((x1 - x0) * 40) / (width - left - right)));
-    for (let t = x0; t <= x1; t += step) root.append(s("text", { x: X(t), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(t) }));
-    let ly = top;
+    for (let t = x0; t <= x1; t += step) root.append(s("text", { x: X(t), y: plotH - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(t) }));
+    let ly = narrow ? plotH + 8 : top;
     series.forEach((ser, k) => {
       const c = PALETTE[k % PALETTE.length], P = ser.points.slice().sort((a, b) => a.x - b.x);
       root.append(s("polyline", { class: "lower", points: P.map((p) => `${X(p.x)},${Y(p.lower)}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 }));
       if (P.some((p) => p.upper !== p.lower)) root.append(s("polyline", { points: P.map((p) => `${X(p.x)},${Y(p.upper)}`).join(" "), fill: "none", stroke: c, "stroke-width": 1, "stroke-dasharray": "4 3" }));
       for (const p of P) root.append(interactive(s("circle", { class: "point", cx: X(p.x), cy: Y(p.lower), r: 3.5, fill: c }),
         { onClick: p.onClick, tip: `${ser.name}, ${p.label}: ${CS.share(p.lower)}${p.upper !== p.lower ? ` to ${CS.share(p.upper)}` : ""}${p.note ? ` (${p.note})` : ""}` }));
-      const x = width - right + 14;
+      const x = narrow ? 8 : width - right + 14;
       root.append(s("line", { x1: x, x2: x + 16, y1: ly, y2: ly, stroke: c, "stroke-width": 2 }));
       const text = s("text", { class: "legend", x: x + 22, y: ly + 4, "font-size": 11 });
       names[k].forEach((line, i) => text.append(s("tspan", { x: x + 22, dy: i ? 13 : 0, text: line })));
@@ -364,8 +420,10 @@ CS.charts = (() => {
       }
     } else {
       // every k-th label when they would run into each other (about 7 px a character at this size)
-      const every = Math.max(1, Math.ceil((xs.length * (Math.max(...xs.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
-      xs.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
+      // (named steps only: a figure of a longer period stands between its steps' names)
+      const steps = opts.labels ? xs.filter((x) => Number.isInteger(x)) : xs;
+      const every = Math.max(1, Math.ceil((steps.length * (Math.max(...steps.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
+      steps.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     }
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
@@ -388,6 +446,10 @@ CS.charts = (() => {
         { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${fmt(p.value, opts.unit)}` + (p.p5 !== undefined && p.p5 !== null ? ` (5–95%: ${fmt(p.p5, opts.unit)} – ${fmt(p.p95, opts.unit)})` : "") }));
       legend.push([c, "line", ser.name]);
     });
+    // the model's value for a year or fiscal year (opts.spans: {from, to, value, label}), across the steps it spans
+    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: PALETTE[0], "stroke-width": 5, "stroke-opacity": 0.5 }),
+      { onClick: sp.onClick || null, tip: `model, ${sp.label}: ${fmt(sp.value, opts.unit)}` }));
+    if ((opts.spans || []).length) legend.push([PALETTE[0], "span", "model, for a year or fiscal year (across its quarters)"]);
     // published points are coloured by their group when they have one (a product), else by their publisher; the
     // points of one x stand side by side, 9 px apart, so that none hides another
     const key = (p) => p.group || p.publisher;
@@ -396,7 +458,8 @@ CS.charts = (() => {
     const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
-      const same = atX[p.x], step = Math.min(9, (slot * 0.5) / Math.max(1, same.length - 1));
+      // (a figure of a longer period, between steps, has the room of the steps it spans)
+      const same = atX[p.x], step = Math.min(9, (slot * (Number.isInteger(p.x) || opts.time ? 0.5 : 3)) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
       root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
         fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
@@ -404,7 +467,7 @@ CS.charts = (() => {
     }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
-      { source: o.source || undefined, tip: `fitted to: ${name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
+      { source: o.source || undefined, tip: `fitted to: ${o.label || name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
     // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
@@ -416,6 +479,7 @@ CS.charts = (() => {
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
+      else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
       const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });
@@ -454,10 +518,11 @@ CS.charts = (() => {
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
     });
-    // the legend: each name whole, on as many lines as it needs
+    // the legend: each name whole, on as many lines as it needs, top down as the stack shows the parts (the first
+    // part is drawn at the bottom)
     let ly = narrow ? height + 4 : top;
     const lx = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 36;
-    names.forEach((n, k) => {
+    names.map((n, k) => [n, k]).reverse().forEach(([n, k]) => {
       const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
       lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
       root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
@@ -538,10 +603,10 @@ CS.charts = (() => {
     };
   }
 
-  /* Charts are drawn as wide as their box, and no narrower than this (or than their own data-min-width, where they
-     have one): in a narrower box (a phone) the picture keeps
-     its size, so its text stays as large as drawn, and the box scrolls sideways (a focusable region: arrow keys
-     scroll it) instead of shrinking the picture and its text. */
+  /* Charts are drawn as wide as their box, each laying itself out for the width it has (a phone's: names above
+     their bars, legends under the plot, fewer ticks), down to its data-min-width (300 px): a box as narrow as a
+     phone's (390 px wide) holds every chart whole, its text at the size drawn, without scrolling sideways. A
+     picture that declares no least width is drawn no narrower than this (its box would then scroll sideways). */
   const MIN_WIDTH = 480;
 
   /* The title, footer and keyboard names of a chart as `box` shows it. */

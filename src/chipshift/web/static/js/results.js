@@ -68,18 +68,31 @@
     return [output, "", ""];
   }
 
-  /* A linked output by quarter: x is the quarter's position, named by its label. */
+  /* A linked output by quarter: x is the quarter's position, named by its label. A figure of a year or fiscal year
+     stands in the middle of the quarters it spans (its `quarters`), beside the model's value for that year drawn
+     across them. */
   function linkedTrajectory(r, output) {
     const rows = r.outputs.filter((o) => o.output === output && /Q/.test(o.period) && o.value !== null);
     const labels = rows.map((o) => o.period);
+    const at = (entry) => {
+      if (labels.includes(entry.period)) return labels.indexOf(entry.period);
+      const [first, last] = entry.quarters || [];
+      return labels.includes(first) && labels.includes(last) ? (labels.indexOf(first) + labels.indexOf(last)) / 2 : null;
+    };
     const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.period, o.value) }));
-    const observed = r.calibration.table.filter((o) => o.output === output && labels.includes(o.period))
-      .map((o) => ({ x: labels.indexOf(o.period), value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
-    // published figures of a quarter the chart shows, each with its publisher and source
-    const published = r.published_beside_model.filter((c) => c.output === output && labels.includes(c.period)).flatMap((c) => c.published.map((p) => ({
-      x: labels.indexOf(c.period), value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
+    const observed = r.calibration.table.filter((o) => o.output === output && at(o) !== null)
+      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+    // published figures of a period the chart shows, each with its publisher and source
+    const shown = r.published_beside_model.filter((c) => c.output === output && at(c) !== null);
+    const published = shown.flatMap((c) => c.published.map((p) => ({
+      x: at(c), label: c.period, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
+    const values = Object.fromEntries(r.outputs.filter((o) => o.output === output).map((o) => [o.period, o.value]));
+    const spans = [...new Map([...r.calibration.table.filter((o) => o.output === output), ...shown]
+      .filter((o) => o.quarters && at(o) !== null && values[o.period] !== null && values[o.period] !== undefined)
+      .map((o) => [o.period, { from: labels.indexOf(o.quarters[0]), to: labels.indexOf(o.quarters[1]), value: values[o.period], label: o.period,
+        onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
     const [name, ylabel, unit] = linkedTitle(r, output);
-    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed, labels });
+    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed, labels, spans });
   }
 
   function trajectoryFor(r, output) {
@@ -127,8 +140,11 @@
       el("h2", { text: "Calibration" }), el("p", { class: "big", text: c.statement + "." }),
       el("p", { class: "small", text: "Fitted: " + Object.entries(c.fitted).map(([k, v]) => `${k} = ${num(v)}`).join(", ") + ` · ${c.procedure}.` })));
     const outputs = [...new Set(r.outputs.map((o) => o.output))];
-    const headline = isLinked(r) ? outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o))
-      : outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:"));
+    // the headline outputs, and every other output that figures are observed or published for (a firm's share of a
+    // market, a volume): each such figure is shown beside the model, with its publisher
+    const seen = new Set([...c.table.map((o) => o.output), ...r.published_beside_model.filter((p) => p.published.length).map((p) => p.output)]);
+    const headline = isLinked(r) ? outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o) || seen.has(o))
+      : outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:") || seen.has(o));
     const grid = el("div", { class: "grid2", id: "trajectories" });
     for (const output of headline) {
       const chart = el("div");
