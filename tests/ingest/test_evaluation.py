@@ -92,3 +92,33 @@ def test_real_article_floors(kb: KnowledgeBase, half: str) -> None:
     for kind, (precision, recall) in REAL_FLOORS[half].items():
         assert scores[kind]["precision"] >= precision, (half, kind, scores[kind])
         assert scores[kind]["recall"] >= recall, (half, kind, scores[kind])
+
+
+def _claim(value: float, **fields: Any) -> dict[str, Any]:
+    base = {"entity": "samsung", "metric": "revenue", "value": value, "unit": "krw_tn", "period": "2023Q3",
+            "region": None, "span": None}
+    return {**base, **fields}
+
+
+def test_claim_losses_name_the_field_wrong_and_where_the_figure_stands() -> None:
+    """A missed label is paired with the prediction of the same figure (at any scale) that differs in the fewest
+    fields; a figure with no prediction is never found, read or not; unpaired predictions are false."""
+    from chipshift.ingest.evaluation import claim_losses
+
+    text = "Samsung said so.\n\nFirm | 2024 | 2023 | 2022\nSamsung | 1.5 | 2.5 | 3.5\nSK hynix | 4.5 | 5.5 | 6.5\n"
+    in_table = [text.index("2.5"), text.index("2.5") + 3]
+    missed = [_claim(67.4, period="2023"),  # period wrong
+              {**_claim(668.5, period="2023Q2"), "unit": "krw_bn"},  # at another scale: unit and period wrong
+              _claim(2.5, period="2023", entity="samsung"),  # in the table, entity wrong
+              _claim(12.2, metric="revenue_growth", unit="pct_yoy"),  # sign wrong
+              _claim(9.9),  # read as a figure, never claimed
+              _claim(4.4)]  # not read at all
+    extra = [_claim(67.4, period="2022"), _claim(0.6685, period="2023Q3"),
+             _claim(2.5, period="2023", entity="skhynix", span=in_table),
+             _claim(-12.2, metric="revenue_growth", unit="pct_yoy"), _claim(77.0)]
+    quantities = [{"value": 9.9, "span": [3, 6]}]
+    losses = claim_losses(missed, extra, quantities, text)
+    assert losses == {"missed: wrong period, prose": 1, "missed: wrong period+other, prose": 1,
+                      "missed: wrong entity, table": 1, "missed: wrong sign, prose": 1,
+                      "missed: never found (figure read), prose": 1, "missed: never found (figure not read)": 1,
+                      "false, prose": 1}
