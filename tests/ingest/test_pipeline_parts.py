@@ -511,3 +511,14 @@ def test_a_monthly_sales_table_by_region_with_relative_columns(kb: KnowledgeBase
             ("EUR", "market_growth", -8.6, "pct_yoy", "2019-08"), ("WLD", "market_growth", -15.9, "pct_yoy",
                                                                    "2019-08")} <= got
     assert not any(c[4] == "2018" for c in got)  # "Last Year" is August 2018, not the year before the document's
+
+
+def test_a_year_ago_phrase_speaks_of_the_nearest_figure_before_it(kb: KnowledgeBase) -> None:
+    """"a year earlier" after a level and its change is the change's base: the level keeps its own period."""
+    text = ("Memory chip sales fell in 2023, Omdia said.\n\n"
+            "Micron's sales slid 25% to US$15.5 billion from US$20.7 billion the previous year.\n\n"
+            "Quarterly revenue reached $46.74 billion, 56% higher than a year earlier.")
+    got = _claims(kb, text, "2024-03-01")
+    assert {("micron", "revenue", 15.5, "usd_bn", "2023"), ("micron", "revenue", 20.7, "usd_bn", "2022"),
+            ("micron", "revenue", 46.74, "usd_bn", "2023Q4"), ("micron", "revenue_growth", 56.0, "pct_yoy",
+                                                               "2023Q4")} <= got

@@ -625,7 +625,10 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
                 base = f"FY{fy}Q{4 - ((fy_end - end_month) % 12) // 3}"
     if growth:
         return base
-    if _YEAR_AGO_AFTER.search(after):
+    ago = _YEAR_AGO_AFTER.search(after)
+    # the phrase speaks of the nearest figure before it: "rose to $23.68 billion from $34.1 billion the previous
+    # year" puts only $34.1 billion a year back
+    if ago and not any(q.end <= x.start < q.end + ago.end() for x in qs if x is not q):
         return P.shift_year(base, -1) if base else None
     if own is None and base and _YEAR_AGO_BEFORE.search(clause):
         return P.shift_year(base, -1)
