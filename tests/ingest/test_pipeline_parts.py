@@ -522,3 +522,23 @@ def test_a_year_ago_phrase_speaks_of_the_nearest_figure_before_it(kb: KnowledgeB
     assert {("micron", "revenue", 15.5, "usd_bn", "2023"), ("micron", "revenue", 20.7, "usd_bn", "2022"),
             ("micron", "revenue", 46.74, "usd_bn", "2023Q4"), ("micron", "revenue_growth", 56.0, "pct_yoy",
                                                                "2023Q4")} <= got
+
+
+def test_a_tables_unit_stated_in_a_note_below_or_a_caption_far_above(kb: KnowledgeBase) -> None:
+    """A table whose caption names no unit takes the one a note just under it states ("Revenue is in millions of
+    dollars."), else a caption-like line further up; a line giving a figure ("$1.8 billion") states no unit."""
+    filler = "Analysts expect the market to keep growing as new fabs ramp up across the region. " * 5
+    below = ("Flash makers' sales for the quarter:\n\n"
+             "Company | 3Q17 Revenue | 2Q17 Revenue\nSamsung | $5,619.9 | $4,702.6\nMicron | $1,838.0 | $1,706.5\n\n"
+             "Revenue is in millions of dollars. The figures are estimates.\n")
+    got = _claims(kb, below, "2017-11-20")
+    assert {("samsung", "revenue", 5619.9, "usd_m", "2017Q3"), ("micron", "revenue", 1706.5, "usd_m", "2017Q2")} <= got
+    lead = ("Worldwide billings for semiconductor equipment rose 19% year on year to USD 30.38 billion in the third "
+            "quarter of 2024.")
+    above = ("Equipment billings by region (USD in billions)\n\n" + lead + "\n\n" + filler + "\n\n"
+             "Region | 3Q 2024 | 2Q 2024\nChina | $12.93 | $12.21\nTaiwan | $4.69 | $3.90\n")
+    got = _claims(kb, above, "2024-12-03")
+    assert {("CHN", 12.93, "usd_bn", "2024Q3"), ("TWN", 3.90, "usd_bn", "2024Q2")} <= {(c[0], *c[2:]) for c in got}
+    figure = ("Samsung's profit rose to $1.8 billion\n\n" + lead + "\n\n" + filler + "\n\n"
+              "Region | 3Q 2024 | 2Q 2024\nChina | $12.93 | $12.21\nTaiwan | $4.69 | $3.90\n")
+    assert not any(c[2] == 12.93 and c[3] == "usd_bn" for c in _claims(kb, figure, "2024-12-03"))
