@@ -542,3 +542,16 @@ def test_a_tables_unit_stated_in_a_note_below_or_a_caption_far_above(kb: Knowled
     figure = ("Samsung's profit rose to $1.8 billion\n\n" + lead + "\n\n" + filler + "\n\n"
               "Region | 3Q 2024 | 2Q 2024\nChina | $12.93 | $12.21\nTaiwan | $4.69 | $3.90\n")
     assert not any(c[2] == 12.93 and c[3] == "usd_bn" for c in _claims(kb, figure, "2024-12-03"))
+
+
+def test_a_headings_period_holds_for_the_paragraphs_under_it(kb: KnowledgeBase) -> None:
+    """A heading (a paragraph of one short line without a full stop) that names a period gives it to the figures
+    under it that name none, in place of the period the text opened with."""
+    text = ("GlobalFoundries files its report for the month of November 2023.\n\n"
+            "Key Third Quarter Financial Highlights\n  - Revenue of $1,852 million.\n"
+            "  - Net income of $249 million.\n\n"
+            "Full Year 2022 Highlights\n\nGlobalFoundries had revenue of $8,108 million.\n")
+    got = _claims(kb, text, "2023-11-07")
+    assert {("globalfoundries", "revenue", 1852.0, "usd_m", "2023Q3"),
+            ("globalfoundries", "net_profit", 249.0, "usd_m", "2023Q3"),
+            ("globalfoundries", "revenue", 8108.0, "usd_m", "2022")} <= got

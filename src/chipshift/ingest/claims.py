@@ -83,6 +83,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
     claims: list[Claim] = []
     run = Running(subject={}, main=main_firm(sentences, mentions))
     last_period: dict[int, str] = {}
+    lone = Counter(s.paragraph for s in sentences)  # sentences per paragraph (a heading is a paragraph of one)
     wq, wm, wp, wk = Window(quantities), Window(mentions), Window(period_mentions), Window(markers)
     for s in sentences:
         if s.in_references:
@@ -157,6 +158,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             last_period[s.paragraph] = labelled[-1]
             if not made and run.period is None:  # the period the text opens with carries into later paragraphs
                 run.period = labelled[-1]
+            if not made and s.text.strip() and lone[s.paragraph] == 1 and len(s.text) <= 100 and \
+                    not re.search(r"[.!?;]\W*$", s.text.strip()):
+                run.period = labelled[-1]  # a heading's period holds for the paragraphs under it
     _fix_from_to(ctx, claims)
     return dedupe(claims)
 
