@@ -555,3 +555,15 @@ def test_a_headings_period_holds_for_the_paragraphs_under_it(kb: KnowledgeBase) 
     assert {("globalfoundries", "revenue", 1852.0, "usd_m", "2023Q3"),
             ("globalfoundries", "net_profit", 249.0, "usd_m", "2023Q3"),
             ("globalfoundries", "revenue", 8108.0, "usd_m", "2022")} <= got
+
+
+def test_a_changes_basis_is_the_comparison_named_beside_its_figure(kb: KnowledgeBase) -> None:
+    """Year on year or quarter on quarter by the words next to the figure (up to the next figure or back to the one
+    before), not by the first such words anywhere in its sentence."""
+    text = ("TSMC reported its third-quarter results on October 17.\n\n"
+            "Measured in US dollars, TSMC's third-quarter revenue was $23.50 billion, up 36.0% year-over-year and "
+            "12.9% from the previous quarter.\n\n"
+            "Against three months earlier, TSMC's revenue in New Taiwan dollars rose 12.8 per cent.")
+    got = {c[1:4] for c in _claims(kb, text, "2024-10-18")}
+    assert {("revenue_growth", 36.0, "pct_yoy"), ("revenue_growth", 12.9, "pct_qoq"),
+            ("revenue_growth", 12.8, "pct_qoq")} <= got

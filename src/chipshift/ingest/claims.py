@@ -372,7 +372,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     value, unit = q.value, q.unit
     if metric.endswith("_growth") or metric in ("market_growth", "trade_growth", "market_share_change"):
         if q.kind == "percent":
-            unit = "pct_yoy" if _YOY.search(s.text) else "pct_qoq" if _QOQ.search(s.text) else "pct_change"
+            unit = _change_basis(s, q, qs) or \
+                ("pct_yoy" if _YOY.search(s.text) else "pct_qoq" if _QOQ.search(s.text) else "pct_change")
         down = [m.end() for m in _DOWN_RE.finditer(left_window)]
         up = [m.end() for m in _UP_RE.finditer(left_window)]
         if (value > 0 and down and (not up or max(down) > max(up))) or \
@@ -426,6 +427,34 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
                  unit=unit, period=period, start=s.start, end=s.end, quantity=(q.start, q.end),
                  sentence=(s.start, s.end), region=region, product=product, definition=definition, approx=q.approx,
                  confidence=round(conf, 2), precision=q.precision, text=q.text)
+
+
+#: What a change is measured against, named beside its figure: the same period a year before, the quarter
+#: before, or another month ("41.6 per cent more than in May": a change, neither of the two).
+_NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|a year (?:earlier|ago|"
+                       r"before)|same (?:period|quarter|month) (?:of |in )?(?:the )?(?:last|previous|prior) year", re.I)
+_NEAR_QOQ = re.compile(_QOQ.pattern + r"|(?:previous|prior|preceding) quarter|three months (?:earlier|before)|"
+                       r"\bon[- ]quarter\b|quarter[- ]on[- ]quarter", re.I)
+_NEAR_OTHER = re.compile(r"month[- ](?:on|over)[- ]month|\bm-?o-?m\b|(?:than|from|over)\s+(?:in\s+)?(?:January|"
+                         r"February|March|April|May|June|July|August|September|October|November|December)\b", re.I)
+
+
+def _change_basis(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
+    """The unit of a percentage change by the comparison named beside its figure: after it up to the next figure
+    or the end of its clause ("up 36.0% year-over-year and 12.9% from the previous quarter"), else before it back
+    to the figure before ("Against three months earlier, revenue dropped 25.2 per cent"); None when neither
+    names one (the sentence then decides)."""
+    nxt = min((x.start for x in qs if x.start > q.start), default=s.end)
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    after = re.split(r"[;.]\s", s.text[q.end - s.start:nxt - s.start])[0]
+    before = s.text[prev - s.start:q.start - s.start]
+    for window in (after, before):
+        found = [(m.start(), name) for name, pattern in (("pct_yoy", _NEAR_YOY), ("pct_qoq", _NEAR_QOQ),
+                                                         ("pct_change", _NEAR_OTHER))
+                 for m in [pattern.search(window)] if m]
+        if found:
+            return min(found)[1] if window is after else max(found)[1]
+    return None
 
 
 #: A loss named just before the figure, with a few words between ("a net loss attributable to shareholders of",
