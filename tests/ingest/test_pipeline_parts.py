@@ -567,3 +567,24 @@ def test_a_changes_basis_is_the_comparison_named_beside_its_figure(kb: Knowledge
     got = {c[1:4] for c in _claims(kb, text, "2024-10-18")}
     assert {("revenue_growth", 36.0, "pct_yoy"), ("revenue_growth", 12.9, "pct_qoq"),
             ("revenue_growth", 12.8, "pct_qoq")} <= got
+
+
+def test_a_loss_written_with_a_minus_sign_after_its_figure_or_with_more_than(kb: KnowledgeBase) -> None:
+    """A profit is negative when its figure carries a minus sign, when a loss is named right after it ("a $664.5
+    million operating loss") or before it with "more than" between ("a loss of more than 83 million yuan")."""
+    text = ("Chipmakers reported mixed results for 2024.\n\n"
+            "SMIC's net profit was -$5.2 million in the third quarter of 2024.\n\n"
+            "Hygon's net profit rose sharply in 2024, from a loss of more than 83 million yuan in 2019.\n\n"
+            "Kioxia posted a $664.5 million operating loss in the third quarter of 2023.")
+    got = {(c[0], c[2]) for c in _claims(kb, text, "2024-11-10")}
+    assert {("smic", -5.2), ("hygon", -83.0), ("kioxia", -664.5)} <= got
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999), st.booleans())
+def test_a_minus_sign_before_a_profit_figure_makes_it_negative(kb: KnowledgeBase, tenths: int, minus: bool) -> None:
+    """Whatever the amount, "-$X million" as a net profit is -X and "$X million" is +X."""
+    amount = f"{tenths / 10:,.1f}"
+    text = f"SMIC reported its results.\n\nSMIC's net profit was {'-' if minus else ''}${amount} million in 2024."
+    values = [c[2] for c in _claims(kb, text, "2025-02-10") if c[1] == "net_profit"]
+    assert values == [-tenths / 10 if minus else tenths / 10]

@@ -382,7 +382,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             value = -abs(value) if q.kind in ("percent", "points") else value
     if metric in ("net_profit", "operating_profit") and (
             re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+)?$", left_window, re.I)
-            or _lost(left_window[-60:])):
+            or _lost(left_window[-60:]) or _SIGNED_LOSS.search(left_window[-3:]) or
+            _LOSS_AFTER.match(right_window)):
         value = -abs(value)
     entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
     if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
@@ -461,8 +462,15 @@ def _change_basis(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
 #: "the company lost"), and no profit word after it.
 _LOSS_NEAR = re.compile(r"\b(?:net\s+)?loss(?:es)?\b(?P<mid>(?:\s+[\w-]+){0,5})"
                         r"\s+(?:of|was|were|came\s+to|totall?ed|"
-                        r"reached|narrowed\s+to|widened\s+to)\s+(?:about\s+|around\s+|nearly\s+|roughly\s+)?$"
+                        r"reached|narrowed\s+to|widened\s+to)\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|"
+                        r"more\s+than\s+|over\s+|almost\s+|some\s+|just\s+over\s+|just\s+under\s+)?$"
                         r"|\blost\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+)?$", re.I)
+
+
+#: A profit written with a minus sign ("came to -0.343 billion yuan", "(−$5.2 million)"), not a range ("2-3").
+_SIGNED_LOSS = re.compile(r"(?:^|[\s(])[-−–]\s?$")
+#: A loss named right after its figure ("a $664.5 mln operating loss", "12.7 trillion won loss").
+_LOSS_AFTER = re.compile(r"^\s*(?:(?:net|operating|quarterly|annual|pre-tax|pretax)\s+){0,2}loss(?:es)?\b", re.I)
 
 
 def _lost(left: str) -> bool:
