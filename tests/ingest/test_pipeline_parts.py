@@ -588,3 +588,19 @@ def test_a_minus_sign_before_a_profit_figure_makes_it_negative(kb: KnowledgeBase
     text = f"SMIC reported its results.\n\nSMIC's net profit was {'-' if minus else ''}${amount} million in 2024."
     values = [c[2] for c in _claims(kb, text, "2025-02-10") if c[1] == "net_profit"]
     assert values == [-tenths / 10 if minus else tenths / 10]
+
+
+def test_a_table_whose_cells_cannot_be_bound_is_skipped_and_said_so(kb: KnowledgeBase) -> None:
+    """A table none of whose rows names a firm, country or measure gives no claim and an info finding naming its
+    header; a table that is read gives none."""
+    unbound = ("Shipments were mixed.\n\nItem | 2024 | 2023 | 2022\nWidgets | 5.1 | 6.2 | 7.3\n"
+               "Gadgets | 7.4 | 8.5 | 9.6\n")
+    report = analyse(Extracted(unbound, "text"), kb, date_given="2025-03-01")
+    found = [f for f in report["findings"] if f["check"] == "table_unread"]
+    assert len(found) == 1 and found[0]["severity"] == "info" and "Item | 2024 | 2023 | 2022" in found[0]["message"]
+    assert not any(c["value"] in (5.1, 6.2, 7.4) for c in report["claims"])
+    read = ("Foundry revenue rose.\n\nTop foundries by revenue (US$ million)\n\nCompany | 4Q24 | 3Q24\n"
+            "TSMC | 26,854 | 23,527\nSamsung | 3,260 | 3,305\n")
+    report = analyse(Extracted(read, "text"), kb, date_given="2025-03-11")
+    assert not [f for f in report["findings"] if f["check"] == "table_unread"]
+    assert any(c["value"] == 26854.0 for c in report["claims"])
