@@ -26,19 +26,20 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
 }
 #: The real-article set (tests/ingest/eval-real): thirteen batches, all now development data (docs/ingest.md gives each
 #: round's figures and which were out-of-sample). Floors just under the values measured after the last round, with
-#: the shipped learned reading of measures (ingest/binding.py), which was trained on these batches.
+#: the shipped learned reading of measures (ingest/binding.py), which was trained on these batches; claims raised
+#: after the round on periods named elsewhere and table units, to its figures rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
-REAL_FLOORS = {"dev": {"claims": (0.68, 0.76), "events": (0.57, 0.50)},
-               "test": {"claims": (0.67, 0.69), "events": (0.50, 0.40)},
+REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.57, 0.50)},
+               "test": {"claims": (0.67, 0.70), "events": (0.50, 0.40)},
                "test2": {"claims": (0.62, 0.55), "events": (0.83, 0.50)},
-               "test3": {"claims": (0.57, 0.65), "events": (0.33, 0.27)},
-               "test4": {"claims": (0.67, 0.62), "events": (0.56, 0.40)},
-               "test5": {"claims": (0.63, 0.70), "events": (0.40, 0.33)},
-               "test6": {"claims": (0.58, 0.53), "events": (0.33, 0.22)},
+               "test3": {"claims": (0.59, 0.68), "events": (0.33, 0.27)},
+               "test4": {"claims": (0.69, 0.62), "events": (0.56, 0.40)},
+               "test5": {"claims": (0.67, 0.75), "events": (0.40, 0.33)},
+               "test6": {"claims": (0.60, 0.57), "events": (0.33, 0.22)},
                "test7": {"claims": (0.39, 0.46), "events": (0.27, 0.29)},
-               "test8": {"claims": (0.68, 0.80), "events": (0.33, 0.26)},
-               "test9": {"claims": (0.50, 0.36), "events": (0.17, 0.15)},
-               "test10": {"claims": (0.31, 0.30), "events": (0.52, 0.37)},
+               "test8": {"claims": (0.68, 0.81), "events": (0.33, 0.26)},
+               "test9": {"claims": (0.61, 0.58), "events": (0.17, 0.15)},
+               "test10": {"claims": (0.32, 0.31), "events": (0.52, 0.37)},
                "test11": {"claims": (0.55, 0.59), "events": (0.27, 0.33)},
                "test12": {"claims": (0.51, 0.41), "events": (0.53, 0.29)}}
 
@@ -94,3 +95,33 @@ def test_real_article_floors(kb: KnowledgeBase, half: str) -> None:
     for kind, (precision, recall) in REAL_FLOORS[half].items():
         assert scores[kind]["precision"] >= precision, (half, kind, scores[kind])
         assert scores[kind]["recall"] >= recall, (half, kind, scores[kind])
+
+
+def _claim(value: float, **fields: Any) -> dict[str, Any]:
+    base = {"entity": "samsung", "metric": "revenue", "value": value, "unit": "krw_tn", "period": "2023Q3",
+            "region": None, "span": None}
+    return {**base, **fields}
+
+
+def test_claim_losses_name_the_field_wrong_and_where_the_figure_stands() -> None:
+    """A missed label is paired with the prediction of the same figure (at any scale) that differs in the fewest
+    fields; a figure with no prediction is never found, read or not; unpaired predictions are false."""
+    from chipshift.ingest.evaluation import claim_losses
+
+    text = "Samsung said so.\n\nFirm | 2024 | 2023 | 2022\nSamsung | 1.5 | 2.5 | 3.5\nSK hynix | 4.5 | 5.5 | 6.5\n"
+    in_table = [text.index("2.5"), text.index("2.5") + 3]
+    missed = [_claim(67.4, period="2023"),  # period wrong
+              {**_claim(668.5, period="2023Q2"), "unit": "krw_bn"},  # at another scale: unit and period wrong
+              _claim(2.5, period="2023", entity="samsung"),  # in the table, entity wrong
+              _claim(12.2, metric="revenue_growth", unit="pct_yoy"),  # sign wrong
+              _claim(9.9),  # read as a figure, never claimed
+              _claim(4.4)]  # not read at all
+    extra = [_claim(67.4, period="2022"), _claim(0.6685, period="2023Q3"),
+             _claim(2.5, period="2023", entity="skhynix", span=in_table),
+             _claim(-12.2, metric="revenue_growth", unit="pct_yoy"), _claim(77.0)]
+    quantities = [{"value": 9.9, "span": [3, 6]}]
+    losses = claim_losses(missed, extra, quantities, text)
+    assert losses == {"missed: wrong period, prose": 1, "missed: wrong period+other, prose": 1,
+                      "missed: wrong entity, table": 1, "missed: wrong sign, prose": 1,
+                      "missed: never found (figure read), prose": 1, "missed: never found (figure not read)": 1,
+                      "false, prose": 1}

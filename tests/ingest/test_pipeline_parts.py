@@ -511,3 +511,96 @@ def test_a_monthly_sales_table_by_region_with_relative_columns(kb: KnowledgeBase
             ("EUR", "market_growth", -8.6, "pct_yoy", "2019-08"), ("WLD", "market_growth", -15.9, "pct_yoy",
                                                                    "2019-08")} <= got
     assert not any(c[4] == "2018" for c in got)  # "Last Year" is August 2018, not the year before the document's
+
+
+def test_a_year_ago_phrase_speaks_of_the_nearest_figure_before_it(kb: KnowledgeBase) -> None:
+    """"a year earlier" after a level and its change is the change's base: the level keeps its own period."""
+    text = ("Memory chip sales fell in 2023, Omdia said.\n\n"
+            "Micron's sales slid 25% to US$15.5 billion from US$20.7 billion the previous year.\n\n"
+            "Quarterly revenue reached $46.74 billion, 56% higher than a year earlier.")
+    got = _claims(kb, text, "2024-03-01")
+    assert {("micron", "revenue", 15.5, "usd_bn", "2023"), ("micron", "revenue", 20.7, "usd_bn", "2022"),
+            ("micron", "revenue", 46.74, "usd_bn", "2023Q4"), ("micron", "revenue_growth", 56.0, "pct_yoy",
+                                                               "2023Q4")} <= got
+
+
+def test_a_tables_unit_stated_in_a_note_below_or_a_caption_far_above(kb: KnowledgeBase) -> None:
+    """A table whose caption names no unit takes the one a note just under it states ("Revenue is in millions of
+    dollars."), else a caption-like line further up; a line giving a figure ("$1.8 billion") states no unit."""
+    filler = "Analysts expect the market to keep growing as new fabs ramp up across the region. " * 5
+    below = ("Flash makers' sales for the quarter:\n\n"
+             "Company | 3Q17 Revenue | 2Q17 Revenue\nSamsung | $5,619.9 | $4,702.6\nMicron | $1,838.0 | $1,706.5\n\n"
+             "Revenue is in millions of dollars. The figures are estimates.\n")
+    got = _claims(kb, below, "2017-11-20")
+    assert {("samsung", "revenue", 5619.9, "usd_m", "2017Q3"), ("micron", "revenue", 1706.5, "usd_m", "2017Q2")} <= got
+    lead = ("Worldwide billings for semiconductor equipment rose 19% year on year to USD 30.38 billion in the third "
+            "quarter of 2024.")
+    above = ("Equipment billings by region (USD in billions)\n\n" + lead + "\n\n" + filler + "\n\n"
+             "Region | 3Q 2024 | 2Q 2024\nChina | $12.93 | $12.21\nTaiwan | $4.69 | $3.90\n")
+    got = _claims(kb, above, "2024-12-03")
+    assert {("CHN", 12.93, "usd_bn", "2024Q3"), ("TWN", 3.90, "usd_bn", "2024Q2")} <= {(c[0], *c[2:]) for c in got}
+    figure = ("Samsung's profit rose to $1.8 billion\n\n" + lead + "\n\n" + filler + "\n\n"
+              "Region | 3Q 2024 | 2Q 2024\nChina | $12.93 | $12.21\nTaiwan | $4.69 | $3.90\n")
+    assert not any(c[2] == 12.93 and c[3] == "usd_bn" for c in _claims(kb, figure, "2024-12-03"))
+
+
+def test_a_headings_period_holds_for_the_paragraphs_under_it(kb: KnowledgeBase) -> None:
+    """A heading (a paragraph of one short line without a full stop) that names a period gives it to the figures
+    under it that name none, in place of the period the text opened with."""
+    text = ("GlobalFoundries files its report for the month of November 2023.\n\n"
+            "Key Third Quarter Financial Highlights\n  - Revenue of $1,852 million.\n"
+            "  - Net income of $249 million.\n\n"
+            "Full Year 2022 Highlights\n\nGlobalFoundries had revenue of $8,108 million.\n")
+    got = _claims(kb, text, "2023-11-07")
+    assert {("globalfoundries", "revenue", 1852.0, "usd_m", "2023Q3"),
+            ("globalfoundries", "net_profit", 249.0, "usd_m", "2023Q3"),
+            ("globalfoundries", "revenue", 8108.0, "usd_m", "2022")} <= got
+
+
+def test_a_changes_basis_is_the_comparison_named_beside_its_figure(kb: KnowledgeBase) -> None:
+    """Year on year or quarter on quarter by the words next to the figure (up to the next figure or back to the one
+    before), not by the first such words anywhere in its sentence."""
+    text = ("TSMC reported its third-quarter results on October 17.\n\n"
+            "Measured in US dollars, TSMC's third-quarter revenue was $23.50 billion, up 36.0% year-over-year and "
+            "12.9% from the previous quarter.\n\n"
+            "Against three months earlier, TSMC's revenue in New Taiwan dollars rose 12.8 per cent.")
+    got = {c[1:4] for c in _claims(kb, text, "2024-10-18")}
+    assert {("revenue_growth", 36.0, "pct_yoy"), ("revenue_growth", 12.9, "pct_qoq"),
+            ("revenue_growth", 12.8, "pct_qoq")} <= got
+
+
+def test_a_loss_written_with_a_minus_sign_after_its_figure_or_with_more_than(kb: KnowledgeBase) -> None:
+    """A profit is negative when its figure carries a minus sign, when a loss is named right after it ("a $664.5
+    million operating loss") or before it with "more than" between ("a loss of more than 83 million yuan")."""
+    text = ("Chipmakers reported mixed results for 2024.\n\n"
+            "SMIC's net profit was -$5.2 million in the third quarter of 2024.\n\n"
+            "Hygon's net profit rose sharply in 2024, from a loss of more than 83 million yuan in 2019.\n\n"
+            "Kioxia posted a $664.5 million operating loss in the third quarter of 2023.")
+    got = {(c[0], c[2]) for c in _claims(kb, text, "2024-11-10")}
+    assert {("smic", -5.2), ("hygon", -83.0), ("kioxia", -664.5)} <= got
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999), st.booleans())
+def test_a_minus_sign_before_a_profit_figure_makes_it_negative(kb: KnowledgeBase, tenths: int, minus: bool) -> None:
+    """Whatever the amount, "-$X million" as a net profit is -X and "$X million" is +X."""
+    amount = f"{tenths / 10:,.1f}"
+    text = f"SMIC reported its results.\n\nSMIC's net profit was {'-' if minus else ''}${amount} million in 2024."
+    values = [c[2] for c in _claims(kb, text, "2025-02-10") if c[1] == "net_profit"]
+    assert values == [-tenths / 10 if minus else tenths / 10]
+
+
+def test_a_table_whose_cells_cannot_be_bound_is_skipped_and_said_so(kb: KnowledgeBase) -> None:
+    """A table none of whose rows names a firm, country or measure gives no claim and an info finding naming its
+    header; a table that is read gives none."""
+    unbound = ("Shipments were mixed.\n\nItem | 2024 | 2023 | 2022\nWidgets | 5.1 | 6.2 | 7.3\n"
+               "Gadgets | 7.4 | 8.5 | 9.6\n")
+    report = analyse(Extracted(unbound, "text"), kb, date_given="2025-03-01")
+    found = [f for f in report["findings"] if f["check"] == "table_unread"]
+    assert len(found) == 1 and found[0]["severity"] == "info" and "Item | 2024 | 2023 | 2022" in found[0]["message"]
+    assert not any(c["value"] in (5.1, 6.2, 7.4) for c in report["claims"])
+    read = ("Foundry revenue rose.\n\nTop foundries by revenue (US$ million)\n\nCompany | 4Q24 | 3Q24\n"
+            "TSMC | 26,854 | 23,527\nSamsung | 3,260 | 3,305\n")
+    report = analyse(Extracted(read, "text"), kb, date_given="2025-03-11")
+    assert not [f for f in report["findings"] if f["check"] == "table_unread"]
+    assert any(c["value"] == 26854.0 for c in report["claims"])

@@ -83,6 +83,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
     claims: list[Claim] = []
     run = Running(subject={}, main=main_firm(sentences, mentions))
     last_period: dict[int, str] = {}
+    lone = Counter(s.paragraph for s in sentences)  # sentences per paragraph (a heading is a paragraph of one)
     wq, wm, wp, wk = Window(quantities), Window(mentions), Window(period_mentions), Window(markers)
     for s in sentences:
         if s.in_references:
@@ -157,6 +158,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             last_period[s.paragraph] = labelled[-1]
             if not made and run.period is None:  # the period the text opens with carries into later paragraphs
                 run.period = labelled[-1]
+            if not made and s.text.strip() and lone[s.paragraph] == 1 and len(s.text) <= 100 and \
+                    not re.search(r"[.!?;]\W*$", s.text.strip()):
+                run.period = labelled[-1]  # a heading's period holds for the paragraphs under it
     _fix_from_to(ctx, claims)
     return dedupe(claims)
 
@@ -368,7 +372,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     value, unit = q.value, q.unit
     if metric.endswith("_growth") or metric in ("market_growth", "trade_growth", "market_share_change"):
         if q.kind == "percent":
-            unit = "pct_yoy" if _YOY.search(s.text) else "pct_qoq" if _QOQ.search(s.text) else "pct_change"
+            unit = _change_basis(s, q, qs) or \
+                ("pct_yoy" if _YOY.search(s.text) else "pct_qoq" if _QOQ.search(s.text) else "pct_change")
         down = [m.end() for m in _DOWN_RE.finditer(left_window)]
         up = [m.end() for m in _UP_RE.finditer(left_window)]
         if (value > 0 and down and (not up or max(down) > max(up))) or \
@@ -377,7 +382,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             value = -abs(value) if q.kind in ("percent", "points") else value
     if metric in ("net_profit", "operating_profit") and (
             re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+)?$", left_window, re.I)
-            or _lost(left_window[-60:])):
+            or _lost(left_window[-60:]) or _SIGNED_LOSS.search(left_window[-3:]) or
+            _LOSS_AFTER.match(right_window)):
         value = -abs(value)
     entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
     if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
@@ -424,12 +430,47 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
                  confidence=round(conf, 2), precision=q.precision, text=q.text)
 
 
+#: What a change is measured against, named beside its figure: the same period a year before, the quarter
+#: before, or another month ("41.6 per cent more than in May": a change, neither of the two).
+_NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|a year (?:earlier|ago|"
+                       r"before)|same (?:period|quarter|month) (?:of |in )?(?:the )?(?:last|previous|prior) year", re.I)
+_NEAR_QOQ = re.compile(_QOQ.pattern + r"|(?:previous|prior|preceding) quarter|three months (?:earlier|before)|"
+                       r"\bon[- ]quarter\b|quarter[- ]on[- ]quarter", re.I)
+_NEAR_OTHER = re.compile(r"month[- ](?:on|over)[- ]month|\bm-?o-?m\b|(?:than|from|over)\s+(?:in\s+)?(?:January|"
+                         r"February|March|April|May|June|July|August|September|October|November|December)\b", re.I)
+
+
+def _change_basis(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
+    """The unit of a percentage change by the comparison named beside its figure: after it up to the next figure
+    or the end of its clause ("up 36.0% year-over-year and 12.9% from the previous quarter"), else before it back
+    to the figure before ("Against three months earlier, revenue dropped 25.2 per cent"); None when neither
+    names one (the sentence then decides)."""
+    nxt = min((x.start for x in qs if x.start > q.start), default=s.end)
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    after = re.split(r"[;.]\s", s.text[q.end - s.start:nxt - s.start])[0]
+    before = s.text[prev - s.start:q.start - s.start]
+    for window in (after, before):
+        found = [(m.start(), name) for name, pattern in (("pct_yoy", _NEAR_YOY), ("pct_qoq", _NEAR_QOQ),
+                                                         ("pct_change", _NEAR_OTHER))
+                 for m in [pattern.search(window)] if m]
+        if found:
+            return min(found)[1] if window is after else max(found)[1]
+    return None
+
+
 #: A loss named just before the figure, with a few words between ("a net loss attributable to shareholders of",
 #: "the company lost"), and no profit word after it.
 _LOSS_NEAR = re.compile(r"\b(?:net\s+)?loss(?:es)?\b(?P<mid>(?:\s+[\w-]+){0,5})"
                         r"\s+(?:of|was|were|came\s+to|totall?ed|"
-                        r"reached|narrowed\s+to|widened\s+to)\s+(?:about\s+|around\s+|nearly\s+|roughly\s+)?$"
+                        r"reached|narrowed\s+to|widened\s+to)\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|"
+                        r"more\s+than\s+|over\s+|almost\s+|some\s+|just\s+over\s+|just\s+under\s+)?$"
                         r"|\blost\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+)?$", re.I)
+
+
+#: A profit written with a minus sign ("came to -0.343 billion yuan", "(−$5.2 million)"), not a range ("2-3").
+_SIGNED_LOSS = re.compile(r"(?:^|[\s(])[-−–]\s?$")
+#: A loss named right after its figure ("a $664.5 mln operating loss", "12.7 trillion won loss").
+_LOSS_AFTER = re.compile(r"^\s*(?:(?:net|operating|quarterly|annual|pre-tax|pretax)\s+){0,2}loss(?:es)?\b", re.I)
 
 
 def _lost(left: str) -> bool:
@@ -625,7 +666,10 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
                 base = f"FY{fy}Q{4 - ((fy_end - end_month) % 12) // 3}"
     if growth:
         return base
-    if _YEAR_AGO_AFTER.search(after):
+    ago = _YEAR_AGO_AFTER.search(after)
+    # the phrase speaks of the nearest figure before it: "rose to $23.68 billion from $34.1 billion the previous
+    # year" puts only $34.1 billion a year back
+    if ago and not any(q.end <= x.start < q.end + ago.end() for x in qs if x is not q):
         return P.shift_year(base, -1) if base else None
     if own is None and base and _YEAR_AGO_BEFORE.search(clause):
         return P.shift_year(base, -1)

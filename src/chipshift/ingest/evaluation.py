@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from chipshift.domain.period import Period
 from chipshift.ingest.binding import Binding
 from chipshift.ingest.command import read_document
 from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.tables import find as find_tables
 
 KINDS = ("claims", "events", "references", "findings")
 #: Checks scored as findings (the knowledge-base and uncited notices depend on the data, not the reader).
@@ -145,12 +147,69 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
             totals[kind]["expected"] += len(expected)
             totals[kind]["predicted"] += len(predicted[kind])
             row[kind] = {"tp": tp, "missed": missed, "extra": [_brief(kind, x) for x in extra]}
+            if kind == "claims":
+                row[kind]["losses"] = dict(claim_losses(missed, extra, report["quantities"], text))
         per_case.append(row)
     scores = {}
     for kind, t in totals.items():
         scores[kind] = {**t, "precision": round(t["tp"] / t["predicted"], 3) if t["predicted"] else 1.0,
                         "recall": round(t["tp"] / t["expected"], 3) if t["expected"] else 1.0}
     return {"cases": len(cases), "scores": scores, "per_case": per_case}
+
+
+_LOSS_FIELDS = ("entity", "metric", "unit", "period", "region")
+
+
+def _scaled_equal(a: float, b: float) -> bool:
+    """The same figure written at another scale (668.5 billion and 0.6685 trillion)."""
+    return any(abs(a * f - b) <= 1e-6 + 1e-3 * abs(b) for f in (1, 1e3, 1e-3, 1e6, 1e-6))
+
+
+def claim_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]], quantities: list[dict[str, Any]],
+                 text: str) -> Counter[str]:
+    """Why each labelled claim was missed and what each false claim is, as counts by class: a missed claim is
+    paired with the unmatched prediction of the same figure (scale aside) that differs in the fewest fields and
+    named by the field(s) wrong ("wrong period", "wrong period+other", "wrong several", "wrong sign" when only its
+    sign differs), else "never found (figure read)" when the reader took the figure as a quantity and "never found
+    (figure not read)" when not; each class is split by where the figure stands (a table the table reader finds,
+    else prose). Unpaired predictions are "false"."""
+    spans = [(t.start, t.end) for t in find_tables(text)]
+
+    def where(span: Any) -> str:
+        return "table" if span and any(a <= span[0] < b for a, b in spans) else "prose"
+
+    losses: Counter[str] = Counter()
+    free = list(range(len(extra)))
+    for e in missed:
+        value = float(e["value"])
+        pairs = sorted(((i, [f for f in _LOSS_FIELDS if _field_differs(e, extra[i], f)]) for i in free
+                        if _scaled_equal(float(extra[i]["value"]), value)), key=lambda x: len(x[1]))
+        if pairs:
+            i, wrong = pairs[0]
+            free.remove(i)
+            name = "+".join(wrong) if len(wrong) <= 1 else "period+other" if "period" in wrong else "several"
+            losses[f"missed: wrong {name or 'value'}, {where(extra[i].get('span'))}"] += 1
+            continue
+        flipped = next((i for i in free if value and _scaled_equal(-float(extra[i]["value"]), value)), None)
+        if flipped is not None:
+            free.remove(flipped)
+            losses[f"missed: wrong sign, {where(extra[flipped].get('span'))}"] += 1
+            continue
+        read = next((q for q in quantities if q.get("value") is not None and
+                     (_scaled_equal(q["value"], value) or _scaled_equal(-q["value"], value))), None)
+        losses["missed: never found (figure not read)" if read is None else
+               f"missed: never found (figure read), {where(read['span'])}"] += 1
+    for i in free:
+        losses[f"false, {where(extra[i].get('span'))}"] += 1
+    return losses
+
+
+def _field_differs(e: dict[str, Any], p: dict[str, Any], field: str) -> bool:
+    if field == "period":
+        return "period" in e and not _same_period(_s(p.get("period")), _s(e["period"]))
+    if field == "region":
+        return "region" in e and p.get("region") != e["region"]
+    return bool(p.get(field) != e.get(field))
 
 
 def _brief(kind: str, x: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default="tests/ingest/eval")
     parser.add_argument("--repo", default=".", help="repository root (labels' path: entries are relative to it)")
     parser.add_argument("--details", action="store_true", help="print what each case missed and added")
+    parser.add_argument("--losses", action="store_true",
+                        help="count the missed and false claims by what went wrong and where the figure stands")
     args = parser.parse_args(argv)
     from chipshift import api
     from chipshift.config import Settings
@@ -176,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'kind':<12}{'expected':>9}{'predicted':>10}{'correct':>8}{'precision':>10}{'recall':>8}")
     for kind, s in result["scores"].items():
         print(f"{kind:<12}{s['expected']:>9}{s['predicted']:>10}{s['tp']:>8}{s['precision']:>10.3f}{s['recall']:>8.3f}")
+    if args.losses:
+        losses: Counter[str] = Counter()
+        for row in result["per_case"]:
+            losses.update(row["claims"]["losses"])
+        for name, n in sorted(losses.items(), key=lambda x: (-x[1], x[0])):
+            print(f"{n:>6}  {name}")
     if args.details:
         json.dump(result["per_case"], sys.stdout, indent=1, default=str, ensure_ascii=False)
         print()

@@ -75,6 +75,7 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     findings += kbcheck.citations(cl, evs, refs, marks, kb, doc_date, text)
     findings += _event_findings(evs, kb)
     findings += _uncited_references(refs, marks)
+    findings += _unread_tables(tabs, cl)
     findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.spans[0][0] if f.spans else 0))
     loaded = language.flag(sentences)
     source_id = source_slug(name, url or doc.url, doc_date, text)
@@ -187,6 +188,21 @@ def _event_findings(evs: list[Event], kb: KnowledgeBase) -> list[Finding]:
             out.append(Finding("event_new", "notice", f"Restriction event {e.id} ({e.kind} by "
                                                       f"{kb.name_of(e.imposed_by)}) is not in the knowledge base: "
                                                       "a candidate rule is proposed.", tuple(e.spans[:1]), (e.id,)))
+    return out
+
+
+def _unread_tables(tabs: list[tables.Table], cl: list[Claim]) -> list[Finding]:
+    """A table none of whose cells gave a claim: its rows or columns could not be bound (no firm, country or
+    measure in its row labels, no unit for its levels, no period or measure in its column headers), so it was
+    skipped rather than guessed; said so, with its header."""
+    out = []
+    for t in tabs:
+        if any(t.start <= c.quantity[0] < t.end for c in cl):
+            continue
+        header = " | ".join(h for h in t.header if h)
+        out.append(Finding("table_unread", "info", f"A table of {len(t.rows)} rows ({header}) was found but none of "
+                                                   "its cells could be bound to a row and a column header with a "
+                                                   "unit; it was skipped.", ((t.start, t.end),)))
     return out
 
 

@@ -7,8 +7,9 @@ label numbers. The row label names the entity (a firm or a country through the k
 is the world when the rows are countries); each column header says what its cells are: a period ("Q3 2020",
 "Revenue 4Q24"), a change on the previous quarter or year ("QoQ", "YoY", "3Q20/2Q20"), a share ("Share 4Q24").
 The caption (the text just above the header) gives the unit of the levels ("US$ million", "in billions of US
-dollars") and what they measure (revenue, equipment billings, imports, exports); levels without a unit in the
-caption are skipped.
+dollars") and what they measure (revenue, equipment billings, imports, exports); when it names no unit, a note
+just under the table ("Revenue is in millions of dollars.") or a caption-like line further up ("(USD in billions)"
+above the headline) may state it; levels without a unit are skipped.
 
 A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
 as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
@@ -91,6 +92,8 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     notes: str = ""  # the header's own label cell and the lines between the header and the rows ("(US$ '000)")
+    above: str = ""  # the short lines of the text before the caption, nearest first (for a unit stated far above)
+    below: str = ""  # the first sentence of the text after the table ("Revenue is in millions of dollars.")
 
 
 #: A table row flattened with single spaces ("2 Samsung 3,260 3,305 -1.4% 8.1% 9.1%"): a rank, a label of a few
@@ -193,8 +196,9 @@ def find(text: str) -> list[Table]:
                 notes = " ".join([heads[0] if width == len(header) else "", *(b for _, b in below)])
                 last = first_row + len(rows) - 1
                 caption = text[max(0, start - 300):start]
-                tables.append(Table(start, lines[last][0] + len(lines[last][1]), caption, tuple(heads),
-                                    tuple(rows), notes))
+                end = lines[last][0] + len(lines[last][1])
+                tables.append(Table(start, end, caption, tuple(heads),
+                                    tuple(rows), notes, _above(text, start - 300), _below(text, end)))
                 i = first_row + len(rows)
                 continue
         i += 1
@@ -221,8 +225,9 @@ def _spaced_table(text: str, lines: list[tuple[int, str]], i: int) -> Table | No
     last = first_row + len(rows) - 1
     after = lines[last + 1][1] if last + 1 < len(lines) else ""
     notes = after if _unit(after) and len(after) < 120 else ""
-    return Table(start, lines[last][0] + len(lines[last][1]), text[max(0, start - 300):start], tuple(heads),
-                 tuple(rows), notes)
+    end = lines[last][0] + len(lines[last][1])
+    return Table(start, end, text[max(0, start - 300):start], tuple(heads), tuple(rows), notes,
+                 _above(text, start - 300), _below(text, end))
 
 
 def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: int) -> tuple[
@@ -294,6 +299,35 @@ def _join_below(head_start: int, cells: list[Cell], below: list[tuple[int, str]]
                 max((min(b, hb) - max(a, ha), -abs(a + b - ha - hb), k) for k, (ha, hb) in enumerate(spans))[2]
             texts[k] = f"{texts[k]} {c.text}".strip()
     return texts
+
+
+def _above(text: str, end: int) -> str:
+    """The lines of ``text`` before ``end`` short enough to be captions or headings (120 characters at most),
+    nearest first."""
+    return "\n".join(x for x in reversed(text[:max(0, end)].split("\n")) if x.strip() and len(x) <= 120)
+
+
+def _below(text: str, end: int) -> str:
+    """The first sentence of the text after ``end`` (a table's note: "Revenue is in millions of dollars.")."""
+    rest = text[end:].lstrip()
+    return re.split(r"(?<=[.!?])\s|\n", rest, maxsplit=1)[0][:200]
+
+
+#: A unit stated rather than a figure written in it: a scale word not right after a number ("(USD in billions)",
+#: "in millions of US dollars", not "$1.8 billion").
+_STATED_SCALE = re.compile(r"(?<![\d.,]\s)(?<![\d.,])\b(?:thousands?|millions?|billions?|trillions?)\b", re.I)
+
+
+def _stated_unit(lines: str, currency_from: str = "") -> str | None:
+    """The unit the nearest caption-like line of ``lines`` states with a scale written as a unit ("© SEMI —
+    equipment revenue by Region (USD in billions)"), for a table whose own caption gives none; the currency from
+    the line, else from ``currency_from`` (the cells: "$5,619.9")."""
+    for line in lines.split("\n"):
+        if _STATED_SCALE.search(line) and not re.search(r"\d\s*(?:thousand|million|billion|trillion)", line, re.I):
+            unit = _unit(line, currency_from)
+            if unit:
+                return unit
+    return None
 
 
 def _unit(caption: str, currency_from: str = "") -> str | None:
@@ -408,7 +442,10 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
     for table in tables:
         caption_cues = sentence_cues(table.caption)
         family = next((name for _, _, name in reversed(caption_cues) if name in _LEVEL), told)
-        unit = _near_unit(table.caption, table.notes, "")
+        # else a unit stated in the note just under the table, else in a caption-like line further above
+        cells = " ".join(c.text for row in table.rows for c in row if _figure(c.text))
+        unit = _near_unit(table.caption, table.notes, "") or _stated_unit(table.below, cells) or \
+            _stated_unit(table.above, cells)
         title = next((line for line in reversed(table.caption.split("\n")) if line.strip()), "")
         shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
