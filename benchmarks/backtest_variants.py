@@ -1,0 +1,182 @@
+"""Three ways of post-processing the back-test's predictions, each scored against the model as it is on the same
+run of the bundled library (same seeds, same posterior draws), all learned leave one episode out:
+
+1. **The model error by kind of output.** One error scale per kind (share, revenue share, revenue, quantity,
+   price, ...) instead of one for all, each shrunk towards the pooled scale by a normal prior on its log with sd
+   ``--tau`` (partial pooling; the degrees of freedom stay shared).
+2. **A learned correction of sizes, judged by the proper scores.** Every predictive draw moved by (f - 1) times
+   the median change, f the inverse of the median predicted/observed ratio over the right-signed outcomes of the
+   other episodes (the median change becomes f times itself, the spread stays), with the model error re-learned
+   on the corrected predictions.
+3. **Parameters tilted within their ranges.** The posterior reweighted by exp(theta * (u - 1/2)), u a parameter's
+   position in its range, for the commonest parameters: the log predictive density of all outcomes for a few
+   theta (theta = 0 is the model as it is).
+
+Run from the repository root (about three minutes; the CSET dataset is imported into a throwaway store):
+    .venv/bin/python benchmarks/backtest_variants.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import statistics
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from chipshift.api import backtest as api
+from chipshift.api.data import import_cset, open_store
+from chipshift.config import Settings
+from chipshift.scenarios import backtest as bt
+
+CSET = Path(os.environ.get("CHIPSHIFT_CSET", Path(__file__).resolve().parents[2] / "shared" / "data" / "cset-eto"))
+SEED = api.TRACK_RECORD_SEED
+STEPS = 400  # `chipshift backtest`'s default, so "the model as it is" is its scorecard
+GRID = np.linspace(0.0, bt.MAX_ERROR_SCALE, 601)
+
+Row = tuple[str, float, float, float, float]  # kind, residual, spread, figure error^2, horizon
+
+
+def kind(p: bt.Prediction) -> str:
+    """The kind of an outcome's output: the part before its firm and region (``revenue_share:asml@CHN``)."""
+    return p.outcome.output.split("@")[0].split(":")[0]
+
+
+def rows(predictions: Sequence[bt.Prediction]) -> list[Row]:
+    out = []
+    for p in predictions:
+        logs = p.scaled(p.levels)
+        logs = logs[np.isfinite(logs)]
+        seen = float(p.scaled(p.outcome.value))
+        if math.isfinite(seen) and len(logs) > 1:
+            out.append((kind(p), seen - float(np.median(logs)), float(np.var(logs)), p.figure_error**2, p.horizon))
+    return out
+
+
+def scales_by_kind(data: list[Row], tau: float | None) -> tuple[Callable[[str], float], float]:
+    """The pooled maximum-likelihood error (``backtest.error_model``'s grid) and, when ``tau`` is given, one scale
+    per kind shrunk towards it; returns (kind -> scale, degrees of freedom)."""
+    r, v, f, h = (np.array([x[i] for x in data]) for i in range(1, 5))
+    var = np.maximum(v[None, :] + f[None, :] + GRID[:, None] ** 2 * h[None, :], 1e-12)
+    best = (-math.inf, 0.0, math.inf)
+    for dof in bt.ERROR_DOF:
+        loglik = np.sum(bt._log_t(r[None, :], var, dof), axis=1)
+        k = int(np.argmax(loglik))
+        if loglik[k] > best[0]:
+            best = (float(loglik[k]), float(GRID[k]), dof)
+    _, pooled, dof = best
+    if tau is None:
+        return (lambda _: pooled), dof
+    prior = -0.5 * ((np.log(np.maximum(GRID, 1e-9)) - math.log(max(pooled, 1e-9))) / tau) ** 2
+    scales = {}
+    for key in {x[0] for x in data}:
+        mine = np.array([x[0] == key for x in data])
+        loglik = np.sum(bt._log_t(r[None, mine], var[:, mine], dof), axis=1) + prior
+        scales[key] = float(GRID[int(np.argmax(loglik))])
+    return (lambda key: scales.get(key, pooled)), dof
+
+
+def size_factor(predictions: Sequence[bt.Prediction]) -> float:
+    ratios = []
+    for p in predictions:
+        ref = float(p.scaled(p.outcome.reference_value))
+        model = float(np.nanmedian(p.scaled(p.levels))) - ref
+        seen = float(p.scaled(p.outcome.value)) - ref
+        if model * seen > 0:
+            ratios.append(model / seen)
+    return 1.0 / statistics.median(ratios) if len(ratios) >= 3 else 1.0
+
+
+def shifted(p: bt.Prediction, factor: float) -> bt.Prediction:
+    """The prediction with its median change times ``factor`` and its spread kept."""
+    logs = p.scaled(p.levels)
+    ref = float(p.scaled(p.outcome.reference_value))
+    return dataclasses.replace(p, levels=p.unscaled(logs + (factor - 1.0) * (float(np.nanmedian(logs)) - ref)))
+
+
+def scored(results: Sequence[bt.EpisodeResult], tau: float | None, correct_sizes: bool
+           ) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
+    """``backtest.score_library`` with the variant's error and sizes, leave one episode out."""
+    out = []
+    for result in results:
+        own = {p.outcome.source for p in result.predictions}
+        others = [p for r in results if r.file != result.file for p in r.predictions if p.outcome.source not in own]
+        factor = size_factor(others) if correct_sizes else 1.0
+        scale_of, dof = scales_by_kind(rows([shifted(p, factor) for p in others]), tau)
+        shape = bt.ErrorModel(1.0, dof)
+        rng = np.random.default_rng(bt.episode_seed(SEED, result.name) + 1)
+        for p0 in result.predictions:
+            p = shifted(p0, factor)
+            n = len(p.levels)
+            noise = (p.figure_error * rng.standard_normal(n)
+                     + scale_of(kind(p)) * math.sqrt(p.horizon) * shape.draw(rng, n))
+            predicted = p.unscaled(p.scaled(p.levels) + noise)
+            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled)))
+    return out
+
+
+def line(label: str, scores: Sequence[tuple[bt.EpisodeResult, bt.OutcomeScore]]) -> None:
+    for part, keep in (("all", lambda r: True), ("held out", bt.held_out)):
+        card = bt.scorecard([s for r, s in scores if keep(r)])
+        print(f"| {label} | {part} | {card.outcomes} | {card.direction:.1%} | {card.size:.1%} | "
+              f"{card.coverage50:.1%} | {card.coverage90:.1%} | {card.crps:.4f} | {card.interval_score:.3f} |")
+
+
+def tilt_loglik(results: Sequence[bt.EpisodeResult], parameter: str, theta: float, scale: float, dof: float
+                ) -> float:
+    """Log predictive density of every outcome with the posterior reweighted by exp(theta * (u - 1/2))."""
+    total = 0.0
+    for r in results:
+        chosen = r.posterior.draws(bt.PREDICTIVE_DRAWS, np.random.default_rng(bt.episode_seed(SEED, r.name) + 1))
+        log_w = np.zeros(bt.PREDICTIVE_DRAWS)
+        for prior in r.posterior.priors:
+            if prior.name == parameter:
+                log_w += theta * ((chosen[prior.name] - prior.low) / (prior.high - prior.low) - 0.5)
+        w = np.exp(log_w - log_w.max())
+        for p in r.predictions:
+            logs = p.scaled(p.levels)
+            ok = np.isfinite(logs)
+            if ok.sum() < 2:
+                continue
+            order = np.argsort(logs[ok])
+            cum = np.cumsum(w[ok][order])
+            middle = float(logs[ok][order][np.searchsorted(cum / cum[-1], 0.5)])
+            var = (np.average((logs[ok] - middle) ** 2, weights=w[ok]) + p.figure_error**2
+                   + scale**2 * p.horizon)
+            total += float(bt._log_t(np.array([float(p.scaled(p.outcome.value)) - middle]), np.array([var]),
+                                     dof)[0])
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tau", type=float, default=0.5, help="sd of the log scale's shrinkage towards the pool")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, open_store(Settings.from_env(store=Path(tmp) / "s.duckdb")) as store:
+        import_cset(store, CSET)
+        jobs = [api.episode_job(store, p) for p in api.library()]
+        results = api._run(jobs, bt.PREDICTIVE_DRAWS, STEPS, SEED, None, None, None)
+    print("| variant | outcomes | n | direction | size ±50% | in 50% | in 90% | CRPS | interval score |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    line("the model as it is", scored(results, None, False))
+    line(f"error scale by kind of output (tau {args.tau})", scored(results, args.tau, False))
+    line("learned correction of sizes", scored(results, None, True))
+    pooled = bt.error_model([p for r in results for p in r.predictions])
+    assert pooled is not None
+    print()
+    print("| parameter | episodes | log predictive density at theta = -2, 0, +2, +4 |")
+    print("|---|---|---|")
+    for parameter in ("sigma", "demand_elasticity", "market_growth", "approval"):
+        count = sum(parameter in r.posterior.names for r in results)
+        values = ", ".join(f"{tilt_loglik(results, parameter, t, pooled.scale, pooled.dof):.1f}"
+                           for t in (-2.0, 0.0, 2.0, 4.0))
+        print(f"| {parameter} | {count} | {values} |")
+
+
+if __name__ == "__main__":
+    main()
