@@ -110,6 +110,46 @@ def test_a_job_past_its_time_limit_is_stopped_and_answers_504(small_store: Store
     assert (tmp_path / "late.started").exists() and answer == b'{"job": "next", "rules": 0}'
 
 
+def test_what_a_market_worker_does_first_is_not_counted_against_the_runs_limit(small_store: Store,
+                                                                               tmp_path: Path) -> None:
+    """A market worker first makes sure of what market runs need (the model's error, learned again after a write
+    of data: minutes on a busy machine) under a limit of its own: a run behind that preparation is answered, not
+    stopped at its own limit with 504 (which threw the preparation away, so that every later run met it again).
+    A preparation past its own limit is stopped and answered 504."""
+    runner = process_runner(small_store, market_processes=1, market_timeout_s=1.0, learn_timeout_s=WAIT_S)
+    learn = Call(wait_for_release, (str(tmp_path), "learn"))
+
+    async def scenario() -> bytes:
+        (tmp_path / "run.release").touch()
+        run = asyncio.ensure_future(runner.compute(
+            None, Call(wait_for_release, (str(tmp_path), "run"), first=learn), market=True, timeout_s=1.0))
+        await asyncio.to_thread(started, tmp_path, "learn")
+        await asyncio.sleep(2.0)  # the preparation outlasts a run's limit of 1 s
+        (tmp_path / "learn.release").touch()
+        return bytes((await run).body)
+
+    try:
+        answer = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert answer == b'{"job": "run", "rules": 0}'
+
+    runner = process_runner(small_store, market_processes=1, learn_timeout_s=1.0)
+    never = Call(wait_for_release, (str(tmp_path), "never"), first=Call(wait_for_release, (str(tmp_path), "stuck")))
+
+    async def stuck() -> ApiError:
+        with pytest.raises(ApiError) as late:  # the preparation is never released: only its limit ends it
+            await runner.compute(None, never, market=True)
+        return late.value
+
+    try:
+        late = asyncio.run(stuck())
+    finally:
+        runner.close()
+    assert late.status == 504 and "longer than its limit of 1 s" in late.message
+    assert not (tmp_path / "never.started").exists(), "the run must not start when its preparation failed"
+
+
 def test_an_error_in_a_worker_is_the_same_json_error(web_settings: Settings, web_store: Store) -> None:
     """An unknown target in a scenario run computed in a worker: the 422 naming the field, as on a thread."""
     body = {"ref": "example:duv-immersion-china", "target": "Atlantis", "at": "2024-01-01"}
