@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -219,3 +223,41 @@ def test_answers_from_workers_are_the_same_bytes(web_settings: Settings, web_sto
 def untimed(body: bytes) -> bytes:
     """The answer without the seconds a market run reports it took (they differ between any two runs)."""
     return re.sub(rb'"(elapsed_s|seconds)": [0-9.e+-]+', rb'"\1": 0', body)
+
+
+SERVER_KILLED = """
+import os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from chipshift.web import compute
+pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=compute.start_worker,
+                           initargs=(0,))
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_process_ends_when_its_server_is_killed_outright(tmp_path: Path) -> None:
+    """A server killed with SIGKILL cannot stop its worker processes: each ends itself within a few seconds
+    instead of waiting for jobs forever (they were left running, holding memory and store connections)."""
+    out = tmp_path / "worker.pid"
+    with out.open("w") as sink:  # a file, not a pipe: a worker left running would hold a pipe open
+        server = subprocess.Popen([sys.executable, "-c", SERVER_KILLED], stdout=sink, stderr=subprocess.STDOUT)
+        assert server.wait(timeout=120) == -signal.SIGKILL, out.read_text()
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 15
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    still = _running(worker)
+    if still:
+        os.kill(worker, signal.SIGKILL)
+    assert not still, "the worker process outlived its killed server"

@@ -23,6 +23,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -160,10 +161,26 @@ class _Memo:
 
 
 def start_worker(nice: int) -> None:
-    """A worker's start: a lower priority than the serving process, so quick answers get the processor first."""
+    """A worker's start: a lower priority than the serving process, so quick answers get the processor first;
+    and a watch that ends the worker when the serving process is gone."""
     if nice:
         with contextlib.suppress(OSError):  # not allowed here: run at the same priority
             os.nice(nice)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="chipshift-parent-watch").start()
+
+
+#: How often a worker looks whether the serving process that started it is still there.
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its serving process is gone. A server stopped in order stops its workers itself;
+    one killed outright (``kill -9``, out of memory) cannot, and its workers would otherwise wait for jobs
+    forever, or finish learning for no one, holding memory and store connections."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _context(where: Where) -> Context:
