@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,6 +114,46 @@ def test_a_job_past_its_time_limit_is_stopped_and_answers_504(small_store: Store
     assert (tmp_path / "late.started").exists() and answer == b'{"job": "next", "rules": 0}'
 
 
+def test_what_a_market_worker_does_first_is_not_counted_against_the_runs_limit(small_store: Store,
+                                                                               tmp_path: Path) -> None:
+    """A market worker first makes sure of what market runs need (the model's error, learned again after a write
+    of data: minutes on a busy machine) under a limit of its own: a run behind that preparation is answered, not
+    stopped at its own limit with 504 (which threw the preparation away, so that every later run met it again).
+    A preparation past its own limit is stopped and answered 504."""
+    runner = process_runner(small_store, market_processes=1, market_timeout_s=1.0, learn_timeout_s=WAIT_S)
+    learn = Call(wait_for_release, (str(tmp_path), "learn"))
+
+    async def scenario() -> bytes:
+        (tmp_path / "run.release").touch()
+        run = asyncio.ensure_future(runner.compute(
+            None, Call(wait_for_release, (str(tmp_path), "run"), first=learn), market=True, timeout_s=1.0))
+        await asyncio.to_thread(started, tmp_path, "learn")
+        await asyncio.sleep(2.0)  # the preparation outlasts a run's limit of 1 s
+        (tmp_path / "learn.release").touch()
+        return bytes((await run).body)
+
+    try:
+        answer = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert answer == b'{"job": "run", "rules": 0}'
+
+    runner = process_runner(small_store, market_processes=1, learn_timeout_s=1.0)
+    never = Call(wait_for_release, (str(tmp_path), "never"), first=Call(wait_for_release, (str(tmp_path), "stuck")))
+
+    async def stuck() -> ApiError:
+        with pytest.raises(ApiError) as late:  # the preparation is never released: only its limit ends it
+            await runner.compute(None, never, market=True)
+        return late.value
+
+    try:
+        late = asyncio.run(stuck())
+    finally:
+        runner.close()
+    assert late.status == 504 and "longer than its limit of 1 s" in late.message
+    assert not (tmp_path / "never.started").exists(), "the run must not start when its preparation failed"
+
+
 def test_an_error_in_a_worker_is_the_same_json_error(web_settings: Settings, web_store: Store) -> None:
     """An unknown target in a scenario run computed in a worker: the 422 naming the field, as on a thread."""
     body = {"ref": "example:duv-immersion-china", "target": "Atlantis", "at": "2024-01-01"}
@@ -179,3 +223,41 @@ def test_answers_from_workers_are_the_same_bytes(web_settings: Settings, web_sto
 def untimed(body: bytes) -> bytes:
     """The answer without the seconds a market run reports it took (they differ between any two runs)."""
     return re.sub(rb'"(elapsed_s|seconds)": [0-9.e+-]+', rb'"\1": 0', body)
+
+
+SERVER_KILLED = """
+import os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from chipshift.web import compute
+pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=compute.start_worker,
+                           initargs=(0,))
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_process_ends_when_its_server_is_killed_outright(tmp_path: Path) -> None:
+    """A server killed with SIGKILL cannot stop its worker processes: each ends itself within a few seconds
+    instead of waiting for jobs forever (they were left running, holding memory and store connections)."""
+    out = tmp_path / "worker.pid"
+    with out.open("w") as sink:  # a file, not a pipe: a worker left running would hold a pipe open
+        server = subprocess.Popen([sys.executable, "-c", SERVER_KILLED], stdout=sink, stderr=subprocess.STDOUT)
+        assert server.wait(timeout=120) == -signal.SIGKILL, out.read_text()
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 15
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    still = _running(worker)
+    if still:
+        os.kill(worker, signal.SIGKILL)
+    assert not still, "the worker process outlived its killed server"

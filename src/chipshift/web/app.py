@@ -88,7 +88,7 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
         started: list[asyncio.Future[Any]] = []
         if learn_at_start and limits.market_processes:  # in the market runs' worker, where it is needed
             learning = asyncio.ensure_future(runner.compute(
-                None, Call(learn_track_record), market=True, timeout_s=limits.market_timeout_s * 10))
+                None, Call(learn_track_record), market=True, timeout_s=limits.learn_timeout_s))
             learning.add_done_callback(_log_learning)
             started.append(learning)
         elif learn_at_start:

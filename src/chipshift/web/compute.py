@@ -23,6 +23,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ class Call:
 
     fn: Callable[..., Any]
     args: tuple[Any, ...] = ()
+    #: What a worker process makes sure of before the call, under a limit of its own
+    #: (``Limits.learn_timeout_s``) rather than the call's: what the call needs and a worker may not have yet,
+    #: such as the market model's error, learned again after a write of data (minutes on a busy machine).
+    first: Call | None = None
 
     def __call__(self, context: Context) -> Any:
         return self.fn(context, *self.args)
@@ -156,10 +161,26 @@ class _Memo:
 
 
 def start_worker(nice: int) -> None:
-    """A worker's start: a lower priority than the serving process, so quick answers get the processor first."""
+    """A worker's start: a lower priority than the serving process, so quick answers get the processor first;
+    and a watch that ends the worker when the serving process is gone."""
     if nice:
         with contextlib.suppress(OSError):  # not allowed here: run at the same priority
             os.nice(nice)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="chipshift-parent-watch").start()
+
+
+#: How often a worker looks whether the serving process that started it is still there.
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its serving process is gone. A server stopped in order stops its workers itself;
+    one killed outright (``kill -9``, out of memory) cannot, and its workers would otherwise wait for jobs
+    forever, or finish learning for no one, holding memory and store connections."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _context(where: Where) -> Context:
@@ -225,20 +246,30 @@ def overrun_failure(limit: float) -> Failure:
 
 
 def in_worker(where: Where, call: Call, fields: dict[str, str] | None, not_found_status: int,
-              limit: float) -> bytes | Failure:
+              limit: float, first_limit: float = 0.0) -> bytes | Failure:
     """A job in a worker process, stopped when it runs past ``limit`` seconds from when the worker took it up
     (an alarm in the worker's main thread, where the pool runs its jobs): the answer is then a 504, and the
-    worker is free for the next job."""
+    worker is free for the next job. The call's ``first`` is made before it, under ``first_limit``, and its
+    answer is not kept: so the job's own limit is spent on the job, and a long preparation is not stopped and
+    started again by every job that needs it."""
+    first = call.first
     previous = signal.signal(signal.SIGALRM, _overrun)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    within = first_limit if first is not None else limit
     try:
+        signal.setitimer(signal.ITIMER_REAL, within)
         try:
             context = _context(where)
         except ChipshiftError as exc:
             return Failure.of(from_chipshift(exc, fields, not_found_status))
+        if first is not None:
+            prepared = run_encoded(context, first, fields, not_found_status)
+            if isinstance(prepared, Failure):
+                return prepared
+            within = limit
+            signal.setitimer(signal.ITIMER_REAL, limit)
         return run_encoded(context, call, fields, not_found_status)
     except _Overrun:
-        return overrun_failure(limit)
+        return overrun_failure(within)
     except Exception as exc:  # sent back as a plain error: the serving process logs it and answers 500
         raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
     finally:

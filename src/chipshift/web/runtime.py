@@ -47,6 +47,7 @@ class Limits:
     max_body_bytes: int = 256 * 1024  # JSON bodies and YAML uploads
     run_timeout_s: float = 10.0  # one computation (scenario run, comparison, analysis), from when it starts
     market_timeout_s: float = 120.0  # one market-model run (the posterior first, then the draws for the bands)
+    learn_timeout_s: float = 1200.0  # a market worker learning the model's error from the back-test library
     max_pending: int = 64  # computations queued or running (of each pool) before new ones get 429
     workers: int = 4  # threads that answer questions (the engine is numpy; DuckDB access is serialised)
     run_workers: int = 2  # threads that run and compare scenarios, apart, so questions never queue behind them
@@ -252,7 +253,8 @@ class Runner:
                     raise RuntimeError("the runner has no store for its worker processes")
                 # a DuckDB copy is made off the event loop
                 where = await asyncio.to_thread(self.copies.where, "market" if market else "runs")
-                future = pool.submit(heavy.in_worker, where, call, fields, not_found_status, limit)
+                future = pool.submit(heavy.in_worker, where, call, fields, not_found_status, limit,
+                                     self.limits.learn_timeout_s)
             else:
                 if self.context is None:
                     raise RuntimeError("the runner has no context for computations")

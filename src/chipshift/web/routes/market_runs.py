@@ -38,7 +38,8 @@ async def market_cases(s: State) -> JSONBytes:
 async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
     overrides = tuple(sorted(body.parameters.items()))
-    call = compute.Call(compute.market_run, (body.case, body.draws, body.seed, dict(body.parameters)))
+    call = compute.Call(compute.market_run, (body.case, body.draws, body.seed, dict(body.parameters)),
+                        first=_learned(body.draws))
     return await s.runner.compute(("market-run", body.case, digest, body.draws, body.seed, overrides), call,
                                   market=True, fields={"market case": "case"},
                                   timeout_s=s.runner.limits.market_timeout_s)
@@ -59,5 +60,12 @@ async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
     options = {"a": body.a, "b": body.b, "a_parameters": dict(body.a_parameters),
                "b_parameters": dict(body.b_parameters), "a_scenario": body.a_scenario,
                "b_scenario": body.b_scenario, "draws": body.draws, "seed": body.seed}
-    return await s.runner.compute(key, compute.Call(compute.market_compare, (resolved, options)), market=True,
+    call = compute.Call(compute.market_compare, (resolved, options), first=_learned(body.draws))
+    return await s.runner.compute(key, call, market=True,
                                   fields={"market case": "a"}, timeout_s=s.runner.limits.market_timeout_s)
+
+
+def _learned(draws: int) -> compute.Call | None:
+    """Bands (draws) carry the model's error learned from the back-test library: a worker process learns it
+    first, under its own limit, when the store's data changed since it last did."""
+    return compute.Call(compute.learn_track_record) if draws else None
