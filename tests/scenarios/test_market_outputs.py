@@ -277,6 +277,7 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
     write_outputs(report, tmp_path)
     chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
     assert "model, for a year or fiscal year (across its quarters)" in chart
+    assert "chipshift model (fitted)" in chart  # the case fits parameters: its line says so, as the yearly charts do
     assert "observed: IDX Channel" in chart  # the observation's publisher (its fact: 11% for FY2022)
     assert "No published figure is shown" not in chart and "Sources of the published figures shown" in chart
     html = render(report, {}, "micron-china-linked.yaml")

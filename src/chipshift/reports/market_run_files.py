@@ -114,7 +114,8 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
                         label=_band_label(report))
         ax.plot(x, data["median"].astype(float), color=PALETTE[0], ls="--", lw=1,
                 label="chipshift model: median of draws")
-    ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4, label="chipshift model")
+    ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4,
+            label=labels.model_label(report))
     periods = list(data["period"])
     publishers: Mapping[str, str] = report.get("publishers") or {}
     seen = [{**o, "x": at} for o in _observed(report, output) if (at := position(periods, o)) is not None]
