@@ -37,48 +37,31 @@ from chipshift.scenarios import backtest as bt
 CSET = Path(os.environ.get("CHIPSHIFT_CSET", Path(__file__).resolve().parents[2] / "shared" / "data" / "cset-eto"))
 SEED = api.TRACK_RECORD_SEED
 STEPS = 400  # `chipshift backtest`'s default, so "the model as it is" is its scorecard
-GRID = np.linspace(0.0, bt.MAX_ERROR_SCALE, 601)
-
-Row = tuple[str, float, float, float, float]  # kind, residual, spread, figure error^2, horizon
-
-
 def kind(p: bt.Prediction) -> str:
     """The kind of an outcome's output: the part before its firm and region (``revenue_share:asml@CHN``)."""
     return p.outcome.output.split("@")[0].split(":")[0]
 
 
-def rows(predictions: Sequence[bt.Prediction]) -> list[Row]:
-    out = []
-    for p in predictions:
-        logs = p.scaled(p.levels)
-        logs = logs[np.isfinite(logs)]
-        seen = float(p.scaled(p.outcome.value))
-        if math.isfinite(seen) and len(logs) > 1:
-            out.append((kind(p), seen - float(np.median(logs)), float(np.var(logs)), p.figure_error**2, p.horizon))
-    return out
-
-
-def scales_by_kind(data: list[Row], tau: float | None) -> tuple[Callable[[str], float], float]:
-    """The pooled maximum-likelihood error (``backtest.error_model``'s grid) and, when ``tau`` is given, one scale
-    per kind shrunk towards it; returns (kind -> scale, degrees of freedom)."""
-    r, v, f, h = (np.array([x[i] for x in data]) for i in range(1, 5))
-    var = np.maximum(v[None, :] + f[None, :] + GRID[:, None] ** 2 * h[None, :], 1e-12)
-    best = (-math.inf, 0.0, math.inf)
-    for dof in bt.ERROR_DOF:
-        loglik = np.sum(bt._log_t(r[None, :], var, dof), axis=1)
-        k = int(np.argmax(loglik))
-        if loglik[k] > best[0]:
-            best = (float(loglik[k]), float(GRID[k]), dof)
-    _, pooled, dof = best
+def scales_by_kind(predictions: Sequence[bt.Prediction], tau: float | None
+                   ) -> tuple[Callable[[str], float], float]:
+    """The pooled error (``backtest.error_model``) and, when ``tau`` is given, one scale per kind of output shrunk
+    towards it (the degrees of freedom stay the pooled ones); returns (kind -> scale, degrees of freedom)."""
+    pooled = bt.error_model(predictions)
+    assert pooled is not None
     if tau is None:
-        return (lambda _: pooled), dof
-    prior = -0.5 * ((np.log(np.maximum(GRID, 1e-9)) - math.log(max(pooled, 1e-9))) / tau) ** 2
+        return (lambda _: pooled.scale), pooled.dof
+    rows = bt.residuals(predictions)
+    kinds = np.array([kind(p) for p, _ in rows])
+    r, v, f, h = (np.array(x) for x in zip(*(row for _, row in rows), strict=True))
+    grid = bt.ERROR_SCALES
+    var = np.maximum(v[None, :] + f[None, :] + grid[:, None] ** 2 * h[None, :], 1e-12)
+    prior = -0.5 * ((np.log(np.maximum(grid, 1e-9)) - math.log(max(pooled.scale, 1e-9))) / tau) ** 2
     scales = {}
-    for key in {x[0] for x in data}:
-        mine = np.array([x[0] == key for x in data])
-        loglik = np.sum(bt._log_t(r[None, mine], var[:, mine], dof), axis=1) + prior
-        scales[key] = float(GRID[int(np.argmax(loglik))])
-    return (lambda key: scales.get(key, pooled)), dof
+    for key in set(kinds):
+        mine = kinds == key
+        loglik = np.sum(bt._log_t(r[None, mine], var[:, mine], pooled.dof), axis=1) + prior
+        scales[str(key)] = float(grid[int(np.argmax(loglik))])
+    return (lambda key: scales.get(key, pooled.scale)), pooled.dof
 
 
 def size_factor(predictions: Sequence[bt.Prediction]) -> float:
@@ -107,7 +90,7 @@ def scored(results: Sequence[bt.EpisodeResult], tau: float | None, correct_sizes
         own = {p.outcome.source for p in result.predictions}
         others = [p for r in results if r.file != result.file for p in r.predictions if p.outcome.source not in own]
         factor = size_factor(others) if correct_sizes else 1.0
-        scale_of, dof = scales_by_kind(rows([shifted(p, factor) for p in others]), tau)
+        scale_of, dof = scales_by_kind([shifted(p, factor) for p in others], tau)
         shape = bt.ErrorModel(1.0, dof)
         rng = np.random.default_rng(bt.episode_seed(SEED, result.name) + 1)
         for p0 in result.predictions:

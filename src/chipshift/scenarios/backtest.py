@@ -329,23 +329,35 @@ def _log_t(r: FloatArray, var: FloatArray, dof: float) -> FloatArray:
     return np.asarray(const - 0.5 * np.log(var) - (dof + 1.0) / 2.0 * np.log1p(r**2 / (dof * var)))
 
 
+#: The scales ``error_model`` chooses among (in logs, per square root of a year).
+ERROR_SCALES = np.linspace(0.0, MAX_ERROR_SCALE, 601)
+
+
+def residuals(predictions: Sequence[Prediction]) -> list[tuple[Prediction, tuple[float, float, float, float]]]:
+    """Each usable prediction with what the model error is learned from: the observed level less the median
+    predicted one, the predicted levels' variance, the figure's error squared and the horizon (in logs, log-odds
+    for percentages). A prediction with no observed level or fewer than two predicted ones is left out."""
+    out = []
+    for p in predictions:
+        logs = p.scaled(p.levels)
+        logs = logs[np.isfinite(logs)]
+        seen = float(p.scaled(p.outcome.value))
+        if math.isfinite(seen) and len(logs) > 1:
+            out.append((p, (seen - float(np.median(logs)), float(np.var(logs)), p.figure_error**2, p.horizon)))
+    return out
+
+
 def error_model(predictions: Sequence[Prediction]) -> ErrorModel | None:
     """The model's error learned by maximum likelihood from outcomes it was not fitted to: each observed
     level less the median predicted one (in logs; log-odds for percentages) is Student-t with squared scale
     the spread of the predicted levels, plus the figure's error squared, plus ``scale^2 * horizon``. Scale
     and degrees of freedom (``ERROR_DOF``) are chosen together: heavy tails when the model now and then misses
     by far. None without usable outcomes."""
-    rows = []
-    for p in predictions:
-        logs = p.scaled(p.levels)
-        logs = logs[np.isfinite(logs)]
-        seen = float(p.scaled(p.outcome.value))
-        if math.isfinite(seen) and len(logs) > 1:
-            rows.append((seen - float(np.median(logs)), float(np.var(logs)), p.figure_error**2, p.horizon))
+    rows = [row for _, row in residuals(predictions)]
     if not rows:
         return None
     r, v, f, h = (np.array(x) for x in zip(*rows, strict=True))
-    grid = np.linspace(0.0, MAX_ERROR_SCALE, 601)[:, None]
+    grid = ERROR_SCALES[:, None]
     var = np.maximum(v[None, :] + f[None, :] + grid**2 * h[None, :], 1e-12)
     best: tuple[float, float, float] = (-math.inf, 0.0, math.inf)
     for dof in ERROR_DOF:
