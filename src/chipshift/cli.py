@@ -884,6 +884,7 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
         _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     shown = report if fmt is not Format.table else {
         "scorecard": report["scorecard"], "held_out": report["scorecard_held_out"], "targets": report["targets"],
+        "by_horizon": report["scorecard_by_horizon"], "by_mechanism": report["scorecard_by_mechanism"],
         "outcomes": report["outcomes"],
         "episodes": [{k: e[k] for k in ("episode", "mechanism", "as_of", "written", "outcomes", "targets",
                                         "seconds")}

@@ -65,15 +65,15 @@ def test_interval_score_is_width_plus_penalty_outside() -> None:
 def test_score_reads_direction_size_and_coverage() -> None:
     outcome = Outcome("share:x", "2025", value=7.0, source="f", reference="2023", reference_value=14.0)  # -7
     sample = np.linspace(-12.0, 0.0, 1001)  # median -6, p5 -11.4, p95 -0.6, p25 -9, p75 -3
-    s = score(outcome, sample, model_value=8.0)
+    s = score(outcome, sample, model_value=8.0, horizon=1.0)
     assert s.observed_change == -7.0
     assert s.median == pytest.approx(-6.0)
     assert s.direction_hit and s.within_size and s.in50 and s.in90
-    far = score(outcome, sample + 20.0, model_value=22.0)  # median +14: wrong way, outside both intervals
+    far = score(outcome, sample + 20.0, model_value=22.0, horizon=1.0)  # median +14: wrong way, outside both intervals
     assert not far.direction_hit and not far.within_size and not far.in50 and not far.in90
     card = scorecard([s, far])
     assert (card.direction, card.size, card.coverage50, card.coverage90) == (0.5, 0.5, 0.5, 0.5)
-    flat = score(Outcome("p", "2025", 5.0, "f", "2023", 5.0), sample, 1.0)
+    flat = score(Outcome("p", "2025", 5.0, "f", "2023", 5.0), sample, 1.0, horizon=1.0)
     assert flat.direction_hit is None  # no observed change: not counted for direction
     assert scorecard([flat]).direction is None
 
@@ -290,8 +290,16 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
                                                                                       "outcomes.parquet")):
         assert list(outcomes.columns).index("unit") == list(outcomes.columns).index("observed") + 1
         assert set(outcomes["unit"]) == {"index"}  # prices of a linked case are indices
+    # lead times, from as_of 2023-07-02 to the middle of each quarter (a quarter at least): 2023Q4's middle is
+    # mid-November, about 0.375 years on; 2023Q3's, mid-August, is less than a quarter on
+    assert row["horizon_years"] == pytest.approx(0.375, abs=0.01)
+    assert rows[("price@CHN", "2023Q3")]["horizon_years"] == pytest.approx(0.25)
+    (band,) = report["scorecard_by_horizon"]
+    assert band["group"] == "under 6 months" and band["outcomes"] == 2 and band["episodes"] == 1
+    assert [g["group"] for g in report["scorecard_by_mechanism"]] == [episode["mechanism"]]
     scorecard = pd.read_csv(tmp_path / "out" / "scorecard.csv")
-    assert list(scorecard["set"]) == ["all", "held_out"]
+    assert list(scorecard["set"]) == ["all", "held_out", "horizon:under 6 months",
+                                      f"mechanism:{episode['mechanism']}"]
     assert scorecard["unit"].str.contains("percent of the outcomes").all()
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
@@ -418,6 +426,17 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
                             <= 0.5 * abs(row.observed_change) else "off")
         assert row.source
     assert all("other episodes" in e.error_from for e in report.episodes)
+    # the breakdowns by lead time and by mechanism partition the outcomes; each band's rates are read back from
+    # the outcomes whose lead time falls in it
+    bands = {"under 6 months": (0.0, 0.5), "6-12 months": (0.5, 1.0), "1-2 years": (1.0, 2.0),
+             "2 years or more": (2.0, math.inf)}
+    assert sum(g.outcomes for g in report.scorecard_by_horizon) == card.outcomes
+    assert sum(g.outcomes for g in report.scorecard_by_mechanism) == card.outcomes
+    for group in report.scorecard_by_horizon:
+        low, high = bands[group.group]
+        inside = [r for r in report.outcomes if r.horizon_years is not None and low <= r.horizon_years < high]
+        assert len(inside) == group.outcomes
+        assert group.coverage90_pct == pytest.approx(100.0 * sum(r.in90 for r in inside) / len(inside), abs=0.05)
 
 
 def test_a_rule_named_only_in_a_cut_counts_as_the_episodes_own(store: Path | str, tmp_path: Path) -> None:

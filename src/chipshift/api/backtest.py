@@ -217,7 +217,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                 "p5": _round(s.p5), "p25": _round(s.p25), "p75": _round(s.p75), "p95": _round(s.p95),
                 "direction": None if s.direction_hit is None else ("hit" if s.direction_hit else "miss"),
                 "size": "within" if s.within_size else "off", "in50": s.in50, "in90": s.in90,
-                "crps": _round(s.crps), "interval_score": _round(s.interval_score), "source": s.source})
+                "crps": _round(s.crps), "interval_score": _round(s.interval_score),
+                "horizon_years": _round(s.horizon, 2), "source": s.source})
         post = r.posterior
         episodes.append({
             "episode": r.name, "file": r.file, "mechanism": r.mechanism, "as_of": r.as_of, "summary": r.summary,
@@ -247,6 +248,25 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
     fresh = [e for e in scored if bt.held_out(e.result)]
     test = bt.scorecard([s for e in fresh for s in e.outcomes])
     per_episode = [bt.scorecard(e.outcomes) for e in scored]
+
+    def by(group: Callable[[bt.EpisodeScores, bt.OutcomeScore], str], order: Sequence[str]) -> list[dict[str, Any]]:
+        """The scores of the outcomes in each group, in ``order`` (groups with no outcome left out)."""
+        members: dict[str, list[bt.OutcomeScore]] = {}
+        episodes_in: dict[str, set[str]] = {}
+        for e in scored:
+            for s in e.outcomes:
+                key = group(e, s)
+                members.setdefault(key, []).append(s)
+                episodes_in.setdefault(key, set()).add(e.result.name)
+        rows = []
+        for key in order:
+            if key in members:
+                c = bt.scorecard(members[key])
+                rows.append({"episodes": len(episodes_in[key]), "outcomes": c.outcomes, **_rates(c),
+                             "crps": _round(c.crps), "interval_score90": _round(c.interval_score), "group": key})
+        return rows
+
+    mechanisms = sorted({e.result.mechanism for e in scored})
     low, high = bt.COVERAGE90_TARGET
     checks = {
         "direction": card.direction is not None and card.direction >= bt.DIRECTION_TARGET,
@@ -263,6 +283,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             **_rates(test), "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},
         "scorecard_by_episode": {  # every episode weighs the same, whatever its number of outcomes
             f"{name}_pct": _round(percent(_mean([getattr(c, name) for c in per_episode])), 1) for name in RATES},
+        "scorecard_by_horizon": by(lambda e, s: bt.horizon_label(s.horizon), [h[0] for h in bt.HORIZONS]),
+        "scorecard_by_mechanism": by(lambda e, s: e.result.mechanism, mechanisms),
         "targets": {"direction": f">= {percent(bt.DIRECTION_TARGET):g}%", "size": f">= {percent(bt.SIZE_TARGET):g}%",
                     "coverage90": f"{percent(low):g}-{percent(high):g}%", "met": checks},
         "method": {

@@ -165,7 +165,11 @@ def write_backtest(report: dict[str, Any], out: Path) -> list[str]:
     parameters.to_csv(out / "posterior.csv", index=False)
     pd.DataFrame([{"set": "all", **report["scorecard"], "unit": SCORECARD_UNITS},
                   {"set": "held_out", **{k: v for k, v in report["scorecard_held_out"].items()
-                                         if k != "written_on_or_after"}, "unit": SCORECARD_UNITS}]
+                                         if k != "written_on_or_after"}, "unit": SCORECARD_UNITS},
+                  *({"set": f"{kind}:{row['group']}", **{k: v for k, v in row.items() if k != "group"},
+                     "unit": SCORECARD_UNITS}
+                    for kind, key in (("horizon", "scorecard_by_horizon"), ("mechanism", "scorecard_by_mechanism"))
+                    for row in report[key])]
                  ).to_csv(out / "scorecard.csv", index=False)
     (out / "backtest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str),
                                        encoding="utf-8")

@@ -105,6 +105,7 @@ class OutcomeScore:
     in90: bool
     crps: float  # on log levels (log-odds for percentages)
     interval_score: float  # of the 90% interval, on the same scale
+    horizon: float  # years from the episode's as_of to the middle of the outcome's period, at least MIN_HORIZON
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,8 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
             else:
                 noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
             predicted = p.unscaled(p.scaled(p.levels) + noise)
-            scores.append(score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled))
+            scores.append(score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
+                                horizon=p.horizon))
         out.append(EpisodeScores(result, tuple(scores), learned, len(lenders) if learned is not None else 0))
     return out
 
@@ -421,7 +423,8 @@ def interval_score(low: float, high: float, y: float, alpha: float = 0.1) -> flo
 
 
 def score(outcome: linked.Outcome, change: FloatArray, model_value: float,
-          scaled: Callable[[FloatArray | float], FloatArray] | None = None) -> OutcomeScore:
+          scaled: Callable[[FloatArray | float], FloatArray] | None = None, *, horizon: float
+          ) -> OutcomeScore:
     """An outcome's observed change against a sample of predicted changes. CRPS and interval score are taken
     on the ``scaled`` levels (logs, or log-odds of percentages: unitless, and finite under heavy-tailed
     errors), else on the changes divided by the reference level."""
@@ -443,7 +446,8 @@ def score(outcome: linked.Outcome, change: FloatArray, model_value: float,
         observed_change=observed, model_value=model_value, median=median, p5=p5, p25=p25, p75=p75, p95=p95,
         direction_hit=None if observed == 0.0 else bool(np.sign(median) == np.sign(observed)),
         within_size=abs(median - observed) <= SIZE_TOLERANCE * abs(observed),
-        in50=p25 <= observed <= p75, in90=p5 <= observed <= p95, crps=proper, interval_score=interval)
+        in50=p25 <= observed <= p75, in90=p5 <= observed <= p95, crps=proper, interval_score=interval,
+        horizon=horizon)
 
 
 @dataclass(frozen=True)
@@ -466,6 +470,21 @@ MODEL_CHANGED = datetime(2026, 12, 5, 8, 15, tzinfo=UTC)
 def held_out(result: EpisodeResult) -> bool:
     """Whether an episode was written after the model's mechanisms last changed (``MODEL_CHANGED``)."""
     return result.written is not None and parse_moment(result.written) >= MODEL_CHANGED
+
+
+#: Lead times the scorecard is broken down by, in years from as_of to the middle of the outcome's period: a
+#: forecast's skill is judged by how far ahead it looks, as weather forecasts are verified by lead time.
+HORIZONS: tuple[tuple[str, float, float], ...] = (
+    ("under 6 months", 0.0, 0.5), ("6-12 months", 0.5, 1.0), ("1-2 years", 1.0, 2.0),
+    ("2 years or more", 2.0, math.inf))
+
+
+def horizon_label(years: float) -> str:
+    """The lead-time band (``HORIZONS``) an outcome ``years`` after its episode's as_of falls in."""
+    for label, low, high in HORIZONS:
+        if low <= years < high:
+            return label
+    raise ValueError(f"no lead-time band for {years!r} years")
 
 
 def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:

@@ -109,6 +109,8 @@ class OutcomeScore(Answer):
     in90: bool = Field(description="whether the observed change lies in the 90% interval")
     crps: float | None = Field(description="continuous ranked probability score (lower is better)")
     interval_score: float | None = Field(description="interval score of the 90% interval (lower is better)")
+    horizon_years: float | None = Field(description="lead time: years from the episode's as_of to the middle of the "
+                                                    "outcome's period, at least a quarter (the model's step)")
     source: str = Field(description="where the observed figures come from")
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
@@ -139,6 +141,13 @@ class _Moment(Answer):
 
 class HeldOutScorecard(_Scores, _Moment):
     """The scores of the episodes written after the model's mechanisms last changed: its held-out test."""
+
+
+class GroupScorecard(_Scores):
+    """The scores of the outcomes in one group: a lead-time band or a mechanism."""
+
+    group: str = Field(description="the lead-time band (e.g. '1-2 years': years from as_of to the middle of the "
+                                   "outcome's period) or the mechanism")
 
 
 class EpisodeAverages(Answer):
@@ -190,6 +199,9 @@ class BacktestAnswer(Answer):
     scorecard: Scorecard = Field(description="scores over every outcome")
     scorecard_held_out: HeldOutScorecard = Field(description="scores over the held-out episodes' outcomes")
     scorecard_by_episode: EpisodeAverages = Field(description="scores averaged over episodes")
+    scorecard_by_horizon: tuple[GroupScorecard, ...] = Field(description="scores by lead time: how far ahead of "
+                                                                         "as_of the outcome lies")
+    scorecard_by_mechanism: tuple[GroupScorecard, ...] = Field(description="scores by how the restriction acts")
     targets: ScoreTargets = Field(description="the targets and which are met")
     method: BacktestMethod = Field(description="how the episodes were calibrated and predicted")
     warnings: tuple[str, ...] = Field(description="what to be wary of")
