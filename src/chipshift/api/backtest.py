@@ -191,6 +191,12 @@ def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None or x != x else round(float(x), digits)
 
 
+def _lead(score: bt.OutcomeScore) -> float:
+    """An outcome's lead time in years as the answer states it (two decimals); its band is read from the same
+    figure, so an outcome shown 0.5 years ahead is counted in 6-12 months."""
+    return round(score.horizon, 2)
+
+
 #: The scorecard's rates (bt.Scorecard's fields), each a share of outcomes that answers give in percent.
 RATES = ("direction", "size", "coverage50", "coverage90")
 
@@ -218,7 +224,7 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                 "direction": None if s.direction_hit is None else ("hit" if s.direction_hit else "miss"),
                 "size": "within" if s.within_size else "off", "in50": s.in50, "in90": s.in90,
                 "crps": _round(s.crps), "interval_score": _round(s.interval_score),
-                "horizon_years": _round(s.horizon, 2), "source": s.source})
+                "horizon_years": _lead(s), "source": s.source})
         post = r.posterior
         episodes.append({
             "episode": r.name, "file": r.file, "mechanism": r.mechanism, "as_of": r.as_of, "summary": r.summary,
@@ -283,7 +289,7 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             **_rates(test), "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},
         "scorecard_by_episode": {  # every episode weighs the same, whatever its number of outcomes
             f"{name}_pct": _round(percent(_mean([getattr(c, name) for c in per_episode])), 1) for name in RATES},
-        "scorecard_by_horizon": by(lambda e, s: bt.horizon_label(s.horizon), [h[0] for h in bt.HORIZONS]),
+        "scorecard_by_horizon": by(lambda e, s: bt.horizon_label(_lead(s)), [h[0] for h in bt.HORIZONS]),
         "scorecard_by_mechanism": by(lambda e, s: e.result.mechanism, mechanisms),
         "targets": {"direction": f">= {percent(bt.DIRECTION_TARGET):g}%", "size": f">= {percent(bt.SIZE_TARGET):g}%",
                     "coverage90": f"{percent(low):g}-{percent(high):g}%", "met": checks},
