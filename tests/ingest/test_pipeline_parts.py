@@ -604,3 +604,19 @@ def test_a_table_whose_cells_cannot_be_bound_is_skipped_and_said_so(kb: Knowledg
     report = analyse(Extracted(read, "text"), kb, date_given="2025-03-11")
     assert not [f for f in report["findings"] if f["check"] == "table_unread"]
     assert any(c["value"] == 26854.0 for c in report["claims"])
+
+
+def test_a_ban_on_selling_or_shipping_abroad_is_an_export_control_of_its_goods(kb: KnowledgeBase) -> None:
+    """A ban is read from its verb's object: a state barring sales or shipments abroad ("banned U.S. companies from
+    selling ... to China", "bans gallium ... shipments to the U.S.") controls exports, of raw materials when they
+    are what is shipped; a ban on buying stays a purchase ban of the state that buys."""
+    def events(text: str) -> list[tuple[str, str | None, list[str]]]:
+        report = analyse(Extracted(text, "text"), kb, date_given="2024-12-05")
+        return [(e["kind"], e["imposed_by"], e["targets"].get("countries", [])) for e in report["events"]]
+
+    assert events("Washington banned U.S. companies from selling chipmaking equipment to China in October.") == [
+        ("export_control", "USA", ["CHN"])]
+    assert events("China bans gallium, germanium and antimony shipments to the U.S. on Tuesday.") == [
+        ("raw_material_export_control", "CHN", ["USA"])]
+    assert events("Beijing told operators of critical infrastructure to stop buying Micron chips in May.") == [
+        ("procurement_ban", "CHN", ["CHN"])]

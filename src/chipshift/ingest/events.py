@@ -148,8 +148,10 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
             if re.search(r"(?:\bnot|\bno longer|n['’]t)\s+(?:\w+\s+){0,2}$", text[:m.start()], re.I):
                 continue  # "will not be allowed to export": no permission
             return "relaxation", m
-        if kind == "procurement_ban" and re.search(r"\bexport|\b(?:shipments|sales|supplies)\s+to\b", text, re.I):
-            return "export_control", m
+        if kind == "procurement_ban" and re.search(r"\bexport|\b(?:shipments|sales|supplies)\s+to\b|"
+                                                   r"\b(?:sell|sells|selling|ship|ships|shipping|supply|supplying)\b",
+                                                   text, re.I):
+            kind = "export_control"
         if kind == "export_control" and (any(m2.entity in _RAW for m2 in ments if m2.kind == "input") or
                                          _RAW_WORDS.search(text)):
             return "raw_material_export_control", m
