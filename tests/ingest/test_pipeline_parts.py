@@ -620,3 +620,17 @@ def test_a_ban_on_selling_or_shipping_abroad_is_an_export_control_of_its_goods(k
         ("raw_material_export_control", "CHN", ["USA"])]
     assert events("Beijing told operators of critical infrastructure to stop buying Micron chips in May.") == [
         ("procurement_ban", "CHN", ["CHN"])]
+
+
+def test_the_imposer_owns_the_measure_and_a_country_owning_something_else_does_not_act(kb: KnowledgeBase) -> None:
+    """The country naming the measure just before it imposes it, also when written with a full stop ("U.S. export
+    restrictions"); a country that only owns what the sentence speaks of ("Korea's exports ... fell") is no
+    imposer."""
+    def events(text: str) -> list[tuple[str, str | None]]:
+        report = analyse(Extracted(text, "text"), kb, date_given="2023-01-20")
+        return [(e["kind"], e["imposed_by"]) for e in report["events"]]
+
+    assert events("China's imports of chips fell 15% in 2022, hit by U.S. export restrictions.") == [
+        ("export_control", "USA")]
+    assert events("Customs data released on Friday show that Korea's exports of chips fell as export restrictions "
+                  "took hold.") == []

@@ -274,11 +274,11 @@ def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
 
 def _owner(s: Sentence, countries: list[Mention], trig: int) -> str | None:
     """The country naming the measure itself, just before its trigger: "US tech export controls", "Washington's
-    curbs", "American export restrictions" (at most three words between, none a preposition or a verb-like
-    link)."""
+    curbs", "American export restrictions", "U.S. export restrictions" (at most three words between, none a
+    preposition or a verb-like link)."""
     for m in reversed([m for m in countries if m.end <= trig]):
         between = s.text[m.end - s.start: trig - s.start]
-        if re.fullmatch(r"(?:['’]s)?(?:\s+[A-Za-z-]+){0,3}\s*", between) and not re.search(
+        if re.fullmatch(r"\.?(?:['’]s)?(?:\s+[A-Za-z-]+){0,3}\s*", between) and not re.search(
                 r"\b(?:to|into|from|on|against|with|and|or|of|in|by|that|which|is|are|was|were|has|have|had|will|"
                 r"would|said|says|imposed|announced|introduced)\b", between, re.I):
             return m.entity
@@ -312,6 +312,12 @@ def _sentence_subject(s: Sentence, actors: list[Mention], trig: int) -> str | No
     return first.entity
 
 
+#: A country's possession that is not a government body: "China's imports", "Korea's exports", "China's market".
+_POSSESSED = re.compile(r"['’]s\s+(?!(?:\w+\s+){0,2}?(?:government|ministry|commerce|administration|authorities|"
+                        r"regulators?|department|bureau|agency|cabinet|council|parliament|congress|state|officials?|"
+                        r"president|leaders?|customs|MOFCOM|METI|BIS)\b)", re.I)
+
+
 def _subject_country(s: Sentence, countries: list[Mention], trig: int) -> str | None:
     """The country or agency acting: of the candidates not introduced as a destination ("to China", "in
     China"), the first of the group nearest before the trigger ("the US, Japan and the Netherlands took
@@ -325,6 +331,8 @@ def _subject_country(s: Sentence, countries: list[Mention], trig: int) -> str | 
         if m.kind != "agency" and (_TARGET_PREP.search(before_text) or listed):
             previous_target = m
             continue
+        if m.kind != "agency" and _POSSESSED.match(s.text[m.end - s.start:]):
+            continue  # "China's imports ... fell": the country owns what the sentence speaks of, it does not act
         candidates.append(m)
     before = [m for m in candidates if m.end <= trig]
     if before:
