@@ -9,6 +9,7 @@ against the knowledge base's rules.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -101,7 +102,9 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         ments = [m for m in wm.between(s.start, s.end) if m.entity]
         firms = [m for m in ments if m.kind == "firm"]
         kind, trigger = _kind(s.text, ments, kb)
-        if kind is not None and trigger is not None and not _NEGATED.search(s.text):
+        # a question ("How have ... been affected by US export controls?") states no measure
+        if kind is not None and trigger is not None and not _NEGATED.search(s.text) and \
+                not s.text.rstrip().endswith("?"):
             cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
             following = sentences[i + 1] if i + 1 < len(sentences) else None
             context = [*(wp.between(previous.start, previous.end) if previous is not None and
@@ -133,10 +136,29 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
             e.announced, e.date_note = doc_date.isoformat(), "document date (the text gives none)"
+    merged = [one for e in merged for one in _per_firm(e)]
     for i, e in enumerate(merged, 1):
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+#: A measure naming at most this many firms on one side is one event per firm (the form the knowledge base's rules
+#: and the labelled articles take: "withdrew the licences to sell to Huawei from Qualcomm and Intel" is two); a longer
+#: list names the firms a measure affects, told as background.
+_MAX_FIRMS_SPLIT = 3
+
+
+def _per_firm(e: Event) -> list[Event]:
+    """The event once per seller firm it names (not for a firm's own exit), or, for an entity listing, once per
+    listed firm; unchanged when it names one firm or more than ``_MAX_FIRMS_SPLIT``."""
+    sellers = e.sellers.get("firms", [])
+    if e.kind != "market_exit" and 1 < len(sellers) <= _MAX_FIRMS_SPLIT:
+        return [replace(e, sellers={**e.sellers, "firms": [f]}, spans=list(e.spans)) for f in sellers]
+    listed = e.targets.get("firms", [])
+    if e.kind == "entity_listing" and 1 < len(listed) <= _MAX_FIRMS_SPLIT:
+        return [replace(e, targets={**e.targets, "firms": [f]}, spans=list(e.spans)) for f in listed]
+    return [e]
 
 
 def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | None, re.Match[str] | None]:
@@ -172,7 +194,9 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
            pms: list[PeriodMention], cites: list[int], ref_dates: dict[int, str | None],
            kb: KnowledgeBase, context: list[PeriodMention]) -> Event | None:
     countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
-    firms = [m for m in ments if m.kind == "firm"]
+    # a firm named as an attribute ("TSMC-made chip", "Tencent-backed start-up") is no party to the measure
+    firms = [m for m in ments if m.kind == "firm" and not _ATTRIBUTE.match(s.text[m.end - s.start:]) and
+             not _ATTRIBUTED.search(s.text[max(0, m.start - s.start - 25):m.start - s.start])]
     inputs = [m.entity for m in ments if m.kind == "input" and m.entity]
     authority = next((m.via.split(":", 1)[1] for m in ments if m.kind == "agency"), None)
     trig = s.start + trigger.start()
@@ -237,6 +261,10 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
                  confidence=round(min(confidence, 0.95), 2))
 
 
+#: A firm named as an attribute of another party, not as one itself: "TSMC-made chip", "a start-up backed by Tencent".
+_ATTRIBUTE = re.compile(r"[-‑–]\s?(?:made|backed|based|owned|designed|built|linked|produced|supplied|"
+                        r"powered|funded|affiliated|related|equipped)\b", re.I)
+_ATTRIBUTED = re.compile(r"\b(?:backed|owned|founded|funded|made|designed|supplied|built)\s+by\s+$", re.I)
 _TARGET_PREP = re.compile(r"(?:\bto|\bfrom|\binto|\bagainst|\bfor|\bon|\bin|\(including|\bof|\bbound for|"
                           r"\bdestined for)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
