@@ -27,21 +27,22 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
 #: The real-article set (tests/ingest/eval-real): thirteen batches, all now development data (docs/ingest.md gives each
 #: round's figures and which were out-of-sample). Floors just under the values measured after the last round, with
 #: the shipped learned reading of measures (ingest/binding.py), which was trained on these batches; claims raised
-#: after the round on periods named elsewhere and table units, to its figures rounded down.
+#: after the round on periods named elsewhere and table units, events after the round on restriction events, each to
+#: its figures rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
-REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.57, 0.50)},
-               "test": {"claims": (0.67, 0.70), "events": (0.50, 0.40)},
+REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.61, 0.54)},
+               "test": {"claims": (0.67, 0.70), "events": (0.54, 0.40)},
                "test2": {"claims": (0.62, 0.55), "events": (0.83, 0.50)},
                "test3": {"claims": (0.59, 0.68), "events": (0.33, 0.27)},
                "test4": {"claims": (0.69, 0.62), "events": (0.56, 0.40)},
                "test5": {"claims": (0.67, 0.75), "events": (0.40, 0.33)},
                "test6": {"claims": (0.60, 0.57), "events": (0.33, 0.22)},
-               "test7": {"claims": (0.39, 0.46), "events": (0.27, 0.29)},
+               "test7": {"claims": (0.39, 0.46), "events": (0.31, 0.35)},
                "test8": {"claims": (0.68, 0.81), "events": (0.33, 0.26)},
-               "test9": {"claims": (0.61, 0.58), "events": (0.17, 0.15)},
+               "test9": {"claims": (0.61, 0.58), "events": (0.18, 0.15)},
                "test10": {"claims": (0.32, 0.31), "events": (0.52, 0.37)},
                "test11": {"claims": (0.55, 0.59), "events": (0.27, 0.33)},
-               "test12": {"claims": (0.51, 0.41), "events": (0.53, 0.29)}}
+               "test12": {"claims": (0.51, 0.41), "events": (0.71, 0.41)}}
 
 
 @pytest.fixture(scope="module")
