@@ -27,21 +27,22 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
 #: The real-article set (tests/ingest/eval-real): thirteen batches, all now development data (docs/ingest.md gives each
 #: round's figures and which were out-of-sample). Floors just under the values measured after the last round, with
 #: the shipped learned reading of measures (ingest/binding.py), which was trained on these batches; claims raised
-#: after the round on periods named elsewhere and table units, to its figures rounded down.
+#: after the round on periods named elsewhere and table units, events after the round on restriction events, each to
+#: its figures rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
-REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.57, 0.50)},
-               "test": {"claims": (0.67, 0.70), "events": (0.50, 0.40)},
+REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.61, 0.54)},
+               "test": {"claims": (0.67, 0.70), "events": (0.54, 0.40)},
                "test2": {"claims": (0.62, 0.55), "events": (0.83, 0.50)},
                "test3": {"claims": (0.59, 0.68), "events": (0.33, 0.27)},
                "test4": {"claims": (0.69, 0.62), "events": (0.56, 0.40)},
                "test5": {"claims": (0.67, 0.75), "events": (0.40, 0.33)},
                "test6": {"claims": (0.60, 0.57), "events": (0.33, 0.22)},
-               "test7": {"claims": (0.39, 0.46), "events": (0.27, 0.29)},
+               "test7": {"claims": (0.39, 0.46), "events": (0.31, 0.35)},
                "test8": {"claims": (0.68, 0.81), "events": (0.33, 0.26)},
-               "test9": {"claims": (0.61, 0.58), "events": (0.17, 0.15)},
+               "test9": {"claims": (0.61, 0.58), "events": (0.18, 0.15)},
                "test10": {"claims": (0.32, 0.31), "events": (0.52, 0.37)},
                "test11": {"claims": (0.55, 0.59), "events": (0.27, 0.33)},
-               "test12": {"claims": (0.51, 0.41), "events": (0.53, 0.29)}}
+               "test12": {"claims": (0.51, 0.41), "events": (0.71, 0.41)}}
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +126,40 @@ def test_claim_losses_name_the_field_wrong_and_where_the_figure_stands() -> None
                       "missed: wrong entity, table": 1, "missed: wrong sign, prose": 1,
                       "missed: never found (figure read), prose": 1, "missed: never found (figure not read)": 1,
                       "false, prose": 1}
+
+
+def _event(kind: str = "export_control", imposed_by: str = "USA", **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"kind": kind, "imposed_by": imposed_by, "sellers": {}, "targets": {},
+                            "announced": None, "effective": None, "date_note": None}
+    return {**base, **fields}
+
+
+def test_event_losses_name_the_field_wrong() -> None:
+    """A missed label that an already paired prediction matches in full is one event for several labelled; else it
+    pairs with the unmatched prediction sharing its kind or imposer with the fewest fields wrong (dates named by
+    how they miss); without one it is given to another label's event (same kind and imposer) or not found.
+    Unpaired predictions are false, by whether a matched prediction or a label shares their imposer."""
+    from chipshift.ingest.evaluation import event_losses
+
+    found = _event(sellers={"firms": ["nvidia", "amd"]}, targets={"countries": ["CHN"]}, announced="2025-04-09")
+    wrong_month = _event("raw_material_export_control", "CHN", announced="2023-07")
+    doc_dated = _event("entity_listing", announced="2025-01-16", date_note="document date (the text gives none)")
+    coarse = _event("relaxation", announced="2025")
+    wrong_kind = _event("procurement_ban", "NLD")
+    stray = _event("export_control", "KOR")
+    same_measure = _event(announced="2022-10")
+    predicted = [found, wrong_month, doc_dated, coarse, wrong_kind, stray, same_measure]
+    missed = [{"kind": "export_control", "imposed_by": "USA", "target": "CHN", "seller": "amd"},  # split by firm
+              {"kind": "raw_material_export_control", "imposed_by": "CHN", "date": "2023-08-01"},
+              {"kind": "entity_listing", "imposed_by": "USA", "date": "2025-01-15"},
+              {"kind": "relaxation", "imposed_by": "USA", "date": "2025-07"},
+              {"kind": "export_control", "imposed_by": "NLD"},  # kind wrong
+              {"kind": "raw_material_export_control", "imposed_by": "CHN", "target": "USA"},  # its event is taken
+              {"kind": "procurement_ban", "imposed_by": "JPN"}]  # nothing like it
+    extra = [wrong_month, doc_dated, coarse, wrong_kind, stray, same_measure]
+    losses = event_losses(missed, extra, predicted)
+    assert losses == {"missed: one event for several labelled": 1, "missed: date: wrong month": 1,
+                      "missed: date: the document's date": 1, "missed: date coarser than labelled": 1,
+                      "missed: wrong kind": 1, "missed: its kind and imposer given to another label's event": 1,
+                      "missed: not found": 1, "false: another event of a measure found": 1,
+                      "false: nothing like it labelled": 1}

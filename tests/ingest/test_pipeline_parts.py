@@ -604,3 +604,86 @@ def test_a_table_whose_cells_cannot_be_bound_is_skipped_and_said_so(kb: Knowledg
     report = analyse(Extracted(read, "text"), kb, date_given="2025-03-11")
     assert not [f for f in report["findings"] if f["check"] == "table_unread"]
     assert any(c["value"] == 26854.0 for c in report["claims"])
+
+
+def test_a_ban_on_selling_or_shipping_abroad_is_an_export_control_of_its_goods(kb: KnowledgeBase) -> None:
+    """A ban is read from its verb's object: a state barring sales or shipments abroad ("banned U.S. companies from
+    selling ... to China", "bans gallium ... shipments to the U.S.") controls exports, of raw materials when they
+    are what is shipped; a ban on buying stays a purchase ban of the state that buys."""
+    def events(text: str) -> list[tuple[str, str | None, list[str]]]:
+        report = analyse(Extracted(text, "text"), kb, date_given="2024-12-05")
+        return [(e["kind"], e["imposed_by"], e["targets"].get("countries", [])) for e in report["events"]]
+
+    assert events("Washington banned U.S. companies from selling chipmaking equipment to China in October.") == [
+        ("export_control", "USA", ["CHN"])]
+    assert events("China bans gallium, germanium and antimony shipments to the U.S. on Tuesday.") == [
+        ("raw_material_export_control", "CHN", ["USA"])]
+    assert events("Beijing told operators of critical infrastructure to stop buying Micron chips in May.") == [
+        ("procurement_ban", "CHN", ["CHN"])]
+
+
+def test_the_imposer_owns_the_measure_and_a_country_owning_something_else_does_not_act(kb: KnowledgeBase) -> None:
+    """The country naming the measure just before it imposes it, also when written with a full stop ("U.S. export
+    restrictions"); a country that only owns what the sentence speaks of ("Korea's exports ... fell") is no
+    imposer."""
+    def events(text: str) -> list[tuple[str, str | None]]:
+        report = analyse(Extracted(text, "text"), kb, date_given="2023-01-20")
+        return [(e["kind"], e["imposed_by"]) for e in report["events"]]
+
+    assert events("China's imports of chips fell 15% in 2022, hit by U.S. export restrictions.") == [
+        ("export_control", "USA")]
+    assert events("Customs data released on Friday show that Korea's exports of chips fell as export restrictions "
+                  "took hold.") == []
+
+
+def _event_parties(kb: KnowledgeBase, text: str, when: str = "2025-01-17") -> list[tuple[str, str | None, list[str],
+                                                                                        list[str]]]:
+    report = analyse(Extracted(text, "text"), kb, date_given=when)
+    return [(e["kind"], e["imposed_by"], e["sellers"].get("firms", []), e["targets"].get("firms", []))
+            for e in report["events"]]
+
+
+def test_a_measure_naming_a_few_firms_is_one_event_per_firm(kb: KnowledgeBase) -> None:
+    """Licences withdrawn for two sellers are two export controls, two firms added to the Entity List two listings;
+    a firm named as an attribute ("Tencent-backed", "backed by Tencent") is no party, and a question states no
+    measure."""
+    assert _event_parties(kb, "Washington withdrew the licences that let Huawei buy chips from Qualcomm and Intel on "
+                              "Tuesday.") == [("export_control", "USA", ["qualcomm"], ["huawei"]),
+                                              ("export_control", "USA", ["intel"], ["huawei"])]
+    assert _event_parties(kb, "The US added SMIC and YMTC to the Entity List on Monday.") == [
+        ("entity_listing", "USA", [], ["smic"]), ("entity_listing", "USA", [], ["ymtc"])]
+    assert _event_parties(kb, "The US put a Tencent-backed start-up, Zhipu, on the Entity List on Wednesday.") == [
+        ("entity_listing", "USA", [], ["zhipu-ai"])]
+    assert _event_parties(kb, "The US put Zhipu, a start-up backed by Tencent, on the Entity List on Wednesday.") == [
+        ("entity_listing", "USA", [], ["zhipu-ai"])]
+    assert _event_parties(kb, "How have Applied Materials and Lam Research been affected by US export controls on "
+                              "China?") == []
+
+
+def test_a_long_list_of_firms_stays_one_event(kb: KnowledgeBase) -> None:
+    """More than three firms on one side name those a measure affects: the event keeps them together."""
+    got = _event_parties(kb, "The US added SMIC, YMTC, CXMT and Sophgo to the Entity List on Monday.")
+    assert len(got) == 1 and set(got[0][3]) == {"smic", "ymtc", "cxmt", "sophgo"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["nvidia", "amd", "intel", "qualcomm", "micron"]), unique=True, max_size=5),
+       st.sampled_from(["export_control", "relaxation", "market_exit", "procurement_ban"]))
+def test_one_event_per_firm_loses_and_invents_no_firm(firms: list[str], kind: str) -> None:
+    """Splitting a measure by seller keeps every other field, gives each seller exactly once, and leaves a firm's own
+    exit, a single seller and a list longer than three as they are."""
+    from chipshift.ingest.events import _per_firm
+    from chipshift.ingest.model import Event
+
+    e = Event(id="", kind=kind, imposed_by="USA", authority=None, policy=None,
+              sellers={"firms": list(firms), "hq_in": ["USA"]}, targets={"countries": ["CHN"]}, products=[],
+              announced="2025-04", effective=None, date_note=None, modality="stated", spans=[(0, 10)], sentence="s")
+    out = _per_firm(e)
+    if kind == "market_exit" or not 2 <= len(firms) <= 3:
+        assert out == [e]
+        return
+    assert [x.sellers["firms"] for x in out] == [[f] for f in firms]
+    for x in out:
+        assert x.sellers["hq_in"] == ["USA"]
+        assert (x.kind, x.imposed_by, x.targets, x.announced, x.spans) == (e.kind, e.imposed_by, e.targets,
+                                                                          e.announced, e.spans)

@@ -149,11 +149,18 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
             row[kind] = {"tp": tp, "missed": missed, "extra": [_brief(kind, x) for x in extra]}
             if kind == "claims":
                 row[kind]["losses"] = dict(claim_losses(missed, extra, report["quantities"], text))
+            if kind == "events":
+                row[kind]["losses"] = dict(event_losses(missed, extra, predicted[kind]))
+                row[kind]["dated"] = sum("date" in e for e in expected)
+                row[kind]["dated_right"] = sum("date" in e and not any(e is m for m in missed) for e in expected)
         per_case.append(row)
     scores = {}
     for kind, t in totals.items():
         scores[kind] = {**t, "precision": round(t["tp"] / t["predicted"], 3) if t["predicted"] else 1.0,
                         "recall": round(t["tp"] / t["expected"], 3) if t["expected"] else 1.0}
+    dated = sum(r["events"]["dated"] for r in per_case)
+    right = sum(r["events"]["dated_right"] for r in per_case)
+    scores["events"]["dated"], scores["events"]["dated_right"] = dated, right
     return {"cases": len(cases), "scores": scores, "per_case": per_case}
 
 
@@ -204,6 +211,81 @@ def claim_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]], quan
     return losses
 
 
+_EVENT_FIELDS = ("kind", "imposed_by", "target", "target_firm", "seller", "date")
+
+
+def _event_fields_wrong(e: dict[str, Any], p: dict[str, Any]) -> list[str]:
+    """The labelled fields of event ``e`` that prediction ``p`` gets wrong (as ``_event_match`` reads them)."""
+    wrong = [f for f in ("kind", "imposed_by") if p[f] != e[f]]
+    for field, side, key in (("target", "targets", "countries"), ("target_firm", "targets", "firms"),
+                             ("seller", "sellers", "firms")):
+        if field in e and e[field] not in (p[side] or {}).get(key, []):
+            wrong.append(field)
+    if "date" in e and not _event_match({"kind": p["kind"], "imposed_by": p["imposed_by"], "date": e["date"]}, p):
+        wrong.append("date")
+    return wrong
+
+
+def _date_loss(want: str, p: dict[str, Any]) -> str:
+    """How a predicted event's dates miss the labelled date ``want``: none given, taken from the document's own
+    date or a neighbouring sentence (the date note says so), coarser than the label (a year or month that holds
+    it), else a wrong day (same month), month (same year) or year."""
+    dates = [d for d in (p["announced"], p["effective"]) if d]
+    if not dates:
+        return "date none"
+    note = p.get("date_note") or ""
+    if note.startswith("document date"):
+        return "date: the document's date"
+    if note.startswith("date from a neighbouring"):
+        return "date: a neighbouring sentence's"
+    if any(want.startswith(d) for d in dates):
+        return "date coarser than labelled"
+    if any(d[:7] == want[:7] for d in dates):
+        return "date: wrong day"
+    if any(d[:4] == want[:4] for d in dates):
+        return "date: wrong month"
+    return "date: wrong year"
+
+
+def event_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]],
+                 predicted: list[dict[str, Any]]) -> Counter[str]:
+    """Why each labelled event was missed and what each false event is, as counts by class. A missed label that a
+    prediction already paired with another label matches in every field is "one event for several labelled" (the
+    labels split a measure by firm, the reader gave it once); else it is paired with the unmatched prediction that
+    gets its kind or its imposer right and the fewest fields wrong, and named by the field(s) wrong (a date by how
+    it is wrong: see ``_date_loss``); a label with no such prediction is "not found". Unpaired predictions are
+    false: "false: another event of a measure found" when a prediction of the same kind by the same imposer was
+    matched, "false: imposer labelled" when the labels name its imposer for another event, else "false: nothing
+    like it labelled"."""
+    losses: Counter[str] = Counter()
+    free = list(range(len(extra)))
+    for e in missed:
+        if any(not _event_fields_wrong(e, p) for p in predicted):
+            losses["missed: one event for several labelled"] += 1
+            continue
+        pairs = sorted(((i, _event_fields_wrong(e, extra[i])) for i in free), key=lambda x: len(x[1]))
+        pairs = [(i, w) for i, w in pairs if not {"kind", "imposed_by"} <= set(w)]
+        if not pairs:
+            same = any(p["kind"] == e["kind"] and p["imposed_by"] == e["imposed_by"] for p in predicted)
+            losses["missed: its kind and imposer given to another label's event" if same else
+                   "missed: not found"] += 1
+            continue
+        i, wrong = pairs[0]
+        free.remove(i)
+        names = [_date_loss(str(e["date"]), extra[i]) if f == "date" else f"wrong {f}" for f in wrong]
+        losses["missed: " + (" + ".join(names) if len(names) <= 2 else "three or more fields wrong")] += 1
+    matched = [p for p in predicted if not any(p is x for x in extra)]
+    for i in free:
+        p = extra[i]
+        if any(m["kind"] == p["kind"] and m["imposed_by"] == p["imposed_by"] for m in matched):
+            losses["false: another event of a measure found"] += 1
+        elif any(e["imposed_by"] == p["imposed_by"] for e in missed):
+            losses["false: imposer labelled"] += 1
+        else:
+            losses["false: nothing like it labelled"] += 1
+    return losses
+
+
 def _field_differs(e: dict[str, Any], p: dict[str, Any], field: str) -> bool:
     if field == "period":
         return "period" in e and not _same_period(_s(p.get("period")), _s(e["period"]))
@@ -226,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", default=".", help="repository root (labels' path: entries are relative to it)")
     parser.add_argument("--details", action="store_true", help="print what each case missed and added")
     parser.add_argument("--losses", action="store_true",
-                        help="count the missed and false claims by what went wrong and where the figure stands")
+                        help="count the missed and false claims (by what went wrong and where the figure stands) and "
+                             "events (by the field wrong)")
     args = parser.parse_args(argv)
     from chipshift import api
     from chipshift.config import Settings
@@ -237,12 +320,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'kind':<12}{'expected':>9}{'predicted':>10}{'correct':>8}{'precision':>10}{'recall':>8}")
     for kind, s in result["scores"].items():
         print(f"{kind:<12}{s['expected']:>9}{s['predicted']:>10}{s['tp']:>8}{s['precision']:>10.3f}{s['recall']:>8.3f}")
+    ev = result["scores"]["events"]
+    print(f"event dates right: {ev['dated_right']} of {ev['dated']} labelled events that carry a date")
     if args.losses:
-        losses: Counter[str] = Counter()
-        for row in result["per_case"]:
-            losses.update(row["claims"]["losses"])
-        for name, n in sorted(losses.items(), key=lambda x: (-x[1], x[0])):
-            print(f"{n:>6}  {name}")
+        for kind in ("claims", "events"):
+            losses: Counter[str] = Counter()
+            for row in result["per_case"]:
+                losses.update(row[kind]["losses"])
+            print(f"{kind}:")
+            for name, n in sorted(losses.items(), key=lambda x: (-x[1], x[0])):
+                print(f"{n:>6}  {name}")
     if args.details:
         json.dump(result["per_case"], sys.stdout, indent=1, default=str, ensure_ascii=False)
         print()

@@ -9,6 +9,7 @@ against the knowledge base's rules.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -101,7 +102,9 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         ments = [m for m in wm.between(s.start, s.end) if m.entity]
         firms = [m for m in ments if m.kind == "firm"]
         kind, trigger = _kind(s.text, ments, kb)
-        if kind is not None and trigger is not None and not _NEGATED.search(s.text):
+        # a question ("How have ... been affected by US export controls?") states no measure
+        if kind is not None and trigger is not None and not _NEGATED.search(s.text) and \
+                not s.text.rstrip().endswith("?"):
             cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
             following = sentences[i + 1] if i + 1 < len(sentences) else None
             context = [*(wp.between(previous.start, previous.end) if previous is not None and
@@ -133,10 +136,29 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
             e.announced, e.date_note = doc_date.isoformat(), "document date (the text gives none)"
+    merged = [one for e in merged for one in _per_firm(e)]
     for i, e in enumerate(merged, 1):
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+#: A measure naming at most this many firms on one side is one event per firm (the form the knowledge base's rules
+#: and the labelled articles take: "withdrew the licences to sell to Huawei from Qualcomm and Intel" is two); a longer
+#: list names the firms a measure affects, told as background.
+_MAX_FIRMS_SPLIT = 3
+
+
+def _per_firm(e: Event) -> list[Event]:
+    """The event once per seller firm it names (not for a firm's own exit), or, for an entity listing, once per
+    listed firm; unchanged when it names one firm or more than ``_MAX_FIRMS_SPLIT``."""
+    sellers = e.sellers.get("firms", [])
+    if e.kind != "market_exit" and 1 < len(sellers) <= _MAX_FIRMS_SPLIT:
+        return [replace(e, sellers={**e.sellers, "firms": [f]}, spans=list(e.spans)) for f in sellers]
+    listed = e.targets.get("firms", [])
+    if e.kind == "entity_listing" and 1 < len(listed) <= _MAX_FIRMS_SPLIT:
+        return [replace(e, targets={**e.targets, "firms": [f]}, spans=list(e.spans)) for f in listed]
+    return [e]
 
 
 def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | None, re.Match[str] | None]:
@@ -148,8 +170,10 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
             if re.search(r"(?:\bnot|\bno longer|n['’]t)\s+(?:\w+\s+){0,2}$", text[:m.start()], re.I):
                 continue  # "will not be allowed to export": no permission
             return "relaxation", m
-        if kind == "procurement_ban" and re.search(r"\bexport|\b(?:shipments|sales|supplies)\s+to\b", text, re.I):
-            return "export_control", m
+        if kind == "procurement_ban" and re.search(r"\bexport|\b(?:shipments|sales|supplies)\s+to\b|"
+                                                   r"\b(?:sell|sells|selling|ship|ships|shipping|supply|supplying)\b",
+                                                   text, re.I):
+            kind = "export_control"
         if kind == "export_control" and (any(m2.entity in _RAW for m2 in ments if m2.kind == "input") or
                                          _RAW_WORDS.search(text)):
             return "raw_material_export_control", m
@@ -170,7 +194,9 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
            pms: list[PeriodMention], cites: list[int], ref_dates: dict[int, str | None],
            kb: KnowledgeBase, context: list[PeriodMention]) -> Event | None:
     countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
-    firms = [m for m in ments if m.kind == "firm"]
+    # a firm named as an attribute ("TSMC-made chip", "Tencent-backed start-up") is no party to the measure
+    firms = [m for m in ments if m.kind == "firm" and not _ATTRIBUTE.match(s.text[m.end - s.start:]) and
+             not _ATTRIBUTED.search(s.text[max(0, m.start - s.start - 25):m.start - s.start])]
     inputs = [m.entity for m in ments if m.kind == "input" and m.entity]
     authority = next((m.via.split(":", 1)[1] for m in ments if m.kind == "agency"), None)
     trig = s.start + trigger.start()
@@ -235,6 +261,10 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
                  confidence=round(min(confidence, 0.95), 2))
 
 
+#: A firm named as an attribute of another party, not as one itself: "TSMC-made chip", "a start-up backed by Tencent".
+_ATTRIBUTE = re.compile(r"[-‑–]\s?(?:made|backed|based|owned|designed|built|linked|produced|supplied|"
+                        r"powered|funded|affiliated|related|equipped)\b", re.I)
+_ATTRIBUTED = re.compile(r"\b(?:backed|owned|founded|funded|made|designed|supplied|built)\s+by\s+$", re.I)
 _TARGET_PREP = re.compile(r"(?:\bto|\bfrom|\binto|\bagainst|\bfor|\bon|\bin|\(including|\bof|\bbound for|"
                           r"\bdestined for)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
@@ -272,11 +302,11 @@ def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
 
 def _owner(s: Sentence, countries: list[Mention], trig: int) -> str | None:
     """The country naming the measure itself, just before its trigger: "US tech export controls", "Washington's
-    curbs", "American export restrictions" (at most three words between, none a preposition or a verb-like
-    link)."""
+    curbs", "American export restrictions", "U.S. export restrictions" (at most three words between, none a
+    preposition or a verb-like link)."""
     for m in reversed([m for m in countries if m.end <= trig]):
         between = s.text[m.end - s.start: trig - s.start]
-        if re.fullmatch(r"(?:['’]s)?(?:\s+[A-Za-z-]+){0,3}\s*", between) and not re.search(
+        if re.fullmatch(r"\.?(?:['’]s)?(?:\s+[A-Za-z-]+){0,3}\s*", between) and not re.search(
                 r"\b(?:to|into|from|on|against|with|and|or|of|in|by|that|which|is|are|was|were|has|have|had|will|"
                 r"would|said|says|imposed|announced|introduced)\b", between, re.I):
             return m.entity
@@ -310,6 +340,12 @@ def _sentence_subject(s: Sentence, actors: list[Mention], trig: int) -> str | No
     return first.entity
 
 
+#: A country's possession that is not a government body: "China's imports", "Korea's exports", "China's market".
+_POSSESSED = re.compile(r"['’]s\s+(?!(?:\w+\s+){0,2}?(?:government|ministry|commerce|administration|authorities|"
+                        r"regulators?|department|bureau|agency|cabinet|council|parliament|congress|state|officials?|"
+                        r"president|leaders?|customs|MOFCOM|METI|BIS)\b)", re.I)
+
+
 def _subject_country(s: Sentence, countries: list[Mention], trig: int) -> str | None:
     """The country or agency acting: of the candidates not introduced as a destination ("to China", "in
     China"), the first of the group nearest before the trigger ("the US, Japan and the Netherlands took
@@ -323,6 +359,8 @@ def _subject_country(s: Sentence, countries: list[Mention], trig: int) -> str | 
         if m.kind != "agency" and (_TARGET_PREP.search(before_text) or listed):
             previous_target = m
             continue
+        if m.kind != "agency" and _POSSESSED.match(s.text[m.end - s.start:]):
+            continue  # "China's imports ... fell": the country owns what the sentence speaks of, it does not act
         candidates.append(m)
     before = [m for m in candidates if m.end <= trig]
     if before:
