@@ -604,3 +604,24 @@ def test_a_table_whose_cells_cannot_be_bound_is_skipped_and_said_so(kb: Knowledg
     report = analyse(Extracted(read, "text"), kb, date_given="2025-03-11")
     assert not [f for f in report["findings"] if f["check"] == "table_unread"]
     assert any(c["value"] == 26854.0 for c in report["claims"])
+
+
+def test_counts_with_words_naming_the_thing_counted_and_wafer_rates() -> None:
+    """A count may name what it counts in up to two words before the counted noun ("479.5 billion IC units",
+    "16 lithography systems"); a process node counts nothing; wafer starts per month (WSPM) are a wafer rate."""
+    assert q("China brought in 479.5 billion IC units") == [("count", 479.5, "units_bn")]
+    assert q("it imported 16 lithography systems") == [("count", 16.0, "units")]
+    assert q("about 1.65 million AI accelerator cards") == [("count", 1.65, "units_m")]
+    assert q("TSMC makes 7 nm chips and 3 nanometer chips") == []
+    assert q("it ran 70,000 wafer starts per month (WSPM), then 120,000 WSPM and 50k wafers a month") == [
+        ("rate", 70000.0, "wafers_per_month"), ("rate", 120000.0, "wafers_per_month"),
+        ("rate", 50.0, "wafers_k_per_month")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=1, max_value=999_999), st.sampled_from(["units", "chips", "systems", "cards"]),
+       st.sampled_from(["", "IC ", "lithography ", "AI accelerator "]))
+def test_a_count_keeps_its_figure_whatever_names_it(n: int, noun: str, words: str) -> None:
+    """Whatever the figure and the words naming the thing counted, the count is the figure, in units."""
+    got = q(f"It shipped {n:,} {words}{noun} last year.")
+    assert got == [("count", float(n), "units")]

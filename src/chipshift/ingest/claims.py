@@ -385,6 +385,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             or _lost(left_window[-60:]) or _SIGNED_LOSS.search(left_window[-3:]) or
             _LOSS_AFTER.match(right_window)):
         value = -abs(value)
+    if q.kind == "count" and metric in ("imports", "exports") and _MEASURE_WORDS.search(s.text):
+        return None  # "controls on 23 chipmaking tools": items a measure names, not goods that moved
     entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
     if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
                                                      "equipment_purchases_growth", "investment", "investment_growth",
@@ -430,6 +432,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
                  confidence=round(conf, 2), precision=q.precision, text=q.text)
 
 
+#: Words of a trade measure (controls, curbs, bans, licences): a count in such a sentence is of listed items.
+_MEASURE_WORDS = re.compile(r"\b(?:controls?|restrict\w*|curbs?|licen[cs]\w*|bans?|banned)\b", re.I)
 #: What a change is measured against, named beside its figure: the same period a year before, the quarter
 #: before, or another month ("41.6 per cent more than in May": a change, neither of the two).
 _NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|a year (?:earlier|ago|"
