@@ -625,3 +625,27 @@ def test_a_count_keeps_its_figure_whatever_names_it(n: int, noun: str, words: st
     """Whatever the figure and the words naming the thing counted, the count is the figure, in units."""
     got = q(f"It shipped {n:,} {words}{noun} last year.")
     assert got == [("count", float(n), "units")]
+
+
+def test_counts_and_wafer_rates_take_the_output_shipments_or_capacity_words_governing_them(kb: KnowledgeBase) -> None:
+    """A count is production when output words govern it ("produced", "output", "turned out"), shipments when
+    shipping words do ("shipped"), capacity when "capacity" is nearest; its maker is the firm or country named
+    before it, else the firm the text is about; wafer starts per month are production; "U.S.-made" is an origin,
+    not an output, and the trade flow named stays the measure."""
+    text = ("China produced 37.6 billion integrated circuits in November 2024.\n\n"
+            "CXMT reports its figures.\n\nCXMT ran 70,000 wafer starts per month in 2022. In 2024 the company turned "
+            "out about 200,000 units a month, half of Samsung's output.\n\n"
+            "AMD shipped about 160,000 cards in 2025.\n\n"
+            "China's imports of U.S.-made analog chips reached 1.59 billion units in 2024.")
+    got = _claims(kb, text, "2025-03-01")
+    assert {("CHN", "production", 37.6, "units_bn", "2024-11"), ("cxmt", "production", 70000.0, "wafers_per_month",
+                                                                 "2022"),
+            ("cxmt", "production", 200000.0, "units", "2024"), ("amd", "shipments", 160000.0, "units", "2025")} <= got
+    assert not [c for c in got if c[1] == "production" and c[0] in ("samsung", "USA")]
+    assert [c[1] for c in got if c[2] == 1.59] == ["imports"]
+
+
+def test_a_yearly_count_of_wafers_gives_no_production_claim(kb: KnowledgeBase) -> None:
+    """"5.07 million wafers" a year is a rate the vocabulary words as wafers per year: no count claim is made."""
+    got = _claims(kb, "Samsung's annual NAND production was 5.07 million wafers in 2024.", "2025-03-01")
+    assert not [c for c in got if c[1] == "production"]

@@ -282,6 +282,12 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
             return "relative_performance", 0
         if re.match(r"^\s*(?:gross\s+)?margin", right, re.I):
             return "gross_margin", 0
+    if q.kind in ("count", "rate"):
+        family, distance = _volume_measure(s, q, cues)
+        if family in ("production", "shipments", "capacity") and q.kind == "count" and \
+                re.search(r"wafers$", q.text, re.I):
+            return None, 10**6  # a yearly count of wafers is a wafer rate the vocabulary words otherwise
+        return family, distance
     if q.kind == "fold" and re.match(r"^\s*(?:faster|more powerful|the performance)", right, re.I):
         return "relative_performance", 0
     best: tuple[str | None, int] = (None, 10**6)
@@ -309,6 +315,37 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     return best
 
 
+#: Words that say a count or a wafer rate is an output, a quantity shipped or a capacity ("China produced 37.6
+#: billion integrated circuits", "IC output ... totalled 395.3 billion units", "AMD shipped about 160,000 cards");
+#: "U.S.-made" names an origin, not an output.
+_VOLUME_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("production", re.compile(r"\bproduc(?:ed|es|ing|tion)\b|\boutput\b|\bturned\s+out\b|(?<![-\w])made\b|"
+                              r"\bmanufactured\b|\bmak(?:es|ing)\b|\bfabricated\b", re.I)),
+    ("shipments", re.compile(r"\bship(?:ped|s|ping|ments?)\b|\bdeliver(?:ed|ies|s)\b|\bsold\b", re.I)),
+    ("capacity", re.compile(r"\bcapacity\b|\bcapacities\b", re.I)),
+]
+
+
+def _volume_measure(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
+    """What a count or a wafer rate measures: the trade flow, output, shipments or capacity named nearest to it (on
+    its left in the sentence, or within 25 characters on its right); a trade cue wins over a volume cue at the same
+    place ("outbound shipments" are exports); "production capacity" is a capacity."""
+    rel, rel_end = q.start - s.start, q.end - s.start
+    found = [(a, b, name) for a, b, name in cues if name in ("imports", "exports")]
+    found += [(m.start(), m.end(), name) for name, pattern in _VOLUME_CUES for m in pattern.finditer(s.text)]
+    rank = {"imports": 0, "exports": 0, "capacity": 1, "production": 2, "shipments": 2}
+    near = []
+    for a, b, name in found:
+        if b <= rel:
+            near.append((rel - b, rank[name], name))
+        elif a >= rel_end and a - rel_end <= 25:
+            near.append((a - rel_end, rank[name], name))
+    if not near:
+        return None, 10**6
+    distance, _, best = min(near)
+    return best, distance
+
+
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
            pms: list[PeriodMention], subject: str | None, last_period: str | None,
            forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
@@ -322,6 +359,8 @@ def _family(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: l
             cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
     """The family of the measure the rules read for figure q (None: no cue), with the cue's distance."""
     family, distance = _metric(ctx, s, q, qs, cues)
+    if family is None and q.kind == "rate":
+        family, distance = "production", 100  # wafer starts are output unless a capacity is named
     if family is None and q.kind == "mass" and run.trade_family:
         family, distance = run.trade_family, 100
     if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
@@ -388,7 +427,9 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     if q.kind == "count" and metric in ("imports", "exports") and _MEASURE_WORDS.search(s.text):
         return None  # "controls on 23 chipmaking tools": items a measure names, not goods that moved
     entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
-    if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
+    if entity is None and run.country and (run.country != "WLD" or metric != "production") and \
+            metric in ("production", "imports", "exports", "trade_growth",
+                                                     "equipment_purchases",
                                                      "equipment_purchases_growth", "investment", "investment_growth",
                                                      "localization_rate", "import_share"):
         entity, confidence = run.country, 0.5
@@ -491,7 +532,11 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
                       "equipment_purchases", "charge", "market_size", "orders"):
             return family
         return None
-    if kind in ("count", "mass"):
+    if kind == "rate":
+        return family if family in ("production", "capacity") else None
+    if kind == "count":
+        return family if family in ("imports", "exports", "production", "shipments", "capacity") else None
+    if kind == "mass":
         return {"imports": "imports", "exports": "exports"}.get(family)
     if kind == "points":
         return "market_share_change" if family in ("market_share", "localization_rate") else None
@@ -539,6 +584,16 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
                           < q.start]:
             return "WLD", "country", globe[-1].confidence
         want = ("country", "firm")
+    elif metric in ("production", "shipments", "capacity"):
+        # the maker named before the figure, else the firm the text is about ("the company turned out 100,000
+        # units a month -- a quarter of SK hynix's output" is the company's), else a name after it
+        for kind in ("firm", "country"):
+            m = _nearest_mention(ments, q, {kind}, metric, left_only=True)
+            if m is not None:
+                return m.entity, m.kind, m.confidence
+        if subject:
+            return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
+        want = ("firm", "country")
     elif metric == "investment" or metric == "investment_growth" or metric in ("market_share", "market_share_change"):
         want = ("firm", "country")
     else:

@@ -44,8 +44,9 @@ _FOLD = re.compile(rf"(?<![A-Za-z0-9_.])(?P<num>{_NUM}|{'|'.join(_WORDS)})(?:[- 
 _VERB = re.compile(r"\b(?P<verb>doubled|tripled|quadrupled|halved)\b", re.I)
 #: Counts: "16 lithography systems", "479.5 billion IC units", "1.65 million AI accelerator cards": the thing
 #: counted may follow after up to two words that name it ("lithography", "AI accelerator"), never a unit of
-#: length ("7 nm chips" counts nothing) nor a word that starts a phrase of its own ("of", "in", "per" ...).
-_COUNT = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>trillion|billion|million|thousand)\s)?"
+#: length ("7 nm chips" counts nothing) nor a word that starts a phrase of its own ("of", "in", "per" ...); the
+#: figure stands alone ("2100i lithography systems" and "5G phones" are names, not counts).
+_COUNT = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})(?!\w)\s?(?:(?P<scale>trillion|billion|million|thousand)\s)?"
                     r"(?:(?!(?:of|in|on|to|and|or|from|the|a|an|per|for|at|by|with|than|nm|nanometers?|"
                     r"nanometres?|mm|inch|percent|per\s+cent)\b)[A-Za-z][\w/-]*\s){0,2}"
                     r"(?P<what>units|chips|wafers|servers|GPUs|accelerators|cards|ICs|integrated circuits|"
