@@ -649,3 +649,36 @@ def test_a_yearly_count_of_wafers_gives_no_production_claim(kb: KnowledgeBase) -
     """"5.07 million wafers" a year is a rate the vocabulary words as wafers per year: no count claim is made."""
     got = _claims(kb, "Samsung's annual NAND production was 5.07 million wafers in 2024.", "2025-03-01")
     assert not [c for c in got if c[1] == "production"]
+
+
+def test_an_amount_per_kilogram_or_tonne_is_a_price_per_kilogram() -> None:
+    """Money per unit of weight is a price per kilogram (per tonne divided by 1,000); a bracketed conversion between
+    the amount and the unit, or the converted amount itself, is a price too; "at" is no "a t"."""
+    assert q("selling at $575 a kilogram") == [("price", 575.0, "usd_per_kg")]
+    assert q("rose to $910/kg, then $39,000 per metric ton") == [("price", 910.0, "usd_per_kg"),
+                                                                 ("price", 39.0, "usd_per_kg")]
+    assert q("13,250 yuan ($1,826.48) per kilogram") == [("price", 13250.0, "cny_per_kg"),
+                                                         ("price", 1826.48, "usd_per_kg")]
+    assert q("the shares traded at $29.95 at noon") == [("money", 29.95, "usd")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=1, max_value=9_999_999), st.booleans())
+def test_a_price_per_tonne_is_a_thousandth_of_it_per_kilogram(amount: int, tonne: bool) -> None:
+    """Whatever the amount, "$X per tonne" is X / 1000 US dollars per kilogram and "$X per kilogram" is X."""
+    got = q(f"It sold for ${amount:,} per {'tonne' if tonne else 'kilogram'} last month.")
+    assert [(kind, unit) for kind, _, unit in got] == [("price", "usd_per_kg")]
+    assert got[0][1] == pytest.approx(amount / 1000 if tonne else amount)
+
+
+def test_a_price_is_quoted_where_the_text_says_on_the_day_it_names(kb: KnowledgeBase) -> None:
+    """A price's market is the country named with "in" before it, else China for a yuan quote and its bracketed
+    conversion, else the world; its period is the day the sentence names."""
+    text = ("Germanium hit a record.\n\nGermanium ingots reached 13,250 yuan ($1,826.48) per kilogram on "
+            "Wednesday.\n\nDysprosium prices in Europe rose to $910/kg on Monday.\n\n"
+            "Antimony trioxide in Rotterdam fetched $39,000 per metric ton as of November 28.")
+    got = _claims(kb, text, "2024-12-04")
+    assert {("CHN", "price", 13250.0, "cny_per_kg", "2024-12-04"), ("CHN", "price", 1826.48, "usd_per_kg",
+                                                                    "2024-12-04"),
+            ("EUR", "price", 910.0, "usd_per_kg", "2024-12-02"), ("WLD", "price", 39.0, "usd_per_kg",
+                                                                  "2024-11-28")} <= got

@@ -282,6 +282,8 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
             return "relative_performance", 0
         if re.match(r"^\s*(?:gross\s+)?margin", right, re.I):
             return "gross_margin", 0
+    if q.kind == "price":
+        return "price", 0  # the unit says it: money per kilogram or tonne
     if q.kind in ("count", "rate"):
         family, distance = _volume_measure(s, q, cues)
         if family in ("production", "shipments", "capacity") and q.kind == "count" and \
@@ -466,6 +468,9 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
                      growth=metric.endswith("growth"))
+    days = [p for p in pms if p.kind == "date" and p.label]
+    if metric == "price" and days:  # a price is quoted on a day: "($1,826.48) per kilogram on Wednesday"
+        period = min(days, key=lambda p: abs(p.start - q.start)).label
     conf = min(0.95, confidence * (0.6 + 0.25 * (distance < 40) + 0.15 * (period is not None)))
     return Claim(id="", entity=entity, entity_name=ctx.kb.name_of(entity), metric=metric, value=round(value, 6),
                  unit=unit, period=period, start=s.start, end=s.end, quantity=(q.start, q.end),
@@ -532,6 +537,8 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
                       "equipment_purchases", "charge", "market_size", "orders"):
             return family
         return None
+    if kind == "price":
+        return "price" if q.unit in ("usd_per_kg", "cny_per_kg") else None
     if kind == "rate":
         return family if family in ("production", "capacity") else None
     if kind == "count":
@@ -584,6 +591,8 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
                           < q.start]:
             return "WLD", "country", globe[-1].confidence
         want = ("country", "firm")
+    elif metric == "price":
+        return _market_of_price(ctx, s, q, ments)
     elif metric in ("production", "shipments", "capacity"):
         # the maker named before the figure, else the firm the text is about ("the company turned out 100,000
         # units a month -- a quarter of SK hynix's output" is the company's), else a name after it
@@ -609,6 +618,20 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     if subject and "firm" in want:
         return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
     return None, None, 0.0
+
+
+def _market_of_price(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention]) -> tuple[str, str, float]:
+    """Where a price is quoted: the country or region named with "in" before the figure ("dysprosium prices in
+    Europe rose to $910/kg"), else China for a price in yuan (a domestic quote), else the world market; a price in
+    brackets after another is the same quote converted ("13,250 yuan ($1,826.48) per kilogram")."""
+    before = s.text[:q.start - s.start]
+    for m in reversed([m for m in ments if m.kind == "country" and m.end <= q.start]):
+        if m.entity and re.search(r"\bin\s+(?:the\s+)?$", s.text[max(0, m.start - s.start - 8):m.start - s.start]):
+            return m.entity, "country", m.confidence
+    pair = re.search(r"(?P<cur>yuan|RMB|CNY|元|¥)[^()]{0,5}\(\s*$", before, re.I)
+    if q.currency == "CNY" or pair:
+        return "CHN", "country", 0.5
+    return "WLD", "country", 0.5
 
 
 _PARTNER = re.compile(r"\b(?:to|from|into|towards?|for|bound\s+for|destined\s+for|with)\s+(?:the\s+)?"

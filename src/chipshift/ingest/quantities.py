@@ -58,6 +58,10 @@ _WAFER_RATE = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?P<scale>thous
 #: Weights: "9,007 kilograms", "58,152 tonnes", "8.63 metric tons", "1,200 kg" (kilograms as kg, tonnes as t).
 _MASS = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>thousand|million)\s)?"
                    r"(?P<what>kilo(?:gram)?s?|kg|(?:metric\s+)?(?:tonnes?|tons?))\b", re.I)
+#: What makes an amount a price per unit of weight, just after it (a bracketed conversion may come between, or
+#: the amount may itself be that conversion): "a kilogram", "/kg", "per metric ton", "($1,826.48) per kilogram".
+_PER_MASS = re.compile(r"\s*\)?\s*(?:\([^()]{0,30}\)\s*)?(?:(?:per|a|an)\s+(?:metric\s+)?"
+                       r"(?P<unit>kilograms?|kilo|kg|tonnes?|tons?)|/\s*(?P<short>kg|t|tonnes?))\b", re.I)
 _APPROX = re.compile(r"(?:about|around|roughly|nearly|almost|approximately|approx\.|some|close to|over|"
                      r"more than|less than|up to|at least|~|≈|约|近|超过)\s*$", re.I)
 _URL = re.compile(r"https?://\S+")
@@ -123,6 +127,13 @@ def extract(text: str) -> list[Quantity]:
                 continue
             scale = SCALES.get(scale_word.lower() if scale_word and scale_word.isascii() else (scale_word or ""), 1.0)
             base = num * scale
+            per = _PER_MASS.match(scan, m.end())
+            if per is not None:  # a price per unit of weight: "$575 a kilogram", "$39,000 per metric ton"
+                per_kg = 1e3 if (per.group("unit") or per.group("short")).lower().startswith("t") else 1.0
+                add(Quantity("price", base / per_kg, f"{_UNIT_PREFIX.get(currency, currency.lower())}_per_kg",
+                             m.start(), m.end(), text[m.start():m.end()], currency, base / per_kg,
+                             0.5 * 10.0 ** (-decimals) * scale / per_kg, _approx(scan, m.start())))
+                continue
             unit, factor = money_unit(currency, base, scale)
             precision = 0.5 * 10.0 ** (-decimals) * scale / factor
             add(Quantity("money", base / factor, unit, m.start(), m.end(), text[m.start():m.end()], currency,
