@@ -682,3 +682,12 @@ def test_a_price_is_quoted_where_the_text_says_on_the_day_it_names(kb: Knowledge
                                                                     "2024-12-04"),
             ("EUR", "price", 910.0, "usd_per_kg", "2024-12-02"), ("WLD", "price", 39.0, "usd_per_kg",
                                                                   "2024-11-28")} <= got
+
+
+def test_over_the_first_months_is_the_time_a_figure_covers_not_a_base(kb: KnowledgeBase) -> None:
+    """"Over the first 11 months of the year" is the period of the figures after it; "over the previous quarter"
+    stays a comparison's base."""
+    text = ("China's chip output grew in 2024.\n\nOver the first 11 months of the year, IC output climbed 23.1 per "
+            "cent year on year to 395.3 billion units, the statistics bureau said.")
+    got = _claims(kb, text, "2024-12-18")
+    assert ("CHN", "production", 395.3, "units_bn", "2024-01..2024-11") in got

@@ -225,8 +225,12 @@ def document_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | N
 
 
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
-    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier")."""
-    return bool(_COMPARISON_BASE.search(s.text[max(0, p.start - s.start - 25): p.start - s.start]))
+    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier"); "over the
+    first 11 months" is the time the figure covers, not a base."""
+    before = s.text[max(0, p.start - s.start - 25): p.start - s.start]
+    if re.match(r"(?:first|past|last)\b", p.text, re.I) and re.search(r"\bover\s+(?:the\s+)?$", before, re.I):
+        return False
+    return bool(_COMPARISON_BASE.search(before))
 
 
 def _is_base(s: Sentence, q: Quantity, pms: list[PeriodMention]) -> bool:
