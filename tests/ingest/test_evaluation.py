@@ -24,25 +24,25 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
     "references": (0.97, 0.97),
     "findings": (0.90, 0.95),
 }
-#: The real-article set (tests/ingest/eval-real): thirteen batches, all now development data (docs/ingest.md gives each
-#: round's figures and which were out-of-sample). Floors just under the values measured after the last round, with
-#: the shipped learned reading of measures (ingest/binding.py), which was trained on these batches; claims raised
-#: after the round on periods named elsewhere and table units, events after the round on restriction events, each to
-#: its figures rounded down.
+#: The real-article set (tests/ingest/eval-real): fourteen batches, all now development data (docs/ingest.md gives
+#: each round's figures and which were out-of-sample: test13 for the rounds on events and on figures never found).
+#: Floors just under the values measured after the last rounds, with the shipped learned reading of measures
+#: (ingest/binding.py), which was trained on dev, test and test2 to test9, each figure rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
 REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.61, 0.54)},
-               "test": {"claims": (0.67, 0.70), "events": (0.54, 0.40)},
-               "test2": {"claims": (0.62, 0.55), "events": (0.83, 0.50)},
+               "test": {"claims": (0.67, 0.69), "events": (0.54, 0.39)},
+               "test2": {"claims": (0.63, 0.58), "events": (0.83, 0.49)},
                "test3": {"claims": (0.59, 0.68), "events": (0.33, 0.27)},
-               "test4": {"claims": (0.69, 0.62), "events": (0.56, 0.40)},
-               "test5": {"claims": (0.67, 0.75), "events": (0.40, 0.33)},
-               "test6": {"claims": (0.60, 0.57), "events": (0.33, 0.22)},
-               "test7": {"claims": (0.39, 0.46), "events": (0.31, 0.35)},
+               "test4": {"claims": (0.69, 0.64), "events": (0.56, 0.40)},
+               "test5": {"claims": (0.67, 0.75), "events": (0.39, 0.33)},
+               "test6": {"claims": (0.61, 0.58), "events": (0.33, 0.22)},
+               "test7": {"claims": (0.38, 0.46), "events": (0.31, 0.35)},
                "test8": {"claims": (0.68, 0.81), "events": (0.33, 0.26)},
-               "test9": {"claims": (0.61, 0.58), "events": (0.18, 0.15)},
-               "test10": {"claims": (0.32, 0.31), "events": (0.52, 0.37)},
-               "test11": {"claims": (0.55, 0.59), "events": (0.27, 0.33)},
-               "test12": {"claims": (0.51, 0.41), "events": (0.71, 0.41)}}
+               "test9": {"claims": (0.61, 0.58), "events": (0.18, 0.14)},
+               "test10": {"claims": (0.34, 0.34), "events": (0.52, 0.37)},
+               "test11": {"claims": (0.56, 0.60), "events": (0.27, 0.33)},
+               "test12": {"claims": (0.52, 0.41), "events": (0.71, 0.41)},
+               "test13": {"claims": (0.48, 0.44), "events": (0.38, 0.20)}}
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +79,9 @@ def test_the_real_article_set_is_split_by_a_rule_fixed_before_any_run() -> None:
     import zlib
 
     docs = [*REAL.glob("dev/*.yaml"), *REAL.glob("test/*.yaml")]
-    assert len(docs) >= 40  # test2/ to test7/: later batches, each held out until its first score
+    assert len(docs) >= 40  # test2/ to test13/: later batches, each held out until its first score
     assert all(len(list(REAL.glob(f"{batch}/*.yaml"))) >= 16
-               for batch in (f"test{n}" for n in range(2, 13)))
+               for batch in (f"test{n}" for n in range(2, 14)))
     for p in docs:
         assert p.parent.name == ("dev" if zlib.crc32(p.stem.encode()) % 2 == 0 else "test"), p
         assert re.match(r"^https?://", str(yaml.safe_load(p.read_text(encoding="utf-8")).get("original_url")))

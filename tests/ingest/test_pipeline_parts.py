@@ -687,3 +687,88 @@ def test_one_event_per_firm_loses_and_invents_no_firm(firms: list[str], kind: st
         assert x.sellers["hq_in"] == ["USA"]
         assert (x.kind, x.imposed_by, x.targets, x.announced, x.spans) == (e.kind, e.imposed_by, e.targets,
                                                                           e.announced, e.spans)
+def test_counts_with_words_naming_the_thing_counted_and_wafer_rates() -> None:
+    """A count may name what it counts in up to two words before the counted noun ("479.5 billion IC units",
+    "16 lithography systems"); a process node counts nothing; wafer starts per month (WSPM) are a wafer rate."""
+    assert q("China brought in 479.5 billion IC units") == [("count", 479.5, "units_bn")]
+    assert q("it imported 16 lithography systems") == [("count", 16.0, "units")]
+    assert q("about 1.65 million AI accelerator cards") == [("count", 1.65, "units_m")]
+    assert q("TSMC makes 7 nm chips and 3 nanometer chips") == []
+    assert q("it ran 70,000 wafer starts per month (WSPM), then 120,000 WSPM and 50k wafers a month") == [
+        ("rate", 70000.0, "wafers_per_month"), ("rate", 120000.0, "wafers_per_month"),
+        ("rate", 50.0, "wafers_k_per_month")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=1, max_value=999_999), st.sampled_from(["units", "chips", "systems", "cards"]),
+       st.sampled_from(["", "IC ", "lithography ", "AI accelerator "]))
+def test_a_count_keeps_its_figure_whatever_names_it(n: int, noun: str, words: str) -> None:
+    """Whatever the figure and the words naming the thing counted, the count is the figure, in units."""
+    got = q(f"It shipped {n:,} {words}{noun} last year.")
+    assert got == [("count", float(n), "units")]
+
+
+def test_counts_and_wafer_rates_take_the_output_shipments_or_capacity_words_governing_them(kb: KnowledgeBase) -> None:
+    """A count is production when output words govern it ("produced", "output", "turned out"), shipments when
+    shipping words do ("shipped"), capacity when "capacity" is nearest; its maker is the firm or country named
+    before it, else the firm the text is about; wafer starts per month are production; "U.S.-made" is an origin,
+    not an output, and the trade flow named stays the measure."""
+    text = ("China produced 37.6 billion integrated circuits in November 2024.\n\n"
+            "CXMT reports its figures.\n\nCXMT ran 70,000 wafer starts per month in 2022. In 2024 the company turned "
+            "out about 200,000 units a month, half of Samsung's output.\n\n"
+            "AMD shipped about 160,000 cards in 2025.\n\n"
+            "China's imports of U.S.-made analog chips reached 1.59 billion units in 2024.")
+    got = _claims(kb, text, "2025-03-01")
+    assert {("CHN", "production", 37.6, "units_bn", "2024-11"), ("cxmt", "production", 70000.0, "wafers_per_month",
+                                                                 "2022"),
+            ("cxmt", "production", 200000.0, "units", "2024"), ("amd", "shipments", 160000.0, "units", "2025")} <= got
+    assert not [c for c in got if c[1] == "production" and c[0] in ("samsung", "USA")]
+    assert [c[1] for c in got if c[2] == 1.59] == ["imports"]
+
+
+def test_a_yearly_count_of_wafers_gives_no_production_claim(kb: KnowledgeBase) -> None:
+    """"5.07 million wafers" a year is a rate the vocabulary words as wafers per year: no count claim is made."""
+    got = _claims(kb, "Samsung's annual NAND production was 5.07 million wafers in 2024.", "2025-03-01")
+    assert not [c for c in got if c[1] == "production"]
+
+
+def test_an_amount_per_kilogram_or_tonne_is_a_price_per_kilogram() -> None:
+    """Money per unit of weight is a price per kilogram (per tonne divided by 1,000); a bracketed conversion between
+    the amount and the unit, or the converted amount itself, is a price too; "at" is no "a t"."""
+    assert q("selling at $575 a kilogram") == [("price", 575.0, "usd_per_kg")]
+    assert q("rose to $910/kg, then $39,000 per metric ton") == [("price", 910.0, "usd_per_kg"),
+                                                                 ("price", 39.0, "usd_per_kg")]
+    assert q("13,250 yuan ($1,826.48) per kilogram") == [("price", 13250.0, "cny_per_kg"),
+                                                         ("price", 1826.48, "usd_per_kg")]
+    assert q("the shares traded at $29.95 at noon") == [("money", 29.95, "usd")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=1, max_value=9_999_999), st.booleans())
+def test_a_price_per_tonne_is_a_thousandth_of_it_per_kilogram(amount: int, tonne: bool) -> None:
+    """Whatever the amount, "$X per tonne" is X / 1000 US dollars per kilogram and "$X per kilogram" is X."""
+    got = q(f"It sold for ${amount:,} per {'tonne' if tonne else 'kilogram'} last month.")
+    assert [(kind, unit) for kind, _, unit in got] == [("price", "usd_per_kg")]
+    assert got[0][1] == pytest.approx(amount / 1000 if tonne else amount)
+
+
+def test_a_price_is_quoted_where_the_text_says_on_the_day_it_names(kb: KnowledgeBase) -> None:
+    """A price's market is the country named with "in" before it, else China for a yuan quote and its bracketed
+    conversion, else the world; its period is the day the sentence names."""
+    text = ("Germanium hit a record.\n\nGermanium ingots reached 13,250 yuan ($1,826.48) per kilogram on "
+            "Wednesday.\n\nDysprosium prices in Europe rose to $910/kg on Monday.\n\n"
+            "Antimony trioxide in Rotterdam fetched $39,000 per metric ton as of November 28.")
+    got = _claims(kb, text, "2024-12-04")
+    assert {("CHN", "price", 13250.0, "cny_per_kg", "2024-12-04"), ("CHN", "price", 1826.48, "usd_per_kg",
+                                                                    "2024-12-04"),
+            ("EUR", "price", 910.0, "usd_per_kg", "2024-12-02"), ("WLD", "price", 39.0, "usd_per_kg",
+                                                                  "2024-11-28")} <= got
+
+
+def test_over_the_first_months_is_the_time_a_figure_covers_not_a_base(kb: KnowledgeBase) -> None:
+    """"Over the first 11 months of the year" is the period of the figures after it; "over the previous quarter"
+    stays a comparison's base."""
+    text = ("China's chip output grew in 2024.\n\nOver the first 11 months of the year, IC output climbed 23.1 per "
+            "cent year on year to 395.3 billion units, the statistics bureau said.")
+    got = _claims(kb, text, "2024-12-18")
+    assert ("CHN", "production", 395.3, "units_bn", "2024-01..2024-11") in got

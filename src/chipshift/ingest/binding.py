@@ -43,6 +43,9 @@ FAMILY_OF = {
     "orders": "orders", "charge": "charge", "relative_performance": "relative_performance",
 }
 
+#: Measures the rules read that the model has no class for (volumes and prices): the rules' reading stands.
+RULES_ALONE = frozenset({"production", "shipments", "capacity", "price"})
+
 _WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*|[%$€¥£]")
 
 
@@ -112,6 +115,8 @@ class Binding:
 
     def decide(self, names: list[str], rule: str | None) -> tuple[str | None, bool]:
         """The family to bind the figure with (None: no claim), and whether it is the model's (not the rules')."""
+        if rule in RULES_ALONE:
+            return rule, False
         ruled = rule if rule is not None and rule in FAMILY_OF.values() else None
         if not self.active:
             return ruled, False

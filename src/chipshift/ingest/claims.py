@@ -225,8 +225,12 @@ def document_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | N
 
 
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
-    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier")."""
-    return bool(_COMPARISON_BASE.search(s.text[max(0, p.start - s.start - 25): p.start - s.start]))
+    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier"); "over the
+    first 11 months" is the time the figure covers, not a base."""
+    before = s.text[max(0, p.start - s.start - 25): p.start - s.start]
+    if re.match(r"(?:first|past|last)\b", p.text, re.I) and re.search(r"\bover\s+(?:the\s+)?$", before, re.I):
+        return False
+    return bool(_COMPARISON_BASE.search(before))
 
 
 def _is_base(s: Sentence, q: Quantity, pms: list[PeriodMention]) -> bool:
@@ -282,6 +286,14 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
             return "relative_performance", 0
         if re.match(r"^\s*(?:gross\s+)?margin", right, re.I):
             return "gross_margin", 0
+    if q.kind == "price":
+        return "price", 0  # the unit says it: money per kilogram or tonne
+    if q.kind in ("count", "rate"):
+        family, distance = _volume_measure(s, q, cues)
+        if family in ("production", "shipments", "capacity") and q.kind == "count" and \
+                re.search(r"wafers$", q.text, re.I):
+            return None, 10**6  # a yearly count of wafers is a wafer rate the vocabulary words otherwise
+        return family, distance
     if q.kind == "fold" and re.match(r"^\s*(?:faster|more powerful|the performance)", right, re.I):
         return "relative_performance", 0
     best: tuple[str | None, int] = (None, 10**6)
@@ -309,6 +321,37 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     return best
 
 
+#: Words that say a count or a wafer rate is an output, a quantity shipped or a capacity ("China produced 37.6
+#: billion integrated circuits", "IC output ... totalled 395.3 billion units", "AMD shipped about 160,000 cards");
+#: "U.S.-made" names an origin, not an output.
+_VOLUME_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("production", re.compile(r"\bproduc(?:ed|es|ing|tion)\b|\boutput\b|\bturned\s+out\b|(?<![-\w])made\b|"
+                              r"\bmanufactured\b|\bmak(?:es|ing)\b|\bfabricated\b", re.I)),
+    ("shipments", re.compile(r"\bship(?:ped|s|ping|ments?)\b|\bdeliver(?:ed|ies|s)\b|\bsold\b", re.I)),
+    ("capacity", re.compile(r"\bcapacity\b|\bcapacities\b", re.I)),
+]
+
+
+def _volume_measure(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
+    """What a count or a wafer rate measures: the trade flow, output, shipments or capacity named nearest to it (on
+    its left in the sentence, or within 25 characters on its right); a trade cue wins over a volume cue at the same
+    place ("outbound shipments" are exports); "production capacity" is a capacity."""
+    rel, rel_end = q.start - s.start, q.end - s.start
+    found = [(a, b, name) for a, b, name in cues if name in ("imports", "exports")]
+    found += [(m.start(), m.end(), name) for name, pattern in _VOLUME_CUES for m in pattern.finditer(s.text)]
+    rank = {"imports": 0, "exports": 0, "capacity": 1, "production": 2, "shipments": 2}
+    near = []
+    for a, b, name in found:
+        if b <= rel:
+            near.append((rel - b, rank[name], name))
+        elif a >= rel_end and a - rel_end <= 25:
+            near.append((a - rel_end, rank[name], name))
+    if not near:
+        return None, 10**6
+    distance, _, best = min(near)
+    return best, distance
+
+
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
            pms: list[PeriodMention], subject: str | None, last_period: str | None,
            forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
@@ -322,6 +365,8 @@ def _family(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: l
             cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
     """The family of the measure the rules read for figure q (None: no cue), with the cue's distance."""
     family, distance = _metric(ctx, s, q, qs, cues)
+    if family is None and q.kind == "rate":
+        family, distance = "production", 100  # wafer starts are output unless a capacity is named
     if family is None and q.kind == "mass" and run.trade_family:
         family, distance = run.trade_family, 100
     if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
@@ -385,8 +430,12 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             or _lost(left_window[-60:]) or _SIGNED_LOSS.search(left_window[-3:]) or
             _LOSS_AFTER.match(right_window)):
         value = -abs(value)
+    if q.kind == "count" and metric in ("imports", "exports") and _MEASURE_WORDS.search(s.text):
+        return None  # "controls on 23 chipmaking tools": items a measure names, not goods that moved
     entity, _kind, confidence = _entity(ctx, s, q, metric, ments, subject, forced)
-    if entity is None and run.country and metric in ("imports", "exports", "trade_growth", "equipment_purchases",
+    if entity is None and run.country and (run.country != "WLD" or metric != "production") and \
+            metric in ("production", "imports", "exports", "trade_growth",
+                                                     "equipment_purchases",
                                                      "equipment_purchases_growth", "investment", "investment_growth",
                                                      "localization_rate", "import_share"):
         entity, confidence = run.country, 0.5
@@ -423,6 +472,9 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
                      growth=metric.endswith("growth"))
+    days = [p for p in pms if p.kind == "date" and p.label]
+    if metric == "price" and days:  # a price is quoted on a day: "($1,826.48) per kilogram on Wednesday"
+        period = min(days, key=lambda p: abs(p.start - q.start)).label
     conf = min(0.95, confidence * (0.6 + 0.25 * (distance < 40) + 0.15 * (period is not None)))
     return Claim(id="", entity=entity, entity_name=ctx.kb.name_of(entity), metric=metric, value=round(value, 6),
                  unit=unit, period=period, start=s.start, end=s.end, quantity=(q.start, q.end),
@@ -430,6 +482,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
                  confidence=round(conf, 2), precision=q.precision, text=q.text)
 
 
+#: Words of a trade measure (controls, curbs, bans, licences): a count in such a sentence is of listed items.
+_MEASURE_WORDS = re.compile(r"\b(?:controls?|restrict\w*|curbs?|licen[cs]\w*|bans?|banned)\b", re.I)
 #: What a change is measured against, named beside its figure: the same period a year before, the quarter
 #: before, or another month ("41.6 per cent more than in May": a change, neither of the two).
 _NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|a year (?:earlier|ago|"
@@ -487,7 +541,13 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
                       "equipment_purchases", "charge", "market_size", "orders"):
             return family
         return None
-    if kind in ("count", "mass"):
+    if kind == "price":
+        return "price" if q.unit in ("usd_per_kg", "cny_per_kg") else None
+    if kind == "rate":
+        return family if family in ("production", "capacity") else None
+    if kind == "count":
+        return family if family in ("imports", "exports", "production", "shipments", "capacity") else None
+    if kind == "mass":
         return {"imports": "imports", "exports": "exports"}.get(family)
     if kind == "points":
         return "market_share_change" if family in ("market_share", "localization_rate") else None
@@ -535,6 +595,18 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
                           < q.start]:
             return "WLD", "country", globe[-1].confidence
         want = ("country", "firm")
+    elif metric == "price":
+        return _market_of_price(ctx, s, q, ments)
+    elif metric in ("production", "shipments", "capacity"):
+        # the maker named before the figure, else the firm the text is about ("the company turned out 100,000
+        # units a month -- a quarter of SK hynix's output" is the company's), else a name after it
+        for kind in ("firm", "country"):
+            m = _nearest_mention(ments, q, {kind}, metric, left_only=True)
+            if m is not None:
+                return m.entity, m.kind, m.confidence
+        if subject:
+            return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
+        want = ("firm", "country")
     elif metric == "investment" or metric == "investment_growth" or metric in ("market_share", "market_share_change"):
         want = ("firm", "country")
     else:
@@ -550,6 +622,20 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     if subject and "firm" in want:
         return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
     return None, None, 0.0
+
+
+def _market_of_price(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention]) -> tuple[str, str, float]:
+    """Where a price is quoted: the country or region named with "in" before the figure ("dysprosium prices in
+    Europe rose to $910/kg"), else China for a price in yuan (a domestic quote), else the world market; a price in
+    brackets after another is the same quote converted ("13,250 yuan ($1,826.48) per kilogram")."""
+    before = s.text[:q.start - s.start]
+    for m in reversed([m for m in ments if m.kind == "country" and m.end <= q.start]):
+        if m.entity and re.search(r"\bin\s+(?:the\s+)?$", s.text[max(0, m.start - s.start - 8):m.start - s.start]):
+            return m.entity, "country", m.confidence
+    pair = re.search(r"(?P<cur>yuan|RMB|CNY|元|¥)[^()]{0,5}\(\s*$", before, re.I)
+    if q.currency == "CNY" or pair:
+        return "CHN", "country", 0.5
+    return "WLD", "country", 0.5
 
 
 _PARTNER = re.compile(r"\b(?:to|from|into|towards?|for|bound\s+for|destined\s+for|with)\s+(?:the\s+)?"

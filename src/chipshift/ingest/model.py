@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 Span = tuple[int, int]
-QuantityKind = Literal["percent", "points", "fold", "money", "count", "mass"]
+QuantityKind = Literal["percent", "points", "fold", "money", "count", "mass", "rate", "price"]
 Severity = Literal["error", "warning", "notice", "info"]
 
 

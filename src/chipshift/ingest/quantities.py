@@ -42,12 +42,26 @@ _POINTS = re.compile(rf"(?<![A-Za-z0-9_.])(?P<neg>[-−–])?(?P<num>{_NUM})\s?(
 _FOLD = re.compile(rf"(?<![A-Za-z0-9_.])(?P<num>{_NUM}|{'|'.join(_WORDS)})(?:[- ]?fold\b|\s?(?:x|×)(?![\w])|"
                    r"\s+times\b(?!\s+(?:a|per|as)\b))", re.I)
 _VERB = re.compile(r"\b(?P<verb>doubled|tripled|quadrupled|halved)\b", re.I)
-_COUNT = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>trillion|billion|million|thousand)\s)?"
+#: Counts: "16 lithography systems", "479.5 billion IC units", "1.65 million AI accelerator cards": the thing
+#: counted may follow after up to two words that name it ("lithography", "AI accelerator"), never a unit of
+#: length ("7 nm chips" counts nothing) nor a word that starts a phrase of its own ("of", "in", "per" ...); the
+#: figure stands alone ("2100i lithography systems" and "5G phones" are names, not counts).
+_COUNT = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})(?!\w)\s?(?:(?P<scale>trillion|billion|million|thousand)\s)?"
+                    r"(?:(?!(?:of|in|on|to|and|or|from|the|a|an|per|for|at|by|with|than|nm|nanometers?|"
+                    r"nanometres?|mm|inch|percent|per\s+cent)\b)[A-Za-z][\w/-]*\s){0,2}"
                     r"(?P<what>units|chips|wafers|servers|GPUs|accelerators|cards|ICs|integrated circuits|"
-                    r"employees|people|tools|machines|systems|racks)\b")
+                    r"employees|people|tools|machines|systems|racks|pieces|handsets|smartphones|phones)\b")
+#: Wafer rates: "70,000 wafer starts per month", "120,000 WSPM", "100,000 12-inch wafers a month", "50k wpm".
+_WAFER_RATE = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?P<scale>thousand|k)?\s?(?:"
+                         r"(?:(?:12|8)-inch\s+|300\s?mm\s+|200\s?mm\s+)?wafers?(?:\s+starts)?\s+(?:per|a|each)\s+"
+                         r"month|\(?WSPM\)?|wpm|wafers?/month)\b", re.I)
 #: Weights: "9,007 kilograms", "58,152 tonnes", "8.63 metric tons", "1,200 kg" (kilograms as kg, tonnes as t).
 _MASS = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>thousand|million)\s)?"
                    r"(?P<what>kilo(?:gram)?s?|kg|(?:metric\s+)?(?:tonnes?|tons?))\b", re.I)
+#: What makes an amount a price per unit of weight, just after it (a bracketed conversion may come between, or
+#: the amount may itself be that conversion): "a kilogram", "/kg", "per metric ton", "($1,826.48) per kilogram".
+_PER_MASS = re.compile(r"\s*\)?\s*(?:\([^()]{0,30}\)\s*)?(?:(?:per|a|an)\s+(?:metric\s+)?"
+                       r"(?P<unit>kilograms?|kilo|kg|tonnes?|tons?)|/\s*(?P<short>kg|t|tonnes?))\b", re.I)
 _APPROX = re.compile(r"(?:about|around|roughly|nearly|almost|approximately|approx\.|some|close to|over|"
                      r"more than|less than|up to|at least|~|≈|约|近|超过)\s*$", re.I)
 _URL = re.compile(r"https?://\S+")
@@ -113,6 +127,13 @@ def extract(text: str) -> list[Quantity]:
                 continue
             scale = SCALES.get(scale_word.lower() if scale_word and scale_word.isascii() else (scale_word or ""), 1.0)
             base = num * scale
+            per = _PER_MASS.match(scan, m.end())
+            if per is not None:  # a price per unit of weight: "$575 a kilogram", "$39,000 per metric ton"
+                per_kg = 1e3 if (per.group("unit") or per.group("short")).lower().startswith("t") else 1.0
+                add(Quantity("price", base / per_kg, f"{_UNIT_PREFIX.get(currency, currency.lower())}_per_kg",
+                             m.start(), m.end(), text[m.start():m.end()], currency, base / per_kg,
+                             0.5 * 10.0 ** (-decimals) * scale / per_kg, _approx(scan, m.start())))
+                continue
             unit, factor = money_unit(currency, base, scale)
             precision = 0.5 * 10.0 ** (-decimals) * scale / factor
             add(Quantity("money", base / factor, unit, m.start(), m.end(), text[m.start():m.end()], currency,
@@ -139,6 +160,12 @@ def extract(text: str) -> list[Quantity]:
         value = _VERB_FOLD[m.group("verb").lower()]
         add(Quantity("fold", value, "ratio", m.start(), m.end(), text[m.start():m.end()], base=value,
                      precision=0.05, approx=False))
+    for m in _WAFER_RATE.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        thousands = bool(m.group("scale"))
+        add(Quantity("rate", num, "wafers_k_per_month" if thousands else "wafers_per_month", m.start(), m.end(),
+                     text[m.start():m.end()], base=num * (1e3 if thousands else 1.0),
+                     precision=0.5 * 10.0 ** (-decimals), approx=_approx(scan, m.start())))
     for m in _COUNT.finditer(scan):
         num, decimals = _number(m.group("num"))
         if _looks_like_year(m.group("num")) and not m.group("scale"):
