@@ -27,7 +27,7 @@ from chipshift.reports.market_run_files import position
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market_cases import cited_facts, fact_sources
-from chipshift.web.report_style import head
+from chipshift.web.report_style import head, page
 
 DEFAULT_DRAWS = 1000
 #: Where the report gives each fact a chart cites, with its quote (its last section).
@@ -139,7 +139,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     parts += _sources(facts)
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return page(parts)
 
 
 def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
@@ -258,4 +258,4 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     parts += _sources(facts)
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return page(parts)
