@@ -14,7 +14,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -251,6 +251,7 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "sources": sorted({o.fact for o in case.observations if o.fact} | ({case.firm_share_fact}
                                                                            if case.firm_share_fact else set())),
         "notes": list(case.notes) + [s.basis for s in case.sources if s.basis],
+        "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
     return report | _labels(store, report, _single_names(store, case))
@@ -431,8 +432,9 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     headlines = [n for n in out if (spec := linked_output(n)) is not None and spec.pattern in LINKED_HEADLINES]
     sensitivity = global_sensitivity.sobol(case, governed, fitted, headlines, n=SOBOL_POINTS, seed=seed)
     fact_ids = {f["id"] for f in store.rows("facts")}
-    table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
-              "basis": None if r["source"] in fact_ids else r["source"],
+    table = [{**{k: v for k, v in r.items() if k not in ("source", "document")},
+              "fact": r["source"] if r["source"] in fact_ids else None,
+              "basis": None if r["source"] in fact_ids else r["source"], "source": r["document"],
               **_quarters_covered(case, r["output"], r["period"])} for r in calibration.table]
     comparison = [{"output": o.output, "period": o.period,
                    "model": next((r["value"] for r in rows if (r["output"], r["period"]) == (o.output, o.period)),
@@ -489,6 +491,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "published_beside_model": comparison,
         "sources": sorted(_cited(path)),
         "notes": list(case.notes),
+        "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
     return report | _labels(store, report, _linked_names(store, case))
@@ -649,6 +652,24 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
             "markets": markets}
 
 
+def _warnings(found: Iterable[Problem]) -> list[str]:
+    """What the case's loader let through with a warning, each after the name of its check."""
+    return [f"{p.check}: {p}" for p in found]
+
+
+def _documents(store: Store, report: Report) -> dict[str, dict[str, str | None]]:
+    """The document each literal observation was read from (its ``source``), with its publisher (the original
+    one for a reprint), title, publication date and URL."""
+    out: dict[str, dict[str, str | None]] = {}
+    for row in report["calibration"]["table"]:
+        for found in store.rows("sources", id=row["source"]) if row.get("source") else ():
+            out[str(found["id"])] = {
+                "publisher": str(found["original_publisher"] or found["publisher"] or "") or None,
+                "title": found["title"], "published": None if found["published"] is None else str(found["published"]),
+                "url": found["url"]}
+    return dict(sorted(out.items()))
+
+
 def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> Report:
     """What a run's tables and charts need to say what they show: ``names`` (codes in words), every cited
     fact's publisher (``publishers``: the original publisher where the source reprints one) and
@@ -663,7 +684,9 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
             publishers[fact["id"]] = str(fact["original_publisher"] or fact["publisher"] or "unknown publisher")
             if fact["published"]:
                 dates.append(str(fact["published"]))
-    labelled = {**report, "names": names}
+    labels = {"names": names, "publishers": dict(sorted(publishers.items())), "documents": _documents(store, report),
+              "data_as_of": max(dates) if dates else None}
+    labelled = {**report, **labels}
     text = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
     if any(o.startswith("share:") and "@" not in o for o in outputs):
@@ -671,5 +694,4 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
     for output in outputs:
         words = describe(labelled, output)
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit}
-    return {"names": names, "publishers": dict(sorted(publishers.items())),
-            "data_as_of": max(dates) if dates else None, "output_text": text}
+    return {**labels, "output_text": text}

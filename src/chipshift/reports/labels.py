@@ -181,17 +181,34 @@ def describe(report: Mapping[str, Any], output: str) -> OutputText:
     return dataclasses.replace(text, title=text.title[:1].upper() + text.title[1:])
 
 
+#: Whom a chart or table credits an observation stated as a literal without its source document to.
+NO_SOURCE = "the case file (no source named)"
+
+
+def observation_source(report: Mapping[str, Any], row: Mapping[str, Any]) -> str:
+    """Where an observation (a row of the run's calibration table) comes from, as charts and tables name it: its
+    fact's publisher; for a literal, the document the case names as its ``source``, by publisher, title and date
+    (``documents`` of the run); else ``NO_SOURCE``."""
+    if row.get("fact"):
+        return str((report.get("publishers") or {}).get(row["fact"]) or row["fact"])
+    document = (report.get("documents") or {}).get(row.get("source") or "")
+    if not document:
+        return NO_SOURCE
+    title = f', "{document["title"]}"' if document.get("title") else ""
+    when = f", {document['published']}" if document.get("published") else ""
+    return f"{document.get('publisher') or 'unknown publisher'}{title}{when}"
+
+
 def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
     """The publishers of the figures a chart of ``output`` shows: the published estimates beside the model and
-    the observations of it, in order of first appearance."""
+    the observations of it (a literal's by its document, ``observation_source``), in order of first appearance."""
     found: list[str] = []
     for entry in report.get("published_beside_model", []):
         if entry["output"] == output:
             found += [str(p["publisher"]) for p in entry["published"]]
-    known: Mapping[str, str] = report.get("publishers") or {}
     for row in report["calibration"]["table"]:
-        if row["output"] == output and row.get("fact"):
-            found.append(known.get(row["fact"], row["fact"]))
+        if row["output"] == output and (source := observation_source(report, row)) != NO_SOURCE:
+            found.append(source)
     return list(dict.fromkeys(found))
 
 

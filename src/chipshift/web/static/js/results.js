@@ -31,6 +31,14 @@
 
   function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
 
+  /* Where an observation comes from: its fact's source; for a literal, the document the case names (publisher,
+     title, date, URL), with the case file's basis for the figure as its note. */
+  function observedSource(r, o) {
+    if (o.fact) return sourceOf(r, o.fact);
+    const doc = o.source && r.documents ? r.documents[o.source] : null;
+    return doc ? { ...doc, source: o.source, note: o.basis ? `stated in the case file: ${o.basis}` : null } : null;
+  }
+
   /* What a model figure rests on, in the source panel: it says it is the model's output (not a published figure)
      and names the case (file, digest, draws, date of data) and the publishers it cites; then the observations of
      the output (those it was fitted to, and the rest), the published estimates beside it and every parameter with
@@ -49,7 +57,7 @@
         + (obs.some((o) => o.fitted_to) ? ", calibrated to the observations of this output marked fitted" : "")
         + `. The case cites: ${publishers.join("; ") || "no publisher"}.`,
       parts: [
-        ...obs.map((o) => ({ label: `observed, ${o[key]}`, text: `${num(o.observed)}${o.unit ? ` ${o.unit}` : ""} (${o.fitted_to ? "fitted to" : "for comparison"}; model ${num(o.model)})`, source: sourceOf(r, o.fact) })),
+        ...obs.map((o) => ({ label: `observed, ${o[key]}`, text: `${num(o.observed)}${o.unit ? ` ${o.unit}` : ""} (${o.fitted_to ? "fitted to" : "for comparison"}; model ${num(o.model)})`, source: observedSource(r, o) })),
         ...pubs.map((p) => ({ label: `published, ${p.publisher}`, text: `${num(p.value)}${p.status ? ` (${p.status})` : ""}`, source: sourceOf(r, p.fact) })),
         ...r.parameters.map((p) => ({ label: `parameter ${p.id}`, text: `${num(p.value)}${p.unit ? ` ${p.unit}` : ""}, ${treatment(p)}; range ${num(p.low)} – ${num(p.high)}`, source: boundSource(r, p, "default") }))],
       links: [{ href: "#parameters", text: "Every parameter with its range and basis →" }, { href: "#fit", text: "Observed against the model →" }] });
@@ -81,7 +89,7 @@
     };
     const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.period, o.value) }));
     const observed = r.calibration.table.filter((o) => o.output === output && at(o) !== null)
-      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o) }));
     // published figures of a period the chart shows, each with its publisher and source
     const shown = r.published_beside_model.filter((c) => c.output === output && at(c) !== null);
     const published = shown.flatMap((c) => c.published.map((p) => ({
@@ -100,7 +108,7 @@
     const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.year, o.value) }));
     const published = r.published_beside_model.filter((c) => c.output === output).flatMap((c) => c.published.map((p) => ({
       x: c.year, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
-    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o) }));
     const [name, ylabel, unit] = title(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
   }
@@ -176,7 +184,7 @@
     const unit = { key: "unit", label: "Unit", format: (v, row) => CS.unitWords(v || units[row.output] || "", vocab), csv: (row) => row.unit || units[row.output] || "" };
     const outputCol = { key: "output", label: "Output", format: (v) => (r.output_text && r.output_text[v] ? r.output_text[v].title : v) };
     table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [outputCol, at,
-      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
+      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => observedSource(r, row) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
       { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, unit, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
@@ -201,6 +209,7 @@
       { key: "median", label: "Median", num: true, format: (v) => num(v), source: (row) => (row.median == null ? null : model("median of the draws", "median")(row)) },
       { key: "p95", label: "p95", num: true, format: (v) => num(v), source: (row) => (row.p95 == null ? null : model("95th percentile of the draws", "p95")(row)) }] });
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
+    if ((r.warnings || []).length) box.append(CS.section("Warnings", el("ul", {}, r.warnings.map((w) => el("li", { text: w })))));
   }
 
   /* What a parameter's bound (default, low or high) rests on: the fact it comes from (publisher, quote, link), else
