@@ -29,7 +29,7 @@ from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
-from chipshift.reports.labels import describe, seller_name
+from chipshift.reports.labels import describe, footer, publishers_of, seller_name
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -652,6 +652,10 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
             "markets": markets}
 
 
+#: Where the Results page gives each cited fact with its quote (the words a chart's footer ends with).
+WEB_QUOTES = "the source panel each figure opens"
+
+
 def _warnings(found: Iterable[Problem]) -> list[str]:
     """What the case's loader let through with a warning, each after the name of its check."""
     return [f"{p.check}: {p}" for p in found]
@@ -693,5 +697,6 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
         outputs.append("shares")  # the suppliers' shares stacked in one chart
     for output in outputs:
         words = describe(labelled, output)
-        text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit}
+        text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
+                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)}
     return {**labels, "output_text": text}

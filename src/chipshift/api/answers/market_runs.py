@@ -202,6 +202,8 @@ class OutputText(Answer):
     title: str = Field(description="its title")
     axis: str = Field(description="its axis label")
     unit: str | None = Field(description="its unit")
+    footer: str | None = Field(ABSENT, description="the line under its chart: the case, model and draws, the date of "
+                                                   "the data and the publishers of the figures the chart shows")
 
 
 class RunRestrictions(Answer):

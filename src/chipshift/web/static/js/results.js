@@ -22,8 +22,11 @@
     return [output, "", "%"];
   }
 
-  /* A run's charts' footer: the case file and digest, the draws, the date of the data and the publishers cited. */
-  function runFooter(r) {
+  /* A chart's footer: the run's own line for the output (the case, model and draws, the date of the data and the
+     publishers of the figures that chart shows, output_text); for a report without it, the case's cited publishers. */
+  function runFooter(r, output) {
+    const own = r.output_text && r.output_text[output];
+    if (own && own.footer) return own.footer;
     const publishers = [...new Set(Object.values(r.facts || {}).map((f) => f.publisher).filter(Boolean))];
     return [`Case ${r.file} (digest ${r.digest})`, r.draws ? `${r.draws} draws: 5–95% band` : "no draws",
       r.data_as_of ? `data as of ${r.data_as_of}` : "", publishers.length ? `Sources: ${publishers.join("; ")}` : ""].filter(Boolean).join(" · ");
@@ -157,7 +160,7 @@
     for (const output of headline) {
       const chart = el("div");
       grid.append(CS.section((isLinked(r) ? linkedTitle(r, output) : title(r, output))[0], chart));
-      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r));
+      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r, output));
     }
     const shareRows = isLinked(r) ? [] : r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
     if (shareRows.length) {
@@ -168,7 +171,7 @@
       const stackTitle = named ? `${named[0]}, % of market value` : `Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`;
       grid.append(CS.section(stackTitle, chart));
       CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value, onClick: () => modelSources(r, o.output, y, o.value) })) })),
-        { title: stackTitle }), `${r.case}-shares`, runFooter(r));
+        { title: stackTitle }), `${r.case}-shares`, runFooter(r, "shares"));
     }
     box.append(grid);
     const fit = el("div");
