@@ -29,7 +29,7 @@ from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
-from chipshift.reports.labels import describe, footer, publishers_of, seller_name
+from chipshift.reports.labels import describe, footer, publishers_of, seller_name, short_name
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -606,6 +606,11 @@ def _store_names(store: Store, table: str) -> dict[str, str]:
     return {i: name for i, name, _ in store.names(table)}
 
 
+def _short_names(store: Store) -> dict[str, str]:
+    """Each firm's name as a title gives it (``reports.labels.short_name``: Micron for Micron Technology)."""
+    return {i: short_name(name, aliases) for i, name, aliases in store.names("firms")}
+
+
 def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     """The names a single-market run's tables and charts use for its codes: the knowledge base's names of its
     region, product and firms; a source that is no firm by ``reports.labels.seller_name`` (a domestic one: the
@@ -619,9 +624,11 @@ def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     owners |= {r.label: seller_name(r.label, firms.get(r.label)) for r in case.revenues}
     if case.firm:
         owners[case.firm] = firms.get(case.firm, _words(case.firm))
+    short = _short_names(store)
     return {"regions": {case.region: region},
             "products": {case.product: inputs.get(case.product, _words(case.product))},
-            "owners": owners, "segments": {g: _words(g) for g in case.segments}, "markets": {}}
+            "owners": owners, "short": {code: short[code] for code in owners if code in short},
+            "segments": {g: _words(g) for g in case.segments}, "markets": {}}
 
 
 def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, str]]:
@@ -639,17 +646,20 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
     for s in case.sellers:
         products_of.setdefault(s.owner, set()).add(s.product)
     owners: dict[str, str] = {}
+    short: dict[str, str] = {}  # as titles name them: the firm's short name, without the product
+    firm_short = _short_names(store)
     for s in case.sellers:
         place = countries.get(s.country, s.country) if s.country and not s.firm else None
         owner = seller_name(s.owner, firms.get(s.owner), place)
         owners[s.owner] = owner
+        short[s.owner] = short[s.id] = firm_short.get(s.owner) or owner
         if s.id != s.owner:
             owners[s.id] = f"{owner} ({products[s.product]})" if len(products_of[s.owner]) > 1 else owner
     segments = {m.segment: _words(m.segment) for m in case.markets if m.segment}
     markets = {m.id: f"{products[m.product]}, {regions[m.region]}"
                + (f", {segments[m.segment]} buyers" if m.segment else "") for m in case.markets}
-    return {"regions": regions, "products": products, "owners": owners, "segments": segments,
-            "markets": markets}
+    return {"regions": regions, "products": products, "owners": owners, "short": short, "segments": segments,
+            "markets": markets, "seller_products": {s.id: products[s.product] for s in case.sellers}}
 
 
 #: Where the Results page gives each cited fact with its quote (the words a chart's footer ends with).
