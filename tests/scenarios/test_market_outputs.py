@@ -135,7 +135,7 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     report = scenario_run(bundled_store, ASML, draws=10, seed=2)
     write_outputs(report, tmp_path)
     price = svg_text(tmp_path / "price_CHN.svg")
-    assert re.search(r"lithography tools price, China \(index, \d{4}Q\d = 1\)", price), price
+    assert re.search(r"lithography tool price, China \(index, \d{4}Q\d = 1\)", price), price
     assert "Case: asml-china-rush" in price
     tornado = svg_text(tmp_path / "tornado_revenue_share_asml_CHN.svg")
     assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
@@ -245,8 +245,13 @@ def test_titles_read_as_an_analyst_writes_them() -> None:
         "share:micron-hbm": "Micron's share of HBM spending, all markets",
         "share:micron@dram-dc": "Micron's share of DRAM spending, China, data center buyers",
         "price@dram-dc": "DRAM price, China, data center buyers (index, 2021Q4 = 1)",
-        "localization@CHN": "Domestic sellers' share of spending, China (localization)",
+        "localization@CHN": "Domestic sellers' share of DRAM spending, China (localization)",
         "revenue_share:micron@CHN": "Micron's share of revenue from China"}
+    # a group of producers named by where it produces reads badly with a possessive: it comes after the rest
+    report["names"]["short"]["others"] = "other producers in the rest of the world"
+    report["outputs"].append({"output": "share:others@hbm", "unit": "pct"})
+    assert labels.describe(report, "share:others@hbm").title == (
+        "Share of HBM spending, Rest of the world: other producers in the rest of the world")
     assert labels.short_name("Micron Technology", ["Micron", "Micron Technology Inc."]) == "Micron"
     assert labels.short_name("ChangXin Memory Technologies", ["CXMT", "ChangXin Memory"]) == "CXMT"
     assert labels.short_name("Nvidia", ["NVIDIA", "Nvidia Corporation"]) == "Nvidia"

@@ -106,6 +106,15 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def _own(owner: str, thing: str, rest: str = "") -> str:
+    """``owner``'s ``thing`` and the ``rest`` of a title ("Micron's share of HBM spending, China"); an owner whose
+    name reads badly with a possessive (it has a place in it) after the rest ("Share of revenue from China: other
+    producers in the rest of the world")."""
+    if " in " in owner:
+        return f"{thing[:1].upper()}{thing[1:]}{rest}: {owner}"
+    return f"{_possessive(owner)} {thing}{rest}"
+
+
 def _in_title(product: str) -> str:
     """A product's name inside a title: a one-word name in lower case ("Gallium" -> "gallium"; "DRAM" as it is)."""
     return product.lower() if " " not in product and product[1:].islower() else product
@@ -166,8 +175,8 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
         segment = f", {_name(report, 'segments', market['segment'])} buyers" if market.get("segment") else ""
         place = f"{_name(report, 'regions', market['region'])}{segment}"
     else:
-        products = [str(m["product"]) for m in report.get("markets", [])]
-        product = sold_by.get(code) or (_name(report, "products", products[0]) if len(set(products)) == 1 else "")
+        products = [str(m["product"]) for m in report.get("markets", []) if not where or m["region"] == where]
+        product = sold_by.get(code) or " and ".join(_name(report, "products", p) for p in dict.fromkeys(products))
         place = _name(report, "regions", where) if where else "all markets"
     first = report["periods"][0]
     known = UNITS.get(str(report.get("value_unit")))
@@ -178,29 +187,27 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
     axis = {"pct": "%", "index": f"index ({first} = 1)"}.get(unit or "", unit_words(unit))
     index = f"index, {first} = 1"
     if kind == "price" and not code:
-        return OutputText(f"{product or 'Price'}{' price' if product else ''}, {place} ({index})", f"price {axis}",
-                          unit)
+        return OutputText(f"{what}price, {place} ({index})", f"price {axis}", unit)
     if kind == "localization":
         return OutputText(f"Domestic sellers' share of {bought}, {place} (localization)", of_market, unit)
     if kind == "revenue_share":
-        sold = "units sold" if counted else "revenue"
-        return OutputText(f"{_possessive(seller)} share of {sold} from {place}",
-                          f"% of {_possessive(seller)} {sold}", unit)
+        return OutputText(_own(seller, "share of " + ("units sold in " if counted else "revenue from ") + place),
+                          f"% of {'units sold' if counted else 'revenue'}", unit)
     if kind == "revenue":
         sold = "units sold" if counted else "revenue"
-        return OutputText(f"{_possessive(seller)} {sold}" + (f" from {place}" if where else ""), f"{sold}, {axis}",
-                          unit)
+        return OutputText(_own(seller, sold, ((" in " if counted else " from ") + place) if where else ""),
+                          f"{sold}, {axis}", unit)
     if kind == "share":
-        return OutputText(f"{_possessive(seller)} share of {bought}, {place}", of_market, unit)
+        return OutputText(_own(seller, f"share of {bought}", f", {place}"), of_market, unit)
     if kind == "value":
         return OutputText(f"{bought[:1].upper()}{bought[1:]}, {place}", f"{'units' if counted else 'spending'}, {axis}",
                           unit)
     if kind == "unmet":
         return OutputText(f"{what}demand no allowed seller serves, {place}".strip(), f"demand, {axis}", unit)
     if kind == "quantity":
-        return OutputText(f"{_possessive(seller)} {what}deliveries, {place}", f"quantity, {axis}", unit)
+        return OutputText(_own(seller, f"{what}deliveries", f", {place}"), f"quantity, {axis}", unit)
     if kind == "volume_index":
-        return OutputText(f"{_possessive(seller)} {what}deliveries, {place} (index, first quarter = 1)", axis, unit)
+        return OutputText(_own(seller, f"{what}deliveries", f", {place}") + " (index, first quarter = 1)", axis, unit)
     if kind == "price":
         return OutputText(f"Price of {_possessive(seller)} {_in_title(product) or 'products'}, {place}",
                           f"price, {axis}", unit)
