@@ -34,6 +34,20 @@
 
   function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
 
+  /* Who an observation is credited to on a chart, as the chart files and the report credit it: its fact's
+     publisher (the original one for a reprint), a literal's document's publisher, else that the case names none. */
+  function observedBy(r, o) {
+    const src = observedSource(r, o);
+    return src ? (src.original_publisher || src.publisher || "unknown publisher") : "the case file (no source named)";
+  }
+
+  /* The observations no published figure repeats (same period, same value), drawn among the published figures
+     with their publisher, so that every figure the footer credits is on the chart. */
+  function observedAsPublished(r, observed, published) {
+    return observed.filter((o) => !published.some((p) => p.x === o.x && p.value === o.value))
+      .map((o) => ({ x: o.x, label: o.label, value: o.value, publisher: observedBy(r, o.row), status: "observed", source: o.source }));
+  }
+
   /* Where an observation comes from: its fact's source; for a literal, the document the case names (publisher,
      title, date, URL), with the case file's basis for the figure as its note. */
   function observedSource(r, o) {
@@ -92,7 +106,7 @@
     };
     const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.period, o.value) }));
     const observed = r.calibration.table.filter((o) => o.output === output && at(o) !== null)
-      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o) }));
+      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     // published figures of a period the chart shows, each with its publisher and source
     const shown = r.published_beside_model.filter((c) => c.output === output && at(c) !== null);
     const published = shown.flatMap((c) => c.published.map((p) => ({
@@ -102,6 +116,7 @@
       .filter((o) => o.quarters && at(o) !== null && values[o.period] !== null && values[o.period] !== undefined)
       .map((o) => [o.period, { from: labels.indexOf(o.quarters[0]), to: labels.indexOf(o.quarters[1]), value: values[o.period], label: o.period,
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
+    published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed, labels, spans });
   }
@@ -111,7 +126,8 @@
     const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.year, o.value) }));
     const published = r.published_beside_model.filter((c) => c.output === output).flatMap((c) => c.published.map((p) => ({
       x: c.year, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
-    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o) }));
+    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, label: String(o.year), value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
+    published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = title(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
   }
