@@ -4,6 +4,7 @@ files exit 2 naming file, line and field."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -156,6 +157,24 @@ def test_a_literal_observation_names_its_document_or_draws_a_named_warning(bundl
     assert result.exit_code == 0, result.output
     line = text.splitlines().index(next(x for x in text.splitlines() if "price@CHN" in x)) + 1
     assert f"warning: unsourced_literal: unsourced.yaml:{line}, field 'observations[1].source'" in result.output
+
+
+def test_published_revenues_stand_beside_the_model_in_its_unit(bundled_store: Store) -> None:
+    """A revenue published in another unit of the same currency is converted to the case's value unit; one in
+    another currency is left out rather than drawn on an axis it does not belong to (Cambricon's quarterly
+    revenue, published in million yuan, beside a model in billion dollars)."""
+    from chipshift.api.market_runs import _linked_published
+
+    doc = yaml.safe_load((REPO / "examples" / "china-ai-linked.yaml").read_text())
+    case, _ = _case(bundled_store, doc)
+    assert case.value_unit == "usd_bn"
+    stored = [f for f in bundled_store.facts(entity="cambricon", metric="revenue") if f["period"] == "2025Q1"]
+    assert stored and {f["unit"] for f in stored} == {"cny_m"}
+    assert _linked_published(bundled_store, case, "revenue:cambricon", "2025Q1") == []
+    case = dataclasses.replace(case, value_unit="cny_bn")  # the same case counted in yuan
+    converted = _linked_published(bundled_store, case, "revenue:cambricon", "2025Q1")
+    assert converted and all(p["unit"] == "cny_bn" for p in converted)
+    assert sorted(p["value"] for p in converted) == pytest.approx(sorted(f["value"] / 1000 for f in stored))
 
 
 def test_draws_give_bands(cli: RunCase) -> None:

@@ -40,6 +40,7 @@ from chipshift.scenarios.market_case import MarketCase
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
 from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, ParameterSummary, Posterior
+from chipshift.schemas.vocabulary import UNITS
 
 if TYPE_CHECKING:
     from chipshift.api.answers import MarketComparisonAnswer, MarketRunAnswer
@@ -590,10 +591,22 @@ def _linked_published(store: Store, case: linked.LinkedCase, output: str, period
         rows, region = store.facts(entity=firms[name], metric="market_share", product=market.product), market.region
     else:
         return []
-    return [{"fact": f["id"], "value": f["value"], "unit": f["unit"], "status": f["status"],
-             "definition": f["definition"], "region": f["region"],
-             "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]}
-            for f in rows if f["period"] == period and (region is None or f["region"] == region)]
+    out = []
+    for f in rows:
+        if f["period"] != period or (region is not None and f["region"] != region):
+            continue
+        value, unit = f["value"], f["unit"]
+        if spec.pattern == "revenue:<owner>" and unit != case.value_unit:
+            # a revenue stands beside the model in the case's value unit: converted within its currency (million
+            # to billion dollars), left out in another currency (no exchange rate is assumed here)
+            have, want = UNITS.get(str(unit)), UNITS.get(case.value_unit)
+            if have is None or want is None or have.dimension != want.dimension or value is None:
+                continue
+            value, unit = float(value) * have.factor / want.factor, case.value_unit
+        out.append({"fact": f["id"], "value": value, "unit": unit, "status": f["status"],
+                    "definition": f["definition"], "region": f["region"],
+                    "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]})
+    return out
 
 
 def _words(code: str) -> str:
