@@ -765,6 +765,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
 
             report = _with_store(lambda store: market_api.run_case(store, path, draws, seed, overrides, scenario,
                                                                    progress, calibration_draws).as_report())
+    for warning in report.get("warnings") or ():
+        _err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     if out is not None:
         from chipshift.reports.market_run_files import write_outputs
 

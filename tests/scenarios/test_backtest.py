@@ -282,9 +282,9 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert {Path(f).name for f in report["files"]} >= {"outcomes.csv", "backtest.png", "backtest.json"}
     assert any("scored alone" in w for w in report["warnings"])
     # each outcome says what it is in words, and the chart names its rows so, not by their codes
-    assert re.fullmatch(r"Gallium price in Rest of the world: index, \d{4}Q\d = 1", row["title"]), row["title"]
+    assert re.fullmatch(r"Gallium price, Rest of the world \(index, \d{4}Q\d = 1\)", row["title"]), row["title"]
     chart = (tmp_path / "out" / "backtest.svg").read_text(encoding="utf-8")
-    assert "Gallium price in Rest of the world" in chart and "price@ROW" not in chart
+    assert "Gallium price, Rest of the world" in chart and "price@ROW" not in chart
     # every row of the tables says the unit of its figures: the outcomes' levels and changes, the parameters'
     for outcomes in (pd.read_csv(tmp_path / "out" / "outcomes.csv"), pd.read_parquet(tmp_path / "out" /
                                                                                       "outcomes.parquet")):

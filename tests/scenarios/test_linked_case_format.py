@@ -4,6 +4,7 @@ files exit 2 naming file, line and field."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -116,6 +117,64 @@ def test_the_gallium_case_runs_through_the_command_line(cli: RunCase) -> None:
     assert table.exit_code == 0 and "price@ROW" in table.output and "revenue:" not in table.output
     csv = cli(GALLIUM.read_text(encoding="utf-8"), "--format", "csv", name="gallium.yaml")
     assert csv.exit_code == 0 and csv.output.splitlines()[0] == "output,period,value,unit"
+
+
+def test_a_literal_observation_names_its_document_or_draws_a_named_warning(bundled_store: Store, cli: RunCase,
+                                                                          tmp_path: Path) -> None:
+    """A literal observation's ``source`` is carried to the run, which gives the document's publisher, title and
+    date; the charts' legends name them (not "stated in the case file"). A literal without one is let through
+    with the warning ``unsourced_literal``, naming file, line and field."""
+    doc = yaml.safe_load(GALLIUM.read_text())
+    case, _ = _case(bundled_store, doc)
+    assert case.warnings == ()
+    assert [o.document for o in case.observations][:2] == ["fastmarkets-20231218-gallium-2024-preview",
+                                                            "budrigannews-20230920-china-ga-ge-exports-aug"]
+    report = scenario_run(bundled_store, GALLIUM, calibration_draws=FAST)
+    assert "warnings" not in report or not report["warnings"]
+    rows = {(r["output"], r["period"]): r for r in report["calibration"]["table"]}
+    assert rows[("price@ROW", "2023Q4")]["source"] == "fastmarkets-20231218-gallium-2024-preview"
+    fastmarkets = report["documents"]["fastmarkets-20231218-gallium-2024-preview"]
+    assert fastmarkets["publisher"] == "Fastmarkets" and fastmarkets["published"] == "2023-12-18"
+    assert fastmarkets["title"].startswith("A make-or-break year") and fastmarkets["url"].startswith("https://")
+    from chipshift.reports.labels import observation_source
+    from chipshift.reports.market_run_files import write_outputs
+
+    assert observation_source(report, rows[("price@CHN", "2023Q3")]) == \
+        'Reuters, "China exported no germanium, gallium in Aug due to export curbs", 2023-09-20'
+    write_outputs(report, tmp_path)
+    words = " ".join(" ".join(re.findall(r"<!-- (.*?) -->", (tmp_path / "price_CHN.svg").read_text())).split())
+    assert "observed: Reuters" in words and "2023-09-20" in words and "stated in the case file" not in words
+    calibration = (tmp_path / "calibration.csv").read_text(encoding="utf-8")
+    assert "Fastmarkets" in calibration and "2023-12-18" in calibration
+    # without its source, the literal is still read, with a named warning
+    text = GALLIUM.read_text(encoding="utf-8").replace(", source: budrigannews-20230920-china-ga-ge-exports-aug", "")
+    del doc["observations"][1]["source"]
+    case, _ = _case(bundled_store, doc)
+    (warning,) = case.warnings
+    assert (warning.check, warning.severity, warning.field) == ("unsourced_literal", "warning",
+                                                                "observations[1].source")
+    result = cli(text, name="unsourced.yaml")
+    assert result.exit_code == 0, result.output
+    line = text.splitlines().index(next(x for x in text.splitlines() if "price@CHN" in x)) + 1
+    assert f"warning: unsourced_literal: unsourced.yaml:{line}, field 'observations[1].source'" in result.output
+
+
+def test_published_revenues_stand_beside_the_model_in_its_unit(bundled_store: Store) -> None:
+    """A revenue published in another unit of the same currency is converted to the case's value unit; one in
+    another currency is left out rather than drawn on an axis it does not belong to (Cambricon's quarterly
+    revenue, published in million yuan, beside a model in billion dollars)."""
+    from chipshift.api.market_runs import _linked_published
+
+    doc = yaml.safe_load((REPO / "examples" / "china-ai-linked.yaml").read_text())
+    case, _ = _case(bundled_store, doc)
+    assert case.value_unit == "usd_bn"
+    stored = [f for f in bundled_store.facts(entity="cambricon", metric="revenue") if f["period"] == "2025Q1"]
+    assert stored and {f["unit"] for f in stored} == {"cny_m"}
+    assert _linked_published(bundled_store, case, "revenue:cambricon", "2025Q1") == []
+    case = dataclasses.replace(case, value_unit="cny_bn")  # the same case counted in yuan
+    converted = _linked_published(bundled_store, case, "revenue:cambricon", "2025Q1")
+    assert converted and all(p["unit"] == "cny_bn" for p in converted)
+    assert sorted(p["value"] for p in converted) == pytest.approx(sorted(f["value"] / 1000 for f in stored))
 
 
 def test_draws_give_bands(cli: RunCase) -> None:

@@ -187,9 +187,11 @@ def test_a_literal_observation_through_the_command_line(cli: RunCase) -> None:
     literal = "  - {output: revenue_share, year: 2023, value: 14.03, basis: 'readhub, Oct 2025'}"
     result = cli(_edit(MICRON, (OBS_2023, literal)), "--format", "json", name="literal.yaml")
     assert result.exit_code == 0, result.output
-    table = json.loads(result.output)["calibration"]["table"]
+    table = json.loads(result.stdout)["calibration"]["table"]
     assert {"output": "revenue_share", "year": 2023, "observed": 14.03, "fitted_to": True, "fact": None,
             "basis": "readhub, Oct 2025", "source": None}.items() <= table[0].items()
+    # a literal without the document it was read from is let through with a named warning, on stderr
+    assert "warning: unsourced_literal: literal.yaml:" in result.stderr
 
 
 def test_literal_base_figures_give_the_same_run(bundled_store: Store, tmp_path: Path) -> None:

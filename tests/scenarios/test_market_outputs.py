@@ -62,12 +62,13 @@ def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[st
     share = svg_text(out / "revenue_share.svg")
     assert "Nvidia's share of revenue from China, by fiscal year" in share and "CHN" not in share
     localization = svg_text(out / "localization.svg")
-    assert "AI accelerators market in China" in localization and "ai_accelerator" not in localization
+    assert "Domestic suppliers' share of AI accelerator spending, China (localization)" in localization
+    assert "ai_accelerator" not in localization
     cambricon = svg_text(out / "revenue_cambricon.svg")
-    assert "Cambricon Technologies revenue" in cambricon
+    assert "Cambricon's revenue, model and reported" in cambricon
     assert "revenue, million yuan (CNY)" in cambricon and "unit of the base-year fact" not in cambricon
     shares = svg_text(out / "shares.svg")
-    assert "Huawei Technologies" in shares and "Supplier shares of the AI accelerators market in China" in shares
+    assert "Huawei Technologies" in shares and "Suppliers' shares of AI accelerator spending, China" in shares
     # the sellers that are no firm by the region they produce in, never by their codes
     assert "China's other producers" in shares and "other-domestic" not in shares and "other domestic" not in shares
     # the legend top down as the bars stack the suppliers: the bars stack the outputs in the order of their ids
@@ -91,7 +92,7 @@ def test_a_linked_run_names_its_groups_of_producers_in_words(bundled_store: Stor
     assert owners["china_producers"] == "China's producers"
     assert owners["other_producers"] == "other producers in the rest of the world"
     titles = " ".join(t["title"] for t in report["output_text"].values())
-    assert "China's producers' share of buyers' spending" in titles
+    assert "China's producers' share of gallium spending" in titles
     assert not re.search(r"china_producers|china producers|other_producers", titles, re.IGNORECASE), titles
 
 
@@ -126,15 +127,15 @@ def test_micron_revenue_share_names_micron_and_china(bundled_store: Store, tmp_p
     written = write_outputs(report, tmp_path)
     assert "revenue_share.svg" in written and "unmet.svg" in written
     title = svg_text(tmp_path / "revenue_share.svg")
-    assert "Micron Technology's share of revenue from China, by fiscal year" in title
-    assert "% of Micron Technology's revenue" in title
+    assert "Micron's share of revenue from China, by fiscal year" in title
+    assert "% of Micron's revenue" in title
 
 
 def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_path: Path) -> None:
     report = scenario_run(bundled_store, ASML, draws=10, seed=2)
     write_outputs(report, tmp_path)
     price = svg_text(tmp_path / "price_CHN.svg")
-    assert re.search(r"lithography tools price in China: index, \d{4}Q\d = 1", price), price
+    assert re.search(r"lithography tool price, China \(index, \d{4}Q\d = 1\)", price), price
     assert "Case: asml-china-rush" in price
     tornado = svg_text(tmp_path / "tornado_revenue_share_asml_CHN.svg")
     assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
@@ -204,8 +205,8 @@ def test_published_figures_of_one_year_stand_side_by_side() -> None:
 
 
 @pytest.mark.parametrize(("value_unit", "words", "axis"), [
-    ("units_m", "share of units bought on smartphones in China", "% of units bought"),
-    ("usd_bn", "share of buyers' spending on smartphones in China", "% of market value"),
+    ("units_m", "share of smartphone units bought, China", "% of units bought"),
+    ("usd_bn", "share of smartphone spending, China", "% of market value"),
 ])
 def test_a_chart_of_shares_says_units_where_the_case_counts_items(value_unit: str, words: str, axis: str) -> None:
     """A linked case whose values are counts reports shares of units, and its charts say so; in money,
@@ -220,7 +221,41 @@ def test_a_chart_of_shares_says_units_where_the_case_counts_items(value_unit: st
     share = describe(report, "share:huawei@CHN")
     assert share.title == f"Huawei's {words}" and share.axis == axis
     size = describe(report, "value@CHN")
-    assert size.title.startswith("Units bought" if value_unit == "units_m" else "Buyers' spending")
+    assert size.title == ("Smartphone units bought, China" if value_unit == "units_m" else "Smartphone spending, China")
+
+
+def test_titles_read_as_an_analyst_writes_them() -> None:
+    """Firm (by its short name), what of which product, then where: never "Micron Technology (HBM)'s share of
+    buyers' spending in all its product's markets"."""
+    report: dict[str, Any] = {"model": "linked", "value_unit": "usd_bn", "periods": ["2021Q4"],
+              "outputs": [{"output": "share:micron-hbm", "unit": "pct"}, {"output": "share:micron@dram-dc",
+                                                                         "unit": "pct"},
+                          {"output": "price@dram-dc", "unit": "index"}, {"output": "localization@CHN", "unit": "pct"},
+                          {"output": "revenue_share:micron@CHN", "unit": "pct"}],
+              "markets": [{"id": "hbm", "product": "hbm", "region": "ROW", "segment": None},
+                          {"id": "dram-dc", "product": "dram", "region": "CHN", "segment": "data_center"}],
+              "names": {"owners": {"micron": "Micron Technology", "micron-hbm": "Micron Technology (HBM)"},
+                        "short": {"micron": "Micron", "micron-hbm": "Micron"},
+                        "seller_products": {"micron": "DRAM", "micron-hbm": "HBM"},
+                        "products": {"hbm": "HBM", "dram": "DRAM"}, "regions": {"ROW": "Rest of the world",
+                                                                              "CHN": "China"},
+                        "segments": {"data_center": "data center"}}}
+    titles = {o["output"]: labels.describe(report, o["output"]).title for o in report["outputs"]}
+    assert titles == {
+        "share:micron-hbm": "Micron's share of HBM spending, all markets",
+        "share:micron@dram-dc": "Micron's share of DRAM spending, China, data center buyers",
+        "price@dram-dc": "DRAM price, China, data center buyers (index, 2021Q4 = 1)",
+        "localization@CHN": "Domestic sellers' share of DRAM spending, China (localization)",
+        "revenue_share:micron@CHN": "Micron's share of revenue from China"}
+    # a group of producers named by where it produces reads badly with a possessive: it comes after the rest
+    report["names"]["short"]["others"] = "other producers in the rest of the world"
+    report["outputs"].append({"output": "share:others@hbm", "unit": "pct"})
+    assert labels.describe(report, "share:others@hbm").title == (
+        "Share of HBM spending, Rest of the world: other producers in the rest of the world")
+    assert labels.short_name("Micron Technology", ["Micron", "Micron Technology Inc."]) == "Micron"
+    assert labels.short_name("ChangXin Memory Technologies", ["CXMT", "ChangXin Memory"]) == "CXMT"
+    assert labels.short_name("Nvidia", ["NVIDIA", "Nvidia Corporation"]) == "Nvidia"
+    assert labels.short_name("SK hynix", ["SK Hynix", "SK hynix Inc.", "Hynix"]) == "SK hynix"
 
 
 def test_parameters_in_words_name_what_they_set_and_where() -> None:
@@ -283,7 +318,7 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
     html = render(report, {}, "micron-china-linked.yaml")
     section = html.split("<h2>Published figures beside the model</h2>", 1)[1].split("<h2>", 1)[0]
     (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
-                 if "Micron Technology&#x27;s share of revenue from China" in c]
+                 if "Micron&#x27;s share of revenue from China" in c]
     assert 'class="model-span"' in micron and "IDX Channel, FY2022: 11%" in micron
     assert 'class="axis-label"' in micron
     # every output that figures are observed for has its chart, those figures on it with their publishers (CXMT's

@@ -36,6 +36,36 @@ def test_run_gives_bands_calibration_and_sources_and_is_cached(client: TestClien
     assert other_seed.headers["x-cache"] == "miss"
 
 
+def test_each_chart_footer_names_the_sources_of_its_own_figures(client: TestClient) -> None:
+    """A chart's footer (``output_text[output].footer``, drawn under the Results page's chart) names the publishers
+    of the figures that chart shows (the published estimates and observations of its output; a literal's by the
+    document the case names) and none of the run's other publishers."""
+    r = client.post("/api/v1/market/run", json={"case": "gallium-export-controls", "draws": 0}).json()
+    facts = r["facts"]
+
+    def who(fact: str) -> str:
+        return str(facts[fact]["original_publisher"] or facts[fact]["publisher"])
+
+    everyone = {who(f) for f in facts}
+    checked = 0
+    for output, text in r["output_text"].items():
+        shown = {p["publisher"] for c in r["published_beside_model"] if c["output"] == output for p in c["published"]}
+        for row in r["calibration"]["table"]:
+            if row["output"] == output:
+                shown.add(who(row["fact"]) if row["fact"] else r["documents"][row["source"]]["publisher"])
+        if not shown:
+            assert "No published figure is shown" in text["footer"], output
+            continue
+        checked += 1
+        assert all(name in text["footer"] for name in shown), (output, shown, text["footer"])
+        others = {name for name in everyone if not any(name in s for s in shown)}
+        assert not [name for name in others if name in text["footer"]], (output, text["footer"])
+        assert "Case: gallium-export-controls" in text["footer"]
+    assert checked >= 3
+    price = r["output_text"]["price@ROW"]["footer"]
+    assert "A make-or-break year for non-Chinese gallium market" in price and "2023-12-18" in price
+
+
 def test_run_without_draws_has_no_bands(client: TestClient) -> None:
     r = client.post("/api/v1/market/run", json={"case": AI, "draws": 0}).json()
     assert r["seed"] is None and all("p5" not in o for o in r["outputs"])

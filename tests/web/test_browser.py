@@ -657,7 +657,8 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     fit = page.locator("#results table.data").first.inner_text()
     # the tables name outputs by their titles and units in words (codes stay in the CSV)
     assert "Unit" in fit_head and "million yuan" in fit and "cny_m" not in fit and "revenue:" not in fit
-    assert "Cambricon Technologies revenue" in fit and "pct" not in page.locator("#results").inner_text().split()
+    assert "Cambricon's revenue, model and reported" in fit
+    assert "pct" not in page.locator("#results").inner_text().split()
     assert page.locator("#results table.data").count() >= 5
     _shot(page, "results")
     # on a phone each trajectory fits the screen, its legend under the plot: no legend past the box's edge
@@ -744,13 +745,19 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert page.locator("#trajectories svg polygon.band").count() >= 2
     assert "2023Q3" in page.locator("#trajectories svg").first.inner_html()
     results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
-    assert "Gallium price in Rest of the world: index, 2023Q1 = 1" in results and "price@ROW" not in results
+    assert "Gallium price, Rest of the world (index, 2023Q1 = 1)" in results and "price@ROW" not in results
+    # an observation stated in the case file is drawn with the publisher of the document it names, and the chart's
+    # footer names that document's publisher, title and date: only the sources of the figures that chart shows
+    price = page.locator("#trajectories .chart", has_text="Gallium price, Rest of the world")
+    assert price.locator("svg .published").count() >= 1 and "Fastmarkets" in price.inner_text()
+    footer = " ".join(price.locator("svg text.footer").all_text_contents())
+    assert "A make-or-break year for non-Chinese gallium market" in footer and "Reuters" not in footer, footer
     _shot(page, "results-linked")
     # the figures published for a fiscal year (Micron's China revenue share) stand over the quarters it spans,
     # beside the model's value for that year, each opening its source
     _open(page, f"{base_url}/results?case=micron-china-linked&draws=0", idle=False)
     page.locator("#calibration-statement").wait_for(timeout=120_000)
-    chart = page.locator("#trajectories .chart", has_text="Micron Technology's share of revenue from China")
+    chart = page.locator("#trajectories .chart", has_text="Micron's share of revenue from China")
     assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
     assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
     assert "IDX Channel" in chart.inner_text()  # a publisher in the legend

@@ -14,7 +14,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,7 +29,7 @@ from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
-from chipshift.reports.labels import describe, seller_name
+from chipshift.reports.labels import describe, footer, publishers_of, seller_name, short_name
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -40,6 +40,7 @@ from chipshift.scenarios.market_case import MarketCase
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import RuleContext, outputs, simulate
 from chipshift.scenarios.posterior import IMPORTANCE_DRAWS, ParameterSummary, Posterior
+from chipshift.schemas.vocabulary import UNITS
 
 if TYPE_CHECKING:
     from chipshift.api.answers import MarketComparisonAnswer, MarketRunAnswer
@@ -251,6 +252,7 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "sources": sorted({o.fact for o in case.observations if o.fact} | ({case.firm_share_fact}
                                                                            if case.firm_share_fact else set())),
         "notes": list(case.notes) + [s.basis for s in case.sources if s.basis],
+        "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
     return report | _labels(store, report, _single_names(store, case))
@@ -431,8 +433,9 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
     headlines = [n for n in out if (spec := linked_output(n)) is not None and spec.pattern in LINKED_HEADLINES]
     sensitivity = global_sensitivity.sobol(case, governed, fitted, headlines, n=SOBOL_POINTS, seed=seed)
     fact_ids = {f["id"] for f in store.rows("facts")}
-    table = [{**{k: v for k, v in r.items() if k != "source"}, "fact": r["source"] if r["source"] in fact_ids else None,
-              "basis": None if r["source"] in fact_ids else r["source"],
+    table = [{**{k: v for k, v in r.items() if k not in ("source", "document")},
+              "fact": r["source"] if r["source"] in fact_ids else None,
+              "basis": None if r["source"] in fact_ids else r["source"], "source": r["document"],
               **_quarters_covered(case, r["output"], r["period"])} for r in calibration.table]
     comparison = [{"output": o.output, "period": o.period,
                    "model": next((r["value"] for r in rows if (r["output"], r["period"]) == (o.output, o.period)),
@@ -489,6 +492,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "published_beside_model": comparison,
         "sources": sorted(_cited(path)),
         "notes": list(case.notes),
+        "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
     return report | _labels(store, report, _linked_names(store, case))
@@ -587,10 +591,22 @@ def _linked_published(store: Store, case: linked.LinkedCase, output: str, period
         rows, region = store.facts(entity=firms[name], metric="market_share", product=market.product), market.region
     else:
         return []
-    return [{"fact": f["id"], "value": f["value"], "unit": f["unit"], "status": f["status"],
-             "definition": f["definition"], "region": f["region"],
-             "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]}
-            for f in rows if f["period"] == period and (region is None or f["region"] == region)]
+    out = []
+    for f in rows:
+        if f["period"] != period or (region is not None and f["region"] != region):
+            continue
+        value, unit = f["value"], f["unit"]
+        if spec.pattern == "revenue:<owner>" and unit != case.value_unit:
+            # a revenue stands beside the model in the case's value unit: converted within its currency (million
+            # to billion dollars), left out in another currency (no exchange rate is assumed here)
+            have, want = UNITS.get(str(unit)), UNITS.get(case.value_unit)
+            if have is None or want is None or have.dimension != want.dimension or value is None:
+                continue
+            value, unit = float(value) * have.factor / want.factor, case.value_unit
+        out.append({"fact": f["id"], "value": value, "unit": unit, "status": f["status"],
+                    "definition": f["definition"], "region": f["region"],
+                    "publisher": f["original_publisher"] or f["publisher"], "url": f["url"]})
+    return out
 
 
 def _words(code: str) -> str:
@@ -601,6 +617,11 @@ def _words(code: str) -> str:
 
 def _store_names(store: Store, table: str) -> dict[str, str]:
     return {i: name for i, name, _ in store.names(table)}
+
+
+def _short_names(store: Store) -> dict[str, str]:
+    """Each firm's name as a title gives it (``reports.labels.short_name``: Micron for Micron Technology)."""
+    return {i: short_name(name, aliases) for i, name, aliases in store.names("firms")}
 
 
 def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
@@ -616,9 +637,11 @@ def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     owners |= {r.label: seller_name(r.label, firms.get(r.label)) for r in case.revenues}
     if case.firm:
         owners[case.firm] = firms.get(case.firm, _words(case.firm))
+    short = _short_names(store)
     return {"regions": {case.region: region},
             "products": {case.product: inputs.get(case.product, _words(case.product))},
-            "owners": owners, "segments": {g: _words(g) for g in case.segments}, "markets": {}}
+            "owners": owners, "short": {code: short[code] for code in owners if code in short},
+            "segments": {g: _words(g) for g in case.segments}, "markets": {}}
 
 
 def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, str]]:
@@ -636,17 +659,42 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
     for s in case.sellers:
         products_of.setdefault(s.owner, set()).add(s.product)
     owners: dict[str, str] = {}
+    short: dict[str, str] = {}  # as titles name them: the firm's short name, without the product
+    firm_short = _short_names(store)
     for s in case.sellers:
         place = countries.get(s.country, s.country) if s.country and not s.firm else None
         owner = seller_name(s.owner, firms.get(s.owner), place)
         owners[s.owner] = owner
+        short[s.owner] = short[s.id] = firm_short.get(s.owner) or owner
         if s.id != s.owner:
             owners[s.id] = f"{owner} ({products[s.product]})" if len(products_of[s.owner]) > 1 else owner
     segments = {m.segment: _words(m.segment) for m in case.markets if m.segment}
     markets = {m.id: f"{products[m.product]}, {regions[m.region]}"
                + (f", {segments[m.segment]} buyers" if m.segment else "") for m in case.markets}
-    return {"regions": regions, "products": products, "owners": owners, "segments": segments,
-            "markets": markets}
+    return {"regions": regions, "products": products, "owners": owners, "short": short, "segments": segments,
+            "markets": markets, "seller_products": {s.id: products[s.product] for s in case.sellers}}
+
+
+#: Where the Results page gives each cited fact with its quote (the words a chart's footer ends with).
+WEB_QUOTES = "the source panel each figure opens"
+
+
+def _warnings(found: Iterable[Problem]) -> list[str]:
+    """What the case's loader let through with a warning, each after the name of its check."""
+    return [f"{p.check}: {p}" for p in found]
+
+
+def _documents(store: Store, report: Report) -> dict[str, dict[str, str | None]]:
+    """The document each literal observation was read from (its ``source``), with its publisher (the original
+    one for a reprint), title, publication date and URL."""
+    out: dict[str, dict[str, str | None]] = {}
+    for row in report["calibration"]["table"]:
+        for found in store.rows("sources", id=row["source"]) if row.get("source") else ():
+            out[str(found["id"])] = {
+                "publisher": str(found["original_publisher"] or found["publisher"] or "") or None,
+                "title": found["title"], "published": None if found["published"] is None else str(found["published"]),
+                "url": found["url"]}
+    return dict(sorted(out.items()))
 
 
 def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> Report:
@@ -663,13 +711,15 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
             publishers[fact["id"]] = str(fact["original_publisher"] or fact["publisher"] or "unknown publisher")
             if fact["published"]:
                 dates.append(str(fact["published"]))
-    labelled = {**report, "names": names}
+    labels = {"names": names, "publishers": dict(sorted(publishers.items())), "documents": _documents(store, report),
+              "data_as_of": max(dates) if dates else None}
+    labelled = {**report, **labels}
     text = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
     if any(o.startswith("share:") and "@" not in o for o in outputs):
         outputs.append("shares")  # the suppliers' shares stacked in one chart
     for output in outputs:
         words = describe(labelled, output)
-        text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit}
-    return {"names": names, "publishers": dict(sorted(publishers.items())),
-            "data_as_of": max(dates) if dates else None, "output_text": text}
+        text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
+                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)}
+    return {**labels, "output_text": text}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import textwrap
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,10 @@ matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
-from chipshift.reports import labels
+from chipshift.reports import fonts, labels
 
 #: Series colours: the model first, then published estimates and suppliers (twelve before one repeats).
 PALETTE = ("#1f5a99", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#e07a1f", "#7f7f7f",
@@ -29,42 +29,41 @@ LEGEND_WIDTH = 46  # characters a legend line holds before it wraps (labels are 
 FOOTER_WIDTH = 150
 
 
+def _fall_back_to_cjk_font() -> None:
+    """Characters the charts' font lacks are drawn in the system's CJK font, where it has one."""
+    families = list(matplotlib.rcParams["font.family"])
+    if fonts.cjk_font() is not None and fonts.CJK_FAMILY not in families:
+        matplotlib.rcParams["font.family"] = [*families, fonts.CJK_FAMILY]
+
+
+_fall_back_to_cjk_font()
+
+
 @functools.cache
 def _glyphs() -> frozenset[int]:
-    """The characters the charts' font draws."""
-    return frozenset(FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap())
+    """The characters the charts' fonts draw: their own and, where the system has it, the CJK font they fall back
+    to (``fonts.cjk_font``)."""
+    files = [font_manager.findfont(font_manager.FontProperties()), fonts.cjk_font()]
+    return frozenset(code for file in files if file is not None for code in FT2Font(file).get_charmap())
 
 
 def printable(text: str) -> str:
-    """``text`` with each run of characters the charts' font lacks (a source's title in Chinese, without a
-    font for it) named by its language, "[Chinese text]", rather than drawn as empty boxes."""
+    """``text`` with each run of characters the charts' fonts lack (a source's title in Korean, on a machine
+    without a CJK font) named by its language, "[Korean text]", rather than drawn as empty boxes."""
     glyphs = _glyphs()
     out: list[str] = []
     missing: list[str] = []
     for char in text:
         if ord(char) in glyphs or char in "\n\t":
             if missing:
-                out.append(f"[{_language(missing)}]")
+                out.append(f"[{fonts.language(''.join(missing))}]")
                 missing = []
             out.append(char)
         else:
             missing.append(char)
     if missing:
-        out.append(f"[{_language(missing)}]")
+        out.append(f"[{fonts.language(''.join(missing))}]")
     return "".join(out)
-
-
-def _language(chars: list[str]) -> str:
-    """What a run of characters is written in, from their Unicode names: kana make it Japanese, hangul
-    Korean, Han characters alone Chinese."""
-    names = [unicodedata.name(c, "") for c in chars]
-    if any(n.startswith(("HIRAGANA", "KATAKANA")) for n in names):
-        return "Japanese text"
-    if any(n.startswith("HANGUL") for n in names):
-        return "Korean text"
-    if any(n.startswith("CJK") for n in names):
-        return "Chinese text"
-    return "…"
 
 
 def wrap(text: str, width: int = LEGEND_WIDTH) -> str:
@@ -102,15 +101,23 @@ def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:
 
 def footnote(fig: Any, ax: Any, text: str) -> None:
     """``text`` (wrapped) under everything ``ax`` draws, its tick labels and legend included."""
+    _printable_texts(fig)
     fig.canvas.draw()
     box = ax.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
     fig.text(0.01, box.y0 - 0.02, "\n".join(textwrap.wrap(printable(text), FOOTER_WIDTH)), fontsize=6.5,
              color="#444444", ha="left", va="top")
 
 
+def _printable_texts(fig: Any) -> None:
+    """Every text of ``fig`` (titles, axis labels, ticks, legends) as ``printable``: none is drawn as empty boxes."""
+    for text in fig.findobj(Text):
+        text.set_text(printable(text.get_text()))
+
+
 def save(fig: Any, stem: Path) -> list[str]:
     """``fig`` as ``stem``.png and ``stem``.svg (the SVG without a date, so that a re-run writes the same bytes);
     closes it and returns the file names."""
+    _printable_texts(fig)
     written = []
     for ext in ("png", "svg"):
         path = stem.with_suffix(f".{ext}")

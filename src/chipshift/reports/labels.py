@@ -79,97 +79,146 @@ def seller_name(code: str, firm: str | None = None, country: str | None = None) 
     return f"{_possessive(country)} {producers}"
 
 
+def short_name(name: str, aliases: Iterable[str] = ()) -> str:
+    """The name a title gives a firm: for a name of three words or more, its acronym among its aliases (CXMT for
+    ChangXin Memory Technologies, TSMC); else the shortest of its aliases that its name begins with as whole
+    words ("Micron" for Micron Technology, "Huawei" for Huawei Technologies); else its name ("SK hynix", "ASML")."""
+    aliases = [a for a in aliases if a]
+    acronyms = [a for a in aliases if 2 <= len(a) <= 5 and a.isascii() and a.isalpha() and a.isupper()]
+    if len(name.split()) >= 3 and acronyms:
+        return acronyms[0]
+    words = [a for a in aliases if name.startswith(a + " ")]
+    return min(words, key=len) if words else name
+
+
 def _name(report: Mapping[str, Any], kind: str, code: str) -> str:
     names: Mapping[str, str] = (report.get("names") or {}).get(kind) or {}
     return names.get(code, code)
+
+
+def _short(report: Mapping[str, Any], code: str) -> str:
+    """A seller or firm as a title names it: its firm's short name (``short_name``), without the product."""
+    short: Mapping[str, str] = (report.get("names") or {}).get("short") or {}
+    return short.get(code) or _name(report, "owners", code)
 
 
 def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def _own(owner: str, thing: str, rest: str = "") -> str:
+    """``owner``'s ``thing`` and the ``rest`` of a title ("Micron's share of HBM spending, China"); an owner whose
+    name reads badly with a possessive (it has a place in it) after the rest ("Share of revenue from China: other
+    producers in the rest of the world")."""
+    if " in " in owner:
+        return f"{thing[:1].upper()}{thing[1:]}{rest}: {owner}"
+    return f"{_possessive(owner)} {thing}{rest}"
+
+
+def _in_title(product: str) -> str:
+    """A product's name inside a title: a one-word name in lower case ("Gallium" -> "gallium"; "DRAM" as it is)."""
+    return product.lower() if " " not in product and product[1:].islower() else product
+
+
+def _modifier(product: str) -> str:
+    """A product's name as it stands before another noun inside a title (``_in_title``): "AI accelerators" -> "AI
+    accelerator" (so "AI accelerator spending"); a name that is no plural as it is."""
+    head, _, last = _in_title(product).rpartition(" ")
+    if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")) and not last.isupper():
+        last = last[:-1]
+    return f"{head} {last}" if head else last
+
+
 def _single(report: Mapping[str, Any], output: str) -> OutputText:
     region = _name(report, "regions", report["region"])
     product = _name(report, "products", report["product"])
+    spending = f"{_modifier(product)} spending"
     head, _, where = output.partition("@")
     kind, _, code = head.partition(":")
     unit = next((r.get("unit") for r in report["outputs"] if r["output"] == output), None)
     if output == "localization":
-        return OutputText(f"Domestic (localization) share of the {product} market in {region}",
+        return OutputText(f"Domestic suppliers' share of {spending}, {region} (localization)",
                           "% of market value", "pct")
     if output == "revenue_share":
-        firm = _name(report, "owners", report.get("firm") or "") if report.get("firm") else "the case firm"
+        firm = _short(report, report["firm"]) if report.get("firm") else "the case firm"
         return OutputText(f"{_possessive(firm)} share of revenue from {region}, by fiscal year",
                           f"% of {_possessive(firm)} revenue", "pct")
     if output == "shares":  # every source's share, stacked
-        return OutputText(f"Supplier shares of the {product} market in {region} (chipshift model)",
-                          "% of market value", "pct")
+        return OutputText(f"Suppliers' shares of {spending}, {region} (chipshift model)", "% of market value", "pct")
     if output == "unmet":
-        return OutputText(f"Demand for {product} in {region} that no allowed source can serve",
+        return OutputText(f"{_modifier(product)} demand no allowed supplier can serve, {region}",
                           "% of market value", "pct")
     if kind == "share":
-        segment = f", {_name(report, 'segments', where)} segment" if where else ""
-        return OutputText(f"{_possessive(_name(report, 'owners', code))} share of the {product} market in "
-                          f"{region}{segment}", "% of market value", "pct")
+        segment = f", {_name(report, 'segments', where)} buyers" if where else ""
+        return OutputText(f"{_possessive(_short(report, code))} share of {spending}, {region}{segment}",
+                          "% of market value", "pct")
     if kind == "revenue":
-        return OutputText(f"{_name(report, 'owners', code)} revenue (model vs reported)",
+        return OutputText(f"{_possessive(_short(report, code))} revenue, model and reported",
                           f"revenue, {unit_words(unit)}", unit)
     return OutputText(output, unit_words(unit), unit)
 
 
 def _linked(report: Mapping[str, Any], output: str) -> OutputText:
+    """A linked run's output as an analyst titles it: the firm (by its short name), what of which product, then
+    where: "Micron's share of HBM spending, all markets", "DRAM price, China, data center buyers (index, 2021Q4 =
+    1)"."""
     head, _, where = output.partition("@")
     kind, _, code = head.partition(":")
     unit = next((r.get("unit") for r in report["outputs"] if r["output"] == output), None)
     market = {m["id"]: m for m in report.get("markets", [])}.get(where)
     if kind in ("localization", "revenue_share", "revenue"):
         market = None  # by region
+    seller = _short(report, code) if code else ""
+    sold_by: Mapping[str, str] = (report.get("names") or {}).get("seller_products") or {}
     if market is not None:
-        segment = f" ({_name(report, 'segments', market['segment'])} buyers)" if market.get("segment") else ""
         product = _name(report, "products", market["product"])
-        place = f"{product} in {_name(report, 'regions', market['region'])}{segment}"
+        segment = f", {_name(report, 'segments', market['segment'])} buyers" if market.get("segment") else ""
+        place = f"{_name(report, 'regions', market['region'])}{segment}"
     else:
-        product = ""
-        place = _name(report, "regions", where) if where else "all its product's markets"
-    seller = _name(report, "owners", code) if code else ""
+        products = [str(m["product"]) for m in report.get("markets", []) if not where or m["region"] == where]
+        product = sold_by.get(code) or " and ".join(_name(report, "products", p) for p in dict.fromkeys(products))
+        place = _name(report, "regions", where) if where else "all markets"
     first = report["periods"][0]
     known = UNITS.get(str(report.get("value_unit")))
     counted = known is not None and not known.dimension.startswith("currency")  # sizes and shares in units
-    bought, of_market = ("units bought", "% of units bought") if counted else ("buyers' spending", "% of market value")
+    what = f"{_modifier(product)} " if product else ""
+    bought = f"{what}units bought" if counted else f"{what}spending"
+    of_market = "% of units bought" if counted else "% of market value"
     axis = {"pct": "%", "index": f"index ({first} = 1)"}.get(unit or "", unit_words(unit))
+    index = f"index, {first} = 1"
     if kind == "price" and not code:
-        return OutputText(f"{product} price in {place.removeprefix(product + ' in ')}: index, {first} = 1"
-                          if market else f"Price in {place}: index, {first} = 1", f"price {axis}", unit)
+        return OutputText(f"{what}price, {place} ({index})", f"price {axis}", unit)
     if kind == "localization":
-        return OutputText(f"Domestic (localization) share of {bought} in {place}", of_market, unit)
+        return OutputText(f"Domestic sellers' share of {bought}, {place} (localization)", of_market, unit)
     if kind == "revenue_share":
-        sold = "units sold" if counted else "revenue"
-        return OutputText(f"{_possessive(seller)} share of {sold} from {place}",
-                          f"% of {_possessive(seller)} {sold}", unit)
+        return OutputText(_own(seller, "share of " + ("units sold in " if counted else "revenue from ") + place),
+                          f"% of {'units sold' if counted else 'revenue'}", unit)
     if kind == "revenue":
         sold = "units sold" if counted else "revenue"
-        return OutputText(f"{seller} {sold}" + (f" from {place}" if where else ""), f"{sold}, {axis}", unit)
-    on = f"on {place}" if market else f"in {place}"
+        return OutputText(_own(seller, sold, ((" in " if counted else " from ") + place) if where else ""),
+                          f"{sold}, {axis}", unit)
     if kind == "share":
-        return OutputText(f"{_possessive(seller)} share of {bought} {on}", of_market, unit)
+        return OutputText(_own(seller, f"share of {bought}", f", {place}"), of_market, unit)
     if kind == "value":
-        return OutputText(f"{bought[0].upper()}{bought[1:]} {on}", f"{'units' if counted else 'spending'}, {axis}",
+        return OutputText(f"{bought[:1].upper()}{bought[1:]}, {place}", f"{'units' if counted else 'spending'}, {axis}",
                           unit)
     if kind == "unmet":
-        return OutputText(f"Demand {on} that no allowed seller serves", f"demand, {axis}", unit)
+        return OutputText(f"{what}demand no allowed seller serves, {place}".strip(), f"demand, {axis}", unit)
     if kind == "quantity":
-        return OutputText(f"What {seller} delivers: {place}", f"quantity, {axis}", unit)
+        return OutputText(_own(seller, f"{what}deliveries", f", {place}"), f"quantity, {axis}", unit)
     if kind == "volume_index":
-        return OutputText(f"What {seller} delivers: {place} (index, first quarter = 1)", axis, unit)
+        return OutputText(_own(seller, f"{what}deliveries", f", {place}") + " (index, first quarter = 1)", axis, unit)
     if kind == "price":
-        return OutputText(f"Price buyers of {place} pay {seller}", f"price, {axis}", unit)
+        return OutputText(f"Price of {_possessive(seller)} {_in_title(product) or 'products'}, {place}",
+                          f"price, {axis}", unit)
     if kind == "rationed":
-        return OutputText(f"Demand for {_possessive(seller)} products beyond its capacity (rationed)",
+        return OutputText(f"Demand for {_possessive(seller)} {_in_title(product) or 'products'} beyond its capacity "
+                          "(rationed)",
                           f"quantity, {axis}", unit)
     if kind == "seller_price":
-        return OutputText(f"{_possessive(seller)} own price", f"price, {axis}", unit)
+        return OutputText(f"{_possessive(seller)} own {what}price", f"price, {axis}", unit)
     if kind == "capacity_rent":
-        return OutputText(f"{_possessive(seller)} price above its supply curve", f"price, {axis}", unit)
+        return OutputText(f"{_possessive(seller)} {what}price above its supply curve", f"price, {axis}", unit)
     return OutputText(output, axis, unit)
 
 
@@ -181,17 +230,34 @@ def describe(report: Mapping[str, Any], output: str) -> OutputText:
     return dataclasses.replace(text, title=text.title[:1].upper() + text.title[1:])
 
 
+#: Whom a chart or table credits an observation stated as a literal without its source document to.
+NO_SOURCE = "the case file (no source named)"
+
+
+def observation_source(report: Mapping[str, Any], row: Mapping[str, Any]) -> str:
+    """Where an observation (a row of the run's calibration table) comes from, as charts and tables name it: its
+    fact's publisher; for a literal, the document the case names as its ``source``, by publisher, title and date
+    (``documents`` of the run); else ``NO_SOURCE``."""
+    if row.get("fact"):
+        return str((report.get("publishers") or {}).get(row["fact"]) or row["fact"])
+    document = (report.get("documents") or {}).get(row.get("source") or "")
+    if not document:
+        return NO_SOURCE
+    title = f', "{document["title"]}"' if document.get("title") else ""
+    when = f", {document['published']}" if document.get("published") else ""
+    return f"{document.get('publisher') or 'unknown publisher'}{title}{when}"
+
+
 def publishers_of(report: Mapping[str, Any], output: str) -> list[str]:
     """The publishers of the figures a chart of ``output`` shows: the published estimates beside the model and
-    the observations of it, in order of first appearance."""
+    the observations of it (a literal's by its document, ``observation_source``), in order of first appearance."""
     found: list[str] = []
     for entry in report.get("published_beside_model", []):
         if entry["output"] == output:
             found += [str(p["publisher"]) for p in entry["published"]]
-    known: Mapping[str, str] = report.get("publishers") or {}
     for row in report["calibration"]["table"]:
-        if row["output"] == output and row.get("fact"):
-            found.append(known.get(row["fact"], row["fact"]))
+        if row["output"] == output and (source := observation_source(report, row)) != NO_SOURCE:
+            found.append(source)
     return list(dict.fromkeys(found))
 
 

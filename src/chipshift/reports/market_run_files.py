@@ -130,9 +130,8 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
                     label="chipshift model, for a year or fiscal year (across its quarters)" if k == 0 else None)
     by_publisher: dict[str, list[dict[str, Any]]] = {}
     for o in seen:
-        name = publishers.get(o.get("fact") or "", "") or "stated in the case file"
-        by_publisher.setdefault(f"observed: {name}", []).append(o)
-    shown = [name.removeprefix("observed: ") for name in by_publisher if name != "observed: stated in the case file"]
+        by_publisher.setdefault(f"observed: {labels.observation_source(report, o)}", []).append(o)
+    shown = [name.removeprefix("observed: ") for name in by_publisher if name != f"observed: {labels.NO_SOURCE}"]
     # the other figures published for a quarter shown (another publisher, or another value), each once
     points = {(publishers.get(o.get("fact") or "", ""), o["period"], o["observed"]) for o in seen}
     for c in report["published_beside_model"]:
@@ -214,13 +213,15 @@ def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -
 
 
 def with_publishers(report: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
-    """The calibration table with the publisher of each observation's fact (``publisher``, after ``fact``), so
-    the file names where a figure comes from beside its fact id (`chipshift facts --id` gives the rest)."""
+    """The calibration table with where each observation comes from (``publisher``, after ``fact``): its fact's
+    publisher, or a literal's document by publisher, title and date (``labels.observation_source``), so the file
+    names where a figure comes from beside its fact id (`chipshift facts --id` gives the rest)."""
     if frame.empty or "fact" not in frame.columns:
         return frame
-    publishers = report.get("publishers") or {}
     columns = list(frame.columns)
-    frame["publisher"] = [publishers.get(f) if isinstance(f, str) else None for f in frame["fact"]]
+    sources = [labels.observation_source(report, {k: v for k, v in row.items() if isinstance(v, str)})
+               for row in frame.to_dict("records")]
+    frame["publisher"] = [None if source == labels.NO_SOURCE else source for source in sources]
     place = columns.index("fact") + 1
     return frame[[*columns[:place], "publisher", *columns[place:]]]
 

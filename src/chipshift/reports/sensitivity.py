@@ -81,6 +81,8 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
         ax.axvline(central, color="black", lw=1, label=f"central run: {labels.number(central, code)}")
     ax.set_yticks(y, names, fontsize=8)
     ax.set_ylim(-0.7, n - 0.3)
+    if unit and name.endswith(")") and " (index, " in name:  # the unit below says it is an index: once is enough
+        name = name[:name.rindex(" (index, ")]
     ax.set_xlabel(f"{name} in {period}" + (f" ({unit})" if unit else ""))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, code)))
     ax.set_title(f"{title}\n{period}" + (f", {unit}" if unit else "")

@@ -92,7 +92,8 @@ def bayesian_calibration(case: LinkedCase, governed: Governed, errors: Mapping[s
     central = default_draws(case, 1) | {k: np.full(1, v) for k, v in medians.items()}
     rows, model1, _ = observed(case, evaluate(case, governed, central), fit_only=False)
     table = [{"output": o.output, "period": o.period, "observed": o.value, "model": round(float(m[0]), 4),
-              "error": round(float(m[0]) - o.value, 4), "fitted_to": o.fit, "source": o.source}
+              "error": round(float(m[0]) - o.value, 4), "fitted_to": o.fit, "source": o.source,
+              "document": o.document}
              for o, m in zip(rows, model1, strict=True)]
     rel = [float(m[0]) / o.value - 1.0 for o, m in zip(rows, model1, strict=True) if o.fit and o.value]
     error = float(np.sqrt(np.mean(np.square(rel)))) if rel else None

@@ -164,6 +164,7 @@ class Observation:
     value: float
     source: str  # a fact id, or the stated basis of a literal
     fit: bool = True
+    document: str | None = None  # sources.csv id of the document a literal was read from
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,7 @@ class LinkedCase:
     fiscal_year_end: Mapping[str, int] = field(default_factory=dict)  # firm -> month its fiscal year ends
     notes: tuple[str, ...] = ()
     episode: Episode | None = None
+    warnings: tuple[Problem, ...] = ()  # what the loader found wanting but let through (e.g. unsourced_literal)
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its

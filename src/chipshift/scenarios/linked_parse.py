@@ -34,7 +34,7 @@ from chipshift.scenarios.linked_case import (
     parse_day,
     period_labels,
 )
-from chipshift.scenarios.market_case import Param
+from chipshift.scenarios.market_case import Param, unsourced_literals
 from chipshift.scenarios.market_case_check import check_case, field_lines, linked_output
 from chipshift.schemas.market_case import (
     LINKED_CASE,
@@ -228,7 +228,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
     for k, raw in enumerate(LINKED_CASE.get(doc, "observations")):
         value, source = observed_value(raw, f"observations[{k}]")
         observations.append(Observation(str(raw["output"]), str(raw["period"]), value, source,
-                                        bool(LINKED_OBSERVATION.get(raw, "fit"))))
+                                        bool(LINKED_OBSERVATION.get(raw, "fit")),
+                                        None if raw.get("source") is None else str(raw["source"])))
     episode = None
     if doc.get("episode") is not None:
         outcomes = []
@@ -254,7 +255,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         start=str(doc["start"]), end=str(doc["end"]), value_unit=value_unit, sellers=tuple(sellers),
         markets=tuple(markets), rules=tuple(rules), params=params, observations=tuple(observations),
         fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")),
-        episode=episode)
+        episode=episode, warnings=unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines))
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:
@@ -321,6 +322,12 @@ def _hindsight(case: LinkedCase, episode: Episode, doc: Mapping[str, Any], facts
                                    "outlook beyond what was known goes in the market's `growth`", file,
                                    lines.get(path), path, check="as_of"))
     for k, obs in enumerate(case.observations):
+        when = published.get(obs.document or "")
+        if when is not None and when > as_of:
+            path = f"observations[{k}].source"
+            out.append(Problem(f"source '{obs.document}' was published {when.isoformat()}, after the episode's as_of "
+                               f"date {as_of.isoformat()}: the set-up may use only what was known then", file,
+                               lines.get(path), path, check="as_of"))
         if case.period_end(obs.output, obs.period) > as_of:
             path = f"observations[{k}].period"
             out.append(Problem(f"{obs.period} ends after the episode's as_of date {as_of.isoformat()}: what is "

@@ -145,6 +145,7 @@ class MarketCase:
     market_value: dict[str, float] = field(default_factory=dict)  # period -> market value (sets the growth path)
     revenues: tuple[ScaledRevenue, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    warnings: tuple[Problem, ...] = ()  # what the loader found wanting but let through (e.g. unsourced_literal)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -169,6 +170,16 @@ class MarketCase:
 
 SHARE_SUM_TOLERANCE = 5.0  # percentage points a case's baseline shares may miss 100 by (then normalised)
 
+
+
+def unsourced_literals(observations: Iterable[Mapping[str, Any]], file: str,
+                       lines: Mapping[str, int]) -> tuple[Problem, ...]:
+    """The warning ``unsourced_literal`` for each observation stated as a literal ``value`` without the ``source``
+    document it was read from: its charts and reports cannot give its publisher, title and date."""
+    return tuple(Problem("a literal value without `source` (the document it was read from): its publisher, title "
+                         "and date cannot be shown beside it, only its basis", file, lines.get(f"observations[{k}]"),
+                         f"observations[{k}].source", severity="warning", check="unsourced_literal")
+                 for k, o in enumerate(observations) if o.get("value") is not None and o.get("source") is None)
 
 def quarter_dates(start_year: int, end_year: int) -> list[date]:
     """Mid-quarter dates from the first quarter of ``start_year`` to the last of ``end_year``."""
@@ -352,6 +363,7 @@ def parse_case(doc: dict[str, Any], facts: dict[str, dict[str, Any]], parameters
         market_value={k: v for k, (v, _) in market_value.items()},
         other_revenue={y: v for y, (v, _) in other_revenue.items()},
         revenues=tuple(revenues), notes=tuple(notes),
+        warnings=unsourced_literals(CASE.get(doc, "observations"), file, lines),
     )
     if case.end_year <= case.start_year:
         problem("end_year", "end_year must come after start_year")

@@ -312,7 +312,9 @@ OBSERVATION = Record((
     Key("unit", UNIT, "unit of `value`", requires=("value",)),
     Key("basis", Text(), "where `value` comes from: publisher, document, how it was derived",
         requires=("value",)),
-    Key("source", Text(refers_to="document"), "the document `value` was read from", requires=("value",)),
+    Key("source", Text(refers_to="document"), "the document `value` was read from; charts and reports give its "
+        "publisher, title and date, and a literal without one draws the warning `unsourced_literal`",
+        requires=("value",)),
     Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only)", default=True),
 ))
 
@@ -526,6 +528,9 @@ LINKED_OBSERVATION = Record((
     Key("unit", UNIT, "unit of `value`", requires=("value",)),
     Key("basis", Text(), "where `value` comes from: publisher, document, how it was derived",
         requires=("value",)),
+    Key("source", Text(refers_to="document"), "the document `value` was read from (derived from several: the one "
+        "it rests on most, `basis` naming the others); charts and reports give its publisher, title and date, and "
+        "a literal without one draws the warning `unsourced_literal`", requires=("value",)),
     Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only)", default=True),
 ))
 

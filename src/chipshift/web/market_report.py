@@ -13,11 +13,13 @@ from typing import Any
 from chipshift.api import market_runs as market_api
 from chipshift.io.store import Store
 from chipshift.reports.labels import (
+    NO_SOURCE,
     case_document,
     describe,
     footer,
     model_label,
     number,
+    observation_source,
     parameter_units,
     parameter_words,
     publishers_of,
@@ -27,7 +29,7 @@ from chipshift.reports.market_run_files import position
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
 from chipshift.web.market_cases import cited_facts, fact_sources
-from chipshift.web.report_style import head
+from chipshift.web.report_style import head, page
 
 DEFAULT_DRAWS = 1000
 #: Where the report gives each fact a chart cites, with its quote (its last section).
@@ -137,9 +139,11 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                                                  _with_units(report, report["sensitivity"])))
     if report["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
+    if report.get("warnings"):
+        parts.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(w)}</li>" for w in report["warnings"]) + "</ul>")
     parts += _sources(facts)
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return page(parts)
 
 
 def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
@@ -163,7 +167,6 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
     figures beside the model, each with its publisher: a figure of a year or fiscal year in the middle of the
     quarters it spans, beside the model's value for that year drawn across them (as the chart files draw them,
     ``reports.market_run_files.quarterly``)."""
-    publishers = report.get("publishers") or {}
     table, compared = report["calibration"]["table"], report["published_beside_model"]
     parts: list[str] = []
     for output in dict.fromkeys(r["output"] for r in report["outputs"]):
@@ -179,7 +182,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
                      for p in c["published"]]
         # an observation no published figure repeats (another publisher or value) is drawn as its publisher's too
         published += [{"x": at, "value": o["observed"], "label": o["period"],
-                       "publisher": publishers.get(o.get("fact") or "", "") or "stated in the case file"}
+                       "publisher": observation_source(report, o)}
                       for o in table if o["output"] == output and (at := position(labels, o)) is not None
                       and not any(p["label"] == o["period"] and p["value"] == o["observed"] for p in published)]
         if not published and not observed:
@@ -191,7 +194,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
         points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
         parts.append(svg.trajectory(
             points, published, observed, title, unit, x_labels=labels, axis=axis,
-            footer=footer(report, [p["publisher"] for p in published], SOURCES_BELOW),
+            footer=footer(report, [p["publisher"] for p in published if p["publisher"] != NO_SOURCE], SOURCES_BELOW),
             model=model_label(report, "model"),
             spans=[(labels.index(first), labels.index(last), values[period], period)
                    for period, (first, last) in sorted(spans.items())]))
@@ -256,6 +259,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
                                ("unit", "Unit")], _with_units(report, report["sensitivity"])))
     if report["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
+    if report.get("warnings"):
+        parts.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(w)}</li>" for w in report["warnings"]) + "</ul>")
     parts += _sources(facts)
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return page(parts)

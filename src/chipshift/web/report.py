@@ -24,7 +24,7 @@ from chipshift.io.tables import load_yaml
 from chipshift.scenarios.spec import Scenario
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
-from chipshift.web.report_style import head
+from chipshift.web.report_style import head, page
 
 #: How many years before the report's date its exposure over time begins (1 January of that year).
 YEARS_BEFORE = DEFAULT_SERIES_YEARS
@@ -202,7 +202,7 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     if attribution:
         parts.append(f"<p class='muted'>{escape(' '.join(attribution))}</p>")
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return page(parts)
 
 
 def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, Any],

@@ -1,15 +1,18 @@
 """The style sheet the HTML reports share (the scenario report and the market report): inline, nothing fetched.
 A chart fills the page's width, down to the width it is drawn at (below it, its text would shrink past reading;
 ``svg._frame`` sets it on each chart); on a narrower page its box scrolls sideways, as a wide table's does:
-nothing makes a phone's page wider than its screen."""
+nothing makes a phone's page wider than its screen. Text in Chinese, Japanese or Korean is drawn in the part of
+the CJK font the page carries (``reports.fonts.embed_cjk``), whose family the fonts listed here end with."""
 
 from __future__ import annotations
 
 from html import escape
 
+from chipshift.reports.fonts import embed_cjk
+
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",Arial,sans-serif;
-color:#1d2733;max-width:1100px;margin:2rem auto;padding:0 1rem;font-size:14px}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",Arial,"chipshift CJK",
+sans-serif;color:#1d2733;max-width:1100px;margin:2rem auto;padding:0 1rem;font-size:14px}
 h1{font-size:1.6rem}h2{font-size:1.15rem;border-bottom:1px solid #d9e0e7;padding-bottom:.3rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
 th,td{border-bottom:1px solid #d9e0e7;padding:.3rem .5rem;text-align:left;vertical-align:top}
@@ -28,3 +31,9 @@ def head(title: str, css: str = "") -> str:
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{escape(title)}</title>"
             f"<style>{CSS}{css}</style></head><body>")
+
+
+def page(parts: list[str]) -> str:
+    """A report's page from its ``parts`` (the first from ``head``), carrying the glyphs of its CJK text."""
+    return embed_cjk("\n".join(parts))
+

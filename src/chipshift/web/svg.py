@@ -14,7 +14,8 @@ from typing import Any
 
 from chipshift.reports.labels import number
 
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif'
+FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
+        'sans-serif')
 PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000", "#2b8cbe",
            "#8c510a", "#542788", "#b2182b")  # twelve before a colour repeats
 GRID, MUTED = "#e3e8ee", "#5b6b7c"

@@ -90,7 +90,7 @@ class OutcomeScore(Answer):
     mechanism: str = Field(description="how the restriction acts")
     output: str = Field(description="the model output (e.g. 'price@ROW', a firm's share of a market)")
     title: str | None = Field(None, description="the output in words, its firms, products, regions and segments by "
-                                              "name (e.g. 'Antimony price in Rest of the world: index, 2024Q1 = 1')")
+                                              "name (e.g. 'Antimony price, Rest of the world (index, 2024Q1 = 1)')")
     period: str = Field(description="the quarter or year of the outcome")
     from_: str = Field(alias="from", description="the reference period the change is measured from")
     reference: float | None = Field(description="the observed level in the reference period")

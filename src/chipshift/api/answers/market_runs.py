@@ -87,8 +87,8 @@ class CalibrationRow(Answer):
     fitted_to: bool = Field(description="whether the calibration was fitted to it")
     fact: str | None = Field(description="the fact it comes from")
     basis: str | None = Field(description="where it comes from, when no fact holds it")
-    source: str | None = Field(ABSENT, description="the figure's source as the case names it (a single-market "
-                                                   "case)")
+    source: str | None = Field(ABSENT, description="the document a literal was read from, as the case names it (a "
+                                                   "source id; its publisher, title and date in `documents`)")
     quarters: tuple[str, str] | None = Field(ABSENT, description="the first and last calendar quarters its period "
                                                                  "spans (a linked case's year or fiscal year)")
 
@@ -202,6 +202,8 @@ class OutputText(Answer):
     title: str = Field(description="its title")
     axis: str = Field(description="its axis label")
     unit: str | None = Field(description="its unit")
+    footer: str | None = Field(ABSENT, description="the line under its chart: the case, model and draws, the date of "
+                                                   "the data and the publishers of the figures the chart shows")
 
 
 class RunRestrictions(Answer):
@@ -228,6 +230,15 @@ class CitedFact(Answer):
     title: str | None = Field(description="the source's title")
     url: str | None = Field(description="where")
     published: str | None = Field(description="when it was published")
+
+
+class CitedDocument(Answer):
+    """The document a literal observation was read from."""
+
+    publisher: str | None = Field(description="who published it (the original publisher for a reprint)")
+    title: str | None = Field(description="its title")
+    published: str | None = Field(description="when it was published")
+    url: str | None = Field(description="where")
 
 
 class MarketRunAnswer(Answer):
@@ -264,10 +275,15 @@ class MarketRunAnswer(Answer):
                                                                                  "model's values")
     sources: tuple[str, ...] = Field(description="the facts the case rests on")
     notes: tuple[str, ...] = Field(description="what to know about the case")
+    warnings: tuple[str, ...] | None = Field(
+        ABSENT, description="what the case's loader let through, each after the name of its check "
+                            "(unsourced_literal: a literal observation without its source document)")
     elapsed_s: float = Field(description="seconds the run took")
     names: dict[str, dict[str, str]] = Field(description="codes in words: regions, products, owners, segments, "
                                                          "markets")
     publishers: dict[str, str] = Field(description="each cited fact's publisher (the original one for a reprint)")
+    documents: dict[str, CitedDocument] | None = Field(
+        ABSENT, description="the document of each literal observation that names one (by source id)")
     data_as_of: str | None = Field(description="the latest publication date of the figures the run cites")
     output_text: dict[str, OutputText] = Field(description="what each output's chart says it shows")
     restrictions: RunRestrictions | None = Field(ABSENT, description="the restriction scenario it ran under")

@@ -22,14 +22,39 @@
     return [output, "", "%"];
   }
 
-  /* A run's charts' footer: the case file and digest, the draws, the date of the data and the publishers cited. */
-  function runFooter(r) {
+  /* A chart's footer: the run's own line for the output (the case, model and draws, the date of the data and the
+     publishers of the figures that chart shows, output_text); for a report without it, the case's cited publishers. */
+  function runFooter(r, output) {
+    const own = r.output_text && r.output_text[output];
+    if (own && own.footer) return own.footer;
     const publishers = [...new Set(Object.values(r.facts || {}).map((f) => f.publisher).filter(Boolean))];
     return [`Case ${r.file} (digest ${r.digest})`, r.draws ? `${r.draws} draws: 5–95% band` : "no draws",
       r.data_as_of ? `data as of ${r.data_as_of}` : "", publishers.length ? `Sources: ${publishers.join("; ")}` : ""].filter(Boolean).join(" · ");
   }
 
   function sourceOf(r, fact) { return fact && r.facts[fact] ? r.facts[fact] : null; }
+
+  /* Who an observation is credited to on a chart, as the chart files and the report credit it: its fact's
+     publisher (the original one for a reprint), a literal's document's publisher, else that the case names none. */
+  function observedBy(r, o) {
+    const src = observedSource(r, o);
+    return src ? (src.original_publisher || src.publisher || "unknown publisher") : "the case file (no source named)";
+  }
+
+  /* The observations no published figure repeats (same period, same value), drawn among the published figures
+     with their publisher, so that every figure the footer credits is on the chart. */
+  function observedAsPublished(r, observed, published) {
+    return observed.filter((o) => !published.some((p) => p.x === o.x && p.value === o.value))
+      .map((o) => ({ x: o.x, label: o.label, value: o.value, publisher: observedBy(r, o.row), status: "observed", source: o.source }));
+  }
+
+  /* Where an observation comes from: its fact's source; for a literal, the document the case names (publisher,
+     title, date, URL), with the case file's basis for the figure as its note. */
+  function observedSource(r, o) {
+    if (o.fact) return sourceOf(r, o.fact);
+    const doc = o.source && r.documents ? r.documents[o.source] : null;
+    return doc ? { ...doc, source: o.source, note: o.basis ? `stated in the case file: ${o.basis}` : null } : null;
+  }
 
   /* What a model figure rests on, in the source panel: it says it is the model's output (not a published figure)
      and names the case (file, digest, draws, date of data) and the publishers it cites; then the observations of
@@ -49,7 +74,7 @@
         + (obs.some((o) => o.fitted_to) ? ", calibrated to the observations of this output marked fitted" : "")
         + `. The case cites: ${publishers.join("; ") || "no publisher"}.`,
       parts: [
-        ...obs.map((o) => ({ label: `observed, ${o[key]}`, text: `${num(o.observed)}${o.unit ? ` ${o.unit}` : ""} (${o.fitted_to ? "fitted to" : "for comparison"}; model ${num(o.model)})`, source: sourceOf(r, o.fact) })),
+        ...obs.map((o) => ({ label: `observed, ${o[key]}`, text: `${num(o.observed)}${o.unit ? ` ${o.unit}` : ""} (${o.fitted_to ? "fitted to" : "for comparison"}; model ${num(o.model)})`, source: observedSource(r, o) })),
         ...pubs.map((p) => ({ label: `published, ${p.publisher}`, text: `${num(p.value)}${p.status ? ` (${p.status})` : ""}`, source: sourceOf(r, p.fact) })),
         ...r.parameters.map((p) => ({ label: `parameter ${p.id}`, text: `${num(p.value)}${p.unit ? ` ${p.unit}` : ""}, ${treatment(p)}; range ${num(p.low)} – ${num(p.high)}`, source: boundSource(r, p, "default") }))],
       links: [{ href: "#parameters", text: "Every parameter with its range and basis →" }, { href: "#fit", text: "Observed against the model →" }] });
@@ -81,7 +106,7 @@
     };
     const points = rows.map((o, i) => ({ x: i, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.period, o.value) }));
     const observed = r.calibration.table.filter((o) => o.output === output && at(o) !== null)
-      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+      .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     // published figures of a period the chart shows, each with its publisher and source
     const shown = r.published_beside_model.filter((c) => c.output === output && at(c) !== null);
     const published = shown.flatMap((c) => c.published.map((p) => ({
@@ -91,6 +116,7 @@
       .filter((o) => o.quarters && at(o) !== null && values[o.period] !== null && values[o.period] !== undefined)
       .map((o) => [o.period, { from: labels.indexOf(o.quarters[0]), to: labels.indexOf(o.quarters[1]), value: values[o.period], label: o.period,
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
+    published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed, labels, spans });
   }
@@ -100,7 +126,8 @@
     const points = r.outputs.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.value, p5: o.p5, median: o.median, p95: o.p95, onClick: () => modelSources(r, output, o.year, o.value) }));
     const published = r.published_beside_model.filter((c) => c.output === output).flatMap((c) => c.published.map((p) => ({
       x: c.year, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
-    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, value: o.observed, fitted: o.fitted_to, source: sourceOf(r, o.fact) }));
+    const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, label: String(o.year), value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
+    published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = title(r, output);
     return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
   }
@@ -149,7 +176,7 @@
     for (const output of headline) {
       const chart = el("div");
       grid.append(CS.section((isLinked(r) ? linkedTitle(r, output) : title(r, output))[0], chart));
-      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r));
+      CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r, output));
     }
     const shareRows = isLinked(r) ? [] : r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
     if (shareRows.length) {
@@ -160,7 +187,7 @@
       const stackTitle = named ? `${named[0]}, % of market value` : `Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`;
       grid.append(CS.section(stackTitle, chart));
       CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value, onClick: () => modelSources(r, o.output, y, o.value) })) })),
-        { title: stackTitle }), `${r.case}-shares`, runFooter(r));
+        { title: stackTitle }), `${r.case}-shares`, runFooter(r, "shares"));
     }
     box.append(grid);
     const fit = el("div");
@@ -176,7 +203,7 @@
     const unit = { key: "unit", label: "Unit", format: (v, row) => CS.unitWords(v || units[row.output] || "", vocab), csv: (row) => row.unit || units[row.output] || "" };
     const outputCol = { key: "output", label: "Output", format: (v) => (r.output_text && r.output_text[v] ? r.output_text[v].title : v) };
     table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [outputCol, at,
-      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
+      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => observedSource(r, row) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
       { key: "error", label: "Error (model − observed)", num: true, format: (v) => num(v) }, unit, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
@@ -201,6 +228,7 @@
       { key: "median", label: "Median", num: true, format: (v) => num(v), source: (row) => (row.median == null ? null : model("median of the draws", "median")(row)) },
       { key: "p95", label: "p95", num: true, format: (v) => num(v), source: (row) => (row.p95 == null ? null : model("95th percentile of the draws", "p95")(row)) }] });
     if (r.notes.length) box.append(CS.section("Notes", el("ul", {}, r.notes.map((n) => el("li", { text: n })))));
+    if ((r.warnings || []).length) box.append(CS.section("Warnings", el("ul", {}, r.warnings.map((w) => el("li", { text: w })))));
   }
 
   /* What a parameter's bound (default, low or high) rests on: the fact it comes from (publisher, quote, link), else
