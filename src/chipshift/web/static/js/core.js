@@ -68,6 +68,8 @@ const CS = (() => {
       const msg = body && body.message ? body.message : `HTTP ${response.status}`;
       const err = new Error(msg);
       err.status = response.status; err.body = body;
+      const retry = Number(response.headers.get("Retry-After"));
+      if (response.status === 429 && retry > 0) err.retryAfter = retry;
       throw err;
     }
     return body;
@@ -92,6 +94,23 @@ const CS = (() => {
       if (!(opts && (opts.quiet || opts.token))) setPostLink(API + path, body, data);
       return data;
     } catch (e) { showError(e.message); throw e; }
+  }
+
+  /* A POST the server may refuse for now (429 with Retry-After: the market model's error still being learned, or
+     its runs' queue full): ``waiting(message, seconds)`` shows what the server said and when the page asks again,
+     and the page asks again then, as long as ``current()`` says the answer is still wanted (null once not). The
+     wait is at most 20 s at a time, so the message's progress stays fresh. */
+  async function postWhenReady(path, body, waiting, current) {
+    for (;;) {
+      try { return await post(path, body, { quiet: false }); } catch (e) {
+        if (!e.retryAfter || !current()) throw e;
+        const seconds = Math.min(e.retryAfter, 20);
+        showError(null);
+        waiting(e.message, e.retryAfter, seconds);
+        await new Promise((done) => setTimeout(done, seconds * 1000));
+        if (!current()) return null;
+      }
+    }
   }
 
   function setJsonLink(target) {
@@ -402,6 +421,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, share, points, num, sig, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, showError, pct, share, points, num, sig, list, download, csv, table, figure,
     showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

@@ -1,7 +1,7 @@
 /* Market results: run a market case (calibration, trajectories with bands, shares, fit, parameters, sensitivity). */
 "use strict";
 (() => {
-  const { el, clear, $, post, table, num } = CS;
+  const { el, clear, $, table, num } = CS;
   let cases = [];
   let overrides = {}; // parameter id -> value held (sent as the body's "parameters")
 
@@ -123,7 +123,12 @@
     const box = clear($("#results"));
     box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
     let r;
-    try { r = await post("/market/run", body); } catch (e) { if (mine === latest) clear(box); return; }
+    const waiting = (message, retryAfter, seconds) => {
+      if (mine !== latest) return;
+      clear(box).append(el("p", { class: "card statement warn", id: "market-waiting", role: "status", text: `The server cannot run this yet: ${message}. Asking again in ${seconds} s…` }));
+    };
+    try { r = await CS.postWhenReady("/market/run", body, waiting, () => mine === latest); } catch (e) { if (mine === latest) clear(box); return; }
+    if (r === null) return;
     const vocab = await CS.vocabulary().catch(() => null);
     if (mine !== latest) return;
     clear(box);
