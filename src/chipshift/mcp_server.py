@@ -457,13 +457,15 @@ class Tools:
 
     def scenario_list(self) -> Annotated[CallToolResult, answers.ScenarioListAnswer]:
         """The restriction scenarios one can name in `scenario`: the baseline, the shipped examples and the saved
-        ones, each with its reference, name, description and date; and the scenario files of other kinds."""
+        ones, each with its reference, name, description and date (an example that needs data this store lacks
+        says what in `needs`, with the command that imports it); and the scenario files of other kinds."""
         return call(lambda: self.catalog.listing(self.store))
 
     def market_cases(self) -> Annotated[CallToolResult, answers.MarketCasesAnswer]:
         """The shipped market cases scenario_run runs by name: each one's name, description, regions, products,
-        years and content digest."""
-        return call(lambda: market.cases(self.catalog))
+        years and content digest (a case that needs data this store lacks says what in `needs`, with the command
+        that imports it)."""
+        return call(lambda: market.cases(self.catalog, self.store))
 
     def scenario_run(self, case: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
                          description="A shipped market case by name (see market_cases), e.g. "

@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     )
     from chipshift.api.answers.catalog import (
         BaselineScenario,
+        DataNeeded,
         DeletedScenario,
         ExampleScenario,
         MarketCase,
@@ -332,6 +333,7 @@ _HOMES = {
     "DocumentReference": "documents",
     "DocumentSummary": "documents",
     "DossierAnswer": "dossier",
+    "DataNeeded": "catalog",
     "DossierHead": "dossier",
     "EntryBrief": "imports",
     "EntryChanged": "imports",
@@ -558,6 +560,7 @@ __all__ = [
     "CountryRow",
     "CsetImportAnswer",
     "CslImportAnswer",
+    "DataNeeded",
     "DatasetRow",
     "DatasetSource",
     "DeletedScenario",

@@ -33,7 +33,7 @@ async def _digest(s: AppState, case: str, field: str) -> str:
 @router.get("/market/cases", response_model=answers.MarketCasesAnswer, responses=errors_doc(),
             summary="The shipped market cases (scenario files of kind 'market')")
 async def market_cases(s: State) -> JSONBytes:
-    return await s.runner.json(None, lambda: market.cases(s.catalog))
+    return await s.runner.json(None, lambda: market.cases(s.catalog, s.store))
 
 
 @router.post("/market/run", response_model=answers.MarketRunAnswer, responses=errors_doc(429),

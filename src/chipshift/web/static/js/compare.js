@@ -236,8 +236,10 @@
   async function fillMarket(p) {
     const form = $("#market-params");
     const data = await CS.get("/market/cases", {}, { quiet: true });
-    for (const c of data.cases) form.elements.a.append(el("option", { value: c.case, text: c.name }));
-    for (const c of data.cases) form.elements.b.append(el("option", { value: c.case, text: c.name }));
+    for (const c of data.cases) form.elements.a.append(CS.option(c.case, c.name, c.needs));
+    for (const c of data.cases) form.elements.b.append(CS.option(c.case, c.name, c.needs));
+    const runnable = data.cases.find((c) => !c.needs);
+    if (runnable) form.elements.a.value = runnable.case;  // a case this store can run
     await CS.fillScenarios(form.elements.b_scenario, p.get("market_b_scenario") || "baseline");
     form.elements.b_scenario.options[0].text = "none (bundled rules)";
     if (p.get("market_a")) form.elements.a.value = p.get("market_a");

@@ -375,6 +375,15 @@ const CS = (() => {
     for (const c of data.countries) datalist.append(el("option", { value: c.id, label: `${c.name} (${c.kind})` }));
   }
 
+  /* An option of a list of shipped files; one that needs data the store lacks is shown, with what it needs and
+     the command that imports it, but cannot be chosen. */
+  function option(value, text, needs) {
+    if (!needs) return el("option", { value, text });
+    const how = needs.command ? `: ${needs.command}` : "";
+    return el("option", { value, text: `${text} (needs ${needs.what}${how})`, disabled: true,
+      title: `Not in this store: ${needs.problem}` });
+  }
+
   async function fillScenarios(select, keep) {
     const data = await get("/scenarios", {}, { quiet: true });
     clear(select);
@@ -383,7 +392,7 @@ const CS = (() => {
     for (const [label, items] of groups) {
       if (!items.length) continue;
       const g = el("optgroup", { label });
-      for (const s of items) g.append(el("option", { value: s.ref, text: s.name }));
+      for (const s of items) g.append(option(s.ref, s.name, s.needs));
       select.append(g);
     }
     if (keep) select.value = keep;
@@ -421,6 +430,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, showError, pct, share, points, num, sig, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
     showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

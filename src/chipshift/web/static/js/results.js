@@ -285,7 +285,9 @@
     const form = $("#params"), p = CS.params();
     const data = await CS.get("/market/cases", {}, { quiet: true });
     cases = data.cases;
-    for (const c of cases) form.elements.case.append(el("option", { value: c.case, text: `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})` }));
+    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
+    const runnable = cases.find((c) => !c.needs);
+    if (runnable) form.elements.case.value = runnable.case;  // open on a case this store can run
     form.elements.draws.max = data.max_draws;
     for (const k of ["case", "draws", "seed"]) if (p.get(k)) form.elements[k].value = p.get(k);
     form.elements.case.addEventListener("change", () => { overrides = {}; describe(); });
