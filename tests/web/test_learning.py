@@ -39,6 +39,7 @@ def slow_error(folder: str, store: Store, progress: Callable[[int, int], None]) 
     test's release; each start is recorded."""
     with (Path(folder) / "learnings").open("a") as record:
         record.write("started\n")
+    progress(0, 4)  # as the library's run: its episodes loaded
     progress(1, 4)
     deadline = time.monotonic() + WAIT_S
     while not (Path(folder) / "release").exists() and time.monotonic() < deadline:

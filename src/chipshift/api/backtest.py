@@ -190,6 +190,8 @@ def _output_titles(store: Store, case: linked.LinkedCase) -> Callable[[str], str
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,
          scheduler: str | None, progress: Progress | None) -> list[bt.EpisodeResult]:
     seeds = [bt.episode_seed(seed, job.case.name) for job in jobs]
+    if progress is not None:  # the episodes are loaded: the runs start (a pace is timed from here)
+        progress(0, len(jobs))
     if workers is None and scheduler is None:
         out = []
         for k, (job, s) in enumerate(zip(jobs, seeds, strict=True)):

@@ -126,10 +126,15 @@ def learn_library_error(location: str, report: Report,
 
 
 def _reporting(store: Store, version: str, report: Report) -> Callable[[int, int], None]:
-    started = time.time()
+    """What reports the progress: the episodes done, timed from when the first one started (the library's run
+    says 0 done once its episodes are loaded, which takes a while and says nothing of the pace)."""
+    first: list[float] = []
     shared = is_postgres(store.path)  # other serving processes read it there; a DuckDB copy is this one's alone
 
     def progress(done: int, total: int) -> None:
+        if not first or done == 0:
+            first[:] = [time.time()]
+        started = first[0]
         report(("progress", done, total, started))
         if shared:
             store.keep_derived(PROGRESS, version, {"done": done, "total": total, "started": started})
