@@ -1,7 +1,7 @@
 """Load benchmark of the shared server: 20 clients on an uncached mix of questions, and a write every second.
 
 Run: .venv/bin/python benchmarks/bench_server_load.py [--cset ../shared/data/cset-eto] [--seconds 60]
-     [--store postgresql://USER@127.0.0.1:PORT/DBNAME [--workers N]]
+     [--store postgresql://USER@127.0.0.1:PORT/DBNAME [--workers N]] [--learned]
 Builds a temporary store (bundled data + CSET import; with ``--store``, in that PostgreSQL database, which
 should be empty), starts `chipshift.web` with uvicorn and a write token in
 a child process on 127.0.0.1 and a free port (with ``--workers N``, ``chipshift serve --workers N``: N worker
@@ -12,7 +12,10 @@ turn (every request distinct, so nothing is answered from the cache):
   second time is answered from the cache),
 - a restriction scenario at a distinct date (POST /api/v1/run),
 - a market case with a distinct seed and a few draws (POST /api/v1/market/run),
-while one more thread saves a new scenario every second (POST /api/v1/scenarios). At the end every save
+while one more thread saves a new scenario every second (POST /api/v1/scenarios). The server learns the market
+model's error as it starts (minutes), and meanwhile refuses market runs with draws at once with 429; with
+``--learned`` the load starts once a market run with draws is answered (asked again after each Retry-After, at
+most 30 s apart), and the wait, the refusals and their Retry-After are printed. At the end every save
 answered 201 is looked up in the listing: a missing one is a lost write. It prints, per kind, the count,
 statuses and p50/p95 wall time, and checks the targets: no error (a market run refused with 429 is an
 answer), no lost write, write p95 under 200 ms, exposure and input-page p95 under 500 ms.
@@ -76,6 +79,28 @@ class Client:
         return status
 
 
+def wait_until_learned(port: int, limit_s: float = 1800) -> None:
+    """Ask for a market run with draws until it is answered (not 429), after each Retry-After (at most 30 s)."""
+    started = time.monotonic()
+    refused: list[int] = []
+    while time.monotonic() - started < limit_s:
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=300)  # a new one: the server closes idle ones
+        con.request("POST", "/api/v1/market/run", body=json.dumps({"case": "micron-china", "draws": 20, "seed": 1}),
+                    headers={"Content-Type": "application/json"})
+        response = con.getresponse()
+        body = response.read()
+        con.close()
+        if response.status != 429:
+            print(f"learned: a market run with draws answered {response.status} after {time.monotonic() - started:.0f}"
+                  f" s; refused {len(refused)} times before, Retry-After {refused[:1]} ... {refused[-1:]} s")
+            return
+        if not refused:
+            print(f"while learning: {json.loads(body)['message']}")
+        refused.append(int(response.headers["Retry-After"]))
+        time.sleep(min(refused[-1], 30))
+    raise SystemExit(f"the model's error was not learned within {limit_s:g} s")
+
+
 def run_load(port: int, inputs: list[str], seconds: float, clients: int) -> tuple[list[tuple[str, int, float]], int]:
     """The mix for ``seconds``; returns the log and the number of lost writes."""
     log: list[tuple[str, int, float]] = []
@@ -129,6 +154,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--store", help="a PostgreSQL database (postgresql:// URL, empty) instead of a DuckDB file")
+    parser.add_argument("--learned", action="store_true",
+                        help="start the load once the server has learned the market model's error")
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes (chipshift serve --workers; above 1 needs --store)")
     args = parser.parse_args()
@@ -158,6 +185,8 @@ def main() -> None:
                                    str(REPO / "examples")])
     try:
         wait_until_up(port, server, 120)
+        if args.learned:
+            wait_until_learned(port)
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         log, lost = run_load(port, inputs, args.seconds, args.clients)
     finally:

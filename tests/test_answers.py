@@ -144,7 +144,7 @@ def test_each_answer_is_its_model_and_its_json_validates_against_it(bundled_stor
         "show_input": api.show_input(bundled_store, "dram"),
         "input_listings": api.input_listings(bundled_store, "dram"),
         "chipshift.web.scenarios.Catalog.listing": Catalog(default_examples_dir()).listing(bundled_store),
-        "chipshift.web.market_cases.cases": market.cases(Catalog(default_examples_dir())),
+        "chipshift.web.market_cases.cases": market.cases(Catalog(default_examples_dir()), bundled_store),
     }
     # writes and imported datasets: tests/web/test_api_facts.py, test_api_scenarios.py, tests/test_cset.py,
     # tests/test_csl.py, tests/test_baci.py

@@ -20,6 +20,7 @@ from chipshift.errors import Problem
 from chipshift.io.bundled import Bundle
 from chipshift.io.tables import Row
 from chipshift.schemas import vocabulary as voc
+from chipshift.schemas.cset import CSET_HINT
 
 #: Attributes that rule thresholds may test.
 RULE_ATTRIBUTES = (
@@ -69,7 +70,10 @@ class Context:
         if EXTERNAL_INPUT.match(input_id) and not self.external_known:
             return row.problem(field, f"refers to CSET node '{input_id}'; import the CSET dataset to check it",
                                "references", "notice")
-        return row.problem(field, f"unknown input id '{input_id}'", "references")
+        hint = ""
+        if EXTERNAL_INPUT.match(input_id) and not any(EXTERNAL_INPUT.match(known) for known in self.inputs):
+            hint = f"; {CSET_HINT}"
+        return row.problem(field, f"unknown input id '{input_id}'{hint}", "references")
 
 
 def check_unique_ids(bundle: Bundle, ctx: Context) -> list[Problem]:

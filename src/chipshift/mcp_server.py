@@ -45,7 +45,9 @@ from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
 from chipshift.web import market_cases as market
 from chipshift.web import scenarios as web_scenarios
+from chipshift.web.compute import StoreCopies
 from chipshift.web.errors import from_chipshift
+from chipshift.web.learning import Learner, StillLearning
 from chipshift.web.models import Cell, ScenarioDoc, Slug
 from chipshift.web.runtime import encode
 from chipshift.web.scenarios import Catalog, ScenarioArg, default_examples_dir
@@ -144,11 +146,13 @@ def _yaml_file(text: str, name: str) -> Iterator[Path]:
 class Tools:
     """The tools over one open store. Public methods are the read tools; ``write_tools`` lists the others."""
 
-    def __init__(self, settings: Settings, store: Store, catalog: Catalog, write_token: str | None) -> None:
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog, write_token: str | None,
+                 learner: Learner | None = None) -> None:
         self.settings = settings
         self.store = store
         self.catalog = catalog
         self.write_token = write_token
+        self.learner = learner
 
     # -- helpers (not tools) ---------------------------------------------------------------------------------------
 
@@ -162,6 +166,15 @@ class Tools:
             return self.catalog.resolve(self.store, ref)
         except NotFoundError as exc:
             raise ToolError(from_chipshift(exc, {"scenario": field}).message) from None
+
+    def _bands_ready(self, draws: int) -> None:
+        """With draws, a tool error at once while the model's error is being learned (the REST API's 429): it
+        says how far the learning is and when to retry. Without a learner, a run with draws learns it first."""
+        if draws and self.learner is not None:
+            try:
+                self.learner.require()
+            except StillLearning as exc:
+                raise ToolError(f"draws: {exc.message} (busy: retry after {exc.retry_after} s)") from None
 
     def _market_case(self, name: str, field: str) -> None:
         """A tool error naming ``field`` unless ``name`` is a shipped market case."""
@@ -444,13 +457,15 @@ class Tools:
 
     def scenario_list(self) -> Annotated[CallToolResult, answers.ScenarioListAnswer]:
         """The restriction scenarios one can name in `scenario`: the baseline, the shipped examples and the saved
-        ones, each with its reference, name, description and date; and the scenario files of other kinds."""
+        ones, each with its reference, name, description and date (an example that needs data this store lacks
+        says what in `needs`, with the command that imports it); and the scenario files of other kinds."""
         return call(lambda: self.catalog.listing(self.store))
 
     def market_cases(self) -> Annotated[CallToolResult, answers.MarketCasesAnswer]:
         """The shipped market cases scenario_run runs by name: each one's name, description, regions, products,
-        years and content digest."""
-        return call(lambda: market.cases(self.catalog))
+        years and content digest (a case that needs data this store lacks says what in `needs`, with the command
+        that imports it)."""
+        return call(lambda: market.cases(self.catalog, self.store))
 
     def scenario_run(self, case: Annotated[str | None, StringConstraints(min_length=1, max_length=100), Field(
                          description="A shipped market case by name (see market_cases), e.g. "
@@ -474,6 +489,7 @@ class Tools:
         values and the sources."""
         if (case is None) == (case_yaml is None):
             raise ToolError("case: give either 'case' (a shipped case) or 'case_yaml' (a case file's text)")
+        self._bands_ready(draws)
         if case is not None:
             return call(lambda: market.run(self.store, self.catalog, case, draws, seed, parameters),
                         {"market case": "case"})
@@ -509,6 +525,7 @@ class Tools:
         self._market_case(a, "a")
         if b is not None:
             self._market_case(b, "b")
+        self._bands_ready(draws)
         for ref, field in ((a_scenario, "a_scenario"), (b_scenario, "b_scenario")):
             if ref is not None:
                 call(functools.partial(self.catalog.resolve, self.store, ref), {"scenario": field})
@@ -622,10 +639,12 @@ class Tools:
 
 
 def build_server(settings: Settings, store: Store, write_token: str | None = None,
-                 examples_dir: Path | None = None) -> MCPServer:
-    """The MCP server over an open store: the read tools, and with ``write_token`` the write tools too."""
+                 examples_dir: Path | None = None, learner: Learner | None = None) -> MCPServer:
+    """The MCP server over an open store: the read tools, and with ``write_token`` the write tools too.
+    ``learner``: what learns the market model's error in the background (runs with draws are refused until it
+    is learned); without one, a run with draws learns it first."""
     tools = Tools(settings, store, Catalog(examples_dir if examples_dir is not None else default_examples_dir()),
-                  write_token or None)
+                  write_token or None, learner)
     server: MCPServer = MCPServer(NAME, instructions=INSTRUCTIONS, log_level="WARNING")
     for tool in tools.read_tools():
         server.add_tool(tool, annotations=READ)
@@ -640,10 +659,20 @@ def serve(settings: Settings, http: bool = False, host: str = "127.0.0.1", port:
     """Open the store and serve until the client closes stdin (stdio) or the process is interrupted (HTTP)."""
     token = write_token or os.environ.get(TOKEN_ENV) or None
     with api.open_store(settings) as store:
-        server = build_server(settings, store, token)
-        if http:
-            mode = "read-write (write tools need the token)" if token else "read-only"
-            print(f"chipshift MCP server on http://{host}:{port}/mcp ({mode})", file=sys.stderr, flush=True)
-            server.run("streamable-http", host=host, port=port)
-        else:
-            server.run("stdio")
+        copies = StoreCopies(store, None)  # a DuckDB file is learned from on a copy: this process has it open
+        learner = None
+        if store.path != ":memory:":  # the market model's error, learned in the background while it answers
+            learner = Learner(store, lambda: copies.where("learn").location, nice=10)
+            learner.start()
+        try:
+            server = build_server(settings, store, token, learner=learner)
+            if http:
+                mode = "read-write (write tools need the token)" if token else "read-only"
+                print(f"chipshift MCP server on http://{host}:{port}/mcp ({mode})", file=sys.stderr, flush=True)
+                server.run("streamable-http", host=host, port=port)
+            else:
+                server.run("stdio")
+        finally:
+            if learner is not None:
+                learner.close()
+            copies.close()

@@ -52,22 +52,56 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
     return bt.EpisodeJob(str(path), case, governed, fit_case, fit_governed, errors, tuple(later))
 
 
+def library_version(store: Store) -> str:
+    """What the model's error learned from the bundled library depends on: the bundled data, the store's inputs,
+    the episodes and the model's code. ``library_error`` is learned again when it changes."""
+    digest = hashlib.sha256()
+    code = Path(bt.__file__).resolve().parents[1]
+    for path in [*library(), *sorted((code / "market").glob("*.py")), *sorted((code / "scenarios").glob("*.py"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"{store.bundle_fingerprint()}|{store.count('inputs')}|{digest.hexdigest()}"
+
+
 def library_error(store: Store, progress: Progress | None = None) -> bt.ErrorModel | None:
     """The model's error on outcomes it was not fitted to, learned from every outcome of the bundled library
     (``backtest.error_model``): what a case's bands add to its parameters' uncertainty. Running the library
     takes a while, so the answer is kept in the store until the bundled data, the episodes or the model's code
-    change. None when no episode loads."""
-    files = library()
-    digest = hashlib.sha256()
-    code = Path(bt.__file__).resolve().parents[1]
-    for path in [*files, *sorted((code / "market").glob("*.py")), *sorted((code / "scenarios").glob("*.py"))]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    version = f"{store.bundle_fingerprint()}|{store.count('inputs')}|{digest.hexdigest()}"
+    change (``library_version``). None when no episode loads. ``progress(done, total)`` after each episode."""
+    version = library_version(store)
     with _LEARNING:  # one run of the library at a time: a second caller waits for the first's answer
         if version not in _LEARNED:
-            _LEARNED[version] = _learn(store, files, version, progress)
+            _LEARNED[version] = _learn(store, library(), version, progress)
         return _LEARNED[version]
+
+
+def known_library_error(store: Store, version: str) -> tuple[bool, bt.ErrorModel | None]:
+    """Whether the model's error of ``version`` is known without running the library (learned in this process,
+    or kept in the store by an earlier one), and the error."""
+    if version in _LEARNED:
+        return True, _LEARNED[version]
+    found, kept = store.derived(LIBRARY_ERROR, version)
+    return found, error_of_value(kept) if found else None
+
+
+def remember_library_error(version: str, error: bt.ErrorModel | None) -> None:
+    """The model's error of ``version``, learned by another process: ``library_error`` answers it at once."""
+    with _LEARNING:
+        _LEARNED[version] = error
+
+
+def library_error_value(error: bt.ErrorModel | None) -> dict[str, float] | None:
+    """The error as the JSON value kept in the store."""
+    return None if error is None else {"scale": error.scale, "dof": error.dof}
+
+
+def error_of_value(kept: Any) -> bt.ErrorModel | None:
+    """The error from the JSON value kept in the store."""
+    return None if kept is None else bt.ErrorModel(float(kept["scale"]), float(kept["dof"]))
+
+
+#: The key under which the store keeps the learned error.
+LIBRARY_ERROR = "library_error"
 
 
 def _learn(store: Store, files: Sequence[Path], version: str, progress: Progress | None) -> bt.ErrorModel | None:
@@ -81,11 +115,9 @@ def _learn(store: Store, files: Sequence[Path], version: str, progress: Progress
             except DataError:
                 continue
         results = _run(jobs, bt.PREDICTIVE_DRAWS, 300, TRACK_RECORD_SEED, None, None, progress)
-        learned = bt.error_model([p for r in results for p in r.predictions])
-        return None if learned is None else {"scale": learned.scale, "dof": learned.dof}
+        return library_error_value(bt.error_model([p for r in results for p in r.predictions]))
 
-    found = store.persisted("library_error", version, build)
-    return None if found is None else bt.ErrorModel(float(found["scale"]), float(found["dof"]))
+    return error_of_value(store.persisted(LIBRARY_ERROR, version, build))
 
 
 #: What ``library_error`` learned in this process, by what it depends on (stores holding the same data and
@@ -158,6 +190,8 @@ def _output_titles(store: Store, case: linked.LinkedCase) -> Callable[[str], str
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,
          scheduler: str | None, progress: Progress | None) -> list[bt.EpisodeResult]:
     seeds = [bt.episode_seed(seed, job.case.name) for job in jobs]
+    if progress is not None:  # the episodes are loaded: the runs start (a pace is timed from here)
+        progress(0, len(jobs))
     if workers is None and scheduler is None:
         out = []
         for k, (job, s) in enumerate(zip(jobs, seeds, strict=True)):

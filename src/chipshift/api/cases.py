@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipshift.api.data import firms_by_notice, load_world
 from chipshift.api.restrictions import load_scenario
@@ -21,7 +21,11 @@ from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_case import MarketCase, parse_case
 from chipshift.scenarios.market_case_check import field_lines, is_linked
 from chipshift.scenarios.market_run import RuleContext
+from chipshift.schemas.cset import CSET_HINT
 from chipshift.schemas.market_case import Ref
+
+if TYPE_CHECKING:
+    from chipshift.api.answers import DataNeeded
 
 #: The largest seed of draws any front-end takes (the REST and MCP schemas declare the same bound).
 MAX_SEED = 2**32 - 1
@@ -105,3 +109,41 @@ def _published_by(store: Store) -> dict[str, date]:
         except ValueError:
             continue
     return out
+
+
+#: The data a shipped file may need beyond the bundled data, by the hint its check gives when the store lacks it:
+#: what it is, and the command that imports it.
+IMPORTS = {CSET_HINT: ("CSET's supply-chain tables (the Emerging Technology Observatory's)",
+                       "chipshift import cset PATH")}
+
+
+def data_needed(store: Store, path: Path) -> DataNeeded | None:
+    """What a shipped scenario file or market case needs that the store lacks, and how to get it: None when it
+    checks against the store (it runs), else the data its check found missing and the import that brings it
+    (a file that refers to CSET's inputs on a store without the CSET import). Kept until the next write of data."""
+    from chipshift.api.answers import DataNeeded
+
+    def check() -> dict[str, str | None] | None:
+        try:
+            if is_market_file(path):
+                load(store, path)
+            else:
+                load_scenario(store, path)
+        except DataError as exc:
+            problems = [p for p in exc.problems if p.severity == "error"] or exc.problems
+            for hint, (what, command) in IMPORTS.items():
+                for problem in problems:
+                    if hint in problem.message:
+                        return {"what": what, "command": command, "problem": problem.message.replace(f"; {hint}", "")}
+            return {"what": "data this store does not hold", "command": None, "problem": str(problems[0])}
+        return None
+
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    found = store.cached(f"data-needed:{path}:{stamp}", check)
+    return None if found is None else DataNeeded.model_validate(found)
+
+
+def is_market_file(path: Path) -> bool:
+    """Whether a scenario file is a market case (``kind: market``) rather than a restriction scenario."""
+    document, problems = load_yaml(path, path.name) if path.is_file() else (None, [])
+    return not problems and isinstance(document, dict) and document.get("kind") == "market"

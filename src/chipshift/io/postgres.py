@@ -14,6 +14,7 @@ few things PostgreSQL does its own way:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -202,6 +203,18 @@ class PostgresStore(Store):
             except psycopg.OperationalError as exc:
                 raise StoreError(f"cannot read the PostgreSQL store {self.location}: {_first_line(exc)}") from exc
         return 0 if row is None else int(row[0])
+
+    @contextmanager
+    def claim(self, name: str) -> Iterator[bool]:
+        """A session's advisory lock on a connection of its own, keyed by ``name``: whether no other process holds
+        it; it is let go when the block ends, or when this process's connection closes."""
+        key = int.from_bytes(hashlib.sha256(f"chipshift:{name}".encode()).digest()[:8], "big", signed=True)
+        raw = self._connect_raw()
+        try:
+            row = raw.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
+            yield bool(row and row[0])
+        finally:
+            raw.close()  # the lock ends with the session
 
     def _insert_frame(self, con: Connection, schema: TableSchema, frame: Any) -> None:
         """Many rows (a data frame with the table's columns) with COPY; missing values (NaN) become NULL."""

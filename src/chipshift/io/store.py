@@ -376,18 +376,38 @@ class Store:
     def persisted(self, key: str, version: str, build: Callable[[], Any]) -> Any:
         """A JSON value derived from the store and kept in it, rebuilt when ``version`` (what it depends on:
         the bundle's fingerprint, an import's time) changes, so later processes reuse it."""
+        found, stored = self.derived(key, version)
+        if found:
+            return stored
+        value = self.cached(f"derived:{key}:{version}", build)
+        self.keep_derived(key, version, value)
+        return value
+
+    def derived(self, key: str, version: str) -> tuple[bool, Any]:
+        """Whether a derived value of ``version`` is kept under ``key`` (see ``persisted``), and the value."""
         row = self._one("SELECT value FROM meta WHERE key = ?", [f"derived:{key}"])
         if row is not None:
             stored = json.loads(row["value"])
             if stored.get("version") == version:
-                return stored["value"]
-        value = self.cached(f"derived:{key}:{version}", build)
+                return True, stored["value"]
+        return False, None
+
+    def keep_derived(self, key: str, version: str, value: Any) -> None:
+        """Keep a derived JSON value of ``version`` under ``key``, for this process and later ones (a DuckDB file
+        that another process has open keeps nothing: the value is then this process's only)."""
         try:
             with self._transaction("derived") as con:
                 con.execute(_SET_META, [f"derived:{key}", json.dumps({"version": version, "value": value})])
         except StoreBusyError:  # another process has the file open: keep the value in this process only
             _log.info("derived value %s not kept in %s: the file is in use", key, self.location)
-        return value
+
+    @contextmanager
+    def claim(self, name: str) -> Iterator[bool]:
+        """Whether this process may do the work called ``name`` that one process at a time does for everyone
+        using the store (learning a derived value), held until the block ends. A DuckDB file is served by one
+        process, which may always; on PostgreSQL the first process to ask holds it, and a process that ends
+        lets it go."""
+        yield True
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, self._guard():

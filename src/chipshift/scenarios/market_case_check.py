@@ -22,6 +22,7 @@ from typing import Any
 from chipshift.domain.period import Period, parse_moment, parse_partial_date
 from chipshift.errors import Problem
 from chipshift.io.tables import parse_bool
+from chipshift.schemas.cset import CSET_HINT
 from chipshift.schemas.market_case import (
     CASE,
     LINKED_CASE,
@@ -420,7 +421,7 @@ class _Walk:
                      line, "references")
         else:
             if ref == "input" and _CSET_ID.match(name) and not any(_CSET_ID.match(k) for k in known):
-                hint += "; ids like this one are the CSET supply-chain tables' inputs: `chipshift import cset PATH`"
+                hint += f"; {CSET_HINT}"
             self.add(f"unknown {noun} '{name}'{hint}", path, line, "references")
 
     def whole(self, value: Any, shape: Whole, path: str, line: int | None) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from chipshift.schemas.tables import Column, TableSchema
 
 NODE = r"^N\d+$"
+#: What a problem about an unknown CSET id adds when the store has no CSET inputs: where they come from.
+CSET_HINT = "ids like this one are the CSET supply-chain tables' inputs: `chipshift import cset PATH`"
 STAGE = r"^S\d+$"
 PROVIDER = r"^P\d+$"
 

@@ -23,8 +23,9 @@ from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
-from chipshift.web.compute import Call, Context, StoreCopies, learn_track_record, open_world
+from chipshift.web.compute import Call, Context, StoreCopies, open_world
 from chipshift.web.http import AllowedMethods, BodyLimit, ETags, RequestLog
+from chipshift.web.learning import Learn, Learner, learn_library_error
 from chipshift.web.runtime import Limits, Runner
 from chipshift.web.scenarios import Catalog, default_examples_dir
 from chipshift.web.state import AppState
@@ -59,10 +60,12 @@ def _log_learning(done: asyncio.Future[Any]) -> None:
 
 def create_app(settings: Settings, write_token: str | None = None, *, store: Store | None = None,
                limits: Limits | None = None, examples_dir: Path | None = None,
-               learn_at_start: bool = False) -> FastAPI:
+               learn_at_start: bool = False, learn: Learn = learn_library_error) -> FastAPI:
     """The app over the store in ``settings`` (opened, with the bundled data loaded), or over ``store``.
     ``learn_at_start``: learn the model's error from the back-test library in the background as the server
-    starts (``api.backtest.library_error``; what `chipshift serve` does).
+    starts (``api.backtest.library_error``; what `chipshift serve` does): with worker processes for market runs
+    (``Limits.market_processes``) in a process of its own with ``learn`` (``web/learning.py``: market runs with
+    draws are refused with 429 until it is learned), else on a thread of this process (they wait for it).
 
     ``write_token``: None makes the server read-only. ``examples_dir``: the shipped scenarios offered in
     the builder (default: the repository's ``examples/`` when present).
@@ -78,19 +81,21 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
     runner.context = Context(opened, catalog, runner.memo)
     if limits.run_processes or limits.market_processes:
         runner.copies = StoreCopies(opened, examples)
+    learner = None
+    if learn_at_start and limits.market_processes and opened.path != ":memory:":
+        copies = runner.copies
+        assert copies is not None  # made above for the market runs' worker processes
+        learner = Learner(opened, lambda: copies.where("learn").location, nice=limits.process_nice, learn=learn)
     app_state = AppState(settings=settings, store=opened, runner=runner, catalog=catalog,
-                         write_token=write_token or None, owns_store=owns, context=runner.context)
+                         write_token=write_token or None, owns_store=owns, context=runner.context, learner=learner)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # learn the model's error from the back-test library while the server starts serving, so the first
-        # market run with bands does not wait for it (a run that comes first waits for this one)
+        # learn the model's error from the back-test library while the server starts serving: in a process of its
+        # own (a run with bands is refused until it is learned), else on a thread (a run with bands waits for it)
         started: list[asyncio.Future[Any]] = []
-        if learn_at_start and limits.market_processes:  # in the market runs' worker, where it is needed
-            learning = asyncio.ensure_future(runner.compute(
-                None, Call(learn_track_record), market=True, timeout_s=limits.learn_timeout_s))
-            learning.add_done_callback(_log_learning)
-            started.append(learning)
+        if learner is not None:
+            learner.start()
         elif learn_at_start:
             threading.Thread(target=_learn_track_record, args=(app_state.store,), daemon=True).start()
         if limits.run_processes:  # the scenario runs' worker opens the store and builds its world at once
@@ -104,6 +109,8 @@ def create_app(settings: Settings, write_token: str | None = None, *, store: Sto
         finally:
             for job in started:
                 job.cancel()
+            if learner is not None:
+                learner.close()
             app_state.runner.close()
             if app_state.owns_store:
                 app_state.store.close()

@@ -121,6 +121,15 @@ def learn_track_record(context: Context) -> dict[str, bool]:
     return {"learned": library_error(context.store) is not None}
 
 
+def use_error(context: Context, version: str, value: dict[str, float] | None) -> dict[str, bool]:
+    """Take the market model's error learned by the server's learning process (``web/learning.py``), so a run
+    with bands in this worker uses it rather than learning it again."""
+    from chipshift.api import backtest
+
+    backtest.remember_library_error(version, backtest.error_of_value(value))
+    return {"learned": True}
+
+
 class _Resolved(Catalog):
     """A catalogue whose scenario references were resolved beforehand (a worker's copy of a DuckDB store may
     predate a scenario saved since)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chipshift.api import market_runs as market_api
+from chipshift.api.cases import data_needed
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.reports import labels
@@ -26,13 +27,16 @@ def case_path(catalog: Catalog, case: str) -> Path:
     raise NotFoundError("market case", case, sorted(files)[:5])
 
 
-def cases(catalog: Catalog) -> MarketCasesAnswer:
-    """The shipped market cases with their digests (a digest changes with the file's content)."""
+def cases(catalog: Catalog, store: Store) -> MarketCasesAnswer:
+    """The shipped market cases with their digests (a digest changes with the file's content); a case that needs
+    data this store lacks says what and how to get it (``api.cases.data_needed``)."""
     from chipshift.api.answers import MarketCasesAnswer
 
     listed = []
+    files = catalog.market_files()
     for stem, entry in catalog.market_descriptions().items():
-        listed.append({**entry, "digest": market_api.case_digest(catalog.market_files()[stem])})
+        listed.append({**entry, "digest": market_api.case_digest(files[stem]),
+                       "needs": data_needed(store, files[stem])})
     return MarketCasesAnswer.model_validate({"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED})
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from chipshift import api
+from chipshift.api.cases import data_needed
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 
@@ -81,7 +82,8 @@ class Catalog:
                 for stem, (path, doc) in self._documents().items() if doc.get("kind") == "market"}
 
     def listing(self, store: Store) -> ScenarioListAnswer:
-        """The scenarios a question may run under, by reference (and the shipped files of other kinds)."""
+        """The scenarios a question may run under, by reference (and the shipped files of other kinds); an example
+        that needs data this store lacks says what and how to get it (``api.cases.data_needed``)."""
         from chipshift.api.answers import ScenarioListAnswer
 
         examples, others = [], []
@@ -89,7 +91,7 @@ class Catalog:
             entry = {"ref": f"example:{stem}", "name": doc.get("name", stem), "description": doc.get("description", ""),
                      "at": doc.get("at"), "file": path.name, "kind": "example"}
             if doc.get("kind") in RESTRICTION_KINDS:
-                examples.append(entry)
+                examples.append({**entry, "needs": data_needed(store, path)})
             else:
                 others.append({**entry, "kind": str(doc.get("kind"))})
         saved = [{"ref": f"saved:{r['id']}", "id": r["id"], "name": r["name"], "description": r["description"],

@@ -16,6 +16,7 @@ from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import errors
 from chipshift.web.compute import Context
+from chipshift.web.learning import Learner
 from chipshift.web.runtime import Runner
 from chipshift.web.scenarios import Catalog
 
@@ -32,6 +33,8 @@ class AppState:
     write_token: str | None
     owns_store: bool
     context: Context
+    #: What learns the market model's error in a process of its own (``chipshift serve``), or None.
+    learner: Learner | None = None
     started: float = field(default_factory=time.time)
 
 

@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     )
     from chipshift.api.answers.catalog import (
         BaselineScenario,
+        DataNeeded,
         DeletedScenario,
         ExampleScenario,
         MarketCase,
@@ -333,6 +334,7 @@ _HOMES = {
     "DocumentReference": "documents",
     "DocumentSummary": "documents",
     "DossierAnswer": "dossier",
+    "DataNeeded": "catalog",
     "DossierHead": "dossier",
     "EntryBrief": "imports",
     "EntryChanged": "imports",
@@ -560,6 +562,7 @@ __all__ = [
     "CountryRow",
     "CsetImportAnswer",
     "CslImportAnswer",
+    "DataNeeded",
     "DatasetRow",
     "DatasetSource",
     "DeletedScenario",

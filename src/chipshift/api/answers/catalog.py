@@ -20,6 +20,17 @@ class BaselineScenario(Answer):
     description: str = Field(description="what it is")
 
 
+class DataNeeded(Answer):
+    """What a shipped file needs that the store lacks (it cannot run on this store until then), and how to get
+    it."""
+
+    what: str = Field(description="the data it needs, in words")
+    command: str | None = Field(description="the command that brings that data into the store, PATH being where "
+                                            "the dataset is (None: no import does; the problem says what is "
+                                            "missing)")
+    problem: str = Field(description="the first thing the file's check against this store found missing")
+
+
 class ExampleScenario(Answer):
     """A shipped example: a scenario file of the examples folder."""
 
@@ -29,6 +40,8 @@ class ExampleScenario(Answer):
     at: str | None = Field(description="the date the file evaluates at (YYYY-MM-DD), if it names one")
     file: str = Field(description="the file's name")
     kind: Literal["example"] = Field(description="what sort of scenario")
+    needs: DataNeeded | None = Field(default=None, description="what it needs that this store lacks (None: it runs "
+                                                               "on this store)")
 
 
 class OtherExample(Answer):
@@ -79,6 +92,8 @@ class MarketCase(Answer):
     years: tuple[int | str | None, int | str | None] = Field(
         description="the first and last year (a linked case's first and last quarter, e.g. 2023Q1)")
     digest: str = Field(description="a digest of the file's content (it changes when the case does)")
+    needs: DataNeeded | None = Field(default=None, description="what it needs that this store lacks (None: it runs "
+                                                               "on this store)")
 
 
 class MarketCasesAnswer(Answer):

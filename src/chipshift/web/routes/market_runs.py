@@ -9,8 +9,11 @@ from fastapi import APIRouter, Depends
 
 from chipshift.api import answers
 from chipshift.api import market_runs as market_api
+from chipshift.api.backtest import library_error_value
 from chipshift.web import compute
 from chipshift.web import market_cases as market
+from chipshift.web.errors import ApiError
+from chipshift.web.learning import StillLearning
 from chipshift.web.models import MarketCompareRequest, MarketRunRequest
 from chipshift.web.routes import errors_doc
 from chipshift.web.runtime import JSONBytes
@@ -30,7 +33,7 @@ async def _digest(s: AppState, case: str, field: str) -> str:
 @router.get("/market/cases", response_model=answers.MarketCasesAnswer, responses=errors_doc(),
             summary="The shipped market cases (scenario files of kind 'market')")
 async def market_cases(s: State) -> JSONBytes:
-    return await s.runner.json(None, lambda: market.cases(s.catalog))
+    return await s.runner.json(None, lambda: market.cases(s.catalog, s.store))
 
 
 @router.post("/market/run", response_model=answers.MarketRunAnswer, responses=errors_doc(429),
@@ -39,7 +42,7 @@ async def market_run(s: State, body: MarketRunRequest) -> JSONBytes:
     digest = await _digest(s, body.case, "case")
     overrides = tuple(sorted(body.parameters.items()))
     call = compute.Call(compute.market_run, (body.case, body.draws, body.seed, dict(body.parameters)),
-                        first=_learned(body.draws))
+                        first=await _learned(s, body.draws))
     return await s.runner.compute(("market-run", body.case, digest, body.draws, body.seed, overrides), call,
                                   market=True, fields={"market case": "case"},
                                   timeout_s=s.runner.limits.market_timeout_s)
@@ -60,12 +63,24 @@ async def market_compare(s: State, body: MarketCompareRequest) -> JSONBytes:
     options = {"a": body.a, "b": body.b, "a_parameters": dict(body.a_parameters),
                "b_parameters": dict(body.b_parameters), "a_scenario": body.a_scenario,
                "b_scenario": body.b_scenario, "draws": body.draws, "seed": body.seed}
-    call = compute.Call(compute.market_compare, (resolved, options), first=_learned(body.draws))
+    call = compute.Call(compute.market_compare, (resolved, options), first=await _learned(s, body.draws))
     return await s.runner.compute(key, call, market=True,
                                   fields={"market case": "a"}, timeout_s=s.runner.limits.market_timeout_s)
 
 
-def _learned(draws: int) -> compute.Call | None:
-    """Bands (draws) carry the model's error learned from the back-test library: a worker process learns it
-    first, under its own limit, when the store's data changed since it last did."""
-    return compute.Call(compute.learn_track_record) if draws else None
+async def _learned(s: AppState, draws: int) -> compute.Call | None:
+    """Bands (draws) carry the model's error learned from the back-test library. With a learner (``chipshift
+    serve``), a run is refused at once with 429 and Retry-After while it learns, and is then given the error;
+    without one (or when learning failed) a worker process learns it first, under its own limit, when the store's
+    data changed since it last did."""
+    if not draws:
+        return None
+    learner = s.learner
+    if learner is not None:
+        try:
+            learned = await s.runner.run(learner.require)
+        except StillLearning as exc:
+            raise ApiError(429, exc.message, "draws", headers={"Retry-After": str(exc.retry_after)}) from None
+        if learned is not None:
+            return compute.Call(compute.use_error, (learned.version, library_error_value(learned.error)))
+    return compute.Call(compute.learn_track_record)

@@ -128,6 +128,8 @@
     return out;
   }
 
+  let marketLatest = 0;  // the newest market comparison asked for: an older one's answer is not drawn
+
   async function loadMarket() {
     const f = new FormData($("#market-params"));
     const draws = Number(f.get("draws") || 0);
@@ -139,7 +141,13 @@
     const box = clear($("#market-results"));
     box.append(el("p", { class: "muted", text: draws ? `Running both sides with ${draws} draws each…` : "Running both sides…" }));
     let r;
-    try { r = await post("/market/compare", body); } catch (e) { clear(box); return; }
+    const mine = ++marketLatest;
+    const waiting = (message, retryAfter, seconds) => {
+      if (mine !== marketLatest) return;
+      clear(box).append(el("p", { class: "card statement warn", id: "market-waiting", role: "status", text: `The server cannot run this yet: ${message}. Asking again in ${seconds} s…` }));
+    };
+    try { r = await CS.postWhenReady("/market/compare", body, waiting, () => mine === marketLatest); } catch (e) { if (mine === marketLatest) clear(box); return; }
+    if (r === null || mine !== marketLatest) return;
     clear(box);
     const title = r.same_case ? `${r.case_a}: ${r.a}  vs  ${r.b}` : `${r.a}  vs  ${r.b}`;
     const missing = [[r.a, r.only_in_a], [r.b, r.only_in_b]].filter(([, list]) => list.length);
@@ -228,8 +236,10 @@
   async function fillMarket(p) {
     const form = $("#market-params");
     const data = await CS.get("/market/cases", {}, { quiet: true });
-    for (const c of data.cases) form.elements.a.append(el("option", { value: c.case, text: c.name }));
-    for (const c of data.cases) form.elements.b.append(el("option", { value: c.case, text: c.name }));
+    for (const c of data.cases) form.elements.a.append(CS.option(c.case, c.name, c.needs));
+    for (const c of data.cases) form.elements.b.append(CS.option(c.case, c.name, c.needs));
+    const runnable = data.cases.find((c) => !c.needs);
+    if (runnable) form.elements.a.value = runnable.case;  // a case this store can run
     await CS.fillScenarios(form.elements.b_scenario, p.get("market_b_scenario") || "baseline");
     form.elements.b_scenario.options[0].text = "none (bundled rules)";
     if (p.get("market_a")) form.elements.a.value = p.get("market_a");

@@ -68,6 +68,8 @@ const CS = (() => {
       const msg = body && body.message ? body.message : `HTTP ${response.status}`;
       const err = new Error(msg);
       err.status = response.status; err.body = body;
+      const retry = Number(response.headers.get("Retry-After"));
+      if (response.status === 429 && retry > 0) err.retryAfter = retry;
       throw err;
     }
     return body;
@@ -92,6 +94,23 @@ const CS = (() => {
       if (!(opts && (opts.quiet || opts.token))) setPostLink(API + path, body, data);
       return data;
     } catch (e) { showError(e.message); throw e; }
+  }
+
+  /* A POST the server may refuse for now (429 with Retry-After: the market model's error still being learned, or
+     its runs' queue full): ``waiting(message, seconds)`` shows what the server said and when the page asks again,
+     and the page asks again then, as long as ``current()`` says the answer is still wanted (null once not). The
+     wait is at most 20 s at a time, so the message's progress stays fresh. */
+  async function postWhenReady(path, body, waiting, current) {
+    for (;;) {
+      try { return await post(path, body, { quiet: false }); } catch (e) {
+        if (!e.retryAfter || !current()) throw e;
+        const seconds = Math.min(e.retryAfter, 20);
+        showError(null);
+        waiting(e.message, e.retryAfter, seconds);
+        await new Promise((done) => setTimeout(done, seconds * 1000));
+        if (!current()) return null;
+      }
+    }
   }
 
   function setJsonLink(target) {
@@ -356,6 +375,15 @@ const CS = (() => {
     for (const c of data.countries) datalist.append(el("option", { value: c.id, label: `${c.name} (${c.kind})` }));
   }
 
+  /* An option of a list of shipped files; one that needs data the store lacks is shown, with what it needs and
+     the command that imports it, but cannot be chosen. */
+  function option(value, text, needs) {
+    if (!needs) return el("option", { value, text });
+    const how = needs.command ? `: ${needs.command}` : "";
+    return el("option", { value, text: `${text} (needs ${needs.what}${how})`, disabled: true,
+      title: `Not in this store: ${needs.problem}` });
+  }
+
   async function fillScenarios(select, keep) {
     const data = await get("/scenarios", {}, { quiet: true });
     clear(select);
@@ -364,7 +392,7 @@ const CS = (() => {
     for (const [label, items] of groups) {
       if (!items.length) continue;
       const g = el("optgroup", { label });
-      for (const s of items) g.append(el("option", { value: s.ref, text: s.name }));
+      for (const s of items) g.append(option(s.ref, s.name, s.needs));
       select.append(g);
     }
     if (keep) select.value = keep;
@@ -402,6 +430,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, showError, pct, share, points, num, sig, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
     showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

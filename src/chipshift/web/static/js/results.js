@@ -1,7 +1,7 @@
 /* Market results: run a market case (calibration, trajectories with bands, shares, fit, parameters, sensitivity). */
 "use strict";
 (() => {
-  const { el, clear, $, post, table, num } = CS;
+  const { el, clear, $, table, num } = CS;
   let cases = [];
   let overrides = {}; // parameter id -> value held (sent as the body's "parameters")
 
@@ -150,7 +150,12 @@
     const box = clear($("#results"));
     box.append(el("p", { class: "muted", text: "Calibrating and running… (a run fits the parameters first: up to a few seconds)" }));
     let r;
-    try { r = await post("/market/run", body); } catch (e) { if (mine === latest) clear(box); return; }
+    const waiting = (message, retryAfter, seconds) => {
+      if (mine !== latest) return;
+      clear(box).append(el("p", { class: "card statement warn", id: "market-waiting", role: "status", text: `The server cannot run this yet: ${message}. Asking again in ${seconds} s…` }));
+    };
+    try { r = await CS.postWhenReady("/market/run", body, waiting, () => mine === latest); } catch (e) { if (mine === latest) clear(box); return; }
+    if (r === null) return;
     const vocab = await CS.vocabulary().catch(() => null);
     if (mine !== latest) return;
     clear(box);
@@ -308,7 +313,9 @@
     const form = $("#params"), p = CS.params();
     const data = await CS.get("/market/cases", {}, { quiet: true });
     cases = data.cases;
-    for (const c of cases) form.elements.case.append(el("option", { value: c.case, text: `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})` }));
+    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
+    const runnable = cases.find((c) => !c.needs);
+    if (runnable) form.elements.case.value = runnable.case;  // open on a case this store can run
     form.elements.draws.max = data.max_draws;
     for (const k of ["case", "draws", "seed"]) if (p.get(k)) form.elements[k].value = p.get(k);
     form.elements.case.addEventListener("change", () => { overrides = {}; describe(); });
