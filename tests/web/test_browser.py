@@ -757,6 +757,9 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     # beside the model's value for that year, each opening its source
     _open(page, f"{base_url}/results?case=micron-china-linked&draws=0", idle=False)
     page.locator("#calibration-statement").wait_for(timeout=120_000)
+    # the summary names a case's several products and regions in words, not by their codes
+    summary = page.locator("#market-result").inner_text()
+    assert "HBM and DRAM in " in summary and "hbm, dram" not in summary
     chart = page.locator("#trajectories .chart", has_text="Micron's share of revenue from China")
     assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
     assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3

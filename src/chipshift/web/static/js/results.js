@@ -135,8 +135,11 @@
   /* The market in words: "AI accelerators in China" (codes only where the run names none). */
   function marketName(r) {
     const n = r.names || {}, regions = n.regions || {}, products = n.products || {};
-    const where = String(r.region).split(/,\s*/).map((c) => regions[c] || c).join(", ");
-    return `${products[r.product] || r.product.replace(/_/g, " ")} in ${where}`;
+    const inWords = (codes, names) => {  // "a, b, c" -> "A, B and C", each code by its name
+      const words = String(codes).split(/,\s*/).map((c) => names[c] || c.replace(/_/g, " "));
+      return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}` : words[0];
+    };
+    return `${inWords(r.product, products)} in ${inWords(r.region, regions)}`;
   }
 
   let latest = 0;  // the newest run asked for: an older one's answer, arriving later, is not drawn
