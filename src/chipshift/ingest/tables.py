@@ -9,7 +9,9 @@ is the world when the rows are countries); each column header says what its cell
 The caption (the text just above the header) gives the unit of the levels ("US$ million", "in billions of US
 dollars") and what they measure (revenue, equipment billings, imports, exports); when it names no unit, a note
 just under the table ("Revenue is in millions of dollars.") or a caption-like line further up ("(USD in billions)"
-above the headline) may state it; levels without a unit are skipped.
+above the headline) may state it; a column header stating its own unit ("Q1 2024 revenue (US$ billion)") gives it
+to that column; cells "in RMB 100 million" are read in billions at a tenth (see ``Unit``); levels without a unit are
+skipped.
 
 A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
 as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
@@ -67,10 +69,11 @@ _ENDED = re.compile(r"\byear\s+end(?:ed|ing)\s+(?:\w+\s+\d{1,2},?\s+)?(?P<year>(
 _YOY_TEXT = re.compile(r"same (?:period|quarter) of (?:the )?(?:previous|prior|last) (?:fiscal )?year|"
                        r"year[- ](?:on|over)[- ]year|from a year (?:earlier|ago)", re.I)
 _SCALE = {"thousand": "k", "million": "m", "billion": "bn", "trillion": "tn"}
-_CURRENCY = [(re.compile(r"US\$|USD|U\.S\.\s+dollars?|US\s+dollars?|\$", re.I), "usd"),
+#: Currencies by the words and signs that name them; New Taiwan dollars first, whose sign "NT$" holds the dollar's.
+_CURRENCY = [(re.compile(r"NT\$|TWD", re.I), "twd"),
+             (re.compile(r"US\$|USD|U\.S\.\s+dollars?|US\s+dollars?|(?<![A-Z])\$", re.I), "usd"),
              (re.compile(r"RMB|CNY|yuan", re.I), "cny"), (re.compile(r"EUR|euros?|€", re.I), "eur"),
-             (re.compile(r"KRW|won", re.I), "krw"), (re.compile(r"JPY|yen", re.I), "jpy"),
-             (re.compile(r"NT\$|TWD", re.I), "twd")]
+             (re.compile(r"KRW|won", re.I), "krw"), (re.compile(r"JPY|yen", re.I), "jpy")]
 _LEVEL = {"revenue": "revenue", "market_size": "revenue", "equipment_purchases": "equipment_purchases",
           "imports": "imports", "exports": "exports"}
 _GROWTH = {"revenue": "revenue_growth", "equipment_purchases": "equipment_purchases_growth",
@@ -318,7 +321,7 @@ def _below(text: str, end: int) -> str:
 _STATED_SCALE = re.compile(r"(?<![\d.,]\s)(?<![\d.,])\b(?:thousands?|millions?|billions?|trillions?)\b", re.I)
 
 
-def _stated_unit(lines: str, currency_from: str = "") -> str | None:
+def _stated_unit(lines: str, currency_from: str = "") -> Unit | None:
     """The unit the nearest caption-like line of ``lines`` states with a scale written as a unit ("© SEMI —
     equipment revenue by Region (USD in billions)"), for a table whose own caption gives none; the currency from
     the line, else from ``currency_from`` (the cells: "$5,619.9")."""
@@ -330,22 +333,59 @@ def _stated_unit(lines: str, currency_from: str = "") -> str | None:
     return None
 
 
-def _unit(caption: str, currency_from: str = "") -> str | None:
+@dataclass(frozen=True)
+class Unit:
+    """The unit of a table's figures and the factor that brings a cell to it: a table "in RMB 100 million" has its
+    cells in units of a hundred million yuan, written here as ``cny_bn`` with the factor 0.1 (154.4 → 15.44)."""
+    code: str
+    factor: float = 1.0
+
+
+#: A scale word, or a count of them that makes another unit: "100 million" (the Chinese 亿) is a tenth of a
+#: billion, "10 thousand" (万) ten thousands.
+_SCALE_WORD = re.compile(r"\b(?:(?P<hundred>100|one hundred|a hundred)\s+million|(?P<ten>10|ten)\s+thousand|"
+                         r"(?P<word>thousand|million|billion|trillion)s?)\b|(?P<k>['’]000)\b|(?P<yi>亿)|(?P<wan>万)",
+                         re.I)
+
+
+#: A scale abbreviated after a currency ("($M)", "US$ bn", "RMB mn") or alone in brackets ("Revenue (bn)").
+_SCALE_ABBREVIATION = re.compile(r"(?:\$|\b(?:USD|RMB|CNY|EUR|KRW|JPY|TWD|yuan|won|yen|euros?))\s?"
+                                 r"(?P<after>mn|mm|bn|m|b|k)\b|\((?P<alone>mn|bn|m)\)", re.I)
+
+
+def _unit(caption: str, currency_from: str = "") -> Unit | None:
     """The unit of the table's levels from its caption: usd_m for "US$ million", usd_bn for "billions of US
-    dollars", usd_k for "(US$ '000)"; the currency, when the caption names none, from ``currency_from`` (the
-    cells: "$ 4,688"); None when they give none."""
-    scale = re.search(r"\b(thousand|million|billion|trillion)s?\b|['’]000\b", caption, re.I)
+    dollars", usd_k for "(US$ '000)", cny_bn with the factor 0.1 for "RMB 100 million" (亿元 likewise); the
+    currency, when the caption names none, from ``currency_from`` (the cells: "$ 4,688"); None when they give
+    none."""
+    scale = _SCALE_WORD.search(caption)
     if not scale:
+        short = _SCALE_ABBREVIATION.search(caption)
+        if not short:
+            return None
+        size = {"m": "m", "mn": "m", "mm": "m", "b": "bn", "bn": "bn", "k": "k"}[
+            (short.group("after") or short.group("alone")).lower()]
+        for text in (caption, currency_from):
+            for pattern, code in _CURRENCY:
+                if pattern.search(text):
+                    return Unit(f"{code}_{size}")
         return None
-    size = _SCALE[(scale.group(1) or "thousand").lower()]
+    if scale.group("hundred") or scale.group("yi"):
+        size, factor = "bn", 0.1
+    elif scale.group("ten") or scale.group("wan"):
+        size, factor = "k", 10.0
+    else:
+        size, factor = _SCALE[(scale.group("word") or "thousand").lower()], 1.0
     for text in (caption, currency_from):
         for pattern, code in _CURRENCY:
             if pattern.search(text):
-                return f"{code}_{size}"
+                return Unit(f"{code}_{size}", factor)
+    if scale.group("yi") or scale.group("wan") or re.search(r"元", caption):
+        return Unit(f"cny_{size}", factor)
     return None
 
 
-def _near_unit(caption: str, notes: str, currency_from: str) -> str | None:
+def _near_unit(caption: str, notes: str, currency_from: str) -> Unit | None:
     """The unit a caption gives nearest its table's header: the header's own label cell and the lines under it,
     then the caption's last lines from the last up ("(Millions of U.S. Dollars)" under prose that speaks of
     billions), then the whole caption."""
@@ -451,6 +491,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
         columns = _relative_to(table.header, [_column(h, doc) for h in table.header], caption_periods)
+        # a column header may state its own unit ("Q1 2024 revenue (US$ billion)"), which its levels take
+        column_units = [_unit(h, cells) for h in table.header]
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
                        caption_periods[-1] if caption_periods else None)
         entities = []
@@ -476,12 +518,13 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             metric_family = _LEVEL[family]
             if (kind == "firm" or market) and metric_family in ("imports", "exports", "equipment_purchases"):
                 metric_family = "revenue"
-            for cell, (col, labels) in zip(row, columns, strict=True):
+            for cell, (col, labels), column_unit in zip(row, columns, column_units, strict=True):
                 if cell is label or col == "skip" or not _NUMBER.match(cell.text):
                     continue
                 value = _number(cell.text)
                 if value is None:
                     continue
+                level_unit = column_unit or unit
                 period = labels[0] if labels else current
                 if col == "share" or (col == "level" and shares and cell.text.endswith("%")):
                     if market:  # the market's share of itself
@@ -491,10 +534,11 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                     metric = "market_growth" if market or regional else _GROWTH.get(metric_family, "revenue_growth")
                     cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_change")
                 else:
-                    if unit is None or cell.text.endswith("%"):
+                    if level_unit is None or cell.text.endswith("%"):
                         continue
                     metric, cell_unit = ("market_size" if (market or regional) and metric_family == "revenue" else
-                                         metric_family), unit
+                                         metric_family), level_unit.code
+                    value = round(value * level_unit.factor, 9)
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
                                  region=region if metric == "market_share" and kind == "firm" else None,
@@ -547,7 +591,10 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
         label = row[0]
         if metric is None or metric == "skip" or (metric in plain and not _PLAIN_ROW.match(label.text)):
             continue
-        unit = _unit(label.text, cells_text) or _near_unit(table.caption, table.notes, cells_text)
+        # a row may state its scale ("Revenue (bn)") where the caption states the currency ("results (RMB)")
+        title = next((x for x in reversed(table.caption.split("\n")) if x.strip()), "")
+        unit = _unit(label.text, f"{cells_text} {table.notes} {title}") or \
+            _near_unit(table.caption, table.notes, cells_text)
         for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
             value = _number(cell.text) if _NUMBER.match(cell.text) else None
             if value is None or col == "skip":
@@ -568,7 +615,8 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                 name = "revenue_growth"
                 cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_yoy" if yoy_text else "pct_change")
             elif col == "level" and unit is not None and not cell.text.endswith("%"):
-                name, cell_unit = metric, unit
+                name, cell_unit = metric, unit.code
+                value = round(value * unit.factor, 9)
             else:
                 continue
             out.append(Claim("", firm, kb.name_of(firm), name, value, cell_unit, when, cell.start, cell.end,
