@@ -57,3 +57,59 @@ def test_a_table_in_hundreds_of_millions_of_yuan_is_read_in_billions(kb: Knowled
             "| Asset-Liability Ratio | 61.61% | 66.22% | 56.52% |\n")
     got = {c for c in _claims(kb, text, "2026-01-20") if c[1] == "revenue" and c[4] == "2024"}
     assert got == {("cxmt", "revenue", round(figure / 10, 6), "cny_bn", "2024")}
+
+
+def test_a_table_flattened_onto_one_line_under_a_broken_header(kb: KnowledgeBase) -> None:
+    """Rows of a label and as many figures each, run together on one line, are read under the header written on the
+    short lines above; a bracketed word joins the heading before it ("3Q19/2Q19 (Q/Q)"), and the header's last word
+    may open the run's line."""
+    text = ("Equipment billings rose in the quarter, SEMI reported.\n\n"
+            "The quarterly billings by region, in billions of U.S. dollars, are as follows:\n\n"
+            "3Q2019 2Q2019 3Q19/2Q19\n\n(Q/Q) 3Q19/3Q18\n\n"
+            "(YOY) Taiwan 3.90 3.21 21% 34% China 3.44 3.36 2% -14% Total 14.86 13.31 12% -6%\n\n"
+            "Source: SEMI\n")
+    got = _claims(kb, text, "2019-12-03")
+    assert {("TWN", "equipment_purchases", 3.9, "usd_bn", "2019Q3"),
+            ("TWN", "equipment_purchases", 3.21, "usd_bn", "2019Q2"),
+            ("TWN", "equipment_purchases_growth", 21.0, "pct_qoq", "2019Q3"),
+            ("CHN", "equipment_purchases_growth", -14.0, "pct_yoy", "2019Q3"),
+            ("WLD", "equipment_purchases", 14.86, "usd_bn", "2019Q3")} <= got
+
+
+def test_a_line_of_prose_with_many_figures_is_no_table() -> None:
+    """Rows must carry as many figures each and stand under a header naming as many columns: a sentence full of
+    figures, or rows with no header above them, are not read as a table."""
+    from chipshift.ingest.tables import find
+
+    prose = ("Sales rose in 2023\n\nChina bought 36.6 units and 29 more, Korea 19.9 and 7 and 3, Taiwan 19.6 and 27 "
+             "while Japan took 5 and 39 of them.\n")
+    assert find(prose) == []
+    no_header = "Billings by region were as follows.\nTaiwan 3.90 3.21 China 3.44 3.36 Japan 1.67 1.38\n"
+    assert find(no_header) == []
+
+
+def test_a_table_written_one_cell_to_a_line(kb: KnowledgeBase) -> None:
+    """Period headings one to a line, then rows of a label line and one line per column; a sign on its own line
+    joins its figure ("$" / "6,811", "(668" / ")"), group headings put before the repeated periods skip the
+    non-GAAP columns, and a "percent of revenue" row under the gross margin is the gross margin in percent."""
+    text = ("Micron Technology Reports Results for the Third Quarter of Fiscal 2024\n\n"
+            "Micron Technology said revenue rose sharply.\n\n"
+            "Quarterly Financial Results\n(in millions, except per share amounts)\n"
+            "GAAP\nNon-GAAP\nFQ3-24\nFQ2-24\nFQ3-24\nFQ2-24\n"
+            "Revenue\n$\n6,811\n$\n5,824\n$\n6,811\n$\n5,824\n"
+            "Gross margin\n1,832\n(668\n)\n1,917\n1,163\n"
+            "percent of revenue\n26.9\n%\n(17.8\n%)\n28.1\n%\n20.0\n%\n"
+            "Net income (loss)\n332\n(1,896\n)\n702\n476\n")
+    got = _claims(kb, text, "2024-06-26")
+    assert {("micron", "revenue", 6811.0, "usd_m", "FY2024Q3"), ("micron", "revenue", 5824.0, "usd_m", "FY2024Q2"),
+            ("micron", "gross_margin", 26.9, "pct", "FY2024Q3"), ("micron", "gross_margin", -17.8, "pct", "FY2024Q2"),
+            ("micron", "net_profit", -1896.0, "usd_m", "FY2024Q2")} <= got
+    assert not any(c[2] in (702.0, 476.0, 28.1) for c in got)  # the non-GAAP columns
+
+
+def test_fiscal_quarters_written_in_table_headings() -> None:
+    """"FQ3-24" and "Q2 FY 2024" (a space after FY) are fiscal quarters, like "Q2 FY24"."""
+    from chipshift.ingest import periods
+
+    assert [p.label for p in periods.extract("FQ3-24 FQ2-24 Q2 FY 2024 Q1 FY24", None)] == [
+        "FY2024Q3", "FY2024Q2", "FY2024Q2", "FY2024Q1"]

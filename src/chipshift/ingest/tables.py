@@ -18,7 +18,9 @@ as the statement of the firm the document is about (see ``_statement``). A flatt
 column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
 empty cells is placed by where its figures stand under the header. A table flattened with single spaces ("2 Samsung
 3,260 3,305 -1.4% 8.1% 9.1%") is read when its header runs on two lines, measures over periods (see
-``_spaced_header``), and takes its unit from a caption just under it as well.
+``_spaced_header``), and takes its unit from a caption just under it as well. Two more shapes are found before
+the others: a table flattened onto one line under a header on the short lines above it (``_run_tables``), and a table
+written one cell to a line (``_cell_line_tables``). Columns headed non-GAAP or adjusted are not read.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ _ROW_METRICS = [
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
     ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
 ]
+#: A row that gives the row above it as a share of revenue ("percent of revenue", "% of net sales").
+_OF_REVENUE = re.compile(r"^(?:as\s+a\s+)?(?:percent(?:age)?|%)\s+of\s+(?:total\s+|net\s+)?(?:revenues?|sales)$",
+                         re.I)
 #: A statement row named by its measure alone or as the total: "Revenue", "Total revenues", "Net sales".
 _PLAIN_ROW = re.compile(r"^(?:total\s+)?(?:net\s+)?(?:revenues?|sales|net\s+(?:income|profit|earnings)|operating\s+"
                         r"(?:income|profit))\s*(?:\(.*\))?\s*$", re.I)
@@ -163,9 +168,15 @@ def find(text: str) -> list[Table]:
         lines.append((pos, line))
         pos += len(line) + 1
     tables: list[Table] = []
+    runs = _run_tables(text, lines) + _cell_line_tables(text, lines)
     i = 0
     while i < len(lines):
         start, line = lines[i]
+        run = next((t for t in runs if t.start <= start <= t.end), None)
+        if run is not None:  # a table flattened onto one line, found first (its header lines come before it)
+            tables.append(run)
+            i = next((k for k, (pos, _) in enumerate(lines) if pos > run.end), len(lines))
+            continue
         header = _cells(start, line)
         words = sum(not _figure(c.text) or bool(_YEAR.match(c.text)) for c in header)
         spaced = _spaced_table(text, lines, i)
@@ -206,6 +217,140 @@ def find(text: str) -> list[Table]:
                 continue
         i += 1
     return tables
+
+
+#: A token in brackets that ends a column header ("(Q/Q)", "(YOY)", "(%)").
+_BRACKETED = re.compile(r"^\(\S+\)$")
+
+
+def _run_tables(text: str, lines: list[tuple[int, str]]) -> list[Table]:
+    """Tables flattened onto one line: rows of a label and as many figures each, one after the other ("Taiwan 3.90
+    3.21 2.90 21% 34% China 3.44 3.36 3.98 2% -14% ... Total 14.86 13.31 15.84 12% -6%"), under a header written on
+    the few short lines just above (blank lines between allowed) whose words, a bracketed word joining the one
+    before it ("3Q19/2Q19 (Q/Q)"), name as many columns; the header's last words may open the run's line ("(YOY)
+    Taiwan ..."). At least three rows of two figures or more; labels of at most five words, not figures."""
+    out: list[Table] = []
+    for k, (start, line) in enumerate(lines):
+        tokens = [Cell(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(line)]
+        if len(tokens) < 9:
+            continue
+        lead: list[Cell] = []
+        while tokens and _BRACKETED.match(tokens[0].text) and not _figure(tokens[0].text):
+            lead.append(tokens.pop(0))
+        groups: list[tuple[list[Cell], list[Cell]]] = []
+        for t in tokens:
+            if _figure(t.text):
+                if not groups:
+                    break
+                groups[-1][1].append(t)
+            elif not groups or groups[-1][1]:
+                groups.append(([t], []))
+            else:
+                groups[-1][0].append(t)
+        width = len(groups[0][1]) if groups else 0
+        if len(groups) < 3 or width < 2 or any(len(g[1]) != width or len(g[0]) > 5 for g in groups) or \
+                sum(len(a) + len(b) for a, b in groups) != len(tokens):
+            continue
+        above: list[tuple[int, str]] = []
+        j = k - 1
+        while j >= 0 and len(above) < 3 and len(lines[j][1]) <= 80:
+            if lines[j][1].strip():
+                if lines[j][1].rstrip().endswith((".", ":", "!", "?")):
+                    break
+                above.insert(0, lines[j])
+            elif above and j > 0 and not lines[j - 1][1].strip():  # two blank lines end the header
+                break
+            j -= 1
+        words = [w for _, a in above for w in a.split()] + [c.text for c in lead]
+        heads: list[str] = []
+        for w in words:
+            if _BRACKETED.match(w) and heads:
+                heads[-1] = f"{heads[-1]} {w}"
+            else:
+                heads.append(w)
+        if not above or len(heads) != width:
+            continue
+        head_start = above[0][0]
+        rows = tuple((Cell(" ".join(c.text for c in label), label[0].start, label[-1].end), *figures)
+                     for label, figures in groups)
+        end = start + len(line)
+        out.append(Table(head_start, end, text[max(0, head_start - 300):head_start], ("", *heads), rows, "",
+                         _above(text, head_start - 300), _below(text, end)))
+    return out
+
+
+#: A line that only carries a sign belonging to the figure next to it: "$" before, ")", "%", "%)" after.
+_SIGN_BEFORE = re.compile(r"^(?:US)?\$$|^(?:RMB|NT\$|€|¥)$")
+_SIGN_AFTER = re.compile(r"^(?:\)|%|%\)|\)%)$")
+
+
+def _cell_line_tables(text: str, lines: list[tuple[int, str]]) -> list[Table]:
+    """Tables written one cell to a line, as a table copied out of a page comes: a header of two or more column
+    headings that name periods ("FQ3-24", "Q2 2024"), each on its line, then rows of a label line and one line per
+    column ("Revenue" / "$" / "6,811" / ...); a sign alone on its line joins the figure it stands by ("$" / "6,811",
+    "(668" / ")"). Group headings over the periods ("GAAP(1)" / "Non-GAAP(2)", as many as the periods repeat) are
+    put before each column's heading. At least two rows; a label line followed by another label is a heading and
+    is passed over."""
+    cells: list[Cell] = []
+    for start, line in lines:
+        t = line.strip()
+        if not t or len(t) > 60:
+            cells.append(Cell("", -1, -1))  # a blank or long line ends a run of cells
+            continue
+        c = Cell(t, start + line.index(t), start + line.index(t) + len(t))
+        if cells and cells[-1].text and _SIGN_BEFORE.match(cells[-1].text):
+            prev = cells.pop()
+            c = Cell(f"{prev.text} {t}", prev.start, c.end)
+        elif cells and cells[-1].text and _SIGN_AFTER.match(t) and _figure(cells[-1].text + t):
+            prev = cells.pop()
+            c = Cell(prev.text + t, prev.start, c.end)
+        cells.append(c)
+    out: list[Table] = []
+    k = 0
+    while k < len(cells):
+        heads: list[Cell] = []
+        while k + len(heads) < len(cells) and cells[k + len(heads)].text and \
+                not _figure(cells[k + len(heads)].text) and _is_period(cells[k + len(heads)].text):
+            heads.append(cells[k + len(heads)])
+        width = len(heads)
+        if width < 2:
+            k += 1
+            continue
+        names = [h.text for h in heads]
+        repeats = width // len(set(names))
+        groups: list[Cell] = []
+        if repeats >= 2 and len(set(names)) * repeats == width and k >= repeats and \
+                all(c.text and not _figure(c.text) for c in cells[k - repeats:k]):
+            groups = cells[k - repeats:k]
+            size = width // repeats
+            names = [f"{groups[j // size].text} {n}" for j, n in enumerate(names)]
+        j = k + width
+        rows: list[tuple[Cell, ...]] = []
+        while j < len(cells) and cells[j].text:
+            label = cells[j]
+            figures = cells[j + 1: j + 1 + width]
+            if not _figure(label.text) and len(figures) == width and all(_figure(f.text) for f in figures):
+                rows.append((label, *figures))
+                j += 1 + width
+            elif not _figure(label.text) and j + 1 < len(cells) and not _figure(cells[j + 1].text) and rows:
+                j += 1  # a heading inside the table
+            else:
+                break
+        if len(rows) >= 2:
+            start, end = heads[0].start, rows[-1][-1].end
+            first = groups[0].start if groups else start
+            out.append(Table(start, end, text[max(0, first - 300):first], ("", *names), tuple(rows), "",
+                             _above(text, first - 300), _below(text, end)))
+            k = j
+        else:
+            k += width
+    return out
+
+
+def _is_period(cell: str) -> bool:
+    """A cell that names a period and nothing else much ("FQ3-24", "Q2 2024", "2023", "Three Months Ended ...")."""
+    found = [p for p in P.extract(cell, None) if p.kind != "date"]
+    return bool(found) and sum(p.end - p.start for p in found) >= len(cell) / 2
 
 
 def _spaced_table(text: str, lines: list[tuple[int, str]], i: int) -> Table | None:
@@ -413,7 +558,7 @@ def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     ended = _ENDED.search(head)
     if ended and not labels:  # "Year ended March 31, 2024": the fiscal year named by the year it ended in
         labels = ["FY" + ended.group("year")]
-    if _RANK.search(head.strip()) or re.search(r"guidance|outlook|forecast", head, re.I):
+    if _RANK.search(head.strip()) or re.search(r"guidance|outlook|forecast|non-gaap|adjusted", head, re.I):
         return "skip", labels
     years = sorted({int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", head)})
     if len(years) == 2 and years[1] - years[0] == 1 and _CHANGE.search(head):  # "2025-2024 Growth (%)"
@@ -584,6 +729,10 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
     cells_text = " ".join(c.text for row in table.rows for c in row[1:])  # the currency the figures are written in
     metrics = [next((name for name, pattern in _ROW_METRICS if pattern.search(row[0].text)), None)
                if row[0].text and not _figure(row[0].text) else None for row in table.rows]
+    # a row "percent of revenue" under the gross margin in money gives the gross margin in percent
+    metrics = [("gross_margin" if k and metrics[k - 1] == "gross_margin" else "skip")
+               if _OF_REVENUE.match(row[0].text) else m for k, (row, m) in enumerate(zip(table.rows, metrics,
+                                                                                        strict=True))]
     # of two rows of one measure, the one named by the measure alone or as the total ("Revenue", "Total revenue")
     # is the measure; the other ("Operating Revenue" beside "Revenue") is a part of it
     plain = {m for row, m in zip(table.rows, metrics, strict=True) if m and _PLAIN_ROW.match(row[0].text)}
@@ -601,7 +750,7 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                 continue
             when = when or (first_level if col != "level" else None)
             if metric == "gross_margin":
-                if col != "level" or not (cell.text.endswith("%") or "%" in label.text):
+                if col != "level" or not ("%" in cell.text or "%" in label.text):
                     continue
                 name, cell_unit = "gross_margin", "pct"
             elif metric == "revenue_growth":  # a row of growth rates ("Revenue Growth (YoY)"), by period
