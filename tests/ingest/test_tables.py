@@ -113,3 +113,26 @@ def test_fiscal_quarters_written_in_table_headings() -> None:
 
     assert [p.label for p in periods.extract("FQ3-24 FQ2-24 Q2 FY 2024 Q1 FY24", None)] == [
         "FY2024Q3", "FY2024Q2", "FY2024Q2", "FY2024Q1"]
+
+
+def test_statement_rows_with_footnote_marks_counts_and_cells_written_with_their_scale(kb: KnowledgeBase) -> None:
+    """A figure with a footnote mark ("2,602 (2)") is that figure; a row counting what the firm sold "(units)" gives
+    shipments in units whatever the table's money unit; cells written with their scale ("$2,487 million") carry their
+    own unit; a row named by a measure is the statement's row even when it names the firm ("Net Income
+    Attributable to KLA")."""
+    asml = ("ASML reports its fourth-quarter results\n\nASML Holding published its results today.\n\n"
+            "(Figures in millions of euros unless otherwise indicated)\n\n"
+            "                                        Q3 2023     Q4 2023     FY 2023\n"
+            "Net sales                                 6,673       7,237      27,559\n"
+            "New lithography systems sold (units)        105         113         421\n"
+            "Net bookings                          2,602 (2)   9,186 (2)  20,040 (3)\n")
+    got = _claims(kb, asml, "2024-01-24")
+    assert {("asml", "revenue", 7237.0, "eur_m", "2023Q4"), ("asml", "shipments", 105.0, "units", "2023Q3"),
+            ("asml", "orders", 2602.0, "eur_m", "2023Q3"), ("asml", "orders", 20040.0, "eur_m", "2023")} <= got
+    kla = ("KLA Corporation Reports Fiscal 2024 Second Quarter Results\n\nKLA Corporation released its results.\n\n"
+           "GAAP Results\n\nQ2 FY 2024 | Q1 FY 2024 | Q2 FY 2023\n"
+           "Total Revenue | $2,487 million | $2,397 million | $2,984 million\n"
+           "Net Income Attributable to KLA | $583 million | $741 million | $979 million\n")
+    got = _claims(kb, kla, "2024-01-25")
+    assert {("kla", "revenue", 2487.0, "usd_m", "FY2024Q2"), ("kla", "revenue", 2984.0, "usd_m", "FY2023Q2"),
+            ("kla", "net_profit", 741.0, "usd_m", "FY2024Q1")} <= got

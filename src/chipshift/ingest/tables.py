@@ -13,9 +13,11 @@ above the headline) may state it; a column header stating its own unit ("Q1 2024
 to that column; cells "in RMB 100 million" are read in billions at a tenth (see ``Unit``); levels without a unit are
 skipped.
 
-A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
-as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
-column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
+A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin", "Net
+bookings", "Systems sold (units)"; a row so named is the statement's even when it names the firm): it is read as the
+statement of the firm the document is about (see ``_statement``). A footnote mark after a figure ("2,602 (2)") is
+passed over; a cell written with its scale ("$2,487 million") carries its own unit. A flattened header may leave the
+label column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
 empty cells is placed by where its figures stand under the header. A table flattened with single spaces ("2 Samsung
 3,260 3,305 -1.4% 8.1% 9.1%") is read when its header runs on two lines, measures over periods (see
 ``_spaced_header``), and takes its unit from a caption just under it as well. Two more shapes are found before
@@ -62,6 +64,9 @@ _ROW_METRICS = [
     ("revenue_growth", re.compile(r"^(?:net |total )?(?:revenues?|sales) growth\b", re.I)),
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
     ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
+    # a count of what the firm sold or shipped, by a row that says it counts ("New lithography systems sold (units)")
+    ("shipments", re.compile(r"\b(?:sold|shipped|shipments|deliveries|delivered)\b.*\((?:units|number|no\.)\)|"
+                             r"^(?:units|number of \w+(?: \w+)?) (?:sold|shipped|delivered)\b", re.I)),
 ]
 #: A row that gives the row above it as a share of revenue ("percent of revenue", "% of net sales").
 _OF_REVENUE = re.compile(r"^(?:as\s+a\s+)?(?:percent(?:age)?|%)\s+of\s+(?:total\s+|net\s+)?(?:revenues?|sales)$",
@@ -414,8 +419,22 @@ def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: 
     return rows, width, first
 
 
+#: A cell written with its own scale ("$2,487 million", "RMB 1.3 billion"): a figure whose unit the cell states.
+_SCALED = re.compile(r"^(?P<figure>(?:US\$|\$|NT\$|RMB|€|USD|EUR)?\s?[-−–]?\d[\d,]*(?:\.\d+)?)\s?"
+                     r"(?P<scale>thousand|million|billion|trillion|mn|bn)$", re.I)
+
+
 def _figure(cell: str) -> bool:
-    return bool(_NUMBER.match(cell) or _FIGURE.match(cell))
+    return bool(_NUMBER.match(cell) or _FIGURE.match(cell) or _SCALED.match(cell))
+
+
+def _own_unit(cell: str) -> Unit | None:
+    """The unit a cell written with its scale and currency states ("$2,487 million": usd_m), else None."""
+    m = _SCALED.match(cell)
+    if m is None:
+        return None
+    word = {"bn": "billion", "mn": "million"}.get(m.group("scale").lower(), m.group("scale"))
+    return _unit(f"{m.group('figure')} {word}")
 
 
 def _place(line_start: int, cells: list[Cell], head_start: int, header: list[Cell], width: int) -> list[Cell] | None:
@@ -541,6 +560,19 @@ def _near_unit(caption: str, notes: str, currency_from: str) -> Unit | None:
     return None
 
 
+#: A footnote mark after a cell's figure ("2,602 (2)"): the figure is the cell's value.
+_FOOTNOTE = re.compile(r"^(?P<figure>\S+)\s\(\d\)$")
+
+
+def _value(cell: str) -> float | None:
+    """The value of a figure cell ("3,260", "(1,896)", "-1.4%", "2,602 (2)" with its footnote mark), else None."""
+    mark = _FOOTNOTE.match(cell) or _SCALED.match(cell)
+    if mark:
+        cell = mark.group("figure")
+        cell = re.sub(r"^(?:NT\$|RMB|USD|EUR|€)\s?", "", cell)
+    return _number(cell) if _NUMBER.match(cell) else None
+
+
 def _number(cell: str) -> float | None:
     t = cell.replace(",", "").replace("US$", "").replace("$", "").replace("%", "").replace("−", "-").replace("–", "-")
     t = t.strip()
@@ -643,7 +675,11 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         entities = []
         for row in table.rows:
             label = next((c for c in row if c.text and not _NUMBER.match(c.text)), None)
-            linked = kb.gazetteer.link(label.text) if label else []
+            # a row named by a measure is a statement's row, also when it names the firm ("Net Income
+            # Attributable to KLA")
+            measure = label is not None and any(name != "skip" and pattern.match(label.text)
+                                                for name, pattern in _ROW_METRICS)
+            linked = kb.gazetteer.link(label.text) if label and not measure else []
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
         kinds = {k for _, e, k in entities if e}
@@ -664,12 +700,12 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             if (kind == "firm" or market) and metric_family in ("imports", "exports", "equipment_purchases"):
                 metric_family = "revenue"
             for cell, (col, labels), column_unit in zip(row, columns, column_units, strict=True):
-                if cell is label or col == "skip" or not _NUMBER.match(cell.text):
+                if cell is label or col == "skip":
                     continue
-                value = _number(cell.text)
+                value = _value(cell.text)
                 if value is None:
                     continue
-                level_unit = column_unit or unit
+                level_unit = _own_unit(cell.text) or column_unit or unit
                 period = labels[0] if labels else current
                 if col == "share" or (col == "level" and shares and cell.text.endswith("%")):
                     if market:  # the market's share of itself
@@ -745,7 +781,7 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
         unit = _unit(label.text, f"{cells_text} {table.notes} {title}") or \
             _near_unit(table.caption, table.notes, cells_text)
         for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
-            value = _number(cell.text) if _NUMBER.match(cell.text) else None
+            value = _value(cell.text)
             if value is None or col == "skip":
                 continue
             when = when or (first_level if col != "level" else None)
@@ -763,9 +799,15 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                     continue
                 name = "revenue_growth"
                 cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_yoy" if yoy_text else "pct_change")
-            elif col == "level" and unit is not None and not cell.text.endswith("%"):
-                name, cell_unit = metric, unit.code
-                value = round(value * unit.factor, 9)
+            elif metric == "shipments":  # counted in units, whatever the table's money unit
+                if col != "level" or cell.text.endswith("%"):
+                    continue
+                name, cell_unit = "shipments", "units"
+            elif col == "level" and (_own_unit(cell.text) or unit) is not None and not cell.text.endswith("%"):
+                level_unit = _own_unit(cell.text) or unit
+                assert level_unit is not None
+                name, cell_unit = metric, level_unit.code
+                value = round(value * level_unit.factor, 9)
             else:
                 continue
             out.append(Claim("", firm, kb.name_of(firm), name, value, cell_unit, when, cell.start, cell.end,
