@@ -45,8 +45,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("fiscal_q", re.compile(r"\b(?:(?P<ord>first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+of\s+fiscal"
                             r"(?:\s+year)?\s+'?(?P<y1>\d{2,4})|fiscal\s+(?:year\s+)?'?(?P<y2>(?:19|20)?\d\d)\s+"
                             r"(?P<ord2>first|second|third|fourth)\s+quarter|Q(?P<q>[1-4])\s+(?:of\s+)?"
-                            r"(?:FY|fiscal\s+(?:year\s+)?)'?(?P<y3>\d{2,4})|(?:FY|fiscal\s+)'?(?P<y4>\d{2,4})\s*Q"
-                            r"(?P<q2>[1-4]))\b", re.I)),
+                            r"(?:FY\s?|fiscal\s+(?:year\s+)?)'?(?P<y3>\d{2,4})|(?:FY|fiscal\s+)'?(?P<y4>\d{2,4})\s*Q"
+                            r"(?P<q2>[1-4])|FQ(?P<q3>[1-4])[-\s]?'?(?P<y5>\d{2}|(?:19|20)\d\d))\b", re.I)),
     ("fiscal_q_rel", re.compile(r"\b(?:its\s+|the\s+)?(?:fiscal\s+(?P<ord>first|second|third|fourth)|"
                                 r"(?P<ord2>first|second|third|fourth)\s+fiscal)[\s-]+quarter\b", re.I)),
     ("fiscal", re.compile(r"\b(?:fiscal(?:\s+year)?|financial\s+year|FY)\s?'?(?P<y>(?:19|20)\d\d|\d\d)\b", re.I)),
@@ -168,7 +168,7 @@ def extract(text: str, doc: date | None) -> list[PeriodMention]:
 #: Substrings a pattern cannot match without (a cheap filter before the regex scan).
 _NEEDS: dict[str, tuple[str, ...]] = {
     "iso": ("-",), "apa": ("(",), "day_range": tuple(m for m in MONTHS if len(m) == 3),
-    "cn_date": ("年",), "fiscal_q": ("fiscal", "fy"), "fiscal_q_rel": ("fiscal",),
+    "cn_date": ("年",), "fiscal_q": ("fiscal", "fy", "fq"), "fiscal_q_rel": ("fiscal",),
     "fiscal": ("fiscal", "fy", "financial year"), "fiscal_rel": ("fiscal", "financial", "business"),
     "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
@@ -225,8 +225,9 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
             return None
         return PeriodMention(s, e, t, f"{year}-{month:02d}-{int(day):02d}", "date", note)
     if kind == "fiscal_q":
-        q = _ORD.get((g.get("ord") or g.get("ord2") or "").lower()) or int(g.get("q") or g.get("q2") or 0)
-        y = _year(g.get("y1") or g.get("y2") or g.get("y3") or g.get("y4"), doc)
+        q = _ORD.get((g.get("ord") or g.get("ord2") or "").lower()) or \
+            int(g.get("q") or g.get("q2") or g.get("q3") or 0)
+        y = _year(g.get("y1") or g.get("y2") or g.get("y3") or g.get("y4") or g.get("y5"), doc)
         return PeriodMention(s, e, t, f"FY{y}Q{q}", "fiscal")
     if kind == "fiscal_q_rel":
         q = _ORD[(g.get("ord") or g.get("ord2") or "first").lower()]

@@ -9,14 +9,20 @@ is the world when the rows are countries); each column header says what its cell
 The caption (the text just above the header) gives the unit of the levels ("US$ million", "in billions of US
 dollars") and what they measure (revenue, equipment billings, imports, exports); when it names no unit, a note
 just under the table ("Revenue is in millions of dollars.") or a caption-like line further up ("(USD in billions)"
-above the headline) may state it; levels without a unit are skipped.
+above the headline) may state it; a column header stating its own unit ("Q1 2024 revenue (US$ billion)") gives it
+to that column; cells "in RMB 100 million" are read in billions at a tenth (see ``Unit``); levels without a unit are
+skipped.
 
-A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin"): it is read
-as the statement of the firm the document is about (see ``_statement``). A flattened header may leave the label
-column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
+A firm's own statement names its rows by measures instead ("Net sales", "Net income", "Gross margin", "Net
+bookings", "Systems sold (units)"; a row so named is the statement's even when it names the firm): it is read as the
+statement of the firm the document is about (see ``_statement``). A footnote mark after a figure ("2,602 (2)") is
+passed over; a cell written with its scale ("$2,487 million") carries its own unit. A flattened header may leave the
+label column blank and run on for a line or two without figures ("(Unaudited)", "(In millions)"); a flattened row with
 empty cells is placed by where its figures stand under the header. A table flattened with single spaces ("2 Samsung
 3,260 3,305 -1.4% 8.1% 9.1%") is read when its header runs on two lines, measures over periods (see
-``_spaced_header``), and takes its unit from a caption just under it as well.
+``_spaced_header``), and takes its unit from a caption just under it as well. Two more shapes are found before
+the others: a table flattened onto one line under a header on the short lines above it (``_run_tables``), and a table
+written one cell to a line (``_cell_line_tables``). Columns headed non-GAAP or adjusted are not read.
 """
 
 from __future__ import annotations
@@ -58,7 +64,13 @@ _ROW_METRICS = [
     ("revenue_growth", re.compile(r"^(?:net |total )?(?:revenues?|sales) growth\b", re.I)),
     ("revenue", re.compile(r"^(?:net |total |operating )?(?:revenues?|sales)\b|^turnover\b", re.I)),
     ("orders", re.compile(r"^(?:net |new |total )?(?:bookings|orders(?: received| intake)?|order intake)\b", re.I)),
+    # a count of what the firm sold or shipped, by a row that says it counts ("New lithography systems sold (units)")
+    ("shipments", re.compile(r"\b(?:sold|shipped|shipments|deliveries|delivered)\b.*\((?:units|number|no\.)\)|"
+                             r"^(?:units|number of \w+(?: \w+)?) (?:sold|shipped|delivered)\b", re.I)),
 ]
+#: A row that gives the row above it as a share of revenue ("percent of revenue", "% of net sales").
+_OF_REVENUE = re.compile(r"^(?:as\s+a\s+)?(?:percent(?:age)?|%)\s+of\s+(?:total\s+|net\s+)?(?:revenues?|sales)$",
+                         re.I)
 #: A statement row named by its measure alone or as the total: "Revenue", "Total revenues", "Net sales".
 _PLAIN_ROW = re.compile(r"^(?:total\s+)?(?:net\s+)?(?:revenues?|sales|net\s+(?:income|profit|earnings)|operating\s+"
                         r"(?:income|profit))\s*(?:\(.*\))?\s*$", re.I)
@@ -67,10 +79,11 @@ _ENDED = re.compile(r"\byear\s+end(?:ed|ing)\s+(?:\w+\s+\d{1,2},?\s+)?(?P<year>(
 _YOY_TEXT = re.compile(r"same (?:period|quarter) of (?:the )?(?:previous|prior|last) (?:fiscal )?year|"
                        r"year[- ](?:on|over)[- ]year|from a year (?:earlier|ago)", re.I)
 _SCALE = {"thousand": "k", "million": "m", "billion": "bn", "trillion": "tn"}
-_CURRENCY = [(re.compile(r"US\$|USD|U\.S\.\s+dollars?|US\s+dollars?|\$", re.I), "usd"),
+#: Currencies by the words and signs that name them; New Taiwan dollars first, whose sign "NT$" holds the dollar's.
+_CURRENCY = [(re.compile(r"NT\$|TWD", re.I), "twd"),
+             (re.compile(r"US\$|USD|U\.S\.\s+dollars?|US\s+dollars?|(?<![A-Z])\$", re.I), "usd"),
              (re.compile(r"RMB|CNY|yuan", re.I), "cny"), (re.compile(r"EUR|euros?|€", re.I), "eur"),
-             (re.compile(r"KRW|won", re.I), "krw"), (re.compile(r"JPY|yen", re.I), "jpy"),
-             (re.compile(r"NT\$|TWD", re.I), "twd")]
+             (re.compile(r"KRW|won", re.I), "krw"), (re.compile(r"JPY|yen", re.I), "jpy")]
 _LEVEL = {"revenue": "revenue", "market_size": "revenue", "equipment_purchases": "equipment_purchases",
           "imports": "imports", "exports": "exports"}
 _GROWTH = {"revenue": "revenue_growth", "equipment_purchases": "equipment_purchases_growth",
@@ -160,9 +173,15 @@ def find(text: str) -> list[Table]:
         lines.append((pos, line))
         pos += len(line) + 1
     tables: list[Table] = []
+    runs = _run_tables(text, lines) + _cell_line_tables(text, lines)
     i = 0
     while i < len(lines):
         start, line = lines[i]
+        run = next((t for t in runs if t.start <= start <= t.end), None)
+        if run is not None:  # a table flattened onto one line, found first (its header lines come before it)
+            tables.append(run)
+            i = next((k for k, (pos, _) in enumerate(lines) if pos > run.end), len(lines))
+            continue
         header = _cells(start, line)
         words = sum(not _figure(c.text) or bool(_YEAR.match(c.text)) for c in header)
         spaced = _spaced_table(text, lines, i)
@@ -203,6 +222,140 @@ def find(text: str) -> list[Table]:
                 continue
         i += 1
     return tables
+
+
+#: A token in brackets that ends a column header ("(Q/Q)", "(YOY)", "(%)").
+_BRACKETED = re.compile(r"^\(\S+\)$")
+
+
+def _run_tables(text: str, lines: list[tuple[int, str]]) -> list[Table]:
+    """Tables flattened onto one line: rows of a label and as many figures each, one after the other ("Taiwan 3.90
+    3.21 2.90 21% 34% China 3.44 3.36 3.98 2% -14% ... Total 14.86 13.31 15.84 12% -6%"), under a header written on
+    the few short lines just above (blank lines between allowed) whose words, a bracketed word joining the one
+    before it ("3Q19/2Q19 (Q/Q)"), name as many columns; the header's last words may open the run's line ("(YOY)
+    Taiwan ..."). At least three rows of two figures or more; labels of at most five words, not figures."""
+    out: list[Table] = []
+    for k, (start, line) in enumerate(lines):
+        tokens = [Cell(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(line)]
+        if len(tokens) < 9:
+            continue
+        lead: list[Cell] = []
+        while tokens and _BRACKETED.match(tokens[0].text) and not _figure(tokens[0].text):
+            lead.append(tokens.pop(0))
+        groups: list[tuple[list[Cell], list[Cell]]] = []
+        for t in tokens:
+            if _figure(t.text):
+                if not groups:
+                    break
+                groups[-1][1].append(t)
+            elif not groups or groups[-1][1]:
+                groups.append(([t], []))
+            else:
+                groups[-1][0].append(t)
+        width = len(groups[0][1]) if groups else 0
+        if len(groups) < 3 or width < 2 or any(len(g[1]) != width or len(g[0]) > 5 for g in groups) or \
+                sum(len(a) + len(b) for a, b in groups) != len(tokens):
+            continue
+        above: list[tuple[int, str]] = []
+        j = k - 1
+        while j >= 0 and len(above) < 3 and len(lines[j][1]) <= 80:
+            if lines[j][1].strip():
+                if lines[j][1].rstrip().endswith((".", ":", "!", "?")):
+                    break
+                above.insert(0, lines[j])
+            elif above and j > 0 and not lines[j - 1][1].strip():  # two blank lines end the header
+                break
+            j -= 1
+        words = [w for _, a in above for w in a.split()] + [c.text for c in lead]
+        heads: list[str] = []
+        for w in words:
+            if _BRACKETED.match(w) and heads:
+                heads[-1] = f"{heads[-1]} {w}"
+            else:
+                heads.append(w)
+        if not above or len(heads) != width:
+            continue
+        head_start = above[0][0]
+        rows = tuple((Cell(" ".join(c.text for c in label), label[0].start, label[-1].end), *figures)
+                     for label, figures in groups)
+        end = start + len(line)
+        out.append(Table(head_start, end, text[max(0, head_start - 300):head_start], ("", *heads), rows, "",
+                         _above(text, head_start - 300), _below(text, end)))
+    return out
+
+
+#: A line that only carries a sign belonging to the figure next to it: "$" before, ")", "%", "%)" after.
+_SIGN_BEFORE = re.compile(r"^(?:US)?\$$|^(?:RMB|NT\$|€|¥)$")
+_SIGN_AFTER = re.compile(r"^(?:\)|%|%\)|\)%)$")
+
+
+def _cell_line_tables(text: str, lines: list[tuple[int, str]]) -> list[Table]:
+    """Tables written one cell to a line, as a table copied out of a page comes: a header of two or more column
+    headings that name periods ("FQ3-24", "Q2 2024"), each on its line, then rows of a label line and one line per
+    column ("Revenue" / "$" / "6,811" / ...); a sign alone on its line joins the figure it stands by ("$" / "6,811",
+    "(668" / ")"). Group headings over the periods ("GAAP(1)" / "Non-GAAP(2)", as many as the periods repeat) are
+    put before each column's heading. At least two rows; a label line followed by another label is a heading and
+    is passed over."""
+    cells: list[Cell] = []
+    for start, line in lines:
+        t = line.strip()
+        if not t or len(t) > 60:
+            cells.append(Cell("", -1, -1))  # a blank or long line ends a run of cells
+            continue
+        c = Cell(t, start + line.index(t), start + line.index(t) + len(t))
+        if cells and cells[-1].text and _SIGN_BEFORE.match(cells[-1].text):
+            prev = cells.pop()
+            c = Cell(f"{prev.text} {t}", prev.start, c.end)
+        elif cells and cells[-1].text and _SIGN_AFTER.match(t) and _figure(cells[-1].text + t):
+            prev = cells.pop()
+            c = Cell(prev.text + t, prev.start, c.end)
+        cells.append(c)
+    out: list[Table] = []
+    k = 0
+    while k < len(cells):
+        heads: list[Cell] = []
+        while k + len(heads) < len(cells) and cells[k + len(heads)].text and \
+                not _figure(cells[k + len(heads)].text) and _is_period(cells[k + len(heads)].text):
+            heads.append(cells[k + len(heads)])
+        width = len(heads)
+        if width < 2:
+            k += 1
+            continue
+        names = [h.text for h in heads]
+        repeats = width // len(set(names))
+        groups: list[Cell] = []
+        if repeats >= 2 and len(set(names)) * repeats == width and k >= repeats and \
+                all(c.text and not _figure(c.text) for c in cells[k - repeats:k]):
+            groups = cells[k - repeats:k]
+            size = width // repeats
+            names = [f"{groups[j // size].text} {n}" for j, n in enumerate(names)]
+        j = k + width
+        rows: list[tuple[Cell, ...]] = []
+        while j < len(cells) and cells[j].text:
+            label = cells[j]
+            figures = cells[j + 1: j + 1 + width]
+            if not _figure(label.text) and len(figures) == width and all(_figure(f.text) for f in figures):
+                rows.append((label, *figures))
+                j += 1 + width
+            elif not _figure(label.text) and j + 1 < len(cells) and not _figure(cells[j + 1].text) and rows:
+                j += 1  # a heading inside the table
+            else:
+                break
+        if len(rows) >= 2:
+            start, end = heads[0].start, rows[-1][-1].end
+            first = groups[0].start if groups else start
+            out.append(Table(start, end, text[max(0, first - 300):first], ("", *names), tuple(rows), "",
+                             _above(text, first - 300), _below(text, end)))
+            k = j
+        else:
+            k += width
+    return out
+
+
+def _is_period(cell: str) -> bool:
+    """A cell that names a period and nothing else much ("FQ3-24", "Q2 2024", "2023", "Three Months Ended ...")."""
+    found = [p for p in P.extract(cell, None) if p.kind != "date"]
+    return bool(found) and sum(p.end - p.start for p in found) >= len(cell) / 2
 
 
 def _spaced_table(text: str, lines: list[tuple[int, str]], i: int) -> Table | None:
@@ -266,8 +419,22 @@ def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: 
     return rows, width, first
 
 
+#: A cell written with its own scale ("$2,487 million", "RMB 1.3 billion"): a figure whose unit the cell states.
+_SCALED = re.compile(r"^(?P<figure>(?:US\$|\$|NT\$|RMB|€|USD|EUR)?\s?[-−–]?\d[\d,]*(?:\.\d+)?)\s?"
+                     r"(?P<scale>thousand|million|billion|trillion|mn|bn)$", re.I)
+
+
 def _figure(cell: str) -> bool:
-    return bool(_NUMBER.match(cell) or _FIGURE.match(cell))
+    return bool(_NUMBER.match(cell) or _FIGURE.match(cell) or _SCALED.match(cell))
+
+
+def _own_unit(cell: str) -> Unit | None:
+    """The unit a cell written with its scale and currency states ("$2,487 million": usd_m), else None."""
+    m = _SCALED.match(cell)
+    if m is None:
+        return None
+    word = {"bn": "billion", "mn": "million"}.get(m.group("scale").lower(), m.group("scale"))
+    return _unit(f"{m.group('figure')} {word}")
 
 
 def _place(line_start: int, cells: list[Cell], head_start: int, header: list[Cell], width: int) -> list[Cell] | None:
@@ -318,7 +485,7 @@ def _below(text: str, end: int) -> str:
 _STATED_SCALE = re.compile(r"(?<![\d.,]\s)(?<![\d.,])\b(?:thousands?|millions?|billions?|trillions?)\b", re.I)
 
 
-def _stated_unit(lines: str, currency_from: str = "") -> str | None:
+def _stated_unit(lines: str, currency_from: str = "") -> Unit | None:
     """The unit the nearest caption-like line of ``lines`` states with a scale written as a unit ("© SEMI —
     equipment revenue by Region (USD in billions)"), for a table whose own caption gives none; the currency from
     the line, else from ``currency_from`` (the cells: "$5,619.9")."""
@@ -330,22 +497,59 @@ def _stated_unit(lines: str, currency_from: str = "") -> str | None:
     return None
 
 
-def _unit(caption: str, currency_from: str = "") -> str | None:
+@dataclass(frozen=True)
+class Unit:
+    """The unit of a table's figures and the factor that brings a cell to it: a table "in RMB 100 million" has its
+    cells in units of a hundred million yuan, written here as ``cny_bn`` with the factor 0.1 (154.4 → 15.44)."""
+    code: str
+    factor: float = 1.0
+
+
+#: A scale word, or a count of them that makes another unit: "100 million" (the Chinese 亿) is a tenth of a
+#: billion, "10 thousand" (万) ten thousands.
+_SCALE_WORD = re.compile(r"\b(?:(?P<hundred>100|one hundred|a hundred)\s+million|(?P<ten>10|ten)\s+thousand|"
+                         r"(?P<word>thousand|million|billion|trillion)s?)\b|(?P<k>['’]000)\b|(?P<yi>亿)|(?P<wan>万)",
+                         re.I)
+
+
+#: A scale abbreviated after a currency ("($M)", "US$ bn", "RMB mn") or alone in brackets ("Revenue (bn)").
+_SCALE_ABBREVIATION = re.compile(r"(?:\$|\b(?:USD|RMB|CNY|EUR|KRW|JPY|TWD|yuan|won|yen|euros?))\s?"
+                                 r"(?P<after>mn|mm|bn|m|b|k)\b|\((?P<alone>mn|bn|m)\)", re.I)
+
+
+def _unit(caption: str, currency_from: str = "") -> Unit | None:
     """The unit of the table's levels from its caption: usd_m for "US$ million", usd_bn for "billions of US
-    dollars", usd_k for "(US$ '000)"; the currency, when the caption names none, from ``currency_from`` (the
-    cells: "$ 4,688"); None when they give none."""
-    scale = re.search(r"\b(thousand|million|billion|trillion)s?\b|['’]000\b", caption, re.I)
+    dollars", usd_k for "(US$ '000)", cny_bn with the factor 0.1 for "RMB 100 million" (亿元 likewise); the
+    currency, when the caption names none, from ``currency_from`` (the cells: "$ 4,688"); None when they give
+    none."""
+    scale = _SCALE_WORD.search(caption)
     if not scale:
+        short = _SCALE_ABBREVIATION.search(caption)
+        if not short:
+            return None
+        size = {"m": "m", "mn": "m", "mm": "m", "b": "bn", "bn": "bn", "k": "k"}[
+            (short.group("after") or short.group("alone")).lower()]
+        for text in (caption, currency_from):
+            for pattern, code in _CURRENCY:
+                if pattern.search(text):
+                    return Unit(f"{code}_{size}")
         return None
-    size = _SCALE[(scale.group(1) or "thousand").lower()]
+    if scale.group("hundred") or scale.group("yi"):
+        size, factor = "bn", 0.1
+    elif scale.group("ten") or scale.group("wan"):
+        size, factor = "k", 10.0
+    else:
+        size, factor = _SCALE[(scale.group("word") or "thousand").lower()], 1.0
     for text in (caption, currency_from):
         for pattern, code in _CURRENCY:
             if pattern.search(text):
-                return f"{code}_{size}"
+                return Unit(f"{code}_{size}", factor)
+    if scale.group("yi") or scale.group("wan") or re.search(r"元", caption):
+        return Unit(f"cny_{size}", factor)
     return None
 
 
-def _near_unit(caption: str, notes: str, currency_from: str) -> str | None:
+def _near_unit(caption: str, notes: str, currency_from: str) -> Unit | None:
     """The unit a caption gives nearest its table's header: the header's own label cell and the lines under it,
     then the caption's last lines from the last up ("(Millions of U.S. Dollars)" under prose that speaks of
     billions), then the whole caption."""
@@ -354,6 +558,19 @@ def _near_unit(caption: str, notes: str, currency_from: str) -> str | None:
         if unit:
             return unit
     return None
+
+
+#: A footnote mark after a cell's figure ("2,602 (2)"): the figure is the cell's value.
+_FOOTNOTE = re.compile(r"^(?P<figure>\S+)\s\(\d\)$")
+
+
+def _value(cell: str) -> float | None:
+    """The value of a figure cell ("3,260", "(1,896)", "-1.4%", "2,602 (2)" with its footnote mark), else None."""
+    mark = _FOOTNOTE.match(cell) or _SCALED.match(cell)
+    if mark:
+        cell = mark.group("figure")
+        cell = re.sub(r"^(?:NT\$|RMB|USD|EUR|€)\s?", "", cell)
+    return _number(cell) if _NUMBER.match(cell) else None
 
 
 def _number(cell: str) -> float | None:
@@ -373,7 +590,7 @@ def _column(head: str, doc: date | None) -> tuple[str, list[str]]:
     ended = _ENDED.search(head)
     if ended and not labels:  # "Year ended March 31, 2024": the fiscal year named by the year it ended in
         labels = ["FY" + ended.group("year")]
-    if _RANK.search(head.strip()) or re.search(r"guidance|outlook|forecast", head, re.I):
+    if _RANK.search(head.strip()) or re.search(r"guidance|outlook|forecast|non-gaap|adjusted", head, re.I):
         return "skip", labels
     years = sorted({int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", head)})
     if len(years) == 2 and years[1] - years[0] == 1 and _CHANGE.search(head):  # "2025-2024 Growth (%)"
@@ -451,12 +668,18 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
         columns = _relative_to(table.header, [_column(h, doc) for h in table.header], caption_periods)
+        # a column header may state its own unit ("Q1 2024 revenue (US$ billion)"), which its levels take
+        column_units = [_unit(h, cells) for h in table.header]
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
                        caption_periods[-1] if caption_periods else None)
         entities = []
         for row in table.rows:
             label = next((c for c in row if c.text and not _NUMBER.match(c.text)), None)
-            linked = kb.gazetteer.link(label.text) if label else []
+            # a row named by a measure is a statement's row, also when it names the firm ("Net Income
+            # Attributable to KLA")
+            measure = label is not None and any(name != "skip" and pattern.match(label.text)
+                                                for name, pattern in _ROW_METRICS)
+            linked = kb.gazetteer.link(label.text) if label and not measure else []
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
         kinds = {k for _, e, k in entities if e}
@@ -476,12 +699,13 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             metric_family = _LEVEL[family]
             if (kind == "firm" or market) and metric_family in ("imports", "exports", "equipment_purchases"):
                 metric_family = "revenue"
-            for cell, (col, labels) in zip(row, columns, strict=True):
-                if cell is label or col == "skip" or not _NUMBER.match(cell.text):
+            for cell, (col, labels), column_unit in zip(row, columns, column_units, strict=True):
+                if cell is label or col == "skip":
                     continue
-                value = _number(cell.text)
+                value = _value(cell.text)
                 if value is None:
                     continue
+                level_unit = _own_unit(cell.text) or column_unit or unit
                 period = labels[0] if labels else current
                 if col == "share" or (col == "level" and shares and cell.text.endswith("%")):
                     if market:  # the market's share of itself
@@ -491,10 +715,11 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                     metric = "market_growth" if market or regional else _GROWTH.get(metric_family, "revenue_growth")
                     cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_change")
                 else:
-                    if unit is None or cell.text.endswith("%"):
+                    if level_unit is None or cell.text.endswith("%"):
                         continue
                     metric, cell_unit = ("market_size" if (market or regional) and metric_family == "revenue" else
-                                         metric_family), unit
+                                         metric_family), level_unit.code
+                    value = round(value * level_unit.factor, 9)
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
                                  region=region if metric == "market_share" and kind == "firm" else None,
@@ -540,6 +765,10 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
     cells_text = " ".join(c.text for row in table.rows for c in row[1:])  # the currency the figures are written in
     metrics = [next((name for name, pattern in _ROW_METRICS if pattern.search(row[0].text)), None)
                if row[0].text and not _figure(row[0].text) else None for row in table.rows]
+    # a row "percent of revenue" under the gross margin in money gives the gross margin in percent
+    metrics = [("gross_margin" if k and metrics[k - 1] == "gross_margin" else "skip")
+               if _OF_REVENUE.match(row[0].text) else m for k, (row, m) in enumerate(zip(table.rows, metrics,
+                                                                                        strict=True))]
     # of two rows of one measure, the one named by the measure alone or as the total ("Revenue", "Total revenue")
     # is the measure; the other ("Operating Revenue" beside "Revenue") is a part of it
     plain = {m for row, m in zip(table.rows, metrics, strict=True) if m and _PLAIN_ROW.match(row[0].text)}
@@ -547,14 +776,17 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
         label = row[0]
         if metric is None or metric == "skip" or (metric in plain and not _PLAIN_ROW.match(label.text)):
             continue
-        unit = _unit(label.text, cells_text) or _near_unit(table.caption, table.notes, cells_text)
+        # a row may state its scale ("Revenue (bn)") where the caption states the currency ("results (RMB)")
+        title = next((x for x in reversed(table.caption.split("\n")) if x.strip()), "")
+        unit = _unit(label.text, f"{cells_text} {table.notes} {title}") or \
+            _near_unit(table.caption, table.notes, cells_text)
         for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
-            value = _number(cell.text) if _NUMBER.match(cell.text) else None
+            value = _value(cell.text)
             if value is None or col == "skip":
                 continue
             when = when or (first_level if col != "level" else None)
             if metric == "gross_margin":
-                if col != "level" or not (cell.text.endswith("%") or "%" in label.text):
+                if col != "level" or not ("%" in cell.text or "%" in label.text):
                     continue
                 name, cell_unit = "gross_margin", "pct"
             elif metric == "revenue_growth":  # a row of growth rates ("Revenue Growth (YoY)"), by period
@@ -567,8 +799,15 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
                     continue
                 name = "revenue_growth"
                 cell_unit = {"qoq": "pct_qoq", "yoy": "pct_yoy"}.get(col, "pct_yoy" if yoy_text else "pct_change")
-            elif col == "level" and unit is not None and not cell.text.endswith("%"):
-                name, cell_unit = metric, unit
+            elif metric == "shipments":  # counted in units, whatever the table's money unit
+                if col != "level" or cell.text.endswith("%"):
+                    continue
+                name, cell_unit = "shipments", "units"
+            elif col == "level" and (_own_unit(cell.text) or unit) is not None and not cell.text.endswith("%"):
+                level_unit = _own_unit(cell.text) or unit
+                assert level_unit is not None
+                name, cell_unit = metric, level_unit.code
+                value = round(value * level_unit.factor, 9)
             else:
                 continue
             out.append(Claim("", firm, kb.name_of(firm), name, value, cell_unit, when, cell.start, cell.end,

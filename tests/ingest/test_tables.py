@@ -1,0 +1,138 @@
+"""Tables in their several shapes: units and scales stated in headers, tables flattened onto one line or one cell to
+a line, and statement rows; each checked on a small hand-written text against hand-computed claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.ledger import analyse
+from chipshift.ingest.tables import Unit, _unit
+from chipshift.ingest.text import Extracted
+
+
+def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[Any, ...]]:
+    report = analyse(Extracted(text, "text"), kb, date_given=day)
+    return {(c["entity"], c["metric"], round(c["value"], 6), c["unit"], c["period"]) for c in report["claims"]}
+
+
+def test_units_and_scales_stated_in_words_signs_and_abbreviations() -> None:
+    """A caption or header states a unit by a scale word and a currency; "100 million" (亿) is a tenth of a
+    billion; NT$ is the New Taiwan dollar, not the US dollar; a scale abbreviated after a currency or alone in
+    brackets counts; a currency without a scale states no unit."""
+    assert _unit("(in US$ million)") == Unit("usd_m")
+    assert _unit("Operating Revenue (in RMB 100 million)") == Unit("cny_bn", 0.1)
+    assert _unit("营业收入（亿元）") == Unit("cny_bn", 0.1)
+    assert _unit("Operating Results (Amount: NT$ million)") == Unit("twd_m")
+    assert _unit("Q1 2024 revenue (US$ billion)") == Unit("usd_bn")
+    assert _unit("Revenue ($M)") == Unit("usd_m")
+    assert _unit("Revenue (bn)", "results summary (RMB)") == Unit("cny_bn")
+    assert _unit("Revenue (US$)") is None
+    assert _unit("Revenue 4Q24") is None
+
+
+def test_a_column_header_states_the_unit_of_its_levels(kb: KnowledgeBase) -> None:
+    """A ranking whose caption names no unit takes it from the column header that states one ("Q1 2024 revenue
+    (US$ billion)"); the change column beside it stays a change."""
+    text = ("The five largest equipment makers had a mixed first quarter.\n\n"
+            "Rank | Company | Q1 2024 revenue (US$ billion) | YoY change\n"
+            "1 | Applied Materials | 6.63 | -1%\n2 | ASML | 4.87 | -26%\n3 | Lam Research | 3.79 | +1%\n")
+    got = _claims(kb, text, "2024-07-08")
+    assert {("applied-materials", "revenue", 6.63, "usd_bn", "2024Q1"), ("asml", "revenue", 4.87, "usd_bn", "2024Q1"),
+            ("asml", "revenue_growth", -26.0, "pct_yoy", "2024Q1")} <= got
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(min_value=10, max_value=99_999))
+def test_a_table_in_hundreds_of_millions_of_yuan_is_read_in_billions(kb: KnowledgeBase, tenths: int) -> None:
+    """Whatever the figure, X in a row "(in RMB 100 million)" is X / 10 billion yuan."""
+    figure = tenths / 10
+    text = ("Financial analysis of ChangXin Memory Technologies (CXMT)\n\n"
+            "CXMT has not yet listed, so its figures are few.\n\n"
+            "| Indicator | 2024 | 2023 | 2022 |\n|---|---|---|---|\n"
+            f"| Operating Revenue (in RMB 100 million) | {figure:,.1f} | 90.9 | 82.9 |\n"
+            "| Asset-Liability Ratio | 61.61% | 66.22% | 56.52% |\n")
+    got = {c for c in _claims(kb, text, "2026-01-20") if c[1] == "revenue" and c[4] == "2024"}
+    assert got == {("cxmt", "revenue", round(figure / 10, 6), "cny_bn", "2024")}
+
+
+def test_a_table_flattened_onto_one_line_under_a_broken_header(kb: KnowledgeBase) -> None:
+    """Rows of a label and as many figures each, run together on one line, are read under the header written on the
+    short lines above; a bracketed word joins the heading before it ("3Q19/2Q19 (Q/Q)"), and the header's last word
+    may open the run's line."""
+    text = ("Equipment billings rose in the quarter, SEMI reported.\n\n"
+            "The quarterly billings by region, in billions of U.S. dollars, are as follows:\n\n"
+            "3Q2019 2Q2019 3Q19/2Q19\n\n(Q/Q) 3Q19/3Q18\n\n"
+            "(YOY) Taiwan 3.90 3.21 21% 34% China 3.44 3.36 2% -14% Total 14.86 13.31 12% -6%\n\n"
+            "Source: SEMI\n")
+    got = _claims(kb, text, "2019-12-03")
+    assert {("TWN", "equipment_purchases", 3.9, "usd_bn", "2019Q3"),
+            ("TWN", "equipment_purchases", 3.21, "usd_bn", "2019Q2"),
+            ("TWN", "equipment_purchases_growth", 21.0, "pct_qoq", "2019Q3"),
+            ("CHN", "equipment_purchases_growth", -14.0, "pct_yoy", "2019Q3"),
+            ("WLD", "equipment_purchases", 14.86, "usd_bn", "2019Q3")} <= got
+
+
+def test_a_line_of_prose_with_many_figures_is_no_table() -> None:
+    """Rows must carry as many figures each and stand under a header naming as many columns: a sentence full of
+    figures, or rows with no header above them, are not read as a table."""
+    from chipshift.ingest.tables import find
+
+    prose = ("Sales rose in 2023\n\nChina bought 36.6 units and 29 more, Korea 19.9 and 7 and 3, Taiwan 19.6 and 27 "
+             "while Japan took 5 and 39 of them.\n")
+    assert find(prose) == []
+    no_header = "Billings by region were as follows.\nTaiwan 3.90 3.21 China 3.44 3.36 Japan 1.67 1.38\n"
+    assert find(no_header) == []
+
+
+def test_a_table_written_one_cell_to_a_line(kb: KnowledgeBase) -> None:
+    """Period headings one to a line, then rows of a label line and one line per column; a sign on its own line
+    joins its figure ("$" / "6,811", "(668" / ")"), group headings put before the repeated periods skip the
+    non-GAAP columns, and a "percent of revenue" row under the gross margin is the gross margin in percent."""
+    text = ("Micron Technology Reports Results for the Third Quarter of Fiscal 2024\n\n"
+            "Micron Technology said revenue rose sharply.\n\n"
+            "Quarterly Financial Results\n(in millions, except per share amounts)\n"
+            "GAAP\nNon-GAAP\nFQ3-24\nFQ2-24\nFQ3-24\nFQ2-24\n"
+            "Revenue\n$\n6,811\n$\n5,824\n$\n6,811\n$\n5,824\n"
+            "Gross margin\n1,832\n(668\n)\n1,917\n1,163\n"
+            "percent of revenue\n26.9\n%\n(17.8\n%)\n28.1\n%\n20.0\n%\n"
+            "Net income (loss)\n332\n(1,896\n)\n702\n476\n")
+    got = _claims(kb, text, "2024-06-26")
+    assert {("micron", "revenue", 6811.0, "usd_m", "FY2024Q3"), ("micron", "revenue", 5824.0, "usd_m", "FY2024Q2"),
+            ("micron", "gross_margin", 26.9, "pct", "FY2024Q3"), ("micron", "gross_margin", -17.8, "pct", "FY2024Q2"),
+            ("micron", "net_profit", -1896.0, "usd_m", "FY2024Q2")} <= got
+    assert not any(c[2] in (702.0, 476.0, 28.1) for c in got)  # the non-GAAP columns
+
+
+def test_fiscal_quarters_written_in_table_headings() -> None:
+    """"FQ3-24" and "Q2 FY 2024" (a space after FY) are fiscal quarters, like "Q2 FY24"."""
+    from chipshift.ingest import periods
+
+    assert [p.label for p in periods.extract("FQ3-24 FQ2-24 Q2 FY 2024 Q1 FY24", None)] == [
+        "FY2024Q3", "FY2024Q2", "FY2024Q2", "FY2024Q1"]
+
+
+def test_statement_rows_with_footnote_marks_counts_and_cells_written_with_their_scale(kb: KnowledgeBase) -> None:
+    """A figure with a footnote mark ("2,602 (2)") is that figure; a row counting what the firm sold "(units)" gives
+    shipments in units whatever the table's money unit; cells written with their scale ("$2,487 million") carry their
+    own unit; a row named by a measure is the statement's row even when it names the firm ("Net Income
+    Attributable to KLA")."""
+    asml = ("ASML reports its fourth-quarter results\n\nASML Holding published its results today.\n\n"
+            "(Figures in millions of euros unless otherwise indicated)\n\n"
+            "                                        Q3 2023     Q4 2023     FY 2023\n"
+            "Net sales                                 6,673       7,237      27,559\n"
+            "New lithography systems sold (units)        105         113         421\n"
+            "Net bookings                          2,602 (2)   9,186 (2)  20,040 (3)\n")
+    got = _claims(kb, asml, "2024-01-24")
+    assert {("asml", "revenue", 7237.0, "eur_m", "2023Q4"), ("asml", "shipments", 105.0, "units", "2023Q3"),
+            ("asml", "orders", 2602.0, "eur_m", "2023Q3"), ("asml", "orders", 20040.0, "eur_m", "2023")} <= got
+    kla = ("KLA Corporation Reports Fiscal 2024 Second Quarter Results\n\nKLA Corporation released its results.\n\n"
+           "GAAP Results\n\nQ2 FY 2024 | Q1 FY 2024 | Q2 FY 2023\n"
+           "Total Revenue | $2,487 million | $2,397 million | $2,984 million\n"
+           "Net Income Attributable to KLA | $583 million | $741 million | $979 million\n")
+    got = _claims(kb, kla, "2024-01-25")
+    assert {("kla", "revenue", 2487.0, "usd_m", "FY2024Q2"), ("kla", "revenue", 2984.0, "usd_m", "FY2023Q2"),
+            ("kla", "net_profit", 741.0, "usd_m", "FY2024Q1")} <= got
