@@ -517,3 +517,132 @@ def test_buyers_substitute_more_as_time_passes_after_a_rule_first_holds(bundled_
                                        "sigma_adjustment_months": np.array([15.0])}
     assert _share(alone, lc.run(alone, alone_governed, draws), 0, imports, "2019Q4") == pytest.approx(
         _share(case, lc.run(case, governed, stated), 0, imports, "2019Q4"), rel=1e-9)
+
+
+# -- licences that take time to issue ---------------------------------------------------------------------------
+
+def _days_outside_wait(first: str, after: str, begin: str, lag: float) -> float:
+    """The documented semantics, by hand: the share of a quarter's days (``first`` to ``after``, exclusive) that
+    are not in the wait for the first licences, the ``lag`` days from ``begin``."""
+    q0, q1 = (np.datetime64(first), np.datetime64(after))
+    w0 = np.datetime64(begin)
+    days = float((q1 - q0) / np.timedelta64(1, "D"))
+    wait = [q0 + np.timedelta64(d, "D") for d in range(int(days))]
+    waiting = sum(1 for d in wait if w0 <= d and float((d - w0) / np.timedelta64(1, "D")) < lag)
+    return 1.0 - waiting / days
+
+
+def _gallium_quantity(case: lc.LinkedCase, governed: lc.Governed, draws: dict[str, Any], quarter: str) -> float:
+    out = lc.outputs(case, lc.run(case, governed, draws))
+    periods, values, _ = out["quantity:china_producers@ROW"]
+    return float(values[periods.index(quarter), 0])
+
+
+def test_a_licence_requirement_licenses_nothing_until_its_first_licences_are_issued(bundled_store: Store) -> None:
+    """China's gallium licences from 1 August 2023, in a case that states `licence_lag_days`: the first quarter
+    under the rule (2023Q3, 92 days) licenses the approval share times the share of its days outside the wait,
+    and so does the next one when the wait reaches into it; without a delay wedge (which may leave the cap
+    slack) the flow is that share of what buyers would take without the cap."""
+    doc = _gallium()
+    assert "licence_lag_days" not in _load(bundled_store, doc)[0].params  # not the model's default
+    doc["parameters"]["licence_lag_days"] = {"from": "licence_lag_days"}
+    case, governed = _load(bundled_store, doc)
+    prior = case.params["licence_lag_days"]
+    assert (prior.low, prior.default, prior.high) == (40.0, 63.0, 90.0)
+    assert governed.licence_from == (Period.parse("2023-08-01").start,)
+    base = lc.default_draws(case)
+    no_wedge = {**base, "approval": np.array([1.0]), "delay_wedge": np.array([0.0])}
+    uncapped = _gallium_quantity(case, governed, {**no_wedge,
+                                                  "licence_lag_days": np.array([0.0])}, "2023Q3")
+    for lag, quarter, first, after in ((30.0, "2023Q3", "2023-07-01", "2023-10-01"),
+                                       (63.0, "2023Q3", "2023-07-01", "2023-10-01"),
+                                       (63.0, "2023Q4", "2023-10-01", "2024-01-01"),
+                                       (100.0, "2023Q3", "2023-07-01", "2023-10-01")):
+        share = _days_outside_wait(first, after, "2023-08-01", lag)
+        draws = {**base, "licence_lag_days": np.array([lag])}
+        _, _, licences, _ = lc._offerings(case, governed, np.ones((len(case.quarters), 1, 2, 2)), draws, 1)
+        t = [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in case.quarters].index(quarter)
+        (lic,) = [x for x in licences if x.start <= t < x.end]
+        assert lic.approval[0] == pytest.approx(0.5 * share, abs=1e-12)
+        if quarter == "2023Q3":  # the cap binds: the flow is the licensed share of the uncapped flow
+            flow = _gallium_quantity(case, governed, {**no_wedge, "licence_lag_days": np.array([lag])}, quarter)
+            assert flow == pytest.approx(share * uncapped, rel=1e-6)
+    assert _days_outside_wait("2023-07-01", "2023-10-01", "2023-08-01", 100.0) == pytest.approx(31 / 92)
+
+
+def test_no_wait_for_licences_gives_the_model_as_it_is(bundled_store: Store) -> None:
+    """A lag of 0 days gives exactly the run of a case that states none."""
+    doc = _gallium()
+    case, governed = _load(bundled_store, doc)
+    without = lc.outputs(case, lc.run(case, governed, lc.default_draws(case)))
+    doc["parameters"]["licence_lag_days"] = {"from": "licence_lag_days"}
+    lagged, lagged_governed = _load(bundled_store, doc)
+    draws = {**lc.default_draws(lagged), "licence_lag_days": np.array([0.0])}
+    with_zero = lc.outputs(lagged, lc.run(lagged, lagged_governed, draws))
+    assert without.keys() == with_zero.keys()
+    for name, (periods, values, unit) in without.items():
+        assert with_zero[name][0] == periods and with_zero[name][2] == unit
+        assert np.array_equal(with_zero[name][1], values, equal_nan=True), name
+
+
+def test_a_longer_wait_never_raises_the_restricted_flow(bundled_store: Store) -> None:
+    """Monotonicity: the licensed pair's flow in the first quarters under the rule falls (or stays) as the wait
+    lengthens, and a wait that covers the quarter's days after the rule's start leaves nothing but its days
+    before it."""
+    doc = _gallium()
+    doc["parameters"]["licence_lag_days"] = {"from": "licence_lag_days"}
+    case, governed = _load(bundled_store, doc)
+    base = lc.default_draws(case)
+    for quarter in ("2023Q3", "2023Q4"):
+        flows = [_gallium_quantity(case, governed, {**base, "licence_lag_days": np.array([lag])}, quarter)
+                 for lag in (0.0, 10.0, 40.0, 63.0, 90.0, 150.0, 200.0)]
+        assert all(b <= a * (1 + 1e-9) for a, b in itertools.pairwise(flows)), (quarter, flows)
+        assert flows[-1] < flows[0]
+
+
+def _fee_episodes() -> list[Path]:
+    """The bundled episodes that state an ad-valorem fee or duty (a rule whose `policy` is `fee`) as a licence."""
+    rules = {r["id"]: r for r in yaml.safe_load((REPO / "src" / "chipshift" / "data" / "rules.yaml").read_text())}
+    out = []
+    for path in sorted(EPISODES.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        entries = doc.get("rules") or []
+        if any(e.get("effect") == "licence" and rules[e["rule"]].get("policy") == "fee" for e in entries):
+            out.append(path)
+    return out
+
+
+def test_the_bundled_fee_episodes_are_found() -> None:
+    names = {p.stem for p in _fee_episodes()}
+    assert {"china-us-soybean-tariff-2018", "eu-bev-duties-2024", "us-steel-232-tariffs-2018",
+            "india-solar-duty-rush-2022", "aus-wine-duties-2020"} <= names
+
+
+@pytest.mark.parametrize("path", _fee_episodes(), ids=lambda p: p.stem)
+def test_a_fee_stated_as_a_licence_takes_no_wait(bundled_store: Store, path: Path) -> None:
+    """A duty or fee a case writes as a licence (approval 1, or a cleared share, and a wedge) issues no licences:
+    whatever the wait a case states, its runs are the same as without one."""
+    doc = dict(yaml.safe_load(path.read_text()))
+    for key in ("episode", "outcomes"):
+        doc.pop(key)
+    case, governed = _load(bundled_store, doc)
+    policy = {r["id"]: r.get("policy") for r in bundled_store.rows("rules")}
+    fees = [k for k, e in enumerate(governed.entries) if e.effect == "licence" and policy[e.rule] == "fee"]
+    assert fees and all(governed.licence_from[k] is None for k in fees)
+    if any(d is not None for d in governed.licence_from):  # another rule of the episode requires licences
+        return
+    draws = lc.default_draws(case)
+    without = lc.outputs(case, lc.run(case, governed, draws))
+    lagged = lc.outputs(case, lc.run(case, governed, {**draws, "licence_lag_days": np.array([90.0])}))
+    for name, (_, values, _) in without.items():
+        assert np.array_equal(lagged[name][1], values, equal_nan=True), name
+
+
+def test_only_rules_that_require_licences_by_their_own_data_wait_for_them(bundled_store: Store) -> None:
+    rules = {r["id"]: rule_from_record(r) for r in bundled_store.rows("rules")}
+    assert lc.licence_requirement(rules["E-CN-GAGE-2023"])  # licence_required
+    assert lc.licence_requirement(rules["E-HUAWEI-2019"])  # presumption_of_denial
+    assert lc.licence_requirement(rules["E-IN-RICE-WHITE-BAN-JUL2023"])  # case_by_case
+    assert not lc.licence_requirement(rules["E-CN-US-SOY-TARIFF-JUL2018"])  # a fee
+    assert not lc.licence_requirement(rules["E-AR-BEEF-EXPORT-MAR2006"])  # a ban
+    assert not lc.licence_requirement(rules["E-H20-RESUME-JUL2025"])  # a relaxation, though licences follow it

@@ -317,6 +317,7 @@ PARAMETER_UNITS: Mapping[str, str] = {
     "scale": "fraction of the market's values", "shares": "percent of the market's value",
     "segments": "fraction of the market's buyers",
     "sigma_long_run_ratio": "multiple of the short-run elasticity", "sigma_adjustment_months": "months",
+    "licence_lag_days": "days",
 }
 
 
@@ -364,6 +365,7 @@ PARAMETER_KEYS: Mapping[str, str] = {
     "value": "size of the market", "shares": "starting share", "segments": "share of buyers",
     "sigma_long_run_ratio": "long-run substitution elasticity", "sigma_adjustment_months":
         "time for substitution to reach its long run",
+    "licence_lag_days": "days before the first licences are issued",
 }
 #: Most places a parameter's words name (the rest are counted).
 PARAMETER_PLACES = 3

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chipshift.domain.period import Period
-from chipshift.domain.rules import RuleKind
+from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.reach import MAYBE, NO, Destination, reaches
 from chipshift.errors import DataError, Problem
 from chipshift.market.linked import LinkedMarkets
@@ -286,6 +286,9 @@ class Governed:
     entries: tuple[RuleEntry, ...] = ()  # the case's rule entries, then those of rules a scenario adds
     leaky: tuple[bool, ...] = ()  # per rule entry: whether a grey channel can serve the buyers it cuts off
     baseline: Governed | None = None  # under a restriction scenario: the case's own rules (demand is found there)
+    #: per rule entry: the day its rule took effect, where the entry licenses pairs under a rule that is a licence
+    #: requirement by its own data (`licence_requirement`); None for every other entry
+    licence_from: tuple[date | None, ...] = ()
 
 
 def first_quarters(governed: Governed, n: int) -> Governed:
@@ -397,8 +400,23 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
     # a procurement ban binds the buyer itself (a state agency, a regulated operator), which no third party can
     # serve without the buyer breaking the rule; any other ban leaves third parties free to resell to the buyer
     leaky = tuple(ctx.has(e.rule) and ctx.rule(e.rule).kind is not RuleKind.PROCUREMENT_BAN for e in entries)
+    licence_from = tuple(parse_day(start) if e.effect == "licence" and ctx.has(e.rule)
+                         and licence_requirement(ctx.rule(e.rule)) and (start := ctx.rule(e.rule).start) else None
+                         for e in entries)
     return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start), unavailable,
-                    tuple(entries), leaky=leaky)
+                    tuple(entries), leaky=leaky, licence_from=licence_from)
+
+
+#: The review policies (`rules.yaml`'s `policy`) under which a rule requires a licence that someone must issue:
+#: a licence is needed (review unstated), reviewed case by case, or reviewed with a presumption of denial. A
+#: ban, a fee and a lifting issue none.
+LICENSING_POLICIES = ("licence_required", "case_by_case", "presumption_of_denial")
+
+
+def licence_requirement(rule: Rule) -> bool:
+    """Whether a rule is, by its own data, a licence requirement: a measure (not a relaxation) whose review
+    policy says licences are issued (`LICENSING_POLICIES`)."""
+    return rule.kind is not RuleKind.RELAXATION and rule.policy in LICENSING_POLICIES
 
 
 def parse_day(text: str) -> date:
@@ -769,6 +787,7 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
     banned: npt.NDArray[np.bool_] = np.asarray(barred.all(axis=3))
     wedge = np.zeros((n_t, nm, nf))
     licences: list[Licence] = []
+    lag = value_of(LICENCE_LAG, draws, size) if LICENCE_LAG in draws else None  # days, per draw
     # a seller a ban cuts off is still bought in part, through stock, third parties and smuggling: a share of
     # what buyers would take (the grey share) reaches them, its first offering as it was, and nothing else
     # (a licence on the barred offering does not apply: the grey share replaces it)
@@ -791,11 +810,16 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
             for m in range(nm):
                 for k in sorted(set(licensed[:, m, f, o][licensed_sold[:, m]].tolist()) - {-1}):
                     entry = governed.entries[k]
+                    begin = governed.licence_from[k] if lag is not None and governed.licence_from else None
                     for start, end in _runs(licensed_sold[:, m] & (licensed[:, m, f, o] == k)):
                         pair = np.zeros((nm, nf), dtype=bool)
                         pair[m, f] = True
-                        licences.append(Licence(pair, start, end, value_of(entry.approval, draws, size, 1.0),
-                                                value_of(entry.delay, draws, size)))
+                        approval = value_of(entry.approval, draws, size, 1.0)
+                        delay = value_of(entry.delay, draws, size)
+                        if begin is None or lag is None:
+                            licences.append(Licence(pair, start, end, approval, delay))
+                            continue
+                        licences.extend(_waiting(case.quarters, pair, start, end, approval, delay, begin, lag))
     if grey_pairs.any():
         grey = value_of(GREY, draws, size)
         for m in range(nm):
@@ -806,6 +830,46 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
                     licences.append(Licence(pair, start, end, grey, np.zeros(size)))
         banned = banned & ~grey_pairs
     return banned, wedge, licences, []
+
+
+#: Licences take time to issue, where a case asks for it: a case that states a `licence_lag_days` parameter (the
+#: catalogue has one: `{from: licence_lag_days}`) has every rule entry that licenses pairs under a licence
+#: requirement (`licence_requirement`, by the rule's own data) license nothing for that many days from the rule's
+#: effective date; after them the entry's approval share applies as before. As a default for every case it is on
+#: trial (docs/backtest.md, "Licences that take time to issue"), so the model's default issues licences at once.
+LICENCE_LAG = "licence_lag_days"
+
+
+def quarter_bounds(mid: date) -> tuple[date, date]:
+    """The first day of a quarter (given by its middle, as `LinkedCase.quarters` has it) and of the next."""
+    first = date(mid.year, mid.month - 1, 1)
+    return first, date(first.year + (first.month + 3 > 12), (first.month + 2) % 12 + 1, 1)
+
+
+def licensed_fraction(mid: date, begin: date, lag_days: FloatArray) -> FloatArray:
+    """The share of a quarter's days (the quarter given by its middle) outside the wait for the first licences,
+    the `lag_days` (per draw) from `begin`: 1 for a quarter the wait does not touch, 0 for one it covers."""
+    first, after = quarter_bounds(mid)
+    start, stop = float(first.toordinal()), float(after.toordinal())
+    wait_end = begin.toordinal() + np.maximum(np.asarray(lag_days, dtype=np.float64), 0.0)
+    overlap = np.clip(np.minimum(stop, wait_end) - max(start, float(begin.toordinal())), 0.0, stop - start)
+    return np.asarray(1.0 - overlap / (stop - start))
+
+
+def _waiting(quarters: Sequence[date], pair: npt.NDArray[np.bool_], start: int, end: int, approval: FloatArray,
+             delay: FloatArray, begin: date, lag_days: FloatArray) -> list[Licence]:
+    """The licence on `pair` from quarter `start` to `end` (exclusive) when its first licences come `lag_days`
+    (per draw) after `begin`: each quarter the wait touches licenses `approval` times the share of its days
+    outside the wait (`licensed_fraction`), the quarters after it the whole `approval`; the delay wedge applies
+    throughout, as without a wait."""
+    out = []
+    wait_end = begin.toordinal() + float(np.max(lag_days, initial=0.0))
+    for t in range(start, end):
+        if quarter_bounds(quarters[t])[0].toordinal() >= wait_end:  # the wait is over for every draw
+            out.append(Licence(pair, t, end, approval, delay))
+            break
+        out.append(Licence(pair, t, t + 1, approval * licensed_fraction(quarters[t], begin, lag_days), delay))
+    return out
 
 
 def _year_date(year: float) -> date:

@@ -317,6 +317,15 @@ def _linked_part() -> list[str]:
         "ratio times itself, closing 90% of the gap in `sigma_adjustment_months` (15 unless stated; the catalogue's",
         "`adjustment_months`). Without it each elasticity stays as stated (docs/backtest.md says why).",
         "",
+        "A case that states a parameter `licence_lag_days` (the catalogue has one: `{from: licence_lag_days}`,",
+        "40 to 90 days, mode 63) has licences take time to issue: a rule entry with `effect: licence` whose rule",
+        "requires licences by its own data (`rules.yaml`: not a relaxation, and `policy` `licence_required`,",
+        "`case_by_case` or `presumption_of_denial`) licenses nothing for that many days from the rule's",
+        "effective date (its day, not only its quarter); a quarter the wait touches gets `approval` times the",
+        "share of its days outside the wait, later quarters the whole `approval`. An entry under a ban or a fee",
+        "(`policy` `ban` or `fee`) is left as it is. Without the parameter licences are issued at once",
+        "(docs/backtest.md says why).",
+        "",
     ]
     shown: dict[int, str] = {id(market_case.PARAMETER): "parameters.<parameter id>",
                              id(market_case.CAPACITY): "sources[].capacity"}

@@ -305,6 +305,7 @@ PARAMETERS = TableSchema(
                    "adjustment_time": "time for shares to reach a new equilibrium (qualification lag)",
                    "sigma_long_run_ratio": "how many times the short-run substitution elasticity buyers reach once "
                                            "they have had time to requalify suppliers",
+                   "licence_lag": "days from a licence requirement's start until its first licences are issued",
                    "quality": "performance of a source relative to the market leader",
                }),
         Column("applies_to", "str", "product (input id) it is used for; blank = every market",

@@ -240,4 +240,6 @@ METRICS: Mapping[str, Metric] = _metrics(
            "time for trade flows or supplier shares to adjust to a new equilibrium"),
     Metric("elasticity_ratio", "parameter", ("ratio",),
            "an elasticity over another of the same kind (e.g. long-run over short-run trade elasticity)"),
+    Metric("licence_time", "parameter", ("duration",),
+           "time a licensing authority takes to decide licence applications (the definition column says which)"),
 )

@@ -1,0 +1,87 @@
+"""The back-test library with and without licences that take time to issue (docs/backtest.md, "Licences that
+take time to issue"), from one process: the same episodes, seeds and sampler settings, once as the model is and
+once with the catalogue's `licence_lag_days` prior given to every episode that has a rule entry licensing pairs
+under a licence requirement (by the rule's own data; `linked_case.licence_requirement`). Episodes without one
+are run unchanged in both. Prints the scorecards of the whole library and of the held-out episodes, and every
+outcome whose direction, size or interval verdict changed.
+
+Run from the repository root with a private store (the bundled data is all it needs), e.g.
+    CHIPSHIFT_STORE=.tmp/lag.duckdb .venv/bin/python benchmarks/licence_lag.py --json out/licence-lag.json
+(two runs of the library: several minutes on a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from chipshift.api import backtest as api
+from chipshift.api.data import open_store
+from chipshift.config import Settings
+from chipshift.scenarios import backtest as bt
+from chipshift.scenarios import linked_case as linked
+from chipshift.scenarios.market_case import Param
+
+SEED = api.TRACK_RECORD_SEED
+STEPS = 400  # `chipshift backtest`'s default, so "without" is its scorecard
+
+
+def lagged(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
+    """The episode with the licence-lag prior, when one of its rule entries licenses under a licence
+    requirement; else the episode as it is."""
+    if not any(d is not None for d in job.governed.licence_from):
+        return job
+    return dataclasses.replace(job, case=dataclasses.replace(job.case, params={**job.case.params, prior.id: prior}),
+                               fit_case=dataclasses.replace(job.fit_case,
+                                                            params={**job.fit_case.params, prior.id: prior}))
+
+
+def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
+    c = bt.scorecard(scores)
+    return {"outcomes": c.outcomes, "direction": c.direction, "size": c.size, "in50": c.coverage50,
+            "in90": c.coverage90, "crps": c.crps, "interval_score": c.interval_score}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
+    parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
+    args = parser.parse_args()
+    with open_store(Settings.from_env()) as store:
+        row = next(r for r in store.rows("parameters") if r["id"] == linked.LICENCE_LAG)
+        prior = Param(linked.LICENCE_LAG, float(row["default"]), float(row["low"]), float(row["high"]),
+                      basis=f"parameters.csv:{linked.LICENCE_LAG}")
+        jobs = [api.episode_job(store, p) for p in api.library()]
+    touched = sorted(j.case.name for j in jobs if lagged(j, prior) is not j)
+    out: dict[str, Any] = {"prior": dataclasses.asdict(prior), "episodes_with_a_licence_requirement": touched}
+    verdicts: dict[str, dict[tuple[str, str, str], tuple[Any, ...]]] = {}
+    for label, runs in (("without", jobs), ("with", [lagged(j, prior) for j in jobs])):
+        results = api._run(runs, bt.PREDICTIVE_DRAWS, STEPS, SEED, args.workers, None, None)
+        scored = bt.score_library(results, SEED)
+        every = [s for e in scored for s in e.outcomes]
+        fresh = [s for e in scored if bt.held_out(e.result) for s in e.outcomes]
+        mine = [s for e in scored if e.result.name in touched for s in e.outcomes]
+        out[label] = {"library": card(every), "held_out": card(fresh), "with_a_licence_requirement": card(mine)}
+        verdicts[label] = {(e.result.name, s.output, s.period): (s.direction_hit, s.within_size, s.in50, s.in90,
+                                                                 round(s.median, 4), round(s.crps, 4))
+                           for e in scored for s in e.outcomes}
+        print(label, json.dumps(out[label]), flush=True)
+    changed = [{"episode": k[0], "output": k[1], "period": k[2], "without": list(verdicts["without"][k]),
+                "with": list(verdicts["with"][k])}
+               for k in verdicts["without"] if verdicts["without"][k][:4] != verdicts["with"][k][:4]]
+    out["changed_verdicts"] = changed
+    print("episodes given the prior:", ", ".join(touched))
+    print("changed verdicts (direction, size, in50, in90, median, crps):")
+    for c in changed:
+        print(f"  {c['episode']} {c['output']} {c['period']}: {c['without']} -> {c['with']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
