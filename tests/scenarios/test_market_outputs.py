@@ -14,7 +14,7 @@ import pytest
 from chipshift.api.market_runs import scenario_run
 from chipshift.io.store import Store
 from chipshift.reports import labels
-from chipshift.reports.chart_style import marker_style, spread
+from chipshift.reports.chart_style import marker_style, spread, value_axis
 from chipshift.reports.market_run_files import write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -328,3 +328,21 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
         text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
         assert "Sources of the published figures shown" in text, output
         assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output
+
+
+def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
+    """A share held at 100% (China's producers in China's gallium market) is drawn on an axis ending at 100%, not
+    padded to 104%; a figure above 100% (a change, an overshoot) keeps its room."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([2023, 2024, 2025], [100.0, 100.0, 100.0])
+    value_axis(ax, "pct")
+    assert ax.get_ylim()[1] == 100 and ax.get_ylim()[0] < 100
+    assert not ax.lines[0].get_clip_on()  # the line on the edge drawn whole
+    over, axis = plt.subplots()
+    axis.plot([2023, 2024], [90.0, 110.0])
+    value_axis(axis, "pct")
+    assert axis.get_ylim()[1] > 110
+    plt.close(fig)
+    plt.close(over)
