@@ -747,11 +747,14 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
     assert "Gallium price, Rest of the world (index, 2023Q1 = 1)" in results and "price@ROW" not in results
     # an observation stated in the case file is drawn with the publisher of the document it names, and the chart's
-    # footer names that document's publisher, title and date: only the sources of the figures that chart shows
+    # footer names that document's publisher, title and date as the source of the figure shown (no other
+    # observation's), then the publishers of what the run's set-up rests on (the facts its bases name)
     price = page.locator("#trajectories .chart", has_text="Gallium price, Rest of the world")
     assert price.locator("svg .published").count() >= 1 and "Fastmarkets" in price.inner_text()
     footer = " ".join(price.locator("svg text.footer").all_text_contents())
-    assert "A make-or-break year for non-Chinese gallium market" in footer and "Reuters" not in footer, footer
+    shown, _, behind = footer.partition("The model rests on")
+    assert "A make-or-break year for non-Chinese gallium market" in shown and "Reuters" not in shown, footer
+    assert "U.S. Geological Survey" in behind and "no sourced figure" not in footer, footer
     _shot(page, "results-linked")
     # the figures published for a fiscal year (Micron's China revenue share) stand over the quarters it spans,
     # beside the model's value for that year, each opening its source

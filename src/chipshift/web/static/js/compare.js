@@ -181,7 +181,7 @@
         { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
-        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)} (each fact, with its quote, in the table of sources below)`);
+        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
     box.append(grid);
     const t = el("div");
@@ -227,10 +227,12 @@
       links: [...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => ({ href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: `${c}: its run, parameters and their sources on the Results page →` })) });
   }
 
-  /* The publishers of the facts a comparison's cases cite, for a chart's footer. */
+  /* What a comparison's charts rest on, for their footers: the publishers of the figures each side's case cites to
+     set its run up (the answer's set_up_by), the first six by name; "no sourced figure" only where neither cites one. */
   function publishersOf(r) {
-    const named = [...new Set((r.facts || []).map((f) => f.original_publisher || f.publisher).filter(Boolean))];
-    return named.length > 6 ? `${named.slice(0, 6).join("; ")} and ${named.length - 6} more` : named.join("; ") || "none cited";
+    const named = [...new Set([...((r.set_up_by || {}).a || []), ...((r.set_up_by || {}).b || [])])];
+    if (!named.length) return "no sourced figure: both cases' figures are their files' own values, each with its basis";
+    return `${named.length > 6 ? `${named.slice(0, 6).join("; ")} and ${named.length - 6} more` : named.join("; ")} (each fact, with its quote, in the table of sources below)`;
   }
 
   async function fillMarket(p) {
