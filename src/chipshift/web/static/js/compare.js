@@ -93,15 +93,15 @@
         { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
       links: [{ href: exposureAt(left, r.left), text: `${Ld} on the Exposure page: every input's barred providers →` },
         { href: exposureAt(right, r.right), text: `${Rd} on the Exposure page →` }] });
-    for (const [title, rows, name, kind] of [["By country", r.by_country, "countries", "country"], ["By firm", r.by_firm, "firms", "firm"]]) {
+    for (const [title, rows, name, kind, whose] of [["By country", r.by_country, "countries", "country", "a country's providers are"], ["By firm", r.by_firm, "firms", "firm", "a firm is"]]) {
       const changed = rows.filter((x) => x.change_barred !== 0 || x.newly_barred_inputs.length || x.no_longer_barred_inputs.length);
       const chart = el("div"), t = el("div");
-      box.append(CS.section(`${title}: inputs where the provider is barred (${changed.length} change)`, chart, t));
+      box.append(CS.section(`${title} (${changed.length} change)`, chart, t));
       const max = Math.max(1, ...changed.map((c) => Math.max(c.left_barred, c.right_barred)));
       const step = Math.max(1, Math.ceil(max / 4));
       if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider, onClick: () => providerSources(x, kind),
         values: [{ lower: 0, upper: x.left_barred }, { lower: 0, upper: x.right_barred }] })),
-      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => (Math.round(v) === 1 ? "1 input" : `${Math.round(v)} inputs`), title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
+      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => (Math.round(v) === 1 ? "1 input" : `${Math.round(v)} inputs`), title: `Number of inputs for which ${whose} barred from selling to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
       `${foot} · a provider's bar opens the inputs and rules behind it`);
       table(t, { filename: `compare-${name}`, rows, onRow: (x) => providerSources(x, kind), columns: [{ key: "provider", label: "Provider" },
         { key: "left_barred", label: `${Ld}: barred`, num: true, unit: "inputs" }, { key: "right_barred", label: `${Rd}: barred`, num: true, unit: "inputs" },
@@ -176,14 +176,14 @@
       const words = (r.output_text || {})[output];  // the run's own words for the output, codes only without them
       const name = words ? words.title : output;
       const chart = el("div");
-      grid.append(CS.section(name, chart));
+      grid.append(CS.chartCard(chart));  // the chart's title says what it shows (once)
       CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: side("a") }, { name: r.b, points: side("b") }],
         { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
-    box.append(grid);
+    if (charted.length) box.append(el("h2", { class: "cards-heading", text: moved.length ? "What the change moves, over time" : "Both sides over time" }), grid);
     const t = el("div");
     box.append(CS.section("Side by side, b − a, by output and period", t));
     const columns = [{ key: "output", label: "Output" }, linked ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true },

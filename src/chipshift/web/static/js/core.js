@@ -360,7 +360,11 @@ const CS = (() => {
     history.replaceState(null, "", u);
   }
 
+  /* Headings say a thing once: a card's heading says what the card is for, in a few words; a chart's title, inside
+     its picture, says what the chart shows in full. A card holding one chart and nothing else has no heading of its
+     own (``chartCard``): the chart's title stands, and the card is a region named by it. */
   function section(title, ...children) { return el("section", { class: "card" }, el("h2", { text: title }), ...children); }
+  function chartCard(chart) { return el("div", { class: "card chart-card" }, chart); }
 
   /* A target's name in words for a title ("China" for CHN); the code itself when it names no country or region
      (a firm, or the list cannot be read). The list is asked for once. */
@@ -431,5 +435,5 @@ const CS = (() => {
   });
 
   return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
-    showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
+    showSource, showSources, sourceTitle, params, setParams, footer, section, chartCard, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();
