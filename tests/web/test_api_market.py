@@ -103,6 +103,23 @@ def test_compare_two_cases_by_output_and_year(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["field"] == "b"
 
 
+def test_two_cases_name_each_sides_output_in_its_own_words(client: TestClient) -> None:
+    """Micron's case and the AI accelerators' share generic outputs whose words differ by side (Micron's share of
+    revenue from China against Nvidia's): the comparison gives both sides' words, never one side's for both; the
+    outputs only one side has are named in words too; the charts' footers name what each side's set-up rests on."""
+    body = client.post("/api/v1/market/compare", json={"a": "micron-china", "b": AI}).json()
+    alone_a = client.post("/api/v1/market/run", json={"case": "micron-china", "draws": 0}).json()["output_text"]
+    alone_b = client.post("/api/v1/market/run", json={"case": AI, "draws": 0}).json()["output_text"]
+    share = body["output_text"]["revenue_share"]
+    assert alone_a["revenue_share"]["title"] != alone_b["revenue_share"]["title"]
+    assert share["title"] == f"a: {alone_a['revenue_share']['title']}; b: {alone_b['revenue_share']['title']}"
+    assert "Micron" in share["title"] and "Nvidia" in share["title"] and share["unit"] == "pct"
+    assert body["only_in_a"] and body["only_in_b"]
+    for output in [*body["only_in_a"], *body["only_in_b"]]:
+        assert body["output_text"][output]["title"] == (alone_a.get(output) or alone_b[output])["title"], output
+    assert body["set_up_by"]["a"] and body["set_up_by"]["b"]
+
+
 def test_compare_variants_of_one_case(client: TestClient) -> None:
     gallium = "gallium-export-controls"
     r = client.post("/api/v1/market/compare", json={"a": gallium, "b_parameters": {"approval": 0.9}})

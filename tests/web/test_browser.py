@@ -802,6 +802,24 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
     page.keyboard.press("Escape")
     assert "Sources: " in (page.locator("#market-results svg").first.inner_html())
+    # the outputs only one side has, and the table's outputs and units, in words; a generic output the two cases
+    # name differently by each side's words (Micron's share of revenue from China against Nvidia's)
+    missing = box.locator("p.only-one-side").all_inner_texts()
+    assert len(missing) == 2 and not any("share:" in m or "_" in m for m in missing), missing
+    assert "Micron's share of" in missing[0] and "Nvidia's share of" in missing[1]
+    titles = [t for t in page.locator("#market-results .chart").evaluate_all("(cs) => cs.map((c) => c.getAttribute("
+                                                                            "'aria-label'))")]
+    revenue = [t for t in titles if "share of revenue from China" in t]
+    assert revenue and "a: Micron's" in revenue[0] and "; b: Nvidia's" in revenue[0], titles
+    table = page.locator("#market-results table.data").first.inner_text()
+    assert "revenue_share" not in table and "\tpct\t" not in table and "%" in table
+    # the page made two requests (the scenarios' and the market cases'): the JSON link holds both, with answers
+    link = page.locator("#json-link")
+    shown = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())", link.get_attribute("href"))
+    asked = [e["request"]["url"].rsplit("/api/v1", 1)[1] for e in shown["exchanges"]]
+    assert sorted(asked) == ["/compare", "/market/compare"] and all(e["request"]["method"] == "POST"
+                                                                    for e in shown["exchanges"])
+    assert "POST /api/v1/compare" in (link.get_attribute("title") or "")
     page.locator("#market-heading").scroll_into_view_if_needed()
     _shot(page, "compare-market")
 
@@ -819,7 +837,8 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     assert "as shipped" in box.inner_text() and "approval=0.9" in box.inner_text()
     assert page.locator("#market-params select[name=b]").input_value() == "", "side b: the same case as a"
     charts = page.locator("#market-results svg")
-    assert charts.count() >= 1 and "price@" in page.locator("#market-results").inner_text()
+    assert charts.count() >= 1 and "Gallium price, Rest of the world" in page.locator("#market-results").inner_text()
+    assert "price@" not in page.locator("#market-results table.data").first.inner_text(), "outputs in words"
     assert charts.first.locator("polygon.band").count() == 2, "each side's own 5-95% band"
     assert "b 95%" in page.locator("#market-results table.data").first.inner_text()
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())

@@ -36,6 +36,7 @@ from chipshift.reports.labels import (
     seller_name,
     set_up_by,
     short_name,
+    unit_words,
 )
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
@@ -377,12 +378,33 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "bands": ("each side's own 5-95% band of its draws (the same seed on both sides); the band of the "
                       "difference is not given" if draws else "no draws: values at the fitted parameters"),
             "difference_unit": "b - a, in each output's unit (percentage points for a share)",
-            "output_text": {o: t for o, t in {**ra.get("output_text", {}), **rb.get("output_text", {})}.items()
-                            if o in compared},
+            "output_text": _compared_text(ra.get("output_text", {}), rb.get("output_text", {})),
             "set_up_by": {"a": set_up_by(ra), "b": set_up_by(rb)},
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows}
+
+
+def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """What a comparison's charts and tables of each output say it is: the words both runs give it; where two
+    cases name one generic output differently (Micron's share of revenue from China against Nvidia's), each side's
+    words, "a: ...; b: ...", and the unit's words for the axis they then share. An output one side has alone keeps
+    that side's words (the page names the outputs missing on one side by them). No footer: the comparison's
+    charts carry their own."""
+    out: dict[str, Any] = {}
+    for output in dict.fromkeys([*a, *b]):
+        ta, tb = a.get(output), b.get(output)
+        if ta is None or tb is None:
+            one = ta or tb or {}
+            out[output] = {"title": one["title"], "axis": one["axis"], "unit": one["unit"]}
+        elif ta["title"] == tb["title"]:
+            out[output] = {"title": ta["title"], "axis": ta["axis"], "unit": ta["unit"]}
+        else:
+            unit = ta["unit"] if ta["unit"] == tb["unit"] else None
+            axis = ta["axis"] if ta["axis"] == tb["axis"] else (
+                unit_words(unit) if unit else f"a: {ta['axis']}; b: {tb['axis']}")
+            out[output] = {"title": f"a: {ta['title']}; b: {tb['title']}", "axis": axis, "unit": unit}
+    return out
 
 
 def run_case(store: Store, path: Path, draws: int = 0, seed: int = 20261125,

@@ -351,7 +351,9 @@ class MarketComparisonAnswer(Answer):
     data_as_of: str | None = Field(description="the latest publication date of the figures either run cites")
     bands: str = Field(description="what the bands are")
     difference_unit: str = Field(description="the unit of the differences")
-    output_text: dict[str, OutputText] = Field(description="what each compared output's chart says it shows")
+    output_text: dict[str, OutputText] = Field(description="what each output's chart and table say it is (both "
+                                                           "sides' words where two cases name it differently; an "
+                                                           "output one side has alone by that side's)")
     set_up_by: dict[Literal["a", "b"], tuple[str, ...]] | None = Field(
         ABSENT, description="each side's publishers of what its run's set-up rests on (its `rests_on`), for a chart's "
                             "footer")

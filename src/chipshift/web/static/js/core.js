@@ -120,15 +120,22 @@ const CS = (() => {
 
   /* A POST answer cannot be fetched again by a link: the link opens the request (method, address, body) with
      the answer, as one JSON document. */
+  /* A page that POSTs to two endpoints (Compare: scenarios and market cases) renders both answers: the link then
+     holds each endpoint's latest request and answer ({exchanges: [...]}, in the order first asked). */
   let postLink = null;
+  const posted = new Map();
   function setPostLink(target, body, data) {
     const link = $("#json-link");
     if (!link) return;
     if (postLink) URL.revokeObjectURL(postLink);
-    const request = { method: "POST", url: new URL(target, location.href).href, body };
-    postLink = URL.createObjectURL(new Blob([JSON.stringify({ request, answer: data }, null, 2)], { type: "application/json" }));
+    posted.set(target, { request: { method: "POST", url: new URL(target, location.href).href, body }, answer: data });
+    const exchanges = [...posted.values()];
+    const shown = exchanges.length === 1 ? exchanges[0] : { exchanges };
+    postLink = URL.createObjectURL(new Blob([JSON.stringify(shown, null, 2)], { type: "application/json" }));
     link.href = postLink;
-    link.title = `The request (POST ${target}) and the JSON answer this page renders`;
+    const asked = [...posted.keys()].map((t) => `POST ${t}`).join(", ");
+    link.title = exchanges.length === 1 ? `The request (${asked}) and the JSON answer this page renders`
+      : `The requests (${asked}) and the JSON answers this page renders`;
   }
 
   /* -- formatting ------------------------------------------------------------------------------ */
