@@ -296,13 +296,13 @@ class MarketRunAnswer(Answer):
     publishers: dict[str, str] = Field(description="each cited fact's publisher (the original one for a reprint)")
     documents: dict[str, CitedDocument] | None = Field(
         ABSENT, description="each cited document by source id: a literal observation's, a stated value's")
+    facts: dict[str, CitedFact] | None = Field(ABSENT, description="every fact the run cites, with its source and "
+                                                                   "quote (a run of a shipped case: its parameters' "
+                                                                   "too)")
     data_as_of: str | None = Field(description="the latest publication date of the figures the run cites")
     output_text: dict[str, OutputText] = Field(description="what each output's chart says it shows")
     restrictions: RunRestrictions | None = Field(ABSENT, description="the restriction scenario it ran under")
     case: str | None = Field(ABSENT, description="the shipped case's name (a run of a shipped case)")
-    facts: dict[str, CitedFact] | None = Field(ABSENT, description="every fact the run cites, with its source and "
-                                                                   "quote (a run of a shipped case: its parameters' "
-                                                                   "too)")
 
 
 class ComparedVariant(Answer):
