@@ -777,7 +777,8 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
     shown = report if fmt is not Format.table else {
         # the words and publishers the charts use stay in the JSON (and the files); the table shows the figures
         **{k: v for k, v in report.items() if k not in ("outputs", "published_beside_model", "calibration", "names",
-                                                        "publishers", "output_text")},
+                                                        "publishers", "output_text", "facts", "documents",
+                                                        "rests_on")},
         "calibration": report["calibration"]["statement"], "fitted": report["calibration"]["fitted"],
         "rmse": report["calibration"]["rmse"], "fit": report["calibration"]["table"],
         "outputs": [r for r in report["outputs"] if _headline(r["output"])] if linked else

@@ -14,7 +14,7 @@ import pytest
 from chipshift.api.market_runs import scenario_run
 from chipshift.io.store import Store
 from chipshift.reports import labels
-from chipshift.reports.chart_style import marker_style, spread
+from chipshift.reports.chart_style import marker_style, spread, value_axis
 from chipshift.reports.market_run_files import write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -285,14 +285,54 @@ def test_parameters_in_words_name_what_they_set_and_where() -> None:
 
 
 def test_a_footer_of_a_case_citing_no_fact_says_so() -> None:
-    # a case whose figures are all its own values (no fact cited) has no sources to point to: the footer says
-    # that, and sends no one to a file
+    # a case whose figures are all its own values (no fact or document cited) has no sources to point to: the footer
+    # says that, and sends no one to a file
     report = {"scenario": "gallium-export-controls", "file": "examples/gallium-export-controls.yaml",
-              "digest": "abc", "model": "linked", "draws": 0, "publishers": {}}
+              "digest": "abc", "model": "linked", "draws": 0, "publishers": {},
+              "rests_on": {"facts": [], "documents": []}}
     text = labels.footer(report, [])
-    assert "cites no sourced fact" in text and "results.json" not in text
-    cited = labels.footer({**report, "publishers": {"f": "Fastmarkets"}}, [], quotes_in="the Sources section")
-    assert "publishers: Fastmarkets; each fact with its quote in the Sources section" in cited
+    assert "cites no sourced figure" in text and "results.json" not in text
+    cited = labels.footer({**report, "publishers": {"f": "Fastmarkets"}, "rests_on": {"facts": ["f"], "documents": []}},
+                          [], quotes_in="the Sources section")
+    assert "publishers: Fastmarkets; each with its source in the Sources section" in cited
+    # a document a stated value names counts as a source too, and a figure the chart draws is named first
+    documented = {**report, "documents": {"d": {"publisher": "USGS"}}, "rests_on": {"facts": [], "documents": ["d"]}}
+    assert "cites no sourced figure" not in labels.footer(documented, [])
+    both = labels.footer(documented, ["Reuters"])
+    assert "shown: Reuters. The model rests on figures the case cites from: USGS" in both
+    # a run written before ``rests_on`` (an older results.json): every cited fact's publisher
+    assert "publishers: Fastmarkets" in labels.footer({**report, "publishers": {"f": "Fastmarkets"}, "rests_on": None},
+                                                      [])
+
+
+def test_a_chart_of_model_outputs_names_the_sources_its_case_rests_on(bundled_store: Store) -> None:
+    """The gallium case states its market values with bases naming the facts they come from, and shows its
+    observations beside the model only (not fitted to): a chart of model outputs alone names the publishers of the
+    facts its bases name, never "no sourced figure"; the facts of an observation shown only on its own chart are no
+    part of the set-up."""
+    import yaml
+
+    gallium = REPO / "examples" / "gallium-export-controls.yaml"
+    report = scenario_run(bundled_store, gallium, draws=0)
+    # the reference, from the documented rule: every word of a basis outside an unfitted observation that is a fact
+    # id of the store
+    document = yaml.safe_load(gallium.read_text(encoding="utf-8"))
+    bases = [m["value"]["basis"] for m in document["markets"]] + [
+        s["basis"] for m in document["markets"] for s in m["shares"].values() if isinstance(s, dict)]
+    known = {f["id"]: f for f in bundled_store.facts()}
+    named = {word.strip("(),.") for basis in bases for word in basis.split()} & set(known)
+    assert {"chn-production-gallium-2024-usgs-mcs2026", "eur-price-gallium-fastmarkets-high-2023-06-30"} <= named
+    assert set(report["rests_on"]["facts"]) == named
+    observed_only = {"chn-exports-gallium-2024-rawmaterials", "chn-price-gallium-smm-2023-08-31"}
+    assert not observed_only & set(report["rests_on"]["facts"])
+    assert set(report["facts"]) >= named and all(report["facts"][f]["quote"] for f in named)
+    text = report["output_text"]["share:china_producers@ROW"]["footer"]
+    assert "no sourced figure" not in text
+    for fact in named:
+        assert str(known[fact]["original_publisher"] or known[fact]["publisher"]) in text, fact
+    # the chart that draws an observation names its document, then what the set-up rests on
+    price = report["output_text"]["price@ROW"]["footer"]
+    assert price.index("Fastmarkets, \"A make-or-break year") < price.index("The model rests on figures")
 
 
 def test_the_model_line_says_whether_anything_was_fitted() -> None:
@@ -328,3 +368,21 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
         text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
         assert "Sources of the published figures shown" in text, output
         assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output
+
+
+def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
+    """A share held at 100% (China's producers in China's gallium market) is drawn on an axis ending at 100%, not
+    padded to 104%; a figure above 100% (a change, an overshoot) keeps its room."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([2023, 2024, 2025], [100.0, 100.0, 100.0])
+    value_axis(ax, "pct")
+    assert ax.get_ylim()[1] == 100 and ax.get_ylim()[0] < 100
+    assert not ax.lines[0].get_clip_on()  # the line on the edge drawn whole
+    over, axis = plt.subplots()
+    axis.plot([2023, 2024], [90.0, 110.0])
+    value_axis(axis, "pct")
+    assert axis.get_ylim()[1] > 110
+    plt.close(fig)
+    plt.close(over)

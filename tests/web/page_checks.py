@@ -1,6 +1,6 @@
-"""Checks the browser tests run on each page they open: accessibility (axe-core, WCAG 2.1 A and AA) and layout
-(nothing wider than the window outside a scroll container, no chart text outside its chart), at a desktop and
-a phone size, with a screenshot of each."""
+"""Checks the browser tests run on each page they open: accessibility (axe-core, WCAG 2.1 A and AA), headings that
+say a thing once (no card's heading repeating its chart's title) and layout (nothing wider than the window outside a
+scroll container, no chart text outside its chart), at a desktop and a phone size, with a screenshot of each."""
 
 from __future__ import annotations
 
@@ -100,6 +100,36 @@ _LAYOUT = """([least, readable, reflow]) => {
 }"""
 
 
+# Headings say a thing once: a card's heading says what the card is for, a chart's title (inside its picture) what
+# the chart shows. Each chart whose card's heading (the last one before it in its card) repeats its title: the two
+# equal, or sharing a run of REPEATED_WORDS words (a count in brackets, "(2 change)", aside).
+REPEATED_WORDS = 3
+_REPEATED = """(run) => {
+  const words = (text) => (text || "").replace(/\\([^)]*\\d[^)]*\\)/g, " ").toLowerCase()
+    .replace(/[^\\p{L}\\p{N}'%-]+/gu, " ").trim().split(/\\s+/).filter(Boolean);
+  const found = [];
+  for (const svg of document.querySelectorAll(".chart > svg")) {
+    const title = svg.getAttribute("aria-label") || "";
+    const card = svg.closest("section, .card");
+    if (!card || !title) continue;
+    const before = [...card.querySelectorAll("h1, h2, h3, h4")].filter((h) =>
+      h.compareDocumentPosition(svg) & Node.DOCUMENT_POSITION_FOLLOWING);
+    if (!before.length) continue;
+    const heading = before[before.length - 1].textContent, h = words(heading), t = ` ${words(title).join(" ")} `;
+    let repeated = h.join(" ") === words(title).join(" ") && h.length > 0;
+    for (let i = 0; !repeated && i + run <= h.length; i++) repeated = t.includes(` ${h.slice(i, i + run).join(" ")} `);
+    if (repeated) found.push(`the heading "${heading}" repeats its chart's title "${title}"`);
+  }
+  return found;
+}"""
+
+
+def repeated_headings(page: Page) -> list[str]:
+    """Each chart whose card's heading repeats the chart's title (``_REPEATED``)."""
+    found: list[str] = page.evaluate(_REPEATED, REPEATED_WORDS)
+    return found
+
+
 def settle(page: Page) -> None:
     """Wait until charts have been redrawn at their boxes' new widths (a resize redraws them a frame later)."""
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => "
@@ -141,7 +171,7 @@ def check_page(page: Page, name: str, folder: Path, reflow: bool = True) -> None
     settle(page)
     violations = axe_violations(page)
     (folder / f"{name}.axe.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
-    problems: list[str] = []
+    problems: list[str] = repeated_headings(page)
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
         settle(page)

@@ -747,11 +747,14 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
     assert "Gallium price, Rest of the world (index, 2023Q1 = 1)" in results and "price@ROW" not in results
     # an observation stated in the case file is drawn with the publisher of the document it names, and the chart's
-    # footer names that document's publisher, title and date: only the sources of the figures that chart shows
+    # footer names that document's publisher, title and date as the source of the figure shown (no other
+    # observation's), then the publishers of what the run's set-up rests on (the facts its bases name)
     price = page.locator("#trajectories .chart", has_text="Gallium price, Rest of the world")
     assert price.locator("svg .published").count() >= 1 and "Fastmarkets" in price.inner_text()
     footer = " ".join(price.locator("svg text.footer").all_text_contents())
-    assert "A make-or-break year for non-Chinese gallium market" in footer and "Reuters" not in footer, footer
+    shown, _, behind = footer.partition("The model rests on")
+    assert "A make-or-break year for non-Chinese gallium market" in shown and "Reuters" not in shown, footer
+    assert "U.S. Geological Survey" in behind and "no sourced figure" not in footer, footer
     _shot(page, "results-linked")
     # the figures published for a fiscal year (Micron's China revenue share) stand over the quarters it spans,
     # beside the model's value for that year, each opening its source
@@ -799,6 +802,24 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     assert "Publisher" in panel.inner_text() and "(no quote recorded)" not in panel.inner_text()
     page.keyboard.press("Escape")
     assert "Sources: " in (page.locator("#market-results svg").first.inner_html())
+    # the outputs only one side has, and the table's outputs and units, in words; a generic output the two cases
+    # name differently by each side's words (Micron's share of revenue from China against Nvidia's)
+    missing = box.locator("p.only-one-side").all_inner_texts()
+    assert len(missing) == 2 and not any("share:" in m or "_" in m for m in missing), missing
+    assert "Micron's share of" in missing[0] and "Nvidia's share of" in missing[1]
+    titles = [t for t in page.locator("#market-results .chart").evaluate_all("(cs) => cs.map((c) => c.getAttribute("
+                                                                            "'aria-label'))")]
+    revenue = [t for t in titles if "share of revenue from China" in t]
+    assert revenue and "a: Micron's" in revenue[0] and "; b: Nvidia's" in revenue[0], titles
+    table = page.locator("#market-results table.data").first.inner_text()
+    assert "revenue_share" not in table and "\tpct\t" not in table and "%" in table
+    # the page made two requests (the scenarios' and the market cases'): the JSON link holds both, with answers
+    link = page.locator("#json-link")
+    shown = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())", link.get_attribute("href"))
+    asked = [e["request"]["url"].rsplit("/api/v1", 1)[1] for e in shown["exchanges"]]
+    assert sorted(asked) == ["/compare", "/market/compare"] and all(e["request"]["method"] == "POST"
+                                                                    for e in shown["exchanges"])
+    assert "POST /api/v1/compare" in (link.get_attribute("title") or "")
     page.locator("#market-heading").scroll_into_view_if_needed()
     _shot(page, "compare-market")
 
@@ -816,7 +837,8 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     assert "as shipped" in box.inner_text() and "approval=0.9" in box.inner_text()
     assert page.locator("#market-params select[name=b]").input_value() == "", "side b: the same case as a"
     charts = page.locator("#market-results svg")
-    assert charts.count() >= 1 and "price@" in page.locator("#market-results").inner_text()
+    assert charts.count() >= 1 and "Gallium price, Rest of the world" in page.locator("#market-results").inner_text()
+    assert "price@" not in page.locator("#market-results table.data").first.inner_text(), "outputs in words"
     assert charts.first.locator("polygon.band").count() == 2, "each side's own 5-95% band"
     assert "b 95%" in page.locator("#market-results table.data").first.inner_text()
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())

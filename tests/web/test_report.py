@@ -154,7 +154,7 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     # a share's axis stops at 100%
     assert ">200%<" not in html
     # a chart's footer sends the reader to where the report itself quotes each fact, not to a file it lacks
-    assert "results.json" not in html and "each fact with its quote in the Sources section" in html
+    assert "results.json" not in html and "each with its source in the Sources section" in html
 
 
 def test_a_share_stack_lists_its_legend_top_down_as_the_bars() -> None:

@@ -29,7 +29,15 @@ from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
-from chipshift.reports.labels import describe, footer, publishers_of, seller_name, short_name
+from chipshift.reports.labels import (
+    describe,
+    footer,
+    publishers_of,
+    seller_name,
+    set_up_by,
+    short_name,
+    unit_words,
+)
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
 from chipshift.scenarios import linked_case as linked
@@ -255,7 +263,7 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
-    return report | _labels(store, report, _single_names(store, case))
+    return report | _labels(store, path, report, _single_names(store, case))
 
 
 def _unfitted(sourced: MarketCase | linked.LinkedCase, overrides: Mapping[str, float] | None,
@@ -370,11 +378,33 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "bands": ("each side's own 5-95% band of its draws (the same seed on both sides); the band of the "
                       "difference is not given" if draws else "no draws: values at the fitted parameters"),
             "difference_unit": "b - a, in each output's unit (percentage points for a share)",
-            "output_text": {o: t for o, t in {**ra.get("output_text", {}), **rb.get("output_text", {})}.items()
-                            if o in compared},
+            "output_text": _compared_text(ra.get("output_text", {}), rb.get("output_text", {})),
+            "set_up_by": {"a": set_up_by(ra), "b": set_up_by(rb)},
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows}
+
+
+def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """What a comparison's charts and tables of each output say it is: the words both runs give it; where two
+    cases name one generic output differently (Micron's share of revenue from China against Nvidia's), each side's
+    words, "a: ...; b: ...", and the unit's words for the axis they then share. An output one side has alone keeps
+    that side's words (the page names the outputs missing on one side by them). No footer: the comparison's
+    charts carry their own."""
+    out: dict[str, Any] = {}
+    for output in dict.fromkeys([*a, *b]):
+        ta, tb = a.get(output), b.get(output)
+        if ta is None or tb is None:
+            one = ta or tb or {}
+            out[output] = {"title": one["title"], "axis": one["axis"], "unit": one["unit"]}
+        elif ta["title"] == tb["title"]:
+            out[output] = {"title": ta["title"], "axis": ta["axis"], "unit": ta["unit"]}
+        else:
+            unit = ta["unit"] if ta["unit"] == tb["unit"] else None
+            axis = ta["axis"] if ta["axis"] == tb["axis"] else (
+                unit_words(unit) if unit else f"a: {ta['axis']}; b: {tb['axis']}")
+            out[output] = {"title": f"a: {ta['title']}; b: {tb['title']}", "axis": axis, "unit": unit}
+    return out
 
 
 def run_case(store: Store, path: Path, draws: int = 0, seed: int = 20261125,
@@ -495,7 +525,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
-    return report | _labels(store, report, _linked_names(store, case))
+    return report | _labels(store, path, report, _linked_names(store, case))
 
 
 def _quarter(day: date) -> str:
@@ -561,6 +591,56 @@ def _cited(path: Path) -> set[str]:
 
     walk(strip_lines(document))
     return found
+
+
+#: A fact id as a case's wording (a ``basis``) names one: lower-case words and numbers joined by hyphens.
+FACT_ID_IN_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
+
+
+def rests_on(store: Store, path: Path) -> dict[str, list[str]]:
+    """What a case's run rests on, as its charts' footers name it: ``facts``, every fact its set-up cites (the
+    ``{fact: ID}`` of its numbers, the fact ids a ``basis`` names in its words, the facts of the parameters.csv
+    rows its parameters take with ``from``) and ``documents``, every document a stated value names as its
+    ``source``. An observation counts when the run is fitted to it (``fit``, true unless stated); one shown
+    beside the model only, and an episode's outcomes, set nothing up (a chart that plots them names them itself).
+    Only ids the store holds are kept."""
+    document, _ = load_yaml(path, path.name)
+    document = strip_lines(document)
+    facts: set[str] = set()
+    documents: set[str] = set()
+
+    def walk(value: Any, key: str | None = None) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("fact"), str):
+                facts.add(value["fact"])
+            if isinstance(value.get("basis"), str):
+                facts.update(FACT_ID_IN_WORDS.findall(value["basis"]))
+            # a stated value's (or an observation's) document; a revenue's or a ban's `source` is a supplier
+            if isinstance(value.get("source"), str) and key not in ("revenues", "bans"):
+                documents.add(value["source"])
+            for k, item in value.items():
+                if k not in ("fact", "basis", "source"):
+                    walk(item, str(k))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, key)
+
+    if not isinstance(document, dict):
+        return {"facts": [], "documents": []}
+    for key, value in document.items():
+        if key in ("outcomes", "episode", "notes", "description"):
+            continue
+        if key == "observations":
+            value = [o for o in value or [] if not (isinstance(o, dict) and o.get("fit") is False)]
+        if key == "parameters":
+            for spec in (value or {}).values():
+                rows = store.rows("parameters", id=str(spec["from"])) if isinstance(spec, dict) and spec.get(
+                    "from") else []
+                facts.update(str(rows[0][f"{b}_fact"]) for b in ("default", "low", "high") if rows
+                             and rows[0].get(f"{b}_fact"))
+        walk(value, key)
+    return {"facts": sorted(f for f in facts if store.rows("facts", id=f)),
+            "documents": sorted(d for d in documents if store.rows("sources", id=d))}
 
 
 def _linked_published(store: Store, case: linked.LinkedCase, output: str, period: str) -> list[dict[str, Any]]:
@@ -684,24 +764,45 @@ def _warnings(found: Iterable[Problem]) -> list[str]:
     return [f"{p.check}: {p}" for p in found]
 
 
-def _documents(store: Store, report: Report) -> dict[str, dict[str, str | None]]:
-    """The document each literal observation was read from (its ``source``), with its publisher (the original
-    one for a reprint), title, publication date and URL."""
+def fact_sources(store: Store, fact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """For each fact id the store holds: the fact's value and its source (publisher, title, URL, date, quote)."""
+    out: dict[str, dict[str, Any]] = {}
+    for fact_id in sorted(fact_ids):
+        rows = store.rows("facts", id=fact_id)
+        if not rows:
+            continue
+        fact = rows[0]
+        source = (store.rows("sources", id=fact["source"]) or [{}])[0]
+        out[fact_id] = {"fact": fact_id, "entity": fact["entity"], "metric": fact["metric"],
+                        "period": fact["period"], "value": fact["value"], "unit": fact["unit"],
+                        "status": fact["status"], "quote": fact["quote"], "source": fact["source"],
+                        "publisher": source.get("publisher"), "original_publisher": source.get("original_publisher"),
+                        "title": source.get("title"), "url": source.get("url"),
+                        "published": str(source["published"]) if source.get("published") else None}
+    return out
+
+
+def _documents(store: Store, ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
+    """Each document by its source id, with its publisher (the original one for a reprint), title, publication
+    date and URL."""
     out: dict[str, dict[str, str | None]] = {}
-    for row in report["calibration"]["table"]:
-        for found in store.rows("sources", id=row["source"]) if row.get("source") else ():
-            out[str(found["id"])] = {
-                "publisher": str(found["original_publisher"] or found["publisher"] or "") or None,
-                "title": found["title"], "published": None if found["published"] is None else str(found["published"]),
-                "url": found["url"]}
-    return dict(sorted(out.items()))
+    for found in (row for i in sorted(set(ids)) for row in store.rows("sources", id=i)):
+        out[str(found["id"])] = {
+            "publisher": str(found["original_publisher"] or found["publisher"] or "") or None,
+            "title": found["title"], "published": None if found["published"] is None else str(found["published"]),
+            "url": found["url"]}
+    return out
 
 
-def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> Report:
-    """What a run's tables and charts need to say what they show: ``names`` (codes in words), every cited
-    fact's publisher (``publishers``: the original publisher where the source reprints one) and
-    ``data_as_of``, the latest publication date of the figures the run cites."""
-    cited = set(report["sources"]) | {row["fact"] for row in report["calibration"]["table"] if row.get("fact")}
+def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str, str]]) -> Report:
+    """What a run's tables and charts need to say what they show: ``names`` (codes in words), what the run
+    rests on (``rests_on``), every cited fact's publisher (``publishers``: the original publisher where the source
+    reprints one), every cited document (``documents``: a literal observation's, a stated value's) and
+    ``data_as_of``, the latest publication date of the figures the run cites; ``facts``, each cited fact with its
+    source and quote (``fact_sources``)."""
+    behind = rests_on(store, path)
+    cited = set(report["sources"]) | set(behind["facts"]) | {row["fact"] for row in report["calibration"]["table"]
+                                                             if row.get("fact")}
     for entry in report["published_beside_model"]:
         cited |= {p["fact"] for p in entry["published"]}
     publishers: dict[str, str] = {}
@@ -711,8 +812,11 @@ def _labels(store: Store, report: Report, names: dict[str, dict[str, str]]) -> R
             publishers[fact["id"]] = str(fact["original_publisher"] or fact["publisher"] or "unknown publisher")
             if fact["published"]:
                 dates.append(str(fact["published"]))
-    labels = {"names": names, "publishers": dict(sorted(publishers.items())), "documents": _documents(store, report),
-              "data_as_of": max(dates) if dates else None}
+    documents = _documents(store, [*behind["documents"], *(row["source"] for row in report["calibration"]["table"]
+                                                           if row.get("source"))])
+    dates += [d["published"] for d in documents.values() if d["published"]]
+    labels = {"names": names, "rests_on": behind, "publishers": dict(sorted(publishers.items())),
+              "documents": documents, "facts": fact_sources(store, cited), "data_as_of": max(dates) if dates else None}
     labelled = {**report, **labels}
     text = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))

@@ -80,12 +80,19 @@ def marker_style(k: int) -> tuple[str, str]:
 
 def value_axis(ax: Any, unit: str | None) -> None:
     """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
-    0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle)."""
+    0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle), and ends at 100%
+    where no figure drawn passes it (a share held at 100% is not drawn in an axis running to 104%; the lines on
+    that edge are drawn whole)."""
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, unit)))
     if unit == "pct":
         low, high = ax.get_ylim()
         if low < 0:
             ax.set_ylim(0, max(high, 1.0))
+        low, high = ax.get_ylim()
+        if high > 100 >= ax.dataLim.ymax:
+            ax.set_ylim(low, 100)
+            for line in ax.lines:
+                line.set_clip_on(False)
 
 
 def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:

@@ -271,10 +271,39 @@ def model_label(report: Mapping[str, Any], name: str = "chipshift model") -> str
     return f"{name} ({'fitted' if (report.get('calibration') or {}).get('fitted') else 'not fitted'})"
 
 
+def _named(names: Iterable[str]) -> str:
+    """Publishers for a footer, each once (a fact's publisher may name several: "Asia Economy; Counterpoint
+    Research"), the first ``FOOTER_PUBLISHERS`` by name and the rest counted."""
+    found = list(dict.fromkeys(n.strip() for name in names for n in str(name).split("; ") if n.strip()))
+    return "; ".join(found[:FOOTER_PUBLISHERS]) + (f" and {len(found) - FOOTER_PUBLISHERS} more"
+                                                   if len(found) > FOOTER_PUBLISHERS else "")
+
+
+def set_up_by(report: Mapping[str, Any]) -> list[str]:
+    """The publishers of what a run's set-up rests on (its ``rests_on``: the facts its numbers and bases cite, the
+    documents of its stated values and of the observations it is fitted to), by name; a run without ``rests_on``
+    (an older results.json) by the publishers of every fact it cites."""
+    publishers: Mapping[str, str] = report.get("publishers") or {}
+    behind = report.get("rests_on")
+    if behind is None:
+        return sorted({str(v) for v in publishers.values() if v}, key=str.casefold)
+    documents: Mapping[str, Mapping[str, Any]] = report.get("documents") or {}
+    fitted = [row.get("source") for row in (report.get("calibration") or {}).get("table") or ()
+              if row.get("fitted_to") and row.get("source")]
+    names = [publishers[f] for f in behind.get("facts") or () if publishers.get(f)]
+    names += [str(documents[d]["publisher"]) for d in [*(behind.get("documents") or ()), *fitted]
+              if (documents.get(d) or {}).get("publisher")]
+    names += [publishers[str(row["fact"])] for row in (report.get("calibration") or {}).get("table") or ()
+              if row.get("fitted_to") and row.get("fact") and publishers.get(str(row["fact"]))]
+    return sorted({n.strip() for name in names for n in name.split("; ") if n.strip()}, key=str.casefold)
+
+
 def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json") -> str:
-    """The line under a chart: the case and its file, the model and draws, the date of the data and the
-    publishers of the figures shown. ``quotes_in``: where the medium gives each cited fact with its quote (the
-    run's results.json beside the chart files; a report's Sources section)."""
+    """The line under a chart: the case and its file, the model and draws, the date of the data and the sources
+    behind what the chart shows: the publishers of the published figures it draws (``publishers``) and of what the
+    run's set-up rests on (``set_up_by``); "no sourced figure" only where there is none of either. ``quotes_in``:
+    where the medium gives each cited figure with its quote and document (a run's results.json beside the chart
+    files; a report's Sources section)."""
     model = "linked markets" if report.get("model") == "linked" else "single market"
     draws = f"{report['draws']:,} Monte Carlo draws" if report.get("draws") else "no Monte Carlo draws"
     file = str(report.get("file") or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -285,20 +314,19 @@ def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str 
         text += f" Under the restriction scenario {restrictions}."
     if report.get("data_as_of"):
         text += f" Data: figures published up to {report['data_as_of']}."
-    shown = list(dict.fromkeys(publishers))
+    shown = "; ".join(dict.fromkeys(publishers))  # every publisher of a figure drawn, as the legend names it
+    behind = _named(set_up_by(report))
+    where = f"each with its source in {quotes_in}"
+    if shown and behind:
+        return (text + f" Sources of the published figures shown: {shown}. The model rests on figures the case "
+                f"cites from: {behind} ({where}).")
     if shown:
-        return text + " Sources of the published figures shown: " + "; ".join(shown) + "."
-    # a chart of model outputs alone still names what they rest on: the publishers of the facts the case cites
-    # a fact's publisher may name several ("Asia Economy; Counterpoint Research"): each is named once
-    cited = sorted({name.strip() for v in (report.get("publishers") or {}).values() if v
-                    for name in str(v).split("; ") if name.strip()}, key=str.casefold)
-    if not cited:
-        return (text + " No published figure is shown, and the case cites no sourced fact: its figures are the "
-                "case file's own values, each with its basis.")
-    named = "; ".join(cited[:FOOTER_PUBLISHERS]) + (f" and {len(cited) - FOOTER_PUBLISHERS} more"
-                                                    if len(cited) > FOOTER_PUBLISHERS else "")
-    return (text + " No published figure is shown: model outputs, resting on the case's parameters and the facts "
-            f"it cites (publishers: {named}; each fact with its quote in {quotes_in}).")
+        return text + f" Sources of the published figures shown: {shown}."
+    if behind:
+        return (text + " No published figure is shown: model outputs, resting on the case's parameters and the "
+                f"figures it cites (publishers: {behind}; {where}).")
+    return (text + " No published figure is shown, and the case cites no sourced figure: its figures are the "
+            "case file's own values, each with its basis.")
 
 
 #: The unit of a market case's parameter by the key of the case file it fills, as the keys' descriptions in

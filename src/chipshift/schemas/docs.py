@@ -273,6 +273,14 @@ def render_market_case() -> str:
         "or a stated value. The keys of a stated value:",
         "",
         *_key_table(market_case.STATED_FORM, "{value}"),
+        "",
+        "What a run rests on (`rests_on` in its results, named by its charts' footers): the facts its numbers",
+        "cite (`{fact: ID}`), the fact ids a `basis` names in its words (written out in full, e.g.",
+        "`chn-production-gallium-2024-usgs-mcs2026`), the facts behind the catalogue rows its parameters take",
+        "(`from`), and the documents its stated values name as `source`; an observation counts when the run is",
+        "fitted to it. An observation shown beside the model only (`fit: false`) and an episode's outcomes set",
+        "nothing up: the chart that draws one names its source itself. A footer says the case cites no sourced",
+        "figure only when none of these exists.",
     ]
     for at, record in _records(market_case.CASE, ""):
         out += [f"## {f'`{at}`' if at else 'Top level'}", "", *_key_table(record, at)]

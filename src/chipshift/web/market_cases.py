@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chipshift.api import market_runs as market_api
 from chipshift.api.cases import data_needed
+from chipshift.api.market_runs import fact_sources
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.reports import labels
@@ -42,32 +43,6 @@ def cases(catalog: Catalog, store: Store) -> MarketCasesAnswer:
 
 MAX_DRAWS = 5000
 DEFAULT_SEED = 20261125
-
-
-def fact_sources(store: Store, fact_ids: set[str]) -> dict[str, dict[str, Any]]:
-    """For each fact id: the fact's value and its source (publisher, title, URL, date, quote)."""
-    out: dict[str, dict[str, Any]] = {}
-    for fact_id in sorted(fact_ids):
-        rows = store.rows("facts", id=fact_id)
-        if not rows:
-            continue
-        fact = rows[0]
-        source = (store.rows("sources", id=fact["source"]) or [{}])[0]
-        out[fact_id] = {"fact": fact_id, "entity": fact["entity"], "metric": fact["metric"],
-                        "period": fact["period"], "value": fact["value"], "unit": fact["unit"],
-                        "status": fact["status"], "quote": fact["quote"], "source": fact["source"],
-                        "publisher": source.get("publisher"), "original_publisher": source.get("original_publisher"),
-                        "title": source.get("title"), "url": source.get("url"),
-                        "published": str(source["published"]) if source.get("published") else None}
-    return out
-
-
-def cited_facts(report: dict[str, Any]) -> set[str]:
-    """Every fact id a run cites: its sources, the observations and the published estimates beside it."""
-    ids = set(report["sources"]) | {row["fact"] for row in report["calibration"]["table"] if row.get("fact")}
-    for entry in report["published_beside_model"]:
-        ids |= {p["fact"] for p in entry["published"]}
-    return ids
 
 
 #: A fact id as a parameter's basis may name one in its words: lower-case words joined by hyphens.
@@ -117,8 +92,9 @@ def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
              if f}
     from chipshift.api.answers import MarketRunAnswer
 
+    cited = report["facts"]
     return MarketRunAnswer.model_validate({**report, "parameters": parameters, "case": case, "file": path.name,
-                                           "facts": fact_sources(store, cited_facts(report) | named)})
+                                           "facts": {**cited, **fact_sources(store, named - set(cited))}})
 
 
 def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
@@ -127,14 +103,16 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             seed: int = DEFAULT_SEED) -> MarketComparisonAnswer:
     """``api.market_runs.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
     parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names
-    and ``facts``: every fact either case file cites, with its source and the sides citing it."""
+    and ``facts``: every fact either case file cites (its numbers' and its bases' wording), with its source and
+    the sides citing it."""
     # a restriction scenario by reference ('example:NAME', 'saved:ID'; none: the bundled rules)
     left = market_api.Variant(case_path(catalog, a), a_parameters or {}, catalog.resolve(store, a_scenario))
     right = market_api.Variant(case_path(catalog, b or a), b_parameters or {}, catalog.resolve(store, b_scenario))
     result = market_api.scenario_compare(store, left, right, draws=draws, seed=seed)
     outputs = sorted({r["output"] for r in result["differences"]})
     # the facts each case file names, with their sources: what both sides' figures rest on
-    cited = {side: market_api._cited(v.path) for side, v in (("a", left), ("b", right))}
+    cited = {side: market_api._cited(v.path) | set(market_api.rests_on(store, v.path)["facts"])
+             for side, v in (("a", left), ("b", right))}
     facts = fact_sources(store, cited["a"] | cited["b"])
     from chipshift.api.answers import MarketComparisonAnswer
 

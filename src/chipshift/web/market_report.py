@@ -28,7 +28,6 @@ from chipshift.reports.labels import (
 from chipshift.reports.market_run_files import position
 from chipshift.web import svg
 from chipshift.web.html_table import html_table
-from chipshift.web.market_cases import cited_facts, fact_sources
 from chipshift.web.report_style import head, page
 
 DEFAULT_DRAWS = 1000
@@ -44,8 +43,7 @@ def write_market_report(store: Store, path: Path, out_path: Path, draws: int = D
                         seed: int = 20261125) -> Path:
     """Run the market case at ``path`` (with ``draws`` Monte Carlo draws) and write its report to ``out_path``."""
     report = market_api.scenario_run(store, path, draws=draws, seed=seed)
-    facts = fact_sources(store, cited_facts(report))
-    html = render(report, facts, path.name)
+    html = render(report, report["facts"], path.name)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
     return out_path
@@ -141,12 +139,14 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     if report.get("warnings"):
         parts.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(w)}</li>" for w in report["warnings"]) + "</ul>")
-    parts += _sources(facts)
+    parts += _sources(facts, report.get("documents") or {})
     parts.append("</body></html>")
     return page(parts)
 
 
-def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
+def _sources(facts: dict[str, dict[str, Any]], documents: dict[str, dict[str, Any]]) -> list[str]:
+    """Each fact the run cites with its value, source and quote; then each document its observations and stated
+    values name (publisher, title, date, link)."""
     parts = ["<h2>Sources</h2>"]
     for fact_id, f in facts.items():
         publisher = f["publisher"] or "unknown publisher"
@@ -158,6 +158,12 @@ def _sources(facts: dict[str, dict[str, Any]]) -> list[str]:
         parts.append(f"<p><b>{escape(fact_id)}</b> · {escape(str(f['value']))} {escape(str(f['unit']))} "
                      f"({escape(str(f['period']))}, {escape(str(f['status']))})<br>{escape(publisher)}, {link} "
                      f"({escape(str(f['published'] or 'undated'))})</p>{quote}")
+    for doc_id, d in documents.items():
+        link = f"<a href='{escape(d['url'])}'>{escape(d['title'] or d['url'])}</a>" if d.get("url") else escape(
+            d.get("title") or "")
+        parts.append(f"<p><b>{escape(doc_id)}</b> · a document the case's figures are read from<br>"
+                     f"{escape(d.get('publisher') or 'unknown publisher')}, {link} "
+                     f"({escape(str(d.get('published') or 'undated'))})</p>")
     return parts
 
 
@@ -261,6 +267,6 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report["notes"]) + "</ul>")
     if report.get("warnings"):
         parts.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{escape(w)}</li>" for w in report["warnings"]) + "</ul>")
-    parts += _sources(facts)
+    parts += _sources(facts, report.get("documents") or {})
     parts.append("</body></html>")
     return page(parts)

@@ -241,6 +241,16 @@ class CitedDocument(Answer):
     url: str | None = Field(description="where")
 
 
+class RestsOn(Answer):
+    """What a market run's set-up rests on (``api.market_runs.rests_on``)."""
+
+    facts: tuple[str, ...] = Field(description="the facts its numbers cite ({fact: ID}), the fact ids its bases name "
+                                               "in their words, the facts behind the catalogue parameters it takes "
+                                               "and those of the observations it is fitted to")
+    documents: tuple[str, ...] = Field(description="the documents its stated values and the observations it is "
+                                                   "fitted to name as their `source`")
+
+
 class MarketRunAnswer(Answer):
     """A market case calibrated to its observations and run over its years (a linked case: quarter by quarter,
     rules switching at their dates), with bands when the run drew."""
@@ -281,15 +291,18 @@ class MarketRunAnswer(Answer):
     elapsed_s: float = Field(description="seconds the run took")
     names: dict[str, dict[str, str]] = Field(description="codes in words: regions, products, owners, segments, "
                                                          "markets")
+    rests_on: RestsOn | None = Field(ABSENT, description="what the run's set-up rests on: the facts and documents "
+                                                         "its charts' footers name")
     publishers: dict[str, str] = Field(description="each cited fact's publisher (the original one for a reprint)")
     documents: dict[str, CitedDocument] | None = Field(
-        ABSENT, description="the document of each literal observation that names one (by source id)")
+        ABSENT, description="each cited document by source id: a literal observation's, a stated value's")
+    facts: dict[str, CitedFact] | None = Field(ABSENT, description="every fact the run cites, with its source and "
+                                                                   "quote (a run of a shipped case: its parameters' "
+                                                                   "too)")
     data_as_of: str | None = Field(description="the latest publication date of the figures the run cites")
     output_text: dict[str, OutputText] = Field(description="what each output's chart says it shows")
     restrictions: RunRestrictions | None = Field(ABSENT, description="the restriction scenario it ran under")
     case: str | None = Field(ABSENT, description="the shipped case's name (a run of a shipped case)")
-    facts: dict[str, CitedFact] | None = Field(ABSENT, description="every fact the run and its parameters cite, "
-                                                                   "with its source (a run of a shipped case)")
 
 
 class ComparedVariant(Answer):
@@ -338,7 +351,12 @@ class MarketComparisonAnswer(Answer):
     data_as_of: str | None = Field(description="the latest publication date of the figures either run cites")
     bands: str = Field(description="what the bands are")
     difference_unit: str = Field(description="the unit of the differences")
-    output_text: dict[str, OutputText] = Field(description="what each compared output's chart says it shows")
+    output_text: dict[str, OutputText] = Field(description="what each output's chart and table say it is (both "
+                                                           "sides' words where two cases name it differently; an "
+                                                           "output one side has alone by that side's)")
+    set_up_by: dict[Literal["a", "b"], tuple[str, ...]] | None = Field(
+        ABSENT, description="each side's publishers of what its run's set-up rests on (its `rests_on`), for a chart's "
+                            "footer")
     only_in_a: tuple[str, ...] = Field(description="outputs only side a has")
     only_in_b: tuple[str, ...] = Field(description="outputs only side b has")
     differences: tuple[OutputDifference, ...] = Field(description="each shared output by year or period")

@@ -21,7 +21,8 @@
     let r;
     try { r = await post("/compare", body); } catch (e) { clear(box); return; }
     clear(box);
-    const L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
+    let L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
+    if (L === R) { L = `left: ${L}`; R = `right: ${R}`; }  // one scenario on both sides: each side named apart
     const where = await CS.placeName(r.destination), dates = r.left.at === r.right.at ? `on ${r.left.at}` : `(left on ${r.left.at}, right on ${r.right.at})`;
     const foot = `Left: ${L} on ${r.left.at} · right: ${R} on ${r.right.at} · target ${r.destination}` +
       (r.data_sources && r.data_sources.length ? ` · Sources: ${r.data_sources.join("; ")}` : "");
@@ -76,8 +77,8 @@
       { lower: d.before_lower_pct, upper: d.before_upper_pct }, { lower: d.after_lower_pct, upper: d.after_upper_pct }] })), { series: [`available: ${L}`, `available: ${R}`], title: `Share of world supply ${where} may buy, by input, ${L} vs ${R} ${dates}` }), "compare-inputs", `${foot} · an input's bar opens what it rests on`);
     else inChart.append(el("p", { class: "muted", text: "No input's availability differs." }));
     table(inTable, { filename: "compare-inputs", rows: r.by_input, onRow: inputSources, columns: [{ key: "name", label: "Input" },
-      { key: "before_lower_pct", label: `${L} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "before_upper_pct", label: `${L} upper`, num: true, format: (v) => share(v), unit: "percent" },
-      { key: "after_lower_pct", label: `${R} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "after_upper_pct", label: `${R} upper`, num: true, format: (v) => share(v), unit: "percent" },
+      { key: "before_lower_pct", label: `Available, ${L}: lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "before_upper_pct", label: `Available, ${L}: upper`, num: true, format: (v) => share(v), unit: "percent" },
+      { key: "after_lower_pct", label: `Available, ${R}: lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "after_upper_pct", label: `Available, ${R}: upper`, num: true, format: (v) => share(v), unit: "percent" },
       { key: "newly_barred", label: "Newly barred" }, { key: "no_longer_barred", label: "No longer barred" }] });
     // a provider's bar or row (by mouse, or Tab and Enter) opens what its two counts rest on: the inputs it is barred
     // for on one side only (each opening the input's page, its shares and their sources), the rules only one side
@@ -93,15 +94,15 @@
         { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
       links: [{ href: exposureAt(left, r.left), text: `${Ld} on the Exposure page: every input's barred providers →` },
         { href: exposureAt(right, r.right), text: `${Rd} on the Exposure page →` }] });
-    for (const [title, rows, name, kind] of [["By country", r.by_country, "countries", "country"], ["By firm", r.by_firm, "firms", "firm"]]) {
+    for (const [title, rows, name, kind, whose] of [["By country", r.by_country, "countries", "country", "a country's providers are"], ["By firm", r.by_firm, "firms", "firm", "a firm is"]]) {
       const changed = rows.filter((x) => x.change_barred !== 0 || x.newly_barred_inputs.length || x.no_longer_barred_inputs.length);
       const chart = el("div"), t = el("div");
-      box.append(CS.section(`${title}: inputs where the provider is barred (${changed.length} change)`, chart, t));
+      box.append(CS.section(`${title} (${changed.length} change)`, chart, t));
       const max = Math.max(1, ...changed.map((c) => Math.max(c.left_barred, c.right_barred)));
       const step = Math.max(1, Math.ceil(max / 4));
       if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider, onClick: () => providerSources(x, kind),
         values: [{ lower: 0, upper: x.left_barred }, { lower: 0, upper: x.right_barred }] })),
-      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => (Math.round(v) === 1 ? "1 input" : `${Math.round(v)} inputs`), title: `${title}: number of inputs for which the provider is barred to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
+      { series: [Ld, Rd], single: true, max: step * 4, format: (v) => (Math.round(v) === 1 ? "1 input" : `${Math.round(v)} inputs`), title: `Number of inputs for which ${whose} barred from selling to ${where}, ${L} vs ${R} ${dates}` }), `compare-${name}`,
       `${foot} · a provider's bar opens the inputs and rules behind it`);
       table(t, { filename: `compare-${name}`, rows, onRow: (x) => providerSources(x, kind), columns: [{ key: "provider", label: "Provider" },
         { key: "left_barred", label: `${Ld}: barred`, num: true, unit: "inputs" }, { key: "right_barred", label: `${Rd}: barred`, num: true, unit: "inputs" },
@@ -109,15 +110,16 @@
         { key: "newly_barred_inputs", label: "Newly barred for" }, { key: "no_longer_barred_inputs", label: "No longer barred for" }] });
     }
     const yt = el("div");
-    box.append(CS.section("By year", yt));
+    box.append(CS.section("By year: share of all inputs' supply barred on 31 December", yt));
     table(yt, { filename: "compare-years", rows: r.by_year, columns: [{ key: "year", label: "Year" },
-      { key: "left_barred_lower_pct", label: `${L} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "left_barred_upper_pct", label: `${L} upper`, num: true, format: (v) => share(v), unit: "percent" },
-      { key: "right_barred_lower_pct", label: `${R} lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "right_barred_upper_pct", label: `${R} upper`, num: true, format: (v) => share(v), unit: "percent" }] });
+      { key: "left_barred_lower_pct", label: `Barred, ${L}: lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "left_barred_upper_pct", label: `Barred, ${L}: upper`, num: true, format: (v) => share(v), unit: "percent" },
+      { key: "right_barred_lower_pct", label: `Barred, ${R}: lower`, num: true, format: (v) => share(v), unit: "percent" }, { key: "right_barred_upper_pct", label: `Barred, ${R}: upper`, num: true, format: (v) => share(v), unit: "percent" }] });
     box.append(el("section", { class: "card notice", id: "market-pointer" }, el("h2", { text: "Market results (market model)" }), el("p", {}, r.market.note, " ",
       el("a", { href: r.market.page, text: "Open the Results page →" }), " ", el("a", { href: "#market-heading", text: "Compare two market cases below ↓" }))));
   }
 
-  function unitOf(output) { return output.startsWith("revenue:") ? "" : "%"; }
+  /* An output of a market comparison by its words (the runs' title), its code only where they give none. */
+  function named(r, output) { const words = (r.output_text || {})[output]; return words ? words.title : output; }
 
   function parseParameters(text) {
     const out = {};
@@ -148,6 +150,8 @@
     };
     try { r = await CS.postWhenReady("/market/compare", body, waiting, () => mine === marketLatest); } catch (e) { if (mine === marketLatest) clear(box); return; }
     if (r === null || mine !== marketLatest) return;
+    const vocab = await CS.vocabulary().catch(() => null);
+    if (mine !== marketLatest) return;
     clear(box);
     const title = r.same_case ? `${r.case_a}: ${r.a}  vs  ${r.b}` : `${r.a}  vs  ${r.b}`;
     const missing = [[r.a, r.only_in_a], [r.b, r.only_in_b]].filter(([, list]) => list.length);
@@ -155,7 +159,7 @@
       el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs on both sides"),
       el("div", { class: "stat" }, el("b", { text: String(r.differences.filter((d) => d.difference).length) }), "output-periods that differ"),
       el("p", { class: "muted small", text: r.note }),
-      ...missing.map(([name, list]) => el("p", { class: "small", text: `Only in ${name}: ${list.join(", ")}` })),
+      ...missing.map(([name, list]) => el("p", { class: "small only-one-side", text: `Only in ${name} (${list.length}): ${list.map((o) => named(r, o)).join("; ")}` })),
       // the figures' sources: every fact the cases cite, in the table of sources below; each case's run on its page
       el("p", { class: "small sources-named" }, el("a", { href: "#market-sources", text: `Sources: the ${(r.facts || []).length} facts the cases cite` }),
         " (each opening its quote, below); each case's own run on its Results page: ",
@@ -173,21 +177,24 @@
       const x = (d, i) => (linked ? i : d.year);
       const side = (key) => rows.map((d, i) => ({ x: x(d, i), value: d[key], p5: d[`${key}_p5`], p95: d[`${key}_p95`], onClick: () => marketSources(r, body, d, key) }));
       const unit = rows.length && rows[0].unit === "pct" ? "%" : "";
-      const words = (r.output_text || {})[output];  // the run's own words for the output, codes only without them
+      const words = (r.output_text || {})[output];  // the runs' own words for the output, codes only without them
       const name = words ? words.title : output;
       const chart = el("div");
-      grid.append(CS.section(name, chart));
+      grid.append(CS.chartCard(chart));  // the chart's title says what it shows (once)
+      // two cases naming one output differently: each side's words, then which side is which
+      const title = name.startsWith("a: ") ? `${name} (a = ${r.a}, b = ${r.b})` : `${name}: ${r.a} vs ${r.b}`;
       CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: side("a") }, { name: r.b, points: side("b") }],
-        { title: `${name}: ${r.a} vs ${r.b}`, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
+        { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
-        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)} (each fact, with its quote, in the table of sources below)`);
+        (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
-    box.append(grid);
+    if (charted.length) box.append(el("h2", { class: "cards-heading", text: moved.length ? "What the change moves, over time" : "Both sides over time" }), grid);
     const t = el("div");
     box.append(CS.section("Side by side, b − a, by output and period", t));
-    const columns = [{ key: "output", label: "Output" }, linked ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true },
-      { key: "unit", label: "Unit" }, { key: "a", label: r.a, num: true, format: (v) => CS.num(v) }];
+    // on screen in words (an output by its title, a unit as the vocabulary says it); codes in the CSV
+    const columns = [{ key: "output", label: "Output", format: (v) => named(r, v) }, linked ? { key: "period", label: "Period" } : { key: "year", label: "Year", num: true },
+      { key: "unit", label: "Unit", format: (v) => CS.unitWords(v || "", vocab), csv: (row) => row.unit || "" }, { key: "a", label: r.a, num: true, format: (v) => CS.num(v) }];
     if (draws) columns.push({ key: "a_p5", label: "a 5%", num: true, format: (v) => CS.num(v) }, { key: "a_p95", label: "a 95%", num: true, format: (v) => CS.num(v) });
     columns.push({ key: "b", label: r.b, num: true, format: (v) => CS.num(v) });
     if (draws) columns.push({ key: "b_p5", label: "b 5%", num: true, format: (v) => CS.num(v) }, { key: "b_p95", label: "b 95%", num: true, format: (v) => CS.num(v) });
@@ -203,7 +210,7 @@
       { key: "cited_by", label: "Cited by", format: (v) => v.map((side) => (side === "a" ? r.a : r.b)).join("; ") },
       { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
       { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (row) => row },
-      { key: "unit", label: "Unit" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
+      { key: "unit", label: "Unit", format: (v) => CS.unitWords(v || "", vocab), csv: (row) => row.unit || "" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
   }
 
   /* What a figure of the market comparison rests on: the model output of one side (or the difference of the two),
@@ -227,10 +234,12 @@
       links: [...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => ({ href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: `${c}: its run, parameters and their sources on the Results page →` })) });
   }
 
-  /* The publishers of the facts a comparison's cases cite, for a chart's footer. */
+  /* What a comparison's charts rest on, for their footers: the publishers of the figures each side's case cites to
+     set its run up (the answer's set_up_by), the first six by name; "no sourced figure" only where neither cites one. */
   function publishersOf(r) {
-    const named = [...new Set((r.facts || []).map((f) => f.original_publisher || f.publisher).filter(Boolean))];
-    return named.length > 6 ? `${named.slice(0, 6).join("; ")} and ${named.length - 6} more` : named.join("; ") || "none cited";
+    const named = [...new Set([...((r.set_up_by || {}).a || []), ...((r.set_up_by || {}).b || [])])];
+    if (!named.length) return "no sourced figure: both cases' figures are their files' own values, each with its basis";
+    return `${named.length > 6 ? `${named.slice(0, 6).join("; ")} and ${named.length - 6} more` : named.join("; ")} (each fact, with its quote, in the table of sources below)`;
   }
 
   async function fillMarket(p) {

@@ -120,15 +120,22 @@ const CS = (() => {
 
   /* A POST answer cannot be fetched again by a link: the link opens the request (method, address, body) with
      the answer, as one JSON document. */
+  /* A page that POSTs to two endpoints (Compare: scenarios and market cases) renders both answers: the link then
+     holds each endpoint's latest request and answer ({exchanges: [...]}, in the order first asked). */
   let postLink = null;
+  const posted = new Map();
   function setPostLink(target, body, data) {
     const link = $("#json-link");
     if (!link) return;
     if (postLink) URL.revokeObjectURL(postLink);
-    const request = { method: "POST", url: new URL(target, location.href).href, body };
-    postLink = URL.createObjectURL(new Blob([JSON.stringify({ request, answer: data }, null, 2)], { type: "application/json" }));
+    posted.set(target, { request: { method: "POST", url: new URL(target, location.href).href, body }, answer: data });
+    const exchanges = [...posted.values()];
+    const shown = exchanges.length === 1 ? exchanges[0] : { exchanges };
+    postLink = URL.createObjectURL(new Blob([JSON.stringify(shown, null, 2)], { type: "application/json" }));
     link.href = postLink;
-    link.title = `The request (POST ${target}) and the JSON answer this page renders`;
+    const asked = [...posted.keys()].map((t) => `POST ${t}`).join(", ");
+    link.title = exchanges.length === 1 ? `The request (${asked}) and the JSON answer this page renders`
+      : `The requests (${asked}) and the JSON answers this page renders`;
   }
 
   /* -- formatting ------------------------------------------------------------------------------ */
@@ -360,7 +367,11 @@ const CS = (() => {
     history.replaceState(null, "", u);
   }
 
+  /* Headings say a thing once: a card's heading says what the card is for, in a few words; a chart's title, inside
+     its picture, says what the chart shows in full. A card holding one chart and nothing else has no heading of its
+     own (``chartCard``): the chart's title stands, and the card is a region named by it. */
   function section(title, ...children) { return el("section", { class: "card" }, el("h2", { text: title }), ...children); }
+  function chartCard(chart) { return el("div", { class: "card chart-card" }, chart); }
 
   /* A target's name in words for a title ("China" for CHN); the code itself when it names no country or region
      (a firm, or the list cannot be read). The list is asked for once. */
@@ -431,5 +442,5 @@ const CS = (() => {
   });
 
   return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
-    showSource, showSources, sourceTitle, params, setParams, footer, section, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
+    showSource, showSources, sourceTitle, params, setParams, footer, section, chartCard, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

@@ -191,7 +191,7 @@
           parts: [{ label: "Barred by", text: r.barred_by.length ? "" : "none", rules: r.barred_by }, { label: "Maybe barred by", text: r.maybe_barred_by.length ? "" : "none", rules: r.maybe_barred_by }] }) }));
       const title = `${d.name}: share of world supply ${body.destination_name} may still buy, ${span} (shares as in the tables above, with their sources)`;
       const holder = el("div");
-      clear(chart).append(el("h3", { class: "small", text: title }), holder);
+      clear(chart).append(holder);  // the chart's title says what it shows: the section's heading, what it is for
       CS.charts.box(holder, CS.charts.bands(points, [{ name: `available to ${body.destination_name}`, lower: "lo", upper: "hi" }], { title, labels }),
         `${d.id}-availability-${body.destination}-${body.from}-${body.to}`, CS.footer(body, `${span} · a point opens the rules barring it`));
       table(clear(rows), { filename: `${d.id}-availability-${body.destination}-${body.from}-${body.to}`, rows: body.inputs, columns: [

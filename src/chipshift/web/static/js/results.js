@@ -183,7 +183,7 @@
     const grid = el("div", { class: "grid2", id: "trajectories" });
     for (const output of headline) {
       const chart = el("div");
-      grid.append(CS.section((isLinked(r) ? linkedTitle(r, output) : title(r, output))[0], chart));
+      grid.append(CS.chartCard(chart));  // the chart's title says what it shows (once)
       CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r, output));
     }
     const shareRows = isLinked(r) ? [] : r.outputs.filter((o) => o.output.startsWith("share:") && !o.output.includes("@"));
@@ -193,11 +193,11 @@
       const named = words(r, "shares"), owners = (r.names && r.names.owners) || {};
       const owner = (code) => owners[code] || code;  // suppliers by name
       const stackTitle = named ? `${named[0]}, % of market value` : `Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`;
-      grid.append(CS.section(stackTitle, chart));
+      grid.append(CS.chartCard(chart));
       CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value, onClick: () => modelSources(r, o.output, y, o.value) })) })),
         { title: stackTitle }), `${r.case}-shares`, runFooter(r, "shares"));
     }
-    box.append(grid);
+    box.append(el("h2", { class: "cards-heading", id: "trajectories-heading", text: "The model over time, beside the published figures" }), grid);
     const fit = el("div");
     const fitBox = CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. An observed value opens its source; a model value what it rests on (the case, its parameters and their sources)." }), fit);
     fitBox.id = "fit";
