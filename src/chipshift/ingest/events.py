@@ -132,6 +132,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
             subject[s.paragraph] = firms[0].entity or ""
         previous = s
     merged = _merge(events)
+    _date_from_action(merged, sentences, wm, wp)
     for e in merged:
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
@@ -141,6 +142,49 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+#: A verb by which a government acts on a measure ("added the chipmaker to the list", "announced the rules",
+#: "told Nvidia", "took effect"): a sentence with one, naming the measure's imposer and a day or month, dates it.
+_ACTION = re.compile(r"\b(?:add(?:s|ed|ing)?|put(?:s|ting)?|plac(?:e|es|ed|ing)|nam(?:e|es|ed|ing)|"
+                     r"announc(?:e|es|ed|ing)|impos(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|unveil(?:s|ed|ing)?|"
+                     r"publish(?:es|ed|ing)?|releas(?:e|es|ed|ing)|tighten(?:s|ed|ing)?|widen(?:s|ed|ing)?|"
+                     r"expand(?:s|ed|ing)?|inform(?:s|ed|ing)?|told|notif(?:y|ies|ied)|revok(?:e|es|ed|ing)|"
+                     r"blacklist(?:s|ed|ing)?|rolled out|took effect|takes effect|came into (?:effect|force)|"
+                     r"went into (?:effect|force)|in force)\b", re.I)
+#: How far (in characters) a dating sentence may stand from the measure it dates.
+_ACTION_REACH = 1500
+
+
+def _date_from_action(events: list[Event], sentences: list[Sentence], wm: Window,
+                      wp: Window) -> None:
+    """An event that its own sentence leaves undated takes the day or month of the nearest sentence (within
+    ``_ACTION_REACH`` characters, before or after) in which its imposer acts: a sentence that names the imposer (its
+    country, capital or an agency of it), an action verb ("added ... to the list", "announced", "told") and a day or
+    month, and that states no other event. "On Monday the US Commerce Department added the chipmaker to the list"
+    dates "US puts Fujian Jinhua on its Entity List"."""
+    own = {span for e in events for span in e.spans}
+    for e in events:
+        if e.announced or e.effective or e.imposed_by is None:
+            continue
+        at = e.spans[0][0]
+        best: tuple[int, str, str | None] | None = None
+        for s in sentences:
+            if s.in_references or (s.start, s.end) in own or abs(s.start - at) > _ACTION_REACH:
+                continue
+            if not _ACTION.search(s.text) or not any(
+                    m.entity == e.imposed_by and m.kind in ("country", "agency") for m in wm.between(s.start, s.end)):
+                continue
+            pms = [p for p in wp.between(s.start, s.end) if p.kind in ("date", "month")]
+            announced, effective, _ = _dates(s, pms)
+            if not (announced or effective):
+                continue
+            distance = abs(s.start - at)
+            if best is None or distance < best[0]:
+                best = (distance, announced or "", effective)
+        if best is not None:
+            e.announced, e.effective = best[1] or None, best[2]
+            e.date_note = "date from a sentence in which the imposer acts"
 
 
 #: A measure naming at most this many firms on one side is one event per firm (the form the knowledge base's rules

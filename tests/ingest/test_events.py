@@ -1,0 +1,33 @@
+"""Restriction events read across sentences: each mechanism checked on small texts written for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.ledger import analyse
+from chipshift.ingest.text import Extracted
+
+
+def _events(kb: KnowledgeBase, text: str, day: str) -> list[dict[str, Any]]:
+    return list(analyse(Extracted(text, "text"), kb, date_given=day)["events"])
+
+
+def test_an_undated_measure_takes_the_day_of_the_sentence_in_which_its_imposer_acts(kb: KnowledgeBase) -> None:
+    """The headline names the listing without a date; the body says the US acted "on Monday" (the Monday before a
+    Wednesday document): that day dates the listing, not the document's own date."""
+    text = ("US puts Fujian Jinhua on its Entity List\n\n"
+            "Chinese memory maker Fujian Jinhua faces a hard year.\n\n"
+            "On Monday the US Commerce Department added the chipmaker to the list, citing national security.")
+    [event] = _events(kb, text, "2018-10-31")
+    assert (event["kind"], event["imposed_by"], event["announced"]) == ("entity_listing", "USA", "2018-10-29")
+
+
+def test_a_date_in_a_sentence_where_another_country_acts_does_not_date_the_measure(kb: KnowledgeBase) -> None:
+    """China reacting on Tuesday is not the United States acting: the US measure keeps no date from it (and, as
+    the story's opening measure, takes the document's date)."""
+    text = ("US puts Fujian Jinhua on its Entity List\n\n"
+            "On Tuesday China announced it would defend its firms.")
+    events = [e for e in _events(kb, text, "2018-10-31") if e["imposed_by"] == "USA"]
+    assert [(e["kind"], e["announced"], e["date_note"]) for e in events] == [
+        ("entity_listing", "2018-10-31", "document date (the text gives none)")]
