@@ -31,3 +31,12 @@ def test_a_date_in_a_sentence_where_another_country_acts_does_not_date_the_measu
     events = [e for e in _events(kb, text, "2018-10-31") if e["imposed_by"] == "USA"]
     assert [(e["kind"], e["announced"], e["date_note"]) for e in events] == [
         ("entity_listing", "2018-10-31", "document date (the text gives none)")]
+
+
+def test_a_ban_aimed_at_foreign_buyers_is_the_banning_states_export_control(kb: KnowledgeBase) -> None:
+    """"The US bars China from buying ..." is a US export control reaching China, not a US ban on its own purchases;
+    China banning purchases of US chips stays a procurement ban ("US" is where the chips come from, not a buyer)."""
+    [event] = _events(kb, "The Biden administration bars China from buying HBM chips, officials said.", "2024-12-03")
+    assert (event["kind"], event["imposed_by"], event["targets"].get("countries")) == ("export_control", "USA", ["CHN"])
+    [event] = _events(kb, "Beijing bans US chips in government offices.", "2024-12-03")
+    assert (event["kind"], event["imposed_by"]) == ("procurement_ban", "CHN")

@@ -267,6 +267,11 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         if imposer is None:
             return None
         others = [m.entity for m in countries if m.entity and m.entity != imposer]
+        if kind == "procurement_ban":
+            buyers = _foreign_buyers(s, countries, firms, imposer, trig, kb)
+            if buyers:  # "US bars Chinese supercomputer companies from buying American parts": its export control
+                kind = "export_control"
+                others = list(dict.fromkeys([*buyers, *others]))
         if kind in ("procurement_ban", "import_ban"):
             foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
             sellers = {"firms": foreign} if foreign else {}
@@ -320,6 +325,31 @@ _FIRM_NOUN = re.compile(r"(?:['’]s)?\s+(?:(?:[\w-]+\s+){0,2}?(?:compan(?:y|ies
 #: "the Entity List" (the US Commerce Department's list), not China's "unreliable entity list" nor another
 #: country's list named by its owner ("Taiwan's entity list").
 _US_ENTITY_LIST = re.compile(r"(?<![Uu]nreliable )\bEntity List\b")
+
+
+#: A country named as where goods come from ("US chips", "American parts"), not as who buys them.
+_ORIGIN = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:chips?|parts|products|semiconductors|technology|goods|equipment|"
+                     r"components|processors|GPUs|made|-made|tools)\b", re.I)
+#: How far after a ban's trigger its object (the foreign buyer) may stand.
+_BUYER_REACH = 40
+
+
+def _foreign_buyers(s: Sentence, countries: list[Mention], firms: list[Mention], imposer: str, trig: int,
+                    kb: KnowledgeBase) -> list[str]:
+    """The foreign countries a ban is aimed at, when its object, just after the trigger, is a country other than the
+    imposer ("bars China from buying", "a chip ban on China", "bars Chinese supercomputer companies from buying"), or
+    a foreign firm something is barred "to" ("prohibiting the transfer to Huawei"): then the ban is the imposer's
+    control on what it sells them, not a ban on its own purchases. A country named as the origin of the goods ("a ban
+    on US chips") is no buyer."""
+    buyers = [m.entity for m in countries
+              if m.entity and m.entity != imposer and 0 <= m.start - trig <= _BUYER_REACH and
+              not _ORIGIN.match(s.text[m.end - s.start:])]
+    for f in firms:
+        hq = kb.firms[f.entity].hq if f.entity in kb.firms else None
+        if hq and hq != imposer and 0 <= f.start - trig <= _BUYER_REACH + 40 and \
+                re.search(r"\bto\s+(?:the\s+)?$", s.text[max(0, f.start - s.start - 10):f.start - s.start]):
+            buyers.append(hq)
+    return list(dict.fromkeys(buyers))
 
 
 def _nationality(s: Sentence, m: Mention, firms: list[Mention]) -> bool:
