@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
@@ -40,3 +44,36 @@ def test_a_ban_aimed_at_foreign_buyers_is_the_banning_states_export_control(kb: 
     assert (event["kind"], event["imposed_by"], event["targets"].get("countries")) == ("export_control", "USA", ["CHN"])
     [event] = _events(kb, "Beijing bans US chips in government offices.", "2024-12-03")
     assert (event["kind"], event["imposed_by"]) == ("procurement_ban", "CHN")
+
+
+def test_a_year_in_a_notices_number_or_a_laws_name_is_no_date(kb: KnowledgeBase) -> None:
+    """"Announcement No. 61 of 2025" names the notice, not its date: the opening measure, undated otherwise, takes
+    the document's day rather than the year 2025."""
+    text = "MOFCOM Announcement No. 61 of 2025: Decision to Impose Export Controls on Certain Rare Earth Items"
+    [event] = _events(kb, text, "2025-10-09")
+    assert (event["kind"], event["imposed_by"], event["announced"]) == (
+        "raw_material_export_control", "CHN", "2025-10-09")
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(month=st.integers(1, 12), doc=st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31)))
+def test_a_month_a_measure_will_take_effect_in_is_the_next_one(kb: KnowledgeBase, month: int, doc: date) -> None:
+    """"... will take effect in July": the month named, on or after the document's month and less than a year
+    after it (never the July before the document)."""
+    text = f"Japan's export controls on chipmaking tools to China will take effect in {_MONTHS[month - 1]}."
+    [event] = _events(kb, text, doc.isoformat())
+    want_year = doc.year if month >= doc.month else doc.year + 1
+    assert event["effective"] == f"{want_year}-{month:02d}"
+
+
+def test_a_month_a_measure_applies_from_is_its_effective_month(kb: KnowledgeBase) -> None:
+    """"Dutch export curbs ... to apply from September", written in June 2023: effective September 2023; a month
+    after "from" in a comparison ("fell 6% from August") is no date of a measure."""
+    [event] = _events(kb, "Dutch export curbs on chipmaking machines to apply from September", "2023-06-30")
+    assert (event["imposed_by"], event["effective"]) == ("NLD", "2023-09")
+    [event] = _events(kb, "China's export controls on gallium bit as exports fell 6% from August.", "2023-10-20")
+    assert event["effective"] is None

@@ -95,7 +95,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
     previous: Sentence | None = None
     last_paragraph = -9
     lede: set[int] = set()
-    wm, wp, wk = Window(mentions), Window(pms), Window(markers)
+    wm, wp, wk = Window(mentions), Window(_event_periods(sentences, pms, doc_date)), Window(markers)
     for i, s in enumerate(sentences):
         if s.in_references:
             continue
@@ -142,6 +142,58 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+#: A year that belongs to a name, not a date: a notice's number ("Announcement No. 61 of 2025") or a law's short
+#: name ("STA 2010", "Export Control Act 2018").
+_NAMED_YEAR = re.compile(r"(?:\bNo\.?\s*\d+\s+of|\bAct|\b[A-Z]{2,6})\s*$")
+#: A sentence about what is yet to happen: "will take effect in July", "curbs to apply from September".
+_FUTURE = re.compile(r"\b(?:will|shall|set\s+to|is\s+to|are\s+to|due\s+to|to\s+(?:apply|take\s+effect|come\s+into|"
+                     r"start|begin|enter))\b", re.I)
+#: A month named as when a measure starts, which the period reader leaves alone ("to apply from September").
+_FROM_MONTH = re.compile(r"\b(?:(?:appl(?:y|ies)|effect|force|valid)\s+(?:from|as\s+of|starting|beginning)|"
+                         r"starting|beginning|effective)\s+(?:in\s+)?(?P<mon>January|February|"
+                         r"March|April|May|June|July|August|September|October|November|December)\b(?![\s.,]*\d)")
+_INFERRED = ("year_inferred", "year taken from the document date")
+
+
+def _event_periods(sentences: list[Sentence], pms: list[PeriodMention], doc_date: date | None) -> list[PeriodMention]:
+    """The period mentions as a measure's dates read them: a year that is part of a notice's number or a law's name
+    is dropped; a month or day written without its year, in a sentence about what will happen, is the next one on
+    or after the document date (not the latest before it); a month a measure applies "from" is added."""
+    out: list[PeriodMention] = []
+    w = Window(pms)
+    for s in sentences:
+        will = _FUTURE.search(s.text) if doc_date is not None else None
+        for p in w.between(s.start, s.end):
+            if p.kind == "year" and _NAMED_YEAR.search(s.text[:p.start - s.start]):
+                continue
+            if will is not None and doc_date is not None and p.start - s.start > will.start() and p.label and \
+                    p.note in _INFERRED and p.kind in ("date", "month") and p.label[:7] < doc_date.isoformat()[:7]:
+                p = replace(p, label=f"{int(p.label[:4]) + 1}{p.label[4:]}",
+                            note="year_inferred: after the document date")
+            out.append(p)
+        if doc_date is None:
+            continue
+        taken = [(p.start, p.end) for p in w.between(s.start, s.end)]
+        for m in _FROM_MONTH.finditer(s.text):
+            start = s.start + m.start("mon")
+            if any(a <= start < b for a, b in taken):
+                continue
+            month = list(_MONTH_NAMES).index(m.group("mon")) + 1
+            year = doc_date.year
+            if will is not None and m.start() > will.start() and month < doc_date.month:
+                year += 1
+            elif will is None and month > doc_date.month:
+                year -= 1
+            out.append(PeriodMention(start, s.start + m.end(), m.group("mon"), f"{year}-{month:02d}", "month",
+                                     "year_inferred"))
+    out.extend(p for p in pms if not any(s.start <= p.start < s.end for s in sentences))
+    return sorted(out, key=lambda p: p.start)
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
 
 
 #: A verb by which a government acts on a measure ("added the chipmaker to the list", "announced the rules",
