@@ -77,3 +77,28 @@ def test_a_month_a_measure_applies_from_is_its_effective_month(kb: KnowledgeBase
     assert (event["imposed_by"], event["effective"]) == ("NLD", "2023-09")
     [event] = _events(kb, "China's export controls on gallium bit as exports fell 6% from August.", "2023-10-20")
     assert event["effective"] is None
+
+
+def test_a_government_tightening_its_controls_or_requiring_a_new_licence_states_a_measure(kb: KnowledgeBase) -> None:
+    """"The Netherlands tightened its own controls on June 30" and "told Nvidia that exporting its H20 to China
+    would need a new licence" are export controls of the government acting; "curbs on sales" are too."""
+    events = _events(kb, "Tokyo acted after the Netherlands tightened its own controls on some advanced chip tools on "
+                         "June 30.", "2023-07-24")
+    assert ("export_control", "NLD", "2023-06-30") in [(e["kind"], e["imposed_by"], e["announced"]) for e in events]
+    [event] = _events(kb, "On 9th April 2025, the US government told Nvidia that exporting its H20 AI products to "
+                          "China would need a new licence.", "2025-05-29")
+    assert (event["kind"], event["imposed_by"], event["targets"].get("countries"), event["sellers"].get("firms")) == (
+        "export_control", "USA", ["CHN"], ["nvidia"])
+    [event] = _events(kb, "The US announced curbs on sales of advanced chips to China in October 2022.", "2024-02-22")
+    assert (event["kind"], event["imposed_by"], event["announced"]) == ("export_control", "USA", "2022-10")
+
+
+def test_a_control_naming_no_country_reaches_those_of_the_imposers_earlier_control(kb: KnowledgeBase) -> None:
+    """"Washington tightened those controls again in late 2023" names no country: it reaches China, as the US
+    control the text gave before it; a control of another imposer does not lend its target."""
+    text = ("The US restricted exports of advanced chips to China in October 2022.\n\n"
+            "Japan imposed its own controls in July 2023.\n\n"
+            "When Washington tightened those controls again in late 2023, Nvidia developed the H20.")
+    events = [(e["imposed_by"], e["announced"], e["targets"].get("countries")) for e in _events(kb, text, "2025-07-15")]
+    assert ("USA", "2023", ["CHN"]) in events
+    assert ("JPN", "2023-07", None) in events

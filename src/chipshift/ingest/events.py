@@ -44,9 +44,13 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
                                r"supplying|sales)|walk(?:s|ing|ed)? away|wind(?:s|ing)? down)\b", re.I)),
     ("export_control", re.compile(r"\bexport (?:controls?|curbs?|restrictions?|bans?|licen[cs]es?|licensing)\b|"
                                   r"\brestrict(?:s|ed|ing)? (?:the )?exports?\b|\bcurb(?:s|ed|ing)? exports?\b|"
-                                  r"\b(?:restrictions|curbs|controls|limits) on (?:\w+ ){0,2}exports?\b|"
+                                  r"\b(?:restrictions|curbs|controls|limits) on (?:\w+ ){0,3}(?:exports?|sales|"
+                                  r"shipments)\b|"
                                   r"\bapply (?:\w+ ){0,4}for (?:a |an )?(?:export )?licen[cs]es?\b|"
-                                  r"\b(?:requires?|needs?|need|required) (?:a |an )?(?:export )?licen[cs]e\b|"
+                                  r"\b(?:requires?|needs?|need|required) (?:a |an )?(?:[\w-]+ ){0,2}?"
+                                  r"(?:export )?licen[cs]e\b|"
+                                  r"\b(?:tighten|widen|expand|impos|introduc)\w*\s+(?:(?!on\b|of\b)[\w'’-]+\s+){0,3}?"
+                                  r"(?:controls|curbs|restrictions)\b|"
                                   r"\blicen[cs]e requirements?\b|\bban(?:s|ned)? (?:the )?"
                                   r"(?:export|sale)s?\b|\bexport (?:ban)\b", re.I)),
     ("import_ban", re.compile(r"\bimport ban\b|\bban(?:s|ned)? imports?\b", re.I)),
@@ -133,6 +137,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         previous = s
     merged = _merge(events)
     _date_from_action(merged, sentences, wm, wp)
+    _target_carried(merged)
     for e in merged:
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
@@ -194,6 +199,21 @@ def _event_periods(sentences: list[Sentence], pms: list[PeriodMention], doc_date
 
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December")
+
+
+_TARGETED = ("export_control", "entity_listing", "raw_material_export_control")
+
+
+def _target_carried(events: list[Event]) -> None:
+    """A control whose sentence names no country it reaches ("When Washington tightened those controls again in late
+    2023") reaches the countries of the nearest earlier control by the same imposer in the text."""
+    for i, e in enumerate(events):
+        if e.kind not in _TARGETED or e.targets.get("countries"):
+            continue
+        earlier = next((o for o in reversed(events[:i]) if o.kind in _TARGETED and o.imposed_by == e.imposed_by and
+                        o.targets.get("countries")), None)
+        if earlier is not None:
+            e.targets["countries"] = list(earlier.targets["countries"])
 
 
 #: A verb by which a government acts on a measure ("added the chipmaker to the list", "announced the rules",
