@@ -102,3 +102,17 @@ def test_a_control_naming_no_country_reaches_those_of_the_imposers_earlier_contr
     events = [(e["imposed_by"], e["announced"], e["targets"].get("countries")) for e in _events(kb, text, "2025-07-15")]
     assert ("USA", "2023", ["CHN"]) in events
     assert ("JPN", "2023-07", None) in events
+
+
+def test_a_measure_referring_back_to_a_government_just_named_is_that_governments(kb: KnowledgeBase) -> None:
+    """"The country brought exports of germanium ... under export controls last August" names no government: it is
+    the one whose measure the text gave just before (China); a mere mention of "the export controls" in what a
+    chief executive said, with no government acting, is no measure."""
+    text = ("China restricted exports of graphite in December 2023.\n\n"
+            "The country brought exports of germanium and gallium products under export controls last August.")
+    events = [(e["kind"], e["imposed_by"], e["announced"]) for e in _events(kb, text, "2024-06-26")]
+    assert ("raw_material_export_control", "CHN", "2023-08") in events
+    text = ("The US government told Nvidia on April 9 that exporting the H20 to China requires a licence.\n\n"
+            "Jensen Huang said in February that revenue from China had halved compared with the period before the "
+            "export controls.")
+    assert [e["announced"] for e in _events(kb, text, "2025-04-16")] == ["2025-04-09"]

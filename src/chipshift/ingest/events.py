@@ -115,8 +115,10 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                          previous.paragraph == s.paragraph else []),
                        *(wp.between(following.start, following.end) if following is not None and
                          following.paragraph == s.paragraph and not following.in_references else [])]
+            recent = next((e.imposed_by for e in reversed(events) if e.imposed_by and e.kind != "market_exit" and
+                           s.paragraph - _paragraph_of(e, sentences) <= _ANAPHOR_PARAGRAPHS), None)
             event = _event(s, kind, trigger, ments, subject.get(s.paragraph), wp.between(s.start, s.end), cites,
-                           ref_dates, kb, context)
+                           ref_dates, kb, context, recent)
             if event is not None and event.kind == "relaxation" and not (
                     event.targets or event.products or event.sellers.get("firms") or event.announced or
                     event.effective):
@@ -219,7 +221,7 @@ def _target_carried(events: list[Event]) -> None:
 #: A verb by which a government acts on a measure ("added the chipmaker to the list", "announced the rules",
 #: "told Nvidia", "took effect"): a sentence with one, naming the measure's imposer and a day or month, dates it.
 _ACTION = re.compile(r"\b(?:add(?:s|ed|ing)?|put(?:s|ting)?|plac(?:e|es|ed|ing)|nam(?:e|es|ed|ing)|"
-                     r"announc(?:e|es|ed|ing)|impos(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|unveil(?:s|ed|ing)?|"
+                     r"announc(?:e|es|ed|ing)|brought|impos(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|unveil(?:s|ed|ing)?|"
                      r"publish(?:es|ed|ing)?|releas(?:e|es|ed|ing)|tighten(?:s|ed|ing)?|widen(?:s|ed|ing)?|"
                      r"expand(?:s|ed|ing)?|inform(?:s|ed|ing)?|told|notif(?:y|ies|ied)|revok(?:e|es|ed|ing)|"
                      r"blacklist(?:s|ed|ing)?|rolled out|took effect|takes effect|came into (?:effect|force)|"
@@ -257,6 +259,19 @@ def _date_from_action(events: list[Event], sentences: list[Sentence], wm: Window
         if best is not None:
             e.announced, e.effective = best[1] or None, best[2]
             e.date_note = "date from a sentence in which the imposer acts"
+
+
+#: A measure that refers back to a government or measure just named: "The country brought exports ... under export
+#: controls", "the export controls announced on October 7", "those controls were brought in".
+_REFERS_BACK = re.compile(r"\b(?:the|these|those|its|such)\s+(?:[\w()-]+\s+){0,3}?(?:country|government|administration|"
+                          r"authorities|ministry|controls|curbs|restrictions|rules|measures|ban)\b", re.I)
+#: How many paragraphs back the government a measure refers to may have been named.
+_ANAPHOR_PARAGRAPHS = 2
+
+
+def _paragraph_of(e: Event, sentences: list[Sentence]) -> int:
+    start = e.spans[0][0]
+    return next((s.paragraph for s in sentences if s.start <= start < s.end), 0)
 
 
 #: A measure naming at most this many firms on one side is one event per firm (the form the knowledge base's rules
@@ -308,7 +323,7 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
 
 def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention], subject: str | None,
            pms: list[PeriodMention], cites: list[int], ref_dates: dict[int, str | None],
-           kb: KnowledgeBase, context: list[PeriodMention]) -> Event | None:
+           kb: KnowledgeBase, context: list[PeriodMention], recent: str | None = None) -> Event | None:
     countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
     # a firm named as an attribute ("TSMC-made chip", "Tencent-backed start-up") is no party to the measure
     firms = [m for m in ments if m.kind == "firm" and not _ATTRIBUTE.match(s.text[m.end - s.start:]) and
@@ -336,6 +351,9 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
             _subject_country(s, actors, trig)
         if imposer is None and kind == "entity_listing" and _US_ENTITY_LIST.search(s.text):
             imposer = "USA"  # the Entity List is the US Commerce Department's, unless the text names another's
+        if imposer is None and kind in _TARGETED and _REFERS_BACK.search(s.text[:trigger.end()]) and \
+                _ACTION.search(s.text):
+            imposer = recent  # "The country brought exports ... under export controls": the government just named
         if imposer is None:
             return None
         others = [m.entity for m in countries if m.entity and m.entity != imposer]
