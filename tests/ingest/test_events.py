@@ -116,3 +116,14 @@ def test_a_measure_referring_back_to_a_government_just_named_is_that_governments
             "Jensen Huang said in February that revenue from China had halved compared with the period before the "
             "export controls.")
     assert [e["announced"] for e in _events(kb, text, "2025-04-16")] == ["2025-04-09"]
+
+
+def test_a_products_maker_is_a_party_to_the_measure_on_it(kb: KnowledgeBase) -> None:
+    """"Chinese buyers cannot purchase chips such as Nvidia's H100" under US controls: Nvidia, whose name opens the
+    product's, sells what the US controls; a product whose name opens with no firm's gives no party."""
+    assert kb.maker_of("nvidia_h100") == "nvidia"
+    assert kb.maker_of("amd_mi308") == "amd"
+    assert kb.maker_of("gallium") is None
+    [event] = _events(kb, "Because of strict US export control measures, Chinese buyers cannot directly purchase "
+                          "advanced chips such as Nvidia's H100.", "2024-01-20")
+    assert (event["kind"], event["imposed_by"], event["sellers"].get("firms")) == ("export_control", "USA", ["nvidia"])

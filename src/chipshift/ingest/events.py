@@ -334,6 +334,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
     sellers: dict[str, Any] = {}
     targets: dict[str, Any] = {}
     firm_ids = list(dict.fromkeys(m.entity for m in firms if m.entity))
+    if kind != "market_exit":  # "chips such as Nvidia's H100": the product's maker is a party as if it were named
+        firm_ids = list(dict.fromkeys([*firm_ids, *(f for i in inputs if (f := kb.maker_of(i)) is not None)]))
     if not firm_ids and subject and re.search(r"\b(?:its|it|the company|the firm)\b", s.text, re.I):
         firm_ids = [subject]
     if kind == "market_exit":
