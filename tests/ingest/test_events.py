@@ -127,3 +127,15 @@ def test_a_products_maker_is_a_party_to_the_measure_on_it(kb: KnowledgeBase) -> 
     [event] = _events(kb, "Because of strict US export control measures, Chinese buyers cannot directly purchase "
                           "advanced chips such as Nvidia's H100.", "2024-01-20")
     assert (event["kind"], event["imposed_by"], event["sellers"].get("firms")) == ("export_control", "USA", ["nvidia"])
+
+
+def test_the_company_in_a_paragraph_naming_no_firm_is_the_firm_last_named(kb: KnowledgeBase) -> None:
+    """"Since 2019 the Dutch government has barred the company ... from exporting": the company is ASML, named in an
+    earlier paragraph; a measure that speaks of no company gets no seller from it."""
+    text = ("ASML makes lithography machines.\n\n"
+            "Since 2019 the Dutch government has barred the company from exporting some of its machines to China.")
+    [event] = _events(kb, text, "2023-06-30")
+    assert (event["imposed_by"], event["sellers"].get("firms")) == ("NLD", ["asml"])
+    text = "ASML makes lithography machines.\n\nSince 2019 the Dutch government has restricted exports to China."
+    [event] = _events(kb, text, "2023-06-30")
+    assert event["sellers"].get("firms") is None

@@ -95,6 +95,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
             refs: list[Reference], kb: KnowledgeBase, doc_date: date | None) -> list[Event]:
     events: list[Event] = []
     subject: dict[int, str] = {}
+    last_firm: str | None = None
     ref_dates = {r.number: r.date for r in refs}
     previous: Sentence | None = None
     last_paragraph = -9
@@ -117,7 +118,10 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                          following.paragraph == s.paragraph and not following.in_references else [])]
             recent = next((e.imposed_by for e in reversed(events) if e.imposed_by and e.kind != "market_exit" and
                            s.paragraph - _paragraph_of(e, sentences) <= _ANAPHOR_PARAGRAPHS), None)
-            event = _event(s, kind, trigger, ments, subject.get(s.paragraph), wp.between(s.start, s.end), cites,
+            firm_here = subject.get(s.paragraph)
+            if firm_here is None and last_firm and _THE_COMPANY.search(s.text):
+                firm_here = last_firm  # "the company" in a paragraph naming no firm: the firm the text last named
+            event = _event(s, kind, trigger, ments, firm_here, wp.between(s.start, s.end), cites,
                            ref_dates, kb, context, recent)
             if event is not None and event.kind == "relaxation" and not (
                     event.targets or event.products or event.sellers.get("firms") or event.announced or
@@ -136,6 +140,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                 events[-1].spans.append((s.start, s.end))
         if firms:
             subject[s.paragraph] = firms[0].entity or ""
+            last_firm = firms[-1].entity
         previous = s
     merged = _merge(events)
     _date_from_action(merged, sentences, wm, wp)
@@ -261,6 +266,8 @@ def _date_from_action(events: list[Event], sentences: list[Sentence], wm: Window
             e.date_note = "date from a sentence in which the imposer acts"
 
 
+#: A firm referred to by its kind, not its name: "the company", "the firm", "the chipmaker".
+_THE_COMPANY = re.compile(r"\bthe\s+(?:company|firm|chipmaker|group)\b", re.I)
 #: A measure that refers back to a government or measure just named: "The country brought exports ... under export
 #: controls", "the export controls announced on October 7", "those controls were brought in".
 _REFERS_BACK = re.compile(r"\b(?:the|these|those|its|such)\s+(?:[\w()-]+\s+){0,3}?(?:country|government|administration|"
