@@ -139,3 +139,14 @@ def test_the_company_in_a_paragraph_naming_no_firm_is_the_firm_last_named(kb: Kn
     text = "ASML makes lithography machines.\n\nSince 2019 the Dutch government has restricted exports to China."
     [event] = _events(kb, text, "2023-06-30")
     assert event["sellers"].get("firms") is None
+
+
+def test_a_permission_naming_no_government_is_granted_by_the_one_whose_control_it_eases(kb: KnowledgeBase) -> None:
+    """"In August a deal was struck that let Nvidia export the H20 to China again" names no government: the
+    permission is the US's, whose control on the H20 the text has just given; "Sales of the H20 resumed in July"
+    reaches China like that control."""
+    text = ("In April the US government told Nvidia that exporting the H20 to China would need a licence.\n\n"
+            "In August a deal was struck that let Nvidia export the H20 again.")
+    events = [(e["kind"], e["imposed_by"], e["announced"], e["targets"].get("countries"), e["sellers"].get("firms"))
+              for e in _events(kb, text, "2025-11-20")]
+    assert ("relaxation", "USA", "2025-08", ["CHN"], ["nvidia"]) in events

@@ -16,6 +16,19 @@ from typing import Any
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Event, Marker, Mention, PeriodMention, Reference, Sentence, Window
 
+#: Permission given: "let Nvidia export the H20 to China again", "clears Nvidia H200 sales", "would grant Nvidia
+#: export licenses", "sales of the H20 resumed", "rescinded the AI diffusion rule"
+_PERMISSION = re.compile(r"\b(?:let(?:s|ting)?|allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|clear(?:s|ed|ing)?|"
+                         r"approv(?:e|es|ed|ing))\s+(?:(?!under\b|by\b|within\b|in\b)[\w-]+\s+){0,3}?(?:to\s+)?"
+                         r"(?:export|sell|ship|sales|"
+                         r"exports|shipments|resume)\b|\bgrant(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?(?:export\s+)?"
+                         r"licen[cs]es?\b|\blicen[cs]es?\s+(?:[\w-]+\s+){0,3}?(?:will\s+be\s+|would\s+be\s+|were\s+|"
+                         r"was\s+|had\s+been\s+|have\s+been\s+)granted\b|\b(?:sales|exports|shipments)\s+(?:of\s+"
+                         r"(?:[\w-]+\s+){0,4})?(?:have\s+|has\s+)?resumed\b|\bresum(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:sales|shipments|exports)\b|\brescind(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,4}?(?:rule|"
+                         r"restrictions?|ban|controls?)\b|\brevers(?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:course|ban|"
+                         r"decision)\b", re.I)
+
 _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     # a licence or waiver revoked is a tightening of export controls, not a firm's exit nor a relaxation
     ("export_control", re.compile(r"\b(?:revok(?:e|es|ed|ing)|withdr(?:aw|aws|awn|ew|awing)|rescind(?:s|ed|ing)?|"
@@ -24,18 +37,7 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
                                   r"\b(?:licen[cs]es?|waivers?|authori[sz]ations?)\s+(?:\w+\s+){0,6}?(?:had\s+|have\s+|"
                                   r"has\s+|was\s+|were\s+|been\s+)*(?:\w+\s+)?(?:revoked|withdrawn|rescinded|"
                                   r"cancell?ed)\b", re.I)),
-    # permission given: "let Nvidia export the H20 to China again", "clears Nvidia H200 sales", "would grant Nvidia
-    # export licenses", "sales of the H20 resumed", "rescinded the AI diffusion rule"
-    ("permission", re.compile(r"\b(?:let(?:s|ting)?|allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|clear(?:s|ed|ing)?|"
-                              r"approv(?:e|es|ed|ing))\s+(?:(?!under\b|by\b|within\b|in\b)[\w-]+\s+){0,3}?(?:to\s+)?"
-                              r"(?:export|sell|ship|sales|"
-                              r"exports|shipments|resume)\b|\bgrant(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?(?:export\s+)?"
-                              r"licen[cs]es?\b|\blicen[cs]es?\s+(?:[\w-]+\s+){0,3}?(?:will\s+be\s+|would\s+be\s+|were\s+|"
-                              r"was\s+|had\s+been\s+|have\s+been\s+)granted\b|\b(?:sales|exports|shipments)\s+(?:of\s+"
-                              r"(?:[\w-]+\s+){0,4})?(?:have\s+|has\s+)?resumed\b|\bresum(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?"
-                              r"(?:sales|shipments|exports)\b|\brescind(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,4}?(?:rule|"
-                              r"restrictions?|ban|controls?)\b|\brevers(?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:course|ban|"
-                              r"decision)\b", re.I)),
+    ("permission", _PERMISSION),
     ("relaxation", re.compile(r"\b(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|relax(?:es|ed|ing)?"
                               r"|resum(?:e|es|ed|ing) (?:sales|shipments|exports))\b", re.I)),
     ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b", re.I)),
@@ -212,10 +214,11 @@ _TARGETED = ("export_control", "entity_listing", "raw_material_export_control")
 
 
 def _target_carried(events: list[Event]) -> None:
-    """A control whose sentence names no country it reaches ("When Washington tightened those controls again in late
-    2023") reaches the countries of the nearest earlier control by the same imposer in the text."""
+    """A control or relaxation whose sentence names no country it reaches ("When Washington tightened those controls
+    again in late 2023", "Sales of the H20 chip resumed in July 2025") reaches the countries of the nearest earlier
+    control by the same imposer in the text."""
     for i, e in enumerate(events):
-        if e.kind not in _TARGETED or e.targets.get("countries"):
+        if e.kind not in (*_TARGETED, "relaxation") or e.targets.get("countries"):
             continue
         earlier = next((o for o in reversed(events[:i]) if o.kind in _TARGETED and o.imposed_by == e.imposed_by and
                         o.targets.get("countries")), None)
@@ -363,6 +366,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         if imposer is None and kind in _TARGETED and _REFERS_BACK.search(s.text[:trigger.end()]) and \
                 _ACTION.search(s.text):
             imposer = recent  # "The country brought exports ... under export controls": the government just named
+        if imposer is None and kind == "relaxation" and trigger.re is _PERMISSION:
+            imposer = recent  # "In August a deal was struck that let Nvidia export the H20 to China again"
         if imposer is None:
             return None
         others = [m.entity for m in countries if m.entity and m.entity != imposer]
