@@ -214,12 +214,13 @@ _TARGETED = ("export_control", "entity_listing", "raw_material_export_control")
 
 
 def _target_carried(events: list[Event]) -> None:
-    """A control or relaxation whose sentence names no country it reaches ("When Washington tightened those controls
-    again in late 2023", "Sales of the H20 chip resumed in July 2025") reaches the countries of the nearest earlier
-    control by the same imposer in the text."""
+    """A control taken in its sentence (a government's verb: "When Washington tightened those controls again in late
+    2023") or a relaxation ("Sales of the H20 chip resumed in July 2025") that names no country it reaches reaches
+    the countries of the nearest earlier control by the same imposer in the text."""
     for i, e in enumerate(events):
-        if e.kind not in (*_TARGETED, "relaxation") or e.targets.get("countries"):
-            continue
+        if e.kind not in (*_TARGETED, "relaxation") or e.targets.get("countries") or \
+                (e.kind != "relaxation" and not _ACTION.search(e.sentence)):
+            continue  # a control only mentioned ("as the export curbs took hold") is not given a country
         earlier = next((o for o in reversed(events[:i]) if o.kind in _TARGETED and o.imposed_by == e.imposed_by and
                         o.targets.get("countries")), None)
         if earlier is not None:
