@@ -16,6 +16,19 @@ from typing import Any
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Event, Marker, Mention, PeriodMention, Reference, Sentence, Window
 
+#: Permission given: "let Nvidia export the H20 to China again", "clears Nvidia H200 sales", "would grant Nvidia
+#: export licenses", "sales of the H20 resumed", "rescinded the AI diffusion rule"
+_PERMISSION = re.compile(r"\b(?:let(?:s|ting)?|allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|clear(?:s|ed|ing)?|"
+                         r"approv(?:e|es|ed|ing))\s+(?:(?!under\b|by\b|within\b|in\b)[\w-]+\s+){0,3}?(?:to\s+)?"
+                         r"(?:export|sell|ship|sales|"
+                         r"exports|shipments|resume)\b|\bgrant(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?(?:export\s+)?"
+                         r"licen[cs]es?\b|\blicen[cs]es?\s+(?:[\w-]+\s+){0,3}?(?:will\s+be\s+|would\s+be\s+|were\s+|"
+                         r"was\s+|had\s+been\s+|have\s+been\s+)granted\b|\b(?:sales|exports|shipments)\s+(?:of\s+"
+                         r"(?:[\w-]+\s+){0,4})?(?:have\s+|has\s+)?resumed\b|\bresum(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:sales|shipments|exports)\b|\brescind(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,4}?(?:rule|"
+                         r"restrictions?|ban|controls?)\b|\brevers(?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:course|ban|"
+                         r"decision)\b", re.I)
+
 _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     # a licence or waiver revoked is a tightening of export controls, not a firm's exit nor a relaxation
     ("export_control", re.compile(r"\b(?:revok(?:e|es|ed|ing)|withdr(?:aw|aws|awn|ew|awing)|rescind(?:s|ed|ing)?|"
@@ -24,18 +37,7 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
                                   r"\b(?:licen[cs]es?|waivers?|authori[sz]ations?)\s+(?:\w+\s+){0,6}?(?:had\s+|have\s+|"
                                   r"has\s+|was\s+|were\s+|been\s+)*(?:\w+\s+)?(?:revoked|withdrawn|rescinded|"
                                   r"cancell?ed)\b", re.I)),
-    # permission given: "let Nvidia export the H20 to China again", "clears Nvidia H200 sales", "would grant Nvidia
-    # export licenses", "sales of the H20 resumed", "rescinded the AI diffusion rule"
-    ("permission", re.compile(r"\b(?:let(?:s|ting)?|allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|clear(?:s|ed|ing)?|"
-                              r"approv(?:e|es|ed|ing))\s+(?:(?!under\b|by\b|within\b|in\b)[\w-]+\s+){0,3}?(?:to\s+)?"
-                              r"(?:export|sell|ship|sales|"
-                              r"exports|shipments|resume)\b|\bgrant(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,3}?(?:export\s+)?"
-                              r"licen[cs]es?\b|\blicen[cs]es?\s+(?:[\w-]+\s+){0,3}?(?:will\s+be\s+|would\s+be\s+|were\s+|"
-                              r"was\s+|had\s+been\s+|have\s+been\s+)granted\b|\b(?:sales|exports|shipments)\s+(?:of\s+"
-                              r"(?:[\w-]+\s+){0,4})?(?:have\s+|has\s+)?resumed\b|\bresum(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?"
-                              r"(?:sales|shipments|exports)\b|\brescind(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,4}?(?:rule|"
-                              r"restrictions?|ban|controls?)\b|\brevers(?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:course|ban|"
-                              r"decision)\b", re.I)),
+    ("permission", _PERMISSION),
     ("relaxation", re.compile(r"\b(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|relax(?:es|ed|ing)?"
                               r"|resum(?:e|es|ed|ing) (?:sales|shipments|exports))\b", re.I)),
     ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b", re.I)),
@@ -44,9 +46,13 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
                                r"supplying|sales)|walk(?:s|ing|ed)? away|wind(?:s|ing)? down)\b", re.I)),
     ("export_control", re.compile(r"\bexport (?:controls?|curbs?|restrictions?|bans?|licen[cs]es?|licensing)\b|"
                                   r"\brestrict(?:s|ed|ing)? (?:the )?exports?\b|\bcurb(?:s|ed|ing)? exports?\b|"
-                                  r"\b(?:restrictions|curbs|controls|limits) on (?:\w+ ){0,2}exports?\b|"
+                                  r"\b(?:restrictions|curbs|controls|limits) on (?:\w+ ){0,3}(?:exports?|sales|"
+                                  r"shipments)\b|"
                                   r"\bapply (?:\w+ ){0,4}for (?:a |an )?(?:export )?licen[cs]es?\b|"
-                                  r"\b(?:requires?|needs?|need|required) (?:a |an )?(?:export )?licen[cs]e\b|"
+                                  r"\b(?:requires?|needs?|need|required) (?:a |an )?(?:[\w-]+ ){0,2}?"
+                                  r"(?:export )?licen[cs]e\b|"
+                                  r"\b(?:tighten|widen|expand|impos|introduc)\w*\s+(?:(?!on\b|of\b)[\w'’-]+\s+){0,3}?"
+                                  r"(?:controls|curbs|restrictions)\b|"
                                   r"\blicen[cs]e requirements?\b|\bban(?:s|ned)? (?:the )?"
                                   r"(?:export|sale)s?\b|\bexport (?:ban)\b", re.I)),
     ("import_ban", re.compile(r"\bimport ban\b|\bban(?:s|ned)? imports?\b", re.I)),
@@ -91,11 +97,12 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
             refs: list[Reference], kb: KnowledgeBase, doc_date: date | None) -> list[Event]:
     events: list[Event] = []
     subject: dict[int, str] = {}
+    last_firm: str | None = None
     ref_dates = {r.number: r.date for r in refs}
     previous: Sentence | None = None
     last_paragraph = -9
     lede: set[int] = set()
-    wm, wp, wk = Window(mentions), Window(pms), Window(markers)
+    wm, wp, wk = Window(mentions), Window(_event_periods(sentences, pms, doc_date)), Window(markers)
     for i, s in enumerate(sentences):
         if s.in_references:
             continue
@@ -111,8 +118,13 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                          previous.paragraph == s.paragraph else []),
                        *(wp.between(following.start, following.end) if following is not None and
                          following.paragraph == s.paragraph and not following.in_references else [])]
-            event = _event(s, kind, trigger, ments, subject.get(s.paragraph), wp.between(s.start, s.end), cites,
-                           ref_dates, kb, context)
+            recent = next((e.imposed_by for e in reversed(events) if e.imposed_by and e.kind != "market_exit" and
+                           s.paragraph - _paragraph_of(e, sentences) <= _ANAPHOR_PARAGRAPHS), None)
+            firm_here = subject.get(s.paragraph)
+            if firm_here is None and last_firm and _THE_COMPANY.search(s.text):
+                firm_here = last_firm  # "the company" in a paragraph naming no firm: the firm the text last named
+            event = _event(s, kind, trigger, ments, firm_here, wp.between(s.start, s.end), cites,
+                           ref_dates, kb, context, recent)
             if event is not None and event.kind == "relaxation" and not (
                     event.targets or event.products or event.sellers.get("firms") or event.announced or
                     event.effective):
@@ -130,8 +142,11 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                 events[-1].spans.append((s.start, s.end))
         if firms:
             subject[s.paragraph] = firms[0].entity or ""
+            last_firm = firms[-1].entity
         previous = s
     merged = _merge(events)
+    _date_from_action(merged, sentences, wm, wp)
+    _target_carried(merged)
     for e in merged:
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
@@ -141,6 +156,133 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+#: A year that belongs to a name, not a date: a notice's number ("Announcement No. 61 of 2025") or a law's short
+#: name ("STA 2010", "Export Control Act 2018").
+_NAMED_YEAR = re.compile(r"(?:\bNo\.?\s*\d+\s+of|\bAct|\b[A-Z]{2,6})\s*$")
+#: A sentence about what is yet to happen: "will take effect in July", "curbs to apply from September".
+_FUTURE = re.compile(r"\b(?:will|shall|set\s+to|is\s+to|are\s+to|due\s+to|to\s+(?:apply|take\s+effect|come\s+into|"
+                     r"start|begin|enter))\b", re.I)
+#: A month named as when a measure starts, which the period reader leaves alone ("to apply from September").
+_FROM_MONTH = re.compile(r"\b(?:(?:appl(?:y|ies)|effect|force|valid)\s+(?:from|as\s+of|starting|beginning)|"
+                         r"starting|beginning|effective)\s+(?:in\s+)?(?P<mon>January|February|"
+                         r"March|April|May|June|July|August|September|October|November|December)\b(?![\s.,]*\d)")
+_INFERRED = ("year_inferred", "year taken from the document date")
+
+
+def _event_periods(sentences: list[Sentence], pms: list[PeriodMention], doc_date: date | None) -> list[PeriodMention]:
+    """The period mentions as a measure's dates read them: a year that is part of a notice's number or a law's name
+    is dropped; a month or day written without its year, in a sentence about what will happen, is the next one on
+    or after the document date (not the latest before it); a month a measure applies "from" is added."""
+    out: list[PeriodMention] = []
+    w = Window(pms)
+    for s in sentences:
+        will = _FUTURE.search(s.text) if doc_date is not None else None
+        for p in w.between(s.start, s.end):
+            if p.kind == "year" and _NAMED_YEAR.search(s.text[:p.start - s.start]):
+                continue
+            if will is not None and doc_date is not None and p.start - s.start > will.start() and p.label and \
+                    p.note in _INFERRED and p.kind in ("date", "month") and p.label[:7] < doc_date.isoformat()[:7]:
+                p = replace(p, label=f"{int(p.label[:4]) + 1}{p.label[4:]}",
+                            note="year_inferred: after the document date")
+            out.append(p)
+        if doc_date is None:
+            continue
+        taken = [(p.start, p.end) for p in w.between(s.start, s.end)]
+        for m in _FROM_MONTH.finditer(s.text):
+            start = s.start + m.start("mon")
+            if any(a <= start < b for a, b in taken):
+                continue
+            month = list(_MONTH_NAMES).index(m.group("mon")) + 1
+            year = doc_date.year
+            if will is not None and m.start() > will.start() and month < doc_date.month:
+                year += 1
+            elif will is None and month > doc_date.month:
+                year -= 1
+            out.append(PeriodMention(start, s.start + m.end(), m.group("mon"), f"{year}-{month:02d}", "month",
+                                     "year_inferred"))
+    out.extend(p for p in pms if not any(s.start <= p.start < s.end for s in sentences))
+    return sorted(out, key=lambda p: p.start)
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+_TARGETED = ("export_control", "entity_listing", "raw_material_export_control")
+
+
+def _target_carried(events: list[Event]) -> None:
+    """A control taken in its sentence (a government's verb: "When Washington tightened those controls again in late
+    2023") or a relaxation ("Sales of the H20 chip resumed in July 2025") that names no country it reaches reaches
+    the countries of the nearest earlier control by the same imposer in the text."""
+    for i, e in enumerate(events):
+        if e.kind not in (*_TARGETED, "relaxation") or e.targets.get("countries") or \
+                (e.kind != "relaxation" and not _ACTION.search(e.sentence)):
+            continue  # a control only mentioned ("as the export curbs took hold") is not given a country
+        earlier = next((o for o in reversed(events[:i]) if o.kind in _TARGETED and o.imposed_by == e.imposed_by and
+                        o.targets.get("countries")), None)
+        if earlier is not None:
+            e.targets["countries"] = list(earlier.targets["countries"])
+
+
+#: A verb by which a government acts on a measure ("added the chipmaker to the list", "announced the rules",
+#: "told Nvidia", "took effect"): a sentence with one, naming the measure's imposer and a day or month, dates it.
+_ACTION = re.compile(r"\b(?:add(?:s|ed|ing)?|put(?:s|ting)?|plac(?:e|es|ed|ing)|nam(?:e|es|ed|ing)|"
+                     r"announc(?:e|es|ed|ing)|brought|impos(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|unveil(?:s|ed|ing)?|"
+                     r"publish(?:es|ed|ing)?|releas(?:e|es|ed|ing)|tighten(?:s|ed|ing)?|widen(?:s|ed|ing)?|"
+                     r"expand(?:s|ed|ing)?|inform(?:s|ed|ing)?|told|notif(?:y|ies|ied)|revok(?:e|es|ed|ing)|"
+                     r"blacklist(?:s|ed|ing)?|rolled out|took effect|takes effect|came into (?:effect|force)|"
+                     r"went into (?:effect|force)|in force)\b", re.I)
+#: How far (in characters) a dating sentence may stand from the measure it dates.
+_ACTION_REACH = 1500
+
+
+def _date_from_action(events: list[Event], sentences: list[Sentence], wm: Window,
+                      wp: Window) -> None:
+    """An event that its own sentence leaves undated takes the day or month of the nearest sentence (within
+    ``_ACTION_REACH`` characters, before or after) in which its imposer acts: a sentence that names the imposer (its
+    country, capital or an agency of it), an action verb ("added ... to the list", "announced", "told") and a day or
+    month, and that states no other event. "On Monday the US Commerce Department added the chipmaker to the list"
+    dates "US puts Fujian Jinhua on its Entity List"."""
+    own = {span for e in events for span in e.spans}
+    for e in events:
+        if e.announced or e.effective or e.imposed_by is None:
+            continue
+        at = e.spans[0][0]
+        best: tuple[int, str, str | None] | None = None
+        for s in sentences:
+            if s.in_references or (s.start, s.end) in own or abs(s.start - at) > _ACTION_REACH:
+                continue
+            if not _ACTION.search(s.text) or not any(
+                    m.entity == e.imposed_by and m.kind in ("country", "agency") for m in wm.between(s.start, s.end)):
+                continue
+            pms = [p for p in wp.between(s.start, s.end) if p.kind in ("date", "month")]
+            announced, effective, _ = _dates(s, pms)
+            if not (announced or effective):
+                continue
+            distance = abs(s.start - at)
+            if best is None or distance < best[0]:
+                best = (distance, announced or "", effective)
+        if best is not None:
+            e.announced, e.effective = best[1] or None, best[2]
+            e.date_note = "date from a sentence in which the imposer acts"
+
+
+#: A firm referred to by its kind, not its name: "the company", "the firm", "the chipmaker".
+_THE_COMPANY = re.compile(r"\bthe\s+(?:company|firm|chipmaker|group)\b", re.I)
+#: A measure that refers back to a government or measure just named: "The country brought exports ... under export
+#: controls", "the export controls announced on October 7", "those controls were brought in".
+_REFERS_BACK = re.compile(r"\b(?:the|these|those|its|such)\s+(?:[\w()-]+\s+){0,3}?(?:country|government|administration|"
+                          r"authorities|ministry|controls|curbs|restrictions|rules|measures|ban)\b", re.I)
+#: How many paragraphs back the government a measure refers to may have been named.
+_ANAPHOR_PARAGRAPHS = 2
+
+
+def _paragraph_of(e: Event, sentences: list[Sentence]) -> int:
+    start = e.spans[0][0]
+    return next((s.paragraph for s in sentences if s.start <= start < s.end), 0)
 
 
 #: A measure naming at most this many firms on one side is one event per firm (the form the knowledge base's rules
@@ -192,7 +334,7 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
 
 def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention], subject: str | None,
            pms: list[PeriodMention], cites: list[int], ref_dates: dict[int, str | None],
-           kb: KnowledgeBase, context: list[PeriodMention]) -> Event | None:
+           kb: KnowledgeBase, context: list[PeriodMention], recent: str | None = None) -> Event | None:
     countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
     # a firm named as an attribute ("TSMC-made chip", "Tencent-backed start-up") is no party to the measure
     firms = [m for m in ments if m.kind == "firm" and not _ATTRIBUTE.match(s.text[m.end - s.start:]) and
@@ -203,6 +345,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
     sellers: dict[str, Any] = {}
     targets: dict[str, Any] = {}
     firm_ids = list(dict.fromkeys(m.entity for m in firms if m.entity))
+    if kind != "market_exit":  # "chips such as Nvidia's H100": the product's maker is a party as if it were named
+        firm_ids = list(dict.fromkeys([*firm_ids, *(f for i in inputs if (f := kb.maker_of(i)) is not None)]))
     if not firm_ids and subject and re.search(r"\b(?:its|it|the company|the firm)\b", s.text, re.I):
         firm_ids = [subject]
     if kind == "market_exit":
@@ -220,9 +364,19 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
             _subject_country(s, actors, trig)
         if imposer is None and kind == "entity_listing" and _US_ENTITY_LIST.search(s.text):
             imposer = "USA"  # the Entity List is the US Commerce Department's, unless the text names another's
+        if imposer is None and kind in _TARGETED and _REFERS_BACK.search(s.text[:trigger.end()]) and \
+                _ACTION.search(s.text):
+            imposer = recent  # "The country brought exports ... under export controls": the government just named
+        if imposer is None and kind == "relaxation" and trigger.re is _PERMISSION:
+            imposer = recent  # "In August a deal was struck that let Nvidia export the H20 to China again"
         if imposer is None:
             return None
         others = [m.entity for m in countries if m.entity and m.entity != imposer]
+        if kind == "procurement_ban":
+            buyers = _foreign_buyers(s, countries, firms, imposer, trig, kb)
+            if buyers:  # "US bars Chinese supercomputer companies from buying American parts": its export control
+                kind = "export_control"
+                others = list(dict.fromkeys([*buyers, *others]))
         if kind in ("procurement_ban", "import_ban"):
             foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
             sellers = {"firms": foreign} if foreign else {}
@@ -276,6 +430,31 @@ _FIRM_NOUN = re.compile(r"(?:['’]s)?\s+(?:(?:[\w-]+\s+){0,2}?(?:compan(?:y|ies
 #: "the Entity List" (the US Commerce Department's list), not China's "unreliable entity list" nor another
 #: country's list named by its owner ("Taiwan's entity list").
 _US_ENTITY_LIST = re.compile(r"(?<![Uu]nreliable )\bEntity List\b")
+
+
+#: A country named as where goods come from ("US chips", "American parts"), not as who buys them.
+_ORIGIN = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:chips?|parts|products|semiconductors|technology|goods|equipment|"
+                     r"components|processors|GPUs|made|-made|tools)\b", re.I)
+#: How far after a ban's trigger its object (the foreign buyer) may stand.
+_BUYER_REACH = 40
+
+
+def _foreign_buyers(s: Sentence, countries: list[Mention], firms: list[Mention], imposer: str, trig: int,
+                    kb: KnowledgeBase) -> list[str]:
+    """The foreign countries a ban is aimed at, when its object, just after the trigger, is a country other than the
+    imposer ("bars China from buying", "a chip ban on China", "bars Chinese supercomputer companies from buying"), or
+    a foreign firm something is barred "to" ("prohibiting the transfer to Huawei"): then the ban is the imposer's
+    control on what it sells them, not a ban on its own purchases. A country named as the origin of the goods ("a ban
+    on US chips") is no buyer."""
+    buyers = [m.entity for m in countries
+              if m.entity and m.entity != imposer and 0 <= m.start - trig <= _BUYER_REACH and
+              not _ORIGIN.match(s.text[m.end - s.start:])]
+    for f in firms:
+        hq = kb.firms[f.entity].hq if f.entity in kb.firms else None
+        if hq and hq != imposer and 0 <= f.start - trig <= _BUYER_REACH + 40 and \
+                re.search(r"\bto\s+(?:the\s+)?$", s.text[max(0, f.start - s.start - 10):f.start - s.start]):
+            buyers.append(hq)
+    return list(dict.fromkeys(buyers))
 
 
 def _nationality(s: Sentence, m: Mention, firms: list[Mention]) -> bool:

@@ -48,6 +48,7 @@ class KnowledgeBase:
     sources: list[dict[str, Any]] = field(default_factory=list)
     _facts_by_key: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict, repr=False)
     _gazetteer: Gazetteer | None = field(default=None, repr=False)
+    _firms_by_name: dict[str, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._facts_by_key = {}
@@ -75,6 +76,21 @@ class KnowledgeBase:
             from chipshift.ingest.entities import Gazetteer
             self._gazetteer = Gazetteer.build(self)
         return self._gazetteer
+
+    def maker_of(self, input_id: str) -> str | None:
+        """The firm whose name or alias opens a product's name ("Nvidia H20" is Nvidia's, "AMD MI308" AMD's), if
+        any."""
+        product = self.inputs.get(input_id)
+        if product is None:
+            return None
+        if self._firms_by_name is None:
+            self._firms_by_name = {}
+            for f in self.firms.values():
+                for name in (f.name, *f.aliases):
+                    self._firms_by_name.setdefault(name.lower(), f.id)
+        words = product.name.lower().split()
+        return next((self._firms_by_name[" ".join(words[:n])] for n in (2, 1)
+                     if len(words) > n and " ".join(words[:n]) in self._firms_by_name), None)
 
     def name_of(self, entity: str | None) -> str:
         if entity is None:

@@ -1,0 +1,152 @@
+"""Restriction events read across sentences: each mechanism checked on small texts written for it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chipshift.ingest.kb import KnowledgeBase
+from chipshift.ingest.ledger import analyse
+from chipshift.ingest.text import Extracted
+
+
+def _events(kb: KnowledgeBase, text: str, day: str) -> list[dict[str, Any]]:
+    return list(analyse(Extracted(text, "text"), kb, date_given=day)["events"])
+
+
+def test_an_undated_measure_takes_the_day_of_the_sentence_in_which_its_imposer_acts(kb: KnowledgeBase) -> None:
+    """The headline names the listing without a date; the body says the US acted "on Monday" (the Monday before a
+    Wednesday document): that day dates the listing, not the document's own date."""
+    text = ("US puts Fujian Jinhua on its Entity List\n\n"
+            "Chinese memory maker Fujian Jinhua faces a hard year.\n\n"
+            "On Monday the US Commerce Department added the chipmaker to the list, citing national security.")
+    [event] = _events(kb, text, "2018-10-31")
+    assert (event["kind"], event["imposed_by"], event["announced"]) == ("entity_listing", "USA", "2018-10-29")
+
+
+def test_a_date_in_a_sentence_where_another_country_acts_does_not_date_the_measure(kb: KnowledgeBase) -> None:
+    """China reacting on Tuesday is not the United States acting: the US measure keeps no date from it (and, as
+    the story's opening measure, takes the document's date)."""
+    text = ("US puts Fujian Jinhua on its Entity List\n\n"
+            "On Tuesday China announced it would defend its firms.")
+    events = [e for e in _events(kb, text, "2018-10-31") if e["imposed_by"] == "USA"]
+    assert [(e["kind"], e["announced"], e["date_note"]) for e in events] == [
+        ("entity_listing", "2018-10-31", "document date (the text gives none)")]
+
+
+def test_a_ban_aimed_at_foreign_buyers_is_the_banning_states_export_control(kb: KnowledgeBase) -> None:
+    """"The US bars China from buying ..." is a US export control reaching China, not a US ban on its own purchases;
+    China banning purchases of US chips stays a procurement ban ("US" is where the chips come from, not a buyer)."""
+    [event] = _events(kb, "The Biden administration bars China from buying HBM chips, officials said.", "2024-12-03")
+    assert (event["kind"], event["imposed_by"], event["targets"].get("countries")) == ("export_control", "USA", ["CHN"])
+    [event] = _events(kb, "Beijing bans US chips in government offices.", "2024-12-03")
+    assert (event["kind"], event["imposed_by"]) == ("procurement_ban", "CHN")
+
+
+def test_a_year_in_a_notices_number_or_a_laws_name_is_no_date(kb: KnowledgeBase) -> None:
+    """"Announcement No. 61 of 2025" names the notice, not its date: the opening measure, undated otherwise, takes
+    the document's day rather than the year 2025."""
+    text = "MOFCOM Announcement No. 61 of 2025: Decision to Impose Export Controls on Certain Rare Earth Items"
+    [event] = _events(kb, text, "2025-10-09")
+    assert (event["kind"], event["imposed_by"], event["announced"]) == (
+        "raw_material_export_control", "CHN", "2025-10-09")
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(month=st.integers(1, 12), doc=st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31)))
+def test_a_month_a_measure_will_take_effect_in_is_the_next_one(kb: KnowledgeBase, month: int, doc: date) -> None:
+    """"... will take effect in July": the month named, on or after the document's month and less than a year
+    after it (never the July before the document)."""
+    text = f"Japan's export controls on chipmaking tools to China will take effect in {_MONTHS[month - 1]}."
+    [event] = _events(kb, text, doc.isoformat())
+    want_year = doc.year if month >= doc.month else doc.year + 1
+    assert event["effective"] == f"{want_year}-{month:02d}"
+
+
+def test_a_month_a_measure_applies_from_is_its_effective_month(kb: KnowledgeBase) -> None:
+    """"Dutch export curbs ... to apply from September", written in June 2023: effective September 2023; a month
+    after "from" in a comparison ("fell 6% from August") is no date of a measure."""
+    [event] = _events(kb, "Dutch export curbs on chipmaking machines to apply from September", "2023-06-30")
+    assert (event["imposed_by"], event["effective"]) == ("NLD", "2023-09")
+    [event] = _events(kb, "China's export controls on gallium bit as exports fell 6% from August.", "2023-10-20")
+    assert event["effective"] is None
+
+
+def test_a_government_tightening_its_controls_or_requiring_a_new_licence_states_a_measure(kb: KnowledgeBase) -> None:
+    """"The Netherlands tightened its own controls on June 30" and "told Nvidia that exporting its H20 to China
+    would need a new licence" are export controls of the government acting; "curbs on sales" are too."""
+    events = _events(kb, "Tokyo acted after the Netherlands tightened its own controls on some advanced chip tools on "
+                         "June 30.", "2023-07-24")
+    assert ("export_control", "NLD", "2023-06-30") in [(e["kind"], e["imposed_by"], e["announced"]) for e in events]
+    [event] = _events(kb, "On 9th April 2025, the US government told Nvidia that exporting its H20 AI products to "
+                          "China would need a new licence.", "2025-05-29")
+    assert (event["kind"], event["imposed_by"], event["targets"].get("countries"), event["sellers"].get("firms")) == (
+        "export_control", "USA", ["CHN"], ["nvidia"])
+    [event] = _events(kb, "The US announced curbs on sales of advanced chips to China in October 2022.", "2024-02-22")
+    assert (event["kind"], event["imposed_by"], event["announced"]) == ("export_control", "USA", "2022-10")
+
+
+def test_a_control_naming_no_country_reaches_those_of_the_imposers_earlier_control(kb: KnowledgeBase) -> None:
+    """"Washington tightened those controls again in late 2023" names no country: it reaches China, as the US
+    control the text gave before it; a control of another imposer does not lend its target."""
+    text = ("The US restricted exports of advanced chips to China in October 2022.\n\n"
+            "Japan imposed its own controls in July 2023.\n\n"
+            "When Washington tightened those controls again in late 2023, Nvidia developed the H20.")
+    events = [(e["imposed_by"], e["announced"], e["targets"].get("countries")) for e in _events(kb, text, "2025-07-15")]
+    assert ("USA", "2023", ["CHN"]) in events
+    assert ("JPN", "2023-07", None) in events
+
+
+def test_a_measure_referring_back_to_a_government_just_named_is_that_governments(kb: KnowledgeBase) -> None:
+    """"The country brought exports of germanium ... under export controls last August" names no government: it is
+    the one whose measure the text gave just before (China); a mere mention of "the export controls" in what a
+    chief executive said, with no government acting, is no measure."""
+    text = ("China restricted exports of graphite in December 2023.\n\n"
+            "The country brought exports of germanium and gallium products under export controls last August.")
+    events = [(e["kind"], e["imposed_by"], e["announced"]) for e in _events(kb, text, "2024-06-26")]
+    assert ("raw_material_export_control", "CHN", "2023-08") in events
+    text = ("The US government told Nvidia on April 9 that exporting the H20 to China requires a licence.\n\n"
+            "Jensen Huang said in February that revenue from China had halved compared with the period before the "
+            "export controls.")
+    assert [e["announced"] for e in _events(kb, text, "2025-04-16")] == ["2025-04-09"]
+
+
+def test_a_products_maker_is_a_party_to_the_measure_on_it(kb: KnowledgeBase) -> None:
+    """"Chinese buyers cannot purchase chips such as Nvidia's H100" under US controls: Nvidia, whose name opens the
+    product's, sells what the US controls; a product whose name opens with no firm's gives no party."""
+    assert kb.maker_of("nvidia_h100") == "nvidia"
+    assert kb.maker_of("amd_mi308") == "amd"
+    assert kb.maker_of("gallium") is None
+    [event] = _events(kb, "Because of strict US export control measures, Chinese buyers cannot directly purchase "
+                          "advanced chips such as Nvidia's H100.", "2024-01-20")
+    assert (event["kind"], event["imposed_by"], event["sellers"].get("firms")) == ("export_control", "USA", ["nvidia"])
+
+
+def test_the_company_in_a_paragraph_naming_no_firm_is_the_firm_last_named(kb: KnowledgeBase) -> None:
+    """"Since 2019 the Dutch government has barred the company ... from exporting": the company is ASML, named in an
+    earlier paragraph; a measure that speaks of no company gets no seller from it."""
+    text = ("ASML makes lithography machines.\n\n"
+            "Since 2019 the Dutch government has barred the company from exporting some of its machines to China.")
+    [event] = _events(kb, text, "2023-06-30")
+    assert (event["imposed_by"], event["sellers"].get("firms")) == ("NLD", ["asml"])
+    text = "ASML makes lithography machines.\n\nSince 2019 the Dutch government has restricted exports to China."
+    [event] = _events(kb, text, "2023-06-30")
+    assert event["sellers"].get("firms") is None
+
+
+def test_a_permission_naming_no_government_is_granted_by_the_one_whose_control_it_eases(kb: KnowledgeBase) -> None:
+    """"In August a deal was struck that let Nvidia export the H20 to China again" names no government: the
+    permission is the US's, whose control on the H20 the text has just given; "Sales of the H20 resumed in July"
+    reaches China like that control."""
+    text = ("In April the US government told Nvidia that exporting the H20 to China would need a licence.\n\n"
+            "In August a deal was struck that let Nvidia export the H20 again.")
+    events = [(e["kind"], e["imposed_by"], e["announced"], e["targets"].get("countries"), e["sellers"].get("firms"))
+              for e in _events(kb, text, "2025-11-20")]
+    assert ("relaxation", "USA", "2025-08", ["CHN"], ["nvidia"]) in events
