@@ -639,6 +639,14 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     charts = page.locator("#trajectories").inner_text()
     assert "Nvidia's share of revenue from China" in charts and "Share of revenue from CHN" not in charts
     assert "million yuan" in page.locator("#trajectories").inner_html()
+    # the model's line is named as the chart files and the report name it (the shipped case is fitted)
+    legends = page.evaluate("() => [...document.querySelectorAll('#trajectories svg text.legend')]"
+                            ".map((t) => t.textContent)")
+    assert "chipshift model (fitted)" in " ".join(legends) and "model" not in legends, legends
+    # a whole-percent axis tick reads as the chart files write it ("100%", not "100.0%")
+    ticks = page.evaluate("() => [...document.querySelectorAll('#trajectories svg text')].map((t) => t.textContent)"
+                          ".filter((s) => /^-?[0-9]+([.][0-9]+)?%$/.test(s))")
+    assert ticks and not [s for s in ticks if s.endswith(".0%")], ticks
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
     # the legend lists the suppliers top down as each bar stacks them

@@ -383,6 +383,8 @@ CS.charts = (() => {
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
   }
   const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? pct(v) : CS.num(Number(v).toPrecision(4)));
+  // an axis tick: a whole percent without decimals ("100%", as the chart files write it), else as a value
+  const tickText = (v, unit) => (unit === "%" && Math.abs(v - Math.round(v)) < 1e-9 ? `${Math.round(v)}%` : fmt(v, unit));
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
      points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
@@ -410,7 +412,7 @@ CS.charts = (() => {
     for (let i = 0; i <= 4; i++) {
       const t = (top_v * i) / 4;
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
-        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: fmt(t, opts.unit) }));
+        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: tickText(t, opts.unit) }));
     }
     if (opts.time) {
       const step = Math.max(1, Math.ceil(36 / ((width - left - right) / (hi - lo))));

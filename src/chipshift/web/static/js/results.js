@@ -118,7 +118,14 @@
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
     published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
-    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed, labels, spans });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans });
+  }
+
+  /* The model's line in the legend, named as the chart files and the report name it: "(fitted)" where the
+     calibration fitted parameters, else "(not fitted)" (the run sits at the case's defaults). */
+  function modelName(r) {
+    const fitted = (r.calibration && r.calibration.fitted) || {};  // each fitted parameter's posterior median
+    return `chipshift model (${Object.keys(fitted).length ? "fitted" : "not fitted"})`;
   }
 
   function trajectoryFor(r, output) {
@@ -129,7 +136,7 @@
     const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, label: String(o.year), value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = title(r, output);
-    return CS.charts.trajectory([{ name: "model", points }], { title: name, ylabel, unit, published, observed });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed });
   }
 
   /* The market in words: "AI accelerators in China" (codes only where the run names none). */
