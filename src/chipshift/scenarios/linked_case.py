@@ -207,6 +207,9 @@ class LinkedCase:
     notes: tuple[str, ...] = ()
     episode: Episode | None = None
     warnings: tuple[Problem, ...] = ()  # what the loader found wanting but let through (e.g. unsourced_literal)
+    #: how a rule that starts or stops within a quarter acts on it: MID_QUARTER (the quarter follows the rule's
+    #: state on its middle day) or DAYS (the quarter is shared by days: `_shared_quarters`)
+    timing: str = "mid-quarter"
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -289,13 +292,16 @@ class Governed:
     #: per rule entry: the day its rule took effect, where the entry licenses pairs under a rule that is a licence
     #: requirement by its own data (`licence_requirement`); None for every other entry
     licence_from: tuple[date | None, ...] = ()
+    #: per rule entry, (quarters, markets, sellers, offerings): the share of each quarter's days on which it
+    #: holds (`holds` is its state on the quarter's middle day)
+    shares: tuple[FloatArray, ...] = ()
 
 
 def first_quarters(governed: Governed, n: int) -> Governed:
     """`governed` for a run cut short after its first `n` quarters (announcements and cuts dated later never
     come)."""
     return dataclasses.replace(
-        governed, holds=tuple(h[:n] for h in governed.holds),
+        governed, holds=tuple(h[:n] for h in governed.holds), shares=tuple(s[:n] for s in governed.shares),
         announced=tuple(None if a is None or a >= n else a for a in governed.announced),
         cut_start=tuple(None if c is None or c >= n else c for c in governed.cut_start),
         unavailable=None if governed.unavailable is None else governed.unavailable[:n],
@@ -327,6 +333,8 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
     problems: list[Problem] = []
     pairs_out: list[npt.NDArray[np.bool_]] = []
     holds_out: list[npt.NDArray[np.bool_]] = []
+    shares_out: list[FloatArray] = []
+    spans = [quarter_bounds(q) for q in quarters]
     announced: list[int | None] = []
     n_o = max(len(x.choices) for x in case.sellers)
     named_rules = {e.rule for e in case.rules}
@@ -336,11 +344,13 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
         if not ctx.has(entry.rule):  # removed by a scenario
             pairs_out.append(np.zeros((nm, nf), dtype=bool))
             holds_out.append(np.zeros((len(quarters), nm, nf, n_o), dtype=bool))
+            shares_out.append(np.zeros((len(quarters), nm, nf, n_o)))
             announced.append(None)
             continue
         rule = ctx.rule(entry.rule)
         pairs = np.zeros((nm, nf), dtype=bool)
         holds = np.zeros((len(quarters), nm, nf, n_o), dtype=bool)
+        shares = np.zeros((len(quarters), nm, nf, n_o))
         named = entry.sellers is not None or entry.markets is not None
         for m, market in enumerate(case.markets):
             if entry.markets is not None and market.id not in entry.markets:
@@ -364,12 +374,14 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
                         continue
                     pairs[m, f] = True
                     holds[:, m, f, o] = ctx.holds(entry.rule, item, seller.rule_seller, dest, quarters)
+                    shares[:, m, f, o] = ctx.share_holding(entry.rule, item, seller.rule_seller, dest, spans)
         if not pairs.any() and k < len(case.rules):
             problems.append(Problem(f"rule {entry.rule} reaches no seller in any market of the case for certain; "
                                     "name the sellers and markets it governs", file, field=f"rules[{k}]",
                                     check="references"))
         pairs_out.append(pairs)
         holds_out.append(holds)
+        shares_out.append(shares)
         when = entry.rush_from or rule.announced or rule.start
         announced.append(None if when is None else _quarter_index(quarters, parse_day(when)))
     cut_start: list[int | None] = []
@@ -404,7 +416,7 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
                          and licence_requirement(ctx.rule(e.rule)) and (start := ctx.rule(e.rule).start) else None
                          for e in entries)
     return Governed(tuple(pairs_out), tuple(holds_out), tuple(announced), tuple(cut_start), unavailable,
-                    tuple(entries), leaky=leaky, licence_from=licence_from)
+                    tuple(entries), leaky=leaky, licence_from=licence_from, shares=tuple(shares_out))
 
 
 #: The review policies (`rules.yaml`'s `policy`) under which a rule requires a licence that someone must issue:
@@ -787,6 +799,16 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
     banned: npt.NDArray[np.bool_] = np.asarray(barred.all(axis=3))
     wedge = np.zeros((n_t, nm, nf))
     licences: list[Licence] = []
+    shared = case.timing == DAYS and bool(governed.shares)
+    if shared:
+        open_days = _open_days(case, governed, n_o)
+        # a pair barred on some days of a quarter only is not barred in it: licensed its open days' share
+        partly = (open_days > 0.0) & (open_days < 1.0)
+        banned &= ~partly
+        for t, m, f in zip(*np.nonzero(partly), strict=True):
+            pair = np.zeros((nm, nf), dtype=bool)
+            pair[m, f] = True
+            licences.append(Licence(pair, int(t), int(t) + 1, np.full(size, open_days[t, m, f]), np.zeros(size)))
     lag = value_of(LICENCE_LAG, draws, size) if LICENCE_LAG in draws else None  # days, per draw
     # a seller a ban cuts off is still bought in part, through stock, third parties and smuggling: a share of
     # what buyers would take (the grey share) reaches them, its first offering as it was, and nothing else
@@ -816,10 +838,15 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
                         pair[m, f] = True
                         approval = value_of(entry.approval, draws, size, 1.0)
                         delay = value_of(entry.delay, draws, size)
-                        if begin is None or lag is None:
+                        if begin is not None and lag is not None:
+                            licences.extend(_waiting(case.quarters, pair, start, end, approval, delay, begin, lag))
+                        elif shared:
+                            licences.extend(_by_days(pair, start, end, approval, delay,
+                                                     governed.shares[k][:, m, f, o]))
+                        else:
                             licences.append(Licence(pair, start, end, approval, delay))
-                            continue
-                        licences.extend(_waiting(case.quarters, pair, start, end, approval, delay, begin, lag))
+    if shared:
+        licences.extend(_licensed_late(case, governed, licensed, chosen, banned, draws, size))
     if grey_pairs.any():
         grey = value_of(GREY, draws, size)
         for m in range(nm):
@@ -869,6 +896,75 @@ def _waiting(quarters: Sequence[date], pair: npt.NDArray[np.bool_], start: int, 
             out.append(Licence(pair, t, end, approval, delay))
             break
         out.append(Licence(pair, t, t + 1, approval * licensed_fraction(quarters[t], begin, lag_days), delay))
+    return out
+
+
+#: `LinkedCase.timing`: a quarter follows a rule's state on its middle day (the model's default), or is shared
+#: by days (on trial: docs/backtest.md, "Rules that take effect within a quarter").
+MID_QUARTER, DAYS = "mid-quarter", "days"
+
+
+def _open_days(case: LinkedCase, governed: Governed, n_o: int) -> FloatArray:
+    """``(quarters, markets, sellers)``: the share of each quarter's days on which a pair has an offering that
+    no ban entry bars (1 where no ban touches it; padding offerings and offerings whose required rules are not
+    in force on the quarter's middle day count as barred on every day)."""
+    barred_days = np.zeros_like(governed.shares[0]) if governed.shares else np.zeros((len(case.quarters),
+                                                                                       len(case.markets),
+                                                                                       len(case.sellers), n_o))
+    for k, entry in enumerate(governed.entries):
+        if entry.effect == "ban":
+            barred_days = np.maximum(barred_days, governed.shares[k])
+    for f, seller in enumerate(case.sellers):
+        barred_days[:, :, f, len(seller.choices):] = 1.0
+    if governed.unavailable is not None:
+        barred_days = np.maximum(barred_days, governed.unavailable[:, None, :, :])
+    return np.asarray(1.0 - barred_days.min(axis=3))
+
+
+def _by_days(pair: npt.NDArray[np.bool_], start: int, end: int, approval: FloatArray, delay: FloatArray,
+             share: FloatArray) -> list[Licence]:
+    """The licence on `pair` from quarter `start` to `end` (exclusive) with each quarter its rule holds on
+    only some days of (`share` per quarter) licensing ``(1 - w) + w approval`` with a delay wedge ``w delay``
+    (`w` its share): its other days keep the pair's earlier state."""
+    out: list[Licence] = []
+    t = start
+    while t < end:
+        w = float(share[t])
+        if 0.0 < w < 1.0:
+            out.append(Licence(pair, t, t + 1, (1.0 - w) + w * approval, w * delay))
+            t += 1
+            continue
+        stop = t
+        while stop < end and not 0.0 < float(share[stop]) < 1.0:
+            stop += 1
+        out.append(Licence(pair, t, stop, approval, delay))
+        t = stop
+    return out
+
+
+def _licensed_late(case: LinkedCase, governed: Governed, licensed: npt.NDArray[np.int_],
+                   chosen: npt.NDArray[np.int_], banned: npt.NDArray[np.bool_], draws: Draws,
+                   size: int) -> list[Licence]:
+    """Licences for the quarters a licensing entry holds on only after their middle day: the offering sold is
+    not licensed on that day, so its share `w` of days under the entry licenses ``(1 - w) + w approval`` with a
+    delay wedge ``w delay``, where no other entry licenses the offering sold."""
+    out: list[Licence] = []
+    nm, nf = len(case.markets), len(case.sellers)
+    for k, entry in enumerate(governed.entries):
+        if entry.effect == "ban":
+            continue
+        share = np.take_along_axis(governed.shares[k], chosen[..., None], axis=3)[..., 0]  # (T, m, f)
+        mine = np.take_along_axis(licensed, chosen[..., None], axis=3)[..., 0]
+        late = (share > 0.0) & (share < 1.0) & (mine < 0) & ~banned
+        if not late.any():
+            continue
+        approval = value_of(entry.approval, draws, size, 1.0)
+        delay = value_of(entry.delay, draws, size)
+        for t, m, f in zip(*np.nonzero(late), strict=True):
+            pair = np.zeros((nm, nf), dtype=bool)
+            pair[m, f] = True
+            w = float(share[t, m, f])
+            out.append(Licence(pair, int(t), int(t) + 1, (1.0 - w) + w * approval, w * delay))
     return out
 
 

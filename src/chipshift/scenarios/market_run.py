@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from chipshift.domain.period import Period
+from chipshift.domain.period import Period, parse_partial_date, partial_date_last
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.reach import YES, Destination, in_force, relaxation_lifts
 from chipshift.engine.world import World
@@ -55,6 +55,7 @@ class RuleContext:
     _by_id: dict[str, Rule] = field(init=False, repr=False)
     _relaxed_by: dict[str, list[Rule]] = field(init=False, repr=False)
     _states: dict[tuple[object, ...], BoolArray] = field(default_factory=dict, init=False, repr=False)
+    _shares: dict[tuple[object, ...], FloatArray] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {r.id: r for r in self.rules}
@@ -77,6 +78,34 @@ class RuleContext:
                                          for d in when])
         return self._states[key]
 
+    def share_holding(self, rule_id: str, item: str, seller: str, dest: Destination,
+                      spans: Sequence[tuple[date, date]]) -> FloatArray:
+        """Per span (its first day, and the first day after it): the share of its days on which `holds` would
+        say the rule holds for this item, seller and destination. A span in which neither the rule's dates nor
+        those of a relaxation that lifts it change anything has 0 or 1; one in which they do, the share of its
+        days."""
+        key = ("share", rule_id, item, seller, dest, tuple(spans))
+        if key not in self._shares:
+            rule = self._by_id[rule_id]
+            lifting = [x for x in self._relaxed_by.get(rule_id, [])
+                       if relaxation_lifts(x, rule, self.world, item, seller, dest, self.firm_parents) == YES]
+
+            def holding(day: date) -> bool:
+                return in_force(rule, day) and not any(in_force(x, day) for x in lifting)
+
+            changes = sorted({d for r in (rule, *lifting) for d in _changes(r)})
+            shares = []
+            for first, after in spans:
+                if any(first < d < after for d in changes):
+                    days = [date.fromordinal(n) for n in range(first.toordinal(), after.toordinal())]
+                    shares.append(sum(map(holding, days)) / len(days))
+                else:
+                    shares.append(1.0 if holding(first) else 0.0)
+            out = np.array(shares, dtype=np.float64)
+            out.setflags(write=False)
+            self._shares[key] = out
+        return self._shares[key]
+
     def rule(self, rule_id: str) -> Rule:
         """The rule of that id."""
         return self._by_id[rule_id]
@@ -91,6 +120,15 @@ class RuleContext:
         if key not in self._states:
             self._states[key] = _frozen([in_force(self._by_id[rule_id], d) for d in when])
         return self._states[key]
+
+
+def _changes(rule: Rule) -> list[date]:
+    """The days on which `in_force` may change its answer for the rule: its first day, and the day after its
+    last."""
+    out = [parse_partial_date(rule.start)] if rule.start else []
+    if rule.ended is not None:
+        out.append(partial_date_last(rule.ended))
+    return out
 
 
 def _frozen(states: list[bool]) -> BoolArray:

@@ -1,12 +1,18 @@
-"""The back-test library with and without licences that take time to issue (docs/backtest.md, "Licences that
-take time to issue"), from one process: the same episodes, seeds and sampler settings, once as the model is and
-once with the catalogue's `licence_lag_days` prior given to every episode that has a rule entry licensing pairs
-under a licence requirement (by the rule's own data; `linked_case.licence_requirement`). Episodes without one
-are run unchanged in both. Prints the scorecards of the whole library and of the held-out episodes, and every
-outcome whose direction, size or interval verdict changed.
+"""The back-test library with and without a mechanism on trial (docs/backtest.md), from one process: the same
+episodes, seeds and sampler settings, once as the model is and once with the mechanism given to every episode it
+reaches. Episodes it does not reach are run unchanged in both. Prints the scorecards of the whole library, of the
+held-out episodes and of those it reaches, and every outcome whose direction, size or interval verdict changed.
+
+The mechanisms (`--mechanism`):
+- `licence-lag` ("Licences that take time to issue"): the catalogue's `licence_lag_days` prior given to every
+  episode with a rule entry licensing pairs under a licence requirement (by the rule's own data;
+  `linked_case.licence_requirement`);
+- `days` ("Rules that take effect within a quarter"): `timing: days` for every episode in which a rule entry
+  holds on only some days of a quarter of the run.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
-    CHIPSHIFT_STORE=.tmp/lag.duckdb .venv/bin/python benchmarks/licence_lag.py --json out/licence-lag.json
+    CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
+        --json out/days.json
 (two runs of the library: several minutes on a busy machine).
 """
 
@@ -14,8 +20,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +47,15 @@ def lagged(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
                                                             params={**job.fit_case.params, prior.id: prior}))
 
 
+def by_days(job: bt.EpisodeJob) -> bt.EpisodeJob:
+    """The episode with its quarters shared by days, when a rule entry holds on only some days of one; else the
+    episode as it is."""
+    if not any(((s > 0.0) & (s < 1.0)).any() for s in job.governed.shares):
+        return job
+    return dataclasses.replace(job, case=dataclasses.replace(job.case, timing=linked.DAYS),
+                               fit_case=dataclasses.replace(job.fit_case, timing=linked.DAYS))
+
+
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
     c = bt.scorecard(scores)
     return {"outcomes": c.outcomes, "direction": c.direction, "size": c.size, "in50": c.coverage50,
@@ -48,24 +64,30 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--mechanism", choices=("licence-lag", "days"), required=True, help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
     args = parser.parse_args()
     with open_store(Settings.from_env()) as store:
-        row = next(r for r in store.rows("parameters") if r["id"] == linked.LICENCE_LAG)
-        prior = Param(linked.LICENCE_LAG, float(row["default"]), float(row["low"]), float(row["high"]),
-                      basis=f"parameters.csv:{linked.LICENCE_LAG}")
         jobs = [api.episode_job(store, p) for p in api.library()]
-    touched = sorted(j.case.name for j in jobs if lagged(j, prior) is not j)
-    out: dict[str, Any] = {"prior": dataclasses.asdict(prior), "episodes_with_a_licence_requirement": touched}
+        if args.mechanism == "licence-lag":
+            row = next(r for r in store.rows("parameters") if r["id"] == linked.LICENCE_LAG)
+            prior = Param(linked.LICENCE_LAG, float(row["default"]), float(row["low"]), float(row["high"]),
+                          basis=f"parameters.csv:{linked.LICENCE_LAG}")
+            variant: Callable[[bt.EpisodeJob], bt.EpisodeJob] = functools.partial(lagged, prior=prior)
+        else:
+            variant = by_days
+    trial = [variant(j) for j in jobs]
+    touched = sorted(j.case.name for j, v in zip(jobs, trial, strict=True) if v is not j)
+    out: dict[str, Any] = {"mechanism": args.mechanism, "episodes_reached": touched}
     verdicts: dict[str, dict[tuple[str, str, str], tuple[Any, ...]]] = {}
-    for label, runs in (("without", jobs), ("with", [lagged(j, prior) for j in jobs])):
+    for label, runs in (("without", jobs), ("with", trial)):
         results = api._run(runs, bt.PREDICTIVE_DRAWS, STEPS, SEED, args.workers, None, None)
         scored = bt.score_library(results, SEED)
         every = [s for e in scored for s in e.outcomes]
         fresh = [s for e in scored if bt.held_out(e.result) for s in e.outcomes]
         mine = [s for e in scored if e.result.name in touched for s in e.outcomes]
-        out[label] = {"library": card(every), "held_out": card(fresh), "with_a_licence_requirement": card(mine)}
+        out[label] = {"library": card(every), "held_out": card(fresh), "reached": card(mine)}
         verdicts[label] = {(e.result.name, s.output, s.period): (s.direction_hit, s.within_size, s.in50, s.in90,
                                                                  round(s.median, 4), round(s.crps, 4))
                            for e in scored for s in e.outcomes}
@@ -74,7 +96,7 @@ def main() -> None:
                 "with": list(verdicts["with"][k])}
                for k in verdicts["without"] if verdicts["without"][k][:4] != verdicts["with"][k][:4]]
     out["changed_verdicts"] = changed
-    print("episodes given the prior:", ", ".join(touched))
+    print("episodes it reaches:", ", ".join(touched))
     print("changed verdicts (direction, size, in50, in90, median, crps):")
     for c in changed:
         print(f"  {c['episode']} {c['output']} {c['period']}: {c['without']} -> {c['with']}")
