@@ -7,6 +7,12 @@ Which database the tests' stores are in is one switch, the environment variable 
 ``CHIPSHIFT_TEST_STORE=postgres`` only those tests run, each store being a new database on the cluster, and
 tests marked ``duckdb_only`` (file locks, read-only files, damaged files) are skipped with their reason.
 ``scripts/run-tests`` runs the suite, then the ``store`` tests a second time on PostgreSQL.
+
+The second pass is about the store: the tests that write stores of their own (``store_at``), and those that
+query the bundled store through the API, the web service, the CLI and MCP. Modules marked ``store_input`` (the
+market model, back-tests, the engine on the bundled data, ingestion's extraction and its evaluation, the
+browser and report pages) read the bundled store's tables only as the inputs of a computation: the reads they
+make are the ones the query tests make, so they run in the first pass alone.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "CHIPSHIFT_TEST_STORE=postgres, only these run")
     config.addinivalue_line("markers", "duckdb_only(reason): the test is about the DuckDB file itself and is "
                                        "skipped on PostgreSQL")
+    config.addinivalue_line("markers", "store_input: the test reads the bundled store only as the input of a "
+                                       "computation; the PostgreSQL pass leaves it out")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -54,9 +62,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.store)
     if TEST_STORE != "postgres":
         return
-    kept = [item for item in items if item.get_closest_marker("store")]
+    kept = [item for item in items
+            if item.get_closest_marker("store") and not item.get_closest_marker("store_input")]
     if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not item.get_closest_marker("store")])
+        chosen = set(kept)
+        config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
         items[:] = kept
     for item in kept:
         only = item.get_closest_marker("duckdb_only")

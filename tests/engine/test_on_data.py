@@ -12,6 +12,8 @@ from chipshift import api
 from chipshift.errors import DataError, NotFoundError
 from chipshift.io.store import Store
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 

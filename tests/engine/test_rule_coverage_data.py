@@ -18,6 +18,8 @@ from chipshift.io.bundled import load_bundle
 from chipshift.io.store import Store
 from tests.conftest import StoreAt
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 # rule, target, input, a date when the rule is in force, a provider it bars (country or firm)
 CASES = [
     ("E-JP-KR-2019", "KOR", "photoresist", "2020-01-01", "JPN"),

@@ -15,6 +15,8 @@ from chipshift import api
 from chipshift.errors import ChipshiftError
 from chipshift.io.store import Store
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 
 def test_month_steps_keep_the_day_or_the_months_last_day() -> None:
     assert api.series_dates("2024-01-31", "2024-05-01", "1m") == [

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
+
 from chipshift.ingest import binding as B
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
 from chipshift.ingest.text import Extracted
+
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
 
 
 def _model(add: float = 0.6, drop: float = 0.8, swap: float = 0.9) -> B.Binding:

@@ -15,6 +15,8 @@ import yaml
 from chipshift.ingest.evaluation import evaluate, load_cases
 from chipshift.ingest.kb import KnowledgeBase
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 EVAL = Path(__file__).resolve().parent / "eval"
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
 from chipshift.ingest.text import Extracted
+
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
 
 
 def _events(kb: KnowledgeBase, text: str, day: str) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ import pytest
 from chipshift.ingest.command import read_document
 from chipshift.ingest.kb import KnowledgeBase
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def report(kb: KnowledgeBase, example_path: Path) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
 from chipshift.ingest.text import Extracted
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 
 def q(text: str) -> list[tuple[str, float, str]]:
     return [(x.kind, round(x.value, 6), x.unit) for x in quantities.extract(text)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,8 @@ from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
 from chipshift.ingest.tables import Unit, _unit
 from chipshift.ingest.text import Extracted
+
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
 
 
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[Any, ...]]:

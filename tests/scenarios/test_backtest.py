@@ -32,6 +32,8 @@ from chipshift.scenarios.linked_case import Outcome
 from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
 from tests.conftest import StoreAt
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 # -- scores ----------------------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,8 @@ from chipshift.scenarios.market_run import RuleContext
 from chipshift.schemas import market_case as schema
 from tests.scenarios.conftest import RunCase
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
 #: Prior draws per calibration round in these tests: rougher posteriors, the same code paths, a fraction of the time.

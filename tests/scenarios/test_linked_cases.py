@@ -21,6 +21,8 @@ from chipshift.scenarios import linked_case as lc
 from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_run import RuleContext
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
 #: Prior draws per calibration round in these tests: rougher posteriors, the same code paths, a fraction of the time.

@@ -17,6 +17,8 @@ from chipshift.scenarios.market_case_check import check_case
 from chipshift.schemas import market_case as schema
 from tests.scenarios.conftest import RunCase
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 MICRON = REPO / "examples" / "micron-china.yaml"
 AI = REPO / "examples" / "china-ai-accelerators.yaml"

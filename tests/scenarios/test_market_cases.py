@@ -23,6 +23,8 @@ from chipshift.scenarios import market_posterior
 from chipshift.scenarios.market_case import MarketCase, parse_case
 from chipshift.scenarios.market_run import RuleContext, default_draws, outputs, simulate
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 MICRON = REPO / "examples" / "micron-china.yaml"
 AI = REPO / "examples" / "china-ai-accelerators.yaml"

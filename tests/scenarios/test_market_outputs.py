@@ -17,6 +17,8 @@ from chipshift.reports import labels
 from chipshift.reports.chart_style import marker_style, spread, value_axis
 from chipshift.reports.market_run_files import write_outputs
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 AI = REPO / "examples" / "china-ai-accelerators.yaml"
 MICRON = REPO / "examples" / "micron-china.yaml"

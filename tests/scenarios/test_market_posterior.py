@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import yaml
 
 from chipshift.api.data import load_world
@@ -18,6 +19,8 @@ from chipshift.scenarios.backtest import ErrorModel
 from chipshift.scenarios.market_case import MarketCase, parse_case
 from chipshift.scenarios.market_run import RuleContext, default_draws, outputs, simulate
 from chipshift.scenarios.posterior import LITERAL_ERROR, STATUS_ERROR
+
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
 
 REPO = Path(__file__).resolve().parents[2]
 MICRON = REPO / "examples" / "micron-china.yaml"

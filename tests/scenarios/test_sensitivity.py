@@ -25,6 +25,8 @@ from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.sensitivity import sobol, sobol_indices
 from tests.conftest import StoreAt
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
 PI = math.pi

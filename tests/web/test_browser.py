@@ -27,6 +27,8 @@ from chipshift.config import Settings
 from chipshift.io.store import Store
 from chipshift.web import create_app
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 ARTICLE = Path(__file__).resolve().parents[2].parent / "shared/data/articles/chip-war-opinion-2025-10.txt"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

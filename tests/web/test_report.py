@@ -14,6 +14,8 @@ from chipshift.io.store import Store
 from chipshift.web import svg
 from chipshift.web.report import write_report
 
+pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
+
 
 def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     out = write_report(web_store, EXAMPLES / "duv-immersion-china.yaml", tmp_path / "r" / "report.html")
