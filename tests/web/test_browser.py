@@ -25,6 +25,7 @@ from tests.web.page_checks import DESKTOP, PHONE, check_page, settle
 from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
+from chipshift.schemas.vocabulary import METRICS, UNITS
 from chipshift.web import create_app
 
 ARTICLE = Path(__file__).resolve().parents[2].parent / "shared/data/articles/chip-war-opinion-2025-10.txt"
@@ -788,7 +789,7 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     _shot(page, "compare-linked")
 
 
-def test_compare_two_market_cases(page: Page, base_url: str) -> None:
+def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -> None:
     # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",
           idle=False)
@@ -803,6 +804,14 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     sources = page.locator("#market-sources table.data")
     assert "Cited by" in sources.locator("thead").inner_text()
     assert sources.locator("tbody tr").count() >= 10
+    # whom each fact is about, what it measures, its product, region and unit in words: no cell shows a code the
+    # knowledge base or the vocabulary has words for (a unit such as 'days' is its own word)
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    coded = {code for code, name in names.items() if name != code} | set(METRICS) | {
+        code for code, unit in UNITS.items() if unit.description != code}
+    cells = {c.strip() for c in sources.locator("tbody td").all_inner_texts()}
+    assert {"Micron Technology", "China", "share of the entity's sales from the stated region"} <= cells
+    assert not coded & cells, coded & cells
     sources.locator("td.num .figure").first.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#source-panel")

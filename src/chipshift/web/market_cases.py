@@ -102,23 +102,16 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             a_scenario: str | None = None, b_scenario: str | None = None, draws: int = 0,
             seed: int = DEFAULT_SEED) -> MarketComparisonAnswer:
     """``api.market_runs.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
-    parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names
-    and ``facts``: every fact either case file cites (its numbers' and its bases' wording), with its source and
-    the sides citing it."""
+    parameters held and its restriction scenario (a reference the Compare page lists), with the outputs compared
+    and how to read them."""
     # a restriction scenario by reference ('example:NAME', 'saved:ID'; none: the bundled rules)
     left = market_api.Variant(case_path(catalog, a), a_parameters or {}, catalog.resolve(store, a_scenario))
     right = market_api.Variant(case_path(catalog, b or a), b_parameters or {}, catalog.resolve(store, b_scenario))
     result = market_api.scenario_compare(store, left, right, draws=draws, seed=seed)
     outputs = sorted({r["output"] for r in result["differences"]})
-    # the facts each case file names, with their sources: what both sides' figures rest on
-    cited = {side: market_api._cited(v.path) | set(market_api.rests_on(store, v.path)["facts"])
-             for side, v in (("a", left), ("b", right))}
-    facts = fact_sources(store, cited["a"] | cited["b"])
     from chipshift.api.answers import MarketComparisonAnswer
 
     return MarketComparisonAnswer.model_validate({**result, "outputs": outputs,
-            "facts": [{**fact, "cited_by": [side for side in ("a", "b") if fact_id in cited[side]]}
-                      for fact_id, fact in facts.items()],
             "note": "b - a by output and period. Without draws both sides run at their fitted parameters; with "
                     "draws each side has its own 5-95% band (the same seed on both). Outputs only one side has are "
                     "listed apart; two different cases share only their generic outputs (localization, revenue "
