@@ -24,8 +24,7 @@ import pandas as pd
 
 from chipshift.api.backtest import library_error
 from chipshift.api.cases import MAX_SEED, load
-from chipshift.api.data import Report
-from chipshift.checks import GROUP_PREFIX
+from chipshift.api.data import Report, entity_names, entity_words
 from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
@@ -774,7 +773,8 @@ def _warnings(found: Iterable[Problem]) -> list[str]:
 def fact_sources(store: Store, fact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """For each fact id the store holds: the fact's value and its source (publisher, title, URL, date, quote),
     with its codes in words as a run's tables give them (``entity_name``: the knowledge base's name of the firm,
-    country or input, ``entity_words``; ``metric_words``, ``unit_words``: the vocabulary's, ``reports.labels``;
+    country or input, ``api.data.entity_words``; ``metric_words``, ``unit_words``: the vocabulary's,
+    ``reports.labels``;
     the names of its product and region, if it has them)."""
     out: dict[str, dict[str, Any]] = {}
     named: dict[str, str] | None = None
@@ -783,7 +783,7 @@ def fact_sources(store: Store, fact_ids: Iterable[str]) -> dict[str, dict[str, A
         if not rows:
             continue
         fact = rows[0]
-        named = named if named is not None else _entity_names(store)
+        named = named if named is not None else entity_names(store)
         source = (store.rows("sources", id=fact["source"]) or [{}])[0]
         out[fact_id] = {"fact": fact_id, "entity": fact["entity"], "metric": fact["metric"],
                         "period": fact["period"], "value": fact["value"], "unit": fact["unit"],
@@ -797,19 +797,6 @@ def fact_sources(store: Store, fact_ids: Iterable[str]) -> dict[str, dict[str, A
                         "title": source.get("title"), "url": source.get("url"),
                         "published": str(source["published"]) if source.get("published") else None}
     return out
-
-
-def _entity_names(store: Store) -> dict[str, str]:
-    """Every firm's, country's and input's name by its id (a firm's where ids coincide, as
-    ``ingest.kb.KnowledgeBase.name_of`` looks them up)."""
-    return {**_store_names(store, "inputs"), **_store_names(store, "countries"), **_store_names(store, "firms")}
-
-
-def entity_words(entity: str, names: Mapping[str, str]) -> str:
-    """A fact's entity in words: each of its '+'-joined parts by its name in ``names`` (``_entity_names``), a
-    'group:…' bucket by its words ("group:domestic-vendors" -> "domestic vendors"), a currency by its code."""
-    return " + ".join(names.get(part) or (_words(part.removeprefix(GROUP_PREFIX)) if part.startswith(GROUP_PREFIX)
-                                          else part) for part in entity.split("+"))
 
 
 def _documents(store: Store, ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
