@@ -454,6 +454,8 @@ def restrictions_search(
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_search(store, imposer, kind, target, product, start,
                                                                    end, status).as_report())
+    if fmt is Format.table:  # the imposers' names (for a page's choices) stay in the JSON
+        report.pop("imposer_names")
     print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
         "rules": ["id", "kind", "imposed_by", "policy", "start", "ended", "status", "reach", "name"],
         "listing_changes": ["date", "change", "list", "entry", "firms", "federal_register_notice"]})

@@ -253,9 +253,23 @@ def test_firm_page_shows_owners_with_sources_and_what_listed_parties_hold(page: 
     _shot(page, "explorer-firm-owners")
 
 
-def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
+def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_store: Store) -> None:
     _open(page, f"{base_url}/restrictions")
     assert page.locator("#timeline svg g.rule-bar").count() >= 40
+    # who imposes each rule, its kind, policy and products in words, in the timeline's headings and the table: no
+    # code the knowledge base has a name for (the imposers, the products) and no code with an underscore
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    coded = {code for code, name in names.items() if name != code}
+    headings = set(page.locator("#timeline svg text[font-weight='700']").all_text_contents())
+    assert {"United States", "China", "Micron Technology"} <= headings and not coded & headings, coded & headings
+    rows = page.locator("#rules-table tbody tr")
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    imposers, kinds, policies = ({row[k] for row in cells} for k in (2, 3, 4))
+    products = {p for row in cells for p in row[8].split(", ") if p}
+    assert "United States" in imposers and "export control" in kinds and "Semiconductors" in products
+    assert not coded & (imposers | products) and not any("_" in w for w in kinds | policies | products)
+    choices = set(page.locator("#filters select[name=imposer] option").all_inner_texts())
+    assert {"United States", "Micron Technology"} <= choices
     # the timeline's footer says what it shows, as of when, under which rules and from which sources
     footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
     assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
@@ -456,6 +470,12 @@ def test_exposure_over_time_opens_on_the_scenarios_own_range(page: Page, base_ur
 def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/scenarios?from=example:duv-immersion-china")
     page.wait_for_function("document.querySelectorAll('#added .rule-row').length === 3")
+    # each baseline rule says who imposes it by name, and the filter finds it by that name
+    page.fill("#rule-filter", "micron technology")
+    shown = page.locator("#rules .rule-row").all_inner_texts()
+    assert shown and all("(Micron Technology, " in r or "Micron Technology" in r for r in shown), shown
+    assert any("E-MICRON-EXIT-OCT2025" in r and "(Micron Technology, market exit" in r for r in shown), shown
+    page.fill("#rule-filter", "")
     page.locator("input[data-rule='E-DEC2024']").uncheck()
     page.click("#run")
     result = page.locator("#run-result")
