@@ -588,7 +588,7 @@ def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> N
     assert "China" in title and "(left on 2025-06-30, right on 2026-06-30)" in title
 
 
-def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None:
+def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str, web_store: Store) -> None:
     _open(page, f"{base_url}/sources")
     # one filter box and one reliability choice: the table's own (the page had a second pair doing the same)
     assert page.locator("input[type=search]").count() == 1 and page.locator("select").count() == 1
@@ -598,6 +598,12 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
     card = page.locator("#source-card")
     card.wait_for()
     assert not any(word.startswith("pct") for word in card.locator("table.data").first.inner_text().split())
+    # whom each fact is about, what it measures and its product by name: no code that has words of its own
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    coded = {code for code, name in names.items() if name != code} | set(METRICS)
+    rows = card.locator("table.data").first.locator("tbody tr")
+    shown = {cell for i in range(rows.count()) for cell in rows.nth(i).locator("td").all_inner_texts()[1:4]}
+    assert shown and not coded & shown, coded & shown
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
     _shot(page, "sources")
