@@ -109,7 +109,7 @@ def _shot(page: Page, name: str) -> None:
     check_page(page, name, ARTIFACTS)
 
 
-def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
+def test_landing_page_and_the_keyboard(page: Page, base_url: str, web_store: Store) -> None:
     """The landing page is the explorer; a search hit, a table's sorting, a row that opens something and a chart's
     mark that opens a source are all reached and used from the keyboard alone."""
     _open(page, f"{base_url}/")
@@ -137,6 +137,12 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     assert page.locator("#detail p", has_text="share of global fabrication capacity").count() == 0
     kinds = set(page.locator("#detail table.data tbody tr td:nth-child(2)").all_inner_texts())
     assert {"tool", "material", "process"} <= kinds and not any("_" in k for k in kinds)  # kinds in words
+    # the country that holds most of an input, in the table and the tree's chokepoint badges, by its name
+    countries = {i: n for i, n, _ in web_store.names("countries") if n != i}
+    tops = set(page.locator("#detail table.data tbody tr td:nth-child(3)").all_inner_texts()) - {""}
+    assert "United States" in tops and not set(countries) & tops, tops
+    badges = page.locator(".tree .badge.choke").all_inner_texts()
+    assert badges and not {w for b in badges for w in b.split()} & set(countries), badges
     chart.locator("[role=button]").first.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#source-panel")
