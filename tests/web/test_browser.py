@@ -588,6 +588,10 @@ def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> N
     page.locator("#compare-result").wait_for()
     summary = page.locator("#compare-result").inner_text()
     assert "2025-06-30 / 2026-06-30" in summary and "inputs that differ" in summary
+    # the target by its name, in the summary and the charts' footers (never its code)
+    assert page.locator("#compare-result .stat b").first.inner_text() == "China"
+    footer = " ".join(page.locator("#results svg").first.locator("text.footer").all_text_contents())
+    assert "target China" in footer and "CHN" not in footer, footer
     assert int(page.locator("#compare-result .stat b").nth(2).inner_text()) > 0
     assert page.locator("#compare-result a[href='/rules/X-DUV-NLD']").count() == 1  # each rule one click away
     title = page.locator("#results svg").first.get_attribute("aria-label") or ""  # shown as the chart's title

@@ -21,13 +21,14 @@
     let r;
     try { r = await post("/compare", body); } catch (e) { clear(box); return; }
     clear(box);
-    let L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
+    const leftName = r.left.scenario ? r.left.scenario.name : "baseline", rightName = r.right.scenario ? r.right.scenario.name : "baseline";
+    let L = leftName, R = rightName;
     if (L === R) { L = `left: ${L}`; R = `right: ${R}`; }  // one scenario on both sides: each side named apart
     const where = await CS.placeName(r.destination), dates = r.left.at === r.right.at ? `on ${r.left.at}` : `(left on ${r.left.at}, right on ${r.right.at})`;
-    const foot = `Left: ${L} on ${r.left.at} · right: ${R} on ${r.right.at} · target ${r.destination}` +
+    const foot = `Left: ${leftName} on ${r.left.at} · right: ${rightName} on ${r.right.at} · target ${where}` +
       (r.data_sources && r.data_sources.length ? ` · Sources: ${r.data_sources.join("; ")}` : "");
     box.append(el("section", { class: "card", id: "compare-result" }, el("h2", { text: `${L}  vs  ${R}` }),
-      el("div", { class: "stat" }, el("b", { text: r.destination }), "target"),
+      el("div", { class: "stat" }, el("b", { text: where }), "target"),
       el("div", { class: "stat" }, el("b", { text: `${r.left.at} / ${r.right.at}` }), "dates (left / right)"),
       el("div", { class: "stat" }, el("b", { text: String(r.by_input.length) }), "inputs that differ"),
       ruleList("Rules only on the right", r.rules_added), ruleList("Rules only on the left", r.rules_removed)));
