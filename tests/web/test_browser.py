@@ -661,6 +661,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     shown = [t for t in page.locator("#market-result .stat b").all_inner_texts() if re.fullmatch(r"[\d.,]+", t)]
     assert shown and all(len(t.replace(",", "").replace(".", "").lstrip("0")) <= 3 for t in shown), shown
     assert re.search(r"computed in \d+\.\d s", page.locator("#market-result").inner_text())
+    # each case offered with its regions by name ("China, Rest of the world"), never their codes
+    offered = page.locator("#params select[name=case] option").all_inner_texts()
+    assert any("(China, Rest of the world, " in o for o in offered), offered
+    assert not any(re.search(r"\b(CHN|ROW|WLD|USA)\b", o) for o in offered), offered
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chipshift.api import market_runs as market_api
 from chipshift.api.cases import data_needed
+from chipshift.api.data import entity_names
 from chipshift.api.market_runs import fact_sources
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -29,14 +30,24 @@ def case_path(catalog: Catalog, case: str) -> Path:
 
 
 def cases(catalog: Catalog, store: Store) -> MarketCasesAnswer:
-    """The shipped market cases with their digests (a digest changes with the file's content); a case that needs
-    data this store lacks says what and how to get it (``api.cases.data_needed``)."""
+    """The shipped market cases with their digests (a digest changes with the file's content) and their regions by
+    name (``region_name``); a case that needs data this store lacks says what and how to get it
+    (``api.cases.data_needed``)."""
     from chipshift.api.answers import MarketCasesAnswer
 
     listed = []
     files = catalog.market_files()
+    names = entity_names(store)
     for stem, entry in catalog.market_descriptions().items():
-        listed.append({**entry, "digest": market_api.case_digest(files[stem]),
+        region = entry.get("region")
+        # the region by name, beside its code (a linked case's regions each by its own)
+        named = ", ".join(names.get(r, r) for r in str(region).split(", ")) if region else None
+        shown: dict[str, Any] = {}
+        for key, value in entry.items():
+            shown[key] = value
+            if key == "region":
+                shown["region_name"] = named
+        listed.append({**shown, "digest": market_api.case_digest(files[stem]),
                        "needs": data_needed(store, files[stem])})
     return MarketCasesAnswer.model_validate({"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED})
 

@@ -323,7 +323,7 @@
     const form = $("#params"), p = CS.params();
     const data = await CS.get("/market/cases", {}, { quiet: true });
     cases = data.cases;
-    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
+    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region_name || c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
     const runnable = cases.find((c) => !c.needs);
     if (runnable) form.elements.case.value = runnable.case;  // open on a case this store can run
     form.elements.draws.max = data.max_draws;
