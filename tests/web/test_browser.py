@@ -665,6 +665,10 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     offered = page.locator("#params select[name=case] option").all_inner_texts()
     assert any("(China, Rest of the world, " in o for o in offered), offered
     assert not any(re.search(r"\b(CHN|ROW|WLD|USA)\b", o) for o in offered), offered
+    # each parameter by what it sets, in words, with the id a re-run takes; the sensitivity table likewise
+    params = page.locator("#parameters table.data").first.locator("tbody td:first-child").all_inner_texts()
+    assert any(t.startswith("Price elasticity of demand: ") and t.endswith(" (demand_elasticity)") for t in params)
+    assert not any(re.search(r"\b(CHN|ROW)\b", t) for t in params), params
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")

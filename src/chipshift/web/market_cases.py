@@ -90,15 +90,17 @@ def parameter_facts(store: Store, document: Any) -> dict[str, dict[str, Any]]:
 def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
         overrides: dict[str, float] | None = None) -> MarketRunAnswer:
     """``api.market_runs.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
-    facts' sources, each parameter's ``unit`` (``labels.parameter_units``) and the facts its default and
+    facts' sources, each parameter's ``words`` and ``unit`` (``labels.parameter_words``, ``labels.parameter_units``)
+    and the facts its default and
     range rest on (``facts``, from ``parameter_facts``); the server's file path is replaced by the file name."""
     path = case_path(catalog, case)
     report = market_api.scenario_run(store, path, draws=draws, seed=seed, overrides=overrides)
     document = labels.case_document(str(path))
     units = labels.parameter_units(document)
+    words = labels.parameter_words(document, report.get("names"))
     behind = parameter_facts(store, document)
-    parameters = [{**p, "unit": units.get(str(p["id"])), "facts": behind.get(str(p["id"]), {"basis": []})}
-                  for p in report["parameters"]]
+    parameters = [{**p, "words": words.get(str(p["id"])), "unit": units.get(str(p["id"])),
+                   "facts": behind.get(str(p["id"]), {"basis": []})} for p in report["parameters"]]
     named = {f for p in behind.values() for f in [*(p.get(b) for b in ("default", "low", "high")), *p["basis"]]
              if f}
     from chipshift.api.answers import MarketRunAnswer

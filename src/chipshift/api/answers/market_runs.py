@@ -61,6 +61,8 @@ class RunParameter(Answer):
     overridden: bool = Field(description="whether the run held it at a given value")
     basis: str = Field(description="where its figures come from")
     posterior: ParameterPosteriorSummary | None = Field(description="its posterior (null: not ranged)")
+    words: str | None = Field(ABSENT, description="what it sets, in words (a shipped case's run; null: the case "
+                                                  "does not say)")
     unit: str | None = Field(ABSENT, description="its unit in words (a shipped case's run)")
     facts: ParameterFacts | None = Field(ABSENT, description="the facts its figures rest on (a shipped case's run)")
 
