@@ -82,7 +82,8 @@ def test_a_shipped_case_run_and_comparison_are_their_models(bundled_store: Store
     side = market_api.Variant(EXAMPLES / "micron-china.yaml", {"sigma": 2.5})
     plain = market_api.compare_cases(bundled_store, EXAMPLES / "micron-china.yaml", side, calibration_draws=FAST)
     _same(plain, answers.MarketComparisonAnswer, comparisons[1])
-    assert plain.outputs is None and "facts" not in plain.as_report()
+    assert plain.outputs is None and "note" not in plain.as_report()  # what the web adds
+    assert [f.fact for f in plain.facts] == [f.fact for f in compared.facts], "the cited facts: the answer's own"
 
 
 def test_the_backtest_is_its_model(bundled_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

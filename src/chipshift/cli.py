@@ -454,6 +454,8 @@ def restrictions_search(
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_search(store, imposer, kind, target, product, start,
                                                                    end, status).as_report())
+    if fmt is Format.table:  # the imposers' names (for a page's choices) stay in the JSON
+        report.pop("imposer_names")
     print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
         "rules": ["id", "kind", "imposed_by", "policy", "start", "ended", "status", "reach", "name"],
         "listing_changes": ["date", "change", "list", "entry", "firms", "federal_register_notice"]})
@@ -839,7 +841,9 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="Market case file (k
     shown = report
     if fmt is Format.table:  # the rows that differ; every row with --format json or csv
         changed = [r for r in report["differences"] if r["difference"] != 0]
-        shown = {**{k: v for k, v in report.items() if k not in ("variants", "output_text")}, "differences": changed,
+        # the cited facts, with their sources and words, stay in the JSON and CSV (--table facts)
+        shown = {**{k: v for k, v in report.items() if k not in ("variants", "output_text", "facts")},
+                 "differences": changed,
                  "rows_shown": f"{len(changed)} of {len(report['differences'])}: those that differ (every row with "
                                "--format json or csv)"}
     print_report(shown, fmt, "differences", _out, table=table, out_dir=csv_out)

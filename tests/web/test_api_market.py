@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from chipshift.io.store import Store
+from chipshift.schemas.vocabulary import METRICS, UNITS
+
 AI = "china-ai-accelerators"
 
 
@@ -160,3 +163,25 @@ def test_run_with_parameters_held(client: TestClient) -> None:
                               ({"sigma": "x"}, "parameters.sigma")):
         bad = client.post("/api/v1/market/run", json={"case": "micron-china", "draws": 0, "parameters": parameters})
         assert bad.status_code == 422 and bad.json()["field"] == field, bad.text
+
+
+def test_the_facts_a_comparison_cites_are_named_in_words(client: TestClient, web_store: Store) -> None:
+    """Each fact either case cites says whom it is about by the knowledge base's name (Micron Technology, China, AI
+    accelerators), never by the code the data uses where a name exists; what it measures and its unit in the
+    vocabulary's words."""
+    body = client.post("/api/v1/market/compare", json={"a": "micron-china", "b": AI}).json()
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    # the codes that have words of their own (a unit such as 'days' is its own word)
+    coded = {code for code, name in names.items() if name != code} | set(METRICS) | {
+        code for code, unit in UNITS.items() if unit.description != code}
+    facts = body["facts"]
+    assert {f["entity"] for f in facts} >= {"micron", "CHN", "nvidia"}
+    for f in facts:
+        shown = [f["entity_name"], f["metric_words"], f["unit_words"], f["product_name"], f["region_name"]]
+        assert not coded & {s for s in shown if s}, f
+        for part, words in zip(f["entity"].split("+"), f["entity_name"].split(" + "), strict=True):
+            assert words == names.get(part, words), f  # a firm's, country's or input's name where it has one
+    micron = next(f for f in facts if f["entity"] == "micron" and f["metric"] == "revenue_share_region")
+    assert (micron["entity_name"], micron["region_name"], micron["unit_words"]) == ("Micron Technology", "China",
+                                                                                    "percent")
+    assert micron["metric_words"] == "share of the entity's sales from the stated region"

@@ -17,6 +17,18 @@ def test_timeline_lists_every_rule_with_dates(client: TestClient) -> None:
     assert starts == sorted(starts)
 
 
+def test_the_rules_name_their_imposers_and_products(client: TestClient, web_store: Store) -> None:
+    """Each rule says who imposes it and which inputs it names by the knowledge base's names (the codes stay beside
+    them); every imposer of the filter's choices has its name."""
+    body = client.get("/api/v1/rules").json()
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    assert body["imposer_names"] == {i: names[i] for i in body["imposers"]}
+    assert body["imposer_names"]["USA"] == "United States" and body["imposer_names"]["micron"] == "Micron Technology"
+    for rule in body["rules"]:
+        assert rule["imposed_by_name"] == names[rule["imposed_by"]], rule["id"]
+        assert rule["product_names"] == ["every input" if p == "*" else names[p] for p in rule["products"]], rule["id"]
+
+
 def test_timeline_filters(client: TestClient) -> None:
     chn = client.get("/api/v1/rules", params={"imposer": "CHN"}).json()["rules"]
     assert chn and all(r["imposed_by"] == "CHN" for r in chn)

@@ -25,6 +25,7 @@ from tests.web.page_checks import DESKTOP, PHONE, check_page, settle
 from chipshift import api
 from chipshift.config import Settings
 from chipshift.io.store import Store
+from chipshift.schemas.vocabulary import METRICS, UNITS
 from chipshift.web import create_app
 
 pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
@@ -110,7 +111,7 @@ def _shot(page: Page, name: str) -> None:
     check_page(page, name, ARTIFACTS)
 
 
-def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
+def test_landing_page_and_the_keyboard(page: Page, base_url: str, web_store: Store) -> None:
     """The landing page is the explorer; a search hit, a table's sorting, a row that opens something and a chart's
     mark that opens a source are all reached and used from the keyboard alone."""
     _open(page, f"{base_url}/")
@@ -138,6 +139,12 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str) -> None:
     assert page.locator("#detail p", has_text="share of global fabrication capacity").count() == 0
     kinds = set(page.locator("#detail table.data tbody tr td:nth-child(2)").all_inner_texts())
     assert {"tool", "material", "process"} <= kinds and not any("_" in k for k in kinds)  # kinds in words
+    # the country that holds most of an input, in the table and the tree's chokepoint badges, by its name
+    countries = {i: n for i, n, _ in web_store.names("countries") if n != i}
+    tops = set(page.locator("#detail table.data tbody tr td:nth-child(3)").all_inner_texts()) - {""}
+    assert "United States" in tops and not set(countries) & tops, tops
+    badges = page.locator(".tree .badge.choke").all_inner_texts()
+    assert badges and not {w for b in badges for w in b.split()} & set(countries), badges
     chart.locator("[role=button]").first.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#source-panel")
@@ -254,9 +261,23 @@ def test_firm_page_shows_owners_with_sources_and_what_listed_parties_hold(page: 
     _shot(page, "explorer-firm-owners")
 
 
-def test_restrictions_timeline_and_rule_page(page: Page, base_url: str) -> None:
+def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_store: Store) -> None:
     _open(page, f"{base_url}/restrictions")
     assert page.locator("#timeline svg g.rule-bar").count() >= 40
+    # who imposes each rule, its kind, policy and products in words, in the timeline's headings and the table: no
+    # code the knowledge base has a name for (the imposers, the products) and no code with an underscore
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    coded = {code for code, name in names.items() if name != code}
+    headings = set(page.locator("#timeline svg text[font-weight='700']").all_text_contents())
+    assert {"United States", "China", "Micron Technology"} <= headings and not coded & headings, coded & headings
+    rows = page.locator("#rules-table tbody tr")
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    imposers, kinds, policies = ({row[k] for row in cells} for k in (2, 3, 4))
+    products = {p for row in cells for p in row[8].split(", ") if p}
+    assert "United States" in imposers and "export control" in kinds and "Semiconductors" in products
+    assert not coded & (imposers | products) and not any("_" in w for w in kinds | policies | products)
+    choices = set(page.locator("#filters select[name=imposer] option").all_inner_texts())
+    assert {"United States", "Micron Technology"} <= choices
     # the timeline's footer says what it shows, as of when, under which rules and from which sources
     footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
     assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
@@ -457,6 +478,12 @@ def test_exposure_over_time_opens_on_the_scenarios_own_range(page: Page, base_ur
 def test_builder_runs_a_scenario(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/scenarios?from=example:duv-immersion-china")
     page.wait_for_function("document.querySelectorAll('#added .rule-row').length === 3")
+    # each baseline rule says who imposes it by name, and the filter finds it by that name
+    page.fill("#rule-filter", "micron technology")
+    shown = page.locator("#rules .rule-row").all_inner_texts()
+    assert shown and all("(Micron Technology, " in r or "Micron Technology" in r for r in shown), shown
+    assert any("E-MICRON-EXIT-OCT2025" in r and "(Micron Technology, market exit" in r for r in shown), shown
+    page.fill("#rule-filter", "")
     page.locator("input[data-rule='E-DEC2024']").uncheck()
     page.click("#run")
     result = page.locator("#run-result")
@@ -563,13 +590,17 @@ def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> N
     page.locator("#compare-result").wait_for()
     summary = page.locator("#compare-result").inner_text()
     assert "2025-06-30 / 2026-06-30" in summary and "inputs that differ" in summary
+    # the target by its name, in the summary and the charts' footers (never its code)
+    assert page.locator("#compare-result .stat b").first.inner_text() == "China"
+    footer = " ".join(page.locator("#results svg").first.locator("text.footer").all_text_contents())
+    assert "target China" in footer and "CHN" not in footer, footer
     assert int(page.locator("#compare-result .stat b").nth(2).inner_text()) > 0
     assert page.locator("#compare-result a[href='/rules/X-DUV-NLD']").count() == 1  # each rule one click away
     title = page.locator("#results svg").first.get_attribute("aria-label") or ""  # shown as the chart's title
     assert "China" in title and "(left on 2025-06-30, right on 2026-06-30)" in title
 
 
-def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None:
+def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str, web_store: Store) -> None:
     _open(page, f"{base_url}/sources")
     # one filter box and one reliability choice: the table's own (the page had a second pair doing the same)
     assert page.locator("input[type=search]").count() == 1 and page.locator("select").count() == 1
@@ -579,6 +610,12 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str) -> None
     card = page.locator("#source-card")
     card.wait_for()
     assert not any(word.startswith("pct") for word in card.locator("table.data").first.inner_text().split())
+    # whom each fact is about, what it measures and its product by name: no code that has words of its own
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    coded = {code for code, name in names.items() if name != code} | set(METRICS)
+    rows = card.locator("table.data").first.locator("tbody tr")
+    shown = {cell for i in range(rows.count()) for cell in rows.nth(i).locator("td").all_inner_texts()[1:4]}
+    assert shown and not coded & shown, coded & shown
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
     _shot(page, "sources")
@@ -626,6 +663,14 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     shown = [t for t in page.locator("#market-result .stat b").all_inner_texts() if re.fullmatch(r"[\d.,]+", t)]
     assert shown and all(len(t.replace(",", "").replace(".", "").lstrip("0")) <= 3 for t in shown), shown
     assert re.search(r"computed in \d+\.\d s", page.locator("#market-result").inner_text())
+    # each case offered with its regions by name ("China, Rest of the world"), never their codes
+    offered = page.locator("#params select[name=case] option").all_inner_texts()
+    assert any("(China, Rest of the world, " in o for o in offered), offered
+    assert not any(re.search(r"\b(CHN|ROW|WLD|USA)\b", o) for o in offered), offered
+    # each parameter by what it sets, in words, with the id a re-run takes; the sensitivity table likewise
+    params = page.locator("#parameters table.data").first.locator("tbody td:first-child").all_inner_texts()
+    assert any(t.startswith("Price elasticity of demand: ") and t.endswith(" (demand_elasticity)") for t in params)
+    assert not any(re.search(r"\b(CHN|ROW)\b", t) for t in params), params
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")
@@ -790,7 +835,7 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     _shot(page, "compare-linked")
 
 
-def test_compare_two_market_cases(page: Page, base_url: str) -> None:
+def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -> None:
     # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",
           idle=False)
@@ -805,6 +850,14 @@ def test_compare_two_market_cases(page: Page, base_url: str) -> None:
     sources = page.locator("#market-sources table.data")
     assert "Cited by" in sources.locator("thead").inner_text()
     assert sources.locator("tbody tr").count() >= 10
+    # whom each fact is about, what it measures, its product, region and unit in words: no cell shows a code the
+    # knowledge base or the vocabulary has words for (a unit such as 'days' is its own word)
+    names = {i: n for table in ("inputs", "countries", "firms") for i, n, _ in web_store.names(table)}
+    coded = {code for code, name in names.items() if name != code} | set(METRICS) | {
+        code for code, unit in UNITS.items() if unit.description != code}
+    cells = {c.strip() for c in sources.locator("tbody td").all_inner_texts()}
+    assert {"Micron Technology", "China", "share of the entity's sales from the stated region"} <= cells
+    assert not coded & cells, coded & cells
     sources.locator("td.num .figure").first.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#source-panel")

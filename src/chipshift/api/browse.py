@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.data import list_sources
+from chipshift.api.data import entity_names, entity_words, list_sources
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
+from chipshift.reports.labels import metric_words
 
 if TYPE_CHECKING:
     from chipshift.api.answers import (
@@ -68,11 +69,14 @@ def sources_with_facts(store: Store) -> SourcesWithFactsAnswer:
     from chipshift.api.answers import SourcesWithFactsAnswer
 
     listed = list_sources(store)
+    names = entity_names(store)
     facts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in store.facts():
-        facts[f["source"]].append({"fact": f["id"], "entity": f["entity"], "metric": f["metric"],
-                                   "product": f["product"], "period": f["period"], "value": f["value"],
-                                   "unit": f["unit"], "status": f["status"], "quote": f["quote"]})
+        facts[f["source"]].append({
+            "fact": f["id"], "entity": f["entity"], "entity_name": entity_words(f["entity"], names),
+            "metric": f["metric"], "metric_words": metric_words(f["metric"]), "product": f["product"],
+            "product_name": names.get(f["product"], f["product"]) if f["product"] else None, "period": f["period"],
+            "value": f["value"], "unit": f["unit"], "status": f["status"], "quote": f["quote"]})
     rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in store.rows("rules"):
         rules[r["source"]].append({"id": r["id"], "name": r["name"], "quote": r["quote"]})

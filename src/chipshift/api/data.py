@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import re
 from collections import Counter, defaultdict
@@ -672,6 +673,33 @@ def resolve(store: Store, table: str, name: str) -> str:
     contains = [k for k in labels if wanted in k]
     suggestions = list(dict.fromkeys(labels[k] for k in [*close, *contains]))[:5]
     raise NotFoundError(kind, name, suggestions)
+
+
+def entity_names(store: Store) -> dict[str, str]:
+    """Every input's, country's and firm's name by its id (a firm's where ids coincide, as ``resolve`` and
+    ``ingest.kb.KnowledgeBase.name_of`` find them)."""
+    out: dict[str, str] = {}
+    for table in ("inputs", "countries", "firms"):
+        entries: list[tuple[str, str, list[str]]] = store.cached(f"names:{table}", functools.partial(store.names,
+                                                                                                      table))
+        out |= {i: name for i, name, _ in entries}
+    return out
+
+
+def entity_words(entity: str, names: Mapping[str, str]) -> str:
+    """A fact's or a rule's entity in words: each of its '+'-joined parts by its name in ``names``
+    (``entity_names``), a 'group:' bucket by its words ("group:domestic-vendors" -> "domestic vendors"), anything
+    else (a currency) by its code."""
+    from chipshift.checks import GROUP_PREFIX
+
+    def words(part: str) -> str:
+        if part in names:
+            return names[part]
+        if part.startswith(GROUP_PREFIX):
+            return part.removeprefix(GROUP_PREFIX).replace("_", " ").replace("-", " ")
+        return part
+
+    return " + ".join(words(part) for part in entity.split("+"))
 
 
 def show_firm(store: Store, name: str, at: str | date | None = None) -> FirmAnswer:

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.data import show_firm, show_input
+from chipshift.api.data import entity_names, show_firm, show_input
 from chipshift.api.restrictions import chokepoints
 from chipshift.io.store import Store
 
@@ -81,6 +81,7 @@ def explorer_tree(store: Store) -> ExplorerAnswer:
     inputs = store.rows("inputs", order_by="id")
     links = store.rows("input_links")
     chokes = chokepoint_index(store)
+    names = entity_names(store)
     groups: dict[str, list[str]] = defaultdict(list)
     for node in inputs:
         for stage in node["stages"] or [BUNDLED_GROUP]:
@@ -110,6 +111,7 @@ def explorer_tree(store: Store) -> ExplorerAnswer:
             return {"id": node_id, "name": node["name"], "kind": node["kind"], "aliases": node["aliases"] or [],
                     "market_size": node["market_size_text"],
                     "top_country": choke["top_country"] if choke else None,
+                    "top_country_name": names.get(choke["top_country"], choke["top_country"]) if choke else None,
                     "top_share_pct": choke["top_share_pct"] if choke else None,
                     "chokepoint": bool(choke and choke["chokepoint"]),
                     "children": [build(c, seen | {c}) for c in kids]}

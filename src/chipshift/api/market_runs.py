@@ -24,7 +24,7 @@ import pandas as pd
 
 from chipshift.api.backtest import library_error
 from chipshift.api.cases import MAX_SEED, load
-from chipshift.api.data import Report
+from chipshift.api.data import Report, entity_names, entity_words
 from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
@@ -32,6 +32,7 @@ from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.reports.labels import (
     describe,
     footer,
+    metric_words,
     publishers_of,
     seller_name,
     set_up_by,
@@ -336,7 +337,8 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
 
     The usual question compares variants of one case: ``b`` the same file as ``a`` (the default) with
     parameters held or under a restriction scenario. Two different cases share only the outputs they both
-    have; the outputs only one side has are listed apart, never dropped silently."""
+    have; the outputs only one side has are listed apart, never dropped silently. ``facts``: every fact either
+    case file cites, with its source, its codes in words (``fact_sources``) and the sides citing it."""
     left = a if isinstance(a, Variant) else Variant(a)
     right = left if b is None else b if isinstance(b, Variant) else Variant(b)
     total = 2 * draws
@@ -365,6 +367,10 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             row |= {"a_p5": old.get("p5"), "a_p95": old.get("p95"), "b_p5": r.get("p5"), "b_p95": r.get("p95")}
         rows.append(row)
     compared = {r["output"] for r in rows}
+    # what both sides' figures rest on: every fact each case file names (its numbers' and its bases' wording)
+    cited = {side: _cited(v.path) | set(rests_on(store, v.path)["facts"]) for side, v in (("a", left), ("b", right))}
+    facts = [{**fact, "cited_by": [side for side in ("a", "b") if fact_id in cited[side]]}
+             for fact_id, fact in fact_sources(store, cited["a"] | cited["b"]).items()]
     name_a, name_b = str(ra["scenario"]), str(rb["scenario"])
     label_a, label_b = left.describe(name_a, same_case), right.describe(name_b, same_case)
     if label_a == label_b:
@@ -382,7 +388,7 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "set_up_by": {"a": set_up_by(ra), "b": set_up_by(rb)},
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
-            "differences": rows}
+            "differences": rows, "facts": facts}
 
 
 def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -765,16 +771,27 @@ def _warnings(found: Iterable[Problem]) -> list[str]:
 
 
 def fact_sources(store: Store, fact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """For each fact id the store holds: the fact's value and its source (publisher, title, URL, date, quote)."""
+    """For each fact id the store holds: the fact's value and its source (publisher, title, URL, date, quote),
+    with its codes in words as a run's tables give them (``entity_name``: the knowledge base's name of the firm,
+    country or input, ``api.data.entity_words``; ``metric_words``, ``unit_words``: the vocabulary's,
+    ``reports.labels``;
+    the names of its product and region, if it has them)."""
     out: dict[str, dict[str, Any]] = {}
+    named: dict[str, str] | None = None
     for fact_id in sorted(fact_ids):
         rows = store.rows("facts", id=fact_id)
         if not rows:
             continue
         fact = rows[0]
+        named = named if named is not None else entity_names(store)
         source = (store.rows("sources", id=fact["source"]) or [{}])[0]
         out[fact_id] = {"fact": fact_id, "entity": fact["entity"], "metric": fact["metric"],
                         "period": fact["period"], "value": fact["value"], "unit": fact["unit"],
+                        "entity_name": entity_words(str(fact["entity"]), named),
+                        "metric_words": metric_words(str(fact["metric"])),
+                        "product_name": named.get(fact["product"], fact["product"]) if fact["product"] else None,
+                        "region_name": named.get(fact["region"], fact["region"]) if fact["region"] else None,
+                        "unit_words": unit_words(fact["unit"]),
                         "status": fact["status"], "quote": fact["quote"], "source": fact["source"],
                         "publisher": source.get("publisher"), "original_publisher": source.get("original_publisher"),
                         "title": source.get("title"), "url": source.get("url"),

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.data import load_world, resolve
+from chipshift.api.data import entity_names, entity_words, load_world, resolve
 from chipshift.api.listings import listing_changes
 from chipshift.api.restrictions import target_scope
 from chipshift.domain.period import parse_partial_date, partial_date_last
-from chipshift.domain.rules import RuleKind, rule_from_record
+from chipshift.domain.rules import EVERY_INPUT, RuleKind, rule_from_record
 from chipshift.engine.reach import NO, YES, Destination, binds, covers
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -57,6 +57,7 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         raise NotFoundError("status", status, list(STATUSES))
     target_ids, target_firms = target_scope(store, target) if target else (None, None)
     product_hits = _product_reach(store, product) if product else None
+    names = entity_names(store)
     rows = []
     for r in records:
         first = _start(r)
@@ -79,10 +80,13 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
             continue
         if first_day and r["ended"] and partial_date_last(r["ended"]) < first_day:
             continue  # surely over before the range (an end known to the month or year may fall late in it)
+        products = [p.get("input") for p in r["products"] or []]
         rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"], "imposed_by": r["imposed_by"],
+                     "imposed_by_name": entity_words(r["imposed_by"], names),
                      "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
                      "start": first, "ended": r["ended"], "status": r["status"], "summary": r["summary"],
-                     "targets": r["targets"], "products": [p.get("input") for p in r["products"] or []],
+                     "targets": r["targets"], "products": products,
+                     "product_names": [_product_words(p, names) for p in products],
                      "relaxes": r["relaxes"] or [], "relaxed_by": relaxed_by.get(r["id"], []),
                      "reach": product_hits.get(r["id"]) if product_hits else None,
                      "source": r["source"], "gaps": len(r["gaps"] or [])})
@@ -90,8 +94,16 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
     return RuleSearchAnswer.model_validate({
         "filters": {"imposer": imposer, "kind": kind, "target": target, "product": product, "from": first_day,
                     "to": last_day, "status": status},
-        "imposers": imposers, "kinds": kinds, "count": len(rows), "rules": rows,
+        "imposers": imposers, "imposer_names": {i: entity_words(i, names) for i in imposers}, "kinds": kinds,
+        "count": len(rows), "rules": rows,
         "listing_changes": listing_changes(store, first_day, last_day, target_firms)})
+
+
+def _product_words(product: str | None, names: dict[str, str]) -> str:
+    """A rule's product selector in words: its input's name, "every input" for '*'."""
+    if product is None or product == EVERY_INPUT:
+        return "every input"
+    return names.get(product, product.replace("_", " "))
 
 
 def _product_reach(store: Store, product: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chipshift.schemas.vocabulary import UNITS
+from chipshift.schemas.vocabulary import METRICS, UNITS
 
 #: Units that are no code of the vocabulary: a linked run's price index.
 OTHER_UNITS: Mapping[str, str] = {"index": "index, 1 in the first quarter"}
@@ -43,6 +43,16 @@ def unit_words(unit: str | None) -> str:
     if known.dimension.startswith("currency_"):
         return f"{known.description} ({known.dimension.removeprefix('currency_').upper()})"
     return known.description
+
+
+def metric_words(metric: str) -> str:
+    """A fact's metric code in words: the vocabulary's description up to its first note (in brackets, or after a
+    semicolon): ``revenue_share_region`` -> ``share of the entity's sales from the stated region``; a code the
+    vocabulary lacks with its underscores as spaces."""
+    known = METRICS.get(metric)
+    if known is None:
+        return metric.replace("_", " ")
+    return known.description.split(" (")[0].split("; ")[0].rstrip(",")
 
 
 def number(value: float | None, unit: str | None = None) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chipshift.api import market_runs as market_api
 from chipshift.api.cases import data_needed
+from chipshift.api.data import entity_names
 from chipshift.api.market_runs import fact_sources
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -29,14 +30,24 @@ def case_path(catalog: Catalog, case: str) -> Path:
 
 
 def cases(catalog: Catalog, store: Store) -> MarketCasesAnswer:
-    """The shipped market cases with their digests (a digest changes with the file's content); a case that needs
-    data this store lacks says what and how to get it (``api.cases.data_needed``)."""
+    """The shipped market cases with their digests (a digest changes with the file's content) and their regions by
+    name (``region_name``); a case that needs data this store lacks says what and how to get it
+    (``api.cases.data_needed``)."""
     from chipshift.api.answers import MarketCasesAnswer
 
     listed = []
     files = catalog.market_files()
+    names = entity_names(store)
     for stem, entry in catalog.market_descriptions().items():
-        listed.append({**entry, "digest": market_api.case_digest(files[stem]),
+        region = entry.get("region")
+        # the region by name, beside its code (a linked case's regions each by its own)
+        named = ", ".join(names.get(r, r) for r in str(region).split(", ")) if region else None
+        shown: dict[str, Any] = {}
+        for key, value in entry.items():
+            shown[key] = value
+            if key == "region":
+                shown["region_name"] = named
+        listed.append({**shown, "digest": market_api.case_digest(files[stem]),
                        "needs": data_needed(store, files[stem])})
     return MarketCasesAnswer.model_validate({"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED})
 
@@ -79,15 +90,17 @@ def parameter_facts(store: Store, document: Any) -> dict[str, dict[str, Any]]:
 def run(store: Store, catalog: Catalog, case: str, draws: int, seed: int,
         overrides: dict[str, float] | None = None) -> MarketRunAnswer:
     """``api.market_runs.scenario_run`` of a shipped case (with parameter ``overrides``), plus ``case``, the cited
-    facts' sources, each parameter's ``unit`` (``labels.parameter_units``) and the facts its default and
+    facts' sources, each parameter's ``words`` and ``unit`` (``labels.parameter_words``, ``labels.parameter_units``)
+    and the facts its default and
     range rest on (``facts``, from ``parameter_facts``); the server's file path is replaced by the file name."""
     path = case_path(catalog, case)
     report = market_api.scenario_run(store, path, draws=draws, seed=seed, overrides=overrides)
     document = labels.case_document(str(path))
     units = labels.parameter_units(document)
+    words = labels.parameter_words(document, report.get("names"))
     behind = parameter_facts(store, document)
-    parameters = [{**p, "unit": units.get(str(p["id"])), "facts": behind.get(str(p["id"]), {"basis": []})}
-                  for p in report["parameters"]]
+    parameters = [{**p, "words": words.get(str(p["id"])), "unit": units.get(str(p["id"])),
+                   "facts": behind.get(str(p["id"]), {"basis": []})} for p in report["parameters"]]
     named = {f for p in behind.values() for f in [*(p.get(b) for b in ("default", "low", "high")), *p["basis"]]
              if f}
     from chipshift.api.answers import MarketRunAnswer
@@ -102,23 +115,16 @@ def compare(store: Store, catalog: Catalog, a: str, b: str | None = None, *,
             a_scenario: str | None = None, b_scenario: str | None = None, draws: int = 0,
             seed: int = DEFAULT_SEED) -> MarketComparisonAnswer:
     """``api.market_runs.scenario_compare`` of shipped cases (``b``: the same case by default), each side with its
-    parameters held and its restriction scenario (a reference the Compare page lists), with the cases' names
-    and ``facts``: every fact either case file cites (its numbers' and its bases' wording), with its source and
-    the sides citing it."""
+    parameters held and its restriction scenario (a reference the Compare page lists), with the outputs compared
+    and how to read them."""
     # a restriction scenario by reference ('example:NAME', 'saved:ID'; none: the bundled rules)
     left = market_api.Variant(case_path(catalog, a), a_parameters or {}, catalog.resolve(store, a_scenario))
     right = market_api.Variant(case_path(catalog, b or a), b_parameters or {}, catalog.resolve(store, b_scenario))
     result = market_api.scenario_compare(store, left, right, draws=draws, seed=seed)
     outputs = sorted({r["output"] for r in result["differences"]})
-    # the facts each case file names, with their sources: what both sides' figures rest on
-    cited = {side: market_api._cited(v.path) | set(market_api.rests_on(store, v.path)["facts"])
-             for side, v in (("a", left), ("b", right))}
-    facts = fact_sources(store, cited["a"] | cited["b"])
     from chipshift.api.answers import MarketComparisonAnswer
 
     return MarketComparisonAnswer.model_validate({**result, "outputs": outputs,
-            "facts": [{**fact, "cited_by": [side for side in ("a", "b") if fact_id in cited[side]]}
-                      for fact_id, fact in facts.items()],
             "note": "b - a by output and period. Without draws both sides run at their fitted parameters; with "
                     "draws each side has its own 5-95% band (the same seed on both). Outputs only one side has are "
                     "listed apart; two different cases share only their generic outputs (localization, revenue "

@@ -62,8 +62,11 @@ class FactOnSource(Answer):
 
     fact: str = Field(description="the fact's id")
     entity: str = described(tables.FACTS, "entity")
+    entity_name: str = Field(description="whom it is about, in words: the firm's, country's or input's name")
     metric: str = described(tables.FACTS, "metric")
+    metric_words: str = Field(description="what it measures, in the vocabulary's words")
     product: str | None = described(tables.FACTS, "product")
+    product_name: str | None = Field(description="the product by name (null: none)")
     period: str = described(tables.FACTS, "period")
     value: float = described(tables.FACTS, "value")
     unit: str = described(tables.FACTS, "unit")

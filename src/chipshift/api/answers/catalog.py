@@ -88,6 +88,8 @@ class MarketCase(Answer):
     description: str = Field(description="what it models")
     file: str = Field(description="the file's name")
     region: str | None = Field(description="the market's region (a linked case's regions, joined with ', ')")
+    region_name: str | None = Field(default=None, description="the region by name (a linked case's, joined with "
+                                                              "', ')")
     product: str | None = Field(description="the market's product (a linked case's products, joined with ', ')")
     years: tuple[int | str | None, int | str | None] = Field(
         description="the first and last year (a linked case's first and last quarter, e.g. 2023Q1)")

@@ -126,6 +126,7 @@ class TreeNode(Answer):
     aliases: tuple[str, ...] = described(tables.INPUTS, "aliases")
     market_size: str | None = described(tables.INPUTS, "market_size_text")
     top_country: str | None = Field(description="the real country with the largest share (null: no country shares)")
+    top_country_name: str | None = Field(description="that country's name")
     top_share_pct: float | None = Field(description="its share of world supply, percent")
     chokepoint: bool = Field(description="whether one country holds at least the threshold")
     children: tuple[TreeNode, ...] = Field(description="its variants and the inputs that go into it, by name")

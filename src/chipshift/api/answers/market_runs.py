@@ -61,6 +61,8 @@ class RunParameter(Answer):
     overridden: bool = Field(description="whether the run held it at a given value")
     basis: str = Field(description="where its figures come from")
     posterior: ParameterPosteriorSummary | None = Field(description="its posterior (null: not ranged)")
+    words: str | None = Field(ABSENT, description="what it sets, in words (a shipped case's run; null: the case "
+                                                  "does not say)")
     unit: str | None = Field(ABSENT, description="its unit in words (a shipped case's run)")
     facts: ParameterFacts | None = Field(ABSENT, description="the facts its figures rest on (a shipped case's run)")
 
@@ -222,6 +224,11 @@ class CitedFact(Answer):
     period: str | None = Field(description="when")
     value: float | None = Field(description="its value")
     unit: str | None = Field(description="its unit")
+    entity_name: str = Field(description="whom it is about, in words: the firm's, country's or input's name")
+    metric_words: str = Field(description="what it measures, in the vocabulary's words")
+    product_name: str | None = Field(description="the product it is about, by name (null: none)")
+    region_name: str | None = Field(description="the region it is about, by name (null: none)")
+    unit_words: str = Field(description="its unit in words")
     status: FactStatus = Field(description="reported, estimate, forecast or claim")
     quote: str | None = Field(description="the source's words")
     source: str = Field(description="the source's id")
@@ -360,8 +367,8 @@ class MarketComparisonAnswer(Answer):
     only_in_a: tuple[str, ...] = Field(description="outputs only side a has")
     only_in_b: tuple[str, ...] = Field(description="outputs only side b has")
     differences: tuple[OutputDifference, ...] = Field(description="each shared output by year or period")
+    facts: tuple[ComparedFact, ...] = Field(description="every fact either case file cites, with its source, its "
+                                                        "codes in words and the sides citing it")
     outputs: tuple[str, ...] | None = Field(ABSENT, description="the compared outputs (a comparison of shipped "
                                                                 "cases)")
-    facts: tuple[ComparedFact, ...] | None = Field(ABSENT, description="every fact either case file cites, with "
-                                                                       "its source (a comparison of shipped cases)")
     note: str | None = Field(ABSENT, description="how to read the comparison (a comparison of shipped cases)")

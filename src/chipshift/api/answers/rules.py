@@ -186,6 +186,7 @@ class RuleFound(Answer):
     name: str = described(tables.RULES, "name")
     kind: RuleKind = described(tables.RULES, "kind")
     imposed_by: str = described(tables.RULES, "imposed_by")
+    imposed_by_name: str = Field(description="who imposes it, in words: the country's or firm's name")
     policy: Policy | None = described(tables.RULES, "policy")
     announced: str | None = described(tables.RULES, "announced")
     effective: str | None = described(tables.RULES, "effective")
@@ -195,6 +196,7 @@ class RuleFound(Answer):
     summary: str = described(tables.RULES, "summary")
     targets: RuleTargets | None = Field(description="who it cuts off")
     products: tuple[str, ...] = Field(description="the inputs its product selectors name ('*': every input)")
+    product_names: tuple[str, ...] = Field(description="those inputs by name ('every input' for '*')")
     relaxes: tuple[str, ...] = Field(description="the rules it relaxes (a relaxation)")
     relaxed_by: tuple[str, ...] = Field(description="the relaxations that relax it, in their own dates")
     reach: Literal["certain", "maybe"] | None = Field(description="with a product: whether the rule surely reaches "
@@ -223,6 +225,7 @@ class RuleSearchAnswer(Answer):
 
     filters: RuleSearchFilters = Field(description="the filters asked with")
     imposers: tuple[str, ...] = Field(description="every imposer of the rules table (for a filter's choices)")
+    imposer_names: dict[str, str] = Field(description="each imposer's name (a country's or firm's)")
     kinds: tuple[RuleKind, ...] = Field(description="every kind of measure the rules table holds")
     count: int = Field(description="how many rules pass")
     rules: tuple[RuleFound, ...] = Field(description="the rules, by start date (undated last) and id")

@@ -287,12 +287,13 @@ CS.charts = (() => {
     root.append(s("line", { x1: X(today), x2: X(today), y1: top - 8, y2: height - 6, stroke: "#d6604d", "stroke-dasharray": "4 3" }));
     let y = top;
     for (const name of names) {
-      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(name, (narrow ? width : labelW) - 12, 12, 700) }));
+      const who = groups[name][0].imposed_by_name || name;  // the imposer by its name, its code only without one
+      root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(who, (narrow ? width : labelW) - 12, 12, 700) }));
       y += 20;
       for (const r of groups[name].sort((a, b) => year(a.start) - year(b.start))) {
         const x0 = X(year(r.start)), x1 = X(r.ended ? year(r.ended) : today);
         const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
-          tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind} · ${r.policy || "no policy"}` });
+          tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind.replace(/_/g, " ")} · ${r.policy ? r.policy.replace(/_/g, " ") : "no policy"}` });
         const name = `${r.id} · ${r.name}`;
         if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }),
           s("rect", { x: x0, y: y + 15, width: Math.max(4, x1 - x0), height: row - 19, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));

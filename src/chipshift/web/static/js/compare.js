@@ -21,13 +21,14 @@
     let r;
     try { r = await post("/compare", body); } catch (e) { clear(box); return; }
     clear(box);
-    let L = r.left.scenario ? r.left.scenario.name : "baseline", R = r.right.scenario ? r.right.scenario.name : "baseline";
+    const leftName = r.left.scenario ? r.left.scenario.name : "baseline", rightName = r.right.scenario ? r.right.scenario.name : "baseline";
+    let L = leftName, R = rightName;
     if (L === R) { L = `left: ${L}`; R = `right: ${R}`; }  // one scenario on both sides: each side named apart
     const where = await CS.placeName(r.destination), dates = r.left.at === r.right.at ? `on ${r.left.at}` : `(left on ${r.left.at}, right on ${r.right.at})`;
-    const foot = `Left: ${L} on ${r.left.at} · right: ${R} on ${r.right.at} · target ${r.destination}` +
+    const foot = `Left: ${leftName} on ${r.left.at} · right: ${rightName} on ${r.right.at} · target ${where}` +
       (r.data_sources && r.data_sources.length ? ` · Sources: ${r.data_sources.join("; ")}` : "");
     box.append(el("section", { class: "card", id: "compare-result" }, el("h2", { text: `${L}  vs  ${R}` }),
-      el("div", { class: "stat" }, el("b", { text: r.destination }), "target"),
+      el("div", { class: "stat" }, el("b", { text: where }), "target"),
       el("div", { class: "stat" }, el("b", { text: `${r.left.at} / ${r.right.at}` }), "dates (left / right)"),
       el("div", { class: "stat" }, el("b", { text: String(r.by_input.length) }), "inputs that differ"),
       ruleList("Rules only on the right", r.rules_added), ruleList("Rules only on the left", r.rules_removed)));
@@ -175,7 +176,7 @@
       if (linked) rows = rows.filter((d) => /Q/.test(d.period));
       const labels = linked ? rows.map((d) => d.period) : null;
       const x = (d, i) => (linked ? i : d.year);
-      const side = (key) => rows.map((d, i) => ({ x: x(d, i), value: d[key], p5: d[`${key}_p5`], p95: d[`${key}_p95`], onClick: () => marketSources(r, body, d, key) }));
+      const side = (key) => rows.map((d, i) => ({ x: x(d, i), value: d[key], p5: d[`${key}_p5`], p95: d[`${key}_p95`], onClick: () => marketSources(r, body, d, key, vocab) }));
       const unit = rows.length && rows[0].unit === "pct" ? "%" : "";
       const words = (r.output_text || {})[output];  // the runs' own words for the output, codes only without them
       const name = words ? words.title : output;
@@ -201,21 +202,27 @@
     columns.push({ key: "difference", label: "b − a", num: true, format: (v) => CS.num(v) });
     // each figure opens what it rests on: a model output of its side (the case, the variant's changes, the facts
     // that side cites, each opening its source)
-    for (const c of columns.filter((c) => c.num && c.key !== "year")) c.source = (row) => () => marketSources(r, body, row, c.key);
+    for (const c of columns.filter((c) => c.num && c.key !== "year")) c.source = (row) => () => marketSources(r, body, row, c.key, vocab);
     table(t, { filename: "market-compare", rows: r.differences, columns });
     // what both sides rest on: every fact the case files cite, each value opening its source (mouse or keyboard)
     const s = el("div", { id: "market-sources" });
     box.append(CS.section("Sources: the facts the cases cite", el("p", { class: "muted small", text: "Every figure above is the model's, calibrated to and run on these facts; a value opens its source (publisher, date, quote, link)." }), s));
-    table(s, { filename: "market-compare-sources", rows: r.facts || [], columns: [
+    // each fact by the answer's words (whom it is about, what it measures, of what and where, its unit); codes in the CSV
+    table(s, { filename: "market-compare-sources", rows: r.facts, columns: [
       { key: "cited_by", label: "Cited by", format: (v) => v.map((side) => (side === "a" ? r.a : r.b)).join("; ") },
-      { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
+      { key: "entity", label: "About", format: (v, row) => row.entity_name, csv: (row) => row.entity },
+      { key: "metric", label: "What it measures", format: (v, row) => row.metric_words, csv: (row) => row.metric },
+      { key: "product_name", label: "Product" }, { key: "region_name", label: "Region" }, { key: "period", label: "Period" },
       { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (row) => row },
-      { key: "unit", label: "Unit", format: (v) => CS.unitWords(v || "", vocab), csv: (row) => row.unit || "" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
+      { key: "unit", label: "Unit", format: (v, row) => row.unit_words, csv: (row) => row.unit || "" }, { key: "publisher", label: "Publisher" }, { key: "fact", label: "Fact" }] });
   }
 
   /* What a figure of the market comparison rests on: the model output of one side (or the difference of the two),
      the case and what the variant changes, and the facts that side cites, each opening its source. */
-  function marketSources(r, body, row, key) {
+  function marketSources(r, body, row, key, vocab) {
+    // a value's unit in words ("%" straight after a share); b − a of a share in percentage points
+    const unit = row.unit ? CS.unitWords(row.unit, vocab) : "", after = unit === "%" ? unit : unit ? ` ${unit}` : "";
+    const afterKey = key === "difference" && unit === "%" ? " percentage points" : after;
     const sides = key === "difference" ? ["a", "b"] : [key.startsWith("b") ? "b" : "a"];
     const when = row.period !== undefined ? row.period : row.year;
     const words = (r.output_text || {})[row.output];
@@ -225,11 +232,11 @@
       !r.same_case ? `the case ${r.case_b}` : ""].filter(Boolean).join("; ") || "nothing changed";
     const facts = (r.facts || []).filter((f) => sides.some((sd) => f.cited_by.includes(sd)));
     CS.showSources({
-      heading: `${words ? words.title : row.output}, ${when}: ${what} ${CS.num(row[key])}${row.unit ? ` (${row.unit})` : ""}: a model output, not a published figure`,
+      heading: `${words ? words.title : row.output}, ${when}: ${what} ${CS.num(row[key])}${afterKey}: a model output, not a published figure`,
       summary: `Computed by the market model: a is the case ${r.case_a}; b is ${r.same_case ? `the same case with ${change}` : change}. ${r.bands}. It rests on the facts ${sides.length > 1 ? "either side" : `side ${sides[0]}`} cites (${facts.length}), each opening its source.`,
-      parts: [...sides.map((sd) => ({ label: `${sd}: ${sd === "a" ? r.a : r.b}`, text: `${CS.num(row[sd])}${row.unit ? ` ${row.unit}` : ""}, the model's output for ${when}`
+      parts: [...sides.map((sd) => ({ label: `${sd}: ${sd === "a" ? r.a : r.b}`, text: `${CS.num(row[sd])}${after}, the model's output for ${when}`
           + `${row[`${sd}_p5`] != null ? ` (5–95% of the draws: ${CS.num(row[`${sd}_p5`])} – ${CS.num(row[`${sd}_p95`])})` : ""}` })),
-        ...(facts.length ? facts.map((f) => ({ label: `${f.entity} · ${f.metric}${f.period ? ` · ${f.period}` : ""}`, text: `${CS.num(f.value)}${f.unit ? ` ${f.unit}` : ""}`, source: f }))
+        ...(facts.length ? facts.map((f) => ({ label: [f.entity_name, f.metric_words, f.product_name, f.region_name, f.period].filter(Boolean).join(" · "), text: `${CS.num(f.value)} ${f.unit_words}`, source: f }))
           : [{ label: "No fact cited in the case file itself", text: "its parameters take their ranges from the parameters table, each with its facts and their sources on the case's Results page (below)" }])],
       links: [...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => ({ href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: `${c}: its run, parameters and their sources on the Results page →` })) });
   }

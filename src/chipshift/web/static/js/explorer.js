@@ -7,7 +7,7 @@
   function badge(node) {
     if (!node.chokepoint) return null;
     return el("span", { class: "badge choke", title: `chokepoint: one country holds ≥ ${tree.chokepoint_threshold_pct}%` },
-      `chokepoint · ${node.top_country} ${pct(node.top_share_pct, 0)}`);
+      `chokepoint · ${node.top_country_name || node.top_country} ${pct(node.top_share_pct, 0)}`);
   }
 
   function renderTree() {
@@ -73,7 +73,7 @@
     const t = el("div");
     box.append(t);
     table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
-      { key: "name", label: "Input" }, { key: "kind", label: "Kind", format: kindWords }, { key: "top_country", label: "Top country" },
+      { key: "name", label: "Input" }, { key: "kind", label: "Kind", format: kindWords }, { key: "top_country", label: "Top country", format: (v, r) => r.top_country_name || v || "", csv: (r) => r.top_country || "" },
       { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent" },
       { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
   }

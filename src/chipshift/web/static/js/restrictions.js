@@ -17,7 +17,7 @@
     try { data = await get("/rules", params); } catch (e) { return; }
     if (first) {
       const imp = form().elements.imposer, kind = form().elements.kind;
-      for (const i of data.imposers) imp.append(el("option", { value: i, text: i }));
+      for (const i of data.imposers) imp.append(el("option", { value: i, text: data.imposer_names[i] || i }));
       for (const k of data.kinds) kind.append(el("option", { value: k, text: k.replace(/_/g, " ") }));
       const p = CS.params();
       if (p.get("imposer")) imp.value = p.get("imposer");
@@ -32,9 +32,11 @@
     else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
     table($("#rules-table"), { filename: "restrictions", rows: data.rules, onRow: open, columns: [
       { key: "id", label: "Id", render: (r) => el("a", { href: `/rules/${encodeURIComponent(r.id)}`, text: r.id }) },
-      { key: "name", label: "Name" }, { key: "imposed_by", label: "Imposer" }, { key: "kind", label: "Kind" },
-      { key: "policy", label: "Policy" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
-      { key: "status", label: "Status" }, { key: "products", label: "Products" },
+      // on screen in words (the imposer and the products by name, a kind and a policy as the legend says them); codes in the CSV
+      { key: "name", label: "Name" }, { key: "imposed_by", label: "Imposer", format: (v, r) => r.imposed_by_name, csv: (r) => r.imposed_by },
+      { key: "kind", label: "Kind", format: (v) => v.replace(/_/g, " "), csv: (r) => r.kind },
+      { key: "policy", label: "Policy", format: (v) => (v ? v.replace(/_/g, " ") : ""), csv: (r) => r.policy || "" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
+      { key: "status", label: "Status" }, { key: "products", label: "Products", format: (v, r) => r.product_names.join(", "), csv: (r) => r.products.join("; ") },
       { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" }, { key: "relaxed_in_part_by", label: "Relaxed in part by" }, { key: "gaps", label: "Gaps", num: true }] });
     const changes = data.listing_changes || [];
     $("#listing-count").textContent = `${changes.length} change${changes.length === 1 ? "" : "s"}`;

@@ -229,10 +229,10 @@
     const params = CS.section("Parameters: value, sourced range and basis", parameterEditor(r));
     params.id = "parameters";
     box.append(params);
-    const sens = el("div");
+    const sens = el("div"), byId = Object.fromEntries(r.parameters.map((p) => [p.id, p]));
     box.append(CS.section("Sensitivity: each ranged parameter alone at its low and high end", sens));
     table(sens, { filename: `${r.case}-sensitivity`, rows: r.sensitivity, columns: [outputCol, at,
-      { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter" },
+      { key: "rank", label: "Rank", num: true }, { key: "parameter", label: "Parameter", format: (v) => named(byId[v] || { id: v }), csv: (row) => row.parameter },
       { key: "at_low", label: "At low", num: true, format: (v) => num(v), source: (row) => model(`with ${row.parameter} at its low end`, "at_low")(row) },
       { key: "at_high", label: "At high", num: true, format: (v) => num(v), source: (row) => model(`with ${row.parameter} at its high end`, "at_high")(row) }, { key: "swing", label: "Swing", num: true, format: (v) => num(v) }, unit] });
     const all = el("div");
@@ -268,6 +268,10 @@
     return cell;
   }
 
+  /* A parameter in words, with its id (the name --set and the Compare page take): "price elasticity of demand
+     (demand_elasticity)"; its id alone where the case says nothing of it. */
+  function named(p) { return p.words ? `${p.words} (${p.id})` : p.id; }
+
   /* One row per parameter: a number input bounded by its sourced range (fitted ones are fixed by editing),
      a "hold" box (ticked when the value is edited), the range, the treatment and the basis; re-run. */
   function parameterEditor(r) {
@@ -286,7 +290,7 @@
       el("p", {}, el("button", { type: "submit", id: "rerun", text: "Re-run with these values" }), " ",
         el("button", { type: "button", class: "secondary", id: "reset-params", text: "Reset (fit and draw again)", onclick: () => { overrides = {}; run(); } }), " ", status));
     table(holder, { filename: `${r.case}-parameters`, rows: r.parameters.map((p) => ({ ...p, treatment: treatment(p), range: `${p.low} – ${p.high}` })),
-      columns: [{ key: "id", label: "Parameter" }, { key: "value", label: "Value", num: true, render: (row) => inputs[row.id], csv: (row) => row.value },
+      columns: [{ key: "id", label: "Parameter", format: (v, row) => named(row) }, { key: "value", label: "Value", num: true, render: (row) => inputs[row.id], csv: (row) => row.value },
         { key: "overridden", label: "Hold", render: (row) => el("label", {}, holds[row.id], " hold"), csv: (row) => (row.overridden ? "yes" : "no") },
         { key: "unit", label: "Unit" },
         { key: "low", label: "Low", num: true, format: (v) => num(v), source: (row) => boundSource(r, row, "low") },
@@ -323,7 +327,7 @@
     const form = $("#params"), p = CS.params();
     const data = await CS.get("/market/cases", {}, { quiet: true });
     cases = data.cases;
-    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
+    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region_name || c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
     const runnable = cases.find((c) => !c.needs);
     if (runnable) form.elements.case.value = runnable.case;  // open on a case this store can run
     form.elements.draws.max = data.max_draws;

@@ -27,8 +27,11 @@
     if (s.facts.length) {
       const t = el("div");
       card.append(el("h3", { text: `Facts (${s.facts.length})` }), t);
-      table(t, { filename: `source-${s.id}-facts`, rows: s.facts, columns: [{ key: "fact", label: "Fact" }, { key: "entity", label: "Entity" },
-        { key: "metric", label: "Metric" }, { key: "product", label: "Product" }, { key: "period", label: "Period" },
+      // whom each fact is about, what it measures and of what product in words (the answer's); the codes in the CSV
+      table(t, { filename: `source-${s.id}-facts`, rows: s.facts, columns: [{ key: "fact", label: "Fact" },
+        { key: "entity", label: "About", format: (v, f) => f.entity_name, csv: (f) => f.entity },
+        { key: "metric", label: "What it measures", format: (v, f) => f.metric_words, csv: (f) => f.metric },
+        { key: "product", label: "Product", format: (v, f) => f.product_name || "", csv: (f) => f.product || "" }, { key: "period", label: "Period" },
         { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (f) => ({ ...src, quote: f.quote, fact: f.fact, status: f.status }) },
         { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, vocab) }, { key: "status", label: "Status" }, { key: "quote", label: "Quote" }] });
     }
