@@ -29,6 +29,7 @@ from typing import Any
 from chipshift.api import backtest as api
 from chipshift.api.data import open_store
 from chipshift.config import Settings
+from chipshift.domain.period import parse_moment
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.market_case import Param
@@ -67,7 +68,10 @@ def main() -> None:
     parser.add_argument("--mechanism", choices=("licence-lag", "days"), required=True, help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
+    parser.add_argument("--judged-after", default=None, help="also score the episodes written at or after "
+                        "this UTC time (e.g. 2026-12-06T11:05Z): the batches the adoption rule judges it on")
     args = parser.parse_args()
+    judged_after = parse_moment(args.judged_after) if args.judged_after else None
     with open_store(Settings.from_env()) as store:
         jobs = [api.episode_job(store, p) for p in api.library()]
         if args.mechanism == "licence-lag":
@@ -88,6 +92,10 @@ def main() -> None:
         fresh = [s for e in scored if bt.held_out(e.result) for s in e.outcomes]
         mine = [s for e in scored if e.result.name in touched for s in e.outcomes]
         out[label] = {"library": card(every), "held_out": card(fresh), "reached": card(mine)}
+        if judged_after is not None:
+            judged = [s for e in scored if e.result.written is not None
+                      and parse_moment(e.result.written) >= judged_after for s in e.outcomes]
+            out[label]["judged"] = card(judged)
         verdicts[label] = {(e.result.name, s.output, s.period): (s.direction_hit, s.within_size, s.in50, s.in90,
                                                                  round(s.median, 4), round(s.crps, 4))
                            for e in scored for s in e.outcomes}

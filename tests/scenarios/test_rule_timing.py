@@ -1,5 +1,5 @@
-"""Rules that take effect within a quarter (a linked case's `timing`): with `days`, a quarter in which a rule entry
-starts or stops is shared by the days it holds; with `mid-quarter` (the default), the quarter follows the rule's
+"""Rules that take effect within a quarter (a linked case's `timing`): with `days` (the default), a quarter in which
+a rule entry starts or stops is shared by the days it holds; with `mid-quarter`, the quarter follows the rule's
 state on its middle day. The expected shares are counted from the calendar here, day by day."""
 
 from __future__ import annotations
@@ -65,8 +65,12 @@ def _row_quantity(case: lc.LinkedCase, governed: lc.Governed, draws: dict[str, A
     return float(values[periods.index(label), 0])
 
 
-def test_the_default_timing_is_the_middle_day(bundled_store: Store) -> None:
-    case, governed = _load(bundled_store, _doc(None, "ban"))
+def test_the_default_timing_is_by_days(bundled_store: Store) -> None:
+    assert _load(bundled_store, _doc(None, "ban"))[0].timing == lc.DAYS
+
+
+def test_mid_quarter_timing_follows_the_middle_day(bundled_store: Store) -> None:
+    case, governed = _load(bundled_store, _doc("mid-quarter", "ban"))
     assert case.timing == lc.MID_QUARTER
     banned, _, licences, _ = lc._offerings(case, governed, np.ones((len(case.quarters), 2, 2, 2)),
                                            lc.default_draws(case), 1)

@@ -207,9 +207,10 @@ class LinkedCase:
     notes: tuple[str, ...] = ()
     episode: Episode | None = None
     warnings: tuple[Problem, ...] = ()  # what the loader found wanting but let through (e.g. unsourced_literal)
-    #: how a rule that starts or stops within a quarter acts on it: MID_QUARTER (the quarter follows the rule's
-    #: state on its middle day) or DAYS (the quarter is shared by days: `_shared_quarters`)
-    timing: str = "mid-quarter"
+    #: how a rule that starts or stops within a quarter acts on it: DAYS (the quarter is shared by the days the
+    #: rule holds: `_open_days`, `_by_days`, `_licensed_late`) or MID_QUARTER (the quarter follows the rule's
+    #: state on its middle day, as the model did before 6 December 2026)
+    timing: str = "days"
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -839,7 +840,8 @@ def _offerings(case: LinkedCase, governed: Governed, quality: FloatArray, draws:
                         approval = value_of(entry.approval, draws, size, 1.0)
                         delay = value_of(entry.delay, draws, size)
                         if begin is not None and lag is not None:
-                            licences.extend(_waiting(case.quarters, pair, start, end, approval, delay, begin, lag))
+                            licences.extend(_waiting(case.quarters, pair, start, end, approval, delay, begin, lag,
+                                                     shared))
                         elif shared:
                             licences.extend(_by_days(pair, start, end, approval, delay,
                                                      governed.shares[k][:, m, f, o]))
@@ -884,23 +886,28 @@ def licensed_fraction(mid: date, begin: date, lag_days: FloatArray) -> FloatArra
 
 
 def _waiting(quarters: Sequence[date], pair: npt.NDArray[np.bool_], start: int, end: int, approval: FloatArray,
-             delay: FloatArray, begin: date, lag_days: FloatArray) -> list[Licence]:
+             delay: FloatArray, begin: date, lag_days: FloatArray, by_days: bool = False) -> list[Licence]:
     """The licence on `pair` from quarter `start` to `end` (exclusive) when its first licences come `lag_days`
     (per draw) after `begin`: each quarter the wait touches licenses `approval` times the share of its days
     outside the wait (`licensed_fraction`), the quarters after it the whole `approval`; the delay wedge applies
-    throughout, as without a wait."""
+    throughout, as without a wait. With quarters shared `by_days`, a quarter's days before `begin` are not under
+    the rule: they license in full, and the delay wedge applies in the share of days after it."""
     out = []
     wait_end = begin.toordinal() + float(np.max(lag_days, initial=0.0))
     for t in range(start, end):
-        if quarter_bounds(quarters[t])[0].toordinal() >= wait_end:  # the wait is over for every draw
+        first, after = quarter_bounds(quarters[t])
+        if first.toordinal() >= wait_end:  # the wait is over for every draw
             out.append(Licence(pair, t, end, approval, delay))
             break
-        out.append(Licence(pair, t, t + 1, approval * licensed_fraction(quarters[t], begin, lag_days), delay))
+        outside = licensed_fraction(quarters[t], begin, lag_days)
+        before = min(max((begin - first).days, 0), (after - first).days) / (after - first).days if by_days else 0.0
+        out.append(Licence(pair, t, t + 1, before + approval * (outside - before), (1.0 - before) * delay))
     return out
 
 
-#: `LinkedCase.timing`: a quarter follows a rule's state on its middle day (the model's default), or is shared
-#: by days (on trial: docs/backtest.md, "Rules that take effect within a quarter").
+#: `LinkedCase.timing`: a quarter is shared by the days a rule holds in it (the model's default since it was judged
+#: on episodes written after it: docs/backtest.md, "Rules that take effect within a quarter"), or follows the
+#: rule's state on its middle day (as before).
 MID_QUARTER, DAYS = "mid-quarter", "days"
 
 

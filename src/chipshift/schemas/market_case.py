@@ -571,10 +571,11 @@ OUTCOME = Record((
 
 #: How a linked case's quarters take a rule that starts or stops within one.
 TIMINGS: Mapping[str, str] = MappingProxyType({
-    "mid-quarter": "the quarter follows the rule's state on its middle day (the 15th of its middle month)",
     "days": "the quarter is shared by days: a pair the rule bars on some of its days is licensed the share of "
-            "days it is open, a licence applies in the share of days it holds (on trial: docs/backtest.md, "
-            "\"Rules that take effect within a quarter\")",
+            "days it is open, a licence applies in the share of days it holds (the model's default: "
+            "docs/backtest.md, \"Rules that take effect within a quarter\")",
+    "mid-quarter": "the quarter follows the rule's state on its middle day (the 15th of its middle month), as "
+                   "the model did before 6 December 2026",
 })
 
 LINKED_CASE = Record((
@@ -601,8 +602,9 @@ LINKED_CASE = Record((
     Key("fiscal_year_end", MapOf(Text(refers_to="firm"), Whole(1, 12), "firm"), "the month each firm's fiscal "
         "year ends; its revenue outputs then come by fiscal year too (FY2024 ends in that month of 2024)",
         default_text="calendar years only"),
-    Key("timing", Text(allowed=TIMINGS), "how a rule that starts or stops within a quarter acts on it",
-        default="mid-quarter"),
+    Key("timing", Text(allowed=TIMINGS), "how a rule that starts or stops within a quarter acts on it: `days`, "
+        "the quarter is shared by the days the rule holds; `mid-quarter`, it follows the rule's state on its "
+        "middle day", default="days"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
     Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
         "on its `outcomes`", default_text="not an episode"),
