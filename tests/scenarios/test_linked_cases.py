@@ -119,6 +119,7 @@ def test_offerings_step_down_as_rules_bar_them_and_wait_for_a_required_permissio
     (a part through the grey channel when the case states a grey share), and the H200 with its 25% fee after
     it."""
     doc = dict(yaml.safe_load((REPO / "examples" / "china-ai-linked.yaml").read_text()))
+    doc["timing"] = "mid-quarter"  # whole quarters (a quarter a rule starts in is shared by days otherwise)
     case, governed = _load(bundled_store, doc)
     assert lc.GREY not in case.params  # the model's default has no grey channel
     draws = lc.default_draws(case)
@@ -227,6 +228,7 @@ def test_without_stocks_sourced_spending_is_met_exactly_by_demand_the_model_itse
     from chipshift.market.linked_path import simulate_linked
 
     doc = dict(yaml.safe_load((REPO / "examples" / "micron-china-linked.yaml").read_text()))
+    doc["timing"] = "mid-quarter"  # no licence for the days before a ban in its first quarter
     case, governed = _load(bundled_store, doc)
     draws = lc.default_draws(case, 3)
     draws["sigma"] = np.array([1.5, 4.0, 8.0])
@@ -487,6 +489,7 @@ def test_buyers_substitute_more_as_time_passes_after_a_rule_first_holds(bundled_
     for key in ("episode", "outcomes"):
         doc.pop(key)
     doc["sellers"][0].pop("supply_elasticity")  # US mills at a fixed price too
+    doc["timing"] = "mid-quarter"  # the tariff's first quarter whole, as the reference below has it
     assert "sigma_long_run_ratio" not in _load(bundled_store, doc)[0].params  # not the model's default
     doc["parameters"]["sigma_long_run_ratio"] = {"from": "sigma_long_run_ratio"}
     doc["parameters"]["sigma_adjustment_months"] = {"from": "adjustment_months"}
@@ -548,6 +551,7 @@ def test_a_licence_requirement_licenses_nothing_until_its_first_licences_are_iss
     doc = _gallium()
     assert "licence_lag_days" not in _load(bundled_store, doc)[0].params  # not the model's default
     doc["parameters"]["licence_lag_days"] = {"from": "licence_lag_days"}
+    doc["timing"] = "mid-quarter"  # its days before the rule under it too (test_rule_timing has them by days)
     case, governed = _load(bundled_store, doc)
     prior = case.params["licence_lag_days"]
     assert (prior.low, prior.default, prior.high) == (40.0, 63.0, 90.0)

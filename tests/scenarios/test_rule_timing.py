@@ -151,3 +151,23 @@ def test_a_later_ban_never_lowers_the_quarters_flow(bundled_store: Store, day: i
     assert flows[1] >= flows[0] * (1 - 1e-9)
     if day == 0:
         assert flows[0] == 0.0
+
+
+def test_with_a_licence_lag_the_days_before_the_rule_license_in_full(bundled_store: Store) -> None:
+    """A case that states `licence_lag_days` and shares quarters by days: in the rule's first quarter the days
+    before it license in full, the days after it and outside the wait the approval share, the wait nothing."""
+    doc = _doc(None)
+    doc["parameters"]["licence_lag_days"] = {"from": "licence_lag_days"}
+    case, governed = _load(bundled_store, doc)
+    t = _quarter(case, "2023Q3")
+    first, after, start = date(2023, 7, 1), date(2023, 10, 1), date(2023, 8, 1)
+    days = [first + timedelta(d) for d in range((after - first).days)]
+    for lag in (0.0, 30.0, 63.0, 100.0):
+        draws = {**lc.default_draws(case), "approval": np.array([0.4]), "delay_wedge": np.array([0.2]),
+                 "licence_lag_days": np.array([lag])}
+        _, _, licences, _ = lc._offerings(case, governed, np.ones((len(case.quarters), 2, 2, 2)), draws, 1)
+        (lic,) = [x for x in licences if x.start <= t < x.end]
+        before = sum(1 for d in days if d < start) / len(days)
+        licensed = sum(1 for d in days if (d - start).days >= lag) / len(days)
+        assert lic.approval[0] == pytest.approx(before + 0.4 * licensed, abs=1e-12), lag
+        assert lic.delay[0] == pytest.approx((1.0 - before) * 0.2, abs=1e-12)
