@@ -165,3 +165,26 @@ def test_event_losses_name_the_field_wrong() -> None:
                       "missed: wrong kind": 1, "missed: its kind and imposer given to another label's event": 1,
                       "missed: not found": 1, "false: another event of a measure found": 1,
                       "false: nothing like it labelled": 1}
+
+
+def test_labels_written_with_an_old_id_are_read_with_the_current_one(tmp_path: Path) -> None:
+    """A label's entity or region written with an id the data has since replaced (``LABEL_ALIASES``) is read as the
+    current id; other ids and every other field are kept as written."""
+    from chipshift.ingest.evaluation import LABEL_ALIASES
+
+    old, new = next(iter(LABEL_ALIASES.items()))
+    (tmp_path / "a.txt").write_text("North America bought tools.", encoding="utf-8")
+    claims_written: list[dict[str, Any]] = [
+        {"entity": old, "metric": "equipment_purchases", "value": 1.5, "unit": "usd_bn", "period": "2020Q3"},
+        {"entity": "CHN", "metric": "equipment_purchases", "value": 2.5, "unit": "usd_bn", "region": old},
+        {"entity": "EUR", "metric": "equipment_purchases", "value": 3.5, "unit": "usd_bn", "note": old}]
+    events = [{"kind": "export_control", "imposed_by": "USA"}]
+    labels = {"date": "2020-01-01", "claims": claims_written, "events": events}
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
+    (case,) = load_cases(tmp_path, tmp_path)
+    claims = case.labels["claims"]
+    assert [c["entity"] for c in claims] == [new, "CHN", "EUR"]
+    assert claims[1]["region"] == new and claims[2]["note"] == old
+    assert {k: v for k, v in claims[0].items() if k != "entity"} == \
+        {k: v for k, v in claims_written[0].items() if k != "entity"}
+    assert case.labels["events"] == events and case.labels["date"] == "2020-01-01"
