@@ -772,3 +772,35 @@ def test_over_the_first_months_is_the_time_a_figure_covers_not_a_base(kb: Knowle
             "cent year on year to 395.3 billion units, the statistics bureau said.")
     got = _claims(kb, text, "2024-12-18")
     assert ("CHN", "production", 395.3, "units_bn", "2024-01..2024-11") in got
+
+
+def _shares(report: dict[str, Any]) -> set[tuple[object, ...]]:
+    return {(c["entity"], c["value"], c["product"]) for c in report["claims"] if c["metric"] == "revenue_share_product"}
+
+
+def test_a_share_of_revenue_from_a_segment_the_text_names_in_words(kb: KnowledgeBase) -> None:
+    """A firm's share of revenue from a segment the knowledge base has no product for (a process node, a product
+    line) is a share of revenue from that segment as the text writes it: before a verb of share ("made up",
+    "accounted for"), after "revenue from", and in a list going on from such a share without its words."""
+    text = ("TSMC published its results for the third quarter of 2024.\n\n"
+            "3-nanometer shipments made up 20% of total wafer revenue in the third quarter, 5-nanometer 32% and "
+            "7-nanometer 17%. Advanced technologies, defined as 7-nanometer and more advanced, together accounted "
+            "for 69% of total wafer revenue.\n\nRevenue from 22/28nm: 35%.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-10-17")
+    assert _shares(report) == {("tsmc", 20.0, "3-nanometer"), ("tsmc", 32.0, "5-nanometer"),
+                               ("tsmc", 17.0, "7-nanometer"), ("tsmc", 69.0, "7-nanometer and more advanced"),
+                               ("tsmc", 35.0, "22/28nm")}
+    assert all(c["period"] == "2024Q3" for c in report["claims"] if c["metric"] == "revenue_share_product")
+    line = analyse(Extracted("AMEC said its core etching tools would make up 75 per cent of its total revenue in "
+                             "2023.", "text"), kb, date_given="2024-03-01")
+    assert _shares(line) == {("amec", 75.0, "core etching tools")}
+
+
+def test_a_percentage_beside_a_segment_is_no_share_without_words_of_share(kb: KnowledgeBase) -> None:
+    """A node or product line named beside a percentage that nothing makes a share of revenue (growth, yields, a
+    list after a growth figure) gives no share."""
+    for text in ("TSMC's revenue rose 12% in the quarter, and 5-nanometer 3%.",
+                 "TSMC said 3-nanometer yields reached 80% in the third quarter.",
+                 "TSMC's 3-nanometer shipments grew 30% from the second quarter."):
+        assert not _shares(analyse(Extracted(text, "text"), kb, date_given="2024-10-17")), text
+

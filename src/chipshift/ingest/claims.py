@@ -269,6 +269,75 @@ def _respectively(s: Sentence, qs: list[Quantity], firms: list[Mention]) -> dict
     return {}
 
 
+#: A segment of a firm's sales that the text names in words rather than through the knowledge base's products: a
+#: process node ("3-nanometer", "28/22nm", "7nm and below", "7-nanometer and more advanced"), or a few words ending
+#: in a noun of a product line ("core etching tools", "cloud products", "the specialty portfolio").
+_NODE = r"\d{1,2}(?:/\d{1,2})?\s?-?\s?(?:nanometers?|nm)\b(?:\s+(?:and|or)\s+(?:below|smaller|more\s+advanced))?"
+_SEGMENT = re.compile(rf"(?P<node>{_NODE})|(?P<line>\b(?:[A-Za-z][\w/-]*\s+){{1,2}}(?:products|tools|equipment|"
+                      r"business|segment|division|portfolio|processors|shipments))\b", re.I)
+#: Ways a share of revenue names its segment just before the figure: "3-nanometer shipments made up 20%",
+#: "Revenue from 22/28nm: 35%", "lifts 22/28nm share of revenue to 32%", "would make up 75 per cent".
+_SHARE_VERB = re.compile(r"(?:\s+(?:shipments|products|process(?:es)?|technolog(?:y|ies)|nodes?))?"
+                         r"\s*(?:,\s*)?(?:together\s+|would\s+|have\s+|has\s+)?(?:made\s+up|make\s+up|makes\s+up|"
+                         r"accounted\s+for|accounts?\s+for|represented|contributed)\s+(?:about\s+|around\s+|nearly\s+|"
+                         r"roughly\s+|some\s+|almost\s+|over\s+)?$", re.I)
+_SHARE_OF_REVENUE = re.compile(r"\s*(?::|share\s+of\s+(?:its\s+|total\s+)?(?:wafer\s+)?revenue\s+(?:to|at|of|was|"
+                               r"reached)?)\s*$", re.I)
+
+
+def _segment_before(text: str) -> re.Match[str] | None:
+    """The segment named last in ``text`` (the words before a figure, from the previous figure or clause on)."""
+    found = list(_SEGMENT.finditer(text))
+    return found[-1] if found else None
+
+
+def _product_share_before(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """A percentage that a segment named just before it claims as its share of revenue: "Revenue from 22/28nm: 35%",
+    "22/28nm share of revenue to 32%", "3-nanometer shipments made up 20% [of total wafer revenue]"; or one of a
+    list going on from such a share without repeating its words ("... made up 20% of total wafer revenue, 5-nanometer
+    32% and 7-nanometer 17%"), when only a process node stands between it and the figure before."""
+    rel = q.start - s.start
+    prev = [p for p in qs if p.end <= q.start]
+    start = (prev[-1].end - s.start) if prev else 0
+    left = s.text[start:rel]
+    seg = _segment_before(left)
+    if seg is None:
+        return False
+    after = left[seg.end():]
+    if _SHARE_OF_REVENUE.fullmatch(after) and (":" not in after or re.search(r"revenue\s+from\s+$",
+                                                                               left[:seg.start()], re.I)):
+        return True
+    opens_with_share = bool(re.match(r"\W*of\s+(?:its\s+|total\s+)?(?:\w+\s+)?(?:revenue|sales)\b", s.text, re.I))
+    if opens_with_share and _SHARE_VERB.fullmatch(after):
+        return True
+    if seg.group("node") and re.fullmatch(r"\s*", after) and prev and prev[-1].kind == "percent" and \
+            re.fullmatch(r"\s*,?\s*(?:and\s+|or\s+)?", left[:seg.start()]):
+        before = prev[-1]
+        return bool(re.match(r"\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales)",
+                             s.text[before.end - s.start:], re.I)) or \
+            opens_with_share or _product_share_before(s, before, qs)
+    return False
+
+
+def _product_named(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
+    """The segment a share of revenue is of, as the text writes it (lower case), when the knowledge base names no
+    product near the figure: the segment named just before the figure in its clause, else just before the verb
+    that gives the share ("core etching tools would make up 75 per cent")."""
+    rel = q.start - s.start
+    prev = [p for p in qs if p.end <= q.start]
+    left = s.text[(prev[-1].end - s.start) if prev else 0:rel]
+    left = re.split(r"[;]|,\s+(?:and|while|but)\b", left)[-1]
+    seg = _segment_before(left)
+    if seg is None:
+        return None
+    after = left[seg.end():]
+    if not (_SHARE_VERB.fullmatch(after) or _SHARE_OF_REVENUE.fullmatch(after) or re.fullmatch(r"\s*", after)
+            or re.fullmatch(r"\s+(?:\w+\s+){0,5}and\s+(?:made\s+up|accounted\s+for|represented)\s+$", after)):
+        return None
+    name = re.sub(r"\s+", " ", seg.group()).strip().lower()
+    return re.sub(r"^(?:its|their|the|his|her)\s+", "", name) or None
+
+
 def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
             cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
     """The metric family cued nearest to q (left within the sentence, or just right of it), with distance."""
@@ -277,6 +346,8 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     right = s.text[rel + len(q.text): rel + len(q.text) + 50]
     if q.kind in ("percent", "points"):
         if re.match(r"^\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales|turnover)", right, re.I):
+            return "revenue_share", 0
+        if q.kind == "percent" and _product_share_before(s, q, qs):
             return "revenue_share", 0
         if re.match(r"^\s*(?:of\s+)?(?:the\s+)?(?:global\s+|world\s+|overall\s+|total\s+)?(?:\w+\s+){0,3}market"
                     r"(?!\s+(?:value|size|revenue))|^\s*(?:market\s+)?share", right, re.I):
@@ -449,7 +520,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         elif region:
             metric = "revenue_by_region"
     if metric == "revenue_share_product":
-        product = _nearest(ments, q, {"input"})
+        product = _nearest(ments, q, {"input"}) or _product_named(s, q, qs)
         if product is None:
             return None
     if metric in ("market_share", "market_size", "market_growth", "localization_rate", "import_share",
