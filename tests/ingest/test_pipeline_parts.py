@@ -56,6 +56,9 @@ def test_conversions_paired() -> None:
     # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
     ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
     ("last Monday", "2025-10-13"), ("three days ago", "2025-10-17"), ("earlier this month", "2025-10"),
+    # "this month" is the document's month; a weekday owning an action is the latest such day by the document date
+    ("This month Washington tightened", "2025-10"), ("later this month", "2025-10"),
+    ("Monday's U.S. action", "2025-10-20"), ("after Friday's announcement", "2025-10-17"),
 ])
 def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
     found = periods.extract(phrase, date(2025, 10, 20))
@@ -804,3 +807,14 @@ def test_a_percentage_beside_a_segment_is_no_share_without_words_of_share(kb: Kn
                  "TSMC's 3-nanometer shipments grew 30% from the second quarter."):
         assert not _shares(analyse(Extracted(text, "text"), kb, date_given="2024-10-17")), text
 
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+       st.sampled_from(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]))
+def test_a_weekday_owning_an_action_is_that_weekday_within_the_week_up_to_the_document_date(doc: date,
+                                                                                           weekday: str) -> None:
+    """"Tuesday's decision" names the latest Tuesday on or before the document date: that weekday, at most six days
+    back."""
+    (found,) = periods.extract(f"{weekday}'s decision", doc)
+    day = date.fromisoformat(str(found.label))
+    assert day.strftime("%A") == weekday and 0 <= (doc - day).days <= 6
