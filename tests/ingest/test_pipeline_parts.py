@@ -818,3 +818,27 @@ def test_a_weekday_owning_an_action_is_that_weekday_within_the_week_up_to_the_do
     (found,) = periods.extract(f"{weekday}'s decision", doc)
     day = date.fromisoformat(str(found.label))
     assert day.strftime("%A") == weekday and 0 <= (doc - day).days <= 6
+
+
+def test_a_firms_guidance_range_is_no_claim(kb: KnowledgeBase) -> None:
+    """Guidance given as a range (a centre "plus or minus" a margin, or two ends under a word of guidance) gives no
+    claim; a change "from A to B", a single figure a firm expects and a forecast of a market stay claims."""
+    def got(text: str) -> set[tuple[object, ...]]:
+        return {c[:3] for c in _claims(kb, text, "2025-05-16")}
+    assert not got("Applied Materials expects revenue of $7.20 billion, plus or minus $500 million, in the third "
+                   "fiscal quarter.")
+    assert not got("Hua Hong expects revenue of $530 million to $550 million in the second quarter of 2025.")
+    assert not got("SMIC guided its gross margin to between 18% and 20% for the second quarter of 2025.")
+    assert ("smic", "revenue", 2.2) in got("SMIC's revenue rose from $1.5 billion to $2.2 billion in the first "
+                                           "quarter of 2025, above what it expected.")
+    assert ("nvidia", "charge", 5.5) in got("Nvidia said it expects charges of about $5.5 billion in its first "
+                                            "fiscal quarter.")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=100, max_value=99_999), st.integers(min_value=1, max_value=999),
+       st.sampled_from(["KLA", "Micron", "Applied Materials", "Lam Research"]))
+def test_no_figure_of_a_plus_or_minus_guidance_sentence_is_a_claim(kb: KnowledgeBase, centre: int, margin: int,
+                                                                  firm: str) -> None:
+    text = f"{firm} expects revenue of ${centre / 100:.2f} billion, plus or minus ${margin} million, next quarter."
+    assert not analyse(Extracted(text, "text"), kb, date_given="2025-05-16")["claims"]

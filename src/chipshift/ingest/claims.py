@@ -123,7 +123,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                     continue
                 if learned:
                     claim = _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, chosen, 100)
-            if claim is None:
+            if claim is None or _guidance(s, q, qs, claim):
                 continue
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
@@ -421,6 +421,41 @@ def _volume_measure(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) 
         return None, 10**6
     distance, _, best = min(near)
     return best, distance
+
+
+#: A firm's guidance given as a range, which the labelling conventions do not count as claims: a centre and a
+#: margin ("revenue of $7.20 billion, plus or minus $500 million"), or two ends ("expects revenue of $530 million to
+#: $550 million", "guided gross margin to between 18% and 20%"). A single figure a firm expects ("expects charges of
+#: about $5.5 billion") stays a claim.
+_PLUS_OR_MINUS = re.compile(r"\bplus\s+or\s+minus\b|\+/-|±", re.I)
+_GUIDANCE_WORD = re.compile(r"\b(?:expects?|expected|expecting|anticipates?|projects?|forecasts?|"
+                            r"guid(?:ance|ed|es|ing)|outlook|targets?)\b", re.I)
+#: What a firm gives guidance on: its own financial figures (a tracker's or an analyst's forecast of a market or a
+#: share is a claim of its own).
+_GUIDED = FINANCIAL | {"revenue_growth", "revenue_by_region", "revenue_share_region", "revenue_share_product",
+                       "orders", "operating_profit"}
+
+
+def _guidance(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> bool:
+    """Figure q is one end or the centre of a firm's guidance range on its own financial figures: its sentence says
+    "plus or minus", or it speaks of guidance ("expects", "forecast", "guided", "outlook") and q is one end of a range
+    ("$530 million to $550 million", "18%-20%", "between 18% and 20%"; not "from A to B", a change)."""
+    if claim.metric not in _GUIDED:
+        return False
+    if _PLUS_OR_MINUS.search(s.text):
+        return True
+    if not _GUIDANCE_WORD.search(s.text):
+        return False
+    same = [x for x in qs if x.kind == q.kind]
+    for a, b in itertools.pairwise(same):
+        if q is not a and q is not b:
+            continue
+        between = s.text[a.end - s.start:b.start - s.start]
+        before = s.text[max(0, a.start - s.start - 12):a.start - s.start]
+        if re.fullmatch(r"\s*(?:to|and|-|–|—)\s*", between) and not re.search(r"\bfrom\s*$", before, re.I) and \
+                (between.strip() != "and" or re.search(r"\bbetween\s*$", before, re.I)):
+            return True
+    return False
 
 
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
