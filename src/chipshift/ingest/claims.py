@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -68,6 +68,8 @@ class Running:
     money_family: str | None = None
     share_family: str | None = None  # the measure of the last share stated (a percent level, not a change)
     trade_family: str | None = None  # the last trade flow named, with or without a figure (for weights)
+    periods: Counter[str] = field(default_factory=Counter)  # the periods of the claims so far
+    recent: tuple[int, str] | None = None  # the paragraph and period of the last claim
 
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
@@ -108,7 +110,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 continue
             family, distance = _family(ctx, s, q, qs, ments, run, cues)
             ruled = family if family is not None and family != "other" and distance <= 160 else None
-            carried = last_period.get(s.paragraph) or run.period
+            carried = last_period.get(s.paragraph) or \
+                (run.recent[1] if run.recent and run.recent[0] == s.paragraph else run.period)
             forced = respectively.get(q.start)
             claim = None if ruled is None else \
                 _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, ruled, distance)
@@ -129,7 +132,11 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             claim.id = f"C{len(claims) + 1}"
             claims.append(claim)
             if claim.period and not _is_base(s, q, pms):
-                run.period = claim.period
+                run.periods[claim.period] += 1
+                run.recent = (s.paragraph, claim.period)
+                top = max(run.periods.values())
+                if run.periods[claim.period] == top:  # the period most of the text's figures are of, the latest
+                    run.period = claim.period       # of them on a tie, carries into later paragraphs
                 made.append(claim.period)
             if q.kind == "money" or (q.kind in ("count", "mass") and claim.metric in ("imports", "exports")):
                 run.money_family = claim.metric
