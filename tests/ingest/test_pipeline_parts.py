@@ -846,7 +846,7 @@ def test_no_figure_of_a_plus_or_minus_guidance_sentence_is_a_claim(kb: Knowledge
 
 def test_a_paragraph_naming_no_period_takes_the_period_most_figures_are_of(kb: KnowledgeBase) -> None:
     """Across paragraphs, a figure whose own paragraph names no period takes the period most of the text's figures
-    so far are of (the latest of them on a tie), not the period of an aside about an earlier year; inside a
+    so far are of (the one established first on a tie), not the period of an aside about an earlier year; inside a
     paragraph the period of the figure just before still carries."""
     text = ("Huawei published its results for 2024 on Monday.\n\n"
             "Huawei's revenue rose 22.4 per cent to CNY862.1 billion in 2024, and its net profit fell 28 per cent "
@@ -857,3 +857,12 @@ def test_a_paragraph_naming_no_period_takes_the_period_most_figures_are_of(kb: K
     assert periods_of[86.9] == "2023"
     assert periods_of[339.0] == "2024" and periods_of[38.3] == "2024"
     assert periods_of[62.6] == "2024"
+
+
+def test_on_a_tie_the_period_established_first_carries(kb: KnowledgeBase) -> None:
+    text = ("Huawei's revenue reached CNY862.1 billion in 2024.\n\n"
+            "In 2023, its net profit had come to CNY86.9 billion.\n\n"
+            "Revenue of the consumer group grew to CNY339 billion.")
+    periods_of = {c["value"]: c["period"] for c in analyse(Extracted(text, "text"), kb,
+                                                          date_given="2025-03-31")["claims"]}
+    assert periods_of[862.1] == "2024" and periods_of[86.9] == "2023" and periods_of[339.0] == "2024"

@@ -134,9 +134,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             if claim.period and not _is_base(s, q, pms):
                 run.periods[claim.period] += 1
                 run.recent = (s.paragraph, claim.period)
-                top = max(run.periods.values())
-                if run.periods[claim.period] == top:  # the period most of the text's figures are of, the latest
-                    run.period = claim.period       # of them on a tie, carries into later paragraphs
+                if run.period is None or run.periods[claim.period] > run.periods[run.period]:
+                    run.period = claim.period  # the period most of the text's figures are of, the earlier one
+                    # established on a tie, carries into later paragraphs
                 made.append(claim.period)
             if q.kind == "money" or (q.kind in ("count", "mass") and claim.metric in ("imports", "exports")):
                 run.money_family = claim.metric
