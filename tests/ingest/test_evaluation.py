@@ -27,24 +27,25 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
 #: The real-article set (tests/ingest/eval-real): fifteen batches, all now development data (docs/ingest.md gives
 #: each round's figures and which were out-of-sample: test13 for the rounds on events and on figures never found, test14
 #: for the round on tables and the second round on events).
-#: Floors just under the values measured after the last rounds, with the shipped learned reading of measures
-#: (ingest/binding.py), which was trained on dev, test and test2 to test9, each figure rounded down.
+#: Floors just under the values measured after the last rounds (the round on the largest remaining losses, over all
+#: fifteen), with the shipped learned reading of measures (ingest/binding.py), which was trained on dev, test and
+#: test2 to test9, each figure rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
-REAL_FLOORS = {"dev": {"claims": (0.69, 0.77), "events": (0.66, 0.58)},
-               "test": {"claims": (0.67, 0.69), "events": (0.58, 0.46)},
-               "test2": {"claims": (0.64, 0.62), "events": (1.0, 0.70)},
-               "test3": {"claims": (0.63, 0.72), "events": (0.50, 0.45)},
-               "test4": {"claims": (0.71, 0.71), "events": (0.66, 0.54)},
-               "test5": {"claims": (0.67, 0.75), "events": (0.46, 0.38)},
-               "test6": {"claims": (0.61, 0.58), "events": (0.42, 0.27)},
-               "test7": {"claims": (0.43, 0.52), "events": (0.35, 0.41)},
-               "test8": {"claims": (0.68, 0.81), "events": (0.30, 0.26)},
-               "test9": {"claims": (0.65, 0.69), "events": (0.23, 0.20)},
-               "test10": {"claims": (0.34, 0.34), "events": (0.58, 0.41)},
-               "test11": {"claims": (0.56, 0.60), "events": (0.33, 0.38)},
-               "test12": {"claims": (0.62, 0.67), "events": (0.81, 0.54)},
-               "test13": {"claims": (0.48, 0.44), "events": (0.46, 0.29)},
-               "test14": {"claims": (0.42, 0.33), "events": (0.35, 0.12)}}
+REAL_FLOORS = {"dev": {"claims": (0.76, 0.84), "events": (0.71, 0.62)},
+               "test": {"claims": (0.71, 0.74), "events": (0.58, 0.46)},
+               "test2": {"claims": (0.65, 0.64), "events": (1.0, 0.70)},
+               "test3": {"claims": (0.69, 0.77), "events": (0.50, 0.45)},
+               "test4": {"claims": (0.73, 0.74), "events": (0.66, 0.54)},
+               "test5": {"claims": (0.67, 0.76), "events": (0.46, 0.38)},
+               "test6": {"claims": (0.64, 0.60), "events": (0.42, 0.27)},
+               "test7": {"claims": (0.45, 0.52), "events": (0.35, 0.41)},
+               "test8": {"claims": (0.70, 0.81), "events": (0.30, 0.26)},
+               "test9": {"claims": (0.69, 0.73), "events": (0.23, 0.20)},
+               "test10": {"claims": (0.35, 0.35), "events": (0.64, 0.45)},
+               "test11": {"claims": (0.59, 0.62), "events": (0.33, 0.38)},
+               "test12": {"claims": (0.69, 0.73), "events": (0.81, 0.54)},
+               "test13": {"claims": (0.56, 0.51), "events": (0.46, 0.29)},
+               "test14": {"claims": (0.43, 0.34), "events": (0.35, 0.12)}}
 
 
 @pytest.fixture(scope="module")
