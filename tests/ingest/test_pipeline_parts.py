@@ -866,3 +866,23 @@ def test_on_a_tie_the_period_established_first_carries(kb: KnowledgeBase) -> Non
     periods_of = {c["value"]: c["period"] for c in analyse(Extracted(text, "text"), kb,
                                                           date_given="2025-03-31")["claims"]}
     assert periods_of[862.1] == "2024" and periods_of[86.9] == "2023" and periods_of[339.0] == "2024"
+
+
+def test_a_segments_revenue_is_the_segments_not_the_firms(kb: KnowledgeBase) -> None:
+    """Revenue the text gives as a segment's ("Revenue from its semiconductor systems unit", "Revenue of the consumer
+    group", "The mobile phone division made sales of", a list item "Semiconductor systems revenue:") is
+    ``revenue_by_product`` with the segment as written; the firm's own or a period's revenue ("Total revenue",
+    "Quarterly revenue", "Revenue:") stays the firm's revenue."""
+    text = ("Samsung reported its third-quarter results.\n\n"
+            "Revenue from its semiconductor systems unit came in at 16.4 trillion won in the third quarter of 2023.\n\n"
+            "The mobile phone division made sales of 44.2 trillion won in the third quarter of 2023.\n\n"
+            "Revenue of the consumer group grew 3 per cent to 30.1 trillion won in the third quarter of 2023.\n\n"
+            "Total revenue came to 67.4 trillion won in the third quarter of 2023.\n\n"
+            "- Semiconductor systems revenue: 5.1 trillion won\n- Revenue: 67.4 trillion won\n")
+    got = {(c["metric"], c["value"], c["product"]) for c in analyse(Extracted(text, "text"), kb,
+                                                                    date_given="2023-10-31")["claims"]
+           if c["unit"] == "krw_tn"}
+    assert {("revenue_by_product", 16.4, "semiconductor systems unit"),
+            ("revenue_by_product", 44.2, "mobile phone division"), ("revenue_by_product", 30.1, "consumer group"),
+            ("revenue_by_product", 5.1, "semiconductor systems"), ("revenue", 67.4, None)} <= got
+    assert not any(metric == "revenue_by_product" and value == 67.4 for metric, value, _ in got)

@@ -128,6 +128,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                     claim = _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, chosen, 100)
             if claim is None or _guidance(s, q, qs, claim):
                 continue
+            _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
             claims.append(claim)
@@ -428,6 +429,65 @@ def _volume_measure(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) 
         return None, 10**6
     distance, _, best = min(near)
     return best, distance
+
+
+#: A segment of a firm named as whose sales a figure is: "Revenue from its semiconductor systems unit ... came in at
+#: $5.26 billion", "Revenue of the consumer group grew ... to CNY339 billion", "The mobile phone division made sales
+#: of 44.2 trillion won", "cloud computing sales rose 8.5 per cent to CNY38.5 billion", "Semiconductor systems revenue:
+#: USD 4.76 billion".
+_SEGMENT_NOUN = r"(?:unit|division|group|segment|business|arm)"
+_SEGMENT_LABEL = re.compile(r"^\W*(?P<seg>(?:[A-Za-z][\w&/-]*\s+){1,3})(?:revenues?|sales)\s*:\s*$", re.I)
+_SALES_OF_SEGMENT = re.compile(rf"\b(?:revenues?|sales)\s+(?:from|of|at)\s+(?:its|the|their)\s+"
+                               rf"(?P<seg>(?:[\w&/-]+\s+){{1,3}}{_SEGMENT_NOUN})\b", re.I)
+_SEGMENT_SALES = re.compile(rf"(?P<seg>\b(?:[\w&/-]+\s+){{1,3}}{_SEGMENT_NOUN})(?:['’]s)?\s+(?:\w+\s+){{0,2}}"
+                            r"(?:revenues?|sales)\b", re.I)
+#: Words before "revenue" or "sales" that do not name a segment: the whole firm's, a period's, a place's.
+_NOT_SEGMENT = re.compile(r"\b(?:total|net|gross|quarterly|annual|yearly|monthly|full-year|record|overall|group|"
+                          r"company|consolidated|global|worldwide|fiscal|first|second|third|fourth|half|year|quarter|its|their|"
+                          r"the|a|an|of|and|in|to|from|with|for|by|operating|overseas|foreign|domestic|export|"
+                          r"exports|import|combined|same|comparable|reported|adjusted|organic|weekly|daily|"
+                          r"[a-z]+-quarter|\w*\d\w*|\w+['’]s)\b", re.I)
+
+
+def _segment_revenue(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
+                     claim: Claim) -> None:
+    """A firm's revenue figure whose clause says it is the sales of a segment (``_SALES_OF_SEGMENT``,
+    ``_SEGMENT_SALES``) is that segment's revenue (``revenue_by_product``), with the segment as the text writes it
+    unless the knowledge base names a product there; a qualifier that is a period, a place, a firm or the whole
+    firm's ("total", "quarterly", "China sales") names no segment."""
+    if claim.metric != "revenue" or claim.entity not in ctx.kb.firms:
+        return
+    rel = q.start - s.start
+    left = re.split(r"[;:]\s|,\s+(?:and|while|but|whereas)\b|\band\s+(?=[\w-]+\s+[\w-]*\s*(?:revenue|sales)\b)",
+                    s.text[:rel])[-1]
+    line = s.text[:rel].split("\n")[-1]
+    if _SEGMENT_LABEL.search(line):
+        left = line  # a list item: "Semiconductor systems revenue: USD 4.76 billion"
+    offset = rel - len(left)
+    found = None
+    for m in _SALES_OF_SEGMENT.finditer(left):
+        found = (m.start("seg"), m.group("seg"))
+    if found is None:
+        for m in _SEGMENT_SALES.finditer(left):
+            words = [w for w in re.findall(r"[\w&/-]+", m.group("seg")) if not _NOT_SEGMENT.fullmatch(w)]
+            if len(words) >= 2:  # a segment named by at least one word of its own ("the mobile phone division")
+                found = (m.start("seg"), m.group("seg"))
+    label = _SEGMENT_LABEL.search(left)
+    if found is None and label:  # a list item naming the segment: "Semiconductor systems revenue: USD 4.76 billion"
+        words = [w for w in re.findall(r"[\w&/-]+", label.group("seg")) if not _NOT_SEGMENT.fullmatch(w)]
+        if len(words) == len(re.findall(r"[\w&/-]+", label.group("seg"))):
+            found = (label.start("seg"), label.group("seg"))
+    if found is None:
+        return
+    a = s.start + offset + found[0]
+    b = a + len(found[1])
+    if any(m.kind in ("firm", "country", "agency") and m.start < b and m.end > a for m in ments):
+        return  # "Nvidia revenue", "China sales": the firm's own or a place's
+    known = [m.entity for m in ments if m.kind == "input" and m.entity and m.start < b and m.end > a]
+    name = re.sub(r"\s+", " ", found[1]).strip().lower()
+    name = re.sub(r"^(?:its|their|the)\s+", "", name)
+    claim.metric = "revenue_by_product"
+    claim.product = known[0] if known else name
 
 
 #: A firm's guidance given as a range, which the labelling conventions do not count as claims: a centre and a
