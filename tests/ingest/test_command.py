@@ -86,3 +86,19 @@ def test_stdin_and_bad_date(store: Store, monkeypatch: pytest.MonkeyPatch) -> No
 def test_no_input_at_all(store: Store) -> None:
     with pytest.raises(DataError, match="give one or more files"):
         ingest_command(store, [], None, None, False)
+
+
+def test_a_share_of_a_segment_the_knowledge_base_lacks_is_reported_not_stored(store: Store, tmp_path: Path) -> None:
+    """A claim whose product is only the text's words ("3-nanometer") is in the ledger but not stored: the reason
+    names the product."""
+    doc = tmp_path / "tsmc.txt"
+    doc.write_text("TSMC published its third-quarter results.\n\n3-nanometer shipments made up 20% of total wafer "
+                   "revenue in the third quarter of 2024.\n", encoding="utf-8")
+    n = store.count("facts")
+    report = ingest_command(store, [str(doc)], URL, "2024-10-17", True)
+    (share,) = [c for c in report["claims"] if c["metric"] == "revenue_share_product"]
+    assert share["product"] == "3-nanometer"
+    assert {"claim": share["id"], "reason": "product '3-nanometer' (as the text names it) is not in the knowledge "
+                                            "base"} in report["stored"]["skipped"]
+    assert store.count("facts") == n + report["stored"]["facts"]
+    assert not any(f["product"] == "3-nanometer" for f in store.facts(source=report["stored"]["source_ids"][0]))

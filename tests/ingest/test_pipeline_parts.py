@@ -58,6 +58,9 @@ def test_conversions_paired() -> None:
     # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
     ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
     ("last Monday", "2025-10-13"), ("three days ago", "2025-10-17"), ("earlier this month", "2025-10"),
+    # "this month" is the document's month; a weekday owning an action is the latest such day by the document date
+    ("This month Washington tightened", "2025-10"), ("later this month", "2025-10"),
+    ("Monday's U.S. action", "2025-10-20"), ("after Friday's announcement", "2025-10-17"),
 ])
 def test_periods_resolved_against_document_date(phrase: str, label: str) -> None:
     found = periods.extract(phrase, date(2025, 10, 20))
@@ -774,3 +777,114 @@ def test_over_the_first_months_is_the_time_a_figure_covers_not_a_base(kb: Knowle
             "cent year on year to 395.3 billion units, the statistics bureau said.")
     got = _claims(kb, text, "2024-12-18")
     assert ("CHN", "production", 395.3, "units_bn", "2024-01..2024-11") in got
+
+
+def _shares(report: dict[str, Any]) -> set[tuple[object, ...]]:
+    return {(c["entity"], c["value"], c["product"]) for c in report["claims"] if c["metric"] == "revenue_share_product"}
+
+
+def test_a_share_of_revenue_from_a_segment_the_text_names_in_words(kb: KnowledgeBase) -> None:
+    """A firm's share of revenue from a segment the knowledge base has no product for (a process node, a product
+    line) is a share of revenue from that segment as the text writes it: before a verb of share ("made up",
+    "accounted for"), after "revenue from", and in a list going on from such a share without its words."""
+    text = ("TSMC published its results for the third quarter of 2024.\n\n"
+            "3-nanometer shipments made up 20% of total wafer revenue in the third quarter, 5-nanometer 32% and "
+            "7-nanometer 17%. Advanced technologies, defined as 7-nanometer and more advanced, together accounted "
+            "for 69% of total wafer revenue.\n\nRevenue from 22/28nm: 35%.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-10-17")
+    assert _shares(report) == {("tsmc", 20.0, "3-nanometer"), ("tsmc", 32.0, "5-nanometer"),
+                               ("tsmc", 17.0, "7-nanometer"), ("tsmc", 69.0, "7-nanometer and more advanced"),
+                               ("tsmc", 35.0, "22/28nm")}
+    assert all(c["period"] == "2024Q3" for c in report["claims"] if c["metric"] == "revenue_share_product")
+    line = analyse(Extracted("AMEC said its core etching tools would make up 75 per cent of its total revenue in "
+                             "2023.", "text"), kb, date_given="2024-03-01")
+    assert _shares(line) == {("amec", 75.0, "core etching tools")}
+
+
+def test_a_percentage_beside_a_segment_is_no_share_without_words_of_share(kb: KnowledgeBase) -> None:
+    """A node or product line named beside a percentage that nothing makes a share of revenue (growth, yields, a
+    list after a growth figure) gives no share."""
+    for text in ("TSMC's revenue rose 12% in the quarter, and 5-nanometer 3%.",
+                 "TSMC said 3-nanometer yields reached 80% in the third quarter.",
+                 "TSMC's 3-nanometer shipments grew 30% from the second quarter."):
+        assert not _shares(analyse(Extracted(text, "text"), kb, date_given="2024-10-17")), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+       st.sampled_from(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]))
+def test_a_weekday_owning_an_action_is_that_weekday_within_the_week_up_to_the_document_date(doc: date,
+                                                                                           weekday: str) -> None:
+    """"Tuesday's decision" names the latest Tuesday on or before the document date: that weekday, at most six days
+    back."""
+    (found,) = periods.extract(f"{weekday}'s decision", doc)
+    day = date.fromisoformat(str(found.label))
+    assert day.strftime("%A") == weekday and 0 <= (doc - day).days <= 6
+
+
+def test_a_firms_guidance_range_is_no_claim(kb: KnowledgeBase) -> None:
+    """Guidance given as a range (a centre "plus or minus" a margin, or two ends under a word of guidance) gives no
+    claim; a change "from A to B", a single figure a firm expects and a forecast of a market stay claims."""
+    def got(text: str) -> set[tuple[object, ...]]:
+        return {c[:3] for c in _claims(kb, text, "2025-05-16")}
+    assert not got("Applied Materials expects revenue of $7.20 billion, plus or minus $500 million, in the third "
+                   "fiscal quarter.")
+    assert not got("Hua Hong expects revenue of $530 million to $550 million in the second quarter of 2025.")
+    assert not got("SMIC guided its gross margin to between 18% and 20% for the second quarter of 2025.")
+    assert ("smic", "revenue", 2.2) in got("SMIC's revenue rose from $1.5 billion to $2.2 billion in the first "
+                                           "quarter of 2025, above what it expected.")
+    assert ("nvidia", "charge", 5.5) in got("Nvidia said it expects charges of about $5.5 billion in its first "
+                                            "fiscal quarter.")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=100, max_value=99_999), st.integers(min_value=1, max_value=999),
+       st.sampled_from(["KLA", "Micron", "Applied Materials", "Lam Research"]))
+def test_no_figure_of_a_plus_or_minus_guidance_sentence_is_a_claim(kb: KnowledgeBase, centre: int, margin: int,
+                                                                  firm: str) -> None:
+    text = f"{firm} expects revenue of ${centre / 100:.2f} billion, plus or minus ${margin} million, next quarter."
+    assert not analyse(Extracted(text, "text"), kb, date_given="2025-05-16")["claims"]
+
+
+def test_a_paragraph_naming_no_period_takes_the_period_most_figures_are_of(kb: KnowledgeBase) -> None:
+    """Across paragraphs, a figure whose own paragraph names no period takes the period most of the text's figures
+    so far are of (the one established first on a tie), not the period of an aside about an earlier year; inside a
+    paragraph the period of the figure just before still carries."""
+    text = ("Huawei published its results for 2024 on Monday.\n\n"
+            "Huawei's revenue rose 22.4 per cent to CNY862.1 billion in 2024, and its net profit fell 28 per cent "
+            "to CNY62.6 billion.\n\nIn 2023, net profit had jumped 144.5 per cent to CNY86.9 billion.\n\n"
+            "Revenue of the consumer group grew 38.3 per cent to CNY339 billion.")
+    periods_of = {c["value"]: c["period"] for c in analyse(Extracted(text, "text"), kb,
+                                                          date_given="2025-03-31")["claims"]}
+    assert periods_of[86.9] == "2023"
+    assert periods_of[339.0] == "2024" and periods_of[38.3] == "2024"
+    assert periods_of[62.6] == "2024"
+
+
+def test_on_a_tie_the_period_established_first_carries(kb: KnowledgeBase) -> None:
+    text = ("Huawei's revenue reached CNY862.1 billion in 2024.\n\n"
+            "In 2023, its net profit had come to CNY86.9 billion.\n\n"
+            "Revenue of the consumer group grew to CNY339 billion.")
+    periods_of = {c["value"]: c["period"] for c in analyse(Extracted(text, "text"), kb,
+                                                          date_given="2025-03-31")["claims"]}
+    assert periods_of[862.1] == "2024" and periods_of[86.9] == "2023" and periods_of[339.0] == "2024"
+
+
+def test_a_segments_revenue_is_the_segments_not_the_firms(kb: KnowledgeBase) -> None:
+    """Revenue the text gives as a segment's ("Revenue from its semiconductor systems unit", "Revenue of the consumer
+    group", "The mobile phone division made sales of", a list item "Semiconductor systems revenue:") is
+    ``revenue_by_product`` with the segment as written; the firm's own or a period's revenue ("Total revenue",
+    "Quarterly revenue", "Revenue:") stays the firm's revenue."""
+    text = ("Samsung reported its third-quarter results.\n\n"
+            "Revenue from its semiconductor systems unit came in at 16.4 trillion won in the third quarter of 2023.\n\n"
+            "The mobile phone division made sales of 44.2 trillion won in the third quarter of 2023.\n\n"
+            "Revenue of the consumer group grew 3 per cent to 30.1 trillion won in the third quarter of 2023.\n\n"
+            "Total revenue came to 67.4 trillion won in the third quarter of 2023.\n\n"
+            "- Semiconductor systems revenue: 5.1 trillion won\n- Revenue: 67.4 trillion won\n")
+    got = {(c["metric"], c["value"], c["product"]) for c in analyse(Extracted(text, "text"), kb,
+                                                                    date_given="2023-10-31")["claims"]
+           if c["unit"] == "krw_tn"}
+    assert {("revenue_by_product", 16.4, "semiconductor systems unit"),
+            ("revenue_by_product", 44.2, "mobile phone division"), ("revenue_by_product", 30.1, "consumer group"),
+            ("revenue_by_product", 5.1, "semiconductor systems"), ("revenue", 67.4, None)} <= got
+    assert not any(metric == "revenue_by_product" and value == 67.4 for metric, value, _ in got)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -68,6 +68,8 @@ class Running:
     money_family: str | None = None
     share_family: str | None = None  # the measure of the last share stated (a percent level, not a change)
     trade_family: str | None = None  # the last trade flow named, with or without a figure (for weights)
+    periods: Counter[str] = field(default_factory=Counter)  # the periods of the claims so far
+    recent: tuple[int, str] | None = None  # the paragraph and period of the last claim
 
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
@@ -108,7 +110,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 continue
             family, distance = _family(ctx, s, q, qs, ments, run, cues)
             ruled = family if family is not None and family != "other" and distance <= 160 else None
-            carried = last_period.get(s.paragraph) or run.period
+            carried = last_period.get(s.paragraph) or \
+                (run.recent[1] if run.recent and run.recent[0] == s.paragraph else run.period)
             forced = respectively.get(q.start)
             claim = None if ruled is None else \
                 _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, ruled, distance)
@@ -123,13 +126,18 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                     continue
                 if learned:
                     claim = _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, chosen, 100)
-            if claim is None:
+            if claim is None or _guidance(s, q, qs, claim):
                 continue
+            _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
             claims.append(claim)
             if claim.period and not _is_base(s, q, pms):
-                run.period = claim.period
+                run.periods[claim.period] += 1
+                run.recent = (s.paragraph, claim.period)
+                if run.period is None or run.periods[claim.period] > run.periods[run.period]:
+                    run.period = claim.period  # the period most of the text's figures are of, the earlier one
+                    # established on a tie, carries into later paragraphs
                 made.append(claim.period)
             if q.kind == "money" or (q.kind in ("count", "mass") and claim.metric in ("imports", "exports")):
                 run.money_family = claim.metric
@@ -269,6 +277,75 @@ def _respectively(s: Sentence, qs: list[Quantity], firms: list[Mention]) -> dict
     return {}
 
 
+#: A segment of a firm's sales that the text names in words rather than through the knowledge base's products: a
+#: process node ("3-nanometer", "28/22nm", "7nm and below", "7-nanometer and more advanced"), or a few words ending
+#: in a noun of a product line ("core etching tools", "cloud products", "the specialty portfolio").
+_NODE = r"\d{1,2}(?:/\d{1,2})?\s?-?\s?(?:nanometers?|nm)\b(?:\s+(?:and|or)\s+(?:below|smaller|more\s+advanced))?"
+_SEGMENT = re.compile(rf"(?P<node>{_NODE})|(?P<line>\b(?:[A-Za-z][\w/-]*\s+){{1,2}}(?:products|tools|equipment|"
+                      r"business|segment|division|portfolio|processors|shipments))\b", re.I)
+#: Ways a share of revenue names its segment just before the figure: "3-nanometer shipments made up 20%",
+#: "Revenue from 22/28nm: 35%", "lifts 22/28nm share of revenue to 32%", "would make up 75 per cent".
+_SHARE_VERB = re.compile(r"(?:\s+(?:shipments|products|process(?:es)?|technolog(?:y|ies)|nodes?))?"
+                         r"\s*(?:,\s*)?(?:together\s+|would\s+|have\s+|has\s+)?(?:made\s+up|make\s+up|makes\s+up|"
+                         r"accounted\s+for|accounts?\s+for|represented|contributed)\s+(?:about\s+|around\s+|nearly\s+|"
+                         r"roughly\s+|some\s+|almost\s+|over\s+)?$", re.I)
+_SHARE_OF_REVENUE = re.compile(r"\s*(?::|share\s+of\s+(?:its\s+|total\s+)?(?:wafer\s+)?revenue\s+(?:to|at|of|was|"
+                               r"reached)?)\s*$", re.I)
+
+
+def _segment_before(text: str) -> re.Match[str] | None:
+    """The segment named last in ``text`` (the words before a figure, from the previous figure or clause on)."""
+    found = list(_SEGMENT.finditer(text))
+    return found[-1] if found else None
+
+
+def _product_share_before(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """A percentage that a segment named just before it claims as its share of revenue: "Revenue from 22/28nm: 35%",
+    "22/28nm share of revenue to 32%", "3-nanometer shipments made up 20% [of total wafer revenue]"; or one of a
+    list going on from such a share without repeating its words ("... made up 20% of total wafer revenue, 5-nanometer
+    32% and 7-nanometer 17%"), when only a process node stands between it and the figure before."""
+    rel = q.start - s.start
+    prev = [p for p in qs if p.end <= q.start]
+    start = (prev[-1].end - s.start) if prev else 0
+    left = s.text[start:rel]
+    seg = _segment_before(left)
+    if seg is None:
+        return False
+    after = left[seg.end():]
+    if _SHARE_OF_REVENUE.fullmatch(after) and (":" not in after or re.search(r"revenue\s+from\s+$",
+                                                                               left[:seg.start()], re.I)):
+        return True
+    opens_with_share = bool(re.match(r"\W*of\s+(?:its\s+|total\s+)?(?:\w+\s+)?(?:revenue|sales)\b", s.text, re.I))
+    if opens_with_share and _SHARE_VERB.fullmatch(after):
+        return True
+    if seg.group("node") and re.fullmatch(r"\s*", after) and prev and prev[-1].kind == "percent" and \
+            re.fullmatch(r"\s*,?\s*(?:and\s+|or\s+)?", left[:seg.start()]):
+        before = prev[-1]
+        return bool(re.match(r"\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales)",
+                             s.text[before.end - s.start:], re.I)) or \
+            opens_with_share or _product_share_before(s, before, qs)
+    return False
+
+
+def _product_named(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
+    """The segment a share of revenue is of, as the text writes it (lower case), when the knowledge base names no
+    product near the figure: the segment named just before the figure in its clause, else just before the verb
+    that gives the share ("core etching tools would make up 75 per cent")."""
+    rel = q.start - s.start
+    prev = [p for p in qs if p.end <= q.start]
+    left = s.text[(prev[-1].end - s.start) if prev else 0:rel]
+    left = re.split(r"[;]|,\s+(?:and|while|but)\b", left)[-1]
+    seg = _segment_before(left)
+    if seg is None:
+        return None
+    after = left[seg.end():]
+    if not (_SHARE_VERB.fullmatch(after) or _SHARE_OF_REVENUE.fullmatch(after) or re.fullmatch(r"\s*", after)
+            or re.fullmatch(r"\s+(?:\w+\s+){0,5}and\s+(?:made\s+up|accounted\s+for|represented)\s+$", after)):
+        return None
+    name = re.sub(r"\s+", " ", seg.group()).strip().lower()
+    return re.sub(r"^(?:its|their|the|his|her)\s+", "", name) or None
+
+
 def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
             cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
     """The metric family cued nearest to q (left within the sentence, or just right of it), with distance."""
@@ -277,6 +354,8 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     right = s.text[rel + len(q.text): rel + len(q.text) + 50]
     if q.kind in ("percent", "points"):
         if re.match(r"^\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales|turnover)", right, re.I):
+            return "revenue_share", 0
+        if q.kind == "percent" and _product_share_before(s, q, qs):
             return "revenue_share", 0
         if re.match(r"^\s*(?:of\s+)?(?:the\s+)?(?:global\s+|world\s+|overall\s+|total\s+)?(?:\w+\s+){0,3}market"
                     r"(?!\s+(?:value|size|revenue))|^\s*(?:market\s+)?share", right, re.I):
@@ -350,6 +429,100 @@ def _volume_measure(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) 
         return None, 10**6
     distance, _, best = min(near)
     return best, distance
+
+
+#: A segment of a firm named as whose sales a figure is: "Revenue from its semiconductor systems unit ... came in at
+#: $5.26 billion", "Revenue of the consumer group grew ... to CNY339 billion", "The mobile phone division made sales
+#: of 44.2 trillion won", "cloud computing sales rose 8.5 per cent to CNY38.5 billion", "Semiconductor systems revenue:
+#: USD 4.76 billion".
+_SEGMENT_NOUN = r"(?:unit|division|group|segment|business|arm)"
+_SEGMENT_LABEL = re.compile(r"^\W*(?P<seg>(?:[A-Za-z][\w&/-]*\s+){1,3})(?:revenues?|sales)\s*:\s*$", re.I)
+_SALES_OF_SEGMENT = re.compile(rf"\b(?:revenues?|sales)\s+(?:from|of|at)\s+(?:its|the|their)\s+"
+                               rf"(?P<seg>(?:[\w&/-]+\s+){{1,3}}{_SEGMENT_NOUN})\b", re.I)
+_SEGMENT_SALES = re.compile(rf"(?P<seg>\b(?:[\w&/-]+\s+){{1,3}}{_SEGMENT_NOUN})(?:['’]s)?\s+(?:\w+\s+){{0,2}}"
+                            r"(?:revenues?|sales)\b", re.I)
+#: Words before "revenue" or "sales" that do not name a segment: the whole firm's, a period's, a place's.
+_NOT_SEGMENT = re.compile(r"\b(?:total|net|gross|quarterly|annual|yearly|monthly|full-year|record|overall|group|"
+                          r"company|consolidated|global|worldwide|fiscal|first|second|third|fourth|half|year|quarter|its|their|"
+                          r"the|a|an|of|and|in|to|from|with|for|by|operating|overseas|foreign|domestic|export|"
+                          r"exports|import|combined|same|comparable|reported|adjusted|organic|weekly|daily|"
+                          r"[a-z]+-quarter|\w*\d\w*|\w+['’]s)\b", re.I)
+
+
+def _segment_revenue(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
+                     claim: Claim) -> None:
+    """A firm's revenue figure whose clause says it is the sales of a segment (``_SALES_OF_SEGMENT``,
+    ``_SEGMENT_SALES``) is that segment's revenue (``revenue_by_product``), with the segment as the text writes it
+    unless the knowledge base names a product there; a qualifier that is a period, a place, a firm or the whole
+    firm's ("total", "quarterly", "China sales") names no segment."""
+    if claim.metric != "revenue" or claim.entity not in ctx.kb.firms:
+        return
+    rel = q.start - s.start
+    left = re.split(r"[;:]\s|,\s+(?:and|while|but|whereas)\b|\band\s+(?=[\w-]+\s+[\w-]*\s*(?:revenue|sales)\b)",
+                    s.text[:rel])[-1]
+    line = s.text[:rel].split("\n")[-1]
+    if _SEGMENT_LABEL.search(line):
+        left = line  # a list item: "Semiconductor systems revenue: USD 4.76 billion"
+    offset = rel - len(left)
+    found = None
+    for m in _SALES_OF_SEGMENT.finditer(left):
+        found = (m.start("seg"), m.group("seg"))
+    if found is None:
+        for m in _SEGMENT_SALES.finditer(left):
+            words = [w for w in re.findall(r"[\w&/-]+", m.group("seg")) if not _NOT_SEGMENT.fullmatch(w)]
+            if len(words) >= 2:  # a segment named by at least one word of its own ("the mobile phone division")
+                found = (m.start("seg"), m.group("seg"))
+    label = _SEGMENT_LABEL.search(left)
+    if found is None and label:  # a list item naming the segment: "Semiconductor systems revenue: USD 4.76 billion"
+        words = [w for w in re.findall(r"[\w&/-]+", label.group("seg")) if not _NOT_SEGMENT.fullmatch(w)]
+        if len(words) == len(re.findall(r"[\w&/-]+", label.group("seg"))):
+            found = (label.start("seg"), label.group("seg"))
+    if found is None:
+        return
+    a = s.start + offset + found[0]
+    b = a + len(found[1])
+    if any(m.kind in ("firm", "country", "agency") and m.start < b and m.end > a for m in ments):
+        return  # "Nvidia revenue", "China sales": the firm's own or a place's
+    known = [m.entity for m in ments if m.kind == "input" and m.entity and m.start < b and m.end > a]
+    name = re.sub(r"\s+", " ", found[1]).strip().lower()
+    name = re.sub(r"^(?:its|their|the)\s+", "", name)
+    claim.metric = "revenue_by_product"
+    claim.product = known[0] if known else name
+
+
+#: A firm's guidance given as a range, which the labelling conventions do not count as claims: a centre and a
+#: margin ("revenue of $7.20 billion, plus or minus $500 million"), or two ends ("expects revenue of $530 million to
+#: $550 million", "guided gross margin to between 18% and 20%"). A single figure a firm expects ("expects charges of
+#: about $5.5 billion") stays a claim.
+_PLUS_OR_MINUS = re.compile(r"\bplus\s+or\s+minus\b|\+/-|±", re.I)
+_GUIDANCE_WORD = re.compile(r"\b(?:expects?|expected|expecting|anticipates?|projects?|forecasts?|"
+                            r"guid(?:ance|ed|es|ing)|outlook|targets?)\b", re.I)
+#: What a firm gives guidance on: its own financial figures (a tracker's or an analyst's forecast of a market or a
+#: share is a claim of its own).
+_GUIDED = FINANCIAL | {"revenue_growth", "revenue_by_region", "revenue_share_region", "revenue_share_product",
+                       "orders", "operating_profit"}
+
+
+def _guidance(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> bool:
+    """Figure q is one end or the centre of a firm's guidance range on its own financial figures: its sentence says
+    "plus or minus", or it speaks of guidance ("expects", "forecast", "guided", "outlook") and q is one end of a range
+    ("$530 million to $550 million", "18%-20%", "between 18% and 20%"; not "from A to B", a change)."""
+    if claim.metric not in _GUIDED:
+        return False
+    if _PLUS_OR_MINUS.search(s.text):
+        return True
+    if not _GUIDANCE_WORD.search(s.text):
+        return False
+    same = [x for x in qs if x.kind == q.kind]
+    for a, b in itertools.pairwise(same):
+        if q is not a and q is not b:
+            continue
+        between = s.text[a.end - s.start:b.start - s.start]
+        before = s.text[max(0, a.start - s.start - 12):a.start - s.start]
+        if re.fullmatch(r"\s*(?:to|and|-|–|—)\s*", between) and not re.search(r"\bfrom\s*$", before, re.I) and \
+                (between.strip() != "and" or re.search(r"\bbetween\s*$", before, re.I)):
+            return True
+    return False
 
 
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
@@ -449,7 +622,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         elif region:
             metric = "revenue_by_region"
     if metric == "revenue_share_product":
-        product = _nearest(ments, q, {"input"})
+        product = _nearest(ments, q, {"input"}) or _product_named(s, q, qs)
         if product is None:
             return None
     if metric in ("market_share", "market_size", "market_growth", "localization_rate", "import_share",

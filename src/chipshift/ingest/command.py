@@ -221,6 +221,8 @@ def _unstorable(c: dict[str, Any], known: set[str]) -> str | None:
         return f"unit '{c['unit']}' does not fit metric '{c['metric']}'"
     if metric.needs_product and not c["product"]:
         return f"metric '{c['metric']}' needs a product the text does not name"
+    if c["product"] and c["product"] not in known:
+        return f"product '{c['product']}' (as the text names it) is not in the knowledge base"
     if c["period"] is None:
         return "no period in the text"
     try:

@@ -77,14 +77,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("that_year", re.compile(r"\b(?:in\s+)?(?:that|the\s+same)\s+year\b", re.I)),
     ("last_month", re.compile(r"\b(?:last|the\s+previous|the\s+past)\s+month\b", re.I)),
     # "on Monday", "on Friday": a news story's weekday, the latest such day by the document date
+    # "on Monday", and a weekday owning what happened on it ("Monday's U.S. action", "Tuesday's announcement")
     ("weekday", re.compile(r"\b[Oo]n\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
                            r"(?!,?\s+(?:\d|January|February|March|April|May|June|July|August|September|October|"
-                           r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)")),
+                           r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)|"
+                           r"\b(?P<wd2>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)['’]s\b")),
     # "yesterday", "today", "last Tuesday", "two days ago": a day counted back from the document date;
-    # "earlier this month": the document's month
+    # "this month", "earlier this month": the document's month
     ("relative_day", re.compile(r"\b(?P<rd>[Yy]esterday|[Tt]oday|last\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
                                 r"Saturday|Sunday)|(?:two|three|four|five|six|[2-6])\s+days\s+ago)\b|"
-                                r"\b(?P<rm>earlier\s+this\s+month)\b")),
+                                r"\b(?P<rm>(?:[Ee]arlier\s+|[Ll]ater\s+)?[Tt]his\s+month)\b")),
     ("relative", re.compile(r"\b(?P<rel>last\s+year|this\s+year|next\s+year|a\s+year\s+(?:earlier|ago|before)|"
                             r"the\s+previous\s+year|the\s+prior\s+year|year[- ]ago|same\s+period\s+(?:of\s+)?last\s+"
                             r"year|last\s+quarter|the\s+previous\s+quarter|the\s+prior\s+quarter|this\s+quarter|"
@@ -280,6 +282,7 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
         day = _days_back(g["rd"], doc)
         return PeriodMention(s, e, t, day.isoformat(), "date", "relative day: by the document date")
     if kind == "weekday":
+        g["wd"] = g.get("wd") or g["wd2"]
         start = t.find(g["wd"])
         if doc is None:
             return PeriodMention(s + start, e, t[start:], None, "date", "weekday without a document date")
