@@ -32,7 +32,6 @@ RULE_ATTRIBUTES = (
     "memory_bandwidth_density",
 )
 CURRENCY_ENTITIES = ("CNY", "USD", "KRW", "JPY", "TWD", "EUR")
-GROUP_PREFIX = "group:"
 EXTERNAL_INPUT = re.compile(r"^[NS]\d+$")  # CSET node and stage ids, checked once CSET is imported
 
 
@@ -121,13 +120,13 @@ def check_references(bundle: Bundle, ctx: Context) -> list[Problem]:
         for part in (row["entity"] or "").split("+"):
             if not _known_entity(part, ctx):
                 out.append(row.problem("entity", f"unknown entity '{part}' (not a firm, country, input, "
-                                                 f"currency or '{GROUP_PREFIX}…' bucket)", "references"))
+                                                 f"currency or '{voc.GROUP_PREFIX}…' bucket)", "references"))
     return out
 
 
 def _known_entity(part: str, ctx: Context) -> bool:
     return (part in ctx.firms or part in ctx.countries or part in ctx.inputs or part in CURRENCY_ENTITIES
-            or (part.startswith(GROUP_PREFIX) and len(part) > len(GROUP_PREFIX)))
+            or (part.startswith(voc.GROUP_PREFIX) and len(part) > len(voc.GROUP_PREFIX)))
 
 
 def check_rule_references(bundle: Bundle, ctx: Context) -> list[Problem]:

@@ -136,3 +136,14 @@ def test_countries_and_vocabulary(client: TestClient) -> None:
     assert "data_center" in vocab["segments"] and "ban" in vocab["policies"]
     assert vocab["units"]["usd_bn"] == "billion US dollars" and "quarter on quarter" in vocab["units"]["pct_qoq"]
     assert "market" in vocab["metrics"]["market_share"]
+
+
+def test_an_inputs_facts_say_whom_they_are_about_and_what_they_measure_in_words(client: TestClient) -> None:
+    """The Explorer's facts table shows names and the vocabulary's words, never the bare codes where words exist."""
+    body = client.get("/api/v1/inputs/dram").json()
+    assert body["facts"]
+    for fact in body["facts"]:
+        assert fact["entity_name"] and fact["metric_words"]
+        assert fact["metric_words"] != fact["metric"], fact["metric"]
+    firms = [f for f in body["facts"] if f["entity"] == "micron"]
+    assert firms and all(f["entity_name"] != "micron" for f in firms)

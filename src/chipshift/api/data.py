@@ -21,6 +21,7 @@ from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io import baci, cset, csl
 from chipshift.io.bundled import bundled_data_dir, load_bundle
 from chipshift.io.store import Store, bundle_fingerprint, open_at
+from chipshift.reports.labels import metric_words
 from chipshift.schemas import tables as schemas_tables
 from chipshift.schemas import vocabulary as voc
 
@@ -690,13 +691,11 @@ def entity_words(entity: str, names: Mapping[str, str]) -> str:
     """A fact's or a rule's entity in words: each of its '+'-joined parts by its name in ``names``
     (``entity_names``), a 'group:' bucket by its words ("group:domestic-vendors" -> "domestic vendors"), anything
     else (a currency) by its code."""
-    from chipshift.checks import GROUP_PREFIX
-
     def words(part: str) -> str:
         if part in names:
             return names[part]
-        if part.startswith(GROUP_PREFIX):
-            return part.removeprefix(GROUP_PREFIX).replace("_", " ").replace("-", " ")
+        if part.startswith(voc.GROUP_PREFIX):
+            return part.removeprefix(voc.GROUP_PREFIX).replace("_", " ").replace("-", " ")
         return part
 
     return " + ".join(words(part) for part in entity.split("+"))
@@ -727,7 +726,7 @@ def show_firm(store: Store, name: str, at: str | date | None = None) -> FirmAnsw
              "source": p["source_text"], "dataset": p["origin"]}
             for p in store.provision_of_provider(firm_id)
         ],
-        "facts": [fact_record(f) for f in store.facts(entity=firm_id)],
+        "facts": [fact_record(f, entity_names(store)) for f in store.facts(entity=firm_id)],
         "listings": _listings(store, firm_id),
         "rules_at": named["at"], "rules_naming_it": named["rules"],
     })
@@ -754,7 +753,7 @@ def show_input(store: Store, name: str) -> InputAnswer:
                     for lk in links if lk["child"] == input_id],
         "children": [{"id": lk["child"], "name": lk["child_name"], "relation": lk["relation"]}
                      for lk in links if lk["parent"] == input_id],
-        "facts": [fact_record(f) for f in store.facts(product=input_id)],
+        "facts": [fact_record(f, entity_names(store)) for f in store.facts(product=input_id)],
     }
     if not provision:
         _shares_from_facts(store, report)
@@ -820,9 +819,12 @@ def _share_record(p: dict[str, Any]) -> dict[str, Any]:
             "period": None if p["year"] is None else str(p["year"]), "fact": None, "source": p["source_text"]}
 
 
-def fact_record(f: dict[str, Any]) -> dict[str, Any]:
+def fact_record(f: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """A fact as the answers give it: its row, its source's publisher, date and address, and whom it is about
+    and what it measures in words (`names`: `entity_names`)."""
     return {
-        "id": f["id"], "entity": f["entity"], "metric": f["metric"], "product": f["product"],
+        "id": f["id"], "entity": f["entity"], "entity_name": entity_words(f["entity"], names), "metric": f["metric"],
+        "metric_words": metric_words(f["metric"]), "product": f["product"],
         "region": f["region"], "segment": f["segment"], "basis": f["basis"], "definition": f["definition"],
         "period": f["period"], "value": f["value"], "unit": f["unit"], "status": f["status"],
         "default": f["default"], "source": f["source"], "publisher": f["publisher"],
@@ -897,4 +899,5 @@ def list_facts(store: Store, entity: str | None = None, metric: str | None = Non
         raise NotFoundError("metric", metric, list(dict.fromkeys([*prefixed, *close]))[:5])
     rows = store.facts(entity=entity_id, metric=metric, product=product_id)
     return FactsAnswer.model_validate({"entity": entity_id, "metric": metric, "product": product_id,
-                                       "count": len(rows), "facts": [fact_record(f) for f in rows]})
+                                       "count": len(rows),
+                                       "facts": [fact_record(f, entity_names(store)) for f in rows]})

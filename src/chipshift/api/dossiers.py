@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.data import Report, fact_record, resolve, show_firm, show_input
+from chipshift.api.data import Report, entity_names, fact_record, resolve, show_firm, show_input
 from chipshift.api.restrictions import answer_date, diff, exposure, localization, restrictions_list, rules_binding_sales
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -68,7 +68,7 @@ def _country(store: Store, code: str, when: date) -> Report:
     local = localization(store, code).as_report()
     return {
         "name": country["name"],
-        "facts": [fact_record(f) for f in store.facts(entity=code)],
+        "facts": [fact_record(f, entity_names(store)) for f in store.facts(entity=code)],
         "firms_headquartered": [{"id": f["id"], "name": f["name"]} for f in store.rows("firms", hq_country=code)],
         "rules_reaching_it": [r.as_report() for r in restrictions_list(store, code, when).rules],
         "exposure_by_stage": barred["by_stage"],

@@ -164,6 +164,9 @@ def _metrics(*metrics: Metric) -> Mapping[str, Metric]:
     return MappingProxyType({m.code: m for m in metrics})
 
 
+#: A fact's entity that is a bucket of firms rather than one ("group:domestic-vendors").
+GROUP_PREFIX = "group:"
+
 _CURRENCY = ("currency_usd", "currency_cny", "currency_krw", "currency_eur", "currency_jpy", "currency_twd")
 
 METRICS: Mapping[str, Metric] = _metrics(

@@ -25,7 +25,9 @@ class FactRow(Answer):
 
     id: str = described(tables.FACTS, "id")
     entity: str = described(tables.FACTS, "entity")
+    entity_name: str = Field(description="whom it is about, in words: the firm's, country's or input's name")
     metric: str = described(tables.FACTS, "metric")
+    metric_words: str = Field(description="what it measures, in the vocabulary's words")
     product: str | None = described(tables.FACTS, "product")
     region: str | None = described(tables.FACTS, "region")
     segment: Segment | None = described(tables.FACTS, "segment")

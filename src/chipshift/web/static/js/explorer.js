@@ -150,7 +150,7 @@
     }
     overTime(box, d);
     const v = await CS.vocabulary().catch(() => null);
-    conflicts(box, d.conflicts, v);
+    conflicts(box, d.conflicts, v, d.facts);
     facts(box, d.facts, d.id, v);
     if (d.attribution) box.append(el("p", { class: "muted small", text: `${d.attribution} (${d.licence})` }));
   }
@@ -207,12 +207,16 @@
   /* Facts that state one quantity differently, side by side: each group headed by what it states (entity, metric,
      product, period, region and the facts' own definition, which tells apart groups alike in the rest, such as the
      low and the high end of a published range), each figure with its unit in words, opening its source. */
-  function conflicts(box, groups, v) {
+  function conflicts(box, groups, v, facts) {
     if (!groups || !groups.length) return;
+    /* the page's facts name each entity and metric in words: the headings use them (the codes where none does) */
+    const words = {};
+    for (const f of facts || []) { words[f.entity] = f.entity_name; words[`metric:${f.metric}`] = f.metric_words; }
     box.append(el("h2", { text: `Conflicting figures (${groups.length})` }),
       el("p", { class: "muted small", text: "Sources that state the same figure differently, side by side; the outlined one is the default summaries use." }));
     for (const g of groups) {
-      const what = [g.entity, g.metric.replace(/_/g, " "), g.product, g.period, g.region].filter(Boolean).join(" · ");
+      const what = [words[g.entity] || g.entity, words[`metric:${g.metric}`] || g.metric.replace(/_/g, " "),
+        g.product && (words[g.product] || g.product), g.period, g.region].filter(Boolean).join(" · ");
       const row = el("div", { class: "conflict" },
         el("div", { class: "what small muted" }, el("b", { text: what }), g.definition ? `: ${g.definition}` : ""));
       for (const f of g.values) {
@@ -231,7 +235,9 @@
     const t = el("div");
     box.append(t);
     table(t, { filename: `${name}-facts`, rows, columns: [
-      { key: "entity", label: "Entity" }, { key: "metric", label: "Metric" }, { key: "period", label: "Period" },
+      { key: "entity", label: "About", format: (c, r) => r.entity_name, csv: (r) => r.entity },
+      { key: "metric", label: "What it measures", format: (c, r) => r.metric_words, csv: (r) => r.metric },
+      { key: "period", label: "Period" },
       { key: "value", label: "Value", num: true, format: (v) => CS.num(v), source: (r) => r },
       { key: "unit", label: "Unit", format: (u) => CS.unitWords(u, v) }, { key: "status", label: "Status" },
       { key: "publisher", label: "Source", render: (r) => figure(r.publisher, r) }, { key: "quote", label: "Quote" }] });
@@ -287,7 +293,7 @@
         { key: "input_name", label: "Input" }, { key: "share_pct", label: "Share", num: true, format: (v) => pct(v), unit: "percent", source: (r) => r.source }, { key: "year", label: "Year" }] });
     }
     const v = await CS.vocabulary().catch(() => null);
-    conflicts(box, d.conflicts, v);
+    conflicts(box, d.conflicts, v, d.facts);
     facts(box, d.facts, d.id, v);
   }
 
