@@ -915,9 +915,7 @@ def _open_days(case: LinkedCase, governed: Governed, n_o: int) -> FloatArray:
     """``(quarters, markets, sellers)``: the share of each quarter's days on which a pair has an offering that
     no ban entry bars (1 where no ban touches it; padding offerings and offerings whose required rules are not
     in force on the quarter's middle day count as barred on every day)."""
-    barred_days = np.zeros_like(governed.shares[0]) if governed.shares else np.zeros((len(case.quarters),
-                                                                                       len(case.markets),
-                                                                                       len(case.sellers), n_o))
+    barred_days = np.zeros((len(case.quarters), len(case.markets), len(case.sellers), n_o))
     for k, entry in enumerate(governed.entries):
         if entry.effect == "ban":
             barred_days = np.maximum(barred_days, governed.shares[k])
