@@ -263,3 +263,22 @@ def test_a_prepared_plan_solves_spans_of_quarters_alone_and_joined_they_are_the_
     cut = InputCut(firm=2, start=9, stock=np.zeros(2), ceiling=np.zeros(2), midpoint=np.zeros(2), rate=np.ones(2))
     with pytest.raises(MarketInputError, match="some quarters alone"):
         PreparedPlan(lm, dataclasses.replace(plan, cuts=(cut,))).run(plan.demand, quarters=(0, 2))
+
+
+def test_a_stock_built_before_a_fee_is_drawn_once_the_fee_holds_and_purchases_slump_meanwhile() -> None:
+    """The research note's rush (section 2.2): buyers stock up before a fee takes effect and, once it holds,
+    use the stock first. D = 100 a quarter from one seller, inelastic; a target of one quarter of use from
+    quarter 0, a 20% fee from quarter 2: orders 200, 100, then the stock of 100 serves quarter 2 (purchases
+    near 0: the slump), and buying returns to 100 in quarter 3."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    rush = Rush(pair, announced=0, effective=2, cap_quarters=np.array([1.0]))
+    fee = Licence(pair, 2, 4, approval=np.array([1.0]), delay=np.array([0.2]))
+    path = simulate_linked(lm, _plan(lm, 4, rushes=(rush,), licences=(fee,)))
+    np.testing.assert_allclose(path.quantity[:, 0, 0, 0], [200, 100, 0, 100], atol=1e-6)
+    np.testing.assert_allclose(path.from_stock[:, 0, 0, 0], [0, 0, 100, 0], atol=1e-9)
+    np.testing.assert_allclose(path.buyer_stock[:, 0, 0, 0], [100, 100, 0, 0], atol=1e-9)
+    # without the fee's rule in force (a precautionary stock, effective past the run) nothing is drawn
+    wary = Rush(pair, announced=0, effective=4, cap_quarters=np.array([1.0]))
+    held = simulate_linked(lm, _plan(lm, 4, rushes=(wary,), licences=(fee,)))
+    np.testing.assert_allclose(held.from_stock[:, 0, 0, 0], 0.0, atol=1e-12)

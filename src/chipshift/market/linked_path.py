@@ -366,8 +366,11 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
                 capacity[:, cut.firm] = np.minimum(capacity[:, cut.firm], input_stock[:, cut.firm] + sub)
         banned = np.broadcast_to(plan.banned[t], (n_b, nm, nf)).copy()
         wedge_in_force, wedge, licensed, approval = _licence_terms(base, plan, t)
-        # Buyers drawing on a stock of a barred firm's product buy that much less from everyone else.
-        draw = np.where(banned, np.minimum(buyer_stock, last_use), 0.0)
+        # Buyers draw on their stock of a firm's product once the pair is barred, or once a rule they stocked up
+        # before holds (a licence cap or a fee: the stock was bought to spare them both), and buy that much
+        # less from everyone else.
+        drawing = banned | _anticipated(plan.rushes, t, (nm, nf))[None, :, :]
+        draw = np.where(drawing, np.minimum(buyer_stock, last_use), 0.0)
         served_value = (draw * base.buyer_price).sum(axis=2)  # (B, m) at baseline prices
         demand = np.array(plan.demand[t], dtype=np.float64)
         demand_net = np.maximum(demand - served_value / e0, 1e-12)
@@ -391,8 +394,8 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
                                               **common), rationing=rationing,
                            start=None if guess is None else guess[t])
         buyer_stock = buyer_stock + extra - draw
-        last_use = np.where(banned, last_use, res.quantity - extra)
-        served = np.where(banned, draw, 0.0)
+        last_use = np.where(drawing, last_use, res.quantity - extra)
+        served = np.where(drawing, draw, 0.0)
         for cut in plan.cuts:
             if t >= cut.start:
                 avail = input_stock[:, cut.firm] + supplied[:, cut.firm]
@@ -401,6 +404,16 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
         unmet = np.where(demand - served_value / e0 > 1e-12, res.unmet, 0.0)
         _collect(out, res, capacity, unmet, buyer_stock, served, input_stock)
     return LinkedPath(firms=base.firms, markets=base.markets, **{k: np.stack(v) for k, v in out.items()})
+
+
+def _anticipated(rushes: Sequence[Rush], t: int, shape: tuple[int, int]) -> BoolArray:
+    """``(m, f)``: the pairs whose rule some rush anticipated holds in quarter `t` (its effective quarter or
+    later)."""
+    held = np.zeros(shape, dtype=bool)
+    for rush in rushes:
+        if t >= rush.effective:
+            held |= np.broadcast_to(np.asarray(rush.pairs, dtype=bool), shape)
+    return held
 
 
 def _rush_orders(rushing: Sequence[Rush], use: FloatArray, buyer_stock: FloatArray, spare: FloatArray,
