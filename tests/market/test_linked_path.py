@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipshift.market import MarketInputError
 from chipshift.market.linked import LinkedMarkets
@@ -282,3 +284,23 @@ def test_a_stock_built_before_a_fee_is_drawn_once_the_fee_holds_and_purchases_sl
     wary = Rush(pair, announced=0, effective=4, cap_quarters=np.array([1.0]))
     held = simulate_linked(lm, _plan(lm, 4, rushes=(wary,), licences=(fee,)))
     np.testing.assert_allclose(held.from_stock[:, 0, 0, 0], 0.0, atol=1e-12)
+
+
+@given(announced=st.integers(0, 3), window=st.integers(1, 3), cap=st.floats(0.25, 3.0), speed=st.floats(1.0, 3.0),
+       fee=st.floats(0.0, 0.5))
+@settings(max_examples=40, deadline=None)
+def test_a_rush_moves_purchases_in_time_but_buys_no_more_than_buyers_use(announced: int, window: int, cap: float,
+                                                                       speed: float, fee: float) -> None:
+    """Demand is conserved: buyers who use 100 a quarter from one seller (inelastic) and stock up before a fee
+    buy, over the run, what they use plus the stock they still hold at its end, whatever the fee and timing; and
+    a stock of at most three quarters' use is used up within four quarters of the fee."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    effective = announced + window
+    quarters = effective + 4
+    rush = Rush(pair, announced, effective, np.array([cap]), speed)
+    rule = Licence(pair, effective, quarters, approval=np.array([1.0]), delay=np.array([fee]))
+    path = simulate_linked(lm, _plan(lm, quarters, rushes=(rush,), licences=(rule,)))
+    bought = path.quantity[:, 0, 0, 0].sum()
+    assert bought == pytest.approx(quarters * 100.0 + path.buyer_stock[-1, 0, 0, 0], rel=1e-6)
+    assert path.buyer_stock[-1, 0, 0, 0] == pytest.approx(0.0, abs=1e-6)
