@@ -315,7 +315,8 @@ OBSERVATION = Record((
     Key("source", Text(refers_to="document"), "the document `value` was read from; charts and reports give its "
         "publisher, title and date, and a literal without one draws the warning `unsourced_literal`",
         requires=("value",)),
-    Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only)", default=True),
+    Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only); a value of 0 cannot be "
+        "fitted, as the fit compares logs, and only marks where the case's knowledge ends", default=True),
 ))
 
 REVENUE = Record((
@@ -531,7 +532,8 @@ LINKED_OBSERVATION = Record((
     Key("source", Text(refers_to="document"), "the document `value` was read from (derived from several: the one "
         "it rests on most, `basis` naming the others); charts and reports give its publisher, title and date, and "
         "a literal without one draws the warning `unsourced_literal`", requires=("value",)),
-    Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only)", default=True),
+    Key("fit", Flag(), "fit the parameters to it (false: shown beside the model only); a value of 0 cannot be "
+        "fitted, as the fit compares logs, and only marks where the case's knowledge ends", default=True),
 ))
 
 #: What kind of restriction an episode is about (``episode.mechanism``).
