@@ -223,3 +223,17 @@ def test_an_id_made_from_a_name_is_its_words_whatever_the_company_form(words: li
     from chipshift.ingest.entities import outside_firm_id
 
     assert outside_firm_id(" ".join(words) + form) == "-".join(w.lower() for w in words)
+
+
+def test_the_government_that_adds_to_the_list_imposes_the_listing(kb: KnowledgeBase) -> None:
+    """In a listing headline the government just before "adds", "put" or "placed" imposes it, whichever country
+    the sentence names first ("Chinese, Indian firms"); a government whose decision another condemns does not
+    (the condemning one's verb is no listing)."""
+    [event] = _events(kb, "Chinese, Indian firms hit as US adds 32 entities to trade blacklist", "2025-09-13")
+    assert (event["kind"], event["imposed_by"]) == ("entity_listing", "USA")
+    [event] = _events(kb, "On Wednesday the Biden administration put 25 Chinese entities on its trade blacklist.",
+                      "2025-01-16")
+    assert (event["kind"], event["imposed_by"]) == ("entity_listing", "USA")
+    from chipshift.ingest.events import _LISTS
+
+    assert _LISTS.match("'s decision to place Fujian Jinhua on the list") is None

@@ -493,8 +493,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         actors = [m for m in countries if m.kind == "agency" or not _nationality(s, m, firms)]
         if kind == "entity_listing":
             actors = [m for m in actors if not _in_names(s, m)]
-        imposer = _by_actor(s, actors, trig) or _owner(s, actors, trig) or _sentence_subject(s, actors, trig) or \
-            _subject_country(s, actors, trig)
+        imposer = (_lister(s, actors, trig) if kind == "entity_listing" else None) or _by_actor(s, actors, trig) or \
+            _owner(s, actors, trig) or _sentence_subject(s, actors, trig) or _subject_country(s, actors, trig)
         if imposer is None and kind == "entity_listing" and _US_ENTITY_LIST.search(s.text):
             imposer = "USA"  # the Entity List is the US Commerce Department's, unless the text names another's
         if imposer is None and kind in _TARGETED and _REFERS_BACK.search(s.text[:trigger.end()]) and \
@@ -605,6 +605,22 @@ def _nationality(s: Sentence, m: Mention, firms: list[Mention]) -> bool:
     # ("China's chipmakers", "US firms"; not "China Adds Tech Firms")
     return match is not None and (m.via == "demonym" or after.startswith(("'s", "’s")) or
                                   len(match.group().split()) == 1)
+
+
+#: A verb putting parties on a list, just after the government that does it: "US adds", "the Biden administration put".
+_LISTS = re.compile(r"^\s+(?:\w+\s+)?(?:add(?:s|ed|ing)?|put(?:s|ting)?|"
+                    r"plac(?:e|es|ed|ing)|blacklist(?:s|ed|ing)?)\b", re.I)
+
+
+def _lister(s: Sentence, actors: list[Mention], trig: int) -> str | None:
+    """The government that puts parties on the list, named just before its verb ("Chinese, Indian firms hit as US
+    adds 32 entities to trade blacklist", "On Wednesday the Biden administration put 25 Chinese entities on its trade
+    blacklist", "the US Commerce Department added"; not "condemned Washington's decision to place", a reaction):
+    the nearest such before the trigger, whichever country the sentence names first."""
+    for m in reversed([m for m in actors if m.end <= trig]):
+        if _LISTS.match(s.text[m.end - s.start:trig - s.start]):
+            return m.entity
+    return None
 
 
 def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
