@@ -102,3 +102,19 @@ def test_a_share_of_a_segment_the_knowledge_base_lacks_is_reported_not_stored(st
                                             "base"} in report["stored"]["skipped"]
     assert store.count("facts") == n + report["stored"]["facts"]
     assert not any(f["product"] == "3-nanometer" for f in store.facts(source=report["stored"]["source_ids"][0]))
+
+
+def test_a_listed_firm_outside_the_data_is_reported_not_stored(store: Store, tmp_path: Path) -> None:
+    """An entity listing of a firm the knowledge base does not hold is in the events, under an id made from its
+    name, and not stored as a rule: the reason names that id."""
+    doc = tmp_path / "listing.txt"
+    doc.write_text("On Monday the US Commerce Department added Hunan Goke Microelectronics Co., Ltd. to its Entity "
+                   "List.\n", encoding="utf-8")
+    n = store.count("rules")
+    report = ingest_command(store, [str(doc)], URL, "2021-11-24", True)
+    (event,) = report["events"]
+    assert (event["kind"], event["imposed_by"], event["targets"]["firms"]) == (
+        "entity_listing", "USA", ["hunan-goke-microelectronics"])
+    assert {"event": event["id"], "reason": "firm 'hunan-goke-microelectronics' (an id made from its name in the "
+                                            "text) is not in the knowledge base"} in report["stored"]["skipped"]
+    assert store.count("rules") == n

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipshift.ingest.evaluation import evaluate, load_cases
 from chipshift.ingest.kb import KnowledgeBase
@@ -26,29 +28,29 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.833/0.870, 1.00
     "references": (0.97, 0.97),
     "findings": (0.90, 0.95),
 }
-#: The real-article set (tests/ingest/eval-real): sixteen batches, all but test15 development data (docs/ingest.md gives
+#: The real-article set (tests/ingest/eval-real): sixteen batches, all development data now (docs/ingest.md gives
 #: each round's figures and which were out-of-sample: test13 for the rounds on events and on figures never found, test14
 #: for the round on tables and the second round on events; test15 for the round on the largest remaining losses).
-#: Floors just under the values measured after the last rounds (the round on the largest remaining losses, over all
-#: fifteen), with the shipped learned reading of measures (ingest/binding.py), which was trained on dev, test and
-#: test2 to test9, each figure rounded down.
+#: Floors just under the values measured after the last rounds (the round on listings over all sixteen raised the
+#: events floors of test5, test6, test13, test14 and test15), with the shipped learned reading of measures
+#: (ingest/binding.py), which was trained on dev, test and test2 to test9, each figure rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
 REAL_FLOORS = {"dev": {"claims": (0.76, 0.83), "events": (0.71, 0.62)},
                "test": {"claims": (0.71, 0.74), "events": (0.58, 0.46)},
                "test2": {"claims": (0.65, 0.64), "events": (1.0, 0.70)},
                "test3": {"claims": (0.69, 0.77), "events": (0.50, 0.45)},
                "test4": {"claims": (0.73, 0.74), "events": (0.66, 0.54)},
-               "test5": {"claims": (0.67, 0.76), "events": (0.46, 0.38)},
-               "test6": {"claims": (0.64, 0.60), "events": (0.42, 0.27)},
+               "test5": {"claims": (0.67, 0.76), "events": (0.62, 0.55)},
+               "test6": {"claims": (0.64, 0.60), "events": (0.57, 0.50)},
                "test7": {"claims": (0.45, 0.52), "events": (0.35, 0.41)},
                "test8": {"claims": (0.72, 0.83), "events": (0.30, 0.26)},
                "test9": {"claims": (0.69, 0.73), "events": (0.23, 0.20)},
                "test10": {"claims": (0.36, 0.36), "events": (0.64, 0.45)},
                "test11": {"claims": (0.60, 0.63), "events": (0.33, 0.38)},
                "test12": {"claims": (0.70, 0.73), "events": (0.81, 0.54)},
-               "test13": {"claims": (0.56, 0.51), "events": (0.46, 0.29)},
-               "test14": {"claims": (0.43, 0.34), "events": (0.35, 0.12)},
-               "test15": {"claims": (0.69, 0.74), "events": (0.40, 0.21)},
+               "test13": {"claims": (0.56, 0.51), "events": (0.72, 0.75)},
+               "test14": {"claims": (0.43, 0.34), "events": (0.75, 0.60)},
+               "test15": {"claims": (0.69, 0.74), "events": (0.63, 0.50)},
                "test16": {"claims": (0.55, 0.58), "events": (0.40, 0.28)}}
 
 
@@ -193,3 +195,55 @@ def test_labels_written_with_an_old_id_are_read_with_the_current_one(tmp_path: P
     assert {k: v for k, v in claims[0].items() if k != "entity"} == \
         {k: v for k, v in claims_written[0].items() if k != "entity"}
     assert case.labels["events"] == events and case.labels["date"] == "2020-01-01"
+
+
+def test_firms_outside_the_data_compare_by_their_names() -> None:
+    """``same_outside_firm``: a label may shorten the name the reader's id was made from, or write a run of its
+    words by their initials; it may not name another firm that shares some words, nor cover less than half of the
+    name."""
+    from chipshift.ingest.evaluation import same_outside_firm
+
+    assert same_outside_firm("tianjin-phytium", "tianjin-phytium-information-technology")
+    assert same_outside_firm("nsc-jinan", "national-supercomputing-center-jinan")
+    assert same_outside_firm("cas-national-time-service-center",
+                             "national-time-service-center-chinese-academy-of-sciences")
+    assert same_outside_firm("shanghai-quantumctek", "shanghai-quantumcteck")  # one letter apart
+    assert not same_outside_firm("shanghai-quantumctek", "quantumctek")
+    assert not same_outside_firm("changsha-netforward", "changzhou-netforward-microelectronics")
+    assert not same_outside_firm("gmc-semiconductor", "jicun-semiconductor-technology")
+    assert not same_outside_firm("sangon", "sangon-biotech-shanghai-research-institute")  # 1 of 5 words
+
+
+_ID_WORD = st.from_regex(r"[a-z]{3,9}", fullmatch=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_ID_WORD, min_size=1, max_size=5, unique=True), st.data())
+def test_a_label_matches_the_id_it_shortens(words: list[str], data: st.DataObject) -> None:
+    """Any id matches itself, and a label made of at least half of an id's words (in any order) matches it."""
+    from chipshift.ingest.evaluation import same_outside_firm
+
+    full = "-".join(words)
+    kept = data.draw(st.lists(st.sampled_from(words), min_size=(len(words) + 1) // 2, max_size=len(words),
+                              unique=True))
+    assert same_outside_firm(full, full)
+    assert same_outside_firm("-".join(kept), full)
+
+
+def test_listed_firms_outside_the_data_are_scored_by_name_exact_ids_first(tmp_path: Path) -> None:
+    """A label naming a firm the data does not hold matches a predicted listing whose id was made from the firm's
+    name; labels matching an id exactly are paired first, so a longer name shared by two labels goes to the right
+    one. A firm of the data is compared by its id only."""
+    from chipshift.ingest.evaluation import _count, _event_match
+
+    def listing(firm: str) -> dict[str, Any]:
+        return {"kind": "entity_listing", "imposed_by": "USA", "targets": {"countries": ["CHN"], "firms": [firm]},
+                "sellers": {}, "announced": "2021-11-24", "effective": None}
+
+    predicted = [listing("shanghai-quantumcteck"), listing("quantumctek"), listing("huawei-technologies")]
+    labels = [{"kind": "entity_listing", "imposed_by": "USA", "target_firm": f, "date": "2021-11-24"}
+              for f in ("shanghai-quantumctek", "quantumctek", "huawei")]
+    known = frozenset({"huawei"})
+    tp, missed, extra = _count(labels, predicted, _event_match, lambda e, p: _event_match(e, p, known))
+    assert tp == 2 and [m["target_firm"] for m in missed] == ["huawei"]
+    assert extra == [predicted[2]]

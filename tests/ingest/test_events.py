@@ -153,3 +153,87 @@ def test_a_permission_naming_no_government_is_granted_by_the_one_whose_control_i
     events = [(e["kind"], e["imposed_by"], e["announced"], e["targets"].get("countries"), e["sellers"].get("firms"))
               for e in _events(kb, text, "2025-11-20")]
     assert ("relaxation", "USA", "2025-08", ["CHN"], ["nvidia"]) in events
+
+
+def test_an_entity_listing_is_one_event_per_listed_firm_also_outside_the_data(kb: KnowledgeBase) -> None:
+    """A listing sentence naming five firms the knowledge base does not hold gives five listings, each firm under an
+    id made from its name as written (company form dropped); a firm of the data named in the list keeps its id."""
+    text = ("The US Commerce Department said on Wednesday that it had added Hangzhou Zhongke Microelectronics Co., "
+            "Ltd., Hunan Goke Microelectronics, New H3C Semiconductor Technologies Co., Ltd., Xi'an Aerospace Huaxun "
+            "Technology, Huawei and Yunchip Microelectronics to its Entity List.")
+    events = _events(kb, text, "2021-11-24")
+    assert {e["kind"] for e in events} == {"entity_listing"} and {e["imposed_by"] for e in events} == {"USA"}
+    assert sorted(f for e in events for f in e["targets"]["firms"]) == sorted([
+        "hangzhou-zhongke-microelectronics", "hunan-goke-microelectronics", "new-h3c-semiconductor-technologies",
+        "xian-aerospace-huaxun-technology", "huawei", "yunchip-microelectronics"])
+    assert all(len(e["targets"]["firms"]) == 1 for e in events)
+
+
+def test_names_listed_near_a_listing_or_on_lines_after_it_are_its_targets(kb: KnowledgeBase) -> None:
+    """A sentence that puts named firms on "the list" without a listing of its own names targets of the nearest
+    listing; so do lines that are only a name (an enumerator before them), headings with a count between them. A
+    list of countries is not a list of firms."""
+    text = ("US adds Chinese firms to its Entity List\n\n"
+            "The committee also listed Shanghai Suochen Information Technology Co., Ltd. and Beijing Tsingke "
+            "Biotech.\n\n"
+            "The entities are listed below:\n\n"
+            "1. Software Enterprises (2)\n\n"
+            "1. Hong Kong DEMX Co., Ltd.\n\n"
+            "2. Sangon Biotech (Shanghai) Co., Ltd.\n\n"
+            "Firms in India, Iran and Turkey were also put on the list.")
+    events = _events(kb, text, "2025-09-17")
+    assert sorted(f for e in events for f in e["targets"].get("firms", [])) == sorted([
+        "shanghai-suochen-information-technology", "beijing-tsingke-biotech", "hong-kong-demx",
+        "sangon-biotech-shanghai"])
+    assert {(e["kind"], e["imposed_by"]) for e in events} == {("entity_listing", "USA")}
+
+
+def test_a_place_inside_a_listed_name_is_no_imposer(kb: KnowledgeBase) -> None:
+    """"(Beijing)" in "SMIC Northern Integrated Circuit Manufacturing (Beijing) Corp" names where the firm is, not a
+    government acting: the Entity List stays the US list."""
+    text = ("GMC Semiconductor Technology (Wuxi) Co and Jicun Semiconductor Technology were placed on the Entity "
+            "List for obtaining equipment for Semiconductor Manufacturing International (Beijing) Corporation.")
+    events = _events(kb, text, "2025-09-13")
+    assert {e["imposed_by"] for e in events} == {"USA"}
+    assert {"gmc-semiconductor-technology-wuxi", "jicun-semiconductor-technology"} <= \
+        {f for e in events for f in e["targets"].get("firms", [])}
+
+
+def test_an_id_made_from_a_name() -> None:
+    """``outside_firm_id``: lower case, the company form and a leading "the" dropped, words joined by hyphens, an
+    apostrophe or a hyphen before a small letter dropped."""
+    from chipshift.ingest.entities import outside_firm_id
+
+    assert outside_firm_id("Shanghai Fudan Microelectronics (HK) Co., Ltd.") == "shanghai-fudan-microelectronics-hk"
+    assert outside_firm_id("Xi'an Aerospace Huaxun Technology") == "xian-aerospace-huaxun-technology"
+    assert outside_firm_id("Shenzen Sunway Micro-electronics Co. Ltd.") == "shenzen-sunway-microelectronics"
+    assert outside_firm_id("Shanghai High-Performance Integrated Circuit Design Center") == \
+        "shanghai-high-performance-integrated-circuit-design-center"
+    assert outside_firm_id("the National Supercomputing Center Jinan") == "national-supercomputing-center-jinan"
+
+
+_WORD = st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_WORD, min_size=1, max_size=5), st.sampled_from(["", " Co., Ltd.", " Inc.", " Corporation",
+                                                                  " Co. Ltd.", " Limited"]))
+def test_an_id_made_from_a_name_is_its_words_whatever_the_company_form(words: list[str], form: str) -> None:
+    """Whatever company form follows the words of a name, its id is those words in lower case joined by hyphens."""
+    from chipshift.ingest.entities import outside_firm_id
+
+    assert outside_firm_id(" ".join(words) + form) == "-".join(w.lower() for w in words)
+
+
+def test_the_government_that_adds_to_the_list_imposes_the_listing(kb: KnowledgeBase) -> None:
+    """In a listing headline the government just before "adds", "put" or "placed" imposes it, whichever country
+    the sentence names first ("Chinese, Indian firms"); a government whose decision another condemns does not
+    (the condemning one's verb is no listing)."""
+    [event] = _events(kb, "Chinese, Indian firms hit as US adds 32 entities to trade blacklist", "2025-09-13")
+    assert (event["kind"], event["imposed_by"]) == ("entity_listing", "USA")
+    [event] = _events(kb, "On Wednesday the Biden administration put 25 Chinese entities on its trade blacklist.",
+                      "2025-01-16")
+    assert (event["kind"], event["imposed_by"]) == ("entity_listing", "USA")
+    from chipshift.ingest.events import _LISTS
+
+    assert _LISTS.match("'s decision to place Fujian Jinhua on the list") is None

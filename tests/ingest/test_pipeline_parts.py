@@ -665,10 +665,13 @@ def test_a_measure_naming_a_few_firms_is_one_event_per_firm(kb: KnowledgeBase) -
                               "China?") == []
 
 
-def test_a_long_list_of_firms_stays_one_event(kb: KnowledgeBase) -> None:
-    """More than three firms on one side name those a measure affects: the event keeps them together."""
+def test_a_long_list_of_sellers_stays_one_event_a_listing_is_one_per_firm(kb: KnowledgeBase) -> None:
+    """More than three sellers name the firms a measure affects: the event keeps them together. An entity listing
+    is one event per listed firm however many it lists (each firm is its own entry on the list)."""
+    got = _event_parties(kb, "The US barred Nvidia, AMD, Intel and Qualcomm from selling chips to Huawei.")
+    assert len(got) == 1 and set(got[0][2]) == {"nvidia", "amd", "intel", "qualcomm"}
     got = _event_parties(kb, "The US added SMIC, YMTC, CXMT and Sophgo to the Entity List on Monday.")
-    assert len(got) == 1 and set(got[0][3]) == {"smic", "ymtc", "cxmt", "sophgo"}
+    assert len(got) == 4 and sorted(f for g in got for f in g[3]) == ["cxmt", "smic", "sophgo", "ymtc"]
 
 
 @settings(max_examples=60, deadline=None)

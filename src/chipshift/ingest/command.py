@@ -202,6 +202,10 @@ def accept_rows(report: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, An
     for e in report["events"]:
         rule = dict(e["candidate_rule"])
         reason = None if rule["imposed_by"] in known else f"imposer '{rule['imposed_by']}' is not a known id"
+        outside = [f for side in ("targets", "sellers") for f in (rule.get(side) or {}).get("firms") or []
+                   if f not in kb.firms]
+        if reason is None and outside:
+            reason = f"firm '{outside[0]}' (an id made from its name in the text) is not in the knowledge base"
         reason = reason or _valid(schemas.RULES, rule)
         if reason is None:
             rules.append(rule)

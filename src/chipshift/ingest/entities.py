@@ -229,3 +229,97 @@ def candidates(text: str, sentences: list[Sentence], linked: list[Mention]) -> l
             else "organisation" if org else "name"
         out.append({"name": name, "count": count, "kind_guess": guess, "spans": [list(s) for s in where[name][:5]]})
     return out
+
+
+#: A company form written after a name: "Co., Ltd.", "Co. Ltd.", "Corp", "Inc.", "Limited".
+_LEGAL = r"(?:,?\s+(?:Co|Corp|Inc|Ltd|LLC|PLC|GmbH)\b\.?|,?\s+(?:Corporation|Limited|Company)\b)" \
+         r"(?:,?\s+(?:Ltd\b\.?|Limited\b))?"
+_NAME_WORD = r"(?!(?:Co|Corp|Inc|Ltd|LLC|PLC|GmbH|Corporation|Limited|Company)\b)" \
+             r"(?:[A-Z][\w'’&.-]*[\w'’]|[A-Z]|\([A-Z][\w ]{0,20}\))"
+#: A proper name: capitalised words (also "Xi'an", "H3C", "(HK)", "(Wuxi)"), joined by "of", "for", "at" or "de",
+#: optionally followed by a company form.
+_NAME = re.compile(rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:\s+(?:(?:of|for|at|de)\s+)?{_NAME_WORD})*(?:{_LEGAL})?")
+_LEGAL_AT_END = re.compile(rf"(?:{_LEGAL})$")
+_LIST_SEPARATOR = re.compile(r",\s+(?:and\s+)?|\s+and\s+|;\s+")
+_ENUMERATOR = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|[-•*·])\s+")
+#: Last words of names of lists, laws, public bodies and kinds of firm ("Russian Companies"), not of a firm.
+_NOT_FIRM_END = re.compile(r"\b(?:List|Rules?|Regulations?|Register|Act|Law|Order|Framework|Department|Ministry|"
+                           r"Bureau|Administration|Commission|Committee|Council|Congress|Army|Party|Government|Office|"
+                           r"Agency|Companies|Firms|Entities|Enterprises|Businesses|Makers|Chipmakers|Suppliers)"
+                           r"(?:\s*\([^)]*\))?$")
+_NOT_NAMES = {"the", "a", "an", "it", "its", "they", "their", "this", "that", "these", "those", "according", "in",
+              "on", "at", "for", "but", "and", "as", "after", "before", "while", "since", "among", "including",
+              "altogether", "finally", "also", "other", "others", "both"}
+
+
+def outside_firm_id(name: str) -> str:
+    """The id of a firm the data does not hold, made from its name as the text writes it: lower case, the company
+    form and a leading "the" dropped, words joined by hyphens, apostrophes and hyphens before a small letter dropped
+    ("Xi'an Aerospace Huaxun Technology" is ``xian-aerospace-huaxun-technology``, "Sunway Micro-electronics"
+    ``sunway-microelectronics``, "High-Performance" ``high-performance``, "Shanghai Fudan Microelectronics
+    (HK) Co., Ltd." ``shanghai-fudan-microelectronics-hk``)."""
+    name = _LEGAL_AT_END.sub("", name.strip().rstrip("."))
+    name = re.sub(r"^[Tt]he\s+", "", name)
+    name = re.sub(r"(?<=\w)(?:['’]|-(?=[a-z]))(?=\w)", "", name)
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    return "-".join(w.lower() for w in words)
+
+
+def _is_name(text: str) -> bool:
+    m = _NAME.fullmatch(text)
+    if m is None:
+        return False
+    first = re.sub(r"^[Tt]he\s+", "", text).split()[0].lower()
+    return first not in _NOT_NAMES and first not in _MONTHS and not _NOT_FIRM_END.search(text.rstrip("."))
+
+
+def listed_names(text: str, enumerated: bool = False) -> list[list[tuple[int, int]]]:
+    """The spans (in ``text``, one sentence or line) of the proper names it lists, one list per run: two or more
+    names in a row separated by commas or "and" ("Hunan Goke Microelectronics, New H3C Semiconductor Technologies
+    Co., Ltd. and Yunchip Microelectronics"; the first may close a clause, "... are Tianjin Phytium Information
+    Technology", and the last open one, "Yunchip Microelectronics were added"), or one name ending in a company form
+    ("Jicun Semiconductor Technology Co., Ltd."); a line that is only a name after an enumerator ("3. Sangon Biotech
+    (Shanghai) Co., Ltd."; ``enumerated``: the enumerator stood just before the text) is one. Which names are firms,
+    and which are countries or agencies, is the caller's to decide."""
+    lead = _ENUMERATOR.match(text)
+    offset = lead.end() if lead else 0
+    body = text[offset:].rstrip().rstrip(".")
+    if body and (lead or enumerated or _LEGAL_AT_END.search(body)) and \
+            all(_is_name(part) for part in re.split(r",\s+(?=[A-Z])", _LEGAL_AT_END.sub("", body))):
+        return [[(offset, offset + len(body))]]  # "2. National Time Service Center, Chinese Academy of Sciences"
+    protected = [(m.start(), m.end()) for m in re.finditer(_LEGAL, text)]
+    cuts = [m for m in _LIST_SEPARATOR.finditer(text) if not any(a <= m.start() < b for a, b in protected)]
+    bounds = [0, *[x for m in cuts for x in (m.start(), m.end())], len(text)]
+    chunks = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    out: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
+
+    def close() -> None:
+        nonlocal run
+        if len(run) < 2:
+            run = [s for s in run if _LEGAL_AT_END.search(text[s[0]:s[1]].rstrip("."))]
+        if run:
+            out.append(run)
+        run = []
+
+    for k, (a, b) in enumerate(chunks):
+        chunk = text[a:b].rstrip().rstrip(".")
+        if chunk and _is_name(chunk):  # a name standing alone between separators goes on with the list
+            run.append((a, a + len(chunk)))
+            continue
+        m = _NAME.match(chunk) if k > 0 and run else None
+        if m and m.end() < len(chunk) and chunk[m.end():m.end() + 1] == " " and _is_name(m.group()):
+            run.append((a, a + m.end()))  # the last name of a list opens the clause that follows it
+        close()
+        if k + 1 < len(chunks):  # the first name of a list closes the clause before it
+            tail = next((m for m in _NAME.finditer(chunk) if m.end() == len(chunk)), None)
+            if tail and tail.start() > 0 and _is_name(tail.group()):
+                run = [(a + tail.start(), a + tail.end())]
+    close()
+    taken = [x for r in out for x in r]
+    for m in _NAME.finditer(text):  # a name with its company form, wherever it stands
+        a, b = m.start(), m.end()
+        name = m.group().rstrip(".")
+        if _LEGAL_AT_END.search(name) and _is_name(name) and not any(x < b and a < y for x, y in taken):
+            out.append([(a, a + len(name))])
+    return sorted(out)

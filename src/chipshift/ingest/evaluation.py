@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz
 
 from chipshift.domain.period import Period
 from chipshift.ingest.binding import Binding
@@ -98,14 +99,64 @@ def _same_period(a: str | None, b: str | None) -> bool:
     return not (pa.fiscal or pb.fiscal) and (pa.start, pa.end) == (pb.start, pb.end)
 
 
-def _event_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
+#: How alike two words must be (rapidfuzz's ``fuzz.ratio``, 0-100) to count as the same word of a firm's name when
+#: ids of firms outside the data are compared (``same_outside_firm``): "quantumcteck" and "quantumctek" (96) are,
+#: "gmc" and "wuxi" are not.
+NAME_WORD_SCORE = 85
+_NAME_STOP = {"of", "for", "at", "the", "and", "in", "on"}
+
+
+def _name_words(firm_id: str) -> list[str]:
+    return [w for w in firm_id.split("-") if w and w not in _NAME_STOP]
+
+
+def same_outside_firm(label: str, predicted: str) -> bool:
+    """Two ids made from the names of a firm the data does not hold name the same firm: every word of the label's
+    id is a word of the predicted id (``fuzz.ratio`` at least ``NAME_WORD_SCORE``) or the initials of a run of two
+    or more of its words in order ("nsc" for "national-supercomputing-center", "cas" for "chinese-academy-of-sciences",
+    "of" and the like not counted), each predicted word used once, and these cover at least half of the predicted
+    id's words. A label may thus shorten a name ("tianjin-phytium" for "tianjin-phytium-information-technology") but
+    not name another firm sharing its words ("shanghai-quantumctek" is not "quantumctek")."""
+    if label == predicted:
+        return True
+    want, have = _name_words(label), _name_words(predicted)
+    if not want or not have:
+        return False
+    used: set[int] = set()
+    for w in want:
+        best = max(((fuzz.ratio(w, h), i) for i, h in enumerate(have) if i not in used), default=(0.0, -1))
+        if best[0] >= NAME_WORD_SCORE:
+            used.add(best[1])
+            continue
+        run = next((range(i, i + len(w)) for i in range(len(have) - len(w) + 1) if len(w) >= 2 and
+                    not used & set(range(i, i + len(w))) and "".join(have[j][0] for j in range(i, i + len(w))) == w),
+                   None)
+        if run is None:
+            return False
+        used.update(run)
+    return 2 * len(used) >= len(have)
+
+
+def _firm_in(label: str, predicted: list[str], known: frozenset[str] | None) -> bool:
+    """The labelled firm is among the predicted ones: by id, or, when ``known`` (the data's firm ids) is given and
+    neither id is one of them, by ``same_outside_firm``."""
+    if label in predicted:
+        return True
+    return known is not None and label not in known and \
+        any(p not in known and same_outside_firm(label, p) for p in predicted)
+
+
+def _event_match(e: dict[str, Any], p: dict[str, Any], known: frozenset[str] | None = None) -> bool:
+    """``p`` is the labelled event ``e``: kind, imposer, each labelled party and the date (either of the predicted
+    dates, or a finer one inside the labelled period). Firms outside the data (``known``) compare by their names
+    (``_firm_in``); without ``known`` only by id."""
     if p["kind"] != e["kind"] or p["imposed_by"] != e["imposed_by"]:
         return False
     if "target" in e and e["target"] not in (p["targets"] or {}).get("countries", []):
         return False
-    if "target_firm" in e and e["target_firm"] not in (p["targets"] or {}).get("firms", []):
+    if "target_firm" in e and not _firm_in(e["target_firm"], (p["targets"] or {}).get("firms", []), known):
         return False
-    if "seller" in e and e["seller"] not in (p["sellers"] or {}).get("firms", []):
+    if "seller" in e and not _firm_in(e["seller"], (p["sellers"] or {}).get("firms", []), known):
         return False
     if "date" in e:
         want = str(e["date"])
@@ -131,8 +182,10 @@ def _finding_match(text: str) -> Any:
     return match
 
 
-def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], match: Any) -> tuple[int, list[Any],
-                                                                                                list[Any]]:
+def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], match: Any,
+           loose: Any = None) -> tuple[int, list[Any], list[Any]]:
+    """Labels matched one to one with predictions, in label order; with ``loose``, the labels ``match`` leaves
+    unmatched are tried again with it against the predictions still free (exact ids first, names after)."""
     used: set[int] = set()
     missed = []
     for e in expected:
@@ -141,6 +194,15 @@ def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], matc
             missed.append(e)
         else:
             used.add(hit)
+    if loose is not None:
+        still = []
+        for e in missed:
+            hit = next((i for i, p in enumerate(predicted) if i not in used and loose(e, p)), None)
+            if hit is None:
+                still.append(e)
+            else:
+                used.add(hit)
+        missed = still
     extra = [p for i, p in enumerate(predicted) if i not in used]
     return len(used), missed, extra
 
@@ -148,6 +210,7 @@ def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], matc
 def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = None) -> dict[str, Any]:
     """Scores of the pipeline on ``cases`` (with ``binding``, the shipped learned reading when None)."""
     totals = {k: {"tp": 0, "expected": 0, "predicted": 0} for k in KINDS}
+    known = frozenset(kb.firms)
     per_case: list[dict[str, Any]] = []
     for case in cases:
         report = read_document(case.path.name, case.path.read_bytes(), kb, _s(case.labels.get("date")), None,
@@ -160,7 +223,8 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
         row: dict[str, Any] = {"case": case.name}
         for kind in KINDS:
             expected = case.labels.get(kind) or []
-            tp, missed, extra = _count(expected, predicted[kind], matchers[kind])
+            loose = (lambda e, p: _event_match(e, p, known)) if kind == "events" else None
+            tp, missed, extra = _count(expected, predicted[kind], matchers[kind], loose)
             totals[kind]["tp"] += tp
             totals[kind]["expected"] += len(expected)
             totals[kind]["predicted"] += len(predicted[kind])
@@ -168,7 +232,7 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
             if kind == "claims":
                 row[kind]["losses"] = dict(claim_losses(missed, extra, report["quantities"], text))
             if kind == "events":
-                row[kind]["losses"] = dict(event_losses(missed, extra, predicted[kind]))
+                row[kind]["losses"] = dict(event_losses(missed, extra, predicted[kind], known))
                 row[kind]["dated"] = sum("date" in e for e in expected)
                 row[kind]["dated_right"] = sum("date" in e and not any(e is m for m in missed) for e in expected)
         per_case.append(row)
@@ -232,12 +296,13 @@ def claim_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]], quan
 _EVENT_FIELDS = ("kind", "imposed_by", "target", "target_firm", "seller", "date")
 
 
-def _event_fields_wrong(e: dict[str, Any], p: dict[str, Any]) -> list[str]:
+def _event_fields_wrong(e: dict[str, Any], p: dict[str, Any], known: frozenset[str] | None = None) -> list[str]:
     """The labelled fields of event ``e`` that prediction ``p`` gets wrong (as ``_event_match`` reads them)."""
     wrong = [f for f in ("kind", "imposed_by") if p[f] != e[f]]
-    for field, side, key in (("target", "targets", "countries"), ("target_firm", "targets", "firms"),
-                             ("seller", "sellers", "firms")):
-        if field in e and e[field] not in (p[side] or {}).get(key, []):
+    if "target" in e and e["target"] not in (p["targets"] or {}).get("countries", []):
+        wrong.append("target")
+    for field, side in (("target_firm", "targets"), ("seller", "sellers")):
+        if field in e and not _firm_in(e[field], (p[side] or {}).get("firms", []), known):
             wrong.append(field)
     if "date" in e and not _event_match({"kind": p["kind"], "imposed_by": p["imposed_by"], "date": e["date"]}, p):
         wrong.append("date")
@@ -266,7 +331,7 @@ def _date_loss(want: str, p: dict[str, Any]) -> str:
 
 
 def event_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]],
-                 predicted: list[dict[str, Any]]) -> Counter[str]:
+                 predicted: list[dict[str, Any]], known: frozenset[str] | None = None) -> Counter[str]:
     """Why each labelled event was missed and what each false event is, as counts by class. A missed label that a
     prediction already paired with another label matches in every field is "one event for several labelled" (the
     labels split a measure by firm, the reader gave it once); else it is paired with the unmatched prediction that
@@ -278,10 +343,10 @@ def event_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]],
     losses: Counter[str] = Counter()
     free = list(range(len(extra)))
     for e in missed:
-        if any(not _event_fields_wrong(e, p) for p in predicted):
+        if any(not _event_fields_wrong(e, p, known) for p in predicted):
             losses["missed: one event for several labelled"] += 1
             continue
-        pairs = sorted(((i, _event_fields_wrong(e, extra[i])) for i in free), key=lambda x: len(x[1]))
+        pairs = sorted(((i, _event_fields_wrong(e, extra[i], known)) for i in free), key=lambda x: len(x[1]))
         pairs = [(i, w) for i, w in pairs if not {"kind", "imposed_by"} <= set(w)]
         if not pairs:
             same = any(p["kind"] == e["kind"] and p["imposed_by"] == e["imposed_by"] for p in predicted)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from chipshift.ingest.entities import listed_names, outside_firm_id
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Event, Marker, Mention, PeriodMention, Reference, Sentence, Window
 
@@ -102,13 +103,31 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
     previous: Sentence | None = None
     last_paragraph = -9
     lede: set[int] = set()
+    listing: Event | None = None  # the latest entity listing, while lines naming its entities may follow it
+    name_lists: list[tuple[int, list[str], tuple[int, int]]] = []  # names put on a list, in no event's sentence
+    gap = 0
     wm, wp, wk = Window(mentions), Window(_event_periods(sentences, pms, doc_date)), Window(markers)
     for i, s in enumerate(sentences):
         if s.in_references:
             continue
         ments = [m for m in wm.between(s.start, s.end) if m.entity]
         firms = [m for m in ments if m.kind == "firm"]
+        enumerated = previous is not None and previous.paragraph == s.paragraph and \
+            _ENUMERATOR_ONLY.fullmatch(previous.text) is not None
+        if listing is not None:
+            named = _name_line(s, ments, listing, kb, enumerated)
+            if named is not None:
+                _add_firms(listing, named)
+                listing.spans.append((s.start, s.end))
+                gap = 0
+                previous = s
+                continue
+            if not (_LIST_HEADING.match(s.text) or _ENUMERATOR_ONLY.fullmatch(s.text)):
+                gap += 1
+                if gap > _LIST_GAP:
+                    listing = None
         kind, trigger = _kind(s.text, ments, kb)
+        made = len(events)
         # a question ("How have ... been affected by US export controls?") states no measure
         if kind is not None and trigger is not None and not _NEGATED.search(s.text) and \
                 not s.text.rstrip().endswith("?"):
@@ -134,17 +153,24 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                     lede.add(id(event))
                 events.append(event)
                 last_paragraph = s.paragraph
+                if event.kind == "entity_listing":
+                    listing, gap = event, 0
         elif kind is None and events and events[-1].effective is None and _TAKES_EFFECT.search(s.text) and \
                 s.paragraph - last_paragraph <= 1:
             _, effective, _ = _dates(s, wp.between(s.start, s.end))
             if effective:
                 events[-1].effective = effective
                 events[-1].spans.append((s.start, s.end))
+        if len(events) == made and _ON_THE_LIST.search(s.text):
+            named = _listed_firms(s, ments, kb)
+            if named:
+                name_lists.append((s.paragraph, named, (s.start, s.end)))
         if firms:
             subject[s.paragraph] = firms[0].entity or ""
             last_firm = firms[-1].entity
         previous = s
     merged = _merge(events)
+    _names_to_listings(merged, name_lists, sentences)
     _date_from_action(merged, sentences, wm, wp)
     _target_carried(merged)
     for e in merged:
@@ -280,27 +306,132 @@ _REFERS_BACK = re.compile(r"\b(?:the|these|those|its|such)\s+(?:[\w()-]+\s+){0,3
 _ANAPHOR_PARAGRAPHS = 2
 
 
+def _name_line(s: Sentence, ments: list[Mention], listing: Event, kb: KnowledgeBase,
+               enumerated: bool) -> list[str] | None:
+    """The firm a line that only names one (``entities.listed_names``: "3. Sangon Biotech (Shanghai) Co., Ltd.")
+    gives the listing before it: the knowledge base's firm it names, else an id made from the name; None when the
+    line is not such a line (or names the listing's own imposer)."""
+    runs = listed_names(s.text, enumerated)
+    spans = runs[0] if len(runs) == 1 else []
+    if len(spans) != 1 or spans[0][1] - spans[0][0] < len(s.text.strip().rstrip(".")) - 8:
+        return None
+    linked = [m for m in ments if m.kind == "firm" and m.entity]
+    if linked:
+        ids = [m.entity for m in linked if m.entity and
+               (m.entity not in kb.firms or kb.firms[m.entity].hq != listing.imposed_by)]
+        return ids or None
+    if any(m.kind in ("country", "agency") for m in ments if s.start + spans[0][0] <= m.start < s.start + spans[0][1]
+           and m.end - m.start > (spans[0][1] - spans[0][0]) // 2):
+        return None
+    return [outside_firm_id(s.text[spans[0][0]:spans[0][1]])]
+
+
 def _paragraph_of(e: Event, sentences: list[Sentence]) -> int:
     start = e.spans[0][0]
     return next((s.paragraph for s in sentences if s.start <= start < s.end), 0)
 
 
-#: A measure naming at most this many firms on one side is one event per firm (the form the knowledge base's rules
-#: and the labelled articles take: "withdrew the licences to sell to Huawei from Qualcomm and Intel" is two); a longer
-#: list names the firms a measure affects, told as background.
+#: A measure naming at most this many sellers is one event per seller (the form the knowledge base's rules and the
+#: labelled articles take: "withdrew the licences to sell to Huawei from Qualcomm and Intel" is two); a longer list
+#: names the firms a measure affects, told as background. An entity listing is one event per listed firm, however
+#: many it lists (each entity is added to the list in its own entry).
 _MAX_FIRMS_SPLIT = 3
 
 
 def _per_firm(e: Event) -> list[Event]:
-    """The event once per seller firm it names (not for a firm's own exit), or, for an entity listing, once per
-    listed firm; unchanged when it names one firm or more than ``_MAX_FIRMS_SPLIT``."""
+    """The event once per seller firm it names (not for a firm's own exit; unchanged when it names one or more than
+    ``_MAX_FIRMS_SPLIT``), or, for an entity listing, once per listed firm."""
     sellers = e.sellers.get("firms", [])
     if e.kind != "market_exit" and 1 < len(sellers) <= _MAX_FIRMS_SPLIT:
         return [replace(e, sellers={**e.sellers, "firms": [f]}, spans=list(e.spans)) for f in sellers]
     listed = e.targets.get("firms", [])
-    if e.kind == "entity_listing" and 1 < len(listed) <= _MAX_FIRMS_SPLIT:
+    if e.kind == "entity_listing" and len(listed) > 1:
         return [replace(e, targets={**e.targets, "firms": [f]}, spans=list(e.spans)) for f in listed]
     return [e]
+
+
+def _outside_firms(text: str, start: int, ments: list[Mention]) -> list[str]:
+    """Ids (``entities.outside_firm_id``) of the names ``text`` lists (``entities.listed_names``) that name nothing
+    the knowledge base holds: no firm of it named inside, no country or agency that is most of the name or ends it
+    ("Beijing Tsingke Biotech" is a firm outside the data, "... List of Chinese" is not). A list whose names are
+    countries or agencies for half or more is not a list of firms ("... arms sales to Taiwan, Reuters reported",
+    "firms in India, Iran, Turkey and the United Arab Emirates")."""
+    def hits(m: Mention, a: int, b: int) -> bool:  # a known firm anywhere in the name, a place most of it or its end
+        return m.start < start + b and start + a < m.end and (m.kind == "firm" or m.end - m.start > (b - a) // 2 or
+                                                              m.end == start + b)
+    out: list[str] = []
+    for run in listed_names(text):
+        public = [(a, b) for a, b in run if any(m.kind in ("country", "agency") and hits(m, a, b) for m in ments)]
+        if 2 * len(public) < len(run):
+            out.extend(outside_firm_id(text[a:b]) for a, b in run if not any(hits(m, a, b) for m in ments))
+    return out
+
+
+def _add_firms(e: Event, named: list[str]) -> None:
+    """``named`` among the event's target firms; a name whose words are all words of a name already there is that
+    firm named short ("Tianjin Phytium" after "Tianjin Phytium Information Technology Co. Ltd.")."""
+    firms = e.targets.get("firms", [])
+    for f in named:
+        words = set(f.split("-"))
+        if f not in firms and not any(words < set(g.split("-")) for g in firms):
+            firms = [*firms, f]
+    e.targets["firms"] = firms
+
+
+def _listed_firms(s: Sentence, ments: list[Mention], kb: KnowledgeBase) -> list[str]:
+    """The firms a sentence lists by name (``_outside_firms``), with the knowledge base's firms named inside its
+    lists; none when it lists no firm the data does not hold (a sentence naming only known firms is left to the
+    other rules)."""
+    outside = _outside_firms(s.text, s.start, ments)
+    if not outside:
+        return []
+    inside = [m.entity for m in ments if m.kind == "firm" and m.entity and
+              any(s.start + a <= m.start and m.end <= s.start + b for run in listed_names(s.text) for a, b in run)]
+    return list(dict.fromkeys([*inside, *outside]))
+
+
+#: How many paragraphs from a listing a sentence naming its entities may stand.
+_LIST_REACH = 4
+
+
+def _names_to_listings(events: list[Event], name_lists: list[tuple[int, list[str], tuple[int, int]]],
+                       sentences: list[Sentence]) -> None:
+    """Each sentence that puts named parties on a list without a listing of its own ("The committee also listed
+    Hangzhou Zhongke Microelectronics Co., Ltd., Hunan Goke Microelectronics ...") names the targets of the nearest
+    entity listing of the text, any of whose sentences stands within ``_LIST_REACH`` paragraphs before or after it
+    (the earlier on a tie)."""
+    def paragraphs(e: Event) -> list[int]:
+        return [next((s.paragraph for s in sentences if s.start <= a < s.end), 0) for a, _ in e.spans]
+    listings = [(e, paragraphs(e)) for e in events if e.kind == "entity_listing"]
+    for paragraph, named, span in name_lists:
+        near = sorted((min(abs(paragraph - p) for p in ps), min(ps) > paragraph, i)
+                      for i, (e, ps) in enumerate(listings))
+        near = [x for x in near if x[0] <= _LIST_REACH]
+        if not near:
+            continue
+        host = listings[near[0][2]][0]
+        _add_firms(host, named)
+        host.spans.append(span)
+
+
+def _in_names(s: Sentence, m: Mention) -> bool:
+    """The mention stands inside a name the sentence lists ("(Beijing)" in "... Manufacturing (Beijing) Corp")."""
+    return any(s.start + a <= m.start and m.end <= s.start + b and m.end - m.start < b - a
+               for run in listed_names(s.text) for a, b in run)
+
+
+#: A sentence saying that named parties were put on a list: "The committee also listed ...", "The department said
+#: it was putting Sugon, ... on the list", "The entities placed on the list ... are ...".
+_ON_THE_LIST = re.compile(r"\b(?:list(?:s|ed|ing)?|add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|put(?:s|ting)?)\b.*\blist\b|"
+                          r"\blist(?:s|ed|ing)?\b|\bentit(?:y|ies)\b.*\b(?:added|placed|named|designated)\b", re.I)
+
+
+#: A heading inside a list of names: "1. Semiconductor & IC-Related Enterprises (13)".
+_LIST_HEADING = re.compile(r"^\s*(?:(?:\(?\d{1,3}[.)]|[IVX]{1,4}\.)\s+)?[^.]*\(\d+\)\s*$")
+#: A line that is only an enumerator ("1."), which the sentence splitter leaves apart from its item.
+_ENUMERATOR_ONLY = re.compile(r"\s*\(?\d{1,3}[.)]\s*")
+#: Sentences that may stand between a listing and the lines naming its entities ("The entities are listed below:").
+_LIST_GAP = 3
 
 
 def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | None, re.Match[str] | None]:
@@ -360,8 +491,10 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
     else:
         # a country naming a firm's nationality ("Chinese chipmaker Fujian Jinhua", "China's SMIC") does not act
         actors = [m for m in countries if m.kind == "agency" or not _nationality(s, m, firms)]
-        imposer = _by_actor(s, actors, trig) or _owner(s, actors, trig) or _sentence_subject(s, actors, trig) or \
-            _subject_country(s, actors, trig)
+        if kind == "entity_listing":
+            actors = [m for m in actors if not _in_names(s, m)]
+        imposer = (_lister(s, actors, trig) if kind == "entity_listing" else None) or _by_actor(s, actors, trig) or \
+            _owner(s, actors, trig) or _sentence_subject(s, actors, trig) or _subject_country(s, actors, trig)
         if imposer is None and kind == "entity_listing" and _US_ENTITY_LIST.search(s.text):
             imposer = "USA"  # the Entity List is the US Commerce Department's, unless the text names another's
         if imposer is None and kind in _TARGETED and _REFERS_BACK.search(s.text[:trigger.end()]) and \
@@ -392,6 +525,10 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
                 targets["firms"] = listed
                 if not others:  # a listed firm's country is the one the measure reaches
                     targets["countries"] = list(dict.fromkeys(kb.firms[f].hq for f in listed if kb.firms[f].hq))
+            if kind == "entity_listing":  # firms the data does not hold, listed by name
+                outside = _outside_firms(s.text, s.start, ments)
+                if outside:
+                    targets["firms"] = list(dict.fromkeys([*targets.get("firms", []), *outside]))
     segments = [code for code, pat in _SEGMENTS if re.search(pat, s.text, re.I)]
     if segments:
         targets["segments"] = segments
@@ -468,6 +605,22 @@ def _nationality(s: Sentence, m: Mention, firms: list[Mention]) -> bool:
     # ("China's chipmakers", "US firms"; not "China Adds Tech Firms")
     return match is not None and (m.via == "demonym" or after.startswith(("'s", "’s")) or
                                   len(match.group().split()) == 1)
+
+
+#: A verb putting parties on a list, just after the government that does it: "US adds", "the Biden administration put".
+_LISTS = re.compile(r"^\s+(?:\w+\s+)?(?:add(?:s|ed|ing)?|put(?:s|ting)?|"
+                    r"plac(?:e|es|ed|ing)|blacklist(?:s|ed|ing)?)\b", re.I)
+
+
+def _lister(s: Sentence, actors: list[Mention], trig: int) -> str | None:
+    """The government that puts parties on the list, named just before its verb ("Chinese, Indian firms hit as US
+    adds 32 entities to trade blacklist", "On Wednesday the Biden administration put 25 Chinese entities on its trade
+    blacklist", "the US Commerce Department added"; not "condemned Washington's decision to place", a reaction):
+    the nearest such before the trigger, whichever country the sentence names first."""
+    for m in reversed([m for m in actors if m.end <= trig]):
+        if _LISTS.match(s.text[m.end - s.start:trig - s.start]):
+            return m.entity
+    return None
 
 
 def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
