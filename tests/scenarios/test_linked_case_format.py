@@ -17,6 +17,7 @@ import yaml
 from chipshift.api.data import load_world
 from chipshift.api.market_runs import Variant, scenario_compare, scenario_run, to_frame
 from chipshift.domain.rules import rule_from_record
+from chipshift.errors import DataError
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
 from chipshift.scenarios import linked_case as lc
@@ -316,3 +317,21 @@ def test_the_html_report_of_a_linked_case(bundled_store: Store, tmp_path: Path) 
     html = write_market_report(bundled_store, GALLIUM, tmp_path / "g.html", draws=40).read_text(encoding="utf-8")
     assert "Prices by quarter" in html and html.count("<svg") >= 2 and ">2023Q3</text>" in html
     assert "<script" not in html and "fill-opacity=\"0.18\"" in html, "bands from the draws"
+
+
+def test_a_counted_cases_quantities_are_read_in_its_unit_whatever_unit_the_source_gave(bundled_store: Store) -> None:
+    """A case counting phones in millions compares an outcome with its reference in one unit: a quantity stated
+    in thousands reads as millions, one in millions as it is, and one in money is refused, naming the field."""
+    doc = yaml.safe_load((REPO / "examples" / "huawei-phones-supply-cut.yaml").read_text(encoding="utf-8"))
+    assert doc["value_unit"] == "units_m"
+    doc["observations"] = [
+        {"output": "quantity:huawei@CHN", "period": "2021", "value": 142000, "unit": "units_k", "basis": "test",
+         "fit": False},
+        {"output": "quantity:huawei@CHN", "period": "2022", "value": 120.5, "unit": "units_m", "basis": "test",
+         "fit": False}]
+    case, _ = _case(bundled_store, doc)
+    assert [o.value for o in case.observations] == [pytest.approx(142.0), pytest.approx(120.5)]
+    doc["observations"][1] |= {"value": 900.0, "unit": "usd_m"}
+    with pytest.raises(DataError) as info:
+        _case(bundled_store, doc)
+    assert [p.field for p in info.value.problems] == ["observations[1]"]

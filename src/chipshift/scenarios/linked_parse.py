@@ -205,14 +205,20 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
             rush_months=None if raw.get("rush") is None else _level(raw["rush"]["cap_months"]),
             rush_from=None if (raw.get("rush") or {}).get("from") is None else str(raw["rush"]["from"]).strip()))
 
+    # a case counting items or mass delivers its sellers' quantities in its value unit
+    counted_case = value_unit in UNITS and not UNITS[value_unit].dimension.startswith("currency")
+
     def observed_value(raw: Mapping[str, Any], at: str) -> tuple[float, str]:
-        """An observation's or outcome's figure, checked against its output's unit, and its source."""
+        """An observation's or outcome's figure, checked against its output's unit, and its source: a figure in
+        money, or a count or mass of a counted case's quantities, in the case's value unit (so an outcome and
+        its reference are compared in one unit whatever units their sources gave)."""
         output = linked_output(str(raw["output"]))
         assert output is not None  # the check refuses unknown outputs
         given = f"{at}.fact" if raw.get("fact") is not None else f"{at}.value"
         value, unit = figure({"fact": raw["fact"]} if raw.get("fact") is not None else
                              {"value": raw["value"], "unit": raw.get("unit")}, at,
-                             as_value=output.unit == "value_unit")
+                             as_value=output.unit == "value_unit"
+                             or (counted_case and output.unit == "seller_quantity"))
         where = given if raw.get("fact") is not None else f"{at}.unit"
         if output.unit == "pct":
             if unit is not None and unit != "pct":
