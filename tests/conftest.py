@@ -17,10 +17,12 @@ make are the ones the query tests make, so they run in the first pass alone.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -135,13 +137,35 @@ def cset_dir() -> Path:
     return CSET_DIR
 
 
+@contextmanager
+def library_error_shared(config: pytest.Config, store: Store) -> Iterator[None]:
+    """Within the block, ``store`` shares the model's error learned from the back-test library with other test
+    runs through pytest's cache: a market run needs it and learning it takes a minute or more, so a session
+    reuses what an earlier one (the DuckDB pass before the PostgreSQL pass, or a developer's last run) learned
+    from the same bundled data, store inputs, episodes and model code (``library_version``, the cache's key),
+    and keeps what it learns. The learning itself is tested on stores of its own."""
+    from chipshift.api import backtest as backtest_api
+
+    version = backtest_api.library_version(store)
+    key = f"chipshift/library-error/{hashlib.sha256(version.encode()).hexdigest()[:32]}"
+    kept = config.cache.get(key, None)
+    if isinstance(kept, dict) and kept.get("version") == version:
+        store.keep_derived(backtest_api.LIBRARY_ERROR, version, kept["value"])
+    yield
+    found, value = store.derived(backtest_api.LIBRARY_ERROR, version)
+    if found and kept is None:
+        config.cache.set(key, {"version": version, "value": value})
+
+
 @pytest.fixture(scope="session")
-def bundled_store(session_store_at: StoreAt, cset_dir: Path) -> Iterator[Store]:
-    """The real bundled data with CSET imported, shared by read-only tests."""
+def bundled_store(request: pytest.FixtureRequest, session_store_at: StoreAt, cset_dir: Path) -> Iterator[Store]:
+    """The real bundled data with CSET imported, shared by read-only tests (the library's error shared with
+    other runs: ``library_error_shared``)."""
     settings = Settings(store_path=session_store_at("bundled"))
     with api.open_store(settings) as store:
         api.import_cset(store, cset_dir)
-        yield store
+        with library_error_shared(request.config, store):
+            yield store
 
 
 @pytest.fixture(scope="session")

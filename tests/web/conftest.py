@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import StoreAt
+from tests.conftest import StoreAt, library_error_shared
 
 from chipshift import api
 from chipshift.config import Settings
@@ -26,11 +26,12 @@ def web_settings(session_store_at: StoreAt) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def web_store(web_settings: Settings, cset_dir: Path) -> Iterator[Store]:
+def web_store(request: pytest.FixtureRequest, web_settings: Settings, cset_dir: Path) -> Iterator[Store]:
     """The bundled data with CSET imported; the web tests may save scenarios in it."""
     with api.open_store(web_settings) as store:
         api.import_cset(store, cset_dir)
-        yield store
+        with library_error_shared(request.config, store):
+            yield store
 
 
 @pytest.fixture(scope="session")
