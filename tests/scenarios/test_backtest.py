@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from scipy import stats
 from typer.testing import CliRunner, Result
 
 from chipshift.cli import app
+from chipshift.io.bundled import bundled_data_dir
 from chipshift.io.store import Store
 from chipshift.scenarios.backtest import (
     EpisodeResult,
@@ -31,6 +33,8 @@ from chipshift.scenarios.backtest import (
 from chipshift.scenarios.linked_case import Outcome
 from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
 from tests.conftest import StoreAt
+
+BUNDLED_DATA = bundled_data_dir()
 
 pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
 
@@ -312,13 +316,25 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert again["outcomes"] == report["outcomes"]
 
 
-def test_an_episode_of_ones_own_takes_the_model_error_from_the_library(store: Path | str, tmp_path: Path) -> None:
-    result = _run(store, tmp_path, GALLIUM, "--draws", "100", "--steps", "40", "--format", "json")
+def test_an_episode_of_ones_own_takes_the_model_error_from_the_library(session_store_at: StoreAt,
+                                                                      tmp_path: Path) -> None:
+    """The library is the data folder's episodes: a copy of the bundled data keeping three of them (the whole
+    library is run by the test below), one of which needs CSET tables this store lacks."""
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED_DATA, data, ignore=shutil.ignore_patterns("__pycache__"))
+    kept = {"asml-china-rush-2023.yaml", "gallium-licensing-2023.yaml", "germanium-licensing-2023.yaml"}
+    for path in (data / "episodes").glob("*.yaml"):
+        if path.name not in kept:
+            path.unlink()
+    path = tmp_path / "episode.yaml"
+    path.write_text(GALLIUM, encoding="utf-8")
+    result = CliRunner().invoke(app, ["--store", str(session_store_at("own-episode")), "--data-dir", str(data),
+                                      "backtest", str(path), "--draws", "100", "--steps", "40", "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     (episode,) = report["episodes"]  # the library lends its outcomes but is not scored
     assert episode["episode"] == "gallium-test" and episode["model_error"] is not None
-    assert "other episodes" in episode["error_from"]
+    assert "2 other episodes" in episode["error_from"]
     # this test store has no CSET tables: the one episode that needs them lends nothing, and says so
     assert any("asml-china-rush-2023" in w and "lends nothing" in w for w in report["warnings"])
 
