@@ -187,22 +187,20 @@ def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], matc
     """Labels matched one to one with predictions, in label order; with ``loose``, the labels ``match`` leaves
     unmatched are tried again with it against the predictions still free (exact ids first, names after)."""
     used: set[int] = set()
-    missed = []
-    for e in expected:
-        hit = next((i for i, p in enumerate(predicted) if i not in used and match(e, p)), None)
-        if hit is None:
-            missed.append(e)
-        else:
-            used.add(hit)
-    if loose is not None:
-        still = []
-        for e in missed:
-            hit = next((i for i, p in enumerate(predicted) if i not in used and loose(e, p)), None)
+
+    def unmatched(labels: list[dict[str, Any]], test: Any) -> list[dict[str, Any]]:
+        left = []
+        for e in labels:
+            hit = next((i for i, p in enumerate(predicted) if i not in used and test(e, p)), None)
             if hit is None:
-                still.append(e)
+                left.append(e)
             else:
                 used.add(hit)
-        missed = still
+        return left
+
+    missed = unmatched(expected, match)
+    if loose is not None:
+        missed = unmatched(missed, loose)
     extra = [p for i, p in enumerate(predicted) if i not in used]
     return len(used), missed, extra
 
