@@ -180,7 +180,10 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
     page.fill("#search", "EUV lith")
     page.locator("#search-results li", has_text="EUV lithography tools").first.click()
     page.wait_for_selector("#detail h1:has-text('EUV lithography tools')")
-    assert page.locator("#detail .badge.choke").count() == 1
+    assert page.locator("#detail .badge.choke").inner_text() == "chokepoint · Netherlands 100%"
+    # the coalition whose joint share is given, by the countries' names
+    coalition = page.locator("#detail dl.kv dt", has_text="Coalition share").locator("xpath=following-sibling::dd[1]")
+    assert "(United States, Japan, Netherlands together)" in coalition.inner_text()
     assert page.locator("#detail svg g.bar").count() >= 2, "country and firm bars"
     page.locator("#detail table.data td .figure").first.click()
     panel = page.locator("#source-panel")
