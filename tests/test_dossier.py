@@ -25,6 +25,8 @@ def test_a_firms_dossier_holds_its_facts_rules_and_every_source_they_cite(bundle
     # as a seller, China's 2023 ban on its chips in critical infrastructure binds it, for certain
     binding = {r.id: r for r in report.rules_binding_its_sales}
     assert binding["E-CN-MICRON-2023"].reach == "certain" and "dram" in binding["E-CN-MICRON-2023"].inputs
+    # whom it cuts off, in words
+    assert binding["E-CN-MICRON-2023"].buyers_cut_off == "China; critical information infrastructure"
     assert "E-NL-EUV-2019" not in binding  # a rule on tools it does not sell
     cited = {row.source for rows in (report.facts, report.rules_reaching_it, report.rules_binding_its_sales)
              for row in rows}

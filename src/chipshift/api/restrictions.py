@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chipshift import checks
-from chipshift.api.data import Report, firms_by_notice, load_world, resolve
+from chipshift.api.data import Report, entity_names, firms_by_notice, load_world, resolve
 from chipshift.api.listings import listing_changes
 from chipshift.api.percent import shares_in_percent
 from chipshift.domain.period import parse_partial_date
@@ -220,7 +220,7 @@ def rules_binding_sales(store: Store, firm: str, at: str | date | None = None) -
     """The rules in force at ``at`` that bar or license the firm's own sales (as a seller), on the baseline."""
     loaded = _load(store, None)
     return analyses.rules_binding_seller(loaded.world, loaded.rules, firm, answer_date(at, None),
-                                         loaded.firm_parents)
+                                         loaded.firm_parents, entity_names(store))
 
 
 def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> Report:
