@@ -61,8 +61,10 @@ class Situation:
 
 
 def situation(world: World, rules: Sequence[Rule], dest: Destination, at: date,
-              firm_parents: dict[str, str]) -> Situation:
-    compiled = compile_rules(world, rules, [dest], firm_parents)
+              firm_parents: dict[str, str], compiled: Compiled | None = None) -> Situation:
+    """The rules for one destination at one date; ``compiled``: the rules already compiled for that destination
+    (``compile_rules(world, rules, [dest], firm_parents)``: it does not depend on the date)."""
+    compiled = compiled or compile_rules(world, rules, [dest], firm_parents)
     states = np.array([[in_force_state(r, at) for r in compiled.rules]], dtype=np.uint8)
     return Situation(world, compiled, states != NO, at, dest, firm_parents, sure=states == YES)
 
