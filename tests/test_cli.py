@@ -286,6 +286,15 @@ def test_tables_name_countries_firms_inputs_and_metrics_in_words_and_json_keeps_
                                                          "United States"]
 
 
+def test_exposure_names_the_production_stages_in_words(run: Run, cset_dir: Path) -> None:
+    assert run("import", "cset", str(cset_dir), data=None).exit_code == 0
+    exposure = run("exposure", "CHN", data=None, env={"COLUMNS": "250"}).stdout
+    stages = exposure.split("\nby_stage (")[1].split("└")[0]
+    assert "│ Fabrication " in stages and "│ S2 " not in stages
+    answer = json.loads(run("exposure", "CHN", "--format", "json", data=None).stdout)
+    assert "S2" in {s["stage"] for s in answer["by_stage"]}
+
+
 #: Commands whose table is checked at 80 and 120 columns: the table, its id column and the columns it must show.
 TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower_pct", "available_upper_pct"]),
           ("facts", "--entity", "Micron"): ("facts", "period", ["entity", "metric", "period", "value", "unit"]),

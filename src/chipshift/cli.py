@@ -55,7 +55,8 @@ class Shown(StrEnum):
 
 class _State:
     settings: Settings
-    #: every country's, firm's and input's name by id (``api.data.entity_names``), read with the answer
+    #: every country's, firm's, input's (``api.data.entity_names``) and production stage's name by id, read with
+    #: the answer
     names: dict[str, str] | None = None
 
 
@@ -112,15 +113,16 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
                       secondary=secondary)
 
 
-#: Fields of answers that hold ids of countries, firms or inputs (one id, ids joined by '+', or a list of them).
+#: Fields of answers that hold ids of countries, firms, inputs or production stages (one id, ids joined by '+', or a
+#: list of them).
 ENTITY_FIELDS = frozenset({
     "coalition", "countries", "country", "destination", "entity", "exporter", "firm", "firms", "hq_country", "hq_in",
     "importer", "imposed_by", "imposers", "inputs", "owner", "parent", "partner", "product", "products", "provider",
-    "region", "sellers", "target", "targets", "top_country", "via_upstream"})
+    "region", "sellers", "stage", "stages", "target", "targets", "top_country", "via_upstream"})
 
 
 def in_words(report: Any, names: dict[str, str]) -> Any:
-    """An answer as a terminal table shows it: countries, firms and inputs by name (a row's own ``X_name``, else
+    """An answer as a terminal table shows it: countries, firms, inputs and stages by name (a row's own ``X_name``, else
     ``api.data.entity_words``; an id beside its row's ``name`` stays, the name first), metrics and units in the
     vocabulary's words. JSON and CSV keep the ids and codes."""
     from chipshift.api.data import entity_words
@@ -173,7 +175,7 @@ def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
 
     with api.open_store(_state.settings) as store:
         report = action(store)
-        _state.names = entity_names(store)
+        _state.names = {**entity_names(store), **{s["id"]: s["name"] for s in store.rows("stages")}}
         return report
 
 
@@ -1063,9 +1065,9 @@ def _output_rules() -> list[str]:
         f"width: `$COLUMNS` when set, else the terminal's, else {PIPE_WIDTH} characters when the output is not a "
         "terminal.",
         "",
-        "- Countries, firms and inputs are named in words (`United States`, not `USA`; an input's id stays beside",
-        "  its name), metrics and units in the vocabulary's words, a market run's outputs by their charts' titles;",
-        "  `--format json` and `csv` keep the ids and codes.",
+        "- Countries, firms, inputs and production stages are named in words (`United States`, not `USA`;",
+        "  `Fabrication`, not `S2`; an input's id stays beside its name), metrics and units in the vocabulary's",
+        "  words, a market run's outputs by their charts' titles; `--format json` and `csv` keep the ids and codes.",
         "- Ids, codes, dates and numbers (cells without spaces) are never split across lines; text wraps at spaces",
         f"  within its cell (a column of text is at least as wide as its longest word, up to {MIN_WORD_WIDTH} "
         "characters;",
