@@ -262,10 +262,43 @@ def test_a_lookup_loads_neither_the_engine_nor_the_data_checks(mini_settings: Se
     assert done.stderr.strip().splitlines()[-1] == "[]"
 
 
+def test_tables_name_countries_firms_inputs_and_metrics_in_words_and_json_keeps_the_ids(run: Run) -> None:
+    """On the bundled data: Micron's headquarters and its facts' metrics, products and regions read as words in
+    the terminal, as ids and codes in JSON."""
+    wide = {"COLUMNS": "250"}
+    firm = json.loads(run("show", "firm", "Micron", "--format", "json", data=None).stdout)
+    assert firm["hq_country"] == "USA"
+    shown = run("show", "firm", "Micron", data=None, env=wide).stdout
+    assert "hq_country: United States" in shown.splitlines()
+    hbm = next(f for f in firm["facts"] if f["metric"] == "capacity" and f["product"] == "hbm")
+    assert hbm["region"] == "WLD" and hbm["unit"] == "wafers_per_month"
+    facts = [line.split("│")[1:-1] for line in shown.split("\nfacts (")[1].splitlines() if line.startswith("│")]
+    rows = [[cell.strip() for cell in row] for row in facts]
+    assert ["production capacity of the entity", "HBM", "World"] in [row[:3] for row in rows]
+    assert not {"capacity", "hbm", "WLD", "wafers_per_month"} & {cell for row in rows for cell in row}
+    # a top country and the coalition by name; the JSON keeps the codes
+    points = json.loads(run("chokepoints", "--format", "json", data=None).stdout)
+    assert points["coalition"] == ["USA", "JPN", "NLD"]
+    table = run("chokepoints", data=None, env=wide).stdout
+    assert "coalition: United States, Japan, Netherlands" in table.splitlines()
+    h20 = next(line for line in table.splitlines() if line.startswith("│ nvidia_h20 "))
+    assert [c.strip() for c in h20.split("│")[1:5]] == ["nvidia_h20", "Nvidia H20", "firm headquarters",
+                                                         "United States"]
+
+
+def test_exposure_names_the_production_stages_in_words(run: Run, cset_dir: Path) -> None:
+    assert run("import", "cset", str(cset_dir), data=None).exit_code == 0
+    exposure = run("exposure", "CHN", data=None, env={"COLUMNS": "250"}).stdout
+    stages = exposure.split("\nby_stage (")[1].split("└")[0]
+    assert "│ Fabrication " in stages and "│ S2 " not in stages
+    answer = json.loads(run("exposure", "CHN", "--format", "json", data=None).stdout)
+    assert "S2" in {s["stage"] for s in answer["by_stage"]}
+
+
 #: Commands whose table is checked at 80 and 120 columns: the table, its id column and the columns it must show.
 TABLES = {("availability", "CHN"): ("inputs", "input", ["input", "name", "available_lower_pct", "available_upper_pct"]),
-          ("facts", "--entity", "Micron"): ("facts", "entity", ["entity", "metric", "period", "value", "unit"]),
-          ("show", "firm", "Micron"): ("facts", "metric", ["metric", "product", "period", "value", "unit"]),
+          ("facts", "--entity", "Micron"): ("facts", "period", ["entity", "metric", "period", "value", "unit"]),
+          ("show", "firm", "Micron"): ("facts", "period", ["metric", "product", "period", "value", "unit"]),
           ("chokepoints", "--all"): ("inputs", "input", ["input", "name", "top_country", "top_share_pct"])}
 
 

@@ -25,6 +25,8 @@ def test_a_firms_dossier_holds_its_facts_rules_and_every_source_they_cite(bundle
     # as a seller, China's 2023 ban on its chips in critical infrastructure binds it, for certain
     binding = {r.id: r for r in report.rules_binding_its_sales}
     assert binding["E-CN-MICRON-2023"].reach == "certain" and "dram" in binding["E-CN-MICRON-2023"].inputs
+    # whom it cuts off, in words
+    assert binding["E-CN-MICRON-2023"].buyers_cut_off == "China; critical information infrastructure"
     assert "E-NL-EUV-2019" not in binding  # a rule on tools it does not sell
     cited = {row.source for rows in (report.facts, report.rules_reaching_it, report.rules_binding_its_sales)
              for row in rows}
@@ -77,6 +79,8 @@ def test_the_dossier_is_written_whole_as_a_workbook_or_a_folder(bundled_store: S
     shown = runner.invoke(app, [*base, "dossier", "CHN", "--at", "2025-06-30"], env={"COLUMNS": "160"})
     assert shown.exit_code == 0, shown.output
     stage_table = shown.stdout[shown.stdout.index("exposure_by_stage ("):]
-    heading = next(line for line in stage_table.splitlines() if "┃ stage" in line)  # a heading may fold above
-    assert heading.index("stage") < heading.index("inputs") < heading.index("barred_lower_mean")
+    table_lines = stage_table.split("└", 1)[0].splitlines()
+    head_rows = [line.split("┃")[1:-1] for line in table_lines if "┃" in line]  # a heading may fold over lines
+    headings = ["".join(part.strip() for part in column) for column in zip(*head_rows, strict=True)]
+    assert headings[:3] == ["stage", "inputs", "barred_lower_mean_pct"], headings
     assert runner.invoke(app, [*base, "dossier", "no such thing at all"]).exit_code == 2

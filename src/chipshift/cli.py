@@ -55,6 +55,9 @@ class Shown(StrEnum):
 
 class _State:
     settings: Settings
+    #: every country's, firm's, input's (``api.data.entity_names``) and production stage's name by id, read with
+    #: the answer
+    names: dict[str, str] | None = None
 
 
 _state = _State()
@@ -103,9 +106,54 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
     """Render an answer (``chipshift.render.print_report``) at the output's width (``render.output_width``); a
     table that does not exist, or CSV options with another format, exit 2 with a message."""
     console.width = output_width()
+    if fmt is Format.table and _state.names is not None:
+        report = in_words(report, _state.names)
     with _errors_exit():
         render_report(report, fmt, primary, console, columns, table=table, out_dir=out_dir, notes=_err,
                       secondary=secondary)
+
+
+#: Fields of answers that hold ids of countries, firms, inputs or production stages (one id, ids joined by '+', or a
+#: list of them).
+ENTITY_FIELDS = frozenset({
+    "coalition", "countries", "country", "destination", "entity", "exporter", "firm", "firms", "hq_country", "hq_in",
+    "importer", "imposed_by", "imposers", "inputs", "owner", "parent", "partner", "product", "products", "provider",
+    "region", "sellers", "stage", "stages", "target", "targets", "top_country", "via_upstream"})
+
+
+def in_words(report: Any, names: dict[str, str]) -> Any:
+    """An answer as a terminal table shows it: countries, firms, inputs and stages by name (a row's own ``X_name``, else
+    ``api.data.entity_words``; an id beside its row's ``name`` stays, the name first), metrics and units in the
+    vocabulary's words. JSON and CSV keep the ids and codes."""
+    from chipshift.api.data import entity_words
+    from chipshift.reports.labels import metric_words, unit_words
+    from chipshift.schemas.vocabulary import UNITS
+
+    def row(record: dict[str, Any]) -> dict[str, Any]:
+        out = {k: in_words(v, names) for k, v in record.items()}
+        first = next(iter(record), None)
+        for key, value in record.items():
+            if key == first and key in ENTITY_FIELDS and "name" in record:
+                # a row about a provider, with its name: the name leads (and names the row where a table lists
+                # it in its parent's cell), the id beside it
+                out = {"name": out.pop("name"), **out}
+            elif key in ENTITY_FIELDS or (key == "input" and "name" not in record):
+                named = record.get(f"{key}_name")
+                if isinstance(value, str):
+                    out[key] = named if isinstance(named, str) else entity_words(value, names)
+                elif isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+                    out[key] = [entity_words(v, names) for v in value]
+            elif key == "metric" and isinstance(value, str):
+                out[key] = record.get("metric_words") or metric_words(value)
+            elif key == "unit" and isinstance(value, str) and value in UNITS:
+                out[key] = unit_words(value)
+        return out
+
+    if isinstance(report, dict):
+        return row(report)
+    if isinstance(report, list):
+        return [in_words(v, names) for v in report]
+    return report
 
 
 def _output_folder(out: Path | None) -> None:
@@ -122,8 +170,13 @@ def _output_folder(out: Path | None) -> None:
 
 
 def _with_store(action: Callable[[Store], dict[str, Any]]) -> dict[str, Any]:
+    """The answer ``action`` gives from the store, with the names a terminal table shows (``in_words``)."""
+    from chipshift.api.data import entity_names
+
     with api.open_store(_state.settings) as store:
-        return action(store)
+        report = action(store)
+        _state.names = {**entity_names(store), **{s["id"]: s["name"] for s in store.rows("stages")}}
+        return report
 
 
 @data_app.command("validate")
@@ -786,6 +839,11 @@ def scenario_run(path: Annotated[Path, typer.Argument(help="Market scenario file
         "outputs": [r for r in report["outputs"] if _headline(r["output"])] if linked else
         [r for r in report["outputs"] if "@" not in r["output"]],
     }
+    if fmt is Format.table:  # each output by its chart's title ("Micron's share of revenue from China")
+        titles = {o: t["title"] for o, t in (report.get("output_text") or {}).items()}
+        for name in (n for n in ("outputs", "fit", "sensitivity") if shown.get(n)):
+            shown[name] = [{**r, "output": titles.get(r["output"], r["output"])} if "output" in r else r
+                           for r in shown[name]]
     if linked and fmt is Format.table:
         shown["rmse"] = None if shown["rmse"] is None else f"{shown['rmse']} (of {report['calibration']['rmse_of']})"
         shown["outputs_shown"] = "the headline outputs (prices, localization, revenue shares); every output " \
@@ -840,7 +898,9 @@ def scenario_compare(a: Annotated[Path, typer.Argument(help="Market case file (k
                                                                         progress=progress).as_report())
     shown = report
     if fmt is Format.table:  # the rows that differ; every row with --format json or csv
-        changed = [r for r in report["differences"] if r["difference"] != 0]
+        titles = {o: t["title"] for o, t in (report.get("output_text") or {}).items()}  # outputs in words
+        changed = [{**r, "output": titles.get(r["output"], r["output"])} for r in report["differences"]
+                   if r["difference"] != 0]
         # the cited facts, with their sources and words, stay in the JSON and CSV (--table facts)
         shown = {**{k: v for k, v in report.items() if k not in ("variants", "output_text", "facts")},
                  "differences": changed,
@@ -1005,6 +1065,9 @@ def _output_rules() -> list[str]:
         f"width: `$COLUMNS` when set, else the terminal's, else {PIPE_WIDTH} characters when the output is not a "
         "terminal.",
         "",
+        "- Countries, firms, inputs and production stages are named in words (`United States`, not `USA`;",
+        "  `Fabrication`, not `S2`; an input's id stays beside its name), metrics and units in the vocabulary's",
+        "  words, a market run's outputs by their charts' titles; `--format json` and `csv` keep the ids and codes.",
         "- Ids, codes, dates and numbers (cells without spaces) are never split across lines; text wraps at spaces",
         f"  within its cell (a column of text is at least as wide as its longest word, up to {MIN_WORD_WIDTH} "
         "characters;",

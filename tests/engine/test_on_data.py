@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from chipshift import api
+from chipshift.domain.rules import rule_from_record
+from chipshift.engine import analyses
+from chipshift.engine.reach import Destination, compile_rules
 from chipshift.errors import DataError, NotFoundError
 from chipshift.io.store import Store
 
@@ -218,3 +221,43 @@ def test_a_relaxation_for_some_buyers_is_named_as_relaxing_their_country_in_part
     named = {r.id: r for r in fab.rules}
     assert named["E-VEU-REVOKE-2025"].relaxed_by == ("E-VEU-ANNUAL-2026",)
     assert named["E-VEU-REVOKE-2025"].relaxed_in_part_by == ()
+
+
+def test_rules_compiled_once_answer_as_rules_compiled_anew_at_every_date(bundled_store: Store) -> None:
+    """The compilation of the rules for a destination does not depend on the date: reused at dates where other
+    rules are in force (and with the terms it keeps from one evaluation to the next), it answers as a new one."""
+    world, parents = api.load_world(bundled_store)
+    rules = [rule_from_record(r) for r in bundled_store.rows("rules")]
+    china = Destination("CHN")
+    shared = compile_rules(world, rules, [china], parents)
+    for day in (date(2019, 6, 30), date(2023, 1, 1), date(2025, 12, 31), date(2019, 6, 30)):
+        reused = analyses.situation(world, rules, china, day, parents, shared)
+        anew = analyses.situation(world, rules, china, day, parents)
+        assert analyses.availability_table(reused, detail=True) == analyses.availability_table(anew, detail=True)
+        assert analyses.exposure(reused) == analyses.exposure(anew)
+    assert shared.memo, "the terms by pair are kept with the compiled rules"
+
+
+def test_the_compare_answer_is_its_parts_asked_alone(bundled_store: Store) -> None:
+    """Two scenarios, each at its date: each year's overall exposure is the stages' barred shares averaged over
+    their inputs, as the exposure asked alone at 31 December gives them; the inputs are the diff asked alone;
+    each side's providers are its availability asked alone. Asked again, the answer is the same."""
+    left, right = EXAMPLES / "us-lifts-h20.yaml", EXAMPLES / "duv-immersion-china.yaml"
+    at_left, at_right, years = date(2025, 7, 15), date(2023, 9, 1), [2021, 2022, 2023, 2024, 2025]
+    answer = api.compare_scenarios(bundled_store, "CHN", None, left, at_left, right, at_right, years, ("a", "b"))
+    assert [row.year for row in answer.by_year] == years
+    for row in answer.by_year:
+        for side, scenario in (("left", left), ("right", right)):
+            stages = api.exposure(bundled_store, "CHN", at=date(row.year, 12, 31), scenario=scenario).by_stage
+            inputs = sum(s.inputs for s in stages)
+            lower = sum(s.barred_lower_mean_pct * s.inputs for s in stages) / inputs
+            upper = sum(s.barred_upper_mean_pct * s.inputs for s in stages) / inputs
+            assert getattr(row, f"{side}_barred_lower_pct") == pytest.approx(lower, abs=1e-4)
+            assert getattr(row, f"{side}_barred_upper_pct") == pytest.approx(upper, abs=1e-4)
+    alone = api.diff(bundled_store, "CHN", at=at_left, to=at_right, scenario=left, against=right)
+    assert answer.by_input == alone.inputs
+    barred_left = {p.name for row in api.availability(bundled_store, "CHN", at=at_left, scenario=left,
+                                                      view="country").inputs for p in row.barred or ()}
+    assert {r.provider for r in answer.by_country if r.left_barred} == barred_left
+    again = api.compare_scenarios(bundled_store, "CHN", None, left, at_left, right, at_right, years, ("a", "b"))
+    assert again == answer

@@ -108,7 +108,9 @@ def test_footer_names_case_data_date_and_publishers_of_the_points_shown(
              for p in c["published"]}
     assert len(shown) >= 3
     sources = text.split("Sources of the published figures shown:", 1)[1]
-    assert all(publisher in sources for publisher in shown)
+    # each publisher once, two a figure names together ("Reuters; Bloomberg") each by itself
+    named = [p.strip() for p in sources.split(". ", 1)[0].split("; ")]
+    assert len(named) == len(set(named)) and {part for p in shown for part in p.split("; ")} <= set(named)
     # each published point is labelled with its publisher, and the band with the model that draws it
     assert all(publisher in text for publisher in shown) and "chipshift model: 5-95% of 20 draws" in text
 
@@ -254,6 +256,10 @@ def test_titles_read_as_an_analyst_writes_them() -> None:
     report["outputs"].append({"output": "share:others@hbm", "unit": "pct"})
     assert labels.describe(report, "share:others@hbm").title == (
         "Share of HBM spending, Rest of the world: other producers in the rest of the world")
+    # the rest of the world after "from" as a sentence names it; a country as it is
+    report["outputs"].append({"output": "revenue_share:micron@ROW", "unit": "pct"})
+    assert labels.describe(report, "revenue_share:micron@ROW").title == (
+        "Micron's share of revenue from the rest of the world")
     assert labels.short_name("Micron Technology", ["Micron", "Micron Technology Inc."]) == "Micron"
     assert labels.short_name("ChangXin Memory Technologies", ["CXMT", "ChangXin Memory"]) == "CXMT"
     assert labels.short_name("Nvidia", ["NVIDIA", "Nvidia Corporation"]) == "Nvidia"
@@ -302,6 +308,9 @@ def test_a_footer_of_a_case_citing_no_fact_says_so() -> None:
     assert "cites no sourced figure" not in labels.footer(documented, [])
     both = labels.footer(documented, ["Reuters"])
     assert "shown: Reuters. The model rests on figures the case cites from: USGS" in both
+    # a publisher of two figures drawn is named once, also where a legend names it with another
+    twice = labels.footer(documented, ["AInvest", "Reuters", "Reuters; Bloomberg"])
+    assert "shown: AInvest; Reuters; Bloomberg. The model" in twice
     # a run written before ``rests_on`` (an older results.json): every cited fact's publisher
     assert "publishers: Fastmarkets" in labels.footer({**report, "publishers": {"f": "Fastmarkets"}, "rests_on": None},
                                                       [])

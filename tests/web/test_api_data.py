@@ -60,6 +60,12 @@ def test_input_shares_carry_their_source(client: TestClient) -> None:
     assert body["chokepoint"]["chokepoint"] is True
 
 
+def test_input_chokepoint_names_its_countries(client: TestClient) -> None:
+    choke = client.get("/api/v1/inputs/EUV lithography tools").json()["chokepoint"]
+    assert choke["top_country_name"] == "Netherlands"
+    assert choke["coalition_names"] == ["United States", "Japan", "Netherlands"]
+
+
 def test_bundled_product_shares_come_from_facts_with_sources(client: TestClient) -> None:
     body = client.get("/api/v1/inputs/dram").json()
     assert body["shares_from"] == "facts"

@@ -180,7 +180,10 @@ def test_explorer_search_and_source_panel_shows_a_quote(page: Page, base_url: st
     page.fill("#search", "EUV lith")
     page.locator("#search-results li", has_text="EUV lithography tools").first.click()
     page.wait_for_selector("#detail h1:has-text('EUV lithography tools')")
-    assert page.locator("#detail .badge.choke").count() == 1
+    assert page.locator("#detail .badge.choke").inner_text() == "chokepoint · Netherlands 100%"
+    # the coalition whose joint share is given, by the countries' names
+    coalition = page.locator("#detail dl.kv dt", has_text="Coalition share").locator("xpath=following-sibling::dd[1]")
+    assert "(United States, Japan, Netherlands together)" in coalition.inner_text()
     assert page.locator("#detail svg g.bar").count() >= 2, "country and firm bars"
     page.locator("#detail table.data td .figure").first.click()
     panel = page.locator("#source-panel")
@@ -658,7 +661,9 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/results")
     # it opens on the first shipped case's central run, without being asked
     page.locator("#calibration-statement").wait_for(timeout=120_000)
-    assert "none" in page.locator("#market-result .stat").nth(2).inner_text()  # no draws: quick
+    # no draws (quick): the page says so, and the form says the run it shows
+    assert page.locator("#draws-run b").inner_text() == "0" and "no bands" in page.locator("#draws-run").inner_text()
+    assert page.locator("#params input[name=draws]").input_value() == "0"
     # the boxes' figures rounded as the charts round them (three significant figures), the time to a tenth
     shown = [t for t in page.locator("#market-result .stat b").all_inner_texts() if re.fullmatch(r"[\d.,]+", t)]
     assert shown and all(len(t.replace(",", "").replace(".", "").lstrip("0")) <= 3 for t in shown), shown
@@ -678,6 +683,8 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     page.click("#run")
     statement = page.locator("#calibration-statement")
     statement.wait_for(timeout=120_000)  # the first run with bands may wait for the model's error (see below)
+    assert page.locator("#draws-run").inner_text().split() == ["500", "Monte", "Carlo", "draws"]
+    assert page.locator("#params input[name=draws]").input_value() == "500"
     assert "do not pin down q_h20" in statement.inner_text()  # the posterior statement of the AI case
     assert page.locator("#trajectories svg polygon.band").count() >= 2, "bands on the trajectories"
     assert page.locator("#trajectories svg .published").count() >= 3, "published estimates as points"

@@ -9,7 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.restrictions import ScenarioInput, availability, diff, exposure, load_scenario
+from chipshift.api.restrictions import (
+    ScenarioInput,
+    availability,
+    diff,
+    exposure,
+    load_scenario,
+    rules_in_force_at,
+)
 from chipshift.io.store import Store
 
 if TYPE_CHECKING:
@@ -103,6 +110,12 @@ def _overall(by_stage: Sequence[StageExposure]) -> tuple[float, float]:
     return round(lower, 4), round(upper, 4)
 
 
+def _read(store: Store, scenario: ScenarioInput) -> ScenarioInput:
+    """A scenario file or mapping read and checked (``load_scenario``); a scenario already read, or none, as it
+    is."""
+    return load_scenario(store, scenario) if isinstance(scenario, Path | dict) else scenario
+
+
 def compare_scenarios(store: Store, target: str, segment: str | None, left: ScenarioInput, left_at: date,
                       right: ScenarioInput, right_at: date, years: list[int], labels: tuple[str, str]
                       ) -> ScenarioComparisonAnswer:
@@ -110,20 +123,29 @@ def compare_scenarios(store: Store, target: str, segment: str | None, left: Scen
     and year (the overall exposure on 31 December of each of ``years``)."""
     from chipshift.api.answers import ScenarioComparisonAnswer
 
+    # each scenario read and checked once, not again by each question below
+    left, right = _read(store, left), _read(store, right)
     changes = diff(store, target, at=left_at, to=right_at, scenario=left, against=right or BASELINE_DOC,
-                       segment=segment)
+                   segment=segment)
     sides = []
     for arg, when in ((left, left_at), (right, right_at)):
         country = availability(store, target, at=when, scenario=arg, segment=segment, view="country")
         firm = availability(store, target, at=when, scenario=arg, segment=segment, view="firm")
         sides.append((country, firm, exposure(store, target, at=when, scenario=arg, segment=segment)))
+    # the overall exposure by year: the same at every date where the same rules are in force (and as surely:
+    # ``rules_in_force_at``), so computed once per such set of rules, starting from each side's own date's
+    overall: dict[tuple[str, tuple[int, ...]], tuple[float, float]] = {
+        (name, rules_in_force_at(store, when, arg).flags): _overall(side[2].by_stage)
+        for name, arg, when, side in (("left", left, left_at, sides[0]), ("right", right, right_at, sides[1]))}
     by_year = []
     for year in years:
         when = date(year, 12, 31)
         row: dict[str, Any] = {"year": year}
         for name, arg in (("left", left), ("right", right)):
-            stages = exposure(store, target, at=when, scenario=arg, segment=segment).by_stage
-            row[f"{name}_barred_lower_pct"], row[f"{name}_barred_upper_pct"] = _overall(stages)
+            key = (name, rules_in_force_at(store, when, arg).flags)
+            if key not in overall:
+                overall[key] = _overall(exposure(store, target, at=when, scenario=arg, segment=segment).by_stage)
+            row[f"{name}_barred_lower_pct"], row[f"{name}_barred_upper_pct"] = overall[key]
         by_year.append(row)
     stage_rows = []
     right_stages = {s.stage: s for s in sides[1][2].by_stage}

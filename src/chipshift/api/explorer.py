@@ -68,8 +68,11 @@ def chokepoint_index(store: Store) -> dict[str, dict[str, Any]]:
     page reads one of them); treat as read-only."""
 
     def build() -> dict[str, dict[str, Any]]:
-        rows = chokepoints(store, CHOKEPOINT_PCT, show_all=True).inputs
-        return {r.input: {**r.as_report(), "chokepoint": r.top_share_pct >= CHOKEPOINT_PCT} for r in rows}
+        answer, names = chokepoints(store, CHOKEPOINT_PCT, show_all=True), entity_names(store)
+        coalition = [names.get(c, c) for c in answer.coalition]
+        return {r.input: {**r.as_report(), "top_country_name": names.get(r.top_country, r.top_country),
+                          "coalition_names": coalition, "chokepoint": r.top_share_pct >= CHOKEPOINT_PCT}
+                for r in answer.inputs}
 
     return store.cached("web:chokepoint_index", build)
 

@@ -12,13 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chipshift import checks
-from chipshift.api.data import Report, firms_by_notice, load_world, resolve
+from chipshift.api.data import Report, entity_names, firms_by_notice, load_world, resolve
 from chipshift.api.listings import listing_changes
 from chipshift.api.percent import shares_in_percent
 from chipshift.domain.period import parse_partial_date
 from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
-from chipshift.engine.reach import NO, YES, Destination, covers, in_force_state, with_affiliates
+from chipshift.engine.reach import (
+    NO,
+    YES,
+    Compiled,
+    Destination,
+    compile_rules,
+    covers,
+    in_force_state,
+    with_affiliates,
+)
 from chipshift.engine.world import VIEWS, World, share_history
 from chipshift.errors import ChipshiftError, DataError, NotFoundError, Problem
 from chipshift.io.scenario_file import parse_scenario, read_scenario
@@ -128,6 +137,25 @@ def _load(store: Store, scenario_input: ScenarioInput) -> Loaded:
     return Loaded(world, rules, parents, scenario)
 
 
+#: How many rule sets compiled for a destination a store keeps (``_situation``): the latest ones asked about.
+COMPILED_KEPT = 16
+
+
+def _situation(store: Store, loaded: Loaded, dest: Destination, at: date) -> analyses.Situation:
+    """``analyses.situation`` for the loaded rules, with their compilation for the destination (which does not
+    depend on the date) kept for the next question about the same scenario and destination, until the store
+    changes; the ``COMPILED_KEPT`` latest are kept."""
+    kept: dict[tuple[str, Destination], Compiled] = store.cached("compiled_rules", dict)
+    key = (loaded.scenario.digest if loaded.scenario is not None else "", dest)
+    compiled = kept.pop(key, None)
+    if compiled is None:
+        compiled = compile_rules(loaded.world, loaded.rules, [dest], loaded.firm_parents)
+    kept[key] = compiled  # the newest last
+    while len(kept) > COMPILED_KEPT:
+        kept.pop(next(iter(kept)), None)
+    return analyses.situation(loaded.world, loaded.rules, dest, at, loaded.firm_parents, compiled)
+
+
 def answer_date(at: str | date | None, scenario: Scenario | None) -> date:
     """The date a question is asked at: ``at`` (a date or YYYY-MM-DD), else the scenario's own date, else
     today; ChipshiftError (exit 2) for text that is not a date."""
@@ -206,7 +234,7 @@ def _rules_report(store: Store, target: str | None = None, at: str | date | None
                 for r in loaded.rules for state in (in_force_state(r, when),) if state != NO]
         return {**_context(store, loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
     dest = destination(store, target, segment)
-    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    s = _situation(store, loaded, dest, when)
     rows = analyses.rules_in_force(s)
     return {**_context(store, loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
@@ -220,7 +248,7 @@ def rules_binding_sales(store: Store, firm: str, at: str | date | None = None) -
     """The rules in force at ``at`` that bar or license the firm's own sales (as a seller), on the baseline."""
     loaded = _load(store, None)
     return analyses.rules_binding_seller(loaded.world, loaded.rules, firm, answer_date(at, None),
-                                         loaded.firm_parents)
+                                         loaded.firm_parents, entity_names(store))
 
 
 def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> Report:
@@ -284,7 +312,7 @@ def availability(store: Store, target: str, input_name: str | None = None, at: s
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
     dest = destination(store, target, segment)
-    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    s = _situation(store, loaded, dest, when)
     rows = analyses.availability_table(s, _inputs(store, loaded.world, input_name), view, detail=True)
     return AvailabilityAnswer.model_validate({**_context(store, loaded, dest, when),
             "definition": "percent of world supply (by the view's providers) not barred for the destination; "
@@ -301,7 +329,7 @@ def exposure(store: Store, target: str, at: str | date | None = None, scenario: 
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
     dest = destination(store, target, segment)
-    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    s = _situation(store, loaded, dest, when)
     return ExposureAnswer.model_validate({**_context(store, loaded, dest, when),
                                           **shares_in_percent(analyses.exposure(s), BARRED)})
 
@@ -398,7 +426,7 @@ def _over_time(store: Store, target: str, start: str | date | None, end: str | d
     changes: list[dict[str, Any]] = []
     before: set[str] | None = None
     for when in dates:
-        s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+        s = _situation(store, loaded, dest, when)
         rows += [{"at": when.isoformat(), **row} for row in rows_of(s)]
         now = _reaching(s)
         changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
@@ -593,7 +621,7 @@ def impairment(store: Store, target: str, at: str | date | None = None, scenario
     loaded = _load(store, scenario)
     when = answer_date(at, loaded.scenario)
     dest = destination(store, target)
-    s = analyses.situation(loaded.world, loaded.rules, dest, when, loaded.firm_parents)
+    s = _situation(store, loaded, dest, when)
     from chipshift.api.answers import ImpairmentAnswer
 
     return ImpairmentAnswer.model_validate({**_context(store, loaded, dest, when),
@@ -615,8 +643,8 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     else:
         when_b = when_a
     dest = destination(store, target, segment)
-    sa = analyses.situation(before.world, before.rules, dest, when_a, before.firm_parents)
-    sb = analyses.situation(after.world, after.rules, dest, when_b, after.firm_parents)
+    sa = _situation(store, before, dest, when_a)
+    sb = _situation(store, after, dest, when_b)
     ids_a = {r["id"] for r in analyses.rules_in_force(sa)}
     ids_b = {r["id"] for r in analyses.rules_in_force(sb)}
     changes = analyses.diff_availability(analyses.availability_table(sa), analyses.availability_table(sb))

@@ -61,8 +61,10 @@ class Situation:
 
 
 def situation(world: World, rules: Sequence[Rule], dest: Destination, at: date,
-              firm_parents: dict[str, str]) -> Situation:
-    compiled = compile_rules(world, rules, [dest], firm_parents)
+              firm_parents: dict[str, str], compiled: Compiled | None = None) -> Situation:
+    """The rules for one destination at one date; ``compiled``: the rules already compiled for that destination
+    (``compile_rules(world, rules, [dest], firm_parents)``: it does not depend on the date)."""
+    compiled = compiled or compile_rules(world, rules, [dest], firm_parents)
     states = np.array([[in_force_state(r, at) for r in compiled.rules]], dtype=np.uint8)
     return Situation(world, compiled, states != NO, at, dest, firm_parents, sure=states == YES)
 
@@ -705,12 +707,14 @@ def diff_availability(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[
 
 
 def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: date,
-                         firm_parents: dict[str, str]) -> list[dict[str, Any]]:
+                         firm_parents: dict[str, str], names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """The rules in force at ``at`` (by their own dates) that bind ``firm`` as a seller of an input it supplies:
     a rule binds it (named, a named firm's unit, headquartered where the rule binds sellers, or foreign to a
     buyer-side ban) and covers one of the inputs the firm view gives it a share of. Reach is 'certain' when both
     are sure and its dates surely put it in force (`reach.in_force_state`), else 'maybe'; relaxations in force
-    that relax the rule are named, not applied."""
+    that relax the rule are named, not applied. ``names`` (countries' and firms' by id) name the buyers cut
+    off."""
+    names = names or {}
     if firm not in world.provider_index:
         return []
     p = world.provider_index[firm]
@@ -738,15 +742,17 @@ def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: dat
         sure = bound == YES and any(cover[i] == YES for i in inputs) and in_force_state(rule, at) == YES
         out.append({"id": rule.id, "name": rule.name, "kind": rule.kind.value, "imposed_by": rule.imposed_by,
                     "policy": rule.policy, "start": rule.start, "reach": "certain" if sure else "maybe",
-                    "inputs": [world.inputs[i] for i in inputs], "buyers_cut_off": _buyers(rule),
+                    "inputs": [world.inputs[i] for i in inputs], "buyers_cut_off": _buyers(rule, names),
                     "relaxed_by": relaxing.get(rule.id, []), "source": rule.source})
     return out
 
 
-def _buyers(rule: Rule) -> str:
-    """Whom a rule cuts off, in short: its target countries, firms and segments ('any buyer' when none)."""
+def _buyers(rule: Rule, names: Mapping[str, str]) -> str:
+    """Whom a rule cuts off, in short: its target countries and firms by their ``names`` (by id where it has
+    none) and segments ('any buyer' when none)."""
     t = rule.targets
-    parts = [", ".join(t.countries), ", ".join(t.firms), ", ".join(s.replace("_", " ") for s in t.segments)]
+    parts = [", ".join(names.get(c, c) for c in t.countries), ", ".join(names.get(f, f) for f in t.firms),
+             ", ".join(s.replace("_", " ") for s in t.segments)]
     return "; ".join(p for p in parts if p) or "any buyer"
 
 

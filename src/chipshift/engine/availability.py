@@ -96,29 +96,43 @@ def pair_status(world: World, view: View, compiled: Compiled, active: BoolArray,
             col_any *= surely_applies[:, x]
         act_def[:, t], act_any[:, t] = col_def, col_any
         signs[t] = -1.0 if len(subset) % 2 else 1.0
-    lifts_fully = compiled.residual == 0
     for d in np.unique(dest):
         rows = np.flatnonzero(dest == d)
-        bind = compiled.bind[:, d, :][:, view.pair_provider]  # rules x pairs
-        definite = (cover == YES) & (bind == YES) & (compiled.strength[:, None] == YES)
-        possible = (cover > 0) & (bind > 0) & (compiled.strength[:, None] > 0)
-        may_free = (cover > 0) & (bind > 0)  # a relaxation that may apply to the pair
-        surely_frees = (cover == YES) & (bind == YES) & lifts_fully[:, None]
-        k_def = np.empty((len(terms), view.n_pairs), dtype=np.float32)
-        k_any = np.empty((len(terms), view.n_pairs), dtype=np.float32)
-        for t, (r, subset) in enumerate(terms):
-            keep_def = definite[r].copy()
-            keep_any = possible[r].copy()
-            for x in subset:
-                keep_def &= may_free[x]
-                keep_any &= surely_frees[x]
-            k_def[t] = signs[t] * keep_def
-            k_any[t] = signs[t] * keep_any
+        # the terms by pair depend on the compiled rules alone: built once per view and destination
+        key = ("pair_terms", view.name, int(d))
+        if key not in compiled.memo:
+            compiled.memo[key] = _pair_terms(view, compiled, terms, signs, cover, int(d))
+        k_def, k_any = compiled.memo[key]
         n_def = act_def[rows] @ k_def
         n_any = act_any[rows] @ k_any
         barred[rows] = n_def > 0.5
         maybe[rows] = (n_any > 0.5) & ~barred[rows]
     return PairStatus(barred, maybe)
+
+
+def _pair_terms(view: View, compiled: Compiled, terms: list[tuple[int, tuple[int, ...]]],
+                signs: npt.NDArray[np.float32], cover: npt.NDArray[np.uint8], d: int
+                ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Each inclusion-exclusion term's signed indicator by pair of the view, for destination ``d``: where its rule
+    bars the pair for certain and each of its relaxations may free it (``k_def``), and where its rule may bar
+    the pair and each of its relaxations surely frees it (``k_any``)."""
+    lifts_fully = compiled.residual == 0
+    bind = compiled.bind[:, d, :][:, view.pair_provider]  # rules x pairs
+    definite = (cover == YES) & (bind == YES) & (compiled.strength[:, None] == YES)
+    possible = (cover > 0) & (bind > 0) & (compiled.strength[:, None] > 0)
+    may_free = (cover > 0) & (bind > 0)  # a relaxation that may apply to the pair
+    surely_frees = (cover == YES) & (bind == YES) & lifts_fully[:, None]
+    k_def = np.empty((len(terms), view.n_pairs), dtype=np.float32)
+    k_any = np.empty((len(terms), view.n_pairs), dtype=np.float32)
+    for t, (r, subset) in enumerate(terms):
+        keep_def = definite[r].copy()
+        keep_any = possible[r].copy()
+        for x in subset:
+            keep_def &= may_free[x]
+            keep_any &= surely_frees[x]
+        k_def[t] = signs[t] * keep_def
+        k_any[t] = signs[t] * keep_any
+    return k_def, k_any
 
 
 def availability(world: World, view: View, status: PairStatus) -> Availability:

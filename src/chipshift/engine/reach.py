@@ -9,8 +9,9 @@ reach). Maybe never becomes yes or no silently; availability turns it into bound
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -229,6 +230,9 @@ class Compiled:
     strength: UInt8Array  # rules
     relaxed_by: tuple[tuple[int, ...], ...]  # per rule: the relaxations (row indexes) that relax it
     residual: UInt8Array  # rules (meaningful for relaxations)
+    #: what the evaluation derives from these arrays alone, kept for the next evaluation of the same compiled rules
+    #: (``availability.pair_status``: each view's and destination's terms by pair)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def index(self) -> dict[str, int]:

@@ -125,6 +125,12 @@ def _own(owner: str, thing: str, rest: str = "") -> str:
     return f"{_possessive(owner)} {thing}{rest}"
 
 
+def _after_preposition(place: str) -> str:
+    """A region's name after "from" or "in" inside a title: "Rest of the world" -> "the rest of the world"; a
+    country's name as it is."""
+    return f"the rest of {place.removeprefix('Rest of ')}" if place.startswith("Rest of ") else place
+
+
 def _in_title(product: str) -> str:
     """A product's name inside a title: a one-word name in lower case ("Gallium" -> "gallium"; "DRAM" as it is)."""
     return product.lower() if " " not in product and product[1:].islower() else product
@@ -151,7 +157,7 @@ def _single(report: Mapping[str, Any], output: str) -> OutputText:
                           "% of market value", "pct")
     if output == "revenue_share":
         firm = _short(report, report["firm"]) if report.get("firm") else "the case firm"
-        return OutputText(f"{_possessive(firm)} share of revenue from {region}, by fiscal year",
+        return OutputText(f"{_possessive(firm)} share of revenue from {_after_preposition(region)}, by fiscal year",
                           f"% of {_possessive(firm)} revenue", "pct")
     if output == "shares":  # every source's share, stacked
         return OutputText(f"Suppliers' shares of {spending}, {region} (chipshift model)", "% of market value", "pct")
@@ -201,11 +207,13 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
     if kind == "localization":
         return OutputText(f"Domestic sellers' share of {bought}, {place} (localization)", of_market, unit)
     if kind == "revenue_share":
-        return OutputText(_own(seller, "share of " + ("units sold in " if counted else "revenue from ") + place),
+        return OutputText(_own(seller, "share of " + ("units sold in " if counted else "revenue from ")
+                               + _after_preposition(place)),
                           f"% of {'units sold' if counted else 'revenue'}", unit)
     if kind == "revenue":
         sold = "units sold" if counted else "revenue"
-        return OutputText(_own(seller, sold, ((" in " if counted else " from ") + place) if where else ""),
+        return OutputText(_own(seller, sold, ((" in " if counted else " from ") + _after_preposition(place))
+                               if where else ""),
                           f"{sold}, {axis}", unit)
     if kind == "share":
         return OutputText(_own(seller, f"share of {bought}", f", {place}"), of_market, unit)
@@ -324,7 +332,8 @@ def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str 
         text += f" Under the restriction scenario {restrictions}."
     if report.get("data_as_of"):
         text += f" Data: figures published up to {report['data_as_of']}."
-    shown = "; ".join(dict.fromkeys(publishers))  # every publisher of a figure drawn, as the legend names it
+    # every publisher of a figure drawn, each once (a legend may name two together: "Reuters; Bloomberg")
+    shown = "; ".join(dict.fromkeys(n.strip() for name in publishers for n in str(name).split("; ") if n.strip()))
     behind = _named(set_up_by(report))
     where = f"each with its source in {quotes_in}"
     if shown and behind:

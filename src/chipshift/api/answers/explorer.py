@@ -55,6 +55,8 @@ class SourcedShare(ProviderShare):
 class FlaggedChokepoint(Chokepoint):
     """The input's concentration by country, and whether it is a chokepoint."""
 
+    top_country_name: str = Field(description="the top country's name")
+    coalition_names: tuple[str, ...] = Field(description="the names of the countries whose joint share is given")
     chokepoint: bool = Field(description="whether one country holds at least the Explorer's threshold")
 
 

@@ -102,14 +102,14 @@
     const d = await get(`/inputs/${encodeURIComponent(id)}`);
     const box = clear($("#detail"));
     const head = el("h1", {}, d.name, " ");
-    if (d.chokepoint && d.chokepoint.chokepoint) head.append(el("span", { class: "badge choke" }, `chokepoint · ${d.chokepoint.top_country} ${pct(d.chokepoint.top_share_pct, 0)}`));
+    if (d.chokepoint && d.chokepoint.chokepoint) head.append(el("span", { class: "badge choke" }, `chokepoint · ${d.chokepoint.top_country_name} ${pct(d.chokepoint.top_share_pct, 0)}`));
     box.append(head);
     const kv = el("dl", { class: "kv" });
     const add = (k, v) => { if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) kv.append(el("dt", { text: k }), el("dd", {}, v)); };
     add("Id", d.id); add("Kind", kindWords(d.kind)); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
     if (d.chokepoint) {
       add("HHI", CS.num(d.chokepoint.hhi)); add("Countries for 75%", d.chokepoint.countries_for_75pct);
-      add("Coalition (USA, JPN, NLD) share", pct(d.chokepoint.coalition_share_pct));
+      add("Coalition share", `${pct(d.chokepoint.coalition_share_pct)} (${d.chokepoint.coalition_names.join(", ")} together)`);
     }
     add("Part of", d.parents.map((p) => el("a", { href: "#", onclick: (e) => { e.preventDefault(); showInput(p.id); } }, p.name)).flatMap((a, i) => (i ? [", ", a] : [a])));
     add("Variants and inputs", d.children.map((p) => el("a", { href: "#", onclick: (e) => { e.preventDefault(); showInput(p.id); } }, p.name)).flatMap((a, i) => (i ? [", ", a] : [a])));

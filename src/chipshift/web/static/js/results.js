@@ -153,6 +153,7 @@
 
   /* Run the case in the form; ``draws`` (the opening run: none) overrides the form's number of draws. */
   async function run(draws) {
+    if (draws !== undefined) $("#params").elements.draws.value = draws;  // the form says what is run
     const f = new FormData($("#params"));
     const body = { case: f.get("case"), draws: draws ?? Number(f.get("draws") || 0), seed: Number(f.get("seed") || 0), parameters: overrides };
     if (draws === undefined) CS.setParams({ case: body.case, draws: body.draws, seed: body.seed });
@@ -169,12 +170,13 @@
     const vocab = await CS.vocabulary().catch(() => null);
     if (mine !== latest) return;
     clear(box);
+    $("#params").elements.draws.value = r.draws ?? 0;  // the form and the run shown agree
     const c = r.calibration;
     box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
       el("p", { text: r.description }),
       el("div", { class: "stat" }, el("b", { text: marketName(r) }), "market"),
       el("div", { class: "stat" }, el("b", { text: isLinked(r) ? `${r.periods[0]}–${r.periods[1]}` : `${r.years[0]}–${r.years[1]}` }), isLinked(r) ? "quarters" : "years"),
-      el("div", { class: "stat" }, el("b", { text: r.draws ? num(r.draws) : "none" }), "Monte Carlo draws"),
+      el("div", { class: "stat", id: "draws-run" }, el("b", { text: num(r.draws ?? 0) }), r.draws ? "Monte Carlo draws" : "Monte Carlo draws: the central run, no bands (set Draws and press Run for them)"),
       el("div", { class: "stat" }, el("b", { text: CS.sig(c.rmse) }), c.rmse == null ? "fit RMSE (nothing fitted)" : `fit RMSE (${c.rmse_of || "units of the observations"})`),
       el("p", { class: "muted small", text: `file ${r.file} · digest ${r.digest} · seed ${r.seed ?? "—"} · computed in ${Number(r.elapsed_s).toFixed(1)} s` })));
     const pinned = !c.not_pinned_down.length && !c.at_edge_of_range.length;
@@ -335,6 +337,6 @@
     form.elements.case.addEventListener("change", () => { overrides = {}; describe(); });
     describe();
     form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
-    if (p.get("case")) run(); else run(0);  // open on the first shipped case's central run (no draws: quick)
+    if (p.get("case")) run(); else run(0);  // open on the first shipped case's central run (no draws: quick; the form says 0)
   });
 })();
