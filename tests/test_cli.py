@@ -286,6 +286,15 @@ def test_tables_name_countries_firms_inputs_and_metrics_in_words_and_json_keeps_
                                                          "United States"]
 
 
+def test_rule_kinds_and_policies_read_as_words_in_tables_and_as_codes_in_json(run: Run) -> None:
+    listed = json.loads(run("restrictions", "list", "--format", "json", data=None).stdout)["rules"]
+    assert {"presumption_of_denial", "case_by_case"} <= {r["policy"] for r in listed}
+    table = run("restrictions", "list", data=None, env={"COLUMNS": "250"}).stdout
+    cells = {c.strip() for line in table.splitlines() if line.startswith("│") for c in line.split("│")}
+    assert {"presumption of denial", "case by case", "export control", "entity listing"} <= cells
+    assert not {"presumption_of_denial", "case_by_case", "export_control", "entity_listing"} & cells
+
+
 def test_exposure_names_the_production_stages_in_words(run: Run, cset_dir: Path) -> None:
     assert run("import", "cset", str(cset_dir), data=None).exit_code == 0
     exposure = run("exposure", "CHN", data=None, env={"COLUMNS": "250"}).stdout

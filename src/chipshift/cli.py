@@ -121,10 +121,14 @@ ENTITY_FIELDS = frozenset({
     "region", "sellers", "stage", "stages", "target", "targets", "top_country", "via_upstream"})
 
 
+#: Fields holding a code of the vocabulary (a rule's kind and licensing policy) that a table shows as words.
+CODED_FIELDS = ("kind", "policy")
+
+
 def in_words(report: Any, names: dict[str, str]) -> Any:
     """An answer as a terminal table shows it: countries, firms, inputs and stages by name (a row's own ``X_name``, else
     ``api.data.entity_words``; an id beside its row's ``name`` stays, the name first), metrics and units in the
-    vocabulary's words. JSON and CSV keep the ids and codes."""
+    vocabulary's words, a rule's kind and policy as words. JSON and CSV keep the ids and codes."""
     from chipshift.api.data import entity_words
     from chipshift.reports.labels import metric_words, unit_words
     from chipshift.schemas.vocabulary import UNITS
@@ -147,6 +151,8 @@ def in_words(report: Any, names: dict[str, str]) -> Any:
                 out[key] = record.get("metric_words") or metric_words(value)
             elif key == "unit" and isinstance(value, str) and value in UNITS:
                 out[key] = unit_words(value)
+            elif key in CODED_FIELDS and isinstance(value, str):
+                out[key] = value.replace("_", " ")  # as the web shows them: "presumption of denial"
         return out
 
     if isinstance(report, dict):
