@@ -146,7 +146,8 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     assert re.search(r"central run: \d+(\.\d+)?%", tornado)
     # each parameter in words with its unit (its code after them), never by its code alone
     flat = " ".join(tornado.split())  # a label wraps over lines
-    assert "Share of licence requests approved: rule E-NL-SME-2023" in flat
+    assert "Share of licence requests approved: Dutch licence requirement for advanced chipmaking tools" in flat
+    assert report["names"]["rules"] == {"E-NL-SME-2023": "Dutch licence requirement for advanced chipmaking tools"}
     assert "(fraction of requested sales; approval)" in flat and "Growth of demand:" in flat
     assert report["names"]["regions"]["CHN"] == "China"
     # the headline output the published figures are of, by quarter, each figure with its publisher
@@ -287,7 +288,9 @@ def test_parameters_in_words_name_what_they_set_and_where() -> None:
     assert words["acme_share"] == "Starting share of Acme Corp: Widgets, China"
     assert words["qg"] == "Quality growth: Acme Corp; other"
     assert words["q_x1"] == "Quality: Acme Corp's X1"
-    assert words["approval"] == "Share of licence requests approved: rule E-TEST"
+    assert words["approval"] == "Share of licence requests approved: rule E-TEST"  # a rule the names lack: its id
+    named = labels.parameter_words(document, names | {"rules": {"E-TEST": "Test licence requirement"}})
+    assert named["approval"] == "Share of licence requests approved: Test licence requirement"
     assert words["adjustment_months"].startswith("Months for buyers to close 90%")
     assert "unused" not in words
 

@@ -734,7 +734,7 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
     """The names a linked run's tables and charts use for its codes: regions, products and firms as the
     knowledge base names them; a seller of a firm's by the firm's name (and its product, when the firm sells
     several); a seller that is no firm by ``reports.labels.seller_name`` (its producing region's producers); a
-    segment in words; a market by its product, region and segment."""
+    segment in words; a market by its product, region and segment; a rule of the case by its name."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
@@ -757,8 +757,11 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
     segments = {m.segment: _words(m.segment) for m in case.markets if m.segment}
     markets = {m.id: f"{products[m.product]}, {regions[m.region]}"
                + (f", {segments[m.segment]} buyers" if m.segment else "") for m in case.markets}
+    wanted = {entry.rule for entry in case.rules}
+    rules = {str(r["id"]): str(r["name"]) for r in store.rows("rules") if r["id"] in wanted and r.get("name")}
     return {"regions": regions, "products": products, "owners": owners, "short": short, "segments": segments,
-            "markets": markets, "seller_products": {s.id: products[s.product] for s in case.sellers}}
+            "markets": markets, "seller_products": {s.id: products[s.product] for s in case.sellers},
+            "rules": rules}
 
 
 #: Where the Results page gives each cited fact with its quote (the words a chart's footer ends with).

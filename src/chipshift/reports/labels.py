@@ -430,6 +430,7 @@ def parameter_words(document: Any, names: Mapping[str, Mapping[str, str]] | None
         return {}
     known = names or {}
     owners, markets = known.get("owners") or {}, known.get("markets") or {}
+    rules = known.get("rules") or {}
     places: dict[str, dict[str, list[str]]] = {}
 
     def seller(node: Mapping[str, Any]) -> str:
@@ -458,7 +459,7 @@ def parameter_words(document: Any, names: Mapping[str, Mapping[str, str]] | None
                 code = str(node.get("id") or "")
                 here = markets.get(code) or code
             elif item and key == "rules" and node.get("rule"):
-                here = f"rule {node['rule']}"
+                here = rules.get(str(node["rule"])) or f"rule {node['rule']}"
             elif item and key == "offerings" and node.get("label"):
                 here = f"{_possessive(where)} {node['label']}" if where else str(node["label"])
             for k, v in node.items():
