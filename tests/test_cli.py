@@ -295,6 +295,13 @@ def test_rule_kinds_and_policies_read_as_words_in_tables_and_as_codes_in_json(ru
     assert not {"presumption_of_denial", "case_by_case", "export_control", "entity_listing"} & cells
 
 
+def test_a_buyer_segment_reads_as_words_in_a_table() -> None:
+    from chipshift.cli import in_words
+
+    shown = in_words({"markets": [{"id": "CHN-dc", "segment": "data_center", "region": "CHN"}]}, {"CHN": "China"})
+    assert shown["markets"] == [{"id": "CHN-dc", "segment": "data center", "region": "China"}]
+
+
 def test_exposure_names_the_production_stages_in_words(run: Run, cset_dir: Path) -> None:
     assert run("import", "cset", str(cset_dir), data=None).exit_code == 0
     exposure = run("exposure", "CHN", data=None, env={"COLUMNS": "250"}).stdout

@@ -121,14 +121,15 @@ ENTITY_FIELDS = frozenset({
     "region", "sellers", "stage", "stages", "target", "targets", "top_country", "via_upstream"})
 
 
-#: Fields holding a code of the vocabulary (a rule's kind and licensing policy) that a table shows as words.
-CODED_FIELDS = ("kind", "policy")
+#: Fields holding a code (a rule's kind and licensing policy, a market case's buyer segment) that a table shows as
+#: words.
+CODED_FIELDS = ("kind", "policy", "segment")
 
 
 def in_words(report: Any, names: dict[str, str]) -> Any:
     """An answer as a terminal table shows it: countries, firms, inputs and stages by name (a row's own ``X_name``, else
     ``api.data.entity_words``; an id beside its row's ``name`` stays, the name first), metrics and units in the
-    vocabulary's words, a rule's kind and policy as words. JSON and CSV keep the ids and codes."""
+    vocabulary's words, a rule's kind and policy and a buyer segment as words. JSON and CSV keep the ids and codes."""
     from chipshift.api.data import entity_words
     from chipshift.reports.labels import metric_words, unit_words
     from chipshift.schemas.vocabulary import UNITS
@@ -152,7 +153,7 @@ def in_words(report: Any, names: dict[str, str]) -> Any:
             elif key == "unit" and isinstance(value, str) and value in UNITS:
                 out[key] = unit_words(value)
             elif key in CODED_FIELDS and isinstance(value, str):
-                out[key] = value.replace("_", " ")  # as the web shows them: "presumption of denial"
+                out[key] = value.replace("_", " ")  # as the web shows them: "presumption of denial", "data center"
         return out
 
     if isinstance(report, dict):
