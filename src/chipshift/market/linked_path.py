@@ -9,9 +9,10 @@ once; the quarters run in order because stocks carry over. Mechanisms, each from
   midpoint)))``). WE-3.1.
 * **Rush** (section 2.2): between a ban's announcement and its effective quarter, buyers in the barred market
   order ``min(spare capacity, (cap - B_t) / speed_quarters)`` beyond their use, up to a stock cap of so many
-  quarters of use; once the ban holds they use the stock first (``min(B_t, use)`` a quarter, ``use`` being the
-  last quarter's flow before the ban), which lowers what they buy from the others. WE-2.2. Rushes on one pair
-  take the largest target, not their sum; a barred pair takes no rush orders, a licensed one its approved share.
+  quarters of use; once the rule holds (a ban, a licence cap or a fee alike) they use the stock first
+  (``min(B_t, use)`` a quarter, ``use`` being the last quarter's flow before it), which lowers what they buy.
+  WE-2.2. Rushes on one pair take the largest target, not their sum; a barred pair takes no rush orders, a
+  licensed one its approved share.
 * **Licence** (section 4.2): the flow is capped at ``approval`` times what buyers would take without the cap,
   and a delay wedge applies; the binding one acts, never both multiplied. WE-4.1.
 
@@ -64,11 +65,11 @@ class InputCut:
 
 @dataclass(frozen=True)
 class Rush:
-    """Buyers in the `pairs` (markets x firms, bool) learn in quarter `announced` that the flows will be barred
-    from quarter `effective`; they build a stock of at most `cap_quarters` quarters of use (per draw), closing
-    the gap to it over `speed_quarters` quarters, as spare capacity allows. A precautionary stock (buyers who
-    fear further controls) is a rush whose `effective` is past the last quarter: built while the pairs are
-    open, held, and drawn only if a pair is barred later."""
+    """Buyers in the `pairs` (markets x firms, bool) learn in quarter `announced` that the flows will be barred,
+    capped or taxed from quarter `effective`, and use their stock first from then; they build a stock of at most
+    `cap_quarters` quarters of use (per draw), closing the gap to it over `speed_quarters` quarters, as spare
+    capacity allows. A precautionary stock (buyers who fear further controls) is a rush whose `effective` is past
+    the last quarter: built while the pairs are open, held, and drawn only if a pair is barred later."""
 
     pairs: BoolArray
     announced: int
