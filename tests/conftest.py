@@ -17,6 +17,7 @@ make are the ones the query tests make, so they run in the first pass alone.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -24,6 +25,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,16 +142,32 @@ def cset_dir() -> Path:
 @contextmanager
 def library_error_shared(config: pytest.Config, store: Store) -> Iterator[None]:
     """Within the block, ``store`` shares the model's error learned from the back-test library with other test
-    runs through pytest's cache: a market run needs it and learning it takes a minute or more, so a session
+    processes through pytest's cache: a market run needs it and learning it takes a minute or more, so a session
     reuses what an earlier one (the DuckDB pass before the PostgreSQL pass, or a developer's last run) learned
     from the same bundled data, store inputs, episodes and model code (``library_version``, the cache's key),
-    and keeps what it learns. The learning itself is tested on stores of its own."""
+    and keeps what it learns. In a parallel run (pytest-xdist) the first worker to get here learns it, holding a
+    lock, and the others wait for its answer rather than each learning it again. The learning itself is tested
+    on stores of its own."""
     from chipshift.api import backtest as backtest_api
 
     version = backtest_api.library_version(store)
     key = f"chipshift/library-error/{hashlib.sha256(version.encode()).hexdigest()[:32]}"
-    kept = config.cache.get(key, None)
-    if isinstance(kept, dict) and kept.get("version") == version:
+
+    def cached() -> Any:
+        kept = config.cache.get(key, None)
+        return kept if isinstance(kept, dict) and kept.get("version") == version else None
+
+    kept = cached()
+    if kept is None and os.environ.get("PYTEST_XDIST_WORKER"):
+        lock = config.cache.mkdir("chipshift-locks") / f"{key.rsplit('/', 1)[1]}.lock"
+        with lock.open("w") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            kept = cached()
+            if kept is None:
+                value = backtest_api.library_error_value(backtest_api.library_error(store))
+                kept = {"version": version, "value": value}
+                config.cache.set(key, kept)
+    if kept is not None:
         store.keep_derived(backtest_api.LIBRARY_ERROR, version, kept["value"])
     yield
     found, value = store.derived(backtest_api.LIBRARY_ERROR, version)
