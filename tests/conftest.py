@@ -140,13 +140,14 @@ def cset_dir() -> Path:
 
 
 @contextmanager
-def library_error_shared(config: pytest.Config, store: Store) -> Iterator[None]:
+def library_error_shared(config: pytest.Config, store: Store, *, learn: bool = False) -> Iterator[None]:
     """Within the block, ``store`` shares the model's error learned from the back-test library with other test
     processes through pytest's cache: a market run needs it and learning it takes a minute or more, so a session
     reuses what an earlier one (the DuckDB pass before the PostgreSQL pass, or a developer's last run) learned
     from the same bundled data, store inputs, episodes and model code (``library_version``, the cache's key),
     and keeps what it learns. In a parallel run (pytest-xdist) the first worker to get here learns it, holding a
-    lock, and the others wait for its answer rather than each learning it again. The learning itself is tested
+    lock, and the others wait for its answer rather than each learning it again; with ``learn`` a lone process
+    learns it at once too (for a store the tests then hand to the command line). The learning itself is tested
     on stores of its own."""
     from chipshift.api import backtest as backtest_api
 
@@ -158,7 +159,7 @@ def library_error_shared(config: pytest.Config, store: Store) -> Iterator[None]:
         return kept if isinstance(kept, dict) and kept.get("version") == version else None
 
     kept = cached()
-    if kept is None and os.environ.get("PYTEST_XDIST_WORKER"):
+    if kept is None and (learn or os.environ.get("PYTEST_XDIST_WORKER")):
         lock = config.cache.mkdir("chipshift-locks") / f"{key.rsplit('/', 1)[1]}.lock"
         with lock.open("w") as held:
             fcntl.flock(held, fcntl.LOCK_EX)

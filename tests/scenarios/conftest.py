@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 import pytest
 from typer.testing import CliRunner, Result
 
+from chipshift import api
 from chipshift.cli import app
-from tests.conftest import StoreAt
+from chipshift.config import Settings
+from tests.conftest import StoreAt, library_error_shared
 
 
 class RunCase(Protocol):
@@ -17,15 +20,30 @@ class RunCase(Protocol):
     def __call__(self, text: str, *args: str, name: str = ...) -> Result: ...
 
 
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory, session_store_at: StoreAt) -> RunCase:
-    """``chipshift scenario run`` on a case text written to a file (the bundled data, one store per module)."""
-    folder = tmp_path_factory.mktemp("cases")
-    store = session_store_at("cases")
-
+def _runner(folder: Path, store: Path | str) -> RunCase:
     def run(text: str, *args: str, name: str = "bad.yaml") -> Result:
         path = folder / name
         path.write_text(text, encoding="utf-8")
         return CliRunner().invoke(app, ["--store", str(store), "scenario", "run", str(path), *args])
 
     return run
+
+
+@pytest.fixture(scope="module")
+def cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, session_store_at: StoreAt,
+        cset_dir: Path) -> RunCase:
+    """``chipshift scenario run`` on a case text written to a file (the bundled data with CSET imported, one store
+    per module). The store is the bundled one every other store-reading test has, so it shares the model's error
+    learned from the back-test library with them (``library_error_shared``) rather than learning it again."""
+    store = session_store_at("cases")
+    with api.open_store(Settings(store_path=store)) as opened:
+        api.import_cset(opened, cset_dir)
+        with library_error_shared(request.config, opened, learn=True):
+            pass
+    return _runner(tmp_path_factory.mktemp("cases"), store)
+
+
+@pytest.fixture(scope="module")
+def cli_without_cset(tmp_path_factory: pytest.TempPathFactory, session_store_at: StoreAt) -> RunCase:
+    """``chipshift scenario run`` on a store of the bundled data alone (CSET's tables not imported)."""
+    return _runner(tmp_path_factory.mktemp("cases"), session_store_at("cases-without-cset"))

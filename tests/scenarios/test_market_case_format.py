@@ -117,9 +117,6 @@ BAD = {
                        "bans[0].source", "unknown source 'micorn' (did you mean micron"),
     "unknown input": ((("product: dram", "product: drma"),), "product:", "product",
                       "unknown input 'drma' (did you mean dram"),
-    "a CSET input without its tables": ((("product: dram", "product: N22"),), "product:", "product",
-                                        "unknown input 'N22'; ids like this one are the CSET supply-chain tables' "
-                                        "inputs: `chipshift import cset PATH`"),
     "unknown output": ((('output: "share:cxmt"', 'output: "share:cxtm"'),), "share:cxtm", "observations[3].output",
                        "unknown output 'share:cxtm' (did you mean share:cxmt"),
     "observation outside the run": (((OBS_2023, OBS_2023.replace("2023", "2029", 1)),), "year: 2029",
@@ -138,6 +135,15 @@ def test_bad_case_exits_2_naming_file_line_and_field(cli: RunCase, case: str) ->
     assert "Traceback" not in result.output
     assert f"bad.yaml:{_line(text, marker)}, field '{field}': " in result.output, result.output
     assert words in result.output, result.output
+
+
+def test_a_cset_input_in_a_store_without_cset_names_the_import(cli_without_cset: RunCase) -> None:
+    text = _edit(MICRON, ("product: dram", "product: N22"))
+    result = cli_without_cset(text)
+    assert result.exit_code == 2, result.output
+    assert f"bad.yaml:{_line(text, 'product:')}, field 'product': " in result.output, result.output
+    assert ("unknown input 'N22'; ids like this one are the CSET supply-chain tables' inputs: "
+            "`chipshift import cset PATH`") in result.output, result.output
 
 
 def test_every_problem_of_a_file_is_listed_at_once(cli: RunCase) -> None:
