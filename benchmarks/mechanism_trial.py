@@ -8,7 +8,9 @@ The mechanisms (`--mechanism`):
   episode with a rule entry licensing pairs under a licence requirement (by the rule's own data;
   `linked_case.licence_requirement`);
 - `days` ("Rules that take effect within a quarter"): `timing: days` for every episode in which a rule entry
-  holds on only some days of a quarter of the run.
+  holds on only some days of a quarter of the run;
+- `stock-pair` ("A stock that stands in for what it was bought as"): `stock_use: pair` for every episode with a
+  rush before a rule entry that licenses or taxes the rushed pairs (`effect: licence`).
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -57,6 +59,15 @@ def by_days(job: bt.EpisodeJob) -> bt.EpisodeJob:
                                fit_case=dataclasses.replace(job.fit_case, timing=linked.DAYS))
 
 
+def stock_in_place(job: bt.EpisodeJob) -> bt.EpisodeJob:
+    """The episode with its stock replacing the rushed pair's purchases first, when buyers rush before a rule
+    entry that licenses or taxes the pairs; else the episode as it is."""
+    if not any(e.rush_months is not None and e.effect == "licence" for e in job.case.rules):
+        return job
+    return dataclasses.replace(job, case=dataclasses.replace(job.case, stock_use=linked.PAIR),
+                               fit_case=dataclasses.replace(job.fit_case, stock_use=linked.PAIR))
+
+
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
     c = bt.scorecard(scores)
     return {"outcomes": c.outcomes, "direction": c.direction, "size": c.size, "in50": c.coverage50,
@@ -65,7 +76,8 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mechanism", choices=("licence-lag", "days"), required=True, help="the mechanism on trial")
+    parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair"), required=True,
+                        help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
     parser.add_argument("--judged-after", default=None, help="also score the episodes written at or after "
@@ -79,8 +91,10 @@ def main() -> None:
             prior = Param(linked.LICENCE_LAG, float(row["default"]), float(row["low"]), float(row["high"]),
                           basis=f"parameters.csv:{linked.LICENCE_LAG}")
             variant: Callable[[bt.EpisodeJob], bt.EpisodeJob] = functools.partial(lagged, prior=prior)
-        else:
+        elif args.mechanism == "days":
             variant = by_days
+        else:
+            variant = stock_in_place
     trial = [variant(j) for j in jobs]
     touched = sorted(j.case.name for j, v in zip(jobs, trial, strict=True) if v is not j)
     out: dict[str, Any] = {"mechanism": args.mechanism, "episodes_reached": touched}

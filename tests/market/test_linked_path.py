@@ -304,3 +304,66 @@ def test_a_rush_moves_purchases_in_time_but_buys_no_more_than_buyers_use(announc
     bought = path.quantity[:, 0, 0, 0].sum()
     assert bought == pytest.approx(quarters * 100.0 + path.buyer_stock[-1, 0, 0, 0], rel=1e-6)
     assert path.buyer_stock[-1, 0, 0, 0] == pytest.approx(0.0, abs=1e-6)
+
+
+def _imports_and_home(stock_use: str, *, rush: bool, approval: float = 1.0, fee: float = 0.25,
+                      cap: float = 1.0) -> np.ndarray:
+    """Purchases ``(quarter, seller)`` in a market buying 60 a quarter of imports and 40 from home makers at flat
+    supply (so prices move only with the fee), inelastic demand; buyers who rush stock up on imports from
+    quarter 0 (a target of `cap` quarters of use) before a rule from quarter 2 (a share `approval` licensed,
+    a fee `fee`)."""
+    lm = LinkedMarkets(["imports", "home"], ["buyers"], [[60.0, 40.0]], sigma=3.0, demand_elasticity=0.0)
+    pair = np.array([[True, False]])
+    rule = Licence(pair, 2, 6, approval=np.array([approval]), delay=np.array([fee]))
+    rushes = (Rush(pair, announced=0, effective=2, cap_quarters=np.array([cap])),) if rush else ()
+    plan = dataclasses.replace(_plan(lm, 6, rushes=rushes, licences=(rule,)), stock_use=stock_use)
+    return np.asarray(simulate_linked(lm, plan).quantity[:, 0, 0, :])
+
+
+def test_a_stock_under_a_fee_replaces_the_pairs_own_purchases_first_with_stock_use_pair() -> None:
+    """The trial mechanism (docs/backtest.md, "A stock that stands in for what it was bought as"). Buyers stock
+    half a quarter's use of imports (30) before a 25% fee and draw it in the quarter the fee holds: with
+    `stock_use: pair` it replaces 30 of the imports they would buy at the fee, and the home makers sell what
+    they would have sold with no stock at all (prices do not move: flat supply). As the model is (`market`), the
+    draw lowers the market's whole demand, and the home makers lose their share of it."""
+    no_stock = _imports_and_home("pair", rush=False)
+    pair = _imports_and_home("pair", rush=True, cap=0.5)
+    market = _imports_and_home("market", rush=True, cap=0.5)
+    np.testing.assert_allclose(pair[:2, 0], [90.0, 60.0], rtol=1e-9)  # the stock of 30, bought in quarter 0
+    np.testing.assert_allclose(pair[2], [no_stock[2, 0] - 30.0, no_stock[2, 1]], rtol=1e-7)
+    np.testing.assert_allclose(pair[3:], no_stock[3:], rtol=1e-7)  # the stock is gone
+    assert market[2, 1] < no_stock[2, 1] - 1.0  # as the model is, the home makers lose sales to the stock
+    np.testing.assert_allclose(market[:2], pair[:2], rtol=1e-9)  # the two differ only once the stock is drawn
+
+
+@pytest.mark.parametrize(("approval", "fee"), [(1.0, 0.25), (0.3, 0.0)])
+def test_a_draw_beyond_the_pairs_purchases_leaves_none_and_lowers_the_rest_of_the_market(approval: float,
+                                                                                          fee: float) -> None:
+    """A stock of two quarters' use (120), drawn at the 60 a quarter buyers used before the rule, is more than
+    they would buy from the pair under a fee or a licence for 30% of it: with `stock_use: pair` they buy nothing
+    from it while the stock lasts (two quarters), and the rest of the draw lowers the market's demand, so the
+    home makers sell less than with no stock but more than when the whole draw lowers it (`market`)."""
+    no_stock = _imports_and_home("pair", rush=False, approval=approval, fee=fee)
+    pair = _imports_and_home("pair", rush=True, cap=2.0, approval=approval, fee=fee)
+    market = _imports_and_home("market", rush=True, cap=2.0, approval=approval, fee=fee)
+    np.testing.assert_allclose(pair[2:4, 0], 0.0, atol=1e-6)
+    assert (market[2:4, 1] + 1.0 < pair[2:4, 1]).all() and (pair[2:4, 1] + 1.0 < no_stock[2:4, 1]).all()
+    np.testing.assert_allclose(pair[5:], no_stock[5:], rtol=1e-6)  # the stock is gone
+
+
+@given(cap=st.floats(0.25, 3.0), fee=st.floats(0.0, 0.6), approval=st.floats(0.05, 1.0))
+@settings(max_examples=30, deadline=None)
+def test_with_stock_use_pair_purchases_stay_between_none_and_the_models(cap: float, fee: float,
+                                                                      approval: float) -> None:
+    """Whatever the stock, the fee and the licensed share: purchases never go below zero; once the rule holds
+    buyers buy no more imports than with no stock, and the home makers sell no more than with no stock and no
+    less than when the draw lowers the whole market's demand (`market`); and the stock is used up within four
+    quarters of the rule (flat supply, inelastic demand)."""
+    pair = _imports_and_home("pair", rush=True, cap=cap, approval=approval, fee=fee)
+    market = _imports_and_home("market", rush=True, cap=cap, approval=approval, fee=fee)
+    none = _imports_and_home("pair", rush=False, approval=approval, fee=fee)
+    assert (pair >= -1e-9).all()
+    assert (pair[2:, 0] <= none[2:, 0] * (1 + 1e-7) + 1e-9).all()
+    assert (pair[2:, 1] <= none[2:, 1] * (1 + 1e-7) + 1e-9).all()
+    assert (pair[2:, 1] >= market[2:, 1] * (1 - 1e-7) - 1e-9).all()
+    np.testing.assert_allclose(pair[5], none[5], rtol=1e-6)

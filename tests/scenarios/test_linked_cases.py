@@ -652,3 +652,27 @@ def test_only_rules_that_require_licences_by_their_own_data_wait_for_them(bundle
     assert not lc.licence_requirement(rules["E-CN-US-SOY-TARIFF-JUL2018"])  # a fee
     assert not lc.licence_requirement(rules["E-AR-BEEF-EXPORT-MAR2006"])  # a ban
     assert not lc.licence_requirement(rules["E-H20-RESUME-JUL2025"])  # a relaxation, though licences follow it
+
+
+def test_a_case_stating_stock_use_pair_draws_its_stock_in_place_of_the_taxed_pairs_purchases(
+        bundled_store: Store) -> None:
+    """`stock_use: pair` (docs/backtest.md, "A stock that stands in for what it was bought as") reaches the run:
+    in Canada's EV surtax case, the cars stocked from China before the surtax are drawn in its first quarter, and
+    what buyers then buy from China falls further than as the model is (`market`), while the other sellers, whose
+    sales the whole draw lowered there, lose less of them. Before the surtax the two runs are the same."""
+    path = REPO / "src" / "chipshift" / "data" / "episodes" / "canada-china-ev-surtax-rush-2024.yaml"
+    doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
+    doc["timing"] = "mid-quarter"  # the surtax's first quarter whole, so the draw falls in it alone
+    runs = {}
+    for use in ("market", "pair"):
+        case, governed = _load(bundled_store, {**doc, "stock_use": use})
+        assert case.stock_use == use
+        runs[use] = lc.run(case, governed, lc.default_draws(case, 1))
+    label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
+    q4, china = label.index("2024Q4"), [s.id for s in case.sellers].index("china")
+    market, pair = runs["market"].quantity[:, 0, 0, :], runs["pair"].quantity[:, 0, 0, :]
+    assert runs["pair"].from_stock[q4, 0, 0, china] > 0.0
+    np.testing.assert_allclose(pair[:q4], market[:q4], rtol=1e-9)
+    assert pair[q4, china] < market[q4, china]
+    others = [f for f in range(pair.shape[1]) if f != china]
+    assert (pair[q4, others] > market[q4, others]).all()

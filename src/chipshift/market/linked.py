@@ -19,7 +19,9 @@ buyers in m pay ``p0_mf = v0_f (1 + t0_mf)``::
 A ban, a zero licence cap or a zero capacity removes the pair (or the firm) from the choice set, which
 needs sigma_m > 1 in every market it leaves: with sigma <= 1 every source is essential. A market left with
 no seller is closed: its whole demand is reported unmet. `extra` is demand placed on a firm outside the
-CES choice (orders pulled forward before a rule takes effect); it pays the firm's price in that market.
+CES choice (orders pulled forward before a rule takes effect); it pays the firm's price in that market. A
+negative `extra` is purchases of the CES choice that buyers make from their stock instead (no more than the
+flow: the caller's to keep).
 
 Solution method: a semismooth Newton on the log seller prices and licence rents of each draw (the
 min-functions above pick their row of the Jacobian), with a backtracking line search on the squared
@@ -181,8 +183,9 @@ class LinkedShocks:
 
     Pair fields ``(markets, firms)``: `wedge` in force, `banned`, `quality` (index relative to baseline),
     `quota` (licence cap on the flow, in quantity; inf = none), `extra` (quantity ordered outside the CES
-    choice, e.g. pulled forward before a ban), `quantity` (baseline flows of this draw, replacing the
-    base's: market sizes and shares that are themselves uncertain; baseline prices stay the base's).
+    choice, e.g. pulled forward before a ban; negative: purchases a buyers' stock replaces), `quantity`
+    (baseline flows of this draw, replacing the base's: market sizes and shares that are themselves uncertain;
+    baseline prices stay the base's).
     Firm fields ``(firms,)``: `capacity` (absolute), `cost`
     (marginal-cost shifter), `supply_elasticity`. Market fields ``(markets,)``: `demand_shift`, `sigma`,
     `demand_elasticity`.
@@ -227,7 +230,7 @@ class LinkedShocks:
             except ValueError:
                 raise MarketInputError(f"{name} must broadcast to {(batch, *tail)}, got {np.shape(arr)}") from None
         limits = {"quantity": (0.0, False), "wedge": (-1.0, True), "quality": (0.0, True), "quota": (0.0, False),
-                  "extra": (0.0, False),
+                  "extra": (-math.inf, False),
                   "capacity": (0.0, False), "cost": (0.0, True), "supply_elasticity": (0.0, True),
                   "demand_shift": (0.0, True), "sigma": (0.0, True), "demand_elasticity": (0.0, False)}
         for name, (low, strict) in limits.items():

@@ -10,9 +10,11 @@ once; the quarters run in order because stocks carry over. Mechanisms, each from
 * **Rush** (section 2.2): between a ban's announcement and its effective quarter, buyers in the barred market
   order ``min(spare capacity, (cap - B_t) / speed_quarters)`` beyond their use, up to a stock cap of so many
   quarters of use; once the rule holds (a ban, a licence cap or a fee alike) they use the stock first
-  (``min(B_t, use)`` a quarter, ``use`` being the last quarter's flow before it), which lowers what they buy.
-  WE-2.2. Rushes on one pair take the largest target, not their sum; a barred pair takes no rush orders, a
-  licensed one its approved share.
+  (``min(B_t, use)`` a quarter, ``use`` being the last quarter's flow before it), which lowers what they buy:
+  the market's demand as a whole (`stock_use` "market", the default), or under a licence cap or a fee the
+  purchases from the pair first and the market's demand only by the rest ("pair", on trial). WE-2.2. Rushes
+  on one pair take the largest target, not their sum; a barred pair takes no rush orders, a licensed one its
+  approved share.
 * **Licence** (section 4.2): the flow is capped at ``approval`` times what buyers would take without the cap,
   and a delay wedge applies; the binding one acts, never both multiplied. WE-4.1.
 
@@ -116,6 +118,10 @@ class QuarterlyPlan:
     cuts: Sequence[InputCut] = field(default_factory=tuple)
     rushes: Sequence[Rush] = field(default_factory=tuple)
     licences: Sequence[Licence] = field(default_factory=tuple)
+    #: what a quarter's draw from buyers' stock stands in for: "market" (the market's demand as a whole: every
+    #: seller loses in proportion to its share) or "pair" (under a licence cap or a fee, purchases from the pair
+    #: the stock was bought from first; only a draw beyond them lowers the market's demand)
+    stock_use: str = "market"
 
 
 @dataclass(frozen=True)
@@ -369,16 +375,21 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
         wedge_in_force, wedge, licensed, approval = _licence_terms(base, plan, t)
         # Buyers draw on their stock of a firm's product once the pair is barred, or once a rule they stocked up
         # before holds (a licence cap or a fee: the stock was bought to spare them both), and buy that much
-        # less from everyone else.
+        # less: from everyone (stock_use "market"), or under a licence cap or a fee from the pair first ("pair").
         drawing = banned | _anticipated(plan.rushes, t, (nm, nf))[None, :, :]
         draw = np.where(drawing, np.minimum(buyer_stock, last_use), 0.0)
-        served_value = (draw * base.buyer_price).sum(axis=2)  # (B, m) at baseline prices
         demand = np.array(plan.demand[t], dtype=np.float64)
-        demand_net = np.maximum(demand - served_value / e0, 1e-12)
-        common = {"banned": banned, "capacity": capacity, "demand_shift": demand_net,
+        common = {"banned": banned, "capacity": capacity, "demand_shift": demand,
                   "quality": _at(plan.quality, t), "cost": _at(plan.cost, t), "sigma": _at(plan.sigma, t),
                   "demand_elasticity": _at(plan.demand_elasticity, t), "quantity": plan.quantity,
                   "supply_elasticity": plan.supply_elasticity}
+        in_place = np.zeros((n_b, nm, nf))  # drawn in place of the pair's own purchases (stock_use "pair")
+        if plan.stock_use == "pair" and (draw > 0.0).any():
+            in_place, kept = _in_place_of_purchases(base, draw, demand, e0, common, wedge_in_force, wedge, banned,
+                                                    licensed, approval)
+            draw = draw - kept
+        served_value = ((draw - in_place) * base.buyer_price).sum(axis=2)  # (B, m) at baseline prices
+        common["demand_shift"] = np.maximum(demand - served_value / e0, 1e-12)
         rushing = [r for r in plan.rushes if r.announced <= t < r.effective]
         first = None
         if rushing or licensed.any():
@@ -391,11 +402,12 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
         if rushing and first is not None:
             extra = _rush_orders(rushing, first.quantity, buyer_stock, np.maximum(capacity - first.sales, 0.0),
                                  banned, licensed, approval)
-        res = solve_linked(base, LinkedShocks(wedge=wedge, quota=quota, extra=extra if extra.any() else None,
+        orders = extra - in_place  # rush orders beyond use, less the purchases the stock replaces
+        res = solve_linked(base, LinkedShocks(wedge=wedge, quota=quota, extra=orders if orders.any() else None,
                                               **common), rationing=rationing,
                            start=None if guess is None else guess[t])
         buyer_stock = buyer_stock + extra - draw
-        last_use = np.where(drawing, last_use, res.quantity - extra)
+        last_use = np.where(drawing, last_use, res.quantity - orders)
         served = np.where(drawing, draw, 0.0)
         for cut in plan.cuts:
             if t >= cut.start:
@@ -405,6 +417,47 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
         unmet = np.where(demand - served_value / e0 > 1e-12, res.unmet, 0.0)
         _collect(out, res, capacity, unmet, buyer_stock, served, input_stock)
     return LinkedPath(firms=base.firms, markets=base.markets, **{k: np.stack(v) for k, v in out.items()})
+
+
+#: Rounds of finding what a stock replaces of its pair's purchases (``_in_place_of_purchases``) at most.
+STOCK_ROUNDS = 8
+
+
+def _in_place_of_purchases(base: LinkedMarkets, draw: FloatArray, demand: FloatArray, e0: FloatArray,
+                           common: dict[str, Any], wedge_in_force: FloatArray, wedge: FloatArray, banned: BoolArray,
+                           licensed: BoolArray, approval: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """What a quarter's draw from buyers' stock replaces of the pair's own purchases (stock_use "pair"), and what
+    of the draw stays in stock, each ``(B, m, f)``. The draw replaces all it can of what buyers would buy from the
+    pair (at the fee; under a licence no more than the approved share of what they would take without it); the
+    rest of the draw lowers the market's demand, which lowers what they would buy from the pair, so the two are
+    found in rounds (Newton's method on the rest), each solving the markets at demand net of the last round's
+    rest, until they settle (``STOCK_ROUNDS`` at most). What the last round replaced beyond the pair's
+    purchases at the demand it leaves stays in stock, so purchases never fall below zero. A barred pair, from
+    which buyers buy nothing, has nothing replaced."""
+
+    def bought(rest: FloatArray) -> FloatArray:
+        at = {**common, "demand_shift": np.maximum(demand - rest, 1e-12)}
+        at_fee = solve_linked(base, LinkedShocks(wedge=wedge, **at), rationing=False).quantity
+        if not licensed.any():
+            return np.maximum(at_fee, 0.0)
+        unlicensed = solve_linked(base, LinkedShocks(wedge=wedge_in_force, **at), rationing=False).quantity
+        return np.maximum(np.where(licensed, np.minimum(at_fee, approval * unlicensed), at_fee), 0.0)
+
+    rest = np.zeros_like(demand)
+    in_place = np.zeros_like(draw)
+    for _ in range(STOCK_ROUNDS):
+        would = bought(rest)
+        in_place = np.where(banned, 0.0, np.minimum(draw, would))
+        now = ((draw - in_place) * base.buyer_price).sum(axis=2) / e0
+        if np.allclose(now, rest, rtol=1e-10, atol=1e-13):
+            break
+        # Newton on rest = now(rest): a pair drawn beyond its purchases buys in proportion to the demand left,
+        # so `now` rises by the share of those purchases in it for each unit of `rest`
+        over = (draw > would) & ~banned
+        slope = (np.where(over, would, 0.0) * base.buyer_price).sum(axis=2) / e0 / np.maximum(demand - rest, 1e-12)
+        rest = rest + (now - rest) / np.maximum(1.0 - slope, 0.05)
+    kept = in_place - np.minimum(in_place, bought(((draw - in_place) * base.buyer_price).sum(axis=2) / e0))
+    return in_place - kept, kept
 
 
 def _anticipated(rushes: Sequence[Rush], t: int, shape: tuple[int, int]) -> BoolArray:

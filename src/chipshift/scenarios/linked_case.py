@@ -211,6 +211,10 @@ class LinkedCase:
     #: rule holds: `_open_days`, `_by_days`, `_licensed_late`) or MID_QUARTER (the quarter follows the rule's
     #: state on its middle day, as the model did before 6 December 2026)
     timing: str = "days"
+    #: what buyers' stock stands in for once the rule they stocked up for holds: MARKET (the market's demand as a
+    #: whole) or PAIR (under a licence cap or a fee, the purchases from the pair it was bought from first;
+    #: on trial, docs/backtest.md, "A stock that stands in for what it was bought as")
+    stock_use: str = "market"
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -600,7 +604,7 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
                          sigma=sigma_path(sigma, governed, n_t, draws),
                          demand_elasticity=np.broadcast_to(eta, (n_t, size, nm)), cuts=tuple(cuts),
                          rushes=tuple(rushes), licences=tuple(licences), quantity=flows,
-                         supply_elasticity=eps_draws)
+                         supply_elasticity=eps_draws, stock_use=case.stock_use)
     return base, plan, np.stack(paths, axis=2)
 
 
@@ -909,6 +913,8 @@ def _waiting(quarters: Sequence[date], pair: npt.NDArray[np.bool_], start: int, 
 #: on episodes written after it: docs/backtest.md, "Rules that take effect within a quarter"), or follows the
 #: rule's state on its middle day (as before).
 MID_QUARTER, DAYS = "mid-quarter", "days"
+#: `LinkedCase.stock_use` (`linked_path.QuarterlyPlan.stock_use`).
+MARKET, PAIR = "market", "pair"
 
 
 def _open_days(case: LinkedCase, governed: Governed, n_o: int) -> FloatArray:

@@ -580,6 +580,15 @@ TIMINGS: Mapping[str, str] = MappingProxyType({
                    "the model did before 6 December 2026",
 })
 
+#: What a linked case's buyers' stock, drawn once the rule they stocked up for holds, stands in for.
+STOCK_USES: Mapping[str, str] = MappingProxyType({
+    "market": "a quarter's draw lowers the market's whole demand, so every seller loses in proportion to its "
+              "share (the model's default)",
+    "pair": "under a licence cap or a fee a draw replaces purchases from the pair the stock was bought from "
+            "first, and only what it draws beyond them lowers the market's demand (on trial: docs/backtest.md, "
+            "\"A stock that stands in for what it was bought as\")",
+})
+
 LINKED_CASE = Record((
     KIND,
     Key("model", Text(allowed=MODELS), "`linked` for linked markets", required=True),
@@ -607,6 +616,9 @@ LINKED_CASE = Record((
     Key("timing", Text(allowed=TIMINGS), "how a rule that starts or stops within a quarter acts on it: `days`, "
         "the quarter is shared by the days the rule holds; `mid-quarter`, it follows the rule's state on its "
         "middle day", default="days"),
+    Key("stock_use", Text(allowed=STOCK_USES), "what buyers' stock stands in for once the rule they stocked up "
+        "for holds: `market`, the market's demand as a whole; `pair`, under a licence cap or a fee the purchases "
+        "from the pair it was bought from first", default="market"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
     Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
         "on its `outcomes`", default_text="not an episode"),
