@@ -118,6 +118,9 @@ def main() -> None:
                 "with": list(verdicts["with"][k])}
                for k in verdicts["without"] if verdicts["without"][k][:4] != verdicts["with"][k][:4]]
     out["changed_verdicts"] = changed
+    out["reached_outcomes"] = [{"episode": k[0], "output": k[1], "period": k[2],
+                                "without": list(verdicts["without"][k]), "with": list(verdicts["with"][k])}
+                               for k in verdicts["without"] if k[0] in touched]
     print("episodes it reaches:", ", ".join(touched))
     print("changed verdicts (direction, size, in50, in90, median, crps):")
     for c in changed:
