@@ -237,3 +237,27 @@ def test_the_government_that_adds_to_the_list_imposes_the_listing(kb: KnowledgeB
     from chipshift.ingest.events import _LISTS
 
     assert _LISTS.match("'s decision to place Fujian Jinhua on the list") is None
+
+
+def test_a_purchase_ban_naming_nobody_whose_goods_are_barred_is_no_event(kb: KnowledgeBase) -> None:
+    """"Ban" where nothing names whose goods may not be bought ("a blanket ban is ineffective", "the ban is expected to
+    bite") states no purchase ban; a ban that names the seller ("stop purchasing Micron's products") is kept."""
+    text = ("Some U.S. chipmakers have argued that a blanket ban is ineffective.\n\n"
+            "Western countries are only beginning to build up their own processing, and the ban is expected to bite.")
+    assert not [e for e in _events(kb, text, "2023-12-24") if e["kind"] == "procurement_ban"]
+    text = ("Operators of China's critical information infrastructure should stop purchasing Micron's products, the "
+            "Cyberspace Administration of China said on Sunday.")
+    [event] = [e for e in _events(kb, text, "2023-05-22") if e["kind"] == "procurement_ban"]
+    assert (event["imposed_by"], event["sellers"].get("firms")) == ("CHN", ["micron"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(who=st.sampled_from(["Beijing", "China's regulators", "Chinese authorities", "The government"]),
+       verb=st.sampled_from(["banned purchases", "told operators to stop buying chips", "barred state firms from "
+                             "buying chips", "discouraged purchases"]),
+       seller=st.sampled_from(["", " from Micron", " from Nvidia and AMD", " made by Intel"]))
+def test_every_purchase_ban_names_whose_goods_are_barred(kb: KnowledgeBase, who: str, verb: str, seller: str) -> None:
+    """Whatever the sentence, a reported purchase ban names a seller or a firm it reaches."""
+    for e in _events(kb, f"{who} {verb}{seller} last month.", "2025-11-06"):
+        if e["kind"] == "procurement_ban":
+            assert e["sellers"].get("firms") or e["targets"].get("firms"), e

@@ -177,11 +177,19 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
             e.announced, e.date_note = doc_date.isoformat(), "document date (the text gives none)"
-    merged = [one for e in merged for one in _per_firm(e)]
+    merged = [one for e in merged for one in _per_firm(e) if not _nobody_barred(one)]
     for i, e in enumerate(merged, 1):
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+def _nobody_barred(e: Event) -> bool:
+    """A purchase ban that names no one whose goods may not be bought (no seller firm, no country the goods come
+    from, no firm it reaches; a product whose maker the knowledge base knows names its maker): "ban" in another
+    sense ("a blanket ban is ineffective", "the ban is expected to bite", "if sales there restart"), not a measure a
+    buyer could follow."""
+    return e.kind == "procurement_ban" and not e.sellers and not e.targets.get("firms")
 
 
 #: A year that belongs to a name, not a date: a notice's number ("Announcement No. 61 of 2025") or a law's short
@@ -512,7 +520,9 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
                 others = list(dict.fromkeys([*buyers, *others]))
         if kind in ("procurement_ban", "import_ban"):
             foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
-            sellers = {"firms": foreign} if foreign else {}
+            origins = [m.entity for m in countries if m.entity and m.entity != imposer and
+                       _ORIGIN.match(s.text[m.end - s.start:])]  # "bans US chips": sellers based in the US
+            sellers = {"firms": foreign} if foreign else {"hq_in": list(dict.fromkeys(origins))} if origins else {}
             targets = {"countries": [imposer]}
         else:
             own = [f for f in firm_ids if f in kb.firms and kb.firms[f].hq == imposer]
