@@ -237,3 +237,62 @@ def test_the_government_that_adds_to_the_list_imposes_the_listing(kb: KnowledgeB
     from chipshift.ingest.events import _LISTS
 
     assert _LISTS.match("'s decision to place Fujian Jinhua on the list") is None
+
+
+def test_a_purchase_ban_naming_nobody_whose_goods_are_barred_is_no_event(kb: KnowledgeBase) -> None:
+    """"Ban" where nothing names whose goods may not be bought ("a blanket ban is ineffective", "the ban is expected to
+    bite") states no purchase ban; a ban that names the seller ("stop purchasing Micron's products") is kept."""
+    text = ("Some U.S. chipmakers have argued that a blanket ban is ineffective.\n\n"
+            "Western countries are only beginning to build up their own processing, and the ban is expected to bite.")
+    assert not [e for e in _events(kb, text, "2023-12-24") if e["kind"] == "procurement_ban"]
+    text = ("Operators of China's critical information infrastructure should stop purchasing Micron's products, the "
+            "Cyberspace Administration of China said on Sunday.")
+    [event] = [e for e in _events(kb, text, "2023-05-22") if e["kind"] == "procurement_ban"]
+    assert (event["imposed_by"], event["sellers"].get("firms")) == ("CHN", ["micron"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(who=st.sampled_from(["Beijing", "China's regulators", "Chinese authorities", "The government"]),
+       verb=st.sampled_from(["banned purchases", "told operators to stop buying chips", "barred state firms from "
+                             "buying chips", "discouraged purchases"]),
+       seller=st.sampled_from(["", " from Micron", " from Nvidia and AMD", " made by Intel"]))
+def test_every_purchase_ban_names_whose_goods_are_barred(kb: KnowledgeBase, who: str, verb: str, seller: str) -> None:
+    """Whatever the sentence, a reported purchase ban names a seller or a firm it reaches."""
+    for e in _events(kb, f"{who} {verb}{seller} last month.", "2025-11-06"):
+        if e["kind"] == "procurement_ban":
+            assert e["sellers"].get("firms") or e["targets"].get("firms"), e
+
+
+def test_a_relaxation_also_states_the_measure_it_eases_dated_when_first_taken(kb: KnowledgeBase) -> None:
+    """"China has suspended a ban on exports to the United States" states China's ban too (on raw materials here),
+    reaching the same country; "The ban, imposed in December 2024, ..." dates it, not the suspension."""
+    text = ("China has suspended a ban on exports to the United States that covered gallium, germanium and antimony, "
+            "its commerce ministry said on Sunday.\n\nThe ban, imposed in December 2024, is now suspended until "
+            "November 2026.")
+    events = [(e["kind"], e["imposed_by"], e["targets"].get("countries"), e["announced"])
+              for e in _events(kb, text, "2025-11-09")]
+    assert ("raw_material_export_control", "CHN", ["USA"], "2024-12") in events
+    assert not [e for e in events if e[0] == "relaxation" and e[3] == "2024-12"]
+
+
+@settings(max_examples=24, deadline=None)
+@given(month=st.integers(1, 12), verb=st.sampled_from(["imposed in", "introduced in", "first issued in"]))
+def test_a_date_of_taking_in_a_relaxations_sentence_dates_the_measure_eased(kb: KnowledgeBase, month: int,
+                                                                          verb: str) -> None:
+    """Whatever the month, a date written as when the eased measure was taken goes to that measure, never to the
+    relaxation."""
+    name = date(2024, month, 1).strftime("%B")
+    text = f"Washington lifted the export controls on chip design software to China, {verb} {name} 2024."
+    events = _events(kb, text, "2025-07-04")
+    eased = [e for e in events if e["kind"] == "export_control" and e["imposed_by"] == "USA"]
+    assert [e["announced"] for e in eased] == [f"2024-{month:02d}"]
+    assert all(e["announced"] != f"2024-{month:02d}" for e in events if e["kind"] == "relaxation")
+
+
+def test_the_day_a_government_acted_dates_the_measure_before_other_dates_of_its_sentence(kb: KnowledgeBase) -> None:
+    """"... before new US export controls, which the Biden administration published on Monday" is dated Monday, not
+    by the year the sentence speaks of first."""
+    text = ("China's chip imports rose in 2024 as companies stocked up before new US export controls on China, which "
+            "the Biden administration published on Monday.")
+    [event] = [e for e in _events(kb, text, "2025-01-15") if e["imposed_by"] == "USA"]
+    assert (event["kind"], event["announced"]) == ("export_control", "2025-01-13")

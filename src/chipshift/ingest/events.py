@@ -155,6 +155,9 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                 last_paragraph = s.paragraph
                 if event.kind == "entity_listing":
                     listing, gap = event, 0
+                eased = _eased(s, event, trigger, ments, wp.between(s.start, s.end))
+                if eased is not None:
+                    events.append(eased)
         elif kind is None and events and events[-1].effective is None and _TAKES_EFFECT.search(s.text) and \
                 s.paragraph - last_paragraph <= 1:
             _, effective, _ = _dates(s, wp.between(s.start, s.end))
@@ -170,6 +173,7 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
             last_firm = firms[-1].entity
         previous = s
     merged = _merge(events)
+    _date_eased(merged, sentences, wp)
     _names_to_listings(merged, name_lists, sentences)
     _date_from_action(merged, sentences, wm, wp)
     _target_carried(merged)
@@ -177,11 +181,73 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         if id(e) in lede and e.announced is None and e.effective is None and doc_date is not None:
             # the measure a story opens with, undated anywhere in its text, is the news of the document's day
             e.announced, e.date_note = doc_date.isoformat(), "document date (the text gives none)"
-    merged = [one for e in merged for one in _per_firm(e)]
+    merged = [one for e in merged for one in _per_firm(e) if not _nobody_barred(one)]
     for i, e in enumerate(merged, 1):
         e.id = f"E{i}"
         e.known_rule = _known(e, kb)
     return merged
+
+
+def _nobody_barred(e: Event) -> bool:
+    """A purchase ban that names no one whose goods may not be bought (no seller firm, no country the goods come
+    from, no firm it reaches; a product whose maker the knowledge base knows names its maker): "ban" in another
+    sense ("a blanket ban is ineffective", "the ban is expected to bite", "if sales there restart"), not a measure a
+    buyer could follow."""
+    return e.kind == "procurement_ban" and not e.sellers and not e.targets.get("firms")
+
+
+#: What a relaxation eases, just after its verb: "suspended a ban on exports", "lifted part of its export
+#: restrictions", "pauses rare earth export controls", "lifting the export ban".
+_EASED_OBJECT = re.compile(r"^\s+(?:part\s+of\s+)?(?:(?:a|an|the|its|their|some|his|her)\s+)?(?:[\w-]+\s+){0,4}?"
+                           r"(?:ban|controls?|restrictions?|curbs?|measures?)\b", re.I)
+#: A date given to the measure eased, as when it was first taken: "imposed in December 2024", "first issued on
+#: December 3, 2024".
+_FIRST_TAKEN = re.compile(r"\b(?:imposed|introduced|issued|announced|adopted|put\s+in\s+place|brought\s+in)\s+"
+                          r"(?:(?:at\s+)?the\s+(?:end|start|beginning|middle)\s+of\s+|on\s+|in\s+)?$", re.I)
+_EASED_NOTE = "the measure a relaxation eases"
+#: A measure referred back to, by what it is: "The ban", "the electronic design automation (EDA) controls", "the
+#: notice".
+_MEASURE_BACK = re.compile(r"\b(?:the|these|those|its|such)\s+(?:[\w()-]+\s+){0,5}?(?:controls|curbs|restrictions|"
+                           r"rules|measures|ban|notice|rule)\b", re.I)
+
+
+def _eased(s: Sentence, relaxation: Event, trigger: re.Match[str], ments: list[Mention],
+           pms: list[PeriodMention]) -> Event | None:
+    """The measure a relaxation eases, as an event of its own: "China has suspended a ban on exports to the United
+    States" also states China's ban (a raw-material control when raw materials are named), by the same government,
+    reaching the same countries; dated only by a date the sentence gives as when it was first taken ("imposed in
+    December 2024"), never by the relaxation's. None for a permission ("let Nvidia export") or when the verb's object
+    is no measure."""
+    if relaxation.kind != "relaxation" or trigger.re is _PERMISSION or \
+            _EASED_OBJECT.match(s.text[trigger.end():]) is None:
+        return None
+    raw = any(m.entity in _RAW for m in ments if m.kind == "input") or _RAW_WORDS.search(s.text) is not None
+    taken = next((p.label for p in pms if p.label and ".." not in p.label and p.kind in ("date", "month", "year") and
+                  _FIRST_TAKEN.search(s.text[:p.start - s.start])), None)
+    return replace(relaxation, kind="raw_material_export_control" if raw else "export_control",
+                   policy=_policy("export_control", s.text), announced=taken, effective=None, date_note=_EASED_NOTE,
+                   targets={k: list(v) for k, v in relaxation.targets.items()}, spans=list(relaxation.spans))
+
+
+def _date_eased(events: list[Event], sentences: list[Sentence], wp: Window) -> None:
+    """A measure a relaxation eases that its own sentence leaves undated takes the date of the nearest sentence
+    (within ``_ACTION_REACH`` characters) that refers back to a measure and says when it was first taken: "The ban,
+    imposed in December 2024, is now suspended", "When the EDA controls were brought in at the end of May 2025"."""
+    for e in events:
+        if e.date_note != _EASED_NOTE or e.announced or e.effective:
+            continue
+        at = e.spans[0][0]
+        best: tuple[int, str] | None = None
+        for s in sentences:
+            if s.in_references or abs(s.start - at) > _ACTION_REACH or not _MEASURE_BACK.search(s.text):
+                continue
+            for p in wp.between(s.start, s.end):
+                if p.label and ".." not in p.label and p.kind in ("date", "month", "year") and \
+                        _FIRST_TAKEN.search(s.text[:p.start - s.start]) and \
+                        (best is None or abs(s.start - at) < best[0]):
+                    best = (abs(s.start - at), p.label)
+        if best is not None:
+            e.announced = best[1]
 
 
 #: A year that belongs to a name, not a date: a notice's number ("Announcement No. 61 of 2025") or a law's short
@@ -274,7 +340,7 @@ def _date_from_action(events: list[Event], sentences: list[Sentence], wm: Window
     dates "US puts Fujian Jinhua on its Entity List"."""
     own = {span for e in events for span in e.spans}
     for e in events:
-        if e.announced or e.effective or e.imposed_by is None:
+        if e.announced or e.effective or e.imposed_by is None or e.date_note == _EASED_NOTE:
             continue
         at = e.spans[0][0]
         best: tuple[int, str, str | None] | None = None
@@ -512,7 +578,9 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
                 others = list(dict.fromkeys([*buyers, *others]))
         if kind in ("procurement_ban", "import_ban"):
             foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
-            sellers = {"firms": foreign} if foreign else {}
+            origins = [m.entity for m in countries if m.entity and m.entity != imposer and
+                       _ORIGIN.match(s.text[m.end - s.start:])]  # "bans US chips": sellers based in the US
+            sellers = {"firms": foreign} if foreign else {"hq_in": list(dict.fromkeys(origins))} if origins else {}
             targets = {"countries": [imposer]}
         else:
             own = [f for f in firm_ids if f in kb.firms and kb.firms[f].hq == imposer]
@@ -532,6 +600,8 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
     segments = [code for code, pat in _SEGMENTS if re.search(pat, s.text, re.I)]
     if segments:
         targets["segments"] = segments
+    if kind == "relaxation":  # "the notice first issued on December 3, 2024" dates the measure eased, not the easing
+        pms = [p for p in pms if not _FIRST_TAKEN.search(s.text[max(0, p.start - s.start - 40):p.start - s.start])]
     announced, effective, note = _dates(s, pms)
     if announced is None and effective is None:
         dates = [p.label for p in context if p.kind in ("date", "month") and p.label and ".." not in p.label]
@@ -711,8 +781,17 @@ def _nearest(ments: list[Mention], trig: int) -> str | None:
     return min(ments, key=lambda m: min(abs(m.start - trig), abs(m.end - trig))).entity
 
 
+#: A government's verb just before a date, saying that the measure was taken then: "published on Monday", "imposed on
+#: June 30", "announced in October".
+_ACTED_ON = re.compile(r"\b(?:announc|impos|introduc|publish|issu|unveil|adopt|releas|add|plac|put)\w*\s+(?:(?:it|them|"
+                       r"the\s+\w+)\s+)?(?:on|in)\s+$", re.I)
+
+
 def _dates(s: Sentence, pms: list[PeriodMention]) -> tuple[str | None, str | None, str | None]:
     announced = effective = note = None
+    acted = [p for p in pms if _ACTED_ON.search(s.text[max(0, p.start - s.start - 40):p.start - s.start])]
+    if acted:  # the day the sentence says the government acted comes before a date it gives for anything else
+        pms = [*acted, *(p for p in pms if p not in acted)]
     for p in pms:
         if not p.label or ".." in p.label or p.note in ("year_ago", "latest_quarter"):
             continue
