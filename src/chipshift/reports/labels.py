@@ -76,7 +76,8 @@ def seller_name(code: str, firm: str | None = None, country: str | None = None) 
     """A seller of a market case in words, the one name every table, chart and page gives it: ``firm``, the
     knowledge base's name of the firm it is, where it is one; else, for a group of producers, by the name of the
     region they produce in (``country``): ``china_producers`` in China reads "China's producers", ``others`` in
-    Taiwan "Taiwan's other producers", ``other_producers`` in ROW "other producers in the rest of the world";
+    Taiwan "Taiwan's other producers", ``usa`` in the United States "the United States' producers",
+    ``other_producers`` in ROW "other producers in the rest of the world";
     else its code in words (``state_buyers`` -> "state buyers")."""
     if firm:
         return firm
@@ -86,7 +87,17 @@ def seller_name(code: str, firm: str | None = None, country: str | None = None) 
     producers = "other producers" if {"other", "others"} & set(words.lower().split()) else "producers"
     if country.lower().startswith("rest of"):  # an aggregate named as a phrase: "Rest of the world"
         return f"{producers} in the {country[:1].lower()}{country[1:]}"
-    return f"{_possessive(country)} {producers}"
+    return f"{_possessive(_with_article(country))} {producers}"
+
+
+#: Words of a country's name that make it take "the" ("the United States", "the Netherlands").
+ARTICLE_WORDS = frozenset({"United", "Republic", "Kingdom", "Emirates", "Islands", "Netherlands", "Philippines",
+                           "Bahamas", "Gambia", "Maldives"})
+
+
+def _with_article(country: str) -> str:
+    """A country's name as a sentence gives it: "the United States", "the Netherlands"; "China" as it is."""
+    return f"the {country}" if ARTICLE_WORDS & set(country.split()) and not country.startswith("the ") else country
 
 
 def short_name(name: str, aliases: Iterable[str] = ()) -> str:
@@ -116,13 +127,15 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def _own(owner: str, thing: str, rest: str = "") -> str:
-    """``owner``'s ``thing`` and the ``rest`` of a title ("Micron's share of HBM spending, China"); an owner whose
-    name reads badly with a possessive (it has a place in it) after the rest ("Share of revenue from China: other
-    producers in the rest of the world")."""
-    if " in " in owner:
-        return f"{thing[:1].upper()}{thing[1:]}{rest}: {owner}"
-    return f"{_possessive(owner)} {thing}{rest}"
+def is_group(report: Mapping[str, Any], code: str) -> bool:
+    """Whether the seller ``code`` is a group (a region's producers, "state buyers") rather than a firm: a title
+    gives a firm a possessive ("Micron's share of ...") and a group none ("Share of ... going to China's
+    producers"). A run names its groups (``names.groups``); a run without them (an older results.json) by the
+    shape of their names: one with a place in it ("other producers in the rest of the world")."""
+    names: Mapping[str, Any] = report.get("names") or {}
+    if "groups" in names:
+        return code in (names.get("groups") or {})
+    return " in " in _short(report, code)
 
 
 def _after_preposition(place: str) -> str:
@@ -132,8 +145,18 @@ def _after_preposition(place: str) -> str:
 
 
 def _in_title(product: str) -> str:
-    """A product's name inside a title: a one-word name in lower case ("Gallium" -> "gallium"; "DRAM" as it is)."""
-    return product.lower() if " " not in product and product[1:].islower() else product
+    """A product's name inside a title: its first word in lower case where it is a common noun capitalised only
+    because it opens the name ("Gallium" -> "gallium", "Natural gas" -> "natural gas", "Data-center GPUs" ->
+    "data-center GPUs"); a name that is a brand or model ("Nvidia H20", "Huawei Ascend 910B": another of its words
+    capitalised or with a digit) or an acronym ("DRAM", "AI accelerators") as it is."""
+    first, *rest = product.split(" ")
+
+    def capitalised(word: str) -> bool:
+        return word[:1].isupper() and word[1:].replace("-", "").islower()
+
+    if not capitalised(first) or any(capitalised(w) or any(c.isdigit() for c in w) for w in rest):
+        return product
+    return " ".join([first.lower(), *rest])
 
 
 def _modifier(product: str) -> str:
@@ -166,11 +189,14 @@ def _single(report: Mapping[str, Any], output: str) -> OutputText:
                           "% of market value", "pct")
     if kind == "share":
         segment = f", {_name(report, 'segments', where)} buyers" if where else ""
-        return OutputText(f"{_possessive(_short(report, code))} share of {spending}, {region}{segment}",
-                          "% of market value", "pct")
+        owner = _short(report, code)
+        title = (f"Share of {spending} going to {owner}" if is_group(report, code)
+                 else f"{_possessive(owner)} share of {spending}")
+        return OutputText(f"{title}, {region}{segment}", "% of market value", "pct")
     if kind == "revenue":
-        return OutputText(f"{_possessive(_short(report, code))} revenue, model and reported",
-                          f"revenue, {unit_words(unit)}", unit)
+        owner = _short(report, code)
+        title = f"Revenue of {owner}" if is_group(report, code) else f"{_possessive(owner)} revenue"
+        return OutputText(f"{title}, model and reported", f"revenue, {unit_words(unit)}", unit)
     return OutputText(output, unit_words(unit), unit)
 
 
@@ -206,37 +232,53 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
         return OutputText(f"{what}price, {place} ({index})", f"price {axis}", unit)
     if kind == "localization":
         return OutputText(f"Domestic sellers' share of {bought}, {place} (localization)", of_market, unit)
+    group = bool(code) and is_group(report, code)
+    goods = _in_title(product) or "products"
     if kind == "revenue_share":
-        return OutputText(_own(seller, "share of " + ("units sold in " if counted else "revenue from ")
-                               + _after_preposition(place)),
-                          f"% of {'units sold' if counted else 'revenue'}", unit)
+        sold_in = "units sold in " if counted else "revenue from "
+        if group:
+            title = (f"Share of the units of {seller} sold in " if counted
+                     else f"Share of the revenue of {seller} from ") + _after_preposition(place)
+        else:
+            title = f"{_possessive(seller)} share of {sold_in}{_after_preposition(place)}"
+        return OutputText(title, f"% of {'units sold' if counted else 'revenue'}", unit)
     if kind == "revenue":
         sold = "units sold" if counted else "revenue"
-        return OutputText(_own(seller, sold, ((" in " if counted else " from ") + _after_preposition(place))
-                               if where else ""),
-                          f"{sold}, {axis}", unit)
+        to = ((" in " if counted else " from ") + _after_preposition(place)) if where else ""
+        if group:
+            title = (f"Units sold by {seller}" if counted else f"Revenue of {seller}") + to
+        else:
+            title = f"{_possessive(seller)} {sold}{to}"
+        return OutputText(title, f"{sold}, {axis}", unit)
     if kind == "share":
-        return OutputText(_own(seller, f"share of {bought}", f", {place}"), of_market, unit)
+        title = (f"Share of {bought} {'bought from' if counted else 'going to'} {seller}, {place}" if group
+                 else f"{_possessive(seller)} share of {bought}, {place}")
+        return OutputText(title, of_market, unit)
     if kind == "value":
         return OutputText(f"{bought[:1].upper()}{bought[1:]}, {place}", f"{'units' if counted else 'spending'}, {axis}",
                           unit)
     if kind == "unmet":
         return OutputText(f"{what}demand no allowed seller serves, {place}".strip(), f"demand, {axis}", unit)
-    if kind == "quantity":
-        return OutputText(_own(seller, f"{what}deliveries", f", {place}"), f"quantity, {axis}", unit)
-    if kind == "volume_index":
-        return OutputText(_own(seller, f"{what}deliveries", f", {place}") + " (index, first quarter = 1)", axis, unit)
+    if kind in ("quantity", "volume_index"):
+        title = (f"{what}deliveries from {seller} to {_after_preposition(place)}" if group
+                 else f"{_possessive(seller)} {what}deliveries, {place}")
+        if kind == "quantity":
+            return OutputText(title, f"quantity, {axis}", unit)
+        return OutputText(title + " (index, first quarter = 1)", axis, unit)
     if kind == "price":
-        return OutputText(f"Price of {_possessive(seller)} {_in_title(product) or 'products'}, {place}",
-                          f"price, {axis}", unit)
+        title = f"Price of {goods} from {seller}" if group else f"Price of {_possessive(seller)} {goods}"
+        return OutputText(f"{title}, {place}", f"price, {axis}", unit)
     if kind == "rationed":
-        return OutputText(f"Demand for {_possessive(seller)} {_in_title(product) or 'products'} beyond its capacity "
-                          "(rationed)",
-                          f"quantity, {axis}", unit)
+        title = (f"Demand for {goods} from {seller} beyond their capacity" if group
+                 else f"Demand for {_possessive(seller)} {goods} beyond its capacity")
+        return OutputText(f"{title} (rationed)", f"quantity, {axis}", unit)
     if kind == "seller_price":
-        return OutputText(f"{_possessive(seller)} own {what}price", f"price, {axis}", unit)
+        title = f"Own {what}price of {seller}" if group else f"{_possessive(seller)} own {what}price"
+        return OutputText(title, f"price, {axis}", unit)
     if kind == "capacity_rent":
-        return OutputText(f"{_possessive(seller)} {what}price above its supply curve", f"price, {axis}", unit)
+        title = (f"{what}price of {seller} above their supply curve" if group
+                 else f"{_possessive(seller)} {what}price above its supply curve")
+        return OutputText(title, f"price, {axis}", unit)
     return OutputText(output, axis, unit)
 
 

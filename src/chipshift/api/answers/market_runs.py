@@ -297,7 +297,8 @@ class MarketRunAnswer(Answer):
                             "(unsourced_literal: a literal observation without its source document)")
     elapsed_s: float = Field(description="seconds the run took")
     names: dict[str, dict[str, str]] = Field(description="codes in words: regions, products, owners, segments, "
-                                                         "markets, rules")
+                                                         "markets, rules; groups: the sellers that are no firm "
+                                                         "(a region's producers)")
     rests_on: RestsOn | None = Field(ABSENT, description="what the run's set-up rests on: the facts and documents "
                                                          "its charts' footers name")
     publishers: dict[str, str] = Field(description="each cited fact's publisher (the original one for a reprint)")
