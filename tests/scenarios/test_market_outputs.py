@@ -479,3 +479,69 @@ def test_titles_of_a_group_of_producers(bundled_store: Store) -> None:
     # a firm keeps its possessive
     asml = _case_titles(bundled_store, ASML)[0]
     assert asml["revenue_share:asml@CHN"] == "ASML's share of revenue from China"
+
+
+def _flat_report(values: dict[str, list[float]], file: str | None = None) -> dict[str, Any]:
+    """A linked run of two quarters in one market (China's gallium) with ``values`` for its outputs (percent)."""
+    return {"model": "linked", "value_unit": "usd_m", "periods": ["2023Q1", "2023Q2"], "file": file,
+            "markets": [{"id": "CHN", "region": "CHN", "product": "gallium", "segment": None},
+                        {"id": "ROW", "region": "ROW", "product": "gallium", "segment": None}],
+            "outputs": [{"output": o, "period": p, "value": v, "unit": "pct"} for o, vs in values.items()
+                        for p, v in zip(["2023Q1", "2023Q2"], vs, strict=True)],
+            "names": {"regions": {"CHN": "China", "ROW": "Rest of the world"}, "products": {"gallium": "Gallium"},
+                      "owners": {"sole": "China's producers", "barred": "Acme Metals"},
+                      "short": {"sole": "China's producers", "barred": "Acme"},
+                      "groups": {"sole": "China's producers"}}}
+
+
+def test_a_share_that_never_moves_says_so_and_why_instead_of_a_chart(tmp_path: Path) -> None:
+    """A share at 100% (a sole supplier) or 0% (a barred seller) in every quarter would be a blank line along an
+    edge of its axis: the run says, in words, what it is, that it holds there throughout and why."""
+    case = tmp_path / "case.yaml"
+    case.write_text("sellers:\n  - {id: sole, country: CHN, product: gallium}\n  - {id: barred, firm: barred, "
+                    "product: gallium}\nmarkets:\n  - {id: CHN, region: CHN, product: gallium, shares: {sole: 60, "
+                    "barred: 40}}\n", encoding="utf-8")
+    report = _flat_report({"share:sole@CHN": [100.0, 100.0], "share:barred@CHN": [0.0, 0.0],
+                           "localization@CHN": [100.0, 100.0], "share:sole@ROW": [40.0, 55.0],
+                           "revenue_share:barred@ROW": [0.0, 0.0]}, str(case))
+    sole = labels.unchanging(report, "share:sole@CHN")
+    assert sole == ("Share of gallium spending going to China's producers, China: 100% in every quarter from 2023Q1 "
+                    "to 2023Q2, so it has no chart: China's producers are the only seller with a share of the "
+                    "gallium market in China.")
+    barred = labels.unchanging(report, "share:barred@CHN")
+    assert barred is not None and barred.startswith("Acme's share of gallium spending, China: 0% in every quarter")
+    # it had a share at the start and sells nothing: a rule keeps it out
+    assert "Acme sells nothing there: the case gives it a share of the gallium market in China at the start, and " \
+           "its rules keep it out from the first quarter" in barred
+    # in the rest of the world the case gives it no share: it never gets one
+    row = labels.unchanging(report, "revenue_share:barred@ROW")
+    assert row is not None and "gives it no share of the gallium market in the rest of the world at the start" in row
+    assert "is domestic there (China's producers)" in (labels.unchanging(report, "localization@CHN") or "")
+    assert labels.unchanging(report, "share:sole@ROW") is None  # it moves: charted
+    # demand no allowed seller serves, at 0% throughout, is no share: its chart stays (it says nothing is unmet)
+    flat = _flat_report({"unmet@CHN": [0.0, 0.0]})
+    assert labels.unchanging(flat, "unmet@CHN") is None
+    # a band that leaves the edge keeps its chart, and an output not in percent has none of this
+    report["outputs"][0] |= {"p5": 96.0, "p95": 100.0}
+    assert labels.unchanging(report, "share:sole@CHN") is None
+    assert labels.unchanging({**report, "outputs": [{**r, "unit": "usd_m"} for r in report["outputs"]]},
+                             "share:barred@CHN") is None
+
+
+def test_run_files_leave_out_the_chart_of_a_share_that_never_moves(bundled_store: Store, tmp_path: Path) -> None:
+    """China's gallium market has one seller, China's producers: its localization is 100% in every quarter, so the
+    files draw no chart of it and list it, with why, in charts_left_out.csv; the rest of the world's is drawn."""
+    report = scenario_run(bundled_store, REPO / "examples" / "gallium-export-controls.yaml", draws=0)
+    written = write_outputs(report, tmp_path)
+    assert "localization_CHN.svg" not in written and not (tmp_path / "localization_CHN.svg").exists()
+    assert "localization_ROW.svg" in written
+    left = pd.read_csv(tmp_path / "charts_left_out.csv")
+    row = left[left["output"] == "localization@CHN"].iloc[0]
+    assert row["title"] == "Domestic sellers' share of gallium spending, China (localization)"
+    assert "100% in every quarter from 2023Q1 to 2025Q2" in row["note"] and "(China's producers)" in row["note"]
+    # the rest of the world's producers sell nothing in China: their revenue share from China is 0% throughout
+    assert "revenue_share:other_producers@CHN" in set(left["output"])
+    assert not (tmp_path / "revenue_share_other_producers_CHN.svg").exists()
+    # the run's answer carries the same sentence for the web
+    assert report["output_text"]["localization@CHN"]["unchanging"] == row["note"]
+    assert report["output_text"]["localization@ROW"].get("unchanging") is None

@@ -192,3 +192,20 @@ def test_report_charts_name_as_many_quarters_as_fit() -> None:
     assert named and named[0][1] == "2021Q1" and len(named) < len(quarters)
     # names at least a name's width apart (six characters at about 7 px)
     assert all(b[0] - a[0] >= 6 * 7 for a, b in itertools.pairwise(named))
+
+
+def test_market_report_says_which_shares_never_move(web_store: Store) -> None:
+    """The report of the gallium case: China's localization is 100% in every quarter (China's producers sell
+    alone there), so the report draws no chart of it and says so and why, as the files and the Results page do."""
+    from chipshift.api.market_runs import scenario_run
+    from chipshift.web.market_report import render
+
+    report = scenario_run(web_store, EXAMPLES / "gallium-export-controls.yaml", draws=0)
+    html = render(report, report["facts"], "gallium-export-controls.yaml")
+    headline = html.split("<h2>Headline outputs</h2>")[1].split("<table")[0]
+    assert "Shares that hold at 0% or 100% throughout, and why (no chart of them is drawn)" in headline
+    assert ("Domestic sellers&#x27; share of gallium spending, China (localization): 100% in every quarter from "
+            "2023Q1 to 2025Q2, so it has no chart: every seller with a share of the gallium market in China is "
+            "domestic there (China&#x27;s producers).") in headline
+    titles = re.findall(r'class="chart-title"[^>]*>(.*?)</text>', html)
+    assert titles and not any("localization" in t and "China" in t and "Rest" not in t for t in titles), titles

@@ -37,6 +37,7 @@ from chipshift.reports.labels import (
     seller_name,
     set_up_by,
     short_name,
+    unchanging,
     unit_words,
 )
 from chipshift.scenarios import backtest as bt
@@ -850,5 +851,6 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     for output in outputs:
         words = describe(labelled, output)
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
-                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)}
+                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES),
+                        "unchanging": unchanging(labelled, output)}
     return {**labels, "output_text": text}

@@ -290,6 +290,119 @@ def describe(report: Mapping[str, Any], output: str) -> OutputText:
     return dataclasses.replace(text, title=text.title[:1].upper() + text.title[1:])
 
 
+#: The edges of a percent axis: a share that holds at one of them in every period and draw has no chart.
+EDGES = (0.0, 100.0)
+#: The outputs that are shares (of a market, of a seller's revenue, localization), by how their names begin.
+SHARES = ("share:", "revenue_share", "localization")
+
+
+def unchanging(report: Mapping[str, Any], output: str) -> str | None:
+    """Why ``output`` has no chart, in a sentence, when it is a share (``SHARES``, in percent) and holds at 0% or at
+    100% in every period of the run, its band too (a barred seller's share, a sole supplier's): such a chart would
+    be a blank line along an edge of its axis, so the files, the web and the report leave it out and say this
+    instead, in place of it. The sentence names the output by its title, the value and the periods, then why, as
+    the run's own outputs and its case file show it: who holds the market's shares, whether the case gives the
+    seller a share at the start (else a rule keeps it out from the first period), where else the seller sells.
+    None for any other output."""
+    if not output.startswith(SHARES):
+        return None
+    rows = [r for r in report.get("outputs") or () if r["output"] == output]
+    values = [float(r[k]) for r in rows for k in ("value", "p5", "p95") if r.get(k) is not None]
+    if not rows or not values or any(r.get("unit") != "pct" for r in rows):
+        return None
+    edge = next((e for e in EDGES if all(abs(v - e) < 1e-9 for v in values)), None)
+    if edge is None:
+        return None
+    linked = report.get("model") == "linked"
+    span = (f"every quarter from {report['periods'][0]} to {report['periods'][1]}" if linked
+            else f"every year from {report['years'][0]} to {report['years'][1]}")
+    drawn = " and in every draw" if any(r.get("p5") is not None for r in rows) else ""
+    why = _why_unchanging(report, output, edge) if linked else _why_unchanging_single(output, edge)
+    title = describe(report, output).title
+    return f"{title}: {number(edge, 'pct')} in {span}{drawn}, so it has no chart: {why}."
+
+
+def _held(report: Mapping[str, Any], market: str) -> list[str]:
+    """The sellers (by code) with a share above 0% of ``market`` in some period of a linked run."""
+    found: dict[str, None] = {}
+    for r in report.get("outputs") or ():
+        head, _, where = r["output"].partition("@")
+        if where == market and head.startswith("share:") and (r.get("value") or 0) > 0:
+            found[head.split(":", 1)[1]] = None
+    return list(found)
+
+
+def _listed(names: Iterable[str]) -> str:
+    items = list(dict.fromkeys(names))
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _why_unchanging(report: Mapping[str, Any], output: str, edge: float) -> str:
+    """Why a linked run's share holds at ``edge`` throughout (``unchanging``)."""
+    head, _, where = output.partition("@")
+    kind, _, code = head.partition(":")
+    markets = list(report.get("markets") or ())
+    regions: Mapping[str, str] = (report.get("names") or {}).get("regions") or {}
+
+    def market_words(ids: Iterable[str]) -> str:
+        """Markets in words: "the gallium market in China", "the DRAM market of data center buyers in China"."""
+        out = []
+        for m in (m for m in markets if m["id"] in set(ids)):
+            segment = f" of {_name(report, 'segments', m['segment'])} buyers" if m.get("segment") else ""
+            region = _after_preposition(regions.get(m["region"], m["region"]))
+            out.append(f"the {_modifier(_name(report, 'products', m['product']))} market{segment} in {region}")
+        return _listed(out)
+
+    group = bool(code) and is_group(report, code)
+    who, it = (_short(report, code), "they" if group else "it") if code else ("", "it")
+    sells, has, is_ = ("sell", "have", "are") if group else ("sells", "has", "is")
+    document = case_document(report.get("file"))
+    sellers = [s for s in (document or {}).get("sellers") or () if isinstance(s, Mapping)]
+    mine = {str(s.get("id")) for s in sellers if code in (s.get("id"), s.get("firm"))} or {code}
+    if kind == "localization":
+        there = [m["id"] for m in markets if m["region"] == where]
+        holders = [_short(report, s) for m in there for s in _held(report, m)]
+        if edge:
+            return f"every seller with a share of {market_words(there)} is domestic there ({_listed(holders)})"
+        return (f"no domestic seller has a share of {market_words(there)}"
+                + (f"; it is held by {_listed(holders)}" if holders else ""))
+    if kind == "share" and edge:
+        within = [where] if where in {m["id"] for m in markets} else [m["id"] for m in markets
+                                                                     if m["region"] == where]
+        return (f"{who} {is_} the only seller with a share of {market_words(within)}" if where
+                else f"{who} {is_} the only seller in every market of the case")
+    if kind == "revenue_share" and edge:
+        elsewhere = [m["id"] for m in markets if m["region"] != where]
+        if not elsewhere:
+            return f"every market of the case is in {_after_preposition(regions.get(where, where))}"
+        return f"{who} {sells} in no market elsewhere: {it} {has} no share of {market_words(elsewhere)}"
+    # 0%: it holds no share of the market(s) in question
+    ids = {m["id"] for m in markets}
+    there = ([where] if where in ids else [m["id"] for m in markets if m["region"] == where] if where
+             else [m["id"] for m in markets])
+    given = [str(m["id"]) for m in (document or {}).get("markets") or () if isinstance(m, Mapping)
+             and m.get("id") in there and mine & {str(k) for k in (m.get("shares") or {})}]
+    if document is None:
+        because = f"{it} {has} no share of {market_words(there)} in any quarter"
+    elif given:
+        because = (f"the case gives {'them' if group else 'it'} a share of {market_words(given)} at the start, and "
+                   "its rules keep " + ("them" if group else "it") + " out from the first quarter")
+    else:
+        because = (f"the case gives {'them' if group else 'it'} no share of {market_words(there)} at the start, "
+                   "and the model gives no seller a share it does not start with")
+    return f"{who} {sells} nothing there: {because}"
+
+
+def _why_unchanging_single(output: str, edge: float) -> str:
+    """Why a single-market run's share holds at ``edge`` throughout (``unchanging``)."""
+    if output == "localization":
+        return "only domestic sources hold a share of the market" if edge else (
+            "no domestic source holds a share of the market")
+    if output.startswith("share:"):
+        return "it is the only source with a share" if edge else "it has no share of the market"
+    return "the model holds it there"
+
+
 #: Whom a chart or table credits an observation stated as a literal without its source document to.
 NO_SOURCE = "the case file (no source named)"
 

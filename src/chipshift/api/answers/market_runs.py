@@ -206,6 +206,9 @@ class OutputText(Answer):
     unit: str | None = Field(description="its unit")
     footer: str | None = Field(ABSENT, description="the line under its chart: the case, model and draws, the date of "
                                                    "the data and the publishers of the figures the chart shows")
+    unchanging: str | None = Field(ABSENT, description="for a share at 0% or 100% in every period and draw (a barred "
+                                                       "seller's, a sole supplier's): why it has no chart, said in "
+                                                       "place of the chart")
 
 
 class RunRestrictions(Answer):
