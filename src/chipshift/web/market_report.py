@@ -91,6 +91,11 @@ def _title(report: dict[str, Any], output: str) -> tuple[str, str, str]:
     return text.title, text.axis, "%" if text.unit == "pct" else ""
 
 
+def _name(report: dict[str, Any], kind: str, code: str) -> str:
+    """A region or product of the run by name (the run's ``names``), else its code."""
+    return str(((report.get("names") or {}).get(kind) or {}).get(code) or code)
+
+
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
     if report.get("model") == "linked":
         return _render_linked(report, facts, file_name)
@@ -98,7 +103,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
     parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
              f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
-             f"{escape(report['region'])}, {escape(report['product'])}, {report['years'][0]}-{report['years'][1]} · "
+             f"{escape(_name(report, 'regions', report['region']))}, "
+             f"{escape(_name(report, 'products', report['product']))}, {report['years'][0]}-{report['years'][1]} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
              "<h2>Calibration</h2>",
@@ -238,9 +244,14 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
              f"{periods[0]}-{periods[1]} by quarter · money in {escape(unit_words(report['value_unit']))} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
-             "<h2>Markets</h2>" + html_table([("id", "Market"), ("name", "Product, region and buyers"),
-                                              ("region", "Region"), ("segment", "Segment"), ("product", "Product")],
-                                             [{**m, "name": names.get("markets", {}).get(m["id"], "")}
+             "<h2>Markets</h2>" + html_table([("name", "Market: product, region and buyers"),
+                                              ("product", "Product"), ("region", "Region"), ("segment", "Buyers"),
+                                              ("id", "Id in the case")],
+                                             [{"name": names.get("markets", {}).get(m["id"], ""), "id": m["id"],
+                                               "product": names.get("products", {}).get(m["product"], m["product"]),
+                                               "region": names.get("regions", {}).get(m["region"], m["region"]),
+                                               "segment": (names.get("segments", {}).get(m["segment"], m["segment"])
+                                                           if m.get("segment") else "all")}
                                               for m in report["markets"]]),
              "<h2>Calibration</h2>", f"<p class='statement'>{escape(c['statement'])}.</p>",
              (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {_rmse(c)} "
