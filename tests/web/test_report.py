@@ -232,6 +232,7 @@ def test_report_text_says_what_each_chart_and_table_shows(web_store: Store, tmp_
         footer = " ".join(re.findall(r'class="footer"[^>]*>(.*?)</text>', chart, re.S))
         assert "Scenario: DUV lithography tools barred for China" in footer and "Sources: " in footer, footer
         assert "2026-06-30" in footer and "target China (CHN)" in footer, footer
+        assert re.search(r"Sources: rules in force as published up to 20\d\d-\d\d", footer), footer
         assert "%" in chart  # shares, in percent
     # the rules the scenario adds and those that start or end between dates: by name, each id after its name
     assert "Rules in force only under the scenario: Japan bars all DUV lithography tools for China (X-DUV-JPN)" in body

@@ -166,6 +166,10 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                  "counted as barred).</p>")
     on = str(result["at"])
     sources = "; ".join(result.get("data_sources") or [])
+    published = sorted(str(r["published"]) for r in store.rows("sources") if r.get("published")
+                       and r["id"] in {rule.get("source") for rule in in_force["rules"]})
+    if published:  # the date of the data: the latest publication of a source of a rule in force
+        sources = f"rules in force as published up to {published[-1]}" + (f"; {sources}" if sources else "")
     footer = (f"Scenario: {name} ({path.name}), against the baseline (the bundled rules) · as of {on} · target "
               f"{target}" + (f" · Sources: {sources}" if sources else ""))
     parts.append(svg.ranges(stage_rows, ["baseline", name],
