@@ -437,15 +437,21 @@ def _linked_files() -> list[Path]:
     return examples + sample
 
 
-def test_titles_of_every_output_read_as_plain_english(bundled_store: Store) -> None:
-    """Every output of every bundled linked example and of a sample of episodes: a title opens with a capital and
+def test_titles_of_every_output_read_as_plain_english(bundled_store: Store,
+                                                     ai_run: tuple[dict[str, Any], Path]) -> None:
+    """Every output of every bundled linked example, of a sample of episodes and of a single-market example (China's
+    AI accelerators, whose domestic source is a group): a title opens with a capital and
     names a group of producers without a possessive ("Algeria's producers' share" reads as an inverted sentence),
     a product that is a common noun in lower case inside it ("natural gas", not "Natural gas"), no region as "to
     Rest of the world", and no code."""
     checked = 0
     groups_seen = 0
-    for path in _linked_files():
-        titles, groups, products = _case_titles(bundled_store, path)
+    single = ai_run[0]
+    cases = [(AI, {o: t["title"] for o, t in single["output_text"].items()}, single["names"]["groups"],
+              single["names"]["products"])]
+    assert single["output_text"]["share:other-domestic"]["title"] == (
+        "Share of AI accelerator spending going to China's other producers, China")
+    for path, titles, groups, products in [*cases, *((p, *_case_titles(bundled_store, p)) for p in _linked_files())]:
         # a product's name in sentence case with no other capital or digit is a common noun ("Natural gas")
         common = [p for p in products.values() if p[:1].isupper() and p[1:] == p[1:].lower()
                   and not any(c.isdigit() for c in p)]
