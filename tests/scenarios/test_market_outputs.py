@@ -548,6 +548,9 @@ def test_run_files_leave_out_the_chart_of_a_share_that_never_moves(bundled_store
     # the rest of the world's producers sell nothing in China: their revenue share from China is 0% throughout
     assert "revenue_share:other_producers@CHN" in set(left["output"])
     assert not (tmp_path / "revenue_share_other_producers_CHN.svg").exists()
+    # nor a tornado, where no parameter moves it: every bar would be of zero length
+    assert not (tmp_path / "tornado_localization_CHN.svg").exists()
+    assert (tmp_path / "tornado_localization_ROW.svg").exists()
     # the run's answer carries the same sentence for the web
     assert report["output_text"]["localization@CHN"]["unchanging"] == row["note"]
     assert report["output_text"]["localization@ROW"].get("unchanging") is None

@@ -293,6 +293,10 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
         words = labels.parameter_words(document, report.get("names"))
         units = labels.parameter_units(document)
         for output in dict.fromkeys(r["output"] for r in report["sensitivity"]):
+            # a share held at 0% or 100% that no parameter moves either (every bar of zero length): no tornado
+            if labels.unchanging(report, output) and all(
+                    r["at_low"] == r["at_high"] for r in report["sensitivity"] if r["output"] == output):
+                continue
             stem = "tornado_" + _stem(output)
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
