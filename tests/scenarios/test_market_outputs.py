@@ -16,6 +16,8 @@ from chipshift.io.store import Store
 from chipshift.reports import labels
 from chipshift.reports.chart_style import marker_style, spread, value_axis
 from chipshift.reports.market_run_files import write_outputs
+from chipshift.scenarios import linked_case as linked
+from chipshift.scenarios.market_case_check import linked_outputs
 
 pytestmark = pytest.mark.store_input  # reads the bundled store as its input (tests/conftest.py)
 
@@ -83,6 +85,7 @@ def test_sellers_that_are_no_firm_are_named_by_where_they_produce() -> None:
     assert labels.seller_name("micron", "Micron Technology", "United States") == "Micron Technology"
     assert labels.seller_name("china_producers", None, "China") == "China's producers"
     assert labels.seller_name("others", None, "Taiwan") == "Taiwan's other producers"
+    assert labels.seller_name("usa", None, "United States") == "the United States' producers"
     assert labels.seller_name("other_producers", None, "Rest of the world") == (
         "other producers in the rest of the world")
     assert labels.seller_name("state_buyers") == "state buyers"  # nowhere to name: its code in words
@@ -94,7 +97,7 @@ def test_a_linked_run_names_its_groups_of_producers_in_words(bundled_store: Stor
     assert owners["china_producers"] == "China's producers"
     assert owners["other_producers"] == "other producers in the rest of the world"
     titles = " ".join(t["title"] for t in report["output_text"].values())
-    assert "China's producers' share of gallium spending" in titles
+    assert "Share of gallium spending going to China's producers, China" in titles
     assert not re.search(r"china_producers|china producers|other_producers", titles, re.IGNORECASE), titles
 
 
@@ -252,11 +255,12 @@ def test_titles_read_as_an_analyst_writes_them() -> None:
         "price@dram-dc": "DRAM price, China, data center buyers (index, 2021Q4 = 1)",
         "localization@CHN": "Domestic sellers' share of DRAM spending, China (localization)",
         "revenue_share:micron@CHN": "Micron's share of revenue from China"}
-    # a group of producers named by where it produces reads badly with a possessive: it comes after the rest
+    # a group of producers is named after what the title is about, never with a possessive
     report["names"]["short"]["others"] = "other producers in the rest of the world"
+    report["names"]["groups"] = {"others": "other producers in the rest of the world"}
     report["outputs"].append({"output": "share:others@hbm", "unit": "pct"})
     assert labels.describe(report, "share:others@hbm").title == (
-        "Share of HBM spending, Rest of the world: other producers in the rest of the world")
+        "Share of HBM spending going to other producers in the rest of the world, Rest of the world")
     # the rest of the world after "from" as a sentence names it; a country as it is
     report["outputs"].append({"output": "revenue_share:micron@ROW", "unit": "pct"})
     assert labels.describe(report, "revenue_share:micron@ROW").title == (
@@ -400,3 +404,153 @@ def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
     assert axis.get_ylim()[1] > 110
     plt.close(fig)
     plt.close(over)
+
+
+#: Episodes whose sellers include groups of producers (a country's, the rest of the world's), read for their
+#: outputs only (never run or scored here), and every thirteenth of the rest of the library.
+GROUP_EPISODES = ("algeria-gme-closure-2021", "gazprom-gas-cuts-2022", "china-us-gallium-ban-2024",
+                  "japan-korea-hf-2019", "iran-oil-sanctions-2018", "china-urea-export-inspection-2021")
+EPISODES = REPO / "src" / "chipshift" / "data" / "episodes"
+
+
+def _case_titles(store: Store, path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Every output a linked case produces (as its file declares them) with the title a run of it gives it; the
+    case's groups of producers and its products, by name."""
+    from chipshift.api.backtest import _output_titles
+    from chipshift.api.cases import load
+    from chipshift.api.market_runs import _linked_names
+
+    case = load(store, path)[0]
+    assert isinstance(case, linked.LinkedCase)
+    title = _output_titles(store, case)
+    names = _linked_names(store, case)
+    return ({o: title(o) for o in sorted(linked_outputs(labels.case_document(str(path))))}, names["groups"],
+            names["products"])
+
+
+def _linked_files() -> list[Path]:
+    examples = [p for p in sorted((REPO / "examples").glob("*.yaml"))
+                if "model: linked" in p.read_text(encoding="utf-8")]
+    episodes = sorted(EPISODES.glob("*.yaml"))
+    sample = [p for p in episodes if p.stem in GROUP_EPISODES] + [p for p in episodes[::13]
+                                                                  if p.stem not in GROUP_EPISODES]
+    return examples + sample
+
+
+def test_titles_of_every_output_read_as_plain_english(bundled_store: Store,
+                                                     ai_run: tuple[dict[str, Any], Path]) -> None:
+    """Every output of every bundled linked example, of a sample of episodes and of a single-market example (China's
+    AI accelerators, whose domestic source is a group): a title opens with a capital and
+    names a group of producers without a possessive ("Algeria's producers' share" reads as an inverted sentence),
+    a product that is a common noun in lower case inside it ("natural gas", not "Natural gas"), no region as "to
+    Rest of the world", and no code."""
+    checked = 0
+    groups_seen = 0
+    single = ai_run[0]
+    cases = [(AI, {o: t["title"] for o, t in single["output_text"].items()}, single["names"]["groups"],
+              single["names"]["products"])]
+    assert single["output_text"]["share:other-domestic"]["title"] == (
+        "Share of AI accelerator spending going to China's other producers, China")
+    for path, titles, groups, products in [*cases, *((p, *_case_titles(bundled_store, p)) for p in _linked_files())]:
+        # a product's name in sentence case with no other capital or digit is a common noun ("Natural gas")
+        common = [p for p in products.values() if p[:1].isupper() and p[1:] == p[1:].lower()
+                  and not any(c.isdigit() for c in p)]
+        groups_seen += len(groups)
+        for output, title in titles.items():
+            where = f"{path.name}: {output}: {title}"
+            assert title[:1].isupper(), where
+            assert not any(f"{group}'" in title for group in groups.values()), where
+            assert not any(p in title[1:] for p in common), where
+            assert not re.search(r"\b(to|from|in) Rest of\b", title), where
+            assert "_" not in title and not any(code in title for code in groups if "-" in code or "_" in code), where
+            checked += 1
+    assert checked > 500 and groups_seen >= 8
+
+
+def test_titles_of_a_group_of_producers(bundled_store: Store) -> None:
+    titles = _case_titles(bundled_store, EPISODES / "algeria-gme-closure-2021.yaml")[0]
+    assert titles["volume_index:algeria@ESP"] == (
+        "Natural gas deliveries from Algeria's producers to Spain (index, first quarter = 1)")
+    assert titles["share:algeria@ESP"] == "Share of natural gas spending going to Algeria's producers, Spain"
+    assert titles["price:algeria@ESP"] == "Price of natural gas from Algeria's producers, Spain"
+    assert titles["revenue_share:algeria@ESP"] == "Share of the revenue of Algeria's producers from Spain"
+    assert titles["revenue:algeria"] == "Revenue of Algeria's producers"
+    assert titles["volume_index:usa@ESP"] == (
+        "Natural gas deliveries from the United States' producers to Spain (index, first quarter = 1)")
+    gallium = _case_titles(bundled_store, REPO / "examples" / "gallium-export-controls.yaml")[0]
+    assert gallium["quantity:other_producers@ROW"] == (
+        "Gallium deliveries from other producers in the rest of the world to the rest of the world")
+    assert gallium["rationed:china_producers"] == (
+        "Demand for gallium from China's producers beyond their capacity (rationed)")
+    # a firm keeps its possessive
+    asml = _case_titles(bundled_store, ASML)[0]
+    assert asml["revenue_share:asml@CHN"] == "ASML's share of revenue from China"
+
+
+def _flat_report(values: dict[str, list[float]], file: str | None = None) -> dict[str, Any]:
+    """A linked run of two quarters in one market (China's gallium) with ``values`` for its outputs (percent)."""
+    return {"model": "linked", "value_unit": "usd_m", "periods": ["2023Q1", "2023Q2"], "file": file,
+            "markets": [{"id": "CHN", "region": "CHN", "product": "gallium", "segment": None},
+                        {"id": "ROW", "region": "ROW", "product": "gallium", "segment": None}],
+            "outputs": [{"output": o, "period": p, "value": v, "unit": "pct"} for o, vs in values.items()
+                        for p, v in zip(["2023Q1", "2023Q2"], vs, strict=True)],
+            "names": {"regions": {"CHN": "China", "ROW": "Rest of the world"}, "products": {"gallium": "Gallium"},
+                      "owners": {"sole": "China's producers", "barred": "Acme Metals"},
+                      "short": {"sole": "China's producers", "barred": "Acme"},
+                      "groups": {"sole": "China's producers"}}}
+
+
+def test_a_share_that_never_moves_says_so_and_why_instead_of_a_chart(tmp_path: Path) -> None:
+    """A share at 100% (a sole supplier) or 0% (a barred seller) in every quarter would be a blank line along an
+    edge of its axis: the run says, in words, what it is, that it holds there throughout and why."""
+    case = tmp_path / "case.yaml"
+    case.write_text("sellers:\n  - {id: sole, country: CHN, product: gallium}\n  - {id: barred, firm: barred, "
+                    "product: gallium}\nmarkets:\n  - {id: CHN, region: CHN, product: gallium, shares: {sole: 60, "
+                    "barred: 40}}\n", encoding="utf-8")
+    report = _flat_report({"share:sole@CHN": [100.0, 100.0], "share:barred@CHN": [0.0, 0.0],
+                           "localization@CHN": [100.0, 100.0], "share:sole@ROW": [40.0, 55.0],
+                           "revenue_share:barred@ROW": [0.0, 0.0]}, str(case))
+    sole = labels.unchanging(report, "share:sole@CHN")
+    assert sole == ("Share of gallium spending going to China's producers, China: 100% in every quarter from 2023Q1 "
+                    "to 2023Q2, so it has no chart: China's producers are the only seller with a share of the "
+                    "gallium market in China.")
+    barred = labels.unchanging(report, "share:barred@CHN")
+    assert barred is not None and barred.startswith("Acme's share of gallium spending, China: 0% in every quarter")
+    # it had a share at the start and sells nothing: a rule keeps it out
+    assert "Acme sells nothing there: the case gives it a share of the gallium market in China at the start, and " \
+           "its rules keep it out from the first quarter" in barred
+    # in the rest of the world the case gives it no share: it never gets one
+    row = labels.unchanging(report, "revenue_share:barred@ROW")
+    assert row is not None and "gives it no share of the gallium market in the rest of the world at the start" in row
+    assert "is domestic there (China's producers)" in (labels.unchanging(report, "localization@CHN") or "")
+    assert labels.unchanging(report, "share:sole@ROW") is None  # it moves: charted
+    # demand no allowed seller serves, at 0% throughout, is no share: its chart stays (it says nothing is unmet)
+    flat = _flat_report({"unmet@CHN": [0.0, 0.0]})
+    assert labels.unchanging(flat, "unmet@CHN") is None
+    # a band that leaves the edge keeps its chart, and an output not in percent has none of this
+    report["outputs"][0] |= {"p5": 96.0, "p95": 100.0}
+    assert labels.unchanging(report, "share:sole@CHN") is None
+    assert labels.unchanging({**report, "outputs": [{**r, "unit": "usd_m"} for r in report["outputs"]]},
+                             "share:barred@CHN") is None
+
+
+def test_run_files_leave_out_the_chart_of_a_share_that_never_moves(bundled_store: Store, tmp_path: Path) -> None:
+    """China's gallium market has one seller, China's producers: its localization is 100% in every quarter, so the
+    files draw no chart of it and list it, with why, in charts_left_out.csv; the rest of the world's is drawn."""
+    report = scenario_run(bundled_store, REPO / "examples" / "gallium-export-controls.yaml", draws=0)
+    written = write_outputs(report, tmp_path)
+    assert "localization_CHN.svg" not in written and not (tmp_path / "localization_CHN.svg").exists()
+    assert "localization_ROW.svg" in written
+    left = pd.read_csv(tmp_path / "charts_left_out.csv")
+    row = left[left["output"] == "localization@CHN"].iloc[0]
+    assert row["title"] == "Domestic sellers' share of gallium spending, China (localization)"
+    assert "100% in every quarter from 2023Q1 to 2025Q2" in row["note"] and "(China's producers)" in row["note"]
+    # the rest of the world's producers sell nothing in China: their revenue share from China is 0% throughout
+    assert "revenue_share:other_producers@CHN" in set(left["output"])
+    assert not (tmp_path / "revenue_share_other_producers_CHN.svg").exists()
+    # nor a tornado, where no parameter moves it: every bar would be of zero length
+    assert not (tmp_path / "tornado_localization_CHN.svg").exists()
+    assert (tmp_path / "tornado_localization_ROW.svg").exists()
+    # the run's answer carries the same sentence for the web
+    assert report["output_text"]["localization@CHN"]["unchanging"] == row["note"]
+    assert report["output_text"]["localization@ROW"].get("unchanging") is None

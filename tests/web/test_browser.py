@@ -808,6 +808,13 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert "2023Q3" in page.locator("#trajectories svg").first.inner_html()
     results = page.locator("#results").inner_text()  # the tables name each output by its title, not its code
     assert "Gallium price, Rest of the world (index, 2023Q1 = 1)" in results and "price@ROW" not in results
+    # China's localization holds at 100% throughout (China's producers sell alone there): no chart of it, but
+    # a sentence saying so and why, under the charts
+    held = page.locator("#unchanging").inner_text()
+    assert "Domestic sellers' share of gallium spending, China (localization): 100% in every quarter" in held
+    assert "domestic there (China's producers)" in held
+    assert page.locator("#trajectories .chart", has_text="gallium spending, China (localization)").count() == 0
+    assert page.locator("#trajectories .chart", has_text="Rest of the world (localization)").count() == 1
     # an observation stated in the case file is drawn with the publisher of the document it names, and the chart's
     # footer names that document's publisher, title and date as the source of the figure shown (no other
     # observation's), then the publishers of what the run's set-up rests on (the facts its bases name)

@@ -40,7 +40,8 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     (over,) = [c for c in charts if "2022-06-30 to 2026-06-30" in c]
     assert "S2 · Fabrication" in over and over.count("<polyline") == 6  # per stage, its upper and lower bounds
     assert "2022-12-30" in over and "Scenario: DUV lithography tools barred" in over
-    assert "+E-OCT2022" in html  # the rules that came into force between two dates
+    # the rules that came into force between two dates, by name and id
+    assert "+ US advanced computing and SME rule (E-OCT2022)" in html
     # every input of the figures links to the shares it rests on, each with its source, one click away
     links = set(re.findall(r"href=['\"]#src-([^'\"]+)['\"]", html))
     anchors = set(re.findall(r"id='src-([^']+)'", html))
@@ -192,3 +193,80 @@ def test_report_charts_name_as_many_quarters_as_fit() -> None:
     assert named and named[0][1] == "2021Q1" and len(named) < len(quarters)
     # names at least a name's width apart (six characters at about 7 px)
     assert all(b[0] - a[0] >= 6 * 7 for a, b in itertools.pairwise(named))
+
+
+def test_market_report_says_which_shares_never_move(web_store: Store) -> None:
+    """The report of the gallium case: China's localization is 100% in every quarter (China's producers sell
+    alone there), so the report draws no chart of it and says so and why, as the files and the Results page do."""
+    from chipshift.api.market_runs import scenario_run
+    from chipshift.web.market_report import render
+
+    report = scenario_run(web_store, EXAMPLES / "gallium-export-controls.yaml", draws=0)
+    html = render(report, report["facts"], "gallium-export-controls.yaml")
+    headline = html.split("<h2>Headline outputs</h2>")[1].split("<table")[0]
+    assert "Shares that hold at 0% or 100% throughout, and why (no chart of them is drawn)" in headline
+    assert ("Domestic sellers&#x27; share of gallium spending, China (localization): 100% in every quarter from "
+            "2023Q1 to 2025Q2, so it has no chart: every seller with a share of the gallium market in China is "
+            "domestic there (China&#x27;s producers).") in headline
+    titles = re.findall(r'class="chart-title"[^>]*>(.*?)</text>', html)
+    assert titles and not any("localization" in t and "China" in t and "Rest" not in t for t in titles), titles
+
+
+def test_report_text_says_what_each_chart_and_table_shows(web_store: Store, tmp_path: Path) -> None:
+    """Read as a reader would, a restriction scenario's report and a market case's: every chart has a title in
+    words (the target and the firm or market by name), an axis or scale in percent where it shows shares, and a
+    footer naming the scenario or case, the date of its data and its sources; every table of figures says its unit;
+    the target and the rules are named in words, their codes after the names."""
+    from chipshift.api.market_runs import scenario_run
+    from chipshift.web.market_report import render
+
+    html = write_report(web_store, EXAMPLES / "duv-immersion-china.yaml", tmp_path / "r.html").read_text(
+        encoding="utf-8")
+    body = html.split("<h2>Sources of the rules in force</h2>")[0]
+    assert "target China (CHN)" in body and "target CHN" not in body
+    charts = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(charts) >= 4
+    for chart in charts:
+        title = re.search(r'class="chart-title"[^>]*>(.*?)</text>', chart, re.S)
+        assert title and "China" in title.group(1), chart[:300]
+        footer = " ".join(re.findall(r'class="footer"[^>]*>(.*?)</text>', chart, re.S))
+        assert "Scenario: DUV lithography tools barred for China" in footer and "Sources: " in footer, footer
+        assert "2026-06-30" in footer and "target China (CHN)" in footer, footer
+        assert re.search(r"Sources: rules in force as published up to 20\d\d-\d\d", footer), footer
+        assert "%" in chart  # shares, in percent
+    # the rules the scenario adds and those that start or end between dates: by name, each id after its name
+    assert "Rules in force only under the scenario: Japan bars all DUV lithography tools for China (X-DUV-JPN)" in body
+    changes = body.split("<ul class='rule-changes'>")[1].split("</ul>")[0]
+    assert not re.search(r"[+−] [A-Z]-[A-Z0-9-]+[;<]", changes), changes
+    assert len(re.findall(r"[+−] [^;<(]+ \([A-Z][A-Z0-9-]+\)", changes)) >= 20
+    # every table of figures says its unit: in its header, or after each figure
+    for table in re.findall(r"<table.*?</table>", body, re.S):
+        figures = re.findall(r'<td class="num">([^<]*)</td>', table)
+        assert not figures or "(%)" in table or all(f.endswith("%") or not f for f in figures), table[:300]
+
+    report = scenario_run(web_store, EXAMPLES / "gallium-export-controls.yaml", draws=0)
+    market = render(report, report["facts"], "gallium-export-controls.yaml").split("<h2>Sources</h2>")[0]
+    charts = re.findall(r"<svg.*?</svg>", market, re.S)
+    assert len(charts) >= 3
+    for chart in charts:
+        title = re.search(r'class="chart-title"[^>]*>(.*?)</text>', chart, re.S)
+        assert title and ("China" in title.group(1) or "rest of the world" in title.group(1).lower()), title
+        assert re.search(r'class="axis-label"[^>]*>[^<]*(index|%)', chart), title
+        footer = " ".join(re.findall(r'class="footer"[^>]*>(.*?)</text>', chart, re.S))
+        assert "Case: gallium-export-controls" in footer and f"Data: figures published up to {report['data_as_of']}" \
+            in footer and "U.S. Geological Survey" in footer, footer
+        legends = re.findall(r'class="legend"[^>]*>(.*?)</text>', chart, re.S)
+        assert legends and not any("…" in x for x in legends), legends
+    tables = re.findall(r"<table.*?</table>", market, re.S)
+    with_figures = [t for t in tables if "<th>Value</th>" in t or "<th>Observed</th>" in t]
+    assert with_figures and all("<th>Unit</th>" in t for t in with_figures)
+    # the markets by product, region and buyers in words (each id in the case last)
+    markets = market.split("<h2>Markets</h2>")[1].split("</table>")[0]
+    assert "<td>Gallium, Rest of the world</td><td>Gallium</td><td>Rest of the world</td><td>all</td>" in markets
+    # codes stay out of the words: sellers, regions and products by name
+    text = re.sub(r"<[^>]+>", " ", market)
+    assert not re.search(r"china_producers|other_producers|price@|share:|revenue_share:", text)
+    # a single market's report names its region and product in its heading line
+    single = scenario_run(web_store, EXAMPLES / "china-ai-accelerators.yaml", draws=0)
+    line = render(single, single["facts"], "china-ai-accelerators.yaml").split("<h2>")[0]
+    assert "China, AI accelerators, 2023-2027" in line and "ai_accelerator" not in line

@@ -37,6 +37,7 @@ from chipshift.reports.labels import (
     seller_name,
     set_up_by,
     short_name,
+    unchanging,
     unit_words,
 )
 from chipshift.scenarios import backtest as bt
@@ -713,7 +714,8 @@ def _short_names(store: Store) -> dict[str, str]:
 def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     """The names a single-market run's tables and charts use for its codes: the knowledge base's names of its
     region, product and firms; a source that is no firm by ``reports.labels.seller_name`` (a domestic one: the
-    region's producers), a revenue that is not a firm's and a segment in words."""
+    region's producers), a revenue that is not a firm's and a segment in words; the sources and revenues that are
+    no firm (``groups``: titles give them no possessive, ``reports.labels.is_group``)."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
@@ -727,6 +729,7 @@ def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:
     return {"regions": {case.region: region},
             "products": {case.product: inputs.get(case.product, _words(case.product))},
             "owners": owners, "short": {code: short[code] for code in owners if code in short},
+            "groups": {code: name for code, name in owners.items() if code not in firms},
             "segments": {g: _words(g) for g in case.segments}, "markets": {}}
 
 
@@ -734,7 +737,8 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
     """The names a linked run's tables and charts use for its codes: regions, products and firms as the
     knowledge base names them; a seller of a firm's by the firm's name (and its product, when the firm sells
     several); a seller that is no firm by ``reports.labels.seller_name`` (its producing region's producers); a
-    segment in words; a market by its product, region and segment; a rule of the case by its name."""
+    segment in words; a market by its product, region and segment; a rule of the case by its name; the sellers
+    that are no firm (``groups``: titles give them no possessive, ``reports.labels.is_group``)."""
     firms = _store_names(store, "firms")
     countries = _store_names(store, "countries")
     inputs = _store_names(store, "inputs")
@@ -759,7 +763,9 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
                + (f", {segments[m.segment]} buyers" if m.segment else "") for m in case.markets}
     wanted = {entry.rule for entry in case.rules}
     rules = {str(r["id"]): str(r["name"]) for r in store.rows("rules") if r["id"] in wanted and r.get("name")}
-    return {"regions": regions, "products": products, "owners": owners, "short": short, "segments": segments,
+    groups = {code: owners[s.owner] for s in case.sellers if not s.firm for code in (s.owner, s.id)}
+    return {"regions": regions, "products": products, "owners": owners, "short": short, "groups": groups,
+            "segments": segments,
             "markets": markets, "seller_products": {s.id: products[s.product] for s in case.sellers},
             "rules": rules}
 
@@ -845,5 +851,6 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     for output in outputs:
         words = describe(labelled, output)
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
-                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)}
+                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES),
+                        "unchanging": unchanging(labelled, output)}
     return {**labels, "output_text": text}

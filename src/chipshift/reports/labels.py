@@ -76,7 +76,8 @@ def seller_name(code: str, firm: str | None = None, country: str | None = None) 
     """A seller of a market case in words, the one name every table, chart and page gives it: ``firm``, the
     knowledge base's name of the firm it is, where it is one; else, for a group of producers, by the name of the
     region they produce in (``country``): ``china_producers`` in China reads "China's producers", ``others`` in
-    Taiwan "Taiwan's other producers", ``other_producers`` in ROW "other producers in the rest of the world";
+    Taiwan "Taiwan's other producers", ``usa`` in the United States "the United States' producers",
+    ``other_producers`` in ROW "other producers in the rest of the world";
     else its code in words (``state_buyers`` -> "state buyers")."""
     if firm:
         return firm
@@ -86,7 +87,17 @@ def seller_name(code: str, firm: str | None = None, country: str | None = None) 
     producers = "other producers" if {"other", "others"} & set(words.lower().split()) else "producers"
     if country.lower().startswith("rest of"):  # an aggregate named as a phrase: "Rest of the world"
         return f"{producers} in the {country[:1].lower()}{country[1:]}"
-    return f"{_possessive(country)} {producers}"
+    return f"{_possessive(_with_article(country))} {producers}"
+
+
+#: Words of a country's name that make it take "the" ("the United States", "the Netherlands").
+ARTICLE_WORDS = frozenset({"United", "Republic", "Kingdom", "Emirates", "Islands", "Netherlands", "Philippines",
+                           "Bahamas", "Gambia", "Maldives"})
+
+
+def _with_article(country: str) -> str:
+    """A country's name as a sentence gives it: "the United States", "the Netherlands"; "China" as it is."""
+    return f"the {country}" if ARTICLE_WORDS & set(country.split()) and not country.startswith("the ") else country
 
 
 def short_name(name: str, aliases: Iterable[str] = ()) -> str:
@@ -116,13 +127,15 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def _own(owner: str, thing: str, rest: str = "") -> str:
-    """``owner``'s ``thing`` and the ``rest`` of a title ("Micron's share of HBM spending, China"); an owner whose
-    name reads badly with a possessive (it has a place in it) after the rest ("Share of revenue from China: other
-    producers in the rest of the world")."""
-    if " in " in owner:
-        return f"{thing[:1].upper()}{thing[1:]}{rest}: {owner}"
-    return f"{_possessive(owner)} {thing}{rest}"
+def is_group(report: Mapping[str, Any], code: str) -> bool:
+    """Whether the seller ``code`` is a group (a region's producers, "state buyers") rather than a firm: a title
+    gives a firm a possessive ("Micron's share of ...") and a group none ("Share of ... going to China's
+    producers"). A run names its groups (``names.groups``); a run without them (an older results.json) by the
+    shape of their names: one with a place in it ("other producers in the rest of the world")."""
+    names: Mapping[str, Any] = report.get("names") or {}
+    if "groups" in names:
+        return code in (names.get("groups") or {})
+    return " in " in _short(report, code)
 
 
 def _after_preposition(place: str) -> str:
@@ -132,8 +145,18 @@ def _after_preposition(place: str) -> str:
 
 
 def _in_title(product: str) -> str:
-    """A product's name inside a title: a one-word name in lower case ("Gallium" -> "gallium"; "DRAM" as it is)."""
-    return product.lower() if " " not in product and product[1:].islower() else product
+    """A product's name inside a title: its first word in lower case where it is a common noun capitalised only
+    because it opens the name ("Gallium" -> "gallium", "Natural gas" -> "natural gas", "Data-center GPUs" ->
+    "data-center GPUs"); a name that is a brand or model ("Nvidia H20", "Huawei Ascend 910B": another of its words
+    capitalised or with a digit) or an acronym ("DRAM", "AI accelerators") as it is."""
+    first, *rest = product.split(" ")
+
+    def capitalised(word: str) -> bool:
+        return word[:1].isupper() and word[1:].replace("-", "").islower()
+
+    if not capitalised(first) or any(capitalised(w) or any(c.isdigit() for c in w) for w in rest):
+        return product
+    return " ".join([first.lower(), *rest])
 
 
 def _modifier(product: str) -> str:
@@ -166,11 +189,14 @@ def _single(report: Mapping[str, Any], output: str) -> OutputText:
                           "% of market value", "pct")
     if kind == "share":
         segment = f", {_name(report, 'segments', where)} buyers" if where else ""
-        return OutputText(f"{_possessive(_short(report, code))} share of {spending}, {region}{segment}",
-                          "% of market value", "pct")
+        owner = _short(report, code)
+        title = (f"Share of {spending} going to {owner}" if is_group(report, code)
+                 else f"{_possessive(owner)} share of {spending}")
+        return OutputText(f"{title}, {region}{segment}", "% of market value", "pct")
     if kind == "revenue":
-        return OutputText(f"{_possessive(_short(report, code))} revenue, model and reported",
-                          f"revenue, {unit_words(unit)}", unit)
+        owner = _short(report, code)
+        title = f"Revenue of {owner}" if is_group(report, code) else f"{_possessive(owner)} revenue"
+        return OutputText(f"{title}, model and reported", f"revenue, {unit_words(unit)}", unit)
     return OutputText(output, unit_words(unit), unit)
 
 
@@ -206,37 +232,53 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
         return OutputText(f"{what}price, {place} ({index})", f"price {axis}", unit)
     if kind == "localization":
         return OutputText(f"Domestic sellers' share of {bought}, {place} (localization)", of_market, unit)
+    group = bool(code) and is_group(report, code)
+    goods = _in_title(product) or "products"
     if kind == "revenue_share":
-        return OutputText(_own(seller, "share of " + ("units sold in " if counted else "revenue from ")
-                               + _after_preposition(place)),
-                          f"% of {'units sold' if counted else 'revenue'}", unit)
+        sold_in = "units sold in " if counted else "revenue from "
+        if group:
+            title = (f"Share of the units of {seller} sold in " if counted
+                     else f"Share of the revenue of {seller} from ") + _after_preposition(place)
+        else:
+            title = f"{_possessive(seller)} share of {sold_in}{_after_preposition(place)}"
+        return OutputText(title, f"% of {'units sold' if counted else 'revenue'}", unit)
     if kind == "revenue":
         sold = "units sold" if counted else "revenue"
-        return OutputText(_own(seller, sold, ((" in " if counted else " from ") + _after_preposition(place))
-                               if where else ""),
-                          f"{sold}, {axis}", unit)
+        to = ((" in " if counted else " from ") + _after_preposition(place)) if where else ""
+        if group:
+            title = (f"Units sold by {seller}" if counted else f"Revenue of {seller}") + to
+        else:
+            title = f"{_possessive(seller)} {sold}{to}"
+        return OutputText(title, f"{sold}, {axis}", unit)
     if kind == "share":
-        return OutputText(_own(seller, f"share of {bought}", f", {place}"), of_market, unit)
+        title = (f"Share of {bought} {'bought from' if counted else 'going to'} {seller}, {place}" if group
+                 else f"{_possessive(seller)} share of {bought}, {place}")
+        return OutputText(title, of_market, unit)
     if kind == "value":
         return OutputText(f"{bought[:1].upper()}{bought[1:]}, {place}", f"{'units' if counted else 'spending'}, {axis}",
                           unit)
     if kind == "unmet":
         return OutputText(f"{what}demand no allowed seller serves, {place}".strip(), f"demand, {axis}", unit)
-    if kind == "quantity":
-        return OutputText(_own(seller, f"{what}deliveries", f", {place}"), f"quantity, {axis}", unit)
-    if kind == "volume_index":
-        return OutputText(_own(seller, f"{what}deliveries", f", {place}") + " (index, first quarter = 1)", axis, unit)
+    if kind in ("quantity", "volume_index"):
+        title = (f"{what}deliveries from {seller} to {_after_preposition(place)}" if group
+                 else f"{_possessive(seller)} {what}deliveries, {place}")
+        if kind == "quantity":
+            return OutputText(title, f"quantity, {axis}", unit)
+        return OutputText(title + " (index, first quarter = 1)", axis, unit)
     if kind == "price":
-        return OutputText(f"Price of {_possessive(seller)} {_in_title(product) or 'products'}, {place}",
-                          f"price, {axis}", unit)
+        title = f"Price of {goods} from {seller}" if group else f"Price of {_possessive(seller)} {goods}"
+        return OutputText(f"{title}, {place}", f"price, {axis}", unit)
     if kind == "rationed":
-        return OutputText(f"Demand for {_possessive(seller)} {_in_title(product) or 'products'} beyond its capacity "
-                          "(rationed)",
-                          f"quantity, {axis}", unit)
+        title = (f"Demand for {goods} from {seller} beyond their capacity" if group
+                 else f"Demand for {_possessive(seller)} {goods} beyond its capacity")
+        return OutputText(f"{title} (rationed)", f"quantity, {axis}", unit)
     if kind == "seller_price":
-        return OutputText(f"{_possessive(seller)} own {what}price", f"price, {axis}", unit)
+        title = f"Own {what}price of {seller}" if group else f"{_possessive(seller)} own {what}price"
+        return OutputText(title, f"price, {axis}", unit)
     if kind == "capacity_rent":
-        return OutputText(f"{_possessive(seller)} {what}price above its supply curve", f"price, {axis}", unit)
+        title = (f"{what}price of {seller} above their supply curve" if group
+                 else f"{_possessive(seller)} {what}price above its supply curve")
+        return OutputText(title, f"price, {axis}", unit)
     return OutputText(output, axis, unit)
 
 
@@ -246,6 +288,119 @@ def describe(report: Mapping[str, Any], output: str) -> OutputText:
     text = _linked(report, output) if report.get("model") == "linked" else _single(report, output)
     # a title may open with a name in words that is no proper noun ("other producers in ...")
     return dataclasses.replace(text, title=text.title[:1].upper() + text.title[1:])
+
+
+#: The edges of a percent axis: a share that holds at one of them in every period and draw has no chart.
+EDGES = (0.0, 100.0)
+#: The outputs that are shares (of a market, of a seller's revenue, localization), by how their names begin.
+SHARES = ("share:", "revenue_share", "localization")
+
+
+def unchanging(report: Mapping[str, Any], output: str) -> str | None:
+    """Why ``output`` has no chart, in a sentence, when it is a share (``SHARES``, in percent) and holds at 0% or at
+    100% in every period of the run, its band too (a barred seller's share, a sole supplier's): such a chart would
+    be a blank line along an edge of its axis, so the files, the web and the report leave it out and say this
+    instead, in place of it. The sentence names the output by its title, the value and the periods, then why, as
+    the run's own outputs and its case file show it: who holds the market's shares, whether the case gives the
+    seller a share at the start (else a rule keeps it out from the first period), where else the seller sells.
+    None for any other output."""
+    if not output.startswith(SHARES):
+        return None
+    rows = [r for r in report.get("outputs") or () if r["output"] == output]
+    values = [float(r[k]) for r in rows for k in ("value", "p5", "p95") if r.get(k) is not None]
+    if not rows or not values or any(r.get("unit") != "pct" for r in rows):
+        return None
+    edge = next((e for e in EDGES if all(abs(v - e) < 1e-9 for v in values)), None)
+    if edge is None:
+        return None
+    linked = report.get("model") == "linked"
+    span = (f"every quarter from {report['periods'][0]} to {report['periods'][1]}" if linked
+            else f"every year from {report['years'][0]} to {report['years'][1]}")
+    drawn = " and in every draw" if any(r.get("p5") is not None for r in rows) else ""
+    why = _why_unchanging(report, output, edge) if linked else _why_unchanging_single(output, edge)
+    title = describe(report, output).title
+    return f"{title}: {number(edge, 'pct')} in {span}{drawn}, so it has no chart: {why}."
+
+
+def _held(report: Mapping[str, Any], market: str) -> list[str]:
+    """The sellers (by code) with a share above 0% of ``market`` in some period of a linked run."""
+    found: dict[str, None] = {}
+    for r in report.get("outputs") or ():
+        head, _, where = r["output"].partition("@")
+        if where == market and head.startswith("share:") and (r.get("value") or 0) > 0:
+            found[head.split(":", 1)[1]] = None
+    return list(found)
+
+
+def _listed(names: Iterable[str]) -> str:
+    items = list(dict.fromkeys(names))
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _why_unchanging(report: Mapping[str, Any], output: str, edge: float) -> str:
+    """Why a linked run's share holds at ``edge`` throughout (``unchanging``)."""
+    head, _, where = output.partition("@")
+    kind, _, code = head.partition(":")
+    markets = list(report.get("markets") or ())
+    regions: Mapping[str, str] = (report.get("names") or {}).get("regions") or {}
+
+    def market_words(ids: Iterable[str]) -> str:
+        """Markets in words: "the gallium market in China", "the DRAM market of data center buyers in China"."""
+        out = []
+        for m in (m for m in markets if m["id"] in set(ids)):
+            segment = f" of {_name(report, 'segments', m['segment'])} buyers" if m.get("segment") else ""
+            region = _after_preposition(regions.get(m["region"], m["region"]))
+            out.append(f"the {_modifier(_name(report, 'products', m['product']))} market{segment} in {region}")
+        return _listed(out)
+
+    group = bool(code) and is_group(report, code)
+    who, it = (_short(report, code), "they" if group else "it") if code else ("", "it")
+    sells, has, is_ = ("sell", "have", "are") if group else ("sells", "has", "is")
+    document = case_document(report.get("file"))
+    sellers = [s for s in (document or {}).get("sellers") or () if isinstance(s, Mapping)]
+    mine = {str(s.get("id")) for s in sellers if code in (s.get("id"), s.get("firm"))} or {code}
+    if kind == "localization":
+        there = [m["id"] for m in markets if m["region"] == where]
+        holders = [_short(report, s) for m in there for s in _held(report, m)]
+        if edge:
+            return f"every seller with a share of {market_words(there)} is domestic there ({_listed(holders)})"
+        return (f"no domestic seller has a share of {market_words(there)}"
+                + (f"; it is held by {_listed(holders)}" if holders else ""))
+    if kind == "share" and edge:
+        within = [where] if where in {m["id"] for m in markets} else [m["id"] for m in markets
+                                                                     if m["region"] == where]
+        return (f"{who} {is_} the only seller with a share of {market_words(within)}" if where
+                else f"{who} {is_} the only seller in every market of the case")
+    if kind == "revenue_share" and edge:
+        elsewhere = [m["id"] for m in markets if m["region"] != where]
+        if not elsewhere:
+            return f"every market of the case is in {_after_preposition(regions.get(where, where))}"
+        return f"{who} {sells} in no market elsewhere: {it} {has} no share of {market_words(elsewhere)}"
+    # 0%: it holds no share of the market(s) in question
+    ids = {m["id"] for m in markets}
+    there = ([where] if where in ids else [m["id"] for m in markets if m["region"] == where] if where
+             else [m["id"] for m in markets])
+    given = [str(m["id"]) for m in (document or {}).get("markets") or () if isinstance(m, Mapping)
+             and m.get("id") in there and mine & {str(k) for k in (m.get("shares") or {})}]
+    if document is None:
+        because = f"{it} {has} no share of {market_words(there)} in any quarter"
+    elif given:
+        because = (f"the case gives {'them' if group else 'it'} a share of {market_words(given)} at the start, and "
+                   "its rules keep " + ("them" if group else "it") + " out from the first quarter")
+    else:
+        because = (f"the case gives {'them' if group else 'it'} no share of {market_words(there)} at the start, "
+                   "and the model gives no seller a share it does not start with")
+    return f"{who} {sells} nothing there: {because}"
+
+
+def _why_unchanging_single(output: str, edge: float) -> str:
+    """Why a single-market run's share holds at ``edge`` throughout (``unchanging``)."""
+    if output == "localization":
+        return "only domestic sources hold a share of the market" if edge else (
+            "no domestic source holds a share of the market")
+    if output.startswith("share:"):
+        return "it is the only source with a share" if edge else "it has no share of the market"
+    return "the model holds it there"
 
 
 #: Whom a chart or table credits an observation stated as a literal without its source document to.

@@ -239,8 +239,25 @@ def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
     return frame[[*columns[:place], "unit", *columns[place:]]]
 
 
+#: The table of the charts a run's files leave out, each with why (``labels.unchanging``).
+LEFT_OUT = "charts_left_out.csv"
+
+
+def left_out(report: dict[str, Any], outputs: list[str], out: Path) -> tuple[list[str], list[str]]:
+    """The ``outputs`` to chart, and the files written for those left out: a share at 0% or 100% in every period
+    and draw (``labels.unchanging``) has no chart; ``LEFT_OUT`` lists each with its title and why, in place of it."""
+    rows = [{"output": o, "title": labels.describe(report, o).title, "note": why}
+            for o in outputs if (why := labels.unchanging(report, o))]
+    if not rows:
+        return outputs, []
+    pd.DataFrame(rows).to_csv(out / LEFT_OUT, index=False)
+    gone = {r["output"] for r in rows}
+    return [o for o in outputs if o not in gone], [LEFT_OUT]
+
+
 def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
-    """Write every table and chart of a run into ``out``; returns the file names."""
+    """Write every table and chart of a run into ``out``; returns the file names. A share that holds at 0% or
+    100% throughout has no chart: ``charts_left_out.csv`` says so and why (``left_out``)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     frames = {
@@ -263,24 +280,33 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
         # observed or published for (a firm's share of a market, a volume), by quarter
         seen = {r["output"] for r in report["calibration"]["table"]} | {
             c["output"] for c in report["published_beside_model"] if c["published"]}
-        for output in dict.fromkeys(r["output"] for r in report["outputs"]):
+        charted, notes = left_out(report, [
+            output for output in dict.fromkeys(r["output"] for r in report["outputs"])
             if output.startswith(("revenue_share:", "localization@")) or (output in seen
-                                                                          and not output.startswith("price@")):
-                written += quarterly(report, output, out / _stem(output))
+                                                                          and not output.startswith("price@"))], out)
+        written += notes
+        for output in charted:
+            written += quarterly(report, output, out / _stem(output))
         from chipshift.reports.sensitivity import tornado
 
         document = labels.case_document(report.get("file"))
         words = labels.parameter_words(document, report.get("names"))
         units = labels.parameter_units(document)
         for output in dict.fromkeys(r["output"] for r in report["sensitivity"]):
+            # a share held at 0% or 100% that no parameter moves either (every bar of zero length): no tornado
+            if labels.unchanging(report, output) and all(
+                    r["at_low"] == r["at_high"] for r in report["sensitivity"] if r["output"] == output):
+                continue
             stem = "tornado_" + _stem(output)
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
                                label=text.title, footer=labels.footer(report, []), parameters=words, units=units)
         return written
-    for output in ("localization", "revenue_share", "unmet"):
-        if any(r["output"] == output for r in report["outputs"]):
-            written += trajectory(report, output, out / output)
+    charted, notes = left_out(report, [o for o in ("localization", "revenue_share", "unmet")
+                                       if any(r["output"] == o for r in report["outputs"])], out)
+    written += notes
+    for output in charted:
+        written += trajectory(report, output, out / output)
     for output in sorted({r["output"] for r in report["outputs"] if r["output"].startswith("revenue:")}):
         written += trajectory(report, output, out / f"revenue_{output.split(':', 1)[1]}")
     written += share_stack(report, out / "shares")

@@ -23,6 +23,7 @@ from chipshift.reports.labels import (
     parameter_units,
     parameter_words,
     publishers_of,
+    unchanging,
     unit_words,
 )
 from chipshift.reports.market_run_files import position
@@ -77,11 +78,22 @@ def _rmse(calibration: dict[str, Any]) -> str:
     return number(calibration["rmse"]) if calibration.get("rmse") is not None else "none"
 
 
+def _in_place_of_chart(sentence: str) -> str:
+    """What the report says where a chart is left out (``reports.labels.unchanging``: a share at 0% or 100%
+    throughout)."""
+    return f"<p class='unchanging'>{escape(sentence)}</p>"
+
+
 def _title(report: dict[str, Any], output: str) -> tuple[str, str, str]:
     """A chart's title and value axis's label in words (``reports.labels.describe``, as the files' charts) and
     the unit the SVG prints (``%`` for percent)."""
     text = describe(report, output)
     return text.title, text.axis, "%" if text.unit == "pct" else ""
+
+
+def _name(report: dict[str, Any], kind: str, code: str) -> str:
+    """A region or product of the run by name (the run's ``names``), else its code."""
+    return str(((report.get("names") or {}).get(kind) or {}).get(code) or code)
 
 
 def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
@@ -91,7 +103,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
     parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
              f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
-             f"{escape(report['region'])}, {escape(report['product'])}, {report['years'][0]}-{report['years'][1]} · "
+             f"{escape(_name(report, 'regions', report['region']))}, "
+             f"{escape(_name(report, 'products', report['product']))}, {report['years'][0]}-{report['years'][1]} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
              "<h2>Calibration</h2>",
@@ -107,6 +120,9 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                  "to.</p>")
     outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
     for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
+        if sentence := unchanging(report, output):
+            parts.append(_in_place_of_chart(sentence))
+            continue
         title, axis, unit = _title(report, output)
         points = [{"x": r["year"], "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")}
                   for r in report["outputs"] if r["output"] == output]
@@ -193,6 +209,9 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
                       and not any(p["label"] == o["period"] and p["value"] == o["observed"] for p in published)]
         if not published and not observed:
             continue
+        if sentence := unchanging(report, output):
+            parts.append(_in_place_of_chart(sentence))
+            continue
         values = {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
         spans = {e["period"]: e["quarters"] for e in [*table, *compared] if e["output"] == output
                  and e.get("quarters") and position(labels, e) is not None and values.get(e["period"]) is not None}
@@ -225,9 +244,14 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
              f"{periods[0]}-{periods[1]} by quarter · money in {escape(unit_words(report['value_unit']))} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>",
-             "<h2>Markets</h2>" + html_table([("id", "Market"), ("name", "Product, region and buyers"),
-                                              ("region", "Region"), ("segment", "Segment"), ("product", "Product")],
-                                             [{**m, "name": names.get("markets", {}).get(m["id"], "")}
+             "<h2>Markets</h2>" + html_table([("name", "Market: product, region and buyers"),
+                                              ("product", "Product"), ("region", "Region"), ("segment", "Buyers"),
+                                              ("id", "Id in the case")],
+                                             [{"name": names.get("markets", {}).get(m["id"], ""), "id": m["id"],
+                                               "product": names.get("products", {}).get(m["product"], m["product"]),
+                                               "region": names.get("regions", {}).get(m["region"], m["region"]),
+                                               "segment": (names.get("segments", {}).get(m["segment"], m["segment"])
+                                                           if m.get("segment") else "all")}
                                               for m in report["markets"]]),
              "<h2>Calibration</h2>", f"<p class='statement'>{escape(c['statement'])}.</p>",
              (f"<p>Fitted: {escape(', '.join(f'{k} = {v:.4g}' for k, v in c['fitted'].items()))}; RMSE {_rmse(c)} "
@@ -252,8 +276,13 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
                                     model=model_label(report, "model"), axis=axis))
     parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
+    held = [sentence for output in dict.fromkeys(r["output"] for r in headline)
+            if (sentence := unchanging(report, output))]
     parts.append("<h2>Headline outputs</h2><p class='muted'>Every output is in the JSON and CSV of "
-                 "<code>chipshift scenario run FILE --format json</code>.</p>" + html_table(
+                 "<code>chipshift scenario run FILE --format json</code>.</p>"
+                 + ("<p>Shares that hold at 0% or 100% throughout, and why (no chart of them is drawn):</p><ul>"
+                    + "".join(f"<li class='unchanging'>{escape(h)}</li>" for h in held) + "</ul>" if held else "")
+                 + html_table(
                      [("output", "Output"), ("period", "Period"), ("value", "Value"), ("unit", "Unit"), ("p5", "p5"),
                       ("median", "Median"), ("p95", "p95")], _with_units(report, headline)))
     parts.append("<h2>Parameters</h2>" + html_table(PARAMETER_COLUMNS, _parameters(report)))

@@ -115,10 +115,19 @@ class Span:
 def _render(name: str, description: str, digest: str, path: Path, document: dict[str, Any], result: dict[str, Any],
             base: dict[str, Any], changes: dict[str, Any], in_force: dict[str, Any], store: Store,
             over: tuple[dict[str, Any], dict[str, Any]], span: Span) -> str:
+    rows = store.rows("countries", id=result["destination"])
+    where = str(rows[0]["name"]) if rows else str(result["destination"])
+    target = f"{where} ({result['destination']})" if rows else where  # by name, its code after it
+    rule_names = {str(r["id"]): str(r["name"]) for r in [*store.rows("rules"), *document["add"]] if r.get("name")}
+
+    def rules_named(ids: list[str]) -> str:
+        """Rules by name, each with its id after it: "Japan bars all DUV lithography tools for China (X-DUV-JPN)"."""
+        return ", ".join(f"{rule_names[i]} ({i})" if i in rule_names else i for i in ids)
+
     parts = [head(f"{name} · chipshift report"),
              f"<h1>{escape(name)}</h1><p>{escape(description)}</p>",
              f"<p class='muted'>Scenario file {escape(path.name)} · digest {escape(digest)} · target "
-             f"{escape(result['destination'])} · evaluated at {escape(result['at'])} (every section but "
+             f"{escape(target)} · evaluated at {escape(result['at'])} (every section but "
              f"<a href='#over-time'>Exposure by stage over time</a>, which shows {escape(span.words())}) · generated "
              f"{datetime.now(UTC).isoformat(timespec='seconds')} by chipshift</p>"]
     parts.append("<h2>Rules the scenario changes</h2>")
@@ -155,18 +164,21 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     parts.append("<h2>Exposure by stage</h2><p class='muted'>Share of world supply barred, averaged over each stage's "
                  "inputs: from the lower bound (certain bars only) to the upper bound (uncertain and unknown parts "
                  "counted as barred).</p>")
-    rows = store.rows("countries", id=result["destination"])
-    where, on = (str(rows[0]["name"]) if rows else str(result["destination"])), str(result["at"])
+    on = str(result["at"])
     sources = "; ".join(result.get("data_sources") or [])
+    published = sorted(str(r["published"]) for r in store.rows("sources") if r.get("published")
+                       and r["id"] in {rule.get("source") for rule in in_force["rules"]})
+    if published:  # the date of the data: the latest publication of a source of a rule in force
+        sources = f"rules in force as published up to {published[-1]}" + (f"; {sources}" if sources else "")
     footer = (f"Scenario: {name} ({path.name}), against the baseline (the bundled rules) · as of {on} · target "
-              f"{result['destination']}" + (f" · Sources: {sources}" if sources else ""))
+              f"{target}" + (f" · Sources: {sources}" if sources else ""))
     parts.append(svg.ranges(stage_rows, ["baseline", name],
                             f"Share of each stage's supply barred for {where} on {on}: the baseline vs {name}",
                             footer=footer))
-    parts.append(_over_time(name, path, result, base, over, where, sources, span))
+    parts.append(_over_time(name, path, result, base, over, target, sources, span, rule_names))
     parts.append(f"<h2>Availability that changes ({changes['count']} inputs)</h2>")
-    parts.append(f"<p>Rules in force only under the scenario: {escape(', '.join(changes['rules_added']) or 'none')}; "
-                 f"only in the baseline: {escape(', '.join(changes['rules_removed']) or 'none')}.</p>")
+    parts.append(f"<p>Rules in force only under the scenario: {escape(rules_named(changes['rules_added']) or 'none')}; "
+                 f"only in the baseline: {escape(rules_named(changes['rules_removed']) or 'none')}.</p>")
     if changes["inputs"]:
         parts.append(svg.ranges([(d["name"], [(d["before_lower_pct"], d["before_upper_pct"]),
                                               (d["after_lower_pct"], d["after_upper_pct"])])
@@ -206,10 +218,13 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
 
 
 def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, Any],
-               over: tuple[dict[str, Any], dict[str, Any]], where: str, sources: str, span: Span) -> str:
+               over: tuple[dict[str, Any], dict[str, Any]], target: str, sources: str, span: Span,
+               rule_names: dict[str, str]) -> str:
     """Exposure by stage (market-size weighted) at each date of the span (the scenario's range, else 1 January of
     each year before the report's date and the date itself), under the scenario (a chart) and beside the baseline
-    (a table), with the rules that started or ended between dates."""
+    (a table), with the rules that started or ended between dates, by name (``rule_names``) and id. ``target``:
+    the destination by name, its code after it."""
+    where = target.split(" (")[0]
     scenario, baseline = over
     on = str(result["at"])
     dates = list(scenario["dates"]) + ([] if span.given or on in scenario["dates"] else [on])
@@ -227,7 +242,7 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
     series = [(STAGES.get(stage, stage), [mine[d].get(stage, {}).get("barred_lower_weighted_pct") for d in dates],
                [mine[d].get(stage, {}).get("barred_upper_weighted_pct") for d in dates]) for stage in stages]
     footer = (f"Scenario: {name} ({path.name}) · {span.words()} · target "
-              f"{result['destination']}" + (f" · Sources: {sources}" if sources else ""))
+              f"{target}" + (f" · Sources: {sources}" if sources else ""))
     out = [f"<h2 id='over-time'>Exposure by stage over time</h2><p class='muted' id='over-time-span'>The same "
            f"question at {len(dates)} dates, {escape(span.words())}: each stage's share of supply barred, "
            "weighted by its inputs' market sizes, from the lower bound (certain bars only) to the upper bound "
@@ -245,11 +260,14 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
                           {"scenario_lower", "scenario_upper", "baseline_lower", "baseline_upper"}))
     changed = [c for c in scenario["rule_changes"][1:] if c["rules_started"] or c["rules_ended"]]
     if changed:
+        def named(rule: str) -> str:
+            return f"{rule_names[rule]} ({rule})" if rule in rule_names else rule
+
         out.append("<p>Rules reaching the target under the scenario that came into force (+) or ended (−) since the "
-                   "date before: " + "; ".join(
-                       f"{escape(c['at'])}: " + ", ".join([*(f"+{r}" for r in c["rules_started"]),
-                                                           *(f"−{r}" for r in c["rules_ended"])])
-                       for c in changed) + ".</p>")
+                   "date before, by name and id:</p><ul class='rule-changes'>" + "".join(
+                       f"<li>{escape(c['at'])}: " + escape("; ".join([*(f"+ {named(r)}" for r in c["rules_started"]),
+                                                                      *(f"− {named(r)}" for r in c["rules_ended"])]))
+                       + "</li>" for c in changed) + "</ul>")
     return "\n".join(out)
 
 

@@ -206,6 +206,9 @@ class OutputText(Answer):
     unit: str | None = Field(description="its unit")
     footer: str | None = Field(ABSENT, description="the line under its chart: the case, model and draws, the date of "
                                                    "the data and the publishers of the figures the chart shows")
+    unchanging: str | None = Field(ABSENT, description="for a share at 0% or 100% in every period and draw (a barred "
+                                                       "seller's, a sole supplier's): why it has no chart, said in "
+                                                       "place of the chart")
 
 
 class RunRestrictions(Answer):
@@ -297,7 +300,8 @@ class MarketRunAnswer(Answer):
                             "(unsourced_literal: a literal observation without its source document)")
     elapsed_s: float = Field(description="seconds the run took")
     names: dict[str, dict[str, str]] = Field(description="codes in words: regions, products, owners, segments, "
-                                                         "markets, rules")
+                                                         "markets, rules; groups: the sellers that are no firm "
+                                                         "(a region's producers)")
     rests_on: RestsOn | None = Field(ABSENT, description="what the run's set-up rests on: the facts and documents "
                                                          "its charts' footers name")
     publishers: dict[str, str] = Field(description="each cited fact's publisher (the original one for a reprint)")

@@ -190,7 +190,11 @@
     const headline = isLinked(r) ? outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o) || seen.has(o))
       : outputs.filter((o) => o === "localization" || o === "revenue_share" || o.startsWith("revenue:") || seen.has(o));
     const grid = el("div", { class: "grid2", id: "trajectories" });
+    // a share at 0% or 100% in every period and draw has no chart (a blank line along an edge of its axis): the run
+    // says why, listed under the charts (as in the files and the report)
+    const unchanging = headline.map((o) => r.output_text && r.output_text[o] && r.output_text[o].unchanging).filter(Boolean);
     for (const output of headline) {
+      if (r.output_text && r.output_text[output] && r.output_text[output].unchanging) continue;
       const chart = el("div");
       grid.append(CS.chartCard(chart));  // the chart's title says what it shows (once)
       CS.charts.box(chart, trajectoryFor(r, output), `${r.case}-${output.replace(/[^a-z0-9]+/gi, "-")}`, runFooter(r, output));
@@ -207,6 +211,11 @@
         { title: stackTitle }), `${r.case}-shares`, runFooter(r, "shares"));
     }
     box.append(el("h2", { class: "cards-heading", id: "trajectories-heading", text: "The model over time, beside the published figures" }), grid);
+    if (unchanging.length) {
+      const held = CS.section("Shares that hold at 0% or 100% throughout (no chart)", el("ul", {}, ...unchanging.map((text) => el("li", { text }))));
+      held.id = "unchanging";
+      box.append(held);
+    }
     const fit = el("div");
     const fitBox = CS.section("Fit: observed vs model", el("p", { class: "muted small", text: "Observations marked 'fitted to' were used in the calibration; the others are shown for comparison. An observed value opens its source; a model value what it rests on (the case, its parameters and their sources)." }), fit);
     fitBox.id = "fit";
