@@ -891,3 +891,25 @@ def test_a_segments_revenue_is_the_segments_not_the_firms(kb: KnowledgeBase) -> 
             ("revenue_by_product", 44.2, "mobile phone division"), ("revenue_by_product", 30.1, "consumer group"),
             ("revenue_by_product", 5.1, "semiconductor systems"), ("revenue", 67.4, None)} <= got
     assert not any(metric == "revenue_by_product" and value == 67.4 for metric, value, _ in got)
+
+
+def test_per_share_and_adjusted_figures_are_not_claims_and_keep_the_period_going(kb: KnowledgeBase) -> None:
+    """An amount per share ("$5.59 a share", "$4.73 per diluted share", after "earnings per ADS:") and a measure the
+    line calls adjusted or non-GAAP ("Non-GAAP net income of", "Adjusted gross margin of") give no claim; a GAAP
+    figure named after such a word, and the next list item, are reported; the period such a figure was read with
+    still holds for the figures after it."""
+    text = ("Lam Research reported its results for the quarter.\n\n"
+            "In the third quarter of 2020, net income came to $823 million, or $5.59 a share.\n\n"
+            "- Non-GAAP net income of $902 million\n"
+            "- Adjusted gross margin of 47.5%\n"
+            "- Earnings per ADS: US$0.183\n"
+            "- Revenue: $3.18 billion\n\n"
+            "On a non-GAAP basis it earned more; it reported GAAP net income of $697 million, or $4.73 per diluted "
+            "share.\n\n"
+            "Revenue rose 46% from a year earlier.")
+    got = _claims(kb, text, "2020-10-21")
+    assert not {c[2] for c in got} & {5.59, 902.0, 47.5, 0.183, 4.73}
+    assert {("lam-research", "net_profit", 823.0, "usd_m", "2020Q3"),
+            ("lam-research", "revenue", 3.18, "usd_bn", "2020Q3"),
+            ("lam-research", "net_profit", 697.0, "usd_m", "2020Q3"),
+            ("lam-research", "revenue_growth", 46.0, "pct_yoy", "2020Q3")} <= got

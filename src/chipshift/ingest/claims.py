@@ -131,7 +131,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
-            claims.append(claim)
+            if not (_per_share(s, q) or _adjusted(s, q)):  # read, and left out of the ledger
+                claims.append(claim)
             if claim.period and not _is_base(s, q, pms):
                 run.periods[claim.period] += 1
                 run.recent = (s.paragraph, claim.period)
@@ -523,6 +524,32 @@ def _guidance(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> boo
                 (between.strip() != "and" or re.search(r"\bbetween\s*$", before, re.I)):
             return True
     return False
+
+
+#: A figure per share ("$1.41 a share", "$4.28 per diluted share", "US$0.200" after "earnings per ADS:"): not a
+#: measure of the firm's whole (per-share figures are not claims, as in the tables).
+_PER_SHARE_AFTER = re.compile(r"^\s*(?:a|per|/)\s*(?:diluted\s+|basic\s+|fully\s+diluted\s+)?(?:share|ADS|ADR)\b", re.I)
+_PER_SHARE_BEFORE = re.compile(r"\b(?:EPS|earnings\s+per\s+(?:diluted\s+|basic\s+)?(?:share|ADS|ADR))\b[^.;\d]{0,25}$",
+                               re.I)
+#: A measure named as adjusted ("Non-GAAP net income of", "adjusted gross margin(1) of", "On a non-GAAP adjusted
+#: basis the year's gross margin was"): the firm's own reworking of a reported figure, left out as the tables leave
+#: out non-GAAP columns; a GAAP figure named after it ("on a U.S. GAAP basis") is reported again.
+_ADJUSTED = re.compile(r"\bnon-?\s?GAAP\b|\badjusted\b|\bpro\s+forma\b", re.I)
+_GAAP = re.compile(r"(?<!non-)(?<!non)(?<!non )\bGAAP\b", re.I)
+
+
+def _per_share(s: Sentence, q: Quantity) -> bool:
+    """Figure q is an amount per share (earnings per share, per ADS)."""
+    return q.kind == "money" and bool(_PER_SHARE_AFTER.match(s.text[q.end - s.start:]) or
+                                      _PER_SHARE_BEFORE.search(s.text[:q.start - s.start]))
+
+
+def _adjusted(s: Sentence, q: Quantity) -> bool:
+    """Figure q is of a measure its line calls adjusted or non-GAAP before it, with no GAAP named after that word
+    ("GAAP net income of $332 million" is reported; a list item on the next line is a measure of its own)."""
+    before = s.text[:q.start - s.start].rsplit("\n", 1)[-1]
+    found = list(_ADJUSTED.finditer(before))
+    return bool(found) and not _GAAP.search(before[found[-1].end():])
 
 
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
