@@ -913,3 +913,32 @@ def test_per_share_and_adjusted_figures_are_not_claims_and_keep_the_period_going
             ("lam-research", "revenue", 3.18, "usd_bn", "2020Q3"),
             ("lam-research", "net_profit", 697.0, "usd_m", "2020Q3"),
             ("lam-research", "revenue_growth", 46.0, "pct_yoy", "2020Q3")} <= got
+
+
+def test_a_change_against_a_named_base_period_takes_its_basis(kb: KnowledgeBase) -> None:
+    """A change whose sentence names its base as a period is quarter on quarter when the base is the quarter before
+    the figure's, year on year when it is the same month or quarter a year before; a year against the year before
+    stays a plain change, and a change with no base named keeps the sentence's reading."""
+    text = ("TSMC reported its results.\n\n"
+            "Compared with the second quarter of 2024, revenue in the third quarter of 2024 was 12.8% higher.\n\n"
+            "Global semiconductor sales were $54.9 billion in February 2025, 17.1% more than in February 2024.\n\n"
+            "Its revenue came to $90 billion in 2024, 34% more than in 2023.\n\n"
+            "In the fourth quarter of 2024, TSMC's revenue rose 14.1%.")
+    got = {(c[1], c[2]): c[3] for c in _claims(kb, text, "2025-03-30")}
+    assert got[("revenue_growth", 12.8)] == "pct_qoq"
+    assert got[("market_growth", 17.1)] == "pct_yoy"
+    assert got[("revenue_growth", 34.0)] == "pct_change"
+    assert got[("revenue_growth", 14.1)] == "pct_change"
+
+
+@settings(max_examples=40, deadline=None)
+@given(year=st.integers(2001, 2030), quarter=st.integers(1, 4), back=st.sampled_from([1, 4]))
+def test_the_basis_follows_the_distance_to_the_base_quarter(kb: KnowledgeBase, year: int, quarter: int,
+                                                             back: int) -> None:
+    """Whatever the quarter, a base one quarter back gives quarter on quarter and four quarters back (the same
+    quarter a year before) year on year."""
+    index = year * 4 + quarter - 1 - back
+    base_year, base_quarter = divmod(index, 4)
+    text = (f"Compared with Q{base_quarter + 1} {base_year}, TSMC's revenue in Q{quarter} {year} was 9.5% higher.")
+    got = {(c[1], c[2]): (c[3], c[4]) for c in _claims(kb, text, f"{year + 1}-06-30")}
+    assert got[("revenue_growth", 9.5)] == ("pct_qoq" if back == 1 else "pct_yoy", f"{year}Q{quarter}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chipshift.domain.period import Period
 from chipshift.ingest import periods as P
 from chipshift.ingest.binding import Binding, features, shipped
 from chipshift.ingest.cues import (
@@ -672,6 +673,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
                      growth=metric.endswith("growth"))
+    if unit == "pct_change" and period:
+        unit = _basis_of_base_period(s, q, pms, period) or unit
     days = [p for p in pms if p.kind == "date" and p.label]
     if metric == "price" and days:  # a price is quoted on a day: "($1,826.48) per kilogram on Wednesday"
         period = min(days, key=lambda p: abs(p.start - q.start)).label
@@ -710,6 +713,37 @@ def _change_basis(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
         if found:
             return min(found)[1] if window is after else max(found)[1]
     return None
+
+
+def _basis_of_base_period(s: Sentence, q: Quantity, pms: list[PeriodMention], period: str) -> str | None:
+    """The basis of a change whose sentence names its base as a period ("Compared with the second quarter of 2024,
+    revenue was 12.8% higher", "17.1% more than in February 2024", "a jump of almost 40 percent from the first
+    quarter"): for a quarter's or a month's figure, year on year when the base nearest the figure is the same period
+    a year before, quarter on quarter when it is the quarter before; None otherwise. A year or a half compared with
+    the one before ("14% more than in 2022") stays a plain change, as the labels of most batches write it."""
+    if not re.fullmatch(r"(?:FY)?\d{4}(?:Q[1-4]|-\d\d)", period):
+        return None
+    bases = [p for p in pms if p.label and p.kind != "date" and _base_mention(s, p)]
+    if not bases:
+        return None
+    base = min(bases, key=lambda p: abs(p.start - q.start)).label
+    if _same_days(base, P.shift_year(period, -1)):
+        return "pct_yoy"
+    if _same_days(base, P.previous_quarter(period)):
+        return "pct_qoq"
+    return None
+
+
+def _same_days(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        pa, pb = Period.parse(a), Period.parse(b)
+    except ValueError:
+        return False
+    return pa.fiscal == pb.fiscal and (pa.start, pa.end) == (pb.start, pb.end)
 
 
 #: A loss named just before the figure, with a few words between ("a net loss attributable to shareholders of",
