@@ -942,3 +942,29 @@ def test_the_basis_follows_the_distance_to_the_base_quarter(kb: KnowledgeBase, y
     text = (f"Compared with Q{base_quarter + 1} {base_year}, TSMC's revenue in Q{quarter} {year} was 9.5% higher.")
     got = {(c[1], c[2]): (c[3], c[4]) for c in _claims(kb, text, f"{year + 1}-06-30")}
     assert got[("revenue_growth", 9.5)] == ("pct_qoq" if back == 1 else "pct_yoy", f"{year}Q{quarter}")
+
+
+def test_a_claim_without_any_period_is_not_reported_unless_a_share_of_supply(kb: KnowledgeBase) -> None:
+    """A figure to which neither its text nor the other statements of its measure give a period is left out; a
+    country's share of world supply stands without one, and a figure whose measure is dated elsewhere borrows that
+    period and stays."""
+    text = ("Nvidia said its revenue rose 12%.\n\n"
+            "China produces about 80% of the gallium used worldwide.\n\n"
+            "SMIC's revenue grew 27% to $8 billion in 2024. Its revenue grew 27% again, it said.")
+    got = _claims_of(analyse(Extracted(text, "text"), kb))
+    assert not any(c[0] == "nvidia" for c in got)
+    assert ("CHN", "market_share", 80.0, "pct", None) in got
+    assert ("smic", "revenue_growth", 27.0, "pct_change", "2024") in got
+
+
+_FRAGMENTS = ["Nvidia said its revenue rose 12%.", "China produces about 80% of the gallium used worldwide.",
+              "SMIC's revenue came to $8 billion in 2024.", "Exports fell 3.5%.", "In the third quarter, TSMC's "
+              "net profit was $10 billion.", "Its share of the market was 20%.", "Imports jumped 40 per cent."]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=5), st.sampled_from([None, "2025-01-15"]))
+def test_every_reported_claim_has_a_period_or_is_a_share_of_supply(kb: KnowledgeBase, parts: list[str],
+                                                                  day: str | None) -> None:
+    for claim in analyse(Extracted("\n\n".join(parts), "text"), kb, date_given=day)["claims"]:
+        assert claim["period"] is not None or claim["metric"] == "market_share", claim

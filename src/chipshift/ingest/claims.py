@@ -539,6 +539,13 @@ _ADJUSTED = re.compile(r"\bnon-?\s?GAAP\b|\badjusted\b|\bpro\s+forma\b", re.I)
 _GAAP = re.compile(r"(?<!non-)(?<!non)(?<!non )\bGAAP\b", re.I)
 
 
+def timeless(claim: Claim) -> bool:
+    """A claim to which neither its text nor the other statements of its measure give a period: a firm's results, a
+    flow, a change or a price is a figure of some period, so without one it is too weakly read to report; a share of
+    supply ("China produces about 80% of the gallium used worldwide") may stand without one."""
+    return claim.period is None and claim.metric != "market_share"
+
+
 def _per_share(s: Sentence, q: Quantity) -> bool:
     """Figure q is an amount per share (earnings per share, per ADS)."""
     return q.kind == "money" and bool(_PER_SHARE_AFTER.match(s.text[q.end - s.start:]) or
