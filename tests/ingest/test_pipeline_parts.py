@@ -968,3 +968,16 @@ def test_every_reported_claim_has_a_period_or_is_a_share_of_supply(kb: Knowledge
                                                                   day: str | None) -> None:
     for claim in analyse(Extracted("\n\n".join(parts), "text"), kb, date_given=day)["claims"]:
         assert claim["period"] is not None or claim["metric"] == "market_share", claim
+
+
+def test_a_figure_dated_a_year_back_by_its_phrase_does_not_carry_its_period(kb: KnowledgeBase) -> None:
+    """"the same period of 2023" and "the same quarter of the preceding year" just after a figure put that figure a
+    year before the period in context (a year named there only when it is the year before); the figure is a
+    comparison's base, so the next figure keeps the period in context."""
+    text = ("SMIC's revenue in the fourth quarter of 2024 was $2.2 billion, 32% higher than the $1.68 billion it "
+            "booked in the same period of 2023. Its gross margin narrowed to 22.6%.\n\n"
+            "SMIC's net profit in the fourth quarter of 2024 was $108 million, against $175 million in the same "
+            "quarter of the preceding year. Its gross margin narrowed to 21.6%.")
+    got = {(c[1], c[2]): c[4] for c in _claims(kb, text, "2025-02-15")}
+    assert got[("revenue", 1.68)] == "2023Q4" and got[("gross_margin", 22.6)] == "2024Q4"
+    assert got[("net_profit", 175.0)] == "2023Q4" and got[("gross_margin", 21.6)] == "2024Q4"

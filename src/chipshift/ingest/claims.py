@@ -134,7 +134,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             claim.id = f"C{len(claims) + 1}"
             if not (_per_share(s, q) or _adjusted(s, q)):  # read, and left out of the ledger
                 claims.append(claim)
-            if claim.period and not _is_base(s, q, pms):
+            if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
                 run.recent = (s.paragraph, claim.period)
                 if run.period is None or run.periods[claim.period] > run.periods[run.period]:
@@ -993,10 +993,10 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
                 base = f"FY{fy}Q{4 - ((fy_end - end_month) % 12) // 3}"
     if growth:
         return base
-    ago = _YEAR_AGO_AFTER.search(after)
+    ago = _year_ago(s, q, qs)
     # the phrase speaks of the nearest figure before it: "rose to $23.68 billion from $34.1 billion the previous
-    # year" puts only $34.1 billion a year back
-    if ago and not any(q.end <= x.start < q.end + ago.end() for x in qs if x is not q):
+    # year" puts only $34.1 billion a year back; "the same period of 2024" is a year back only from a period of 2025
+    if ago and not (ago.group("year") and base and not re.match(rf"(?:FY)?{int(ago.group('year')) + 1}", base)):
         return P.shift_year(base, -1) if base else None
     if own is None and base and _YEAR_AGO_BEFORE.search(clause):
         return P.shift_year(base, -1)
@@ -1007,9 +1007,21 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     return base
 
 
+def _year_ago(s: Sentence, q: Quantity, qs: list[Quantity]) -> re.Match[str] | None:
+    """The year-ago phrase just after figure q that speaks of it (no other figure between): the figure is the base
+    of a comparison, a year before the period in context, and its period does not carry on."""
+    ago = _YEAR_AGO_AFTER.search(s.text[q.end - s.start: q.end - s.start + 45].lower())
+    if ago is None or any(q.end <= x.start < q.end + ago.end() for x in qs if x is not q):
+        return None
+    return ago
+
+
 #: "... compared with $33.74 billion a year earlier": the figure just before is of the year before.
 _YEAR_AGO_AFTER = re.compile(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|"
-                             r"the (?:year|twelve months) before|the (?:previous|prior|preceding) year)", re.I)
+                             r"the (?:year|twelve months) before|the (?:previous|prior|preceding) year|"
+                             r"the same (?:period|quarter|months?) (?:of|in) (?:the )?(?:previous|prior|preceding) "
+                             r"(?:fiscal )?year|the same (?:period|quarter|months?) (?:of|in)\s+(?:fiscal\s+)?"
+                             r"(?P<year>(?:19|20)\d\d)\b)", re.I)
 #: "full-year revenue", "for the year", "annual sales": the figure is of the whole (fiscal) year of the period in
 #: context, not of its last quarter.
 _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole )?year\b|\bannual\b|\bwhole[- ]year\b")
