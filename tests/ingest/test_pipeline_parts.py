@@ -981,3 +981,18 @@ def test_a_figure_dated_a_year_back_by_its_phrase_does_not_carry_its_period(kb: 
     got = {(c[1], c[2]): c[4] for c in _claims(kb, text, "2025-02-15")}
     assert got[("revenue", 1.68)] == "2023Q4" and got[("gross_margin", 22.6)] == "2024Q4"
     assert got[("net_profit", 175.0)] == "2023Q4" and got[("gross_margin", 21.6)] == "2024Q4"
+
+
+def test_a_measure_the_vocabulary_lacks_named_before_a_figure_gives_no_claim(kb: KnowledgeBase) -> None:
+    """A trade balance, an operating margin or expenses named just before a figure is not the measure the text gave
+    before it: "leaving a trade surplus of $5 billion" after exports is no export, "Operating margin: 23.3%" after
+    a gross margin no gross margin; the figures of the listed measures beside them stay claims."""
+    text = ("South Korea's exports rose 11.7% from a year earlier to $58.2 billion in May 2024. Imports slipped 2% "
+            "to $53.2 billion, leaving a trade surplus of $5 billion.\n\n"
+            "UMC reported its results for the third quarter of 2024.\n\n"
+            "Gross margin: 33.8%; Operating margin: 23.3%\n\n"
+            "Operating expenses came to $545 million in the third quarter of 2024.")
+    got = _claims(kb, text, "2024-11-01")
+    assert {("KOR", "exports", 58.2, "usd_bn", "2024-05"), ("KOR", "imports", 53.2, "usd_bn", "2024-05")} <= got
+    assert ("umc", "gross_margin", 33.8) in {c[:3] for c in got}
+    assert not {c[2] for c in got} & {5.0, 23.3, 545.0}

@@ -132,7 +132,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
-            if not (_per_share(s, q) or _adjusted(s, q)):  # read, and left out of the ledger
+            if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs)):  # read, left out
                 claims.append(claim)
             if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
@@ -544,6 +544,21 @@ def timeless(claim: Claim) -> bool:
     flow, a change or a price is a figure of some period, so without one it is too weakly read to report; a share of
     supply ("China produces about 80% of the gallium used worldwide") may stand without one."""
     return claim.period is None and claim.metric != "market_share"
+
+
+#: Measures the vocabulary has no word for, named just before a figure: a trade balance, an operating or net
+#: margin, expenses. A figure so named is not the measure the sentence or the text gives otherwise (a surplus after
+#: exports and imports is neither; an operating margin after a gross margin is not one).
+_UNLISTED_MEASURE = re.compile(r"\b(?:surplus|deficit|operating\s+margins?|(?:net\s+)?profit\s+margins?|"
+                               r"net\s+margins?|expenses|EBITDA)\b", re.I)
+
+
+def _unlisted_measure(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """Figure q's own measure, named between the figure before it (or its sentence's start) and it, within 40
+    characters, is one the vocabulary lacks ("leaving a trade surplus of $5 billion", "its operating margin
+    47.5%", "Operating expenses came to $545 million")."""
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    return bool(_UNLISTED_MEASURE.search(s.text[max(prev, q.start - 40) - s.start:q.start - s.start]))
 
 
 def _per_share(s: Sentence, q: Quantity) -> bool:
