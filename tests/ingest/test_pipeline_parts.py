@@ -996,3 +996,18 @@ def test_a_measure_the_vocabulary_lacks_named_before_a_figure_gives_no_claim(kb:
     assert {("KOR", "exports", 58.2, "usd_bn", "2024-05"), ("KOR", "imports", 53.2, "usd_bn", "2024-05")} <= got
     assert ("umc", "gross_margin", 33.8) in {c[:3] for c in got}
     assert not {c[2] for c in got} & {5.0, 23.3, 545.0}
+
+
+def test_what_analysts_or_the_market_expected_is_not_a_claim(kb: KnowledgeBase) -> None:
+    """A figure named as others' expectation ("above the analyst consensus of", "against estimates of", "$7.89
+    billion expected", "the $4.21 billion the market expected") gives no claim; the reported figure beside it does,
+    and so does the writer's own estimate ("We estimate equipment sales rose roughly 50%")."""
+    text = ("Nvidia reported its results for the second quarter of fiscal 2026.\n\n"
+            "Quarterly revenue reached $46.74 billion, above the analyst consensus of $46.23 billion.\n\n"
+            "Revenue: $46.74 billion vs. $46.1 billion expected\n\n"
+            "It was a higher figure than the $45.9 billion the market expected.\n\n"
+            "We estimate data center revenue rose roughly 50% in the quarter.")
+    got = _claims(kb, text, "2025-08-28")
+    assert ("nvidia", "revenue", 46.74) in {c[:3] for c in got}
+    assert not {c[2] for c in got} & {46.23, 46.1, 45.9}
+    assert 50.0 in {c[2] for c in got}

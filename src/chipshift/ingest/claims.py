@@ -132,7 +132,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
-            if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs)):  # read, left out
+            if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs) or
+                    _others_expectation(s, q, qs)):  # read, and left out of the ledger
                 claims.append(claim)
             if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
@@ -559,6 +560,23 @@ def _unlisted_measure(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
     47.5%", "Operating expenses came to $545 million")."""
     prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
     return bool(_UNLISTED_MEASURE.search(s.text[max(prev, q.start - 40) - s.start:q.start - s.start]))
+
+
+#: Others' expectations of a figure, named just before it ("the analyst consensus of", "against estimates of",
+#: "market expectations that had already been lowered to") or just after it ("$7.89 billion expected", "the $4.21
+#: billion the market expected", "$7.13 billion forecast" after "short of the").
+_EXPECTATION_BEFORE = re.compile(r"\b(?:consensus|estimates|expectations?)\b[^.;\d]{0,35}$", re.I)
+_EXPECTATION_AFTER = re.compile(r"^\s*(?:expected|estimated|forecast)\b|^\s*(?:the\s+)?(?:market|analysts?|"
+                                r"investors|wall\s+street)\s+(?:had\s+)?(?:expected|estimated|forecast|"
+                                r"anticipated|projected|was\s+expecting|were\s+expecting)", re.I)
+
+
+def _others_expectation(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """Figure q is what analysts, the market or a consensus expected, not a figure the firm reported: named so
+    between the figure before (or the sentence's start) and it, or just after it."""
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    return bool(_EXPECTATION_BEFORE.search(s.text[prev - s.start:q.start - s.start]) or
+                _EXPECTATION_AFTER.match(s.text[q.end - s.start:]))
 
 
 def _per_share(s: Sentence, q: Quantity) -> bool:
