@@ -1011,3 +1011,17 @@ def test_what_analysts_or_the_market_expected_is_not_a_claim(kb: KnowledgeBase) 
     assert ("nvidia", "revenue", 46.74) in {c[:3] for c in got}
     assert not {c[2] for c in got} & {46.23, 46.1, 45.9}
     assert 50.0 in {c[2] for c in got}
+
+
+def test_a_change_of_volume_shipped_is_not_revenue_growth(kb: KnowledgeBase) -> None:
+    """A percentage whose own measure is a volume shipped ("its bit shipments fell 5 percent", "shipped 2.6% more
+    wafers") gives no revenue or market growth; the revenue change beside it does, and shipments abroad stay
+    exports."""
+    text = ("Nanya reported its results for the third quarter of 2024.\n\n"
+            "Nanya's bit shipments fell 22 percent and its revenue 18 percent from the previous quarter.\n\n"
+            "UMC shipped 2.6% more wafers and grew revenue by 1.1% in the third quarter of 2024.\n\n"
+            "Taiwan's semiconductor shipments abroad rose 21.2 percent in June 2024.")
+    got = _claims(kb, text, "2024-11-01")
+    assert not {c[2] for c in got} & {22.0, -22.0, 2.6}
+    assert {("nanya", "revenue_growth", -18.0), ("umc", "revenue_growth", 1.1)} <= {c[:3] for c in got}
+    assert ("TWN", "trade_growth", 21.2) in {c[:3] for c in got}

@@ -132,8 +132,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
+            # read, and left out of the ledger (its period and measure still carry on)
             if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs) or
-                    _others_expectation(s, q, qs)):  # read, and left out of the ledger
+                    _others_expectation(s, q, qs) or _volume_change(s, q, qs, claim)):
                 claims.append(claim)
             if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
@@ -577,6 +578,24 @@ def _others_expectation(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
     prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
     return bool(_EXPECTATION_BEFORE.search(s.text[prev - s.start:q.start - s.start]) or
                 _EXPECTATION_AFTER.match(s.text[q.end - s.start:]))
+
+
+_VOLUME_WORD = re.compile(r"\b(?:shipments?|shipped|volumes?|bits?)\b", re.I)
+_VALUE_WORD = re.compile(r"\b(?:revenues?|sales|prices?|ASPs?|value|earnings|profits?|income)\b", re.I)
+
+
+def _volume_change(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> bool:
+    """A percentage whose measure, named between the figure before (or the sentence's start) and it within 40
+    characters, is a volume shipped ("its bit shipments fell 5 percent", "shipped 2.6% more wafers", "lifted its
+    wafer shipments by 17.7%") with no word of value after that: a change of volume, which the vocabulary has no
+    word for, is not the revenue or market growth the sentence goes on to give. (Shipments abroad are exports, and
+    "3-nanometer shipments made up 20% of total wafer revenue" a share of revenue: those claims stay.)"""
+    if q.kind != "percent" or claim.metric not in ("revenue_growth", "market_growth"):
+        return False
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    window = s.text[max(prev, q.start - 40) - s.start:q.start - s.start]
+    found = list(_VOLUME_WORD.finditer(window))
+    return bool(found) and not _VALUE_WORD.search(window[found[-1].end():])
 
 
 def _per_share(s: Sentence, q: Quantity) -> bool:
