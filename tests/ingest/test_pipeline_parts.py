@@ -891,3 +891,137 @@ def test_a_segments_revenue_is_the_segments_not_the_firms(kb: KnowledgeBase) -> 
             ("revenue_by_product", 44.2, "mobile phone division"), ("revenue_by_product", 30.1, "consumer group"),
             ("revenue_by_product", 5.1, "semiconductor systems"), ("revenue", 67.4, None)} <= got
     assert not any(metric == "revenue_by_product" and value == 67.4 for metric, value, _ in got)
+
+
+def test_per_share_and_adjusted_figures_are_not_claims_and_keep_the_period_going(kb: KnowledgeBase) -> None:
+    """An amount per share ("$5.59 a share", "$4.73 per diluted share", after "earnings per ADS:") and a measure the
+    line calls adjusted or non-GAAP ("Non-GAAP net income of", "Adjusted gross margin of") give no claim; a GAAP
+    figure named after such a word, and the next list item, are reported; the period such a figure was read with
+    still holds for the figures after it."""
+    text = ("Lam Research reported its results for the quarter.\n\n"
+            "In the third quarter of 2020, net income came to $823 million, or $5.59 a share.\n\n"
+            "- Non-GAAP net income of $902 million\n"
+            "- Adjusted gross margin of 47.5%\n"
+            "- Earnings per ADS: US$0.183\n"
+            "- Revenue: $3.18 billion\n\n"
+            "On a non-GAAP basis it earned more; it reported GAAP net income of $697 million, or $4.73 per diluted "
+            "share.\n\n"
+            "Revenue rose 46% from a year earlier.")
+    got = _claims(kb, text, "2020-10-21")
+    assert not {c[2] for c in got} & {5.59, 902.0, 47.5, 0.183, 4.73}
+    assert {("lam-research", "net_profit", 823.0, "usd_m", "2020Q3"),
+            ("lam-research", "revenue", 3.18, "usd_bn", "2020Q3"),
+            ("lam-research", "net_profit", 697.0, "usd_m", "2020Q3"),
+            ("lam-research", "revenue_growth", 46.0, "pct_yoy", "2020Q3")} <= got
+
+
+def test_a_change_against_a_named_base_period_takes_its_basis(kb: KnowledgeBase) -> None:
+    """A change whose sentence names its base as a period is quarter on quarter when the base is the quarter before
+    the figure's, year on year when it is the same month or quarter a year before; a year against the year before
+    stays a plain change, and a change with no base named keeps the sentence's reading."""
+    text = ("TSMC reported its results.\n\n"
+            "Compared with the second quarter of 2024, revenue in the third quarter of 2024 was 12.8% higher.\n\n"
+            "Global semiconductor sales were $54.9 billion in February 2025, 17.1% more than in February 2024.\n\n"
+            "Its revenue came to $90 billion in 2024, 34% more than in 2023.\n\n"
+            "In the fourth quarter of 2024, TSMC's revenue rose 14.1%.")
+    got = {(c[1], c[2]): c[3] for c in _claims(kb, text, "2025-03-30")}
+    assert got[("revenue_growth", 12.8)] == "pct_qoq"
+    assert got[("market_growth", 17.1)] == "pct_yoy"
+    assert got[("revenue_growth", 34.0)] == "pct_change"
+    assert got[("revenue_growth", 14.1)] == "pct_change"
+
+
+@settings(max_examples=40, deadline=None)
+@given(year=st.integers(2001, 2030), quarter=st.integers(1, 4), back=st.sampled_from([1, 4]))
+def test_the_basis_follows_the_distance_to_the_base_quarter(kb: KnowledgeBase, year: int, quarter: int,
+                                                             back: int) -> None:
+    """Whatever the quarter, a base one quarter back gives quarter on quarter and four quarters back (the same
+    quarter a year before) year on year."""
+    index = year * 4 + quarter - 1 - back
+    base_year, base_quarter = divmod(index, 4)
+    text = (f"Compared with Q{base_quarter + 1} {base_year}, TSMC's revenue in Q{quarter} {year} was 9.5% higher.")
+    got = {(c[1], c[2]): (c[3], c[4]) for c in _claims(kb, text, f"{year + 1}-06-30")}
+    assert got[("revenue_growth", 9.5)] == ("pct_qoq" if back == 1 else "pct_yoy", f"{year}Q{quarter}")
+
+
+def test_a_claim_without_any_period_is_not_reported_unless_a_share_of_supply(kb: KnowledgeBase) -> None:
+    """A figure to which neither its text nor the other statements of its measure give a period is left out; a
+    country's share of world supply stands without one, and a figure whose measure is dated elsewhere borrows that
+    period and stays."""
+    text = ("Nvidia said its revenue rose 12%.\n\n"
+            "China produces about 80% of the gallium used worldwide.\n\n"
+            "SMIC's revenue grew 27% to $8 billion in 2024. Its revenue grew 27% again, it said.")
+    got = _claims_of(analyse(Extracted(text, "text"), kb))
+    assert not any(c[0] == "nvidia" for c in got)
+    assert ("CHN", "market_share", 80.0, "pct", None) in got
+    assert ("smic", "revenue_growth", 27.0, "pct_change", "2024") in got
+
+
+_FRAGMENTS = ["Nvidia said its revenue rose 12%.", "China produces about 80% of the gallium used worldwide.",
+              "SMIC's revenue came to $8 billion in 2024.", "Exports fell 3.5%.", "In the third quarter, TSMC's "
+              "net profit was $10 billion.", "Its share of the market was 20%.", "Imports jumped 40 per cent."]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=5), st.sampled_from([None, "2025-01-15"]))
+def test_every_reported_claim_has_a_period_or_is_a_share_of_supply(kb: KnowledgeBase, parts: list[str],
+                                                                  day: str | None) -> None:
+    for claim in analyse(Extracted("\n\n".join(parts), "text"), kb, date_given=day)["claims"]:
+        assert claim["period"] is not None or claim["metric"] == "market_share", claim
+
+
+def test_a_figure_dated_a_year_back_by_its_phrase_does_not_carry_its_period(kb: KnowledgeBase) -> None:
+    """"the same period of 2023" and "the same quarter of the preceding year" just after a figure put that figure a
+    year before the period in context (a year named there only when it is the year before); the figure is a
+    comparison's base, so the next figure keeps the period in context."""
+    text = ("SMIC's revenue in the fourth quarter of 2024 was $2.2 billion, 32% higher than the $1.68 billion it "
+            "booked in the same period of 2023. Its gross margin narrowed to 22.6%.\n\n"
+            "SMIC's net profit in the fourth quarter of 2024 was $108 million, against $175 million in the same "
+            "quarter of the preceding year. Its gross margin narrowed to 21.6%.")
+    got = {(c[1], c[2]): c[4] for c in _claims(kb, text, "2025-02-15")}
+    assert got[("revenue", 1.68)] == "2023Q4" and got[("gross_margin", 22.6)] == "2024Q4"
+    assert got[("net_profit", 175.0)] == "2023Q4" and got[("gross_margin", 21.6)] == "2024Q4"
+
+
+def test_a_measure_the_vocabulary_lacks_named_before_a_figure_gives_no_claim(kb: KnowledgeBase) -> None:
+    """A trade balance, an operating margin or expenses named just before a figure is not the measure the text gave
+    before it: "leaving a trade surplus of $5 billion" after exports is no export, "Operating margin: 23.3%" after
+    a gross margin no gross margin; the figures of the listed measures beside them stay claims."""
+    text = ("South Korea's exports rose 11.7% from a year earlier to $58.2 billion in May 2024. Imports slipped 2% "
+            "to $53.2 billion, leaving a trade surplus of $5 billion.\n\n"
+            "UMC reported its results for the third quarter of 2024.\n\n"
+            "Gross margin: 33.8%; Operating margin: 23.3%\n\n"
+            "Operating expenses came to $545 million in the third quarter of 2024.")
+    got = _claims(kb, text, "2024-11-01")
+    assert {("KOR", "exports", 58.2, "usd_bn", "2024-05"), ("KOR", "imports", 53.2, "usd_bn", "2024-05")} <= got
+    assert ("umc", "gross_margin", 33.8) in {c[:3] for c in got}
+    assert not {c[2] for c in got} & {5.0, 23.3, 545.0}
+
+
+def test_what_analysts_or_the_market_expected_is_not_a_claim(kb: KnowledgeBase) -> None:
+    """A figure named as others' expectation ("above the analyst consensus of", "against estimates of", "$7.89
+    billion expected", "the $4.21 billion the market expected") gives no claim; the reported figure beside it does,
+    and so does the writer's own estimate ("We estimate equipment sales rose roughly 50%")."""
+    text = ("Nvidia reported its results for the second quarter of fiscal 2026.\n\n"
+            "Quarterly revenue reached $46.74 billion, above the analyst consensus of $46.23 billion.\n\n"
+            "Revenue: $46.74 billion vs. $46.1 billion expected\n\n"
+            "It was a higher figure than the $45.9 billion the market expected.\n\n"
+            "We estimate data center revenue rose roughly 50% in the quarter.")
+    got = _claims(kb, text, "2025-08-28")
+    assert ("nvidia", "revenue", 46.74) in {c[:3] for c in got}
+    assert not {c[2] for c in got} & {46.23, 46.1, 45.9}
+    assert 50.0 in {c[2] for c in got}
+
+
+def test_a_change_of_volume_shipped_is_not_revenue_growth(kb: KnowledgeBase) -> None:
+    """A percentage whose own measure is a volume shipped ("its bit shipments fell 5 percent", "shipped 2.6% more
+    wafers") gives no revenue or market growth; the revenue change beside it does, and shipments abroad stay
+    exports."""
+    text = ("Nanya reported its results for the third quarter of 2024.\n\n"
+            "Nanya's bit shipments fell 22 percent and its revenue 18 percent from the previous quarter.\n\n"
+            "UMC shipped 2.6% more wafers and grew revenue by 1.1% in the third quarter of 2024.\n\n"
+            "Taiwan's semiconductor shipments abroad rose 21.2 percent in June 2024.")
+    got = _claims(kb, text, "2024-11-01")
+    assert not {c[2] for c in got} & {22.0, -22.0, 2.6}
+    assert {("nanya", "revenue_growth", -18.0), ("umc", "revenue_growth", 1.1)} <= {c[:3] for c in got}
+    assert ("TWN", "trade_growth", 21.2) in {c[:3] for c in got}

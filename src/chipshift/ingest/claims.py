@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chipshift.domain.period import Period
 from chipshift.ingest import periods as P
 from chipshift.ingest.binding import Binding, features, shipped
 from chipshift.ingest.cues import (
@@ -131,8 +132,11 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
-            claims.append(claim)
-            if claim.period and not _is_base(s, q, pms):
+            # read, and left out of the ledger (its period and measure still carry on)
+            if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs) or
+                    _others_expectation(s, q, qs) or _volume_change(s, q, qs, claim)):
+                claims.append(claim)
+            if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
                 run.recent = (s.paragraph, claim.period)
                 if run.period is None or run.periods[claim.period] > run.periods[run.period]:
@@ -525,6 +529,89 @@ def _guidance(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> boo
     return False
 
 
+#: A figure per share ("$1.41 a share", "$4.28 per diluted share", "US$0.200" after "earnings per ADS:"): not a
+#: measure of the firm's whole (per-share figures are not claims, as in the tables).
+_PER_SHARE_AFTER = re.compile(r"^\s*(?:a|per|/)\s*(?:diluted\s+|basic\s+|fully\s+diluted\s+)?(?:share|ADS|ADR)\b", re.I)
+_PER_SHARE_BEFORE = re.compile(r"\b(?:EPS|earnings\s+per\s+(?:diluted\s+|basic\s+)?(?:share|ADS|ADR))\b[^.;\d]{0,25}$",
+                               re.I)
+#: A measure named as adjusted ("Non-GAAP net income of", "adjusted gross margin(1) of", "On a non-GAAP adjusted
+#: basis the year's gross margin was"): the firm's own reworking of a reported figure, left out as the tables leave
+#: out non-GAAP columns; a GAAP figure named after it ("on a U.S. GAAP basis") is reported again.
+_ADJUSTED = re.compile(r"\bnon-?\s?GAAP\b|\badjusted\b|\bpro\s+forma\b", re.I)
+_GAAP = re.compile(r"(?<!non-)(?<!non)(?<!non )\bGAAP\b", re.I)
+
+
+def timeless(claim: Claim) -> bool:
+    """A claim to which neither its text nor the other statements of its measure give a period: a firm's results, a
+    flow, a change or a price is a figure of some period, so without one it is too weakly read to report; a share of
+    supply ("China produces about 80% of the gallium used worldwide") may stand without one."""
+    return claim.period is None and claim.metric != "market_share"
+
+
+#: Measures the vocabulary has no word for, named just before a figure: a trade balance, an operating or net
+#: margin, expenses. A figure so named is not the measure the sentence or the text gives otherwise (a surplus after
+#: exports and imports is neither; an operating margin after a gross margin is not one).
+_UNLISTED_MEASURE = re.compile(r"\b(?:surplus|deficit|operating\s+margins?|(?:net\s+)?profit\s+margins?|"
+                               r"net\s+margins?|expenses|EBITDA)\b", re.I)
+
+
+def _unlisted_measure(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """Figure q's own measure, named between the figure before it (or its sentence's start) and it, within 40
+    characters, is one the vocabulary lacks ("leaving a trade surplus of $5 billion", "its operating margin
+    47.5%", "Operating expenses came to $545 million")."""
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    return bool(_UNLISTED_MEASURE.search(s.text[max(prev, q.start - 40) - s.start:q.start - s.start]))
+
+
+#: Others' expectations of a figure, named just before it ("the analyst consensus of", "against estimates of",
+#: "market expectations that had already been lowered to") or just after it ("$7.89 billion expected", "the $4.21
+#: billion the market expected", "$7.13 billion forecast" after "short of the").
+_EXPECTATION_BEFORE = re.compile(r"\b(?:consensus|estimates|expectations?)\b[^.;\d]{0,35}$", re.I)
+_EXPECTATION_AFTER = re.compile(r"^\s*(?:expected|estimated|forecast)\b|^\s*(?:the\s+)?(?:market|analysts?|"
+                                r"investors|wall\s+street)\s+(?:had\s+)?(?:expected|estimated|forecast|"
+                                r"anticipated|projected|was\s+expecting|were\s+expecting)", re.I)
+
+
+def _others_expectation(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """Figure q is what analysts, the market or a consensus expected, not a figure the firm reported: named so
+    between the figure before (or the sentence's start) and it, or just after it."""
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    return bool(_EXPECTATION_BEFORE.search(s.text[prev - s.start:q.start - s.start]) or
+                _EXPECTATION_AFTER.match(s.text[q.end - s.start:]))
+
+
+_VOLUME_WORD = re.compile(r"\b(?:shipments?|shipped|volumes?|bits?)\b", re.I)
+_VALUE_WORD = re.compile(r"\b(?:revenues?|sales|prices?|ASPs?|value|earnings|profits?|income)\b", re.I)
+
+
+def _volume_change(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> bool:
+    """A percentage whose measure, named between the figure before (or the sentence's start) and it within 40
+    characters, is a volume shipped ("its bit shipments fell 5 percent", "shipped 2.6% more wafers", "lifted its
+    wafer shipments by 17.7%") with no word of value after that: a change of volume, which the vocabulary has no
+    word for, is not the revenue or market growth the sentence goes on to give. (Shipments abroad are exports, and
+    "3-nanometer shipments made up 20% of total wafer revenue" a share of revenue: those claims stay.)"""
+    if q.kind != "percent" or claim.metric not in ("revenue_growth", "market_growth"):
+        return False
+    prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
+    window = s.text[max(prev, q.start - 40) - s.start:q.start - s.start]
+    found = list(_VOLUME_WORD.finditer(window))
+    return bool(found) and not _VALUE_WORD.search(window[found[-1].end():])
+
+
+def _per_share(s: Sentence, q: Quantity) -> bool:
+    """Figure q is an amount per share (earnings per share, per ADS)."""
+    return q.kind == "money" and bool(_PER_SHARE_AFTER.match(s.text[q.end - s.start:]) or
+                                      _PER_SHARE_BEFORE.search(s.text[:q.start - s.start]))
+
+
+def _adjusted(s: Sentence, q: Quantity) -> bool:
+    """Figure q is of a measure its line calls adjusted or non-GAAP before it, with no GAAP named after that word
+    ("GAAP net income of $332 million" is reported; a list item on the next line is a measure of its own)."""
+    before = s.text[:q.start - s.start].rsplit("\n", 1)[-1]
+    found = list(_ADJUSTED.finditer(before))
+    return bool(found) and not _GAAP.search(before[found[-1].end():])
+
+
 def _claim(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: list[Mention],
            pms: list[PeriodMention], subject: str | None, last_period: str | None,
            forced: Mention | None, run: Running, cues: list[tuple[int, int, str]]) -> Claim | None:
@@ -645,6 +732,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
                      growth=metric.endswith("growth"))
+    if unit == "pct_change" and period:
+        unit = _basis_of_base_period(s, q, pms, period) or unit
     days = [p for p in pms if p.kind == "date" and p.label]
     if metric == "price" and days:  # a price is quoted on a day: "($1,826.48) per kilogram on Wednesday"
         period = min(days, key=lambda p: abs(p.start - q.start)).label
@@ -683,6 +772,37 @@ def _change_basis(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
         if found:
             return min(found)[1] if window is after else max(found)[1]
     return None
+
+
+def _basis_of_base_period(s: Sentence, q: Quantity, pms: list[PeriodMention], period: str) -> str | None:
+    """The basis of a change whose sentence names its base as a period ("Compared with the second quarter of 2024,
+    revenue was 12.8% higher", "17.1% more than in February 2024", "a jump of almost 40 percent from the first
+    quarter"): for a quarter's or a month's figure, year on year when the base nearest the figure is the same period
+    a year before, quarter on quarter when it is the quarter before; None otherwise. A year or a half compared with
+    the one before ("14% more than in 2022") stays a plain change, as the labels of most batches write it."""
+    if not re.fullmatch(r"(?:FY)?\d{4}(?:Q[1-4]|-\d\d)", period):
+        return None
+    bases = [p for p in pms if p.label and p.kind != "date" and _base_mention(s, p)]
+    if not bases:
+        return None
+    base = min(bases, key=lambda p: abs(p.start - q.start)).label
+    if _same_days(base, P.shift_year(period, -1)):
+        return "pct_yoy"
+    if _same_days(base, P.previous_quarter(period)):
+        return "pct_qoq"
+    return None
+
+
+def _same_days(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        pa, pb = Period.parse(a), Period.parse(b)
+    except ValueError:
+        return False
+    return pa.fiscal == pb.fiscal and (pa.start, pa.end) == (pb.start, pb.end)
 
 
 #: A loss named just before the figure, with a few words between ("a net loss attributable to shareholders of",
@@ -925,10 +1045,10 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
                 base = f"FY{fy}Q{4 - ((fy_end - end_month) % 12) // 3}"
     if growth:
         return base
-    ago = _YEAR_AGO_AFTER.search(after)
+    ago = _year_ago(s, q, qs)
     # the phrase speaks of the nearest figure before it: "rose to $23.68 billion from $34.1 billion the previous
-    # year" puts only $34.1 billion a year back
-    if ago and not any(q.end <= x.start < q.end + ago.end() for x in qs if x is not q):
+    # year" puts only $34.1 billion a year back; "the same period of 2024" is a year back only from a period of 2025
+    if ago and not (ago.group("year") and base and not re.match(rf"(?:FY)?{int(ago.group('year')) + 1}", base)):
         return P.shift_year(base, -1) if base else None
     if own is None and base and _YEAR_AGO_BEFORE.search(clause):
         return P.shift_year(base, -1)
@@ -939,9 +1059,21 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     return base
 
 
+def _year_ago(s: Sentence, q: Quantity, qs: list[Quantity]) -> re.Match[str] | None:
+    """The year-ago phrase just after figure q that speaks of it (no other figure between): the figure is the base
+    of a comparison, a year before the period in context, and its period does not carry on."""
+    ago = _YEAR_AGO_AFTER.search(s.text[q.end - s.start: q.end - s.start + 45].lower())
+    if ago is None or any(q.end <= x.start < q.end + ago.end() for x in qs if x is not q):
+        return None
+    return ago
+
+
 #: "... compared with $33.74 billion a year earlier": the figure just before is of the year before.
 _YEAR_AGO_AFTER = re.compile(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|"
-                             r"the (?:year|twelve months) before|the (?:previous|prior|preceding) year)", re.I)
+                             r"the (?:year|twelve months) before|the (?:previous|prior|preceding) year|"
+                             r"the same (?:period|quarter|months?) (?:of|in) (?:the )?(?:previous|prior|preceding) "
+                             r"(?:fiscal )?year|the same (?:period|quarter|months?) (?:of|in)\s+(?:fiscal\s+)?"
+                             r"(?P<year>(?:19|20)\d\d)\b)", re.I)
 #: "full-year revenue", "for the year", "annual sales": the figure is of the whole (fiscal) year of the period in
 #: context, not of its last quarter.
 _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole )?year\b|\bannual\b|\bwhole[- ]year\b")

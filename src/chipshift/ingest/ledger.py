@@ -65,6 +65,9 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose,
                                                   claims.document_firm(sentences, mentions)))
     _borrow_periods(cl)
+    cl = [c for c in cl if not claims.timeless(c)]
+    for i, c in enumerate(cl, 1):
+        c.id = f"C{i}"
     evs = events.extract(sentences, mentions, pms, marks, refs, kb, doc_date)
     findings: list[Finding] = []
     findings += checks.fold_vs_percent(cl, text)
