@@ -52,7 +52,8 @@ REAL_FLOORS = {"dev": {"claims": (0.81, 0.84), "events": (0.75, 0.62)},
                "test14": {"claims": (0.43, 0.34), "events": (0.78, 0.63)},
                "test15": {"claims": (0.69, 0.74), "events": (0.63, 0.50)},
                "test16": {"claims": (0.60, 0.59), "events": (0.37, 0.28)},
-               "test17": {"claims": (0.69, 0.66), "events": (0.35, 0.23)}}
+               "test17": {"claims": (0.71, 0.66), "events": (0.35, 0.23)},
+               "test18": {"claims": (0.59, 0.41), "events": (0.37, 0.21)}}
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +90,9 @@ def test_the_real_article_set_is_split_by_a_rule_fixed_before_any_run() -> None:
     import zlib
 
     docs = [*REAL.glob("dev/*.yaml"), *REAL.glob("test/*.yaml")]
-    assert len(docs) >= 40  # test2/ to test17/: later batches, each held out until its first score
+    assert len(docs) >= 40  # test2/ to test18/: later batches, each held out until its first score
     assert all(len(list(REAL.glob(f"{batch}/*.yaml"))) >= 16
-               for batch in (f"test{n}" for n in range(2, 18)))
+               for batch in (f"test{n}" for n in range(2, 19)))
     for p in docs:
         assert p.parent.name == ("dev" if zlib.crc32(p.stem.encode()) % 2 == 0 else "test"), p
         assert re.match(r"^https?://", str(yaml.safe_load(p.read_text(encoding="utf-8")).get("original_url")))
