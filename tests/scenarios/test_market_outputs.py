@@ -10,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 
-from chipshift.api.market_runs import scenario_run
+from chipshift.api.market_runs import Variant, scenario_compare, scenario_run
 from chipshift.io.store import Store
 from chipshift.reports import labels
 from chipshift.reports.chart_style import marker_style, spread, value_axis
@@ -25,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 AI = REPO / "examples" / "china-ai-accelerators.yaml"
 MICRON = REPO / "examples" / "micron-china.yaml"
 ASML = REPO / "examples" / "asml-china-rush.yaml"
+GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
 
 
 def svg_text(path: Path) -> str:
@@ -554,3 +556,39 @@ def test_run_files_leave_out_the_chart_of_a_share_that_never_moves(bundled_store
     # the run's answer carries the same sentence for the web
     assert report["output_text"]["localization@CHN"]["unchanging"] == row["note"]
     assert report["output_text"]["localization@ROW"].get("unchanging") is None
+
+
+def test_a_comparison_leaves_out_a_share_flat_on_both_sides_and_names_each_side_where_they_differ(
+        bundled_store: Store, tmp_path: Path) -> None:
+    """China's producers sell no gallium in the rest of the world on either side, for two reasons: under side a's
+    ban they had a share at the start and the rule keeps them out from the first quarter; side b's case gives them
+    none at the start. The comparison has no chart of their share (each run alone has none) and says each side's
+    sentence after the side's name; their share of China's market, 100% on both sides for one reason, is said once
+    for both."""
+    ban = {"name": "no gallium exports", "add": [{
+        "id": "X-GA-EXPORT-BAN-2021", "name": "China bars gallium exports", "imposed_by": "CHN",
+        "kind": "raw_material_export_control", "policy": "ban", "products": [{"input": "gallium"}],
+        "sellers": {"hq_in": ["CHN"]}, "targets": {"countries": ["WLD"]}, "effective": "2021-01-01",
+        "summary": "A hypothetical ban on every export of gallium from China."}]}
+    document = yaml.safe_load(GALLIUM.read_text(encoding="utf-8"))
+    row = next(m for m in document["markets"] if m["id"] == "ROW")
+    row["shares"] = {"other_producers": {"value": 100, "unit": "pct", "basis": "no Chinese exports"}}
+    document |= {"name": "gallium-at-home", "rules": [],
+                 "observations": [o for o in document["observations"] if "@ROW" not in o["output"]]}
+    home = tmp_path / "gallium-at-home.yaml"
+    home.write_text(yaml.safe_dump(document), encoding="utf-8")
+    report = scenario_compare(bundled_store, Variant(GALLIUM, restrictions=ban), home)
+    assert (report["a"], report["b"]) == ("gallium-export-controls (under no gallium exports)", "gallium-at-home")
+    text = report["output_text"]
+    alone = {side: scenario_run(bundled_store, *args)["output_text"] for side, args in (
+        ("a", (GALLIUM, 0, 20261125, None, ban)), ("b", (home, 0)))}
+    output = "share:china_producers@ROW"
+    a, b = alone["a"][output]["unchanging"], alone["b"][output]["unchanging"]
+    assert a and b and a != b and "its rules keep them out from the first quarter" in a and "gives them no share" in b
+    assert text[output]["unchanging"] == f"On side a, {report['a']}: {a} On side b, {report['b']}: {b}"
+    home_market = "share:china_producers@CHN"
+    assert text[home_market]["unchanging"] == (f"On both sides (a: {report['a']}; b: {report['b']}): "
+                                               f"{alone['a'][home_market]['unchanging']}")
+    # a share at an edge on one side only (the web's test shows one), or on neither, keeps its chart
+    assert labels.unchanging_on_both_sides(None, b, ("x", "y")) is None
+    assert labels.unchanging_on_both_sides(a, None, ("x", "y")) is None

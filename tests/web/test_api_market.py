@@ -4,6 +4,7 @@ and seed), a comparison, and bad input (unknown case, too many draws)."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from tests.web.conftest import AUTH
 
 from chipshift.io.store import Store
 from chipshift.schemas.vocabulary import METRICS, UNITS
@@ -143,6 +144,55 @@ def test_compare_variants_of_one_case(client: TestClient) -> None:
                         ({"a": gallium, "draws": 5000}, "draws")):
         bad = client.post("/api/v1/market/compare", json=body)
         assert bad.status_code == 422 and bad.json()["field"] == field, (body, bad.text)
+
+
+#: A restriction scenario under which China's producers sell no gallium abroad from before the gallium case's first
+#: quarter (2023Q1): their share of the rest of the world's market, and of their revenue from abroad, is 0% throughout.
+NO_GALLIUM_EXPORTS = {"name": "China bars gallium exports from 2021", "at": "2023-06-30", "add": [{
+    "id": "X-GA-EXPORT-BAN-2021", "name": "China bars gallium exports", "imposed_by": "CHN",
+    "kind": "raw_material_export_control", "policy": "ban", "products": [{"input": "gallium"}],
+    "sellers": {"hq_in": ["CHN"]}, "targets": {"countries": ["WLD"]}, "effective": "2021-01-01",
+    "summary": "A hypothetical ban on every export of gallium from China."}]}
+
+
+def test_compare_says_why_a_share_flat_on_both_sides_has_no_chart(client: TestClient) -> None:
+    """The Compare page draws what its answer's ``output_text`` leaves a chart: a share at 0% or 100% in every
+    quarter on both sides (China's gallium market, served by China's producers alone: localization 100%) has none,
+    and the answer says why in one sentence naming both sides, the one the run alone gives (as the Results page,
+    the files and the report say it); a share that holds at an edge on one side only (China's producers' revenue
+    from China, 100% once they may export nothing) keeps its chart."""
+    gallium = "gallium-export-controls"
+    saved = client.post("/api/v1/scenarios", json={"id": "no-gallium-exports", "scenario": NO_GALLIUM_EXPORTS},
+                        headers=AUTH)
+    assert saved.status_code == 201, saved.text
+    try:
+        alone = client.post("/api/v1/market/run", json={"case": gallium, "draws": 0}).json()["output_text"]
+        r = client.post("/api/v1/market/compare", json={"a": gallium, "b_scenario": "saved:no-gallium-exports"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        side_b = "under China bars gallium exports from 2021"
+        assert (body["a"], body["b"]) == ("as shipped", side_b)
+        said = body["output_text"]["localization@CHN"]["unchanging"]
+        sentence = alone["localization@CHN"]["unchanging"]
+        assert sentence.startswith("Domestic sellers' share of gallium spending, China (localization): 100% in every "
+                                   "quarter from 2023Q1 to 2025Q2, so it has no chart")
+        # one sentence, naming both sides: not each side's the same words over
+        assert said == f"On both sides (a: as shipped; b: {side_b}): {sentence}"
+        assert said.count("so it has no chart") == 1
+        # the figures stay in the table
+        assert {d["b"] for d in body["differences"] if d["output"] == "localization@CHN"} == {100.0}
+        # flat at 100% under the ban alone (a comparison of the ban with itself leaves it no chart) but moving as
+        # shipped: charted, with no such sentence
+        revenue = "revenue_share:china_producers@CHN"
+        rows = [d for d in body["differences"] if d["output"] == revenue]
+        assert {d["b"] for d in rows} == {100.0} and any(d["a"] < 100 for d in rows)
+        assert body["output_text"][revenue].get("unchanging") is None
+        both = client.post("/api/v1/market/compare", json={"a": gallium, "a_scenario": "saved:no-gallium-exports",
+                                                           "b_scenario": "saved:no-gallium-exports"}).json()
+        assert "so it has no chart" in both["output_text"][revenue]["unchanging"]
+        assert both["output_text"][revenue]["unchanging"].startswith(f"On both sides (a: {side_b}; b: {side_b}): ")
+    finally:
+        client.delete("/api/v1/scenarios/no-gallium-exports", headers=AUTH)
 
 
 def test_restriction_runs_point_to_the_market_results(client: TestClient) -> None:

@@ -846,6 +846,15 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     page.locator("#market-compare").wait_for(timeout=30_000)
     assert page.locator("#market-results svg").count() >= 2
     assert "Period" in page.locator("#market-results table.data").first.inner_text()
+    # China's localization, 100% throughout on both sides: no chart, the sentence the run alone gives, once, naming
+    # both sides, under the charts (as on the Results page); the rest of the world's is drawn
+    sentences = page.locator("#market-unchanging li").all_inner_texts()
+    assert sentences and all(t.count("so it has no chart") == 1 for t in sentences)
+    assert ("On both sides (a: as shipped; b: as shipped): Domestic sellers' share of gallium spending, China "
+            "(localization): 100% in every quarter") in " ".join(sentences)
+    charts = page.locator("#market-results .chart")
+    assert charts.filter(has_text="gallium spending, China (localization)").count() == 0
+    assert charts.filter(has_text="Rest of the world (localization)").count() == 1
     _shot(page, "compare-linked")
 
 
@@ -920,6 +929,11 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     assert "b 95%" in page.locator("#market-results table.data").first.inner_text()
     footer = " ".join(charts.first.locator("text.footer").all_text_contents())
     assert "Case gallium-export-controls" in footer and "5-95% band" in footer
+    # a share at 100% in every quarter and draw on both sides has no chart; one sentence, naming both, says why
+    held = page.locator("#market-unchanging li", has_text="China (localization)").inner_text()
+    assert held.startswith("On both sides (a: as shipped; b: approval=0.9): Domestic sellers' share of gallium "
+                           "spending, China (localization): 100% in every quarter from 2023Q1 to 2025Q2 and in "
+                           "every draw, so it has no chart")
     assert box.locator(".sources-named a[href='/results?case=gallium-export-controls&draws=0']").count() == 1
     # each figure, on the charts and in the table, opens what it rests on: a model output of its side, what the
     # variant changes, and the facts that side cites, each opening its source

@@ -38,6 +38,7 @@ from chipshift.reports.labels import (
     set_up_by,
     short_name,
     unchanging,
+    unchanging_on_both_sides,
     unit_words,
 )
 from chipshift.scenarios import backtest as bt
@@ -374,6 +375,7 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
              for fact_id, fact in fact_sources(store, cited["a"] | cited["b"]).items()]
     name_a, name_b = str(ra["scenario"]), str(rb["scenario"])
     label_a, label_b = left.describe(name_a, same_case), right.describe(name_b, same_case)
+    text = _compared_text(ra.get("output_text", {}), rb.get("output_text", {}), compared, (label_a, label_b))
     if label_a == label_b:
         label_a, label_b = f"a: {label_a}", f"b: {label_b}"
     return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "same_case": same_case,
@@ -385,19 +387,23 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "bands": ("each side's own 5-95% band of its draws (the same seed on both sides); the band of the "
                       "difference is not given" if draws else "no draws: values at the fitted parameters"),
             "difference_unit": "b - a, in each output's unit (percentage points for a share)",
-            "output_text": _compared_text(ra.get("output_text", {}), rb.get("output_text", {})),
+            "output_text": text,
             "set_up_by": {"a": set_up_by(ra), "b": set_up_by(rb)},
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows, "facts": facts}
 
 
-def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]], compared: set[str],
+                   sides: tuple[str, str]) -> dict[str, Any]:
     """What a comparison's charts and tables of each output say it is: the words both runs give it; where two
     cases name one generic output differently (Micron's share of revenue from China against Nvidia's), each side's
     words, "a: ...; b: ...", and the unit's words for the axis they then share. An output one side has alone keeps
     that side's words (the page names the outputs missing on one side by them). No footer: the comparison's
-    charts carry their own."""
+    charts carry their own. A ``compared`` output (on both sides) that each run leaves without a chart (a share at
+    0% or 100% throughout: each run's ``unchanging``) has none in the comparison either, and says why in its
+    ``unchanging`` (``unchanging_on_both_sides``, naming the ``sides`` in words); one that moves on a side keeps
+    its chart."""
     out: dict[str, Any] = {}
     for output in dict.fromkeys([*a, *b]):
         ta, tb = a.get(output), b.get(output)
@@ -411,6 +417,9 @@ def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[s
             axis = ta["axis"] if ta["axis"] == tb["axis"] else (
                 unit_words(unit) if unit else f"a: {ta['axis']}; b: {tb['axis']}")
             out[output] = {"title": f"a: {ta['title']}; b: {tb['title']}", "axis": axis, "unit": unit}
+        if output in compared and ta is not None and tb is not None and (
+                why := unchanging_on_both_sides(ta.get("unchanging"), tb.get("unchanging"), sides)):
+            out[output]["unchanging"] = why
     return out
 
 

@@ -322,6 +322,18 @@ def unchanging(report: Mapping[str, Any], output: str) -> str | None:
     return f"{title}: {number(edge, 'pct')} in {span}{drawn}, so it has no chart: {why}."
 
 
+def unchanging_on_both_sides(a: str | None, b: str | None, sides: tuple[str, str]) -> str | None:
+    """Why a comparison of two runs has no chart of an output: each side's ``unchanging`` sentence (``a``, ``b``)
+    given, the one sentence naming both sides (``sides``: each side in words) where they agree, each side's after
+    its name where they differ (one side at 0%, the other at 100%; or not for the same reason). None where either
+    side has none: a share that moves, or leaves its edge, on one side keeps its chart."""
+    if a is None or b is None:
+        return None
+    if a == b:
+        return f"On both sides (a: {sides[0]}; b: {sides[1]}): {a}"
+    return f"On side a, {sides[0]}: {a} On side b, {sides[1]}: {b}"
+
+
 def _held(report: Mapping[str, Any], market: str) -> list[str]:
     """The sellers (by code) with a share above 0% of ``market`` in some period of a linked run."""
     found: dict[str, None] = {}

@@ -364,7 +364,11 @@ class MarketComparisonAnswer(Answer):
     difference_unit: str = Field(description="the unit of the differences")
     output_text: dict[str, OutputText] = Field(description="what each output's chart and table say it is (both "
                                                            "sides' words where two cases name it differently; an "
-                                                           "output one side has alone by that side's)")
+                                                           "output one side has alone by that side's); "
+                                                           "`unchanging` for a share at 0% or 100% in every period "
+                                                           "and draw on both sides, which has no chart: one "
+                                                           "sentence naming both sides where they agree, each "
+                                                           "side's where they differ")
     set_up_by: dict[Literal["a", "b"], tuple[str, ...]] | None = Field(
         ABSENT, description="each side's publishers of what its run's set-up rests on (its `rests_on`), for a chart's "
                             "footer")

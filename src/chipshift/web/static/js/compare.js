@@ -168,7 +168,13 @@
     const grid = el("div", { class: "grid2" });
     // linked markets come by period (quarters, years): their headline outputs by quarter are charted
     const linked = r.differences.some((d) => d.period !== undefined);
-    let charted = linked ? r.outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o)) : r.outputs;
+    const headline = linked ? r.outputs.filter((o) => /^(price@|localization@|revenue_share:)/.test(o)) : r.outputs;
+    // a share at 0% or 100% in every period and draw on both sides has no chart (a blank line along an edge of its
+    // axis): the comparison says why, listed under the charts (as the Results page, the files and the report do);
+    // a share that moves on one side keeps its chart
+    const held = (o) => r.output_text && r.output_text[o] && r.output_text[o].unchanging;
+    const flat = headline.filter(held);
+    let charted = headline.filter((o) => !held(o));
     const moved = charted.filter((o) => r.differences.some((d) => d.output === o && d.difference));
     if (moved.length) charted = moved;  // the outputs the variant moves come first, and alone when there are any
     for (const output of charted.slice(0, 12)) {
@@ -191,6 +197,11 @@
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
     if (charted.length) box.append(el("h2", { class: "cards-heading", text: moved.length ? "What the change moves, over time" : "Both sides over time" }), grid);
+    if (flat.length) {
+      const list = CS.section("Shares that hold at 0% or 100% throughout on both sides (no chart)", el("ul", {}, ...flat.map((o) => el("li", { text: held(o) }))));
+      list.id = "market-unchanging";
+      box.append(list);
+    }
     const t = el("div");
     box.append(CS.section("Side by side, b − a, by output and period", t));
     // on screen in words (an output by its title, a unit as the vocabulary says it); codes in the CSV
