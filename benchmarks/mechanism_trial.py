@@ -32,6 +32,7 @@ from chipshift.api import backtest as api
 from chipshift.api.data import open_store
 from chipshift.config import Settings
 from chipshift.domain.period import parse_moment
+from chipshift.market.linked_path import PAIR
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.market_case import Param
@@ -64,8 +65,8 @@ def stock_in_place(job: bt.EpisodeJob) -> bt.EpisodeJob:
     entry that licenses or taxes the pairs; else the episode as it is."""
     if not any(e.rush_months is not None and e.effect == "licence" for e in job.case.rules):
         return job
-    return dataclasses.replace(job, case=dataclasses.replace(job.case, stock_use=linked.PAIR),
-                               fit_case=dataclasses.replace(job.fit_case, stock_use=linked.PAIR))
+    return dataclasses.replace(job, case=dataclasses.replace(job.case, stock_use=PAIR),
+                               fit_case=dataclasses.replace(job.fit_case, stock_use=PAIR))
 
 
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:

@@ -93,6 +93,11 @@ class Licence:
     delay: FloatArray
 
 
+#: `QuarterlyPlan.stock_use`: what a draw from buyers' stock stands in for (the market's demand, the default; or
+#: under a licence cap or a fee the pair's own purchases first).
+MARKET, PAIR = "market", "pair"
+
+
 @dataclass(frozen=True)
 class QuarterlyPlan:
     """Everything that moves by quarter; arrays are ``(quarters, batch, ...)`` or ``(quarters, ...)``.
@@ -121,7 +126,7 @@ class QuarterlyPlan:
     #: what a quarter's draw from buyers' stock stands in for: "market" (the market's demand as a whole: every
     #: seller loses in proportion to its share) or "pair" (under a licence cap or a fee, purchases from the pair
     #: the stock was bought from first; only a draw beyond them lowers the market's demand)
-    stock_use: str = "market"
+    stock_use: str = MARKET
 
 
 @dataclass(frozen=True)
@@ -384,7 +389,7 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
                   "demand_elasticity": _at(plan.demand_elasticity, t), "quantity": plan.quantity,
                   "supply_elasticity": plan.supply_elasticity}
         in_place = np.zeros((n_b, nm, nf))  # drawn in place of the pair's own purchases (stock_use "pair")
-        if plan.stock_use == "pair" and (draw > 0.0).any():
+        if plan.stock_use == PAIR and (draw > 0.0).any():
             in_place, kept = _in_place_of_purchases(base, draw, demand, e0, common, wedge_in_force, wedge, banned,
                                                     licensed, approval)
             draw = draw - kept

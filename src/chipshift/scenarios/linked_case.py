@@ -34,6 +34,7 @@ from chipshift.engine.reach import MAYBE, NO, Destination, reaches
 from chipshift.errors import DataError, Problem
 from chipshift.market.linked import LinkedMarkets
 from chipshift.market.linked_path import (
+    MARKET,
     InputCut,
     Licence,
     LinkedPath,
@@ -211,10 +212,10 @@ class LinkedCase:
     #: rule holds: `_open_days`, `_by_days`, `_licensed_late`) or MID_QUARTER (the quarter follows the rule's
     #: state on its middle day, as the model did before 6 December 2026)
     timing: str = "days"
-    #: what buyers' stock stands in for once the rule they stocked up for holds: MARKET (the market's demand as a
-    #: whole) or PAIR (under a licence cap or a fee, the purchases from the pair it was bought from first;
-    #: on trial, docs/backtest.md, "A stock that stands in for what it was bought as")
-    stock_use: str = "market"
+    #: what buyers' stock stands in for once the rule they stocked up for holds: `linked_path.MARKET` (the
+    #: market's demand as a whole) or `linked_path.PAIR` (under a licence cap or a fee, the purchases from the pair
+    #: it was bought from first; on trial, docs/backtest.md, "A stock that stands in for what it was bought as")
+    stock_use: str = MARKET
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -913,8 +914,6 @@ def _waiting(quarters: Sequence[date], pair: npt.NDArray[np.bool_], start: int, 
 #: on episodes written after it: docs/backtest.md, "Rules that take effect within a quarter"), or follows the
 #: rule's state on its middle day (as before).
 MID_QUARTER, DAYS = "mid-quarter", "days"
-#: `LinkedCase.stock_use` (`linked_path.QuarterlyPlan.stock_use`).
-MARKET, PAIR = "market", "pair"
 
 
 def _open_days(case: LinkedCase, governed: Governed, n_o: int) -> FloatArray:
