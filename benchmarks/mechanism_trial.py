@@ -10,7 +10,9 @@ The mechanisms (`--mechanism`):
 - `days` ("Rules that take effect within a quarter"): `timing: days` for every episode in which a rule entry
   holds on only some days of a quarter of the run;
 - `stock-pair` ("A stock that stands in for what it was bought as"): `stock_use: pair` for every episode with a
-  rush before a rule entry that licenses or taxes the rushed pairs (`effect: licence`).
+  rush before a rule entry that licenses or taxes the rushed pairs (`effect: licence`);
+- `stock-holders` ("Stocks held by some buyers, not all"): `stock_holders: some`, with the catalogue's
+  `rush_buyer_share` prior, for every episode with a rush.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -36,6 +38,7 @@ from chipshift.market.linked_path import PAIR
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.market_case import Param
+from chipshift.schemas.vocabulary import UNITS
 
 SEED = api.TRACK_RECORD_SEED
 STEPS = 400  # `chipshift backtest`'s default, so "without" is its scorecard
@@ -69,6 +72,18 @@ def stock_in_place(job: bt.EpisodeJob) -> bt.EpisodeJob:
                                fit_case=dataclasses.replace(job.fit_case, stock_use=PAIR))
 
 
+def held_by_some(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
+    """The episode with its stocks held by a share of buyers (the catalogue's prior, as the loader gives a case
+    with `stock_holders: some`), when buyers rush before one of its rule entries; else the episode as it is."""
+    if not any(e.rush_months is not None for e in job.case.rules):
+        return job
+
+    def some(case: linked.LinkedCase) -> linked.LinkedCase:
+        return dataclasses.replace(case, stock_holders=linked.SOME_HOLDERS,
+                                   params={prior.id: prior, **case.params})
+    return dataclasses.replace(job, case=some(job.case), fit_case=some(job.fit_case))
+
+
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
     c = bt.scorecard(scores)
     return {"outcomes": c.outcomes, "direction": c.direction, "size": c.size, "in50": c.coverage50,
@@ -77,7 +92,7 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair"), required=True,
+    parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders"), required=True,
                         help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
@@ -94,6 +109,12 @@ def main() -> None:
             variant: Callable[[bt.EpisodeJob], bt.EpisodeJob] = functools.partial(lagged, prior=prior)
         elif args.mechanism == "days":
             variant = by_days
+        elif args.mechanism == "stock-holders":
+            row = next(r for r in store.rows("parameters") if r["id"] == linked.RUSH_BUYER_SHARE)
+            factor = UNITS[str(row["unit"])].factor  # a percentage enters the model as a fraction
+            variant = functools.partial(held_by_some, prior=Param(
+                linked.RUSH_BUYER_SHARE, float(row["default"]) * factor, float(row["low"]) * factor,
+                float(row["high"]) * factor, basis=f"parameters.csv:{linked.RUSH_BUYER_SHARE}"))
         else:
             variant = stock_in_place
     trial = [variant(j) for j in jobs]

@@ -367,3 +367,54 @@ def test_with_stock_use_pair_purchases_stay_between_none_and_the_models(cap: flo
     assert (pair[2:, 1] <= none[2:, 1] * (1 + 1e-7) + 1e-9).all()
     assert (pair[2:, 1] >= market[2:, 1] * (1 - 1e-7) - 1e-9).all()
     np.testing.assert_allclose(pair[5], none[5], rtol=1e-6)
+
+
+def test_a_stock_held_by_half_the_buyers_is_half_the_caps_use_and_lasts_as_long_as_the_cap() -> None:
+    """docs/backtest.md, "Stocks held by some buyers, not all": half of the buyers (100 a quarter from one
+    seller, inelastic, no capacity limit) stock up to a cap of two quarters of their own use from quarter 0,
+    before a 20% fee from quarter 2. Their stock is 0.5 * 2 * 100 = 100, bought in quarter 0 (orders 200, then
+    100); once the fee holds they draw it at their own use, 50 a quarter, so purchases are 50, 50 and back to 100,
+    where all buyers stocking to one quarter would have bought nothing for one quarter."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    rush = Rush(pair, announced=0, effective=2, cap_quarters=np.array([2.0]), holders=np.array([0.5]))
+    fee = Licence(pair, 2, 6, approval=np.array([1.0]), delay=np.array([0.2]))
+    path = simulate_linked(lm, _plan(lm, 6, rushes=(rush,), licences=(fee,)))
+    np.testing.assert_allclose(path.quantity[:, 0, 0, 0], [200, 100, 50, 50, 100, 100], atol=1e-6)
+    np.testing.assert_allclose(path.buyer_stock[:, 0, 0, 0], [100, 100, 50, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(path.from_stock[:, 0, 0, 0], [0, 0, 50, 50, 0, 0], atol=1e-9)
+
+
+def test_under_a_ban_the_buyers_without_a_stock_go_unserved_while_the_holders_draw_theirs() -> None:
+    """The same half of the buyers with two quarters' stock, and a ban from quarter 2 on the only seller: the
+    holders draw 50 a quarter for two quarters, so 50 a quarter is unmet while the stock lasts and 100 after."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    banned = np.zeros((5, 1, 1), dtype=bool)
+    banned[2:] = True
+    rush = Rush(np.ones((1, 1), dtype=bool), announced=0, effective=2, cap_quarters=np.array([2.0]),
+                holders=np.array([0.5]))
+    path = simulate_linked(lm, _plan(lm, 5, banned=banned, rushes=(rush,)))
+    np.testing.assert_allclose(path.from_stock[:, 0, 0, 0], [0, 0, 50, 50, 0], atol=1e-9)
+    np.testing.assert_allclose(path.unmet[:, 0, 0], [0, 0, 50, 50, 100], atol=1e-6)
+
+
+@given(holders=st.floats(0.05, 1.0), cap=st.floats(0.25, 3.0), window=st.integers(1, 3), fee=st.floats(0.0, 0.5),
+       spare=st.floats(10.0, 400.0))
+@settings(max_examples=40, deadline=None)
+def test_a_stock_held_by_some_buyers_is_bounded_by_their_share_and_demand_is_conserved(
+        holders: float, cap: float, window: int, fee: float, spare: float) -> None:
+    """Whatever the share of buyers who stock up, the cap, the warning, the fee and sellers' spare capacity:
+    the stock never exceeds the holders' share of the cap's use, a quarter's draw never exceeds their share of
+    the pair's use, and over the run buyers buy what they use plus the stock they still hold (inelastic demand
+    of 100 a quarter)."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    quarters = window + 6
+    rush = Rush(pair, 0, window, np.array([cap]), holders=np.array([holders]))
+    rule = Licence(pair, window, quarters, approval=np.array([1.0]), delay=np.array([fee]))
+    path = simulate_linked(lm, _plan(lm, quarters, capacity=100.0 + spare, rushes=(rush,), licences=(rule,)))
+    assert (path.buyer_stock[:, 0, 0, 0] <= holders * cap * 100.0 + 1e-6).all()
+    assert (path.buyer_stock[:, 0, 0, 0] >= -1e-9).all()
+    assert (path.from_stock[:, 0, 0, 0] <= holders * 100.0 + 1e-6).all()
+    bought = path.quantity[:, 0, 0, 0].sum()
+    assert bought == pytest.approx(quarters * 100.0 + path.buyer_stock[-1, 0, 0, 0], rel=1e-6)

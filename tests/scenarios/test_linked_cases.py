@@ -676,3 +676,30 @@ def test_a_case_stating_stock_use_pair_draws_its_stock_in_place_of_the_taxed_pai
     assert pair[q4, china] < market[q4, china]
     others = [f for f in range(pair.shape[1]) if f != china]
     assert (pair[q4, others] > market[q4, others]).all()
+
+
+def test_a_case_stating_stock_holders_some_takes_the_catalogues_share_and_its_rush_is_that_share(
+        bundled_store: Store) -> None:
+    """`stock_holders: some` (docs/backtest.md, "Stocks held by some buyers, not all"): the loader adds the
+    catalogue's `rush_buyer_share` prior (parameters.csv: 40%, from 33.84% to 47%, as fractions) to a case with a
+    rush, and a case may state its own. In Canada's EV surtax case, at a share of one half, the stock of cars from
+    China is half of what all buyers stocking to the cap hold, and its first quarter's draw is half too."""
+    path = REPO / "src" / "chipshift" / "data" / "episodes" / "canada-china-ev-surtax-rush-2024.yaml"
+    doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
+    doc["timing"] = "mid-quarter"
+    some, _ = _load(bundled_store, {**doc, "stock_holders": "some"})
+    prior = some.params[lc.RUSH_BUYER_SHARE]
+    assert (prior.default, prior.low, prior.high) == pytest.approx((0.40, 0.3384, 0.47))
+    assert lc.RUSH_BUYER_SHARE not in _load(bundled_store, doc)[0].params
+    runs = {}
+    for holders in ("all", "some"):
+        case, governed = _load(bundled_store, {**doc, "stock_holders": holders})
+        draws = {**lc.default_draws(case, 1), lc.RUSH_BUYER_SHARE: np.array([0.5])}
+        runs[holders] = lc.run(case, governed, draws)
+    label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
+    q3, q4 = label.index("2024Q3"), label.index("2024Q4")
+    china = [s.id for s in case.sellers].index("china")
+    stock = {h: r.buyer_stock[q3, 0, 0, china] for h, r in runs.items()}
+    drawn = {h: r.from_stock[q4, 0, 0, china] for h, r in runs.items()}
+    assert stock["all"] > 0.0 and stock["some"] == pytest.approx(0.5 * stock["all"], rel=0.05)
+    assert drawn["some"] == pytest.approx(0.5 * drawn["all"], rel=0.05)

@@ -71,13 +71,16 @@ class Rush:
     capped or taxed from quarter `effective`, and use their stock first from then; they build a stock of at most
     `cap_quarters` quarters of use (per draw), closing the gap to it over `speed_quarters` quarters, as spare
     capacity allows. A precautionary stock (buyers who fear further controls) is a rush whose `effective` is past
-    the last quarter: built while the pairs are open, held, and drawn only if a pair is barred later."""
+    the last quarter: built while the pairs are open, held, and drawn only if a pair is barred later. Where only
+    a share `holders` (per draw) of the pairs' buyers stock up, each to the cap, the stock's target is that share
+    of the cap's use and it is drawn at no more than that share of the pairs' use (`QuarterlyPlan.rushes`)."""
 
     pairs: BoolArray
     announced: int
     effective: int
     cap_quarters: FloatArray
     speed_quarters: float = 1.0
+    holders: FloatArray | float = 1.0
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,7 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
     e0 = (base.buyer_price * flows0).sum(axis=2)  # (B, m)
     buyer_stock = np.zeros((n_b, nm, nf))
     last_use = np.zeros((n_b, nm, nf))
+    holders = _holders(plan.rushes, (n_b, nm, nf))
     input_stock = np.full((n_b, nf), np.nan)
     for cut in plan.cuts:
         input_stock[:, cut.firm] = np.broadcast_to(cut.stock, (n_b,))
@@ -382,7 +386,7 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
         # before holds (a licence cap or a fee: the stock was bought to spare them both), and buy that much
         # less: from everyone (stock_use "market"), or under a licence cap or a fee from the pair first ("pair").
         drawing = banned | _anticipated(plan.rushes, t, (nm, nf))[None, :, :]
-        draw = np.where(drawing, np.minimum(buyer_stock, last_use), 0.0)
+        draw = np.where(drawing, np.minimum(buyer_stock, holders * last_use), 0.0)
         demand = np.array(plan.demand[t], dtype=np.float64)
         common = {"banned": banned, "capacity": capacity, "demand_shift": demand,
                   "quality": _at(plan.quality, t), "cost": _at(plan.cost, t), "sigma": _at(plan.sigma, t),
@@ -465,6 +469,19 @@ def _in_place_of_purchases(base: LinkedMarkets, draw: FloatArray, demand: FloatA
     return in_place - kept, kept
 
 
+def _holders(rushes: Sequence[Rush], shape: tuple[int, int, int]) -> FloatArray:
+    """``(B, m, f)``: the share of each pair's buyers who hold a stock, so the most of the pair's use a quarter's
+    draw can replace: the largest share among the rushes on the pair (all buyers, 1, where none is on it)."""
+    share = np.zeros(shape)
+    covered = np.zeros(shape, dtype=bool)
+    for rush in rushes:
+        pairs = np.broadcast_to(np.asarray(rush.pairs, dtype=bool), shape)
+        held = np.broadcast_to(np.asarray(rush.holders, dtype=np.float64).reshape(-1, 1, 1), shape)
+        share = np.where(pairs, np.maximum(share, held), share)
+        covered |= pairs
+    return np.where(covered, share, 1.0)
+
+
 def _anticipated(rushes: Sequence[Rush], t: int, shape: tuple[int, int]) -> BoolArray:
     """``(m, f)``: the pairs whose rule some rush anticipated holds in quarter `t` (its effective quarter or
     later)."""
@@ -478,13 +495,15 @@ def _anticipated(rushes: Sequence[Rush], t: int, shape: tuple[int, int]) -> Bool
 def _rush_orders(rushing: Sequence[Rush], use: FloatArray, buyer_stock: FloatArray, spare: FloatArray,
                  banned: BoolArray, licensed: BoolArray, approval: FloatArray) -> FloatArray:
     """Orders beyond use ``(B, m, f)`` in a quarter: each pair closes the gap to the largest stock target of the
-    rushes on it over their speed; nothing from a barred pair and only the approved share from a licensed one;
-    each firm's spare capacity is shared among the markets in proportion to what they want."""
+    rushes on it (the share of buyers who stock up times the cap's use) over their speed; nothing from a barred
+    pair and only the approved share from a licensed one; each firm's spare capacity is shared among the markets
+    in proportion to what they want."""
     n_b = use.shape[0]
     want = np.zeros_like(use)
     for rush in rushing:
         pairs = np.broadcast_to(rush.pairs, use.shape)
-        target = np.broadcast_to(rush.cap_quarters, (n_b,))[:, None, None] * use
+        held = np.broadcast_to(np.asarray(rush.holders, dtype=np.float64).reshape(-1), (n_b,))
+        target = (held * np.broadcast_to(rush.cap_quarters, (n_b,)))[:, None, None] * use
         want = np.maximum(want, np.where(pairs, np.maximum(target - buyer_stock, 0.0) / rush.speed_quarters, 0.0))
     want = np.where(banned, 0.0, np.where(licensed, approval * want, want))
     wanted = want.sum(axis=1)

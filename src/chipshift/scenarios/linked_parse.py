@@ -19,6 +19,8 @@ from chipshift.domain.period import Period, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
+    RUSH_BUYER_SHARE,
+    SOME_HOLDERS,
     Cut,
     Episode,
     LinkedCase,
@@ -109,7 +111,17 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         return str(raw["param"]) if isinstance(raw, dict) and "param" in raw else figure(raw, path, **kw)[0]
 
     params: dict[str, Param] = {}
-    for name, spec in (doc.get("parameters") or {}).items():
+    stated = dict(doc.get("parameters") or {})
+    if (LINKED_CASE.get(doc, "stock_holders") == SOME_HOLDERS and RUSH_BUYER_SHARE not in stated
+            and any(isinstance(r, Mapping) and r.get("rush") for r in doc.get("rules") or ())):
+        # the share of buyers who stock up is the model's own parameter: the catalogue's prior unless the case
+        # states one
+        if RUSH_BUYER_SHARE in parameters:
+            stated[RUSH_BUYER_SHARE] = {"from": RUSH_BUYER_SHARE}
+        else:
+            problem("stock_holders", f"`some` takes the share of buyers who stock up from the parameter "
+                                     f"'{RUSH_BUYER_SHARE}': state it under `parameters` (the catalogue has none)")
+    for name, spec in stated.items():
         at = f"parameters.{name}"
         base = dict(parameters[str(spec["from"])]) if spec.get("from") else None
         if base is not None and UNITS[base["unit"]].dimension == "share":
@@ -262,7 +274,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         markets=tuple(markets), rules=tuple(rules), params=params, observations=tuple(observations),
         fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")),
         episode=episode, warnings=unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines),
-        timing=str(LINKED_CASE.get(doc, "timing")), stock_use=str(LINKED_CASE.get(doc, "stock_use")))
+        timing=str(LINKED_CASE.get(doc, "timing")), stock_use=str(LINKED_CASE.get(doc, "stock_use")),
+        stock_holders=str(LINKED_CASE.get(doc, "stock_holders")))
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:

@@ -245,4 +245,7 @@ METRICS: Mapping[str, Metric] = _metrics(
            "an elasticity over another of the same kind (e.g. long-run over short-run trade elasticity)"),
     Metric("licence_time", "parameter", ("duration",),
            "time a licensing authority takes to decide licence applications (the definition column says which)"),
+    Metric("stockpiling_share", "parameter", ("share",),
+           "the share of surveyed buyers (firms or households) who moved purchases up or said they would stock up "
+           "ahead of an expected trade measure (the definition column says who and when)"),
 )
