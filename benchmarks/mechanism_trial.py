@@ -11,8 +11,9 @@ The mechanisms (`--mechanism`):
   holds on only some days of a quarter of the run;
 - `stock-pair` ("A stock that stands in for what it was bought as"): `stock_use: pair` for every episode with a
   rush before a rule entry that licenses or taxes the rushed pairs (`effect: licence`);
-- `stock-holders` ("Stocks held by some buyers, not all"): `stock_holders: some`, with the catalogue's
-  `rush_buyer_share` prior, for every episode with a rush.
+- `stock-holders` ("Stocks held by some buyers, not all"; adopted as the default on 6 December 2026): every
+  episode with a rush once with `stock_holders: all` (the model before it) and once with `stock_holders: some`
+  and the catalogue's `rush_buyer_share` prior.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -72,16 +73,19 @@ def stock_in_place(job: bt.EpisodeJob) -> bt.EpisodeJob:
                                fit_case=dataclasses.replace(job.fit_case, stock_use=PAIR))
 
 
-def held_by_some(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
-    """The episode with its stocks held by a share of buyers (the catalogue's prior, as the loader gives a case
-    with `stock_holders: some`), when buyers rush before one of its rule entries; else the episode as it is."""
+def held_by(job: bt.EpisodeJob, holders: str, prior: Param) -> bt.EpisodeJob:
+    """The episode with its stocks held by all buyers, or by a share of them (the catalogue's prior unless the
+    episode states its own, as the loader gives a case with `stock_holders: some`), when buyers rush before one of
+    its rule entries; else the episode as it is."""
     if not any(e.rush_months is not None for e in job.case.rules):
         return job
 
-    def some(case: linked.LinkedCase) -> linked.LinkedCase:
-        return dataclasses.replace(case, stock_holders=linked.SOME_HOLDERS,
-                                   params={prior.id: prior, **case.params})
-    return dataclasses.replace(job, case=some(job.case), fit_case=some(job.fit_case))
+    def held(case: linked.LinkedCase) -> linked.LinkedCase:
+        # the model before it drew no share: leave out the catalogue's, which the loader now adds
+        params = ({prior.id: prior, **case.params} if holders == linked.SOME_HOLDERS else
+                  {k: p for k, p in case.params.items() if k != prior.id or p.basis != prior.basis})
+        return dataclasses.replace(case, stock_holders=holders, params=params)
+    return dataclasses.replace(job, case=held(job.case), fit_case=held(job.fit_case))
 
 
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
@@ -112,9 +116,10 @@ def main() -> None:
         elif args.mechanism == "stock-holders":
             row = next(r for r in store.rows("parameters") if r["id"] == linked.RUSH_BUYER_SHARE)
             factor = UNITS[str(row["unit"])].factor  # a percentage enters the model as a fraction
-            variant = functools.partial(held_by_some, prior=Param(
-                linked.RUSH_BUYER_SHARE, float(row["default"]) * factor, float(row["low"]) * factor,
-                float(row["high"]) * factor, basis=f"parameters.csv:{linked.RUSH_BUYER_SHARE}"))
+            share = Param(linked.RUSH_BUYER_SHARE, float(row["default"]) * factor, float(row["low"]) * factor,
+                          float(row["high"]) * factor, basis=f"parameters.csv:{linked.RUSH_BUYER_SHARE}")
+            jobs = [held_by(j, linked.ALL_HOLDERS, share) for j in jobs]
+            variant = functools.partial(held_by, holders=linked.SOME_HOLDERS, prior=share)
         else:
             variant = stock_in_place
     trial = [variant(j) for j in jobs]

@@ -17,6 +17,7 @@ from chipshift.domain.period import Period
 from chipshift.domain.rules import rule_from_record
 from chipshift.errors import DataError
 from chipshift.io.store import Store
+from chipshift.io.tables import parse_yaml
 from chipshift.scenarios import linked_case as lc
 from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_run import RuleContext
@@ -628,7 +629,7 @@ def test_the_bundled_fee_episodes_are_found() -> None:
 def test_a_fee_stated_as_a_licence_takes_no_wait(bundled_store: Store, path: Path) -> None:
     """A duty or fee a case writes as a licence (approval 1, or a cleared share, and a wedge) issues no licences:
     whatever the wait a case states, its runs are the same as without one."""
-    doc = dict(yaml.safe_load(path.read_text()))
+    doc = dict(parse_yaml(path.read_text(encoding="utf-8"), path.name)[0])  # dates as the loader reads them
     for key in ("episode", "outcomes"):
         doc.pop(key)
     case, governed = _load(bundled_store, doc)
@@ -680,17 +681,19 @@ def test_a_case_stating_stock_use_pair_draws_its_stock_in_place_of_the_taxed_pai
 
 def test_a_case_stating_stock_holders_some_takes_the_catalogues_share_and_its_rush_is_that_share(
         bundled_store: Store) -> None:
-    """`stock_holders: some` (docs/backtest.md, "Stocks held by some buyers, not all"): the loader adds the
-    catalogue's `rush_buyer_share` prior (parameters.csv: 40%, from 33.84% to 47%, as fractions) to a case with a
-    rush, and a case may state its own. In Canada's EV surtax case, at a share of one half, the stock of cars from
-    China is half of what all buyers stocking to the cap hold, and its first quarter's draw is half too."""
+    """`stock_holders: some`, the default (docs/backtest.md, "Stocks held by some buyers, not all"): the loader
+    adds the catalogue's `rush_buyer_share` prior (parameters.csv: 40%, from 33.84% to 47%, as fractions) to a
+    case with a rush, and a case may state its own; `all` takes none. In Canada's EV surtax case, at a share of
+    one half, the stock of cars from China is half of what all buyers stocking to the cap hold, and its first
+    quarter's draw is half too."""
     path = REPO / "src" / "chipshift" / "data" / "episodes" / "canada-china-ev-surtax-rush-2024.yaml"
     doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
     doc["timing"] = "mid-quarter"
     some, _ = _load(bundled_store, {**doc, "stock_holders": "some"})
     prior = some.params[lc.RUSH_BUYER_SHARE]
     assert (prior.default, prior.low, prior.high) == pytest.approx((0.40, 0.3384, 0.47))
-    assert lc.RUSH_BUYER_SHARE not in _load(bundled_store, doc)[0].params
+    assert _load(bundled_store, doc)[0].params[lc.RUSH_BUYER_SHARE] == prior
+    assert lc.RUSH_BUYER_SHARE not in _load(bundled_store, {**doc, "stock_holders": "all"})[0].params
     runs = {}
     for holders in ("all", "some"):
         case, governed = _load(bundled_store, {**doc, "stock_holders": holders})

@@ -56,10 +56,10 @@ DAYS_PER_QUARTER = 365.25 / 4.0
 
 
 
-#: Which buyers stock up before a rule (`LinkedCase.stock_holders`): all of a pair's buyers, each rush to its cap
-#: (the model's default), or some (on trial, docs/backtest.md, "Stocks held by some buyers, not all"): the share
-#: `rush_buyer_share` (the case's parameter, else the catalogue's prior, which the loader adds) stock up, each to
-#: the cap, and draw the stock at that share of the pair's use.
+#: Which buyers stock up before a rule (`LinkedCase.stock_holders`): some (the model's default since 6 December
+#: 2026, docs/backtest.md, "Stocks held by some buyers, not all"): the share `rush_buyer_share` (the case's
+#: parameter, else the catalogue's prior, which the loader adds) stock up, each to the cap, and draw the stock at
+#: that share of the pair's use; or all of a pair's buyers, each rush to its cap (the model before it).
 ALL_HOLDERS, SOME_HOLDERS = "all", "some"
 RUSH_BUYER_SHARE = "rush_buyer_share"
 
@@ -224,10 +224,10 @@ class LinkedCase:
     #: market's demand as a whole) or `linked_path.PAIR` (under a licence cap or a fee, the purchases from the pair
     #: it was bought from first; on trial, docs/backtest.md, "A stock that stands in for what it was bought as")
     stock_use: str = MARKET
-    #: which buyers stock up before a rule they expect: ALL_HOLDERS (every buyer of the pair, to the rush's cap)
-    #: or SOME_HOLDERS (the share `RUSH_BUYER_SHARE` of them, each to the cap and drawing at its own use; on
-    #: trial, docs/backtest.md, "Stocks held by some buyers, not all")
-    stock_holders: str = ALL_HOLDERS
+    #: which buyers stock up before a rule they expect: SOME_HOLDERS (the share `RUSH_BUYER_SHARE` of them, each to
+    #: the cap and drawing at its own use: the default, docs/backtest.md, "Stocks held by some buyers, not all") or
+    #: ALL_HOLDERS (every buyer of the pair, to the rush's cap)
+    stock_holders: str = SOME_HOLDERS
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -597,10 +597,14 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
             on = governed.holds[k].any(axis=(1, 2, 3))
             effective = int(np.argmax(on)) if on.any() else n_t
             if told < effective:
+                some = case.stock_holders == SOME_HOLDERS
+                if some and RUSH_BUYER_SHARE not in draws:
+                    raise DataError([Problem(f"buyers rush before a rule and only some hold stocks, but the case has "
+                                             f"no '{RUSH_BUYER_SHARE}' parameter: state it, or `stock_holders: "
+                                             f"all`", case.name, None, "stock_holders")])
                 rushes.append(Rush(governed.pairs[k], told, effective,
                                    value_of(entry.rush_months, draws, size) / 3.0,
-                                   holders=value_of(RUSH_BUYER_SHARE, draws, size)
-                                   if case.stock_holders == SOME_HOLDERS else 1.0))
+                                   holders=value_of(RUSH_BUYER_SHARE, draws, size) if some else 1.0))
     cuts = []
     for f, seller in enumerate(case.sellers):
         cut_at = governed.cut_start[f]

@@ -592,10 +592,10 @@ STOCK_USES: Mapping[str, str] = MappingProxyType({
 #: Which of a linked case's buyers stock up before a rule they expect.
 STOCK_HOLDERS: Mapping[str, str] = MappingProxyType({
     "all": "every buyer of the pair stocks up to the rush's cap and the stock is drawn at the pair's whole use "
-           "(the model's default)",
+           "(the model before 6 December 2026)",
     "some": "a share of the pair's buyers (the case's `rush_buyer_share` parameter, else the catalogue's) stock up, "
-            "each to the cap, and the stock is drawn at that share of the pair's use (on trial: docs/backtest.md, "
-            "\"Stocks held by some buyers, not all\")",
+            "each to the cap, and the stock is drawn at that share of the pair's use (the model's default: "
+            "docs/backtest.md, \"Stocks held by some buyers, not all\")",
 })
 
 LINKED_CASE = Record((
@@ -630,7 +630,7 @@ LINKED_CASE = Record((
         "from the pair it was bought from first", default="market"),
     Key("stock_holders", Text(allowed=STOCK_HOLDERS), "which buyers stock up before a rule they expect: `all`, "
         "every buyer of the pair, to the rush's cap; `some`, a share of them (`rush_buyer_share`), each to the cap "
-        "and drawing at its own use", default="all"),
+        "and drawing at its own use", default="some"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
     Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
         "on its `outcomes`", default_text="not an episode"),
