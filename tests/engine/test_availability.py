@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
 from chipshift.engine.analyses import availability_table, rules_in_force, rules_lifted, situation
 from chipshift.engine.availability import availability, pair_status
-from chipshift.engine.reach import MAYBE, NO, YES, Destination, compile_rules, in_force_state
+from chipshift.engine.reach import MAYBE, NO, YES, Destination, compile_rules, in_force_state, reaches
 from chipshift.engine.world import World, build_world
 
 from .reference import reference
@@ -152,6 +152,43 @@ def test_firm_rule_on_country_rows_is_maybe_and_exact_on_firm_rows() -> None:
     assert (both["view"], both["lower_from"], both["upper_from"]) == ("country+firm", "firm", "firm")
     assert both["views"]["country"] == {"available_lower": 0.4, "available_upper": 1.0}
     assert [(b["provider"], b["view"], b["rules"]) for b in both["barred"]] == [("us-tools", "firm", ["r"])]
+
+
+def test_a_ban_on_one_firms_products_reaches_only_what_the_firm_supplies() -> None:
+    """'Every product of US Tools' bars US Tools' rows, and the US row (which mixes US Tools with other firms) only
+    as 'maybe' and only for what US Tools supplies: its input A, the category TOOLS that holds A, and (maybe) A's
+    kind A2 the data says nothing of; never the US row of an input US Tools is not known to supply (B, held by US
+    Chips and Japan; C, of which only countries are known)."""
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}, "A2": {"USA": 50.0, "JPN": 50.0}, "TOOLS": {"USA": 50.0, "JPN": 50.0},
+               "B": {"USA": 50.0, "JPN": 50.0}, "C": {"USA": 50.0, "JPN": 50.0}},
+              firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}, "B": {"us-chips": 50.0, "jp-tools": 50.0}},
+              links=[("A2", "A", "is_type_of"), ("A", "TOOLS", "is_type_of")])
+    ban = rule("r", ["*"], hq_in=(), firms=("us-tools",), kind=RuleKind.PROCUREMENT_BAN)
+    ban = Rule(**{**ban.__dict__, "imposed_by": "CHN"})
+    country = {r["input"]: r for r in availability_table(situation(w, [ban], CHN, DAY, {}), view="country")}
+    bounds = {i: (r["available_lower"], r["available_upper"]) for i, r in country.items()}
+    assert bounds == {"A": (0.4, 1.0), "A2": (0.5, 1.0), "TOOLS": (0.5, 1.0), "B": (1.0, 1.0), "C": (1.0, 1.0)}
+    assert table(w, [ban])["A"]["available"] == pytest.approx(0.4)  # the firm view bars US Tools' 60% for certain
+    # an input the rule names itself is reached as written
+    named = Rule(**{**ban.__dict__, "products": (ProductSelector("C"),)})
+    assert (table(w, [named])["C"]["available_lower"], table(w, [named])["C"]["available_upper"]) == (0.5, 1.0)
+    # a firm supplies what the firms it owns supply: a ban on US Chips, owner of US Tools, reaches A and B, not C
+    owner = Rule(**{**ban.__dict__, "sellers": Sellers((), ("us-chips",))})
+    owned = availability_table(situation(w, [owner], CHN, DAY, {"us-tools": "us-chips"}), view="country")
+    assert {r["input"]: r["available_lower"] for r in owned} == {"A": 0.4, "A2": 0.5, "TOOLS": 0.5, "B": 0.5, "C": 1.0}
+
+
+def test_a_seller_named_by_the_question_is_reached_as_the_rules_products_say() -> None:
+    """One item and one seller (a market case's): a firm named as the seller of the item supplies it by the case's
+    own account, so a ban on its products reaches it; the US producers as a group are reached only for what the
+    banned firm is known to supply, and then only as 'maybe' (the row mixes firms)."""
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}, "C": {"USA": 50.0, "JPN": 50.0}},
+              firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
+    ban = rule("r", ["*"], hq_in=(), firms=("us-tools",), kind=RuleKind.PROCUREMENT_BAN)
+    ban = Rule(**{**ban.__dict__, "imposed_by": "CHN"})
+    assert reaches(ban, w, "C", "us-tools", CHN, {}) == YES
+    assert reaches(ban, w, "C", "USA", CHN, {}) == NO
+    assert reaches(ban, w, "A", "USA", CHN, {}) == MAYBE
 
 
 def test_entity_listing_reaches_named_firm_only() -> None:

@@ -14,7 +14,7 @@ from chipshift.api.listings import listing_changes
 from chipshift.api.restrictions import target_scope
 from chipshift.domain.period import parse_partial_date, partial_date_last
 from chipshift.domain.rules import EVERY_INPUT, RuleKind, rule_from_record
-from chipshift.engine.reach import NO, YES, Destination, binds, covers
+from chipshift.engine.reach import NO, YES, Destination, binds, product_reach
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.schemas.tables import RULES
@@ -122,7 +122,7 @@ def _product_reach(store: Store, product: str) -> dict[str, str]:
     relaxations = []
     for record in store.rows("rules"):
         rule = rule_from_record(record)
-        cover = covers(rule, world)[i]
+        cover = product_reach(rule, world, parents)[i]
         if cover == NO:
             continue
         bound = binds(rule, world, Destination(), parents)[suppliers] if suppliers else None

@@ -24,9 +24,9 @@ from chipshift.engine.reach import (
     Destination,
     binds,
     compile_rules,
-    covers,
     in_force,
     in_force_state,
+    product_reach,
 )
 from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
@@ -735,7 +735,7 @@ def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: dat
         bound = int(binds(rule, world, anywhere, firm_parents)[p])
         if bound == NO:
             continue
-        cover = covers(rule, world)
+        cover = product_reach(rule, world, firm_parents)
         inputs = [i for i in supplied if cover[i] != NO]
         if not inputs:
             continue
