@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
-from chipshift.engine.analyses import availability_table, rules_in_force, rules_lifted, situation
+from chipshift.engine.analyses import availability_table, rule_standing, rules_in_force, rules_lifted, situation
 from chipshift.engine.availability import availability, pair_status
 from chipshift.engine.reach import MAYBE, NO, YES, Destination, compile_rules, in_force_state, reaches
 from chipshift.engine.world import World, build_world
@@ -505,6 +505,46 @@ def test_a_rule_relaxed_in_part_stays_in_force() -> None:
         assert by_id["r"]["relaxed_by"] == ["x"] and rules_lifted(s) == []
 
 
+def _standing(w: World, rules: list[Rule], rule_id: str) -> list[tuple[str, str | None, str, tuple[str, ...]]]:
+    rule_ = next(r for r in rules if r.id == rule_id)
+    return [(x.start, x.end, x.state, x.by) for x in rule_standing(w, rules, rule_, {})]
+
+
+def test_a_rules_standing_follows_the_relaxations_of_it_over_time() -> None:
+    """A ban from US and Japanese sellers on A and B to China: a relaxation freeing A narrows it; one freeing B too
+    lifts it, and once a suspension ends the rule holds again; a relaxation leaving licences to decide, or
+    reaching some of the rule's buyers, only narrows it. Dates known only to the month count from its last day."""
+    w = world({"A": {"USA": 50.0, "JPN": 50.0}, "B": {"USA": 40.0, "JPN": 60.0}})
+    both = ("USA", "JPN")
+    ban = rule("r", ["A", "B"], hq_in=both, start="2020-01-01")
+    assert _standing(w, [ban], "r") == [("2020-01-01", None, "in force", ())]
+    free_a = rule("xa", ["A"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted",
+                  start="2021-03")
+    free_b = rule("xb", ["B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted",
+                  start="2022-06-01", ended="2023-01-01")
+    assert _standing(w, [ban, free_a, free_b], "r") == [
+        ("2020-01-01", "2021-03", "in force", ()), ("2021-03", "2022-06-01", "narrowed", ("xa",)),
+        ("2022-06-01", "2023-01-01", "lifted", ("xa", "xb")), ("2023-01-01", None, "narrowed", ("xa",))]
+    # the engine's own answer agrees at each stretch: in force and relaxed in part, then lifted
+    s = situation(w, [ban, free_a, free_b], CHN, date(2022, 7, 1), {})
+    assert [r["id"] for r in rules_lifted(s)] == ["r"]
+    s = situation(w, [ban, free_a, free_b], CHN, date(2021, 3, 31), {})
+    assert {r["id"]: r["relaxed_by"] for r in rules_in_force(s)}["r"] == ["xa"]
+    # a licence review instead of the ban; a relaxation for one of the two countries the rule targets
+    licences = rule("xl", ["A", "B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",),
+                    policy="licence_required", start="2021-01-01")
+    two = rule("r", ["A", "B"], hq_in=both, countries=("CHN", "NLD"), start="2020-01-01")
+    for_china = rule("xc", ["A", "B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted",
+                     start="2021-01-01")
+    assert _standing(w, [ban, licences], "r")[1:] == [("2021-01-01", None, "narrowed", ("xl",))]
+    assert _standing(w, [two, for_china], "r")[1:] == [("2021-01-01", None, "narrowed", ("xc",))]
+    assert _standing(w, [ban, for_china], "r")[1:] == [("2021-01-01", None, "lifted", ("xc",))]
+    # a relaxation before the rule ends or after it, and a relaxation of another rule, change nothing
+    ended = rule("r", ["A", "B"], hq_in=both, start="2020-01-01", ended="2020-12-31")
+    other = rule("xo", ["A"], kind=RuleKind.RELAXATION, relaxes=("q",), policy="lifted", start="2020-06-01")
+    assert _standing(w, [ended, for_china, other], "r") == [("2020-01-01", "2020-12-31", "in force", ())]
+
+
 def test_a_relaxation_of_nothing_in_force_is_not_listed() -> None:
     """A relaxation is listed while a rule it relaxes is in force and reaches the destination; once that rule
     has ended (a rule rescinded, a requirement that lapsed), the relaxation relaxes nothing there."""
@@ -537,3 +577,18 @@ def test_a_date_known_only_to_the_year_or_month_leaves_the_rule_maybe_in_force_i
     march = rules_in_force(situation(w, [ban, lift], CHN, date(2025, 3, 10), {}))
     assert {r["id"]: (r["in_force"], r["relaxed_by"], r["relaxed_in_part_by"]) for r in march}["r"] == (
         "certain", [], ["x"])
+
+
+def test_a_rule_that_bars_nothing_in_the_data_is_lifted_only_by_a_relaxation_of_all_it_may_bar() -> None:
+    """A denial of CN Tools' own sales, when the data names CN Tools a supplier of nothing, bars nothing: a relaxation
+    of every product from every seller lifts it (as it would lift whatever the rule bars); one of some products
+    leaves it in force, relaxed."""
+    w = world({"A": {"USA": 50.0, "CHN": 50.0}}, firm_shares={"A": {"us-tools": 100.0}})
+    own = rule("r", ["*"], hq_in=(), firms=("cn-tools",), countries=("CHN",))
+    everything = rule("x", ["*"], hq_in=(), kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted")
+    s = situation(w, [own, everything], CHN, DAY, {})
+    assert [r["id"] for r in rules_lifted(s)] == ["r"]
+    assert _standing(w, [own, everything], "r") == [("2020-01-01", None, "lifted", ("x",))]
+    some = rule("x", ["A"], hq_in=(), kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted")
+    s = situation(w, [own, some], CHN, DAY, {})
+    assert rules_lifted(s) == [] and {r["id"]: r["relaxed_by"] for r in rules_in_force(s)}["r"] == ["x"]

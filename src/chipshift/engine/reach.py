@@ -394,6 +394,14 @@ def scoped_like(relaxation: Rule, rule: Rule) -> tuple[bool, bool, bool]:
             relaxation.targets == rule.targets)
 
 
+def frees_all_of(relaxation: Rule, rule: Rule) -> bool:
+    """Whether a relaxation frees whatever the rule may bar, as written: its products and sellers are left
+    unwritten (all that the relaxed rule covers and binds) or written exactly as the rule's (`scoped_like`)."""
+    same_products, same_sellers, _ = scoped_like(relaxation, rule)
+    s = relaxation.sellers
+    return (same_products or not relaxation.products) and (same_sellers or not (s.firms or s.hq_in or s.fdp))
+
+
 def _one_relaxed_rule_each(rules: Sequence[Rule]) -> tuple[Rule, ...]:
     """A relaxation of several rules becomes one copy per rule (same id), so how surely it lifts each can
     follow that rule's own scope (`scoped_like`)."""
