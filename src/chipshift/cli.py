@@ -484,8 +484,8 @@ def restrictions_timeline(
         end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
         fmt: FormatOption = Format.table,
                           table: TableOption = None, csv_out: CsvOutOption = None) -> None:
-    """Rules (announced, in force, ended) and screening-list entries added and removed (recorded by each
-    re-import of the list), by date."""
+    """Rules (announced, in force, lifted, narrowed or back in force as relaxations of them start and end, ended)
+    and screening-list entries added and removed (recorded by each re-import of the list), by date."""
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_timeline(store, target, start, end).as_report())
     print_report(report, fmt, "events", _out, table=table, out_dir=csv_out, columns={
@@ -517,7 +517,7 @@ def restrictions_search(
     if fmt is Format.table:  # the imposers' names (for a page's choices) stay in the JSON
         report.pop("imposer_names")
     print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={
-        "rules": ["id", "kind", "imposed_by", "policy", "start", "ended", "status", "reach", "name"],
+        "rules": ["id", "kind", "imposed_by", "policy", "start", "ended", "held_until", "status", "reach", "name"],
         "listing_changes": ["date", "change", "list", "entry", "firms", "federal_register_notice"]})
 
 

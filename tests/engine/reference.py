@@ -86,6 +86,31 @@ def product_reach(w: World, rule: Rule, i: int) -> int:
     return best
 
 
+def supply_reach(w: World, rule: Rule, i: int, parents: Mapping[str, str]) -> int:
+    """A rule that binds named firms alone (their products banned, their own exit) reaches only what they supply:
+    YES for an input one of them (or a firm it owns) has a firm row for, or a category holding such an input;
+    MAYBE for a kind of such an input; NO for any other input, unless the rule's products name it. Any other
+    rule: YES (its products alone decide)."""
+    s = rule.sellers
+    if rule.kind is RuleKind.RELAXATION or s.hq_in or s.fdp:
+        return YES
+    firms = set(s.firms)
+    if not firms:
+        if rule.kind in BUYER_SIDE or rule.imposed_by in w.countries:
+            return YES
+        firms = {rule.imposed_by}
+    name = w.inputs[i]
+    if any(selector.input == name for selector in rule.products):
+        return YES
+    view = w.by_firm
+    held = {w.inputs[int(view.pair_input[k])] for k in range(view.n_pairs)
+            if w.providers[int(view.pair_provider[k])] in firms
+            or parents.get(w.providers[int(view.pair_provider[k])]) in firms}
+    if any(name in w.ancestors[w.index[h]] for h in held):
+        return YES
+    return MAYBE if any(h in w.ancestors[i] for h in held) else NO
+
+
 def seller_reach(w: World, rule: Rule, p: int, dest_country: str, parents: Mapping[str, str]) -> int:
     s = rule.sellers
     if rule.kind is RuleKind.RELAXATION and not (s.firms or s.hq_in or s.fdp):
@@ -139,8 +164,8 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
             continue
         if destination_reach(w, rule, country, segment) != YES:
             continue  # a rule reaching only part of the destination is left out of its availability
-        level = min(product_reach(w, rule, i), seller_reach(w, rule, p, country, parents), policy_strength(rule),
-                    in_force(rule, at))
+        reached = min(product_reach(w, rule, i), supply_reach(w, rule, i, parents))
+        level = min(reached, seller_reach(w, rule, p, country, parents), policy_strength(rule), in_force(rule, at))
         for x in rules:
             if x.kind is not RuleKind.RELAXATION or rule.id not in x.relaxes or not in_force(x, at):
                 continue
@@ -148,7 +173,7 @@ def bar_level(w: World, rules: Sequence[Rule], i: int, p: int, country: str, at:
             lift = min(
                 in_force(x, at),
                 YES if x.targets == rule.targets else destination_reach(w, x, country, segment),
-                YES if x.products == rule.products and product_reach(w, rule, i) else product_reach(w, x, i),
+                YES if x.products == rule.products and reached else product_reach(w, x, i),
                 YES if x.sellers == rule.sellers and seller_reach(w, rule, p, country, parents)
                 else seller_reach(w, x, p, country, parents))
             left = MAYBE if x.policy in ("licence_required", "case_by_case") else NO

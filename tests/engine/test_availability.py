@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chipshift.domain.rules import Predicate, ProductSelector, Rule, RuleKind, Sellers, Targets
-from chipshift.engine.analyses import availability_table, rules_in_force, rules_lifted, situation
+from chipshift.engine.analyses import availability_table, rule_standing, rules_in_force, rules_lifted, situation
 from chipshift.engine.availability import availability, pair_status
-from chipshift.engine.reach import MAYBE, NO, YES, Destination, compile_rules, in_force_state
+from chipshift.engine.reach import MAYBE, NO, YES, Destination, compile_rules, in_force_state, reaches
 from chipshift.engine.world import World, build_world
 
 from .reference import reference
@@ -152,6 +152,43 @@ def test_firm_rule_on_country_rows_is_maybe_and_exact_on_firm_rows() -> None:
     assert (both["view"], both["lower_from"], both["upper_from"]) == ("country+firm", "firm", "firm")
     assert both["views"]["country"] == {"available_lower": 0.4, "available_upper": 1.0}
     assert [(b["provider"], b["view"], b["rules"]) for b in both["barred"]] == [("us-tools", "firm", ["r"])]
+
+
+def test_a_ban_on_one_firms_products_reaches_only_what_the_firm_supplies() -> None:
+    """'Every product of US Tools' bars US Tools' rows, and the US row (which mixes US Tools with other firms) only
+    as 'maybe' and only for what US Tools supplies: its input A, the category TOOLS that holds A, and (maybe) A's
+    kind A2 the data says nothing of; never the US row of an input US Tools is not known to supply (B, held by US
+    Chips and Japan; C, of which only countries are known)."""
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}, "A2": {"USA": 50.0, "JPN": 50.0}, "TOOLS": {"USA": 50.0, "JPN": 50.0},
+               "B": {"USA": 50.0, "JPN": 50.0}, "C": {"USA": 50.0, "JPN": 50.0}},
+              firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}, "B": {"us-chips": 50.0, "jp-tools": 50.0}},
+              links=[("A2", "A", "is_type_of"), ("A", "TOOLS", "is_type_of")])
+    ban = rule("r", ["*"], hq_in=(), firms=("us-tools",), kind=RuleKind.PROCUREMENT_BAN)
+    ban = Rule(**{**ban.__dict__, "imposed_by": "CHN"})
+    country = {r["input"]: r for r in availability_table(situation(w, [ban], CHN, DAY, {}), view="country")}
+    bounds = {i: (r["available_lower"], r["available_upper"]) for i, r in country.items()}
+    assert bounds == {"A": (0.4, 1.0), "A2": (0.5, 1.0), "TOOLS": (0.5, 1.0), "B": (1.0, 1.0), "C": (1.0, 1.0)}
+    assert table(w, [ban])["A"]["available"] == pytest.approx(0.4)  # the firm view bars US Tools' 60% for certain
+    # an input the rule names itself is reached as written
+    named = Rule(**{**ban.__dict__, "products": (ProductSelector("C"),)})
+    assert (table(w, [named])["C"]["available_lower"], table(w, [named])["C"]["available_upper"]) == (0.5, 1.0)
+    # a firm supplies what the firms it owns supply: a ban on US Chips, owner of US Tools, reaches A and B, not C
+    owner = Rule(**{**ban.__dict__, "sellers": Sellers((), ("us-chips",))})
+    owned = availability_table(situation(w, [owner], CHN, DAY, {"us-tools": "us-chips"}), view="country")
+    assert {r["input"]: r["available_lower"] for r in owned} == {"A": 0.4, "A2": 0.5, "TOOLS": 0.5, "B": 0.5, "C": 1.0}
+
+
+def test_a_seller_named_by_the_question_is_reached_as_the_rules_products_say() -> None:
+    """One item and one seller (a market case's): a firm named as the seller of the item supplies it by the case's
+    own account, so a ban on its products reaches it; the US producers as a group are reached only for what the
+    banned firm is known to supply, and then only as 'maybe' (the row mixes firms)."""
+    w = world({"A": {"USA": 60.0, "JPN": 40.0}, "C": {"USA": 50.0, "JPN": 50.0}},
+              firm_shares={"A": {"us-tools": 60.0, "jp-tools": 40.0}})
+    ban = rule("r", ["*"], hq_in=(), firms=("us-tools",), kind=RuleKind.PROCUREMENT_BAN)
+    ban = Rule(**{**ban.__dict__, "imposed_by": "CHN"})
+    assert reaches(ban, w, "C", "us-tools", CHN, {}) == YES
+    assert reaches(ban, w, "C", "USA", CHN, {}) == NO
+    assert reaches(ban, w, "A", "USA", CHN, {}) == MAYBE
 
 
 def test_entity_listing_reaches_named_firm_only() -> None:
@@ -468,6 +505,46 @@ def test_a_rule_relaxed_in_part_stays_in_force() -> None:
         assert by_id["r"]["relaxed_by"] == ["x"] and rules_lifted(s) == []
 
 
+def _standing(w: World, rules: list[Rule], rule_id: str) -> list[tuple[str, str | None, str, tuple[str, ...]]]:
+    rule_ = next(r for r in rules if r.id == rule_id)
+    return [(x.start, x.end, x.state, x.by) for x in rule_standing(w, rules, rule_, {})]
+
+
+def test_a_rules_standing_follows_the_relaxations_of_it_over_time() -> None:
+    """A ban from US and Japanese sellers on A and B to China: a relaxation freeing A narrows it; one freeing B too
+    lifts it, and once a suspension ends the rule holds again; a relaxation leaving licences to decide, or
+    reaching some of the rule's buyers, only narrows it. Dates known only to the month count from its last day."""
+    w = world({"A": {"USA": 50.0, "JPN": 50.0}, "B": {"USA": 40.0, "JPN": 60.0}})
+    both = ("USA", "JPN")
+    ban = rule("r", ["A", "B"], hq_in=both, start="2020-01-01")
+    assert _standing(w, [ban], "r") == [("2020-01-01", None, "in force", ())]
+    free_a = rule("xa", ["A"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted",
+                  start="2021-03")
+    free_b = rule("xb", ["B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted",
+                  start="2022-06-01", ended="2023-01-01")
+    assert _standing(w, [ban, free_a, free_b], "r") == [
+        ("2020-01-01", "2021-03", "in force", ()), ("2021-03", "2022-06-01", "narrowed", ("xa",)),
+        ("2022-06-01", "2023-01-01", "lifted", ("xa", "xb")), ("2023-01-01", None, "narrowed", ("xa",))]
+    # the engine's own answer agrees at each stretch: in force and relaxed in part, then lifted
+    s = situation(w, [ban, free_a, free_b], CHN, date(2022, 7, 1), {})
+    assert [r["id"] for r in rules_lifted(s)] == ["r"]
+    s = situation(w, [ban, free_a, free_b], CHN, date(2021, 3, 31), {})
+    assert {r["id"]: r["relaxed_by"] for r in rules_in_force(s)}["r"] == ["xa"]
+    # a licence review instead of the ban; a relaxation for one of the two countries the rule targets
+    licences = rule("xl", ["A", "B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",),
+                    policy="licence_required", start="2021-01-01")
+    two = rule("r", ["A", "B"], hq_in=both, countries=("CHN", "NLD"), start="2020-01-01")
+    for_china = rule("xc", ["A", "B"], hq_in=both, kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted",
+                     start="2021-01-01")
+    assert _standing(w, [ban, licences], "r")[1:] == [("2021-01-01", None, "narrowed", ("xl",))]
+    assert _standing(w, [two, for_china], "r")[1:] == [("2021-01-01", None, "narrowed", ("xc",))]
+    assert _standing(w, [ban, for_china], "r")[1:] == [("2021-01-01", None, "lifted", ("xc",))]
+    # a relaxation before the rule ends or after it, and a relaxation of another rule, change nothing
+    ended = rule("r", ["A", "B"], hq_in=both, start="2020-01-01", ended="2020-12-31")
+    other = rule("xo", ["A"], kind=RuleKind.RELAXATION, relaxes=("q",), policy="lifted", start="2020-06-01")
+    assert _standing(w, [ended, for_china, other], "r") == [("2020-01-01", "2020-12-31", "in force", ())]
+
+
 def test_a_relaxation_of_nothing_in_force_is_not_listed() -> None:
     """A relaxation is listed while a rule it relaxes is in force and reaches the destination; once that rule
     has ended (a rule rescinded, a requirement that lapsed), the relaxation relaxes nothing there."""
@@ -500,3 +577,18 @@ def test_a_date_known_only_to_the_year_or_month_leaves_the_rule_maybe_in_force_i
     march = rules_in_force(situation(w, [ban, lift], CHN, date(2025, 3, 10), {}))
     assert {r["id"]: (r["in_force"], r["relaxed_by"], r["relaxed_in_part_by"]) for r in march}["r"] == (
         "certain", [], ["x"])
+
+
+def test_a_rule_that_bars_nothing_in_the_data_is_lifted_only_by_a_relaxation_of_all_it_may_bar() -> None:
+    """A denial of CN Tools' own sales, when the data names CN Tools a supplier of nothing, bars nothing: a relaxation
+    of every product from every seller lifts it (as it would lift whatever the rule bars); one of some products
+    leaves it in force, relaxed."""
+    w = world({"A": {"USA": 50.0, "CHN": 50.0}}, firm_shares={"A": {"us-tools": 100.0}})
+    own = rule("r", ["*"], hq_in=(), firms=("cn-tools",), countries=("CHN",))
+    everything = rule("x", ["*"], hq_in=(), kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted")
+    s = situation(w, [own, everything], CHN, DAY, {})
+    assert [r["id"] for r in rules_lifted(s)] == ["r"]
+    assert _standing(w, [own, everything], "r") == [("2020-01-01", None, "lifted", ("x",))]
+    some = rule("x", ["A"], hq_in=(), kind=RuleKind.RELAXATION, relaxes=("r",), policy="lifted")
+    s = situation(w, [own, some], CHN, DAY, {})
+    assert rules_lifted(s) == [] and {r["id"]: r["relaxed_by"] for r in rules_in_force(s)}["r"] == ["x"]

@@ -281,6 +281,14 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert not coded & (imposers | products) and not any("_" in w for w in kinds | policies | products)
     choices = set(page.locator("#filters select[name=imposer] option").all_inner_texts())
     assert {"United States", "Micron Technology"} <= choices
+    # a rule that a later relaxation lifted is a bar until the lifting and a dotted line after it, and says which
+    coal = page.evaluate("""() => { const g = [...document.querySelectorAll('#timeline g.rule-bar')].find((g) =>
+        g.querySelector('title').textContent.startsWith('E-CN-AUS-COAL-OCT2020:'));
+        return { tip: g.querySelector('title').textContent, held: g.querySelectorAll('rect.held').length,
+                 lifted: g.querySelectorAll('line.lifted').length }; }""")
+    assert coal["held"] == 1 and coal["lifted"] == 1, coal
+    assert "lifted by" in coal["tip"] and "(E-CN-AUS-COAL-LIFT-JAN2023) on 2023-01" in coal["tip"]
+    assert page.locator("#timeline svg g.rule-bar rect.narrowed").count() >= 5
     # the timeline's footer says what it shows, as of when, under which rules and from which sources
     footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
     assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
@@ -321,9 +329,19 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert "export control: " in fields and "official: " in fields and "AI accelerators where tpp ≥ 4800" in fields
     assert "China" in page.locator("#rule table.data").first.inner_text()
     _shot(page, "rule")
+    assert "Standing" in fields and "narrowed by" in fields and "E-H200-DEC2025" in fields
     _open(page, f"{base_url}/rules/E-OCT2023")
     page.wait_for_selector("#rule h1:has-text('E-OCT2023')")
     assert "AI accelerators where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
+    # a ban on one firm's products for some buyers: the firm by name, its inputs only, none of them for certain
+    _open(page, f"{base_url}/rules/E-CN-MICRON-2023")
+    page.wait_for_selector("#rule h1:has-text('E-CN-MICRON-2023')")
+    fields = page.locator("#rule dl.kv").inner_text()
+    assert "Micron Technology" in fields and "micron" not in fields and "the firms" not in fields
+    assert "partial: only buyers in these end uses" in fields and "_" not in fields
+    reached = page.locator("#rule h2", has_text="Inputs it reaches").inner_text()
+    assert int(reached.split("(")[1].rstrip(")")) <= 8, reached
+    assert page.locator("#rule .badge.certain").count() == 0 and page.locator("#rule .badge.maybe").count() >= 4
 
 
 def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:

@@ -11,14 +11,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from chipshift import checks
 from chipshift.api.data import Report, entity_names, firms_by_notice, load_world, resolve
 from chipshift.api.listings import listing_changes
 from chipshift.api.percent import shares_in_percent
 from chipshift.domain.period import parse_partial_date
-from chipshift.domain.rules import Rule, rule_from_record, with_listed_targets
+from chipshift.domain.rules import Rule, RuleKind, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
 from chipshift.engine.reach import (
+    MAYBE,
     NO,
     YES,
     Compiled,
@@ -26,6 +29,10 @@ from chipshift.engine.reach import (
     compile_rules,
     covers,
     in_force_state,
+    matches,
+    named_sellers,
+    product_reach,
+    target_destinations,
     with_affiliates,
 )
 from chipshift.engine.world import VIEWS, World, share_history
@@ -263,27 +270,79 @@ def rules_naming_firm(store: Store, firm: str, at: str | date | None = None) -> 
 
 
 def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
-    """One rule: its fields, its source, and the inputs it reaches in the loaded world."""
+    """One rule: its fields, its source, how it holds over time, whom it reaches and the inputs it reaches in the
+    loaded world, as the engine decides reach: an input its products cover and, for a rule that binds named firms
+    alone, one they supply (`reach.product_reach`); 'certain' only where that is sure and the rule cuts off every
+    buyer it targets as asked (`reach.matches` at its targets: a rule limited to some end uses reaches its country's
+    market only in part). A relaxation reaches what it may free of the rules it relaxes."""
     records = store.rows("rules", id=rule_id)
     if not records:
         ids = [r["id"] for r in store.rows("rules")]
         raise NotFoundError("rule", rule_id, difflib.get_close_matches(rule_id.upper(), ids, n=5, cutoff=0.4))
     record = records[0]
-    rule = rule_from_record(record)
-    world, _ = load_world(store)
-    cover = covers(rule, world)
+    loaded = _load(store, None)
+    world, parents = loaded.world, loaded.firm_parents
+    by_id = {r.id: r for r in loaded.rules}
+    rule = by_id.get(rule_id) or rule_from_record(record)
+    reach = product_reach(rule, world, parents)
+    relaxed = [by_id[r] for r in rule.relaxes if r in by_id]
+    if relaxed:  # a relaxation frees only what the rules it relaxes may bar
+        of_rules = np.stack([product_reach(r, world, parents) for r in relaxed])
+        surely = (reach == YES) & (of_rules == YES).any(axis=0)
+        reach = np.where((reach == NO) | ~(of_rules != NO).any(axis=0), NO, np.where(surely, YES, MAYBE))
+    names = entity_names(store)
+    buyers, buyers_note = _buyers_reach(rule, loaded, names)
     source = store.rows("sources", id=rule.source)
+    mentioned = [rule.imposed_by, *rule.sellers.hq_in, *rule.sellers.firms, *rule.targets.countries,
+                 *rule.targets.firms, *rule.targets.uncertain_firms]
     from chipshift.api.answers import RuleAnswer
+
+    written = covers(rule, world)
+    by_firms = named_sellers(rule, world) is not None
+
+    def why(i: int) -> str | None:
+        reasons = []
+        if reach[i] != YES:
+            reasons.append("a kind of an input the named firms supply, which the data does not say they supply"
+                           if by_firms and written[i] == YES else
+                           "it depends on an attribute the input does not carry, or on what a rule it relaxes reaches")
+        if buyers != "whole" and buyers_note:
+            reasons.append(buyers_note)
+        return "; ".join(reasons) or None
 
     return RuleAnswer.model_validate({
         **{k: record[k] for k in ("id", "name", "kind", "imposed_by", "authority", "policy", "announced", "effective",
                                   "ended", "relaxes", "status", "summary", "quote", "gaps")},
         "products": record["products"], "sellers": record["sellers"], "targets": record["targets"],
+        "names": {x: names[x] for x in mentioned if x in names},
         "relaxed_by": [r["id"] for r in store.rows("rules") if rule.id in (r["relaxes"] or [])],
+        "standing": rule_standings(store).get(rule.id, []),
         "source": source[0] if source else None,
+        "buyers_reach": buyers, "buyers_note": buyers_note,
         "reaches": [{"input": world.inputs[i], "name": world.input_names[i],
-                     "certain": bool(cover[i] == 1)} for i in range(world.n_inputs) if cover[i]],
+                     "reach": "certain" if reach[i] == YES and buyers == "whole" else "maybe", "note": why(i)}
+                    for i in range(world.n_inputs) if reach[i] != NO],
     })
+
+
+def _buyers_reach(rule: Rule, loaded: Loaded, names: dict[str, str]) -> tuple[str, str | None]:
+    """Whether a rule cuts off every buyer it targets, asked about each as a whole (its countries' markets, its named
+    parties): 'whole', or 'partial' with why, as the engine decides (`reach.matches`: a rule limited to some end
+    uses reaches a country's whole market only in part, and availability leaves it out there)."""
+    if rule.targets.affiliates:
+        return "whole", None  # it reaches the owned firms through the listings it extends
+    context = [r for r in loaded.rules if r.kind is RuleKind.ENTITY_LISTING]
+    dests = [Destination(d.country, d.firm) for d in target_destinations(rule, loaded.world, context,
+                                                                           loaded.firm_parents)]
+    verdicts = [matches(rule, d, loaded.world, loaded.firm_parents) for d in dests]
+    if all(v == YES for v in verdicts):
+        return "whole", None
+    whom = ", ".join(names.get(d.firm or d.country or "", d.firm or d.country or "") for d in dests)
+    if rule.targets.segments:
+        uses = "; ".join(voc.SEGMENTS.get(x, x.replace("_", " ")) for x in rule.targets.segments)
+        return "partial", (f"only buyers in these end uses: {uses}. Asked about {whom} as a whole, the rule reaches "
+                           "the market only in part and availability leaves it out; name the end use to apply it")
+    return "partial", f"only some of the buyers in {whom}: name one of its parties to apply it"
 
 
 #: The engine's fractions that answers give in percent (``shares_in_percent``): availability bounds and the strict
@@ -668,9 +727,67 @@ def _label(loaded: Loaded) -> str:
     return loaded.scenario.name if loaded.scenario else "baseline"
 
 
+def rule_standings(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """How each bundled rule (relaxations aside) holds from its start: stretches 'in force', 'narrowed' or 'lifted'
+    by the relaxations of it in force (`analyses.rule_standing`, the engine's judgement of `restrictions list` at
+    each date a relaxation of it starts or ends), each with the relaxations behind it and, from the second on, what
+    changed in words ("lifted by <name> (<id>) on <date>"). Kept until the store changes."""
+    def build() -> dict[str, list[dict[str, Any]]]:
+        loaded = _load(store, None)
+        names = {r.id: r.name for r in loaded.rules}
+        policies = {r.id: r.policy for r in loaded.rules}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for rule in loaded.rules:
+            stretches = analyses.rule_standing(loaded.world, loaded.rules, rule, loaded.firm_parents)
+            previous: analyses.Standing | None = None
+            rows = []
+            for stretch in stretches:
+                rows.append({"from": stretch.start, "to": stretch.end, "state": stretch.state,
+                             "relaxations": list(stretch.by),
+                             "note": _standing_note(previous, stretch, names, policies)})
+                previous = stretch
+            out[rule.id] = rows
+        return out
+
+    found: dict[str, list[dict[str, Any]]] = store.cached("rule_standings", build)
+    return found
+
+
+def _standing_note(before: analyses.Standing | None, now: analyses.Standing, names: dict[str, str],
+                   policies: dict[str, str | None]) -> str | None:
+    """What changed at the start of a stretch of a rule's standing, in words; None for a first stretch in force."""
+    def who(ids: list[str] | tuple[str, ...]) -> str:
+        return " and ".join(f"“{names.get(x, x)}” ({x})" for x in ids)
+
+    held = before.by if before is not None else ()
+    started = [x for x in now.by if x not in held] or list(now.by)
+    ended = [x for x in held if x not in now.by]
+    on = f"on {now.start}" if before is not None else f"from its start ({now.start})"
+    if now.state == analyses.LIFTED:
+        return f"lifted by {who(started)} {on}"
+    if now.state == analyses.NARROWED:
+        if before is not None and before.state == analyses.LIFTED:
+            return f"in force again in part on {now.start}, as {who(ended)} ended; still narrowed by {who(now.by)}"
+        how = ("a licence review replaces the ban where it applies"
+               if all(policies.get(x) in ("licence_required", "case_by_case") for x in started)
+               else "lifted for part of its products, sellers or buyers")
+        text = f"narrowed by {who(started)} {on}: {how}"
+        return text + (f"; {who(ended)} ended" if ended else "")
+    if before is None:
+        return None
+    return f"back in force on {now.start}, as {who(ended)} ended"
+
+
+#: How the timeline's changes of standing are named.
+STANDING_EVENTS = {analyses.LIFTED: "rule lifted", analyses.NARROWED: "rule narrowed",
+                   analyses.HOLDS: "rule back in force"}
+
 #: What the timeline's events are.
 TIMELINE_DEFINITION = (
-    "rules: each rule's announcement, entry into force (effective, else announced) and end; listings: the "
+    "rules: each rule's announcement, entry into force (effective, else announced) and end, and each date on which "
+    "relaxations of it in force lifted it (for everything it reaches, at every buyer), narrowed it (for part of what "
+    "it reaches or of its buyers, or into a licence review) or, when one ended, put it back in force, as the engine "
+    "judges whether the rule applies on a date (`restrictions list`); listings: the "
     "screening-list entries a re-import found added or removed since the earlier snapshot, dated by the newer "
     "snapshot's publication date (`import csl --published`; else the day of the re-import), with the known "
     "firms each entry matches. With a target, the rules that name it (or a region it belongs to) and the "
@@ -701,13 +818,15 @@ def _day(text: str | date | None, field: str) -> date | None:
 
 def restrictions_timeline(store: Store, target: str | None = None, start: str | date | None = None,
                           end: str | date | None = None) -> TimelineAnswer:
-    """Rules (announced, in force, ended) and screening-list entries added and removed, by date."""
+    """Rules (announced, in force, lifted, narrowed or back in force by relaxations of them, ended) and
+    screening-list entries added and removed, by date."""
     first, last = _day(start, "--from"), _day(end, "--to")
     if first and last and first > last:
         raise ChipshiftError("--from: must not be after --to")
     from chipshift.api.answers import TimelineAnswer, TimelineEvent
 
     named, firms = target_scope(store, target) if target else (None, None)
+    standings = rule_standings(store)
     events: list[TimelineEvent] = []
     for r in store.rows("rules", order_by="id"):
         if named is not None:
@@ -723,15 +842,21 @@ def restrictions_timeline(store: Store, target: str | None = None, start: str | 
             dated = [("rule in force", effective)] if effective else []
         dated += [("rule ended", r["ended"])] if r["ended"] else []
         events += [TimelineEvent.model_validate({"date": str(day), "event": what, "id": r["id"], "name": r["name"],
-                                                 "kind": r["kind"], "policy": r["policy"], "firms": (), "note": None})
+                                                 "kind": r["kind"], "policy": r["policy"], "firms": (), "note": None,
+                                                 "relaxations": ()})
                    for what, day in dated]
+        events += [TimelineEvent.model_validate({
+            "date": stretch["from"], "event": STANDING_EVENTS[stretch["state"]], "id": r["id"], "name": r["name"],
+            "kind": r["kind"], "policy": r["policy"], "firms": (), "note": stretch["note"],
+            "relaxations": stretch["relaxations"]})
+            for stretch in standings.get(r["id"], []) if stretch["note"]]
     changes = listing_changes(store, first, last, firms)
     for c in changes:
         compared = f"snapshot of {c['date']} against {c['previous'] or 'the earlier import'}"
         notice = f"{c['federal_register_notice']}; " if c["federal_register_notice"] else ""
         events.append(TimelineEvent.model_validate({
             "date": c["date"], "event": f"listing {c['change']}", "id": c["list"], "name": c["entry"], "kind": None,
-            "policy": c["license_policy"], "firms": c["firms"], "note": notice + compared}))
+            "policy": c["license_policy"], "firms": c["firms"], "note": notice + compared, "relaxations": ()}))
     kept = [e for e in events if (first is None or parse_partial_date(e.date) >= first)
             and (last is None or parse_partial_date(e.date) <= last)]
     kept.sort(key=lambda e: (parse_partial_date(e.date), e.date, e.event.startswith("listing"), e.id, e.name))

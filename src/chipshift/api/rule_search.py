@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from chipshift.api.data import entity_names, entity_words, load_world, resolve
 from chipshift.api.listings import listing_changes
-from chipshift.api.restrictions import target_scope
+from chipshift.api.restrictions import rule_standings, target_scope
 from chipshift.domain.period import parse_partial_date, partial_date_last
 from chipshift.domain.rules import EVERY_INPUT, RuleKind, rule_from_record
-from chipshift.engine.reach import NO, YES, Destination, binds, covers
+from chipshift.engine.reach import NO, YES, Destination, binds, product_reach
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.schemas.tables import RULES
@@ -37,8 +37,9 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
                         end: str | date | None = None, status: str | None = None) -> RuleSearchAnswer:
     """Every rule that passes the filters given: imposed by ``imposer`` (any case), of ``kind`` and ``status``,
     naming ``target`` (a country or firm) as a target, that may reach ``product`` (an input; each rule then says
-    whether it surely does), and in force at some time in [start, end] (undated rules are left out of a range; an
-    end known only to the month or year counts by its last possible day). Earliest first; with the screening-list
+    whether it surely does), and in force at some time in [start, end] (undated rules are left out of a range; a
+    rule holds until its end or until relaxations lift it for good (`rule_standings`); such a date known only to the
+    month or year counts by its last possible day). Earliest first; with the screening-list
     entries re-imports found added or removed in the range (of the target's firms, with a target)."""
     from chipshift.api.answers import RuleSearchAnswer
 
@@ -58,9 +59,12 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
     target_ids, target_firms = target_scope(store, target) if target else (None, None)
     product_hits = _product_reach(store, product) if product else None
     names = entity_names(store)
+    standings = rule_standings(store)
     rows = []
     for r in records:
         first = _start(r)
+        standing = standings.get(r["id"], [])
+        held_until = standing[-1]["from"] if standing and standing[-1]["state"] == "lifted" else r["ended"]
         if imposer and r["imposed_by"].casefold() != imposer.casefold():
             continue
         if kind and r["kind"] != kind:
@@ -78,13 +82,14 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
             continue  # an undated rule cannot be placed in a date range
         if first and last_day and parse_partial_date(first) > last_day:
             continue
-        if first_day and r["ended"] and partial_date_last(r["ended"]) < first_day:
-            continue  # surely over before the range (an end known to the month or year may fall late in it)
+        if first_day and held_until and partial_date_last(held_until) < first_day:
+            continue  # surely over (or lifted) before the range (a date known to the month or year may fall late)
         products = [p.get("input") for p in r["products"] or []]
         rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"], "imposed_by": r["imposed_by"],
                      "imposed_by_name": entity_words(r["imposed_by"], names),
                      "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
-                     "start": first, "ended": r["ended"], "status": r["status"], "summary": r["summary"],
+                     "start": first, "ended": r["ended"], "standing": standing, "held_until": held_until,
+                     "status": r["status"], "summary": r["summary"],
                      "targets": r["targets"], "products": products,
                      "product_names": [_product_words(p, names) for p in products],
                      "relaxes": r["relaxes"] or [], "relaxed_by": relaxed_by.get(r["id"], []),
@@ -122,7 +127,7 @@ def _product_reach(store: Store, product: str) -> dict[str, str]:
     relaxations = []
     for record in store.rows("rules"):
         rule = rule_from_record(record)
-        cover = covers(rule, world)[i]
+        cover = product_reach(rule, world, parents)[i]
         if cover == NO:
             continue
         bound = binds(rule, world, Destination(), parents)[suppliers] if suppliers else None

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from chipshift.domain.period import Period, partial_date_last
+from chipshift.domain.period import Period, parse_partial_date, partial_date_last
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.availability import Availability, PairStatus, availability, default_view, pair_status
 from chipshift.engine.reach import (
@@ -24,9 +24,11 @@ from chipshift.engine.reach import (
     Destination,
     binds,
     compile_rules,
-    covers,
+    frees_all_of,
     in_force,
     in_force_state,
+    product_reach,
+    target_destinations,
 )
 from chipshift.engine.world import AGGREGATE_PROVIDERS, OTHERS, VIEWS, FloatArray, ShareTable, View, World
 
@@ -135,6 +137,75 @@ def rules_lifted(s: Situation) -> list[dict[str, Any]]:
             for rule in (s.compiled.rules[reaching[0]],)]
 
 
+#: How a rule holds over a stretch of time (`rule_standing`).
+HOLDS, NARROWED, LIFTED = "in force", "narrowed", "lifted"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How a rule holds from a date until the next change: ``in force`` (no relaxation in force relaxes it where it
+    reaches), ``narrowed`` (relaxations in force lift it for part of what it reaches, for part of its buyers, or turn
+    its ban into a licence review) or ``lifted`` (relaxations in force lift it for everything it reaches, at every
+    buyer it targets); ``by``: those relaxations."""
+
+    start: str  # the date (ISO, partial as recorded) from which it holds so
+    end: str | None  # the date of the next change, or the rule's own end (None: neither)
+    state: str  # HOLDS, NARROWED or LIFTED
+    by: tuple[str, ...]
+
+
+def rule_standing(world: World, rules: Sequence[Rule], rule: Rule,
+                  firm_parents: dict[str, str]) -> tuple[Standing, ...]:
+    """How the rule holds over its own dates, as relaxations of it come into force and end: the engine's own
+    judgement (`rules_in_force`, `rules_lifted`), asked at the buyers the rule and its relaxations target
+    (`reach.target_destinations`, with the rule's end use) on each date one of them starts or ends (on the last day
+    the date can mean, where it is known only to the month or year). A relaxation of nothing, or a rule without a
+    start, has no standing; a rule no relaxation names holds from its start to its end."""
+    if rule.kind is RuleKind.RELAXATION or rule.start is None:
+        return ()
+    relaxations = [x for x in rules if x.kind is RuleKind.RELAXATION and rule.id in x.relaxes]
+    if not relaxations:
+        return (Standing(rule.start, rule.ended, HOLDS, ()),)
+    # an ownership rule holds through the listings it extends ("L via O"): its imposer's listings come with it
+    context = [r for r in rules if r.kind is RuleKind.ENTITY_LISTING and r.imposed_by == rule.imposed_by
+               and not r.targets.affiliates] if rule.targets.affiliates else []
+    subset = [*context, rule, *relaxations]
+    segment = rule.targets.segments[0] if rule.targets.segments else None
+    dests = dict.fromkeys(Destination(d.country, d.firm, segment) for r in (rule, *relaxations)
+                          for d in target_destinations(r, world, context, firm_parents))
+    compiled = [(d, compile_rules(world, subset, [d], firm_parents)) for d in dests]
+    # the rule's rows: its own, and for an ownership rule the listings it extends ("L via O")
+    own = {r.id for _, c in compiled for r in c.rules if r.id == rule.id or rule.id in r.derived_from}
+    # the rule's start on its first day (it may be in force from then); a relaxation's dates on their last
+    first = parse_partial_date(rule.start)
+    points = sorted({(partial_date_last(t), t) for x in relaxations for t in (x.start, x.ended) if t})
+    points = [(first, rule.start), *((at, t) for at, t in points if at > first and in_force_state(rule, at) != NO)]
+
+    def state_at(at: date) -> tuple[str, tuple[str, ...]]:
+        verdicts: list[tuple[bool, list[str]]] = []
+        for d, c in compiled:
+            s = situation(world, subset, d, at, firm_parents, c)
+            mine = [(rule_id, lifted) for rule_id, _, lifted in _reaching(s) if rule_id in own]
+            if not mine:
+                continue  # the rule does not reach this buyer
+            wholly, in_part = _relaxed_now(s), _relaxed_now(s, certain=False)
+            verdicts.append((all(lifted for _, lifted in mine),
+                             [x for rule_id, _ in mine for x in (*wholly.get(rule_id, []), *in_part.get(rule_id, []))]))
+        by = tuple(dict.fromkeys(x for _, xs in verdicts for x in xs))
+        if verdicts and all(lifted for lifted, _ in verdicts):
+            return LIFTED, by
+        return (NARROWED, by) if by else (HOLDS, ())
+
+    out: list[Standing] = []
+    for at, text in points:
+        state, by = state_at(at)
+        if not out or (state, by) != (out[-1].state, out[-1].by):
+            if out:
+                out[-1] = replace(out[-1], end=text)
+            out.append(Standing(text, rule.ended, state, by))
+    return tuple(out)
+
+
 def _reaching(s: Situation) -> list[tuple[str, list[int], bool]]:
     """Each rule in force by its own dates that reaches the destination: its id, the rows that reach it, and
     whether relaxations in force lift it wholly there. Kept in the situation's memo, as both lists read it."""
@@ -169,12 +240,15 @@ def _left_barred(s: Situation, r: int) -> np.ndarray:
 
 def _lifted_wholly(s: Situation, r: int) -> bool:
     """Whether the relaxations in force free every (input, seller) pair rule row r may bar at the
-    destination (a row that bars nothing there is not lifted: it was never holding)."""
+    destination. A row that bars nothing there in the data (a ban on a firm the data names a supplier of nothing)
+    is lifted only by a relaxation that frees whatever the rule may bar as written (`frees_all_of`) for the whole
+    destination and leaves nothing behind; else it is not lifted: there was nothing to lift."""
     c = s.compiled
     if c.rules[r].kind is RuleKind.RELAXATION:
         return False
     if not ((c.cover[r] != NO).any() and (c.bind[r, 0] != NO).any()):
-        return False
+        return any(s.surely(x) and c.match[x, 0] == YES and c.residual[x] == NO and frees_all_of(c.rules[x], c.rules[r])
+                   for x in c.relaxed_by[r])
     return not _left_barred(s, r).any()
 
 
@@ -735,7 +809,7 @@ def rules_binding_seller(world: World, rules: Sequence[Rule], firm: str, at: dat
         bound = int(binds(rule, world, anywhere, firm_parents)[p])
         if bound == NO:
             continue
-        cover = covers(rule, world)
+        cover = product_reach(rule, world, firm_parents)
         inputs = [i for i in supplied if cover[i] != NO]
         if not inputs:
             continue

@@ -13,7 +13,7 @@ import numpy as np
 from chipshift.domain.rules import Rule, RuleKind
 from chipshift.engine.analyses import situation
 from chipshift.engine.availability import availability, pair_status
-from chipshift.engine.reach import NO, Destination, covers, owned_by, rule_start
+from chipshift.engine.reach import NO, Destination, product_reach, rule_start, target_destinations
 from chipshift.engine.world import VIEWS, World
 
 
@@ -37,26 +37,6 @@ def _figures(world: World, rules: Sequence[Rule], dest: Destination, at: date,
     return np.concatenate(parts)
 
 
-def _destinations(rule: Rule, world: World, context: Sequence[Rule],
-                  firm_parents: dict[str, str]) -> list[Destination]:
-    """The buyers a rule targets: its named firms (for an ownership rule, the firms its imposer's listed
-    parties own), else one country it targets (any country but the imposer's when it targets everyone)."""
-    segment = rule.targets.segments[0] if rule.targets.segments else None
-    firms = list(rule.targets.firms)
-    if rule.targets.affiliates:
-        certain, maybe = owned_by([f for r in context if r.kind is RuleKind.ENTITY_LISTING
-                                   and r.imposed_by == rule.imposed_by for f in r.targets.firms], firm_parents)
-        firms = [*certain, *maybe]
-    out = [Destination(world.provider_hq[world.provider_index[f]], f, segment)
-           for f in firms if f in world.provider_index]
-    home = set(world.members(rule.imposed_by)) if rule.imposed_by in world.countries else set()
-    countries = [c for c in rule.targets.countries if c != "WLD"]
-    if not countries and not firms:
-        countries = [next(c for c in ("CHN", "USA", *world.countries) if c in world.countries and c not in home)]
-    out += [Destination(c, None, segment) for c in countries]
-    return out
-
-
 def idle_rules(world: World, rules: Sequence[Rule], firm_parents: dict[str, str]) -> list[Idle]:
     """The rules (relaxations and rules without a start date aside) that change no availability figure.
 
@@ -71,7 +51,7 @@ def idle_rules(world: World, rules: Sequence[Rule], firm_parents: dict[str, str]
         context = [r for r in rules if r.kind is RuleKind.ENTITY_LISTING and r.imposed_by == rule.imposed_by
                    and not r.targets.affiliates] if rule.targets.affiliates else []
         changed = False
-        for dest in _destinations(rule, world, context, firm_parents):
+        for dest in target_destinations(rule, world, context, firm_parents):
             key = (dest, start, tuple(r.id for r in context))
             if key not in baseline:
                 baseline[key] = _figures(world, context, dest, start, firm_parents)
@@ -79,7 +59,7 @@ def idle_rules(world: World, rules: Sequence[Rule], firm_parents: dict[str, str]
                 changed = True
                 break
         if not changed:
-            cover = covers(rule, world)
+            cover = product_reach(rule, world, firm_parents)
             reached = np.flatnonzero(cover != NO)
             shared = [i for i in reached if any(len(world.view(v).pairs_of(int(i))) for v in VIEWS)]
             out.append(Idle(rule.id, len(reached), len(shared)))

@@ -8,7 +8,7 @@ reach). Maybe never becomes yes or no silently; availability turns it into bound
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -168,6 +168,81 @@ def covers(rule: Rule, world: World) -> UInt8Array:
     return out
 
 
+def named_sellers(rule: Rule, world: World) -> frozenset[str] | None:
+    """The firms a rule binds when it binds named firms alone (no country of headquarters, no foreign-direct-product
+    reach): its named sellers, or the firm whose own exit it is; None for a rule that binds sellers otherwise (and
+    for a relaxation, which frees rather than binds)."""
+    s = rule.sellers
+    if rule.kind is RuleKind.RELAXATION or s.hq_in or s.fdp:
+        return None
+    if s.firms:
+        return frozenset(s.firms)
+    if rule.kind not in BUYER_SIDE_KINDS and rule.imposed_by not in world.countries:
+        return frozenset({rule.imposed_by})
+    return None
+
+
+def supplied_by(world: World, firms: Iterable[str], firm_parents: Mapping[str, str]) -> UInt8Array:
+    """Per input: whether the firms (or the firms they own) supply it, as far as the data says. YES where one of
+    them holds a share or is named a supplier (a pair of the firm view), and for the categories that hold such an
+    input (a DRAM maker supplies memory chips); MAYBE for the kinds of such an input the data says nothing of (PC
+    DRAM, for a DRAM maker); NO for the rest."""
+    named = set(firms)
+    own = np.array([p in named or firm_parents.get(p) in named for p in world.providers], dtype=bool)
+    view = world.by_firm
+    held = np.unique(view.pair_input[own[view.pair_provider]]) if view.n_pairs else np.zeros(0, dtype=np.int64)
+    surely = np.zeros(world.n_inputs, dtype=bool)
+    kinds = np.zeros(world.n_inputs, dtype=bool)
+    for i in held.tolist():
+        surely[[world.index[a] for a in world.ancestors[i] if a in world.index]] = True
+        kinds |= world.descendants(world.inputs[i])
+    out = np.zeros(world.n_inputs, dtype=np.uint8)
+    out[kinds] = MAYBE
+    out[surely] = YES
+    return out
+
+
+def product_reach(rule: Rule, world: World, firm_parents: Mapping[str, str]) -> UInt8Array:
+    """Per input: how surely the rule reaches it (YES, NO or MAYBE): its products cover it (`covers`) and, for a
+    rule that binds named firms alone (`named_sellers`: a ban on one firm's products, a firm's own exit), those
+    firms supply it (`supplied_by`). An input the rule's products name themselves is taken as the rule says; a
+    category such as '*' or 'semiconductors' reaches only what the named firms supply: Micron's products are its
+    memory chips, not lithography tools or packaging materials (on a country row that mixes Micron with other firms,
+    a rule naming Micron would otherwise bar every input the row supplies as 'maybe')."""
+    cover = covers(rule, world)
+    firms = named_sellers(rule, world)
+    if firms is None:
+        return cover
+    supply = supplied_by(world, firms, firm_parents)
+    as_written = np.zeros(world.n_inputs, dtype=bool)
+    as_written[[world.index[p.input] for p in rule.products if p.input in world.index]] = True
+    out = cover.copy()
+    out[(supply == NO) & ~as_written] = NO
+    out[(supply == MAYBE) & (cover == YES) & ~as_written] = MAYBE
+    return out
+
+
+def target_destinations(rule: Rule, world: World, context: Sequence[Rule],
+                        firm_parents: Mapping[str, str]) -> list[Destination]:
+    """The buyers a rule targets: its named firms (for an ownership rule, the firms its imposer's listed parties in
+    ``context`` own), else each country it targets (one country other than the imposer's when it targets everyone),
+    with its first end-use segment."""
+    segment = rule.targets.segments[0] if rule.targets.segments else None
+    firms = list(rule.targets.firms)
+    if rule.targets.affiliates:
+        certain, maybe = owned_by([f for r in context if r.kind is RuleKind.ENTITY_LISTING
+                                   and r.imposed_by == rule.imposed_by for f in r.targets.firms], dict(firm_parents))
+        firms = [*certain, *maybe]
+    out = [Destination(world.provider_hq[world.provider_index[f]], f, segment)
+           for f in firms if f in world.provider_index]
+    home = set(world.members(rule.imposed_by)) if rule.imposed_by in world.countries else set()
+    countries = [c for c in rule.targets.countries if c != "WLD"]
+    if not countries and not firms:
+        countries = [next(c for c in ("CHN", "USA", *world.countries) if c in world.countries and c not in home)]
+    out += [Destination(c, None, segment) for c in countries]
+    return out
+
+
 def binds(rule: Rule, world: World, dest: Destination, firm_parents: dict[str, str]) -> UInt8Array:
     """Per provider: is it a seller the rule binds (for a relaxation: a seller it frees).
 
@@ -319,6 +394,14 @@ def scoped_like(relaxation: Rule, rule: Rule) -> tuple[bool, bool, bool]:
             relaxation.targets == rule.targets)
 
 
+def frees_all_of(relaxation: Rule, rule: Rule) -> bool:
+    """Whether a relaxation frees whatever the rule may bar, as written: its products and sellers are left
+    unwritten (all that the relaxed rule covers and binds) or written exactly as the rule's (`scoped_like`)."""
+    same_products, same_sellers, _ = scoped_like(relaxation, rule)
+    s = relaxation.sellers
+    return (same_products or not relaxation.products) and (same_sellers or not (s.firms or s.hq_in or s.fdp))
+
+
 def _one_relaxed_rule_each(rules: Sequence[Rule]) -> tuple[Rule, ...]:
     """A relaxation of several rules becomes one copy per rule (same id), so how surely it lifts each can
     follow that rule's own scope (`scoped_like`)."""
@@ -347,7 +430,8 @@ def compile_rules(world: World, rules: Sequence[Rule], destinations: Iterable[De
     for n, rule in enumerate(rules):
         for parent in rule.derived_from:
             relaxed_by[n] += [x for x in relaxed_by[ids[parent]] if x not in relaxed_by[n]]
-    cover = np.stack([covers(r, world) for r in rules]) if rules else np.zeros((0, world.n_inputs), np.uint8)
+    cover = (np.stack([product_reach(r, world, firm_parents) for r in rules]) if rules
+             else np.zeros((0, world.n_inputs), np.uint8))
     bind = (np.stack([np.stack([binds(r, world, d, firm_parents) for d in dests]) for r in rules])
             if rules and dests else np.zeros((len(rules), len(dests), world.n_providers), np.uint8))
     match = np.array([[matches(r, d, world, firm_parents) for d in dests] for r in rules],
@@ -383,9 +467,14 @@ def reaches(rule: Rule, world: World, item: str, seller: str, dest: Destination,
 
 def _levels(rule: Rule, world: World, item: str, seller: str, dest: Destination,
             firm_parents: dict[str, str]) -> tuple[int, int, int]:
-    """How surely a rule covers the item, binds the seller and reaches the destination."""
+    """How surely a rule covers the item, binds the seller and reaches the destination. A firm named as the
+    seller supplies the item by the question's own account (a market case's seller of it), as a firm row of the
+    batched engine's does: its products decide (`covers`); for a country's producers as a group, what named firms
+    supply too (`product_reach`)."""
     known_item = item in world.index
-    cover = int(covers(rule, world)[world.index[item]]) if known_item else (NO if rule.products else YES)
+    by_firm = seller not in world.countries
+    cover = int((covers(rule, world) if by_firm else product_reach(rule, world, firm_parents))[world.index[item]]) \
+        if known_item else (NO if rule.products else YES)
     if seller in world.provider_index:
         bind = int(binds(rule, world, dest, firm_parents)[world.provider_index[seller]])
     else:

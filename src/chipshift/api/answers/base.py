@@ -34,8 +34,10 @@ InputKind = Literal["product_group", "chip", "tool_resource", "material_resource
 InputRelation = Literal["is_type_of", "goes_into"]
 #: The screening lists' short codes (the Consolidated Screening List's lists).
 ScreeningList = Literal["EL", "DPL", "UVL", "MEU", "SDN", "SSI", "CMIC", "NS-MBS", "PLC", "CAP", "DTC", "ISN"]
-TimelineEventKind = Literal["rule announced", "rule in force", "rule announced and in force", "rule ended",
-                            "listing added", "listing removed"]
+TimelineEventKind = Literal["rule announced", "rule in force", "rule announced and in force", "rule lifted",
+                            "rule narrowed", "rule back in force", "rule ended", "listing added", "listing removed"]
+#: How a rule holds over a stretch of time, as relaxations of it come into force and end.
+StandingState = Literal["in force", "narrowed", "lifted"]
 
 
 def described(table: tables.TableSchema, column: str) -> Any:

@@ -17,6 +17,7 @@ from chipshift.api.answers.base import (
     RuleKind,
     RuleStatus,
     SourceRow,
+    StandingState,
     TimelineEventKind,
     described,
 )
@@ -110,10 +111,31 @@ class RuleTargets(Answer):
 
 
 class RuleReach(InputNamed):
-    """An input a rule covers in the loaded world."""
+    """An input a rule reaches in the loaded world: its products cover it and, for a rule that binds named firms
+    alone, they supply it."""
 
-    certain: bool = Field(description="true when the rule surely covers it (false: it may, e.g. a threshold the "
-                                      "data cannot check)")
+    reach: Literal["certain", "maybe"] = Field(description="'certain' when the rule surely reaches the input and cuts "
+                                                           "off every buyer it targets as asked; 'maybe' otherwise "
+                                                           "(see note)")
+    note: str | None = Field(description="why the reach is only 'maybe': a threshold on an attribute the input does "
+                                         "not carry, a kind of input the named firms are not known to supply, or "
+                                         "buyers reached only in part (some end uses)")
+
+
+class RuleStanding(Answer):
+    """A stretch of time over which a rule holds one way: from a date until the next change or its end."""
+
+    from_: str = Field(alias="from", description="the first date (ISO, partial as recorded)")
+    to: str | None = Field(description="the date of the next change, or the rule's end (null: neither)")
+    state: StandingState = Field(description="'in force': no relaxation in force relaxes it; 'narrowed': "
+                                             "relaxations in force lift it for part of what it reaches or of its "
+                                             "buyers, or leave a licence review; 'lifted': they lift it for everything "
+                                             "it reaches, at every buyer")
+    relaxations: tuple[str, ...] = Field(description="the relaxations of it in force over the stretch")
+    note: str | None = Field(description="what changed at the stretch's start, in words (null for a first stretch "
+                                         "in force)")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
 
 class RuleAnswer(Answer):
@@ -136,9 +158,19 @@ class RuleAnswer(Answer):
     products: tuple[ProductSelector, ...] | None = described(tables.RULES, "products")
     sellers: RuleSellers | None = described(tables.RULES, "sellers")
     targets: RuleTargets | None = described(tables.RULES, "targets")
+    names: dict[str, str] = Field(description="the names of the countries and firms the rule mentions (imposer, "
+                                              "sellers, targets) by id")
     relaxed_by: tuple[str, ...] = Field(description="the relaxations that name this rule")
+    standing: tuple[RuleStanding, ...] = Field(description="how it holds from its start as relaxations of it come "
+                                                           "into force and end (empty for a relaxation)")
     source: SourceRow | None = Field(description="the rule's source (null when the store does not hold it)")
-    reaches: tuple[RuleReach, ...] = Field(description="the inputs the rule covers in the loaded world")
+    buyers_reach: Reach = Field(description="'whole' when the rule cuts off every buyer it targets asked about as a "
+                                            "whole (its countries' markets, its named parties); 'partial' when only "
+                                            "some (some end uses): the engine then leaves it out of those buyers' "
+                                            "availability")
+    buyers_note: str | None = Field(description="for a partial reach, whom it reaches and what it takes to apply it")
+    reaches: tuple[RuleReach, ...] = Field(description="the inputs the rule reaches in the loaded world (a "
+                                                       "relaxation: those it may free of the rules it relaxes)")
 
 
 class RulesInForceAt(Answer):
@@ -161,7 +193,10 @@ class TimelineEvent(Answer):
     kind: RuleKind | None = Field(description="the rule's kind (null for a listing)")
     policy: str | None = Field(description="the rule's policy, or the entry's licence policy")
     firms: tuple[str, ...] = Field(description="the known firms a listing's entry matches (empty for a rule)")
-    note: str | None = Field(description="a listing's Federal Register notice and the snapshots compared")
+    note: str | None = Field(description="a listing's Federal Register notice and the snapshots compared; for a "
+                                         "rule lifted, narrowed or back in force, what changed in words")
+    relaxations: tuple[str, ...] = Field(description="for a rule lifted, narrowed or back in force: the relaxations "
+                                                     "of it in force from then (empty otherwise)")
 
 
 class TimelineAnswer(Answer):
@@ -192,6 +227,13 @@ class RuleFound(Answer):
     effective: str | None = described(tables.RULES, "effective")
     start: str | None = Field(description="the date it took effect: effective, else announced (ISO, partial)")
     ended: str | None = described(tables.RULES, "ended")
+    standing: tuple[RuleStanding, ...] = Field(description="how it holds from its start as relaxations of it come "
+                                                           "into force and end, as the engine judges whether it "
+                                                           "applies on a date (empty for a relaxation or an undated "
+                                                           "rule)")
+    held_until: str | None = Field(description="the date from which it no longer holds at all: its end, or the "
+                                               "date relaxations lifted it for good (null while it holds, wholly or "
+                                               "in part)")
     status: RuleStatus = described(tables.RULES, "status")
     summary: str = described(tables.RULES, "summary")
     targets: RuleTargets | None = Field(description="who it cuts off")

@@ -291,14 +291,23 @@ CS.charts = (() => {
       root.append(s("text", { x: 4, y: y + 14, "font-weight": 700, text: fit(who, (narrow ? width : labelW) - 12, 12, 700) }));
       y += 20;
       for (const r of groups[name].sort((a, b) => year(a.start) - year(b.start))) {
-        const x0 = X(year(r.start)), x1 = X(r.ended ? year(r.ended) : today);
+        // the rule's stretches as relaxations of it start and end (opts: its `standing`), else start to end
+        const stretches = r.standing && r.standing.length ? r.standing : [{ from: r.start, to: r.ended, state: "in force" }];
+        const until = r.held_until || r.ended, changes = stretches.map((st) => st.note).filter(Boolean);
         const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
-          tip: `${r.id}: ${r.name}\n${r.start} – ${r.ended || "in force"} · ${r.kind.replace(/_/g, " ")} · ${r.policy ? r.policy.replace(/_/g, " ") : "no policy"}` });
+          tip: [`${r.id}: ${r.name}`, `${r.start} – ${until || "in force"} · ${r.kind.replace(/_/g, " ")} · ${r.policy ? r.policy.replace(/_/g, " ") : "no policy"}`, ...changes].join("\n") });
         const name = `${r.id} · ${r.name}`;
-        if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }),
-          s("rect", { x: x0, y: y + 15, width: Math.max(4, x1 - x0), height: row - 19, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
-        else g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(name, labelW - 12, 11) }),
-          s("rect", { x: x0, y: y + 3, width: Math.max(4, x1 - x0), height: row - 6, rx: 2, fill: color(r.kind), "fill-opacity": r.ended ? 0.45 : 0.9 }));
+        const top = narrow ? y + 15 : y + 3, h = narrow ? row - 19 : row - 6;
+        if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }));
+        else g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(name, labelW - 12, 11) }));
+        stretches.forEach((st, k) => {
+          const x0 = X(year(st.from)), end = st.to || r.ended, x1 = end ? X(year(end)) : X(today);
+          const w = k === 0 ? Math.max(4, x1 - x0) : Math.max(0, x1 - x0);
+          // lifted: a dotted line where the bar would be; narrowed: a pale stretch; in force: the bar
+          if (st.state === "lifted") g.append(s("line", { class: "lifted", x1: x0, x2: x0 + w, y1: top + h / 2, y2: top + h / 2, stroke: color(r.kind), "stroke-width": 1.5, "stroke-dasharray": "2 3" }));
+          else g.append(s("rect", { class: st.state === "narrowed" ? "narrowed" : "held", x: x0, y: top, width: w, height: h, rx: 2, fill: color(r.kind),
+            "fill-opacity": st.state === "narrowed" ? 0.3 : r.ended ? 0.45 : 0.9, stroke: st.state === "narrowed" ? color(r.kind) : "none", "stroke-dasharray": "3 2" }));
+        });
         root.append(g);
         y += row;
       }

@@ -26,7 +26,7 @@
     $("#count").textContent = `${data.count} rule${data.count === 1 ? "" : "s"}`;
     const open = (r) => { location.href = `/rules/${encodeURIComponent(r.id)}`; };
     if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules, { title: "Restriction rules by who imposes them, from start to end (the dashed line is today)", onClick: open, kinds: data.kinds }), "restrictions-timeline",
-      ["Each bar is a rule from its start (announcement marked) to its end, if any",
+      ["Each bar is a rule from its start to its end, if any; pale where relaxations of it narrowed it, a dotted line where they lifted it (a bar tells which)",
         `${data.rules.length} rule${data.rules.length === 1 ? "" : "s"} as recorded, the latest starting ${data.rules.map((r) => r.start).filter(Boolean).sort().pop() || "on no date given"}`,
         "Scenario: baseline (the bundled rules)", "Sources: each rule's own source (a bar opens the rule, its source and quote)"].join(" · "));
     else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
@@ -37,7 +37,11 @@
       { key: "kind", label: "Kind", format: (v) => v.replace(/_/g, " "), csv: (r) => r.kind },
       { key: "policy", label: "Policy", format: (v) => (v ? v.replace(/_/g, " ") : ""), csv: (r) => r.policy || "" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
       { key: "status", label: "Status" }, { key: "products", label: "Products", format: (v, r) => r.product_names.join(", "), csv: (r) => r.products.join("; ") },
-      { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" }, { key: "relaxed_in_part_by", label: "Relaxed in part by" }, { key: "gaps", label: "Gaps", num: true }] });
+      { key: "held_until", label: "Held until", format: (v) => v || "" }, { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" },
+      // how it holds now, in words ("lifted by … on …"); every change in the CSV
+      { key: "standing", label: "Standing", format: (v) => { const last = (v || []).at(-1); return last ? last.note || last.state : ""; },
+        csv: (r) => (r.standing || []).map((st) => st.note).filter(Boolean).join("; ") },
+      { key: "gaps", label: "Gaps", num: true }] });
     const changes = data.listing_changes || [];
     $("#listing-count").textContent = `${changes.length} change${changes.length === 1 ? "" : "s"}`;
     if (changes.length) table($("#listings-table"), { filename: "listing-changes", rows: changes, columns: [

@@ -6,8 +6,10 @@
   const OPS = { gte: "≥", gt: ">", lte: "≤", lt: "<", eq: "=" };
   const words = (list) => (list || []).join(", ");
   /* Places by name, their code after it ("China (CHN)"); products by name (filled in before the page is drawn). */
-  let places = {}, products = {};
+  let places = {}, products = {}, firms = {};
   const placeWords = (list) => words((list || []).map((c) => (places[c] && places[c] !== c ? `${places[c]} (${c})` : c)));
+  /* Firms by their display names ("Micron Technology"), their id only without one. */
+  const firmWords = (list) => words((list || []).map((f) => firms[f] || f));
   /* A coded value in words, with what it means from the vocabulary ("presumption of denial: licences exist but are
      expected to be refused"). */
   const coded = (code, meanings) => (code ? code.replace(/_/g, " ") + (meanings && meanings[code] ? `: ${meanings[code]}` : "") : null);
@@ -19,7 +21,7 @@
     if (!s) return null;
     const parts = [];
     if (s.hq_in && s.hq_in.length) parts.push(`firms headquartered in ${placeWords(s.hq_in)}`);
-    if (s.firms && s.firms.length) parts.push(`the firms ${words(s.firms)}`);
+    if (s.firms && s.firms.length) parts.push(firmWords(s.firms));
     if (s.fdp) parts.push("foreign-made items within the foreign direct product rule");
     return parts.length ? parts.join("; ") : "every seller its kind implies (the imposer's firms, or the firm itself)";
   }
@@ -28,8 +30,8 @@
     if (!t) return null;
     const parts = [];
     if (t.countries && t.countries.length) parts.push(`buyers in ${placeWords(t.countries)}`);
-    if (t.firms && t.firms.length) parts.push(`the parties ${words(t.firms)}`);
-    if (t.uncertain_firms && t.uncertain_firms.length) parts.push(`perhaps ${words(t.uncertain_firms)}`);
+    if (t.firms && t.firms.length) parts.push(`the parties ${firmWords(t.firms)}`);
+    if (t.uncertain_firms && t.uncertain_firms.length) parts.push(`perhaps ${firmWords(t.uncertain_firms)}`);
     if (t.segments && t.segments.length) parts.push(`end uses: ${words(t.segments).replace(/_/g, " ")}`);
     return parts.join("; ") || null;
   }
@@ -45,7 +47,8 @@
     const r = await get(`/rules/${encodeURIComponent(id)}`);
     const vocab = await CS.vocabulary().catch(() => ({}));
     const codes = [r.imposed_by, ...((r.sellers || {}).hq_in || []), ...((r.targets || {}).countries || [])].filter(Boolean);
-    places = Object.fromEntries(await Promise.all(codes.map(async (c) => [c, await CS.placeName(c)])));
+    places = Object.fromEntries(await Promise.all(codes.map(async (c) => [c, (r.names || {})[c] || await CS.placeName(c)])));
+    firms = r.names || {};
     const reached = Object.fromEntries((r.reaches || []).map((x) => [x.input, x.name]));
     products = Object.fromEntries(await Promise.all((r.products || []).filter((p) => p.input !== "*").map(async (p) => [p.input,
       reached[p.input] || await get(`/inputs/${encodeURIComponent(p.input)}`, {}, { quiet: true }).then((d) => d.name, () => p.input)])));
@@ -60,6 +63,10 @@
     field(kv, "Sellers", sellersText(r.sellers)); field(kv, "Targets", targetsText(r.targets));
     field(kv, "Relaxes", (r.relaxes || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
     field(kv, "Relaxed by", (r.relaxed_by || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
+    // how it has held since its start, as the engine judges it: each change in words ("lifted by … on …")
+    const changes = (r.standing || []).map((st) => st.note).filter(Boolean);
+    if (changes.length) field(kv, "Standing", el("ul", {}, changes.map((c) => el("li", { text: c }))));
+    if (r.buyers_reach === "partial") field(kv, "Reach", `partial: ${r.buyers_note}`);
     card.append(kv);
     box.append(card);
     const src = r.source ? { ...r.source, quote: r.quote, source: r.source.id } : { quote: r.quote };
@@ -76,10 +83,11 @@
     table(tt, { filename: `${r.id}-targets`, rows: targets, columns: [{ key: "kind", label: "Kind" }, { key: "id", label: "Target" }, { key: "name", label: "In words" }] });
     const rt = el("div");
     box.append(el("section", { class: "card" }, el("h2", { text: `Inputs it reaches (${r.reaches.length})` }),
-      el("p", { class: "muted small", text: "certain: the rule's products cover the input; maybe: it depends on an attribute the input does not carry." }), rt));
-    table(rt, { filename: `${r.id}-reaches`, rows: r.reaches.map((x) => ({ ...x, reach: x.certain ? "certain" : "maybe" })),
+      el("p", { class: "muted small", text: "The inputs its products cover (for a rule on named firms alone, only what those firms supply, as the data says). certain: the rule surely reaches the input and every buyer it targets; maybe: see why." }), rt));
+    table(rt, { filename: `${r.id}-reaches`, rows: r.reaches,
       onRow: (x) => { location.href = `/explorer?input=${encodeURIComponent(x.input)}`; },
-      columns: [{ key: "input", label: "Id" }, { key: "name", label: "Input" }, { key: "reach", label: "Reach", render: (x) => el("span", { class: `badge ${x.reach}` }, x.reach) }] });
+      columns: [{ key: "input", label: "Id" }, { key: "name", label: "Input" }, { key: "reach", label: "Reach", render: (x) => el("span", { class: `badge ${x.reach}` }, x.reach) },
+        { key: "note", label: "Why maybe", format: (v) => v || "" }] });
     if (r.gaps && r.gaps.length) box.append(el("section", { class: "card" }, el("h2", { text: "What the data cannot express (gaps)" }), el("ul", {}, r.gaps.map((g) => el("li", { text: g })))));
   });
 })();
