@@ -13,7 +13,9 @@ The mechanisms (`--mechanism`):
   rush before a rule entry that licenses or taxes the rushed pairs (`effect: licence`);
 - `stock-holders` ("Stocks held by some buyers, not all"; adopted as the default on 6 December 2026): every
   episode with a rush once with `stock_holders: all` (the model before it) and once with `stock_holders: some`
-  and the catalogue's `rush_buyer_share` prior.
+  and the catalogue's `rush_buyer_share` prior;
+- `rush-timing` ("Rushes as late as sellers allow"): `rush_timing: late` for every episode with a rush before a
+  rule that starts within its run.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -88,6 +90,16 @@ def held_by(job: bt.EpisodeJob, holders: str, prior: Param) -> bt.EpisodeJob:
     return dataclasses.replace(job, case=held(job.case), fit_case=held(job.fit_case))
 
 
+def timed_late(job: bt.EpisodeJob) -> bt.EpisodeJob:
+    """The episode with its rushes ordered as late as sellers allow, when buyers rush before a rule entry that
+    starts within its run; else the episode as it is."""
+    if not any(e.rush_months is not None and job.governed.holds[k].any()
+               for k, e in enumerate(job.governed.entries)):
+        return job
+    return dataclasses.replace(job, case=dataclasses.replace(job.case, rush_timing=linked.LATE),
+                               fit_case=dataclasses.replace(job.fit_case, rush_timing=linked.LATE))
+
+
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
     c = bt.scorecard(scores)
     return {"outcomes": c.outcomes, "direction": c.direction, "size": c.size, "in50": c.coverage50,
@@ -96,7 +108,8 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders"), required=True,
+    parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders",
+                                                      "rush-timing"), required=True,
                         help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
@@ -113,6 +126,8 @@ def main() -> None:
             variant: Callable[[bt.EpisodeJob], bt.EpisodeJob] = functools.partial(lagged, prior=prior)
         elif args.mechanism == "days":
             variant = by_days
+        elif args.mechanism == "rush-timing":
+            variant = timed_late
         elif args.mechanism == "stock-holders":
             row = next(r for r in store.rows("parameters") if r["id"] == linked.RUSH_BUYER_SHARE)
             factor = UNITS[str(row["unit"])].factor  # a percentage enters the model as a fraction

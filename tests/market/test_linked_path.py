@@ -418,3 +418,59 @@ def test_a_stock_held_by_some_buyers_is_bounded_by_their_share_and_demand_is_con
     assert (path.from_stock[:, 0, 0, 0] <= holders * 100.0 + 1e-6).all()
     bought = path.quantity[:, 0, 0, 0].sum()
     assert bought == pytest.approx(quarters * 100.0 + path.buyer_stock[-1, 0, 0, 0], rel=1e-6)
+
+
+def _rush_path(late: bool, *, capacity: float = math.inf, cap: float = 1.0, effective: int = 3,
+               quarters: int = 5) -> object:
+    """One seller, buyers who use 100 a quarter (inelastic), a rush announced in quarter 0 before a 20% fee from
+    `effective` (a target of `cap` quarters of use), ordered from the announcement or as late as sellers allow."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    rush = Rush(pair, announced=0, effective=effective, cap_quarters=np.array([cap]), late=late)
+    fee = Licence(pair, min(effective, quarters), quarters, approval=np.array([1.0]), delay=np.array([0.2]))
+    return simulate_linked(lm, _plan(lm, quarters, capacity=capacity, rushes=(rush,), licences=(fee,)))
+
+
+def test_a_late_rush_buys_its_whole_stock_in_the_last_quarter_before_the_rule_when_sellers_have_room() -> None:
+    """docs/backtest.md, "Rushes as late as sellers allow": a stock of one quarter's use before a fee from quarter
+    3, with no capacity limit, is bought in quarter 2 (purchases 100, 100, 200), where buyers who order from the
+    announcement buy it in quarter 0 (200, 100, 100); both draw it in quarter 3."""
+    late, early = _rush_path(True), _rush_path(False)
+    np.testing.assert_allclose(late.quantity[:, 0, 0, 0], [100, 100, 200, 0, 100], atol=1e-6)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(early.quantity[:, 0, 0, 0], [200, 100, 100, 0, 100], atol=1e-6)  # type: ignore[attr-defined]
+
+
+def test_a_late_rush_starts_early_only_as_far_as_spare_capacity_binds() -> None:
+    """Spare capacity of 100 a quarter (capacity 200) and a target of 150 three quarters ahead: in quarter 0 the
+    two quarters left can deliver 200, so nothing is ordered; in quarter 1 the one left can deliver 100, so 50 is;
+    in quarter 2 the last 100. Stocks 0, 50, 150."""
+    path = _rush_path(True, capacity=200.0, cap=1.5)
+    np.testing.assert_allclose(path.buyer_stock[:3, 0, 0, 0], [0, 50, 150], atol=1e-6)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(path.quantity[:3, 0, 0, 0], [100, 150, 200], atol=1e-6)  # type: ignore[attr-defined]
+
+
+def test_a_late_precautionary_stock_is_built_from_the_announcement() -> None:
+    """A rush whose rule is past the run cannot be timed: late or not, it is built as from the announcement."""
+    late, early = _rush_path(True, effective=9), _rush_path(False, effective=9)
+    np.testing.assert_allclose(late.quantity, early.quantity)  # type: ignore[attr-defined]
+
+
+@given(window=st.integers(1, 4), cap=st.floats(0.25, 3.0), spare=st.floats(10.0, 400.0), fee=st.floats(0.0, 0.5))
+@settings(max_examples=40, deadline=None)
+def test_a_late_rush_buys_no_sooner_than_an_early_one_and_conserves_demand(window: int, cap: float, spare: float,
+                                                                          fee: float) -> None:
+    """Whatever the warning, the cap, sellers' spare capacity and the fee: by every quarter before the rule,
+    buyers who order late have bought no more than those who order from the announcement; over the run each buys
+    what it uses plus the stock it still holds (inelastic demand of 100 a quarter)."""
+    lm = LinkedMarkets(["seller"], ["buyers"], [[100.0]], sigma=2.0, demand_elasticity=0.0)
+    pair = np.ones((1, 1), dtype=bool)
+    quarters = window + 5
+    rule = Licence(pair, window, quarters, approval=np.array([1.0]), delay=np.array([fee]))
+    bought = {}
+    for late in (False, True):
+        rush = Rush(pair, 0, window, np.array([cap]), late=late)
+        path = simulate_linked(lm, _plan(lm, quarters, capacity=100.0 + spare, rushes=(rush,), licences=(rule,)))
+        q = path.quantity[:, 0, 0, 0]
+        assert q.sum() == pytest.approx(quarters * 100.0 + path.buyer_stock[-1, 0, 0, 0], rel=1e-6)
+        bought[late] = np.cumsum(q)
+    assert (bought[True][:window] <= bought[False][:window] + 1e-6).all()

@@ -706,3 +706,24 @@ def test_a_case_stating_stock_holders_some_takes_the_catalogues_share_and_its_ru
     drawn = {h: r.from_stock[q4, 0, 0, china] for h, r in runs.items()}
     assert stock["all"] > 0.0 and stock["some"] == pytest.approx(0.5 * stock["all"], rel=0.05)
     assert drawn["some"] == pytest.approx(0.5 * drawn["all"], rel=0.05)
+
+
+def test_a_case_stating_rush_timing_late_buys_its_stock_just_before_the_rule(bundled_store: Store) -> None:
+    """`rush_timing: late` (docs/backtest.md, "Rushes as late as sellers allow") reaches the run: in the EU's
+    fertilizer case, proposed in 2025Q1 with the duty from 2025Q3, buyers who order from the announcement build
+    their stock in 2025Q1; late, with room at the sellers, they build none of it before 2025Q2 and all of it
+    there, and hold the same stock when the duty starts."""
+    path = REPO / "src" / "chipshift" / "data" / "episodes" / "eu-russian-fertilizer-duty-rush-2025.yaml"
+    doc = {k: v for k, v in parse_yaml(path.read_text(encoding="utf-8"), path.name)[0].items()
+           if k not in ("episode", "outcomes")}
+    runs = {}
+    for timing in ("announced", "late"):
+        case, governed = _load(bundled_store, {**doc, "rush_timing": timing})
+        assert case.rush_timing == timing
+        runs[timing] = lc.run(case, governed, lc.default_draws(case, 1))
+    label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
+    q1, q2 = label.index("2025Q1"), label.index("2025Q2")
+    russia = [s.id for s in case.sellers].index("russia")
+    early, late = (runs[t].buyer_stock[:, 0, 0, russia] for t in ("announced", "late"))
+    assert early[q1] > 0.0 and late[q1] == pytest.approx(0.0, abs=1e-9)
+    assert late[q2] == pytest.approx(early[q2], rel=0.02)

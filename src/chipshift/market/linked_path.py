@@ -73,7 +73,10 @@ class Rush:
     capacity allows. A precautionary stock (buyers who fear further controls) is a rush whose `effective` is past
     the last quarter: built while the pairs are open, held, and drawn only if a pair is barred later. Where only
     a share `holders` (per draw) of the pairs' buyers stock up, each to the cap, the stock's target is that share
-    of the cap's use and it is drawn at no more than that share of the pairs' use (`QuarterlyPlan.rushes`)."""
+    of the cap's use and it is drawn at no more than that share of the pairs' use (`QuarterlyPlan.rushes`). A
+    `late` rush whose rule starts within the run orders its stock as late as sellers' spare capacity allows (in
+    each quarter what it still lacks less what the quarters left before the rule can deliver at this quarter's
+    spare capacity), in place of closing the gap over `speed_quarters` from the announcement."""
 
     pairs: BoolArray
     announced: int
@@ -81,6 +84,7 @@ class Rush:
     cap_quarters: FloatArray
     speed_quarters: float = 1.0
     holders: FloatArray | float = 1.0
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -409,7 +413,8 @@ def _with_state(base: LinkedMarkets, plan: QuarterlyPlan, rationing: bool, guess
             quota = np.where(licensed, approval * first.quantity, np.inf)
         extra = np.zeros((n_b, nm, nf))
         if rushing and first is not None:
-            extra = _rush_orders(rushing, first.quantity, buyer_stock, np.maximum(capacity - first.sales, 0.0),
+            extra = _rush_orders(rushing, t, n_t, first.quantity, buyer_stock,
+                                 np.maximum(capacity - first.sales, 0.0),
                                  banned, licensed, approval)
         orders = extra - in_place  # rush orders beyond use, less the purchases the stock replaces
         res = solve_linked(base, LinkedShocks(wedge=wedge, quota=quota, extra=orders if orders.any() else None,
@@ -492,19 +497,32 @@ def _anticipated(rushes: Sequence[Rush], t: int, shape: tuple[int, int]) -> Bool
     return held
 
 
-def _rush_orders(rushing: Sequence[Rush], use: FloatArray, buyer_stock: FloatArray, spare: FloatArray,
-                 banned: BoolArray, licensed: BoolArray, approval: FloatArray) -> FloatArray:
-    """Orders beyond use ``(B, m, f)`` in a quarter: each pair closes the gap to the largest stock target of the
-    rushes on it (the share of buyers who stock up times the cap's use) over their speed; nothing from a barred
-    pair and only the approved share from a licensed one; each firm's spare capacity is shared among the markets
-    in proportion to what they want."""
+def _rush_orders(rushing: Sequence[Rush], t: int, quarters: int, use: FloatArray, buyer_stock: FloatArray,
+                 spare: FloatArray, banned: BoolArray, licensed: BoolArray, approval: FloatArray) -> FloatArray:
+    """Orders beyond use ``(B, m, f)`` in quarter `t` of `quarters`: each pair closes the gap to the largest stock
+    target of the rushes on it (the share of buyers who stock up times the cap's use) over their speed, or, for a
+    late rush whose rule starts within the run, orders what it lacks less what the quarters left before the rule
+    can deliver at this quarter's spare capacity (each firm's shared among the markets in proportion to their use);
+    nothing from a barred pair and only the approved share from a licensed one; each firm's spare capacity is
+    shared among the markets in proportion to what they want."""
     n_b = use.shape[0]
     want = np.zeros_like(use)
+    room = np.zeros_like(use)  # (B, m, f) a pair's part of its seller's spare capacity, for late rushes
+    if any(r.late for r in rushing):
+        used = np.broadcast_to(use.sum(axis=1, keepdims=True), use.shape)
+        part = np.divide(use, used, out=np.zeros_like(use), where=used > 0.0)
+        room = np.multiply(np.broadcast_to(spare[:, None, :], use.shape), part, out=room, where=part > 0.0)
     for rush in rushing:
         pairs = np.broadcast_to(rush.pairs, use.shape)
         held = np.broadcast_to(np.asarray(rush.holders, dtype=np.float64).reshape(-1), (n_b,))
         target = (held * np.broadcast_to(rush.cap_quarters, (n_b,)))[:, None, None] * use
-        want = np.maximum(want, np.where(pairs, np.maximum(target - buyer_stock, 0.0) / rush.speed_quarters, 0.0))
+        gap = np.maximum(target - buyer_stock, 0.0)
+        if rush.late and rush.effective < quarters:
+            later = rush.effective - t - 1  # quarters left before the rule after this one
+            need = gap if later <= 0 else np.maximum(gap - later * room, 0.0)
+        else:
+            need = gap / rush.speed_quarters
+        want = np.maximum(want, np.where(pairs, need, 0.0))
     want = np.where(banned, 0.0, np.where(licensed, approval * want, want))
     wanted = want.sum(axis=1)
     scale = np.where(wanted > 0.0, np.minimum(1.0, spare / np.where(wanted > 0.0, wanted, 1.0)), 0.0)

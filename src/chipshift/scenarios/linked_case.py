@@ -61,6 +61,11 @@ DAYS_PER_QUARTER = 365.25 / 4.0
 #: parameter, else the catalogue's prior, which the loader adds) stock up, each to the cap, and draw the stock at
 #: that share of the pair's use; or all of a pair's buyers, each rush to its cap (the model before it).
 ALL_HOLDERS, SOME_HOLDERS = "all", "some"
+
+#: When buyers order a stock before a rule with a known start (`LinkedCase.rush_timing`): from when they learn of
+#: it, over the rush's speed (the model's default), or as late as sellers' spare capacity allows (on trial,
+#: docs/backtest.md, "Rushes as late as sellers allow").
+ANNOUNCED, LATE = "announced", "late"
 RUSH_BUYER_SHARE = "rush_buyer_share"
 
 @dataclass(frozen=True)
@@ -228,6 +233,10 @@ class LinkedCase:
     #: the cap and drawing at its own use: the default, docs/backtest.md, "Stocks held by some buyers, not all") or
     #: ALL_HOLDERS (every buyer of the pair, to the rush's cap)
     stock_holders: str = SOME_HOLDERS
+    #: when buyers order the stock they build before a rule with a known start: ANNOUNCED (from when they learn
+    #: of it, over the rush's speed) or LATE (as late as sellers' spare capacity allows; on trial,
+    #: docs/backtest.md, "Rushes as late as sellers allow")
+    rush_timing: str = ANNOUNCED
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -604,7 +613,8 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
                                              f"all`", case.name, None, "stock_holders")])
                 rushes.append(Rush(governed.pairs[k], told, effective,
                                    value_of(entry.rush_months, draws, size) / 3.0,
-                                   holders=value_of(RUSH_BUYER_SHARE, draws, size) if some else 1.0))
+                                   holders=value_of(RUSH_BUYER_SHARE, draws, size) if some else 1.0,
+                                   late=case.rush_timing == LATE))
     cuts = []
     for f, seller in enumerate(case.sellers):
         cut_at = governed.cut_start[f]

@@ -275,7 +275,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")),
         episode=episode, warnings=unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines),
         timing=str(LINKED_CASE.get(doc, "timing")), stock_use=str(LINKED_CASE.get(doc, "stock_use")),
-        stock_holders=str(LINKED_CASE.get(doc, "stock_holders")))
+        stock_holders=str(LINKED_CASE.get(doc, "stock_holders")),
+        rush_timing=str(LINKED_CASE.get(doc, "rush_timing")))
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:

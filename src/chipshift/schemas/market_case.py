@@ -598,6 +598,13 @@ STOCK_HOLDERS: Mapping[str, str] = MappingProxyType({
             "docs/backtest.md, \"Stocks held by some buyers, not all\")",
 })
 
+#: When a linked case's buyers order the stock they build before a rule with a known start.
+RUSH_TIMINGS: Mapping[str, str] = MappingProxyType({
+    "announced": "from when they learn of the rule, closing the gap over the rush's speed (the model's default)",
+    "late": "as late as sellers' spare capacity allows before the rule starts (on trial: docs/backtest.md, "
+            "\"Rushes as late as sellers allow\")",
+})
+
 LINKED_CASE = Record((
     KIND,
     Key("model", Text(allowed=MODELS), "`linked` for linked markets", required=True),
@@ -631,6 +638,9 @@ LINKED_CASE = Record((
     Key("stock_holders", Text(allowed=STOCK_HOLDERS), "which buyers stock up before a rule they expect: `all`, "
         "every buyer of the pair, to the rush's cap; `some`, a share of them (`rush_buyer_share`), each to the cap "
         "and drawing at its own use", default="some"),
+    Key("rush_timing", Text(allowed=RUSH_TIMINGS), "when buyers order the stock they build before a rule with a "
+        "known start: `announced`, from when they learn of it; `late`, as late as sellers' spare capacity allows",
+        default="announced"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
     Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
         "on its `outcomes`", default_text="not an episode"),
