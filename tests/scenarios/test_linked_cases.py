@@ -26,6 +26,7 @@ pytestmark = pytest.mark.store_input  # reads the bundled store as its input (te
 
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
+EPISODES = REPO / "src" / "chipshift" / "data" / "episodes"
 #: Prior draws per calibration round in these tests: rougher posteriors, the same code paths, a fraction of the time.
 FAST = 400
 
@@ -37,6 +38,13 @@ def _load(store: Store, doc: dict[str, Any]) -> tuple[lc.LinkedCase, lc.Governed
     world, parents = load_world(store)
     ctx = RuleContext([rule_from_record(r) for r in store.rows("rules")], world, parents)
     return case, lc.govern(case, ctx, "test.yaml")
+
+
+def _episode_setup(name: str) -> dict[str, Any]:
+    """A bundled episode's case without its episode block and outcomes, read as the loader reads it."""
+    path = EPISODES / f"{name}.yaml"
+    doc = parse_yaml(path.read_text(encoding="utf-8"), path.name)[0]
+    return {k: v for k, v in doc.items() if k not in ("episode", "outcomes")}
 
 
 def _gallium() -> dict[str, Any]:
@@ -195,8 +203,7 @@ def test_after_its_last_sourced_period_a_market_follows_its_outlook_and_its_rule
     demand grows at its outlook (`growth`), so a rush before an announced licence raises its spending above
     the outlook and the licence moves it again. Here India's PCs: one sourced year (2022), the licence
     announced in 2023Q3 and in force from 2023Q4."""
-    path = REPO / "src" / "chipshift" / "data" / "episodes" / "india-pc-import-licence-2023.yaml"
-    doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
+    doc = _episode_setup("india-pc-import-licence-2023")
     case, governed = _load(bundled_store, doc)
     draws = lc.default_draws(case, 1)
     label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
@@ -372,7 +379,6 @@ def _periods_only() -> Any:
     return Stub()
 
 
-EPISODES = REPO / "src" / "chipshift" / "data" / "episodes"
 
 
 def _share(case: lc.LinkedCase, path: Any, market: int, seller: int, quarter: str) -> float:
@@ -661,8 +667,7 @@ def test_a_case_stating_stock_use_pair_draws_its_stock_in_place_of_the_taxed_pai
     in Canada's EV surtax case, the cars stocked from China before the surtax are drawn in its first quarter, and
     what buyers then buy from China falls further than as the model is (`market`), while the other sellers, whose
     sales the whole draw lowered there, lose less of them. Before the surtax the two runs are the same."""
-    path = REPO / "src" / "chipshift" / "data" / "episodes" / "canada-china-ev-surtax-rush-2024.yaml"
-    doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
+    doc = _episode_setup("canada-china-ev-surtax-rush-2024")
     doc["timing"] = "mid-quarter"  # the surtax's first quarter whole, so the draw falls in it alone
     runs = {}
     for use in ("market", "pair"):
@@ -686,8 +691,7 @@ def test_a_case_stating_stock_holders_some_takes_the_catalogues_share_and_its_ru
     case with a rush, and a case may state its own; `all` takes none. In Canada's EV surtax case, at a share of
     one half, the stock of cars from China is half of what all buyers stocking to the cap hold, and its first
     quarter's draw is half too."""
-    path = REPO / "src" / "chipshift" / "data" / "episodes" / "canada-china-ev-surtax-rush-2024.yaml"
-    doc = {k: v for k, v in yaml.safe_load(path.read_text()).items() if k not in ("episode", "outcomes")}
+    doc = _episode_setup("canada-china-ev-surtax-rush-2024")
     doc["timing"] = "mid-quarter"
     some, _ = _load(bundled_store, {**doc, "stock_holders": "some"})
     prior = some.params[lc.RUSH_BUYER_SHARE]
@@ -713,9 +717,7 @@ def test_a_case_stating_rush_timing_late_buys_its_stock_just_before_the_rule(bun
     fertilizer case, proposed in 2025Q1 with the duty from 2025Q3, buyers who order from the announcement build
     their stock in 2025Q1; late, with room at the sellers, they build none of it before 2025Q2 and all of it
     there, and hold the same stock when the duty starts."""
-    path = REPO / "src" / "chipshift" / "data" / "episodes" / "eu-russian-fertilizer-duty-rush-2025.yaml"
-    doc = {k: v for k, v in parse_yaml(path.read_text(encoding="utf-8"), path.name)[0].items()
-           if k not in ("episode", "outcomes")}
+    doc = _episode_setup("eu-russian-fertilizer-duty-rush-2025")
     runs = {}
     for timing in ("announced", "late"):
         case, governed = _load(bundled_store, {**doc, "rush_timing": timing})
