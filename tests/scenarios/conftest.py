@@ -29,11 +29,12 @@ def _runner(folder: Path, store: Path | str) -> RunCase:
     return run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, session_store_at: StoreAt,
         cset_dir: Path) -> RunCase:
     """``chipshift scenario run`` on a case text written to a file (the bundled data with CSET imported, one store
-    per module). The store is the bundled one every other store-reading test has, so it shares the model's error
+    per test process: the runs only read it, and the modules using it would each spend seconds building the
+    same store). The store is the bundled one every other store-reading test has, so it shares the model's error
     learned from the back-test library with them (``library_error_shared``) rather than learning it again."""
     store = session_store_at("cases")
     with api.open_store(Settings(store_path=store)) as opened:

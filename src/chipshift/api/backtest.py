@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.cases import MAX_SEED, latest_day, load
+from chipshift.api.cases import MAX_SEED, case_inputs, latest_day, load
 from chipshift.api.data import Report
 from chipshift.api.percent import percent
 from chipshift.domain.period import moment_text
@@ -44,7 +44,7 @@ def episode_job(store: Store, path: Path) -> bt.EpisodeJob:
         raise DataError([Problem("an episode needs at least one outcome to be scored on", path.name,
                                  field="outcomes")])
     fit_case, fit_governed = linked.fitted_window(case, governed)
-    facts = {f["id"]: f for f in store.rows("facts")}
+    facts = case_inputs(store).facts
     cited = [o.source for o in case.observations] + [o.source for o in case.episode.outcomes]
     errors = {s: bt.error_of(str(facts[s]["status"])) for s in cited if s in facts}
     later = sorted(r for r in linked.named_rules(case) if context.has(r)

@@ -4,9 +4,10 @@ under and, for an episode, only what was known on its as_of date."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from chipshift.api.data import firms_by_notice, load_world
@@ -45,9 +46,8 @@ def load(store: Store, path: Path, restrictions: Path | dict[str, Any] | None = 
         line = document.get("__lines__", {}).get("kind", 1) if isinstance(document, dict) else 1
         raise DataError([Problem("not a market scenario (expected 'kind: market'); restriction scenarios go to "
                                  "--scenario on the engine's commands", path.name, line, "kind")])
-    facts = {f["id"]: f for f in store.rows("facts")}
-    parameters = {p["id"]: p for p in store.rows("parameters")}
-    own_rules = with_listed_targets([rule_from_record(r) for r in store.rows("rules")], firms_by_notice(store))
+    given = case_inputs(store)
+    facts, parameters, own_rules, firms = given.facts, given.parameters, list(given.rules), given.firms
     rules = own_rules
     added: tuple[str, ...] = ()
     if restrictions is not None:
@@ -55,15 +55,13 @@ def load(store: Store, path: Path, restrictions: Path | dict[str, Any] | None = 
         rules = scenario.apply(own_rules)
         added = tuple(str(r["id"]) for r in scenario.add)
     world, parents = load_world(store)
-    references: dict[Ref, set[str]] = {"input": set(world.index),
-                                       "country": {c["id"] for c in store.rows("countries")},
-                                       "document": {s["id"] for s in store.rows("sources")}}
-    firms = {f["id"] for f in store.rows("firms")}
+    references: dict[Ref, set[str]] = {"input": set(world.index), "country": set(given.countries),
+                                       "document": set(given.sources)}
     context = RuleContext(rules, world, parents)
     if is_linked(document):
         case = parse_linked(document, facts, parameters, path.name,
                             {**references, "rule": {r.id for r in own_rules} | {r.id for r in rules},
-                             "firm": firms}, _published_by(store))
+                             "firm": set(firms)}, given.published)
         if case.episode is not None:  # an episode knows the rules of its as_of date, and the ones it names
             context = RuleContext(known_on(rules, case.episode.as_of, linked.named_rules(case)), world, parents)
         try:
@@ -79,7 +77,38 @@ def load(store: Store, path: Path, restrictions: Path | dict[str, Any] | None = 
     if restrictions is not None:
         raise DataError([Problem("a restriction scenario applies to linked cases (model: linked) only",
                                  path.name, field="model")])
-    return parse_case(document, facts, parameters, {r.id for r in rules}, path.name, firms, references), context, None
+    return (parse_case(document, dict(facts), dict(parameters), {r.id for r in rules}, path.name, set(firms),
+                       references), context, None)
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseInputs:
+    """What every case file is checked and set up against, read from the store once per state of it (a write
+    through the store reads it again): loading the back-test library reads a hundred and more case files
+    against the same store. Shared by every caller: read, never change."""
+
+    facts: Mapping[str, dict[str, Any]]  # the facts by id
+    parameters: Mapping[str, dict[str, Any]]  # parameters.csv's rows by id
+    rules: tuple[Rule, ...]  # the store's own rules, each with the firms its screening-list notices name
+    countries: frozenset[str]
+    sources: frozenset[str]
+    firms: frozenset[str]
+    published: Mapping[str, date]  # each source's latest possible publication date (``_published_by``)
+
+
+def case_inputs(store: Store) -> CaseInputs:
+    """The store's rows a case is loaded against (``CaseInputs``), read once per state of the store."""
+
+    def build() -> CaseInputs:
+        rules = with_listed_targets([rule_from_record(r) for r in store.rows("rules")], firms_by_notice(store))
+        return CaseInputs(
+            facts=MappingProxyType({f["id"]: f for f in store.rows("facts")}),
+            parameters=MappingProxyType({p["id"]: p for p in store.rows("parameters")}),
+            rules=tuple(rules), countries=frozenset(c["id"] for c in store.rows("countries")),
+            sources=frozenset(s["id"] for s in store.rows("sources")),
+            firms=frozenset(f["id"] for f in store.rows("firms")), published=MappingProxyType(_published_by(store)))
+
+    return store.cached("case_inputs", build)
 
 
 def known_on(rules: Sequence[Rule], as_of: date, named: Collection[str]) -> list[Rule]:

@@ -711,13 +711,20 @@ def _words(code: str) -> str:
     return code.replace("_", " ").replace("-", " ")
 
 
+def _names(store: Store, table: str) -> list[tuple[str, str, list[str]]]:
+    """(id, name, aliases) of a table's entities, read once per state of the store (as ``api.data.resolve``
+    reads them): a back-test names the outputs of every episode it scores."""
+    entries: list[tuple[str, str, list[str]]] = store.cached(f"names:{table}", functools.partial(store.names, table))
+    return entries
+
+
 def _store_names(store: Store, table: str) -> dict[str, str]:
-    return {i: name for i, name, _ in store.names(table)}
+    return {i: name for i, name, _ in _names(store, table)}
 
 
 def _short_names(store: Store) -> dict[str, str]:
     """Each firm's name as a title gives it (``reports.labels.short_name``: Micron for Micron Technology)."""
-    return {i: short_name(name, aliases) for i, name, aliases in store.names("firms")}
+    return {i: short_name(name, aliases) for i, name, aliases in _names(store, "firms")}
 
 
 def _single_names(store: Store, case: MarketCase) -> dict[str, dict[str, str]]:

@@ -354,7 +354,11 @@ def error_model(predictions: Sequence[Prediction]) -> ErrorModel | None:
     the spread of the predicted levels, plus the figure's error squared, plus ``scale^2 * horizon``. Scale
     and degrees of freedom (``ERROR_DOF``) are chosen together: heavy tails when the model now and then misses
     by far. None without usable outcomes."""
-    rows = [row for _, row in residuals(predictions)]
+    return _fitted([row for _, row in residuals(predictions)])
+
+
+def _fitted(rows: Sequence[tuple[float, float, float, float]]) -> ErrorModel | None:
+    """``error_model`` of the residual rows ``residuals`` gives."""
     if not rows:
         return None
     r, v, f, h = (np.array(x) for x in zip(*rows, strict=True))
@@ -383,12 +387,14 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
     episodes only lend their outcomes to the error. With no other episode, the error is the one its own
     posterior drew (``model_error``), which knows nothing of the model's track record."""
     pool = [*results, *reference]
+    # each prediction's residual, worked out once: every episode's error is learned from nearly all of them
+    usable = {id(p): row for p, row in residuals([p for r in pool for p in r.predictions])}
     out = []
     for result in results:
         own = {p.outcome.source for p in result.predictions}
         lenders = [r for r in pool if r.file != result.file]
         others = [p for r in lenders for p in r.predictions if p.outcome.source not in own]
-        learned = error_model(others) if others else None
+        learned = _fitted([usable[id(p)] for p in others if id(p) in usable]) if others else None
         rng = np.random.default_rng(episode_seed(seed, result.name) + 1)
         scores = []
         for p in result.predictions:
