@@ -157,7 +157,7 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     assert report["names"]["regions"]["CHN"] == "China"
     # the headline output the published figures are of, by quarter, each figure with its publisher
     share = svg_text(tmp_path / "revenue_share_asml_CHN.svg")
-    assert "ASML's share of revenue from China" in share and "observed: Bloomberg" in share
+    assert "ASML's share of revenue from China" in share and "Bloomberg, " in share and "observed: " not in share
     # a linked run's sensitivity rows carry their unit already: one unit column, never two
     header = (tmp_path / "sensitivity.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header.count("unit") == 1 and pd.read_csv(tmp_path / "sensitivity.csv")["unit"].notna().all()
@@ -373,13 +373,13 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
     chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
     assert "model, for a year or fiscal year (across its quarters)" in chart
     assert "chipshift model (fitted)" in chart  # the case fits parameters: its line says so, as the yearly charts do
-    assert "observed: IDX Channel" in chart  # the observation's publisher (its fact: 11% for FY2022)
+    assert "IDX Channel, FY2022: mainland China" in chart  # the observation's publisher, period and basis
     assert "No published figure is shown" not in chart and "Sources of the published figures shown" in chart
     html = render(report, {}, "micron-china-linked.yaml")
     section = html.split("<h2>Published figures beside the model</h2>", 1)[1].split("<h2>", 1)[0]
     (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
                  if "Micron&#x27;s share of revenue from China" in c]
-    assert 'class="model-span"' in micron and "IDX Channel, FY2022: 11%" in micron
+    assert 'class="model-span"' in micron and "IDX Channel, FY2022, mainland China: 11%" in micron
     assert 'class="axis-label"' in micron
     # every output that figures are observed for has its chart, those figures on it with their publishers (CXMT's
     # share of the world's DRAM, Micron's of HBM), in the files and in the report
@@ -388,6 +388,41 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
         text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
         assert "Sources of the published figures shown" in text, output
         assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output
+
+
+def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_period(bundled_store: Store,
+                                                                                  tmp_path: Path) -> None:
+    """Each figure beside a linked run's quarterly line says who published it, for what period and on what basis;
+    a figure of a year or fiscal year is drawn hollow and footnoted, a basis its publisher leaves unstated is
+    named: in the chart files, the report and the answer the web page draws from (one list for all three)."""
+    from chipshift.web.market_report import render
+
+    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0)
+    output = "revenue_share:micron@CHN"
+    points = labels.figure_points(report, output)
+    (blog,) = [p for p in points if p.publisher == "ademcetinkaya.com"]
+    assert blog.period == "FY2023" and "basis not stated" in blog.basis and blog.other_basis
+    assert blog.label == "ademcetinkaya.com, FY2023, China (blog; basis not stated), claim: 25%"
+    (cxmt,) = [p for p in labels.figure_points(report, "share:cxmt") if p.publisher == "Omdia"]
+    assert cxmt.period == "2025Q3" and not cxmt.other_basis  # a quarter's figure on a quarterly line
+    note = labels.other_basis_note(points) or ""
+    assert "(fiscal year: FY2022, FY2023, FY2024, FY2025)" in note
+    assert "Basis not stated by its publisher: ademcetinkaya.com (FY2023)." in note
+    write_outputs(report, tmp_path)
+    chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())
+    assert "observed: " not in chart and "published: " not in chart
+    assert "Readhub, FY2023, FY2024, FY2025: mainland China" in chart and labels.OTHER_BASIS_LEGEND in chart
+    assert "Hollow diamonds are figures of a longer period" in chart and "ademcetinkaya.com (FY2023)" in chart
+    html = render(report, {}, "micron-china-linked.yaml")
+    (micron,) = [c for c in re.findall(r"<svg.*?</svg>", html, re.S)
+                 if "Micron&#x27;s share of revenue from China" in c and "published" in c]
+    assert "<title>ademcetinkaya.com, FY2023, China (blog; basis not stated), claim: 25%</title>" in micron
+    words = " ".join(re.sub(r"<[^>]+>", " ", micron).split())  # legends and footers wrap over lines
+    assert re.search(r'class="published"[^>]*fill="#fff"', micron) and labels.OTHER_BASIS_LEGEND in words
+    assert "Basis not stated by its publisher: ademcetinkaya.com (FY2023)" in words
+    web = report["output_text"][output]
+    assert [p["label"] for p in web["points"]] == [p.label for p in points]
+    assert "Hollow diamonds are figures of a longer period" in web["footer"]
 
 
 def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:

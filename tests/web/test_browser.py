@@ -855,7 +855,13 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
     assert "IDX Channel" in chart.inner_text()  # a publisher in the legend
     tip = chart.locator("svg .published", has=page.locator("title", has_text="IDX Channel")).first
-    assert "FY2022" in (tip.locator("title").text_content() or "")
+    assert "FY2022, mainland China" in (tip.locator("title").text_content() or "")  # publisher, period, basis
+    # a fiscal year's figure on the quarterly line is drawn hollow, and the legend and footer say what that means;
+    # a figure whose basis its publisher does not state is named
+    assert chart.locator('svg .published[fill="#fff"]').count() >= 8
+    shown = " ".join(chart.locator("svg text").all_text_contents())
+    assert "hollow: a figure for a whole year" in shown and "Basis not stated by its publisher" in shown
+    assert "observed: " not in shown
     tip.click()
     assert "IDX Channel" in page.locator("#source-panel").inner_text()
     page.keyboard.press("Escape")

@@ -31,8 +31,10 @@ from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.reports.labels import (
     describe,
+    figure_points,
     footer,
     metric_words,
+    other_basis_note,
     publishers_of,
     seller_name,
     set_up_by,
@@ -853,13 +855,19 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     labels = {"names": names, "rests_on": behind, "publishers": dict(sorted(publishers.items())),
               "documents": documents, "facts": fact_sources(store, cited), "data_as_of": max(dates) if dates else None}
     labelled = {**report, **labels}
-    text = {}
+    text: dict[str, dict[str, Any]] = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
     if any(o.startswith("share:") and "@" not in o for o in outputs):
         outputs.append("shares")  # the suppliers' shares stacked in one chart
+    linked_run = report.get("model") == "linked"
     for output in outputs:
         words = describe(labelled, output)
+        points = figure_points(labelled, output) if linked_run else []
+        note = other_basis_note(points)
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
-                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES),
+                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)
+                        + (f" {note}" if note else ""),
                         "unchanging": unchanging(labelled, output)}
+        if linked_run:
+            text[output]["points"] = [dataclasses.asdict(f) for f in points]
     return {**labels, "output_text": text}

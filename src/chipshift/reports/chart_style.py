@@ -78,6 +78,18 @@ def marker_style(k: int) -> tuple[str, str]:
     return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
 
 
+#: The one point style of a published figure on a linked run's chart, in the files as on the web and in the report:
+#: a diamond, coloured by its publisher and basis (``figure_colour``), hollow where its period is longer than the
+#: line's (``labels.FigurePoint.other_basis``).
+FIGURE_MARKER = "D"
+FIGURE_SIZE = 30
+
+
+def figure_colour(k: int) -> str:
+    """The colour of a chart's ``k``-th group of published figures (0-based): the palette after the model's."""
+    return PALETTE[1 + k % (len(PALETTE) - 1)]
+
+
 def value_axis(ax: Any, unit: str | None) -> None:
     """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
     0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle), and ends at 100%

@@ -666,3 +666,125 @@ def case_document(file: str | None) -> Any:
         return None
     document, problems = load_yaml(path)
     return None if problems else document
+
+
+def period_kind(period: str) -> str:
+    """What length of time a period label covers, in words: "2025Q1" -> "quarter", "FY2024" -> "fiscal year",
+    "2024" -> "year", "2024H1" -> "half year"; anything else "period"."""
+    text = str(period)
+    if text.startswith("FY"):
+        return "fiscal quarter" if "Q" in text else "fiscal year"
+    if "Q" in text:
+        return "quarter"
+    if "H" in text:
+        return "half year"
+    return "year" if text.isdigit() else "period"
+
+
+def _basis(definition: str | None, status: str | None) -> str:
+    """A published figure's basis, short: what it measures where its publisher says it differs from the output
+    (its ``definition``, to its first bracket's end), and how sure its publisher is (``status``) when it is less
+    than reported: "mainland China", "China (blog; basis not stated), claim"; "as the chart's output" when neither
+    is said."""
+    words = (definition or "").strip()
+    if len(words) > 60:
+        words = words[:57].rsplit(" ", 1)[0] + "..."
+    extra = status if status and status != "reported" else ""
+    return ", ".join(w for w in (words, extra) if w) or "as the chart's output"
+
+
+@dataclass(frozen=True)
+class FigurePoint:
+    """A published figure (or an observation no published figure repeats) as a linked run's chart draws it: where
+    (its ``period`` and the ``quarters`` a longer period spans), its value, who published it, on what basis, whether
+    the calibration was fitted to it; ``label`` names all of it for a point's tooltip, ``legend`` for the legend
+    (one entry per publisher and basis, with the periods it has points in); ``other_basis``: a figure of a longer
+    period than the chart's line (a yearly or fiscal-year figure on a quarterly line)."""
+
+    period: str
+    quarters: tuple[str, str] | None
+    value: float
+    publisher: str
+    basis: str
+    fact: str | None
+    fitted: bool
+    label: str
+    legend: str
+    other_basis: bool
+
+
+def figure_points(report: Mapping[str, Any], output: str) -> list[FigurePoint]:
+    """Every published figure of ``output`` in a linked run, each once, then the observations of it no published
+    figure repeats (same period and value), credited to their source (``observation_source``); each labelled with
+    its publisher, period and basis, and marked where its period is longer than a quarter (``FigurePoint``). The
+    one list the chart files, the report and the web draw."""
+    table = [r for r in (report.get("calibration") or {}).get("table") or () if r["output"] == output]
+    fitted = {(r["period"], float(r["observed"])) for r in table if r.get("fitted_to")}
+    raw: list[dict[str, Any]] = []
+    for entry in report.get("published_beside_model") or ():
+        if entry["output"] != output or entry.get("period") is None:
+            continue
+        for p in entry["published"]:
+            raw.append({"period": entry["period"], "quarters": entry.get("quarters"), "value": float(p["value"]),
+                        "publisher": str(p.get("publisher") or "unknown publisher"), "fact": p.get("fact"),
+                        "basis": _basis(p.get("definition"), p.get("status"))})
+    for row in table:
+        if row.get("period") is None or any(r["period"] == row["period"] and r["value"] == float(row["observed"])
+                                            for r in raw):
+            continue
+        fact = (report.get("facts") or {}).get(row.get("fact") or "") or {}
+        document = (report.get("documents") or {}).get(row.get("source") or "") or {}
+        # a literal by its document's publisher alone (its title and date are in the footer and the sources)
+        publisher = (observation_source(report, row) if row.get("fact") or not document
+                     else str(document.get("publisher") or "unknown publisher"))
+        raw.append({"period": row["period"], "quarters": row.get("quarters"), "value": float(row["observed"]),
+                    "publisher": publisher, "fact": row.get("fact"),
+                    "basis": _basis(None, fact.get("status")) if row.get("fact") else "as the case file states it"})
+    raw = list({(r["publisher"], r["period"], r["value"], r["basis"]): r for r in reversed(raw)}.values())[::-1]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in raw:
+        periods = groups.setdefault((r["publisher"], r["basis"]), [])
+        if r["period"] not in periods:
+            periods.append(r["period"])
+    points = []
+    for r in raw:
+        periods = groups[(r["publisher"], r["basis"])]
+        points.append(FigurePoint(
+            period=r["period"], quarters=tuple(r["quarters"]) if r["quarters"] else None, value=r["value"],
+            publisher=r["publisher"], basis=r["basis"], fact=r["fact"],
+            fitted=(r["period"], r["value"]) in fitted,
+            label=f"{r['publisher']}, {r['period']}, {r['basis']}: {number(r['value'], _unit_of(report, output))}",
+            legend=f"{r['publisher']}, {', '.join(periods)}: {r['basis']}",
+            other_basis=period_kind(r["period"]) != "quarter"))
+    return points
+
+
+def _unit_of(report: Mapping[str, Any], output: str) -> str | None:
+    return next((r.get("unit") for r in report.get("outputs") or () if r["output"] == output), None)
+
+
+#: The legend of a published figure of a longer period than a linked chart's quarterly line (drawn hollow).
+OTHER_BASIS_LEGEND = "hollow: a figure for a whole year or fiscal year, not one quarter"
+
+
+def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
+    """The footnote of a quarterly chart with figures of a longer period on it (``FigurePoint.other_basis``), or
+    of a basis its publisher does not state: which they are, and against what each stands. None when there is
+    neither."""
+    points = list(points)
+    longer = [p for p in points if p.other_basis]
+    notes = []
+    if longer:
+        kinds: dict[str, list[str]] = {}
+        for p in longer:
+            periods = kinds.setdefault(period_kind(p.period), [])
+            if p.period not in periods:
+                periods.append(p.period)
+        listed = "; ".join(f"{kind}: {', '.join(periods)}" for kind, periods in kinds.items())
+        notes.append(f"Hollow diamonds are figures of a longer period than the quarterly line ({listed}); each "
+                     "stands in the middle of the quarters it spans and compares with the model's value for that "
+                     "period (the wide line), not with one quarter's.")
+    unstated = list(dict.fromkeys(f"{p.publisher} ({p.period})" for p in points if "not stated" in p.basis))
+    if unstated:
+        notes.append(f"Basis not stated by its publisher: {'; '.join(unstated)}.")
+    return " ".join(notes) or None

@@ -473,11 +473,14 @@ CS.charts = (() => {
       // (a figure of a longer period, between steps, has the room of the steps it spans)
       const same = atX[p.x], step = Math.min(9, (slot * (Number.isInteger(p.x) || opts.time ? 0.5 : 3)) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
+      // (a figure of a longer period than the line's, p.hollow, is drawn hollow; p.tip: its own label)
       root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
-        fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
-      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+        fill: p.hollow ? "#fff" : pubColor(key(p)), stroke: p.hollow ? pubColor(key(p)) : "#fff", "stroke-width": 1.5, transform: `rotate(45 ${cx} ${cy})` }),
+      { source: p.source || undefined, tip: p.tip || `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
+    // (the words of labels.OTHER_BASIS_LEGEND, as the files and the report say it)
+    if (pub.some((p) => p.hollow)) legend.push([MUTED, "hollow", "hollow: a figure for a whole year or fiscal year, not one quarter"]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
       { source: o.source || undefined, tip: `fitted to: ${o.label || name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
@@ -492,6 +495,7 @@ CS.charts = (() => {
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
       else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
+      else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
       const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });

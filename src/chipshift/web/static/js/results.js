@@ -109,14 +109,20 @@
       .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     // published figures of a period the chart shows, each with its publisher and source
     const shown = r.published_beside_model.filter((c) => c.output === output && at(c) !== null);
-    const published = shown.flatMap((c) => c.published.map((p) => ({
-      x: at(c), label: c.period, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
+    const own = r.output_text && r.output_text[output] && r.output_text[output].points;
+    // the run's own figures (labels.figure_points): each in the legend by publisher, periods and basis, its
+    // tooltip naming its period and basis, hollow where it is of a year or fiscal year, as the files draw them
+    const published = own ? own.filter((f) => at(f) !== null).map((f) => ({
+      x: at(f), label: f.period, value: f.value, publisher: f.legend, tip: f.label, hollow: f.other_basis,
+      source: f.fact ? sourceOf(r, f.fact) : observedSource(r, r.calibration.table.find((o) => o.output === output && o.period === f.period && o.observed === f.value) || {}) }))
+      : shown.flatMap((c) => c.published.map((p) => ({
+        x: at(c), label: c.period, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
     const values = Object.fromEntries(r.outputs.filter((o) => o.output === output).map((o) => [o.period, o.value]));
     const spans = [...new Map([...r.calibration.table.filter((o) => o.output === output), ...shown]
       .filter((o) => o.quarters && at(o) !== null && values[o.period] !== null && values[o.period] !== undefined)
       .map((o) => [o.period, { from: labels.indexOf(o.quarters[0]), to: labels.indexOf(o.quarters[1]), value: values[o.period], label: o.period,
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
-    published.push(...observedAsPublished(r, observed, published));
+    if (!own) published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
     return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans });
   }
