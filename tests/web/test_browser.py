@@ -604,6 +604,22 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     _shot(page, "compare")
 
 
+def test_compare_of_identical_sides_says_so_and_draws_one_line(page: Page, base_url: str) -> None:
+    """Exposure by year: where both sides give the same figures in every year, the page says so and draws one line
+    named as both sides (two lines would hide each other unsaid); sides that differ keep a line each."""
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline&at=2026-06-30")
+    page.locator("#compare-result").wait_for()
+    years = page.locator("section.card", has=page.locator("h2:has-text('Exposure by year')"))
+    assert "the same exposure in every year shown" in years.locator("#compare-years-same").inner_text()
+    legend = " ".join(years.locator("svg text").all_text_contents())
+    assert "left: baseline and right: baseline (the same in every year shown)" in legend, legend
+    assert years.locator("svg polyline").count() == 2  # one side's upper and lower bounds
+    _open(page, f"{base_url}/compare?left=baseline&right=example:duv-immersion-china&at=2026-06-30")
+    page.locator("#compare-result").wait_for()
+    years = page.locator("section.card", has=page.locator("h2:has-text('Exposure by year')"))
+    assert years.locator("#compare-years-same").count() == 0 and years.locator("svg polyline").count() == 4
+
+
 def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> None:
     """Without a date, each scenario is read at its own date, and the page says so: the H20 licence lifted (30 June
     2025) against DUV tools barred (30 June 2026) differ in inputs and rules, and neither is dated by the other."""

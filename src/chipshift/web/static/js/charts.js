@@ -316,7 +316,18 @@ CS.charts = (() => {
   }
 
   /* Lines with bands (lower-upper) per series over years; values are shares in percent (0-100). */
+  /* Series of a bands chart whose bounds are the same at every point (sameSeries): drawn as one line, named as all
+     of them and "(the same in every year shown)", so that no line hides another unsaid. */
+  function sameSeries(points, series) {
+    const equal = (a, b) => points.every((p) => Math.abs((p[a.lower] ?? 0) - (p[b.lower] ?? 0)) < 1e-9
+      && Math.abs((p[a.upper] ?? 0) - (p[b.upper] ?? 0)) < 1e-9);
+    return series.length > 1 && points.length > 0 && series.every((ser) => equal(ser, series[0]));
+  }
+
   function bands(points, series, opts = {}) {
+    // with opts.same (what a point is: "year"), series that coincide at every point are drawn once, under all their
+    // names (sameSeries)
+    if (opts.same && sameSeries(points, series)) series = [{ ...series[0], name: `${series.map((ser) => ser.name).join(" and ")} (the same in every ${opts.same} shown)` }];
     // with opts.labels the x values are positions 0, 1, ... named by the labels (dates of a series)
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const widest = Math.max(0, ...points.map((p) => textWidth(name(p.x), 11))) + 10;
@@ -691,5 +702,5 @@ CS.charts = (() => {
 
   return { bars: redrawable(bars, 1), ranges: redrawable(ranges, 1), heatmap: redrawable(heatmap, 0),
     timeline: redrawable(timeline, 1), bands: redrawable(bands, 2), lines: redrawable(lines, 1),
-    trajectory: redrawable(trajectory, 1), stack: redrawable(stack, 1), box, serialize, reds, blues, PALETTE };
+    trajectory: redrawable(trajectory, 1), stack: redrawable(stack, 1), box, serialize, reds, blues, PALETTE, sameSeries };
 })();
