@@ -627,3 +627,20 @@ def test_a_comparison_leaves_out_a_share_flat_on_both_sides_and_names_each_side_
     # a share at an edge on one side only (the web's test shows one), or on neither, keeps its chart
     assert labels.unchanging_on_both_sides(None, b, ("x", "y")) is None
     assert labels.unchanging_on_both_sides(a, None, ("x", "y")) is None
+
+
+def test_a_case_is_titled_and_its_parameters_named_in_words() -> None:
+    """A case is headed by its description's first sentence (short), never its file's name; a calibration statement
+    names each parameter by what it sets, its id after it."""
+    assert labels.case_title("gallium-export-controls", "China required licences for exports of gallium from 1 "
+                             "August 2023 (announced 3 July). Chinese producers can still sell at home.") == (
+        "China required licences for exports of gallium from 1 August 2023")
+    long = labels.case_title("micron-china", "Who takes Micron's place in China's DRAM market, and what happens to "
+                             "Micron's share of revenue from mainland China, FY2022-FY2027.")
+    assert long.endswith("…") and len(long) <= labels.CASE_TITLE + 1 and long.startswith("Who takes Micron's place")
+    assert labels.case_title("my-case", None) == "my case"
+    statement = "the observations do not pin down q_h20, sigma: their posterior is nearly as wide as the prior"
+    assert labels.with_parameter_names(statement, {"q_h20": "Quality: Nvidia's H20", "sigma": "Substitution "
+                                                   "elasticity between sellers"}) == (
+        "the observations do not pin down quality: Nvidia's H20 (q_h20), substitution elasticity between sellers "
+        "(sigma): their posterior is nearly as wide as the prior")

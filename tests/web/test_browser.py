@@ -719,7 +719,11 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     statement.wait_for(timeout=120_000)  # the first run with bands may wait for the model's error (see below)
     assert page.locator("#draws-run").inner_text().split() == ["500", "Monte", "Carlo", "draws"]
     assert page.locator("#params input[name=draws]").input_value() == "500"
-    assert "do not pin down q_h20" in statement.inner_text()  # the posterior statement of the AI case
+    # the posterior statement of the AI case, each parameter by what it sets (its id after it)
+    assert "do not pin down quality: Nvidia's H20 (q_h20)" in statement.inner_text()
+    # the case by its title, as a heading and in the list of cases, never its file's name
+    assert page.locator("#market-result h2").inner_text().startswith("The domestic share of China's AI-accelerator")
+    assert not any(re.match(r"[a-z0-9]+(-[a-z0-9]+)+ \(", o) for o in page.locator("#case option").all_inner_texts())
     assert page.locator("#trajectories svg polygon.band").count() >= 2, "bands on the trajectories"
     assert page.locator("#trajectories svg .published").count() >= 3, "published estimates as points"
     assert page.locator("#trajectories svg circle.observed").count() >= 1, "fitted observations circled"

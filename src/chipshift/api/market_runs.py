@@ -30,11 +30,14 @@ from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.reports.labels import (
+    case_document,
+    case_title,
     describe,
     figure_points,
     footer,
     metric_words,
     other_basis_note,
+    parameter_words,
     publishers_of,
     seller_name,
     set_up_by,
@@ -42,6 +45,7 @@ from chipshift.reports.labels import (
     unchanging,
     unchanging_on_both_sides,
     unit_words,
+    with_parameter_names,
 )
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
@@ -832,7 +836,9 @@ def _documents(store: Store, ids: Iterable[str]) -> dict[str, dict[str, str | No
 
 
 def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str, str]]) -> Report:
-    """What a run's tables and charts need to say what they show: ``names`` (codes in words), what the run
+    """What a run's tables and charts need to say what they show: its ``title`` (``labels.case_title``), its
+    calibration statement naming each parameter in words (``labels.with_parameter_names``), ``names`` (codes in
+    words), what the run
     rests on (``rests_on``), every cited fact's publisher (``publishers``: the original publisher where the source
     reprints one), every cited document (``documents``: a literal observation's, a stated value's) and
     ``data_as_of``, the latest publication date of the figures the run cites; ``facts``, each cited fact with its
@@ -853,7 +859,12 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
                                                            if row.get("source"))])
     dates += [d["published"] for d in documents.values() if d["published"]]
     labels = {"names": names, "rests_on": behind, "publishers": dict(sorted(publishers.items())),
-              "documents": documents, "facts": fact_sources(store, cited), "data_as_of": max(dates) if dates else None}
+              "documents": documents, "facts": fact_sources(store, cited), "data_as_of": max(dates) if dates else None,
+              "title": case_title(str(report["scenario"]), report.get("description"))}
+    # the calibration statement names each parameter by what it sets, its id after it
+    said = parameter_words(case_document(str(path)), names)
+    labels["calibration"] = {**report["calibration"],
+                             "statement": with_parameter_names(report["calibration"]["statement"], said)}
     labelled = {**report, **labels}
     text: dict[str, dict[str, Any]] = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))

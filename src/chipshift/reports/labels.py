@@ -788,3 +788,37 @@ def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
     if unstated:
         notes.append(f"Basis not stated by its publisher: {'; '.join(unstated)}.")
     return " ".join(notes) or None
+
+
+def with_parameter_names(text: str, words: Mapping[str, str]) -> str:
+    """``text`` (a calibration statement) with each parameter id it names given by what the parameter sets, its id
+    after in brackets (``parameter_words``): "do not pin down q_h20" -> "do not pin down quality of Nvidia's H20
+    (q_h20)"; an id without words as it is."""
+    import re
+
+    for pid in sorted(words, key=len, reverse=True):
+        said = words[pid]
+        said = said[:1].lower() + said[1:] if said[1:2].islower() else said
+        text = re.sub(rf"(?<![\w(]){re.escape(pid)}(?![\w)])", f"{said} ({pid})".replace("\\", "\\\\"), text)
+    return text
+
+
+#: Most characters of a case's title (``case_title``) before it is cut at a word.
+CASE_TITLE = 90
+
+
+def case_title(name: str, description: str | None) -> str:
+    """A market case as a heading or a list names it: the first sentence of its description, without what it
+    says in brackets or after a colon, cut at a word after ``CASE_TITLE`` characters ("Who takes Micron's place in
+    China's DRAM market, and what happens to Micron's share of revenue from mainland..."); its name with the
+    hyphens as spaces where it has no description."""
+    import re
+
+    text = " ".join(str(description or "").split())
+    text = re.sub(r"\s*\([^)]*\)", "", text)
+    text = re.split(r"(?<=[a-z0-9%])\.(?:\s|$)|:\s", text, maxsplit=1)[0].strip().rstrip(".")
+    if not text:
+        return name.replace("-", " ")
+    if len(text) > CASE_TITLE:
+        text = text[:CASE_TITLE].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return text

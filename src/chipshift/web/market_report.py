@@ -101,8 +101,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
     if report.get("model") == "linked":
         return _render_linked(report, facts, file_name)
     c = report["calibration"]
-    parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
-             f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
+    parts = [head(f"{report.get('title') or report['scenario']} · chipshift market report", STATEMENT_CSS),
+             f"<h1>{escape(report.get('title') or report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
              f"{escape(_name(report, 'regions', report['region']))}, "
              f"{escape(_name(report, 'products', report['product']))}, {report['years'][0]}-{report['years'][1]} · "
@@ -239,8 +239,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
     c = report["calibration"]
     periods = report["periods"]
     names = report.get("names") or {}
-    parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
-             f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
+    parts = [head(f"{report.get('title') or report['scenario']} · chipshift market report", STATEMENT_CSS),
+             f"<h1>{escape(report.get('title') or report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Linked market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
              f"{periods[0]}-{periods[1]} by quarter · money in {escape(unit_words(report['value_unit']))} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "

@@ -286,6 +286,8 @@ class MarketRunAnswer(Answer):
     rules switching at their dates), with bands when the run drew."""
 
     scenario: str = Field(description="the case's name")
+    title: str | None = Field(ABSENT, description="the case as a heading names it: its description's first "
+                                                 "sentence, short")
     model: Literal["linked"] | None = Field(ABSENT, description="'linked' for a linked case (absent: a single "
                                                                 "market)")
     digest: str = Field(description="a digest of the case's content (and of the restriction scenario it ran under)")

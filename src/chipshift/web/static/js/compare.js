@@ -266,8 +266,8 @@
   async function fillMarket(p) {
     const form = $("#market-params");
     const data = await CS.get("/market/cases", {}, { quiet: true });
-    for (const c of data.cases) form.elements.a.append(CS.option(c.case, c.name, c.needs));
-    for (const c of data.cases) form.elements.b.append(CS.option(c.case, c.name, c.needs));
+    for (const c of data.cases) form.elements.a.append(CS.option(c.case, `${c.title || c.name} (${c.years[0]}–${c.years[1]})`, c.needs));
+    for (const c of data.cases) form.elements.b.append(CS.option(c.case, `${c.title || c.name} (${c.years[0]}–${c.years[1]})`, c.needs));
     const runnable = data.cases.find((c) => !c.needs);
     if (runnable) form.elements.a.value = runnable.case;  // a case this store can run
     await CS.fillScenarios(form.elements.b_scenario, p.get("market_b_scenario") || "baseline");

@@ -178,7 +178,7 @@
     clear(box);
     $("#params").elements.draws.value = r.draws ?? 0;  // the form and the run shown agree
     const c = r.calibration;
-    box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
+    box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.title || r.scenario }),
       el("p", { text: r.description }),
       el("div", { class: "stat" }, el("b", { text: marketName(r) }), "market"),
       el("div", { class: "stat" }, el("b", { text: isLinked(r) ? `${r.periods[0]}–${r.periods[1]}` : `${r.years[0]}–${r.years[1]}` }), isLinked(r) ? "quarters" : "years"),
@@ -344,7 +344,7 @@
     const form = $("#params"), p = CS.params();
     const data = await CS.get("/market/cases", {}, { quiet: true });
     cases = data.cases;
-    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region_name || c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
+    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.title || c.name} (${c.region_name || c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
     const runnable = cases.find((c) => !c.needs);
     if (runnable) form.elements.case.value = runnable.case;  // open on a case this store can run
     form.elements.draws.max = data.max_draws;
