@@ -459,6 +459,8 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
     assert page.locator("#series-changes a[href='/rules/E-OCT2022']").count() == 1  # each rule one click away
+    # each rule by its name, its id after it
+    assert re.fullmatch(r".+ \(E-OCT2022\)", page.locator("#series-changes a[href='/rules/E-OCT2022']").inner_text())
     # a point opens the rules behind it (Tab and Enter): the October 2022 controls started by 2023-01-01
     point = page.locator("#series-chart svg circle[role=button]:has(title:has-text('2023-01-01'))").first
     point.focus()

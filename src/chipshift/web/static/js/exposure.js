@@ -307,13 +307,15 @@
       CS.footer(body, span));  // what a point opens: the section's note
     table($("#series-changes"), { filename: `exposure-${body.destination}-${body.from}-${body.to}-rules`,
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
-        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started), csv: (c) => c.rules_started.join(", ") },
-        { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended), csv: (c) => c.rules_ended.join(", ") }] });
+        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started, body.rule_names), csv: (c) => c.rules_started.join(", ") },
+        { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended, body.rule_names), csv: (c) => c.rules_ended.join(", ") }] });
   }
 
   /* Rules by id, each a link to its page (its source and quote). */
-  function ruleLinks(ids) {
-    return el("span", {}, ids.flatMap((id, i) => [i ? ", " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })]));
+  function ruleLinks(ids, names = {}) {
+    // each rule by its name, its id after it ("Dutch licence requirement ... (E-NL-SME-2023)"); its id alone where
+    // the answer names it not
+    return el("span", {}, ids.flatMap((id, i) => [i ? "; " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: names[id] ? `${names[id]} (${id})` : id })]));
   }
 
   /* The sources behind a point of the series: the stage's figure on that date, the rules that came into force or
