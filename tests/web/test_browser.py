@@ -248,6 +248,9 @@ def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> 
     # groups alike in the rest), and each figure's unit in words, not its code
     text = page.locator("#detail").inner_text()
     assert "high end of TrendForce's range" in text and "low end of TrendForce's range" in text
+    # each group's heading by names ("DRAM", "World"), never codes ("dram · 2025Q1 · WLD")
+    headings = page.locator(".conflict .what b").all_inner_texts()
+    assert headings and not any(re.search(r"\b(dram|WLD|CHN|KOR)\b", h) for h in headings), headings
     assert "pct_qoq" not in text and "percent change quarter on quarter" in text
     assert "usd_bn" not in text and "billion US dollars" in text
     _shot(page, "explorer-dram")
