@@ -443,6 +443,29 @@ def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
     plt.close(over)
 
 
+def test_axis_ticks_take_their_decimals_from_their_step() -> None:
+    """Ticks 0.25 apart read 0.25, 0.50, 0.75 on every axis (the chart files', the report's), never 0.2, 0.5, 0.8
+    (one decimal, rounded); a whole step has none; a negative zero reads 0."""
+    import matplotlib.pyplot as plt
+
+    from chipshift.web import svg
+
+    assert [labels.tick_decimals(s) for s in (0.25, 0.5, 5, 1.25, 12500)] == [2, 1, 0, 2, 0]
+    # an axis to 50 in five steps of 10 (never four of 12.5), to 100 in four of 25
+    assert [labels.tick_steps(t) for t in (1, 2, 2.5, 5, 50, 100)] == [4, 4, 5, 5, 5, 4]
+    assert [labels.tick(v, 0.25) for v in (0, 0.25, 0.5, 0.75)] == ["0.00", "0.25", "0.50", "0.75"]
+    assert labels.tick(-1e-9, 0.5, "pct") == "0.0%" and labels.tick(40000, 10000) == "40,000"
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.1, 0.9])
+    value_axis(ax, None)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    assert ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks()) == ["0.00", "0.25", "0.50", "0.75", "1.00"]
+    plt.close(fig)
+    chart = svg.trajectory([{"x": 2024, "value": 0.9}, {"x": 2025, "value": 0.95}], [], [], "Price", "")
+    ticks = re.findall(r'text-anchor="end" font-size="11" fill="#5b6b7c">([^<]+)</text>', chart)
+    assert ticks == ["0.00", "0.25", "0.50", "0.75", "1.00"], ticks
+
+
 #: Episodes whose sellers include groups of producers (a country's, the rest of the world's), read for their
 #: outputs only (never run or scored here), and every thirteenth of the rest of the library.
 GROUP_EPISODES = ("algeria-gme-closure-2021", "gazprom-gas-cuts-2022", "china-us-gallium-ban-2024",

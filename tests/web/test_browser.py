@@ -744,6 +744,12 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     ticks = page.evaluate("() => [...document.querySelectorAll('#trajectories svg text')].map((t) => t.textContent)"
                           ".filter((s) => /^-?[0-9]+([.][0-9]+)?%$/.test(s))")
     assert ticks and not [s for s in ticks if s.endswith(".0%")], ticks
+    # the ticks of one axis all with the decimals its step needs (0.25 apart: 0.25, 0.50, 0.75; never 0.3, 0.5, 0.8)
+    decimals = page.evaluate("() => [...document.querySelectorAll('#trajectories svg')].map((svg) => [...new Set("
+                             "[...svg.querySelectorAll('text[text-anchor=end]')].map((t) => t.textContent)"
+                             ".filter((s) => /^-?[0-9,]+([.][0-9]+)?%?$/.test(s))"
+                             ".map((s) => (s.replace('%', '').split('.')[1] || '').length))])")
+    assert decimals and all(len(d) <= 1 for d in decimals), decimals
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
     # the legend lists the suppliers top down as each bar stacks them

@@ -5,6 +5,7 @@ the back-test's, the sensitivity's and the timelines'."""
 from __future__ import annotations
 
 import functools
+import itertools
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen
+
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
@@ -90,12 +92,20 @@ def figure_colour(k: int) -> str:
     return PALETTE[1 + k % (len(PALETTE) - 1)]
 
 
+def tick_step(axis: Any) -> float:
+    """The step between an axis's major ticks (1 where it has fewer than two)."""
+    locs = sorted(float(v) for v in axis.get_majorticklocs())
+    steps = [b - a for a, b in itertools.pairwise(locs) if b - a > 0]
+    return min(steps) if steps else 1.0
+
+
 def value_axis(ax: Any, unit: str | None) -> None:
-    """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
+    """Value ticks as ``labels.tick`` prints them, every tick of an axis with the decimals its step needs: 10%,
+    0.25%, -100 points, 40,000; 0.25, 0.50, 0.75, never 0.2, 0.5, 0.8; a percent axis starts at
     0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle), and ends at 100%
     where no figure drawn passes it (a share held at 100% is not drawn in an axis running to 104%; the lines on
     that edge are drawn whole)."""
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, unit)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.tick(v, tick_step(ax.yaxis), unit)))
     if unit == "pct":
         low, high = ax.get_ylim()
         if low < 0:

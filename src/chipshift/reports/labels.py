@@ -822,3 +822,41 @@ def case_title(name: str, description: str | None) -> str:
     if len(text) > CASE_TITLE:
         text = text[:CASE_TITLE].rsplit(" ", 1)[0].rstrip(",;") + "…"
     return text
+
+
+def tick_decimals(step: float) -> int:
+    """The fewest decimals that print every multiple of an axis's tick ``step`` exactly: 0.25 -> 2, 0.5 -> 1,
+    5 -> 0, 1.25 -> 2 (at most 6), so that the ticks of one axis read alike (0.25, 0.50, 0.75), never 0.2, 0.5, 0.8."""
+    step = abs(float(step))
+    for d in range(7):
+        scaled = step * 10 ** d
+        if abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
+            return d
+    return 6
+
+
+def tick(value: float, step: float, unit: str | None = None) -> str:
+    """An axis tick as ``number`` writes a value (``%`` after a percent, ``points`` after percentage points, whole
+    numbers with thousands separators), with the decimals the axis's tick ``step`` needs (``tick_decimals``) and
+    "0" for a negative zero."""
+    d = tick_decimals(step)
+    text = f"{float(value):,.{d}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0:.{d}f}"
+    if unit == "pct":
+        return f"{text}%"
+    if unit == "pct_points":
+        return f"{'+' if float(value) > 0 and float(text.replace(',', '')) != 0 else ''}{text} points"
+    return text
+
+
+def tick_steps(top: float) -> int:
+    """How many equal steps an axis from 0 to ``top`` (a nice number: 1, 2, 2.5 or 5 times a power of ten) is cut
+    into, so that each step is itself nice (1, 2, 2.5 or 5 times a power of ten) and its ticks read plainly: 4 for
+    1, 2 (0.25, 0.5 apart), 5 for 2.5, 5 (0.5, 1 apart; never 0.625 or 1.25)."""
+    import math
+
+    if top <= 0:
+        return 4
+    m = top / 10 ** math.floor(math.log10(top) + 1e-9)
+    return 5 if abs(m - 2.5) < 1e-6 or abs(m - 5) < 1e-6 else 4

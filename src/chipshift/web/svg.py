@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from chipshift.reports.labels import OTHER_BASIS_LEGEND, number
+from chipshift.reports.labels import OTHER_BASIS_LEGEND, number, tick, tick_steps
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
         'sans-serif')
@@ -269,11 +269,12 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         return top + (1 - v / top_v) * (height - top - bottom)
 
     out: list[str] = _axis_label(axis, width)
-    for i in range(5):
-        t = top_v * i / 4
+    steps = tick_steps(top_v)  # each step a nice number, every tick with the decimals it needs (labels.tick)
+    for i in range(steps + 1):
+        t = top_v * i / steps
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
-                   f'{_num(t, unit)}</text>')
+                   f'{tick(t, top_v / steps, "pct" if unit == "%" else None)}</text>')
     def name(x: Any) -> str:
         return escape(str(x_labels[int(x)] if x_labels is not None else x))
 

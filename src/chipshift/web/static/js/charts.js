@@ -404,8 +404,14 @@ CS.charts = (() => {
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
   }
   const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? pct(v) : CS.num(Number(v).toPrecision(4)));
-  // an axis tick: a whole percent without decimals ("100%", as the chart files write it), else as a value
-  const tickText = (v, unit) => (unit === "%" && Math.abs(v - Math.round(v)) < 1e-9 ? `${Math.round(v)}%` : fmt(v, unit));
+  // an axis tick with the fewest decimals that print every multiple of the axis's step exactly (0.25 -> 2, 5 -> 0),
+  // so that the ticks of one axis read alike ("0.25, 0.50, 0.75", "100%"), as the chart files write them
+  // (reports.labels.tick); never "-0"
+  const tickDecimals = (step) => { for (let d = 0; d < 6; d++) { const x = Math.abs(step) * 10 ** d; if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d; } return 6; };
+  const tickText = (v, unit, step) => {
+    const d = tickDecimals(step), text = (Math.abs(v) < 0.5 * 10 ** -d ? 0 : v).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+    return unit === "%" ? `${text}%` : text;
+  };
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
      points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
@@ -430,10 +436,12 @@ CS.charts = (() => {
     const hi = opts.time ? Math.max(lo + 1, Math.ceil(Math.max(...xs))) : xs[xs.length - 1];
     const X = (x) => left + (opts.time || xs.length > 1 ? (x - lo) / (hi - lo) : 0.5) * (width - left - right);
     const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
-    for (let i = 0; i <= 4; i++) {
-      const t = (top_v * i) / 4;
+    // each step a nice number (labels.tick_steps: 4 steps of an axis to 1 or 2 times a power of ten, 5 to 2.5 or 5)
+    const mant = top_v / Math.pow(10, Math.floor(Math.log10(top_v) + 1e-9)), steps = Math.abs(mant - 2.5) < 1e-6 || Math.abs(mant - 5) < 1e-6 ? 5 : 4;
+    for (let i = 0; i <= steps; i++) {
+      const t = (top_v * i) / steps;
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
-        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: tickText(t, opts.unit) }));
+        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: tickText(t, opts.unit, top_v / steps) }));
     }
     if (opts.time) {
       const step = Math.max(1, Math.ceil(36 / ((width - left - right) / (hi - lo))));
