@@ -667,3 +667,14 @@ def test_a_case_is_titled_and_its_parameters_named_in_words() -> None:
                                                    "elasticity between sellers"}) == (
         "the observations do not pin down quality: Nvidia's H20 (q_h20), substitution elasticity between sellers "
         "(sigma): their posterior is nearly as wide as the prior")
+
+
+def test_a_difference_that_rounds_to_nothing_reads_0_not_minus_0() -> None:
+    """A comparison's b - a that rounds to nothing is 0, never -0 (the Compare page's table prints it as it comes)."""
+    import math
+
+    from chipshift.api.market_runs import difference
+
+    d = difference(1.00001, 1.0)
+    assert d == 0 and math.copysign(1.0, d) == 1.0 and str(d) == "0.0"
+    assert difference(1.0, 0.5) == -0.5 and difference(None, 1.0) is None

@@ -337,6 +337,14 @@ class Variant:
         return f"{name} ({', '.join(changes)})" if changes else name
 
 
+def difference(a: float | None, b: float | None) -> float | None:
+    """b - a as a comparison gives it: to four decimals, 0 (never -0) where it rounds to nothing; None where either
+    side has no value."""
+    if a is None or b is None:
+        return None
+    return round(b - a, 4) + 0.0  # -0.0 + 0.0 is 0.0
+
+
 def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None = None, *, draws: int = 0,
                      seed: int = 20261125, calibration_draws: int = IMPORTANCE_DRAWS,
                      progress: Progress | None = None) -> Report:
@@ -370,7 +378,7 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             continue
         x, y = old["value"], r["value"]
         row = {"output": r["output"], when: r[when], "unit": r.get("unit", old.get("unit")), "a": x, "b": y,
-               "difference": None if x is None or y is None else round(y - x, 4)}
+               "difference": difference(x, y)}
         if draws:
             row |= {"a_p5": old.get("p5"), "a_p95": old.get("p95"), "b_p5": r.get("p5"), "b_p95": r.get("p95")}
         rows.append(row)

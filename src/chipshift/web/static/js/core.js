@@ -145,7 +145,8 @@ const CS = (() => {
   /* A change of a share (a difference of two percents) in percentage points, signed: never a percent. */
   const points = (v, digits = 1) => (v === null || v === undefined ? "—"
     : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v).toFixed(digits)} pts`);
-  const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }));
+  // (a value that rounds to nothing reads 0, never "-0")
+  const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }).replace(/^-(0(\.0*)?)$/, "$1"));
   /* A figure as a headline box shows it: three significant figures (whole numbers from 1,000), as the charts do. */
   const sig = (v) => (v === null || v === undefined ? "—" : Math.abs(v) >= 1000 ? num(Math.round(v)) : num(Number(Number(v).toPrecision(3))));
   const list = (v) => (Array.isArray(v) ? v.join(", ") : v === null || v === undefined ? "" : String(v));
