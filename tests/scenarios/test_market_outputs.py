@@ -584,9 +584,13 @@ def test_a_share_that_never_moves_says_so_and_why_instead_of_a_chart(tmp_path: P
     assert row is not None and "gives it no share of the gallium market in the rest of the world at the start" in row
     assert "is domestic there (China's producers)" in (labels.unchanging(report, "localization@CHN") or "")
     assert labels.unchanging(report, "share:sole@ROW") is None  # it moves: charted
-    # demand no allowed seller serves, at 0% throughout, is no share: its chart stays (it says nothing is unmet)
+    # demand no allowed seller serves, at 0% throughout, would be a flat line along the axis's foot: no chart, a
+    # sentence saying so in place of it; above 0% anywhere, its chart stays
     flat = _flat_report({"unmet@CHN": [0.0, 0.0]})
-    assert labels.unchanging(flat, "unmet@CHN") is None
+    unmet = labels.unchanging(flat, "unmet@CHN") or ""
+    assert "0% in every quarter from 2023Q1 to 2023Q2, so it has no chart: every buyer's demand is served by a " \
+           "seller the rules allow" in unmet, unmet
+    assert labels.unchanging(_flat_report({"unmet@CHN": [0.0, 2.0]}), "unmet@CHN") is None
     # a band that leaves the edge keeps its chart, and an output not in percent has none of this
     report["outputs"][0] |= {"p5": 96.0, "p95": 100.0}
     assert labels.unchanging(report, "share:sole@CHN") is None
@@ -678,3 +682,16 @@ def test_a_difference_that_rounds_to_nothing_reads_0_not_minus_0() -> None:
     d = difference(1.00001, 1.0)
     assert d == 0 and math.copysign(1.0, d) == 1.0 and str(d) == "0.0"
     assert difference(1.0, 0.5) == -0.5 and difference(None, 1.0) is None
+
+
+def test_run_files_leave_out_a_chart_of_unmet_demand_at_0_everywhere(tmp_path: Path) -> None:
+    """A single market's demand no allowed source serves, 0% in every year and draw: no unmet chart, the table of
+    charts left out says what it is and why."""
+    from chipshift.reports.market_run_files import LEFT_OUT, left_out
+
+    report = {"region": "CHN", "product": "dram", "years": [2023, 2025], "names": {}, "outputs": [
+        {"output": "unmet", "year": y, "value": 0.0, "p5": 0.0, "p95": 0.0, "unit": "pct"} for y in (2023, 2024, 2025)]}
+    charted, notes = left_out(report, ["unmet"], tmp_path)
+    assert charted == [] and notes == [LEFT_OUT]
+    (note,) = pd.read_csv(tmp_path / LEFT_OUT)["note"]
+    assert "0% in every year from 2023 to 2025 and in every draw, so it has no chart" in note

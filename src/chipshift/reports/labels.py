@@ -303,7 +303,10 @@ def unchanging(report: Mapping[str, Any], output: str) -> str | None:
     instead, in place of it. The sentence names the output by its title, the value and the periods, then why, as
     the run's own outputs and its case file show it: who holds the market's shares, whether the case gives the
     seller a share at the start (else a rule keeps it out from the first period), where else the seller sells.
-    None for any other output."""
+    Demand no allowed seller serves (``unmet``) that is 0 in every period and draw has no chart either: the
+    sentence says so. None for any other output."""
+    if output == "unmet" or output.startswith("unmet@"):
+        return _unmet_nowhere(report, output)
     if not output.startswith(SHARES):
         return None
     rows = [r for r in report.get("outputs") or () if r["output"] == output]
@@ -320,6 +323,22 @@ def unchanging(report: Mapping[str, Any], output: str) -> str | None:
     why = _why_unchanging(report, output, edge) if linked else _why_unchanging_single(output, edge)
     title = describe(report, output).title
     return f"{title}: {number(edge, 'pct')} in {span}{drawn}, so it has no chart: {why}."
+
+
+def _unmet_nowhere(report: Mapping[str, Any], output: str) -> str | None:
+    """Why a chart of demand no allowed seller serves is left out (``unchanging``): it is 0 in every period and draw,
+    a flat line along the axis's foot; None where it is above 0 anywhere."""
+    rows = [r for r in report.get("outputs") or () if r["output"] == output]
+    values = [float(r[k]) for r in rows for k in ("value", "p5", "p95") if r.get(k) is not None]
+    if not rows or not values or any(abs(v) > 1e-9 for v in values):
+        return None
+    linked = report.get("model") == "linked"
+    span = (f"every quarter from {report['periods'][0]} to {report['periods'][1]}" if linked
+            else f"every year from {report['years'][0]} to {report['years'][1]}")
+    drawn = " and in every draw" if any(r.get("p5") is not None for r in rows) else ""
+    unit = next((r.get("unit") for r in rows), None)
+    return (f"{describe(report, output).title}: {number(0.0, unit)} in {span}{drawn}, so it has no chart: every "
+            "buyer's demand is served by a seller the rules allow")
 
 
 def unchanging_on_both_sides(a: str | None, b: str | None, sides: tuple[str, str]) -> str | None:
