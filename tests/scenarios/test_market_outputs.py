@@ -122,10 +122,12 @@ def test_footer_names_case_data_date_and_publishers_of_the_points_shown(
 
 def test_a_chart_of_model_outputs_alone_names_the_publishers_its_case_cites(
         ai_run: tuple[dict[str, Any], Path]) -> None:
-    # the demand no allowed source can serve has no published figure beside it: its footer still says what the
-    # figures are and names the publishers of the facts the case cites
+    # the suppliers' shares have no published figure beside them: the footer still says what the figures are and
+    # names the publishers of the facts the case cites (the demand no allowed source serves, 0% throughout, has no
+    # chart: the table of charts left out says so)
     report, out = ai_run
-    text = " ".join(svg_text(out / "unmet.svg").split("\n"))
+    assert not (out / "unmet.svg").exists() and "unmet" in set(pd.read_csv(out / "charts_left_out.csv")["output"])
+    text = " ".join(svg_text(out / "shares.svg").split("\n"))
     assert "No published figure is shown: model outputs, resting on the case's parameters" in text
     cited = sorted(set(report["publishers"].values()))
     assert cited and cited[0] in text
@@ -134,7 +136,9 @@ def test_a_chart_of_model_outputs_alone_names_the_publishers_its_case_cites(
 def test_micron_revenue_share_names_micron_and_china(bundled_store: Store, tmp_path: Path) -> None:
     report = scenario_run(bundled_store, MICRON)
     written = write_outputs(report, tmp_path)
-    assert "revenue_share.svg" in written and "unmet.svg" in written
+    assert "revenue_share.svg" in written
+    # no demand goes unserved in any year (0% throughout): no chart of it, the table of charts left out says so
+    assert "unmet.svg" not in written and "charts_left_out.csv" in written
     title = svg_text(tmp_path / "revenue_share.svg")
     assert "Micron's share of revenue from China, by fiscal year" in title
     assert "% of Micron's revenue" in title
