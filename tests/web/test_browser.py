@@ -342,6 +342,7 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     fields = page.locator("#rule dl.kv").inner_text()
     assert "Micron Technology" in fields and "micron" not in fields and "the firms" not in fields
     assert "partial: only buyers in these end uses" in fields and "_" not in fields
+    assert "(partial: the rule reaches only some of the destination's buyers" in fields  # the word defined
     reached = page.locator("#rule h2", has_text="Inputs it reaches").inner_text()
     assert int(reached.split("(")[1].rstrip(")")) <= 8, reached
     assert page.locator("#rule .badge.certain").count() == 0 and page.locator("#rule .badge.maybe").count() >= 4
@@ -461,6 +462,11 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    # "Barred (strict)" is defined where it appears: under the heatmap and in the inputs table's heading and legend
+    assert "Barred (strict): the strict reading" in page.locator("#heatmap-terms").inner_text()
+    heading = page.locator("#input-table th abbr", has_text="Barred (strict)")
+    assert "licences under review counted as refused" in (heading.get_attribute("title") or "")
+    assert "Barred (strict): the strict reading" in page.locator("#input-table .definitions").inner_text()
     assert page.locator("#series-changes a[href='/rules/E-OCT2022']").count() == 1  # each rule one click away
     # each rule by its name, its id after it
     assert re.fullmatch(r".+ \(E-OCT2022\)", page.locator("#series-changes a[href='/rules/E-OCT2022']").inner_text())
@@ -688,6 +694,14 @@ def test_tables_have_facets_a_filter_and_pages(page: Page, base_url: str) -> Non
     box.locator("input.filter").fill("E-NL-")
     ids = box.locator("table.data tbody tr td:first-child").all_inner_texts()
     assert ids and all("E-NL-" in i for i in ids)
+    # a column of ids sorts in their natural order (numbers by value: E-NL-SME-2023 after E-NL-EUV-2019), and a
+    # heading whose words need saying what they mean defines them in its tooltip and under the table
+    box.locator("th button", has_text="Id").click()
+    ids = box.locator("table.data tbody tr td:first-child").all_inner_texts()
+    assert ids == sorted(ids, key=lambda i: [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", i)])
+    assert "certain: the rule surely reaches" in (box.locator("th abbr", has_text="Reaches product")
+                                                  .get_attribute("title") or "")
+    assert "Reaches product: certain:" in box.locator(".definitions").inner_text()
     _open(page, f"{base_url}/sources")
     label = page.locator("#sources .toolbar .label").first
     assert label.inner_text().startswith("rows 1–100 of ")

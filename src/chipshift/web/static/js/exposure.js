@@ -27,12 +27,12 @@
       }) });
     CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`,
       CS.footer(exposure));  // what it shows is its title; what a cell opens, the section's note
+    // what each barred column means, under the chart (CS.TERMS: the words every page gives them)
+    $("#heatmap").append(el("p", { class: "muted small definitions", id: "heatmap-terms" },
+      ["barred (lower)", "barred (strict)", "barred (upper)"].map((t) => `${t[0].toUpperCase()}${t.slice(1)}: ${CS.define(t)}.`).join(" ")));
   }
 
-  const CELL_MEANING = [
-    "the lower bound: the world shares of the providers certainly barred",
-    "the strict reading: licences under review counted as refused, and a rule of unknown reach as reaching",
-    "the upper bound: every provider that may be barred counted as barred, and every unknown share",
+  const CELL_MEANING = [CS.define("barred (lower)"), CS.define("barred (strict)"), CS.define("barred (upper)"),
     "the share of world supply from providers headquartered in the target (bounds where shares are unknown)"];
 
   /* The sources behind a heatmap cell: the providers its figure counts, each with its share's source and the rules
@@ -116,7 +116,7 @@
       onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
         { key: "name", label: "Input" }, { key: "stages", label: "Stages" }, { key: "view", label: "View" },
         { key: "barred_lower_pct", label: "Barred lower", num: true, format: (v) => share(v), unit: "percent" },
-        { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent" },
+        { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent", define: CS.define("barred (strict)") },
         { key: "barred_upper_pct", label: "Barred upper", num: true, format: (v) => share(v), unit: "percent" },
         { key: "barred_providers", label: "Barred providers" }, { key: "maybe_barred_providers", label: "Maybe barred" }] });
     const lbox = clear($("#localization"));
