@@ -246,7 +246,8 @@ LEFT_OUT = "charts_left_out.csv"
 
 def left_out(report: dict[str, Any], outputs: list[str], out: Path) -> tuple[list[str], list[str]]:
     """The ``outputs`` to chart, and the files written for those left out: a share at 0% or 100% in every period
-    and draw, or demand no allowed seller serves at 0 throughout (``labels.unchanging``), has no chart; ``LEFT_OUT`` lists each with its title and why, in place of it."""
+    and draw, or demand no allowed seller serves at 0 throughout (``labels.unchanging``), has no chart;
+    ``LEFT_OUT`` lists each with its title and why, in place of it."""
     rows = [{"output": o, "title": labels.describe(report, o).title, "note": why}
             for o in outputs if (why := labels.unchanging(report, o))]
     if not rows:
