@@ -69,6 +69,10 @@ def test_exposure_over_time_agrees_with_each_date_asked_alone(bundled_store: Sto
     changes = {c.at: c for c in series.rule_changes}
     assert "E-OCT2022" in changes[date(2023, 1, 1)].rules_started
     assert "E-OCT2022" not in changes[date(2022, 1, 1)].rules_started
+    # each rule that changed by its name too, for the pages and tables that list them (never an id alone)
+    named = {r for c in series.rule_changes for r in (*c.rules_started, *c.rules_ended)}
+    assert set(series.rule_names) == named and series.rule_names["E-OCT2022"]
+    assert all(name and name != rule for rule, name in series.rule_names.items())
 
 
 def test_availability_over_time_of_euv_tools_falls_when_the_dutch_licences_stop(bundled_store: Store) -> None:

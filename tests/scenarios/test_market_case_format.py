@@ -232,8 +232,9 @@ def test_nothing_fitted_says_why_and_has_an_rmse_only_with_observations(bundled_
     calibration = held["calibration"]
     assert calibration["fitted"] == {} and calibration["rmse"] is not None  # the observations weigh the rest
     assert calibration["statement"] == (
-        "no parameter is fitted: q_h20, domestic_quality_growth are held at given values (overrides, --set); the "
-        "observations marked fit weigh the other ranged parameters")
+        "no parameter is fitted: quality: Nvidia's H20 (q_h20), quality growth: Huawei Technologies; China's other "
+        "producers (domestic_quality_growth) are held at given values (overrides, --set); the observations marked "
+        "fit weigh the other ranged parameters")
     assert "pinned down" not in calibration["statement"]
     json.dumps(held, allow_nan=False)  # valid JSON: null, never NaN
     text = AI.read_text(encoding="utf-8").replace("fit: true", "fit: false")
@@ -247,7 +248,8 @@ def test_nothing_fitted_says_why_and_has_an_rmse_only_with_observations(bundled_
                                                                                   "year: 2024, fit: false, fact: chn-")
                   .replace("year: 2025, fact: nvidia", "year: 2025, fit: false, fact: nvidia"))
     assert no_obs["calibration"]["fitted"] == {} and no_obs["calibration"]["rmse"] is None
-    assert "no observation is marked fit, so q_h20, domestic_quality_growth keep their priors" in (
+    assert "no observation is marked fit, so quality: Nvidia's H20 (q_h20), quality growth: Huawei Technologies; " \
+        "China's other producers (domestic_quality_growth) keep their priors" in (
         no_obs["calibration"]["statement"])
     assert not any(p["fitted"] for p in no_obs["parameters"])
 

@@ -125,10 +125,12 @@ def test_footer_names_case_data_date_and_publishers_of_the_points_shown(
 
 def test_a_chart_of_model_outputs_alone_names_the_publishers_its_case_cites(
         ai_run: tuple[dict[str, Any], Path]) -> None:
-    # the demand no allowed source can serve has no published figure beside it: its footer still says what the
-    # figures are and names the publishers of the facts the case cites
+    # the suppliers' shares have no published figure beside them: the footer still says what the figures are and
+    # names the publishers of the facts the case cites (the demand no allowed source serves, 0% throughout, has no
+    # chart: the table of charts left out says so)
     report, out = ai_run
-    text = " ".join(svg_text(out / "unmet.svg").split("\n"))
+    assert not (out / "unmet.svg").exists() and "unmet" in set(pd.read_csv(out / "charts_left_out.csv")["output"])
+    text = " ".join(svg_text(out / "shares.svg").split("\n"))
     assert "No published figure is shown: model outputs, resting on the case's parameters" in text
     cited = sorted(set(report["publishers"].values()))
     assert cited and cited[0] in text
@@ -137,7 +139,9 @@ def test_a_chart_of_model_outputs_alone_names_the_publishers_its_case_cites(
 def test_micron_revenue_share_names_micron_and_china(bundled_store: Store, tmp_path: Path) -> None:
     report = scenario_run(bundled_store, MICRON)
     written = write_outputs(report, tmp_path)
-    assert "revenue_share.svg" in written and "unmet.svg" in written
+    assert "revenue_share.svg" in written
+    # no demand goes unserved in any year (0% throughout): no chart of it, the table of charts left out says so
+    assert "unmet.svg" not in written and "charts_left_out.csv" in written
     title = svg_text(tmp_path / "revenue_share.svg")
     assert "Micron's share of revenue from China, by fiscal year" in title
     assert "% of Micron's revenue" in title
@@ -160,7 +164,7 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     assert report["names"]["regions"]["CHN"] == "China"
     # the headline output the published figures are of, by quarter, each figure with its publisher
     share = svg_text(tmp_path / "revenue_share_asml_CHN.svg")
-    assert "ASML's share of revenue from China" in share and "observed: Bloomberg" in share
+    assert "ASML's share of revenue from China" in share and "Bloomberg, " in share and "observed: " not in share
     # a linked run's sensitivity rows carry their unit already: one unit column, never two
     header = (tmp_path / "sensitivity.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header.count("unit") == 1 and pd.read_csv(tmp_path / "sensitivity.csv")["unit"].notna().all()
@@ -379,13 +383,13 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
     chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
     assert "model, for a year or fiscal year (across its quarters)" in chart
     assert "chipshift model (fitted)" in chart  # the case fits parameters: its line says so, as the yearly charts do
-    assert "observed: IDX Channel" in chart  # the observation's publisher (its fact: 11% for FY2022)
+    assert "IDX Channel, FY2022: mainland China" in chart  # the observation's publisher, period and basis
     assert "No published figure is shown" not in chart and "Sources of the published figures shown" in chart
     html = render(report, {}, "micron-china-linked.yaml")
     section = html.split("<h2>Published figures beside the model</h2>", 1)[1].split("<h2>", 1)[0]
     (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
                  if "Micron&#x27;s share of revenue from China" in c]
-    assert 'class="model-span"' in micron and "IDX Channel, FY2022: 11%" in micron
+    assert 'class="model-span"' in micron and "IDX Channel, FY2022, mainland China: 11%" in micron
     assert 'class="axis-label"' in micron
     # every output that figures are observed for has its chart, those figures on it with their publishers (CXMT's
     # share of the world's DRAM, Micron's of HBM), in the files and in the report
@@ -394,6 +398,41 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
         text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
         assert "Sources of the published figures shown" in text, output
         assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output
+
+
+def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_period(bundled_store: Store,
+                                                                                  tmp_path: Path) -> None:
+    """Each figure beside a linked run's quarterly line says who published it, for what period and on what basis;
+    a figure of a year or fiscal year is drawn hollow and footnoted, a basis its publisher leaves unstated is
+    named: in the chart files, the report and the answer the web page draws from (one list for all three)."""
+    from chipshift.web.market_report import render
+
+    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0)
+    output = "revenue_share:micron@CHN"
+    points = labels.figure_points(report, output)
+    (blog,) = [p for p in points if p.publisher == "ademcetinkaya.com"]
+    assert blog.period == "FY2023" and "basis not stated" in blog.basis and blog.other_basis
+    assert blog.label == "ademcetinkaya.com, FY2023, China (blog; basis not stated), claim: 25%"
+    (cxmt,) = [p for p in labels.figure_points(report, "share:cxmt") if p.publisher == "Omdia"]
+    assert cxmt.period == "2025Q3" and not cxmt.other_basis  # a quarter's figure on a quarterly line
+    note = labels.other_basis_note(points) or ""
+    assert "(fiscal year: FY2022, FY2023, FY2024, FY2025)" in note
+    assert "Basis not stated by its publisher: ademcetinkaya.com (FY2023)." in note
+    write_outputs(report, tmp_path)
+    chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())
+    assert "observed: " not in chart and "published: " not in chart
+    assert "Readhub, FY2023, FY2024, FY2025: mainland China" in chart and labels.OTHER_BASIS_LEGEND in chart
+    assert "Hollow diamonds are figures of a longer period" in chart and "ademcetinkaya.com (FY2023)" in chart
+    html = render(report, {}, "micron-china-linked.yaml")
+    (micron,) = [c for c in re.findall(r"<svg.*?</svg>", html, re.S)
+                 if "Micron&#x27;s share of revenue from China" in c and "published" in c]
+    assert "<title>ademcetinkaya.com, FY2023, China (blog; basis not stated), claim: 25%</title>" in micron
+    words = " ".join(re.sub(r"<[^>]+>", " ", micron).split())  # legends and footers wrap over lines
+    assert re.search(r'class="published"[^>]*fill="#fff"', micron) and labels.OTHER_BASIS_LEGEND in words
+    assert "Basis not stated by its publisher: ademcetinkaya.com (FY2023)" in words
+    web = report["output_text"][output]
+    assert [p["label"] for p in web["points"]] == [p.label for p in points]
+    assert "Hollow diamonds are figures of a longer period" in web["footer"]
 
 
 def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
@@ -412,6 +451,29 @@ def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
     assert axis.get_ylim()[1] > 110
     plt.close(fig)
     plt.close(over)
+
+
+def test_axis_ticks_take_their_decimals_from_their_step() -> None:
+    """Ticks 0.25 apart read 0.25, 0.50, 0.75 on every axis (the chart files', the report's), never 0.2, 0.5, 0.8
+    (one decimal, rounded); a whole step has none; a negative zero reads 0."""
+    import matplotlib.pyplot as plt
+
+    from chipshift.web import svg
+
+    assert [labels.tick_decimals(s) for s in (0.25, 0.5, 5, 1.25, 12500)] == [2, 1, 0, 2, 0]
+    # an axis to 50 in five steps of 10 (never four of 12.5), to 100 in four of 25
+    assert [labels.tick_steps(t) for t in (1, 2, 2.5, 5, 50, 100)] == [4, 4, 5, 5, 5, 4]
+    assert [labels.tick(v, 0.25) for v in (0, 0.25, 0.5, 0.75)] == ["0.00", "0.25", "0.50", "0.75"]
+    assert labels.tick(-1e-9, 0.5, "pct") == "0.0%" and labels.tick(40000, 10000) == "40,000"
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.1, 0.9])
+    value_axis(ax, None)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    assert ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks()) == ["0.00", "0.25", "0.50", "0.75", "1.00"]
+    plt.close(fig)
+    chart = svg.trajectory([{"x": 2024, "value": 0.9}, {"x": 2025, "value": 0.95}], [], [], "Price", "")
+    ticks = re.findall(r'text-anchor="end" font-size="11" fill="#5b6b7c">([^<]+)</text>', chart)
+    assert ticks == ["0.00", "0.25", "0.50", "0.75", "1.00"], ticks
 
 
 #: Episodes whose sellers include groups of producers (a country's, the rest of the world's), read for their
@@ -532,9 +594,13 @@ def test_a_share_that_never_moves_says_so_and_why_instead_of_a_chart(tmp_path: P
     assert row is not None and "gives it no share of the gallium market in the rest of the world at the start" in row
     assert "is domestic there (China's producers)" in (labels.unchanging(report, "localization@CHN") or "")
     assert labels.unchanging(report, "share:sole@ROW") is None  # it moves: charted
-    # demand no allowed seller serves, at 0% throughout, is no share: its chart stays (it says nothing is unmet)
+    # demand no allowed seller serves, at 0% throughout, would be a flat line along the axis's foot: no chart, a
+    # sentence saying so in place of it; above 0% anywhere, its chart stays
     flat = _flat_report({"unmet@CHN": [0.0, 0.0]})
-    assert labels.unchanging(flat, "unmet@CHN") is None
+    unmet = labels.unchanging(flat, "unmet@CHN") or ""
+    assert "0% in every quarter from 2023Q1 to 2023Q2, so it has no chart: every buyer's demand is served by a " \
+           "seller the rules allow" in unmet, unmet
+    assert labels.unchanging(_flat_report({"unmet@CHN": [0.0, 2.0]}), "unmet@CHN") is None
     # a band that leaves the edge keeps its chart, and an output not in percent has none of this
     report["outputs"][0] |= {"p5": 96.0, "p95": 100.0}
     assert labels.unchanging(report, "share:sole@CHN") is None
@@ -598,3 +664,44 @@ def test_a_comparison_leaves_out_a_share_flat_on_both_sides_and_names_each_side_
     # a share at an edge on one side only (the web's test shows one), or on neither, keeps its chart
     assert labels.unchanging_on_both_sides(None, b, ("x", "y")) is None
     assert labels.unchanging_on_both_sides(a, None, ("x", "y")) is None
+
+
+def test_a_case_is_titled_and_its_parameters_named_in_words() -> None:
+    """A case is headed by its description's first sentence (short), never its file's name; a calibration statement
+    names each parameter by what it sets, its id after it."""
+    assert labels.case_title("gallium-export-controls", "China required licences for exports of gallium from 1 "
+                             "August 2023 (announced 3 July). Chinese producers can still sell at home.") == (
+        "China required licences for exports of gallium from 1 August 2023")
+    long = labels.case_title("micron-china", "Who takes Micron's place in China's DRAM market, and what happens to "
+                             "Micron's share of revenue from mainland China, FY2022-FY2027.")
+    assert long.endswith("…") and len(long) <= labels.CASE_TITLE + 1 and long.startswith("Who takes Micron's place")
+    assert labels.case_title("my-case", None) == "my case"
+    statement = "the observations do not pin down q_h20, sigma: their posterior is nearly as wide as the prior"
+    assert labels.with_parameter_names(statement, {"q_h20": "Quality: Nvidia's H20", "sigma": "Substitution "
+                                                   "elasticity between sellers"}) == (
+        "the observations do not pin down quality: Nvidia's H20 (q_h20), substitution elasticity between sellers "
+        "(sigma): their posterior is nearly as wide as the prior")
+
+
+def test_a_difference_that_rounds_to_nothing_reads_0_not_minus_0() -> None:
+    """A comparison's b - a that rounds to nothing is 0, never -0 (the Compare page's table prints it as it comes)."""
+    import math
+
+    from chipshift.api.market_runs import difference
+
+    d = difference(1.00001, 1.0)
+    assert d == 0 and math.copysign(1.0, d) == 1.0 and str(d) == "0.0"
+    assert difference(1.0, 0.5) == -0.5 and difference(None, 1.0) is None
+
+
+def test_run_files_leave_out_a_chart_of_unmet_demand_at_0_everywhere(tmp_path: Path) -> None:
+    """A single market's demand no allowed source serves, 0% in every year and draw: no unmet chart, the table of
+    charts left out says what it is and why."""
+    from chipshift.reports.market_run_files import LEFT_OUT, left_out
+
+    report = {"region": "CHN", "product": "dram", "years": [2023, 2025], "names": {}, "outputs": [
+        {"output": "unmet", "year": y, "value": 0.0, "p5": 0.0, "p95": 0.0, "unit": "pct"} for y in (2023, 2024, 2025)]}
+    charted, notes = left_out(report, ["unmet"], tmp_path)
+    assert charted == [] and notes == [LEFT_OUT]
+    (note,) = pd.read_csv(tmp_path / LEFT_OUT)["note"]
+    assert "0% in every year from 2023 to 2025 and in every draw, so it has no chart" in note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -98,6 +99,10 @@ def test_conflicting_values_are_listed_side_by_side(client: TestClient) -> None:
     twins = [g for g in groups if sum(alike(h) == alike(g) for h in groups) > 1]
     assert twins and all(g["definition"] for g in twins)
     assert len({(alike(g), g["definition"]) for g in twins}) == len(twins)
+    # each group says what it states in words: the input's and the region's names, never their codes
+    dram = [g for g in groups if g["product"] == "dram" or g["entity"] == "dram"]
+    assert dram and all(g["what"] and not re.search(r"\b(dram|WLD|CHN)\b", g["what"]) for g in dram), dram[0]["what"]
+    assert any("DRAM" in g["what"] for g in dram)
 
 
 def test_unknown_input_is_404_naming_the_field(client: TestClient) -> None:

@@ -27,7 +27,13 @@ def test_run_gives_bands_calibration_and_sources_and_is_cached(client: TestClien
     assert r["case"] == AI and r["draws"] == 200 and r["seed"] == 7 and r["file"] == f"{AI}.yaml"
     localization = [o for o in r["outputs"] if o["output"] == "localization"]
     assert localization and all(o["p5"] <= o["median"] <= o["p95"] for o in localization)
-    assert "do not pin down q_h20" in r["calibration"]["statement"]
+    # each parameter the statement names by what it sets, its id after it (never its id alone)
+    assert "do not pin down quality: Nvidia's H20 (q_h20)" in r["calibration"]["statement"]
+    # the case titled by its description's first sentence, in the run and the list of cases alike
+    assert r["title"] == ("The domestic share of China's AI-accelerator market, Nvidia's share of revenue from…")
+    cases = client.get("/api/v1/market/cases").json()["cases"]
+    assert {c["case"]: c["title"] for c in cases}["gallium-export-controls"] == (
+        "China required licences for exports of gallium from 1 August 2023")
     assert r["calibration"]["procedure"].startswith("Bayesian") and r["calibration"]["sampler"]["evaluations"] > 0
     assert r["calibration"]["table"] and r["sensitivity"] and r["parameters"]
     units = {p["id"]: p["unit"] for p in r["parameters"]}  # each parameter's unit, as parameters.csv gives it

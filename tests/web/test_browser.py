@@ -248,6 +248,9 @@ def test_explorer_conflicting_values_side_by_side(page: Page, base_url: str) -> 
     # groups alike in the rest), and each figure's unit in words, not its code
     text = page.locator("#detail").inner_text()
     assert "high end of TrendForce's range" in text and "low end of TrendForce's range" in text
+    # each group's heading by names ("DRAM", "World"), never codes ("dram · 2025Q1 · WLD")
+    headings = page.locator(".conflict .what b").all_inner_texts()
+    assert headings and not any(re.search(r"\b(dram|WLD|CHN|KOR)\b", h) for h in headings), headings
     assert "pct_qoq" not in text and "percent change quarter on quarter" in text
     assert "usd_bn" not in text and "billion US dollars" in text
     _shot(page, "explorer-dram")
@@ -339,6 +342,7 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     fields = page.locator("#rule dl.kv").inner_text()
     assert "Micron Technology" in fields and "micron" not in fields and "the firms" not in fields
     assert "partial: only buyers in these end uses" in fields and "_" not in fields
+    assert "(partial: the rule reaches only some of the destination's buyers" in fields  # the word defined
     reached = page.locator("#rule h2", has_text="Inputs it reaches").inner_text()
     assert int(reached.split("(")[1].rstrip(")")) <= 8, reached
     assert page.locator("#rule .badge.certain").count() == 0 and page.locator("#rule .badge.maybe").count() >= 4
@@ -458,7 +462,14 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    # "Barred (strict)" is defined where it appears: under the heatmap and in the inputs table's heading and legend
+    assert "Barred (strict): the strict reading" in page.locator("#heatmap-terms").inner_text()
+    heading = page.locator("#input-table th abbr", has_text="Barred (strict)")
+    assert "licences under review counted as refused" in (heading.get_attribute("title") or "")
+    assert "Barred (strict): the strict reading" in page.locator("#input-table .definitions").inner_text()
     assert page.locator("#series-changes a[href='/rules/E-OCT2022']").count() == 1  # each rule one click away
+    # each rule by its name, its id after it
+    assert re.fullmatch(r".+ \(E-OCT2022\)", page.locator("#series-changes a[href='/rules/E-OCT2022']").inner_text())
     # a point opens the rules behind it (Tab and Enter): the October 2022 controls started by 2023-01-01
     point = page.locator("#series-chart svg circle[role=button]:has(title:has-text('2023-01-01'))").first
     point.focus()
@@ -604,6 +615,22 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     _shot(page, "compare")
 
 
+def test_compare_of_identical_sides_says_so_and_draws_one_line(page: Page, base_url: str) -> None:
+    """Exposure by year: where both sides give the same figures in every year, the page says so and draws one line
+    named as both sides (two lines would hide each other unsaid); sides that differ keep a line each."""
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline&at=2026-06-30")
+    page.locator("#compare-result").wait_for()
+    years = page.locator("section.card", has=page.locator("h2:has-text('Exposure by year')"))
+    assert "the same exposure in every year shown" in years.locator("#compare-years-same").inner_text()
+    legend = " ".join(years.locator("svg text").all_text_contents())
+    assert "left: baseline and right: baseline (the same in every year shown)" in legend, legend
+    assert years.locator("svg polyline").count() == 2  # one side's upper and lower bounds
+    _open(page, f"{base_url}/compare?left=baseline&right=example:duv-immersion-china&at=2026-06-30")
+    page.locator("#compare-result").wait_for()
+    years = page.locator("section.card", has=page.locator("h2:has-text('Exposure by year')"))
+    assert years.locator("#compare-years-same").count() == 0 and years.locator("svg polyline").count() == 4
+
+
 def test_compare_dates_each_side_at_its_own_date(page: Page, base_url: str) -> None:
     """Without a date, each scenario is read at its own date, and the page says so: the H20 licence lifted (30 June
     2025) against DUV tools barred (30 June 2026) differ in inputs and rules, and neither is dated by the other."""
@@ -667,6 +694,14 @@ def test_tables_have_facets_a_filter_and_pages(page: Page, base_url: str) -> Non
     box.locator("input.filter").fill("E-NL-")
     ids = box.locator("table.data tbody tr td:first-child").all_inner_texts()
     assert ids and all("E-NL-" in i for i in ids)
+    # a column of ids sorts in their natural order (numbers by value: E-NL-SME-2023 after E-NL-EUV-2019), and a
+    # heading whose words need saying what they mean defines them in its tooltip and under the table
+    box.locator("th button", has_text="Id").click()
+    ids = box.locator("table.data tbody tr td:first-child").all_inner_texts()
+    assert ids == sorted(ids, key=lambda i: [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", i)])
+    assert "certain: the rule surely reaches" in (box.locator("th abbr", has_text="Reaches product")
+                                                  .get_attribute("title") or "")
+    assert "Reaches product: certain:" in box.locator(".definitions").inner_text()
     _open(page, f"{base_url}/sources")
     label = page.locator("#sources .toolbar .label").first
     assert label.inner_text().startswith("rows 1–100 of ")
@@ -703,7 +738,11 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     statement.wait_for(timeout=120_000)  # the first run with bands may wait for the model's error (see below)
     assert page.locator("#draws-run").inner_text().split() == ["500", "Monte", "Carlo", "draws"]
     assert page.locator("#params input[name=draws]").input_value() == "500"
-    assert "do not pin down q_h20" in statement.inner_text()  # the posterior statement of the AI case
+    # the posterior statement of the AI case, each parameter by what it sets (its id after it)
+    assert "do not pin down quality: Nvidia's H20 (q_h20)" in statement.inner_text()
+    # the case by its title, as a heading and in the list of cases, never its file's name
+    assert page.locator("#market-result h2").inner_text().startswith("The domestic share of China's AI-accelerator")
+    assert not any(re.match(r"[a-z0-9]+(-[a-z0-9]+)+ \(", o) for o in page.locator("#case option").all_inner_texts())
     assert page.locator("#trajectories svg polygon.band").count() >= 2, "bands on the trajectories"
     assert page.locator("#trajectories svg .published").count() >= 3, "published estimates as points"
     assert page.locator("#trajectories svg circle.observed").count() >= 1, "fitted observations circled"
@@ -719,6 +758,12 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     ticks = page.evaluate("() => [...document.querySelectorAll('#trajectories svg text')].map((t) => t.textContent)"
                           ".filter((s) => /^-?[0-9]+([.][0-9]+)?%$/.test(s))")
     assert ticks and not [s for s in ticks if s.endswith(".0%")], ticks
+    # the ticks of one axis all with the decimals its step needs (0.25 apart: 0.25, 0.50, 0.75; never 0.3, 0.5, 0.8)
+    decimals = page.evaluate("() => [...document.querySelectorAll('#trajectories svg')].map((svg) => [...new Set("
+                             "[...svg.querySelectorAll('text[text-anchor=end]')].map((t) => t.textContent)"
+                             ".filter((s) => /^-?[0-9,]+([.][0-9]+)?%?$/.test(s))"
+                             ".map((s) => (s.replace('%', '').split('.')[1] || '').length))])")
+    assert decimals and all(len(d) <= 1 for d in decimals), decimals
     assert page.locator("#share-stack svg rect.stack-part").count() >= 10
     assert "Huawei Technologies" in page.locator("#share-stack svg").inner_html()  # suppliers by name, not code
     # the legend lists the suppliers top down as each bar stacks them
@@ -855,7 +900,13 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
     assert "IDX Channel" in chart.inner_text()  # a publisher in the legend
     tip = chart.locator("svg .published", has=page.locator("title", has_text="IDX Channel")).first
-    assert "FY2022" in (tip.locator("title").text_content() or "")
+    assert "FY2022, mainland China" in (tip.locator("title").text_content() or "")  # publisher, period, basis
+    # a fiscal year's figure on the quarterly line is drawn hollow, and the legend and footer say what that means;
+    # a figure whose basis its publisher does not state is named
+    assert chart.locator('svg .published[fill="#fff"]').count() >= 8
+    shown = " ".join(chart.locator("svg text").all_text_contents())
+    assert "hollow: a figure for a whole year" in shown and "Basis not stated by its publisher" in shown
+    assert "observed: " not in shown
     tip.click()
     assert "IDX Channel" in page.locator("#source-panel").inner_text()
     page.keyboard.press("Escape")

@@ -134,7 +134,8 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     assert html.count("<svg") >= 3, "trajectories and the share stack are embedded"
     assert "<script" not in html and "<link" not in html
     assert not re.search(r"(src)=['\"]https?://", html)
-    assert "do not pin down q_h20" in html and "fill-opacity=\"0.18\"" in html, "calibration statement and bands"
+    assert "do not pin down quality: Nvidia&#x27;s H20 (q_h20)" in html, "the calibration statement, in words"
+    assert "fill-opacity=\"0.18\"" in html, "bands"
     assert "chn-localization-ai-accelerator-morgan-stanley-2024-ckhq" in html and "Morgan Stanley" in html
     assert "<a href='https://" in html, "sources listed with their URLs"
     charts = re.findall(r"<svg.*?</svg>", html, re.S)

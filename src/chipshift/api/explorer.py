@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from chipshift.api.data import entity_names, show_firm, show_input
+from chipshift.api.data import entity_names, entity_words, show_firm, show_input
 from chipshift.api.restrictions import chokepoints
 from chipshift.io.store import Store
 
@@ -166,13 +167,18 @@ def input_detail(store: Store, name: str) -> InputDetailAnswer:
         row["source"] = source
     choke = chokepoint_index(store).get(report["id"])
     report["chokepoint"] = choke
-    report["conflicts"] = conflicts(report["facts"])
+    report["conflicts"] = conflicts(report["facts"], entity_names(store))
     return InputDetailAnswer.model_validate(report)
 
 
-def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def conflicts(facts: list[dict[str, Any]], names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Groups of facts that state the same thing (entity, metric, product, period, region, segment,
-    basis, definition) with different values: shown side by side, the default marked."""
+    basis, definition) with different values: shown side by side, the default marked; each group with what it
+    states in words (``what``: the entity's, the product's and the region's names by ``names``, ``entity_names``,
+    the metric in the vocabulary's words), "DRAM · share of world supply · 2025Q1 · World", never its codes."""
+    from chipshift.reports.labels import metric_words
+
+    named = names or {}
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for f in facts:
         key = tuple(f.get(k) for k in ("entity", "metric", "product", "period", "region", "segment", "basis",
@@ -182,8 +188,12 @@ def conflicts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for key, members in groups.items():
         if len({(m["value"], m["unit"]) for m in members}) < 2:
             continue
+        what = [entity_words(str(key[0]), named), metric_words(str(key[1])),
+                key[2] and entity_words(str(key[2]), named), key[3], key[4] and entity_words(str(key[4]), named),
+                key[5] and f"{str(key[5]).replace('_', ' ')} buyers"]
         out.append({"entity": key[0], "metric": key[1], "product": key[2], "period": key[3], "region": key[4],
                     "segment": key[5], "basis": key[6], "definition": key[7],
+                    "what": " · ".join(str(w) for w in dict.fromkeys(w for w in what if w)),
                     "values": [{"fact": m["id"], "value": m["value"], "unit": m["unit"], "status": m["status"],
                                 "default": bool(m["default"]), "note": m["note"],
                                 **{k: m.get(k) for k in _FACT_SOURCE_KEYS}} for m in members]})
@@ -198,5 +208,5 @@ def firm_detail(store: Store, name: str) -> FirmDetailAnswer:
     datasets = {d["id"]: d for d in store.rows("datasets")}
     for row in report["supplies"]:
         row["source"] = dataset_source(datasets.get(row["dataset"]), row["source"], row["year"])
-    report["conflicts"] = conflicts(report["facts"])
+    report["conflicts"] = conflicts(report["facts"], entity_names(store))
     return FirmDetailAnswer.model_validate(report)

@@ -30,9 +30,14 @@ from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.reports.labels import (
+    case_document,
+    case_title,
     describe,
+    figure_points,
     footer,
     metric_words,
+    other_basis_note,
+    parameter_words,
     publishers_of,
     seller_name,
     set_up_by,
@@ -40,6 +45,7 @@ from chipshift.reports.labels import (
     unchanging,
     unchanging_on_both_sides,
     unit_words,
+    with_parameter_names,
 )
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_analysis, market_posterior
@@ -331,6 +337,14 @@ class Variant:
         return f"{name} ({', '.join(changes)})" if changes else name
 
 
+def difference(a: float | None, b: float | None) -> float | None:
+    """b - a as a comparison gives it: to four decimals, 0 (never -0) where it rounds to nothing; None where either
+    side has no value."""
+    if a is None or b is None:
+        return None
+    return round(b - a, 4) + 0.0  # -0.0 + 0.0 is 0.0
+
+
 def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None = None, *, draws: int = 0,
                      seed: int = 20261125, calibration_draws: int = IMPORTANCE_DRAWS,
                      progress: Progress | None = None) -> Report:
@@ -364,7 +378,7 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             continue
         x, y = old["value"], r["value"]
         row = {"output": r["output"], when: r[when], "unit": r.get("unit", old.get("unit")), "a": x, "b": y,
-               "difference": None if x is None or y is None else round(y - x, 4)}
+               "difference": difference(x, y)}
         if draws:
             row |= {"a_p5": old.get("p5"), "a_p95": old.get("p95"), "b_p5": r.get("p5"), "b_p95": r.get("p95")}
         rows.append(row)
@@ -837,7 +851,9 @@ def _documents(store: Store, ids: Iterable[str]) -> dict[str, dict[str, str | No
 
 
 def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str, str]]) -> Report:
-    """What a run's tables and charts need to say what they show: ``names`` (codes in words), what the run
+    """What a run's tables and charts need to say what they show: its ``title`` (``labels.case_title``), its
+    calibration statement naming each parameter in words (``labels.with_parameter_names``), ``names`` (codes in
+    words), what the run
     rests on (``rests_on``), every cited fact's publisher (``publishers``: the original publisher where the source
     reprints one), every cited document (``documents``: a literal observation's, a stated value's) and
     ``data_as_of``, the latest publication date of the figures the run cites; ``facts``, each cited fact with its
@@ -858,15 +874,26 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
                                                            if row.get("source"))])
     dates += [d["published"] for d in documents.values() if d["published"]]
     labels = {"names": names, "rests_on": behind, "publishers": dict(sorted(publishers.items())),
-              "documents": documents, "facts": fact_sources(store, cited), "data_as_of": max(dates) if dates else None}
+              "documents": documents, "facts": fact_sources(store, cited), "data_as_of": max(dates) if dates else None,
+              "title": case_title(str(report["scenario"]), report.get("description"))}
+    # the calibration statement names each parameter by what it sets, its id after it
+    said = parameter_words(case_document(str(path)), names)
+    labels["calibration"] = {**report["calibration"],
+                             "statement": with_parameter_names(report["calibration"]["statement"], said)}
     labelled = {**report, **labels}
-    text = {}
+    text: dict[str, dict[str, Any]] = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
     if any(o.startswith("share:") and "@" not in o for o in outputs):
         outputs.append("shares")  # the suppliers' shares stacked in one chart
+    linked_run = report.get("model") == "linked"
     for output in outputs:
         words = describe(labelled, output)
+        points = figure_points(labelled, output) if linked_run else []
+        note = other_basis_note(points)
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
-                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES),
+                        "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)
+                        + (f" {note}" if note else ""),
                         "unchanging": unchanging(labelled, output)}
+        if linked_run:
+            text[output]["points"] = [dataclasses.asdict(f) for f in points]
     return {**labels, "output_text": text}

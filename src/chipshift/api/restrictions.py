@@ -476,23 +476,28 @@ def _over_time(store: Store, target: str, start: str | date | None, end: str | d
                rows_of: Callable[[analyses.Situation], list[dict[str, Any]]]) -> tuple[Report, list[dict[str, Any]]]:
     """One question at every date of a range (``series_range``: what is not asked for comes from the scenario's
     range, else the default): the answer's context, and the rows ``rows_of`` gives at each date (each with its
-    date), with the rules reaching the destination that started or ended between dates."""
+    date), with the rules reaching the destination that started or ended between dates and each such rule's name
+    (``rule_names``)."""
     loaded = _load(store, scenario)
     first, last, step, given = series_range(loaded.scenario, start, end, every)
     dates = series_dates(first, last, step)
     dest = destination(store, target, segment)
     rows: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
     before: set[str] | None = None
     for when in dates:
         s = _situation(store, loaded, dest, when)
         rows += [{"at": when.isoformat(), **row} for row in rows_of(s)]
         now = _reaching(s)
+        names |= {str(r["id"]): str(r["name"]) for r in analyses.rules_in_force(s) if r.get("name")}
         changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
         before = now
     context = {**_context(store, loaded, dest, dates[0]), "destination_name": destination_name(store, dest), "at": None,
                "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": step, "range_given_by": given,
-               "dates": [d.isoformat() for d in dates], "rule_changes": changes}
+               "dates": [d.isoformat() for d in dates], "rule_changes": changes,
+               "rule_names": {k: names[k] for k in sorted(names) if any(k in c["rules_started"] or k in c["rules_ended"]
+                                                                        for c in changes)}}
     return context, rows
 
 

@@ -5,6 +5,7 @@ the back-test's, the sensitivity's and the timelines'."""
 from __future__ import annotations
 
 import functools
+import itertools
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen
+
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
@@ -78,12 +80,32 @@ def marker_style(k: int) -> tuple[str, str]:
     return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
 
 
+#: The one point style of a published figure on a linked run's chart, in the files as on the web and in the report:
+#: a diamond, coloured by its publisher and basis (``figure_colour``), hollow where its period is longer than the
+#: line's (``labels.FigurePoint.other_basis``).
+FIGURE_MARKER = "D"
+FIGURE_SIZE = 30
+
+
+def figure_colour(k: int) -> str:
+    """The colour of a chart's ``k``-th group of published figures (0-based): the palette after the model's."""
+    return PALETTE[1 + k % (len(PALETTE) - 1)]
+
+
+def tick_step(axis: Any) -> float:
+    """The step between an axis's major ticks (1 where it has fewer than two)."""
+    locs = sorted(float(v) for v in axis.get_majorticklocs())
+    steps = [b - a for a, b in itertools.pairwise(locs) if b - a > 0]
+    return min(steps) if steps else 1.0
+
+
 def value_axis(ax: Any, unit: str | None) -> None:
-    """Value ticks as ``labels.number`` prints them: 10%, 0.25%, -100 points, 40,000; a percent axis starts at
+    """Value ticks as ``labels.tick`` prints them, every tick of an axis with the decimals its step needs: 10%,
+    0.25%, -100 points, 40,000; 0.25, 0.50, 0.75, never 0.2, 0.5, 0.8; a percent axis starts at
     0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle), and ends at 100%
     where no figure drawn passes it (a share held at 100% is not drawn in an axis running to 104%; the lines on
     that edge are drawn whole)."""
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, unit)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.tick(v, tick_step(ax.yaxis), unit)))
     if unit == "pct":
         low, high = ax.get_ylim()
         if low < 0:

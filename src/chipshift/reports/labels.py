@@ -303,7 +303,10 @@ def unchanging(report: Mapping[str, Any], output: str) -> str | None:
     instead, in place of it. The sentence names the output by its title, the value and the periods, then why, as
     the run's own outputs and its case file show it: who holds the market's shares, whether the case gives the
     seller a share at the start (else a rule keeps it out from the first period), where else the seller sells.
-    None for any other output."""
+    Demand no allowed seller serves (``unmet``) that is 0 in every period and draw has no chart either: the
+    sentence says so. None for any other output."""
+    if output == "unmet" or output.startswith("unmet@"):
+        return _unmet_nowhere(report, output)
     if not output.startswith(SHARES):
         return None
     rows = [r for r in report.get("outputs") or () if r["output"] == output]
@@ -320,6 +323,22 @@ def unchanging(report: Mapping[str, Any], output: str) -> str | None:
     why = _why_unchanging(report, output, edge) if linked else _why_unchanging_single(output, edge)
     title = describe(report, output).title
     return f"{title}: {number(edge, 'pct')} in {span}{drawn}, so it has no chart: {why}."
+
+
+def _unmet_nowhere(report: Mapping[str, Any], output: str) -> str | None:
+    """Why a chart of demand no allowed seller serves is left out (``unchanging``): it is 0 in every period and draw,
+    a flat line along the axis's foot; None where it is above 0 anywhere."""
+    rows = [r for r in report.get("outputs") or () if r["output"] == output]
+    values = [float(r[k]) for r in rows for k in ("value", "p5", "p95") if r.get(k) is not None]
+    if not rows or not values or any(abs(v) > 1e-9 for v in values):
+        return None
+    linked = report.get("model") == "linked"
+    span = (f"every quarter from {report['periods'][0]} to {report['periods'][1]}" if linked
+            else f"every year from {report['years'][0]} to {report['years'][1]}")
+    drawn = " and in every draw" if any(r.get("p5") is not None for r in rows) else ""
+    unit = next((r.get("unit") for r in rows), None)
+    return (f"{describe(report, output).title}: {number(0.0, unit)} in {span}{drawn}, so it has no chart: every "
+            "buyer's demand is served by a seller the rules allow")
 
 
 def unchanging_on_both_sides(a: str | None, b: str | None, sides: tuple[str, str]) -> str | None:
@@ -666,3 +685,197 @@ def case_document(file: str | None) -> Any:
         return None
     document, problems = load_yaml(path)
     return None if problems else document
+
+
+def period_kind(period: str) -> str:
+    """What length of time a period label covers, in words: "2025Q1" -> "quarter", "FY2024" -> "fiscal year",
+    "2024" -> "year", "2024H1" -> "half year"; anything else "period"."""
+    text = str(period)
+    if text.startswith("FY"):
+        return "fiscal quarter" if "Q" in text else "fiscal year"
+    if "Q" in text:
+        return "quarter"
+    if "H" in text:
+        return "half year"
+    return "year" if text.isdigit() else "period"
+
+
+def _basis(definition: str | None, status: str | None) -> str:
+    """A published figure's basis, short: what it measures where its publisher says it differs from the output
+    (its ``definition``, to its first bracket's end), and how sure its publisher is (``status``) when it is less
+    than reported: "mainland China", "China (blog; basis not stated), claim"; "as the chart's output" when neither
+    is said."""
+    words = (definition or "").strip()
+    if len(words) > 60:
+        words = words[:57].rsplit(" ", 1)[0] + "..."
+    extra = status if status and status != "reported" else ""
+    return ", ".join(w for w in (words, extra) if w) or "as the chart's output"
+
+
+@dataclass(frozen=True)
+class FigurePoint:
+    """A published figure (or an observation no published figure repeats) as a linked run's chart draws it: where
+    (its ``period`` and the ``quarters`` a longer period spans), its value, who published it, on what basis, whether
+    the calibration was fitted to it; ``label`` names all of it for a point's tooltip, ``legend`` for the legend
+    (one entry per publisher and basis, with the periods it has points in); ``other_basis``: a figure of a longer
+    period than the chart's line (a yearly or fiscal-year figure on a quarterly line)."""
+
+    period: str
+    quarters: tuple[str, str] | None
+    value: float
+    publisher: str
+    basis: str
+    fact: str | None
+    fitted: bool
+    label: str
+    legend: str
+    other_basis: bool
+
+
+def figure_points(report: Mapping[str, Any], output: str) -> list[FigurePoint]:
+    """Every published figure of ``output`` in a linked run, each once, then the observations of it no published
+    figure repeats (same period and value), credited to their source (``observation_source``); each labelled with
+    its publisher, period and basis, and marked where its period is longer than a quarter (``FigurePoint``). The
+    one list the chart files, the report and the web draw."""
+    table = [r for r in (report.get("calibration") or {}).get("table") or () if r["output"] == output]
+    fitted = {(r["period"], float(r["observed"])) for r in table if r.get("fitted_to")}
+    raw: list[dict[str, Any]] = []
+    for entry in report.get("published_beside_model") or ():
+        if entry["output"] != output or entry.get("period") is None:
+            continue
+        for p in entry["published"]:
+            raw.append({"period": entry["period"], "quarters": entry.get("quarters"), "value": float(p["value"]),
+                        "publisher": str(p.get("publisher") or "unknown publisher"), "fact": p.get("fact"),
+                        "basis": _basis(p.get("definition"), p.get("status"))})
+    for row in table:
+        if row.get("period") is None or any(r["period"] == row["period"] and r["value"] == float(row["observed"])
+                                            for r in raw):
+            continue
+        fact = (report.get("facts") or {}).get(row.get("fact") or "") or {}
+        document = (report.get("documents") or {}).get(row.get("source") or "") or {}
+        # a literal by its document's publisher alone (its title and date are in the footer and the sources)
+        publisher = (observation_source(report, row) if row.get("fact") or not document
+                     else str(document.get("publisher") or "unknown publisher"))
+        raw.append({"period": row["period"], "quarters": row.get("quarters"), "value": float(row["observed"]),
+                    "publisher": publisher, "fact": row.get("fact"),
+                    "basis": _basis(None, fact.get("status")) if row.get("fact") else "as the case file states it"})
+    raw = list({(r["publisher"], r["period"], r["value"], r["basis"]): r for r in reversed(raw)}.values())[::-1]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in raw:
+        periods = groups.setdefault((r["publisher"], r["basis"]), [])
+        if r["period"] not in periods:
+            periods.append(r["period"])
+    points = []
+    for r in raw:
+        periods = groups[(r["publisher"], r["basis"])]
+        points.append(FigurePoint(
+            period=r["period"], quarters=tuple(r["quarters"]) if r["quarters"] else None, value=r["value"],
+            publisher=r["publisher"], basis=r["basis"], fact=r["fact"],
+            fitted=(r["period"], r["value"]) in fitted,
+            label=f"{r['publisher']}, {r['period']}, {r['basis']}: {number(r['value'], _unit_of(report, output))}",
+            legend=f"{r['publisher']}, {', '.join(periods)}: {r['basis']}",
+            other_basis=period_kind(r["period"]) != "quarter"))
+    return points
+
+
+def _unit_of(report: Mapping[str, Any], output: str) -> str | None:
+    return next((r.get("unit") for r in report.get("outputs") or () if r["output"] == output), None)
+
+
+#: The legend of a published figure of a longer period than a linked chart's quarterly line (drawn hollow).
+OTHER_BASIS_LEGEND = "hollow: a figure for a whole year or fiscal year, not one quarter"
+
+
+def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
+    """The footnote of a quarterly chart with figures of a longer period on it (``FigurePoint.other_basis``), or
+    of a basis its publisher does not state: which they are, and against what each stands. None when there is
+    neither."""
+    points = list(points)
+    longer = [p for p in points if p.other_basis]
+    notes = []
+    if longer:
+        kinds: dict[str, list[str]] = {}
+        for p in longer:
+            periods = kinds.setdefault(period_kind(p.period), [])
+            if p.period not in periods:
+                periods.append(p.period)
+        listed = "; ".join(f"{kind}: {', '.join(periods)}" for kind, periods in kinds.items())
+        notes.append(f"Hollow diamonds are figures of a longer period than the quarterly line ({listed}); each "
+                     "stands in the middle of the quarters it spans and compares with the model's value for that "
+                     "period (the wide line), not with one quarter's.")
+    unstated = list(dict.fromkeys(f"{p.publisher} ({p.period})" for p in points if "not stated" in p.basis))
+    if unstated:
+        notes.append(f"Basis not stated by its publisher: {'; '.join(unstated)}.")
+    return " ".join(notes) or None
+
+
+def with_parameter_names(text: str, words: Mapping[str, str]) -> str:
+    """``text`` (a calibration statement) with each parameter id it names given by what the parameter sets, its id
+    after in brackets (``parameter_words``): "do not pin down q_h20" -> "do not pin down quality of Nvidia's H20
+    (q_h20)"; an id without words as it is."""
+    import re
+
+    for pid in sorted(words, key=len, reverse=True):
+        said = words[pid]
+        said = said[:1].lower() + said[1:] if said[1:2].islower() else said
+        text = re.sub(rf"(?<![\w(]){re.escape(pid)}(?![\w)])", f"{said} ({pid})".replace("\\", "\\\\"), text)
+    return text
+
+
+#: Most characters of a case's title (``case_title``) before it is cut at a word.
+CASE_TITLE = 90
+
+
+def case_title(name: str, description: str | None) -> str:
+    """A market case as a heading or a list names it: the first sentence of its description, without what it
+    says in brackets or after a colon, cut at a word after ``CASE_TITLE`` characters ("Who takes Micron's place in
+    China's DRAM market, and what happens to Micron's share of revenue from mainland..."); its name with the
+    hyphens as spaces where it has no description."""
+    import re
+
+    text = " ".join(str(description or "").split())
+    text = re.sub(r"\s*\([^)]*\)", "", text)
+    text = re.split(r"(?<=[a-z0-9%])\.(?:\s|$)|:\s", text, maxsplit=1)[0].strip().rstrip(".")
+    if not text:
+        return name.replace("-", " ")
+    if len(text) > CASE_TITLE:
+        text = text[:CASE_TITLE].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return text
+
+
+def tick_decimals(step: float) -> int:
+    """The fewest decimals that print every multiple of an axis's tick ``step`` exactly: 0.25 -> 2, 0.5 -> 1,
+    5 -> 0, 1.25 -> 2 (at most 6), so that the ticks of one axis read alike (0.25, 0.50, 0.75), never 0.2, 0.5, 0.8."""
+    step = abs(float(step))
+    for d in range(7):
+        scaled = step * 10 ** d
+        if abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
+            return d
+    return 6
+
+
+def tick(value: float, step: float, unit: str | None = None) -> str:
+    """An axis tick as ``number`` writes a value (``%`` after a percent, ``points`` after percentage points, whole
+    numbers with thousands separators), with the decimals the axis's tick ``step`` needs (``tick_decimals``) and
+    "0" for a negative zero."""
+    d = tick_decimals(step)
+    text = f"{float(value):,.{d}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0:.{d}f}"
+    if unit == "pct":
+        return f"{text}%"
+    if unit == "pct_points":
+        return f"{'+' if float(value) > 0 and float(text.replace(',', '')) != 0 else ''}{text} points"
+    return text
+
+
+def tick_steps(top: float) -> int:
+    """How many equal steps an axis from 0 to ``top`` (a nice number: 1, 2, 2.5 or 5 times a power of ten) is cut
+    into, so that each step is itself nice (1, 2, 2.5 or 5 times a power of ten) and its ticks read plainly: 4 for
+    1, 2 (0.25, 0.5 apart), 5 for 2.5, 5 (0.5, 1 apart; never 0.625 or 1.25)."""
+    import math
+
+    if top <= 0:
+        return 4
+    m = top / 10 ** math.floor(math.log10(top) + 1e-9)
+    return 5 if abs(m - 2.5) < 1e-6 or abs(m - 5) < 1e-6 else 4

@@ -13,7 +13,10 @@ import pandas as pd
 
 from chipshift.reports import labels
 from chipshift.reports.chart_style import (
+    FIGURE_MARKER,
+    FIGURE_SIZE,
     PALETTE,
+    figure_colour,
     footnote,
     legend,
     marker_style,
@@ -99,10 +102,12 @@ def position(periods: list[str], entry: Mapping[str, Any]) -> float | None:
 
 
 def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
-    """A linked run's output by quarter with its Monte Carlo band, the observations of it (labelled with their
-    publisher) and the other figures published for it shown, titled by ``labels.describe``, with the footer of
-    ``labels.footer`` naming the publishers of the figures drawn. A figure of a year or fiscal year stands in the
-    middle of the quarters it spans, beside the model's value for that year drawn across them."""
+    """A linked run's output by quarter with its Monte Carlo band and the figures published or observed for it
+    (``labels.figure_points``: each a diamond, in the legend by its publisher, periods and basis; rings round those
+    the model is fitted to), titled by ``labels.describe``, with the footer of ``labels.footer`` naming the
+    publishers of the figures drawn. A figure of a year or fiscal year stands in the middle of the quarters it
+    spans, beside the model's value for that year drawn across them, hollow, and the footnote says so
+    (``labels.other_basis_note``)."""
     data = pd.DataFrame([r for r in report["outputs"] if r["output"] == output and "Q" in str(r["period"])])
     if data.empty:
         return []
@@ -117,7 +122,6 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4,
             label=labels.model_label(report))
     periods = list(data["period"])
-    publishers: Mapping[str, str] = report.get("publishers") or {}
     seen = [{**o, "x": at} for o in _observed(report, output) if (at := position(periods, o)) is not None]
     # the model's value for each longer period a figure is of, across the quarters it spans
     spans = {o["period"]: o["quarters"] for o in [*seen, *report["published_beside_model"]]
@@ -128,33 +132,30 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
             ax.plot([periods.index(first) - 0.4, periods.index(last) + 0.4], [values[period]] * 2, color=PALETTE[0],
                     lw=3.5, alpha=0.55, solid_capstyle="butt",
                     label="chipshift model, for a year or fiscal year (across its quarters)" if k == 0 else None)
-    by_publisher: dict[str, list[dict[str, Any]]] = {}
-    for o in seen:
-        by_publisher.setdefault(f"observed: {labels.observation_source(report, o)}", []).append(o)
-    shown = [name.removeprefix("observed: ") for name in by_publisher if name != f"observed: {labels.NO_SOURCE}"]
-    # the other figures published for a quarter shown (another publisher, or another value), each once
-    points = {(publishers.get(o.get("fact") or "", ""), o["period"], o["observed"]) for o in seen}
-    for c in report["published_beside_model"]:
-        at = position(periods, c) if c["output"] == output else None
-        if at is None:
-            continue
-        for p in c["published"]:
-            if (p["publisher"], c["period"], p["value"]) not in points:
-                points.add((p["publisher"], c["period"], p["value"]))
-                by_publisher.setdefault(f"published: {p['publisher']}", []).append({"period": c["period"], "x": at,
-                                                                                "observed": p["value"]})
-                shown.append(str(p["publisher"]))
-    # the figures of one quarter side by side, so that none hides another
+    # every published figure (and observation no published figure repeats), each a diamond coloured by its
+    # publisher and basis, hollow where it is of a longer period than the quarterly line (``labels.figure_points``)
+    figures = [(f, at) for f in labels.figure_points(report, output)
+               if (at := position(periods, {"period": f.period, "quarters": f.quarters})) is not None]
+    groups = list(dict.fromkeys(f.legend for f, _ in figures))
     at_period: dict[str, list[int]] = {}
-    for rows in by_publisher.values():
-        for o in rows:
-            at_period.setdefault(o["period"], []).append(id(o))
-    for k, (name, rows) in enumerate(by_publisher.items()):
-        colour, marker = marker_style(k)
-        xs = [o["x"] + spread(at_period[o["period"]].index(id(o)), len(at_period[o["period"]]), width=1.2,
-                                most=0.3)
-              for o in rows]
-        ax.scatter(xs, [o["observed"] for o in rows], s=50, marker=marker, color=colour, zorder=4, label=name)
+    for k, (f, _) in enumerate(figures):
+        at_period.setdefault(f.period, []).append(k)
+    drawn: set[str] = set()
+    for k, (f, at) in enumerate(figures):
+        colour = figure_colour(groups.index(f.legend))
+        same = at_period[f.period]
+        ax.scatter([at + spread(same.index(k), len(same), width=1.2, most=0.3)], [f.value], s=FIGURE_SIZE,
+                   marker=FIGURE_MARKER, zorder=4, color="white" if f.other_basis else colour, edgecolors=colour,
+                   linewidths=1.2, label=f.legend if f.legend not in drawn else None)
+        drawn.add(f.legend)
+    if any(f.other_basis for f, _ in figures):
+        ax.scatter([], [], s=FIGURE_SIZE, marker=FIGURE_MARKER, color="white", edgecolors="#444444", linewidths=1.2,
+                   label=labels.OTHER_BASIS_LEGEND)
+    for k, (f, at) in enumerate((f, at) for f, at in figures if f.fitted):
+        ax.scatter([at], [f.value], s=140, facecolors="none", edgecolors="black", zorder=5,
+                   label="observation the model is fitted to" if k == 0 else None)
+    shown = [f.publisher for f, _ in figures if f.publisher != labels.NO_SOURCE]
+    note = labels.other_basis_note(f for f, _ in figures)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
     value_axis(ax, text.unit)
@@ -162,7 +163,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     legend(ax)
-    footnote(fig, ax, labels.footer(report, shown))
+    footnote(fig, ax, labels.footer(report, shown) + (f" {note}" if note else ""))
     return save(fig, stem)
 
 
@@ -245,7 +246,8 @@ LEFT_OUT = "charts_left_out.csv"
 
 def left_out(report: dict[str, Any], outputs: list[str], out: Path) -> tuple[list[str], list[str]]:
     """The ``outputs`` to chart, and the files written for those left out: a share at 0% or 100% in every period
-    and draw (``labels.unchanging``) has no chart; ``LEFT_OUT`` lists each with its title and why, in place of it."""
+    and draw, or demand no allowed seller serves at 0 throughout (``labels.unchanging``), has no chart;
+    ``LEFT_OUT`` lists each with its title and why, in place of it."""
     rows = [{"output": o, "title": labels.describe(report, o).title, "note": why}
             for o in outputs if (why := labels.unchanging(report, o))]
     if not rows:

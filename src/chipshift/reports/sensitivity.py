@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from chipshift.reports import labels
-from chipshift.reports.chart_style import PALETTE, footnote, save, wrap
+from chipshift.reports.chart_style import PALETTE, footnote, save, tick_step, wrap
 
 
 def _fixed(x: float | None) -> str:
@@ -84,7 +84,7 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
     if unit and name.endswith(")") and " (index, " in name:  # the unit below says it is an index: once is enough
         name = name[:name.rindex(" (index, ")]
     ax.set_xlabel(f"{name} in {period}" + (f" ({unit})" if unit else ""))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.number(v, code)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.tick(v, tick_step(ax.xaxis), code)))
     ax.set_title(f"{title}\n{period}" + (f", {unit}" if unit else "")
                  + ": one parameter at a time, ordered by total Sobol' index", loc="left", fontsize=10,
                  pad=22)

@@ -47,7 +47,8 @@ def cases(catalog: Catalog, store: Store) -> MarketCasesAnswer:
             shown[key] = value
             if key == "region":
                 shown["region_name"] = named
-        listed.append({**shown, "digest": market_api.case_digest(files[stem]),
+        listed.append({**shown, "title": labels.case_title(str(entry.get("name") or stem), entry.get("description")),
+                       "digest": market_api.case_digest(files[stem]),
                        "needs": data_needed(store, files[stem])})
     return MarketCasesAnswer.model_validate({"cases": listed, "max_draws": MAX_DRAWS, "default_seed": DEFAULT_SEED})
 

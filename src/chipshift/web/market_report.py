@@ -16,10 +16,11 @@ from chipshift.reports.labels import (
     NO_SOURCE,
     case_document,
     describe,
+    figure_points,
     footer,
     model_label,
     number,
-    observation_source,
+    other_basis_note,
     parameter_units,
     parameter_words,
     publishers_of,
@@ -100,8 +101,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
     if report.get("model") == "linked":
         return _render_linked(report, facts, file_name)
     c = report["calibration"]
-    parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
-             f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
+    parts = [head(f"{report.get('title') or report['scenario']} · chipshift market report", STATEMENT_CSS),
+             f"<h1>{escape(report.get('title') or report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
              f"{escape(_name(report, 'regions', report['region']))}, "
              f"{escape(_name(report, 'products', report['product']))}, {report['years'][0]}-{report['years'][1]} · "
@@ -199,14 +200,13 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
         labels = [r["period"] for r in rows]
         observed = [{"x": at, "value": o["observed"], "label": o["period"]} for o in table
                     if o["output"] == output and o["fitted_to"] and (at := position(labels, o)) is not None]
-        published = [{"x": at, "value": p["value"], "publisher": p["publisher"], "label": c["period"]}
-                     for c in compared if c["output"] == output and (at := position(labels, c)) is not None
-                     for p in c["published"]]
-        # an observation no published figure repeats (another publisher or value) is drawn as its publisher's too
-        published += [{"x": at, "value": o["observed"], "label": o["period"],
-                       "publisher": observation_source(report, o)}
-                      for o in table if o["output"] == output and (at := position(labels, o)) is not None
-                      and not any(p["label"] == o["period"] and p["value"] == o["observed"] for p in published)]
+        # every published figure, and each observation no published figure repeats, by its publisher, period and
+        # basis (hollow where its period is longer than a quarter), as the chart files draw them
+        figures = figure_points(report, output)
+        published = [{"x": at, "value": f.value, "publisher": f.legend, "credit": f.publisher, "tip": f.label,
+                      "label": f.period, "hollow": f.other_basis}
+                     for f in figures if (at := position(labels, {"period": f.period, "quarters": f.quarters}))
+                     is not None]
         if not published and not observed:
             continue
         if sentence := unchanging(report, output):
@@ -219,17 +219,18 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
         points = [{"x": i, "value": r["value"], "p5": r.get("p5"), "p95": r.get("p95")} for i, r in enumerate(rows)]
         parts.append(svg.trajectory(
             points, published, observed, title, unit, x_labels=labels, axis=axis,
-            footer=footer(report, [p["publisher"] for p in published if p["publisher"] != NO_SOURCE], SOURCES_BELOW),
+            footer=footer(report, [str(p["credit"]) for p in published if p["credit"] != NO_SOURCE], SOURCES_BELOW)
+            + ((" " + note) if (note := other_basis_note(figures)) else ""),
             model=model_label(report, "model"),
             spans=[(labels.index(first), labels.index(last), values[period], period)
                    for period, (first, last) in sorted(spans.items())]))
     if not parts:
         return []
     return ["<h2>Published figures beside the model</h2><p class='muted'>Each output that figures are published "
-            "or observed for, by quarter: line and band, the model; diamonds, the published figures (publisher in the "
-            "tooltip, each fact quoted under Sources); rings, those the model is fitted to. A figure of a year or "
-            "fiscal year stands in the middle of the quarters it spans, beside the model's value for that year "
-            "(the wide line across them).</p>", *parts]
+            "or observed for, by quarter: line and band, the model; diamonds, the published figures (in the legend by "
+            "publisher, periods and basis; each fact quoted under Sources); rings, those the model is fitted to. A "
+            "figure of a year or fiscal year is drawn hollow, in the middle of the quarters it spans, beside the "
+            "model's value for that year (the wide line across them).</p>", *parts]
 
 
 def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: str) -> str:
@@ -238,8 +239,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
     c = report["calibration"]
     periods = report["periods"]
     names = report.get("names") or {}
-    parts = [head(f"{report['scenario']} · chipshift market report", STATEMENT_CSS),
-             f"<h1>{escape(report['scenario'])}</h1><p>{escape(report['description'])}</p>",
+    parts = [head(f"{report.get('title') or report['scenario']} · chipshift market report", STATEMENT_CSS),
+             f"<h1>{escape(report.get('title') or report['scenario'])}</h1><p>{escape(report['description'])}</p>",
              f"<p class='muted'>Linked market scenario file {escape(file_name)} · digest {escape(report['digest'])} · "
              f"{periods[0]}-{periods[1]} by quarter · money in {escape(unit_words(report['value_unit']))} · "
              f"{report['draws']:,} Monte Carlo draws (seed {report['seed']}) · generated "

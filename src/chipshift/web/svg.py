@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from chipshift.reports.labels import number
+from chipshift.reports.labels import OTHER_BASIS_LEGEND, number, tick, tick_steps
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
         'sans-serif')
@@ -249,7 +249,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                model: str = "model (fitted)", axis: str | None = None,
                spans: Sequence[tuple[float, float, float, str]] = ()) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
-    as diamonds (publisher in the tooltip) and the observations fitted to circled. With ``x_labels`` the x
+    as diamonds (published: x, value, publisher (its legend), label or tip (its tooltip), hollow: a figure of a
+    longer period than the line's) and the observations fitted to circled. With ``x_labels`` the x
     values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line;
     ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
     value for a longer period (from, to, value, label: a fiscal year across the quarters it spans)."""
@@ -268,11 +269,12 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         return top + (1 - v / top_v) * (height - top - bottom)
 
     out: list[str] = _axis_label(axis, width)
-    for i in range(5):
-        t = top_v * i / 4
+    steps = tick_steps(top_v)  # each step a nice number, every tick with the decimals it needs (labels.tick)
+    for i in range(steps + 1):
+        t = top_v * i / steps
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6}" y="{Y(t) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
-                   f'{_num(t, unit)}</text>')
+                   f'{tick(t, top_v / steps, "pct" if unit == "%" else None)}</text>')
     def name(x: Any) -> str:
         return escape(str(x_labels[int(x)] if x_labels is not None else x))
 
@@ -315,11 +317,15 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         # (a figure of a longer period, between steps, has the room of the steps it spans)
         step = min(9.0, slot * (0.5 if float(p["x"]).is_integer() else 3) / max(1, len(same) - 1))
         x, y = X(p["x"]) + (same.index(k) - (len(same) - 1) / 2) * step, Y(p["value"])
-        out.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{c}" stroke="#fff" '
-                   f'transform="rotate(45 {x:.1f} {y:.1f})"><title>{escape(str(p["publisher"]))}, '
-                   f'{escape(str(p["label"])) if p.get("label") else name(p["x"])}: '
-                   f'{_num(p["value"], unit)}</title></rect>')
+        tip = p.get("tip") or (f'{p["publisher"]}, {p["label"] if p.get("label") else name(p["x"])}: '
+                               f'{_num(p["value"], unit)}')
+        fill, edge = ("#fff", c) if p.get("hollow") else (c, "#fff")
+        out.append(f'<rect class="published" x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{fill}" '
+                   f'stroke="{edge}" stroke-width="1.5" transform="rotate(45 {x:.1f} {y:.1f})"><title>'
+                   f'{escape(str(tip))}</title></rect>')
     legend += [(PALETTE[(1 + k) % len(PALETTE)], "diamond", str(name)) for k, name in enumerate(publishers)]
+    if any(p.get("hollow") for p in published):
+        legend.append((MUTED, "hollow", OTHER_BASIS_LEGEND))
     for o in observed:
         when = escape(str(o["label"])) if o.get("label") else name(o["x"])
         out.append(f'<circle cx="{X(o["x"]):.1f}" cy="{Y(o["value"]):.1f}" r="8" fill="none" stroke="#1d2733" '
@@ -339,6 +345,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                         'stroke-opacity="0.5"/>',
                 "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '
                            f'transform="rotate(45 {x + 8} {y})"/>',
+                "hollow": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="#fff" stroke="{c}" '
+                          f'stroke-width="1.5" transform="rotate(45 {x + 8} {y})"/>',
                 "ring": f'<circle cx="{x + 8}" cy="{y}" r="6" fill="none" stroke="{c}" stroke-width="1.5"/>'}[kind]
         out.append(f'{mark}<text class="legend" x="{x + 22}" y="{y + 4}" font-size="11">' + "".join(
             f'<tspan x="{x + 22}" dy="{13 if k else 0}">{escape(line)}</tspan>' for k, line in enumerate(lines))

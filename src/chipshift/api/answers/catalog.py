@@ -85,6 +85,8 @@ class MarketCase(Answer):
 
     case: str = Field(description="its name, to run it by (the file's stem)")
     name: str = Field(description="the name the file gives")
+    title: str | None = Field(default=None, description="the case as a heading or a list names it: its "
+                                                        "description's first sentence, short")
     description: str = Field(description="what it models")
     file: str = Field(description="the file's name")
     region: str | None = Field(description="the market's region (a linked case's regions, joined with ', ')")

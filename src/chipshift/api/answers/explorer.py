@@ -89,6 +89,8 @@ class Conflict(Answer):
     segment: Segment | None = described(tables.FACTS, "segment")
     basis: ShareBasis | None = described(tables.FACTS, "basis")
     definition: str | None = described(tables.FACTS, "definition")
+    what: str | None = Field(default=None, description="what the facts state, in words: whom about, what, of which "
+                                                       "product, when, where (names, never codes)")
     values: tuple[ConflictValue, ...] = Field(description="the values stated, each with its source")
 
 

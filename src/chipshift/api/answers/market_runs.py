@@ -198,6 +198,24 @@ class LinkedMarket(Answer):
     product: str = Field(description="its product")
 
 
+class FigurePoint(Answer):
+    """A figure published or observed for an output of a linked run, as its chart draws it."""
+
+    period: str = Field(description="its period: a quarter, a year or a fiscal year")
+    quarters: tuple[str, str] | None = Field(description="the first and last calendar quarters a year or fiscal year "
+                                                         "spans")
+    value: float = Field(description="its value, in the output's unit")
+    publisher: str = Field(description="who published it (a literal observation: the document the case names)")
+    basis: str = Field(description="what it measures where its publisher says it differs from the output, and its "
+                                   "status where it is less than reported, short")
+    fact: str | None = Field(description="the fact it comes from")
+    fitted: bool = Field(description="whether the calibration was fitted to it")
+    label: str = Field(description="the point's label: publisher, period, basis and value")
+    legend: str = Field(description="its legend entry: publisher, the periods it has points in, basis")
+    other_basis: bool = Field(description="whether its period is longer than a quarter (a yearly or fiscal-year "
+                                          "figure on the quarterly line): drawn hollow and footnoted")
+
+
 class OutputText(Answer):
     """What a chart or table of an output says it shows."""
 
@@ -209,6 +227,8 @@ class OutputText(Answer):
     unchanging: str | None = Field(ABSENT, description="for a share at 0% or 100% in every period and draw (a barred "
                                                        "seller's, a sole supplier's): why it has no chart, said in "
                                                        "place of the chart")
+    points: tuple[FigurePoint, ...] | None = Field(ABSENT, description="a linked run's: the figures its chart draws "
+                                                                       "beside the model, each labelled")
 
 
 class RunRestrictions(Answer):
@@ -266,6 +286,8 @@ class MarketRunAnswer(Answer):
     rules switching at their dates), with bands when the run drew."""
 
     scenario: str = Field(description="the case's name")
+    title: str | None = Field(ABSENT, description="the case as a heading names it: its description's first "
+                                                 "sentence, short")
     model: Literal["linked"] | None = Field(ABSENT, description="'linked' for a linked case (absent: a single "
                                                                 "market)")
     digest: str = Field(description="a digest of the case's content (and of the restriction scenario it ran under)")

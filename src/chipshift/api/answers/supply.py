@@ -119,6 +119,8 @@ class _Series(DestinationContext):
                     "'over'), or the default (1 January of each of the five years before the end, and the end)")
     dates: tuple[date, ...] = Field(description="every date of the series")
     rule_changes: tuple[RuleChanges, ...] = Field(description="per date, the rules that started or ended")
+    rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `rule_changes` "
+                                                                          "names, by its id")
     unit: str = Field(description="the unit of the figures")
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

@@ -316,7 +316,18 @@ CS.charts = (() => {
   }
 
   /* Lines with bands (lower-upper) per series over years; values are shares in percent (0-100). */
+  /* Series of a bands chart whose bounds are the same at every point (sameSeries): drawn as one line, named as all
+     of them and "(the same in every year shown)", so that no line hides another unsaid. */
+  function sameSeries(points, series) {
+    const equal = (a, b) => points.every((p) => Math.abs((p[a.lower] ?? 0) - (p[b.lower] ?? 0)) < 1e-9
+      && Math.abs((p[a.upper] ?? 0) - (p[b.upper] ?? 0)) < 1e-9);
+    return series.length > 1 && points.length > 0 && series.every((ser) => equal(ser, series[0]));
+  }
+
   function bands(points, series, opts = {}) {
+    // with opts.same (what a point is: "year"), series that coincide at every point are drawn once, under all their
+    // names (sameSeries)
+    if (opts.same && sameSeries(points, series)) series = [{ ...series[0], name: `${series.map((ser) => ser.name).join(" and ")} (the same in every ${opts.same} shown)` }];
     // with opts.labels the x values are positions 0, 1, ... named by the labels (dates of a series)
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const widest = Math.max(0, ...points.map((p) => textWidth(name(p.x), 11))) + 10;
@@ -393,8 +404,14 @@ CS.charts = (() => {
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
   }
   const fmt = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? pct(v) : CS.num(Number(v).toPrecision(4)));
-  // an axis tick: a whole percent without decimals ("100%", as the chart files write it), else as a value
-  const tickText = (v, unit) => (unit === "%" && Math.abs(v - Math.round(v)) < 1e-9 ? `${Math.round(v)}%` : fmt(v, unit));
+  // an axis tick with the fewest decimals that print every multiple of the axis's step exactly (0.25 -> 2, 5 -> 0),
+  // so that the ticks of one axis read alike ("0.25, 0.50, 0.75", "100%"), as the chart files write them
+  // (reports.labels.tick); never "-0"
+  const tickDecimals = (step) => { for (let d = 0; d < 6; d++) { const x = Math.abs(step) * 10 ** d; if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d; } return 6; };
+  const tickText = (v, unit, step) => {
+    const d = tickDecimals(step), text = (Math.abs(v) < 0.5 * 10 ** -d ? 0 : v).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+    return unit === "%" ? `${text}%` : text;
+  };
 
   /* Trajectories over years: per series a value line and (when given) a p5-p95 band; published estimates as
      points (publisher in the tooltip, click for the source); observations the model was fitted to circled.
@@ -419,10 +436,12 @@ CS.charts = (() => {
     const hi = opts.time ? Math.max(lo + 1, Math.ceil(Math.max(...xs))) : xs[xs.length - 1];
     const X = (x) => left + (opts.time || xs.length > 1 ? (x - lo) / (hi - lo) : 0.5) * (width - left - right);
     const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
-    for (let i = 0; i <= 4; i++) {
-      const t = (top_v * i) / 4;
+    // each step a nice number (labels.tick_steps: 4 steps of an axis to 1 or 2 times a power of ten, 5 to 2.5 or 5)
+    const mant = top_v / Math.pow(10, Math.floor(Math.log10(top_v) + 1e-9)), steps = Math.abs(mant - 2.5) < 1e-6 || Math.abs(mant - 5) < 1e-6 ? 5 : 4;
+    for (let i = 0; i <= steps; i++) {
+      const t = (top_v * i) / steps;
       root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
-        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: tickText(t, opts.unit) }));
+        s("text", { x: left - 6, y: Y(t) + 4, "text-anchor": "end", "font-size": 11, fill: MUTED, text: tickText(t, opts.unit, top_v / steps) }));
     }
     if (opts.time) {
       const step = Math.max(1, Math.ceil(36 / ((width - left - right) / (hi - lo))));
@@ -473,11 +492,14 @@ CS.charts = (() => {
       // (a figure of a longer period, between steps, has the room of the steps it spans)
       const same = atX[p.x], step = Math.min(9, (slot * (Number.isInteger(p.x) || opts.time ? 0.5 : 3)) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
+      // (a figure of a longer period than the line's, p.hollow, is drawn hollow; p.tip: its own label)
       root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
-        fill: pubColor(key(p)), stroke: "#fff", transform: `rotate(45 ${cx} ${cy})` }),
-      { source: p.source || undefined, tip: `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
+        fill: p.hollow ? "#fff" : pubColor(key(p)), stroke: p.hollow ? pubColor(key(p)) : "#fff", "stroke-width": 1.5, transform: `rotate(45 ${cx} ${cy})` }),
+      { source: p.source || undefined, tip: p.tip || `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     }
     for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
+    // (the words of labels.OTHER_BASIS_LEGEND, as the files and the report say it)
+    if (pub.some((p) => p.hollow)) legend.push([MUTED, "hollow", "hollow: a figure for a whole year or fiscal year, not one quarter"]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
       { source: o.source || undefined, tip: `fitted to: ${o.label || name(o.x)} observed ${fmt(o.value, opts.unit)}` }));
     if (obs.some((o) => o.fitted)) legend.push([INK, "ring", "observation fitted to"]);
@@ -492,6 +514,7 @@ CS.charts = (() => {
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
       else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
+      else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
       const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });
@@ -687,5 +710,5 @@ CS.charts = (() => {
 
   return { bars: redrawable(bars, 1), ranges: redrawable(ranges, 1), heatmap: redrawable(heatmap, 0),
     timeline: redrawable(timeline, 1), bands: redrawable(bands, 2), lines: redrawable(lines, 1),
-    trajectory: redrawable(trajectory, 1), stack: redrawable(stack, 1), box, serialize, reds, blues, PALETTE };
+    trajectory: redrawable(trajectory, 1), stack: redrawable(stack, 1), box, serialize, reds, blues, PALETTE, sameSeries };
 })();

@@ -33,8 +33,8 @@
       el("div", { class: "stat" }, el("b", { text: String(r.by_input.length) }), "inputs that differ"),
       ruleList("Rules only on the right", r.rules_added), ruleList("Rules only on the left", r.rules_removed)));
     const grid = el("div", { class: "grid2" });
-    const stageChart = el("div"), yearChart = el("div");
-    grid.append(CS.section("Exposure by stage", stageChart), CS.section("Exposure by year (all inputs, 31 December)", yearChart));
+    const stageChart = el("div"), yearChart = el("div"), yearNote = el("div");
+    grid.append(CS.section("Exposure by stage", stageChart), CS.section("Exposure by year (all inputs, 31 December)", yearNote, yearChart));
     box.append(grid);
     // a stage's bar opens what its two figures rest on: the rules only one side has, the data, and each side on the
     // Exposure page, where the stage's inputs open their shares' sources
@@ -57,9 +57,12 @@
         { label: `Rules only under ${L}`, text: r.rules_removed.length ? "" : "none", rules: r.rules_removed }],
       links: [{ href: exposureAt(left, { at: `${y.year}-12-31` }), text: `${L} on ${y.year}-12-31: every input and its sources on the Exposure page →` },
         { href: exposureAt(right, { at: `${y.year}-12-31` }), text: `${R} on ${y.year}-12-31: the same →` }] });
-    CS.charts.box(yearChart, CS.charts.bands(r.by_year.map((y) => ({ x: y.year, ...y, onClick: () => yearSources(y) })), [
-      { name: L, lower: "left_barred_lower_pct", upper: "left_barred_upper_pct" }, { name: R, lower: "right_barred_lower_pct", upper: "right_barred_upper_pct" }],
-    { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620 }), "compare-years", `31 December of each year · ${foot}`);
+    const yearPoints = r.by_year.map((y) => ({ x: y.year, ...y, onClick: () => yearSources(y) }));
+    const yearSeries = [{ name: L, lower: "left_barred_lower_pct", upper: "left_barred_upper_pct" }, { name: R, lower: "right_barred_lower_pct", upper: "right_barred_upper_pct" }];
+    // both sides the same in every year: one line is drawn (charts.bands), and the page says so
+    if (CS.charts.sameSeries(yearPoints, yearSeries)) yearNote.append(el("p", { class: "statement", id: "compare-years-same", text: "The two scenarios give the same exposure in every year shown: one line is drawn for both." }));
+    CS.charts.box(yearChart, CS.charts.bands(yearPoints, yearSeries,
+      { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620, same: "year" }), "compare-years", `31 December of each year · ${foot}`);
     // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
     // only one side has, the input's page (each provider's share with its source) and each side's Exposure page
     const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
@@ -263,8 +266,8 @@
   async function fillMarket(p) {
     const form = $("#market-params");
     const data = await CS.get("/market/cases", {}, { quiet: true });
-    for (const c of data.cases) form.elements.a.append(CS.option(c.case, c.name, c.needs));
-    for (const c of data.cases) form.elements.b.append(CS.option(c.case, c.name, c.needs));
+    for (const c of data.cases) form.elements.a.append(CS.option(c.case, `${c.title || c.name} (${c.years[0]}–${c.years[1]})`, c.needs));
+    for (const c of data.cases) form.elements.b.append(CS.option(c.case, `${c.title || c.name} (${c.years[0]}–${c.years[1]})`, c.needs));
     const runnable = data.cases.find((c) => !c.needs);
     if (runnable) form.elements.a.value = runnable.case;  // a case this store can run
     await CS.fillScenarios(form.elements.b_scenario, p.get("market_b_scenario") || "baseline");

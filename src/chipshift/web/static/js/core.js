@@ -145,7 +145,8 @@ const CS = (() => {
   /* A change of a share (a difference of two percents) in percentage points, signed: never a percent. */
   const points = (v, digits = 1) => (v === null || v === undefined ? "—"
     : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v).toFixed(digits)} pts`);
-  const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }));
+  // (a value that rounds to nothing reads 0, never "-0")
+  const num = (v) => (v === null || v === undefined ? "" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }).replace(/^-(0(\.0*)?)$/, "$1"));
   /* A figure as a headline box shows it: three significant figures (whole numbers from 1,000), as the charts do. */
   const sig = (v) => (v === null || v === undefined ? "—" : Math.abs(v) >= 1000 ? num(Math.round(v)) : num(Number(Number(v).toPrecision(3))));
   const list = (v) => (Array.isArray(v) ? v.join(", ") : v === null || v === undefined ? "" : String(v));
@@ -187,6 +188,19 @@ const CS = (() => {
     return shown instanceof Node ? shown.textContent : String(shown);
   }
 
+  /* Words a page uses that need saying what they mean, one definition each wherever they appear: a table's
+     heading (column `define`) as an <abbr> with the definition in its tooltip, and a line under the table. */
+  const TERMS = {
+    "barred (lower)": "the lower bound: the world shares of the providers certainly barred",
+    "barred (strict)": "the strict reading: licences under review counted as refused, and a rule of unknown reach as reaching",
+    "barred (upper)": "the upper bound: every provider that may be barred counted as barred, and every unknown share",
+    whole: "the rule cuts off every buyer it targets at the destination",
+    partial: "the rule reaches only some of the destination's buyers or end uses (the note says which)",
+    certain: "the rule surely reaches the product and every buyer it targets",
+    maybe: "the rule may reach it: a threshold the product may pass, or only some buyers",
+  };
+  const define = (term) => TERMS[String(term).toLowerCase()] || null;
+
   function table(container, spec) {
     clear(container);
     const all = spec.rows.slice();
@@ -219,6 +233,10 @@ const CS = (() => {
       title: "the rows the filters keep, in the order shown (every page)",
       onclick: () => download((spec.filename || "table") + ".csv", csv(spec.columns, state.rows), "text/csv") }, "CSV"));
     container.append(bar, wrap);
+    // each heading that defines its words, defined under the table too (its tooltip is out of reach of a touch)
+    const defined = spec.columns.filter((c) => c.define);
+    if (defined.length) container.append(el("p", { class: "muted small definitions" },
+      defined.map((c) => `${c.label || c.key}: ${c.define}.`).join(" ")));
     function refilter() {
       const byKey = Object.fromEntries(spec.columns.map((c) => [c.key, c]));
       state.rows = all.filter((r) => Object.entries(state.facets).every(([k, v]) => !v || cellText(byKey[k], r) === v)
@@ -241,7 +259,7 @@ const CS = (() => {
         "aria-sort": state.sortKey === c.key ? (state.dir > 0 ? "ascending" : "descending") : null,
       }, el("button", { type: "button", class: "sort", title: "Sort",
         onclick: () => { state.dir = state.sortKey === c.key ? -state.dir : 1; state.sortKey = c.key; sort(); draw(); },
-      }, (c.label || c.key) + (state.sortKey === c.key ? (state.dir > 0 ? " ▲" : " ▼") : ""))))));
+      }, c.define ? el("abbr", { title: c.define }, c.label || c.key) : (c.label || c.key), state.sortKey === c.key ? (state.dir > 0 ? " ▲" : " ▼") : "")))));
       const tbody = el("tbody");
       for (const row of shown) {
         // a row that opens something opens from the keyboard too (Tab to it, then Enter)
@@ -272,7 +290,8 @@ const CS = (() => {
         if (x === y) return 0;
         if (x === null || x === undefined) return 1;
         if (y === null || y === undefined) return -1;
-        return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * state.dir;
+        // text in its natural order: "E-2" before "E-10", "2025Q2" before "2025Q10"
+        return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "en", { numeric: true })) * state.dir;
       });
     }
     draw();
@@ -441,6 +460,6 @@ const CS = (() => {
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") panel.hidden = true; });
   });
 
-  return { API, NO_CJK_FONT, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
+  return { API, NO_CJK_FONT, TERMS, define, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
     showSource, showSources, sourceTitle, params, setParams, footer, section, chartCard, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

@@ -215,7 +215,8 @@
     box.append(el("h2", { text: `Conflicting figures (${groups.length})` }),
       el("p", { class: "muted small", text: "Sources that state the same figure differently, side by side; the outlined one is the default summaries use." }));
     for (const g of groups) {
-      const what = [words[g.entity] || g.entity, words[`metric:${g.metric}`] || g.metric.replace(/_/g, " "),
+      // the answer's own words (names, never codes); an older answer's from the page's facts
+      const what = g.what || [words[g.entity] || g.entity, words[`metric:${g.metric}`] || g.metric.replace(/_/g, " "),
         g.product && (words[g.product] || g.product), g.period, g.region].filter(Boolean).join(" · ");
       const row = el("div", { class: "conflict" },
         el("div", { class: "what small muted" }, el("b", { text: what }), g.definition ? `: ${g.definition}` : ""));

@@ -27,12 +27,12 @@
       }) });
     CS.charts.box($("#heatmap"), svg, `exposure-${exposure.destination}-${exposure.at}-heatmap`,
       CS.footer(exposure));  // what it shows is its title; what a cell opens, the section's note
+    // what each barred column means, under the chart (CS.TERMS: the words every page gives them)
+    $("#heatmap").append(el("p", { class: "muted small definitions", id: "heatmap-terms" },
+      ["barred (lower)", "barred (strict)", "barred (upper)"].map((t) => `${t[0].toUpperCase()}${t.slice(1)}: ${CS.define(t)}.`).join(" ")));
   }
 
-  const CELL_MEANING = [
-    "the lower bound: the world shares of the providers certainly barred",
-    "the strict reading: licences under review counted as refused, and a rule of unknown reach as reaching",
-    "the upper bound: every provider that may be barred counted as barred, and every unknown share",
+  const CELL_MEANING = [CS.define("barred (lower)"), CS.define("barred (strict)"), CS.define("barred (upper)"),
     "the share of world supply from providers headquartered in the target (bounds where shares are unknown)"];
 
   /* The sources behind a heatmap cell: the providers its figure counts, each with its share's source and the rules
@@ -116,7 +116,7 @@
       onRow: (r) => { location.href = `/explorer?input=${encodeURIComponent(r.input)}`; }, columns: [
         { key: "name", label: "Input" }, { key: "stages", label: "Stages" }, { key: "view", label: "View" },
         { key: "barred_lower_pct", label: "Barred lower", num: true, format: (v) => share(v), unit: "percent" },
-        { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent" },
+        { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent", define: CS.define("barred (strict)") },
         { key: "barred_upper_pct", label: "Barred upper", num: true, format: (v) => share(v), unit: "percent" },
         { key: "barred_providers", label: "Barred providers" }, { key: "maybe_barred_providers", label: "Maybe barred" }] });
     const lbox = clear($("#localization"));
@@ -307,13 +307,15 @@
       CS.footer(body, span));  // what a point opens: the section's note
     table($("#series-changes"), { filename: `exposure-${body.destination}-${body.from}-${body.to}-rules`,
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
-        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started), csv: (c) => c.rules_started.join(", ") },
-        { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended), csv: (c) => c.rules_ended.join(", ") }] });
+        { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started, body.rule_names), csv: (c) => c.rules_started.join(", ") },
+        { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended, body.rule_names), csv: (c) => c.rules_ended.join(", ") }] });
   }
 
   /* Rules by id, each a link to its page (its source and quote). */
-  function ruleLinks(ids) {
-    return el("span", {}, ids.flatMap((id, i) => [i ? ", " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })]));
+  function ruleLinks(ids, names = {}) {
+    // each rule by its name, its id after it ("Dutch licence requirement ... (E-NL-SME-2023)"); its id alone where
+    // the answer names it not
+    return el("span", {}, ids.flatMap((id, i) => [i ? "; " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: names[id] ? `${names[id]} (${id})` : id })]));
   }
 
   /* The sources behind a point of the series: the stage's figure on that date, the rules that came into force or

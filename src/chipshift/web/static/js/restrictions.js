@@ -37,7 +37,7 @@
       { key: "kind", label: "Kind", format: (v) => v.replace(/_/g, " "), csv: (r) => r.kind },
       { key: "policy", label: "Policy", format: (v) => (v ? v.replace(/_/g, " ") : ""), csv: (r) => r.policy || "" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
       { key: "status", label: "Status" }, { key: "products", label: "Products", format: (v, r) => r.product_names.join(", "), csv: (r) => r.products.join("; ") },
-      { key: "held_until", label: "Held until", format: (v) => v || "" }, { key: "reach", label: "Reaches product" }, { key: "relaxed_by", label: "Relaxed by" },
+      { key: "held_until", label: "Held until", format: (v) => v || "" }, { key: "reach", label: "Reaches product", define: "certain: the rule surely reaches the product and every buyer it targets; maybe: it may (a threshold the product may pass, or only some buyers)" }, { key: "relaxed_by", label: "Relaxed by" },
       // how it holds now, in words ("lifted by … on …"); every change in the CSV
       { key: "standing", label: "Standing", format: (v) => { const last = (v || []).at(-1); return last ? last.note || last.state : ""; },
         csv: (r) => (r.standing || []).map((st) => st.note).filter(Boolean).join("; ") },

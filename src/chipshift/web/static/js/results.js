@@ -109,14 +109,20 @@
       .map((o) => ({ x: at(o), label: o.period, value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     // published figures of a period the chart shows, each with its publisher and source
     const shown = r.published_beside_model.filter((c) => c.output === output && at(c) !== null);
-    const published = shown.flatMap((c) => c.published.map((p) => ({
-      x: at(c), label: c.period, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
+    const own = r.output_text && r.output_text[output] && r.output_text[output].points;
+    // the run's own figures (labels.figure_points): each in the legend by publisher, periods and basis, its
+    // tooltip naming its period and basis, hollow where it is of a year or fiscal year, as the files draw them
+    const published = own ? own.filter((f) => at(f) !== null).map((f) => ({
+      x: at(f), label: f.period, value: f.value, publisher: f.legend, tip: f.label, hollow: f.other_basis,
+      source: f.fact ? sourceOf(r, f.fact) : observedSource(r, r.calibration.table.find((o) => o.output === output && o.period === f.period && o.observed === f.value) || {}) }))
+      : shown.flatMap((c) => c.published.map((p) => ({
+        x: at(c), label: c.period, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
     const values = Object.fromEntries(r.outputs.filter((o) => o.output === output).map((o) => [o.period, o.value]));
     const spans = [...new Map([...r.calibration.table.filter((o) => o.output === output), ...shown]
       .filter((o) => o.quarters && at(o) !== null && values[o.period] !== null && values[o.period] !== undefined)
       .map((o) => [o.period, { from: labels.indexOf(o.quarters[0]), to: labels.indexOf(o.quarters[1]), value: values[o.period], label: o.period,
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
-    published.push(...observedAsPublished(r, observed, published));
+    if (!own) published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
     return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans });
   }
@@ -172,7 +178,7 @@
     clear(box);
     $("#params").elements.draws.value = r.draws ?? 0;  // the form and the run shown agree
     const c = r.calibration;
-    box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.scenario }),
+    box.append(el("section", { class: "card", id: "market-result" }, el("h2", { text: r.title || r.scenario }),
       el("p", { text: r.description }),
       el("div", { class: "stat" }, el("b", { text: marketName(r) }), "market"),
       el("div", { class: "stat" }, el("b", { text: isLinked(r) ? `${r.periods[0]}–${r.periods[1]}` : `${r.years[0]}–${r.years[1]}` }), isLinked(r) ? "quarters" : "years"),
@@ -338,7 +344,7 @@
     const form = $("#params"), p = CS.params();
     const data = await CS.get("/market/cases", {}, { quiet: true });
     cases = data.cases;
-    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.name} (${c.region_name || c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
+    for (const c of cases) form.elements.case.append(CS.option(c.case, `${c.title || c.name} (${c.region_name || c.region}, ${c.years[0]}–${c.years[1]})`, c.needs));
     const runnable = cases.find((c) => !c.needs);
     if (runnable) form.elements.case.value = runnable.case;  // open on a case this store can run
     form.elements.draws.max = data.max_draws;

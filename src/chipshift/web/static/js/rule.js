@@ -66,7 +66,8 @@
     // how it has held since its start, as the engine judges it: each change in words ("lifted by … on …")
     const changes = (r.standing || []).map((st) => st.note).filter(Boolean);
     if (changes.length) field(kv, "Standing", el("ul", {}, changes.map((c) => el("li", { text: c }))));
-    if (r.buyers_reach === "partial") field(kv, "Reach", `partial: ${r.buyers_note}`);
+    // partial, defined where it is said (CS.TERMS)
+    if (r.buyers_reach === "partial") field(kv, "Reach", `partial: ${r.buyers_note} (partial: ${CS.define("partial")})`);
     card.append(kv);
     box.append(card);
     const src = r.source ? { ...r.source, quote: r.quote, source: r.source.id } : { quote: r.quote };
@@ -86,7 +87,7 @@
       el("p", { class: "muted small", text: "The inputs its products cover (for a rule on named firms alone, only what those firms supply, as the data says). certain: the rule surely reaches the input and every buyer it targets; maybe: see why." }), rt));
     table(rt, { filename: `${r.id}-reaches`, rows: r.reaches,
       onRow: (x) => { location.href = `/explorer?input=${encodeURIComponent(x.input)}`; },
-      columns: [{ key: "input", label: "Id" }, { key: "name", label: "Input" }, { key: "reach", label: "Reach", render: (x) => el("span", { class: `badge ${x.reach}` }, x.reach) },
+      columns: [{ key: "input", label: "Id" }, { key: "name", label: "Input" }, { key: "reach", label: "Reach", render: (x) => el("abbr", { class: `badge ${x.reach}`, title: CS.define(x.reach) }, x.reach) },
         { key: "note", label: "Why maybe", format: (v) => v || "" }] });
     if (r.gaps && r.gaps.length) box.append(el("section", { class: "card" }, el("h2", { text: "What the data cannot express (gaps)" }), el("ul", {}, r.gaps.map((g) => el("li", { text: g })))));
   });

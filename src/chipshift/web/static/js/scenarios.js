@@ -172,7 +172,7 @@
     const it = el("div");
     box.append(CS.section("Exposure by input (scenario)", it));
     table(it, { filename: "run-exposure", rows: r.exposure.by_input, columns: [{ key: "name", label: "Input" }, { key: "stages", label: "Stages" },
-      { key: "barred_lower_pct", label: "Barred lower", num: true, format: (v) => share(v), unit: "percent" }, { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent" },
+      { key: "barred_lower_pct", label: "Barred lower", num: true, format: (v) => share(v), unit: "percent" }, { key: "barred_pct", label: "Barred (strict)", num: true, format: (v) => share(v), unit: "percent", define: CS.define("barred (strict)") },
       { key: "barred_upper_pct", label: "Barred upper", num: true, format: (v) => share(v), unit: "percent" }, { key: "barred_providers", label: "Barred providers" }] });
     box.append(el("section", { class: "card notice", id: "market-results" }, el("h2", { text: "Market results (market model)" }),
       el("p", {}, r.market.note, " ", el("a", { href: r.market.page, text: "Open the Results page →" }))));
