@@ -98,10 +98,10 @@ def test_a_ban_on_one_firm_reaches_what_it_supplies_and_its_buyers_in_part(bundl
     assert micron["buyers_reach"] == "partial" and "critical information infrastructure" in micron["buyers_note"]
     assert "critical information infrastructure" in reached["dram"]["note"]
     assert micron["names"]["micron"] == "Micron Technology" and micron["names"]["CHN"] == "China"
-    cii = {"segment": "critical_information_infrastructure", "at": "2024-01-01"}
-    dram = api.availability(bundled_store, "CHN", "dram", **cii).as_report()["inputs"][0]
+    cii, day = "critical_information_infrastructure", "2024-01-01"
+    dram = api.availability(bundled_store, "CHN", "dram", segment=cii, at=day).as_report()["inputs"][0]
     assert "micron" in {b["provider"] for b in dram["barred"]}
-    rows = api.availability(bundled_store, "CHN", **cii).as_report()["inputs"]
+    rows = api.availability(bundled_store, "CHN", segment=cii, at=day).as_report()["inputs"]
     touched = {r["input"] for r in rows if r["barred"] or r["maybe_barred"]
                if "E-CN-MICRON-2023" in json.dumps(r["barred"] + r["maybe_barred"])}
     assert touched <= set(reached), touched - set(reached)

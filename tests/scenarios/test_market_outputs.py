@@ -469,7 +469,8 @@ def test_axis_ticks_take_their_decimals_from_their_step() -> None:
     ax.plot([0, 1], [0.1, 0.9])
     value_axis(ax, None)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-    assert ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks()) == ["0.00", "0.25", "0.50", "0.75", "1.00"]
+    assert ax.yaxis.get_major_formatter().format_ticks(list(ax.get_yticks())) == ["0.00", "0.25", "0.50", "0.75",
+                                                                                 "1.00"]
     plt.close(fig)
     chart = svg.trajectory([{"x": 2024, "value": 0.9}, {"x": 2025, "value": 0.95}], [], [], "Price", "")
     ticks = re.findall(r'text-anchor="end" font-size="11" fill="#5b6b7c">([^<]+)</text>', chart)
