@@ -283,8 +283,8 @@ ALLOWING_POLICIES = ("fee", "lifted")
 
 
 def check_rule_conflicts(bundle: Bundle, ctx: Context) -> list[Problem]:
-    """No two rules of one imposer bar and allow the same products for the same targets at the same time,
-    unless the later one is a relaxation that names the earlier."""
+    """No two rules of one imposer bar and allow the same products for the same targets and sellers at the same
+    time, unless the later one is a relaxation that names the earlier."""
     return rule_conflict_problems(bundle["rules"].rows)
 
 
@@ -297,7 +297,8 @@ def rule_conflict_problems(rule_rows: Iterable[Row]) -> list[Problem]:
             if a["imposed_by"] != b["imposed_by"] or not (policies & set(BARRING_POLICIES)) or not (
                     policies & set(ALLOWING_POLICIES)):
                 continue
-            if not (_products(a) & _products(b)) or _targets(a) != _targets(b) or not _overlap(a, b):
+            if (not (_products(a) & _products(b)) or _targets(a) != _targets(b) or _sellers(a) != _sellers(b)
+                    or not _overlap(a, b)):
                 continue
             allowing = a if a["policy"] in ALLOWING_POLICIES else b
             barring = b if allowing is a else a
@@ -314,6 +315,12 @@ def _products(row: Row) -> set[str]:
 def _targets(row: Row) -> tuple[tuple[str, ...], ...]:
     t = row["targets"] or {}
     return tuple(tuple(sorted(t.get(k) or [])) for k in ("countries", "firms", "segments"))
+
+
+def _sellers(row: Row) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    s = row["sellers"]
+    s = s if isinstance(s, dict) else {}
+    return tuple((str(k), tuple(sorted(str(x) for x in v))) for k, v in sorted(s.items()) if isinstance(v, list))
 
 
 def _overlap(a: Row, b: Row) -> bool:

@@ -64,6 +64,7 @@ UNITS: Mapping[str, Unit] = _units(
     Unit("tflops_per_w", "compute_efficiency", 1e12, "TFLOPS per watt"),
     Unit("tokens_per_s", "throughput", 1.0, "tokens per second"),
     Unit("kw", "power", 1e3, "kilowatts"),
+    Unit("gw", "power", 1e9, "gigawatts (of solar modules: peak direct-current rating)"),
     Unit("tb", "memory_capacity", 1e12, "terabytes"),
     Unit("transistors_bn", "count_transistors", 1e9, "billion transistors"),
     Unit("gbps_per_mm2", "memory_bandwidth_density", 1.0,
@@ -215,7 +216,7 @@ METRICS: Mapping[str, Metric] = _metrics(
     Metric("investment", "financial", _CURRENCY, "capital spending or investment"),
     Metric("investment_growth", "financial", ("growth", "ratio"), "growth of capital spending or investment"),
     # trade: entity is the reporting country
-    Metric("imports", "trade", (*_CURRENCY, "count"),
+    Metric("imports", "trade", (*_CURRENCY, "count", "power"),
            "the entity's imports of the stated product; `region` is the origin (empty: from all origins)"),
     Metric("exports", "trade", (*_CURRENCY, "count", "mass"),
            "exports of the stated product (value, units or mass, e.g. raw-material volumes)"),
