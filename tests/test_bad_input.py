@@ -196,6 +196,18 @@ def test_contradictory_rules(mini_data: Path) -> None:
     assert p.check == "rule_conflicts" and "E-CN-MICRON-2023" in p.message and p.field == "policy"
 
 
+def test_a_fee_on_other_sellers_beside_a_ban_is_not_a_contradiction(mini_data: Path) -> None:
+    """A fee a rule puts on some sellers while another rule of the same imposer bars another seller of the same
+    products stacks with it (each binds its own sellers); only a rule allowing the very sellers a ban names at the
+    same time contradicts it (the test above)."""
+    text = (mini_data / "rules.yaml").read_text()
+    second = text.split("rules:\n", 1)[1].replace("E-CN-MICRON-2023", "E-CN-KOREA-FEE").replace(
+        "policy: ban", "policy: fee").replace("sellers: {firms: [micron]}", "sellers: {hq_in: [KOR]}")
+    assert "hq_in: [KOR]" in second
+    (mini_data / "rules.yaml").write_text(text + second)
+    assert [p for p in _problems(mini_data) if p.check == "rule_conflicts"] == []
+
+
 def test_impossible_date(mini_data: Path) -> None:
     text = (mini_data / "rules.yaml").read_text().replace("effective: '2023-05-21'", "effective: '0000'")
     (mini_data / "rules.yaml").write_text(text)
