@@ -63,8 +63,8 @@ DAYS_PER_QUARTER = 365.25 / 4.0
 ALL_HOLDERS, SOME_HOLDERS = "all", "some"
 
 #: When buyers order a stock before a rule with a known start (`LinkedCase.rush_timing`): from when they learn of
-#: it, over the rush's speed (the model's default), or as late as sellers' spare capacity allows (on trial,
-#: docs/backtest.md, "Rushes as late as sellers allow").
+#: it, over the rush's speed (the model's default), or as late as sellers' spare capacity allows (judged and not
+#: adopted, docs/backtest.md, "Rushes as late as sellers allow").
 ANNOUNCED, LATE = "announced", "late"
 RUSH_BUYER_SHARE = "rush_buyer_share"
 
@@ -234,7 +234,7 @@ class LinkedCase:
     #: ALL_HOLDERS (every buyer of the pair, to the rush's cap)
     stock_holders: str = SOME_HOLDERS
     #: when buyers order the stock they build before a rule with a known start: ANNOUNCED (from when they learn
-    #: of it, over the rush's speed) or LATE (as late as sellers' spare capacity allows; on trial,
+    #: of it, over the rush's speed) or LATE (as late as sellers' spare capacity allows; judged and not adopted,
     #: docs/backtest.md, "Rushes as late as sellers allow")
     rush_timing: str = ANNOUNCED
 

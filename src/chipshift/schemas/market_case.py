@@ -601,8 +601,8 @@ STOCK_HOLDERS: Mapping[str, str] = MappingProxyType({
 #: When a linked case's buyers order the stock they build before a rule with a known start.
 RUSH_TIMINGS: Mapping[str, str] = MappingProxyType({
     "announced": "from when they learn of the rule, closing the gap over the rush's speed (the model's default)",
-    "late": "as late as sellers' spare capacity allows before the rule starts (on trial: docs/backtest.md, "
-            "\"Rushes as late as sellers allow\")",
+    "late": "as late as sellers' spare capacity allows before the rule starts (judged and not adopted: "
+            "docs/backtest.md, \"Rushes as late as sellers allow\")",
 })
 
 LINKED_CASE = Record((
