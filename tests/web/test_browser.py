@@ -934,7 +934,21 @@ def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -
     box = page.locator("#market-compare")
     box.wait_for(timeout=180_000)
     page.wait_for_load_state("networkidle")
-    assert "micron-china" in box.inner_text() and "china-ai-accelerators" in box.inner_text()
+    # each side by its case's title (as the Results page heads the run), never its file name; one side a line,
+    # each title wrapping within the card on a wide screen and a phone alike
+    titles = {c["case"]: c["title"] for c in page.request.get(f"{base_url}/api/v1/market/cases").json()["cases"]}
+    sides = box.locator("dl.sides dd").all_inner_texts()
+    assert sides == [titles["micron-china"], titles["china-ai-accelerators"]], sides
+    assert "micron-china" not in box.locator("h2").first.inner_text()
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        card = box.bounding_box()
+        assert card is not None
+        for dd in box.locator("dl.sides dd").all():
+            b = dd.bounding_box()
+            assert b is not None and b["x"] + b["width"] <= card["x"] + card["width"] + 1, (width, b, card)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1440, "height": 900})
     assert page.locator("#market-results svg").count() >= 2
     assert "localization" in page.locator("#market-results table.data").first.inner_text()
     # every fact the two cases cite is on the page, each value opening its source by keyboard: no figure's
