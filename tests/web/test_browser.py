@@ -292,6 +292,17 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert coal["held"] == 1 and coal["lifted"] == 1, coal
     assert "lifted by" in coal["tip"] and "(E-CN-AUS-COAL-LIFT-JAN2023) on 2023-01" in coal["tip"]
     assert page.locator("#timeline svg g.rule-bar rect.narrowed").count() >= 5
+    # a relaxation is drawn as its standing says: Japan's 2019 easing for Korea until the rule it eased ended
+    # (2023-03-23), far short of the dashed line of today; the 2023 lifting, on the day the rule ended, a mark
+    ends = page.evaluate("""() => { const today = document.querySelector('#timeline svg line[stroke-dasharray="4 3"]');
+        const bar = (id) => { const g = [...document.querySelectorAll('#timeline g.rule-bar')].find((g) =>
+          g.querySelector('title').textContent.startsWith(id + ':'));
+          const r = g.querySelector('rect.held'); return { right: +r.getAttribute('x') + +r.getAttribute('width'),
+            width: +r.getAttribute('width'), tip: g.querySelector('title').textContent }; };
+        return { today: +today.getAttribute('x1'), easing: bar('E-JP-PR-RELAX-2019'),
+                 lifting: bar('E-JP-KR-LIFT-2023') }; }""")
+    assert ends["easing"]["right"] < ends["today"] - 50 and "– 2023-03-23" in ends["easing"]["tip"], ends
+    assert ends["lifting"]["width"] <= 4 and ends["lifting"]["right"] < ends["today"] - 50, ends
     # the timeline's footer says what it shows, as of when, under which rules and from which sources
     footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
     assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
