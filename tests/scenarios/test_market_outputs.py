@@ -156,6 +156,11 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     tornado = svg_text(tmp_path / "tornado_revenue_share_asml_CHN.svg")
     assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
     assert re.search(r"central run: \d+(\.\d+)?%", tornado)
+    # its footer says how the sensitivity was computed (Sobol' indices from the evaluations of their design), never
+    # the run's draws, which it does not use
+    said = " ".join(tornado.split())
+    evaluations = report["sensitivity_method"]["evaluations"]
+    assert f"Sobol' indices from {evaluations:,} model evaluations" in said and "Monte Carlo" not in said, said
     # each parameter in words with its unit (its code after them), never by its code alone
     flat = " ".join(tornado.split())  # a label wraps over lines
     assert "Share of licence requests approved: Dutch licence requirement for advanced chipmaking tools" in flat

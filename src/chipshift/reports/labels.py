@@ -502,14 +502,33 @@ def set_up_by(report: Mapping[str, Any]) -> list[str]:
     return sorted({n.strip() for name in names for n in name.split("; ") if n.strip()}, key=str.casefold)
 
 
-def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json") -> str:
+def sensitivity_computed(report: Mapping[str, Any]) -> str:
+    """How a run's sensitivity was computed, as a chart of it says: Sobol' indices from the model evaluations of
+    their design (``sensitivity_method``), else each parameter alone at the ends of its range (2 evaluations a
+    parameter): never the run's Monte Carlo draws, which the sensitivity does not use."""
+    method = report.get("sensitivity_method") or {}
+    if method.get("evaluations"):
+        return (f"sensitivity: Sobol' indices from {int(method['evaluations']):,} model evaluations "
+                f"({int(method.get('base_points') or 0):,} base points of a Saltelli design"
+                + (f", seed {method['seed']}" if method.get("seed") is not None else "")
+                + "), each parameter also alone at its low and high ends")
+    ranged = len({r.get("parameter") for r in report.get("sensitivity") or ()})
+    return (f"sensitivity: each parameter alone at its low and high ends, {2 * ranged:,} model evaluations "
+            "beside the central run")
+
+
+def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json",
+           sensitivity: bool = False) -> str:
     """The line under a chart: the case and its file, the model and draws, the date of the data and the sources
     behind what the chart shows: the publishers of the published figures it draws (``publishers``) and of what the
     run's set-up rests on (``set_up_by``); "no sourced figure" only where there is none of either. ``quotes_in``:
     where the medium gives each cited figure with its quote and document (a run's results.json beside the chart
-    files; a report's Sources section)."""
+    files; a report's Sources section). ``sensitivity``: a chart of the sensitivity, whose footer says how that was
+    computed (`sensitivity_computed`) in place of the run's draws."""
     model = "linked markets" if report.get("model") == "linked" else "single market"
     draws = f"{report['draws']:,} Monte Carlo draws" if report.get("draws") else "no Monte Carlo draws"
+    if sensitivity:
+        draws = sensitivity_computed(report)
     file = str(report.get("file") or "").replace("\\", "/").rsplit("/", 1)[-1]
     text = (f"Case: {report['scenario']}" + (f" ({file}, digest {report['digest']})" if file else "")
             + f"; chipshift model, {model}, {draws}.")
