@@ -677,7 +677,17 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str, web_sto
     assert shown and not coded & shown, coded & shown
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
+    page.keyboard.press("Escape")
     _shot(page, "sources")
+    # a source no bundled figure cites is marked so in the list and on its card, never shown as backing a figure
+    bare = [src["id"] for src in page.request.get(f"{base_url}/api/v1/sources").json()["sources"] if not src["facts"]]
+    assert bare
+    page.fill("#sources input.filter", bare[0])
+    row = page.locator("#sources table.data tbody tr").first
+    assert "cited by no figure in the data" in row.inner_text()
+    row.click()
+    page.locator("#source-card #no-figure").wait_for()
+    assert "Cited by no figure in the data" in page.locator("#source-card").inner_text()
 
 
 def test_chinese_titles_are_named_where_the_browser_has_no_font_for_them(page: Page, base_url: str) -> None:
