@@ -841,6 +841,24 @@ def with_parameter_names(text: str, words: Mapping[str, str]) -> str:
     return text
 
 
+#: How far above the highest value a chart draws (its line, published figures, observations) a band may take the
+#: value axis: past that, the band runs off the top of the axis and its legend says so (`band_axis_high`).
+BAND_ROOM = 3.0
+
+
+def band_axis_high(values: Iterable[float | None], band_high: Iterable[float | None]) -> tuple[float, bool]:
+    """The highest value a chart's value axis must show, and whether its band runs past it: the highest value
+    drawn (``values``), and the band's top (``band_high``: each p95) up to ``BAND_ROOM`` times it, so that a wide band
+    never squeezes values near zero into the bottom of the axis (a firm's revenue near nil against a band of
+    hundreds). With no value above zero the band alone sets the axis."""
+    drawn = max([0.0, *(float(v) for v in values if v is not None)])
+    band = max([0.0, *(float(v) for v in band_high if v is not None)])
+    if drawn <= 0:
+        return band, False
+    room = BAND_ROOM * drawn
+    return max(drawn, min(band, room)), band > room
+
+
 #: Most characters of a case's title (``case_title``) before it is cut at a word.
 CASE_TITLE = 90
 
