@@ -655,7 +655,9 @@ def test_a_comparison_leaves_out_a_share_flat_on_both_sides_and_names_each_side_
     home = tmp_path / "gallium-at-home.yaml"
     home.write_text(yaml.safe_dump(document), encoding="utf-8")
     report = scenario_compare(bundled_store, Variant(GALLIUM, restrictions=ban), home)
-    assert (report["a"], report["b"]) == ("gallium-export-controls (under no gallium exports)", "gallium-at-home")
+    # each side by its case's title (the copy keeps the description, so the title), what changed after it
+    assert (report["case_a"], report["case_b"]) == ("gallium-export-controls", "gallium-at-home")
+    assert (report["a"], report["b"]) == (f"{report['title_a']} (under no gallium exports)", report["title_b"])
     text = report["output_text"]
     alone = {side: scenario_run(bundled_store, *args)["output_text"] for side, args in (
         ("a", (GALLIUM, 0, 20261125, None, ban)), ("b", (home, 0)))}
