@@ -74,15 +74,42 @@ def test_the_search_rows_say_until_when_each_rule_held(bundled_store: Store) -> 
     # each rule's stretches run end to end, from its start to its own end
     for row in rows.values():
         stretches = row["standing"]
-        if row["kind"] == "relaxation" or not row["start"]:
+        if not row["start"]:
             assert stretches == []
             continue
+        if row["kind"] == "relaxation":
+            continue  # (its own test below)
         assert stretches[0]["from"] == row["start"] and stretches[-1]["to"] == row["ended"], row["id"]
         assert all(a["to"] == b["from"] for a, b in pairwise(stretches)), row["id"]
     later = {r.id for r in api.restrictions_search(bundled_store, start="2025-01-01").rules}
     assert "E-CN-AUS-WINE-NOV2020" not in later and "E-CN-US-BAN-DEC2024" in later
     assert "E-CN-AUS-WINE-NOV2020" in {r.id for r in api.restrictions_search(bundled_store, start="2023-06-01",
                                                                             end="2023-12-31").rules}
+
+
+def test_a_relaxation_holds_while_it_relaxes_a_rule_in_force(bundled_store: Store) -> None:
+    """A relaxation holds as the standing of the rules it relaxes names it: Japan's 2019 easing for Korea until the
+    rule itself ended on 2023-03-23 (never to today); the 2023 lifting, on the day the rule ended, on that day alone;
+    a suspension until its own end; one still acting, on (no end). The search's ``held_until`` follows it."""
+    rows = {r["id"]: r for r in api.restrictions_search(bundled_store).as_report()["rules"]}
+
+    def spans(rule: str) -> list[tuple[str, str | None, list[str]]]:
+        return [(s["from"], s["to"], s["relaxations"]) for s in rows[rule]["standing"]]
+
+    assert spans("E-JP-PR-RELAX-2019") == [("2019-12", "2023-03-23", ["E-JP-KR-2019"])]
+    assert rows["E-JP-PR-RELAX-2019"]["held_until"] == "2023-03-23"
+    assert spans("E-JP-KR-LIFT-2023") == [("2023-03-23", "2023-03-23", [])]
+    assert "no rule in force" in rows["E-JP-KR-LIFT-2023"]["standing"][0]["note"]
+    assert spans("E-CN-US-BAN-SUSPEND-NOV2025") == [("2025-11-09", "2026-11-27", ["E-CN-US-BAN-DEC2024"])]
+    assert spans("E-H200-JAN2026") == [("2026-01-15", None, ["E-OCT2022", "E-OCT2023"])]
+    assert rows["E-H200-JAN2026"]["held_until"] is None
+    # every relaxation with a start has a standing, from its first day on which it acts
+    for row in rows.values():
+        if row["kind"] == "relaxation" and row["start"]:
+            assert row["standing"] and row["standing"][0]["from"] >= row["start"][:4], row["id"]
+    # the timeline of events names a relaxation's changes on the rules it relaxes, not as events of its own
+    events = api.restrictions_timeline(bundled_store).as_report()["events"]
+    assert not [e for e in events if e["kind"] == "relaxation" and e["note"]]
 
 
 def test_a_ban_on_one_firm_reaches_what_it_supplies_and_its_buyers_in_part(bundled_store: Store) -> None:

@@ -156,6 +156,11 @@ def test_linked_charts_name_market_and_firm_in_words(bundled_store: Store, tmp_p
     tornado = svg_text(tmp_path / "tornado_revenue_share_asml_CHN.svg")
     assert "What moves: ASML's share of revenue from China" in tornado and "revenue_share:asml@CHN" not in tornado
     assert re.search(r"central run: \d+(\.\d+)?%", tornado)
+    # its footer says how the sensitivity was computed (Sobol' indices from the evaluations of their design), never
+    # the run's draws, which it does not use
+    said = " ".join(tornado.split())
+    evaluations = report["sensitivity_method"]["evaluations"]
+    assert f"Sobol' indices from {evaluations:,} model evaluations" in said and "Monte Carlo" not in said, said
     # each parameter in words with its unit (its code after them), never by its code alone
     flat = " ".join(tornado.split())  # a label wraps over lines
     assert "Share of licence requests approved: Dutch licence requirement for advanced chipmaking tools" in flat
@@ -651,7 +656,9 @@ def test_a_comparison_leaves_out_a_share_flat_on_both_sides_and_names_each_side_
     home = tmp_path / "gallium-at-home.yaml"
     home.write_text(yaml.safe_dump(document), encoding="utf-8")
     report = scenario_compare(bundled_store, Variant(GALLIUM, restrictions=ban), home)
-    assert (report["a"], report["b"]) == ("gallium-export-controls (under no gallium exports)", "gallium-at-home")
+    # each side by its case's title (the copy keeps the description, so the title), what changed after it
+    assert (report["case_a"], report["case_b"]) == ("gallium-export-controls", "gallium-at-home")
+    assert (report["a"], report["b"]) == (f"{report['title_a']} (under no gallium exports)", report["title_b"])
     text = report["output_text"]
     alone = {side: scenario_run(bundled_store, *args)["output_text"] for side, args in (
         ("a", (GALLIUM, 0, 20261125, None, ban)), ("b", (home, 0)))}

@@ -130,6 +130,10 @@ def test_two_cases_name_each_sides_output_in_its_own_words(client: TestClient) -
     for output in [*body["only_in_a"], *body["only_in_b"]]:
         assert body["output_text"][output]["title"] == (alone_a.get(output) or alone_b[output])["title"], output
     assert body["set_up_by"]["a"] and body["set_up_by"]["b"]
+    # each side by its case's title, as the Results page heads the run, never by its file name
+    titles = {c["case"]: c["title"] for c in client.get("/api/v1/market/cases").json()["cases"]}
+    assert (body["title_a"], body["title_b"]) == (titles["micron-china"], titles[AI])
+    assert (body["a"], body["b"]) == (titles["micron-china"], titles[AI])
 
 
 def test_compare_variants_of_one_case(client: TestClient) -> None:

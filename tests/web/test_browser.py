@@ -292,6 +292,17 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert coal["held"] == 1 and coal["lifted"] == 1, coal
     assert "lifted by" in coal["tip"] and "(E-CN-AUS-COAL-LIFT-JAN2023) on 2023-01" in coal["tip"]
     assert page.locator("#timeline svg g.rule-bar rect.narrowed").count() >= 5
+    # a relaxation is drawn as its standing says: Japan's 2019 easing for Korea until the rule it eased ended
+    # (2023-03-23), far short of the dashed line of today; the 2023 lifting, on the day the rule ended, a mark
+    ends = page.evaluate("""() => { const today = document.querySelector('#timeline svg line[stroke-dasharray="4 3"]');
+        const bar = (id) => { const g = [...document.querySelectorAll('#timeline g.rule-bar')].find((g) =>
+          g.querySelector('title').textContent.startsWith(id + ':'));
+          const r = g.querySelector('rect.held'); return { right: +r.getAttribute('x') + +r.getAttribute('width'),
+            width: +r.getAttribute('width'), tip: g.querySelector('title').textContent }; };
+        return { today: +today.getAttribute('x1'), easing: bar('E-JP-PR-RELAX-2019'),
+                 lifting: bar('E-JP-KR-LIFT-2023') }; }""")
+    assert ends["easing"]["right"] < ends["today"] - 50 and "– 2023-03-23" in ends["easing"]["tip"], ends
+    assert ends["lifting"]["width"] <= 4 and ends["lifting"]["right"] < ends["today"] - 50, ends
     # the timeline's footer says what it shows, as of when, under which rules and from which sources
     footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
     assert "the latest starting 20" in footer and "Scenario: baseline" in footer and "Sources:" in footer
@@ -666,7 +677,17 @@ def test_sources_page_lists_facts_with_quotes(page: Page, base_url: str, web_sto
     assert shown and not coded & shown, coded & shown
     card.locator("td .figure").first.click()
     assert page.locator("#source-panel blockquote").inner_text()
+    page.keyboard.press("Escape")
     _shot(page, "sources")
+    # a source no bundled figure cites is marked so in the list and on its card, never shown as backing a figure
+    bare = [src["id"] for src in page.request.get(f"{base_url}/api/v1/sources").json()["sources"] if not src["facts"]]
+    assert bare
+    page.fill("#sources input.filter", bare[0])
+    row = page.locator("#sources table.data tbody tr").first
+    assert "cited by no figure in the data" in row.inner_text()
+    row.click()
+    page.locator("#source-card #no-figure").wait_for()
+    assert "Cited by no figure in the data" in page.locator("#source-card").inner_text()
 
 
 def test_chinese_titles_are_named_where_the_browser_has_no_font_for_them(page: Page, base_url: str) -> None:
@@ -934,7 +955,21 @@ def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -
     box = page.locator("#market-compare")
     box.wait_for(timeout=180_000)
     page.wait_for_load_state("networkidle")
-    assert "micron-china" in box.inner_text() and "china-ai-accelerators" in box.inner_text()
+    # each side by its case's title (as the Results page heads the run), never its file name; one side a line,
+    # each title wrapping within the card on a wide screen and a phone alike
+    titles = {c["case"]: c["title"] for c in page.request.get(f"{base_url}/api/v1/market/cases").json()["cases"]}
+    sides = box.locator("dl.sides dd").all_inner_texts()
+    assert sides == [titles["micron-china"], titles["china-ai-accelerators"]], sides
+    assert "micron-china" not in box.locator("h2").first.inner_text()
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        card = box.bounding_box()
+        assert card is not None
+        for dd in box.locator("dl.sides dd").all():
+            b = dd.bounding_box()
+            assert b is not None and b["x"] + b["width"] <= card["x"] + card["width"] + 1, (width, b, card)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1440, "height": 900})
     assert page.locator("#market-results svg").count() >= 2
     assert "localization" in page.locator("#market-results table.data").first.inner_text()
     # every fact the two cases cite is on the page, each value opening its source by keyboard: no figure's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,36 @@ def test_report_charts_label_their_value_axis() -> None:
     ticks = [float(y) for y in re.findall(r'<text x="58" y="([\d.]+)" text-anchor="end"', chart)]
     assert ticks and int(label.group(1)) < min(ticks) - 8
     assert "axis-label" not in svg.trajectory([{"x": 2024, "value": 10.0}], [], [], "Revenue", "")
+
+
+def test_a_wide_band_does_not_squeeze_the_values_drawn() -> None:
+    """A firm's revenue near nil against a band of hundreds (Cambricon's in the AI accelerators' case): the axis
+    runs to a few times the values drawn, not to the band's top; the band runs off the axis, and its legend says so."""
+    points = [{"x": y, "value": v, "p5": 0.0, "p95": 400.0} for y, v in ((2024, 1.0), (2025, 2.0), (2026, 3.0))]
+    chart = svg.trajectory(points, [], [], "Revenue", "", axis="revenue, billion yuan (CNY)")
+    ticks = [float(t.replace(",", "")) for t in re.findall(r'<text x="58" y="[\d.]+" text-anchor="end"[^>]*>([\d.,]+)<',
+                                                          chart)]
+    assert ticks and max(ticks) <= 10, ticks
+    assert "runs above the axis, to 400" in " ".join(re.sub(r"<[^>]+>", " ", chart).split())
+    # a band within a few times the values keeps the axis to the band's top, and its legend plain
+    near = [{**p, "p95": 2 * p["value"]} for p in points]
+    assert "runs above the axis" not in svg.trajectory(near, [], [], "Revenue", "")
+
+
+def test_a_chinese_footer_wraps_within_its_chart() -> None:
+    """A footer naming Chinese publishers and titles (a wide character takes about twice a Latin one's room, and a
+    run of them has no spaces) wraps within the chart's width, as a Latin footer does: no line runs past the edge
+    on a phone, where the chart is drawn at the page's width."""
+    footer = ("Case: china-ai-accelerators. Sources of the figures shown: 寒武纪 (Cambricon), "
+              "中科寒武纪科技股份有限公司年度报告摘要; 觀察者網 (Guancha), 海光信息籌劃換股吸收合併中科曙光. ") * 2
+    chart = svg.trajectory([{"x": 2024, "value": 1.0}, {"x": 2025, "value": 2.0}], [], [], "Revenue", "",
+                           width=390, footer=footer)
+    lines = re.findall(r'<text class="footer"[^>]*>(.*?)</text>', chart)
+    assert len(lines) > 4
+    for line in lines:
+        wide = sum(unicodedata.east_asian_width(ch) in ("W", "F") for ch in line)
+        assert wide * 10 + (len(line) - wide) * 10 * 0.58 <= 390 - 16 + 1, line
+    assert "".join(lines).replace(" ", "") == footer.replace(" ", "").replace("&", "&amp;")
 
 
 def test_report_charts_name_as_many_quarters_as_fit() -> None:

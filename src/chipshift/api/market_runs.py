@@ -327,7 +327,8 @@ class Variant:
     restrictions: Path | dict[str, Any] | None = None
 
     def describe(self, name: str, same_case: bool) -> str:
-        """The variant in words: the case (unless both sides run one case), then what was changed."""
+        """The variant in words: the case by its title (``labels.case_title``; unless both sides run one case),
+        then what was changed."""
         changes = [f"{k}={v:g}" for k, v in sorted(self.overrides.items())]
         if self.restrictions is not None:
             label = _scenario_label(self.restrictions)
@@ -388,11 +389,15 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
     facts = [{**fact, "cited_by": [side for side in ("a", "b") if fact_id in cited[side]]}
              for fact_id, fact in fact_sources(store, cited["a"] | cited["b"]).items()]
     name_a, name_b = str(ra["scenario"]), str(rb["scenario"])
-    label_a, label_b = left.describe(name_a, same_case), right.describe(name_b, same_case)
+    title_a = str(ra.get("title") or case_title(name_a, ra.get("description")))
+    title_b = str(rb.get("title") or case_title(name_b, rb.get("description")))
+    # each side by its case's title, as the Results page heads a run (a file name says little to a reader)
+    label_a, label_b = left.describe(title_a, same_case), right.describe(title_b, same_case)
     text = _compared_text(ra.get("output_text", {}), rb.get("output_text", {}), compared, (label_a, label_b))
     if label_a == label_b:
         label_a, label_b = f"a: {label_a}", f"b: {label_b}"
-    return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "same_case": same_case,
+    return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "title_a": title_a,
+            "title_b": title_b, "same_case": same_case,
             "variants": {side: {"case": name, "parameters": dict(v.overrides),
                                 "restrictions": None if v.restrictions is None else _scenario_label(v.restrictions)}
                          for side, name, v in (("a", name_a, left), ("b", name_b, right))},

@@ -747,15 +747,24 @@ def rule_standings(store: Store) -> dict[str, list[dict[str, Any]]]:
             previous: analyses.Standing | None = None
             rows = []
             for stretch in stretches:
+                note = (_relaxing_note(stretch, names) if rule.kind is RuleKind.RELAXATION
+                        else _standing_note(previous, stretch, names, policies))
                 rows.append({"from": stretch.start, "to": stretch.end, "state": stretch.state,
-                             "relaxations": list(stretch.by),
-                             "note": _standing_note(previous, stretch, names, policies)})
+                             "relaxations": list(stretch.by), "note": note})
                 previous = stretch
             out[rule.id] = rows
         return out
 
     found: dict[str, list[dict[str, Any]]] = store.cached("rule_standings", build)
     return found
+
+
+def _relaxing_note(stretch: analyses.Standing, names: dict[str, str]) -> str:
+    """What a relaxation does over a stretch of its standing, in words."""
+    if not stretch.by:
+        return f"relaxes no rule in force after {stretch.start}: the rules it names had ended"
+    who = " and ".join(f"“{names.get(x, x)}” ({x})" for x in stretch.by)
+    return f"relaxes {who} from {stretch.start}" + (f" until {stretch.end}" if stretch.end else "")
 
 
 def _standing_note(before: analyses.Standing | None, now: analyses.Standing, names: dict[str, str],
@@ -854,7 +863,7 @@ def restrictions_timeline(store: Store, target: str | None = None, start: str | 
             "date": stretch["from"], "event": STANDING_EVENTS[stretch["state"]], "id": r["id"], "name": r["name"],
             "kind": r["kind"], "policy": r["policy"], "firms": (), "note": stretch["note"],
             "relaxations": stretch["relaxations"]})
-            for stretch in standings.get(r["id"], []) if stretch["note"]]
+            for stretch in standings.get(r["id"], []) if stretch["note"] and r["kind"] != "relaxation"]
     changes = listing_changes(store, first, last, firms)
     for c in changes:
         compared = f"snapshot of {c['date']} against {c['previous'] or 'the earlier import'}"

@@ -65,6 +65,8 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         first = _start(r)
         standing = standings.get(r["id"], [])
         held_until = standing[-1]["from"] if standing and standing[-1]["state"] == "lifted" else r["ended"]
+        if r["kind"] == "relaxation" and standing:
+            held_until = standing[-1]["to"]  # it no longer holds once it relaxes nothing in force
         if imposer and r["imposed_by"].casefold() != imposer.casefold():
             continue
         if kind and r["kind"] != kind:

@@ -160,8 +160,11 @@ def rule_standing(world: World, rules: Sequence[Rule], rule: Rule,
     judgement (`rules_in_force`, `rules_lifted`), asked at the buyers the rule and its relaxations target
     (`reach.target_destinations`, with the rule's end use) on each date one of them starts or ends (on the last day
     the date can mean, where it is known only to the month or year). A relaxation of nothing, or a rule without a
-    start, has no standing; a rule no relaxation names holds from its start to its end."""
-    if rule.kind is RuleKind.RELAXATION or rule.start is None:
+    start, has no standing; a rule no relaxation names holds from its start to its end. A relaxation holds while it
+    relaxes a rule it names (`relaxation_standing`)."""
+    if rule.kind is RuleKind.RELAXATION:
+        return relaxation_standing(world, rules, rule, firm_parents)
+    if rule.start is None:
         return ()
     relaxations = [x for x in rules if x.kind is RuleKind.RELAXATION and rule.id in x.relaxes]
     if not relaxations:
@@ -203,6 +206,37 @@ def rule_standing(world: World, rules: Sequence[Rule], rule: Rule,
             if out:
                 out[-1] = replace(out[-1], end=text)
             out.append(Standing(text, rule.ended, state, by))
+    return tuple(out)
+
+
+def relaxation_standing(world: World, rules: Sequence[Rule], relaxation: Rule,
+                        firm_parents: dict[str, str]) -> tuple[Standing, ...]:
+    """How a relaxation holds: ``in force`` over the stretches in which the standing of a rule it relaxes
+    (`rule_standing`) names it among the relaxations acting on that rule (``by``: those rules), so never past its
+    own end, past the end of the rules it relaxes, or past the day another change leaves it nothing to relax;
+    stretches that meet or overlap are one (``by``: the rules it relaxes in it). A relaxation that acts on no rule
+    it names (they ended the day it began, or earlier) holds on its start day alone; one that relaxes nothing, or
+    has no start, has no standing."""
+    if relaxation.kind is not RuleKind.RELAXATION or not relaxation.relaxes:
+        return ()
+    acting: list[tuple[date, str, str | None, str]] = []
+    for relaxed in rules:
+        if relaxed.id not in relaxation.relaxes or relaxed.kind is RuleKind.RELAXATION:
+            continue
+        for stretch in rule_standing(world, rules, relaxed, firm_parents):
+            if relaxation.id in stretch.by:
+                acting.append((parse_partial_date(stretch.start), stretch.start, stretch.end, relaxed.id))
+    if not acting:
+        return () if relaxation.start is None else (Standing(relaxation.start, relaxation.start, HOLDS, ()),)
+    out: list[Standing] = []
+    for _, start, end, relaxed_id in sorted(acting, key=lambda a: (a[0], a[3])):
+        last = out[-1] if out else None
+        if last is not None and (last.end is None or partial_date_last(last.end) >= parse_partial_date(start)):
+            # on from the stretch before (or within it): one stretch, over the rules of both
+            later = None if last.end is None or end is None else max(last.end, end, key=partial_date_last)
+            out[-1] = replace(last, end=later, by=tuple(dict.fromkeys((*last.by, relaxed_id))))
+        else:
+            out.append(Standing(start, end, HOLDS, (relaxed_id,)))
     return tuple(out)
 
 

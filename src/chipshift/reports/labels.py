@@ -502,14 +502,33 @@ def set_up_by(report: Mapping[str, Any]) -> list[str]:
     return sorted({n.strip() for name in names for n in name.split("; ") if n.strip()}, key=str.casefold)
 
 
-def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json") -> str:
+def sensitivity_computed(report: Mapping[str, Any]) -> str:
+    """How a run's sensitivity was computed, as a chart of it says: Sobol' indices from the model evaluations of
+    their design (``sensitivity_method``), else each parameter alone at the ends of its range (2 evaluations a
+    parameter): never the run's Monte Carlo draws, which the sensitivity does not use."""
+    method = report.get("sensitivity_method") or {}
+    if method.get("evaluations"):
+        return (f"sensitivity: Sobol' indices from {int(method['evaluations']):,} model evaluations "
+                f"({int(method.get('base_points') or 0):,} base points of a Saltelli design"
+                + (f", seed {method['seed']}" if method.get("seed") is not None else "")
+                + "), each parameter also alone at its low and high ends")
+    ranged = len({r.get("parameter") for r in report.get("sensitivity") or ()})
+    return (f"sensitivity: each parameter alone at its low and high ends, {2 * ranged:,} model evaluations "
+            "beside the central run")
+
+
+def footer(report: Mapping[str, Any], publishers: Iterable[str], quotes_in: str = "results.json",
+           sensitivity: bool = False) -> str:
     """The line under a chart: the case and its file, the model and draws, the date of the data and the sources
     behind what the chart shows: the publishers of the published figures it draws (``publishers``) and of what the
     run's set-up rests on (``set_up_by``); "no sourced figure" only where there is none of either. ``quotes_in``:
     where the medium gives each cited figure with its quote and document (a run's results.json beside the chart
-    files; a report's Sources section)."""
+    files; a report's Sources section). ``sensitivity``: a chart of the sensitivity, whose footer says how that was
+    computed (`sensitivity_computed`) in place of the run's draws."""
     model = "linked markets" if report.get("model") == "linked" else "single market"
     draws = f"{report['draws']:,} Monte Carlo draws" if report.get("draws") else "no Monte Carlo draws"
+    if sensitivity:
+        draws = sensitivity_computed(report)
     file = str(report.get("file") or "").replace("\\", "/").rsplit("/", 1)[-1]
     text = (f"Case: {report['scenario']}" + (f" ({file}, digest {report['digest']})" if file else "")
             + f"; chipshift model, {model}, {draws}.")
@@ -820,6 +839,24 @@ def with_parameter_names(text: str, words: Mapping[str, str]) -> str:
         said = said[:1].lower() + said[1:] if said[1:2].islower() else said
         text = re.sub(rf"(?<![\w(]){re.escape(pid)}(?![\w)])", f"{said} ({pid})".replace("\\", "\\\\"), text)
     return text
+
+
+#: How far above the highest value a chart draws (its line, published figures, observations) a band may take the
+#: value axis: past that, the band runs off the top of the axis and its legend says so (`band_axis_high`).
+BAND_ROOM = 3.0
+
+
+def band_axis_high(values: Iterable[float | None], band_high: Iterable[float | None]) -> tuple[float, bool]:
+    """The highest value a chart's value axis must show, and whether its band runs past it: the highest value
+    drawn (``values``), and the band's top (``band_high``: each p95) up to ``BAND_ROOM`` times it, so that a wide band
+    never squeezes values near zero into the bottom of the axis (a firm's revenue near nil against a band of
+    hundreds). With no value above zero the band alone sets the axis."""
+    drawn = max([0.0, *(float(v) for v in values if v is not None)])
+    band = max([0.0, *(float(v) for v in band_high if v is not None)])
+    if drawn <= 0:
+        return band, False
+    room = BAND_ROOM * drawn
+    return max(drawn, min(band, room)), band > room
 
 
 #: Most characters of a case's title (``case_title``) before it is cut at a word.

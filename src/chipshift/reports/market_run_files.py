@@ -302,7 +302,8 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
             stem = "tornado_" + _stem(output)
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
-                               label=text.title, footer=labels.footer(report, []), parameters=words, units=units)
+                               label=text.title, footer=labels.footer(report, [], sensitivity=True), parameters=words,
+                               units=units)
         return written
     charted, notes = left_out(report, [o for o in ("localization", "revenue_share", "unmet")
                                        if any(r["output"] == o for r in report["outputs"])], out)

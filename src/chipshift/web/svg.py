@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from chipshift.reports.labels import OTHER_BASIS_LEGEND, number, tick, tick_steps
+from chipshift.reports.labels import OTHER_BASIS_LEGEND, band_axis_high, number, tick, tick_steps
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
         'sans-serif')
@@ -39,9 +40,44 @@ def _open(width: int, height: float, title: str) -> list[str]:
             f'<rect width="{width}" height="{height:g}" fill="#fff"/>']
 
 
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
 def _wrap(text: str, px: float, size: float) -> list[str]:
-    """``text`` in lines of at most ``px`` pixels at ``size`` (about 0.58 of the size a character), between words."""
-    return textwrap.wrap(text, max(8, int(px / (size * 0.58))))
+    """``text`` in lines of at most ``px`` pixels at ``size``: about 0.58 of the size a character, a full size for
+    a wide (Chinese, Japanese, Korean) one; between words, and between any two wide characters (a run of them
+    has no spaces), so that a Chinese title or footer wraps within the chart as a Latin one does."""
+    if not any(_wide(ch) for ch in text):
+        return textwrap.wrap(text, max(8, int(px / (size * 0.58))))
+    room = max(8 * size * 0.58, px)
+    # each wide character a token of its own, each run of other characters one (its spaces kept with it)
+    tokens: list[str] = []
+    for ch in text:
+        if _wide(ch) or not tokens or ch.isspace() != tokens[-1].isspace() or _wide(tokens[-1][-1]):
+            tokens.append(ch)
+        else:
+            tokens[-1] += ch
+    lines: list[str] = []
+    line, used = "", 0.0
+    for token in tokens:
+        w = sum(size if _wide(ch) else size * 0.58 for ch in token)
+        if token.isspace():
+            if line:
+                line, used = line + " ", used + size * 0.58
+            continue
+        if line and used + w > room:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        while w > room:  # a word longer than a line: cut where it fills one
+            k = max(1, int(room / (size * 0.58)))
+            lines.append(token[:k])
+            token = token[k:]
+            w = sum(size if _wide(ch) else size * 0.58 for ch in token)
+        line, used = line + token, used + w
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def _frame(width: int, height: float, title: str, body: list[str], footer: str | None = None) -> str:
@@ -255,9 +291,9 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
     value for a longer period (from, to, value, label: a fiscal year across the quarters it spans)."""
     left, right, top, bottom = 64, 200, 34 if axis else 16, 30
-    values = [p["value"] for p in points] + [p.get("p95") or 0 for p in points] + [p["value"] for p in published] + \
-        [o["value"] for o in observed]
-    highest = max([0.0, *values])
+    # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it runs off the top
+    highest, clipped = band_axis_high([p["value"] for p in points] + [p["value"] for p in published]
+                                      + [o["value"] for o in observed], [p.get("p95") for p in points])
     # a share in percent never needs an axis past 100%
     top_v = min(100.0, _nice(highest * 1.05)) if unit == "%" and highest <= 100 else _nice(highest * 1.05)
     xs = sorted({p["x"] for p in points})
@@ -266,7 +302,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         return left + (0.5 if len(xs) < 2 else (x - xs[0]) / (xs[-1] - xs[0])) * (width - left - right)
 
     def Y(v: float) -> float:
-        return top + (1 - v / top_v) * (height - top - bottom)
+        return top + (1 - min(v, top_v) / top_v) * (height - top - bottom)
 
     out: list[str] = _axis_label(axis, width)
     steps = tick_steps(top_v)  # each step a nice number, every tick with the decimals it needs (labels.tick)
@@ -293,7 +329,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
             [f"{X(p['x']):.1f},{Y(p['p5']):.1f}" for p in reversed(banded)]
         out.append(f'<polygon points="{" ".join(poly)}" fill="{color}" fill-opacity="0.18"><title>5-95% of the draws'
                    '</title></polygon>')
-        legend.append((color, "band", "model: 5-95% of draws"))
+        legend.append((color, "band", "model: 5-95% of draws" + (
+            f" (it runs above the axis, to {_num(max(p['p95'] for p in banded), unit)})" if clipped else "")))
     line = " ".join(f"{X(p['x']):.1f},{Y(p['value']):.1f}" for p in points)
     out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2.2"/>')
     for p in points:

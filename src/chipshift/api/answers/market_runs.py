@@ -376,6 +376,8 @@ class MarketComparisonAnswer(Answer):
     b: str = Field(description="side b in words")
     case_a: str = Field(description="side a's case")
     case_b: str = Field(description="side b's case")
+    title_a: str = Field(description="side a's case as a heading names it: its description's first sentence, short")
+    title_b: str = Field(description="side b's case as a heading names it")
     same_case: bool = Field(description="whether both sides run one case file")
     variants: dict[str, ComparedVariant] = Field(description="each side ('a', 'b'): its case, parameters held and "
                                                              "restriction scenario")

@@ -131,7 +131,8 @@ class RuleStanding(Answer):
                                              "relaxations in force lift it for part of what it reaches or of its "
                                              "buyers, or leave a licence review; 'lifted': they lift it for everything "
                                              "it reaches, at every buyer")
-    relaxations: tuple[str, ...] = Field(description="the relaxations of it in force over the stretch")
+    relaxations: tuple[str, ...] = Field(description="the relaxations of it in force over the stretch (for a "
+                                                     "relaxation: the rules it relaxes over the stretch)")
     note: str | None = Field(description="what changed at the stretch's start, in words (null for a first stretch "
                                          "in force)")
 
@@ -162,7 +163,8 @@ class RuleAnswer(Answer):
                                               "sellers, targets) by id")
     relaxed_by: tuple[str, ...] = Field(description="the relaxations that name this rule")
     standing: tuple[RuleStanding, ...] = Field(description="how it holds from its start as relaxations of it come "
-                                                           "into force and end (empty for a relaxation)")
+                                                           "into force and end; a relaxation's, the stretches in "
+                                                           "which it relaxes a rule in force")
     source: SourceRow | None = Field(description="the rule's source (null when the store does not hold it)")
     buyers_reach: Reach = Field(description="'whole' when the rule cuts off every buyer it targets asked about as a "
                                             "whole (its countries' markets, its named parties); 'partial' when only "
@@ -229,11 +231,13 @@ class RuleFound(Answer):
     ended: str | None = described(tables.RULES, "ended")
     standing: tuple[RuleStanding, ...] = Field(description="how it holds from its start as relaxations of it come "
                                                            "into force and end, as the engine judges whether it "
-                                                           "applies on a date (empty for a relaxation or an undated "
-                                                           "rule)")
-    held_until: str | None = Field(description="the date from which it no longer holds at all: its end, or the "
-                                               "date relaxations lifted it for good (null while it holds, wholly or "
-                                               "in part)")
+                                                           "applies on a date; a relaxation's, the stretches in which "
+                                                           "it relaxes a rule in force (`relaxations`: those rules; "
+                                                           "its start day alone where it acts on none); empty for an "
+                                                           "undated rule")
+    held_until: str | None = Field(description="the date from which it no longer holds at all: its end, the "
+                                               "date relaxations lifted it for good, or for a relaxation the end "
+                                               "of its standing (null while it holds, wholly or in part)")
     status: RuleStatus = described(tables.RULES, "status")
     summary: str = described(tables.RULES, "summary")
     targets: RuleTargets | None = Field(description="who it cuts off")

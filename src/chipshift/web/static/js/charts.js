@@ -306,7 +306,7 @@ CS.charts = (() => {
           // lifted: a dotted line where the bar would be; narrowed: a pale stretch; in force: the bar
           if (st.state === "lifted") g.append(s("line", { class: "lifted", x1: x0, x2: x0 + w, y1: top + h / 2, y2: top + h / 2, stroke: color(r.kind), "stroke-width": 1.5, "stroke-dasharray": "2 3" }));
           else g.append(s("rect", { class: st.state === "narrowed" ? "narrowed" : "held", x: x0, y: top, width: w, height: h, rx: 2, fill: color(r.kind),
-            "fill-opacity": st.state === "narrowed" ? 0.3 : r.ended ? 0.45 : 0.9, stroke: st.state === "narrowed" ? color(r.kind) : "none", "stroke-dasharray": "3 2" }));
+            "fill-opacity": st.state === "narrowed" ? 0.3 : r.ended || (r.kind === "relaxation" && until) ? 0.45 : 0.9, stroke: st.state === "narrowed" ? color(r.kind) : "none", "stroke-dasharray": "3 2" }));
         });
         root.append(g);
         y += row;

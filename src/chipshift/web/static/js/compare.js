@@ -157,9 +157,14 @@
     const vocab = await CS.vocabulary().catch(() => null);
     if (mine !== marketLatest) return;
     clear(box);
-    const title = r.same_case ? `${r.case_a}: ${r.a}  vs  ${r.b}` : `${r.a}  vs  ${r.b}`;
+    // each side by its case's title (as the Results page heads a run), one side a line, so long titles wrap
+    // under their letter on a wide screen and a phone alike
+    const title = r.same_case ? r.title_a : "Two market cases side by side";
+    // in a chart's legend, two cases by their letters (their titles, too long for a legend, are in its footer)
+    const lettered = (k, v) => (r.same_case ? v : `side ${k}`);
     const missing = [[r.a, r.only_in_a], [r.b, r.only_in_b]].filter(([, list]) => list.length);
     box.append(el("section", { class: "card", id: "market-compare" }, el("h2", { text: title }),
+      el("dl", { class: "sides" }, ...[["a", r.a], ["b", r.b]].flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v.replace(/^[ab]: /, "") })])),
       el("div", { class: "stat" }, el("b", { text: String(r.outputs.length) }), "outputs on both sides"),
       el("div", { class: "stat" }, el("b", { text: String(r.differences.filter((d) => d.difference).length) }), "output-periods that differ"),
       el("p", { class: "muted small", text: r.note }),
@@ -167,7 +172,7 @@
       // the figures' sources: every fact the cases cite, in the table of sources below; each case's run on its page
       el("p", { class: "small sources-named" }, el("a", { href: "#market-sources", text: `Sources: the ${(r.facts || []).length} facts the cases cite` }),
         " (each opening its quote, below); each case's own run on its Results page: ",
-        ...[...new Set([r.case_a, r.case_b].filter(Boolean))].map((c) => el("a", { href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: c })).flatMap((a, i) => (i ? [", ", a] : [a])))));
+        ...[...new Map([[r.case_a, r.title_a], [r.case_b, r.title_b]]).entries()].map(([c, t]) => el("a", { href: `/results?case=${encodeURIComponent(c)}&draws=0`, text: t })).flatMap((a, i) => (i ? ["; ", a] : [a])))));
     const grid = el("div", { class: "grid2" });
     // linked markets come by period (quarters, years): their headline outputs by quarter are charted
     const linked = r.differences.some((d) => d.period !== undefined);
@@ -192,11 +197,12 @@
       const chart = el("div");
       grid.append(CS.chartCard(chart));  // the chart's title says what it shows (once)
       // two cases naming one output differently: each side's words, then which side is which
-      const title = name.startsWith("a: ") ? `${name} (a = ${r.a}, b = ${r.b})` : `${name}: ${r.a} vs ${r.b}`;
-      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, points: side("a") }, { name: r.b, points: side("b") }],
+      // (two cases: the legend names each side by its title, so the chart's title says what it shows alone)
+      const title = !r.same_case ? name : name.startsWith("a: ") ? `${name} (a = ${r.a}, b = ${r.b})` : `${name}: ${r.a} vs ${r.b}`;
+      CS.charts.box(chart, CS.charts.trajectory([{ name: lettered("a", r.a), points: side("a") }, { name: lettered("b", r.b), points: side("b") }],
         { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
-        `${r.same_case ? `Case ${r.case_a}` : `Cases ${r.case_a} and ${r.case_b}`}: a = ${r.a}, b = ${r.b} · ${r.bands}` +
+        `${r.same_case ? `Case: ${r.title_a}; a = ${r.a}, b = ${r.b}` : `a = ${r.a}; b = ${r.b}`} · ${r.bands}` +
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
     if (charted.length) box.append(el("h2", { class: "cards-heading", text: moved.length ? "What the change moves, over time" : "Both sides over time" }), grid);

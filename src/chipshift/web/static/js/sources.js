@@ -3,6 +3,7 @@
 (() => {
   const { el, clear, $, get, table, figure } = CS;
   let sources = [];
+  const NO_FIGURE = "none: cited by no figure in the data";
 
   /* The table's own controls filter it: a facet by reliability and a filter on every cell (publisher, original
      publisher, title, id...). */
@@ -10,6 +11,8 @@
     table($("#sources"), { filename: "sources", label: "sources", rows: sources, onRow: (s) => detail(s, vocab), columns: [
       { key: "publisher", label: "Publisher" }, { key: "original_publisher", label: "Original" }, { key: "title", label: "Title" },
       { key: "published", label: "Date" }, { key: "reliability", label: "Reliability" },
+      // a source no bundled figure cites says so where it is listed: a reader must not take it as backing a figure
+      { key: "figures", label: "Figures citing it", num: true, format: (v) => (v ? String(v) : NO_FIGURE), csv: (s) => s.figures },
       { key: "used_by", label: "Facts + rules", num: true },
       { key: "url", label: "Link", render: (s) => el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", onclick: (e) => e.stopPropagation(), text: "open" }) },
       { key: "id", label: "Id" }] });
@@ -22,6 +25,7 @@
       el("p", {}, `${s.published}${s.published_approx ? " (approx.)" : ""} · ${s.reliability} · `,
         el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", text: s.url })));
     if (s.note) card.append(el("p", { class: "muted small", text: s.note }));
+    if (!s.facts.length) card.append(el("p", { class: "statement warn", id: "no-figure", text: `Cited by no figure in the data: no bundled figure rests on this source${s.rules.length ? `; only the rules below do` : ""}.` }));
     box.append(card);
     const src = { publisher: s.publisher, original_publisher: s.original_publisher, title: s.title, published: s.published, url: s.url, source: s.id };
     if (s.facts.length) {
@@ -46,7 +50,7 @@
 
   document.addEventListener("DOMContentLoaded", async () => {
     const data = await get("/sources");
-    sources = data.sources;
+    sources = data.sources.map((s) => ({ ...s, figures: s.facts.length }));
     const vocab = await CS.vocabulary().catch(() => null);
     draw(vocab);
     const id = CS.params().get("id");
