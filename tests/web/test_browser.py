@@ -957,9 +957,9 @@ def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -
     page.wait_for_load_state("networkidle")
     # each side by its case's title (as the Results page heads the run), never its file name; one side a line,
     # each title wrapping within the card on a wide screen and a phone alike
-    titles = {c["case"]: c["title"] for c in page.request.get(f"{base_url}/api/v1/market/cases").json()["cases"]}
+    case_titles = {c["case"]: c["title"] for c in page.request.get(f"{base_url}/api/v1/market/cases").json()["cases"]}
     sides = box.locator("dl.sides dd").all_inner_texts()
-    assert sides == [titles["micron-china"], titles["china-ai-accelerators"]], sides
+    assert sides == [case_titles["micron-china"], case_titles["china-ai-accelerators"]], sides
     assert "micron-china" not in box.locator("h2").first.inner_text()
     for width, height in ((1440, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
