@@ -127,8 +127,8 @@ def test_the_gallium_case_runs_through_the_command_line(cli: RunCase) -> None:
 def test_a_literal_observation_names_its_document_or_draws_a_named_warning(bundled_store: Store, cli: RunCase,
                                                                           tmp_path: Path) -> None:
     """A literal observation's ``source`` is carried to the run, which gives the document's publisher, title and
-    date; the charts' legends name them (not "stated in the case file"). A literal without one is let through
-    with the warning ``unsourced_literal``, naming file, line and field."""
+    date; the charts' legends name its publisher and period (not "stated in the case file"). A literal without
+    one is let through with the warning ``unsourced_literal``, naming file, line and field."""
     doc = yaml.safe_load(GALLIUM.read_text())
     case, _ = _case(bundled_store, doc)
     assert case.warnings == ()
@@ -148,7 +148,7 @@ def test_a_literal_observation_names_its_document_or_draws_a_named_warning(bundl
         'Reuters, "China exported no germanium, gallium in Aug due to export curbs", 2023-09-20'
     write_outputs(report, tmp_path)
     words = " ".join(" ".join(re.findall(r"<!-- (.*?) -->", (tmp_path / "price_CHN.svg").read_text())).split())
-    assert "observed: Reuters" in words and "2023-09-20" in words and "stated in the case file" not in words
+    assert "Reuters, 2023Q3" in words and "stated in the case file" not in words, words
     calibration = (tmp_path / "calibration.csv").read_text(encoding="utf-8")
     assert "Fastmarkets" in calibration and "2023-12-18" in calibration
     # without its source, the literal is still read, with a named warning

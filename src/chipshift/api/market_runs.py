@@ -885,7 +885,8 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     said = parameter_words(case_document(str(path)), names)
     labels["calibration"] = {**report["calibration"],
                              "statement": with_parameter_names(report["calibration"]["statement"], said)}
-    labelled = {**report, **labels}
+    # the title comes second, as the answer declares it; the rest in the report's own order
+    labelled = {"scenario": report["scenario"], "title": labels.pop("title"), **report, **labels}
     text: dict[str, dict[str, Any]] = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
     if any(o.startswith("share:") and "@" not in o for o in outputs):
