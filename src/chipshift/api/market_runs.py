@@ -272,7 +272,7 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
-    return report | _labels(store, path, report, _single_names(store, case))
+    return _titled(report | _labels(store, path, report, _single_names(store, case)))
 
 
 def _unfitted(sourced: MarketCase | linked.LinkedCase, overrides: Mapping[str, float] | None,
@@ -560,7 +560,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "warnings": _warnings(case.warnings),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
-    return report | _labels(store, path, report, _linked_names(store, case))
+    return _titled(report | _labels(store, path, report, _linked_names(store, case)))
 
 
 def _quarter(day: date) -> str:
@@ -855,6 +855,11 @@ def _documents(store: Store, ids: Iterable[str]) -> dict[str, dict[str, str | No
     return out
 
 
+def _titled(report: Report) -> Report:
+    """The report with its ``title`` second, after ``scenario``, as its answer declares it."""
+    return {"scenario": report["scenario"], "title": report["title"], **report}
+
+
 def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str, str]]) -> Report:
     """What a run's tables and charts need to say what they show: its ``title`` (``labels.case_title``), its
     calibration statement naming each parameter in words (``labels.with_parameter_names``), ``names`` (codes in
@@ -885,8 +890,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     said = parameter_words(case_document(str(path)), names)
     labels["calibration"] = {**report["calibration"],
                              "statement": with_parameter_names(report["calibration"]["statement"], said)}
-    # the title comes second, as the answer declares it; the rest in the report's own order
-    labelled = {"scenario": report["scenario"], "title": labels.pop("title"), **report, **labels}
+    labelled = {**report, **labels}
     text: dict[str, dict[str, Any]] = {}
     outputs = list(dict.fromkeys(row["output"] for row in report["outputs"]))
     if any(o.startswith("share:") and "@" not in o for o in outputs):
