@@ -15,7 +15,10 @@ The mechanisms (`--mechanism`):
   episode with a rush once with `stock_holders: all` (the model before it) and once with `stock_holders: some`
   and the catalogue's `rush_buyer_share` prior;
 - `rush-timing` ("Rushes as late as sellers allow"): `rush_timing: late` for every episode with a rush before a
-  rule that starts within its run.
+  rule that starts within its run;
+- `rush-limit` ("A rush before a fee stocks no more than the fee pays to hold"): `rush_limit: carrying_cost` and
+  the catalogue's `stock_carrying_cost` prior for every episode with a rush before a rule entry with a wedge
+  (`effect: licence` with a `delay`), the only rushes it can limit.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -100,6 +103,26 @@ def timed_late(job: bt.EpisodeJob) -> bt.EpisodeJob:
                                fit_case=dataclasses.replace(job.fit_case, rush_timing=linked.LATE))
 
 
+def carried(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
+    """The episode with each rush limited to the quarters of use its rule's wedge pays to hold, when buyers rush
+    before a rule entry that lets goods through at a wedge; else the episode as it is."""
+    if not any(e.rush_months is not None and e.effect == "licence" and e.delay is not None for e in job.case.rules):
+        return job
+
+    def limited(case: linked.LinkedCase) -> linked.LinkedCase:
+        return dataclasses.replace(case, rush_limit=linked.CARRYING_COST_LIMIT,
+                                   params={prior.id: prior, **case.params})
+    return dataclasses.replace(job, case=limited(job.case), fit_case=limited(job.fit_case))
+
+
+def catalogue_prior(store: Any, name: str) -> Param:
+    """A catalogue parameter's prior as a case parameter (a percentage enters the model as a fraction)."""
+    row = next(r for r in store.rows("parameters") if r["id"] == name)
+    factor = UNITS[str(row["unit"])].factor
+    return Param(name, float(row["default"]) * factor, float(row["low"]) * factor, float(row["high"]) * factor,
+                 basis=f"parameters.csv:{name}")
+
+
 def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
     c = bt.scorecard(scores)
     return {"outcomes": c.outcomes, "direction": c.direction, "size": c.size, "in50": c.coverage50,
@@ -109,7 +132,7 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders",
-                                                      "rush-timing"), required=True,
+                                                      "rush-timing", "rush-limit"), required=True,
                         help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
@@ -128,11 +151,10 @@ def main() -> None:
             variant = by_days
         elif args.mechanism == "rush-timing":
             variant = timed_late
+        elif args.mechanism == "rush-limit":
+            variant = functools.partial(carried, prior=catalogue_prior(store, linked.STOCK_CARRYING_COST))
         elif args.mechanism == "stock-holders":
-            row = next(r for r in store.rows("parameters") if r["id"] == linked.RUSH_BUYER_SHARE)
-            factor = UNITS[str(row["unit"])].factor  # a percentage enters the model as a fraction
-            share = Param(linked.RUSH_BUYER_SHARE, float(row["default"]) * factor, float(row["low"]) * factor,
-                          float(row["high"]) * factor, basis=f"parameters.csv:{linked.RUSH_BUYER_SHARE}")
+            share = catalogue_prior(store, linked.RUSH_BUYER_SHARE)
             jobs = [held_by(j, linked.ALL_HOLDERS, share) for j in jobs]
             variant = functools.partial(held_by, holders=linked.SOME_HOLDERS, prior=share)
         else:

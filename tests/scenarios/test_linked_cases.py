@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipshift.api.data import load_world
 from chipshift.domain.period import Period
@@ -729,3 +731,88 @@ def test_a_case_stating_rush_timing_late_buys_its_stock_just_before_the_rule(bun
     early, late = (runs[t].buyer_stock[:, 0, 0, russia] for t in ("announced", "late"))
     assert early[q1] > 0.0 and late[q1] == pytest.approx(0.0, abs=1e-9)
     assert late[q2] == pytest.approx(early[q2], rel=0.02)
+
+
+def _pays_to_hold(wedge: float, yearly_carrying: float, quarters: float) -> bool:
+    """The storage-arbitrage condition as docs/backtest.md states it: a stock bought just before a price rise of
+    `wedge` and used `quarters` later pays while 1 + wedge >= (1 + c)^quarters, c the quarterly carrying rate."""
+    quarterly = (1.0 + yearly_carrying) ** 0.25 - 1.0
+    return bool(1.0 + wedge >= (1.0 + quarterly) ** quarters)
+
+
+def _longest_paying_hold(wedge: float, yearly_carrying: float) -> float:
+    """The longest hold that still pays, found by bisection on the condition itself (not its closed form)."""
+    lo, hi = 0.0, 1000.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if _pays_to_hold(wedge, yearly_carrying, mid) else (lo, mid)
+    return lo
+
+
+@pytest.mark.parametrize(("wedge", "yearly", "expected"), [(0.03, 0.20, 0.65), (0.25, 0.20, 4.9),
+                                                           (0.015, 0.2009, 0.33)])
+def test_a_fee_rush_covers_no_more_quarters_than_the_fee_pays_to_hold(wedge: float, yearly: float,
+                                                                      expected: float) -> None:
+    """docs/backtest.md, "A rush before a fee stocks no more than the fee pays to hold": a 3% tax at a 20% yearly
+    carrying rate pays a stock of 0.65 quarters, a 25% tariff 4.9 quarters; each is the longest hold for which
+    the condition holds."""
+    entry = lc.RuleEntry("R", effect="licence", approval=1.0, delay="d")
+    got = lc.fee_rush_quarters(entry, {"d": np.array([wedge]), lc.STOCK_CARRYING_COST: np.array([yearly])}, 1)
+    assert got[0] == pytest.approx(_longest_paying_hold(wedge, yearly), rel=1e-6)
+    assert got[0] == pytest.approx(expected, abs=0.01)
+
+
+def test_bans_licence_caps_and_rules_without_a_wedge_are_not_limited_by_the_carrying_cost() -> None:
+    draws = {"d": np.array([0.1, 0.1]), "a": np.array([1.0, 0.6]), lc.STOCK_CARRYING_COST: np.array([0.2, 0.2])}
+    assert np.isinf(lc.fee_rush_quarters(lc.RuleEntry("R"), draws, 2)).all()  # a ban
+    assert np.isinf(lc.fee_rush_quarters(lc.RuleEntry("R", effect="licence", approval=0.5), draws, 2)).all()
+    capped = lc.fee_rush_quarters(lc.RuleEntry("R", effect="licence", approval="a", delay="d"), draws, 2)
+    assert np.isfinite(capped[0]) and np.isinf(capped[1])  # per draw: only where everything is let through
+
+
+@settings(max_examples=200, deadline=None)
+@given(wedge=st.floats(0.0, 2.0), more=st.floats(0.0, 1.0), yearly=st.floats(0.01, 0.6),
+       dearer=st.floats(0.0, 0.5))
+def test_a_larger_fee_never_shortens_and_a_dearer_stock_never_lengthens_the_hold_that_pays(
+        wedge: float, more: float, yearly: float, dearer: float) -> None:
+    entry = lc.RuleEntry("R", effect="licence", approval=1.0, delay="d")
+
+    def hold(d: float, c: float) -> float:
+        return float(lc.fee_rush_quarters(entry, {"d": np.array([d]), lc.STOCK_CARRYING_COST: np.array([c])}, 1)[0])
+    base = hold(wedge, yearly)
+    assert base >= 0.0 and _pays_to_hold(wedge, yearly, base * (1 - 1e-9))
+    assert hold(wedge + more, yearly) >= base - 1e-12
+    assert hold(wedge, yearly + dearer) <= base + 1e-12
+
+
+def test_a_case_stating_rush_limit_carrying_cost_stocks_only_what_the_vat_rise_pays_to_hold(
+        bundled_store: Store) -> None:
+    """`rush_limit: carrying_cost` reaches the run: the loader adds the catalogue's `stock_carrying_cost` prior
+    (parameters.csv: 20.09%, from 12.86% to 25%, as fractions); in Germany's VAT case (a 1.5% wedge on every car,
+    a cap of three months, one quarter) the stock held when the VAT rises is the share of the cap's stock that
+    the wedge pays to hold (0.33 quarters of use of the one quarter), and it is drawn sooner. A rush before a ban
+    (Poland's LPG from Russia) runs the same either way."""
+    doc = _episode_setup("germany-vat-car-rush-2006")
+    doc["timing"] = "mid-quarter"
+    limited, _ = _load(bundled_store, {**doc, "rush_limit": "carrying_cost"})
+    prior = limited.params[lc.STOCK_CARRYING_COST]
+    assert (prior.default, prior.low, prior.high) == pytest.approx((0.2009, 0.1286, 0.25))
+    assert lc.STOCK_CARRYING_COST not in _load(bundled_store, doc)[0].params
+    runs = {}
+    for limit in ("cap", "carrying_cost"):
+        case, governed = _load(bundled_store, {**doc, "rush_limit": limit})
+        draws = {**lc.default_draws(case, 1), lc.STOCK_CARRYING_COST: np.array([0.2009])}
+        runs[limit] = lc.run(case, governed, draws)
+    label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
+    q4 = label.index("2006Q4")
+    held = {k: r.buyer_stock[q4, 0, 0, 0] for k, r in runs.items()}
+    share = _longest_paying_hold(0.015, 0.2009) / 1.0
+    assert held["cap"] > 0.0 and held["carrying_cost"] == pytest.approx(share * held["cap"], rel=0.02)
+    ban = _episode_setup("poland-russian-lpg-ban-rush-2024")
+    outs = {}
+    for limit in ("cap", "carrying_cost"):
+        case, governed = _load(bundled_store, {**ban, "rush_limit": limit})
+        draws = {**lc.default_draws(case, 1), lc.STOCK_CARRYING_COST: np.array([0.2009])}
+        outs[limit] = lc.outputs(case, lc.run(case, governed, draws))
+    for name, (_, values, _) in outs["cap"].items():
+        assert np.array_equal(outs["carrying_cost"][name][1], values, equal_nan=True), name

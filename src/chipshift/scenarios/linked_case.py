@@ -68,6 +68,14 @@ ALL_HOLDERS, SOME_HOLDERS = "all", "some"
 ANNOUNCED, LATE = "announced", "late"
 RUSH_BUYER_SHARE = "rush_buyer_share"
 
+#: How far a rush before a rule reaches (`LinkedCase.rush_limit`): to its cap alone (the model's default), or, before
+#: a rule that lets every unit through at a price wedge (a tax, tariff, duty or fee, or a subsidy's end), to no more
+#: quarters of use than the wedge pays to hold at the yearly carrying cost `STOCK_CARRYING_COST` (the storage-
+#: arbitrage condition of the research note, market-dynamics.md, section 2.2; docs/backtest.md, "A rush before a
+#: fee stocks no more than the fee pays to hold").
+CAP_LIMIT, CARRYING_COST_LIMIT = "cap", "carrying_cost"
+STOCK_CARRYING_COST = "stock_carrying_cost"
+
 @dataclass(frozen=True)
 class Ramp:
     """Logistic capacity from the baseline sales to `ceiling` times them, half-way at `midpoint` (a year such
@@ -237,6 +245,9 @@ class LinkedCase:
     #: of it, over the rush's speed) or LATE (as late as sellers' spare capacity allows; judged and not adopted,
     #: docs/backtest.md, "Rushes as late as sellers allow")
     rush_timing: str = ANNOUNCED
+    #: how many quarters of use a rush covers: CAP_LIMIT (its cap) or CARRYING_COST_LIMIT (before a rule that
+    #: lets every unit through at a wedge, no more than the wedge pays to hold: `fee_rush_quarters`)
+    rush_limit: str = CAP_LIMIT
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -560,6 +571,23 @@ def _started(case: LinkedCase, plan: QuarterlyPlan, start: FloatArray | None) ->
     return dataclasses.replace(plan, demand=np.where(sourced[None, None, :], guess, plan.demand))
 
 
+def fee_rush_quarters(entry: RuleEntry, draws: Draws, size: int) -> FloatArray:
+    """The most quarters of use a stock bought just before `entry`'s rule pays to hold, per draw: where the rule lets
+    every unit through (a licence whose approval is 1) at an ad-valorem wedge `d` (its delay), a stock used `h`
+    quarters after the rule starts saves `d` and costs `(1 + c)^h - 1`, with `c` the quarterly rate of the yearly
+    carrying cost `STOCK_CARRYING_COST`, so it pays up to `h* = ln(1 + d) / ln(1 + c)`; a ban, a licence cap (an
+    approval below 1) or a rule without a wedge is not limited (infinity)."""
+    unlimited = np.full(size, np.inf)
+    if entry.effect != "licence" or entry.delay is None:
+        return unlimited
+    approval = value_of(entry.approval, draws, size, default=1.0)
+    wedge = value_of(entry.delay, draws, size)
+    quarterly = (1.0 + value_of(STOCK_CARRYING_COST, draws, size)) ** 0.25 - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quarters = np.log1p(np.maximum(wedge, 0.0)) / np.log1p(quarterly)
+    return np.where(approval >= 1.0 - 1e-9, np.where(quarterly > 0.0, quarters, np.inf), unlimited)
+
+
 def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMarkets, QuarterlyPlan, FloatArray]:
     """The baseline, the quarterly plan and the markets' value paths ``(T, B, markets)`` of a run."""
     size = len(next(iter(draws.values()))) if draws else 1
@@ -611,8 +639,14 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
                     raise DataError([Problem(f"buyers rush before a rule and only some hold stocks, but the case has "
                                              f"no '{RUSH_BUYER_SHARE}' parameter: state it, or `stock_holders: "
                                              f"all`", case.name, None, "stock_holders")])
-                rushes.append(Rush(governed.pairs[k], told, effective,
-                                   value_of(entry.rush_months, draws, size) / 3.0,
+                cap = value_of(entry.rush_months, draws, size) / 3.0
+                if case.rush_limit == CARRYING_COST_LIMIT:
+                    if STOCK_CARRYING_COST not in draws:
+                        raise DataError([Problem(f"a rush is limited by the cost of carrying its stock, but the case "
+                                                 f"has no '{STOCK_CARRYING_COST}' parameter: state it, or "
+                                                 f"`rush_limit: cap`", case.name, None, "rush_limit")])
+                    cap = np.minimum(cap, fee_rush_quarters(entry, draws, size))
+                rushes.append(Rush(governed.pairs[k], told, effective, cap,
                                    holders=value_of(RUSH_BUYER_SHARE, draws, size) if some else 1.0,
                                    late=case.rush_timing == LATE))
     cuts = []

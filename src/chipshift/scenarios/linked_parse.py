@@ -19,8 +19,10 @@ from chipshift.domain.period import Period, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.linked_case import (
+    CARRYING_COST_LIMIT,
     RUSH_BUYER_SHARE,
     SOME_HOLDERS,
+    STOCK_CARRYING_COST,
     Cut,
     Episode,
     LinkedCase,
@@ -121,6 +123,14 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         else:
             problem("stock_holders", f"`some` takes the share of buyers who stock up from the parameter "
                                      f"'{RUSH_BUYER_SHARE}': state it under `parameters` (the catalogue has none)")
+    if (LINKED_CASE.get(doc, "rush_limit") == CARRYING_COST_LIMIT and STOCK_CARRYING_COST not in stated
+            and any(isinstance(r, Mapping) and r.get("rush") for r in doc.get("rules") or ())):
+        # the cost of carrying a stock is the model's own parameter, like the share of buyers who stock up
+        if STOCK_CARRYING_COST in parameters:
+            stated[STOCK_CARRYING_COST] = {"from": STOCK_CARRYING_COST}
+        else:
+            problem("rush_limit", f"`carrying_cost` takes the yearly cost of carrying a stock from the parameter "
+                                  f"'{STOCK_CARRYING_COST}': state it under `parameters` (the catalogue has none)")
     for name, spec in stated.items():
         at = f"parameters.{name}"
         base = dict(parameters[str(spec["from"])]) if spec.get("from") else None
@@ -276,7 +286,7 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         episode=episode, warnings=unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines),
         timing=str(LINKED_CASE.get(doc, "timing")), stock_use=str(LINKED_CASE.get(doc, "stock_use")),
         stock_holders=str(LINKED_CASE.get(doc, "stock_holders")),
-        rush_timing=str(LINKED_CASE.get(doc, "rush_timing")))
+        rush_timing=str(LINKED_CASE.get(doc, "rush_timing")), rush_limit=str(LINKED_CASE.get(doc, "rush_limit")))
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:

@@ -308,6 +308,7 @@ PARAMETERS = TableSchema(
                    "licence_lag": "days from a licence requirement's start until its first licences are issued",
                    "quality": "performance of a source relative to the market leader",
                    "rush_buyer_share": "the share of a pair's buyers who stock up before a rule they expect",
+                   "stock_carrying_cost": "the yearly cost of carrying a stock, as a share of its value",
                }),
         Column("applies_to", "str", "product (input id) it is used for; blank = every market",
                references="inputs"),

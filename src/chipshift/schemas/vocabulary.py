@@ -249,4 +249,7 @@ METRICS: Mapping[str, Metric] = _metrics(
     Metric("stockpiling_share", "parameter", ("share",),
            "the share of surveyed buyers (firms or households) who moved purchases up or said they would stock up "
            "ahead of an expected trade measure (the definition column says who and when)"),
+    Metric("carrying_cost_rate", "parameter", ("share",),
+           "the yearly cost of carrying a stock (interest, taxes, obsolescence, depreciation, insurance and, where "
+           "stated, warehousing) as a share of its value (the definition column says what is counted)"),
 )
