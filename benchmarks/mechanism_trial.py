@@ -18,7 +18,9 @@ The mechanisms (`--mechanism`):
   rule that starts within its run;
 - `rush-limit` ("A rush before a fee stocks no more than the fee pays to hold"): `rush_limit: carrying_cost` and
   the catalogue's `stock_carrying_cost` prior for every episode with a rush before a rule entry with a wedge
-  (`effect: licence` with a `delay`), the only rushes it can limit.
+  (`effect: licence` with a `delay`), the only rushes it can limit;
+- `late-and-limited` ("A rush bought as late as it pays, and no more than it pays to hold"): both of the last two
+  for every episode either reaches.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -115,6 +117,18 @@ def carried(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
     return dataclasses.replace(job, case=limited(job.case), fit_case=limited(job.fit_case))
 
 
+def late_and_limited(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
+    """The episode with its rushes ordered as late as sellers allow and limited to what their rule's wedge pays
+    to hold, when either reaches it; else the episode as it is."""
+    if timed_late(job) is job and carried(job, prior) is job:
+        return job
+
+    def both(case: linked.LinkedCase) -> linked.LinkedCase:
+        return dataclasses.replace(case, rush_timing=linked.LATE, rush_limit=linked.CARRYING_COST_LIMIT,
+                                   params={prior.id: prior, **case.params})
+    return dataclasses.replace(job, case=both(job.case), fit_case=both(job.fit_case))
+
+
 def catalogue_prior(store: Any, name: str) -> Param:
     """A catalogue parameter's prior as a case parameter (a percentage enters the model as a fraction)."""
     row = next(r for r in store.rows("parameters") if r["id"] == name)
@@ -132,7 +146,8 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders",
-                                                      "rush-timing", "rush-limit"), required=True,
+                                                      "rush-timing", "rush-limit", "late-and-limited"),
+                        required=True,
                         help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
@@ -151,6 +166,8 @@ def main() -> None:
             variant = by_days
         elif args.mechanism == "rush-timing":
             variant = timed_late
+        elif args.mechanism == "late-and-limited":
+            variant = functools.partial(late_and_limited, prior=catalogue_prior(store, linked.STOCK_CARRYING_COST))
         elif args.mechanism == "rush-limit":
             variant = functools.partial(carried, prior=catalogue_prior(store, linked.STOCK_CARRYING_COST))
         elif args.mechanism == "stock-holders":
