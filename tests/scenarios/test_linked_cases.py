@@ -787,8 +787,10 @@ def test_a_larger_fee_never_shortens_and_a_dearer_stock_never_lengthens_the_hold
 
 def test_a_case_stating_rush_limit_carrying_cost_stocks_only_what_the_vat_rise_pays_to_hold(
         bundled_store: Store) -> None:
-    """`rush_limit: carrying_cost` reaches the run: the loader adds the catalogue's `stock_carrying_cost` prior
-    (parameters.csv: 20.09%, from 12.86% to 25%, as fractions); in Germany's VAT case (a 1.5% wedge on every car,
+    """`rush_limit: carrying_cost`, the default since 6 December 2026 (docs/backtest.md, "A rush bought as late as
+    it pays, and no more than it pays to hold"), reaches the run: the loader adds the catalogue's
+    `stock_carrying_cost` prior (parameters.csv: 20.09%, from 12.86% to 25%, as fractions) to a case with a rush,
+    and `cap` takes none; in Germany's VAT case (a 1.5% wedge on every car,
     a cap of three months, one quarter) the stock held when the VAT rises is the share of the cap's stock that
     the wedge pays to hold (0.33 quarters of use of the one quarter), and it is drawn sooner. A rush before a ban
     (Poland's LPG from Russia) runs the same either way."""
@@ -797,7 +799,8 @@ def test_a_case_stating_rush_limit_carrying_cost_stocks_only_what_the_vat_rise_p
     limited, _ = _load(bundled_store, {**doc, "rush_limit": "carrying_cost"})
     prior = limited.params[lc.STOCK_CARRYING_COST]
     assert (prior.default, prior.low, prior.high) == pytest.approx((0.2009, 0.1286, 0.25))
-    assert lc.STOCK_CARRYING_COST not in _load(bundled_store, doc)[0].params
+    assert _load(bundled_store, doc)[0].params[lc.STOCK_CARRYING_COST] == prior
+    assert lc.STOCK_CARRYING_COST not in _load(bundled_store, {**doc, "rush_limit": "cap"})[0].params
     runs = {}
     for limit in ("cap", "carrying_cost"):
         case, governed = _load(bundled_store, {**doc, "rush_limit": limit})

@@ -62,17 +62,18 @@ DAYS_PER_QUARTER = 365.25 / 4.0
 #: that share of the pair's use; or all of a pair's buyers, each rush to its cap (the model before it).
 ALL_HOLDERS, SOME_HOLDERS = "all", "some"
 
-#: When buyers order a stock before a rule with a known start (`LinkedCase.rush_timing`): from when they learn of
-#: it, over the rush's speed (the model's default), or as late as sellers' spare capacity allows (judged and not
-#: adopted, docs/backtest.md, "Rushes as late as sellers allow").
+#: When buyers order a stock before a rule with a known start (`LinkedCase.rush_timing`): as late as sellers' spare
+#: capacity allows (the model's default since 6 December 2026, together with the carrying-cost limit below:
+#: docs/backtest.md, "A rush bought as late as it pays, and no more than it pays to hold"), or from when they learn
+#: of it, over the rush's speed (the model before it).
 ANNOUNCED, LATE = "announced", "late"
 RUSH_BUYER_SHARE = "rush_buyer_share"
 
-#: How far a rush before a rule reaches (`LinkedCase.rush_limit`): to its cap alone (the model's default), or, before
-#: a rule that lets every unit through at a price wedge (a tax, tariff, duty or fee, or a subsidy's end), to no more
-#: quarters of use than the wedge pays to hold at the yearly carrying cost `STOCK_CARRYING_COST` (the storage-
-#: arbitrage condition of the research note, market-dynamics.md, section 2.2; docs/backtest.md, "A rush before a
-#: fee stocks no more than the fee pays to hold").
+#: How far a rush before a rule reaches (`LinkedCase.rush_limit`): before a rule that lets every unit through at a
+#: price wedge (a tax, tariff, duty or fee, or a subsidy's end), to no more quarters of use than the wedge pays to
+#: hold at the yearly carrying cost `STOCK_CARRYING_COST` (the storage-arbitrage condition of the research note,
+#: market-dynamics.md, section 2.2; the model's default since 6 December 2026, docs/backtest.md, "A rush bought as
+#: late as it pays, and no more than it pays to hold"), or to its cap alone (the model before it).
 CAP_LIMIT, CARRYING_COST_LIMIT = "cap", "carrying_cost"
 STOCK_CARRYING_COST = "stock_carrying_cost"
 
@@ -241,13 +242,12 @@ class LinkedCase:
     #: the cap and drawing at its own use: the default, docs/backtest.md, "Stocks held by some buyers, not all") or
     #: ALL_HOLDERS (every buyer of the pair, to the rush's cap)
     stock_holders: str = SOME_HOLDERS
-    #: when buyers order the stock they build before a rule with a known start: ANNOUNCED (from when they learn
-    #: of it, over the rush's speed) or LATE (as late as sellers' spare capacity allows; judged and not adopted,
-    #: docs/backtest.md, "Rushes as late as sellers allow")
-    rush_timing: str = ANNOUNCED
-    #: how many quarters of use a rush covers: CAP_LIMIT (its cap) or CARRYING_COST_LIMIT (before a rule that
-    #: lets every unit through at a wedge, no more than the wedge pays to hold: `fee_rush_quarters`)
-    rush_limit: str = CAP_LIMIT
+    #: when buyers order the stock they build before a rule with a known start: LATE (as late as sellers' spare
+    #: capacity allows: the default) or ANNOUNCED (from when they learn of it, over the rush's speed)
+    rush_timing: str = LATE
+    #: how many quarters of use a rush covers: CARRYING_COST_LIMIT (before a rule that lets every unit through at a
+    #: wedge, no more than the wedge pays to hold, `fee_rush_quarters`: the default) or CAP_LIMIT (its cap)
+    rush_limit: str = CARRYING_COST_LIMIT
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its

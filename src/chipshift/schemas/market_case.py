@@ -600,19 +600,20 @@ STOCK_HOLDERS: Mapping[str, str] = MappingProxyType({
 
 #: When a linked case's buyers order the stock they build before a rule with a known start.
 RUSH_TIMINGS: Mapping[str, str] = MappingProxyType({
-    "announced": "from when they learn of the rule, closing the gap over the rush's speed (the model's default)",
-    "late": "as late as sellers' spare capacity allows before the rule starts (judged and not adopted: "
-            "docs/backtest.md, \"Rushes as late as sellers allow\")",
+    "announced": "from when they learn of the rule, closing the gap over the rush's speed (the model before 6 "
+                 "December 2026)",
+    "late": "as late as sellers' spare capacity allows before the rule starts (the model's default: "
+            "docs/backtest.md, \"A rush bought as late as it pays, and no more than it pays to hold\")",
 })
 
 #: How many quarters of use a linked case's rush before a rule covers.
 RUSH_LIMITS: Mapping[str, str] = MappingProxyType({
-    "cap": "the rush's cap alone (the model's default)",
+    "cap": "the rush's cap alone (the model before 6 December 2026)",
     "carrying_cost": "before a rule that lets every unit through at a price wedge (a tax, tariff, duty or fee), no "
                      "more quarters of use than the wedge pays to hold at the yearly cost of carrying a stock "
                      "(`stock_carrying_cost`: the case's parameter, else the catalogue's); bans and licence caps "
-                     "keep the cap (written down before it was judged: docs/backtest.md, \"A rush before a fee stocks "
-                     "no more than the fee pays to hold\")",
+                     "keep the cap (the model's default: docs/backtest.md, \"A rush bought as late as it pays, and no "
+                     "more than it pays to hold\")",
 })
 
 LINKED_CASE = Record((
@@ -650,10 +651,10 @@ LINKED_CASE = Record((
         "and drawing at its own use", default="some"),
     Key("rush_timing", Text(allowed=RUSH_TIMINGS), "when buyers order the stock they build before a rule with a "
         "known start: `announced`, from when they learn of it; `late`, as late as sellers' spare capacity allows",
-        default="announced"),
+        default="late"),
     Key("rush_limit", Text(allowed=RUSH_LIMITS), "how many quarters of use buyers stock before a rule they "
         "expect: `cap`, the rush's cap; `carrying_cost`, before a rule that lets goods through at a price wedge, "
-        "no more than the wedge pays to hold at the cost of carrying a stock", default="cap"),
+        "no more than the wedge pays to hold at the cost of carrying a stock", default="carrying_cost"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
     Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
         "on its `outcomes`", default_text="not an episode"),
