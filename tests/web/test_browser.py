@@ -929,6 +929,15 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     shown = " ".join(chart.locator("svg text").all_text_contents())
     assert "hollow: a figure for a whole year" in shown and "Basis not stated by its publisher" in shown
     assert "observed: " not in shown
+    # each series in the colour the run gives it by name (the chart files' and the report's), from the server's
+    # one palette: the model's line in the first, a publisher's diamonds in its own
+    shown_json = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())",
+                               page.locator("#json-link").get_attribute("href"))
+    colours = shown_json["answer"]["output_text"]["revenue_share:micron@CHN"]["colours"]
+    palette = (page.locator("body").get_attribute("data-palette") or "").split()
+    assert len(palette) == 12 and colours["chipshift model (fitted)"] == palette[0]
+    assert chart.locator("svg polyline.value-line").first.get_attribute("stroke") == palette[0]
+    assert tip.get_attribute("stroke") == colours["IDX Channel"] != palette[0]  # hollow: drawn by its outline
     tip.click()
     assert "IDX Channel" in page.locator("#source-panel").inner_text()
     page.keyboard.press("Escape")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chipshift.reports import palette
 from chipshift.schemas.vocabulary import METRICS, UNITS
 
 #: Units that are no code of the vocabulary: a linked run's price index.
@@ -826,6 +827,37 @@ def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
     if unstated:
         notes.append(f"Basis not stated by its publisher: {'; '.join(unstated)}.")
     return " ".join(notes) or None
+
+
+def chart_series(report: Mapping[str, Any], output: str) -> list[str]:
+    """The names of the series a chart of ``output`` draws beside the model, as its legend names them: the publishers
+    of its figures (a linked run's by ``figure_points``, a single market's by ``publishers_of``), or for the
+    suppliers' stack (``"shares"``) each supplier by name."""
+    if output == "shares":
+        owners: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
+        codes = dict.fromkeys(r["output"].split(":", 1)[1] for r in report.get("outputs") or ()
+                              if r["output"].startswith("share:") and "@" not in r["output"])
+        return [owners.get(code, code) for code in codes]
+    if report.get("model") == "linked":
+        return list(dict.fromkeys(p.publisher for p in figure_points(report, output)))
+    return publishers_of(report, output)
+
+
+def series_colours(report: Mapping[str, Any]) -> dict[str, str]:
+    """Every series of a run's charts by name, its colour (``palette.assign``): the model's line first, then each
+    publisher and supplier in the order the run's outputs first show them. The one assignment the chart files, the
+    report and the web (each chart text's ``colours``) draw with, so that a series looks the same in all of them."""
+    outputs = list(dict.fromkeys(r["output"] for r in report.get("outputs") or ()))
+    names = [name for output in [*outputs, "shares"] for name in chart_series(report, output)]
+    return palette.assign(names, model=model_label(report))
+
+
+def chart_colours(report: Mapping[str, Any], output: str, colours: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The colours of the series one chart of ``output`` draws (the model's line and ``chart_series``), out of the
+    run's ``series_colours`` (given as ``colours`` when already worked out)."""
+    every = series_colours(report) if colours is None else colours
+    drawn = chart_series(report, output) if output == "shares" else [model_label(report), *chart_series(report, output)]
+    return {name: every[name] for name in drawn if name in every}
 
 
 def with_parameter_names(text: str, words: Mapping[str, str]) -> str:

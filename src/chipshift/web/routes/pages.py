@@ -10,6 +10,8 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from chipshift.reports.palette import PALETTE
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = {  # page name -> (title, scripts beside core and charts)
     "explorer": ("Explorer", "explorer"),
@@ -31,8 +33,9 @@ def render(page: str) -> str:
     title, script = PAGES[page]
     layout = (TEMPLATES / "layout.html").read_text(encoding="utf-8")
     body = (TEMPLATES / f"{page}.html").read_text(encoding="utf-8")
+    # the charts' palette, the files' and the report's (charts.js reads it from the page: it has none of its own)
     return (layout.replace("{{title}}", title).replace("{{page}}", page).replace("{{script}}", script)
-            .replace("{{body}}", body))
+            .replace("{{palette}}", " ".join(PALETTE)).replace("{{body}}", body))
 
 
 def _page(page: str) -> HTMLResponse:

@@ -5,8 +5,10 @@ CS.charts = (() => {
   const NS = "http://www.w3.org/2000/svg";
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif';
   const INK = "#1d2733", MUTED = "#5b6b7c", GRID = "#e3e8ee";
-  // twelve colours before one repeats (a chart's series, then its publishers)
-  const PALETTE = ["#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000", "#2b8cbe", "#8c510a", "#542788", "#b2182b"];
+  // the one palette of the charts, the files' and the report's (reports.palette), as the server gives it to the
+  // page; a market run's series take their colours by name from the run (its chart texts' `colours`)
+  const PALETTE = (document.body.dataset.palette || "").split(/\s+/).filter(Boolean);
+  if (!PALETTE.length) PALETTE.push("#1f4e79");
   const REDS = [[255, 245, 240], [254, 224, 210], [252, 187, 161], [252, 146, 114], [251, 106, 74], [239, 59, 44], [203, 24, 29], [153, 0, 13]];
   const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214], [66, 146, 198], [33, 113, 181], [8, 69, 148]];
 
@@ -459,7 +461,7 @@ CS.charts = (() => {
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
-      const c = ser.color || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);
+      const c = ser.color || (opts.colours || {})[ser.name] || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);
       const banded = P.filter((p) => p.p5 !== undefined && p.p95 !== undefined && p.p5 !== null);
       if (banded.length) {
         const up = banded.map((p) => `${X(p.x)},${Y(p.p95)}`), lo = banded.map((p) => `${X(p.x)},${Y(p.p5)}`).reverse();
@@ -478,14 +480,18 @@ CS.charts = (() => {
       legend.push([c, "line", ser.name]);
     });
     // the model's value for a year or fiscal year (opts.spans: {from, to, value, label}), across the steps it spans
-    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: PALETTE[0], "stroke-width": 5, "stroke-opacity": 0.5 }),
+    const spanColor = series.length ? series[0].color || (opts.colours || {})[series[0].name] || PALETTE[0] : PALETTE[0];
+    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: spanColor, "stroke-width": 5, "stroke-opacity": 0.5 }),
       { onClick: sp.onClick || null, tip: `model, ${sp.label}: ${fmt(sp.value, opts.unit)}` }));
-    if ((opts.spans || []).length) legend.push([PALETTE[0], "span", "model, for a year or fiscal year (across its quarters)"]);
-    // published points are coloured by their group when they have one (a product), else by their publisher; the
-    // points of one x stand side by side, 9 px apart, so that none hides another
+    if ((opts.spans || []).length) legend.push([spanColor, "span", "model, for a year or fiscal year (across its quarters)"]);
+    // published points are coloured by their group when they have one (a product), else by their publisher: the
+    // run's colour of it (a point's own p.color, else opts.colours by name), by position only where the run gives
+    // none; the points of one x stand side by side, 9 px apart, so that none hides another
     const key = (p) => p.group || p.publisher;
     const publishers = [...new Set(pub.map(key))];
-    const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
+    const shade = Object.fromEntries(publishers.map((name, k) => [name, (pub.find((p) => key(p) === name && p.color) || {}).color
+      || (opts.colours || {})[name] || PALETTE[(series.length + k) % PALETTE.length]]));
+    const pubColor = (name) => shade[name];
     const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
@@ -530,7 +536,8 @@ CS.charts = (() => {
     return root;
   }
 
-  /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]. */
+  /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]; opts.colours: each part's colour by
+     name (the run's), else by position. */
   function stack(rows, opts = {}) {
     // narrower than NARROW (a phone), the legend under the bars, as a trajectory's
     const width = opts.width || 720, narrow = width < NARROW;
@@ -538,6 +545,7 @@ CS.charts = (() => {
     const root = svgRoot(width, height, opts.title);
     root.setAttribute("data-min-width", TRAJECTORY_MIN_WIDTH);
     const names = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.name)))];
+    const shade = (name) => (opts.colours || {})[name] || PALETTE[names.indexOf(name) % PALETTE.length];
     const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
     const slot = (width - left - right) / Math.max(1, rows.length), barW = Math.min(56, slot * 0.7);
     for (const t of [0, 25, 50, 75, 100]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
@@ -546,7 +554,7 @@ CS.charts = (() => {
       const cx = left + slot * (i + 0.5);
       let acc = 0;
       for (const p of r.parts) {
-        const c = PALETTE[names.indexOf(p.name) % PALETTE.length], v = Math.max(0, p.value || 0);
+        const c = shade(p.name), v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
           { onClick: p.onClick || null, tip: `${p.name} ${r.x}: ${pct(v)}` }));
         acc += v;
@@ -557,10 +565,10 @@ CS.charts = (() => {
     // part is drawn at the bottom)
     let ly = narrow ? height + 4 : top;
     const lx = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 36;
-    names.map((n, k) => [n, k]).reverse().forEach(([n, k]) => {
+    names.slice().reverse().forEach((n) => {
       const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
       lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
-      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
+      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: shade(n) }), interactive(text, { tip: n }));
       ly += 18 + (lines.length - 1) * 13;
     });
     if (ly > height - 10) {

@@ -199,7 +199,9 @@
       // two cases naming one output differently: each side's words, then which side is which
       // (two cases: the legend names each side by its title, so the chart's title says what it shows alone)
       const title = !r.same_case ? name : name.startsWith("a: ") ? `${name} (a = ${r.a}, b = ${r.b})` : `${name}: ${r.a} vs ${r.b}`;
-      CS.charts.box(chart, CS.charts.trajectory([{ name: lettered("a", r.a), points: side("a") }, { name: lettered("b", r.b), points: side("b") }],
+      // each side in its colour of the comparison (the answer's, by the side's name)
+      const hue = (words && words.colours) || {};
+      CS.charts.box(chart, CS.charts.trajectory([{ name: lettered("a", r.a), color: hue[r.a], points: side("a") }, { name: lettered("b", r.b), color: hue[r.b], points: side("b") }],
         { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case: ${r.title_a}; a = ${r.a}, b = ${r.b}` : `a = ${r.a}; b = ${r.b}`} · ${r.bands}` +
