@@ -19,6 +19,27 @@ from chipshift.schemas.vocabulary import METRICS, UNITS
 #: Units that are no code of the vocabulary: a linked run's price index.
 OTHER_UNITS: Mapping[str, str] = {"index": "index, 1 in the first quarter"}
 
+#: The glossary: words the answers use that need saying what they mean, one definition each wherever they appear,
+#: on the pages (the server hands it to each page: ``CS.define``) as in the terminal (``render``: a line under a
+#: table whose ``GLOSSARY_COLUMNS`` say them).
+TERMS: Mapping[str, str] = {
+    "barred (lower)": "the lower bound: the world shares of the providers certainly barred",
+    "barred (strict)": "the strict reading: licences under review counted as refused, and a rule of unknown reach as "
+                       "reaching",
+    "barred (upper)": "the upper bound: every provider that may be barred counted as barred, and every unknown share",
+    "whole": "the rule cuts off every buyer it targets at the destination",
+    "partial": "the rule reaches only some of the destination's buyers or end uses (the note says which)",
+    "certain": "the rule surely reaches the product and every buyer it targets",
+    "maybe": "the rule may reach it: a threshold the product may pass, or only some buyers",
+}
+#: The fields whose values are terms of the glossary (a rule's reach of a buyer or a product).
+GLOSSARY_COLUMNS = frozenset({"reach", "buyers_reach"})
+
+
+def define(term: object) -> str | None:
+    """What a term of the glossary (``TERMS``) means, None for a word it does not define."""
+    return TERMS.get(str(term).lower())
+
 
 @dataclass(frozen=True)
 class OutputText:
