@@ -981,6 +981,10 @@ def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
     page.set_viewport_size({"width": 1440, "height": 900})
     assert page.locator("#market-results svg").count() >= 2
+    # each chart's legend names each side by its name (its case's title), never "side a" / "side b"
+    legend = " ".join(page.locator("#market-results svg").first.locator("text.legend tspan").all_text_contents())
+    assert case_titles["micron-china"] in legend and case_titles["china-ai-accelerators"] in legend, legend
+    assert "side a" not in legend and "side b" not in legend, legend
     assert "localization" in page.locator("#market-results table.data").first.inner_text()
     # every fact the two cases cite is on the page, each value opening its source by keyboard: no figure's
     # sources are further than one key away

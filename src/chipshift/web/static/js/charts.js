@@ -515,7 +515,8 @@ CS.charts = (() => {
     legend.forEach(([c, kind, label]) => {
       const x = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 40;
       const lines = wrap(CS.readable(label), room, 11);
-      if (lines.length > 6) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
+      const cut = lines.length > 6;  // marked as cut (a name may end in "…" of its own: a case's title)
+      if (cut) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
@@ -523,7 +524,7 @@ CS.charts = (() => {
       else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
-      const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });
+      const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11, "data-cut": cut ? "true" : null });
       lines.forEach((line, k) => text.append(s("tspan", { x: x + 22, dy: k ? 13 : 0, text: line })));
       root.append(interactive(text, { tip: label }));
       y += 18 + (lines.length - 1) * 13;
@@ -694,8 +695,10 @@ CS.charts = (() => {
       let width = Math.max(Number(shown.svg.getAttribute("data-min-width")) || MIN_WIDTH, room);
       if (Math.abs(width - shown.width) < 2) return;
       // a legend whose names the width would cut is drawn wider instead (the box then scrolls sideways)
-      const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => [...t.childNodes]
-        .filter((n) => n.nodeName !== "title").some((n) => n.textContent.includes("…")));
+      // (cut: marked so where it is drawn, or an ellipsis its whole name, in its tooltip, does not have)
+      const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => t.hasAttribute("data-cut")
+        || ([...t.childNodes].filter((n) => n.nodeName !== "title").some((n) => n.textContent.includes("…"))
+          && !((t.querySelector("title") || {}).textContent || "").includes("…")));
       let drawn = shown.svg.redraw(width);
       while (cut(drawn) && width < 1600) { width = Math.round(width * 1.2); drawn = shown.svg.redraw(width); }
       if (Math.abs(width - shown.width) < 2) return;
