@@ -291,6 +291,22 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
                  lifted: g.querySelectorAll('line.lifted').length }; }""")
     assert coal["held"] == 1 and coal["lifted"] == 1, coal
     assert "lifted by" in coal["tip"] and "(E-CN-AUS-COAL-LIFT-JAN2023) on 2023-01" in coal["tip"]
+    # a rule that ended in a month known to the month alone ("2022-05") after its lifting from a day of it
+    # (2022-05-18): its bar ends on that day, where its standing says, and the lifted stretch runs on to the end of
+    # the month (the last day "2022-05" can mean, as the engine reads it), never ending before it starts
+    canola = page.evaluate("""() => { const g = [...document.querySelectorAll('#timeline g.rule-bar')].find((g) =>
+        g.querySelector('title').textContent.startsWith('E-CN-CAN-CANOLA-MAR2019:'));
+        const held = g.querySelector('rect.held'), lifted = g.querySelector('line.lifted');
+        return { x: +held.getAttribute('x'), width: +held.getAttribute('width'),
+                 from: +lifted.getAttribute('x1'), to: +lifted.getAttribute('x2') }; }""")
+
+    def year(day: str) -> float:  # the page's time axis: a year, its months in twelfths and its days in 365ths
+        y, m, d = (int(x) for x in day.split("-"))
+        return y + (m - 1) / 12 + (d - 1) / 365
+
+    per_year = canola["width"] / (year("2022-05-18") - year("2019-03-06"))
+    assert abs(canola["from"] - (canola["x"] + canola["width"])) < 0.5, canola  # the bar ends where lifting starts
+    assert abs(canola["to"] - canola["from"] - per_year * 13 / 365) < 0.3, (canola, per_year)  # on to 31 May
     assert page.locator("#timeline svg g.rule-bar rect.narrowed").count() >= 5
     # a relaxation is drawn as its standing says: Japan's 2019 easing for Korea until the rule it eased ended
     # (2023-03-23), far short of the dashed line of today; the 2023 lifting, on the day the rule ended, a mark

@@ -250,6 +250,14 @@ CS.charts = (() => {
   }
 
   function year(d) { const [y, m, dd] = String(d).split("-").map(Number); return y + ((m || 1) - 1) / 12 + ((dd || 1) - 1) / 365; }
+  /* A date on the axis at the last day it can mean ("2022-05" the 31st of May, "2022" the 31st of December), as the
+     engine reads an end, or a relaxation's date, known only to the month or year (analyses.rule_standing), so that a
+     stretch ending in a month never ends before a day of that month the standing names (a lifting from the 18th). */
+  function yearEnd(d) {
+    const [y, m, dd] = String(d).split("-").map(Number);
+    if (dd) return year(d);
+    return m ? year(`${y}-${m}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`) : year(`${y}-12-31`);
+  }
 
   /* Rules on a time axis, grouped by imposer, coloured by kind. Wide, each rule's name left of its bar; narrower
      than NARROW (a phone), each name above its bar, the bars spanning the whole width, so that the chart fits its box
@@ -259,7 +267,7 @@ CS.charts = (() => {
     const dated = rules.filter((r) => r.start);
     const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
     const y0 = Math.floor(Math.min(...dated.map((r) => year(r.start)), today - 1));
-    const y1 = Math.ceil(Math.max(today, ...dated.map((r) => (r.ended ? year(r.ended) : today))) + 0.05);
+    const y1 = Math.ceil(Math.max(today, ...dated.map((r) => (r.ended ? yearEnd(r.ended) : today))) + 0.05);
     const allKinds = opts.kinds || [...new Set(dated.map((r) => r.kind))].sort();  // stable colours across filters
     const kinds = allKinds.filter((k) => dated.some((r) => r.kind === k));
     const color = (k) => PALETTE[allKinds.indexOf(k) % PALETTE.length];
@@ -303,7 +311,10 @@ CS.charts = (() => {
         if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }));
         else g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(name, labelW - 12, 11) }));
         stretches.forEach((st, k) => {
-          const x0 = X(year(st.from)), end = st.to || r.ended, x1 = end ? X(year(end)) : X(today);
+          // as the engine dates them: the rule's start on its first day, a relaxation's dates (where a stretch
+          // changes) and every end on their last
+          const from = k === 0 && r.kind !== "relaxation" ? year(st.from) : yearEnd(st.from);
+          const x0 = X(from), end = st.to || r.ended, x1 = end ? X(Math.max(from, yearEnd(end))) : X(today);
           const w = k === 0 ? Math.max(4, x1 - x0) : Math.max(0, x1 - x0);
           // lifted: a dotted line where the bar would be; narrowed: a pale stretch; in force: the bar
           if (st.state === "lifted") g.append(s("line", { class: "lifted", x1: x0, x2: x0 + w, y1: top + h / 2, y2: top + h / 2, stroke: color(r.kind), "stroke-width": 1.5, "stroke-dasharray": "2 3" }));
