@@ -729,6 +729,7 @@ def test_a_series_has_one_colour_in_the_files_the_report_and_the_web(bundled_sto
     html = render(report, {}, "micron-china-linked.yaml")
     run = labels.series_colours(report)
     assert run[labels.model_label(report)] == palette.MODEL
+    assert labels.run_colours(report).items() <= run.items()  # the files and the report read the answer's
     checked = 0
     for output, text in report["output_text"].items():
         points = [p for p in labels.figure_points(report, output) if not p.other_basis]

@@ -873,6 +873,14 @@ def series_colours(report: Mapping[str, Any]) -> dict[str, str]:
     return palette.assign(names, model=model_label(report))
 
 
+def run_colours(report: Mapping[str, Any]) -> dict[str, str]:
+    """The run's series colours as its answer carries them (each chart text's ``colours``, the web's), else worked
+    out (``series_colours``: a results.json written before they were given)."""
+    given = {name: colour for text in (report.get("output_text") or {}).values()
+             for name, colour in ((text or {}).get("colours") or {}).items()}
+    return given or series_colours(report)
+
+
 def chart_colours(report: Mapping[str, Any], output: str, colours: Mapping[str, str] | None = None) -> dict[str, str]:
     """The colours of the series one chart of ``output`` draws (the model's line and ``chart_series``), out of the
     run's ``series_colours`` (given as ``colours`` when already worked out)."""

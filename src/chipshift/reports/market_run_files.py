@@ -55,7 +55,7 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     if data.empty:
         return []
     text = labels.describe(report, output)
-    colours = labels.series_colours(report)  # one colour a series, as the report and the Results page draw it
+    colours = labels.run_colours(report)  # one colour a series, as the report and the Results page draw it
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
         ax.fill_between(data["year"], data["p5"], data["p95"], color=MODEL, alpha=0.18,
@@ -117,7 +117,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     if data.empty:
         return []
     text = labels.describe(report, output)
-    colours = labels.series_colours(report)  # one colour a series, as the report and the Results page draw it
+    colours = labels.run_colours(report)  # one colour a series, as the report and the Results page draw it
     x = list(range(len(data)))
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
@@ -180,7 +180,7 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
         return []
     table = pd.DataFrame(shares).pivot(index="year", columns="output", values="value").fillna(0.0)
     names: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
-    colours = labels.series_colours(report)  # a supplier's colour, as in the report and on the Results page
+    colours = labels.run_colours(report)  # a supplier's colour, as in the report and on the Results page
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     bottom = None
     for k, column in enumerate(table.columns):

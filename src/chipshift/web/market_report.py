@@ -25,7 +25,7 @@ from chipshift.reports.labels import (
     parameter_units,
     parameter_words,
     publishers_of,
-    series_colours,
+    run_colours,
     unchanging,
     unit_words,
 )
@@ -122,7 +122,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                  "the draws; diamonds: published estimates (publisher in the tooltip); rings: observations fitted "
                  "to.</p>")
     outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
-    colours = series_colours(report)  # a series' colour, as in the chart files and on the Results page
+    colours = run_colours(report)  # a series' colour, as in the chart files and on the Results page
     for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
         if sentence := unchanging(report, output):
             parts.append(_in_place_of_chart(sentence))
@@ -195,7 +195,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
     quarters it spans, beside the model's value for that year drawn across them (as the chart files draw them,
     ``reports.market_run_files.quarterly``)."""
     table, compared = report["calibration"]["table"], report["published_beside_model"]
-    colours = series_colours(report)  # a series' colour, as in the chart files and on the Results page
+    colours = run_colours(report)  # a series' colour, as in the chart files and on the Results page
     parts: list[str] = []
     for output in dict.fromkeys(r["output"] for r in report["outputs"]):
         if output.startswith("price@"):
