@@ -769,3 +769,22 @@ def test_the_one_palette_stands_out_from_the_background_and_the_pages_take_it_fr
     first = palette.assign(["IDC", "Omdia"], model="chipshift model (fitted)")
     assert palette.assign(["IDC", "Omdia", "TrendForce"], model="chipshift model (fitted)").items() >= first.items()
     assert palette.MODEL not in [c for name, c in first.items() if name != "chipshift model (fitted)"]
+
+
+def test_a_supplier_has_one_colour_in_the_stack_file_the_report_and_the_web(
+        ai_run: tuple[dict[str, Any], Path]) -> None:
+    """A single market's suppliers, stacked by year, in the colours the web's chart text gives them, in the chart
+    file and the report alike; every series a chart of the run draws (a literal observation's document by its
+    publisher too, as the Results page draws it) has its colour in that chart's text."""
+    from chipshift.web.market_report import render
+
+    report, out = ai_run
+    for output, text in report["output_text"].items():
+        assert set(labels.chart_series(report, output)) <= set(text["colours"]), output
+    suppliers = report["output_text"]["shares"]["colours"]
+    assert len(suppliers) >= 3 and len(set(suppliers.values())) == len(suppliers)
+    html = render(report, {}, "china-ai-accelerators.yaml")
+    drawn = (out / "shares.svg").read_text(encoding="utf-8")
+    for name, colour in suppliers.items():
+        assert re.search(rf'fill="{colour}"><title>{re.escape(escape(name))} \d{{4}}:', html), name
+        assert f"fill: {colour}" in drawn, name

@@ -851,9 +851,9 @@ def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
 
 
 def chart_series(report: Mapping[str, Any], output: str) -> list[str]:
-    """The names of the series a chart of ``output`` draws beside the model, as its legend names them: the publishers
-    of its figures (a linked run's by ``figure_points``, a single market's by ``publishers_of``), or for the
-    suppliers' stack (``"shares"``) each supplier by name."""
+    """The names of the series a chart of ``output`` draws beside the model, as its legends name them: the publishers
+    of its figures (a linked run's by ``figure_points``, a single market's by ``publishers_of`` and a literal
+    observation's document by its publisher), or for the suppliers' stack (``"shares"``) each supplier by name."""
     if output == "shares":
         owners: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
         codes = dict.fromkeys(r["output"].split(":", 1)[1] for r in report.get("outputs") or ()
@@ -861,7 +861,12 @@ def chart_series(report: Mapping[str, Any], output: str) -> list[str]:
         return [owners.get(code, code) for code in codes]
     if report.get("model") == "linked":
         return list(dict.fromkeys(p.publisher for p in figure_points(report, output)))
-    return publishers_of(report, output)
+    # and a literal observation's document by its publisher alone, as the Results page draws it among the figures
+    documents = report.get("documents") or {}
+    literal = [str(documents[row["source"]].get("publisher") or "unknown publisher")
+               for row in (report.get("calibration") or {}).get("table") or ()
+               if row["output"] == output and not row.get("fact") and row.get("source") in documents]
+    return list(dict.fromkeys([*publishers_of(report, output), *literal]))
 
 
 def series_colours(report: Mapping[str, Any]) -> dict[str, str]:
