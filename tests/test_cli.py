@@ -346,3 +346,26 @@ def test_tables_fit_the_terminal_keep_ids_whole_and_leave_out_only_named_columns
                    .split(" (")[0].split(", ") if named), named  # what it names is what it left out
         csv_text = run(*command, "--format", "csv", data=None).stdout
         assert not any(cell.startswith(("{", "[")) for row in csv.reader(io.StringIO(csv_text)) for cell in row)
+
+
+def test_a_rules_reach_is_said_with_what_it_means_as_the_pages_say_it(run: Run) -> None:
+    """A firm's view and its dossier print each rule's reach ("whole", "partial") with its meaning from the one
+    glossary the pages use (``labels.TERMS``, handed to each page), under the table that shows it; a single value
+    (a rule's ``buyers_reach``) after it."""
+    from rich.console import Console
+
+    from chipshift.render import Format, print_report
+    from chipshift.reports import labels
+    from chipshift.web.routes.pages import render
+
+    wide = {"COLUMNS": "250"}
+    for args in (("show", "firm", "Huawei"), ("dossier", "Huawei")):
+        shown = run(*args, data=None, env=wide).stdout
+        assert f'reach "whole": {labels.TERMS["whole"]}' in shown.splitlines(), args
+    rules = [{"id": "R1", "reach": "whole"}, {"id": "R2", "reach": "partial"}, {"id": "R3", "reach": "whole"}]
+    console = Console(width=200, record=True)
+    print_report({"id": "R2", "buyers_reach": "partial", "rules_naming_it": rules}, Format.table, None, console)
+    text = console.export_text()
+    assert f"buyers_reach: partial ({labels.TERMS['partial']})" in text.splitlines()
+    assert f'reach "whole": {labels.TERMS["whole"]}; "partial": {labels.TERMS["partial"]}' in text.splitlines()
+    assert "the rule reaches only some of the destination&#x27;s buyers" in render("rule")  # the pages' glossary

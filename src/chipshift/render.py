@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chipshift.errors import ChipshiftError, NotFoundError
+from chipshift.reports.labels import GLOSSARY_COLUMNS, define
 
 
 class Format(StrEnum):
@@ -310,6 +311,7 @@ def _print_table(console: Console, name: str, records: list[dict[str, Any]], sho
             console.print(f"[{k + 1}]", highlight=False)
             for column in shown:
                 console.print(Padding(Text(f"{column}: {_cell(record.get(column))}"), (0, 0, 0, 2)), highlight=False)
+        _print_terms(console, records, shown)
         return
     grid = Table(title=title, title_justify="left", show_lines=False, expand=False)
     for column, column_width in zip(kept, widths, strict=True):  # a token column is as wide as its widest cell
@@ -320,6 +322,16 @@ def _print_table(console: Console, name: str, records: list[dict[str, Any]], sho
     if dropped:
         console.print(Text(f"not shown at {console.width} columns: {', '.join(dropped)} (wider: COLUMNS=N; "
                            "--format csv or json has every column)"), highlight=False)
+    _print_terms(console, records, kept)
+
+
+def _print_terms(console: Console, records: list[dict[str, Any]], shown: list[str]) -> None:
+    """Under a table, what each term of the glossary its columns show means (a rule's reach: "whole", "partial",
+    "certain", "maybe"; ``labels.TERMS``), once each, as the pages define them under theirs."""
+    for column in (c for c in shown if c in GLOSSARY_COLUMNS):
+        terms = dict.fromkeys(str(r[column]) for r in records if define(r.get(column)))
+        if terms:
+            console.print(Text(f"{column} " + "; ".join(f"\"{t}\": {define(t)}" for t in terms)), highlight=False)
 
 
 def print_report(report: dict[str, Any], fmt: Format, primary: str | None, console: Console,
@@ -346,7 +358,10 @@ def print_report(report: dict[str, Any], fmt: Format, primary: str | None, conso
     for key, value in single_values(report).items():
         if isinstance(value, list) and not value:
             continue
-        console.print(Text.assemble((key, "bold"), f": {_cell(value)}"), highlight=False)
+        # a term of the glossary with what it means, as the pages say it (a rule's reach: "partial (the rule ...)")
+        meaning = define(value) if key in GLOSSARY_COLUMNS else None
+        console.print(Text.assemble((key, "bold"), f": {_cell(value)}" + (f" ({meaning})" if meaning else "")),
+                      highlight=False)
     for name, records in tables_of(report).items():
         shown = (columns or {}).get(name) or list(dict.fromkeys(k for r in records for k in r))
         _print_table(console, name, records, shown, (secondary or {}).get(name, []))

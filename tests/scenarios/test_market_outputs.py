@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -713,3 +714,77 @@ def test_run_files_leave_out_a_chart_of_unmet_demand_at_0_everywhere(tmp_path: P
     assert charted == [] and notes == [LEFT_OUT]
     (note,) = pd.read_csv(tmp_path / LEFT_OUT)["note"]
     assert "0% in every year from 2023 to 2025 and in every draw, so it has no chart" in note
+
+
+def test_a_series_has_one_colour_in_the_files_the_report_and_the_web(bundled_store: Store, tmp_path: Path) -> None:
+    """One palette, a series' colour chosen by its name once for the whole run: a publisher's diamonds are drawn in
+    the colour the web's chart text gives it (``output_text[...]["colours"]``), in the chart files and in the report,
+    and in every chart of the run that shows it; the model's line keeps the first colour."""
+    from chipshift.reports import palette
+    from chipshift.web.market_report import render
+
+    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0,
+                          calibration_draws=CALIBRATION_DRAWS)
+    write_outputs(report, tmp_path)
+    html = render(report, {}, "micron-china-linked.yaml")
+    run = labels.series_colours(report)
+    assert run[labels.model_label(report)] == palette.MODEL
+    assert labels.run_colours(report).items() <= run.items()  # the files and the report read the answer's
+    checked = 0
+    for output, text in report["output_text"].items():
+        points = [p for p in labels.figure_points(report, output) if not p.other_basis]
+        if not points or text.get("unchanging"):
+            continue
+        web = text["colours"]
+        assert web[labels.model_label(report)] == palette.MODEL
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
+        drawn = (tmp_path / f"{stem}.svg").read_text(encoding="utf-8")
+        (chart,) = [c for c in re.findall(r"<svg.*?</svg>", html, re.S)
+                    if text["title"].replace("'", "&#x27;") in c and 'class="published"' in c]
+        for p in points:
+            colour = web[p.publisher]
+            assert colour == run[p.publisher], (output, p.publisher)  # the same in every chart of the run
+            assert f"fill: {colour}" in drawn, (output, p.publisher)  # the chart file's diamond
+            assert re.search(rf'class="published"[^>]*fill="{colour}"[^>]*><title>{re.escape(escape(p.label))}',
+                             chart), (output, p.publisher)  # the report's
+            checked += 1
+    assert checked >= 3
+
+
+def test_the_one_palette_stands_out_from_the_background_and_the_pages_take_it_from_the_server() -> None:
+    """Every series colour has at least 3:1 contrast against the charts' white (WCAG non-text contrast); the
+    files' and the report's palettes are that one, and the web's script has no colours of its own: each page
+    carries the palette the server gives it."""
+    from chipshift.reports import chart_style, palette
+    from chipshift.web import svg
+    from chipshift.web.routes.pages import render
+
+    assert all(palette.contrast(c) >= palette.NON_TEXT_CONTRAST for c in palette.PALETTE), [
+        (c, round(palette.contrast(c), 2)) for c in palette.PALETTE]
+    assert chart_style.PALETTE == svg.PALETTE == palette.PALETTE
+    script = (REPO / "src" / "chipshift" / "web" / "static" / "js" / "charts.js").read_text(encoding="utf-8")
+    assert not re.search(r'\[\s*"#[0-9a-fA-F]{6}"\s*,\s*"#', script)  # no list of colours of its own
+    assert f'data-palette="{" ".join(palette.PALETTE)}"' in render("results")
+    # by name, never by position: the same names, the same colours; a name never takes the model's
+    first = palette.assign(["IDC", "Omdia"], model="chipshift model (fitted)")
+    assert palette.assign(["IDC", "Omdia", "TrendForce"], model="chipshift model (fitted)").items() >= first.items()
+    assert palette.MODEL not in [c for name, c in first.items() if name != "chipshift model (fitted)"]
+
+
+def test_a_supplier_has_one_colour_in_the_stack_file_the_report_and_the_web(
+        ai_run: tuple[dict[str, Any], Path]) -> None:
+    """A single market's suppliers, stacked by year, in the colours the web's chart text gives them, in the chart
+    file and the report alike; every series a chart of the run draws (a literal observation's document by its
+    publisher too, as the Results page draws it) has its colour in that chart's text."""
+    from chipshift.web.market_report import render
+
+    report, out = ai_run
+    for output, text in report["output_text"].items():
+        assert set(labels.chart_series(report, output)) <= set(text["colours"]), output
+    suppliers = report["output_text"]["shares"]["colours"]
+    assert len(suppliers) >= 3 and len(set(suppliers.values())) == len(suppliers)
+    html = render(report, {}, "china-ai-accelerators.yaml")
+    drawn = (out / "shares.svg").read_text(encoding="utf-8")
+    for name, colour in suppliers.items():
+        assert re.search(rf'fill="{colour}"><title>{re.escape(escape(name))} \d{{4}}:', html), name
+        assert f"fill: {colour}" in drawn, name

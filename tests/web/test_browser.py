@@ -291,6 +291,22 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
                  lifted: g.querySelectorAll('line.lifted').length }; }""")
     assert coal["held"] == 1 and coal["lifted"] == 1, coal
     assert "lifted by" in coal["tip"] and "(E-CN-AUS-COAL-LIFT-JAN2023) on 2023-01" in coal["tip"]
+    # a rule that ended in a month known to the month alone ("2022-05") after its lifting from a day of it
+    # (2022-05-18): its bar ends on that day, where its standing says, and the lifted stretch runs on to the end of
+    # the month (the last day "2022-05" can mean, as the engine reads it), never ending before it starts
+    canola = page.evaluate("""() => { const g = [...document.querySelectorAll('#timeline g.rule-bar')].find((g) =>
+        g.querySelector('title').textContent.startsWith('E-CN-CAN-CANOLA-MAR2019:'));
+        const held = g.querySelector('rect.held'), lifted = g.querySelector('line.lifted');
+        return { x: +held.getAttribute('x'), width: +held.getAttribute('width'),
+                 from: +lifted.getAttribute('x1'), to: +lifted.getAttribute('x2') }; }""")
+
+    def year(day: str) -> float:  # the page's time axis: a year, its months in twelfths and its days in 365ths
+        y, m, d = (int(x) for x in day.split("-"))
+        return y + (m - 1) / 12 + (d - 1) / 365
+
+    per_year = canola["width"] / (year("2022-05-18") - year("2019-03-06"))
+    assert abs(canola["from"] - (canola["x"] + canola["width"])) < 0.5, canola  # the bar ends where lifting starts
+    assert abs(canola["to"] - canola["from"] - per_year * 13 / 365) < 0.3, (canola, per_year)  # on to 31 May
     assert page.locator("#timeline svg g.rule-bar rect.narrowed").count() >= 5
     # a relaxation is drawn as its standing says: Japan's 2019 easing for Korea until the rule it eased ended
     # (2023-03-23), far short of the dashed line of today; the 2023 lifting, on the day the rule ended, a mark
@@ -929,6 +945,15 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     shown = " ".join(chart.locator("svg text").all_text_contents())
     assert "hollow: a figure for a whole year" in shown and "Basis not stated by its publisher" in shown
     assert "observed: " not in shown
+    # each series in the colour the run gives it by name (the chart files' and the report's), from the server's
+    # one palette: the model's line in the first, a publisher's diamonds in its own
+    shown_json = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())",
+                               page.locator("#json-link").get_attribute("href"))
+    colours = shown_json["answer"]["output_text"]["revenue_share:micron@CHN"]["colours"]
+    palette = (page.locator("body").get_attribute("data-palette") or "").split()
+    assert len(palette) == 12 and colours["chipshift model (fitted)"] == palette[0]
+    assert chart.locator("svg polyline.value-line").first.get_attribute("stroke") == palette[0]
+    assert tip.get_attribute("stroke") == colours["IDX Channel"] != palette[0]  # hollow: drawn by its outline
     tip.click()
     assert "IDX Channel" in page.locator("#source-panel").inner_text()
     page.keyboard.press("Escape")
@@ -972,6 +997,10 @@ def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
     page.set_viewport_size({"width": 1440, "height": 900})
     assert page.locator("#market-results svg").count() >= 2
+    # each chart's legend names each side by its name (its case's title), never "side a" / "side b"
+    legend = " ".join(page.locator("#market-results svg").first.locator("text.legend tspan").all_text_contents())
+    assert case_titles["micron-china"] in legend and case_titles["china-ai-accelerators"] in legend, legend
+    assert "side a" not in legend and "side b" not in legend, legend
     assert "localization" in page.locator("#market-results table.data").first.inner_text()
     # every fact the two cases cite is on the page, each value opening its source by keyboard: no figure's
     # sources are further than one key away

@@ -29,9 +29,11 @@ from chipshift.domain.period import Period
 from chipshift.errors import ChipshiftError, DataError, Problem
 from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
+from chipshift.reports import palette
 from chipshift.reports.labels import (
     case_document,
     case_title,
+    chart_colours,
     describe,
     figure_points,
     footer,
@@ -40,6 +42,7 @@ from chipshift.reports.labels import (
     parameter_words,
     publishers_of,
     seller_name,
+    series_colours,
     set_up_by,
     short_name,
     unchanging,
@@ -396,6 +399,10 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
     text = _compared_text(ra.get("output_text", {}), rb.get("output_text", {}), compared, (label_a, label_b))
     if label_a == label_b:
         label_a, label_b = f"a: {label_a}", f"b: {label_b}"
+    # each side's line by its name, in the one palette: side a in the model's colour, side b in the next
+    sides = palette.assign([label_b], model=label_a)
+    for words in text.values():
+        words["colours"] = sides
     return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "title_a": title_a,
             "title_b": title_b, "same_case": same_case,
             "variants": {side: {"case": name, "parameters": dict(v.overrides),
@@ -896,6 +903,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     if any(o.startswith("share:") and "@" not in o for o in outputs):
         outputs.append("shares")  # the suppliers' shares stacked in one chart
     linked_run = report.get("model") == "linked"
+    colours = series_colours(labelled)  # one colour a series, in every chart of the run and every medium
     for output in outputs:
         words = describe(labelled, output)
         points = figure_points(labelled, output) if linked_run else []
@@ -903,7 +911,8 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
                         "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)
                         + (f" {note}" if note else ""),
-                        "unchanging": unchanging(labelled, output)}
+                        "unchanging": unchanging(labelled, output),
+                        "colours": chart_colours(labelled, output, colours)}
         if linked_run:
             text[output]["points"] = [dataclasses.asdict(f) for f in points]
     return {**labels, "output_text": text}

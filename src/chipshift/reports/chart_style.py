@@ -20,11 +20,12 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
-from chipshift.reports import fonts, labels
+from chipshift.reports import fonts, labels, palette
 
-#: Series colours: the model first, then published estimates and suppliers (twelve before one repeats).
-PALETTE = ("#1f5a99", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#e07a1f", "#7f7f7f",
-           "#a05195", "#3d9970", "#b8860b")
+#: Series colours: the one palette of the files, the report and the pages (``reports.palette``), each series by its
+#: name (``labels.series_colours``).
+PALETTE = palette.PALETTE
+MODEL = palette.MODEL
 #: Marker shapes of published estimates: with the colours, every publisher of a chart looks different.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 LEGEND_WIDTH = 46  # characters a legend line holds before it wraps (labels are wrapped, never cut)
@@ -74,14 +75,16 @@ def wrap(text: str, width: int = LEGEND_WIDTH) -> str:
 
 
 def marker_style(k: int) -> tuple[str, str]:
-    """The colour and marker of a chart's ``k``-th publisher (0-based): both change from one to the next, and
-    no two of the first 110 are alike."""
+    """The marker of a chart's ``k``-th publisher (0-based), with a colour by position for a name the run gives
+    none (``labels.series_colours`` gives every series of a run its colour by name): both change from one to the
+    next, and no two of the first 110 are alike."""
     colours = PALETTE[1:]
     return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
 
 
 #: The one point style of a published figure on a linked run's chart, in the files as on the web and in the report:
-#: a diamond, coloured by its publisher and basis (``figure_colour``), hollow where its period is longer than the
+#: a diamond, in its publisher's colour of the run (``labels.series_colours``; ``figure_colour`` where the run
+#: gives none), hollow where its period is longer than the
 #: line's (``labels.FigurePoint.other_basis``).
 FIGURE_MARKER = "D"
 FIGURE_SIZE = 30

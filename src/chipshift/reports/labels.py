@@ -13,10 +13,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chipshift.reports import palette
 from chipshift.schemas.vocabulary import METRICS, UNITS
 
 #: Units that are no code of the vocabulary: a linked run's price index.
 OTHER_UNITS: Mapping[str, str] = {"index": "index, 1 in the first quarter"}
+
+#: The glossary: words the answers use that need saying what they mean, one definition each wherever they appear,
+#: on the pages (the server hands it to each page: ``CS.define``) as in the terminal (``render``: a line under a
+#: table whose ``GLOSSARY_COLUMNS`` say them).
+TERMS: Mapping[str, str] = {
+    "barred (lower)": "the lower bound: the world shares of the providers certainly barred",
+    "barred (strict)": "the strict reading: licences under review counted as refused, and a rule of unknown reach as "
+                       "reaching",
+    "barred (upper)": "the upper bound: every provider that may be barred counted as barred, and every unknown share",
+    "whole": "the rule cuts off every buyer it targets at the destination",
+    "partial": "the rule reaches only some of the destination's buyers or end uses (the note says which)",
+    "certain": "the rule surely reaches the product and every buyer it targets",
+    "maybe": "the rule may reach it: a threshold the product may pass, or only some buyers",
+}
+#: The fields whose values are terms of the glossary (a rule's reach of a buyer or a product).
+GLOSSARY_COLUMNS = frozenset({"reach", "buyers_reach"})
+
+
+def define(term: object) -> str | None:
+    """What a term of the glossary (``TERMS``) means, None for a word it does not define."""
+    return TERMS.get(str(term).lower())
 
 
 @dataclass(frozen=True)
@@ -826,6 +848,50 @@ def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
     if unstated:
         notes.append(f"Basis not stated by its publisher: {'; '.join(unstated)}.")
     return " ".join(notes) or None
+
+
+def chart_series(report: Mapping[str, Any], output: str) -> list[str]:
+    """The names of the series a chart of ``output`` draws beside the model, as its legends name them: the publishers
+    of its figures (a linked run's by ``figure_points``, a single market's by ``publishers_of`` and a literal
+    observation's document by its publisher), or for the suppliers' stack (``"shares"``) each supplier by name."""
+    if output == "shares":
+        owners: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
+        codes = dict.fromkeys(r["output"].split(":", 1)[1] for r in report.get("outputs") or ()
+                              if r["output"].startswith("share:") and "@" not in r["output"])
+        return [owners.get(code, code) for code in codes]
+    if report.get("model") == "linked":
+        return list(dict.fromkeys(p.publisher for p in figure_points(report, output)))
+    # and a literal observation's document by its publisher alone, as the Results page draws it among the figures
+    documents = report.get("documents") or {}
+    literal = [str(documents[row["source"]].get("publisher") or "unknown publisher")
+               for row in (report.get("calibration") or {}).get("table") or ()
+               if row["output"] == output and not row.get("fact") and row.get("source") in documents]
+    return list(dict.fromkeys([*publishers_of(report, output), *literal]))
+
+
+def series_colours(report: Mapping[str, Any]) -> dict[str, str]:
+    """Every series of a run's charts by name, its colour (``palette.assign``): the model's line first, then each
+    publisher and supplier in the order the run's outputs first show them. The one assignment the chart files, the
+    report and the web (each chart text's ``colours``) draw with, so that a series looks the same in all of them."""
+    outputs = list(dict.fromkeys(r["output"] for r in report.get("outputs") or ()))
+    names = [name for output in [*outputs, "shares"] for name in chart_series(report, output)]
+    return palette.assign(names, model=model_label(report))
+
+
+def run_colours(report: Mapping[str, Any]) -> dict[str, str]:
+    """The run's series colours as its answer carries them (each chart text's ``colours``, the web's), else worked
+    out (``series_colours``: a results.json written before they were given)."""
+    given = {name: colour for text in (report.get("output_text") or {}).values()
+             for name, colour in ((text or {}).get("colours") or {}).items()}
+    return given or series_colours(report)
+
+
+def chart_colours(report: Mapping[str, Any], output: str, colours: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The colours of the series one chart of ``output`` draws (the model's line and ``chart_series``), out of the
+    run's ``series_colours`` (given as ``colours`` when already worked out)."""
+    every = series_colours(report) if colours is None else colours
+    drawn = chart_series(report, output) if output == "shares" else [model_label(report), *chart_series(report, output)]
+    return {name: every[name] for name in drawn if name in every}
 
 
 def with_parameter_names(text: str, words: Mapping[str, str]) -> str:

@@ -15,6 +15,7 @@ from chipshift.reports import labels
 from chipshift.reports.chart_style import (
     FIGURE_MARKER,
     FIGURE_SIZE,
+    MODEL,
     PALETTE,
     figure_colour,
     footnote,
@@ -47,30 +48,34 @@ def _band_label(report: dict[str, Any]) -> str:
 
 def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     """The model's path with its Monte Carlo band, and the published figures it is compared with (each
-    publisher its own colour and marker), titled and labelled by ``labels.describe``, with a footer naming
-    the case, the date of the data and the publishers of the figures shown."""
+    publisher its colour of the run, ``labels.series_colours``, and its own marker), titled and labelled by
+    ``labels.describe``, with a footer naming the case, the date of the data and the publishers of the figures
+    shown."""
     data = _series(report, output)
     if data.empty:
         return []
     text = labels.describe(report, output)
+    colours = labels.run_colours(report)  # one colour a series, as the report and the Results page draw it
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
-        ax.fill_between(data["year"], data["p5"], data["p95"], color=PALETTE[0], alpha=0.18,
+        ax.fill_between(data["year"], data["p5"], data["p95"], color=MODEL, alpha=0.18,
                         label=_band_label(report))
-        ax.plot(data["year"], data["median"], color=PALETTE[0], ls="--", lw=1, label="chipshift model: median of draws")
-    ax.plot(data["year"], data["value"], color=PALETTE[0], lw=2.2, marker="o", ms=4, label=labels.model_label(report))
+        ax.plot(data["year"], data["median"], color=MODEL, ls="--", lw=1, label="chipshift model: median of draws")
+    ax.plot(data["year"], data["value"], color=MODEL, lw=2.2, marker="o", ms=4, label=labels.model_label(report))
     styles: dict[str, tuple[str, str]] = {}
-    shown: dict[int, list[tuple[str, float]]] = {}  # the published points of each year, each once
+    shown: dict[int, list[tuple[str, str, float]]] = {}  # the published points of each year, each once
     for c in report["published_beside_model"]:
         if c["output"] != output:
             continue
         for p in c["published"]:
-            if (_label(p), p["value"]) not in shown.setdefault(c["year"], []):
-                shown[c["year"]].append((_label(p), p["value"]))
+            if (_label(p), str(p["publisher"]), p["value"]) not in shown.setdefault(c["year"], []):
+                shown[c["year"]].append((_label(p), str(p["publisher"]), p["value"]))
     for year, points in shown.items():
-        for k, (name, value) in enumerate(points):
+        for k, (name, publisher, value) in enumerate(points):
             first = name not in styles
-            colour, marker = styles.setdefault(name, marker_style(len(styles)))
+            # its publisher's colour of the run; its marker its own (one publisher's two definitions differ by it)
+            fallback, marker = marker_style(len(styles))
+            colour, marker = styles.setdefault(name, (colours.get(publisher, fallback), marker))
             # several figures of one year side by side, a little apart, so that none hides another
             ax.scatter([year + spread(k, len(points))], [value], s=34, color=colour, marker=marker, zorder=3,
                        label=name if first else None, edgecolors="white", linewidths=0.5)
@@ -112,14 +117,15 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     if data.empty:
         return []
     text = labels.describe(report, output)
+    colours = labels.run_colours(report)  # one colour a series, as the report and the Results page draw it
     x = list(range(len(data)))
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
-        ax.fill_between(x, data["p5"].astype(float), data["p95"].astype(float), color=PALETTE[0], alpha=0.18,
+        ax.fill_between(x, data["p5"].astype(float), data["p95"].astype(float), color=MODEL, alpha=0.18,
                         label=_band_label(report))
-        ax.plot(x, data["median"].astype(float), color=PALETTE[0], ls="--", lw=1,
+        ax.plot(x, data["median"].astype(float), color=MODEL, ls="--", lw=1,
                 label="chipshift model: median of draws")
-    ax.plot(x, data["value"].astype(float), color=PALETTE[0], lw=2.2, marker="o", ms=4,
+    ax.plot(x, data["value"].astype(float), color=MODEL, lw=2.2, marker="o", ms=4,
             label=labels.model_label(report))
     periods = list(data["period"])
     seen = [{**o, "x": at} for o in _observed(report, output) if (at := position(periods, o)) is not None]
@@ -129,11 +135,11 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     values = {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
     for k, (period, (first, last)) in enumerate(sorted(spans.items())):
         if values.get(period) is not None:
-            ax.plot([periods.index(first) - 0.4, periods.index(last) + 0.4], [values[period]] * 2, color=PALETTE[0],
+            ax.plot([periods.index(first) - 0.4, periods.index(last) + 0.4], [values[period]] * 2, color=MODEL,
                     lw=3.5, alpha=0.55, solid_capstyle="butt",
                     label="chipshift model, for a year or fiscal year (across its quarters)" if k == 0 else None)
-    # every published figure (and observation no published figure repeats), each a diamond coloured by its
-    # publisher and basis, hollow where it is of a longer period than the quarterly line (``labels.figure_points``)
+    # every published figure (and observation no published figure repeats), each a diamond in its publisher's
+    # colour of the run, hollow where it is of a longer period than the quarterly line (``labels.figure_points``)
     figures = [(f, at) for f in labels.figure_points(report, output)
                if (at := position(periods, {"period": f.period, "quarters": f.quarters})) is not None]
     groups = list(dict.fromkeys(f.legend for f, _ in figures))
@@ -142,7 +148,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         at_period.setdefault(f.period, []).append(k)
     drawn: set[str] = set()
     for k, (f, at) in enumerate(figures):
-        colour = figure_colour(groups.index(f.legend))
+        colour = colours.get(f.publisher) or figure_colour(groups.index(f.legend))
         same = at_period[f.period]
         ax.scatter([at + spread(same.index(k), len(same), width=1.2, most=0.3)], [f.value], s=FIGURE_SIZE,
                    marker=FIGURE_MARKER, zorder=4, color="white" if f.other_basis else colour, edgecolors=colour,
@@ -174,11 +180,13 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
         return []
     table = pd.DataFrame(shares).pivot(index="year", columns="output", values="value").fillna(0.0)
     names: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
+    colours = labels.run_colours(report)  # a supplier's colour, as in the report and on the Results page
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     bottom = None
     for k, column in enumerate(table.columns):
         code = column.split(":", 1)[1]
-        ax.bar(table.index, table[column], bottom=bottom, color=PALETTE[k % len(PALETTE)],
+        ax.bar(table.index, table[column], bottom=bottom,
+               color=colours.get(names.get(code, code)) or PALETTE[k % len(PALETTE)],
                label=names.get(code, code), width=0.7)
         bottom = table[column] if bottom is None else bottom + table[column]
     ax.set_title(labels.describe(report, "shares").title, loc="left", fontsize=11)

@@ -15,6 +15,7 @@ from chipshift.io.store import Store
 from chipshift.reports.labels import (
     NO_SOURCE,
     case_document,
+    chart_colours,
     describe,
     figure_points,
     footer,
@@ -24,6 +25,7 @@ from chipshift.reports.labels import (
     parameter_units,
     parameter_words,
     publishers_of,
+    run_colours,
     unchanging,
     unit_words,
 )
@@ -120,6 +122,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                  "the draws; diamonds: published estimates (publisher in the tooltip); rings: observations fitted "
                  "to.</p>")
     outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
+    colours = run_colours(report)  # a series' colour, as in the chart files and on the Results page
     for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
         if sentence := unchanging(report, output):
             parts.append(_in_place_of_chart(sentence))
@@ -133,7 +136,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                     if o["output"] == output and o["fitted_to"]]
         parts.append(svg.trajectory(points, published, observed, title, unit,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model"), axis=axis))
+                                    model=model_label(report, "model"), axis=axis,
+                                    colours=chart_colours(report, output, colours)))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -142,7 +146,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
             [(y, [(owners.get(code, code), r["value"]) for r in shares if r["year"] == y
                   for code in [r["output"].split(":", 1)[1]]]) for y in years],
             describe(report, "shares").title, footer=footer(report, [], SOURCES_BELOW),
-            axis=describe(report, "shares").axis))
+            axis=describe(report, "shares").axis, colours=chart_colours(report, "shares", colours)))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              _with_units(report, [r for r in report["outputs"]
@@ -191,6 +195,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
     quarters it spans, beside the model's value for that year drawn across them (as the chart files draw them,
     ``reports.market_run_files.quarterly``)."""
     table, compared = report["calibration"]["table"], report["published_beside_model"]
+    colours = run_colours(report)  # a series' colour, as in the chart files and on the Results page
     parts: list[str] = []
     for output in dict.fromkeys(r["output"] for r in report["outputs"]):
         if output.startswith("price@"):
@@ -221,7 +226,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
             points, published, observed, title, unit, x_labels=labels, axis=axis,
             footer=footer(report, [str(p["credit"]) for p in published if p["credit"] != NO_SOURCE], SOURCES_BELOW)
             + ((" " + note) if (note := other_basis_note(figures)) else ""),
-            model=model_label(report, "model"),
+            model=model_label(report, "model"), colours=chart_colours(report, output, colours),
             spans=[(labels.index(first), labels.index(last), values[period], period)
                    for period, (first, last) in sorted(spans.items())]))
     if not parts:

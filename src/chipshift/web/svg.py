@@ -9,16 +9,15 @@ from __future__ import annotations
 import math
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
 from chipshift.reports.labels import OTHER_BASIS_LEGEND, band_axis_high, number, tick, tick_steps
+from chipshift.reports.palette import MODEL, PALETTE
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
         'sans-serif')
-PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000", "#2b8cbe",
-           "#8c510a", "#542788", "#b2182b")  # twelve before a colour repeats
 GRID, MUTED = "#e3e8ee", "#5b6b7c"
 _REDS = ((255, 245, 240), (252, 187, 161), (251, 106, 74), (203, 24, 29), (153, 0, 13))
 
@@ -283,13 +282,15 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                title: str, unit: str = "%", width: int = 760, height: int = 320,
                x_labels: Sequence[str] | None = None, footer: str | None = None,
                model: str = "model (fitted)", axis: str | None = None,
-               spans: Sequence[tuple[float, float, float, str]] = ()) -> str:
+               spans: Sequence[tuple[float, float, float, str]] = (), colours: Mapping[str, str] | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (published: x, value, publisher (its legend), label or tip (its tooltip), hollow: a figure of a
     longer period than the line's) and the observations fitted to circled. With ``x_labels`` the x
     values are positions 0, 1, ... named by them (e.g. quarters). ``model``: the legend of the model's line;
     ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
-    value for a longer period (from, to, value, label: a fiscal year across the quarters it spans)."""
+    value for a longer period (from, to, value, label: a fiscal year across the quarters it spans); ``colours``:
+    the run's colour of each series by name (``labels.chart_colours``): a published figure takes its
+    ``credit``'s (its publisher where its legend says more), else its ``publisher``'s."""
     left, right, top, bottom = 64, 200, 34 if axis else 16, 30
     # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it runs off the top
     highest, clipped = band_axis_high([p["value"] for p in points] + [p["value"] for p in published]
@@ -321,7 +322,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         if i % every == 0:
             out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
                        f'fill="{MUTED}">{name(x)}</text>')
-    color = PALETTE[0]
+    color = MODEL
     legend: list[tuple[str, str, str]] = []
     banded = [p for p in points if p.get("p5") is not None and p.get("p95") is not None]
     if banded:
@@ -344,12 +345,17 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     if spans:
         legend.append((color, "span", "model, for a year or fiscal year (across its quarters)"))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
+    hues = colours or {}
+    # each legend entry in its publisher's colour of the run, by position only where the run gives none
+    shade = {name: next((hues[c] for p in published if p["publisher"] == name
+                         for c in (str(p.get("credit") or name), name) if c in hues), PALETTE[(1 + k) % len(PALETTE)])
+             for k, name in enumerate(publishers)}
     at_x: dict[Any, list[int]] = {}
     for k, p in enumerate(published):
         at_x.setdefault(p["x"], []).append(k)
     slot = (width - left - right) / max(1, len(xs) - 1)
     for k, p in enumerate(published):
-        c = PALETTE[(1 + publishers.index(p["publisher"])) % len(PALETTE)]
+        c = shade[p["publisher"]]
         same = at_x[p["x"]]  # the figures of one year side by side, so that none hides another
         # (a figure of a longer period, between steps, has the room of the steps it spans)
         step = min(9.0, slot * (0.5 if float(p["x"]).is_integer() else 3) / max(1, len(same) - 1))
@@ -360,7 +366,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         out.append(f'<rect class="published" x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{fill}" '
                    f'stroke="{edge}" stroke-width="1.5" transform="rotate(45 {x:.1f} {y:.1f})"><title>'
                    f'{escape(str(tip))}</title></rect>')
-    legend += [(PALETTE[(1 + k) % len(PALETTE)], "diamond", str(name)) for k, name in enumerate(publishers)]
+    legend += [(shade[name], "diamond", str(name)) for name in publishers]
     if any(p.get("hollow") for p in published):
         legend.append((MUTED, "hollow", OTHER_BASIS_LEGEND))
     for o in observed:
@@ -393,10 +399,12 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
 
 
 def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320,
-          footer: str | None = None, axis: str | None = None) -> str:
-    """Shares in percent stacked by year: rows (year, [(name, share)]); ``axis``: the value axis's label."""
+          footer: str | None = None, axis: str | None = None, colours: Mapping[str, str] | None = None) -> str:
+    """Shares in percent stacked by year: rows (year, [(name, share)]); ``axis``: the value axis's label;
+    ``colours``: the run's colour of each part by name (``labels.chart_colours``), else by position."""
     left, right, top, bottom = 50, 160, 34 if axis else 16, 30
     names = list(dict.fromkeys(name for _, parts in rows for name, _ in parts))
+    shade = {name: (colours or {}).get(name) or PALETTE[k % len(PALETTE)] for k, name in enumerate(names)}
     slot = (width - left - right) / max(1, len(rows))
     bar = min(56.0, slot * 0.7)
 
@@ -412,7 +420,7 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
         cx, acc = left + slot * (i + 0.5), 0.0
         for name, value in parts:
             v = max(0.0, value)
-            c = PALETTE[names.index(name) % len(PALETTE)]
+            c = shade[name]
             out.append(f'<rect x="{cx - bar / 2:.1f}" y="{Y(acc + v):.1f}" width="{bar:.1f}" '
                        f'height="{max(0.0, Y(acc) - Y(acc + v)):.1f}" fill="{c}"><title>{escape(name)} {year}: '
                        f'{v:.1f}%</title></rect>')
@@ -423,9 +431,9 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
     # over as many lines as it needs
     y = top
     for name in reversed(names):
-        k, lines = names.index(name), _wrap(name, right - 40, 11)
+        lines = _wrap(name, right - 40, 11)
         out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
-                   f'fill="{PALETTE[k % len(PALETTE)]}"/>'
+                   f'fill="{shade[name]}"/>'
                    f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">' + "".join(
                        f'<tspan x="{width - right + 32}" dy="{13 if j else 0}">{escape(line)}</tspan>'
                        for j, line in enumerate(lines)) + "</text>")

@@ -229,6 +229,11 @@ class OutputText(Answer):
                                                        "place of the chart")
     points: tuple[FigurePoint, ...] | None = Field(ABSENT, description="a linked run's: the figures its chart draws "
                                                                        "beside the model, each labelled")
+    colours: dict[str, str] | None = Field(ABSENT, description="the colour of each series its chart draws, by the "
+                                                           "name its legend gives it (the model's line, a publisher, "
+                                                           "a supplier, a side of a comparison): one colour a "
+                                                           "series in every chart of the run, in the chart files "
+                                                           "and the report too")
 
 
 class RunRestrictions(Answer):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 from starlette.responses import HTMLResponse, RedirectResponse
+
+from chipshift.reports.labels import TERMS
+from chipshift.reports.palette import PALETTE
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = {  # page name -> (title, scripts beside core and charts)
@@ -31,7 +36,10 @@ def render(page: str) -> str:
     title, script = PAGES[page]
     layout = (TEMPLATES / "layout.html").read_text(encoding="utf-8")
     body = (TEMPLATES / f"{page}.html").read_text(encoding="utf-8")
+    # the charts' palette, the files' and the report's (charts.js reads it from the page: it has none of its own),
+    # and the glossary the terminal's tables use too (core.js's CS.define)
     return (layout.replace("{{title}}", title).replace("{{page}}", page).replace("{{script}}", script)
+            .replace("{{palette}}", " ".join(PALETTE)).replace("{{terms}}", escape(json.dumps(TERMS)))
             .replace("{{body}}", body))
 
 

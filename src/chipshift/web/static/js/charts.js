@@ -5,8 +5,10 @@ CS.charts = (() => {
   const NS = "http://www.w3.org/2000/svg";
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif';
   const INK = "#1d2733", MUTED = "#5b6b7c", GRID = "#e3e8ee";
-  // twelve colours before one repeats (a chart's series, then its publishers)
-  const PALETTE = ["#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#e08214", "#35978f", "#c51b7d", "#7f6000", "#2b8cbe", "#8c510a", "#542788", "#b2182b"];
+  // the one palette of the charts, the files' and the report's (reports.palette), as the server gives it to the
+  // page; a market run's series take their colours by name from the run (its chart texts' `colours`)
+  const PALETTE = (document.body.dataset.palette || "").split(/\s+/).filter(Boolean);
+  if (!PALETTE.length) PALETTE.push("#1f4e79");
   const REDS = [[255, 245, 240], [254, 224, 210], [252, 187, 161], [252, 146, 114], [251, 106, 74], [239, 59, 44], [203, 24, 29], [153, 0, 13]];
   const BLUES = [[247, 251, 255], [222, 235, 247], [198, 219, 239], [158, 202, 225], [107, 174, 214], [66, 146, 198], [33, 113, 181], [8, 69, 148]];
 
@@ -248,6 +250,14 @@ CS.charts = (() => {
   }
 
   function year(d) { const [y, m, dd] = String(d).split("-").map(Number); return y + ((m || 1) - 1) / 12 + ((dd || 1) - 1) / 365; }
+  /* A date on the axis at the last day it can mean ("2022-05" the 31st of May, "2022" the 31st of December), as the
+     engine reads an end, or a relaxation's date, known only to the month or year (analyses.rule_standing), so that a
+     stretch ending in a month never ends before a day of that month the standing names (a lifting from the 18th). */
+  function yearEnd(d) {
+    const [y, m, dd] = String(d).split("-").map(Number);
+    if (dd) return year(d);
+    return m ? year(`${y}-${m}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`) : year(`${y}-12-31`);
+  }
 
   /* Rules on a time axis, grouped by imposer, coloured by kind. Wide, each rule's name left of its bar; narrower
      than NARROW (a phone), each name above its bar, the bars spanning the whole width, so that the chart fits its box
@@ -257,7 +267,7 @@ CS.charts = (() => {
     const dated = rules.filter((r) => r.start);
     const now = new Date(), today = now.getFullYear() + now.getMonth() / 12;
     const y0 = Math.floor(Math.min(...dated.map((r) => year(r.start)), today - 1));
-    const y1 = Math.ceil(Math.max(today, ...dated.map((r) => (r.ended ? year(r.ended) : today))) + 0.05);
+    const y1 = Math.ceil(Math.max(today, ...dated.map((r) => (r.ended ? yearEnd(r.ended) : today))) + 0.05);
     const allKinds = opts.kinds || [...new Set(dated.map((r) => r.kind))].sort();  // stable colours across filters
     const kinds = allKinds.filter((k) => dated.some((r) => r.kind === k));
     const color = (k) => PALETTE[allKinds.indexOf(k) % PALETTE.length];
@@ -301,7 +311,10 @@ CS.charts = (() => {
         if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }));
         else g.append(s("text", { x: labelW - 8, y: y + 12, "text-anchor": "end", "font-size": 11, text: fit(name, labelW - 12, 11) }));
         stretches.forEach((st, k) => {
-          const x0 = X(year(st.from)), end = st.to || r.ended, x1 = end ? X(year(end)) : X(today);
+          // as the engine dates them: the rule's start on its first day, a relaxation's dates (where a stretch
+          // changes) and every end on their last
+          const from = k === 0 && r.kind !== "relaxation" ? year(st.from) : yearEnd(st.from);
+          const x0 = X(from), end = st.to || r.ended, x1 = end ? X(Math.max(from, yearEnd(end))) : X(today);
           const w = k === 0 ? Math.max(4, x1 - x0) : Math.max(0, x1 - x0);
           // lifted: a dotted line where the bar would be; narrowed: a pale stretch; in force: the bar
           if (st.state === "lifted") g.append(s("line", { class: "lifted", x1: x0, x2: x0 + w, y1: top + h / 2, y2: top + h / 2, stroke: color(r.kind), "stroke-width": 1.5, "stroke-dasharray": "2 3" }));
@@ -459,7 +472,7 @@ CS.charts = (() => {
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
-      const c = ser.color || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);
+      const c = ser.color || (opts.colours || {})[ser.name] || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);
       const banded = P.filter((p) => p.p5 !== undefined && p.p95 !== undefined && p.p5 !== null);
       if (banded.length) {
         const up = banded.map((p) => `${X(p.x)},${Y(p.p95)}`), lo = banded.map((p) => `${X(p.x)},${Y(p.p5)}`).reverse();
@@ -478,14 +491,18 @@ CS.charts = (() => {
       legend.push([c, "line", ser.name]);
     });
     // the model's value for a year or fiscal year (opts.spans: {from, to, value, label}), across the steps it spans
-    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: PALETTE[0], "stroke-width": 5, "stroke-opacity": 0.5 }),
+    const spanColor = series.length ? series[0].color || (opts.colours || {})[series[0].name] || PALETTE[0] : PALETTE[0];
+    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: spanColor, "stroke-width": 5, "stroke-opacity": 0.5 }),
       { onClick: sp.onClick || null, tip: `model, ${sp.label}: ${fmt(sp.value, opts.unit)}` }));
-    if ((opts.spans || []).length) legend.push([PALETTE[0], "span", "model, for a year or fiscal year (across its quarters)"]);
-    // published points are coloured by their group when they have one (a product), else by their publisher; the
-    // points of one x stand side by side, 9 px apart, so that none hides another
+    if ((opts.spans || []).length) legend.push([spanColor, "span", "model, for a year or fiscal year (across its quarters)"]);
+    // published points are coloured by their group when they have one (a product), else by their publisher: the
+    // run's colour of it (a point's own p.color, else opts.colours by name), by position only where the run gives
+    // none; the points of one x stand side by side, 9 px apart, so that none hides another
     const key = (p) => p.group || p.publisher;
     const publishers = [...new Set(pub.map(key))];
-    const pubColor = (name) => PALETTE[(series.length + publishers.indexOf(name)) % PALETTE.length];
+    const shade = Object.fromEntries(publishers.map((name, k) => [name, (pub.find((p) => key(p) === name && p.color) || {}).color
+      || (opts.colours || {})[name] || PALETTE[(series.length + k) % PALETTE.length]]));
+    const pubColor = (name) => shade[name];
     const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
@@ -509,7 +526,8 @@ CS.charts = (() => {
     legend.forEach(([c, kind, label]) => {
       const x = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 40;
       const lines = wrap(CS.readable(label), room, 11);
-      if (lines.length > 6) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
+      const cut = lines.length > 6;  // marked as cut (a name may end in "…" of its own: a case's title)
+      if (cut) lines.splice(5, lines.length - 5, fit(lines.slice(5).join(" "), room, 11));
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
@@ -517,7 +535,7 @@ CS.charts = (() => {
       else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
       else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
-      const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11 });
+      const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11, "data-cut": cut ? "true" : null });
       lines.forEach((line, k) => text.append(s("tspan", { x: x + 22, dy: k ? 13 : 0, text: line })));
       root.append(interactive(text, { tip: label }));
       y += 18 + (lines.length - 1) * 13;
@@ -530,7 +548,8 @@ CS.charts = (() => {
     return root;
   }
 
-  /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]. */
+  /* Stacked shares (in percent) by year: rows [{x, parts: [{name, value}]}]; opts.colours: each part's colour by
+     name (the run's), else by position. */
   function stack(rows, opts = {}) {
     // narrower than NARROW (a phone), the legend under the bars, as a trajectory's
     const width = opts.width || 720, narrow = width < NARROW;
@@ -538,6 +557,7 @@ CS.charts = (() => {
     const root = svgRoot(width, height, opts.title);
     root.setAttribute("data-min-width", TRAJECTORY_MIN_WIDTH);
     const names = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.name)))];
+    const shade = (name) => (opts.colours || {})[name] || PALETTE[names.indexOf(name) % PALETTE.length];
     const Y = (v) => top + (1 - v / 100) * (height - top - bottom);
     const slot = (width - left - right) / Math.max(1, rows.length), barW = Math.min(56, slot * 0.7);
     for (const t of [0, 25, 50, 75, 100]) root.append(s("line", { x1: left, x2: width - right, y1: Y(t), y2: Y(t), stroke: GRID }),
@@ -546,7 +566,7 @@ CS.charts = (() => {
       const cx = left + slot * (i + 0.5);
       let acc = 0;
       for (const p of r.parts) {
-        const c = PALETTE[names.indexOf(p.name) % PALETTE.length], v = Math.max(0, p.value || 0);
+        const c = shade(p.name), v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
           { onClick: p.onClick || null, tip: `${p.name} ${r.x}: ${pct(v)}` }));
         acc += v;
@@ -557,10 +577,10 @@ CS.charts = (() => {
     // part is drawn at the bottom)
     let ly = narrow ? height + 4 : top;
     const lx = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 36;
-    names.map((n, k) => [n, k]).reverse().forEach(([n, k]) => {
+    names.slice().reverse().forEach((n) => {
       const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
       lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
-      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: PALETTE[k % PALETTE.length] }), interactive(text, { tip: n }));
+      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: shade(n) }), interactive(text, { tip: n }));
       ly += 18 + (lines.length - 1) * 13;
     });
     if (ly > height - 10) {
@@ -686,8 +706,10 @@ CS.charts = (() => {
       let width = Math.max(Number(shown.svg.getAttribute("data-min-width")) || MIN_WIDTH, room);
       if (Math.abs(width - shown.width) < 2) return;
       // a legend whose names the width would cut is drawn wider instead (the box then scrolls sideways)
-      const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => [...t.childNodes]
-        .filter((n) => n.nodeName !== "title").some((n) => n.textContent.includes("…")));
+      // (cut: marked so where it is drawn, or an ellipsis its whole name, in its tooltip, does not have)
+      const cut = (picture) => [...picture.querySelectorAll("text.legend")].some((t) => t.hasAttribute("data-cut")
+        || ([...t.childNodes].filter((n) => n.nodeName !== "title").some((n) => n.textContent.includes("…"))
+          && !((t.querySelector("title") || {}).textContent || "").includes("…")));
       let drawn = shown.svg.redraw(width);
       while (cut(drawn) && width < 1600) { width = Math.round(width * 1.2); drawn = shown.svg.redraw(width); }
       if (Math.abs(width - shown.width) < 2) return;

@@ -160,8 +160,6 @@
     // each side by its case's title (as the Results page heads a run), one side a line, so long titles wrap
     // under their letter on a wide screen and a phone alike
     const title = r.same_case ? r.title_a : "Two market cases side by side";
-    // in a chart's legend, two cases by their letters (their titles, too long for a legend, are in its footer)
-    const lettered = (k, v) => (r.same_case ? v : `side ${k}`);
     const missing = [[r.a, r.only_in_a], [r.b, r.only_in_b]].filter(([, list]) => list.length);
     box.append(el("section", { class: "card", id: "market-compare" }, el("h2", { text: title }),
       el("dl", { class: "sides" }, ...[["a", r.a], ["b", r.b]].flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v.replace(/^[ab]: /, "") })])),
@@ -197,9 +195,12 @@
       const chart = el("div");
       grid.append(CS.chartCard(chart));  // the chart's title says what it shows (once)
       // two cases naming one output differently: each side's words, then which side is which
-      // (two cases: the legend names each side by its title, so the chart's title says what it shows alone)
+      // (two cases: the legend names each side by its name, its case's title, so the chart's title says what it
+      // shows alone; a long name wraps over lines beside the plot)
       const title = !r.same_case ? name : name.startsWith("a: ") ? `${name} (a = ${r.a}, b = ${r.b})` : `${name}: ${r.a} vs ${r.b}`;
-      CS.charts.box(chart, CS.charts.trajectory([{ name: lettered("a", r.a), points: side("a") }, { name: lettered("b", r.b), points: side("b") }],
+      // each side in its colour of the comparison (the answer's, by the side's name)
+      const hue = (words && words.colours) || {};
+      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, color: hue[r.a], points: side("a") }, { name: r.b, color: hue[r.b], points: side("b") }],
         { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case: ${r.title_a}; a = ${r.a}, b = ${r.b}` : `a = ${r.a}; b = ${r.b}`} · ${r.bands}` +

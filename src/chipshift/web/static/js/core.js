@@ -189,16 +189,9 @@ const CS = (() => {
   }
 
   /* Words a page uses that need saying what they mean, one definition each wherever they appear: a table's
-     heading (column `define`) as an <abbr> with the definition in its tooltip, and a line under the table. */
-  const TERMS = {
-    "barred (lower)": "the lower bound: the world shares of the providers certainly barred",
-    "barred (strict)": "the strict reading: licences under review counted as refused, and a rule of unknown reach as reaching",
-    "barred (upper)": "the upper bound: every provider that may be barred counted as barred, and every unknown share",
-    whole: "the rule cuts off every buyer it targets at the destination",
-    partial: "the rule reaches only some of the destination's buyers or end uses (the note says which)",
-    certain: "the rule surely reaches the product and every buyer it targets",
-    maybe: "the rule may reach it: a threshold the product may pass, or only some buyers",
-  };
+     heading (column `define`) as an <abbr> with the definition in its tooltip, and a line under the table. The
+     glossary is the one the terminal's tables use too (reports.labels.TERMS), as the server gives it to the page. */
+  const TERMS = JSON.parse(document.body.dataset.terms || "{}");
   const define = (term) => TERMS[String(term).toLowerCase()] || null;
 
   function table(container, spec) {
