@@ -114,10 +114,23 @@ def _learn(store: Store, files: Sequence[Path], version: str, progress: Progress
                 jobs.append(episode_job(store, path))
             except DataError:
                 continue
-        results = _run(jobs, bt.PREDICTIVE_DRAWS, 300, TRACK_RECORD_SEED, None, None, progress)
-        return library_error_value(bt.error_model([p for r in results for p in r.predictions]))
+        results = _run(jobs, LEARNING_DRAWS, LEARNING_STEPS, TRACK_RECORD_SEED, None, None, progress)
+        return library_error_value(error_of_runs(results))
 
     return error_of_value(store.persisted(LIBRARY_ERROR, version, build))
+
+
+def learning_run(job: bt.EpisodeJob) -> bt.EpisodeResult:
+    """One episode's run in the library run behind ``library_error``, as that run makes it: every episode
+    draws from its own seed, so the runs of one library may be made apart (in other processes) and put
+    together by ``error_of_runs`` in the library's order."""
+    return bt.run_episode(job, draws=LEARNING_DRAWS, steps=LEARNING_STEPS,
+                          seed=bt.episode_seed(TRACK_RECORD_SEED, job.case.name))
+
+
+def error_of_runs(results: Sequence[bt.EpisodeResult]) -> bt.ErrorModel | None:
+    """The model's error learned from the library's runs (those of the episodes that load, in its order)."""
+    return bt.error_model([p for r in results for p in r.predictions])
 
 
 #: What ``library_error`` learned in this process, by what it depends on (stores holding the same data and
@@ -126,8 +139,11 @@ _LEARNED: dict[str, bt.ErrorModel | None] = {}
 _LEARNING = threading.Lock()
 
 
-#: The seed of the library run behind ``library_error`` (the back-test's default).
+#: The seed, predictive draws and sampler steps of the library run behind ``library_error`` (the back-test's
+#: defaults).
 TRACK_RECORD_SEED = 20261203
+LEARNING_DRAWS = bt.PREDICTIVE_DRAWS
+LEARNING_STEPS = 300
 
 
 def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
