@@ -20,8 +20,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import pickle
 import re
 import shutil
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +60,18 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "skipped on PostgreSQL")
     config.addinivalue_line("markers", "store_input: the test reads the bundled store only as the input of a "
                                        "computation; the PostgreSQL pass leaves it out")
+    cache = getattr(config, "cache", None)
+    if cache is not None and not hasattr(config, "workerinput"):  # the run, not a worker: its workers inherit it
+        folders = cache.mkdir("chipshift-learning")
+        for left in folders.iterdir():  # left by a run that was stopped half way
+            if left.stat().st_mtime < time.time() - 86400:
+                shutil.rmtree(left, ignore_errors=True)
+        os.environ[LEARNING_FOLDER] = str(folders / uuid.uuid4().hex)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ.pop(LEARNING_FOLDER, ""), ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -139,28 +154,39 @@ def cset_dir() -> Path:
     return CSET_DIR
 
 
+#: The variable naming the folder in which the workers of one run learn the library's error together.
+LEARNING_FOLDER = "CHIPSHIFT_TEST_LEARNING"
+#: The longest a worker waits for the episodes another worker runs (a bound, not a measure).
+LEARNING_WAIT_S = 1800.0
+
+
 @contextmanager
 def library_error_shared(config: pytest.Config, store: Store, *, learn: bool = False) -> Iterator[None]:
     """Within the block, ``store`` shares the model's error learned from the back-test library with other test
     processes through pytest's cache: a market run needs it and learning it takes a minute or more, so a session
     reuses what an earlier one (the DuckDB pass before the PostgreSQL pass, or a developer's last run) learned
     from the same bundled data, store inputs, episodes and model code (``library_version``, the cache's key),
-    and keeps what it learns. In a parallel run (pytest-xdist) the first worker to get here learns it, holding a
-    lock, and the others wait for its answer rather than each learning it again; with ``learn`` a lone process
-    learns it at once too (for a store the tests then hand to the command line). The learning itself is tested
-    on stores of its own."""
+    and keeps what it learns. In a parallel run (pytest-xdist) every worker that gets here before the error is
+    known runs its share of the library's episodes (``_learn_together``) rather than each learning it all, or
+    one learning while the others wait; with ``learn`` a lone process learns it at once too (for a store the
+    tests then hand to the command line). The learning itself is tested on stores of its own."""
     from chipshift.api import backtest as backtest_api
 
     version = backtest_api.library_version(store)
-    key = f"chipshift/library-error/{hashlib.sha256(version.encode()).hexdigest()[:32]}"
+    digest = hashlib.sha256(version.encode()).hexdigest()[:32]
+    key = f"chipshift/library-error/{digest}"
 
     def cached() -> Any:
         kept = config.cache.get(key, None)
         return kept if isinstance(kept, dict) and kept.get("version") == version else None
 
     kept = cached()
-    if kept is None and (learn or os.environ.get("PYTEST_XDIST_WORKER")):
-        lock = config.cache.mkdir("chipshift-locks") / f"{key.rsplit('/', 1)[1]}.lock"
+    together = os.environ.get(LEARNING_FOLDER) if os.environ.get("PYTEST_XDIST_WORKER") else None
+    if kept is None and together:
+        kept = {"version": version, "value": _learn_together(store, Path(together) / digest)}
+        config.cache.set(key, kept)
+    elif kept is None and learn:
+        lock = config.cache.mkdir("chipshift-locks") / f"{digest}.lock"
         with lock.open("w") as held:
             fcntl.flock(held, fcntl.LOCK_EX)
             kept = cached()
@@ -174,6 +200,46 @@ def library_error_shared(config: pytest.Config, store: Store, *, learn: bool = F
     found, value = store.derived(backtest_api.LIBRARY_ERROR, version)
     if found and kept is None:
         config.cache.set(key, {"version": version, "value": value})
+
+
+def _learn_together(store: Store, folder: Path) -> dict[str, float] | None:
+    """The library's error (its stored value) learned by the workers of a run together: each takes the next
+    episode no worker has taken (a file made only if it is not there yet), runs it as the library's run does
+    (``learning_run``; every episode draws from its own seed) and leaves its result in ``folder``; once every
+    episode has its result, each worker puts the results together in the library's order, as
+    ``library_error`` does, and gets the same error."""
+    from chipshift.api import backtest as backtest_api
+    from chipshift.errors import DataError
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = backtest_api.library()
+    for k, path in enumerate(files):
+        try:
+            (folder / f"{k}.taken").open("x").close()
+        except FileExistsError:
+            continue
+        try:
+            try:
+                job = backtest_api.episode_job(store, path)
+            except DataError:  # an episode that does not load lends nothing, as in ``library_error``
+                result = None
+            else:
+                result = backtest_api.learning_run(job)
+            part = folder / f"{k}.{os.getpid()}.part"
+            part.write_bytes(pickle.dumps(result))
+            part.replace(folder / f"{k}.run")
+        except BaseException:
+            (folder / f"{k}.failed").touch()
+            raise
+    deadline = time.monotonic() + LEARNING_WAIT_S
+    while missing := [k for k in range(len(files)) if not (folder / f"{k}.run").exists()]:
+        failed = [files[k].name for k in missing if (folder / f"{k}.failed").exists()]
+        if failed or time.monotonic() > deadline:
+            raise RuntimeError(f"the library's error: no run of {', '.join(failed or [files[missing[0]].name])} "
+                               f"from another test process ({'it failed' if failed else 'waited too long'})")
+        time.sleep(0.1)
+    runs = [pickle.loads((folder / f"{k}.run").read_bytes()) for k in range(len(files))]
+    return backtest_api.library_error_value(backtest_api.error_of_runs([r for r in runs if r is not None]))
 
 
 @pytest.fixture(scope="session")

@@ -118,6 +118,32 @@ def test_yaml_syntax_error_names_line(mini_data: Path) -> None:
     assert p.file == "rules.yaml" and p.line is not None and "YAML" in p.message
 
 
+#: Texts the two YAML readers must read alike: the good, the odd and the broken.
+ODD_YAML = [
+    "a: 1\nb: [x, y]\nc: {d: '2019-12', e: 2019-12-01}\n", "flag: yes\nother: on\nreal: True\n",
+    "a: &x 1\nb: *x\n", "a: 1\na: 2\n", "a:\n\t- b\n", "a: [b\n", "a: b: c\n", "- a\nb: c\n",
+    "\ufeffa: 1\r\nb: 2\r\n", "a: \"\\x07\"\n", "a: 'it''s'\nb: |\n  two\n  lines\n", "", "---\n...\n",
+    "a: 1\n---\nb: 2\n", "[" * 5000 + "]" * 5000, "a: 1e3\nb: 0x1F\nc: .inf\nd: ~\ne: 12:30\n", "? [a]\n: b\n",
+    "a: !!str 1\nb: !custom x\n", "名前: 值\n",
+]
+
+
+def test_the_fast_yaml_reader_reads_as_the_python_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``parse_yaml`` reads with libyaml, falling back to Python's reader for what libyaml will not read: every
+    bundled and example file, and odd or broken texts, read as Python's reader alone reads them (the same
+    values, lines and problems)."""
+    from chipshift.io import yaml_lines
+    from chipshift.io.tables import parse_yaml
+
+    assert yaml_lines.FastLineLoader is not None  # PyYAML's wheels carry libyaml
+    files = [*sorted((REPO / "src" / "chipshift" / "data").rglob("*.yaml")),
+             *sorted((REPO / "examples").glob("*.yaml"))]
+    texts = [path.read_text(encoding="utf-8") for path in files] + ODD_YAML
+    fast = [parse_yaml(text, "t.yaml") for text in texts]
+    monkeypatch.setattr(yaml_lines, "FastLineLoader", None)
+    assert fast == [parse_yaml(text, "t.yaml") for text in texts]
+
+
 def test_rule_field_errors_name_their_line(mini_data: Path) -> None:
     text = (mini_data / "rules.yaml").read_text()
     text = text.replace("targets: {countries: [CHN]", "targets: {countries: [XXX]")

@@ -57,6 +57,7 @@ def test_the_slow_questions_are_documented() -> None:
     assert {name for name, _ in QUESTIONS} >= SLOW
 
 
+@pytest.mark.store_input  # the market model's answers: the store is only its input
 @pytest.mark.parametrize("case", ["micron-china.yaml", "gallium-export-controls.yaml"])
 def test_a_market_run_is_its_model(bundled_store: Store, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = _built_from(monkeypatch, answers.MarketRunAnswer)
@@ -68,6 +69,7 @@ def test_a_market_run_is_its_model(bundled_store: Store, case: str, monkeypatch:
     assert "case" not in answer.as_report() and "p5" not in answer.as_report()["outputs"][0]  # keys left out
 
 
+@pytest.mark.store_input  # the market model's answers: the store is only its input
 def test_a_shipped_case_run_and_comparison_are_their_models(bundled_store: Store,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     catalog = Catalog(default_examples_dir())
@@ -86,6 +88,7 @@ def test_a_shipped_case_run_and_comparison_are_their_models(bundled_store: Store
     assert [f.fact for f in plain.facts] == [f.fact for f in compared.facts], "the cited facts: the answer's own"
 
 
+@pytest.mark.store_input  # the market model's answers: the store is only its input
 def test_the_backtest_is_its_model(bundled_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = _built_from(monkeypatch, answers.BacktestAnswer)
     answer = backtest.backtest(bundled_store, backtest.library()[:1], draws=10, steps=20, alone=True)

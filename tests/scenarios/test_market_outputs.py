@@ -26,6 +26,7 @@ pytestmark = pytest.mark.store_input  # reads the bundled store as its input (te
 REPO = Path(__file__).resolve().parents[2]
 AI = REPO / "examples" / "china-ai-accelerators.yaml"
 MICRON = REPO / "examples" / "micron-china.yaml"
+MICRON_LINKED = REPO / "examples" / "micron-china-linked.yaml"
 ASML = REPO / "examples" / "asml-china-rush.yaml"
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
 #: Prior draws per calibration round where a test checks what a run writes, not how well it fits: rougher
@@ -36,6 +37,24 @@ CALIBRATION_DRAWS = 400
 def svg_text(path: Path) -> str:
     """The words of a matplotlib SVG (its text is drawn as paths, each string kept in a comment)."""
     return "\n".join(re.findall(r"<!-- (.*?) -->", path.read_text(encoding="utf-8")))
+
+
+#: A run's report, the folder its files were written to and its HTML report.
+LinkedRun = tuple[dict[str, Any], Path, str]
+
+
+@pytest.fixture(scope="module")
+def micron_linked_run(bundled_store: Store, tmp_path_factory: pytest.TempPathFactory) -> LinkedRun:
+    """Micron's linked case run once without draws, its files written and its HTML report rendered: the tests of
+    where its published figures stand and how they are labelled read the one run. What they check is where the
+    figures stand and what names them, and that the case fits (the model line says so), not the calibration's
+    precision: a rougher posterior from fewer prior draws takes a fraction of the time."""
+    from chipshift.web.market_report import render
+
+    report = scenario_run(bundled_store, MICRON_LINKED, draws=0, calibration_draws=CALIBRATION_DRAWS)
+    out = tmp_path_factory.mktemp("micron-linked")
+    write_outputs(report, out)
+    return report, out, render(report, {}, MICRON_LINKED.name)
 
 
 @pytest.fixture(scope="module")
@@ -373,25 +392,18 @@ def test_the_model_line_says_whether_anything_was_fitted() -> None:
     assert labels.model_label({"calibration": {"fitted": {}}}, "model") == "model (not fitted)"
 
 
-def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: Store, tmp_path: Path) -> None:
+def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(micron_linked_run: LinkedRun) -> None:
     """Micron's published China revenue shares are of fiscal years (to September): each stands over the quarters
     its fiscal year spans, beside the model's value for that year, in the chart files and the HTML report."""
-    from chipshift.web.market_report import render
-
-    # the calibration's precision is not what is checked here, only that it fits (the model line says so) and
-    # where the figures stand: a rougher posterior from fewer prior draws takes a fraction of the time
-    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0,
-                          calibration_draws=CALIBRATION_DRAWS)
+    report, files, html = micron_linked_run
     rows = [r for r in report["calibration"]["table"] if r["output"] == "revenue_share:micron@CHN"]
     assert {r["period"]: r["quarters"] for r in rows}["FY2022"] == ["2021Q4", "2022Q3"]
     assert all("quarters" not in r for r in report["calibration"]["table"] if re.fullmatch(r"\d{4}Q\d", r["period"]))
-    write_outputs(report, tmp_path)
-    chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
+    chart = " ".join(svg_text(files / "revenue_share_micron_CHN.svg").split())  # legends wrap over lines
     assert "model, for a year or fiscal year (across its quarters)" in chart
     assert "chipshift model (fitted)" in chart  # the case fits parameters: its line says so, as the yearly charts do
     assert "IDX Channel, FY2022: mainland China" in chart  # the observation's publisher, period and basis
     assert "No published figure is shown" not in chart and "Sources of the published figures shown" in chart
-    html = render(report, {}, "micron-china-linked.yaml")
     section = html.split("<h2>Published figures beside the model</h2>", 1)[1].split("<h2>", 1)[0]
     (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
                  if "Micron&#x27;s share of revenue from China" in c]
@@ -401,19 +413,17 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(bundled_store: 
     # share of the world's DRAM, Micron's of HBM), in the files and in the report
     for output in {r["output"] for r in report["calibration"]["table"]} - {"revenue_share:micron@CHN"}:
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in output)
-        text = " ".join(svg_text(tmp_path / f"{stem}.svg").split())
+        text = " ".join(svg_text(files / f"{stem}.svg").split())
         assert "Sources of the published figures shown" in text, output
         assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output
 
 
-def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_period(bundled_store: Store,
-                                                                                  tmp_path: Path) -> None:
+def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_period(
+        micron_linked_run: LinkedRun) -> None:
     """Each figure beside a linked run's quarterly line says who published it, for what period and on what basis;
     a figure of a year or fiscal year is drawn hollow and footnoted, a basis its publisher leaves unstated is
     named: in the chart files, the report and the answer the web page draws from (one list for all three)."""
-    from chipshift.web.market_report import render
-
-    report = scenario_run(bundled_store, REPO / "examples" / "micron-china-linked.yaml", draws=0)
+    report, files, html = micron_linked_run
     output = "revenue_share:micron@CHN"
     points = labels.figure_points(report, output)
     (blog,) = [p for p in points if p.publisher == "ademcetinkaya.com"]
@@ -424,12 +434,10 @@ def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_peri
     note = labels.other_basis_note(points) or ""
     assert "(fiscal year: FY2022, FY2023, FY2024, FY2025)" in note
     assert "Basis not stated by its publisher: ademcetinkaya.com (FY2023)." in note
-    write_outputs(report, tmp_path)
-    chart = " ".join(svg_text(tmp_path / "revenue_share_micron_CHN.svg").split())
+    chart = " ".join(svg_text(files / "revenue_share_micron_CHN.svg").split())
     assert "observed: " not in chart and "published: " not in chart
     assert "Readhub, FY2023, FY2024, FY2025: mainland China" in chart and labels.OTHER_BASIS_LEGEND in chart
     assert "Hollow diamonds are figures of a longer period" in chart and "ademcetinkaya.com (FY2023)" in chart
-    html = render(report, {}, "micron-china-linked.yaml")
     (micron,) = [c for c in re.findall(r"<svg.*?</svg>", html, re.S)
                  if "Micron&#x27;s share of revenue from China" in c and "published" in c]
     assert "<title>ademcetinkaya.com, FY2023, China (blog; basis not stated), claim: 25%</title>" in micron

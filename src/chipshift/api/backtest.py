@@ -23,7 +23,13 @@ from chipshift.io.store import Store
 from chipshift.scenarios import backtest as bt
 from chipshift.scenarios import linked_case as linked
 from chipshift.scenarios.market_analysis import Progress
-from chipshift.scenarios.posterior import LITERAL_ERROR, MIN_ACCEPTANCE, MIN_TAU_MULTIPLE, STATUS_ERROR
+from chipshift.scenarios.posterior import (
+    IMPORTANCE_DRAWS,
+    LITERAL_ERROR,
+    MIN_ACCEPTANCE,
+    MIN_TAU_MULTIPLE,
+    STATUS_ERROR,
+)
 
 if TYPE_CHECKING:
     from chipshift.api.answers import BacktestAnswer
@@ -100,6 +106,10 @@ def error_of_value(kept: Any) -> bt.ErrorModel | None:
     return None if kept is None else bt.ErrorModel(float(kept["scale"]), float(kept["dof"]))
 
 
+#: The prior draws per round of an episode's importance sampling a back-test may use (``scenario_run``'s bounds).
+MIN_CALIBRATION_DRAWS = 100
+MAX_CALIBRATION_DRAWS = 1_000_000
+
 #: The key under which the store keeps the learned error.
 LIBRARY_ERROR = "library_error"
 
@@ -114,10 +124,23 @@ def _learn(store: Store, files: Sequence[Path], version: str, progress: Progress
                 jobs.append(episode_job(store, path))
             except DataError:
                 continue
-        results = _run(jobs, bt.PREDICTIVE_DRAWS, 300, TRACK_RECORD_SEED, None, None, progress)
-        return library_error_value(bt.error_model([p for r in results for p in r.predictions]))
+        results = _run(jobs, LEARNING_DRAWS, LEARNING_STEPS, TRACK_RECORD_SEED, None, None, progress)
+        return library_error_value(error_of_runs(results))
 
     return error_of_value(store.persisted(LIBRARY_ERROR, version, build))
+
+
+def learning_run(job: bt.EpisodeJob) -> bt.EpisodeResult:
+    """One episode's run in the library run behind ``library_error``, as that run makes it: every episode
+    draws from its own seed, so the runs of one library may be made apart (in other processes) and put
+    together by ``error_of_runs`` in the library's order."""
+    return bt.run_episode(job, draws=LEARNING_DRAWS, steps=LEARNING_STEPS,
+                          seed=bt.episode_seed(TRACK_RECORD_SEED, job.case.name))
+
+
+def error_of_runs(results: Sequence[bt.EpisodeResult]) -> bt.ErrorModel | None:
+    """The model's error learned from the library's runs (those of the episodes that load, in its order)."""
+    return bt.error_model([p for r in results for p in r.predictions])
 
 
 #: What ``library_error`` learned in this process, by what it depends on (stores holding the same data and
@@ -126,17 +149,22 @@ _LEARNED: dict[str, bt.ErrorModel | None] = {}
 _LEARNING = threading.Lock()
 
 
-#: The seed of the library run behind ``library_error`` (the back-test's default).
+#: The seed, predictive draws and sampler steps of the library run behind ``library_error`` (the back-test's
+#: defaults).
 TRACK_RECORD_SEED = 20261203
+LEARNING_DRAWS = bt.PREDICTIVE_DRAWS
+LEARNING_STEPS = 300
 
 
 def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDICTIVE_DRAWS, steps: int = 300,
              seed: int = 20261203, workers: int | None = None, scheduler: str | None = None,
-             progress: Progress | None = None, data_dir: Path | None = None, alone: bool = False) -> BacktestAnswer:
+             progress: Progress | None = None, data_dir: Path | None = None, alone: bool = False,
+             calibration_draws: int = IMPORTANCE_DRAWS) -> BacktestAnswer:
     """Run every episode (default: the bundled library) and score its outcomes; see
     ``chipshift.scenarios.backtest``. Episodes given by path are scored with the model error learned from
     the bundled library's other episodes as well (run too), unless ``alone``. ``workers``/``scheduler``
-    run the episodes on dask.distributed."""
+    run the episodes on dask.distributed. ``calibration_draws``: prior draws per round of each episode's
+    importance sampling, as in ``scenario_run``."""
     bundled = library(data_dir)
     files = list(paths) or bundled
     if not files:
@@ -147,6 +175,9 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     if not 0 <= seed <= MAX_SEED:
         raise DataError([Problem(f"the seed must be a whole number from 0 to {MAX_SEED}", "backtest",
                                  field="seed")])
+    if not MIN_CALIBRATION_DRAWS <= calibration_draws <= MAX_CALIBRATION_DRAWS:
+        raise DataError([Problem(f"use {MIN_CALIBRATION_DRAWS} to {MAX_CALIBRATION_DRAWS:,} calibration draws",
+                                 "backtest", field="calibration_draws")])
     if workers is not None and workers < 1:
         raise DataError([Problem("use at least 1 worker (or none for a serial run)", "backtest", field="workers")])
     jobs = [episode_job(store, Path(p)) for p in files]
@@ -159,9 +190,9 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
             lenders.append(episode_job(store, path))
         except DataError as exc:
             warnings.append(f"{path.name} lends nothing to the model error: {exc.problems[0].message}")
-    results = _run([*jobs, *lenders], draws, steps, seed, workers, scheduler, progress)
+    results = _run([*jobs, *lenders], draws, steps, seed, workers, scheduler, progress, calibration_draws)
     scored = bt.score_library(results[:len(jobs)], seed, reference=results[len(jobs):])
-    out = report(scored, draws, steps, seed)
+    out = report(scored, draws, steps, seed, calibration_draws)
     titles = {job.case.name: _output_titles(store, job.case) for job in jobs}
     # each outcome's title after its output, in the answer's order of fields
     out["outcomes"] = [{"episode": row["episode"], "mechanism": row["mechanism"], "output": row["output"],
@@ -188,14 +219,15 @@ def _output_titles(store: Store, case: linked.LinkedCase) -> Callable[[str], str
 
 
 def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, workers: int | None,
-         scheduler: str | None, progress: Progress | None) -> list[bt.EpisodeResult]:
+         scheduler: str | None, progress: Progress | None,
+         calibration_draws: int = IMPORTANCE_DRAWS) -> list[bt.EpisodeResult]:
     seeds = [bt.episode_seed(seed, job.case.name) for job in jobs]
     if progress is not None:  # the episodes are loaded: the runs start (a pace is timed from here)
         progress(0, len(jobs))
     if workers is None and scheduler is None:
         out = []
         for k, (job, s) in enumerate(zip(jobs, seeds, strict=True)):
-            out.append(bt.run_episode(job, draws=draws, steps=steps, seed=s))
+            out.append(bt.run_episode(job, draws=draws, steps=steps, seed=s, calibration_draws=calibration_draws))
             if progress is not None:
                 progress(k + 1, len(jobs))
         return out
@@ -205,7 +237,8 @@ def _run(jobs: Sequence[bt.EpisodeJob], draws: int, steps: int, seed: int, worke
                                                   processes=True, dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
-            futures = [client.submit(bt.run_episode, job, draws=draws, steps=steps, seed=s, pure=False)
+            futures = [client.submit(bt.run_episode, job, draws=draws, steps=steps, seed=s, pure=False,
+                                     calibration_draws=calibration_draws)
                        for job, s in zip(jobs, seeds, strict=True)]
             for k, _ in enumerate(as_completed(futures)):
                 if progress is not None:
@@ -240,7 +273,8 @@ def _rates(card: bt.Scorecard) -> dict[str, float | None]:
     return {f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES}
 
 
-def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int) -> Report:
+def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int,
+           calibration_draws: int = IMPORTANCE_DRAWS) -> Report:
     """The scorecard as a report: per outcome, per episode, and overall against the targets."""
     rows: list[dict[str, Any]] = []
     episodes = []
@@ -337,6 +371,6 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                           "the model's error is learned from the other episodes' outcomes (leave one episode "
                           "out) and grows with the square root of the years since as_of",
             "convergence": f"acceptance >= {MIN_ACCEPTANCE}; chain >= {MIN_TAU_MULTIPLE:g} autocorrelation times",
-            "draws": draws, "steps": steps, "seed": seed},
+            "draws": draws, "steps": steps, "seed": seed, "calibration_draws": calibration_draws},
         "warnings": warnings,
     }

@@ -26,7 +26,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.string import TextLoader
 
 from chipshift.errors import StoreError
-from chipshift.io.store import Connection, Store
+from chipshift.io.store import Connection, Store, insert_values
 from chipshift.schemas import tables as schemas
 from chipshift.schemas.tables import Dialect, TableSchema
 
@@ -215,6 +215,14 @@ class PostgresStore(Store):
             yield bool(row and row[0])
         finally:
             raw.close()  # the lock ends with the session
+
+    @staticmethod
+    def _insert(con: Connection, schema: TableSchema, rows: Sequence[dict[str, Any]]) -> None:
+        """``rows`` into ``schema``'s table in one ``executemany`` (psycopg sends the rows together)."""
+        if not rows:
+            return
+        columns, row, values = insert_values(schema, rows)
+        con.executemany(f"INSERT INTO {schema.name} ({columns}) VALUES {row}", values)
 
     def _insert_frame(self, con: Connection, schema: TableSchema, frame: Any) -> None:
         """Many rows (a data frame with the table's columns) with COPY; missing values (NaN) become NULL."""

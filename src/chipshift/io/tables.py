@@ -291,8 +291,18 @@ def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
                               name, check="file_format")]
     import yaml  # loaded with the first YAML file read: most commands read none
 
-    from chipshift.io.yaml_lines import AliasRefused, LineLoader
+    from chipshift.io.yaml_lines import AliasRefused, FastLineLoader, LineLoader
 
+    if FastLineLoader is not None:  # libyaml reads a well-formed file; anything else is read again below
+        fast = FastLineLoader(text)
+        try:
+            document = fast.get_single_data()
+            if not fast.duplicates:
+                return document, []
+        except (yaml.YAMLError, RecursionError):
+            pass
+        finally:
+            fast.dispose()
     loader = LineLoader(text)
     try:
         document = loader.get_single_data()

@@ -38,6 +38,7 @@ from chipshift.scenarios.market_analysis import Progress
 from chipshift.scenarios.market_case_check import linked_output
 from chipshift.scenarios.market_run import HasParams, default_draws
 from chipshift.scenarios.posterior import (
+    IMPORTANCE_DRAWS,
     LITERAL_ERROR,
     STATUS_ERROR,
     Posterior,
@@ -223,8 +224,10 @@ def _values(case: LinkedCase, governed: Governed, draws: Draws, wanted: Sequence
 
 
 def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 300, seed: int = 20261203,
-                progress: Progress | None = None) -> EpisodeResult:
-    """Calibrate an episode on its observations, predict its outcomes, score them."""
+                progress: Progress | None = None, calibration_draws: int = IMPORTANCE_DRAWS) -> EpisodeResult:
+    """Calibrate an episode on its observations, predict its outcomes, score them. ``calibration_draws`` prior
+    draws per round of importance sampling, whose effective sample must reach a quarter of them
+    (``posterior.sample``; the default's quarter is ``MIN_IMPORTANCE_ESS``)."""
     import time
 
     started = time.perf_counter()
@@ -245,7 +248,8 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
         return _values(fit_case, fit_governed, _with(fit_case, sampled, size), wanted, fit_start)
 
     try:
-        posterior = sample(priors(case), model, fitted, steps=steps, seed=seed, progress=progress)
+        posterior = sample(priors(case), model, fitted, prior_draws=calibration_draws, min_ess=calibration_draws / 4,
+                           steps=steps, seed=seed, progress=progress)
     except ValueError as exc:
         raise DataError([Problem(str(exc), job.file, field="observations")]) from None
     rng = np.random.default_rng(seed + 1)

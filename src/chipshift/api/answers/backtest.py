@@ -189,6 +189,8 @@ class BacktestMethod(Answer):
     draws: int = Field(description="posterior predictive draws per episode")
     steps: int = Field(description="sampler steps per episode (the first half burn-in)")
     seed: int = Field(description="the random seed (each episode draws from its own seed derived from it)")
+    calibration_draws: int = Field(description="prior draws per round of each episode's importance sampling "
+                                               "(their effective sample must reach a quarter of them)")
 
 
 class BacktestAnswer(Answer):
