@@ -14,7 +14,8 @@ from html import escape
 from typing import Any
 
 from chipshift.reports.labels import OTHER_BASIS_LEGEND, band_axis_high, number, tick, tick_steps
-from chipshift.reports.palette import MODEL, PALETTE
+from chipshift.reports.palette import MODEL
+from chipshift.reports.palette import PALETTE as PALETTE  # re-exported: the one palette of every medium
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
         'sans-serif')
