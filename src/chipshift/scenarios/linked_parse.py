@@ -114,23 +114,19 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
 
     params: dict[str, Param] = {}
     stated = dict(doc.get("parameters") or {})
-    if (LINKED_CASE.get(doc, "stock_holders") == SOME_HOLDERS and RUSH_BUYER_SHARE not in stated
-            and any(isinstance(r, Mapping) and r.get("rush") for r in doc.get("rules") or ())):
-        # the share of buyers who stock up is the model's own parameter: the catalogue's prior unless the case
-        # states one
-        if RUSH_BUYER_SHARE in parameters:
-            stated[RUSH_BUYER_SHARE] = {"from": RUSH_BUYER_SHARE}
+    rushes = any(isinstance(r, Mapping) and r.get("rush") for r in doc.get("rules") or ())
+    # the model's own parameters of a rush (the share of buyers who stock up, the cost of carrying a stock): the
+    # catalogue's prior unless the case states one
+    for key, choice, name, what in (
+            ("stock_holders", SOME_HOLDERS, RUSH_BUYER_SHARE, "the share of buyers who stock up"),
+            ("rush_limit", CARRYING_COST_LIMIT, STOCK_CARRYING_COST, "the yearly cost of carrying a stock")):
+        if not rushes or LINKED_CASE.get(doc, key) != choice or name in stated:
+            continue
+        if name in parameters:
+            stated[name] = {"from": name}
         else:
-            problem("stock_holders", f"`some` takes the share of buyers who stock up from the parameter "
-                                     f"'{RUSH_BUYER_SHARE}': state it under `parameters` (the catalogue has none)")
-    if (LINKED_CASE.get(doc, "rush_limit") == CARRYING_COST_LIMIT and STOCK_CARRYING_COST not in stated
-            and any(isinstance(r, Mapping) and r.get("rush") for r in doc.get("rules") or ())):
-        # the cost of carrying a stock is the model's own parameter, like the share of buyers who stock up
-        if STOCK_CARRYING_COST in parameters:
-            stated[STOCK_CARRYING_COST] = {"from": STOCK_CARRYING_COST}
-        else:
-            problem("rush_limit", f"`carrying_cost` takes the yearly cost of carrying a stock from the parameter "
-                                  f"'{STOCK_CARRYING_COST}': state it under `parameters` (the catalogue has none)")
+            problem(key, f"`{choice}` takes {what} from the parameter '{name}': state it under `parameters` (the "
+                         f"catalogue has none)")
     for name, spec in stated.items():
         at = f"parameters.{name}"
         base = dict(parameters[str(spec["from"])]) if spec.get("from") else None
