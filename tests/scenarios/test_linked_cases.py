@@ -819,3 +819,18 @@ def test_a_case_stating_rush_limit_carrying_cost_stocks_only_what_the_vat_rise_p
         outs[limit] = lc.outputs(case, lc.run(case, governed, draws))
     for name, (_, values, _) in outs["cap"].items():
         assert np.array_equal(outs["carrying_cost"][name][1], values, equal_nan=True), name
+
+
+def test_a_fee_rush_without_a_carrying_cost_is_refused_naming_the_key(bundled_store: Store) -> None:
+    """A case built without the loader, with a rush before a fee and no `stock_carrying_cost` to limit it, is refused
+    with the key to set; a rush before a ban needs none."""
+    import dataclasses
+
+    case, governed = _load(bundled_store, _episode_setup("germany-vat-car-rush-2006"))
+    bare = dataclasses.replace(case, params={k: p for k, p in case.params.items() if k != lc.STOCK_CARRYING_COST})
+    with pytest.raises(DataError) as refused:
+        lc.run(bare, governed, lc.default_draws(bare, 1))
+    assert "stock_carrying_cost" in str(refused.value) and "rush_limit" in str(refused.value)
+    ban, banned = _load(bundled_store, _episode_setup("poland-russian-lpg-ban-rush-2024"))
+    bare_ban = dataclasses.replace(ban, params={k: p for k, p in ban.params.items() if k != lc.STOCK_CARRYING_COST})
+    lc.run(bare_ban, banned, lc.default_draws(bare_ban, 1))

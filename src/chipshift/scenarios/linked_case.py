@@ -640,7 +640,7 @@ def _plan(case: LinkedCase, governed: Governed, draws: Draws) -> tuple[LinkedMar
                                              f"no '{RUSH_BUYER_SHARE}' parameter: state it, or `stock_holders: "
                                              f"all`", case.name, None, "stock_holders")])
                 cap = value_of(entry.rush_months, draws, size) / 3.0
-                if case.rush_limit == CARRYING_COST_LIMIT:
+                if case.rush_limit == CARRYING_COST_LIMIT and entry.effect == "licence" and entry.delay is not None:
                     if STOCK_CARRYING_COST not in draws:
                         raise DataError([Problem(f"a rush is limited by the cost of carrying its stock, but the case "
                                                  f"has no '{STOCK_CARRYING_COST}' parameter: state it, or "
