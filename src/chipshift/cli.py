@@ -1082,6 +1082,10 @@ def _output_rules() -> list[str]:
         "- When a table does not fit, the columns each command declares secondary are left out, the last declared",
         "  first, and named under the table (`not shown at N columns: ...`); no other column is left out. When even",
         "  that does not fit, each record is printed as its own block of `column: value` lines.",
+        "- A rule's reach is said with what it means, from the glossary the web pages use (`reports.labels.TERMS`):",
+        "  under a table with a `reach` column (`show firm`, a dossier's rules, `restrictions list`) a line such as",
+        "  `reach \"whole\": the rule cuts off every buyer it targets at the destination`, each term it shows once; a",
+        "  rule's `buyers_reach` (`restrictions show`) with its meaning in brackets after it.",
         "- A list of records inside a row (the providers an input's `maybe_barred` names, say) is a table of its own,",
         "  `table.field` (`inputs.maybe_barred`), each of its rows led by the parent row's first column (and its",
         "  `at`, `period` or `year`, where it has one); the parent's cell names the records joined by "
