@@ -911,8 +911,8 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
                         "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)
                         + (f" {note}" if note else ""),
-                        "unchanging": unchanging(labelled, output),
-                        "colours": chart_colours(labelled, output, colours)}
+                        "unchanging": unchanging(labelled, output)}
         if linked_run:
             text[output]["points"] = [dataclasses.asdict(f) for f in points]
+        text[output]["colours"] = chart_colours(labelled, output, colours)  # after the points, as the answer orders
     return {**labels, "output_text": text}
