@@ -267,14 +267,15 @@ def test_a_bad_reimport_leaves_the_earlier_import_and_its_history(tmp_path: Path
         api.import_csl(store, _write(tmp_path / "c.json", [YMTC, dict(YMTC)]), published="2026-03-01")
     assert state() == before
     # a failure while writing (here the dataset's record, written last) undoes the whole re-import
-    original = Store._insert
+    kind = type(store)  # a PostgreSQL store inserts its own way
+    original = kind._insert
 
     def failing(con: object, schema: object, rows: object) -> None:
         if getattr(schema, "name", None) == "datasets":
             raise RuntimeError("disk full")
         original(con, schema, rows)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "_insert", staticmethod(failing))
+    monkeypatch.setattr(kind, "_insert", staticmethod(failing))
     with pytest.raises(RuntimeError):
         api.import_csl(store, _write(tmp_path / "d.json", [CXMT]), published="2026-03-01")
     monkeypatch.undo()
