@@ -124,8 +124,26 @@ ODD_YAML = [
     "a: &x 1\nb: *x\n", "a: 1\na: 2\n", "a:\n\t- b\n", "a: [b\n", "a: b: c\n", "- a\nb: c\n",
     "\ufeffa: 1\r\nb: 2\r\n", "a: \"\\x07\"\n", "a: 'it''s'\nb: |\n  two\n  lines\n", "", "---\n...\n",
     "a: 1\n---\nb: 2\n", "[" * 5000 + "]" * 5000, "a: 1e3\nb: 0x1F\nc: .inf\nd: ~\ne: 12:30\n", "? [a]\n: b\n",
-    "a: !!str 1\nb: !custom x\n", "名前: 值\n",
+    "a: !!str 1\nb: !custom x\n", "名前: 值\n", "a: 1\nb: x\x07y\n",
 ]
+
+
+def test_a_raw_control_character_is_a_problem_on_its_line_and_exit_2(tmp_path: Path) -> None:
+    """A character YAML does not allow (a raw BEL, say) is refused as the file is read, naming its line, where
+    before the reader raised its own error and the command ended in a traceback."""
+    from typer.testing import CliRunner
+
+    from chipshift.cli import app
+    from chipshift.io.tables import parse_yaml
+
+    document, problems = parse_yaml("kind: market\nname: x\x07y\n", "bel.yaml")
+    assert document is None and [(p.file, p.line) for p in problems] == [("bel.yaml", 2)]
+    assert "#x0007" in problems[0].message
+    path = tmp_path / "bel.yaml"
+    path.write_text("kind: market\nname: x\x07y\n")
+    result = CliRunner().invoke(app, ["--store", str(tmp_path / "s.duckdb"), "scenario", "run", str(path)])
+    assert result.exit_code == 2 and "bel.yaml:2" in result.output, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
 
 
 def test_the_fast_yaml_reader_reads_as_the_python_one(monkeypatch: pytest.MonkeyPatch) -> None:
