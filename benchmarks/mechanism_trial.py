@@ -54,14 +54,30 @@ SEED = api.TRACK_RECORD_SEED
 STEPS = 400  # `chipshift backtest`'s default, so "without" is its scorecard
 
 
+def _each_case(job: bt.EpisodeJob, **changes: Any) -> bt.EpisodeJob:
+    """The episode with ``changes`` (LinkedCase fields; each of ``params`` added where the case states none of that
+    name) made to both its case and the case it is fitted with."""
+    def changed(case: linked.LinkedCase) -> linked.LinkedCase:
+        extra = changes.get("params")
+        return dataclasses.replace(case, **{**changes, **({"params": {**extra, **case.params}} if extra else {})})
+    return dataclasses.replace(job, case=changed(job.case), fit_case=changed(job.fit_case))
+
+
+def _without(job: bt.EpisodeJob, prior: Param, **changes: Any) -> bt.EpisodeJob:
+    """The episode with ``changes`` and without the catalogue prior ``prior`` the loader now adds (a case's own
+    parameter of that name stays)."""
+    def changed(case: linked.LinkedCase) -> linked.LinkedCase:
+        params = {k: p for k, p in case.params.items() if k != prior.id or p.basis != prior.basis}
+        return dataclasses.replace(case, **changes, params=params)
+    return dataclasses.replace(job, case=changed(job.case), fit_case=changed(job.fit_case))
+
+
 def lagged(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
     """The episode with the licence-lag prior, when one of its rule entries licenses under a licence
     requirement; else the episode as it is."""
     if not any(d is not None for d in job.governed.licence_from):
         return job
-    return dataclasses.replace(job, case=dataclasses.replace(job.case, params={**job.case.params, prior.id: prior}),
-                               fit_case=dataclasses.replace(job.fit_case,
-                                                            params={**job.fit_case.params, prior.id: prior}))
+    return _each_case(job, params={prior.id: prior})
 
 
 def by_days(job: bt.EpisodeJob) -> bt.EpisodeJob:
@@ -69,8 +85,7 @@ def by_days(job: bt.EpisodeJob) -> bt.EpisodeJob:
     episode as it is."""
     if not any(((s > 0.0) & (s < 1.0)).any() for s in job.governed.shares):
         return job
-    return dataclasses.replace(job, case=dataclasses.replace(job.case, timing=linked.DAYS),
-                               fit_case=dataclasses.replace(job.fit_case, timing=linked.DAYS))
+    return _each_case(job, timing=linked.DAYS)
 
 
 def stock_in_place(job: bt.EpisodeJob) -> bt.EpisodeJob:
@@ -78,8 +93,7 @@ def stock_in_place(job: bt.EpisodeJob) -> bt.EpisodeJob:
     entry that licenses or taxes the pairs; else the episode as it is."""
     if not any(e.rush_months is not None and e.effect == "licence" for e in job.case.rules):
         return job
-    return dataclasses.replace(job, case=dataclasses.replace(job.case, stock_use=PAIR),
-                               fit_case=dataclasses.replace(job.fit_case, stock_use=PAIR))
+    return _each_case(job, stock_use=PAIR)
 
 
 def held_by(job: bt.EpisodeJob, holders: str, prior: Param) -> bt.EpisodeJob:
@@ -88,13 +102,9 @@ def held_by(job: bt.EpisodeJob, holders: str, prior: Param) -> bt.EpisodeJob:
     its rule entries; else the episode as it is."""
     if not any(e.rush_months is not None for e in job.case.rules):
         return job
-
-    def held(case: linked.LinkedCase) -> linked.LinkedCase:
-        # the model before it drew no share: leave out the catalogue's, which the loader now adds
-        params = ({prior.id: prior, **case.params} if holders == linked.SOME_HOLDERS else
-                  {k: p for k, p in case.params.items() if k != prior.id or p.basis != prior.basis})
-        return dataclasses.replace(case, stock_holders=holders, params=params)
-    return dataclasses.replace(job, case=held(job.case), fit_case=held(job.fit_case))
+    if holders == linked.SOME_HOLDERS:
+        return _each_case(job, stock_holders=holders, params={prior.id: prior})
+    return _without(job, prior, stock_holders=holders)  # the model before it drew no share
 
 
 def timed_late(job: bt.EpisodeJob) -> bt.EpisodeJob:
@@ -103,8 +113,7 @@ def timed_late(job: bt.EpisodeJob) -> bt.EpisodeJob:
     if not any(e.rush_months is not None and job.governed.holds[k].any()
                for k, e in enumerate(job.governed.entries)):
         return job
-    return dataclasses.replace(job, case=dataclasses.replace(job.case, rush_timing=linked.LATE),
-                               fit_case=dataclasses.replace(job.fit_case, rush_timing=linked.LATE))
+    return _each_case(job, rush_timing=linked.LATE)
 
 
 def carried(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
@@ -112,11 +121,7 @@ def carried(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
     before a rule entry that lets goods through at a wedge; else the episode as it is."""
     if not any(e.rush_months is not None and e.effect == "licence" and e.delay is not None for e in job.case.rules):
         return job
-
-    def limited(case: linked.LinkedCase) -> linked.LinkedCase:
-        return dataclasses.replace(case, rush_limit=linked.CARRYING_COST_LIMIT,
-                                   params={prior.id: prior, **case.params})
-    return dataclasses.replace(job, case=limited(job.case), fit_case=limited(job.fit_case))
+    return _each_case(job, rush_limit=linked.CARRYING_COST_LIMIT, params={prior.id: prior})
 
 
 def late_and_limited(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
@@ -124,11 +129,7 @@ def late_and_limited(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
     to hold, when either reaches it; else the episode as it is."""
     if timed_late(job) is job and carried(job, prior) is job:
         return job
-
-    def both(case: linked.LinkedCase) -> linked.LinkedCase:
-        return dataclasses.replace(case, rush_timing=linked.LATE, rush_limit=linked.CARRYING_COST_LIMIT,
-                                   params={prior.id: prior, **case.params})
-    return dataclasses.replace(job, case=both(job.case), fit_case=both(job.fit_case))
+    return _each_case(job, rush_timing=linked.LATE, rush_limit=linked.CARRYING_COST_LIMIT, params={prior.id: prior})
 
 
 def before_late_and_limited(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
@@ -136,11 +137,7 @@ def before_late_and_limited(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
     the cap, without the catalogue's carrying cost the loader now adds; when either half reaches it."""
     if timed_late(job) is job and carried(job, prior) is job:
         return job
-
-    def before(case: linked.LinkedCase) -> linked.LinkedCase:
-        params = {k: p for k, p in case.params.items() if k != prior.id or p.basis != prior.basis}
-        return dataclasses.replace(case, rush_timing=linked.ANNOUNCED, rush_limit=linked.CAP_LIMIT, params=params)
-    return dataclasses.replace(job, case=before(job.case), fit_case=before(job.fit_case))
+    return _without(job, prior, rush_timing=linked.ANNOUNCED, rush_limit=linked.CAP_LIMIT)
 
 
 def catalogue_prior(store: Any, name: str) -> Param:

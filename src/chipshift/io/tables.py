@@ -293,6 +293,16 @@ def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
 
     from chipshift.io.yaml_lines import AliasRefused, FastLineLoader, LineLoader
 
+    if FastLineLoader is not None:  # libyaml reads a well-formed file; anything else is read again below
+        fast = FastLineLoader(text)
+        try:
+            document = fast.get_single_data()
+            if not fast.duplicates:
+                return document, []
+        except (yaml.YAMLError, RecursionError):
+            pass
+        finally:
+            fast.dispose()
     try:  # a character YAML does not allow is refused as the reader is made, before anything is parsed
         loader = LineLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -300,17 +310,6 @@ def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(f"YAML syntax error: {exc.reason} (character #x{exc.character:04x})"
                               if isinstance(exc.character, int) else f"YAML syntax error: {exc.reason}", name, line,
                               check="file_format")]
-    if FastLineLoader is not None:  # libyaml reads a well-formed file; anything else is read again below
-        fast = FastLineLoader(text)
-        try:
-            document = fast.get_single_data()
-            if not fast.duplicates:
-                loader.dispose()
-                return document, []
-        except (yaml.YAMLError, RecursionError):
-            pass
-        finally:
-            fast.dispose()
     try:
         document = loader.get_single_data()
     except AliasRefused as exc:
