@@ -22,7 +22,9 @@ The mechanisms (`--mechanism`):
 - `late-and-limited` ("A rush bought as late as it pays, and no more than it pays to hold"; adopted as the default
   on 6 December 2026): every episode either of the last two reaches once with `rush_timing: announced` and
   `rush_limit: cap` (the model before it) and once with both options. Since it was adopted, the runs of the last two
-  compare the model as it is with one of its halves set explicitly, so they show nothing.
+  compare the model as it is with one of its halves set explicitly, so they show nothing;
+- `licence-rent` ("A licence rations, it does not auction"): `licence_rent: unpaid` for every episode counted in
+  money with a licence entry that may let only a share of its pairs' trade through.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -140,6 +142,29 @@ def before_late_and_limited(job: bt.EpisodeJob, prior: Param) -> bt.EpisodeJob:
     return _without(job, prior, rush_timing=linked.ANNOUNCED, rush_limit=linked.CAP_LIMIT)
 
 
+def capped(case: linked.LinkedCase) -> bool:
+    """Whether a licence entry of `case` may let only a share of its pairs' trade through (an approval below 1 in
+    some draw: a number below 1, or a parameter whose range reaches below 1)."""
+    for entry in case.rules:
+        if entry.effect != "licence" or entry.approval is None:
+            continue
+        if isinstance(entry.approval, str):
+            prior = case.params.get(entry.approval)
+            if prior is None or min(prior.default, prior.low) < 1.0:
+                return True
+        elif float(entry.approval) < 1.0:
+            return True
+    return False
+
+
+def rent_unpaid(job: bt.EpisodeJob) -> bt.EpisodeJob:
+    """The episode with its licence caps' rent unpaid, when it is counted in money and one of its licence entries
+    may cap a pair; else the episode as it is."""
+    if linked.counted(job.case) or not capped(job.case):
+        return job
+    return _each_case(job, licence_rent=linked.RENT_UNPAID)
+
+
 def catalogue_prior(store: Any, name: str) -> Param:
     """A catalogue parameter's prior as a case parameter (a percentage enters the model as a fraction)."""
     row = next(r for r in store.rows("parameters") if r["id"] == name)
@@ -157,7 +182,8 @@ def card(scores: Sequence[bt.OutcomeScore]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders",
-                                                      "rush-timing", "rush-limit", "late-and-limited"),
+                                                      "rush-timing", "rush-limit", "late-and-limited",
+                                                      "licence-rent"),
                         required=True,
                         help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
@@ -175,6 +201,8 @@ def main() -> None:
             variant: Callable[[bt.EpisodeJob], bt.EpisodeJob] = functools.partial(lagged, prior=prior)
         elif args.mechanism == "days":
             variant = by_days
+        elif args.mechanism == "licence-rent":
+            variant = rent_unpaid
         elif args.mechanism == "rush-timing":
             variant = timed_late
         elif args.mechanism == "late-and-limited":

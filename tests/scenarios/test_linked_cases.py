@@ -834,3 +834,36 @@ def test_a_fee_rush_without_a_carrying_cost_is_refused_naming_the_key(bundled_st
     ban, banned = _load(bundled_store, _episode_setup("poland-russian-lpg-ban-rush-2024"))
     bare_ban = dataclasses.replace(ban, params={k: p for k, p in ban.params.items() if k != lc.STOCK_CARRYING_COST})
     lc.run(bare_ban, banned, lc.default_draws(bare_ban, 1))
+
+
+def test_with_licence_rent_unpaid_a_capped_seller_is_paid_its_own_price_and_sells_as_much(
+        bundled_store: Store) -> None:
+    """`licence_rent: unpaid` (docs/backtest.md, "A licence rations, it does not auction"): where a licence cap binds,
+    buyers pay the seller's price with the wedge, so the seller's receipts in the capped market are its seller price
+    times the quantity, while with `kept` (the default) they carry the rent on top; the quantities, the price index
+    and the quarters before the rule are the same either way. TSMC's revenue from Chinese customers under the foundry
+    rule of January 2025 (one seller, an approval of 0.7 by default)."""
+    doc = _episode_setup("tsmc-foundry-rule-2025")
+    assert _load(bundled_store, doc)[0].licence_rent == lc.RENT_KEPT
+    runs, outs = {}, {}
+    for rent in (lc.RENT_KEPT, lc.RENT_UNPAID):
+        case, governed = _load(bundled_store, {**doc, "licence_rent": rent})
+        runs[rent] = lc.run(case, governed, lc.default_draws(case, 1))
+        outs[rent] = lc.outputs(case, runs[rent])
+    kept, unpaid = runs[lc.RENT_KEPT], runs[lc.RENT_UNPAID]
+    label = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in case.quarters]
+    m, f = list(kept.markets).index("CHN"), 0
+    after = label.index("2025Q2")
+    assert kept.licence_rent[after, 0, m, f] > 0.0  # the cap binds
+    own_price = unpaid.seller_price[after, 0, f] * unpaid.quantity[after, 0, m, f]
+    assert unpaid.revenue[after, 0, m, f] == pytest.approx(own_price, rel=1e-9)
+    assert kept.revenue[after, 0, m, f] > 1.5 * own_price
+    np.testing.assert_allclose(unpaid.quantity, kept.quantity)
+    np.testing.assert_allclose(unpaid.composite_price, kept.composite_price)
+    periods, kept_share, _ = outs[lc.RENT_KEPT]["revenue_share:tsmc@CHN"]
+    unpaid_share = outs[lc.RENT_UNPAID]["revenue_share:tsmc@CHN"][1]
+    for p in ("2024Q2", "2024Q3", "2024Q4"):
+        assert unpaid_share[periods.index(p), 0] == pytest.approx(kept_share[periods.index(p), 0])
+    for p in ("2025Q1", "2025Q3"):
+        assert unpaid_share[periods.index(p), 0] < kept_share[periods.index(p), 0]
+    assert unpaid_share[periods.index("2025Q3"), 0] < unpaid_share[periods.index("2024Q3"), 0]

@@ -77,6 +77,12 @@ RUSH_BUYER_SHARE = "rush_buyer_share"
 CAP_LIMIT, CARRYING_COST_LIMIT = "cap", "carrying_cost"
 STOCK_CARRYING_COST = "stock_carrying_cost"
 
+#: Who pays the rent of a licence cap that binds (`LinkedCase.licence_rent`): buyers, to the capped seller, who
+#: keeps it (the model as it is), or nobody: the licences ration the capped flow, buyers pay the seller's price
+#: with the wedge, and the rent only moves their choices (on trial: docs/backtest.md, "A licence rations, it does
+#: not auction"). Quantities, price indices and unmet demand are the same either way.
+RENT_KEPT, RENT_UNPAID = "kept", "unpaid"
+
 @dataclass(frozen=True)
 class Ramp:
     """Logistic capacity from the baseline sales to `ceiling` times them, half-way at `midpoint` (a year such
@@ -248,6 +254,9 @@ class LinkedCase:
     #: how many quarters of use a rush covers: CARRYING_COST_LIMIT (before a rule that lets every unit through at a
     #: wedge, no more than the wedge pays to hold, `fee_rush_quarters`: the default) or CAP_LIMIT (its cap)
     rush_limit: str = CARRYING_COST_LIMIT
+    #: who pays a binding licence cap's rent: RENT_KEPT (buyers, to the seller: the default) or RENT_UNPAID
+    #: (nobody: what buyers pay, and so values, receipts and shares by value, leave it out; `paid`)
+    licence_rent: str = RENT_KEPT
 
     def period_end(self, output: str, label: str) -> date:
         """The last day of an output's period; a fiscal year (FY2024) ends in its firm's fiscal month, and its
@@ -547,10 +556,28 @@ def run(case: LinkedCase, governed: Governed, draws: Draws, start: FloatArray | 
     of matching. ``rationing``: work out rationed demand (else NaN, and no `rationed:` output)."""
     base, plan, paths = _plan(case, governed, draws)
     if governed.baseline is None:
-        return _matching_values(case, base, _started(case, plan, start), paths, rationing=rationing)[0]
+        return paid(case, _matching_values(case, base, _started(case, plan, start), paths, rationing=rationing)[0])
     _, own_plan, _ = _plan(case, governed.baseline, draws)
     found = _matching_values(case, base, _started(case, own_plan, start), paths)[1]
-    return simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=rationing)
+    return paid(case, simulate_linked(base, dataclasses.replace(plan, demand=found), rationing=rationing))
+
+
+def paid(case: LinkedCase, path: LinkedPath) -> LinkedPath:
+    """`path` as buyers pay it: with `licence_rent: unpaid`, a pair whose licence cap binds is priced at the seller's
+    price with the wedge, so its price, value and the seller's receipts leave the rent out (the rent moved buyers'
+    choices, so quantities are those of the path); with `kept` (the default), `path` itself."""
+    if case.licence_rent != RENT_UNPAID:
+        return path
+    seller = path.seller_price[:, :, None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = seller / (seller + path.licence_rent)
+    factor = np.where(np.isfinite(factor) & (path.licence_rent > 0.0), factor, 1.0)
+    value = path.value * factor
+    total = value.sum(axis=3, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0.0, value / total, 0.0)
+    return dataclasses.replace(path, price=path.price * factor, value=value, revenue=path.revenue * factor,
+                               share=share)
 
 
 def demand(case: LinkedCase, governed: Governed, draws: Draws) -> FloatArray:
@@ -682,7 +709,7 @@ def _bought(case: LinkedCase, base: LinkedMarkets, path: LinkedPath) -> FloatArr
     items in a case whose values are counts (`counted`), else spending (stock at baseline prices)."""
     if counted(case):
         return np.asarray(path.quantity.sum(axis=3) + path.from_stock.sum(axis=3))
-    spent = path.value.sum(axis=3)
+    spent = paid(case, path).value.sum(axis=3)
     if path.from_stock.any():  # buyers' stocks (a run without them has none)
         spent = spent + (path.from_stock * base.buyer_price).sum(axis=3)
     return np.asarray(spent)

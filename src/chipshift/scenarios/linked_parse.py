@@ -282,7 +282,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         episode=episode, warnings=unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines),
         timing=str(LINKED_CASE.get(doc, "timing")), stock_use=str(LINKED_CASE.get(doc, "stock_use")),
         stock_holders=str(LINKED_CASE.get(doc, "stock_holders")),
-        rush_timing=str(LINKED_CASE.get(doc, "rush_timing")), rush_limit=str(LINKED_CASE.get(doc, "rush_limit")))
+        rush_timing=str(LINKED_CASE.get(doc, "rush_timing")), rush_limit=str(LINKED_CASE.get(doc, "rush_limit")),
+        licence_rent=str(LINKED_CASE.get(doc, "licence_rent")))
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:

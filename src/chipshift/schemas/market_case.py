@@ -616,6 +616,14 @@ RUSH_LIMITS: Mapping[str, str] = MappingProxyType({
                      "more than it pays to hold\")",
 })
 
+#: Who pays the rent of a linked case's licence cap where it binds.
+LICENCE_RENTS: Mapping[str, str] = MappingProxyType({
+    "kept": "buyers pay the price that clears the cap and the capped seller keeps the rent (the model's default)",
+    "unpaid": "the licences ration the capped flow: buyers pay the seller's price with the wedge, the rent only "
+              "moves their choices, and values, receipts and shares by value leave it out (on trial: "
+              "docs/backtest.md, \"A licence rations, it does not auction\")",
+})
+
 LINKED_CASE = Record((
     KIND,
     Key("model", Text(allowed=MODELS), "`linked` for linked markets", required=True),
@@ -655,6 +663,9 @@ LINKED_CASE = Record((
     Key("rush_limit", Text(allowed=RUSH_LIMITS), "how many quarters of use buyers stock before a rule they "
         "expect: `cap`, the rush's cap; `carrying_cost`, before a rule that lets goods through at a price wedge, "
         "no more than the wedge pays to hold at the cost of carrying a stock", default="carrying_cost"),
+    Key("licence_rent", Text(allowed=LICENCE_RENTS), "who pays the rent of a licence cap that binds: `kept`, "
+        "buyers pay the price that clears the cap, to the seller; `unpaid`, buyers pay the seller's price and the "
+        "licences ration the rest", default="kept"),
     Key("notes", ListOf(Text()), "caveats shown with the results", default=()),
     Key("episode", EPISODE, "makes the case a back-test episode: set up with what was known on `as_of`, scored "
         "on its `outcomes`", default_text="not an episode"),
