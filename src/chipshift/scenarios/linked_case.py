@@ -78,9 +78,10 @@ CAP_LIMIT, CARRYING_COST_LIMIT = "cap", "carrying_cost"
 STOCK_CARRYING_COST = "stock_carrying_cost"
 
 #: Who pays the rent of a licence cap that binds (`LinkedCase.licence_rent`): buyers, to the capped seller, who
-#: keeps it (the model as it is), or nobody: the licences ration the capped flow, buyers pay the seller's price
-#: with the wedge, and the rent only moves their choices (on trial: docs/backtest.md, "A licence rations, it does
-#: not auction"). Quantities, price indices and unmet demand are the same either way.
+#: keeps it (the model's default), or nobody: the licences ration the capped flow, buyers pay the seller's price
+#: with the wedge, and the rent only moves their choices (judged on 7 December 2026 and not adopted:
+#: docs/backtest.md, "A licence rations, it does not auction"). Quantities, price indices and unmet demand are the
+#: same either way.
 RENT_KEPT, RENT_UNPAID = "kept", "unpaid"
 
 @dataclass(frozen=True)

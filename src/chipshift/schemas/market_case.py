@@ -620,8 +620,8 @@ RUSH_LIMITS: Mapping[str, str] = MappingProxyType({
 LICENCE_RENTS: Mapping[str, str] = MappingProxyType({
     "kept": "buyers pay the price that clears the cap and the capped seller keeps the rent (the model's default)",
     "unpaid": "the licences ration the capped flow: buyers pay the seller's price with the wedge, the rent only "
-              "moves their choices, and values, receipts and shares by value leave it out (on trial: "
-              "docs/backtest.md, \"A licence rations, it does not auction\")",
+              "moves their choices, and values, receipts and shares by value leave it out (judged on 7 "
+              "December 2026 and not adopted: docs/backtest.md, \"A licence rations, it does not auction\")",
 })
 
 LINKED_CASE = Record((
