@@ -796,3 +796,49 @@ def test_a_supplier_has_one_colour_in_the_stack_file_the_report_and_the_web(
     for name, colour in suppliers.items():
         assert re.search(rf'fill="{colour}"><title>{re.escape(escape(name))} \d{{4}}:', html), name
         assert f"fill: {colour}" in drawn, name
+
+
+def test_a_band_ten_times_its_median_is_cut_and_marked_alike_in_the_files_the_report_and_the_web(
+        ai_run: tuple[dict[str, Any], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule for a band too wide for its chart (``labels.band_axis``): Cambricon's revenue with a p95 ten times
+    its median takes the value axis to the same top in the chart file, the report and the web's chart text, the
+    band is cut there, and each medium says where the band's top is ("p95 off scale: ...") at the top of the plot."""
+    import copy
+
+    from chipshift.reports import chart_style, market_run_files
+    from chipshift.web.market_report import render
+
+    report, _ = ai_run
+    output = "revenue:cambricon"
+    # the web's chart text carries the value axis the shared rule gives
+    assert report["output_text"][output]["band"] == labels.output_band_axis(report, output).__dict__
+    wide = copy.deepcopy(report)
+    for row in wide["outputs"]:
+        if row["output"] == output:
+            row["p95"] = 10 * row["median"]
+    axis = labels.output_band_axis(wide, output)
+    assert axis.clipped and axis.top < axis.band_top
+    top = max(r["p95"] for r in wide["outputs"] if r["output"] == output)
+    assert axis.note == f"p95 off scale: {labels.number(top)}"
+    drawn = max(v for r in wide["outputs"] if r["output"] == output for v in (r["value"], r["median"]))
+    assert drawn <= axis.top <= labels.nice_top(labels.BAND_ROOM * drawn * 1.05)
+    # the chart file: its axis ends at that top, and the plot says where the band's top is
+    figures: list[Any] = []
+
+    def kept(fig: Any, stem: Path) -> list[str]:
+        figures.append(fig)
+        return chart_style.save(fig, stem)
+
+    monkeypatch.setattr(market_run_files, "save", kept)
+    market_run_files.trajectory(wide, output, tmp_path / "revenue_cambricon")
+    (ax,) = figures[0].axes
+    assert ax.get_ylim()[1] == pytest.approx(axis.top)
+    assert f"▲ {axis.note}" in svg_text(tmp_path / "revenue_cambricon.svg")
+    # the report: the same top tick, the same mark
+    title = report["output_text"][output]["title"]
+    (chart,) = [c for c in re.findall(r"<svg.*?</svg>", render(wide, {}, "china-ai-accelerators.yaml"), re.S)
+                if escape(title) in c]
+    ticks = [float(t.replace(",", "")) for t in re.findall(r'<text x="58" y="[\d.]+" text-anchor="end"[^>]*>([\d.,]+)<',
+                                                          chart)]
+    assert max(ticks) == pytest.approx(axis.top)
+    assert f"▲ {escape(axis.note)}" in chart

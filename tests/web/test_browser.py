@@ -974,6 +974,64 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     _shot(page, "compare-linked")
 
 
+def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the_report(
+        page: Page, base_url: str) -> None:
+    """The Results page draws a band's value axis as the server gives it (each chart text's ``band``, the rule of
+    the chart files and the report: ``labels.band_axis``): a band ten times its median is cut at the same top as the
+    report's chart of the same numbers, and the plot says where the band's top is; a run's charts take it from
+    the answer."""
+    import json
+
+    from chipshift.reports import labels
+    from chipshift.web import svg
+
+    points = [{"x": year, "value": v, "median": v, "p5": v / 2, "p95": 10 * v}
+              for year, v in ((2024, 10.0), (2025, 12.0), (2026, 14.0))]
+    band = labels.band_axis([v for p in points for v in (p["value"], p["median"])], [p["p95"] for p in points])
+    assert band.clipped and band.note == "p95 off scale: 140"
+    report = svg.trajectory(points, [], [], "Revenue", "", band=band)
+    report_ticks = [float(t.replace(",", "")) for t in re.findall(r'text-anchor="end"[^>]*>([\d.,]+)</text>', report)]
+
+    def answer_with_a_wide_band(route: Route) -> None:
+        response = route.fetch()
+        answer = response.json()
+        for output, text in answer.get("output_text", {}).items():
+            values = [r["value"] for r in answer["outputs"] if r["output"] == output and r["value"] is not None]
+            if values:  # a band ten times the highest value, cut at the axis by the shared rule
+                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
+                widened[text["title"]] = text["band"]["note"]
+        route.fulfill(response=response, body=json.dumps(answer))
+
+    widened: dict[str, str] = {}
+    page.route("**/market/run", answer_with_a_wide_band)
+    try:
+        _open(page, f"{base_url}/results")
+        page.locator("#calibration-statement").wait_for(timeout=120_000)
+        marks = page.locator("#trajectories svg text.off-scale").all_text_contents()
+        assert marks and all(m.startswith("▲ p95 off scale: ") for m in marks), marks
+        assert {f"▲ {note}" for note in widened.values()} >= set(marks), (marks, widened)
+        _shot(page, "results-band-off-scale")  # the marks pass axe-core and fit a phone's screen
+        web = page.evaluate(r"""(spec) => {
+          const svg = CS.charts.trajectory([{ name: "model", points: spec.points }],
+            { title: "Revenue", unit: "", band: spec.band });
+          document.body.append(svg);
+          const ticks = [...svg.querySelectorAll("text[text-anchor=end]")].map((t) => t.textContent)
+            .filter((t) => /^[\d.,]+$/.test(t));
+          const ys = svg.querySelector("polygon.band").getAttribute("points").split(" ")
+            .map((p) => Number(p.split(",")[1]));
+          const grid = [...svg.querySelectorAll("line")].map((l) => Number(l.getAttribute("y1")));
+          const out = { ticks, top: Math.min(...ys), plotTop: Math.min(...grid),
+            mark: svg.querySelector("text.off-scale").textContent };
+          svg.remove();
+          return out;
+        }""", {"points": points, "band": band.__dict__})
+    finally:
+        page.unroute("**/market/run", answer_with_a_wide_band)
+    assert [float(t.replace(",", "")) for t in web["ticks"]] == report_ticks and max(report_ticks) == band.top
+    assert web["top"] >= web["plotTop"] - 0.01, web  # cut at the axis's top, never drawn past it
+    assert web["mark"] == f"▲ {band.note}" and f"▲ {band.note}" in report
+
+
 def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -> None:
     # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",

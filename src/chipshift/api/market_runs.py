@@ -39,6 +39,7 @@ from chipshift.reports.labels import (
     footer,
     metric_words,
     other_basis_note,
+    output_band_axis,
     parameter_words,
     publishers_of,
     seller_name,
@@ -915,4 +916,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         if linked_run:
             text[output]["points"] = [dataclasses.asdict(f) for f in points]
         text[output]["colours"] = chart_colours(labelled, output, colours)  # after the points, as the answer orders
+        if any(row.get("p95") is not None for row in report["outputs"] if row["output"] == output):
+            # the value axis by the rule of every medium: the web draws the band to it, as the files and report do
+            text[output]["band"] = dataclasses.asdict(output_band_axis(labelled, output))
     return {**labels, "output_text": text}

@@ -120,6 +120,18 @@ def value_axis(ax: Any, unit: str | None) -> None:
                 line.set_clip_on(False)
 
 
+def band_axis(ax: Any, band: labels.BandAxis) -> None:
+    """The value axis's top by the one rule of every medium (``labels.band_axis``): where the band runs past it,
+    the axis ends at ``band.top``, the band is cut there and the plot says, at its top, where the band's top is
+    ("p95 off scale: 412"); else the axis takes the whole band, as matplotlib sizes it."""
+    if not band.clipped:
+        return
+    low, _ = ax.get_ylim()
+    ax.set_ylim(min(low, 0.0), band.top)
+    ax.text(0.99, 0.98, f"\u25b2 {band.note}", transform=ax.transAxes, ha="right", va="top", fontsize=7,
+            color="#222222", gid="off-scale", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+
+
 def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:
     """The legend right of the axes, its labels wrapped (never cut); ``reverse``: last drawn first (a stack's
     legend then lists its parts top down, as the bars show them)."""

@@ -17,6 +17,7 @@ from chipshift.reports.chart_style import (
     FIGURE_SIZE,
     MODEL,
     PALETTE,
+    band_axis,
     figure_colour,
     footnote,
     legend,
@@ -85,6 +86,7 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
                    label="observation the model is fitted to" if k == 0 else None)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
+    band_axis(ax, labels.output_band_axis(report, output))  # a band too wide for the axis cut there, and marked
     value_axis(ax, text.unit)
     ax.set_xticks(sorted(set(data["year"])))
     ax.grid(alpha=0.3)
@@ -164,6 +166,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     note = labels.other_basis_note(f for f, _ in figures)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
+    band_axis(ax, labels.output_band_axis(report, output))  # a band too wide for the axis cut there, and marked
     value_axis(ax, text.unit)
     ax.set_xticks(x, periods, rotation=45, fontsize=8)
     ax.grid(alpha=0.3)

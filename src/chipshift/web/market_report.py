@@ -22,6 +22,7 @@ from chipshift.reports.labels import (
     model_label,
     number,
     other_basis_note,
+    output_band_axis,
     parameter_units,
     parameter_words,
     publishers_of,
@@ -137,7 +138,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append(svg.trajectory(points, published, observed, title, unit,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
                                     model=model_label(report, "model"), axis=axis,
-                                    colours=chart_colours(report, output, colours)))
+                                    colours=chart_colours(report, output, colours),
+                                    band=output_band_axis(report, output)))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -227,6 +229,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
             footer=footer(report, [str(p["credit"]) for p in published if p["credit"] != NO_SOURCE], SOURCES_BELOW)
             + ((" " + note) if (note := other_basis_note(figures)) else ""),
             model=model_label(report, "model"), colours=chart_colours(report, output, colours),
+            band=output_band_axis(report, output),
             spans=[(labels.index(first), labels.index(last), values[period], period)
                    for period, (first, last) in sorted(spans.items())]))
     if not parts:
@@ -279,7 +282,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         title, axis, unit = _title(report, output)
         parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model"), axis=axis))
+                                    model=model_label(report, "model"), axis=axis,
+                                    band=output_band_axis(report, output)))
     parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     held = [sentence for output in dict.fromkeys(r["output"] for r in headline)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from chipshift.reports.labels import OTHER_BASIS_LEGEND, band_axis_high, number, tick, tick_steps
+from chipshift.reports.labels import OTHER_BASIS_LEGEND, BandAxis, band_axis, number, tick, tick_steps
 from chipshift.reports.palette import MODEL
 from chipshift.reports.palette import PALETTE as PALETTE  # re-exported: the one palette of every medium
 
@@ -264,14 +264,6 @@ def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str],
     return _frame(width, height, title, out, footer)
 
 
-def _nice(v: float) -> float:
-    if v <= 0:
-        return 1.0
-    p = 10 ** math.floor(math.log10(v))
-    m = v / p
-    return float(next(step for step in (1, 2, 2.5, 5, 10) if m <= step) * p)
-
-
 def _num(v: float, unit: str) -> str:
     """A value on an axis or in a tooltip: a percent, a large number in full (40,000, not 4e+04), else four digits."""
     if unit == "%":
@@ -283,7 +275,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                title: str, unit: str = "%", width: int = 760, height: int = 320,
                x_labels: Sequence[str] | None = None, footer: str | None = None,
                model: str = "model (fitted)", axis: str | None = None,
-               spans: Sequence[tuple[float, float, float, str]] = (), colours: Mapping[str, str] | None = None) -> str:
+               spans: Sequence[tuple[float, float, float, str]] = (), colours: Mapping[str, str] | None = None,
+               band: BandAxis | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (published: x, value, publisher (its legend), label or tip (its tooltip), hollow: a figure of a
     longer period than the line's) and the observations fitted to circled. With ``x_labels`` the x
@@ -291,13 +284,16 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
     value for a longer period (from, to, value, label: a fiscal year across the quarters it spans); ``colours``:
     the run's colour of each series by name (``labels.chart_colours``): a published figure takes its
-    ``credit``'s (its publisher where its legend says more), else its ``publisher``'s."""
+    ``credit``'s (its publisher where its legend says more), else its ``publisher``'s; ``band``: the value axis
+    (``labels.output_band_axis``, as the chart files and the web draw it), else worked out from what is drawn."""
     left, right, top, bottom = 64, 200, 34 if axis else 16, 30
-    # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it runs off the top
-    highest, clipped = band_axis_high([p["value"] for p in points] + [p["value"] for p in published]
-                                      + [o["value"] for o in observed], [p.get("p95") for p in points])
-    # a share in percent never needs an axis past 100%
-    top_v = min(100.0, _nice(highest * 1.05)) if unit == "%" and highest <= 100 else _nice(highest * 1.05)
+    # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it is cut at the
+    # top, and the plot says where the band's top is (labels.band_axis: the rule of every medium)
+    if band is None:
+        band = band_axis([p["value"] for p in points] + [p["value"] for p in published]
+                         + [o["value"] for o in observed], [p.get("p95") for p in points],
+                         "pct" if unit == "%" else None)
+    top_v, clipped = band.top, band.clipped
     xs = sorted({p["x"] for p in points})
 
     def X(x: float) -> float:
@@ -333,6 +329,10 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                    '</title></polygon>')
         legend.append((color, "band", "model: 5-95% of draws" + (
             f" (it runs above the axis, to {_num(max(p['p95'] for p in banded), unit)})" if clipped else "")))
+        if band.note:
+            out.append(f'<text class="off-scale" x="{width - right - 4}" y="{top + 12}" text-anchor="end" '
+                       f'font-size="11" fill="#1d2733" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                       f'▲ {escape(band.note)}</text>')
     line = " ".join(f"{X(p['x']):.1f},{Y(p['value']):.1f}" for p in points)
     out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2.2"/>')
     for p in points:

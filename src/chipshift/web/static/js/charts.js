@@ -440,15 +440,19 @@ CS.charts = (() => {
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
     const xs = [...new Set([...pts, ...pub].map((p) => p.x))].sort((a, b) => a - b);
-    const highest = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
-    // a share in percent never needs an axis past 100%
-    const top_v = opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
+    const drawn = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.median ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
+    const highest = Math.max(drawn, ...pts.map((p) => p.p95 ?? 0));
+    // opts.band: the value axis the server gives (labels.band_axis, the rule of the files and the report too): a band
+    // wider than it allows is cut at the axis's top and the plot says where its top is; without it the axis takes the
+    // whole band (a share in percent never needs an axis past 100%)
+    const band = opts.band && opts.band.top >= drawn ? opts.band : null;
+    const top_v = band ? band.top : opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
     // with opts.time the x values are times in years (2024.625: the middle of 2024Q3) on a time axis from the first
     // whole year to the last, each year named in its middle; else each distinct x is a step, named by itself
     const lo = opts.time ? Math.floor(Math.min(...xs)) : xs[0];
     const hi = opts.time ? Math.max(lo + 1, Math.ceil(Math.max(...xs))) : xs[xs.length - 1];
     const X = (x) => left + (opts.time || xs.length > 1 ? (x - lo) / (hi - lo) : 0.5) * (width - left - right);
-    const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
+    const Y = (v) => top + (1 - Math.min(v, top_v) / top_v) * (height - top - bottom);
     // each step a nice number (labels.tick_steps: 4 steps of an axis to 1 or 2 times a power of ten, 5 to 2.5 or 5)
     const mant = top_v / Math.pow(10, Math.floor(Math.log10(top_v) + 1e-9)), steps = Math.abs(mant - 2.5) < 1e-6 || Math.abs(mant - 5) < 1e-6 ? 5 : 4;
     for (let i = 0; i <= steps; i++) {
@@ -469,6 +473,7 @@ CS.charts = (() => {
       const every = Math.max(1, Math.ceil((steps.length * (Math.max(...steps.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
       steps.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     }
+    if (band && band.clipped && band.note) root.append(s("text", { class: "off-scale", x: width - right - 4, y: top + 12, "text-anchor": "end", "font-size": 11, fill: INK, stroke: "#fff", "stroke-width": 3, "paint-order": "stroke", text: `▲ ${band.note}` }));
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {

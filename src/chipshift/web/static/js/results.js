@@ -124,7 +124,7 @@
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
     if (!own) published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
-    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans, colours: colours(r, output) });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans, colours: colours(r, output), band: bandAxis(r, output) });
   }
 
   /* The colour of each series a chart of `output` draws, by the name its legend gives it (the model's line, a
@@ -132,6 +132,12 @@
      alike (the chart text's `colours`). */
   function colours(r, output) {
     return (r.output_text && r.output_text[output] && r.output_text[output].colours) || {};
+  }
+
+  /* The value axis of a chart of `output` with its band, as the files and the report draw it (the chart text's
+     `band`: labels.band_axis): a band too wide for it is cut at its top and marked "p95 off scale". */
+  function bandAxis(r, output) {
+    return (r.output_text && r.output_text[output] && r.output_text[output].band) || null;
   }
 
   /* The model's line in the legend, named as the chart files and the report name it: "(fitted)" where the
@@ -149,7 +155,7 @@
     const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, label: String(o.year), value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = title(r, output);
-    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, colours: colours(r, output) });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, colours: colours(r, output), band: bandAxis(r, output) });
   }
 
   /* The market in words: "AI accelerators in China" (codes only where the run names none). */
