@@ -1032,6 +1032,37 @@ def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the
     assert web["mark"] == f"▲ {band.note}" and f"▲ {band.note}" in report
 
 
+def test_fifteen_series_of_one_chart_look_different_on_the_page(page: Page, base_url: str) -> None:
+    """Past the palette's colours a series takes its second cue by name (the chart text's ``cues``:
+    ``palette.styles``), as the report and the files draw it: of fifteen publishers' figures in one chart and fifteen
+    suppliers in one stack, no two share both colour and shape or stripes."""
+    from chipshift.reports import palette
+
+    names = [f"Publisher {k}" for k in range(15)]
+    looks = palette.styles(names, model="chipshift model (fitted)", charts=[names])
+    spec = {"names": names, "colours": {n: c for n, (c, _) in looks.items()},
+            "cues": {n: k for n, (_, k) in looks.items() if k}}
+    _open(page, f"{base_url}/sources")
+    drawn = page.evaluate(r"""(spec) => {
+      const pub = spec.names.map((n, k) => ({ x: 2024 + (k % 3), value: 10 + k, publisher: n }));
+      const line = CS.charts.trajectory([{ name: "model", points: [2024, 2025, 2026].map((x) => ({ x, value: 12 })) }],
+        { title: "Figures", unit: "", published: pub, colours: spec.colours, cues: spec.cues });
+      const stack = CS.charts.stack([{ x: 2024, parts: spec.names.map((name) => ({ name, value: 100 / 15 })) }],
+        { title: "Shares", colours: spec.colours, cues: spec.cues });
+      const marks = [...line.querySelectorAll(".published")].map((m) => `${m.getAttribute("fill")} ${m.dataset.shape}`);
+      const parts = [...stack.querySelectorAll("rect.stack-part")].map((r) => {
+        const next = r.nextElementSibling;
+        const kind = !next || next.tagName !== "line" ? "none"
+          : next.getAttribute("x1") === next.getAttribute("x2") ? "upright" : "across";
+        return `${r.getAttribute("fill")} ${kind}`;
+      });
+      return { marks, parts };
+    }""", spec)
+    assert len(drawn["marks"]) == 15 and len(set(drawn["marks"])) == 15, drawn
+    assert len(drawn["parts"]) == 15 and len(set(drawn["parts"])) == 15, drawn
+    assert {m.split()[1] for m in drawn["marks"]} == {"diamond", "triangle"}
+
+
 def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -> None:
     # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",

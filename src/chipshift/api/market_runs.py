@@ -34,6 +34,7 @@ from chipshift.reports.labels import (
     case_document,
     case_title,
     chart_colours,
+    chart_cues,
     describe,
     figure_points,
     footer,
@@ -44,6 +45,7 @@ from chipshift.reports.labels import (
     publishers_of,
     seller_name,
     series_colours,
+    series_cues,
     set_up_by,
     short_name,
     unchanging,
@@ -905,6 +907,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         outputs.append("shares")  # the suppliers' shares stacked in one chart
     linked_run = report.get("model") == "linked"
     colours = series_colours(labelled)  # one colour a series, in every chart of the run and every medium
+    cues = series_cues(labelled)  # and past the palette's colours, a second cue
     for output in outputs:
         words = describe(labelled, output)
         points = figure_points(labelled, output) if linked_run else []
@@ -916,6 +919,8 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         if linked_run:
             text[output]["points"] = [dataclasses.asdict(f) for f in points]
         text[output]["colours"] = chart_colours(labelled, output, colours)  # after the points, as the answer orders
+        if chart := chart_cues(labelled, output, cues):
+            text[output]["cues"] = chart
         if any(row.get("p95") is not None for row in report["outputs"] if row["output"] == output):
             # the value axis by the rule of every medium: the web draws the band to it, as the files and report do
             text[output]["band"] = dataclasses.asdict(output_band_axis(labelled, output))

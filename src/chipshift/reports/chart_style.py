@@ -82,10 +82,16 @@ def marker_style(k: int) -> tuple[str, str]:
     return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
 
 
+#: A series' second cue past the palette's colours (``palette.styles``), in matplotlib's words: its published
+#: figures' markers (a diamond, a triangle, a square: ``palette.POINT_SHAPES``) and its stack parts' hatching (none,
+#: across, upright: ``palette.BAR_STRIPES``), drawn in white over the part's colour.
+CUE_MARKERS = ("D", "^", "s")
+CUE_HATCHES = ("", "---", "|||")
+
 #: The one point style of a published figure on a linked run's chart, in the files as on the web and in the report:
-#: a diamond, in its publisher's colour of the run (``labels.series_colours``; ``figure_colour`` where the run
-#: gives none), hollow where its period is longer than the
-#: line's (``labels.FigurePoint.other_basis``).
+#: a diamond (past the palette's colours its cue's shape, ``CUE_MARKERS``), in its publisher's colour of the run
+#: (``labels.series_colours``; ``figure_colour`` where the run gives none), hollow where its period is longer than
+#: the line's (``labels.FigurePoint.other_basis``).
 FIGURE_MARKER = "D"
 FIGURE_SIZE = 30
 

@@ -873,9 +873,28 @@ def series_colours(report: Mapping[str, Any]) -> dict[str, str]:
     """Every series of a run's charts by name, its colour (``palette.assign``): the model's line first, then each
     publisher and supplier in the order the run's outputs first show them. The one assignment the chart files, the
     report and the web (each chart text's ``colours``) draw with, so that a series looks the same in all of them."""
+    return {name: colour for name, (colour, _) in _series_styles(report).items()}
+
+
+def _series_styles(report: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+    """The run's ``palette.styles``: its series in the order its outputs first show them, each chart's together."""
     outputs = list(dict.fromkeys(r["output"] for r in report.get("outputs") or ()))
-    names = [name for output in [*outputs, "shares"] for name in chart_series(report, output)]
-    return palette.assign(names, model=model_label(report))
+    charts = [chart_series(report, output) for output in [*outputs, "shares"]]
+    return palette.styles([name for chart in charts for name in chart], model=model_label(report), charts=charts)
+
+
+def series_cues(report: Mapping[str, Any]) -> dict[str, int]:
+    """Every series of a run's charts by name, its second cue (``palette.styles``: 0 unless an earlier series of its
+    colour is drawn in a chart with it), from the same assignment as its colour (``series_colours``)."""
+    return {name: cue for name, (_, cue) in _series_styles(report).items()}
+
+
+def chart_cues(report: Mapping[str, Any], output: str, cues: Mapping[str, int] | None = None) -> dict[str, int]:
+    """The cues of the series one chart of ``output`` draws that have one (cue above 0), out of the run's
+    ``series_cues`` (given as ``cues`` when already worked out): empty while the palette's colours suffice."""
+    every = series_cues(report) if cues is None else cues
+    drawn = chart_series(report, output) if output == "shares" else [model_label(report), *chart_series(report, output)]
+    return {name: every[name] for name in drawn if every.get(name)}
 
 
 def run_colours(report: Mapping[str, Any]) -> dict[str, str]:

@@ -245,6 +245,11 @@ class OutputText(Answer):
                                                            "a supplier, a side of a comparison): one colour a "
                                                            "series in every chart of the run, in the chart files "
                                                            "and the report too")
+    cues: dict[str, int] | None = Field(ABSENT, description="past the palette's eleven colours, the second cue of "
+                                                       "each series its chart draws that has one, by name (1: "
+                                                       "figures as triangles, stack parts striped across; 2: "
+                                                       "squares, striped upright), one a series in every chart "
+                                                       "and medium of the run")
     band: ValueAxis | None = Field(ABSENT, description="the value axis of its chart where it draws a p5-p95 band: "
                                                     "its top, and where the band is cut at it, said on the chart")
 

@@ -27,6 +27,23 @@ CS.charts = (() => {
     return node;
   }
 
+  /* Past the palette's colours a series has a second cue (reports.palette.styles: the chart text's `cues`, by name):
+     its published figures a diamond (0), a triangle (1) or a square (2), its stack parts plain, striped across or
+     striped upright, as the chart files and the report draw them (palette.POINT_SHAPES, palette.BAR_STRIPES). */
+  const POINT_SHAPES = ["diamond", "triangle", "square"];
+  function pointMark(cx, cy, fill, stroke, cue, cls) {
+    const shape = POINT_SHAPES[(cue || 0) % POINT_SHAPES.length], paint = { class: cls, fill, stroke, "stroke-width": 1.5, "data-shape": shape };
+    if (shape === "triangle") return s("polygon", { ...paint, points: `${cx},${cy - 5.5} ${cx + 5},${cy + 3.5} ${cx - 5},${cy + 3.5}` });
+    return s("rect", { ...paint, x: cx - 4, y: cy - 4, width: 8, height: 8, transform: shape === "diamond" ? `rotate(45 ${cx} ${cy})` : null });
+  }
+  function stripes(x, y, w, h, cue) {
+    const kind = ["none", "across", "upright"][(cue || 0) % 3], out = [];
+    const line = (x1, x2, y1, y2) => s("line", { x1, x2, y1, y2, stroke: "#fff", "stroke-width": 1.2, "pointer-events": "none" });
+    if (kind === "across") for (let k = 2; k < h; k += 4) out.push(line(x, x + w, y + k, y + k));
+    if (kind === "upright") for (let k = 2; k < w; k += 4) out.push(line(x + k, x + k, y, y + h));
+    return out;
+  }
+
   function svgRoot(width, height, title) {
     const root = s("svg", { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}`, "font-family": FONT,
       "font-size": 12, fill: INK, role: "img", "aria-label": title || "chart" });
@@ -508,6 +525,10 @@ CS.charts = (() => {
     const shade = Object.fromEntries(publishers.map((name, k) => [name, (pub.find((p) => key(p) === name && p.color) || {}).color
       || (opts.colours || {})[name] || PALETTE[(series.length + k) % PALETTE.length]]));
     const pubColor = (name) => shade[name];
+    // and its shape by the run's cue of it (a point's own p.cue, else opts.cues by name; a diamond while the
+    // palette's colours suffice)
+    const cueOf = Object.fromEntries(publishers.map((name) => [name, (pub.find((p) => key(p) === name && p.cue) || {}).cue
+      || (opts.cues || {})[name] || 0]));
     const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
@@ -515,11 +536,10 @@ CS.charts = (() => {
       const same = atX[p.x], step = Math.min(9, (slot * (Number.isInteger(p.x) || opts.time ? 0.5 : 3)) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
       // (a figure of a longer period than the line's, p.hollow, is drawn hollow; p.tip: its own label)
-      root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
-        fill: p.hollow ? "#fff" : pubColor(key(p)), stroke: p.hollow ? pubColor(key(p)) : "#fff", "stroke-width": 1.5, transform: `rotate(45 ${cx} ${cy})` }),
+      root.append(interactive(pointMark(cx, cy, p.hollow ? "#fff" : pubColor(key(p)), p.hollow ? pubColor(key(p)) : "#fff", cueOf[key(p)], "published"),
       { source: p.source || undefined, tip: p.tip || `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     }
-    for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
+    for (const name of publishers) legend.push([pubColor(name), "diamond", name, cueOf[name]]);
     // (the words of labels.OTHER_BASIS_LEGEND, as the files and the report say it)
     if (pub.some((p) => p.hollow)) legend.push([MUTED, "hollow", "hollow: a figure for a whole year or fiscal year, not one quarter"]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
@@ -528,7 +548,7 @@ CS.charts = (() => {
     // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
     let y = narrow ? height + 4 : top;
-    legend.forEach(([c, kind, label]) => {
+    legend.forEach(([c, kind, label, cue]) => {
       const x = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 40;
       const lines = wrap(CS.readable(label), room, 11);
       const cut = lines.length > 6;  // marked as cut (a name may end in "…" of its own: a case's title)
@@ -538,7 +558,7 @@ CS.charts = (() => {
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
       else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
       else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
-      else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
+      else if (kind === "diamond") root.append(pointMark(x + 8, y, c, c, cue));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
       const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11, "data-cut": cut ? "true" : null });
       lines.forEach((line, k) => text.append(s("tspan", { x: x + 22, dy: k ? 13 : 0, text: line })));
@@ -574,6 +594,7 @@ CS.charts = (() => {
         const c = shade(p.name), v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
           { onClick: p.onClick || null, tip: `${p.name} ${r.x}: ${pct(v)}` }));
+        root.append(...stripes(cx - barW / 2, Y(acc + v), barW, Math.max(0, Y(acc) - Y(acc + v)), (opts.cues || {})[p.name]));
         acc += v;
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
@@ -585,7 +606,7 @@ CS.charts = (() => {
     names.slice().reverse().forEach((n) => {
       const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
       lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
-      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: shade(n) }), interactive(text, { tip: n }));
+      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: shade(n) }), ...stripes(lx, ly - 6, 12, 12, (opts.cues || {})[n]), interactive(text, { tip: n }));
       ly += 18 + (lines.length - 1) * 13;
     });
     if (ly > height - 10) {
