@@ -910,3 +910,19 @@ def test_fifteen_series_look_different_in_the_report_and_the_files(tmp_path: Pat
     bars = [(p.get_facecolor(), p.get_hatch() or "") for p in figures[0].axes[0].patches]
     assert len(bars) == 15 and len(set(bars)) == 15, bars
     assert chart_style.CUE_MARKERS[0] == "D" and len(chart_style.CUE_MARKERS) == len(chart_style.CUE_HATCHES) == 3
+
+
+def test_the_parameters_a_linked_case_takes_from_the_catalogue_are_named_in_words_with_their_unit() -> None:
+    """A linked case's run lists the rush's parameters its loader takes from the catalogue (the share of buyers who
+    stock up, the yearly carrying cost) though its file never names them: the parameter tables, the sensitivity and
+    the Results page name them in words, each with its unit, as they do the file's own parameters."""
+    from chipshift.reports.market_run_files import parameter_table
+
+    document = labels.case_document(str(ASML))
+    words, units = labels.parameter_words(document), labels.parameter_units(document)
+    assert words["rush_buyer_share"].startswith("Share of a rushed pair's buyers who stock up")
+    assert units["stock_carrying_cost"] == "fraction of the stock's value a year"
+    table = parameter_table({"file": str(ASML), "parameters": [{"id": "rush_buyer_share", "value": 0.4}]})
+    assert list(table["unit"]) == ["fraction of the pair's buyers"]
+    # a single market's case has none of them
+    assert "rush_buyer_share" not in labels.parameter_words(labels.case_document(str(AI)))

@@ -595,6 +595,17 @@ PARAMETER_UNITS: Mapping[str, str] = {
 }
 
 
+#: The parameters a linked case's loader takes from the catalogue (parameters.csv) where the case sets none, so that
+#: a run lists them though its file never names them: what each sets, in words, and its unit (a fraction, as the run
+#: holds it; the catalogue gives it in percent).
+CATALOGUE_PARAMETERS: Mapping[str, tuple[str, str]] = {
+    "rush_buyer_share": ("Share of a rushed pair's buyers who stock up before a rule they expect",
+                         "fraction of the pair's buyers"),
+    "stock_carrying_cost": ("Yearly cost of carrying a stock bought before a rule, as a share of its value",
+                            "fraction of the stock's value a year"),
+}
+
+
 def parameter_units(document: Any) -> dict[str, str]:
     """Each parameter of a market case document (the YAML as read) with the unit its value is in: a model
     parameter's own (``sigma``, ``adjustment_months``...), else that of the key a ``{param: id}`` fills (a
@@ -622,6 +633,9 @@ def parameter_units(document: Any) -> dict[str, str]:
     for name in document.get("parameters") or {}:
         if str(name) in PARAMETER_UNITS and str(name) not in found:
             found[str(name)] = PARAMETER_UNITS[str(name)]
+    if document.get("model") == "linked":  # a linked case: the catalogue's parameters its loader adds
+        for name, (_, unit) in CATALOGUE_PARAMETERS.items():
+            found.setdefault(name, unit)
     return found
 
 
@@ -714,6 +728,9 @@ def parameter_words(document: Any, names: Mapping[str, Mapping[str, str]] | None
         if parts:
             text = " and ".join(parts)
             found[name] = text[:1].upper() + text[1:]
+    if document.get("model") == "linked":  # a linked case: the catalogue's parameters its loader adds
+        for name, (words, _) in CATALOGUE_PARAMETERS.items():
+            found.setdefault(name, words)
     return found
 
 
