@@ -1063,6 +1063,28 @@ def test_fifteen_series_of_one_chart_look_different_on_the_page(page: Page, base
     assert {m.split()[1] for m in drawn["marks"]} == {"diamond", "triangle"}
 
 
+def test_series_that_meet_in_a_chart_over_dates_stay_seen(page: Page, base_url: str) -> None:
+    """Two scenarios whose bounds meet (Compare's exposure by year: the same share barred from some year on): the
+    first is drawn wider than the second, lines and points, so that it shows round the other where they meet, as the
+    report draws it (``svg.bands``)."""
+    _open(page, f"{base_url}/sources")
+    widths = page.evaluate("""() => {
+      const points = [2023, 2024, 2025].map((x, i) => ({ x, a_lo: 20, a_hi: [50, 75, 75][i], b_lo: 28,
+        b_hi: [50, 75, 75][i] }));
+      const svg = CS.charts.bands(points, [{ name: "baseline", lower: "a_lo", upper: "a_hi" },
+        { name: "DUV barred", lower: "b_lo", upper: "b_hi" }], { title: "Exposure" });
+      const lines = [...svg.querySelectorAll("polyline")]
+        .map((l) => [l.getAttribute("stroke"), Number(l.getAttribute("stroke-width"))]);
+      const dots = [...svg.querySelectorAll("circle")]
+        .map((c) => [c.getAttribute("fill"), Number(c.getAttribute("r"))]);
+      return { lines, dots };
+    }""")
+    line = dict(widths["lines"])
+    dot = dict(widths["dots"])
+    (first, second) = list(dict.fromkeys(c for c, _ in widths["lines"]))
+    assert line[first] > line[second] + 2 and dot[first] > dot[second], widths
+
+
 def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -> None:
     # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",

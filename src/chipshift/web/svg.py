@@ -224,7 +224,9 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
             out.append(f'<text x="{X(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" fill="{MUTED}">'
                        f'{escape(label)}</text>')
     for k, (name, lower, upper) in enumerate(series):
-        color = PALETTE[k % len(PALETTE)]
+        # each series drawn wider than the next (2.5 px a series, as charts.js draws it), so that where two meet the
+        # one under shows round the one over it, never hidden by it
+        color, wider = PALETTE[k % len(PALETTE)], 2.5 * (len(series) - 1 - k)
         for values, dash in ((upper, ""), (lower, ' stroke-dasharray="5 3"')):
             run: list[str] = []
             for i, v in enumerate([*values, None]):
@@ -233,11 +235,12 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
                     continue
                 if len(run) > 1:  # a point alone is drawn by its mark below
                     out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{color}" '
-                               f'stroke-width="2"{dash}/>')
+                               f'stroke-width="{2 + wider:g}"{dash}/>')
                 run = []
         for i, (lo, hi) in enumerate(zip(lower, upper, strict=True)):
             if hi is not None:
-                out.append(f'<circle cx="{X(i):.1f}" cy="{Y(hi):.1f}" r="2.5" fill="{color}"><title>{escape(name)}, '
+                out.append(f'<circle cx="{X(i):.1f}" cy="{Y(hi):.1f}" r="{2.5 + wider / 2:g}" fill="{color}"><title>'
+                           f'{escape(name)}, '
                            f'{escape(labels[i])}: {_pct(lo, 1)}–{_pct(hi, 1)}</title></circle>')
     return _frame(width, height, title, out, footer)
 

@@ -377,12 +377,14 @@ CS.charts = (() => {
     const k = Math.max(1, Math.ceil((xs.length * widest) / Math.max(1, width - left - right)));
     xs.forEach((x, i) => { if (i % k === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     series.forEach((ser, k) => {
-      const c = PALETTE[k % PALETTE.length];
+      // each series drawn wider than the next (as svg.bands draws it: 2.5 px a series), so that where two meet the one
+      // under shows round the one over it, never hidden by it
+      const c = PALETTE[k % PALETTE.length], wider = 2.5 * (series.length - 1 - k);
       const upper = points.map((p) => `${X(p.x)},${Y(p[ser.upper])}`), lower = points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).reverse();
       root.append(s("polygon", { points: [...upper, ...lower].join(" "), fill: c, "fill-opacity": 0.18, stroke: "none" }),
-        s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 }),
-        s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
-      for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
+        s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider }),
+        s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider, "stroke-dasharray": "5 3" }));
+      for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5 + wider / 2, fill: c }),
         { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.share(p[ser.lower])} – ${CS.share(p[ser.upper])}` }));
       const it = legend.items[k];
       root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), legendText(it, it.x + 18, 18 + it.row * 20, 20));
