@@ -796,3 +796,133 @@ def test_a_supplier_has_one_colour_in_the_stack_file_the_report_and_the_web(
     for name, colour in suppliers.items():
         assert re.search(rf'fill="{colour}"><title>{re.escape(escape(name))} \d{{4}}:', html), name
         assert f"fill: {colour}" in drawn, name
+
+
+def test_a_band_ten_times_its_median_is_cut_and_marked_alike_in_the_files_the_report_and_the_web(
+        ai_run: tuple[dict[str, Any], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule for a band too wide for its chart (``labels.band_axis``): Cambricon's revenue with a p95 ten times
+    its median takes the value axis to the same top in the chart file, the report and the web's chart text, the
+    band is cut there, and each medium says where the band's top is ("p95 off scale: ...") at the top of the plot."""
+    import copy
+
+    from chipshift.reports import chart_style, market_run_files
+    from chipshift.web.market_report import render
+
+    report, _ = ai_run
+    output = "revenue:cambricon"
+    # the web's chart text carries the value axis the shared rule gives
+    assert report["output_text"][output]["band"] == labels.output_band_axis(report, output).__dict__
+    wide = copy.deepcopy(report)
+    for row in wide["outputs"]:
+        if row["output"] == output:
+            row["p95"] = 10 * row["median"]
+    axis = labels.output_band_axis(wide, output)
+    assert axis.clipped and axis.top < axis.band_top
+    top = max(r["p95"] for r in wide["outputs"] if r["output"] == output)
+    assert axis.note == f"p95 off scale: {labels.number(top)}"
+    drawn = max(v for r in wide["outputs"] if r["output"] == output for v in (r["value"], r["median"]))
+    assert drawn <= axis.top <= labels.nice_top(labels.BAND_ROOM * drawn * 1.05)
+    # the chart file: its axis ends at that top, and the plot says where the band's top is
+    figures: list[Any] = []
+
+    def kept(fig: Any, stem: Path) -> list[str]:
+        figures.append(fig)
+        return chart_style.save(fig, stem)
+
+    monkeypatch.setattr(market_run_files, "save", kept)
+    market_run_files.trajectory(wide, output, tmp_path / "revenue_cambricon")
+    (ax,) = figures[0].axes
+    assert ax.get_ylim()[1] == pytest.approx(axis.top)
+    assert f"▲ {axis.note}" in svg_text(tmp_path / "revenue_cambricon.svg")
+    # the report: the same top tick, the same mark
+    title = report["output_text"][output]["title"]
+    (chart,) = [c for c in re.findall(r"<svg.*?</svg>", render(wide, {}, "china-ai-accelerators.yaml"), re.S)
+                if escape(title) in c]
+    ticks = [float(t.replace(",", "")) for t in re.findall(r'<text x="58" y="[\d.]+" text-anchor="end"[^>]*>([\d.,]+)<',
+                                                          chart)]
+    assert max(ticks) == pytest.approx(axis.top)
+    assert f"▲ {escape(axis.note)}" in chart
+
+
+def _fifteen() -> tuple[list[str], dict[str, tuple[str, int]]]:
+    """Fifteen series drawn in one chart, and their looks (``palette.styles``): four past the palette's colours."""
+    from chipshift.reports import palette
+
+    names = [f"Publisher {k}" for k in range(15)]
+    return names, palette.styles(names, model="chipshift model (fitted)", charts=[names])
+
+
+def test_fifteen_series_of_one_chart_never_share_both_colour_and_cue() -> None:
+    """Past the palette's eleven colours a series takes a second cue (a figure's shape, a stack part's stripes), by
+    its name, once for the run: of fifteen series in one chart no two share both colour and cue; a name whose colour
+    comes again in a chart it is never drawn in keeps cue 0 (its charts look as before)."""
+    from chipshift.reports import palette
+
+    names, looks = _fifteen()
+    assert len(set(looks.values())) == len(looks) == 16
+    assert [looks[n][1] for n in names] == [0] * 11 + [1] * 4
+    # apart: the twelfth name shares the first's colour, but never a chart with it
+    apart = palette.styles(names[:12], charts=[names[:6], names[6:]])
+    assert apart[names[11]] == (apart[names[0]][0], 0)
+
+
+def test_fifteen_series_look_different_in_the_report_and_the_files(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report draws a series' cue as the pages do: its published figures a diamond, a triangle or a square; its
+    stack part plain or striped; in the chart files a stack part is hatched and a linked run's figure takes the
+    cue's marker. Fifteen series in one chart: fifteen different looks, in each medium."""
+    from chipshift.reports import chart_style, market_run_files
+    from chipshift.web import svg
+
+    names, looks = _fifteen()
+    colours = {n: c for n, (c, _) in looks.items()}
+    cues = {n: k for n, (_, k) in looks.items() if k}
+    published = [{"x": 2024 + k % 3, "value": 10.0 + k, "publisher": n} for k, n in enumerate(names)]
+    chart = svg.trajectory([{"x": y, "value": 12.0} for y in (2024, 2025, 2026)], published, [], "Figures", "",
+                           colours=colours, cues=cues)
+    marks = re.findall(r'class="published"[^>]*?fill="(#\w+)"[^>]*data-shape="(\w+)"', chart)
+    assert len(marks) == 15 and len(set(marks)) == 15, marks
+    legend = re.findall(r'fill="(#\w+)" stroke="#\w+" stroke-width="1.5" data-shape="(\w+)"', chart)
+    assert set(marks) <= set(legend)
+    stack = svg.stack([(2024, [(n, 100 / 15) for n in names])], "Shares", colours=colours, cues=cues)
+    parts = re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="(#\w+)"><title>'
+                       r'([^<]*) 2024:.*?</rect>((?:<line [^>]*/>)*)', stack)
+
+    def stripes(lines: str) -> str:
+        ends = re.search(r'x1="([\d.]+)" x2="([\d.]+)"', lines)
+        return "none" if ends is None else "upright" if ends.group(1) == ends.group(2) else "across"
+
+    looked = {(fill, stripes(lines)) for _, fill, _, lines in parts}
+    assert len(parts) == 15 and len(looked) == 15, parts
+    # the files: each supplier's part hatched by its cue, over its colour
+    report = {"region": "CHN", "product": "dram", "scenario": "fifteen", "draws": 0, "names": {"owners": {}},
+              "outputs": [{"output": f"share:{n}", "year": 2024, "value": 100 / 15, "unit": "pct"} for n in names],
+              "output_text": {"shares": {"colours": colours}}}
+    monkeypatch.setattr(labels, "series_cues", lambda _report: {n: k for n, (_, k) in looks.items()})
+    figures: list[Any] = []
+
+    def kept(fig: Any, stem: Path) -> list[str]:
+        figures.append(fig)
+        return chart_style.save(fig, stem)
+
+    monkeypatch.setattr(market_run_files, "save", kept)
+    market_run_files.share_stack(report, tmp_path / "shares")
+    bars = [(p.get_facecolor(), p.get_hatch() or "") for p in figures[0].axes[0].patches]
+    assert len(bars) == 15 and len(set(bars)) == 15, bars
+    assert chart_style.CUE_MARKERS[0] == "D" and len(chart_style.CUE_MARKERS) == len(chart_style.CUE_HATCHES) == 3
+
+
+def test_the_parameters_a_linked_case_takes_from_the_catalogue_are_named_in_words_with_their_unit() -> None:
+    """A linked case's run lists the rush's parameters its loader takes from the catalogue (the share of buyers who
+    stock up, the yearly carrying cost) though its file never names them: the parameter tables, the sensitivity and
+    the Results page name them in words, each with its unit, as they do the file's own parameters."""
+    from chipshift.reports.market_run_files import parameter_table
+
+    document = labels.case_document(str(ASML))
+    words, units = labels.parameter_words(document), labels.parameter_units(document)
+    assert words["rush_buyer_share"].startswith("Share of a rushed pair's buyers who stock up")
+    assert units["stock_carrying_cost"] == "fraction of the stock's value a year"
+    table = parameter_table({"file": str(ASML), "parameters": [{"id": "rush_buyer_share", "value": 0.4}]})
+    assert list(table["unit"]) == ["fraction of the pair's buyers"]
+    # a single market's case has none of them
+    assert "rush_buyer_share" not in labels.parameter_words(labels.case_document(str(AI)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import AUTH
+from tests.web.conftest import AUTH, EXAMPLES
 
 from chipshift.io.store import Store
 from chipshift.schemas.vocabulary import METRICS, UNITS
@@ -257,3 +257,18 @@ def test_the_facts_a_comparison_cites_are_named_in_words(client: TestClient, web
     assert (micron["entity_name"], micron["region_name"], micron["unit_words"]) == ("Micron Technology", "China",
                                                                                     "percent")
     assert micron["metric_words"] == "share of the entity's sales from the stated region"
+
+
+@computed
+def test_the_parameters_a_linked_case_takes_from_the_catalogue_have_their_words_unit_and_sources(
+        web_store: Store) -> None:
+    """The rush's parameters a linked case's loader takes from the catalogue where its file sets none are given as
+    the file's own: in words, with their unit, and the facts and note of their catalogue row behind their figures."""
+    from chipshift.reports import labels
+    from chipshift.web.market_cases import parameter_facts
+
+    document = labels.case_document(str(EXAMPLES / "asml-china-rush.yaml"))
+    assert "rush_buyer_share" not in (document.get("parameters") or {})
+    facts = parameter_facts(web_store, document)["rush_buyer_share"]
+    assert facts["catalogue"]["name"] == "Share of a pair's buyers who stock up before a rule they expect"
+    assert all(facts[bound] for bound in ("default", "low", "high")), facts

@@ -974,6 +974,117 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     _shot(page, "compare-linked")
 
 
+def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the_report(
+        page: Page, base_url: str) -> None:
+    """The Results page draws a band's value axis as the server gives it (each chart text's ``band``, the rule of
+    the chart files and the report: ``labels.band_axis``): a band ten times its median is cut at the same top as the
+    report's chart of the same numbers, and the plot says where the band's top is; a run's charts take it from
+    the answer."""
+    import json
+
+    from chipshift.reports import labels
+    from chipshift.web import svg
+
+    points = [{"x": year, "value": v, "median": v, "p5": v / 2, "p95": 10 * v}
+              for year, v in ((2024, 10.0), (2025, 12.0), (2026, 14.0))]
+    band = labels.band_axis([v for p in points for v in (p["value"], p["median"])], [p["p95"] for p in points])
+    assert band.clipped and band.note == "p95 off scale: 140"
+    report = svg.trajectory(points, [], [], "Revenue", "", band=band)
+    report_ticks = [float(t.replace(",", "")) for t in re.findall(r'text-anchor="end"[^>]*>([\d.,]+)</text>', report)]
+
+    def answer_with_a_wide_band(route: Route) -> None:
+        response = route.fetch()
+        answer = response.json()
+        for output, text in answer.get("output_text", {}).items():
+            values = [r["value"] for r in answer["outputs"] if r["output"] == output and r["value"] is not None]
+            if values:  # a band ten times the highest value, cut at the axis by the shared rule
+                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
+                widened[text["title"]] = text["band"]["note"]
+        route.fulfill(response=response, body=json.dumps(answer))
+
+    widened: dict[str, str] = {}
+    page.route("**/market/run", answer_with_a_wide_band)
+    try:
+        _open(page, f"{base_url}/results")
+        page.locator("#calibration-statement").wait_for(timeout=120_000)
+        marks = page.locator("#trajectories svg text.off-scale").all_text_contents()
+        assert marks and all(m.startswith("▲ p95 off scale: ") for m in marks), marks
+        assert {f"▲ {note}" for note in widened.values()} >= set(marks), (marks, widened)
+        _shot(page, "results-band-off-scale")  # the marks pass axe-core and fit a phone's screen
+        web = page.evaluate(r"""(spec) => {
+          const svg = CS.charts.trajectory([{ name: "model", points: spec.points }],
+            { title: "Revenue", unit: "", band: spec.band });
+          document.body.append(svg);
+          const ticks = [...svg.querySelectorAll("text[text-anchor=end]")].map((t) => t.textContent)
+            .filter((t) => /^[\d.,]+$/.test(t));
+          const ys = svg.querySelector("polygon.band").getAttribute("points").split(" ")
+            .map((p) => Number(p.split(",")[1]));
+          const grid = [...svg.querySelectorAll("line")].map((l) => Number(l.getAttribute("y1")));
+          const out = { ticks, top: Math.min(...ys), plotTop: Math.min(...grid),
+            mark: svg.querySelector("text.off-scale").textContent };
+          svg.remove();
+          return out;
+        }""", {"points": points, "band": band.__dict__})
+    finally:
+        page.unroute("**/market/run", answer_with_a_wide_band)
+    assert [float(t.replace(",", "")) for t in web["ticks"]] == report_ticks and max(report_ticks) == band.top
+    assert web["top"] >= web["plotTop"] - 0.01, web  # cut at the axis's top, never drawn past it
+    assert web["mark"] == f"▲ {band.note}" and f"▲ {band.note}" in report
+
+
+def test_fifteen_series_of_one_chart_look_different_on_the_page(page: Page, base_url: str) -> None:
+    """Past the palette's colours a series takes its second cue by name (the chart text's ``cues``:
+    ``palette.styles``), as the report and the files draw it: of fifteen publishers' figures in one chart and fifteen
+    suppliers in one stack, no two share both colour and shape or stripes."""
+    from chipshift.reports import palette
+
+    names = [f"Publisher {k}" for k in range(15)]
+    looks = palette.styles(names, model="chipshift model (fitted)", charts=[names])
+    spec = {"names": names, "colours": {n: c for n, (c, _) in looks.items()},
+            "cues": {n: k for n, (_, k) in looks.items() if k}}
+    _open(page, f"{base_url}/sources")
+    drawn = page.evaluate(r"""(spec) => {
+      const pub = spec.names.map((n, k) => ({ x: 2024 + (k % 3), value: 10 + k, publisher: n }));
+      const line = CS.charts.trajectory([{ name: "model", points: [2024, 2025, 2026].map((x) => ({ x, value: 12 })) }],
+        { title: "Figures", unit: "", published: pub, colours: spec.colours, cues: spec.cues });
+      const stack = CS.charts.stack([{ x: 2024, parts: spec.names.map((name) => ({ name, value: 100 / 15 })) }],
+        { title: "Shares", colours: spec.colours, cues: spec.cues });
+      const marks = [...line.querySelectorAll(".published")].map((m) => `${m.getAttribute("fill")} ${m.dataset.shape}`);
+      const parts = [...stack.querySelectorAll("rect.stack-part")].map((r) => {
+        const next = r.nextElementSibling;
+        const kind = !next || next.tagName !== "line" ? "none"
+          : next.getAttribute("x1") === next.getAttribute("x2") ? "upright" : "across";
+        return `${r.getAttribute("fill")} ${kind}`;
+      });
+      return { marks, parts };
+    }""", spec)
+    assert len(drawn["marks"]) == 15 and len(set(drawn["marks"])) == 15, drawn
+    assert len(drawn["parts"]) == 15 and len(set(drawn["parts"])) == 15, drawn
+    assert {m.split()[1] for m in drawn["marks"]} == {"diamond", "triangle"}
+
+
+def test_series_that_meet_in_a_chart_over_dates_stay_seen(page: Page, base_url: str) -> None:
+    """Two scenarios whose bounds meet (Compare's exposure by year: the same share barred from some year on): the
+    first is drawn wider than the second, lines and points, so that it shows round the other where they meet, as the
+    report draws it (``svg.bands``)."""
+    _open(page, f"{base_url}/sources")
+    widths = page.evaluate("""() => {
+      const points = [2023, 2024, 2025].map((x, i) => ({ x, a_lo: 20, a_hi: [50, 75, 75][i], b_lo: 28,
+        b_hi: [50, 75, 75][i] }));
+      const svg = CS.charts.bands(points, [{ name: "baseline", lower: "a_lo", upper: "a_hi" },
+        { name: "DUV barred", lower: "b_lo", upper: "b_hi" }], { title: "Exposure" });
+      const lines = [...svg.querySelectorAll("polyline")]
+        .map((l) => [l.getAttribute("stroke"), Number(l.getAttribute("stroke-width"))]);
+      const dots = [...svg.querySelectorAll("circle")]
+        .map((c) => [c.getAttribute("fill"), Number(c.getAttribute("r"))]);
+      return { lines, dots };
+    }""")
+    line = dict(widths["lines"])
+    dot = dict(widths["dots"])
+    (first, second) = list(dict.fromkeys(c for c, _ in widths["lines"]))
+    assert line[first] > line[second] + 2 and dot[first] > dot[second], widths
+
+
 def test_compare_two_market_cases(page: Page, base_url: str, web_store: Store) -> None:
     # two uncached market runs: 30 s and more on a loaded machine, so the page's own answer is waited for
     _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=micron-china&market_b=china-ai-accelerators",

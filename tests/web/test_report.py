@@ -302,3 +302,16 @@ def test_report_text_says_what_each_chart_and_table_shows(web_store: Store, tmp_
     single = scenario_run(web_store, EXAMPLES / "china-ai-accelerators.yaml", draws=0)
     line = render(single, single["facts"], "china-ai-accelerators.yaml").split("<h2>")[0]
     assert "China, AI accelerators, 2023-2027" in line and "ai_accelerator" not in line
+
+
+def test_series_that_meet_in_a_chart_over_dates_stay_seen() -> None:
+    """Two scenarios whose upper bounds meet (the same share barred from some date on): the first series is drawn
+    wider than the second, lines and marks, so that where they meet it shows round the other, never hidden by it."""
+    chart = svg.bands(["2023", "2024", "2025"], [("baseline", [20.0, 25.0, 25.0], [50.0, 75.0, 75.0]),
+                                                 ("DUV barred", [20.0, 28.0, 28.0], [50.0, 75.0, 75.0])], "Exposure")
+    widths = {colour: float(w) for colour, w in re.findall(r'<polyline [^>]*stroke="(#\w+)" stroke-width="([\d.]+)"',
+                                                            chart)}
+    first, second = svg.PALETTE[0], svg.PALETTE[1]
+    assert widths[first] > widths[second] + 2, widths
+    radii = {colour: float(r) for r, colour in re.findall(r'<circle [^>]*r="([\d.]+)" fill="(#\w+)"', chart)}
+    assert radii[first] > radii[second], radii

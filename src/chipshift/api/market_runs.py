@@ -34,15 +34,18 @@ from chipshift.reports.labels import (
     case_document,
     case_title,
     chart_colours,
+    chart_cues,
     describe,
     figure_points,
     footer,
     metric_words,
     other_basis_note,
+    output_band_axis,
     parameter_words,
     publishers_of,
     seller_name,
     series_colours,
+    series_cues,
     set_up_by,
     short_name,
     unchanging,
@@ -904,6 +907,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         outputs.append("shares")  # the suppliers' shares stacked in one chart
     linked_run = report.get("model") == "linked"
     colours = series_colours(labelled)  # one colour a series, in every chart of the run and every medium
+    cues = series_cues(labelled)  # and past the palette's colours, a second cue
     for output in outputs:
         words = describe(labelled, output)
         points = figure_points(labelled, output) if linked_run else []
@@ -915,4 +919,9 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         if linked_run:
             text[output]["points"] = [dataclasses.asdict(f) for f in points]
         text[output]["colours"] = chart_colours(labelled, output, colours)  # after the points, as the answer orders
+        if chart := chart_cues(labelled, output, cues):
+            text[output]["cues"] = chart
+        if any(row.get("p95") is not None for row in report["outputs"] if row["output"] == output):
+            # the value axis by the rule of every medium: the web draws the band to it, as the files and report do
+            text[output]["band"] = dataclasses.asdict(output_band_axis(labelled, output))
     return {**labels, "output_text": text}

@@ -82,10 +82,16 @@ def marker_style(k: int) -> tuple[str, str]:
     return colours[k % len(colours)], MARKERS[k % len(MARKERS)]
 
 
+#: A series' second cue past the palette's colours (``palette.styles``), in matplotlib's words: its published
+#: figures' markers (a diamond, a triangle, a square: ``palette.POINT_SHAPES``) and its stack parts' hatching (none,
+#: across, upright: ``palette.BAR_STRIPES``), drawn in white over the part's colour.
+CUE_MARKERS = ("D", "^", "s")
+CUE_HATCHES = ("", "---", "|||")
+
 #: The one point style of a published figure on a linked run's chart, in the files as on the web and in the report:
-#: a diamond, in its publisher's colour of the run (``labels.series_colours``; ``figure_colour`` where the run
-#: gives none), hollow where its period is longer than the
-#: line's (``labels.FigurePoint.other_basis``).
+#: a diamond (past the palette's colours its cue's shape, ``CUE_MARKERS``), in its publisher's colour of the run
+#: (``labels.series_colours``; ``figure_colour`` where the run gives none), hollow where its period is longer than
+#: the line's (``labels.FigurePoint.other_basis``).
 FIGURE_MARKER = "D"
 FIGURE_SIZE = 30
 
@@ -118,6 +124,18 @@ def value_axis(ax: Any, unit: str | None) -> None:
             ax.set_ylim(low, 100)
             for line in ax.lines:
                 line.set_clip_on(False)
+
+
+def band_axis(ax: Any, band: labels.BandAxis) -> None:
+    """The value axis's top by the one rule of every medium (``labels.band_axis``): where the band runs past it,
+    the axis ends at ``band.top``, the band is cut there and the plot says, at its top, where the band's top is
+    ("p95 off scale: 412"); else the axis takes the whole band, as matplotlib sizes it."""
+    if not band.clipped:
+        return
+    low, _ = ax.get_ylim()
+    ax.set_ylim(min(low, 0.0), band.top)
+    ax.text(0.99, 0.98, f"\u25b2 {band.note}", transform=ax.transAxes, ha="right", va="top", fontsize=7,
+            color="#222222", gid="off-scale", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
 
 
 def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:

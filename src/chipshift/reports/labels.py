@@ -595,6 +595,17 @@ PARAMETER_UNITS: Mapping[str, str] = {
 }
 
 
+#: The parameters a linked case's loader takes from the catalogue (parameters.csv) where the case sets none, so that
+#: a run lists them though its file never names them: what each sets, in words, and its unit (a fraction, as the run
+#: holds it; the catalogue gives it in percent).
+CATALOGUE_PARAMETERS: Mapping[str, tuple[str, str]] = {
+    "rush_buyer_share": ("Share of a rushed pair's buyers who stock up before a rule they expect",
+                         "fraction of the pair's buyers"),
+    "stock_carrying_cost": ("Yearly cost of carrying a stock bought before a rule, as a share of its value",
+                            "fraction of the stock's value a year"),
+}
+
+
 def parameter_units(document: Any) -> dict[str, str]:
     """Each parameter of a market case document (the YAML as read) with the unit its value is in: a model
     parameter's own (``sigma``, ``adjustment_months``...), else that of the key a ``{param: id}`` fills (a
@@ -622,6 +633,9 @@ def parameter_units(document: Any) -> dict[str, str]:
     for name in document.get("parameters") or {}:
         if str(name) in PARAMETER_UNITS and str(name) not in found:
             found[str(name)] = PARAMETER_UNITS[str(name)]
+    if document.get("model") == "linked":  # a linked case: the catalogue's parameters its loader adds
+        for name, (_, unit) in CATALOGUE_PARAMETERS.items():
+            found.setdefault(name, unit)
     return found
 
 
@@ -714,6 +728,9 @@ def parameter_words(document: Any, names: Mapping[str, Mapping[str, str]] | None
         if parts:
             text = " and ".join(parts)
             found[name] = text[:1].upper() + text[1:]
+    if document.get("model") == "linked":  # a linked case: the catalogue's parameters its loader adds
+        for name, (words, _) in CATALOGUE_PARAMETERS.items():
+            found.setdefault(name, words)
     return found
 
 
@@ -873,9 +890,28 @@ def series_colours(report: Mapping[str, Any]) -> dict[str, str]:
     """Every series of a run's charts by name, its colour (``palette.assign``): the model's line first, then each
     publisher and supplier in the order the run's outputs first show them. The one assignment the chart files, the
     report and the web (each chart text's ``colours``) draw with, so that a series looks the same in all of them."""
+    return {name: colour for name, (colour, _) in _series_styles(report).items()}
+
+
+def _series_styles(report: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+    """The run's ``palette.styles``: its series in the order its outputs first show them, each chart's together."""
     outputs = list(dict.fromkeys(r["output"] for r in report.get("outputs") or ()))
-    names = [name for output in [*outputs, "shares"] for name in chart_series(report, output)]
-    return palette.assign(names, model=model_label(report))
+    charts = [chart_series(report, output) for output in [*outputs, "shares"]]
+    return palette.styles([name for chart in charts for name in chart], model=model_label(report), charts=charts)
+
+
+def series_cues(report: Mapping[str, Any]) -> dict[str, int]:
+    """Every series of a run's charts by name, its second cue (``palette.styles``: 0 unless an earlier series of its
+    colour is drawn in a chart with it), from the same assignment as its colour (``series_colours``)."""
+    return {name: cue for name, (_, cue) in _series_styles(report).items()}
+
+
+def chart_cues(report: Mapping[str, Any], output: str, cues: Mapping[str, int] | None = None) -> dict[str, int]:
+    """The cues of the series one chart of ``output`` draws that have one (cue above 0), out of the run's
+    ``series_cues`` (given as ``cues`` when already worked out): empty while the palette's colours suffice."""
+    every = series_cues(report) if cues is None else cues
+    drawn = chart_series(report, output) if output == "shares" else [model_label(report), *chart_series(report, output)]
+    return {name: every[name] for name in drawn if every.get(name)}
 
 
 def run_colours(report: Mapping[str, Any]) -> dict[str, str]:
@@ -907,22 +943,73 @@ def with_parameter_names(text: str, words: Mapping[str, str]) -> str:
     return text
 
 
-#: How far above the highest value a chart draws (its line, published figures, observations) a band may take the
-#: value axis: past that, the band runs off the top of the axis and its legend says so (`band_axis_high`).
+#: How far above the highest value a chart draws (its line, medians, published figures, observations) a band may
+#: take the value axis: past that, the band is cut at the top of the axis and the chart marks it with the band's
+#: true top (``BandAxis.note``). The one rule of the chart files, the report and the web (``band_axis``).
 BAND_ROOM = 3.0
 
 
-def band_axis_high(values: Iterable[float | None], band_high: Iterable[float | None]) -> tuple[float, bool]:
-    """The highest value a chart's value axis must show, and whether its band runs past it: the highest value
-    drawn (``values``), and the band's top (``band_high``: each p95) up to ``BAND_ROOM`` times it, so that a wide band
-    never squeezes values near zero into the bottom of the axis (a firm's revenue near nil against a band of
-    hundreds). With no value above zero the band alone sets the axis."""
+def nice_top(value: float) -> float:
+    """The least nice number (1, 2, 2.5 or 5 times a power of ten) at or above ``value``: the top of a value
+    axis (1 where ``value`` is not above zero)."""
+    import math
+
+    if value <= 0:
+        return 1.0
+    p = 10 ** math.floor(math.log10(value))
+    return float(next(step for step in (1, 2, 2.5, 5, 10) if value / p <= step + 1e-12) * p)
+
+
+@dataclass(frozen=True)
+class BandAxis:
+    """The value axis of a chart with a p5-p95 band, the same in every medium: ``top``, the axis's top (a nice
+    number a little above what it must show); ``band_top``, the band's true top (its highest p95); ``clipped``,
+    whether the band runs past ``top``; ``note``, what the chart says at the top of its plot where it does
+    ("p95 off scale: 412"), so that an axis never hides a band silently."""
+
+    top: float
+    band_top: float
+    clipped: bool
+    note: str | None
+
+
+def band_axis(values: Iterable[float | None], band_high: Iterable[float | None], unit: str | None = None) -> BandAxis:
+    """The value axis a chart needs: to the highest value drawn (``values``) and the band's top (``band_high``: each
+    p95) up to ``BAND_ROOM`` times it, so that a wide band never squeezes values near zero into the bottom of the
+    axis (a firm's revenue near nil against a band of hundreds); past that the band is cut at the axis and marked
+    (``BandAxis``). With no value above zero the band alone sets the axis; a percent (``unit`` "pct") within 100
+    never takes the axis past 100%."""
     drawn = max([0.0, *(float(v) for v in values if v is not None)])
     band = max([0.0, *(float(v) for v in band_high if v is not None)])
-    if drawn <= 0:
-        return band, False
     room = BAND_ROOM * drawn
-    return max(drawn, min(band, room)), band > room
+    highest = band if drawn <= 0 else max(drawn, min(band, room))
+    top = nice_top(highest * 1.05)
+    if unit == "pct" and highest <= 100:
+        top = min(100.0, top)
+    clipped = band > top
+    return BandAxis(top, band, clipped, f"p95 off scale: {number(band, unit)}" if clipped else None)
+
+
+def output_band_axis(report: Mapping[str, Any], output: str) -> BandAxis:
+    """``band_axis`` of a run's chart of ``output``, from what every medium's chart of it draws: the model's values
+    and medians (a linked run's by quarter, and its value for each longer period a figure or observation of it
+    spans), the published figures and the observations; the band over the same rows."""
+    linked = report.get("model") == "linked"
+    rows = [r for r in report.get("outputs") or () if r["output"] == output]
+    if linked:
+        table = (report.get("calibration") or {}).get("table") or ()
+        spanned = {e["period"] for e in [*table, *(report.get("published_beside_model") or ())]
+                   if e["output"] == output and e.get("quarters")}
+        lined = [r for r in rows if "Q" in str(r["period"]) and "FY" not in str(r["period"])]
+        drawn = [*lined, *(r for r in rows if r["period"] in spanned)]
+        figures = [f.value for f in figure_points(report, output)]
+    else:
+        lined = drawn = rows
+        figures = [p["value"] for c in report.get("published_beside_model") or () if c["output"] == output
+                   for p in c["published"]]
+    observed = [o["observed"] for o in (report.get("calibration") or {}).get("table") or () if o["output"] == output]
+    values = [r.get(k) for r in drawn for k in ("value", "median")] + figures + observed
+    return band_axis(values, [r.get("p95") for r in lined], describe(report, output).unit)
 
 
 #: Most characters of a case's title (``case_title``) before it is cut at a word.

@@ -13,10 +13,12 @@ import pandas as pd
 
 from chipshift.reports import labels
 from chipshift.reports.chart_style import (
-    FIGURE_MARKER,
+    CUE_HATCHES,
+    CUE_MARKERS,
     FIGURE_SIZE,
     MODEL,
     PALETTE,
+    band_axis,
     figure_colour,
     footnote,
     legend,
@@ -85,6 +87,7 @@ def trajectory(report: dict[str, Any], output: str, stem: Path) -> list[str]:
                    label="observation the model is fitted to" if k == 0 else None)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
+    band_axis(ax, labels.output_band_axis(report, output))  # a band too wide for the axis cut there, and marked
     value_axis(ax, text.unit)
     ax.set_xticks(sorted(set(data["year"])))
     ax.grid(alpha=0.3)
@@ -118,6 +121,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         return []
     text = labels.describe(report, output)
     colours = labels.run_colours(report)  # one colour a series, as the report and the Results page draw it
+    cues = labels.series_cues(report)  # and past the palette's colours its marker, as they draw it
     x = list(range(len(data)))
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     if "p5" in data:
@@ -151,11 +155,12 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         colour = colours.get(f.publisher) or figure_colour(groups.index(f.legend))
         same = at_period[f.period]
         ax.scatter([at + spread(same.index(k), len(same), width=1.2, most=0.3)], [f.value], s=FIGURE_SIZE,
-                   marker=FIGURE_MARKER, zorder=4, color="white" if f.other_basis else colour, edgecolors=colour,
+                   marker=CUE_MARKERS[cues.get(f.publisher, 0) % len(CUE_MARKERS)], zorder=4,
+                   color="white" if f.other_basis else colour, edgecolors=colour,
                    linewidths=1.2, label=f.legend if f.legend not in drawn else None)
         drawn.add(f.legend)
     if any(f.other_basis for f, _ in figures):
-        ax.scatter([], [], s=FIGURE_SIZE, marker=FIGURE_MARKER, color="white", edgecolors="#444444", linewidths=1.2,
+        ax.scatter([], [], s=FIGURE_SIZE, marker=CUE_MARKERS[0], color="white", edgecolors="#444444", linewidths=1.2,
                    label=labels.OTHER_BASIS_LEGEND)
     for k, (f, at) in enumerate((f, at) for f, at in figures if f.fitted):
         ax.scatter([at], [f.value], s=140, facecolors="none", edgecolors="black", zorder=5,
@@ -164,6 +169,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     note = labels.other_basis_note(f for f, _ in figures)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
+    band_axis(ax, labels.output_band_axis(report, output))  # a band too wide for the axis cut there, and marked
     value_axis(ax, text.unit)
     ax.set_xticks(x, periods, rotation=45, fontsize=8)
     ax.grid(alpha=0.3)
@@ -181,13 +187,16 @@ def share_stack(report: dict[str, Any], stem: Path) -> list[str]:
     table = pd.DataFrame(shares).pivot(index="year", columns="output", values="value").fillna(0.0)
     names: Mapping[str, str] = (report.get("names") or {}).get("owners") or {}
     colours = labels.run_colours(report)  # a supplier's colour, as in the report and on the Results page
+    cues = labels.series_cues(report)  # and past the palette's colours its stripes, as they draw them
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     bottom = None
     for k, column in enumerate(table.columns):
         code = column.split(":", 1)[1]
+        hatch = CUE_HATCHES[cues.get(names.get(code, code), 0) % len(CUE_HATCHES)]
         ax.bar(table.index, table[column], bottom=bottom,
                color=colours.get(names.get(code, code)) or PALETTE[k % len(PALETTE)],
-               label=names.get(code, code), width=0.7)
+               label=names.get(code, code), width=0.7, hatch=hatch or None, edgecolor="white" if hatch else None,
+               linewidth=0)
         bottom = table[column] if bottom is None else bottom + table[column]
     ax.set_title(labels.describe(report, "shares").title, loc="left", fontsize=11)
     ax.set_ylabel("% of market value")

@@ -35,13 +35,40 @@ def contrast(a: str, b: str = BACKGROUND) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def assign(names: Iterable[str], model: str | None = None) -> dict[str, str]:
-    """Each distinct name its colour, in the order given: ``model`` (the model's line) ``MODEL``, the others the
-    rest of the palette in turn (a name never takes the model's colour; past eleven names they repeat). Given the
-    same names, the same colours: the one assignment of a run, which every chart of it and every medium reads."""
-    out: dict[str, str] = {} if model is None else {model: MODEL}
+#: How many second cues a series has (``styles``): a name that shares its colour with an earlier one (past the
+#: palette's eleven colours they repeat) in a chart they are both drawn in takes the next cue, so that no two series
+#: of a chart look alike. Its marks by cue: a published figure a diamond, a triangle or a square
+#: (``POINT_SHAPES``); a part of a stack plain, striped across or striped upright (``BAR_STRIPES``). The chart files,
+#: the report and the pages draw them alike.
+CUES = 3
+POINT_SHAPES = ("diamond", "triangle", "square")
+BAR_STRIPES = ("none", "across", "upright")
+
+
+def styles(names: Iterable[str], model: str | None = None,
+           charts: Iterable[Iterable[str]] | None = None) -> dict[str, tuple[str, int]]:
+    """Each distinct name its colour and cue, in the order given: ``model`` (the model's line) ``MODEL`` and cue 0,
+    the others the rest of the palette in turn (a name never takes the model's colour), each with the lowest cue
+    (``CUES``) that no earlier name of its colour drawn in one chart with it has. ``charts``: the names each chart
+    draws together; None: every name in one chart (past eleven names the colours come again with cue 1, then 2).
+    Given the same names and charts, the same looks: the one assignment of a run, which every chart of it and
+    every medium reads."""
+    out: dict[str, tuple[str, int]] = {} if model is None else {model: (MODEL, 0)}
+    order = list(dict.fromkeys(name for name in names if name != model))
+    groups = [set(chart) for chart in charts] if charts is not None else [set(order)]
+    beside: dict[str, set[str]] = {name: set() for name in order}
+    for group in groups:
+        for name in group & beside.keys():
+            beside[name] |= group - {name}
     others = PALETTE[1:]
-    for name in names:
-        if name not in out:
-            out[name] = others[(len(out) - (model is not None)) % len(others)]
+    for k, name in enumerate(order):
+        colour = others[k % len(others)]
+        taken = {out[o][1] for o in beside[name] if o in out and out[o][0] == colour}
+        out[name] = (colour, next(c for c in range(len(taken) + 1) if c not in taken) % CUES)
     return out
+
+
+def assign(names: Iterable[str], model: str | None = None) -> dict[str, str]:
+    """Each distinct name its colour (``styles``): past eleven names the colours repeat, each then with another
+    cue (``styles``)."""
+    return {name: colour for name, (colour, _) in styles(names, model).items()}

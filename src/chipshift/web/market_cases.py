@@ -65,10 +65,14 @@ def parameter_facts(store: Store, document: Any) -> dict[str, dict[str, Any]]:
     """For each parameter of a case document (the YAML as read), the facts its figures rest on: ``default``,
     ``low`` and ``high`` name the fact a bound comes from (a ``{fact: ID}`` of the case file, else the facts
     of the parameters.csv row it takes with ``from``), ``basis`` the facts its basis names in its words;
-    ``catalogue`` is that parameters.csv row's name and note."""
-    specs = document.get("parameters") if isinstance(document, Mapping) else None
+    ``catalogue`` is that parameters.csv row's name and note. A linked case's parameters its loader takes from the
+    catalogue (``labels.CATALOGUE_PARAMETERS``) where its file sets none are its rows' too."""
+    specs = dict(document.get("parameters") or {}) if isinstance(document, Mapping) else {}
+    if isinstance(document, Mapping) and document.get("model") == "linked":
+        # the catalogue's parameters a linked case's loader adds where its file sets none
+        specs |= {name: {"from": name} for name in labels.CATALOGUE_PARAMETERS if name not in specs}
     out: dict[str, dict[str, Any]] = {}
-    for name, spec in (specs or {}).items():
+    for name, spec in specs.items():
         if not isinstance(spec, Mapping):
             continue
         rows = store.rows("parameters", id=str(spec["from"])) if spec.get("from") else []

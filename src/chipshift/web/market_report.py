@@ -16,16 +16,19 @@ from chipshift.reports.labels import (
     NO_SOURCE,
     case_document,
     chart_colours,
+    chart_cues,
     describe,
     figure_points,
     footer,
     model_label,
     number,
     other_basis_note,
+    output_band_axis,
     parameter_units,
     parameter_words,
     publishers_of,
     run_colours,
+    series_cues,
     unchanging,
     unit_words,
 )
@@ -123,6 +126,7 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
                  "to.</p>")
     outputs = list(dict.fromkeys(r["output"] for r in report["outputs"]))
     colours = run_colours(report)  # a series' colour, as in the chart files and on the Results page
+    cues = series_cues(report)  # and past the palette's colours, its second cue
     for output in [o for o in outputs if o in ("localization", "revenue_share") or o.startswith("revenue:")]:
         if sentence := unchanging(report, output):
             parts.append(_in_place_of_chart(sentence))
@@ -137,7 +141,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
         parts.append(svg.trajectory(points, published, observed, title, unit,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
                                     model=model_label(report, "model"), axis=axis,
-                                    colours=chart_colours(report, output, colours)))
+                                    colours=chart_colours(report, output, colours),
+                                    band=output_band_axis(report, output), cues=chart_cues(report, output, cues)))
     shares = [r for r in report["outputs"] if r["output"].startswith("share:") and "@" not in r["output"]]
     if shares:
         years = sorted({r["year"] for r in shares})
@@ -146,7 +151,8 @@ def render(report: dict[str, Any], facts: dict[str, dict[str, Any]], file_name: 
             [(y, [(owners.get(code, code), r["value"]) for r in shares if r["year"] == y
                   for code in [r["output"].split(":", 1)[1]]]) for y in years],
             describe(report, "shares").title, footer=footer(report, [], SOURCES_BELOW),
-            axis=describe(report, "shares").axis, colours=chart_colours(report, "shares", colours)))
+            axis=describe(report, "shares").axis, colours=chart_colours(report, "shares", colours),
+            cues=chart_cues(report, "shares", cues)))
     parts.append("<h2>Outputs</h2>" + html_table([("output", "Output"), ("year", "Year"), ("value", "Value"),
                                               ("unit", "Unit"), ("p5", "p5"), ("median", "Median"), ("p95", "p95")],
                                              _with_units(report, [r for r in report["outputs"]
@@ -196,6 +202,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
     ``reports.market_run_files.quarterly``)."""
     table, compared = report["calibration"]["table"], report["published_beside_model"]
     colours = run_colours(report)  # a series' colour, as in the chart files and on the Results page
+    cues = series_cues(report)  # and past the palette's colours, its second cue
     parts: list[str] = []
     for output in dict.fromkeys(r["output"] for r in report["outputs"]):
         if output.startswith("price@"):
@@ -227,6 +234,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
             footer=footer(report, [str(p["credit"]) for p in published if p["credit"] != NO_SOURCE], SOURCES_BELOW)
             + ((" " + note) if (note := other_basis_note(figures)) else ""),
             model=model_label(report, "model"), colours=chart_colours(report, output, colours),
+            band=output_band_axis(report, output), cues=chart_cues(report, output, cues),
             spans=[(labels.index(first), labels.index(last), values[period], period)
                    for period, (first, last) in sorted(spans.items())]))
     if not parts:
@@ -279,7 +287,8 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         title, axis, unit = _title(report, output)
         parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
-                                    model=model_label(report, "model"), axis=axis))
+                                    model=model_label(report, "model"), axis=axis,
+                                    band=output_band_axis(report, output)))
     parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     held = [sentence for output in dict.fromkeys(r["output"] for r in headline)

@@ -13,14 +13,39 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from chipshift.reports.labels import OTHER_BASIS_LEGEND, band_axis_high, number, tick, tick_steps
-from chipshift.reports.palette import MODEL
+from chipshift.reports.labels import OTHER_BASIS_LEGEND, BandAxis, band_axis, number, tick, tick_steps
+from chipshift.reports.palette import BAR_STRIPES, MODEL, POINT_SHAPES
 from chipshift.reports.palette import PALETTE as PALETTE  # re-exported: the one palette of every medium
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
         'sans-serif')
 GRID, MUTED = "#e3e8ee", "#5b6b7c"
 _REDS = ((255, 245, 240), (252, 187, 161), (251, 106, 74), (203, 24, 29), (153, 0, 13))
+
+
+def _point(x: float, y: float, fill: str, stroke: str, cue: int = 0, css: str = "", inner: str = "") -> str:
+    """A published figure's mark at (x, y), by its series' cue (``palette.POINT_SHAPES``): a diamond, a triangle
+    or a square; ``css``: its class; ``inner``: its tooltip."""
+    shape = POINT_SHAPES[cue % len(POINT_SHAPES)]
+    attrs = f' class="{css}"' if css else ""
+    paint = f'fill="{fill}" stroke="{stroke}" stroke-width="1.5" data-shape="{shape}"'
+    if shape == "triangle":
+        return (f'<polygon{attrs} points="{x:.1f},{y - 5.5:.1f} {x + 5:.1f},{y + 3.5:.1f} {x - 5:.1f},{y + 3.5:.1f}" '
+                f'{paint}>{inner}</polygon>')
+    turn = f' transform="rotate(45 {x:.1f} {y:.1f})"' if shape == "diamond" else ""
+    return f'<rect{attrs} x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" {paint}{turn}>{inner}</rect>'
+
+
+def _stripes(x: float, y: float, w: float, h: float, cue: int) -> str:
+    """The stripes over a part of a stack by its series' cue (``palette.BAR_STRIPES``): none, across or upright,
+    white lines 4 px apart."""
+    kind = BAR_STRIPES[cue % len(BAR_STRIPES)]
+    line = '<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="#fff" stroke-width="1.2"/>'
+    if kind == "across":
+        return "".join(line.format(x, x + w, y + k, y + k) for k in range(2, int(h), 4))
+    if kind == "upright":
+        return "".join(line.format(x + k, x + k, y, y + h) for k in range(2, int(w), 4))
+    return ""
 
 
 def _clip(text: str, n: int) -> str:
@@ -199,7 +224,9 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
             out.append(f'<text x="{X(i):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" fill="{MUTED}">'
                        f'{escape(label)}</text>')
     for k, (name, lower, upper) in enumerate(series):
-        color = PALETTE[k % len(PALETTE)]
+        # each series drawn wider than the next (2.5 px a series, as charts.js draws it), so that where two meet the
+        # one under shows round the one over it, never hidden by it
+        color, wider = PALETTE[k % len(PALETTE)], 2.5 * (len(series) - 1 - k)
         for values, dash in ((upper, ""), (lower, ' stroke-dasharray="5 3"')):
             run: list[str] = []
             for i, v in enumerate([*values, None]):
@@ -208,11 +235,12 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
                     continue
                 if len(run) > 1:  # a point alone is drawn by its mark below
                     out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{color}" '
-                               f'stroke-width="2"{dash}/>')
+                               f'stroke-width="{2 + wider:g}"{dash}/>')
                 run = []
         for i, (lo, hi) in enumerate(zip(lower, upper, strict=True)):
             if hi is not None:
-                out.append(f'<circle cx="{X(i):.1f}" cy="{Y(hi):.1f}" r="2.5" fill="{color}"><title>{escape(name)}, '
+                out.append(f'<circle cx="{X(i):.1f}" cy="{Y(hi):.1f}" r="{2.5 + wider / 2:g}" fill="{color}"><title>'
+                           f'{escape(name)}, '
                            f'{escape(labels[i])}: {_pct(lo, 1)}–{_pct(hi, 1)}</title></circle>')
     return _frame(width, height, title, out, footer)
 
@@ -264,14 +292,6 @@ def heatmap(rows: list[tuple[str, str, list[float | None]]], columns: list[str],
     return _frame(width, height, title, out, footer)
 
 
-def _nice(v: float) -> float:
-    if v <= 0:
-        return 1.0
-    p = 10 ** math.floor(math.log10(v))
-    m = v / p
-    return float(next(step for step in (1, 2, 2.5, 5, 10) if m <= step) * p)
-
-
 def _num(v: float, unit: str) -> str:
     """A value on an axis or in a tooltip: a percent, a large number in full (40,000, not 4e+04), else four digits."""
     if unit == "%":
@@ -283,7 +303,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                title: str, unit: str = "%", width: int = 760, height: int = 320,
                x_labels: Sequence[str] | None = None, footer: str | None = None,
                model: str = "model (fitted)", axis: str | None = None,
-               spans: Sequence[tuple[float, float, float, str]] = (), colours: Mapping[str, str] | None = None) -> str:
+               spans: Sequence[tuple[float, float, float, str]] = (), colours: Mapping[str, str] | None = None,
+               band: BandAxis | None = None, cues: Mapping[str, int] | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (published: x, value, publisher (its legend), label or tip (its tooltip), hollow: a figure of a
     longer period than the line's) and the observations fitted to circled. With ``x_labels`` the x
@@ -291,13 +312,18 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     ``axis``: the value axis's label, with the unit (``reports.labels.describe``'s ``axis``); ``spans``: the model's
     value for a longer period (from, to, value, label: a fiscal year across the quarters it spans); ``colours``:
     the run's colour of each series by name (``labels.chart_colours``): a published figure takes its
-    ``credit``'s (its publisher where its legend says more), else its ``publisher``'s."""
+    ``credit``'s (its publisher where its legend says more), else its ``publisher``'s; ``band``: the value axis
+    (``labels.output_band_axis``, as the chart files and the web draw it), else worked out from what is drawn;
+    ``cues``: past the palette's colours, a series' second cue by name (``labels.chart_cues``): its figures drawn
+    as triangles or squares (``_point``)."""
     left, right, top, bottom = 64, 200, 34 if axis else 16, 30
-    # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it runs off the top
-    highest, clipped = band_axis_high([p["value"] for p in points] + [p["value"] for p in published]
-                                      + [o["value"] for o in observed], [p.get("p95") for p in points])
-    # a share in percent never needs an axis past 100%
-    top_v = min(100.0, _nice(highest * 1.05)) if unit == "%" and highest <= 100 else _nice(highest * 1.05)
+    # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it is cut at the
+    # top, and the plot says where the band's top is (labels.band_axis: the rule of every medium)
+    if band is None:
+        band = band_axis([p["value"] for p in points] + [p["value"] for p in published]
+                         + [o["value"] for o in observed], [p.get("p95") for p in points],
+                         "pct" if unit == "%" else None)
+    top_v, clipped = band.top, band.clipped
     xs = sorted({p["x"] for p in points})
 
     def X(x: float) -> float:
@@ -333,6 +359,10 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                    '</title></polygon>')
         legend.append((color, "band", "model: 5-95% of draws" + (
             f" (it runs above the axis, to {_num(max(p['p95'] for p in banded), unit)})" if clipped else "")))
+        if band.note:
+            out.append(f'<text class="off-scale" x="{width - right - 4}" y="{top + 12}" text-anchor="end" '
+                       f'font-size="11" fill="#1d2733" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                       f'▲ {escape(band.note)}</text>')
     line = " ".join(f"{X(p['x']):.1f},{Y(p['value']):.1f}" for p in points)
     out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2.2"/>')
     for p in points:
@@ -351,6 +381,9 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     shade = {name: next((hues[c] for p in published if p["publisher"] == name
                          for c in (str(p.get("credit") or name), name) if c in hues), PALETTE[(1 + k) % len(PALETTE)])
              for k, name in enumerate(publishers)}
+    # and its shape by the run's cue of it (a diamond while the palette's colours suffice)
+    shape = {name: next(((cues or {})[c] for p in published if p["publisher"] == name
+                         for c in (str(p.get("credit") or name), name) if c in (cues or {})), 0) for name in publishers}
     at_x: dict[Any, list[int]] = {}
     for k, p in enumerate(published):
         at_x.setdefault(p["x"], []).append(k)
@@ -364,10 +397,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         tip = p.get("tip") or (f'{p["publisher"]}, {p["label"] if p.get("label") else name(p["x"])}: '
                                f'{_num(p["value"], unit)}')
         fill, edge = ("#fff", c) if p.get("hollow") else (c, "#fff")
-        out.append(f'<rect class="published" x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{fill}" '
-                   f'stroke="{edge}" stroke-width="1.5" transform="rotate(45 {x:.1f} {y:.1f})"><title>'
-                   f'{escape(str(tip))}</title></rect>')
-    legend += [(shade[name], "diamond", str(name)) for name in publishers]
+        out.append(_point(x, y, fill, edge, shape[p["publisher"]], "published", f"<title>{escape(str(tip))}</title>"))
+    legend += [(shade[name], f"point{shape[name]}", str(name)) for name in publishers]
     if any(p.get("hollow") for p in published):
         legend.append((MUTED, "hollow", OTHER_BASIS_LEGEND))
     for o in observed:
@@ -387,8 +418,7 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                 "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
                 "span": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="5" '
                         'stroke-opacity="0.5"/>',
-                "diamond": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{c}" '
-                           f'transform="rotate(45 {x + 8} {y})"/>',
+                **{f"point{k}": _point(x + 8, y, c, c, k) for k in range(len(POINT_SHAPES))},
                 "hollow": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="#fff" stroke="{c}" '
                           f'stroke-width="1.5" transform="rotate(45 {x + 8} {y})"/>',
                 "ring": f'<circle cx="{x + 8}" cy="{y}" r="6" fill="none" stroke="{c}" stroke-width="1.5"/>'}[kind]
@@ -400,9 +430,11 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
 
 
 def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: int = 760, height: int = 320,
-          footer: str | None = None, axis: str | None = None, colours: Mapping[str, str] | None = None) -> str:
+          footer: str | None = None, axis: str | None = None, colours: Mapping[str, str] | None = None,
+          cues: Mapping[str, int] | None = None) -> str:
     """Shares in percent stacked by year: rows (year, [(name, share)]); ``axis``: the value axis's label;
-    ``colours``: the run's colour of each part by name (``labels.chart_colours``), else by position."""
+    ``colours``: the run's colour of each part by name (``labels.chart_colours``), else by position; ``cues``: past
+    the palette's colours, a part's second cue by name (``labels.chart_cues``): its stripes (``_stripes``)."""
     left, right, top, bottom = 50, 160, 34 if axis else 16, 30
     names = list(dict.fromkeys(name for _, parts in rows for name, _ in parts))
     shade = {name: (colours or {}).get(name) or PALETTE[k % len(PALETTE)] for k, name in enumerate(names)}
@@ -422,9 +454,11 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
         for name, value in parts:
             v = max(0.0, value)
             c = shade[name]
+            high = max(0.0, Y(acc) - Y(acc + v))
             out.append(f'<rect x="{cx - bar / 2:.1f}" y="{Y(acc + v):.1f}" width="{bar:.1f}" '
-                       f'height="{max(0.0, Y(acc) - Y(acc + v)):.1f}" fill="{c}"><title>{escape(name)} {year}: '
-                       f'{v:.1f}%</title></rect>')
+                       f'height="{high:.1f}" fill="{c}"><title>{escape(name)} {year}: '
+                       f'{v:.1f}%</title></rect>' + _stripes(cx - bar / 2, Y(acc + v), bar, high,
+                                                             (cues or {}).get(name, 0)))
             acc += v
         out.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
                    f'fill="{MUTED}">{year}</text>')
@@ -434,8 +468,8 @@ def stack(rows: list[tuple[int, list[tuple[str, float]]]], title: str, width: in
     for name in reversed(names):
         lines = _wrap(name, right - 40, 11)
         out.append(f'<rect x="{width - right + 14}" y="{y - 6}" width="12" height="12" '
-                   f'fill="{shade[name]}"/>'
-                   f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">' + "".join(
+                   f'fill="{shade[name]}"/>' + _stripes(width - right + 14, y - 6, 12, 12, (cues or {}).get(name, 0))
+                   + f'<text class="legend" x="{width - right + 32}" y="{y + 4}" font-size="11">' + "".join(
                        f'<tspan x="{width - right + 32}" dy="{13 if j else 0}">{escape(line)}</tspan>'
                        for j, line in enumerate(lines)) + "</text>")
         y += 18 + (len(lines) - 1) * 13

@@ -216,6 +216,17 @@ class FigurePoint(Answer):
                                           "figure on the quarterly line): drawn hollow and footnoted")
 
 
+class ValueAxis(Answer):
+    """The value axis of a chart with a p5-p95 band, the one rule of the chart files, the report and the web
+    (``labels.band_axis``): a band more than three times the values drawn is cut at the axis and marked."""
+
+    top: float = Field(description="the top of the value axis, in the output's unit")
+    band_top: float = Field(description="the band's true top: its highest p95")
+    clipped: bool = Field(description="whether the band runs past the axis's top (and is cut there)")
+    note: str | None = Field(description="what the chart says at the top of its plot where the band is cut "
+                                         "(\"p95 off scale: 412\"); null where it is not")
+
+
 class OutputText(Answer):
     """What a chart or table of an output says it shows."""
 
@@ -234,6 +245,13 @@ class OutputText(Answer):
                                                            "a supplier, a side of a comparison): one colour a "
                                                            "series in every chart of the run, in the chart files "
                                                            "and the report too")
+    cues: dict[str, int] | None = Field(ABSENT, description="past the palette's eleven colours, the second cue of "
+                                                       "each series its chart draws that has one, by name (1: "
+                                                       "figures as triangles, stack parts striped across; 2: "
+                                                       "squares, striped upright), one a series in every chart "
+                                                       "and medium of the run")
+    band: ValueAxis | None = Field(ABSENT, description="the value axis of its chart where it draws a p5-p95 band: "
+                                                    "its top, and where the band is cut at it, said on the chart")
 
 
 class RunRestrictions(Answer):

@@ -27,6 +27,23 @@ CS.charts = (() => {
     return node;
   }
 
+  /* Past the palette's colours a series has a second cue (reports.palette.styles: the chart text's `cues`, by name):
+     its published figures a diamond (0), a triangle (1) or a square (2), its stack parts plain, striped across or
+     striped upright, as the chart files and the report draw them (palette.POINT_SHAPES, palette.BAR_STRIPES). */
+  const POINT_SHAPES = ["diamond", "triangle", "square"];
+  function pointMark(cx, cy, fill, stroke, cue, cls) {
+    const shape = POINT_SHAPES[(cue || 0) % POINT_SHAPES.length], paint = { class: cls, fill, stroke, "stroke-width": 1.5, "data-shape": shape };
+    if (shape === "triangle") return s("polygon", { ...paint, points: `${cx},${cy - 5.5} ${cx + 5},${cy + 3.5} ${cx - 5},${cy + 3.5}` });
+    return s("rect", { ...paint, x: cx - 4, y: cy - 4, width: 8, height: 8, transform: shape === "diamond" ? `rotate(45 ${cx} ${cy})` : null });
+  }
+  function stripes(x, y, w, h, cue) {
+    const kind = ["none", "across", "upright"][(cue || 0) % 3], out = [];
+    const line = (x1, x2, y1, y2) => s("line", { x1, x2, y1, y2, stroke: "#fff", "stroke-width": 1.2, "pointer-events": "none" });
+    if (kind === "across") for (let k = 2; k < h; k += 4) out.push(line(x, x + w, y + k, y + k));
+    if (kind === "upright") for (let k = 2; k < w; k += 4) out.push(line(x + k, x + k, y, y + h));
+    return out;
+  }
+
   function svgRoot(width, height, title) {
     const root = s("svg", { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}`, "font-family": FONT,
       "font-size": 12, fill: INK, role: "img", "aria-label": title || "chart" });
@@ -360,12 +377,14 @@ CS.charts = (() => {
     const k = Math.max(1, Math.ceil((xs.length * widest) / Math.max(1, width - left - right)));
     xs.forEach((x, i) => { if (i % k === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     series.forEach((ser, k) => {
-      const c = PALETTE[k % PALETTE.length];
+      // each series drawn wider than the next (as svg.bands draws it: 2.5 px a series), so that where two meet the one
+      // under shows round the one over it, never hidden by it
+      const c = PALETTE[k % PALETTE.length], wider = 2.5 * (series.length - 1 - k);
       const upper = points.map((p) => `${X(p.x)},${Y(p[ser.upper])}`), lower = points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).reverse();
       root.append(s("polygon", { points: [...upper, ...lower].join(" "), fill: c, "fill-opacity": 0.18, stroke: "none" }),
-        s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 }),
-        s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2, "stroke-dasharray": "5 3" }));
-      for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5, fill: c }),
+        s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider }),
+        s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider, "stroke-dasharray": "5 3" }));
+      for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5 + wider / 2, fill: c }),
         { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.share(p[ser.lower])} – ${CS.share(p[ser.upper])}` }));
       const it = legend.items[k];
       root.append(s("rect", { x: it.x, y: 8 + it.row * 20, width: 12, height: 12, fill: c }), legendText(it, it.x + 18, 18 + it.row * 20, 20));
@@ -440,15 +459,19 @@ CS.charts = (() => {
     const name = (x) => (opts.labels ? String(opts.labels[x]) : String(x));
     const pts = series.flatMap((ser) => ser.points), pub = opts.published || [], obs = opts.observed || [];
     const xs = [...new Set([...pts, ...pub].map((p) => p.x))].sort((a, b) => a - b);
-    const highest = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.p95 ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
-    // a share in percent never needs an axis past 100%
-    const top_v = opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
+    const drawn = Math.max(0, ...pts.map((p) => Math.max(p.value ?? 0, p.median ?? 0)), ...pub.map((p) => p.value), ...obs.map((p) => p.value));
+    const highest = Math.max(drawn, ...pts.map((p) => p.p95 ?? 0));
+    // opts.band: the value axis the server gives (labels.band_axis, the rule of the files and the report too): a band
+    // wider than it allows is cut at the axis's top and the plot says where its top is; without it the axis takes the
+    // whole band (a share in percent never needs an axis past 100%)
+    const band = opts.band && opts.band.top >= drawn ? opts.band : null;
+    const top_v = band ? band.top : opts.unit === "%" && highest <= 100 ? Math.min(100, niceMax(highest * 1.05)) : niceMax(highest * 1.05);
     // with opts.time the x values are times in years (2024.625: the middle of 2024Q3) on a time axis from the first
     // whole year to the last, each year named in its middle; else each distinct x is a step, named by itself
     const lo = opts.time ? Math.floor(Math.min(...xs)) : xs[0];
     const hi = opts.time ? Math.max(lo + 1, Math.ceil(Math.max(...xs))) : xs[xs.length - 1];
     const X = (x) => left + (opts.time || xs.length > 1 ? (x - lo) / (hi - lo) : 0.5) * (width - left - right);
-    const Y = (v) => top + (1 - v / top_v) * (height - top - bottom);
+    const Y = (v) => top + (1 - Math.min(v, top_v) / top_v) * (height - top - bottom);
     // each step a nice number (labels.tick_steps: 4 steps of an axis to 1 or 2 times a power of ten, 5 to 2.5 or 5)
     const mant = top_v / Math.pow(10, Math.floor(Math.log10(top_v) + 1e-9)), steps = Math.abs(mant - 2.5) < 1e-6 || Math.abs(mant - 5) < 1e-6 ? 5 : 4;
     for (let i = 0; i <= steps; i++) {
@@ -469,6 +492,7 @@ CS.charts = (() => {
       const every = Math.max(1, Math.ceil((steps.length * (Math.max(...steps.map((x) => name(x).length), 1) * 7 + 8)) / (width - left - right)));
       steps.forEach((x, i) => { if (i % every === 0) root.append(s("text", { x: X(x), y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: name(x) })); });
     }
+    if (band && band.clipped && band.note) root.append(s("text", { class: "off-scale", x: width - right - 4, y: top + 12, "text-anchor": "end", "font-size": 11, fill: INK, stroke: "#fff", "stroke-width": 3, "paint-order": "stroke", text: `▲ ${band.note}` }));
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
     const legend = [];
     series.forEach((ser, k) => {
@@ -503,6 +527,10 @@ CS.charts = (() => {
     const shade = Object.fromEntries(publishers.map((name, k) => [name, (pub.find((p) => key(p) === name && p.color) || {}).color
       || (opts.colours || {})[name] || PALETTE[(series.length + k) % PALETTE.length]]));
     const pubColor = (name) => shade[name];
+    // and its shape by the run's cue of it (a point's own p.cue, else opts.cues by name; a diamond while the
+    // palette's colours suffice)
+    const cueOf = Object.fromEntries(publishers.map((name) => [name, (pub.find((p) => key(p) === name && p.cue) || {}).cue
+      || (opts.cues || {})[name] || 0]));
     const atX = {}, slot = (width - left - right) / Math.max(1, opts.time ? 4 * (hi - lo) : xs.length - 1);
     for (const p of pub) (atX[p.x] = atX[p.x] || []).push(p);
     for (const p of pub) {
@@ -510,11 +538,10 @@ CS.charts = (() => {
       const same = atX[p.x], step = Math.min(9, (slot * (Number.isInteger(p.x) || opts.time ? 0.5 : 3)) / Math.max(1, same.length - 1));
       const cx = X(p.x) + (same.indexOf(p) - (same.length - 1) / 2) * step, cy = Y(p.value);
       // (a figure of a longer period than the line's, p.hollow, is drawn hollow; p.tip: its own label)
-      root.append(interactive(s("rect", { class: "published", x: cx - 4, y: cy - 4, width: 8, height: 8,
-        fill: p.hollow ? "#fff" : pubColor(key(p)), stroke: p.hollow ? pubColor(key(p)) : "#fff", "stroke-width": 1.5, transform: `rotate(45 ${cx} ${cy})` }),
+      root.append(interactive(pointMark(cx, cy, p.hollow ? "#fff" : pubColor(key(p)), p.hollow ? pubColor(key(p)) : "#fff", cueOf[key(p)], "published"),
       { source: p.source || undefined, tip: p.tip || `${p.group ? `${p.group}: ` : ""}${p.publisher}, ${p.label || name(p.x)}: ${fmt(p.value, opts.unit)}${p.status ? ` (${p.status})` : ""}` }));
     }
-    for (const name of publishers) legend.push([pubColor(name), "diamond", name]);
+    for (const name of publishers) legend.push([pubColor(name), "diamond", name, cueOf[name]]);
     // (the words of labels.OTHER_BASIS_LEGEND, as the files and the report say it)
     if (pub.some((p) => p.hollow)) legend.push([MUTED, "hollow", "hollow: a figure for a whole year or fiscal year, not one quarter"]);
     for (const o of obs.filter((o) => o.fitted)) root.append(interactive(s("circle", { class: "observed", cx: X(o.x), cy: Y(o.value), r: 8, fill: "none", stroke: INK, "stroke-width": 1.5 }),
@@ -523,7 +550,7 @@ CS.charts = (() => {
     // the legend beside the plot: each name whole, on up to six lines (then cut, whole in its tooltip); the
     // picture grows downwards when the legend is longer than the plot is high
     let y = narrow ? height + 4 : top;
-    legend.forEach(([c, kind, label]) => {
+    legend.forEach(([c, kind, label, cue]) => {
       const x = narrow ? 8 : width - right + 14, room = narrow ? width - 40 : right - 40;
       const lines = wrap(CS.readable(label), room, 11);
       const cut = lines.length > 6;  // marked as cut (a name may end in "…" of its own: a case's title)
@@ -533,7 +560,7 @@ CS.charts = (() => {
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
       else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
       else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
-      else if (kind === "diamond") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: c, transform: `rotate(45 ${x + 8} ${y})` }));
+      else if (kind === "diamond") root.append(pointMark(x + 8, y, c, c, cue));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
       const text = s("text", { class: "legend", x: x + 22, y: y + 4, "font-size": 11, "data-cut": cut ? "true" : null });
       lines.forEach((line, k) => text.append(s("tspan", { x: x + 22, dy: k ? 13 : 0, text: line })));
@@ -569,6 +596,7 @@ CS.charts = (() => {
         const c = shade(p.name), v = Math.max(0, p.value || 0);
         root.append(interactive(s("rect", { class: "stack-part", x: cx - barW / 2, y: Y(acc + v), width: barW, height: Math.max(0, Y(acc) - Y(acc + v)), fill: c }),
           { onClick: p.onClick || null, tip: `${p.name} ${r.x}: ${pct(v)}` }));
+        root.append(...stripes(cx - barW / 2, Y(acc + v), barW, Math.max(0, Y(acc) - Y(acc + v)), (opts.cues || {})[p.name]));
         acc += v;
       }
       root.append(s("text", { x: cx, y: height - 10, "text-anchor": "middle", "font-size": 11, fill: MUTED, text: String(r.x) }));
@@ -580,7 +608,7 @@ CS.charts = (() => {
     names.slice().reverse().forEach((n) => {
       const lines = wrap(CS.readable(n), room, 11), text = s("text", { class: "legend", x: lx + 18, y: ly + 4, "font-size": 11 });
       lines.forEach((line, i) => text.append(s("tspan", { x: lx + 18, dy: i ? 13 : 0, text: line })));
-      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: shade(n) }), interactive(text, { tip: n }));
+      root.append(s("rect", { x: lx, y: ly - 6, width: 12, height: 12, fill: shade(n) }), ...stripes(lx, ly - 6, 12, 12, (opts.cues || {})[n]), interactive(text, { tip: n }));
       ly += 18 + (lines.length - 1) * 13;
     });
     if (ly > height - 10) {

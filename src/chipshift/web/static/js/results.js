@@ -113,7 +113,7 @@
     // the run's own figures (labels.figure_points): each in the legend by publisher, periods and basis, its
     // tooltip naming its period and basis, hollow where it is of a year or fiscal year, as the files draw them
     const published = own ? own.filter((f) => at(f) !== null).map((f) => ({
-      x: at(f), label: f.period, value: f.value, publisher: f.legend, color: colours(r, output)[f.publisher], tip: f.label, hollow: f.other_basis,
+      x: at(f), label: f.period, value: f.value, publisher: f.legend, color: colours(r, output)[f.publisher], cue: cues(r, output)[f.publisher], tip: f.label, hollow: f.other_basis,
       source: f.fact ? sourceOf(r, f.fact) : observedSource(r, r.calibration.table.find((o) => o.output === output && o.period === f.period && o.observed === f.value) || {}) }))
       : shown.flatMap((c) => c.published.map((p) => ({
         x: at(c), label: c.period, value: p.value, publisher: p.publisher, status: p.status, source: sourceOf(r, p.fact) })));
@@ -124,7 +124,7 @@
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
     if (!own) published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
-    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans, colours: colours(r, output) });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans, colours: colours(r, output), cues: cues(r, output), band: bandAxis(r, output) });
   }
 
   /* The colour of each series a chart of `output` draws, by the name its legend gives it (the model's line, a
@@ -132,6 +132,18 @@
      alike (the chart text's `colours`). */
   function colours(r, output) {
     return (r.output_text && r.output_text[output] && r.output_text[output].colours) || {};
+  }
+
+  /* Past the palette's colours, each series' second cue by name (the chart text's `cues`: palette.styles), as the
+     files and the report draw it: figures as triangles or squares, stack parts striped. */
+  function cues(r, output) {
+    return (r.output_text && r.output_text[output] && r.output_text[output].cues) || {};
+  }
+
+  /* The value axis of a chart of `output` with its band, as the files and the report draw it (the chart text's
+     `band`: labels.band_axis): a band too wide for it is cut at its top and marked "p95 off scale". */
+  function bandAxis(r, output) {
+    return (r.output_text && r.output_text[output] && r.output_text[output].band) || null;
   }
 
   /* The model's line in the legend, named as the chart files and the report name it: "(fitted)" where the
@@ -149,7 +161,7 @@
     const observed = r.calibration.table.filter((o) => o.output === output).map((o) => ({ x: o.year, label: String(o.year), value: o.observed, fitted: o.fitted_to, source: observedSource(r, o), row: o }));
     published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = title(r, output);
-    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, colours: colours(r, output) });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, colours: colours(r, output), cues: cues(r, output), band: bandAxis(r, output) });
   }
 
   /* The market in words: "AI accelerators in China" (codes only where the run names none). */
@@ -221,7 +233,7 @@
       const stackTitle = named ? `${named[0]}, % of market value` : `Supplier shares of ${r.region}'s ${r.product.replace(/_/g, " ")} market (model, % of value)`;
       grid.append(CS.chartCard(chart));
       CS.charts.box(chart, CS.charts.stack(years.map((y) => ({ x: y, parts: shareRows.filter((o) => o.year === y).map((o) => ({ name: owner(o.output.split(":")[1]), value: o.value, onClick: () => modelSources(r, o.output, y, o.value) })) })),
-        { title: stackTitle, colours: colours(r, "shares") }), `${r.case}-shares`, runFooter(r, "shares"));
+        { title: stackTitle, colours: colours(r, "shares"), cues: cues(r, "shares") }), `${r.case}-shares`, runFooter(r, "shares"));
     }
     box.append(el("h2", { class: "cards-heading", id: "trajectories-heading", text: "The model over time, beside the published figures" }), grid);
     if (unchanging.length) {
