@@ -489,6 +489,10 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    # rules on goods outside the chain (Taiwan's pineapples) are left out of the list, counted and explained
+    assert "PINEAPPLE" not in page.locator("#series-changes").inner_text()
+    assert re.search(r"\d+ other rules reaching China over these dates are left out: they change no figure",
+                     page.locator("#series-left-out").inner_text())
     # "Barred (strict)" is defined where it appears: under the heatmap and in the inputs table's heading and legend
     assert "Barred (strict): the strict reading" in page.locator("#heatmap-terms").inner_text()
     heading = page.locator("#input-table th abbr", has_text="Barred (strict)")

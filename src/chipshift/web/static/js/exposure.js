@@ -309,6 +309,10 @@
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
         { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started, body.rule_names), csv: (c) => c.rules_started.join(", ") },
         { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended, body.rule_names), csv: (c) => c.rules_ended.join(", ") }] });
+    // the rules reaching the destination that the list leaves out (they change no figure): how many, and why
+    const left = body.rules_left_out || [];
+    if (left.length) $("#series-changes").append(el("p", { class: "muted", id: "series-left-out",
+      text: `${left.length} other rule${left.length > 1 ? "s" : ""} reaching ${body.destination_name} over these dates ${left.length > 1 ? "are" : "is"} left out: ${body.rules_left_out_why}.` }));
   }
 
   /* Rules by id, each a link to its page (its source and quote). */
