@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from html import escape
@@ -447,6 +448,28 @@ def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_peri
     web = report["output_text"][output]
     assert [p["label"] for p in web["points"]] == [p.label for p in points]
     assert "Hollow diamonds are figures of a longer period" in web["footer"]
+
+
+def test_linked_charts_mark_where_the_sourced_data_end(micron_linked_run: LinkedRun) -> None:
+    """A linked run's charts by quarter run past its last sourced figure into the model's projection: every medium
+    marks the last quarter with sourced values ("data | model") from the one place (``labels.data_end``), the chart
+    files, the HTML report and the answer the Results page draws from."""
+    report, files, html = micron_linked_run
+    end = labels.data_end(report)
+    assert end is not None and end.label == labels.DATA_END_LABEL == "data | model"
+    # the latest figure of the run is Omdia's share of CXMT in 2025Q3; the run goes on to 2027Q4
+    assert end.period == "2025Q3" and report["periods"][1] > end.period and "2025Q3" in end.note
+    for stem in ("revenue_share_micron_CHN", "price_hbm"):
+        drawn = (files / f"{stem}.svg").read_text(encoding="utf-8")
+        assert 'id="data-end"' in drawn and "data | model" in svg_text(files / f"{stem}.svg"), stem
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    marked = [c for c in charts if '<g class="data-end">' in c]
+    assert len(marked) >= 2 and all("data | model" in c and "Sourced figures up to 2025Q3" in c for c in marked)
+    assert all(text["data_end"] == dataclasses.asdict(end) for output, text in report["output_text"].items()
+               if output != "shares")
+    # a run whose figures reach its last quarter, or of another model, has no mark
+    assert labels.data_end({**report, "model": "single"}) is None
+    assert labels.data_end({**report, "outputs": [r for r in report["outputs"] if r["period"] <= "2025Q3"]}) is None
 
 
 def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:

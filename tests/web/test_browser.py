@@ -939,6 +939,10 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert "HBM and DRAM in " in summary and "hbm, dram" not in summary
     chart = page.locator("#trajectories .chart", has_text="Micron's share of revenue from China")
     assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
+    # where the run's sourced figures end and the projection begins, marked as the files and the report mark it
+    end = chart.locator("svg g.data-end")
+    assert end.count() == 1 and "data | model" in (end.locator("text").text_content() or "")
+    assert "Sourced figures up to 2025Q3" in (end.locator("title").text_content() or "")
     assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
     assert "IDX Channel" in chart.inner_text()  # a publisher in the legend
     tip = chart.locator("svg .published", has=page.locator("title", has_text="IDX Channel")).first

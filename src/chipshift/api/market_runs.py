@@ -35,6 +35,7 @@ from chipshift.reports.labels import (
     case_title,
     chart_colours,
     chart_cues,
+    data_end,
     describe,
     figure_points,
     footer,
@@ -42,6 +43,7 @@ from chipshift.reports.labels import (
     other_basis_note,
     output_band_axis,
     parameter_words,
+    period_kind,
     publishers_of,
     seller_name,
     series_colours,
@@ -908,6 +910,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     linked_run = report.get("model") == "linked"
     colours = series_colours(labelled)  # one colour a series, in every chart of the run and every medium
     cues = series_cues(labelled)  # and past the palette's colours, a second cue
+    ends = data_end(labelled)  # a linked run's last quarter with sourced values (labels.data_end)
     for output in outputs:
         words = describe(labelled, output)
         points = figure_points(labelled, output) if linked_run else []
@@ -924,4 +927,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         if any(row.get("p95") is not None for row in report["outputs"] if row["output"] == output):
             # the value axis by the rule of every medium: the web draws the band to it, as the files and report do
             text[output]["band"] = dataclasses.asdict(output_band_axis(labelled, output))
+        if ends and any(row["output"] == output and period_kind(str(row["period"])) == "quarter"
+                        for row in report["outputs"]):
+            text[output]["data_end"] = dataclasses.asdict(ends)  # where the data end, as every medium marks it
     return {**labels, "output_text": text}

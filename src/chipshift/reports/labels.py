@@ -1069,3 +1069,47 @@ def tick_steps(top: float) -> int:
         return 4
     m = top / 10 ** math.floor(math.log10(top) + 1e-9)
     return 5 if abs(m - 2.5) < 1e-6 or abs(m - 5) < 1e-6 else 4
+
+
+#: The words of the mark where a linked run's sourced figures end and the model's projection alone goes on: one
+#: label in the chart files, the report and on the Results page.
+DATA_END_LABEL = "data | model"
+
+
+@dataclass(frozen=True)
+class DataEnd:
+    """Where a linked run's charts mark the end of its data: ``period``, the last quarter of the run with a sourced
+    value (a figure published or observed for one of its outputs, forecasts aside; a figure of a year or fiscal
+    year counts for the last quarter it spans); ``label``, the mark's words (``DATA_END_LABEL``); ``note``, what the
+    mark says when pointed at. Every medium draws it as a dashed vertical rule after that quarter."""
+
+    period: str
+    label: str
+    note: str
+
+
+def _last_quarter(entry: Mapping[str, Any]) -> str | None:
+    """The last quarter a figure's period covers: the quarter itself, else the last of the ``quarters`` it spans."""
+    period = str(entry.get("period") or "")
+    if period_kind(period) == "quarter":
+        return period
+    quarters = entry.get("quarters")
+    return str(quarters[1]) if quarters else None
+
+
+def data_end(report: Mapping[str, Any]) -> DataEnd | None:
+    """Where a linked run's sourced data end (``DataEnd``); None for a run of another model, or where its figures
+    reach its last quarter (nothing past them is the model's alone) or none is within its quarters."""
+    if report.get("model") != "linked":
+        return None
+    quarters = sorted({str(r["period"]) for r in report.get("outputs") or ()
+                       if period_kind(str(r["period"])) == "quarter"})
+    ends = [_last_quarter(e) for e in report.get("published_beside_model") or ()
+            if any(p.get("status") != "forecast" for p in e.get("published") or ())]
+    ends += [_last_quarter(r) for r in (report.get("calibration") or {}).get("table") or ()
+             if r.get("observed") is not None]
+    known = [q for q in ends if q is not None]
+    if not quarters or not known or max(known) >= quarters[-1] or max(known) < quarters[0]:
+        return None
+    last = max(q for q in quarters if q <= max(known))
+    return DataEnd(last, DATA_END_LABEL, f"Sourced figures up to {last}; after it, the model's projection alone")

@@ -19,6 +19,7 @@ from chipshift.reports.chart_style import (
     MODEL,
     PALETTE,
     band_axis,
+    data_end_rule,
     figure_colour,
     footnote,
     legend,
@@ -169,9 +170,12 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     note = labels.other_basis_note(f for f, _ in figures)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
-    band_axis(ax, labels.output_band_axis(report, output))  # a band too wide for the axis cut there, and marked
+    axis = labels.output_band_axis(report, output)
+    band_axis(ax, axis)  # a band too wide for the axis cut there, and marked
     value_axis(ax, text.unit)
     ax.set_xticks(x, periods, rotation=45, fontsize=8)
+    if (end := labels.data_end(report)) is not None and end.period in periods:
+        data_end_rule(ax, periods.index(end.period) + 0.5, end, below=axis.clipped)  # where the sourced data end
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     legend(ax)

@@ -14,9 +14,11 @@ from chipshift.api import market_runs as market_api
 from chipshift.io.store import Store
 from chipshift.reports.labels import (
     NO_SOURCE,
+    DataEnd,
     case_document,
     chart_colours,
     chart_cues,
+    data_end,
     describe,
     figure_points,
     footer,
@@ -194,6 +196,13 @@ def _sources(facts: dict[str, dict[str, Any]], documents: dict[str, dict[str, An
     return parts
 
 
+def _data_end(report: dict[str, Any], quarters: list[str]) -> tuple[float, DataEnd] | None:
+    """Where a linked run's chart of ``quarters`` marks the end of the sourced data (``labels.data_end``): half a
+    step after the last quarter with sourced values, as the chart files and the Results page mark it."""
+    end = data_end(report)
+    return (quarters.index(end.period) + 0.5, end) if end is not None and end.period in quarters else None
+
+
 def _linked_observed(report: dict[str, Any]) -> list[str]:
     """A linked run's outputs that figures are published or observed for (a firm's share of revenue from a region
     or of a market, a region's localization, a volume; prices have their own section), by quarter, with those
@@ -236,7 +245,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
             model=model_label(report, "model"), colours=chart_colours(report, output, colours),
             band=output_band_axis(report, output), cues=chart_cues(report, output, cues),
             spans=[(labels.index(first), labels.index(last), values[period], period)
-                   for period, (first, last) in sorted(spans.items())]))
+                   for period, (first, last) in sorted(spans.items())], data_end=_data_end(report, labels)))
     if not parts:
         return []
     return ["<h2>Published figures beside the model</h2><p class='muted'>Each output that figures are published "
@@ -288,7 +297,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
                                     model=model_label(report, "model"), axis=axis,
-                                    band=output_band_axis(report, output)))
+                                    band=output_band_axis(report, output), data_end=_data_end(report, labels)))
     parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     held = [sentence for output in dict.fromkeys(r["output"] for r in headline)
