@@ -1040,6 +1040,39 @@ def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the
     assert web["mark"] == f"▲ {band.note}" and f"▲ {band.note}" in report
 
 
+def test_compare_charts_follow_the_wide_band_rule(page: Page, base_url: str) -> None:
+    """/compare's charts of two variants of a market case draw their value axis as the answer gives it (each chart
+    text's ``band``, ``labels.band_axis``), as the Results page, the files and the report do: a band too wide for
+    it is cut at the axis's top and marked."""
+    import json
+
+    from chipshift.reports import labels
+
+    def answer_with_a_wide_band(route: Route) -> None:
+        response = route.fetch()
+        answer = response.json()
+        for output, text in answer.get("output_text", {}).items():
+            values = [v for r in answer["differences"] if r["output"] == output for v in (r["a"], r["b"])
+                      if v is not None]
+            if values:  # a band ten times the highest value, cut at the axis by the shared rule
+                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
+                widened[text["title"]] = text["band"]["note"]
+        route.fulfill(response=response, body=json.dumps(answer))
+
+    widened: dict[str, str] = {}
+    page.route("**/market/compare", answer_with_a_wide_band)
+    try:
+        _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
+                    "&market_b=gallium-export-controls")
+        page.locator("#market-compare").wait_for(timeout=30_000)
+        page.locator("#market-results svg").first.wait_for()
+        marks = page.locator("#market-results svg text.off-scale").all_text_contents()
+    finally:
+        page.unroute("**/market/compare", answer_with_a_wide_band)
+    assert marks and all(m.startswith("▲ p95 off scale: ") for m in marks), marks
+    assert {f"▲ {note}" for note in widened.values()} >= set(marks), (marks, widened)
+
+
 def test_fifteen_series_of_one_chart_look_different_on_the_page(page: Page, base_url: str) -> None:
     """Past the palette's colours a series takes its second cue by name (the chart text's ``cues``:
     ``palette.styles``), as the report and the files draw it: of fifteen publishers' figures in one chart and fifteen

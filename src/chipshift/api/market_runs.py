@@ -31,6 +31,7 @@ from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.reports import palette
 from chipshift.reports.labels import (
+    band_axis,
     case_document,
     case_title,
     chart_colours,
@@ -406,8 +407,10 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
         label_a, label_b = f"a: {label_a}", f"b: {label_b}"
     # each side's line by its name, in the one palette: side a in the model's colour, side b in the next
     sides = palette.assign([label_b], model=label_a)
-    for words in text.values():
+    for output, words in text.items():
         words["colours"] = sides
+        if band := _compared_band(rows, output, linked_both):
+            words["band"] = band
     return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "title_a": title_a,
             "title_b": title_b, "same_case": same_case,
             "variants": {side: {"case": name, "parameters": dict(v.overrides),
@@ -423,6 +426,18 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows, "facts": facts}
+
+
+def _compared_band(rows: list[dict[str, Any]], output: str, linked_both: bool) -> dict[str, Any] | None:
+    """The value axis of a comparison's chart of ``output`` where it draws bands, by the rule of every medium
+    (``labels.band_axis``): from both sides' values and their bands' tops over the rows the chart draws (a linked
+    comparison's quarters); None without bands."""
+    drawn = [r for r in rows if r["output"] == output and (not linked_both or "Q" in str(r["period"]))]
+    high = [r.get(key) for r in drawn for key in ("a_p95", "b_p95")]
+    if not any(v is not None for v in high):
+        return None
+    unit = next((r.get("unit") for r in drawn if r.get("unit")), None)
+    return dataclasses.asdict(band_axis([v for r in drawn for v in (r["a"], r["b"])], high, unit))
 
 
 def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]], compared: set[str],

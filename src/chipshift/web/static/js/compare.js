@@ -201,7 +201,8 @@
       // each side in its colour of the comparison (the answer's, by the side's name)
       const hue = (words && words.colours) || {};
       CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, color: hue[r.a], points: side("a") }, { name: r.b, color: hue[r.b], points: side("b") }],
-        { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
+        { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels,
+          band: (words && words.band) || null }),  // the value axis by the rule of every medium (labels.band_axis)
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case: ${r.title_a}; a = ${r.a}, b = ${r.b}` : `a = ${r.a}; b = ${r.b}`} · ${r.bands}` +
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
