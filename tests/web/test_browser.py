@@ -360,6 +360,10 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert "China" in page.locator("#rule table.data").first.inner_text()
     _shot(page, "rule")
     assert "Standing" in fields and "narrowed by" in fields and "E-H200-DEC2025" in fields
+    # the rules relaxing it by their names, each id after its name, linked to its page (never an id alone)
+    relaxing = page.locator("#rule dl.kv dd", has=page.locator("a[href='/rules/E-H200-DEC2025']"))
+    relaxed = relaxing.locator("a[href='/rules/E-H200-DEC2025']").first.inner_text()
+    assert re.fullmatch(r".+ \(E-H200-DEC2025\)", relaxed) and "H200" in relaxed.split(" (")[0], relaxed
     _open(page, f"{base_url}/rules/E-OCT2023")
     page.wait_for_selector("#rule h1:has-text('E-OCT2023')")
     assert "AI accelerators where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
@@ -594,6 +598,9 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     page.locator("#compare-result").wait_for()
     assert "ArF immersion (DUV) lithography tools" in page.locator("#results").inner_text()
     assert page.locator("#results svg").count() >= 4
+    # the rules only one side has, by their names, each id after its name, linked to its page
+    named = page.locator("#compare-result .rules-named a[href='/rules/X-DUV-JPN']").inner_text()
+    assert re.fullmatch(r"Japan .+ \(X-DUV-JPN\)", named), named
     assert "/results" in (page.locator("#market-pointer a").first.get_attribute("href") or "")
     link = page.locator("#json-link")
     assert "POST" in (link.get_attribute("title") or "")  # a POST answer: the link holds the request with it

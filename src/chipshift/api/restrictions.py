@@ -299,6 +299,7 @@ def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
 
     written = covers(rule, world)
     by_firms = named_sellers(rule, world) is not None
+    relaxed_by = [r["id"] for r in store.rows("rules") if rule.id in (r["relaxes"] or [])]
 
     def why(i: int) -> str | None:
         reasons = []
@@ -315,7 +316,9 @@ def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
                                   "ended", "relaxes", "status", "summary", "quote", "gaps")},
         "products": record["products"], "sellers": record["sellers"], "targets": record["targets"],
         "names": {x: names[x] for x in mentioned if x in names},
-        "relaxed_by": [r["id"] for r in store.rows("rules") if rule.id in (r["relaxes"] or [])],
+        "relaxed_by": relaxed_by,
+        "rule_names": {r["id"]: r["name"] for r in store.rows("rules")
+                       if r["id"] in relaxed_by or r["id"] in rule.relaxes},
         "standing": rule_standings(store).get(rule.id, []),
         "source": source[0] if source else None,
         "buyers_reach": buyers, "buyers_note": buyers_note,
@@ -737,8 +740,11 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     dest = destination(store, target, segment)
     sa = _situation(store, before, dest, when_a)
     sb = _situation(store, after, dest, when_b)
-    ids_a = {r["id"] for r in analyses.rules_in_force(sa)}
-    ids_b = {r["id"] for r in analyses.rules_in_force(sb)}
+    in_force_a, in_force_b = analyses.rules_in_force(sa), analyses.rules_in_force(sb)
+    ids_a = {r["id"] for r in in_force_a}
+    ids_b = {r["id"] for r in in_force_b}
+    names = {str(r["id"]): str(r["name"]) for r in [*in_force_a, *in_force_b]
+             if r.get("name") and r["id"] in ids_a ^ ids_b}
     changes = analyses.diff_availability(analyses.availability_table(sa), analyses.availability_table(sb))
     # the screening list's changes recorded by re-imports after the first date up to the second
     early, late = sorted((when_a, when_b))
@@ -750,6 +756,7 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
             "destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
             "to": {"at": when_b.isoformat(), "scenario": _label(after)},
             "rules_added": sorted(ids_b - ids_a), "rules_removed": sorted(ids_a - ids_b),
+            "rule_names": dict(sorted(names.items())),
             "count": len(changes), "inputs": shares_in_percent(changes, CHANGED),
             "listings_added": [c for c in listed if c["change"] == ("added" if when_a < when_b else "removed")],
             "listings_removed": [c for c in listed if c["change"] == ("removed" if when_a < when_b else "added")]})

@@ -329,7 +329,7 @@
     const change = body.rule_changes.find((c) => c.at === at) || { rules_started: [], rules_ended: [] };
     const first = at === body.from;
     const here = new URLSearchParams({ target: body.destination, at, segment: body.segment || "", scenario: $("#params").elements.scenario.value });
-    CS.showSources({ heading: `${ser.name}: ${share(row.barred_lower_weighted_pct)} – ${share(row.barred_upper_weighted_pct)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
+    CS.showSources({ ruleNames: body.rule_names, heading: `${ser.name}: ${share(row.barred_lower_weighted_pct)} – ${share(row.barred_upper_weighted_pct)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
       summary: `From the inputs' shares and the rules in force on ${at}. The shares and market sizes come from: ${(body.data_sources || []).join("; ")}.`,
       parts: [{ label: first ? "Rules in force on the first date" : "Came into force since the previous date", text: change.rules_started.length ? "" : "none", rules: change.rules_started },
         { label: "Ended or lifted since the previous date", text: change.rules_ended.length ? "" : "none", rules: change.rules_ended }],
