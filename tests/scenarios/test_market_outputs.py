@@ -472,6 +472,30 @@ def test_linked_charts_mark_where_the_sourced_data_end(micron_linked_run: Linked
     assert labels.data_end({**report, "outputs": [r for r in report["outputs"] if r["period"] <= "2025Q3"]}) is None
 
 
+def test_an_index_reads_one_way_in_titles_axes_and_tornados(micron_linked_run: LinkedRun) -> None:
+    """A price index is said one way (``labels.index_words``: "index, 2021Q4 = 1") in a chart's title and axis and
+    in the tornado's title and axis, never "1 in the first quarter" beside "2021Q4 = 1"."""
+    report, files, html = micron_linked_run
+    assert labels.index_words(report) == "index, 2021Q4 = 1"
+    text = labels.describe(report, "price@hbm")
+    assert text.title.endswith("(index, 2021Q4 = 1)") and text.axis == "price (index, 2021Q4 = 1)"
+    tornados = sorted(files.glob("tornado_price_*.svg"))
+    assert tornados
+    for path in tornados:
+        words = " ".join(svg_text(path).split())
+        assert "1 in the first quarter" not in words and "first quarter = 1" not in words, path.name
+        assert words.count("index, 2021Q4 = 1") >= 2, (path.name, words[:400])  # the title's and the axis's
+    assert "An index: index, 2021Q4 = 1." in html
+
+
+def test_parameters_are_shown_at_four_significant_figures() -> None:
+    """A parameter's value as the pages and tables show it (``labels.parameter_shown``), the run's own value kept in
+    full beside it."""
+    assert labels.parameter_shown(3.57715891) == 3.577 and labels.parameter_shown(0.0123456) == 0.01235
+    assert labels.parameter_shown(12345.678) == 12346 and labels.parameter_shown(0.0) == 0.0
+    assert labels.parameter_shown(-2.0) == -2.0 and labels.parameter_shown(250.04) == 250.0
+
+
 def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
     """A share held at 100% (China's producers in China's gallium market) is drawn on an axis ending at 100%, not
     padded to 104%; a figure above 100% (a change, an overshoot) keeps its room."""
@@ -578,13 +602,13 @@ def test_titles_of_every_output_read_as_plain_english(bundled_store: Store,
 def test_titles_of_a_group_of_producers(bundled_store: Store) -> None:
     titles = _case_titles(bundled_store, EPISODES / "algeria-gme-closure-2021.yaml")[0]
     assert titles["volume_index:algeria@ESP"] == (
-        "Natural gas deliveries from Algeria's producers to Spain (index, first quarter = 1)")
+        "Natural gas deliveries from Algeria's producers to Spain (index, 2021Q1 = 1)")
     assert titles["share:algeria@ESP"] == "Share of natural gas spending going to Algeria's producers, Spain"
     assert titles["price:algeria@ESP"] == "Price of natural gas from Algeria's producers, Spain"
     assert titles["revenue_share:algeria@ESP"] == "Share of the revenue of Algeria's producers from Spain"
     assert titles["revenue:algeria"] == "Revenue of Algeria's producers"
     assert titles["volume_index:usa@ESP"] == (
-        "Natural gas deliveries from the United States' producers to Spain (index, first quarter = 1)")
+        "Natural gas deliveries from the United States' producers to Spain (index, 2021Q1 = 1)")
     gallium = _case_titles(bundled_store, REPO / "examples" / "gallium-export-controls.yaml")[0]
     assert gallium["quantity:other_producers@ROW"] == (
         "Gallium deliveries from other producers in the rest of the world to the rest of the world")

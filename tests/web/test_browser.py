@@ -778,6 +778,9 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     params = page.locator("#parameters table.data").first.locator("tbody td:first-child").all_inner_texts()
     assert any(t.startswith("Price elasticity of demand: ") and t.endswith(" (demand_elasticity)") for t in params)
     assert not any(re.search(r"\b(CHN|ROW)\b", t) for t in params), params
+    # each value box at four significant figures (labels.parameter_shown), never 3.57715891
+    values = [v for v in page.locator("#parameters input.param-value").evaluate_all("(xs) => xs.map((x) => x.value)")]
+    assert values and all(len(re.sub(r"^0\.0*|[-.]", "", v).rstrip("0") or "0") <= 4 for v in values), values
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")

@@ -43,6 +43,7 @@ from chipshift.reports.labels import (
     metric_words,
     other_basis_note,
     output_band_axis,
+    parameter_shown,
     parameter_words,
     period_kind,
     publishers_of,
@@ -253,7 +254,8 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
         "region": case.region, "product": case.product, "firm": case.firm,
         "years": [case.start_year, case.end_year],
-        "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
+        "parameters": [{"id": p.id, "value": values[p.id], "shown": parameter_shown(values[p.id]),
+                        "default": p.default, "low": p.low, "high": p.high,
                         "fitted": p.id in fitted, "monte_carlo": p.id in summary,
                         "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis,
                         "posterior": _posterior_row(summary[p.id]) if p.id in summary else None}
@@ -553,7 +555,8 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "product": ", ".join(dict.fromkeys(m.product for m in case.markets)),
         "markets": markets, "sellers": [s.id for s in case.sellers], "periods": [case.start, case.end],
         "value_unit": case.value_unit,
-        "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
+        "parameters": [{"id": p.id, "value": values[p.id], "shown": parameter_shown(values[p.id]),
+                        "default": p.default, "low": p.low, "high": p.high,
                         "fitted": p.id in fitted_ids, "monte_carlo": p.id in summary,
                         "fittable": p.fit, "overridden": p.id in (overrides or {}), "basis": p.basis,
                         "posterior": _posterior_row(summary[p.id]) if p.id in summary else None}

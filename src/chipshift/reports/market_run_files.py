@@ -252,7 +252,7 @@ def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
     """The run's parameters with the unit of their value, default and range (``labels.parameter_units`` of
     its case file) in a ``unit`` column after ``value``."""
     units = labels.parameter_units(labels.case_document(report.get("file")))
-    frame = pd.DataFrame(report["parameters"])
+    frame = pd.DataFrame(report["parameters"]).drop(columns=["shown"], errors="ignore")  # the file: values in full
     if frame.empty:
         return frame
     columns = list(frame.columns)
@@ -324,7 +324,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
                                label=text.title, footer=labels.footer(report, [], sensitivity=True), parameters=words,
-                               units=units)
+                               units=units, unit_text=labels.run_unit_words(report, text.unit))
         return written
     charted, notes = left_out(report, [o for o in ("localization", "revenue_share", "unmet")
                                        if any(r["output"] == o for r in report["outputs"])], out)

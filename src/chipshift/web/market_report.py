@@ -22,10 +22,12 @@ from chipshift.reports.labels import (
     describe,
     figure_points,
     footer,
+    index_words,
     model_label,
     number,
     other_basis_note,
     output_band_axis,
+    parameter_shown,
     parameter_units,
     parameter_words,
     publishers_of,
@@ -71,7 +73,9 @@ def _parameters(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The run's parameters, each with what it is in words and its unit (its case file's), and how it was set."""
     document = case_document(report.get("file"))
     words, units = parameter_words(document, report.get("names")), parameter_units(document)
-    return [{**p, "what": words.get(p["id"], ""), "unit": units.get(p["id"], ""),
+    # each value as every page shows it (labels.parameter_shown), the run's own in its results.json
+    return [{**p, "value": p.get("shown", parameter_shown(p["value"])), "what": words.get(p["id"], ""),
+             "unit": units.get(p["id"], ""),
              "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
             for p in report["parameters"]]
 
@@ -284,7 +288,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
                          ("error", "Error"), ("unit", "Unit"), ("fitted_to", "Fitted to"), ("fact", "Fact"),
                          ("basis", "Basis")], _with_units(report, c["table"])),
              "<h2>Prices by quarter</h2><p class='muted'>Line: the model; band: 5-95% of the draws; rings: "
-             "observations fitted to. An index: 1 in the first quarter.</p>"]
+             f"observations fitted to. An index: {escape(index_words(report))}.</p>"]
     for market in report["markets"]:
         output = f"price@{market['id']}"
         rows = [r for r in report["outputs"] if r["output"] == output and "Q" in r["period"]

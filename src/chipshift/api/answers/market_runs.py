@@ -52,6 +52,8 @@ class RunParameter(Answer):
 
     id: str = Field(description="the parameter's id")
     value: float = Field(description="the value the central run used (posterior median, default or override)")
+    shown: float | None = Field(ABSENT, description="that value as the pages and tables show it: four significant "
+                                                    "figures, whole from 1,000 (`labels.parameter_shown`)")
     default: float = Field(description="its default")
     low: float = Field(description="low end of its sourced range")
     high: float = Field(description="high end of its sourced range")

@@ -321,7 +321,8 @@
     const inputs = {}, holds = {};
     for (const p of r.parameters) {
       const fixed = p.low === p.high;
-      inputs[p.id] = el("input", { type: "number", name: p.id, min: p.low, max: p.high, step: "any", value: p.value, disabled: fixed, class: "param-value", "aria-label": `value of ${p.id}`,
+      // the value at the answer's precision for pages (labels.parameter_shown: four significant figures)
+      inputs[p.id] = el("input", { type: "number", name: p.id, min: p.low, max: p.high, step: "any", value: p.shown ?? p.value, disabled: fixed, class: "param-value", "aria-label": `value of ${p.id}`,
         title: fixed ? "fixed: the case gives no range" : `between ${p.low} and ${p.high}` });
       holds[p.id] = el("input", { type: "checkbox", name: `hold-${p.id}`, checked: p.overridden, disabled: fixed, "aria-label": `hold ${p.id} at this value`, title: "hold at this value (not fitted, not drawn)" });
       inputs[p.id].addEventListener("input", () => { holds[p.id].checked = true; });
