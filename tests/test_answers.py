@@ -216,3 +216,22 @@ def test_every_share_is_a_percent_with_its_unit_in_its_key() -> None:
             if kinds and "fraction" in description:
                 wrong.append(f"{model.__name__}.{key}: a fraction")
     assert not wrong, "\n".join(wrong)
+
+
+def test_rules_shown_to_readers_come_with_their_names(bundled_store: Store) -> None:
+    """Answers listing rules by id (a rule's relaxations, the rules only one side of a comparison has) name each,
+    so that no page shows an id alone."""
+    rule = api.restriction_show(bundled_store, "E-OCT2022")
+    assert "E-H200-DEC2025" in rule.relaxed_by
+    assert set(rule.rule_names) == {*rule.relaxed_by, *(rule.relaxes or ())}
+    assert rule.rule_names["E-H200-DEC2025"] == "US allows Nvidia H200 sales to China against a 25% fee"
+    relaxation = api.restriction_show(bundled_store, "E-H200-DEC2025")
+    assert relaxation.relaxes and set(relaxation.rule_names) >= set(relaxation.relaxes)
+    duv = EXAMPLES / "duv-immersion-china.yaml"
+    changes = api.diff(bundled_store, "CHN", at="2026-06-30", against=duv)
+    compared = api.compare_scenarios(bundled_store, "CHN", None, None, date(2026, 6, 30), duv, date(2026, 6, 30),
+                                     [2026], ("baseline", "duv"))
+    for answer in (changes, compared):
+        assert "X-DUV-JPN" in answer.rules_added
+        assert set(answer.rule_names) == {*answer.rules_added, *answer.rules_removed}
+        assert answer.rule_names["X-DUV-JPN"] == "Japan bars all DUV lithography tools for China"

@@ -75,6 +75,21 @@ def test_exposure_over_time_agrees_with_each_date_asked_alone(bundled_store: Sto
     assert all(name and name != rule for rule, name in series.rule_names.items())
 
 
+def test_series_list_only_the_rules_that_change_a_figure_and_count_the_others(bundled_store: Store) -> None:
+    # China's bans on Australian barley and Taiwanese pineapples, and Argentina's beef export ban, reach China but
+    # cover goods outside the chip supply chain: they change no figure, so the series' rule lists leave them out
+    series = api.exposure_over_time(bundled_store, "CHN", "2018-01-01", "2025-01-01", "1y")
+    listed = {r for c in series.rule_changes for r in (*c.rules_started, *c.rules_ended)}
+    off_chain = {"E-CN-AUS-BARLEY-MAY2020", "E-CN-TWN-PINEAPPLE-MAR2021", "E-AR-BEEF-EXPORT-MAY2021",
+                 "E-CN-AUS-BARLEY-LIFT-AUG2023"}  # the lifting of the barley duties relaxes an idle rule only
+    assert not listed & off_chain and off_chain <= set(series.rules_left_out)
+    assert {"E-OCT2022", "E-HUAWEI-2019", "E-CN-MICRON-2023"} <= listed
+    assert not listed & set(series.rules_left_out) and "change no figure" in series.rules_left_out_why
+    assert set(series.rule_names) == listed
+    availability = api.availability_over_time(bundled_store, "CHN", "2020-01-01", "2022-01-01", "1y")
+    assert "E-CN-TWN-PINEAPPLE-MAR2021" in availability.rules_left_out
+
+
 def test_availability_over_time_of_euv_tools_falls_when_the_dutch_licences_stop(bundled_store: Store) -> None:
     series = api.availability_over_time(bundled_store, "CHN", "2018-01-01", "2020-01-01", "1y",
                                         input_name="EUV lithography tools")

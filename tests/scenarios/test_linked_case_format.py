@@ -20,6 +20,7 @@ from chipshift.domain.rules import rule_from_record
 from chipshift.errors import DataError
 from chipshift.io.store import Store
 from chipshift.io.tables import parse_yaml
+from chipshift.reports import labels
 from chipshift.scenarios import linked_case as lc
 from chipshift.scenarios.linked_parse import parse_linked
 from chipshift.scenarios.market_case_check import check_case, linked_output, linked_outputs
@@ -292,6 +293,15 @@ def test_variants_of_one_case_side_by_side(bundled_store: Store, tmp_path: Path)
     assert price["b"] < price["a"] and price["difference"] == pytest.approx(price["b"] - price["a"], abs=1e-4)
     assert price["a_p5"] <= price["a_p95"] and price["b_p5"] <= price["b_p95"]
     assert "own 5-95% band" in more["bands"] and more["variants"]["b"]["parameters"] == {"approval": 0.9}
+    # each chart of the comparison carries its value axis by the wide-band rule of every medium (labels.band_axis),
+    # over both sides' values and bands by quarter, as the Results page, the files and the report have theirs
+    quarters = [r for r in more["differences"] if r["output"] == "price@ROW" and "Q" in r["period"]]
+    expected = labels.band_axis([v for r in quarters for v in (r["a"], r["b"])],
+                                [v for r in quarters for v in (r["a_p95"], r["b_p95"])], "index")
+    assert more["output_text"]["price@ROW"]["band"] == dataclasses.asdict(expected)
+    assert all("band" in words for output, words in more["output_text"].items()
+               if any(r["output"] == output and "Q" in r["period"] and r.get("a_p95") is not None
+                      for r in more["differences"]))
     # under a restriction scenario that removes China's licence requirement (a file, or the same as a mapping)
     lifted = {"name": "no gallium licences", "remove": ["E-CN-GAGE-2023"]}
     (tmp_path / "lift.yaml").write_text(yaml.safe_dump(lifted))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from html import escape
@@ -449,6 +450,52 @@ def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_peri
     assert "Hollow diamonds are figures of a longer period" in web["footer"]
 
 
+def test_linked_charts_mark_where_the_sourced_data_end(micron_linked_run: LinkedRun) -> None:
+    """A linked run's charts by quarter run past its last sourced figure into the model's projection: every medium
+    marks the last quarter with sourced values ("data | model") from the one place (``labels.data_end``), the chart
+    files, the HTML report and the answer the Results page draws from."""
+    report, files, html = micron_linked_run
+    end = labels.data_end(report)
+    assert end is not None and end.label == labels.DATA_END_LABEL == "data | model"
+    # the latest figure of the run is Omdia's share of CXMT in 2025Q3; the run goes on to 2027Q4
+    assert end.period == "2025Q3" and report["periods"][1] > end.period and "2025Q3" in end.note
+    for stem in ("revenue_share_micron_CHN", "price_hbm"):
+        drawn = (files / f"{stem}.svg").read_text(encoding="utf-8")
+        assert 'id="data-end"' in drawn and "data | model" in svg_text(files / f"{stem}.svg"), stem
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    marked = [c for c in charts if '<g class="data-end">' in c]
+    assert len(marked) >= 2 and all("data | model" in c and "Sourced figures up to 2025Q3" in c for c in marked)
+    assert all(text["data_end"] == dataclasses.asdict(end) for output, text in report["output_text"].items()
+               if output != "shares")
+    # a run whose figures reach its last quarter, or of another model, has no mark
+    assert labels.data_end({**report, "model": "single"}) is None
+    assert labels.data_end({**report, "outputs": [r for r in report["outputs"] if r["period"] <= "2025Q3"]}) is None
+
+
+def test_an_index_reads_one_way_in_titles_axes_and_tornados(micron_linked_run: LinkedRun) -> None:
+    """A price index is said one way (``labels.index_words``: "index, 2021Q4 = 1") in a chart's title and axis and
+    in the tornado's title and axis, never "1 in the first quarter" beside "2021Q4 = 1"."""
+    report, files, html = micron_linked_run
+    assert labels.index_words(report) == "index, 2021Q4 = 1"
+    text = labels.describe(report, "price@hbm")
+    assert text.title.endswith("(index, 2021Q4 = 1)") and text.axis == "price (index, 2021Q4 = 1)"
+    tornados = sorted(files.glob("tornado_price_*.svg"))
+    assert tornados
+    for path in tornados:
+        words = " ".join(svg_text(path).split())
+        assert "1 in the first quarter" not in words and "first quarter = 1" not in words, path.name
+        assert words.count("index, 2021Q4 = 1") >= 2, (path.name, words[:400])  # the title's and the axis's
+    assert "An index: index, 2021Q4 = 1." in html
+
+
+def test_parameters_are_shown_at_four_significant_figures() -> None:
+    """A parameter's value as the pages and tables show it (``labels.parameter_shown``), the run's own value kept in
+    full beside it."""
+    assert labels.parameter_shown(3.57715891) == 3.577 and labels.parameter_shown(0.0123456) == 0.01235
+    assert labels.parameter_shown(12345.678) == 12346 and labels.parameter_shown(0.0) == 0.0
+    assert labels.parameter_shown(-2.0) == -2.0 and labels.parameter_shown(250.04) == 250.0
+
+
 def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
     """A share held at 100% (China's producers in China's gallium market) is drawn on an axis ending at 100%, not
     padded to 104%; a figure above 100% (a change, an overshoot) keeps its room."""
@@ -555,13 +602,13 @@ def test_titles_of_every_output_read_as_plain_english(bundled_store: Store,
 def test_titles_of_a_group_of_producers(bundled_store: Store) -> None:
     titles = _case_titles(bundled_store, EPISODES / "algeria-gme-closure-2021.yaml")[0]
     assert titles["volume_index:algeria@ESP"] == (
-        "Natural gas deliveries from Algeria's producers to Spain (index, first quarter = 1)")
+        "Natural gas deliveries from Algeria's producers to Spain (index, 2021Q1 = 1)")
     assert titles["share:algeria@ESP"] == "Share of natural gas spending going to Algeria's producers, Spain"
     assert titles["price:algeria@ESP"] == "Price of natural gas from Algeria's producers, Spain"
     assert titles["revenue_share:algeria@ESP"] == "Share of the revenue of Algeria's producers from Spain"
     assert titles["revenue:algeria"] == "Revenue of Algeria's producers"
     assert titles["volume_index:usa@ESP"] == (
-        "Natural gas deliveries from the United States' producers to Spain (index, first quarter = 1)")
+        "Natural gas deliveries from the United States' producers to Spain (index, 2021Q1 = 1)")
     gallium = _case_titles(bundled_store, REPO / "examples" / "gallium-export-controls.yaml")[0]
     assert gallium["quantity:other_producers@ROW"] == (
         "Gallium deliveries from other producers in the rest of the world to the rest of the world")

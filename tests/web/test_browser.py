@@ -360,6 +360,10 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert "China" in page.locator("#rule table.data").first.inner_text()
     _shot(page, "rule")
     assert "Standing" in fields and "narrowed by" in fields and "E-H200-DEC2025" in fields
+    # the rules relaxing it by their names, each id after its name, linked to its page (never an id alone)
+    relaxing = page.locator("#rule dl.kv dd", has=page.locator("a[href='/rules/E-H200-DEC2025']"))
+    relaxed = relaxing.locator("a[href='/rules/E-H200-DEC2025']").first.inner_text()
+    assert re.fullmatch(r".+ \(E-H200-DEC2025\)", relaxed) and "H200" in relaxed.split(" (")[0], relaxed
     _open(page, f"{base_url}/rules/E-OCT2023")
     page.wait_for_selector("#rule h1:has-text('E-OCT2023')")
     assert "AI accelerators where tpp ≥ 4800" in page.locator("#rule dl.kv").inner_text()
@@ -489,6 +493,10 @@ def test_exposure_heatmap(page: Page, base_url: str, web_store: Store) -> None:
     page.wait_for_selector("#series-chart svg[aria-label*='every six months from 2021-01-01']")
     assert "barred" in (page.locator("#series-chart svg").first.get_attribute("aria-label") or "")
     assert "E-OCT2022" in page.locator("#series-changes").inner_text()
+    # rules on goods outside the chain (Taiwan's pineapples) are left out of the list, counted and explained
+    assert "PINEAPPLE" not in page.locator("#series-changes").inner_text()
+    assert re.search(r"\d+ other rules reaching China over these dates are left out: they change no figure",
+                     page.locator("#series-left-out").inner_text())
     # "Barred (strict)" is defined where it appears: under the heatmap and in the inputs table's heading and legend
     assert "Barred (strict): the strict reading" in page.locator("#heatmap-terms").inner_text()
     heading = page.locator("#input-table th abbr", has_text="Barred (strict)")
@@ -590,6 +598,9 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     page.locator("#compare-result").wait_for()
     assert "ArF immersion (DUV) lithography tools" in page.locator("#results").inner_text()
     assert page.locator("#results svg").count() >= 4
+    # the rules only one side has, by their names, each id after its name, linked to its page
+    named = page.locator("#compare-result .rules-named a[href='/rules/X-DUV-JPN']").inner_text()
+    assert re.fullmatch(r"Japan .+ \(X-DUV-JPN\)", named), named
     assert "/results" in (page.locator("#market-pointer a").first.get_attribute("href") or "")
     link = page.locator("#json-link")
     assert "POST" in (link.get_attribute("title") or "")  # a POST answer: the link holds the request with it
@@ -767,6 +778,9 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     params = page.locator("#parameters table.data").first.locator("tbody td:first-child").all_inner_texts()
     assert any(t.startswith("Price elasticity of demand: ") and t.endswith(" (demand_elasticity)") for t in params)
     assert not any(re.search(r"\b(CHN|ROW)\b", t) for t in params), params
+    # each value box at four significant figures (labels.parameter_shown), never 3.57715891
+    values = [v for v in page.locator("#parameters input.param-value").evaluate_all("(xs) => xs.map((x) => x.value)")]
+    assert values and all(len(re.sub(r"^0\.0*|[-.]", "", v).rstrip("0") or "0") <= 4 for v in values), values
     # a linked case by quarter: the figures published for a quarter are drawn beside the model, with their source
     assert page.locator("#trajectories svg .published").count() >= 3
     page.select_option("#case", "china-ai-accelerators")
@@ -935,6 +949,10 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert "HBM and DRAM in " in summary and "hbm, dram" not in summary
     chart = page.locator("#trajectories .chart", has_text="Micron's share of revenue from China")
     assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
+    # where the run's sourced figures end and the projection begins, marked as the files and the report mark it
+    end = chart.locator("svg g.data-end")
+    assert end.count() == 1 and "data | model" in (end.locator("text").text_content() or "")
+    assert "Sourced figures up to 2025Q3" in (end.locator("title").text_content() or "")
     assert chart.locator("svg .published").count() >= 8 and chart.locator("svg circle.observed").count() >= 3
     assert "IDX Channel" in chart.inner_text()  # a publisher in the legend
     tip = chart.locator("svg .published", has=page.locator("title", has_text="IDX Channel")).first
@@ -1030,6 +1048,39 @@ def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the
     assert [float(t.replace(",", "")) for t in web["ticks"]] == report_ticks and max(report_ticks) == band.top
     assert web["top"] >= web["plotTop"] - 0.01, web  # cut at the axis's top, never drawn past it
     assert web["mark"] == f"▲ {band.note}" and f"▲ {band.note}" in report
+
+
+def test_compare_charts_follow_the_wide_band_rule(page: Page, base_url: str) -> None:
+    """/compare's charts of two variants of a market case draw their value axis as the answer gives it (each chart
+    text's ``band``, ``labels.band_axis``), as the Results page, the files and the report do: a band too wide for
+    it is cut at the axis's top and marked."""
+    import json
+
+    from chipshift.reports import labels
+
+    def answer_with_a_wide_band(route: Route) -> None:
+        response = route.fetch()
+        answer = response.json()
+        for output, text in answer.get("output_text", {}).items():
+            values = [v for r in answer["differences"] if r["output"] == output for v in (r["a"], r["b"])
+                      if v is not None]
+            if values:  # a band ten times the highest value, cut at the axis by the shared rule
+                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
+                widened[text["title"]] = text["band"]["note"]
+        route.fulfill(response=response, body=json.dumps(answer))
+
+    widened: dict[str, str] = {}
+    page.route("**/market/compare", answer_with_a_wide_band)
+    try:
+        _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
+                    "&market_b=gallium-export-controls")
+        page.locator("#market-compare").wait_for(timeout=30_000)
+        page.locator("#market-results svg").first.wait_for()
+        marks = page.locator("#market-results svg text.off-scale").all_text_contents()
+    finally:
+        page.unroute("**/market/compare", answer_with_a_wide_band)
+    assert marks and all(m.startswith("▲ p95 off scale: ") for m in marks), marks
+    assert {f"▲ {note}" for note in widened.values()} >= set(marks), (marks, widened)
 
 
 def test_fifteen_series_of_one_chart_look_different_on_the_page(page: Page, base_url: str) -> None:

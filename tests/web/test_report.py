@@ -271,6 +271,9 @@ def test_report_text_says_what_each_chart_and_table_shows(web_store: Store, tmp_
     changes = body.split("<ul class='rule-changes'>")[1].split("</ul>")[0]
     assert not re.search(r"[+−] [A-Z]-[A-Z0-9-]+[;<]", changes), changes
     assert len(re.findall(r"[+−] [^;<(]+ \([A-Z][A-Z0-9-]+\)", changes)) >= 20
+    # rules on goods outside the chain (Australian barley) change no figure: left out, counted and explained
+    assert "BARLEY" not in changes
+    assert re.search(r"\d+ other rules reaching the target are left out of that list: they change no figure", body)
     # every table of figures says its unit: in its header, or after each figure
     for table in re.findall(r"<table.*?</table>", body, re.S):
         figures = re.findall(r'<td class="num">([^<]*)</td>', table)

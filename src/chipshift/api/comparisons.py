@@ -161,7 +161,7 @@ def compare_scenarios(store: Store, target: str, segment: str | None, left: Scen
         "left": {"label": labels[0], "at": left_at, "scenario": sides[0][0].scenario},
         "right": {"label": labels[1], "at": right_at, "scenario": sides[1][0].scenario},
         "rules_added": changes.rules_added, "rules_removed": changes.rules_removed,
-        "by_input": changes.inputs, "by_stage": stage_rows,
+        "rule_names": changes.rule_names, "by_input": changes.inputs, "by_stage": stage_rows,
         "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
         "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
         "by_year": by_year, "data_sources": sides[0][2].data_sources, "market": MARKET_POINTER})

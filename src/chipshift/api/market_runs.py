@@ -31,17 +31,21 @@ from chipshift.io.store import Store
 from chipshift.io.tables import load_yaml, strip_lines
 from chipshift.reports import palette
 from chipshift.reports.labels import (
+    band_axis,
     case_document,
     case_title,
     chart_colours,
     chart_cues,
+    data_end,
     describe,
     figure_points,
     footer,
     metric_words,
     other_basis_note,
     output_band_axis,
+    parameter_shown,
     parameter_words,
+    period_kind,
     publishers_of,
     seller_name,
     series_colours,
@@ -250,7 +254,8 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         "scenario": case.name, "digest": case_digest(path), "file": str(path), "description": case.description,
         "region": case.region, "product": case.product, "firm": case.firm,
         "years": [case.start_year, case.end_year],
-        "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
+        "parameters": [{"id": p.id, "value": values[p.id], "shown": parameter_shown(values[p.id]),
+                        "default": p.default, "low": p.low, "high": p.high,
                         "fitted": p.id in fitted, "monte_carlo": p.id in summary,
                         "fittable": p.fit, "overridden": p.id in overridden, "basis": p.basis,
                         "posterior": _posterior_row(summary[p.id]) if p.id in summary else None}
@@ -404,8 +409,10 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
         label_a, label_b = f"a: {label_a}", f"b: {label_b}"
     # each side's line by its name, in the one palette: side a in the model's colour, side b in the next
     sides = palette.assign([label_b], model=label_a)
-    for words in text.values():
+    for output, words in text.items():
         words["colours"] = sides
+        if band := _compared_band(rows, output, linked_both):
+            words["band"] = band
     return {"a": label_a, "b": label_b, "case_a": name_a, "case_b": name_b, "title_a": title_a,
             "title_b": title_b, "same_case": same_case,
             "variants": {side: {"case": name, "parameters": dict(v.overrides),
@@ -421,6 +428,18 @@ def scenario_compare(store: Store, a: Path | Variant, b: Path | Variant | None =
             "only_in_a": sorted({r["output"] for r in ra["outputs"]} - compared),
             "only_in_b": sorted({r["output"] for r in rb["outputs"]} - compared),
             "differences": rows, "facts": facts}
+
+
+def _compared_band(rows: list[dict[str, Any]], output: str, linked_both: bool) -> dict[str, Any] | None:
+    """The value axis of a comparison's chart of ``output`` where it draws bands, by the rule of every medium
+    (``labels.band_axis``): from both sides' values and their bands' tops over the rows the chart draws (a linked
+    comparison's quarters); None without bands."""
+    drawn = [r for r in rows if r["output"] == output and (not linked_both or "Q" in str(r["period"]))]
+    high = [r.get(key) for r in drawn for key in ("a_p95", "b_p95")]
+    if not any(v is not None for v in high):
+        return None
+    unit = next((r.get("unit") for r in drawn if r.get("unit")), None)
+    return dataclasses.asdict(band_axis([v for r in drawn for v in (r["a"], r["b"])], high, unit))
 
 
 def _compared_text(a: Mapping[str, Mapping[str, Any]], b: Mapping[str, Mapping[str, Any]], compared: set[str],
@@ -536,7 +555,8 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         "product": ", ".join(dict.fromkeys(m.product for m in case.markets)),
         "markets": markets, "sellers": [s.id for s in case.sellers], "periods": [case.start, case.end],
         "value_unit": case.value_unit,
-        "parameters": [{"id": p.id, "value": values[p.id], "default": p.default, "low": p.low, "high": p.high,
+        "parameters": [{"id": p.id, "value": values[p.id], "shown": parameter_shown(values[p.id]),
+                        "default": p.default, "low": p.low, "high": p.high,
                         "fitted": p.id in fitted_ids, "monte_carlo": p.id in summary,
                         "fittable": p.fit, "overridden": p.id in (overrides or {}), "basis": p.basis,
                         "posterior": _posterior_row(summary[p.id]) if p.id in summary else None}
@@ -908,6 +928,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     linked_run = report.get("model") == "linked"
     colours = series_colours(labelled)  # one colour a series, in every chart of the run and every medium
     cues = series_cues(labelled)  # and past the palette's colours, a second cue
+    ends = data_end(labelled)  # a linked run's last quarter with sourced values (labels.data_end)
     for output in outputs:
         words = describe(labelled, output)
         points = figure_points(labelled, output) if linked_run else []
@@ -924,4 +945,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
         if any(row.get("p95") is not None for row in report["outputs"] if row["output"] == output):
             # the value axis by the rule of every medium: the web draws the band to it, as the files and report do
             text[output]["band"] = dataclasses.asdict(output_band_axis(labelled, output))
+        if ends and any(row["output"] == output and period_kind(str(row["period"])) == "quarter"
+                        for row in report["outputs"]):
+            text[output]["data_end"] = dataclasses.asdict(ends)  # where the data end, as every medium marks it
     return {**labels, "output_text": text}

@@ -299,6 +299,7 @@ def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
 
     written = covers(rule, world)
     by_firms = named_sellers(rule, world) is not None
+    relaxed_by = [r["id"] for r in store.rows("rules") if rule.id in (r["relaxes"] or [])]
 
     def why(i: int) -> str | None:
         reasons = []
@@ -315,7 +316,9 @@ def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
                                   "ended", "relaxes", "status", "summary", "quote", "gaps")},
         "products": record["products"], "sellers": record["sellers"], "targets": record["targets"],
         "names": {x: names[x] for x in mentioned if x in names},
-        "relaxed_by": [r["id"] for r in store.rows("rules") if rule.id in (r["relaxes"] or [])],
+        "relaxed_by": relaxed_by,
+        "rule_names": {r["id"]: r["name"] for r in store.rows("rules")
+                       if r["id"] in relaxed_by or r["id"] in rule.relaxes},
         "standing": rule_standings(store).get(rule.id, []),
         "source": source[0] if source else None,
         "buyers_reach": buyers, "buyers_note": buyers_note,
@@ -447,6 +450,28 @@ def _reaching(s: analyses.Situation) -> set[str]:
     return {r["id"] for r in analyses.rules_in_force(s)}
 
 
+#: Why a series leaves some rules reaching its destination out of its lists of rules (``rules_left_out``).
+RULES_LEFT_OUT_WHY = (
+    "they change no figure of the supply chain: taken alone on the day each takes effect, none changes an "
+    "availability figure, as the goods they cover have no supply shares (goods of the back-test episodes, such as "
+    "beef, barley or coal) or they bind no seller holding a share; `data validate` gives each one's reason")
+
+
+def _idle(store: Store, loaded: Loaded) -> frozenset[str]:
+    """The loaded rules that change no availability figure (``coverage.idle_rules``), with the relaxations
+    whose every relaxed rule is one of them; kept per scenario until the store changes."""
+    from chipshift.engine.coverage import idle_rules
+
+    kept: dict[str, frozenset[str]] = store.cached("idle_rules", dict)
+    key = loaded.scenario.digest if loaded.scenario is not None else ""
+    if key not in kept:
+        idle = {i.rule for i in idle_rules(loaded.world, loaded.rules, loaded.firm_parents)}
+        idle |= {r.id for r in loaded.rules if r.kind is RuleKind.RELAXATION and r.relaxes
+                 and all(x in idle for x in r.relaxes)}
+        kept[key] = frozenset(idle)
+    return kept[key]
+
+
 #: Without a range asked for or given by the scenario, a series starts on 1 January this many years before its end.
 DEFAULT_SERIES_YEARS = 5
 
@@ -477,7 +502,8 @@ def _over_time(store: Store, target: str, start: str | date | None, end: str | d
     """One question at every date of a range (``series_range``: what is not asked for comes from the scenario's
     range, else the default): the answer's context, and the rows ``rows_of`` gives at each date (each with its
     date), with the rules reaching the destination that started or ended between dates and each such rule's name
-    (``rule_names``)."""
+    (``rule_names``). Rules that change no figure (``_idle``: rules on goods outside the chip supply chain, or
+    binding no seller with a share) are left out of those lists, and named in ``rules_left_out``."""
     loaded = _load(store, scenario)
     first, last, step, given = series_range(loaded.scenario, start, end, every)
     dates = series_dates(first, last, step)
@@ -486,10 +512,14 @@ def _over_time(store: Store, target: str, start: str | date | None, end: str | d
     changes: list[dict[str, Any]] = []
     names: dict[str, str] = {}
     before: set[str] | None = None
+    idle = _idle(store, loaded)
+    left_out: set[str] = set()
     for when in dates:
         s = _situation(store, loaded, dest, when)
         rows += [{"at": when.isoformat(), **row} for row in rows_of(s)]
-        now = _reaching(s)
+        reaching = _reaching(s)
+        now = reaching - idle
+        left_out |= reaching & idle
         names |= {str(r["id"]): str(r["name"]) for r in analyses.rules_in_force(s) if r.get("name")}
         changes.append({"at": when.isoformat(), **_rule_changes(now, before)})
         before = now
@@ -497,7 +527,8 @@ def _over_time(store: Store, target: str, start: str | date | None, end: str | d
                "from": dates[0].isoformat(), "to": dates[-1].isoformat(), "every": step, "range_given_by": given,
                "dates": [d.isoformat() for d in dates], "rule_changes": changes,
                "rule_names": {k: names[k] for k in sorted(names) if any(k in c["rules_started"] or k in c["rules_ended"]
-                                                                        for c in changes)}}
+                                                                        for c in changes)},
+               "rules_left_out": sorted(left_out), "rules_left_out_why": RULES_LEFT_OUT_WHY}
     return context, rows
 
 
@@ -709,8 +740,11 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
     dest = destination(store, target, segment)
     sa = _situation(store, before, dest, when_a)
     sb = _situation(store, after, dest, when_b)
-    ids_a = {r["id"] for r in analyses.rules_in_force(sa)}
-    ids_b = {r["id"] for r in analyses.rules_in_force(sb)}
+    in_force_a, in_force_b = analyses.rules_in_force(sa), analyses.rules_in_force(sb)
+    ids_a = {r["id"] for r in in_force_a}
+    ids_b = {r["id"] for r in in_force_b}
+    names = {str(r["id"]): str(r["name"]) for r in [*in_force_a, *in_force_b]
+             if r.get("name") and r["id"] in ids_a ^ ids_b}
     changes = analyses.diff_availability(analyses.availability_table(sa), analyses.availability_table(sb))
     # the screening list's changes recorded by re-imports after the first date up to the second
     early, late = sorted((when_a, when_b))
@@ -722,6 +756,7 @@ def diff(store: Store, target: str, at: str | date | None = None, to: str | date
             "destination": dest.label, "from": {"at": when_a.isoformat(), "scenario": _label(before)},
             "to": {"at": when_b.isoformat(), "scenario": _label(after)},
             "rules_added": sorted(ids_b - ids_a), "rules_removed": sorted(ids_a - ids_b),
+            "rule_names": dict(sorted(names.items())),
             "count": len(changes), "inputs": shares_in_percent(changes, CHANGED),
             "listings_added": [c for c in listed if c["change"] == ("added" if when_a < when_b else "removed")],
             "listings_removed": [c for c in listed if c["change"] == ("removed" if when_a < when_b else "added")]})

@@ -138,6 +138,16 @@ def band_axis(ax: Any, band: labels.BandAxis) -> None:
             color="#222222", gid="off-scale", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
 
 
+def data_end_rule(ax: Any, x: float, end: labels.DataEnd, below: bool = False) -> None:
+    """The mark where a linked run's sourced data end (``labels.data_end``), as the report and the web draw it: a
+    dashed vertical rule at ``x`` (half a step after the last quarter with sourced values), labelled at its top
+    ("data | model"); ``below``: a line lower, under the note of a band cut at the axis."""
+    ax.axvline(x, color="#444444", lw=1, ls=(0, (4, 3)), zorder=1, gid="data-end")
+    ax.text(x, 0.92 if below else 0.99, end.label, transform=ax.get_xaxis_transform(), ha="center", va="top",
+            fontsize=7, color="#222222", gid="data-end-label",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+
+
 def legend(ax: Any, fontsize: float = 7, reverse: bool = False) -> None:
     """The legend right of the axes, its labels wrapped (never cut); ``reverse``: last drawn first (a stack's
     legend then lists its parts top down, as the bars show them)."""

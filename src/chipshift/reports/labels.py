@@ -8,6 +8,7 @@ HTML report (``web.market_report``). The names come from the run (``api.market_r
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,34 @@ def unit_words(unit: str | None) -> str:
     if known.dimension.startswith("currency_"):
         return f"{known.description} ({known.dimension.removeprefix('currency_').upper()})"
     return known.description
+
+
+def index_words(report: Mapping[str, Any]) -> str:
+    """How a run's index reads, the one wording of its charts' titles and axes and of its tornado charts: "index,
+    2023Q1 = 1" (the run's first quarter at 1); a run that does not give its periods, ``OTHER_UNITS``' words."""
+    periods = report.get("periods") or ()
+    return f"index, {periods[0]} = 1" if periods else OTHER_UNITS["index"]
+
+
+def run_unit_words(report: Mapping[str, Any], unit: str | None) -> str:
+    """``unit_words`` for a chart of a run: its index by ``index_words``, every other unit by its words."""
+    return index_words(report) if unit == "index" else unit_words(unit)
+
+
+#: Significant figures a parameter's value is shown with (the Results page's boxes, the report's table): the
+#: answer keeps the value the run used, in full, beside it (``parameter_shown``).
+PARAMETER_FIGURES = 4
+
+
+def parameter_shown(value: float) -> float:
+    """A parameter's value as every page and table shows it: ``PARAMETER_FIGURES`` significant figures
+    (3.57715891 -> 3.577, 0.0123456 -> 0.01235), whole from 1,000."""
+    v = float(value)
+    if v == 0 or not math.isfinite(v):
+        return v
+    if abs(v) >= 1000:
+        return float(round(v))
+    return float(f"{v:.{PARAMETER_FIGURES}g}")
 
 
 def metric_words(metric: str) -> str:
@@ -242,16 +271,16 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
         products = [str(m["product"]) for m in report.get("markets", []) if not where or m["region"] == where]
         product = sold_by.get(code) or " and ".join(_name(report, "products", p) for p in dict.fromkeys(products))
         place = _name(report, "regions", where) if where else "all markets"
-    first = report["periods"][0]
     known = UNITS.get(str(report.get("value_unit")))
     counted = known is not None and not known.dimension.startswith("currency")  # sizes and shares in units
     what = f"{_modifier(product)} " if product else ""
     bought = f"{what}units bought" if counted else f"{what}spending"
     of_market = "% of units bought" if counted else "% of market value"
-    axis = {"pct": "%", "index": f"index ({first} = 1)"}.get(unit or "", unit_words(unit))
-    index = f"index, {first} = 1"
+    index = index_words(report)  # "index, 2023Q1 = 1": the one wording of an index, in titles, axes and tornados
+    axis = {"pct": "%", "index": index}.get(unit or "", unit_words(unit))
     if kind == "price" and not code:
-        return OutputText(f"{what}price, {place} ({index})", f"price {axis}", unit)
+        return OutputText(f"{what}price, {place} ({index})", f"price ({axis})" if unit == "index" else f"price {axis}",
+                          unit)
     if kind == "localization":
         return OutputText(f"Domestic sellers' share of {bought}, {place} (localization)", of_market, unit)
     group = bool(code) and is_group(report, code)
@@ -286,7 +315,7 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
                  else f"{_possessive(seller)} {what}deliveries, {place}")
         if kind == "quantity":
             return OutputText(title, f"quantity, {axis}", unit)
-        return OutputText(title + " (index, first quarter = 1)", axis, unit)
+        return OutputText(f"{title} ({index})", axis, unit)
     if kind == "price":
         title = f"Price of {goods} from {seller}" if group else f"Price of {_possessive(seller)} {goods}"
         return OutputText(f"{title}, {place}", f"price, {axis}", unit)
@@ -1069,3 +1098,47 @@ def tick_steps(top: float) -> int:
         return 4
     m = top / 10 ** math.floor(math.log10(top) + 1e-9)
     return 5 if abs(m - 2.5) < 1e-6 or abs(m - 5) < 1e-6 else 4
+
+
+#: The words of the mark where a linked run's sourced figures end and the model's projection alone goes on: one
+#: label in the chart files, the report and on the Results page.
+DATA_END_LABEL = "data | model"
+
+
+@dataclass(frozen=True)
+class DataEnd:
+    """Where a linked run's charts mark the end of its data: ``period``, the last quarter of the run with a sourced
+    value (a figure published or observed for one of its outputs, forecasts aside; a figure of a year or fiscal
+    year counts for the last quarter it spans); ``label``, the mark's words (``DATA_END_LABEL``); ``note``, what the
+    mark says when pointed at. Every medium draws it as a dashed vertical rule after that quarter."""
+
+    period: str
+    label: str
+    note: str
+
+
+def _last_quarter(entry: Mapping[str, Any]) -> str | None:
+    """The last quarter a figure's period covers: the quarter itself, else the last of the ``quarters`` it spans."""
+    period = str(entry.get("period") or "")
+    if period_kind(period) == "quarter":
+        return period
+    quarters = entry.get("quarters")
+    return str(quarters[1]) if quarters else None
+
+
+def data_end(report: Mapping[str, Any]) -> DataEnd | None:
+    """Where a linked run's sourced data end (``DataEnd``); None for a run of another model, or where its figures
+    reach its last quarter (nothing past them is the model's alone) or none is within its quarters."""
+    if report.get("model") != "linked":
+        return None
+    quarters = sorted({str(r["period"]) for r in report.get("outputs") or ()
+                       if period_kind(str(r["period"])) == "quarter"})
+    ends = [_last_quarter(e) for e in report.get("published_beside_model") or ()
+            if any(p.get("status") != "forecast" for p in e.get("published") or ())]
+    ends += [_last_quarter(r) for r in (report.get("calibration") or {}).get("table") or ()
+             if r.get("observed") is not None]
+    known = [q for q in ends if q is not None]
+    if not quarters or not known or max(known) >= quarters[-1] or max(known) < quarters[0]:
+        return None
+    last = max(q for q in quarters if q <= max(known))
+    return DataEnd(last, DATA_END_LABEL, f"Sourced figures up to {last}; after it, the model's projection alone")

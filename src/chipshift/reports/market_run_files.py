@@ -19,6 +19,7 @@ from chipshift.reports.chart_style import (
     MODEL,
     PALETTE,
     band_axis,
+    data_end_rule,
     figure_colour,
     footnote,
     legend,
@@ -169,9 +170,12 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     note = labels.other_basis_note(f for f, _ in figures)
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
-    band_axis(ax, labels.output_band_axis(report, output))  # a band too wide for the axis cut there, and marked
+    axis = labels.output_band_axis(report, output)
+    band_axis(ax, axis)  # a band too wide for the axis cut there, and marked
     value_axis(ax, text.unit)
     ax.set_xticks(x, periods, rotation=45, fontsize=8)
+    if (end := labels.data_end(report)) is not None and end.period in periods:
+        data_end_rule(ax, periods.index(end.period) + 0.5, end, below=axis.clipped)  # where the sourced data end
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     legend(ax)
@@ -248,7 +252,7 @@ def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
     """The run's parameters with the unit of their value, default and range (``labels.parameter_units`` of
     its case file) in a ``unit`` column after ``value``."""
     units = labels.parameter_units(labels.case_document(report.get("file")))
-    frame = pd.DataFrame(report["parameters"])
+    frame = pd.DataFrame(report["parameters"]).drop(columns=["shown"], errors="ignore")  # the file: values in full
     if frame.empty:
         return frame
     columns = list(frame.columns)
@@ -320,7 +324,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
             text = labels.describe(report, output)
             written += tornado(report["sensitivity"], output, f"What moves: {text.title}", out / stem,
                                label=text.title, footer=labels.footer(report, [], sensitivity=True), parameters=words,
-                               units=units)
+                               units=units, unit_text=labels.run_unit_words(report, text.unit))
         return written
     charted, notes = left_out(report, [o for o in ("localization", "revenue_share", "unmet")
                                        if any(r["output"] == o for r in report["outputs"])], out)

@@ -45,20 +45,21 @@ PARAMETER_WIDTH = 44
 
 def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Path, label: str | None = None,
             footer: str | None = None, parameters: Mapping[str, str] | None = None,
-            units: Mapping[str, str] | None = None) -> list[str]:
+            units: Mapping[str, str] | None = None, unit_text: str | None = None) -> list[str]:
     """One output's tornado: for each parameter, bars from the central run's value to the output with that
     parameter alone at its low end and at its high end; parameters ordered by total Sobol' index (largest on
     top), first-order and total indices (± 95% half-widths) printed beside each bar. `title` heads the chart;
     the output (`label`, its words, else its code), its period and unit follow it; `footer` (the case, its data
     and sources) goes under the note on the indices. Each parameter is named by its words in `parameters`
-    (``labels.parameter_words``) with its unit in `units` (``labels.parameter_units``) and its code. Returns the
-    files written (none when `rows` lack `output`)."""
+    (``labels.parameter_words``) with its unit in `units` (``labels.parameter_units``) and its code; `unit_text`:
+    the output's unit in the run's words (``labels.run_unit_words``: an index as its titles say it, "index, 2023Q1 =
+    1"), else the unit code's words. Returns the files written (none when `rows` lack `output`)."""
     data = sorted((r for r in rows if r["output"] == output), key=lambda r: int(r["rank"]))
     if not data:
         return []
     first = data[0]
     central, period, code = first["central"], first["period"], first.get("unit")
-    unit = labels.unit_words(code) if code else ""
+    unit = unit_text or (labels.unit_words(code) if code else "")
     name = label or output
     n = len(data)
     names = [parameter_label(str(r["parameter"]), parameters or {}, units or {}) for r in data]
@@ -81,8 +82,10 @@ def tornado(rows: Sequence[Mapping[str, Any]], output: str, title: str, stem: Pa
         ax.axvline(central, color="black", lw=1, label=f"central run: {labels.number(central, code)}")
     ax.set_yticks(y, names, fontsize=8)
     ax.set_ylim(-0.7, n - 0.3)
-    if unit and name.endswith(")") and " (index, " in name:  # the unit below says it is an index: once is enough
-        name = name[:name.rindex(" (index, ")]
+    if unit and name.endswith(f" ({unit})"):  # the unit after it says it (an index): once is enough
+        name = name.removesuffix(f" ({unit})")
+    if unit and title.endswith(f" ({unit})"):
+        title = title.removesuffix(f" ({unit})")
     ax.set_xlabel(f"{name} in {period}" + (f" ({unit})" if unit else ""))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.tick(v, tick_step(ax.xaxis), code)))
     ax.set_title(f"{title}\n{period}" + (f", {unit}" if unit else "")

@@ -14,16 +14,20 @@ from chipshift.api import market_runs as market_api
 from chipshift.io.store import Store
 from chipshift.reports.labels import (
     NO_SOURCE,
+    DataEnd,
     case_document,
     chart_colours,
     chart_cues,
+    data_end,
     describe,
     figure_points,
     footer,
+    index_words,
     model_label,
     number,
     other_basis_note,
     output_band_axis,
+    parameter_shown,
     parameter_units,
     parameter_words,
     publishers_of,
@@ -69,7 +73,9 @@ def _parameters(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The run's parameters, each with what it is in words and its unit (its case file's), and how it was set."""
     document = case_document(report.get("file"))
     words, units = parameter_words(document, report.get("names")), parameter_units(document)
-    return [{**p, "what": words.get(p["id"], ""), "unit": units.get(p["id"], ""),
+    # each value as every page shows it (labels.parameter_shown), the run's own in its results.json
+    return [{**p, "value": p.get("shown", parameter_shown(p["value"])), "what": words.get(p["id"], ""),
+             "unit": units.get(p["id"], ""),
              "treatment": "fitted" if p["fitted"] else "Monte Carlo" if p["monte_carlo"] else "fixed"}
             for p in report["parameters"]]
 
@@ -194,6 +200,13 @@ def _sources(facts: dict[str, dict[str, Any]], documents: dict[str, dict[str, An
     return parts
 
 
+def _data_end(report: dict[str, Any], quarters: list[str]) -> tuple[float, DataEnd] | None:
+    """Where a linked run's chart of ``quarters`` marks the end of the sourced data (``labels.data_end``): half a
+    step after the last quarter with sourced values, as the chart files and the Results page mark it."""
+    end = data_end(report)
+    return (quarters.index(end.period) + 0.5, end) if end is not None and end.period in quarters else None
+
+
 def _linked_observed(report: dict[str, Any]) -> list[str]:
     """A linked run's outputs that figures are published or observed for (a firm's share of revenue from a region
     or of a market, a region's localization, a volume; prices have their own section), by quarter, with those
@@ -236,7 +249,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
             model=model_label(report, "model"), colours=chart_colours(report, output, colours),
             band=output_band_axis(report, output), cues=chart_cues(report, output, cues),
             spans=[(labels.index(first), labels.index(last), values[period], period)
-                   for period, (first, last) in sorted(spans.items())]))
+                   for period, (first, last) in sorted(spans.items())], data_end=_data_end(report, labels)))
     if not parts:
         return []
     return ["<h2>Published figures beside the model</h2><p class='muted'>Each output that figures are published "
@@ -275,7 +288,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
                          ("error", "Error"), ("unit", "Unit"), ("fitted_to", "Fitted to"), ("fact", "Fact"),
                          ("basis", "Basis")], _with_units(report, c["table"])),
              "<h2>Prices by quarter</h2><p class='muted'>Line: the model; band: 5-95% of the draws; rings: "
-             "observations fitted to. An index: 1 in the first quarter.</p>"]
+             f"observations fitted to. An index: {escape(index_words(report))}.</p>"]
     for market in report["markets"]:
         output = f"price@{market['id']}"
         rows = [r for r in report["outputs"] if r["output"] == output and "Q" in r["period"]
@@ -288,7 +301,7 @@ def _render_linked(report: dict[str, Any], facts: dict[str, dict[str, Any]], fil
         parts.append(svg.trajectory(points, [], observed, title, unit, x_labels=labels,
                                     footer=footer(report, publishers_of(report, output), SOURCES_BELOW),
                                     model=model_label(report, "model"), axis=axis,
-                                    band=output_band_axis(report, output)))
+                                    band=output_band_axis(report, output), data_end=_data_end(report, labels)))
     parts += _linked_observed(report)
     headline = [r for r in report["outputs"] if r["output"].startswith(("price@", "localization@", "revenue_share:"))]
     held = [sentence for output in dict.fromkeys(r["output"] for r in headline)

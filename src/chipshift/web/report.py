@@ -268,6 +268,9 @@ def _over_time(name: str, path: Path, result: dict[str, Any], base: dict[str, An
                        f"<li>{escape(c['at'])}: " + escape("; ".join([*(f"+ {named(r)}" for r in c["rules_started"]),
                                                                       *(f"− {named(r)}" for r in c["rules_ended"])]))
                        + "</li>" for c in changed) + "</ul>")
+    if left_out := scenario.get("rules_left_out"):
+        out.append(f"<p class='muted'>{len(left_out)} other rule{'s' if len(left_out) > 1 else ''} reaching the "
+                   f"target are left out of that list: {escape(scenario['rules_left_out_why'])}.</p>")
     return "\n".join(out)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from chipshift.reports.labels import OTHER_BASIS_LEGEND, BandAxis, band_axis, number, tick, tick_steps
+from chipshift.reports.labels import OTHER_BASIS_LEGEND, BandAxis, DataEnd, band_axis, number, tick, tick_steps
 from chipshift.reports.palette import BAR_STRIPES, MODEL, POINT_SHAPES
 from chipshift.reports.palette import PALETTE as PALETTE  # re-exported: the one palette of every medium
 
@@ -304,7 +304,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
                x_labels: Sequence[str] | None = None, footer: str | None = None,
                model: str = "model (fitted)", axis: str | None = None,
                spans: Sequence[tuple[float, float, float, str]] = (), colours: Mapping[str, str] | None = None,
-               band: BandAxis | None = None, cues: Mapping[str, int] | None = None) -> str:
+               band: BandAxis | None = None, cues: Mapping[str, int] | None = None,
+               data_end: tuple[float, DataEnd] | None = None) -> str:
     """The model's value by year (points: x, value, p5?, p95?) with its p5-p95 band, published estimates
     as diamonds (published: x, value, publisher (its legend), label or tip (its tooltip), hollow: a figure of a
     longer period than the line's) and the observations fitted to circled. With ``x_labels`` the x
@@ -315,7 +316,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
     ``credit``'s (its publisher where its legend says more), else its ``publisher``'s; ``band``: the value axis
     (``labels.output_band_axis``, as the chart files and the web draw it), else worked out from what is drawn;
     ``cues``: past the palette's colours, a series' second cue by name (``labels.chart_cues``): its figures drawn
-    as triangles or squares (``_point``)."""
+    as triangles or squares (``_point``); ``data_end``: where a linked run's sourced data end (the x value half a
+    step after its last quarter with sourced values, and ``labels.data_end``), a dashed rule labelled there."""
     left, right, top, bottom = 64, 200, 34 if axis else 16, 30
     # a wide band takes the axis no higher than labels.BAND_ROOM times the values drawn: past that it is cut at the
     # top, and the plot says where the band's top is (labels.band_axis: the rule of every medium)
@@ -349,6 +351,14 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
         if i % every == 0:
             out.append(f'<text x="{X(x):.1f}" y="{height - 10}" text-anchor="middle" font-size="11" '
                        f'fill="{MUTED}">{name(x)}</text>')
+    if data_end is not None:
+        at, end = data_end
+        out.append(f'<g class="data-end"><title>{escape(end.note)}</title><line x1="{X(at):.1f}" x2="{X(at):.1f}" '
+                   f'y1="{top:.1f}" y2="{height - bottom:.1f}" stroke="{MUTED}" stroke-width="1" '
+                   f'stroke-dasharray="4 3"/><text x="{X(at):.1f}" y="{top + (28 if band.note else 12):.1f}" '
+                   'text-anchor="middle" '
+                   f'font-size="11" fill="#1d2733" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                   f'{escape(end.label)}</text></g>')
     color = MODEL
     legend: list[tuple[str, str, str]] = []
     banded = [p for p in points if p.get("p5") is not None and p.get("p95") is not None]

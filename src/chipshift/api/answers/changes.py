@@ -95,6 +95,8 @@ class DiffAnswer(Answer):
     to: DiffSide = Field(description="the second side")
     rules_added: tuple[str, ...] = Field(description="rules reaching the destination on the second side only")
     rules_removed: tuple[str, ...] = Field(description="rules reaching it on the first side only")
+    rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `rules_added` and "
+                                                                          "`rules_removed` name, by its id")
     count: int = Field(description="how many inputs change")
     inputs: tuple[InputChange, ...] = Field(description="the inputs whose availability changes, most reduced first")
     listings_added: tuple[ListingChangeRow, ...] = Field(description="between two dates: entries of the target's "

@@ -84,6 +84,8 @@ class ScenarioComparisonAnswer(Answer):
     right: ComparisonSide = Field(description="the second side")
     rules_added: tuple[str, ...] = Field(description="rules reaching the destination on the right only")
     rules_removed: tuple[str, ...] = Field(description="rules reaching it on the left only")
+    rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `rules_added` and "
+                                                                          "`rules_removed` name, by its id")
     by_input: tuple[InputChange, ...] = Field(description="the inputs whose availability changes")
     by_stage: tuple[StageComparison, ...] = Field(description="exposure by stage on both sides")
     by_country: tuple[ProviderComparison, ...] = Field(description="barred countries, largest change first")

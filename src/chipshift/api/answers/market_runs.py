@@ -52,6 +52,8 @@ class RunParameter(Answer):
 
     id: str = Field(description="the parameter's id")
     value: float = Field(description="the value the central run used (posterior median, default or override)")
+    shown: float | None = Field(ABSENT, description="that value as the pages and tables show it: four significant "
+                                                    "figures, whole from 1,000 (`labels.parameter_shown`)")
     default: float = Field(description="its default")
     low: float = Field(description="low end of its sourced range")
     high: float = Field(description="high end of its sourced range")
@@ -227,6 +229,16 @@ class ValueAxis(Answer):
                                          "(\"p95 off scale: 412\"); null where it is not")
 
 
+class DataEndMark(Answer):
+    """Where a linked run's charts mark the end of its sourced data (``labels.data_end``), the same in the chart
+    files, the report and on the Results page: a dashed vertical rule after the quarter, labelled."""
+
+    period: str = Field(description="the last quarter with a sourced value (a figure published or observed for one "
+                                    "of the run's outputs, forecasts aside)")
+    label: str = Field(description="the mark's words (\"data | model\")")
+    note: str = Field(description="what the mark says when pointed at")
+
+
 class OutputText(Answer):
     """What a chart or table of an output says it shows."""
 
@@ -252,6 +264,9 @@ class OutputText(Answer):
                                                        "and medium of the run")
     band: ValueAxis | None = Field(ABSENT, description="the value axis of its chart where it draws a p5-p95 band: "
                                                     "its top, and where the band is cut at it, said on the chart")
+    data_end: DataEndMark | None = Field(ABSENT, description="a linked run's chart by quarter: where the run's "
+                                                             "sourced figures end and the model's projection alone "
+                                                             "goes on, marked after that quarter")
 
 
 class RunRestrictions(Answer):

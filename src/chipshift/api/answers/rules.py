@@ -162,6 +162,8 @@ class RuleAnswer(Answer):
     names: dict[str, str] = Field(description="the names of the countries and firms the rule mentions (imposer, "
                                               "sellers, targets) by id")
     relaxed_by: tuple[str, ...] = Field(description="the relaxations that name this rule")
+    rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `relaxes` and "
+                                                                          "`relaxed_by` name, by its id")
     standing: tuple[RuleStanding, ...] = Field(description="how it holds from its start as relaxations of it come "
                                                            "into force and end; a relaxation's, the stretches in "
                                                            "which it relaxes a rule in force")

@@ -121,6 +121,10 @@ class _Series(DestinationContext):
     rule_changes: tuple[RuleChanges, ...] = Field(description="per date, the rules that started or ended")
     rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `rule_changes` "
                                                                           "names, by its id")
+    rules_left_out: tuple[str, ...] = Field(default=(), description="rules reaching the destination at some date "
+                                                                   "that `rule_changes` leaves out, as they change "
+                                                                   "no figure (ids)")
+    rules_left_out_why: str = Field(default="", description="why those rules are left out")
     unit: str = Field(description="the unit of the figures")
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

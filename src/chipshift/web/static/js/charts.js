@@ -494,6 +494,15 @@ CS.charts = (() => {
     }
     if (band && band.clipped && band.note) root.append(s("text", { class: "off-scale", x: width - right - 4, y: top + 12, "text-anchor": "end", "font-size": 11, fill: INK, stroke: "#fff", "stroke-width": 3, "paint-order": "stroke", text: `▲ ${band.note}` }));
     if (opts.ylabel) root.append(s("text", { x: 8, y: 16, "font-size": 11, fill: MUTED, text: fit(opts.ylabel, width - 16, 11) }));
+    // opts.dataEnd ({x, label, note}): where a linked run's sourced data end (the chart text's data_end:
+    // labels.data_end), a dashed rule half a step after the last quarter with sourced values, as the files and the
+    // report mark it; its label a line lower under the note of a band cut at the axis
+    if (opts.dataEnd) {
+      const d = opts.dataEnd, y = top + (band && band.clipped && band.note ? 28 : 12);
+      root.append(s("g", { class: "data-end" }, s("title", { text: d.note }),
+        s("line", { x1: X(d.x), x2: X(d.x), y1: top, y2: height - bottom, stroke: MUTED, "stroke-width": 1, "stroke-dasharray": "4 3" }),
+        s("text", { x: X(d.x), y, "text-anchor": "middle", "font-size": 11, fill: INK, stroke: "#fff", "stroke-width": 3, "paint-order": "stroke", text: d.label })));
+    }
     const legend = [];
     series.forEach((ser, k) => {
       const c = ser.color || (opts.colours || {})[ser.name] || PALETTE[k % PALETTE.length], P = ser.points.filter((p) => p.value !== null && p.value !== undefined);

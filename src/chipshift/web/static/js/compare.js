@@ -6,8 +6,8 @@
   function stageName(id) { return { S1: "S1 · Design", S2: "S2 · Fabrication", S3: "S3 · ATP" }[id] || id; }
 
   /* Rules named by id, each a link to its page (fields, source and quote). */
-  function ruleList(title, ids) {
-    const links = ids.map((id) => el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })).flatMap((a, i) => (i ? [", ", a] : [a]));
+  function ruleList(title, ids, names) {
+    const links = CS.ruleLinks(ids, names, "; ");  // each rule by its name, its id after it
     return el("p", { class: "rules-named small" }, el("b", { text: `${title} (${ids.length}): ` }), ...(links.length ? links : ["none"]));
   }
 
@@ -31,7 +31,7 @@
       el("div", { class: "stat" }, el("b", { text: where }), "target"),
       el("div", { class: "stat" }, el("b", { text: `${r.left.at} / ${r.right.at}` }), "dates (left / right)"),
       el("div", { class: "stat" }, el("b", { text: String(r.by_input.length) }), "inputs that differ"),
-      ruleList("Rules only on the right", r.rules_added), ruleList("Rules only on the left", r.rules_removed)));
+      ruleList("Rules only on the right", r.rules_added, r.rule_names), ruleList("Rules only on the left", r.rules_removed, r.rule_names)));
     const grid = el("div", { class: "grid2" });
     const stageChart = el("div"), yearChart = el("div"), yearNote = el("div");
     grid.append(CS.section("Exposure by stage", stageChart), CS.section("Exposure by year (all inputs, 31 December)", yearNote, yearChart));
@@ -39,7 +39,7 @@
     // a stage's bar opens what its two figures rest on: the rules only one side has, the data, and each side on the
     // Exposure page, where the stage's inputs open their shares' sources
     const exposureAt = (ref, side) => `/exposure?${new URLSearchParams({ target: r.destination, at: side.at, segment: body.segment || "", scenario: ref })}`;
-    const stageSources = (s) => CS.showSources({
+    const stageSources = (s) => CS.showSources({ ruleNames: r.rule_names,
       heading: `${stageName(s.stage)}: ${share(s.left_barred_lower_pct)} – ${share(s.left_barred_upper_pct)} barred under ${L} (${r.left.at}), ${share(s.right_barred_lower_pct)} – ${share(s.right_barred_upper_pct)} under ${R} (${r.right.at})`,
       summary: `Each side's figure is the mean over the stage's inputs of the share of world supply barred, from the inputs' shares and the rules in force on its date. The shares come from: ${(r.data_sources || []).join("; ")}.`,
       parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
@@ -50,7 +50,7 @@
       { lower: s.left_barred_lower_pct, upper: s.left_barred_upper_pct }, { lower: s.right_barred_lower_pct, upper: s.right_barred_upper_pct }] })),
     { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
     // a year's point opens both sides' figures on 31 December of that year and each side's Exposure page then
-    const yearSources = (y) => CS.showSources({
+    const yearSources = (y) => CS.showSources({ ruleNames: r.rule_names,
       heading: `31 December ${y.year}: ${share(y.left_barred_lower_pct)} – ${share(y.left_barred_upper_pct)} of all inputs' supply barred for ${where} under ${L}, ${share(y.right_barred_lower_pct)} – ${share(y.right_barred_upper_pct)} under ${R}`,
       summary: `Each side's stages' barred shares, weighted by their inputs, from the inputs' shares and the rules in force on that day. The shares come from: ${(r.data_sources || []).join("; ")}.`,
       parts: [{ label: `Rules only under ${R}`, text: r.rules_added.length ? "" : "none", rules: r.rules_added },
@@ -66,7 +66,7 @@
     // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
     // only one side has, the input's page (each provider's share with its source) and each side's Exposure page
     const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
-    const inputSources = (d) => CS.showSources({
+    const inputSources = (d) => CS.showSources({ ruleNames: r.rule_names,
       heading: `${d.name}: ${share(d.before_lower_pct)} – ${share(d.before_upper_pct)} of world supply available under ${L} (${r.left.at}), ${share(d.after_lower_pct)} – ${share(d.after_upper_pct)} under ${R} (${r.right.at})`,
       summary: `The share of the input's world supply ${where} may still buy: its providers' shares less those the rules in force on each date bar. The shares come from: ${(r.data_sources || []).join("; ")}.`,
       parts: [{ label: `Barred only under ${R}`, text: list(d.newly_barred) }, { label: `Barred only under ${L}`, text: list(d.no_longer_barred) },
@@ -89,7 +89,7 @@
     // has, and each side's Exposure page; both sides' dates are named, so like is compared with like
     const Ld = `${L} (${r.left.at})`, Rd = `${R} (${r.right.at})`;
     const inputLinks = (names) => names.map((n) => ({ label: n, text: "", open: () => { location.href = `/explorer?input=${encodeURIComponent(n)}`; } }));
-    const providerSources = (x, kind) => CS.showSources({
+    const providerSources = (x, kind) => CS.showSources({ ruleNames: r.rule_names,
       heading: `${x.provider} (${kind}): barred for ${x.left_barred} input${x.left_barred === 1 ? "" : "s"} under ${Ld}, ${x.right_barred} under ${Rd}; maybe barred for ${x.left_maybe} and ${x.right_maybe}`,
       summary: `A provider counts for an input when a rule in force on that side's date bars its sales of the input to ${where} (the inputs' ${kind === "country" ? "country" : "firm"} shares, each with its source on the input's page; the shares come from: ${(r.data_sources || []).join("; ")}).`,
       parts: [{ label: `Barred only under ${Rd}`, text: x.newly_barred_inputs.length ? "" : "none" }, ...inputLinks(x.newly_barred_inputs),
@@ -201,7 +201,8 @@
       // each side in its colour of the comparison (the answer's, by the side's name)
       const hue = (words && words.colours) || {};
       CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, color: hue[r.a], points: side("a") }, { name: r.b, color: hue[r.b], points: side("b") }],
-        { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels }),
+        { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels,
+          band: (words && words.band) || null }),  // the value axis by the rule of every medium (labels.band_axis)
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
         `${r.same_case ? `Case: ${r.title_a}; a = ${r.a}, b = ${r.b}` : `a = ${r.a}; b = ${r.b}`} · ${r.bands}` +
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);

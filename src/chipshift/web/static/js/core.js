@@ -327,6 +327,18 @@ const CS = (() => {
     panel.hidden = false;
   }
 
+  /* Rules shown to a reader: each by its name (the answer's `rule_names`), its id after it, a link to its page
+     ("Japan bars all DUV lithography tools for China (X-DUV-JPN)"); the id alone only where the answer names it
+     not. One way for every page that lists rules. */
+  function ruleLink(id, names = {}) {
+    const name = names && names[id];
+    return el("a", { href: `/rules/${encodeURIComponent(id)}`, class: "rule-link" }, name ? [`${name} `, el("span", { class: "rule-id", text: `(${id})` })] : [id]);
+  }
+
+  function ruleLinks(ids, names = {}, sep = ", ") {
+    return ids.flatMap((id, k) => [k ? sep : "", ruleLink(id, names)]).filter((x) => x !== "");
+  }
+
   /* The sources behind a figure computed from others (a barred share, a stage's exposure): `heading` says which
      figure, `summary` how it is made; each of `parts` (a provider's share, an input of a stage) with its own source
      (a button opening the whole source), the rules it names as links, or an `open` action; `links` below. The
@@ -344,7 +356,7 @@ const CS = (() => {
         part.text ? ` ${part.text}` : "");
       if (part.rules && part.rules.length) {
         item.append(el("br"), "rules: ");
-        part.rules.forEach((id, k) => item.append(k ? ", " : "", el("a", { href: `/rules/${encodeURIComponent(id)}`, text: id })));
+        item.append(...ruleLinks(part.rules, spec.ruleNames || {}, "; "));
       }
       if (part.source) item.append(el("br"), "source: ", figure([part.source.publisher || part.source.note || "source", part.source.published].filter(Boolean).join(", "), part.source),
         part.source.quote ? el("q", { class: "small", text: part.source.quote }) : "");
@@ -454,5 +466,5 @@ const CS = (() => {
   });
 
   return { API, NO_CJK_FONT, TERMS, define, readable, el, clear, $, url, get, post, postWhenReady, option, showError, pct, share, points, num, sig, list, download, csv, table, figure,
-    showSource, showSources, sourceTitle, params, setParams, footer, section, chartCard, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
+    showSource, showSources, ruleLink, ruleLinks, sourceTitle, params, setParams, footer, section, chartCard, placeName, fillTargets, fillScenarios, fillSegments, setJsonLink, vocabulary, unitWords };
 })();

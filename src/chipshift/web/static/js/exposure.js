@@ -309,6 +309,10 @@
       rows: body.rule_changes.filter((c) => c.rules_started.length || c.rules_ended.length), columns: [
         { key: "at", label: "Date" }, { key: "rules_started", label: "Came into force since the previous date", render: (c) => ruleLinks(c.rules_started, body.rule_names), csv: (c) => c.rules_started.join(", ") },
         { key: "rules_ended", label: "Ended or lifted since the previous date", render: (c) => ruleLinks(c.rules_ended, body.rule_names), csv: (c) => c.rules_ended.join(", ") }] });
+    // the rules reaching the destination that the list leaves out (they change no figure): how many, and why
+    const left = body.rules_left_out || [];
+    if (left.length) $("#series-changes").append(el("p", { class: "muted", id: "series-left-out",
+      text: `${left.length} other rule${left.length > 1 ? "s" : ""} reaching ${body.destination_name} over these dates ${left.length > 1 ? "are" : "is"} left out: ${body.rules_left_out_why}.` }));
   }
 
   /* Rules by id, each a link to its page (its source and quote). */
@@ -325,7 +329,7 @@
     const change = body.rule_changes.find((c) => c.at === at) || { rules_started: [], rules_ended: [] };
     const first = at === body.from;
     const here = new URLSearchParams({ target: body.destination, at, segment: body.segment || "", scenario: $("#params").elements.scenario.value });
-    CS.showSources({ heading: `${ser.name}: ${share(row.barred_lower_weighted_pct)} – ${share(row.barred_upper_weighted_pct)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
+    CS.showSources({ ruleNames: body.rule_names, heading: `${ser.name}: ${share(row.barred_lower_weighted_pct)} – ${share(row.barred_upper_weighted_pct)} of its supply barred for ${body.destination_name} on ${at} (weighted by market size)`,
       summary: `From the inputs' shares and the rules in force on ${at}. The shares and market sizes come from: ${(body.data_sources || []).join("; ")}.`,
       parts: [{ label: first ? "Rules in force on the first date" : "Came into force since the previous date", text: change.rules_started.length ? "" : "none", rules: change.rules_started },
         { label: "Ended or lifted since the previous date", text: change.rules_ended.length ? "" : "none", rules: change.rules_ended }],

@@ -124,7 +124,14 @@
         onClick: () => modelSources(r, output, o.period, values[o.period]) }])).values()];
     if (!own) published.push(...observedAsPublished(r, observed, published));
     const [name, ylabel, unit] = linkedTitle(r, output);
-    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans, colours: colours(r, output), cues: cues(r, output), band: bandAxis(r, output) });
+    return CS.charts.trajectory([{ name: modelName(r), points }], { title: name, ylabel, unit, published, observed, labels, spans, colours: colours(r, output), cues: cues(r, output), band: bandAxis(r, output), dataEnd: dataEnd(r, output, labels) });
+  }
+
+  /* Where the run's sourced data end on a chart of `output` by quarter (the chart text's `data_end`:
+     labels.data_end), half a step after that quarter, as the files and the report mark it; null without one. */
+  function dataEnd(r, output, labels) {
+    const end = r.output_text && r.output_text[output] && r.output_text[output].data_end;
+    return end && labels.includes(end.period) ? { x: labels.indexOf(end.period) + 0.5, label: end.label, note: end.note } : null;
   }
 
   /* The colour of each series a chart of `output` draws, by the name its legend gives it (the model's line, a
@@ -314,7 +321,8 @@
     const inputs = {}, holds = {};
     for (const p of r.parameters) {
       const fixed = p.low === p.high;
-      inputs[p.id] = el("input", { type: "number", name: p.id, min: p.low, max: p.high, step: "any", value: p.value, disabled: fixed, class: "param-value", "aria-label": `value of ${p.id}`,
+      // the value at the answer's precision for pages (labels.parameter_shown: four significant figures)
+      inputs[p.id] = el("input", { type: "number", name: p.id, min: p.low, max: p.high, step: "any", value: p.shown ?? p.value, disabled: fixed, class: "param-value", "aria-label": `value of ${p.id}`,
         title: fixed ? "fixed: the case gives no range" : `between ${p.low} and ${p.high}` });
       holds[p.id] = el("input", { type: "checkbox", name: `hold-${p.id}`, checked: p.overridden, disabled: fixed, "aria-label": `hold ${p.id} at this value`, title: "hold at this value (not fitted, not drawn)" });
       inputs[p.id].addEventListener("input", () => { holds[p.id].checked = true; });

@@ -61,8 +61,9 @@
     field(kv, "Ended", r.ended); field(kv, "Status", coded(r.status, vocab.statuses));
     field(kv, "Products", (r.products || []).map((p) => (p.input === "*" ? "every item" : products[p.input] || p.input) + (p.where ? ` where ${conditions(p.where)}` : "")));
     field(kv, "Sellers", sellersText(r.sellers)); field(kv, "Targets", targetsText(r.targets));
-    field(kv, "Relaxes", (r.relaxes || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
-    field(kv, "Relaxed by", (r.relaxed_by || []).map((x) => el("a", { href: `/rules/${encodeURIComponent(x)}`, text: x })).flatMap((a, i) => (i ? [", ", a] : [a])));
+    // each rule by its name, its id after it (the answer's rule_names)
+    field(kv, "Relaxes", CS.ruleLinks(r.relaxes || [], r.rule_names, "; "));
+    field(kv, "Relaxed by", CS.ruleLinks(r.relaxed_by || [], r.rule_names, "; "));
     // how it has held since its start, as the engine judges it: each change in words ("lifted by … on …")
     const changes = (r.standing || []).map((st) => st.note).filter(Boolean);
     if (changes.length) field(kv, "Standing", el("ul", {}, changes.map((c) => el("li", { text: c }))));

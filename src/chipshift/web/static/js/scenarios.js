@@ -121,8 +121,9 @@
     const head = el("section", { class: "card", id: "run-result" }, el("h2", { text: `Result: ${r.scenario ? r.scenario.name : "baseline"}` }),
       el("div", { class: "stat" }, el("b", { text: r.destination }), "target"), el("div", { class: "stat" }, el("b", { text: r.at }), "date"),
       el("div", { class: "stat" }, el("b", { text: String(r.diff.count) }), "inputs changed"),
-      el("div", { class: "stat" }, el("b", { text: r.diff.rules_added.length ? r.diff.rules_added.join(", ") : "none" }), "rules added (in force)"),
-      el("div", { class: "stat" }, el("b", { text: r.diff.rules_removed.length ? r.diff.rules_removed.join(", ") : "none" }), "rules removed"),
+      // each rule by its name, its id after it, a link to its page
+      el("div", { class: "stat" }, el("b", {}, r.diff.rules_added.length ? CS.ruleLinks(r.diff.rules_added, r.diff.rule_names, "; ") : "none"), "rules added (in force)"),
+      el("div", { class: "stat" }, el("b", {}, r.diff.rules_removed.length ? CS.ruleLinks(r.diff.rules_removed, r.diff.rule_names, "; ") : "none"), "rules removed"),
       el("p", { class: "muted small", text: r.scenario ? `digest ${r.scenario.digest}` : "" }));
     // its range of dates: the Exposure page draws it for a scenario in the catalogue (shipped, or once saved)
     const range = body.scenario.over, ref = $("#start-from").value;
@@ -139,7 +140,7 @@
     box.append(CS.section("Exposure by stage: baseline vs scenario", chart));
     // a stage's bar opens what its figures rest on: the rules the scenario changes, the inputs whose availability it
     // changes (each opening its page and shares' sources), the data, and the baseline on the Exposure page
-    const stageSources = (s) => CS.showSources({
+    const stageSources = (s) => CS.showSources({ ruleNames: r.diff.rule_names,
       heading: `${stageName(s.stage)} on ${r.at}: ${CS.share(s.barred_lower_mean_pct)} – ${CS.share(s.barred_upper_mean_pct)} barred under ${named}${base[s.stage] ? `, ${CS.share(base[s.stage].barred_lower_mean_pct)} – ${CS.share(base[s.stage].barred_upper_mean_pct)} in the baseline` : ""}`,
       summary: `The mean over the stage's inputs of the share of world supply barred, from the inputs' shares and the rules in force. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
       parts: [{ label: "Rules the scenario adds (in force)", text: r.diff.rules_added.length ? "" : "none", rules: r.diff.rules_added },
@@ -157,7 +158,7 @@
     // an input's bar or row (mouse, or Tab and Enter) opens what its two figures rest on: the providers barred with
     // or without the scenario only, the rules it adds and removes, and the input's page (its shares' sources)
     const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";
-    const inputSources = (d) => CS.showSources({
+    const inputSources = (d) => CS.showSources({ ruleNames: r.diff.rule_names,
       heading: `${d.name} on ${r.at}: ${CS.share(d.before_lower_pct)} – ${CS.share(d.before_upper_pct)} of world supply available to ${where} without ${named}, ${CS.share(d.after_lower_pct)} – ${CS.share(d.after_upper_pct)} with it`,
       summary: `The input's providers' shares less those the rules in force bar. The shares come from: ${(r.exposure.data_sources || []).join("; ")}.`,
       parts: [{ label: "Barred only with the scenario", text: list(d.newly_barred) }, { label: "Barred only without it", text: list(d.no_longer_barred) },
