@@ -561,3 +561,32 @@ def test_an_outcome_from_a_zero_level_says_its_levels_on_the_chart() -> None:
                                             "90% 3.35% to 44%")
     assert zero_reference_note({**outcome, "unit": "index"}).endswith("90% 3.35 index to 44 index")  # type: ignore[union-attr]
     assert zero_reference_note({**outcome, "reference": 2.0}) is None
+
+
+def test_an_outcome_names_the_publishers_of_the_facts_its_source_cites(bundled_store: Store) -> None:
+    """Each outcome row carries the publishers of the facts its source names (the original publisher of a copy), as
+    the bundled facts and sources files record them; the chart's row names the first two."""
+    import csv
+
+    from chipshift.api.backtest import _publishers_of
+    from chipshift.reports.backtest import publisher_label
+
+    data = bundled_data_dir()
+    def rows(path: Path) -> list[dict[str, str]]:
+        with path.open(encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    sources = {r["id"]: r for r in rows(data / "sources.csv")}
+    facts = {r["id"]: r for path in sorted((data / "facts").glob("*.csv")) for r in rows(path)}
+    fact = "tsmc-revenue-share-chn-2025q1-reuters"
+    source = sources[facts[fact]["source"]]
+    expected = source["original_publisher"] or source["publisher"]
+    named = _publishers_of(bundled_store)
+    assert named(fact) == [expected]
+    other = "tsmc-revenue-share-chn-2025q3-ltn"
+    second = sources[facts[other]["source"]]
+    both = named(f"China's share ({fact}; and {other}, as restated)")
+    assert both == list(dict.fromkeys([expected, second["original_publisher"] or second["publisher"]]))
+    assert named("a figure stated in words alone") == []
+    assert publisher_label({"publishers": ["A", "B", "C"]}) == "A, B and 1 more"
+    assert publisher_label({"publishers": []}) == "source stated in outcomes.csv"

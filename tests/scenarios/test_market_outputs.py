@@ -267,6 +267,23 @@ def test_a_chart_of_shares_says_units_where_the_case_counts_items(value_unit: st
     assert size.title == ("Smartphone units bought, China" if value_unit == "units_m" else "Smartphone spending, China")
 
 
+@pytest.mark.parametrize(("value_unit", "title"), [
+    ("units_m", "Share of smartphone units bought from other makers, China"),
+    ("usd_bn", "Share of smartphone spending going to other makers, China"),
+])
+def test_a_group_of_sellers_share_says_bought_once(value_unit: str, title: str) -> None:
+    """A group's share in a case counted in units is of the units bought from it ("bought" once), in money of the
+    spending going to it."""
+    from chipshift.reports.labels import describe
+
+    report = {"model": "linked", "value_unit": value_unit, "periods": ["2020Q2"],
+              "outputs": [{"output": "share:others@CHN", "unit": "pct"}],
+              "markets": [{"id": "CHN", "product": "smartphones", "region": "CHN"}],
+              "names": {"owners": {"others": "other makers"}, "groups": {"others": "other makers"},
+                        "products": {"smartphones": "smartphones"}, "regions": {"CHN": "China"}}}
+    assert describe(report, "share:others@CHN").title == title
+
+
 def test_titles_read_as_an_analyst_writes_them() -> None:
     """Firm (by its short name), what of which product, then where: never "Micron Technology (HBM)'s share of
     buyers' spending in all its product's markets"."""

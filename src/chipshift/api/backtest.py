@@ -8,6 +8,7 @@ Every episode draws from its own seed, so a cluster gives the numbers a serial r
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -195,8 +196,10 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     out = report(scored, draws, steps, seed, calibration_draws)
     titles = {job.case.name: _output_titles(store, job.case) for job in jobs}
     # each outcome's title after its output, in the answer's order of fields
+    named = _publishers_of(store)
     out["outcomes"] = [{"episode": row["episode"], "mechanism": row["mechanism"], "output": row["output"],
-                        "title": titles[row["episode"]](row["output"]), **row} for row in out["outcomes"]]
+                        "title": titles[row["episode"]](row["output"]), **row, "publishers": named(row["source"])}
+                       for row in out["outcomes"]]
     out["warnings"] = [*warnings, *out["warnings"]]
     if alone:
         out["warnings"].append("scored alone: each episode's intervals use its own posterior's model error, which "
@@ -204,6 +207,18 @@ def backtest(store: Store, paths: Sequence[Path] = (), *, draws: int = bt.PREDIC
     from chipshift.api.answers import BacktestAnswer
 
     return BacktestAnswer.model_validate(out)
+
+
+def _publishers_of(store: Store) -> Callable[[str], list[str]]:
+    """The publishers of the facts an outcome's source names (a fact id, or a stated basis that cites fact ids), in
+    the order named, each once: the original publisher where a source is a copy of another's."""
+    publisher = {str(r["id"]): str(r.get("original_publisher") or r["publisher"]) for r in store.rows("sources")}
+    of_fact = {str(r["id"]): publisher.get(str(r["source"]), "") for r in store.rows("facts")}
+
+    def named(source: str) -> list[str]:
+        found = [of_fact.get(token, "") for token in re.findall(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", source)]
+        return list(dict.fromkeys(p for p in found if p))
+    return named
 
 
 def _output_titles(store: Store, case: linked.LinkedCase) -> Callable[[str], str]:

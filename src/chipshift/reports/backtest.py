@@ -91,17 +91,44 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(y)
     ax.set_yticklabels([outcome_label(r) for r in report["outcomes"]], fontsize=7)
-    ax.set_xlabel("level as a multiple of the level in the reference period (log scale; 1 = no change)")
+    scale = "level as a multiple of the level in the reference period (log scale; 1 = no change)"
+    ax.set_xlabel(scale)
+    # a long chart says its scale at its top as well as at its foot
+    ax.tick_params(axis="x", which="both", top=True, labeltop=True)
+    ax.xaxis.set_label_position("bottom")
+    ax.annotate(scale, xy=(0.0, 1.0), xycoords="axes fraction", xytext=(0, 16), textcoords="offset points",
+                fontsize=7.5, ha="left", va="bottom")
+    # each row's publishers at its right: where its observed figures come from
+    right = ax.twinx()
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(y)
+    right.set_yticklabels([printable(publisher_label(r)) for r in report["outcomes"]], fontsize=6.5,
+                          color="#444444")
+    right.tick_params(axis="y", length=0)
     card = report["scorecard"]
     ax.set_title(f"Back-test: predicted vs observed, {card['outcomes']} outcomes of {card['episodes']} episodes\n"
                  f"(90% intervals hold {_pct(card['coverage90_pct'])}, direction right for "
-                 f"{_pct(card['direction_pct'])}, size within ±50% for {_pct(card['size_pct'])})", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.annotate("Observed: the sourced figures named in outcomes.csv ('source'). Model: posterior predictive over "
-                "the parameters, the model's error (learned from the other episodes) and the figure's error.",
+                 f"{_pct(card['direction_pct'])}, size within ±50% for {_pct(card['size_pct'])}); at the right of "
+                 f"each row, the publishers of its observed figures", fontsize=9, pad=52)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False, borderaxespad=3.4)
+    ax.annotate("Observed: the sourced figures named in outcomes.csv ('source', 'publishers'). Model: posterior "
+                "predictive over the parameters, the model's error (learned from the other episodes) and the "
+                "figure's error.",
                 xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                 fontsize=6.5, ha="left", va="top")
     return save(fig, stem)
+
+
+def publisher_label(outcome: Mapping[str, Any]) -> str:
+    """The publishers of an outcome's observed figures as its row names them: the first two, and how many more;
+    "source stated in outcomes.csv" where its source names no bundled fact."""
+    names = outcome.get("publishers") or []
+    if isinstance(names, str):
+        names = [n for n in names.split("; ") if n]
+    if not names:
+        return "source stated in outcomes.csv"
+    more = f" and {len(names) - 2} more" if len(names) > 2 else ""
+    return ", ".join(names[:2]) + more
 
 
 def _pct(x: float | None) -> str:
@@ -134,6 +161,8 @@ def outcome_table(report: dict[str, Any]) -> pd.DataFrame:
     if frame.empty:
         return frame
     documents = {e["episode"]: labels.case_document(e.get("file")) for e in report["episodes"]}
+    if "publishers" in frame:  # one cell of text per outcome in every format
+        frame["publishers"] = ["; ".join(v) if isinstance(v, list) else v for v in frame["publishers"]]
     columns = list(frame.columns)
     frame["unit"] = [outcome_unit(str(o), documents.get(e)) for o, e in zip(frame["output"], frame["episode"],
                                                                               strict=True)]

@@ -302,7 +302,7 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
             title = f"{_possessive(seller)} {sold}{to}"
         return OutputText(title, f"{sold}, {axis}", unit)
     if kind == "share":
-        title = (f"Share of {bought} {'bought from' if counted else 'going to'} {seller}, {place}" if group
+        title = (f"Share of {bought} {'from' if counted else 'going to'} {seller}, {place}" if group
                  else f"{_possessive(seller)} share of {bought}, {place}")
         return OutputText(title, of_market, unit)
     if kind == "value":

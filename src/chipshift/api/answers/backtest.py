@@ -112,6 +112,9 @@ class OutcomeScore(Answer):
     horizon_years: float | None = Field(description="lead time: years from the episode's as_of to the middle of the "
                                                     "outcome's period, at least a quarter (the model's step)")
     source: str = Field(description="where the observed figures come from")
+    publishers: list[str] = Field(default_factory=list, description="the publishers of the facts the source names "
+                                  "(sources.csv; the original publisher of a copy), in the order named; empty for a "
+                                  "figure stated without one")
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
