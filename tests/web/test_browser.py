@@ -862,6 +862,11 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
     assert "The case cites:" in text and "parameter sigma" in text
     assert panel.locator(".figure-parts .figure").count() >= 3  # observations' and parameters' sources
     page.keyboard.press("Escape")
+    # the fit's error of a percentage is a difference in points, said so beside the figure
+    fit_rows = page.evaluate("""() => [...document.querySelectorAll('#fit table tbody tr')].map(
+        (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()))""")
+    in_percent = [row for row in fit_rows if row[5] == "%"]
+    assert in_percent and all(row[4].endswith("pts") for row in in_percent if row[4]), fit_rows[:3]
     for heading in ("Fit: observed vs model", "All outputs by year", "Sensitivity"):
         cell = page.locator("section.card", has=page.locator(f"h2:has-text('{heading}')")).locator(
             "td.num .figure[title='click for what this figure rests on']").first
