@@ -115,6 +115,11 @@ def test_compare_two_scenarios(client: TestClient) -> None:
     # controls in mid-2026), not both at the left one's
     own = client.post("/api/v1/compare", json={"left": {"ref": "example:us-lifts-h20"}, "right": {"ref": DUV}}).json()
     assert (own["left"]["at"], own["right"]["at"]) == ("2025-06-30", "2026-06-30")
+    # the years by default span both sides' dates, the same whichever side is on the left
+    assert [y["year"] for y in own["by_year"]] == list(range(2022, 2028))
+    swapped = client.post("/api/v1/compare",
+                          json={"left": {"ref": DUV}, "right": {"ref": "example:us-lifts-h20"}}).json()
+    assert [y["year"] for y in swapped["by_year"]] == list(range(2022, 2028))
     common = client.post("/api/v1/compare", json={"left": {"ref": "example:us-lifts-h20", "at": "2026-06-30"},
                                                   "right": {"ref": DUV, "at": "2026-06-30"}}).json()
     assert common["left"]["at"] == common["right"]["at"] == "2026-06-30"

@@ -163,7 +163,10 @@ async def compare_scenarios(s: State, body: CompareRequest) -> JSONBytes:
         # each side at its own date: the one asked for it, else its scenario's, else the other side's
         left_at = _when(body.left.at, left_own, body.right.at, right_own)
         right_at = _when(body.right.at, right_own, body.left.at, left_own)
-        years = body.years or list(range(left_at.year - 3, left_at.year + 2))
+        # by default from three years before the earlier side's date to one after the later's: both sides' years,
+        # whichever side is on the left
+        first, last = sorted((left_at.year, right_at.year))
+        years = body.years or list(range(first - 3, last + 2))
         return compute.Call(compute.compare_scenarios, (body.target, body.segment, left, left_at, right, right_at,
                                                         sorted(set(years)), (left_label, right_label)))
 
