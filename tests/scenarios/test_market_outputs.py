@@ -990,3 +990,20 @@ def test_the_parameters_a_linked_case_takes_from_the_catalogue_are_named_in_word
     assert list(table["unit"]) == ["fraction of the pair's buyers"]
     # a single market's case has none of them
     assert "rush_buyer_share" not in labels.parameter_words(labels.case_document(str(AI)))
+
+
+@pytest.mark.parametrize(("episode", "one", "other", "title"), [
+    ("huawei-fdpr-2020", "share:huawei@CHN", "share:honor@CHN", "Honor's share of smartphone units bought, China"),
+    ("tesla-us-tax-credit-rush-2018", "quantity:model3@USA", "quantity:models_x@USA", None),
+])
+def test_two_sellers_of_one_product_are_told_apart_in_titles(bundled_store: Store, episode: str, one: str,
+                                                              other: str, title: str | None) -> None:
+    """Sellers of one product that their owner's or country's name would not tell apart (Huawei's brand Honor
+    before its sale, two lines of the United States' car producers) are titled each by its own name: a brand that is
+    a firm of the knowledge base by that firm's name, else the shared name with the line's id."""
+    titles = _case_titles(bundled_store, EPISODES / f"{episode}.yaml")[0]
+    assert titles[one] != titles[other]
+    if title:
+        assert titles[other] == title and titles[one] == "Huawei's share of smartphone units bought, China"
+    # every output of the case has a title of its own
+    assert len(set(titles.values())) == len(titles), sorted(titles.values())

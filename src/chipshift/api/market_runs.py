@@ -823,6 +823,18 @@ def _linked_names(store: Store, case: linked.LinkedCase) -> dict[str, dict[str, 
         short[s.owner] = short[s.id] = firm_short.get(s.owner) or owner
         if s.id != s.owner:
             owners[s.id] = f"{owner} ({products[s.product]})" if len(products_of[s.owner]) > 1 else owner
+    # sellers of one product that the names above do not tell apart (a firm's brand, a country's producers'
+    # lines): each by its own name, a brand that is a firm of the knowledge base by that firm's ("Honor"), else
+    # the shared name with the line's id ("the United States' producers (model3)"); a firm's own line keeps it
+    alike: dict[tuple[str, str], list[linked.Seller]] = {}
+    for s in case.sellers:
+        alike.setdefault((short[s.id], s.product), []).append(s)
+    for same in alike.values():
+        for s in same if len(same) > 1 else ():
+            if s.firm and s.id == s.firm:
+                continue
+            name = firm_short.get(s.id) or firms.get(s.id) or f"{owners[s.id]} ({_words(s.id)})"
+            owners[s.id] = short[s.id] = name
     segments = {m.segment: _words(m.segment) for m in case.markets if m.segment}
     markets = {m.id: f"{products[m.product]}, {regions[m.region]}"
                + (f", {segments[m.segment]} buyers" if m.segment else "") for m in case.markets}
