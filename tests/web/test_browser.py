@@ -11,7 +11,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -997,14 +997,33 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     _shot(page, "compare-linked")
 
 
+def _with_wide_bands(widened: dict[str, str], values_of: Callable[[dict[str, Any], str], list[float]]
+                     ) -> Callable[[Route], None]:
+    """A route handler that answers as the server does, with each chart text's band made ten times the highest value
+    its chart draws (`values_of(answer, output)`), cut at the axis by the shared rule (`labels.band_axis`); it records
+    each widened chart's title and mark in `widened`."""
+    import json
+
+    from chipshift.reports import labels
+
+    def answer_with_a_wide_band(route: Route) -> None:
+        response = route.fetch()
+        answer = response.json()
+        for output, text in answer.get("output_text", {}).items():
+            values = values_of(answer, output)
+            if values:
+                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
+                widened[text["title"]] = text["band"]["note"]
+        route.fulfill(response=response, body=json.dumps(answer))
+    return answer_with_a_wide_band
+
+
 def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the_report(
         page: Page, base_url: str) -> None:
     """The Results page draws a band's value axis as the server gives it (each chart text's ``band``, the rule of
     the chart files and the report: ``labels.band_axis``): a band ten times its median is cut at the same top as the
     report's chart of the same numbers, and the plot says where the band's top is; a run's charts take it from
     the answer."""
-    import json
-
     from chipshift.reports import labels
     from chipshift.web import svg
 
@@ -1015,17 +1034,9 @@ def test_a_band_too_wide_for_its_chart_is_cut_and_marked_as_in_the_files_and_the
     report = svg.trajectory(points, [], [], "Revenue", "", band=band)
     report_ticks = [float(t.replace(",", "")) for t in re.findall(r'text-anchor="end"[^>]*>([\d.,]+)</text>', report)]
 
-    def answer_with_a_wide_band(route: Route) -> None:
-        response = route.fetch()
-        answer = response.json()
-        for output, text in answer.get("output_text", {}).items():
-            values = [r["value"] for r in answer["outputs"] if r["output"] == output and r["value"] is not None]
-            if values:  # a band ten times the highest value, cut at the axis by the shared rule
-                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
-                widened[text["title"]] = text["band"]["note"]
-        route.fulfill(response=response, body=json.dumps(answer))
-
     widened: dict[str, str] = {}
+    answer_with_a_wide_band = _with_wide_bands(widened, lambda answer, output: [
+        r["value"] for r in answer["outputs"] if r["output"] == output and r["value"] is not None])
     page.route("**/market/run", answer_with_a_wide_band)
     try:
         _open(page, f"{base_url}/results")
@@ -1059,22 +1070,11 @@ def test_compare_charts_follow_the_wide_band_rule(page: Page, base_url: str) -> 
     """/compare's charts of two variants of a market case draw their value axis as the answer gives it (each chart
     text's ``band``, ``labels.band_axis``), as the Results page, the files and the report do: a band too wide for
     it is cut at the axis's top and marked."""
-    import json
 
-    from chipshift.reports import labels
-
-    def answer_with_a_wide_band(route: Route) -> None:
-        response = route.fetch()
-        answer = response.json()
-        for output, text in answer.get("output_text", {}).items():
-            values = [v for r in answer["differences"] if r["output"] == output for v in (r["a"], r["b"])
-                      if v is not None]
-            if values:  # a band ten times the highest value, cut at the axis by the shared rule
-                text["band"] = labels.band_axis(values, [10 * max(values)], text["unit"]).__dict__
-                widened[text["title"]] = text["band"]["note"]
-        route.fulfill(response=response, body=json.dumps(answer))
 
     widened: dict[str, str] = {}
+    answer_with_a_wide_band = _with_wide_bands(widened, lambda answer, output: [
+        v for r in answer["differences"] if r["output"] == output for v in (r["a"], r["b"]) if v is not None])
     page.route("**/market/compare", answer_with_a_wide_band)
     try:
         _open(page, f"{base_url}/compare?left=baseline&right=baseline&market_a=gallium-export-controls"
