@@ -123,8 +123,6 @@ def publisher_label(outcome: Mapping[str, Any]) -> str:
     """The publishers of an outcome's observed figures as its row names them: the first two, and how many more;
     "source stated in outcomes.csv" where its source names no bundled fact."""
     names = outcome.get("publishers") or []
-    if isinstance(names, str):
-        names = [n for n in names.split("; ") if n]
     if not names:
         return "source stated in outcomes.csv"
     more = f" and {len(names) - 2} more" if len(names) > 2 else ""
