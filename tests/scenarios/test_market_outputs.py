@@ -69,11 +69,24 @@ def ai_run(bundled_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tu
 def test_every_output_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
     _, out = ai_run
     for frame in (pd.read_csv(out / "outputs.csv"), pd.read_parquet(out / "outputs.parquet")):
-        assert list(frame.columns[:4]) == ["output", "year", "value", "unit"]
+        assert list(frame.columns[:5]) == ["output", "title", "year", "value", "unit"]
         units = frame.groupby("output")["unit"].unique()
         assert list(units["revenue_share"]) == ["pct"] and list(units["localization"]) == ["pct"]
         assert list(units["revenue:cambricon"]) == ["cny_m"]  # the unit of Cambricon's base-year fact
         assert list(units["unmet"]) == ["pct"] and list(units["share:nvidia"]) == ["pct"]
+
+
+def test_every_table_of_a_run_names_its_outputs_in_words(ai_run: tuple[dict[str, Any], Path]) -> None:
+    report, out = ai_run
+    for name in ("outputs", "calibration", "sensitivity"):
+        frame = pd.read_csv(out / f"{name}.csv")
+        titles = dict(zip(frame["output"], frame["title"], strict=False))
+        assert all(isinstance(t, str) and t and ":" not in t and "@" not in t for t in titles.values()), name
+        # the words its chart is titled with
+        assert all(titles[o] == report["output_text"][o]["title"] for o in titles if o in report["output_text"])
+    titles = dict(zip(*(pd.read_parquet(out / "outputs.parquet")[c] for c in ("output", "title")), strict=False))
+    assert titles["revenue:cambricon"].startswith("Cambricon's revenue")
+    assert "Nvidia" in titles["revenue_share"] and "China" in titles["revenue_share"]
 
 
 def test_every_parameter_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
@@ -232,7 +245,7 @@ def test_text_the_font_cannot_draw_is_marked_not_boxed(monkeypatch: pytest.Monke
 def test_tables_of_a_run_carry_the_unit_of_each_row(ai_run: tuple[dict[str, Any], Path]) -> None:
     _, out = ai_run
     calibration = pd.read_csv(out / "calibration.csv")
-    assert list(calibration.columns[:6]) == ["output", "year", "observed", "model", "error", "unit"]
+    assert list(calibration.columns[:7]) == ["output", "title", "year", "observed", "model", "error", "unit"]
     units = dict(zip(calibration["output"], calibration["unit"], strict=True))
     assert units["localization"] == "pct" and units["revenue:cambricon"] == "cny_m"
     sensitivity = pd.read_csv(out / "sensitivity.csv")

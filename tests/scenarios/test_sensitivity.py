@@ -120,14 +120,23 @@ def rows(gallium: tuple[lc.LinkedCase, lc.Governed, list[str]]) -> list[dict[str
     return sobol(case, governed, {}, headlines, n=64)
 
 
-def test_a_linked_case_has_indices_in_zero_one_up_to_their_intervals(rows: list[dict[str, Any]]) -> None:
+def test_a_linked_case_has_indices_in_zero_one(rows: list[dict[str, Any]]) -> None:
     with_indices = [r for r in rows if r["total"] is not None]
     assert with_indices
     for r in with_indices:
         for key in ("first_order", "total"):
-            slack = r[f"{key}_ci"] + 0.01
-            assert -slack <= r[key] <= 1 + slack, r
+            assert 0.0 <= r[key] <= 1.0, r
         assert r["total_ci"] >= 0 and r["first_order_ci"] >= 0
+
+
+def test_an_estimate_sampling_puts_below_zero_is_given_as_zero() -> None:
+    # x3 acts on the Ishigami function only with x1 (S1 = 0): with few base points its estimate falls either
+    # side of zero; a share of variance is never negative, so it is given as 0, its half-width kept
+    found = [sobol_indices(ishigami, ISHIGAMI_RANGES, n=16, seed=seed).indices[0] for seed in range(12)]
+    assert all(ix.first_order is not None and min(ix.first_order) >= 0.0 for ix in found)
+    assert all(ix.total is not None and max(ix.total) <= 1.0 for ix in found)
+    assert any(ix.first_order is not None and ix.first_order[2] == 0.0 and ix.first_order_ci is not None
+               and ix.first_order_ci[2] > 0 for ix in found)
 
 
 def test_a_parameter_no_output_reads_has_no_total_effect(rows: list[dict[str, Any]]) -> None:

@@ -234,6 +234,21 @@ def with_units(report: dict[str, Any], rows: list[dict[str, Any]], after: str) -
     return frame[[*columns[:place], "unit", *columns[place:]]]
 
 
+def with_titles(report: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each output named in words (``title``, after ``output``): the title its chart has (the
+    run's ``output_text``, else ``labels.describe``), so a file read without the project says what
+    ``revenue_share:micron@CHN`` is."""
+    if frame.empty or "output" not in frame.columns:
+        return frame
+    columns = list(frame.columns)
+    text = report.get("output_text") or {}
+    titles = {o: (text.get(o) or {}).get("title") or labels.describe(report, o).title
+              for o in dict.fromkeys(frame["output"])}
+    frame = frame.assign(title=[titles[o] for o in frame["output"]])
+    place = columns.index("output") + 1
+    return frame[[*columns[:place], "title", *columns[place:]]]
+
+
 def with_publishers(report: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
     """The calibration table with where each observation comes from (``publisher``, after ``fact``): its fact's
     publisher, or a literal's document by publisher, title and date (``labels.observation_source``), so the file
@@ -284,10 +299,11 @@ def write_outputs(report: dict[str, Any], out: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     frames = {
-        "outputs": pd.DataFrame(report["outputs"]),
-        "calibration": with_publishers(report, with_units(report, report["calibration"]["table"], after="error")),
+        "outputs": with_titles(report, pd.DataFrame(report["outputs"])),
+        "calibration": with_titles(report, with_publishers(
+            report, with_units(report, report["calibration"]["table"], after="error"))),
         "parameters": parameter_table(report),
-        "sensitivity": with_units(report, report["sensitivity"], after="swing"),
+        "sensitivity": with_titles(report, with_units(report, report["sensitivity"], after="swing")),
     }
     for name, frame in frames.items():
         frame.to_csv(out / f"{name}.csv", index=False)

@@ -124,7 +124,8 @@ def evaluate_in_chunks(evaluate: Evaluator, names: Sequence[str], points: FloatA
 def indices(y: FloatArray, names: Sequence[str], n: int, seed: int) -> Indices:
     """Sobol' first-order and total indices of one output over Saltelli's design (`y`: ``n (D + 2)`` values in
     the design's order). Blocks with a NaN are dropped; None with a reason when more than half are, or when
-    the output does not vary."""
+    the output does not vary. An index is a share of the output's variance, so an estimate that sampling
+    error puts below 0 or above 1 is given as that bound; its half-width keeps the estimate's uncertainty."""
     d = len(names)
     blocks = np.asarray(y, dtype=np.float64).reshape(n, d + 2)
     whole = np.all(np.isfinite(blocks), axis=1)
@@ -146,7 +147,10 @@ def indices(y: FloatArray, names: Sequence[str], n: int, seed: int) -> Indices:
     def values(key: str) -> tuple[float, ...]:
         return tuple(float(v) for v in result[key])
 
-    return Indices(values("S1"), values("S1_conf"), values("ST"), values("ST_conf"), kept, n, reason)
+    def shares(key: str) -> tuple[float, ...]:
+        return tuple(min(1.0, max(0.0, v)) for v in values(key))
+
+    return Indices(shares("S1"), values("S1_conf"), shares("ST"), values("ST_conf"), kept, n, reason)
 
 
 def sobol_indices(evaluate: Evaluator, ranges: Mapping[str, tuple[float, float]], n: int = 64,
