@@ -111,6 +111,17 @@ def test_compare_two_scenarios(client: TestClient) -> None:
     y2026 = body["by_year"][1]
     assert y2026["right_barred_lower_pct"] >= y2026["left_barred_lower_pct"]
     assert body["market"]["available"] is True and body["market"]["page"] == "/results"
+    # the Netherlands is only maybe barred for DUV immersion scanners by country, ASML barred for certain by firm:
+    # the revocation names ASML, and the comparison says so, with the rule's name (under the DUV controls the
+    # Netherlands is barred as a whole, so the two views agree on the right)
+    apart = [v for v in body["views_apart"] if v["input"] == "N22"]
+    assert {v["side"] for v in apart} == {"left"}
+    for v in apart:
+        assert (v["country"], v["firms"]) == ("Netherlands", ["ASML"]) and v["rules"]
+        assert all(r in body["rule_names"] for r in v["rules"])
+    netherlands = next(c for c in body["by_country"] if c["provider"] == "Netherlands")
+    asml = next(c for c in body["by_firm"] if c["provider"] == "ASML")
+    assert netherlands["left_maybe"] >= 1 and asml["left_barred"] >= 1
     # with no date asked, each side is at its own scenario's date (lifting the H20 rule in mid-2025, the DUV
     # controls in mid-2026), not both at the left one's
     own = client.post("/api/v1/compare", json={"left": {"ref": "example:us-lifts-h20"}, "right": {"ref": DUV}}).json()

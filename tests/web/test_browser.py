@@ -650,6 +650,11 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     assert panel.locator("button.link", has_text="ArF dry (DUV) lithography tools").count() == 1
     assert panel.locator("a[href='/rules/X-DUV-NLD']").count() == 1
     page.keyboard.press("Escape")
+    # the Netherlands counted only as maybe barred by country while ASML is barred by firm: said, with the rule
+    countries = page.locator("section.card", has=page.locator("h2:has-text('By country')"))
+    apart = countries.locator("#views-apart")
+    assert "Netherlands counts as maybe barred for ArF immersion (DUV) lithography tools" in apart.inner_text()
+    assert "ASML" in apart.inner_text() and apart.locator("a[href^='/rules/']").count() >= 1
     _shot(page, "compare")
 
 

@@ -84,6 +84,31 @@ def _providers(report: AvailabilityAnswer, view: str) -> dict[str, dict[str, Any
     return out
 
 
+def _views_apart(store: Store, side: str, country: AvailabilityAnswer, firm: AvailabilityAnswer
+                 ) -> list[dict[str, Any]]:
+    """The inputs for which the country view counts a country as maybe barred while the firm view bars, by the
+    same rule, a firm headquartered there for certain: a rule that names firms reaches only part of a country's
+    share, so the country view cannot say more than 'maybe'."""
+    hq = {f["id"]: f.get("hq_country") for f in store.rows("firms")}
+    firms = {row.input: row for row in firm.inputs if row.view == "firm"}
+    rows: list[dict[str, Any]] = []
+    for row in country.inputs:
+        other = firms.get(row.input)
+        if row.view != "country" or other is None:
+            continue
+        for maybe in row.maybe_barred or ():
+            barred = [p for p in other.barred or ()
+                      if hq.get(p.provider) == maybe.provider and set(p.rules) & set(maybe.rules)]
+            if not barred:
+                continue
+            shares = [p.share_pct for p in barred]
+            rows.append({"side": side, "input": row.input, "name": row.name, "country": maybe.name,
+                         "country_share_pct": maybe.share_pct, "firms": tuple(p.name for p in barred),
+                         "firms_share_pct": None if None in shares else round(sum(s or 0.0 for s in shares), 4),
+                         "rules": tuple(sorted({r for p in barred for r in p.rules} & set(maybe.rules)))})
+    return rows
+
+
 def _by_provider(left: AvailabilityAnswer, right: AvailabilityAnswer, view: str) -> list[dict[str, Any]]:
     a, b = _providers(left, view), _providers(right, view)
     rows: list[dict[str, Any]] = []
@@ -156,12 +181,17 @@ def compare_scenarios(store: Store, target: str, segment: str | None, left: Scen
                            "left_barred_upper_pct": s.barred_upper_mean_pct,
                            "right_barred_lower_pct": r.barred_lower_mean_pct if r else None,
                            "right_barred_upper_pct": r.barred_upper_mean_pct if r else None})
+    apart = [r for side, (country, firm, _) in zip(("left", "right"), sides, strict=True)
+             for r in _views_apart(store, side, country, firm)]
     return ScenarioComparisonAnswer.model_validate({
         "destination": changes.destination,
         "left": {"label": labels[0], "at": left_at, "scenario": sides[0][0].scenario},
         "right": {"label": labels[1], "at": right_at, "scenario": sides[1][0].scenario},
         "rules_added": changes.rules_added, "rules_removed": changes.rules_removed,
-        "rule_names": changes.rule_names, "by_input": changes.inputs, "by_stage": stage_rows,
+        "rule_names": changes.rule_names | {r["id"]: r["name"] for r in store.rows("rules")
+                                            if any(r["id"] in v["rules"] for v in apart)},
+        "by_input": changes.inputs, "by_stage": stage_rows,
         "by_country": _by_provider(sides[0][0], sides[1][0], "country"),
         "by_firm": _by_provider(sides[0][1], sides[1][1], "firm"),
+        "views_apart": apart,
         "by_year": by_year, "data_sources": sides[0][2].data_sources, "market": MARKET_POINTER})

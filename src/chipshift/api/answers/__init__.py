@@ -105,6 +105,7 @@ if TYPE_CHECKING:
         ScenarioComparisonAnswer,
         ScenarioRunAnswer,
         StageComparison,
+        ViewsApart,
         YearComparison,
     )
     from chipshift.api.answers.concentration import (
@@ -511,6 +512,7 @@ _HOMES = {
     "ViewBounds": "supply",
     "ViewName": "base",
     "Views": "base",
+    "ViewsApart": "comparisons",
     "VocabularyAnswer": "browse",
     "WeakDefault": "data",
     "YearComparison": "comparisons",
@@ -756,6 +758,7 @@ __all__ = [
     "ViewBounds",
     "ViewName",
     "Views",
+    "ViewsApart",
     "VocabularyAnswer",
     "WeakDefault",
     "YearComparison",

@@ -65,6 +65,20 @@ class ProviderComparison(Answer):
     no_longer_barred_inputs: tuple[str, ...] = Field(description="inputs (names) where it is barred on the left only")
 
 
+class ViewsApart(Answer):
+    """An input for which a country is counted only as maybe barred while the firm view bars a firm of that
+    country for certain: the rule names firms, and the country's share may hold firms it does not name."""
+
+    side: str = Field(description="'left' or 'right'")
+    input: str = Field(description="the input's id")
+    name: str = Field(description="the input's name")
+    country: str = Field(description="the country's name (maybe barred in the country view)")
+    country_share_pct: float | None = Field(description="the country's share of the input's world supply, percent")
+    firms: tuple[str, ...] = Field(description="the country's firms the firm view bars for certain (names)")
+    firms_share_pct: float | None = Field(description="their summed share of world supply by firm, percent")
+    rules: tuple[str, ...] = Field(description="the rules that bar the firms and may bar the country")
+
+
 class YearComparison(Answer):
     """Both sides' overall barred share (input-weighted mean of the stages, bounds) on 31 December of a year."""
 
@@ -84,12 +98,16 @@ class ScenarioComparisonAnswer(Answer):
     right: ComparisonSide = Field(description="the second side")
     rules_added: tuple[str, ...] = Field(description="rules reaching the destination on the right only")
     rules_removed: tuple[str, ...] = Field(description="rules reaching it on the left only")
-    rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `rules_added` and "
-                                                                          "`rules_removed` name, by its id")
+    rule_names: dict[str, str] = Field(default_factory=dict, description="the name of each rule `rules_added`, "
+                                                                          "`rules_removed` and `views_apart` name, "
+                                                                          "by its id")
     by_input: tuple[InputChange, ...] = Field(description="the inputs whose availability changes")
     by_stage: tuple[StageComparison, ...] = Field(description="exposure by stage on both sides")
     by_country: tuple[ProviderComparison, ...] = Field(description="barred countries, largest change first")
     by_firm: tuple[ProviderComparison, ...] = Field(description="barred firms, largest change first")
+    views_apart: tuple[ViewsApart, ...] = Field(
+        default=(), description="where the country view counts a country as maybe barred while the firm view bars "
+                                "one of its firms for certain, on either side, and why")
     by_year: tuple[YearComparison, ...] = Field(description="overall exposure on 31 December of each year asked")
     data_sources: tuple[str, ...] = Field(description="who the shares come from")
     market: MarketPointer = Field(description="where the market model's results are")

@@ -11,6 +11,26 @@
     return el("p", { class: "rules-named small" }, el("b", { text: `${title} (${ids.length}): ` }), ...(links.length ? links : ["none"]));
   }
 
+  /* Where the country view can say only "maybe" of a country while the firm view bars one of its firms for
+     certain, and why: a rule that names firms reaches only part of a country's share. */
+  function viewsApart(r, Ld, Rd) {
+    const groups = new Map();
+    for (const v of r.views_apart || []) {
+      const key = [v.input, v.country, v.firms.join("|"), v.rules.join("|")].join("/");
+      if (!groups.has(key)) groups.set(key, { ...v, sides: [] });
+      groups.get(key).sides.push(v.side === "left" ? Ld : Rd);
+    }
+    if (!groups.size) return null;
+    const items = [...groups.values()].map((v) => el("li", {},
+      `${v.sides.length === 2 ? "Both sides" : v.sides[0]}: ${v.country} counts as maybe barred for ${v.name}` +
+      `${v.country_share_pct == null ? "" : ` (${share(v.country_share_pct)} of world supply)`}, while the firm view bars ` +
+      `${v.firms.join(", ")}${v.firms_share_pct == null ? "" : ` (${share(v.firms_share_pct)})`} for certain, by `,
+      ...CS.ruleLinks(v.rules, r.rule_names, "; "), "."));
+    return el("div", { class: "notice small", id: "views-apart" }, el("p", { text: "Why a country and its firms are counted apart: a rule " +
+      "that names firms bars those firms for certain, while a country's share may also hold firms the rule does not name, so the " +
+      "country view can say only that the country may be barred." }), el("ul", {}, ...items));
+  }
+
   async function load() {
     const f = new FormData($("#params"));
     const left = f.get("left"), right = f.get("right"), at = f.get("at") || null;
@@ -101,7 +121,8 @@
     for (const [title, rows, name, kind, whose] of [["By country", r.by_country, "countries", "country", "a country's providers are"], ["By firm", r.by_firm, "firms", "firm", "a firm is"]]) {
       const changed = rows.filter((x) => x.change_barred !== 0 || x.newly_barred_inputs.length || x.no_longer_barred_inputs.length);
       const chart = el("div"), t = el("div");
-      box.append(CS.section(`${title} (${changed.length} change)`, chart, t));
+      const apart = kind === "country" ? viewsApart(r, Ld, Rd) : null;
+      box.append(CS.section(`${title} (${changed.length} change)`, ...(apart ? [apart] : []), chart, t));
       const max = Math.max(1, ...changed.map((c) => Math.max(c.left_barred, c.right_barred)));
       const step = Math.max(1, Math.ceil(max / 4));
       if (changed.length) CS.charts.box(chart, CS.charts.ranges(changed.slice(0, 30).map((x) => ({ label: x.provider, onClick: () => providerSources(x, kind),
