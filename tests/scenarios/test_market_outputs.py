@@ -449,6 +449,26 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(micron_linked_r
         assert labels.describe(report, output).title.replace("'", "&#x27;") in section, output
 
 
+def test_a_basis_is_shortened_at_a_clause_or_its_asides_never_mid_word() -> None:
+    # a note after a semicolon goes; a semicolon inside brackets is part of the basis
+    assert labels.short_definition("China region as cited by CFM; Micron's own figure differs") == \
+        "China region as cited by CFM"
+    assert labels.short_definition("China (blog; basis not stated)") == "China (blog; basis not stated)"
+    # a long one loses its bracketed asides (who reported it), a short one keeps them
+    long = "mainland China market's share of Micron's sales (Bloomberg data, as reported on 1 April 2023)"
+    assert labels.short_definition(long) == "mainland China market's share of Micron's sales"
+    assert labels.short_definition("world DRAM revenue (Omdia)") == "world DRAM revenue (Omdia)"
+    assert labels.short_definition(None) == ""
+
+
+def test_no_legend_or_label_of_a_run_is_cut(micron_linked_run: LinkedRun) -> None:
+    report, _, _ = micron_linked_run
+    for output in {r["output"] for r in report["outputs"]}:
+        for point in labels.figure_points(report, output):
+            assert "..." not in point.legend and "…" not in point.legend, point.legend
+            assert point.basis != "as the case file states it"
+
+
 def test_published_points_name_publisher_period_and_basis_and_mark_a_longer_period(
         micron_linked_run: LinkedRun) -> None:
     """Each figure beside a linked run's quarterly line says who published it, for what period and on what basis;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -787,16 +788,38 @@ def period_kind(period: str) -> str:
     return "year" if text.isdigit() else "period"
 
 
+#: A definition longer than this loses its bracketed asides in a legend (who reported it, a word in its language).
+SHORT_DEFINITION = 60
+
+
+def short_definition(definition: str | None) -> str:
+    """What a published figure measures, short enough for a legend and never cut mid-word: its ``definition``
+    to the first semicolon outside brackets (what follows is a note on it), and, when that is still longer than
+    ``SHORT_DEFINITION`` characters, without its bracketed asides: "mainland China market's share of Micron's
+    sales (Bloomberg data, as reported on 1 April 2023)" -> "mainland China market's share of Micron's sales"."""
+    text = (definition or "").strip()
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char in "([") - (char in ")]")
+        if char == ";" and depth == 0:
+            text = text[:i].rstrip()
+            break
+    if len(text) > SHORT_DEFINITION:
+        text = " ".join(re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", text).split())
+    return text
+
+
 def _basis(definition: str | None, status: str | None) -> str:
     """A published figure's basis, short: what it measures where its publisher says it differs from the output
-    (its ``definition``, to its first bracket's end), and how sure its publisher is (``status``) when it is less
-    than reported: "mainland China", "China (blog; basis not stated), claim"; "as the chart's output" when neither
-    is said."""
-    words = (definition or "").strip()
-    if len(words) > 60:
-        words = words[:57].rsplit(" ", 1)[0] + "..."
+    (``short_definition``), and how sure its publisher is (``status``) when it is less than reported: "mainland
+    China", "China (blog; basis not stated), claim"; "as the chart's output" when neither is said."""
     extra = status if status and status != "reported" else ""
-    return ", ".join(w for w in (words, extra) if w) or "as the chart's output"
+    return ", ".join(w for w in (short_definition(definition), extra) if w) or "as the chart's output"
+
+
+#: The basis of an observation a case file gives as a number with the reading behind it (a literal, no fact):
+#: its source's figures turned into the output's measure by the case file (`basis` in calibration.csv says how).
+LITERAL_BASIS = "derived in the case file from its source"
 
 
 @dataclass(frozen=True)
@@ -845,7 +868,7 @@ def figure_points(report: Mapping[str, Any], output: str) -> list[FigurePoint]:
                      else str(document.get("publisher") or "unknown publisher"))
         raw.append({"period": row["period"], "quarters": row.get("quarters"), "value": float(row["observed"]),
                     "publisher": publisher, "fact": row.get("fact"),
-                    "basis": _basis(None, fact.get("status")) if row.get("fact") else "as the case file states it"})
+                    "basis": _basis(None, fact.get("status")) if row.get("fact") else LITERAL_BASIS})
     raw = list({(r["publisher"], r["period"], r["value"], r["basis"]): r for r in reversed(raw)}.values())[::-1]
     groups: dict[tuple[str, str], list[str]] = {}
     for r in raw:
