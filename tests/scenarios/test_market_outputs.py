@@ -278,6 +278,9 @@ def test_a_chart_of_shares_says_units_where_the_case_counts_items(value_unit: st
     assert share.title == f"Huawei's {words}" and share.axis == axis
     size = describe(report, "value@CHN")
     assert size.title == ("Smartphone units bought, China" if value_unit == "units_m" else "Smartphone spending, China")
+    # a flow is charted by quarter, and its axis says so; a share is no flow
+    assert size.axis.endswith(" per quarter") and not share.axis.endswith(" per quarter")
+    assert labels.is_flow(report, "value@CHN") and not labels.is_flow(report, "share:huawei@CHN")
 
 
 @pytest.mark.parametrize(("value_unit", "title"), [

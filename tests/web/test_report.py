@@ -145,7 +145,7 @@ def test_market_report_is_self_contained(web_store: Store, tmp_path: Path) -> No
     # each chart's value axis says what its values are, in their unit (not the title alone)
     axes = [re.findall(r'<text class="axis-label"[^>]*>(.*?)</text>', c) for c in charts]
     assert all(len(a) == 1 for a in axes), axes
-    assert ["revenue, million yuan (CNY)"] in axes and ["% of market value"] in axes
+    assert ["revenue, million yuan (CNY) per year"] in axes and ["% of market value"] in axes
     assert not any("million yuan" in re.search(r'class="chart-title"[^>]*>(.*?)</text>', c).group(1)  # type: ignore[union-attr]
                    for c in charts)
     assert not re.search(r">-?\d(\.\d+)?e[+-]\d+<", html), "axes in plain numbers (40,000), not 4e+04"

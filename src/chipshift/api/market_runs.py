@@ -40,6 +40,7 @@ from chipshift.reports.labels import (
     describe,
     figure_points,
     footer,
+    is_flow,
     metric_words,
     other_basis_note,
     output_band_axis,
@@ -944,7 +945,7 @@ def _labels(store: Store, path: Path, report: Report, names: dict[str, dict[str,
     for output in outputs:
         words = describe(labelled, output)
         points = figure_points(labelled, output) if linked_run else []
-        note = other_basis_note(points)
+        note = other_basis_note(points, is_flow(labelled, output))
         text[output] = {"title": words.title, "axis": words.axis, "unit": words.unit,
                         "footer": footer(labelled, publishers_of(labelled, output), WEB_QUOTES)
                         + (f" {note}" if note else ""),

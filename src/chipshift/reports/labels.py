@@ -248,7 +248,7 @@ def _single(report: Mapping[str, Any], output: str) -> OutputText:
     if kind == "revenue":
         owner = _short(report, code)
         title = f"Revenue of {owner}" if is_group(report, code) else f"{_possessive(owner)} revenue"
-        return OutputText(f"{title}, model and reported", f"revenue, {unit_words(unit)}", unit)
+        return OutputText(f"{title}, model and reported", f"revenue, {unit_words(unit)} per year", unit)
     return OutputText(output, unit_words(unit), unit)
 
 
@@ -279,6 +279,9 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
     of_market = "% of units bought" if counted else "% of market value"
     index = index_words(report)  # "index, 2023Q1 = 1": the one wording of an index, in titles, axes and tornados
     axis = {"pct": "%", "index": index}.get(unit or "", unit_words(unit))
+    # a flow (spending, revenue, quantities) is charted by quarter: its axis says so ("billion US dollars (USD)
+    # per quarter"); an index or a share is no flow
+    flow = f"{axis} per quarter" if unit not in ("pct", "index") else axis
     if kind == "price" and not code:
         return OutputText(f"{what}price, {place} ({index})", f"price ({axis})" if unit == "index" else f"price {axis}",
                           unit)
@@ -301,21 +304,21 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
             title = (f"Units sold by {seller}" if counted else f"Revenue of {seller}") + to
         else:
             title = f"{_possessive(seller)} {sold}{to}"
-        return OutputText(title, f"{sold}, {axis}", unit)
+        return OutputText(title, f"{sold}, {flow}", unit)
     if kind == "share":
         title = (f"Share of {bought} {'from' if counted else 'going to'} {seller}, {place}" if group
                  else f"{_possessive(seller)} share of {bought}, {place}")
         return OutputText(title, of_market, unit)
     if kind == "value":
-        return OutputText(f"{bought[:1].upper()}{bought[1:]}, {place}", f"{'units' if counted else 'spending'}, {axis}",
+        return OutputText(f"{bought[:1].upper()}{bought[1:]}, {place}", f"{'units' if counted else 'spending'}, {flow}",
                           unit)
     if kind == "unmet":
-        return OutputText(f"{what}demand no allowed seller serves, {place}".strip(), f"demand, {axis}", unit)
+        return OutputText(f"{what}demand no allowed seller serves, {place}".strip(), f"demand, {flow}", unit)
     if kind in ("quantity", "volume_index"):
         title = (f"{what}deliveries from {seller} to {_after_preposition(place)}" if group
                  else f"{_possessive(seller)} {what}deliveries, {place}")
         if kind == "quantity":
-            return OutputText(title, f"quantity, {axis}", unit)
+            return OutputText(title, f"quantity, {flow}", unit)
         return OutputText(f"{title} ({index})", axis, unit)
     if kind == "price":
         title = f"Price of {goods} from {seller}" if group else f"Price of {_possessive(seller)} {goods}"
@@ -323,7 +326,7 @@ def _linked(report: Mapping[str, Any], output: str) -> OutputText:
     if kind == "rationed":
         title = (f"Demand for {goods} from {seller} beyond their capacity" if group
                  else f"Demand for {_possessive(seller)} {goods} beyond its capacity")
-        return OutputText(f"{title} (rationed)", f"quantity, {axis}", unit)
+        return OutputText(f"{title} (rationed)", f"quantity, {flow}", unit)
     if kind == "seller_price":
         title = f"Own {what}price of {seller}" if group else f"{_possessive(seller)} own {what}price"
         return OutputText(title, f"price, {axis}", unit)
@@ -896,10 +899,21 @@ def _unit_of(report: Mapping[str, Any], output: str) -> str | None:
 OTHER_BASIS_LEGEND = "hollow: a figure for a whole year or fiscal year, not one quarter"
 
 
-def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
+#: A linked run's outputs that are flows, by kind: an amount per quarter (per year in a yearly row).
+FLOWS = ("revenue", "value", "quantity", "unmet", "rationed")
+
+
+def is_flow(report: Mapping[str, Any], output: str) -> bool:
+    """Whether a linked run's ``output`` is a flow (spending, revenue, quantities: an amount per period), not a
+    price, index or share."""
+    kind = output.partition("@")[0].partition(":")[0]
+    return report.get("model") == "linked" and kind in FLOWS and _unit_of(report, output) not in ("pct", "index")
+
+
+def other_basis_note(points: Iterable[FigurePoint], flow: bool = False) -> str | None:
     """The footnote of a quarterly chart with figures of a longer period on it (``FigurePoint.other_basis``), or
-    of a basis its publisher does not state: which they are, and against what each stands. None when there is
-    neither."""
+    of a basis its publisher does not state: which they are, and against what each stands (for a ``flow``, such
+    as revenue, a longer period's total). None when there is neither."""
     points = list(points)
     longer = [p for p in points if p.other_basis]
     notes = []
@@ -912,7 +926,8 @@ def other_basis_note(points: Iterable[FigurePoint]) -> str | None:
         listed = "; ".join(f"{kind}: {', '.join(periods)}" for kind, periods in kinds.items())
         notes.append(f"Hollow diamonds are figures of a longer period than the quarterly line ({listed}); each "
                      "stands in the middle of the quarters it spans and compares with the model's value for that "
-                     "period (the wide line), not with one quarter's.")
+                     "period (the wide line), not with one quarter's" + (
+                         ": for a flow, the period's total, not a quarter's." if flow else "."))
     unstated = list(dict.fromkeys(f"{p.publisher} ({p.period})" for p in points if "not stated" in p.basis))
     if unstated:
         notes.append(f"Basis not stated by its publisher: {'; '.join(unstated)}.")

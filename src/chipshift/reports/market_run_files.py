@@ -167,7 +167,7 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
         ax.scatter([at], [f.value], s=140, facecolors="none", edgecolors="black", zorder=5,
                    label="observation the model is fitted to" if k == 0 else None)
     shown = [f.publisher for f, _ in figures if f.publisher != labels.NO_SOURCE]
-    note = labels.other_basis_note(f for f, _ in figures)
+    note = labels.other_basis_note((f for f, _ in figures), labels.is_flow(report, output))
     ax.set_title(text.title, loc="left", fontsize=11)
     ax.set_ylabel(text.axis)
     axis = labels.output_band_axis(report, output)

@@ -23,6 +23,7 @@ from chipshift.reports.labels import (
     figure_points,
     footer,
     index_words,
+    is_flow,
     model_label,
     number,
     other_basis_note,
@@ -245,7 +246,7 @@ def _linked_observed(report: dict[str, Any]) -> list[str]:
         parts.append(svg.trajectory(
             points, published, observed, title, unit, x_labels=labels, axis=axis,
             footer=footer(report, [str(p["credit"]) for p in published if p["credit"] != NO_SOURCE], SOURCES_BELOW)
-            + ((" " + note) if (note := other_basis_note(figures)) else ""),
+            + ((" " + note) if (note := other_basis_note(figures, is_flow(report, output))) else ""),
             model=model_label(report, "model"), colours=chart_colours(report, output, colours),
             band=output_band_axis(report, output), cues=chart_cues(report, output, cues),
             spans=[(labels.index(first), labels.index(last), values[period], period)
