@@ -442,6 +442,8 @@ def test_figures_of_a_fiscal_year_stand_on_the_quarters_it_spans(micron_linked_r
     (micron,) = [c for c in re.findall(r"<svg.*?</svg>", section, re.S)
                  if "Micron&#x27;s share of revenue from China" in c]
     assert 'class="model-span"' in micron and "IDX Channel, FY2022, mainland China: 11%" in micron
+    # the spans behind the model's quarterly line (drawn before it)
+    assert micron.rindex('class="model-span"') < micron.index('fill="none" stroke="#1f4e79" stroke-width="2.2"')
     assert 'class="axis-label"' in micron
     # every output that figures are observed for has its chart, those figures on it with their publishers (CXMT's
     # share of the world's DRAM, Micron's of HBM), in the files and in the report

@@ -959,6 +959,10 @@ def test_results_page_runs_a_linked_case(page: Page, base_url: str) -> None:
     assert "HBM and DRAM in " in summary and "hbm, dram" not in summary
     chart = page.locator("#trajectories .chart", has_text="Micron's share of revenue from China")
     assert chart.locator("svg line.model-span").count() >= 4  # FY2022-FY2025
+    # behind the quarterly line, so that where a year's value equals its quarters' it shows round the line
+    assert chart.locator("svg").evaluate("(svg) => [...svg.querySelectorAll('line.model-span')].every((span) => "
+                                         "span.compareDocumentPosition(svg.querySelector('.value-line')) & "
+                                         "Node.DOCUMENT_POSITION_FOLLOWING)")
     # where the run's sourced figures end and the projection begins, marked as the files and the report mark it
     end = chart.locator("svg g.data-end")
     assert end.count() == 1 and "data | model" in (end.locator("text").text_content() or "")

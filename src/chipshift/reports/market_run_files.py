@@ -28,6 +28,7 @@ from chipshift.reports.chart_style import (
     spread,
     value_axis,
 )
+from chipshift.reports.palette import SPAN_OPACITY, SPAN_WIDTH
 
 
 def _series(report: dict[str, Any], output: str) -> pd.DataFrame:
@@ -140,8 +141,9 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     values = {r["period"]: r["value"] for r in report["outputs"] if r["output"] == output}
     for k, (period, (first, last)) in enumerate(sorted(spans.items())):
         if values.get(period) is not None:
+            # behind the quarterly line, wide and light: a halo round it where the two are equal
             ax.plot([periods.index(first) - 0.4, periods.index(last) + 0.4], [values[period]] * 2, color=MODEL,
-                    lw=3.5, alpha=0.55, solid_capstyle="butt",
+                    lw=SPAN_WIDTH * 0.72, alpha=SPAN_OPACITY, solid_capstyle="butt", zorder=1.5,
                     label="chipshift model, for a year or fiscal year (across its quarters)" if k == 0 else None)
     # every published figure (and observation no published figure repeats), each a diamond in its publisher's
     # colour of the run, hollow where it is of a longer period than the quarterly line (``labels.figure_points``)

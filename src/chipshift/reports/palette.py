@@ -17,6 +17,10 @@ PALETTE = ("#1f4e79", "#d6604d", "#4d9221", "#8073ac", "#c8720f", "#35978f", "#c
            "#8c510a", "#542788", "#b2182b")
 #: The model's line and band, in every chart that draws it.
 MODEL = PALETTE[0]
+#: The model's value for a year or fiscal year on a quarterly chart: a wide light bar in the model's colour behind
+#: its quarterly line (pixels wide, opacity), so that where the two are equal it shows as a halo round the line.
+SPAN_WIDTH = 10
+SPAN_OPACITY = 0.3
 BACKGROUND = "#ffffff"
 #: WCAG 2.1's least contrast for graphical objects (1.4.11).
 NON_TEXT_CONTRAST = 3.0

@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from chipshift.reports.labels import OTHER_BASIS_LEGEND, BandAxis, DataEnd, band_axis, number, tick, tick_steps
-from chipshift.reports.palette import BAR_STRIPES, MODEL, POINT_SHAPES
+from chipshift.reports.palette import BAR_STRIPES, MODEL, POINT_SHAPES, SPAN_OPACITY, SPAN_WIDTH
 from chipshift.reports.palette import PALETTE as PALETTE  # re-exported: the one palette of every medium
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, "chipshift CJK", '
@@ -373,16 +373,18 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
             out.append(f'<text class="off-scale" x="{width - right - 4}" y="{top + 12}" text-anchor="end" '
                        f'font-size="11" fill="#1d2733" stroke="#fff" stroke-width="3" paint-order="stroke">'
                        f'▲ {escape(band.note)}</text>')
+    # the model's value for a longer period, across the quarters it spans: a wide light bar behind the quarterly
+    # line, so that where the two are equal it shows as a halo round the line rather than hiding under it
+    for first, last, value, label in spans:
+        out.append(f'<line class="model-span" x1="{X(first) - 6:.1f}" x2="{X(last) + 6:.1f}" y1="{Y(value):.1f}" '
+                   f'y2="{Y(value):.1f}" stroke="{color}" stroke-width="{SPAN_WIDTH}" stroke-opacity="{SPAN_OPACITY}">'
+                   f'<title>model, {escape(label)}: {_num(value, unit)}</title></line>')
     line = " ".join(f"{X(p['x']):.1f},{Y(p['value']):.1f}" for p in points)
     out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2.2"/>')
     for p in points:
         out.append(f'<circle cx="{X(p["x"]):.1f}" cy="{Y(p["value"]):.1f}" r="3.5" fill="{color}"><title>model '
                    f'{name(p["x"])}: {_num(p["value"], unit)}</title></circle>')
     legend.append((color, "line", model))
-    for first, last, value, label in spans:
-        out.append(f'<line class="model-span" x1="{X(first) - 6:.1f}" x2="{X(last) + 6:.1f}" y1="{Y(value):.1f}" '
-                   f'y2="{Y(value):.1f}" stroke="{color}" stroke-width="5" stroke-opacity="0.5"><title>model, '
-                   f'{escape(label)}: {_num(value, unit)}</title></line>')
     if spans:
         legend.append((color, "span", "model, for a year or fiscal year (across its quarters)"))
     publishers = list(dict.fromkeys(p["publisher"] for p in published))
@@ -426,8 +428,8 @@ def trajectory(points: list[dict[str, Any]], published: list[dict[str, Any]], ob
             lines = [*lines[:5], _clip(" ".join(lines[5:]), 28)]
         mark = {"band": f'<rect x="{x}" y="{y - 6}" width="16" height="10" fill="{c}" fill-opacity="0.25"/>',
                 "line": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="2.2"/>',
-                "span": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="5" '
-                        'stroke-opacity="0.5"/>',
+                "span": f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="{SPAN_WIDTH}" '
+                        f'stroke-opacity="{SPAN_OPACITY}"/>',
                 **{f"point{k}": _point(x + 8, y, c, c, k) for k in range(len(POINT_SHAPES))},
                 "hollow": f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="#fff" stroke="{c}" '
                           f'stroke-width="1.5" transform="rotate(45 {x + 8} {y})"/>',

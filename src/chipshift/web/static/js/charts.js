@@ -525,8 +525,10 @@ CS.charts = (() => {
     });
     // the model's value for a year or fiscal year (opts.spans: {from, to, value, label}), across the steps it spans
     const spanColor = series.length ? series[0].color || (opts.colours || {})[series[0].name] || PALETTE[0] : PALETTE[0];
-    for (const sp of opts.spans || []) root.append(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: spanColor, "stroke-width": 5, "stroke-opacity": 0.5 }),
-      { onClick: sp.onClick || null, tip: `model, ${sp.label}: ${fmt(sp.value, opts.unit)}` }));
+    // a wide light bar behind the quarterly line (palette.SPAN_WIDTH, SPAN_OPACITY), a halo round it where they are equal
+    const firstLine = root.querySelector(".value-line");
+    for (const sp of opts.spans || []) root.insertBefore(interactive(s("line", { class: "model-span", x1: X(sp.from) - 6, x2: X(sp.to) + 6, y1: Y(sp.value), y2: Y(sp.value), stroke: spanColor, "stroke-width": 10, "stroke-opacity": 0.3 }),
+      { onClick: sp.onClick || null, tip: `model, ${sp.label}: ${fmt(sp.value, opts.unit)}` }), firstLine);
     if ((opts.spans || []).length) legend.push([spanColor, "span", "model, for a year or fiscal year (across its quarters)"]);
     // published points are coloured by their group when they have one (a product), else by their publisher: the
     // run's colour of it (a point's own p.color, else opts.colours by name), by position only where the run gives
@@ -567,7 +569,7 @@ CS.charts = (() => {
       if (kind === "band") root.append(s("rect", { x, y: y - 6, width: 16, height: 10, fill: c, "fill-opacity": 0.25 }));
       else if (kind === "dash") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-dasharray": "4 3" }));
       else if (kind === "line") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 2.2 }));
-      else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 5, "stroke-opacity": 0.5 }));
+      else if (kind === "span") root.append(s("line", { x1: x, x2: x + 16, y1: y, y2: y, stroke: c, "stroke-width": 10, "stroke-opacity": 0.3 }));
       else if (kind === "hollow") root.append(s("rect", { x: x + 4, y: y - 4, width: 8, height: 8, fill: "#fff", stroke: c, "stroke-width": 1.5, transform: `rotate(45 ${x + 8} ${y})` }));
       else if (kind === "diamond") root.append(pointMark(x + 8, y, c, c, cue));
       else root.append(s("circle", { cx: x + 8, cy: y, r: 6, fill: "none", stroke: c, "stroke-width": 1.5 }));
