@@ -36,6 +36,12 @@ def test_explorer_tree_has_stages_and_the_37_chokepoints(client: TestClient) -> 
 
     euv = next(n for n in walk(fab["inputs"]) if n["id"] == "N20")
     assert euv["chokepoint"] is True and euv["top_country"] == "NLD"
+    # every market size with its source: the dataset that defines the input, the size as it words it
+    sized = [n for s in body["stages"] for n in walk(s["inputs"]) if n["market_size"]]
+    sources: list[dict[str, object]] = [n["market_size_source"] for n in sized]  # type: ignore[misc]
+    assert sized and all(s["quote"] == n["market_size"] and s["dataset"] for s, n in zip(sources, sized, strict=True))
+    assert all(n["market_size_source"] is None for s in body["stages"] for n in walk(s["inputs"])
+               if not n["market_size"])
 
 
 def test_search_by_name_and_alias(client: TestClient) -> None:
@@ -59,6 +65,7 @@ def test_input_shares_carry_their_source(client: TestClient) -> None:
     assert source["publisher"].startswith("Emerging Technology Observatory")
     assert source["quote"] and source["url"] == "https://github.com/georgetown-cset/eto-chip-explorer"
     assert body["chokepoint"]["chokepoint"] is True
+    assert body["market_size_source"]["quote"] == body["market_size"]
 
 
 def test_input_chokepoint_names_its_countries(client: TestClient) -> None:

@@ -152,6 +152,20 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str, web_store: Sto
     assert "Emerging Technology Observatory" in panel.inner_text()
     assert panel.locator("blockquote").inner_text() != "(no quote recorded)"
     page.keyboard.press("Escape")
+    # the inputs table's top share and market size each open their source from the keyboard, one step away
+    for column in (4, 6):
+        cell = page.locator(f"#detail table.data tbody tr td:nth-child({column}) .figure").first
+        shown = cell.inner_text()
+        cell.focus()
+        page.keyboard.press("Enter")
+        panel.wait_for(state="visible")
+        page.wait_for_function("() => !document.querySelector('#source-panel').hidden && "
+                               "document.querySelector('#source-panel blockquote')")
+        quote = panel.locator("blockquote").inner_text()
+        assert quote != "(no quote recorded)" and "Emerging Technology Observatory" in panel.inner_text()
+        if column == 6:
+            assert quote == shown  # the market size as the dataset words it
+        page.keyboard.press("Escape")
     page.focus("#search")
     page.keyboard.type("DRAM")
     page.locator("#search-results button.hit").first.wait_for()

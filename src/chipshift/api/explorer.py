@@ -36,6 +36,15 @@ def dataset_source(dataset: dict[str, Any] | None, quote: str | None, year: int 
             "note": f"dataset version {dataset['version']}" if dataset and dataset.get("version") else None}
 
 
+def market_size_source(node: Mapping[str, Any], datasets: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The source of an input's market size: the dataset that defines the input (the only place market sizes come
+    from), the size as that dataset words it for quote, of its year. None without a market size or a dataset."""
+    dataset = datasets.get(str(node.get("origin")))
+    if not node.get("market_size_text") or dataset is None:
+        return None
+    return dataset_source(dataset, node["market_size_text"], node.get("market_size_year"))
+
+
 def fact_source(fact: dict[str, Any]) -> dict[str, Any]:
     return {"publisher": fact.get("publisher"), "original_publisher": fact.get("original_publisher"),
             "title": fact.get("source_title"), "published": fact.get("published"), "quote": fact.get("quote"),
@@ -85,6 +94,7 @@ def explorer_tree(store: Store) -> ExplorerAnswer:
     inputs = store.rows("inputs", order_by="id")
     links = store.rows("input_links")
     chokes = chokepoint_index(store)
+    by_dataset = {d["id"]: d for d in store.rows("datasets")}
     names = entity_names(store)
     groups: dict[str, list[str]] = defaultdict(list)
     for node in inputs:
@@ -114,6 +124,7 @@ def explorer_tree(store: Store) -> ExplorerAnswer:
             kids = sorted((c for c in children.get(node_id, []) if c not in seen), key=lambda c: by_id[c]["name"])
             return {"id": node_id, "name": node["name"], "kind": node["kind"], "aliases": node["aliases"] or [],
                     "market_size": node["market_size_text"],
+                    "market_size_source": market_size_source(node, by_dataset),
                     "top_country": choke["top_country"] if choke else None,
                     "top_country_name": names.get(choke["top_country"], choke["top_country"]) if choke else None,
                     "top_share_pct": choke["top_share_pct"] if choke else None,
@@ -124,7 +135,6 @@ def explorer_tree(store: Store) -> ExplorerAnswer:
         return [build(r, frozenset({r})) for r in ordered]
 
     datasets = store.rows("datasets")
-    by_dataset = {d["id"]: d for d in datasets}
     stages = []
     for stage in store.rows("stages", order_by="id"):
         # each share with its source: the dataset it was imported from, its note (else the stage's basis) as quote
@@ -167,6 +177,8 @@ def input_detail(store: Store, name: str) -> InputDetailAnswer:
         row["source"] = source
     choke = chokepoint_index(store).get(report["id"])
     report["chokepoint"] = choke
+    node = next(iter(store.rows("inputs", id=report["id"])), {})
+    report["market_size_source"] = market_size_source(node, datasets)
     report["conflicts"] = conflicts(report["facts"], entity_names(store))
     return InputDetailAnswer.model_validate(report)
 

@@ -104,6 +104,9 @@ class InputDetailAnswer(InputAnswer):
         description="the firms supplying it, with their shares and sources")
     chokepoint: FlaggedChokepoint | None = Field(description="its concentration by country (null: no country "
                                                              "shares)")
+    market_size_source: DatasetSource | None = Field(
+        None, description="where its market size comes from: the dataset that defines the input, its text as quote "
+                          "(null: no market size)")
     conflicts: tuple[Conflict, ...] = Field(description="its facts that state one quantity with different values")
 
 
@@ -129,6 +132,9 @@ class TreeNode(Answer):
     kind: InputKind = described(tables.INPUTS, "kind")
     aliases: tuple[str, ...] = described(tables.INPUTS, "aliases")
     market_size: str | None = described(tables.INPUTS, "market_size_text")
+    market_size_source: DatasetSource | None = Field(
+        None, description="where the market size comes from: the dataset that defines the input, its text as quote "
+                          "(null: no market size)")
     top_country: str | None = Field(description="the real country with the largest share (null: no country shares)")
     top_country_name: str | None = Field(description="that country's name")
     top_share_pct: float | None = Field(description="its share of world supply, percent")

@@ -74,8 +74,16 @@
     box.append(t);
     table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
       { key: "name", label: "Input" }, { key: "kind", label: "Kind", format: kindWords }, { key: "top_country", label: "Top country", format: (v, r) => r.top_country_name || v || "", csv: (r) => r.top_country || "" },
-      { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent" },
-      { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") }, { key: "market_size", label: "Market size" }] });
+      { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent", source: (r) => (r.top_share_pct === null ? null : () => topShareSource(r)) },
+      { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") },
+      { key: "market_size", label: "Market size", source: (r) => r.market_size_source || null }] });
+  }
+
+  /* The source of an input's top country share, as its page gives it (the country's row of its share table). */
+  async function topShareSource(r) {
+    const d = await get(`/inputs/${encodeURIComponent(r.id)}`);
+    const row = (d.countries || []).find((c) => c.provider === r.top_country);
+    CS.showSource(row ? row.source : null);
   }
 
   /* The publishers behind some rows' figures, for a chart's footer. */
@@ -106,7 +114,7 @@
     box.append(head);
     const kv = el("dl", { class: "kv" });
     const add = (k, v) => { if (v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) kv.append(el("dt", { text: k }), el("dd", {}, v)); };
-    add("Id", d.id); add("Kind", kindWords(d.kind)); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size);
+    add("Id", d.id); add("Kind", kindWords(d.kind)); add("Stages", (d.stages || []).join(", ")); add("Market size", d.market_size ? (d.market_size_source ? CS.figure(d.market_size, d.market_size_source) : d.market_size) : null);
     if (d.chokepoint) {
       add("HHI", CS.num(d.chokepoint.hhi)); add("Countries for 75%", d.chokepoint.countries_for_75pct);
       add("Coalition share", `${pct(d.chokepoint.coalition_share_pct)} (${d.chokepoint.coalition_names.join(", ")} together)`);
