@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 from html import escape
 from pathlib import Path
@@ -13,10 +14,12 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from chipshift.api.market_runs import Variant, scenario_compare, scenario_run
 from chipshift.io.store import Store
-from chipshift.reports import labels
+from chipshift.reports import labels, palette
 from chipshift.reports.chart_style import marker_style, spread, value_axis
 from chipshift.reports.market_run_files import write_outputs
 from chipshift.scenarios import linked_case as linked
@@ -963,9 +966,36 @@ def test_fifteen_series_of_one_chart_never_share_both_colour_and_cue() -> None:
     names, looks = _fifteen()
     assert len(set(looks.values())) == len(looks) == 16
     assert [looks[n][1] for n in names] == [0] * 11 + [1] * 4
-    # apart: the twelfth name shares the first's colour, but never a chart with it
+    # apart: a colour comes again, cue 0, for a name never drawn with the name that has it, and a name whose colour in
+    # turn is close to one beside it (the twelfth's red, the tenth's) takes the next that is not
     apart = palette.styles(names[:12], charts=[names[:6], names[6:]])
-    assert apart[names[11]] == (apart[names[0]][0], 0)
+    assert apart[names[11]][1] == 0 and apart[names[11]][0] in {apart[n][0] for n in names[:6]}
+    assert all(palette.difference(apart[names[11]][0], apart[n][0]) >= palette.DISTINCT for n in names[6:11])
+
+
+def test_colour_differences_are_cielab_distances() -> None:
+    # CIE76 delta E over CIELAB (D65): black to white is 100; pure red is L* 53.24, a* 80.09, b* 67.20
+    assert palette.difference("#000000", "#ffffff") == pytest.approx(100.0, abs=0.01)
+    assert palette.difference("#ff0000", "#000000") == pytest.approx(math.hypot(53.24, 80.09, 67.20), abs=0.05)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_series_drawn_together_look_apart(data: st.DataObject) -> None:
+    """Whatever the run's names and charts, when no name is drawn beside more than seven others, every two series
+    of a chart (and the model's line) differ by at least ``palette.DISTINCT``."""
+    names = [f"N{k}" for k in range(data.draw(st.integers(2, 30)))]
+    charts = data.draw(st.lists(st.lists(st.sampled_from(names), min_size=1, max_size=8, unique=True),
+                                min_size=1, max_size=12))
+    beside: dict[str, set[str]] = {n: set() for n in names}
+    for chart in charts:
+        for n in chart:
+            beside[n] |= set(chart) - {n}
+    assume(all(len(b) <= 7 for b in beside.values()))
+    looks = palette.styles(names, model="model", charts=charts)
+    for chart in charts:
+        colours = [looks[n][0] for n in chart] + [palette.MODEL]
+        assert all(palette.difference(a, b) >= palette.DISTINCT for a, b in itertools.combinations(colours, 2))
 
 
 def test_fifteen_series_look_different_in_the_report_and_the_files(tmp_path: Path,

@@ -9,6 +9,7 @@ non-text contrast), so that a line, a bar or a marker is seen without its legend
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 #: Series colours: the model first, then published estimates, suppliers and the sides of a comparison (twelve
@@ -49,14 +50,42 @@ POINT_SHAPES = ("diamond", "triangle", "square")
 BAR_STRIPES = ("none", "across", "upright")
 
 
+def _lab(colour: str) -> tuple[float, float, float]:
+    """A ``#rrggbb`` colour in CIELAB (D65), where distance is about as the eye sees it."""
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+               for c in (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(v: float) -> float:
+        return v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def difference(a: str, b: str) -> float:
+    """How far apart two ``#rrggbb`` colours look: their CIELAB distance (CIE76 delta E; about 2.3 is the least
+    the eye tells apart, and colours under ``DISTINCT`` are easily taken for each other in a small mark)."""
+    return math.dist(_lab(a), _lab(b))
+
+
+#: The least difference (``difference``) between the colours of two series drawn in one chart, where the palette
+#: allows it: the palette's nearest pairs (an olive and a brown, two reds, an orange and a brown) fall below it.
+DISTINCT = 25.0
+
+
 def styles(names: Iterable[str], model: str | None = None,
            charts: Iterable[Iterable[str]] | None = None) -> dict[str, tuple[str, int]]:
     """Each distinct name its colour and cue, in the order given: ``model`` (the model's line) ``MODEL`` and cue 0,
     the others the rest of the palette in turn (a name never takes the model's colour), each with the lowest cue
-    (``CUES``) that no earlier name of its colour drawn in one chart with it has. ``charts``: the names each chart
-    draws together; None: every name in one chart (past eleven names the colours come again with cue 1, then 2).
-    Given the same names and charts, the same looks: the one assignment of a run, which every chart of it and
-    every medium reads."""
+    (``CUES``) that no earlier name of its colour drawn in one chart with it has. A name's colour in turn gives way
+    to the next in turn when a name drawn in one chart with it (or the model) already has it or a colour less
+    than ``DISTINCT`` from it, and, when every colour left is that close, to the one left that differs most from
+    theirs; only when they hold every colour does a colour come again, with another cue. ``charts``: the names
+    each chart draws together; None: every name in one chart (past eleven names the colours come again with cue 1,
+    then 2). Given the same names and charts, the same looks: the one assignment of a run, which every chart of it
+    and every medium reads."""
     out: dict[str, tuple[str, int]] = {} if model is None else {model: (MODEL, 0)}
     order = list(dict.fromkeys(name for name in names if name != model))
     groups = [set(chart) for chart in charts] if charts is not None else [set(order)]
@@ -66,7 +95,15 @@ def styles(names: Iterable[str], model: str | None = None,
             beside[name] |= group - {name}
     others = PALETTE[1:]
     for k, name in enumerate(order):
-        colour = others[k % len(others)]
+        near = {out[o][0] for o in beside[name] if o in out} | {MODEL}
+        turn = [others[(k + j) % len(others)] for j in range(len(others))]
+        free = [c for c in turn if c not in near]
+        if free:
+            # the first in turn far enough from every colour beside it, else the free one that differs most
+            colour = next((c for c in free if min(difference(c, n) for n in near) >= DISTINCT),
+                          max(free, key=lambda c: min(difference(c, n) for n in near)))
+        else:
+            colour = turn[0]
         taken = {out[o][1] for o in beside[name] if o in out and out[o][0] == colour}
         out[name] = (colour, next(c for c in range(len(taken) + 1) if c not in taken) % CUES)
     return out
