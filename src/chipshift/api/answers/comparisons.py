@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 
-from chipshift.api.answers.base import Answer, ScenarioRef
+from chipshift.api.answers.base import Answer, InputNamed, ScenarioRef
 from chipshift.api.answers.changes import DiffAnswer, InputChange
 from chipshift.api.answers.supply import ExposureAnswer, StageExposure
 
@@ -65,13 +65,11 @@ class ProviderComparison(Answer):
     no_longer_barred_inputs: tuple[str, ...] = Field(description="inputs (names) where it is barred on the left only")
 
 
-class ViewsApart(Answer):
+class ViewsApart(InputNamed):
     """An input for which a country is counted only as maybe barred while the firm view bars a firm of that
     country for certain: the rule names firms, and the country's share may hold firms it does not name."""
 
     side: str = Field(description="'left' or 'right'")
-    input: str = Field(description="the input's id")
-    name: str = Field(description="the input's name")
     country: str = Field(description="the country's name (maybe barred in the country view)")
     country_share_pct: float | None = Field(description="the country's share of the input's world supply, percent")
     firms: tuple[str, ...] = Field(description="the country's firms the firm view bars for certain (names)")
