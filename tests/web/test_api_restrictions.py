@@ -29,6 +29,19 @@ def test_the_rules_name_their_imposers_and_products(client: TestClient, web_stor
         assert rule["product_names"] == ["every input" if p == "*" else names[p] for p in rule["products"]], rule["id"]
 
 
+def test_a_fee_filed_as_an_import_ban_is_named_a_duty_or_tax(client: TestClient) -> None:
+    """A rule filed as an import ban whose policy is a fee (a tariff, a VAT rise) is no ban: the answers name its kind
+    in words with its policy taken into account, the code kept beside; a ban stays a ban."""
+    body = client.get("/api/v1/rules").json()
+    by_id = {r["id"]: r for r in body["rules"]}
+    tires = by_id["E-US-TIRES-SEC421-SEP2009"]
+    assert (tires["kind"], tires["policy"]) == ("import_ban", "fee")
+    assert tires["kind_words"] == "duty, tariff or tax on purchases" and tires["ended"] == "2012-09-26"
+    assert all(r["kind_words"] == r["kind"].replace("_", " ") for r in body["rules"] if r["policy"] != "fee")
+    assert "duty, tariff or tax on purchases" in body["kinds_in_words"] and "import ban" in body["kinds_in_words"]
+    assert client.get("/api/v1/rules/E-US-TIRES-SEC421-SEP2009").json()["kind_words"] == tires["kind_words"]
+
+
 def test_timeline_filters(client: TestClient) -> None:
     chn = client.get("/api/v1/rules", params={"imposer": "CHN"}).json()["rules"]
     assert chn and all(r["imposed_by"] == "CHN" for r in chn)

@@ -298,6 +298,15 @@ def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_stor
     assert not coded & (imposers | products) and not any("_" in w for w in kinds | policies | products)
     choices = set(page.locator("#filters select[name=imposer] option").all_inner_texts())
     assert {"United States", "Micron Technology"} <= choices
+    # a tariff filed as an import ban with a fee is named a duty, in the table and the timeline's legend; a rule with
+    # no end recorded says so, not that it is in force
+    assert "duty, tariff or tax on purchases" in kinds
+    legend = " ".join(page.locator("#timeline svg text").all_text_contents())
+    assert "duty, tariff or tax on purchases" in legend
+    tips = page.locator("#timeline g.rule-bar title").all_text_contents()
+    tires = next(t for t in tips if t.startswith("E-US-TIRES-SEC421-SEP2009:"))
+    assert "2009-09-26 – 2012-09-26" in tires and "duty, tariff or tax on purchases" in tires
+    assert not any("in force ·" in t for t in tips) and any("no end recorded" in t for t in tips)
     # a rule that a later relaxation lifted is a bar until the lifting and a dotted line after it, and says which
     coal = page.evaluate("""() => { const g = [...document.querySelectorAll('#timeline g.rule-bar')].find((g) =>
         g.querySelector('title').textContent.startsWith('E-CN-AUS-COAL-OCT2020:'));

@@ -18,7 +18,7 @@ from chipshift.api.data import Report, entity_names, firms_by_notice, load_world
 from chipshift.api.listings import listing_changes
 from chipshift.api.percent import shares_in_percent
 from chipshift.domain.period import parse_partial_date
-from chipshift.domain.rules import Rule, RuleKind, rule_from_record, with_listed_targets
+from chipshift.domain.rules import Rule, RuleKind, kind_words, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
 from chipshift.engine.reach import (
     MAYBE,
@@ -314,6 +314,7 @@ def restriction_show(store: Store, rule_id: str) -> RuleAnswer:
     return RuleAnswer.model_validate({
         **{k: record[k] for k in ("id", "name", "kind", "imposed_by", "authority", "policy", "announced", "effective",
                                   "ended", "relaxes", "status", "summary", "quote", "gaps")},
+        "kind_words": kind_words(record["kind"], record["policy"]),
         "products": record["products"], "sellers": record["sellers"], "targets": record["targets"],
         "names": {x: names[x] for x in mentioned if x in names},
         "relaxed_by": relaxed_by,

@@ -13,7 +13,7 @@ from chipshift.api.data import entity_names, entity_words, load_world, resolve
 from chipshift.api.listings import listing_changes
 from chipshift.api.restrictions import rule_standings, target_scope
 from chipshift.domain.period import parse_partial_date, partial_date_last
-from chipshift.domain.rules import EVERY_INPUT, RuleKind, rule_from_record
+from chipshift.domain.rules import EVERY_INPUT, RuleKind, kind_words, rule_from_record
 from chipshift.engine.reach import NO, YES, Destination, binds, product_reach
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -87,7 +87,8 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         if first_day and held_until and partial_date_last(held_until) < first_day:
             continue  # surely over (or lifted) before the range (a date known to the month or year may fall late)
         products = [p.get("input") for p in r["products"] or []]
-        rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"], "imposed_by": r["imposed_by"],
+        rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"],
+                     "kind_words": kind_words(r["kind"], r["policy"]), "imposed_by": r["imposed_by"],
                      "imposed_by_name": entity_words(r["imposed_by"], names),
                      "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
                      "start": first, "ended": r["ended"], "standing": standing, "held_until": held_until,
@@ -102,6 +103,7 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         "filters": {"imposer": imposer, "kind": kind, "target": target, "product": product, "from": first_day,
                     "to": last_day, "status": status},
         "imposers": imposers, "imposer_names": {i: entity_words(i, names) for i in imposers}, "kinds": kinds,
+        "kinds_in_words": sorted({kind_words(r["kind"], r["policy"]) for r in records}),
         "count": len(rows), "rules": rows,
         "listing_changes": listing_changes(store, first_day, last_day, target_firms)})
 

@@ -20,6 +20,25 @@ class RuleKind(StrEnum):
     RELAXATION = "relaxation"
 
 
+#: A measure that takes a fee rather than barring, in words by the kind it is filed under: a duty, tariff or tax on
+#: what buyers bring in or pay for (a VAT rise and an anti-dumping duty are both filed as import bans with a fee),
+#: a duty or fee on exports.
+FEE_WORDS = {RuleKind.IMPORT_BAN: "duty, tariff or tax on purchases",
+             RuleKind.RAW_MATERIAL_EXPORT_CONTROL: "export duty or fee",
+             RuleKind.EXPORT_CONTROL: "export fee"}
+
+
+def kind_words(kind: str | None, policy: str | None) -> str:
+    """A rule's kind as a reader names it, taking its policy into account: a rule filed as an import ban whose
+    policy is a fee is a "duty, tariff or tax on purchases", not a ban; otherwise the kind's code in words
+    ("import_ban" -> "import ban")."""
+    if kind is None:
+        return "kind not stated"
+    if policy == "fee" and kind in FEE_WORDS:
+        return FEE_WORDS[RuleKind(kind)]
+    return kind.replace("_", " ")
+
+
 COMPARATORS = ("gte", "gt", "lte", "lt", "eq")
 
 

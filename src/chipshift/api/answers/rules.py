@@ -145,6 +145,8 @@ class RuleAnswer(Answer):
     id: str = described(tables.RULES, "id")
     name: str = described(tables.RULES, "name")
     kind: RuleKind = described(tables.RULES, "kind")
+    kind_words: str = Field(description="its kind as a reader names it, its policy taken into account (a rule filed "
+                                        "as an import ban with a fee: 'duty, tariff or tax on purchases')")
     imposed_by: str = described(tables.RULES, "imposed_by")
     authority: str | None = described(tables.RULES, "authority")
     policy: Policy | None = described(tables.RULES, "policy")
@@ -224,6 +226,7 @@ class RuleFound(Answer):
     id: str = described(tables.RULES, "id")
     name: str = described(tables.RULES, "name")
     kind: RuleKind = described(tables.RULES, "kind")
+    kind_words: str = Field(description="its kind as a reader names it, its policy taken into account")
     imposed_by: str = described(tables.RULES, "imposed_by")
     imposed_by_name: str = Field(description="who imposes it, in words: the country's or firm's name")
     policy: Policy | None = described(tables.RULES, "policy")
@@ -275,6 +278,8 @@ class RuleSearchAnswer(Answer):
     imposers: tuple[str, ...] = Field(description="every imposer of the rules table (for a filter's choices)")
     imposer_names: dict[str, str] = Field(description="each imposer's name (a country's or firm's)")
     kinds: tuple[RuleKind, ...] = Field(description="every kind of measure the rules table holds")
+    kinds_in_words: tuple[str, ...] = Field(default=(), description="every kind of measure the rules table holds "
+                                                                    "as a reader names it (`kind_words`)")
     count: int = Field(description="how many rules pass")
     rules: tuple[RuleFound, ...] = Field(description="the rules, by start date (undated last) and id")
     listing_changes: tuple[ListingChangeRow, ...] = Field(description="the screening-list entries re-imports of "

@@ -322,7 +322,7 @@ CS.charts = (() => {
         const stretches = r.standing && r.standing.length ? r.standing : [{ from: r.start, to: r.ended, state: "in force" }];
         const until = r.held_until || r.ended, changes = stretches.map((st) => st.note).filter(Boolean);
         const g = interactive(s("g", { class: "rule-bar" }), { onClick: opts.onClick ? () => opts.onClick(r) : null,
-          tip: [`${r.id}: ${r.name}`, `${r.start} – ${until || "in force"} · ${r.kind.replace(/_/g, " ")} · ${r.policy ? r.policy.replace(/_/g, " ") : "no policy"}`, ...changes].join("\n") });
+          tip: [`${r.id}: ${r.name}`, `${r.start} – ${until || "no end recorded"} · ${r.kind.replace(/_/g, " ")} · ${r.policy ? r.policy.replace(/_/g, " ") : "no policy"}`, ...changes].join("\n") });
         const name = `${r.id} · ${r.name}`;
         const top = narrow ? y + 15 : y + 3, h = narrow ? row - 19 : row - 6;
         if (narrow) g.append(s("text", { x: labelW, y: y + 11, "font-size": 11, text: fit(name, width - 2 * labelW, 11) }));

@@ -25,8 +25,9 @@
     }
     $("#count").textContent = `${data.count} rule${data.count === 1 ? "" : "s"}`;
     const open = (r) => { location.href = `/rules/${encodeURIComponent(r.id)}`; };
-    if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules, { title: "Restriction rules by who imposes them, from start to end (the dashed line is today)", onClick: open, kinds: data.kinds }), "restrictions-timeline",
-      ["Each bar is a rule from its start to its end, if any; pale where relaxations of it narrowed it, a dotted line where they lifted it (a bar tells which)",
+    // by kind in words: a rule filed as an import ban with a fee is a duty, tariff or tax (its own colour)
+    if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules.map((r) => ({ ...r, kind: r.kind_words })), { title: "Restriction rules by who imposes them, from start to end (the dashed line is today)", onClick: open, kinds: data.kinds_in_words }), "restrictions-timeline",
+      ["Each bar is a rule from its start to its end as recorded; pale where relaxations of it narrowed it, a dotted line where they lifted it (a bar tells which); a rule with no end recorded runs to today, its tooltip says so",
         `${data.rules.length} rule${data.rules.length === 1 ? "" : "s"} as recorded, the latest starting ${data.rules.map((r) => r.start).filter(Boolean).sort().pop() || "on no date given"}`,
         "Scenario: baseline (the bundled rules)", "Sources: each rule's own source (a bar opens the rule, its source and quote)"].join(" · "));
     else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
@@ -34,7 +35,7 @@
       { key: "id", label: "Id", render: (r) => el("a", { href: `/rules/${encodeURIComponent(r.id)}`, text: r.id }) },
       // on screen in words (the imposer and the products by name, a kind and a policy as the legend says them); codes in the CSV
       { key: "name", label: "Name" }, { key: "imposed_by", label: "Imposer", format: (v, r) => r.imposed_by_name, csv: (r) => r.imposed_by },
-      { key: "kind", label: "Kind", format: (v) => v.replace(/_/g, " "), csv: (r) => r.kind },
+      { key: "kind", label: "Kind", format: (v, r) => r.kind_words, csv: (r) => r.kind },
       { key: "policy", label: "Policy", format: (v) => (v ? v.replace(/_/g, " ") : ""), csv: (r) => r.policy || "" }, { key: "start", label: "Start" }, { key: "ended", label: "Ended" },
       { key: "status", label: "Status" }, { key: "products", label: "Products", format: (v, r) => r.product_names.join(", "), csv: (r) => r.products.join("; ") },
       { key: "held_until", label: "Held until", format: (v) => v || "" }, { key: "reach", label: "Reaches product", define: "certain: the rule surely reaches the product and every buyer it targets; maybe: it may (a threshold the product may pass, or only some buyers)" }, { key: "relaxed_by", label: "Relaxed by" },

@@ -56,7 +56,8 @@
     document.title = `${r.id} · chipshift`;
     const card = el("section", { class: "card" }, el("h1", {}, `${r.id}: ${r.name}`), el("p", { text: r.summary }));
     const kv = el("dl", { class: "kv" });
-    field(kv, "Kind", coded(r.kind, vocab.rule_kinds)); field(kv, "Imposed by", placeWords([r.imposed_by]) || null); field(kv, "Authority", r.authority);
+    // a rule filed as an import ban with a fee is a duty or tax, as its words say; the filing's code after it
+    field(kv, "Kind", r.kind_words === r.kind.replace(/_/g, " ") ? coded(r.kind, vocab.rule_kinds) : `${r.kind_words} (filed as ${r.kind.replace(/_/g, " ")} with a fee)`); field(kv, "Imposed by", placeWords([r.imposed_by]) || null); field(kv, "Authority", r.authority);
     field(kv, "Policy", coded(r.policy, vocab.policies)); field(kv, "Announced", r.announced); field(kv, "Effective", r.effective);
     field(kv, "Ended", r.ended); field(kv, "Status", coded(r.status, vocab.statuses));
     field(kv, "Products", (r.products || []).map((p) => (p.input === "*" ? "every item" : products[p.input] || p.input) + (p.where ? ` where ${conditions(p.where)}` : "")));

@@ -57,7 +57,7 @@
     const q = $("#rule-filter").value.trim().toLowerCase();
     $("#rule-count").textContent = `${rules.length - state.removed.size} of ${rules.length} kept · ${state.edits.size} edited`;
     for (const r of rules) {
-      if (q && !`${r.id} ${r.name} ${r.imposed_by} ${r.imposed_by_name} ${r.kind.replace(/_/g, " ")}`.toLowerCase().includes(q)) continue;
+      if (q && !`${r.id} ${r.name} ${r.imposed_by} ${r.imposed_by_name} ${r.kind_words}`.toLowerCase().includes(q)) continue;
       const e = state.edits.get(r.id) || {};
       const removed = state.removed.has(r.id);
       const policy = el("select", { "aria-label": `policy of ${r.id}`, onchange: (ev) => edit(r.id, "policy", ev.target.value, r.policy) },
@@ -69,7 +69,7 @@
         onchange: (ev) => { if (ev.target.checked) state.removed.delete(r.id); else state.removed.add(r.id); drawRules(); } });
       box.append(el("div", { class: `rule-row${removed ? " removed" : ""}${state.edits.has(r.id) ? " edited" : ""}` }, check,
         el("span", {}, el("a", { href: `/rules/${encodeURIComponent(r.id)}`, target: "_blank", text: r.id }), ` · ${r.name} `,
-          el("span", { class: "muted small" }, `(${r.imposed_by_name}, ${r.kind.replace(/_/g, " ")}, ${r.start || "n.d."})`)), policy, ended));
+          el("span", { class: "muted small" }, `(${r.imposed_by_name}, ${r.kind_words}, ${r.start || "n.d."})`)), policy, ended));
     }
   }
 
