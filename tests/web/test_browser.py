@@ -1287,6 +1287,20 @@ def test_compare_variants_of_one_market_case_with_bands(page: Page, base_url: st
     _shot(page, "compare-market-variants")
 
 
+def test_compare_of_a_market_case_with_itself_says_so_and_draws_one_line(page: Page, base_url: str) -> None:
+    _open(page, f"{base_url}/compare?left=baseline&right=baseline")
+    form = page.locator("#market-params")
+    form.locator("select[name=a]").select_option("gallium-export-controls")
+    form.locator("#market-compare-button").click()
+    page.locator("#market-compare").wait_for(timeout=180_000)
+    assert "b − a is 0 throughout" in page.locator("#market-same").inner_text()
+    charts = page.locator("#market-results svg")
+    assert charts.count() >= 1
+    for k in range(charts.count()):  # one line a chart, named as both sides
+        assert charts.nth(k).locator("polyline.value-line").count() == 1
+        assert "(the same in every quarter shown)" in " ".join(charts.nth(k).locator("text").all_text_contents())
+
+
 def test_documents_page_reads_the_example_article(page: Page, base_url: str) -> None:
     _open(page, f"{base_url}/documents")
     page.fill("#text", ARTICLE.read_text(encoding="utf-8"))

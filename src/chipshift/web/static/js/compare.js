@@ -221,7 +221,11 @@
       const title = !r.same_case ? name : name.startsWith("a: ") ? `${name} (a = ${r.a}, b = ${r.b})` : `${name}: ${r.a} vs ${r.b}`;
       // each side in its colour of the comparison (the answer's, by the side's name)
       const hue = (words && words.colours) || {};
-      CS.charts.box(chart, CS.charts.trajectory([{ name: r.a, color: hue[r.a], points: side("a") }, { name: r.b, color: hue[r.b], points: side("b") }],
+      // two sides the same in every period (values and bands): one line, named as both, so that none hides the other
+      const same = rows.every((d) => d.a === d.b && (d.a_p5 ?? null) === (d.b_p5 ?? null) && (d.a_p95 ?? null) === (d.b_p95 ?? null));
+      const series = same ? [{ name: `${r.a} and ${r.b} (the same in every ${linked ? "quarter" : "year"} shown)`, color: hue[r.a], points: side("a") }]
+        : [{ name: r.a, color: hue[r.a], points: side("a") }, { name: r.b, color: hue[r.b], points: side("b") }];
+      CS.charts.box(chart, CS.charts.trajectory(series,
         { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels,
           band: (words && words.band) || null }),  // the value axis by the rule of every medium (labels.band_axis)
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
@@ -229,6 +233,7 @@
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
     if (charted.length) box.append(el("h2", { class: "cards-heading", text: moved.length ? "What the change moves, over time" : "Both sides over time" }), grid);
+    if (!r.differences.some((d) => d.difference)) grid.before(el("p", { class: "statement", id: "market-same", text: "The two sides give the same value for every output in every period (b − a is 0 throughout): each chart draws one line for both." }));
     if (flat.length) {
       const list = CS.section("Shares that hold at 0% or 100% throughout on both sides (no chart)", el("ul", {}, ...flat.map((o) => el("li", { text: held(o) }))));
       list.id = "market-unchanging";
