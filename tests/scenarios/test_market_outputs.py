@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 import math
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,25 @@ def test_every_parameter_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -
     assert units["q_h20"] == "ratio to the baseline offering"
     assert units["market_growth"] == units["domestic_capacity_growth"] == "fraction per year"
     assert frame["unit"].notna().all()
+
+
+def test_every_chart_file_is_titled_and_described(ai_run: tuple[dict[str, Any], Path]) -> None:
+    """An SVG's first elements are its chart's title and description (the footer's words), which screen readers
+    announce and searches find; its metadata carries them too, not the library that drew it."""
+    _, out = ai_run
+    files = sorted(out.glob("*.svg"))
+    assert files
+    for path in files:
+        svg = path.read_text(encoding="utf-8")
+        head = svg[svg.index("<svg"):svg.index("<metadata")]
+        titles = re.findall(r"<title>(.*?)</title>", head)
+        (desc,) = re.findall(r"<desc>(.*?)</desc>", head, re.S)
+        assert len(titles) == 1 and titles[0] and head.index("<title>") < head.index("<desc>"), path.name
+        assert "Case: china-ai-accelerators" in desc, path.name
+        meta, creator = re.findall(r"<dc:title>(.*?)</dc:title>", svg)  # the work's, then its creator's
+        assert unescape(meta) == unescape(titles[0]) and creator.startswith("chipshift"), path.name
+    cambricon = (out / "revenue_cambricon.svg").read_text(encoding="utf-8")
+    assert "<title>Cambricon&#x27;s revenue, model and reported</title>" in cambricon
 
 
 def test_charts_name_firm_product_region_and_the_real_unit(ai_run: tuple[dict[str, Any], Path]) -> None:

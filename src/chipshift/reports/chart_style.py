@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import textwrap
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -174,14 +176,46 @@ def _printable_texts(fig: Any) -> None:
         text.set_text(printable(text.get_text()))
 
 
+#: Who drew a chart file, in its metadata.
+CREATOR = "chipshift (charts drawn with matplotlib)"
+
+
+def described(fig: Any) -> tuple[str, str]:
+    """What a chart says of itself, for its file's metadata: its title (the first axes' title) and a description
+    (the footer's words: case or scenario, draws, date of the data, sources), each in one line."""
+    titles = [t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t]
+    footer = " ".join(" ".join(t.get_text().split()) for t in fig.texts if t.get_text().strip())
+    return (" ".join(titles[0].split()) if titles else ""), footer
+
+
+def _with_title(path: Path, title: str, description: str) -> None:
+    """An SVG file given its chart's title and description as its first children (``<title>``, ``<desc>``), which
+    screen readers announce and searches find (its text is drawn as glyph outlines, so that its CJK titles render
+    everywhere)."""
+    svg = path.read_text(encoding="utf-8")
+    opening = svg.index(">", svg.index("<svg")) + 1
+    rest = svg.find("<metadata", opening)
+    # the title the backend writes from the metadata, if any, gives way to the pair in order: title, then desc
+    head = re.sub(r"\s*<(title|desc)>.*?</\1>", "", svg[opening:rest], flags=re.S)
+    named = "".join(f"\n <{tag}>{escape(text)}</{tag}>" for tag, text in (("title", title), ("desc", description))
+                    if text)
+    path.write_text(svg[:opening] + named + head + svg[rest:], encoding="utf-8")
+
+
 def save(fig: Any, stem: Path) -> list[str]:
-    """``fig`` as ``stem``.png and ``stem``.svg (the SVG without a date, so that a re-run writes the same bytes);
-    closes it and returns the file names."""
+    """``fig`` as ``stem``.png and ``stem``.svg (the SVG without a date, so that a re-run writes the same bytes,
+    titled and described by ``described`` in its metadata and as its first elements); closes it and returns the
+    file names."""
     _printable_texts(fig)
+    title, description = described(fig)
     written = []
     for ext in ("png", "svg"):
         path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else None)
+        meta = ({"Date": None, "Title": title or None, "Description": description or None, "Creator": CREATOR}
+                if ext == "svg" else {"Title": title, "Description": description, "Software": CREATOR})
+        fig.savefig(path, dpi=150, bbox_inches="tight", metadata=meta)
+        if ext == "svg":
+            _with_title(path, title, description)
         written.append(path.name)
     plt.close(fig)
     return written
