@@ -4,6 +4,7 @@ observed changes with their intervals."""
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
     the level in the outcome's reference period (log scale)."""
     frame = level_ratios(report)
     n = len(frame)
-    fig, ax = plt.subplots(figsize=(9.0, 1.4 + 0.3 * max(n, 1)))
+    fig, ax = plt.subplots(figsize=(12.0, 1.4 + 0.3 * max(n, 1)))  # room for the plot between two label columns
     y = list(range(n))[::-1]
     floor = 1e-3  # a level at or below zero is drawn at the axis's left end
     for row, yi in zip(frame.to_dict("records"), y, strict=True):
@@ -96,8 +97,8 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
     # a long chart says its scale at its top as well as at its foot
     ax.tick_params(axis="x", which="both", top=True, labeltop=True)
     ax.xaxis.set_label_position("bottom")
-    ax.annotate(scale, xy=(0.0, 1.0), xycoords="axes fraction", xytext=(0, 16), textcoords="offset points",
-                fontsize=7.5, ha="left", va="bottom")
+    ax.annotate(scale, xy=(0.0, 1.0), xycoords="axes fraction", xytext=(0, 20), textcoords="offset points",
+                fontsize=7.5, ha="left", va="bottom")  # above the top tick labels, not over them
     # each row's publishers at its right: where its observed figures come from
     right = ax.twinx()
     right.set_ylim(ax.get_ylim())
@@ -109,14 +110,26 @@ def chart(report: dict[str, Any], stem: Path) -> list[str]:
     ax.set_title(f"Back-test: predicted vs observed, {card['outcomes']} outcomes of {card['episodes']} episodes\n"
                  f"(90% intervals hold {_pct(card['coverage90_pct'])}, direction right for "
                  f"{_pct(card['direction_pct'])}, size within ±50% for {_pct(card['size_pct'])}); at the right of "
-                 f"each row, the publishers of its observed figures", fontsize=9, pad=52)
-    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False, borderaxespad=3.4)
-    ax.annotate("Observed: the sourced figures named in outcomes.csv ('source', 'publishers'). Model: posterior "
+                 f"each row, the publishers of its observed figures", fontsize=9, pad=70)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False, borderaxespad=5.0)
+    ax.annotate("\n".join(textwrap.wrap(
+                "Observed: the sourced figures named in outcomes.csv ('source', 'publishers'). Model: posterior "
                 "predictive over the parameters, the model's error (learned from the other episodes) and the "
-                "figure's error.",
+                f"figure's error. {library_dates(report)}", 110)),
                 xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                 fontsize=6.5, ha="left", va="top")
     return save(fig, stem)
+
+
+def library_dates(report: Mapping[str, Any]) -> str:
+    """When the scored library's data are from, for a chart's footer: the span of its episodes' set-up dates
+    (``as_of``) and the day its latest episode was written with its outcomes."""
+    episodes = report.get("episodes") or []
+    set_up = sorted(str(e["as_of"]) for e in episodes if e.get("as_of"))
+    written = sorted(str(e["written"])[:10] for e in episodes if e.get("written"))
+    parts = [f"Episodes set up as of {set_up[0]} to {set_up[-1]}" if set_up else "",
+             f"the latest written, with its outcomes, on {written[-1]}" if written else ""]
+    return (", ".join(p for p in parts if p) + ".") if any(parts) else ""
 
 
 def publisher_label(outcome: Mapping[str, Any]) -> str:
