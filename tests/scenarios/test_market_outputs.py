@@ -92,6 +92,20 @@ def test_every_table_of_a_run_names_its_outputs_in_words(ai_run: tuple[dict[str,
     assert "Nvidia" in titles["revenue_share"] and "China" in titles["revenue_share"]
 
 
+def test_no_cell_of_a_linked_run_file_holds_a_mapping(micron_linked_run: LinkedRun) -> None:
+    """A parameter's posterior summary is one column a measure (``posterior.mean``, ``posterior.p95`` ...), as the
+    other tables of the project give a mapping, never a mapping printed in a cell."""
+    report, files, _ = micron_linked_run
+    for name in ("parameters", "outputs", "calibration", "sensitivity"):
+        frame = pd.read_csv(files / f"{name}.csv")
+        assert not frame.astype(str).apply(lambda col: col.str.startswith("{")).any().any(), name
+    parameters = pd.read_csv(files / "parameters.csv").set_index("id")
+    fitted = [p for p in report["parameters"] if p.get("posterior")]
+    assert fitted and {"posterior.mean", "posterior.p5", "posterior.p95"} <= set(parameters.columns)
+    for p in fitted:
+        assert parameters.loc[p["id"], "posterior.mean"] == pytest.approx(p["posterior"]["mean"])
+
+
 def test_every_parameter_row_has_its_unit(ai_run: tuple[dict[str, Any], Path]) -> None:
     _, out = ai_run
     frame = pd.read_csv(out / "parameters.csv")

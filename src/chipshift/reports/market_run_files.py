@@ -269,7 +269,11 @@ def parameter_table(report: dict[str, Any]) -> pd.DataFrame:
     """The run's parameters with the unit of their value, default and range (``labels.parameter_units`` of
     its case file) in a ``unit`` column after ``value``."""
     units = labels.parameter_units(labels.case_document(report.get("file")))
-    frame = pd.DataFrame(report["parameters"]).drop(columns=["shown"], errors="ignore")  # the file: values in full
+    # the file: values in full; a parameter's posterior summary one column a measure (posterior.mean, ...), no cell
+    # holding a mapping
+    rows = [{**{k: v for k, v in p.items() if k not in ("shown", "posterior")},
+             **{f"posterior.{k}": v for k, v in (p.get("posterior") or {}).items()}} for p in report["parameters"]]
+    frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
     columns = list(frame.columns)
