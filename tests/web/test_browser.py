@@ -152,7 +152,9 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str, web_store: Sto
     assert "Emerging Technology Observatory" in panel.inner_text()
     assert panel.locator("blockquote").inner_text() != "(no quote recorded)"
     page.keyboard.press("Escape")
-    # the inputs table's top share and market size each open their source from the keyboard, one step away
+    # the inputs table's top share and market size each say what they are and open their source from the keyboard
+    head = page.locator("#detail table.data thead").first.inner_text()
+    assert "Top country's share of world supply" in head and "Market size (year)" in head
     for column in (4, 6):
         cell = page.locator(f"#detail table.data tbody tr td:nth-child({column}) .figure").first
         shown = cell.inner_text()
@@ -164,7 +166,8 @@ def test_landing_page_and_the_keyboard(page: Page, base_url: str, web_store: Sto
         quote = panel.locator("blockquote").inner_text()
         assert quote != "(no quote recorded)" and "Emerging Technology Observatory" in panel.inner_text()
         if column == 6:
-            assert quote == shown  # the market size as the dataset words it
+            # as the dataset words it, with its year, or saying it has none
+            assert shown.startswith(quote) and re.search(r"\((\d{4}|year not stated)\)$", shown), shown
         page.keyboard.press("Escape")
     page.focus("#search")
     page.keyboard.type("DRAM")

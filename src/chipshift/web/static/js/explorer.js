@@ -74,9 +74,18 @@
     box.append(t);
     table(t, { filename: `stage-${stage.id}-inputs`, rows: flat, onRow: (r) => showInput(r.id), columns: [
       { key: "name", label: "Input" }, { key: "kind", label: "Kind", format: kindWords }, { key: "top_country", label: "Top country", format: (v, r) => r.top_country_name || v || "", csv: (r) => r.top_country || "" },
-      { key: "top_share_pct", label: "Top share", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent", source: (r) => (r.top_share_pct === null ? null : () => topShareSource(r)) },
+      { key: "top_share_pct", label: "Top country's share of world supply", num: true, format: (v) => (v === null ? "" : pct(v)), unit: "percent", source: (r) => (r.top_share_pct === null ? null : () => topShareSource(r)) },
       { key: "chokepoint", label: "Chokepoint", format: (v) => (v ? "yes" : "") },
-      { key: "market_size", label: "Market size", source: (r) => r.market_size_source || null }] });
+      { key: "market_size", label: "Market size (year)", format: (v, r) => sizeWithYear(v, r.market_size_source),
+        source: (r) => r.market_size_source || null }] });
+  }
+
+  /* A market size as its dataset words it, with its year where the words do not give one ("$2.5 billion (slurries
+     and pads)" -> "... (year not stated)" when the dataset has none either). */
+  function sizeWithYear(text, source) {
+    if (!text) return "";
+    if (/\b(19|20)\d{2}\b/.test(text)) return text;
+    return `${text} (${source && source.published ? source.published : "year not stated"})`;
   }
 
   /* The source of an input's top country share, as its page gives it (the country's row of its share table). */
