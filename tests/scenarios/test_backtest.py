@@ -84,6 +84,28 @@ def test_score_reads_direction_size_and_coverage() -> None:
     assert scorecard([flat]).direction is None
 
 
+def test_an_observed_zero_is_held_by_a_band_at_what_figures_resolve() -> None:
+    """A level below what a published figure resolves counts at that resolution on both sides: a band of predicted
+    trickles (0.2-0.4% of the reference level) holds an observed zero, as a band well above it does not."""
+
+    def logs(x: object) -> np.ndarray:  # the documented scale: logs, a level floored at 0.5% of the reference's
+        return np.asarray(np.log(np.maximum(np.asarray(x, dtype=float), 0.005 * 100.0)))
+
+    def log_odds(x: object) -> np.ndarray:  # a percentage: log-odds, floored half a point from either edge
+        q = np.clip(np.asarray(x, dtype=float) / 100.0, 0.005, 0.995)
+        return np.asarray(np.log(q / (1.0 - q)))
+
+    outcome = Outcome("quantity:x@W", "2024Q2", value=0.0, source="f", reference="2023Q2", reference_value=100.0)
+    trickle = np.linspace(-99.8, -99.6, 1001)  # levels 0.2-0.4: under the 0.5 a figure of 100 resolves
+    s = score(outcome, trickle, model_value=0.3, horizon=1.0, scaled=logs)
+    assert s.in90 and s.in50 and s.direction_hit and s.within_size
+    above = score(outcome, trickle + 5.0, model_value=5.3, horizon=1.0, scaled=logs)  # ten times the resolution
+    assert not above.in90 and not above.in50
+    # a share's zero against predicted shares under half a point
+    share = Outcome("share:x@W", "2024", value=0.0, source="f", reference="2023", reference_value=60.0)
+    assert score(share, np.linspace(-59.8, -59.6, 1001), model_value=0.3, horizon=1.0, scaled=log_odds).in90
+
+
 # -- posterior ---------------------------------------------------------------------------------------------------
 
 

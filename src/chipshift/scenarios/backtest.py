@@ -435,9 +435,11 @@ def interval_score(low: float, high: float, y: float, alpha: float = 0.1) -> flo
 def score(outcome: linked.Outcome, change: FloatArray, model_value: float,
           scaled: Callable[[FloatArray | float], FloatArray] | None = None, *, horizon: float
           ) -> OutcomeScore:
-    """An outcome's observed change against a sample of predicted changes. CRPS and interval score are taken
-    on the ``scaled`` levels (logs, or log-odds of percentages: unitless, and finite under heavy-tailed
-    errors), else on the changes divided by the reference level."""
+    """An outcome's observed change against a sample of predicted changes. CRPS, interval score and whether the
+    50% and 90% intervals hold the observed level are taken on the ``scaled`` levels (logs, or log-odds of
+    percentages: unitless, and finite under heavy-tailed errors), where a level below what a figure resolves
+    counts at that resolution on both sides (an observed zero and a predicted trickle of 0.5% of the reference
+    level are one level); without ``scaled``, on the changes (divided by the reference level for the scores)."""
     observed = outcome.value - outcome.reference_value
     finite = change[np.isfinite(change)]
     p5, p25, median, p75, p95 = (float(v) for v in np.percentile(finite, [5, 25, 50, 75, 95]))
@@ -445,18 +447,20 @@ def score(outcome: linked.Outcome, change: FloatArray, model_value: float,
         levels = scaled(finite + outcome.reference_value)
         levels = levels[np.isfinite(levels)]
         seen = float(scaled(outcome.value))
-        low, high = (float(v) for v in np.percentile(levels, [5, 95]))
+        low, q25, q75, high = (float(v) for v in np.percentile(levels, [5, 25, 75, 95]))
         proper, interval = crps(levels, seen), interval_score(low, high, seen)
+        in50, in90 = q25 <= seen <= q75, low <= seen <= high
     else:
         size = abs(outcome.reference_value) or 1.0
         proper, interval = crps(finite, observed) / size, interval_score(p5, p95, observed) / size
+        in50, in90 = p25 <= observed <= p75, p5 <= observed <= p95
     return OutcomeScore(
         output=outcome.output, period=outcome.period, reference=outcome.reference,
         reference_value=outcome.reference_value, observed=outcome.value, source=outcome.source,
         observed_change=observed, model_value=model_value, median=median, p5=p5, p25=p25, p75=p75, p95=p95,
         direction_hit=None if observed == 0.0 else bool(np.sign(median) == np.sign(observed)),
         within_size=abs(median - observed) <= SIZE_TOLERANCE * abs(observed),
-        in50=p25 <= observed <= p75, in90=p5 <= observed <= p95, crps=proper, interval_score=interval,
+        in50=in50, in90=in90, crps=proper, interval_score=interval,
         horizon=horizon)
 
 
