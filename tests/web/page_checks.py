@@ -168,19 +168,20 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def check_page(page: Page, name: str, folder: Path, reflow: bool = True) -> None:
-    """Run axe on the page at the desktop size, then check the layout at the desktop and the phone size, saving
-    a screenshot of each in `folder`; fail listing every problem found. The window ends at the desktop size."""
+    """Run axe on the page and check its layout at the desktop and at the phone size (a page lays itself out
+    afresh below 640 px: other headings, legends under plots, fewer ticks), saving a screenshot of each in
+    `folder`; fail listing every problem found. The window ends at the desktop size."""
     folder.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(DESKTOP)
-    settle(page)
-    violations = axe_violations(page)
-    (folder / f"{name}.axe.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+    violations: list[dict[str, Any]] = []
     problems: list[str] = repeated_headings(page)
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
         settle(page)
-        page.screenshot(path=str(folder / f"{name}-{size['width']}x{size['height']}.png"))
-        problems += [f"at {size['width']}x{size['height']}: {p}" for p in layout_problems(page, reflow)]
+        at = f"{size['width']}x{size['height']}"
+        violations += [{**v, "help": f"at {at}: {v.get('help', '')}"} for v in axe_violations(page)]
+        page.screenshot(path=str(folder / f"{name}-{at}.png"))
+        problems += [f"at {at}: {p}" for p in layout_problems(page, reflow)]
+    (folder / f"{name}.axe.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
     page.set_viewport_size(DESKTOP)
     settle(page)
     (folder / f"{name}.layout.json").write_text(json.dumps(problems, indent=1), encoding="utf-8")
