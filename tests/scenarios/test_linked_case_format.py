@@ -32,6 +32,7 @@ pytestmark = pytest.mark.store_input  # reads the bundled store as its input (te
 
 REPO = Path(__file__).resolve().parents[2]
 GALLIUM = REPO / "examples" / "gallium-export-controls.yaml"
+EXAMPLES = REPO / "examples"
 #: Prior draws per calibration round in these tests: rougher posteriors, the same code paths, a fraction of the time.
 FAST = 400
 LINKED = sorted(p for p in (REPO / "examples").glob("*.yaml") if yaml.safe_load(p.read_text()).get("model") == "linked")
@@ -163,6 +164,37 @@ def test_a_literal_observation_names_its_document_or_draws_a_named_warning(bundl
     assert result.exit_code == 0, result.output
     line = text.splitlines().index(next(x for x in text.splitlines() if "price@CHN" in x)) + 1
     assert f"warning: unsourced_literal: unsourced.yaml:{line}, field 'observations[1].source'" in result.output
+
+
+def test_a_quarter_given_as_a_yearly_rate_draws_a_named_warning() -> None:
+    """A figure of `values` is the amount over its own period, which the model multiplies up to a yearly rate (a
+    quarter's by four): a quarter whose yearly rate comes out about four times the market's figure for a year
+    (a quarter's amount given already multiplied up) draws ``values_rate``, naming the field; the quarter's own
+    amount, and a quarter far from the year for a reason (a ban), do not."""
+    from chipshift.scenarios.market_case import rates_apart
+
+    year = 4.0  # a year's total: 4 a year
+    quadrupled = rates_apart([{"2021": year, "2022Q2": 4.2}], "c.yaml", {"markets[0].values.2022Q2": 12})
+    (warning,) = quadrupled
+    assert (warning.check, warning.severity, warning.field, warning.line) == (
+        "values_rate", "warning", "markets[0].values.2022Q2", 12)
+    assert "2021" in warning.message and "yearly rate already" in warning.message
+    assert rates_apart([{"2021": year, "2022Q2": 1.05}], "c.yaml", {}) == ()  # the quarter's own amount
+    assert rates_apart([{"2021": year, "2022Q2": 0.1}], "c.yaml", {}) == ()  # a quarter after a ban: far below
+    assert rates_apart([{"2022Q1": 4.2, "2022Q2": 4.4}], "c.yaml", {}) == ()  # no year to compare with
+    # the market of an index: the rule reads each market's own figures
+    assert len(rates_apart([{"2021": 1.0}, {"2021": year, "2021Q4": 4.0}], "c.yaml", {})) == 1
+
+
+def test_no_bundled_case_gives_a_quarter_as_a_yearly_rate(bundled_store: Store) -> None:
+    from chipshift.api.cases import load
+    from chipshift.io.bundled import bundled_data_dir
+
+    files = [*sorted((bundled_data_dir() / "episodes").glob("*.yaml")), *sorted(EXAMPLES.glob("*.yaml"))]
+    cases = [case for path in files if path.read_text(encoding="utf-8").count("model: linked")
+             for case in [load(bundled_store, path)[0]] if isinstance(case, lc.LinkedCase)]
+    assert len(cases) > 150
+    assert not [(c.name, w.field) for c in cases for w in c.warnings if w.check == "values_rate"]
 
 
 def test_published_revenues_stand_beside_the_model_in_its_unit(bundled_store: Store) -> None:

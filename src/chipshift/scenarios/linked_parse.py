@@ -38,7 +38,7 @@ from chipshift.scenarios.linked_case import (
     parse_day,
     period_labels,
 )
-from chipshift.scenarios.market_case import Param, unsourced_literals
+from chipshift.scenarios.market_case import Param, rates_apart, unsourced_literals
 from chipshift.scenarios.market_case_check import check_case, field_lines, linked_output
 from chipshift.schemas.market_case import (
     LINKED_CASE,
@@ -279,7 +279,8 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
         start=str(doc["start"]), end=str(doc["end"]), value_unit=value_unit, sellers=tuple(sellers),
         markets=tuple(markets), rules=tuple(rules), params=params, observations=tuple(observations),
         fiscal_year_end=fiscal_year_end, notes=tuple(str(n) for n in LINKED_CASE.get(doc, "notes")),
-        episode=episode, warnings=unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines),
+        episode=episode, warnings=(*unsourced_literals(LINKED_CASE.get(doc, "observations"), file, lines),
+                                   *rates_apart([m.values for m in markets], file, lines)),
         timing=str(LINKED_CASE.get(doc, "timing")), stock_use=str(LINKED_CASE.get(doc, "stock_use")),
         stock_holders=str(LINKED_CASE.get(doc, "stock_holders")),
         rush_timing=str(LINKED_CASE.get(doc, "rush_timing")), rush_limit=str(LINKED_CASE.get(doc, "rush_limit")),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chipshift.domain.period import Period
 from chipshift.errors import DataError, Problem
 from chipshift.io.tables import strip_lines
 from chipshift.scenarios.market_case_check import check_case, field_lines, is_linked
@@ -180,6 +181,40 @@ def unsourced_literals(observations: Iterable[Mapping[str, Any]], file: str,
                          "and date cannot be shown beside it, only its basis", file, lines.get(f"observations[{k}]"),
                          f"observations[{k}].source", severity="warning", check="unsourced_literal")
                  for k, o in enumerate(observations) if o.get("value") is not None and o.get("source") is None)
+
+#: A shorter period's figure whose yearly rate is this many times (or more, up to ``QUADRUPLED[1]``) its market's
+#: figure for a whole year draws the warning ``values_rate``: the signature of a quarter's amount given already
+#: multiplied up to a yearly rate, which the model multiplies by four again.
+QUADRUPLED = (3.0, 6.0)
+
+
+def rates_apart(values: Iterable[Mapping[str, float]], file: str, lines: Mapping[str, int]) -> tuple[Problem, ...]:
+    """The warning ``values_rate`` for each figure of a market's `values` (one mapping of period to value a market,
+    in the case's order) for a quarter or half-year whose yearly rate (its amount over its days, times a year's) is
+    three to six times the market's nearest figure for a whole year: about four times, as when a quarter's amount
+    was given already multiplied up to a yearly rate."""
+    out = []
+    for k, given in enumerate(values):
+        rates = {}
+        for label, value in given.items():
+            period = Period.parse(label)
+            days = (period.end - period.start).days + 1
+            if value > 0:
+                rates[label] = (value * 365.25 / days, days, period.middle.toordinal())
+        years = [(label, rate, middle) for label, (rate, days, middle) in rates.items() if days >= 365]
+        for label, (rate, days, middle) in rates.items():
+            if days >= 365 or not years:
+                continue
+            near, year_rate, _ = min(years, key=lambda y: abs(y[2] - middle))
+            if QUADRUPLED[0] <= rate / year_rate <= QUADRUPLED[1]:
+                out.append(Problem(
+                    f"its {label} figure reads as a yearly rate of {rate:,.4g}, {rate / year_rate:.1f} times its "
+                    f"{near} figure ({year_rate:,.4g}): a figure is the amount over its own period, which the model "
+                    "multiplies up to a yearly rate (a quarter's by four); was it given as a yearly rate already?",
+                    file, lines.get(f"markets[{k}].values.{label}"), f"markets[{k}].values.{label}",
+                    severity="warning", check="values_rate"))
+    return tuple(out)
+
 
 def quarter_dates(start_year: int, end_year: int) -> list[date]:
     """Mid-quarter dates from the first quarter of ``start_year`` to the last of ``end_year``."""

@@ -471,7 +471,9 @@ MARKET = Record((
         "`value_unit` unless a unit is stated; it grows at `growth`",
         required_without=("values",), excludes=("values",)),
     Key("values", OneOf((Text(refers_to="series"), VALUES)), "the market's sourced value by period, or the name "
-        "of a `series`: each figure as a yearly rate (a quarter's counts four times), linear between periods, "
+        "of a `series`: each figure the amount over its own period, a year's total or a quarter's own amount (never "
+        "a quarter's amount already multiplied up to a yearly rate), which the model reads as a yearly rate (a "
+        "quarter's times four, a half-year's times two), linear between periods, "
         "flat before the first and, after the last, flat or growing at `growth`; buyers spend what the path says "
         "through the quarter that ends the last sourced period (the case's own rules included), and after it their "
         "demand moves as the path's outlook does, so rules and rushes move their spending"),
