@@ -827,9 +827,18 @@ def test_a_case_is_titled_and_its_parameters_named_in_words() -> None:
     assert labels.case_title("gallium-export-controls", "China required licences for exports of gallium from 1 "
                              "August 2023 (announced 3 July). Chinese producers can still sell at home.") == (
         "China required licences for exports of gallium from 1 August 2023")
-    long = labels.case_title("micron-china", "Who takes Micron's place in China's DRAM market, and what happens to "
-                             "Micron's share of revenue from mainland China, FY2022-FY2027.")
-    assert long.endswith("…") and len(long) <= labels.CASE_TITLE + 1 and long.startswith("Who takes Micron's place")
+    short = labels.case_title("micron-china", "Who takes Micron's place in China's DRAM market, and what happens to "
+                              "Micron's share of revenue from mainland China, FY2022-FY2027.")
+    assert short == ("Who takes Micron's place in China's DRAM market, and what happens to Micron's share of revenue "
+                     "from mainland China, FY2022-FY2027")  # whole: within the limit
+    long = labels.case_title("micron-china-linked", (
+        "Who takes Micron's place in China's DRAM market after the 2023 ban in critical information infrastructure "
+        "and Micron's 2025 exit from China's data centres, and what happens to Micron's share of revenue from "
+        "mainland China as HBM and the rest of the world's DRAM grow, FY2022-FY2027. More follows."))
+    # a longer one ends at its last clause within the limit, never mid-clause nor with an ellipsis
+    assert long == ("Who takes Micron's place in China's DRAM market after the 2023 ban in critical information "
+                    "infrastructure and Micron's 2025 exit from China's data centres")
+    assert "…" not in long and len(long) <= labels.CASE_TITLE
     assert labels.case_title("my-case", None) == "my case"
     statement = "the observations do not pin down q_h20, sigma: their posterior is nearly as wide as the prior"
     assert labels.with_parameter_names(statement, {"q_h20": "Quality: Nvidia's H20", "sigma": "Substitution "

@@ -1079,15 +1079,17 @@ def output_band_axis(report: Mapping[str, Any], output: str) -> BandAxis:
     return band_axis(values, [r.get("p95") for r in lined], describe(report, output).unit)
 
 
-#: Most characters of a case's title (``case_title``) before it is cut at a word.
-CASE_TITLE = 90
+#: Most characters of a case's title (``case_title``): a longer first sentence ends at its last clause within them.
+CASE_TITLE = 160
 
 
 def case_title(name: str, description: str | None) -> str:
     """A market case as a heading or a list names it: the first sentence of its description, without what it
-    says in brackets or after a colon, cut at a word after ``CASE_TITLE`` characters ("Who takes Micron's place in
-    China's DRAM market, and what happens to Micron's share of revenue from mainland..."); its name with the
-    hyphens as spaces where it has no description."""
+    says in brackets or after a colon; one longer than ``CASE_TITLE`` characters ends at the last clause that ends
+    within them (before ", and", ", " or " under ..."), never in the middle of one and never with an ellipsis ("Who
+    takes Micron's place in China's DRAM market after the 2023 ban in critical information infrastructure and
+    Micron's 2025 exit from China's data centres"); its name with the hyphens as spaces where it has no
+    description."""
     import re
 
     text = " ".join(str(description or "").split())
@@ -1096,7 +1098,10 @@ def case_title(name: str, description: str | None) -> str:
     if not text:
         return name.replace("-", " ")
     if len(text) > CASE_TITLE:
-        text = text[:CASE_TITLE].rsplit(" ", 1)[0].rstrip(",;") + "…"
+        ends = [m.start() for m in re.finditer(r",\s|\s(?:under|as|while|after)\s", text)
+                if CASE_TITLE // 3 <= m.start() <= CASE_TITLE]
+        if ends:
+            text = text[:ends[-1]].rstrip(",; ")
     return text
 
 

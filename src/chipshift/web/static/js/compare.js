@@ -143,6 +143,10 @@
       el("a", { href: r.market.page, text: "Open the Results page →" }), " ", el("a", { href: "#market-heading", text: "Compare two market cases below ↓" }))));
   }
 
+  /* A side of a market comparison by its letter and name: "a = as shipped", or its name alone where it says its
+     letter already ("a: as shipped", two sides whose names are the same). */
+  function lettered(letter, name) { return name.startsWith(`${letter}: `) ? name : `${letter} = ${name}`; }
+
   /* An output of a market comparison by its words (the runs' title), its code only where they give none. */
   function named(r, output) { const words = (r.output_text || {})[output]; return words ? words.title : output; }
 
@@ -229,7 +233,8 @@
         { title, unit, ylabel: words ? words.axis : (rows.length && rows[0].unit ? `${output} (${rows[0].unit})` : output), width: 620, labels,
           band: (words && words.band) || null }),  // the value axis by the rule of every medium (labels.band_axis)
         `market-compare-${output.replace(/[^a-z0-9]+/gi, "-")}`,
-        `${r.same_case ? `Case: ${r.title_a}; a = ${r.a}, b = ${r.b}` : `a = ${r.a}; b = ${r.b}`} · ${r.bands}` +
+        // each side by its letter and name, the letter once where the name already carries it ("a: as shipped")
+        `${r.same_case ? `Case: ${r.title_a}; ${lettered("a", r.a)}, ${lettered("b", r.b)}` : `${lettered("a", r.a)}; ${lettered("b", r.b)}`} · ${r.bands}` +
         (r.data_as_of ? ` · data as of ${r.data_as_of}` : "") + ` · Sources: ${publishersOf(r)}`);
     }
     if (charted.length) box.append(el("h2", { class: "cards-heading", text: moved.length ? "What the change moves, over time" : "Both sides over time" }), grid);
