@@ -440,12 +440,21 @@ def test_the_bundled_library_loads_with_its_hindsight_checks(bundled_store: Stor
         assert all(job.case.period_end(o.output, o.period) > episode.as_of for o in episode.outcomes)
 
 
-def _read_back(verdict: bool, low: float, observed: float, high: float) -> bool:
+def _read_back(verdict: bool, low: float, observed: float, high: float, reference: float = 0.0,
+               percent: bool = False) -> bool:
     """Whether an interval verdict agrees with the rounded numbers the report shows beside it: the verdict is
     taken on unrounded figures and the report rounds each to 4 decimals, so an observed change within 1e-4 of
-    a bound may fall on either side."""
-    near_bound = abs(observed - low) <= 1e-4 or abs(observed - high) <= 1e-4
-    return near_bound or verdict == (low <= observed <= high)
+    a bound may fall on either side. Levels below what a figure resolves count at that resolution (half a point
+    of a share, from either edge; 0.5% of the reference level otherwise), as the documented scores read them."""
+    def level(change: float) -> float:
+        value = reference + change
+        if percent:
+            return min(max(value, 0.5), 99.5)
+        return max(value, 0.005 * abs(reference))
+
+    lo, seen, hi = level(low), level(observed), level(high)
+    near_bound = abs(seen - lo) <= 1e-4 or abs(seen - hi) <= 1e-4
+    return near_bound or verdict == (lo <= seen <= hi)
 
 
 def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
@@ -461,8 +470,10 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
     for row in report.outcomes:  # each verdict read back from the numbers beside it
         assert row.p5 is not None and row.p25 is not None and row.p75 is not None and row.p95 is not None
         assert row.observed_change is not None and row.median_change is not None
-        assert _read_back(row.in90, row.p5, row.observed_change, row.p95)
-        assert _read_back(row.in50, row.p25, row.observed_change, row.p75)
+        percent = row.output.startswith(("share:", "revenue_share", "localization"))
+        assert row.reference is not None
+        assert _read_back(row.in90, row.p5, row.observed_change, row.p95, row.reference, percent)
+        assert _read_back(row.in50, row.p25, row.observed_change, row.p75, row.reference, percent)
         if row.observed_change:
             hit = math.copysign(1, row.median_change) == math.copysign(1, row.observed_change)
             assert row.direction == ("hit" if hit else "miss")

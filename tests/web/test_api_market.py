@@ -35,7 +35,8 @@ def test_run_gives_bands_calibration_and_sources_and_is_cached(client: TestClien
     # each parameter the statement names by what it sets, its id after it (never its id alone)
     assert "do not pin down quality: Nvidia's H20 (q_h20)" in r["calibration"]["statement"]
     # the case titled by its description's first sentence, in the run and the list of cases alike
-    assert r["title"] == ("The domestic share of China's AI-accelerator market, Nvidia's share of revenue from…")
+    assert r["title"] == ("The domestic share of China's AI-accelerator market, Nvidia's share of revenue from "
+                          "China, and Cambricon's revenue, 2023-2027")
     cases = client.get("/api/v1/market/cases").json()["cases"]
     assert {c["case"]: c["title"] for c in cases}["gallium-export-controls"] == (
         "China required licences for exports of gallium from 1 August 2023")
