@@ -898,6 +898,9 @@ def test_results_page_runs_a_market_case(page: Page, base_url: str) -> None:
         (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()))""")
     in_percent = [row for row in fit_rows if row[5] == "%"]
     assert in_percent and all(row[4].endswith("pts") for row in in_percent if row[4]), fit_rows[:3]
+    # the model's values at three significant figures beside the published ones, not to a thousandth
+    models = [row[3].replace(",", "") for row in fit_rows if row[3]]
+    assert models and all(len(re.sub(r"[^0-9]", "", m).lstrip("0")) <= 3 or float(m) >= 1000 for m in models), models
     for heading in ("Fit: observed vs model", "All outputs by year", "Sensitivity"):
         cell = page.locator("section.card", has=page.locator(f"h2:has-text('{heading}')")).locator(
             "td.num .figure[title='click for what this figure rests on']").first

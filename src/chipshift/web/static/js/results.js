@@ -261,14 +261,14 @@
     const unit = { key: "unit", label: "Unit", format: (v, row) => CS.unitWords(v || units[row.output] || "", vocab), csv: (row) => row.unit || units[row.output] || "" };
     const outputCol = { key: "output", label: "Output", format: (v) => (r.output_text && r.output_text[v] ? r.output_text[v].title : v) };
     table(fit, { filename: `${r.case}-calibration`, rows: c.table, columns: [outputCol, at,
-      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => observedSource(r, row) }, { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") },
+      { key: "observed", label: "Observed", num: true, format: (v) => num(v), source: (row) => observedSource(r, row) }, { key: "model", label: "Model", num: true, format: (v) => CS.sig(v), source: model("model", "model") },
       // a difference of two percentages is in points, not in percent
       { key: "error", label: "Error (model − observed)", num: true, format: (v, row) => ((row.unit || units[row.output]) === "pct" && v !== null && v !== undefined ? `${num(v)} pts` : num(v)) }, unit, { key: "fitted_to", label: "Fitted to", format: (v) => (v ? "yes" : "no") }, { key: "fact", label: "Fact" }, { key: "basis", label: "Basis" }] });
     const pub = el("div");
     const pubRows = r.published_beside_model.flatMap((cmp) => cmp.published.map((p) => ({ output: cmp.output, [when(r)]: cmp[when(r)], model: cmp.model, ...p })));
     box.append(CS.section("Published estimates beside the model", pub));
     table(pub, { filename: `${r.case}-published`, rows: pubRows, columns: [outputCol, at,
-      { key: "model", label: "Model", num: true, format: (v) => num(v), source: model("model", "model") }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
+      { key: "model", label: "Model", num: true, format: (v) => CS.sig(v), source: model("model", "model") }, { key: "value", label: "Published", num: true, format: (v) => num(v), source: (row) => sourceOf(r, row.fact) },
       unit, { key: "publisher", label: "Publisher" }, { key: "status", label: "Status" }, { key: "definition", label: "Definition" }] });
     const params = CS.section("Parameters: value, sourced range and basis", parameterEditor(r));
     params.id = "parameters";
