@@ -318,3 +318,16 @@ def test_series_that_meet_in_a_chart_over_dates_stay_seen() -> None:
     assert widths[first] > widths[second] + 2, widths
     radii = {colour: float(r) for r, colour in re.findall(r'<circle [^>]*r="([\d.]+)" fill="(#\w+)"', chart)}
     assert radii[first] > radii[second], radii
+
+
+def test_a_bound_at_zero_is_drawn_inside_the_plot() -> None:
+    """A lower bound of 0% (a thick dashed line) lies inside the plot by half its width, not astride the axis, where
+    it would read as a comb; the grid line of 0% stays where it is."""
+    chart = svg.bands(["2023", "2024"], [("a", [0.0, 0.0], [10.0, 20.0]), ("b", [0.0, 0.0], [5.0, 8.0])], "Exposure")
+    zero = float(re.search(r'<line x1="\d+" x2="[\d.]+" y1="([\d.]+)" y2="\1" stroke="#e3e8ee"/><text [^>]*>0%<',
+                           chart).group(1))  # type: ignore[union-attr]
+    dashed = re.findall(r'<polyline points="([^"]+)"[^>]*stroke-width="([\d.]+)" stroke-dasharray', chart)
+    assert len(dashed) == 2
+    for points, width in dashed:
+        ys = [float(xy.split(",")[1]) for xy in points.split()]
+        assert all(y <= zero - float(width) / 2 + 0.05 for y in ys), (width, ys, zero)

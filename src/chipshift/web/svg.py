@@ -205,6 +205,11 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
     def Y(v: float) -> float:
         return top + (1 - v / 100) * (height - top - bottom)
 
+    def inside(y: float, stroke: float) -> float:
+        """A line at 0% or 100% drawn inside the plot by half its width, not astride the axis (where a thick dashed
+        one reads as a comb)."""
+        return min(max(y, Y(100) + stroke / 2), Y(0) - stroke / 2)
+
     out: list[str] = []
     for k, (x, row, name) in enumerate(legend):
         out.append(f'<rect x="{x}" y="{8 + row * 20}" width="12" height="12" fill="{PALETTE[k % len(PALETTE)]}"/>'
@@ -231,7 +236,7 @@ def bands(labels: Sequence[str], series: list[tuple[str, list[float | None], lis
             run: list[str] = []
             for i, v in enumerate([*values, None]):
                 if v is not None:
-                    run.append(f"{X(i):.1f},{Y(v):.1f}")
+                    run.append(f"{X(i):.1f},{inside(Y(v), 2 + wider):.1f}")
                     continue
                 if len(run) > 1:  # a point alone is drawn by its mark below
                     out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{color}" '

@@ -381,9 +381,11 @@ CS.charts = (() => {
       // under shows round the one over it, never hidden by it
       const c = PALETTE[k % PALETTE.length], wider = 2.5 * (series.length - 1 - k);
       const upper = points.map((p) => `${X(p.x)},${Y(p[ser.upper])}`), lower = points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).reverse();
+      // a line at 0% or 100% inside the plot by half its width, not astride the axis (as svg.bands draws it)
+      const inside = (y) => Math.min(Math.max(y, Y(100) + (2 + wider) / 2), Y(0) - (2 + wider) / 2);
       root.append(s("polygon", { points: [...upper, ...lower].join(" "), fill: c, "fill-opacity": 0.18, stroke: "none" }),
-        s("polyline", { points: upper.join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider }),
-        s("polyline", { points: points.map((p) => `${X(p.x)},${Y(p[ser.lower])}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider, "stroke-dasharray": "5 3" }));
+        s("polyline", { points: points.map((p) => `${X(p.x)},${inside(Y(p[ser.upper]))}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider }),
+        s("polyline", { points: points.map((p) => `${X(p.x)},${inside(Y(p[ser.lower]))}`).join(" "), fill: "none", stroke: c, "stroke-width": 2 + wider, "stroke-dasharray": "5 3" }));
       for (const p of points) root.append(interactive(s("circle", { cx: X(p.x), cy: Y(p[ser.upper]), r: 3.5 + wider / 2, fill: c }),
         { onClick: p.onClick ? () => p.onClick(ser) : null, tip: `${ser.name} ${name(p.x)}: ${CS.share(p[ser.lower])} – ${CS.share(p[ser.upper])}` }));
       const it = legend.items[k];
