@@ -633,8 +633,9 @@ def test_compare_two_scenarios(page: Page, base_url: str) -> None:
     shown = page.evaluate("async (href) => JSON.parse(await (await fetch(href)).text())", link.get_attribute("href"))
     assert shown["request"]["method"] == "POST" and shown["request"]["url"].endswith("/api/v1/compare")
     assert shown["request"]["body"]["right"]["ref"] == "example:duv-immersion-china" and "by_input" in shown["answer"]
-    # each side dated as asked, said in the charts' titles
-    assert "on 2026-06-30" in (page.locator("#results svg").first.get_attribute("aria-label") or "")
+    # each side dated as asked, said in the charts' titles; the stages' figures said to be means over their inputs
+    stage_title = page.locator("#results svg").first.get_attribute("aria-label") or ""
+    assert "on 2026-06-30" in stage_title and "averaged over each stage's inputs" in stage_title, stage_title
     # a stage's bar (mouse) opens what its two figures rest on, and each side's page where its inputs' sources are
     page.locator("#results svg").first.locator("[role=button] rect").nth(3).click()
     panel = page.locator("#source-panel")

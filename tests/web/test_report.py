@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def test_report_is_self_contained(web_store: Store, tmp_path: Path) -> None:
     charts = re.findall(r"<svg.*?</svg>", html, re.S)
     assert charts and all('class="chart-title"' in c and 'class="footer"' in c for c in charts)
     assert "barred for China on 2026-06-30" in charts[0] and "Scenario: DUV lithography tools barred" in charts[0]
+    # the stages' figures are means over their inputs, each weighing the same, and the title says so (the chart over
+    # time weighs them by market size and says that)
+    first_title = unescape(re.findall(r'aria-label="([^"]*)"', charts[0])[-1])
+    assert "averaged over each stage's inputs" in first_title and "each input weighing the same" in first_title, (
+        first_title)
     legends = re.findall(r'class="legend"[^>]*>([^<]*)<', html)
     assert "available (DUV lithography tools barred for China)" in legends and not any("…" in x for x in legends)
     # the page says which date its sections show, and shows exposure by stage over the scenario's range of dates

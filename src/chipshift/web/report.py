@@ -162,8 +162,9 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
                      base_stage[s["stage"]]["barred_upper_mean_pct"]) if s["stage"] in base_stage else (None, None),
                     (s["barred_lower_mean_pct"], s["barred_upper_mean_pct"])]) for s in result["by_stage"]]
     parts.append("<h2>Exposure by stage</h2><p class='muted'>Share of world supply barred, averaged over each stage's "
-                 "inputs: from the lower bound (certain bars only) to the upper bound (uncertain and unknown parts "
-                 "counted as barred).</p>")
+                 "inputs, each input weighing the same (the chart over time below weighs them by market size, so its "
+                 "figures differ): from the lower bound (certain bars only) to the upper bound (uncertain and unknown "
+                 "parts counted as barred).</p>")
     on = str(result["at"])
     sources = "; ".join(result.get("data_sources") or [])
     published = sorted(str(r["published"]) for r in store.rows("sources") if r.get("published")
@@ -173,7 +174,8 @@ def _render(name: str, description: str, digest: str, path: Path, document: dict
     footer = (f"Scenario: {name} ({path.name}), against the baseline (the bundled rules) · as of {on} · target "
               f"{target}" + (f" · Sources: {sources}" if sources else ""))
     parts.append(svg.ranges(stage_rows, ["baseline", name],
-                            f"Share of each stage's supply barred for {where} on {on}: the baseline vs {name}",
+                            f"Share of world supply barred for {where} on {on}, averaged over each stage's inputs "
+                            f"(each input weighing the same, not by market size): the baseline vs {name}",
                             footer=footer))
     parts.append(_over_time(name, path, result, base, over, target, sources, span, rule_names))
     parts.append(f"<h2>Availability that changes ({changes['count']} inputs)</h2>")

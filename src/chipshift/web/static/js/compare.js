@@ -54,7 +54,9 @@
       ruleList("Rules only on the right", r.rules_added, r.rule_names), ruleList("Rules only on the left", r.rules_removed, r.rule_names)));
     const grid = el("div", { class: "grid2" });
     const stageChart = el("div"), yearChart = el("div"), yearNote = el("div");
-    grid.append(CS.section("Exposure by stage", stageChart), CS.section("Exposure by year (all inputs, 31 December)", yearNote, yearChart));
+    // the stages' and the years' figures are means over inputs, each input weighing the same (the Exposure page also
+    // weighs them by market size): their titles say so, so that neither is read as a share of the stage's spending
+    grid.append(CS.section("Exposure by stage (mean over its inputs)", stageChart), CS.section("Exposure by year (mean over all inputs, 31 December)", yearNote, yearChart));
     box.append(grid);
     // a stage's bar opens what its two figures rest on: the rules only one side has, the data, and each side on the
     // Exposure page, where the stage's inputs open their shares' sources
@@ -68,7 +70,7 @@
         { href: exposureAt(right, r.right), text: `${R} on ${r.right.at}: the same →` }] });
     CS.charts.box(stageChart, CS.charts.ranges(r.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: s.left_barred_lower_pct, upper: s.left_barred_upper_pct }, { lower: s.right_barred_lower_pct, upper: s.right_barred_upper_pct }] })),
-    { series: [L, R], title: `Share of each stage's supply barred for ${where}, ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
+    { series: [L, R], title: `Share of world supply barred for ${where}, averaged over each stage's inputs (each input weighing the same, not by market size), ${L} vs ${R} ${dates}`, width: 620 }), "compare-stages", foot);
     // a year's point opens both sides' figures on 31 December of that year and each side's Exposure page then
     const yearSources = (y) => CS.showSources({ ruleNames: r.rule_names,
       heading: `31 December ${y.year}: ${share(y.left_barred_lower_pct)} – ${share(y.left_barred_upper_pct)} of all inputs' supply barred for ${where} under ${L}, ${share(y.right_barred_lower_pct)} – ${share(y.right_barred_upper_pct)} under ${R}`,
@@ -82,7 +84,7 @@
     // both sides the same in every year: one line is drawn (charts.bands), and the page says so
     if (CS.charts.sameSeries(yearPoints, yearSeries)) yearNote.append(el("p", { class: "statement", id: "compare-years-same", text: "The two scenarios give the same exposure in every year shown: one line is drawn for both." }));
     CS.charts.box(yearChart, CS.charts.bands(yearPoints, yearSeries,
-      { title: `Share of all inputs' supply barred for ${where} on 31 December of each year, ${L} vs ${R}`, width: 620, same: "year" }), "compare-years", `31 December of each year · ${foot}`);
+      { title: `Share of world supply barred for ${where}, averaged over all inputs (each weighing the same), on 31 December of each year, ${L} vs ${R}`, width: 620, same: "year" }), "compare-years", `31 December of each year · ${foot}`);
     // an input's bar or row opens what its two figures rest on: the providers barred on one side only, the rules
     // only one side has, the input's page (each provider's share with its source) and each side's Exposure page
     const list = (v) => (Array.isArray(v) ? v.join(", ") : v) || "none";

@@ -137,7 +137,7 @@
     const base = Object.fromEntries(r.baseline_by_stage.map((s) => [s.stage, s]));
     const where = await CS.placeName(r.destination), named = r.scenario ? r.scenario.name : "the scenario";
     const chart = el("div");
-    box.append(CS.section("Exposure by stage: baseline vs scenario", chart));
+    box.append(CS.section("Exposure by stage (mean over its inputs): baseline vs scenario", chart));
     // a stage's bar opens what its figures rest on: the rules the scenario changes, the inputs whose availability it
     // changes (each opening its page and shares' sources), the data, and the baseline on the Exposure page
     const stageSources = (s) => CS.showSources({ ruleNames: r.diff.rule_names,
@@ -151,7 +151,7 @@
       links: [{ href: `/exposure?${new URLSearchParams({ target: r.destination, at: r.at, segment: body.segment || "" })}`, text: `The baseline on ${r.at}: the stage's inputs and their sources on the Exposure page →` }] });
     CS.charts.box(chart, CS.charts.ranges(r.exposure.by_stage.map((s) => ({ label: stageName(s.stage), onClick: () => stageSources(s), values: [
       { lower: base[s.stage] ? base[s.stage].barred_lower_mean_pct : null, upper: base[s.stage] ? base[s.stage].barred_upper_mean_pct : null },
-      { lower: s.barred_lower_mean_pct, upper: s.barred_upper_mean_pct }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: `Share of each stage's supply barred for ${where} on ${r.at}: the baseline vs ${named}` }), "run-stages",
+      { lower: s.barred_lower_mean_pct, upper: s.barred_upper_mean_pct }] })), { series: ["baseline", r.scenario ? r.scenario.name : "scenario"], title: `Share of world supply barred for ${where} on ${r.at}, averaged over each stage's inputs (each input weighing the same, not by market size): the baseline vs ${named}` }), "run-stages",
     CS.footer(r.exposure, "share of the stage's supply barred for the target, baseline against the scenario"));
     const diffChart = el("div"), diffTable = el("div");
     box.append(CS.section(`Availability that changes (${r.diff.count} inputs)`, diffChart, diffTable));
