@@ -570,6 +570,9 @@ def test_an_index_reads_one_way_in_titles_axes_and_tornados(micron_linked_run: L
     assert labels.index_words(report) == "index, 2021Q4 = 1"
     text = labels.describe(report, "price@hbm")
     assert text.title.endswith("(index, 2021Q4 = 1)") and text.axis == "price (index, 2021Q4 = 1)"
+    # every index a linked run titles says its base: a seller's price above its supply curve too
+    for output in {r["output"] for r in report["outputs"] if r.get("unit") == "index"}:
+        assert labels.describe(report, output).title.endswith("(index, 2021Q4 = 1)"), output
     tornados = sorted(files.glob("tornado_price_*.svg"))
     assert tornados
     for path in tornados:

@@ -341,6 +341,8 @@ def describe(report: Mapping[str, Any], output: str) -> OutputText:
     """The title, axis label and unit of a chart of ``output`` in words: the firms, products and regions by the
     knowledge base's names, a linked case's markets by product, region and segment."""
     text = _linked(report, output) if report.get("model") == "linked" else _single(report, output)
+    if text.unit == "index" and report.get("model") == "linked" and index_words(report) not in text.title:
+        text = dataclasses.replace(text, title=f"{text.title} ({index_words(report)})")  # every index says its base
     # a title may open with a name in words that is no proper noun ("other producers in ...")
     return dataclasses.replace(text, title=text.title[:1].upper() + text.title[1:])
 
