@@ -154,10 +154,13 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     for k, (f, _) in enumerate(figures):
         at_period.setdefault(f.period, []).append(k)
     drawn: set[str] = set()
+    # the figures of one period side by side, half a quarter apart (a marker's width and more), within the quarters
+    # a longer period spans; a fitted figure's ring round its own marker
+    placed = [at + spread(at_period[f.period].index(k), len(at_period[f.period]), width=1.8, most=0.5)
+              for k, (f, at) in enumerate(figures)]
     for k, (f, at) in enumerate(figures):
         colour = colours.get(f.publisher) or figure_colour(groups.index(f.legend))
-        same = at_period[f.period]
-        ax.scatter([at + spread(same.index(k), len(same), width=1.2, most=0.3)], [f.value], s=FIGURE_SIZE,
+        ax.scatter([placed[k]], [f.value], s=FIGURE_SIZE,
                    marker=CUE_MARKERS[cues.get(f.publisher, 0) % len(CUE_MARKERS)], zorder=4,
                    color="white" if f.other_basis else colour, edgecolors=colour,
                    linewidths=1.2, label=f.legend if f.legend not in drawn else None)
@@ -165,8 +168,8 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     if any(f.other_basis for f, _ in figures):
         ax.scatter([], [], s=FIGURE_SIZE, marker=CUE_MARKERS[0], color="white", edgecolors="#444444", linewidths=1.2,
                    label=labels.OTHER_BASIS_LEGEND)
-    for k, (f, at) in enumerate((f, at) for f, at in figures if f.fitted):
-        ax.scatter([at], [f.value], s=140, facecolors="none", edgecolors="black", zorder=5,
+    for k, (f, spot) in enumerate((f, spot) for (f, _), spot in zip(figures, placed, strict=True) if f.fitted):
+        ax.scatter([spot], [f.value], s=140, facecolors="none", edgecolors="black", zorder=5,
                    label="observation the model is fitted to" if k == 0 else None)
     shown = [f.publisher for f, _ in figures if f.publisher != labels.NO_SOURCE]
     note = labels.other_basis_note((f for f, _ in figures), labels.is_flow(report, output))
