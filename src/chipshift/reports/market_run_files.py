@@ -158,9 +158,9 @@ def quarterly(report: dict[str, Any], output: str, stem: Path) -> list[str]:
     # a longer period spans; a fitted figure's ring round its own marker
     placed = [at + spread(at_period[f.period].index(k), len(at_period[f.period]), width=1.8, most=0.5)
               for k, (f, at) in enumerate(figures)]
-    for k, (f, at) in enumerate(figures):
+    for (f, _), spot in zip(figures, placed, strict=True):
         colour = colours.get(f.publisher) or figure_colour(groups.index(f.legend))
-        ax.scatter([placed[k]], [f.value], s=FIGURE_SIZE,
+        ax.scatter([spot], [f.value], s=FIGURE_SIZE,
                    marker=CUE_MARKERS[cues.get(f.publisher, 0) % len(CUE_MARKERS)], zorder=4,
                    color="white" if f.other_basis else colour, edgecolors=colour,
                    linewidths=1.2, label=f.legend if f.legend not in drawn else None)
