@@ -600,6 +600,12 @@ def test_a_share_axis_ends_at_100_percent_where_no_figure_passes_it() -> None:
     value_axis(ax, "pct")
     assert ax.get_ylim()[1] == 100 and ax.get_ylim()[0] < 100
     assert not ax.lines[0].get_clip_on()  # the line on the edge drawn whole
+    fig2, marks = plt.subplots()
+    band = marks.fill_between([2023, 2024], [90.0, 95.0], [99.0, 100.0])
+    points = marks.scatter([2024], [100.0], marker="D")  # a published figure at 100%
+    value_axis(marks, "pct")
+    assert marks.get_ylim()[1] == 100 and not points.get_clip_on() and band.get_clip_on()
+    plt.close(fig2)
     over, axis = plt.subplots()
     axis.plot([2023, 2024], [90.0, 110.0])
     value_axis(axis, "pct")

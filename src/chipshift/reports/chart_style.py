@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # files only, no screen
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.collections import PolyCollection
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
@@ -114,8 +115,8 @@ def value_axis(ax: Any, unit: str | None) -> None:
     """Value ticks as ``labels.tick`` prints them, every tick of an axis with the decimals its step needs: 10%,
     0.25%, -100 points, 40,000; 0.25, 0.50, 0.75, never 0.2, 0.5, 0.8; a percent axis starts at
     0% (and ends at 1% or above, so that a path of zeros is drawn as zero, not as a flat middle), and ends at 100%
-    where no figure drawn passes it (a share held at 100% is not drawn in an axis running to 104%; the lines on
-    that edge are drawn whole)."""
+    where no figure drawn passes it (a share held at 100% is not drawn in an axis running to 104%; the lines and
+    the published figures on that edge are drawn whole)."""
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.tick(v, tick_step(ax.yaxis), unit)))
     if unit == "pct":
         low, high = ax.get_ylim()
@@ -126,6 +127,9 @@ def value_axis(ax: Any, unit: str | None) -> None:
             ax.set_ylim(low, 100)
             for line in ax.lines:
                 line.set_clip_on(False)
+            for marks in ax.collections:  # a published figure at 100% drawn whole on the edge, not cut in half
+                if not isinstance(marks, PolyCollection):  # (a band's fill stays within the plot)
+                    marks.set_clip_on(False)
 
 
 def band_axis(ax: Any, band: labels.BandAxis) -> None:
