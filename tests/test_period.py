@@ -42,3 +42,12 @@ def test_quarters_tile_the_year(year: int, quarter: int) -> None:
 def test_partial_dates() -> None:
     assert parse_partial_date("2019-12") == date(2019, 12, 1)
     assert parse_partial_date("2019") == date(2019, 1, 1)
+
+
+def test_an_amount_over_a_period_as_a_yearly_rate() -> None:
+    # a period's days count both ends; a quarter's amount is about four times itself a year, a year's itself
+    q1 = Period.parse("2023Q1")
+    assert q1.days == 90 and Period.parse("2024Q1").days == 91 and Period.parse("2023").days == 365
+    assert q1.yearly_rate(10.0) == pytest.approx(10.0 * 365.25 / 90)
+    assert Period.parse("2023").yearly_rate(100.0) == pytest.approx(100.0, rel=1e-3)
+    assert Period.parse("2023H1").yearly_rate(50.0) == pytest.approx(100.0, rel=1e-2)

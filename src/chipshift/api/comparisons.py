@@ -4,7 +4,7 @@ composed from ``load_scenario``, ``exposure``, ``availability`` and ``diff``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,12 +84,11 @@ def _providers(report: AvailabilityAnswer, view: str) -> dict[str, dict[str, Any
     return out
 
 
-def _views_apart(store: Store, side: str, country: AvailabilityAnswer, firm: AvailabilityAnswer
+def _views_apart(hq: Mapping[str, str | None], side: str, country: AvailabilityAnswer, firm: AvailabilityAnswer
                  ) -> list[dict[str, Any]]:
     """The inputs for which the country view counts a country as maybe barred while the firm view bars, by the
-    same rule, a firm headquartered there for certain: a rule that names firms reaches only part of a country's
-    share, so the country view cannot say more than 'maybe'."""
-    hq = {f["id"]: f.get("hq_country") for f in store.rows("firms")}
+    same rule, a firm headquartered there (``hq``: each firm's country) for certain: a rule that names firms
+    reaches only part of a country's share, so the country view cannot say more than 'maybe'."""
     firms = {row.input: row for row in firm.inputs if row.view == "firm"}
     rows: list[dict[str, Any]] = []
     for row in country.inputs:
@@ -181,8 +180,9 @@ def compare_scenarios(store: Store, target: str, segment: str | None, left: Scen
                            "left_barred_upper_pct": s.barred_upper_mean_pct,
                            "right_barred_lower_pct": r.barred_lower_mean_pct if r else None,
                            "right_barred_upper_pct": r.barred_upper_mean_pct if r else None})
+    hq = {f["id"]: f.get("hq_country") for f in store.rows("firms")}
     apart = [r for side, (country, firm, _) in zip(("left", "right"), sides, strict=True)
-             for r in _views_apart(store, side, country, firm)]
+             for r in _views_apart(hq, side, country, firm)]
     return ScenarioComparisonAnswer.model_validate({
         "destination": changes.destination,
         "left": {"label": labels[0], "at": left_at, "scenario": sides[0][0].scenario},

@@ -32,6 +32,15 @@ class Period:
         """The day half-way through the period."""
         return date.fromordinal((self.start.toordinal() + self.end.toordinal()) // 2)
 
+    @property
+    def days(self) -> int:
+        """How many days the period spans, both ends counted."""
+        return (self.end - self.start).days + 1
+
+    def yearly_rate(self, amount: float) -> float:
+        """An ``amount`` over the period as a yearly rate: a quarter's about four times itself."""
+        return amount * 365.25 / self.days
+
     @classmethod
     def parse(cls, label: str) -> Period:
         text = label.strip()

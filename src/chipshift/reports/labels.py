@@ -1003,8 +1003,6 @@ def with_parameter_names(text: str, words: Mapping[str, str]) -> str:
     """``text`` (a calibration statement) with each parameter id it names given by what the parameter sets, its id
     after in brackets (``parameter_words``): "do not pin down q_h20" -> "do not pin down quality of Nvidia's H20
     (q_h20)"; an id without words as it is."""
-    import re
-
     for pid in sorted(words, key=len, reverse=True):
         said = words[pid]
         said = said[:1].lower() + said[1:] if said[1:2].islower() else said
@@ -1092,8 +1090,6 @@ def case_title(name: str, description: str | None) -> str:
     takes Micron's place in China's DRAM market after the 2023 ban in critical information infrastructure and
     Micron's 2025 exit from China's data centres"); its name with the hyphens as spaces where it has no
     description."""
-    import re
-
     text = " ".join(str(description or "").split())
     text = re.sub(r"\s*\([^)]*\)", "", text)
     text = re.split(r"(?<=[a-z0-9%])\.(?:\s|$)|:\s", text, maxsplit=1)[0].strip().rstrip(".")

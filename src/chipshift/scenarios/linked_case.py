@@ -494,8 +494,7 @@ def _sourced_path(values: tuple[tuple[str, float], ...], quarters: tuple[date, .
     points = []
     for label, value in values:
         period = Period.parse(label)
-        days = (period.end - period.start).days + 1
-        points.append((period.middle, value * 365.25 / days))
+        points.append((period.middle, period.yearly_rate(value)))
     points.sort()
     x = np.array([p[0].toordinal() for p in points], dtype=np.float64)
     y = np.array([p[1] for p in points])

@@ -195,12 +195,8 @@ def rates_apart(values: Iterable[Mapping[str, float]], file: str, lines: Mapping
     was given already multiplied up to a yearly rate."""
     out = []
     for k, given in enumerate(values):
-        rates = {}
-        for label, value in given.items():
-            period = Period.parse(label)
-            days = (period.end - period.start).days + 1
-            if value > 0:
-                rates[label] = (value * 365.25 / days, days, period.middle.toordinal())
+        periods = {label: Period.parse(label) for label, value in given.items() if value > 0}
+        rates = {label: (p.yearly_rate(given[label]), p.days, p.middle.toordinal()) for label, p in periods.items()}
         years = [(label, rate, middle) for label, (rate, days, middle) in rates.items() if days >= 365]
         for label, (rate, days, middle) in rates.items():
             if days >= 365 or not years:
