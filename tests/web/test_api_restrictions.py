@@ -74,7 +74,9 @@ def test_timeline_bad_filters_name_the_field(client: TestClient, params: dict[st
 def test_rule_detail_and_unknown_rule(client: TestClient) -> None:
     body = client.get("/api/v1/rules/E-OCT2022").json()
     assert body["source"]["url"].startswith("https://") and body["quote"]
-    assert any(x["input"] == "N22" for x in body["reaches"])
+    assert any(x["reach"] == "certain" for x in body["reaches"])  # chips above the threshold: all of China
+    tools = client.get("/api/v1/rules/E-OCT2022-FABS").json()  # tools: only China's advanced fabs
+    assert {x["reach"] for x in tools["reaches"] if x["input"] == "N22"} == {"maybe"}
     r = client.get("/api/v1/rules/E-OCT2O22")
     assert r.status_code == 404 and r.json()["field"] == "rule_id" and "E-OCT2022" in r.json()["suggestions"]
 

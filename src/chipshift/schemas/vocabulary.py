@@ -117,6 +117,7 @@ SEGMENTS: Mapping[str, str] = MappingProxyType(
         "military": "military end uses and end users",
         "ai_training": "training of AI models",
         "ai_inference": "inference of AI models",
+        "advanced_fabs": "chip fabs at advanced process nodes, as the rule defines them",
     }
 )
 

@@ -27,7 +27,8 @@ Impaired = Literal["certain", "possible", "no"]
 Reach = Literal["whole", "partial"]
 ListingChange = Literal["added", "removed"]
 Segment = Literal["all", "data_center", "mobile", "pc", "automotive", "consumer", "industrial", "telecom",
-                  "government", "critical_information_infrastructure", "military", "ai_training", "ai_inference"]
+                  "government", "critical_information_infrastructure", "military", "ai_training", "ai_inference",
+                  "advanced_fabs"]
 Severity = Literal["error", "warning", "notice"]
 InputKind = Literal["product_group", "chip", "tool_resource", "material_resource", "design_resource", "process",
                     "ultimate_output", "raw_material", "software"]
