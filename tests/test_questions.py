@@ -261,6 +261,14 @@ def test_q12_rules_in_force_against_smic(bundled_store: Store) -> None:
     assert rules["E-SMIC-2020"].kind == "entity_listing" and rules["E-SMIC-2020"].reach == "whole"
     before = {r.id for r in api.restrictions_list(bundled_store, "SMIC", "2020-06-30").rules}
     assert "E-SMIC-2020" not in before and "E-OCT2022" not in before
+    # a rule on goods outside the semiconductor supply chain (China's ban on Taiwanese pineapples reaches every
+    # buyer in China) is set aside by name, not counted among the rules in force against a chipmaker
+    other = {r["id"] for r in bundled_store.rows("inputs") if r.get("chain") == "other"}
+    assert {"pineapple", "coal", "passenger_cars"} <= other and not {"sme", "gallium", "ai_accelerator"} & other
+    assert not [r.id for r in report.rules if r.products and set(r.products) <= other]
+    elsewhere = {r.id: r for r in report.rules_elsewhere or ()}
+    assert elsewhere["E-CN-TWN-PINEAPPLE-MAR2021"].products == ("pineapple",)
+    assert report.count == len(report.rules) and not set(elsewhere) & set(rules)
 
 
 def test_q13_nand_suppliers_on_the_entity_list(listed_store: Store) -> None:

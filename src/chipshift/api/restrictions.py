@@ -242,13 +242,25 @@ def _rules_report(store: Store, target: str | None = None, at: str | date | None
         return {**_context(store, loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
     dest = destination(store, target, segment)
     s = _situation(store, loaded, dest, when)
-    rows = analyses.rules_in_force(s)
+    elsewhere = _outside_chips(store, loaded)
+    rows = [r for r in analyses.rules_in_force(s) if r["id"] not in elsewhere]
     return {**_context(store, loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
                     "buyers or end uses (see reach_note); in_force 'maybe': the date is inside the month or "
                     "year a start or end known only that precisely can mean (see in_force_note); rules_lifted: "
-                    "rules in their own dates that relaxations in force lift for everything they reach here",
-            "rules": rows, "rules_lifted": analyses.rules_lifted(s)}
+                    "rules in their own dates that relaxations in force lift for everything they reach here; "
+                    "rules_elsewhere: rules that reach it only on goods outside the semiconductor supply chain",
+            "rules": rows, "rules_lifted": [r for r in analyses.rules_lifted(s) if r["id"] not in elsewhere],
+            "rules_elsewhere": [{"id": r["id"], "name": r["name"], "products": elsewhere[r["id"]]}
+                                for r in analyses.rules_in_force(s) if r["id"] in elsewhere]}
+
+
+def _outside_chips(store: Store, loaded: Loaded) -> dict[str, list[str]]:
+    """The loaded rules whose every product is a good outside the semiconductor supply chain (an input whose
+    ``chain`` is 'other'), with those products; a relaxation counts as its products do."""
+    other = {r["id"] for r in store.rows("inputs") if r.get("chain") == "other"}
+    return {r.id: [p.input for p in r.products] for r in loaded.rules
+            if r.products and all(p.input in other for p in r.products)}
 
 
 def rules_binding_sales(store: Store, firm: str, at: str | date | None = None) -> list[dict[str, Any]]:

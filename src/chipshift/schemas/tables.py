@@ -151,6 +151,8 @@ INPUTS = TableSchema(
         Column("year", "int", "reference year of the input's share data"),
         Column("description", "str", "prose"),
         Column("origin", "str", "which dataset defined the input", required=True),
+        Column("chain", "str", "the supply chain the input belongs to (empty: semiconductors)",
+               allowed=voc.CHAINS),
     ),
     primary_key=("id",),
     file="inputs.csv",

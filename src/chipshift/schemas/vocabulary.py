@@ -121,6 +121,15 @@ SEGMENTS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+CHAINS: Mapping[str, str] = MappingProxyType(
+    {
+        "semiconductors": "the semiconductor supply chain: chips, the tools, materials, software and raw materials "
+                          "that make them, and the products built around them (servers, phones, network equipment)",
+        "other": "goods outside the semiconductor supply chain (cars, food, energy ...), kept for the back-test "
+                 "episodes that score the market model on them",
+    }
+)
+
 INPUT_KINDS: Mapping[str, str] = MappingProxyType(
     {
         "product_group": "a group of chip products (memory, AI accelerators)",

@@ -71,15 +71,27 @@ class RuleLifted(Answer):
     lifted_by: tuple[str, ...] = Field(description="the relaxations in force that lift it")
 
 
+class RuleElsewhere(Answer):
+    """A rule in force that reaches the target only on goods outside the semiconductor supply chain."""
+
+    id: str = Field(description="the rule's id")
+    name: str = Field(description="short title")
+    products: tuple[str, ...] = Field(description="the goods it covers (input ids)")
+
+
 class RestrictionsAnswer(DestinationContext):
     """Rules in force for a target at a date (every rule in force when no target is given)."""
 
     count: int = Field(description="how many rules")
     note: str | None = Field(None, description="with a target: how to read reach and rules_lifted")
     rules: tuple[RuleInForce, ...] = Field(description="the rules in force (for a target: those that reach it, "
-                                                       "wholly or in part)")
+                                                       "wholly or in part, on the semiconductor supply chain)")
     rules_lifted: tuple[RuleLifted, ...] | None = Field(None, description="with a target: rules lifted by "
                                                                           "relaxations in force")
+    rules_elsewhere: tuple[RuleElsewhere, ...] | None = Field(
+        None, description="with a target: rules in force that reach it only on goods outside the semiconductor "
+                          "supply chain (inputs whose chain is 'other', such as the back-test episodes' food, cars "
+                          "or coal), left out of `rules` and `count`")
 
 
 class ProductSelector(Answer):
