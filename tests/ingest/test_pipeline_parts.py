@@ -152,6 +152,46 @@ def test_arithmetic_checks(kb: KnowledgeBase) -> None:
     assert ("parts_sum", "error") in checks
 
 
+def test_a_fall_in_points_agrees_with_its_stated_size(kb: KnowledgeBase) -> None:
+    """From 34.3% to 31.8% is a fall of 2.5 points: a text stating "2.5 percentage points" agrees (a fall's interval
+    runs below zero, so its size is read as the distance either way), and one stating 4 points does not."""
+    def before_after(text: str) -> list[str]:
+        report = analyse(Extracted(text, "text"), kb, date_given="2024-11-20")
+        return [f["severity"] for f in report["findings"] if f["check"] == "before_after"]
+
+    assert before_after("Samsung's DRAM share fell by 2.5 percentage points from 34.3% to 31.8%.") == ["info"]
+    assert before_after("Samsung's DRAM share fell by 4 percentage points from 34.3% to 31.8%.") == ["warning"]
+    assert before_after("Samsung's DRAM share rose by 2.5 percentage points from 31.8% to 34.3%.") == ["info"]
+
+
+def test_a_fold_and_a_percent_are_compared_only_as_one_change() -> None:
+    """"Revenue rose 38%" and "AI revenue tripled" are two changes (different products): no finding; the same
+    firm's revenue stated as both is one change, and 38% is not threefold."""
+    from chipshift.ingest.checks import fold_vs_percent
+    from chipshift.ingest.model import Claim
+
+    text = "Revenue rose 38%. Revenue tripled."
+
+    def claim(cid: str, value: float, unit: str, span: tuple[int, int], product: str | None) -> Claim:
+        return Claim(cid, "micron", "Micron", "revenue_growth", value, unit, "2025Q1", span[0], span[1], span,
+                     (0, len(text)), product=product, precision=0.5 if unit != "ratio" else 0.0)
+
+    pct, fold = claim("c1", 38.0, "pct_yoy", (13, 16), None), claim("c2", 3.0, "ratio", (26, 33), None)
+    assert [f.severity for f in fold_vs_percent([pct, fold], text)] == ["warning"]
+    other = claim("c3", 3.0, "ratio", (26, 33), "data_center_gpu")
+    assert fold_vs_percent([pct, other], text) == []
+
+
+def test_only_findings_of_a_problem_are_scored() -> None:
+    from chipshift.ingest.evaluation import scored_finding
+
+    assert scored_finding({"check": "conversion", "severity": "warning"})
+    assert scored_finding({"check": "parts_sum", "severity": "error"})
+    assert not scored_finding({"check": "conversion", "severity": "info"})  # figures agree
+    assert not scored_finding({"check": "conversion", "severity": "notice"})  # a gap too small to call
+    assert not scored_finding({"check": "kb", "severity": "warning"})  # depends on the data, not the reader
+
+
 def test_definitions_differ_is_reported(kb: KnowledgeBase) -> None:
     kb2 = KnowledgeBase(firms=kb.firms, countries=kb.countries, inputs=kb.inputs, facts=[
         {"id": "f1", "entity": "micron", "metric": "revenue_share_region", "region": "CHK", "product": None,

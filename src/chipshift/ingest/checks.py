@@ -30,8 +30,9 @@ def fold_vs_percent(claims: list[Claim], text: str) -> list[Finding]:
     pcts = [c for c in claims if c.metric in GROWTH and c.unit.startswith("pct") and c.unit != "pct_points"]
     for f in folds:
         for p in pcts:
-            if f.entity != p.entity or f.metric != p.metric or (f.period and p.period and f.period != p.period):
-                continue
+            if (f.entity, f.metric, f.product, f.region) != (p.entity, p.metric, p.product, p.region) or (
+                    f.period and p.period and f.period != p.period):
+                continue  # two statements of the same change: one firm's growth in one product, region and period
             lo, hi = 1 + (p.value - p.precision) / 100, 1 + (p.value + p.precision) / 100
             f_lo, f_hi = f.value - f.precision, f.value + f.precision
             ft, pt = text[f.quantity[0]:f.quantity[1]], text[p.quantity[0]:p.quantity[1]]
@@ -213,7 +214,8 @@ def _compare_change(a: Quantity, b: Quantity, c: Quantity, text: str) -> Finding
     stated = abs(c.value)
     c_lo, c_hi = stated - c.precision, stated + c.precision
     if c.kind == "points":
-        lo, hi = abs(b_lo - a_hi), abs(b_hi - a_lo)
+        d_lo, d_hi = b_lo - a_hi, b_hi - a_lo  # the change's interval, negative for a fall
+        lo, hi = (0.0 if d_lo < 0 < d_hi else min(abs(d_lo), abs(d_hi))), max(abs(d_lo), abs(d_hi))
         implied = b.value - a.value
         what = f"{_fmt(abs(implied))} percentage points"
     elif c.kind == "fold":

@@ -29,6 +29,15 @@ from chipshift.ingest.tables import find as find_tables
 KINDS = ("claims", "events", "references", "findings")
 #: Checks scored as findings (the knowledge-base and uncited notices depend on the data, not the reader).
 SCORED_CHECKS = {"fold_vs_percent", "conversion", "parts_sum", "before_after", "citation_mismatch", "citation_date"}
+#: Severities scored as findings: those that say a figure is wrong. An 'info' finding says figures agree and a
+#: 'notice' flags a gap too small to call (a conversion within 5% of the rate on file); neither is a finding of a
+#: problem, and labels list problems only, so both are left out of the predictions and the labels alike.
+SCORED_SEVERITIES = {"warning", "error"}
+
+
+def scored_finding(finding: dict[str, Any]) -> bool:
+    """Whether a finding (predicted or labelled) is scored: a reader's own check that says a figure is wrong."""
+    return finding.get("check") in SCORED_CHECKS and finding.get("severity") in SCORED_SEVERITIES
 
 
 #: Ids the labels of earlier batches wrote for entities the data had no id for then, and the id the data gives each
@@ -215,12 +224,14 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
                                binding)
         text = report["document"]["text"]
         predicted = {"claims": report["claims"], "events": report["events"], "references": report["references"],
-                     "findings": [f for f in report["findings"] if f["check"] in SCORED_CHECKS]}
+                     "findings": [f for f in report["findings"] if scored_finding(f)]}
         matchers = {"claims": _claim_match, "events": _event_match, "references": _reference_match,
                     "findings": _finding_match(text)}
         row: dict[str, Any] = {"case": case.name}
         for kind in KINDS:
             expected = case.labels.get(kind) or []
+            if kind == "findings":  # labels list problems; one no documented check covers still counts as missed
+                expected = [f for f in expected if f.get("severity") in SCORED_SEVERITIES]
             loose = (lambda e, p: _event_match(e, p, known)) if kind == "events" else None
             tp, missed, extra = _count(expected, predicted[kind], matchers[kind], loose)
             totals[kind]["tp"] += tp
