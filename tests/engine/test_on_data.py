@@ -266,3 +266,15 @@ def test_the_compare_answer_is_its_parts_asked_alone(bundled_store: Store) -> No
     assert {r.provider for r in answer.by_country if r.left_barred} == barred_left
     again = api.compare_scenarios(bundled_store, "CHN", None, left, at_left, right, at_right, years, ("a", "b"))
     assert again == answer
+
+
+def test_goods_outside_the_chip_supply_chain_are_left_out_unless_asked_for(bundled_store: Store) -> None:
+    """Rough diamonds (a back-test episode's good, chain 'other') have world shares and a US rule that reaches every
+    buyer; the supply chain's tables leave them out, and a question naming them still gets its answer."""
+    other = {r["id"] for r in bundled_store.rows("inputs") if r.get("chain") == "other"}
+    assert "rough_diamonds" in other
+    exposure = {r.input for r in api.exposure(bundled_store, "CHN", at="2025-12-31").by_input}
+    chokepoints = {r.input for r in api.chokepoints(bundled_store, threshold_pct=0, show_all=True).inputs}
+    assert exposure and chokepoints and not (exposure | chokepoints) & other
+    asked = api.availability(bundled_store, "CHN", "rough_diamonds", at="2025-12-31").inputs
+    assert [r.input for r in asked] == ["rough_diamonds"]

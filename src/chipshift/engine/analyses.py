@@ -357,7 +357,9 @@ def _by_rule(s: Situation, view: View) -> tuple[npt.NDArray[np.object_], PairSta
 
 def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: str | None = None,
                        detail: bool = False, attribute: bool = True) -> list[dict[str, Any]]:
-    """Per input: availability bounds for the destination, which providers are barred, and by which rules.
+    """Per input (without ``inputs``, every input of the semiconductor supply chain: those outside it, the
+    back-test episodes' goods, only when asked for): availability bounds for the destination, which providers are
+    barred, and by which rules.
 
     Without ``view``, every view with share data bounds the answer: the country view (CSET country rows)
     and the firm view describe the same world supply, so the answer is their intersection, and the
@@ -366,7 +368,8 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
     evaluated = _evaluate(s)
     attribution = _attribution(s) if attribute else {}
     reaching = _rules_reaching(s) if detail else []
-    chosen = list(range(s.world.n_inputs)) if inputs is None else list(inputs)
+    chosen = ([i for i, x in enumerate(s.world.inputs) if x not in s.world.outside_chain] if inputs is None
+              else list(inputs))
     entries = {n: _provider_entries(s.world, n, evaluated[n][0], attribution.get(n)) for n in VIEWS}
     out = []
     for i in chosen:
@@ -591,14 +594,15 @@ def concentration(shares: CountryShares, n_groups: int, coalition: Sequence[str]
 
 def chokepoints(world: World, threshold_pct: float = 80.0, coalition: Sequence[str] = ("USA", "JPN", "NLD"),
                 only_above: bool = False) -> list[dict[str, Any]]:
-    """Per input with numeric country shares (or firm shares, summed by headquarters): top country, HHI,
-    countries needed for 75%, coalition share (see `concentration`)."""
+    """Per input of the semiconductor supply chain with numeric country shares (or firm shares, summed by
+    headquarters): top country, HHI, countries needed for 75%, coalition share (see `concentration`)."""
     threshold = threshold_pct / 100.0
     members = [m for c in coalition for m in world.members(c)]
     shares, basis = country_shares(world)
     out = []
     for i, measures in concentration(shares, world.n_inputs, members).items():
-        if only_above and measures["top_share_pct"] < threshold * 100 - 1e-7:
+        if world.inputs[i] in world.outside_chain or (
+                only_above and measures["top_share_pct"] < threshold * 100 - 1e-7):
             continue
         v = world.by_firm if basis[i] == "firm headquarters" else world.by_country
         out.append({"input": world.inputs[i], "name": world.input_names[i], "stages": list(world.input_stages[i]),
@@ -613,7 +617,7 @@ def concentration_history(world: World, history: Mapping[str, Sequence[ShareTabl
     """The same measures as `chokepoints`, for each period of the bundled products' share tables
     (`engine.world.share_history`), oldest first; firm tables are summed by headquarters country."""
     members = [m for c in coalition for m in world.members(c)]
-    tables = [t for product in sorted(history) for t in history[product]]
+    tables = [t for product in sorted(history) if product not in world.outside_chain for t in history[product]]
     group, country, share = [], [], []
     for g, table in enumerate(tables):
         for row in table.rows:

@@ -94,6 +94,9 @@ class World:
     by_firm: View
     index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     provider_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Inputs outside the semiconductor supply chain (their ``chain`` is 'other': the back-test episodes' goods),
+    #: left out of the supply chain's tables unless asked for by name.
+    outside_chain: frozenset[str] = frozenset()
 
     @property
     def n_inputs(self) -> int:
@@ -238,6 +241,7 @@ def build_world(
         by_firm=_view("firm", pairs["firm"], len(ids)),
         index=MappingProxyType(index),
         provider_index=MappingProxyType(provider_index),
+        outside_chain=frozenset(r["id"] for r in input_rows if r.get("chain") == "other"),
     )
 
 
