@@ -62,6 +62,7 @@ def test_coded_values_follow_the_vocabulary() -> None:
     assert _literal(answers.FactStatus) == set(voc.STATUSES)
     assert _literal(answers.ShareBasis) == set(voc.SHARE_BASES)
     assert _literal(answers.Segment) == set(voc.SEGMENTS)
+    assert _literal(answers.Chain) == set(voc.CHAINS)
     assert _literal(answers.Severity) == {"error", "warning", "notice"}
     assert _literal(answers.ScreeningList) == set(csl.LIST_CODES.values())
     assert _literal(answers.InputKind) == allowed(tables.INPUTS, "kind")

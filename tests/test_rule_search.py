@@ -58,3 +58,20 @@ def test_the_command_line_asks_the_same_question(store_at: StoreAt) -> None:
     assert table.exit_code == 0 and "E-ZTE-LIFT-JUL2018" in table.output
     bad = runner.invoke(app, [*base, "restrictions", "search", "--status", "rumoured"])
     assert bad.exit_code == 2 and "status" in bad.output
+
+
+def test_search_by_supply_chain(bundled_store: Store) -> None:
+    """A rule is on the semiconductor supply chain unless every product it names is a good whose chain is 'other'
+    (the back-test episodes' goods); the two searches split the rules between them."""
+    every = api.restrictions_search(bundled_store)
+    chips = api.restrictions_search(bundled_store, chain="semiconductors")
+    other = api.restrictions_search(bundled_store, chain="other")
+    outside = {r["id"] for r in bundled_store.rows("inputs") if r.get("chain") == "other"}
+    assert {r.id for r in chips.rules} | {r.id for r in other.rules} == {r.id for r in every.rules}
+    assert not {r.id for r in chips.rules} & {r.id for r in other.rules}
+    assert all(r.products and set(r.products) <= outside and r.chain == "other" for r in other.rules)
+    by_id = {r.id: r for r in every.rules}
+    assert by_id["E-CN-TWN-PINEAPPLE-MAR2021"].chain == "other" and by_id["E-OCT2022"].chain == "semiconductors"
+    assert by_id["E-SMIC-2020"].chain == "semiconductors"  # every input ('*')
+    with pytest.raises(NotFoundError):
+        api.restrictions_search(bundled_store, chain="chips")

@@ -507,13 +507,16 @@ def restrictions_search(
                                                                  "time from it.")] = None,
         end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
         status: Annotated[str | None, typer.Option("--status", help="official, reported or hypothetical.")] = None,
+        chain: Annotated[str | None, typer.Option("--chain", help="semiconductors: only rules on the semiconductor "
+                                                                  "supply chain; other: only the back-test "
+                                                                  "episodes' rules on other goods.")] = None,
         fmt: FormatOption = Format.table,
         table: TableOption = None, csv_out: CsvOutOption = None) -> None:
-    """Search the rules by imposer, kind, target, the product they may reach, dates and status, earliest first,
-    with the screening-list entries added and removed in the range."""
+    """Search the rules by imposer, kind, target, the product they may reach, dates, status and supply chain,
+    earliest first, with the screening-list entries added and removed in the range."""
     with _errors_exit():
         report = _with_store(lambda store: api.restrictions_search(store, imposer, kind, target, product, start,
-                                                                   end, status).as_report())
+                                                                   end, status, chain).as_report())
     if fmt is Format.table:  # the imposers' names (for a page's choices) stay in the JSON
         report.pop("imposer_names")
     print_report(report, fmt, "rules", _out, table=table, out_dir=csv_out, columns={

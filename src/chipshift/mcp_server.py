@@ -306,13 +306,18 @@ class Tools:
                             start: Annotated[date | None, Field(description="First date, YYYY-MM-DD.")] = None,
                             end: Annotated[date | None, Field(description="Last date, YYYY-MM-DD.")] = None,
                             status: Annotated[Literal["official", "reported", "hypothetical"] | None, Field(
-                                description="Only rules of this status.")] = None
+                                description="Only rules of this status.")] = None,
+                            chain: Annotated[Literal["semiconductors", "other"] | None, Field(
+                                description="Only rules on the semiconductor supply chain, or only the back-test "
+                                            "episodes' rules on other goods.")] = None
                             ) -> Annotated[CallToolResult, answers.RuleSearchAnswer]:
         """Search the restriction rules by imposer, kind, the target they name, the product they may reach (each
-        rule then says whether it surely does), a date range and status, earliest first; with the screening-list
-        entries added and removed in the range."""
-        return call(lambda: api.restrictions_search(self.store, imposer, kind, target, product, start, end, status),
-                    {"country or firm": "target", "input": "product", "kind": "kind", "status": "status"})
+        rule then says whether it surely does), a date range, status and supply chain, earliest first; with the
+        screening-list entries added and removed in the range."""
+        return call(lambda: api.restrictions_search(self.store, imposer, kind, target, product, start, end, status,
+                                                    chain),
+                    {"country or firm": "target", "input": "product", "kind": "kind", "status": "status",
+                     "chain": "chain"})
 
     def availability(self, target: Target = "CHN", input: InputName = None, at: At = None,
                      scenario: ScenarioRef = None, scenario_document: ScenarioInline = None,

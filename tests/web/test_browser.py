@@ -285,7 +285,15 @@ def test_firm_page_shows_owners_with_sources_and_what_listed_parties_hold(page: 
 
 
 def test_restrictions_timeline_and_rule_page(page: Page, base_url: str, web_store: Store) -> None:
+    # the page opens on the semiconductor supply chain: the back-test episodes' rules on other goods (China's ban on
+    # Taiwanese pineapples) only under "Supply chain", and the timeline's footer says which it shows
     _open(page, f"{base_url}/restrictions")
+    tips = page.locator("#timeline g.rule-bar title").all_text_contents()
+    assert any(t.startswith("E-OCT2022:") for t in tips) and not any(t.startswith("E-CN-TWN-PINEAPPLE") for t in tips)
+    footer = " ".join(page.locator("#timeline svg text.footer").all_text_contents())
+    assert "on the semiconductor supply chain" in footer, footer
+    _open(page, f"{base_url}/restrictions?chain=all")
+    assert page.locator("#filters select[name=chain]").input_value() == "all"
     assert page.locator("#timeline svg g.rule-bar").count() >= 40
     # who imposes each rule, its kind, policy and products in words, in the timeline's headings and the table: no
     # code the knowledge base has a name for (the imposers, the products) and no code with an underscore

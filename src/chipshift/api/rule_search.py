@@ -18,6 +18,7 @@ from chipshift.engine.reach import NO, YES, Destination, binds, product_reach
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
 from chipshift.schemas.tables import RULES
+from chipshift.schemas.vocabulary import CHAINS
 
 if TYPE_CHECKING:
     from chipshift.api.answers import RuleSearchAnswer
@@ -34,13 +35,16 @@ def _start(rule: dict[str, Any]) -> str | None:
 
 def restrictions_search(store: Store, imposer: str | None = None, kind: str | None = None,
                         target: str | None = None, product: str | None = None, start: str | date | None = None,
-                        end: str | date | None = None, status: str | None = None) -> RuleSearchAnswer:
+                        end: str | date | None = None, status: str | None = None,
+                        chain: str | None = None) -> RuleSearchAnswer:
     """Every rule that passes the filters given: imposed by ``imposer`` (any case), of ``kind`` and ``status``,
     naming ``target`` (a country or firm) as a target, that may reach ``product`` (an input; each rule then says
     whether it surely does), and in force at some time in [start, end] (undated rules are left out of a range; a
     rule holds until its end or until relaxations lift it for good (`rule_standings`); such a date known only to the
-    month or year counts by its last possible day). Earliest first; with the screening-list
-    entries re-imports found added or removed in the range (of the target's firms, with a target)."""
+    month or year counts by its last possible day), and, with ``chain``, only rules on the semiconductor supply
+    chain ('semiconductors') or only those whose every product is a good outside it ('other': the back-test
+    episodes' cars, food, coal ...). Earliest first; with the screening-list entries re-imports found added or
+    removed in the range (of the target's firms, with a target)."""
     from chipshift.api.answers import RuleSearchAnswer
 
     first_day = parse_partial_date(start) if isinstance(start, str) else start
@@ -56,6 +60,9 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         raise NotFoundError("kind", kind, [k for k in kinds if kind.casefold() in k][:5] or kinds[:5])
     if status is not None and status not in STATUSES:
         raise NotFoundError("status", status, list(STATUSES))
+    if chain is not None and chain not in CHAINS:
+        raise NotFoundError("chain", chain, list(CHAINS))
+    other = {i["id"] for i in store.rows("inputs") if i.get("chain") == "other"}
     target_ids, target_firms = target_scope(store, target) if target else (None, None)
     product_hits = _product_reach(store, product) if product else None
     names = entity_names(store)
@@ -87,13 +94,16 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         if first_day and held_until and partial_date_last(held_until) < first_day:
             continue  # surely over (or lifted) before the range (a date known to the month or year may fall late)
         products = [p.get("input") for p in r["products"] or []]
+        on_chain = "other" if products and all(p in other for p in products) else "semiconductors"
+        if chain is not None and on_chain != chain:
+            continue
         rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"],
                      "kind_words": kind_words(r["kind"], r["policy"]), "imposed_by": r["imposed_by"],
                      "imposed_by_name": entity_words(r["imposed_by"], names),
                      "policy": r["policy"], "announced": r["announced"], "effective": r["effective"],
                      "start": first, "ended": r["ended"], "standing": standing, "held_until": held_until,
                      "status": r["status"], "summary": r["summary"],
-                     "targets": r["targets"], "products": products,
+                     "targets": r["targets"], "products": products, "chain": on_chain,
                      "product_names": [_product_words(p, names) for p in products],
                      "relaxes": r["relaxes"] or [], "relaxed_by": relaxed_by.get(r["id"], []),
                      "reach": product_hits.get(r["id"]) if product_hits else None,
@@ -101,7 +111,7 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
     rows.sort(key=lambda r: (r["start"] or "9999", r["id"]))
     return RuleSearchAnswer.model_validate({
         "filters": {"imposer": imposer, "kind": kind, "target": target, "product": product, "from": first_day,
-                    "to": last_day, "status": status},
+                    "to": last_day, "status": status, "chain": chain},
         "imposers": imposers, "imposer_names": {i: entity_words(i, names) for i in imposers}, "kinds": kinds,
         "kinds_in_words": sorted({kind_words(r["kind"], r["policy"]) for r in records}),
         "count": len(rows), "rules": rows,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from chipshift.api.answers.base import (
         Answer,
+        Chain,
         Comparator,
         CountryBasis,
         DestinationContext,
@@ -427,6 +428,7 @@ _HOMES = {
     "PublishedBesideModel": "market_runs",
     "PublishedFigure": "market_runs",
     "PublishedLocalization": "concentration",
+    "Chain": "base",
     "Reach": "base",
     "ReadClaim": "documents",
     "ReadConversion": "documents",
@@ -674,6 +676,7 @@ __all__ = [
     "PublishedBesideModel",
     "PublishedFigure",
     "PublishedLocalization",
+    "Chain",
     "Reach",
     "ReadClaim",
     "ReadConversion",

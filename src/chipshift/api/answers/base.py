@@ -25,6 +25,8 @@ Views = Literal["country", "firm", "country+firm"]
 CountryBasis = Literal["country", "firm headquarters"]
 Impaired = Literal["certain", "possible", "no"]
 Reach = Literal["whole", "partial"]
+#: Whether an input (or a rule's products) lies on the semiconductor supply chain or outside it.
+Chain = Literal["semiconductors", "other"]
 ListingChange = Literal["added", "removed"]
 Segment = Literal["all", "data_center", "mobile", "pc", "automotive", "consumer", "industrial", "telecom",
                   "government", "critical_information_infrastructure", "military", "ai_training", "ai_inference",

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from chipshift.api.answers.base import (
     Answer,
+    Chain,
     Comparator,
     DestinationContext,
     InputNamed,
@@ -259,6 +260,8 @@ class RuleFound(Answer):
     summary: str = described(tables.RULES, "summary")
     targets: RuleTargets | None = Field(description="who it cuts off")
     products: tuple[str, ...] = Field(description="the inputs its product selectors name ('*': every input)")
+    chain: Chain = Field(description="'other' when every product is a good outside the semiconductor supply chain "
+                                     "(the back-test episodes' goods), else 'semiconductors'")
     product_names: tuple[str, ...] = Field(description="those inputs by name ('every input' for '*')")
     relaxes: tuple[str, ...] = Field(description="the rules it relaxes (a relaxation)")
     relaxed_by: tuple[str, ...] = Field(description="the relaxations that relax it, in their own dates")
@@ -278,6 +281,8 @@ class RuleSearchFilters(Answer):
     from_: date | None = Field(alias="from", description="the first day of the date range")
     to: date | None = Field(description="the last day of the date range")
     status: RuleStatus | None = Field(description="official, reported or hypothetical")
+    chain: Chain | None = Field(None, description="only rules on the semiconductor supply chain, or only those on "
+                                                  "other goods (the back-test episodes')")
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 

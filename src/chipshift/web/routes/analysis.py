@@ -50,7 +50,7 @@ def scenario_key(s: AppState, ref: str | None) -> str:
 
 
 @router.get("/rules", response_model=answers.RuleSearchAnswer, responses=errors_doc(),
-            summary="Timeline of every rule, filtered by imposer, kind, target, product and date range")
+            summary="Timeline of every rule, filtered by imposer, kind, target, product, date range and supply chain")
 async def rules_timeline(
     s: State,
     imposer: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -61,13 +61,15 @@ async def rules_timeline(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
     status: Annotated[Literal["official", "reported", "hypothetical"] | None, Query()] = None,
+    chain: Annotated[Literal["semiconductors", "other"] | None, Query()] = None,
 ) -> JSONBytes:
     if start and end and start > end:
         raise ApiError(422, "field 'from': must not be after 'to'", "from")
     return await s.runner.json(
-        ("rules", imposer, kind, target, product, start, end, status),
-        lambda: api.restrictions_search(s.store, imposer, kind, target, product, start, end, status),
-        fields={"country or firm": "target", "input": "product", "kind": "kind", "status": "status"})
+        ("rules", imposer, kind, target, product, start, end, status, chain),
+        lambda: api.restrictions_search(s.store, imposer, kind, target, product, start, end, status, chain),
+        fields={"country or firm": "target", "input": "product", "kind": "kind", "status": "status",
+                "chain": "chain"})
 
 
 @router.get("/rules/{rule_id}", response_model=answers.RuleAnswer, responses=errors_doc(404),

@@ -7,14 +7,15 @@
 
   function values() {
     const f = new FormData(form());
-    return { imposer: f.get("imposer"), kind: f.get("kind"), target: f.get("target"), product: f.get("product"), from: f.get("from"), to: f.get("to") };
+    return { imposer: f.get("imposer"), kind: f.get("kind"), target: f.get("target"), product: f.get("product"), from: f.get("from"), to: f.get("to"), chain: f.get("chain") };
   }
 
   async function load(first) {
     const params = values();
-    CS.setParams(params);
+    // the page opens on the semiconductor supply chain; "any" adds the back-test episodes' rules on other goods
+    CS.setParams({ ...params, chain: params.chain === "semiconductors" ? "" : params.chain });
     let data;
-    try { data = await get("/rules", params); } catch (e) { return; }
+    try { data = await get("/rules", { ...params, chain: params.chain === "all" ? "" : params.chain }); } catch (e) { return; }
     if (first) {
       const imp = form().elements.imposer, kind = form().elements.kind;
       for (const i of data.imposers) imp.append(el("option", { value: i, text: data.imposer_names[i] || i }));
@@ -28,7 +29,7 @@
     // by kind in words: a rule filed as an import ban with a fee is a duty, tariff or tax (its own colour)
     if (data.rules.length) CS.charts.box($("#timeline"), CS.charts.timeline(data.rules.map((r) => ({ ...r, kind: r.kind_words })), { title: "Restriction rules by who imposes them, from start to end (the dashed line is today)", onClick: open, kinds: data.kinds_in_words }), "restrictions-timeline",
       ["Each bar is a rule from its start to its end as recorded; pale where relaxations of it narrowed it, a dotted line where they lifted it (a bar tells which); a rule with no end recorded runs to today, its tooltip says so",
-        `${data.rules.length} rule${data.rules.length === 1 ? "" : "s"} as recorded, the latest starting ${data.rules.map((r) => r.start).filter(Boolean).sort().pop() || "on no date given"}`,
+        `${data.rules.length} rule${data.rules.length === 1 ? "" : "s"} as recorded${{ semiconductors: " on the semiconductor supply chain (the back-test episodes' rules on other goods: Supply chain, other)", other: " on goods outside the semiconductor supply chain, kept for the back-test episodes" }[params.chain] || ""}, the latest starting ${data.rules.map((r) => r.start).filter(Boolean).sort().pop() || "on no date given"}`,
         "Scenario: baseline (the bundled rules)", "Sources: each rule's own source (a bar opens the rule, its source and quote)"].join(" · "));
     else clear($("#timeline")).append(el("p", { class: "muted", text: "No rule matches these filters." }));
     table($("#rules-table"), { filename: "restrictions", rows: data.rules, onRow: open, columns: [
@@ -54,7 +55,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const p = CS.params();
-    for (const k of ["target", "product", "from", "to"]) if (p.get(k)) form().elements[k].value = p.get(k);
+    for (const k of ["target", "product", "from", "to", "chain"]) if (p.get(k)) form().elements[k].value = p.get(k);
     form().addEventListener("submit", (ev) => { ev.preventDefault(); load(false); });
     form().addEventListener("reset", () => setTimeout(() => load(false), 0));
     load(true);
