@@ -201,10 +201,11 @@ def test_q8_ai_accelerator_revenue_by_vendor(bundled_store: Store) -> None:
     assert _values(shares, entity="nvidia", period="2024", basis="shipments") == {70}
     ascend = _facts(bundled_store, "huawei", "shipments", "ai_accelerator")
     assert _default(ascend, period="2024") == 640_000
-    # Moore Threads: its preliminary 2025 revenue range (SCMP on its filing) and its AI products' share in 2024
+    # Moore Threads: its preliminary 2025 revenue range of January 2026 (SCMP on its filing), the unaudited express
+    # report of February 2026 inside it, and its AI products' share in 2024
     moore = _facts(bundled_store, "moore-threads", "revenue")
-    assert _values(moore, period="2025") == {1_450, 1_520}
-    assert all(f["status"] == "reported" and "preliminary" in f["definition"] for f in moore if f["period"] == "2025")
+    assert _values(moore, period="2025") == {1_450, 1_505, 1_520}
+    assert all(f["status"] == "reported" and "unaudited" in f["definition"] for f in moore if f["period"] == "2025")
     ai_share = _facts(bundled_store, "moore-threads", "revenue_share_product", "ai_accelerator")
     assert _default(ai_share, period="2024") == 77.63
 

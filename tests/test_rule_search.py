@@ -75,3 +75,12 @@ def test_search_by_supply_chain(bundled_store: Store) -> None:
     assert by_id["E-SMIC-2020"].chain == "semiconductors"  # every input ('*')
     with pytest.raises(NotFoundError):
         api.restrictions_search(bundled_store, chain="chips")
+
+
+def test_a_rule_on_goods_only() -> None:
+    from chipshift.domain.rules import on_goods_only
+
+    goods = {"pineapple", "coal"}
+    assert on_goods_only(["pineapple"], goods) and on_goods_only(["pineapple", "coal"], goods)
+    assert not on_goods_only(["pineapple", "sme"], goods)  # one product on the chip supply chain keeps it there
+    assert not on_goods_only(["*"], goods) and not on_goods_only([], goods)  # every input; no product named

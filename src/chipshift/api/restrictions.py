@@ -18,7 +18,7 @@ from chipshift.api.data import Report, entity_names, firms_by_notice, load_world
 from chipshift.api.listings import listing_changes
 from chipshift.api.percent import shares_in_percent
 from chipshift.domain.period import parse_partial_date
-from chipshift.domain.rules import Rule, RuleKind, kind_words, rule_from_record, with_listed_targets
+from chipshift.domain.rules import Rule, RuleKind, kind_words, on_goods_only, rule_from_record, with_listed_targets
 from chipshift.engine import analyses
 from chipshift.engine.reach import (
     MAYBE,
@@ -242,7 +242,7 @@ def _rules_report(store: Store, target: str | None = None, at: str | date | None
         return {**_context(store, loaded, dest, when), "destination": None, "count": len(rows), "rules": rows}
     dest = destination(store, target, segment)
     s = _situation(store, loaded, dest, when)
-    elsewhere = _outside_chips(store, loaded)
+    elsewhere = _outside_chips(loaded)
     rows = [r for r in analyses.rules_in_force(s) if r["id"] not in elsewhere]
     return {**_context(store, loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
@@ -255,12 +255,11 @@ def _rules_report(store: Store, target: str | None = None, at: str | date | None
                                 for r in analyses.rules_in_force(s) if r["id"] in elsewhere]}
 
 
-def _outside_chips(store: Store, loaded: Loaded) -> dict[str, list[str]]:
-    """The loaded rules whose every product is a good outside the semiconductor supply chain (an input whose
-    ``chain`` is 'other'), with those products; a relaxation counts as its products do."""
-    other = {r["id"] for r in store.rows("inputs") if r.get("chain") == "other"}
+def _outside_chips(loaded: Loaded) -> dict[str, list[str]]:
+    """The loaded rules whose every product is a good outside the semiconductor supply chain (`on_goods_only`),
+    with those products; a relaxation counts as its products do."""
     return {r.id: [p.input for p in r.products] for r in loaded.rules
-            if r.products and all(p.input in other for p in r.products)}
+            if on_goods_only((p.input for p in r.products), loaded.world.outside_chain)}
 
 
 def rules_binding_sales(store: Store, firm: str, at: str | date | None = None) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from chipshift.api.data import entity_names, entity_words, load_world, resolve
 from chipshift.api.listings import listing_changes
 from chipshift.api.restrictions import rule_standings, target_scope
 from chipshift.domain.period import parse_partial_date, partial_date_last
-from chipshift.domain.rules import EVERY_INPUT, RuleKind, kind_words, rule_from_record
+from chipshift.domain.rules import EVERY_INPUT, RuleKind, kind_words, on_goods_only, rule_from_record
 from chipshift.engine.reach import NO, YES, Destination, binds, product_reach
 from chipshift.errors import NotFoundError
 from chipshift.io.store import Store
@@ -62,7 +62,7 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         raise NotFoundError("status", status, list(STATUSES))
     if chain is not None and chain not in CHAINS:
         raise NotFoundError("chain", chain, list(CHAINS))
-    other = {i["id"] for i in store.rows("inputs") if i.get("chain") == "other"}
+    other = load_world(store)[0].outside_chain
     target_ids, target_firms = target_scope(store, target) if target else (None, None)
     product_hits = _product_reach(store, product) if product else None
     names = entity_names(store)
@@ -94,7 +94,7 @@ def restrictions_search(store: Store, imposer: str | None = None, kind: str | No
         if first_day and held_until and partial_date_last(held_until) < first_day:
             continue  # surely over (or lifted) before the range (a date known to the month or year may fall late)
         products = [p.get("input") for p in r["products"] or []]
-        on_chain = "other" if products and all(p in other for p in products) else "semiconductors"
+        on_chain = "other" if on_goods_only(products, other) else "semiconductors"
         if chain is not None and on_chain != chain:
             continue
         rows.append({"id": r["id"], "name": r["name"], "kind": r["kind"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -26,6 +26,14 @@ class RuleKind(StrEnum):
 FEE_WORDS = {RuleKind.IMPORT_BAN: "duty, tariff or tax on purchases",
              RuleKind.RAW_MATERIAL_EXPORT_CONTROL: "export duty or fee",
              RuleKind.EXPORT_CONTROL: "export fee"}
+
+
+def on_goods_only(products: Iterable[str], goods: Collection[str]) -> bool:
+    """Whether a rule's products (input ids) are all among ``goods`` and there is at least one: a rule on goods
+    outside the semiconductor supply chain when ``goods`` are the inputs whose chain is 'other'. Every input
+    (``*``) is never among them."""
+    named = list(products)
+    return bool(named) and all(p in goods for p in named)
 
 
 def kind_words(kind: str | None, policy: str | None) -> str:
