@@ -243,7 +243,8 @@ def _rules_report(store: Store, target: str | None = None, at: str | date | None
     dest = destination(store, target, segment)
     s = _situation(store, loaded, dest, when)
     elsewhere = _outside_chips(loaded)
-    rows = [r for r in analyses.rules_in_force(s) if r["id"] not in elsewhere]
+    in_force = analyses.rules_in_force(s)
+    rows = [r for r in in_force if r["id"] not in elsewhere]
     return {**_context(store, loaded, dest, when), "count": len(rows),
             "note": "reach 'whole': the rule cuts off the destination as asked; 'partial': only some of its "
                     "buyers or end uses (see reach_note); in_force 'maybe': the date is inside the month or "
@@ -252,7 +253,7 @@ def _rules_report(store: Store, target: str | None = None, at: str | date | None
                     "rules_elsewhere: rules that reach it only on goods outside the semiconductor supply chain",
             "rules": rows, "rules_lifted": [r for r in analyses.rules_lifted(s) if r["id"] not in elsewhere],
             "rules_elsewhere": [{"id": r["id"], "name": r["name"], "products": elsewhere[r["id"]]}
-                                for r in analyses.rules_in_force(s) if r["id"] in elsewhere]}
+                                for r in in_force if r["id"] in elsewhere]}
 
 
 def _outside_chips(loaded: Loaded) -> dict[str, list[str]]:
