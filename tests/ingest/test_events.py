@@ -296,3 +296,16 @@ def test_the_day_a_government_acted_dates_the_measure_before_other_dates_of_its_
             "the Biden administration published on Monday.")
     [event] = [e for e in _events(kb, text, "2025-01-15") if e["imposed_by"] == "USA"]
     assert (event["kind"], event["announced"]) == ("export_control", "2025-01-13")
+
+
+def test_an_event_matches_the_rule_it_describes_or_none(kb: KnowledgeBase) -> None:
+    """A bundled rule matches an event only when something specific agrees (a product, one a type of the other's,
+    a named firm, or the month) and nothing contradicts it (other goods, other buyers, another year): China's
+    December 2024 ban to the US is its own rule, not September's antimony controls; a US ban on the H20 dated to
+    April 2024 is no rule on other goods of that year."""
+    text = ("BEIJING, Dec 3 (Reuters) - China on Tuesday banned exports to the United States of gallium, germanium "
+            "and antimony, a day after Washington's latest crackdown on China's chip sector.\n\n"
+            "In April, the US issued a surprise export ban on sales of Nvidia's H20 chips to China.")
+    events = analyse(Extracted(text, "text"), kb, date_given="2024-12-03")["events"]
+    known = {e["kind"]: e["known_rule"] for e in events}
+    assert known == {"raw_material_export_control": "E-CN-US-BAN-DEC2024", "export_control": None}

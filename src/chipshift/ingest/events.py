@@ -884,30 +884,51 @@ def _compatible(a: Event, b: Event) -> bool:
 
 
 def _known(e: Event, kb: KnowledgeBase) -> str | None:
-    """The knowledge base rule this event describes, if any."""
-    year = (e.effective or e.announced or "")[:4]
-    best: tuple[int, str | None] = (0, None)
+    """The knowledge base rule this event describes, if any: one of the same kind and imposer that shares something
+    specific with it (a product, one a type of the other's, a named seller or target firm, or the month it took
+    effect) and that nothing contradicts (products, target countries or a year that all differ); the best by how
+    much agrees: the share of products in common, named firms, target countries and segments, and the dates (the
+    same month over the same year)."""
+    when = e.effective or e.announced or ""
+
+    def related(a: str, b: str) -> bool:
+        return a == b or b in kb.broader.get(a, ()) or a in kb.broader.get(b, ())
+
+    best: tuple[float, str | None] = (0.0, None)
     for r in kb.rules:
         if r.get("kind") != e.kind or r.get("imposed_by") != e.imposed_by:
             continue
-        score = 1
+        score, evidence = 0.0, False
+        products = {str(p["input"]) for p in (r.get("products") or [])
+                    if isinstance(p, dict) and p.get("input") not in (None, "*")}
+        if products and e.products:
+            common = {p for p in e.products if any(related(p, q) for q in products)}
+            if not common:
+                continue  # about other goods
+            score += 1 + 3 * len(common) / len(products | set(e.products))
+            evidence = True
         r_sellers = set((r.get("sellers") or {}).get("firms") or [])
-        if r_sellers and r_sellers & set(e.sellers.get("firms", [])):
-            score += 2
+        if r_sellers & set(e.sellers.get("firms", [])):
+            score, evidence = score + 2, True
         r_targets = r.get("targets") or {}
+        if set(r_targets.get("firms") or []) & set(e.targets.get("firms", [])):
+            score, evidence = score + 2, True
+        countries, e_countries = set(r_targets.get("countries") or []), set(e.targets.get("countries", []))
+        if countries and e_countries and "WLD" not in countries:
+            if not countries & e_countries:
+                continue  # against other buyers
+            score += 1
         if set(r_targets.get("segments") or []) & set(e.targets.get("segments", [])):
             score += 1
-        if set(r_targets.get("firms") or []) & set(e.targets.get("firms", [])):
-            score += 2
-        r_year = str(r.get("effective") or r.get("announced") or "")[:4]
-        if year and r_year:
-            score += 2 if year == r_year else -3
-        products = {p.get("input") for p in (r.get("products") or []) if isinstance(p, dict)}
-        if products & set(e.products):
-            score += 1
-        if score > best[0]:
+        dates = [str(d) for d in (r.get("announced"), r.get("effective")) if d]
+        if when and dates:
+            if not any(d[:4] == when[:4] for d in dates):
+                continue  # another year
+            month = len(when) >= 7 and any(d[:7] == when[:7] for d in dates)
+            score, evidence = score + (2 if month else 1), evidence or month
+        if evidence and score > best[0]:
             best = (score, str(r["id"]))
-    return best[1] if best[0] >= 3 else None
+    return best[1]
 
 
 def candidate_rule(e: Event, kb: KnowledgeBase, source_id: str, number: int) -> dict[str, Any]:
