@@ -176,23 +176,11 @@ def build_world(
     input_rows = sorted(inputs, key=lambda r: r["id"])
     ids = tuple(r["id"] for r in input_rows)
     index = {i: n for n, i in enumerate(ids)}
-    parents: dict[str, set[str]] = defaultdict(set)
-    feeds: list[tuple[str, str]] = []
-    kinds = {r["id"]: r["kind"] for r in input_rows}
-    for link in links:
-        child, parent = link["child"], link["parent"]
-        if child not in index or parent not in index:
-            continue
-        if link["relation"] == "is_type_of" or kinds.get(parent) != "process":
-            parents[child].add(parent)  # a bucket fed by its parts (N48 goes_into N55) covers them too
-        if link["relation"] == "goes_into":
-            feeds.append((child, parent))
-    if SME_ID in index:
-        for r in input_rows:
-            stages = set(r.get("stages") or ())
-            if r["kind"] in SME_KINDS and r["id"] != SME_ID and stages and stages <= SME_STAGES:
-                parents[r["id"]].add(SME_ID)
-    ancestors = tuple(frozenset(_closure(i, parents)) for i in ids)
+    links = list(links)
+    feeds = [(link["child"], link["parent"]) for link in links if link["relation"] == "goes_into"
+             and link["child"] in index and link["parent"] in index]
+    covered_by = input_ancestors(input_rows, links)
+    ancestors = tuple(covered_by[i] for i in ids)
 
     country_rows = list(countries)
     firm_rows = list(firms)
@@ -243,6 +231,25 @@ def build_world(
         provider_index=MappingProxyType(provider_index),
         outside_chain=frozenset(r["id"] for r in input_rows if r.get("chain") == "other"),
     )
+
+
+def input_ancestors(inputs: Sequence[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]
+                    ) -> dict[str, frozenset[str]]:
+    """Each input with the broader inputs that cover it (itself included): its ``is_type_of`` parents, a bucket its
+    parts go into (N48 goes_into N55: not a process), and, for a manufacturing tool, chipmaking tools (``sme``),
+    transitively. Links naming an input the rows lack are left out."""
+    kinds = {r["id"]: r["kind"] for r in inputs}
+    parents: dict[str, set[str]] = defaultdict(set)
+    for link in links:
+        child, parent = link["child"], link["parent"]
+        if child in kinds and parent in kinds and (link["relation"] == "is_type_of" or kinds[parent] != "process"):
+            parents[child].add(parent)
+    if SME_ID in kinds:
+        for r in inputs:
+            stages = set(r.get("stages") or ())
+            if r["kind"] in SME_KINDS and r["id"] != SME_ID and stages and stages <= SME_STAGES:
+                parents[r["id"]].add(SME_ID)
+    return {i: frozenset(_closure(i, parents)) for i in kinds}
 
 
 def _closure(node: str, parents: Mapping[str, set[str]]) -> set[str]:

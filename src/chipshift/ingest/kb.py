@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chipshift.domain.period import Period
-from chipshift.engine.world import SME_ID, SME_KINDS, SME_STAGES
+from chipshift.engine.world import input_ancestors
 
 if TYPE_CHECKING:
     from chipshift.ingest.entities import Gazetteer
@@ -47,7 +47,8 @@ class KnowledgeBase:
     facts: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
-    #: each input's broader inputs (``is_type_of``, transitively): DUV immersion tools are chipmaking tools
+    #: each input with the broader inputs that cover it (``engine.world.input_ancestors``): DUV immersion tools are
+    #: chipmaking tools
     broader: dict[str, frozenset[str]] = field(default_factory=dict)
     _facts_by_key: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict, repr=False)
     _gazetteer: Gazetteer | None = field(default=None, repr=False)
@@ -69,27 +70,10 @@ class KnowledgeBase:
                 out[id_] = Named(id_, name, tuple(dict.fromkeys(a for a in aliases if a)), kind,
                                  r.get("hq_country"), r.get("fiscal_year_end"))
             return out
-        parents: dict[str, set[str]] = {}
-        for link in store.rows("input_links"):
-            if link["relation"] == "is_type_of":
-                parents.setdefault(link["child"], set()).add(link["parent"])
-        for row in store.rows("inputs"):  # a manufacturing tool is a chipmaking tool, as the engine reads it
-            stages = set(row.get("stages") or ())
-            if row["kind"] in SME_KINDS and row["id"] != SME_ID and stages and stages <= SME_STAGES:
-                parents.setdefault(row["id"], set()).add(SME_ID)
-
-        def up(i: str) -> frozenset[str]:
-            seen, todo = set(), [i]
-            while todo:
-                for p in parents.get(todo.pop(), ()):
-                    if p not in seen:
-                        seen.add(p)
-                        todo.append(p)
-            return frozenset(seen)
-
         return cls(firms=named("firms", "firm"), countries=named("countries", "country"),
                    inputs=named("inputs", "input"), facts=store.facts(), rules=store.rows("rules"),
-                   sources=store.rows("sources"), broader={i: up(i) for i in parents})
+                   sources=store.rows("sources"),
+                   broader=input_ancestors(store.rows("inputs"), store.rows("input_links")))
 
     @property
     def gazetteer(self) -> Gazetteer:
