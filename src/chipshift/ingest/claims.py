@@ -715,7 +715,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     if metric in ("market_share", "market_size", "market_growth", "localization_rate", "import_share",
                   "imports", "exports", "trade_growth", "equipment_purchases", "equipment_purchases_growth",
                   "relative_performance", "market_share_change"):
-        product = _nearest(ments, q, {"input"}, exclude=entity)
+        product = _product_after(s, q, ments, exclude=entity) or _nearest(ments, q, {"input"}, exclude=entity)
         if metric in ("imports", "exports", "trade_growth"):
             # a receiving country is the region of the figure it goes on to name, not of the others
             partners = [m for m in ments if _partner(s, m) and m.entity != entity and not (
@@ -976,6 +976,17 @@ def _nearest_mention(ments: list[Mention], q: Quantity, kinds: set[str], metric:
     if left:
         return left[-1]
     return fitting[0]
+
+
+def _product_after(s: Sentence, q: Quantity, ments: list[Mention], exclude: str | None = None) -> str | None:
+    """The product a figure is written of, right after it: "721 kilograms of germanium", "7.58 tons of gallium
+    products" (in "1,530 kilograms of gallium and 721 kilograms of germanium" each amount takes its own metal, not
+    the one nearest)."""
+    for m in ments:
+        if m.kind == "input" and m.entity and m.entity != exclude and m.start >= q.end and \
+                re.fullmatch(r"\s+of\s+(?:the\s+)?", s.text[q.end - s.start:m.start - s.start]):
+            return m.entity
+    return None
 
 
 def _nearest(ments: list[Mention], q: Quantity, kinds: set[str], exclude: str | None = None,

@@ -217,6 +217,7 @@ def _count(expected: list[dict[str, Any]], predicted: list[dict[str, Any]], matc
 def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = None) -> dict[str, Any]:
     """Scores of the pipeline on ``cases`` (with ``binding``, the shipped learned reading when None)."""
     totals = {k: {"tp": 0, "expected": 0, "predicted": 0} for k in KINDS}
+    verdicts: Counter[str] = Counter()  # the knowledge-base verdict of each predicted claim, and of the right ones
     known = frozenset(kb.firms)
     per_case: list[dict[str, Any]] = []
     for case in cases:
@@ -240,6 +241,10 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
             row[kind] = {"tp": tp, "missed": missed, "extra": [_brief(kind, x) for x in extra]}
             if kind == "claims":
                 row[kind]["losses"] = dict(claim_losses(missed, extra, report["quantities"], text))
+                for claim in predicted[kind]:
+                    verdicts[claim["kb"]] += 1
+                    if not any(claim is x for x in extra):
+                        verdicts[f"{claim['kb']}_right"] += 1
             if kind == "events":
                 row[kind]["losses"] = dict(event_losses(missed, extra, predicted[kind], known))
                 row[kind]["dated"] = sum("date" in e for e in expected)
@@ -252,7 +257,7 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
     dated = sum(r["events"]["dated"] for r in per_case)
     right = sum(r["events"]["dated_right"] for r in per_case)
     scores["events"]["dated"], scores["events"]["dated_right"] = dated, right
-    return {"cases": len(cases), "scores": scores, "per_case": per_case}
+    return {"cases": len(cases), "scores": scores, "per_case": per_case, "kb": dict(sorted(verdicts.items()))}
 
 
 _LOSS_FIELDS = ("entity", "metric", "unit", "period", "region")
@@ -414,6 +419,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:<12}{s['expected']:>9}{s['predicted']:>10}{s['tp']:>8}{s['precision']:>10.3f}{s['recall']:>8.3f}")
     ev = result["scores"]["events"]
     print(f"event dates right: {ev['dated_right']} of {ev['dated']} labelled events that carry a date")
+    kb_ = result["kb"]
+    print("knowledge-base verdicts (of them on claims the labels hold): " + ", ".join(
+        f"{v.replace('_', ' ')} {kb_.get(v, 0)} ({kb_.get(v + '_right', 0)})"
+        for v in ("agrees", "disagrees", "not_comparable", "new", "not_checked")))
     if args.losses:
         for kind in ("claims", "events"):
             losses: Counter[str] = Counter()

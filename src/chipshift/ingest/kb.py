@@ -126,6 +126,12 @@ class KnowledgeBase:
                             f.get("definition")))
         return out
 
+    def knows_fiscal_year(self, entity: str | None) -> bool:
+        """Whether ``entity``'s fiscal year end is known: a firm's from the data, a country's the calendar year."""
+        if entity in self.firms:
+            return bool(self.firms[entity].fiscal_year_end)
+        return True
+
     def fiscal_year_end(self, entity: str | None) -> int:
         if entity and entity in self.firms and self.firms[entity].fiscal_year_end:
             return int(self.firms[entity].fiscal_year_end or 12)

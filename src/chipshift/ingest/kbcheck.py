@@ -11,14 +11,16 @@ from typing import Any
 from chipshift.domain.period import Period
 from chipshift.ingest.entities import DEMONYMS, tokens
 from chipshift.ingest.kb import KnowledgeBase
-from chipshift.ingest.model import Claim, Event, Finding, Marker, Reference
+from chipshift.ingest.model import RANKED_REVENUE, Claim, Event, Finding, Marker, Reference
 from chipshift.ingest.periods import fiscal_quarter_end
 from chipshift.schemas import vocabulary as voc
 
 _GROWTH_UNITS = {"pct_yoy", "pct_qoq", "pct_change"}
 
 
-def _same_period(a: str, b: str, fy_end: int) -> bool:
+def _same_period(a: str, b: str, fy_end: int | None) -> bool:
+    """The same period label, or a fiscal and a calendar label of a firm whose fiscal year is the calendar year
+    (a firm whose fiscal year end the data does not hold has its fiscal labels compared only with fiscal ones)."""
     if a == b:
         return True
     if fy_end == 12:
@@ -58,51 +60,161 @@ def _tolerance(claim: Claim) -> float:
     return max(0.02 * v, claim.precision, approx)
 
 
-def against_kb(claims: list[Claim], kb: KnowledgeBase) -> list[Finding]:
+def like_quantities(claim: Claim, fact: dict[str, Any], fy_end: int | None) -> bool:
+    """Whether a stored fact measures what the claim measures: the same period, the same product (a figure that
+    names no product, a firm's or a country's whole, is unlike one that names a product), the same region
+    (mainland China and China with Hong Kong alike, with a note on their definitions), the whole firm (a claim
+    names no business segment, so a stored segment's figure is unlike it; a firm's revenue in a ranking is its
+    revenue in the ranked market, unlike the revenue it reports), and a measurement, not a forecast. Metric and
+    entity are matched by the caller; units by `_comparable`."""
+    if not _same_period(str(claim.period), str(fact["period"]), fy_end):
+        return False
+    if fact.get("status") == "forecast" or (fact.get("segment") or "all") != "all":
+        return False
+    if (claim.product or None) != (fact.get("product") or None):
+        return False
+    if claim.definition == RANKED_REVENUE and fact.get("definition") != RANKED_REVENUE:
+        return False
+    mine, theirs = claim.region or None, fact.get("region") or None
+    return mine == theirs or {mine, theirs} <= {"CHN", "CHK", "CHM"}
+
+
+def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = None) -> list[Finding]:
+    """Each claim against the stored facts of the same entity, metric, period, product and region: agrees,
+    disagrees, new (nothing stored for that entity, metric and period), or not comparable (figures stored for
+    that entity, metric and period only for other products or regions, or in units that do not convert; or a
+    figure that disagrees while the document gives another for the same measure that agrees, so that this one
+    most likely measures something else; or a figure for a period that had not ended on ``written``, the
+    document's date, which is an expectation, and which agrees with a stored figure or is not compared)."""
     out: list[Finding] = []
+    compared: list[tuple[Claim, list[tuple[dict[str, Any], float]], bool]] = []
     for c in claims:
         if c.entity is None or c.period is None:
             c.kb = "not_checked"
             continue
-        fy_end = kb.fiscal_year_end(c.entity)
+        fy_end = kb.fiscal_year_end(c.entity) if kb.knows_fiscal_year(c.entity) else None
         stored: list[tuple[dict[str, Any], float]] = []
+        unlike: list[dict[str, Any]] = []
+        loose: list[tuple[dict[str, Any], float]] = []  # unlike, but not contradicting: one side names no product
         for f in kb.facts_for(c.entity, c.metric):
-            if not _same_period(c.period, str(f["period"]), fy_end):
-                continue
-            if c.region and f.get("region") and not {c.region, f["region"]} <= {"CHN", "CHK", "CHM"} and \
-                    c.region != f["region"]:
-                continue
-            if c.product and f.get("product") and c.product != f["product"]:
+            if not _same_period(c.period, str(f["period"]), fy_end or 12):
                 continue
             value = _comparable(c, f)
-            if value is not None:
+            if value is not None and like_quantities(c, f, fy_end):
                 stored.append((f, value))
+                continue
+            unlike.append(f)
+            if value is not None and _not_contradicting(c, f):
+                loose.append((f, value))
+        tol = _tolerance(c)
+        end = _period_end(c.period, fy_end)
+        if written is not None and end is not None and end > written and (stored or unlike) and \
+                not any(abs(v - c.value) <= tol for _, v in stored + loose):
+            c.kb = "not_comparable"
+            out.append(Finding("kb", "info", f"Not comparable: the document's figure is for {c.period}, which had not "
+                                             f"ended when it was written ({written.isoformat()}), so it is an "
+                                             f"expectation; the knowledge base holds what was measured.",
+                               (c.quantity,), (c.id,), {"stored": [_shown(f, v, c.unit) for f, v in stored]}))
+            continue
+        if not stored and any(abs(v - c.value) <= tol for _, v in loose):
+            # the same figure stored for a narrower or a wider measure: the document most likely states that one
+            f, v = next((f, v) for f, v in loose if abs(v - c.value) <= tol)
+            c.kb = "agrees"
+            out.append(Finding("kb", "info", f"Agrees with the knowledge base: {_num(v)} {c.unit} for {f['period']} "
+                                             f"({f.get('publisher')}), stored as {_measures([f])}.",
+                               (c.quantity,), (c.id,), {"stored": [_shown(f, v, c.unit)]}))
+            continue
+        if not stored and unlike:
+            c.kb = "not_comparable"
+            out.append(Finding("kb", "info", f"Not comparable: the knowledge base holds {c.metric} of "
+                                             f"{c.entity_name or c.entity} for {c.period} only as "
+                                             f"{_measures(unlike)}; the document's figure is {_measure(c)}.",
+                               (c.quantity,), (c.id,), {"unlike": [str(f["id"]) for f in unlike]}))
+            continue
         if not stored:
             c.kb = "new"
             out.append(Finding("kb", "notice", f"New: the knowledge base has no {c.metric} of "
                                                f"{c.entity_name or c.entity} for {c.period} to compare with.",
                                (c.quantity,), (c.id,)))
             continue
+        compared.append((c, stored, any(abs(v - c.value) <= tol for _, v in stored)))
+    agreed = {_measure_key(c): c for c, _, agrees in compared if agrees}
+    for c, stored, agrees in compared:
         tol = _tolerance(c)
-        agreeing = [(f, v) for f, v in stored if abs(v - c.value) <= tol]
-        shown = [{"value": round(v, 4), "unit": c.unit, "stored_value": f["value"], "stored_unit": f["unit"],
-                  "period": f["period"], "status": f.get("status"), "definition": f.get("definition"),
-                  "publisher": f.get("publisher"), "url": f.get("url"), "quote": f.get("quote"), "fact": f["id"]}
-                 for f, v in stored]
+        shown = [_shown(f, v, c.unit) for f, v in stored]
         note = _definitions(c, [f for f, _ in stored])
-        if agreeing:
+        sibling = agreed.get(_measure_key(c))
+        if agrees:
             c.kb = "agrees"
-            f, v = agreeing[0]
+            f, v = next((f, v) for f, v in stored if abs(v - c.value) <= tol)
             out.append(Finding("kb", "info", f"Agrees with the knowledge base: {_num(v)} {c.unit} for {f['period']} "
                                              f"({f.get('publisher')}).{note}", (c.quantity,), (c.id,),
                                {"stored": shown}))
+        elif sibling is not None:
+            c.kb = "not_comparable"
+            other = sibling.text or _num(sibling.value)
+            out.append(Finding("kb", "info", f"Not compared: the document also gives {other} for this measure, "
+                                             f"which agrees with the knowledge base, so this figure most likely "
+                                             f"measures something else.", (c.quantity,), (c.id,),
+                               {"stored": shown, "agreeing_claim": sibling.id}))
         else:
             c.kb = "disagrees"
-            listing = "; ".join(f"{_num(v)} {c.unit} ({f.get('publisher')}, {f['period']})" for f, v in stored[:4])
+            listing = "; ".join(f"{_num(v)} {c.unit} ({f.get('publisher')}, {f['period']}"
+                                f"{': ' + _short(str(f['definition'])) if f.get('definition') else ''})"
+                                for f, v in stored[:4])
             out.append(Finding("kb", "warning", f"Disagrees with the knowledge base: the document says {_num(c.value)} "
                                                 f"{c.unit}; stored figures are {listing}.{note}", (c.quantity,),
                                (c.id,), {"stored": shown, "tolerance": round(tol, 4)}))
     return out
+
+
+def _not_contradicting(c: Claim, fact: dict[str, Any]) -> bool:
+    """A stored fact that may be what the claim states, though unlike it: products and regions differ only where
+    one side names none (the reader often finds no product where the text's subject implies one)."""
+    product = fact.get("product") or None
+    region = fact.get("region") or None
+    return (c.product is None or product is None or c.product == product) and \
+        (c.region is None or region is None or c.region == region or {c.region, region} <= {"CHN", "CHK", "CHM"})
+
+
+def _shown(f: dict[str, Any], v: float, unit: str) -> dict[str, Any]:
+    return {"value": round(v, 4), "unit": unit, "stored_value": f["value"], "stored_unit": f["unit"],
+            "period": f["period"], "status": f.get("status"), "definition": f.get("definition"),
+            "publisher": f.get("publisher"), "url": f.get("url"), "quote": f.get("quote"), "fact": f["id"]}
+
+
+def _measure_key(c: Claim) -> tuple[str | None, ...]:
+    """What a claim measures and in what unit, for finding two figures of one measure in a document: a text rarely
+    states one measure twice in one unit with two values, so one of them was read wrongly; written two ways ("14-fold"
+    and "1,400%") it restates the measure, and a gap between them is the document's own (`checks.fold_vs_percent`)."""
+    return (c.entity, c.metric, c.period, c.product, c.region, c.definition, c.unit)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    """A definition cut at a word before ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def _measure(c: Claim) -> str:
+    """What a claim's figure measures, in words: its period, product, region and unit."""
+    ranked = f"{RANKED_REVENUE} for " if c.definition == RANKED_REVENUE else ""
+    return ranked + _described(str(c.period), c.product, c.region, c.unit, None, None)
+
+
+def _measures(facts: list[dict[str, Any]]) -> str:
+    """What the stored figures measure, each kind once."""
+    kinds = dict.fromkeys(_described(str(f["period"]), f.get("product"), f.get("region"), str(f["unit"]),
+                                     f.get("status"), f.get("segment")) for f in facts)
+    shown = list(kinds)[:4]
+    return "; ".join(shown) + ("; ..." if len(kinds) > 4 else "")
+
+
+def _described(period: str, product: str | None, region: str | None, unit: str, status: str | None,
+               segment: str | None) -> str:
+    part = f"the {segment} segment, " if segment and segment != "all" else ""
+    return (f"{'a forecast ' if status == 'forecast' else ''}{period}, {part}"
+            f"{'for ' + product if product else 'for no product named'}, "
+            f"{'in ' + region if region else 'with no region named'}, in {unit}")
 
 
 def _num(v: float) -> str:

@@ -79,6 +79,11 @@ class Mention:
     via: str  # name, alias, demonym, metonym, agency
 
 
+#: A claim's `definition` for a firm's revenue read from a ranking of firms: its revenue in the market the ranking
+#: covers, as the ranking's compiler estimates it, which is not the revenue the firm reports.
+RANKED_REVENUE = "revenue in the market a ranking of firms covers"
+
+
 @dataclass
 class Claim:
     id: str
@@ -98,7 +103,7 @@ class Claim:
     approx: bool = False
     confidence: float = 0.5
     citations: list[int] = field(default_factory=list)
-    kb: str = "not_checked"  # agrees, disagrees, new, not_checked
+    kb: str = "not_checked"  # agrees, disagrees, new, not_comparable, not_checked
     precision: float = 0.5
     text: str = ""
 

@@ -36,7 +36,7 @@ from datetime import date
 from chipshift.ingest import periods as P
 from chipshift.ingest.cues import sentence_cues
 from chipshift.ingest.kb import KnowledgeBase
-from chipshift.ingest.model import Claim
+from chipshift.ingest.model import RANKED_REVENUE, Claim
 
 _SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
 _NUMBER = re.compile(r"^[+]?\s?\(?[-−–]?\s?(?:US)?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?\s?%?$")
@@ -683,6 +683,10 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
         kinds = {k for _, e, k in entities if e}
+        # a ranking of firms (a rank or a share column) gives each firm's revenue in the market it ranks, which is
+        # not the firm's own revenue (Gartner's "semiconductor revenue" of Intel is not Intel's net revenue)
+        ranking = kinds == {"firm"} and (any(col == "share" for col, _ in columns) or shares or
+                                         any(_RANK.search(h.strip()) for h in table.header))
         # sales by country or region ("Europe", "China", "Total"): each row is the size or growth of its market
         regional = kinds == {"country"} and _LEVEL[family] == "revenue"
         if not kinds:
@@ -723,6 +727,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
                                  region=region if metric == "market_share" and kind == "firm" else None,
+                                 definition=RANKED_REVENUE if ranking and kind == "firm" and
+                                 metric in ("revenue", "revenue_growth") else None,
                                  confidence=0.6, text=cell.text))
     return out
 

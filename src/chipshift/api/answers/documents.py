@@ -13,7 +13,7 @@ from chipshift.api.answers.base import Answer, RuleKind
 
 Span = tuple[int, int]
 FindingSeverity = Literal["error", "warning", "notice", "info"]
-KbVerdict = Literal["agrees", "disagrees", "new", "not_checked"]
+KbVerdict = Literal["agrees", "disagrees", "new", "not_comparable", "not_checked"]
 
 
 class ReadClaim(Answer):
