@@ -45,7 +45,8 @@ def _document(r: dict[str, Any], n: int) -> str:
     for c in r["claims"]:
         s, e = c["span"]
         marks.append((s, e, "claim", f"{c['id']}: {c['entity_name'] or c['entity']} {c['metric']} = {c['value']:g} "
-                                     f"{c['unit']} ({c['period'] or 'period unknown'}); kb: {c['kb']}"))
+                                     f"{c['unit']} ({c['period'] or 'period unknown'}); knowledge base: "
+                                     f"{str(c['kb']).replace('_', ' ')}"))
     for ev in r["events"]:
         for s, e in ev["spans"]:
             marks.append((s, e, "event", f"{ev['id']}: {ev['kind']} by {ev['imposed_by_name']}"))

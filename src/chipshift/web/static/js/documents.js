@@ -12,7 +12,7 @@
 
   function highlighted(r, findingRows) {
     const text = r.document.text, marks = [];
-    for (const c of r.claims) marks.push([c.span[0], c.span[1], "claim", `${c.id}: ${c.entity_name || c.entity} ${c.metric} = ${c.value} ${c.unit} (${c.period || "period unknown"}); knowledge base: ${c.kb}`]);
+    for (const c of r.claims) marks.push([c.span[0], c.span[1], "claim", `${c.id}: ${c.entity_name || c.entity} ${c.metric} = ${c.value} ${c.unit} (${c.period || "period unknown"}); knowledge base: ${String(c.kb).replace("_", " ")}`]);
     for (const ev of r.events) for (const [s, e] of ev.spans) marks.push([s, e, "event", `${ev.id}: ${ev.kind} by ${ev.imposed_by_name || ev.imposed_by}`]);
     for (const x of r.loaded_language) marks.push([x.span[0], x.span[1], "loaded", `${x.category}: ${x.explanation}`]);
     for (const c of r.citations) marks.push([c.span[0], c.span[1], "cite", "cites " + c.numbers.map((k) => `[${k}]`).join(", ")]);
