@@ -54,7 +54,7 @@ REAL_FLOORS = {"dev": {"claims": (0.81, 0.84), "events": (0.75, 0.62)},
                "test16": {"claims": (0.60, 0.59), "events": (0.37, 0.28)},
                "test17": {"claims": (0.71, 0.66), "events": (0.35, 0.23)},
                "test18": {"claims": (0.59, 0.41), "events": (0.37, 0.21)},
-               "test19": {"claims": (0.38, 0.28), "events": (1.0, 1.0)},
+               "test19": {"claims": (0.68, 0.59), "events": (1.0, 1.0)},
                "test20": {"claims": (0.60, 0.48), "events": (0.54, 0.50)}}
 
 
@@ -251,3 +251,15 @@ def test_listed_firms_outside_the_data_are_scored_by_name_exact_ids_first(tmp_pa
     tp, missed, extra = _count(labels, predicted, _event_match, lambda e, p: _event_match(e, p, known))
     assert tp == 2 and [m["target_firm"] for m in missed] == ["huawei"]
     assert extra == [predicted[2]]
+
+
+def test_a_claim_matches_its_label_at_another_scale_but_never_on_another_basis() -> None:
+    from chipshift.ingest.evaluation import _claim_match
+
+    label = {"entity": "sk-hynix", "metric": "revenue", "value": 47.206319, "unit": "krw_tn", "period": "2025"}
+    assert _claim_match(label, _claim(47206.319, entity="sk-hynix", unit="krw_bn", period="2025"))
+    assert not _claim_match(label, _claim(47206.319, entity="sk-hynix", unit="usd_bn", period="2025"))
+    jpy = {"entity": "tokyo-electron", "metric": "revenue", "value": 1830527, "unit": "jpy_m", "period": "FY2024"}
+    assert _claim_match(jpy, _claim(1830.527, entity="tokyo-electron", unit="jpy_bn", period="FY2024"))
+    growth = {"entity": "samsung", "metric": "revenue_growth", "value": 9.2, "unit": "pct_qoq", "period": "2025Q2"}
+    assert not _claim_match(growth, _claim(9.2, metric="revenue_growth", unit="pct_yoy", period="2025Q2"))

@@ -334,9 +334,9 @@ def test_a_firms_own_statement_table_is_read_by_its_row_labels(kb: KnowledgeBase
             "Profit for the period  49,894                     45,897        8.7%       7.0%\n"
             "Basic EPS ($)         0.034                       0.044         (22.7)%    (8.1)%\n")
     got = _claims(kb, text, "2019-08-06")
-    assert {("hua-hong", "revenue", 230037.0, "usd_k", "2019Q2"), ("hua-hong", "revenue", 229868.0, "usd_k",
+    assert {("hua-hong", "revenue", 230.037, "usd_m", "2019Q2"), ("hua-hong", "revenue", 229.868, "usd_m",
                                                                      "2018Q2"),
-            ("hua-hong", "gross_margin", 33.6, "pct", "2018Q2"), ("hua-hong", "net_profit", 49894.0, "usd_k",
+            ("hua-hong", "gross_margin", 33.6, "pct", "2018Q2"), ("hua-hong", "net_profit", 49.894, "usd_m",
                                                                   "2019Q2"),
             ("hua-hong", "revenue_growth", 0.1, "pct_yoy", "2019Q2"),
             ("hua-hong", "revenue_growth", 4.2, "pct_qoq", "2019Q2")} <= got
@@ -355,9 +355,9 @@ def test_a_statement_with_alternating_change_columns_and_years_ended(kb: Knowled
                 "| Net income per share (yen) | 1,007.82 | 7.9 | 783.75 | (22.3) |\n")
     report = analyse(T.extract(markdown, "markdown"), kb, date_given="2024-05-10")
     got = _claims_of(report)
-    assert {("tokyo-electron", "revenue", 2209025.0, "jpy_m", "FY2023"),
+    assert {("tokyo-electron", "revenue", 2209.025, "jpy_bn", "FY2023"),
             ("tokyo-electron", "revenue_growth", -17.1, "pct_yoy", "FY2024"),
-            ("tokyo-electron", "operating_profit", 456263.0, "jpy_m", "FY2024")} <= got
+            ("tokyo-electron", "operating_profit", 456.263, "jpy_bn", "FY2024")} <= got
     assert not any(c[2] in (1007.82, 7.9, 3.1) for c in got)  # per-share figures; operating profit growth
     text = ("ASML reports its results\n\nASML said sales rose.\n\n(Figures in millions of euros)\n\n"
             "                    Q4 2023     FY 2022     FY 2023\n"

@@ -139,3 +139,29 @@ def test_statement_rows_with_footnote_marks_counts_and_cells_written_with_their_
     got = _claims(kb, kla, "2024-01-25")
     assert {("kla", "revenue", 2487.0, "usd_m", "FY2024Q2"), ("kla", "revenue", 2984.0, "usd_m", "FY2023Q2"),
             ("kla", "net_profit", 741.0, "usd_m", "FY2024Q1")} <= got
+
+
+def test_a_row_that_lost_its_label_keeps_the_table_and_units_outside_the_vocabulary_are_converted(
+        kb: KnowledgeBase) -> None:
+    """A data page's table whose first row lost its label cell (five figures under six headings) is still a table:
+    the unlabelled row is read by no one, the rows under it are; "Millions KRW" levels come out in the vocabulary's
+    won unit (47,206,319 million won is 47.206319 trillion)."""
+    text = ("SK hynix Inc. financial summary.\n\nSK hynix Income Statement\n\n"
+            "Millions KRW. Fiscal year is Jan - Dec.\n\n"
+            "Fiscal Year | FY 2025 | FY 2024 | FY 2023\n"
+            "97,146,675 | 66,192,960 | 32,765,719\n"
+            "Revenue Growth (YoY) | 46.76% | 102.02% | -26.57%\n"
+            "Operating Income | 47,206,319 | 23,467,319 | -7,730,313\n")
+    got = _claims(kb, text, "2026-02-07")
+    assert ("sk-hynix", "operating_profit", 47.206319, "krw_tn", "2025") in got
+    assert ("sk-hynix", "revenue_growth", -26.57, "pct_yoy", "2023") in got
+    assert not any(c[2] in (97146675.0, 97.146675) for c in got)  # the row with no label
+
+
+def test_a_units_amount_is_given_in_a_vocabulary_unit() -> None:
+    assert Unit("krw_m").amount(47_206_319) == ("krw_tn", 47.206319)
+    assert Unit("twd_m").amount(6_425) == ("twd_bn", 6.425)
+    assert Unit("usd_k").amount(230_037) == ("usd_m", 230.037)
+    assert Unit("jpy_m").amount(2_209_025) == ("jpy_bn", 2209.025)
+    assert Unit("usd_m").amount(4_688) == ("usd_m", 4688.0)  # already a vocabulary unit
+    assert Unit("cny_bn", 0.1).amount(154.4) == ("cny_bn", 15.44)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -25,6 +26,7 @@ from chipshift.ingest.binding import Binding
 from chipshift.ingest.command import read_document
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.tables import find as find_tables
+from chipshift.schemas import vocabulary as voc
 
 KINDS = ("claims", "events", "references", "findings")
 #: Checks scored as findings (the knowledge-base and uncited notices depend on the data, not the reader).
@@ -85,13 +87,39 @@ def _s(x: Any) -> str | None:
 
 
 def _claim_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
-    if p["entity"] != e["entity"] or p["metric"] != e["metric"] or p["unit"] != e["unit"]:
+    """A predicted claim is the labelled one: the same entity, metric and period (and region where labelled), and
+    the same amount: the same value in the same unit, or in another unit of the same dimension ("47,206,319 million
+    won" labelled as 47.206319 trillion won)."""
+    if p["entity"] != e["entity"] or p["metric"] != e["metric"]:
         return False
-    if abs(float(p["value"]) - float(e["value"])) > 1e-6 + 1e-3 * abs(float(e["value"])):
+    value = _in_unit(float(p["value"]), str(p["unit"]), str(e["unit"]))
+    if value is None or abs(value - float(e["value"])) > 1e-6 + 1e-3 * abs(float(e["value"])):
         return False
     if "period" in e and not _same_period(_s(p["period"]), _s(e["period"])):
         return False
     return not ("region" in e and p["region"] != e["region"])
+
+
+def _in_unit(value: float, unit: str, wanted: str) -> float | None:
+    """``value`` in ``unit`` expressed in ``wanted``, when the two are one unit or the same unit at another scale
+    (units of one dimension with different factors: million and trillion won; never two bases of a change, year on
+    year and quarter on quarter, which share their factor)."""
+    if unit == wanted:
+        return value
+    a, b = _scaled_unit(unit), _scaled_unit(wanted)
+    if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
+        return None
+    return value * a[1] / b[1]
+
+
+def _scaled_unit(code: str) -> tuple[str, float] | None:
+    """A unit's dimension and factor: the vocabulary's, or for a money unit the labels chose outside it (``usd_k``,
+    ``jpy_m``) its currency and the scale its code names."""
+    unit = voc.UNITS.get(code)
+    if unit is not None:
+        return unit.dimension, float(unit.factor)
+    m = re.fullmatch(r"([a-z]{3})_(k|m|bn|tn)", code)
+    return (f"currency_{m.group(1)}", {"k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12}[m.group(2)]) if m else None
 
 
 def _same_period(a: str | None, b: str | None) -> bool:

@@ -37,6 +37,7 @@ from chipshift.ingest import periods as P
 from chipshift.ingest.cues import sentence_cues
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import RANKED_REVENUE, Claim
+from chipshift.schemas import vocabulary as voc
 
 _SPLIT = re.compile(r"\s*\|\s*|\t+|\s{2,}")
 _NUMBER = re.compile(r"^[+]?\s?\(?[-−–]?\s?(?:US)?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?\s?%?$")
@@ -386,7 +387,9 @@ def _spaced_table(text: str, lines: list[tuple[int, str]], i: int) -> Table | No
 def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: int) -> tuple[
         list[tuple[Cell, ...]], int, int]:
     """The rows under a header from line ``j``: each as wide as the header, or one cell wider when the header
-    leaves the label column blank; in a flattened table (``head_start``: the header line's offset, else -1) a row
+    leaves the label column blank (a row of figures one cell narrower than the header has lost its label, which is
+    left empty, so the row is kept and its figures read by no one); in a flattened table (``head_start``: the header
+    line's offset, else -1) a row
     with empty cells is placed under the header cells its figures stand under, and a row whose cells before its
     label are empty is placed by its label. Returns the rows, their width and the line of the first."""
     rows: list[tuple[Cell, ...]] = []
@@ -398,6 +401,9 @@ def _rows(lines: list[tuple[int, str]], j: int, header: list[Cell], head_start: 
                 len(_cells(*lines[j + 1])) == width:  # a heading inside the table ("Attributable to:")
             j += 1
             continue
+        if len(cells) == len(header) - 1 and cells and all(_figure(c.text) for c in cells) and \
+                not _figure(header[0].text):  # a row whose label cell is empty: its figures fill the columns
+            cells = [Cell("", -1, -1), *cells]
         numeric = [c for c in cells if _figure(c.text)]
         if not width and len(cells) in (len(header), len(header) + 1):
             width = len(cells)
@@ -503,6 +509,27 @@ class Unit:
     cells in units of a hundred million yuan, written here as ``cny_bn`` with the factor 0.1 (154.4 → 15.44)."""
     code: str
     factor: float = 1.0
+
+    def amount(self, value: float) -> tuple[str, float]:
+        """A cell's figure as a vocabulary unit and value: the table's own unit where the vocabulary has it, else the
+        vocabulary's unit of that currency with the largest scale not above the amount ("Millions KRW": 47,206,319 is
+        47.206319 trillion won; "US$ '000": 230,037 is 230.037 million dollars; yen and New Taiwan dollars, held in
+        billions only, in billions)."""
+        currency, _, size = self.code.partition("_")
+        scale = _SIZE.get(size)
+        if self.code in voc.UNITS or scale is None:
+            return self.code, round(value * self.factor, 9)
+        base = value * self.factor * scale
+        units = sorted((u for u in voc.UNITS.values() if u.dimension == f"currency_{currency}"),
+                       key=lambda u: float(u.factor))
+        if not units:
+            return self.code, round(value * self.factor, 9)
+        unit = next((u for u in reversed(units) if float(u.factor) <= abs(base)), units[0])
+        return unit.code, round(base / float(unit.factor), 9)
+
+
+#: The scale a unit's code names after its currency.
+_SIZE = {"k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12}
 
 
 #: A scale word, or a count of them that makes another unit: "100 million" (the Chinese 亿) is a tenth of a
@@ -721,9 +748,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
                 else:
                     if level_unit is None or cell.text.endswith("%"):
                         continue
-                    metric, cell_unit = ("market_size" if (market or regional) and metric_family == "revenue" else
-                                         metric_family), level_unit.code
-                    value = round(value * level_unit.factor, 9)
+                    metric = "market_size" if (market or regional) and metric_family == "revenue" else metric_family
+                    cell_unit, value = level_unit.amount(value)
                 out.append(Claim("", entity, kb.name_of(entity), metric, value, cell_unit, period, cell.start,
                                  cell.end, (cell.start, cell.end), (table.start, table.end),
                                  region=region if metric == "market_share" and kind == "firm" else None,
@@ -812,8 +838,8 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
             elif col == "level" and (_own_unit(cell.text) or unit) is not None and not cell.text.endswith("%"):
                 level_unit = _own_unit(cell.text) or unit
                 assert level_unit is not None
-                name, cell_unit = metric, level_unit.code
-                value = round(value * level_unit.factor, 9)
+                name = metric
+                cell_unit, value = level_unit.amount(value)
             else:
                 continue
             out.append(Claim("", firm, kb.name_of(firm), name, value, cell_unit, when, cell.start, cell.end,
