@@ -165,3 +165,21 @@ def test_a_units_amount_is_given_in_a_vocabulary_unit() -> None:
     assert Unit("jpy_m").amount(2_209_025) == ("jpy_bn", 2209.025)
     assert Unit("usd_m").amount(4_688) == ("usd_m", 4688.0)  # already a vocabulary unit
     assert Unit("cny_bn", 0.1).amount(154.4) == ("cny_bn", 15.44)
+
+
+def test_a_plain_text_statement_with_group_headings_and_a_blank_line_under_its_header(kb: KnowledgeBase) -> None:
+    """A release's statement in plain text: group headings ("GAAP(1)", "Non-GAAP(2)") over repeated periods, a blank
+    line between the header and the rows; the GAAP columns are read, the non-GAAP ones are not."""
+    text = ("Micron Technology, Inc. Reports Results for the First Quarter of Fiscal 2026\n\n"
+            "Micron Technology said demand for memory was strong.\n\n"
+            "Quarterly Financial Results\n(in millions, except per share amounts)\n"
+            "                        GAAP(1)                          Non-GAAP(2)\n"
+            "                        FQ1-26     FQ4-25     FQ1-25     FQ1-26     FQ4-25     FQ1-25\n\n"
+            "Revenue                 $ 13,643   $ 11,315   $ 8,709    $ 13,643   $ 11,315   $ 8,709\n"
+            "Operating income          6,136      3,654      2,174      6,419      3,955      2,394\n"
+            "Net income                5,240      3,201      1,870      5,482      3,469      2,037\n")
+    got = _claims(kb, text, "2025-12-17")
+    assert {("micron", "revenue", 13643.0, "usd_m", "FY2026Q1"), ("micron", "operating_profit", 2174.0, "usd_m",
+                                                                  "FY2025Q1"),
+            ("micron", "net_profit", 5240.0, "usd_m", "FY2026Q1")} <= got
+    assert not any(c[2] in (6419.0, 5482.0, 2037.0) for c in got)  # the non-GAAP columns

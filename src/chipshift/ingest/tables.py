@@ -207,6 +207,9 @@ def find(text: str) -> list[Table]:
                     not any(_figure(c.text) for c in _cells(*lines[j])):
                 below.append(lines[j])
                 j += 1
+            if j + 1 < len(lines) and not lines[j][1].strip() and any(_figure(c.text) for c in _cells(*lines[j + 1])):
+                j += 1  # one blank line between the header and the rows (a release's plain-text statement)
+            header = _grouped(header, _cells(*lines[i - 1]) if i else [])
             rows, width, first_row = _rows(lines, j, header, -1 if "|" in line else start)
             if len(rows) >= 2:
                 cells = list(header)
@@ -223,6 +226,33 @@ def find(text: str) -> list[Table]:
                 continue
         i += 1
     return tables
+
+
+def _title(table: Table) -> str:
+    """The table's title: the last line of its caption, passing over a line of group headings the header's cells
+    took ("GAAP(1)  Non-GAAP(2)", `_grouped`)."""
+    lines = [x for x in table.caption.split("\n") if x.strip()]
+    if lines and all(any(h.startswith(w + " ") for h in table.header) for w in _SPLIT.split(lines[-1].strip()) if w):
+        lines.pop()
+    return lines[-1] if lines else ""
+
+
+def _grouped(header: list[Cell], above: list[Cell]) -> list[Cell]:
+    """A header whose periods repeat under group headings on the line above ("GAAP(1)  Non-GAAP(2)" over "FQ1-26
+    FQ4-25 FQ1-25 FQ1-26 FQ4-25 FQ1-25"): each period cell takes its group's name, in order, so the columns of a
+    non-GAAP or adjusted group are left out as such (`_column`). Unchanged unless every heading but a leading label
+    repeats as many times as there are group headings, in runs."""
+    texts = [c.text for c in header if c.text]
+    periods = [c for c in header if c.text and texts.count(c.text) >= 2]
+    counts = {texts.count(c.text) for c in periods}
+    if len(counts) != 1 or len(periods) < len(texts) - 1 or len(above) != next(iter(counts)) or \
+            any(_figure(c.text) for c in above):
+        return header
+    size = len(periods) // len(above)
+    if [c.text for c in periods[:size]] * len(above) != [c.text for c in periods]:
+        return header
+    group = {id(c): above[k // size].text for k, c in enumerate(periods)}
+    return [Cell(f"{group[id(c)]} {c.text}", c.start, c.end) if id(c) in group else c for c in header]
 
 
 #: A token in brackets that ends a column header ("(Q/Q)", "(YOY)", "(%)").
@@ -690,7 +720,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         cells = " ".join(c.text for row in table.rows for c in row if _figure(c.text))
         unit = _near_unit(table.caption, table.notes, "") or _stated_unit(table.below, cells) or \
             _stated_unit(table.above, cells)
-        title = next((line for line in reversed(table.caption.split("\n")) if line.strip()), "")
+        title = _title(table)
         shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
@@ -809,7 +839,7 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
         if metric is None or metric == "skip" or (metric in plain and not _PLAIN_ROW.match(label.text)):
             continue
         # a row may state its scale ("Revenue (bn)") where the caption states the currency ("results (RMB)")
-        title = next((x for x in reversed(table.caption.split("\n")) if x.strip()), "")
+        title = _title(table)
         unit = _unit(label.text, f"{cells_text} {table.notes} {title}") or \
             _near_unit(table.caption, table.notes, cells_text)
         for cell, (col, _labels), when in zip(row[1:], columns[1:], periods[1:], strict=True):
