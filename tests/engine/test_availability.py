@@ -109,6 +109,19 @@ def test_parent_covers_children_not_the_reverse() -> None:
     assert t["B"]["available"] == 0.0 and t["A"]["available"] == 1.0
 
 
+def test_a_case_asking_about_a_category_is_reached_maybe_by_a_rule_on_one_of_its_kinds() -> None:
+    """The batched table leaves the category alone (above); a question about one item, a market case's, that
+    names the whole category cannot tell which part of it the rule binds, so the rule may reach it."""
+    w = world({"A": {"USA": 100.0}, "B": {"USA": 100.0}, "C": {"USA": 100.0}}, links=[("B", "A", "is_type_of")])
+    r = rule("r", ["B"])
+    assert reaches(r, w, "B", "USA", CHN, {}) == YES
+    assert reaches(r, w, "A", "USA", CHN, {}) == MAYBE
+    assert reaches(r, w, "A", "us-tools", CHN, {}) == MAYBE
+    assert reaches(r, w, "C", "USA", CHN, {}) == NO  # not a kind of B nor holding one
+    assert reaches(r, w, "A", "JPN", CHN, {}) == NO  # a seller the rule does not bind
+    assert reaches(rule("r", ["A"]), w, "B", "USA", CHN, {}) == YES
+
+
 def test_dates_and_relaxation() -> None:
     w = world({"A": {"USA": 70.0, "JPN": 30.0}, "B": {"USA": 100.0}})
     base = rule("r", ["A", "B"], start="2022-10-07")

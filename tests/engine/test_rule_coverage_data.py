@@ -2,7 +2,8 @@
 
 Each rule is checked the same way, over the bundled data alone and with the CSET import: at a date when the
 rule is in force, the target's lower bound of availability of the input is lower than with the rule removed
-(the direction the rule's text gives), and the rule names the providers it bars."""
+(the direction the rule's text gives), and the rule names the providers it bars. A rule whose products are
+rows of the CSET tables (Japan's tool list) is checked with the import only."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ CASES = [
     ("E-JP-KR-2019", "KOR", "photoresist", "2020-01-01", "JPN"),
     ("E-JP-KR-2019", "KOR", "hydrogen_fluoride", "2020-01-01", "JPN"),
     ("E-JP-KR-2019", "KOR", "fluorinated_polyimide", "2020-01-01", "JPN"),
-    ("E-JP-SME-2023", "CHN", "sme", "2023-08-01", "JPN"),
+    ("E-JP-SME-2023", "CHN", "N36", "2023-08-01", "JPN"),  # deposition, one of its six categories (a CSET row)
     ("E-EDA-MAY2025", "CHN", "eda_software", "2025-06-01", "USA"),
     ("E-ASUS-RUS-HALT-MAR2022", "RUS", "personal_computers", "2022-03-20", "asus"),
     ("E-ACER-RUS-EXIT-APR2022", "RUS", "personal_computers", "2022-05-01", "acer"),
@@ -67,6 +68,8 @@ def _barring(row: dict[str, object]) -> dict[str, set[str]]:
                          ids=[f"{c[0]}-{c[2]}" for c in CASES])
 def test_rule_lowers_the_targets_availability(store: Store, rule: str, target: str, item: str, at: str,
                                               provider: str) -> None:
+    if item not in store.input_ids():
+        pytest.skip(f"{item} is a row of the CSET tables: the rule reaches it once they are imported")
     with_rule = _row(store, target, item, at, [])
     without = _row(store, target, item, at, [rule])
     assert float(with_rule["available_lower_pct"]) < float(without["available_lower_pct"])  # type: ignore[arg-type]

@@ -457,24 +457,32 @@ def reaches(rule: Rule, world: World, item: str, seller: str, dest: Destination,
 
     The same reach as the batched engine's (products with their descendants and thresholds, sellers,
     destination and segment). An item or seller the world does not know is reached only by a rule that
-    does not narrow by products (or sellers). `seller` is a firm id or, for a country's producers as a
+    does not narrow by products (or sellers). An item of which the rule covers only some kinds (chipmaking
+    tools, for a rule on deposition tools) is reached as 'maybe': a case selling the whole category cannot
+    say which part of its sales the rule binds. `seller` is a firm id or, for a country's producers as a
     group, a country code."""
-    levels = _levels(rule, world, item, seller, dest, firm_parents)
+    levels = _levels(rule, world, item, seller, dest, firm_parents, kinds=True)
     if NO in levels:
         return NO
     return YES if all(v == YES for v in levels) else MAYBE
 
 
 def _levels(rule: Rule, world: World, item: str, seller: str, dest: Destination,
-            firm_parents: dict[str, str]) -> tuple[int, int, int]:
+            firm_parents: dict[str, str], kinds: bool = False) -> tuple[int, int, int]:
     """How surely a rule covers the item, binds the seller and reaches the destination. A firm named as the
     seller supplies the item by the question's own account (a market case's seller of it), as a firm row of the
     batched engine's does: its products decide (`covers`); for a country's producers as a group, what named firms
-    supply too (`product_reach`)."""
+    supply too (`product_reach`). With `kinds`, an item the rule does not cover but some of whose kinds it does
+    is covered as MAYBE."""
     known_item = item in world.index
     by_firm = seller not in world.countries
-    cover = int((covers(rule, world) if by_firm else product_reach(rule, world, firm_parents))[world.index[item]]) \
-        if known_item else (NO if rule.products else YES)
+    if known_item:
+        cover_of = covers(rule, world) if by_firm else product_reach(rule, world, firm_parents)
+        cover = int(cover_of[world.index[item]])
+        if kinds and cover == NO and bool((cover_of[world.descendants(item)] != NO).any()):
+            cover = MAYBE
+    else:
+        cover = NO if rule.products else YES
     if seller in world.provider_index:
         bind = int(binds(rule, world, dest, firm_parents)[world.provider_index[seller]])
     else:
