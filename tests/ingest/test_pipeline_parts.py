@@ -1065,3 +1065,23 @@ def test_a_change_of_volume_shipped_is_not_revenue_growth(kb: KnowledgeBase) -> 
     assert not {c[2] for c in got} & {22.0, -22.0, 2.6}
     assert {("nanya", "revenue_growth", -18.0), ("umc", "revenue_growth", 1.1)} <= {c[:3] for c in got}
     assert ("TWN", "trade_growth", 21.2) in {c[:3] for c in got}
+
+
+def _fold_warnings(kb: KnowledgeBase, text: str, day: str) -> list[str]:
+    report = analyse(Extracted(text, "text"), kb, date_given=day)
+    return [f["message"] for f in report["findings"] if f["check"] == "fold_vs_percent" and f["severity"] == "warning"]
+
+
+def test_a_fold_and_a_percentage_are_compared_only_as_changes_of_one_measure(kb: KnowledgeBase) -> None:
+    """Two changes are compared when the words qualifying what changed agree (both none, or a word in common): a
+    firm's revenue and its data-centre revenue are two measures; imports of Dutch lithography tools and imports of
+    lithography systems from the Netherlands are one; "more than doubled" is a lower bound."""
+    assert not _fold_warnings(kb, "Micron's revenue rose 38% from a year earlier to $8.05 billion in the quarter. "
+                                  "Micron's data center revenue tripled from a year ago.", "2025-03-21")
+    assert _fold_warnings(kb, "China's imports of Dutch chipmaking lithography tools jumped tenfold in November. "
+                              "China's imports of chipmaking lithography systems from the Netherlands surged 1,050 "
+                              "per cent by value in November.", "2023-12-20")
+    assert _fold_warnings(kb, "Cambricon reported a 14-fold revenue surge in the third quarter. Cambricon posted "
+                              "a 1,400% increase in quarterly revenue in the third quarter.", "2025-10-20")
+    assert not _fold_warnings(kb, "Nvidia's 2023 sales were US$49.2 billion, up 133.6% from the previous year. "
+                                  "Nvidia's sales more than doubled in 2023.", "2024-03-20")

@@ -24,17 +24,91 @@ def _fmt(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".") if abs(x) < 1000 else f"{x:,.0f}"
 
 
-def fold_vs_percent(claims: list[Claim], text: str) -> list[Finding]:
+#: The words that name what a change is of ("revenue", "imports"), whose modifiers tell one measure from another.
+_MEASURE = re.compile(r"\b(?:revenues?|sales|turnover|imports?|exports?|shipments|income|profits?|spending|"
+                      r"purchases|orders|investment)\b", re.I)
+#: Words in a measure's modifiers that do not change what is measured.
+_GENERIC = {"total", "overall", "quarterly", "annual", "yearly", "monthly", "its", "their", "the", "a", "an", "of",
+            "from", "in", "for", "net", "group", "company", "firm", "reported", "fiscal", "year", "quarter", "month",
+            "this", "that", "these", "whole", "global", "worldwide", "combined", "by", "value", "s", "increase",
+            "increases", "rise", "surge", "jump", "growth", "gain", "decline", "fall", "drop", "climb", "boost"}
+_CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\.\s")
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+_BOUND = re.compile(r"\b(?P<more>more\s+than|over|at\s+least|upwards\s+of)\s*$|"
+                    r"\b(?P<less>nearly|almost|close\s+to|just\s+under|under|less\s+than)\s*$", re.I)
+
+
+def _modifiers(c: Claim, text: str, names: set[str]) -> frozenset[str] | None:
+    """The words that qualify the measure a change is of, in the figure's clause: before the measure word nearest the
+    figure ("data center revenue", "China revenue", "automotive-related sales") and after it in an "of" or "from"
+    phrase ("revenue of the consumer group", "imports of Dutch lithography tools"); generic words and the entity's
+    own names left out. None when the clause names no measure ("it more than doubled")."""
+    s0, s1 = c.sentence
+    sentence = text[s0:s1]
+    at = c.quantity[0] - s0
+    starts = [0, *(m.end() for m in _CLAUSE.finditer(sentence) if m.end() <= at)]
+    ends = [m.start() for m in _CLAUSE.finditer(sentence) if m.start() >= at]
+    clause_start, clause_end = max(starts), min(ends, default=len(sentence))
+    clause = sentence[clause_start:clause_end]
+    rel = at - clause_start
+    measures = list(_MEASURE.finditer(clause))
+    if not measures:
+        return None
+    m = min(measures, key=lambda x: abs(x.start() - rel))
+    figure_end = rel + (c.quantity[1] - c.quantity[0])
+    start = max(0, m.start() - 40, figure_end if figure_end <= m.start() else 0)
+    before = _WORD.findall(clause[start:m.start()])[-3:]
+    after = re.match(r"\s+(?:of|from)\s+((?:[A-Za-z][\w-]*\s*){1,5})", clause[m.end():])
+    words = [*before, *(_WORD.findall(after.group(1)) if after else [])]
+    # a figure or a verb ends the modifiers before the measure: keep only what follows the last of them
+    cut = max((k for k, w in enumerate(before) if _VERB.fullmatch(w)), default=-1)
+    words = [*before[cut + 1:], *words[len(before):]]
+    out = {w.lower().removesuffix("'s").removesuffix("’s") for w in words}
+    return frozenset(w for w in out if w not in _GENERIC and w not in names)
+
+
+_VERB = re.compile(r"(?:rose|grew|jumped|surged|fell|dropped|declined|climbed|soared|was|were|is|are|had|has|"
+                   r"posted|reported|booked|said|saw|posting|increased|decreased|tripled|doubled|up|down|"
+                   r"stunning|staggering|record|strong|sharp|with|and|to|as|than|by)", re.I)
+
+
+def _same_measure(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    """Two changes are of one measure when their modifiers agree: both none, or some word in common; a change whose
+    clause names no measure ("it more than doubled") is of none the check can tell."""
+    if a is None or b is None:
+        return False
+    return a == b or bool(a & b)
+
+
+def _fold_bounds(f: Claim, text: str) -> tuple[float, float]:
+    """The fold's interval: its rounding, opened on one side by "more than" (at least) or "nearly" (at most)."""
+    lo, hi = f.value - f.precision, f.value + f.precision
+    bound = _BOUND.search(text[max(0, f.quantity[0] - 20):f.quantity[0]])
+    if bound and bound.group("more"):
+        return lo, float("inf")
+    if bound and bound.group("less"):
+        return 1.0, hi
+    return lo, hi
+
+
+def fold_vs_percent(claims: list[Claim], text: str, names: dict[str, set[str]] | None = None) -> list[Finding]:
+    """A change written as a fold and as a percentage of one measure (one firm's, product's, region's and period's,
+    and the same words qualifying it in the text) that do not agree; `names`: each entity's names, lower case, left
+    out of the qualifying words."""
     out: list[Finding] = []
     folds = [c for c in claims if c.metric in GROWTH and c.unit == "ratio"]
     pcts = [c for c in claims if c.metric in GROWTH and c.unit.startswith("pct") and c.unit != "pct_points"]
+    own = names or {}
     for f in folds:
         for p in pcts:
             if (f.entity, f.metric, f.product, f.region) != (p.entity, p.metric, p.product, p.region) or (
                     f.period and p.period and f.period != p.period):
                 continue  # two statements of the same change: one firm's growth in one product, region and period
+            entity_names = own.get(f.entity or "", set())
+            if not _same_measure(_modifiers(f, text, entity_names), _modifiers(p, text, entity_names)):
+                continue  # "Revenue rose 38%" and "data center revenue tripled" are changes of two measures
             lo, hi = 1 + (p.value - p.precision) / 100, 1 + (p.value + p.precision) / 100
-            f_lo, f_hi = f.value - f.precision, f.value + f.precision
+            f_lo, f_hi = _fold_bounds(f, text)
             ft, pt = text[f.quantity[0]:f.quantity[1]], text[p.quantity[0]:p.quantity[1]]
             spans = (f.quantity, p.quantity)
             if hi >= f_lo and lo <= f_hi:

@@ -22,6 +22,7 @@ from chipshift.ingest import (
 )
 from chipshift.ingest import sentences as sent
 from chipshift.ingest.binding import Binding
+from chipshift.ingest.entities import DEMONYMS
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Claim, Event, Finding
 from chipshift.ingest.text import Extracted
@@ -70,7 +71,7 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
         c.id = f"C{i}"
     evs = events.extract(sentences, mentions, pms, marks, refs, kb, doc_date)
     findings: list[Finding] = []
-    findings += checks.fold_vs_percent(cl, text)
+    findings += checks.fold_vs_percent(cl, text, _entity_words(cl, kb))
     findings += checks.conversions(convs, kb, doc_date, text, cl)
     findings += checks.parts_sum(cl)
     findings += checks.before_after(sentences, qs, text)
@@ -213,3 +214,14 @@ def _uncited_references(refs: list[Any], marks: list[Any]) -> list[Finding]:
     cited = {n for m in marks for n in m.numbers}
     return [Finding("reference_uncited", "notice", f"Reference [{r.number}] is listed but never cited in the text.",
                     ((r.start, r.end),)) for r in refs if r.number not in cited]
+
+
+def _entity_words(claims: list[Claim], kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Each claimed entity's names and demonyms as lower-case words ("micron", "technology"; "china", "chinese"), which
+    name whose change it is, not which measure."""
+    out: dict[str, set[str]] = {}
+    for c in claims:
+        if c.entity and c.entity not in out:
+            names = (*kb.names_of(c.entity), *DEMONYMS.get(c.entity, ()))
+            out[c.entity] = {w.lower().removesuffix("'s") for n in names for w in re.findall(r"[\w-]+", n)}
+    return out
