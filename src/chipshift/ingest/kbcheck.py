@@ -75,8 +75,15 @@ def like_quantities(claim: Claim, fact: dict[str, Any], fy_end: int | None) -> b
         return False
     if claim.definition == RANKED_REVENUE and fact.get("definition") != RANKED_REVENUE:
         return False
-    mine, theirs = claim.region or None, fact.get("region") or None
-    return mine == theirs or {mine, theirs} <= {"CHN", "CHK", "CHM"}
+    return _same_region(claim.region or None, fact.get("region") or None)
+
+
+#: Mainland China and China with Hong Kong (and Macau): one region for comparing figures, with a note on definitions.
+_CHINA = {"CHN", "CHK", "CHM"}
+
+
+def _same_region(a: str | None, b: str | None) -> bool:
+    return a == b or (a is not None and b is not None and {a, b} <= _CHINA)
 
 
 def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = None) -> list[Finding]:
@@ -174,7 +181,7 @@ def _not_contradicting(c: Claim, fact: dict[str, Any]) -> bool:
     product = fact.get("product") or None
     region = fact.get("region") or None
     return (c.product is None or product is None or c.product == product) and \
-        (c.region is None or region is None or c.region == region or {c.region, region} <= {"CHN", "CHK", "CHM"})
+        (c.region is None or region is None or _same_region(c.region, region))
 
 
 def _shown(f: dict[str, Any], v: float, unit: str) -> dict[str, Any]:
