@@ -152,6 +152,21 @@ def test_arithmetic_checks(kb: KnowledgeBase) -> None:
     assert ("parts_sum", "error") in checks
 
 
+def test_firms_and_countries_shares_are_summed_apart() -> None:
+    """A country's share read among firms' shares of a market is a share of another whole: no parts-sum finding."""
+    from chipshift.ingest.checks import parts_sum
+    from chipshift.ingest.model import Claim
+
+    def share(entity: str, value: float) -> Claim:
+        return Claim(id=entity, entity=entity, entity_name=entity, metric="market_share", value=value, unit="pct",
+                     period="2022Q4", start=0, end=1, quantity=(0, 1), sentence=(0, 1), precision=0.5)
+
+    firms = [share("apple", 22.0), share("vivo", 18.0), share("oppo", 16.0), share("honor", 15.0),
+             share("xiaomi", 12.0)]
+    assert not parts_sum([*firms, share("CHN", 22.0)], frozenset({"CHN"}))
+    assert parts_sum([*firms, share("huawei", 22.0)], frozenset({"CHN"}))  # 105% of one market
+
+
 def test_a_fall_in_points_agrees_with_its_stated_size(kb: KnowledgeBase) -> None:
     """From 34.3% to 31.8% is a fall of 2.5 points: a text stating "2.5 percentage points" agrees (a fall's interval
     runs below zero, so its size is read as the distance either way), and one stating 4 points does not."""

@@ -207,8 +207,9 @@ def conversions(convs: list[Conversion], kb: KnowledgeBase, when: date | None, t
     return out
 
 
-def parts_sum(claims: list[Claim]) -> list[Finding]:
-    """Shares of one whole (by several entities or regions) must not add up to more than 100%."""
+def parts_sum(claims: list[Claim], countries: frozenset[str] = frozenset()) -> list[Finding]:
+    """Shares of one whole (by several entities or regions) must not add up to more than 100%. Firms' shares of a
+    market and countries' shares (``countries``: the country ids) are shares of different wholes, summed apart."""
     out: list[Finding] = []
     groups: dict[tuple[object, ...], list[Claim]] = {}
     for c in claims:
@@ -216,7 +217,7 @@ def parts_sum(claims: list[Claim]) -> list[Finding]:
         if group is None or c.unit != "pct" or c.period is None:
             continue
         if group == "market_share":
-            key: tuple[object, ...] = (group, c.product, c.region, c.period)
+            key: tuple[object, ...] = (group, c.product, c.region, c.period, c.entity in countries)
             part = c.entity
         elif group == "domestic_vs_imported":
             key = (group, c.entity, c.product, c.period)
@@ -236,9 +237,9 @@ def parts_sum(claims: list[Claim]) -> list[Finding]:
         if total > 100 + slack:
             names = ", ".join(f"{p.entity_name or p.entity} {p.value:g}%" for p in parts)
             out.append(Finding("parts_sum", "error",
-                               f"These shares of the same whole ({key[0]}, {key[-1]}) add up to {total:.1f}%, more "
-                               f"than 100%: {names}.", tuple(p.quantity for p in parts), tuple(p.id for p in parts),
-                               {"total": round(total, 3)}))
+                               f"These shares of the same whole ({key[0]}, {parts[0].period}) add up to {total:.1f}%, "
+                               f"more than 100%: {names}.", tuple(p.quantity for p in parts),
+                               tuple(p.id for p in parts), {"total": round(total, 3)}))
     return out
 
 
