@@ -56,8 +56,8 @@ REAL_FLOORS = {"dev": {"claims": (0.81, 0.84), "events": (0.75, 0.62)},
                "test18": {"claims": (0.59, 0.41), "events": (0.37, 0.21)},
                "test19": {"claims": (0.72, 0.70), "events": (1.0, 1.0)},
                "test20": {"claims": (0.60, 0.48), "events": (0.54, 0.50)},
-               "test21": {"claims": (0.55, 0.44), "events": (0.0, 1.0)},
-               "test22": {"claims": (0.32, 0.27), "events": (0.37, 0.30)}}
+               "test21": {"claims": (0.72, 0.59), "events": (0.0, 1.0)},
+               "test22": {"claims": (0.35, 0.30), "events": (0.37, 0.30)}}
 
 
 @pytest.fixture(scope="module")

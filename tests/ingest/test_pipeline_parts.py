@@ -1100,3 +1100,9 @@ def test_a_fold_and_a_percentage_are_compared_only_as_changes_of_one_measure(kb:
                               "a 1,400% increase in quarterly revenue in the third quarter.", "2025-10-20")
     assert not _fold_warnings(kb, "Nvidia's 2023 sales were US$49.2 billion, up 133.6% from the previous year. "
                                   "Nvidia's sales more than doubled in 2023.", "2024-03-20")
+
+
+def test_a_firms_name_written_as_a_common_word_names_no_firm(kb: KnowledgeBase) -> None:
+    """"a sharp swing" names no firm; "Sharp reported" names Sharp: a firm's name counts only capitalised."""
+    assert "sharp" not in {m.entity for m in kb.gazetteer.link("Net profit came to RMB 1.04 billion, a sharp swing.")}
+    assert "sharp" in {m.entity for m in kb.gazetteer.link("Sharp reported a loss for the year.")}

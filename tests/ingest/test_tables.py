@@ -183,3 +183,17 @@ def test_a_plain_text_statement_with_group_headings_and_a_blank_line_under_its_h
                                                                   "FY2025Q1"),
             ("micron", "net_profit", 5240.0, "usd_m", "FY2026Q1")} <= got
     assert not any(c[2] in (6419.0, 5482.0, 2037.0) for c in got)  # the non-GAAP columns
+
+
+def test_a_fiscal_year_the_caption_states_gives_the_columns_periods(kb: KnowledgeBase) -> None:
+    """"Fiscal year is Jul - Jun" keeps the columns fiscal years (FY2024) of a firm whose fiscal year end the data
+    lacks; "Fiscal year is Jan - Dec" makes them calendar years."""
+    text = ("Lam Research Corporation financial summary.\n\nLam Research Income Statement\n\n"
+            "Millions USD. Fiscal year is Jul - Jun.\n\n"
+            "Fiscal Year | FY 2024 | FY 2023 | FY 2022\n"
+            "Revenue | 14,905 | 17,429 | 17,227\n"
+            "Operating Income | 4,325 | 5,295 | 5,382\n")
+    got = _claims(kb, text, "2024-11-21")
+    assert ("lam-research", "revenue", 14905.0, "usd_m", "FY2024") in got
+    calendar = _claims(kb, text.replace("Jul - Jun", "Jan - Dec"), "2024-11-21")
+    assert ("lam-research", "revenue", 14905.0, "usd_m", "2024") in calendar

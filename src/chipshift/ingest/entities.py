@@ -105,6 +105,7 @@ class Entry:
     confidence: float
     via: str
     priority: int
+    capitalised: bool = False  # a firm's name: it names the firm only written with a capital ("Sharp", not "sharp")
 
 
 class Gazetteer:
@@ -129,7 +130,8 @@ class Gazetteer:
             sensitive = len(name) <= 4 or (letters.isupper() and len(letters) >= 2)
             key = tuple(t.lower() for t in toks)
             entry = Entry(entity, kind, tuple(toks) if sensitive else (), confidence if not sensitive or
-                          len(name) > 3 else min(confidence, 0.8), via, priority)
+                          len(name) > 3 else min(confidence, 0.8), via, priority,
+                          capitalised=kind == "firm" and toks[0][:1].isupper())
             table.setdefault(key, []).append(entry)
 
         for kind, named in (("firm", kb.firms), ("country", kb.countries), ("input", kb.inputs)):
@@ -171,7 +173,8 @@ class Gazetteer:
                 if _CURRENCY_AFTER.match(text, end):  # "US dollars", "Hong Kong dollars": a currency, not a place
                     continue
                 raw = tuple(t[2] for t in toks[i:i + n])
-                fitting = [e for e in entries if not e.form or e.form == raw]
+                fitting = [e for e in entries if (not e.form or e.form == raw) and
+                           (not e.capitalised or raw[0][:1].isupper())]
                 if not fitting:
                     continue
                 best = max(fitting, key=lambda e: (e.priority, e.confidence))

@@ -789,6 +789,23 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
     return out
 
 
+_MONTH_NUMBER = {m: k for k, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                               "nov", "dec"), 1)}
+_FISCAL_YEAR = re.compile(r"fiscal\s+year\s+(?:is|runs)\s+(?:from\s+)?(?P<first>[A-Za-z]{3})[a-z]*\.?\s*(?:-|–|to)\s*"
+                          r"(?P<last>[A-Za-z]{3})[a-z]*|fiscal\s+year\s+ends?\s+(?:in\s+|on\s+)?(?:the\s+last\s+\w+\s+"
+                          r"(?:of|in)\s+)?(?P<ends>[A-Za-z]{3})[a-z]*", re.I)
+
+
+def _stated_fiscal_year_end(text: str) -> int | None:
+    """The month a table's fiscal year ends in, as its caption states it ("Fiscal year is Jul - Jun": June;
+    "fiscal year ends in September"), or None."""
+    m = _FISCAL_YEAR.search(text)
+    if m is None:
+        return None
+    month = (m.group("last") or m.group("ends") or "").lower()
+    return _MONTH_NUMBER.get(month)
+
+
 def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb: KnowledgeBase,
                doc: date | None) -> list[Claim]:
     """The claims of a firm's own statement: each row a measure (revenue, net and operating profit, gross
@@ -796,10 +813,11 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
     ("Net sales (millions of yen)"), else the one the caption gives nearest the header, the currency from the
     figures when the caption names only the scale ("(In millions)" over "$ 4,688"); changes are growth of revenue
     only, year on year when the header or the caption says so. A fiscal year of a firm whose fiscal year is the
-    calendar year is that year; a month heading a quarterly statement ("Quarters Ended September 27, 2020" over
-    "September 2020") is the quarter ending in it."""
+    calendar year (as the caption states it, "Fiscal year is Jan - Dec", else as the data holds it) is that year;
+    a month heading a quarterly statement ("Quarters Ended September 27, 2020" over "September 2020") is the
+    quarter ending in it."""
     out: list[Claim] = []
-    fy_end = kb.fiscal_year_end(firm)
+    fy_end = _stated_fiscal_year_end(table.caption + " " + table.notes) or kb.fiscal_year_end(firm)
     quarterly = bool(re.search(r"\bquarter", table.caption + " " + table.notes, re.I))
     yoy_text = bool(_YOY_TEXT.search(table.caption + " " + table.notes))
 
