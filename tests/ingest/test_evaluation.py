@@ -57,7 +57,9 @@ REAL_FLOORS = {"dev": {"claims": (0.81, 0.84), "events": (0.75, 0.62)},
                "test19": {"claims": (0.72, 0.70), "events": (1.0, 1.0)},
                "test20": {"claims": (0.60, 0.48), "events": (0.54, 0.50)},
                "test21": {"claims": (0.72, 0.59), "events": (0.0, 1.0)},
-               "test22": {"claims": (0.35, 0.30), "events": (0.37, 0.30)}}
+               "test22": {"claims": (0.35, 0.30), "events": (0.37, 0.30)},
+               "test23": {"claims": (0.25, 0.19), "events": (0.50, 0.60)},
+               "test24": {"claims": (0.43, 0.38), "events": (0.57, 1.0)}}
 
 
 @pytest.fixture(scope="module")
