@@ -109,6 +109,18 @@ def test_parent_covers_children_not_the_reverse() -> None:
     assert t["B"]["available"] == 0.0 and t["A"]["available"] == 1.0
 
 
+def test_a_categorys_row_names_the_rules_on_its_kinds() -> None:
+    """The category's own bounds leave out a rule on one of its kinds, so its row names that rule apart
+    (`rules_on_kinds`), for a reader who would otherwise take the category as untouched."""
+    w = world({"A": {"USA": 100.0}, "B": {"USA": 100.0}, "C": {"USA": 100.0}},
+              links=[("B", "A", "is_type_of"), ("C", "A", "is_type_of")])
+    s = situation(w, [rule("r", ["B"]), rule("q", ["A"], countries=("RUS",))], CHN, DAY, {})
+    rows = {r["input"]: r for r in availability_table(s, detail=True)}
+    assert rows["A"]["rules"] == [] and rows["A"]["rules_on_kinds"] == ["r"]
+    assert rows["B"]["rules"] == ["r"] and "rules_on_kinds" not in rows["B"]
+    assert "rules_on_kinds" not in rows["C"]
+
+
 def test_a_case_asking_about_a_category_is_reached_maybe_by_a_rule_on_one_of_its_kinds() -> None:
     """The batched table leaves the category alone (above); a question about one item, a market case's, that
     names the whole category cannot tell which part of it the rule binds, so the rule may reach it."""

@@ -402,8 +402,19 @@ def availability_table(s: Situation, inputs: Sequence[int] | None = None, view: 
         record["maybe_barred"] = [e for n in names for e in entries[n][1].get(i, ())]
         if detail:
             record["rules"] = reaching[i]
+            on_kinds = _rules_on_kinds(s.world, i, reaching)
+            if on_kinds:
+                record["rules_on_kinds"] = on_kinds
         out.append(record)
     return out
+
+
+def _rules_on_kinds(world: World, i: int, reaching: list[list[str]]) -> list[str]:
+    """The rules that reach some kinds of input ``i`` (a category: chipmaking tools, DRAM) but not the category as
+    a whole, whose bounds therefore leave them out: each kind's own row carries them."""
+    own = set(reaching[i])
+    kinds = [d for d in np.flatnonzero(world.descendants(world.inputs[i])).tolist() if d != i]
+    return sorted({r for d in kinds for r in reaching[d]} - own)
 
 
 def _plain_table(s: Situation) -> list[dict[str, Any]]:

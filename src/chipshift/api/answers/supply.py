@@ -54,6 +54,10 @@ class InputAvailability(InputRow):
     maybe_barred: tuple[BarredProvider, ...] | None = Field(None, description="the providers that may be barred")
     rules: tuple[str, ...] | None = Field(None, description="the barring rules in force that reach the whole "
                                                             "destination and cover the input")
+    rules_on_kinds: tuple[str, ...] | None = Field(None, description="for a category (chipmaking tools, DRAM): the "
+                                                                     "rules in force that reach some of its kinds but "
+                                                                     "not the category as a whole, which its bounds "
+                                                                     "leave out (each kind's own row carries them)")
 
 
 class AvailabilityAnswer(DestinationContext):
