@@ -554,8 +554,8 @@ def availability(target: TargetArgument,
                                                             view_name).as_report())
     print_report(report, fmt, "inputs", _out, table=table, out_dir=csv_out, columns={
         "inputs": ["input", "name", "view", "available_lower_pct", "available_upper_pct", "available_pct", "barred",
-                   "rules"]},
-        secondary={"inputs": ["view", "rules", "barred"]})
+                   "rules", "rules_on_kinds"]},
+        secondary={"inputs": ["view", "rules_on_kinds", "rules", "barred"]})
 
 
 @app.command("exposure")

@@ -1106,3 +1106,19 @@ def test_a_firms_name_written_as_a_common_word_names_no_firm(kb: KnowledgeBase) 
     """"a sharp swing" names no firm; "Sharp reported" names Sharp: a firm's name counts only capitalised."""
     assert "sharp" not in {m.entity for m in kb.gazetteer.link("Net profit came to RMB 1.04 billion, a sharp swing.")}
     assert "sharp" in {m.entity for m in kb.gazetteer.link("Sharp reported a loss for the year.")}
+
+
+def test_bounds_and_qualifiers_of_a_change_are_read_on_both_sides(kb: KnowledgeBase) -> None:
+    """"nearly tripled" is 2.7 to 3 times, not any rise; "more than 100%" is a lower bound like "more than doubled";
+    an "of" or "from" phrase after the measure ends at its verb; an abbreviation inside the sentence ends no clause."""
+    day = "2025-03-21"
+    assert _fold_warnings(kb, "Micron's revenue rose 5% in the quarter. Micron's revenue nearly tripled in the "
+                              "quarter.", day)
+    assert not _fold_warnings(kb, "Micron's revenue rose 190% in the quarter. Micron's revenue nearly tripled in "
+                                  "the quarter.", day)
+    assert not _fold_warnings(kb, "Micron's revenue rose more than 100% in the quarter. Micron's revenue tripled in "
+                                  "the quarter.", day)
+    assert not _fold_warnings(kb, "Micron's revenue from gaming rose 40% in the quarter. Micron's revenue from "
+                                  "automotive rose threefold in the quarter.", day)
+    assert not _fold_warnings(kb, "Micron's U.S. revenue rose 40% in the quarter. Micron's revenue tripled in the "
+                                  "quarter.", day)

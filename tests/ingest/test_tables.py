@@ -197,3 +197,14 @@ def test_a_fiscal_year_the_caption_states_gives_the_columns_periods(kb: Knowledg
     assert ("lam-research", "revenue", 14905.0, "usd_m", "FY2024") in got
     calendar = _claims(kb, text.replace("Jul - Jun", "Jan - Dec"), "2024-11-21")
     assert ("lam-research", "revenue", 14905.0, "usd_m", "2024") in calendar
+
+
+def test_fiscal_years_stated_in_words() -> None:
+    from chipshift.ingest.tables import _stated_fiscal_year_end
+
+    assert _stated_fiscal_year_end("Millions USD. Fiscal year is Jul - Jun.") == 6
+    assert _stated_fiscal_year_end("for the fiscal year ended June 30, 2024") == 6
+    assert _stated_fiscal_year_end("The fiscal year ends in September.") == 9
+    assert _stated_fiscal_year_end("Fiscal year is Jan - Dec.") == 12
+    assert _stated_fiscal_year_end("fiscal year ends may vary by subsidiary") is None
+    assert _stated_fiscal_year_end("Revenue in millions") is None

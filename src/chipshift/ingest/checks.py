@@ -32,7 +32,7 @@ _GENERIC = {"total", "overall", "quarterly", "annual", "yearly", "monthly", "its
             "from", "in", "for", "net", "group", "company", "firm", "reported", "fiscal", "year", "quarter", "month",
             "this", "that", "these", "whole", "global", "worldwide", "combined", "by", "value", "s", "increase",
             "increases", "rise", "surge", "jump", "growth", "gain", "decline", "fall", "drop", "climb", "boost"}
-_CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\.\s")
+_CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b")  # within the sentence the splitter gives
 _WORD = re.compile(r"[A-Za-z][\w-]*")
 _BOUND = re.compile(r"\b(?P<more>more\s+than|over|at\s+least|upwards\s+of)\s*$|"
                     r"\b(?P<less>nearly|almost|close\s+to|just\s+under|under|less\s+than)\s*$", re.I)
@@ -59,10 +59,11 @@ def _modifiers(c: Claim, text: str, names: set[str]) -> frozenset[str] | None:
     start = max(0, m.start() - 40, figure_end if figure_end <= m.start() else 0)
     before = _WORD.findall(clause[start:m.start()])[-3:]
     after = re.match(r"\s+(?:of|from)\s+((?:[A-Za-z][\w-]*\s*){1,5})", clause[m.end():])
-    words = [*before, *(_WORD.findall(after.group(1)) if after else [])]
-    # a figure or a verb ends the modifiers before the measure: keep only what follows the last of them
+    following = _WORD.findall(after.group(1)) if after else []
+    # a figure or a verb ends the modifiers: before the measure, keep what follows the last; after it, what comes first
     cut = max((k for k, w in enumerate(before) if _VERB.fullmatch(w)), default=-1)
-    words = [*before[cut + 1:], *words[len(before):]]
+    stop = next((k for k, w in enumerate(following) if _VERB.fullmatch(w)), len(following))
+    words = [*before[cut + 1:], *following[:stop]]
     out = {w.lower().removesuffix("'s").removesuffix("’s") for w in words}
     return frozenset(w for w in out if w not in _GENERIC and w not in names)
 
@@ -80,21 +81,25 @@ def _same_measure(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     return a == b or bool(a & b)
 
 
-def _fold_bounds(f: Claim, text: str) -> tuple[float, float]:
-    """The fold's interval: its rounding, opened on one side by "more than" (at least) or "nearly" (at most)."""
-    lo, hi = f.value - f.precision, f.value + f.precision
-    bound = _BOUND.search(text[max(0, f.quantity[0] - 20):f.quantity[0]])
+#: How far below a figure "nearly" or "almost" reaches: a tenth ("nearly tripled" is 2.7 to 3 times).
+NEARLY = 0.1
+
+
+def _bounds(lo: float, hi: float, value: float, c: Claim, text: str) -> tuple[float, float]:
+    """A figure's interval: its rounding, opened on one side by "more than" (at least) or closed to a tenth below
+    it by "nearly" (at most, and not far off)."""
+    bound = _BOUND.search(text[max(0, c.quantity[0] - 20):c.quantity[0]])
     if bound and bound.group("more"):
         return lo, float("inf")
     if bound and bound.group("less"):
-        return 1.0, hi
+        return value - NEARLY * abs(value), hi
     return lo, hi
 
 
 def fold_vs_percent(claims: list[Claim], text: str, names: dict[str, set[str]] | None = None) -> list[Finding]:
     """A change written as a fold and as a percentage of one measure (one firm's, product's, region's and period's,
-    and the same words qualifying it in the text) that do not agree; `names`: each entity's names, lower case, left
-    out of the qualifying words."""
+    and the same words qualifying it in the text) that do not agree, each read as a bound where the text says "more
+    than" or "nearly"; `names`: each entity's names, lower case, left out of the qualifying words."""
     out: list[Finding] = []
     folds = [c for c in claims if c.metric in GROWTH and c.unit == "ratio"]
     pcts = [c for c in claims if c.metric in GROWTH and c.unit.startswith("pct") and c.unit != "pct_points"]
@@ -107,8 +112,9 @@ def fold_vs_percent(claims: list[Claim], text: str, names: dict[str, set[str]] |
             entity_names = own.get(f.entity or "", set())
             if not _same_measure(_modifiers(f, text, entity_names), _modifiers(p, text, entity_names)):
                 continue  # "Revenue rose 38%" and "data center revenue tripled" are changes of two measures
-            lo, hi = 1 + (p.value - p.precision) / 100, 1 + (p.value + p.precision) / 100
-            f_lo, f_hi = _fold_bounds(f, text)
+            implied = 1 + p.value / 100
+            lo, hi = _bounds(1 + (p.value - p.precision) / 100, 1 + (p.value + p.precision) / 100, implied, p, text)
+            f_lo, f_hi = _bounds(f.value - f.precision, f.value + f.precision, f.value, f, text)
             ft, pt = text[f.quantity[0]:f.quantity[1]], text[p.quantity[0]:p.quantity[1]]
             spans = (f.quantity, p.quantity)
             if hi >= f_lo and lo <= f_hi:

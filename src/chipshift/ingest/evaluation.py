@@ -118,8 +118,9 @@ def _scaled_unit(code: str) -> tuple[str, float] | None:
     unit = voc.UNITS.get(code)
     if unit is not None:
         return unit.dimension, float(unit.factor)
-    m = re.fullmatch(r"([a-z]{3})_(k|m|bn|tn)", code)
-    return (f"currency_{m.group(1)}", {"k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12}[m.group(2)]) if m else None
+    currency, _, size = code.partition("_")
+    scale = voc.SCALE_SUFFIXES.get(size)
+    return (f"currency_{currency}", scale) if scale is not None and re.fullmatch(r"[a-z]{3}", currency) else None
 
 
 def _same_period(a: str | None, b: str | None) -> bool:

@@ -232,7 +232,8 @@ def _title(table: Table) -> str:
     """The table's title: the last line of its caption, passing over a line of group headings the header's cells
     took ("GAAP(1)  Non-GAAP(2)", `_grouped`)."""
     lines = [x for x in table.caption.split("\n") if x.strip()]
-    if lines and all(any(h.startswith(w + " ") for h in table.header) for w in _SPLIT.split(lines[-1].strip()) if w):
+    groups = [w for w in _SPLIT.split(lines[-1].strip()) if w] if lines else []
+    if len(groups) >= 2 and all(sum(h.startswith(w + " ") for h in table.header) >= 2 for w in groups):
         lines.pop()
     return lines[-1] if lines else ""
 
@@ -546,7 +547,7 @@ class Unit:
         47.206319 trillion won; "US$ '000": 230,037 is 230.037 million dollars; yen and New Taiwan dollars, held in
         billions only, in billions)."""
         currency, _, size = self.code.partition("_")
-        scale = _SIZE.get(size)
+        scale = voc.SCALE_SUFFIXES.get(size)
         if self.code in voc.UNITS or scale is None:
             return self.code, round(value * self.factor, 9)
         base = value * self.factor * scale
@@ -557,9 +558,6 @@ class Unit:
         unit = next((u for u in reversed(units) if float(u.factor) <= abs(base)), units[0])
         return unit.code, round(base / float(unit.factor), 9)
 
-
-#: The scale a unit's code names after its currency.
-_SIZE = {"k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12}
 
 
 #: A scale word, or a count of them that makes another unit: "100 million" (the Chinese 亿) is a tenth of a
@@ -791,9 +789,10 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
 
 _MONTH_NUMBER = {m: k for k, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                                "nov", "dec"), 1)}
-_FISCAL_YEAR = re.compile(r"fiscal\s+year\s+(?:is|runs)\s+(?:from\s+)?(?P<first>[A-Za-z]{3})[a-z]*\.?\s*(?:-|–|to)\s*"
-                          r"(?P<last>[A-Za-z]{3})[a-z]*|fiscal\s+year\s+ends?\s+(?:in\s+|on\s+)?(?:the\s+last\s+\w+\s+"
-                          r"(?:of|in)\s+)?(?P<ends>[A-Za-z]{3})[a-z]*", re.I)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?"
+_FISCAL_YEAR = re.compile(rf"fiscal\s+year\s+(?:is|runs)\s+(?:from\s+)?(?P<first>{_MONTH})\s*(?:-|–|to)\s*"
+                          rf"(?P<last>{_MONTH})|fiscal\s+years?\s+(?:ends?|ended|ending)\s+(?:(?:in|on)\s+"
+                          rf"(?:the\s+last\s+\w+\s+(?:of|in)\s+)?(?P<ends>{_MONTH})|(?P<dated>{_MONTH})\s+\d)", re.I)
 
 
 def _stated_fiscal_year_end(text: str) -> int | None:
@@ -802,7 +801,7 @@ def _stated_fiscal_year_end(text: str) -> int | None:
     m = _FISCAL_YEAR.search(text)
     if m is None:
         return None
-    month = (m.group("last") or m.group("ends") or "").lower()
+    month = (m.group("last") or m.group("ends") or m.group("dated") or "").lower()[:3]
     return _MONTH_NUMBER.get(month)
 
 

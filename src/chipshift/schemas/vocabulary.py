@@ -21,6 +21,10 @@ class Unit:
     description: str
 
 
+#: The scales a money unit's code names after its currency ("usd_m": millions of US dollars).
+SCALE_SUFFIXES: Mapping[str, float] = MappingProxyType({"k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12})
+
+
 def _units(*units: Unit) -> Mapping[str, Unit]:
     return MappingProxyType({u.code: u for u in units})
 
