@@ -190,6 +190,8 @@ def _check_products(row: Row, ctx: Context) -> Iterable[Problem]:
         problem = ctx.input_problem(row, "products", str(selector["input"]))
         if problem:
             yield problem
+        if "part" in selector and not isinstance(selector["part"], bool):
+            yield row.problem("products", f"part: {selector['part']!r} must be true or false", "rule_shape")
         where = selector.get("where") or {}
         if not isinstance(where, dict):
             yield row.problem("products", f"where: {where!r} must map attributes to thresholds", "rule_thresholds")

@@ -109,6 +109,19 @@ def test_parent_covers_children_not_the_reverse() -> None:
     assert t["B"]["available"] == 0.0 and t["A"]["available"] == 1.0
 
 
+def test_a_part_selector_reaches_the_category_maybe_and_none_of_its_kinds() -> None:
+    """`part: true`: the rule covers only some kinds of the input, which the data may not itemise: the input's own
+    row may be barred, its listed kinds are not reached through that selector."""
+    w = world({"A": {"USA": 100.0}, "B": {"USA": 100.0}, "C": {"USA": 100.0}},
+              links=[("B", "A", "is_type_of"), ("C", "A", "is_type_of")])
+    r = Rule("r", "r", "USA", RuleKind.EXPORT_CONTROL, "test", "src", "q", policy="ban",
+             products=(ProductSelector("A", part=True), ProductSelector("B")), sellers=Sellers(("USA",)),
+             targets=Targets(("CHN",)), effective="2020-01-01")
+    t = table(w, [r])
+    assert (t["A"]["available_lower"], t["A"]["available_upper"]) == (0.0, 1.0)
+    assert t["B"]["available_upper"] == 0.0 and t["C"]["available_lower"] == 1.0
+
+
 def test_a_categorys_row_names_the_rules_on_its_kinds() -> None:
     """The category's own bounds leave out a rule on one of its kinds, so its row names that rule apart
     (`rules_on_kinds`), for a reader who would otherwise take the category as untouched."""

@@ -69,10 +69,13 @@ class Predicate:
 
 @dataclass(frozen=True)
 class ProductSelector:
-    """An input (covering its descendants), narrowed by attribute thresholds."""
+    """An input (covering its descendants), narrowed by attribute thresholds; with ``part``, only some kinds of the
+    input, which the data may not itemise: the input itself is covered as 'maybe' and none of its descendants
+    (a rule on 23 kinds of chipmaking tools, in a store without the tool types it names)."""
 
     input: str
     where: tuple[Predicate, ...] = ()
+    part: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def rule_from_record(record: dict[str, object]) -> Rule:
             Predicate(str(attribute), str(op), value)  # type: ignore[arg-type]
             for attribute, test in where.items() for op, value in mapping(test).items()
         )
-        products.append(ProductSelector(str(selector["input"]), predicates))
+        products.append(ProductSelector(str(selector["input"]), predicates, part=selector.get("part") is True))
     sellers = mapping(record.get("sellers"))
     targets = mapping(record.get("targets"))
     return Rule(

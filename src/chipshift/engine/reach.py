@@ -142,13 +142,19 @@ def matches(rule: Rule, dest: Destination, world: World, firm_parents: dict[str,
 
 
 def covers(rule: Rule, world: World) -> UInt8Array:
-    """Per input: does the rule's product list cover it (YES), not (NO), or depend on a missing attribute.
+    """Per input: does the rule's product list cover it (YES), not (NO), or depend on a missing attribute (MAYBE;
+    so is the input of a ``part`` selector, of which the rule covers only some kinds).
 
     A relaxation without products covers everything its relaxed rules cover."""
     if rule.kind is RuleKind.RELAXATION and not rule.products:
         return np.full(world.n_inputs, YES, dtype=np.uint8)
     out = np.zeros(world.n_inputs, dtype=np.uint8)
     for selector in rule.products:
+        if selector.part:  # some kinds of the input: the input itself maybe, its descendants not through this
+            k = world.index.get(selector.input)
+            if k is not None and out[k] == NO:
+                out[k] = MAYBE
+            continue
         chosen = np.arange(world.n_inputs) if selector.input == EVERY_INPUT else np.flatnonzero(
             world.descendants(selector.input))
         if not selector.where:

@@ -68,7 +68,8 @@ def _record(rule: Rule) -> dict[str, Any]:
         "id": rule.id, "name": rule.name, "imposed_by": rule.imposed_by, "kind": rule.kind.value,
         "summary": rule.summary, "source": rule.source, "quote": rule.quote, "status": rule.status,
         "authority": rule.authority, "policy": rule.policy,
-        "products": [{"input": p.input, "where": _where(p.where)} for p in rule.products],
+        "products": [{"input": p.input, "where": _where(p.where), **({"part": True} if p.part else {})}
+                     for p in rule.products],
         "sellers": {"hq_in": list(rule.sellers.hq_in), "firms": list(rule.sellers.firms), "fdp": rule.sellers.fdp},
         "targets": {"countries": list(rule.targets.countries), "firms": list(rule.targets.firms),
                     "segments": list(rule.targets.segments), "affiliates": rule.targets.affiliates,

@@ -264,7 +264,8 @@ RULES = TableSchema(
                    "fee": "sales allowed against a fee or remittance",
                    "lifted": "the measure no longer applies",
                }),
-        Column("products", "json", "list of {input, where} selectors; an input covers its descendants"),
+        Column("products", "json", "list of {input, where, part} selectors; an input covers its descendants, "
+                                   "a `part: true` one only some of its kinds (the input itself maybe)"),
         Column("sellers", "json", "which providers the rule binds: {hq_in: [...], firms: [...], fdp: bool}"),
         Column("targets", "json",
                "who is cut off: {countries: [...], firms: [...], segments: [...], affiliates: bool, notices: [...] "

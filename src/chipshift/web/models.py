@@ -44,6 +44,7 @@ class Selector(_Strict):
 
     input: Code
     where: dict[Code, dict[Comparator, float]] | None = None
+    part: bool | None = None
 
 
 class Sellers(_Strict):

@@ -101,6 +101,8 @@ class ProductSelector(Answer):
     input: str = Field(description="input id ('*' is every input)")
     where: dict[str, dict[Comparator, int | float]] | None = Field(
         None, description="thresholds on the input's attributes: attribute -> comparator -> value")
+    part: bool | None = Field(None, description="true: the rule covers only some kinds of the input (reached as "
+                                                "'maybe', its descendants not through this selector)")
 
 
 class RuleSellers(Answer):
