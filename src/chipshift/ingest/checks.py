@@ -61,14 +61,15 @@ def _modifiers(c: Claim, text: str, names: set[str]) -> frozenset[str] | None:
     after = re.match(r"\s+(?:of|from)\s+((?:[A-Za-z][\w-]*\s*){1,5})", clause[m.end():])
     following = _WORD.findall(after.group(1)) if after else []
     # a figure or a verb ends the modifiers: before the measure, keep what follows the last; after it, what comes first
-    cut = max((k for k, w in enumerate(before) if _VERB.fullmatch(w)), default=-1)
-    stop = next((k for k, w in enumerate(following) if _VERB.fullmatch(w)), len(following))
+    cut = max((k for k, w in enumerate(before) if _ENDS_MODIFIERS.fullmatch(w)), default=-1)
+    stop = next((k for k, w in enumerate(following) if _ENDS_MODIFIERS.fullmatch(w)), len(following))
     words = [*before[cut + 1:], *following[:stop]]
     out = {w.lower().removesuffix("'s").removesuffix("’s") for w in words}
     return frozenset(w for w in out if w not in _GENERIC and w not in names)
 
 
-_VERB = re.compile(r"(?:rose|grew|jumped|surged|fell|dropped|declined|climbed|soared|was|were|is|are|had|has|"
+#: Words that end a measure's modifiers: verbs of change and the words around a figure ("rose", "a record").
+_ENDS_MODIFIERS = re.compile(r"(?:rose|grew|jumped|surged|fell|dropped|declined|climbed|soared|was|were|is|are|had|has|"
                    r"posted|reported|booked|said|saw|posting|increased|decreased|tripled|doubled|up|down|"
                    r"stunning|staggering|record|strong|sharp|with|and|to|as|than|by)", re.I)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from collections import Counter
@@ -106,21 +105,10 @@ def _in_unit(value: float, unit: str, wanted: str) -> float | None:
     year and quarter on quarter, which share their factor)."""
     if unit == wanted:
         return value
-    a, b = _scaled_unit(unit), _scaled_unit(wanted)
+    a, b = voc.unit_scale(unit), voc.unit_scale(wanted)
     if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
         return None
     return value * a[1] / b[1]
-
-
-def _scaled_unit(code: str) -> tuple[str, float] | None:
-    """A unit's dimension and factor: the vocabulary's, or for a money unit the labels chose outside it (``usd_k``,
-    ``jpy_m``) its currency and the scale its code names."""
-    unit = voc.UNITS.get(code)
-    if unit is not None:
-        return unit.dimension, float(unit.factor)
-    currency, _, size = code.partition("_")
-    scale = voc.SCALE_SUFFIXES.get(size)
-    return (f"currency_{currency}", scale) if scale is not None and re.fullmatch(r"[a-z]{3}", currency) else None
 
 
 def _same_period(a: str | None, b: str | None) -> bool:

@@ -546,13 +546,12 @@ class Unit:
         vocabulary's unit of that currency with the largest scale not above the amount ("Millions KRW": 47,206,319 is
         47.206319 trillion won; "US$ '000": 230,037 is 230.037 million dollars; yen and New Taiwan dollars, held in
         billions only, in billions)."""
-        currency, _, size = self.code.partition("_")
-        scale = voc.SCALE_SUFFIXES.get(size)
-        if self.code in voc.UNITS or scale is None:
+        scaled = voc.unit_scale(self.code)
+        if self.code in voc.UNITS or scaled is None:
             return self.code, round(value * self.factor, 9)
+        dimension, scale = scaled
         base = value * self.factor * scale
-        units = sorted((u for u in voc.UNITS.values() if u.dimension == f"currency_{currency}"),
-                       key=lambda u: float(u.factor))
+        units = sorted((u for u in voc.UNITS.values() if u.dimension == dimension), key=lambda u: float(u.factor))
         if not units:
             return self.code, round(value * self.factor, 9)
         unit = next((u for u in reversed(units) if float(u.factor) <= abs(base)), units[0])

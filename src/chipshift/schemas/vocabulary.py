@@ -6,6 +6,7 @@ unit or a metric here is the one edit needed to make it legal everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -23,6 +24,17 @@ class Unit:
 
 #: The scales a money unit's code names after its currency ("usd_m": millions of US dollars).
 SCALE_SUFFIXES: Mapping[str, float] = MappingProxyType({"k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12})
+
+
+def unit_scale(code: str) -> tuple[str, float] | None:
+    """A unit's dimension and factor: the vocabulary's, or for a money code outside it (``usd_k``, ``jpy_m``, as
+    tables' captions and labels write them) its currency's dimension and the scale its suffix names; else None."""
+    unit = UNITS.get(code)
+    if unit is not None:
+        return unit.dimension, float(unit.factor)
+    currency, _, size = code.partition("_")
+    scale = SCALE_SUFFIXES.get(size)
+    return (f"currency_{currency}", scale) if scale is not None and re.fullmatch(r"[a-z]{3}", currency) else None
 
 
 def _units(*units: Unit) -> Mapping[str, Unit]:
