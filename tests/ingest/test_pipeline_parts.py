@@ -55,6 +55,9 @@ def test_conversions_paired() -> None:
     ("January through September", "2025-01..2025-09"), ("Jan.-Feb. 2023", "2023-01..2023-02"),
     ("July to December", "2024H2"), ("the fourth quarter of last year", "2024Q4"), ("Jan/Feb 2022", "2022-01..2022-02"),
     ("exports in September", "2025-09"), ("the fiscal year ended March 31, 2024", "FY2024"),
+    # a year named by the month it ends in is a fiscal year, the calendar year when it ends in December
+    ("the business year that ended in March 2024", "FY2024"), ("the year ending March 2025", "FY2025"),
+    ("the year ended 31 December 2023", "2023"),
     # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
     ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
     ("last Monday", "2025-10-13"), ("three days ago", "2025-10-17"), ("earlier this month", "2025-10"),
@@ -857,6 +860,22 @@ def test_a_share_of_revenue_from_a_segment_the_text_names_in_words(kb: Knowledge
     line = analyse(Extracted("AMEC said its core etching tools would make up 75 per cent of its total revenue in "
                              "2023.", "text"), kb, date_given="2024-03-01")
     assert _shares(line) == {("amec", 75.0, "core etching tools")}
+
+
+def test_a_share_of_sales_named_before_its_figures_is_a_share_of_revenue(kb: KnowledgeBase) -> None:
+    """"China's share of its revenue climbed from 23% to 44%" gives two shares of revenue from China, not growth
+    rates, the first of the year before; a share named before another measure does not reach that measure's
+    figure."""
+    text = ("Tokyo Electron saw China's share of its revenue climb from 23% to 44% in the year ending March 2024, "
+            "according to its earnings report.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-08-01")
+    got = {(c["entity"], c["metric"], c["value"], c["region"]) for c in report["claims"]}
+    assert got == {("tokyo-electron", "revenue_share_region", 23.0, "CHN"),
+                   ("tokyo-electron", "revenue_share_region", 44.0, "CHN")}
+    assert {c["period"] for c in report["claims"] if c["value"] == 44.0} == {"FY2024"}
+    other = analyse(Extracted("Tokyo Electron kept its share of revenue from China, while its gross margin rose to "
+                              "47% in the year ending March 2024.", "text"), kb, date_given="2024-08-01")
+    assert not any(c["metric"].startswith("revenue_share") for c in other["claims"])
 
 
 def test_a_percentage_beside_a_segment_is_no_share_without_words_of_share(kb: KnowledgeBase) -> None:

@@ -199,6 +199,23 @@ def test_a_fiscal_year_the_caption_states_gives_the_columns_periods(kb: Knowledg
     assert ("lam-research", "revenue", 14905.0, "usd_m", "2024") in calendar
 
 
+def test_a_header_on_two_bar_lines_with_an_empty_cell_and_a_firm_named_once_in_the_heading(kb: KnowledgeBase
+                                                                                           ) -> None:
+    """A financial-data page: the heading names the firm once and no other firm; the header runs on two lines, the
+    second with an empty last cell ("Period Ending | Dec 31, 2024 | ... |"); the unit is in the line above."""
+    text = ("Hygon Information Technology Co., Ltd. (SHA:688041)\n\nSHA:688041 Income Statement\n\n"
+            "Financials in millions CNY. Fiscal year is January - December.\n\n"
+            "Fiscal Year | FY 2024 | FY 2023 | 2019 - 2018\n"
+            "Period Ending | Dec 31, 2024 | Dec 31, 2023 |\n"
+            "Revenue | 9,162 | 6,012 | Upgrade\n"
+            "Operating Income | 2,466 | 1,253 | Upgrade\n"
+            "Net Income | 1,931 | 1,263 | Upgrade\n")
+    got = _claims(kb, text, "2025-03-14")
+    assert {("hygon", "revenue", 9162.0, "cny_m", "2024"), ("hygon", "revenue", 6012.0, "cny_m", "2023"),
+            ("hygon", "operating_profit", 2466.0, "cny_m", "2024"),
+            ("hygon", "net_profit", 1263.0, "cny_m", "2023")} <= got
+
+
 def test_fiscal_years_stated_in_words() -> None:
     from chipshift.ingest.tables import _stated_fiscal_year_end
 

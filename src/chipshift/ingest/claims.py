@@ -210,7 +210,7 @@ _MORE_THAN = re.compile(r"\s*(?:more|less|fewer|smaller|larger|bigger)\b", re.I)
 
 def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     """The firm the document is about: the first firm of its headline (a short opening paragraph) when the text
-    names it again."""
+    names it again or names no other firm."""
     firms = [m for m in mentions if m.kind == "firm" and m.entity]
     if not firms or not sentences:
         return None
@@ -218,7 +218,7 @@ def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     head = sentences[0]
     if head.paragraph == 0 and head.end - head.start <= 200 and not head.in_references:
         named = [m.entity for m in firms if head.start <= m.start < head.end]
-        if named and counts[named[0]] >= 2:
+        if named and (counts[named[0]] >= 2 or len(counts) == 1):  # named again, or the only firm named
             return named[0]
     return None
 
@@ -331,6 +331,30 @@ def _product_share_before(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
     return False
 
 
+#: A share of a firm's sales named before its figure: "China's share of its revenue climb[ed] from 23% to 44%",
+#: "the share of revenue from China rose to 44%", "China's sales share hit 41%".
+_SHARE_OF_SALES = re.compile(r"\bshare\s+of\s+(?:(?:its|their|the|total|overall|annual|quarterly|group|"
+                             r"[A-Z][\w.&-]*(?:['’]s?)?)\s+){0,3}(?:net\s+)?(?:revenues?|sales|turnover)\b|"
+                             r"\b(?:revenue|sales)\s+share\b", re.I)
+
+
+def _share_of_sales_before(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
+    """A percentage of a share of sales named earlier in its clause, with only percentages tied to it between
+    ("from 23% to 44%") and no other measure named after the share ("... share of revenue, while its margin rose
+    to 40%" is not)."""
+    rel = q.start - s.start
+    left = re.split(r"[;]|,\s+(?:while|but|whereas)\b|\.\s", s.text[:rel])[-1]
+    found = list(_SHARE_OF_SALES.finditer(left))
+    if not found:
+        return False
+    tail = left[found[-1].end():]
+    if len(tail) > 90 or any(name not in ("revenue", "market_share") for _, _, name in sentence_cues(tail)):
+        return False
+    offset = rel - len(left) + found[-1].end()  # where the tail starts in the sentence
+    between = [p for p in qs if s.start + offset <= p.start and p.end <= q.start]
+    return all(p.kind == "percent" for p in between) and not re.search(r"\bmarket\b", tail, re.I)
+
+
 def _product_named(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
     """The segment a share of revenue is of, as the text writes it (lower case), when the knowledge base names no
     product near the figure: the segment named just before the figure in its clause, else just before the verb
@@ -359,7 +383,7 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     if q.kind in ("percent", "points"):
         if re.match(r"^\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales|turnover)", right, re.I):
             return "revenue_share", 0
-        if q.kind == "percent" and _product_share_before(s, q, qs):
+        if q.kind == "percent" and (_product_share_before(s, q, qs) or _share_of_sales_before(s, q, qs)):
             return "revenue_share", 0
         if re.match(r"^\s*(?:of\s+)?(?:the\s+)?(?:global\s+|world\s+|overall\s+|total\s+)?(?:\w+\s+){0,3}market"
                     r"(?!\s+(?:value|size|revenue))|^\s*(?:market\s+)?share", right, re.I):

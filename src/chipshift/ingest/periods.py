@@ -20,9 +20,11 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _MON2 = _MON.replace("(?P<mon>", "(?P<mon2>")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("fiscal_ended", re.compile(rf"\b(?:fiscal|financial|business)\s+year\s+(?:that\s+)?(?:ended|ending|ends)\s+"
-                                rf"(?:on\s+)?(?:{_MON}\s+\d{{1,2}},?\s+{_YEAR}|\d{{1,2}}\s+{_MON2}\s+(?P<year2>(?:19|20)\d\d))",
-                                re.I)),
+    # "the fiscal year ended March 31, 2024", "the business year that ended in March 2024", "the year ending March
+    # 2024": the twelve months to the end of that month, labelled by the calendar year they end in
+    ("fiscal_ended", re.compile(rf"\b(?:(?:fiscal|financial|business)\s+)?year\s+(?:that\s+)?(?:ended|ending|ends)\s+"
+                                rf"(?:on\s+|in\s+)?(?:{_MON}\s+(?:\d{{1,2}},?\s+)?{_YEAR}|(?:\d{{1,2}}\s+)?{_MON2}\s+"
+                                rf"(?P<year2>(?:19|20)\d\d))", re.I)),
     # "the June quarter", "the September 2020 quarter": the calendar quarter ending in that month
     ("month_quarter", re.compile(r"\b(?:the|its|a)\s+(?P<mon>March|June|September|December)\s+(?:(?P<year>(?:19|20)"
                                  r"\d\d)\s+)?quarter\b")),
@@ -237,7 +239,10 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
     if kind == "fiscal":
         return PeriodMention(s, e, t, f"FY{_year(g['y'], doc)}", "fiscal")
     if kind == "fiscal_ended":  # a fiscal year is labelled by the calendar year it ends in
-        return PeriodMention(s, e, t, f"FY{g.get('year') or g.get('year2')}", "fiscal")
+        ends = str(g.get("year") or g.get("year2"))
+        if month_number(g.get("mon") or g.get("mon2") or "") == 12:
+            return PeriodMention(s, e, t, ends, "year")  # a year ending in December is the calendar year
+        return PeriodMention(s, e, t, f"FY{ends}", "fiscal")
     if kind == "month_alone":
         month = month_number(g["mon"])
         if doc is None:

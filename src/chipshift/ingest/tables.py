@@ -153,6 +153,14 @@ def _spaced_header(upper: str, sub: str, width: int, label_cells: int) -> list[s
     return [*words[:label_cells], *(f"{m} {w}" for m, g in zip(measure, groups, strict=True) for w in g)]
 
 
+def _bar_cells(line: str) -> list[str]:
+    """The cells of a bar-separated line, empty ones kept in their places ("Period Ending | Dec 31, 2024 |" under a
+    header of three cells has three, the last empty)."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.strip().startswith("|") else \
+        [c.strip() for c in line.split("|")]
+    return cells
+
+
 def _split_cells(start: int, line: str) -> list[Cell]:
     out, pos = [], 0
     for m in [*_SPLIT.finditer(line), None]:
@@ -199,9 +207,9 @@ def find(text: str) -> list[Table]:
             below: list[tuple[int, str]] = []
             # a bar-separated header on two lines ("Fiscal Year | FY 2024 | ..." over "Period Ending | Dec '24 | ..."):
             # each cell joins the one above it
-            stacked = _cells(*lines[j]) if "|" in line and j < len(lines) and "|" in lines[j][1] else []
-            if len(stacked) == len(header) and not any(_figure(c.text) for c in stacked[1:]):
-                header = [Cell(f"{a.text} {b.text}", a.start, a.end) for a, b in zip(header, stacked, strict=True)]
+            stacked = _bar_cells(lines[j][1]) if "|" in line and j < len(lines) and "|" in lines[j][1] else []
+            if len(stacked) == len(header) and not any(_figure(c) for c in stacked[1:]):
+                header = [Cell(f"{a.text} {b}".strip(), a.start, a.end) for a, b in zip(header, stacked, strict=True)]
                 j += 1
             while "|" not in line and j < len(lines) and len(below) < 2 and lines[j][1].strip() and \
                     not any(_figure(c.text) for c in _cells(*lines[j])):
