@@ -878,6 +878,17 @@ def test_a_share_of_sales_named_before_its_figures_is_a_share_of_revenue(kb: Kno
     assert not any(c["metric"].startswith("revenue_share") for c in other["claims"])
 
 
+def test_a_percentage_compared_with_a_share_is_the_same_share_earlier(kb: KnowledgeBase) -> None:
+    """"43 per cent of Tokyo Electron's revenue in the third quarter, against 24 per cent a year earlier": the
+    second figure is the same share a year before, not a growth rate."""
+    text = ("China accounted for 43 per cent of Tokyo Electron's revenue in the third quarter, against 24 per cent "
+            "a year earlier.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2023-12-15")
+    got = {(c["entity"], c["metric"], c["value"], c["region"], c["period"]) for c in report["claims"]}
+    assert got == {("tokyo-electron", "revenue_share_region", 43.0, "CHN", "2023Q3"),
+                   ("tokyo-electron", "revenue_share_region", 24.0, "CHN", "2022Q3")}
+
+
 def test_a_percentage_beside_a_segment_is_no_share_without_words_of_share(kb: KnowledgeBase) -> None:
     """A node or product line named beside a percentage that nothing makes a share of revenue (growth, yields, a
     list after a growth figure) gives no share."""

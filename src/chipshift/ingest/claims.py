@@ -106,10 +106,14 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         if trade:  # the flow a sentence names, with or without figures ("China's gallium exports rose in July.")
             run.trade_family = trade[-1]
         made: list[str] = []
+        previous: Claim | None = None  # the claim of the sentence's last figure
         for q in qs:
             if _in_range(s, q, qs):
                 continue
             family, distance = _family(ctx, s, q, qs, ments, run, cues)
+            base_of = _base_of_level(ctx, q, previous)
+            if base_of is not None:  # "43 per cent of its revenue ..., against 24 per cent a year earlier"
+                family, distance = base_of, 0
             ruled = family if family is not None and family != "other" and distance <= 160 else None
             carried = last_period.get(s.paragraph) or \
                 (run.recent[1] if run.recent and run.recent[0] == s.paragraph else run.period)
@@ -127,6 +131,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                     continue
                 if learned:
                     claim = _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, chosen, 100)
+            previous = claim
             if claim is None or _guidance(s, q, qs, claim):
                 continue
             _segment_revenue(ctx, s, q, qs, ments, claim)
@@ -175,6 +180,29 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 run.period = labelled[-1]  # a heading's period holds for the paragraphs under it
     _fix_from_to(ctx, claims)
     return dedupe(claims)
+
+
+#: What stands between a level and the same measure's earlier level it is compared with: "43 per cent of
+#: Tokyo Electron's revenue in the third quarter, against 24 per cent", "41%, up from 36%", "27% versus 31%".
+_BASE_AFTER_LEVEL = re.compile(r"^[^.;%\d]{0,60}?(?:,\s*|\s+)(?:against|compared\s+(?:with|to)|versus|vs\.?|"
+                               r"(?:up|down)\s+from|from)\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|just\s+)?$",
+                               re.I)
+#: The measure family of a level in percent, by its metric.
+_LEVEL_FAMILY = {"revenue_share_region": "revenue_share", "revenue_share_product": "revenue_share",
+                 "market_share": "market_share", "localization_rate": "localization_rate",
+                 "import_share": "import_share", "gross_margin": "gross_margin"}
+
+
+def _base_of_level(ctx: Context, q: Quantity, previous: Claim | None) -> str | None:
+    """The family of the level a percentage is the earlier value of ("..., against 24 per cent a year earlier"):
+    the previous figure's in the sentence when that figure is a level in percent (a share, a margin) and only the
+    words of such a comparison stand between them."""
+    if previous is None or q.kind != "percent" or previous.unit != "pct" or \
+            previous.metric not in _LEVEL_FAMILY or previous.quantity[1] > q.start:
+        return None
+    if not _BASE_AFTER_LEVEL.match(ctx.text[previous.quantity[1]:q.start]):
+        return None
+    return _LEVEL_FAMILY[previous.metric]
 
 
 def _claim_features(ctx: Context, s: Sentence, pms: list[PeriodMention], claim: Claim | None) -> list[str]:
@@ -688,7 +716,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     changing = bool(_CHANGE_RE.search(left_window[-45:])) or bool(re.match(r"^\s*(?:higher|lower|up|down|more|"
                                                                            r"less|increase|decrease|growth|rise|"
                                                                            r"jump|surge|gain)", right_window, re.I))
-    level_before = re.search(r"(?:\bto|\bfrom|\bat|\bwas|\bof|reached|hit|held|with|,)\s*(?:about|around|nearly|"
+    level_before = re.search(r"(?:\bto|\bfrom|\bat|\bwas|\bof|reached|hit|held|with|against|versus|vs\.?|"
+                             r"compared\s+(?:with|to)|,)\s*(?:about|around|nearly|"
                              r"roughly|some|almost|over)?\s*$", left_window)
     if q.kind == "percent" and family in ("market_share", "localization_rate", "import_share", "gross_margin",
                                           "equipment_purchases") and level_before and \
