@@ -962,6 +962,7 @@ def backtest(paths: Annotated[list[Path] | None, typer.Argument(
     shown = report if fmt is not Format.table else {
         "scorecard": report["scorecard"], "held_out": report["scorecard_held_out"], "targets": report["targets"],
         "by_horizon": report["scorecard_by_horizon"], "by_mechanism": report["scorecard_by_mechanism"],
+        "by_change": report["scorecard_by_change"],
         "outcomes": report["outcomes"],
         "episodes": [{k: e[k] for k in ("episode", "mechanism", "as_of", "written", "outcomes", "targets",
                                         "seconds")}

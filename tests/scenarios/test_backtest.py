@@ -7,6 +7,7 @@ import json
 import math
 import re
 import shutil
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -326,8 +327,10 @@ def test_backtest_scores_an_episode_reproducibly(store: Path | str, tmp_path: Pa
     assert band["group"] == "under 6 months" and band["outcomes"] == 2 and band["episodes"] == 1
     assert [g["group"] for g in report["scorecard_by_mechanism"]] == [episode["mechanism"]]
     scorecard = pd.read_csv(tmp_path / "out" / "scorecard.csv")
+    changes = [f"change:{g['group']}" for g in report["scorecard_by_change"]]
+    assert changes and set(changes) <= {"change:rose", "change:fell", "change:unchanged"}
     assert list(scorecard["set"]) == ["all", "held_out", "horizon:under 6 months",
-                                      f"mechanism:{episode['mechanism']}"]
+                                      f"mechanism:{episode['mechanism']}", *changes]
     assert scorecard["unit"].str.contains("percent of the outcomes").all()
     posterior = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert dict(zip(posterior["parameter"], posterior["unit"], strict=True)) == {
@@ -488,6 +491,19 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
              "2 years or more": (2.0, math.inf)}
     assert sum(g.outcomes for g in report.scorecard_by_horizon) == card.outcomes
     assert sum(g.outcomes for g in report.scorecard_by_mechanism) == card.outcomes
+    # by what the observed level did: the outcomes that rose and those that fell; the size ratio is the median of
+    # predicted over observed change among the outcomes whose direction is right
+    assert sum(g.outcomes for g in report.scorecard_by_change) == card.outcomes
+    for group in report.scorecard_by_change:
+        changes = [(r.median_change, r.observed_change) for r in report.outcomes
+                   if r.median_change is not None and r.observed_change is not None and r.direction == "hit" and
+                   (r.observed_change > 0, r.observed_change < 0) == (group.group == "rose", group.group == "fell")]
+        inside = [r for r in report.outcomes if r.observed_change is not None and
+                  (r.observed_change > 0, r.observed_change < 0) == (group.group == "rose", group.group == "fell")]
+        assert len(inside) == group.outcomes
+        ratios = [median / observed for median, observed in changes]
+        if ratios:
+            assert group.size_ratio == pytest.approx(statistics.median(ratios), rel=0.02, abs=0.01)
     for group in report.scorecard_by_horizon:
         low, high = bands[group.group]
         inside = [r for r in report.outcomes if r.horizon_years is not None and low <= r.horizon_years < high]

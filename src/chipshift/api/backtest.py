@@ -284,8 +284,9 @@ RATES = ("direction", "size", "coverage50", "coverage90")
 
 
 def _rates(card: bt.Scorecard) -> dict[str, float | None]:
-    """The scorecard's rates in percent (one decimal), as ``NAME_pct``."""
-    return {f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES}
+    """The scorecard's rates in percent (one decimal), as ``NAME_pct``, and its size ratio."""
+    return {**{f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES},
+            "size_ratio": _round(card.size_ratio, 2)}
 
 
 def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int,
@@ -374,6 +375,7 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             f"{name}_pct": _round(percent(_mean([getattr(c, name) for c in per_episode])), 1) for name in RATES},
         "scorecard_by_horizon": by(lambda e, s: bt.horizon_label(_lead(s)), [h[0] for h in bt.HORIZONS]),
         "scorecard_by_mechanism": by(lambda e, s: e.result.mechanism, mechanisms),
+        "scorecard_by_change": by(lambda e, s: bt.change_label(s.observed_change), list(bt.CHANGES)),
         "targets": {"direction": f">= {percent(bt.DIRECTION_TARGET):g}%", "size": f">= {percent(bt.SIZE_TARGET):g}%",
                     "coverage90": f"{percent(low):g}-{percent(high):g}%", "met": checks},
         "method": {

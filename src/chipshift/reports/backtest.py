@@ -148,7 +148,8 @@ def _pct(x: float | None) -> str:
 
 #: The units of a scorecard row's measures (one row per set of outcomes, one column per measure).
 SCORECARD_UNITS = ("episodes, outcomes: counts; direction_pct, size_pct, coverage50_pct, coverage90_pct: percent of "
-                   "the outcomes; crps, interval_score90: on log levels (log-odds for percentages)")
+                   "the outcomes; crps, interval_score90: on log levels (log-odds for percentages); size_ratio: "
+                   "predicted over observed change, median of the outcomes whose direction is right")
 
 
 def outcome_unit(output: str, document: Any) -> str | None:
@@ -208,7 +209,8 @@ def write_backtest(report: dict[str, Any], out: Path) -> list[str]:
                                          if k != "written_on_or_after"}, "unit": SCORECARD_UNITS},
                   *({"set": f"{kind}:{row['group']}", **{k: v for k, v in row.items() if k != "group"},
                      "unit": SCORECARD_UNITS}
-                    for kind, key in (("horizon", "scorecard_by_horizon"), ("mechanism", "scorecard_by_mechanism"))
+                    for kind, key in (("horizon", "scorecard_by_horizon"), ("mechanism", "scorecard_by_mechanism"),
+                                      ("change", "scorecard_by_change"))
                     for row in report[key])]
                  ).to_csv(out / "scorecard.csv", index=False)
     (out / "backtest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str),

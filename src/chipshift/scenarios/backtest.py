@@ -473,6 +473,9 @@ class Scorecard:
     coverage90: float | None
     crps: float | None  # mean, on log levels (log-odds for percentages)
     interval_score: float | None
+    # the median, over the outcomes whose direction is right, of the predicted change over the observed change
+    # (1: sized right on the middle outcome; 0.5: half the change that happened)
+    size_ratio: float | None = None
 
 
 #: When the model's mechanisms last changed (UTC). Episodes written on or after it (their `written` moment; a
@@ -501,6 +504,16 @@ def horizon_label(years: float) -> str:
     raise ValueError(f"no lead-time band for {years!r} years")
 
 
+#: What an outcome did, for scores apart: a gain the restriction made (a winner's sales or share, a rush) is
+#: predicted by other parts of the model than a loss it imposed.
+CHANGES: tuple[str, ...] = ("rose", "fell", "unchanged")
+
+
+def change_label(observed_change: float) -> str:
+    """Whether the observed level rose, fell or stayed the same (``CHANGES``)."""
+    return "rose" if observed_change > 0 else "fell" if observed_change < 0 else "unchanged"
+
+
 def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:
     """The library's overall scores."""
 
@@ -511,7 +524,11 @@ def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:
         finite = [x for x in xs if math.isfinite(x)]
         return sum(finite) / len(finite) if finite else None
 
+    ratios = sorted(s.median / s.observed_change for s in scores if s.direction_hit and s.observed_change != 0)
+    middle = len(ratios) // 2
     return Scorecard(
+        size_ratio=(ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2)
+        if ratios else None,
         outcomes=len(scores),
         direction=rate([s.direction_hit for s in scores if s.direction_hit is not None]),
         size=rate([s.within_size for s in scores]), coverage50=rate([s.in50 for s in scores]),

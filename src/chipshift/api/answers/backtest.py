@@ -132,6 +132,9 @@ class _Scores(Answer):
     coverage90_pct: float | None = Field(description="share of outcomes inside their 90% interval, percent")
     crps: float | None = Field(description="mean CRPS")
     interval_score90: float | None = Field(description="mean interval score of the 90% intervals")
+    size_ratio: float | None = Field(description="median, over the outcomes whose direction is right, of the "
+                                                 "predicted change over the observed change (1: sized right; "
+                                                 "0.5: half the change that happened)")
 
 
 class Scorecard(_Scores):
@@ -150,7 +153,8 @@ class GroupScorecard(_Scores):
     """The scores of the outcomes in one group: a lead-time band or a mechanism."""
 
     group: str = Field(description="the lead-time band (e.g. '1-2 years': years from as_of to the middle of the "
-                                   "outcome's period) or the mechanism")
+                                   "outcome's period), the mechanism, or what the observed level did ('rose', "
+                                   "'fell', 'unchanged')")
 
 
 class EpisodeAverages(Answer):
@@ -207,6 +211,9 @@ class BacktestAnswer(Answer):
     scorecard_by_horizon: tuple[GroupScorecard, ...] = Field(description="scores by lead time: how far ahead of "
                                                                          "as_of the outcome lies")
     scorecard_by_mechanism: tuple[GroupScorecard, ...] = Field(description="scores by how the restriction acts")
+    scorecard_by_change: tuple[GroupScorecard, ...] = Field(description="scores by whether the observed level "
+                                                                        "rose or fell: a gain the restriction made "
+                                                                        "or a loss it imposed")
     targets: ScoreTargets = Field(description="the targets and which are met")
     method: BacktestMethod = Field(description="how the episodes were calibrated and predicted")
     warnings: tuple[str, ...] = Field(description="what to be wary of")
