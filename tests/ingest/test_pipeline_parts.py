@@ -889,6 +889,39 @@ def test_a_percentage_compared_with_a_share_is_the_same_share_earlier(kb: Knowle
                    ("tokyo-electron", "revenue_share_region", 24.0, "CHN", "2022Q3")}
 
 
+def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
+    """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
+    China."""
+    from chipshift.ingest.quantities import extract, yen_sign_currency
+
+    japan = "Japan's exports of chipmaking equipment came to ¥4,547.2 billion in 2025, the Ministry of Finance said."
+    assert yen_sign_currency(japan) == "JPY"
+    assert [q.unit for q in extract(japan) if q.kind == "money"] == ["jpy_bn"]
+    assert yen_sign_currency("China's revenue of ¥5 billion (5 billion yuan)") == "CNY"
+    assert yen_sign_currency("Chinese chipmakers in Beijing earned ¥5 billion") == "CNY"
+    assert yen_sign_currency("Tokyo Electron earned ¥5 billion, or 5 billion yen") == "JPY"
+
+
+def test_an_amount_of_change_is_no_level(kb: KnowledgeBase) -> None:
+    """"up ¥51.0 billion (1.1%) from ¥4,496.2 billion": the amount of the change is not a level of exports; the
+    level after "came to" and the base after "from" are."""
+    text = ("Japan's exports of chipmaking equipment in 2025 came to ¥4,547.2 billion, up ¥51.0 billion (1.1%) from "
+            "¥4,496.2 billion in 2024.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2026-02-15")
+    values = {c["value"] for c in report["claims"] if c["metric"] == "exports"}
+    assert 51.0 not in values and {4547.2, 4496.2} <= values
+
+
+def test_figures_in_brackets_after_names_are_each_names(kb: KnowledgeBase) -> None:
+    """"sales increased in the Americas (43.9%), China (19.2%) ... and fell in Europe (-9.0%)": each figure is the
+    growth of the market named before its bracket, year on year as "year-to-year" says."""
+    text = ("Worldwide chip sales came to USD 53.1 billion in August 2024. By region, year-to-year sales increased in "
+            "China (19.2%) and Japan (2.0%), and fell in Europe (-9.0%).")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-10-09")
+    got = {(c["entity"], c["value"], c["unit"]) for c in report["claims"] if c["metric"] == "market_growth"}
+    assert {("CHN", 19.2, "pct_yoy"), ("JPN", 2.0, "pct_yoy"), ("EUR", -9.0, "pct_yoy")} <= got
+
+
 def test_a_percentage_beside_a_segment_is_no_share_without_words_of_share(kb: KnowledgeBase) -> None:
     """A node or product line named beside a percentage that nothing makes a share of revenue (growth, yields, a
     list after a growth figure) gives no share."""

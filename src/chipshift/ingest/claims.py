@@ -97,6 +97,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         cites = sorted({n for mk in wk.between(s.start, s.end + 1) for n in mk.numbers})
         firms = [m for m in ments if m.kind == "firm"]
         respectively = _respectively(s, qs, firms)
+        bracketed = _bracketed(s, qs, ments)
         # a paragraph naming no firm: a sentence opening with "it" or "its" speaks of the firm of the last paragraph
         # that named one, any other of the firm the headline names
         subject = run.subject.get(s.paragraph) or \
@@ -117,7 +118,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             ruled = family if family is not None and family != "other" and distance <= 160 else None
             carried = last_period.get(s.paragraph) or \
                 (run.recent[1] if run.recent and run.recent[0] == s.paragraph else run.period)
-            forced = respectively.get(q.start)
+            forced = respectively.get(q.start) or bracketed.get(q.start)
             claim = None if ruled is None else \
                 _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, ruled, distance)
             if binding.active or trace is not None:
@@ -139,7 +140,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             claim.id = f"C{len(claims) + 1}"
             # read, and left out of the ledger (its period and measure still carry on)
             if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs) or
-                    _others_expectation(s, q, qs) or _volume_change(s, q, qs, claim)):
+                    _others_expectation(s, q, qs) or _volume_change(s, q, qs, claim) or _amount_of_change(s, q)):
                 claims.append(claim)
             if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
@@ -307,6 +308,23 @@ def _respectively(s: Sentence, qs: list[Quantity], firms: list[Mention]) -> dict
         if len(same) == len(firms):
             return {q.start: f for q, f in zip(same, firms, strict=True)}
     return {}
+
+
+#: A figure in brackets just after a name: "the Americas (43.9%), China (19.2%)", "Samsung (41%), SK hynix (29%)".
+_OPEN_BRACKET = re.compile(r"^\s*\(\s*(?:up\s+|down\s+)?$", re.I)
+
+
+def _bracketed(s: Sentence, qs: list[Quantity], ments: list[Mention]) -> dict[int, Mention]:
+    """Figures listed in brackets after the firms or countries they are of, two or more in the sentence: each
+    figure is its name's."""
+    named = [m for m in ments if m.kind in ("firm", "country") and m.entity]
+    out: dict[int, Mention] = {}
+    for q in qs:
+        before = [m for m in named if m.end <= q.start and _OPEN_BRACKET.match(s.text[m.end - s.start:
+                                                                                      q.start - s.start])]
+        if before:
+            out[q.start] = before[-1]
+    return out if len(out) >= 2 else {}
 
 
 #: A segment of a firm's sales that the text names in words rather than through the knowledge base's products: a
@@ -650,6 +668,22 @@ def _volume_change(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -
     return bool(found) and not _VALUE_WORD.search(window[found[-1].end():])
 
 
+#: Words just before an amount that make it the size of a change, not a level: "up ¥51.0 billion (1.1%)", "rose
+#: by $2 billion", "an increase of $300 million" (a level follows "to": "rose 5% to $2 billion").
+_CHANGE_AMOUNT_BEFORE = re.compile(r"(?:\b(?:up|down|higher|lower)\s+(?:by\s+)?|\b(?:r[oi]se|grew|fell|dropped|"
+                                   r"declined|increased|decreased|jumped|climbed|slipped|slid|shrank|surged|"
+                                   r"plunged|gained)\s+(?:by\s+)?|\b(?:increase|decrease|rise|drop|decline|fall|"
+                                   r"gain|jump)\s+of\s+)(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|"
+                                   r"almost\s+|more\s+than\s+|over\s+)?$", re.I)
+
+
+def _amount_of_change(s: Sentence, q: Quantity) -> bool:
+    """An amount of money given as the size of a change ("up ¥51.0 billion from ¥4,496.2 billion"): no measure
+    the vocabulary has a word for."""
+    return q.kind == "money" and bool(_CHANGE_AMOUNT_BEFORE.search(s.text[max(0, q.start - s.start - 40):
+                                                                          q.start - s.start]))
+
+
 def _per_share(s: Sentence, q: Quantity) -> bool:
     """Figure q is an amount per share (earnings per share, per ADS)."""
     return q.kind == "money" and bool(_PER_SHARE_AFTER.match(s.text[q.end - s.start:]) or
@@ -727,6 +761,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     metric = _choose_metric(family, q, changing)
     if metric is None:
         return None
+    if forced is not None and forced.kind == "country" and metric in ("revenue", "revenue_growth"):
+        metric = {"revenue": "market_size", "revenue_growth": "market_growth"}[metric]  # a region's sales: its market
     value, unit = q.value, q.unit
     if metric.endswith("_growth") or metric in ("market_growth", "trade_growth", "market_share_change"):
         if q.kind == "percent":

@@ -54,7 +54,8 @@ _DOWN = r"decreas\w*|f[ae]ll|falling|declin\w*|\bdown\b|drop\w*|slump\w*|shr[ai]
 _UP_RE = re.compile(_UP, re.I)
 _DOWN_RE = re.compile(_DOWN, re.I)
 _CHANGE_RE = re.compile(rf"(?:{_UP}|{_DOWN})", re.I)
-_YOY = re.compile(r"year[- ]on[- ]year|year[- ]over[- ]year|\byoy\b|\by/y\b|\by-o-y\b|\bon[- ]year\b|"
+_YOY = re.compile(r"year[- ]on[- ]year|year[- ]over[- ]year|year[- ]to[- ]year|\byoy\b|\by/y\b|\by-o-y\b|"
+                  r"\bon[- ]year\b|"
                   r"(?:from|than) a year (?:earlier|ago|before)|"
                   r"same period (?:of )?last year|compared with a year|annual(?:ly)?\s+(?:increase|growth|rise)|"
                   r"from (?:the )?(?:previous|prior) year|同比", re.I)
@@ -74,10 +75,18 @@ _REGION_CUE = re.compile(r"\b(?:from|in|to|of)\s+(?:mainland\s+|greater\s+)?$", 
 
 
 def sentence_cues(text: str) -> list[tuple[int, int, str]]:
-    """Every metric cue in a sentence, once (start, end, family)."""
+    """Every metric cue in a sentence, once (start, end, family); equipment named as what a trade flow carries
+    ("exports of chipmaking equipment") is the flow's product, not a cue of spending on equipment."""
     low = text.lower()
-    return sorted((m.start(), m.end(), name) for name, pattern in _CUES
+    cues = sorted((m.start(), m.end(), name) for name, pattern in _CUES
                   if any(n in low for n in _CUE_NEEDS[name]) for m in pattern.finditer(text))
+    flows = [(start, end) for start, end, name in cues if name in ("imports", "exports")]
+    return [c for c in cues if c[2] != "equipment_purchases" or not any(
+        _FLOW_OF.fullmatch(text[end:c[0]]) for _, end in flows if end <= c[0])]
+
+
+#: What stands between a trade flow's word and the goods it carries: "exports of [semiconductor] chipmaking ...".
+_FLOW_OF = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}", re.I)
 
 
 #: Substrings a cue cannot match without (a cheap filter before the regex scan).

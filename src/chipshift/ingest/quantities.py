@@ -102,9 +102,29 @@ def _approx(text: str, start: int) -> bool:
     return bool(_APPROX.search(text[max(0, start - 22): start]))
 
 
+#: Words that say which currency a bare "¥" is: the yen's and Japan's, or the yuan's and China's.
+_YEN_WORDS = re.compile(r"\b(?:yen|JPY)\b|円|日元", re.I)
+_YUAN_WORDS = re.compile(r"\b(?:yuan|RMB|renminbi|CNY)\b|人民币|(?<![美日韩港])元", re.I)
+_JAPAN_WORDS = re.compile(r"\b(?:Japan|Japanese|Tokyo)\b")
+_CHINA_WORDS = re.compile(r"\b(?:China|Chinese|Beijing|mainland)\b")
+
+
+def yen_sign_currency(text: str) -> str:
+    """The currency "¥" stands for in ``text``: the yen where the text names the yen (and not the yuan), or names
+    neither and speaks of Japan more than of China; else the yuan."""
+    yen, yuan = bool(_YEN_WORDS.search(text)), bool(_YUAN_WORDS.search(text))
+    if yen != yuan:
+        return "JPY" if yen else "CNY"
+    if not yen and len(_JAPAN_WORDS.findall(text)) > len(_CHINA_WORDS.findall(text)):
+        return "JPY"
+    return "CNY"
+
+
 def extract(text: str) -> list[Quantity]:
-    """Every quantity in ``text``, in order, without overlaps (money wins over percent wins over counts)."""
+    """Every quantity in ``text``, in order, without overlaps (money wins over percent wins over counts); a "¥"
+    is the yen or the yuan as the text says (``yen_sign_currency``)."""
     scan = _masked(text)
+    yen_sign = yen_sign_currency(text) if "¥" in text or "￥" in text else "CNY"
     found: list[Quantity] = []
     taken = bytearray(len(text) + 1)
 
@@ -121,6 +141,8 @@ def extract(text: str) -> list[Quantity]:
                 else _POST.get(key)
             if currency is None:
                 continue
+            if key in ("¥", "￥"):
+                currency = yen_sign
             num, decimals = _number(m.group("num"))
             scale_word = m.group("scale")
             if scale_word is None and pattern is _MONEY_PRE and key == "$" and _looks_like_year(m.group("num")):
