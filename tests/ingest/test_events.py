@@ -309,3 +309,29 @@ def test_an_event_matches_the_rule_it_describes_or_none(kb: KnowledgeBase) -> No
     events = analyse(Extracted(text, "text"), kb, date_given="2024-12-03")["events"]
     known = {e["kind"]: e["known_rule"] for e in events}
     assert known == {"raw_material_export_control": "E-CN-US-BAN-DEC2024", "export_control": None}
+
+
+def test_a_sentence_opening_with_the_day_a_measure_starts_dates_the_measure(kb: KnowledgeBase) -> None:
+    """"From Nov. 8, exports of ... will not be allowed without approval" after the announcement: the measure's
+    effective day."""
+    text = ("BEIJING, Oct. 9 (Xinhua) -- China's Ministry of Commerce announced on Thursday export control measures "
+            "on items related to superhard materials and rare earth equipment and materials.\n\n"
+            "From Nov. 8, exports of items related to superhard materials and of rare earth equipment will not be "
+            "allowed without approval, the Ministry of Commerce said.")
+    events = _events(kb, text, "2025-10-10")
+    assert [(e["imposed_by"], e["announced"], e["effective"]) for e in events] == [("CHN", "2025-10-09",
+                                                                                     "2025-11-08")]
+
+
+def test_a_title_case_headline_names_no_firms_and_a_pages_story_opens_after_its_menus(kb: KnowledgeBase) -> None:
+    """A press release page: menus, then a headline in title case whose capitalised runs ("Entity List for
+    Supporting PRC Military Modernization", "Providing Support") are no firms, then the story, whose listing is
+    the news of the document's day though menus and headings come before it."""
+    text = ("Skip to main content\n\nRegulations Licensing Enforcement\n\nNews and Updates\n\n"
+            "Commerce Adds 11 Entities to the Entity List for Supporting PRC Military Modernization and Providing "
+            "Support to Russia's Military\n\n"
+            "WASHINGTON, D.C. - The Bureau of Industry and Security of the U.S. Commerce Department has added 11 "
+            "entities to the Entity List for activities that run contrary to U.S. national security interests.")
+    events = [e for e in _events(kb, text, "2024-04-11") if e["kind"] == "entity_listing"]
+    assert events and all(not e["targets"].get("firms") for e in events)
+    assert {e["announced"] for e in events} == {"2024-04-11"}

@@ -90,8 +90,15 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes? effect|took effect|come into (?:effect|
                            r"went into (?:effect|force)|(?:will\s+)?(?:be|become|became)\s+effective)\b", re.I)
 
 
+#: A sentence opening with the day a measure starts ("From Nov. 8, exports of ... will not be allowed without
+#: approval"; "Starting December 1, ..."): it dates the measure just reported.
+_OPENS_WITH_START = re.compile(r"\W*(?:from|starting|beginning|as\s+of|effective)\s+(?:on\s+)?(?:jan|feb|mar|apr|"
+                               r"may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I)
+
 #: The paragraphs a story opens with (headline, dateline, lede).
 _LEDE_PARAGRAPHS = 2
+#: Words of a full sentence of a story's body (not a menu entry or a heading).
+_FULL_SENTENCE = 15
 
 
 def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[PeriodMention], markers: list[Marker],
@@ -107,6 +114,8 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
     name_lists: list[tuple[int, list[str], tuple[int, int]]] = []  # names put on a list, in no event's sentence
     gap = 0
     wm, wp, wk = Window(mentions), Window(_event_periods(sentences, pms, doc_date)), Window(markers)
+    # a page's story opens where its first full sentence stands, after any menus and headings
+    body = next((s.paragraph for s in sentences if not s.in_references and len(s.text.split()) >= _FULL_SENTENCE), 0)
     for i, s in enumerate(sentences):
         if s.in_references:
             continue
@@ -149,7 +158,8 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                     event.effective):
                 event = None  # a relaxation naming nothing relaxed, for nobody, at no time: a licensing condition
             if event is not None:
-                if s.paragraph <= _LEDE_PARAGRAPHS and event.modality != "possible":
+                if (s.paragraph <= _LEDE_PARAGRAPHS or s.paragraph < body + _LEDE_PARAGRAPHS) and \
+                        event.modality != "possible":
                     lede.add(id(event))
                 events.append(event)
                 last_paragraph = s.paragraph
@@ -158,7 +168,8 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                 eased = _eased(s, event, trigger, ments, wp.between(s.start, s.end))
                 if eased is not None:
                     events.append(eased)
-        elif kind is None and events and events[-1].effective is None and _TAKES_EFFECT.search(s.text) and \
+        elif kind is None and events and events[-1].effective is None and (
+                _TAKES_EFFECT.search(s.text) or _OPENS_WITH_START.match(s.text)) and \
                 s.paragraph - last_paragraph <= 1:
             _, effective, _ = _dates(s, wp.between(s.start, s.end))
             if effective:
@@ -425,12 +436,21 @@ def _outside_firms(text: str, start: int, ments: list[Mention]) -> list[str]:
     def hits(m: Mention, a: int, b: int) -> bool:  # a known firm anywhere in the name, a place most of it or its end
         return m.start < start + b and start + a < m.end and (m.kind == "firm" or m.end - m.start > (b - a) // 2 or
                                                               m.end == start + b)
+    if _title_case(text):  # a headline capitalises every word: its capitalised runs are no names
+        return []
     out: list[str] = []
     for run in listed_names(text):
         public = [(a, b) for a, b in run if any(m.kind in ("country", "agency") and hits(m, a, b) for m in ments)]
         if 2 * len(public) < len(run):
             out.extend(outside_firm_id(text[a:b]) for a, b in run if not any(hits(m, a, b) for m in ments))
     return out
+
+
+def _title_case(text: str) -> bool:
+    """A line written in title case ("Commerce Adds 11 Entities to the Entity List for Supporting PRC Military
+    Modernization"): four words of four letters or more at least, and nine in ten of them capitalised."""
+    words = re.findall(r"\b[A-Za-z][a-z'’-]{3,}\b", text)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
 
 def _add_firms(e: Event, named: list[str]) -> None:
