@@ -335,3 +335,27 @@ def test_a_title_case_headline_names_no_firms_and_a_pages_story_opens_after_its_
     events = [e for e in _events(kb, text, "2024-04-11") if e["kind"] == "entity_listing"]
     assert events and all(not e["targets"].get("firms") for e in events)
     assert {e["announced"] for e in events} == {"2024-04-11"}
+
+
+def test_a_third_countrys_firm_whose_sales_an_export_control_reaches_is_its_seller(kb: KnowledgeBase) -> None:
+    """"US export controls would weigh on 10-15 percent of ASML's China sales": ASML, a Dutch firm, sells what the
+    US control reaches in China; it is not a firm barred from buying, as China's own firms are."""
+    text = "ASML cautioned that US export controls would weigh on 10-15 percent of its China sales in 2024."
+    events = [e for e in _events(kb, text, "2024-01-25") if e["kind"] == "export_control"]
+    assert [(e["imposed_by"], e["sellers"].get("firms"), e["targets"].get("countries"), e["targets"].get("firms"))
+            for e in events] == [("USA", ["asml"], ["CHN"], None)]
+
+
+def test_a_word_capitalised_by_a_title_case_headline_names_no_firm(kb: KnowledgeBase) -> None:
+    """"Applied Materials Warns of Sharp Decline in China Sales as US Export Controls Tighten": "Sharp" is a word of
+    the headline, not the firm Sharp, which the story never names; the one seller is Applied Materials."""
+    text = ("Applied Materials Warns of Sharp Decline in China Sales as US Export Controls Tighten\n\n"
+            "Applied Materials said US export controls have severely limited its ability to supply tools to Chinese "
+            "memory makers.")
+    events = [e for e in _events(kb, text, "2025-11-14") if e["kind"] == "export_control"]
+    assert {f for e in events for f in e["sellers"].get("firms", [])} == {"applied-materials"}
+    assert "sharp" not in {m.entity for m in kb.gazetteer.link(text)}
+    # named again in the story, the headline's name is the firm's
+    again = text + "\n\nShares of Sharp, the Japanese electronics maker, fell."
+    assert [m.start for m in kb.gazetteer.link(again) if m.entity == "sharp"] == [again.index("Sharp"),
+                                                                                  again.rindex("Sharp")]

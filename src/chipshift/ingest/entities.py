@@ -158,6 +158,7 @@ class Gazetteer:
         toks = tokens(text)
         keys = [t[2].lower() for t in toks]
         out: list[Mention] = []
+        worded: list[int] = []  # the mentions of names that must be capitalised (words too: "Sharp")
         i = 0
         while i < len(toks):
             matched = False
@@ -180,15 +181,37 @@ class Gazetteer:
                 best = max(fitting, key=lambda e: (e.priority, e.confidence))
                 out.append(Mention(start, end, text[start:end], best.entity, best.kind,  # type: ignore[arg-type]
                                    best.confidence, best.via))
+                if best.capitalised:
+                    worded.append(len(out) - 1)
                 i += n
                 matched = True
                 break
             if not matched:
                 i += 1
-        return out
+        # a name that is also a word ("Sharp") capitalised only by a title-case headline ("... Warns of Sharp
+        # Decline in China Sales") names the firm only if the text names it elsewhere
+        dropped = {k for k in worded if " " not in out[k].text and _headline(text, out[k].start) and not any(
+            m.entity == out[k].entity and not _headline(text, m.start) for m in out)}
+        return [m for k, m in enumerate(out) if k not in dropped]
 
 
 _CURRENCY_AFTER = re.compile(r"[.]?\s+dollars?\b", re.I)
+
+
+def _headline(text: str, at: int) -> bool:
+    """Offset ``at`` stands in a line of its own (blank lines or the text's ends around it) written in title case."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    alone = (start < 2 or text[start - 2] == "\n") and (end >= len(text) - 1 or text[end + 1] == "\n")
+    return alone and title_case(text[start:end])
+
+
+def title_case(text: str) -> bool:
+    """A line written in title case ("Commerce Adds 11 Entities to the Entity List for Supporting PRC Military
+    Modernization"): four words of four letters or more at least, and nine in ten of them capitalised."""
+    words = re.findall(r"\b[A-Za-z][a-z'’-]{3,}\b", text)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 _CAPS = re.compile(r"[A-Z][\w&-]*(?:[ ](?:of|and|for|de|in)?[ ]?[A-Z][\w&-]*)*")
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from chipshift.ingest.entities import listed_names, outside_firm_id
+from chipshift.ingest.entities import listed_names, outside_firm_id, title_case
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import Event, Marker, Mention, PeriodMention, Reference, Sentence, Window
 
@@ -94,6 +94,9 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes? effect|took effect|come into (?:effect|
 #: approval"; "Starting December 1, ..."): it dates the measure just reported.
 _OPENS_WITH_START = re.compile(r"\W*(?:from|starting|beginning|as\s+of|effective)\s+(?:on\s+)?(?:jan|feb|mar|apr|"
                                r"may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I)
+
+#: Words of a seller's business: a firm of a third country named beside them under an export control sells.
+_SELLING = re.compile(r"\b(?:sales|sell(?:s|ing)?|sold|shipments?|ship(?:s|ping)?|revenue|customers)\b", re.I)
 
 #: The paragraphs a story opens with (headline, dateline, lede).
 _LEDE_PARAGRAPHS = 2
@@ -436,7 +439,7 @@ def _outside_firms(text: str, start: int, ments: list[Mention]) -> list[str]:
     def hits(m: Mention, a: int, b: int) -> bool:  # a known firm anywhere in the name, a place most of it or its end
         return m.start < start + b and start + a < m.end and (m.kind == "firm" or m.end - m.start > (b - a) // 2 or
                                                               m.end == start + b)
-    if _title_case(text):  # a headline capitalises every word: its capitalised runs are no names
+    if title_case(text):  # a headline capitalises every word: its capitalised runs are no names
         return []
     out: list[str] = []
     for run in listed_names(text):
@@ -444,13 +447,6 @@ def _outside_firms(text: str, start: int, ments: list[Mention]) -> list[str]:
         if 2 * len(public) < len(run):
             out.extend(outside_firm_id(text[a:b]) for a, b in run if not any(hits(m, a, b) for m in ments))
     return out
-
-
-def _title_case(text: str) -> bool:
-    """A line written in title case ("Commerce Adds 11 Entities to the Entity List for Supporting PRC Military
-    Modernization"): four words of four letters or more at least, and nine in ten of them capitalised."""
-    words = re.findall(r"\b[A-Za-z][a-z'’-]{3,}\b", text)
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
 
 def _add_firms(e: Event, named: list[str]) -> None:
@@ -605,6 +601,11 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
         else:
             own = [f for f in firm_ids if f in kb.firms and kb.firms[f].hq == imposer]
             listed = [f for f in firm_ids if f in kb.firms and kb.firms[f].hq != imposer]
+            if kind == "export_control" and others and _SELLING.search(s.text):
+                # a firm of a third country under another's export control sells what it reaches ("US export
+                # curbs to affect 10-15% of ASML's China sales"): a seller, not a firm barred from buying
+                third = [f for f in listed if kb.firms[f].hq and kb.firms[f].hq not in others]
+                own, listed = [*own, *third], [f for f in listed if f not in third]
             sellers = {"firms": own} if own else {"hq_in": [imposer]}
             targets = {}
             if others:
