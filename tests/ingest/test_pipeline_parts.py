@@ -1185,3 +1185,19 @@ def test_bounds_and_qualifiers_of_a_change_are_read_on_both_sides(kb: KnowledgeB
                                   "automotive rose threefold in the quarter.", day)
     assert not _fold_warnings(kb, "Micron's U.S. revenue rose 40% in the quarter. Micron's revenue tripled in the "
                                   "quarter.", day)
+
+
+def test_destinations_listed_with_their_amounts_and_a_country_named_as_buyer_are_regions(kb: KnowledgeBase) -> None:
+    """"Most of it went to two destinations, Japan with 2,004 kilograms and Germany with 2,000 kilograms": China's
+    exports to each; "The Netherlands was the largest EU buyer of Chinese antimony in 2023, taking 3,011.98 metric
+    tons": China's exports to the Netherlands. A country that "imported" is the importer, as before."""
+    text = ("China's gallium exports restarted in June. Last month 4,260 kilograms cleared Chinese customs. Most of it "
+            "went to two destinations, Japan with 2,004 kilograms and Germany with 2,000 kilograms.\n\n"
+            "The Netherlands was the largest EU buyer of Chinese antimony in 2023, taking 3,011.98 metric tons.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2025-07-20")
+    got = {(c["entity"], c["value"], c["region"]) for c in report["claims"] if c["metric"] == "exports"}
+    assert {("CHN", 2004.0, "JPN"), ("CHN", 2000.0, "DEU"), ("CHN", 3011.98, "NLD")} <= got
+    imported = analyse(Extracted("In all, China imported 42 lithography systems in November, worth US$816.8 "
+                                 "million.", "text"), kb, date_given="2023-12-20")
+    assert {(c["entity"], c["value"]) for c in imported["claims"] if c["metric"] == "imports"} == {
+        ("CHN", 42.0), ("CHN", 816.8)}

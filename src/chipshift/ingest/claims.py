@@ -807,7 +807,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         product = _product_after(s, q, ments, exclude=entity) or _nearest(ments, q, {"input"}, exclude=entity)
         if metric in ("imports", "exports", "trade_growth"):
             # a receiving country is the region of the figure it goes on to name, not of the others
-            partners = [m for m in ments if _partner(s, m) and m.entity != entity and not (
+            partners = [m for m in ments if _partner(s, m, metric) and m.entity != entity and not (
                 _receiver(s, m) and not (m.end <= q.start and not any(m.end <= x.start < q.start for x in qs)))]
             if partners:
                 region = min(partners, key=lambda m: abs(m.start - q.start)).entity
@@ -959,7 +959,7 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     want: tuple[str, ...]
     if metric in ("imports", "exports", "trade_growth"):
         # a trade partner ("shipments to China", "imports from Japan") is the flow's region, not its trader
-        ments = [m for m in ments if _partner(s, m) is None]
+        ments = [m for m in ments if _partner(s, m, metric) is None]
         want = ("country", "agency")
     elif metric in ("localization_rate", "import_share"):
         want = ("country", "agency")
@@ -1024,19 +1024,28 @@ _PARTNER = re.compile(r"\b(?:to|from|into|towards?|for|bound\s+for|destined\s+fo
                       r"(?:mainland\s+)?$", re.I)
 
 
-def _partner(s: Sentence, m: Mention) -> str | None:
-    """The country a trade flow goes to or comes from ("exports to the United States", "imports from Japan")."""
+def _partner(s: Sentence, m: Mention, metric: str = "") -> str | None:
+    """The country a trade flow goes to or comes from ("exports to the United States", "imports from Japan"); of
+    exports, also the country named as their buyer ("The Netherlands was the largest buyer ..., taking ...")."""
     if m.kind != "country" or not m.entity or m.entity == "WLD":
         return None
     before = s.text[max(0, m.start - s.start - 25):m.start - s.start]
     if _PARTNER.search(before) or (m.via == "demonym" and re.search(r"\b(?:imports?|exports?|shipments)\s+of\s+$",
                                                                    before, re.I)):
         return m.entity  # "imports of Dutch lithography tools": the goods' origin
+    if metric == "exports" and _BUYER.match(s.text[m.end - s.start:]):
+        return m.entity
     return m.entity if _receiver(s, m) else None
 
 
 #: A country taking a flow as a sentence's subject: "Germany took 5,000 kilograms", "Japan received 352".
 _RECEIVES = re.compile(r"\s+(?:took|received|bought|got|absorbed|purchased)\b", re.I)
+#: A country named as the buyer of another's exports: "The Netherlands was the largest EU buyer of Chinese antimony".
+_BUYER = re.compile(r"\s+(?:was|were|is|are|became|remained)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}(?:buyer|"
+                    r"importer|destination|customer)\b", re.I)
+#: A flow named as going to destinations listed after it: "Most of it went to two destinations, Japan with 2,004
+#: kilograms and Germany with 2,000 kilograms".
+_DESTINATIONS = re.compile(r"\bdestinations?\b|\b(?:went|sent|shipped|exported)\s+to\b", re.I)
 
 
 def _receiver(s: Sentence, m: Mention) -> bool:
@@ -1046,6 +1055,8 @@ def _receiver(s: Sentence, m: Mention) -> bool:
     if _RECEIVES.match(after):
         return True
     before = s.text[:m.start - s.start]
+    if re.match(r"\s+with\s+(?:about\s+|around\s+|nearly\s+|some\s+)?\d", after) and _DESTINATIONS.search(before):
+        return True
     return bool(re.match(r"\s+\d", after) and re.search(r"(?:,|\band)\s+$", before) and
                 _RECEIVES.search(before))
 
