@@ -1201,3 +1201,16 @@ def test_destinations_listed_with_their_amounts_and_a_country_named_as_buyer_are
                                  "million.", "text"), kb, date_given="2023-12-20")
     assert {(c["entity"], c["value"]) for c in imported["claims"] if c["metric"] == "imports"} == {
         ("CHN", 42.0), ("CHN", 816.8)}
+
+
+def test_a_share_price_is_no_revenue_and_a_year_since_listing_is_no_figures_period(kb: KnowledgeBase) -> None:
+    """"booked its first full-year profit since it listed in 2020, with revenue up 450%" is growth of the story's
+    year (2025), not of the listing's; "shares closed 0.8 per cent higher at 1,178 yuan" is a share price, no
+    revenue."""
+    text = ("Cambricon, Moore Threads and MetaX reported steep rises in revenue for 2025. Cambricon booked its first "
+            "full-year profit since it listed in 2020, with revenue up 450%.\n\n"
+            "Cambricon's shares closed 0.8 per cent higher at 1,178 yuan.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2026-02-27")
+    got = {(c["entity"], c["metric"], c["value"], c["period"]) for c in report["claims"]}
+    assert ("cambricon", "revenue_growth", 450.0, "2025") in got
+    assert not any(c[2] == 1178.0 or c[3] == "2020" for c in got)

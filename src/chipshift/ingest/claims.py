@@ -266,17 +266,23 @@ def document_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | N
 
 
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
-    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier"); "over the
-    first 11 months" is the time the figure covers, not a base."""
+    """A period given as the base of a comparison ("than in the first quarter", "from a year earlier") or as the
+    background of the firm's story ("since it listed in 2020"); "over the first 11 months" is the time the figure
+    covers, not a base."""
     before = s.text[max(0, p.start - s.start - 25): p.start - s.start]
     if re.match(r"(?:first|past|last)\b", p.text, re.I) and re.search(r"\bover\s+(?:the\s+)?$", before, re.I):
         return False
-    return bool(_COMPARISON_BASE.search(before))
+    return bool(_COMPARISON_BASE.search(before) or _BACKGROUND_YEAR.search(before))
 
 
 def _is_base(s: Sentence, q: Quantity, pms: list[PeriodMention]) -> bool:
     return bool(_FROM_BEFORE.search(s.text[max(0, q.start - s.start - 15):q.start - s.start]))
 
+
+#: A year named as the background of a firm's story, not the time of its figures: "its first profitable year since
+#: it listed in 2020", "founded in 2016".
+_BACKGROUND_YEAR = re.compile(r"\b(?:since|listed|listing|founded|established|incorporated|went\s+public)\b"
+                              r"[^,.;\d]{0,20}?\b(?:in\s+)?$", re.I)
 
 #: A figure given as the base of a comparison: "from 4,260", "after only 96 kilograms", "twice the 4,260 kilograms".
 _FROM_BEFORE = re.compile(r"\b(?:from|after(?:\s+only|\s+just)?|(?:twice|double|triple|half)\s+the)\s+"

@@ -16,8 +16,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("import_share", re.compile(r"imported\s+chips|foreign\s+(?:chips|suppliers|vendors)|outsourced", re.I)),
     ("other", re.compile(r"utili[sz]ation|\byields?\b|inventor(?:y|ies)|\bR&D\b|research\s+(?:and|&)\s+development|"
                          r"research\s+(?:spending|budgets?|costs?|expenses?|outlays?)|on\s+research\b|headcount|\bstaff\b|"
-                         r"employees|\bjobs\b|\bshares\s+(?:fell|rose|dropped|jumped|gained|slipped|declined)|"
-                         r"stock\s+(?:fell|rose|price)|crude|\boil\b|soybeans?|\bcoal\b|\bgas\b|dividend|tariffs?|"
+                         r"employees|\bjobs\b|\bshares\s+(?:fell|rose|dropped|jumped|gained|slipped|declined|closed|ended|"
+                         r"finished|opened|traded|surged|soared|tumbled|plunged)|\bshare\s+price|"
+                         r"stock\s+(?:fell|rose|price|closed|ended)|crude|\boil\b|soybeans?|\bcoal\b|\bgas\b|dividend|tariffs?|"
                          r"capacity|per\s+share|\bEPS\b|valuation|transistors", re.I)),
     ("market_share", re.compile(r"market\s+share|share\s+of\s+the\s+(?:\w+\s+){0,4}market|\bshare\b|market\b"
                                 r"(?=[^.]{0,25}%)|\bcontrol(?:led|s)?\b|\bhold(?:s|ing)?\b|\btook\b|"
