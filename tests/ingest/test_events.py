@@ -359,3 +359,15 @@ def test_a_word_capitalised_by_a_title_case_headline_names_no_firm(kb: Knowledge
     again = text + "\n\nShares of Sharp, the Japanese electronics maker, fell."
     assert [m.start for m in kb.gazetteer.link(again) if m.entity == "sharp"] == [again.index("Sharp"),
                                                                                   again.rindex("Sharp")]
+
+
+def test_a_control_naming_no_country_reaches_the_one_shipments_to_which_need_permission(kb: KnowledgeBase) -> None:
+    """The story reports Japan's controls without a destination, then says "Shipments to China ... now need the
+    trade ministry's permission" two paragraphs on: the control reaches China."""
+    text = ("TOKYO (July 23, 2023) Tighter Japanese limits on the export of 23 kinds of equipment used to make chips "
+            "came into force on Sunday, under an ordinance of Japan's Ministry of Economy, Trade and Industry.\n\n"
+            "The listed items cover, among others, lithography, etching and deposition equipment.\n\n"
+            "Shipments to China and to other destinations outside the white list now need the trade ministry's "
+            "permission.")
+    events = [e for e in _events(kb, text, "2023-07-23") if e["kind"] == "export_control"]
+    assert [(e["imposed_by"], e["targets"].get("countries")) for e in events] == [("JPN", ["CHN"])]

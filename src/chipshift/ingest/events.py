@@ -98,6 +98,10 @@ _OPENS_WITH_START = re.compile(r"\W*(?:from|starting|beginning|as\s+of|effective
 #: Words of a seller's business: a firm of a third country named beside them under an export control sells.
 _SELLING = re.compile(r"\b(?:sales|sell(?:s|ing)?|sold|shipments?|ship(?:s|ping)?|revenue|customers)\b", re.I)
 
+#: Words sending goods to a country named next: "Shipments to China", "exports of the tools to China".
+_SHIPPED_TO = re.compile(r"\b(?:shipments?|exports?|sales|deliveries|shipp(?:ed|ing)|sold|sell(?:ing)?|"
+                         r"export(?:ed|ing))\s+(?:[\w-]+\s+){0,3}?to\s+(?:the\s+)?(?:mainland\s+)?$", re.I)
+
 #: The paragraphs a story opens with (headline, dateline, lede).
 _LEDE_PARAGRAPHS = 2
 #: Words of a full sentence of a story's body (not a menu entry or a heading).
@@ -171,7 +175,17 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                 eased = _eased(s, event, trigger, ments, wp.between(s.start, s.end))
                 if eased is not None:
                     events.append(eased)
-        elif kind is None and events and events[-1].effective is None and (
+        if kind is None and events and events[-1].kind in ("export_control", "raw_material_export_control") and \
+                not events[-1].targets.get("countries") and s.paragraph - last_paragraph <= 2:
+            # "Shipments to China ... now need the trade ministry's permission": where the control just reported
+            # bites, when it named no country
+            bound = [m.entity for m in ments if m.kind == "country" and m.entity not in (None, "WLD",
+                                                                                       events[-1].imposed_by) and
+                     _SHIPPED_TO.search(s.text[max(0, m.start - s.start - 40):m.start - s.start])]
+            if bound:
+                events[-1].targets["countries"] = list(dict.fromkeys(e for e in bound if e))
+                events[-1].spans.append((s.start, s.end))
+        if kind is None and events and events[-1].effective is None and (
                 _TAKES_EFFECT.search(s.text) or _OPENS_WITH_START.match(s.text)) and \
                 s.paragraph - last_paragraph <= 1:
             _, effective, _ = _dates(s, wp.between(s.start, s.end))
