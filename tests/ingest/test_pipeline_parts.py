@@ -58,6 +58,8 @@ def test_conversions_paired() -> None:
     # a year named by the month it ends in is a fiscal year, the calendar year when it ends in December
     ("the business year that ended in March 2024", "FY2024"), ("the year ending March 2025", "FY2025"),
     ("the year ended 31 December 2023", "2023"),
+    # a half of the year named by "this year's" or "last year's", with or without a hyphen
+    ("this year's first-half sales", "2025H1"), ("last year's first half", "2024H1"), ("first-half results", "2025H1"),
     # days counted back from the document date (Monday 20 October 2025); "last Monday" is a week before it
     ("added yesterday", "2025-10-19"), ("said today", "2025-10-20"), ("last Tuesday", "2025-10-14"),
     ("last Monday", "2025-10-13"), ("three days ago", "2025-10-17"), ("earlier this month", "2025-10"),
@@ -1214,3 +1216,19 @@ def test_a_share_price_is_no_revenue_and_a_year_since_listing_is_no_figures_peri
     got = {(c["entity"], c["metric"], c["value"], c["period"]) for c in report["claims"]}
     assert ("cambricon", "revenue_growth", 450.0, "2025") in got
     assert not any(c[2] == 1178.0 or c[3] == "2020" for c in got)
+
+
+def test_a_base_of_last_years_is_a_year_back_and_a_forecasts_period_does_not_carry(kb: KnowledgeBase) -> None:
+    """"from last year's NT$491.08 billion" in a story on the first quarter is the first quarter a year before; a
+    firm's forecast for its first half does not give its period to the figures that follow it."""
+    text = ("TSMC reported its results for the first quarter of 2023. Consolidated revenue grew 3.6 percent to "
+            "NT$508.63 billion from last year's NT$491.08 billion.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2023-04-20")
+    got = {(c["metric"], c["value"], c["period"]) for c in report["claims"]}
+    assert {("revenue", 508.63, "2023Q1"), ("revenue", 491.08, "2022Q1")} <= got
+    forecast = ("Tokyo Electron reported its results for the third quarter of 2023.\n\n"
+                "The company expects first-half sales of JPY790 billion.\n\n"
+                "Net income came to JPY88.1 billion.")
+    periods = {c["value"]: c["period"] for c in analyse(Extracted(forecast, "text"), kb,
+                                                         date_given="2023-11-10")["claims"]}
+    assert periods.get(88.1) == "2023Q3"

@@ -108,6 +108,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             run.trade_family = trade[-1]
         made: list[str] = []
         previous: Claim | None = None  # the claim of the sentence's last figure
+        guided = False  # a figure of the sentence is guidance: the periods it names are the forecast's
         for q in qs:
             if _in_range(s, q, qs):
                 continue
@@ -133,6 +134,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 if learned:
                     claim = _bind(ctx, s, q, qs, ments, pms, subject, carried, forced, run, chosen, 100)
             previous = claim
+            forecast = claim is not None and claim.metric in _GUIDED and \
+                bool(_GUIDANCE_WORD.search(s.text[:q.start - s.start]))
+            guided = guided or forecast  # a firm's forecast: its periods do not carry to the figures that follow
             if claim is None or _guidance(s, q, qs, claim):
                 continue
             _segment_revenue(ctx, s, q, qs, ments, claim)
@@ -142,7 +146,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             if not (_per_share(s, q) or _adjusted(s, q) or _unlisted_measure(s, q, qs) or
                     _others_expectation(s, q, qs) or _volume_change(s, q, qs, claim) or _amount_of_change(s, q)):
                 claims.append(claim)
-            if claim.period and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
+            if claim.period and not forecast and not _is_base(s, q, pms) and not _year_ago(s, q, qs):
                 run.periods[claim.period] += 1
                 run.recent = (s.paragraph, claim.period)
                 if run.period is None or run.periods[claim.period] > run.periods[run.period]:
@@ -171,7 +175,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         # of the periods a sentence names, the most specific one it ends with ("for the first half of the year,
         # as fabs hunted for substitutes after last year's sanctions" is about the first half)
         specific = [p.label for p in named if p.kind in ("quarter", "half", "span", "fiscal", "month")]
-        labelled = made or specific or [p.label for p in named if p.label]
+        labelled = made or ([] if guided else specific or [p.label for p in named if p.label])
         if labelled:
             last_period[s.paragraph] = labelled[-1]
             if not made and run.period is None:  # the period the text opens with carries into later paragraphs
@@ -843,7 +847,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
 _MEASURE_WORDS = re.compile(r"\b(?:controls?|restrict\w*|curbs?|licen[cs]\w*|bans?|banned)\b", re.I)
 #: What a change is measured against, named beside its figure: the same period a year before, the quarter
 #: before, or another month ("41.6 per cent more than in May": a change, neither of the two).
-_NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|a year (?:earlier|ago|"
+_NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|last year['’]s|"
+                       r"a year (?:earlier|ago|"
                        r"before)|same (?:period|quarter|month) (?:of |in )?(?:the )?(?:last|previous|prior) year", re.I)
 _NEAR_QOQ = re.compile(_QOQ.pattern + r"|(?:previous|prior|preceding) quarter|three months (?:earlier|before)|"
                        r"\bon[- ]quarter\b|quarter[- ]on[- ]quarter", re.I)
@@ -1198,7 +1203,7 @@ _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole )?year\b|\ba
 #: period in context.
 _YEAR_AGO_BEFORE = re.compile(r"\b(?:in|during|for)\s+the\s+same\s+(?:period|quarter|months)\s+(?:of\s+)?"
                               r"(?:last|the\s+previous|the\s+prior)\s+year\b|\ba\s+year\s+(?:earlier|ago|before)"
-                              r"\s*,|\bthe\s+year[- ]ago\s+(?:period|quarter)\b")
+                              r"\s*,|\bthe\s+year[- ]ago\s+(?:period|quarter)\b|\blast\s+year['’]s\s+(?:[\w-]+\s+)?$")
 
 
 _FISCAL_TEXT = re.compile(r"\bfiscal\b|\bFY\s?'?\d", re.I)

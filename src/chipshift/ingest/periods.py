@@ -57,8 +57,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("quarters_span", re.compile(rf"\bfirst\s+(?:three\s+quarters|nine\s+months)(?:\s+of\s+{_YEAR})?\b", re.I)),
     ("months_span", re.compile(rf"\bfirst\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{{1,2}})"
                                rf"\s+months(?:\s+of\s+(?:the\s+year\s+)?{_YEAR})?\b", re.I)),
-    ("half_span", re.compile(rf"\bfirst\s+(?:half|six\s+months)(?:\s+of\s+(?:the\s+year\s+)?{_YEAR})?\b", re.I)),
-    ("second_half", re.compile(rf"\bsecond\s+half(?:\s+of\s+{_YEAR})?\b", re.I)),
+    # "this year's first half", "last year's second-half sales": that half of the year named
+    ("year_half", re.compile(r"\b(?P<rel>last|this)\s+year['’]s\s+(?P<which>first|second)[\s-]+half\b", re.I)),
+    ("half_span", re.compile(rf"\bfirst[\s-]+(?:half|six\s+months)(?:\s+of\s+(?:the\s+year\s+)?{_YEAR})?\b",
+                             re.I)),
+    ("second_half", re.compile(rf"\bsecond[\s-]+half(?:\s+of\s+{_YEAR})?\b", re.I)),
     ("quarter_words", re.compile(rf"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
                                  rf"(?:\s+(?:of\s+)?(?:{_YEAR}|(?P<rel>last|this|the\s+(?:previous|prior|"
                                  rf"preceding))\s+year))?\b", re.I)),
@@ -175,6 +178,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "cn_date": ("年",), "fiscal_q": ("fiscal", "fy", "fq"), "fiscal_q_rel": ("fiscal",),
     "fiscal": ("fiscal", "fy", "financial year"), "fiscal_rel": ("fiscal", "financial", "business"),
     "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
+    "year_half": ("year's", "year’s"),
     "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
@@ -309,6 +313,11 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
             return PeriodMention(s, e, t, f"{y}H1" if y else None, "half")
         return PeriodMention(s, e, t, f"{y}-01..{y}-{n:02d}" if y else None, "span",
                              None if g.get("year") else "year_inferred")
+    if kind == "year_half":
+        if doc is None:
+            return PeriodMention(s, e, t, None, "half", "no document date")
+        y = doc.year if g["rel"].lower() == "this" else doc.year - 1
+        return PeriodMention(s, e, t, f"{y}H{1 if g['which'].lower() == 'first' else 2}", "half")
     if kind == "half_span":
         y = _year(g.get("year"), doc) or (doc.year if doc else None)
         return PeriodMention(s, e, t, f"{y}H1" if y else None, "half", None if g.get("year") else "year_inferred")
