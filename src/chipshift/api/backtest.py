@@ -284,9 +284,8 @@ RATES = ("direction", "size", "coverage50", "coverage90")
 
 
 def _rates(card: bt.Scorecard) -> dict[str, float | None]:
-    """The scorecard's rates in percent (one decimal), as ``NAME_pct``, and its size ratio."""
-    return {**{f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES},
-            "size_ratio": _round(card.size_ratio, 2)}
+    """The scorecard's rates in percent (one decimal), as ``NAME_pct``."""
+    return {f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES}
 
 
 def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int,
@@ -353,7 +352,8 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
             if key in members:
                 c = bt.scorecard(members[key])
                 rows.append({"episodes": len(episodes_in[key]), "outcomes": c.outcomes, **_rates(c),
-                             "crps": _round(c.crps), "interval_score90": _round(c.interval_score), "group": key})
+                             "crps": _round(c.crps), "interval_score90": _round(c.interval_score),
+                             "size_ratio": _round(c.size_ratio, 2), "group": key})
         return rows
 
     mechanisms = sorted({e.result.mechanism for e in scored})
@@ -367,10 +367,12 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
         "episodes": episodes,
         "outcomes": rows,
         "scorecard": {"episodes": len(scored), "outcomes": card.outcomes, **_rates(card),
-                      "crps": _round(card.crps), "interval_score90": _round(card.interval_score)},
+                      "crps": _round(card.crps), "interval_score90": _round(card.interval_score),
+                      "size_ratio": _round(card.size_ratio, 2)},
         "scorecard_held_out": {  # episodes written after the model's mechanisms last changed
             "written_on_or_after": moment_text(bt.MODEL_CHANGED), "episodes": len(fresh), "outcomes": test.outcomes,
-            **_rates(test), "crps": _round(test.crps), "interval_score90": _round(test.interval_score)},
+            **_rates(test), "crps": _round(test.crps), "interval_score90": _round(test.interval_score),
+            "size_ratio": _round(test.size_ratio, 2)},
         "scorecard_by_episode": {  # every episode weighs the same, whatever its number of outcomes
             f"{name}_pct": _round(percent(_mean([getattr(c, name) for c in per_episode])), 1) for name in RATES},
         "scorecard_by_horizon": by(lambda e, s: bt.horizon_label(_lead(s)), [h[0] for h in bt.HORIZONS]),
