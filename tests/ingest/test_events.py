@@ -371,3 +371,15 @@ def test_a_control_naming_no_country_reaches_the_one_shipments_to_which_need_per
             "permission.")
     events = [e for e in _events(kb, text, "2023-07-23") if e["kind"] == "export_control"]
     assert [(e["imposed_by"], e["targets"].get("countries")) for e in events] == [("JPN", ["CHN"])]
+
+
+def test_a_sentence_listing_names_of_firms_outside_the_data_keeps_them(kb: KnowledgeBase) -> None:
+    """A sentence made almost only of capitalised names ("The Commerce Department added Beijing Tsingke Biotech,
+    Hangzhou Zhongke Microelectronics and Hunan Goke Microelectronics to the Entity List on Tuesday.") is no
+    headline, though nine in ten of its words are capitalised: its names are the listing's."""
+    text = ("US adds Chinese entities to its list\n\n"
+            "The Commerce Department added Beijing Tsingke Biotech, Hangzhou Zhongke Microelectronics and Hunan Goke "
+            "Microelectronics to the Entity List on Tuesday.")
+    events = [e for e in _events(kb, text, "2023-10-19") if e["kind"] == "entity_listing"]
+    firms = {f for e in events for f in e["targets"].get("firms", [])}
+    assert firms == {"beijing-tsingke-biotech", "hangzhou-zhongke-microelectronics", "hunan-goke-microelectronics"}

@@ -188,8 +188,9 @@ class Gazetteer:
                 break
             if not matched:
                 i += 1
-        # a name that is also a word ("Sharp") capitalised only by a title-case headline ("... Warns of Sharp
-        # Decline in China Sales") names the firm only if the text names it elsewhere
+        # a one-word firm name found only in a headline standing alone in title case names the firm only if the
+        # text names it elsewhere too: the headline's capitals may have made a word of it ("... Warns of Sharp
+        # Decline in China Sales"), and a story about a firm names it again
         dropped = {k for k in worded if " " not in out[k].text and _headline(text, out[k].start) and not any(
             m.entity == out[k].entity and not _headline(text, m.start) for m in out)}
         return [m for k, m in enumerate(out) if k not in dropped]
@@ -212,6 +213,8 @@ def title_case(text: str) -> bool:
     Modernization"): four words of four letters or more at least, and nine in ten of them capitalised."""
     words = re.findall(r"\b[A-Za-z][a-z'’-]{3,}\b", text)
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
+
+
 _CAPS = re.compile(r"[A-Z][\w&-]*(?:[ ](?:of|and|for|de|in)?[ ]?[A-Z][\w&-]*)*")
 
 

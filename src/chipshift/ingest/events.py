@@ -453,8 +453,8 @@ def _outside_firms(text: str, start: int, ments: list[Mention]) -> list[str]:
     def hits(m: Mention, a: int, b: int) -> bool:  # a known firm anywhere in the name, a place most of it or its end
         return m.start < start + b and start + a < m.end and (m.kind == "firm" or m.end - m.start > (b - a) // 2 or
                                                               m.end == start + b)
-    if title_case(text):  # a headline capitalises every word: its capitalised runs are no names
-        return []
+    if title_case(text) and not text.rstrip().endswith("."):
+        return []  # a headline capitalises every word: its capitalised runs are no names (a list is a sentence)
     out: list[str] = []
     for run in listed_names(text):
         public = [(a, b) for a, b in run if any(m.kind in ("country", "agency") and hits(m, a, b) for m in ments)]
