@@ -96,7 +96,7 @@ def test_an_expectation_for_a_period_not_yet_ended_is_not_disagreed_with() -> No
     kb = _kb({"metric": "revenue", "period": "2023", "value": 7.25, "unit": "usd_bn"})
     assert _verdict(kb, _claim(2.2, period="2023"), written=date(2023, 3, 8)) == ["not_comparable"]
     assert _verdict(kb, _claim(7.25, period="2023"), written=date(2023, 3, 8)) == ["agrees"]
-    assert _verdict(kb, _claim(2.2, period="2023"), written=date(2024, 2, 1)) == ["disagrees"]
+    assert _verdict(kb, _claim(5.0, period="2023"), written=date(2024, 2, 1)) == ["disagrees"]
 
 
 def test_a_disagreement_names_what_the_stored_figure_measures() -> None:
@@ -123,3 +123,17 @@ def test_revenue_in_a_ranking_of_firms_is_the_ranked_markets(kb: KnowledgeBase) 
     revenue = [c for c in report["claims"] if c["metric"] == "revenue"]
     assert revenue and all(c["definition"] == RANKED_REVENUE for c in revenue)
     assert all(c["kb"] != "disagrees" for c in revenue)
+
+
+def test_a_level_more_than_twice_or_under_half_every_like_stored_one_is_not_compared() -> None:
+    """Estimates of one quantity differ by less than twice: 45,290 tonnes against a stored 5,473 is another quantity
+    (a year to date against a month) or scale, said as "not compared" with the ratio, not "disagrees"; a change is
+    still compared, and a level within twice still disagrees."""
+    kb = _kb({"metric": "revenue", "period": "2024", "value": 10.0, "unit": "usd_bn"},
+             {"metric": "revenue_growth", "period": "2024", "value": 5.0, "unit": "pct_change"})
+    assert _verdict(kb, _claim(25.0)) == ["not_comparable"]
+    assert _verdict(kb, _claim(4.0)) == ["not_comparable"]
+    assert _verdict(kb, _claim(19.0)) == ["disagrees"]
+    assert _verdict(kb, _claim(30.0, "pct_change", metric="revenue_growth")) == ["disagrees"]
+    findings = against_kb([_claim(25.0)], kb)
+    assert "2.5 times the stored 10" in findings[0].message

@@ -4,6 +4,7 @@ note when definitions differ) and citations against their references."""
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date
 from typing import Any
@@ -164,6 +165,14 @@ def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = No
                                              f"which agrees with the knowledge base, so this figure most likely "
                                              f"measures something else.", (c.quantity,), (c.id,),
                                {"stored": shown, "agreeing_claim": sibling.id}))
+        elif _far_off(c, [v for _, v in stored]):
+            c.kb = "not_comparable"
+            nearest = min((v for _, v in stored), key=lambda v: abs(math.log(c.value / v)))
+            out.append(Finding("kb", "info", f"Not compared: the document's {_num(c.value)} {c.unit} is "
+                                             f"{_num(c.value / nearest)} times the stored {_num(nearest)} {c.unit}, "
+                                             f"further apart than estimates of one quantity; it most likely "
+                                             f"measures something else, or is written at another scale: check "
+                                             f"it.{note}", (c.quantity,), (c.id,), {"stored": shown}))
         else:
             c.kb = "disagrees"
             listing = "; ".join(f"{_num(v)} {c.unit} ({f.get('publisher')}, {f['period']}"
@@ -173,6 +182,23 @@ def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = No
                                                 f"{c.unit}; stored figures are {listing}.{note}", (c.quantity,),
                                (c.id,), {"stored": shown, "tolerance": round(tol, 4)}))
     return out
+
+
+#: How far apart (as a ratio) two positive levels of one measure may be and still be estimates of one quantity.
+#: Published estimates of one figure differ by far less than this; over the real articles, the reader's figures
+#: further from a like stored one than this were almost all misread (another quantity, period or scale): 8 of 9,
+#: the ninth a tenfold gap between a document and the data that a reader should check.
+FAR_OFF = 2.0
+
+
+def _far_off(c: Claim, values: list[float]) -> bool:
+    """A positive level (not a change) more than ``FAR_OFF`` times, or less than its inverse, every like stored
+    figure."""
+    unit = voc.UNITS.get(c.unit)
+    if unit is None or unit.dimension in ("growth", "ratio") or c.value <= 0 or not values or \
+            any(v <= 0 for v in values):
+        return False
+    return all(not 1 / FAR_OFF <= c.value / v <= FAR_OFF for v in values)
 
 
 def _not_contradicting(c: Claim, fact: dict[str, Any]) -> bool:
