@@ -485,6 +485,14 @@ def test_the_bundled_library_runs_and_is_scored(bundled_store: Store) -> None:
         assert abs(gap) <= 1e-4 or row.size == ("within" if gap <= 0 else "off")
         assert row.source
     assert all("other episodes" in e.error_from for e in report.episodes)
+    # a calibration warning said of several episodes is one line, naming how many and the first few; each
+    # episode's own sampler warnings keep it
+    told = {w for e in report.episodes for w in e.sampler.warnings}
+    for w in told:
+        lines = [x for x in report.warnings if x.endswith(w) or f": {w} (" in x]
+        given = [e.episode for e in report.episodes if w in e.sampler.warnings]
+        assert len(lines) == 1, (w, lines)
+        assert lines[0].startswith(f"{len(given)} episodes: " if len(given) > 1 else f"{given[0]}: ")
     # the breakdowns by lead time and by mechanism partition the outcomes; each band's rates are read back from
     # the outcomes whose lead time falls in it
     bands = {"under 6 months": (0.0, 0.5), "6-12 months": (0.5, 1.0), "1-2 years": (1.0, 2.0),

@@ -283,6 +283,10 @@ def _lead(score: bt.OutcomeScore) -> float:
 RATES = ("direction", "size", "coverage50", "coverage90")
 
 
+#: How many episodes a warning said of several names before "and N more".
+_NAMED = 5
+
+
 def _rates(card: bt.Scorecard) -> dict[str, float | None]:
     """The scorecard's rates in percent (one decimal), as ``NAME_pct``."""
     return {f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES}
@@ -293,11 +297,11 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
     """The scorecard as a report: per outcome, per episode, and overall against the targets."""
     rows: list[dict[str, Any]] = []
     episodes = []
-    warnings = []
+    said: dict[str, list[str]] = {}  # each calibration warning, with the episodes it was given for
     for e in scored:
         r = e.result
         for w in r.posterior.warnings:
-            warnings.append(f"{r.name}: {w}")
+            said.setdefault(w, []).append(r.name)
         for s in e.outcomes:
             rows.append({
                 "episode": r.name, "mechanism": r.mechanism, "output": s.output, "period": s.period,
@@ -356,6 +360,12 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                              "size_ratio": _round(c.size_ratio, 2), "group": key})
         return rows
 
+    # one line per warning: said of one episode, with its name; of several, how many and the first few (each
+    # episode's sampler.warnings names its own)
+    warnings = [f"{names[0]}: {w}" if len(names) == 1 else
+                f"{len(names)} episodes: {w} ({', '.join(names[:_NAMED])}"
+                f"{f' and {len(names) - _NAMED} more' if len(names) > _NAMED else ''})"
+                for w, names in said.items()]
     mechanisms = sorted({e.result.mechanism for e in scored})
     low, high = bt.COVERAGE90_TARGET
     checks = {
