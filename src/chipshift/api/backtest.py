@@ -287,6 +287,15 @@ RATES = ("direction", "size", "coverage50", "coverage90")
 _NAMED = 5
 
 
+def _said_of(warning: str, names: list[str]) -> str:
+    """One line for a calibration warning: said of one episode, with its name; of several, how many and the first
+    few (each episode's sampler.warnings names its own)."""
+    if len(names) == 1:
+        return f"{names[0]}: {warning}"
+    more = f" and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
+    return f"{len(names)} episodes: {warning} ({', '.join(names[:_NAMED])}{more})"
+
+
 def _rates(card: bt.Scorecard) -> dict[str, float | None]:
     """The scorecard's rates in percent (one decimal), as ``NAME_pct``."""
     return {f"{name}_pct": _round(percent(getattr(card, name)), 1) for name in RATES}
@@ -360,12 +369,7 @@ def report(scored: Sequence[bt.EpisodeScores], draws: int, steps: int, seed: int
                              "size_ratio": _round(c.size_ratio, 2), "group": key})
         return rows
 
-    # one line per warning: said of one episode, with its name; of several, how many and the first few (each
-    # episode's sampler.warnings names its own)
-    warnings = [f"{names[0]}: {w}" if len(names) == 1 else
-                f"{len(names)} episodes: {w} ({', '.join(names[:_NAMED])}"
-                f"{f' and {len(names) - _NAMED} more' if len(names) > _NAMED else ''})"
-                for w, names in said.items()]
+    warnings = [_said_of(w, names) for w, names in said.items()]
     mechanisms = sorted({e.result.mechanism for e in scored})
     low, high = bt.COVERAGE90_TARGET
     checks = {

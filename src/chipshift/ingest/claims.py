@@ -1035,7 +1035,7 @@ _PARTNER = re.compile(r"\b(?:to|from|into|towards?|for|bound\s+for|destined\s+fo
                       r"(?:mainland\s+)?$", re.I)
 
 
-def _partner(s: Sentence, m: Mention, metric: str = "") -> str | None:
+def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
     """The country a trade flow goes to or comes from ("exports to the United States", "imports from Japan"); of
     exports, also the country named as their buyer ("The Netherlands was the largest buyer ..., taking ...")."""
     if m.kind != "country" or not m.entity or m.entity == "WLD":

@@ -179,11 +179,11 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
                 not events[-1].targets.get("countries") and s.paragraph - last_paragraph <= 2:
             # "Shipments to China ... now need the trade ministry's permission": where the control just reported
             # bites, when it named no country
-            bound = [m.entity for m in ments if m.kind == "country" and m.entity not in (None, "WLD",
-                                                                                       events[-1].imposed_by) and
+            bound = [m.entity for m in ments if m.kind == "country" and m.entity and
+                     m.entity not in ("WLD", events[-1].imposed_by) and
                      _SHIPPED_TO.search(s.text[max(0, m.start - s.start - 40):m.start - s.start])]
             if bound:
-                events[-1].targets["countries"] = list(dict.fromkeys(e for e in bound if e))
+                events[-1].targets["countries"] = list(dict.fromkeys(bound))
                 events[-1].spans.append((s.start, s.end))
         if kind is None and events and events[-1].effective is None and (
                 _TAKES_EFFECT.search(s.text) or _OPENS_WITH_START.match(s.text)) and \

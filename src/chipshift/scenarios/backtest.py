@@ -21,6 +21,7 @@ For each episode:
 from __future__ import annotations
 
 import math
+import statistics
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -524,13 +525,11 @@ def scorecard(scores: Sequence[OutcomeScore]) -> Scorecard:
         finite = [x for x in xs if math.isfinite(x)]
         return sum(finite) / len(finite) if finite else None
 
-    ratios = sorted(s.median / s.observed_change for s in scores if s.direction_hit and s.observed_change != 0)
-    middle = len(ratios) // 2
+    ratios = [s.median / s.observed_change for s in scores if s.direction_hit and s.observed_change != 0]
     return Scorecard(
-        size_ratio=(ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2)
-        if ratios else None,
         outcomes=len(scores),
         direction=rate([s.direction_hit for s in scores if s.direction_hit is not None]),
         size=rate([s.within_size for s in scores]), coverage50=rate([s.in50 for s in scores]),
         coverage90=rate([s.in90 for s in scores]), crps=mean([s.crps for s in scores]),
-        interval_score=mean([s.interval_score for s in scores]))
+        interval_score=mean([s.interval_score for s in scores]),
+        size_ratio=statistics.median(ratios) if ratios else None)
