@@ -1232,3 +1232,48 @@ def test_a_base_of_last_years_is_a_year_back_and_a_forecasts_period_does_not_car
     periods = {c["value"]: c["period"] for c in analyse(Extracted(forecast, "text"), kb,
                                                          date_given="2023-11-10")["claims"]}
     assert periods.get(88.1) == "2023Q3"
+
+
+def test_the_yen_sign_is_the_currency_its_dollar_value_implies() -> None:
+    """"¥445 billion ($3 billion)" is about 148 to the dollar: the yen, however often the text names China; "¥7.1
+    billion ($1 billion)" is the yuan, however often it names Japan."""
+    from chipshift.ingest.quantities import yen_sign_currency
+
+    assert yen_sign_currency("China's China China sales: operating income of ¥445 billion ($3 billion).") == "JPY"
+    assert yen_sign_currency("Japan Japan Japan buyers paid ¥7.1 billion ($1 billion) to the Chinese maker.") == "CNY"
+
+
+@pytest.mark.parametrize(("phrase", "label"), [
+    ("revenue rose 39.5% in 9M24", "2024Q1..2024Q3"), ("revenue of $1.1 billion in 9M 2024", "2024Q1..2024Q3"),
+    ("net profit in 1-3Q24", "2024Q1..2024Q3"), ("revenue in Q1-Q3 2024", "2024Q1..2024Q3"),
+    ("sales in 1Q-3Q24", "2024Q1..2024Q3"), ("sales in 6M23", "2023H1"), ("sales in 4M2025", "2025-01..2025-04"),
+    ("Micron's sales in the August quarter", "2025-06..2025-08"),
+    ("the February quarter", "2024-12..2025-02"), ("its November 2024 quarter", "2024-09..2024-11"),
+    ("the December quarter", "2024Q4"),
+])
+def test_compact_spans_and_quarters_named_by_their_last_month(phrase: str, label: str) -> None:
+    """A broker's shorthand for the first months of a year ("9M24") and a run of quarters ("1-3Q24") are spans of
+    that year; a quarter named by a month that ends no calendar quarter is the three months ending then."""
+    found = [p.label for p in periods.extract(phrase, date(2025, 10, 20)) if p.label]
+    assert found == [label]
+
+
+def test_a_previous_quarter_phrase_speaks_of_the_figure_just_before_it(kb: KnowledgeBase) -> None:
+    """"$46.7 billion, 6% more than in the previous quarter": the 6% is the change on the previous quarter and
+    $46.7 billion is of the quarter reported; "against $44.1 billion in the previous quarter" is the quarter
+    before."""
+    text = ("Nvidia has released its results for the second quarter of fiscal 2026. Revenue came to $46.7 billion, "
+            "6% more than in the previous quarter. Nvidia's data center revenue was $41.1 billion, against "
+            "$39.1 billion in the previous quarter.")
+    got = _claims(kb, text, "2025-08-28")
+    periods_of = {c[2]: c[4] for c in got}
+    assert periods_of[46.7] == "FY2026Q2" and periods_of[39.1] == "FY2026Q1"
+
+
+def test_a_quarter_named_by_its_month_is_the_fiscal_quarter_holding_it(kb: KnowledgeBase) -> None:
+    """Tokyo Electron's years end in March: its "December quarter" is the third fiscal quarter of the year ending
+    the next March, not the fourth quarter "that ended last"."""
+    text = ("Tokyo Electron raised its forecasts for the fiscal year ending in March. In the December quarter China "
+            "made up 46.9% of Tokyo Electron's sales.")
+    got = _claims(kb, text, "2024-02-13")
+    assert {c[4] for c in got if c[2] == 46.9} == {"FY2024Q3"}

@@ -1157,7 +1157,13 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
         # quarter ended December 31, 2023" is the fiscal quarter ending then
         m = re.fullmatch(r"\d{4}Q([1-4])", base)
         span = re.fullmatch(r"(\d{4})-(\d\d)\.\.(\d{4})-(\d\d)", base)
-        if m:
+        # a quarter named by its months ("the December quarter", "the quarter ended December 31, 2023") is the
+        # fiscal quarter holding those months
+        by_months = m and own == base and any(p.label == own and _MONTH_WORD.search(p.text) for p in labelled)
+        if m and by_months:
+            end_year, end_month = int(base[:4]), int(m.group(1)) * 3
+            base = f"FY{end_year if end_month <= fy_end else end_year + 1}Q{4 - ((fy_end - end_month) % 12) // 3}"
+        elif m:
             base = P.fiscal_quarter(ctx.doc_date, fy_end, int(m.group(1)))
         elif span and (int(span.group(3)) * 12 + int(span.group(4))) - (int(span.group(1)) * 12 +
                                                                         int(span.group(2))) == 2:
@@ -1174,7 +1180,10 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
         return P.shift_year(base, -1) if base else None
     if own is None and base and _YEAR_AGO_BEFORE.search(clause):
         return P.shift_year(base, -1)
-    if re.search(r"^[^.;]{0,30}(?:previous|prior|preceding) quarter", after) and base:
+    prior = re.search(r"^[^.;]{0,30}(?:previous|prior|preceding) quarter", after)
+    # "... against $41.2 billion in the previous quarter" speaks of the figure just before it, not of one further
+    # back ("$46.7 billion, 6% more than in the previous quarter": the 6% is the change, $46.7 billion is current)
+    if prior and base and not any(q.end <= x.start < q.end + prior.end() for x in qs if x is not q):
         prev = P.previous_quarter(base)
         if prev:
             return prev
@@ -1206,6 +1215,7 @@ _YEAR_AGO_BEFORE = re.compile(r"\b(?:in|during|for)\s+the\s+same\s+(?:period|qua
                               r"\s*,|\bthe\s+year[- ]ago\s+(?:period|quarter)\b|\blast\s+year['’]s\s+(?:[\w-]+\s+)?$")
 
 
+_MONTH_WORD = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 _FISCAL_TEXT = re.compile(r"\bfiscal\b|\bFY\s?'?\d", re.I)
 
 

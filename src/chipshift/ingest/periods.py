@@ -25,9 +25,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("fiscal_ended", re.compile(rf"\b(?:(?:fiscal|financial|business)\s+)?year\s+(?:that\s+)?(?:ended|ending|ends)\s+"
                                 rf"(?:on\s+|in\s+)?(?:{_MON}\s+(?:\d{{1,2}},?\s+)?{_YEAR}|(?:\d{{1,2}}\s+)?{_MON2}\s+"
                                 rf"(?P<year2>(?:19|20)\d\d))", re.I)),
-    # "the June quarter", "the September 2020 quarter": the calendar quarter ending in that month
-    ("month_quarter", re.compile(r"\b(?:the|its|a)\s+(?P<mon>March|June|September|December)\s+(?:(?P<year>(?:19|20)"
-                                 r"\d\d)\s+)?quarter\b")),
+    # "the June quarter", "the September 2020 quarter": the calendar quarter ending in that month; "the August
+    # quarter" (a firm whose quarters end in other months): the three months ending in that month
+    ("month_quarter", re.compile(r"\b(?:the|its|a)\s+(?P<mon>January|February|March|April|May|June|July|August|"
+                                 r"September|October|November|December)\s+(?:(?P<year>(?:19|20)\d\d)\s+)?"
+                                 r"quarter\b")),
     # "the quarter ended September 27, 2020", "three months ended 30 June 2024": the three months to that day
     ("quarter_ended", re.compile(rf"\b(?:quarters?|three\s+months)\s+(?:that\s+)?end(?:ed|ing)\s+(?:on\s+)?"
                                  rf"(?:{_MON}\s+(?P<d>\d{{1,2}}),?\s+{_YEAR}|(?P<d2>\d{{1,2}})\s+{_MON2}\s+"
@@ -65,6 +67,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("quarter_words", re.compile(rf"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
                                  rf"(?:\s+(?:of\s+)?(?:{_YEAR}|(?P<rel>last|this|the\s+(?:previous|prior|"
                                  rf"preceding))\s+year))?\b", re.I)),
+    # "9M24", "9M 2024", "6M23": the first n months of that year (a broker's shorthand); "Q1-Q3 2024", "1-3Q24",
+    # "1Q-3Q24": a run of quarters of one year
+    ("months_short", re.compile(r"\b(?P<n>[1-9]|1[01])M\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d)\b")),
+    ("quarter_run", re.compile(r"\b(?:Q(?P<a>[1-4])\s*(?:-|–|to)\s*Q(?P<b>[1-4])|(?P<a2>[1-4])Q?\s*(?:-|–)\s*"
+                               r"(?P<b2>[1-4])Q)\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d)\b")),
     ("quarter", re.compile(r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
     ("half", re.compile(r"\b(?:H(?P<h>[12])|(?P<h2>[12])H)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
     ("year_span", re.compile(r"\b(?:between\s+)?(?P<a>(?:19|20)\d\d)\s*(?:-|–|to|and|through)\s*"
@@ -179,7 +186,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "fiscal": ("fiscal", "fy", "financial year"), "fiscal_rel": ("fiscal", "financial", "business"),
     "quarters_span": ("first",), "months_span": ("months",), "half_span": ("first",), "second_half": ("second",),
     "year_half": ("year's", "year’s"),
-    "quarter_words": ("quarter",), "quarter": ("q",), "half": ("h",), "relative": ("year", "quarter"),
+    "quarter_words": ("quarter",), "quarter": ("q",), "months_short": ("m",),
+    "quarter_run": ("q",), "half": ("h",), "relative": ("year", "quarter"),
     "month_range": tuple(m for m in MONTHS if len(m) == 3),
     "month_alone": tuple(m for m in MONTHS if len(m) == 3), "fiscal_ended": ("year",),
     "month_quarter": ("quarter",), "that_year": ("year",), "last_month": ("month",),
@@ -277,7 +285,11 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
             if doc is None:
                 return PeriodMention(s, e, t, None, "quarter", "no year and no document date")
             y = doc.year if month < doc.month else doc.year - 1
-        return PeriodMention(s, e, t, f"{y}Q{month // 3}", "quarter", None if g.get("year") else "year_inferred")
+        note = None if g.get("year") else "year_inferred"
+        if month % 3:
+            first_year, first_month = (y, month - 2) if month > 2 else (y - 1, month + 10)
+            return PeriodMention(s, e, t, f"{first_year}-{first_month:02d}..{y}-{month:02d}", "span", note)
+        return PeriodMention(s, e, t, f"{y}Q{month // 3}", "quarter", note)
     if kind == "last_month":
         if doc is None:
             return PeriodMention(s, e, t, None, "month", "no document date")
@@ -313,6 +325,19 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
             return PeriodMention(s, e, t, f"{y}H1" if y else None, "half")
         return PeriodMention(s, e, t, f"{y}-01..{y}-{n:02d}" if y else None, "span",
                              None if g.get("year") else "year_inferred")
+    if kind == "months_short":
+        n, y = int(g["n"]), _year(g["y"], doc)
+        if n == 9:
+            return PeriodMention(s, e, t, f"{y}Q1..{y}Q3", "span")
+        if n == 6:
+            return PeriodMention(s, e, t, f"{y}H1", "half")
+        return PeriodMention(s, e, t, f"{y}-01..{y}-{n:02d}", "span")
+    if kind == "quarter_run":
+        a, b = int(g.get("a") or g["a2"]), int(g.get("b") or g["b2"])
+        if a >= b:
+            return None
+        y = _year(g["y"], doc)
+        return PeriodMention(s, e, t, f"{y}Q{a}..{y}Q{b}" if (a, b) != (1, 2) else f"{y}H1", "span")
     if kind == "year_half":
         if doc is None:
             return PeriodMention(s, e, t, None, "half", "no document date")

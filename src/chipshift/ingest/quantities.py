@@ -109,9 +109,28 @@ _JAPAN_WORDS = re.compile(r"\b(?:Japan|Japanese|Tokyo)\b")
 _CHINA_WORDS = re.compile(r"\b(?:China|Chinese|Beijing|mainland)\b")
 
 
+#: "¥445 billion ($3 billion)": an amount in "¥" with its value in dollars beside it.
+_SIGN_IN_DOLLARS = re.compile(r"[¥￥]\s?(?P<a>\d[\d,]*(?:\.\d+)?)\s?(?P<sa>trillion|billion|million|bn|mn)?\s*"
+                              r"\(\s*(?:US\s?)?\$\s?(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?P<sb>trillion|billion|million|bn|mn)?",
+                              re.I)
+_SCALE_OF = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
+
+
+def _dollar_rate(m: re.Match[str]) -> float | None:
+    a = float(m.group("a").replace(",", "")) * _SCALE_OF.get((m.group("sa") or "").lower(), 1.0)
+    b = float(m.group("b").replace(",", "")) * _SCALE_OF.get((m.group("sb") or "").lower(), 1.0)
+    return a / b if b else None
+
+
 def yen_sign_currency(text: str) -> str:
-    """The currency "¥" stands for in ``text``: the yen where the text names the yen (and not the yuan), or names
-    neither and speaks of Japan more than of China; else the yuan."""
+    """The currency "¥" stands for in ``text``: as its own conversions to dollars say ("¥445 billion ($3
+    billion)": about 150 to the dollar is the yen, about 7 the yuan); else the yen where the text names the yen
+    (and not the yuan), or names neither and speaks of Japan more than of China; else the yuan."""
+    rates = [r for r in (_dollar_rate(m) for m in _SIGN_IN_DOLLARS.finditer(text)) if r]
+    if rates and all(r > 50 for r in rates):
+        return "JPY"
+    if rates and all(3 < r < 12 for r in rates):
+        return "CNY"
     yen, yuan = bool(_YEN_WORDS.search(text)), bool(_YUAN_WORDS.search(text))
     if yen != yuan:
         return "JPY" if yen else "CNY"
