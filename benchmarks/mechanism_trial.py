@@ -24,7 +24,9 @@ The mechanisms (`--mechanism`):
   `rush_limit: cap` (the model before it) and once with both options. Since it was adopted, the runs of the last two
   compare the model as it is with one of its halves set explicitly, so they show nothing;
 - `licence-rent` ("A licence rations, it does not auction"): `licence_rent: unpaid` for every episode counted in
-  money with a licence entry that may let only a share of its pairs' trade through.
+  money with a licence entry that may let only a share of its pairs' trade through;
+- `grey` ("The grey channel judged again"): the parameter `grey_share` (PERT 0 to 50%, mode 10%) for every episode
+  with a ban entry that can leak (not a procurement ban) and holds in its run.
 
 Run from the repository root with a private store (the bundled data is all it needs), e.g.
     CHIPSHIFT_STORE=.tmp/trial.duckdb .venv/bin/python benchmarks/mechanism_trial.py --mechanism days \
@@ -165,6 +167,19 @@ def rent_unpaid(job: bt.EpisodeJob) -> bt.EpisodeJob:
     return _each_case(job, licence_rent=linked.RENT_UNPAID)
 
 
+#: The grey channel's prior, as in its first trial (docs/backtest.md, "The grey channel"; facts/grey-channel.csv).
+GREY_PRIOR = Param(linked.GREY, 0.10, 0.0, 0.5, basis="facts/grey-channel.csv")
+
+
+def leaked(job: bt.EpisodeJob) -> bt.EpisodeJob:
+    """The episode with a grey channel, when one of its ban entries that can leak holds in its run; else the
+    episode as it is."""
+    if not any(e.effect == "ban" and job.governed.leaky[k] and job.governed.holds[k].any()
+               for k, e in enumerate(job.governed.entries)):
+        return job
+    return _each_case(job, params={GREY_PRIOR.id: GREY_PRIOR})
+
+
 def catalogue_prior(store: Any, name: str) -> Param:
     """A catalogue parameter's prior as a case parameter (a percentage enters the model as a fraction)."""
     row = next(r for r in store.rows("parameters") if r["id"] == name)
@@ -183,7 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mechanism", choices=("licence-lag", "days", "stock-pair", "stock-holders",
                                                       "rush-timing", "rush-limit", "late-and-limited",
-                                                      "licence-rent"),
+                                                      "licence-rent", "grey"),
                         required=True,
                         help="the mechanism on trial")
     parser.add_argument("--json", type=Path, help="write both runs' scorecards and changed verdicts here")
@@ -203,6 +218,8 @@ def main() -> None:
             variant = by_days
         elif args.mechanism == "licence-rent":
             variant = rent_unpaid
+        elif args.mechanism == "grey":
+            variant = leaked
         elif args.mechanism == "rush-timing":
             variant = timed_late
         elif args.mechanism == "late-and-limited":
@@ -232,6 +249,10 @@ def main() -> None:
             judged = [s for e in scored if e.result.written is not None
                       and parse_moment(e.result.written) >= judged_after for s in e.outcomes]
             out[label]["judged"] = card(judged)
+            out[label]["judged_reached"] = card([s for e in scored if e.result.name in touched and
+                                                 e.result.written is not None and
+                                                 parse_moment(e.result.written) >= judged_after
+                                                 for s in e.outcomes])
         verdicts[label] = {(e.result.name, s.output, s.period): (s.direction_hit, s.within_size, s.in50, s.in90,
                                                                  round(s.median, 4), round(s.crps, 4))
                            for e in scored for s in e.outcomes}
