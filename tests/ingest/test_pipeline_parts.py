@@ -1277,3 +1277,41 @@ def test_a_quarter_named_by_its_month_is_the_fiscal_quarter_holding_it(kb: Knowl
             "made up 46.9% of Tokyo Electron's sales.")
     got = _claims(kb, text, "2024-02-13")
     assert {c[4] for c in got if c[2] == 46.9} == {"FY2024Q3"}
+
+
+def test_tonnages_shipped_in_a_month_are_exports_with_their_change(kb: KnowledgeBase) -> None:
+    """"2,295 tonnes shipped in February, up 144.06% from 940.61 tonnes in January" under a story on exports:
+    "shipped in" a month is a time, not goods coming in, and the change of the tonnage is the flow's growth."""
+    text = ("China's graphite exports slump after export controls.\n\n- Flake graphite: 2,295 tonnes shipped in "
+            "February, up 144.06% from 940.61 tonnes in January. South Korea and Japan were the main buyers.")
+    got = _claims(kb, text, "2024-03-20")
+    assert ("CHN", "exports", 2295.0, "t", "2024-02") in got
+    assert ("CHN", "exports", 940.61, "t", "2024-01") in got
+    assert ("CHN", "trade_growth", 144.06, "pct_change", "2024-02") in got
+
+
+def test_months_without_a_year_take_the_documents_not_the_base_of_a_comparison(kb: KnowledgeBase) -> None:
+    """"3,236 tonnes in January and February, a drop of 77.66% from the 14,483 tonnes shipped in the same two months
+    of 2023": January and February are this year's; 2023 names only the base."""
+    text = ("China's customs data put exports of flake graphite at 3,236 tonnes in January and February, a drop of "
+            "77.66% from the 14,483 tonnes shipped in the same two months of 2023.")
+    got = _claims(kb, text, "2024-03-20")
+    assert ("CHN", "exports", 3236.0, "t", "2024-01..2024-02") in got
+    assert ("CHN", "exports", 14483.0, "t", "2023-01..2023-02") in got
+
+
+def test_a_firm_named_only_further_down_is_not_what_the_document_is_about(kb: KnowledgeBase) -> None:
+    """A results table of a firm the data does not hold is not given to a firm the text names twice further down
+    (a supply deal with Apple)."""
+    text = ("MP Materials reports revenue growth\n\nMP Materials Corp. has reported its results for the second quarter "
+            "of 2025.\n\nRevenue rose in the quarter.\n\nSummary results (US$ million, unaudited)\n\n"
+            "                      Q2 2025   Q2 2024   6M 2025   6M 2024\n"
+            "Revenue                  57.4      31.3     118.2      79.9\n"
+            "Net loss               (30.9)    (34.1)    (53.5)    (17.6)\n\n"
+            "In July 2025 the company signed an agreement with Apple Inc. to supply magnets, with a prepayment from "
+            "Apple.")
+    got = _claims(kb, text, "2025-08-07")
+    assert not any(c[0] == "apple" for c in got)
+    # the same table under a headline naming a firm the data holds is that firm's statement
+    assert ("micron", "revenue", 57.4, "usd_m", "2025Q2") in _claims(kb, text.replace("MP Materials", "Micron"),
+                                                                      "2025-08-07")

@@ -258,7 +258,8 @@ def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
 
 def document_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     """The firm the document is about: its headline's (``main_firm``), else the firm named in at least half of
-    the mentions of firms, and twice or more."""
+    the mentions of firms, and twice or more, one of them in the first three sentences (a firm named only further
+    down, "a supply deal with Apple", is not what a release about a firm the data does not hold is about)."""
     main = main_firm(sentences, mentions)
     if main is not None:
         return main
@@ -266,7 +267,9 @@ def document_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | N
     if not counts:
         return None
     firm, n = counts.most_common(1)[0]
-    return firm if n >= 2 and n * 2 >= sum(counts.values()) else None
+    early = sentences[min(2, len(sentences) - 1)].end if sentences else 0
+    named_early = any(m.entity == firm and m.start < early for m in mentions)
+    return firm if n >= 2 and n * 2 >= sum(counts.values()) and named_early else None
 
 
 def _base_mention(s: Sentence, p: PeriodMention) -> bool:
@@ -725,6 +728,9 @@ def _family(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: l
         family, distance = "production", 100  # wafer starts are output unless a capacity is named
     if family is None and q.kind == "mass" and run.trade_family:
         family, distance = run.trade_family, 100
+    if family is None and q.kind == "percent" and run.trade_family and any(x.kind == "mass" for x in qs) and \
+            _CHANGE_RE.search(s.text[max(0, q.start - s.start - 25):q.end - s.start + 15]):
+        family, distance = run.trade_family, 100  # "2,295 tonnes in February, up 144.06% from 940.61 tonnes"
     if family is None and run.money_family and (_RANKING.search(s.text) or (q.kind in ("money", "percent") and (
             any(m.kind in ("firm", "country") for m in ments) or _PRONOUN.search(s.text) or
             (q.kind == "percent" and _OPENS_WITH_THAT.match(s.text)))) or (q.kind == "mass")):
@@ -1146,7 +1152,7 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
             not (q.end <= p.start and p.start - q.end <= 15) for x in qs) or
         (id(p) in leads and any(r.end <= q.start for r in labelled)))]
     labelled = [p for p in labelled if p not in attached]
-    own = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end)
+    own = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end, s)
     base = own or last_period or ctx.dominant_period
     before = s.text[:q.start - s.start].lower()
     clause = re.split(r"[;:]|,\s+(?:while|whereas|but|and)\s|\bagainst\b|\bcompared\b", before)[-1]
@@ -1203,7 +1209,8 @@ def _year_ago(s: Sentence, q: Quantity, qs: list[Quantity]) -> re.Match[str] | N
 _YEAR_AGO_AFTER = re.compile(r"^[^.;]{0,30}(?:a year (?:earlier|ago|before)|same period (?:of )?last year|year-ago|"
                              r"the (?:year|twelve months) before|the (?:previous|prior|preceding) year|"
                              r"the same (?:period|quarter|months?) (?:of|in) (?:the )?(?:previous|prior|preceding) "
-                             r"(?:fiscal )?year|the same (?:period|quarter|months?) (?:of|in)\s+(?:fiscal\s+)?"
+                             r"(?:fiscal )?year|the same (?:(?:two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                             r"\d{1,2})\s+)?(?:period|quarter|months?) (?:of|in)\s+(?:fiscal\s+)?"
                              r"(?P<year>(?:19|20)\d\d)\b)", re.I)
 #: "full-year revenue", "for the year", "annual sales": the figure is of the whole (fiscal) year of the period in
 #: context, not of its last quarter.
@@ -1225,7 +1232,8 @@ def _year_of(label: str) -> str:
     return f"{m.group(1) or ''}{m.group(2)}" if m else label
 
 
-def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int, next_start: int) -> str | None:
+def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int, next_start: int,
+                s: Sentence | None = None) -> str | None:
     def label(p: PeriodMention) -> str | None:
         if p.note == "latest_quarter" and fy_end != 12 and ctx.doc_date and ctx.fiscal_text:
             return P.latest_fiscal_quarter(ctx.doc_date, fy_end)  # "quarterly" for a firm on a fiscal calendar
@@ -1242,7 +1250,9 @@ def _base_label(ctx: Context, pms: list[PeriodMention], q: Quantity, fy_end: int
     usable = [(p, lab) for p, lab in usable if lab]
     if not usable:
         return None
-    years = [lab for p, lab in usable if p.kind == "year"]
+    # the year a period without one takes: a year the sentence names, not as the base of a comparison ("in January
+    # and February, against the same two months of 2023": January and February are of the document's year)
+    years = [lab for p, lab in usable if p.kind == "year" and not (s is not None and _base_mention(s, p))]
     # prefer the mention right after the quantity, then the nearest one before it
     after = [(p, lab) for p, lab in usable if p.start >= q.end and p.start - q.end <= 40 and p.start < next_start]
     before = [(p, lab) for p, lab in usable if p.end <= q.start]

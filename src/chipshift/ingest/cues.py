@@ -28,7 +28,10 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                                        r"equipment|chip-?making\s+(?:equipment|tools)|(?:sales|purchases|spending|"
                                        r"billings)\s+of\s+(?:\w+\s+){0,3}equipment", re.I)),
     ("investment", re.compile(r"invest(?:ment|ments|ed|ing|s)?|capex|capital\s+(?:expenditure|spending)", re.I)),
-    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口|\bbr(?:ought|ings?|inging)\s+in\b|\bshipped\s+in\b|"
+    ("imports", re.compile(r"\bimport(?:s|ed|ing)?\b|进口|\bbr(?:ought|ings?|inging)\s+in\b|"
+                           # "shipped in from Korea", not "shipped in February" (a time, not a direction)
+                           r"\bshipped\s+in\b(?!\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|the\s|a\s|"
+                           r"(?:19|20)\d\d|[1-4]Q|Q[1-4]|H[12]|fiscal|each|every|that|this|last))|"
                            r"\binbound\s+shipments\b", re.I)),
     ("exports", re.compile(r"\bexport(?:s|ed|ing)?\b(?!\s+(?:controls?|curbs|restrictions|ban|licen))|"
                            r"\boutbound\s+shipments\b|\bshipments\s+abroad\b", re.I)),
@@ -66,7 +69,8 @@ _QOQ = re.compile(r"quarter[- ]on[- ]quarter|quarter[- ]over[- ]quarter|\bqoq\b|
                   r"quarter|环比", re.I)
 _COMPARISON_BASE = re.compile(r"(?:than(?: in)?|from|compared (?:with|to)|versus|vs\.?|against|over|since|flat on|"
                               r"unchanged (?:from|on))\s+(?:the\s+)?(?:strong\s+|weak\s+)?$|"
-                              r"\bthe same (?:period|quarter|months?|time) (?:of|in)\s+$", re.I)
+                              r"\bthe same (?:(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})\s+)?"
+                              r"(?:period|quarter|months?|time) (?:of|in)\s+$", re.I)
 _RANKING = re.compile(r"\b(?:came|ranked|ranking|placed|was|were)\s+(?:first|second|third|fourth|fifth)|\b(?:second|"
                       r"third|fourth|fifth)\s+(?:with|place)|followed by|trailed|behind", re.I)
 _FORECAST = re.compile(r"\b(?:expect\w*|guid\w*|forecast\w*|project\w*|outlook|target\w*|aims?|plans?)\b", re.I)
