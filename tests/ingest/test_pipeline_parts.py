@@ -1315,3 +1315,13 @@ def test_a_firm_named_only_further_down_is_not_what_the_document_is_about(kb: Kn
     # the same table under a headline naming a firm the data holds is that firm's statement
     assert ("micron", "revenue", 57.4, "usd_m", "2025Q2") in _claims(kb, text.replace("MP Materials", "Micron"),
                                                                       "2025-08-07")
+
+
+def test_money_brought_in_is_earned(kb: KnowledgeBase) -> None:
+    """"The Data Center business brought in $41.1 billion": an amount of money brought in is revenue; "China brought
+    in 479.5 billion IC units" stays a count imported."""
+    text = ("NVIDIA has released its results for the second quarter of fiscal 2026. The Data Center business, the "
+            "largest of the group, brought in $41.1 billion.")
+    assert ("nvidia", "revenue", 41.1, "usd_bn", "FY2026Q2") in _claims(kb, text, "2025-08-28")
+    units = _claims(kb, "China brought in 479.5 billion IC units in 2023, customs data show.", "2024-01-15")
+    assert any(c[1] == "imports" and c[2] == 479.5 for c in units)

@@ -468,6 +468,9 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
         if q.kind == "money" else ("revenue", "market_share", "other", "imports", "exports", "investment")
     if q.kind == "mass":  # a weight is traded, not a share ("Germany took 5,000 kilograms")
         cues = [c for c in cues if c[2] in ("imports", "exports", "other")]
+    if q.kind == "money":  # "the data center segment brought in $41.1 billion": money brought in is earned
+        cues = [(a, b, "revenue" if name == "imports" and re.match(r"br", s.text[a:b], re.I) else name)
+                for a, b, name in cues]
     blocker = None
     best_end = -1  # where the nearest cue on the left ends
     for c_start, c_end, name in cues:
