@@ -1325,3 +1325,21 @@ def test_money_brought_in_is_earned(kb: KnowledgeBase) -> None:
     assert ("nvidia", "revenue", 41.1, "usd_bn", "FY2026Q2") in _claims(kb, text, "2025-08-28")
     units = _claims(kb, "China brought in 479.5 billion IC units in 2023, customs data show.", "2024-01-15")
     assert any(c[1] == "imports" and c[2] == 479.5 for c in units)
+
+
+def test_a_loss_word_governs_every_amount_of_its_list(kb: KnowledgeBase) -> None:
+    """"losses of 1.84 billion yuan in 2022, 1.673 billion yuan in 2023 and 1.492 billion yuan in 2024": each is a
+    loss, not only the first."""
+    text = ("Moore Threads has never made money: its prospectus shows losses of 1.84 billion yuan in 2022, 1.673 "
+            "billion yuan in 2023 and 1.492 billion yuan in 2024.")
+    got = {(c[2], c[4]) for c in _claims(kb, text, "2025-07-01") if c[1] == "net_profit"}
+    assert got == {(-1.84, "2022"), (-1.673, "2023"), (-1.492, "2024")}
+
+
+def test_a_comparison_named_after_the_changes_base_is_the_changes(kb: KnowledgeBase) -> None:
+    """"7.8% more than the $839.4 million of 4Q19 (QoQ) and 35.3% more than the $669.9 million of 1Q19 (YoY)": the
+    basis written after the base amount is the basis of the change before it."""
+    text = ("SMIC reported its results. Revenue reached $904.9 million in 1Q20, 7.8% more than the $839.4 million of "
+            "4Q19 (QoQ) and 35.3% more than the $669.9 million of 1Q19 (YoY).")
+    units = {c[2]: c[3] for c in _claims(kb, text, "2020-05-14") if c[1] == "revenue_growth"}
+    assert units == {7.8: "pct_qoq", 35.3: "pct_yoy"}

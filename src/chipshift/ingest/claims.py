@@ -795,7 +795,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             value = -abs(value) if q.kind in ("percent", "points") else value
     if metric in ("net_profit", "operating_profit") and (
             re.search(r"loss(?:es)?\s+(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+)?$", left_window, re.I)
-            or _lost(left_window[-60:]) or _SIGNED_LOSS.search(left_window[-3:]) or
+            or _lost(left_window[-60:]) or _lost(_LIST_ITEMS.sub(" ", s.text[max(0, rel - 250):rel])[-60:]) or
+            _SIGNED_LOSS.search(left_window[-3:]) or
             _LOSS_AFTER.match(right_window)):
         value = -abs(value)
     if q.kind == "count" and metric in ("imports", "exports") and _MEASURE_WORDS.search(s.text):
@@ -870,7 +871,12 @@ def _change_basis(s: Sentence, q: Quantity, qs: list[Quantity]) -> str | None:
     or the end of its clause ("up 36.0% year-over-year and 12.9% from the previous quarter"), else before it back
     to the figure before ("Against three months earlier, revenue dropped 25.2 per cent"); None when neither
     names one (the sentence then decides)."""
-    nxt = min((x.start for x in qs if x.start > q.start), default=s.end)
+    later = sorted(x.start for x in qs if x.start > q.start)
+    nxt = later[0] if later else s.end
+    # "7.8% more than the $839.4 million of 4Q19 (QoQ)": the figure after "than" or "from" is the change's base, and
+    # the comparison may be named after it
+    if later and re.search(r"\b(?:than|from)\s+(?:the\s+|a\s+|its\s+)?$", s.text[q.end - s.start:nxt - s.start]):
+        nxt = later[1] if len(later) > 1 else s.end
     prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
     after = re.split(r"[;.]\s", s.text[q.end - s.start:nxt - s.start])[0]
     before = s.text[prev - s.start:q.start - s.start]
@@ -927,6 +933,13 @@ _LOSS_NEAR = re.compile(r"\b(?:net\s+)?loss(?:es)?\b(?P<mid>(?:\s+[\w-]+){0,5})"
 _SIGNED_LOSS = re.compile(r"(?:^|[\s(])[-−–]\s?$")
 #: A loss named right after its figure ("a $664.5 mln operating loss", "12.7 trillion won loss").
 _LOSS_AFTER = re.compile(r"^\s*(?:(?:net|operating|quarterly|annual|pre-tax|pretax)\s+){0,2}loss(?:es)?\b", re.I)
+
+
+#: The items of a list before a figure ("losses of 1.84 billion yuan in 2022, 1.673 billion yuan in 2023 and ..."):
+#: taken away, what is left ends with the words that govern the whole list.
+_LIST_ITEMS = re.compile(r"(?:(?:US)?[$€¥₩]?\s?\d[\d.,]*\s*(?:trillion|billion|million|bn|mn|m)?\s*"
+                         r"(?:yuan|won|yen|dollars|euros|RMB|NT\$)?\s+(?:in|for)\s+(?:the\s+)?[\w-]+"
+                         r"(?:\s+(?:quarter|half|year))?\s*(?:,\s*and|,|and)\s+)+$", re.I)
 
 
 def _lost(left: str) -> bool:
