@@ -383,3 +383,19 @@ def test_a_sentence_listing_names_of_firms_outside_the_data_keeps_them(kb: Knowl
     events = [e for e in _events(kb, text, "2023-10-19") if e["kind"] == "entity_listing"]
     firms = {f for e in events for f in e["targets"].get("firms", [])}
     assert firms == {"beijing-tsingke-biotech", "hangzhou-zhongke-microelectronics", "hunan-goke-microelectronics"}
+
+
+def test_a_ban_on_a_foreign_firm_named_with_its_nationality_is_a_purchase_ban(kb: KnowledgeBase) -> None:
+    """"China bars US chipmaker Micron from key infrastructure projects": the US names Micron's nationality, not a
+    buyer; the ban is on China's own purchases from Micron, dated by the sentence in which the regulator acts
+    ("On May 21, the CAC said ... it had found"). "The US bars Chinese supercomputer companies from buying American
+    parts" stays an export control."""
+    text = ("China bars US chipmaker Micron from key infrastructure projects\n\nOn May 21, the Cyberspace "
+            "Administration of China said it had carried out a network security review of Micron's products and had "
+            "found that they carry serious security risks.")
+    events = analyse(Extracted(text, "text"), kb, date_given="2023-05-22")["events"]
+    assert [(e["kind"], e["imposed_by"], e["sellers"].get("firms"), e["announced"]) for e in events] == [
+        ("procurement_ban", "CHN", ["micron"], "2023-05-21")]
+    other = analyse(Extracted("The US bars Chinese supercomputer companies from buying American parts.", "text"),
+                    kb, date_given="2023-05-22")["events"]
+    assert [(e["kind"], e["imposed_by"]) for e in other] == [("export_control", "USA")]

@@ -354,7 +354,10 @@ _ACTION = re.compile(r"\b(?:add(?:s|ed|ing)?|put(?:s|ting)?|plac(?:e|es|ed|ing)|
                      r"publish(?:es|ed|ing)?|releas(?:e|es|ed|ing)|tighten(?:s|ed|ing)?|widen(?:s|ed|ing)?|"
                      r"expand(?:s|ed|ing)?|inform(?:s|ed|ing)?|told|notif(?:y|ies|ied)|revok(?:e|es|ed|ing)|"
                      r"blacklist(?:s|ed|ing)?|rolled out|took effect|takes effect|came into (?:effect|force)|"
-                     r"went into (?:effect|force)|in force)\b", re.I)
+                     r"went into (?:effect|force)|in force|"
+                     # a regulator's finding or order: "the CAC said it had ... found that they carry risks"
+                     r"found|conclud(?:e|es|ed|ing)|decid(?:e|es|ed|ing)|rul(?:e|es|ed|ing)|order(?:s|ed|ing)?|"
+                     r"approv(?:e|es|ed|ing)|grant(?:s|ed|ing)?)\b", re.I)
 #: How far (in characters) a dating sentence may stand from the measure it dates.
 _ACTION_REACH = 1500
 
@@ -681,6 +684,10 @@ _ORIGIN = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:chips?|parts|products|sem
 _BUYER_REACH = 40
 
 
+_FROM_BUYING = re.compile(r"\bfrom\s+(?:buying|purchasing|acquiring|getting|obtaining|importing|receiving|"
+                          r"accessing|using)\b", re.I)
+
+
 def _foreign_buyers(s: Sentence, countries: list[Mention], firms: list[Mention], imposer: str, trig: int,
                     kb: KnowledgeBase) -> list[str]:
     """The foreign countries a ban is aimed at, when its object, just after the trigger, is a country other than the
@@ -688,9 +695,13 @@ def _foreign_buyers(s: Sentence, countries: list[Mention], firms: list[Mention],
     a foreign firm something is barred "to" ("prohibiting the transfer to Huawei"): then the ban is the imposer's
     control on what it sells them, not a ban on its own purchases. A country named as the origin of the goods ("a ban
     on US chips") is no buyer."""
+    # a country naming a firm's nationality is a buyer only when the firm is barred from buying ("bars Chinese
+    # supercomputer companies from buying"); "China bars US chipmaker Micron from key infrastructure projects" bars
+    # the firm's sales to the imposer's own buyers
     buyers = [m.entity for m in countries
               if m.entity and m.entity != imposer and 0 <= m.start - trig <= _BUYER_REACH and
-              not _ORIGIN.match(s.text[m.end - s.start:])]
+              not _ORIGIN.match(s.text[m.end - s.start:]) and
+              (not _nationality(s, m, firms) or _FROM_BUYING.search(s.text[m.end - s.start:]))]
     for f in firms:
         hq = kb.firms[f.entity].hq if f.entity in kb.firms else None
         if hq and hq != imposer and 0 <= f.start - trig <= _BUYER_REACH + 40 and \
