@@ -399,3 +399,14 @@ def test_a_ban_on_a_foreign_firm_named_with_its_nationality_is_a_purchase_ban(kb
     other = analyse(Extracted("The US bars Chinese supercomputer companies from buying American parts.", "text"),
                     kb, date_given="2023-05-22")["events"]
     assert [(e["kind"], e["imposed_by"]) for e in other] == [("export_control", "USA")]
+
+
+def test_a_destination_after_by_is_no_actor(kb: KnowledgeBase) -> None:
+    """"results held back by limits on sales to China": China is where sales are limited, not who limits them;
+    "China, for its part, voiced dissatisfaction with the Dutch decision" reacts to a measure."""
+    text = ("Applied Materials' results have been held back by limits on sales to China, its largest overseas "
+            "market.")
+    assert not any(e["imposed_by"] == "CHN" for e in analyse(Extracted(text, "text"), kb,
+                                                               date_given="2025-05-16")["events"])
+    by = "The export ban on the chips was imposed by Washington in April."
+    assert [e["imposed_by"] for e in analyse(Extracted(by, "text"), kb, date_given="2025-05-16")["events"]] == ["USA"]

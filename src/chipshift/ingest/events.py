@@ -742,8 +742,10 @@ def _lister(s: Sentence, actors: list[Mention], trig: int) -> str | None:
 def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
     """The party introduced by 'by' after the trigger ("a retreat ... by Micron", "the ban ... by Beijing")."""
     for m in ments:
-        if m.start > trig and re.search(r"\bby\s+(?:[\w’'-]+\s+){0,4}$", s.text[max(0, m.start - s.start - 45):
-                                                                         m.start - s.start]):
+        before = s.text[max(0, m.start - s.start - 45):m.start - s.start]
+        # "held back by limits on sales to China": the party after a preposition of destination is no actor
+        if m.start > trig and re.search(r"\bby\s+(?:[\w’'-]+\s+){0,4}$", before) and \
+                not re.search(r"\b(?:to|into|on|against|for|from|in|of)\s+(?:the\s+)?$", before, re.I):
             return m.entity
     return None
 
@@ -766,7 +768,8 @@ def _owner(s: Sentence, countries: list[Mention], trig: int) -> str | None:
 _REACTS = re.compile(r"^(?:['’]s\s+(?:\w+\s+){0,4}?)?(?:\s*,[^,]{0,60},)?\s*(?:(?:on|last|this)\s+\w+\s+)?"
                      r"(?:has\s+|have\s+|had\s+)?(?:condemn|criticiz|criticis|oppos|protest|slam|denounc|urg|"
                      r"respond|react|vow|hit\s+back|hits\s+back|accus|complain|warn|said|says|called|calls|"
-                     r"is\s+locked|are\s+locked|fir(?:ed|es)\s+back)", re.I)
+                     r"is\s+locked|are\s+locked|fir(?:ed|es)\s+back|voic(?:ed|es)|express(?:ed|es)|"
+                     r"(?:put|puts)\s+out\s+a\s+statement)", re.I)
 
 
 def _sentence_subject(s: Sentence, actors: list[Mention], trig: int) -> str | None:
