@@ -410,3 +410,41 @@ def test_a_destination_after_by_is_no_actor(kb: KnowledgeBase) -> None:
                                                                date_given="2025-05-16")["events"])
     by = "The export ban on the chips was imposed by Washington in April."
     assert [e["imposed_by"] for e in analyse(Extracted(by, "text"), kb, date_given="2025-05-16")["events"]] == ["USA"]
+
+
+def test_parties_named_after_a_listing_are_its_targets(kb: KnowledgeBase) -> None:
+    """"Seven US companies have been put on China's unreliable entity list ... The seven are A, B & C, ... and G":
+    one listing per company named, a name with "&" in it one company."""
+    text = ("Seven US companies have been put on China's unreliable entity list because they sold weapons to Taiwan, "
+            "the Ministry of Commerce announced on Tuesday.\n\nThe seven are Inter-Coastal Electronics, System "
+            "Studies & Simulation, IronMountain Solutions and Axient.")
+    events = analyse(Extracted(text, "text"), kb, date_given="2025-01-15")["events"]
+    assert sorted(f for e in events if e["kind"] == "entity_listing" and e["imposed_by"] == "CHN"
+                  for f in e["targets"].get("firms", [])) == [
+        "axient", "inter-coastal-electronics", "ironmountain-solutions", "system-studies-simulation"]
+
+
+def test_lines_of_names_after_a_colon_belong_to_the_listing_before(kb: KnowledgeBase) -> None:
+    """A bulleted list of names, one to a line, after "The listed firms include ...:", however many sentences stand
+    between it and the listing ("put 12 US companies on its export control list")."""
+    text = ("China's Ministry of Commerce put 12 US companies on its export control list on April 9, 2025.\n\n"
+            "The order came from the ministry's bureau and took effect on April 10.\n\nNo dual-use goods may be "
+            "exported to them.\n\nExports under way must stop.\n\nThe ministry cited national security.\n\n"
+            "The listed firms include drone makers and defence contractors:\n\n- American Photonics\n- Novotech, Inc."
+            "\n- Echodyne")
+    events = analyse(Extracted(text, "text"), kb, date_given="2025-04-10")["events"]
+    assert sorted(f for e in events if e["kind"] == "entity_listing"
+                  for f in e["targets"].get("firms", [])) == ["american-photonics", "echodyne", "novotech"]
+
+
+def test_items_added_to_a_control_list_are_a_control_not_a_listing(kb: KnowledgeBase) -> None:
+    """China's export control list holds items as well as parties: rare earths added to it are a raw-material
+    export control; Huawei and SMIC placed on Taiwan's are listed."""
+    items = ("In April, Chinese authorities added seven medium and heavy rare earth elements, and magnets, to the "
+             "country's export control list.")
+    kinds = {e["kind"] for e in analyse(Extracted(items, "text"), kb, date_given="2025-07-20")["events"]}
+    assert kinds == {"raw_material_export_control"}
+    firms = "Taiwan has placed China's Huawei Technologies and SMIC on its export control list."
+    listed = analyse(Extracted(firms, "text"), kb, date_given="2025-06-15")["events"]
+    assert sorted((e["kind"], e["imposed_by"], *e["targets"].get("firms", [])) for e in listed) == [
+        ("entity_listing", "TWN", "huawei"), ("entity_listing", "TWN", "smic")]

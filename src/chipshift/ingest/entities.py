@@ -267,7 +267,7 @@ _NAME_WORD = r"(?!(?:Co|Corp|Inc|Ltd|LLC|PLC|GmbH|Corporation|Limited|Company)\b
              r"(?:[A-Z][\w'’&.-]*[\w'’]|[A-Z]|\([A-Z][\w ]{0,20}\))"
 #: A proper name: capitalised words (also "Xi'an", "H3C", "(HK)", "(Wuxi)"), joined by "of", "for", "at" or "de",
 #: optionally followed by a company form.
-_NAME = re.compile(rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:\s+(?:(?:of|for|at|de)\s+)?{_NAME_WORD})*(?:{_LEGAL})?")
+_NAME = re.compile(rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:\s+(?:(?:of|for|at|de|&)\s+)?{_NAME_WORD})*(?:{_LEGAL})?")
 _LEGAL_AT_END = re.compile(rf"(?:{_LEGAL})$")
 _LIST_SEPARATOR = re.compile(r",\s+(?:and\s+)?|\s+and\s+|;\s+")
 _ENUMERATOR = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|[-•*·])\s+")

@@ -41,7 +41,11 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     ("permission", _PERMISSION),
     ("relaxation", re.compile(r"\b(?:lift(?:s|ed|ing)?|eas(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|relax(?:es|ed|ing)?"
                               r"|resum(?:e|es|ed|ing) (?:sales|shipments|exports))\b", re.I)),
-    ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b", re.I)),
+    # China's export control list and watch list, Japan's End User List: lists of parties, not of goods (the US
+    # Commerce Control List is of goods)
+    ("entity_listing", re.compile(r"\bentity list\b|\btrade blacklist\b|\bblacklist(?:ed|s)?\b|"
+                                  r"(?<!Commerce )\b(?:export[- ]control|control(?:led)?[- ]part(?:y|ies)|watch|"
+                                  r"end[- ]users?)\s+list\b", re.I)),
     ("market_exit", re.compile(r"\b(?:exit(?:s|ed|ing)?|pull(?:s|ed|ing)? out|withdraw(?:s|n|ing|al)?|"
                                r"retreat(?:s|ed|ing)?|(?:stop|cease|halt|end)(?:s|ped|ed|ping|ing)? (?:selling|"
                                r"supplying|sales)|walk(?:s|ing|ed)? away|wind(?:s|ing)? down)\b", re.I)),
@@ -130,6 +134,10 @@ def extract(sentences: list[Sentence], mentions: list[Mention], pms: list[Period
         firms = [m for m in ments if m.kind == "firm"]
         enumerated = previous is not None and previous.paragraph == s.paragraph and \
             _ENUMERATOR_ONLY.fullmatch(previous.text) is not None
+        if s.text.rstrip().endswith(":") and _NAMES_FOLLOW.search(s.text):
+            # "The listed firms include defence contractors, drone makers and ...:" opens the lines of names of the
+            # text's latest entity listing, however far back it stood
+            listing, gap = next((e for e in reversed(events) if e.kind == "entity_listing"), listing), 0
         if listing is not None:
             named = _name_line(s, ments, listing, kb, enumerated)
             if named is not None:
@@ -522,9 +530,16 @@ def _in_names(s: Sentence, m: Mention) -> bool:
 #: A sentence saying that named parties were put on a list: "The committee also listed ...", "The department said
 #: it was putting Sugon, ... on the list", "The entities placed on the list ... are ...".
 _ON_THE_LIST = re.compile(r"\b(?:list(?:s|ed|ing)?|add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|put(?:s|ting)?)\b.*\blist\b|"
-                          r"\blist(?:s|ed|ing)?\b|\bentit(?:y|ies)\b.*\b(?:added|placed|named|designated)\b", re.I)
+                          r"\blist(?:s|ed|ing)?\b|\bentit(?:y|ies)\b.*\b(?:added|placed|named|designated)\b|"
+                          # "The seven are Inter-Coastal Electronics, ... and Maritime Tactical Systems."
+                          r"^\s*(?:the|these|those|they)\s+(?:[\w-]+\s+){0,3}?(?:are|were|include|included)\b", re.I)
 
 
+#: Words for parties a list may name (not items): "companies", "entities", "institutes", "contractors".
+_PARTY_WORDS = re.compile(r"\b(?:compan|firm|entit|part(?:y|ies)|organi[sz]ation|institut|universit|contractor|maker)",
+                          re.I)
+#: A line announcing the names below it: "The listed firms include ...:", "The companies are:".
+_NAMES_FOLLOW = re.compile(r"\b(?:firms|companies|entities|parties|organi[sz]ations|listed|list)\b", re.I)
 #: A heading inside a list of names: "1. Semiconductor & IC-Related Enterprises (13)".
 _LIST_HEADING = re.compile(r"^\s*(?:(?:\(?\d{1,3}[.)]|[IVX]{1,4}\.)\s+)?[^.]*\(\d+\)\s*$")
 #: A line that is only an enumerator ("1."), which the sentence splitter leaves apart from its item.
@@ -549,6 +564,12 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
         if kind == "export_control" and (any(m2.entity in _RAW for m2 in ments if m2.kind == "input") or
                                          _RAW_WORDS.search(text)):
             return "raw_material_export_control", m
+        if kind == "entity_listing" and re.search(r"control\s+list|user\s+list|watch\s+list", m.group(), re.I) and \
+                not any(x.kind == "firm" for x in ments) and not _PARTY_WORDS.search(text):
+            # "added seven rare earth elements, and magnets, to the country's export control list": items, not parties
+            if any(m2.entity in _RAW for m2 in ments if m2.kind == "input") or _RAW_WORDS.search(text):
+                return "raw_material_export_control", m
+            return "export_control", m
         if kind == "market_exit" and not any(x.kind == "firm" for x in ments) and \
                 not re.search(r"\b(?:it|the company)\b", text[:m.start()], re.I):
             continue
