@@ -1343,3 +1343,13 @@ def test_a_comparison_named_after_the_changes_base_is_the_changes(kb: KnowledgeB
             "4Q19 (QoQ) and 35.3% more than the $669.9 million of 1Q19 (YoY).")
     units = {c[2]: c[3] for c in _claims(kb, text, "2020-05-14") if c[1] == "revenue_growth"}
     assert units == {7.8: "pct_qoq", 35.3: "pct_yoy"}
+
+
+def test_a_firm_named_by_its_nationality_and_kind_is_the_firm(kb: KnowledgeBase) -> None:
+    """"The leader is MediaTek. Counterpoint put the Taiwanese fabless designer at 32% of the global smartphone AP
+    market": the share is MediaTek's, of the world market, not Taiwan's."""
+    text = ("The leader is MediaTek. Counterpoint Research put the Taiwanese fabless designer at 32% of the global "
+            "smartphone AP market in Q1 2023.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2023-06-01")
+    got = [(c["entity"], c["metric"], c["value"], c["region"]) for c in report["claims"]]
+    assert got == [("mediatek", "market_share", 32.0, None)]

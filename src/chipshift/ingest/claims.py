@@ -832,8 +832,10 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             if partners:
                 region = min(partners, key=lambda m: abs(m.start - q.start)).entity
         countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
-        if metric in ("market_share", "market_share_change") and countries:
-            region = countries[0].entity
+        # a country naming a firm's nationality ("the Taiwanese fabless designer") is not the market shared
+        markets = [m for m in countries if not _FIRM_BY_KIND.match(s.text[m.end - s.start:])]
+        if metric in ("market_share", "market_share_change") and markets:
+            region = markets[0].entity
         if metric == "relative_performance":
             rival = _nearest(ments, q, {"input", "firm"}, exclude=entity, right_only=True)
             definition = f"{ctx.kb.name_of(entity)} vs {ctx.kb.name_of(rival)}" if rival else None
@@ -1026,6 +1028,15 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
         want = ("firm", "country")
     else:
         want = ("firm",)
+    if "firm" in want and subject is not None:
+        # "put the Taiwanese fabless designer at 32%": a firm named by its nationality and kind is the firm the
+        # text is about (when that is its nationality), not its country
+        named = [m for m in ments if m.end <= q.start]
+        last = named[-1] if named else None
+        hq = ctx.kb.firms[subject].hq if subject in ctx.kb.firms else None
+        if last is not None and last.kind == "country" and last.entity == hq and \
+                _FIRM_BY_KIND.match(s.text[last.end - s.start:]):
+            return subject, "firm", 0.6
     for kind in want:
         m = _nearest_mention(ments, q, {kind}, metric, left_only=True)
         if m is not None:
@@ -1037,6 +1048,11 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     if subject and "firm" in want:
         return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
     return None, None, 0.0
+
+
+#: A firm named by its kind after its nationality: "Taiwanese fabless designer", "South Korean chipmaker".
+_FIRM_BY_KIND = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:chipmaker|company|firm|designer|maker|manufacturer|group|"
+                           r"foundry|supplier|vendor|giant|producer)\b", re.I)
 
 
 def _market_of_price(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention]) -> tuple[str, str, float]:
