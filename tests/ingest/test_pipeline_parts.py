@@ -1353,3 +1353,13 @@ def test_a_firm_named_by_its_nationality_and_kind_is_the_firm(kb: KnowledgeBase)
     report = analyse(Extracted(text, "text"), kb, date_given="2023-06-01")
     got = [(c["entity"], c["metric"], c["value"], c["region"]) for c in report["claims"]]
     assert got == [("mediatek", "market_share", 32.0, None)]
+
+
+def test_places_listed_after_a_destination_are_destinations(kb: KnowledgeBase) -> None:
+    """"exports to Europe, notably Ireland, Finland, the Czech Republic and Germany, which grew 36.8 percent": every
+    place of the list is where the exports went; the exporter is the country the text is about."""
+    text = ("Taiwan's exports rose in November. ICT shipments also lifted exports to Europe, notably Ireland, "
+            "Finland, the Czech Republic and Germany, which grew 36.8 percent year-on-year.")
+    got = [(c["entity"], c["metric"], c["value"]) for c in analyse(Extracted(text, "text"), kb,
+                                                                    date_given="2025-12-09")["claims"]]
+    assert got == [("TWN", "trade_growth", 36.8)]

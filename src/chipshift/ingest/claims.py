@@ -1073,6 +1073,14 @@ _PARTNER = re.compile(r"\b(?:to|from|into|towards?|for|bound\s+for|destined\s+fo
                       r"(?:mainland\s+)?$", re.I)
 
 
+_PLACE = r"(?:the\s+)?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"
+_LINK_WORD = r"(?:and|or|notably|including|especially|such\s+as|mainly|chiefly)"
+_LIST_LINK = rf"(?:\s*,\s*(?:{_LINK_WORD}\s+)?|\s+{_LINK_WORD}\s+)"
+#: A place named in a list that opens with a trade partner: "to Europe, notably Ireland, Finland, the Czech Republic
+#: and " before "Germany".
+_PARTNER_LIST = re.compile(rf"\b(?:to|from|into)\s+{_PLACE}(?:{_LIST_LINK}{_PLACE})*{_LIST_LINK}(?:the\s+)?$")
+
+
 def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
     """The country a trade flow goes to or comes from ("exports to the United States", "imports from Japan"); of
     exports, also the country named as their buyer ("The Netherlands was the largest buyer ..., taking ...")."""
@@ -1084,6 +1092,8 @@ def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
         return m.entity  # "imports of Dutch lithography tools": the goods' origin
     if metric == "exports" and _BUYER.match(s.text[m.end - s.start:]):
         return m.entity
+    if _PARTNER_LIST.search(s.text[max(0, m.start - s.start - 160):m.start - s.start]):
+        return m.entity  # "exports to Europe, notably Ireland, Finland and Germany": each a destination
     return m.entity if _receiver(s, m) else None
 
 
