@@ -225,3 +225,25 @@ def test_fiscal_years_stated_in_words() -> None:
     assert _stated_fiscal_year_end("Fiscal year is Jan - Dec.") == 12
     assert _stated_fiscal_year_end("fiscal year ends may vary by subsidiary") is None
     assert _stated_fiscal_year_end("Revenue in millions") is None
+
+
+def test_a_chinese_quarterly_reports_key_data_are_read_by_their_reporting_period(kb: KnowledgeBase) -> None:
+    """The key-data table of a listed Chinese firm's quarterly report: "This reporting period" is the quarter the
+    report's title names, "From the start of the year to the end of the reporting period" the months from January to
+    its end, each change column year on year ("Change on same period last year"); "Unit: yuan" gives figures to the
+    yuan; the profit "after deducting non-recurring gains and losses" is an adjusted measure, left out."""
+    text = ("Hygon Information Technology Co., Ltd.\nThird Quarter 2024 Report\n\n1. Key financial data\n\n"
+            "Unit: yuan   Currency: RMB\n\n"
+            "Item | This reporting period | Change on same period last year (%) | From the start of the year to the "
+            "end of the reporting period | Change on same period last year (%)\n"
+            "Operating revenue | 2,373,626,390.69 | 78.33 | 6,136,539,009.22 | 55.64\n"
+            "Net profit attributable to shareholders of the listed company | 672,322,399.64 | 199.90 | "
+            "1,525,718,345.30 | 69.22\n"
+            "Net profit after deducting non-recurring gains and losses | 657,262,358.95 | 205.85 | "
+            "1,474,892,762.63 | 76.87\n")
+    got = {(c["metric"], round(c["value"], 2), c["unit"], c["period"])
+           for c in analyse(Extracted(text, "text"), kb, date_given="2024-10-31")["claims"]}
+    assert got == {("revenue", 2373.63, "cny_m", "2024Q3"), ("revenue_growth", 78.33, "pct_yoy", "2024Q3"),
+                   ("revenue", 6136.54, "cny_m", "2024Q1..2024Q3"),
+                   ("revenue_growth", 55.64, "pct_yoy", "2024Q1..2024Q3"),
+                   ("net_profit", 672.32, "cny_m", "2024Q3"), ("net_profit", 1525.72, "cny_m", "2024Q1..2024Q3")}

@@ -50,15 +50,16 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _RANK = re.compile(r"^(?:#|no\.?|position)$|\brank(?:ing)?\b", re.I)
 _QOQ = re.compile(r"\bq\s*o\s*q\b|\bq/q\b|sequential|quarter[- ]on[- ]quarter", re.I)
-_YOY = re.compile(r"\by\s*o\s*y\b|\by/y\b|year[- ]on[- ]year|year[- ]over[- ]year", re.I)
+_YOY = re.compile(r"\by\s*o\s*y\b|\by/y\b|year[- ]on[- ]year|year[- ]over[- ]year|"
+                  r"(?:on|over|from|than)\s+(?:the\s+)?same\s+period\s+(?:of\s+)?last\s+year", re.I)
 _CHANGE = re.compile(r"change|growth|\bchg\b|%\s*\+/-|\+/-", re.I)
 _SHARE = re.compile(r"\bshare\b", re.I)
 _TOTAL = re.compile(r"^(?:total(?:\s+market)?|worldwide|world|global|all regions|industry total)$", re.I)
 #: What a row of a firm's own statement measures, by its label (the first pattern that matches wins; "skip" rows
 #: are per-share figures, ratios and adjusted measures, which are not claims here).
 _ROW_METRICS = [
-    ("skip", re.compile(r"non-gaap|adjusted|per share|\beps\b|guidance|outlook|percentage|operating margin|"
-                        r"net (?:profit )?margin|ratio|\bto net sales\b", re.I)),
+    ("skip", re.compile(r"non-gaap|adjusted|non-recurring|per share|\beps\b|guidance|outlook|percentage|"
+                        r"operating margin|net (?:profit )?margin|ratio|\bto net sales\b", re.I)),
     ("gross_margin", re.compile(r"^gross (?:profit )?margin\b", re.I)),
     ("operating_profit", re.compile(r"^operating (?:income|profit)\b", re.I)),
     ("net_profit", re.compile(r"^net (?:income|profit|earnings)\b|^profit (?:for|of) the (?:period|year)\b", re.I)),
@@ -579,6 +580,12 @@ _SCALE_ABBREVIATION = re.compile(r"(?:\$|\b(?:USD|RMB|CNY|EUR|KRW|JPY|TWD|yuan|w
                                  r"(?P<after>mn|mm|bn|m|b|k)\b|\((?P<alone>mn|bn|m)\)", re.I)
 
 
+#: A unit stated as a whole currency, without a scale ("Unit: yuan   Currency: RMB", "Unit: RMB"), as Chinese filings
+#: head their tables.
+_WHOLE_UNIT = re.compile(r"\bunits?\s*[:：]\s*(?P<cur>yuan|RMB|CNY|US\s*dollars?|USD|NT\s*dollars?|TWD|won|KRW|yen|JPY)"
+                         r"\b(?!\s*(?:thousand|million|billion|trillion|10,?000|100\s+million))", re.I)
+
+
 def _unit(caption: str, currency_from: str = "") -> Unit | None:
     """The unit of the table's levels from its caption: usd_m for "US$ million", usd_bn for "billions of US
     dollars", usd_k for "(US$ '000)", cny_bn with the factor 0.1 for "RMB 100 million" (亿元 likewise); the
@@ -586,6 +593,11 @@ def _unit(caption: str, currency_from: str = "") -> Unit | None:
     none."""
     scale = _SCALE_WORD.search(caption)
     if not scale:
+        whole = _WHOLE_UNIT.search(caption)
+        if whole:  # "Unit: yuan": figures written to the yuan, read in millions
+            code = next((c for pattern, c in _CURRENCY if pattern.search(whole.group("cur"))), None)
+            if code:
+                return Unit(f"{code}_m", 1e-6)
         short = _SCALE_ABBREVIATION.search(caption)
         if not short:
             return None
@@ -705,6 +717,38 @@ def _relative_to(header: Sequence[str], columns: list[tuple[str, list[str]]], ca
     return [(kind, [month]) if kind == "change" and not labels else (kind, labels) for kind, labels in out]
 
 
+#: A column of the period a report covers ("This reporting period", "Current period") or of its year to date ("From
+#: the start of the year to the end of the reporting period", "Year to date"), as listed Chinese firms' quarterly
+#: reports head their key data.
+_THIS_PERIOD = re.compile(r"^\s*(?:this|the|current)\s+(?:reporting\s+)?period\b|^\s*reporting\s+period\b", re.I)
+_TO_DATE = re.compile(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+year\b|\byear[- ]to[- ]date\b|^\s*YTD\b",
+                      re.I)
+
+
+def _reporting_period(table: Table, columns: list[tuple[str, list[str]]], caption_periods: list[str],
+                      doc: date | None) -> list[tuple[str, list[str]]]:
+    """Columns named by the report's own period take the period the caption, else a heading above the table,
+    names ("Third Quarter 2024 Report"): "This reporting period" is that quarter, "From the start of the year to the
+    end of the reporting period" the months from January to its end."""
+    if not any(_THIS_PERIOD.search(h) or _TO_DATE.search(h) for h in table.header):
+        return columns
+    named = caption_periods or [p.label for p in P.extract(table.above, doc) if p.label and p.kind != "date"]
+    report = next((x for x in named if re.fullmatch(r"\d{4}(?:Q[1-4]|H[12])", x)), None)
+    if report is None:
+        return columns
+    year, part = report[:4], report[4:]
+    end_quarter = int(part[1]) * (2 if part[0] == "H" else 1)
+    to_date = report if end_quarter == 1 else f"{year}Q1..{year}Q{end_quarter}" if end_quarter != 2 else f"{year}H1"
+    out: list[tuple[str, list[str]]] = []
+    for head, (kind, labels) in zip(table.header, columns, strict=True):
+        if _TO_DATE.search(head) and not labels and kind == "level":
+            labels = [to_date]
+        elif _THIS_PERIOD.search(head) and not labels and kind == "level":
+            labels = [report]
+        out.append((kind, labels))
+    return out
+
+
 def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = (),
            firm: str | None = None) -> list[Claim]:
     """The claims each table's cells make (ids are set by the caller). A caption that names no measure takes the
@@ -730,6 +774,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
         columns = _relative_to(table.header, [_column(h, doc) for h in table.header], caption_periods)
+        columns = _reporting_period(table, columns, caption_periods, doc)
         # a column header may state its own unit ("Q1 2024 revenue (US$ billion)"), which its levels take
         column_units = [_unit(h, cells) for h in table.header]
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
