@@ -1363,3 +1363,15 @@ def test_places_listed_after_a_destination_are_destinations(kb: KnowledgeBase) -
     got = [(c["entity"], c["metric"], c["value"]) for c in analyse(Extracted(text, "text"), kb,
                                                                     date_given="2025-12-09")["claims"]]
     assert got == [("TWN", "trade_growth", 36.8)]
+
+
+def test_a_percentage_above_or_fewer_than_a_base_is_a_change(kb: KnowledgeBase) -> None:
+    """"7.9% above the previous month and 10.0% above a year earlier", "6.8% fewer than a year earlier": changes of
+    the flow named, signed by the comparative and of the period of the level they follow."""
+    text = ("Taiwan's trade data. November imports came to US$26.72 billion, 7.9% above the previous month and 10.0% "
+            "above a year earlier. On the export side, China shipped 141.04 billion integrated circuits abroad in the "
+            "first half, 6.8% fewer than a year earlier.")
+    got = {(c[0], c[1], c[2], c[3], c[4]) for c in _claims(kb, text, "2020-12-08") if c[1] == "trade_growth"}
+    assert got == {("TWN", "trade_growth", 7.9, "pct_change", "2020-11"),
+                   ("TWN", "trade_growth", 10.0, "pct_yoy", "2020-11"),
+                   ("CHN", "trade_growth", -6.8, "pct_yoy", "2020H1")}

@@ -766,9 +766,12 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     rel = q.start - s.start
     left_window = s.text[max(0, rel - 70):rel]
     right_window = s.text[rel + len(q.text): rel + len(q.text) + 30]
+    # "7.9% above the previous month", "6.8% fewer than a year earlier": a comparative after the figure
     changing = bool(_CHANGE_RE.search(left_window[-45:])) or bool(re.match(r"^\s*(?:higher|lower|up|down|more|"
                                                                            r"less|increase|decrease|growth|rise|"
-                                                                           r"jump|surge|gain)", right_window, re.I))
+                                                                           r"jump|surge|gain|above|below|fewer|"
+                                                                           r"smaller|larger|bigger|greater)",
+                                                                           right_window, re.I))
     level_before = re.search(r"(?:\bto|\bfrom|\bat|\bwas|\bof|reached|hit|held|with|against|versus|vs\.?|"
                              r"compared\s+(?:with|to)|,)\s*(?:about|around|nearly|"
                              r"roughly|some|almost|over)?\s*$", left_window)
@@ -790,7 +793,8 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         down = [m.end() for m in _DOWN_RE.finditer(left_window)]
         up = [m.end() for m in _UP_RE.finditer(left_window)]
         if (value > 0 and down and (not up or max(down) > max(up))) or \
-                re.match(r"^\s*(?:lower|down|less|declin\w*|drop\w*|fall\w*|decreas\w*|contraction|slump\w*)",
+                re.match(r"^\s*(?:lower|down|less|fewer|below|smaller|declin\w*|drop\w*|fall\w*|decreas\w*|"
+                         r"contraction|slump\w*)",
                          right_window, re.I):
             value = -abs(value) if q.kind in ("percent", "points") else value
     if metric in ("net_profit", "operating_profit") and (
@@ -1195,6 +1199,11 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
         (id(p) in leads and any(r.end <= q.start for r in labelled)))]
     labelled = [p for p in labelled if p not in attached]
     own = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end, s)
+    if own is None and growth:
+        # "shipped 141.04 billion chips in the first half, 6.8% fewer than a year earlier": a change after a level
+        # is of the level's period
+        held = [p for p in attached if p.end <= q.start and p.label and p.kind != "date" and not _base_mention(s, p)]
+        own = held[-1].label if held else None
     base = own or last_period or ctx.dominant_period
     before = s.text[:q.start - s.start].lower()
     clause = re.split(r"[;:]|,\s+(?:while|whereas|but|and)\s|\bagainst\b|\bcompared\b", before)[-1]
