@@ -1375,3 +1375,17 @@ def test_a_percentage_above_or_fewer_than_a_base_is_a_change(kb: KnowledgeBase) 
     assert got == {("TWN", "trade_growth", 7.9, "pct_change", "2020-11"),
                    ("TWN", "trade_growth", 10.0, "pct_yoy", "2020-11"),
                    ("CHN", "trade_growth", -6.8, "pct_yoy", "2020H1")}
+
+
+def test_a_headline_firm_with_its_stock_code_is_what_the_document_is_about(kb: KnowledgeBase) -> None:
+    """"Naura Technology (002371 CH): Q3 2024 Earnings Update" names Naura once, beside its stock code: the results
+    table under it is Naura's, though the text names shareholders too; a share's average monthly turnover is no
+    revenue."""
+    text = ("# Naura Technology (002371 CH): Q3 2024 Earnings Update\n\n| Item | Q3 2024 | YoY |\n|---|---|---|\n"
+            "| Revenue | RMB 8.0 billion | +30.1% |\n| Net profit | RMB 1.7 billion | +55.0% |\n\n"
+            "- **Shareholders:** Beijing Electronics Holding 9.4%.\n"
+            "- Average monthly turnover: RMB 2,171.1 million\n")
+    got = _claims(kb, text, "2024-10-30")
+    assert ("naura", "revenue", 8.0, "cny_bn", "2024Q3") in got
+    assert ("naura", "revenue_growth", 30.1, "pct_yoy", "2024Q3") in got
+    assert not any(c[2] == 2171.1 for c in got)

@@ -241,6 +241,11 @@ _SHARE_LEVEL = re.compile(r"\b(?:with|at)\s+(?:about|around|nearly|roughly|some|
 _MORE_THAN = re.compile(r"\s*(?:more|less|fewer|smaller|larger|bigger)\b", re.I)
 
 
+#: A stock code after a firm's name: "(002371 CH)", "(NASDAQ: KLAC)", "(NYSE: MP)", "(688041.SS)", "(HKG: 1347)".
+_TICKER = re.compile(r"^[\w.,&' -]{0,40}?\(\s*(?:(?:NASDAQ|NYSE|TSE|TWSE|HKEX|HKG|KRX|SSE|SZSE|LSE|Euronext|OTC)"
+                     r"\s*[:：]\s*)?[A-Z0-9]{1,6}(?:\.[A-Z]{1,3}|\s+[A-Z]{2})?\s*\)")
+
+
 def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     """The firm the document is about: the first firm of its headline (a short opening paragraph) when the text
     names it again or names no other firm."""
@@ -250,9 +255,11 @@ def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     counts = Counter(m.entity for m in firms)
     head = sentences[0]
     if head.paragraph == 0 and head.end - head.start <= 200 and not head.in_references:
-        named = [m.entity for m in firms if head.start <= m.start < head.end]
-        if named and (counts[named[0]] >= 2 or len(counts) == 1):  # named again, or the only firm named
-            return named[0]
+        named = [m for m in firms if head.start <= m.start < head.end]
+        if named and (counts[named[0].entity] >= 2 or len(counts) == 1):  # named again, or the only firm named
+            return named[0].entity
+        if named and _TICKER.match(head.text[named[0].end - head.start:]):
+            return named[0].entity  # "Naura Technology (002371 CH): Q3 2024 Earnings Update": its stock code
     return None
 
 

@@ -47,7 +47,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                                r"memory|chip|semiconductor|foundry|HBM)\s+(?:flash\s+|memory\s+|chip\s+)?"
                                r"(?:revenue|sales)|"
                                r"market\s+(?:was\s+)?(?:worth|valued)|output\s+value", re.I)),
-    ("revenue", re.compile(r"revenues?|\bsales\b|turnover|营收|营业收入|\bearned\b|\bgenerated\b|\brevenue\b|"
+    # a share's trading turnover ("Average monthly turnover: RMB 2,171.1 million") is no revenue
+    ("revenue", re.compile(r"revenues?|\bsales\b|(?<!daily )(?<!monthly )(?<!weekly )(?<!trading )turnover|"
+                           r"营收|营业收入|\bearned\b|\bgenerated\b|\brevenue\b|"
                            r"\bsold\b|\b(?:took|takes|brought|raked)\s+in\b", re.I)),
 ]
 _CUES_BY_NAME = dict(_CUES)
