@@ -4,6 +4,7 @@ semantics of `kbcheck.against_kb`."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -137,3 +138,26 @@ def test_a_level_more_than_twice_or_under_half_every_like_stored_one_is_not_comp
     assert _verdict(kb, _claim(30.0, "pct_change", metric="revenue_growth")) == ["disagrees"]
     findings = against_kb([_claim(25.0)], kb)
     assert "2.5 times the stored 10" in findings[0].message
+
+
+def test_a_bound_agrees_with_every_stored_value_on_its_side() -> None:
+    """"topped $100 billion" agrees with a stored $159 billion and disagrees with $90 billion; "less than $100
+    billion" the other way round; the bound is read from the words before the figure."""
+    kb_high = _kb({"metric": "revenue", "period": "2024", "value": 159.0, "unit": "usd_bn"})
+    kb_low = _kb({"metric": "revenue", "period": "2024", "value": 90.0, "unit": "usd_bn"})
+    at_least = dataclasses.replace(_claim(100.0), bound="min")
+    at_most = dataclasses.replace(_claim(100.0), bound="max")
+    assert _verdict(kb_high, dataclasses.replace(at_least)) == ["agrees"]
+    assert _verdict(kb_low, dataclasses.replace(at_least)) == ["disagrees"]
+    assert _verdict(kb_low, dataclasses.replace(at_most)) == ["agrees"]
+    assert _verdict(kb_high, dataclasses.replace(at_most)) == ["disagrees"]
+    assert _verdict(kb_high, _claim(100.0)) == ["disagrees"]
+
+
+def test_the_words_before_a_figure_make_it_a_bound(kb: KnowledgeBase) -> None:
+    """"have topped $100 billion" is a lower bound, "were less than $90 billion" an upper one, "came to $50
+    billion" neither; the ledger says which."""
+    text = ("China's exports of integrated circuits have topped $100 billion in 2023. Korea's chip exports were less "
+            "than $90 billion in 2019. Japan's chip exports came to $50 billion in 2019.")
+    rows = analyse(Extracted(text, "text"), kb, date_given="2025-03-01")["claims"]
+    assert {r["value"]: r["bound"] for r in rows} == {100.0: "min", 90.0: "max", 50.0: None}

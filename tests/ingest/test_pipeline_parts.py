@@ -1389,3 +1389,12 @@ def test_a_headline_firm_with_its_stock_code_is_what_the_document_is_about(kb: K
     assert ("naura", "revenue", 8.0, "cny_bn", "2024Q3") in got
     assert ("naura", "revenue_growth", 30.1, "pct_yoy", "2024Q3") in got
     assert not any(c[2] == 2171.1 for c in got)
+
+
+def test_cash_flow_and_losses_summed_over_years_are_no_profit(kb: KnowledgeBase) -> None:
+    """"operating cash flow turned positive at RMB 911 million" and "accumulated losses over the past eight years
+    above 5.4 billion yuan" are measures the vocabulary lacks, not a year's net profit."""
+    text = ("Cambricon reported its results. Operating cash flow turned positive at RMB 911 million in the first half "
+            "of 2025. Cambricon lost money again in 2024, taking its accumulated losses over the past eight years "
+            "above 5.4 billion yuan.")
+    assert not any(c[1] == "net_profit" for c in _claims(kb, text, "2025-08-27"))

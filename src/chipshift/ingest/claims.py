@@ -863,7 +863,19 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
     return Claim(id="", entity=entity, entity_name=ctx.kb.name_of(entity), metric=metric, value=round(value, 6),
                  unit=unit, period=period, start=s.start, end=s.end, quantity=(q.start, q.end),
                  sentence=(s.start, s.end), region=region, product=product, definition=definition, approx=q.approx,
-                 confidence=round(conf, 2), precision=q.precision, text=q.text)
+                 bound=_bound(s, q), confidence=round(conf, 2), precision=q.precision, text=q.text)
+
+
+#: Words that make a figure a bound: "topped $100 billion", "more than 40%"; "less than 2%", "up to $800 million".
+_AT_LEAST = re.compile(r"\b(?:more\s+than|over|above|at\s+least|in\s+excess\s+of|upwards\s+of|topp(?:ed|ing|s)|"
+                       r"exceed(?:ed|ing|s)?|surpass(?:ed|ing|es)?|passed|beyond)\s*$", re.I)
+_AT_MOST = re.compile(r"\b(?:less\s+than|fewer\s+than|under|below|up\s+to|at\s+most|no\s+more\s+than)\s*$", re.I)
+
+
+def _bound(s: Sentence, q: Quantity) -> str | None:
+    """"min" when the words just before the figure make it a lower bound, "max" an upper one, else None."""
+    before = s.text[max(0, q.start - s.start - 30):q.start - s.start]
+    return "min" if _AT_LEAST.search(before) else "max" if _AT_MOST.search(before) else None
 
 
 #: Words of a trade measure (controls, curbs, bans, licences): a count in such a sentence is of listed items.
@@ -1209,7 +1221,10 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     if own is None and growth:
         # "shipped 141.04 billion chips in the first half, 6.8% fewer than a year earlier": a change after a level
         # is of the level's period
-        held = [p for p in attached if p.end <= q.start and p.label and p.kind != "date" and not _base_mention(s, p)]
+        earlier = [x for x in qs if x.end <= q.start]
+        level = earlier[-1] if earlier else None  # the figure just before, unless a base ("from $13.45 billion")
+        held = [p for p in attached if level is not None and level.end <= p.start and p.end <= q.start and p.label
+                and p.kind != "date" and not _base_mention(s, p) and not _is_base(s, level, pms)]
         own = held[-1].label if held else None
     base = own or last_period or ctx.dominant_period
     before = s.text[:q.start - s.start].lower()

@@ -47,6 +47,16 @@ def _comparable(claim: Claim, fact: dict[str, Any]) -> float | None:
     return float(fact["value"]) * float(b.factor) / float(a.factor)
 
 
+def _holds(claim: Claim, stored: float, tol: float) -> bool:
+    """Whether a stored value agrees with the claim: within its tolerance, or on the right side of it when the
+    document gives a bound ("topped $100 billion" agrees with a stored $159 billion)."""
+    if claim.bound == "min":
+        return stored >= claim.value - tol
+    if claim.bound == "max":
+        return stored <= claim.value + tol
+    return abs(stored - claim.value) <= tol
+
+
 def _tolerance(claim: Claim) -> float:
     unit = voc.UNITS.get(claim.unit)
     dim = unit.dimension if unit else ""
@@ -117,16 +127,16 @@ def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = No
         tol = _tolerance(c)
         end = _period_end(c.period, fy_end)
         if written is not None and end is not None and end > written and (stored or unlike) and \
-                not any(abs(v - c.value) <= tol for _, v in stored + loose):
+                not any(_holds(c, v, tol) for _, v in stored + loose):
             c.kb = "not_comparable"
             out.append(Finding("kb", "info", f"Not comparable: the document's figure is for {c.period}, which had not "
                                              f"ended when it was written ({written.isoformat()}), so it is an "
                                              f"expectation; the knowledge base holds what was measured.",
                                (c.quantity,), (c.id,), {"stored": [_shown(f, v, c.unit) for f, v in stored]}))
             continue
-        if not stored and any(abs(v - c.value) <= tol for _, v in loose):
+        if not stored and any(_holds(c, v, tol) for _, v in loose):
             # the same figure stored for a narrower or a wider measure: the document most likely states that one
-            f, v = next((f, v) for f, v in loose if abs(v - c.value) <= tol)
+            f, v = next((f, v) for f, v in loose if _holds(c, v, tol))
             c.kb = "agrees"
             out.append(Finding("kb", "info", f"Agrees with the knowledge base: {_num(v)} {c.unit} for {f['period']} "
                                              f"({f.get('publisher')}), stored as {_measures([f])}.",
@@ -145,7 +155,7 @@ def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = No
                                                f"{c.entity_name or c.entity} for {c.period} to compare with.",
                                (c.quantity,), (c.id,)))
             continue
-        compared.append((c, stored, any(abs(v - c.value) <= tol for _, v in stored)))
+        compared.append((c, stored, any(_holds(c, v, tol) for _, v in stored)))
     agreed = {_measure_key(c): c for c, _, agrees in compared if agrees}
     for c, stored, agrees in compared:
         tol = _tolerance(c)
@@ -154,7 +164,7 @@ def against_kb(claims: list[Claim], kb: KnowledgeBase, written: date | None = No
         sibling = agreed.get(_measure_key(c))
         if agrees:
             c.kb = "agrees"
-            f, v = next((f, v) for f, v in stored if abs(v - c.value) <= tol)
+            f, v = next((f, v) for f, v in stored if _holds(c, v, tol))
             out.append(Finding("kb", "info", f"Agrees with the knowledge base: {_num(v)} {c.unit} for {f['period']} "
                                              f"({f.get('publisher')}).{note}", (c.quantity,), (c.id,),
                                {"stored": shown}))

@@ -155,7 +155,7 @@ def _borrow_periods(cl: list[Claim]) -> None:
 def _claim_row(c: Claim) -> dict[str, Any]:
     return {"id": c.id, "entity": c.entity, "entity_name": c.entity_name, "metric": c.metric, "value": c.value,
             "unit": c.unit, "period": c.period, "region": c.region, "product": c.product,
-            "definition": c.definition, "approx": c.approx, "text": c.text, "span": list(c.quantity),
+            "definition": c.definition, "approx": c.approx, "bound": c.bound, "text": c.text, "span": list(c.quantity),
             "sentence": list(c.sentence), "citations": c.citations, "kb": c.kb, "confidence": c.confidence}
 
 

@@ -101,6 +101,7 @@ class Claim:
     product: str | None = None
     definition: str | None = None
     approx: bool = False
+    bound: str | None = None  # "min" for "more than X", "max" for "less than X": the figure is a bound
     confidence: float = 0.5
     citations: list[int] = field(default_factory=list)
     kb: str = "not_checked"  # agrees, disagrees, new, not_comparable, not_checked

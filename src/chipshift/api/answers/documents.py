@@ -30,6 +30,9 @@ class ReadClaim(Answer):
     product: str | None = Field(description="the product it is about, if said")
     definition: str | None = Field(description="what exactly it counts, where the text says")
     approx: bool = Field(description="whether the text hedges it (about, some, nearly)")
+    bound: Literal["min", "max"] | None = Field(
+        default=None, description="min when the text gives it as a lower bound (more than, topped), max as an upper "
+                                  "one (less than, up to); the knowledge-base check takes it so")
     text: str = Field(description="the figure as written")
     span: Span = Field(description="the figure's character span")
     sentence: Span = Field(description="its sentence's character span")
