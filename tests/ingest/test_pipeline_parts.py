@@ -1258,6 +1258,11 @@ def test_compact_spans_and_quarters_named_by_their_last_month(phrase: str, label
     assert found == [label]
 
 
+def test_a_firm_named_like_a_months_shorthand_is_no_period() -> None:
+    """"3M 2024 revenue" names the firm 3M and the year, not the first three months."""
+    assert [p.label for p in periods.extract("3M 2024 revenue", date(2025, 3, 1)) if p.label] == ["2024"]
+
+
 def test_a_previous_quarter_phrase_speaks_of_the_figure_just_before_it(kb: KnowledgeBase) -> None:
     """"$46.7 billion, 6% more than in the previous quarter": the 6% is the change on the previous quarter and
     $46.7 billion is of the quarter reported; "against $44.1 billion in the previous quarter" is the quarter

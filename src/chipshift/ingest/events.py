@@ -364,8 +364,8 @@ _ACTION = re.compile(r"\b(?:add(?:s|ed|ing)?|put(?:s|ting)?|plac(?:e|es|ed|ing)|
                      r"blacklist(?:s|ed|ing)?|rolled out|took effect|takes effect|came into (?:effect|force)|"
                      r"went into (?:effect|force)|in force|"
                      # a regulator's finding or order: "the CAC said it had ... found that they carry risks"
-                     r"found|conclud(?:e|es|ed|ing)|decid(?:e|es|ed|ing)|rul(?:e|es|ed|ing)|order(?:s|ed|ing)?|"
-                     r"approv(?:e|es|ed|ing)|grant(?:s|ed|ing)?)\b", re.I)
+                     # (past forms only: "the rule", "orders" and "grants" are also nouns)
+                     r"found|concluded|decided|ruled|ordered|approved|granted)\b", re.I)
 #: How far (in characters) a dating sentence may stand from the measure it dates.
 _ACTION_REACH = 1500
 

@@ -67,9 +67,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("quarter_words", re.compile(rf"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
                                  rf"(?:\s+(?:of\s+)?(?:{_YEAR}|(?P<rel>last|this|the\s+(?:previous|prior|"
                                  rf"preceding))\s+year))?\b", re.I)),
-    # "9M24", "9M 2024", "6M23": the first n months of that year (a broker's shorthand); "Q1-Q3 2024", "1-3Q24",
-    # "1Q-3Q24": a run of quarters of one year
-    ("months_short", re.compile(r"\b(?P<n>[1-9]|1[01])M\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d)\b")),
+    # "9M24", "9M 2024", "6M23": the first n months of that year (a broker's shorthand; not "3M 2024", the firm);
+    # "Q1-Q3 2024", "1-3Q24", "1Q-3Q24": a run of quarters of one year
+    ("months_short", re.compile(r"\b(?P<n>[4-9]|1[01])M\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d)\b")),
     ("quarter_run", re.compile(r"\b(?:Q(?P<a>[1-4])\s*(?:-|–|to)\s*Q(?P<b>[1-4])|(?P<a2>[1-4])Q?\s*(?:-|–)\s*"
                                r"(?P<b2>[1-4])Q)\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d)\b")),
     ("quarter", re.compile(r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)(?:\s?'?(?P<y>(?:19|20)\d\d|\d\d)(?!\d))?\b")),
