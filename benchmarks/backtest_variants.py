@@ -1,4 +1,4 @@
-"""Three ways of post-processing the back-test's predictions, each scored against the model as it is on the same
+"""Four ways of post-processing the back-test's predictions, each scored against the model as it is on the same
 run of the bundled library (same seeds, same posterior draws), all learned leave one episode out:
 
 1. **The model error by kind of output.** One error scale per kind (share, revenue share, revenue, quantity,
@@ -11,6 +11,11 @@ run of the bundled library (same seeds, same posterior draws), all learned leave
 3. **Parameters tilted within their ranges.** The posterior reweighted by exp(theta * (u - 1/2)), u a parameter's
    position in its range, for the commonest parameters: the log predictive density of all outcomes for a few
    theta (theta = 0 is the model as it is).
+4. **Bands widened to their coverage (split conformal).** Each outcome's conformity score is how far outside its
+   own band's half-width the observed level lies (the distance from the median over the distance from the median
+   to the 5% or 95% point, on the side it lies); an episode's predictive draws are stretched about their median by
+   the ``level`` quantile of the other episodes' scores (the (n+1)-corrected rank), so that its 90% band would
+   have held that share of the others' outcomes. Medians, and so directions and sizes, do not move.
 
 Run from the repository root (about three minutes; the CSET dataset is imported into a throwaway store):
     .venv/bin/python benchmarks/backtest_variants.py
@@ -99,7 +104,58 @@ def scored(results: Sequence[bt.EpisodeResult], tau: float | None, correct_sizes
             noise = (p.figure_error * rng.standard_normal(n)
                      + scale_of(kind(p)) * math.sqrt(p.horizon) * shape.draw(rng, n))
             predicted = p.unscaled(p.scaled(p.levels) + noise)
-            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled)))
+            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
+                                         horizon=p.horizon)))
+    return out
+
+
+def _logs_with_error(results: Sequence[bt.EpisodeResult]) -> dict[tuple[str, int], np.ndarray]:
+    """Each outcome's predictive draws in logs (log-odds for percentages) with the model error learned from the other
+    episodes, as ``backtest.score_library`` draws them."""
+    usable = {id(p): row for p, row in bt.residuals([p for r in results for p in r.predictions])}
+    out: dict[tuple[str, int], np.ndarray] = {}
+    for result in results:
+        own = {p.outcome.source for p in result.predictions}
+        others = [p for r in results if r.file != result.file for p in r.predictions if p.outcome.source not in own]
+        learned = bt._fitted([usable[id(p)] for p in others if id(p) in usable]) if others else None
+        rng = np.random.default_rng(bt.episode_seed(SEED, result.name) + 1)
+        for i, p in enumerate(result.predictions):
+            n = len(p.levels)
+            if learned is not None:
+                noise = (p.figure_error * rng.standard_normal(n)
+                         + learned.scale * math.sqrt(p.horizon) * learned.draw(rng, n))
+            else:
+                noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
+            out[(result.name, i)] = p.scaled(p.levels) + noise
+    return out
+
+
+def _conformity(p: bt.Prediction, logs: np.ndarray) -> float | None:
+    finite = logs[np.isfinite(logs)]
+    seen = float(p.scaled(p.outcome.value))
+    if len(finite) < 2 or not math.isfinite(seen):
+        return None
+    low, middle, high = (float(v) for v in np.percentile(finite, [5, 50, 95]))
+    return (seen - middle) / max(high - middle, 1e-9) if seen >= middle else (middle - seen) / max(middle - low, 1e-9)
+
+
+def widened(results: Sequence[bt.EpisodeResult], level: float) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
+    """The model's predictions with each episode's draws stretched about their median by the ``level`` quantile of
+    the other episodes' conformity scores (split conformal, leave one episode out)."""
+    logs = _logs_with_error(results)
+    conformity = {key: _conformity(p, logs[key]) for r in results for key, p in
+                  (((r.name, i), p) for i, p in enumerate(r.predictions))}
+    out = []
+    for result in results:
+        ranked = sorted(c for (name, _), c in conformity.items() if name != result.name and c is not None)
+        factor = ranked[min(len(ranked) - 1, math.ceil((len(ranked) + 1) * level) - 1)] if ranked else 1.0
+        for i, p in enumerate(result.predictions):
+            draws = logs[(result.name, i)]
+            ok = np.isfinite(draws)
+            middle = float(np.median(draws[ok])) if ok.any() else 0.0
+            predicted = p.unscaled(middle + factor * (draws - middle))
+            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
+                                         horizon=p.horizon)))
     return out
 
 
@@ -149,6 +205,8 @@ def main() -> None:
     line("the model as it is", scored(results, None, False))
     line(f"error scale by kind of output (tau {args.tau})", scored(results, args.tau, False))
     line("learned correction of sizes", scored(results, None, True))
+    for level in (0.85, 0.9):
+        line(f"bands widened to their coverage ({level:.0%} of the other episodes' outcomes)", widened(results, level))
     pooled = bt.error_model([p for r in results for p in r.predictions])
     assert pooled is not None
     print()
