@@ -18,7 +18,7 @@ run of the bundled library (same seeds, same posterior draws), all learned leave
    have held that share of the others' outcomes. Medians, and so directions and sizes, do not move.
 
 Run from the repository root (about three minutes; the CSET dataset is imported into a throwaway store):
-    .venv/bin/python benchmarks/backtest_variants.py
+    .venv/bin/python benchmarks/backtest_variants.py [--judged-after 2026-12-06T04:13Z]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import os
 import statistics
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ import numpy as np
 from chipshift.api import backtest as api
 from chipshift.api.data import import_cset, open_store
 from chipshift.config import Settings
+from chipshift.domain.period import parse_moment
 from chipshift.scenarios import backtest as bt
 
 CSET = Path(os.environ.get("CHIPSHIFT_CSET", Path(__file__).resolve().parents[2] / "shared" / "data" / "cset-eto"))
@@ -159,8 +161,18 @@ def widened(results: Sequence[bt.EpisodeResult], level: float) -> list[tuple[bt.
     return out
 
 
+JUDGED_AFTER: datetime | None = None  # also score the episodes written at or after this moment (--judged-after)
+
+
+def _written_after(result: bt.EpisodeResult) -> bool:
+    return JUDGED_AFTER is not None and result.written is not None and parse_moment(result.written) >= JUDGED_AFTER
+
+
 def line(label: str, scores: Sequence[tuple[bt.EpisodeResult, bt.OutcomeScore]]) -> None:
-    for part, keep in (("all", lambda r: True), ("held out", bt.held_out)):
+    parts: list[tuple[str, Callable[[bt.EpisodeResult], bool]]] = [("all", lambda r: True), ("held out", bt.held_out)]
+    if JUDGED_AFTER is not None:
+        parts.append((f"written from {JUDGED_AFTER:%Y-%m-%d %H:%M}", _written_after))
+    for part, keep in parts:
         card = bt.scorecard([s for r, s in scores if keep(r)])
         print(f"| {label} | {part} | {card.outcomes} | {card.direction:.1%} | {card.size:.1%} | "
               f"{card.coverage50:.1%} | {card.coverage90:.1%} | {card.crps:.4f} | {card.interval_score:.3f} |")
@@ -195,7 +207,11 @@ def tilt_loglik(results: Sequence[bt.EpisodeResult], parameter: str, theta: floa
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tau", type=float, default=0.5, help="sd of the log scale's shrinkage towards the pool")
+    parser.add_argument("--judged-after", default=None, help="also score the episodes written at or after this UTC "
+                        "time (e.g. 2026-12-06T04:13Z): those a variant was not tried on")
     args = parser.parse_args()
+    global JUDGED_AFTER
+    JUDGED_AFTER = parse_moment(args.judged_after) if args.judged_after else None
     with tempfile.TemporaryDirectory() as tmp, open_store(Settings.from_env(store=Path(tmp) / "s.duckdb")) as store:
         import_cset(store, CSET)
         jobs = [api.episode_job(store, p) for p in api.library()]
