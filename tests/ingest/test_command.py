@@ -118,3 +118,14 @@ def test_a_listed_firm_outside_the_data_is_reported_not_stored(store: Store, tmp
     assert {"event": event["id"], "reason": "firm 'hunan-goke-microelectronics' (an id made from its name in the "
                                             "text) is not in the knowledge base"} in report["stored"]["skipped"]
     assert store.count("rules") == n
+
+
+def test_a_bound_is_shown_as_one(store: Store, tmp_path: Path) -> None:
+    """A figure given as a bound is said to be one: "at least" in the page's highlight, its bound in the ledger and
+    in the terminal table."""
+    article = tmp_path / "bound.txt"
+    article.write_text("China's exports of integrated circuits have topped $100 billion in 2023.", encoding="utf-8")
+    report = ingest_command(store, [str(article)], None, "2024-03-01", False)
+    assert [c["bound"] for c in report["claims"]] == ["min"]
+    assert table_view(report)["claims"][0]["bound"] == "min"
+    assert "= at least 100 usd_bn" in render_html(report)

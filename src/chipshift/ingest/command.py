@@ -126,8 +126,8 @@ def _combine(reports: list[dict[str, Any]], stored: dict[str, Any] | None) -> di
 def table_view(report: dict[str, Any]) -> dict[str, Any]:
     """The report slimmed for a terminal table: no texts, spans or nested details."""
     keep = {
-        "claims": ["document", "id", "entity", "metric", "value", "unit", "period", "region", "text", "citations",
-                   "kb", "confidence"],
+        "claims": ["document", "id", "entity", "metric", "bound", "value", "unit", "period", "region", "text",
+                   "citations", "kb", "confidence"],
         "events": ["document", "id", "kind", "imposed_by", "sellers", "targets", "products", "announced",
                    "effective", "modality", "citations", "known_rule"],
         "references": ["document", "number", "publisher", "title", "date", "url"],

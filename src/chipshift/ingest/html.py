@@ -44,8 +44,10 @@ def _document(r: dict[str, Any], n: int) -> str:
     marks: list[tuple[int, int, str, str]] = []  # start, end, class, title
     for c in r["claims"]:
         s, e = c["span"]
-        marks.append((s, e, "claim", f"{c['id']}: {c['entity_name'] or c['entity']} {c['metric']} = {c['value']:g} "
-                                     f"{c['unit']} ({c['period'] or 'period unknown'}); knowledge base: "
+        bound = {"min": "at least ", "max": "at most "}.get(str(c.get("bound")), "")
+        marks.append((s, e, "claim", f"{c['id']}: {c['entity_name'] or c['entity']} {c['metric']} = "
+                                     f"{bound}{c['value']:g} {c['unit']} ({c['period'] or 'period unknown'}); "
+                                     "knowledge base: "
                                      f"{str(c['kb']).replace('_', ' ')}"))
     for ev in r["events"]:
         for s, e in ev["spans"]:
@@ -81,7 +83,7 @@ def _document(r: dict[str, Any], n: int) -> str:
                                                  d["url"], f"{d['words']} words") if x)
     out = [f"<h2>{escape(d['title'] or d['name'])}</h2><p>{escape(d['name'])} · {meta}</p>",
            f"<div class='doc'>{''.join(body)}</div>"]
-    out.append(_table("Claim ledger", r["claims"], ["id", "entity_name", "metric", "value", "unit", "period",
+    out.append(_table("Claim ledger", r["claims"], ["id", "entity_name", "metric", "bound", "value", "unit", "period",
                                                     "region", "product", "text", "citations", "kb", "confidence"]))
     out.append(_table("Restriction events", r["events"], ["id", "kind", "imposed_by_name", "sellers", "targets",
                                                           "products", "announced", "effective", "modality",

@@ -7,6 +7,7 @@ import calendar
 import math
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from chipshift.domain.period import Period
@@ -335,10 +336,16 @@ _METRIC_TOPICS = {"revenue": "revenue|sales|earn|result|quarter|market share|pos
 _FORECAST = re.compile(r"\b(?:expect\w*|guid\w*|forecast\w*|project\w*|outlook|aims?|plans?|will)\b", re.I)
 
 
+@lru_cache(maxsize=4096)
+def _token_key(text: str) -> str:
+    """A text's tokens, lower case, joined by single spaces (how names and titles are compared)."""
+    return " ".join(t[2].lower() for t in tokens(text))
+
+
 def _mentions(title: str, entity: str, kb: KnowledgeBase) -> bool:
-    words = " " + " ".join(t[2].lower() for t in tokens(title)) + " "
+    words = f" {_token_key(title)} "
     for name in (*kb.names_of(entity), *DEMONYMS.get(entity, ())):
-        key = " ".join(t[2].lower() for t in tokens(name))
+        key = _token_key(name)
         if key and f" {key} " in words:
             return True
         first = key.split(" ")[0] if key else ""

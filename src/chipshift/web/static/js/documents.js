@@ -12,7 +12,8 @@
 
   function highlighted(r, findingRows) {
     const text = r.document.text, marks = [];
-    for (const c of r.claims) marks.push([c.span[0], c.span[1], "claim", `${c.id}: ${c.entity_name || c.entity} ${c.metric} = ${c.value} ${c.unit} (${c.period || "period unknown"}); knowledge base: ${String(c.kb).replace("_", " ")}`]);
+    const bounded = (c) => (c.bound === "min" ? "at least " : c.bound === "max" ? "at most " : "");
+    for (const c of r.claims) marks.push([c.span[0], c.span[1], "claim", `${c.id}: ${c.entity_name || c.entity} ${c.metric} = ${bounded(c)}${c.value} ${c.unit} (${c.period || "period unknown"}); knowledge base: ${String(c.kb).replace("_", " ")}`]);
     for (const ev of r.events) for (const [s, e] of ev.spans) marks.push([s, e, "event", `${ev.id}: ${ev.kind} by ${ev.imposed_by_name || ev.imposed_by}`]);
     for (const x of r.loaded_language) marks.push([x.span[0], x.span[1], "loaded", `${x.category}: ${x.explanation}`]);
     for (const c of r.citations) marks.push([c.span[0], c.span[1], "cite", "cites " + c.numbers.map((k) => `[${k}]`).join(", ")]);
@@ -61,7 +62,7 @@
       { key: "check", label: "Check" }, { key: "message", label: "Message" }, { key: "claims", label: "Claims" }] });
     findingsBox.querySelectorAll("tbody tr").forEach((tr) => { tr.dataset.finding = tr.firstChild.textContent; tr.id = `finding-${tr.firstChild.textContent}`; });
     const sections = [
-      ["Claim ledger", "claims", r.claims, [["id", "Id"], ["entity_name", "Entity"], ["metric", "Metric"], ["value", "Value", true], ["unit", "Unit"], ["period", "Period"],
+      ["Claim ledger", "claims", r.claims, [["id", "Id"], ["entity_name", "Entity"], ["metric", "Metric"], ["bound", "Bound"], ["value", "Value", true], ["unit", "Unit"], ["period", "Period"],
         ["region", "Region"], ["product", "Product"], ["text", "Text"], ["citations", "Citations"], ["kb", "Knowledge base"], ["confidence", "Confidence", true]]],
       ["Restriction events", "events", r.events, [["id", "Id"], ["kind", "Kind"], ["imposed_by_name", "Imposed by"], ["sellers", "Sellers"], ["targets", "Targets"],
         ["products", "Products"], ["announced", "Announced"], ["effective", "Effective"], ["modality", "Modality"], ["citations", "Citations"], ["known_rule", "Known rule"]]],
