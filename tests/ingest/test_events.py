@@ -448,3 +448,17 @@ def test_items_added_to_a_control_list_are_a_control_not_a_listing(kb: Knowledge
     listed = analyse(Extracted(firms, "text"), kb, date_given="2025-06-15")["events"]
     assert sorted((e["kind"], e["imposed_by"], *e["targets"].get("firms", [])) for e in listed) == [
         ("entity_listing", "TWN", "huawei"), ("entity_listing", "TWN", "smic")]
+
+
+def test_a_ban_on_a_firm_the_imposers_rules_control_sales_to_is_that_control(kb: KnowledgeBase) -> None:
+    """"The US ban on Huawei": the knowledge base holds US listings and controls naming Huawei as a target and no US
+    ban on buying from it, so the ban is an export control reaching Huawei; China's ban on Micron, whose bundled
+    rule stops purchases from it, stays a purchase ban; a ban on buying from a firm stays a purchase ban."""
+    def kinds(text: str) -> list[tuple[str, str]]:
+        return [(e["kind"], e["imposed_by"]) for e in analyse(Extracted(text, "text"), kb,
+                                                                date_given="2020-12-24")["events"]]
+
+    assert kinds("The US ban on Huawei also played a part, according to Counterpoint.") == [
+        ("export_control", "USA")]
+    assert kinds("China bars US chipmaker Micron from key infrastructure projects.") == [("procurement_ban", "CHN")]
+    assert kinds("The US banned federal agencies from buying Huawei equipment.") == [("procurement_ban", "USA")]

@@ -630,6 +630,10 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
             if buyers:  # "US bars Chinese supercomputer companies from buying American parts": its export control
                 kind = "export_control"
                 others = list(dict.fromkeys([*buyers, *others]))
+        if kind == "procurement_ban" and _controlled_by(imposer, firm_ids, kb) and not _BUYING.search(s.text):
+            # "The US ban on Huawei": the knowledge base holds the US's controls on what Huawei may be sold, and no
+            # US ban on buying from it; a "ban on" a firm its rules reach as a buyer is that control
+            kind = "export_control"
         if kind in ("procurement_ban", "import_ban"):
             foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
             origins = [m.entity for m in countries if m.entity and m.entity != imposer and
@@ -703,6 +707,24 @@ _ORIGIN = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:chips?|parts|products|sem
                      r"components|processors|GPUs|made|-made|tools)\b", re.I)
 #: How far after a ban's trigger its object (the foreign buyer) may stand.
 _BUYER_REACH = 40
+
+
+#: Words of buying, which make a ban on a firm a ban on buying from it.
+_BUYING = re.compile(r"\b(?:buy\w*|bought|purchas\w+|procur\w+|imports?\b|orders?\b|use\b|using\b)", re.I)
+
+
+def _controlled_by(imposer: str, firms: list[str], kb: KnowledgeBase) -> bool:
+    """Whether the knowledge base's rules by ``imposer`` reach each of ``firms`` (one at least) as a party it controls
+    sales to (an export control or listing naming it as a target) and none as a seller it stops buying from."""
+    foreign = [f for f in firms if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
+    if not foreign:
+        return False
+    mine = [r for r in kb.rules if r.get("imposed_by") == imposer]
+    targeted = {str(f) for r in mine if r.get("kind") in ("export_control", "entity_listing")
+                for f in (r.get("targets") or {}).get("firms") or []}
+    bought = {str(f) for r in mine if r.get("kind") in ("procurement_ban", "import_ban")
+              for f in (r.get("sellers") or {}).get("firms") or []}
+    return all(f in targeted and f not in bought for f in foreign)
 
 
 _FROM_BUYING = re.compile(r"\bfrom\s+(?:buying|purchasing|acquiring|getting|obtaining|importing|receiving|"
