@@ -117,18 +117,10 @@ def _logs_with_error(results: Sequence[bt.EpisodeResult]) -> dict[tuple[str, int
     usable = {id(p): row for p, row in bt.residuals([p for r in results for p in r.predictions])}
     out: dict[tuple[str, int], np.ndarray] = {}
     for result in results:
-        own = {p.outcome.source for p in result.predictions}
-        others = [p for r in results if r.file != result.file for p in r.predictions if p.outcome.source not in own]
-        learned = bt._fitted([usable[id(p)] for p in others if id(p) in usable]) if others else None
+        learned, _ = bt.error_left_out(result, results, usable)
         rng = np.random.default_rng(bt.episode_seed(SEED, result.name) + 1)
         for i, p in enumerate(result.predictions):
-            n = len(p.levels)
-            if learned is not None:
-                noise = (p.figure_error * rng.standard_normal(n)
-                         + learned.scale * math.sqrt(p.horizon) * learned.draw(rng, n))
-            else:
-                noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
-            out[(result.name, i)] = p.scaled(p.levels) + noise
+            out[(result.name, i)] = bt.predictive_logs(p, learned, rng)
     return out
 
 

@@ -316,22 +316,16 @@ def _resolve(kind: str, m: re.Match[str], doc: date | None) -> PeriodMention | N
         y = _year(g.get("year"), doc) or (doc.year if doc else None)
         return PeriodMention(s, e, t, f"{y}Q1..{y}Q3" if y else None, "span",
                              None if g.get("year") else "year_inferred")
-    if kind == "months_span":
+    if kind in ("months_span", "months_short"):  # "the first nine months of 2024", "9M24"
         n = _COUNT_WORDS.get(g["n"].lower()) or int(g["n"])
-        y = _year(g.get("year"), doc) or (doc.year if doc else None)
+        named = g.get("year") or g.get("y")
+        y = _year(named, doc) or (doc.year if doc else None)
         if n == 9:
             return PeriodMention(s, e, t, f"{y}Q1..{y}Q3" if y else None, "span")
         if n == 6:
             return PeriodMention(s, e, t, f"{y}H1" if y else None, "half")
         return PeriodMention(s, e, t, f"{y}-01..{y}-{n:02d}" if y else None, "span",
-                             None if g.get("year") else "year_inferred")
-    if kind == "months_short":
-        n, y = int(g["n"]), _year(g["y"], doc)
-        if n == 9:
-            return PeriodMention(s, e, t, f"{y}Q1..{y}Q3", "span")
-        if n == 6:
-            return PeriodMention(s, e, t, f"{y}H1", "half")
-        return PeriodMention(s, e, t, f"{y}-01..{y}-{n:02d}", "span")
+                             None if named else "year_inferred")
     if kind == "quarter_run":
         a, b = int(g.get("a") or g["a2"]), int(g.get("b") or g["b2"])
         if a >= b:

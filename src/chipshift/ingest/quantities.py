@@ -113,12 +113,11 @@ _CHINA_WORDS = re.compile(r"\b(?:China|Chinese|Beijing|mainland)\b")
 _SIGN_IN_DOLLARS = re.compile(r"[¥￥]\s?(?P<a>\d[\d,]*(?:\.\d+)?)\s?(?P<sa>trillion|billion|million|bn|mn)?\s*"
                               r"\(\s*(?:US\s?)?\$\s?(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?P<sb>trillion|billion|million|bn|mn)?",
                               re.I)
-_SCALE_OF = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
 
 
 def _dollar_rate(m: re.Match[str]) -> float | None:
-    a = float(m.group("a").replace(",", "")) * _SCALE_OF.get((m.group("sa") or "").lower(), 1.0)
-    b = float(m.group("b").replace(",", "")) * _SCALE_OF.get((m.group("sb") or "").lower(), 1.0)
+    a = float(m.group("a").replace(",", "")) * SCALES.get((m.group("sa") or "").lower(), 1.0)
+    b = float(m.group("b").replace(",", "")) * SCALES.get((m.group("sb") or "").lower(), 1.0)
     return a / b if b else None
 
 

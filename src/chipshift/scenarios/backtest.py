@@ -396,24 +396,38 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
     usable = {id(p): row for p, row in residuals([p for r in pool for p in r.predictions])}
     out = []
     for result in results:
-        own = {p.outcome.source for p in result.predictions}
-        lenders = [r for r in pool if r.file != result.file]
-        others = [p for r in lenders for p in r.predictions if p.outcome.source not in own]
-        learned = _fitted([usable[id(p)] for p in others if id(p) in usable]) if others else None
+        learned, lenders = error_left_out(result, pool, usable)
         rng = np.random.default_rng(episode_seed(seed, result.name) + 1)
         scores = []
         for p in result.predictions:
-            n = len(p.levels)
-            if learned is not None:
-                noise = (p.figure_error * rng.standard_normal(n)
-                         + learned.scale * math.sqrt(p.horizon) * learned.draw(rng, n))
-            else:
-                noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
-            predicted = p.unscaled(p.scaled(p.levels) + noise)
+            predicted = p.unscaled(predictive_logs(p, learned, rng))
             scores.append(score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
                                 horizon=p.horizon))
-        out.append(EpisodeScores(result, tuple(scores), learned, len(lenders) if learned is not None else 0))
+        out.append(EpisodeScores(result, tuple(scores), learned, lenders if learned is not None else 0))
     return out
+
+
+def error_left_out(result: EpisodeResult, pool: Sequence[EpisodeResult],
+                   usable: Mapping[int, tuple[float, float, float, float]]) -> tuple[ErrorModel | None, int]:
+    """The model error an episode's predictions get: learned from the ``pool``'s other episodes (leaving out any
+    outcome that cites one of its own outcomes' sources), from their residual rows ``usable`` (by prediction id, as
+    ``residuals`` gives them); and how many episodes lent outcomes."""
+    own = {p.outcome.source for p in result.predictions}
+    lenders = [r for r in pool if r.file != result.file]
+    others = [p for r in lenders for p in r.predictions if p.outcome.source not in own]
+    learned = _fitted([usable[id(p)] for p in others if id(p) in usable]) if others else None
+    return learned, len(lenders)
+
+
+def predictive_logs(p: Prediction, learned: ErrorModel | None, rng: np.random.Generator) -> FloatArray:
+    """An outcome's predictive draws in logs (log-odds for percentages): its posterior's levels with the figure's
+    error and the ``learned`` model error drawn on top (the posterior's own model error without one)."""
+    n = len(p.levels)
+    if learned is not None:
+        noise = p.figure_error * rng.standard_normal(n) + learned.scale * math.sqrt(p.horizon) * learned.draw(rng, n)
+    else:
+        noise = np.hypot(p.figure_error, p.model_error) * rng.standard_normal(n)
+    return np.asarray(p.scaled(p.levels) + noise)
 
 
 def crps(sample: FloatArray, y: float) -> float:
