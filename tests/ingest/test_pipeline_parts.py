@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipshift.errors import DataError
-from chipshift.ingest import citations, language, periods, quantities, sentences
+from chipshift.ingest import citations, entities, language, periods, quantities, sentences
 from chipshift.ingest import text as T
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.ledger import analyse
@@ -1403,3 +1403,32 @@ def test_cash_flow_and_losses_summed_over_years_are_no_profit(kb: KnowledgeBase)
             "of 2025. Cambricon lost money again in 2024, taking its accumulated losses over the past eight years "
             "above 5.4 billion yuan.")
     assert not any(c[1] == "net_profit" for c in _claims(kb, text, "2025-08-27"))
+
+
+def test_a_firm_the_data_does_not_hold_is_read_by_its_company_form_or_listing(kb: KnowledgeBase) -> None:
+    """A name written with a company form ("Corp.") or a stock listing ("(NYSE: ...)") is a firm's even when the data
+    holds no such firm: its figures are claims of an id made from the name, and so are those of the sentences that
+    name it again without the form. A capitalised common word before it ("Shares of") is no part of the name, and a
+    name of one word with a form but no listing (a research firm quoted) is not taken."""
+    assert "Quarrymark Minerals" not in str(kb.firms)
+    text = ("Shares of Quarrymark Minerals Corp. (NYSE: QMM) rose after the rare-earth miner reported its results. "
+            "Quarrymark Minerals posted revenue of $57.4 million in the second quarter of 2025. "
+            "Tallyworks Inc. said the market grew.")
+    got = _claims(kb, text, "2025-08-08")
+    assert ("quarrymark-minerals", "revenue", 57.4, "usd_m", "2025Q2") in got
+    assert not any(str(c[0]).startswith(("shares", "tallyworks")) for c in got)
+    ids = {m.entity for m in entities.outside_firms(text, kb.gazetteer.link(text))}
+    assert ids == {"quarrymark-minerals"}
+
+
+def test_a_range_is_neither_of_its_ends(kb: KnowledgeBase) -> None:
+    """"net profits of 240 million yuan to 328 million yuan" and "20%-25% of its revenue" are ranges: no claim of
+    either end, and the dash in "20%-25%" is no minus sign. "rose from 240 million yuan to 328 million yuan" is a
+    change between two figures, not a range."""
+    ranged = ("That implies Cambricon net profits of 240 million yuan to 328 million yuan in the fourth quarter of "
+              "2024. Sales to China made up 20%-25% of Nvidia's data centre revenue in the third quarter of 2023.")
+    got = _claims(kb, ranged, "2024-12-20")
+    assert not any(c[2] in (240.0, 328.0, 20.0, 25.0, -25.0) for c in got)
+    assert [q.value for q in quantities.extract("20%-25% of revenue, down -3% on the year")] == [20.0, 25.0, -3.0]
+    change = "Cambricon's net profit rose from 240 million yuan in 2023 to 328 million yuan in 2024, the company said."
+    assert ("cambricon", "net_profit", 240.0, "cny_m", "2023") in _claims(kb, change, "2025-03-01")

@@ -137,8 +137,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             forecast = claim is not None and claim.metric in _GUIDED and \
                 bool(_GUIDANCE_WORD.search(s.text[:q.start - s.start]))
             guided = guided or forecast  # a firm's forecast: its periods do not carry to the figures that follow
-            if claim is None or _guidance(s, q, qs, claim):
-                continue
+            if claim is None or _guidance(s, q, qs, claim) or range_end(s, q, qs):
+                continue  # a range is neither of its ends: no claim (the labelling conventions leave ranges out)
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
@@ -610,15 +610,33 @@ def _guidance(s: Sentence, q: Quantity, qs: list[Quantity], claim: Claim) -> boo
         return True
     if not _GUIDANCE_WORD.search(s.text):
         return False
-    same = [x for x in qs if x.kind == q.kind]
+    return range_end(s, q, qs, ascending=False)
+
+
+#: Words before the first of two figures that make "A to B" a change, not a range ("rose 20% to 25%").
+_CHANGE_BEFORE = re.compile(r"\b(?:from|rose|rising|risen|fell|falling|fallen|grew|growing|grown|increased?|"
+                            r"decreased?|jumped|climbed|dropped|declined|surged|soared|slipped|slid|cut|"
+                            r"raised|lowered|revised|boosted|trimmed)\s+(?:by\s+)?$", re.I)
+
+
+def range_end(s: Sentence, q: Quantity, qs: list[Quantity], ascending: bool = True) -> bool:
+    """Figure q is one end of a range written as two figures of one kind: "240 million yuan to 328 million yuan",
+    "20%-25%", "between 18% and 20%"; not "from A to B" or "rose 20% to 25%", a change. With ``ascending`` the
+    first end must be the smaller, as a range's is (a fall "of 30% to 20%" is read as the figures it names)."""
+    same = [x for x in qs if x.kind == q.kind and x.start >= s.start and x.end <= s.end]
     for a, b in itertools.pairwise(same):
         if q is not a and q is not b:
             continue
         between = s.text[a.end - s.start:b.start - s.start]
-        before = s.text[max(0, a.start - s.start - 12):a.start - s.start]
-        if re.fullmatch(r"\s*(?:to|and|-|–|—)\s*", between) and not re.search(r"\bfrom\s*$", before, re.I) and \
-                (between.strip() != "and" or re.search(r"\bbetween\s*$", before, re.I)):
-            return True
+        before = s.text[max(0, a.start - s.start - 20):a.start - s.start]
+        if not re.fullmatch(r"\s*(?:to|and|-|–|—)\s*", between) or _CHANGE_BEFORE.search(before):
+            continue
+        if between.strip() == "and" and not re.search(r"\bbetween\s*$", before, re.I):
+            continue
+        if ascending and not (a.value is not None and b.value is not None and a.unit == b.unit and
+                              0 <= a.value < b.value):
+            continue
+        return True
     return False
 
 

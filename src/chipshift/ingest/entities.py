@@ -294,6 +294,83 @@ def outside_firm_id(name: str) -> str:
     return "-".join(w.lower() for w in words)
 
 
+#: A stock listing written after a firm's name: "(NYSE: MP)", "(Nasdaq: SMCI)", "(SSE: 688256)", "(603501.SH)",
+#: "(0981.HK)", "(TSE: 8035)".
+_LISTING = re.compile(r"\s*\((?:(?:NYSE|NASDAQ|Nasdaq|NYSE American|SSE|SZSE|SHA|SHE|STAR|HKEX|HKG|HK|TSE|TYO|TWSE|"
+                      r"TPEx|KRX|KOSDAQ|KOSPI|ASX|LSE|TSX|Euronext|SIX|BSE|NSE|SGX)\s*:\s*[A-Z0-9.]{1,10}|"
+                      r"\d{4,6}\.(?:SH|SZ|SS|HK|T|TW|TWO|KS|KQ))\)")
+#: Last words that say what kind of firm a name is: dropped for the name's short form ("GigaDevice
+#: Semiconductor" is also "GigaDevice").
+_FIRM_KIND_WORDS = {"semiconductor", "semiconductors", "technology", "technologies", "tech", "electronics",
+                    "microelectronics", "materials", "group", "holdings", "holding", "computer", "systems",
+                    "devices", "integrated", "circuits", "circuit", "international", "industries", "industrial",
+                    "corporation", "company", "limited", "science", "sciences", "information"}
+#: Words a firm's short form must not be ("Super" alone, "China", "Shanghai").
+_WEAK_SHORT = {"super", "china", "chinese", "shanghai", "beijing", "shenzhen", "national", "global", "united",
+               "general", "advanced", "applied", "first", "new", "great", "asia", "american", "japan", "korea"}
+
+
+def outside_firms(text: str, linked: list[Mention]) -> list[Mention]:
+    """Firms the knowledge base does not hold, named in ``text`` with a mark that makes the name a firm's: a
+    company form ("MP Materials Corp.", "GigaDevice Semiconductor Inc.") or a stock listing ("Super Micro Computer
+    (Nasdaq: SMCI)"). Each becomes a firm mention with ``outside_firm_id`` as its entity, and so does every other
+    place the text writes the name without its form, or its short form (the name without its last words of kind,
+    "GigaDevice" for "GigaDevice Semiconductor", when that is a single distinctive word of four letters or more).
+    Names overlapping a linked mention, names of lists, laws and bodies (``_is_name``) and names of one word
+    without a listing (research firms and the like, "TrendForce Corp.", are quoted more than they report) are left
+    out."""
+    covered = bytearray(len(text) + 1)
+    for m in linked:
+        covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+    names: dict[str, str] = {}  # name as written without its form -> id
+    for named in _NAME.finditer(text):
+        whole = named.group().rstrip(".")
+        listing = _LISTING.match(text, named.end())
+        formed = _LEGAL_AT_END.search(whole)
+        if not (formed or listing) or 1 in covered[named.start():named.end()] or "\n" in named.group():
+            continue
+        base = _without_lead(text, re.sub(r"^[Tt]he\s+", "", _LEGAL_AT_END.sub("", whole)).strip(" ,"))
+        if not base or not _is_name(base) or base.split()[0].lower() in _STOP_CAPS or \
+                (" " not in base and not listing):  # "TrendForce Corp.": a one-word name is a firm by its listing
+            continue
+        names.setdefault(base, outside_firm_id(base))
+    if not names:
+        return []
+    forms: dict[str, str] = dict(names)
+    for base, firm in names.items():
+        words = base.split()
+        while len(words) > 1 and words[-1].lower() in _FIRM_KIND_WORDS:
+            words = words[:-1]
+        if len(words) == 1 and len(words[0]) >= 4 and words[0].lower() not in _WEAK_SHORT | _STOP_CAPS:
+            forms.setdefault(words[0], firm)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                         + r")(?![\w-])")
+    out: list[Mention] = []
+    for hit in pattern.finditer(text):
+        if 1 in covered[hit.start():hit.end()]:
+            continue
+        out.append(Mention(hit.start(), hit.end(), hit.group(), forms[hit.group()], "firm", 0.6, "outside"))
+        covered[hit.start():hit.end()] = b"\x01" * (hit.end() - hit.start())
+    return out
+
+
+def _without_lead(text: str, name: str) -> str:
+    """``name`` without the words before it that are no part of it: a capitalised common word
+    ("Shares of MP Materials", "Chipmaker GigaDevice Semiconductor"), known by the text writing it in lower case
+    elsewhere or by its being a word that starts sentences, with the joining word after it."""
+    words = name.split()
+    while len(words) > 1:
+        first = words[0].lower()
+        common = first in _STOP_CAPS or first in _MONTHS or \
+            re.search(rf"(?<![\w-]){re.escape(first)}(?![\w-])", text) is not None
+        if not common:
+            break
+        words = words[1:]
+        if words and words[0] in ("of", "for", "at", "de", "&"):
+            words = words[1:]
+    return " ".join(words)
+
+
 def _is_name(text: str) -> bool:
     m = _NAME.fullmatch(text)
     if m is None:

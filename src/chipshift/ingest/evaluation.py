@@ -85,11 +85,16 @@ def _s(x: Any) -> str | None:
     return None if x is None else str(x)
 
 
-def _claim_match(e: dict[str, Any], p: dict[str, Any]) -> bool:
+def _claim_match(e: dict[str, Any], p: dict[str, Any], known: frozenset[str] | None = None) -> bool:
     """A predicted claim is the labelled one: the same entity, metric and period (and region where labelled), and
     the same amount: the same value in the same unit, or in another unit of the same dimension ("47,206,319 million
-    won" labelled as 47.206319 trillion won)."""
-    if p["entity"] != e["entity"] or p["metric"] != e["metric"]:
+    won" labelled as 47.206319 trillion won). A firm outside the data (neither id in ``known``, the data's ids)
+    compares by its name (``same_outside_firm``); without ``known`` only by id."""
+    if p["metric"] != e["metric"]:
+        return False
+    if p["entity"] != e["entity"] and not (
+            known is not None and e["entity"] and p["entity"] and e["entity"] not in known and
+            p["entity"] not in known and same_outside_firm(str(e["entity"]), str(p["entity"]))):
         return False
     value = _in_unit(float(p["value"]), str(p["unit"]), str(e["unit"]))
     if value is None or abs(value - float(e["value"])) > 1e-6 + 1e-3 * abs(float(e["value"])):
@@ -236,6 +241,7 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
     totals = {k: {"tp": 0, "expected": 0, "predicted": 0} for k in KINDS}
     verdicts: Counter[str] = Counter()  # the knowledge-base verdict of each predicted claim, and of the right ones
     known = frozenset(kb.firms)
+    ids = known | frozenset(kb.countries) | frozenset(kb.inputs)
     per_case: list[dict[str, Any]] = []
     for case in cases:
         report = read_document(case.path.name, case.path.read_bytes(), kb, _s(case.labels.get("date")), None,
@@ -250,7 +256,8 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
             expected = case.labels.get(kind) or []
             if kind == "findings":  # labels list problems; one no documented check covers still counts as missed
                 expected = [f for f in expected if f.get("severity") in SCORED_SEVERITIES]
-            loose = (lambda e, p: _event_match(e, p, known)) if kind == "events" else None
+            loose = (lambda e, p: _event_match(e, p, known)) if kind == "events" else \
+                (lambda e, p: _claim_match(e, p, ids)) if kind == "claims" else None
             tp, missed, extra = _count(expected, predicted[kind], matchers[kind], loose)
             totals[kind]["tp"] += tp
             totals[kind]["expected"] += len(expected)

@@ -57,7 +57,8 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     qs = quantities.extract(body)
     convs = quantities.conversions(text, qs)
     pms = periods.extract(body, doc_date)
-    mentions = kb.gazetteer.link(body)
+    linked = kb.gazetteer.link(body)
+    mentions = sorted(linked + entities.outside_firms(body, linked), key=lambda m: m.start)
     marks = citations.markers(text, refs_start)
     tabs = tables.find(body)
     prose = [q for q in qs if not any(t.start <= q.start < t.end for t in tabs)]
@@ -69,7 +70,7 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     cl = [c for c in cl if not claims.timeless(c)]
     for i, c in enumerate(cl, 1):
         c.id = f"C{i}"
-    evs = events.extract(sentences, mentions, pms, marks, refs, kb, doc_date)
+    evs = events.extract(sentences, linked, pms, marks, refs, kb, doc_date)  # events name outside firms their own way
     findings: list[Finding] = []
     findings += checks.fold_vs_percent(cl, text, _entity_words(cl, kb))
     findings += checks.conversions(convs, kb, doc_date, text, cl)

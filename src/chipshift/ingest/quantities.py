@@ -36,7 +36,9 @@ _MONEY_POST = re.compile(
     rf"(?<![A-Za-z0-9_$¥€₩£.])(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE_RE})\s?)?"
     r"(?P<cur>yuan|RMB|renminbi|CNY|US dollars|Taiwan dollars|NT dollars|dollars|USD|euros?|EUR|won|KRW|yen|JPY|"
     r"美元|人民币|韩元|日元|元)(?![A-Za-z])", re.I)
-_PERCENT = re.compile(rf"(?<![A-Za-z0-9_.])(?P<neg>[-−–])?(?P<num>{_NUM})\s?(?:%|％|percent\b|per cent\b|pct\b)", re.I)
+#: A dash just after a percentage joins a range ("20%-25%"), so it is no minus sign.
+_PERCENT = re.compile(rf"(?:(?<![A-Za-z0-9_.%％])(?P<neg>[-−–])|(?<![A-Za-z0-9_.]))(?P<num>{_NUM})\s?"
+                      r"(?:%|％|percent\b|per cent\b|pct\b)", re.I)
 _POINTS = re.compile(rf"(?<![A-Za-z0-9_.])(?P<neg>[-−–])?(?P<num>{_NUM})\s?(?:percentage[- ]points?|pp\b|ppts?\b|"
                      r"% points?|basis points|bps\b)", re.I)
 _FOLD = re.compile(rf"(?<![A-Za-z0-9_.])(?P<num>{_NUM}|{'|'.join(_WORDS)})(?:[- ]?fold\b|\s?(?:x|×)(?![\w])|"
