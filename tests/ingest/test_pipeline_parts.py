@@ -1432,3 +1432,19 @@ def test_a_range_is_neither_of_its_ends(kb: KnowledgeBase) -> None:
     assert [q.value for q in quantities.extract("20%-25% of revenue, down -3% on the year")] == [20.0, 25.0, -3.0]
     change = "Cambricon's net profit rose from 240 million yuan in 2023 to 328 million yuan in 2024, the company said."
     assert ("cambricon", "net_profit", 240.0, "cny_m", "2023") in _claims(kb, change, "2025-03-01")
+
+
+def test_a_fiscal_firms_table_heads_its_own_quarters(kb: KnowledgeBase) -> None:
+    """A release that speaks of the fiscal year heads its table with the firm's own quarters ("Q2 2025", "Q1 2025"):
+    for a firm whose fiscal year ends in another month than December (Micron's ends in August or September), they
+    are fiscal quarters (FY2025Q2), as in the prose."""
+    assert kb.fiscal_year_end("micron") != 12
+    text = ("Micron Technology today released its results for the second quarter of its fiscal year 2025.\n\n"
+            "($ in millions)\n"
+            "GAAP | Q2 2025 | Q1 2025 | Q/Q\n"
+            "Revenue | $8,053 | $8,709 | down 8%\n"
+            "Net Income | $1,583 | $1,870 | down 15%\n")
+    got = _claims(kb, text, "2025-03-20")
+    assert ("micron", "revenue", 8053.0, "usd_m", "FY2025Q2") in got
+    assert ("micron", "revenue", 8709.0, "usd_m", "FY2025Q1") in got
+    assert not any(c[4] == "2025Q2" for c in got)

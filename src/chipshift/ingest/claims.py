@@ -80,8 +80,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
     """The claims of the prose. ``binding`` is the learned reading of each figure's measure (the shipped one when
     None; ``binding.RULES_ONLY`` for the rules alone); ``trace`` collects each figure's features (for training)."""
     binding = binding if binding is not None else shipped()
-    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]),
-                  bool(_FISCAL_TEXT.search(text)))
+    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]), speaks_fiscal(text))
     secondary = {(c.target.start, c.target.end) for c in conversions}
     claims: list[Claim] = []
     run = Running(subject={}, main=main_firm(sentences, mentions))
@@ -1315,6 +1314,11 @@ _YEAR_AGO_BEFORE = re.compile(r"\b(?:in|during|for)\s+the\s+same\s+(?:period|qua
 
 _MONTH_WORD = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 _FISCAL_TEXT = re.compile(r"\bfiscal\b|\bFY\s?'?\d", re.I)
+
+
+def speaks_fiscal(text: str) -> bool:
+    """The text speaks of fiscal years ("fiscal", "FY25"): firms' quarters are then read on their own calendars."""
+    return bool(_FISCAL_TEXT.search(text))
 
 
 def _year_of(label: str) -> str:

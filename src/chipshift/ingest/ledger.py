@@ -65,7 +65,8 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
     from_prose = claims.extract(text, sentences, prose, convs, mentions, pms, marks, kb, doc_date, binding,
                                 trace)
     cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose,
-                                                  claims.document_firm(sentences, mentions)))
+                                                  claims.document_firm(sentences, mentions),
+                                                  claims.speaks_fiscal(text)))
     _borrow_periods(cl)
     cl = [c for c in cl if not claims.timeless(c)]
     for i, c in enumerate(cl, 1):

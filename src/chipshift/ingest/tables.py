@@ -750,7 +750,7 @@ def _reporting_period(table: Table, columns: list[tuple[str, list[str]]], captio
 
 
 def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = (),
-           firm: str | None = None) -> list[Claim]:
+           firm: str | None = None, fiscal: bool = False) -> list[Claim]:
     """The claims each table's cells make (ids are set by the caller). A caption that names no measure takes the
     one the prose around the tables states most (`prose`: the claims read from the text), else revenue. A table
     whose rows name no firm or country but measures ("Net sales", "Net income") is the statement of ``firm``, the
@@ -798,7 +798,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         regional = kinds == {"country"} and _LEVEL[family] == "revenue"
         if not kinds:
             if firm is not None and not _NON_GAAP.search(title):
-                out += _statement(table, columns, firm, kb, doc)
+                out += _statement(table, columns, firm, kb, doc, fiscal)
             continue
         for row, (label, entity, kind) in zip(table.rows, entities, strict=True):
             market = False  # the total row of a ranking of firms is the market they share
@@ -858,7 +858,7 @@ def _stated_fiscal_year_end(text: str) -> int | None:
 
 
 def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb: KnowledgeBase,
-               doc: date | None) -> list[Claim]:
+               doc: date | None, fiscal: bool = False) -> list[Claim]:
     """The claims of a firm's own statement: each row a measure (revenue, net and operating profit, gross
     margin; see ``_ROW_METRICS``), each column a period or a change. Money rows take the unit their label gives
     ("Net sales (millions of yen)"), else the one the caption gives nearest the header, the currency from the
@@ -866,7 +866,9 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
     only, year on year when the header or the caption says so. A fiscal year of a firm whose fiscal year is the
     calendar year (as the caption states it, "Fiscal year is Jan - Dec", else as the data holds it) is that year;
     a month heading a quarterly statement ("Quarters Ended September 27, 2020" over "September 2020") is the
-    quarter ending in it."""
+    quarter ending in it. In a text that speaks of fiscal years (``fiscal``), a quarter headed with its year ("Q2
+    2026") of a firm whose fiscal year ends in another month than December is the firm's fiscal quarter
+    (FY2026Q2), as it heads its own releases."""
     out: list[Claim] = []
     fy_end = _stated_fiscal_year_end(table.caption + " " + table.notes) or kb.fiscal_year_end(firm)
     quarterly = bool(re.search(r"\bquarter", table.caption + " " + table.notes, re.I))
@@ -878,6 +880,8 @@ def _statement(table: Table, columns: list[tuple[str, list[str]]], firm: str, kb
         label = labels[0]
         if fy_end == 12:
             label = re.sub(r"^FY(\d{4})", r"\1", label)
+        elif fiscal and re.fullmatch(r"\d{4}Q[1-4]", label):
+            label = "FY" + label
         m = re.fullmatch(r"(\d{4})-(\d\d)", label)
         if m and quarterly and int(m.group(2)) % 3 == 0:
             label = f"{m.group(1)}Q{int(m.group(2)) // 3}"
