@@ -44,7 +44,7 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.85), "events": (0.75, 0.62)},
                "test8": {"claims": (0.79, 0.86), "events": (0.33, 0.26)},
                "test9": {"claims": (0.77, 0.76), "events": (0.33, 0.25)},
                "test10": {"claims": (0.46, 0.44), "events": (0.64, 0.45)},
-               "test11": {"claims": (0.58, 0.67), "events": (0.34, 0.44)},
+               "test11": {"claims": (0.58, 0.67), "events": (0.33, 0.44)},
                "test12": {"claims": (0.74, 0.76), "events": (0.86, 0.54)},
                "test13": {"claims": (0.57, 0.63), "events": (0.75, 0.75)},
                "test14": {"claims": (0.45, 0.38), "events": (0.78, 0.63)},
@@ -75,7 +75,7 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.85), "events": (0.75, 0.62)},
                "test39": {"claims": (0.21, 0.09), "events": (0.25, 0.15)},
                "test40": {"claims": (0.52, 0.68), "events": (0.50, 0.60)},
                "test41": {"claims": (0.34, 0.42), "events": (0.50, 0.40)},
-               "test42": {"claims": (0.52, 0.48), "events": (0.28, 0.20)}}
+               "test42": {"claims": (0.52, 0.48), "events": (0.50, 0.30)}}
 
 
 @pytest.fixture(scope="module")

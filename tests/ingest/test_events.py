@@ -462,3 +462,12 @@ def test_a_ban_on_a_firm_the_imposers_rules_control_sales_to_is_that_control(kb:
         ("export_control", "USA")]
     assert kinds("China bars US chipmaker Micron from key infrastructure projects.") == [("procurement_ban", "CHN")]
     assert kinds("The US banned federal agencies from buying Huawei equipment.") == [("procurement_ban", "USA")]
+
+
+def test_a_party_that_bears_a_measure_is_not_its_imposer(kb: KnowledgeBase) -> None:
+    """"curbs ... expected to be felt by South Korea's chip industry": the party after "felt by" bears the measure;
+    the United States, the sentence's subject, imposes it, on the day "on Monday" names."""
+    text = ("The United States on Monday set out a fresh package of semiconductor export controls aimed at China, "
+            "among them curbs on high-end chips that are expected to be felt by South Korea's chip industry.")
+    got = [(e["kind"], e["imposed_by"], e["announced"]) for e in _events(kb, text, "2024-12-03")]
+    assert got == [("export_control", "USA", "2024-12-02")]

@@ -782,13 +782,23 @@ def _lister(s: Sentence, actors: list[Mention], trig: int) -> str | None:
     return None
 
 
+#: A participle before "by" that makes the party after it one who bears, uses or leads something, not one who acts
+#: on the measure: "curbs expected to be felt by South Korea's chip industry", "a market led by two South Korean
+#: companies", "chips made by Samsung".
+_BORNE_BY = re.compile(r"\b(?:felt|hit|affected|hurt|impacted|harmed|borne|suffered|welcomed|criticized|criticised|"
+                       r"opposed|condemned|protested|made|produced|supplied|sold|bought|used|needed|led|dominated|"
+                       r"owned|controlled|held)\s+(?:\w+\s+)?by\s+(?:[\w’'-]+\s+){0,4}$", re.I)
+
+
 def _by_actor(s: Sentence, ments: list[Mention], trig: int) -> str | None:
-    """The party introduced by 'by' after the trigger ("a retreat ... by Micron", "the ban ... by Beijing")."""
+    """The party introduced by 'by' after the trigger ("a retreat ... by Micron", "the ban ... by Beijing"); not one
+    who bears or leads something (``_BORNE_BY``)."""
     for m in ments:
         before = s.text[max(0, m.start - s.start - 45):m.start - s.start]
         # "held back by limits on sales to China": the party after a preposition of destination is no actor
         if m.start > trig and re.search(r"\bby\s+(?:[\w’'-]+\s+){0,4}$", before) and \
-                not re.search(r"\b(?:to|into|on|against|for|from|in|of)\s+(?:the\s+)?$", before, re.I):
+                not re.search(r"\b(?:to|into|on|against|for|from|in|of)\s+(?:the\s+)?$", before, re.I) and \
+                not _BORNE_BY.search(before):
             return m.entity
     return None
 
