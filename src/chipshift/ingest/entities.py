@@ -357,7 +357,8 @@ def outside_firms(text: str, linked: list[Mention]) -> list[Mention]:
 def _without_lead(text: str, name: str) -> str:
     """``name`` without the words before it that are no part of it: a capitalised common word
     ("Shares of MP Materials", "Chipmaker GigaDevice Semiconductor"), known by the text writing it in lower case
-    elsewhere or by its being a word that starts sentences, with the joining word after it."""
+    elsewhere or by its being one of the common capitalised words (``_STOP_CAPS``, months), with the joining word
+    after it."""
     words = name.split()
     while len(words) > 1:
         first = words[0].lower()
