@@ -136,8 +136,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
             forecast = claim is not None and claim.metric in _GUIDED and \
                 bool(_GUIDANCE_WORD.search(s.text[:q.start - s.start]))
             guided = guided or forecast  # a firm's forecast: its periods do not carry to the figures that follow
-            if claim is None or _guidance(s, q, qs, claim) or range_end(s, q, qs):
-                continue  # a range is neither of its ends: no claim (the labelling conventions leave ranges out)
+            if claim is None or _guidance(s, q, qs, claim):
+                continue
             _segment_revenue(ctx, s, q, qs, ments, claim)
             claim.citations = cites
             claim.id = f"C{len(claims) + 1}"
@@ -303,10 +303,14 @@ _FROM_BEFORE = re.compile(r"\b(?:from|after(?:\s+only|\s+just)?|(?:twice|double|
 
 
 def _in_range(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
-    """Guidance ranges ("between 18% and 20%", "flat or up 2%") are not point claims."""
+    """Ranges are not point claims, as the labelling conventions have it: guidance ("between 18% and 20%", "flat or
+    up 2%"), the second figure of "20-25%", and either end of two figures of one kind joined by "to" or a dash
+    (``range_end``)."""
     left = s.text[max(0, q.start - s.start - 30):q.start - s.start]
-    if re.search(r"\b(?:flat|unchanged|steady)\s+or\s+(?:by\s+)?$|\bor\s+(?:up|down|higher|lower)\s*(?:by\s+)?$|"
-                 r"\d\s*(?:to|-|–)\s*$", left, re.I):
+    if re.search(r"\b(?:flat|unchanged|steady)\s+or\s+(?:by\s+)?$|\bor\s+(?:up|down|higher|lower)\s*(?:by\s+)?$",
+                 left, re.I):
+        return True
+    if re.search(r"\d\s*(?:to|-|–)\s*$", left):
         return True
     for other in qs:
         if other is q or other.kind != q.kind:
@@ -316,7 +320,7 @@ def _in_range(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
         before = s.text[max(0, a.start - s.start - 12):a.start - s.start]
         if re.fullmatch(r"\s*(?:and|to|-|–)\s*", between) and re.search(r"between\s*$|range\s+of\s*$", before, re.I):
             return True
-    return False
+    return range_end(s, q, qs)
 
 
 def _respectively(s: Sentence, qs: list[Quantity], firms: list[Mention]) -> dict[int, Mention]:
