@@ -305,9 +305,10 @@ _FIRM_KIND_WORDS = {"semiconductor", "semiconductors", "technology", "technologi
                     "microelectronics", "materials", "group", "holdings", "holding", "computer", "systems",
                     "devices", "integrated", "circuits", "circuit", "international", "industries", "industrial",
                     "corporation", "company", "limited", "science", "sciences", "information"}
-#: Words a firm's short form must not be ("Super" alone, "China", "Shanghai").
-_WEAK_SHORT = {"super", "china", "chinese", "shanghai", "beijing", "shenzhen", "national", "global", "united",
-               "general", "advanced", "applied", "first", "new", "great", "asia", "american", "japan", "korea"}
+#: Words a firm's short form must not be ("Super" alone, "China", "Shanghai"), besides the common capitalised words
+#: (``_STOP_CAPS``).
+_WEAK_SHORT = {"super", "china", "shanghai", "beijing", "shenzhen", "national", "global", "united", "general",
+               "advanced", "applied", "great", "asia", "japan", "korea"}
 
 
 def outside_firms(text: str, linked: list[Mention]) -> list[Mention]:

@@ -635,7 +635,7 @@ def _event(s: Sentence, kind: str, trigger: re.Match[str], ments: list[Mention],
             # US ban on buying from it; a "ban on" a firm its rules reach as a buyer is that control
             kind = "export_control"
         if kind in ("procurement_ban", "import_ban"):
-            foreign = [f for f in firm_ids if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
+            foreign = _foreign(firm_ids, imposer, kb)
             origins = [m.entity for m in countries if m.entity and m.entity != imposer and
                        _ORIGIN.match(s.text[m.end - s.start:])]  # "bans US chips": sellers based in the US
             sellers = {"firms": foreign} if foreign else {"hq_in": list(dict.fromkeys(origins))} if origins else {}
@@ -713,10 +713,15 @@ _BUYER_REACH = 40
 _BUYING = re.compile(r"\b(?:buy\w*|bought|purchas\w+|procur\w+|imports?\b|orders?\b|use\b|using\b)", re.I)
 
 
+def _foreign(firms: list[str], imposer: str, kb: KnowledgeBase) -> list[str]:
+    """The firms not headquartered in the imposer's country (a firm outside the data counts as foreign)."""
+    return [f for f in firms if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
+
+
 def _controlled_by(imposer: str, firms: list[str], kb: KnowledgeBase) -> bool:
     """Whether the knowledge base's rules by ``imposer`` reach each of ``firms`` (one at least) as a party it controls
     sales to (an export control or listing naming it as a target) and none as a seller it stops buying from."""
-    foreign = [f for f in firms if kb.firms.get(f) is None or kb.firms[f].hq != imposer]
+    foreign = _foreign(firms, imposer, kb)
     if not foreign:
         return False
     mine = [r for r in kb.rules if r.get("imposed_by") == imposer]
