@@ -75,7 +75,8 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.85), "events": (0.75, 0.62)},
                "test39": {"claims": (0.21, 0.09), "events": (0.25, 0.15)},
                "test40": {"claims": (0.52, 0.68), "events": (0.50, 0.60)},
                "test41": {"claims": (0.34, 0.42), "events": (0.50, 0.40)},
-               "test42": {"claims": (0.52, 0.48), "events": (0.50, 0.30)}}
+               "test42": {"claims": (0.52, 0.48), "events": (0.50, 0.30)},
+               "test43": {"claims": (0.52, 0.45), "events": (0.44, 0.57)}}
 
 
 @pytest.fixture(scope="module")
