@@ -93,6 +93,17 @@ def test_a_second_figure_of_one_measure_in_one_unit_is_not_disagreed_with() -> N
     assert _verdict(kb, fold, percent) == ["agrees", "disagrees"]
 
 
+def test_a_months_change_of_unnamed_basis_is_not_compared_with_a_year_on_year_one() -> None:
+    """A month's change the text does not say is on the year before ("almost +20% on April") may be on the month
+    before: not set against a stored year-on-year change; a quarter's or a year's still is."""
+    kb = _kb({"metric": "trade_growth", "period": "2024-05", "value": 9.0, "unit": "pct_yoy"},
+             {"metric": "trade_growth", "period": "2024Q2", "value": 9.0, "unit": "pct_yoy"})
+    assert _verdict(kb, _claim(20.0, "pct_change", metric="trade_growth", period="2024-05")) == ["not_comparable"]
+    assert _verdict(kb, _claim(20.0, "pct_yoy", metric="trade_growth", period="2024-05")) == ["disagrees"]
+    assert _verdict(kb, _claim(20.0, "pct_change", metric="trade_growth", period="2024Q2")) == ["disagrees"]
+    assert _verdict(kb, _claim(9.0, "pct_change", metric="trade_growth", period="2024Q2")) == ["agrees"]
+
+
 def test_an_expectation_for_a_period_not_yet_ended_is_not_disagreed_with() -> None:
     kb = _kb({"metric": "revenue", "period": "2023", "value": 7.25, "unit": "usd_bn"})
     assert _verdict(kb, _claim(2.2, period="2023"), written=date(2023, 3, 8)) == ["not_comparable"]

@@ -240,6 +240,23 @@ def test_a_fiscal_quarter_written_with_a_hyphen_uses_the_firms_fiscal_year() -> 
     assert periods.fiscal_quarter(date(2025, 3, 20), 9, 2) == "FY2025Q2"
 
 
+def test_a_quarter_of_a_fiscal_year_named_before_it_is_that_fiscal_quarter() -> None:
+    for phrase in ("second-quarter fiscal 2026", "the second quarter of fiscal 2026",
+                   "second quarter fiscal year 2026"):
+        assert [p.label for p in periods.extract(phrase, date(2025, 8, 28))] == ["FY2026Q2"], phrase
+
+
+def test_a_period_after_a_list_of_figures_is_each_members(kb: KnowledgeBase) -> None:
+    text = ("Naura's revenue was RMB7.9bn in 2Q25. Its etching, deposition and cleaning tools brought in RMB5bn, "
+            "RMB6.5bn and RMB0.5bn respectively in 1H25.")
+    got = {c for c in _claims(kb, text, "2025-08-30") if c[1] == "revenue" and c[2] != 7.9}
+    assert {c[4] for c in got} == {"2025H1"} and {c[2] for c in got} == {5.0, 6.5, 0.5}
+    # a level and the change after it are not a list: the period after the change is not the level's
+    text = ("In the first three quarters of 2025, China's rare earth magnet exports totalled 39,817 tons, 7.5% less "
+            "than in the same period of 2024.")
+    assert ("CHN", "exports", 39817.0, "t", "2025Q1..2025Q3") in _claims(kb, text, "2025-10-20")
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

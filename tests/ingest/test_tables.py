@@ -110,6 +110,19 @@ def test_a_table_written_one_cell_to_a_line(kb: KnowledgeBase) -> None:
     assert not any(c[2] in (702.0, 476.0, 28.1) for c in got)  # the non-GAAP columns
 
 
+def test_a_table_of_cells_each_opened_by_a_bar(kb: KnowledgeBase) -> None:
+    """A table copied out of a page one cell to a line, each line opened by a bar ("|Q2 2020"), a bar alone on a line
+    standing for an empty cell: read as the one-cell-to-a-line table it is, in the unit its first cell states."""
+    text = ("ASML Holding NV today published its results for the third quarter of 2020.\n\n"
+            "|(Figures in millions of euros unless otherwise indicated)\n|Q2 2020\n|Q3 2020\n"
+            "|Net sales\n|3,326\n|3,958\n|\nNet bookings\n|1,101\n|2,868\n"
+            "|Gross margin (%)\n|48.2\n|47.5\n|Net income\n|751\n|1,062\n")
+    got = _claims(kb, text, "2020-10-14")
+    assert {("asml", "revenue", 3326.0, "eur_m", "2020Q2"), ("asml", "revenue", 3958.0, "eur_m", "2020Q3"),
+            ("asml", "orders", 2868.0, "eur_m", "2020Q3"), ("asml", "gross_margin", 48.2, "pct", "2020Q2"),
+            ("asml", "net_profit", 1062.0, "eur_m", "2020Q3")} <= got
+
+
 def test_fiscal_quarters_written_in_table_headings() -> None:
     """"FQ3-24" and "Q2 FY 2024" (a space after FY) are fiscal quarters, like "Q2 FY24"."""
     from chipshift.ingest import periods

@@ -1228,7 +1228,6 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
     fy_end = ctx.kb.fiscal_year_end(entity)
     after = s.text[q.end - s.start: q.end - s.start + 45].lower()
     labelled = [p for p in pms if p.kind != "date" or p.label]
-    later = [x.start for x in qs if x.start > q.start]
     # in a list of pairs ("in 2021 they grew 17%, in 2020 by 22%, and in 2019 by 6.6%") a period just before a
     # figure ("by" at most between) is that figure's
     leads = {id(p): x for p in labelled for x in qs if p.end <= x.start and
@@ -1238,7 +1237,9 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
             not (q.end <= p.start and p.start - q.end <= 15) for x in qs) or
         (id(p) in leads and any(r.end <= q.start for r in labelled)))]
     labelled = [p for p in labelled if p not in attached]
-    own = _base_label(ctx, labelled, q, fy_end, later[0] if later else s.end, s)
+    tail = _list_tail(s, q, qs)
+    beyond = [x.start for x in qs if x.start > tail.start]
+    own = _base_label(ctx, labelled, tail, fy_end, beyond[0] if beyond else s.end, s)
     if own is None and growth:
         # "shipped 141.04 billion chips in the first half, 6.8% fewer than a year earlier": a change after a level
         # is of the level's period
@@ -1288,6 +1289,23 @@ def _period(ctx: Context, s: Sentence, q: Quantity, pms: list[PeriodMention], en
         if prev:
             return prev
     return base
+
+
+#: What parts the members of a list of figures: a comma, "and", "or", and "respectively" after the last.
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
+
+
+def _list_tail(s: Sentence, q: Quantity, qs: list[Quantity]) -> Quantity:
+    """The last figure of the list of like figures that ``q`` begins or belongs to ("RMB5bn, RMB6.5bn, RMB1bn and
+    RMB0.5bn respectively in 1H25"; not "39,817 tons, 7.5% less"): the period after a list is each member's, so
+    the list's last figure stands in for ``q`` where the period after it is looked for; ``q`` itself when no
+    figure follows it as a list member."""
+    tail = q
+    for x in sorted((x for x in qs if x.start >= q.end), key=lambda x: x.start):
+        if x.kind != q.kind or not _LIST_GAP.fullmatch(s.text[tail.end - s.start:x.start - s.start]):
+            break
+        tail = x
+    return tail
 
 
 def _year_ago(s: Sentence, q: Quantity, qs: list[Quantity]) -> re.Match[str] | None:

@@ -30,12 +30,20 @@ def _same_period(a: str, b: str, fy_end: int | None) -> bool:
     return False
 
 
+def _monthly(period: str | None) -> bool:
+    """A month's period ("2024-05"): a month's change of unnamed basis is as often on the month before (as customs
+    and trade briefs give them, "almost +20% on April") as on the same month a year earlier, so it is compared with
+    no stored change of a named basis."""
+    return period is not None and re.fullmatch(r"\d{4}-\d\d", period) is not None
+
+
 def _comparable(claim: Claim, fact: dict[str, Any]) -> float | None:
     """The fact's value in the claim's unit, or None when the two cannot be compared."""
     cu, fu = claim.unit, str(fact["unit"])
     if cu in _GROWTH_UNITS or cu == "ratio":
         fv = float(fact["value"])
-        if fu == cu or (fu in _GROWTH_UNITS and cu in _GROWTH_UNITS and "pct_change" in (fu, cu)):
+        if fu == cu or (fu in _GROWTH_UNITS and cu in _GROWTH_UNITS and "pct_change" in (fu, cu)
+                        and not _monthly(claim.period)):
             return fv
         if cu == "ratio" and fu in ("pct_yoy", "pct_change"):
             return fv / 100 + 1

@@ -46,7 +46,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("mdy", re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b")),
     ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON}(?:,?\s+{_YEAR})?\b")),
     ("cn_date", re.compile(r"(?P<year>(?:19|20)\d\d)年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?")),
-    ("fiscal_q", re.compile(r"\b(?:(?P<ord>first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+of\s+fiscal"
+    ("fiscal_q", re.compile(r"\b(?:(?P<ord>first|second|third|fourth)[\s-]+(?:fiscal\s+)?quarter\s+(?:of\s+)?fiscal"
                             r"(?:\s+year)?\s+'?(?P<y1>\d{2,4})|fiscal\s+(?:year\s+)?'?(?P<y2>(?:19|20)?\d\d)\s+"
                             r"(?P<ord2>first|second|third|fourth)\s+quarter|Q(?P<q>[1-4])\s+(?:of\s+)?"
                             r"(?:FY\s?|fiscal\s+(?:year\s+)?)'?(?P<y3>\d{2,4})|(?:FY|fiscal\s+)'?(?P<y4>\d{2,4})\s*Q"

@@ -331,15 +331,19 @@ _SIGN_AFTER = re.compile(r"^(?:\)|%|%\)|\)%)$")
 
 
 def _cell_line_tables(text: str, lines: list[tuple[int, str]]) -> list[Table]:
-    """Tables written one cell to a line, as a table copied out of a page comes: a header of two or more column
-    headings that name periods ("FQ3-24", "Q2 2024"), each on its line, then rows of a label line and one line per
-    column ("Revenue" / "$" / "6,811" / ...); a sign alone on its line joins the figure it stands by ("$" / "6,811",
-    "(668" / ")"). Group headings over the periods ("GAAP(1)" / "Non-GAAP(2)", as many as the periods repeat) are
-    put before each column's heading. At least two rows; a label line followed by another label is a heading and
-    is passed over."""
+    """Tables written one cell to a line, as a table copied out of a page comes: a header of two or more column headings
+    that name periods ("FQ3-24", "Q2 2024"), each on its line, then rows of a label line and one line per column
+    ("Revenue" / "$" / "6,811" / ...), each line perhaps opened by a bar ("|Q2 2020"); a sign alone on its line
+    joins the figure it stands by ("$" / "6,811", "(668" / ")"). Group headings over the periods ("GAAP(1)" /
+    "Non-GAAP(2)", as many as the periods repeat) are put before each column's heading. At least two rows; a label
+    line followed by another label is a heading and is passed over."""
     cells: list[Cell] = []
     for start, line in lines:
         t = line.strip()
+        if t.startswith("|"):  # a cell a copied page marks with a bar ("|Q2 2020"); a bar alone stands for nothing
+            t = t.strip("|").strip()
+            if not t:
+                continue
         if not t or len(t) > 60:
             cells.append(Cell("", -1, -1))  # a blank or long line ends a run of cells
             continue
