@@ -77,7 +77,7 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.85), "events": (0.75, 0.62)},
                "test41": {"claims": (0.34, 0.42), "events": (0.50, 0.40)},
                "test42": {"claims": (0.52, 0.48), "events": (0.50, 0.30)},
                "test43": {"claims": (0.61, 0.63), "events": (0.44, 0.57)},
-               "test44": {"claims": (0.53, 0.39), "events": (0.50, 0.50)}}
+               "test44": {"claims": (0.58, 0.43), "events": (0.50, 0.50)}}
 
 
 @pytest.fixture(scope="module")

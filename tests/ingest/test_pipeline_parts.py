@@ -257,6 +257,16 @@ def test_a_period_after_a_list_of_figures_is_each_members(kb: KnowledgeBase) -> 
     assert ("CHN", "exports", 39817.0, "t", "2025Q1..2025Q3") in _claims(kb, text, "2025-10-20")
 
 
+def test_exports_named_by_where_they_come_from_are_that_countrys(kb: KnowledgeBase) -> None:
+    """"Chip exports from South Korea to China": South Korea exports, China is the partner; imports "from" a
+    country stay that country's sales to the importer."""
+    text = ("Silicon UK > Cloud > Datacentre\n\nChip exports from South Korea to China were down 31.8 percent "
+            "year-on-year in February at close to $4 billion, figures from the ministry show.")
+    got = _claims(kb, text, "2025-03-05")
+    assert ("KOR", "exports", 4.0, "usd_bn", "2025-02") in got
+    assert not any(c[0] in ("GBR", "CHN") for c in got)
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -1131,6 +1131,8 @@ def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
     if m.kind != "country" or not m.entity or m.entity == "WLD":
         return None
     before = s.text[max(0, m.start - s.start - 25):m.start - s.start]
+    if _ORIGIN_OF_EXPORTS.search(s.text[max(0, m.start - s.start - 60):m.start - s.start]):
+        return None  # "chip exports from South Korea to China": the exporter, not a partner
     if _PARTNER.search(before) or (m.via == "demonym" and re.search(r"\b(?:imports?|exports?|shipments)\s+of\s+$",
                                                                    before, re.I)):
         return m.entity  # "imports of Dutch lithography tools": the goods' origin
@@ -1141,6 +1143,9 @@ def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
     return m.entity if _receiver(s, m) else None
 
 
+#: Exports named by where they come from: "chip exports from South Korea", "shipments of memory from Korea".
+_ORIGIN_OF_EXPORTS = re.compile(r"\b(?:exports?|shipments?|outbound\s+shipments)\s+(?:of\s+)?(?:[\w-]+\s+){0,3}?"
+                                r"from\s+(?:the\s+)?$", re.I)
 #: A country taking a flow as a sentence's subject: "Germany took 5,000 kilograms", "Japan received 352".
 _RECEIVES = re.compile(r"\s+(?:took|received|bought|got|absorbed|purchased)\b", re.I)
 #: A country named as the buyer of another's exports: "The Netherlands was the largest EU buyer of Chinese antimony".
