@@ -267,6 +267,18 @@ def test_exports_named_by_where_they_come_from_are_that_countrys(kb: KnowledgeBa
     assert not any(c[0] in ("GBR", "CHN") for c in got)
 
 
+def test_figures_spelled_out_as_a_broadcast_script_reads_them(kb: KnowledgeBase) -> None:
+    """"57-point-zero-seven billion U.S. dollars", "five-point-one percent": a radio script's figures, spanning
+    their words; "a five-point plan" is no figure."""
+    text = ("South Korea's exports came to 57-point-zero-seven billion U.S. dollars in June, five-point-one percent "
+            "more than a year before, under a five-point plan.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-07-01")
+    got = {(c["entity"], c["metric"], c["value"], c["unit"], c["text"]) for c in report["claims"]}
+    assert ("KOR", "exports", 57.07, "usd_bn", "57-point-zero-seven billion U.S. dollars") in got
+    assert ("KOR", "trade_growth", 5.1, "pct_yoy", "five-point-one percent") in got
+    assert len(got) == 2
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -7,6 +7,7 @@ Each quantity keeps its exact span and is normalised to a vocabulary unit code (
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 
@@ -25,7 +26,8 @@ _PRE = {"us$": "USD", "us $": "USD", "usd": "USD", "$": "USD", "nt$": "TWD", "hk
         "cny": "CNY", "¥": "CNY", "￥": "CNY", "€": "EUR", "eur": "EUR", "₩": "KRW", "krw": "KRW", "jpy": "JPY",
         "twd": "TWD", "£": "GBP", "a$": "AUD"}
 _POST = {"yuan": "CNY", "rmb": "CNY", "renminbi": "CNY", "cny": "CNY", "us dollars": "USD", "dollars": "USD",
-         "usd": "USD", "euros": "EUR", "euro": "EUR", "eur": "EUR", "won": "KRW", "krw": "KRW", "yen": "JPY",
+         "usd": "USD", "u.s. dollars": "USD", "euros": "EUR", "euro": "EUR", "eur": "EUR", "won": "KRW",
+         "krw": "KRW", "yen": "JPY",
          "jpy": "JPY", "元": "CNY", "美元": "USD", "人民币": "CNY", "taiwan dollars": "TWD", "nt dollars": "TWD",
          "韩元": "KRW", "日元": "JPY"}
 _SCALE_RE = r"(?:trillion|billion|million|thousand|bn|mn|mln|bln|tn|trn|m|b|k)(?![A-Za-z])|万亿|亿|億|万|萬|千"
@@ -34,7 +36,8 @@ _MONEY_PRE = re.compile(
     rf"(?:\s?(?P<scale>{_SCALE_RE}))?")
 _MONEY_POST = re.compile(
     rf"(?<![A-Za-z0-9_$¥€₩£.])(?P<num>{_NUM})\s?(?:(?P<scale>{_SCALE_RE})\s?)?"
-    r"(?P<cur>yuan|RMB|renminbi|CNY|US dollars|Taiwan dollars|NT dollars|dollars|USD|euros?|EUR|won|KRW|yen|JPY|"
+    r"(?P<cur>yuan|RMB|renminbi|CNY|US dollars|U\.S\. dollars|Taiwan dollars|NT dollars|dollars|USD|euros?|EUR|won|"
+    r"KRW|yen|JPY|"
     r"美元|人民币|韩元|日元|元)(?![A-Za-z])", re.I)
 #: A dash just after a percentage joins a range ("20%-25%"), so it is no minus sign.
 _PERCENT = re.compile(rf"(?:(?<![A-Za-z0-9_.%％])(?P<neg>[-−–])|(?<![A-Za-z0-9_.]))(?P<num>{_NUM})\s?"
@@ -96,8 +99,30 @@ def money_unit(currency: str, base: float, written_scale: float) -> tuple[str, f
     return prefix, 1.0
 
 
+#: A figure spelled out as a broadcaster's script reads it: "57-point-zero-seven", "five-point-one".
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9"}
+_DIGIT_WORD = "|".join(_DIGIT_WORDS)
+_SPOKEN = re.compile(rf"(?<![\w.-])(?P<whole>\d+|{_DIGIT_WORD}|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                     rf"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+                     rf"-point(?P<decimals>(?:-(?:\d|{_DIGIT_WORD}))+)(?![\w-])", re.I)
+_TENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+def _spoken(m: re.Match[str]) -> str:
+    """The figure in digits, right-aligned in the span it replaces (so offsets stay and the unit after it still
+    follows): "57-point-zero-seven" -> "...57.07"."""
+    whole = m.group("whole").lower()
+    head = whole if whole.isdigit() else _DIGIT_WORDS.get(whole) or str(_TENS[whole])
+    tail = "".join(d if d.isdigit() else _DIGIT_WORDS[d.lower()] for d in m.group("decimals").split("-") if d)
+    figure = f"{head}.{tail}"
+    return figure.rjust(len(m.group()))
+
+
 def _masked(text: str) -> str:
-    return _URL.sub(lambda m: " " * len(m.group()), text)
+    return _SPOKEN.sub(_spoken, _URL.sub(lambda m: " " * len(m.group()), text))
 
 
 def _approx(text: str, start: int) -> bool:
@@ -224,7 +249,19 @@ def extract(text: str) -> list[Quantity]:
         unit = "kg" if m.group("what").lower().startswith("k") else "t"
         add(Quantity("mass", num * scale, unit, m.start(), m.end(), text[m.start():m.end()], base=num * scale,
                      precision=0.5 * 10.0 ** (-decimals) * scale, approx=_approx(scan, m.start())))
+    # a figure spelled out ("57-point-zero-seven billion") spans its words, not just the digits written for them
+    spoken = [(m.start(), m.end()) for m in _SPOKEN.finditer(text)]
+    if spoken:
+        found = [_spanning(q, text, spoken) for q in found]
     return sorted(found, key=lambda q: q.start)
+
+
+def _spanning(q: Quantity, text: str, spoken: list[tuple[int, int]]) -> Quantity:
+    """``q`` widened to the spelled-out figure its digits were written for, if any."""
+    for a, b in spoken:
+        if a < q.start < b:
+            return dataclasses.replace(q, start=a, text=text[a:q.end])
+    return q
 
 
 def _looks_like_year(num: str) -> bool:
