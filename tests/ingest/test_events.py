@@ -471,3 +471,14 @@ def test_a_party_that_bears_a_measure_is_not_its_imposer(kb: KnowledgeBase) -> N
             "among them curbs on high-end chips that are expected to be felt by South Korea's chip industry.")
     got = [(e["kind"], e["imposed_by"], e["announced"]) for e in _events(kb, text, "2024-12-03")]
     assert got == [("export_control", "USA", "2024-12-02")]
+
+
+def test_an_export_control_naming_two_or_three_firms_it_reaches_is_one_event_per_firm(kb: KnowledgeBase) -> None:
+    """The labelling convention, one event per firm when a measure names two or three on one side, on the side of
+    the firms it reaches too ("withdrew the waivers that allowed Samsung Electronics and SK Hynix to use American
+    technology in their factories in China")."""
+    text = ("On Friday the US Commerce Department withdrew the waivers that allowed Samsung Electronics and SK Hynix "
+            "to use American chipmaking tools in their factories in China, requiring a licence for every purchase.")
+    events = [e for e in _events(kb, text, "2025-08-30") if e["kind"] == "export_control"]
+    assert sorted(f for e in events for f in e["targets"].get("firms", [])) == ["samsung", "sk-hynix"]
+    assert all(len(e["targets"]["firms"]) == 1 and e["imposed_by"] == "USA" for e in events)

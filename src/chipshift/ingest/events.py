@@ -450,7 +450,8 @@ def _per_firm(e: Event) -> list[Event]:
     if e.kind != "market_exit" and 1 < len(sellers) <= _MAX_FIRMS_SPLIT:
         return [replace(e, sellers={**e.sellers, "firms": [f]}, spans=list(e.spans)) for f in sellers]
     listed = e.targets.get("firms", [])
-    if e.kind == "entity_listing" and len(listed) > 1:
+    if (e.kind == "entity_listing" and len(listed) > 1) or (e.kind == "export_control" and
+                                                             1 < len(listed) <= _MAX_FIRMS_SPLIT):
         return [replace(e, targets={**e.targets, "firms": [f]}, spans=list(e.spans)) for f in listed]
     return [e]
 
