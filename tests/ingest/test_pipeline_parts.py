@@ -279,6 +279,13 @@ def test_figures_spelled_out_as_a_broadcast_script_reads_them(kb: KnowledgeBase)
     assert len(got) == 2
 
 
+def test_a_figure_after_a_rival_passed_or_followed_is_the_subjects(kb: KnowledgeBase) -> None:
+    """"Micron followed Samsung Electronics in third place with 21%": Micron's share, not Samsung's."""
+    got = _claims(kb, "In the third quarter of 2025, Micron followed Samsung Electronics in third place with 21%.",
+                  "2025-11-20")
+    assert {(c[0], c[2]) for c in got if c[1] == "market_share"} == {("micron", 21.0)}
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -1081,6 +1081,10 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
         if last is not None and last.kind == "country" and last.entity == hq and \
                 _FIRM_BY_KIND.match(s.text[last.end - s.start:]):
             return subject, "firm", 0.6
+    if "firm" in want:
+        ahead = _ahead_of_rival(s, q, ments)
+        if ahead is not None:
+            return ahead.entity, ahead.kind, ahead.confidence
     for kind in want:
         m = _nearest_mention(ments, q, {kind}, metric, left_only=True)
         if m is not None:
@@ -1092,6 +1096,27 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     if subject and "firm" in want:
         return subject, "firm", 0.6 if _PRONOUN.search(s.text) else 0.45
     return None, None, 0.0
+
+
+#: A firm named as the rival another passes or follows: "followed Samsung Electronics", "moved past HP", "ahead of
+#: Dell", "overtook SK hynix", "behind TSMC".
+_RIVAL_BEFORE = re.compile(r"\b(?:follow(?:ed|s|ing)|trail(?:ed|s|ing)|(?:moved|slipped|edged)\s+(?:past|ahead\s+of|"
+                           r"behind)|past|ahead\s+of|behind|overt(?:ook|aking|akes)|beat(?:ing|s)?|surpass(?:ed|es|ing)|"
+                           r"displac(?:ed|ing)|replac(?:ed|ing)|than)\s+(?:the\s+)?$", re.I)
+
+
+def _ahead_of_rival(s: Sentence, q: Quantity, ments: list[Mention]) -> Mention | None:
+    """The firm a ranking's sentence is about, when the firm named last before the figure is only the rival it
+    passes or follows ("Micron followed Samsung Electronics in third place with 21%"): the firm named before the
+    rival, with no other figure between it and this one."""
+    firms = [m for m in ments if m.kind == "firm" and m.entity and m.end <= q.start]
+    if len(firms) < 2 or not _RIVAL_BEFORE.search(s.text[max(0, firms[-1].start - s.start - 25):
+                                                        firms[-1].start - s.start]):
+        return None
+    subject = firms[-2]
+    if subject.entity == firms[-1].entity or re.search(r"\d", s.text[subject.end - s.start:firms[-1].start - s.start]):
+        return None
+    return subject
 
 
 #: A firm named by its kind after its nationality: "Taiwanese fabless designer", "South Korean chipmaker".
