@@ -46,10 +46,10 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.85), "events": (0.65, 0.62)},
                "test8": {"claims": (0.79, 0.86), "events": (0.33, 0.26)},
                "test9": {"claims": (0.77, 0.76), "events": (0.37, 0.30)},
                "test10": {"claims": (0.46, 0.44), "events": (0.64, 0.45)},
-               "test11": {"claims": (0.58, 0.67), "events": (0.33, 0.44)},
+               "test11": {"claims": (0.63, 0.73), "events": (0.33, 0.44)},
                "test12": {"claims": (0.74, 0.76), "events": (0.86, 0.54)},
                "test13": {"claims": (0.57, 0.64), "events": (0.75, 0.75)},
-               "test14": {"claims": (0.45, 0.38), "events": (0.72, 0.63)},
+               "test14": {"claims": (0.47, 0.39), "events": (0.66, 0.53)},
                "test15": {"claims": (0.71, 0.76), "events": (0.63, 0.50)},
                "test16": {"claims": (0.65, 0.67), "events": (0.37, 0.28)},
                "test17": {"claims": (0.74, 0.71), "events": (0.50, 0.30)},
@@ -79,7 +79,7 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.85), "events": (0.65, 0.62)},
                "test41": {"claims": (0.34, 0.42), "events": (0.50, 0.40)},
                "test42": {"claims": (0.52, 0.48), "events": (0.44, 0.40)},
                "test43": {"claims": (0.61, 0.63), "events": (0.44, 0.57)},
-               "test44": {"claims": (0.60, 0.50), "events": (0.50, 0.50)}}
+               "test44": {"claims": (0.61, 0.49), "events": (0.50, 0.50)}}
 
 
 @pytest.fixture(scope="module")

@@ -286,6 +286,17 @@ def test_a_figure_after_a_rival_passed_or_followed_is_the_subjects(kb: Knowledge
     assert {(c[0], c[2]) for c in got if c[1] == "market_share"} == {("micron", 21.0)}
 
 
+def test_a_country_in_a_sites_name_on_its_masthead_is_not_the_texts(kb: KnowledgeBase) -> None:
+    """"KED Global | Economy" and "Silicon UK > Cloud" name the publisher, not the country whose trade the text
+    reports; "TRADE DATA | South Korea, May 2024" does name it."""
+    body = "\n\nThe country's exports rose 11.7% on-year to $58.2 billion in May."
+    for masthead in ("KED Global | Economy", "Silicon UK > Cloud > Datacentre"):
+        got = _claims(kb, masthead + "\n\nSouth Korea's exports hit a 22-month high." + body, "2024-06-02")
+        assert ("KOR", "exports", 58.2, "usd_bn", "2024-05") in got, masthead
+    got = _claims(kb, "TRADE DATA | South Korea, May 2024" + body, "2024-06-02")
+    assert ("KOR", "exports", 58.2, "usd_bn", "2024-05") in got
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

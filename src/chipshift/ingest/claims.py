@@ -158,7 +158,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 run.share_family = claim.metric
             if claim.entity in ctx.kb.countries:
                 run.country = claim.entity
-        countries = [m.entity for m in ments if m.kind == "country" and m.entity]
+        countries = [m.entity for m in ments if m.kind == "country" and m.entity and not _in_masthead_name(s, m)]
         if countries and run.country is None:  # the country the text opens with, for its trade figures
             run.country = countries[0]
         if firms:
@@ -184,6 +184,21 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 run.period = labelled[-1]  # a heading's period holds for the paragraphs under it
     _fix_from_to(ctx, claims)
     return dedupe(claims)
+
+
+#: A site's masthead or breadcrumb line, whose names are the publisher's, not the text's: "KED Global | Economy",
+#: "Silicon UK > Cloud > Datacentre".
+_MASTHEAD = re.compile(r"[^.!?\n]{1,60}?\s(?:\||>|»|›)\s[^.!?\n]{1,80}")
+
+
+def _in_masthead_name(s: Sentence, m: Mention) -> bool:
+    """A country named on a masthead line only as part of a site's or section's name ("KED Global | Economy",
+    "Silicon UK > Cloud"): the world, or a name joined to another capitalised word; "TRADE DATA | South Korea,
+    May 2024" names the text's country."""
+    if not _MASTHEAD.fullmatch(s.text.strip()):
+        return False
+    before, after = s.text[:m.start - s.start], s.text[m.end - s.start:]
+    return m.entity == "WLD" or bool(re.search(r"[A-Z][\w&.-]*\s$", before) or re.match(r"\s[A-Z]", after))
 
 
 #: What stands between a level and the same measure's earlier level it is compared with: "43 per cent of
