@@ -122,7 +122,8 @@ def _spoken(m: re.Match[str]) -> str:
 
 
 def _masked(text: str) -> str:
-    return _SPOKEN.sub(_spoken, _URL.sub(lambda m: " " * len(m.group()), text))
+    masked = _URL.sub(lambda m: " " * len(m.group()), text)
+    return _SPOKEN.sub(_spoken, masked) if "-point-" in text.lower() else masked
 
 
 def _approx(text: str, start: int) -> bool:
@@ -250,7 +251,7 @@ def extract(text: str) -> list[Quantity]:
         add(Quantity("mass", num * scale, unit, m.start(), m.end(), text[m.start():m.end()], base=num * scale,
                      precision=0.5 * 10.0 ** (-decimals) * scale, approx=_approx(scan, m.start())))
     # a figure spelled out ("57-point-zero-seven billion") spans its words, not just the digits written for them
-    spoken = [(m.start(), m.end()) for m in _SPOKEN.finditer(text)]
+    spoken = [(m.start(), m.end()) for m in _SPOKEN.finditer(text)] if "-point-" in text.lower() else []
     if spoken:
         found = [_spanning(q, text, spoken) for q in found]
     return sorted(found, key=lambda q: q.start)
