@@ -297,6 +297,16 @@ def test_a_country_in_a_sites_name_on_its_masthead_is_not_the_texts(kb: Knowledg
     assert ("KOR", "exports", 58.2, "usd_bn", "2024-05") in got
 
 
+def test_share_prices_their_moves_and_money_raised_are_no_claims(kb: KnowledgeBase) -> None:
+    """The labelling conventions leave share prices out: "shares had gained 37%", "40.1 million shares at 104.66
+    yuan each", and money raised in a listing ("raising about 4.2 billion yuan") is no revenue."""
+    text = ("Applied Materials shares had gained 37% this year. Applied Materials' revenue rose 8% to $7.3 billion "
+            "in the third quarter of 2025. MetaX sold 40.1 million shares at 104.66 yuan each, raising about 4.2 "
+            "billion yuan.")
+    got = _claims(kb, text, "2025-10-06")
+    assert {c[2] for c in got} == {8.0, 7.3}
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -681,13 +681,17 @@ def timeless(claim: Claim) -> bool:
 #: margin, expenses. A figure so named is not the measure the sentence or the text gives otherwise (a surplus after
 #: exports and imports is neither; an operating margin after a gross margin is not one).
 _UNLISTED_MEASURE = re.compile(r"\b(?:surplus|deficit|operating\s+margins?|(?:net\s+)?profit\s+margins?|"
-                               r"net\s+margins?|expenses|EBITDA)\b", re.I)
+                               r"net\s+margins?|expenses|EBITDA|(?:its\s+|the\s+)?(?:shares|stock)\s+(?:had\s+|have\s+|has\s+)?"
+                               r"(?:gained|lost|rose|fell|jumped|climbed|dropped|slid|surged|tumbled|were\s+(?:up|down)|"
+                               r"(?:was|is)\s+(?:up|down))|rais(?:ed|ing|es?)\s+(?:about\s+|around\s+|some\s+|nearly\s+)?"
+                               r"|proceeds)\b", re.I)
 
 
 def _unlisted_measure(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
     """Figure q's own measure, named between the figure before it (or its sentence's start) and it, within 40
     characters, is one the vocabulary lacks ("leaving a trade surplus of $5 billion", "its operating margin
-    47.5%", "Operating expenses came to $545 million")."""
+    47.5%", "Operating expenses came to $545 million", a share price's move, "shares had gained 37%", or money
+    raised, "raising about 4.2 billion yuan")."""
     prev = max((x.end for x in qs if x.end <= q.start), default=s.start)
     return bool(_UNLISTED_MEASURE.search(s.text[max(prev, q.start - 40) - s.start:q.start - s.start]))
 
@@ -744,8 +748,9 @@ def _amount_of_change(s: Sentence, q: Quantity) -> bool:
 
 
 def _per_share(s: Sentence, q: Quantity) -> bool:
-    """Figure q is an amount per share (earnings per share, per ADS)."""
+    """Figure q is an amount per share (earnings per share, per ADS, "40.1 million shares at 104.66 yuan each")."""
     return q.kind == "money" and bool(_PER_SHARE_AFTER.match(s.text[q.end - s.start:]) or
+                                      re.match(r"\s*(?:each|apiece)\b", s.text[q.end - s.start:]) or
                                       _PER_SHARE_BEFORE.search(s.text[:q.start - s.start]))
 
 
