@@ -307,6 +307,16 @@ def test_share_prices_their_moves_and_money_raised_are_no_claims(kb: KnowledgeBa
     assert {c[2] for c in got} == {8.0, 7.3}
 
 
+def test_regions_listed_with_their_changes_in_brackets_after_a_verb_of_change(kb: KnowledgeBase) -> None:
+    """The SIA's monthly regions, each with its change in brackets, the verb of change far before most of them; the
+    Americas and Asia Pacific/All Other are regions of the data."""
+    text = ("Worldwide semiconductor sales in September 2023 were $44.9 billion, the SIA said. By region, "
+            "month-to-month sales rose in Asia Pacific/All Other (3.4%), Europe (3.0%), the Americas (2.4%) and "
+            "China (0.5%), and dipped slightly in Japan (-0.2%).")
+    got = {(c[0], c[2]) for c in _claims(kb, text, "2023-11-02") if c[1] == "market_growth"}
+    assert got == {("APO", 3.4), ("EUR", 3.0), ("AME", 2.4), ("CHN", 0.5), ("JPN", -0.2)}
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -828,6 +828,11 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
             not re.search(r"\bby\s*$|(?:increase|rise|growth|gain|decline|drop|decrease|fall|jump|surge)\s+of\s*$",
                           left_window):
         changing = False
+    if forced is not None and not changing and q.kind == "percent" and left_window.rstrip().endswith("("):
+        # a list of names with their figures in brackets after a verb of change ("sales rose in Asia Pacific/All
+        # Other (3.4%), Europe (3.0%), the Americas (2.4%)"): each figure is a change, however far from the verb
+        clause = re.split(r"[;:]", before_q)[-1]
+        changing = bool(_CHANGE_RE.search(clause)) and not re.search(r"\bshares?\b", clause, re.I)
     metric = _choose_metric(family, q, changing)
     if metric is None:
         return None

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,16 +87,15 @@ def _s(x: Any) -> str | None:
     return None if x is None else str(x)
 
 
-def _claim_match(e: dict[str, Any], p: dict[str, Any], known: frozenset[str] | None = None) -> bool:
+def _claim_match(e: dict[str, Any], p: dict[str, Any], known: Mapping[str, str] | None = None) -> bool:
     """A predicted claim is the labelled one: the same entity, metric and period (and region where labelled), and
     the same amount: the same value in the same unit, or in another unit of the same dimension ("47,206,319 million
-    won" labelled as 47.206319 trillion won). A firm outside the data (neither id in ``known``, the data's ids)
-    compares by its name (``same_outside_firm``); without ``known`` only by id."""
+    won" labelled as 47.206319 trillion won). An entity the label names by an id outside the data (not in ``known``,
+    the data's ids with their names) compares by its name (``same_name``); without ``known`` only by id."""
     if p["metric"] != e["metric"]:
         return False
     if p["entity"] != e["entity"] and not (
-            known is not None and e["entity"] and p["entity"] and e["entity"] not in known and
-            p["entity"] not in known and same_outside_firm(str(e["entity"]), str(p["entity"]))):
+            known is not None and e["entity"] and p["entity"] and same_name(str(e["entity"]), str(p["entity"]), known)):
         return False
     value = _in_unit(float(p["value"]), str(p["unit"]), str(e["unit"]))
     if value is None or abs(value - float(e["value"])) > 1e-6 + 1e-3 * abs(float(e["value"])):
@@ -168,16 +169,30 @@ def same_outside_firm(label: str, predicted: str) -> bool:
     return 2 * len(used) >= len(have)
 
 
-def _firm_in(label: str, predicted: list[str], known: frozenset[str] | None) -> bool:
-    """The labelled firm is among the predicted ones: by id, or, when ``known`` (the data's firm ids) is given and
-    neither id is one of them, by ``same_outside_firm``."""
+def same_name(label: str, predicted: str, known: Mapping[str, str]) -> bool:
+    """A label's id outside the data (not a key of ``known``, the data's ids and their names) names the predicted
+    entity: by ``same_outside_firm`` with the predicted id when that is outside the data too, or with an id made from
+    the name the data gives it ("americas" for the region Americas, "shanghai-fudan-microelectronics" for a firm the
+    data came to hold after the label was written)."""
+    if label in known:
+        return False
+    return same_outside_firm(label, slug(known[predicted]) if predicted in known else predicted)
+
+
+def slug(name: str) -> str:
+    """An id made from a name, as the labels make them: lower case, words joined by hyphens."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _firm_in(label: str, predicted: list[str], known: Mapping[str, str] | None) -> bool:
+    """The labelled firm is among the predicted ones: by id, or, when ``known`` (the data's firm ids and names) is
+    given and the label's id is not one of them, by ``same_name``."""
     if label in predicted:
         return True
-    return known is not None and label not in known and \
-        any(p not in known and same_outside_firm(label, p) for p in predicted)
+    return known is not None and any(same_name(label, p, known) for p in predicted)
 
 
-def _event_match(e: dict[str, Any], p: dict[str, Any], known: frozenset[str] | None = None) -> bool:
+def _event_match(e: dict[str, Any], p: dict[str, Any], known: Mapping[str, str] | None = None) -> bool:
     """``p`` is the labelled event ``e``: kind, imposer, each labelled party and the date (either of the predicted
     dates, or a finer one inside the labelled period). Firms outside the data (``known``) compare by their names
     (``_firm_in``); without ``known`` only by id."""
@@ -240,8 +255,8 @@ def evaluate(cases: list[Case], kb: KnowledgeBase, binding: Binding | None = Non
     """Scores of the pipeline on ``cases`` (with ``binding``, the shipped learned reading when None)."""
     totals = {k: {"tp": 0, "expected": 0, "predicted": 0} for k in KINDS}
     verdicts: Counter[str] = Counter()  # the knowledge-base verdict of each predicted claim, and of the right ones
-    known = frozenset(kb.firms)
-    ids = known | frozenset(kb.countries) | frozenset(kb.inputs)
+    known = {i: f.name for i, f in kb.firms.items()}
+    ids = {i: n.name for table in (kb.firms, kb.countries, kb.inputs) for i, n in table.items()}
     per_case: list[dict[str, Any]] = []
     for case in cases:
         report = read_document(case.path.name, case.path.read_bytes(), kb, _s(case.labels.get("date")), None,
@@ -334,7 +349,7 @@ def claim_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]], quan
 _EVENT_FIELDS = ("kind", "imposed_by", "target", "target_firm", "seller", "date")
 
 
-def _event_fields_wrong(e: dict[str, Any], p: dict[str, Any], known: frozenset[str] | None = None) -> list[str]:
+def _event_fields_wrong(e: dict[str, Any], p: dict[str, Any], known: Mapping[str, str] | None = None) -> list[str]:
     """The labelled fields of event ``e`` that prediction ``p`` gets wrong (as ``_event_match`` reads them)."""
     wrong = [f for f in ("kind", "imposed_by") if p[f] != e[f]]
     if "target" in e and e["target"] not in (p["targets"] or {}).get("countries", []):
@@ -369,7 +384,7 @@ def _date_loss(want: str, p: dict[str, Any]) -> str:
 
 
 def event_losses(missed: list[dict[str, Any]], extra: list[dict[str, Any]],
-                 predicted: list[dict[str, Any]], known: frozenset[str] | None = None) -> Counter[str]:
+                 predicted: list[dict[str, Any]], known: Mapping[str, str] | None = None) -> Counter[str]:
     """Why each labelled event was missed and what each false event is, as counts by class. A missed label that a
     prediction already paired with another label matches in every field is "one event for several labelled" (the
     labels split a measure by firm, the reader gave it once); else it is paired with the unmatched prediction that
