@@ -317,6 +317,18 @@ def test_regions_listed_with_their_changes_in_brackets_after_a_verb_of_change(kb
     assert got == {("APO", 3.4), ("EUR", 3.0), ("AME", 2.4), ("CHN", 0.5), ("JPN", -0.2)}
 
 
+def test_a_sentence_of_month_on_month_changes_naming_no_period_is_of_the_last_month_named(kb: KnowledgeBase) -> None:
+    """A release on September and the third quarter: its sentence of month-to-month changes by region, naming no
+    period, is of September, not of the quarter most of its figures are of."""
+    text = ("Global Semiconductor Sales Increase 1.9% Month-to-Month in September\n\nGlobal sales in Q3 2023 6.3% "
+            "higher than Q2 2023 and 4.5% lower than Q3 2022\n\nThe SIA today announced that global semiconductor "
+            "sales for September 2023 rose 1.9% from August 2023. Worldwide semiconductor sales came to $134.7 "
+            "billion in the third quarter of 2023, up 6.3% from the second quarter of 2023.\n\nBy region, "
+            "month-to-month sales rose in Europe (3.0%) and China (0.5%).")
+    got = {(c[0], c[2], c[4]) for c in _claims(kb, text, "2023-11-01") if c[0] in ("EUR", "CHN")}
+    assert got == {("EUR", 3.0, "2023-09"), ("CHN", 0.5, "2023-09")}
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -71,6 +71,7 @@ class Running:
     trade_family: str | None = None  # the last trade flow named, with or without a figure (for weights)
     periods: Counter[str] = field(default_factory=Counter)  # the periods of the claims so far
     recent: tuple[int, str] | None = None  # the paragraph and period of the last claim
+    month: str | None = None  # the last month the text named ("September 2023"), for figures of month-on-month
 
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
@@ -174,6 +175,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
         # of the periods a sentence names, the most specific one it ends with ("for the first half of the year,
         # as fabs hunted for substitutes after last year's sanctions" is about the first half)
         specific = [p.label for p in named if p.kind in ("quarter", "half", "span", "fiscal", "month")]
+        months = [p.label for p in named if p.kind == "month" and p.label and re.fullmatch(r"\d{4}-\d\d", p.label)]
+        if months:
+            run.month = months[-1]
         labelled = made or ([] if guided else specific or [p.label for p in named if p.label])
         if labelled:
             last_period[s.paragraph] = labelled[-1]
@@ -186,6 +190,9 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
     return dedupe(claims)
 
 
+#: Changes on the month before: "month-to-month sales", "m/m", "from the previous month".
+_MONTH_ON_MONTH = re.compile(r"\bmonth[- ](?:to|on|over)[- ]month\b|\bm/m\b|\bfrom\s+the\s+(?:previous|prior|"
+                            r"preceding)\s+month\b", re.I)
 #: A site's masthead or breadcrumb line, whose names are the publisher's, not the text's: "KED Global | Economy",
 #: "Silicon UK > Cloud > Datacentre".
 _MASTHEAD = re.compile(r"[^.!?\n]{1,60}?\s(?:\||>|»|›)\s[^.!?\n]{1,80}")
@@ -900,6 +907,11 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
                      growth=metric.endswith("growth"))
+    if run.month and period != run.month and _MONTH_ON_MONTH.search(s.text) and \
+            not any(p.label and p.kind != "date" for p in pms):
+        # "By region, month-to-month sales rose in Europe (3.0%)" in a release on September and the third
+        # quarter: a sentence of monthly changes naming no period is of the last month the text named
+        period = run.month
     if unit == "pct_change" and period:
         unit = _basis_of_base_period(s, q, pms, period) or unit
     days = [p for p in pms if p.kind == "date" and p.label]
