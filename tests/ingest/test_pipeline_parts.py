@@ -329,6 +329,12 @@ def test_a_sentence_of_month_on_month_changes_naming_no_period_is_of_the_last_mo
     assert got == {("EUR", 3.0, "2023-09"), ("CHN", 0.5, "2023-09")}
 
 
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("$252M", 252.0, "usd_m"), ("€7.2B", 7.2, "eur_bn"), ("$50 Billion", 50.0, "usd_bn"), ("$5 Mn", 5.0, "usd_m")])
+def test_scales_written_in_capitals(text: str, value: float, unit: str) -> None:
+    assert [(q.value, q.unit) for q in quantities.extract(f"revenue of {text} in the quarter")] == [(value, unit)]
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -30,7 +30,7 @@ _POST = {"yuan": "CNY", "rmb": "CNY", "renminbi": "CNY", "cny": "CNY", "us dolla
          "krw": "KRW", "yen": "JPY",
          "jpy": "JPY", "元": "CNY", "美元": "USD", "人民币": "CNY", "taiwan dollars": "TWD", "nt dollars": "TWD",
          "韩元": "KRW", "日元": "JPY"}
-_SCALE_RE = r"(?:trillion|billion|million|thousand|bn|mn|mln|bln|tn|trn|m|b|k)(?![A-Za-z])|万亿|亿|億|万|萬|千"
+_SCALE_RE = r"(?:(?i:trillion|billion|million|thousand|bn|mn|mln|bln|tn|trn)|[mbkMBK])(?![A-Za-z])|万亿|亿|億|万|萬|千"
 _MONEY_PRE = re.compile(
     rf"(?P<cur>US\s?\$|NT\$|HK\$|A\$|RMB|Rmb|CNY|USD|EUR|KRW|JPY|TWD|[$¥￥€₩£])\s?(?P<num>{_NUM})"
     rf"(?:\s?(?P<scale>{_SCALE_RE}))?")
