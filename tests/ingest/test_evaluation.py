@@ -36,7 +36,7 @@ FLOORS = {  # kind: (precision, recall); measured 0.970/1.000, 0.769/0.870, 1.00
 #: rounded down.
 REAL = Path(__file__).resolve().parent / "eval-real"
 REAL_FLOORS = {"dev": {"claims": (0.82, 0.86), "events": (0.65, 0.62)},
-               "test": {"claims": (0.72, 0.74), "events": (0.63, 0.46)},
+               "test": {"claims": (0.73, 0.75), "events": (0.63, 0.46)},
                "test2": {"claims": (0.69, 0.63), "events": (1.00, 0.80)},
                "test3": {"claims": (0.73, 0.80), "events": (0.50, 0.45)},
                "test4": {"claims": (0.80, 0.78), "events": (0.68, 0.68)},

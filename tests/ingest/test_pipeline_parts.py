@@ -329,6 +329,13 @@ def test_a_sentence_of_month_on_month_changes_naming_no_period_is_of_the_last_mo
     assert got == {("EUR", 3.0, "2023-09"), ("CHN", 0.5, "2023-09")}
 
 
+def test_made_before_an_amount_of_money_is_revenue(kb: KnowledgeBase) -> None:
+    got = _claims(kb, "Nvidia made $5.4 billion in China in the third quarter of fiscal 2025.", "2024-11-21")
+    assert ("nvidia", "revenue_by_region", 5.4, "usd_bn", "FY2025Q3") in got
+    assert not _claims(kb, "Nvidia made 40% of the chips in the third quarter of fiscal 2025.", "2024-11-21") & \
+        {("nvidia", "revenue_share_region", 40.0, "pct", "FY2025Q3")}
+
+
 @pytest.mark.parametrize(("text", "value", "unit"), [
     ("$252M", 252.0, "usd_m"), ("€7.2B", 7.2, "eur_bn"), ("$50 Billion", 50.0, "usd_bn"), ("$5 Mn", 5.0, "usd_m")])
 def test_scales_written_in_capitals(text: str, value: float, unit: str) -> None:

@@ -52,7 +52,10 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     # a share's trading turnover ("Average monthly turnover: RMB 2,171.1 million") is no revenue
     ("revenue", re.compile(r"revenues?|\bsales\b|(?<!daily )(?<!monthly )(?<!weekly )(?<!trading )turnover|"
                            r"营收|营业收入|\bearned\b|\bgenerated\b|\brevenue\b|"
-                           r"\bsold\b|\b(?:took|takes|brought|raked)\s+in\b", re.I)),
+                           r"\bsold\b|\b(?:took|takes|brought|raked)\s+in\b|"
+                           # "Nvidia made $5.4 billion in China": made before an amount of money
+                           r"\bmade\s+(?=(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|almost\s+)?"
+                           r"(?:US|NT|HK)?[$€¥£₩])", re.I)),
 ]
 _CUES_BY_NAME = dict(_CUES)
 _UP = r"increas\w*|r[oi]se|rising|grew|grow(?:th|s|ing)?|\bup\b|surg\w*|jump\w*|soar\w*|climb\w*|gain\w*|" \
