@@ -482,3 +482,10 @@ def test_an_export_control_naming_two_or_three_firms_it_reaches_is_one_event_per
     events = [e for e in _events(kb, text, "2025-08-30") if e["kind"] == "export_control"]
     assert sorted(f for e in events for f in e["targets"].get("firms", [])) == ["samsung", "sk-hynix"]
     assert all(len(e["targets"]["firms"]) == 1 and e["imposed_by"] == "USA" for e in events)
+
+
+def test_a_date_a_measure_lasts_until_does_not_date_it(kb: KnowledgeBase) -> None:
+    """"pauses its ban ... until 2026": the pause ends then; the year is no date of the ban or of its pause."""
+    text = "Beijing pauses its ban on shipping gallium and germanium to the United States until 2026."
+    dates = {d for e in _events(kb, text, "2025-11-10") for d in (e["announced"], e["effective"]) if d}
+    assert not any(d.startswith("2026") for d in dates)

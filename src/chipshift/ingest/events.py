@@ -895,6 +895,11 @@ _ACTED_ON = re.compile(r"\b(?:announc|impos|introduc|publish|issu|unveil|adopt|r
                        r"the\s+\w+)\s+)?(?:on|in)\s+$", re.I)
 
 
+#: A date a measure or its pause lasts to: "until November 27 2026", "through 2026", "expires at the end of 2025".
+_UNTIL = re.compile(r"\b(?:until|till|through|expir(?:e|es|ed|ing)|runs?\s+to|lasts?\s+to)\s+(?:the\s+end\s+of\s+)?"
+                    r"(?:on\s+)?$", re.I)
+
+
 def _dates(s: Sentence, pms: list[PeriodMention]) -> tuple[str | None, str | None, str | None]:
     announced = effective = note = None
     acted = [p for p in pms if _ACTED_ON.search(s.text[max(0, p.start - s.start - 40):p.start - s.start])]
@@ -906,6 +911,8 @@ def _dates(s: Sentence, pms: list[PeriodMention]) -> tuple[str | None, str | Non
         if p.kind not in ("date", "month", "year", "relative"):
             continue
         before = s.text[max(0, p.start - s.start - 25): p.start - s.start]
+        if _UNTIL.search(before):
+            continue  # "pauses its ban ... until 2026": when the measure (or its pause) ends, not when it was taken
         if _EFFECTIVE.search(before):
             effective = effective or p.label
         else:
