@@ -329,6 +329,14 @@ def test_a_sentence_of_month_on_month_changes_naming_no_period_is_of_the_last_mo
     assert got == {("EUR", 3.0, "2023-09"), ("CHN", 0.5, "2023-09")}
 
 
+def test_a_country_a_firm_is_based_in_is_no_region_of_its_sales(kb: KnowledgeBase) -> None:
+    text = ("According to Taiwan-based TrendForce, Samsung's NAND flash sales in the April-June period came to "
+            "US$5.98 billion.")
+    got = _claims(kb, text, "2022-08-25")
+    assert ("samsung", "revenue", 5.98, "usd_bn", "2022Q2") in got
+    assert not any(c[1] == "revenue_by_region" for c in got)
+
+
 def test_made_before_an_amount_of_money_is_revenue(kb: KnowledgeBase) -> None:
     got = _claims(kb, "Nvidia made $5.4 billion in China in the third quarter of fiscal 2025.", "2024-11-21")
     assert ("nvidia", "revenue_by_region", 5.4, "usd_bn", "FY2025Q3") in got

@@ -1276,6 +1276,8 @@ def _region(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention], entity
         if m.kind != "country" or m.entity in (None, "WLD"):
             continue
         before = s.text[max(0, m.start - s.start - 20): m.start - s.start]
+        if re.match(r"\s?[-‑–]\s?(?:based|headquartered|listed|owned|backed)\b", s.text[m.end - s.start:]):
+            continue  # "U.S.-based Western Digital": where a firm is from, not where it sells
         if _REGION_CUE.search(before) or s.text[m.end - s.start: m.end - s.start + 25].lower().lstrip().startswith(
                 ("accounted", "made up", "represented", "contributed", "generated")) or m.entity != hq:
             if m.entity == hq and not _REGION_CUE.search(before):
