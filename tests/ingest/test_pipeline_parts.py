@@ -337,6 +337,13 @@ def test_a_country_a_firm_is_based_in_is_no_region_of_its_sales(kb: KnowledgeBas
     assert not any(c[1] == "revenue_by_region" for c in got)
 
 
+def test_a_percentage_of_a_firms_total_revenue_is_a_share_of_it(kb: KnowledgeBase) -> None:
+    """"71% of Micron's total revenue" is a share of Micron's revenue, never a change."""
+    got = _claims(kb, "In fiscal 2023 DRAM made up 71% of Micron's total revenue.", "2023-09-28")
+    assert ("micron", "revenue_share_product", 71.0, "pct", "FY2023") in got
+    assert not any(str(c[1]).endswith("_growth") for c in got)
+
+
 def test_made_before_an_amount_of_money_is_revenue(kb: KnowledgeBase) -> None:
     got = _claims(kb, "Nvidia made $5.4 billion in China in the third quarter of fiscal 2025.", "2024-11-21")
     assert ("nvidia", "revenue_by_region", 5.4, "usd_bn", "FY2025Q3") in got

@@ -472,8 +472,9 @@ def _metric(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity],
     left = s.text[:rel]
     right = s.text[rel + len(q.text): rel + len(q.text) + 50]
     if q.kind in ("percent", "points"):
-        if re.match(r"^\s*(?:of|of its|of the)\s+(?:\w+\s+){0,2}(?:revenue|sales|turnover)", right, re.I):
-            return "revenue_share", 0
+        if re.match(r"^\s*(?:of|of its|of the)\s+(?:(?!(?:china|world|global|market|industry|country|domestic|"
+                    r"the)\b)[\w.&-]+(?:['’]s?)?\s+){0,3}(?:revenue|sales|turnover)", right, re.I):
+            return "revenue_share", 0  # "71% of Micron's total revenue", "20% of the company's sales"
         if q.kind == "percent" and (_product_share_before(s, q, qs) or _share_of_sales_before(s, q, qs)):
             return "revenue_share", 0
         if re.match(r"^\s*(?:of\s+)?(?:the\s+)?(?:global\s+|world\s+|overall\s+|total\s+)?(?:\w+\s+){0,3}market"
