@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from collections import Counter
@@ -25,6 +24,7 @@ from rapidfuzz import fuzz
 from chipshift.domain.period import Period
 from chipshift.ingest.binding import Binding
 from chipshift.ingest.command import read_document
+from chipshift.ingest.entities import outside_firm_id
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.tables import find as find_tables
 from chipshift.schemas import vocabulary as voc
@@ -176,12 +176,7 @@ def same_name(label: str, predicted: str, known: Mapping[str, str]) -> bool:
     data came to hold after the label was written)."""
     if label in known:
         return False
-    return same_outside_firm(label, slug(known[predicted]) if predicted in known else predicted)
-
-
-def slug(name: str) -> str:
-    """An id made from a name, as the labels make them: lower case, words joined by hyphens."""
-    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
+    return same_outside_firm(label, outside_firm_id(known[predicted]) if predicted in known else predicted)
 
 
 def _firm_in(label: str, predicted: list[str], known: Mapping[str, str] | None) -> bool:

@@ -121,9 +121,12 @@ def _spoken(m: re.Match[str]) -> str:
     return figure.rjust(len(m.group()))
 
 
-def _masked(text: str) -> str:
+def _masked(text: str, spoken: list[re.Match[str]]) -> str:
+    """The text as the patterns scan it: addresses blanked, figures spelled out (``spoken``) written in digits."""
     masked = _URL.sub(lambda m: " " * len(m.group()), text)
-    return _SPOKEN.sub(_spoken, masked) if "-point-" in text.lower() else masked
+    for m in spoken:
+        masked = masked[:m.start()] + _spoken(m) + masked[m.end():]
+    return masked
 
 
 def _approx(text: str, start: int) -> bool:
@@ -169,7 +172,8 @@ def yen_sign_currency(text: str) -> str:
 def extract(text: str) -> list[Quantity]:
     """Every quantity in ``text``, in order, without overlaps (money wins over percent wins over counts); a "¥"
     is the yen or the yuan as the text says (``yen_sign_currency``)."""
-    scan = _masked(text)
+    spoken = list(_SPOKEN.finditer(text)) if "-point-" in text.lower() else []
+    scan = _masked(text, spoken)
     yen_sign = yen_sign_currency(text) if "¥" in text or "￥" in text else "CNY"
     found: list[Quantity] = []
     taken = bytearray(len(text) + 1)
@@ -251,17 +255,16 @@ def extract(text: str) -> list[Quantity]:
         add(Quantity("mass", num * scale, unit, m.start(), m.end(), text[m.start():m.end()], base=num * scale,
                      precision=0.5 * 10.0 ** (-decimals) * scale, approx=_approx(scan, m.start())))
     # a figure spelled out ("57-point-zero-seven billion") spans its words, not just the digits written for them
-    spoken = [(m.start(), m.end()) for m in _SPOKEN.finditer(text)] if "-point-" in text.lower() else []
     if spoken:
         found = [_spanning(q, text, spoken) for q in found]
     return sorted(found, key=lambda q: q.start)
 
 
-def _spanning(q: Quantity, text: str, spoken: list[tuple[int, int]]) -> Quantity:
+def _spanning(q: Quantity, text: str, spoken: list[re.Match[str]]) -> Quantity:
     """``q`` widened to the spelled-out figure its digits were written for, if any."""
-    for a, b in spoken:
-        if a < q.start < b:
-            return dataclasses.replace(q, start=a, text=text[a:q.end])
+    for m in spoken:
+        if m.start() < q.start < m.end():
+            return dataclasses.replace(q, start=m.start(), text=text[m.start():q.end])
     return q
 
 
