@@ -357,6 +357,12 @@ def test_scales_written_in_capitals(text: str, value: float, unit: str) -> None:
     assert [(q.value, q.unit) for q in quantities.extract(f"revenue of {text} in the quarter")] == [(value, unit)]
 
 
+def test_raising_a_share_is_not_money_raised(kb: KnowledgeBase) -> None:
+    text = ("Domestic Chinese chipmakers such as Huawei are projected to raise their market share to 40% in 2025, "
+            "nearly level with imported chips.")
+    assert ("CHN", "localization_rate", 40.0, "pct", "2025") in _claims(kb, text, "2025-10-20")
+
+
 def _claims(kb: KnowledgeBase, text: str, day: str) -> set[tuple[object, ...]]:
     return _claims_of(analyse(Extracted(text, "text"), kb, date_given=day))
 

@@ -688,11 +688,13 @@ def timeless(claim: Claim) -> bool:
 #: Measures the vocabulary has no word for, named just before a figure: a trade balance, an operating or net
 #: margin, expenses. A figure so named is not the measure the sentence or the text gives otherwise (a surplus after
 #: exports and imports is neither; an operating margin after a gross margin is not one).
-_UNLISTED_MEASURE = re.compile(r"\b(?:surplus|deficit|operating\s+margins?|(?:net\s+)?profit\s+margins?|"
-                               r"net\s+margins?|expenses|EBITDA|(?:its\s+|the\s+)?(?:shares|stock)\s+(?:had\s+|have\s+|has\s+)?"
-                               r"(?:gained|lost|rose|fell|jumped|climbed|dropped|slid|surged|tumbled|were\s+(?:up|down)|"
-                               r"(?:was|is)\s+(?:up|down))|rais(?:ed|ing|es?)\s+(?:about\s+|around\s+|some\s+|nearly\s+)?"
-                               r"|proceeds)\b", re.I)
+_UNLISTED_MEASURE = re.compile(
+    r"\b(?:surplus|deficit|operating\s+margins?|(?:net\s+)?profit\s+margins?|net\s+margins?|expenses|EBITDA|"
+    r"(?:its\s+|the\s+)?(?:shares|stock)\s+(?:had\s+|have\s+|has\s+)?(?:gained|lost|rose|fell|jumped|climbed|"
+    r"dropped|slid|surged|tumbled|were\s+(?:up|down)|(?:was|is)\s+(?:up|down))|proceeds)\b|"
+    # money raised, the figure just after the verb ("raising about 4.2 billion yuan", "raised to about $7.5
+    # billion"; not "raise their market share to 40%")
+    r"\brais(?:ed|ing|es?)\s+(?:to\s+)?(?:about\s+|around\s+|some\s+|nearly\s+)?(?:US)?$", re.I)
 
 
 def _unlisted_measure(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
