@@ -1014,6 +1014,39 @@ def test_a_percentage_compared_with_a_share_is_the_same_share_earlier(kb: Knowle
                    ("tokyo-electron", "revenue_share_region", 24.0, "CHN", "2022Q3")}
 
 
+def test_earlier_levels_listed_after_a_share_are_the_same_share(kb: KnowledgeBase) -> None:
+    """"75.5% of revenue in Q1 2023, against 69.1% in Q4 2022 and 75.4% in Q1 2022": both earlier figures are the
+    same share at their own quarters, even in a text whose figures before were growth rates; a listed figure that
+    names a measure of its own ("and 30% of its profit") is not."""
+    text = ("SMIC's revenue came to CNY 10.21 billion, a decline of 13.88% year-over-year. Net profit was CNY 1.59 "
+            "billion, 44.04% less than a year before.\n\nBy region, business from China made up 75.5% of revenue in "
+            "Q1 2023, against 69.1% in Q4 2022 and 75.4% in Q1 2022.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2023-05-16")
+    shares = {(c["value"], c["region"], c["period"]) for c in report["claims"] if c["metric"] == "revenue_share_region"}
+    assert shares == {(75.5, "CHN", "2023Q1"), (69.1, "CHN", "2022Q4"), (75.4, "CHN", "2022Q1")}
+    other = analyse(Extracted("By region, business from China made up 75.5% of SMIC's revenue in Q1 2023, and 30% of "
+                              "its profit came from phones.", "text"), kb, date_given="2023-05-16")
+    assert not any(c["value"] == 30 and c["metric"] == "revenue_share_region" for c in other["claims"])
+
+
+def test_a_results_release_dateline_costs_and_quarters_written_with_figures(kb: KnowledgeBase) -> None:
+    """A release's dateline ("TAIPEI, July 25, 2024 /PRNewswire/ --") names where it was issued, not where revenue
+    was earned; a cost of revenues, an interest expense or a gain on investments is no revenue, profit or
+    investment; "from 15.7% in 1Q24 to 16.4% in 2Q24" names two levels, not a range; "the July-to-September
+    quarter" is the third quarter."""
+    text = ("TAIPEI, July 25, 2024 /PRNewswire/ -- Nanya Technology today announced net revenues of NT$140,238 million "
+            "for 2Q24.\n\nCost of revenues for the quarter was NT$117,172 million. Net interest expense amounted to "
+            "NT$1,158 million. Net gain on equity-method investments amounted to NT$459 million.\n\nGross margin "
+            "rose 0.7 percentage points, from 15.7% in 1Q24 to 16.4% in 2Q24.\n\nThe loss of NT$1.49 billion in the "
+            "July-to-September quarter was worse than expected.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2024-10-10")
+    got = {(c["metric"], c["value"], c["region"], c["period"]) for c in report["claims"]}
+    assert ("revenue", 140.238, None, "2024Q2") in got
+    assert {("gross_margin", 15.7, None, "2024Q1"), ("gross_margin", 16.4, None, "2024Q2")} <= got
+    assert ("net_profit", -1.49, None, "2024Q3") in got
+    assert not any(v in (117.172, 1.158, 0.459) for _, v, _, _ in got)
+
+
 def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
     """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
     China."""

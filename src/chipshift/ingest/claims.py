@@ -128,7 +128,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
                 if trace is not None:
                     trace.append({"features": names, "value": q.value, "kind": q.kind, "unit": q.unit,
                                   "sentence": s.text, "rule": ruled, "span": (q.start, q.end)})
-                chosen, learned = binding.decide(names, ruled)
+                # the base of a level a comparison names is the level's measure by construction: the rule stands
+                chosen, learned = (ruled, False) if base_of is not None else binding.decide(names, ruled)
                 if chosen is None:
                     continue
                 if learned:
@@ -219,16 +220,31 @@ _LEVEL_FAMILY = {"revenue_share_region": "revenue_share", "revenue_share_product
                  "import_share": "import_share", "gross_margin": "gross_margin"}
 
 
+#: Years and quarters, which name no figure between a level and its base.
+_PERIOD_WORDS = re.compile(r"\b(?:(?:Q[1-4]|H[12]|[1-4]Q|FY)\s?)?(?:19|20)\d\d\b|\b(?:Q[1-4]|[1-4]Q\d\d|H[12])\b")
+#: Quarters and halves written with figures ("1Q24", "Q2"), which are no figures a range could end with.
+_QUARTER_WORDS = re.compile(r"\b(?:[1-4]Q\d\d|Q[1-4](?:\s?(?:19|20)?\d\d)?|[12]H\d\d|H[12](?:\s?(?:19|20)?\d\d)?)\b")
+#: What stands between two like levels of a list, each with its own period: "75.5% of revenue in Q1 2023, against
+#: 69.1% in Q4 2022 and 75.4% in Q1 2022".
+_NEXT_IN_LIST = re.compile(r"^\s+(?:in|for|during)\s+(?:the\s+)?[^.;%,]{1,25}?(?:,\s*(?:and\s+)?|,?\s+and\s+)$", re.I)
+#: What a figure of its own measure opens with ("... and 30% of the revenue", "and 12% from phones").
+_OWN_MEASURE = re.compile(r"\s*(?:of|from|came|went|were|was)\b", re.I)
+
+
 def _base_of_level(ctx: Context, q: Quantity, previous: Claim | None) -> str | None:
     """The family of the level a percentage is the earlier value of ("..., against 24 per cent a year earlier"):
     the previous figure's in the sentence when that figure is a level in percent (a share, a margin) and only the
-    words of such a comparison stand between them."""
+    words of such a comparison stand between them, or only the period of the previous figure and "and" when this
+    one names no measure of its own ("..., against 69.1% in Q4 2022 and 75.4% in Q1 2022")."""
     if previous is None or q.kind != "percent" or previous.unit != "pct" or \
             previous.metric not in _LEVEL_FAMILY or previous.quantity[1] > q.start:
         return None
-    if not _BASE_AFTER_LEVEL.match(ctx.text[previous.quantity[1]:q.start]):
-        return None
-    return _LEVEL_FAMILY[previous.metric]
+    between = _PERIOD_WORDS.sub("P", ctx.text[previous.quantity[1]:q.start])  # "in Q1 2023" names no figure
+    if _BASE_AFTER_LEVEL.match(between):
+        return _LEVEL_FAMILY[previous.metric]
+    if _NEXT_IN_LIST.match(between) and not _OWN_MEASURE.match(ctx.text[q.end:q.end + 12]):
+        return _LEVEL_FAMILY[previous.metric]
+    return None
 
 
 def _claim_features(ctx: Context, s: Sentence, pms: list[PeriodMention], claim: Claim | None) -> list[str]:
@@ -332,7 +348,7 @@ def _in_range(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
     if re.search(r"\b(?:flat|unchanged|steady)\s+or\s+(?:by\s+)?$|\bor\s+(?:up|down|higher|lower)\s*(?:by\s+)?$",
                  left, re.I):
         return True
-    if re.search(r"\d\s*(?:to|-|–)\s*$", left):
+    if re.search(r"\d\s*(?:to|-|–)\s*$", _QUARTER_WORDS.sub("P", left)):  # not "from 15.7% in 1Q24 to 16.4%"
         return True
     for other in qs:
         if other is q or other.kind != q.kind:
@@ -426,7 +442,9 @@ def _product_share_before(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
 #: "the share of revenue from China rose to 44%", "China's sales share hit 41%".
 _SHARE_OF_SALES = re.compile(r"\bshare\s+of\s+(?:(?:its|their|the|total|overall|annual|quarterly|group|"
                              r"[A-Z][\w.&-]*(?:['’]s?)?)\s+){0,3}(?:net\s+)?(?:revenues?|sales|turnover)\b|"
-                             r"\b(?:revenue|sales)\s+share\b", re.I)
+                             r"\b(?:revenue|sales)\s+share\b|"
+                             # "China's share of the business": of the firm's whole business, no line of it named
+                             r"\bshare\s+of\s+(?:the|its|their)\s+business\b", re.I)
 
 
 def _share_of_sales_before(s: Sentence, q: Quantity, qs: list[Quantity]) -> bool:
@@ -1272,6 +1290,18 @@ def _nearest(ments: list[Mention], q: Quantity, kinds: set[str], exclude: str | 
     return min(fitting, key=lambda m: abs(m.start - q.start)).entity
 
 
+#: A release's dateline: the place in capitals, then the date and the wire, then a dash ("TAIPEI, July 25, 2024
+#: /PRNewswire/ --", "SHANGHAI, China, May 11, 2023 –").
+_DATELINE_HEAD = re.compile(r"\s*(?:[A-Z][A-Z.'’-]*\s?){1,4}")
+_DATELINE_TAIL = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?|"
+                            r"\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})?\s*(?:/[^/\n]{2,40}/|\([^)\n]{2,40}\))?\s*(?:--|—|–|-)\s")
+
+
+def _in_dateline(s: Sentence, m: Mention) -> bool:
+    """Mention m is the place of a release's dateline, at the head of its sentence."""
+    return bool(_DATELINE_HEAD.fullmatch(s.text[:m.end - s.start]) and _DATELINE_TAIL.match(s.text[m.end - s.start:]))
+
+
 def _region(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention], entity: str) -> tuple[str | None,
                                                                                                 str | None]:
     hq = ctx.kb.firms[entity].hq if entity in ctx.kb.firms else None
@@ -1281,6 +1311,8 @@ def _region(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention], entity
         before = s.text[max(0, m.start - s.start - 20): m.start - s.start]
         if re.match(r"\s?[-‑–]\s?(?:based|headquartered|listed|owned|backed)\b", s.text[m.end - s.start:]):
             continue  # "U.S.-based Western Digital": where a firm is from, not where it sells
+        if _in_dateline(s, m):
+            continue  # "TAIPEI, July 25, 2024 /PRNewswire/ --": where the release was issued
         if _REGION_CUE.search(before) or s.text[m.end - s.start: m.end - s.start + 25].lower().lstrip().startswith(
                 ("accounted", "made up", "represented", "contributed", "generated")) or m.entity != hq:
             if m.entity == hq and not _REGION_CUE.search(before):

@@ -21,7 +21,11 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                          r"stock\s+(?:fell|rose|price|closed|ended)|crude|\boil\b|soybeans?|\bcoal\b|\bgas\b|dividend|tariffs?|"
                          r"capacity|per\s+share|\bEPS\b|valuation|transistors|cash\s+flows?|"
                          # losses summed over years are no year's profit: "accumulated losses ... above 5.4 billion"
-                         r"(?:accumulated|cumulative)\s+(?:net\s+)?loss(?:es)?", re.I)),
+                         r"(?:accumulated|cumulative)\s+(?:net\s+)?loss(?:es)?|"
+                         # costs and items below the operating line are no revenue or profit: "cost of revenues",
+                         # "net interest expense", "net foreign exchange loss", "net gain on equity-method investments"
+                         r"\bcosts?\s+of\s+(?:revenues?|sales|goods)|\bexpenses?\b|"
+                         r"\b(?:interest|exchange|valuation)\s+(?:loss(?:es)?|gains?)\b|\bgains?\s+on\b", re.I)),
     ("market_share", re.compile(r"market\s+share|share\s+of\s+the\s+(?:\w+\s+){0,4}market|\bshare\b|market\b"
                                 r"(?=[^.]{0,25}%)|\bcontrol(?:led|s)?\b|\bhold(?:s|ing)?\b|\btook\b|"
                                 r"\bproduc(?:es|ed|tion)\b", re.I)),
@@ -109,7 +113,7 @@ _CUE_NEEDS: dict[str, tuple[str, ...]] = {
     "import_share": ("imported", "foreign", "outsourced"),
     "other": ("utili", "yield", "inventor", "r&d", "research", "headcount", "staff", "employees", "jobs", "shares ",
               "stock", "crude", "oil", "soybean", "coal", "gas", "dividend", "tariff", "capacity", "per share", "eps",
-              "valuation", "transistors", "cash flow", "accumulated", "cumulative"),
+              "valuation", "transistors", "cash flow", "accumulated", "cumulative", "cost", "expense", "gain"),
     "market_share": ("market", "share", "control", "hold", "took", "produc"),
     "equipment_purchases": ("equipment", "tools"),
     "investment": ("invest", "capex", "capital"), "imports": ("import", "进口", "in ", "inbound"),
