@@ -46,7 +46,7 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.86), "events": (0.65, 0.62)},
                "test8": {"claims": (0.79, 0.86), "events": (0.33, 0.26)},
                "test9": {"claims": (0.77, 0.76), "events": (0.37, 0.30)},
                "test10": {"claims": (0.46, 0.44), "events": (0.64, 0.45)},
-               "test11": {"claims": (0.63, 0.73), "events": (0.33, 0.44)},
+               "test11": {"claims": (0.63, 0.73), "events": (0.37, 0.50)},
                "test12": {"claims": (0.75, 0.76), "events": (0.86, 0.54)},
                "test13": {"claims": (0.58, 0.64), "events": (0.75, 0.75)},
                "test14": {"claims": (0.55, 0.46), "events": (0.69, 0.56)},
@@ -80,7 +80,7 @@ REAL_FLOORS = {"dev": {"claims": (0.82, 0.86), "events": (0.65, 0.62)},
                "test42": {"claims": (0.51, 0.48), "events": (0.44, 0.40)},
                "test43": {"claims": (0.62, 0.63), "events": (0.44, 0.57)},
                "test44": {"claims": (0.67, 0.59), "events": (0.50, 0.50)},
-               "test45": {"claims": (0.80, 0.77), "events": (0.50, 0.33)}}
+               "test45": {"claims": (0.80, 0.77), "events": (0.75, 0.50)}}
 
 
 @pytest.fixture(scope="module")

@@ -848,6 +848,17 @@ def test_a_measure_naming_a_few_firms_is_one_event_per_firm(kb: KnowledgeBase) -
                               "China?") == []
 
 
+def test_a_government_telling_a_firm_to_stop_supplying_is_its_export_control(kb: KnowledgeBase) -> None:
+    """"US tells TSMC to stop supplying AI chips to China" is an export control the US imposes, not TSMC's exit;
+    a firm that stops supplying on its own still exits."""
+    ordered = analyse(Extracted("US tells TSMC to stop supplying AI chips to China", "text"), kb,
+                      date_given="2024-11-11")
+    assert [(e["kind"], e["imposed_by"]) for e in ordered["events"]] == [("export_control", "USA")]
+    own = analyse(Extracted("Nvidia will stop selling its chips in Russia, the company said.", "text"), kb,
+                  date_given="2022-03-05")
+    assert [(e["kind"], e["imposed_by"]) for e in own["events"]] == [("market_exit", "nvidia")]
+
+
 def test_a_long_list_of_sellers_stays_one_event_a_listing_is_one_per_firm(kb: KnowledgeBase) -> None:
     """More than three sellers name the firms a measure affects: the event keeps them together. An entity listing
     is one event per listed firm however many it lists (each firm is its own entry on the list)."""

@@ -549,6 +549,11 @@ _ENUMERATOR_ONLY = re.compile(r"\s*\(?\d{1,3}[.)]\s*")
 _LIST_GAP = 3
 
 
+#: A government telling a firm to stop: "has instructed TSMC to", "orders Nvidia to", "US tells TSMC to".
+_ORDERED_TO = re.compile(r"\b(?:order(?:s|ed)?|instruct(?:s|ed)?|tells?|told|direct(?:s|ed)?|requir(?:es|ed)|"
+                         r"forc(?:es|ed))\s+(?:[\w&.()'’-]+\s+){1,8}?to\s+$", re.I)
+
+
 def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | None, re.Match[str] | None]:
     for kind, pattern in _TRIGGERS:
         m = pattern.search(text)
@@ -574,6 +579,9 @@ def _kind(text: str, ments: list[Mention], kb: KnowledgeBase) -> tuple[str | Non
         if kind == "market_exit" and not any(x.kind == "firm" for x in ments) and \
                 not re.search(r"\b(?:it|the company)\b", text[:m.start()], re.I):
             continue
+        if kind == "market_exit" and _ORDERED_TO.search(text[:m.start()]) and \
+                any(x.kind in ("country", "agency") for x in ments):
+            return "export_control", m  # "the Commerce Department instructed TSMC to halt supplies ... to China"
         if kind == "weak_export_control":
             if not any(x.kind in ("firm", "input") for x in ments):
                 continue
