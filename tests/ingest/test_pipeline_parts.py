@@ -1058,6 +1058,20 @@ def test_a_results_release_dateline_costs_and_quarters_written_with_figures(kb: 
     assert not any(v in (117.172, 1.158, 0.459) for _, v, _, _ in got)
 
 
+def test_a_share_of_a_firms_revenue_is_that_firms_whoever_else_is_named(kb: KnowledgeBase) -> None:
+    """"with China's Huawei buying up chips, the U.S. market's share of TSMC's revenue dropped below 60% ..., as low
+    as 54% in the second quarter of 2018": the share is TSMC's, from the United States; Huawei is named for
+    another reason and China only as its nationality."""
+    text = ("TSMC reported its results.\n\nLast year and the year before, with China's Huawei buying up chips in a "
+            "frenzy, the U.S. market's share of TSMC's revenue dropped below 60% in several quarters, falling as low "
+            "as 54% in the second quarter of 2018.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2021-10-20")
+    got = {(c["entity"], c["value"], c["region"], c["period"]) for c in report["claims"]
+           if c["metric"] == "revenue_share_region"}
+    assert ("tsmc", 54.0, "USA", "2018Q2") in got
+    assert not any(e == "huawei" or r == "CHN" for e, _, r, _ in got)
+
+
 def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
     """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
     China."""

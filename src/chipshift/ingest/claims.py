@@ -1089,6 +1089,22 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
     return None
 
 
+#: A firm named as the owner of the revenue a share is of: "share of TSMC's revenue", "54% of Micron's total sales".
+_OWNS_REVENUE = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,2}?(?:revenues?|sales|turnover)\b", re.I)
+
+
+def _revenue_owner(s: Sentence, q: Quantity, ments: list[Mention]) -> Mention | None:
+    """The firm whose revenue a share is of, named as its owner in the figure's clause ("the U.S. market's share of
+    TSMC's revenue dropped below 60% ... as low as 54%"), before the figure or just after it ("54% of TSMC's
+    revenue"); not a firm the sentence names for another reason ("with China's Huawei buying up chips")."""
+    owners = [m for m in ments if m.kind == "firm" and m.entity and
+              _OWNS_REVENUE.match(s.text[m.end - s.start:m.end - s.start + 40]) and
+              re.search(r"\bof\s+(?:the\s+)?$", s.text[max(0, m.start - s.start - 9):m.start - s.start])]
+    before = [m for m in owners if m.end <= q.start and not re.search(r"[;.]", s.text[m.end - s.start:q.start - s.start])]
+    after = [m for m in owners if m.start >= q.end and m.start - q.end <= 12]
+    return after[0] if after else (before[-1] if before else None)
+
+
 def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Mention], subject: str | None,
             forced: Mention | None) -> tuple[str | None, str | None, float]:
     if forced is not None:
@@ -1139,6 +1155,10 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
         if last is not None and last.kind == "country" and last.entity == hq and \
                 _FIRM_BY_KIND.match(s.text[last.end - s.start:]):
             return subject, "firm", 0.6
+    if metric in ("revenue_share", "revenue_share_region", "revenue_share_product"):
+        owner = _revenue_owner(s, q, ments)
+        if owner is not None:
+            return owner.entity, owner.kind, owner.confidence
     if "firm" in want:
         ahead = _ahead_of_rival(s, q, ments)
         if ahead is not None:
@@ -1313,6 +1333,9 @@ def _region(ctx: Context, s: Sentence, q: Quantity, ments: list[Mention], entity
             continue  # "U.S.-based Western Digital": where a firm is from, not where it sells
         if _in_dateline(s, m):
             continue  # "TAIPEI, July 25, 2024 /PRNewswire/ --": where the release was issued
+        after = re.match(r"['’]s?\s+", s.text[m.end - s.start:])
+        if after and any(f.kind == "firm" and f.start == m.end + after.end() for f in ments):
+            continue  # "China's Huawei": a firm's nationality, not a region of sales
         if _REGION_CUE.search(before) or s.text[m.end - s.start: m.end - s.start + 25].lower().lstrip().startswith(
                 ("accounted", "made up", "represented", "contributed", "generated")) or m.entity != hq:
             if m.entity == hq and not _REGION_CUE.search(before):
