@@ -1083,6 +1083,20 @@ def test_a_change_on_the_same_month_of_last_year_is_year_on_year(kb: KnowledgeBa
     assert units.get(-97.0) == "pct_yoy" and units.get(-38.1) == "pct_yoy"
 
 
+def test_shares_and_shipments_are_of_the_one_market_the_headline_names(kb: KnowledgeBase) -> None:
+    """A text headed "China's smartphone market grows 10% in Q2 2024" gives its vendors' shares and shipments
+    China's market unless a sentence names another; a headline naming the world market gives none."""
+    text = ("China's smartphone market grows 10% in Q2 2024\n\nXiaomi shipped 13.1 million smartphones in the second "
+            "quarter of 2024, Canalys said. Apple took a 14% market share.")
+    got = {(c["entity"], c["metric"], c["region"]) for c in analyse(Extracted(text, "text"), kb,
+                                                                    date_given="2024-07-20")["claims"]}
+    assert {("xiaomi", "shipments", "CHN"), ("apple", "market_share", "CHN")} <= got
+    world = text.replace("China's smartphone market", "Global smartphone market")
+    got = {(c["entity"], c["metric"], c["region"]) for c in analyse(Extracted(world, "text"), kb,
+                                                                    date_given="2024-07-20")["claims"]}
+    assert {("xiaomi", "shipments", None), ("apple", "market_share", None)} <= got
+
+
 def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
     """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
     China."""

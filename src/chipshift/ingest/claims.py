@@ -72,6 +72,7 @@ class Running:
     periods: Counter[str] = field(default_factory=Counter)  # the periods of the claims so far
     recent: tuple[int, str] | None = None  # the paragraph and period of the last claim
     month: str | None = None  # the last month the text named ("September 2023"), for figures of month-on-month
+    market: str | None = None  # the one country whose market the headline names ("China's smartphone market")
 
 
 def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], conversions: list[Conversion],
@@ -84,7 +85,7 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
     ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]), speaks_fiscal(text))
     secondary = {(c.target.start, c.target.end) for c in conversions}
     claims: list[Claim] = []
-    run = Running(subject={}, main=main_firm(sentences, mentions))
+    run = Running(subject={}, main=main_firm(sentences, mentions), market=market_region(sentences, mentions))
     last_period: dict[int, str] = {}
     lone = Counter(s.paragraph for s in sentences)  # sentences per paragraph (a heading is a paragraph of one)
     wq, wm, wp, wk = Window(quantities), Window(mentions), Window(period_mentions), Window(markers)
@@ -281,6 +282,28 @@ _MORE_THAN = re.compile(r"\s*(?:more|less|fewer|smaller|larger|bigger)\b", re.I)
 #: A stock code after a firm's name: "(002371 CH)", "(NASDAQ: KLAC)", "(NYSE: MP)", "(688041.SS)", "(HKG: 1347)".
 _TICKER = re.compile(r"^[\w.,&' -]{0,40}?\(\s*(?:(?:NASDAQ|NYSE|TSE|TWSE|HKEX|HKG|KRX|SSE|SZSE|LSE|Euronext|OTC)"
                      r"\s*[:：]\s*)?[A-Z0-9]{1,6}(?:\.[A-Z]{1,3}|\s+[A-Z]{2})?\s*\)")
+
+
+#: Words of a market a headline names with its country: "China's smartphone market", "China PC shipments".
+_MARKET_WORD = re.compile(r"\b(?:market|smartphones?|phones?|PCs?|tablets?|shipments|vendors|brands)\b", re.I)
+
+
+def market_region(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
+    """The one country whose market the text is about, named in its headline or opening sentence beside a word of a
+    market ("China smartphone shipments", "mainland China's PC market"), when those name no other country and no
+    world market."""
+    opening = [s for s in sentences if s.text.strip() and not _MASTHEAD.fullmatch(s.text.strip())][:2]
+    found: set[str] = set()
+    for s in opening:
+        if re.search(r"\b(?:global|worldwide|world(?:'s)?|international)\b", s.text, re.I):
+            return None
+        countries = [m for m in mentions if s.start <= m.start < s.end and m.kind == "country" and m.entity and
+                     m.entity != "WLD"]
+        for m in countries:
+            near = s.text[max(0, m.start - s.start - 30):m.end - s.start + 40]
+            if _MARKET_WORD.search(near):
+                found.add(m.entity)
+    return found.pop() if len(found) == 1 else None
 
 
 def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
@@ -921,9 +944,19 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         markets = [m for m in countries if not _FIRM_BY_KIND.match(s.text[m.end - s.start:])]
         if metric in ("market_share", "market_share_change") and markets:
             region = markets[0].entity
+        if metric in ("market_share", "market_share_change") and region is None and \
+                not re.search(r"\b(?:global|worldwide|world(?:'s)?|international)\b", s.text, re.I):
+            region = run.market  # the one country's market the headline is about
         if metric == "relative_performance":
             rival = _nearest(ments, q, {"input", "firm"}, exclude=entity, right_only=True)
             definition = f"{ctx.kb.name_of(entity)} vs {ctx.kb.name_of(rival)}" if rival else None
+    if metric == "shipments" and entity not in ctx.kb.countries:
+        # a maker's shipments in a country's market: the country the sentence names ("shipped 13.1 million units in
+        # China"), else the one market the headline names
+        where = [m for m in ments if m.kind == "country" and m.entity not in (None, "WLD", entity) and
+                 not _FIRM_BY_KIND.match(s.text[m.end - s.start:])]
+        region = where[0].entity if where else (
+            None if re.search(r"\b(?:global|worldwide|world(?:'s)?|international)\b", s.text, re.I) else run.market)
     if "mainland" in s.text.lower() and region in ("CHN", None) and metric.startswith("revenue"):
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
