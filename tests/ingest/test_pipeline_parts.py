@@ -1097,6 +1097,22 @@ def test_shares_and_shipments_are_of_the_one_market_the_headline_names(kb: Knowl
     assert {("xiaomi", "shipments", None), ("apple", "market_share", None)} <= got
 
 
+def test_a_change_of_units_shipped_is_shipments_growth(kb: KnowledgeBase) -> None:
+    """"Lenovo's shipments fell 24% year on year" is a change of units shipped, not of revenue; a memory maker's
+    bit shipments and a text on trade flows ("shipments to China rose 12%", exports) are left as they were."""
+    text = "Lenovo's PC shipments fell 24% year on year in the second quarter of 2023, Canalys said."
+    got = [(c["entity"], c["metric"], c["value"], c["unit"]) for c in analyse(Extracted(text, "text"), kb,
+                                                                             date_given="2023-07-20")["claims"]]
+    assert got == [("lenovo", "shipments_growth", -24.0, "pct_yoy")]
+    bits = "Samsung's bit shipments fell 2% in the third quarter of 2024, TrendForce said."
+    assert not any(c["metric"] == "shipments_growth" for c in analyse(Extracted(bits, "text"), kb,
+                                                                     date_given="2024-11-20")["claims"])
+    trade = ("South Korea's exports rose 6.8% in November 2024. Shipments to China rose 12.4% over the same "
+             "period.")
+    assert not any(c["metric"] == "shipments_growth" for c in analyse(Extracted(trade, "text"), kb,
+                                                                      date_given="2024-12-01")["claims"])
+
+
 def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
     """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
     China."""

@@ -575,6 +575,33 @@ _VOLUME_CUES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+#: Units shipped or made, as a change is of them: "shipments rose 15%", "output fell 19%" (not "sold", which is
+#: also said of money).
+_VOLUME_CHANGE_CUES = re.compile(r"\b(?P<shipments>ship(?:ped|ments?)|deliver(?:ies|ed))\b|"
+                                 r"\b(?P<production>production|output|produced)\b", re.I)
+
+
+def _volume_change_cue(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) -> tuple[str, int] | None:
+    """A percentage that is a change of units shipped or made: a word of shipments or output before it in its
+    clause, nearer than any other cue, with a word of change between them ("Vivo's shipments rose 15%", "PC
+    shipments in China fell 19% year on year"); None otherwise."""
+    rel = q.start - s.start
+    clause = re.split(r"[;:]|,\s+(?:while|whereas|but|and)\s", s.text[:rel])[-1]
+    offset = rel - len(clause)
+    found = list(_VOLUME_CHANGE_CUES.finditer(clause))
+    if not found:
+        return None
+    m = found[-1]
+    if re.search(r"\b(?:bit|bits|wafer|wafers)\s+$", clause[:m.start()], re.I):
+        return None  # a memory maker's bit shipments or a foundry's wafers: a measure of its own the labels leave
+    between = clause[m.end():]
+    if not _CHANGE_RE.search(between) or re.search(r"\d", between) or len(between) > 60:
+        return None
+    if any(offset + m.end() < b <= rel for _, b, name in cues if name not in ("market_share", "imports", "exports")):
+        return None  # another measure is named nearer ("shipments rose, lifting revenue 15%")
+    return ("shipments" if m.group("shipments") else "production"), len(between)
+
+
 def _volume_measure(s: Sentence, q: Quantity, cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
     """What a count or a wafer rate measures: the trade flow, output, shipments or capacity named nearest to it (on
     its left in the sentence, or within 25 characters on its right); a trade cue wins over a volume cue at the same
@@ -826,6 +853,10 @@ def _family(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: l
             cues: list[tuple[int, int, str]]) -> tuple[str | None, int]:
     """The family of the measure the rules read for figure q (None: no cue), with the cue's distance."""
     family, distance = _metric(ctx, s, q, qs, cues)
+    if q.kind == "percent" and run.trade_family is None and not any(c[2] in ("imports", "exports") for c in cues):
+        volume = _volume_change_cue(s, q, cues)  # "Lenovo's shipments fell 24%": not in a text on trade flows
+        if volume is not None and (family is None or volume[1] < distance):
+            family, distance = volume
     if family is None and q.kind == "rate":
         family, distance = "production", 100  # wafer starts are output unless a capacity is named
     if family is None and q.kind == "mass" and run.trade_family:
@@ -950,7 +981,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         if metric == "relative_performance":
             rival = _nearest(ments, q, {"input", "firm"}, exclude=entity, right_only=True)
             definition = f"{ctx.kb.name_of(entity)} vs {ctx.kb.name_of(rival)}" if rival else None
-    if metric == "shipments" and entity not in ctx.kb.countries:
+    if metric in ("shipments", "shipments_growth") and entity not in ctx.kb.countries:
         # a maker's shipments in a country's market: the country the sentence names ("shipped 13.1 million units in
         # China"), else the one market the headline names
         where = [m for m in ments if m.kind == "country" and m.entity not in (None, "WLD", entity) and
@@ -1119,6 +1150,8 @@ def _choose_metric(family: str, q: Quantity, changing: bool) -> str | None:
         return "revenue_share"
     if changing and family in growth:
         return growth[family]
+    if changing and family in ("shipments", "production"):
+        return f"{family}_growth"
     if family in ("market_share", "localization_rate", "import_share", "gross_margin", "relative_performance"):
         return family
     if family == "equipment_purchases":
@@ -1169,7 +1202,7 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
         want = ("country", "firm")
     elif metric == "price":
         return _market_of_price(ctx, s, q, ments)
-    elif metric in ("production", "shipments", "capacity"):
+    elif metric in ("production", "shipments", "capacity", "production_growth", "shipments_growth"):
         # the maker named before the figure, else the firm the text is about ("the company turned out 100,000
         # units a month -- a quarter of SK hynix's output" is the company's), else a name after it
         for kind in ("firm", "country"):
