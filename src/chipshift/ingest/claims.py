@@ -301,7 +301,7 @@ def market_region(sentences: list[Sentence], mentions: list[Mention]) -> str | N
                      m.entity != "WLD"]
         for m in countries:
             near = s.text[max(0, m.start - s.start - 30):m.end - s.start + 40]
-            if _MARKET_WORD.search(near):
+            if m.entity and _MARKET_WORD.search(near):
                 found.add(m.entity)
     return found.pop() if len(found) == 1 else None
 
@@ -1170,7 +1170,8 @@ def _revenue_owner(s: Sentence, q: Quantity, ments: list[Mention]) -> Mention | 
     owners = [m for m in ments if m.kind == "firm" and m.entity and
               _OWNS_REVENUE.match(s.text[m.end - s.start:m.end - s.start + 40]) and
               re.search(r"\bof\s+(?:the\s+)?$", s.text[max(0, m.start - s.start - 9):m.start - s.start])]
-    before = [m for m in owners if m.end <= q.start and not re.search(r"[;.]", s.text[m.end - s.start:q.start - s.start])]
+    before = [m for m in owners if m.end <= q.start and
+              not re.search(r"[;.]", s.text[m.end - s.start:q.start - s.start])]
     after = [m for m in owners if m.start >= q.end and m.start - q.end <= 12]
     return after[0] if after else (before[-1] if before else None)
 

@@ -35,7 +35,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                                  rf"(?:{_MON}\s+(?P<d>\d{{1,2}}),?\s+{_YEAR}|(?P<d2>\d{{1,2}})\s+{_MON2}\s+"
                                  rf"(?P<year2>(?:19|20)\d\d))", re.I)),
     # "January-March quarter", "the April–June period", "January and February", "Jan.-Feb. 2023"
-    ("month_range", re.compile(rf"\b{_MON}\s*(?:[-–—]?(?:to|through)[-–—]?|-|–|—|/|and)\s*{_MON2}(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
+    ("month_range", re.compile(rf"\b{_MON}\s*(?:[-–—]?(?:to|through)[-–—]?|-|–|—|/|and)\s*{_MON2}"
+                               rf"(?![\s.]*\d{{1,2}}\b(?![\d,.]))"
                                rf"(?:\s+(?:period|quarter|months))?(?:,?\s+(?:of\s+)?{_YEAR})?", re.I)),
     # "the first 20 days of October", "Oct. 1-20", "from Oct. 1 to 20, 2024": days of one month
     ("day_range", re.compile(rf"\bfirst\s+(?P<n>ten|twenty|\d{{1,2}})\s+days\s+of\s+{_MON}(?:,?\s+{_YEAR})?|"
