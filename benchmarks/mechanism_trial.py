@@ -205,8 +205,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="a local dask cluster of this many workers")
     parser.add_argument("--judged-after", default=None, help="also score the episodes written at or after "
                         "this UTC time (e.g. 2026-12-06T11:05Z): the batches the adoption rule judges it on")
+    parser.add_argument("--episodes", default=None, help="also score these episodes alone (comma-separated names): "
+                        "the set an adoption rule names by what they are, e.g. the licences counted in money")
     args = parser.parse_args()
     judged_after = parse_moment(args.judged_after) if args.judged_after else None
+    named = set(args.episodes.split(",")) if args.episodes else set()
     with open_store(Settings.from_env()) as store:
         jobs = [api.episode_job(store, p) for p in api.library()]
         if args.mechanism == "licence-lag":
@@ -253,6 +256,11 @@ def main() -> None:
                                                  e.result.written is not None and
                                                  parse_moment(e.result.written) >= judged_after
                                                  for s in e.outcomes])
+        if named:
+            missing = named - {e.result.name for e in scored}
+            if missing:
+                raise SystemExit(f"--episodes names episodes not in the library: {', '.join(sorted(missing))}")
+            out[label]["named"] = card([s for e in scored if e.result.name in named for s in e.outcomes])
         verdicts[label] = {(e.result.name, s.output, s.period): (s.direction_hit, s.within_size, s.in50, s.in90,
                                                                  round(s.median, 4), round(s.crps, 4))
                            for e in scored for s in e.outcomes}
