@@ -1113,6 +1113,16 @@ def test_a_change_of_units_shipped_is_shipments_growth(kb: KnowledgeBase) -> Non
                                                                       date_given="2024-12-01")["claims"])
 
 
+def test_a_buyer_named_with_an_aside_takes_the_exports(kb: KnowledgeBase) -> None:
+    """"South Korea, in second place, took 854 tons": Korea is where China's exports went, not their exporter."""
+    text = ("China's exports of rare earth magnets fell in September 2025. By destination, exports to Germany, the "
+            "largest buyer, grew 27.9% to 1,288 tons. South Korea, in second place, took 854 tons.")
+    got = {(c["entity"], c["value"], c["region"]) for c in analyse(Extracted(text, "text"), kb,
+                                                                   date_given="2025-10-21")["claims"]
+           if c["metric"] == "exports"}
+    assert ("CHN", 854.0, "KOR") in got
+
+
 def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
     """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
     China."""

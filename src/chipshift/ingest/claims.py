@@ -1321,7 +1321,9 @@ def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
 _ORIGIN_OF_EXPORTS = re.compile(r"\b(?:exports?|shipments?|outbound\s+shipments)\s+(?:of\s+)?(?:[\w-]+\s+){0,3}?"
                                 r"from\s+(?:the\s+)?$", re.I)
 #: A country taking a flow as a sentence's subject: "Germany took 5,000 kilograms", "Japan received 352".
-_RECEIVES = re.compile(r"\s+(?:took|received|bought|got|absorbed|purchased)\b", re.I)
+_RECEIVES = re.compile(r"(?:,\s[^,.;\d]{1,30},)?\s+(?:took|received|bought|got|absorbed|purchased)\b", re.I)
+#: An aside between a country and its figure: "Vietnam, third, 456 tons".
+_ASIDE = r"(?:,\s[^,.;\d]{1,30},)?"
 #: A country named as the buyer of another's exports: "The Netherlands was the largest EU buyer of Chinese antimony".
 _BUYER = re.compile(r"\s+(?:was|were|is|are|became|remained)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}(?:buyer|"
                     r"importer|destination|customer)\b", re.I)
@@ -1339,7 +1341,7 @@ def _receiver(s: Sentence, m: Mention) -> bool:
     before = s.text[:m.start - s.start]
     if re.match(r"\s+with\s+(?:about\s+|around\s+|nearly\s+|some\s+)?\d", after) and _DESTINATIONS.search(before):
         return True
-    return bool(re.match(r"\s+\d", after) and re.search(r"(?:,|\band)\s+$", before) and
+    return bool(re.match(_ASIDE + r"\s+\d", after) and re.search(r"(?:,|\band)\s+$", before) and
                 _RECEIVES.search(before))
 
 
