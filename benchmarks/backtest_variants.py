@@ -74,7 +74,7 @@ def scales_by_kind(predictions: Sequence[bt.Prediction], tau: float | None
 def size_factor(predictions: Sequence[bt.Prediction]) -> float:
     ratios = []
     for p in predictions:
-        ref = float(p.scaled(p.outcome.reference_value))
+        ref = float(p.scaled(p.outcome.reference_value * p.span))
         model = float(np.nanmedian(p.scaled(p.levels))) - ref
         seen = float(p.scaled(p.outcome.value)) - ref
         if model * seen > 0:
@@ -85,7 +85,7 @@ def size_factor(predictions: Sequence[bt.Prediction]) -> float:
 def shifted(p: bt.Prediction, factor: float) -> bt.Prediction:
     """The prediction with its median change times ``factor`` and its spread kept."""
     logs = p.scaled(p.levels)
-    ref = float(p.scaled(p.outcome.reference_value))
+    ref = float(p.scaled(p.outcome.reference_value * p.span))
     return dataclasses.replace(p, levels=p.unscaled(logs + (factor - 1.0) * (float(np.nanmedian(logs)) - ref)))
 
 
@@ -106,8 +106,8 @@ def scored(results: Sequence[bt.EpisodeResult], tau: float | None, correct_sizes
             noise = (p.figure_error * rng.standard_normal(n)
                      + scale_of(kind(p)) * math.sqrt(p.horizon) * shape.draw(rng, n))
             predicted = p.unscaled(p.scaled(p.levels) + noise)
-            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
-                                         horizon=p.horizon)))
+            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value * p.span, p.model_value,
+                                         p.scaled, horizon=p.horizon, span=p.span)))
     return out
 
 
@@ -148,8 +148,8 @@ def widened(results: Sequence[bt.EpisodeResult], level: float) -> list[tuple[bt.
             ok = np.isfinite(draws)
             middle = float(np.median(draws[ok])) if ok.any() else 0.0
             predicted = p.unscaled(middle + factor * (draws - middle))
-            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
-                                         horizon=p.horizon)))
+            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value * p.span, p.model_value,
+                                         p.scaled, horizon=p.horizon, span=p.span)))
     return out
 
 

@@ -30,6 +30,7 @@ from chipshift.scenarios.backtest import (
     score,
     score_library,
     scorecard,
+    span_of,
 )
 from chipshift.scenarios.linked_case import Outcome
 from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
@@ -83,6 +84,21 @@ def test_score_reads_direction_size_and_coverage() -> None:
     flat = score(Outcome("p", "2025", 5.0, "f", "2023", 5.0), sample, 1.0, horizon=1.0)
     assert flat.direction_hit is None  # no observed change: not counted for direction
     assert scorecard([flat]).direction is None
+
+
+def test_a_flow_over_a_quarter_is_measured_from_a_quarter_of_its_yearly_reference() -> None:
+    """Imports of 16,861 in a quarter against 63,184 in the year before rose (a quarter of the year is 15,796): the
+    change is measured from the reference at the outcome period's length, so a model that has the quarter at
+    14,000 got the direction wrong, however much smaller a quarter is than a year. Shares are not scaled."""
+    assert span_of("2022Q4", "2021") == 0.25 and span_of("2021", "2020Q3") == 4.0
+    assert span_of("2023H1", "2022") == 0.5 and span_of("FY2024", "2023") == 1.0
+    outcome = Outcome("value@ARG", "2022Q4", value=16861.0, source="f", reference="2021", reference_value=63184.0)
+    base = 63184.0 / 4
+    s = score(outcome, np.full(101, 14000.0 - base), model_value=14000.0, horizon=1.0, span=0.25)
+    assert s.observed_change == pytest.approx(16861.0 - base) and s.reference_value == pytest.approx(base)
+    assert s.direction_hit is False
+    unscaled = score(outcome, np.full(101, 14000.0 - 63184.0), model_value=14000.0, horizon=1.0)
+    assert unscaled.direction_hit is True  # what a year's level against a quarter's made of it
 
 
 def test_an_observed_zero_is_held_by_a_band_at_what_figures_resolve() -> None:

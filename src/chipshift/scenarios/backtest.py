@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from chipshift.domain.period import moment_text, parse_moment
+from chipshift.domain.period import Period, moment_text, parse_moment
 from chipshift.errors import DataError, Problem
 from chipshift.market.errors import ConvergenceError
 from chipshift.scenarios import linked_case as linked
@@ -91,7 +91,7 @@ class OutcomeScore:
     output: str
     period: str
     reference: str
-    reference_value: float
+    reference_value: float  # at the outcome period's length (a year's flow, for a quarter: a quarter of it)
     observed: float
     source: str
     observed_change: float
@@ -121,6 +121,7 @@ class Prediction:
     horizon: float  # years from as_of to the middle of the outcome's period
     model_value: float  # the run's own median value in the outcome's period
     percent: bool = False  # a percentage (0-100): errors act on its log-odds, so it stays in range
+    span: float = 1.0  # a flow's outcome period over its reference period, in quarters (a quarter from a year: 1/4)
 
     def scaled(self, x: FloatArray | float) -> FloatArray:
         """Where changes and errors act: log-odds of a percentage, else the log. Levels below what a published
@@ -275,9 +276,11 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
         predicted[ok] = apply_change(outcome.reference_value, at[ok], ref[ok], percent)
         middle = case.period_middle(outcome.output, outcome.period)
         horizon = max((middle - episode.as_of).days / 365.25, MIN_HORIZON)
+        flow = spec is not None and spec.unit in FLOW_UNITS
         predictions.append(Prediction(outcome, predicted, chosen["model_error"],
                                       job.errors.get(outcome.source, LITERAL_ERROR), horizon,
-                                      float(np.nanmedian(at)), percent))
+                                      float(np.nanmedian(at)), percent,
+                                      span_of(outcome.period, outcome.reference) if flow else 1.0))
     return EpisodeResult(job.file, case.name, episode.mechanism, episode.as_of.isoformat(), episode.summary,
                          posterior, tuple(fitted), tuple(predictions), job.conditioned_on,
                          time.perf_counter() - started,
@@ -384,6 +387,21 @@ def episode_seed(seed: int, name: str) -> int:
     return seed + zlib.crc32(name.encode()) % 1_000_003
 
 
+#: Outputs that add up over time (spending, receipts, quantities delivered), whose level over a year is four
+#: quarters' levels; shares, prices and indices do not.
+FLOW_UNITS = frozenset({"value_unit", "seller_quantity"})
+_QUARTER_DAYS = 365.25 / 4
+
+
+def span_of(period: str, reference: str) -> float:
+    """How many of the reference period's lengths the outcome's period is, counted in whole quarters (a quarter
+    from a year: 1/4; a year from a quarter: 4; a year from a year: 1)."""
+    def quarters(label: str) -> int:
+        p = Period.parse(label)
+        return max(1, round(((p.end - p.start).days + 1) / _QUARTER_DAYS))
+    return quarters(period) / quarters(reference)
+
+
 def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
                   reference: Sequence[EpisodeResult] = ()) -> list[EpisodeScores]:
     """Score every episode's outcomes. Each episode's predictions get the model error learned from the other
@@ -401,8 +419,8 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
         scores = []
         for p in result.predictions:
             predicted = p.unscaled(predictive_logs(p, learned, rng))
-            scores.append(score(p.outcome, predicted - p.outcome.reference_value, p.model_value, p.scaled,
-                                horizon=p.horizon))
+            scores.append(score(p.outcome, predicted - p.outcome.reference_value * p.span, p.model_value, p.scaled,
+                                horizon=p.horizon, span=p.span))
         out.append(EpisodeScores(result, tuple(scores), learned, lenders if learned is not None else 0))
     return out
 
@@ -448,30 +466,34 @@ def interval_score(low: float, high: float, y: float, alpha: float = 0.1) -> flo
 
 
 def score(outcome: linked.Outcome, change: FloatArray, model_value: float,
-          scaled: Callable[[FloatArray | float], FloatArray] | None = None, *, horizon: float
+          scaled: Callable[[FloatArray | float], FloatArray] | None = None, *, horizon: float, span: float = 1.0
           ) -> OutcomeScore:
     """An outcome's observed change against a sample of predicted changes. CRPS, interval score and whether the
     50% and 90% intervals hold the observed level are taken on the ``scaled`` levels (logs, or log-odds of
     percentages: unitless, and finite under heavy-tailed errors), where a level below what a figure resolves
     counts at that resolution on both sides (an observed zero and a predicted trickle of 0.5% of the reference
-    level are one level); without ``scaled``, on the changes (divided by the reference level for the scores)."""
-    observed = outcome.value - outcome.reference_value
+    level are one level); without ``scaled``, on the changes (divided by the reference level for the scores).
+    The changes are measured from the reference level at the outcome period's length (``span`` times it: a
+    year's imports are four quarters', so a quarter is measured from a quarter of them), else a flow over a
+    shorter period than its reference would always have fallen."""
+    base = outcome.reference_value * span
+    observed = outcome.value - base
     finite = change[np.isfinite(change)]
     p5, p25, median, p75, p95 = (float(v) for v in np.percentile(finite, [5, 25, 50, 75, 95]))
     if scaled is not None:
-        levels = scaled(finite + outcome.reference_value)
+        levels = scaled(finite + base)
         levels = levels[np.isfinite(levels)]
         seen = float(scaled(outcome.value))
         low, q25, q75, high = (float(v) for v in np.percentile(levels, [5, 25, 75, 95]))
         proper, interval = crps(levels, seen), interval_score(low, high, seen)
         in50, in90 = q25 <= seen <= q75, low <= seen <= high
     else:
-        size = abs(outcome.reference_value) or 1.0
+        size = abs(base) or 1.0
         proper, interval = crps(finite, observed) / size, interval_score(p5, p95, observed) / size
         in50, in90 = p25 <= observed <= p75, p5 <= observed <= p95
     return OutcomeScore(
         output=outcome.output, period=outcome.period, reference=outcome.reference,
-        reference_value=outcome.reference_value, observed=outcome.value, source=outcome.source,
+        reference_value=base, observed=outcome.value, source=outcome.source,
         observed_change=observed, model_value=model_value, median=median, p5=p5, p25=p25, p75=p75, p95=p95,
         direction_hit=None if observed == 0.0 else bool(np.sign(median) == np.sign(observed)),
         within_size=abs(median - observed) <= SIZE_TOLERANCE * abs(observed),

@@ -93,7 +93,9 @@ class OutcomeScore(Answer):
                                               "name (e.g. 'Antimony price, Rest of the world (index, 2024Q1 = 1)')")
     period: str = Field(description="the quarter or year of the outcome")
     from_: str = Field(alias="from", description="the reference period the change is measured from")
-    reference: float | None = Field(description="the observed level in the reference period")
+    reference: float | None = Field(description="the observed level in the reference period, at the outcome "
+                                                "period's length for a flow (a year's imports, against a "
+                                                "quarter's: a quarter of them)")
     observed: float | None = Field(description="the observed level in the outcome's period")
     observed_change: float | None = Field(description="the observed relative change")
     median_change: float | None = Field(description="the median predicted change")
