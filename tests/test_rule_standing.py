@@ -134,8 +134,9 @@ def test_a_ban_on_one_firm_reaches_what_it_supplies_and_its_buyers_in_part(bundl
     assert touched <= set(reached), touched - set(reached)
     # other bans on one firm's products, and exits of one firm, reach what the firm supplies
     apple = api.restriction_show(bundled_store, "E-APPLE-RUS-EXIT-MAR2022").as_report()
-    assert [x["input"] for x in apple["reaches"]] == ["personal_computers"] and apple["buyers_reach"] == "whole"
-    assert apple["reaches"][0]["reach"] == "certain"
+    # Apple supplies PCs and smartphones in the data; a chip that goes into a smartphone is no kind of one
+    assert [x["input"] for x in apple["reaches"]] == ["personal_computers", "smartphones"]
+    assert apple["buyers_reach"] == "whole" and {x["reach"] for x in apple["reaches"]} == {"certain"}
     huawei = api.restriction_show(bundled_store, "E-UK-HUAWEI-5G-JUL2020").as_report()
     assert huawei["buyers_reach"] == "partial" and {x["reach"] for x in huawei["reaches"]} == {"maybe"}
     # a rule on a whole market stays certain where its products and sellers are

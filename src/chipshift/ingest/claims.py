@@ -1028,10 +1028,9 @@ _MEASURE_WORDS = re.compile(r"\b(?:controls?|restrict\w*|curbs?|licen[cs]\w*|ban
 _NEAR_YOY = re.compile(_YOY.pattern + r"|(?:previous|prior|preceding) year|the year before|last year['’]s|"
                        r"a year (?:earlier|ago|"
                        r"before)|same (?:period|quarter|month) (?:of |in )?(?:the )?(?:last|previous|prior) year|"
-                       # "shipped in June of last year", "below the same period of 2024"
+                       # "shipped in June of last year"
                        r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                       r"quarter|half|period|months?)\s+of\s+last\s+year|"
-                       r"same (?:period|quarter|month|months|time) (?:of |in )(?:19|20)\d\d\b", re.I)
+                       r"quarter|half|period|months?)\s+of\s+last\s+year", re.I)
 _NEAR_QOQ = re.compile(_QOQ.pattern + r"|(?:previous|prior|preceding) quarter|three months (?:earlier|before)|"
                        r"\bon[- ]quarter\b|quarter[- ]on[- ]quarter", re.I)
 _NEAR_OTHER = re.compile(r"month[- ](?:on|over)[- ]month|\bm-?o-?m\b|(?:than|from|over)\s+(?:in\s+)?(?:January|"

@@ -126,8 +126,8 @@ class Prediction:
     def scaled(self, x: FloatArray | float) -> FloatArray:
         """Where changes and errors act: log-odds of a percentage, else the log. Levels below what a published
         figure resolves count at that resolution (``LEVEL_FLOOR``): a share of 0.5 points, a level of 0.5% of
-        the reference level."""
-        return _scaled(np.asarray(x, dtype=np.float64), self.percent, self.outcome.reference_value)
+        the reference level at the outcome period's length."""
+        return _scaled(np.asarray(x, dtype=np.float64), self.percent, self.outcome.reference_value * self.span)
 
     def unscaled(self, y: FloatArray) -> FloatArray:
         return _unscaled(y, self.percent)
