@@ -24,6 +24,7 @@ from chipshift.io.store import Store
 from chipshift.scenarios.backtest import (
     EpisodeResult,
     Prediction,
+    conformity,
     crps,
     error_model,
     interval_score,
@@ -31,6 +32,7 @@ from chipshift.scenarios.backtest import (
     score_library,
     scorecard,
     span_of,
+    stretch_of,
 )
 from chipshift.scenarios.linked_case import Outcome
 from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
@@ -99,6 +101,18 @@ def test_a_flow_over_a_quarter_is_measured_from_a_quarter_of_its_yearly_referenc
     assert s.direction_hit is False
     unscaled = score(outcome, np.full(101, 14000.0 - 63184.0), model_value=14000.0, horizon=1.0)
     assert unscaled.direction_hit is True  # what a year's level against a quarter's made of it
+
+
+def test_bands_are_stretched_to_hold_their_share_of_the_other_episodes_outcomes() -> None:
+    """Split conformal, as documented: an outcome's conformity is how far outside its 90% band's half-width it lies
+    (1 at the edge); the stretch is the (n + 1)-corrected 90% quantile of the others' conformity."""
+    assert stretch_of([]) == 1.0
+    assert stretch_of([0.5] * 9 + [3.0]) == 3.0  # ceil(11 * 0.9) = 10th of 10
+    assert stretch_of([float(k) for k in range(1, 20)]) == 18.0  # ceil(20 * 0.9) = 18th of 19
+    outcome = Outcome("value@x", "2025", value=math.e ** 2, source="f", reference="2024", reference_value=1.0)
+    p = Prediction(outcome, np.ones(3), np.zeros(3), 0.0, 1.0, 1.0)
+    logs = np.linspace(-1.0, 1.0, 2001)  # median 0, 95% point 0.9: the observed log level 2 lies 2 / 0.9 out
+    assert conformity(p, logs) == pytest.approx(2.0 / 0.9, rel=1e-3)
 
 
 def test_an_observed_zero_is_held_by_a_band_at_what_figures_resolve() -> None:

@@ -402,23 +402,59 @@ def span_of(period: str, reference: str) -> float:
     return quarters(period) / quarters(reference)
 
 
+#: The bands' coverage level: each episode's predictive draws are stretched about their median so that its 90%
+#: band would have held this share of the other episodes' outcomes (split conformal, leave one episode out).
+BAND_LEVEL = 0.9
+
+
+def conformity(p: Prediction, logs: FloatArray) -> float | None:
+    """How far outside its own 90% band's half-width an outcome lies: the distance from the draws' median to the
+    observed level over the distance from the median to the 5% or 95% point, on the side it lies (on the scores'
+    scale); 1 is the band's edge. None when there are too few draws."""
+    finite = logs[np.isfinite(logs)]
+    seen = float(p.scaled(p.outcome.value))
+    if len(finite) < 2 or not math.isfinite(seen):
+        return None
+    low, middle, high = (float(v) for v in np.percentile(finite, [5, 50, 95]))
+    return (seen - middle) / max(high - middle, 1e-9) if seen >= middle else (middle - seen) / max(middle - low, 1e-9)
+
+
+def stretch_of(scores: Sequence[float], level: float = BAND_LEVEL) -> float:
+    """The ``level`` quantile of conformity scores, (n + 1)-corrected: the factor that makes a band hold that share
+    of the outcomes they come from; 1 with none."""
+    ranked = sorted(scores)
+    return ranked[min(len(ranked) - 1, math.ceil((len(ranked) + 1) * level) - 1)] if ranked else 1.0
+
+
 def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
                   reference: Sequence[EpisodeResult] = ()) -> list[EpisodeScores]:
     """Score every episode's outcomes. Each episode's predictions get the model error learned from the other
     episodes' outcomes (``error_model``: leave the episode out, and any outcome that cites one of its own
-    outcomes' sources), growing with the square root of the time from its as_of date. ``reference``
-    episodes only lend their outcomes to the error. With no other episode, the error is the one its own
-    posterior drew (``model_error``), which knows nothing of the model's track record."""
+    outcomes' sources), growing with the square root of the time from its as_of date, and its draws are then
+    stretched about their median by ``stretch_of`` the other episodes' conformity scores, so that its 90% bands
+    would have held 90% of their outcomes (adopted on 8 December 2026 by the rule docs/backtest.md gives).
+    ``reference`` episodes only lend their outcomes to the error and the stretch. With no other episode, the error
+    is the one its own posterior drew (``model_error``), which knows nothing of the model's track record, and the
+    draws are not stretched."""
     pool = [*results, *reference]
     # each prediction's residual, worked out once: every episode's error is learned from nearly all of them
     usable = {id(p): row for p, row in residuals([p for r in pool for p in r.predictions])}
-    out = []
-    for result in results:
+    drawn: dict[str, tuple[ErrorModel | None, int, list[FloatArray]]] = {}
+    for result in pool:
         learned, lenders = error_left_out(result, pool, usable)
         rng = np.random.default_rng(episode_seed(seed, result.name) + 1)
+        drawn[result.name] = (learned, lenders, [predictive_logs(p, learned, rng) for p in result.predictions])
+    scored_by = [(r.name, c) for r in pool for p, logs in zip(r.predictions, drawn[r.name][2], strict=True)
+                 if (c := conformity(p, logs)) is not None]
+    out = []
+    for result in results:
+        learned, lenders, logs = drawn[result.name]
+        factor = stretch_of([c for name, c in scored_by if name != result.name])
         scores = []
-        for p in result.predictions:
-            predicted = p.unscaled(predictive_logs(p, learned, rng))
+        for p, draws in zip(result.predictions, logs, strict=True):
+            ok = np.isfinite(draws)
+            middle = float(np.median(draws[ok])) if ok.any() else 0.0
+            predicted = p.unscaled(middle + factor * (draws - middle))
             scores.append(score(p.outcome, predicted - p.outcome.reference_value * p.span, p.model_value, p.scaled,
                                 horizon=p.horizon, span=p.span))
         out.append(EpisodeScores(result, tuple(scores), learned, lenders if learned is not None else 0))
@@ -518,7 +554,7 @@ class Scorecard:
 #: When the model's mechanisms last changed (UTC). Episodes written on or after it (their `written` moment; a
 #: bare day counts from its midnight) were written without knowing how this model scores them: they are its
 #: held-out test set, reported apart.
-MODEL_CHANGED = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
+MODEL_CHANGED = datetime(2026, 12, 8, 0, 30, tzinfo=UTC)
 
 
 def held_out(result: EpisodeResult) -> bool:
