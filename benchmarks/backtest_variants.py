@@ -125,25 +125,16 @@ def _logs_with_error(results: Sequence[bt.EpisodeResult]) -> dict[tuple[str, int
     return out
 
 
-def _conformity(p: bt.Prediction, logs: np.ndarray) -> float | None:
-    finite = logs[np.isfinite(logs)]
-    seen = float(p.scaled(p.outcome.value))
-    if len(finite) < 2 or not math.isfinite(seen):
-        return None
-    low, middle, high = (float(v) for v in np.percentile(finite, [5, 50, 95]))
-    return (seen - middle) / max(high - middle, 1e-9) if seen >= middle else (middle - seen) / max(middle - low, 1e-9)
-
-
 def widened(results: Sequence[bt.EpisodeResult], level: float) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
     """The model's predictions with each episode's draws stretched about their median by the ``level`` quantile of
     the other episodes' conformity scores (split conformal, leave one episode out)."""
     logs = _logs_with_error(results)
-    conformity = {key: _conformity(p, logs[key]) for r in results for key, p in
+    conformity = {key: bt.conformity(p, logs[key]) for r in results for key, p in
                   (((r.name, i), p) for i, p in enumerate(r.predictions))}
     out = []
     for result in results:
-        ranked = sorted(c for (name, _), c in conformity.items() if name != result.name and c is not None)
-        factor = ranked[min(len(ranked) - 1, math.ceil((len(ranked) + 1) * level) - 1)] if ranked else 1.0
+        factor = bt.stretch_of([c for (name, _), c in conformity.items() if name != result.name and c is not None],
+                               level)
         for i, p in enumerate(result.predictions):
             draws = logs[(result.name, i)]
             ok = np.isfinite(draws)
