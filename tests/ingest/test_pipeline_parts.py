@@ -1121,6 +1121,13 @@ def test_a_buyer_named_with_an_aside_takes_the_exports(kb: KnowledgeBase) -> Non
     assert ("CHN", 854.0, "KOR") in got
 
 
+def test_a_short_brand_written_in_lower_case_is_found_capitalised(kb: KnowledgeBase) -> None:
+    """vivo writes its name in lower case; at a sentence's start or a table row's it is "Vivo"."""
+    text = "Vivo shipped 31.6 million smartphones in the second quarter of 2021, IDC said."
+    got = {c["entity"] for c in analyse(Extracted(text, "text"), kb, date_given="2021-07-20")["claims"]}
+    assert "vivo" in got
+
+
 def test_the_yen_sign_is_the_currency_the_text_speaks_of() -> None:
     """"¥" is the yen in a text on Japan that names no yuan, the yuan in a text naming the yuan or speaking of
     China."""

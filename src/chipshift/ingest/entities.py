@@ -137,6 +137,10 @@ class Gazetteer:
         for kind, named in (("firm", kb.firms), ("country", kb.countries), ("input", kb.inputs)):
             for n in named.values():
                 add(n.name, n.id, kind, 0.95, "name", 3)
+                if kind == "firm" and n.name.isalpha() and n.name.islower() and len(n.name) <= 4:
+                    # a short brand written in lower case ("vivo") is written capitalised at a sentence's or a
+                    # table row's start ("5. Vivo | 31.6"), which a short name's case-sensitive match would miss
+                    add(n.name.capitalize(), n.id, kind, 0.9, "name", 3)
                 for alias in n.aliases:
                     if alias.lower() in _COMMON_WORD_ALIASES:
                         continue
