@@ -284,6 +284,8 @@ _TICKER = re.compile(r"^[\w.,&' -]{0,40}?\(\s*(?:(?:NASDAQ|NYSE|TSE|TWSE|HKEX|HK
                      r"\s*[:：]\s*)?[A-Z0-9]{1,6}(?:\.[A-Z]{1,3}|\s+[A-Z]{2})?\s*\)")
 
 
+#: Words that make a text's or a sentence's market the world's: "global shipments", "the world's PC market".
+_WORLD_MARKET = re.compile(r"\b(?:global|worldwide|world(?:'s)?|international)\b", re.I)
 #: Words of a market a headline names with its country: "China's smartphone market", "China PC shipments".
 _MARKET_WORD = re.compile(r"\b(?:market|smartphones?|phones?|PCs?|tablets?|shipments|vendors|brands)\b", re.I)
 
@@ -295,7 +297,7 @@ def market_region(sentences: list[Sentence], mentions: list[Mention]) -> str | N
     opening = [s for s in sentences if s.text.strip() and not _MASTHEAD.fullmatch(s.text.strip())][:2]
     found: set[str] = set()
     for s in opening:
-        if re.search(r"\b(?:global|worldwide|world(?:'s)?|international)\b", s.text, re.I):
+        if _WORLD_MARKET.search(s.text):
             return None
         countries = [m for m in mentions if s.start <= m.start < s.end and m.kind == "country" and m.entity and
                      m.entity != "WLD"]
@@ -976,7 +978,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         if metric in ("market_share", "market_share_change") and markets:
             region = markets[0].entity
         if metric in ("market_share", "market_share_change") and region is None and \
-                not re.search(r"\b(?:global|worldwide|world(?:'s)?|international)\b", s.text, re.I):
+                not _WORLD_MARKET.search(s.text):
             region = run.market  # the one country's market the headline is about
         if metric == "relative_performance":
             rival = _nearest(ments, q, {"input", "firm"}, exclude=entity, right_only=True)
@@ -987,7 +989,7 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         where = [m for m in ments if m.kind == "country" and m.entity not in (None, "WLD", entity) and
                  not _FIRM_BY_KIND.match(s.text[m.end - s.start:])]
         region = where[0].entity if where else (
-            None if re.search(r"\b(?:global|worldwide|world(?:'s)?|international)\b", s.text, re.I) else run.market)
+            None if _WORLD_MARKET.search(s.text) else run.market)
     if "mainland" in s.text.lower() and region in ("CHN", None) and metric.startswith("revenue"):
         definition = definition or "mainland China"
     period = _period(ctx, s, q, [p for p in pms if not _base_mention(s, p)], entity, last_period, qs,
