@@ -33,6 +33,7 @@ from chipshift.scenarios.backtest import (
     scorecard,
     span_of,
     stretch_of,
+    stretched,
 )
 from chipshift.scenarios.linked_case import Outcome
 from chipshift.scenarios.posterior import Posterior, Prior, Target, combine, log_likelihood, sample
@@ -113,6 +114,31 @@ def test_bands_are_stretched_to_hold_their_share_of_the_other_episodes_outcomes(
     p = Prediction(outcome, np.ones(3), np.zeros(3), 0.0, 1.0, 1.0)
     logs = np.linspace(-1.0, 1.0, 2001)  # median 0, 95% point 0.9: the observed log level 2 lies 2 / 0.9 out
     assert conformity(p, logs) == pytest.approx(2.0 / 0.9, rel=1e-3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1.0, 4.0), st.booleans(), st.integers(0, 10_000))
+def test_a_band_stretched_at_its_ends_is_the_band_of_the_stretched_draws(factor: float, percent: bool,
+                                                                         seed: int) -> None:
+    """A market case's bands get the library's stretch at their ends: by the documented semantics (every draw moved
+    about the median in logs, log-odds for a percentage), the 5% and 95% points of the stretched draws are where
+    the stretched ends lie, and the median does not move."""
+    rng = np.random.default_rng(seed)
+    logs = rng.normal(0.0, 0.7, 4001)
+    draws = 100.0 / (1.0 + np.exp(-logs)) if percent else 50.0 * np.exp(logs)
+    low, middle, high = (float(v) for v in np.percentile(draws, [5, 50, 95]))
+
+    def scale(x: np.ndarray) -> np.ndarray:
+        return np.log(x / (100.0 - x)) if percent else np.log(x)
+
+    m = float(np.median(scale(draws)))
+    moved = m + factor * (scale(draws) - m)
+    wide = 100.0 / (1.0 + np.exp(-moved)) if percent else np.exp(moved)
+    want_low, want_high = (float(v) for v in np.percentile(wide, [5, 95]))
+    got_low, got_high = stretched(low, middle, high, factor, percent)
+    assert got_low == pytest.approx(want_low, rel=1e-6) and got_high == pytest.approx(want_high, rel=1e-6)
+    assert stretched(low, middle, high, 1.0, percent) == (low, high)
+    assert stretched(0.0, middle, high, factor, percent)[0] == 0.0  # a level at nothing stays there
 
 
 def test_an_observed_zero_is_held_by_a_band_at_what_figures_resolve() -> None:

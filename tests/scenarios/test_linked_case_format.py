@@ -226,6 +226,7 @@ def test_draws_give_bands(cli: RunCase) -> None:
     assert any(r["p95"] - r["p5"] > 0.1 for r in price), "the licence's approval share is drawn"
     learned = report["model_error"]  # learned from the bundled back-test library, which the run used
     assert learned["learned_from"] == "the bundled back-test library" and 0.05 < learned["scale"] < 2.0
+    assert 0.5 < learned["stretch"] < 5.0  # the factor that makes the library's 90% bands hold 90%
     assert "posterior" in report["bands"] and "back-test library" in report["bands"]
 
 

@@ -309,6 +309,33 @@ def test_a_central_start_keeps_each_draws_own_growth(bundled_store: Store) -> No
     assert np.allclose(started[1], plain[1], rtol=1e-3)
 
 
+def test_the_librarys_stretch_widens_a_linked_cases_bands_only_after_its_origin(bundled_store: Store) -> None:
+    """The bands of a published output after the case's origin get the stretch the back-test gives its draws:
+    the medians stay, the ends move out; periods by the origin keep the posterior's own bands."""
+    from chipshift.scenarios import linked_analysis
+    from chipshift.scenarios.backtest import ErrorModel
+
+    case, governed = _load(bundled_store, _gallium())
+    calibration = linked_analysis.bayesian_calibration(case, governed, {}, draws=FAST)
+
+    def bands(stretch: float) -> dict[str, dict[str, Any]]:
+        return linked_analysis.predictive_bands(case, governed, calibration, 300,
+                                                error=ErrorModel(0.3, math.inf, stretch), seed=4)
+
+    plain, wide = bands(1.0), bands(2.0)
+    moved = 0
+    for name, band in plain.items():
+        assert wide[name]["median"] == band["median"]
+        for i, period in enumerate(band["periods"]):
+            low, high = wide[name]["p5"][i], wide[name]["p95"][i]
+            if case.period_middle(name, period) <= calibration.origin:
+                assert (low, high) == (band["p5"][i], band["p95"][i])
+            else:
+                assert low <= band["p5"][i] and high >= band["p95"][i]
+                moved += high > band["p95"][i]
+    assert moved
+
+
 def test_a_linked_case_is_calibrated_by_its_posterior(bundled_store: Store) -> None:
     """The parameters marked fit are weighed by the observations: the fitted ones narrow from their priors and
     the central run sits near what it was fitted to; every ranged parameter reports its posterior."""

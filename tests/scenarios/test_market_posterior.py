@@ -76,3 +76,11 @@ def test_the_posterior_recovers_a_share_the_model_made_and_its_bands_widen_after
     without = mp.predictive_bands(case, rules, calibration, 2_000, error=None, seed=5)["revenue_share"]
     j = without["years"].index(2027)
     assert without["p95"][j] - without["p5"][j] < width[2027]
+    wider = mp.predictive_bands(case, rules, calibration, 2_000, error=ErrorModel(0.6, 2.0, stretch=2.0),
+                                seed=5)["revenue_share"]
+    assert wider["median"] == bands["median"]
+    for i, year in enumerate(bands["years"]):
+        if year + 0.5 > calibration.origin:  # the library's stretch acts where its error does: after the origin
+            assert wider["p5"][i] < bands["p5"][i] and wider["p95"][i] > bands["p95"][i]
+        else:
+            assert (wider["p5"][i], wider["p95"][i]) == (bands["p5"][i], bands["p95"][i])

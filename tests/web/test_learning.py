@@ -125,7 +125,7 @@ def test_runs_with_draws_are_refused_at_once_while_the_error_is_learned(
         assert any(row.get("p95") is not None for row in answered.json()["outputs"])
     assert learnings(tmp_path) == 1, "learned once, when the server started"
     version = backtest_api.library_version(store)
-    assert store.derived(backtest_api.LIBRARY_ERROR, version) == (True, {"scale": 0.25, "dof": 7.0})
+    assert store.derived(backtest_api.LIBRARY_ERROR, version) == (True, {"scale": 0.25, "dof": 7.0, "stretch": 1.0})
     assert backtest_api.library_error(store) == FAKE_ERROR  # what a run in this process now uses
 
 
@@ -133,9 +133,9 @@ def test_a_learned_error_kept_in_the_store_is_not_learned_again(
         learning_store: tuple[Settings, Store], tmp_path: Path, fresh_memory: None) -> None:
     _, store = learning_store
     version = backtest_api.library_version(store)
-    store.keep_derived(backtest_api.LIBRARY_ERROR, version, {"scale": 0.5, "dof": 3.0})
+    store.keep_derived(backtest_api.LIBRARY_ERROR, version, {"scale": 0.5, "dof": 3.0, "stretch": 1.4})
     learner = Learner(store, lambda: str(store.path), learn=fake_learn(tmp_path))
-    assert learner.require() == Learned(version, ErrorModel(0.5, 3.0))
+    assert learner.require() == Learned(version, ErrorModel(0.5, 3.0, 1.4))
     assert learnings(tmp_path) == 0
 
 

@@ -99,12 +99,12 @@ def remember_library_error(version: str, error: bt.ErrorModel | None) -> None:
 
 def library_error_value(error: bt.ErrorModel | None) -> dict[str, float] | None:
     """The error as the JSON value kept in the store."""
-    return None if error is None else {"scale": error.scale, "dof": error.dof}
+    return None if error is None else {"scale": error.scale, "dof": error.dof, "stretch": error.stretch}
 
 
 def error_of_value(kept: Any) -> bt.ErrorModel | None:
     """The error from the JSON value kept in the store."""
-    return None if kept is None else bt.ErrorModel(float(kept["scale"]), float(kept["dof"]))
+    return None if kept is None else bt.ErrorModel(float(kept["scale"]), float(kept["dof"]), float(kept["stretch"]))
 
 
 #: The prior draws per round of an episode's importance sampling a back-test may use (``scenario_run``'s bounds).
@@ -140,8 +140,12 @@ def learning_run(job: bt.EpisodeJob) -> bt.EpisodeResult:
 
 
 def error_of_runs(results: Sequence[bt.EpisodeResult]) -> bt.ErrorModel | None:
-    """The model's error learned from the library's runs (those of the episodes that load, in its order)."""
-    return bt.error_model([p for r in results for p in r.predictions])
+    """The model's error learned from the library's runs (those of the episodes that load, in its order), with
+    the stretch its bands then get (``backtest.library_stretch``), as the back-test scores the library."""
+    learned = bt.error_model([p for r in results for p in r.predictions])
+    if learned is None:
+        return None
+    return bt.ErrorModel(learned.scale, learned.dof, bt.library_stretch(results, TRACK_RECORD_SEED))
 
 
 #: What ``library_error`` learned in this process, by what it depends on (stores holding the same data and

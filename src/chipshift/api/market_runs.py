@@ -248,7 +248,9 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         f"{draws:,} draws of the parameters from their posterior, each output moved by the model's error on "
         "outcomes it was not fitted to, learned from the bundled back-test library of linked cases (Student-t "
         f"with {error.dof:g} degrees of freedom, scale {error.scale:.3f} in logs, log-odds for percentages, "
-        f"times the square root of the years after {last}, at least a quarter)" if error else
+        f"times the square root of the years after {last}, at least a quarter; the bands then stretched "
+        f"{error.stretch:.2f}-fold about their medians, so that 90% bands would have held 90% of the library's "
+        "outcomes)" if error else
         f"{draws:,} draws of the parameters from their posterior (no back-test episode loads, so the model's own "
         "error is not in the bands)")
     report: Report = {
@@ -273,7 +275,8 @@ def _single_run(store: Store, path: Path, sourced: MarketCase, rules: RuleContex
         },
         "bands": band_method,
         "model_error": None if error is None else {"scale": round(error.scale, 4), "dof": error.dof,
-                                                   "after_year": last, "learned_from": "the bundled back-test library"},
+                                                   "stretch": round(error.stretch, 4), "after_year": last,
+                                                   "learned_from": "the bundled back-test library"},
         "outputs": rows,
         "draws": draws, "seed": seed if draws else None,
         "sensitivity": analysis.sensitivity(case, rules, calibration.medians, headlines),
@@ -545,7 +548,9 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         f"{draws:,} draws of the parameters from their posterior, each output moved by the model's error on "
         "outcomes it was not fitted to, learned from the bundled back-test library (Student-t with "
         f"{error.dof:g} degrees of freedom, scale {error.scale:.3f} in logs, log-odds for percentages, times the "
-        f"square root of the years after {calibration.origin.isoformat()}, at least a quarter)" if error else
+        f"square root of the years after {calibration.origin.isoformat()}, at least a quarter; the bands then "
+        f"stretched {error.stretch:.2f}-fold about their medians, so that 90% bands would have held 90% of the "
+        "library's outcomes)" if error else
         f"{draws:,} draws of the parameters from their posterior (no back-test episode loads, so the model's own "
         "error is not in the bands)")
     markets = [{"id": m.id, "region": m.region, "segment": m.segment, "product": m.product} for m in case.markets]
@@ -575,6 +580,7 @@ def _linked_run(store: Store, path: Path, sourced: linked.LinkedCase, governed: 
         },
         "bands": band_method,
         "model_error": None if error is None else {"scale": round(error.scale, 4), "dof": error.dof,
+                                                   "stretch": round(error.stretch, 4),
                                                    "from": calibration.origin.isoformat(),
                                                    "learned_from": "the bundled back-test library"},
         "outputs": rows,

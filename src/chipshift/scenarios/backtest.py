@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -290,10 +291,13 @@ def run_episode(job: EpisodeJob, *, draws: int = PREDICTIVE_DRAWS, steps: int = 
 @dataclass(frozen=True)
 class ErrorModel:
     """The model's error on outcomes it was not fitted to (in logs; log-odds for percentages): Student-t with
-    `dof` degrees of freedom (inf: normal) and scale ``scale * sqrt(years since as_of)``."""
+    `dof` degrees of freedom (inf: normal) and scale ``scale * sqrt(years since as_of)``; and the factor by which
+    predictive draws are then `stretch`ed about their median so that 90% bands hold 90% of the outcomes
+    (``stretch_of``; 1 leaves them as drawn)."""
 
     scale: float
     dof: float
+    stretch: float = 1.0
 
     def draw(self, rng: np.random.Generator, size: int) -> FloatArray:
         """Standard draws of its shape (to be multiplied by the scale)."""
@@ -437,15 +441,7 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
     is the one its own posterior drew (``model_error``), which knows nothing of the model's track record, and the
     draws are not stretched."""
     pool = [*results, *reference]
-    # each prediction's residual, worked out once: every episode's error is learned from nearly all of them
-    usable = {id(p): row for p, row in residuals([p for r in pool for p in r.predictions])}
-    drawn: dict[str, tuple[ErrorModel | None, int, list[FloatArray]]] = {}
-    for result in pool:
-        learned, lenders = error_left_out(result, pool, usable)
-        rng = np.random.default_rng(episode_seed(seed, result.name) + 1)
-        drawn[result.name] = (learned, lenders, [predictive_logs(p, learned, rng) for p in result.predictions])
-    scored_by = [(r.name, c) for r in pool for p, logs in zip(r.predictions, drawn[r.name][2], strict=True)
-                 if (c := conformity(p, logs)) is not None]
+    drawn, scored_by = _predictive_pool(pool, seed)
     out = []
     for result in results:
         learned, lenders, logs = drawn[result.name]
@@ -459,6 +455,60 @@ def score_library(results: Sequence[EpisodeResult], seed: int = 20261203,
                                 horizon=p.horizon, span=p.span))
         out.append(EpisodeScores(result, tuple(scores), learned, lenders if learned is not None else 0))
     return out
+
+
+def _predictive_pool(pool: Sequence[EpisodeResult], seed: int
+                     ) -> tuple[dict[str, tuple[ErrorModel | None, int, list[FloatArray]]], list[tuple[str, float]]]:
+    """Each episode's predictive draws (in logs) with the model error learned from the others (and how many
+    lent outcomes), and every outcome's conformity score by episode name."""
+    # each prediction's residual, worked out once: every episode's error is learned from nearly all of them
+    usable = {id(p): row for p, row in residuals([p for r in pool for p in r.predictions])}
+    drawn: dict[str, tuple[ErrorModel | None, int, list[FloatArray]]] = {}
+    for result in pool:
+        learned, lenders = error_left_out(result, pool, usable)
+        rng = np.random.default_rng(episode_seed(seed, result.name) + 1)
+        drawn[result.name] = (learned, lenders, [predictive_logs(p, learned, rng) for p in result.predictions])
+    scored_by = [(r.name, c) for r in pool for p, logs in zip(r.predictions, drawn[r.name][2], strict=True)
+                 if (c := conformity(p, logs)) is not None]
+    return drawn, scored_by
+
+
+def library_stretch(results: Sequence[EpisodeResult], seed: int = 20261203) -> float:
+    """The stretch a case outside the library gets: ``stretch_of`` the conformity scores of every episode's
+    outcomes, each episode's draws carrying the error learned from the others, as ``score_library`` draws them."""
+    return stretch_of([c for _, c in _predictive_pool(results, seed)[1]])
+
+
+def stretched(low: float, middle: float, high: float, factor: float, percent: bool) -> tuple[float, float]:
+    """A band's ends stretched about its median by ``factor`` where the draws are stretched (in logs; log-odds
+    for a percentage): the same as stretching every draw, as a stretch keeps the draws' order. An end at zero
+    (or at 0 or 100 for a percentage) stays where it is, as the error model leaves such levels."""
+    def scale(v: float) -> float | None:
+        if percent:
+            return math.log(v / (100.0 - v)) if 0.0 < v < 100.0 else None
+        return math.log(v) if v > 0.0 else None
+
+    def back(y: float) -> float:
+        y = min(max(y, -700.0), 700.0)
+        return 100.0 / (1.0 + math.exp(-y)) if percent else math.exp(y)
+
+    m = scale(middle)
+    if m is None or factor == 1.0:
+        return low, high
+    ends = []
+    for v in (low, high):
+        y = scale(v)
+        ends.append(v if y is None else back(m + factor * (y - m)))
+    return ends[0], ends[1]
+
+
+def stretch_band(band: dict[str, Any], later: Sequence[bool], factor: float, percent: bool) -> None:
+    """A band (``p5``, ``median``, ``p95`` lists by period) stretched in place by ``stretched`` at the periods
+    marked ``later`` (after the case's knowledge ends)."""
+    for i, after in enumerate(later):
+        if after:
+            band["p5"][i], band["p95"][i] = stretched(band["p5"][i], band["median"][i], band["p95"][i], factor,
+                                                      percent)
 
 
 def error_left_out(result: EpisodeResult, pool: Sequence[EpisodeResult],

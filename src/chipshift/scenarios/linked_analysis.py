@@ -106,8 +106,9 @@ def predictive_bands(case: LinkedCase, governed: Governed, calibration: Bayesian
     """Bands (p5, median, p95) per output and period over `n` posterior draws of the parameters, each output
     moved by the model's error (``_with_model_error``): after the case's `origin`, the error learned from the
     model's track record (``error``: Student-t in logs, log-odds for percentages, its scale growing with the
-    square root of the years from `origin`), as the back-test scores it; by `origin`, the posterior's own.
-    Without ``error`` the bands are the parameters' alone."""
+    square root of the years from `origin`), its bands then stretched about their medians by the error's
+    ``stretch``, as the back-test scores it; by `origin`, the posterior's own. Without ``error`` the bands are the
+    parameters' alone."""
     rng = np.random.default_rng(seed)
     chosen = calibration.posterior.draws(n, rng)
     start = demand(case, governed, default_draws(case, 1) | {k: np.full(1, v)
@@ -121,7 +122,14 @@ def predictive_bands(case: LinkedCase, governed: Governed, calibration: Bayesian
                                                        chosen["model_error"][first:first + size], rng))
         if progress is not None:
             progress(first + size, n)
-    return bands.result("periods")
+    result = bands.result("periods")
+    if error is not None:
+        for name, band in result.items():
+            spec = linked_output(name)
+            if spec is not None and not spec.pattern.startswith(UNOBSERVED):
+                later = [case.period_middle(name, p) > calibration.origin for p in band["periods"]]
+                bt.stretch_band(band, later, error.stretch, spec.unit == "pct")
+    return result
 
 
 def _with_model_error(case: LinkedCase, name: str, periods: Sequence[str], values: FloatArray, origin: date,

@@ -101,7 +101,8 @@ def predictive_bands(case: MarketCase, rules: RuleContext, calibration: Bayesian
                      progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Bands (p5, median, p95) per output and year over `n` posterior draws of the parameters, each output moved
     by the model's error (``backtest.with_model_error``; the years counted from the calibration's origin to each
-    year's middle). Without ``error`` the bands are the parameters' alone."""
+    year's middle), the bands of years after it then stretched about their medians by the error's ``stretch``, as
+    the back-test scores it. Without ``error`` the bands are the parameters' alone."""
     rng = np.random.default_rng(seed)
     chosen = calibration.posterior.draws(n, rng)
     bands = Bands(RESERVOIR, seed)
@@ -117,4 +118,10 @@ def predictive_bands(case: MarketCase, rules: RuleContext, calibration: Bayesian
             bands.add(name, years, values)
         if progress is not None:
             progress(first + size, n)
-    return bands.result("years")
+    result = bands.result("years")
+    if error is not None:
+        for name, band in result.items():
+            if not name.startswith(UNOBSERVED):
+                later = [year + 0.5 > calibration.origin for year in band["years"]]
+                bt.stretch_band(band, later, error.stretch, name.startswith(PERCENT))
+    return result

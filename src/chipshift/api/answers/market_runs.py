@@ -116,6 +116,9 @@ class ModelError(Answer):
 
     scale: float = Field(description="scale of the error in logs (log-odds for a percentage)")
     dof: float = Field(description="degrees of freedom of its Student-t")
+    stretch: float = Field(description="the factor the bands are then stretched by about their medians (in logs, "
+                                       "log-odds for a percentage) so that 90% bands would have held 90% of the "
+                                       "library's outcomes")
     after_year: int | None = Field(ABSENT, description="the last year before it starts to grow (a single-market "
                                                        "case)")
     from_: str | None = Field(ABSENT, alias="from", description="the day it starts to grow from (a linked case)")
