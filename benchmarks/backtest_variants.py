@@ -17,6 +17,12 @@ run of the bundled library (same seeds, same posterior draws), all learned leave
    to the 5% or 95% point, on the side it lies); an episode's predictive draws are stretched about their median by
    the ``level`` quantile of the other episodes' scores (the (n+1)-corrected rank), so that its 90% band would
    have held that share of the others' outcomes. Medians, and so directions and sizes, do not move.
+5. **Bars that leak as the library's did.** Where the model lets (nearly) nothing through (the median predicted
+   level at no more than 1.5 times what a figure resolves), its draws are replaced by the reference level times
+   the observed-to-reference ratios of the other episodes' outcomes the model likewise barred (drawn at random,
+   with the figure's error), so that a bar carries the library's record of bars holding and leaking (stocks sold
+   off, parallel imports, informal halts, licences) rather than a certain zero; then widened as the model is (4,
+   at 90%).
 
 Run from the repository root (about three minutes; the CSET dataset is imported into a throwaway store):
     .venv/bin/python benchmarks/backtest_variants.py [--judged-after 2026-12-06T04:13Z]
@@ -128,7 +134,13 @@ def _logs_with_error(results: Sequence[bt.EpisodeResult]) -> dict[tuple[str, int
 def widened(results: Sequence[bt.EpisodeResult], level: float) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
     """The model's predictions with each episode's draws stretched about their median by the ``level`` quantile of
     the other episodes' conformity scores (split conformal, leave one episode out)."""
-    logs = _logs_with_error(results)
+    return _stretched(results, _logs_with_error(results), level)
+
+
+def _stretched(results: Sequence[bt.EpisodeResult], logs: dict[tuple[str, int], np.ndarray], level: float
+               ) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
+    """Each episode's draws ``logs`` stretched about their median by the ``level`` quantile of the other episodes'
+    conformity scores, and scored."""
     conformity = {key: bt.conformity(p, logs[key]) for r in results for key, p in
                   (((r.name, i), p) for i, p in enumerate(r.predictions))}
     out = []
@@ -145,6 +157,37 @@ def widened(results: Sequence[bt.EpisodeResult], level: float) -> list[tuple[bt.
     return out
 
 
+#: A prediction is a bar when its median level is at most this many times what a figure resolves.
+BARRED_WITHIN = 1.5
+
+
+def barred(p: bt.Prediction) -> bool:
+    """The model lets (nearly) nothing through: its median level at what a published figure resolves."""
+    floor = bt.LEVEL_FLOOR * (100.0 if p.percent else abs(p.outcome.reference_value * p.span))
+    return bool(np.nanmedian(p.levels) <= BARRED_WITHIN * floor)
+
+
+def ratio(p: bt.Prediction) -> float:
+    """The observed level over the reference at the outcome period's length."""
+    return float(p.outcome.value / (p.outcome.reference_value * (1.0 if p.percent else p.span)))
+
+
+def leaking(results: Sequence[bt.EpisodeResult]) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
+    """Variant 5: barred predictions drawn from the other episodes' barred outcomes, then widened at 90%."""
+    logs = _logs_with_error(results)
+    bars = [(r.name, ratio(p)) for r in results for p in r.predictions if barred(p) and p.outcome.reference_value > 0]
+    for result in results:
+        rng = np.random.default_rng(bt.episode_seed(SEED, result.name) + 7)
+        others = np.array([x for name, x in bars if name != result.name])
+        for i, p in enumerate(result.predictions):
+            if barred(p) and len(others):
+                n = len(p.levels)
+                level = others[rng.integers(0, len(others), n)] * p.outcome.reference_value * (
+                    1.0 if p.percent else p.span)
+                logs[(result.name, i)] = p.scaled(level) + p.figure_error * rng.standard_normal(n)
+    return _stretched(results, logs, 0.9)
+
+
 JUDGED_AFTER: datetime | None = None  # also score the episodes written at or after this moment (--judged-after)
 
 
@@ -158,6 +201,8 @@ def line(label: str, scores: Sequence[tuple[bt.EpisodeResult, bt.OutcomeScore]])
         parts.append((f"written from {JUDGED_AFTER:%Y-%m-%d %H:%M}", _written_after))
     for part, keep in parts:
         card = bt.scorecard([s for r, s in scores if keep(r)])
+        if not card.outcomes:
+            continue
         print(f"| {label} | {part} | {card.outcomes} | {card.direction:.1%} | {card.size:.1%} | "
               f"{card.coverage50:.1%} | {card.coverage90:.1%} | {card.crps:.6f} | {card.interval_score:.3f} |")
 
@@ -209,6 +254,15 @@ def main() -> None:
     line("learned correction of sizes", scored(results, None, True))
     for level in (0.85, 0.9):
         line(f"bands widened to their coverage ({level:.0%} of the other episodes' outcomes)", widened(results, level))
+    leaks = leaking(results)
+    line("bars that leak as the library's did (then widened at 90%)", leaks)
+    flags = [barred(p) for r in results for p in r.predictions]
+    as_is = [(e.result, s) for e in bt.score_library(results, SEED) for s in e.outcomes]
+    for label, scores in (("the model as it is", as_is), ("bars that leak", leaks)):
+        line(f"{label}, the barred outcomes only", [x for x, bar in zip(scores, flags, strict=True) if bar])
+    bars = [(r, p) for r in results for p in r.predictions if barred(p)]
+    print(f"\n{len(bars)} outcomes in {len({r.name for r, _ in bars})} episodes barred by the model; observed over "
+          f"reference: {', '.join(f'{ratio(p):.2f}' for _, p in bars)}")
     pooled = bt.error_model([p for r in results for p in r.predictions])
     assert pooled is not None
     print()
