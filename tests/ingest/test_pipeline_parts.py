@@ -620,6 +620,18 @@ def test_weights_take_the_trade_flow_the_text_names_before_them(kb: KnowledgeBas
     assert ("CHN", "exports", 9007.0, "kg", "2025-07") in got
 
 
+def test_solar_and_battery_capacities_are_read_in_their_watts_and_watt_hours(kb: KnowledgeBase) -> None:
+    """Gigawatts and megawatts of solar modules, gigawatt-hours of batteries: each figure in its own unit, with
+    the flow or output the text names before it."""
+    text = ("China exported 114 GW of solar modules in the first half of 2023, against 85 GW a year earlier. "
+            "JinkoSolar Holding Co., Ltd. said its module shipments were 10,532 MW in the second quarter of 2023.")
+    got = _claims(kb, text, "2023-09-01")
+    assert ("CHN", "exports", 114.0, "gw", "2023H1") in got and ("CHN", "exports", 85.0, "gw", "2022H1") in got
+    assert ("jinkosolar-holding", "shipments", 10532.0, "mw", "2023Q2") in got
+    assert {(q.value, q.unit) for q in quantities.extract("battery installations reached 705.5 GWh, or 3 "
+                                                       "gigawatt-hours more")} >= {(705.5, "gwh"), (3.0, "gwh")}
+
+
 def test_a_country_receiving_a_flow_is_its_region_and_a_base_figure_keeps_its_period(kb: KnowledgeBase) -> None:
     text = ("China's germanium exports picked up. Exports came to 763 kilograms in July, after only 96 kilograms in "
             "June, and went to few buyers: Germany received 392 kilograms, Japan 352 kilograms and Russia 19 "

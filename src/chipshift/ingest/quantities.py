@@ -63,6 +63,12 @@ _WAFER_RATE = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?P<scale>thous
 #: Weights: "9,007 kilograms", "58,152 tonnes", "8.63 metric tons", "1,200 kg" (kilograms as kg, tonnes as t).
 _MASS = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?:(?P<scale>thousand|million)\s)?"
                    r"(?P<what>kilo(?:gram)?s?|kg|(?:metric\s+)?(?:tonnes?|tons?))\b", re.I)
+#: Power and energy: "114 GW of modules", "10,532 MW", "705.5 GWh of batteries", "3 gigawatt-hours" (solar capacity in
+#: watts of peak rating, battery capacity in watt-hours).
+_POWER = re.compile(rf"(?<![A-Za-z0-9_$.])(?P<num>{_NUM})\s?(?P<what>GWh|MWh|GW|MW|gigawatt[- ]hours?|"
+                    r"megawatt[- ]hours?|gigawatts?|megawatts?)(?![A-Za-z])", re.I)
+#: The vocabulary's unit of each power or energy word, by its first letter and whether it counts hours.
+_POWER_UNITS = {("g", False): "gw", ("m", False): "mw", ("g", True): "gwh", ("m", True): "mwh"}
 #: What makes an amount a price per unit of weight, just after it (a bracketed conversion may come between, or
 #: the amount may itself be that conversion): "a kilogram", "/kg", "per metric ton", "($1,826.48) per kilogram".
 _PER_MASS = re.compile(r"\s*\)?\s*(?:\([^()]{0,30}\)\s*)?(?:(?:per|a|an)\s+(?:metric\s+)?"
@@ -254,6 +260,12 @@ def extract(text: str) -> list[Quantity]:
         unit = "kg" if m.group("what").lower().startswith("k") else "t"
         add(Quantity("mass", num * scale, unit, m.start(), m.end(), text[m.start():m.end()], base=num * scale,
                      precision=0.5 * 10.0 ** (-decimals) * scale, approx=_approx(scan, m.start())))
+    for m in _POWER.finditer(scan):
+        num, decimals = _number(m.group("num"))
+        what = m.group("what").lower()
+        unit = _POWER_UNITS[(what[0], what.endswith("h") or "hour" in what)]
+        add(Quantity("count", num, unit, m.start(), m.end(), text[m.start():m.end()], base=num,
+                     precision=0.5 * 10.0 ** (-decimals), approx=_approx(scan, m.start())))
     # a figure spelled out ("57-point-zero-seven billion") spans its words, not just the digits written for them
     if spoken:
         found = [_spanning(q, text, spoken) for q in found]
