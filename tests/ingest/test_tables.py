@@ -48,6 +48,18 @@ def test_a_column_header_states_the_unit_of_its_levels(kb: KnowledgeBase) -> Non
             ("asml", "revenue_growth", -26.0, "pct_yoy", "2024Q1")} <= got
 
 
+def test_a_ranking_of_firms_names_firms_the_knowledge_base_does_not_hold(kb: KnowledgeBase) -> None:
+    """In a table whose named rows the knowledge base knows are all firms, a row named by a proper name it does not
+    hold is a firm too, with an id made from its name; a row of the others or a total is none."""
+    text = ("The battery makers' shares of the world market in 2023, by SNE Research.\n\n"
+            "Rank | Battery maker | Share in 2023\n"
+            "1 | Panasonic | 6.4%\n2 | SK On | 4.9%\n3 | Gotion High-tech | 2.4%\n4 | Others | 20.1%\n"
+            "Total | | 100%\n")
+    got = {(c[0], c[2]) for c in _claims(kb, text, "2024-02-07") if c[1] == "market_share"}
+    assert {("panasonic", 6.4), ("sk-on", 4.9), ("gotion-hightech", 2.4)} <= got
+    assert not any(value == 20.1 for _, value in got)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(min_value=10, max_value=99_999))
 def test_a_table_in_hundreds_of_millions_of_yuan_is_read_in_billions(kb: KnowledgeBase, tenths: int) -> None:

@@ -377,6 +377,18 @@ def _without_lead(text: str, name: str) -> str:
     return " ".join(words)
 
 
+def ranked_firm_id(label: str) -> str | None:
+    """The id of a firm the knowledge base does not hold, named by a row of a table whose other named rows are all
+    firms (a ranking of carmakers or battery makers, "BYD", "Li Auto", "SK On"): the label is a firm's when it is
+    a proper name of at most five words that is no list's, law's or body's and no "Others" row; None otherwise."""
+    text = re.sub(r"\s*\([^)]*\)$", "", label.strip())  # a bracketed aside after the name ("Geely (incl. Zeekr)")
+    if not text or len(text.split()) > 5 or not _is_name(text) or \
+            re.fullmatch(r"(?:the\s+)?(?:others?|other\s+\w+|rest(?:\s+of\s+\w+)?|(?:sub)?totalt?|top\s*\d+|"
+                         r"gesamt|insgesamt|summe|sonstige)", text, re.I):
+        return None
+    return outside_firm_id(text) or None
+
+
 def _is_name(text: str) -> bool:
     m = _NAME.fullmatch(text)
     if m is None:

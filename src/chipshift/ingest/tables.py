@@ -35,6 +35,7 @@ from datetime import date
 
 from chipshift.ingest import periods as P
 from chipshift.ingest.cues import sentence_cues
+from chipshift.ingest.entities import ranked_firm_id
 from chipshift.ingest.kb import KnowledgeBase
 from chipshift.ingest.model import RANKED_REVENUE, Claim
 from chipshift.schemas import vocabulary as voc
@@ -784,6 +785,7 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
         current = next((labels[0] for kind, labels in columns if kind == "level" and labels),
                        caption_periods[-1] if caption_periods else None)
         entities = []
+        named: list[bool] = []  # each row's label names something, not a measure or a total
         for row in table.rows:
             label = next((c for c in row if c.text and not _NUMBER.match(c.text)), None)
             # a row named by a measure is a statement's row, also when it names the firm ("Net Income
@@ -793,7 +795,12 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             linked = kb.gazetteer.link(label.text) if label and not measure else []
             entity = next((m.entity for m in linked if m.kind in ("firm", "country") and m.entity), None)
             entities.append((label, entity, next((m.kind for m in linked if m.entity == entity), None)))
+            named.append(label is not None and not measure and not _TOTAL.match(label.text))
         kinds = {k for _, e, k in entities if e}
+        if kinds == {"firm"}:  # a table of firms: its rows named by firms the knowledge base does not hold are firms
+            entities = [(label, outside, "firm") if entity is None and label is not None and name and
+                        (outside := ranked_firm_id(label.text)) else (label, entity, kind)
+                        for (label, entity, kind), name in zip(entities, named, strict=True)]
         # a ranking of firms (a rank or a share column) gives each firm's revenue in the market it ranks, which is
         # not the firm's own revenue (Gartner's "semiconductor revenue" of Intel is not Intel's net revenue)
         ranking = kinds == {"firm"} and (any(col == "share" for col, _ in columns) or shares or
