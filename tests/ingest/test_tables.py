@@ -60,6 +60,20 @@ def test_a_ranking_of_firms_names_firms_the_knowledge_base_does_not_hold(kb: Kno
     assert not any(value == 20.1 for _, value in got)
 
 
+def test_firms_shares_in_a_table_are_of_the_market_the_headline_names(kb: KnowledgeBase) -> None:
+    """A table whose title names no market gives firms' shares of the one the headline names: the world's when it
+    speaks of a global market, one country's when it names that country's market; none when it names neither."""
+    table = "\n\nRank | Maker | Share in 2023\n1 | Panasonic | 6.4%\n2 | Samsung | 4.6%\n"
+
+    def regions(headline: str) -> set[Any]:
+        report = analyse(Extracted(headline + table, "text"), kb, date_given="2024-02-07")
+        return {c["region"] for c in report["claims"] if c["metric"] == "market_share"}
+
+    assert regions("Global battery market share in 2023: the leaders held on.") == {"WLD"}
+    assert regions("China's battery market in 2023: the leaders held on.") == {"CHN"}
+    assert regions("The leaders held on in 2023.") == {None}
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(min_value=10, max_value=99_999))
 def test_a_table_in_hundreds_of_millions_of_yuan_is_read_in_billions(kb: KnowledgeBase, tenths: int) -> None:

@@ -308,6 +308,17 @@ def market_region(sentences: list[Sentence], mentions: list[Mention]) -> str | N
     return found.pop() if len(found) == 1 else None
 
 
+def headline_market(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
+    """The market whose shares the text gives: the world's when its headline or opening sentence speaks of a world
+    market or its shares ("Global EV battery market share in 2023"), else the one country's ``market_region``
+    names, else None."""
+    opening = [s for s in sentences if s.text.strip() and not _MASTHEAD.fullmatch(s.text.strip())][:2]
+    if any(_WORLD_MARKET.search(s.text) and (_MARKET_WORD.search(s.text) or re.search(r"\bshares?\b", s.text, re.I))
+           for s in opening):
+        return "WLD"
+    return market_region(sentences, mentions)
+
+
 def main_firm(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     """The firm the document is about: the first firm of its headline (a short opening paragraph) when the text
     names it again or names no other firm."""

@@ -66,7 +66,8 @@ def analyse(doc: Extracted, kb: KnowledgeBase, name: str = "-", date_given: str 
                                 trace)
     cl = claims.dedupe(from_prose + tables.claims(tabs, kb, doc_date, from_prose,
                                                   claims.document_firm(sentences, mentions),
-                                                  claims.speaks_fiscal(text)))
+                                                  claims.speaks_fiscal(text),
+                                                  claims.headline_market(sentences, mentions)))
     _borrow_periods(cl)
     cl = [c for c in cl if not claims.timeless(c)]
     for i, c in enumerate(cl, 1):

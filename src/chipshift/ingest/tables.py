@@ -755,11 +755,12 @@ def _reporting_period(table: Table, columns: list[tuple[str, list[str]]], captio
 
 
 def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequence[Claim] = (),
-           firm: str | None = None, fiscal: bool = False) -> list[Claim]:
+           firm: str | None = None, fiscal: bool = False, share_market: str | None = None) -> list[Claim]:
     """The claims each table's cells make (ids are set by the caller). A caption that names no measure takes the
     one the prose around the tables states most (`prose`: the claims read from the text), else revenue. A table
     whose rows name no firm or country but measures ("Net sales", "Net income") is the statement of ``firm``, the
-    firm the document is about."""
+    firm the document is about. Firms' shares are of the market the table's title names, else of the
+    ``share_market`` the document's headline names (``claims.headline_market``)."""
     out: list[Claim] = []
     counts: dict[str, int] = {}
     for c in prose:
@@ -776,7 +777,8 @@ def claims(tables: list[Table], kb: KnowledgeBase, doc: date | None, prose: Sequ
             _stated_unit(table.above, cells)
         title = _title(table)
         shares = bool(_SHARE.search(title))  # "Global Foundry Market Share (%)": its percent cells are shares
-        region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity), None)
+        region = next((m.entity for m in kb.gazetteer.link(title) if m.kind == "country" and m.entity),
+                      share_market)
         caption_periods = [p.label for p in P.extract(table.caption, doc) if p.label and p.kind != "date"]
         columns = _relative_to(table.header, [_column(h, doc) for h in table.header], caption_periods)
         columns = _reporting_period(table, columns, caption_periods, doc)
