@@ -1,4 +1,4 @@
-"""Four ways of post-processing the back-test's predictions, each scored against the model as it is on the same
+"""Five ways of post-processing the back-test's predictions, each scored against the model as it is on the same
 run of the bundled library (same seeds, same posterior draws), all learned leave one episode out:
 
 1. **The model error by kind of output.** One error scale per kind (share, revenue share, revenue, quantity,
