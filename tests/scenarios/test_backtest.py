@@ -329,6 +329,8 @@ def _run(store: Path | str, tmp_path: Path, text: str, *args: str) -> Result:
      "outcomes[0]"),
     ("sigma: {default: 20, low: 10, high: 40", "sigma: {default: 20, low: 50, high: 40",
      "low 50 is above high 40"),
+    ("period: 2023Q3, from: 2023Q2, value: 0.91", "period: 2025H1, from: 2023Q2, value: 0.91",
+     "2025H1 is not a period of the run's 'price@CHN'"),
 ])
 def test_hindsight_and_bad_outcomes_are_refused(store: Path | str, tmp_path: Path, old: str, new: str,
                                                 message: str) -> None:

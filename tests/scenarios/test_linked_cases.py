@@ -309,6 +309,21 @@ def test_a_central_start_keeps_each_draws_own_growth(bundled_store: Store) -> No
     assert np.allclose(started[1], plain[1], rtol=1e-3)
 
 
+def test_a_half_year_the_case_names_is_a_period_of_its_outputs(bundled_store: Store) -> None:
+    """A figure stated by calendar half-year ("2024H1", as firms that report half-years give it) is a period of
+    the run when an observation names it: the sum or share of its two quarters. Half-years the case does not
+    name are no periods, so a case's outputs stay by quarter and year."""
+    doc = _gallium()
+    doc["observations"].append({"output": "volume_index:china_producers@ROW", "period": "2024H1", "value": 0.6,
+                                "basis": "a half-year's figure, for the test", "fit": False})
+    case, _ = _load(bundled_store, doc)
+    labels = lc.period_labels(case)
+    assert labels["2024H1"] == [labels["2024Q1"][0], labels["2024Q2"][0]]
+    assert "2024H2" not in labels and "2023H1" not in labels
+    plain, _ = _load(bundled_store, _gallium())
+    assert not any("H" in label for label in lc.period_labels(plain))
+
+
 def test_the_librarys_stretch_widens_a_linked_cases_bands_only_after_its_origin(bundled_store: Store) -> None:
     """The bands of a published output after the case's origin get the stretch the back-test gives its draws:
     the medians stay, the ends move out; periods by the origin keep the posterior's own bands."""

@@ -1171,12 +1171,20 @@ def series(case: LinkedCase, path: LinkedPath) -> dict[str, Series]:
 
 
 def period_labels(case: LinkedCase, firm: str | None = None) -> dict[str, list[int]]:
-    """Quarter indices of every period: quarters (2023Q1), whole calendar years (2023) and, for a firm with a
-    fiscal year end, its whole fiscal years (FY2023, ending in that month of 2023)."""
+    """Quarter indices of every period: quarters (2023Q1), whole calendar years (2023), the whole calendar
+    half-years (2023H1) the case's observations or outcomes name and, for a firm with a fiscal year end, its whole
+    fiscal years (FY2023, ending in that month of 2023)."""
     quarters = case.quarters
     out: dict[str, list[int]] = {}
+    named = {o.period for o in case.observations} | {o.period for o in case.episode.outcomes} \
+        if case.episode is not None else {o.period for o in case.observations}
+    halves: dict[str, list[int]] = {}
     for t, d in enumerate(quarters):
         out[f"{d.year}Q{(d.month - 1) // 3 + 1}"] = [t]
+        half = f"{d.year}H{1 if d.month <= 6 else 2}"
+        if half in named:
+            halves.setdefault(half, []).append(t)
+    out |= {k: v for k, v in halves.items() if len(v) == 2}
     years: dict[str, list[int]] = {}
     for t, d in enumerate(quarters):
         years.setdefault(str(d.year), []).append(t)

@@ -288,14 +288,17 @@ def parse_linked(doc: Mapping[str, Any], facts: Mapping[str, Mapping[str, Any]],
     if not case.quarters:
         problem("end", f"the run ends ({case.end}) before it starts ({case.start})")
     else:
-        for k, obs in enumerate(case.observations):
-            spec = linked_output(obs.output)
-            owner = obs.output.split(":", 1)[1].split("@", 1)[0] if spec is not None and spec.fiscal else None
+        named = [("observations", k, o.output, o.period) for k, o in enumerate(case.observations)]
+        if episode is not None:
+            named += [("outcomes", k, o.output, o.period) for k, o in enumerate(episode.outcomes)]
+        for where, k, output, period in named:
+            spec = linked_output(output)
+            owner = output.split(":", 1)[1].split("@", 1)[0] if spec is not None and spec.fiscal else None
             periods = period_labels(case, owner)
-            if obs.period not in periods:
-                problem(f"observations[{k}].period", f"{obs.period} is not a period of the run's '{obs.output}' "
-                                                     f"(quarters {case.start}-{case.end}, whole years: "
-                                                     f"{', '.join(p for p in periods if 'Q' not in p) or 'none'})")
+            if period not in periods:
+                problem(f"{where}[{k}].period", f"{period} is not a period of the run's '{output}' "
+                                                f"(quarters {case.start}-{case.end}, whole years: "
+                                                f"{', '.join(p for p in periods if 'Q' not in p) or 'none'})")
         if episode is not None:
             problems.extend(_hindsight(case, episode, doc, facts, parameters, published or {}, file, lines))
     if problems:
