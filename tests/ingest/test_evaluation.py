@@ -84,7 +84,7 @@ REAL_FLOORS = {"dev": {"claims": (0.84, 0.88), "events": (0.65, 0.62)},
                "test46": {"claims": (0.46, 0.40), "events": (0.42, 0.21)},
                "test47": {"claims": (0.45, 0.32), "events": (0.87, 0.58)},
                "test48": {"claims": (0.48, 0.25), "events": (1.00, 0.00)},
-               "test49": {"claims": (0.33, 0.30), "events": (0.25, 0.12)}}
+               "test49": {"claims": (0.54, 0.49), "events": (0.25, 0.12)}}
 
 
 @pytest.fixture(scope="module")

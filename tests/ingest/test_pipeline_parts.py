@@ -620,6 +620,20 @@ def test_weights_take_the_trade_flow_the_text_names_before_them(kb: KnowledgeBas
     assert ("CHN", "exports", 9007.0, "kg", "2025-07") in got
 
 
+def test_a_list_of_destinations_gives_where_the_flow_went_and_the_text_who_sent_it(kb: KnowledgeBase) -> None:
+    """Items under a line that says the list is by market ("Phones by market:") name where the exports went, one
+    to a line; the exporter is the country the text is about. A country in brackets after another place ("Hong
+    Kong (China)") qualifies it and sends nothing."""
+    text = ("Phones earned Vietnam 29.17 billion USD in export revenue in the first half of 2022.\n\n"
+            "Phones by market, January-June 2022:\n- United States: 6.61 billion USD, up 53.7%\n"
+            "- RoK: 2.78 billion USD, up 29.8%\n\n"
+            "By destination, shipments to Hong Kong (China) rose 1.3% to 2.88 billion USD.")
+    report = analyse(Extracted(text, "text"), kb, date_given="2022-07-26")
+    got = {(c["entity"], c["value"], c["region"]) for c in report["claims"] if c["metric"] == "exports"}
+    assert {("VNM", 6.61, "USA"), ("VNM", 2.78, "KOR"), ("VNM", 2.88, "HKG")} <= got
+    assert not any(entity in ("USA", "KOR", "CHN") for entity, _, _ in got)
+
+
 def test_solar_and_battery_capacities_are_read_in_their_watts_and_watt_hours(kb: KnowledgeBase) -> None:
     """Gigawatts and megawatts of solar modules, gigawatt-hours of batteries: each figure in its own unit, with
     the flow or output the text names before it."""

@@ -46,6 +46,42 @@ class Context:
     doc_date: date | None
     dominant_period: str | None
     fiscal_text: bool = False  # the text speaks of fiscal years (firms' quarters are then read on their calendar)
+    # where the countries of a list of a flow's destinations are named ("Phones by market:" over "- China: ..."),
+    # and where each item of such a list starts
+    destinations: frozenset[int] = frozenset()
+    destination_items: frozenset[int] = frozenset()
+
+
+#: A line that opens a list of where a flow went: "Phones by market, January-June 2022:", "Main buyers:".
+_DESTINATIONS_LEAD = re.compile(r"\bby\s+(?:market|destination|country|countries)\b|\b(?:main\s+|largest\s+|top\s+)?"
+                                r"(?:buyers|destinations|export\s+markets)\b", re.I)
+
+
+def listed_destinations(text: str, mentions: list[Mention]) -> tuple[frozenset[int], frozenset[int]]:
+    """Where the countries of a list of a flow's destinations are named, and where each item of it starts: the
+    items ("- United States: 6.61 billion USD, up 53.7%"), one to a line, under a line ending with a colon that says
+    the list is by market or destination. Each item's country is where the flow went, not who sent it."""
+    countries = {m.start: m for m in mentions if m.kind in ("country", "agency") and m.entity}
+    found: set[int] = set()
+    items: set[int] = set()
+    listing = False
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if line.strip().endswith(":") and _DESTINATIONS_LEAD.search(line):
+            listing = True
+            continue
+        if not listing:
+            continue
+        item = re.match(r"\s*(?:[-•*]\s*)?(?=[A-Z][^:\n]{0,40}:)", line)
+        if item is None:  # no longer an item ("- Name: figure"): the list has ended
+            listing = False
+            continue
+        items.add(start + item.end())
+        first = countries.get(start + item.end())
+        if first is not None and re.match(r"\s*(?:\([^)]*\))?\s*:", text[first.end:first.end + 40]):
+            found.add(first.start)
+    return frozenset(found), frozenset(items)
 
 
 def dominant_period(mentions: list[PeriodMention]) -> str | None:
@@ -82,7 +118,8 @@ def extract(text: str, sentences: list[Sentence], quantities: list[Quantity], co
     """The claims of the prose. ``binding`` is the learned reading of each figure's measure (the shipped one when
     None; ``binding.RULES_ONLY`` for the rules alone); ``trace`` collects each figure's features (for training)."""
     binding = binding if binding is not None else shipped()
-    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]), speaks_fiscal(text))
+    ctx = Context(text, kb, doc_date, dominant_period([p for p in period_mentions]), speaks_fiscal(text),
+                  *listed_destinations(text, mentions))
     secondary = {(c.target.start, c.target.end) for c in conversions}
     claims: list[Claim] = []
     run = Running(subject={}, main=main_firm(sentences, mentions), market=market_region(sentences, mentions))
@@ -979,9 +1016,16 @@ def _bind(ctx: Context, s: Sentence, q: Quantity, qs: list[Quantity], ments: lis
         product = _product_after(s, q, ments, exclude=entity) or _nearest(ments, q, {"input"}, exclude=entity)
         if metric in ("imports", "exports", "trade_growth"):
             # a receiving country is the region of the figure it goes on to name, not of the others
-            partners = [m for m in ments if _partner(s, m, metric) and m.entity != entity and not (
+            partners = [m for m in ments if (_partner(s, m, metric) or m.start in ctx.destinations) and
+                        m.entity != entity and not (
                 _receiver(s, m) and not (m.end <= q.start and not any(m.end <= x.start < q.start for x in qs)))]
-            if partners:
+            line_start = ctx.text.rfind("\n", 0, q.start) + 1
+            listed = [m for m in partners if m.start in ctx.destinations and line_start <= m.start < q.start]
+            if listed:  # a list item's figures go to the country the item names
+                region = listed[-1].entity
+            elif any(line_start <= d < q.start for d in ctx.destination_items):
+                region = None  # an item of a list of destinations that names no country known
+            elif partners:
                 region = min(partners, key=lambda m: abs(m.start - q.start)).entity
         countries = [m for m in ments if m.kind in ("country", "agency") and m.entity != "WLD"]
         # a country naming a firm's nationality ("the Taiwanese fabless designer") is not the market shared
@@ -1195,7 +1239,8 @@ def _entity(ctx: Context, s: Sentence, q: Quantity, metric: str, ments: list[Men
     want: tuple[str, ...]
     if metric in ("imports", "exports", "trade_growth"):
         # a trade partner ("shipments to China", "imports from Japan") is the flow's region, not its trader
-        ments = [m for m in ments if _partner(s, m, metric) is None]
+        ments = [m for m in ments if _partner(s, m, metric) is None and m.start not in ctx.destinations and
+                 not _qualifier(s, m)]
         want = ("country", "agency")
     elif metric in ("localization_rate", "import_share"):
         want = ("country", "agency")
@@ -1327,6 +1372,12 @@ def _partner(s: Sentence, m: Mention, metric: str) -> str | None:
     if _PARTNER_LIST.search(s.text[max(0, m.start - s.start - 160):m.start - s.start]):
         return m.entity  # "exports to Europe, notably Ireland, Finland and Germany": each a destination
     return m.entity if _receiver(s, m) else None
+
+
+def _qualifier(s: Sentence, m: Mention) -> bool:
+    """A country named in brackets just after another place, qualifying it ("Hong Kong (China)"): no trader."""
+    before = s.text[max(0, m.start - s.start - 40):m.start - s.start]
+    return bool(re.search(r"[A-Z][\w.'-]*\s*\(\s*$", before)) and s.text[m.end - s.start:].lstrip().startswith(")")
 
 
 #: Exports named by where they come from: "chip exports from South Korea", "shipments of memory from Korea".
