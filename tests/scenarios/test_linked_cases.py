@@ -471,6 +471,21 @@ def test_a_procurement_ban_leaves_no_grey_channel(bundled_store: Store) -> None:
     assert _share(case, path, 0, micron, "2024Q2") == 0.0
 
 
+def test_a_ban_where_sigma_can_fall_below_one_is_refused_naming_the_market(bundled_store: Store) -> None:
+    """With sigma below 1 every source of a CES market is essential: no price lets buyers do without a barred one,
+    so a ban reaching a market whose sigma's range starts below 1 is refused at load, naming the market's sigma,
+    rather than failing in the middle of a run; a range that starts at 1 draws above it and is accepted."""
+    doc = dict(yaml.safe_load((EPISODES / "micron-cii-ban-2023.yaml").read_text()))
+    for key in ("episode", "outcomes"):
+        doc.pop(key)
+    doc["parameters"]["sigma"] = {**doc["parameters"]["sigma"], "low": 0.8}
+    with pytest.raises(DataError) as raised:
+        _load(bundled_store, doc)
+    assert any(p.field == "markets[0].sigma" and "E-CN-MICRON-2023" in p.message for p in raised.value.problems)
+    doc["parameters"]["sigma"] = {**doc["parameters"]["sigma"], "low": 1.0}
+    _load(bundled_store, doc)
+
+
 @pytest.mark.parametrize("example", ["micron-china-linked", "huawei-phones-supply-cut", "asml-china-rush"])
 def test_a_run_that_asks_for_it_reports_rationed_demand_as_the_solver_gives_it(bundled_store: Store,
                                                                                 example: str) -> None:

@@ -423,6 +423,15 @@ def govern(case: LinkedCase, ctx: RuleContext, file: str = "", added: Sequence[s
                     pairs[m, f] = True
                     holds[:, m, f, o] = ctx.holds(entry.rule, item, seller.rule_seller, dest, quarters)
                     shares[:, m, f, o] = ctx.share_holding(entry.rule, item, seller.rule_seller, dest, spans)
+        if entry.effect == "ban" and rule.policy in BARRING:
+            for m, market in enumerate(case.markets):
+                low = case.params[market.sigma].low if isinstance(market.sigma, str) else float(market.sigma)
+                if pairs[m].any() and low < 1.0:  # draws from a range that starts at 1 are above it
+                    problems.append(Problem(
+                        f"rule {entry.rule} bars a seller in market {market.id}, whose sigma can be {low:g}: with "
+                        "sigma below 1 every source is essential, so no price lets buyers do without the barred "
+                        "one; keep the sigma of a market a ban reaches above 1", file,
+                        field=f"markets[{m}].sigma", check="references"))
         if not pairs.any() and k < len(case.rules):
             problems.append(Problem(f"rule {entry.rule} reaches no seller in any market of the case for certain; "
                                     "name the sellers and markets it governs", file, field=f"rules[{k}]",
