@@ -23,6 +23,11 @@ run of the bundled library (same seeds, same posterior draws), all learned leave
    with the figure's error), so that a bar carries the library's record of bars holding and leaking (stocks sold
    off, parallel imports, informal halts, licences) rather than a certain zero; then widened as the model is (4,
    at 90%).
+6. **Bands widened at two levels.** One stretch of the whole band brings the 90% bands to 90% but leaves the 50%
+   ones holding more than half. Here each side of an episode's draws is mapped piecewise-linearly about its median:
+   the part within the 25% or 75% point is stretched by the 50% quantile of the other episodes' conformity at the
+   50% band (distance from the median over the distance to the 25% or 75% point), the part beyond it so that the 5%
+   or 95% point lands where the 90% stretch (4, at 90%) puts it. Medians do not move.
 
 Run from the repository root (about three minutes; the CSET dataset is imported into a throwaway store):
     .venv/bin/python benchmarks/backtest_variants.py [--judged-after 2026-12-06T04:13Z]
@@ -188,6 +193,50 @@ def leaking(results: Sequence[bt.EpisodeResult]) -> list[tuple[bt.EpisodeResult,
     return _stretched(results, logs, 0.9)
 
 
+def conformity50(p: bt.Prediction, logs: np.ndarray) -> float | None:
+    """How far outside its own 50% band's half-width an outcome lies (1 at the band's edge), on the side it lies."""
+    finite = logs[np.isfinite(logs)]
+    seen = float(p.scaled(p.outcome.value))
+    if len(finite) < 2 or not math.isfinite(seen):
+        return None
+    low, middle, high = (float(v) for v in np.percentile(finite, [25, 50, 75]))
+    return (seen - middle) / max(high - middle, 1e-9) if seen >= middle else (middle - seen) / max(middle - low, 1e-9)
+
+
+def two_level(draws: np.ndarray, inner: float, outer: float) -> np.ndarray:
+    """Draws mapped about their median: within the 25%/75% point stretched by ``inner``, beyond it linearly so that
+    the 5%/95% point is stretched by ``outer`` (never flatter than a twentieth, so the map keeps the draws' order)."""
+    ok = np.isfinite(draws)
+    if ok.sum() < 2:
+        return draws
+    p5, p25, m, p75, p95 = (float(v) for v in np.percentile(draws[ok], [5, 25, 50, 75, 95]))
+    out = draws.copy()
+    for sign, a, b in ((1.0, p75 - m, p95 - m), (-1.0, m - p25, m - p5)):
+        side = ok & ((draws - m) * sign > 0)
+        u = (draws[side] - m) * sign
+        slope = max((outer * b - inner * a) / (b - a), 0.05) if b > a else outer
+        moved = np.where(u <= a, inner * u, inner * a + (u - a) * slope)
+        out[side] = m + sign * moved
+    return out
+
+
+def widened_two_levels(results: Sequence[bt.EpisodeResult]) -> list[tuple[bt.EpisodeResult, bt.OutcomeScore]]:
+    """Variant 6: each episode's draws mapped by ``two_level`` with the other episodes' 50% and 90% stretches."""
+    logs = _logs_with_error(results)
+    keys = [((r.name, i), p) for r in results for i, p in enumerate(r.predictions)]
+    c90 = {key: bt.conformity(p, logs[key]) for key, p in keys}
+    c50 = {key: conformity50(p, logs[key]) for key, p in keys}
+    out = []
+    for result in results:
+        outer = bt.stretch_of([c for (name, _), c in c90.items() if name != result.name and c is not None], 0.9)
+        inner = bt.stretch_of([c for (name, _), c in c50.items() if name != result.name and c is not None], 0.5)
+        for i, p in enumerate(result.predictions):
+            predicted = p.unscaled(two_level(logs[(result.name, i)], inner, outer))
+            out.append((result, bt.score(p.outcome, predicted - p.outcome.reference_value * p.span, p.model_value,
+                                         p.scaled, horizon=p.horizon, span=p.span)))
+    return out
+
+
 JUDGED_AFTER: datetime | None = None  # also score the episodes written at or after this moment (--judged-after)
 
 
@@ -256,6 +305,7 @@ def main() -> None:
         line(f"bands widened to their coverage ({level:.0%} of the other episodes' outcomes)", widened(results, level))
     leaks = leaking(results)
     line("bars that leak as the library's did (then widened at 90%)", leaks)
+    line("bands widened at two levels (50% and 90%)", widened_two_levels(results))
     flags = [barred(p) for r in results for p in r.predictions]
     as_is = [(e.result, s) for e in bt.score_library(results, SEED) for s in e.outcomes]
     for label, scores in (("the model as it is", as_is), ("bars that leak", leaks)):
