@@ -193,16 +193,6 @@ def leaking(results: Sequence[bt.EpisodeResult]) -> list[tuple[bt.EpisodeResult,
     return _stretched(results, logs, 0.9)
 
 
-def conformity50(p: bt.Prediction, logs: np.ndarray) -> float | None:
-    """How far outside its own 50% band's half-width an outcome lies (1 at the band's edge), on the side it lies."""
-    finite = logs[np.isfinite(logs)]
-    seen = float(p.scaled(p.outcome.value))
-    if len(finite) < 2 or not math.isfinite(seen):
-        return None
-    low, middle, high = (float(v) for v in np.percentile(finite, [25, 50, 75]))
-    return (seen - middle) / max(high - middle, 1e-9) if seen >= middle else (middle - seen) / max(middle - low, 1e-9)
-
-
 def two_level(draws: np.ndarray, inner: float, outer: float) -> np.ndarray:
     """Draws mapped about their median: within the 25%/75% point stretched by ``inner``, beyond it linearly so that
     the 5%/95% point is stretched by ``outer`` (never flatter than a twentieth, so the map keeps the draws' order)."""
@@ -225,7 +215,7 @@ def widened_two_levels(results: Sequence[bt.EpisodeResult]) -> list[tuple[bt.Epi
     logs = _logs_with_error(results)
     keys = [((r.name, i), p) for r in results for i, p in enumerate(r.predictions)]
     c90 = {key: bt.conformity(p, logs[key]) for key, p in keys}
-    c50 = {key: conformity50(p, logs[key]) for key, p in keys}
+    c50 = {key: bt.conformity(p, logs[key], 0.5) for key, p in keys}
     out = []
     for result in results:
         outer = bt.stretch_of([c for (name, _), c in c90.items() if name != result.name and c is not None], 0.9)

@@ -114,6 +114,7 @@ def test_bands_are_stretched_to_hold_their_share_of_the_other_episodes_outcomes(
     p = Prediction(outcome, np.ones(3), np.zeros(3), 0.0, 1.0, 1.0)
     logs = np.linspace(-1.0, 1.0, 2001)  # median 0, 95% point 0.9: the observed log level 2 lies 2 / 0.9 out
     assert conformity(p, logs) == pytest.approx(2.0 / 0.9, rel=1e-3)
+    assert conformity(p, logs, 0.5) == pytest.approx(2.0 / 0.5, rel=1e-3)  # at the 50% band: its 75% point, 0.5
 
 
 @settings(max_examples=60, deadline=None)

@@ -411,15 +411,16 @@ def span_of(period: str, reference: str) -> float:
 BAND_LEVEL = 0.9
 
 
-def conformity(p: Prediction, logs: FloatArray) -> float | None:
-    """How far outside its own 90% band's half-width an outcome lies: the distance from the draws' median to the
-    observed level over the distance from the median to the 5% or 95% point, on the side it lies (on the scores'
-    scale); 1 is the band's edge. None when there are too few draws."""
+def conformity(p: Prediction, logs: FloatArray, level: float = BAND_LEVEL) -> float | None:
+    """How far outside its own central band (90% by default) an outcome lies: the distance from the draws' median to
+    the observed level over the distance from the median to the band's end (the 5% or 95% point at 90%), on the side
+    it lies (on the scores' scale); 1 is the band's edge. None when there are too few draws."""
     finite = logs[np.isfinite(logs)]
     seen = float(p.scaled(p.outcome.value))
     if len(finite) < 2 or not math.isfinite(seen):
         return None
-    low, middle, high = (float(v) for v in np.percentile(finite, [5, 50, 95]))
+    tail = round(50.0 * (1.0 - level), 9)
+    low, middle, high = (float(v) for v in np.percentile(finite, [tail, 50, 100.0 - tail]))
     return (seen - middle) / max(high - middle, 1e-9) if seen >= middle else (middle - seen) / max(middle - low, 1e-9)
 
 
