@@ -327,11 +327,16 @@ _WORLD_MARKET = re.compile(r"\b(?:global|worldwide|world(?:'s)?|international)\b
 _MARKET_WORD = re.compile(r"\b(?:market|smartphones?|phones?|PCs?|tablets?|shipments|vendors|brands)\b", re.I)
 
 
+def _opening(sentences: list[Sentence]) -> list[Sentence]:
+    """The headline and opening sentence: the first two sentences that are no masthead."""
+    return [s for s in sentences if s.text.strip() and not _MASTHEAD.fullmatch(s.text.strip())][:2]
+
+
 def market_region(sentences: list[Sentence], mentions: list[Mention]) -> str | None:
     """The one country whose market the text is about, named in its headline or opening sentence beside a word of a
     market ("China smartphone shipments", "mainland China's PC market"), when those name no other country and no
     world market."""
-    opening = [s for s in sentences if s.text.strip() and not _MASTHEAD.fullmatch(s.text.strip())][:2]
+    opening = _opening(sentences)
     found: set[str] = set()
     for s in opening:
         if _WORLD_MARKET.search(s.text):
@@ -349,7 +354,7 @@ def headline_market(sentences: list[Sentence], mentions: list[Mention]) -> str |
     """The market whose shares the text gives: the world's when its headline or opening sentence speaks of a world
     market or its shares ("Global EV battery market share in 2023"), else the one country's ``market_region``
     names, else None."""
-    opening = [s for s in sentences if s.text.strip() and not _MASTHEAD.fullmatch(s.text.strip())][:2]
+    opening = _opening(sentences)
     if any(_WORLD_MARKET.search(s.text) and (_MARKET_WORD.search(s.text) or re.search(r"\bshares?\b", s.text, re.I))
            for s in opening):
         return "WLD"

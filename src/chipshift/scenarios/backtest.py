@@ -489,17 +489,13 @@ def stretched(low: float, middle: float, high: float, factor: float, percent: bo
             return math.log(v / (100.0 - v)) if 0.0 < v < 100.0 else None
         return math.log(v) if v > 0.0 else None
 
-    def back(y: float) -> float:
-        y = min(max(y, -700.0), 700.0)
-        return 100.0 / (1.0 + math.exp(-y)) if percent else math.exp(y)
-
     m = scale(middle)
     if m is None or factor == 1.0:
         return low, high
     ends = []
     for v in (low, high):
         y = scale(v)
-        ends.append(v if y is None else back(m + factor * (y - m)))
+        ends.append(v if y is None else float(_unscaled(np.array(m + factor * (y - m)), percent)))
     return ends[0], ends[1]
 
 
